@@ -1,0 +1,3 @@
+from lmsync.cli import main
+
+main()
