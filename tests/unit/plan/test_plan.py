@@ -1,0 +1,180 @@
+"""Reconcile planning rules, checked on pure observations (no Moodle)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from lmsync.domain.plan import (
+    Circle,
+    Observation,
+    ObservedDiscussion,
+    ObservedGroup,
+    Plan,
+    PlanSettings,
+    UnsafePlan,
+    mentor_group_idnumber,
+    plan_sync,
+)
+
+SETTINGS = PlanSettings(programme="p1", grouping_name="Circles", welcome_message="<p>Hi {group_name}</p>")
+ACTIVE = frozenset(range(1, 40))
+
+
+def observe(groups=(), grouping_id=None, active=ACTIVE, discussions=()):
+    return Observation(
+        course_id=2,
+        grouping_id=grouping_id,
+        groups=tuple(groups),
+        active_user_ids=frozenset(active),
+        forum_id=3,
+        discussions=tuple(discussions),
+    )
+
+
+def simulate(observation: Observation, plan: Plan) -> Observation:
+    """Apply a plan to an observation the way Moodle would (a test double of apply)."""
+    ids = itertools.count(1000)
+    groups = {g.idnumber or f"#{g.id}": g for g in observation.groups}
+    members = {k: set(g.members) for k, g in groups.items()}
+    in_grouping = {k: g.in_grouping for k, g in groups.items()}
+    names = {k: g.name for k, g in groups.items()}
+    gid = {k: g.id for k, g in groups.items()}
+    grouping_id = observation.grouping_id
+    discussions = list(observation.discussions)
+    for op in plan.operations:
+        if op.kind == "create_grouping":
+            grouping_id = next(ids)
+        elif op.kind == "create_group":
+            gid[op.idnumber], names[op.idnumber], members[op.idnumber] = next(ids), op.name, set()
+            in_grouping[op.idnumber] = False
+        elif op.kind == "update_group":
+            names[op.idnumber] = op.name
+        elif op.kind == "assign_grouping":
+            in_grouping[op.group] = True
+        elif op.kind == "add_member":
+            members[op.group].add(op.user_id)
+        elif op.kind == "remove_member":
+            members[op.group].discard(op.user_id)
+        elif op.kind == "post_welcome":
+            discussions.append(ObservedDiscussion(next(ids), gid[op.group], op.subject, op.message))
+        elif op.kind == "delete_group":
+            del gid[op.group]
+    new_groups = tuple(
+        ObservedGroup(gid[k], names[k], "" if k.startswith("#") else k, frozenset(members[k]), in_grouping[k])
+        for k in gid
+    )
+    return observe(new_groups, grouping_id, observation.active_user_ids, discussions)
+
+
+CIRCLES = [
+    Circle(mentor_id=30, mentor_name="Ada Mentor", mentee_ids=frozenset({1, 2, 3})),
+    Circle(mentor_id=31, mentor_name="Bo Mentor", mentee_ids=frozenset({4, 5})),
+]
+
+
+def test_first_plan_creates_everything_and_second_plan_is_empty():
+    plan = plan_sync(observe(), CIRCLES, SETTINGS)
+    counts = plan.counts()
+    assert counts == {
+        "create_grouping": 1,
+        "create_group": 2,
+        "assign_grouping": 2,
+        "add_member": 7,
+        "post_welcome": 2,
+    }
+    after = simulate(observe(), plan)
+    assert plan_sync(after, CIRCLES, SETTINGS).empty
+
+
+def test_operations_come_in_apply_order():
+    plan = plan_sync(observe(), CIRCLES, SETTINGS)
+    kinds = [op.kind for op in plan.operations]
+    assert kinds.index("create_group") < kinds.index("assign_grouping") < kinds.index("add_member")
+
+
+def test_foreign_group_with_the_same_name_is_worked_around_and_never_touched():
+    foreign = ObservedGroup(id=7, name="Circle: Ada Mentor", idnumber="", members=frozenset({1, 9}))
+    plan = plan_sync(observe([foreign]), CIRCLES, SETTINGS)
+    created = {op.idnumber: op.name for op in plan.by_kind("create_group")}
+    assert created[mentor_group_idnumber("p1", 30)] == "Circle: Ada Mentor (2)"
+    assert all(
+        getattr(op, "group", "lmsync:").startswith("lmsync:p1:") or op.kind == "create_grouping"
+        for op in plan.operations
+    )
+    after = simulate(observe([foreign]), plan)
+    assert plan_sync(after, CIRCLES, SETTINGS).empty
+    assert next(g for g in after.groups if g.id == 7).members == frozenset({1, 9})
+
+
+def test_groups_of_another_programme_are_ignored():
+    other = ObservedGroup(id=8, name="Other", idnumber="lmsync:other:mentor:30", members=frozenset({1}))
+    plan = plan_sync(observe([other]), CIRCLES, SETTINGS)
+    assert all(getattr(op, "group", None) != other.idnumber for op in plan.operations)
+
+
+def test_mentee_who_left_the_course_leaves_the_group():
+    first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
+    gone = observe(first.groups, first.grouping_id, ACTIVE - {2}, first.discussions)
+    circles = [Circle(30, "Ada Mentor", frozenset({1, 3})), CIRCLES[1]]
+    plan = plan_sync(gone, circles, SETTINGS)
+    assert [(op.kind, op.user_id, op.reason) for op in plan.operations] == [
+        ("remove_member", 2, "left the course")
+    ]
+
+
+def test_departed_mentor_keeps_group_unless_delete_allowed():
+    first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
+    gone = observe(first.groups, first.grouping_id, ACTIVE - {31}, first.discussions)
+    circles = [Circle(30, "Ada Mentor", frozenset({1, 2, 3, 4, 5}))]
+    plan = plan_sync(gone, circles, SETTINGS)
+    assert not plan.by_kind("delete_group")
+    assert plan.skipped_deletes == [mentor_group_idnumber("p1", 31)]
+    removed = {op.user_id for op in plan.by_kind("remove_member")}
+    assert removed == {4, 5}
+    allowed = plan_sync(gone, circles, PlanSettings(**{**SETTINGS.__dict__, "allow_delete": True}))
+    assert [op.group for op in allowed.by_kind("delete_group")] == [mentor_group_idnumber("p1", 31)]
+
+
+def test_mass_removal_is_refused():
+    first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
+    almost_empty = observe(first.groups, first.grouping_id, frozenset({30}), first.discussions)
+    with pytest.raises(UnsafePlan, match="refusing to remove"):
+        plan_sync(almost_empty, [Circle(30, "Ada Mentor", frozenset())], SETTINGS)
+
+
+def test_welcome_is_not_posted_twice_even_when_the_group_was_recreated_elsewhere():
+    plan = plan_sync(observe(), CIRCLES, SETTINGS)
+    after = simulate(observe(), plan)
+    assert len(after.discussions) == 2
+    assert not plan_sync(after, CIRCLES, SETTINGS).by_kind("post_welcome")
+
+
+def test_fingerprint_follows_membership():
+    a = observe([ObservedGroup(1, "A", "lmsync:p1:mentor:30", frozenset({1}))])
+    b = observe([ObservedGroup(1, "A", "lmsync:p1:mentor:30", frozenset({1, 2}))])
+    assert a.fingerprint() != b.fingerprint()
+    assert (
+        a.fingerprint()
+        == observe([ObservedGroup(1, "A", "lmsync:p1:mentor:30", frozenset({1}))]).fingerprint()
+    )
+
+
+def test_plan_round_trips_through_json():
+    plan = plan_sync(observe(), CIRCLES, SETTINGS)
+    again = Plan.model_validate_json(plan.model_dump_json())
+    assert again == plan
+    assert [op.key for op in again.operations] == [op.key for op in plan.operations]
+
+
+def test_mentee_in_two_circles_is_left_in_the_matched_one_only():
+    g30 = ObservedGroup(1, "Circle: Ada Mentor", "lmsync:p1:mentor:30", frozenset({30, 1, 2}), True)
+    g31 = ObservedGroup(2, "Circle: Bo Mentor", "lmsync:p1:mentor:31", frozenset({31, 2, 4}), True)
+    circles = [Circle(30, "Ada Mentor", frozenset({1, 2})), Circle(31, "Bo Mentor", frozenset({4}))]
+    plan = plan_sync(
+        observe([g30, g31], grouping_id=5),
+        circles,
+        SETTINGS.__class__(**{**SETTINGS.__dict__, "post_welcome": False}),
+    )
+    assert [(op.kind, op.group, op.user_id) for op in plan.operations] == [("remove_member", g31.idnumber, 2)]
