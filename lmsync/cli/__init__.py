@@ -20,7 +20,7 @@ from lmsync.errors import LmsyncError
 from lmsync.log import configure
 from lmsync.secrets import redact
 
-# Command modules, each exposing a click command or group called ``command``.
+# Command modules, each exposing a click command or group (or a list of them) called ``command``.
 COMMANDS = [
     "lmsync.cli.doctor",
     "lmsync.cli.emulator",
@@ -94,4 +94,5 @@ for _name in COMMANDS:
         if _exc.name != _name:
             raise
         continue
-    main.add_command(_module.command)
+    for _command in _module.command if isinstance(_module.command, list) else [_module.command]:
+        main.add_command(_command)

@@ -1,0 +1,69 @@
+"""Text renderings shared by commands: plans and apply reports, for a person to read."""
+
+from __future__ import annotations
+
+from lmsync.domain.plan import Plan
+from lmsync.service.apply import ApplyReport
+
+LABELS = {
+    "create_grouping": "create grouping",
+    "create_group": "create group",
+    "update_group": "rename group",
+    "assign_grouping": "put group in grouping",
+    "remove_member": "remove member",
+    "add_member": "add member",
+    "post_welcome": "post welcome discussion",
+    "delete_group": "DELETE group",
+}
+
+
+def plan_text(plan: Plan, *, detail: int = 20) -> str:
+    """A summary line per kind, the first ``detail`` operations of each, destructive ones marked."""
+    if plan.empty:
+        lines = [f"Plan for {plan.programme}: no changes (Moodle already matches)."]
+    else:
+        total = len(plan.operations)
+        lines = [f"Plan for {plan.programme} (course {plan.course_id}, observed {plan.fingerprint}): {total} operations"]
+        for kind, label in LABELS.items():
+            ops = plan.by_kind(kind)
+            if not ops:
+                continue
+            lines.append(f"  {label}: {len(ops)}")
+            for op in ops[:detail]:
+                mark = "!" if op.destructive else "+"
+                lines.append(f"    {mark} {_describe(op)}")
+            if len(ops) > detail:
+                lines.append(f"    ... and {len(ops) - detail} more")
+    for idnumber in plan.skipped_deletes:
+        lines.append(f"  kept (needs --allow-delete to delete): {idnumber}")
+    for warning in plan.warnings:
+        lines.append(f"  warning: {warning}")
+    return "\n".join(lines)
+
+
+def _describe(op: object) -> str:
+    kind = getattr(op, "kind", "")
+    if kind in ("create_grouping", "create_group", "update_group"):
+        return f"{op.name!r} [{op.idnumber}]"  # type: ignore[attr-defined]
+    if kind == "assign_grouping":
+        return f"{op.group} -> {op.grouping}"  # type: ignore[attr-defined]
+    if kind in ("add_member", "remove_member"):
+        reason = getattr(op, "reason", "")
+        return f"user {op.user_id} {'to' if kind == 'add_member' else 'from'} {op.group}" + (  # type: ignore[attr-defined]
+            f" ({reason})" if reason else ""
+        )
+    if kind == "post_welcome":
+        return f"{op.subject!r} in {op.group}"  # type: ignore[attr-defined]
+    if kind == "delete_group":
+        return f"{op.group} ({op.reason})"  # type: ignore[attr-defined]
+    return str(op)
+
+
+def report_text(report: ApplyReport) -> str:
+    written = ", ".join(f"{LABELS.get(k, k)}: {n}" for k, n in sorted(report.written.items())) or "nothing"
+    lines = [f"Applied in {report.batches} batches, {report.seconds:.1f}s: {written}"]
+    for key, code in report.failed[:20]:
+        lines.append(f"  refused by Moodle ({code}): {key}")
+    if report.stopped:
+        lines.append("  stopped on request between batches; the next run continues")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""``lmsync plan|apply|sync|daemon|demo``: the reconcile job and its schedules."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from lmsync.cli.render import plan_text, report_text
+from lmsync.domain.plan import Plan
+from lmsync.errors import InputError, PartialFailure
+from lmsync.service import jobs
+
+
+def _parse_interval(text: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = text.strip().lower()
+    try:
+        if text[-1] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"{text!r}: use e.g. 90s, 15m or 1h") from None
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; nothing under a daemon or in JSON logging."""
+    if not enabled or total < 50 or not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    with click.progressbar(length=total, label="applying", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _wants_progress(ctx: click.Context) -> bool:
+    return bool(ctx.obj.log_format == "console")
+
+
+@click.command("plan")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
+@click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.pass_context
+def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None, wait: bool) -> None:
+    """Show what a sync would change in Moodle, without changing anything."""
+    result = jobs.plan_job(ctx.obj.config(), allow_delete=allow_delete, wait=wait)
+    click.echo(plan_text(result.plan))
+    if out is not None:
+        out.write_text(result.plan.model_dump_json(indent=2), encoding="utf-8")
+        out.chmod(0o600)
+        click.echo(f"saved to {out}; apply it with: lmsync apply {out}")
+
+
+@click.command("apply")
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.pass_context
+def apply_command(ctx: click.Context, plan_file: Path, wait: bool) -> None:
+    """Apply exactly a saved plan; refused if Moodle changed since it was made."""
+    try:
+        plan = Plan.model_validate_json(plan_file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"{plan_file}: not an lmsync plan ({str(exc).splitlines()[0]})") from None
+    stop = jobs.StopFlag.install()
+    with _progress(_wants_progress(ctx), len(plan.operations)) as progress:
+        report = jobs.apply_job(ctx.obj.config(), plan, wait=wait, progress=progress, should_stop=stop)
+    click.echo(report_text(report))
+    if report.failed:
+        raise PartialFailure(f"{len(report.failed)} operations were refused by Moodle")
+
+
+@click.command("sync")
+@click.option("--dry-run", is_flag=True, help="Plan only: print what would change and write nothing.")
+@click.option("--allow-delete", is_flag=True, default=None, help="Delete lmsync groups no longer needed.")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.pass_context
+def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, wait: bool) -> None:
+    """Plan and apply in one go (for cron); converges after any earlier failure."""
+    config = ctx.obj.config()
+    stop = jobs.StopFlag.install()
+    result = jobs.sync_job(
+        config,
+        dry_run=dry_run,
+        allow_delete=allow_delete,
+        wait=wait,
+        on_plan=lambda plan: click.echo(plan_text(plan)),
+        should_stop=stop,
+    )
+    for report in result.reports:
+        click.echo(report_text(report))
+    if dry_run:
+        click.echo("dry run: nothing was written")
+        return
+    if result.stopped:
+        click.echo("stopped on request; the next run continues where this one left off")
+        return
+    if not result.converged:
+        raise PartialFailure(
+            f"Moodle did not converge after {result.rounds} rounds",
+            hint="see the log for refused operations; the next run retries",
+        )
+    click.echo(f"in sync after {result.rounds} round(s)")
+
+
+@click.command("daemon")
+@click.option("--interval", default="15m", show_default=True, help="Time between syncs (e.g. 90s, 15m, 1h).")
+@click.option("--once", is_flag=True, help="Run one sync and exit (like `lmsync sync`, with daemon logging).")
+@click.pass_context
+def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
+    """Sync every INTERVAL until SIGTERM; stops cleanly between batches."""
+    seconds = _parse_interval(interval)
+    stop = jobs.StopFlag.install()
+    code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None)
+    sys.exit(code)
+
+
+@click.command("demo")
+@click.pass_context
+def demo_command(ctx: click.Context) -> None:
+    """Run a whole sync against the built-in emulator's demo site, then show that a re-run changes nothing."""
+    from lmsync.service.demo import run_demo
+
+    run_demo(ctx.obj.config(), echo=click.echo)
+
+
+command = [plan_command, apply_command, sync_command, daemon_command, demo_command]

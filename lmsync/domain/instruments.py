@@ -1,0 +1,319 @@
+"""Survey instruments and waves: how a person's item answers become a score, and when.
+
+An instrument is declared once (items, scale, reverse-scored items, N/A answers, the
+minimum share of items that must be answered, sum or mean, subscales) so every score in
+the programme is computed by the same documented rule, whether the answers came from a
+Moodle Feedback activity or a CSV file. Scoring order, fixed for every instrument:
+
+1. blank answers and declared N/A values are *missing*; anything else must be a whole
+   number inside the scale, or it is an error (never silently dropped);
+2. reverse-scored items are mirrored: ``v' = scale_min + scale_max - v``;
+3. if fewer than ``ceil(min_answered * n_items)`` items are answered, there is no score;
+4. ``mean``: the mean of the answered items; ``sum``: the mean of the answered items times
+   the number of items (the person-mean imputation Schwarzer & Jerusalem recommend for the
+   General Self-Efficacy scale: "calculate a score as long as no more than three items on
+   the ten-item scale are missing", SPSS ``MEAN.7`` then x10). With every item answered
+   both are the plain mean and the plain sum.
+5. subscales are scored the same way over their own items, with the same fraction.
+
+Waves (T0, T3, T6, ...) are inclusive date windows; a sitting belongs to the wave whose
+window holds its date, and when a person answered several times inside one window the
+latest sitting counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Method = Literal["sum", "mean"]
+Side = Literal["mentee", "mentor", "both"]
+
+
+class InstrumentValueError(ValueError):
+    """An answer that is neither missing, N/A, nor a whole number on the scale."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A scoring rule. ``grade_name`` (letters, digits, ``-``) names the metric in the gradebook.
+
+    ``rates_mentor`` marks a mentee's rating of their mentor: such scores are only ever
+    published hidden on the mentee's row or aggregated per mentor over enough mentees.
+    ``track_change`` adds a "change since the baseline wave" metric.
+    """
+
+    name: str
+    items: tuple[str, ...]
+    scale_min: int
+    scale_max: int
+    reverse: frozenset[str] = frozenset()
+    na_values: frozenset[str] = frozenset()
+    min_answered: float = 1.0
+    method: Method = "mean"
+    subscales: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    side: Side = "mentee"
+    rates_mentor: bool = False
+    track_change: bool = False
+    grade_name: str | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise ValueError(f"instrument {self.name}: no items")
+        if len(set(self.items)) != len(self.items):
+            raise ValueError(f"instrument {self.name}: an item is listed twice")
+        if self.scale_min >= self.scale_max:
+            raise ValueError(f"instrument {self.name}: scale_min must be below scale_max")
+        if not 0 < self.min_answered <= 1:
+            raise ValueError(f"instrument {self.name}: min_answered must be a fraction in (0, 1]")
+        unknown = set(self.reverse) - set(self.items)
+        if unknown:
+            raise ValueError(f"instrument {self.name}: reverse names unknown items {sorted(unknown)}")
+        for sub, sub_items in self.subscales.items():
+            if not sub_items:
+                raise ValueError(f"instrument {self.name}: subscale {sub} has no items")
+            missing = set(sub_items) - set(self.items)
+            if missing:
+                raise ValueError(f"instrument {self.name}: subscale {sub} names unknown items {sorted(missing)}")
+        # N/A values are compared case-insensitively after trimming.
+        object.__setattr__(self, "na_values", frozenset(v.strip().lower() for v in self.na_values))
+
+    @property
+    def total_range(self) -> tuple[float, float]:
+        """The lowest and highest possible total (10-40 for the GSE)."""
+        if self.method == "sum":
+            n = len(self.items)
+            return (float(n * self.scale_min), float(n * self.scale_max))
+        return (float(self.scale_min), float(self.scale_max))
+
+    def required(self, n_items: int) -> int:
+        """How many of ``n_items`` must be answered for a score (7 of 10 at 0.7)."""
+        return max(1, math.ceil(self.min_answered * n_items - 1e-9))
+
+    def parse_value(self, item: str, raw: object) -> float | None:
+        """An answer as a number on the scale, or ``None`` when it is blank or N/A."""
+        if item not in self.items:
+            raise InstrumentValueError(f"{self.name} has no item {item!r}")
+        if raw is None:
+            return None
+        if isinstance(raw, bool):
+            raise InstrumentValueError(f"{raw!r} is not a number")
+        if isinstance(raw, (int, float)):
+            value = float(raw)
+        else:
+            text = str(raw).strip()
+            if text == "" or text.lower() in self.na_values:
+                return None
+            try:
+                value = float(text)
+            except ValueError:
+                raise InstrumentValueError(f"{text!r} is not a number or a declared N/A value") from None
+        if math.isnan(value) or not value.is_integer():
+            raise InstrumentValueError(f"{raw!r} is not a whole number")
+        if not self.scale_min <= value <= self.scale_max:
+            raise InstrumentValueError(f"{raw!r} is outside the scale {self.scale_min}-{self.scale_max}")
+        return value
+
+
+@dataclass(frozen=True)
+class Score:
+    """One sitting's result; ``total`` is ``None`` when too few items were answered."""
+
+    instrument: str
+    total: float | None
+    answered: int
+    required: int
+    subscales: Mapping[str, float | None] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None
+
+
+def _combine(instrument: Instrument, values: Mapping[str, float | None], items: tuple[str, ...]) -> float | None:
+    answered = [values[i] for i in items if values.get(i) is not None]
+    if len(answered) < instrument.required(len(items)):
+        return None
+    mean = sum(v for v in answered if v is not None) / len(answered)
+    return mean * len(items) if instrument.method == "sum" else mean
+
+
+def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
+    """Score one sitting. Unknown items and invalid answers raise ``InstrumentValueError``."""
+    values: dict[str, float | None] = {}
+    for item, raw in answers.items():
+        value = instrument.parse_value(item, raw)
+        if value is not None and item in instrument.reverse:
+            value = instrument.scale_min + instrument.scale_max - value
+        values[item] = value
+    answered = sum(1 for i in instrument.items if values.get(i) is not None)
+    return Score(
+        instrument=instrument.name,
+        total=_combine(instrument, values, instrument.items),
+        answered=answered,
+        required=instrument.required(len(instrument.items)),
+        subscales={sub: _combine(instrument, values, tuple(items)) for sub, items in instrument.subscales.items()},
+    )
+
+
+# --- ready definitions -------------------------------------------------------------------
+
+_RS_ITEMS = ("rs1", "rs2", "rs3", "rs4", "rs5")
+_RS_NOTE = (
+    "Placeholder five-item relationship satisfaction scale (1 = strongly disagree .. 5 = strongly agree), "
+    "one form per side; rs4 is reverse-scored. The item texts are the school's to write in Moodle, e.g. "
+    "rs1 overall satisfaction with the relationship, rs2 feeling listened to, rs3 the meetings are useful, "
+    "rs4 (reversed) the meetings feel like a waste of time, rs5 would recommend this pairing."
+)
+
+RELATIONSHIP_SATISFACTION_MENTEE = Instrument(
+    name="relationship_satisfaction_mentee",
+    items=_RS_ITEMS,
+    scale_min=1,
+    scale_max=5,
+    reverse=frozenset({"rs4"}),
+    na_values=frozenset({"NA", "N/A"}),
+    min_answered=0.8,
+    method="mean",
+    side="mentee",
+    rates_mentor=True,
+    grade_name="satisfaction-mentee",
+    description=_RS_NOTE + " Mentee form: a rating of the mentor, never shown where the mentor can read it.",
+)
+
+RELATIONSHIP_SATISFACTION_MENTOR = Instrument(
+    name="relationship_satisfaction_mentor",
+    items=_RS_ITEMS,
+    scale_min=1,
+    scale_max=5,
+    reverse=frozenset({"rs4"}),
+    na_values=frozenset({"NA", "N/A"}),
+    min_answered=0.8,
+    method="mean",
+    side="mentor",
+    grade_name="satisfaction-mentor",
+    description=_RS_NOTE + " Mentor form.",
+)
+
+GENERAL_SELF_EFFICACY = Instrument(
+    name="general_self_efficacy",
+    items=tuple(f"gse{i}" for i in range(1, 11)),
+    scale_min=1,
+    scale_max=4,
+    na_values=frozenset({"NA", "N/A"}),
+    min_answered=0.7,
+    method="sum",
+    side="mentee",
+    track_change=True,
+    grade_name="selfefficacy",
+    description=(
+        "General Self-Efficacy scale (Schwarzer & Jerusalem, 1995): 10 items, 1 = not at all true .. "
+        "4 = exactly true, no reverse items, total 10-40. Scored when at least 7 items are answered; "
+        "missing items take the person's mean (sum = mean of answered items x 10)."
+    ),
+)
+
+BUILTIN_INSTRUMENTS: dict[str, Instrument] = {
+    i.name: i for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
+}
+
+
+# --- waves -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wave:
+    """A named measurement window, both ends inclusive."""
+
+    name: str
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"wave {self.name}: ends before it starts")
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    last = (next_month - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))
+
+
+def ordered_waves(waves: Iterable[Wave]) -> tuple[Wave, ...]:
+    """Waves sorted by start; overlapping windows are refused so a date means one wave."""
+    result = tuple(sorted(waves, key=lambda w: w.start))
+    names = [w.name for w in result]
+    if len(set(names)) != len(names):
+        raise ValueError("two waves share a name")
+    for before, after in zip(result, result[1:], strict=False):
+        if after.start <= before.end:
+            raise ValueError(f"waves {before.name} and {after.name} overlap")
+    return result
+
+
+def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
+    return next((w for w in waves if w.holds(day)), None)
+
+
+# --- answers to wave scores --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """One stored item answer; ``value`` is kept as text so N/A markers survive."""
+
+    respondent_id: int
+    instrument: str
+    date: date
+    item: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class WaveScore:
+    respondent_id: int
+    instrument: str
+    wave: str
+    date: date
+    source: str
+    score: Score
+
+
+def score_waves(
+    answers: Iterable[SurveyAnswer], instruments: Mapping[str, Instrument], waves: Iterable[Wave]
+) -> list[WaveScore]:
+    """One score per (respondent, instrument, wave): the latest sitting inside the window.
+
+    A sitting is the answers one person gave to one instrument on one date from one
+    source. Sittings outside every wave, or of an instrument not declared, are left out.
+    Ties on the date go to the sitting with more answered items, then to the source name.
+    """
+    wave_list = ordered_waves(waves)
+    sittings: dict[tuple[int, str, date, str], dict[str, str]] = defaultdict(dict)
+    for a in answers:
+        sittings[(a.respondent_id, a.instrument, a.date, a.source)][a.item] = a.value
+    best: dict[tuple[int, str, str], tuple[tuple[date, int, str], WaveScore]] = {}
+    for (person, name, day, source), values in sittings.items():
+        instrument = instruments.get(name)
+        wave = wave_for(wave_list, day)
+        if instrument is None or wave is None:
+            continue
+        result = score(instrument, values)
+        rank = (day, result.answered, source)
+        key = (person, name, wave.name)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, WaveScore(person, name, wave.name, day, source, result))
+    return sorted((ws for _, ws in best.values()), key=lambda s: (s.respondent_id, s.instrument, s.date))

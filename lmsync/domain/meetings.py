@@ -1,0 +1,341 @@
+"""Meetings between a mentor and a mentee, from any source, validated one field at a time.
+
+Three sources feed the same record: the Moodle Feedback activity used as a meeting log,
+a CSV file, and ``lmsync meetings add``. Each field is parsed by one small function
+that raises ``FieldProblem`` with a sentence a coordinator can act on, so an importer can
+name the file, the line and the field. A meeting's *natural key* is
+(date, mentor, mentee, source): storing the same meeting again changes nothing, and a
+corrected re-import updates it in place. The content hash tells the two apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from enum import Enum
+from typing import Literal
+
+Source = Literal["feedback", "csv", "cli"]
+SOURCES: tuple[Source, ...] = ("feedback", "csv", "cli")
+# When two sources log the same (date, mentor, mentee), metrics count it once and trust
+# the most deliberate record: a coordinator's own entry, then a file, then the Feedback log.
+SOURCE_PRIORITY: dict[str, int] = {"cli": 0, "csv": 1, "feedback": 2}
+
+MAX_MINUTES = 24 * 60
+RATING_MIN, RATING_MAX = 1, 5
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A resolved person: the Moodle user id, and the key the user typed (for messages)."""
+
+    user_id: int
+    key: str
+
+
+Resolver = Callable[[str], "PersonRef | None"]
+
+
+class FieldProblem(ValueError):
+    """One field of one record is wrong; ``field`` is the column name."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class RecordProblems(ValueError):
+    """Every problem found in one record, so a file is fixed in one pass, not one error per run."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Meeting:
+    date: date
+    mentor_id: int
+    mentee_id: int
+    minutes: int
+    attended: bool
+    source: Source
+    rating: int | None = None
+    notes: str | None = None
+
+    @property
+    def natural_key(self) -> tuple[str, int, int, str]:
+        return (self.date.isoformat(), self.mentor_id, self.mentee_id, self.source)
+
+    @property
+    def content_hash(self) -> str:
+        """What may change under the same natural key; equal hashes mean nothing to store."""
+        body = json.dumps([self.minutes, self.attended, self.rating, self.notes], ensure_ascii=False)
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+# --- field parsers -------------------------------------------------------------------------
+
+
+class DateStyle(Enum):
+    ISO = "YYYY-MM-DD"
+    DAY_FIRST = "DD/MM/YYYY"
+
+
+_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str, *, today: date | None = None, field: str = "date") -> tuple[date, DateStyle]:
+    """``2026-10-12`` or ``12/10/2026`` (day first, as written in the UK); never in the future."""
+    raw = text.strip()
+    match = _ISO_RE.match(raw)
+    style = DateStyle.ISO
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+    else:
+        match = _DMY_RE.match(raw)
+        style = DateStyle.DAY_FIRST
+        if not match:
+            raise FieldProblem(field, f"{raw!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        d, m, y = (int(g) for g in match.groups())
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        raise FieldProblem(field, f"{raw!r} is not a real calendar date") from None
+    if today is not None and value > today:
+        raise FieldProblem(field, f"{raw!r} is in the future")
+    return value, style
+
+
+def parse_minutes(text: str, field: str = "minutes") -> int:
+    raw = text.strip()
+    if not re.fullmatch(r"\d+", raw):
+        raise FieldProblem(field, f"{raw!r} is not a whole number of minutes")
+    value = int(raw)
+    if value > MAX_MINUTES:
+        raise FieldProblem(field, f"{value} is more than a day ({MAX_MINUTES})")
+    return value
+
+
+_TRUE = {"1", "yes", "y", "true", "t", "attended", "x"}
+_FALSE = {"0", "no", "n", "false", "f", "absent", "missed"}
+
+
+def parse_attended(text: str, field: str = "attended") -> bool:
+    raw = text.strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise FieldProblem(field, f"{text.strip()!r} is not yes/no (also 1/0, true/false)")
+
+
+def parse_rating(text: str | None, field: str = "rating") -> int | None:
+    raw = (text or "").strip()
+    if raw == "":
+        return None
+    if not re.fullmatch(r"\d+", raw) or not RATING_MIN <= int(raw) <= RATING_MAX:
+        raise FieldProblem(field, f"{raw!r} is not a rating from {RATING_MIN} to {RATING_MAX}")
+    return int(raw)
+
+
+def parse_notes(text: str | None) -> str | None:
+    raw = (text or "").strip()
+    return raw or None
+
+
+def resolve_person(resolve: Resolver, text: str, field: str) -> PersonRef:
+    raw = text.strip()
+    if not raw:
+        raise FieldProblem(field, "is empty")
+    person = resolve(raw)
+    if person is None:
+        raise FieldProblem(field, f"{raw!r} matches nobody in the course")
+    return person
+
+
+# --- records ---------------------------------------------------------------------------------
+
+MEETING_COLUMNS = ("date", "mentor", "mentee", "minutes", "attended")
+MEETING_OPTIONAL_COLUMNS = ("rating", "notes")
+
+
+def meeting_from_fields(
+    fields: Mapping[str, str | None],
+    resolve: Resolver,
+    *,
+    source: Source,
+    today: date | None = None,
+) -> tuple[Meeting, DateStyle]:
+    """Build a meeting from text fields (a CSV row, CLI options), collecting every problem.
+
+    Returns the date style too, so a file importer can refuse a file that mixes styles
+    (``03/04/2026`` next to ISO dates is how a day and a month get swapped unnoticed).
+    """
+    problems: list[FieldProblem] = []
+
+    def attempt(fn: Callable[[], object]) -> object:
+        try:
+            return fn()
+        except FieldProblem as problem:
+            problems.append(problem)
+            return None
+
+    parsed_date = attempt(lambda: parse_date(fields.get("date") or "", today=today))
+    mentor = attempt(lambda: resolve_person(resolve, fields.get("mentor") or "", "mentor"))
+    mentee = attempt(lambda: resolve_person(resolve, fields.get("mentee") or "", "mentee"))
+    minutes = attempt(lambda: parse_minutes(fields.get("minutes") or ""))
+    attended = attempt(lambda: parse_attended(fields.get("attended") or ""))
+    rating = attempt(lambda: parse_rating(fields.get("rating")))
+    notes = parse_notes(fields.get("notes"))
+    if isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef) and mentor.user_id == mentee.user_id:
+        problems.append(FieldProblem("mentee", "is the same person as the mentor"))
+    if problems:
+        raise RecordProblems(problems)
+    assert isinstance(parsed_date, tuple) and isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef)
+    assert isinstance(minutes, int) and isinstance(attended, bool)
+    day, style = parsed_date
+    meeting = Meeting(
+        date=day,
+        mentor_id=mentor.user_id,
+        mentee_id=mentee.user_id,
+        minutes=minutes,
+        attended=attended,
+        source=source,
+        rating=rating if isinstance(rating, int) else None,
+        notes=notes,
+    )
+    return meeting, style
+
+
+def dedupe_across_sources(meetings: Iterable[Meeting]) -> list[Meeting]:
+    """One meeting per (date, mentor, mentee), the most deliberate source winning."""
+    chosen: dict[tuple[date, int, int], Meeting] = {}
+    for m in meetings:
+        key = (m.date, m.mentor_id, m.mentee_id)
+        held = chosen.get(key)
+        if held is None or SOURCE_PRIORITY[m.source] < SOURCE_PRIORITY[held.source]:
+            chosen[key] = m
+    return sorted(chosen.values(), key=lambda m: (m.date, m.mentor_id, m.mentee_id))
+
+
+# --- the Feedback activity used as a meeting log ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackAttempt:
+    """One completed Feedback response, values keyed by the item's *label*.
+
+    The Moodle layer builds it from mod_feedback_get_responses_analysis (responses keyed by
+    item id; ``rawval`` strings) joined with mod_feedback_get_items (id -> label), because
+    labels are what the admin sets and the question names come back truncated.
+    """
+
+    attempt_id: int
+    user_id: int
+    submitted: datetime
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class MeetingLogItems:
+    """Which Feedback item label holds which meeting field (``date`` optional: submission day)."""
+
+    minutes: str = "minutes"
+    attended: str = "attended"
+    rating: str | None = "rating"
+    notes: str | None = "notes"
+    date: str | None = "date"
+
+
+@dataclass(frozen=True)
+class FeedbackProblem:
+    attempt_id: int
+    field: str
+    message: str
+
+
+def meetings_from_feedback(
+    attempts: Iterable[FeedbackAttempt],
+    items: MeetingLogItems,
+    mentees_of: Mapping[int, Iterable[int]],
+    mentors_of: Mapping[int, Iterable[int]],
+    resolve: Resolver,
+    *,
+    tz: tzinfo,
+    today: date | None = None,
+) -> tuple[list[Meeting], list[FeedbackProblem]]:
+    """Turn meeting-log responses into meetings of the respondent's pairs.
+
+    * A **mentee** responding logs one meeting with each of their mentors; ``attended``
+      is read as yes/no.
+    * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
+      came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
+      ``all``), a mentee not listed is recorded as absent.
+    * A respondent in no pair, or an answer that does not parse, is reported as a problem
+      for that attempt only; the other attempts still count (this source is read again on
+      every run, unlike a file that is imported once).
+    """
+    meetings: list[Meeting] = []
+    problems: list[FeedbackProblem] = []
+    for attempt in attempts:
+        values = attempt.values
+        try:
+            day = _feedback_date(attempt, items, tz, today)
+            minutes = parse_minutes(values.get(items.minutes, ""), field=items.minutes)
+            rating = parse_rating(values.get(items.rating) if items.rating else None, field=items.rating or "rating")
+            notes = parse_notes(values.get(items.notes) if items.notes else None)
+            raw_attended = values.get(items.attended, "")
+            mentees = sorted(set(mentees_of.get(attempt.user_id, ())))
+            mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
+            pairs: list[tuple[int, int, bool]] = []
+            if mentees:
+                present = _attendees(raw_attended, resolve, items.attended)
+                pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
+            elif mentors:
+                came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
+                pairs = [(m, attempt.user_id, came) for m in mentors]
+            else:
+                raise FieldProblem("respondent", "is in no mentoring pair")
+        except FieldProblem as problem:
+            problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message))
+            continue
+        for mentor_id, mentee_id, attended in pairs:
+            meetings.append(
+                Meeting(
+                    date=day,
+                    mentor_id=mentor_id,
+                    mentee_id=mentee_id,
+                    minutes=minutes,
+                    attended=attended,
+                    source="feedback",
+                    rating=rating,
+                    notes=notes,
+                )
+            )
+    return meetings, problems
+
+
+def _feedback_date(attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None) -> date:
+    raw = attempt.values.get(items.date, "").strip() if items.date else ""
+    if raw:
+        return parse_date(raw, today=today, field=items.date or "date")[0]
+    return attempt.submitted.astimezone(tz).date()
+
+
+def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:
+    """``None`` means everyone (blank or ``all``)."""
+    text = raw.strip()
+    if not text or text.lower() == "all":
+        return None
+    present: set[int] = set()
+    for token in re.split(r"[,;\n]+", text):
+        if token.strip():
+            present.add(resolve_person(resolve, token, field).user_id)
+    return present

@@ -1,0 +1,248 @@
+"""The programme's figures per person, ready to become grade items.
+
+Each metric has a stable key (``attendance``, ``selfefficacy-T3``, ...), a range and a
+privacy flag. Meeting metrics count each pair's meetings against the expected cadence;
+survey metrics come from wave scores. A mentee's rating of their mentor is sensitive: by
+default it is published **only** as a per-mentor mean over at least N rating mentees
+(``received`` metrics); the alternative, a hidden per-mentee item, is weaker on a default
+Moodle because non-editing teachers (the usual mentor role) hold moodle/grade:viewhidden.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from lmsync.domain.instruments import Instrument, Wave, WaveScore, ordered_waves
+from lmsync.domain.meetings import Meeting, dedupe_across_sources
+
+MenteeRatingPolicy = Literal["aggregate_only", "hidden"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """What a grade item for this metric must look like (range and visibility)."""
+
+    key: str
+    grademin: float
+    grademax: float
+    hidden: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    key: str
+    user_id: int
+    value: float
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    """One person's meetings in the period; ``expected`` counts one meeting per pair per cadence."""
+
+    user_id: int
+    held: int
+    expected: int
+    mean_minutes: float | None
+    last: date | None
+
+    @property
+    def rate(self) -> float | None:
+        if self.expected <= 0:
+            return None
+        return min(100.0, 100.0 * self.held / self.expected)
+
+    def comment(self) -> str:
+        """Short feedback text, e.g. ``3 of 4 meetings, last 12 Oct``."""
+        text = f"{self.held} of {self.expected} meetings"
+        if self.last is not None:
+            text += f", last {self.last.day} {self.last.strftime('%b')}"
+        return text
+
+
+def summarise_attendance(
+    meetings: Iterable[Meeting],
+    pairs: Iterable[tuple[int, int]],
+    *,
+    cadence_days: int,
+    start: date,
+    as_of: date,
+) -> dict[int, AttendanceSummary]:
+    """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id).
+
+    Expected meetings per pair = whole cadence periods between ``start`` and ``as_of``
+    (none in the first period: nobody is late yet). A mentee's figures add up their pairs;
+    a mentor's add up their mentees, except ``held``-days: a circle meeting on one date
+    with several mentees is one meeting for the mentor (its minutes counted once, the
+    longest reported). Meetings of people outside ``pairs`` or outside the period are ignored.
+    """
+    if cadence_days < 1:
+        raise ValueError("cadence_days must be at least 1")
+    pair_set = set(pairs)
+    periods = max(0, (as_of - start).days // cadence_days)
+    attended = [
+        m
+        for m in dedupe_across_sources(meetings)
+        if m.attended and start <= m.date <= as_of and (m.mentor_id, m.mentee_id) in pair_set
+    ]
+    mentee_meetings: dict[int, list[Meeting]] = defaultdict(list)
+    mentor_days: dict[int, dict[date, int]] = defaultdict(dict)
+    for m in attended:
+        mentee_meetings[m.mentee_id].append(m)
+        days = mentor_days[m.mentor_id]
+        days[m.date] = max(days.get(m.date, 0), m.minutes)
+    pairs_of: dict[int, int] = defaultdict(int)
+    for mentor, mentee in pair_set:
+        pairs_of[mentor] += 1
+        pairs_of[mentee] += 1
+    result: dict[int, AttendanceSummary] = {}
+    mentees = {mentee for _, mentee in pair_set}
+    mentors = {mentor for mentor, _ in pair_set}
+    for person in mentees:
+        own = mentee_meetings.get(person, [])
+        result[person] = AttendanceSummary(
+            user_id=person,
+            held=len(own),
+            expected=periods * pairs_of[person],
+            mean_minutes=_mean([m.minutes for m in own]),
+            last=max((m.date for m in own), default=None),
+        )
+    for person in mentors:
+        pair_meetings = sum(1 for m in attended if m.mentor_id == person)
+        days = mentor_days.get(person, {})
+        summary = AttendanceSummary(
+            user_id=person,
+            held=pair_meetings,
+            expected=periods * pairs_of[person],
+            mean_minutes=_mean(list(days.values())),
+            last=max(days, default=None),
+        )
+        if person in result:  # a peer mentor who is also a mentee: keep both sides' counts
+            mine = result[person]
+            summary = AttendanceSummary(
+                person,
+                mine.held + summary.held,
+                mine.expected + summary.expected,
+                _mean([x for x in (mine.mean_minutes, summary.mean_minutes) if x is not None]),
+                max((d for d in (mine.last, summary.last) if d is not None), default=None),
+            )
+        result[person] = summary
+    return result
+
+
+def _mean(values: list[float] | list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def meeting_metric_specs(*, max_meetings: int, max_minutes: int) -> dict[str, MetricSpec]:
+    return {
+        "attendance": MetricSpec("attendance", 0, 100, description="% of expected meetings held"),
+        "meetings": MetricSpec("meetings", 0, max_meetings, description="meetings held"),
+        "minutes": MetricSpec("minutes", 0, max_minutes, description="mean meeting minutes"),
+    }
+
+
+def meeting_metrics(summaries: Mapping[int, AttendanceSummary]) -> list[MetricValue]:
+    """attendance (0-100), meetings (count, capped only by validation), minutes (mean)."""
+    values: list[MetricValue] = []
+    for user_id, s in sorted(summaries.items()):
+        if s.rate is not None:
+            values.append(MetricValue("attendance", user_id, round(s.rate, 2)))
+        if s.expected > 0 or s.held > 0:
+            values.append(MetricValue("meetings", user_id, float(s.held)))
+        if s.mean_minutes is not None:
+            values.append(MetricValue("minutes", user_id, round(s.mean_minutes, 2)))
+    return values
+
+
+# --- surveys --------------------------------------------------------------------------------
+
+
+def survey_metric_specs(
+    instruments: Iterable[Instrument],
+    waves: Iterable[Wave],
+    *,
+    baseline: str | None = None,
+    mentee_ratings: MenteeRatingPolicy = "aggregate_only",
+) -> dict[str, MetricSpec]:
+    """Specs for every graded instrument x wave (+ ``received`` and ``change`` variants)."""
+    wave_list = ordered_waves(waves)
+    base = baseline or (wave_list[0].name if wave_list else None)
+    specs: dict[str, MetricSpec] = {}
+    for inst in instruments:
+        if not inst.grade_name:
+            continue
+        low, high = inst.total_range
+        for wave in wave_list:
+            key = f"{inst.grade_name}-{wave.name}"
+            if not inst.rates_mentor or mentee_ratings == "hidden":
+                specs[key] = MetricSpec(key, low, high, hidden=inst.rates_mentor, description=f"{inst.name} {wave.name}")
+            if inst.rates_mentor:
+                rkey = f"{inst.grade_name}-received-{wave.name}"
+                specs[rkey] = MetricSpec(rkey, low, high, description=f"mean {inst.name} of the mentor's mentees, {wave.name}")
+            if inst.track_change and base is not None and wave.name != base and wave.start > _start_of(wave_list, base):
+                ckey = f"{inst.grade_name}-change-{wave.name}"
+                specs[ckey] = MetricSpec(ckey, low - high, high - low, description=f"{inst.name} {wave.name} minus {base}")
+    return specs
+
+
+def _start_of(waves: tuple[Wave, ...], name: str) -> date:
+    for w in waves:
+        if w.name == name:
+            return w.start
+    raise ValueError(f"baseline wave {name!r} is not declared")
+
+
+def survey_metrics(
+    scores: Iterable[WaveScore],
+    instruments: Mapping[str, Instrument],
+    pairs: Iterable[tuple[int, int]],
+    waves: Iterable[Wave],
+    *,
+    min_mentees: int,
+    baseline: str | None = None,
+    mentee_ratings: MenteeRatingPolicy = "aggregate_only",
+) -> list[MetricValue]:
+    """Per-person wave scores, per-mentor aggregates of mentee ratings, change since baseline.
+
+    A mentor's ``received`` value is the mean of their current mentees' complete scores in
+    that wave, published only when at least ``min_mentees`` of them answered; with fewer,
+    nothing is written (a mean of one or two ratings would identify the raters).
+    """
+    if min_mentees < 1:
+        raise ValueError("min_mentees must be at least 1")
+    wave_list = ordered_waves(waves)
+    base = baseline or (wave_list[0].name if wave_list else None)
+    mentors_of: dict[int, set[int]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        mentors_of[mentee].add(mentor)
+    values: list[MetricValue] = []
+    complete = [s for s in scores if s.score.total is not None and s.instrument in instruments]
+    by_key = {(s.respondent_id, s.instrument, s.wave): s.score.total for s in complete}
+    received: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for s in complete:
+        inst = instruments[s.instrument]
+        if not inst.grade_name:
+            continue
+        total = float(s.score.total)  # type: ignore[arg-type]
+        if not inst.rates_mentor or mentee_ratings == "hidden":
+            values.append(MetricValue(f"{inst.grade_name}-{s.wave}", s.respondent_id, round(total, 2)))
+        if inst.rates_mentor:
+            for mentor in mentors_of.get(s.respondent_id, ()):
+                received[(f"{inst.grade_name}-received-{s.wave}", mentor)].append(total)
+        if inst.track_change and base is not None and s.wave != base:
+            before = by_key.get((s.respondent_id, s.instrument, base))
+            if before is not None and _start_of(wave_list, s.wave) > _start_of(wave_list, base):
+                values.append(MetricValue(f"{inst.grade_name}-change-{s.wave}", s.respondent_id, round(total - before, 2)))
+    for (key, mentor), totals in sorted(received.items()):
+        if len(totals) >= min_mentees:
+            values.append(MetricValue(key, mentor, round(math.fsum(totals) / len(totals), 2)))
+    return sorted(values, key=lambda v: (v.key, v.user_id))

@@ -1,0 +1,483 @@
+"""The emulated Moodle site: plain data, JSON round-trippable, indexed for thousands of users.
+
+Only what the lmsync web-service functions read or write is modelled. Every collection is a
+dict keyed by Moodle id, so lookups stay O(1) at 2,000+ users and 200+ groups; group members
+are sets (sorted by last name only when read, as Moodle does). ``transaction`` gives each call
+Moodle's all-or-nothing behaviour by snapshotting the collections a write touches; id counters
+are deliberately *outside* the snapshot, because Moodle's sequences burn the ids of rolled-back
+rows too (groups 12 and 13 on the recording site).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROFILE_FIELDS = [
+    # shortname, title, type, private (visible to the user only)
+    {"shortname": "department", "name": "Department", "type": "menu", "private": False},
+    {"shortname": "interests", "name": "Interests", "type": "text", "private": False},
+    {"shortname": "yearofstudy", "name": "Year of study", "type": "menu", "private": True},
+    {"shortname": "mentorcapacity", "name": "Mentor capacity", "type": "text", "private": True},
+    {"shortname": "languages", "name": "Languages", "type": "text", "private": False},
+]
+
+ROLE_IDS = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5, "guest": 6, "user": 7}
+USER_CONTEXT_OFFSET = 8  # user context id = user id + 8 (s0002, user 4, has context 12 on the recording site)
+COURSE_CONTEXT_OFFSET = 100_000
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    firstname: str
+    lastname: str
+    email: str
+    idnumber: str = ""
+    customfields: dict[str, str] = field(default_factory=dict)
+    suspended: bool = False
+    auth: str = "manual"
+    city: str = "Springfield"
+    country: str = "GB"
+    lastaccess: int = 0
+
+    @property
+    def fullname(self) -> str:
+        return f"{self.firstname} {self.lastname}"
+
+
+@dataclass
+class Enrolment:
+    role: str = "student"
+    suspended: bool = False
+    timeend: int = 0  # 0 = no end date
+
+    def active(self, now: int) -> bool:
+        return not self.suspended and (self.timeend == 0 or self.timeend > now)
+
+
+@dataclass
+class Course:
+    id: int
+    shortname: str
+    fullname: str
+    idnumber: str = ""
+    category: int = 1
+    format: str = "topics"
+    groupmode: int = 0
+    summary: str = ""
+    startdate: int = 1767571200
+    enddate: int = 1797552000
+    timemodified: int = 1795598938
+    enrolments: dict[int, Enrolment] = field(default_factory=dict)
+
+
+@dataclass
+class Cohort:
+    id: int
+    idnumber: str
+    name: str
+    description: str = ""
+    userids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    id: int
+    courseid: int
+    name: str
+    idnumber: str = ""
+    description: str = ""
+    descriptionformat: int = 1
+    enrolmentkey: str = ""
+    visibility: int = 0
+    participation: bool = True
+    members: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Grouping:
+    id: int
+    courseid: int
+    name: str
+    idnumber: str = ""
+    description: str = ""
+    descriptionformat: int = 1
+    groupids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Forum:
+    id: int
+    cmid: int
+    courseid: int
+    name: str
+    type: str = "general"
+    intro: str = ""
+    groupmode: int = 0  # 0 none, 1 separate, 2 visible
+    forcesubscribe: int = 0
+    timemodified: int = 1795598938
+
+
+@dataclass
+class Discussion:
+    id: int
+    forumid: int
+    postid: int
+    groupid: int
+    subject: str
+    message: str
+    userid: int
+    created: int
+    messageformat: int = 1
+    pinned: bool = False
+
+
+@dataclass
+class FeedbackItem:
+    id: int
+    name: str
+    label: str
+    typ: str
+    presentation: str
+    required: bool = False
+    position: int = 1
+
+
+@dataclass
+class FeedbackCompleted:
+    id: int
+    userid: int
+    timemodified: int
+    values: dict[int, str] = field(default_factory=dict)  # item id -> raw value
+
+
+@dataclass
+class Feedback:
+    id: int
+    cmid: int
+    courseid: int
+    name: str
+    intro: str = ""
+    anonymous: int = 2  # 2 = NOT anonymous
+    items: list[FeedbackItem] = field(default_factory=list)
+    completeds: list[FeedbackCompleted] = field(default_factory=list)
+
+
+@dataclass
+class AssignGrade:
+    id: int
+    userid: int
+    grade: float  # -1 = no grade
+    grader: int
+    timecreated: int
+    timemodified: int
+    comment: str | None = None
+    commentformat: int = 1
+
+
+@dataclass
+class Assignment:
+    id: int
+    cmid: int
+    courseid: int
+    name: str
+    grade: int = 100
+    intro: str = ""
+    timemodified: int = 1795598970
+    grades: dict[int, AssignGrade] = field(default_factory=dict)
+
+
+@dataclass
+class Grade:
+    rawgrade: float | None
+    finalgrade: float | None
+    timemodified: int
+    feedback: str = ""
+
+
+@dataclass
+class GradeItem:
+    id: int
+    courseid: int
+    itemtype: str  # mod or course
+    itemmodule: str | None = None
+    iteminstance: int = 0
+    itemnumber: int | None = 0
+    cmid: int | None = None
+    itemname: str | None = None
+    idnumber: str | None = ""
+    grademax: float = 100.0
+    grademin: float = 0.0
+    hidden: bool = False
+    grades: dict[int, Grade] = field(default_factory=dict)
+
+
+@dataclass
+class TokenInfo:
+    userid: int
+    service_functions: set[str] = field(default_factory=set)
+    capabilities: set[str] = field(default_factory=set)
+    suspended: bool = False
+
+
+_COLLECTIONS: dict[str, type] = {
+    "users": User,
+    "courses": Course,
+    "cohorts": Cohort,
+    "groups": Group,
+    "groupings": Grouping,
+    "forums": Forum,
+    "discussions": Discussion,
+    "feedbacks": Feedback,
+    "assignments": Assignment,
+    "grade_items": GradeItem,
+}
+
+
+def _load_dc(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a dataclass from JSON, restoring int dict keys, sets and nested dataclasses."""
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in fields(cls)}
+    for key, value in data.items():
+        if key not in names:
+            continue
+        if cls is Course and key == "enrolments":
+            value = {int(k): Enrolment(**v) for k, v in value.items()}
+        elif cls is Group and key == "members":
+            value = set(value)
+        elif cls is Feedback and key == "items":
+            value = [FeedbackItem(**v) for v in value]
+        elif cls is Feedback and key == "completeds":
+            value = [
+                FeedbackCompleted(id=c["id"], userid=c["userid"], timemodified=c["timemodified"],
+                                  values={int(k): v for k, v in c["values"].items()})
+                for c in value
+            ]
+        elif cls is Assignment and key == "grades":
+            value = {int(k): AssignGrade(**v) for k, v in value.items()}
+        elif cls is GradeItem and key == "grades":
+            value = {int(k): Grade(**v) for k, v in value.items()}
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, set):
+        return sorted(value)
+    if isinstance(value, dict):
+        return {str(k): _dump(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    return value
+
+
+@dataclass
+class Site:
+    """One Moodle site. Mutate only through the web-service handlers (or seeding code)."""
+
+    sitename: str = "Test Medical School"
+    siteurl: str = "http://emulator.lmsync.invalid"
+    release: str = "4.5.6 (Build: 20250811)"
+    version: str = "2024100706"
+    web_services_enabled: bool = True
+    debug: bool = False
+    max_input_vars: int = 5000
+    users: dict[int, User] = field(default_factory=dict)
+    courses: dict[int, Course] = field(default_factory=dict)
+    cohorts: dict[int, Cohort] = field(default_factory=dict)
+    groups: dict[int, Group] = field(default_factory=dict)
+    groupings: dict[int, Grouping] = field(default_factory=dict)
+    forums: dict[int, Forum] = field(default_factory=dict)
+    discussions: dict[int, Discussion] = field(default_factory=dict)
+    feedbacks: dict[int, Feedback] = field(default_factory=dict)
+    assignments: dict[int, Assignment] = field(default_factory=dict)
+    grade_items: dict[int, GradeItem] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    role_assignments: list[dict[str, int]] = field(default_factory=list)  # {roleid, userid, contextid}
+    # roles the integration role may assign, and at which context levels ("user", "course", ...)
+    assignable_roles: dict[int, list[str]] = field(default_factory=lambda: {11: ["user"]})
+    tokens: dict[str, TokenInfo] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    # Moodle's per-course group cache keeps rows of a rolled-back batch (trap 27): course id ->
+    # {"groups": [...], "groupings": [...]} as they would be listed, until a group write in the course.
+    group_cache_phantoms: dict[int, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    _index: dict[str, dict[Any, int]] | None = field(default=None, repr=False, compare=False)
+
+    # ---- time and ids -------------------------------------------------------------------
+    @staticmethod
+    def now() -> int:
+        return int(time.time())
+
+    def next_id(self, kind: str) -> int:
+        """Next id of ``kind``; never reused, never rolled back (like a database sequence)."""
+        current = self.counters.get(kind)
+        if current is None:
+            existing: dict[int, Any] | list[Any] = getattr(self, kind, {}) if kind in _COLLECTIONS else {}
+            current = max(existing, default=0) if isinstance(existing, dict) else 0
+        self.counters[kind] = current + 1
+        return current + 1
+
+    # ---- indexes ------------------------------------------------------------------------
+    def _indexes(self) -> dict[str, dict[Any, int]]:
+        if self._index is None or len(self._index["_count"]) != 1 or len(self.users) not in self._index["_count"]:
+            index: dict[str, dict[Any, int]] = {"username": {}, "idnumber": {}, "email": {}, "_count": {len(self.users): 1}}
+            for user in self.users.values():
+                index["username"][user.username] = user.id
+                if user.idnumber:
+                    index["idnumber"].setdefault(user.idnumber, user.id)
+                index["email"].setdefault(user.email, user.id)
+            self._index = index
+        return self._index
+
+    def invalidate_indexes(self) -> None:
+        self._index = None
+
+    def user_by(self, fieldname: str, value: str) -> User | None:
+        uid = self._indexes()[fieldname].get(value)
+        return self.users.get(uid) if uid is not None else None
+
+    def member_sort_key(self, userid: int) -> tuple[str, str, int]:
+        user = self.users.get(userid)
+        return (user.lastname, user.firstname, userid) if user else ("", "", userid)
+
+    def groups_of_course(self, courseid: int) -> list[Group]:
+        return [g for g in self.groups.values() if g.courseid == courseid]
+
+    def user_context(self, userid: int) -> int:
+        return userid + USER_CONTEXT_OFFSET
+
+    def course_module(self, cmid: int) -> tuple[str, Any] | None:
+        for forum in self.forums.values():
+            if forum.cmid == cmid:
+                return "forum", forum
+        for assign in self.assignments.values():
+            if assign.cmid == cmid:
+                return "assign", assign
+        for feedback in self.feedbacks.values():
+            if feedback.cmid == cmid:
+                return "feedback", feedback
+        return None
+
+    # ---- transactions -------------------------------------------------------------------
+    @contextmanager
+    def transaction(self, touches: tuple[str, ...]) -> Iterator[None]:
+        """All-or-nothing for one call: on an exception the touched collections are restored.
+
+        An exception whose ``commit`` attribute is true (applied, then failed) keeps the changes.
+        """
+        snapshot = {name: copy.deepcopy(getattr(self, name)) for name in touches}
+        try:
+            yield
+        except Exception as exc:
+            if not getattr(exc, "commit", False):
+                for name, value in snapshot.items():
+                    setattr(self, name, value)
+                after = getattr(exc, "after_rollback", None)
+                if after is not None:
+                    after()
+            raise
+
+    def invalidate_group_cache(self, courseid: int) -> None:
+        self.group_cache_phantoms.pop(courseid, None)
+
+    # ---- (de)serialisation --------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "sitename": self.sitename,
+            "siteurl": self.siteurl,
+            "release": self.release,
+            "version": self.version,
+            "web_services_enabled": self.web_services_enabled,
+            "debug": self.debug,
+            "max_input_vars": self.max_input_vars,
+        }
+        for name in _COLLECTIONS:
+            out[name] = {str(k): _dump(asdict(v)) for k, v in getattr(self, name).items()}
+        out["messages"] = self.messages
+        out["events"] = self.events
+        out["role_assignments"] = self.role_assignments
+        out["assignable_roles"] = {str(k): v for k, v in self.assignable_roles.items()}
+        out["tokens"] = {
+            token: {
+                "userid": info.userid,
+                "service_functions": sorted(info.service_functions),
+                "capabilities": sorted(info.capabilities),
+                "suspended": info.suspended,
+            }
+            for token, info in self.tokens.items()
+        }
+        out["counters"] = dict(self.counters)
+        out["group_cache_phantoms"] = {str(k): v for k, v in self.group_cache_phantoms.items()}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Site:
+        site = cls()
+        for key in ("sitename", "siteurl", "release", "version", "web_services_enabled", "debug", "max_input_vars"):
+            if key in data:
+                setattr(site, key, data[key])
+        for name, klass in _COLLECTIONS.items():
+            setattr(site, name, {int(k): _load_dc(klass, v) for k, v in data.get(name, {}).items()})
+        site.messages = list(data.get("messages", []))
+        site.events = list(data.get("events", []))
+        site.role_assignments = list(data.get("role_assignments", []))
+        if "assignable_roles" in data:
+            site.assignable_roles = {int(k): list(v) for k, v in data["assignable_roles"].items()}
+        site.tokens = {
+            token: TokenInfo(
+                userid=info["userid"],
+                service_functions=set(info.get("service_functions", [])),
+                capabilities=set(info.get("capabilities", [])),
+                suspended=bool(info.get("suspended", False)),
+            )
+            for token, info in data.get("tokens", {}).items()
+        }
+        site.counters = {k: int(v) for k, v in data.get("counters", {}).items()}
+        site.group_cache_phantoms = {int(k): v for k, v in data.get("group_cache_phantoms", {}).items()}
+        return site
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the state atomically (temp file in the same folder, then rename)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock:
+            payload = json.dumps(self.to_json(), separators=(",", ":"))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Site:
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(json.load(handle))
+
+    def copy(self) -> Site:
+        """An independent deep copy (cheaper than a JSON round trip for test fixtures)."""
+        return Site.from_json(json.loads(json.dumps(self.to_json())))
+
+    def handle(self, method: str, query: dict[str, str], form: list[tuple[str, str]]) -> tuple[int, str, str]:
+        """Answer one REST request: a shortcut for :func:`lmsync.moodle.emulator.server.handle`."""
+        from lmsync.moodle.emulator.server import handle
+
+        return handle(self, method, query, form)

@@ -1,0 +1,313 @@
+"""Typed failures of Moodle web-service calls, each with the admin step that fixes it.
+
+Moodle answers almost every failure with HTTP 200 and ``{"exception", "errorcode",
+"message"}``; the exception *class* names are inconsistent across 4.5 (namespaced or not),
+so the type is chosen from ``errorcode`` alone (trap 2). Transport-level failures (no
+connection, timeouts, non-200, bodies that are not JSON) form the other branch::
+
+    MoodleError                      function, errorcode, hint, exit_code
+    ├── TransportError               the exchange itself failed
+    │   ├── ConnectionFailed         no TCP/TLS connection (DNS, refused, reset)
+    │   ├── Timeout                  no answer within the timeout
+    │   ├── HTTPStatusError          a status other than 200 (status, retry_after)
+    │   ├── WebServicesDisabled      HTTP 403 with an empty body: WS or REST is off    [2]
+    │   ├── NotJSON                  XML/HTML/empty body where JSON was expected        [2]
+    │   ├── OutcomeUnknown           a non-idempotent write whose answer was lost
+    │   └── RequestTooLarge          more form variables than the budget (never sent)
+    └── MoodleException              an HTTP 200 exception body (exception, message, debuginfo)
+        ├── InvalidToken             invalidtoken (wrong or missing token)               [2]
+        ├── UserSuspended            wsaccessusersuspended                               [2]
+        ├── AccessDenied             accessexception: function not in the service        [2]
+        ├── UnknownFunction          invalidrecord on table external_functions           [2]
+        ├── MissingCapability        nopermissions; ``capability`` = "Manage groups"     [2]
+        ├── InvalidParameter         invalidparameter (reason hidden, trap 4)
+        │   └── InvalidUserField     invaliduserfield
+        ├── InvalidRecord            invalidrecord (unknown course/group/... id)
+        ├── IdnumberTaken            idnumbertaken
+        ├── InvalidUser              invaliduser
+        ├── InvalidResponse          invalidresponse (the write may have happened!)
+        ├── InvalidCourseModule      invalidcoursemodule
+        ├── FormatNotSupported       formatnotsupported (messages: some may be sent!)
+        └── CodingError              codingerror                                         [2]
+
+``[2]`` marks ``exit_code = 2`` (token, access, capability or configuration: an admin must
+act); everything else is 1. Unknown errorcodes become a plain ``MoodleException``.
+No exception ever holds the token: messages are built from Moodle's body, the function
+name and counts, and transport messages are scrubbed before they are raised.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lmsync.errors import LmsyncError
+
+
+class MoodleError(LmsyncError):
+    """Any failure of a Moodle web-service call."""
+
+    exit_code = 1
+    default_hint: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        function: str | None = None,
+        errorcode: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint if hint is not None else self.default_hint)
+        self.function = function
+        self.errorcode = errorcode
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(function={self.function!r}, errorcode={self.errorcode!r}, message={self.message!r})"
+
+
+# --- transport ------------------------------------------------------------------------
+
+
+class TransportError(MoodleError):
+    """The HTTP exchange failed; Moodle may not have seen the request."""
+
+
+class ConnectionFailed(TransportError):
+    default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up."
+
+    def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        #: True when the connection was never established, so Moodle cannot have acted.
+        self.surely_not_sent = surely_not_sent
+
+
+class Timeout(TransportError):
+    default_hint = "Moodle did not answer in time; raise moodle.timeout or check the site's load."
+
+    def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        #: True for a connect timeout (request never sent), False for a read timeout.
+        self.surely_not_sent = surely_not_sent
+
+
+class HTTPStatusError(TransportError):
+    default_hint = "The web server answered with an error status; see its error log."
+
+    def __init__(self, message: str, *, status: int, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class WebServicesDisabled(TransportError):
+    exit_code = 2
+    default_hint = (
+        "Enable web services (Site administration > Advanced features > Enable web services) "
+        "and the REST protocol (Server > Web services > Manage protocols)."
+    )
+
+    def __init__(self, message: str, *, status: int = 403, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+
+
+class NotJSON(TransportError):
+    exit_code = 2
+    default_hint = (
+        "The URL must be the Moodle site root (the page that serves /webservice/rest/server.php); "
+        "a proxy or login page may be answering instead."
+    )
+
+    def __init__(self, message: str, *, content_type: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.content_type = content_type
+
+
+class OutcomeUnknown(TransportError):
+    default_hint = (
+        "The write may or may not have been applied: re-read Moodle and create only what is "
+        "still missing (never re-send blindly)."
+    )
+
+
+class RequestTooLarge(TransportError):
+    default_hint = "Chunk the call (lmsync.moodle.batching.chunk_by_budget); PHP drops variables past max_input_vars."
+
+    def __init__(self, message: str, *, variables: int, budget: int, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.variables = variables
+        self.budget = budget
+
+
+# --- Moodle exception bodies ------------------------------------------------------------
+
+
+class MoodleException(MoodleError):
+    """Moodle answered with an exception body (HTTP 200)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        function: str | None = None,
+        errorcode: str | None = None,
+        exception: str | None = None,
+        debuginfo: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, function=function, errorcode=errorcode, hint=hint)
+        #: Moodle's exception class name, for information only (do not match on it: trap 2).
+        self.exception = exception
+        #: Only present when the *site* has debugging on; often the real reason (trap 1, 4).
+        self.debuginfo = debuginfo
+
+
+class InvalidToken(MoodleException):
+    exit_code = 2
+    default_hint = (
+        "The token is wrong or missing: create one for the lmsync user in Site administration > "
+        "Server > Web services > Manage tokens and set LMSYNC_TOKEN."
+    )
+
+
+class UserSuspended(MoodleException):
+    exit_code = 2
+    default_hint = "The token's user account is suspended: unsuspend it or issue a token for an active user."
+
+
+class AccessDenied(MoodleException):
+    exit_code = 2
+    default_hint = (
+        "Add this function to the lmsync external service (Site administration > Server > "
+        "Web services > External services > lmsync > Functions), and authorise the user."
+    )
+
+
+class UnknownFunction(MoodleException):
+    exit_code = 2
+    default_hint = "This Moodle does not have the function: check the Moodle version and installed plugins."
+
+
+class MissingCapability(MoodleException):
+    exit_code = 2
+
+    def __init__(self, message: str, *, capability: str | None = None, **kw: Any) -> None:
+        if kw.get("hint") is None:
+            what = f'"{capability}"' if capability else "the missing capability"
+            kw["hint"] = (
+                f"Grant {what} to the lmsync web-service role (Site administration > Users > "
+                "Permissions > Define roles); see plugin_config for the full list."
+            )
+        super().__init__(message, **kw)
+        #: The capability's *title* as Moodle prints it, e.g. "Manage groups" (trap 5).
+        self.capability = capability
+
+
+class InvalidParameter(MoodleException):
+    default_hint = (
+        "Moodle hides the reason (trap 4): duplicate name, non-enrolled member, out-of-range value, "
+        "a role not assignable there, or an unknown id. Turn on site debugging to see debuginfo."
+    )
+
+    def __init__(self, message: str, *, local: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        #: True when lmsync found the problem itself and sent nothing to Moodle.
+        self.local = local
+
+
+class InvalidUserField(InvalidParameter):
+    default_hint = "userfields takes core user fields only; custom profile fields come back in customfields."
+
+
+class InvalidRecord(MoodleException):
+    default_hint = "An id does not exist (or no longer exists): re-read Moodle before retrying."
+
+
+class IdnumberTaken(MoodleException):
+    default_hint = (
+        "The idnumber is in use - possibly by a phantom left in Moodle's group cache after a "
+        "rolled-back batch (trap 27): re-read with DB-backed reads before retrying."
+    )
+
+
+class InvalidUser(MoodleException):
+    default_hint = "A user id does not exist: re-read the enrolments."
+
+
+class InvalidResponse(MoodleException):
+    default_hint = (
+        "Moodle failed to build its answer AFTER acting (e.g. a grouping created without "
+        "idnumber, trap 28): re-read before retrying."
+    )
+
+
+class InvalidCourseModule(MoodleException):
+    default_hint = "The component does not match the course module (e.g. mod_forum with an assignment's cmid)."
+
+
+class FormatNotSupported(MoodleException):
+    default_hint = (
+        "Moodle failed after delivering part of the batch (trap 29): re-check which messages "
+        "arrived before sending again."
+    )
+
+
+class CodingError(MoodleException):
+    exit_code = 2
+    default_hint = "lmsync sent a request Moodle considers a programming error: please report it."
+
+
+# --- mapping ------------------------------------------------------------------------------
+
+_BY_ERRORCODE: dict[str, type[MoodleException]] = {
+    "invalidtoken": InvalidToken,
+    "wsaccessusersuspended": UserSuspended,
+    "accessexception": AccessDenied,
+    "nopermissions": MissingCapability,
+    "invalidparameter": InvalidParameter,
+    "invaliduserfield": InvalidUserField,
+    "invalidrecord": InvalidRecord,
+    "idnumbertaken": IdnumberTaken,
+    "invaliduser": InvalidUser,
+    "invalidresponse": InvalidResponse,
+    "invalidcoursemodule": InvalidCourseModule,
+    "formatnotsupported": FormatNotSupported,
+    "codingerror": CodingError,
+}
+
+_CAPABILITY_RE = re.compile(r"\(([^()]+)\)\.?\s*$")
+
+
+def is_exception_body(data: Any) -> bool:
+    """A decoded JSON body that is a Moodle exception rather than a result."""
+    return isinstance(data, dict) and "exception" in data and "errorcode" in data
+
+
+def capability_title(message: str) -> str | None:
+    """ "...permissions to do that (Manage groups)." -> "Manage groups" (trap 5)."""
+    match = _CAPABILITY_RE.search(message or "")
+    return match.group(1) if match else None
+
+
+def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleException:
+    """Build the typed exception for a Moodle exception body (never raises)."""
+    errorcode = str(body.get("errorcode") or "")
+    message = str(body.get("message") or errorcode or "Moodle exception")
+    exception = body.get("exception")
+    debuginfo = body.get("debuginfo")
+    kw: dict[str, Any] = {
+        "function": function,
+        "errorcode": errorcode,
+        "exception": str(exception) if exception is not None else None,
+        "debuginfo": str(debuginfo) if debuginfo is not None else None,
+    }
+    text = f"{function}: {message}" if function else message
+    if debuginfo:
+        text = f"{text} ({debuginfo})"
+    if errorcode == "invalidrecord" and "external_functions" in message:
+        return UnknownFunction(text, **kw)
+    cls = _BY_ERRORCODE.get(errorcode, MoodleException)
+    if cls is MissingCapability:
+        return MissingCapability(text, capability=capability_title(message), **kw)
+    return cls(text, **kw)

@@ -1,0 +1,78 @@
+"""Which Moodle to talk to: the configured site, or the built-in emulator.
+
+With no ``[moodle] url`` lmsync runs against the emulator, whose site state persists in
+the state directory, so ``lmsync sync`` then ``lmsync health`` see the same site, as they
+would a real one. Everything above this module sees only a ``MoodleApi``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from lmsync.config import Config
+from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.transport import Transport
+from lmsync.secrets import Token
+
+
+@dataclass
+class MoodleConnection:
+    api: MoodleApi
+    transport: Transport
+    emulated: bool
+    site: Any = field(default=None, repr=False)  # the emulator's Site when emulated
+
+
+def emulator_site(config: Config) -> Any:
+    """The persisted emulator site for this programme, or a fresh demo site."""
+    from lmsync.moodle.emulator.demo import build_demo_site
+    from lmsync.moodle.emulator.state import Site
+
+    path = config.emulator_state_path()
+    if path.exists():
+        return Site.load(path)
+    return build_demo_site()
+
+
+@contextmanager
+def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Iterator[MoodleConnection]:
+    """Yield a connection; the emulator's state is saved on the way out, even after an error."""
+    moodle = config.moodle
+    if config.uses_emulator:
+        from lmsync.moodle.emulator.demo import DEMO_TOKEN
+        from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
+
+        site = site if site is not None else emulator_site(config)
+        session = requests.Session()
+        session.mount(EMULATOR_URL, EmulatorAdapter(site, fault=fault))
+        transport = Transport(
+            EMULATOR_URL,
+            Token(DEMO_TOKEN),
+            session=session,
+            timeout=moodle.timeout_seconds,
+            deadline=moodle.retry_deadline_seconds,
+            budget=moodle.batch_budget,
+            sleep=lambda _s: None,
+        )
+        try:
+            yield MoodleConnection(MoodleApi(transport), transport, emulated=True, site=site)
+        finally:
+            path = config.emulator_state_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            site.save(path)
+        return
+    transport = Transport(
+        moodle.url or "",
+        config.load_token(),
+        timeout=moodle.timeout_seconds,
+        deadline=moodle.retry_deadline_seconds,
+        budget=moodle.batch_budget,
+    )
+    if not moodle.verify_tls:
+        transport.session.verify = False
+    yield MoodleConnection(MoodleApi(transport), transport, emulated=False)

@@ -1,0 +1,99 @@
+"""The write journal: every batch lmsync sends to Moodle, recorded before and after.
+
+A row in state ``intent`` with no result means the process died (or the answer was lost)
+while Moodle may or may not have applied the batch: the next run re-observes Moodle rather
+than trusting or replaying the journal. Rows hold operation keys and ids, never names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lmsync.store.db import Store
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    run_id: str
+    function: str
+    op_kind: str
+    item_count: int
+    state: str
+    result: Any
+    started_at: str
+    finished_at: str | None
+
+
+class Journal:
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+    def intent(self, run_id: str, function: str, op_kind: str, op_keys: list[str]) -> int:
+        cursor = self.store.conn.execute(
+            "INSERT INTO journal (run_id, programme, function, op_kind, op_keys, item_count, state, started_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?)",
+            (run_id, self.programme, function, op_kind, json.dumps(op_keys), len(op_keys), _now()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish(self, entry_id: int, state: str, result: Any = None) -> None:
+        self.store.conn.execute(
+            "UPDATE journal SET state = ?, result = ?, finished_at = ? WHERE id = ?",
+            (state, json.dumps(result, default=str), _now(), entry_id),
+        )
+
+    def unfinished(self) -> list[JournalEntry]:
+        """Batches whose outcome is unknown: a crash or a lost answer happened after the intent."""
+        return [e for e in self.entries() if e.state in ("intent", "unknown")]
+
+    def entries(self, run_id: str | None = None) -> list[JournalEntry]:
+        sql = "SELECT * FROM journal WHERE programme = ?"
+        args: list[Any] = [self.programme]
+        if run_id is not None:
+            sql += " AND run_id = ?"
+            args.append(run_id)
+        rows = self.store.conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [
+            JournalEntry(
+                id=row["id"],
+                run_id=row["run_id"],
+                function=row["function"],
+                op_kind=row["op_kind"],
+                item_count=row["item_count"],
+                state=row["state"],
+                result=json.loads(row["result"]) if row["result"] else None,
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+            )
+            for row in rows
+        ]
+
+    def settle_unfinished(self, run_id: str) -> int:
+        """Mark older unknown outcomes as re-observed by ``run_id`` (the re-observation decides)."""
+        cursor = self.store.conn.execute(
+            "UPDATE journal SET state = 'reobserved', result = ?, finished_at = ?"
+            " WHERE programme = ? AND state IN ('intent', 'unknown')",
+            (json.dumps({"reobserved_by": run_id}), _now(), self.programme),
+        )
+        return cursor.rowcount
+
+    def remember_created(self, kind: str, key: str, moodle_id: int) -> None:
+        self.store.conn.execute(
+            "INSERT OR REPLACE INTO created_objects (programme, kind, key, moodle_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            (self.programme, kind, key, moodle_id, _now()),
+        )
+
+    def created(self, kind: str) -> dict[str, int]:
+        rows = self.store.conn.execute(
+            "SELECT key, moodle_id FROM created_objects WHERE programme = ? AND kind = ?", (self.programme, kind)
+        ).fetchall()
+        return {row["key"]: row["moodle_id"] for row in rows}

@@ -1,0 +1,84 @@
+import pytest
+
+from lmsync.config import load_config
+from lmsync.errors import ConfigError
+
+
+def write(tmp_path, text):
+    path = tmp_path / "lmsync.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file_mean_the_emulator(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(environ={})
+    assert config.uses_emulator
+    assert config.programme.course == "MENTOR-2026"
+
+
+def test_unknown_key_names_its_path(tmp_path):
+    path = write(tmp_path, '[moodle]\nurl = "https://m.example.edu"\ntokn_file = "/x"\n')
+    with pytest.raises(ConfigError, match=r"unknown key moodle\.tokn_file"):
+        load_config(path, environ={})
+
+
+def test_wrong_type_names_its_path(tmp_path):
+    path = write(tmp_path, "[matching.weights]\nsame_department = 'lots'\n")
+    with pytest.raises(ConfigError, match=r"matching\.weights\.same_department"):
+        load_config(path, environ={})
+
+
+def test_explicit_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_environment_overrides_nested_keys(tmp_path):
+    path = write(tmp_path, '[moodle]\nurl = "https://a.example.edu"\n[programme]\nname = "p1"\n')
+    config = load_config(
+        path,
+        environ={
+            "LMSYNC_MOODLE_URL": "https://b.example.edu/",
+            "LMSYNC_MOODLE_TOKEN_FILE": "/run/credentials/lmsync/token",
+            "LMSYNC_MATCHING_WEIGHTS_SAME_DEPARTMENT": "7",
+            "LMSYNC_PROGRAMME_MENTOR_ROLES": '["teacher"]',
+        },
+    )
+    assert config.moodle.url == "https://b.example.edu"
+    assert str(config.moodle.token_file) == "/run/credentials/lmsync/token"
+    assert config.matching.weights.same_department == 7
+    assert config.programme.mentor_roles == ["teacher"]
+    assert config.programme.name == "p1"
+
+
+def test_unknown_environment_key_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="LMSYNC_MOODLE_TOKN"):
+        load_config(write(tmp_path, ""), environ={"LMSYNC_MOODLE_TOKN": "x"})
+
+
+def test_token_file_readable_by_others_is_refused_saying_why(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("abc123secret\n")
+    token.chmod(0o644)
+    config = load_config(write(tmp_path, f'[moodle]\nurl = "https://m.example.edu"\ntoken_file = "{token}"\n'), environ={})
+    with pytest.raises(ConfigError) as info:
+        config.load_token()
+    assert "readable by other users" in str(info.value) and "chmod 600" in str(info.value)
+    assert "abc123secret" not in str(info.value)
+    token.chmod(0o600)
+    assert config.load_token().reveal() == "abc123secret"
+
+
+def test_token_never_shows_in_reprs(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("abc123secret")
+    token.chmod(0o400)
+    config = load_config(write(tmp_path, f'[moodle]\nurl = "https://m.example.edu"\ntoken_file = "{token}"\n'), environ={})
+    loaded = config.load_token()
+    assert "abc123secret" not in repr(loaded) + str(loaded) + f"{loaded}" + repr(config)
+
+
+def test_programme_name_must_be_safe_for_idnumbers(tmp_path):
+    with pytest.raises(ConfigError, match="programme.name"):
+        load_config(write(tmp_path, '[programme]\nname = "mentoring 2026!"\n'), environ={})
