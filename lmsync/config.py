@@ -177,7 +177,7 @@ class Config(Section):
             mode = path.stat().st_mode
         except FileNotFoundError:
             raise ConfigError(f"moodle.token_file: {path} does not exist") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
             raise ConfigError(
                 f"moodle.token_file: {path} is readable by other users (mode {stat.S_IMODE(mode):o})",
                 hint=f"chmod 600 {path}",
@@ -186,6 +186,18 @@ class Config(Section):
         if not text:
             raise ConfigError(f"moodle.token_file: {path} is empty")
         return Token(text)
+
+
+def _is_systemd_credential(path: Path, mode: int) -> bool:
+    """systemd's LoadCredential copy: root-owned 0400 plus a read ACL for the unit's user.
+
+    ``stat`` shows that as 0440, which is not readable by other users, so it is accepted,
+    but only for a file directly inside ``$CREDENTIALS_DIRECTORY`` and never when writable.
+    """
+    creds = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not creds or mode & (stat.S_IWGRP | stat.S_IRWXO):
+        return False
+    return path.resolve().parent == Path(creds).resolve()
 
 
 def _format_errors(error: ValidationError, source: str) -> str:

@@ -61,6 +61,9 @@ class MoodleError(LmsyncError):
         super().__init__(message, hint=hint if hint is not None else self.default_hint)
         self.function = function
         self.errorcode = errorcode
+        #: For a chunked write: how many items earlier requests of the same call had
+        #: applied before this failure (``None`` when the call was not chunked).
+        self.applied: int | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(function={self.function!r}, errorcode={self.errorcode!r}, message={self.message!r})"

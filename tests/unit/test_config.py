@@ -82,3 +82,20 @@ def test_token_never_shows_in_reprs(tmp_path):
 def test_programme_name_must_be_safe_for_idnumbers(tmp_path):
     with pytest.raises(ConfigError, match="programme.name"):
         load_config(write(tmp_path, '[programme]\nname = "mentoring 2026!"\n'), environ={})
+
+
+def test_systemd_credential_copy_is_accepted_only_inside_credentials_directory(tmp_path, monkeypatch):
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    token = creds / "token"
+    token.write_text("abc123secret")
+    token.chmod(0o440)
+    config = load_config(write(tmp_path, f'[moodle]\nurl = "https://m.example.edu"\ntoken_file = "{token}"\n'), environ={})
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    with pytest.raises(ConfigError):
+        config.load_token()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    assert config.load_token().reveal() == "abc123secret"
+    token.chmod(0o460)  # group-writable: never accepted
+    with pytest.raises(ConfigError):
+        config.load_token()

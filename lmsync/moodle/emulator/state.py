@@ -314,7 +314,8 @@ class Site:
     # {"groups": [...], "groupings": [...]} as they would be listed, until a group write in the course.
     group_cache_phantoms: dict[int, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
-    _index: dict[str, dict[Any, int]] | None = field(default=None, repr=False, compare=False)
+    _index: dict[str, dict[str, int]] | None = field(default=None, repr=False, compare=False)
+    _index_size: int = field(default=-1, repr=False, compare=False)
 
     # ---- time and ids -------------------------------------------------------------------
     @staticmethod
@@ -331,15 +332,21 @@ class Site:
         return current + 1
 
     # ---- indexes ------------------------------------------------------------------------
-    def _indexes(self) -> dict[str, dict[Any, int]]:
-        if self._index is None or len(self._index["_count"]) != 1 or len(self.users) not in self._index["_count"]:
-            index: dict[str, dict[Any, int]] = {"username": {}, "idnumber": {}, "email": {}, "_count": {len(self.users): 1}}
-            for user in self.users.values():
+    def _indexes(self) -> dict[str, dict[str, int]]:
+        """Lookups by username/idnumber/email, rebuilt when the user table changed size.
+
+        Users are only created by seeding code (no web-service function here creates them), so a
+        size check plus :meth:`invalidate_indexes` after edits is enough.
+        """
+        if self._index is None or self._index_size != len(self.users):
+            index: dict[str, dict[str, int]] = {"username": {}, "idnumber": {}, "email": {}}
+            for user in sorted(self.users.values(), key=lambda u: u.id):
                 index["username"][user.username] = user.id
                 if user.idnumber:
                     index["idnumber"].setdefault(user.idnumber, user.id)
                 index["email"].setdefault(user.email, user.id)
             self._index = index
+            self._index_size = len(self.users)
         return self._index
 
     def invalidate_indexes(self) -> None:

@@ -1,0 +1,247 @@
+"""Configuration sections for meetings, instruments, waves and grades (issue #6).
+
+Kept apart from ``lmsync.config`` so the sections and their translation into domain
+objects live next to each other; ``Config`` plugs them in under the same names it already
+uses (``meetings``, ``grades``, ``instruments``) plus ``waves``. Example::
+
+    [meetings]
+    feedback = "Meeting log"          # the Feedback activity used as the meeting log
+    cadence_days = 14
+    person_key = "username"           # how CSV files and the CLI name people
+    [meetings.items]                  # Feedback item labels -> meeting fields
+    minutes = "meeting_minutes"
+
+    [instruments.general_self_efficacy]          # a built-in: only say where answers come from
+    feedback = "Self-efficacy survey"
+    feedback_items = { gse1 = "gse_1", gse2 = "gse_2" }
+
+    [instruments.confidence]                     # a school's own instrument
+    items = ["c1", "c2", "c3", "c4"]
+    scale_min = 1
+    scale_max = 5
+    reverse = ["c3"]
+    na_values = ["NA", "9"]
+    min_answered = 0.75
+    method = "mean"
+    subscales = { planning = ["c1", "c2"], asking = ["c3", "c4"] }
+    grade_name = "confidence"
+
+    [waves]
+    programme_start = 2026-09-01
+    [waves.windows]
+    T0 = { offset_months = 0 }
+    T3 = { offset_months = 3 }
+    T6 = { start = 2027-02-15, end = 2027-03-31 }
+
+    [grades]
+    itemnumber_base = 1000
+    itemnumber_count = 100
+    activity = "Mentoring circles"    # forum name or course-module id
+    assignment = "Mentoring attendance"
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lmsync.domain.instruments import (
+    BUILTIN_INSTRUMENTS,
+    Instrument,
+    Wave,
+    add_months,
+    ordered_waves,
+)
+from lmsync.domain.meetings import MeetingLogItems
+
+
+class _Section(BaseModel):
+    # Same rules as lmsync.config.Section (not imported: config.py will import this module).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class MeetingLogItemsConfig(_Section):
+    """Feedback item *labels* (set by the admin on each question) holding each meeting field."""
+
+    minutes: str = "minutes"
+    attended: str = "attended"
+    rating: str | None = "rating"
+    notes: str | None = "notes"
+    date: str | None = "date"
+
+    def to_domain(self) -> MeetingLogItems:
+        return MeetingLogItems(
+            minutes=self.minutes, attended=self.attended, rating=self.rating, notes=self.notes, date=self.date
+        )
+
+
+class MeetingsConfig(_Section):
+    feedback: str | None = Field(None, description="name of the Feedback activity used as the meeting log")
+    cadence_days: int = Field(14, ge=1, description="one meeting per pair is expected every this many days")
+    person_key: Literal["username", "idnumber", "email"] = "username"
+    start: date | None = Field(None, description="count meetings from here (default: waves.programme_start)")
+    items: MeetingLogItemsConfig = MeetingLogItemsConfig()
+    max_meetings: int = Field(100, ge=1, description="grademax of the meetings-held item")
+    max_minutes: int = Field(240, ge=1, description="grademax of the mean-minutes item")
+
+
+class InstrumentConfig(_Section):
+    """A declared instrument. A name (or ``base``) matching a built-in inherits its scoring."""
+
+    base: str | None = None
+    items: list[str] | None = None
+    scale_min: int | None = None
+    scale_max: int | None = None
+    reverse: list[str] | None = None
+    na_values: list[str] | None = None
+    min_answered: float | None = Field(None, gt=0, le=1)
+    method: Literal["sum", "mean"] | None = None
+    subscales: dict[str, list[str]] | None = None
+    side: Literal["mentee", "mentor", "both"] | None = None
+    rates_mentor: bool | None = None
+    track_change: bool | None = None
+    grade_name: str | None = None
+    feedback: str | None = Field(None, description="non-anonymous Feedback activity holding the answers")
+    feedback_items: dict[str, str] = Field(default_factory=dict, description="instrument item -> Feedback item label")
+
+    @field_validator("na_values", mode="before")
+    @classmethod
+    def _na_as_text(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return value
+
+    @field_validator("grade_name")
+    @classmethod
+    def _safe_grade_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9-]+", value):
+            raise ValueError("use letters, digits and '-' only (it becomes a grade item name)")
+        return value
+
+    def to_instrument(self, name: str) -> Instrument:
+        """Build the domain instrument; raises ``ValueError`` naming what is missing or wrong."""
+        parent_name = self.base or (name if name in BUILTIN_INSTRUMENTS else None)
+        parent = BUILTIN_INSTRUMENTS.get(parent_name) if parent_name else None
+        if parent_name and parent is None:
+            raise ValueError(f"base {parent_name!r} is not a built-in instrument ({', '.join(BUILTIN_INSTRUMENTS)})")
+
+        def pick(key: str) -> object:
+            own = getattr(self, key)
+            if own is not None:
+                return own
+            if parent is not None:
+                return getattr(parent, key)
+            return None
+
+        missing = [k for k in ("items", "scale_min", "scale_max") if pick(k) is None]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        items = tuple(pick("items"))  # type: ignore[arg-type]
+        unknown = set(self.feedback_items) - set(items)
+        if unknown:
+            raise ValueError(f"feedback_items names unknown items {sorted(unknown)}")
+        subscales = pick("subscales") or {}
+        return Instrument(
+            name=name,
+            items=items,
+            scale_min=int(pick("scale_min")),  # type: ignore[call-overload]
+            scale_max=int(pick("scale_max")),  # type: ignore[call-overload]
+            reverse=frozenset(pick("reverse") or ()),  # type: ignore[arg-type]
+            na_values=frozenset(pick("na_values") or ()),  # type: ignore[arg-type]
+            min_answered=float(pick("min_answered") or 1.0),  # type: ignore[arg-type]
+            method=pick("method") or "mean",  # type: ignore[arg-type]
+            subscales={k: tuple(v) for k, v in subscales.items()},  # type: ignore[attr-defined]
+            side=pick("side") or "mentee",  # type: ignore[arg-type]
+            rates_mentor=bool(pick("rates_mentor")),
+            track_change=bool(pick("track_change")),
+            grade_name=pick("grade_name"),  # type: ignore[arg-type]
+            description=parent.description if parent is not None else "",
+        )
+
+
+def resolve_instruments(configured: dict[str, InstrumentConfig]) -> dict[str, Instrument]:
+    """The built-ins plus (or overridden by) the configured instruments."""
+    result = dict(BUILTIN_INSTRUMENTS)
+    for name, section in configured.items():
+        try:
+            result[name] = section.to_instrument(name)
+        except ValueError as exc:
+            raise ValueError(f"instruments.{name}: {exc}") from None
+    return result
+
+
+class WaveWindowConfig(_Section):
+    start: date | None = None
+    end: date | None = None
+    offset_months: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> WaveWindowConfig:
+        dated = self.start is not None and self.end is not None
+        if dated == (self.offset_months is not None) or (self.start is None) != (self.end is None):
+            raise ValueError("give either start and end, or offset_months")
+        return self
+
+
+class WavesConfig(_Section):
+    programme_start: date | None = None
+    days_before: int = Field(14, ge=0, description="an offset wave opens this many days before its date")
+    days_after: int = Field(30, ge=0, description="... and closes this many days after")
+    baseline: str | None = Field(None, description="wave that changes are measured from (default: the first)")
+    windows: dict[str, WaveWindowConfig] = Field(default_factory=dict)
+
+    @field_validator("windows")
+    @classmethod
+    def _safe_names(cls, value: dict[str, WaveWindowConfig]) -> dict[str, WaveWindowConfig]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9]+", name):
+                raise ValueError(f"wave name {name!r}: use letters and digits only (it becomes a grade item name)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WavesConfig:
+        if any(w.offset_months is not None for w in self.windows.values()) and self.programme_start is None:
+            raise ValueError("offset_months needs programme_start")
+        waves = self.to_waves()
+        if self.baseline is not None and self.baseline not in {w.name for w in waves}:
+            raise ValueError(f"baseline {self.baseline!r} is not one of the windows")
+        return self
+
+    def to_waves(self) -> tuple[Wave, ...]:
+        waves = []
+        for name, window in self.windows.items():
+            if window.offset_months is not None:
+                assert self.programme_start is not None
+                anchor = add_months(self.programme_start, window.offset_months)
+                waves.append(
+                    Wave(name, anchor - timedelta(days=self.days_before), anchor + timedelta(days=self.days_after))
+                )
+            else:
+                assert window.start is not None and window.end is not None
+                waves.append(Wave(name, window.start, window.end))
+        return ordered_waves(waves)
+
+
+class GradesConfig(_Section):
+    itemnumber_base: int = Field(1000, ge=1)
+    itemnumber_count: int = Field(100, ge=1)
+    activity: str | int | None = Field(None, description="forum name or course-module id (default: programme.forum)")
+    idnumber_prefix: int | None = Field(
+        None, ge=1, description="grade-item idnumber = prefix + itemnumber (default: the year in programme.name)"
+    )
+    assignment: str | None = Field(None, description="assignment receiving the attendance grade with a comment")
+    min_mentees_for_mentor_rating: int = Field(3, ge=1)
+    mentee_ratings: Literal["aggregate_only", "hidden"] = Field(
+        "aggregate_only",
+        description="publish mentees' ratings of mentors only as per-mentor means, or also as hidden items",
+    )
+    enabled: list[str] | None = Field(None, description="metric keys to publish (default: all)")
+
+
+def default_idnumber_prefix(programme_name: str) -> int | None:
+    """``mentoring-2026`` -> 2026 (as in the recorded items 20261000...); ``None`` when there is no year."""
+    found = re.findall(r"(?<!\d)(\d{4})(?!\d)", programme_name)
+    return int(found[-1]) if found else None
