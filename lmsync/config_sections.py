@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -105,7 +105,9 @@ class InstrumentConfig(_Section):
     track_change: bool | None = None
     grade_name: str | None = None
     feedback: str | None = Field(None, description="non-anonymous Feedback activity holding the answers")
-    feedback_items: dict[str, str] = Field(default_factory=dict, description="instrument item -> Feedback item label")
+    feedback_items: dict[str, str] = Field(
+        default_factory=dict, description="instrument item -> Feedback item label"
+    )
 
     @field_validator("na_values", mode="before")
     @classmethod
@@ -126,38 +128,38 @@ class InstrumentConfig(_Section):
         parent_name = self.base or (name if name in BUILTIN_INSTRUMENTS else None)
         parent = BUILTIN_INSTRUMENTS.get(parent_name) if parent_name else None
         if parent_name and parent is None:
-            raise ValueError(f"base {parent_name!r} is not a built-in instrument ({', '.join(BUILTIN_INSTRUMENTS)})")
+            raise ValueError(
+                f"base {parent_name!r} is not a built-in instrument ({', '.join(BUILTIN_INSTRUMENTS)})"
+            )
 
-        def pick(key: str) -> object:
+        def pick(key: str) -> Any:
             own = getattr(self, key)
             if own is not None:
                 return own
-            if parent is not None:
-                return getattr(parent, key)
-            return None
+            return getattr(parent, key) if parent is not None else None
 
         missing = [k for k in ("items", "scale_min", "scale_max") if pick(k) is None]
         if missing:
             raise ValueError(f"missing {', '.join(missing)}")
-        items = tuple(pick("items"))  # type: ignore[arg-type]
+        items: tuple[str, ...] = tuple(pick("items"))
         unknown = set(self.feedback_items) - set(items)
         if unknown:
             raise ValueError(f"feedback_items names unknown items {sorted(unknown)}")
-        subscales = pick("subscales") or {}
+        subscales: dict[str, Any] = dict(pick("subscales") or {})
         return Instrument(
             name=name,
             items=items,
-            scale_min=int(pick("scale_min")),  # type: ignore[call-overload]
-            scale_max=int(pick("scale_max")),  # type: ignore[call-overload]
-            reverse=frozenset(pick("reverse") or ()),  # type: ignore[arg-type]
-            na_values=frozenset(pick("na_values") or ()),  # type: ignore[arg-type]
-            min_answered=float(pick("min_answered") or 1.0),  # type: ignore[arg-type]
-            method=pick("method") or "mean",  # type: ignore[arg-type]
-            subscales={k: tuple(v) for k, v in subscales.items()},  # type: ignore[attr-defined]
-            side=pick("side") or "mentee",  # type: ignore[arg-type]
+            scale_min=int(pick("scale_min")),
+            scale_max=int(pick("scale_max")),
+            reverse=frozenset(pick("reverse") or ()),
+            na_values=frozenset(pick("na_values") or ()),
+            min_answered=float(pick("min_answered") or 1.0),
+            method=pick("method") or "mean",
+            subscales={k: tuple(v) for k, v in subscales.items()},
+            side=pick("side") or "mentee",
             rates_mentor=bool(pick("rates_mentor")),
             track_change=bool(pick("track_change")),
-            grade_name=pick("grade_name"),  # type: ignore[arg-type]
+            grade_name=pick("grade_name"),
             description=parent.description if parent is not None else "",
         )
 
@@ -198,7 +200,9 @@ class WavesConfig(_Section):
     def _safe_names(cls, value: dict[str, WaveWindowConfig]) -> dict[str, WaveWindowConfig]:
         for name in value:
             if not re.fullmatch(r"[A-Za-z0-9]+", name):
-                raise ValueError(f"wave name {name!r}: use letters and digits only (it becomes a grade item name)")
+                raise ValueError(
+                    f"wave name {name!r}: use letters and digits only (it becomes a grade item name)"
+                )
         return value
 
     @model_validator(mode="after")
@@ -217,7 +221,11 @@ class WavesConfig(_Section):
                 assert self.programme_start is not None
                 anchor = add_months(self.programme_start, window.offset_months)
                 waves.append(
-                    Wave(name, anchor - timedelta(days=self.days_before), anchor + timedelta(days=self.days_after))
+                    Wave(
+                        name,
+                        anchor - timedelta(days=self.days_before),
+                        anchor + timedelta(days=self.days_after),
+                    )
                 )
             else:
                 assert window.start is not None and window.end is not None
@@ -228,11 +236,17 @@ class WavesConfig(_Section):
 class GradesConfig(_Section):
     itemnumber_base: int = Field(1000, ge=1)
     itemnumber_count: int = Field(100, ge=1)
-    activity: str | int | None = Field(None, description="forum name or course-module id (default: programme.forum)")
-    idnumber_prefix: int | None = Field(
-        None, ge=1, description="grade-item idnumber = prefix + itemnumber (default: the year in programme.name)"
+    activity: str | int | None = Field(
+        None, description="forum name or course-module id (default: programme.forum)"
     )
-    assignment: str | None = Field(None, description="assignment receiving the attendance grade with a comment")
+    idnumber_prefix: int | None = Field(
+        None,
+        ge=1,
+        description="grade-item idnumber = prefix + itemnumber (default: the year in programme.name)",
+    )
+    assignment: str | None = Field(
+        None, description="assignment receiving the attendance grade with a comment"
+    )
     min_mentees_for_mentor_rating: int = Field(3, ge=1)
     mentee_ratings: Literal["aggregate_only", "hidden"] = Field(
         "aggregate_only",

@@ -13,7 +13,8 @@ So this module decides everything *before* sending:
 * names are made safe (``lmsync_selfefficacy-T3``), idnumbers are ``<prefix><itemnumber>``
   (``20261000``) and left out, with a warning, when another item already uses one;
 * only grades that differ from the read-back are written; item details only when the item
-  is new or its name, range, idnumber or visibility changed;
+  is new or its name, range, idnumber or visibility changed; an item is created with its
+  first grade, not before;
 * grades for people not actively enrolled and values outside the item's range are
   rejected here, listed in the plan, and never sent;
 * requests are chunked by form-variable count (5 scalars + item details + 2 per grade),
@@ -125,7 +126,9 @@ class GradeRequest:
     def var_count(self) -> int:
         return UPDATE_GRADES_SCALARS + len(self.itemdetails or {}) + 2 * len(self.grades)
 
-    def params(self, *, course_id: int, component: str, activity_id: int, source: str = "lmsync") -> dict[str, Any]:
+    def params(
+        self, *, course_id: int, component: str, activity_id: int, source: str = "lmsync"
+    ) -> dict[str, Any]:
         """The call's parameters in send order; ``activity_id`` is the course-module id."""
         out: dict[str, Any] = {
             "source": source,
@@ -207,7 +210,9 @@ def allocate_items(
             clash = [o.itemnumber for o in owned if o.idnumber == idnumber and o.itemnumber != number]
             if clash or idnumber in foreign_idnumbers:
                 where = f"itemnumber {clash[0]}" if clash else "another grade item"
-                warnings.append(f"{name}: idnumber {idnumber} is already used by {where}; sent without idnumber")
+                warnings.append(
+                    f"{name}: idnumber {idnumber} is already used by {where}; sent without idnumber"
+                )
                 idnumber = None
         items.append(GradeItemSpec(key, number, name, idnumber, spec.grademin, spec.grademax, spec.hidden))
     return sorted(items, key=lambda i: i.itemnumber), warnings
@@ -227,7 +232,9 @@ def _needs_details(item: GradeItemSpec, seen: ObservedGradeItem | None) -> bool:
     return seen.hidden != item.hidden
 
 
-def validate_value(value: float, spec: GradeItemSpec | MetricSpec, user_id: int, enrolled: Collection[int]) -> str | None:
+def validate_value(
+    value: float, spec: GradeItemSpec | MetricSpec, user_id: int, enrolled: Collection[int]
+) -> str | None:
     """Why this grade must not be sent, or ``None`` when it may."""
     if user_id not in enrolled:
         return "not an active participant of the course"
@@ -292,6 +299,8 @@ def plan_grades(
                 unchanged += 1
                 continue
             writes.append(GradeWrite(user_id, value))
+        if seen is None and not writes:
+            continue  # created with its first grade: an empty column only confuses teachers
         details = item.details() if _needs_details(item, seen) else None
         requests.extend(chunk_grade_requests(item.itemnumber, details, writes, budget=budget))
     return GradePlan(items, requests, rejected, unchanged, warnings)

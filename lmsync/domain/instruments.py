@@ -27,8 +27,10 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from typing import Literal
+
+from lmsync.domain.meetings import FeedbackAttempt
 
 Method = Literal["sum", "mean"]
 Side = Literal["mentee", "mentor", "both"]
@@ -79,7 +81,9 @@ class Instrument:
                 raise ValueError(f"instrument {self.name}: subscale {sub} has no items")
             missing = set(sub_items) - set(self.items)
             if missing:
-                raise ValueError(f"instrument {self.name}: subscale {sub} names unknown items {sorted(missing)}")
+                raise ValueError(
+                    f"instrument {self.name}: subscale {sub} names unknown items {sorted(missing)}"
+                )
         # N/A values are compared case-insensitively after trimming.
         object.__setattr__(self, "na_values", frozenset(v.strip().lower() for v in self.na_values))
 
@@ -135,7 +139,9 @@ class Score:
         return self.total is not None
 
 
-def _combine(instrument: Instrument, values: Mapping[str, float | None], items: tuple[str, ...]) -> float | None:
+def _combine(
+    instrument: Instrument, values: Mapping[str, float | None], items: tuple[str, ...]
+) -> float | None:
     answered = [values[i] for i in items if values.get(i) is not None]
     if len(answered) < instrument.required(len(items)):
         return None
@@ -157,7 +163,9 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
         total=_combine(instrument, values, instrument.items),
         answered=answered,
         required=instrument.required(len(instrument.items)),
-        subscales={sub: _combine(instrument, values, tuple(items)) for sub, items in instrument.subscales.items()},
+        subscales={
+            sub: _combine(instrument, values, tuple(items)) for sub, items in instrument.subscales.items()
+        },
     )
 
 
@@ -219,7 +227,8 @@ GENERAL_SELF_EFFICACY = Instrument(
 )
 
 BUILTIN_INSTRUMENTS: dict[str, Instrument] = {
-    i.name: i for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
+    i.name: i
+    for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
 }
 
 
@@ -317,3 +326,45 @@ def score_waves(
         if key not in best or rank > best[key][0]:
             best[key] = (rank, WaveScore(person, name, wave.name, day, source, result))
     return sorted((ws for _, ws in best.values()), key=lambda s: (s.respondent_id, s.instrument, s.date))
+
+
+# --- answers read from a Moodle Feedback activity ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackAnswerProblem:
+    attempt_id: int
+    item: str
+    message: str
+
+
+def answers_from_feedback(
+    attempts: Iterable[FeedbackAttempt],
+    instrument: Instrument,
+    labels: Mapping[str, str],
+    *,
+    tz: tzinfo,
+) -> tuple[list[SurveyAnswer], list[FeedbackAnswerProblem]]:
+    """Map a non-anonymous Feedback activity's responses onto an instrument's items.
+
+    ``labels`` maps instrument item -> Feedback item label (an item not listed is looked
+    up under its own name). The sitting's date is the submission day in ``tz``. An invalid
+    value is reported for that answer and left out; the rest of the attempt still counts,
+    and the minimum-answered rule decides whether it scores.
+    """
+    answers: list[SurveyAnswer] = []
+    problems: list[FeedbackAnswerProblem] = []
+    for attempt in attempts:
+        day = attempt.submitted.astimezone(tz).date()
+        for item in instrument.items:
+            label = labels.get(item, item)
+            if label not in attempt.values:
+                continue
+            raw = attempt.values[label].strip()
+            try:
+                instrument.parse_value(item, raw)
+            except InstrumentValueError as exc:
+                problems.append(FeedbackAnswerProblem(attempt.attempt_id, item, str(exc)))
+                continue
+            answers.append(SurveyAnswer(attempt.user_id, instrument.name, day, item, raw, "feedback"))
+    return answers, problems

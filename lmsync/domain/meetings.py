@@ -40,6 +40,10 @@ class PersonRef:
 Resolver = Callable[[str], "PersonRef | None"]
 
 
+class AmbiguousPerson(LookupError):
+    """A resolver found several people for one key (two accounts sharing an idnumber or email)."""
+
+
 class FieldProblem(ValueError):
     """One field of one record is wrong; ``field`` is the column name."""
 
@@ -154,7 +158,10 @@ def resolve_person(resolve: Resolver, text: str, field: str) -> PersonRef:
     raw = text.strip()
     if not raw:
         raise FieldProblem(field, "is empty")
-    person = resolve(raw)
+    try:
+        person = resolve(raw)
+    except AmbiguousPerson:
+        raise FieldProblem(field, f"{raw!r} matches more than one person in the course") from None
     if person is None:
         raise FieldProblem(field, f"{raw!r} matches nobody in the course")
     return person
@@ -289,7 +296,9 @@ def meetings_from_feedback(
         try:
             day = _feedback_date(attempt, items, tz, today)
             minutes = parse_minutes(values.get(items.minutes, ""), field=items.minutes)
-            rating = parse_rating(values.get(items.rating) if items.rating else None, field=items.rating or "rating")
+            rating = parse_rating(
+                values.get(items.rating) if items.rating else None, field=items.rating or "rating"
+            )
             notes = parse_notes(values.get(items.notes) if items.notes else None)
             raw_attended = values.get(items.attended, "")
             mentees = sorted(set(mentees_of.get(attempt.user_id, ())))

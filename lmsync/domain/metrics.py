@@ -184,13 +184,24 @@ def survey_metric_specs(
         for wave in wave_list:
             key = f"{inst.grade_name}-{wave.name}"
             if not inst.rates_mentor or mentee_ratings == "hidden":
-                specs[key] = MetricSpec(key, low, high, hidden=inst.rates_mentor, description=f"{inst.name} {wave.name}")
+                specs[key] = MetricSpec(
+                    key, low, high, hidden=inst.rates_mentor, description=f"{inst.name} {wave.name}"
+                )
             if inst.rates_mentor:
                 rkey = f"{inst.grade_name}-received-{wave.name}"
-                specs[rkey] = MetricSpec(rkey, low, high, description=f"mean {inst.name} of the mentor's mentees, {wave.name}")
-            if inst.track_change and base is not None and wave.name != base and wave.start > _start_of(wave_list, base):
+                specs[rkey] = MetricSpec(
+                    rkey, low, high, description=f"mean {inst.name} of the mentor's mentees, {wave.name}"
+                )
+            if (
+                inst.track_change
+                and base is not None
+                and wave.name != base
+                and wave.start > _start_of(wave_list, base)
+            ):
                 ckey = f"{inst.grade_name}-change-{wave.name}"
-                specs[ckey] = MetricSpec(ckey, low - high, high - low, description=f"{inst.name} {wave.name} minus {base}")
+                specs[ckey] = MetricSpec(
+                    ckey, low - high, high - low, description=f"{inst.name} {wave.name} minus {base}"
+                )
     return specs
 
 
@@ -241,7 +252,11 @@ def survey_metrics(
         if inst.track_change and base is not None and s.wave != base:
             before = by_key.get((s.respondent_id, s.instrument, base))
             if before is not None and _start_of(wave_list, s.wave) > _start_of(wave_list, base):
-                values.append(MetricValue(f"{inst.grade_name}-change-{s.wave}", s.respondent_id, round(total - before, 2)))
+                values.append(
+                    MetricValue(
+                        f"{inst.grade_name}-change-{s.wave}", s.respondent_id, round(total - before, 2)
+                    )
+                )
     for (key, mentor), totals in sorted(received.items()):
         if len(totals) >= min_mentees:
             values.append(MetricValue(key, mentor, round(math.fsum(totals) / len(totals), 2)))

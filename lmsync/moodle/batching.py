@@ -88,6 +88,7 @@ def collect_pages(
     offset = 0
     for _ in range(max_pages):
         page = list(fetch(offset, page_size))
+        fresh = 0
         for row in page:
             if key is not None:
                 k = key(row)
@@ -95,7 +96,12 @@ def collect_pages(
                     continue
                 seen.add(k)
             rows.append(row)
+            fresh += 1
         if len(page) < page_size:
             return rows
+        if key is not None and fresh == 0:
+            # A full page of rows already seen: the server ignores the offset. Going on
+            # would loop forever; nothing new can come.
+            raise RuntimeError(f"page at offset {offset} repeated earlier rows only: paging is not honoured")
         offset += len(page)
     raise RuntimeError(f"more than {max_pages} pages: giving up")

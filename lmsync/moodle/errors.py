@@ -14,6 +14,7 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
     │   ├── NotJSON                  XML/HTML/empty body where JSON was expected        [2]
     │   ├── OutcomeUnknown           a non-idempotent write whose answer was lost
     │   └── RequestTooLarge          more form variables than the budget (never sent)
+    ├── UnexpectedResponse           JSON that does not fit the function's answer model
     └── MoodleException              an HTTP 200 exception body (exception, message, debuginfo)
         ├── InvalidToken             invalidtoken (wrong or missing token)               [2]
         ├── UserSuspended            wsaccessusersuspended                               [2]
@@ -143,11 +144,22 @@ class RequestTooLarge(TransportError):
         self.budget = budget
 
 
+class UnexpectedResponse(MoodleError):
+    """The answer is JSON but not the shape this function returns (a plugin or version change)."""
+
+    default_hint = (
+        "Check the Moodle version and plugins against lmsync's supported list; if the call was "
+        "a write it may have been applied: re-read before retrying."
+    )
+
+
 # --- Moodle exception bodies ------------------------------------------------------------
 
 
 class MoodleException(MoodleError):
     """Moodle answered with an exception body (HTTP 200)."""
+
+    default_hint = "Moodle refused the call; site debugging (Developer level) adds the reason as debuginfo."
 
     def __init__(
         self,

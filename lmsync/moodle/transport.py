@@ -41,7 +41,6 @@ from lmsync.moodle.encoding import FormPairs, encode
 from lmsync.moodle.errors import (
     ConnectionFailed,
     HTTPStatusError,
-    MoodleError,
     NotJSON,
     OutcomeUnknown,
     RequestTooLarge,
@@ -239,7 +238,7 @@ class Transport:
     def _once(self, function: str, form: FormPairs, idempotent: bool) -> Any:
         self.stats[function] += 1
         started = time.monotonic()
-        error: MoodleError | None = None
+        error: TransportError | None = None
         response: requests.Response | None = None
         try:
             response = self.session.post(
@@ -326,6 +325,7 @@ class Transport:
                 content_type=content_type,
             )
         if is_exception_body(data):
+            assert isinstance(data, dict)
             exc = exception_from_body(function, data)
             _log.info("moodle.exception", function=function, errorcode=exc.errorcode)
             raise exc

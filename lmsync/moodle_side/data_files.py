@@ -9,25 +9,21 @@ checkout first keeps working where a checkout lost its symbolic links (e.g. on W
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
 from lmsync.errors import ConfigError
 
-ENV_VAR = "LMSYNC_PLUGIN_CONFIG"
 MARKER = "functions.json"
 
 
 def candidate_dirs() -> list[Path]:
     """Where ``plugin_config`` may be, most specific first."""
     package_dir = Path(__file__).resolve().parent
-    candidates = []
-    if os.environ.get(ENV_VAR):
-        candidates.append(Path(os.environ[ENV_VAR]))
-    candidates.append(package_dir.parent.parent / "plugin_config")  # source checkout / editable install
-    candidates.append(Path(__file__).parent / "plugin_config")  # inside an installed wheel
-    return candidates
+    return [
+        package_dir.parent.parent / "plugin_config",  # source checkout / editable install
+        package_dir / "plugin_config",  # inside an installed wheel
+    ]
 
 
 @cache
@@ -39,7 +35,7 @@ def plugin_config_dir() -> Path:
     tried = ", ".join(str(c) for c in candidate_dirs())
     raise ConfigError(
         f"lmsync's plugin_config data was not found (looked in {tried})",
-        hint=f"reinstall lmsync, or set {ENV_VAR} to the plugin_config folder of a checkout",
+        hint="reinstall lmsync (the wheel ships lmsync/moodle_side/plugin_config/)",
     )
 
 

@@ -27,9 +27,15 @@ class SaveCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
 
     def __add__(self, other: SaveCounts) -> SaveCounts:
-        return SaveCounts(self.added + other.added, self.updated + other.updated, self.unchanged + other.unchanged)
+        return SaveCounts(
+            self.added + other.added,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.removed + other.removed,
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,28 @@ class MeetingRepository:
                 unchanged += 1
         return SaveCounts(added, updated, unchanged)
 
-    def list(
+    def replace_source(self, source: Source, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
+        """Make the stored meetings of one re-readable source (the Feedback log) equal ``meetings``.
+
+        Rows of that source no longer present (a response deleted in Moodle) are removed;
+        the other sources are untouched.
+        """
+        items = [(m, o) for m, o in meetings if m.source == source]
+        keep = {m.natural_key for m, _ in items}
+        with self.store.transaction() as conn:
+            counts = self.save_in(conn, items)
+            removed = 0
+            for row in conn.execute(
+                "SELECT id, meeting_date, mentor_id, mentee_id, source FROM meetings WHERE programme = ? AND source = ?",
+                (self.programme, source),
+            ).fetchall():
+                key = (row["meeting_date"], row["mentor_id"], row["mentee_id"], row["source"])
+                if key not in keep:
+                    conn.execute("DELETE FROM meetings WHERE id = ?", (row["id"],))
+                    removed += 1
+        return counts + SaveCounts(removed=removed)
+
+    def find(
         self,
         *,
         person_id: int | None = None,
@@ -129,10 +156,12 @@ class MeetingRepository:
         return [_row_to_meeting(r) for r in self.store.conn.execute(sql, args)]
 
     def meetings(self, **filters: Any) -> list[Meeting]:
-        return [s.meeting for s in self.list(**filters)]
+        return [s.meeting for s in self.find(**filters)]
 
     def count(self) -> int:
-        row = self.store.conn.execute("SELECT COUNT(*) FROM meetings WHERE programme = ?", (self.programme,)).fetchone()
+        row = self.store.conn.execute(
+            "SELECT COUNT(*) FROM meetings WHERE programme = ?", (self.programme,)
+        ).fetchone()
         return int(row[0])
 
 
@@ -159,7 +188,17 @@ class ImportLog:
         conn.execute(
             "INSERT INTO imports (programme, kind, file_name, file_sha256, rows, added, updated, unchanged, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.programme, kind, file_name, sha256, rows, counts.added, counts.updated, counts.unchanged, now_iso()),
+            (
+                self.programme,
+                kind,
+                file_name,
+                sha256,
+                rows,
+                counts.added,
+                counts.updated,
+                counts.unchanged,
+                now_iso(),
+            ),
         )
 
     def previous(self, kind: str, sha256: str) -> ImportRecord | None:
@@ -171,4 +210,6 @@ class ImportLog:
         if row is None:
             return None
         counts = SaveCounts(row["added"], row["updated"], row["unchanged"])
-        return ImportRecord(row["kind"], row["file_name"], row["file_sha256"], row["rows"], counts, row["imported_at"])
+        return ImportRecord(
+            row["kind"], row["file_name"], row["file_sha256"], row["rows"], counts, row["imported_at"]
+        )

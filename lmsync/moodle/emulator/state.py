@@ -45,6 +45,7 @@ class User:
     email: str
     idnumber: str = ""
     customfields: dict[str, str] = field(default_factory=dict)
+    institution: str = ""  # core field: listed only when non-empty
     suspended: bool = False
     auth: str = "manual"
     city: str = "Springfield"

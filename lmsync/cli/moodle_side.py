@@ -1,0 +1,67 @@
+"""``lmsync moodle``: write the files that set up the Moodle side in two minutes.
+
+``plugin`` writes the local_lmsync plugin zip (the pre-built ``lmsync`` external service),
+``role-preset`` the role definition to import; plugin_config/SETUP.md walks through the rest.
+Neither needs a configuration file or a connection to Moodle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lmsync.moodle_side.plugin import write_plugin_zip
+from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
+from lmsync.moodle_side.role_preset import write_role_preset
+
+
+@click.group("moodle")
+def command() -> None:
+    """Files for the Moodle side: the lmsync plugin and the web-service role preset."""
+
+
+@command.command("plugin")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("local_lmsync.zip"),
+    show_default=True,
+    help="Where to write the plugin zip.",
+)
+def plugin(out: Path) -> None:
+    """Write the local_lmsync plugin, which declares the lmsync external service."""
+    write_plugin_zip(out)
+    service = service_spec()
+    click.echo(
+        f"wrote {out}: plugin local_lmsync, service '{service.shortname}' with "
+        f"{len(required_functions())} functions (authorised users only)"
+    )
+    click.echo("install it: Site administration > Plugins > Install plugins > upload the zip")
+
+
+@command.command("role-preset")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path("lmsync_role.xml"),
+    show_default=True,
+    help="Where to write the role preset XML.",
+)
+@click.option(
+    "--allow-assign",
+    "allow_assign",
+    multiple=True,
+    metavar="ROLE",
+    help="Shortname of a role lmsync may assign (repeatable; default: the mentor-of-user role "
+    "from plugin_config).",
+)
+def role_preset(out: Path, allow_assign: tuple[str, ...]) -> None:
+    """Write the lmsync web-service role as a preset to import in Define roles."""
+    write_role_preset(out, list(allow_assign) if allow_assign else None)
+    role = role_spec()
+    click.echo(
+        f"wrote {out}: role '{role.shortname}' with {len(required_capabilities())} capabilities, "
+        f"context {', '.join(role.contextlevels)}"
+    )
+    click.echo("import it: Site administration > Users > Permissions > Define roles > Add a new role")

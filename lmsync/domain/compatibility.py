@@ -1,0 +1,291 @@
+"""How well a mentee and a mentor fit: a weighted sum of named, explainable terms.
+
+Each term gives a score and a reason in words, and the scores of a pair's terms add up to
+the pair's score. The same arithmetic exists twice: ``explain`` for one pair (what the
+coordinator reads) and ``Compatibility.dense`` for a block of pairs at once (what the solver
+needs at 50,000 x 10,000). They must agree to the last bit, or an optimality proof made
+with one would not hold for the other; so every weight is rounded to a multiple of
+``QUANTUM`` (1/1024) and every term is a weight times a small integer. Sums of such numbers
+are exact in floating point whatever the order, so BLAS, numpy and Python all agree.
+
+Terms (weight 0 turns a term off):
+- ``department``: same department.
+- ``shared_interests``: per shared interest (whole normalised tokens).
+- ``shared_language``: at least one language in common.
+- ``need``: per mentee need found among the mentor's interests.
+- ``year_gap``: peer mentors only; full weight at the preferred gap, less further away;
+  a gap outside ``[peer_year_gap_min, peer_year_gap_max]`` makes the pair infeasible.
+- ``preference``: the mentee ranked this mentor (1st choice full weight, later less).
+- ``stickiness``: keeping an existing pair that was opened for re-matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from lmsync.domain.people import Person
+
+QUANTUM_BITS = 10
+QUANTUM = 1.0 / (1 << QUANTUM_BITS)
+
+TERMS = ("department", "shared_interests", "need", "shared_language", "year_gap", "preference", "stickiness")
+
+
+def quantise(value: float) -> float:
+    """Round to a multiple of 1/1024 so sums of terms are exact in any order."""
+    return round(value * (1 << QUANTUM_BITS)) / (1 << QUANTUM_BITS)
+
+
+@dataclass(frozen=True)
+class Weights:
+    same_department: float = 3
+    shared_interests: float = 1
+    shared_language: float = 1
+    year_gap: float = 2
+    preference: float = 2
+    need: float = 2
+    stickiness: float = 5
+
+    def __post_init__(self) -> None:
+        for name in self.__dataclass_fields__:
+            value = float(getattr(self, name))
+            if value < 0:
+                # A negative bonus would make "always include this edge" pruning unsound.
+                raise ValueError(f"matching weight {name} must be 0 or more, not {value}")
+            object.__setattr__(self, name, quantise(value))
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Everything the matcher needs from the configuration, with the issue's defaults.
+
+    ``candidates_per_mentee`` and ``full_graph_limit`` only trade speed: the result is
+    proven optimal on the full graph either way (see ``lmsync.domain.assignment``).
+    """
+
+    structure: Literal["pairs", "triads"] = "pairs"
+    weights: Weights = field(default_factory=Weights)
+    peer_year_gap_min: int = 1
+    peer_year_gap_max: int = 3
+    peer_year_gap_preferred: int = 2
+    triad_juniors: int = 3
+    load_balance: float = 0.5
+    candidates_per_mentee: int = 8
+    full_graph_limit: int = 400_000
+    max_rounds: int = 8
+
+    def __post_init__(self) -> None:
+        if self.load_balance < 0:
+            raise ValueError("load_balance must be 0 or more")
+        object.__setattr__(self, "load_balance", quantise(self.load_balance))
+        if self.peer_year_gap_min > self.peer_year_gap_max:
+            raise ValueError("peer_year_gap_min is above peer_year_gap_max")
+
+    def year_gap_value(self, gap: int) -> float | None:
+        """The year_gap term for a peer ``gap`` years senior, or None when the gap is not allowed."""
+        if not self.peer_year_gap_min <= gap <= self.peer_year_gap_max:
+            return None
+        preferred = self.peer_year_gap_preferred
+        span = 1 + max(preferred - self.peer_year_gap_min, self.peer_year_gap_max - preferred, 0)
+        return quantise(self.weights.year_gap * max(0.0, 1 - abs(gap - preferred) / span))
+
+    def preference_value(self, rank: int, listed: int) -> float:
+        """1st of ``listed`` choices gets the full weight, the last 1/listed of it."""
+        return quantise(self.weights.preference * (listed - rank) / listed)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@dataclass
+class Circle:
+    """One assignment problem: who is matched to whom, and which pairs are allowed.
+
+    ``kind`` is ``"mentor"`` or ``"peer"`` (triads solve one of each; pairs one ``"mentor"``
+    circle whose candidates include peer mentors). ``peer`` marks mentors whose year gap
+    matters. ``sticky`` maps a mentee to the existing mentor whose pair is open for
+    re-matching (the stickiness bonus); ``ranks`` maps a mentee to ``{mentor: rank}``.
+    """
+
+    kind: Literal["mentor", "peer"]
+    mentees: Sequence[Person]
+    mentors: Sequence[Person]
+    capacity: Sequence[int]
+    peer: Sequence[bool]
+    forbidden: frozenset[tuple[str, str]]
+    sticky: Mapping[str, str]
+    ranks: Mapping[str, Mapping[str, int]]
+
+
+def explain(circle: Circle, mentee: Person, mentor: Person, is_peer: bool, settings: MatchSettings) -> tuple[dict[str, float], list[str]]:
+    """The scored terms of one pair (non-zero ones only) and a reason for each."""
+    w = settings.weights
+    terms: dict[str, float] = {}
+    reasons: list[str] = []
+    if w.same_department and mentee.department and mentee.department == mentor.department:
+        terms["department"] = w.same_department
+        reasons.append(f"same department ({mentee.department})")
+    shared = sorted(mentee.interests & mentor.interests)
+    if w.shared_interests and shared:
+        terms["shared_interests"] = w.shared_interests * len(shared)
+        reasons.append("shared interests: " + ", ".join(shared))
+    met = sorted(mentee.needs & mentor.interests)
+    if w.need and met:
+        terms["need"] = w.need * len(met)
+        reasons.append("offers what the mentee needs: " + ", ".join(met))
+    common = sorted(mentee.languages & mentor.languages)
+    if w.shared_language and common:
+        terms["shared_language"] = w.shared_language
+        reasons.append("common language: " + ", ".join(common))
+    if is_peer and mentee.year is not None and mentor.year is not None:
+        gap = mentor.year - mentee.year
+        value = settings.year_gap_value(gap)
+        if value:
+            terms["year_gap"] = value
+            reasons.append(f"{gap} year{'s' if gap != 1 else ''} senior (preferred {settings.peer_year_gap_preferred})")
+    ranks = circle.ranks.get(mentee.id, {})
+    if w.preference and mentor.id in ranks:
+        rank = ranks[mentor.id]
+        value = settings.preference_value(rank, len(mentee.preferences))
+        if value:
+            terms["preference"] = value
+            reasons.append(f"mentee's {_ordinal(rank + 1)} choice of {len(mentee.preferences)}")
+    if w.stickiness and circle.sticky.get(mentee.id) == mentor.id:
+        terms["stickiness"] = w.stickiness
+        reasons.append("keeps the existing pair")
+    return terms, reasons
+
+
+def total(terms: Mapping[str, float]) -> float:
+    """A pair's score: the sum of its terms, in the fixed ``TERMS`` order."""
+    return float(sum(terms.get(name, 0.0) for name in TERMS))
+
+
+class Compatibility:
+    """Scores of a circle's pairs in bulk, as dense blocks plus sparse bonus edges.
+
+    The dense part (department, interests, needs, language, year gap) is one matrix product
+    per block of mentees plus a small lookup for peer mentors; infeasible pairs (same
+    person, forbidden, year gap out of range) are ``-inf``. Preferences and stickiness are
+    sparse, non-negative bonuses on a few edges (``bonus``); the solver always keeps those
+    edges as candidates, so pruning never hides them.
+    """
+
+    def __init__(self, circle: Circle, settings: MatchSettings) -> None:
+        self.circle = circle
+        self.settings = settings
+        w = settings.weights
+        mentees, mentors = circle.mentees, circle.mentors
+        self.n, self.m = len(mentees), len(mentors)
+        departments = sorted({p.department for p in (*mentees, *mentors) if p.department})
+        vocabulary = sorted(set().union(*(p.interests | p.needs for p in mentees), *(p.interests for p in mentors)))
+        languages = sorted(set().union(*(p.languages for p in (*mentees, *mentors))))
+        d_index = {d: i for i, d in enumerate(departments)}
+        v_index = {v: i for i, v in enumerate(vocabulary)}
+        l_index = {v: i for i, v in enumerate(languages)}
+        nd, nv = len(departments), len(vocabulary)
+
+        bound = w.same_department + w.shared_language + w.year_gap
+        bound += max((w.shared_interests * len(p.interests) + w.need * len(p.needs) for p in mentees), default=0)
+        # Multiples of 1/1024 below 2**13 are exact in float32 (24-bit mantissa).
+        self.dtype = np.float32 if bound < 2**13 else np.float64
+
+        a = np.zeros((self.n, nd + nv), dtype=self.dtype)
+        b = np.zeros((nd + nv, self.m), dtype=self.dtype)
+        for i, p in enumerate(mentees):
+            if p.department and w.same_department:
+                a[i, d_index[p.department]] = w.same_department
+            for token in p.interests:
+                a[i, nd + v_index[token]] += w.shared_interests
+            for token in p.needs:
+                a[i, nd + v_index[token]] += w.need
+        for j, p in enumerate(mentors):
+            if p.department:
+                b[d_index[p.department], j] = 1
+            for token in p.interests:
+                b[nd + v_index[token], j] = 1
+        keep = np.flatnonzero(a.any(axis=0) & b.any(axis=1))  # features that can ever score
+        self._a = np.ascontiguousarray(a[:, keep])
+        self._b = np.ascontiguousarray(b[keep, :])
+
+        self._use_language = bool(w.shared_language and languages)
+        if self._use_language:
+            la = np.zeros((self.n, len(languages)), dtype=self.dtype)
+            lb = np.zeros((len(languages), self.m), dtype=self.dtype)
+            for i, p in enumerate(mentees):
+                la[i, [l_index[x] for x in p.languages]] = 1
+            for j, p in enumerate(mentors):
+                lb[[l_index[x] for x in p.languages], j] = 1
+            self._la, self._lb = la, lb
+
+        # Peer mentors: year-gap lookup table over the years present; -inf outside the gap.
+        self.peer_cols = np.flatnonzero(np.asarray(circle.peer, dtype=bool))
+        years = sorted({p.year for p in mentees if p.year is not None} | {mentors[j].year for j in self.peer_cols if mentors[j].year is not None})
+        y_index = {y: i + 1 for i, y in enumerate(years)}  # 0 = unknown year
+        table = np.full((len(years) + 1, len(years) + 1), -np.inf, dtype=self.dtype)
+        for ya, ia in y_index.items():
+            for yb, ib in y_index.items():
+                value = settings.year_gap_value(yb - ya)
+                if value is not None:
+                    table[ia, ib] = value
+        self._year_table = table
+        self._mentee_year = np.array([y_index.get(p.year, 0) if p.year is not None else 0 for p in mentees], dtype=np.intp)
+        self._peer_year = np.array([y_index.get(mentors[j].year, 0) if mentors[j].year is not None else 0 for j in self.peer_cols], dtype=np.intp)
+
+        # Infeasible single pairs: the same person on both sides, forbids.
+        mentor_index = {p.id: j for j, p in enumerate(mentors)}
+        mentee_index = {p.id: i for i, p in enumerate(mentees)}
+        blocked = [(i, mentor_index[p.id]) for i, p in enumerate(mentees) if p.id in mentor_index]
+        blocked += [(mentee_index[a_], mentor_index[b_]) for a_, b_ in circle.forbidden if a_ in mentee_index and b_ in mentor_index]
+        self._blocked = np.array(sorted(set(blocked)), dtype=np.intp).reshape(-1, 2)
+
+        # Sparse bonuses: preference ranks and stickiness, summed per edge.
+        bonus: dict[tuple[int, int], float] = {}
+        for i, p in enumerate(mentees):
+            ranks = circle.ranks.get(p.id, {})
+            if w.preference:
+                for mentor_id, rank in ranks.items():
+                    if mentor_id in mentor_index:
+                        key = (i, mentor_index[mentor_id])
+                        bonus[key] = bonus.get(key, 0.0) + settings.preference_value(rank, len(p.preferences))
+            sticky = circle.sticky.get(p.id)
+            if w.stickiness and sticky in mentor_index:
+                key = (i, mentor_index[sticky])  # type: ignore[index]
+                bonus[key] = bonus.get(key, 0.0) + w.stickiness
+        self.bonus = bonus
+        keys = sorted(bonus)
+        self.bonus_rows = np.array([k[0] for k in keys], dtype=np.intp)
+        self.bonus_cols = np.array([k[1] for k in keys], dtype=np.intp)
+        self.bonus_values = np.array([bonus[k] for k in keys], dtype=np.float64)
+        self.max_score = float(bound + w.preference + w.stickiness)
+
+    def dense(self, rows: slice) -> np.ndarray:
+        """Scores of mentees ``rows`` against every mentor, without the sparse bonuses."""
+        start, stop = rows.start or 0, min(rows.stop, self.n)
+        block = self._a[start:stop] @ self._b
+        if self._use_language:
+            common = self._la[start:stop] @ self._lb
+            np.minimum(common, 1, out=common)
+            common *= self.settings.weights.shared_language
+            block += common
+        if len(self.peer_cols):
+            block[:, self.peer_cols] += self._year_table[self._mentee_year[start:stop][:, None], self._peer_year[None, :]]
+        if len(self._blocked):
+            inside = (self._blocked[:, 0] >= start) & (self._blocked[:, 0] < stop)
+            hit = self._blocked[inside]
+            block[hit[:, 0] - start, hit[:, 1]] = -np.inf
+        return block
+
+    def feasible_row(self, i: int) -> np.ndarray:
+        """Which mentors mentee ``i`` may have at all (ignoring capacity)."""
+        return bool_row(self.dense(slice(i, i + 1))[0])
+
+
+def bool_row(scores: np.ndarray) -> np.ndarray:
+    return np.isfinite(scores)

@@ -1,0 +1,40 @@
+from dataclasses import dataclass
+
+import pytest
+
+from lmsync.service.meetings import make_resolver
+from lmsync.store.db import Store
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    username: str
+    idnumber: str
+    email: str
+
+
+PEOPLE = [
+    Person(66, "m0001", "M-1", "m0001@example.org"),
+    Person(67, "m0002", "M-2", "m0002@example.org"),
+    Person(3, "s0001", "S-1", "s0001@example.org"),
+    Person(4, "s0002", "S-2", "s0002@example.org"),
+    Person(5, "s0003", "S-3", "s0003@example.org"),
+]
+
+
+@pytest.fixture
+def people():
+    return list(PEOPLE)
+
+
+@pytest.fixture
+def resolve():
+    return make_resolver(PEOPLE, "username")
+
+
+@pytest.fixture
+def store():
+    db = Store.memory()
+    yield db
+    db.close()

@@ -1,0 +1,51 @@
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from lmsync.domain.meetings import FeedbackAttempt, MeetingLogItems, meetings_from_feedback
+
+ITEMS = MeetingLogItems(minutes="meeting_minutes", attended="attended", rating="rating", notes="notes", date="date")
+MENTEES_OF = {66: [3, 4]}
+MENTORS_OF = {3: [66], 4: [66]}
+
+
+def attempt(user, values, when=datetime(2026, 10, 12, 23, 30, tzinfo=UTC), attempt_id=1):
+    return FeedbackAttempt(attempt_id, user, when, values)
+
+
+def test_mentor_log_records_each_mentee_present_or_absent(resolve):
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "45", "attended": "s0001", "rating": "4", "date": "2026-10-12"})],
+        ITEMS,
+        MENTEES_OF,
+        MENTORS_OF,
+        resolve,
+        tz=UTC,
+    )
+    assert problems == []
+    assert [(m.mentor_id, m.mentee_id, m.attended, m.minutes, m.rating, m.source) for m in found] == [
+        (66, 3, True, 45, 4, "feedback"),
+        (66, 4, False, 45, 4, "feedback"),
+    ]
+
+
+def test_mentee_log_without_date_uses_the_local_submission_day(resolve):
+    found, _ = meetings_from_feedback(
+        [attempt(3, {"meeting_minutes": "30", "attended": "yes"})],
+        ITEMS,
+        MENTEES_OF,
+        MENTORS_OF,
+        resolve,
+        tz=timezone(timedelta(hours=1)),  # 23:30 UTC is already the 13th in UTC+1
+    )
+    assert [(m.date, m.mentor_id, m.mentee_id, m.attended) for m in found] == [(date(2026, 10, 13), 66, 3, True)]
+
+
+def test_bad_attempts_are_reported_and_the_rest_still_count(resolve):
+    attempts = [
+        attempt(5, {"meeting_minutes": "30"}, attempt_id=7),  # s0003 is in no pair here
+        attempt(3, {"meeting_minutes": "lots"}, attempt_id=8),
+        attempt(66, {"meeting_minutes": "20", "attended": "s0001, nobody"}, attempt_id=9),
+        attempt(4, {"meeting_minutes": "20", "attended": "no"}, attempt_id=10),
+    ]
+    found, problems = meetings_from_feedback(attempts, ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC)
+    assert [(p.attempt_id, p.field) for p in problems] == [(7, "respondent"), (8, "meeting_minutes"), (9, "attended")]
+    assert [(m.mentee_id, m.attended) for m in found] == [(4, False)]

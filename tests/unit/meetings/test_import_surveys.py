@@ -1,0 +1,51 @@
+from datetime import date
+
+import pytest
+
+from lmsync.domain.instruments import BUILTIN_INSTRUMENTS
+from lmsync.errors import InputError
+from lmsync.service.imports import import_surveys_file
+from lmsync.store.surveys import SurveyRepository
+
+TODAY = date(2026, 11, 1)
+
+
+def gse_rows(person, day, values):
+    return "".join(f"{person},{day},general_self_efficacy,gse{i},{v}\n" for i, v in enumerate(values, 1))
+
+
+def write(tmp_path, text):
+    path = tmp_path / "surveys.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store, resolve):
+    text = "respondent,date,instrument,item,value\n" + gse_rows("s0001", "2026-09-10", ["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"])
+    path = write(tmp_path, text)
+    first = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
+    again = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
+    assert (first.counts.added, again.counts.added, again.counts.unchanged) == (10, 0, 10)
+    values = [a.value for a in SurveyRepository(store, "p").answers()]
+    assert sorted(values) == sorted(["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"])
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("s0001,2026-09-10,gse,gse1,3", "instrument: 'gse' is not a declared instrument"),
+        ("s0001,2026-09-10,general_self_efficacy,gse11,3", "item: 'gse11' is not an item of general_self_efficacy"),
+        ("s0001,2026-09-10,general_self_efficacy,gse2,5", "value: '5' is outside the scale 1-4"),
+        ("s0001,2026-09-10,general_self_efficacy,gse2,often", "value: 'often' is not a number"),
+        ("nobody,2026-09-10,general_self_efficacy,gse2,3", "respondent: 'nobody' matches nobody"),
+        ("s0001,10/09/2026,general_self_efficacy,gse2,3", "date: '10/09/2026' is written DD/MM/YYYY but line 2 uses"),
+        ("s0001,2026-09-10,general_self_efficacy,gse1,4", "line 3: repeats line 2"),
+    ],
+)
+def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
+    text = f"respondent,date,instrument,item,value\ns0001,2026-09-10,general_self_efficacy,gse1,3\n{row}\n"
+    with pytest.raises(InputError) as info:
+        import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, today=TODAY)
+    assert expected in str(info.value)
+    assert "surveys.csv, line 3" in str(info.value)
+    assert SurveyRepository(store, "p").answers() == []

@@ -1,0 +1,111 @@
+"""Metrics worked by hand: period 1 Sep - 13 Oct 2026 (42 days), cadence 14 days -> 3 meetings expected per pair."""
+
+from datetime import date
+
+import pytest
+
+from lmsync.domain.instruments import (
+    GENERAL_SELF_EFFICACY,
+    RELATIONSHIP_SATISFACTION_MENTEE,
+    RELATIONSHIP_SATISFACTION_MENTOR,
+    Score,
+    Wave,
+    WaveScore,
+)
+from lmsync.domain.meetings import Meeting
+from lmsync.domain.metrics import meeting_metrics, summarise_attendance, survey_metric_specs, survey_metrics
+
+START, AS_OF = date(2026, 9, 1), date(2026, 10, 13)
+PAIRS = [(66, 3), (66, 4)]
+MEETINGS = [
+    Meeting(date(2026, 9, 10), 66, 3, 30, True, "feedback"),
+    Meeting(date(2026, 9, 10), 66, 3, 40, True, "cli"),  # same meeting, the CLI entry wins
+    Meeting(date(2026, 9, 10), 66, 4, 30, True, "csv"),
+    Meeting(date(2026, 9, 24), 66, 3, 45, True, "csv"),
+    Meeting(date(2026, 10, 8), 66, 3, 50, False, "csv"),  # absent: not counted
+    Meeting(date(2026, 10, 20), 66, 4, 50, True, "csv"),  # after as_of
+    Meeting(date(2026, 9, 24), 67, 3, 60, True, "csv"),  # not a current pair
+]
+
+
+def summaries():
+    return summarise_attendance(MEETINGS, PAIRS, cadence_days=14, start=START, as_of=AS_OF)
+
+
+def test_mentee_attendance_minutes_and_comment():
+    s = summaries()[3]
+    # held 10 Sep (40 min, CLI) and 24 Sep (45 min): 2 of 3 expected
+    assert (s.held, s.expected) == (2, 3)
+    assert s.rate == pytest.approx(200 / 3)
+    assert s.mean_minutes == pytest.approx(42.5)
+    assert s.comment() == "2 of 3 meetings, last 24 Sep"
+    assert summaries()[4].rate == pytest.approx(100 / 3)
+
+
+def test_mentor_counts_pair_meetings_but_minutes_per_day():
+    s = summaries()[66]
+    # 3 pair-meetings held of 2 pairs x 3 expected = 50%; days: 10 Sep max(40, 30) = 40, 24 Sep 45 -> 42.5
+    assert (s.held, s.expected, s.rate) == (3, 6, 50.0)
+    assert s.mean_minutes == pytest.approx(42.5)
+
+
+def test_first_period_expects_nothing_yet():
+    s = summarise_attendance(MEETINGS, PAIRS, cadence_days=14, start=START, as_of=date(2026, 9, 14))
+    assert s[3].rate is None and s[3].expected == 0
+
+
+def test_meeting_metric_values():
+    values = {(v.key, v.user_id): v.value for v in meeting_metrics(summaries())}
+    assert values[("attendance", 3)] == 66.67
+    assert values[("meetings", 3)] == 2.0
+    assert values[("minutes", 4)] == 30.0
+    assert values[("attendance", 66)] == 50.0
+
+
+WAVES = [Wave("T0", date(2026, 9, 1), date(2026, 9, 30)), Wave("T3", date(2026, 12, 1), date(2026, 12, 31))]
+INSTRUMENTS = {
+    i.name: i for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
+}
+
+
+def ws(person, inst, wave, total):
+    return WaveScore(person, inst.name, wave, date(2026, 9, 5), "csv", Score(inst.name, total, 5, 4))
+
+
+def test_mentee_ratings_reach_the_mentor_only_as_a_mean_over_enough_mentees():
+    pairs = [(66, 3), (66, 4), (66, 5), (67, 6), (67, 7)]
+    scores = [ws(p, RELATIONSHIP_SATISFACTION_MENTEE, "T0", t) for p, t in ((3, 4.0), (4, 5.0), (5, 3.0), (6, 1.0), (7, 2.0))]
+    values = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=3)
+    # mentor 66: (4 + 5 + 3) / 3 = 4.0; mentor 67 has only 2 raters -> nothing; no per-mentee item at all
+    assert [(v.key, v.user_id, v.value) for v in values] == [("satisfaction-mentee-received-T0", 66, 4.0)]
+
+
+def test_hidden_policy_adds_hidden_per_mentee_items():
+    scores = [ws(3, RELATIONSHIP_SATISFACTION_MENTEE, "T0", 4.0)]
+    values = survey_metrics(scores, INSTRUMENTS, [(66, 3)], WAVES, min_mentees=3, mentee_ratings="hidden")
+    assert [(v.key, v.user_id) for v in values] == [("satisfaction-mentee-T0", 3)]
+    specs = survey_metric_specs(INSTRUMENTS.values(), WAVES, mentee_ratings="hidden")
+    assert specs["satisfaction-mentee-T0"].hidden
+    assert not specs["satisfaction-mentee-received-T0"].hidden
+    assert "satisfaction-mentee-T0" not in survey_metric_specs(INSTRUMENTS.values(), WAVES)
+
+
+def test_mentor_side_and_self_efficacy_change_since_baseline():
+    scores = [
+        ws(66, RELATIONSHIP_SATISFACTION_MENTOR, "T0", 4.2),
+        ws(3, GENERAL_SELF_EFFICACY, "T0", 28.0),
+        ws(3, GENERAL_SELF_EFFICACY, "T3", 31.5),
+        ws(4, GENERAL_SELF_EFFICACY, "T3", 30.0),  # no T0: no change value
+        ws(5, GENERAL_SELF_EFFICACY, "T3", None),  # incomplete: nothing
+    ]
+    values = {(v.key, v.user_id): v.value for v in survey_metrics(scores, INSTRUMENTS, [(66, 3)], WAVES, min_mentees=3)}
+    assert values == {
+        ("satisfaction-mentor-T0", 66): 4.2,
+        ("selfefficacy-T0", 3): 28.0,
+        ("selfefficacy-T3", 3): 31.5,
+        ("selfefficacy-T3", 4): 30.0,
+        ("selfefficacy-change-T3", 3): 3.5,
+    }
+    specs = survey_metric_specs(INSTRUMENTS.values(), WAVES)
+    assert (specs["selfefficacy-change-T3"].grademin, specs["selfefficacy-change-T3"].grademax) == (-30, 30)
+    assert "selfefficacy-change-T0" not in specs

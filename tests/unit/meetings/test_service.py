@@ -1,0 +1,137 @@
+"""The use cases with a store and a people list, no Moodle: import, score, metrics, grade plan."""
+
+from datetime import date
+
+import pytest
+
+from lmsync.config import Config
+from lmsync.domain.grades import ObservedGradeItem
+from lmsync.errors import ConfigError, InputError
+from lmsync.service import meetings as service
+
+from .conftest import PEOPLE
+
+TODAY = date(2026, 12, 20)
+
+
+@pytest.fixture
+def config(tmp_path):
+    data = {
+        "programme": {"name": "mentoring-2026"},
+        "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"cadence_days": 14},
+        "grades": {"min_mentees_for_mentor_rating": 2},
+    }
+    cfg = Config.model_validate(data)
+    # [waves] is not in Config yet: settings() reads it where the lead will put it
+    object.__setattr__(cfg, "__dict__", {**cfg.__dict__})
+    return cfg
+
+
+def settings_with_waves(config):
+    s = service.settings(config)
+    from lmsync.config_sections import WavesConfig
+
+    waves = WavesConfig.model_validate(
+        {
+            "programme_start": "2026-09-01",
+            "days_before": 0,
+            "days_after": 29,
+            "windows": {"T0": {"offset_months": 0}, "T3": {"offset_months": 3}},
+        }
+    )
+    return service.Settings(
+        programme=s.programme,
+        meetings=s.meetings,
+        grades=s.grades,
+        waves=waves.to_waves(),
+        baseline=None,
+        programme_start=waves.programme_start,
+        instruments=s.instruments,
+        instrument_sections=s.instrument_sections,
+    )
+
+
+def test_settings_read_the_placeholder_sections(config):
+    s = service.settings(config)
+    assert s.meetings.cadence_days == 14 and s.meetings.items.minutes == "minutes"
+    assert s.grades.min_mentees_for_mentor_rating == 2 and s.grades.mentee_ratings == "aggregate_only"
+    assert "general_self_efficacy" in s.instruments and s.waves == ()
+
+
+def test_bad_instrument_section_is_a_config_error(config):
+    config.instruments = {"mine": {"items": ["a"]}}
+    with pytest.raises(ConfigError, match="instruments.mine: missing scale_min"):
+        service.settings(config)
+
+
+def test_add_meeting_validates_like_a_csv_row(config):
+    meeting, counts = service.add_meeting(
+        config, when="12/10/2026", mentor="m0001", mentee="s0001", minutes="30", attended="yes", people=PEOPLE, today=TODAY
+    )
+    assert (meeting.mentor_id, meeting.mentee_id, meeting.source, counts.added) == (66, 3, "cli", 1)
+    _, again = service.add_meeting(
+        config, when="2026-10-12", mentor="m0001", mentee="s0001", minutes="30", attended="yes", people=PEOPLE, today=TODAY
+    )
+    assert again.unchanged == 1
+    with pytest.raises(InputError, match="--minutes: 'half' is not a whole number"):
+        service.add_meeting(
+            config, when="2026-10-12", mentor="m0001", mentee="s0001", minutes="half", attended="yes", people=PEOPLE, today=TODAY
+        )
+    assert [m.meeting.minutes for m in service.list_meetings(config, person="s0001", people=PEOPLE)] == [30]
+    assert service.list_meetings(config, person="4") == []
+
+
+def test_people_are_loaded_only_through_the_loader(config, tmp_path):
+    calls = []
+
+    def loader(cfg):
+        calls.append(cfg)
+        return PEOPLE
+
+    path = tmp_path / "m.csv"
+    path.write_text("date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,30,yes\n", encoding="utf-8")
+    result = service.import_meetings(config, path, loader=loader, today=TODAY)
+    assert result.counts.added == 1 and calls == [config]
+
+
+def test_from_files_to_a_grade_plan(config, tmp_path):
+    s = settings_with_waves(config)
+    store = service.open_store(config)
+    meetings = tmp_path / "meetings.csv"
+    meetings.write_text(
+        "date;mentor;mentee;minutes;attended\n"
+        "2026-09-10;m0001;s0001;40;yes\n2026-09-24;m0001;s0001;40;yes\n2026-09-10;m0001;s0002;20;yes\n",
+        encoding="utf-8",
+    )
+    service.import_meetings(config, meetings, people=PEOPLE, store=store, today=TODAY)
+    rows = ["respondent,date,instrument,item,value"]
+    for who, day, values in (("s0001", "2026-09-05", [3] * 10), ("s0001", "2026-12-03", [4] * 7 + [""] * 3)):
+        rows += [f"{who},{day},general_self_efficacy,gse{i},{v}" for i, v in enumerate(values, 1)]
+    for who, score in (("s0001", 4), ("s0002", 2)):
+        rows += [f"{who},2026-09-06,relationship_satisfaction_mentee,rs{i},{score}" for i in (1, 2, 3, 5)]
+    surveys = tmp_path / "surveys.csv"
+    surveys.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from lmsync.service.imports import import_surveys_file
+
+    import_surveys_file(store, s.programme, surveys, service.make_resolver(PEOPLE, "username"), s.instruments, today=TODAY)
+    assert service.rescore_surveys(store, s) == 4
+
+    pairs = [(66, 3), (66, 4)]
+    metrics = service.compute_metrics(store, s, pairs, as_of=date(2026, 10, 13))  # 42 days: 3 expected per pair
+    values = {(v.key, v.user_id): v.value for v in metrics.values}
+    assert values[("attendance", 3)] == 66.67 and values[("attendance", 4)] == 33.33
+    assert values[("selfefficacy-T0", 3)] == 30 and values[("selfefficacy-T3", 3)] == 40
+    assert values[("selfefficacy-change-T3", 3)] == 10
+    # rs4 unanswered (4 of 5 answered); mentor 66 gets the mean of 4 and 2 over 2 mentees
+    assert values[("satisfaction-mentee-received-T0", 66)] == 3.0
+    assert not any(k.startswith("satisfaction-mentee-T") for k, _ in values)
+    assert service.attendance_comments(metrics)[3] == (66.67, "2 of 3 meetings, last 24 Sep")
+
+    observed = [ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, False, {3: 66.67})]
+    plan = service.build_grade_plan(s, metrics, observed, enrolled={3, 4}, budget=2000)
+    written = {(r.itemnumber, g.user_id) for r in plan.requests for g in r.grades}
+    assert (1000, 3) not in written and (1000, 4) in written  # unchanged grade not resent
+    assert {r.user_id for r in plan.rejected} == {66}  # the mentor is not an active participant here
+    assert all(r.var_count() <= 2000 for r in plan.requests)
+    store.close()

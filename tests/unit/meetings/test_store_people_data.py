@@ -1,0 +1,58 @@
+import json
+from datetime import date
+
+from lmsync.domain.instruments import BUILTIN_INSTRUMENTS, SurveyAnswer, Wave, score_waves
+from lmsync.domain.meetings import Meeting
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository, erase_person, export_person
+
+
+def fill(store):
+    meetings = MeetingRepository(store, "p")
+    meetings.save(
+        [
+            (Meeting(date(2026, 10, 1), 66, 3, 30, True, "csv"), "a.csv:2"),
+            (Meeting(date(2026, 10, 1), 66, 4, 30, True, "csv"), "a.csv:3"),
+            (Meeting(date(2026, 10, 2), 67, 5, 30, False, "cli"), "cli"),
+        ]
+    )
+    surveys = SurveyRepository(store, "p")
+    answers = [SurveyAnswer(p, "general_self_efficacy", date(2026, 9, 5), f"gse{i}", "3", "csv") for p in (3, 4) for i in range(1, 11)]
+    surveys.save([(a, "s.csv") for a in answers])
+    surveys.replace_scores(score_waves(surveys.answers(), BUILTIN_INSTRUMENTS, [Wave("T0", date(2026, 9, 1), date(2026, 9, 30))]))
+
+
+def test_export_person_gathers_every_row_naming_them():
+    store = Store.memory()
+    fill(store)
+    data = export_person(store, 66)
+    assert len(data["meetings"]) == 2 and data["survey_answers"] == [] and data["survey_scores"] == []
+    data = export_person(store, 3)
+    assert [m["mentor_id"] for m in data["meetings"]] == [66]
+    assert len(data["survey_answers"]) == 10
+    assert [s["total"] for s in data["survey_scores"]] == [30.0]
+    json.dumps(data)  # plain data, ready to hand over
+
+
+def test_erase_person_removes_them_and_only_them(tmp_path):
+    store = Store(tmp_path / "p.db")
+    fill(store)
+    counts = erase_person(store, 3)
+    assert counts == {"meetings": 1, "survey_answers": 10, "survey_scores": 1}
+    assert export_person(store, 3) == {"person_id": 3, "meetings": [], "survey_answers": [], "survey_scores": []}
+    assert len(export_person(store, 4)["survey_answers"]) == 10
+    assert MeetingRepository(store, "p").count() == 2
+    assert erase_person(store, 3) == {"meetings": 0, "survey_answers": 0, "survey_scores": 0}
+    store.close()
+
+
+def test_feedback_source_mirror_removes_deleted_responses_only():
+    store = Store.memory()
+    repo = MeetingRepository(store, "p")
+    repo.save([(Meeting(date(2026, 10, 1), 66, 3, 30, True, "csv"), "a.csv:2")])
+    first = [Meeting(date(2026, 10, d), 66, 4, 20, True, "feedback") for d in (1, 8)]
+    assert repo.replace_source("feedback", [(m, "feedback") for m in first]).added == 2
+    counts = repo.replace_source("feedback", [(first[1], "feedback")])
+    assert (counts.unchanged, counts.removed) == (1, 1)
+    assert [(m.date.day, m.source) for m in repo.meetings()] == [(1, "csv"), (8, "feedback")]

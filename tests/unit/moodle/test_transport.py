@@ -1,0 +1,333 @@
+"""Transport: the wire format, retries, typed failures and keeping the token secret."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import pytest
+import requests
+import responses
+from structlog.testing import capture_logs
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from lmsync.moodle import errors as E
+from lmsync.moodle.transport import Transport
+from lmsync.secrets import Token
+from tests.unit.moodle.conftest import (
+    ENDPOINT_URL,
+    SECRET,
+    URL,
+    Sleeps,
+    body_of,
+    form_of,
+    query_of,
+    recording,
+    reply,
+)
+
+
+def connect_refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens: the message holds the URL and its query."""
+    url = f"/webservice/rest/server.php?wstoken={SECRET}&wsfunction=core_group_create_groups"
+    reason = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    return requests.ConnectionError(MaxRetryError(None, url, reason))  # type: ignore[arg-type]
+
+
+def connection_reset() -> requests.ConnectionError:
+    """A connection dropped after the request went out (the answer is lost)."""
+    return requests.ConnectionError(
+        f"('Connection aborted.', RemoteDisconnected('closed')) for {URL}/webservice/rest/server.php?wstoken={SECRET}"
+    )
+
+
+# -- wire format -----------------------------------------------------------------------------
+
+
+def test_post_with_token_function_and_json_format_in_query(rsps, transport) -> None:
+    reply(rsps, body_of("core_webservice_get_site_info/ok"))
+    info = transport.call("core_webservice_get_site_info")
+    assert info["userid"] == 2778
+    call = rsps.calls[0]
+    assert call.request.method == "POST"
+    assert query_of(call) == {
+        "wstoken": SECRET,
+        "wsfunction": "core_webservice_get_site_info",
+        "moodlewsrestformat": "json",
+    }
+    assert form_of(call) == []
+
+
+def test_nested_arrays_and_booleans_are_php_form_encoded(rsps, transport) -> None:
+    reply(rsps, None)
+    transport.call(
+        "core_test",
+        {
+            "courseid": 2,
+            "options": [{"name": "onlyactive", "value": True}, {"name": "limitfrom", "value": 0}],
+            "groups": [{"name": "A", "participation": False, "customfields": [{"shortname": "x", "value": "1"}]}],
+            "returngroups": True,
+            "skipped": None,
+        },
+    )
+    assert form_of(rsps.calls[0]) == [
+        ("courseid", "2"),
+        ("options[0][name]", "onlyactive"),
+        ("options[0][value]", "1"),
+        ("options[1][name]", "limitfrom"),
+        ("options[1][value]", "0"),
+        ("groups[0][name]", "A"),
+        ("groups[0][participation]", "0"),
+        ("groups[0][customfields][0][shortname]", "x"),
+        ("groups[0][customfields][0][value]", "1"),
+        ("returngroups", "1"),
+    ]
+
+
+def test_one_session_for_all_calls(rsps, token) -> None:
+    session = requests.Session()
+    transport = Transport(URL, token, session=session, sleep=Sleeps())
+    reply(rsps, None)
+    transport.call("a")
+    transport.call("b")
+    assert transport.session is session
+    assert transport.stats == {"a": 1, "b": 1}
+
+
+def test_null_and_bare_int_answers_trap_9(rsps, transport) -> None:
+    reply(rsps, None)
+    reply(rsps, 0)
+    assert transport.call("core_group_add_group_members", {"members": [{"groupid": 1, "userid": 3}]}) is None
+    assert transport.call("core_grades_update_grades", {"courseid": 2}) == 0
+
+
+def test_refuses_requests_over_the_variable_budget_trap_23(rsps, token) -> None:
+    transport = Transport(URL, token, budget=10, sleep=Sleeps())
+    with pytest.raises(E.RequestTooLarge) as info:
+        transport.call("core_group_add_group_members", {"members": [{"groupid": 1, "userid": u} for u in range(6)]})
+    assert info.value.variables == 12
+    assert len(rsps.calls) == 0
+
+
+# -- typed failures --------------------------------------------------------------------------
+
+
+def test_403_empty_body_is_web_services_disabled_trap_1(rsps, transport) -> None:
+    rec = recording("core_webservice_get_site_info/rest-disabled-403")
+    rsps.add(responses.POST, ENDPOINT_URL, body="", status=403, content_type=rec.response.content_type)
+    with pytest.raises(E.WebServicesDisabled) as info:
+        transport.call("core_webservice_get_site_info")
+    assert info.value.exit_code == 2
+    assert "REST" in (info.value.hint or "")
+    assert len(rsps.calls) == 1
+
+
+def test_xml_answer_is_not_json_with_its_errorcode_trap_6(rsps, transport) -> None:
+    rec = recording("core_webservice_get_site_info/no-format-xml-invalid-token")
+    rsps.add(responses.POST, ENDPOINT_URL, body=rec.response.body, content_type=rec.response.content_type)
+    with pytest.raises(E.NotJSON) as info:
+        transport.call("core_webservice_get_site_info")
+    assert info.value.errorcode == "invalidtoken"
+    assert "xml" in info.value.content_type
+
+
+def test_html_page_is_not_json(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body="<html><body>Log in</body></html>", content_type="text/html")
+    with pytest.raises(E.NotJSON):
+        transport.call("core_webservice_get_site_info")
+
+
+def test_moodle_exception_is_typed_and_never_retried_trap_1(rsps, transport, sleeps) -> None:
+    reply(rsps, body_of("core_group_create_groups/missing-capability"))
+    with pytest.raises(E.MissingCapability) as info:
+        transport.call("core_group_create_groups", {"groups": [{"courseid": 2, "name": "x"}]})
+    assert info.value.capability == "Manage groups"
+    assert info.value.exit_code == 2
+    assert len(rsps.calls) == 1
+    assert sleeps == []
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+
+def test_503_then_200_gives_one_success_in_two_requests(rsps, transport, sleeps) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=503)
+    reply(rsps, [{"groupid": 1, "userids": [3]}])
+    assert transport.call("core_group_get_group_members", {"groupids": [1]}) == [{"groupid": 1, "userids": [3]}]
+    assert transport.stats["core_group_get_group_members"] == 2
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 2
+
+
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+def test_idempotent_calls_retry_transient_statuses(rsps, transport, status) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=status)
+    reply(rsps, None)
+    assert transport.call("core_group_add_group_members", {"members": [{"groupid": 1, "userid": 3}]}) is None
+    assert len(rsps.calls) == 2
+
+
+@pytest.mark.parametrize("status", [400, 404, 500])
+def test_other_statuses_are_not_retried(rsps, transport, status) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=status)
+    with pytest.raises(E.HTTPStatusError) as info:
+        transport.call("core_webservice_get_site_info")
+    assert info.value.status == status
+    assert len(rsps.calls) == 1
+
+
+def test_retry_after_is_honoured(rsps, transport, sleeps) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=429, headers={"Retry-After": "7"})
+    reply(rsps, None)
+    transport.call("core_group_delete_groups", {"groupids": [5]})
+    assert sleeps == [7.0]
+
+
+def test_backoff_grows_and_stops_at_the_deadline(rsps, token) -> None:
+    sleeps = Sleeps()
+    transport = Transport(URL, token, sleep=sleeps, deadline=10, max_attempts=50)
+    rsps.add(responses.POST, ENDPOINT_URL, status=503)
+    with pytest.raises(E.HTTPStatusError):
+        transport.call("core_webservice_get_site_info")
+    assert sum(sleeps) <= 10
+    assert sleeps[1] > sleeps[0] / 2  # exponential (with jitter), not shrinking
+    assert len(rsps.calls) == len(sleeps) + 1
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(rsps, token) -> None:
+    sleeps = Sleeps()
+    transport = Transport(URL, token, sleep=sleeps, deadline=30)
+    rsps.add(responses.POST, ENDPOINT_URL, status=503, headers={"Retry-After": "3600"})
+    with pytest.raises(E.HTTPStatusError) as info:
+        transport.call("core_webservice_get_site_info")
+    assert info.value.retry_after == 3600
+    assert sleeps == []
+
+
+def test_idempotent_read_timeout_is_retried(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
+    reply(rsps, [])
+    assert transport.call("core_group_get_course_groups", {"courseid": 2}) == []
+    assert len(rsps.calls) == 2
+
+
+def test_create_on_read_timeout_raises_outcome_unknown_without_resending_trap_28(rsps, transport, sleeps) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
+    reply(rsps, [{"id": 1}])
+    with pytest.raises(E.OutcomeUnknown) as info:
+        transport.call("core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]}, idempotent=False)
+    assert len(rsps.calls) == 1
+    assert sleeps == []
+    assert "re-read" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize("status", [502, 504, 500])
+def test_create_on_lost_answer_status_raises_outcome_unknown(rsps, transport, status) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=status)
+    with pytest.raises(E.OutcomeUnknown):
+        transport.call("mod_forum_add_discussion", {"forumid": 3}, idempotent=False)
+    assert len(rsps.calls) == 1
+
+
+def test_create_on_dropped_connection_raises_outcome_unknown_trap_29(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=connection_reset())
+    with pytest.raises(E.OutcomeUnknown):
+        transport.call("core_message_send_instant_messages", {"messages": []}, idempotent=False)
+    assert len(rsps.calls) == 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_create_is_retried_when_surely_not_processed(rsps, transport, status) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=status)
+    reply(rsps, [{"id": 9}])
+    assert transport.call("core_group_create_groupings", {"groupings": []}, idempotent=False) == [{"id": 9}]
+    assert len(rsps.calls) == 2
+
+
+def test_create_is_retried_after_a_refused_connection(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
+    reply(rsps, {"discussionid": 4, "warnings": []})
+    assert transport.call("mod_forum_add_discussion", {"forumid": 3}, idempotent=False)["discussionid"] == 4
+    assert len(rsps.calls) == 2
+
+
+def test_connect_timeout_is_safe_to_retry_for_a_create(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ConnectTimeout("connect timed out"))
+    reply(rsps, {"events": [], "warnings": []})
+    transport.call("core_calendar_create_calendar_events", {"events": []}, idempotent=False)
+    assert len(rsps.calls) == 2
+
+
+def test_persistent_connection_failure_ends_in_connection_failed(rsps, token) -> None:
+    transport = Transport(URL, token, sleep=Sleeps(), max_attempts=3)
+    rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
+    with pytest.raises(E.ConnectionFailed) as info:
+        transport.call("core_webservice_get_site_info")
+    assert info.value.surely_not_sent is True
+    assert len(rsps.calls) == 3
+
+
+# -- the token stays secret ------------------------------------------------------------------
+
+
+def _everything_about(exc: BaseException) -> str:
+    parts = [str(exc), repr(exc), repr(exc.args), "".join(traceback.format_exception(exc))]
+    for attr in ("message", "hint", "function", "errorcode"):
+        parts.append(str(getattr(exc, attr, "")))
+    chained = exc.__cause__ or exc.__context__
+    if chained is not None:
+        parts.append(_everything_about(chained))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [connect_refused, connection_reset, lambda: requests.ReadTimeout(f"read timeout {URL}?wstoken={SECRET}")],
+)
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_token_never_in_exception_text(rsps, token, failure, idempotent) -> None:
+    transport = Transport(URL, token, sleep=Sleeps(), max_attempts=2)
+    rsps.add(responses.POST, ENDPOINT_URL, body=failure())
+    with pytest.raises(E.TransportError) as info:
+        transport.call("core_group_create_groups", {"groups": []}, idempotent=idempotent)
+    text = _everything_about(info.value)
+    assert SECRET not in text
+    assert "<redacted>" in text or "wstoken" not in text
+
+
+def test_token_never_in_moodle_exception_or_reprs(rsps, transport, api) -> None:
+    reply(rsps, body_of("core_webservice_get_site_info/invalid-token"))
+    with pytest.raises(E.InvalidToken) as info:
+        transport.call("core_webservice_get_site_info")
+    assert SECRET not in _everything_about(info.value)
+    assert SECRET not in repr(transport) + str(transport.__dict__.get("_token")) + repr(api.transport)
+
+
+def test_token_never_in_structlog_output(rsps, token) -> None:
+    transport = Transport(URL, token, sleep=Sleeps(), max_attempts=3)
+    rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
+    rsps.add(responses.POST, ENDPOINT_URL, status=503)
+    reply(rsps, body_of("core_group_create_groups/missing-capability"))
+    with capture_logs() as logs:
+        with pytest.raises(E.MissingCapability):
+            transport.call("core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]})
+        rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout(f"?wstoken={SECRET}"))
+        with pytest.raises(E.OutcomeUnknown):
+            transport.call("core_group_create_groups", {"groups": []}, idempotent=False)
+    assert logs, "the transport logs its requests and retries"
+    assert any(entry["event"] == "moodle.retry" for entry in logs)
+    assert SECRET not in repr(logs)
+
+
+def test_urllib3_debug_lines_are_redacted(caplog) -> None:
+    Token(SECRET)  # registers the value with the redactor
+    logger = logging.getLogger("urllib3.connectionpool")
+    with caplog.at_level(logging.DEBUG, logger="urllib3.connectionpool"):
+        logger.debug('%s "%s %s HTTP/1.1" %s', URL, "POST", f"/webservice/rest/server.php?wstoken={SECRET}&x=1", 200)
+    assert caplog.records
+    assert SECRET not in caplog.text
+    assert "wstoken=<redacted>" in caplog.text
+
+
+def test_transport_requires_a_token_object() -> None:
+    with pytest.raises(TypeError):
+        Transport(URL, SECRET)  # type: ignore[arg-type]
