@@ -14,8 +14,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from lmsync.config_sections import (
+    GradesConfig,
+    InstrumentConfig,
+    MeetingsConfig,
+    WavesConfig,
+    resolve_instruments,
+)
 from lmsync.errors import ConfigError
 from lmsync.secrets import Token
 
@@ -124,19 +131,6 @@ class SyncConfig(Section):
     welcome: WelcomeConfig = WelcomeConfig()
 
 
-class MeetingsConfig(Section):
-    feedback: str | None = None
-    cadence_days: int = Field(14, ge=1)
-    person_key: Literal["username", "idnumber", "email"] = "username"
-
-
-class GradesConfig(Section):
-    itemnumber_base: int = Field(1000, ge=1)
-    itemnumber_count: int = Field(100, ge=1)
-    assignment: str | None = None
-    min_mentees_for_mentor_rating: int = Field(3, ge=1)
-
-
 class Config(Section):
     moodle: MoodleConfig = MoodleConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
@@ -145,8 +139,14 @@ class Config(Section):
     sync: SyncConfig = SyncConfig()
     meetings: MeetingsConfig = MeetingsConfig()
     grades: GradesConfig = GradesConfig()
-    instruments: dict[str, Any] = {}
+    waves: WavesConfig = WavesConfig()
+    instruments: dict[str, InstrumentConfig] = {}
     source: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _instruments_resolve(self) -> Config:
+        resolve_instruments(self.instruments)  # a broken instrument fails at load time, not at first use
+        return self
 
     @property
     def uses_emulator(self) -> bool:

@@ -28,6 +28,7 @@ COMMANDS = [
     "lmsync.cli.sync",
     "lmsync.cli.grades",
     "lmsync.cli.meetings",
+    "lmsync.cli.meetings:import_command",
     "lmsync.cli.moodle_side",
     "lmsync.cli.people",
 ]
@@ -87,12 +88,14 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
     ctx.obj = AppContext(config_path=config_path, log_format=log_format)
 
 
-for _name in COMMANDS:
+for _entry in COMMANDS:
+    _name, _, _attr = _entry.partition(":")
     try:
         _module = importlib.import_module(_name)
     except ModuleNotFoundError as _exc:  # a command module not written yet
         if _exc.name != _name:
             raise
         continue
-    for _command in _module.command if isinstance(_module.command, list) else [_module.command]:
+    _found = getattr(_module, _attr or "command")
+    for _command in _found if isinstance(_found, list) else [_found]:
         main.add_command(_command)

@@ -220,7 +220,11 @@ class MoodleApi:
                 if len(chunks) > 1:
                     exc.applied = applied
                     _log.warning(
-                        "moodle.chunk.failed", function=function, chunk=number, chunks=len(chunks), applied=applied
+                        "moodle.chunk.failed",
+                        function=function,
+                        chunk=number,
+                        chunks=len(chunks),
+                        applied=applied,
                     )
                 raise
             applied += item_count(chunk) if item_count else len(chunk)
@@ -228,7 +232,9 @@ class MoodleApi:
             _log.debug("moodle.chunked", function=function, items=len(items), requests=len(chunks))
         return results
 
-    def _id_list_reads(self, function: str, key: str, ids: Sequence[int], extra: Mapping[str, Any] | None = None) -> list[Any]:
+    def _id_list_reads(
+        self, function: str, key: str, ids: Sequence[int], extra: Mapping[str, Any] | None = None
+    ) -> list[Any]:
         """Reads keyed by an id list, chunked like writes (a long list is a big form too)."""
         rows: list[Any] = []
         for answer in self._chunked(function, key, list(ids), after=extra, idempotent=True):
@@ -247,9 +253,13 @@ class MoodleApi:
         if field is not None and field not in COURSE_LOOKUP_FIELDS:
             raise _local_error(fn, f"field must be one of {', '.join(COURSE_LOOKUP_FIELDS)} (got {field!r})")
         if field in ("id", "category", "sectionid") and not (
-            isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, str) and value.isdigit())
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            or (isinstance(value, str) and value.isdigit())
         ):
-            raise _local_error(fn, f"{field} must be a number (Moodle would silently find nothing), got {value!r}")
+            raise _local_error(
+                fn, f"{field} must be a number (Moodle would silently find nothing), got {value!r}"
+            )
         params: dict[str, Any] = {}
         if field is not None:
             params["field"] = field
@@ -310,7 +320,9 @@ class MoodleApi:
                 one_page.append({"name": "limitfrom", "value": _one_id(fn, "limitfrom", limitfrom)})
             if limitnumber is not None:
                 one_page.append({"name": "limitnumber", "value": _one_id(fn, "limitnumber", limitnumber)})
-            return _parse_list(EnrolledUser, self.transport.call(fn, {"courseid": courseid, "options": one_page}))
+            return _parse_list(
+                EnrolledUser, self.transport.call(fn, {"courseid": courseid, "options": one_page})
+            )
         if page_size is None:
             params: dict[str, Any] = {"courseid": courseid}
             if options:
@@ -367,14 +379,22 @@ class MoodleApi:
             context = {"contextlevel": contextlevel or "system", "instanceid": instanceid or 0}
         if includes is not None and includes not in ("parents", "self", "all"):
             raise _local_error(fn, f"includes must be parents, self or all (got {includes!r})")
-        params = {"query": query, "context": context, "includes": includes, "limitfrom": limitfrom, "limitnum": limitnum}
+        params = {
+            "query": query,
+            "context": context,
+            "includes": includes,
+            "limitfrom": limitfrom,
+            "limitnum": limitnum,
+        }
         answer = self.transport.call(fn, params)
         return _parse_list(Cohort, (answer or {}).get("cohorts"))
 
     def get_cohort_members(self, cohortids: Sequence[int]) -> list[CohortMembers]:
         """core_cohort_get_cohort_members; ONE unknown id fails the whole call (trap 34)."""
         fn = "core_cohort_get_cohort_members"
-        return _parse_list(CohortMembers, self._id_list_reads(fn, "cohortids", _ids(fn, "cohortids", cohortids)))
+        return _parse_list(
+            CohortMembers, self._id_list_reads(fn, "cohortids", _ids(fn, "cohortids", cohortids))
+        )
 
     # -- groups and groupings: reads -------------------------------------------------------
 
@@ -396,7 +416,9 @@ class MoodleApi:
         ids = _ids(fn, "groupingids", groupingids)
         if not ids:
             return []
-        return _parse_list(Grouping, self._id_list_reads(fn, "groupingids", ids, {"returngroups": returngroups}))
+        return _parse_list(
+            Grouping, self._id_list_reads(fn, "groupingids", ids, {"returngroups": returngroups})
+        )
 
     def get_group_members(self, groupids: Sequence[int]) -> list[GroupMembers]:
         """core_group_get_group_members; one unknown group fails the call (``InvalidRecord``)."""
@@ -459,14 +481,18 @@ class MoodleApi:
     ) -> None:
         """core_group_assign_grouping; ``(groupingid, groupid)`` tuples accepted. Idempotent (trap 16);
         a group of another course is accepted silently (trap 17): check courseids first."""
-        items = [a.to_params() for a in _items(GroupingAssignment, _pairs(assignments, "groupingid", "groupid"))]
+        items = [
+            a.to_params() for a in _items(GroupingAssignment, _pairs(assignments, "groupingid", "groupid"))
+        ]
         self._chunked("core_group_assign_grouping", "assignments", items, idempotent=True)
 
     def unassign_grouping(
         self, unassignments: Sequence[GroupingAssignment | Mapping[str, Any] | tuple[int, int]]
     ) -> None:
         """core_group_unassign_grouping; ``(groupingid, groupid)`` tuples accepted."""
-        items = [a.to_params() for a in _items(GroupingAssignment, _pairs(unassignments, "groupingid", "groupid"))]
+        items = [
+            a.to_params() for a in _items(GroupingAssignment, _pairs(unassignments, "groupingid", "groupid"))
+        ]
         self._chunked("core_group_unassign_grouping", "unassignments", items, idempotent=True)
 
     def add_group_members(self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]) -> None:
@@ -479,7 +505,9 @@ class MoodleApi:
         items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
         self._chunked("core_group_add_group_members", "members", items, idempotent=True)
 
-    def delete_group_members(self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]) -> None:
+    def delete_group_members(
+        self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]
+    ) -> None:
         """core_group_delete_group_members; removing a non-member is silent (trap 16)."""
         items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
         self._chunked("core_group_delete_group_members", "members", items, idempotent=True)
@@ -546,7 +574,12 @@ class MoodleApi:
             raise _local_error(fn, f"groupid must be a group id or -1 for all participants (got {groupid})")
         if not subject.strip():
             raise _local_error(fn, "subject must not be empty")
-        params: dict[str, Any] = {"forumid": forumid, "subject": subject, "message": message, "groupid": groupid}
+        params: dict[str, Any] = {
+            "forumid": forumid,
+            "subject": subject,
+            "message": message,
+            "groupid": groupid,
+        }
         if options:
             params["options"] = [{"name": k, "value": v} for k, v in options.items()]
         return AddDiscussionResult.model_validate(self.transport.call(fn, params, idempotent=False))
@@ -576,7 +609,12 @@ class MoodleApi:
     ) -> ResponsesAnalysis:
         """mod_feedback_get_responses_analysis: per-user answers (``perpage`` 0 = all here)."""
         fn = "mod_feedback_get_responses_analysis"
-        params = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "page": page, "perpage": perpage}
+        params = {
+            "feedbackid": _one_id(fn, "feedbackid", feedbackid),
+            "groupid": groupid,
+            "page": page,
+            "perpage": perpage,
+        }
         return ResponsesAnalysis.model_validate(self.transport.call(fn, params))
 
     def get_feedback_analysis(
@@ -584,7 +622,11 @@ class MoodleApi:
     ) -> FeedbackAnalysis:
         """mod_feedback_get_analysis: aggregates (``ItemAnalysis.decoded()`` undoes the JSON-in-JSON)."""
         fn = "mod_feedback_get_analysis"
-        params = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "courseid": courseid}
+        params = {
+            "feedbackid": _one_id(fn, "feedbackid", feedbackid),
+            "groupid": groupid,
+            "courseid": courseid,
+        }
         return FeedbackAnalysis.model_validate(self.transport.call(fn, params))
 
     def get_feedback_non_respondents(
@@ -602,14 +644,18 @@ class MoodleApi:
         fn = "mod_feedback_get_non_respondents"
         base = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "sort": sort}
         if page is not None:
-            return NonRespondents.model_validate(self.transport.call(fn, {**base, "page": page, "perpage": perpage}))
+            return NonRespondents.model_validate(
+                self.transport.call(fn, {**base, "page": page, "perpage": perpage})
+            )
         size = perpage or 100
         users: dict[int, NonRespondent] = {}
         warnings: list[MoodleWarning] = []
         total = 0
         number = 0
         while True:
-            result = NonRespondents.model_validate(self.transport.call(fn, {**base, "page": number, "perpage": size}))
+            result = NonRespondents.model_validate(
+                self.transport.call(fn, {**base, "page": number, "perpage": size})
+            )
             warnings.extend(result.warnings)
             total = result.total
             for user in result.users:
@@ -649,11 +695,13 @@ class MoodleApi:
                     continue
                 if details.grademax is not None and row.grade > details.grademax:
                     raise _local_error(
-                        fn, f"grade {row.grade:g} for user {row.studentid} is above grademax {details.grademax:g}"
+                        fn,
+                        f"grade {row.grade:g} for user {row.studentid} is above grademax {details.grademax:g}",
                     )
                 if details.grademin is not None and row.grade < details.grademin:
                     raise _local_error(
-                        fn, f"grade {row.grade:g} for user {row.studentid} is below grademin {details.grademin:g}"
+                        fn,
+                        f"grade {row.grade:g} for user {row.studentid} is below grademin {details.grademin:g}",
                     )
         before: dict[str, Any] = {
             "source": source,
@@ -666,7 +714,11 @@ class MoodleApi:
             before["itemdetails"] = details.to_params()
         items = [r.to_params() for r in rows]
         if not items:
-            return GradeUpdateResult(statuses=[int(self.transport.call(fn, before))]) if details else GradeUpdateResult()
+            return (
+                GradeUpdateResult(statuses=[int(self.transport.call(fn, before))])
+                if details
+                else GradeUpdateResult()
+            )
         answers = self._chunked(fn, "grades", items, before=before, idempotent=True)
         return GradeUpdateResult(statuses=[int(a) for a in answers])
 
@@ -681,7 +733,9 @@ class MoodleApi:
     def get_gradeitems(self, courseid: int) -> GradeItemsResult:
         """core_grades_get_gradeitems: id (a string in the answer), itemname, category only (trap 33)."""
         fn = "core_grades_get_gradeitems"
-        return GradeItemsResult.model_validate(self.transport.call(fn, {"courseid": _one_id(fn, "courseid", courseid)}))
+        return GradeItemsResult.model_validate(
+            self.transport.call(fn, {"courseid": _one_id(fn, "courseid", courseid)})
+        )
 
     # -- assignments -------------------------------------------------------------------------
 
@@ -719,11 +773,15 @@ class MoodleApi:
             if row.grade < 0:
                 raise _local_error(fn, f"grade {row.grade:g} for user {row.userid} is negative")
             if grademax is not None and row.grade > grademax:
-                raise _local_error(fn, f"grade {row.grade:g} for user {row.userid} is above the maximum {grademax:g}")
+                raise _local_error(
+                    fn, f"grade {row.grade:g} for user {row.userid} is above the maximum {grademax:g}"
+                )
         before = {"assignmentid": assignmentid, "applytoall": applytoall}
         self._chunked(fn, "grades", [r.to_params() for r in rows], before=before, idempotent=True)
 
-    def get_assign_grades(self, assignmentids: Sequence[int], *, since: int | None = None) -> AssignGradesResult:
+    def get_assign_grades(
+        self, assignmentids: Sequence[int], *, since: int | None = None
+    ) -> AssignGradesResult:
         """mod_assign_get_grades (grades are strings, no comments; unknown ids -> warning, trap 7)."""
         fn = "mod_assign_get_grades"
         params = {"assignmentids": _ids(fn, "assignmentids", assignmentids), "since": since}
@@ -747,7 +805,9 @@ class MoodleApi:
             out.extend(_parse_list(MessageResult, answer))
         return out
 
-    def create_calendar_events(self, events: Sequence[NewCalendarEvent | Mapping[str, Any]]) -> CalendarEventsResult:
+    def create_calendar_events(
+        self, events: Sequence[NewCalendarEvent | Mapping[str, Any]]
+    ) -> CalendarEventsResult:
         """core_calendar_create_calendar_events (non-idempotent). Permission problems come back as
         ``warnings`` with no event (trap 7); events have no idnumber: keep the returned ids."""
         fn = "core_calendar_create_calendar_events"

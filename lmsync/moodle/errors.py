@@ -136,7 +136,9 @@ class OutcomeUnknown(TransportError):
 
 
 class RequestTooLarge(TransportError):
-    default_hint = "Chunk the call (lmsync.moodle.batching.chunk_by_budget); PHP drops variables past max_input_vars."
+    default_hint = (
+        "Chunk the call (lmsync.moodle.batching.chunk_by_budget); PHP drops variables past max_input_vars."
+    )
 
     def __init__(self, message: str, *, variables: int, budget: int, **kw: Any) -> None:
         super().__init__(message, **kw)
@@ -258,7 +260,9 @@ class InvalidResponse(MoodleException):
 
 
 class InvalidCourseModule(MoodleException):
-    default_hint = "The component does not match the course module (e.g. mod_forum with an assignment's cmid)."
+    default_hint = (
+        "The component does not match the course module (e.g. mod_forum with an assignment's cmid)."
+    )
 
 
 class FormatNotSupported(MoodleException):

@@ -751,6 +751,7 @@ class GroupUpdate(MoodleInput):
     @classmethod
     def check_name(cls, v: str) -> str:
         return _clean_name(v)
+
     @field_validator("visibility")
     @classmethod
     def check_visibility(cls, v: int | None) -> int | None:

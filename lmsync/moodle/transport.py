@@ -266,7 +266,11 @@ class Transport:
         assert response is not None
         elapsed_ms = round((time.monotonic() - started) * 1000)
         _log.debug(
-            "moodle.request", function=function, variables=len(form), status=response.status_code, ms=elapsed_ms
+            "moodle.request",
+            function=function,
+            variables=len(form),
+            status=response.status_code,
+            ms=elapsed_ms,
         )
         return self._decode(function, response, idempotent)
 

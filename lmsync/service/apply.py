@@ -150,7 +150,7 @@ class Applier:
                 # (trap 27): look again with database reads before anything else.
                 raise NeedsReobserve(f"{FUNCTION[kind]}: {exc.errorcode}") from exc
             for key in keys:
-                report.failed.append((key, exc.errorcode))
+                report.failed.append((key, exc.errorcode or "unknown"))
             log.warning("apply.refused", function=FUNCTION[kind], errorcode=exc.errorcode, items=len(chunk))
             return
         self.journal.finish(entry, "ok", result)
@@ -164,11 +164,11 @@ class Applier:
         api = self.api
         if kind == "create_grouping":
             (op,) = chunk
-            created = api.create_groupings(
+            groupings = api.create_groupings(
                 [{"courseid": self.course_id, "name": op.name, "idnumber": op.idnumber, "description": op.description}]
             )
-            self.grouping_ids[op.idnumber] = created[0].id
-            return {"ids": [created[0].id]}
+            self.grouping_ids[op.idnumber] = groupings[0].id
+            return {"ids": [groupings[0].id]}
         if kind == "create_group":
             created = api.create_groups(
                 [
@@ -200,7 +200,7 @@ class Applier:
             if self.forum_id is None:
                 raise NeedsReobserve("the programme forum is missing")
             discussion = api.add_discussion(
-                self.forum_id, op.subject, op.message, groupid=self._group(op.group), subscribe=True
+                self.forum_id, op.subject, op.message, groupid=self._group(op.group), options={"discussionsubscribe": True}
             )
             self.journal.remember_created("discussion", op.group, discussion.discussionid)
             return {"discussion": discussion.discussionid}

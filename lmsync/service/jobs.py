@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.errors import ConfigError
 from lmsync.domain.plan import Plan
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
@@ -136,7 +137,7 @@ def daemon_loop(
         except Exception as exc:  # a daemon survives one bad run; config errors end it
             code = int(getattr(exc, "exit_code", 1))
             log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code)
-            if code == 2 and getattr(exc, "__class__", None).__name__ == "ConfigError":
+            if isinstance(exc, ConfigError):
                 return code
         runs += 1
         if max_runs is not None and runs >= max_runs:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from lmsync.config import Config
 from lmsync.domain.plan import (
+    Observation,
     ObservedDiscussion,
     ObservedGroup,
-    Observation,
     grouping_idnumber,
     mentor_of_idnumber,
 )
@@ -25,7 +25,7 @@ from lmsync.moodle.errors import InvalidRecord
 
 log = get_logger(__name__)
 
-ROSTER_FIELDS = "id,username,idnumber,firstname,lastname,email,customfields,roles"
+ROSTER_FIELDS = ["id", "username", "idnumber", "fullname", "firstname", "lastname", "email", "customfields", "roles"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class Snapshot:
     observation: Observation
     roster: dict[int, RosterUser]
     forum_cmid: int | None = None
+    peer_mentor_ids: frozenset[int] = frozenset()
 
 
 def find_course_id(api: MoodleApi, shortname: str) -> int:
@@ -107,7 +108,7 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
                 continue
             if confirmed:
                 grouping_id = grouping.id
-                grouped = {g.id for g in confirmed[0].groups if g.courseid == course_id}
+                grouped = {g.id for g in confirmed[0].groups or [] if g.courseid == course_id}
 
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
@@ -135,8 +136,9 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
         forum_id, forum_cmid = forum.id, forum.cmid
         discussions = [
             ObservedDiscussion(id=d.discussion, groupid=d.groupid, subject=d.subject, message=d.message or "")
-            for d in api.get_forum_discussions_all(forum.id)
+            for d in api.get_forum_discussions(forum.id).discussions
         ]
+    peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
     observation = Observation(
         course_id=course_id,
         grouping_id=grouping_id,
@@ -152,4 +154,18 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
         owned_groups=len(members),
         discussions=len(discussions),
     )
-    return Snapshot(observation=observation, roster=roster, forum_cmid=forum_cmid)
+    return Snapshot(observation=observation, roster=roster, forum_cmid=forum_cmid, peer_mentor_ids=peers)
+
+
+def read_peer_mentors(api: MoodleApi, cohort_idnumber: str | None) -> frozenset[int]:
+    """Members of the peer-mentor cohort named by idnumber (or name); empty when none is configured."""
+    if not cohort_idnumber:
+        return frozenset()
+    cohorts = [c for c in api.get_cohorts() if cohort_idnumber in (c.idnumber, c.name)]
+    if not cohorts:
+        raise ConfigError(
+            f"programme.peer_mentor_cohort: no cohort {cohort_idnumber!r} is visible to the lmsync user",
+            hint="check the cohort's idnumber (Site administration > Users > Cohorts) and moodle/cohort:view",
+        )
+    members = api.get_cohort_members([cohorts[0].id])
+    return frozenset(uid for entry in members for uid in entry.userids)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.contract.recordings import Recording, load_recordings
@@ -13,14 +15,14 @@ def recordings() -> list[Recording]:
     return list(load_recordings())
 
 
-def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: object) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
     """Print how many recorded exchanges the client replayed (see test_client_contract)."""
     import sys
 
     module = sys.modules.get("tests.contract.test_client_contract")
     replayed = getattr(module, "REPLAYED", None)
     if replayed and any(replayed.values()):
-        write = getattr(terminalreporter, "write_line")
+        write = terminalreporter.write_line
         write(
             f"moodle client contract: replayed {replayed['transport']} recorded exchanges through the "
             f"transport and {replayed['api']} through the typed api"

@@ -245,7 +245,9 @@ def save_assign(api: MoodleApi, f: dict[str, Any]) -> Any:
             row["comment"] = editor["text"]
             row["commentformat"] = num(editor["format"])
         grades.append(row)
-    return api.save_assign_grades(num(f["assignmentid"]), grades, applytoall=flag(f.get("applytoall")) or False)
+    return api.save_assign_grades(
+        num(f["assignmentid"]), grades, applytoall=flag(f.get("applytoall")) or False
+    )
 
 
 def discussion(api: MoodleApi, f: dict[str, Any]) -> Any:
@@ -262,7 +264,9 @@ GROUP_INTS = ("id", "courseid", "descriptionformat", "visibility")
 
 ADAPTERS: dict[str, Callable[[MoodleApi, dict[str, Any]], Any]] = {
     "core_webservice_get_site_info": lambda api, f: api.get_site_info(),
-    "core_course_get_courses_by_field": lambda api, f: api.get_courses_by_field(f.get("field"), f.get("value")),
+    "core_course_get_courses_by_field": lambda api, f: api.get_courses_by_field(
+        f.get("field"), f.get("value")
+    ),
     "core_enrol_get_enrolled_users": enrolled,
     "core_user_get_users_by_field": lambda api, f: api.get_users_by_field(
         f["field"], nums(f["values"]) if f["field"] == "id" else f["values"]
@@ -310,10 +314,15 @@ ADAPTERS: dict[str, Callable[[MoodleApi, dict[str, Any]], Any]] = {
         page=num(f["page"]) if "page" in f else None,
         perpage=num(f["perpage"]) if "perpage" in f else None,
     ),
-    "mod_feedback_get_feedbacks_by_courses": lambda api, f: api.get_feedbacks_by_courses(nums(f.get("courseids"))),
+    "mod_feedback_get_feedbacks_by_courses": lambda api, f: api.get_feedbacks_by_courses(
+        nums(f.get("courseids"))
+    ),
     "mod_feedback_get_items": lambda api, f: api.get_feedback_items(num(f["feedbackid"])),
     "mod_feedback_get_responses_analysis": lambda api, f: api.get_feedback_responses_analysis(
-        num(f["feedbackid"]), groupid=num(f.get("groupid")), page=num(f.get("page")), perpage=num(f.get("perpage"))
+        num(f["feedbackid"]),
+        groupid=num(f.get("groupid")),
+        page=num(f.get("page")),
+        perpage=num(f.get("perpage")),
     ),
     "mod_feedback_get_analysis": lambda api, f: api.get_feedback_analysis(
         num(f["feedbackid"]), groupid=num(f.get("groupid")), courseid=num(f.get("courseid"))
@@ -339,7 +348,10 @@ ADAPTERS: dict[str, Callable[[MoodleApi, dict[str, Any]], Any]] = {
         [typed(x, ints=("touserid", "textformat")) for x in f["messages"]], per_request=len(f["messages"])
     ),
     "core_calendar_create_calendar_events": lambda api, f: api.create_calendar_events(
-        [typed(e, ints=("courseid", "groupid", "format", "timestart", "timeduration", "visible")) for e in f["events"]]
+        [
+            typed(e, ints=("courseid", "groupid", "format", "timestart", "timeduration", "visible"))
+            for e in f["events"]
+        ]
     ),
     "core_role_assign_roles": lambda api, f: api.assign_roles(
         [typed(a, ints=("roleid", "userid", "contextid", "instanceid")) for a in f["assignments"]]
@@ -470,7 +482,9 @@ def test_api_replays_recording(rec: Recording) -> None:
             REPLAYED["api"] += 1
             return
         if rec.name in CHUNKED:
-            rsps.replace(responses.POST, URL + ENDPOINT, body=json.dumps(0 if "grades" in rec.function else None))
+            rsps.replace(
+                responses.POST, URL + ENDPOINT, body=json.dumps(0 if "grades" in rec.function else None)
+            )
             adapter(api, form)
             forms = [sent_form(c) for c in rsps.calls]
             assert len(forms) > 1

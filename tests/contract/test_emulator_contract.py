@@ -20,7 +20,14 @@ from typing import Any
 
 import pytest
 
-from lmsync.moodle.emulator import DEMO_TOKEN, LIMITED_TOKEN, SUSPENDED_TOKEN, Site, handle, site_from_recording
+from lmsync.moodle.emulator import (
+    DEMO_TOKEN,
+    LIMITED_TOKEN,
+    SUSPENDED_TOKEN,
+    Site,
+    handle,
+    site_from_recording,
+)
 from lmsync.moodle.emulator.state import Group, Grouping
 from tests.contract.recordings import RECORDINGS_DIR, Recording, load_recordings
 

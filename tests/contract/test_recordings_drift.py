@@ -33,7 +33,9 @@ def drift(shared: dict[str, str], local: dict[str, str]) -> dict[str, list[str]]
 
 
 def test_drift_reports_added_changed_removed() -> None:
-    report = drift({"a.json": "1", "b.json": "2", "c.json": "3"}, {"b.json": "2", "c.json": "x", "d.json": "4"})
+    report = drift(
+        {"a.json": "1", "b.json": "2", "c.json": "3"}, {"b.json": "2", "c.json": "x", "d.json": "4"}
+    )
     assert report == {
         "added in shared (missing here)": ["a.json"],
         "removed from shared (only here)": ["d.json"],

@@ -155,7 +155,9 @@ def _populate(site: Site, course: Course, rng: random.Random, students: int, men
               peers: tuple[int, ...], inactive: tuple[int, int]) -> tuple[list[int], list[int], list[int]]:
     """Students s0001.. (ids from 3), then ``inactive`` extra students (suspended, ended), then mentors."""
     now = site.now()
-    student_ids, peer_ids, mentor_ids = [], [], []
+    student_ids: list[int] = []
+    peer_ids: list[int] = []
+    mentor_ids: list[int] = []
     total_students = students + sum(inactive)
     for number in range(1, total_students + 1):
         uid = number + 2
@@ -297,7 +299,7 @@ def site_from_recording(site_json: dict[str, Any]) -> Site:
 
 def _recorded_grades(site: Site) -> None:
     t = 1795599341
-    items = {
+    items: dict[int, tuple[str, str, float, int, dict[int, float]]] = {
         4: ("lmsync_attendance", "20261000", 100.0, 1000, {3: 90, 4: 65.5, 5: 40, 9: 100, 78: 50, 999999: 50, 10: 70}),
         5: ("lmsync_satisfaction-avg", "20261001", 5.0, 1001, {3: 5, 4: 4, 5: 7}),
         6: ("lmsync_dup", "20261000", 10.0, 1002, {3: 1}),

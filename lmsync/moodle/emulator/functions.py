@@ -293,7 +293,7 @@ def get_courses_by_field(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def _customfields(call: Call, user: User, display: bool) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for spec in PROFILE_FIELDS:
-        value = user.customfields.get(spec["shortname"], "")
+        value = user.customfields.get(str(spec["shortname"]), "")
         if value == "":
             continue  # empty fields are left out (trap 12)
         if spec["private"] and not call.has("moodle/user:viewalldetails"):

@@ -48,7 +48,7 @@ Answer = tuple[int, str, str]
 
 def _cut(pairs: Iterable[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
     """PHP keeps the first ``max_input_vars + 1`` variables and silently drops the rest (trap 23)."""
-    out = []
+    out: list[tuple[str, str]] = []
     for pair in pairs:
         if len(out) > limit:
             break
@@ -195,7 +195,7 @@ class EmulatorAdapter(BaseAdapter):
         response.encoding = "utf-8"
         response.url = request.url or ""
         response.request = request
-        response.connection = self  # type: ignore[attr-defined]
+        response.connection = self  # type: ignore[assignment]
         return response
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-PROFILE_FIELDS = [
+PROFILE_FIELDS: list[dict[str, Any]] = [
     # shortname, title, type, private (visible to the user only)
     {"shortname": "department", "name": "Department", "type": "menu", "private": False},
     {"shortname": "interests", "name": "Interests", "type": "text", "private": False},

@@ -79,8 +79,15 @@ def test_new_item_sends_details_before_grades_and_counts_like_the_encoder():
     params = request.params(course_id=2, component="mod_forum", activity_id=3)
     keys = [k for k, _ in encode(params)]
     assert keys[:5] == ["source", "courseid", "component", "activityid", "itemnumber"]
-    assert keys[5:10] == [f"itemdetails[{k}]" for k in ("itemname", "idnumber", "grademin", "grademax", "hidden")]
-    assert keys[10:] == ["grades[0][studentid]", "grades[0][grade]", "grades[1][studentid]", "grades[1][grade]"]
+    assert keys[5:10] == [
+        f"itemdetails[{k}]" for k in ("itemname", "idnumber", "grademin", "grademax", "hidden")
+    ]
+    assert keys[10:] == [
+        "grades[0][studentid]",
+        "grades[0][grade]",
+        "grades[1][studentid]",
+        "grades[1][grade]",
+    ]
     assert request.var_count() == count_vars(params) == 14
     assert dict(encode(params))["itemdetails[idnumber]"] == "20261000"
     assert dict(encode(params))["grades[1][grade]"] == "65.5"
@@ -125,9 +132,15 @@ def test_recorded_items_keep_their_slots_and_new_metrics_take_free_ones():
     numbers = {i.key: i.itemnumber for i in result.items}
     assert numbers == {"attendance": 1000, "meetings": 1003}
     # 20261000 is also on itemnumber 1002 (trap 21): never resent, and said so
-    assert result.warnings == ["lmsync_attendance: idnumber 20261000 is already used by itemnumber 1002; sent without idnumber"]
+    assert result.warnings == [
+        "lmsync_attendance: idnumber 20261000 is already used by itemnumber 1002; sent without idnumber"
+    ]
     assert result.is_empty  # nothing to write yet: the new item waits for its first grade
-    first = plan([MetricValue("meetings", 3, 2)], observed_from_recording(), specs={k: SPECS[k] for k in ("attendance", "meetings")})
+    first = plan(
+        [MetricValue("meetings", 3, 2)],
+        observed_from_recording(),
+        specs={k: SPECS[k] for k in ("attendance", "meetings")},
+    )
     (request,) = first.requests
     assert (request.itemnumber, request.itemdetails["idnumber"], request.itemdetails["itemname"]) == (
         1003,
@@ -157,7 +170,9 @@ def test_hidden_item_is_resent_when_its_visibility_is_unknown_or_wrong():
         assert request.itemdetails["hidden"] == 1
     assert plan([], [ObservedGradeItem(1000, name, "20261000", 1, 5, hidden=True)], specs=spec).is_empty
     visible = {"attendance": SPECS["attendance"]}
-    assert plan([], [ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, hidden=None)], specs=visible).is_empty
+    assert plan(
+        [], [ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, hidden=None)], specs=visible
+    ).is_empty
 
 
 def test_changed_grademax_resends_details():
@@ -169,7 +184,13 @@ def test_changed_grademax_resends_details():
 def test_2600_grades_are_chunked_under_the_budget_with_details_first():
     # the recorded single request was 5 + 5,200 + 2 = 5,207 variables and lost 102 grades and its details
     writes = [GradeWrite(u, 50) for u in range(78, 78 + 2600)]
-    details = {"itemname": "lmsync_load_attendance", "idnumber": "20261000", "grademin": 0, "grademax": 100, "hidden": 0}
+    details = {
+        "itemname": "lmsync_load_attendance",
+        "idnumber": "20261000",
+        "grademin": 0,
+        "grademax": 100,
+        "hidden": 0,
+    }
     requests = chunk_grade_requests(1000, details, writes, budget=2000)
     assert [len(r.grades) for r in requests] == [995, 997, 608]  # (2000-5-5)//2, (2000-5)//2, rest
     assert requests[0].itemdetails == details and all(r.itemdetails is None for r in requests[1:])
@@ -210,10 +231,17 @@ def test_assignment_writes_only_changes_and_rejects_what_moodle_would_drop():
         AssignGrade(9, 60, None),  # new grade, no comment
     ]
     result = plan_assignment_grades(
-        desired, {3: 75.0, 4: 100.0, 9: None}, {3: "3 of 4 meetings", 4: "4 of 4 meetings"}, ENROLLED, grademax=100
+        desired,
+        {3: 75.0, 4: 100.0, 9: None},
+        {3: "3 of 4 meetings", 4: "4 of 4 meetings"},
+        ENROLLED,
+        grademax=100,
     )
     assert [g.user_id for r in result.requests for g in r.grades] == [4, 9]
-    assert [(r.user_id, r.reason) for r in result.rejected] == [(5, "above the maximum 100"), (78, "not an active participant of the course")]
+    assert [(r.user_id, r.reason) for r in result.rejected] == [
+        (5, "above the maximum 100"),
+        (78, "not an active participant of the course"),
+    ]
     assert result.unchanged == 1
 
 

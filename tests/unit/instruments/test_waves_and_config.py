@@ -43,7 +43,11 @@ def test_offset_waves_are_windows_around_the_programme_months():
             "programme_start": date(2026, 9, 1),
             "days_before": 14,
             "days_after": 30,
-            "windows": {"T3": {"offset_months": 3}, "T0": {"offset_months": 0}, "T6": {"start": "2027-02-15", "end": "2027-03-31"}},
+            "windows": {
+                "T3": {"offset_months": 3},
+                "T0": {"offset_months": 0},
+                "T6": {"start": "2027-02-15", "end": "2027-03-31"},
+            },
         }
     )
     waves = config.to_waves()
@@ -58,11 +62,19 @@ def test_offset_waves_are_windows_around_the_programme_months():
     "data, message",
     [
         ({"windows": {"T0": {"offset_months": 0}}}, "programme_start"),
-        ({"programme_start": "2026-09-01", "windows": {"T0": {"offset_months": 0, "start": "2026-09-01"}}}, "either"),
+        (
+            {"programme_start": "2026-09-01", "windows": {"T0": {"offset_months": 0, "start": "2026-09-01"}}},
+            "either",
+        ),
         ({"windows": {"T0": {"start": "2026-09-01"}}}, "either"),
         ({"windows": {"T 0": {"start": "2026-09-01", "end": "2026-09-30"}}}, "letters and digits"),
         (
-            {"windows": {"A": {"start": "2026-09-01", "end": "2026-09-30"}, "B": {"start": "2026-09-30", "end": "2026-10-30"}}},
+            {
+                "windows": {
+                    "A": {"start": "2026-09-01", "end": "2026-09-30"},
+                    "B": {"start": "2026-09-30", "end": "2026-10-30"},
+                }
+            },
             "overlap",
         ),
         ({"baseline": "T9", "windows": {"T0": {"start": "2026-09-01", "end": "2026-09-30"}}}, "baseline"),
@@ -101,7 +113,9 @@ def test_custom_instrument_from_config():
 
 
 def test_instrument_with_base_inherits_and_overrides():
-    inst = InstrumentConfig.model_validate({"base": "general_self_efficacy", "min_answered": 1.0}).to_instrument("gse_strict")
+    inst = InstrumentConfig.model_validate(
+        {"base": "general_self_efficacy", "min_answered": 1.0}
+    ).to_instrument("gse_strict")
     assert inst.name == "gse_strict" and inst.required(10) == 10 and inst.method == "sum"
 
 
@@ -141,7 +155,10 @@ WAVES = (Wave("T0", date(2026, 9, 1), date(2026, 9, 30)), Wave("T3", date(2026, 
 
 
 def answers(person, day, values, source="csv"):
-    return [SurveyAnswer(person, "general_self_efficacy", day, f"gse{i}", v, source) for i, v in enumerate(values, 1)]
+    return [
+        SurveyAnswer(person, "general_self_efficacy", day, f"gse{i}", v, source)
+        for i, v in enumerate(values, 1)
+    ]
 
 
 def test_latest_sitting_in_a_window_counts_and_outside_is_ignored():
@@ -165,7 +182,9 @@ def test_undeclared_instrument_answers_are_not_scored():
 
 def test_overlapping_waves_are_refused():
     with pytest.raises(ValueError, match="overlap"):
-        ordered_waves([Wave("A", date(2026, 1, 1), date(2026, 1, 31)), Wave("B", date(2026, 1, 31), date(2026, 2, 5))])
+        ordered_waves(
+            [Wave("A", date(2026, 1, 1), date(2026, 1, 31)), Wave("B", date(2026, 1, 31), date(2026, 2, 5))]
+        )
 
 
 # --- answers read from the recorded Feedback activity ----------------------------------------
@@ -173,10 +192,16 @@ def test_overlapping_waves_are_refused():
 
 def recorded_attempts():
     """FeedbackAttempts built from the recorded mod_feedback reads (labels from get_items)."""
-    items = json.loads(json.loads((RECORDINGS / "mod_feedback_get_items/relationship-check-in.json").read_text())["response"]["body"])
+    items = json.loads(
+        json.loads((RECORDINGS / "mod_feedback_get_items/relationship-check-in.json").read_text())[
+            "response"
+        ]["body"]
+    )
     labels = {item["id"]: item["label"] for item in items["items"]}
     body = json.loads(
-        json.loads((RECORDINGS / "mod_feedback_get_responses_analysis/all.json").read_text())["response"]["body"]
+        json.loads((RECORDINGS / "mod_feedback_get_responses_analysis/all.json").read_text())["response"][
+            "body"
+        ]
     )
     return [
         FeedbackAttempt(

@@ -2,7 +2,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from lmsync.domain.meetings import FeedbackAttempt, MeetingLogItems, meetings_from_feedback
 
-ITEMS = MeetingLogItems(minutes="meeting_minutes", attended="attended", rating="rating", notes="notes", date="date")
+ITEMS = MeetingLogItems(
+    minutes="meeting_minutes", attended="attended", rating="rating", notes="notes", date="date"
+)
 MENTEES_OF = {66: [3, 4]}
 MENTORS_OF = {3: [66], 4: [66]}
 
@@ -36,7 +38,9 @@ def test_mentee_log_without_date_uses_the_local_submission_day(resolve):
         resolve,
         tz=timezone(timedelta(hours=1)),  # 23:30 UTC is already the 13th in UTC+1
     )
-    assert [(m.date, m.mentor_id, m.mentee_id, m.attended) for m in found] == [(date(2026, 10, 13), 66, 3, True)]
+    assert [(m.date, m.mentor_id, m.mentee_id, m.attended) for m in found] == [
+        (date(2026, 10, 13), 66, 3, True)
+    ]
 
 
 def test_bad_attempts_are_reported_and_the_rest_still_count(resolve):
@@ -47,5 +51,9 @@ def test_bad_attempts_are_reported_and_the_rest_still_count(resolve):
         attempt(4, {"meeting_minutes": "20", "attended": "no"}, attempt_id=10),
     ]
     found, problems = meetings_from_feedback(attempts, ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC)
-    assert [(p.attempt_id, p.field) for p in problems] == [(7, "respondent"), (8, "meeting_minutes"), (9, "attended")]
+    assert [(p.attempt_id, p.field) for p in problems] == [
+        (7, "respondent"),
+        (8, "meeting_minutes"),
+        (9, "attended"),
+    ]
     assert [(m.mentee_id, m.attended) for m in found] == [(4, False)]

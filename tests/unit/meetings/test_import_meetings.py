@@ -60,7 +60,7 @@ def test_corrected_file_updates_in_place(tmp_path, store, resolve):
 
 
 def test_bom_and_semicolons_and_day_first_dates_are_accepted(tmp_path, store, resolve):
-    text = "\ufeffDate;Mentor;Mentee;Minutes;Attended\n12/10/2026;m0001;s0001;45;yes\n26/10/2026;m0002;s0003;30;no\n"
+    text = "\ufeffDate;Mentor;Mentee;Minutes;Attended\r\n12/10/2026;m0001;s0001;45;yes\r\n\r\n26/10/2026;m0002;s0003;30;no\r\n"
     result = run(store, write(tmp_path, text), resolve)
     assert result.counts.added == 2
     assert [m.date for m in stored(store)] == [date(2026, 10, 12), date(2026, 10, 26)]
@@ -113,14 +113,20 @@ def test_every_problem_is_listed_at_once(tmp_path, store, resolve):
 
 
 def test_two_date_formats_in_one_file_are_refused(tmp_path, store, resolve):
-    text = "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,45,yes\n03/10/2026,m0001,s0002,45,yes\n"
-    with pytest.raises(InputError, match=r"line 3, date: '03/10/2026' is written DD/MM/YYYY but line 2 uses YYYY-MM-DD"):
+    text = (
+        "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,45,yes\n03/10/2026,m0001,s0002,45,yes\n"
+    )
+    with pytest.raises(
+        InputError, match=r"line 3, date: '03/10/2026' is written DD/MM/YYYY but line 2 uses YYYY-MM-DD"
+    ):
         run(store, write(tmp_path, text), resolve)
     assert stored(store) == []
 
 
 def test_duplicate_rows_are_refused(tmp_path, store, resolve):
-    text = "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,45,yes\n2026-10-12,m0001,s0001,50,yes\n"
+    text = (
+        "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,45,yes\n2026-10-12,m0001,s0001,50,yes\n"
+    )
     with pytest.raises(InputError, match=r"line 3: repeats the meeting on line 2"):
         run(store, write(tmp_path, text), resolve)
     assert stored(store) == []
@@ -142,7 +148,9 @@ def test_header_problems_name_line_1(tmp_path, store, resolve, header, expected)
 def test_empty_file_and_latin1_file_are_refused(tmp_path, store, resolve):
     with pytest.raises(InputError, match="empty"):
         run(store, write(tmp_path, ""), resolve)
-    latin = "date,mentor,mentee,minutes,attended,notes\n2026-10-12,m0001,s0001,45,yes,café\n".encode("latin-1")
+    latin = "date,mentor,mentee,minutes,attended,notes\n2026-10-12,m0001,s0001,45,yes,café\n".encode(
+        "latin-1"
+    )
     with pytest.raises(InputError, match=r"line 2: not UTF-8"):
         run(store, write(tmp_path, latin), resolve)
     assert stored(store) == []

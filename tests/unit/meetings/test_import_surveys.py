@@ -21,7 +21,9 @@ def write(tmp_path, text):
 
 
 def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store, resolve):
-    text = "respondent,date,instrument,item,value\n" + gse_rows("s0001", "2026-09-10", ["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"])
+    text = "respondent,date,instrument,item,value\n" + gse_rows(
+        "s0001", "2026-09-10", ["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"]
+    )
     path = write(tmp_path, text)
     first = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
     again = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
@@ -34,11 +36,17 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
     "row, expected",
     [
         ("s0001,2026-09-10,gse,gse1,3", "instrument: 'gse' is not a declared instrument"),
-        ("s0001,2026-09-10,general_self_efficacy,gse11,3", "item: 'gse11' is not an item of general_self_efficacy"),
+        (
+            "s0001,2026-09-10,general_self_efficacy,gse11,3",
+            "item: 'gse11' is not an item of general_self_efficacy",
+        ),
         ("s0001,2026-09-10,general_self_efficacy,gse2,5", "value: '5' is outside the scale 1-4"),
         ("s0001,2026-09-10,general_self_efficacy,gse2,often", "value: 'often' is not a number"),
         ("nobody,2026-09-10,general_self_efficacy,gse2,3", "respondent: 'nobody' matches nobody"),
-        ("s0001,10/09/2026,general_self_efficacy,gse2,3", "date: '10/09/2026' is written DD/MM/YYYY but line 2 uses"),
+        (
+            "s0001,10/09/2026,general_self_efficacy,gse2,3",
+            "date: '10/09/2026' is written DD/MM/YYYY but line 2 uses",
+        ),
         ("s0001,2026-09-10,general_self_efficacy,gse1,4", "line 3: repeats line 2"),
     ],
 )

@@ -64,7 +64,8 @@ def test_meeting_metric_values():
 
 WAVES = [Wave("T0", date(2026, 9, 1), date(2026, 9, 30)), Wave("T3", date(2026, 12, 1), date(2026, 12, 31))]
 INSTRUMENTS = {
-    i.name: i for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
+    i.name: i
+    for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
 }
 
 
@@ -74,7 +75,10 @@ def ws(person, inst, wave, total):
 
 def test_mentee_ratings_reach_the_mentor_only_as_a_mean_over_enough_mentees():
     pairs = [(66, 3), (66, 4), (66, 5), (67, 6), (67, 7)]
-    scores = [ws(p, RELATIONSHIP_SATISFACTION_MENTEE, "T0", t) for p, t in ((3, 4.0), (4, 5.0), (5, 3.0), (6, 1.0), (7, 2.0))]
+    scores = [
+        ws(p, RELATIONSHIP_SATISFACTION_MENTEE, "T0", t)
+        for p, t in ((3, 4.0), (4, 5.0), (5, 3.0), (6, 1.0), (7, 2.0))
+    ]
     values = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=3)
     # mentor 66: (4 + 5 + 3) / 3 = 4.0; mentor 67 has only 2 raters -> nothing; no per-mentee item at all
     assert [(v.key, v.user_id, v.value) for v in values] == [("satisfaction-mentee-received-T0", 66, 4.0)]
@@ -98,7 +102,10 @@ def test_mentor_side_and_self_efficacy_change_since_baseline():
         ws(4, GENERAL_SELF_EFFICACY, "T3", 30.0),  # no T0: no change value
         ws(5, GENERAL_SELF_EFFICACY, "T3", None),  # incomplete: nothing
     ]
-    values = {(v.key, v.user_id): v.value for v in survey_metrics(scores, INSTRUMENTS, [(66, 3)], WAVES, min_mentees=3)}
+    values = {
+        (v.key, v.user_id): v.value
+        for v in survey_metrics(scores, INSTRUMENTS, [(66, 3)], WAVES, min_mentees=3)
+    }
     assert values == {
         ("satisfaction-mentor-T0", 66): 4.2,
         ("selfefficacy-T0", 3): 28.0,

@@ -18,9 +18,15 @@ def fill(store):
         ]
     )
     surveys = SurveyRepository(store, "p")
-    answers = [SurveyAnswer(p, "general_self_efficacy", date(2026, 9, 5), f"gse{i}", "3", "csv") for p in (3, 4) for i in range(1, 11)]
+    answers = [
+        SurveyAnswer(p, "general_self_efficacy", date(2026, 9, 5), f"gse{i}", "3", "csv")
+        for p in (3, 4)
+        for i in range(1, 11)
+    ]
     surveys.save([(a, "s.csv") for a in answers])
-    surveys.replace_scores(score_waves(surveys.answers(), BUILTIN_INSTRUMENTS, [Wave("T0", date(2026, 9, 1), date(2026, 9, 30))]))
+    surveys.replace_scores(
+        score_waves(surveys.answers(), BUILTIN_INSTRUMENTS, [Wave("T0", date(2026, 9, 1), date(2026, 9, 30))])
+    )
 
 
 def test_export_person_gathers_every_row_naming_them():
@@ -40,7 +46,12 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
     fill(store)
     counts = erase_person(store, 3)
     assert counts == {"meetings": 1, "survey_answers": 10, "survey_scores": 1}
-    assert export_person(store, 3) == {"person_id": 3, "meetings": [], "survey_answers": [], "survey_scores": []}
+    assert export_person(store, 3) == {
+        "person_id": 3,
+        "meetings": [],
+        "survey_answers": [],
+        "survey_scores": [],
+    }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2
     assert erase_person(store, 3) == {"meetings": 0, "survey_answers": 0, "survey_scores": 0}

@@ -78,4 +78,11 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 def reply(rsps: responses.RequestsMock, body: Any, status: int = 200, **kw: Any) -> None:
     """Queue one JSON answer (``responses`` serves registrations in order, the last repeats)."""
-    rsps.add(responses.POST, ENDPOINT_URL, body=json.dumps(body), status=status, content_type="application/json", **kw)
+    rsps.add(
+        responses.POST,
+        ENDPOINT_URL,
+        body=json.dumps(body),
+        status=status,
+        content_type="application/json",
+        **kw,
+    )

@@ -48,7 +48,13 @@ def test_update_grades_sends_itemdetails_before_grades_in_every_chunk_trap_25(rs
     reply(rsps, 0)
     grades = [{"studentid": u, "grade": 50} for u in range(78, 78 + 2600)]
     result = api.update_grades(
-        "lmsync", 3, "mod_forum", 7, 1000, grades, {"itemname": "lmsync_load", "idnumber": 31000, "grademax": 100}
+        "lmsync",
+        3,
+        "mod_forum",
+        7,
+        1000,
+        grades,
+        {"itemname": "lmsync_load", "idnumber": 31000, "grademax": 100},
     )
     assert result.ok and result.statuses == [0, 0, 0]
     for call in rsps.calls:
@@ -98,7 +104,9 @@ def test_enrolled_users_pages_until_a_short_page_trap_13(rsps, api) -> None:
     everyone = [{"id": i, "fullname": f"U{i}", "idnumber": f"s{i:04d}"} for i in range(3, 78)]  # 75 users
 
     def page(request: Any) -> tuple[int, dict[str, str], str]:
-        options = {o["name"]: o["value"] for o in decode(form_of(type("C", (), {"request": request})))["options"]}
+        options = {
+            o["name"]: o["value"] for o in decode(form_of(type("C", (), {"request": request})))["options"]
+        }
         start, size = int(options["limitfrom"]), int(options["limitnumber"])
         return 200, {}, json.dumps(everyone[start : start + size])
 
@@ -170,7 +178,9 @@ def test_hidden_invalid_parameter_reasons_are_caught_locally_trap_4(rsps, api, c
 
 def test_grade_item_name_and_idnumber_are_checked_trap_21(rsps, api) -> None:
     with pytest.raises(E.InvalidParameter, match="itemname"):
-        api.update_grades("lmsync", 2, "mod_forum", 3, 1001, [], {"itemname": "Relationship satisfaction (avg)"})
+        api.update_grades(
+            "lmsync", 2, "mod_forum", 3, 1001, [], {"itemname": "Relationship satisfaction (avg)"}
+        )
     with pytest.raises(E.InvalidParameter, match="idnumber"):
         GradeItemDetails(itemname="lmsync_attendance", idnumber="lmsync:mentor-2026:attendance")
     assert GradeItemDetails(idnumber="20261000").idnumber == 20261000
@@ -203,7 +213,10 @@ def test_discussion_and_group_event_need_a_group_trap_17(rsps, api) -> None:
 
 
 def test_groupings_always_carry_an_idnumber_trap_28(rsps, api) -> None:
-    reply(rsps, [{"id": 5, "courseid": 2, "name": "G", "description": "", "descriptionformat": 1, "idnumber": ""}])
+    reply(
+        rsps,
+        [{"id": 5, "courseid": 2, "name": "G", "description": "", "descriptionformat": 1, "idnumber": ""}],
+    )
     created = api.create_groupings([{"courseid": 2, "name": "G"}])
     assert ("groupings[0][idnumber]", "") in form_of(rsps.calls[0])
     assert created[0].id == 5
@@ -216,7 +229,9 @@ def test_creates_are_not_resent_when_the_answer_is_lost_trap_28(rsps, api) -> No
     with pytest.raises(E.OutcomeUnknown):
         api.add_discussion(3, "Welcome", "<p>Hi</p>", groupid=1)
     with pytest.raises(E.OutcomeUnknown):
-        api.create_calendar_events([{"name": "Meet", "courseid": 2, "groupid": 1, "eventtype": "group", "timestart": 1}])
+        api.create_calendar_events(
+            [{"name": "Meet", "courseid": 2, "groupid": 1, "eventtype": "group", "timestart": 1}]
+        )
     assert len(rsps.calls) == 3  # one request each, none re-sent
 
 
@@ -247,7 +262,10 @@ def test_unknown_id_on_update_groups_is_invalid_parameter_trap_34(rsps, api) -> 
 def test_messages_return_per_item_errors_trap_7(rsps, api) -> None:
     reply(rsps, body_of("core_message_send_instant_messages/mixed-privacy-and-unknown-user"))
     results = api.send_instant_messages(
-        [{"touserid": 3, "text": "Hi", "textformat": 2, "clientmsgid": "a"}, {"touserid": 999999, "text": "x"}],
+        [
+            {"touserid": 3, "text": "Hi", "textformat": 2, "clientmsgid": "a"},
+            {"touserid": 999999, "text": "x"},
+        ],
         per_request=2,
     )
     assert [r.ok for r in results] == [False, False]
@@ -298,7 +316,11 @@ def test_null_answers_become_none_trap_9(rsps, api) -> None:
 def test_wrapped_and_bare_lists_trap_11(rsps, api) -> None:
     reply(rsps, body_of("core_cohort_get_cohorts/all"))
     reply(rsps, body_of("core_cohort_search_cohorts/query-mentor"))
-    assert [c.idnumber for c in api.get_cohorts()] == ["peer-mentors-2026", "mentees-2026", "faculty-mentors-2026"]
+    assert [c.idnumber for c in api.get_cohorts()] == [
+        "peer-mentors-2026",
+        "mentees-2026",
+        "faculty-mentors-2026",
+    ]
     assert {c.id for c in api.search_cohorts("mentor", contextid=1, includes="all")} == {1, 3}
 
 

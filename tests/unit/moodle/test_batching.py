@@ -13,7 +13,9 @@ costs = st.lists(st.integers(min_value=1, max_value=40), max_size=300)
 
 
 @settings(max_examples=200, deadline=None)
-@given(costs=costs, room=st.integers(min_value=40, max_value=2000), fixed=st.integers(min_value=0, max_value=40))
+@given(
+    costs=costs, room=st.integers(min_value=40, max_value=2000), fixed=st.integers(min_value=0, max_value=40)
+)
 def test_chunks_never_exceed_the_budget_trap_23(costs: list[int], room: int, fixed: int) -> None:
     budget = fixed + room
     items = list(enumerate(costs))  # (position, cost): distinct items, order visible

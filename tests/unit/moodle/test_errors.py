@@ -64,17 +64,26 @@ def test_every_recorded_exception_body_is_a_moodle_exception(rec) -> None:
 
 
 def test_match_on_errorcode_not_on_class_name_trap_2() -> None:
-    namespaced = {"exception": "core\\exception\\moodle_exception", "errorcode": "invalidrecord", "message": "x"}
+    namespaced = {
+        "exception": "core\\exception\\moodle_exception",
+        "errorcode": "invalidrecord",
+        "message": "x",
+    }
     plain = {"exception": "dml_missing_record_exception", "errorcode": "invalidrecord", "message": "x"}
     odd = {"exception": "something_new", "errorcode": "idnumbertaken", "message": "x"}
     assert type(exception_from_body("f", namespaced)) is E.InvalidRecord
     assert type(exception_from_body("f", plain)) is E.InvalidRecord
     assert type(exception_from_body("f", odd)) is E.IdnumberTaken
-    assert type(exception_from_body("f", {"exception": "x", "errorcode": "brandnew", "message": "m"})) is E.MoodleException
+    assert (
+        type(exception_from_body("f", {"exception": "x", "errorcode": "brandnew", "message": "m"}))
+        is E.MoodleException
+    )
 
 
 def test_debuginfo_is_kept_when_the_site_has_debugging_on_trap_1() -> None:
-    debug = next(r for r in EXCEPTION_RECORDINGS if r.name == "core_group_add_group_members/not-enrolled-debug-on")
+    debug = next(
+        r for r in EXCEPTION_RECORDINGS if r.name == "core_group_add_group_members/not-enrolled-debug-on"
+    )
     plain = next(r for r in EXCEPTION_RECORDINGS if r.name == "core_group_add_group_members/not-enrolled")
     with_info = exception_from_body(debug.function, debug.response.json())
     assert with_info.debuginfo == "Only enrolled users may be members of groups"
@@ -106,7 +115,14 @@ def test_capability_title_parsing() -> None:
 
 
 def test_exception_tree_shape() -> None:
-    for cls in (E.ConnectionFailed, E.Timeout, E.HTTPStatusError, E.WebServicesDisabled, E.NotJSON, E.OutcomeUnknown):
+    for cls in (
+        E.ConnectionFailed,
+        E.Timeout,
+        E.HTTPStatusError,
+        E.WebServicesDisabled,
+        E.NotJSON,
+        E.OutcomeUnknown,
+    ):
         assert issubclass(cls, E.TransportError)
     for cls in (E.InvalidToken, E.UserSuspended, E.AccessDenied, E.UnknownFunction, E.MissingCapability,
                 E.InvalidParameter, E.InvalidRecord, E.IdnumberTaken, E.InvalidUser, E.InvalidResponse,

@@ -65,7 +65,9 @@ def test_nested_arrays_and_booleans_are_php_form_encoded(rsps, transport) -> Non
         {
             "courseid": 2,
             "options": [{"name": "onlyactive", "value": True}, {"name": "limitfrom", "value": 0}],
-            "groups": [{"name": "A", "participation": False, "customfields": [{"shortname": "x", "value": "1"}]}],
+            "groups": [
+                {"name": "A", "participation": False, "customfields": [{"shortname": "x", "value": "1"}]}
+            ],
             "returngroups": True,
             "skipped": None,
         },
@@ -104,7 +106,9 @@ def test_null_and_bare_int_answers_trap_9(rsps, transport) -> None:
 def test_refuses_requests_over_the_variable_budget_trap_23(rsps, token) -> None:
     transport = Transport(URL, token, budget=10, sleep=Sleeps())
     with pytest.raises(E.RequestTooLarge) as info:
-        transport.call("core_group_add_group_members", {"members": [{"groupid": 1, "userid": u} for u in range(6)]})
+        transport.call(
+            "core_group_add_group_members", {"members": [{"groupid": 1, "userid": u} for u in range(6)]}
+        )
     assert info.value.variables == 12
     assert len(rsps.calls) == 0
 
@@ -153,7 +157,9 @@ def test_moodle_exception_is_typed_and_never_retried_trap_1(rsps, transport, sle
 def test_503_then_200_gives_one_success_in_two_requests(rsps, transport, sleeps) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, status=503)
     reply(rsps, [{"groupid": 1, "userids": [3]}])
-    assert transport.call("core_group_get_group_members", {"groupids": [1]}) == [{"groupid": 1, "userids": [3]}]
+    assert transport.call("core_group_get_group_members", {"groupids": [1]}) == [
+        {"groupid": 1, "userids": [3]}
+    ]
     assert transport.stats["core_group_get_group_members"] == 2
     assert len(sleeps) == 1 and 0 < sleeps[0] <= 2
 
@@ -210,11 +216,15 @@ def test_idempotent_read_timeout_is_retried(rsps, transport) -> None:
     assert len(rsps.calls) == 2
 
 
-def test_create_on_read_timeout_raises_outcome_unknown_without_resending_trap_28(rsps, transport, sleeps) -> None:
+def test_create_on_read_timeout_raises_outcome_unknown_without_resending_trap_28(
+    rsps, transport, sleeps
+) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
     reply(rsps, [{"id": 1}])
     with pytest.raises(E.OutcomeUnknown) as info:
-        transport.call("core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]}, idempotent=False)
+        transport.call(
+            "core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]}, idempotent=False
+        )
     assert len(rsps.calls) == 1
     assert sleeps == []
     assert "re-read" in (info.value.hint or "")
@@ -322,7 +332,9 @@ def test_urllib3_debug_lines_are_redacted(caplog) -> None:
     Token(SECRET)  # registers the value with the redactor
     logger = logging.getLogger("urllib3.connectionpool")
     with caplog.at_level(logging.DEBUG, logger="urllib3.connectionpool"):
-        logger.debug('%s "%s %s HTTP/1.1" %s', URL, "POST", f"/webservice/rest/server.php?wstoken={SECRET}&x=1", 200)
+        logger.debug(
+            '%s "%s %s HTTP/1.1" %s', URL, "POST", f"/webservice/rest/server.php?wstoken={SECRET}&x=1", 200
+        )
     assert caplog.records
     assert SECRET not in caplog.text
     assert "wstoken=<redacted>" in caplog.text

@@ -1,0 +1,330 @@
+"""Who mentors whom: the coordinator's rules applied, then an optimal assignment.
+
+The order of business, per circle (``pairs``: one circle whose candidates are mentors and
+peer mentors; ``triads``: a faculty-mentor circle and a near-peer circle, so every mentee
+gets one of each, a peer taking at most ``triad_juniors``):
+
+1. Pins are fixed first. A pin that breaks a forbid, names an opted-out mentor or
+   overfills a mentor is an error: the coordinator must decide, not the matcher.
+2. Existing pairs not flagged for re-matching are kept (Moodle is the truth and people
+   are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
+   or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
+   its pairs the best-scoring ones stay. Flagged pairs compete again with the stickiness
+   bonus, so re-matching moves as few of them as the scores allow.
+3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
+   compatibility under capacity, minus a convex load cost, as many matched as possible,
+   proven optimal on the full graph.
+
+People are processed in id order, so the same input gives the same output whatever order
+it arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from lmsync.domain.assignment import Optimality, solve
+from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, explain, total
+from lmsync.domain.people import People, Person
+from lmsync.errors import InputError
+
+CircleKind = Literal["mentor", "peer"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    mentee: str
+    mentor: str
+    score: float
+    terms: dict[str, float]
+    reasons: list[str]
+    circle: CircleKind = "mentor"
+    origin: Literal["matched", "kept", "pinned"] = "matched"
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    mentee: str
+    reason: str
+    circle: CircleKind = "mentor"
+
+
+@dataclass(frozen=True)
+class CircleOptimality:
+    circle: CircleKind
+    optimality: Optimality
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    structure: str
+    assignments: list[Assignment]
+    unmatched: list[Unmatched]
+    total_score: float
+    loads: dict[str, int]
+    optimality: list[CircleOptimality]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return all(o.optimality.proven for o in self.optimality)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "structure": self.structure,
+            "assignments": [asdict(a) for a in self.assignments],
+            "unmatched": [asdict(u) for u in self.unmatched],
+            "total_score": self.total_score,
+            "loads": self.loads,
+            "proven_optimal": self.proven_optimal,
+            "optimality": [
+                {"circle": o.circle, **asdict(o.optimality), "summary": o.optimality.describe()} for o in self.optimality
+            ],
+            "warnings": self.warnings,
+        }
+
+
+def match(people: People, settings: MatchSettings) -> MatchResult:
+    """Assign mentors (and, for triads, near-peers) to every mentee that can have one."""
+    persons = sorted(people.persons, key=lambda p: p.id)
+    resolve = people.resolver()
+    warnings: list[str] = []
+    mentees = [p for p in persons if p.has_role("mentee")]
+    faculty = [p for p in persons if p.has_role("mentor")]
+    peers = [p for p in persons if p.has_role("peer_mentor") and not p.has_role("mentor")]
+    plans: list[tuple[CircleKind, list[Person], dict[str, str]]]
+    peer_capacity: dict[str, int] = {}
+    if settings.structure == "triads":
+        peer_capacity = {p.id: min(p.capacity, settings.triad_juniors) for p in peers}
+        plans = [("mentor", faculty, dict(people.current)), ("peer", peers, _merged(people.current_peers, people.current))]
+    else:
+        plans = [("mentor", faculty + peers, _merged(people.current, people.current_peers))]
+        plans[0][1].sort(key=lambda p: p.id)
+
+    forbidden, pins = _pairs(people, resolve, warnings)
+    mentor_ids = {p.id for _, group, _ in plans for p in group}
+    for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
+        if resolve.get(mentor_id, mentor_id) not in mentor_ids:
+            warnings.append(f"{mentee_id}: current mentor {mentor_id} is no longer a mentor; re-matched")
+    rematch_all = "*" in people.rematch
+    rematch = {resolve.get(key, key) for key in people.rematch}
+    assignments: list[Assignment] = []
+    unmatched: list[Unmatched] = []
+    results: list[CircleOptimality] = []
+    loads: dict[str, int] = {}
+    for kind, mentors, current in plans:
+        cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
+        current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
+        made = _match_circle(
+            kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings, warnings
+        )
+        assignments += made[0]
+        unmatched += made[1]
+        results.append(CircleOptimality(kind, made[2]))
+        for mentor in mentors:
+            if cap[mentor.id] > 0:
+                loads[mentor.id] = 0
+        for a in made[0]:
+            loads[a.mentor] = loads.get(a.mentor, 0) + 1
+    assignments.sort(key=lambda a: (a.circle, a.mentee))
+    unmatched.sort(key=lambda u: (u.circle, u.mentee))
+    return MatchResult(
+        structure=settings.structure,
+        assignments=assignments,
+        unmatched=unmatched,
+        total_score=float(sum(a.score for a in assignments)),
+        loads=dict(sorted(loads.items())),
+        optimality=results,
+        warnings=warnings,
+    )
+
+
+def _merged(first: Mapping[str, str], second: Mapping[str, str]) -> dict[str, str]:
+    """Existing pairs from both maps; the circle keeps only those whose mentor it has."""
+    merged = dict(second)
+    merged.update(first)
+    return merged
+
+
+def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> tuple[frozenset[tuple[str, str]], list[tuple[str, str]]]:
+    def resolved(pairs: Sequence[tuple[str, str]], what: str) -> list[tuple[str, str]]:
+        out = []
+        for mentee, mentor in pairs:
+            a, b = resolve.get(mentee), resolve.get(mentor)
+            if a is None or b is None:
+                missing = mentee if a is None else mentor
+                warnings.append(f"{what} {mentee} -> {mentor} ignored: nobody has the id {missing}")
+                continue
+            out.append((a, b))
+        return out
+
+    return frozenset(resolved(people.forbids, "forbid")), resolved(people.pins, "pin")
+
+
+def _allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: frozenset[tuple[str, str]], settings: MatchSettings) -> str | None:
+    """Why this pair may not be made, or None when it may."""
+    if mentee.id == mentor.id:
+        return "same person"
+    if (mentee.id, mentor.id) in forbidden:
+        return "forbidden"
+    if is_peer:
+        if mentee.year is None or mentor.year is None:
+            return "year unknown"
+        if settings.year_gap_value(mentor.year - mentee.year) is None:
+            return "outside the year gap"
+    return None
+
+
+def _is_peer(kind: CircleKind, mentor: Person) -> bool:
+    return kind == "peer" or not mentor.has_role("mentor")
+
+
+def _match_circle(
+    kind: CircleKind,
+    mentees: list[Person],
+    mentors: list[Person],
+    cap: dict[str, int],
+    current: dict[str, str],
+    pins: list[tuple[str, str]],
+    forbidden: frozenset[tuple[str, str]],
+    rematch: set[str],
+    rematch_all: bool,
+    resolve: Mapping[str, str],
+    settings: MatchSettings,
+    warnings: list[str],
+) -> tuple[list[Assignment], list[Unmatched], Optimality]:
+    by_id = {p.id: p for p in mentors}
+    mentee_by_id = {p.id: p for p in mentees}
+    mentee_ids = set(mentee_by_id)
+    ranks = {
+        p.id: {resolve.get(key, key): rank for rank, key in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences
+    }
+    sticky: dict[str, str] = {}
+    circle_ref = Circle(kind, [], [], [], [], forbidden, sticky, ranks)
+    fixed: dict[str, tuple[str, Literal["kept", "pinned"]]] = {}
+    load: dict[str, int] = {p.id: 0 for p in mentors}
+    label = "peer mentor" if kind == "peer" else "mentor"
+
+    for mentee_id, mentor_id in pins:
+        if mentor_id not in by_id:
+            continue  # a pin for the other circle
+        if mentee_id not in mentee_ids:
+            raise InputError(f"pin {mentee_id} -> {mentor_id}: {mentee_id} is not a mentee")
+        if mentee_id in fixed:
+            raise InputError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
+        mentor = by_id[mentor_id]
+        why = _allowed(_person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), forbidden, settings)
+        if why in ("same person", "forbidden"):
+            raise InputError(f"pin {mentee_id} -> {mentor_id} contradicts a forbid" if why == "forbidden" else f"pin {mentee_id} -> {mentor_id}: same person")
+        if why:
+            warnings.append(f"pin {mentee_id} -> {mentor_id} honoured although {why}")
+        if cap[mentor_id] == 0:
+            raise InputError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} has opted out (capacity 0)")
+        if load[mentor_id] >= cap[mentor_id]:
+            raise InputError(f"pins give {mentor_id} more mentees than their capacity {cap[mentor_id]}")
+        fixed[mentee_id] = (mentor_id, "pinned")
+        load[mentor_id] += 1
+
+    keep: dict[str, list[str]] = {}
+    for mentee in mentees:
+        mentor_id = current.get(mentee.id)
+        if mentee.id in fixed or mentor_id is None or mentor_id not in by_id:
+            continue  # pinned, no pair, or a pair that belongs to the other circle
+        mentor = by_id[mentor_id]
+        why = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
+        if why or cap[mentor_id] == 0:
+            warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
+            continue
+        if rematch_all or mentee.id in rematch or mentor_id in rematch:
+            sticky[mentee.id] = mentor_id
+            continue
+        keep.setdefault(mentor_id, []).append(mentee.id)
+    for mentor_id, kept in sorted(keep.items()):
+        room = cap[mentor_id] - load[mentor_id]
+        if len(kept) > room:
+            mentor = by_id[mentor_id]
+            # Capacity fell below the existing pairs: keep the best fits, re-match the rest.
+            scored = sorted(kept, key=lambda i: (-total(explain(circle_ref, _person(mentee_by_id, i), mentor, _is_peer(kind, mentor), settings)[0]), i))
+            for mentee_id in scored[room:]:
+                sticky[mentee_id] = mentor_id
+                warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; re-matched")
+            kept = scored[:room]
+        for mentee_id in kept:
+            fixed[mentee_id] = (mentor_id, "kept")
+            load[mentor_id] += 1
+
+    free = [p for p in mentees if p.id not in fixed]
+    open_mentors = [p for p in mentors if cap[p.id] - load[p.id] > 0]
+    circle = Circle(
+        kind=kind,
+        mentees=free,
+        mentors=open_mentors,
+        capacity=[cap[p.id] - load[p.id] for p in open_mentors],
+        peer=[_is_peer(kind, p) for p in open_mentors],
+        forbidden=forbidden,
+        sticky=sticky,
+        ranks=ranks,
+    )
+    comp = Compatibility(circle, settings)
+    solution = solve(comp, np.array(circle.capacity), np.array([load[p.id] for p in open_mentors]), settings)
+
+    assignments: list[Assignment] = []
+    for mentee_id, (mentor_id, origin) in fixed.items():
+        mentor = by_id[mentor_id]
+        terms, reasons = explain(circle, _person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), settings)
+        if current.get(mentee_id) == mentor_id and settings.weights.stickiness and "stickiness" not in terms:
+            terms["stickiness"] = settings.weights.stickiness
+            reasons.append("keeps the existing pair")
+        reasons.append("pinned by the coordinator" if origin == "pinned" else "existing pair kept")
+        assignments.append(Assignment(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))
+    unmatched: list[Unmatched] = []
+    for i, mentee in enumerate(free):
+        j = int(solution.mentor_of[i])
+        if j < 0:
+            unmatched.append(Unmatched(mentee.id, _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings), kind))
+            continue
+        mentor = open_mentors[j]
+        terms, reasons = explain(circle, mentee, mentor, circle.peer[j], settings)
+        assignments.append(Assignment(mentee.id, mentor.id, total(terms), terms, reasons, kind))
+    return assignments, unmatched, solution.optimality
+
+
+def _person(people: Mapping[str, Person], person_id: str) -> Person:
+    return people[person_id]
+
+
+def _unmatched_reason(
+    kind: CircleKind,
+    mentee: Person,
+    mentors: Sequence[Person],
+    cap: Mapping[str, int],
+    forbidden: frozenset[tuple[str, str]],
+    settings: MatchSettings,
+) -> str:
+    label = "peer mentor" if kind == "peer" else "mentor"
+    available = [p for p in mentors if cap[p.id] > 0 and p.id != mentee.id]
+    if not available:
+        return f"no {label} with capacity in the programme"
+    why: dict[str, int] = {}
+    allowed = 0
+    for mentor in available:
+        reason = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
+        if reason is None:
+            allowed += 1
+        else:
+            why[reason] = why.get(reason, 0) + 1
+    if allowed:
+        return f"no capacity left: all {allowed} allowed {label}s are full"
+    gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
+    if why.get("year unknown") and mentee.year is None:
+        return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"
+    if set(why) == {"forbidden"}:
+        return f"every candidate {label} is forbidden"
+    if set(why) <= {"outside the year gap", "year unknown"}:
+        return f"no {label} within the year gap {gap} above year {mentee.year}"
+    parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
+    return f"no allowed {label}: {parts}"

@@ -1,0 +1,67 @@
+"""The two click groups, driven with a people list instead of Moodle."""
+
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.config import Config
+from lmsync.service import meetings as service
+
+from .conftest import PEOPLE
+
+
+class Obj:
+    def __init__(self, config):
+        self._config = config
+        self.log_format = "console"
+
+    def config(self):
+        return self._config
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    from lmsync.cli.meetings import command, import_command
+
+    monkeypatch.setattr(service, "roster_people", lambda _config: PEOPLE)
+    config = Config.model_validate({"store": {"path": str(tmp_path / "p.db")}})
+
+    def invoke(group, *args):
+        return CliRunner().invoke(
+            {"meetings": command, "import": import_command}[group], list(args), obj=Obj(config)
+        )
+
+    return invoke
+
+
+def test_add_then_list(run):
+    day = (date.today() - timedelta(days=3)).isoformat()
+    result = run(
+        "meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001", "--minutes", "30"
+    )
+    assert result.exit_code == 0, result.output
+    assert f"added: {day} mentor 66 mentee 3" in result.output
+    listing = run("meetings", "list", "--person", "s0001")
+    assert day in listing.output and "1 meeting(s)" in listing.output
+    assert "no meetings stored" in run("meetings", "list", "--person", "4").output
+
+
+def test_import_meetings_twice(run, tmp_path):
+    path = tmp_path / "m.csv"
+    day = date.today().replace(day=1).isoformat()
+    path.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,30,yes\n", encoding="utf-8")
+    first = run("import", "meetings", str(path))
+    second = run("import", "meetings", str(path))
+    assert "1 added" in first.output
+    assert "0 added, 0 updated, 1 unchanged (this exact file was imported before)" in second.output
+
+
+def test_import_error_is_reported_not_raised(run, tmp_path):
+    from lmsync.errors import InputError
+
+    path = tmp_path / "m.csv"
+    path.write_text("date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,xx,yes\n", encoding="utf-8")
+    result = run("import", "meetings", str(path))
+    assert isinstance(result.exception, InputError)  # the root group turns it into exit code 2
+    assert "m.csv, line 2, minutes" in str(result.exception)
