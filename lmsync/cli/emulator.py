@@ -31,7 +31,7 @@ def serve_command(host: str, port: int, state: Path | None, seed: int) -> None:
     if state is not None and not state.exists():
         site.save(state)
     server = make_server(site, host=host, port=port, state_path=state, verbose=True)
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(f"Moodle emulator at http://{bound_host}:{bound_port}  (REST: {REST_PATH})")
     click.echo(f"token: {DEMO_TOKEN}  (the emulator's own demo token, not a secret)")
     click.echo(f"state: {state if state is not None else 'in memory only'}")

@@ -52,7 +52,7 @@ from lmsync.domain.compatibility import Compatibility, MatchSettings
 
 TOLERANCE = 1e-9
 BLOCK_CELLS = 8_000_000  # score-matrix cells per block: bounds memory (~64 MB in float64)
-ADD_PER_VIOLATION = 4  # edges added per mentee whose certificate failed
+ADD_PER_VIOLATION = 32
 
 
 @dataclass(frozen=True)

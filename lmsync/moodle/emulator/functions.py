@@ -232,7 +232,6 @@ def _course_record(site: Site, course: Course) -> dict[str, Any]:
         "showcompletionconditions": True,
         "contacts": [],
         "enrollmentmethods": ["manual"],
-        "idnumber": course.idnumber,
         "format": course.format,
         "showgrades": 1,
         "newsitems": 1,
@@ -284,9 +283,7 @@ def get_courses_by_field(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         courses = [c for c in courses if c.category == as_int(value)]
     elif fieldname == "sectionid":
         courses = []
-    out = [] if not call.has("moodle/course:view") else [_course_record(call.site, c) for c in courses]
-    for record in out:  # the course idnumber is only shown with moodle/course:viewhiddencourses etc.
-        record.pop("idnumber", None)
+    out = [_course_record(call.site, c) for c in courses] if call.has("moodle/course:view") else []
     return {"courses": out, "warnings": []}
 
 
@@ -874,7 +871,8 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
             "blockperiod": 0, "completiondiscussions": 0, "completionreplies": 0, "completionposts": 0,
             "cmid": forum.cmid,
             "numdiscussions": sum(1 for d in site.discussions.values() if d.forumid == forum.id),
-            "cancreatediscussions": False, "lockdiscussionafter": 0, "istracked": False,
+            "cancreatediscussions": forum.type != "news" and call.has("mod/forum:startdiscussion"),
+            "lockdiscussionafter": 0, "istracked": False,
         })
     return out
 

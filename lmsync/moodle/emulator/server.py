@@ -308,7 +308,7 @@ def serve_in_background(
     server = make_server(site, host, port, state_path, fault, verbose=False)
     thread = threading.Thread(target=server.serve_forever, name="lmsync-emulator", daemon=True)
     thread.start()
-    bound_host, bound_port = server.server_address[:2]
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
 
     def stop() -> None:
         server.shutdown()

@@ -131,3 +131,11 @@ def test_http_server_faults(demo: Site) -> None:
         assert group_names(demo) == ["Lost answer"]  # applied, answer dropped
     finally:
         stop()
+
+
+def test_deepcopy_gives_an_independent_site(demo: Site) -> None:
+    import copy
+
+    clone = copy.deepcopy(demo)
+    ws(clone, "core_group_create_groups", {"groups": [{"courseid": 2, "name": "Only in the clone", "description": ""}]})
+    assert group_names(demo) == [] and group_names(clone) == ["Only in the clone"]

@@ -1,0 +1,183 @@
+"""Whole sync flows against the in-process emulator: first sync, no-op re-sync, crashes, flakiness."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.domain.plan import grouping_idnumber, mentor_of_idnumber
+from lmsync.errors import PlanError
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.faults import RandomFaults, SimulatedCrash
+from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import apply_saved_plan, make_plan, run_sync
+from lmsync.store.db import Store
+
+WRITES = {
+    "core_group_create_groupings",
+    "core_group_create_groups",
+    "core_group_update_groups",
+    "core_group_assign_grouping",
+    "core_group_add_group_members",
+    "core_group_delete_group_members",
+    "core_group_delete_groups",
+    "mod_forum_add_discussion",
+}
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    return load_config(path, environ={})
+
+
+def sync(config, site, store, fault=None, **kw):
+    with open_moodle(config, site=site, fault=fault) as conn:
+        result = run_sync(conn.api, config, store, **kw)
+        return result, conn.transport.stats
+
+
+def end_state(site, programme="mentor-2026"):
+    """lmsync's part of the site: circles by idnumber with members, grouping content, welcome posts."""
+    course = 2
+    groups = {g.idnumber: g for g in site.groups.values() if g.courseid == course and mentor_of_idnumber(programme, g.idnumber)}
+    groupings = [g for g in site.groupings.values() if g.idnumber == grouping_idnumber(programme)]
+    posts = {}
+    for d in site.discussions.values():
+        posts.setdefault(d.groupid, []).append(d.id)
+    return {
+        "circles": {idn: frozenset(g.members) for idn, g in groups.items()},
+        "groupings": len(groupings),
+        "in_grouping": frozenset(groupings[0].groupids) == frozenset(g.id for g in groups.values()) if groupings else False,
+        "welcomes": sorted(len(posts.get(g.id, [])) for g in groups.values()),
+        "names": sorted(g.name for g in site.groups.values() if g.courseid == course),
+    }
+
+
+def test_first_sync_creates_the_expected_objects_and_a_second_makes_no_writes(config):
+    site = build_demo_site()
+    store = Store.memory()
+    first, stats = sync(config, site, store)
+    assert first.converged
+    state = end_state(site)
+    mentors = {u.id for u in site.users.values() if u.username.startswith("m")}
+    circles = state["circles"]
+    assert circles, "no circles were created"
+    assert state["groupings"] == 1 and state["in_grouping"]
+    assert state["welcomes"] == [1] * len(circles)
+    placed = [m for members in circles.values() for m in members if m not in mentors]
+    assert len(placed) == len(set(placed)), "a mentee is in two circles"
+    for idnumber, members in circles.items():
+        assert mentor_of_idnumber("mentor-2026", idnumber) in members
+    written = first.written
+    assert written["create_group"] == len(circles)
+    assert written["post_welcome"] == len(circles)
+    assert sum(n for f, n in stats.items() if f in WRITES) >= 1
+
+    second, stats2 = sync(config, site, store)
+    assert second.converged and second.first_plan.empty
+    assert sum(n for f, n in stats2.items() if f in WRITES) == 0
+    assert end_state(site) == state
+
+
+def test_suspended_and_ended_enrolments_are_never_placed(config):
+    site = build_demo_site()
+    sync(config, site, Store.memory())
+    inactive = {uid for uid, e in site.courses[2].enrolments.items() if not e.active(site.now())}
+    assert inactive, "the demo site should have inactive enrolments"
+    members = set().union(*end_state(site)["circles"].values())
+    assert not members & inactive
+
+
+@pytest.mark.parametrize("crash_at", range(1, 60, 7))
+def test_a_crash_after_any_write_then_a_rerun_converges_without_duplicates(config, crash_at):
+    clean = build_demo_site()
+    sync(config, clean, Store.memory())
+    expected = end_state(clean)
+
+    site = build_demo_site()
+    store = Store.memory()
+    writes = 0
+
+    def crash(function, phase):
+        nonlocal writes
+        if phase == "after" and function in WRITES:
+            writes += 1
+            if writes == crash_at:
+                return "crash"
+        return None
+
+    try:
+        sync(config, site, store, fault=crash)
+    except SimulatedCrash:
+        pass
+    rerun, _ = sync(config, site, store)
+    assert rerun.converged
+    assert end_state(site) == expected
+
+
+def test_random_503s_and_timeouts_give_the_same_end_state(config):
+    clean = build_demo_site()
+    sync(config, clean, Store.memory())
+    site = build_demo_site()
+    faults = RandomFaults(rate=0.1, seed=7, kinds=("503", "timeout"))
+    store = Store.memory()
+    result, _ = sync(config, site, store, fault=faults, max_rounds=8)
+    assert faults.injected, "the fault source injected nothing"
+    if not result.converged:  # a later run (cron) finishes the job
+        result, _ = sync(config, site, store)
+    assert result.converged
+    assert end_state(site) == end_state(clean)
+
+
+def test_foreign_groups_and_groupings_are_untouched(config):
+    site = build_demo_site()
+    from lmsync.moodle.emulator.state import Group, Grouping
+
+    student = next(u.id for u in site.users.values() if u.username == "s0001")
+    site.groups[900] = Group(id=900, courseid=2, name="Circle: Hand made", idnumber="", members={student})
+    site.groups[901] = Group(id=901, courseid=2, name="Tutors", idnumber="tutors-2026", members={student})
+    site.groupings[900] = Grouping(id=900, courseid=2, name="Admin grouping", idnumber="admin", groupids=[900])
+    before = {gid: (g.name, g.idnumber, set(g.members)) for gid, g in site.groups.items() if gid >= 900}
+    sync(config, site, Store.memory())
+    after = {gid: (g.name, g.idnumber, set(g.members)) for gid, g in site.groups.items() if gid >= 900}
+    assert after == before
+    assert site.groupings[900].groupids == [900]
+
+
+def test_a_saved_plan_is_refused_when_moodle_moved_on(config):
+    site = build_demo_site()
+    store = Store.memory()
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config).plan
+    sync(config, site, store)  # someone else synced meanwhile
+    with open_moodle(config, site=site) as conn, pytest.raises(PlanError, match="Moodle changed"):
+        apply_saved_plan(conn.api, config, store, plan)
+
+
+def test_a_saved_plan_applies_exactly_and_then_nothing_is_left(config):
+    site = build_demo_site()
+    store = Store.memory()
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config).plan
+        report = apply_saved_plan(conn.api, config, store, plan)
+        assert report.complete
+        assert sum(report.written.values()) == len(plan.operations)
+        assert make_plan(conn.api, config).plan.empty
+
+
+def test_a_mentee_leaving_the_course_leaves_their_circle(config):
+    site = build_demo_site()
+    store = Store.memory()
+    sync(config, site, store)
+    circles = end_state(site)["circles"]
+    idnumber, members = next(iter(sorted(circles.items())))
+    mentor = mentor_of_idnumber("mentor-2026", idnumber)
+    leaver = min(m for m in members if m != mentor)
+    site.courses[2].enrolments[leaver].suspended = True
+    result, _ = sync(config, site, store)
+    removed = [op for op in result.first_plan.by_kind("remove_member") if op.user_id == leaver]
+    assert removed and removed[0].reason == "left the course"
+    assert all(leaver not in m for m in end_state(site)["circles"].values())
