@@ -56,10 +56,13 @@ def test_settings_read_the_placeholder_sections(config):
     assert "general_self_efficacy" in s.instruments and s.waves == ()
 
 
-def test_bad_instrument_section_is_a_config_error(config):
-    config.instruments = {"mine": {"items": ["a"]}}
+def test_bad_instrument_section_is_a_config_error_at_load_time(tmp_path):
+    from lmsync.config import load_config
+
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[instruments.mine]\nitems = ["a"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="instruments.mine: missing scale_min"):
-        service.settings(config)
+        load_config(path, environ={})
 
 
 def test_add_meeting_validates_like_a_csv_row(config):
