@@ -1,0 +1,109 @@
+"""``lmsync doctor`` against the emulator: it names exactly the problem and never the token."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.emulator import EMULATOR_URL, EmulatorAdapter, serve_in_background
+from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_demo_site
+from lmsync.moodle.emulator.state import TokenInfo
+from lmsync.moodle.transport import Transport
+from lmsync.secrets import Token
+from lmsync.service.doctor import run_doctor
+
+SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return load_config(_write(tmp_path), environ={})
+
+
+def _write(tmp_path):
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\n')
+    return path
+
+
+def doctor(site, config, token=DEMO_TOKEN):
+    session = requests.Session()
+    session.mount(EMULATOR_URL, EmulatorAdapter(site))
+    api = MoodleApi(Transport(EMULATOR_URL, Token(token), session=session, sleep=lambda _s: None))
+    return run_doctor(api, config)
+
+
+def failures(report):
+    return [(c.name, c.detail, c.fix) for c in report.checks if c.status == "fail"]
+
+
+def test_a_well_set_up_site_passes(config):
+    report = doctor(build_demo_site(), config)
+    assert failures(report) == []
+    assert report.exit_code == 0
+
+
+def test_a_missing_function_is_named_with_the_plugin_fix(config):
+    site = build_demo_site()
+    site.tokens[DEMO_TOKEN].service_functions.discard("core_group_add_group_members")
+    report = doctor(site, config)
+    (name, detail, fix), = failures(report)
+    assert "core_group_add_group_members" in detail
+    assert "local_lmsync plugin" in fix
+    assert report.exit_code == 2
+
+
+def test_a_missing_capability_is_named(config):
+    site = build_demo_site()
+    site.tokens[DEMO_TOKEN].capabilities.discard("moodle/course:managegroups")
+    report = doctor(site, config)
+    names = [name for name, _d, _f in failures(report)]
+    assert names == ["moodle/course:managegroups"]
+    assert "Manage groups" in failures(report)[0][1]
+
+
+def test_a_wrong_token_is_named(config):
+    report = doctor(build_demo_site(), config, token=SECRET)
+    ((name, detail, fix),) = failures(report)
+    assert name == "token" and "invalidtoken" in detail and "Manage tokens" in fix
+
+
+def test_web_services_disabled_is_named(config):
+    site = build_demo_site()
+    site.web_services_enabled = False
+    ((name, detail, fix),) = failures(doctor(site, config))
+    assert name == "web services" and "REST protocol" in fix
+
+
+def test_doctor_over_http_with_a_wrong_token_never_prints_it(tmp_path, monkeypatch):
+    site = build_demo_site()
+    site.tokens["a-real-looking-token-" + "9" * 11] = TokenInfo(
+        userid=site.tokens[DEMO_TOKEN].userid, service_functions=set(), capabilities=set()
+    )
+    url, stop = serve_in_background(site)
+    try:
+        token = tmp_path / "token"
+        token.write_text(SECRET)
+        token.chmod(0o600)
+        cfg = tmp_path / "lmsync.toml"
+        cfg.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[programme]\nname = "mentor-2026"\n')
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+        result = CliRunner().invoke(main, ["--config", str(cfg), "--log-level", "debug", "doctor"])
+    finally:
+        stop()
+    assert result.exit_code == 2
+    assert "invalidtoken" in result.output
+    assert SECRET not in result.output  # stdout, stderr and the debug log lines alike
+
+
+def test_cli_doctor_against_the_builtin_emulator_passes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "all checks passed" in result.output
