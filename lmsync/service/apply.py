@@ -82,7 +82,9 @@ class Applier:
         forum_id: int | None,
         progress: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
+        max_items_per_call: int | None = None,
     ) -> None:
+        self.max_items_per_call = max_items_per_call  # 1 = the naive client benchmarks compare with
         self.api = api
         self.journal = journal
         self.run_id = run_id
@@ -105,9 +107,9 @@ class Applier:
                 ops = plan.by_kind(kind)
                 if not ops:
                     continue
-                size = 1 if kind in ONE_PER_CALL else None
+                size = 1 if kind in ONE_PER_CALL else self.max_items_per_call
                 chunks = (
-                    [[op] for op in ops]
+                    [list(ops[i : i + size]) for i in range(0, len(ops), size)]
                     if size
                     else chunk_by_budget(ops, VARS_PER_OP[kind], self.budget)
                 )

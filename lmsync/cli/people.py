@@ -1,0 +1,42 @@
+"""``lmsync person export|erase``: one person's data held by lmsync, for data-subject requests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from lmsync.service import privacy
+
+
+@click.group("person")
+def command() -> None:
+    """Export or erase everything lmsync stores about one person."""
+
+
+@command.command("export")
+@click.argument("who")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
+@click.pass_context
+def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
+    """Everything about WHO (Moodle id, username, idnumber or email) as JSON."""
+    text = json.dumps(privacy.export(ctx.obj.config(), who), indent=2, default=str)
+    if out is None:
+        click.echo(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    out.chmod(0o600)
+    click.echo(f"written to {out}")
+
+
+@command.command("erase")
+@click.argument("who")
+@click.option("--yes", is_flag=True, help="Do it without asking.")
+@click.pass_context
+def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
+    """Delete WHO's meetings, survey answers and scores, and their id from the write journal."""
+    if not yes:
+        click.confirm(f"Erase everything lmsync stores about {who}? This cannot be undone", abort=True)
+    counts = privacy.erase(ctx.obj.config(), who)
+    click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))

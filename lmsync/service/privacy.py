@@ -1,0 +1,88 @@
+"""Export and erasure of one person's data held by lmsync (a data subject's request).
+
+lmsync's own store holds meetings, survey answers and scores, and the journal of writes
+(which names Moodle user ids in operation keys). Export gathers all of it plus the person's
+current circle in Moodle; erasure deletes the store rows and rewrites the journal's keys so
+the audit trail keeps its shape but no longer names the person. Moodle's own copy of a
+person (their account, group memberships, forum posts) is Moodle's to export and erase:
+its privacy API does that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.errors import InputError
+from lmsync.service.jobs import session
+from lmsync.service.observe import RosterUser, find_course_id, read_roster
+from lmsync.store.db import Store
+from lmsync.store.surveys import erase_person, export_person
+
+
+def resolve(roster: dict[int, RosterUser], who: str) -> int:
+    """A Moodle user id from an id, username, idnumber or email (case-insensitive)."""
+    if who.isdigit() and int(who) in roster:
+        return int(who)
+    wanted = who.strip().casefold()
+    found = [u.id for u in roster.values() if wanted in {u.username.casefold(), u.idnumber.casefold(), u.email.casefold()}]
+    if len(found) == 1:
+        return found[0]
+    if who.isdigit():
+        return int(who)  # no longer enrolled: the store may still hold their rows
+    raise InputError(f"{who!r} matches {'nobody' if not found else 'several people'} in the programme course")
+
+
+def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
+    suffix = f":{user_id}"
+    rows = store.conn.execute("SELECT * FROM journal WHERE programme = ? ORDER BY id", (programme,)).fetchall()
+    out = []
+    for row in rows:
+        keys = [k for k in json.loads(row["op_keys"]) if k.endswith(suffix) and k.startswith(("add_member:", "remove_member:"))]
+        if keys:
+            out.append({"id": row["id"], "function": row["function"], "state": row["state"], "keys": keys,
+                        "started_at": row["started_at"]})
+    return out
+
+
+def export(config: Config, who: str) -> dict[str, Any]:
+    with session(config) as (conn, store):
+        course = find_course_id(conn.api, config.programme.course)
+        roster = read_roster(conn.api, course, config.moodle.page_size)
+        user_id = resolve(roster, who)
+        data = export_person(store, user_id)
+        data["journal"] = _journal_rows(store, config.programme.name, user_id)
+        circles = []
+        owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]
+        if owned:
+            for entry in conn.api.get_group_members([g.id for g in owned]):
+                if user_id in entry.userids:
+                    group = next(g for g in owned if g.id == entry.groupid)
+                    circles.append({"group_id": group.id, "name": group.name, "idnumber": group.idnumber})
+        data["circles"] = circles
+        return data
+
+
+def erase(config: Config, who: str) -> dict[str, int]:
+    with session(config) as (conn, store):
+        course = find_course_id(conn.api, config.programme.course)
+        user_id = resolve(read_roster(conn.api, course, config.moodle.page_size), who)
+        counts = erase_person(store, user_id)
+        counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
+        return counts
+
+
+def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
+    suffix = f":{user_id}"
+    changed = 0
+    with store.transaction() as conn:
+        for row in conn.execute("SELECT id, op_keys FROM journal WHERE programme = ?", (programme,)).fetchall():
+            keys = json.loads(row["op_keys"])
+            new = [k[: -len(suffix)] + ":erased" if k.endswith(suffix) and k.startswith(("add_member:", "remove_member:")) else k
+                   for k in keys]
+            if new != keys:
+                conn.execute("UPDATE journal SET op_keys = ? WHERE id = ?", (json.dumps(new), row["id"]))
+                changed += 1
+    return changed
