@@ -52,7 +52,8 @@ from lmsync.domain.compatibility import Compatibility, MatchSettings
 
 TOLERANCE = 1e-9
 BLOCK_CELLS = 8_000_000  # score-matrix cells per block: bounds memory (~64 MB in float64)
-ADD_PER_VIOLATION = 4
+ADD_PER_VIOLATION = 12  # edges added per mentee whose certificate failed
+EXPLORE = 2  # spread-out extra candidates per mentee, so the pruned problem stays feasible
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def solve(comp: Compatibility, capacity: np.ndarray, base: np.ndarray, settings:
             return Solution(assigned, Optimality(True, "full graph, price certificate", 0.0, rounds, len(rows), n * m))
         # Prices move in steps of one load increment when edges are added, so near-violators
         # (within ``margin``) join too; this ends in 2 rounds where exact-only took 5.
-        margin = max(settings.load_balance, 0.25)
-        add_rows, add_cols, add_scores, bound = _verify(comp, prices, utility, margin)
+        margin = max(2 * settings.load_balance, 0.5)
+        add_rows, add_cols, add_scores, bound = _verify(comp, prices, utility, margin, refresh=rounds == 1)
         gap = bound + problem.load_bound(prices) - problem.objective(rows, cols, scores, assigned)
         if len(add_rows) == 0:
             method = "pruned graph, price certificate checked on all pairs"
@@ -127,7 +128,7 @@ def _parallel(fn: Callable[[slice], Any], blocks: list[slice]) -> list[Any]:
 
 def _candidates(comp: Compatibility, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each mentee's ``k`` best allowed mentors plus all its bonus edges, with exact scores."""
-    bonus_rows, bonus_cols, bonus_values = comp.bonus_rows, comp.bonus_cols, comp.bonus_values
+    bonus_rows, bonus_cols = comp.bonus_rows, comp.bonus_cols
 
     def one(block: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scores = comp.dense(block)
@@ -140,6 +141,15 @@ def _candidates(comp: Compatibility, k: int) -> tuple[np.ndarray, np.ndarray, np
             c = top.ravel()
             ok = np.isfinite(scores[r, c])
             r, c = r[ok], c[ok]
+        if k < comp.m and EXPLORE:
+            # A few spread-out mentors per mentee (deterministic), so every mentor has candidate
+            # edges and the pruned problem stays feasible and its prices meaningful.
+            i = np.repeat(np.arange(start, start + scores.shape[0]), EXPLORE)
+            t = np.tile(np.arange(EXPLORE), scores.shape[0])
+            e = (i * 7919 + t * 104729 + (i * t) % 977) % comp.m
+            ok = np.isfinite(scores[i - start, e])
+            r = np.concatenate([r, i[ok] - start])
+            c = np.concatenate([c, e[ok]])
         inside = (bonus_rows >= start) & (bonus_rows < block.stop)
         br, bc = bonus_rows[inside] - start, bonus_cols[inside]
         ok = np.isfinite(scores[br, bc])
@@ -187,6 +197,8 @@ class _Problem:
 
     def solve(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
         n, m = self.n, self.m
+        if len(rows) == 0:
+            return np.full(n, -1, dtype=np.int64)
         degree = np.bincount(cols, minlength=m)
         slots = np.minimum(self.capacity, degree)  # more slots than candidate edges are never used
         start = np.concatenate([[0], np.cumsum(slots)])
@@ -300,21 +312,38 @@ def _shortest_from(nodes: int, source: int, tails: np.ndarray, heads: np.ndarray
     raise ArithmeticError("negative cycle in the price graph: the pruned assignment is not optimal")
 
 
-def _verify(comp: Compatibility, prices: np.ndarray, utility: np.ndarray, margin: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Check ``s - q <= u`` on every allowed pair; return violating edges and the dual bound part."""
+def _verify(
+    comp: Compatibility, prices: np.ndarray, utility: np.ndarray, margin: float = 0.0, refresh: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Check ``s - q <= u`` on every allowed pair; return edges to add and the dual bound part.
+
+    Edges are added for mentees that violate the check, and then for every mentee within
+    ``margin`` of violating it. Matched mentees are checked in the score dtype (float32 is
+    exact here) against prices clipped where no score could reach them; unmatched ones
+    (utility ``-P``) in float64.
+    """
+    lost = utility < 0
+    matched_u = utility[~lost] if (~lost).any() else np.zeros(1)
+    ceiling = comp.max_score + max(0.0, -float(matched_u.min())) + 1
+    exact32 = comp.dtype == np.float32 and ceiling < 2**13
+    clipped = np.minimum(prices, ceiling).astype(comp.dtype if exact32 else np.float64)
 
     def one(block: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         scores = comp.dense(block)
-        reduced = scores - prices  # float64: prices are large near full mentors
-        best = reduced.max(axis=1)
+        reduced = scores - clipped  # a clipped price is above anything a score minus u reaches
+        best = reduced.max(axis=1).astype(np.float64)
         u = utility[block]
+        gone = np.flatnonzero(lost[block])
+        if len(gone):
+            best[gone] = (scores[gone].astype(np.float64) - prices).max(axis=1)
         bound = float(np.maximum(best, u).sum())
         if not (best > u + TOLERANCE).any():
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), bound
-        bad = np.flatnonzero(best > u - margin)
-        if len(bad) == 0:
-            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0), bound
-        sub = reduced[bad]
+        bad = np.flatnonzero(best > (u - margin if refresh else u + TOLERANCE))
+        sub = reduced[bad].astype(np.float64)
+        if len(gone):
+            where = np.flatnonzero(lost[block][bad])
+            sub[where] = scores[bad[where]].astype(np.float64) - prices
         take = min(ADD_PER_VIOLATION, comp.m)
         top = np.argpartition(sub, comp.m - take, axis=1)[:, comp.m - take :]
         r = np.repeat(bad, take)

@@ -219,14 +219,15 @@ class Compatibility:
             la = np.zeros((self.n, len(languages)), dtype=self.dtype)
             lb = np.zeros((len(languages), self.m), dtype=self.dtype)
             for i, p in enumerate(mentees):
-                la[i, [l_index[x] for x in p.languages]] = 1
+                la[i, [l_index[x] for x in p.languages]] = w.shared_language
             for j, p in enumerate(mentors):
                 lb[[l_index[x] for x in p.languages], j] = 1
             self._la, self._lb = la, lb
 
         # Peer mentors: year-gap lookup table over the years present; -inf outside the gap.
         self.peer_cols = np.flatnonzero(np.asarray(circle.peer, dtype=bool))
-        years = sorted({p.year for p in mentees if p.year is not None} | {mentors[j].year for j in self.peer_cols if mentors[j].year is not None})
+        peer_years = [mentors[int(j)].year for j in self.peer_cols]
+        years = sorted({p.year for p in mentees if p.year is not None} | {y for y in peer_years if y is not None})
         y_index = {y: i + 1 for i, y in enumerate(years)}  # 0 = unknown year
         table = np.full((len(years) + 1, len(years) + 1), -np.inf, dtype=self.dtype)
         for ya, ia in y_index.items():
@@ -235,8 +236,13 @@ class Compatibility:
                 if value is not None:
                     table[ia, ib] = value
         self._year_table = table
-        self._mentee_year = np.array([y_index.get(p.year, 0) if p.year is not None else 0 for p in mentees], dtype=np.intp)
-        self._peer_year = np.array([y_index.get(mentors[j].year, 0) if mentors[j].year is not None else 0 for j in self.peer_cols], dtype=np.intp)
+        self._mentee_year = np.array([y_index[p.year] if p.year is not None else 0 for p in mentees], dtype=np.intp)
+        self._peer_year = np.array([y_index[y] if y is not None else 0 for y in peer_years], dtype=np.intp)
+        # One row of year-gap scores per distinct mentee year; peers listed last make a slice (fast).
+        self._year_rows = np.ascontiguousarray(table[:, self._peer_year])
+        cols = self.peer_cols
+        contiguous = len(cols) > 0 and cols[-1] - cols[0] + 1 == len(cols)
+        self._peer_slice = slice(int(cols[0]), int(cols[-1]) + 1) if contiguous else None
 
         # Infeasible single pairs: the same person on both sides, forbids.
         mentor_index = {p.id: j for j, p in enumerate(mentors)}
@@ -270,12 +276,15 @@ class Compatibility:
         start, stop = rows.start or 0, min(rows.stop, self.n)
         block = self._a[start:stop] @ self._b
         if self._use_language:
-            common = self._la[start:stop] @ self._lb
-            np.minimum(common, 1, out=common)
-            common *= self.settings.weights.shared_language
+            common = self._la[start:stop] @ self._lb  # language weight * number in common
+            np.minimum(common, self.settings.weights.shared_language, out=common)
             block += common
         if len(self.peer_cols):
-            block[:, self.peer_cols] += self._year_table[self._mentee_year[start:stop][:, None], self._peer_year[None, :]]
+            gaps = self._year_rows[self._mentee_year[start:stop]]
+            if self._peer_slice is not None:
+                block[:, self._peer_slice] += gaps
+            else:
+                block[:, self.peer_cols] += gaps
         if len(self._blocked):
             inside = (self._blocked[:, 0] >= start) & (self._blocked[:, 0] < stop)
             hit = self._blocked[inside]

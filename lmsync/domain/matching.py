@@ -231,9 +231,10 @@ def _match_circle(
 
     keep: dict[str, list[str]] = {}
     for mentee in mentees:
-        mentor_id = current.get(mentee.id)
-        if mentee.id in fixed or mentor_id is None or mentor_id not in by_id:
+        existing = current.get(mentee.id)
+        if mentee.id in fixed or existing is None or existing not in by_id:
             continue  # pinned, no pair, or a pair that belongs to the other circle
+        mentor_id = existing
         mentor = by_id[mentor_id]
         why = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
         if why or cap[mentor_id] == 0:
@@ -258,7 +259,8 @@ def _match_circle(
             load[mentor_id] += 1
 
     free = [p for p in mentees if p.id not in fixed]
-    open_mentors = [p for p in mentors if cap[p.id] - load[p.id] > 0]
+    # Faculty first, peer mentors last: the year-gap term then touches one slice of columns.
+    open_mentors = sorted((p for p in mentors if cap[p.id] - load[p.id] > 0), key=lambda p: (_is_peer(kind, p), p.id))
     circle = Circle(
         kind=kind,
         mentees=free,

@@ -194,13 +194,20 @@ def survey_metric_specs(
                 )
             if (
                 inst.track_change
+                and (not inst.rates_mentor or mentee_ratings == "hidden")
                 and base is not None
                 and wave.name != base
                 and wave.start > _start_of(wave_list, base)
             ):
+                # A change in a mentee's rating of their mentor is still that rating:
+                # same policy as the rating itself (hidden, or not published per mentee).
                 ckey = f"{inst.grade_name}-change-{wave.name}"
                 specs[ckey] = MetricSpec(
-                    ckey, low - high, high - low, description=f"{inst.name} {wave.name} minus {base}"
+                    ckey,
+                    low - high,
+                    high - low,
+                    hidden=inst.rates_mentor,
+                    description=f"{inst.name} {wave.name} minus {base}",
                 )
     return specs
 
@@ -249,7 +256,8 @@ def survey_metrics(
         if inst.rates_mentor:
             for mentor in mentors_of.get(s.respondent_id, ()):
                 received[(f"{inst.grade_name}-received-{s.wave}", mentor)].append(total)
-        if inst.track_change and base is not None and s.wave != base:
+        per_person = not inst.rates_mentor or mentee_ratings == "hidden"
+        if inst.track_change and per_person and base is not None and s.wave != base:
             before = by_key.get((s.respondent_id, s.instrument, base))
             if before is not None and _start_of(wave_list, s.wave) > _start_of(wave_list, base):
                 values.append(

@@ -9,9 +9,11 @@ syntax (:mod:`lmsync.moodle.encoding`). The transport turns every failure into a
   and jitter, within a total ``deadline``; ``Retry-After`` is honoured;
 * a Moodle exception body (HTTP 200) is never retried: it is an answer, not a glitch;
 * a non-idempotent call (a create) is retried only when the request surely never reached
-  Moodle (connect failure, 429, 503). When the answer was lost after sending (read timeout,
-  502, 504, other 5xx, a dropped connection) it raises :class:`OutcomeUnknown` so the caller
-  re-reads Moodle instead of creating a duplicate (traps 28, 29).
+  Moodle (connect failure, 429). Any 5xx, a read timeout or a dropped connection raises
+  :class:`OutcomeUnknown` so the caller re-reads Moodle instead of creating a duplicate
+  (traps 28, 29). A 503 is usually "not processed" (maintenance mode, no backend), but a
+  proxy can also answer 503 after PHP ran; a duplicate welcome post costs more than one
+  extra observation, so a create never bets on it.
 
 The token only ever leaves :class:`~lmsync.secrets.Token` here, to build the query string.
 ``requests`` puts the full URL, query string included, into its exception messages, so
@@ -57,7 +59,7 @@ ENDPOINT = "/webservice/rest/server.php"
 #: Statuses worth another try for an idempotent call.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: Statuses that prove the server did not process the request (safe to resend a create).
-NOT_PROCESSED_STATUSES = frozenset({429, 503})
+NOT_PROCESSED_STATUSES = frozenset({429})
 
 _log = get_logger("lmsync.moodle.transport")
 _TOKEN_IN_QUERY = re.compile(r"(wstoken=)[^&\s'\"<>]*")

@@ -36,3 +36,7 @@ def run_demo(config: Config, echo: Callable[[str], None]) -> None:
     echo("Second plan (a re-run must change nothing):")
     again = jobs.plan_job(config)
     echo(plan_text(again.plan))
+    echo("")
+    from lmsync.service.demo_term import run_demo_term
+
+    run_demo_term(config, site, echo)

@@ -22,6 +22,10 @@ from lmsync.store.db import Store
 from lmsync.store.surveys import erase_person, export_person
 
 
+# Journal operation keys that end with a Moodle user id.
+PERSON_KEY_PREFIXES = ("add_member:", "remove_member:", "grade:", "assign_grade:")
+
+
 def resolve(roster: dict[int, RosterUser], who: str) -> int:
     """A Moodle user id from an id, username, idnumber or email (case-insensitive)."""
     if who.isdigit() and int(who) in roster:
@@ -40,7 +44,7 @@ def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, 
     rows = store.conn.execute("SELECT * FROM journal WHERE programme = ? ORDER BY id", (programme,)).fetchall()
     out = []
     for row in rows:
-        keys = [k for k in json.loads(row["op_keys"]) if k.endswith(suffix) and k.startswith(("add_member:", "remove_member:"))]
+        keys = [k for k in json.loads(row["op_keys"]) if k.endswith(suffix) and k.startswith(PERSON_KEY_PREFIXES)]
         if keys:
             out.append({"id": row["id"], "function": row["function"], "state": row["state"], "keys": keys,
                         "started_at": row["started_at"]})
@@ -80,7 +84,7 @@ def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
     with store.transaction() as conn:
         for row in conn.execute("SELECT id, op_keys FROM journal WHERE programme = ?", (programme,)).fetchall():
             keys = json.loads(row["op_keys"])
-            new = [k[: -len(suffix)] + ":erased" if k.endswith(suffix) and k.startswith(("add_member:", "remove_member:")) else k
+            new = [k[: -len(suffix)] + ":erased" if k.endswith(suffix) and k.startswith(PERSON_KEY_PREFIXES) else k
                    for k in keys]
             if new != keys:
                 conn.execute("UPDATE journal SET op_keys = ? WHERE id = ?", (json.dumps(new), row["id"]))

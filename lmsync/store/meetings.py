@@ -213,3 +213,31 @@ class ImportLog:
         return ImportRecord(
             row["kind"], row["file_name"], row["file_sha256"], row["rows"], counts, row["imported_at"]
         )
+
+
+class SentComments:
+    """The attendance comment last sent to each person on an assignment.
+
+    Moodle cannot be asked for it (mod_assign_get_grades has no comments, trap 30), so a
+    comment is re-sent only when its text differs from the one recorded here.
+    """
+
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+    def get(self, assignment_id: int) -> dict[int, str]:
+        rows = self.store.conn.execute(
+            "SELECT user_id, comment FROM assign_comments WHERE programme = ? AND assignment_id = ?",
+            (self.programme, assignment_id),
+        ).fetchall()
+        return {int(r["user_id"]): str(r["comment"]) for r in rows}
+
+    def record(self, assignment_id: int, comments: Iterable[tuple[int, str]]) -> None:
+        stamp = now_iso()
+        with self.store.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO assign_comments (programme, assignment_id, user_id, comment, sent_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(self.programme, assignment_id, uid, text, stamp) for uid, text in comments],
+            )

@@ -167,6 +167,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "meetings": ("mentor_id", "mentee_id"),
     "survey_answers": ("respondent_id",),
     "survey_scores": ("respondent_id",),
+    "assign_comments": ("user_id",),
 }
 
 

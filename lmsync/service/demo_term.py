@@ -1,0 +1,245 @@
+"""The demo's second act: a term of meetings and surveys, then the gradebook.
+
+After the demo's sync has built the circles, this plays a twelve-week term the way a
+school would feed lmsync: a coordinator's spreadsheet of meetings and a survey export
+(CSV files written to a temporary folder and imported with the normal importers), and
+mentors logging their latest meeting in the "Meeting log" Feedback activity of the
+emulator (as people would in Moodle). Then it plans and pushes the grades, shows the
+items written and their read-back, and plans once more to show nothing is left to write.
+
+Everything is seeded, so the same demo site gives the same term. The term's data goes
+to its own store file (``<programme>.demo.db``), never to a real programme's store: the
+emulator's user ids would otherwise mix with a real course's.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from lmsync.config import Config, StoreConfig
+from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, MeetingsConfig, WavesConfig
+from lmsync.service import grades
+from lmsync.service.jobs import session
+from lmsync.service.meetings import import_meetings, import_surveys
+from lmsync.service.observe import RosterUser, observe
+
+TERM_END = date(2026, 11, 24)  # the demo site's recorded check-in day
+TERM_WEEKS = 12
+CADENCE = 14
+MEETING_LOG = "Meeting log"
+ASSIGNMENT = "Mentoring attendance"
+SEED = 2026
+
+
+def term_dates(today: date | None = None) -> tuple[date, date]:
+    """(first day, last day) of the demo term: twelve weeks ending on the recorded day (or today, if earlier)."""
+    end = min(today or date.today(), TERM_END)
+    return end - timedelta(weeks=TERM_WEEKS), end
+
+
+def term_config(config: Config, start: date, end: date) -> Config:
+    """The demo configuration plus the term's sections and a store of its own."""
+    meetings = MeetingsConfig(
+        feedback=MEETING_LOG,
+        cadence_days=CADENCE,
+        start=start,
+        items=MeetingLogItemsConfig(
+            minutes="meeting_minutes", date="meeting_date", notes="notes", rating=None
+        ),
+    )
+    waves = WavesConfig.model_validate(
+        {
+            "programme_start": start,
+            "windows": {
+                "T0": {"start": start - timedelta(days=7), "end": start + timedelta(days=21)},
+                "T3": {"start": end - timedelta(days=21), "end": end + timedelta(days=30)},
+            },
+        }
+    )
+    store = StoreConfig(path=config.store_path().with_name(f"{config.programme.name}.demo.db"))
+    return config.model_copy(
+        update={
+            "meetings": meetings,
+            "waves": waves,
+            "grades": GradesConfig(assignment=ASSIGNMENT),
+            "store": store,
+        }
+    )
+
+
+def _fresh_store(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def write_meetings_csv(
+    path: Path, pairs: list[tuple[int, int]], roster: Mapping[int, RosterUser], start: date, end: date
+) -> int:
+    """Circle meetings every fortnight until two weeks before ``end``; each mentee's commitment varies."""
+    rng = random.Random(SEED)
+    rows = []
+    commitment = {mentee: rng.choice((1.0, 0.9, 0.8, 0.6, 0.3)) for _, mentee in pairs}
+    for mentor, mentee in pairs:
+        day = start + timedelta(days=2 + mentor % 5)
+        while day <= end - timedelta(days=CADENCE):
+            if rng.random() < commitment[mentee]:
+                rows.append(
+                    [
+                        day.isoformat(),
+                        roster[mentor].username,
+                        roster[mentee].username,
+                        rng.choice((30, 45, 45, 60)),
+                        "yes",
+                        rng.choice(("", "4", "5")),
+                        "",
+                    ]
+                )
+            elif rng.random() < 0.5:
+                rows.append(
+                    [day.isoformat(), roster[mentor].username, roster[mentee].username, 0, "no", "", ""]
+                )
+            day += timedelta(days=CADENCE)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["date", "mentor", "mentee", "minutes", "attended", "rating", "notes"])
+        out.writerows(rows)
+    return len(rows)
+
+
+def write_surveys_csv(
+    path: Path, mentees: list[int], roster: Mapping[int, RosterUser], start: date, end: date
+) -> int:
+    """General self-efficacy at T0 and T3 (most grow a little) and the mentee's relationship rating at T3."""
+    rng = random.Random(SEED + 1)
+    rows = []
+    for uid in mentees:
+        who = roster[uid].username
+        base = rng.uniform(1.8, 3.2)
+        growth = rng.uniform(-0.2, 0.6)
+        for when, level in ((start + timedelta(days=3), base), (end - timedelta(days=2), base + growth)):
+            for i in range(1, 11):
+                value = min(4, max(1, round(level + rng.uniform(-0.7, 0.7))))
+                rows.append([who, when.isoformat(), "general_self_efficacy", f"gse{i}", value])
+        liking = rng.uniform(2.5, 4.8)
+        for item in ("rs1", "rs2", "rs3", "rs4", "rs5"):
+            value = min(5, max(1, round(liking + rng.uniform(-0.8, 0.8))))
+            rows.append(
+                [
+                    who,
+                    (end - timedelta(days=2)).isoformat(),
+                    "relationship_satisfaction_mentee",
+                    item,
+                    6 - value if item == "rs4" else value,
+                ]
+            )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["respondent", "date", "instrument", "item", "value"])
+        out.writerows(rows)
+    return len(rows)
+
+
+def log_meetings_in_moodle(site: Any, pairs: list[tuple[int, int]], end: date) -> int:
+    """Mentors answer the emulator's meeting-log Feedback for their circle's latest meeting."""
+    from lmsync.moodle.emulator.state import FeedbackCompleted
+
+    feedback = next(f for f in site.feedbacks.values() if f.name == MEETING_LOG)
+    item = {i.label: i.id for i in feedback.items}
+    rng = random.Random(SEED + 2)
+    next_id = max((c.id for c in feedback.completeds), default=0) + 1
+    logged = 0
+    for mentor in sorted({m for m, _ in pairs}):
+        if rng.random() < 0.25:
+            continue  # not every mentor logs
+        day = end - timedelta(days=1 + mentor % 5)
+        stamp = int(datetime.combine(day, time(17, 0), UTC).timestamp())
+        values = {
+            item["meeting_date"]: day.isoformat(),
+            item["meeting_minutes"]: str(rng.choice((30, 45, 60))),
+        }
+        feedback.completeds.append(FeedbackCompleted(next_id, mentor, stamp, values))
+        next_id += 1
+        logged += 1
+    return logged
+
+
+def _items_text(result: grades.PushResult) -> list[str]:
+    plan = result.plan
+    written: dict[int, list[float]] = {}
+    for r in plan.requests:
+        written.setdefault(r.itemnumber, []).extend(g.grade for g in r.grades)
+    lines = [f"Grade items written on the forum (course-module {plan.activity_cmid}):"]
+    for number, values in sorted(written.items()):
+        item = plan.item(number)
+        if item is None:
+            continue
+        mean = sum(values) / len(values) if values else 0.0
+        idnumber = f", idnumber {item.idnumber}" if item.idnumber else ""
+        lines.append(
+            f"  {item.itemname:<36} itemnumber {number}{idnumber}, range {item.grademin:g}..{item.grademax:g}: "
+            f"{len(values)} grades, mean {mean:.1f}"
+        )
+    if plan.assign_requests:
+        count = sum(len(r) for r in plan.assign_requests)
+        lines.append(f"  assignment {plan.assignment_name!r}: {count} attendance grades with a comment each")
+    return lines
+
+
+def run_demo_term(
+    config: Config, site: Any, echo: Callable[[str], None], *, today: date | None = None
+) -> None:
+    """Import a term for the demo's circles, push its grades, and show that a second plan is empty."""
+    from lmsync.cli.grades import plan_text, push_text, sources_text
+
+    start, end = term_dates(today)
+    term = term_config(config, start, end)
+    _fresh_store(term.store_path())
+    echo(
+        f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
+    )
+    with session(term, site=site) as (conn, _store):
+        snapshot = observe(conn.api, term)
+        pairs = grades.circle_pairs(term.programme.name, snapshot.observation.groups)
+    mentees = sorted({mentee for _, mentee in pairs})
+    with tempfile.TemporaryDirectory(prefix="lmsync-demo-") as folder:
+        meetings_csv, surveys_csv = Path(folder) / "meetings.csv", Path(folder) / "surveys.csv"
+        rows = write_meetings_csv(meetings_csv, pairs, snapshot.roster, start, end)
+        answers = write_surveys_csv(surveys_csv, mentees, snapshot.roster, start, end)
+        people = list(snapshot.roster.values())
+        imported = import_meetings(term, meetings_csv, people=people, today=end)
+        survey_import, scored = import_surveys(term, surveys_csv, people=people, today=end)
+    logged = log_meetings_in_moodle(site, pairs, end)
+    echo(f"  imported {imported.counts.added} meetings from {meetings_csv.name} ({rows} rows)")
+    echo(
+        f"  imported {survey_import.counts.added} survey answers from {surveys_csv.name} ({answers} rows), "
+        f"{scored} wave scores"
+    )
+    echo(f"  {logged} mentors logged their latest meeting in the {MEETING_LOG!r} Feedback activity")
+    echo("")
+
+    def show(planned: grades.GradesPlanResult) -> None:
+        echo(sources_text(planned))
+        echo(plan_text(planned.plan, detail=5))
+
+    result = grades.push_job(term, site=site, as_of=end, on_plan=show)
+    echo(push_text(result.report))
+    echo("")
+    for line in _items_text(result):
+        echo(line)
+    written = {r.itemnumber for r in result.plan.requests if r.grades}
+    received = [i for i in result.plan.items if "-received-" in i.key and i.itemnumber in written]
+    echo(
+        "  mentees' ratings of their mentor: only as each mentor's mean over at least "
+        f"{term.grades.min_mentees_for_mentor_rating} rating mentees ({', '.join(i.itemname for i in received)}); "
+        "no mentee row holds one"
+    )
+    echo("")
+    echo("Second grades plan (a re-run must change nothing):")
+    again = grades.plan_job(term, site=site, as_of=end)
+    echo(plan_text(again.plan))

@@ -1,0 +1,92 @@
+"""The offline people CSV: what it accepts, and errors that name file, line and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import Config
+from lmsync.errors import InputError
+from lmsync.service.match import run_match
+from lmsync.service.people_csv import load_people_csv
+
+GOOD = (
+    "id,role,capacity,department,interests,year,languages,current_mentor,preferences,needs\n"
+    "m1,mentor,2,Medicine,AI;Mental health,,en,,,\n"
+    "m2,mentor,,Law,retail,,en;fr,,,\n"
+    "s1,mentee,,medicine,ai,1,EN,,m2;m1,\n"
+    "s2,mentee;peer_mentor,1,law,Retail,4,,m2,,mental-health\n"
+    "s3,mentee,,law,,2,,,,\n"
+)
+
+
+def write(tmp_path: Path, text: str, bom: bool = False) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def test_reads_people_with_bom_defaults_and_multi_values(tmp_path: Path) -> None:
+    people = load_people_csv(write(tmp_path, GOOD, bom=True), Config())
+    by_id = people.by_id()
+    assert by_id["m1"].interests == frozenset({"ai", "mental health"})
+    assert by_id["m2"].capacity == Config().matching.default_capacity
+    assert by_id["s2"].roles == frozenset({"mentee", "peer_mentor"}) and by_id["s2"].capacity == 1
+    assert by_id["s1"].preferences == ("m2", "m1") and by_id["s1"].year == 1
+    assert by_id["s2"].needs == frozenset({"mental health"})
+    assert people.current == {"s2": "m2"}
+
+
+def test_moodle_shortname_is_accepted_as_a_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,role,yearofstudy\np,peer_mentor,5\n")
+    person = load_people_csv(path, Config()).persons[0]
+    assert person.year == 5 and person.capacity == Config().matching.peer_default_capacity
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("id,role,capacity\nm1,mentor,2\nm2,mentor,lots\n", ":3: capacity:"),
+        ("id,role,year\ns1,mentee,first\n", ":2: year:"),
+        ("id,role\ns1,student\n", ":2: role:"),
+        ("id,role\ns1,mentee\ns1,mentee\n", ":3: id: s1 already appears on line 2"),
+        ("id,role\n,mentee\n", ":2: id:"),
+        ("id,role,capacity\nm1,mentor,-1\n", ":2: capacity:"),
+        ("id,role,intrests\ns1,mentee,ai\n", ":1: column 3 'intrests'"),
+        ("id,department\ns1,law\n", ":1: role: missing column"),
+        ("id,role\ns1,mentee,extra\n", ":2: (row):"),
+    ],
+)
+def test_bad_rows_name_file_line_and_field(tmp_path: Path, text: str, where: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        load_people_csv(path, Config())
+    assert str(info.value).startswith(str(path) + where)
+
+
+def test_service_applies_configured_pins_and_forbids(tmp_path: Path) -> None:
+    config = Config.model_validate({"matching": {"pins": [["s3", "m1"]], "forbids": [["s1", "m1"]]}})
+    result = run_match(load_people_csv(write(tmp_path, GOOD), config), config)
+    pairs = {(a.mentee, a.mentor) for a in result.assignments}
+    assert ("s3", "m1") in pairs and ("s1", "m1") not in pairs
+
+
+def test_cli_json_and_error_exit(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    runner = CliRunner()
+    out = runner.invoke(main, ["--config", str(tmp_path / "none.toml"), "match", "--people", str(path), "--format", "json"])
+    assert out.exit_code == 2  # an explicit configuration file that does not exist
+    (tmp_path / "lmsync.toml").write_text("[matching]\nstructure = 'pairs'\n")
+    out = runner.invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "match", "--people", str(path), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout[out.stdout.index("{"):])
+    assert {a["mentee"] for a in data["assignments"]} == {"s1", "s2", "s3"}
+    assert all(a["score"] == sum(a["terms"].values()) for a in data["assignments"])
+    assert data["proven_optimal"] is True
+    bad = write(tmp_path, "id,role,capacity\nm1,mentor,x\n")
+    out = runner.invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "match", "--people", str(bad)])
+    assert out.exit_code == 2 and f"{bad}:2: capacity" in out.output
