@@ -12,78 +12,8 @@ from pathlib import Path
 import click
 
 from lmsync.errors import InputError, PartialFailure
+from lmsync.render.grades import plan_text, push_text, sources_text
 from lmsync.service import grades as service
-
-
-def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
-    """Per item: what is sent (details, grades); then the assignment, rejections, warnings."""
-    head = (
-        f"Grades for {plan.programme} (course {plan.course_id}, forum cm {plan.activity_cmid}, "
-        f"itemnumbers {plan.itemnumbers[0]}-{plan.itemnumbers[1]}, observed {plan.fingerprint})"
-    )
-    if plan.empty:
-        lines = [f"{head}: no changes ({plan.unchanged + plan.assign_unchanged} grades already in Moodle)."]
-    else:
-        lines = [
-            f"{head}: {plan.grade_count} grades in {len(plan.requests)} requests"
-            + (f", {plan.assign_count} assignment grades" if plan.assign_requests else "")
-            + f"; {plan.unchanged + plan.assign_unchanged} unchanged"
-        ]
-        per_item: dict[int, tuple[bool, int]] = {}
-        for request in plan.requests:
-            details, count = per_item.get(request.itemnumber, (False, 0))
-            per_item[request.itemnumber] = (
-                details or request.itemdetails is not None,
-                count + len(request.grades),
-            )
-        for number, (details, count) in sorted(per_item.items()):
-            item = plan.item(number)
-            name = item.itemname if item else f"item {number}"
-            extent = (
-                f" {item.grademin:g}..{item.grademax:g}" + (" hidden" if item.hidden else "") if item else ""
-            )
-            mark = "+" if details else "~"
-            lines.append(
-                f"  {mark} {name} [{number}]{extent}: {count} grades"
-                + (" (+ item details)" if details else "")
-            )
-        if plan.assign_requests:
-            lines.append(f"  ~ assignment {plan.assignment_name!r}: {plan.assign_count} grades with comments")
-    if plan.rejected:
-        lines.append(f"  rejected before sending: {len(plan.rejected)}")
-        for r in plan.rejected[:detail]:
-            lines.append(f"    ! {r.key} for user {r.user_id} = {r.value:g}: {r.reason}")
-        if len(plan.rejected) > detail:
-            lines.append(f"    ... and {len(plan.rejected) - detail} more")
-    for warning in plan.warnings:
-        lines.append(f"  warning: {warning}")
-    return "\n".join(lines)
-
-
-def sources_text(result: service.GradesPlanResult) -> str:
-    lines = [f"Circles: {result.pairs} mentor-mentee pairs; {len(result.metrics.values)} figures computed"]
-    for s in result.sources:
-        lines.append(
-            f"  read Feedback {s.name!r} ({s.kind}): {s.attempts} responses, {s.stored} stored/updated, "
-            f"{s.removed} removed, {s.problems} with problems"
-        )
-    return "\n".join(lines)
-
-
-def push_text(report: service.PushReport) -> str:
-    lines = [
-        f"Pushed in {report.requests} write requests ({report.reads} reads), {report.seconds:.1f}s: "
-        f"{report.grades} grades, {report.details} item details, {report.assign_grades} assignment grades"
-    ]
-    if report.verified or report.mismatches:
-        lines.append(f"  read back: {report.verified - len(report.mismatches)} of {report.verified} equal")
-    for what, code in report.failed[:20]:
-        lines.append(f"  refused by Moodle ({code}): {what}")
-    for m in report.mismatches[:20]:
-        lines.append(f"  ! {m}")
-    if report.uncertain:
-        lines.append("  stopped: a write's outcome is unknown; run `lmsync grades push` again to re-observe")
-    return "\n".join(lines)
 
 
 @click.group("grades")

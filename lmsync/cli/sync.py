@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli.render import plan_text, report_text
 from lmsync.domain.plan import Plan
 from lmsync.errors import InputError, PartialFailure
+from lmsync.render.sync import plan_text, report_text
 from lmsync.service import jobs
 
 
@@ -122,7 +122,11 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
 @click.pass_context
 def demo_command(ctx: click.Context) -> None:
     """Run a whole sync against the built-in emulator's demo site, then show that a re-run changes nothing."""
+    from lmsync.log import configure
     from lmsync.service.demo import run_demo
+
+    if ctx.parent is not None and ctx.parent.params.get("log_level") == "info":
+        configure(ctx.obj.log_format, "warning")  # the demo prints its own story; keep the log for problems
 
     run_demo(ctx.obj.config(), echo=click.echo)
 

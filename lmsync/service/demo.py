@@ -13,13 +13,17 @@ from lmsync.service import jobs
 
 
 def demo_config(config: Config) -> Config:
+    """The emulator, whatever [moodle] says, and the demo site's peer-mentor cohort."""
     moodle = config.moodle.model_copy(update={"url": None})
-    return config.model_copy(update={"moodle": moodle})
+    programme = config.programme
+    if programme.peer_mentor_cohort is None:
+        programme = programme.model_copy(update={"peer_mentor_cohort": "peer-mentors-2026"})
+    return config.model_copy(update={"moodle": moodle, "programme": programme})
 
 
 def run_demo(config: Config, echo: Callable[[str], None]) -> None:
-    from lmsync.cli.render import plan_text, report_text
     from lmsync.moodle.emulator.demo import build_demo_site
+    from lmsync.render.sync import plan_text, report_text
 
     config = demo_config(config)
     site = build_demo_site()

@@ -195,7 +195,7 @@ def run_demo_term(
     config: Config, site: Any, echo: Callable[[str], None], *, today: date | None = None
 ) -> None:
     """Import a term for the demo's circles, push its grades, and show that a second plan is empty."""
-    from lmsync.cli.grades import plan_text, push_text, sources_text
+    from lmsync.render.grades import plan_text, push_text, sources_text
 
     start, end = term_dates(today)
     term = term_config(config, start, end)

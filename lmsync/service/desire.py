@@ -32,6 +32,11 @@ class Desired:
             f"Matching: {len(assignments)} mentees placed in {len(self.circles)} circles, "
             f"{len(unmatched)} unmatched, total score {getattr(match, 'total_score', 0):.1f}"
         ]
+        for assignment in assignments[:5]:
+            reasons = "; ".join(assignment.reasons[:3]) or "no shared attributes"
+            lines.append(f"  {assignment.mentee} -> {assignment.mentor} (score {assignment.score:.1f}): {reasons}")
+        if len(assignments) > 5:
+            lines.append(f"  ... and {len(assignments) - 5} more (`lmsync match` lists them all)")
         for item in unmatched[:10]:
             lines.append(f"  unmatched {item.mentee}: {item.reason}")
         return lines

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.errors import ConfigError
 from lmsync.domain.plan import Plan
+from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
 from lmsync.service.lock import programme_lock

@@ -21,7 +21,6 @@ from lmsync.service.observe import RosterUser, find_course_id, read_roster
 from lmsync.store.db import Store
 from lmsync.store.surveys import erase_person, export_person
 
-
 # Journal operation keys that end with a Moodle user id.
 PERSON_KEY_PREFIXES = ("add_member:", "remove_member:", "grade:", "assign_grade:")
 

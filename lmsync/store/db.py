@@ -38,7 +38,7 @@ class Store:
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
         current = row[0] or 0
-        for version, name, sql in _migrations():
+        for version, _name, sql in _migrations():
             if version <= current:
                 continue
             with self.transaction():
