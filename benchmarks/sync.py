@@ -52,7 +52,9 @@ def run(mentees: int, mentors: int) -> None:
 
     def config_for(url: str):
         path = workdir / "lmsync.toml"
-        path.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[programme]\nname = "bench"\n')
+        path.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[programme]\nname = "bench"\n'
+                        # everyone placed: capacity from config (12 each), not the profile field
+                        '[matching]\ndefault_capacity = 12\n[matching.attributes]\ncapacity = ""\n')
         return load_config(path, environ={})
 
     rows = []
@@ -72,6 +74,10 @@ def run(mentees: int, mentors: int) -> None:
                 bound = lower_bound(reads, written, budget)
                 rows.append((label, sum(conn.transport.stats.values()), reads, writes, sum(written.values()), bound, seconds))
                 assert result.converged, f"{label} did not converge"
+                if result.desired is not None and label == "first sync":
+                    match = result.desired.match
+                    matched = (len(match.assignments), len(match.unmatched), len(result.desired.circles))
+                    ops_by_kind = dict(result.first_plan.counts())
     finally:
         stop()
 
@@ -104,6 +110,7 @@ def run(mentees: int, mentors: int) -> None:
         stop()
 
     print(f"lmsync sync benchmark: {mentees} mentees, {mentors} mentors, batch budget {budget} variables, HTTP on loopback")
+    print(f"matching: {matched[0]} placed, {matched[1]} unmatched (mentor capacity), {matched[2]} circles; first plan {ops_by_kind}")
     print(f"{'run':<18} {'requests':>9} {'reads':>6} {'writes':>7} {'ops':>6} {'bound':>6} {'ratio':>6} {'seconds':>8}")
     for label, requests, reads, writes, ops, bound, seconds in rows:
         ratio = requests / bound if bound else float("nan")

@@ -212,6 +212,9 @@ def _handler_class(site: Site, state_path: Path | None, fault: FaultFunction | N
     class RestHandler(BaseHTTPRequestHandler):
         server_version = "lmsync-emulator/1"
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; without TCP_NODELAY every answer on a
+        # kept-alive connection waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
             if verbose:
