@@ -49,6 +49,9 @@ class Snapshot:
     roster: dict[int, RosterUser]
     forum_cmid: int | None = None
     peer_mentor_ids: frozenset[int] = frozenset()
+    phantom_group_ids: tuple[int, ...] = ()
+    grouping_name: str = ""
+    grouping_description: str = ""
 
 
 def find_course_id(api: MoodleApi, shortname: str) -> int:
@@ -98,6 +101,7 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
 
     owned_idnumber = grouping_idnumber(programme)
     grouping_id = None
+    grouping_name = grouping_description = ""
     grouped: set[int] = set()
     for grouping in api.get_course_groupings(course_id):
         if grouping.idnumber == owned_idnumber:
@@ -108,16 +112,19 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
                 continue
             if confirmed:
                 grouping_id = grouping.id
+                grouping_name, grouping_description = confirmed[0].name, confirmed[0].description or ""
                 grouped = {g.id for g in confirmed[0].groups or [] if g.courseid == course_id}
 
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
     members = confirmed_members(api, owned_ids)
     groups = []
+    phantoms = []
     for group in course_groups:
         is_owned = group.id in owned_ids
         if is_owned and group.id not in members:
-            continue  # phantom
+            phantoms.append(group.id)
+            continue
         groups.append(
             ObservedGroup(
                 id=group.id,
@@ -154,7 +161,36 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
         owned_groups=len(members),
         discussions=len(discussions),
     )
-    return Snapshot(observation=observation, roster=roster, forum_cmid=forum_cmid, peer_mentor_ids=peers)
+    return Snapshot(
+        observation=observation,
+        roster=roster,
+        forum_cmid=forum_cmid,
+        peer_mentor_ids=peers,
+        phantom_group_ids=tuple(phantoms),
+        grouping_name=grouping_name,
+        grouping_description=grouping_description,
+    )
+
+
+def refresh_group_cache(api: MoodleApi, snapshot: Snapshot) -> bool:
+    """Make Moodle rebuild the course's group cache with a write that changes nothing.
+
+    A rolled-back batch can leave phantom groups in the cache, and Moodle then refuses to
+    create the real group (``idnumbertaken``) until any successful group write in the course
+    (trap 27). Rewriting lmsync's own grouping or circle with its current values is such a
+    write. Returns False when lmsync owns nothing to rewrite yet.
+    """
+    obs = snapshot.observation
+    if obs.grouping_id is not None and snapshot.grouping_name:
+        api.update_groupings(
+            [{"id": obs.grouping_id, "name": snapshot.grouping_name, "description": snapshot.grouping_description}]
+        )
+        return True
+    owned = [g for g in obs.groups if g.idnumber.startswith("lmsync:")]
+    if owned:
+        api.update_groups([{"id": owned[0].id, "name": owned[0].name}])
+        return True
+    return False
 
 
 def read_peer_mentors(api: MoodleApi, cohort_idnumber: str | None) -> frozenset[int]:

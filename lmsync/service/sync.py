@@ -20,7 +20,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
 from lmsync.service.desire import Desired, desired_state
-from lmsync.service.observe import Snapshot, observe
+from lmsync.service.observe import Snapshot, observe, refresh_group_cache
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -69,14 +69,25 @@ class SyncResult:
         return any(r.stopped for r in self.reports)
 
 
-def make_plan(api: MoodleApi, config: Config, *, allow_delete: bool | None = None) -> PlanResult:
+def make_plan(
+    api: MoodleApi, config: Config, *, allow_delete: bool | None = None, repair_cache: bool = False
+) -> PlanResult:
+    """Observe, desire, plan. Only with ``repair_cache`` may it write (a no-op write, trap 27)."""
     snapshot = observe(api, config)
+    if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
+        log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
+        snapshot = observe(api, config)
     desired = desired_state(snapshot, config)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, plan_settings(config, allow_delete=allow_delete))
     except UnsafePlan as exc:
         raise PlanError(str(exc)) from None
     plan.warnings.extend(desired.warnings)
+    if snapshot.phantom_group_ids:
+        plan.warnings.append(
+            f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not exist "
+            "(left by a rolled-back batch); `lmsync sync` clears them with a no-op write"
+        )
     return PlanResult(snapshot, desired, plan)
 
 
@@ -121,7 +132,7 @@ def run_sync(
     journal = Journal(store, config.programme.name)
     result: SyncResult | None = None
     for round_no in range(1, max_rounds + 1):
-        planned = make_plan(api, config, allow_delete=allow_delete)
+        planned = make_plan(api, config, allow_delete=allow_delete, repair_cache=not dry_run)
         if round_no == 1:
             settled = journal.settle_unfinished(run_id)
             if settled:

@@ -182,3 +182,35 @@ def test_a_mentee_leaving_the_course_leaves_their_circle(config):
     removed = [op for op in result.first_plan.by_kind("remove_member") if op.user_id == leaver]
     assert removed and removed[0].reason == "left the course"
     assert all(leaver not in m for m in end_state(site)["circles"].values())
+
+
+def test_phantom_groups_after_a_rolled_back_batch_are_cleared_and_the_sync_converges_trap_27(config):
+    """Another writer creates one of our circles while our batch is in flight: the batch is
+    rolled back, Moodle's cache keeps phantoms of its earlier items and refuses to create them
+    again until a group write in the course; the sync must see through that and converge."""
+    from lmsync.moodle.emulator.state import Group
+
+    site = build_demo_site()
+    raced = False
+
+    def race(function, phase):
+        nonlocal raced
+        if function == "core_group_create_groups" and phase == "before" and not raced:
+            raced = True
+            mentors = sorted(u.id for u in site.users.values() if u.username.startswith("m"))
+            gid = site.next_id("groups")
+            site.groups[gid] = Group(
+                id=gid, courseid=2, name="Raced circle", idnumber=f"lmsync:mentor-2026:mentor:{mentors[-1]}"
+            )
+        return None
+
+    store = Store.memory()
+    result, stats = sync(config, site, store, fault=race)
+    assert raced
+    assert result.rounds >= 2, "the rolled-back batch should have forced a re-observation"
+    assert stats["core_group_update_groupings"] >= 1, "the cache was not refreshed"
+    assert result.converged
+    state = end_state(site)
+    assert state["welcomes"] == [1] * len(state["circles"])
+    again, _ = sync(config, site, store)
+    assert again.first_plan.empty
