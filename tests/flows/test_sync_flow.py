@@ -82,7 +82,7 @@ def test_first_sync_creates_the_expected_objects_and_a_second_makes_no_writes(co
     assert end_state(site) == state
 
 
-def test_suspended_and_ended_enrolments_are_never_placed(config):
+def test_suspended_and_ended_enrolments_are_never_placed_trap_18(config):
     site = build_demo_site()
     sync(config, site, Store.memory())
     inactive = {uid for uid, e in site.courses[2].enrolments.items() if not e.active(site.now())}

@@ -15,7 +15,7 @@ def report(site: Site, userid: int) -> dict[str, dict[str, object]]:
     return {str(r["itemname"]): r for r in rows}
 
 
-def test_update_grades_creates_the_item_on_the_activity_and_clamps(demo: Site) -> None:
+def test_update_grades_creates_the_item_on_the_activity_and_clamps_trap_19_20_21(demo: Site) -> None:
     params = GRADE_ITEM | {
         "grades": [{"studentid": 3, "grade": 7, "str_feedback": "dropped"}, {"studentid": 999999, "grade": 2}],
         "itemdetails": {"itemname": "lmsync_satisfaction-avg", "idnumber": 20261001, "grademax": 5},

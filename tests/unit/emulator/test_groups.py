@@ -102,7 +102,7 @@ def test_grouping_phantom_and_db_backed_read(demo: Site) -> None:
     assert errorcode(ws(demo, "core_group_get_groupings", {"groupingids": [phantom_id]})) == "invalidrecord"
 
 
-def test_members_must_exist_and_be_enrolled_but_may_be_inactive(demo: Site) -> None:
+def test_members_must_exist_and_be_enrolled_but_may_be_inactive_trap_18_26(demo: Site) -> None:
     gid = ws(demo, "core_group_create_groups", {"groups": [group("Circle A")]})[0]["id"]
     outsider = max(demo.users) + 1
     demo.users[outsider] = type(demo.users[3])(id=outsider, username="x", firstname="X", lastname="Y", email="x@example.org")

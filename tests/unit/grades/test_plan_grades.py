@@ -93,7 +93,7 @@ def test_new_item_sends_details_before_grades_and_counts_like_the_encoder():
     assert dict(encode(params))["grades[1][grade]"] == "65.5"
 
 
-def test_rejects_unenrolled_unknown_and_out_of_range_before_sending():
+def test_rejects_unenrolled_unknown_and_out_of_range_before_sending_trap_19_20():
     result = plan(
         [
             MetricValue("attendance", 3, 80),
