@@ -42,7 +42,9 @@ class AppContext:
 
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path)
+            from lmsync.service.moodle import newcomer_defaults
+
+            self._config = newcomer_defaults(load_config(self.config_path))
         return self._config
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from lmsync.config import Config
 from lmsync.service import jobs
+from lmsync.service.moodle import DEMO_PEER_COHORT
 
 
 def demo_config(config: Config) -> Config:
@@ -17,7 +18,7 @@ def demo_config(config: Config) -> Config:
     moodle = config.moodle.model_copy(update={"url": None})
     programme = config.programme
     if programme.peer_mentor_cohort is None:
-        programme = programme.model_copy(update={"peer_mentor_cohort": "peer-mentors-2026"})
+        programme = programme.model_copy(update={"peer_mentor_cohort": DEMO_PEER_COHORT})
     return config.model_copy(update={"moodle": moodle, "programme": programme})
 
 

@@ -69,7 +69,7 @@ def match_programme(config: Config, people_file: str | Path | None = None) -> Ma
 
         people = load_people_csv(people_file, config)
     else:
-        from lmsync.service.pull import load_people  # type: ignore[import-not-found]
+        from lmsync.service.pull import load_people
 
         people = load_people(config)
     return run_match(people, config)

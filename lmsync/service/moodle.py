@@ -28,6 +28,22 @@ class MoodleConnection:
     site: Any = field(default=None, repr=False)  # the emulator's Site when emulated
 
 
+DEMO_PEER_COHORT = "peer-mentors-2026"
+
+
+def newcomer_defaults(config: Config) -> Config:
+    """With no configuration file and no Moodle, lmsync runs the emulator's demo programme.
+
+    The demo site has a peer-mentor cohort; a newcomer who runs ``lmsync demo`` and then
+    ``lmsync plan`` must see the same programme, so the cohort is filled in here, and only
+    here: any configuration file, or a real Moodle, means the admin's settings stand as written.
+    """
+    if config.source is not None or not config.uses_emulator or config.programme.peer_mentor_cohort:
+        return config
+    programme = config.programme.model_copy(update={"peer_mentor_cohort": DEMO_PEER_COHORT})
+    return config.model_copy(update={"programme": programme})
+
+
 def emulator_site(config: Config) -> Any:
     """The persisted emulator site for this programme, or a fresh demo site."""
     from lmsync.moodle.emulator.demo import build_demo_site
