@@ -1,0 +1,80 @@
+"""The sync commands as a person or cron runs them: output, files and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--log-level", "warning", *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_demo_syncs_then_shows_an_empty_second_plan(run):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "create group: 20" in result.output
+    second = result.output.split("Second plan (a re-run must change nothing):")[1].strip().splitlines()[0]
+    assert second == "Plan for mentoring-2026: no changes (Moodle already matches)."
+    assert "Grade items written" in result.output
+
+
+def test_plan_out_then_apply_then_the_same_plan_is_refused(run, tmp_path):
+    assert run("plan", "--out", "plan.json").exit_code == 0
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert plan["format"] == "lmsync-plan/1" and plan["operations"]
+    assert (tmp_path / "plan.json").stat().st_mode & 0o077 == 0
+    applied = run("apply", "plan.json")
+    assert applied.exit_code == 0, applied.output
+    again = run("apply", "plan.json")
+    assert again.exit_code == 2 and "Moodle changed since the plan was made" in again.output
+    assert "no changes" in run("sync", "--dry-run").output
+
+
+def test_sync_then_resync_and_daemon_once(run):
+    first = run("sync")
+    assert first.exit_code == 0 and "in sync after 1 round" in first.output
+    second = run("sync")
+    assert "no changes" in second.output and second.exit_code == 0
+    daemon = run("daemon", "--once", "--interval", "1s")
+    assert daemon.exit_code == 0
+
+
+def test_a_second_instance_is_refused_while_the_lock_is_held(run, tmp_path):
+    from lmsync.config import load_config
+    from lmsync.service.jobs import lock_path
+    from lmsync.service.lock import programme_lock
+    from lmsync.service.moodle import newcomer_defaults
+
+    config = newcomer_defaults(load_config(None))
+    with programme_lock(lock_path(config)):
+        result = run("sync")
+    assert result.exit_code == 2
+    assert "another lmsync run" in result.output and "--wait" in result.output
+
+
+def test_a_file_that_is_not_a_plan_is_refused_clearly(run, tmp_path):
+    (tmp_path / "bad.json").write_text('{"x": 1}')
+    result = run("apply", "bad.json")
+    assert result.exit_code == 2 and "not an lmsync plan" in result.output
+
+
+def test_every_command_has_help_text():
+    def walk(group, path):
+        for name, cmd in group.commands.items():
+            assert cmd.help, f"`lmsync {' '.join([*path, name])}` has no help text"
+            if hasattr(cmd, "commands"):
+                walk(cmd, [*path, name])
+
+    walk(main, [])
