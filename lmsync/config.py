@@ -24,6 +24,7 @@ from lmsync.config_sections import (
     resolve_instruments,
 )
 from lmsync.errors import ConfigError
+from lmsync.health_config import HealthConfig, NudgesConfig
 from lmsync.secrets import Token
 
 DEFAULT_CONFIG = "lmsync.toml"
@@ -140,6 +141,8 @@ class Config(Section):
     meetings: MeetingsConfig = MeetingsConfig()
     grades: GradesConfig = GradesConfig()
     waves: WavesConfig = WavesConfig()
+    health: HealthConfig = HealthConfig()
+    nudges: NudgesConfig = NudgesConfig()
     instruments: dict[str, InstrumentConfig] = {}
     source: Path | None = Field(None, exclude=True)
 

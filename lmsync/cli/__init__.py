@@ -31,6 +31,7 @@ COMMANDS = [
     "lmsync.cli.meetings:import_command",
     "lmsync.cli.moodle_side",
     "lmsync.cli.people",
+    "lmsync.cli.health",
 ]
 
 

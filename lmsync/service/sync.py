@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.plan import Plan, PlanSettings, UnsafePlan, plan_sync
+from lmsync.domain.plan import APPLY_ORDER, Plan, PlanSettings, UnsafePlan, plan_sync
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -134,7 +134,7 @@ def run_sync(
     for round_no in range(1, max_rounds + 1):
         planned = make_plan(api, config, allow_delete=allow_delete, repair_cache=not dry_run)
         if round_no == 1:
-            settled = journal.settle_unfinished(run_id)
+            settled = journal.settle_unfinished(run_id, APPLY_ORDER)
             if settled:
                 log.warning("sync.recovered", run_id=run_id, unfinished_batches=settled)
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired)

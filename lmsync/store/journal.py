@@ -8,6 +8,7 @@ than trusting or replaying the journal. Rows hold operation keys and ids, never 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,12 +78,18 @@ class Journal:
             for row in rows
         ]
 
-    def settle_unfinished(self, run_id: str) -> int:
-        """Mark older unknown outcomes as re-observed by ``run_id`` (the re-observation decides)."""
+    def settle_unfinished(self, run_id: str, kinds: Iterable[str]) -> int:
+        """Mark older unknown outcomes of ``kinds`` as re-observed by ``run_id``.
+
+        Only the job that re-observes those objects may settle them: the sync settles its
+        group writes, never the grade pushes or nudges journaled beside them.
+        """
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
         cursor = self.store.conn.execute(
             "UPDATE journal SET state = 'reobserved', result = ?, finished_at = ?"
-            " WHERE programme = ? AND state IN ('intent', 'unknown')",
-            (json.dumps({"reobserved_by": run_id}), _now(), self.programme),
+            f" WHERE programme = ? AND state IN ('intent', 'unknown') AND op_kind IN ({marks})",
+            (json.dumps({"reobserved_by": run_id}), _now(), self.programme, *kinds),
         )
         return cursor.rowcount
 

@@ -168,6 +168,9 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "survey_answers": ("respondent_id",),
     "survey_scores": ("respondent_id",),
     "assign_comments": ("user_id",),
+    "health_snapshots": ("mentor_id", "mentee_id"),
+    "coordinator_queue": ("mentor_id", "mentee_id"),
+    "nudges": ("mentor_id", "mentee_id", "recipient_id"),
 }
 
 

@@ -45,17 +45,28 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
     store = Store(tmp_path / "p.db")
     fill(store)
     counts = erase_person(store, 3)
-    assert counts == {"meetings": 1, "survey_answers": 10, "survey_scores": 1, "assign_comments": 0}
+    assert counts == {
+        "meetings": 1,
+        "survey_answers": 10,
+        "survey_scores": 1,
+        "assign_comments": 0,
+        "health_snapshots": 0,
+        "coordinator_queue": 0,
+        "nudges": 0,
+    }
     assert export_person(store, 3) == {
         "person_id": 3,
         "meetings": [],
         "survey_answers": [],
         "survey_scores": [],
         "assign_comments": [],
+        "health_snapshots": [],
+        "coordinator_queue": [],
+        "nudges": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2
-    assert erase_person(store, 3) == {"meetings": 0, "survey_answers": 0, "survey_scores": 0, "assign_comments": 0}
+    assert erase_person(store, 3) == dict.fromkeys(counts, 0)
     store.close()
 
 

@@ -11,8 +11,9 @@ def test_intent_then_result_and_unfinished_batches_are_found(tmp_path):
     assert [e.id for e in journal.unfinished()] == [lost]
     entries = journal.entries("run1")
     assert entries[0].result == {"ids": [1, 2]} and entries[0].item_count == 2
-    assert journal.settle_unfinished("run2") == 1
-    assert journal.unfinished() == []
+    journal.intent("run1", "core_message_send_instant_messages", "nudge", ["nudge:7"])
+    assert journal.settle_unfinished("run2", ["add_member", "create_group"]) == 1
+    assert [e.op_kind for e in journal.unfinished()] == ["nudge"]  # not the sync's to settle
 
 
 def test_journal_survives_reopening_and_is_private(tmp_path):

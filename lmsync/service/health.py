@@ -1,0 +1,282 @@
+"""``lmsync health``: which pairs are fading, stored daily, with fading pairs queued for a coordinator.
+
+Pairs are read from Moodle (each lmsync circle: its mentor and each other member), so a
+moved mentee is judged with their current mentor. Evidence comes from the store: meetings
+of the pair (every source, deduplicated), and the relationship-satisfaction wave scores of
+both sides. When a pair started is the latest successful ``add_member`` of the mentee to
+that mentor's circle in lmsync's journal, else the first day a snapshot saw the pair, else
+today; a meeting logged earlier moves it back (the domain does that).
+
+This is a coordinator's tool: its reasons may say "satisfaction low (mentee side)". It
+never shows a score, and logs carry counts only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.health import (
+    PairEvidence,
+    PairHealth,
+    SurveyRound,
+    Thresholds,
+    assess,
+    attention_order,
+    count_statuses,
+    meetings_by_pair,
+    parse_pair_id,
+    satisfaction_points,
+    survey_rounds,
+)
+from lmsync.domain.instruments import Instrument, WaveScore
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.errors import ConfigError, InputError
+from lmsync.log import get_logger
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.jobs import session
+from lmsync.service.meetings import settings
+from lmsync.service.observe import RosterUser, Snapshot, observe
+from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue, HealthSnapshots, QueueItem
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository
+
+log = get_logger(__name__)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class PairView:
+    """A pair's health with the usernames a coordinator recognises."""
+
+    health: PairHealth
+    mentor_username: str
+    mentee_username: str
+
+
+@dataclass
+class Assessment:
+    """Every current pair's health at ``as_of``, and the people behind the ids."""
+
+    as_of: date
+    pairs: list[PairView]
+    roster: dict[int, RosterUser]
+    skipped_inactive: int = 0  # circle members without an active enrolment
+
+    @property
+    def healths(self) -> list[PairHealth]:
+        return [p.health for p in self.pairs]
+
+
+@dataclass
+class HealthReport:
+    assessment: Assessment
+    counts: dict[str, int]
+    queued: list[str] = field(default_factory=list)  # pair ids newly queued for the coordinator
+    still_queued: int = 0
+    snoozed: int = 0
+
+    @property
+    def as_of(self) -> date:
+        return self.assessment.as_of
+
+    @property
+    def attention(self) -> list[PairView]:
+        order = {h.pair_id: i for i, h in enumerate(attention_order(self.assessment.healths))}
+        return sorted(
+            (p for p in self.assessment.pairs if p.health.pair_id in order),
+            key=lambda p: order[p.health.pair_id],
+        )
+
+
+# --- reading the evidence --------------------------------------------------------------------------
+
+
+def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, int]], int]:
+    """(mentor, mentee) of every lmsync circle, both actively enrolled; and how many were left out."""
+    pairs: set[tuple[int, int]] = set()
+    skipped = 0
+    for group in snapshot.observation.groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None:
+            continue
+        for member in group.members:
+            if member == mentor:
+                continue
+            if mentor in snapshot.roster and member in snapshot.roster:
+                pairs.add((mentor, member))
+            else:
+                skipped += 1
+    return sorted(pairs), skipped
+
+
+def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:
+    """When lmsync last put each mentee into a mentor's circle (successful add_member batches)."""
+    prefix = "add_member:"
+    found: dict[tuple[int, int], date] = {}
+    rows = store.conn.execute(
+        "SELECT op_keys, finished_at FROM journal WHERE programme = ? AND op_kind = 'add_member' AND state = 'ok'",
+        (programme,),
+    ).fetchall()
+    for row in rows:
+        if not row["finished_at"]:
+            continue
+        day = datetime.fromisoformat(row["finished_at"]).date()
+        for key in json.loads(row["op_keys"]):
+            if not key.startswith(prefix):
+                continue
+            group, _, member = key[len(prefix) :].rpartition(":")
+            mentor = mentor_of_idnumber(programme, group)
+            if mentor is None or not member.isdigit():  # e.g. scrubbed by an erasure (":erased")
+                continue
+            pair = (mentor, int(member))
+            found[pair] = max(found.get(pair, day), day)
+    return found
+
+
+def satisfaction_instruments(config: Config) -> dict[str, Instrument]:
+    instruments = settings(config).instruments
+    wanted = config.health.satisfaction_instruments
+    unknown = [name for name in wanted if name not in instruments]
+    if unknown:
+        raise ConfigError(
+            f"health.satisfaction_instruments: unknown instrument(s) {', '.join(unknown)}",
+            hint=f"use built-in or [instruments] names: {', '.join(sorted(instruments))}",
+        )
+    return {name: instruments[name] for name in wanted}
+
+
+def thresholds(config: Config) -> Thresholds:
+    return config.health.thresholds(config.meetings.cadence_days)
+
+
+def assess_pairs(
+    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
+) -> list[PairHealth]:
+    """Health of ``pairs`` at ``as_of`` from the store alone (no Moodle)."""
+    programme = config.programme.name
+    pair_list = sorted(set(pairs))
+    s = settings(config)
+    instruments = satisfaction_instruments(config)
+    meetings = meetings_by_pair(MeetingRepository(store, programme).meetings(until=as_of))
+    scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
+    by_person: dict[int, list[WaveScore]] = defaultdict(list)
+    for ws in scores:
+        by_person[ws.respondent_id].append(ws)
+    mentors = {m for m, _ in pair_list}
+    rounds: tuple[SurveyRound, ...] = survey_rounds(scores, instruments, s.waves, mentors, as_of=as_of)
+    journal = journal_pairing_days(store, programme)
+    seen = HealthSnapshots(store, programme).first_seen()
+    rules = thresholds(config)
+    out = []
+    for mentor, mentee in pair_list:
+        pair = (mentor, mentee)
+        since = journal.get(pair) or seen.get(pair) or as_of
+        mine = by_person.get(mentor, []) + by_person.get(mentee, [])
+        evidence = PairEvidence(
+            mentor_id=mentor,
+            mentee_id=mentee,
+            paired_since=min(since, as_of),
+            meetings=meetings.get(pair, ()),
+            satisfaction=satisfaction_points(mine, instruments, mentor, mentee),
+        )
+        out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
+    return out
+
+
+def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: date) -> Assessment:
+    snapshot = observe(api, config)
+    pairs, skipped = circle_pairs(config.programme.name, snapshot)
+    healths = assess_pairs(config, store, pairs, as_of=as_of)
+    roster = snapshot.roster
+    views = [
+        PairView(
+            h,
+            roster[h.mentor_id].username or str(h.mentor_id),
+            roster[h.mentee_id].username or str(h.mentee_id),
+        )
+        for h in healths
+    ]
+    return Assessment(as_of, views, roster, skipped)
+
+
+# --- the use case ---------------------------------------------------------------------------------
+
+
+def run_health(api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None) -> HealthReport:
+    """Observe, assess, store the day's snapshot, queue fading pairs for the coordinator."""
+    day = as_of or today()
+    assessment = observe_and_assess(api, config, store, as_of=day)
+    programme = config.programme.name
+    HealthSnapshots(store, programme).replace_day(day, assessment.healths)
+    queue = CoordinatorQueue(store, programme, requeue_after_days=config.health.requeue_after_days)
+    report = HealthReport(assessment, count_statuses(assessment.healths))
+    for health in assessment.healths:
+        if health.status != "fading":
+            continue
+        outcome = queue.offer(day, health)
+        if outcome == "added":
+            report.queued.append(health.pair_id)
+        elif outcome == "updated":
+            report.still_queued += 1
+        else:
+            report.snoozed += 1
+    log.info(
+        "health.done",
+        as_of=day.isoformat(),
+        pairs=len(assessment.pairs),
+        skipped_inactive=assessment.skipped_inactive,
+        queued=len(report.queued),
+        **report.counts,
+    )
+    return report
+
+
+def health_job(
+    config: Config, *, as_of: date | None = None, wait: bool = False, site: Any = None
+) -> HealthReport:
+    with session(config, wait=wait, site=site) as (conn, store):
+        return run_health(conn.api, config, store, as_of=as_of)
+
+
+# --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
+
+
+def _queue(config: Config, store: Store) -> CoordinatorQueue:
+    return CoordinatorQueue(store, config.programme.name, requeue_after_days=config.health.requeue_after_days)
+
+
+def queue_list(config: Config) -> list[QueueItem]:
+    store = Store(config.store_path())
+    try:
+        return _queue(config, store).open_items()
+    finally:
+        store.close()
+
+
+def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | None = None) -> QueueItem:
+    """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``)."""
+    try:
+        key = parse_pair_id(pair)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    store = Store(config.store_path())
+    try:
+        item = _queue(config, store).ack(key, on=on or today(), note=note)
+    finally:
+        store.close()
+    if item is None:
+        raise InputError(
+            f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+        )
+    log.info("queue.ack", item=item.id)
+    return item

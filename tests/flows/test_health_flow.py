@@ -1,0 +1,218 @@
+"""Health, the coordinator queue and nudges on the emulator, after a real sync of the demo site.
+
+The sync pairs everyone today; meetings are then stored so that, at AS_OF (70 days later),
+most pairs are healthy and a chosen few fade in each of the ways the rules know.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain.instruments import SurveyAnswer
+from lmsync.domain.meetings import Meeting
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.faults import fail_once
+from lmsync.service import health, nudges
+from lmsync.service.jobs import sync_job
+from lmsync.service.meetings import rescore_surveys, settings
+from lmsync.service.moodle import open_moodle
+from lmsync.store.db import Store
+from lmsync.store.health import HealthSnapshots, NudgeLog
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository
+
+PROGRAMME = "mentor-2026"
+TODAY = datetime.now(UTC).date()  # the sync's journal dates the pairings today
+AS_OF = TODAY + timedelta(days=70)
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(
+        f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+        f"[waves.windows]\nT0 = {{ start = {TODAY}, end = {AS_OF + timedelta(days=30)} }}\n"
+    )
+    return load_config(path, environ={})
+
+
+def circle_pairs(site):
+    pairs = []
+    for group in site.groups.values():
+        mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+        if mentor is not None:
+            pairs += [(mentor, m) for m in sorted(group.members) if m != mentor]
+    return sorted(pairs)
+
+
+def day(offset: int):
+    return TODAY + timedelta(days=offset)
+
+
+@pytest.fixture
+def term(config):
+    """A synced demo site; meetings and surveys stored; returns (site, cases by pair)."""
+    site = build_demo_site()
+    assert sync_job(config, site=site).converged
+    pairs = circle_pairs(site)
+    assert len(pairs) > 10
+    never, short, missed, lapsed, unhappy, *healthy = pairs
+    meetings: list[Meeting] = []
+    for mentor, mentee in healthy + [unhappy]:
+        meetings += [Meeting(day(d), mentor, mentee, 45, True, "csv") for d in range(7, 70, 14)]
+    meetings += [Meeting(day(d), *short, 45 if d < 40 else 8, True, "csv") for d in range(7, 70, 10)]
+    meetings += [Meeting(day(d), *missed, 40, d < 50, "csv") for d in (10, 24, 45, 52, 59, 66)]
+    meetings += [Meeting(day(5), *lapsed, 50, True, "csv")]
+    store = Store(config.store_path())
+    MeetingRepository(store, PROGRAMME).save((m, "test") for m in meetings)
+    answers = [
+        SurveyAnswer(unhappy[1], "relationship_satisfaction_mentee", day(60), item, value, "csv")
+        for item, value in (("rs1", "1"), ("rs2", "2"), ("rs3", "1"), ("rs4", "5"), ("rs5", "1"))
+    ]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in answers)
+    assert rescore_surveys(store, settings(config)) == 1
+    store.close()
+    cases = {"never": never, "short": short, "missed": missed, "lapsed": lapsed, "unhappy": unhappy}
+    return site, cases, healthy
+
+
+def test_health_finds_each_kind_of_fading_pair_and_queues_the_fading_ones_once(config, term):
+    site, cases, healthy = term
+    report = health.health_job(config, as_of=AS_OF, site=site)
+    by_pair = {(v.health.mentor_id, v.health.mentee_id): v.health for v in report.assessment.pairs}
+    assert set(by_pair) == set(circle_pairs(site))
+    expected = {
+        "never": ("fading", ("no_first_meeting",)),
+        "short": ("at_risk", ("meetings_short",)),
+        "missed": ("fading", ("meetings_missed",)),
+        "lapsed": ("fading", ("no_meeting",)),
+        "unhappy": ("at_risk", ("satisfaction_low_mentee",)),
+    }
+    for name, (status, codes) in expected.items():
+        h = by_pair[cases[name]]
+        assert (h.status, h.codes) == (status, codes), name
+    assert {by_pair[p].status for p in healthy} == {"ok"}
+    assert report.counts == {"new": 0, "ok": len(healthy), "at_risk": 2, "fading": 3}
+    fading = sorted(f"{m}-{n}" for m, n in (cases["never"], cases["missed"], cases["lapsed"]))
+    assert sorted(report.queued) == fading
+    assert [v.health.status for v in report.attention][:3] == ["fading"] * 3
+
+    again = health.health_job(config, as_of=AS_OF, site=site)
+    assert again.queued == [] and again.still_queued == 3
+    store = Store(config.store_path())
+    assert len(HealthSnapshots(store, PROGRAMME).rows(day=AS_OF)) == len(by_pair)  # replaced, not doubled
+    store.close()
+
+    assert sorted(f"{i.mentor_id}-{i.mentee_id}" for i in health.queue_list(config)) == fading
+    acked = health.queue_ack(config, fading[0], note="called them", on=AS_OF)
+    assert f"{acked.mentor_id}-{acked.mentee_id}" == fading[0]
+    assert len(health.queue_list(config)) == 2
+    third = health.health_job(config, as_of=AS_OF + timedelta(days=1), site=site)
+    assert third.queued == [] and third.snoozed == 1
+
+
+def test_a_new_programme_is_new(config, term):
+    site, _cases, _healthy = term
+    report = health.health_job(config, as_of=TODAY + timedelta(days=3), site=site)
+    assert report.counts["new"] == len(report.assessment.pairs) and report.queued == []
+
+
+def test_nudges_reach_both_people_of_each_pair_needing_attention_once(config, term):
+    site, cases, _healthy = term
+    flagged = [cases[n] for n in ("never", "short", "missed", "lapsed", "unhappy")]
+    expected = Counter(person for pair in flagged for person in pair)
+
+    dry = nudges.nudge_job(config, as_of=AS_OF, dry_run=True, site=site)
+    assert Counter(n.recipient_id for n in dry.planned) == expected
+    assert site.messages == [] and dry.outcomes == []
+    store = Store(config.store_path())
+    assert NudgeLog(store, PROGRAMME).records() == []
+    store.close()
+
+    sent = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert len(sent.sent) == len(dry.planned) and not sent.failed and not sent.unknown
+    assert Counter(m["useridto"] for m in site.messages) == expected
+    assert [m["text"] for m in site.messages] == [f"<p>{n.text}</p>" for n in sent.planned]
+    by_recipient = {(n.mentor_id, n.mentee_id, n.recipient_id): n for n in sent.planned}
+    unhappy_texts = {by_recipient[(*cases["unhappy"], p)].text for p in cases["unhappy"]}
+    assert all("satisf" not in t.lower() and "survey" not in t.lower() for t in unhappy_texts)
+    lapsed = by_recipient[(*cases["lapsed"], cases["lapsed"][0])]
+    assert lapsed.kind == "no_meeting" and "it's been 9 weeks" in lapsed.text
+    firstname = site.users[cases["lapsed"][1]].firstname
+    assert f"meeting with {firstname}." in lapsed.text
+
+    second = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert second.planned == [] and second.recently_nudged == len(dry.planned)
+    assert len(site.messages) == len(dry.planned)
+    later = nudges.nudge_job(config, as_of=AS_OF + timedelta(days=14), site=site)
+    assert len(later.sent) > 0  # the interval is over for those still needing attention
+
+
+def test_a_lost_answer_stops_the_run_and_is_never_sent_again(config, term):
+    site, _cases, _healthy = term
+    fault = fail_once("core_message_send_instant_messages", "after", "timeout")
+    store = Store(config.store_path())
+    with open_moodle(config, site=site, fault=fault) as conn:
+        first = nudges.run_nudges(conn.api, config, store, as_of=AS_OF)
+    assert [o.state for o in first.outcomes] == ["unknown"]
+    assert len(site.messages) == 1 and len(first.not_attempted) == len(first.planned) - 1
+    with open_moodle(config, site=site) as conn:
+        rest = nudges.run_nudges(conn.api, config, store, as_of=AS_OF)
+    store.close()
+    assert len(rest.sent) == len(first.planned) - 1 and rest.recently_nudged == 1
+    delivered = Counter((m["useridto"], m["text"]) for m in site.messages)
+    assert len(site.messages) == len(first.planned) and set(delivered.values()) == {1}
+
+
+def test_per_message_refusals_are_recorded_not_retried(config, term):
+    site, _cases, _healthy = term
+    token = next(iter(site.tokens.values()))
+    token.capabilities = frozenset(token.capabilities) - {"moodle/site:messageanyuser"}
+    report = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert report.failed and not report.sent and site.messages == []
+    assert {o.error for o in report.failed} == {
+        "You can't message this user due to their message preferences. Try adding them as a contact."
+    }
+    again = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert again.planned == [] and again.recently_nudged == len(report.failed)
+
+
+def test_the_commands(config, term, tmp_path):
+    runner = CliRunner()
+    cfg = str(tmp_path / "lmsync.toml")
+
+    def run(*args):
+        return runner.invoke(main, ["--config", cfg, "--log-level", "warning", *args])
+
+    result = run("health", "--format", "json", "--as-of", AS_OF.isoformat())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["counts"]["fading"] == 3 and len(data["queued"]) == 3
+    reasons = [r for p in data["pairs"] for r in p["reasons"]]
+    assert {
+        "code": "satisfaction_low_mentee",
+        "severity": "at_risk",
+        "text": "satisfaction low (mentee side)",
+    } in reasons
+    table = run("health", "--as-of", AS_OF.isoformat())
+    assert "0 new, " in table.output and "Needing attention:" in table.output
+
+    listed = run("queue", "list")
+    assert listed.exit_code == 0 and "3 open item(s)" in listed.output
+    pair = data["queued"][0]
+    assert run("queue", "ack", pair, "--note", "met").exit_code == 0
+    assert "2 open item(s)" in run("queue", "list").output
+    missing = run("queue", "ack", pair)
+    assert missing.exit_code == 2 and "no open item" in missing.output
+
+    dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
+    assert dry.exit_code == 0 and "Would send on" in dry.output and "10 message(s)" in dry.output

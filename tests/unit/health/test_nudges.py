@@ -1,0 +1,254 @@
+"""Nudges: recorded before sending, one message per request, every outcome kept; who gets what text.
+
+The sender runs through the real client and transport against the recorded Moodle 4.5 answers
+of core_message_send_instant_messages (tests/contract/recordings), so per-message refusals
+(trap 7) and the "delivered, then formatnotsupported" bug (trap 29) arrive exactly as Moodle
+sends them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from urllib.parse import parse_qsl
+
+import pytest
+import requests
+import responses
+
+from lmsync.config import Config
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.errors import AccessDenied
+from lmsync.moodle.transport import ENDPOINT, Transport
+from lmsync.secrets import Token
+from lmsync.service.health import Assessment, PairView
+from lmsync.service.nudges import NudgeSender, PlannedNudge, plan_nudges
+from lmsync.store.db import Store
+from lmsync.store.health import NudgeLog
+from lmsync.store.journal import Journal
+from tests.contract.recordings import load_recordings
+
+URL = "https://moodle.example.test"
+DAY = date(2026, 12, 1)
+PROGRAMME = Config().programme.name
+BODIES = {
+    r.path.stem: r.response.body
+    for r in load_recordings()
+    if r.function == "core_message_send_instant_messages"
+}
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    db = Store.memory()
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def api() -> MoodleApi:
+    return MoodleApi(
+        Transport(
+            URL, Token("5ec2e7700000aaaa5ec2e7700000bbbb"), sleep=lambda _s: None, timeout=5, deadline=60
+        )
+    )
+
+
+def answer(rsps: responses.RequestsMock, body: str | Exception) -> None:
+    rsps.add(responses.POST, URL + ENDPOINT, body=body, status=200, content_type="application/json")
+
+
+def form(call: responses.Call) -> dict[str, str]:
+    raw = call.request.body or ""
+    return dict(parse_qsl(raw.decode() if isinstance(raw, bytes) else raw))
+
+
+NUDGE = PlannedNudge(
+    66, 5, 5, "s0003", "mentee", "no_meeting", "fading", "Hello Valentina, it's been 5 weeks."
+)
+
+
+def sender(api: MoodleApi, store: Store) -> NudgeSender:
+    return NudgeSender(api, store, PROGRAMME, day=DAY, run_id="run1")
+
+
+def test_a_delivered_nudge_is_recorded_before_it_is_sent_and_finished_with_its_msgid(api, store, rsps):
+    seen_before_send: list[tuple[str, str]] = []
+
+    def moodle(request):
+        row = store.conn.execute("SELECT state FROM nudges").fetchone()
+        entry = store.conn.execute("SELECT state FROM journal").fetchone()
+        seen_before_send.append((row["state"], entry["state"]))
+        return (200, {"Content-Type": "application/json"}, BODIES["to-student"])
+
+    rsps.add_callback(responses.POST, URL + ENDPOINT, callback=moodle)
+    outcome = sender(api, store).send(NUDGE)
+    assert seen_before_send == [("intent", "intent")]
+    assert (outcome.state, outcome.msgid) == ("sent", 1)
+    sent = form(rsps.calls[0])
+    assert sent == {
+        "messages[0][touserid]": "5",
+        "messages[0][text]": NUDGE.text,
+        "messages[0][textformat]": "2",
+        "messages[0][clientmsgid]": "lmsync-nudge-1",
+    }
+    (record,) = NudgeLog(store, PROGRAMME).records()
+    assert (record.state, record.msgid, record.recipient_id, record.day) == ("sent", 1, 5, DAY)
+    (entry,) = Journal(store, PROGRAMME).entries()
+    assert (entry.function, entry.op_kind, entry.state, entry.result) == (
+        "core_message_send_instant_messages",
+        "nudge",
+        "ok",
+        {"msgid": 1},
+    )
+    assert json.loads(store.conn.execute("SELECT op_keys FROM journal").fetchone()[0]) == ["nudge:1"]
+
+
+def test_a_per_message_refusal_is_recorded_as_failed_with_moodles_words(api, store, rsps):
+    answer(rsps, BODIES["to-student-privacy-refused"])
+    outcome = sender(api, store).send(NUDGE)
+    assert outcome.state == "failed"
+    assert (
+        outcome.error
+        == "You can't message this user due to their message preferences. Try adding them as a contact."
+    )
+    (record,) = NudgeLog(store, PROGRAMME).records()
+    assert (record.state, record.error) == ("failed", outcome.error)
+    assert Journal(store, PROGRAMME).entries()[0].state == "failed"
+    assert len(rsps.calls) == 1
+
+
+def test_formatnotsupported_after_a_delivery_counts_as_sent(api, store, rsps):
+    answer(rsps, BODIES["mixed-unknown-user"])  # trap 29: Moodle delivered, then failed the call
+    outcome = sender(api, store).send(NUDGE)
+    assert (outcome.state, outcome.error) == ("unknown", "formatnotsupported")
+    assert Journal(store, PROGRAMME).entries()[0].state == "unknown"
+    assert len(rsps.calls) == 1
+
+
+def test_a_lost_answer_is_unknown_and_never_resent(api, store, rsps):
+    answer(rsps, requests.exceptions.ReadTimeout("read timed out"))
+    outcome = sender(api, store).send(NUDGE)
+    assert outcome.state == "unknown"
+    assert len(rsps.calls) == 1  # a non-idempotent send is not retried after it may have arrived
+    assert NudgeLog(store, PROGRAMME).records()[0].state == "unknown"
+
+
+def test_an_access_problem_is_recorded_and_stops_the_run(api, store, rsps):
+    answer(
+        rsps,
+        json.dumps(
+            {
+                "exception": "webservice_access_exception",
+                "errorcode": "accessexception",
+                "message": "Access control exception",
+            }
+        ),
+    )
+    with pytest.raises(AccessDenied):
+        sender(api, store).send(NUDGE)
+    assert NudgeLog(store, PROGRAMME).records()[0].state == "failed"
+
+
+def test_a_crash_during_the_send_leaves_an_intent_that_blocks_a_second_nudge(api, store, rsps):
+    def crash(request):
+        raise RuntimeError("the process died")
+
+    rsps.add_callback(responses.POST, URL + ENDPOINT, callback=crash)
+    with pytest.raises(RuntimeError):
+        sender(api, store).send(NUDGE)
+    record = NudgeLog(store, PROGRAMME).latest(66, 5, 5)
+    assert record is not None and record.state == "intent"
+    health = pair_health("fading", "no_meeting", mentee=5)
+    planned, recent = plan_nudges(Config(), store, assessment(health), {66: "Sam", 5: "Valentina"})
+    assert [n.recipient_id for n in planned] == [66] and recent == 1
+
+
+# --- planning: who is due, with which words ------------------------------------------------------
+
+
+def pair_health(status: str, *codes: str, mentee: int = 3, days: int = 37) -> PairHealth:
+    reasons = tuple(Reason(c, "at_risk", f"{c} words") for c in codes)
+    return PairHealth(66, mentee, status, reasons, DAY - timedelta(days=100), None, days)  # type: ignore[arg-type]
+
+
+def assessment(*healths: PairHealth) -> Assessment:
+    return Assessment(DAY, [PairView(h, "m0001", f"s{h.mentee_id:04d}") for h in healths], {})
+
+
+NAMES = {66: "Sam", 3: "Ada", 4: "Bo", 5: "Cy"}
+
+
+def test_both_people_of_each_pair_needing_attention_are_nudged_with_the_matching_template(store):
+    plan, recent = plan_nudges(
+        Config(),
+        store,
+        assessment(
+            pair_health("at_risk", "no_meeting"), pair_health("ok", mentee=4), pair_health("new", mentee=5)
+        ),
+        NAMES,
+    )
+    assert recent == 0
+    assert [(n.recipient_id, n.role, n.kind) for n in plan] == [
+        (66, "mentor", "no_meeting"),
+        (3, "mentee", "no_meeting"),
+    ]
+    assert plan[0].text == (
+        "Hello Sam, it's been 5 weeks since your last mentoring meeting with Ada. Could you suggest a time this week?"
+    )
+    assert plan[1].text.startswith("Hello Ada, it's been 5 weeks") and plan[1].text.endswith(
+        "meeting with Sam. Could you suggest a time this week?"
+    )
+
+
+def test_a_pair_flagged_by_surveys_alone_gets_the_same_neutral_text_on_both_sides(store):
+    (to_mentor, to_mentee), _ = plan_nudges(
+        Config(),
+        store,
+        assessment(pair_health("at_risk", "satisfaction_low_mentee", "survey_unanswered_mentor")),
+        NAMES,
+    )
+    assert to_mentor.kind == to_mentee.kind == "check_in"
+    assert to_mentor.text.replace("Sam", "X").replace("Ada", "Y") == to_mentee.text.replace(
+        "Ada", "X"
+    ).replace("Sam", "Y")
+    for text in (to_mentor.text, to_mentee.text):
+        assert "satisf" not in text.lower() and "survey" not in text.lower()
+        assert not any(ch.isdigit() for ch in text)
+
+
+def test_nobody_is_nudged_twice_about_a_pair_inside_the_interval_whatever_the_outcome(store):
+    log = NudgeLog(store, PROGRAMME)
+    with store.transaction() as conn:
+        failed = log.intent(
+            conn, mentor_id=66, mentee_id=3, recipient_id=66, day=DAY - timedelta(days=13), kind="x"
+        )
+        log.intent(conn, mentor_id=66, mentee_id=3, recipient_id=3, day=DAY - timedelta(days=14), kind="x")
+    log.finish(failed, "failed", error="refused")
+    health = pair_health("fading", "no_meeting")
+    plan, recent = plan_nudges(Config(), store, assessment(health), NAMES)
+    assert [n.recipient_id for n in plan] == [3] and recent == 1
+    longer = Config.model_validate({"nudges": {"interval_days": 15}})
+    plan, recent = plan_nudges(longer, store, assessment(health), NAMES)
+    assert plan == [] and recent == 2
+    other_pair = pair_health("fading", "no_meeting", mentee=4)
+    plan, _ = plan_nudges(longer, store, assessment(other_pair), NAMES)
+    assert [n.recipient_id for n in plan] == [66, 4]  # the interval is per pair
+
+
+def test_configured_templates_are_used(store):
+    config = Config.model_validate(
+        {"nudges": {"templates": {"no_first_meeting": "{firstname}: {days} days, meet {other_firstname}!"}}}
+    )
+    plan, _ = plan_nudges(
+        config, store, assessment(pair_health("at_risk", "no_first_meeting", days=23)), NAMES
+    )
+    assert [n.text for n in plan] == ["Sam: 23 days, meet Ada!", "Ada: 23 days, meet Sam!"]
