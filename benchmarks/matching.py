@@ -22,7 +22,6 @@ import time
 
 import numpy as np
 
-from lmsync.domain.assignment import _candidates
 from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings
 from lmsync.domain.matching import match
 from lmsync.domain.people import People, Person
@@ -73,6 +72,30 @@ def programme(mentees: int, mentors: int, seed: int = 7) -> People:
     return People(tuple(persons))
 
 
+def top_k(comp: Compatibility, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each mentee's ``k`` best mentors by dense score, plus every bonus edge, with full scores."""
+    parts = []
+    step = max(1, 4_000_000 // comp.m)
+    for start in range(0, comp.n, step):
+        block = comp.dense(slice(start, start + step))
+        top = np.argpartition(block, comp.m - k, axis=1)[:, comp.m - k :] if k < comp.m else np.tile(np.arange(comp.m), (len(block), 1))
+        r = np.repeat(np.arange(len(block)), top.shape[1])
+        c = top.ravel()
+        ok = np.isfinite(block[r, c])
+        parts.append((r[ok] + start, c[ok]))
+    rows = np.concatenate([p[0] for p in parts] + [comp.bonus_rows])
+    cols = np.concatenate([p[1] for p in parts] + [comp.bonus_cols])
+    key = np.unique(rows.astype(np.int64) * comp.m + cols)
+    rows, cols = key // comp.m, key % comp.m
+    dense = np.empty(len(rows))
+    for start in range(0, comp.n, step):
+        sel = (rows >= start) & (rows < start + step)
+        dense[sel] = comp.dense(slice(start, start + step))[rows[sel] - start, cols[sel]]
+    bonus = np.array([comp.bonus.get((int(i), int(j)), 0.0) for i, j in zip(rows, cols, strict=True)]) if comp.bonus else 0.0
+    ok = np.isfinite(dense)
+    return rows[ok], cols[ok], (dense + bonus)[ok]
+
+
 def greedy(people: People, settings: MatchSettings) -> tuple[float, float]:
     """Greedy-by-score total score and objective (score minus load cost), pairs structure."""
     persons = sorted(people.persons, key=lambda p: p.id)
@@ -83,7 +106,7 @@ def greedy(people: People, settings: MatchSettings) -> tuple[float, float]:
                     [not p.has_role("mentor") for p in mentors], frozenset(), {}, ranks)
     comp = Compatibility(circle, settings)
     k = comp.m if comp.n * comp.m <= settings.full_graph_limit else settings.candidates_per_mentee
-    rows, cols, scores = _candidates(comp, k)
+    rows, cols, scores = top_k(comp, k)
     order = np.lexsort((cols, rows, -scores))
     room = np.array([p.capacity for p in mentors])
     load = np.zeros(len(mentors), dtype=np.int64)

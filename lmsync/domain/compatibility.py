@@ -31,6 +31,10 @@ from lmsync.domain.people import Person
 
 QUANTUM_BITS = 10
 QUANTUM = 1.0 / (1 << QUANTUM_BITS)
+# Outside the year gap the dense product gets ``-Compatibility.big`` (a power of two, so sums
+# stay exact); anything below ``Compatibility.infeasible_below`` is an infeasible pair.
+BIG32 = 4096.0
+BIG64 = 2.0**40
 
 TERMS = ("department", "shared_interests", "need", "shared_language", "year_gap", "preference", "stickiness")
 
@@ -193,8 +197,11 @@ class Compatibility:
 
         bound = w.same_department + w.shared_language + w.year_gap
         bound += max((w.shared_interests * len(p.interests) + w.need * len(p.needs) for p in mentees), default=0)
-        # Multiples of 1/1024 below 2**13 are exact in float32 (24-bit mantissa).
-        self.dtype = np.float32 if bound < 2**13 else np.float64
+        # Multiples of 1/1024 below 2**14 are exact in float32 (24-bit mantissa); an infeasible
+        # pair sums to about -big, which must stay far below any feasible score.
+        self.dtype = np.float32 if bound < 1024 else np.float64
+        self.big = BIG32 if self.dtype == np.float32 else BIG64
+        self.infeasible_below = -self.big / 2
 
         a = np.zeros((self.n, nd + nv), dtype=self.dtype)
         b = np.zeros((nd + nv, self.m), dtype=self.dtype)
@@ -211,45 +218,57 @@ class Compatibility:
             for token in p.interests:
                 b[nd + v_index[token], j] = 1
         keep = np.flatnonzero(a.any(axis=0) & b.any(axis=1))  # features that can ever score
-        self._a = np.ascontiguousarray(a[:, keep])
-        self._b = np.ascontiguousarray(b[keep, :])
+        lefts, rights = [a[:, keep]], [b[keep, :]]
 
-        self._use_language = bool(w.shared_language and languages)
-        if self._use_language:
-            la = np.zeros((self.n, len(languages)), dtype=self.dtype)
-            lb = np.zeros((len(languages), self.m), dtype=self.dtype)
+        # Language: "at least one in common" is not linear in languages, but it is linear in
+        # the mentors' language *sets*: a mentee scores w with every mentor whose set meets hers.
+        if w.shared_language and languages:
+            known = sorted({tuple(sorted(p.languages)) for p in mentors if p.languages})
+            s_index = {spoken_set: i for i, spoken_set in enumerate(known)}
+            meets = np.zeros((len(languages), len(known)), dtype=bool)
+            for i, spoken_set in enumerate(known):
+                meets[[l_index[x] for x in spoken_set], i] = True
+            spoken = np.zeros((self.n, len(languages)), dtype=bool)
             for i, p in enumerate(mentees):
-                la[i, [l_index[x] for x in p.languages]] = w.shared_language
+                spoken[i, [l_index[x] for x in p.languages]] = True
+            lefts.append(np.where((spoken.astype(np.int32) @ meets.astype(np.int32)) > 0, w.shared_language, 0.0).astype(self.dtype))
+            lang_b = np.zeros((len(known), self.m), dtype=self.dtype)
             for j, p in enumerate(mentors):
-                lb[[l_index[x] for x in p.languages], j] = 1
-            self._la, self._lb = la, lb
+                if p.languages:
+                    lang_b[s_index[tuple(sorted(p.languages))], j] = 1
+            rights.append(lang_b)
 
-        # Peer mentors: year-gap lookup table over the years present; -inf outside the gap.
+        # Peer mentors: the year-gap term per (mentee year, mentor year), -big outside the gap,
+        # as one feature per distinct peer-mentor year.
         self.peer_cols = np.flatnonzero(np.asarray(circle.peer, dtype=bool))
         peer_years = [mentors[int(j)].year for j in self.peer_cols]
         years = sorted({p.year for p in mentees if p.year is not None} | {y for y in peer_years if y is not None})
         y_index = {y: i + 1 for i, y in enumerate(years)}  # 0 = unknown year
-        table = np.full((len(years) + 1, len(years) + 1), -np.inf, dtype=self.dtype)
+        table = np.full((len(years) + 1, len(years) + 1), -self.big, dtype=self.dtype)
         for ya, ia in y_index.items():
             for yb, ib in y_index.items():
                 value = settings.year_gap_value(yb - ya)
                 if value is not None:
                     table[ia, ib] = value
-        self._year_table = table
-        self._mentee_year = np.array([y_index[p.year] if p.year is not None else 0 for p in mentees], dtype=np.intp)
-        self._peer_year = np.array([y_index[y] if y is not None else 0 for y in peer_years], dtype=np.intp)
-        # One row of year-gap scores per distinct mentee year; peers listed last make a slice (fast).
-        self._year_rows = np.ascontiguousarray(table[:, self._peer_year])
-        cols = self.peer_cols
-        contiguous = len(cols) > 0 and cols[-1] - cols[0] + 1 == len(cols)
-        self._peer_slice = slice(int(cols[0]), int(cols[-1]) + 1) if contiguous else None
+        mentee_year = np.array([y_index[p.year] if p.year is not None else 0 for p in mentees], dtype=np.intp)
+        peer_year = np.array([y_index[y] if y is not None else 0 for y in peer_years], dtype=np.intp)
+        present = np.unique(peer_year)
+        lefts.append(table[mentee_year][:, present])
+        year_b = np.zeros((len(present), self.m), dtype=self.dtype)
+        year_b[np.searchsorted(present, peer_year), self.peer_cols] = 1
+        rights.append(year_b)
+
+        # ``left @ right`` is every pair's dense score at once (exact: see the module doc);
+        # a pair outside the year gap comes out below ``infeasible_below``.
+        self.left = np.ascontiguousarray(np.hstack(lefts), dtype=self.dtype)
+        self.right = np.ascontiguousarray(np.vstack(rights), dtype=self.dtype)
 
         # Infeasible single pairs: the same person on both sides, forbids.
         mentor_index = {p.id: j for j, p in enumerate(mentors)}
         mentee_index = {p.id: i for i, p in enumerate(mentees)}
         blocked = [(i, mentor_index[p.id]) for i, p in enumerate(mentees) if p.id in mentor_index]
         blocked += [(mentee_index[a_], mentor_index[b_]) for a_, b_ in circle.forbidden if a_ in mentee_index and b_ in mentor_index]
-        self._blocked = np.array(sorted(set(blocked)), dtype=np.intp).reshape(-1, 2)
+        self.blocked = np.array(sorted(set(blocked)), dtype=np.intp).reshape(-1, 2)
 
         # Sparse bonuses: preference ranks and stickiness, summed per edge.
         bonus: dict[tuple[int, int], float] = {}
@@ -274,20 +293,11 @@ class Compatibility:
     def dense(self, rows: slice) -> np.ndarray:
         """Scores of mentees ``rows`` against every mentor, without the sparse bonuses."""
         start, stop = rows.start or 0, min(rows.stop, self.n)
-        block = self._a[start:stop] @ self._b
-        if self._use_language:
-            common = self._la[start:stop] @ self._lb  # language weight * number in common
-            np.minimum(common, self.settings.weights.shared_language, out=common)
-            block += common
-        if len(self.peer_cols):
-            gaps = self._year_rows[self._mentee_year[start:stop]]
-            if self._peer_slice is not None:
-                block[:, self._peer_slice] += gaps
-            else:
-                block[:, self.peer_cols] += gaps
-        if len(self._blocked):
-            inside = (self._blocked[:, 0] >= start) & (self._blocked[:, 0] < stop)
-            hit = self._blocked[inside]
+        block = np.matmul(self.left[start:stop], self.right)
+        block[np.less(block, self.infeasible_below)] = -np.inf
+        if len(self.blocked):
+            inside = (self.blocked[:, 0] >= start) & (self.blocked[:, 0] < stop)
+            hit = self.blocked[inside]
             block[hit[:, 0] - start, hit[:, 1]] = -np.inf
         return block
 

@@ -281,7 +281,10 @@ def _match_circle(
         if current.get(mentee_id) == mentor_id and settings.weights.stickiness and "stickiness" not in terms:
             terms["stickiness"] = settings.weights.stickiness
             reasons.append("keeps the existing pair")
-        reasons.append("pinned by the coordinator" if origin == "pinned" else "existing pair kept")
+        if origin == "pinned":
+            reasons.append("pinned by the coordinator")
+        elif "keeps the existing pair" not in reasons:
+            reasons.append("existing pair kept")
         assignments.append(Assignment(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))
     unmatched: list[Unmatched] = []
     for i, mentee in enumerate(free):
