@@ -95,12 +95,7 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
 
 for _entry in COMMANDS:
     _name, _, _attr = _entry.partition(":")
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a command module not written yet
-        if _exc.name != _name:
-            raise
-        continue
+    _module = importlib.import_module(_name)
     _found = getattr(_module, _attr or "command")
     for _command in _found if isinstance(_found, list) else [_found]:
         main.add_command(_command)

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.encoding import encode  # noqa: F401  (probes are sent through the transport)
 from lmsync.moodle.errors import (
     AccessDenied,
     ConnectionFailed,
