@@ -214,3 +214,42 @@ def test_phantom_groups_after_a_rolled_back_batch_are_cleared_and_the_sync_conve
     assert state["welcomes"] == [1] * len(state["circles"])
     again, _ = sync(config, site, store)
     assert again.first_plan.empty
+
+
+def test_a_stop_request_ends_the_run_between_batches_and_the_next_run_finishes(config):
+    site = build_demo_site()
+    store = Store.memory()
+    batches = []
+
+    def stop_after_two():
+        return len(batches) >= 2
+
+    with open_moodle(config, site=site) as conn:
+        result = run_sync(conn.api, config, store, should_stop=stop_after_two, progress=batches.append)
+        writes_before = sum(n for f, n in conn.transport.stats.items() if f in WRITES)
+    assert result.stopped and not result.converged
+    assert writes_before == 2, "a stop must not split or skip past a batch"
+    rerun, _ = sync(config, site, store)
+    assert rerun.converged and not rerun.first_plan.empty
+
+
+def test_daemon_loop_runs_until_stopped(config):
+    import threading
+
+    from lmsync.service.jobs import StopFlag, daemon_loop
+
+    calls = []
+    stop = StopFlag(threading.Event())
+
+    def fake_run(cfg, **kw):
+        calls.append(kw)
+        if len(calls) == 3:
+            stop.event.set()
+
+        class Done:
+            converged, stopped = True, False
+
+        return Done()
+
+    assert daemon_loop(config, 0.01, stop, run=fake_run) == 0
+    assert len(calls) == 3 and all(kw["should_stop"] is stop for kw in calls)
