@@ -253,3 +253,19 @@ def test_daemon_loop_runs_until_stopped(config):
 
     assert daemon_loop(config, 0.01, stop, run=fake_run) == 0
     assert len(calls) == 3 and all(kw["should_stop"] is stop for kw in calls)
+
+
+def test_no_personal_data_reaches_the_log_at_info(config):
+    from structlog.testing import capture_logs
+
+    site = build_demo_site()
+    people = [u for u in site.users.values() if u.username.startswith(("s", "m"))]
+    with capture_logs() as events:
+        sync(config, site, Store.memory())
+    assert events, "the sync logged nothing"
+    text = repr([e for e in events if e.get("log_level") != "debug"])
+    for user in people:
+        for value in (user.fullname, user.email, f"'{user.username}'"):
+            assert value not in text, f"{value!r} reached the log"
+    steps = [e for e in events if e["event"] == "apply.step"]
+    assert steps and all({"function", "count", "requests", "seconds"} <= set(e) for e in steps)
