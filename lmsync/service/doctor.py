@@ -248,9 +248,17 @@ def _course_setup(api: MoodleApi, config: Config, values: dict[str, Any], report
         pass
     try:
         feedbacks = api.get_feedbacks_by_courses([course]).feedbacks
-        wanted = [name for name in (config.meetings.feedback,) if name]
+        wanted = sorted(
+            {name for name in (config.meetings.feedback, *(i.feedback for i in config.instruments.values())) if name}
+        )
         for feedback in feedbacks:
-            if feedback.is_anonymous:
+            if feedback.is_anonymous and feedback.name in wanted:
+                report.add(
+                    f"feedback {feedback.name!r}", "fail", "anonymous: lmsync cannot tie its answers to people",
+                    "Feedback settings > Question and submission settings > Record user names: User's name will be "
+                    "logged and shown with answers",
+                )
+            elif feedback.is_anonymous:
                 report.add(
                     f"feedback {feedback.name!r}", "warn", "anonymous: lmsync cannot tie its answers to people",
                     "Feedback settings > Question and submission settings > Record user names: show",

@@ -107,3 +107,21 @@ def test_cli_doctor_against_the_builtin_emulator_passes(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "all checks passed" in result.output
+
+
+def test_a_configured_feedback_that_is_missing_or_anonymous_is_named(tmp_path, config):
+    site = build_demo_site()
+    path = tmp_path / "fb.toml"
+    path.write_text(
+        '[programme]\nname = "mentor-2026"\n[meetings]\nfeedback = "Meeting log"\n'
+        '[instruments.general_self_efficacy]\nfeedback = "Self-efficacy survey"\n'
+    )
+    cfg = load_config(path, environ={})
+    problems = failures(doctor(site, cfg))
+    assert [(n, d) for n, d, _f in problems] == [
+        ("feedback 'Self-efficacy survey'", "no such Feedback activity in the course")
+    ]
+    meeting_log = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+    meeting_log.anonymous = 1
+    names = [n for n, _d, _f in failures(doctor(site, cfg))]
+    assert "feedback 'Meeting log'" in names
