@@ -7,7 +7,7 @@ graph already holds the optimal pairs and one or two solves suffice. The prices 
 *only* a starting point: the assignment still comes from the exact solver and the proof
 from the full-graph certificate, so nothing here can make a result wrong, only slower.
 
-How. Bertsekas' forward auction over capacity slots, with epsilon scaling. Mentor ``j``
+How. Bertsekas' forward auction over capacity slots. Mentor ``j``
 has ``cap[j]`` slots; slot ``k``'s total price starts at its load cost ``offset[j] + step *
 k`` (a slot never bid on keeps that reserve, as the asymmetric auction requires). In each
 round every unassigned mentee bids at once on its best mentor's cheapest slot, raising
@@ -19,8 +19,12 @@ candidate mentors per mentee (a dense ``(n, k)`` table), so a round costs a few 
 operations on the bidders only. A mentor's price for the engine is its cheapest slot's
 total price: what one more mentee would have to pay.
 
-Ties (scores are small integers) make price wars: ``eps`` scaling keeps them short, and a
-round limit bounds the work whatever happens (the engine copes with poor prices).
+Ties (scores are small integers) make price wars: a coarse ``eps`` (0.25) keeps them short,
+and a round limit bounds the work whatever happens (the engine copes with poor prices).
+Epsilon *scaling* was measured and dropped: there are more slots than mentees, and later
+phases start from the raised prices of earlier ones, so prices end too high on the mentors
+that lost their bidders (at 5,000 x 1,000, 99.96% of the optimal pairs are within 0.5 of
+the mentee's best reduced score after one phase at 0.25, 99.2% after 1 -> 1/4 -> 1/16 -> 1/64).
 """
 
 from __future__ import annotations

@@ -1,0 +1,68 @@
+"""Auction price estimates only change speed: the engine still ends proven and optimal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lmsync.domain.assignment as assignment
+from lmsync.domain.auction import estimate_prices
+from lmsync.domain.compatibility import MatchSettings
+from lmsync.domain.matching import match
+
+from .helpers import objective
+from .test_pruned_certificate import programme
+
+
+@pytest.mark.parametrize(("seed", "capacity", "n", "m"), [(0, (1, 4), 120, 40), (1, (2, 5), 150, 40), (2, (1, 2), 90, 20), (3, (1, 1), 60, 30)])
+def test_estimated_prices_still_end_proven_and_equal_the_full_graph(
+    monkeypatch: pytest.MonkeyPatch, seed: int, capacity: tuple[int, int], n: int, m: int
+) -> None:
+    people = programme(n, m, seed, capacity=capacity)
+    full = match(people, MatchSettings())
+    used: list[bool] = []
+    real = assignment.estimate_prices
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append(True)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assignment, "ESTIMATE_FROM", 0)
+    monkeypatch.setattr(assignment, "AUCTION_CANDIDATES", 3)  # a poor estimate on purpose
+    monkeypatch.setattr(assignment, "estimate_prices", spy)
+    pruned = match(people, MatchSettings(full_graph_limit=0))
+    assert used
+    assert pruned.proven_optimal
+    assert pruned.optimality[0].optimality.method.startswith("pruned")
+    assert len(pruned.assignments) == len(full.assignments)
+    assert objective(pruned, MatchSettings()) == objective(full, MatchSettings())
+
+
+def test_adversarial_prices_are_harmless(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whatever the estimator says (here: the opposite of popularity), the proof decides.
+    people = programme(120, 30, 5, capacity=(1, 3))
+    full = match(people, MatchSettings())
+
+    real = assignment.estimate_prices
+
+    def wrong(*args: object, **kwargs: object) -> tuple[np.ndarray, object]:
+        _, auction = real(*args, **kwargs)  # type: ignore[arg-type]
+        m = auction.total.shape[0]
+        auction.total[:] = np.where(np.isfinite(auction.total), np.linspace(10.0, 0.0, m)[:, None], np.inf)
+        return auction.prices(), auction
+
+    monkeypatch.setattr(assignment, "ESTIMATE_FROM", 0)
+    monkeypatch.setattr(assignment, "estimate_prices", wrong)
+    pruned = match(people, MatchSettings(full_graph_limit=0))
+    assert pruned.proven_optimal
+    assert objective(pruned, MatchSettings()) == objective(full, MatchSettings())
+
+
+def test_auction_prices_clear_a_small_market() -> None:
+    # Two mentees both prefer mentor 0 (one slot): its price must rise to the runner-up
+    # margin, so that exactly one of them would still take it.
+    edges = (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([5.0, 1.0, 4.0, 3.0]))
+    prices, auction = estimate_prices(2, edges, np.array([1, 1]), np.zeros(2), 0.5, -10.0, schedule=(0.01,))
+    held = auction.where // auction.total.shape[1]
+    assert held.tolist() == [0, 1]  # the optimal assignment on this graph (5 + 3 > 4 + 1)
+    assert 1.0 - 0.02 <= prices[0] - prices[1] <= 4.0 + 0.02  # both mentees happy within eps
