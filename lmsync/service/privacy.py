@@ -14,9 +14,12 @@ import json
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.meetings import AmbiguousPerson
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError
 from lmsync.service.jobs import session
+from lmsync.service.meetings import make_resolver
+from lmsync.service.moodle import MoodleConnection
 from lmsync.service.observe import RosterUser, find_course_id, read_roster
 from lmsync.store.db import Store
 from lmsync.store.surveys import erase_person, export_person
@@ -29,21 +32,37 @@ def resolve(roster: dict[int, RosterUser], who: str) -> int:
     """A Moodle user id from an id, username, idnumber or email (case-insensitive)."""
     if who.isdigit() and int(who) in roster:
         return int(who)
-    wanted = who.strip().casefold()
-    found = [u.id for u in roster.values() if wanted in {u.username.casefold(), u.idnumber.casefold(), u.email.casefold()}]
+    found: set[int] = set()
+    for key in ("username", "idnumber", "email"):
+        try:
+            ref = make_resolver(roster.values(), key)(who)
+        except AmbiguousPerson:
+            raise InputError(f"{who!r} matches several people in the programme course") from None
+        if ref is not None:
+            found.add(ref.user_id)
     if len(found) == 1:
-        return found[0]
+        return found.pop()
     if who.isdigit():
         return int(who)  # no longer enrolled: the store may still hold their rows
     raise InputError(f"{who!r} matches {'nobody' if not found else 'several people'} in the programme course")
 
 
+def _names_person(key: str, user_id: int) -> bool:
+    """Whether a journal operation key ends with this person's Moodle id."""
+    return key.startswith(PERSON_KEY_PREFIXES) and key.endswith(f":{user_id}")
+
+
+def _resolved(conn: MoodleConnection, config: Config, who: str) -> tuple[int, int]:
+    """The course id and the person's Moodle id."""
+    course = find_course_id(conn.api, config.programme.course)
+    return course, resolve(read_roster(conn.api, course, config.moodle.page_size), who)
+
+
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
-    suffix = f":{user_id}"
     rows = store.conn.execute("SELECT * FROM journal WHERE programme = ? ORDER BY id", (programme,)).fetchall()
     out = []
     for row in rows:
-        keys = [k for k in json.loads(row["op_keys"]) if k.endswith(suffix) and k.startswith(PERSON_KEY_PREFIXES)]
+        keys = [k for k in json.loads(row["op_keys"]) if _names_person(k, user_id)]
         if keys:
             out.append({"id": row["id"], "function": row["function"], "state": row["state"], "keys": keys,
                         "started_at": row["started_at"]})
@@ -52,9 +71,7 @@ def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, 
 
 def export(config: Config, who: str) -> dict[str, Any]:
     with session(config) as (conn, store):
-        course = find_course_id(conn.api, config.programme.course)
-        roster = read_roster(conn.api, course, config.moodle.page_size)
-        user_id = resolve(roster, who)
+        course, user_id = _resolved(conn, config, who)
         data = export_person(store, user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         circles = []
@@ -70,8 +87,7 @@ def export(config: Config, who: str) -> dict[str, Any]:
 
 def erase(config: Config, who: str) -> dict[str, int]:
     with session(config) as (conn, store):
-        course = find_course_id(conn.api, config.programme.course)
-        user_id = resolve(read_roster(conn.api, course, config.moodle.page_size), who)
+        _course, user_id = _resolved(conn, config, who)
         counts = erase_person(store, user_id)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
         return counts
@@ -83,8 +99,7 @@ def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
     with store.transaction() as conn:
         for row in conn.execute("SELECT id, op_keys FROM journal WHERE programme = ?", (programme,)).fetchall():
             keys = json.loads(row["op_keys"])
-            new = [k[: -len(suffix)] + ":erased" if k.endswith(suffix) and k.startswith(PERSON_KEY_PREFIXES) else k
-                   for k in keys]
+            new = [k[: -len(suffix)] + ":erased" if _names_person(k, user_id) else k for k in keys]
             if new != keys:
                 conn.execute("UPDATE journal SET op_keys = ? WHERE id = ?", (json.dumps(new), row["id"]))
                 changed += 1

@@ -1,0 +1,76 @@
+"""Export and erasure of one person's data, end to end on the emulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.domain.meetings import Meeting
+from lmsync.errors import InputError
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import jobs, privacy
+from lmsync.service.moodle import emulator_site
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    config = load_config(path, environ={})
+    jobs.sync_job(config, site=build_demo_site())  # circles exist; the site is saved in the state dir
+    return config
+
+
+def circle_of(config, username):
+    site = emulator_site(config)
+    user = next(u for u in site.users.values() if u.username == username)
+    group = next(g for g in site.groups.values() if user.id in g.members and g.idnumber.startswith("lmsync:"))
+    mentor = int(group.idnumber.rsplit(":", 1)[1])
+    return user.id, mentor, group
+
+
+def test_export_gathers_store_rows_journal_keys_and_the_circle(config):
+    mentee, mentor, group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save([(Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "csv"), None)])
+    store.close()
+
+    data = privacy.export(config, "S0001@example.org")  # email, any case
+    assert data["person_id"] == mentee
+    assert [(m["mentor_id"], m["mentee_id"]) for m in data["meetings"]] == [(mentor, mentee)]
+    assert data["circles"] == [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber}]
+    assert data["journal"] and all(k.endswith(f":{mentee}") for row in data["journal"] for k in row["keys"])
+    assert privacy.export(config, "s0001")["person_id"] == mentee
+
+
+def test_erase_deletes_rows_and_scrubs_the_journal_but_keeps_others(config):
+    mentee, mentor, _group = circle_of(config, "s0001")
+    other, other_mentor, _ = circle_of(config, "s0003")
+    store = Store(config.store_path())
+    repo = MeetingRepository(store, "mentor-2026")
+    repo.save([
+        (Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "csv"), None),
+        (Meeting(date(2026, 10, 2), other_mentor, other, 40, True, "csv"), None),
+    ])
+    store.close()
+
+    counts = privacy.erase(config, "s0001")
+    assert counts["meetings"] == 1 and counts["journal"] >= 1
+    after = privacy.export(config, str(mentee))
+    assert after["meetings"] == [] and after["journal"] == []
+    assert len(privacy.export(config, "s0003")["meetings"]) == 1
+    store = Store(config.store_path())
+    keys = [k for (text,) in store.conn.execute("SELECT op_keys FROM journal") for k in json.loads(text)]
+    assert any(k.endswith(":erased") for k in keys)
+    assert not any(k.startswith("add_member:") and k.endswith(f":{mentee}") for k in keys)
+
+
+def test_an_unknown_person_is_a_clear_error(config):
+    with pytest.raises(InputError, match="matches nobody"):
+        privacy.export(config, "nobody@example.org")
