@@ -114,7 +114,26 @@ def _functions(available: set[str], report: DoctorReport) -> None:
         report.add("functions", "fail", f"{function} is not in the token's service", fix)
 
 
-def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> dict[str, Any]:
+@dataclass
+class CourseReads:
+    """What doctor reads of the course once, for both the probes' ids and the set-up checks.
+
+    A read that Moodle refuses stays ``None``: the capability probes report the reason.
+    """
+
+    users: list[Any] | None = None
+    forums: list[Any] | None = None
+    feedbacks: list[Any] | None = None
+
+
+def _read(read: Any) -> Any:
+    try:
+        return read()
+    except MoodleError:
+        return None
+
+
+def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple[dict[str, Any], CourseReads]:
     """Ids the probes need, found with reads; a missing one skips its probes, saying why."""
     from lmsync.service.observe import find_course_id
 
@@ -124,40 +143,31 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> dict[
         report.add("course", "ok", f"{config.programme.course} is course {values['courseid']}")
     except MoodleError as exc:
         report.add("course", "fail", str(exc.message), getattr(exc, "hint", None))
-        return values
+        return values, CourseReads()
     course = values["courseid"]
-    _quietly(values, "forumid", lambda: next(
-        (f.id for f in api.get_forums_by_courses([course]) if f.name == config.programme.forum), None
-    ))
-    _quietly(values, "feedbackid", lambda: next(
-        (f.id for f in api.get_feedbacks_by_courses([course]).feedbacks), None
-    ))
-    _quietly(values, "assignmentid", lambda: next(
-        (a.id for c in api.get_assignments([course]).courses for a in c.assignments), None
-    ))
-
-    def a_mentee() -> Any:
-        users = api.get_enrolled_users(course, onlyactive=True, userfields=["id", "idnumber", "roles"], page_size=200)
-        roles = set(config.programme.mentee_roles)
-        return next((u.id for u in users if u.idnumber and u.role_shortnames() & roles), None)
-
-    _quietly(values, "userid", a_mentee)
-
-    def a_circle() -> Any:
-        prefix = f"lmsync:{config.programme.name}:mentor:"
-        return next((g.id for g in api.get_course_groups(course) if g.idnumber.startswith(prefix)), None)
-
-    _quietly(values, "groupid", a_circle)
-    return values
-
-
-def _quietly(values: dict[str, Any], key: str, read: Any) -> None:
-    try:
-        value = read()
-    except MoodleError:
-        return  # the capability probes report the reason
-    if value is not None:
-        values[key] = value
+    reads = CourseReads(
+        users=_read(lambda: api.get_enrolled_users(
+            course, onlyactive=True, userfields=["id", "idnumber", "roles", "customfields"],
+            page_size=config.moodle.page_size,
+        )),
+        forums=_read(lambda: api.get_forums_by_courses([course])),
+        feedbacks=_read(lambda: api.get_feedbacks_by_courses([course]).feedbacks),
+    )
+    mentee_roles = set(config.programme.mentee_roles)
+    prefix = f"lmsync:{config.programme.name}:mentor:"
+    found = {
+        "forumid": next((f.id for f in reads.forums or [] if f.name == config.programme.forum), None),
+        "feedbackid": next((f.id for f in reads.feedbacks or []), None),
+        "assignmentid": _read(lambda: next(
+            (a.id for c in api.get_assignments([course]).courses for a in c.assignments), None
+        )),
+        "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
+        "groupid": _read(lambda: next(
+            (g.id for g in api.get_course_groups(course) if g.idnumber.startswith(prefix)), None
+        )),
+    }
+    values.update({key: value for key, value in found.items() if value is not None})
+    return values, reads
 
 
 def _capabilities(api: MoodleApi, available: set[str], values: dict[str, Any], report: DoctorReport) -> None:
@@ -196,15 +206,34 @@ def _capabilities(api: MoodleApi, available: set[str], values: dict[str, Any], r
     report.add("capabilities (write)", "skip", f"not probed, to stay harmless: {', '.join(unprobed)}")
 
 
-def _course_setup(api: MoodleApi, config: Config, values: dict[str, Any], report: DoctorReport) -> None:
-    course = values.get("courseid")
-    if course is None:
-        return
-    try:
-        users = api.get_enrolled_users(
-            course, onlyactive=True, userfields=["id", "customfields"], page_size=config.moodle.page_size
+def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorReport) -> None:
+    forum = next((f for f in forums if f.name == config.programme.forum), None)
+    if forum is None:
+        report.add(
+            "forum", "fail", f"no forum named {config.programme.forum!r} in the course",
+            "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
+            "restricted to the lmsync grouping, and name it in [programme] forum",
         )
-        seen = {f.shortname for u in users for f in u.customfields}
+        return
+    discussions = _read(lambda: api.get_forum_discussions(forum.id).discussions)
+    if discussions is None:
+        return  # reported by the capability probes
+    if any("lmsync:" in d.message and d.groupid == -1 for d in discussions):
+        report.add(
+            "forum", "fail", f"{config.programme.forum!r} is not in separate groups mode "
+            "(lmsync's welcome posts came back for all participants)",
+            "Forum settings > Common module settings > Group mode: Separate groups",
+        )
+    else:
+        report.add(
+            "forum", "ok", f"{config.programme.forum!r} found (forum {forum.id}); its group mode is not "
+            "visible over web services: make sure it is Separate groups",
+        )
+
+
+def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: DoctorReport) -> None:
+    if reads.users is not None:
+        seen = {f.shortname for u in reads.users for f in u.customfields}
         attrs = config.matching.attributes.model_dump()
         for attribute, shortname in sorted(attrs.items()):
             if not shortname:
@@ -219,49 +248,20 @@ def _course_setup(api: MoodleApi, config: Config, values: dict[str, Any], report
                     "Site administration > Users > Accounts > User profile fields: create it (see plugin_config/"
                     "profile_fields.json); private fields need moodle/user:viewalldetails",
                 )
-    except MoodleError:
-        pass  # reported by the capability probes
-    try:
-        forums = api.get_forums_by_courses([course])
-        forum = next((f for f in forums if f.name == config.programme.forum), None)
-        if forum is None:
-            report.add(
-                "forum", "fail", f"no forum named {config.programme.forum!r} in the course",
-                "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
-                "restricted to the lmsync grouping, and name it in [programme] forum",
-            )
-        else:
-            discussions = api.get_forum_discussions(forum.id).discussions
-            ungrouped = [d for d in discussions if "lmsync:" in d.message and d.groupid == -1]
-            if ungrouped:
-                report.add(
-                    "forum", "fail", f"{config.programme.forum!r} is not in separate groups mode "
-                    "(lmsync's welcome posts came back for all participants)",
-                    "Forum settings > Common module settings > Group mode: Separate groups",
-                )
-            else:
-                report.add(
-                    "forum", "ok", f"{config.programme.forum!r} found (forum {forum.id}); its group mode is not "
-                    "visible over web services: make sure it is Separate groups",
-                )
-    except MoodleError:
-        pass
-    try:
-        feedbacks = api.get_feedbacks_by_courses([course]).feedbacks
+    if reads.forums is not None:
+        _forum(api, config, reads.forums, report)
+    if reads.feedbacks is not None:
+        feedbacks = reads.feedbacks
         wanted = sorted(
             {name for name in (config.meetings.feedback, *(i.feedback for i in config.instruments.values())) if name}
         )
         for feedback in feedbacks:
-            if feedback.is_anonymous and feedback.name in wanted:
+            if feedback.is_anonymous:
                 report.add(
-                    f"feedback {feedback.name!r}", "fail", "anonymous: lmsync cannot tie its answers to people",
+                    f"feedback {feedback.name!r}", "fail" if feedback.name in wanted else "warn",
+                    "anonymous: lmsync cannot tie its answers to people",
                     "Feedback settings > Question and submission settings > Record user names: User's name will be "
                     "logged and shown with answers",
-                )
-            elif feedback.is_anonymous:
-                report.add(
-                    f"feedback {feedback.name!r}", "warn", "anonymous: lmsync cannot tie its answers to people",
-                    "Feedback settings > Question and submission settings > Record user names: show",
                 )
         names = {f.name for f in feedbacks}
         for name in wanted:
@@ -270,8 +270,6 @@ def _course_setup(api: MoodleApi, config: Config, values: dict[str, Any], report
                            "add it (see plugin_config/activities.json) or fix [meetings] feedback")
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
-    except MoodleError:
-        pass
 
 
 def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
@@ -280,7 +278,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     if available is None:
         return report
     _functions(available, report)
-    values = _placeholders(api, config, report)
+    values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, report)
-    _course_setup(api, config, values, report)
+    _course_setup(api, config, reads, report)
     return report
