@@ -9,7 +9,7 @@ Counting the flat leaves is also how batches stay under PHP's ``max_input_vars``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 FormPairs = list[tuple[str, str]]
@@ -104,7 +104,3 @@ def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                 node = child
     return _listify(root)
 
-
-def flatten_sequence(values: Sequence[Any]) -> list[str]:
-    """Render scalar values as Moodle sees them on the wire (for previews and tests)."""
-    return [_scalar(v) for v in values]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.matching import MatchResult
 from lmsync.domain.people import People, Person, Role, split_values
 from lmsync.domain.plan import Circle, mentor_of_idnumber
 from lmsync.service.observe import RosterUser, Snapshot
@@ -21,16 +21,14 @@ from lmsync.service.observe import RosterUser, Snapshot
 class Desired:
     circles: list[Circle]
     people: People
-    match: Any
+    match: MatchResult
     warnings: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
-        match = self.match
-        assignments = list(getattr(match, "assignments", []))
-        unmatched = list(getattr(match, "unmatched", []))
+        assignments, unmatched = self.match.assignments, self.match.unmatched
         lines = [
             f"Matching: {len(assignments)} mentees placed in {len(self.circles)} circles, "
-            f"{len(unmatched)} unmatched, total score {getattr(match, 'total_score', 0):.1f}"
+            f"{len(unmatched)} unmatched, total score {self.match.total_score:.1f}"
         ]
         for assignment in assignments[:5]:
             reasons = "; ".join(assignment.reasons[:3]) or "no shared attributes"
@@ -116,7 +114,7 @@ def desired_state(snapshot: Snapshot, config: Config) -> Desired:
     result = run_match(people, config)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
-    for assignment in _all_assignments(result):
+    for assignment in result.assignments:  # faculty and near-peer alike: each mentor gets one circle
         mentee = by_id[assignment.mentee]
         if mentee.moodle_id is not None:
             mentees_of.setdefault(assignment.mentor, set()).add(mentee.moodle_id)
@@ -131,7 +129,3 @@ def desired_state(snapshot: Snapshot, config: Config) -> Desired:
     ]
     return Desired(circles=circles, people=people, match=result, warnings=warnings)
 
-
-def _all_assignments(result: Any) -> list[Any]:
-    """Faculty and near-peer assignments alike: each mentor gets one circle."""
-    return [*getattr(result, "assignments", []), *getattr(result, "peer_assignments", [])]

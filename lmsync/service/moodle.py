@@ -59,6 +59,13 @@ def emulator_site(config: Config) -> Any:
 def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Iterator[MoodleConnection]:
     """Yield a connection; the emulator's state is saved on the way out, even after an error."""
     moodle = config.moodle
+
+    def transport_for(url: str, token: Token, **extra: Any) -> Transport:
+        return Transport(
+            url, token, timeout=moodle.timeout_seconds, deadline=moodle.retry_deadline_seconds,
+            budget=moodle.batch_budget, **extra,
+        )
+
     if config.uses_emulator:
         from lmsync.moodle.emulator.demo import DEMO_TOKEN
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
@@ -66,15 +73,7 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
         site = site if site is not None else emulator_site(config)
         session = requests.Session()
         session.mount(EMULATOR_URL, EmulatorAdapter(site, fault=fault))
-        transport = Transport(
-            EMULATOR_URL,
-            Token(DEMO_TOKEN),
-            session=session,
-            timeout=moodle.timeout_seconds,
-            deadline=moodle.retry_deadline_seconds,
-            budget=moodle.batch_budget,
-            sleep=lambda _s: None,
-        )
+        transport = transport_for(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None)
         try:
             yield MoodleConnection(MoodleApi(transport), transport, emulated=True, site=site)
         finally:
@@ -82,13 +81,7 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
             path.parent.mkdir(parents=True, exist_ok=True)
             site.save(path)
         return
-    transport = Transport(
-        moodle.url or "",
-        config.load_token(),
-        timeout=moodle.timeout_seconds,
-        deadline=moodle.retry_deadline_seconds,
-        budget=moodle.batch_budget,
-    )
+    transport = transport_for(moodle.url or "", config.load_token())
     if not moodle.verify_tls:
         transport.session.verify = False
     yield MoodleConnection(MoodleApi(transport), transport, emulated=False)
