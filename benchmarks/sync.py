@@ -23,7 +23,7 @@ from lmsync.moodle.emulator import serve_in_background
 from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_scaled_site
 from lmsync.service.apply import FUNCTION, ONE_PER_CALL, VARS_PER_OP, Applier
 from lmsync.service.moodle import open_moodle
-from lmsync.service.sync import make_plan, run_sync
+from lmsync.service.sync import grouping_ids, make_plan, run_sync
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -96,7 +96,7 @@ def run(mentees: int, mentors: int) -> None:
                 budget=budget,
                 course_id=obs.course_id,
                 group_ids={g.idnumber: g.id for g in obs.groups if g.idnumber},
-                grouping_id=obs.grouping_id,
+                grouping_ids=grouping_ids(config, obs),
                 forum_id=obs.forum_id,
                 max_items_per_call=1,
             )

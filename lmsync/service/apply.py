@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lmsync.domain.plan import APPLY_ORDER, Operation, Plan, grouping_idnumber
+from lmsync.domain.plan import APPLY_ORDER, Operation, Plan
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.batching import chunk_by_budget
@@ -78,7 +78,7 @@ class Applier:
         budget: int,
         course_id: int,
         group_ids: dict[str, int],
-        grouping_id: int | None,
+        grouping_ids: dict[str, int],
         forum_id: int | None,
         progress: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
@@ -91,8 +91,7 @@ class Applier:
         self.budget = budget
         self.course_id = course_id
         self.group_ids = dict(group_ids)
-        self.grouping_ids: dict[str, int] = {}
-        self.grouping_id = grouping_id
+        self.grouping_ids = dict(grouping_ids)
         self.forum_id = forum_id
         self.progress = progress or (lambda _n: None)
         self.should_stop = should_stop or (lambda: False)
@@ -100,8 +99,6 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyReport:
         report = ApplyReport(self.run_id)
         started = time.monotonic()
-        if plan.operations and self.grouping_id is not None:
-            self.grouping_ids[grouping_idnumber(plan.programme)] = self.grouping_id
         try:
             for kind in APPLY_ORDER:
                 ops = plan.by_kind(kind)

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.plan import APPLY_ORDER, Plan, PlanSettings, UnsafePlan, plan_sync
+from lmsync.domain.plan import (
+    APPLY_ORDER,
+    Observation,
+    Plan,
+    PlanSettings,
+    UnsafePlan,
+    grouping_idnumber,
+    plan_sync,
+)
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -91,6 +99,11 @@ def make_plan(
     return PlanResult(snapshot, desired, plan)
 
 
+def grouping_ids(config: Config, obs: Observation) -> dict[str, int]:
+    """lmsync's grouping by idnumber, when it already exists (operations refer to it so)."""
+    return {} if obs.grouping_id is None else {grouping_idnumber(config.programme.name): obs.grouping_id}
+
+
 def _applier(
     api: MoodleApi,
     journal: Journal,
@@ -108,7 +121,7 @@ def _applier(
         budget=config.moodle.batch_budget,
         course_id=obs.course_id,
         group_ids={g.idnumber: g.id for g in obs.groups if g.idnumber},
-        grouping_id=obs.grouping_id,
+        grouping_ids=grouping_ids(config, obs),
         forum_id=obs.forum_id,
         progress=progress,
         should_stop=should_stop,
