@@ -272,3 +272,20 @@ def test_no_personal_data_reaches_the_log_at_info(config):
             assert value not in text, f"{value!r} reached the log"
     steps = [e for e in events if e["event"] == "apply.step"]
     assert steps and all({"function", "count", "requests", "seconds"} <= set(e) for e in steps)
+
+
+def test_sigterm_sets_the_stop_flag_instead_of_killing_the_run():
+    import os
+    import signal
+
+    from lmsync.service.jobs import StopFlag
+
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        flag = StopFlag.install()
+        assert not flag()
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert flag(), "SIGTERM should ask the run to stop between batches"
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
