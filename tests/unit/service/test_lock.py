@@ -26,7 +26,8 @@ def held(path):
     try:
         yield holder, release
     finally:
-        release.set()
+        if holder.is_alive():  # a killed holder may have died inside the Event: never touch it again
+            release.set()
         holder.join(10)
 
 
