@@ -2,8 +2,9 @@
 
 Public entry points: :class:`Site` (state), :func:`handle` (one REST request),
 :class:`EmulatorAdapter` (in-process ``requests`` transport), :func:`serve` /
-:func:`serve_in_background` (HTTP), :class:`RandomFaults` (fault injection) and the site builders in
-:mod:`.demo`. It imports nothing from the client side of ``lmsync.moodle``: it answers raw HTTP.
+:func:`serve_in_background` (HTTP), :class:`RandomFaults` (fault injection, including the slow-Moodle
+kind "late": see :mod:`.faults`), the site builders in :mod:`.demo` (``seed_lived_in``) and the
+second series' set-up in :mod:`.series2`. It imports nothing from the client side of ``lmsync.moodle``: it answers raw HTTP.
 """
 
 from lmsync.moodle.emulator.demo import (
@@ -12,6 +13,7 @@ from lmsync.moodle.emulator.demo import (
     SUSPENDED_TOKEN,
     build_demo_site,
     build_scaled_site,
+    seed_lived_in,
     site_from_recording,
 )
 from lmsync.moodle.emulator.faults import RandomFaults, SimulatedCrash, fail_once
@@ -39,6 +41,7 @@ __all__ = [
     "fail_once",
     "handle",
     "serve",
+    "seed_lived_in",
     "serve_in_background",
     "site_from_recording",
 ]

@@ -1,5 +1,7 @@
 """Ready-made sites: the demo (MENTOR-2026 before lmsync ran), a scaled one for benchmarks, and
-one seeded from the recordings' ``site.json`` for contract tests.
+one seeded from the recordings' ``site.json`` for contract tests; :func:`seed_lived_in` adds
+another programme's objects with the second series' awkward names to any of them (and
+:mod:`.series2` replays the second series' set-up exactly).
 
 Ids follow the recording site so the recorded exchanges and the demo line up: course 2, students
 from user id 3, mentors after them, forum "Mentoring circles" = instance 3 / cm 3, assignment 1 /
@@ -12,7 +14,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmsync.moodle.emulator.functions import REGISTRY
 from lmsync.moodle.emulator.state import (
     AssignGrade,
     Assignment,
@@ -37,8 +38,25 @@ DEMO_TOKEN = "lmsync-emulator-token"  # not a secret: the emulator's own, publis
 LIMITED_TOKEN = "lmsync-emulator-limited"  # a role without moodle/course:managegroups
 SUSPENDED_TOKEN = "lmsync-emulator-suspended"  # a token whose user account is suspended
 
-# The lmsync external service as shipped (tests/contract/recordings/service.json).
-SERVICE_FUNCTIONS = tuple(name for name in REGISTRY if name != "core_courseformat_create_module")
+# The lmsync external service as recorded (tests/contract/recordings/service.json, 40 functions
+# since the second series; issue 10 point 8). Not core_courseformat_create_module (unusable,
+# trap 35) nor core_group_get_groups (added to the lab site for one recording only).
+SERVICE_FUNCTIONS = (
+    "core_webservice_get_site_info", "core_course_get_courses_by_field", "core_enrol_get_enrolled_users",
+    "core_user_get_users_by_field", "core_cohort_get_cohorts", "core_cohort_search_cohorts",
+    "core_cohort_get_cohort_members", "core_group_create_groupings", "core_group_get_course_groupings",
+    "core_group_get_groupings", "core_group_update_groupings", "core_group_delete_groupings",
+    "core_group_create_groups", "core_group_get_course_groups", "core_group_update_groups",
+    "core_group_delete_groups", "core_group_assign_grouping", "core_group_unassign_grouping",
+    "core_group_add_group_members", "core_group_get_group_members", "core_group_delete_group_members",
+    "mod_forum_get_forums_by_courses", "mod_forum_add_discussion", "mod_forum_get_forum_discussions",
+    "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
+    "mod_feedback_get_analysis", "mod_feedback_get_non_respondents", "core_grades_update_grades",
+    "gradereport_user_get_grade_items", "core_grades_get_gradeitems", "mod_assign_get_assignments",
+    "mod_assign_save_grades", "mod_assign_get_grades", "core_message_send_instant_messages",
+    "core_calendar_create_calendar_events", "core_role_assign_roles", "mod_forum_get_discussion_posts",
+    "core_calendar_get_calendar_events",
+)
 SERVICE_CAPABILITIES = (
     "webservice/rest:use", "moodle/course:view", "moodle/user:viewdetails", "moodle/user:viewalldetails",
     "moodle/site:viewuseridentity", "moodle/site:accessallgroups", "moodle/course:enrolreview",
@@ -316,3 +334,45 @@ def _recorded_grades(site: Site) -> None:
         ((3, 75, 2778), (4, 100, 2778), (5, 25, 2778), (9, 50, 2778), (999999, 50, 2778), (78, 50, 2778), (10, -1, -1)), start=1
     ):
         assign.grades[uid] = AssignGrade(gid, uid, float(grade), grader, 1795599380, 1795599380)
+
+
+# Names of the second series (traps 38-40), for a site that already holds another programme.
+LIVED_IN_FORUM = "Mentors & mentees"
+LIVED_IN_GROUPS = ("Peer support & wellbeing", 'Dr O\'Neil\'s "drop-in" group', "Years 3 < 4 > 2 revision", "Anatomy &amp; co")
+LIVED_IN_GROUPING = "Tutor groups & friends 2026"
+
+
+def seed_lived_in(site: Site) -> dict[str, Any]:
+    """Make ``site`` look lived-in, with the names the second series recorded (traps 38-40).
+
+    Adds to course 2, beside whatever lmsync will create:
+
+    - a forum named ``Mentors & mentees`` (separate groups, new instance id and cmid), which
+      Moodle lists as ``Mentors &amp; mentees``; a programme configured with that forum name must
+      still find it (trap 39). Forum posts are purified on the way out, as always (trap 40);
+    - four groups that are **not** lmsync's (idnumbers ``other:lived-in:1..4``) whose names hold
+      ``&``, quotes, a bare ``< >`` and a literal ``&amp;`` (the first and last read back alike),
+      each with two of the course's students;
+    - a grouping ``Tutor groups & friends 2026`` (idnumber ``other:lived-in``) holding them.
+
+    Works on the demo site and on ``site_from_recording``; returns the ids created:
+    ``{"forum": id, "cmid": id, "groups": [ids], "grouping": id}``.
+    """
+    course = site.courses[2]
+    used_cmids = [f.cmid for f in site.forums.values()] + [a.cmid for a in site.assignments.values()]
+    used_cmids += [f.cmid for f in site.feedbacks.values()]
+    forum = Forum(max(site.forums, default=0) + 1, max(used_cmids, default=0) + 1, course.id, LIVED_IN_FORUM, "general",
+                  "Another programme's forum, with an ampersand in its name.", 1)
+    site.forums[forum.id] = forum
+    students = sorted(uid for uid, e in course.enrolments.items() if e.role == "student")
+    groups = []
+    for number, name in enumerate(LIVED_IN_GROUPS, start=1):
+        group = Group(site.next_id("groups"), course.id, name, f"other:lived-in:{number}", "Not managed by lmsync",
+                      members=set(students[2 * number : 2 * number + 2]))
+        site.groups[group.id] = group
+        groups.append(group.id)
+    grouping = Grouping(site.next_id("groupings"), course.id, LIVED_IN_GROUPING, "other:lived-in",
+                        "Another programme's grouping", groupids=list(groups))
+    site.groupings[grouping.id] = grouping
+    site.invalidate_group_cache(course.id)
+    return {"forum": forum.id, "cmid": forum.cmid, "groups": groups, "grouping": grouping.id}

@@ -1,9 +1,40 @@
-"""Fault injection for the emulator: 503s, lost answers and crashes on demand.
+"""Fault injection for the emulator: 503s, lost answers, slow commits and crashes on demand.
 
 A fault function is called as ``fault(function, phase)`` with phase ``"before"`` (the call is
 not applied yet) or ``"after"`` (applied, answer not sent yet) and returns ``None`` or one of
-``"503"``, ``"timeout"``, ``"crash"``. "timeout" after the call is the nasty case a client must
-survive: the write happened, the answer is lost.
+:data:`FAULT_KINDS`. Both front doors (the in-process :class:`~.server.EmulatorAdapter` and the
+HTTP server) call it once per phase and act the same way:
+
+``"503"``
+    HTTP 503 with an empty body; in phase "before" nothing was applied.
+``"timeout"``
+    The answer never arrives. In-process: ``requests.exceptions.ReadTimeout`` is raised. Over
+    HTTP the server holds the connection for ``hold_seconds`` (default 35 s, past lmsync's 30 s
+    client timeout), then closes it; the client sees its own read timeout. In phase "after" the
+    write **was applied** (the nasty case a client must survive: applied, answer lost); in phase
+    "before" nothing was applied.
+``"late"`` (issue 10 point 10: a slow Moodle whose database holds inserts past the timeout)
+    In phase "before", for a write: Moodle's PHP checks (duplicate names and idnumbers, "already
+    in the grouping", "grade item exists at this itemnumber": none has a unique index behind it)
+    are made against the state *at arrival*, the write is **not committed yet**, and the client
+    times out exactly as for "timeout" (same exception in-process, held answer over HTTP). Reads
+    keep working meanwhile and do not see the write. The held write commits later, checked
+    against its arrival state, whichever comes first:
+
+    - its **twin** arrives (same function, same parameters, any token; with or without a fault):
+      the twin's checks also see the state before the held write, then both commit: the
+      duplicates (two groups with one idnumber, a doubled grouping link, two grade items at one
+      itemnumber) a real site showed;
+    - ``site.commit_late()`` is called (returns how many writes were held);
+    - ``site.late_after`` further requests have arrived (default 3; the held write commits when
+      the ``late_after``-th one arrives, before that request is answered, so it sees the write).
+
+    A held write that fails its checks commits nothing. Held writes live in
+    ``site.held_writes`` and are not saved with the state. "late" for a read, or in phase
+    "after", is the same as "timeout".
+``"crash"``
+    In-process: :class:`SimulatedCrash` is raised (the client process "dies" mid-call). Over
+    HTTP the connection is dropped at once.
 """
 
 from __future__ import annotations
@@ -12,7 +43,7 @@ import random
 from collections.abc import Callable, Sequence
 
 FaultFunction = Callable[[str, str], "str | None"]
-FAULT_KINDS = ("503", "timeout", "crash")
+FAULT_KINDS = ("503", "timeout", "late", "crash")
 
 
 class SimulatedCrash(RuntimeError):

@@ -38,7 +38,9 @@ from lmsync.moodle.emulator.params import (
     Raw,
     Spec,
     Struct,
+    Text,
 )
+from lmsync.moodle.emulator.purifier import purify
 from lmsync.moodle.emulator.state import (
     PROFILE_FIELDS,
     ROLE_IDS,
@@ -50,10 +52,12 @@ from lmsync.moodle.emulator.state import (
     GradeItem,
     Group,
     Grouping,
+    Post,
     Site,
     TokenInfo,
     User,
 )
+from lmsync.moodle.text import format_string
 
 # Capability titles as Moodle prints them in "nopermissions" messages (trap 5).
 CAPABILITY_TITLES = {
@@ -105,6 +109,13 @@ class Call:
     site: Site
     token: TokenInfo
     function: str
+    # The state Moodle's PHP checks see (uniqueness of names, idnumbers, links, grade items):
+    # the live site, or the state at arrival for a write held by a slow database (faults "late").
+    seen: Site | None = None
+
+    @property
+    def checks(self) -> Site:
+        return self.seen if self.seen is not None else self.site
 
     @property
     def userid(self) -> int:
@@ -147,10 +158,10 @@ OTHER_MOODLE_FUNCTIONS = {
     "core_user_create_users", "core_user_update_users", "core_user_delete_users", "core_user_get_users",
     "core_course_get_courses", "core_course_get_contents", "core_course_create_courses",
     "core_enrol_get_users_courses", "enrol_manual_enrol_users", "enrol_manual_unenrol_users",
-    "core_group_get_groups", "core_group_get_course_user_groups", "core_group_get_activity_groupmode",
+    "core_group_get_course_user_groups", "core_group_get_activity_groupmode",
     "core_cohort_create_cohorts", "core_cohort_add_cohort_members", "core_message_get_messages",
-    "core_calendar_get_calendar_events", "core_calendar_delete_calendar_events", "core_role_unassign_roles",
-    "mod_feedback_process_page", "mod_forum_get_discussion_posts", "mod_forum_add_discussion_post",
+    "core_calendar_delete_calendar_events", "core_role_unassign_roles",
+    "mod_feedback_process_page", "mod_forum_add_discussion_post",
 }
 
 _GROUPS = ("groups", "groupings", "group_cache_phantoms")
@@ -337,13 +348,16 @@ def _course_user(call: Call, course: Course, user: User, groups_by_user: dict[in
     if custom:
         record["customfields"] = custom
     groups = groups_by_user.get(user.id)
-    if groups:
+    if groups:  # sorted by the stored name, returned through format_string (trap 39)
         record["groups"] = [
-            {"id": g.id, "name": g.name, "description": g.description, "descriptionformat": g.descriptionformat}
-            for g in sorted(groups, key=lambda g: g.id)
+            {"id": g.id, "name": format_string(g.name), "description": g.description, "descriptionformat": g.descriptionformat}
+            for g in sorted(groups, key=lambda g: (g.name, g.id))
         ]
     enrolment = course.enrolments[user.id]
-    record["roles"] = [{"roleid": ROLE_IDS.get(enrolment.role, 5), "name": "", "shortname": enrolment.role, "sortorder": 0}]
+    # one entry per role in the course, teacher before student (trap 42)
+    record["roles"] = [
+        {"roleid": ROLE_IDS.get(role, 5), "name": "", "shortname": role, "sortorder": 0} for role in enrolment.roles()
+    ]
     record["enrolledcourses"] = [
         {"id": c.id, "fullname": c.fullname, "shortname": c.shortname}
         for c in sorted(call.site.courses.values(), key=lambda c: c.id)
@@ -510,7 +524,10 @@ def _phantoms(site: Site, courseid: int, kind: str) -> list[dict[str, Any]]:
 
 
 def _idnumber_in_cache(site: Site, courseid: int, kind: str, idnumber: str, exclude: int | None = None) -> bool:
-    """Moodle checks idnumbers against the course's group cache, phantoms included (trap 27)."""
+    """Moodle checks idnumbers against the course's group cache, phantoms included (trap 27).
+
+    Pass ``call.checks``: a write held by a slow database checks the state at its arrival.
+    """
     rows: list[Any] = site.groups_of_course(courseid) if kind == "groups" else [
         g for g in site.groupings.values() if g.courseid == courseid
     ]
@@ -534,7 +551,7 @@ def _leave_phantoms(exc: MoodleError, site: Site, kind: str, created: list[Any])
 
 
 _GROUP_ITEM = {
-    "courseid": Int(), "name": Raw(), "description": Raw(), "descriptionformat": Int(default=1),
+    "courseid": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
     "enrolmentkey": Raw(optional=True), "idnumber": Raw(optional=True), "visibility": Int(optional=True),
     "participation": Bool(optional=True),
     "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
@@ -553,10 +570,13 @@ def create_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
         if visibility not in (0, 1, 2, 3):
             raise invalid_parameter("Invalid group visibility provided. Must be one of 0,1,2,3")
         # the duplicate-name check compares the untrimmed name, then the name is trimmed (trap 22)
-        if any(g.name == item["name"] for g in site.groups_of_course(course.id)):
+        seen = call.checks.groups_of_course(course.id) + [g for g in created if g.id not in call.checks.groups]
+        if any(g.name == item["name"] for g in seen):
             raise invalid_parameter("Group with the same name already exists in the course")
         idnumber = item.get("idnumber", "")
-        if idnumber != "" and _idnumber_in_cache(site, course.id, "groups", idnumber):
+        if idnumber != "" and (
+            _idnumber_in_cache(call.checks, course.id, "groups", idnumber) or any(g.idnumber == idnumber for g in created)
+        ):
             raise _leave_phantoms(idnumber_taken(), site, "groups", created)
         group = Group(
             id=site.next_id("groups"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
@@ -579,20 +599,42 @@ def create_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _escaped(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"name": format_string(row["name"])}
+
+
 @ws("core_group_get_course_groups", {"courseid": Int()})
 def get_course_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sorted by the stored name; names through format_string (trap 39)."""
     course = call.course(p["courseid"])
     call.require("moodle/course:managegroups")
     rows = [_group_listing(g) for g in call.site.groups_of_course(course.id)]
     rows += _phantoms(call.site, course.id, "groups")
-    return sorted(rows, key=lambda r: (r["name"], r["id"]))
+    return [_escaped(r) for r in sorted(rows, key=lambda r: (r["name"], r["id"]))]
+
+
+@ws("core_group_get_groups", {"groupids": Multi(item=Int())})
+def get_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """DB-backed, in request order, names through format_string like get_course_groups (trap 39).
+
+    Not in lmsync's service (``core_group_get_groups/not-in-service``: accessexception).
+    """
+    out = []
+    for gid in p["groupids"]:
+        group = call.site.groups.get(gid)
+        if group is None:
+            raise invalid_record("groups")
+        call.course(group.courseid)
+        call.require("moodle/course:managegroups")
+        out.append(_escaped(_group_listing(group)) | {"customfields": []})
+    return out
 
 
 @ws(
     "core_group_update_groups",
     {
         "groups": Multi(item=Struct(fields={
-            "id": Int(), "name": Raw(), "description": Raw(optional=True), "descriptionformat": Int(default=1),
+            "id": Int(), "name": Text(), "description": Raw(optional=True), "descriptionformat": Int(default=1),
             "enrolmentkey": Raw(optional=True), "idnumber": Raw(optional=True), "visibility": Int(optional=True),
             "participation": Bool(optional=True),
             "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
@@ -608,12 +650,12 @@ def update_groups(call: Call, p: dict[str, Any]) -> None:
             raise invalid_parameter(f"Group {item['id']} does not exist")  # not invalidrecord (trap 34)
         call.course(group.courseid)
         call.require("moodle/course:managegroups")
-        if any(g.name == item["name"] and g.id != group.id for g in site.groups_of_course(group.courseid)):
+        if any(g.name == item["name"] and g.id != group.id for g in call.checks.groups_of_course(group.courseid)):
             raise invalid_parameter("A different group with the same name already exists in the course")
         if "visibility" in item and item["visibility"] not in (0, 1, 2, 3):
             raise invalid_parameter("Invalid group visibility provided. Must be one of 0,1,2,3")
         idnumber = item.get("idnumber")
-        if idnumber and idnumber != group.idnumber and _idnumber_in_cache(site, group.courseid, "groups", idnumber, group.id):
+        if idnumber and idnumber != group.idnumber and _idnumber_in_cache(call.checks, group.courseid, "groups", idnumber, group.id):
             raise idnumber_taken()
         group.name = item["name"].strip()
         for key in ("description", "enrolmentkey", "idnumber", "visibility", "participation"):
@@ -643,7 +685,7 @@ def delete_groups(call: Call, p: dict[str, Any]) -> None:
 
 
 _GROUPING_ITEM = {
-    "courseid": Int(), "name": Raw(), "description": Raw(), "descriptionformat": Int(default=1),
+    "courseid": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
     "idnumber": Raw(optional=True),
     "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
 }
@@ -657,10 +699,13 @@ def create_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     for item in p["groupings"]:
         course = call.course(item["courseid"])
         call.require("moodle/course:managegroups")
-        if any(g.name == item["name"] and g.courseid == course.id for g in site.groupings.values()):
+        seen = list(call.checks.groupings.values()) + [g for g in created if g.id not in call.checks.groupings]
+        if any(g.name == item["name"] and g.courseid == course.id for g in seen):
             raise invalid_parameter("Grouping with the same name already exists in the course")
         idnumber = item.get("idnumber", "")
-        if idnumber != "" and _idnumber_in_cache(site, course.id, "groupings", idnumber):
+        if idnumber != "" and (
+            _idnumber_in_cache(call.checks, course.id, "groupings", idnumber) or any(g.idnumber == idnumber for g in created)
+        ):
             raise _leave_phantoms(idnumber_taken(), site, "groupings", created)
         grouping = Grouping(
             id=site.next_id("groupings"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
@@ -719,7 +764,7 @@ def get_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     "core_group_update_groupings",
     {
         "groupings": Multi(item=Struct(fields={
-            "id": Int(), "name": Raw(), "description": Raw(), "descriptionformat": Int(default=1),
+            "id": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
             "idnumber": Raw(optional=True),
             "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
         }))
@@ -735,11 +780,14 @@ def update_groupings(call: Call, p: dict[str, Any]) -> None:
         call.course(grouping.courseid)
         call.require("moodle/course:managegroups")
         if item["name"] != grouping.name and any(
-            g.name == item["name"] and g.courseid == grouping.courseid and g.id != grouping.id for g in site.groupings.values()
+            g.name == item["name"] and g.courseid == grouping.courseid and g.id != grouping.id
+            for g in call.checks.groupings.values()
         ):
             raise invalid_parameter("A different grouping with the same name already exists in the course")
         idnumber = item.get("idnumber")
-        if idnumber and idnumber != grouping.idnumber and _idnumber_in_cache(site, grouping.courseid, "groupings", idnumber, grouping.id):
+        if idnumber and idnumber != grouping.idnumber and _idnumber_in_cache(
+            call.checks, grouping.courseid, "groupings", idnumber, grouping.id
+        ):
             raise idnumber_taken()
         grouping.name = item["name"].strip()
         grouping.description = item["description"]
@@ -783,7 +831,10 @@ def _grouping_and_group(call: Call, item: dict[str, Any]) -> tuple[Grouping, Gro
 def assign_grouping(call: Call, p: dict[str, Any]) -> None:
     for item in p["assignments"]:
         grouping, group = _grouping_and_group(call, item)
-        if group.id not in grouping.groupids:  # a group of another course is accepted (trap 17)
+        # a group of another course is accepted (trap 17); the "already linked" check is PHP, so a
+        # write held past its twin links twice (issue 10 point 10)
+        before = call.checks.groupings.get(grouping.id)
+        if group.id not in (before.groupids if before is not None else grouping.groupids):
             grouping.groupids.append(group.id)
         call.site.invalidate_group_cache(grouping.courseid)
     return None
@@ -863,7 +914,8 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
         if forum.courseid not in wanted or not call.has("moodle/course:view"):
             continue
         out.append({
-            "id": forum.id, "course": forum.courseid, "type": forum.type, "name": forum.name, "intro": forum.intro,
+            "id": forum.id, "course": forum.courseid, "type": forum.type, "name": format_string(forum.name),
+            "intro": forum.intro,
             "introformat": 1, "introfiles": [], "lang": "", "duedate": 0, "cutoffdate": 0, "assessed": 0,
             "assesstimestart": 0, "assesstimefinish": 0, "scale": 0, "grade_forum": 0, "grade_forum_notify": 0,
             "maxbytes": 0, "maxattachments": 1, "forcesubscribe": forum.forcesubscribe, "trackingtype": 1,
@@ -920,11 +972,27 @@ def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return {"discussionid": did, "warnings": []}
 
 
+def _replies(site: Site, discussionid: int) -> list[Post]:
+    return sorted((r for r in site.posts.values() if r.discussionid == discussionid), key=lambda r: (r.created, r.id))
+
+
+def _last_activity(site: Site, d: Discussion) -> tuple[int, int]:
+    """(timemodified, usermodified) of a discussion: its last post's (trap 44)."""
+    replies = _replies(site, d.id)
+    if not replies:
+        return d.created, d.userid
+    last = max(replies, key=lambda r: (r.modified or r.created, r.id))
+    return last.modified or last.created, last.userid
+
+
 @ws(
     "mod_forum_get_forum_discussions",
     {"forumid": Int(), "sortorder": Int(default=-1), "page": Int(default=-1), "perpage": Int(default=0), "groupid": Int(default=0)},
 )
 def get_forum_discussions(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """Per discussion the opening post, ``numreplies`` and the last post's time and author (trap 44);
+    sorted by last activity, newest first (sortorder -1/1; 2 oldest first, 3/4 by creation, 5/6 by
+    replies), pinned first. Names escaped (trap 39), messages purified (trap 40)."""
     site = call.site
     if p["sortorder"] != -1 and not 1 <= p["sortorder"] <= 6:
         raise invalid_parameter("Invalid sort order")
@@ -936,8 +1004,20 @@ def get_forum_discussions(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     rows = [d for d in site.discussions.values() if d.forumid == forum.id]
     if p["groupid"]:
         rows = [d for d in rows if d.groupid in (p["groupid"], -1)]
-    ascending = p["sortorder"] in (2, 4, 6)
-    rows.sort(key=lambda d: (not d.pinned, (d.created, d.id) if ascending else (-d.created, -d.id)))
+    activity = {d.id: _last_activity(site, d) for d in rows}
+    replies = {d.id: len(_replies(site, d.id)) for d in rows}
+    order = p["sortorder"] if p["sortorder"] != -1 else 1
+    ascending = order in (2, 4, 6)
+
+    def key(d: Discussion) -> tuple[int, int]:
+        if order in (3, 4):
+            return (d.created, d.id)
+        if order in (5, 6):
+            return (replies[d.id], d.id)
+        return (activity[d.id][0], d.id)
+
+    rows.sort(key=key, reverse=not ascending)
+    rows.sort(key=lambda d: not d.pinned)
     if p["page"] >= 0 and p["perpage"] > 0:
         rows = rows[p["page"] * p["perpage"] : (p["page"] + 1) * p["perpage"]]
     user = site.users.get(call.userid)
@@ -946,18 +1026,88 @@ def get_forum_discussions(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     out = []
     for d in rows:
         author = site.users.get(d.userid)
+        modified, usermodified = activity[d.id]
+        modifier = site.users.get(usermodified)
+        subject = format_string(d.subject)
         out.append({
-            "id": d.postid, "name": d.subject, "groupid": d.groupid, "timemodified": d.created,
-            "usermodified": d.userid, "timestart": 0, "timeend": 0, "discussion": d.id, "parent": 0,
-            "userid": d.userid, "created": d.created, "modified": d.created, "mailed": 0, "subject": d.subject,
-            "message": d.message, "messageformat": d.messageformat, "messagetrust": 0, "attachment": False,
+            "id": d.postid, "name": subject, "groupid": d.groupid, "timemodified": modified,
+            "usermodified": usermodified, "timestart": 0, "timeend": 0, "discussion": d.id, "parent": 0,
+            "userid": d.userid, "created": d.created, "modified": d.created, "mailed": 0, "subject": subject,
+            "message": purify(d.message), "messageformat": d.messageformat, "messagetrust": 0, "attachment": False,
             "totalscore": 0, "mailnow": 0, "userfullname": author.fullname if author else fullname,
-            "usermodifiedfullname": author.fullname if author else fullname, "userpictureurl": pix,
-            "usermodifiedpictureurl": pix, "numreplies": 0, "numunread": 0, "pinned": d.pinned, "locked": False,
-            "starred": False, "canreply": False, "canlock": call.has("moodle/course:manageactivities"),
+            "usermodifiedfullname": modifier.fullname if modifier else fullname, "userpictureurl": pix,
+            "usermodifiedpictureurl": pix, "numreplies": replies[d.id], "numunread": 0, "pinned": d.pinned,
+            "locked": False, "starred": False, "canreply": False, "canlock": call.has("moodle/course:manageactivities"),
             "canfavourite": True,
         })
     return {"discussions": out, "warnings": []}
+
+
+def _author_groups(site: Site, courseid: int, userid: int) -> list[dict[str, Any]]:
+    """All the author's groups in the course (not the discussion's), escaped (traps 39, 44)."""
+    groups = sorted((g for g in site.groups_of_course(courseid) if userid in g.members), key=lambda g: (g.name, g.id))
+    return [{"id": g.id, "name": format_string(g.name), "urls": {"image": None}} for g in groups]
+
+
+@ws(
+    "mod_forum_get_discussion_posts",
+    {"discussionid": Int(), "sortby": Alpha(default="created"), "sortdirection": Alpha(default="DESC"),
+     "includeinlineattachments": Bool(default=False)},
+)
+def get_discussion_posts(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """Every post of a discussion: ``author.id``, ``timecreated``, ``parentid`` (null for the
+    opening post) and ``author.groups`` = all the author's groups in the course (trap 44)."""
+    site = call.site
+    if p["sortby"] not in ("id", "created", "modified"):
+        raise invalid_parameter("Invalid value for sortby parameter (value: " + p["sortby"] + ")")
+    if p["sortdirection"].upper() not in ("ASC", "DESC"):
+        raise invalid_parameter("Invalid value for sortdirection parameter (value: " + p["sortdirection"] + ")")
+    discussion = site.discussions.get(p["discussionid"])
+    if discussion is None:
+        raise invalid_record("forum_discussions")
+    forum = site.forums[discussion.forumid]
+    call.course(forum.courseid)
+    call.require("mod/forum:viewdiscussion")
+    opening = Post(discussion.postid, discussion.id, 0, discussion.userid, discussion.subject, discussion.message,
+                   discussion.created, discussion.created, discussion.messageformat)
+    posts = [opening, *_replies(site, discussion.id)]
+    sortkey = {"id": lambda r: (r.id,), "created": lambda r: (r.created, r.id),
+               "modified": lambda r: (r.modified or r.created, r.id)}[p["sortby"]]
+    posts.sort(key=sortkey, reverse=p["sortdirection"].upper() == "DESC")
+    base = site.siteurl
+    discuss = f"{base}/mod/forum/discuss.php?d={discussion.id}"
+    out = []
+    for post in posts:
+        author = site.users.get(post.userid)
+        fullname = author.fullname if author else ""
+        profile = f"{base}/user/view.php?id={post.userid}&course={forum.courseid}"
+        subject = format_string(post.subject)
+        out.append({
+            "id": post.id, "subject": subject,
+            "replysubject": subject if subject.startswith("Re: ") else f"Re: {subject}",
+            "message": purify(post.message), "messageformat": post.messageformat,
+            "author": {"id": post.userid, "fullname": fullname, "isdeleted": False,
+                       "groups": _author_groups(site, forum.courseid, post.userid),
+                       "urls": {"profile": profile, "profileimage": f"{base}{PIX}f1"}},
+            "discussionid": discussion.id, "hasparent": bool(post.parentid), "parentid": post.parentid or None,
+            "timecreated": post.created, "timemodified": post.modified or post.created, "unread": None,
+            "isdeleted": False, "isprivatereply": False, "haswordcount": False, "wordcount": None, "charcount": None,
+            "capabilities": {"view": True, "edit": False, "delete": False, "split": False, "reply": False,
+                             "selfenrol": False, "export": False, "controlreadstatus": False, "canreplyprivately": False},
+            "urls": {"view": f"{discuss}#p{post.id}", "viewisolated": f"{discuss}&parent={post.id}",
+                     "viewparent": f"{discuss}#p{post.parentid}" if post.parentid else None, "edit": None,
+                     "delete": None, "split": None, "reply": None, "export": None, "markasread": None,
+                     "markasunread": None, "discuss": discuss},
+            "attachments": [], "messageinlinefiles": [], "tags": [],
+            "html": {"rating": None, "taglist": None,
+                     "authorsubheading": f'by <a href="{profile}">{fullname}</a>'},
+        })
+    return {
+        "posts": out, "forumid": forum.id, "courseid": forum.courseid,
+        "ratinginfo": {"contextid": forum.cmid + 80, "component": "mod_forum", "ratingarea": "post",
+                       "canviewall": None, "canviewany": None, "scales": [], "ratings": []},
+        "warnings": [],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -984,7 +1134,11 @@ def _item_record(feedback: Any, item: Any) -> dict[str, Any]:
 
 
 def _choices(item: Any) -> list[tuple[str, str]]:
-    """(value, label) pairs from a multichoicerated presentation ``r>>>>>1####Label|2####...``."""
+    """(value, label) pairs, in listed order, from a presentation ``r>>>>>1####Label|2####...``.
+
+    The rated value is whatever precedes ``####`` (any order, 0-based, gaps: trap 43); a plain
+    multichoice has no values, so its value is the 1-based position.
+    """
     body = item.presentation.split(">>>>>", 1)[-1]
     out = []
     for index, part in enumerate(body.split("|"), start=1):
@@ -1046,10 +1200,12 @@ def get_responses_analysis(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         user = site.users.get(completed.userid)
         responses = []
         for item in feedback.items:
-            raw = completed.values.get(item.id, "")
-            printval = raw
-            if item.typ == "multichoicerated":
-                printval = dict(_choices(item)).get(raw, "")
+            # stored and returned: the 1-based POSITION of the option (trap 43); null for an
+            # attempt made before the item existed
+            raw = completed.values.get(item.id)
+            printval = raw or ""
+            if item.typ in ("multichoicerated", "multichoice") and raw is not None:
+                printval = _label_at(item, raw)
             name = _shorten(item.name)
             if item.typ == "numeric":
                 name = f'{item.name}<span class="boundaries"> (...</span>'
@@ -1059,6 +1215,13 @@ def get_responses_analysis(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             "fullname": user.fullname if user else "", "responses": responses,
         })
     return {"attempts": attempts, "totalattempts": total, "anonattempts": [], "totalanonattempts": 0, "warnings": []}
+
+
+def _label_at(item: Any, position: str) -> str:
+    """The label of the option at a 1-based ``position`` ("" when there is none)."""
+    choices = _choices(item)
+    index = int(position) - 1 if position.strip().isdigit() else -1
+    return choices[index][1] if 0 <= index < len(choices) else ""
 
 
 def _php_json(value: Any) -> str:
@@ -1075,11 +1238,13 @@ def get_analysis(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     for item in feedback.items:
         answers = [c.values[item.id] for c in completeds if item.id in c.values]
         if item.typ == "multichoicerated":
+            # per option in listed order: its RATED value, answers counted by position (trap 43);
+            # shares of the item's own answers (attempts made before the item do not count)
             data = []
-            for value, label in _choices(item):
-                count = sum(1 for a in answers if a == value)
-                avg: float | int = int(value) * count / total if count and total else 0
-                quotient: float | int = count / total if count and total else 0
+            for position, (value, label) in enumerate(_choices(item), start=1):
+                count = sum(1 for a in answers if a == str(position))
+                avg: float | int = _number(float(value) * count / len(answers)) if count else 0
+                quotient: float | int = _number(count / len(answers)) if count else 0
                 data.append(_php_json({"answertext": label, "answercount": count, "avg": avg, "value": value, "quotient": quotient}))
         else:
             data = list(answers)
@@ -1165,12 +1330,15 @@ def update_grades(call: Call, p: dict[str, Any]) -> int:
         call.require("moodle/grade:manage")
     instance = found[1]
     _course_total(site, course.id)
-    item = next(
-        (i for i in site.grade_items.values()
+    # grade_update looks the item up in PHP (no unique index): a push held by a slow database
+    # creates a second item at the same itemnumber (issue 10 point 10)
+    seen = next(
+        (i for i in call.checks.grade_items.values()
          if i.courseid == course.id and i.itemtype == "mod" and i.itemmodule == modname
          and i.iteminstance == instance.id and i.itemnumber == p["itemnumber"]),
         None,
     )
+    item = site.grade_items.get(seen.id) if seen is not None else None
     if item is None:
         item = GradeItem(id=site.next_id("grade_items"), courseid=course.id, itemtype="mod", itemmodule=modname,
                          iteminstance=instance.id, itemnumber=p["itemnumber"], cmid=instance.cmid, itemname=None, idnumber="")
@@ -1482,6 +1650,96 @@ def create_calendar_events(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         site.events.append(record)
         events.append(record)
     return {"events": events, "warnings": warnings}
+
+
+SITE_COURSE_ID = 1  # Moodle's SITEID: site events carry courseid 1
+
+
+def _event_record(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as core_calendar_get_calendar_events returns it: 0/"" come back null, name escaped (trap 45)."""
+    return {
+        "id": event["id"], "name": format_string(event["name"]), "description": event.get("description", ""),
+        "format": event.get("format", 1), "courseid": event.get("courseid", 0),
+        "categoryid": event.get("categoryid") or None, "groupid": event.get("groupid") or None,
+        "userid": event.get("userid", 0), "repeatid": event.get("repeatid") or None,
+        "modulename": event.get("modulename") or None, "instance": event.get("instance") or None,
+        "eventtype": event.get("eventtype", "user"), "timestart": event.get("timestart", 0),
+        "timeduration": event.get("timeduration", 0), "visible": event.get("visible", 1),
+        "sequence": event.get("sequence", 1), "timemodified": event.get("timemodified", 0),
+        "subscriptionid": event.get("subscriptionid"),
+    }
+
+
+@ws(
+    "core_calendar_get_calendar_events",
+    {
+        "events": Struct(fields={
+            "eventids": Multi(item=Int(), default=list), "courseids": Multi(item=Int(), default=list),
+            "groupids": Multi(item=Int(), default=list), "categoryids": Multi(item=Int(), default=list),
+        }, default=dict),
+        "options": Struct(fields={
+            "userevents": Bool(default=True), "siteevents": Bool(default=True), "timestart": Int(default=0),
+            "timeend": Int(default=0), "ignorehidden": Bool(default=True),
+        }, default=dict),
+    },
+)
+def get_calendar_events(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """Events starting in ``[timestart, timeend]`` *and events in progress* at timestart (trap 45).
+
+    Site events (courseid 1), course events (no group) of the asked courses, group events of the
+    asked groups, the caller's user events. Without moodle/calendar:manageentries the
+    non-enrolled integration user keeps the site events and every course event becomes a
+    ``nopermissions`` warning whose ``item`` is the event id as a string; HTTP 200.
+    """
+    site = call.site
+    events, options = p["events"], p["options"]
+    hassystemcap = call.has("moodle/calendar:manageentries")
+    warnings: list[dict[str, Any]] = []
+    courses: list[int] = []
+    for cid in events["courseids"]:
+        if cid in site.courses and call.has("moodle/course:view"):
+            courses.append(cid)
+        else:
+            warnings.append({"item": "course", "itemid": cid, "warningcode": "nopermissions",
+                             "message": "No access rights in course context"})
+    groups = list(events["groupids"])
+    if not hassystemcap:
+        mine = {g.id for g in site.groups.values() if call.userid in g.members}
+        for gid in [g for g in groups if g not in mine]:
+            warnings.append({"item": str(gid), "warningcode": "nopermissionstoaccessgroup",
+                             "message": "you do not have permissions to access this group"})
+        groups = [g for g in groups if g in mine]
+    if options["siteevents"]:
+        courses.append(SITE_COURSE_ID)
+    start, end = options["timestart"], options["timeend"]
+    enrolled = {c.id for c in site.courses.values() if call.userid in c.enrolments} | {SITE_COURSE_ID}
+    out = []
+    for event in sorted(site.events, key=lambda e: (e.get("timestart", 0), e["id"])):
+        groupid, courseid = event.get("groupid") or 0, event.get("courseid") or 0
+        if event.get("eventtype") == "user" or (not courseid and not groupid):
+            wanted = options["userevents"] and event.get("userid") == call.userid
+        elif groupid:
+            wanted = groupid in groups
+        else:
+            wanted = courseid in courses
+        if event["id"] in events["eventids"]:
+            wanted = True
+        begin, duration = event.get("timestart", 0), event.get("timeduration", 0)
+        in_range = (not start or begin + duration >= start) and (not end or begin <= end)
+        if options["ignorehidden"] and not event.get("visible", 1):
+            in_range = False
+        if not (wanted and in_range):
+            continue
+        visible = (
+            hassystemcap or courseid == SITE_COURSE_ID or courseid in enrolled
+            or event.get("userid") == call.userid or (groupid and groupid in groups)
+        )
+        if visible:
+            out.append(_event_record(event))
+        else:
+            warnings.append({"item": str(event["id"]), "warningcode": "nopermissions",
+                             "message": "you do not have permissions to view this event"})
+    return {"events": out, "warnings": warnings}
 
 
 @ws(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.moodle.emulator.exceptions import invalid_parameter
+from lmsync.moodle.text import param_text_problem
 
 _MISSING: Any = object()
 
@@ -67,6 +68,11 @@ def Raw(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N80
     return Scalar(default=default, optional=optional, kind="raw")
 
 
+def Text(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
+    """PARAM_TEXT: a value that cleaning would change is refused, not cleaned (trap 38)."""
+    return Scalar(default=default, optional=optional, kind="text")
+
+
 def AlnumExt(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
     return Scalar(default=default, optional=optional, kind="alphanumext")
 
@@ -96,6 +102,8 @@ def _scalar(spec: Scalar, value: Any) -> Any:
         if text.lower() not in _BOOL:
             raise invalid_parameter(f"Invalid external api parameter: the value is \"{text}\", the server was expecting \"bool\" type")
         return _BOOL[text.lower()]
+    if kind == "text" and param_text_problem(text) is not None:
+        raise invalid_parameter(f"Invalid external api parameter: the value is \"{text}\", the server was expecting \"text\" type")
     if kind == "alphanumext" and not _ALNUMEXT_RE.match(text):
         raise invalid_parameter(f"Invalid external api parameter: the value is \"{text}\", the server was expecting \"alphanumext\" type")
     if kind == "alpha" and not _ALPHA_RE.match(text):

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +59,23 @@ class User:
 
 @dataclass
 class Enrolment:
+    """One enrolment; ``role`` is the role given at enrolment, ``other_roles`` any role assigned
+    later in the course context (trap 42: a student who is also a teacher). Account suspension
+    is ``User.suspended``, separate from ``suspended`` here (trap 41)."""
+
     role: str = "student"
     suspended: bool = False
     timeend: int = 0  # 0 = no end date
+    other_roles: list[str] = field(default_factory=list)
 
     def active(self, now: int) -> bool:
+        """Moodle's onlyactive: the enrolment's status and dates only, never the account (trap 41)."""
         return not self.suspended and (self.timeend == 0 or self.timeend > now)
+
+    def roles(self) -> list[str]:
+        """Every role in the course, in Moodle's role sort order (teacher before student, trap 42)."""
+        names = dict.fromkeys([self.role, *self.other_roles])
+        return sorted(names, key=lambda r: ROLE_IDS.get(r, 99))
 
 
 @dataclass
@@ -142,6 +153,24 @@ class Discussion:
     created: int
     messageformat: int = 1
     pinned: bool = False
+
+
+@dataclass
+class Post:
+    """A reply in a discussion (the opening post is the :class:`Discussion` itself, id ``postid``).
+
+    Stored as sent; read back through the purifier (trap 40). ``parentid`` is the post replied to.
+    """
+
+    id: int
+    discussionid: int
+    parentid: int
+    userid: int
+    subject: str
+    message: str
+    created: int
+    modified: int = 0
+    messageformat: int = 1
 
 
 @dataclass
@@ -240,6 +269,7 @@ _COLLECTIONS: dict[str, type] = {
     "groupings": Grouping,
     "forums": Forum,
     "discussions": Discussion,
+    "posts": Post,
     "feedbacks": Feedback,
     "assignments": Assignment,
     "grade_items": GradeItem,
@@ -301,6 +331,7 @@ class Site:
     groupings: dict[int, Grouping] = field(default_factory=dict)
     forums: dict[int, Forum] = field(default_factory=dict)
     discussions: dict[int, Discussion] = field(default_factory=dict)
+    posts: dict[int, Post] = field(default_factory=dict)
     feedbacks: dict[int, Feedback] = field(default_factory=dict)
     assignments: dict[int, Assignment] = field(default_factory=dict)
     grade_items: dict[int, GradeItem] = field(default_factory=dict)
@@ -315,6 +346,11 @@ class Site:
     # {"groups": [...], "groupings": [...]} as they would be listed, until a group write in the course.
     group_cache_phantoms: dict[int, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # Slow-Moodle faults (faults.py, kind "late"): writes checked at arrival, committed later.
+    # A held write commits when its twin arrives, on :meth:`commit_late`, or at the arrival of
+    # the ``late_after``-th request after it. Not saved with the state (a restart loses them).
+    late_after: int = field(default=3, compare=False)
+    held_writes: list[Any] = field(default_factory=list, repr=False, compare=False)
     _index: dict[str, dict[str, int]] | None = field(default=None, repr=False, compare=False)
     _index_size: int = field(default=-1, repr=False, compare=False)
 
@@ -397,6 +433,29 @@ class Site:
                 if after is not None:
                     after()
             raise
+
+    def snapshot(self, touches: tuple[str, ...]) -> Site:
+        """A view of the site whose ``touches`` collections are frozen copies of now.
+
+        Moodle checks uniqueness (names, idnumbers, grouping links, grade items) in PHP before it
+        inserts, with no unique index behind the checks; a write held by a slow database is
+        checked against the state at its arrival (issue 10 point 10, faults kind "late").
+        """
+        frozen = {name: copy.deepcopy(getattr(self, name)) for name in touches}
+        return replace(self, held_writes=[], **frozen)
+
+    def commit_late(self) -> int:
+        """Commit every held "late" write now, in arrival order; returns how many were held."""
+        from lmsync.moodle.emulator.server import commit_held
+
+        with self.lock:
+            return commit_held(self, list(self.held_writes))
+
+    def add_course_role(self, courseid: int, userid: int, role: str) -> None:
+        """Seed a second role for an enrolled user (``role_assign`` in the course, trap 42)."""
+        enrolment = self.courses[courseid].enrolments[userid]
+        if role != enrolment.role and role not in enrolment.other_roles:
+            enrolment.other_roles.append(role)
 
     def invalidate_group_cache(self, courseid: int) -> None:
         self.group_cache_phantoms.pop(courseid, None)

@@ -28,7 +28,23 @@ def test_demo_site_has_the_programme_but_no_groups(demo: Site) -> None:
     assert names == ["Relationship check-in", "Meeting log"]
     token = demo.tokens[DEMO_TOKEN]
     assert token.service_functions == set(SERVICE_FUNCTIONS) and token.capabilities == set(SERVICE_CAPABILITIES)
-    assert len(SERVICE_FUNCTIONS) == 38
+    assert len(SERVICE_FUNCTIONS) == 40
+
+
+def test_point_10_service_is_the_recorded_40_functions_all_emulated() -> None:
+    """The demo token's service is service.json's (issue 10 point 8); core_group_get_groups is
+    emulated but outside it, like on the recording site (``core_group_get_groups/not-in-service``)."""
+    import json
+    from pathlib import Path
+
+    from lmsync.moodle.emulator.functions import REGISTRY
+    from lmsync.moodle_side.requirements import required_functions
+
+    recorded = json.loads((Path(__file__).parents[2] / "contract/recordings/service.json").read_text())["functions"]
+    assert list(SERVICE_FUNCTIONS) == recorded
+    assert set(SERVICE_FUNCTIONS) <= set(REGISTRY) and "core_group_get_groups" in REGISTRY
+    assert "core_group_get_groups" not in SERVICE_FUNCTIONS
+    assert set(required_functions()) <= set(SERVICE_FUNCTIONS)  # the plugin never asks for more
 
 
 def test_demo_is_deterministic_per_seed() -> None:

@@ -124,11 +124,13 @@ def test_http_server_answers_a_real_post_and_saves_the_state(tmp_path: Path, dem
 
 @pytest.mark.wire
 def test_http_server_faults(demo: Site) -> None:
-    url, stop = serve_in_background(demo, fault=fail_once("core_group_create_groups", "after", "timeout"))
+    """"timeout" after the call over HTTP: applied, then the answer is held past the client's timeout."""
+    url, stop = serve_in_background(demo, fault=fail_once("core_group_create_groups", "after", "timeout"), hold_seconds=3)
     try:
-        with pytest.raises(requests.exceptions.ConnectionError):
-            create_group(requests.Session(), url, "Lost answer")
-        assert group_names(demo) == ["Lost answer"]  # applied, answer dropped
+        form = encode({"groups": [{"courseid": 2, "name": "Lost answer", "description": "", "idnumber": "lmsync:lost"}]})
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            requests.post(url + REST, params=QUERY | {"wsfunction": "core_group_create_groups"}, data=form, timeout=0.5)
+        assert group_names(demo) == ["Lost answer"]  # applied, answer lost
     finally:
         stop()
 
