@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
+from lmsync.render.people import People
 from lmsync.service import meetings as service
+from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
 
 
@@ -23,8 +26,8 @@ def command() -> None:
 
 @command.command("add")
 @click.option("--date", "when", required=True, help="YYYY-MM-DD or DD/MM/YYYY.")
-@click.option("--mentor", required=True, help="The mentor, by [meetings] person_key (username by default).")
-@click.option("--mentee", required=True, help="The mentee, by the same key.")
+@click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
+@click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
 @click.option("--minutes", required=True, help="Length of the meeting in minutes.")
 @click.option("--attended/--absent", default=True, show_default=True, help="Whether the mentee came.")
 @click.option("--rating", default=None, help="Meeting rating, 1-5.")
@@ -41,42 +44,73 @@ def add_command(
     notes: str | None,
 ) -> None:
     """Record one meeting. Adding the same meeting again changes nothing."""
+    config = ctx.obj.config()
+    roster = _roster(config)
+    mentor_id, mentee_id = resolve_person(roster, mentor), resolve_person(roster, mentee)
+    key = service.settings(config).meetings.person_key
     meeting, counts = service.add_meeting(
-        ctx.obj.config(),
+        config,
         when=when,
-        mentor=mentor,
-        mentee=mentee,
+        mentor=_by_key(roster, mentor_id, key, mentor),
+        mentee=_by_key(roster, mentee_id, key, mentee),
+        people=roster.values(),
         minutes=minutes,
         attended="yes" if attended else "no",
         rating=rating,
         notes=notes,
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"
-    click.echo(f"{state}: {meeting.date.isoformat()} mentor {meeting.mentor_id} mentee {meeting.mentee_id}")
+    people = people_of(config, roster)
+    click.echo(
+        f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
+        f", mentee {people.label(meeting.mentee_id)}"
+    )
+
+
+def _roster(config: Any) -> dict[int, Any]:
+    """The course's people by Moodle id, through the meetings service's own reader."""
+    return {person.id: person for person in service.roster_people(config)}
+
+
+def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
+    """The person as the meeting rules name them (``[meetings] person_key``); what was typed if unknown."""
+    user = roster.get(user_id)
+    return str(getattr(user, key, "") or typed) if user is not None else typed
 
 
 @command.command("list")
-@click.option("--person", default=None, help="Only this person's meetings (Moodle user id or person key).")
+@click.option("--person", default=None, help="Only this person's meetings (username, idnumber, email or Moodle id).")
 @click.option(
     "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="From this date (YYYY-MM-DD)."
 )
 @click.pass_context
 def list_command(ctx: click.Context, person: str | None, since: object) -> None:
-    """Stored meetings, oldest first (people shown by Moodle user id)."""
+    """Stored meetings, oldest first, people by name and username."""
+    config = ctx.obj.config()
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
-    rows = service.list_meetings(ctx.obj.config(), person=person, since=since_date)
+    people = load_people(config, reader=_roster)
+    person_id = None if person is None else str(resolve_person(people.roster, person))
+    rows = service.list_meetings(config, person=person_id, since=since_date)
+    if people.note:
+        click.echo(f"({people.note})", err=True)
     if not rows:
         click.echo("no meetings stored")
         return
-    click.echo(f"{'date':<10}  {'mentor':>7}  {'mentee':>7}  {'min':>4}  {'came':<4}  {'rating':>6}  source")
+    click.echo(meetings_table(rows, people))
+    click.echo(f"{len(rows)} meeting(s)")
+
+
+def meetings_table(rows: list[Any], people: People) -> str:
+    """One line per stored meeting: date, mentor, mentee, minutes, attended, rating, source."""
+    table = [("date", "mentor", "mentee", "min", "came", "rating", "source")]
     for row in rows:
         m = row.meeting
-        rating = "" if m.rating is None else str(m.rating)
-        came = "yes" if m.attended else "no"
-        click.echo(
-            f"{m.date.isoformat():<10}  {m.mentor_id:>7}  {m.mentee_id:>7}  {m.minutes:>4}  {came:<4}  {rating:>6}  {m.source}"
-        )
-    click.echo(f"{len(rows)} meeting(s)")
+        table.append((
+            m.date.isoformat(), people.label(m.mentor_id), people.label(m.mentee_id), str(m.minutes),
+            "yes" if m.attended else "no", "" if m.rating is None else str(m.rating), m.source,
+        ))
+    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table)
 
 
 @click.group("import")
@@ -89,21 +123,37 @@ def _report(result: ImportResult) -> str:
     text = f"{result.file_name}: {result.rows} rows, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
     if result.seen_before:
         text += " (this exact file was imported before)"
+    if result.date_order:
+        text += f"\n{result.date_order}"
     return text
 
 
 @import_command.command("meetings")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
 @click.pass_context
-def import_meetings_command(ctx: click.Context, file: Path) -> None:
+def import_meetings_command(ctx: click.Context, file: Path | None, template: bool) -> None:
     """Columns date,mentor,mentee,minutes,attended[,rating,notes]; comma or semicolon; UTF-8."""
+    if template or file is None:
+        _template(ctx, "meetings", template)
+        return
     click.echo(_report(service.import_meetings(ctx.obj.config(), file, today=date.today())))
 
 
+def _template(ctx: click.Context, kind: str, template: bool) -> None:
+    if not template:
+        raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
+    click.echo(service.import_template(ctx.obj.config(), kind), nl=False)
+
+
 @import_command.command("surveys")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
 @click.pass_context
-def import_surveys_command(ctx: click.Context, file: Path) -> None:
-    """Columns respondent,date,instrument,item,value; a blank value is an unanswered item."""
+def import_surveys_command(ctx: click.Context, file: Path | None, template: bool) -> None:
+    """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
+    if template or file is None:
+        _template(ctx, "surveys", template)
+        return
     result, scored = service.import_surveys(ctx.obj.config(), file, today=date.today())
     click.echo(f"{_report(result)}; {scored} wave scores")

@@ -294,8 +294,8 @@ def satisfaction_points(
     out = []
     for s in scores:
         instrument = instruments.get(s.instrument)
-        if instrument is None:
-            continue
+        if instrument is None or s.about_id not in (None, mentor_id, mentee_id):
+            continue  # an answer about another of the respondent's relationships (issue 11)
         if s.respondent_id == mentor_id and instrument.side in ("mentor", "both"):
             side: Side = "mentor"
         elif s.respondent_id == mentee_id and instrument.side in ("mentee", "both"):

@@ -24,6 +24,7 @@ latest sitting counts.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -281,7 +282,12 @@ def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
 
 @dataclass(frozen=True)
 class SurveyAnswer:
-    """One stored item answer; ``value`` is kept as text so N/A markers survive."""
+    """One stored item answer; ``value`` is kept as text so N/A markers survive.
+
+    ``about_id`` is the Moodle user id of the other person of the relationship the answer
+    is about (a mentor rating each of their mentees on a mentor-side form, issue 11), or
+    ``None`` for an answer about the respondent's relationships in general.
+    """
 
     respondent_id: int
     instrument: str
@@ -289,43 +295,78 @@ class SurveyAnswer:
     item: str
     value: str
     source: str
+    about_id: int | None = None
 
 
 @dataclass(frozen=True)
 class WaveScore:
+    """One respondent's score in one wave; ``about_id`` as in ``SurveyAnswer``."""
+
     respondent_id: int
     instrument: str
     wave: str
     date: date
     source: str
     score: Score
+    about_id: int | None = None
 
 
 def score_waves(
     answers: Iterable[SurveyAnswer], instruments: Mapping[str, Instrument], waves: Iterable[Wave]
 ) -> list[WaveScore]:
-    """One score per (respondent, instrument, wave): the latest sitting inside the window.
+    """One score per (respondent, instrument, wave, relationship): the latest sitting in the window.
 
     A sitting is the answers one person gave to one instrument on one date from one
-    source. Sittings outside every wave, or of an instrument not declared, are left out.
+    source about one relationship (``about_id``; ``None`` = not about one relationship).
+    Sittings outside every wave, or of an instrument not declared, are left out.
     Ties on the date go to the sitting with more answered items, then to the source name.
     """
     wave_list = ordered_waves(waves)
-    sittings: dict[tuple[int, str, date, str], dict[str, str]] = defaultdict(dict)
+    sittings: dict[tuple[int, str, date, str, int | None], dict[str, str]] = defaultdict(dict)
     for a in answers:
-        sittings[(a.respondent_id, a.instrument, a.date, a.source)][a.item] = a.value
-    best: dict[tuple[int, str, str], tuple[tuple[date, int, str], WaveScore]] = {}
-    for (person, name, day, source), values in sittings.items():
+        sittings[(a.respondent_id, a.instrument, a.date, a.source, a.about_id)][a.item] = a.value
+    best: dict[tuple[int, str, str, int | None], tuple[tuple[date, int, str], WaveScore]] = {}
+    for (person, name, day, source, about), values in sittings.items():
         instrument = instruments.get(name)
         wave = wave_for(wave_list, day)
         if instrument is None or wave is None:
             continue
         result = score(instrument, values)
         rank = (day, result.answered, source)
-        key = (person, name, wave.name)
+        key = (person, name, wave.name, about)
         if key not in best or rank > best[key][0]:
-            best[key] = (rank, WaveScore(person, name, wave.name, day, source, result))
-    return sorted((ws for _, ws in best.values()), key=lambda s: (s.respondent_id, s.instrument, s.date))
+            best[key] = (rank, WaveScore(person, name, wave.name, day, source, result, about))
+    return sorted(
+        (ws for _, ws in best.values()),
+        key=lambda s: (s.respondent_id, s.instrument, s.date, -1 if s.about_id is None else s.about_id),
+    )
+
+
+def per_respondent(scores: Iterable[WaveScore]) -> list[WaveScore]:
+    """One score per (respondent, instrument, wave): scores about single relationships merged.
+
+    For consumers that publish one value per person (the gradebook): a mentor who rated
+    each of four mentees gets the mean of the four complete totals (a general, ``about``-less
+    score of the same wave wins over them). Scores already one per person pass unchanged.
+    """
+    general: dict[tuple[int, str, str], WaveScore] = {}
+    about: dict[tuple[int, str, str], list[WaveScore]] = defaultdict(list)
+    for s in scores:
+        key = (s.respondent_id, s.instrument, s.wave)
+        if s.about_id is None:
+            general[key] = s
+        else:
+            about[key].append(s)
+    out = dict(general)
+    for key, group in about.items():
+        if key in out:
+            continue
+        complete = [s.score.total for s in group if s.score.total is not None]
+        latest = max(group, key=lambda s: s.date)
+        total = math.fsum(complete) / len(complete) if complete else None
+        merged = Score(latest.score.instrument, total, latest.score.answered, latest.score.required)
+        out[key] = WaveScore(key[0], key[1], key[2], latest.date, latest.source, merged)
+    return sorted(out.values(), key=lambda s: (s.respondent_id, s.instrument, s.date))
 
 
 # --- answers read from a Moodle Feedback activity ---------------------------------------------
@@ -368,3 +409,180 @@ def answers_from_feedback(
                 continue
             answers.append(SurveyAnswer(attempt.user_id, instrument.name, day, item, raw, "feedback"))
     return answers, problems
+
+
+# --- Feedback choice items: positions, values and scales (traps 31, 43) ---------------------
+
+
+class FeedbackPresentationError(ValueError):
+    """A choice item's ``presentation`` or an answer's position that cannot be read."""
+
+
+@dataclass(frozen=True)
+class FeedbackChoice:
+    """One option of a Feedback choice item.
+
+    ``position`` is 1-based, in the order the options are listed: it is what Moodle stores
+    and returns as the answer's ``rawval`` (trap 43). ``value`` is what the answer *means*:
+    the rated value of a ``multichoicerated`` option (``5`` in ``5####Very satisfied``), or
+    the option's text for a plain ``multichoice`` item. ``label`` is the text shown.
+    """
+
+    position: int
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """The options of one Feedback choice item, as ``parse_feedback_presentation`` reads them.
+
+    ``subtype``: ``r`` radio, ``d`` drop-down, ``c`` check boxes (several answers at once).
+    """
+
+    typ: str
+    subtype: str
+    choices: tuple[FeedbackChoice, ...]
+
+    @property
+    def rated(self) -> bool:
+        return self.typ == "multichoicerated"
+
+    def value_at(self, rawval: str | None) -> str | None:
+        """The value of the option(s) an answer chose; ``None`` when nothing was chosen.
+
+        ``rawval`` is ``None`` (JSON null: the attempt was made before the item existed,
+        trap 43), ``""`` or ``"0"`` ("not selected") for no answer, a 1-based position
+        (``"1"``) otherwise, or positions joined by ``|`` for check boxes (their values
+        are joined the same way). A position with no option (the item was edited after the
+        answer) raises ``FeedbackPresentationError``.
+        """
+        if rawval is None:
+            return None
+        text = str(rawval).strip()
+        if text in ("", "0"):
+            return None
+        values = []
+        for part in text.split("|"):
+            part = part.strip()
+            if not part.isdigit() or not 1 <= int(part) <= len(self.choices):
+                raise FeedbackPresentationError(
+                    f"answer position {part!r} is not one of the item's {len(self.choices)} options"
+                )
+            values.append(self.choices[int(part) - 1].value)
+        return "|".join(values)
+
+    def numeric_values(self, na_values: Iterable[str] = ()) -> list[float]:
+        """The options' values as numbers, declared N/A labels or values left out.
+
+        Raises ``FeedbackPresentationError`` naming the first option that is not a number.
+        """
+        skip = {v.strip().lower() for v in na_values}
+        out = []
+        for choice in self.choices:
+            if choice.value.strip().lower() in skip or choice.label.strip().lower() in skip:
+                continue
+            try:
+                out.append(float(choice.value))
+            except ValueError:
+                raise FeedbackPresentationError(
+                    f"option {choice.position} {choice.label!r} has no numeric value"
+                ) from None
+        return out
+
+
+_CHOICE_TYPES = ("multichoice", "multichoicerated")
+
+
+def parse_feedback_presentation(typ: str, presentation: str) -> FeedbackOptions | None:
+    """Read a Feedback choice item's ``presentation``; ``None`` for items that are not choices.
+
+    Moodle's format (mod/feedback/item/multichoice*/lib.php): ``<subtype>>>>>><options>``,
+    then ``<<<<<1`` when the options are laid out horizontally (not for drop-downs);
+    options are separated by ``|``. A ``multichoicerated`` option is ``<value>####<label>``
+    (a line without ``####`` is worth 0, as Moodle's ``intval`` makes it); a ``multichoice``
+    option is its label, which is also its value. Examples from the recordings::
+
+        r>>>>>1####Very dissatisfied|2####Dissatisfied|...|5####Very satisfied
+        r>>>>>5####Very satisfied|4####Satisfied|...|1####Very dissatisfied   (best first)
+
+    Positions are 1-based in the listed order, whatever the values are (best first, 0-based,
+    gaps, negative); ``FeedbackOptions.value_at`` turns an answer's position into its value.
+    Raises ``FeedbackPresentationError`` for a choice item without options or a rated value
+    that is not a whole number.
+    """
+    if typ not in _CHOICE_TYPES:
+        return None
+    subtype, sep, body = presentation.partition(">>>>>")
+    if not sep:
+        subtype, body = "r", presentation
+    subtype = subtype.strip() or "r"
+    if subtype != "d":
+        body = body.split("<<<<<", 1)[0]
+    lines = body.split("|")
+    if not body.strip():
+        raise FeedbackPresentationError(f"{typ} item has no options in its presentation")
+    choices = []
+    for position, line in enumerate(lines, start=1):
+        if typ == "multichoicerated":
+            raw_value, has_value, label = line.partition("####")
+            if not has_value:
+                raw_value, label = "0", line
+            value = raw_value.strip()
+            if not re.fullmatch(r"-?\d+", value):
+                raise FeedbackPresentationError(f"option {position} {line!r} has no whole-number value")
+            choices.append(FeedbackChoice(position, str(int(value)), label.strip()))
+        else:
+            choices.append(FeedbackChoice(position, line.strip(), line.strip()))
+    return FeedbackOptions(typ, subtype, tuple(choices))
+
+
+def numeric_item_range(typ: str, presentation: str) -> tuple[float, float] | None:
+    """``(min, max)`` of a Feedback ``numeric`` item (presentation ``"0|240"``); ``None`` if open."""
+    if typ != "numeric":
+        return None
+    low, _, high = presentation.partition("|")
+    try:
+        return float(low), float(high)
+    except ValueError:
+        return None
+
+
+def scale_mismatch(
+    instrument: Instrument, item: str, label: str, typ: str, presentation: str
+) -> str | None:
+    """``None`` when a Feedback item's values fit the instrument's declared scale, else why not.
+
+    The item's lowest and highest values (rated values for ``multichoicerated``, option
+    texts for ``multichoice``, the bounds of a ``numeric`` item; declared N/A options left
+    out) must equal ``scale_min`` and ``scale_max``: a 0-4 item under a 1-5 instrument, or a
+    1-4 item, would score every answer wrongly (issue 10 point 3). Gaps inside the range
+    are allowed. Text items are not checked here: their answers are checked one by one.
+    The message names the item and both ranges.
+    """
+    declared = f"{instrument.scale_min}-{instrument.scale_max}"
+    where = f"Feedback item {label!r} (instrument {instrument.name}, item {item})"
+    try:
+        options = parse_feedback_presentation(typ, presentation)
+    except FeedbackPresentationError as exc:
+        return f"{where}: {exc}"
+    if options is not None:
+        try:
+            values = options.numeric_values(instrument.na_values)
+        except FeedbackPresentationError as exc:
+            return f"{where}: {exc}, but the instrument declares the scale {declared}"
+        if not values:
+            return f"{where} has no numeric options, but the instrument declares the scale {declared}"
+        low, high = min(values), max(values)
+    else:
+        bounds = numeric_item_range(typ, presentation)
+        if bounds is None:
+            return None
+        low, high = bounds
+    if (low, high) == (instrument.scale_min, instrument.scale_max):
+        return None
+    return f"{where} has values {_num(low)}-{_num(high)}, but the instrument declares the scale {declared}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -89,32 +89,105 @@ class Meeting:
 class DateStyle(Enum):
     ISO = "YYYY-MM-DD"
     DAY_FIRST = "DD/MM/YYYY"
+    MONTH_FIRST = "MM/DD/YYYY"
 
+
+DateOrder = Literal["dmy", "mdy"]
+DATE_ORDER_STYLE: dict[str, DateStyle] = {"dmy": DateStyle.DAY_FIRST, "mdy": DateStyle.MONTH_FIRST}
 
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_SLASH_RE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 
 
-def parse_date(text: str, *, today: date | None = None, field: str = "date") -> tuple[date, DateStyle]:
-    """``2026-10-12`` or ``12/10/2026`` (day first, as written in the UK); never in the future."""
+def parse_date(
+    text: str,
+    *,
+    today: date | None = None,
+    field: str = "date",
+    order: DateOrder = "dmy",
+    start: date | None = None,
+) -> tuple[date, DateStyle]:
+    """``2026-10-12``, or ``12/10/2026`` read in ``order`` (day first by default, as in the UK).
+
+    Raises ``FieldProblem`` for text that is no date, a date that does not exist in that
+    order, a date after ``today`` or before ``start`` (the programme's start: a meeting or
+    an answer cannot predate it, issue 11).
+    """
     raw = text.strip()
     match = _ISO_RE.match(raw)
     style = DateStyle.ISO
     if match:
         y, m, d = (int(g) for g in match.groups())
     else:
-        match = _DMY_RE.match(raw)
-        style = DateStyle.DAY_FIRST
+        match = _SLASH_RE.match(raw)
+        style = DATE_ORDER_STYLE[order]
         if not match:
-            raise FieldProblem(field, f"{raw!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
-        d, m, y = (int(g) for g in match.groups())
+            raise FieldProblem(field, f"{raw!r} is not a date (use YYYY-MM-DD or {style.value})")
+        first, second, y = (int(g) for g in match.groups())
+        d, m = (first, second) if order == "dmy" else (second, first)
     try:
         value = date(y, m, d)
     except ValueError:
-        raise FieldProblem(field, f"{raw!r} is not a real calendar date") from None
+        read = "" if style is DateStyle.ISO else f" read as {style.value}"
+        raise FieldProblem(field, f"{raw!r} is not a real calendar date{read}") from None
     if today is not None and value > today:
-        raise FieldProblem(field, f"{raw!r} is in the future")
+        raise FieldProblem(field, f"{raw!r} is in the future (today is {today.isoformat()})")
+    if start is not None and value < start:
+        raise FieldProblem(field, f"{raw!r} is before the programme started ({start.isoformat()})")
     return value, style
+
+
+@dataclass(frozen=True)
+class DateOrderEvidence:
+    """What a file's slash dates say about their order (``detect_date_order``).
+
+    ``day_first`` is a date that can only be read day-first (``25/12/2026``), ``month_first``
+    one that can only be read month-first (``12/25/2026``), ``ambiguous`` the count that
+    read both ways (``03/04/2026``); each with the index of the first such value.
+    """
+
+    slash_dates: int = 0
+    ambiguous: int = 0
+    day_first: tuple[int, str] | None = None
+    month_first: tuple[int, str] | None = None
+
+    @property
+    def order(self) -> DateOrder | None:
+        """The only order the dates allow, or ``None`` (none, both, or every date ambiguous)."""
+        if self.day_first and not self.month_first:
+            return "dmy"
+        if self.month_first and not self.day_first:
+            return "mdy"
+        return None
+
+
+def detect_date_order(texts: Iterable[str]) -> DateOrderEvidence:
+    """Look at every ``NN/NN/YYYY`` value: which of day-first and month-first can read them all."""
+    slash = ambiguous = 0
+    day_first: tuple[int, str] | None = None
+    month_first: tuple[int, str] | None = None
+    for index, text in enumerate(texts):
+        match = _SLASH_RE.match(text.strip())
+        if not match:
+            continue
+        slash += 1
+        first, second, year = (int(g) for g in match.groups())
+        as_dmy, as_mdy = _real(year, second, first), _real(year, first, second)
+        if as_dmy and as_mdy:
+            ambiguous += 1
+        elif as_dmy and day_first is None:
+            day_first = (index, text.strip())
+        elif as_mdy and month_first is None:
+            month_first = (index, text.strip())
+    return DateOrderEvidence(slash, ambiguous, day_first, month_first)
+
+
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_minutes(text: str, field: str = "minutes") -> int:
@@ -179,9 +252,12 @@ def meeting_from_fields(
     *,
     source: Source,
     today: date | None = None,
+    order: DateOrder = "dmy",
+    start: date | None = None,
 ) -> tuple[Meeting, DateStyle]:
     """Build a meeting from text fields (a CSV row, CLI options), collecting every problem.
 
+    ``order`` reads slash dates, ``start`` (the programme start) and ``today`` bound them.
     Returns the date style too, so a file importer can refuse a file that mixes styles
     (``03/04/2026`` next to ISO dates is how a day and a month get swapped unnoticed).
     """
@@ -194,7 +270,7 @@ def meeting_from_fields(
             problems.append(problem)
             return None
 
-    parsed_date = attempt(lambda: parse_date(fields.get("date") or "", today=today))
+    parsed_date = attempt(lambda: parse_date(fields.get("date") or "", today=today, order=order, start=start))
     mentor = attempt(lambda: resolve_person(resolve, fields.get("mentor") or "", "mentor"))
     mentee = attempt(lambda: resolve_person(resolve, fields.get("mentee") or "", "mentee"))
     minutes = attempt(lambda: parse_minutes(fields.get("minutes") or ""))

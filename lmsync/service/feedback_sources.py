@@ -5,14 +5,27 @@ A Feedback activity is named in the configuration (``[meetings] feedback``,
 ids and per-item raw values for a *non-anonymous* activity (trap 31). This module turns
 those answers into ``FeedbackAttempt`` values keyed by the item's admin-set *label*:
 labels are stable, whereas question names come back truncated and HTML-laden.
+
+A choice item's answer comes back as the chosen option's 1-based *position* (trap 43):
+with options listed best first, "Very satisfied" (rated 5) is ``rawval "1"``. Every
+value is turned into what it means here, once, through the item's ``presentation``
+(``lmsync.domain.instruments.parse_feedback_presentation``), so no consumer ever sees a
+position. ``rawval`` JSON null (an attempt made before the item existed) is unanswered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from lmsync.domain.instruments import (
+    FeedbackOptions,
+    FeedbackPresentationError,
+    Instrument,
+    parse_feedback_presentation,
+    scale_mismatch,
+)
 from lmsync.domain.meetings import FeedbackAttempt
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -28,13 +41,22 @@ class FeedbackSourceProblem(Exception):
     """The configured Feedback cannot be used (missing, or anonymous); the caller warns and skips it."""
 
 
+class FeedbackScaleMismatch(FeedbackSourceProblem):
+    """An instrument's declared scale differs from its Feedback items' values (issue 10 point 3).
+
+    Nothing from that Feedback is stored; the message names every such item and both ranges.
+    """
+
+
 @dataclass(frozen=True)
 class FeedbackSource:
-    """One Feedback activity read back: its id, and every attempt with values by label."""
+    """One Feedback activity read back: its id, every attempt with values by label, and its
+    items (label -> item) so callers can check scales."""
 
     feedback_id: int
     name: str
     attempts: list[FeedbackAttempt]
+    items: dict[str, FeedbackItem] = field(default_factory=dict)
 
 
 def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
@@ -55,9 +77,32 @@ def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
     return found
 
 
-def to_attempt(attempt: MoodleAttempt, labels: dict[int, str]) -> FeedbackAttempt:
-    """Values by label; items without a label (or without a value, e.g. page breaks) are left out."""
-    values = {labels[r.id]: r.rawval for r in attempt.responses if r.id in labels}
+def to_attempt(
+    attempt: MoodleAttempt, labels: dict[int, str], options: Mapping[int, FeedbackOptions] | None = None
+) -> FeedbackAttempt:
+    """Values by label, each choice answer turned from its position into its value (trap 43).
+
+    ``options`` maps item id -> the item's parsed options (``item_options``). Items without
+    a label (or without a value, e.g. page breaks) and unanswered items (``rawval`` null,
+    ``""``, or position ``"0"`` of a choice) are left out. A position with no option (the
+    item was edited after the answer) is kept as a sentence that no scale or yes/no reads,
+    so it is reported as a problem for that attempt instead of being scored.
+    """
+    options = options or {}
+    values: dict[str, str] = {}
+    for r in attempt.responses:
+        if r.id not in labels or r.rawval is None:
+            continue
+        choice = options.get(r.id)
+        if choice is None:
+            values[labels[r.id]] = r.rawval
+            continue
+        try:
+            value = choice.value_at(r.rawval)
+        except FeedbackPresentationError as exc:
+            value = f"<{exc}>"
+        if value is not None:
+            values[labels[r.id]] = value
     return FeedbackAttempt(
         attempt_id=attempt.id,
         user_id=attempt.userid,
@@ -70,17 +115,54 @@ def item_labels(items: Iterable[FeedbackItem]) -> dict[int, str]:
     return {i.id: i.label.strip() for i in items if i.label.strip() and i.hasvalue}
 
 
+def item_options(items: Iterable[FeedbackItem]) -> dict[int, FeedbackOptions]:
+    """Item id -> parsed options, for the choice items; an unreadable presentation is refused."""
+    out: dict[int, FeedbackOptions] = {}
+    for item in items:
+        try:
+            parsed = parse_feedback_presentation(item.typ, item.presentation)
+        except FeedbackPresentationError as exc:
+            raise FeedbackSourceProblem(f"Feedback item {item.label or item.id!r}: {exc}") from None
+        if parsed is not None:
+            out[item.id] = parsed
+    return out
+
+
+def scale_problems(
+    instrument: Instrument, items: Mapping[str, FeedbackItem], labels: Mapping[str, str]
+) -> list[str]:
+    """Why the Feedback ``items`` (by label) cannot feed ``instrument``: one sentence per item
+    whose values do not match the declared scale (naming the item and both ranges). An item
+    the activity lacks is not a scale problem (its answers are simply missing)."""
+    out = []
+    for name in instrument.items:
+        label = labels.get(name, name)
+        item = items.get(label)
+        if item is None:
+            continue
+        problem = scale_mismatch(instrument, name, label, item.typ, item.presentation)
+        if problem:
+            out.append(problem)
+    return out
+
+
 def read_feedback(api: MoodleApi, feedback: Feedback, *, page_size: int = PAGE_SIZE) -> FeedbackSource:
     """Every attempt of ``feedback``, paged (the answer says the total; attempts are not sorted)."""
-    labels = item_labels(api.get_feedback_items(feedback.id).items)
+    items = api.get_feedback_items(feedback.id).items
+    labels = item_labels(items)
+    options = item_options(items)
     seen: dict[int, FeedbackAttempt] = {}
     page = 0
     while True:
         result = api.get_feedback_responses_analysis(feedback.id, page=page, perpage=page_size)
         for attempt in result.attempts:
-            seen.setdefault(attempt.id, to_attempt(attempt, labels))
+            if attempt.id not in seen:
+                seen[attempt.id] = to_attempt(attempt, labels, options)
         if len(result.attempts) < page_size or len(seen) >= result.totalattempts:
             break
         page += 1
     log.info("feedback.read", feedback_id=feedback.id, attempts=len(seen), requests=page + 2)
-    return FeedbackSource(feedback.id, feedback.name, sorted(seen.values(), key=lambda a: a.attempt_id))
+    by_label = {labels[i.id]: i for i in items if i.id in labels}
+    return FeedbackSource(
+        feedback.id, feedback.name, sorted(seen.values(), key=lambda a: a.attempt_id), by_label
+    )

@@ -32,22 +32,26 @@ from lmsync.config_sections import (
     default_idnumber_prefix,
     resolve_instruments,
 )
-from lmsync.domain.grades import GradePlan, ObservedGradeItem, plan_grades
+from lmsync.domain.grades import GradePlan, ItemRecord, ObservedGradeItem, plan_grades
 from lmsync.domain.instruments import (
     FeedbackAnswerProblem,
     Instrument,
     Wave,
     answers_from_feedback,
+    per_respondent,
     score_waves,
 )
 from lmsync.domain.meetings import (
     AmbiguousPerson,
+    DateOrder,
     FeedbackAttempt,
     FeedbackProblem,
+    FieldProblem,
     Meeting,
     PersonRef,
     RecordProblems,
     Resolver,
+    detect_date_order,
     meeting_from_fields,
     meetings_from_feedback,
     resolve_person,
@@ -64,7 +68,16 @@ from lmsync.domain.metrics import (
 )
 from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
-from lmsync.service.imports import ImportResult, import_meetings_file, import_surveys_file
+from lmsync.moodle.models import FeedbackItem
+from lmsync.service.feedback_sources import FeedbackScaleMismatch, scale_problems
+from lmsync.service.imports import (
+    ImportResult,
+    ImportRules,
+    import_meetings_file,
+    import_surveys_file,
+    meetings_template,
+    surveys_template,
+)
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.surveys import SurveyRepository
@@ -136,8 +149,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def open_store(config: Config) -> Store:
-    return Store(config.store_path())
+def open_store(config: Config, *, read_only: bool = False) -> Store:
+    """The configured store, checked against its site and course (lmsync.service.stores)."""
+    from lmsync.service.stores import open_store as open_checked
+
+    return open_checked(config, read_only=read_only)
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -186,6 +202,73 @@ def _resolver(config: Config, people: Iterable[PersonRecord] | None, loader: Peo
 
 # --- imports and single meetings --------------------------------------------------------------
 
+Pair = tuple[int, int]
+PairsLoader = Callable[[Config], Iterable[Pair]]
+
+
+def moodle_pairs(config: Config) -> list[Pair]:
+    """(mentor, mentee) of every lmsync circle in Moodle now (or the emulator)."""
+    from lmsync.service.grades import circle_pairs
+    from lmsync.service.moodle import open_moodle
+    from lmsync.service.observe import observe
+
+    with open_moodle(config) as moodle:
+        return circle_pairs(config.programme.name, observe(moodle.api, config).observation.groups)
+
+
+def stored_pairs(store: Store, programme: str) -> set[Pair]:
+    """Pairs lmsync knows from its own records: the journal of circle memberships it made,
+    and meetings already stored (checked when they were stored, or read from the Feedback
+    log of the pairs of that time)."""
+    from lmsync.service.health import journal_pairing_days
+
+    pairs = set(journal_pairing_days(store, programme))
+    pairs.update((m.mentor_id, m.mentee_id) for m in MeetingRepository(store, programme).meetings())
+    return pairs
+
+
+def import_rules(
+    config: Config,
+    store: Store,
+    *,
+    today: date,
+    pairs: Iterable[Pair] | None,
+    people: Iterable[PersonRecord] | None = None,
+) -> ImportRules:
+    """What an import checks a file against (issue 11): today, the programme start,
+    ``[import] date_order``, and every pair that ever existed (``pairs`` plus the store's)."""
+    s = settings(config)
+    known = None if pairs is None else set(pairs) | stored_pairs(store, s.programme)
+    names = {p.id: str(getattr(p, "fullname", "") or "") for p in people or ()}
+    return ImportRules(
+        today=today,
+        start=s.programme_start or s.meetings.start,
+        date_order=config.import_.date_order,
+        pairs=known,
+        names={k: v for k, v in names.items() if v},
+    )
+
+
+def _people_and_pairs(
+    config: Config,
+    people: Iterable[PersonRecord] | None,
+    loader: PeopleLoader | None,
+    pairs: Iterable[Pair] | None,
+    pairs_loader: PairsLoader | None,
+) -> tuple[list[PersonRecord], list[Pair] | None]:
+    """The people to resolve names against, and the current pairs.
+
+    Without ``people`` both come from Moodle (``roster_people``, ``moodle_pairs``). A caller
+    that passes its own ``people`` passes its own ``pairs`` (or a ``pairs_loader``) too;
+    with neither, pairs are not checked.
+    """
+    roster = list(people if people is not None else (loader or roster_people)(config))
+    if pairs is not None:
+        return roster, list(pairs)
+    if pairs_loader is not None or people is None:
+        return roster, list((pairs_loader or moodle_pairs)(config))
+    return roster, None
+
 
 def import_meetings(
     config: Config,
@@ -195,11 +278,15 @@ def import_meetings(
     loader: PeopleLoader | None = None,
     store: Store | None = None,
     today: date | None = None,
+    pairs: Iterable[Pair] | None = None,
+    pairs_loader: PairsLoader | None = None,
 ) -> ImportResult:
     """``lmsync import meetings FILE.csv``: all rows or nothing."""
-    resolve = _resolver(config, people, loader)
+    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
+    resolve = make_resolver(roster, settings(config).meetings.person_key)
     with _store_for(config, store) as db:
-        return import_meetings_file(db, config.programme.name, path, resolve, today=today or date.today())
+        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
+        return import_meetings_file(db, config.programme.name, path, resolve, rules=rules)
 
 
 def import_surveys(
@@ -210,16 +297,27 @@ def import_surveys(
     loader: PeopleLoader | None = None,
     store: Store | None = None,
     today: date | None = None,
+    pairs: Iterable[Pair] | None = None,
+    pairs_loader: PairsLoader | None = None,
 ) -> tuple[ImportResult, int]:
     """``lmsync import surveys FILE.csv``, then rescore; returns the import and the score count."""
     s = settings(config)
-    resolve = _resolver(config, people, loader)
+    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
+    resolve = make_resolver(roster, s.meetings.person_key)
     with _store_for(config, store) as db:
-        result = import_surveys_file(
-            db, s.programme, path, resolve, s.instruments, today=today or date.today()
-        )
+        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
+        result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         scored = rescore_surveys(db, s)
     return result, scored
+
+
+def import_template(config: Config, kind: str) -> str:
+    """``lmsync import meetings|surveys --template``: the CSV header and one example row."""
+    if kind == "meetings":
+        return meetings_template()
+    if kind == "surveys":
+        return surveys_template(settings(config).instruments)
+    raise ValueError(f"no template for {kind!r}")
 
 
 def add_meeting(
@@ -236,9 +334,12 @@ def add_meeting(
     loader: PeopleLoader | None = None,
     store: Store | None = None,
     today: date | None = None,
+    pairs: Iterable[Pair] | None = None,
+    pairs_loader: PairsLoader | None = None,
 ) -> tuple[Meeting, SaveCounts]:
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row."""
-    resolve = _resolver(config, people, loader)
+    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
+    resolve = make_resolver(roster, settings(config).meetings.person_key)
     fields = {
         "date": when,
         "mentor": mentor,
@@ -248,14 +349,39 @@ def add_meeting(
         "rating": rating,
         "notes": notes,
     }
-    try:
-        meeting, _style = meeting_from_fields(fields, resolve, source="cli", today=today or date.today())
-    except RecordProblems as problems:
-        raise InputError("; ".join(f"--{p.field}: {p.message}" for p in problems.problems)) from None
     with _store_for(config, store) as db:
+        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
+        try:
+            order = _single_date_order(rules, when)
+            meeting, _style = meeting_from_fields(
+                fields, resolve, source="cli", today=rules.today, order=order, start=rules.start
+            )
+        except (RecordProblems, FieldProblem) as exc:
+            found = exc.problems if isinstance(exc, RecordProblems) else [exc]
+            raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
+        if rules.pairs is not None and (meeting.mentor_id, meeting.mentee_id) not in rules.pairs:
+            raise InputError(
+                f"--mentor {mentor!r} and --mentee {mentee!r} were never a mentoring pair "
+                "(not in a circle now, nor in lmsync's journal or stored meetings)"
+            )
         counts = MeetingRepository(db, config.programme.name).save([(meeting, "cli")])
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
+
+
+def _single_date_order(rules: ImportRules, text: str) -> DateOrder:
+    """How one typed date is read: as ``[import] date_order`` says, or by the date itself
+    under ``auto`` (``25/12/2026`` can only be day-first); an ambiguous one is refused."""
+    if rules.date_order != "auto":
+        return rules.date_order
+    evidence = detect_date_order([text])
+    if evidence.ambiguous:
+        raise FieldProblem(
+            "date",
+            f"{text.strip()!r} reads both day-first and month-first: write YYYY-MM-DD or set "
+            '[import] date_order = "dmy" or "mdy"',
+        )
+    return evidence.order or "dmy"
 
 
 def list_meetings(
@@ -277,17 +403,17 @@ def list_meetings(
                 person_id = resolve_person(_resolver(config, people, loader), person, "person").user_id
             except ValueError as exc:
                 raise InputError(str(exc)) from None
-    with _store_for(config, store) as db:
+    with _store_for(config, store, read_only=True) as db:  # a list never writes (issue 11)
         return MeetingRepository(db, config.programme.name).find(person_id=person_id, since=since)
 
 
 @contextmanager
-def _store_for(config: Config, store: Store | None) -> Iterator[Store]:
+def _store_for(config: Config, store: Store | None, *, read_only: bool = False) -> Iterator[Store]:
     """Use the given store, or open (and close) the configured one."""
     if store is not None:
         yield store
         return
-    opened = open_store(config)
+    opened = open_store(config, read_only=read_only)
     try:
         yield opened
     finally:
@@ -340,11 +466,24 @@ def store_feedback_answers(
     attempts: Iterable[FeedbackAttempt],
     *,
     tz: tzinfo = UTC,
+    items: Mapping[str, FeedbackItem] | None = None,
 ) -> tuple[SaveCounts, list[FeedbackAnswerProblem]]:
-    """Mirror one instrument's Feedback activity into the store, then rescore every wave."""
+    """Mirror one instrument's Feedback activity into the store, then rescore every wave.
+
+    ``items`` (label -> Feedback item, ``FeedbackSource.items``) are checked against the
+    instrument's declared scale first: a mismatch raises ``FeedbackScaleMismatch`` naming
+    the item and both ranges, and nothing is stored (issue 10 point 3).
+    """
     instrument = s.instruments[instrument_name]
     section = s.instrument_sections.get(instrument_name)
     labels = section.feedback_items if section is not None else {}
+    if items is not None:
+        problems_found = scale_problems(instrument, items, labels)
+        if problems_found:
+            raise FeedbackScaleMismatch(
+                f"instrument {instrument_name}: Feedback refused, nothing stored: " + "; ".join(problems_found)
+                + f" (fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max)"
+            )
     answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
     repo = SurveyRepository(store, s.programme)
     counts = repo.replace_source("feedback", instrument_name, [(a, "feedback") for a in answers])
@@ -380,7 +519,8 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
     attendance = summarise_attendance(
         meetings, pair_list, cadence_days=s.meetings.cadence_days, start=start, as_of=as_of
     )
-    scores = SurveyRepository(store, s.programme).scores()
+    # One value per person reaches the gradebook: ratings of single relationships are merged.
+    scores = per_respondent(SurveyRepository(store, s.programme).scores())
     specs = {
         **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
         **survey_metric_specs(
@@ -411,9 +551,12 @@ def build_grade_plan(
     *,
     budget: int,
     foreign_idnumbers: Iterable[str] = (),
+    records: Iterable[ItemRecord] = (),
+    legacy_numbers: Iterable[int] = (),
 ) -> GradePlan:
     """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
-    programme's activity as read back, ``enrolled`` the users with an active enrolment."""
+    programme's activity as read back, ``enrolled`` the users with an active enrolment;
+    ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades)."""
     prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
     try:
         return plan_grades(
@@ -426,6 +569,9 @@ def build_grade_plan(
             idnumber_prefix=prefix,
             budget=budget,
             foreign_idnumbers=frozenset(foreign_idnumbers),
+            programme=s.programme,
+            records=records,
+            legacy_numbers=frozenset(legacy_numbers),
         )
     except ValueError as exc:
         raise ConfigError(f"grades: {exc}") from None

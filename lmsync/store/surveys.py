@@ -1,7 +1,7 @@
 """Stored survey answers and wave scores, and one person's data: export and erasure.
 
 Answers are kept as given (text) under the key (respondent, instrument, date, item,
-source), so re-importing a file or re-reading a Feedback activity stores nothing twice.
+source, about), so re-importing a file or re-reading a Feedback activity stores nothing twice.
 Scores are derived: ``replace_scores`` rewrites them from the answers after every import
 or pull, so a changed scoring rule takes effect everywhere at once.
 
@@ -45,16 +45,24 @@ class SurveyRepository:
         added = updated = unchanged = 0
         stamp = now_iso()
         for a, origin in answers:
-            key = (self.programme, a.respondent_id, a.instrument, a.date.isoformat(), a.item, a.source)
+            key = (
+                self.programme,
+                a.respondent_id,
+                a.instrument,
+                a.date.isoformat(),
+                a.item,
+                a.source,
+                _about_column(a.about_id),
+            )
             row = conn.execute(
                 "SELECT id, value FROM survey_answers WHERE programme = ? AND respondent_id = ? AND instrument = ?"
-                " AND answer_date = ? AND item = ? AND source = ?",
+                " AND answer_date = ? AND item = ? AND source = ? AND about_id = ?",
                 key,
             ).fetchone()
             if row is None:
                 conn.execute(
                     "INSERT INTO survey_answers (programme, respondent_id, instrument, answer_date, item, source,"
-                    " value, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " about_id, value, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*key, a.value, origin, stamp, stamp),
                 )
                 added += 1
@@ -73,16 +81,16 @@ class SurveyRepository:
     ) -> SaveCounts:
         """Make one instrument's answers from a re-readable source equal ``answers``."""
         items = [(a, o) for a, o in answers if a.source == source and a.instrument == instrument]
-        keep = {(a.respondent_id, a.date.isoformat(), a.item) for a, _ in items}
+        keep = {(a.respondent_id, a.date.isoformat(), a.item, _about_column(a.about_id)) for a, _ in items}
         with self.store.transaction() as conn:
             counts = self.save_in(conn, items)
             removed = 0
             for row in conn.execute(
-                "SELECT id, respondent_id, answer_date, item FROM survey_answers"
+                "SELECT id, respondent_id, answer_date, item, about_id FROM survey_answers"
                 " WHERE programme = ? AND source = ? AND instrument = ?",
                 (self.programme, source, instrument),
             ).fetchall():
-                if (row["respondent_id"], row["answer_date"], row["item"]) not in keep:
+                if (row["respondent_id"], row["answer_date"], row["item"], row["about_id"]) not in keep:
                     conn.execute("DELETE FROM survey_answers WHERE id = ?", (row["id"],))
                     removed += 1
         return counts + SaveCounts(removed=removed)
@@ -98,7 +106,7 @@ class SurveyRepository:
         if instrument is not None:
             sql += " AND instrument = ?"
             args.append(instrument)
-        sql += " ORDER BY respondent_id, instrument, answer_date, source, item"
+        sql += " ORDER BY respondent_id, instrument, answer_date, source, about_id, item"
         return [
             SurveyAnswer(
                 respondent_id=r["respondent_id"],
@@ -107,6 +115,7 @@ class SurveyRepository:
                 item=r["item"],
                 value=r["value"],
                 source=r["source"],
+                about_id=_about_value(r["about_id"]),
             )
             for r in self.store.conn.execute(sql, args)
         ]
@@ -127,6 +136,7 @@ class SurveyRepository:
                 s.score.required,
                 json.dumps(dict(s.score.subscales), sort_keys=True),
                 stamp,
+                _about_column(s.about_id),
             )
             for s in scores
         ]
@@ -134,7 +144,7 @@ class SurveyRepository:
             conn.execute("DELETE FROM survey_scores WHERE programme = ?", (self.programme,))
             conn.executemany(
                 "INSERT INTO survey_scores (programme, respondent_id, instrument, wave, sitting_date, source, total,"
-                " answered, required, subscales, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " answered, required, subscales, scored_at, about_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         return len(rows)
@@ -145,7 +155,7 @@ class SurveyRepository:
         if respondent_id is not None:
             sql += " AND respondent_id = ?"
             args.append(respondent_id)
-        sql += " ORDER BY respondent_id, instrument, sitting_date"
+        sql += " ORDER BY respondent_id, instrument, sitting_date, about_id"
         return [
             WaveScore(
                 respondent_id=r["respondent_id"],
@@ -156,17 +166,27 @@ class SurveyRepository:
                 score=Score(
                     r["instrument"], r["total"], r["answered"], r["required"], json.loads(r["subscales"])
                 ),
+                about_id=_about_value(r["about_id"]),
             )
             for r in self.store.conn.execute(sql, args)
         ]
+
+
+def _about_column(about_id: int | None) -> int:
+    """``about_id`` as stored: 0 for "not about one relationship" (Moodle user ids start at 1)."""
+    return 0 if about_id is None else about_id
+
+
+def _about_value(column: int) -> int | None:
+    return None if not column else int(column)
 
 
 # --- one person's data ------------------------------------------------------------------------
 
 _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "meetings": ("mentor_id", "mentee_id"),
-    "survey_answers": ("respondent_id",),
-    "survey_scores": ("respondent_id",),
+    "survey_answers": ("respondent_id", "about_id"),
+    "survey_scores": ("respondent_id", "about_id"),
     "assign_comments": ("user_id",),
     "health_snapshots": ("mentor_id", "mentee_id"),
     "coordinator_queue": ("mentor_id", "mentee_id"),

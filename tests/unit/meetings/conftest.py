@@ -22,6 +22,9 @@ PEOPLE = [
     Person(5, "s0003", "S-3", "s0003@example.org"),
 ]
 
+# (mentor, mentee) circles of PEOPLE: m0001 with s0001 and s0002, m0002 with s0003.
+PAIRS = [(66, 3), (66, 4), (67, 5)]
+
 
 @pytest.fixture
 def people():

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from lmsync.config import Config
 from lmsync.service import meetings as service
 
-from .conftest import PEOPLE
+from .conftest import PAIRS, PEOPLE
 
 
 class Obj:
@@ -25,6 +25,7 @@ def run(tmp_path, monkeypatch):
     from lmsync.cli.meetings import command, import_command
 
     monkeypatch.setattr(service, "roster_people", lambda _config: PEOPLE)
+    monkeypatch.setattr(service, "moodle_pairs", lambda _config: PAIRS)
     config = Config.model_validate({"store": {"path": str(tmp_path / "p.db")}})
 
     def invoke(group, *args):
@@ -41,7 +42,7 @@ def test_add_then_list(run):
         "meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001", "--minutes", "30"
     )
     assert result.exit_code == 0, result.output
-    assert f"added: {day} mentor 66 mentee 3" in result.output
+    assert f"added: {day} mentor m0001, mentee s0001" in result.output  # usernames (issue 11)
     listing = run("meetings", "list", "--person", "s0001")
     assert day in listing.output and "1 meeting(s)" in listing.output
     assert "no meetings stored" in run("meetings", "list", "--person", "4").output
@@ -64,4 +65,4 @@ def test_import_error_is_reported_not_raised(run, tmp_path):
     path.write_text("date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,xx,yes\n", encoding="utf-8")
     result = run("import", "meetings", str(path))
     assert isinstance(result.exception, InputError)  # the root group turns it into exit code 2
-    assert "m.csv, line 2, minutes" in str(result.exception)
+    assert "m.csv:2: minutes" in str(result.exception)

@@ -44,10 +44,10 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
         ("s0001,2026-09-10,general_self_efficacy,gse2,often", "value: 'often' is not a number"),
         ("nobody,2026-09-10,general_self_efficacy,gse2,3", "respondent: 'nobody' matches nobody"),
         (
-            "s0001,10/09/2026,general_self_efficacy,gse2,3",
-            "date: '10/09/2026' is written DD/MM/YYYY but line 2 uses",
+            "s0001,20/09/2026,general_self_efficacy,gse2,3",
+            "date: '20/09/2026' is written DD/MM/YYYY but line 2 uses",
         ),
-        ("s0001,2026-09-10,general_self_efficacy,gse1,4", "line 3: repeats line 2"),
+        ("s0001,2026-09-10,general_self_efficacy,gse1,4", ":3: repeats line 2"),
     ],
 )
 def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
@@ -55,5 +55,5 @@ def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
     with pytest.raises(InputError) as info:
         import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, today=TODAY)
     assert expected in str(info.value)
-    assert "surveys.csv, line 3" in str(info.value)
+    assert "surveys.csv:3" in str(info.value)
     assert SurveyRepository(store, "p").answers() == []

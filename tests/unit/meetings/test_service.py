@@ -21,6 +21,7 @@ def config(tmp_path):
         "store": {"path": str(tmp_path / "p.db")},
         "meetings": {"cadence_days": 14},
         "grades": {"min_mentees_for_mentor_rating": 2},
+        "import": {"date_order": "dmy"},
     }
     return Config.model_validate(data)
 
@@ -112,8 +113,10 @@ def test_people_are_loaded_only_through_the_loader(config, tmp_path):
 
     path = tmp_path / "m.csv"
     path.write_text("date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,30,yes\n", encoding="utf-8")
-    result = service.import_meetings(config, path, loader=loader, today=TODAY)
-    assert result.counts.added == 1 and calls == [config]
+    result = service.import_meetings(
+        config, path, loader=loader, pairs_loader=lambda cfg: calls.append(cfg) or [(66, 3)], today=TODAY
+    )
+    assert result.counts.added == 1 and calls == [config, config]
 
 
 def test_from_files_to_a_grade_plan(config, tmp_path):
@@ -154,7 +157,8 @@ def test_from_files_to_a_grade_plan(config, tmp_path):
     assert service.attendance_comments(metrics)[3] == (66.67, "2 of 3 meetings, last 24 Sep")
 
     observed = [ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, False, {3: 66.67})]
-    plan = service.build_grade_plan(s, metrics, observed, enrolled={3, 4}, budget=2000)
+    # item 1000 is an earlier lmsync's (its journal sent the details): adopted (issue 10, point 6)
+    plan = service.build_grade_plan(s, metrics, observed, enrolled={3, 4}, budget=2000, legacy_numbers={1000})
     written = {(r.itemnumber, g.user_id) for r in plan.requests for g in r.grades}
     assert (1000, 3) not in written and (1000, 4) in written  # unchanged grade not resent
     assert {r.user_id for r in plan.rejected} == {66}  # the mentor is not an active participant here

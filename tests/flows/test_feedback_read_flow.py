@@ -1,0 +1,118 @@
+"""The Feedback read and doctor on the emulator: answers by value, scales checked (traps 31, 43; issue 10.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import requests
+
+from lmsync.config import Config
+from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.emulator import EMULATOR_URL, EmulatorAdapter
+from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_demo_site
+from lmsync.moodle.emulator.state import FeedbackCompleted, FeedbackItem
+from lmsync.moodle.transport import Transport
+from lmsync.secrets import Token
+from lmsync.service.doctor import run_doctor
+from lmsync.service.grades import read_feedback_sources
+from lmsync.service.meetings import settings
+from lmsync.store.db import Store
+from lmsync.store.surveys import SurveyRepository
+
+BEST_FIRST = "r>>>>>5####Very satisfied|4####Satisfied|3####Neutral|2####Dissatisfied|1####Very dissatisfied"
+ITEM_ID = 60
+# user id -> position chosen (None: the attempt was made before the item existed, trap 43)
+ANSWERS = {16: "1", 21: "3", 23: "5", 3: None}
+
+
+def site_with_best_first_item(presentation=BEST_FIRST):
+    site = build_demo_site()
+    checkin = next(f for f in site.feedbacks.values() if f.name == "Relationship check-in")
+    checkin.items.append(
+        FeedbackItem(ITEM_ID, "Overall, how satisfied are you with your mentor?", "satisfaction_best_first",
+                     "multichoicerated", presentation, False, len(checkin.items) + 1)
+    )
+    checkin.completeds[:] = [
+        FeedbackCompleted(100 + n, uid, 1796029754, {ITEM_ID: rawval} if rawval is not None else {})
+        for n, (uid, rawval) in enumerate(ANSWERS.items())
+    ]
+    for completed in checkin.completeds:  # Moodle answers JSON null for an item added after the attempt
+        completed.values.setdefault(ITEM_ID, None)  # type: ignore[arg-type]
+    return site
+
+
+def config(tmp_path, scale_min=1, scale_max=5):
+    return Config.model_validate({
+        "programme": {"name": "mentor-2026"},
+        "store": {"path": str(tmp_path / "p.db")},
+        "instruments": {
+            "overall": {
+                "items": ["overall"], "scale_min": scale_min, "scale_max": scale_max,
+                "feedback": "Relationship check-in",
+                "feedback_items": {"overall": "satisfaction_best_first"},
+            }
+        },
+    })
+
+
+def api_for(site):
+    session = requests.Session()
+    session.mount(EMULATOR_URL, EmulatorAdapter(site))
+    return MoodleApi(Transport(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None))
+
+
+def read(site, cfg, store):
+    warnings: list[str] = []
+    reports = read_feedback_sources(
+        api_for(site), store, settings(cfg), course_id=2, roster={}, pairs=[], today=date(2026, 12, 1),
+        warnings=warnings,
+    )
+    return reports, warnings
+
+
+@pytest.fixture
+def store():
+    db = Store.memory()
+    yield db
+    db.close()
+
+
+def test_trap_43_feedback_read_stores_rated_values_not_positions(tmp_path, store):
+    site = site_with_best_first_item()
+    reports, warnings = read(site, config(tmp_path), store)
+    assert warnings == []
+    stored = {a.respondent_id: a.value for a in SurveyRepository(store, "mentor-2026").answers()}
+    # Very satisfied (position 1) is 5, Neutral 3, Very dissatisfied (position 5) is 1; null is unanswered
+    assert stored == {16: "5", 21: "3", 23: "1"}
+    assert [(r.kind, r.attempts, r.stored) for r in reports] == [("overall", 4, 3)]
+
+
+def test_issue_10_3_feedback_read_refuses_a_mismatched_scale_and_stores_nothing(tmp_path, store):
+    site = site_with_best_first_item("r>>>>>4####Very satisfied|3####Satisfied|2####Neutral|1####Dissatisfied|0####No")
+    reports, warnings = read(site, config(tmp_path), store)
+    assert reports == []
+    assert len(warnings) == 1
+    assert "'satisfaction_best_first'" in warnings[0]
+    assert "values 0-4" in warnings[0] and "scale 1-5" in warnings[0] and "nothing stored" in warnings[0]
+    assert SurveyRepository(store, "mentor-2026").answers() == []
+
+
+def test_issue_10_3_feedback_read_keeps_what_it_stored_before_a_scale_became_wrong(tmp_path, store):
+    site = site_with_best_first_item()
+    read(site, config(tmp_path), store)
+    before = SurveyRepository(store, "mentor-2026").answers()
+    _reports, warnings = read(site, config(tmp_path, scale_min=0, scale_max=4), store)
+    assert warnings and "scale 0-4" in warnings[0]
+    assert SurveyRepository(store, "mentor-2026").answers() == before
+
+
+def test_issue_10_3_doctor_names_the_item_and_both_ranges(tmp_path):
+    site = site_with_best_first_item()
+    ok = run_doctor(api_for(site), config(tmp_path))
+    assert [c.status for c in ok.checks if c.name == "instrument overall"] == ["ok"]
+    report = run_doctor(api_for(site), config(tmp_path, scale_min=0, scale_max=4))
+    failed = [c for c in report.checks if c.status == "fail"]
+    assert [c.name for c in failed] == ["instrument overall"]
+    assert "'satisfaction_best_first'" in failed[0].detail
+    assert "values 1-5" in failed[0].detail and "scale 0-4" in failed[0].detail
