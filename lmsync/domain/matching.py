@@ -25,11 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
-from lmsync.domain.assignment import Optimality, solve
-from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, explain, total
-from lmsync.domain.people import People, Person
+from lmsync.domain.compatibility import Circle, MatchSettings, explain, total
+from lmsync.domain.optimality import Optimality
+from lmsync.domain.people import People, Person, PersonWarning
 from lmsync.errors import InputError
 
 CircleKind = Literal["mentor", "peer"]
@@ -68,6 +66,9 @@ class MatchResult:
     loads: dict[str, int]
     optimality: list[CircleOptimality]
     warnings: list[str] = field(default_factory=list)
+    # Warnings about people as structured items (code, person, moodle_id, username, field,
+    # value, suggestion, message): suspended accounts, two roles, values people typed.
+    notices: list[PersonWarning] = field(default_factory=list)
 
     @property
     def proven_optimal(self) -> bool:
@@ -85,6 +86,7 @@ class MatchResult:
                 {"circle": o.circle, **asdict(o.optimality), "summary": o.optimality.describe()} for o in self.optimality
             ],
             "warnings": self.warnings,
+            "warning_items": [n.to_dict() for n in self.notices],
         }
 
 
@@ -159,7 +161,8 @@ def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> t
                 missing = mentee if a is None else mentor
                 warnings.append(f"{what} {mentee} -> {mentor} ignored: nobody has the id {missing}")
                 continue
-            out.append((a, b))
+            if (a, b) not in out:  # the same pin or forbid listed twice is one decision
+                out.append((a, b))
         return out
 
     return frozenset(resolved(people.forbids, "forbid")), resolved(people.pins, "pin")
@@ -271,8 +274,13 @@ def _match_circle(
         sticky=sticky,
         ranks=ranks,
     )
+    # The solver's libraries (numpy, scipy) are imported here, not with this module, so that
+    # commands which only read or describe a match start fast (issue 15, start-up).
+    from lmsync.domain.assignment import solve
+    from lmsync.domain.compatibility import Compatibility
+
     comp = Compatibility(circle, settings)
-    solution = solve(comp, np.array(circle.capacity), np.array([load[p.id] for p in open_mentors]), settings)
+    solution = solve(comp, circle.capacity, [load[p.id] for p in open_mentors], settings)
 
     assignments: list[Assignment] = []
     for mentee_id, (mentor_id, origin) in fixed.items():

@@ -166,3 +166,179 @@ class People:
             forbids=(*self.forbids, *(tuple(f) for f in forbids)),  # type: ignore[arg-type]
             rematch=self.rematch | frozenset(rematch),
         )
+
+
+# ---------------------------------------------------------------------------- typed values
+#
+# Profile fields such as ``mentorcapacity`` and ``yearofstudy`` are free text a person types
+# (issue 10 point 5). ``read_number`` reads what is unambiguous and says how it read it:
+#
+# - ``"3"``, ``" 3 "``: a number (status ``number``);
+# - ``"three"``: a number word that is the *whole* value, zero to twenty (status ``read``);
+# - ``"Year 3"``, ``"3 mentees"``, ``"up to 3"``: exactly one whole number written in digits
+#   and no number word anywhere in the text (status ``read``);
+# - anything else is ``unreadable`` and counts as missing: two numbers (``"2-3"``, ``"2 or
+#   3"``, ``"2.5"``), number words inside other text (``"Up to two"``, ``"two or three"``,
+#   ``"Year three"``: a word's meaning depends on the words around it, and lmsync will not
+#   guess), or no number at all (``"lots"``).
+#
+# ``read`` and ``unreadable`` values are both reported (person, field, value), so whoever
+# typed them can fix them; only ``unreadable`` ones are treated as missing.
+
+_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+)
+NUMBER_WORDS: Mapping[str, int] = {word: n for n, word in enumerate(_WORDS)}
+_WHOLE_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
+
+NumberStatus = Literal["empty", "number", "read", "unreadable"]
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """A hand-typed number: ``value`` is None for ``empty`` and ``unreadable``."""
+
+    text: str
+    value: int | None
+    status: NumberStatus
+
+
+def read_number(text: str | None) -> TypedNumber:
+    """Read a whole number from a hand-typed value; see the rules above (issue 10 point 5)."""
+    raw = "" if text is None else str(text)
+    stripped = raw.strip()
+    if not stripped:
+        return TypedNumber(raw, None, "empty")
+    if _WHOLE_INTEGER.fullmatch(stripped):
+        return TypedNumber(raw, int(stripped), "number")
+    words = normalise(stripped).split()
+    if len(words) == 1 and words[0] in NUMBER_WORDS:
+        return TypedNumber(raw, NUMBER_WORDS[words[0]], "read")
+    numbers = _NUMBERS.findall(stripped)
+    if len(numbers) == 1 and numbers[0].isdigit() and not any(w in NUMBER_WORDS for w in words):
+        return TypedNumber(raw, int(numbers[0]), "read")
+    return TypedNumber(raw, None, "unreadable")
+
+
+# ---------------------------------------------------------------------------- spellings
+
+
+def spelling_map(aliases: Mapping[str, str]) -> dict[str, str]:
+    """``[matching] aliases`` as normalised spelling -> normalised value.
+
+    ``{"Pediatrics": "Paediatrics", "Paeds": "Paediatrics"}`` makes all three one value.
+    Raises ValueError for an empty spelling or value, and for a chain (a value that is itself
+    mapped elsewhere), which would depend on the order rules are applied in.
+    """
+    out: dict[str, str] = {}
+    for spelling, value in aliases.items():
+        key, target = normalise(spelling), normalise(value)
+        if not key or not target:
+            raise ValueError(f"aliases: {spelling!r} = {value!r}: both sides need letters or digits")
+        if key != target:
+            out[key] = target
+    for key, target in out.items():
+        if target in out:
+            raise ValueError(
+                f"aliases: {key!r} -> {target!r} -> {out[target]!r}: map every spelling straight to the final value"
+            )
+    return out
+
+
+def respell(value: str | None, spellings: Mapping[str, str]) -> str | None:
+    """``value`` normalised, then replaced by its configured spelling when there is one."""
+    if not value:
+        return None
+    token = normalise(value)
+    return spellings.get(token, token) or None
+
+
+def respell_all(values: Iterable[str], spellings: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(v for v in (respell(value, spellings) for value in values) if v)
+
+
+# ---------------------------------------------------------------------------- warnings about people
+
+
+@dataclass(frozen=True)
+class PersonWarning:
+    """Something about one person that a coordinator (or a script) should act on.
+
+    ``code`` is stable (``account_suspended``, ``account_state_unknown``, ``dual_role``,
+    ``value_read``, ``value_unreadable``, ``department_unshared``); ``person`` is the id
+    matching uses (the username on the Moodle path); ``moodle_id`` and ``username`` are set
+    when the person came from Moodle; ``field`` / ``value`` name the profile field and
+    what was typed there; ``suggestion`` is a nearest known value, when there is one.
+    """
+
+    code: str
+    person: str
+    message: str
+    moodle_id: int | None = None
+    username: str | None = None
+    field: str | None = None
+    value: str | None = None
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "person": self.person,
+            "moodle_id": self.moodle_id,
+            "username": self.username,
+            "field": self.field,
+            "value": self.value,
+            "suggestion": self.suggestion,
+            "message": self.message,
+        }
+
+
+def unshared_departments(people: People, field_name: str = "department") -> list[PersonWarning]:
+    """Mentees whose department no mentor (or peer mentor) shares, each with the nearest known value.
+
+    Nearest is by ``difflib`` similarity (cutoff 0.6) among the mentors' departments, so
+    ``"pediatrics"`` suggests ``"paediatrics"``; a value with nothing close gets no
+    suggestion (a department that has no mentor yet is not necessarily a typo).
+    """
+    import difflib
+
+    known = sorted({p.department for p in people.persons if p.department and p.roles & MENTORING_ROLES})
+    if not known:
+        return []
+    known_set = set(known)
+    out: list[PersonWarning] = []
+    for person in sorted(people.persons, key=lambda p: p.id):
+        if not person.has_role("mentee") or not person.department or person.department in known_set:
+            continue
+        close = difflib.get_close_matches(person.department, known, n=1, cutoff=0.6)
+        nearest = close[0] if close else None
+        hint = f"; nearest known value {nearest!r} (map it with [matching] aliases)" if nearest else ""
+        out.append(
+            PersonWarning(
+                code="department_unshared",
+                person=person.id,
+                moodle_id=person.moodle_id,
+                username=person.id if person.moodle_id is not None else None,
+                field=field_name,
+                value=person.department,
+                suggestion=nearest,
+                message=f"{person.id}: no mentor shares department {person.department!r}{hint}",
+            )
+        )
+    return out
+
+
+def summarise(notices: Iterable[PersonWarning], per_code: int = 10) -> list[str]:
+    """Warnings in words: the first ``per_code`` of each code, then how many more."""
+    lines: list[str] = []
+    counts: dict[str, int] = {}
+    for notice in notices:
+        counts[notice.code] = counts.get(notice.code, 0) + 1
+        if counts[notice.code] <= per_code:
+            lines.append(notice.message)
+    for code, count in counts.items():
+        if count > per_code:
+            lines.append(f"... and {count - per_code} more {code} (all of them: --format json)")
+    return lines

@@ -5,7 +5,9 @@ Columns: ``id``, ``role`` (``mentor``, ``peer_mentor``, ``mentee``, or several j
 configured attribute (``department``, ``interests``, ``year``, ``languages``; the Moodle
 profile field's shortname is accepted as the column name too), and optionally
 ``current_mentor``, ``current_peer``, ``preferences`` (ranked, ``;``-separated), ``needs``,
-``fullname``. Multi-valued cells are separated by ``;``.
+``fullname``. Multi-valued cells are separated by ``;``. ``[matching] aliases`` respells
+department, interests and languages as on the Moodle path; pins and forbids from the
+configuration are added by ``run_match``, not here.
 
 A malformed row stops everything: the error names the file, the line and the field,
 because a half-read programme would be matched wrongly without anyone noticing.
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import cast
 
 from lmsync.config import Config
-from lmsync.domain.people import ROLES, People, Person, Role, split_values
+from lmsync.domain.people import ROLES, People, Person, Role, respell, respell_all, spelling_map, split_values
 from lmsync.errors import InputError
 
 MULTI = ";"
@@ -55,6 +57,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     current: dict[str, str] = {}
     current_peers: dict[str, str] = {}
     seen: dict[str, int] = {}
+    spellings = spelling_map(config.matching.aliases)
     for row in reader:
         line = reader.line_num
 
@@ -91,10 +94,10 @@ def load_people_csv(path: str | Path, config: Config) -> People:
                 role=primary,
                 also=frozenset(cast(Role, r) for r in roles),
                 capacity=capacity,
-                department=cell.get("department") or None,
-                interests=split_values(cell.get("interests"), MULTI),
+                department=respell(cell.get("department"), spellings),
+                interests=respell_all(split_values(cell.get("interests"), MULTI), spellings),
                 year=year,
-                languages=split_values(cell.get("languages"), MULTI),
+                languages=respell_all(split_values(cell.get("languages"), MULTI), spellings),
                 fullname=cell.get("fullname") or None,
                 preferences=tuple(p.strip() for p in cell.get("preferences", "").split(MULTI) if p.strip()),
                 needs=split_values(cell.get("needs"), MULTI),

@@ -7,14 +7,16 @@ lmsync's circles), so ``lmsync match`` shows exactly what the next sync would do
 from __future__ import annotations
 
 from lmsync.config import Config
-from lmsync.domain.people import People
-from lmsync.service.desire import people_from_snapshot
+from lmsync.service.desire import RosterPeople, people_from_snapshot
 from lmsync.service.jobs import session
 from lmsync.service.observe import observe
 
 
-def load_people(config: Config) -> People:
-    with session(config) as (conn, _store):
+def load_people(config: Config) -> RosterPeople:
+    """The people, plus warnings about them (suspended accounts, two roles, typed values).
+
+    Pins and forbids are not applied here (``run_match`` applies them once).
+    """
+    with session(config, read_only=True) as (conn, _store):  # match is a read: it writes nothing
         snapshot = observe(conn.api, config)
-    people, _warnings = people_from_snapshot(snapshot, config)
-    return people
+    return people_from_snapshot(snapshot, config)

@@ -89,4 +89,4 @@ def test_cli_json_and_error_exit(tmp_path: Path) -> None:
     assert data["proven_optimal"] is True
     bad = write(tmp_path, "id,role,capacity\nm1,mentor,x\n")
     out = runner.invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "match", "--people", str(bad)])
-    assert out.exit_code == 2 and f"{bad}:2: capacity" in out.output
+    assert out.exit_code == InputError.exit_code and f"{bad}:2: capacity" in out.output
