@@ -12,7 +12,8 @@ import os
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -21,6 +22,7 @@ from lmsync.config_sections import (
     InstrumentConfig,
     MeetingsConfig,
     WavesConfig,
+    moodle_name_problem,
     resolve_instruments,
 )
 from lmsync.errors import ConfigError
@@ -37,13 +39,19 @@ class Section(BaseModel):
 class MoodleConfig(Section):
     """Where Moodle is. No ``url`` means the built-in emulator."""
 
-    url: str | None = None
-    token_file: Path | None = None
-    timeout_seconds: float = 30.0
-    retry_deadline_seconds: float = 120.0
-    batch_budget: int = Field(2000, ge=10, le=4500, description="form variables per request")
-    page_size: int = Field(500, ge=1)
-    verify_tls: bool = True
+    url: str | None = Field(None, description="the site's address (https://...); none: the built-in emulator")
+    token_file: Path | None = Field(
+        None, description="file holding the web-service token, readable only by lmsync's user (or LMSYNC_TOKEN)"
+    )
+    timeout_seconds: float = Field(30.0, description="seconds to wait for one answer from Moodle")
+    retry_deadline_seconds: float = Field(
+        120.0, description="seconds to keep retrying a read after network errors before giving up"
+    )
+    batch_budget: int = Field(
+        2000, ge=10, le=4500, description="form variables per request (PHP's max_input_vars is 5000)"
+    )
+    page_size: int = Field(500, ge=1, description="people read per request when listing a course's enrolments")
+    verify_tls: bool = Field(True, description="check the site's TLS certificate (turn off only for a test site)")
 
     @field_validator("url")
     @classmethod
@@ -57,14 +65,38 @@ class MoodleConfig(Section):
 
 
 class ProgrammeConfig(Section):
-    name: str = "mentoring-2026"
-    course: str = "MENTOR-2026"
-    mentor_roles: list[str] = ["editingteacher", "teacher"]
-    mentee_roles: list[str] = ["student"]
-    peer_mentor_cohort: str | None = None
-    forum: str = "Mentoring circles"
-    group_name_template: str = "Circle: {mentor_fullname}"
-    grouping_name: str | None = None
+    """Which course, roles and forum make up the programme."""
+
+    name: str = Field(
+        "mentoring-2026",
+        description="the programme's name: part of every idnumber lmsync owns (lmsync:<name>:...) and of the store's file name",
+    )
+    course: str = Field("MENTOR-2026", description="shortname of the Moodle course the programme runs in")
+    mentor_roles: list[str] = Field(
+        ["editingteacher", "teacher"], description="course roles (shortnames) whose holders are mentors"
+    )
+    mentee_roles: list[str] = Field(["student"], description="course roles (shortnames) whose holders are mentees")
+    peer_mentor_cohort: str | None = Field(
+        None, description="cohort idnumber of senior students who mentor juniors (vertical peer mentoring)"
+    )
+    forum: str = Field(
+        "Mentoring circles", description="separate-groups forum where each circle gets its welcome discussion"
+    )
+    group_name_template: str = Field(
+        "Circle: {mentor_fullname}", description="name of each circle's Moodle group ({mentor_fullname})"
+    )
+    grouping_name: str | None = Field(
+        None, description="name of the grouping holding the circles (default: Mentoring circles (<name>))"
+    )
+
+    @field_validator("group_name_template", "grouping_name")
+    @classmethod
+    def _moodle_accepts(cls, value: str | None, info: Any) -> str | None:
+        placeholders = ("mentor_fullname",) if info.field_name == "group_name_template" else ()
+        problem = moodle_name_problem(value, placeholders) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("name")
     @classmethod
@@ -76,60 +108,139 @@ class ProgrammeConfig(Section):
 
 
 class StoreConfig(Section):
-    path: Path | None = None
+    """lmsync's own SQLite store: meetings, surveys, the write journal, health snapshots."""
+
+    path: Path | None = Field(
+        None, description="the SQLite file (default: $XDG_STATE_HOME/lmsync/<programme name>.db)"
+    )
 
 
 class AttributesConfig(Section):
-    department: str | None = "department"
-    interests: str | None = "interests"
-    year: str | None = "yearofstudy"
-    languages: str | None = "languages"
-    capacity: str | None = "mentorcapacity"
+    """Shortnames of the custom profile fields matching reads (none: not used)."""
+
+    department: str | None = Field("department", description="profile field with the person's department")
+    interests: str | None = Field("interests", description="profile field with interests (comma-separated)")
+    year: str | None = Field("yearofstudy", description="profile field with the year of study (peer mentoring)")
+    languages: str | None = Field("languages", description="profile field with spoken languages (comma-separated)")
+    capacity: str | None = Field(
+        "mentorcapacity", description="profile field with how many mentees a mentor takes (0: opted out)"
+    )
 
 
 class WeightsConfig(Section):
-    same_department: float = 3
-    shared_interests: float = 1
-    shared_language: float = 1
-    year_gap: float = 2
-    preference: float = 2
-    need: float = 2
-    stickiness: float = 5
+    """How much each reason counts in a match score; a weight of 0 turns that term off."""
+
+    same_department: float = Field(3, description="mentor and mentee in the same department")
+    shared_interests: float = Field(1, description="per shared interest (scaled by overlap)")
+    shared_language: float = Field(1, description="at least one language in common")
+    year_gap: float = Field(2, description="peer mentors: full weight at the preferred year gap")
+    preference: float = Field(2, description="the mentee asked for this mentor (preferences column)")
+    need: float = Field(2, description="the mentor offers what the mentee needs (needs column)")
+    stickiness: float = Field(5, description="keep an existing pair: re-matching must win by more than this")
 
 
 class MatchingConfig(Section):
-    structure: Literal["pairs", "triads"] = "pairs"
-    default_capacity: int = Field(4, ge=0)
-    peer_default_capacity: int = Field(2, ge=0)
-    triad_juniors: int = Field(3, ge=1)
-    peer_year_gap_min: int = 1
-    peer_year_gap_max: int = 3
-    peer_year_gap_preferred: int = 2
+    """Who mentors whom: structure, capacities, peer year gaps, fixed and forbidden pairs."""
+
+    structure: Literal["pairs", "triads"] = Field(
+        "pairs", description='"pairs", or "triads": faculty + near-peer + up to triad_juniors juniors'
+    )
+    default_capacity: int = Field(4, ge=0, description="mentees per mentor when the capacity field is empty")
+    peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty")
+    triad_juniors: int = Field(3, ge=1, description="juniors per triad (structure = \"triads\")")
+    peer_year_gap_min: int = Field(1, description="a peer mentor is at least this many years above the junior")
+    peer_year_gap_max: int = Field(3, description="... and at most this many")
+    peer_year_gap_preferred: int = Field(2, description="the year gap that scores the full year_gap weight")
     load_balance: float = Field(0.5, ge=0, description="convex cost per extra mentee")
     attributes: AttributesConfig = AttributesConfig()
     weights: WeightsConfig = WeightsConfig()
-    pins: list[tuple[str, str]] = []
-    forbids: list[tuple[str, str]] = []
-    rematch: list[str] = []
+    pins: list[tuple[str, str]] = Field(
+        [], description="[mentee, mentor] pairs that must be matched (by id or username)"
+    )
+    forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
+    rematch: list[str] = Field(
+        [], description="people whose existing pairs may be re-matched (stickiness does not hold them)"
+    )
+    dual_role: Literal["exclude", "mentor", "mentee"] = Field(
+        "exclude",
+        description="a person with a mentor role and a mentee role in the course (trap 42): left out of new "
+        "matching until an admin decides (existing pairs kept), or counted as mentor, or as mentee",
+    )
+    aliases: dict[str, str] = Field(
+        {}, description='spellings of one profile value: { Pediatrics = "Paediatrics", Paeds = "Paediatrics" }'
+    )
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_resolve(cls, value: dict[str, str]) -> dict[str, str]:
+        from lmsync.domain.people import spelling_map
+
+        spelling_map(value)  # a chain or an empty side fails at load time, naming the pair
+        return value
 
 
 class WelcomeConfig(Section):
-    subject: str = "Welcome to your mentoring circle: {group_name}"
-    message: str = (
-        "<p>Welcome, {mentor_fullname}'s circle.</p>"
-        "<p>Agenda for your first meeting:</p>"
-        "<ol><li>Introductions and what each of you hopes to get from the programme</li>"
-        "<li>Agree how often and where you will meet</li>"
-        "<li>Set one goal for the next month</li></ol>"
+    """The discussion posted in each new circle ({group_name}, {mentor_fullname})."""
+
+    subject: str = Field(
+        "Welcome to your mentoring circle: {group_name}", description="subject of the welcome discussion"
+    )
+
+    @field_validator("subject")
+    @classmethod
+    def _moodle_accepts(cls, value: str) -> str:
+        problem = moodle_name_problem(value, ("group_name", "mentor_fullname"))
+        if problem:
+            raise ValueError(problem)
+        return value
+    message: str = Field(
+        description="HTML body of the welcome discussion",
+        default=(
+            "<p>Welcome, {mentor_fullname}'s circle.</p>"
+            "<p>Agenda for your first meeting:</p>"
+            "<ol><li>Introductions and what each of you hopes to get from the programme</li>"
+            "<li>Agree how often and where you will meet</li>"
+            "<li>Set one goal for the next month</li></ol>"
+        ),
     )
 
 
 class SyncConfig(Section):
-    allow_delete: bool = False
+    """How a sync writes: deletions, the mass-removal guard, the welcome discussion."""
+
+    allow_delete: bool = Field(
+        False, description="delete lmsync groups no longer needed (the command line also needs --allow-delete)"
+    )
     min_source_fraction: float = Field(
         0.5, ge=0, le=1, description="refuse mass removals when Moodle returns fewer people than this fraction"
     )
+    write_settle_seconds: float = Field(
+        600,
+        ge=0,
+        description=(
+            "a write whose answer was lost may still commit in a slow Moodle: it is not sent again until "
+            "this many seconds have passed and Moodle still does not show it (the run exits 1 meanwhile)"
+        ),
+    )
     welcome: WelcomeConfig = WelcomeConfig()
+
+
+class PrivacyConfig(Section):
+    """What lmsync's own views show about people."""
+
+    show_names: bool = Field(
+        True, description="show full names next to usernames in every view (false: usernames only)"
+    )
+
+
+class ImportConfig(Section):
+    """``[import]``: how ``lmsync import meetings|surveys`` reads a file (issue 11)."""
+
+    date_order: Literal["auto", "dmy", "mdy"] = Field(
+        "auto",
+        description="how a slash date like 03/04/2026 is read: dmy (day first), mdy (month first), "
+        "or auto (from the file's unambiguous dates; a file whose dates all read both ways is refused)",
+    )
 
 
 class Config(Section):
@@ -143,6 +254,8 @@ class Config(Section):
     waves: WavesConfig = WavesConfig()
     health: HealthConfig = HealthConfig()
     nudges: NudgesConfig = NudgesConfig()
+    import_: ImportConfig = Field(ImportConfig(), alias="import")
+    privacy: PrivacyConfig = PrivacyConfig()
     instruments: dict[str, InstrumentConfig] = {}
     source: Path | None = Field(None, exclude=True)
 
@@ -160,7 +273,16 @@ class Config(Section):
         return Path(base) / "lmsync"
 
     def store_path(self) -> Path:
-        return self.store.path or self.state_dir() / f"{self.programme.name}.db"
+        """``[store] path``; by default one file per programme in the state directory.
+
+        The built-in emulator gets a store of its own (``.../emulator/``), so data made while
+        trying lmsync never lands in the store a real site's configuration uses (issue 11).
+        """
+        if self.store.path is not None:
+            return self.store.path
+        if self.uses_emulator:
+            return self.state_dir() / "emulator" / f"{self.programme.name}.db"
+        return self.state_dir() / f"{self.programme.name}.db"
 
     def emulator_state_path(self) -> Path:
         return self.store_path().with_name(f"{self.programme.name}.emulator.json")
@@ -169,7 +291,7 @@ class Config(Section):
         """The web-service token, from ``LMSYNC_TOKEN`` or a private ``token_file``."""
         env = os.environ.get("LMSYNC_TOKEN")
         if env:
-            return Token(env.strip())
+            return _token_from("LMSYNC_TOKEN", env)
         path = self.moodle.token_file
         if path is None:
             raise ConfigError(
@@ -185,10 +307,28 @@ class Config(Section):
                 f"moodle.token_file: {path} is readable by other users (mode {stat.S_IMODE(mode):o})",
                 hint=f"chmod 600 {path}",
             )
-        text = path.read_text(encoding="utf-8").strip()
-        if not text:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+            raise ConfigError(
+                f"moodle.token_file: {path} is not UTF-8 text{' (it is UTF-16)' if utf16 else ''}",
+                hint=f"save {path} as plain UTF-8 or ASCII text holding only the token",
+            ) from None
+        if not text.strip():
             raise ConfigError(f"moodle.token_file: {path} is empty")
-        return Token(text)
+        return _token_from(f"moodle.token_file {path}", text)
+
+
+def _token_from(source: str, text: str) -> Token:
+    """The token in ``text``, cleaned by :func:`lmsync.secrets.clean_token_text` (issue 11)."""
+    from lmsync.secrets import clean_token_text
+
+    try:
+        return Token(clean_token_text(text, source))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _is_systemd_credential(path: Path, mode: int) -> bool:
@@ -203,19 +343,25 @@ def _is_systemd_credential(path: Path, mode: int) -> bool:
     return path.resolve().parent == Path(creds).resolve()
 
 
-def _format_errors(error: ValidationError, source: str) -> str:
+def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[str, ...], str] | None = None) -> str:
+    """One line per problem, naming the file, or the environment variable that set the key."""
     lines = []
     for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"])
+        loc = tuple(str(p) for p in item["loc"])
+        path = ".".join(loc)
+        variable = next(
+            (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
+        )
+        where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path}"
         if item["type"] == "extra_forbidden":
-            lines.append(f"{source}: unknown key {path}")
+            lines.append(f"{source}: unknown key {path}" if not variable else f"{where}: unknown key")
         else:
-            lines.append(f"{source}: {path}: {item['msg']}")
+            lines.append(f"{where}: {item['msg']}")
     return "\n".join(lines)
 
 
-def _env_path(model: type[BaseModel], tokens: list[str]) -> list[str] | None:
-    """Resolve ``MOODLE_TOKEN_FILE`` to ``["moodle", "token_file"]`` against the model's fields."""
+def _env_field(model: type[BaseModel], tokens: list[str]) -> tuple[list[str], Any] | None:
+    """Resolve ``MOODLE_TOKEN_FILE`` to (``["moodle", "token_file"]``, its annotation) against the model."""
     for take in range(1, len(tokens) + 1):
         name = "_".join(tokens[:take])
         field = model.model_fields.get(name)
@@ -224,39 +370,65 @@ def _env_path(model: type[BaseModel], tokens: list[str]) -> list[str] | None:
         rest = tokens[take:]
         annotation = field.annotation
         if not rest:
-            return [name]
+            return [name], annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            sub = _env_path(annotation, rest)
+            sub = _env_field(annotation, rest)
             if sub:
-                return [name, *sub]
+                return [name, *sub[0]], sub[1]
     return None
+
+
+def _is_structured(annotation: Any) -> bool:
+    """Whether a field holds a list, table or section (its environment value is a TOML literal)."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return any(_is_structured(arg) for arg in get_args(annotation) if arg is not type(None))
+    if origin in (list, tuple, dict, set, frozenset):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, tuple, dict))
 
 
 _ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """The overrides as nested data, and which variable set which key path (for error messages).
+
+    A value is typed by the field it sets (issue 11): a string field (``[programme] course``,
+    a URL, a path) takes the text as written, so ``LMSYNC_PROGRAMME_COURSE=2026`` is the course
+    shortname "2026"; numbers and booleans are converted by the model's own validation; lists
+    and tables are TOML literals (``LMSYNC_PROGRAMME_MENTOR_ROLES='["teacher"]'``).
+    Raises ConfigError naming the variable when it names no key or holds a broken literal.
+    """
     overrides: dict[str, Any] = {}
+    names: dict[tuple[str, ...], str] = {}
     for key, value in environ.items():
         if not key.startswith("LMSYNC_") or key in _ENV_SKIP:
             continue
         tokens = key[len("LMSYNC_") :].lower().split("_")
-        path = _env_path(Config, tokens)
-        if path is None:
+        found = _env_field(Config, tokens)
+        if found is None:
             raise ConfigError(f"environment: {key} names no configuration key")
+        path, annotation = found
         node = overrides
         for part in path[:-1]:
             node = node.setdefault(part, {})
-        node[path[-1]] = _parse_env_value(value)
-    return overrides
+        node[path[-1]] = _parse_env_value(key, path, value, annotation)
+        names[tuple(path)] = key
+    return overrides, names
 
 
-def _parse_env_value(value: str) -> Any:
-    """Allow TOML literals (numbers, booleans, lists) in environment values, else a plain string."""
+def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> Any:
+    """A structured field's TOML literal, parsed; any other field's text, unchanged."""
+    if not _is_structured(annotation):
+        return value
     try:
         return tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
-        return value
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"environment: {key} ({'.'.join(path)}): not a TOML list or table: {exc}",
+            hint=f"""write it as TOML, e.g. {key}='["a", "b"]'""",
+        ) from None
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -281,11 +453,12 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     elif explicit:
-        raise ConfigError(f"{file}: no such configuration file", hint="copy lmsync.example.toml and edit it")
-    data = _merge(data, _env_overrides(environ))
+        raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
+    overrides, env_names = _env_overrides(environ)
+    data = _merge(data, overrides)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, str(file))) from None
+        raise ConfigError(_format_errors(exc, str(file), env_names)) from None
     config.source = file if file.exists() else None
     return config

@@ -13,9 +13,11 @@ from typing import Any
 
 import click
 
-from lmsync.errors import PartialFailure
+from lmsync.errors import InputError, PartialFailure
+from lmsync.render.people import People
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
+from lmsync.service.directory import load_people, people_of, read_roster_of, resolve_person
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -31,23 +33,30 @@ AS_OF = click.option(
 )
 
 
-def _pair_label(view: service.PairView) -> str:
-    return f"{view.health.pair_id} ({view.mentor_username} / {view.mentee_username})"
+def _people(report: service.HealthReport, config: Any) -> People:
+    return people_of(config, report.assessment.roster)
 
 
-def health_json(report: service.HealthReport) -> dict[str, Any]:
+def _pair_label(view: service.PairView, people: People) -> str:
+    return people.pair(view.health.mentor_id, view.health.mentee_id)
+
+
+def health_json(report: service.HealthReport, people: People) -> dict[str, Any]:
     return {
         "as_of": report.as_of.isoformat(),
         "counts": report.counts,
         "skipped_inactive": report.assessment.skipped_inactive,
         "queued": report.queued,
+        "recorded": report.recorded,
         "pairs": [
             {
                 "pair": v.health.pair_id,
                 "mentor_id": v.health.mentor_id,
                 "mentor": v.mentor_username,
+                "mentor_name": people.name(v.health.mentor_id),
                 "mentee_id": v.health.mentee_id,
                 "mentee": v.mentee_username,
+                "mentee_name": people.name(v.health.mentee_id),
                 "status": v.health.status,
                 "paired_since": v.health.paired_since.isoformat(),
                 "last_meeting": v.health.last_meeting.isoformat() if v.health.last_meeting else None,
@@ -61,7 +70,7 @@ def health_json(report: service.HealthReport) -> dict[str, Any]:
     }
 
 
-def health_text(report: service.HealthReport) -> str:
+def health_text(report: service.HealthReport, people: People) -> str:
     counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
     lines = [f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."]
     if report.assessment.skipped_inactive:
@@ -75,12 +84,16 @@ def health_text(report: service.HealthReport) -> str:
         for view in attention:
             h = view.health
             last = h.last_meeting.isoformat() if h.last_meeting else "never"
-            lines.append(f"  {h.status:<8} {_pair_label(view)}  last meeting {last}")
+            lines.append(f"  {h.status:<8} {_pair_label(view, people)}  last meeting {last}")
             for reason in h.reasons:
                 lines.append(f"           - {reason.text} [{reason.code}]")
     if report.queued:
         lines.append("")
-        lines.append(f"Added to the coordinator queue: {', '.join(report.queued)} (see `lmsync queue list`).")
+        queued = "; ".join(_queued_label(pair, people) for pair in report.queued)
+        lines.append(f"Added to the coordinator queue: {queued} (see `lmsync queue list`).")
+    if not report.recorded:
+        lines.append("")
+        lines.append("A view as of that date: nothing was stored or queued (plain `lmsync health` records today).")
     return "\n".join(lines)
 
 
@@ -90,15 +103,32 @@ def health_text(report: service.HealthReport) -> str:
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
 def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: bool) -> None:
-    """Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs."""
-    report = service.health_job(ctx.obj.config(), as_of=_as_of(as_of), wait=wait)
+    """Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs.
+
+    With --as-of it is a view only: nothing is stored or queued.
+    """
+    report = service.health_job(ctx.obj.config(), as_of=_as_of(as_of), wait=wait, record=as_of is None)
+    people = _people(report, ctx.obj.config())
     if fmt == "json":
-        click.echo(json.dumps(health_json(report), indent=2))
+        click.echo(json.dumps(health_json(report, people), indent=2))
     else:
-        click.echo(health_text(report))
+        click.echo(health_text(report, people))
 
 
-def nudge_text(report: nudge_service.NudgeReport) -> str:
+def _queued_label(pair_id: str, people: People) -> str:
+    mentor, _, mentee = pair_id.partition("-")
+    return people.pair(int(mentor), int(mentee)) if mentor.isdigit() and mentee.isdigit() else pair_id
+
+
+def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
+    """``Ada Lovelace (s0006), mentee of Alan Turing (t0001)``."""
+    other = n.mentee_id if n.role == "mentor" else n.mentor_id
+    me = people.label(n.recipient_id) if n.recipient_id in people.roster else n.recipient_username
+    return f"{me}, {n.role} of {people.label(other)}"
+
+
+def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) -> str:
+    people = people or People()
     head = "Would send" if report.dry_run else "Nudges"
     lines = [
         f"{head} on {report.as_of.isoformat()}: {len(report.planned)} message(s)"
@@ -110,16 +140,14 @@ def nudge_text(report: nudge_service.NudgeReport) -> str:
     ]
     if report.dry_run:
         for n in report.planned:
-            lines.append(
-                f"  to {n.recipient_username} ({n.recipient_id}, {n.role} of pair {n.pair_id}, {n.kind}):"
-            )
+            lines.append(f"  to {_recipient(n, people)} ({n.kind}):")
             lines.append(f"    {n.text}")
         return "\n".join(lines)
     for o in report.outcomes:
         n = o.nudge
         detail = f"msgid {o.msgid}" if o.state == "sent" else (o.error or "")
         lines.append(
-            f"  {o.state:<7} to {n.recipient_username} ({n.role} of pair {n.pair_id}, {n.kind}): {detail}"
+            f"  {o.state:<7} to {_recipient(n, people)} ({n.kind}): {detail}"
         )
     if report.not_attempted:
         lines.append(f"  {len(report.not_attempted)} not attempted: stopped after an unknown outcome")
@@ -133,8 +161,9 @@ def nudge_text(report: nudge_service.NudgeReport) -> str:
 @click.pass_context
 def nudge_command(ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool) -> None:
     """Message both people of each at-risk or fading pair (at most once per interval)."""
-    report = nudge_service.nudge_job(ctx.obj.config(), as_of=_as_of(as_of), dry_run=dry_run, wait=wait)
-    click.echo(nudge_text(report))
+    config = ctx.obj.config()
+    report = nudge_service.nudge_job(config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait)
+    click.echo(nudge_text(report, load_people(config) if report.planned else None))
     if report.failed:
         raise PartialFailure(
             f"{len(report.failed)} nudge(s) refused by Moodle",
@@ -156,12 +185,18 @@ def queue_command() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def queue_list_command(ctx: click.Context, fmt: str) -> None:
-    """Open items, oldest first, with their reasons (pairs as MENTOR_ID-MENTEE_ID)."""
-    items = service.queue_list(ctx.obj.config())
+    """Open items, oldest first, with their reasons (each pair as mentor / mentee)."""
+    config = ctx.obj.config()
+    items = service.queue_list(config)
+    people = load_people(config) if items else People(show_names=config.privacy.show_names)
+    if people.note:
+        click.echo(f"({people.note})", err=True)
     if fmt == "json":
         data = [
             {
                 "pair": f"{i.mentor_id}-{i.mentee_id}",
+                "mentor": people.as_json(i.mentor_id),
+                "mentee": people.as_json(i.mentee_id),
                 "status": i.status,
                 "since": i.opened_on.isoformat(),
                 "last_seen": i.last_seen_on.isoformat(),
@@ -176,22 +211,46 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
         return
     for i in items:
         click.echo(
-            f"{i.mentor_id}-{i.mentee_id}  {i.status}  since {i.opened_on.isoformat()}"
+            f"{people.pair(i.mentor_id, i.mentee_id)}  {i.status}  since {i.opened_on.isoformat()}"
             f"  (last seen {i.last_seen_on.isoformat()})"
         )
         for code, text in i.reasons:
             click.echo(f"    - {text} [{code}]")
-    click.echo(f"{len(items)} open item(s); `lmsync queue ack PAIR_ID --note ...` closes one")
+    click.echo(f"{len(items)} open item(s); `lmsync queue ack MENTOR MENTEE --note ...` closes one")
 
 
 @queue_command.command("ack")
-@click.argument("pair_id")
+@click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option("--note", default=None, help="What was done (stored locally).")
 @click.pass_context
-def queue_ack_command(ctx: click.Context, pair_id: str, note: str | None) -> None:
-    """Acknowledge a pair's open item (PAIR_ID is MENTOR_ID-MENTEE_ID, e.g. 66-3)."""
-    item = service.queue_ack(ctx.obj.config(), pair_id, note=note)
-    click.echo(f"acknowledged {item.mentor_id}-{item.mentee_id} (open since {item.opened_on.isoformat()})")
+def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | None) -> None:
+    """Acknowledge a pair's open item: MENTOR and MENTEE by username, idnumber, email or Moodle id.
+
+    The older single MENTOR_ID-MENTEE_ID key (e.g. 66-3) still works.
+    """
+    config = ctx.obj.config()
+    if len(people_) == 1 and "-" in people_[0] and all(p.isdigit() for p in people_[0].split("-", 1)):
+        pair_id = people_[0]  # the older MENTOR_ID-MENTEE_ID key: no Moodle read needed
+        roster = {}
+    elif len(people_) == 2:
+        roster = read_roster_of(config)
+        pair_id = f"{resolve_person(roster, people_[0])}-{resolve_person(roster, people_[1])}"
+    else:
+        raise InputError(
+            f"queue ack takes the mentor and the mentee, not {' '.join(people_)!r}",
+            hint="lmsync queue ack MENTOR MENTEE (username, idnumber, email or Moodle id)",
+        )
+    people = people_of(config, roster) if roster else load_people(config)
+    mentor_id, mentee_id = (int(part) for part in pair_id.split("-", 1))
+    if not any((i.mentor_id, i.mentee_id) == (mentor_id, mentee_id) for i in service.queue_list(config)):
+        raise InputError(
+            f"{people.pair(mentor_id, mentee_id)}: no open item in the coordinator queue",
+            hint="see `lmsync queue list`",
+        )
+    item = service.queue_ack(config, pair_id, note=note)
+    click.echo(
+        f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()})"
+    )
 
 
 command = [health_command, nudge_command, queue_command]

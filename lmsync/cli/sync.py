@@ -6,24 +6,23 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from lmsync.domain.plan import Plan
 from lmsync.errors import InputError, PartialFailure
+from lmsync.render.people import People
 from lmsync.render.sync import plan_text, report_text
 from lmsync.service import jobs
+from lmsync.service.directory import load_people, people_of
 
 
 def _parse_interval(text: str) -> float:
-    units = {"s": 1, "m": 60, "h": 3600}
-    text = text.strip().lower()
     try:
-        if text[-1] in units:
-            return float(text[:-1]) * units[text[-1]]
-        return float(text)
-    except (ValueError, IndexError):
-        raise click.BadParameter(f"{text!r}: use e.g. 90s, 15m or 1h") from None
+        return jobs.parse_interval(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--interval'") from None
 
 
 @contextmanager
@@ -43,12 +42,13 @@ def _wants_progress(ctx: click.Context) -> bool:
 @click.command("plan")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
 @click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
-@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.option("--wait", is_flag=True, help="Accepted for scripts: a plan only reads, so it never waits for a run.")
 @click.pass_context
 def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None, wait: bool) -> None:
     """Show what a sync would change in Moodle, without changing anything."""
-    result = jobs.plan_job(ctx.obj.config(), allow_delete=allow_delete, wait=wait)
-    click.echo(plan_text(result.plan))
+    config = ctx.obj.config()
+    result = jobs.plan_job(config, allow_delete=allow_delete, wait=wait)
+    click.echo(plan_text(result.plan, people=people_of(config, result.snapshot.roster)))
     if out is not None:
         out.write_text(result.plan.model_dump_json(indent=2), encoding="utf-8")
         out.chmod(0o600)
@@ -82,12 +82,13 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     """Plan and apply in one go (for cron); converges after any earlier failure."""
     config = ctx.obj.config()
     stop = jobs.StopFlag.install()
+    known: list[People] = []
     result = jobs.sync_job(
         config,
         dry_run=dry_run,
         allow_delete=allow_delete,
         wait=wait,
-        on_plan=lambda plan: click.echo(plan_text(plan)),
+        on_plan=lambda plan: click.echo(plan_text(plan, people=_people_for(config, plan, known))),
         should_stop=stop,
     )
     for report in result.reports:
@@ -106,12 +107,29 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     click.echo(f"in sync after {result.rounds} round(s)")
 
 
+def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
+    """Names for a plan's member changes, read once per command (a roster read, nothing written)."""
+    if not (plan.by_kind("add_member") or plan.by_kind("remove_member")):
+        return None
+    if not known:
+        known.append(load_people(config))
+    return known[0]
+
+
 @click.command("daemon")
-@click.option("--interval", default="15m", show_default=True, help="Time between syncs (e.g. 90s, 15m, 1h).")
+@click.option(
+    "--interval",
+    default="15m",
+    show_default=True,
+    help="Time between syncs: a number and a unit, s, m, h or d (90s, 15m, 1h, 1d); at least 1m.",
+)
 @click.option("--once", is_flag=True, help="Run one sync and exit (like `lmsync sync`, with daemon logging).")
 @click.pass_context
 def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
-    """Sync every INTERVAL until SIGTERM; stops cleanly between batches."""
+    """Sync every INTERVAL until SIGTERM; stops cleanly between batches.
+
+    After a failed run the wait doubles (capped at 6h) until a run succeeds.
+    """
     seconds = _parse_interval(interval)
     stop = jobs.StopFlag.install()
     code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None)
@@ -125,7 +143,7 @@ def demo_command(ctx: click.Context) -> None:
     from lmsync.log import configure
     from lmsync.service.demo import run_demo
 
-    if ctx.parent is not None and ctx.parent.params.get("log_level") == "info":
+    if ctx.obj.log_level == "info":
         configure(ctx.obj.log_format, "warning")  # the demo prints its own story; keep the log for problems
 
     run_demo(ctx.obj.config(), echo=click.echo)

@@ -13,7 +13,6 @@ never shows a score, and logs carry counts only.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,8 +41,10 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.jobs import session
 from lmsync.service.meetings import settings
 from lmsync.service.observe import RosterUser, Snapshot, observe
+from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots, QueueItem
+from lmsync.store.journal import Journal
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.surveys import SurveyRepository
 
@@ -84,6 +85,7 @@ class HealthReport:
     queued: list[str] = field(default_factory=list)  # pair ids newly queued for the coordinator
     still_queued: int = 0
     snoozed: int = 0
+    recorded: bool = True  # False: a what-if view (``--as-of``); nothing was stored or queued
 
     @property
     def as_of(self) -> date:
@@ -123,15 +125,9 @@ def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], 
     """When lmsync last put each mentee into a mentor's circle (successful add_member batches)."""
     prefix = "add_member:"
     found: dict[tuple[int, int], date] = {}
-    rows = store.conn.execute(
-        "SELECT op_keys, finished_at FROM journal WHERE programme = ? AND op_kind = 'add_member' AND state = 'ok'",
-        (programme,),
-    ).fetchall()
-    for row in rows:
-        if not row["finished_at"]:
-            continue
-        day = datetime.fromisoformat(row["finished_at"]).date()
-        for key in json.loads(row["op_keys"]):
+    for keys, finished_at in Journal(store, programme).succeeded("add_member"):
+        day = datetime.fromisoformat(finished_at).date()
+        for key in keys:
             if not key.startswith(prefix):
                 continue
             group, _, member = key[len(prefix) :].rpartition(":")
@@ -212,14 +208,23 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
 # --- the use case ---------------------------------------------------------------------------------
 
 
-def run_health(api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None) -> HealthReport:
-    """Observe, assess, store the day's snapshot, queue fading pairs for the coordinator."""
+def run_health(
+    api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None, record: bool = True
+) -> HealthReport:
+    """Observe, assess; with ``record``, store the day's snapshot and queue fading pairs.
+
+    ``record=False`` is the read-only view (``lmsync health --as-of``, issue 11): the same
+    assessment, and not one row written, so a look at 2030 never queues pairs "fading since 2030".
+    """
     day = as_of or today()
     assessment = observe_and_assess(api, config, store, as_of=day)
     programme = config.programme.name
+    report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record)
+    if not record:
+        log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
+        return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
     queue = CoordinatorQueue(store, programme, requeue_after_days=config.health.requeue_after_days)
-    report = HealthReport(assessment, count_statuses(assessment.healths))
     for health in assessment.healths:
         if health.status != "fading":
             continue
@@ -242,10 +247,11 @@ def run_health(api: MoodleApi, config: Config, store: Store, *, as_of: date | No
 
 
 def health_job(
-    config: Config, *, as_of: date | None = None, wait: bool = False, site: Any = None
+    config: Config, *, as_of: date | None = None, wait: bool = False, site: Any = None, record: bool = True
 ) -> HealthReport:
-    with session(config, wait=wait, site=site) as (conn, store):
-        return run_health(conn.api, config, store, as_of=as_of)
+    """One health run; ``record=False`` opens the store read-only and writes nothing anywhere."""
+    with session(config, wait=wait, site=site, read_only=not record) as (conn, store):
+        return run_health(conn.api, config, store, as_of=as_of, record=record)
 
 
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
@@ -256,7 +262,8 @@ def _queue(config: Config, store: Store) -> CoordinatorQueue:
 
 
 def queue_list(config: Config) -> list[QueueItem]:
-    store = Store(config.store_path())
+    """Open queue items, read from the store opened read-only."""
+    store = open_store(config, read_only=True)
     try:
         return _queue(config, store).open_items()
     finally:
@@ -269,7 +276,7 @@ def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | 
         key = parse_pair_id(pair)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    store = Store(config.store_path())
+    store = open_store(config)
     try:
         item = _queue(config, store).ack(key, on=on or today(), note=note)
     finally:

@@ -10,20 +10,22 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
-from lmsync.errors import ConfigError
+from lmsync.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
 from lmsync.service.lock import programme_lock
 from lmsync.service.moodle import MoodleConnection, open_moodle
+from lmsync.service.stores import open_store
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
 from lmsync.store.db import Store
+from lmsync.store.journal import Journal
 
 log = get_logger(__name__)
 
@@ -33,12 +35,20 @@ def lock_path(config: Config) -> Path:
 
 
 @contextmanager
-def session(config: Config, *, wait: bool = False, site: Any = None, fault: Any = None) -> Iterator[
-    tuple[MoodleConnection, Store]
-]:
-    """The programme lock, a Moodle connection and the store, released in reverse order."""
-    with programme_lock(lock_path(config), wait=wait):
-        store = Store(config.store_path())
+def session(
+    config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False
+) -> Iterator[tuple[MoodleConnection, Store]]:
+    """The programme lock, a Moodle connection and the store, released in reverse order.
+
+    ``read_only`` is for commands that only read (plan, match, ``health --as-of``, ``nudge
+    --dry-run``, exports): the store is opened read-only (nothing is created, migrated or
+    bound), and no lock is taken, so a read neither waits for nor blocks a running sync.
+    Raises ConfigError when the store belongs to another site or course, LockedError when
+    another run holds the lock (without ``wait``).
+    """
+    lock = nullcontext() if read_only else programme_lock(lock_path(config), wait=wait)
+    with lock:
+        store = open_store(config, read_only=read_only)
         try:
             with open_moodle(config, site=site, fault=fault) as conn:
                 yield conn, store
@@ -47,8 +57,9 @@ def session(config: Config, *, wait: bool = False, site: Any = None, fault: Any 
 
 
 def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False) -> PlanResult:
-    with session(config, wait=wait) as (conn, _store):
-        return make_plan(conn.api, config, allow_delete=allow_delete)
+    with session(config, wait=wait, read_only=True) as (conn, store):
+        # the journal: discussions lmsync posted (trap 32), writes that may still commit (issue 10)
+        return make_plan(conn.api, config, allow_delete=allow_delete, journal=Journal(store, config.programme.name))
 
 
 def apply_job(
@@ -74,7 +85,7 @@ def sync_job(
     should_stop: Callable[[], bool] | None = None,
     site: Any = None,
 ) -> SyncResult:
-    with session(config, wait=wait, site=site) as (conn, store):
+    with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
         result = run_sync(
             conn.api,
             config,
@@ -118,6 +129,48 @@ class StopFlag:
         return flag
 
 
+#: The shortest ``daemon --interval``: a sync observes the whole course, so anything tighter
+#: only hammers Moodle (issue 11: ``--interval 0s`` made 141,897 requests in ten minutes).
+MIN_INTERVAL_SECONDS = 60.0
+#: Consecutive failures double the wait, up to this (or the interval itself, when longer).
+MAX_BACKOFF_SECONDS = 6 * 3600.0
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> float:
+    """``90s``, ``15m``, ``1h``, ``1d`` (decimals allowed: ``1.5h``) as seconds.
+
+    Raises ValueError, with the fix in its message, for a missing unit, anything that is not
+    a number, or less than MIN_INTERVAL_SECONDS.
+    """
+    cleaned = text.strip().lower()
+    unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
+    number = cleaned[: -len(unit)].strip() if unit else cleaned
+    try:
+        value = float(number)
+    except ValueError:
+        value = float("nan")
+    if not unit or value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not an interval: use a number and a unit, e.g. 90s, 15m, 1h or 1d")
+    seconds = value * _UNITS[unit]
+    if seconds < MIN_INTERVAL_SECONDS:
+        raise ValueError(
+            f"{text!r} is under one minute: the daemon waits at least 1m between syncs (e.g. 15m)"
+        )
+    return seconds
+
+
+def backoff_delay(interval: float, failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
+    """Seconds from the start of one run to the next after ``failures`` failed runs in a row.
+
+    ``interval`` after a success; then ``interval * 2**failures``, capped at ``cap`` (never
+    below ``interval`` itself): 15m, 30m, 1h, 2h, ... 6h.
+    """
+    if failures <= 0:
+        return interval
+    return max(interval, min(interval * 2.0 ** min(failures, 32), cap))
+
+
 def daemon_loop(
     config: Config,
     interval: float,
@@ -126,22 +179,39 @@ def daemon_loop(
     wait: bool = True,
     run: Callable[..., SyncResult] = sync_job,
     max_runs: int | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    max_backoff: float = MAX_BACKOFF_SECONDS,
 ) -> int:
-    """Run a sync every ``interval`` seconds until stopped; returns the last run's exit code."""
-    runs, code = 0, 0
+    """Run a sync every ``interval`` seconds until stopped; returns the last run's exit code.
+
+    A failed run (an exception, or a partial result) makes the next wait longer
+    (``backoff_delay``), and a success resets it. A ConfigError ends the loop: an admin must
+    act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
+    ``clock`` are for tests. Raises ValueError for an interval that is not positive.
+    """
+    if not interval > 0:
+        raise ValueError(f"daemon interval must be positive, not {interval!r}")
+    pause = sleep or stop.event.wait
+    runs, code, failures = 0, EXIT_OK, 0
     while not stop():
-        started = time.monotonic()
+        started = clock()
         try:
             result = run(config, wait=wait, should_stop=stop)
-            code = 0 if result.converged or result.stopped else 1
+            code = EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
         except Exception as exc:  # a daemon survives one bad run; config errors end it
-            code = int(getattr(exc, "exit_code", 1))
+            code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
             log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code)
             if isinstance(exc, ConfigError):
                 return code
+        failures = 0 if code == EXIT_OK else failures + 1
         runs += 1
         if max_runs is not None and runs >= max_runs:
             break
-        while not stop() and time.monotonic() - started < interval:
-            stop.event.wait(min(1.0, interval))
+        delay = backoff_delay(interval, failures, max_backoff)
+        if failures:
+            log.warning("daemon.backing_off", failures=failures, next_in_seconds=round(delay))
+        remaining = delay - (clock() - started)
+        if remaining > 0 and not stop():
+            pause(remaining)
     return code

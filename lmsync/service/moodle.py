@@ -2,11 +2,14 @@
 
 With no ``[moodle] url`` lmsync runs against the emulator, whose site state persists in
 the state directory, so ``lmsync sync`` then ``lmsync health`` see the same site, as they
-would a real one. Everything above this module sees only a ``MoodleApi``.
+would a real one. The state is saved only after a run that sent a write (a read never
+writes, issue 11), and the first emulated connection of a process says on stderr that
+this is the emulator, not a real site. Everything above this module sees only a ``MoodleApi``.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +29,34 @@ class MoodleConnection:
     transport: Transport
     emulated: bool
     site: Any = field(default=None, repr=False)  # the emulator's Site when emulated
+    adapter: Any = field(default=None, repr=False)  # the EmulatorAdapter when emulated
+
+    @property
+    def emulator_writes(self) -> int:
+        """Write functions the emulator received on this connection (0 for a real site)."""
+        if self.adapter is None:
+            return 0
+        from lmsync.moodle.emulator.server import is_write
+
+        return sum(1 for function in self.adapter.calls if is_write(function))
+
+
+_announced = False
+
+
+def announce_emulator(config: Config, *, stream: Any = None) -> bool:
+    """Say once per process, on stderr, that lmsync runs the built-in emulator; True when it spoke."""
+    global _announced
+    if _announced:
+        return False
+    _announced = True
+    why = "no configuration file" if config.source is None else f"{config.source} sets no [moodle] url"
+    print(
+        f"warning: {why}: running against the built-in Moodle emulator (demo data, not a real site);"
+        f" store {config.store_path()}. Set [moodle] url in lmsync.toml to use your Moodle.",
+        file=stream or sys.stderr,
+    )
+    return True
 
 
 DEMO_PEER_COHORT = "peer-mentors-2026"
@@ -70,16 +101,20 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
         from lmsync.moodle.emulator.demo import DEMO_TOKEN
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
 
+        announce_emulator(config)
         site = site if site is not None else emulator_site(config)
         session = requests.Session()
-        session.mount(EMULATOR_URL, EmulatorAdapter(site, fault=fault))
+        adapter = EmulatorAdapter(site, fault=fault)
+        session.mount(EMULATOR_URL, adapter)
         transport = transport_for(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None)
+        conn = MoodleConnection(MoodleApi(transport), transport, emulated=True, site=site, adapter=adapter)
         try:
-            yield MoodleConnection(MoodleApi(transport), transport, emulated=True, site=site)
+            yield conn
         finally:
-            path = config.emulator_state_path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            site.save(path)
+            if conn.emulator_writes:  # a read leaves the emulator's saved state alone
+                path = config.emulator_state_path()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                site.save(path)
         return
     transport = transport_for(moodle.url or "", config.load_token())
     if not moodle.verify_tls:

@@ -270,5 +270,6 @@ def run_nudges(
 def nudge_job(
     config: Config, *, as_of: date | None = None, dry_run: bool = False, wait: bool = False, site: Any = None
 ) -> NudgeReport:
-    with session(config, wait=wait, site=site) as (conn, store):
+    """One nudge run; a dry run opens the store read-only and sends nothing."""
+    with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
         return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run)

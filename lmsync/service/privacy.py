@@ -70,7 +70,7 @@ def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, 
 
 
 def export(config: Config, who: str) -> dict[str, Any]:
-    with session(config) as (conn, store):
+    with session(config, read_only=True) as (conn, store):  # an export only reads
         course, user_id = _resolved(conn, config, who)
         data = export_person(store, user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)

@@ -78,6 +78,32 @@ class Journal:
             for row in rows
         ]
 
+    def succeeded(self, op_kind: str) -> list[tuple[list[str], str]]:
+        """``(operation keys, finished_at)`` of every batch of ``op_kind`` Moodle accepted, oldest first."""
+        rows = self.store.conn.execute(
+            "SELECT op_keys, finished_at FROM journal WHERE programme = ? AND op_kind = ? AND state = 'ok'"
+            " AND finished_at IS NOT NULL ORDER BY id",
+            (self.programme, op_kind),
+        ).fetchall()
+        return [(list(json.loads(row["op_keys"])), str(row["finished_at"])) for row in rows]
+
+    def uncertain(self, kinds: Iterable[str]) -> list[tuple[int, list[str], str]]:
+        """``(entry id, operation keys, started_at)`` of batches of ``kinds`` whose outcome is unknown
+        (a lost answer or a crash after the intent): their writes may still commit (issue 10 point 10)."""
+        kinds = list(kinds)
+        marks = ",".join("?" * len(kinds))
+        rows = self.store.conn.execute(
+            "SELECT id, op_keys, started_at FROM journal WHERE programme = ? AND state IN ('intent', 'unknown')"
+            f" AND op_kind IN ({marks}) ORDER BY id",
+            (self.programme, *kinds),
+        ).fetchall()
+        return [(int(row["id"]), list(json.loads(row["op_keys"])), str(row["started_at"])) for row in rows]
+
+    def settle(self, entry_ids: Iterable[int], run_id: str, why: str) -> None:
+        """Close uncertain batches once re-observation shows them or their settle time passed."""
+        for entry_id in entry_ids:
+            self.finish(entry_id, "reobserved", {"reobserved_by": run_id, "why": why})
+
     def settle_unfinished(self, run_id: str, kinds: Iterable[str]) -> int:
         """Mark older unknown outcomes of ``kinds`` as re-observed by ``run_id``.
 

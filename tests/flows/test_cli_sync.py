@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from lmsync.cli import main
+from lmsync.errors import EXIT_INPUT, EXIT_LOCKED
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_sync_then_resync_and_daemon_once(run):
     assert first.exit_code == 0 and "in sync after 1 round" in first.output
     second = run("sync")
     assert "no changes" in second.output and second.exit_code == 0
-    daemon = run("daemon", "--once", "--interval", "1s")
+    daemon = run("daemon", "--once", "--interval", "1m")
     assert daemon.exit_code == 0
 
 
@@ -60,14 +61,14 @@ def test_a_second_instance_is_refused_while_the_lock_is_held(run, tmp_path):
     config = newcomer_defaults(load_config(None))
     with programme_lock(lock_path(config)):
         result = run("sync")
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_LOCKED
     assert "another lmsync run" in result.output and "--wait" in result.output
 
 
 def test_a_file_that_is_not_a_plan_is_refused_clearly(run, tmp_path):
     (tmp_path / "bad.json").write_text('{"x": 1}')
     result = run("apply", "bad.json")
-    assert result.exit_code == 2 and "not an lmsync plan" in result.output
+    assert result.exit_code == EXIT_INPUT and "not an lmsync plan" in result.output
 
 
 def test_every_command_has_help_text():

@@ -18,6 +18,7 @@ from lmsync.config import load_config
 from lmsync.domain.instruments import SurveyAnswer
 from lmsync.domain.meetings import Meeting
 from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.errors import EXIT_INPUT
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.faults import fail_once
 from lmsync.service import health, nudges
@@ -196,7 +197,10 @@ def test_the_commands(config, term, tmp_path):
     result = run("health", "--format", "json", "--as-of", AS_OF.isoformat())
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["counts"]["fading"] == 3 and len(data["queued"]) == 3
+    # issue 11: --as-of is a view; it stores and queues nothing
+    assert data["counts"]["fading"] == 3 and data["queued"] == [] and data["recorded"] is False
+    assert "the coordinator queue is empty" in run("queue", "list").output
+    data["queued"] = health.health_job(config, as_of=AS_OF, site=term[0]).queued  # a recording run
     reasons = [r for p in data["pairs"] for r in p["reasons"]]
     assert {
         "code": "satisfaction_low_mentee",
@@ -205,6 +209,7 @@ def test_the_commands(config, term, tmp_path):
     } in reasons
     table = run("health", "--as-of", AS_OF.isoformat())
     assert "0 new, " in table.output and "Needing attention:" in table.output
+    assert "nothing was stored or queued" in table.output
 
     listed = run("queue", "list")
     assert listed.exit_code == 0 and "3 open item(s)" in listed.output
@@ -212,7 +217,7 @@ def test_the_commands(config, term, tmp_path):
     assert run("queue", "ack", pair, "--note", "met").exit_code == 0
     assert "2 open item(s)" in run("queue", "list").output
     missing = run("queue", "ack", pair)
-    assert missing.exit_code == 2 and "no open item" in missing.output
+    assert missing.exit_code == EXIT_INPUT and "no open item" in missing.output
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
     assert dry.exit_code == 0 and "Would send on" in dry.output and "10 message(s)" in dry.output

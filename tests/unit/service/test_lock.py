@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from lmsync.errors import LockedError
+from lmsync.errors import EXIT_LOCKED, LockedError
 from lmsync.service.lock import programme_lock
 
 CTX = multiprocessing.get_context("fork")
@@ -36,7 +36,7 @@ def test_second_run_is_refused_with_a_clear_message_then_allowed(tmp_path):
     with held(path):
         with pytest.raises(LockedError, match="another lmsync run") as info, programme_lock(path):
             pass
-        assert info.value.exit_code == 2 and "--wait" in str(info.value)
+        assert info.value.exit_code == EXIT_LOCKED and "--wait" in str(info.value)
     with programme_lock(path):
         pass
 

@@ -1,0 +1,91 @@
+"""Opening a programme's store: read-only for reads, and only for the site and course it belongs to.
+
+One programme, one store, one site (issue 11). A store records the site (``[moodle] url``,
+or ``emulator`` for the built-in emulator) and the course shortname it was first used with;
+a configuration naming another site or course is refused with both named, instead of showing
+an emulator import under a real site (or one school's meetings under another's course).
+A store that held data before bindings existed adopts the first site it is used with, and
+says so in a warning log line.
+
+Read commands open the store read-only (``read_only=True``) and never bind it: reading an
+unbound store writes nothing, but a bound one is still checked.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from lmsync.config import Config
+from lmsync.errors import ConfigError
+from lmsync.log import get_logger
+from lmsync.store.db import Store, StoreBinding
+
+log = get_logger(__name__)
+
+EMULATOR_SITE = "emulator"
+
+
+def site_of(config: Config) -> str:
+    """The site a configuration names: its ``[moodle] url``, or ``emulator``."""
+    return config.moodle.url or EMULATOR_SITE
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two site names are one Moodle: host and path, case and scheme aside.
+
+    ``http://`` and ``https://`` of one host are one site (a school moving to TLS keeps its
+    store); a trailing slash never matters; ``emulator`` is only ever the emulator.
+    """
+
+    def key(site: str) -> str:
+        if site == EMULATOR_SITE:
+            return site
+        parts = urlsplit(site.strip())
+        return f"{parts.netloc.lower()}{parts.path.rstrip('/').lower()}"
+
+    return key(a) == key(b)
+
+
+def check_binding(store: Store, config: Config) -> StoreBinding | None:
+    """Bind an unbound writable store to the configured site and course; refuse a mismatch.
+
+    Returns the binding in force (``None`` for an unbound read-only store). Raises
+    ConfigError naming the store's site and course, the configured ones, and the fix.
+    """
+    site, course = site_of(config), config.programme.course
+    bound = store.binding()
+    if bound is None:
+        if store.read_only:
+            return None
+        bound = store.bind(site, course)
+        if bound.adopted:
+            log.warning("store.adopted", path=str(store.path), site=bound.site, course=bound.course)
+        else:
+            log.info("store.bound", path=str(store.path), site=bound.site, course=bound.course)
+    if same_site(bound.site, site) and bound.course == course:
+        return bound
+    raise ConfigError(
+        f"the store {store.path} belongs to site {bound.site}, course {bound.course}; "
+        f"this configuration names site {site}, course {course}",
+        hint=(
+            "point [store] path at another file for this site and course "
+            f'(e.g. [store] path = "{_suggested_path(config)}"), '
+            "or correct [moodle] url / [programme] course if they are the mistake"
+        ),
+    )
+
+
+def open_store(config: Config, *, read_only: bool = False) -> Store:
+    """The configured store, checked against the configured site and course (see module doc)."""
+    store = Store(config.store_path(), read_only=read_only)
+    try:
+        check_binding(store, config)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _suggested_path(config: Config) -> str:
+    host = urlsplit(config.moodle.url).netloc.replace(":", "_") if config.moodle.url else EMULATOR_SITE
+    return str(config.store_path().with_name(f"{config.programme.name}.{host}.db"))

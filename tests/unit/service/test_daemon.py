@@ -1,0 +1,144 @@
+"""Issue 11, "loops never spin": daemon intervals take units, refuse under a minute, back off."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.errors import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, ConfigError
+from lmsync.service import jobs
+from lmsync.service.jobs import StopFlag, backoff_delay, daemon_loop, parse_interval
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("15m", 900), ("1h", 3600), ("1d", 86400), (" 1.5H ", 5400), ("60s", 60)],
+)
+def test_issue_11_interval_takes_units(text, seconds):
+    assert parse_interval(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["0s", "59s", "0.5m", "-5m"])
+def test_issue_11_interval_under_one_minute_is_refused(text):
+    with pytest.raises(ValueError, match="under one minute"):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize("text", ["15", "", "m", "abc", "5 minutes", "nanm", "infh"])
+def test_issue_11_interval_without_a_unit_or_number_is_refused(text):
+    with pytest.raises(ValueError, match="use a number and a unit"):
+        parse_interval(text)
+
+
+def test_issue_11_daemon_interval_0s_is_refused_before_any_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the daemon must not start")
+
+    monkeypatch.setattr(jobs, "daemon_loop", never)
+    result = CliRunner().invoke(main, ["daemon", "--interval", "0s"])
+    assert result.exit_code in (2, EXIT_INPUT)  # click's usage error, or lmsync's bad-input code
+    assert "under one minute" in result.output and "--interval" in result.output
+
+
+class FakeTime:
+    """A clock that only moves when the daemon sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Outcome:
+    def __init__(self, converged: bool) -> None:
+        self.converged, self.stopped = converged, False
+
+
+def scripted(outcomes, fake, run_seconds=5.0):
+    """A sync that takes ``run_seconds`` and then succeeds (True), fails (False) or raises."""
+    script = list(outcomes)
+
+    def run(_config, **_kwargs):
+        fake.now += run_seconds
+        outcome = script.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return Outcome(outcome)
+
+    return run
+
+
+def loop(outcomes, *, interval=60.0, max_backoff=3600.0):
+    fake = FakeTime()
+    stop = StopFlag(threading.Event())
+    code = daemon_loop(
+        load_config(None, environ={}),
+        interval,
+        stop,
+        run=scripted(outcomes, fake),
+        max_runs=len(outcomes),
+        sleep=fake.sleep,
+        clock=fake.clock,
+        max_backoff=max_backoff,
+    )
+    return code, fake.sleeps
+
+
+def test_issue_11_failures_back_off_exponentially_and_a_success_resets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    boom = RuntimeError("network down")
+    code, sleeps = loop([boom, boom, False, True, boom, True])
+    # start-to-start: interval * 2**failures minus the 5 s the run took; a success resets to the interval
+    assert sleeps == [115, 235, 475, 55, 115]
+    assert code == EXIT_OK
+
+
+def test_issue_11_back_off_is_capped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, sleeps = loop([False] * 7, interval=900, max_backoff=4 * 3600)
+    assert [s + 5 for s in sleeps] == [1800, 3600, 7200, 14400, 14400, 14400]
+    assert code == EXIT_PARTIAL
+
+
+def test_backoff_never_waits_less_than_the_interval():
+    assert backoff_delay(86400, 3, cap=3600) == 86400
+    assert backoff_delay(60, 0) == 60 and backoff_delay(60, 200) == jobs.MAX_BACKOFF_SECONDS
+
+
+def test_issue_11_a_configuration_error_ends_the_daemon(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, sleeps = loop([ConfigError("token refused"), True])
+    assert code == ConfigError.exit_code and sleeps == []
+
+
+def test_issue_11_a_non_positive_interval_never_spins(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="positive"):
+        daemon_loop(load_config(None, environ={}), 0, StopFlag(threading.Event()), run=lambda *_a, **_k: None)
+
+
+def test_a_stop_during_the_wait_ends_the_daemon_at_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    stop = StopFlag(threading.Event())
+    runs = []
+
+    def run(_config, **_kwargs):
+        runs.append(1)
+        threading.Timer(0.2, stop.event.set).start()
+        return Outcome(True)
+
+    code = daemon_loop(load_config(None, environ={}), 3600, stop, run=run)  # waits on the stop flag
+    assert code == EXIT_OK and runs == [1]

@@ -1,0 +1,148 @@
+"""Issue 11, "one programme, one store, one site": read-only stores and the store's site binding."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from structlog.testing import capture_logs
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain.meetings import Meeting
+from lmsync.errors import EXIT_ADMIN, ConfigError
+from lmsync.service import jobs
+from lmsync.service.stores import check_binding, open_store, same_site
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+
+REAL = "https://moodle.school.example"
+
+
+def config_for(tmp_path, store, *, url=None, course="MENTOR-2026", name="lmsync.toml"):
+    path = tmp_path / name
+    moodle = f'[moodle]\nurl = "{url}"\n' if url else ""
+    path.write_text(f'{moodle}[programme]\ncourse = "{course}"\n[store]\npath = "{store}"\n')
+    return path, load_config(path, environ={})
+
+
+def test_issue_11_a_store_made_on_the_emulator_is_refused_under_a_real_site(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store = tmp_path / "programme.db"
+    _path, emulated = config_for(tmp_path, store)
+    assert jobs.sync_job(emulated).converged  # the emulator's people now fill the store's journal
+
+    real_path, real = config_for(tmp_path, store, url=REAL, name="real.toml")
+    with pytest.raises(ConfigError) as info:
+        open_store(real)
+    message = str(info.value)
+    assert "belongs to site emulator, course MENTOR-2026" in message
+    assert f"names site {REAL}, course MENTOR-2026" in message
+    assert "[store] path" in message and str(store) in message
+    assert info.value.exit_code == EXIT_ADMIN
+
+    # the same refusal at the command line, before any request to the real site
+    result = CliRunner().invoke(main, ["--config", str(real_path), "queue", "list"])
+    assert result.exit_code == EXIT_ADMIN and "belongs to site emulator" in result.output
+
+
+def test_issue_11_another_course_on_the_same_site_is_refused(tmp_path):
+    store_file = tmp_path / "p.db"
+    _p, first = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2026")
+    open_store(first).close()
+    _p, other = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2027", name="other.toml")
+    with pytest.raises(ConfigError, match="course MENTOR-2026; this configuration names site .*course MENTOR-2027"):
+        open_store(other)
+
+
+def test_issue_11_the_same_site_spelled_differently_is_still_that_site(tmp_path):
+    store_file = tmp_path / "p.db"
+    _p, first = config_for(tmp_path, store_file, url=REAL)
+    open_store(first).close()
+    _p, again = config_for(tmp_path, store_file, url="http://MOODLE.school.example/", name="again.toml")
+    open_store(again).close()
+    assert not same_site("emulator", REAL) and not same_site(REAL, "https://moodle.school.example/other")
+
+
+def test_issue_11_an_older_store_adopts_the_first_site_it_is_used_with_and_says_so(tmp_path):
+    store_file = tmp_path / "p.db"
+    old = Store(store_file)  # a store from before bindings: data, no record
+    MeetingRepository(old, "mentoring-2026").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "old")])
+    old.close()
+    _p, config = config_for(tmp_path, store_file, url=REAL)
+    with capture_logs() as events:
+        store = open_store(config)
+    bound = store.binding()
+    store.close()
+    assert bound is not None and (bound.site, bound.course, bound.adopted) == (REAL, "MENTOR-2026", True)
+    adopted = [e for e in events if e["event"] == "store.adopted"]
+    assert adopted and adopted[0]["log_level"] == "warning" and adopted[0]["site"] == REAL
+
+
+def test_issue_11_a_new_store_is_bound_on_first_use_not_adopted(tmp_path):
+    _p, config = config_for(tmp_path, tmp_path / "new.db", url=REAL)
+    with capture_logs() as events:
+        store = open_store(config)
+    bound = store.binding()
+    store.close()
+    assert bound is not None and not bound.adopted
+    assert [e["event"] for e in events if e["event"].startswith("store.")] == ["store.bound"]
+
+
+def test_issue_11_a_read_only_open_never_binds_but_still_refuses(tmp_path):
+    store_file = tmp_path / "p.db"
+    Store(store_file).close()
+    _p, config = config_for(tmp_path, store_file, url=REAL)
+    ro = open_store(config, read_only=True)
+    assert ro.binding() is None  # a read does not record anything
+    ro.close()
+    open_store(config).close()  # the first write-capable use binds
+    _p, other = config_for(tmp_path, store_file, name="emu.toml")
+    with pytest.raises(ConfigError, match="belongs to site https://moodle.school.example"):
+        open_store(other, read_only=True)
+
+
+def test_issue_11_a_read_only_store_refuses_writes(tmp_path):
+    store_file = tmp_path / "p.db"
+    Store(store_file).close()
+    store = Store(store_file, read_only=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+        MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])
+    with pytest.raises(sqlite3.OperationalError):
+        store.bind("emulator", "C")
+    store.close()
+
+
+def test_issue_11_a_missing_store_is_read_as_empty_without_creating_a_file(tmp_path):
+    store_file = tmp_path / "state" / "p.db"
+    store = Store(store_file, read_only=True)
+    assert MeetingRepository(store, "p").find() == [] and store.binding() is None
+    store.close()
+    assert not store_file.exists() and not store_file.parent.exists()
+
+
+def test_issue_11_an_older_schema_is_read_through_a_copy_and_the_file_is_left_alone(tmp_path):
+    store_file = tmp_path / "p.db"
+    store = Store(store_file)
+    MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])
+    store.conn.execute("DROP TABLE store_binding")  # as an lmsync from before migration 005 left it
+    store.conn.execute("DELETE FROM schema_version WHERE version = 5")
+    store.close()
+    before = store_file.read_bytes()
+    ro = Store(store_file, read_only=True)
+    assert len(MeetingRepository(ro, "p").find()) == 1 and ro.binding() is None
+    ro.close()
+    assert store_file.read_bytes() == before
+    writable = Store(store_file)  # a writing run migrates it as before
+    assert "store_binding" in writable.tables()
+    writable.close()
+
+
+def test_check_binding_returns_the_binding_in_force(tmp_path):
+    _p, config = config_for(tmp_path, tmp_path / "p.db", url=REAL)
+    store = Store(config.store_path())
+    first = check_binding(store, config)
+    assert first is not None and check_binding(store, config) == first
+    store.close()

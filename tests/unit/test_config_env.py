@@ -1,0 +1,63 @@
+"""Issue 11: environment overrides are typed by the field they set, and errors name the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.errors import ConfigError
+
+
+def write(tmp_path, text=""):
+    path = tmp_path / "lmsync.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_issue_11_programme_course_2026_is_a_shortname(tmp_path):
+    config = load_config(write(tmp_path), environ={"LMSYNC_PROGRAMME_COURSE": "2026"})
+    assert config.programme.course == "2026" and isinstance(config.programme.course, str)
+
+
+def test_issue_11_string_fields_take_the_text_as_written(tmp_path):
+    config = load_config(
+        write(tmp_path),
+        environ={"LMSYNC_PROGRAMME_NAME": "true", "LMSYNC_PROGRAMME_FORUM": "1.5", "LMSYNC_STORE_PATH": "007.db"},
+    )
+    assert (config.programme.name, config.programme.forum, str(config.store.path)) == ("true", "1.5", "007.db")
+
+
+def test_issue_11_numbers_booleans_and_lists_are_still_typed(tmp_path):
+    config = load_config(
+        write(tmp_path),
+        environ={
+            "LMSYNC_SYNC_MIN_SOURCE_FRACTION": "0.7",
+            "LMSYNC_MOODLE_VERIFY_TLS": "false",
+            "LMSYNC_MATCHING_DEFAULT_CAPACITY": "6",
+            "LMSYNC_PROGRAMME_MENTOR_ROLES": '["teacher", "editingteacher"]',
+        },
+    )
+    assert config.sync.min_source_fraction == 0.7 and config.moodle.verify_tls is False
+    assert config.matching.default_capacity == 6
+    assert config.programme.mentor_roles == ["teacher", "editingteacher"]
+
+
+@pytest.mark.parametrize("value", ["1.5", "lots"])
+def test_issue_11_a_bad_value_names_the_variable_not_the_file(tmp_path, value):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path), environ={"LMSYNC_SYNC_MIN_SOURCE_FRACTION": value})
+    message = str(info.value)
+    assert "LMSYNC_SYNC_MIN_SOURCE_FRACTION" in message and "sync.min_source_fraction" in message
+    assert "lmsync.toml" not in message
+
+
+def test_issue_11_a_broken_list_literal_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="LMSYNC_PROGRAMME_MENTOR_ROLES.*not a TOML list") as info:
+        load_config(write(tmp_path), environ={"LMSYNC_PROGRAMME_MENTOR_ROLES": "[teacher"})
+    assert "lmsync.toml" not in str(info.value)
+
+
+def test_a_bad_value_in_the_file_still_names_the_file(tmp_path):
+    path = write(tmp_path, "[sync]\nmin_source_fraction = 3\n")
+    with pytest.raises(ConfigError, match=r"lmsync\.toml: sync\.min_source_fraction"):
+        load_config(path, environ={"LMSYNC_PROGRAMME_COURSE": "2026"})
