@@ -362,9 +362,10 @@ def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[st
 
 def _env_field(model: type[BaseModel], tokens: list[str]) -> tuple[list[str], Any] | None:
     """Resolve ``MOODLE_TOKEN_FILE`` to (``["moodle", "token_file"]``, its annotation) against the model."""
+    by_key = {field.alias or name: field for name, field in model.model_fields.items()}  # TOML names
     for take in range(1, len(tokens) + 1):
         name = "_".join(tokens[:take])
-        field = model.model_fields.get(name)
+        field = by_key.get(name)
         if field is None:
             continue
         rest = tokens[take:]

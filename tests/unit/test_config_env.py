@@ -61,3 +61,9 @@ def test_a_bad_value_in_the_file_still_names_the_file(tmp_path):
     path = write(tmp_path, "[sync]\nmin_source_fraction = 3\n")
     with pytest.raises(ConfigError, match=r"lmsync\.toml: sync\.min_source_fraction"):
         load_config(path, environ={"LMSYNC_PROGRAMME_COURSE": "2026"})
+
+
+def test_issue_11_a_section_whose_toml_name_is_a_python_keyword_is_reachable(tmp_path):
+    """``[import]`` is the field ``import_`` in Python; its variable uses the TOML name."""
+    config = load_config(write(tmp_path), environ={"LMSYNC_IMPORT_DATE_ORDER": "dmy"})
+    assert config.import_.date_order == "dmy"
