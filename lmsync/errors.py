@@ -1,14 +1,41 @@
 """lmsync's own errors, each with the exit code the CLI and daemon report.
 
-Exit codes (documented in the README): 0 ok, 1 partial failure, 2 configuration or
-permission error. Errors carry a ``hint``: the admin step that fixes them.
+Exit codes, one table for every command and the daemon (``EXIT_CODES``; the README shows
+the same table and a test keeps the two equal):
+
+====  ==========================================================================
+code  meaning
+====  ==========================================================================
+0     success
+1     partial failure: some writes refused or not converged; the next run retries
+2     an admin must act: configuration, token, permission or site set-up
+3     bad input: a file or a command-line argument is wrong; nothing was applied
+4     another lmsync run holds this programme's lock (``--wait`` queues instead)
+====  ==========================================================================
+
+Errors carry a ``hint``: the step that fixes them.
 """
 
 from __future__ import annotations
 
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_ADMIN = 2
+EXIT_INPUT = 3
+EXIT_LOCKED = 4
+
+#: code -> meaning, in the order the README lists them.
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "success",
+    EXIT_PARTIAL: "partial failure: some writes were refused or did not converge; the next run retries",
+    EXIT_ADMIN: "an admin must act: configuration, token, permission or site set-up",
+    EXIT_INPUT: "bad input: a file or a command-line argument is wrong; nothing from it was applied",
+    EXIT_LOCKED: "another lmsync run holds this programme's lock (`--wait` queues instead)",
+}
+
 
 class LmsyncError(Exception):
-    exit_code = 1
+    exit_code = EXIT_PARTIAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -22,26 +49,26 @@ class LmsyncError(Exception):
 class ConfigError(LmsyncError):
     """The configuration or its secrets are wrong: nothing was done."""
 
-    exit_code = 2
+    exit_code = EXIT_ADMIN
 
 
 class InputError(LmsyncError):
-    """A file the user gave us is malformed: nothing from it was applied."""
+    """A file or argument the user gave us is malformed: nothing from it was applied."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
 
 class PlanError(LmsyncError):
     """A saved plan no longer fits what Moodle looks like, or cannot be applied safely."""
 
-    exit_code = 2
+    exit_code = EXIT_ADMIN
 
 
 class LockedError(LmsyncError):
     """Another lmsync run holds this programme's lock."""
 
-    exit_code = 2
+    exit_code = EXIT_LOCKED
 
 
 class PartialFailure(LmsyncError):
-    exit_code = 1
+    exit_code = EXIT_PARTIAL
