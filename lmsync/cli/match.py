@@ -21,9 +21,13 @@ from lmsync.service.match import match_programme
               help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,preferences,needs].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="How to print the result.")
+@click.option("--people-template", is_flag=True, help="Print the --people CSV header with one example row, and exit.")
 @click.pass_context
-def command(ctx: click.Context, people_file: str | None, fmt: str) -> None:
+def command(ctx: click.Context, people_file: str | None, fmt: str, people_template: bool) -> None:
     """Match mentees to mentors: optimal, explained, stable."""
+    if people_template:
+        click.echo(PEOPLE_TEMPLATE, nl=False)
+        return
     result = match_programme(ctx.obj.config(), people_file)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -31,6 +35,13 @@ def command(ctx: click.Context, people_file: str | None, fmt: str) -> None:
         click.echo(as_csv(result), nl=False)
     else:
         click.echo(as_table(result))
+
+
+#: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv), one mentee row.
+PEOPLE_TEMPLATE = (
+    "id,role,capacity,department,interests,year,languages,current_mentor,preferences,needs,fullname\n"
+    "s0006,mentee,,Science,robotics;chess,9,en;fr,,t0001;t0002,study skills,Ada Lovelace\n"
+)
 
 
 def as_csv(result: MatchResult) -> str:

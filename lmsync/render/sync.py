@@ -1,25 +1,33 @@
-"""Text renderings shared by commands: plans and apply reports, for a person to read."""
+"""Text renderings shared by commands: plans and apply reports, for a person to read.
+
+People appear by name and username when a ``People`` is given (``lmsync.render.people``),
+else as ``user #<id>``.
+"""
 
 from __future__ import annotations
 
 from lmsync.domain.plan import Plan
+from lmsync.render.people import People
 from lmsync.service.apply import ApplyReport
 
 LABELS = {
     "create_grouping": "create grouping",
     "create_group": "create group",
     "update_group": "rename group",
+    "unassign_grouping": "take doubly linked group out of grouping",
     "assign_grouping": "put group in grouping",
     "remove_member": "remove member",
     "add_member": "add member",
     "post_welcome": "post welcome discussion",
     "delete_group": "DELETE group",
+    "delete_duplicate_group": "DELETE duplicate of an lmsync group",
+    "delete_duplicate_grouping": "DELETE duplicate of lmsync's grouping",
 }
 
 
-def plan_text(plan: Plan, *, detail: int = 20) -> str:
+def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> str:
     """A summary line per kind, the first ``detail`` operations of each, destructive ones marked."""
-    if plan.empty:
+    if plan.settled:  # not when writes sent earlier may still commit (issue 10 point 10)
         lines = [f"Plan for {plan.programme}: no changes (Moodle already matches)."]
     else:
         total = len(plan.operations)
@@ -31,7 +39,7 @@ def plan_text(plan: Plan, *, detail: int = 20) -> str:
             lines.append(f"  {label}: {len(ops)}")
             for op in ops[:detail]:
                 mark = "!" if op.destructive else "+"
-                lines.append(f"    {mark} {_describe(op)}")
+                lines.append(f"    {mark} {_describe(op, people)}")
             if len(ops) > detail:
                 lines.append(f"    ... and {len(ops) - detail} more")
     for idnumber in plan.skipped_deletes:
@@ -41,7 +49,7 @@ def plan_text(plan: Plan, *, detail: int = 20) -> str:
     return "\n".join(lines)
 
 
-def _describe(op: object) -> str:
+def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "create_group", "update_group"):
         return f"{op.name!r} [{op.idnumber}]"  # type: ignore[attr-defined]
@@ -49,13 +57,20 @@ def _describe(op: object) -> str:
         return f"{op.group} -> {op.grouping}"  # type: ignore[attr-defined]
     if kind in ("add_member", "remove_member"):
         reason = getattr(op, "reason", "")
-        return f"user {op.user_id} {'to' if kind == 'add_member' else 'from'} {op.group}" + (  # type: ignore[attr-defined]
+        who = people.label(op.user_id) if people is not None else f"user #{op.user_id}"  # type: ignore[attr-defined]
+        return f"{who} {'to' if kind == 'add_member' else 'from'} {op.group}" + (  # type: ignore[attr-defined]
             f" ({reason})" if reason else ""
         )
     if kind == "post_welcome":
         return f"{op.subject!r} in {op.group}"  # type: ignore[attr-defined]
     if kind == "delete_group":
         return f"{op.group} ({op.reason})"  # type: ignore[attr-defined]
+    if kind == "unassign_grouping":
+        return f"{op.group} from {op.grouping} ({op.reason})"  # type: ignore[attr-defined]
+    if kind == "delete_duplicate_group":
+        return f"group id {op.group_id}, a second {op.group} ({op.reason})"  # type: ignore[attr-defined]
+    if kind == "delete_duplicate_grouping":
+        return f"grouping id {op.grouping_id}, a second {op.grouping} ({op.reason})"  # type: ignore[attr-defined]
     return str(op)
 
 

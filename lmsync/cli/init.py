@@ -1,0 +1,127 @@
+"""``lmsync init``: write a commented ``lmsync.toml`` to start from.
+
+The text is the example configuration shipped in the package (``lmsync/lmsync.example.toml``)
+with the few values a new programme must choose filled in, from flags or, at a terminal,
+from prompts. The result is validated like any configuration before it is written; an
+existing file is never overwritten without ``--force``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+import click
+
+from lmsync.config import Config, load_config
+from lmsync.errors import ConfigError, InputError
+
+EXAMPLE = "lmsync.example.toml"
+
+#: (section, key, prompt) of the values ``init`` asks for, in order.
+QUESTIONS: list[tuple[str, str, str]] = [
+    ("moodle", "url", "Moodle address (empty: the built-in emulator)"),
+    ("moodle", "token_file", "File holding the web-service token (empty: LMSYNC_TOKEN)"),
+    ("programme", "name", "Programme name (letters, digits, - and _)"),
+    ("programme", "course", "Course shortname"),
+    ("programme", "forum", "Forum for the circles' welcome discussions"),
+]
+
+
+def example_text() -> str:
+    """The commented example configuration shipped with lmsync."""
+    return files("lmsync").joinpath(EXAMPLE).read_text(encoding="utf-8")
+
+
+def set_key(text: str, section: str, key: str, value: str | None) -> str:
+    """Set ``key`` in ``[section]`` of a commented TOML text, keeping the line's comment.
+
+    A commented-out line (``# url = ...``) is uncommented; ``None`` comments the key out.
+    Raises ``ValueError`` when the section has no line for the key.
+    """
+    lines = text.splitlines(keepends=True)
+    current = None
+    for i, line in enumerate(lines):
+        header = re.match(r"\s*\[([^\]]+)\]", line)
+        if header:
+            current = header.group(1).strip()
+            continue
+        if current != section:
+            continue
+        found = re.match(rf"(\s*)(#\s*)?{re.escape(key)}\s*=\s*(\"[^\"]*\"|[^#\s]*)(\s*#.*)?$", line.rstrip("\n"))
+        if not found:
+            continue
+        comment = (found.group(4) or "").strip()
+        width = len(line.rstrip("\n")) - len(found.group(4) or "") - len(found.group(1))
+        if value is None:
+            new = f"# {key} = {found.group(3)}"
+        else:
+            new = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+        if comment:
+            new = f"{new.ljust(width)} {comment}" if len(new) < width else f"{new}   {comment}"
+        lines[i] = found.group(1) + new + "\n"
+        return "".join(lines)
+    raise ValueError(f"[{section}] {key}: no line for it in the example")
+
+
+def render(values: dict[tuple[str, str], str | None]) -> str:
+    """The example text with ``values`` filled in; empty values leave the example's line alone."""
+    text = example_text()
+    for (section, key), value in values.items():
+        if value is not None and value != "":
+            text = set_key(text, section, key, value)
+    return text
+
+
+def _validate(text: str, out: Path) -> Config:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # a value with characters TOML cannot hold as written
+        raise InputError(f"{out}: the answers do not make valid TOML ({exc})") from None
+    probe = out.with_name(f".{out.name}.check")
+    probe.write_text(text, encoding="utf-8")
+    try:
+        return load_config(probe, environ={})
+    except ConfigError as exc:
+        raise InputError(str(exc).replace(str(probe), str(out))) from None
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+@click.command("init")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("lmsync.toml"),
+              show_default=True, help="Where to write the configuration.")
+@click.option("--url", default=None, help="[moodle] url: the Moodle site's address (none: the emulator).")
+@click.option("--token-file", default=None, help="[moodle] token_file: file holding the web-service token.")
+@click.option("--name", default=None, help="[programme] name (part of every idnumber lmsync owns).")
+@click.option("--course", default=None, help="[programme] course: the course shortname.")
+@click.option("--forum", default=None, help="[programme] forum: the separate-groups forum.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--no-input", is_flag=True, help="Never prompt, even at a terminal (flags and defaults only).")
+def command(out: Path, url: str | None, token_file: str | None, name: str | None, course: str | None,
+            forum: str | None, force: bool, no_input: bool) -> None:
+    """Write a commented lmsync.toml from the shipped example, with values from flags or prompts."""
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; not overwritten", hint=f"lmsync init --force --out {out}")
+    given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
+             ("programme", "course"): course, ("programme", "forum"): forum}
+    if not no_input and _interactive():
+        defaults = tomllib.loads(example_text())
+        for section, key, question in QUESTIONS:
+            if given[(section, key)] is None:
+                default = defaults.get(section, {}).get(key, "")
+                given[(section, key)] = click.prompt(question, default=str(default), show_default=bool(default))
+    text = render(given)
+    config = _validate(text, out)
+    out.write_text(text, encoding="utf-8")
+    target = config.moodle.url or "the built-in emulator"
+    click.echo(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
+    click.echo("next: lmsync doctor")

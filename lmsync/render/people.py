@@ -1,0 +1,60 @@
+"""How every view names a person: full name and username, never a bare Moodle id.
+
+``People`` wraps the programme course's roster (``lmsync.service.observe.RosterUser`` by
+Moodle id). ``[privacy] show_names = false`` turns full names off: views then show the
+username only. Someone no longer in the course keeps a clearly marked id, the only thing
+lmsync still holds about them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Named(Protocol):
+    """Anything with a username (and, read when present, a ``fullname``)."""
+
+    @property
+    def username(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class People:
+    """Labels for people of one course; ``roster`` maps Moodle user id -> user."""
+
+    roster: Mapping[int, Named] = field(default_factory=dict)
+    show_names: bool = True
+    note: str | None = None  # why the roster is missing, when it could not be read
+
+    def username(self, user_id: int) -> str:
+        """The username, or ``#<id>`` for someone no longer in the course."""
+        user = self.roster.get(user_id)
+        return user.username if user is not None and user.username else f"#{user_id}"
+
+    def name(self, user_id: int) -> str | None:
+        """The full name, unless names are off or unknown."""
+        user = self.roster.get(user_id)
+        if not self.show_names or user is None:
+            return None
+        return str(getattr(user, "fullname", "") or "") or None
+
+    def label(self, user_id: int) -> str:
+        """``Ada Lovelace (s0006)``; ``s0006`` with names off; ``user #67 (not in the course)``."""
+        user = self.roster.get(user_id)
+        if user is None or not user.username:
+            return f"user #{user_id} (not in the course)"
+        name = self.name(user_id)
+        return f"{name} ({user.username})" if name else user.username
+
+    def pair(self, mentor_id: int, mentee_id: int) -> str:
+        """``mentor label / mentee label``: a pair as a coordinator reads it."""
+        return f"{self.label(mentor_id)} / {self.label(mentee_id)}"
+
+    def as_json(self, user_id: int) -> dict[str, object]:
+        """``{"id", "username", "name"}`` for JSON views (name omitted when names are off)."""
+        data: dict[str, object] = {"id": user_id, "username": self.username(user_id)}
+        if self.show_names:
+            data["name"] = self.name(user_id)
+        return data

@@ -1,0 +1,62 @@
+"""The people of the programme course, for commands that name people and views that show them.
+
+``load_people`` reads the course roster once (a read: nothing is written to Moodle or the
+store) and returns ``lmsync.render.people.People`` for labels; ``resolve_person`` turns
+what a person typed (username, idnumber, email or Moodle id) into a Moodle id with the
+same resolver the importers and ``lmsync person`` use (``lmsync.service.privacy.resolve``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.errors import LmsyncError
+from lmsync.log import get_logger
+from lmsync.moodle.errors import MoodleError
+from lmsync.render.people import People
+from lmsync.service.observe import RosterUser
+
+log = get_logger(__name__)
+
+
+def read_roster_of(config: Config) -> dict[int, RosterUser]:
+    """The programme course's actively enrolled users by Moodle id (one paged read)."""
+    from lmsync.service.moodle import open_moodle
+    from lmsync.service.observe import find_course_id, read_roster
+
+    with open_moodle(config) as conn:
+        course = find_course_id(conn.api, config.programme.course)
+        return read_roster(conn.api, course, config.moodle.page_size)
+
+
+def people_of(config: Config, roster: Mapping[int, Any]) -> People:
+    return People(roster, show_names=config.privacy.show_names)
+
+
+def load_people(
+    config: Config, *, best_effort: bool = True, reader: Callable[[Config], Mapping[int, Any]] | None = None
+) -> People:
+    """Labels for the course's people; with ``best_effort`` a failed read gives ids and a note.
+
+    Raises ``LmsyncError``/``MoodleError`` when not ``best_effort`` and Moodle cannot be read.
+    """
+    try:
+        return people_of(config, (reader or read_roster_of)(config))
+    except (LmsyncError, MoodleError, OSError) as exc:
+        if not best_effort:
+            raise
+        log.warning("people.unavailable", error=type(exc).__name__)
+        return People({}, show_names=config.privacy.show_names, note=f"names unavailable: {str(exc).splitlines()[0]}")
+
+
+def resolve_person(roster: Mapping[int, Any], who: str) -> int:
+    """A Moodle id from a username, idnumber, email (case-insensitive) or Moodle id.
+
+    Raises ``InputError`` (exit 3) when ``who`` matches nobody or several people; a number
+    that is nobody's id in the course is taken as the id of someone who has left it.
+    """
+    from lmsync.service.privacy import resolve
+
+    return resolve(dict(roster), who)
