@@ -56,6 +56,7 @@ from lmsync.domain.instruments import (
     ordered_waves,
 )
 from lmsync.domain.meetings import MeetingLogItems
+from lmsync.moodle.text import param_text_problem
 
 
 class _Section(BaseModel):
@@ -66,11 +67,11 @@ class _Section(BaseModel):
 class MeetingLogItemsConfig(_Section):
     """Feedback item *labels* (set by the admin on each question) holding each meeting field."""
 
-    minutes: str = "minutes"
-    attended: str = "attended"
-    rating: str | None = "rating"
-    notes: str | None = "notes"
-    date: str | None = "date"
+    minutes: str = Field("minutes", description="label of the item holding the meeting's length in minutes")
+    attended: str = Field("attended", description="label of the item saying whether the mentee came")
+    rating: str | None = Field("rating", description="label of the item holding the meeting's rating (1-5)")
+    notes: str | None = Field("notes", description="label of the free-text notes item (stored locally only)")
+    date: str | None = Field("date", description="label of the item holding the meeting date (default: when submitted)")
 
     def to_domain(self) -> MeetingLogItems:
         return MeetingLogItems(
@@ -79,9 +80,13 @@ class MeetingLogItemsConfig(_Section):
 
 
 class MeetingsConfig(_Section):
+    """Meetings: where the meeting log lives, how often pairs should meet, how people are named."""
+
     feedback: str | None = Field(None, description="name of the Feedback activity used as the meeting log")
     cadence_days: int = Field(14, ge=1, description="one meeting per pair is expected every this many days")
-    person_key: Literal["username", "idnumber", "email"] = "username"
+    person_key: Literal["username", "idnumber", "email"] = Field(
+        "username", description="how CSV files and the meeting log name people"
+    )
     start: date | None = Field(None, description="count meetings from here (default: waves.programme_start)")
     items: MeetingLogItemsConfig = MeetingLogItemsConfig()
     max_meetings: int = Field(100, ge=1, description="grademax of the meetings-held item")
@@ -91,19 +96,23 @@ class MeetingsConfig(_Section):
 class InstrumentConfig(_Section):
     """A declared instrument. A name (or ``base``) matching a built-in inherits its scoring."""
 
-    base: str | None = None
-    items: list[str] | None = None
-    scale_min: int | None = None
-    scale_max: int | None = None
-    reverse: list[str] | None = None
-    na_values: list[str] | None = None
-    min_answered: float | None = Field(None, gt=0, le=1)
-    method: Literal["sum", "mean"] | None = None
-    subscales: dict[str, list[str]] | None = None
-    side: Literal["mentee", "mentor", "both"] | None = None
-    rates_mentor: bool | None = None
-    track_change: bool | None = None
-    grade_name: str | None = None
+    base: str | None = Field(None, description="built-in instrument this one inherits its scoring from")
+    items: list[str] | None = Field(None, description="the item names, in order")
+    scale_min: int | None = Field(None, description="lowest answer on the scale")
+    scale_max: int | None = Field(None, description="highest answer on the scale")
+    reverse: list[str] | None = Field(None, description="items scored in reverse (scale_max + scale_min - answer)")
+    na_values: list[str] | None = Field(None, description="answers that mean \"not answered\" (e.g. NA, 9)")
+    min_answered: float | None = Field(
+        None, gt=0, le=1, description="share of items that must be answered for a score (default 1)"
+    )
+    method: Literal["sum", "mean"] | None = Field(None, description="score as the sum or the mean of the items (default mean)")
+    subscales: dict[str, list[str]] | None = Field(None, description="subscale name -> its items, each scored too")
+    side: Literal["mentee", "mentor", "both"] | None = Field(None, description="who answers it (default mentee)")
+    rates_mentor: bool | None = Field(
+        None, description="mentees rate their mentor with it (published only aggregated per mentor)"
+    )
+    track_change: bool | None = Field(None, description="also publish the change from the baseline wave")
+    grade_name: str | None = Field(None, description="short name used in grade item names (letters, digits, -)")
     feedback: str | None = Field(None, description="non-anonymous Feedback activity holding the answers")
     feedback_items: dict[str, str] = Field(
         default_factory=dict, description="instrument item -> Feedback item label"
@@ -176,9 +185,13 @@ def resolve_instruments(configured: dict[str, InstrumentConfig]) -> dict[str, In
 
 
 class WaveWindowConfig(_Section):
-    start: date | None = None
-    end: date | None = None
-    offset_months: int | None = Field(None, ge=0)
+    """One survey wave: a dated window (start and end), or offset_months after programme_start."""
+
+    start: date | None = Field(None, description="first day answers count for this wave")
+    end: date | None = Field(None, description="last day answers count for this wave")
+    offset_months: int | None = Field(
+        None, ge=0, description="months after programme_start (window: days_before .. days_after around it)"
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> WaveWindowConfig:
@@ -189,11 +202,15 @@ class WaveWindowConfig(_Section):
 
 
 class WavesConfig(_Section):
-    programme_start: date | None = None
+    """Survey waves (T0, T3, ...): when each measurement is taken, for change over time."""
+
+    programme_start: date | None = Field(None, description="the programme's first day; offset waves count from it")
     days_before: int = Field(14, ge=0, description="an offset wave opens this many days before its date")
     days_after: int = Field(30, ge=0, description="... and closes this many days after")
     baseline: str | None = Field(None, description="wave that changes are measured from (default: the first)")
-    windows: dict[str, WaveWindowConfig] = Field(default_factory=dict)
+    windows: dict[str, WaveWindowConfig] = Field(
+        default_factory=dict, description="the waves by name (letters and digits: it becomes a grade item name)"
+    )
 
     @field_validator("windows")
     @classmethod
@@ -234,8 +251,10 @@ class WavesConfig(_Section):
 
 
 class GradesConfig(_Section):
-    itemnumber_base: int = Field(1000, ge=1)
-    itemnumber_count: int = Field(100, ge=1)
+    """Grade items lmsync owns on the programme's activity: numbers, names, privacy of ratings."""
+
+    itemnumber_base: int = Field(1000, ge=1, description="first grade-item itemnumber lmsync owns")
+    itemnumber_count: int = Field(100, ge=1, description="how many itemnumbers from the base lmsync may use")
     activity: str | int | None = Field(
         None, description="forum name or course-module id (default: programme.forum)"
     )
@@ -247,7 +266,9 @@ class GradesConfig(_Section):
     assignment: str | None = Field(
         None, description="assignment receiving the attendance grade with a comment"
     )
-    min_mentees_for_mentor_rating: int = Field(3, ge=1)
+    min_mentees_for_mentor_rating: int = Field(
+        3, ge=1, description="a mentor's rating by mentees is published only over at least this many mentees"
+    )
     mentee_ratings: Literal["aggregate_only", "hidden"] = Field(
         "aggregate_only",
         description="publish mentees' ratings of mentors only as per-mentor means, or also as hidden items",
@@ -259,3 +280,22 @@ def default_idnumber_prefix(programme_name: str) -> int | None:
     """``mentoring-2026`` -> 2026 (as in the recorded items 20261000...); ``None`` when there is no year."""
     found = re.findall(r"(?<!\d)(\d{4})(?!\d)", programme_name)
     return int(found[-1]) if found else None
+
+
+def moodle_name_problem(template: str, placeholders: tuple[str, ...] = ()) -> str | None:
+    """Why Moodle would refuse names made from ``template`` as ``PARAM_TEXT``, or None.
+
+    Group and grouping names and discussion subjects are validated, not cleaned: a ``<`` that
+    opens a tag fails the whole batch with a reason-less ``invalidparameter`` (shared/moodle
+    README, trap 38), so a template is checked at load time with each ``{placeholder}`` filled
+    with a plain word. An unknown placeholder is reported too. People's names filled in later are
+    checked by the plan.
+    """
+    try:
+        sample = template.format(**{name: "Sample" for name in placeholders})
+    except (KeyError, IndexError, ValueError) as exc:
+        allowed = ", ".join("{" + p + "}" for p in placeholders) or "none"
+        return f"unknown or malformed placeholder {exc} (placeholders: {allowed})"
+    if not sample.strip():
+        return "must not be empty"
+    return param_text_problem(sample)

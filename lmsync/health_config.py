@@ -37,6 +37,8 @@ class _Section(BaseModel):
 
 
 class HealthConfig(_Section):
+    """When a pair counts as new, ok, at risk or fading (see `lmsync health`)."""
+
     grace_days: int = Field(
         21, ge=0, description="a pair paired this recently, with no warning sign, is 'new'"
     )
@@ -92,27 +94,45 @@ class HealthConfig(_Section):
 
 
 class NudgeTemplatesConfig(_Section):
-    """One plain-text template per kind of concern; the most pressing concern picks the template."""
+    """One plain-text template per kind of concern; the most pressing concern picks the template.
 
-    no_first_meeting: str = (
-        "Hello {firstname}, you and {other_firstname} have not had a mentoring meeting yet. "
-        "Could you suggest a time this week?"
+    Placeholders: {firstname}, {other_firstname}, {weeks}, {days}, {cadence_days}, {programme}.
+    """
+
+    no_first_meeting: str = Field(
+        description="to a pair that has not met yet",
+        default=(
+            "Hello {firstname}, you and {other_firstname} have not had a mentoring meeting yet. "
+            "Could you suggest a time this week?"
+        ),
     )
-    no_meeting: str = (
-        "Hello {firstname}, it's been {weeks} weeks since your last mentoring meeting with {other_firstname}. "
-        "Could you suggest a time this week?"
+    no_meeting: str = Field(
+        description="to a pair that has not met for too long",
+        default=(
+            "Hello {firstname}, it's been {weeks} weeks since your last mentoring meeting with {other_firstname}. "
+            "Could you suggest a time this week?"
+        ),
     )
-    missed_meetings: str = (
-        "Hello {firstname}, a couple of your recent mentoring meetings with {other_firstname} did not happen. "
-        "Could you agree a time that suits you both?"
+    missed_meetings: str = Field(
+        description="to a pair whose recent meetings were missed",
+        default=(
+            "Hello {firstname}, a couple of your recent mentoring meetings with {other_firstname} did not happen. "
+            "Could you agree a time that suits you both?"
+        ),
     )
-    short_meetings: str = (
-        "Hello {firstname}, your recent mentoring meetings with {other_firstname} have been short. "
-        "Next time, try bringing one question or goal to talk through together."
+    short_meetings: str = Field(
+        description="to a pair whose recent meetings were short or shrinking",
+        default=(
+            "Hello {firstname}, your recent mentoring meetings with {other_firstname} have been short. "
+            "Next time, try bringing one question or goal to talk through together."
+        ),
     )
-    check_in: str = (
-        "Hello {firstname}, how is mentoring going with {other_firstname}? "
-        "A meeting in the next week or two keeps things moving. Could you suggest a time?"
+    check_in: str = Field(
+        description="neutral text, the same to both sides, for a pair flagged only by surveys",
+        default=(
+            "Hello {firstname}, how is mentoring going with {other_firstname}? "
+            "A meeting in the next week or two keeps things moving. Could you suggest a time?"
+        ),
     )
 
     @field_validator("*")
@@ -133,6 +153,8 @@ class NudgeTemplatesConfig(_Section):
 
 
 class NudgesConfig(_Section):
+    """Moodle messages to both people of an at-risk or fading pair (see `lmsync nudge`)."""
+
     interval_days: int = Field(
         14, ge=1, description="at most one nudge per person per pair in this many days"
     )
