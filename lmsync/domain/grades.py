@@ -7,11 +7,20 @@ text, accepts duplicate idnumbers, wants numeric idnumbers and PARAM_ALPHANUMEXT
 and when a request is cut by ``max_input_vars`` it applies the first part and answers OK.
 So this module decides everything *before* sending:
 
-* ownership: lmsync owns the itemnumbers ``[base, base + count)`` on the programme's
-  activity. An item keeps its itemnumber for life: observed items are matched by name,
-  new metrics take the lowest free number (Moodle, not a local file, remembers the slots);
-* names are made safe (``lmsync_selfefficacy-T3``), idnumbers are ``<prefix><itemnumber>``
-  (``20261000``) and left out, with a warning, when another item already uses one;
+* ownership you can prove (issue 10, point 6): the itemnumbers ``[base, base + count)`` on the
+  programme's activity are where lmsync puts its items, but another programme may hold items
+  there too (even named ``lmsync_attendance``). An item is lmsync's only when **both** hold:
+  its idnumber is the one derived from the programme and metric (``derived_idnumber``) and the
+  store records that lmsync created it there (``ItemRecord``). Anything else in the range is
+  ``taken``: never written, named in the plan with the way out ([grades] itemnumber_base).
+  Items an earlier lmsync created (idnumber ``<year><itemnumber>`` or none) are adopted when
+  the store's journal shows lmsync sent their details (``legacy_numbers``): the plan re-sends
+  their details with the derived idnumber. New metrics take the lowest itemnumber nobody uses;
+* two items at one itemnumber (a slow Moodle committing a timed-out create after its retry,
+  issue 10 point 10) are drift, shown and never written: Moodle answers
+  GRADE_UPDATE_MULTIPLE to any update there. A creation whose answer was lost and whose item
+  is not visible yet is ``pending``: it is not sent again while it may still commit;
+* names are made safe (``lmsync_selfefficacy-T3``);
 * only grades that differ from the read-back are written; item details only when the item
   is new or its name, range, idnumber or visibility changed; an item is created with its
   first grade, not before;
@@ -26,6 +35,7 @@ Feedback comments go through an assignment (``mod_assign_save_grades``), planned
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -49,6 +59,26 @@ def safe_itemname(key: str) -> str:
     if not body:
         raise ValueError(f"metric key {key!r} has no letters or digits")
     return (ITEMNAME_PREFIX + body)[:100]
+
+
+IDNUMBER_FLOOR = 7 * 10**15  # derived idnumbers are 16 digits starting with 7 ...
+IDNUMBER_SPAN = 10**15  # ... well inside PHP's int (PARAM_INT, trap 21) and apart from <year><itemnumber>
+IDNUMBER_ATTEMPTS = 10
+
+
+def derived_idnumber(programme: str, key: str, attempt: int = 0) -> str:
+    """The grade-item idnumber lmsync gives metric ``key`` of ``programme`` (issue 10, point 6).
+
+    ``7`` followed by 15 digits: sha256 of ``lmsync:<programme>:<key>`` (plus ``#<attempt>``
+    for attempt > 0) reduced modulo 10**15. The same on every machine, numeric only (Moodle
+    takes PARAM_INT, trap 21). Collisions: another item in the course already holding the
+    number (Moodle accepts duplicate idnumbers, trap 21) makes lmsync take the next attempt
+    (up to ``IDNUMBER_ATTEMPTS``); the store records the number actually used, and ownership
+    is checked against that record, so the attempt never needs to be guessed again.
+    """
+    text = f"lmsync:{programme}:{key}" + (f"#{attempt}" if attempt else "")
+    digest = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
+    return str(IDNUMBER_FLOOR + digest % IDNUMBER_SPAN)
 
 
 def numeric_idnumber(prefix: int, itemnumber: int, *, width: int) -> str:
@@ -99,6 +129,58 @@ class ObservedGradeItem:
     grademax: float = 100.0
     hidden: bool | None = None
     grades: Mapping[int, float | None] = field(default_factory=dict)
+    id: int | None = None  # Moodle's grade item id: tells two items at one itemnumber apart
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """The store's record that lmsync created (or adopted) the item for ``key`` at ``itemnumber``.
+
+    ``pending``: the creating request was sent, its item has not been seen since, and the
+    caller judged that it may still commit (a lost answer on a slow Moodle): it is not sent
+    again. ``item_id`` is Moodle's id once read back.
+    """
+
+    key: str
+    itemnumber: int
+    idnumber: str
+    item_id: int | None = None
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class TakenItem:
+    """An item in lmsync's itemnumber range that lmsync cannot prove it created: never written."""
+
+    itemnumber: int
+    item_id: int | None
+    itemname: str | None
+    idnumber: str | None
+
+    def describe(self) -> str:
+        return (
+            f"itemnumber {self.itemnumber} holds grade item {self.itemname or '(no name)'!r}"
+            f" (id {self.item_id if self.item_id is not None else '?'}, idnumber {self.idnumber or 'none'})"
+            " that lmsync cannot prove it created (no record in the store, or not lmsync's idnumber): left alone"
+        )
+
+
+@dataclass(frozen=True)
+class DuplicateItems:
+    """Two or more items at one itemnumber (issue 10, point 10): drift, never "in sync"."""
+
+    itemnumber: int
+    item_ids: tuple[int | None, ...]
+    mine: bool  # one of them is the item lmsync recorded
+
+    def describe(self) -> str:
+        ids = ", ".join("?" if i is None else str(i) for i in self.item_ids)
+        whose = "lmsync's item and a copy" if self.mine else "items"
+        return (
+            f"itemnumber {self.itemnumber}: {len(self.item_ids)} grade items ({whose}, ids {ids}); Moodle refuses "
+            "to update either (GRADE_UPDATE_MULTIPLE), so nothing is written there until an admin deletes all "
+            "but one in Gradebook setup"
+        )
 
 
 @dataclass(frozen=True)
@@ -117,11 +199,18 @@ class Rejection:
 
 @dataclass(frozen=True)
 class GradeRequest:
-    """One ``core_grades_update_grades`` call; ``params`` keeps details before grades."""
+    """One ``core_grades_update_grades`` call; ``params`` keeps details before grades.
+
+    ``creates``: the item does not exist yet (the store records the creation before it is
+    sent); ``adopts``: an earlier lmsync's item gets its derived idnumber.
+    """
 
     itemnumber: int
     itemdetails: Mapping[str, Any] | None
     grades: tuple[GradeWrite, ...]
+    key: str | None = None
+    creates: bool = False
+    adopts: bool = False
 
     def var_count(self) -> int:
         return UPDATE_GRADES_SCALARS + len(self.itemdetails or {}) + 2 * len(self.grades)
@@ -151,6 +240,14 @@ class GradePlan:
     rejected: list[Rejection]
     unchanged: int
     warnings: list[str]
+    taken: list[TakenItem] = field(default_factory=list)
+    duplicates: list[DuplicateItems] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # metric keys whose creation may still commit
+
+    @property
+    def in_sync(self) -> bool:
+        """Nothing to write, no duplicate to repair, no creation still in flight."""
+        return not self.requests and not self.duplicates and not self.held
 
     @property
     def grade_count(self) -> int:
@@ -174,48 +271,156 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 5)
 
 
-def allocate_items(
-    specs: Mapping[str, MetricSpec],
+@dataclass
+class Ownership:
+    """What lmsync may write in its itemnumber range, as proven by idnumber and store record."""
+
+    mine: dict[str, ObservedGradeItem] = field(default_factory=dict)  # metric key -> its item
+    adopt: set[str] = field(default_factory=set)  # keys of an earlier lmsync's items, to re-idnumber
+    taken: list[TakenItem] = field(default_factory=list)
+    duplicates: list[DuplicateItems] = field(default_factory=list)
+    pending: dict[str, int] = field(default_factory=dict)  # key -> itemnumber of a creation in flight
+    blocked: set[int] = field(default_factory=set)  # itemnumbers nobody may reuse
+
+
+def classify_items(
     observed: Iterable[ObservedGradeItem],
+    records: Iterable[ItemRecord],
+    keys: Collection[str],
     *,
     base: int,
     count: int,
-    idnumber_prefix: int | None,
+    legacy_numbers: Collection[int] = (),
+    legacy_prefix: int | None = None,
+    programme: str = "",
+) -> Ownership:
+    """Sort the items in ``[base, base + count)`` into lmsync's, taken, duplicated and pending.
+
+    An item is lmsync's when the store holds a record for its itemnumber whose idnumber it
+    carries (and whose item id, once known, it has). An item an earlier lmsync created
+    (``legacy_numbers``: the journal shows lmsync sent its details; idnumber
+    ``<legacy_prefix><itemnumber>`` or none; named after one of ``keys``) is adopted.
+    """
+    span = range(base, base + count)
+    by_number: dict[int, list[ObservedGradeItem]] = {}
+    for item in observed:
+        if item.itemnumber in span:
+            by_number.setdefault(item.itemnumber, []).append(item)
+    record_at = {r.itemnumber: r for r in records}
+    names = {safe_itemname(k): k for k in keys}
+    width = len(str(base + count - 1))
+    out = Ownership()
+    for number, items in sorted(by_number.items()):
+        out.blocked.add(number)
+        record = record_at.get(number)
+        if len(items) > 1:
+            mine = record is not None and any(i.idnumber == record.idnumber for i in items)
+            ids = tuple(sorted((i.id for i in items), key=lambda i: -1 if i is None else i))
+            out.duplicates.append(DuplicateItems(number, ids, mine))
+            if mine and record is not None:
+                out.pending.pop(record.key, None)
+                out.mine.pop(record.key, None)
+            continue
+        (item,) = items
+        if record is not None and item.idnumber == record.idnumber and record.item_id in (None, item.id):
+            out.mine[record.key] = item
+            continue
+        legacy_ids = {None, ""} | (
+            {numeric_idnumber(legacy_prefix, number, width=width)} if legacy_prefix else set()
+        )
+        key = names.get(item.itemname or "")
+        if key is not None:  # an adoption whose answer was lost may have landed already
+            legacy_ids |= {derived_idnumber(programme, key, n) for n in range(IDNUMBER_ATTEMPTS)}
+        if record is None and number in legacy_numbers and item.idnumber in legacy_ids and key is not None:
+            out.mine[key] = item
+            out.adopt.add(key)
+            continue
+        out.taken.append(TakenItem(number, item.id, item.itemname, item.idnumber))
+    for record in records:
+        if record.itemnumber in span and record.itemnumber not in by_number:
+            out.blocked.add(record.itemnumber)
+            if record.pending:
+                out.pending[record.key] = record.itemnumber
+    return out
+
+
+def allocate_items(
+    specs: Mapping[str, MetricSpec],
+    ownership: Ownership,
+    records: Iterable[ItemRecord],
+    *,
+    programme: str,
+    base: int,
+    count: int,
     foreign_idnumbers: Collection[str] = (),
 ) -> tuple[list[GradeItemSpec], list[str]]:
-    """Give each metric an itemnumber in the owned range; keep the ones Moodle already has.
+    """Give each metric an itemnumber and its derived idnumber; keep the ones it already has.
 
-    ``foreign_idnumbers`` are the idnumbers of every other grade item in the course.
-    Raises ``ValueError`` when the range is full.
+    A metric keeps its recorded itemnumber (re-created there if its item vanished and the
+    number is still free); a new one takes the lowest number no item, record or creation in
+    flight uses. ``foreign_idnumbers`` are the idnumbers of every other grade item in the
+    course: a derived idnumber already among them moves to the next attempt.
+    Raises ``ValueError`` when the range is full or two metrics derive one idnumber.
     """
-    owned = [o for o in observed if base <= o.itemnumber < base + count]
-    by_name = {o.itemname: o.itemnumber for o in sorted(owned, key=lambda o: o.itemnumber) if o.itemname}
-    used = {o.itemnumber for o in owned}
-    width = len(str(base + count - 1))
+    record_of = {r.key: r for r in records}
+    observed_numbers = {i.itemnumber for i in ownership.mine.values()} | {t.itemnumber for t in ownership.taken}
+    observed_numbers |= {d.itemnumber for d in ownership.duplicates}
+    used = set(ownership.blocked)
+    free = (n for n in range(base, base + count) if n not in used)
     warnings: list[str] = []
     items: list[GradeItemSpec] = []
-    free = (n for n in range(base, base + count) if n not in used)
+    seen_ids: dict[str, str] = {}
+    taken_ids = set(foreign_idnumbers)
     for key in sorted(specs):
         spec = specs[key]
         name = safe_itemname(key)
-        number = by_name.get(name)
-        if number is None:
-            number = next(free, None)
-            if number is None:
+        record = record_of.get(key)
+        mine = ownership.mine.get(key)
+        duplicated = {d.itemnumber for d in ownership.duplicates if d.mine}
+        if mine is not None:
+            number = mine.itemnumber
+        elif record is not None and record.itemnumber in duplicated:
+            number = record.itemnumber  # stays there, unwritten, until the copies are resolved
+        elif record is not None and (record.itemnumber not in observed_numbers) and base <= record.itemnumber < base + count:
+            number = record.itemnumber
+        else:
+            found = next(free, None)
+            if found is None:
                 raise ValueError(
                     f"no free itemnumber left in {base}-{base + count - 1} for {name}: widen [grades] itemnumber_count"
+                    " or move [grades] itemnumber_base to a free range"
                 )
-        idnumber = numeric_idnumber(idnumber_prefix, number, width=width) if idnumber_prefix else None
-        if idnumber is not None:
-            clash = [o.itemnumber for o in owned if o.idnumber == idnumber and o.itemnumber != number]
-            if clash or idnumber in foreign_idnumbers:
-                where = f"itemnumber {clash[0]}" if clash else "another grade item"
-                warnings.append(
-                    f"{name}: idnumber {idnumber} is already used by {where}; sent without idnumber"
-                )
-                idnumber = None
+            number = found
+        idnumber: str | None = None
+        if record is not None and key not in ownership.adopt and (mine is not None or number == record.itemnumber):
+            idnumber = record.idnumber
+        else:
+            idnumber = next(
+                (
+                    d
+                    for d in (derived_idnumber(programme, key, n) for n in range(IDNUMBER_ATTEMPTS))
+                    if d not in taken_ids and d not in seen_ids
+                ),
+                None,
+            )
+            if idnumber is None:
+                raise ValueError(f"{name}: every derived idnumber is used by another grade item")
+        if idnumber in seen_ids:
+            raise ValueError(f"metrics {seen_ids[idnumber]!r} and {key!r} derive the same idnumber {idnumber}")
+        seen_ids[idnumber] = key
         items.append(GradeItemSpec(key, number, name, idnumber, spec.grademin, spec.grademax, spec.hidden))
+    for taken in ownership.taken:
+        warnings.append(
+            f"{taken.describe()}; lmsync uses other itemnumbers in {base}-{base + count - 1}. To keep clear of "
+            "this programme's items, set [grades] itemnumber_base to a range nobody uses (e.g. "
+            f"{_suggest_base(base, count)})"
+        )
     return sorted(items, key=lambda i: i.itemnumber), warnings
+
+
+def _suggest_base(base: int, count: int) -> int:
+    step = max(1000, 10 ** len(str(count)))
+    return (base // step + 1) * step
 
 
 def _needs_details(item: GradeItemSpec, seen: ObservedGradeItem | None) -> bool:
@@ -258,23 +463,41 @@ def plan_grades(
     idnumber_prefix: int | None,
     budget: int = 2000,
     foreign_idnumbers: Collection[str] = (),
+    programme: str = "",
+    records: Iterable[ItemRecord] = (),
+    legacy_numbers: Collection[int] = (),
 ) -> GradePlan:
-    """The requests that bring the owned grade items to the desired values, nothing more.
+    """The requests that bring lmsync's grade items to the desired values, nothing more.
 
-    ``enrolled`` is the set of users with an *active* enrolment (onlyactive=1). Grades
-    already equal to the read-back are not sent; an item whose details match and whose
-    grades all match produces no request at all.
+    ``observed``: every item in the range on the programme's activity as read back (several
+    at one itemnumber are kept apart). ``records``: the store's record of the items lmsync
+    created; without one, no observed item is lmsync's. ``idnumber_prefix``: the earlier
+    ``<year><itemnumber>`` scheme, recognised for adoption only. ``enrolled``: the users with
+    an *active* enrolment (onlyactive=1). Grades already equal to the read-back are not sent;
+    an item whose details and grades all match produces no request; taken, duplicated and
+    pending itemnumbers produce none either.
     """
     observed_list = list(observed)
-    items, warnings = allocate_items(
-        specs,
+    records = list(records)
+    ownership = classify_items(
         observed_list,
+        records,
+        specs.keys(),
         base=base,
         count=count,
-        idnumber_prefix=idnumber_prefix,
+        legacy_numbers=legacy_numbers,
+        legacy_prefix=idnumber_prefix,
+        programme=programme,
+    )
+    items, warnings = allocate_items(
+        specs,
+        ownership,
+        records,
+        programme=programme,
+        base=base,
+        count=count,
         foreign_idnumbers=foreign_idnumbers,
     )
-    seen_by_number = {o.itemnumber: o for o in observed_list}
     item_by_key = {i.key: i for i in items}
     wanted: dict[str, dict[int, float]] = {}
     rejected: list[Rejection] = []
@@ -287,10 +510,22 @@ def plan_grades(
             rejected.append(Rejection(v.key, v.user_id, v.value, problem))
             continue
         wanted.setdefault(v.key, {})[v.user_id] = v.value
+    duplicated = {d.itemnumber for d in ownership.duplicates}
+    warnings.extend(d.describe() for d in ownership.duplicates)
+    held: list[str] = []
     requests: list[GradeRequest] = []
     unchanged = 0
     for item in items:
-        seen = seen_by_number.get(item.itemnumber)
+        if item.itemnumber in duplicated:
+            continue
+        if item.key in ownership.pending:
+            held.append(item.key)
+            warnings.append(
+                f"{item.itemname}: the request creating itemnumber {item.itemnumber} got no answer and may still "
+                "commit on Moodle; it is not sent again until it shows up or can no longer commit"
+            )
+            continue
+        seen = ownership.mine.get(item.key)
         old = seen.grades if seen else {}
         writes = []
         for user_id, value in sorted(wanted.get(item.key, {}).items()):
@@ -301,9 +536,23 @@ def plan_grades(
             writes.append(GradeWrite(user_id, value))
         if seen is None and not writes:
             continue  # created with its first grade: an empty column only confuses teachers
-        details = item.details() if _needs_details(item, seen) else None
-        requests.extend(chunk_grade_requests(item.itemnumber, details, writes, budget=budget))
-    return GradePlan(items, requests, rejected, unchanged, warnings)
+        adopts = item.key in ownership.adopt
+        details = item.details() if adopts or _needs_details(item, seen) else None
+        chunks = chunk_grade_requests(item.itemnumber, details, writes, budget=budget)
+        for n, chunk in enumerate(chunks):
+            requests.append(
+                GradeRequest(
+                    chunk.itemnumber,
+                    chunk.itemdetails,
+                    chunk.grades,
+                    key=item.key,
+                    creates=seen is None and n == 0,
+                    adopts=adopts and n == 0,
+                )
+            )
+    return GradePlan(
+        items, requests, rejected, unchanged, warnings, ownership.taken, ownership.duplicates, held
+    )
 
 
 def chunk_grade_requests(

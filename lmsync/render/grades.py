@@ -11,8 +11,10 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
         f"Grades for {plan.programme} (course {plan.course_id}, forum cm {plan.activity_cmid}, "
         f"itemnumbers {plan.itemnumbers[0]}-{plan.itemnumbers[1]}, observed {plan.fingerprint})"
     )
-    if plan.empty:
+    if plan.in_sync:
         lines = [f"{head}: no changes ({plan.unchanged + plan.assign_unchanged} grades already in Moodle)."]
+    elif plan.empty:
+        lines = [f"{head}: nothing to send, but not in sync (see below)."]
     else:
         lines = [
             f"{head}: {plan.grade_count} grades in {len(plan.requests)} requests"
@@ -45,6 +47,24 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             lines.append(f"    ! {r.key} for user {r.user_id} = {r.value:g}: {r.reason}")
         if len(plan.rejected) > detail:
             lines.append(f"    ... and {len(plan.rejected) - detail} more")
+    for d in plan.duplicates:
+        ids = ", ".join("?" if i is None else str(i) for i in d.item_ids)
+        lines.append(
+            f"  ! drift: itemnumber {d.itemnumber} holds {len(d.item_ids)} grade items (ids {ids}); Moodle updates "
+            "neither: delete all but one in Gradebook setup"
+        )
+    for key in plan.held:
+        lines.append(f"  ~ {key}: its creation got no answer and may still commit; not sent again yet")
+    for x in plan.taken:
+        lines.append(
+            f"  = itemnumber {x.itemnumber} is taken by {x.itemname or '(no name)'!r} (id {x.item_id}, idnumber "
+            f"{x.idnumber or 'none'}), not provably lmsync's: never written"
+        )
+    if plan.taken:
+        lines.append(
+            "    lmsync uses the free itemnumbers of its range; to keep clear of them set [grades] itemnumber_base "
+            "to a range nobody uses"
+        )
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)

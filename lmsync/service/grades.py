@@ -9,6 +9,14 @@ and compared). Moodle 4.5's grade functions fail silently in many ways (traps 19
 everything that can be checked is checked before sending, and what was sent is verified
 after.
 
+Ownership (issue 10, point 6): lmsync writes only to grade items it can prove it created:
+the item carries the idnumber derived from the programme and metric
+(``lmsync.domain.grades.derived_idnumber``) and the store's ``grade_items`` table records
+the creation at that itemnumber (``lmsync.store.grade_items``). Another programme's items in
+the range are left alone and named in the plan. A creation whose answer was lost is recorded
+before it is sent and is not sent again for ``CREATE_SETTLE`` (a slow Moodle may still commit
+it, issue 10 point 10); two items at one itemnumber are drift the plan shows.
+
 Reading the gradebook: ``gradereport_user_get_grade_items`` without a user lists only the
 course's gradebook roles (students). Mentors are usually teachers, and a per-mentor
 aggregate is written on their row, so the people to be graded who are missing from that
@@ -24,12 +32,13 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from lmsync.config import Config
+from lmsync.config_sections import default_idnumber_prefix
 from lmsync.domain.grades import (
     TOLERANCE,
     AssignGrade,
@@ -37,8 +46,10 @@ from lmsync.domain.grades import (
     GradePlan,
     GradeRequest,
     GradeWrite,
+    ItemRecord,
     ObservedGradeItem,
     plan_assignment_grades,
+    plan_grades,
 )
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.errors import ConfigError, PlanError
@@ -52,7 +63,6 @@ from lmsync.service.meetings import (
     Metrics,
     Settings,
     attendance_comments,
-    build_grade_plan,
     compute_metrics,
     make_resolver,
     settings,
@@ -61,6 +71,7 @@ from lmsync.service.meetings import (
 )
 from lmsync.service.observe import RosterUser, find_course_id, observe, read_roster
 from lmsync.store.db import Store
+from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import SentComments
 
@@ -68,7 +79,8 @@ log = get_logger(__name__)
 
 COMPONENT = "mod_forum"
 SOURCE = "lmsync"
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: ownership by derived idnumber + store record (issue 10, point 6)
+CREATE_SETTLE = timedelta(minutes=15)  # a lost create is not re-sent sooner (issue 10, point 10)
 UPDATE_GRADES = "core_grades_update_grades"
 SAVE_ASSIGN_GRADES = "mod_assign_save_grades"
 HIDDEN_POLICY_WARNING = (
@@ -92,8 +104,9 @@ class AssignmentTarget:
 
 @dataclass
 class GradeState:
-    """The gradebook as read: owned items on the activity, other items' idnumbers, enrolments,
-    and the assignment's grades. ``read_users`` were read one by one (not in the course report)."""
+    """The gradebook as read: the items in lmsync's range on the activity (by Moodle item id:
+    two at one itemnumber stay apart), other items' idnumbers, enrolments, and the
+    assignment's grades. ``read_users`` were read one by one (not in the course report)."""
 
     course_id: int
     cmid: int
@@ -111,6 +124,7 @@ class GradeState:
             "cmid": self.cmid,
             "items": [
                 [
+                    i.id,
                     i.itemnumber,
                     i.itemname,
                     i.idnumber,
@@ -119,7 +133,7 @@ class GradeState:
                     i.hidden,
                     sorted((u, None if g is None else round(g, 5)) for u, g in i.grades.items()),
                 ]
-                for i in sorted(self.items.values(), key=lambda i: i.itemnumber)
+                for i in sorted(self.items.values(), key=lambda i: (i.itemnumber, i.id or 0))
             ],
             "foreign": sorted(self.foreign_idnumbers),
             "enrolled": sorted(self.enrolled),
@@ -130,6 +144,10 @@ class GradeState:
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
+    def at(self, itemnumber: int) -> list[ObservedGradeItem]:
+        """Every item at ``itemnumber`` (more than one is drift)."""
+        return [i for i in self.items.values() if i.itemnumber == itemnumber]
+
 
 def owned_range(s: Settings) -> range:
     return range(s.grades.itemnumber_base, s.grades.itemnumber_base + s.grades.itemnumber_count)
@@ -138,7 +156,8 @@ def owned_range(s: Settings) -> range:
 def observed_items(
     reports: Iterable[GradeReport], *, cmid: int, owned: range
 ) -> tuple[dict[int, ObservedGradeItem], frozenset[str], set[int]]:
-    """Owned items (by itemnumber) with every user's grade, other items' idnumbers, users seen."""
+    """Items in the range on the activity (by Moodle item id) with every user's grade, other items'
+    idnumbers, users seen. Two items at one itemnumber are kept apart (issue 10, point 10)."""
     rows: dict[int, dict[str, Any]] = {}
     foreign: set[str] = set()
     users: set[int] = set()
@@ -153,17 +172,17 @@ def observed_items(
                     continue
                 assert row.itemnumber is not None
                 seen = rows.setdefault(
-                    row.itemnumber,
+                    row.id,
                     {"row": row, "grades": {}, "hidden": []},
                 )
                 seen["hidden"].append(row.gradeishidden)
                 if row.graderaw is not None:
                     seen["grades"][user.userid] = float(row.graderaw)
     items = {}
-    for number, seen in rows.items():
+    for item_id, seen in rows.items():
         row = seen["row"]
-        items[number] = ObservedGradeItem(
-            itemnumber=number,
+        items[item_id] = ObservedGradeItem(
+            itemnumber=row.itemnumber,
             itemname=row.itemname or None,
             idnumber=row.idnumber or None,
             grademin=float(row.grademin if row.grademin is not None else 0.0),
@@ -171,6 +190,7 @@ def observed_items(
             # Moodle reports an item's hidden flag through every grade of it (grade_grade::is_hidden).
             hidden=all(seen["hidden"]) if seen["hidden"] else None,
             grades=seen["grades"],
+            id=item_id,
         )
     return items, frozenset(foreign), users
 
@@ -288,11 +308,36 @@ class PlannedRequest(BaseModel):
     itemnumber: int
     itemdetails: dict[str, Any] | None = None
     grades: list[PlannedGrade] = Field(default_factory=list)
+    key: str | None = None  # the metric
+    creates: bool = False  # the item does not exist yet: recorded in the store before sending
+    adopts: bool = False  # an earlier lmsync's item gets its derived idnumber
 
     def to_domain(self) -> GradeRequest:
         return GradeRequest(
-            self.itemnumber, self.itemdetails, tuple(GradeWrite(g.user_id, g.grade) for g in self.grades)
+            self.itemnumber,
+            self.itemdetails,
+            tuple(GradeWrite(g.user_id, g.grade) for g in self.grades),
+            key=self.key,
+            creates=self.creates,
+            adopts=self.adopts,
         )
+
+
+class PlannedTaken(BaseModel):
+    """An item in lmsync's itemnumber range that lmsync cannot prove it created (never written)."""
+
+    itemnumber: int
+    item_id: int | None
+    itemname: str | None
+    idnumber: str | None
+
+
+class PlannedDuplicate(BaseModel):
+    """Several grade items at one itemnumber: drift an admin resolves (Moodle updates neither)."""
+
+    itemnumber: int
+    item_ids: list[int | None]
+    mine: bool
 
 
 class PlannedAssignGrade(BaseModel):
@@ -331,10 +376,19 @@ class GradesPlan(BaseModel):
     unchanged: int = 0
     assign_unchanged: int = 0
     warnings: list[str] = Field(default_factory=list)
+    taken: list[PlannedTaken] = Field(default_factory=list)
+    duplicates: list[PlannedDuplicate] = Field(default_factory=list)
+    held: list[str] = Field(default_factory=list)  # metrics whose creation may still commit
 
     @property
     def empty(self) -> bool:
+        """Nothing to send (which is not "in sync" while there is drift: see ``in_sync``)."""
         return not self.requests and not self.assign_requests
+
+    @property
+    def in_sync(self) -> bool:
+        """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10)."""
+        return self.empty and not self.duplicates and not self.held
 
     @property
     def grade_count(self) -> int:
@@ -420,6 +474,9 @@ def assemble_plan(
                 itemnumber=r.itemnumber,
                 itemdetails=dict(r.itemdetails) if r.itemdetails else None,
                 grades=[PlannedGrade(user_id=g.user_id, grade=g.grade) for g in r.grades],
+                key=r.key,
+                creates=r.creates,
+                adopts=r.adopts,
             )
             for r in grade_plan.requests
         ],
@@ -437,6 +494,15 @@ def assemble_plan(
         unchanged=grade_plan.unchanged,
         assign_unchanged=assign_plan.unchanged if assign_plan else 0,
         warnings=warnings + grade_plan.warnings,
+        taken=[
+            PlannedTaken(itemnumber=x.itemnumber, item_id=x.item_id, itemname=x.itemname, idnumber=x.idnumber)
+            for x in grade_plan.taken
+        ],
+        duplicates=[
+            PlannedDuplicate(itemnumber=d.itemnumber, item_ids=list(d.item_ids), mine=d.mine)
+            for d in grade_plan.duplicates
+        ],
+        held=list(grade_plan.held),
     )
 
 
@@ -502,7 +568,13 @@ def read_feedback_sources(
             for p in problems[:10]:
                 warnings.append(f"meeting log, attempt {p.attempt_id}: {p.field}: {p.message}")
         else:
-            counts, answer_problems = store_feedback_answers(store, s, kind, source.attempts)
+            try:
+                counts, answer_problems = store_feedback_answers(
+                    store, s, kind, source.attempts, items=source.items
+                )
+            except FeedbackSourceProblem as exc:  # a scale mismatch: nothing stored (issue 10.3)
+                warnings.append(f"instruments.{kind}.feedback: {exc}")
+                continue
             report.problems = len(answer_problems)
             for a in answer_problems[:10]:
                 warnings.append(f"{kind}, attempt {a.attempt_id}: item {a.item} is not usable")
@@ -534,6 +606,67 @@ def assignment_plan(
     return plan_assignment_grades(
         desired, state.assign_grades, sent, state.enrolled, grademax=target.grademax, budget=budget
     )
+
+
+def item_records(
+    records: GradeItemRecords, *, now: datetime, settle: timedelta | None = None
+) -> list[ItemRecord]:
+    """The store's records as the planner sees them: a creation sent less than ``settle``
+    (default ``CREATE_SETTLE``) ago and not read back since is ``pending`` (it may still
+    commit on a slow Moodle)."""
+    settle = CREATE_SETTLE if settle is None else settle
+    out = []
+    for row in records.all():
+        pending = row.state == "sending" and row.item_id is None and now - row.sent_at < settle
+        out.append(ItemRecord(row.metric, row.itemnumber, row.idnumber, row.item_id, pending))
+    return out
+
+
+def legacy_itemnumbers(journal: Journal) -> set[int]:
+    """Itemnumbers whose item details an earlier lmsync sent and Moodle accepted (its journal):
+    the store's proof for items created before derived idnumbers existed."""
+    numbers: set[int] = set()
+    for entry in journal.entries():
+        if entry.function != UPDATE_GRADES or entry.state != "ok":
+            continue
+        if not (isinstance(entry.result, dict) and entry.result.get("details")):
+            continue
+        row = journal.store.conn.execute("SELECT op_keys FROM journal WHERE id = ?", (entry.id,)).fetchone()
+        for key in json.loads(row["op_keys"]) if row else []:
+            parts = str(key).split(":")
+            if parts[0] in ("grade", "grade_item") and len(parts) > 1 and parts[1].isdigit():
+                numbers.add(int(parts[1]))
+    return numbers
+
+
+def ownership_plan(
+    s: Settings,
+    metrics: Metrics,
+    state: GradeState,
+    enrolled: Collection[int],
+    *,
+    records: list[ItemRecord],
+    legacy_numbers: Collection[int],
+    budget: int,
+) -> GradePlan:
+    """The grade writes for ``metrics`` on the items lmsync can prove are its own."""
+    try:
+        return plan_grades(
+            metrics.values,
+            metrics.specs,
+            state.items.values(),
+            frozenset(enrolled),
+            base=s.grades.itemnumber_base,
+            count=s.grades.itemnumber_count,
+            idnumber_prefix=s.grades.idnumber_prefix or default_idnumber_prefix(s.programme),
+            budget=budget,
+            foreign_idnumbers=state.foreign_idnumbers,
+            programme=s.programme,
+            records=records,
+            legacy_numbers=legacy_numbers,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"grades: {exc}") from None
 
 
 def make_grades_plan(
@@ -576,13 +709,15 @@ def make_grades_plan(
         graded_users={v.user_id for v in metrics.values},
         assignment=target,
     )
-    grade_plan = build_grade_plan(
+    records = GradeItemRecords(store, s.programme, obs.course_id, cmid)
+    grade_plan = ownership_plan(
         s,
         metrics,
-        state.items.values(),
+        state,
         enrolled,
+        records=item_records(records, now=datetime.now(UTC)),
+        legacy_numbers=legacy_itemnumbers(Journal(store, s.programme)),
         budget=config.moodle.batch_budget,
-        foreign_idnumbers=state.foreign_idnumbers,
     )
     warnings.extend(check_privacy(s, grade_plan))
     mentee_roles = set(config.programme.mentee_roles)
@@ -636,6 +771,7 @@ class GradePusher:
         self.store = store
         self.plan = plan
         self.journal = Journal(store, plan.programme)
+        self.records = GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid)
         self.report = PushReport(run_id)
 
     def push(self) -> PushReport:
@@ -656,6 +792,11 @@ class GradePusher:
         return self.report
 
     def _send_grades(self, request: PlannedRequest) -> bool:
+        item = self.plan.item(request.itemnumber)
+        if request.creates and item is not None and item.idnumber is not None:
+            # Recorded before sending: if the answer is lost, the next plan knows this creation may
+            # still commit and does not send a second one (issue 10, point 10).
+            self.records.sending(request.itemnumber, item.key, item.idnumber)
         entry = self.journal.intent(self.report.run_id, UPDATE_GRADES, "update_grades", _grade_keys(request))
         self.report.requests += 1
         try:
@@ -682,6 +823,8 @@ class GradePusher:
         self.journal.finish(
             entry, "ok", {"grades": len(request.grades), "details": request.itemdetails is not None}
         )
+        if request.adopts and item is not None and item.idnumber is not None:
+            self.records.sending(request.itemnumber, item.key, item.idnumber, state="adopted")
         self.report.grades += len(request.grades)
         self.report.details += 1 if request.itemdetails else 0
         return True
@@ -724,7 +867,10 @@ def verify(plan: GradesPlan, state: GradeState) -> tuple[int, list[str]]:
     checked = 0
     mismatches: list[str] = []
     for request in plan.requests:
-        seen = state.items.get(request.itemnumber)
+        found = state.at(request.itemnumber)
+        if len(found) > 1:
+            mismatches.append(f"item {request.itemnumber}: {len(found)} grade items at this itemnumber")
+        seen = found[0] if len(found) == 1 else None
         if request.itemdetails and seen is not None:
             want = plan.item(request.itemnumber)
             if want is not None and (
@@ -745,6 +891,21 @@ def verify(plan: GradesPlan, state: GradeState) -> tuple[int, list[str]]:
             if got is None or abs(got - a.grade) > TOLERANCE:
                 mismatches.append(f"assignment, user {a.user_id}: sent {a.grade:g}, read {got}")
     return checked, mismatches
+
+
+def confirm_records(store: Store, plan: GradesPlan, state: GradeState) -> int:
+    """Record the Moodle id of every item lmsync created or adopted that is now read back alone at
+    its itemnumber with the recorded idnumber (after a push: a write, never during a plan)."""
+    records = GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid)
+    confirmed = 0
+    for row in records.all():
+        found = state.at(row.itemnumber)
+        single = found[0] if len(found) == 1 else None
+        if single is not None and single.idnumber == row.idnumber and single.id not in (None, row.item_id):
+            assert single.id is not None
+            records.confirm(row.itemnumber, single.id)
+            confirmed += 1
+    return confirmed
 
 
 def _observe_for(api: MoodleApi, config: Config, plan: GradesPlan) -> GradeState:
@@ -799,15 +960,22 @@ def push_grades(
         )
     run_id = uuid.uuid4().hex[:12]
     reads = api.transport.requests_made - reads_before
+    drift = [
+        (f"item {d.itemnumber}", f"{len(d.item_ids)} grade items at one itemnumber (ids "
+         f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
+        for d in plan.duplicates
+    ]
     if plan.empty:
-        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started)
+        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
     pusher = GradePusher(api, store, plan, run_id=run_id)
     report = pusher.push()
+    report.failed.extend(drift)
     if verify_after and not report.uncertain:
         before = api.transport.requests_made
         after = _observe_for(api, config, plan)
         reads += api.transport.requests_made - before
         report.verified, report.mismatches = verify(plan, after)
+        confirm_records(store, plan, after)
     report.reads = reads
     report.seconds = time.monotonic() - started
     log.info(

@@ -14,15 +14,18 @@ from click.testing import CliRunner
 
 from lmsync.cli import main
 from lmsync.config import load_config
+from lmsync.domain.grades import derived_idnumber
 from lmsync.domain.plan import mentor_group_idnumber
 from lmsync.errors import PlanError
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.faults import SimulatedCrash, fail_once
 from lmsync.moodle.emulator.state import FeedbackCompleted, Group
+from lmsync.render.grades import plan_text
 from lmsync.service import grades
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.moodle import open_moodle
 from lmsync.store.db import Store
+from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
 
 PROGRAMME = "mentor-2026"
@@ -415,3 +418,201 @@ def test_cli_plan_out_then_push_the_file(config, tmp_path):
     assert "no changes" in again.output and "Pushed in 0 write requests" in again.output
     stale = runner.invoke(main, ["--config", cfg, "grades", "push", str(out)], env=env)
     assert stale.exit_code == 2 and "changed since the plan" in stale.output
+
+
+# --- issue 10: ownership you can prove (point 6) and duplicates / slow creates (point 10) ---------
+
+
+def another_programmes_items(site):
+    """The recorded items 1000-1002 on forum cm 3 (another programme's, one also named
+    lmsync_attendance with idnumber 20261000, 72 grades on it), as the recording site holds them."""
+    from lmsync.moodle.emulator.state import Grade, GradeItem
+
+    students = active_students(site)
+    specs = {
+        1000: ("lmsync_attendance", "20261000", 100.0, {u: float(40 + u % 60) for u in students[:57] + mentors_of(site)}),
+        1001: ("lmsync_satisfaction-avg", "20261001", 5.0, {u: 4.0 for u in students[:10]}),
+        1002: ("lmsync_dup", "20261000", 10.0, {students[0]: 1.0}),
+    }
+    first = max(site.grade_items) + 1
+    site.counters["grade_items"] = max(site.counters.get("grade_items", 0), first + 2)
+    for n, (number, (name, idnumber, grademax, values)) in enumerate(specs.items()):
+        item = GradeItem(first + n, 2, "mod", "forum", 3, number, 3, name, idnumber, grademax)
+        item.grades = {u: Grade(g, g, 1795599341) for u, g in values.items()}
+        site.grade_items[item.id] = item
+    return [first, first + 1, first + 2]
+
+
+def snapshot(site, ids):
+    return {
+        i: (
+            site.grade_items[i].itemname,
+            site.grade_items[i].idnumber,
+            site.grade_items[i].grademax,
+            site.grade_items[i].hidden,
+            {u: (g.rawgrade, g.finalgrade) for u, g in site.grade_items[i].grades.items()},
+        )
+        for i in ids
+    }
+
+
+def test_issue_10_point_6_another_programmes_items_in_the_range_are_never_written(config, tmp_path):
+    site = site_with_circles()
+    foreign = another_programmes_items(site)
+    assert len(site.grade_items[foreign[0]].grades) >= 60
+    before = snapshot(site, foreign)
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        plan = planned.plan
+        assert {x.itemnumber for x in plan.taken} == {1000, 1001, 1002}
+        assert not {r.itemnumber for r in plan.requests} & {1000, 1001, 1002}
+        assert {i.itemnumber for i in plan.items}.isdisjoint({1000, 1001, 1002})
+        assert any("itemnumber 1000 holds grade item 'lmsync_attendance'" in w and "itemnumber_base" in w
+                   for w in plan.warnings)
+        report = grades.push_grades(conn.api, config, store, plan, observed=planned.state)
+        assert report.complete and report.grades == plan.grade_count
+        assert snapshot(site, foreign) == before  # compared before and after, grades included
+        # lmsync's own items carry the derived idnumber and are recorded in the store
+        mine = {i.itemnumber: i for i in owned_items(site).values() if i.id not in foreign}
+        assert set(mine) == {r.itemnumber for r in plan.requests} and set(mine) <= {i.itemnumber for i in plan.items}
+        for spec in plan.items:
+            if spec.itemnumber in mine:
+                assert mine[spec.itemnumber].idnumber == derived_idnumber(PROGRAMME, spec.key)
+        records = GradeItemRecords(store, PROGRAMME, 2, 3).all()
+        assert {(r.itemnumber, r.item_id, r.state) for r in records} == {
+            (n, i.id, "created") for n, i in mine.items()
+        }
+        again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan
+        assert again.in_sync and again.unchanged == plan.grade_count
+    assert snapshot(site, foreign) == before
+    assert "itemnumber 1000 is taken by 'lmsync_attendance'" in plan_text(plan)
+
+
+def test_issue_10_point_6_a_fresh_store_proves_nothing_even_with_lmsyncs_own_idnumber(config, tmp_path):
+    """Same site, the store lost: lmsync's items (derived idnumber, no record) are not provably its own."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+        created = {i.id for i in owned_items(site).values()}
+        before = snapshot(site, created)
+        other = Store.memory()
+        term(config, site, tmp_path, other)
+        fresh = grades.make_grades_plan(conn.api, config, other, as_of=AS_OF).plan
+        assert {x.item_id for x in fresh.taken} == created
+        assert not {r.itemnumber for r in fresh.requests} & {i.itemnumber for i in owned_items(site).values()}
+    assert snapshot(site, created) == before
+
+
+def test_issue_10_point_6_items_an_earlier_lmsync_created_are_adopted_from_its_journal(config, tmp_path):
+    """The earlier version named item 1000 lmsync_attendance with idnumber 20261000 and journaled
+    sending its details; the foreign-looking 1001 and 1002 have no such record and stay untouched."""
+    site = site_with_circles()
+    foreign = another_programmes_items(site)
+    store = Store.memory()
+    journal = Journal(store, PROGRAMME)
+    entry = journal.intent("old-run", "core_grades_update_grades", "update_grades", ["grade:1000:3", "grade:1000:4"])
+    journal.finish(entry, "ok", {"grades": 2, "details": True})
+    untouched = snapshot(site, foreign[1:])
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        plan = planned.plan
+        assert {x.itemnumber for x in plan.taken} == {1001, 1002}
+        (adopt,) = [r for r in plan.requests if r.adopts]
+        assert adopt.itemnumber == 1000 and adopt.itemdetails["idnumber"] == derived_idnumber(PROGRAMME, "attendance")
+        report = grades.push_grades(conn.api, config, store, plan, observed=planned.state)
+        assert report.complete
+        assert site.grade_items[foreign[0]].idnumber == derived_idnumber(PROGRAMME, "attendance")
+        assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.in_sync
+    assert snapshot(site, foreign[1:]) == untouched
+    (row,) = [r for r in GradeItemRecords(store, PROGRAMME, 2, 3).all() if r.itemnumber == 1000]
+    assert (row.state, row.item_id) == ("adopted", foreign[0])
+
+
+def test_issue_10_point_10_two_items_at_one_itemnumber_are_drift_never_in_sync(config, tmp_path):
+    from dataclasses import replace
+
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+        assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.in_sync
+        # a timed-out create committed late: a second item at lmsync's attendance itemnumber
+        number = by_number_key(planned.plan, "attendance")
+        (original,) = [i for i in owned_items(site).values() if i.itemnumber == number]
+        copy = replace(original, id=site.next_id("grade_items"), grades={})
+        site.grade_items[copy.id] = copy
+        conn.transport.stats.clear()
+        drift = grades.make_grades_plan(conn.api, config, store, as_of=date(2026, 12, 20))
+        plan = drift.plan
+        assert not plan.in_sync
+        assert [(d.itemnumber, sorted(d.item_ids), d.mine) for d in plan.duplicates] == [
+            (number, sorted([original.id, copy.id]), True)
+        ]
+        assert number not in {r.itemnumber for r in plan.requests}
+        assert "drift: itemnumber" in plan_text(plan)
+        report = grades.push_grades(conn.api, config, store, plan, observed=drift.state)
+        assert not report.complete and any("grade items at one itemnumber" in why for _w, why in report.failed)
+    assert len([i for i in site.grade_items.values() if i.cmid == 3 and i.itemnumber == number]) == 2
+
+
+def test_issue_10_point_10_a_lost_create_is_not_sent_again_while_it_may_commit(config, tmp_path, monkeypatch):
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+
+    def lost(function, phase):  # the create never answers (and has not landed yet)
+        return "timeout" if function == "core_grades_update_grades" and phase == "before" else None
+
+    with open_moodle(config, site=site, fault=lost) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        report = grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+    assert report.uncertain
+    first = planned.plan.requests[0]
+    assert first.creates
+    (pending,) = [r for r in GradeItemRecords(store, PROGRAMME, 2, 3).all() if r.state == "sending"]
+    assert pending.itemnumber == first.itemnumber
+    with open_moodle(config, site=site) as conn:
+        held = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan
+        assert held.held == [first.key] and not held.in_sync
+        assert first.itemnumber not in {r.itemnumber for r in held.requests}
+        assert all(not (r.creates and r.key == first.key) for r in held.requests)
+        # the slow Moodle commits the create now: the next plan sees lmsync's item, one copy only
+        item = planned.plan.item(first.itemnumber)
+        conn.api.update_grades(
+            "lmsync", 2, "mod_forum", 3, first.itemnumber,
+            [{"studentid": g.user_id, "grade": g.grade} for g in first.grades], itemdetails=first.itemdetails,
+        )
+        after = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert not after.plan.held and not after.plan.duplicates
+        assert first.itemnumber not in {r.itemnumber for r in after.plan.requests if r.creates}
+        assert grades.push_grades(conn.api, config, store, after.plan, observed=after.state).complete
+        (created,) = [i for i in site.grade_items.values() if i.cmid == 3 and i.itemnumber == first.itemnumber]
+        assert created.idnumber == item.idnumber
+
+
+def test_issue_10_point_10_a_lost_create_is_sent_again_once_it_can_no_longer_commit(config, tmp_path, monkeypatch):
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+
+    def lost(function, phase):
+        return "timeout" if function == "core_grades_update_grades" and phase == "before" else None
+
+    with open_moodle(config, site=site, fault=lost) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+    monkeypatch.setattr(grades, "CREATE_SETTLE", grades.timedelta(0))
+    with open_moodle(config, site=site) as conn:
+        again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert not again.plan.held
+        first = planned.plan.requests[0]
+        assert any(r.creates and r.itemnumber == first.itemnumber for r in again.plan.requests)
+        assert grades.push_grades(conn.api, config, store, again.plan, observed=again.state).complete

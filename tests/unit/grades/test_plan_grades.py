@@ -6,10 +6,13 @@ from pathlib import Path
 import pytest
 
 from lmsync.domain.grades import (
+    IDNUMBER_FLOOR,
     AssignGrade,
     GradeWrite,
+    ItemRecord,
     ObservedGradeItem,
     chunk_grade_requests,
+    derived_idnumber,
     numeric_idnumber,
     plan_assignment_grades,
     plan_grades,
@@ -25,6 +28,13 @@ SPECS = {
     "satisfaction-mentee-T0": MetricSpec("satisfaction-mentee-T0", 1, 5, hidden=True),
 }
 ENROLLED = frozenset({3, 4, 5, 9})
+PROGRAMME = "mentor-2026"
+
+
+def ours(itemnumber, key, *args, **kw):
+    """An item lmsync created (derived idnumber) and the store's record of it."""
+    item = ObservedGradeItem(itemnumber, safe_itemname(key), derived_idnumber(PROGRAMME, key), *args, **kw)
+    return item, ItemRecord(key, itemnumber, item.idnumber or "", item.id)
 
 
 def recording(path):
@@ -32,7 +42,8 @@ def recording(path):
 
 
 def observed_from_recording():
-    """The owned items on forum cm 3 as gradereport_user_get_grade_items returned them for s0001."""
+    """The items 1000-1002 on forum cm 3 as gradereport_user_get_grade_items returned them for s0001
+    (another programme's, as far as a store without records can tell)."""
     body = json.loads(recording("gradereport_user_get_grade_items/one-user.json")["response"]["body"])
     grades = body["usergrades"][0]
     return [
@@ -44,6 +55,7 @@ def observed_from_recording():
             grademax=i["grademax"],
             hidden=i["gradeishidden"],
             grades={grades["userid"]: i["graderaw"]},
+            id=i["id"],
         )
         for i in grades["gradeitems"]
         if i.get("cmid") == 3 and i["itemmodule"] == "forum"
@@ -51,7 +63,7 @@ def observed_from_recording():
 
 
 def plan(values, observed=(), specs=SPECS, **kw):
-    args = {"base": 1000, "count": 100, "idnumber_prefix": 2026, "budget": 2000}
+    args = {"base": 1000, "count": 100, "idnumber_prefix": 2026, "budget": 2000, "programme": PROGRAMME}
     return plan_grades(values, specs, observed, ENROLLED, **{**args, **kw})
 
 
@@ -73,6 +85,23 @@ def test_idnumbers_are_numbers_as_recorded():
     assert numeric_idnumber(2026, 7, width=4) == "20260007"
 
 
+def test_issue_10_point_6_derived_idnumbers_are_numeric_stable_and_per_programme_and_metric():
+    value = derived_idnumber("mentor-2026", "attendance")
+    assert value == derived_idnumber("mentor-2026", "attendance")  # no machine state involved
+    assert value.isdigit() and len(value) == 16 and int(value) >= IDNUMBER_FLOOR and int(value) < 2**63
+    others = {
+        derived_idnumber("mentor-2027", "attendance"),
+        derived_idnumber("mentor-2026", "meetings"),
+        derived_idnumber("mentor-2026", "attendance", 1),
+    }
+    assert value not in others and len(others) == 3
+    # a known value, so a change of the rule (which would orphan every site's items) fails here
+    import hashlib
+
+    digest = int.from_bytes(hashlib.sha256(b"lmsync:mentor-2026:attendance").digest()[:16], "big")
+    assert value == str(7 * 10**15 + digest % 10**15)
+
+
 def test_new_item_sends_details_before_grades_and_counts_like_the_encoder():
     result = plan([MetricValue("attendance", 3, 80), MetricValue("attendance", 4, 65.5)])
     (request,) = result.requests
@@ -89,7 +118,8 @@ def test_new_item_sends_details_before_grades_and_counts_like_the_encoder():
         "grades[1][grade]",
     ]
     assert request.var_count() == count_vars(params) == 14
-    assert dict(encode(params))["itemdetails[idnumber]"] == "20261000"
+    assert dict(encode(params))["itemdetails[idnumber]"] == derived_idnumber(PROGRAMME, "attendance")
+    assert request.creates and request.key == "attendance"
     assert dict(encode(params))["grades[1][grade]"] == "65.5"
 
 
@@ -117,46 +147,104 @@ def test_rejects_unenrolled_unknown_and_out_of_range_before_sending_trap_19_20()
 
 
 def test_only_changed_grades_are_written_and_an_unchanged_plan_is_empty():
-    observed = observed_from_recording()  # s0001 (3) has 90 on lmsync_attendance (1000)
-    same = plan([MetricValue("attendance", 3, 90)], observed, specs={"attendance": SPECS["attendance"]})
-    assert same.is_empty and same.unchanged == 1
-    changed = plan([MetricValue("attendance", 3, 92.5)], observed, specs={"attendance": SPECS["attendance"]})
+    item, record = ours(1000, "attendance", 0, 100, False, {3: 90.0})
+    observed, records = [item], [record]
+    spec = {"attendance": SPECS["attendance"]}
+    same = plan([MetricValue("attendance", 3, 90)], observed, specs=spec, records=records)
+    assert same.is_empty and same.unchanged == 1 and same.in_sync
+    changed = plan([MetricValue("attendance", 3, 92.5)], observed, specs=spec, records=records)
     (request,) = changed.requests
     assert request.itemnumber == 1000 and request.itemdetails is None
     assert request.grades == (GradeWrite(3, 92.5),)
 
 
-def test_recorded_items_keep_their_slots_and_new_metrics_take_free_ones():
+def test_issue_10_point_6_another_programmes_lmsync_attendance_at_1000_is_taken_not_ours():
     # recorded: 1000 lmsync_attendance (20261000), 1001 lmsync_satisfaction-avg, 1002 lmsync_dup (also 20261000)
-    result = plan([], observed_from_recording(), specs={k: SPECS[k] for k in ("attendance", "meetings")})
-    numbers = {i.key: i.itemnumber for i in result.items}
-    assert numbers == {"attendance": 1000, "meetings": 1003}
-    # 20261000 is also on itemnumber 1002 (trap 21): never resent, and said so
-    assert result.warnings == [
-        "lmsync_attendance: idnumber 20261000 is already used by itemnumber 1002; sent without idnumber"
+    specs = {k: SPECS[k] for k in ("attendance", "meetings")}
+    values = [MetricValue("attendance", 3, 90), MetricValue("meetings", 3, 2)]
+    result = plan(values, observed_from_recording(), specs=specs)
+    assert [(x.itemnumber, x.itemname) for x in result.taken] == [
+        (1000, "lmsync_attendance"),
+        (1001, "lmsync_satisfaction-avg"),
+        (1002, "lmsync_dup"),
     ]
-    assert result.is_empty  # nothing to write yet: the new item waits for its first grade
-    first = plan(
-        [MetricValue("meetings", 3, 2)],
-        observed_from_recording(),
-        specs={k: SPECS[k] for k in ("attendance", "meetings")},
-    )
-    (request,) = first.requests
+    numbers = {i.key: i.itemnumber for i in result.items}
+    assert numbers == {"attendance": 1003, "meetings": 1004}
+    assert {r.itemnumber for r in result.requests} == {1003, 1004}
+    assert all(r.creates for r in result.requests)
+    warning = next(w for w in result.warnings if "itemnumber 1000" in w)
+    assert "'lmsync_attendance' (id 4, idnumber 20261000)" in warning and "itemnumber_base" in warning
+
+
+def test_issue_10_point_6_recorded_items_keep_their_slots_and_new_metrics_take_free_ones():
+    attendance, record = ours(1002, "attendance", 0, 100, False, {3: 90.0}, id=40)
+    specs = {k: SPECS[k] for k in ("attendance", "meetings")}
+    result = plan([MetricValue("meetings", 3, 2)], [attendance], specs=specs, records=[record])
+    assert {i.key: i.itemnumber for i in result.items} == {"attendance": 1002, "meetings": 1000}
+    (request,) = result.requests
     assert (request.itemnumber, request.itemdetails["idnumber"], request.itemdetails["itemname"]) == (
-        1003,
-        "20261003",
+        1000,
+        derived_idnumber(PROGRAMME, "meetings"),
         "lmsync_meetings",
     )
+    # the record names item 40: another item with lmsync's idnumber at 1002 is not ours
+    impostor = ObservedGradeItem(1002, "lmsync_attendance", attendance.idnumber, 0, 100, False, {3: 1.0}, id=41)
+    result = plan([MetricValue("attendance", 3, 90)], [impostor], specs=specs, records=[record])
+    assert [x.item_id for x in result.taken] == [41] and 1002 not in {r.itemnumber for r in result.requests}
 
 
-def test_idnumber_used_elsewhere_in_the_course_is_left_out():
-    result = plan([MetricValue("attendance", 3, 1)], foreign_idnumbers={"20261000"})
-    assert "idnumber" not in result.requests[0].itemdetails
-    assert "used by another grade item" in result.warnings[0]
+def test_issue_10_point_6_a_derived_idnumber_used_elsewhere_takes_the_next_attempt():
+    taken = derived_idnumber(PROGRAMME, "attendance")
+    result = plan([MetricValue("attendance", 3, 1)], foreign_idnumbers={taken})
+    assert result.requests[0].itemdetails["idnumber"] == derived_idnumber(PROGRAMME, "attendance", 1)
+    # and the record of the attempt actually used is what proves ownership later
+    item = ObservedGradeItem(1000, "lmsync_attendance", derived_idnumber(PROGRAMME, "attendance", 1), 0, 100, False, {3: 1.0})
+    record = ItemRecord("attendance", 1000, item.idnumber or "")
+    again = plan([MetricValue("attendance", 3, 1)], [item], foreign_idnumbers={taken}, records=[record])
+    assert again.in_sync
+
+
+def test_issue_10_point_6_an_earlier_lmsyncs_item_is_adopted_only_with_the_journals_proof():
+    legacy = ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, False, {3: 90.0}, id=4)
+    spec = {"attendance": SPECS["attendance"]}
+    values = [MetricValue("attendance", 3, 90)]
+    without = plan(values, [legacy], specs=spec)
+    assert [x.itemnumber for x in without.taken] == [1000]
+    adopted = plan(values, [legacy], specs=spec, legacy_numbers={1000})
+    (request,) = adopted.requests
+    assert request.adopts and request.itemnumber == 1000 and not request.grades  # grade 90 already there
+    assert request.itemdetails["idnumber"] == derived_idnumber(PROGRAMME, "attendance")
+    # the name must be one of lmsync's metrics, and the idnumber the earlier scheme's (or none)
+    renamed = ObservedGradeItem(1000, "lmsync_dup", "20261000", 0, 100, False, {}, id=4)
+    assert [x.itemnumber for x in plan(values, [renamed], specs=spec, legacy_numbers={1000}).taken] == [1000]
+    other_id = ObservedGradeItem(1000, "lmsync_attendance", "555", 0, 100, False, {}, id=4)
+    assert [x.itemnumber for x in plan(values, [other_id], specs=spec, legacy_numbers={1000}).taken] == [1000]
+
+
+def test_issue_10_point_10_two_items_at_one_itemnumber_are_drift_and_never_written():
+    item, record = ours(1000, "attendance", 0, 100, False, {3: 90.0}, id=7)
+    copy = ObservedGradeItem(1000, item.itemname, item.idnumber, 0, 100, False, {}, id=9)
+    result = plan([MetricValue("attendance", 3, 50)], [item, copy], specs={"attendance": SPECS["attendance"]}, records=[record])
+    assert [(d.itemnumber, d.item_ids, d.mine) for d in result.duplicates] == [(1000, (7, 9), True)]
+    assert result.requests == [] and not result.in_sync
+    assert any("GRADE_UPDATE_MULTIPLE" in w for w in result.warnings)
+
+
+def test_issue_10_point_10_a_creation_in_flight_is_held_not_sent_twice():
+    record = ItemRecord("attendance", 1000, derived_idnumber(PROGRAMME, "attendance"), pending=True)
+    spec = {"attendance": SPECS["attendance"], "meetings": SPECS["meetings"]}
+    values = [MetricValue("attendance", 3, 50), MetricValue("meetings", 3, 2)]
+    result = plan(values, [], specs=spec, records=[record])
+    assert result.held == ["attendance"] and not result.in_sync
+    (request,) = result.requests
+    assert request.key == "meetings" and request.itemnumber == 1001  # 1000 stays reserved for the pending one
+    landed = ObservedGradeItem(1000, "lmsync_attendance", record.idnumber, 0, 100, False, {3: 50.0}, id=12)
+    after = plan(values, [landed], specs=spec, records=[record])
+    assert not after.held and all(r.key != "attendance" for r in after.requests)
 
 
 def test_full_range_is_an_error():
-    observed = [ObservedGradeItem(1000, "lmsync_other")]
+    observed = [ObservedGradeItem(1000, "lmsync_other", id=3)]
     with pytest.raises(ValueError, match="no free itemnumber left in 1000-1000"):
         plan([], observed, count=1, specs={"attendance": SPECS["attendance"]})
 
@@ -165,19 +253,20 @@ def test_hidden_item_is_resent_when_its_visibility_is_unknown_or_wrong():
     spec = {"satisfaction-mentee-T0": SPECS["satisfaction-mentee-T0"]}
     name = "lmsync_satisfaction-mentee-T0"
     for hidden in (None, False):
-        observed = [ObservedGradeItem(1000, name, "20261000", 1, 5, hidden=hidden)]
-        (request,) = plan([], observed, specs=spec).requests
+        item, record = ours(1000, "satisfaction-mentee-T0", 1, 5, hidden=hidden)
+        (request,) = plan([], [item], specs=spec, records=[record]).requests
         assert request.itemdetails["hidden"] == 1
-    assert plan([], [ObservedGradeItem(1000, name, "20261000", 1, 5, hidden=True)], specs=spec).is_empty
+    item, record = ours(1000, "satisfaction-mentee-T0", 1, 5, hidden=True)
+    assert name == item.itemname
+    assert plan([], [item], specs=spec, records=[record]).is_empty
     visible = {"attendance": SPECS["attendance"]}
-    assert plan(
-        [], [ObservedGradeItem(1000, "lmsync_attendance", "20261000", 0, 100, hidden=None)], specs=visible
-    ).is_empty
+    item, record = ours(1000, "attendance", 0, 100, hidden=None)
+    assert plan([], [item], specs=visible, records=[record]).is_empty
 
 
 def test_changed_grademax_resends_details():
-    observed = [ObservedGradeItem(1000, "lmsync_meetings", "20261000", 0, 10, hidden=False)]
-    (request,) = plan([], observed, specs={"meetings": SPECS["meetings"]}).requests
+    item, record = ours(1000, "meetings", 0, 10, hidden=False)
+    (request,) = plan([], [item], specs={"meetings": SPECS["meetings"]}, records=[record]).requests
     assert request.itemdetails["grademax"] == 20
 
 

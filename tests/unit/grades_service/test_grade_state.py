@@ -21,7 +21,9 @@ def report(name):
 
 
 def test_owned_items_and_grades_come_from_the_recorded_course_report():
-    items, foreign, users = grades.observed_items([report("all-users.json")], cmid=3, owned=OWNED)
+    by_id, foreign, users = grades.observed_items([report("all-users.json")], cmid=3, owned=OWNED)
+    assert set(by_id) == {4, 5, 6}  # keyed by Moodle's item id: two items at one itemnumber stay apart
+    items = {i.itemnumber: i for i in by_id.values()}
     assert set(items) == {1000, 1001, 1002}
     attendance = items[1000]
     assert attendance.itemname == "lmsync_attendance" and attendance.idnumber == "20261000"
@@ -40,7 +42,7 @@ def test_items_of_another_activity_or_outside_the_range_are_not_owned():
     recorded = [report("one-user.json")]
     assert grades.observed_items(recorded, cmid=7, owned=OWNED)[0] == {}
     items, _foreign, _ = grades.observed_items(recorded, cmid=3, owned=range(1001, 1002))
-    assert set(items) == {1001}
+    assert [i.itemnumber for i in items.values()] == [1001]
     _items, foreign, _ = grades.observed_items(recorded, cmid=3, owned=range(1001, 1002))
     assert foreign == {"20261000"}  # 1000 and 1002 are now someone else's items
 
@@ -51,8 +53,22 @@ def test_hidden_is_read_from_every_grade_of_the_item():
     for row in data["usergrades"][0]["gradeitems"]:
         if row["itemnumber"] == 1001:
             row["gradeishidden"] = True
-    items, _, _ = grades.observed_items([GradeReport.model_validate(data)], cmid=3, owned=OWNED)
+    by_id, _, _ = grades.observed_items([GradeReport.model_validate(data)], cmid=3, owned=OWNED)
+    items = {i.itemnumber: i for i in by_id.values()}
     assert items[1001].hidden is True and items[1000].hidden is False
+
+
+def test_issue_10_point_10_two_items_at_one_itemnumber_are_both_observed():
+    """Observation used to keep the last item per itemnumber, so a duplicate looked "in sync"."""
+    data = report("one-user.json").model_dump()
+    rows = data["usergrades"][0]["gradeitems"]
+    twin = dict(next(r for r in rows if r["itemnumber"] == 1001), id=99, graderaw=None)
+    rows.append(twin)
+    by_id, _, _ = grades.observed_items([GradeReport.model_validate(data)], cmid=3, owned=OWNED)
+    at_1001 = sorted(i.id for i in by_id.values() if i.itemnumber == 1001)
+    assert at_1001 == [5, 99]
+    st = state(items=by_id)
+    assert sorted(i.id for i in st.at(1001)) == [5, 99]
 
 
 def state(**changes):
