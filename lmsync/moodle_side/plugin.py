@@ -1,8 +1,13 @@
 """Generate ``local_lmsync``: a declarative Moodle plugin that ships lmsync's external service.
 
-Installing it replaces half an hour of picking 38 functions by hand: Moodle reads the
-plugin's ``db/services.php`` and creates the pre-built service ``lmsync`` (authorised users
-only). The PHP is rendered from ``plugin_config/functions.json`` and
+Installing it replaces half an hour of picking 40 functions by hand: Moodle reads the
+plugin's ``db/services.php`` and creates the pre-built service "lmsync (local_lmsync plugin)",
+shortname ``local_lmsync`` (authorised users only). Name and shortname differ from the manual
+set-up's service (``lmsync``/``lmsync``) on purpose: ``external_services.name`` has a unique
+index and Moodle refuses a second service with one shortname (lib/upgradelib.php
+``external_update_descriptions``), so reusing either stopped the whole upgrade on a site that
+already had the hand-made service. The two live side by side until the admin moves the token
+(SETUP.md, ``lmsync doctor``). The PHP is rendered from ``plugin_config/functions.json`` and
 ``plugin_config/moodle/plugin.json``; the rendered copy committed in
 ``plugin_config/moodle/local_lmsync/`` is checked against this generator by the tests.
 
@@ -35,6 +40,22 @@ TREE_DIR = ("moodle", "local_lmsync")  # the committed rendered copy, inside plu
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same input gives the same bytes
 
 
+class ServiceRename(BaseModel):
+    """An earlier version of the plugin declared its service under another ``name``.
+
+    Moodle finds a plugin's existing services by component and name
+    (lib/upgradelib.php ``external_update_descriptions``): a service whose name is no longer
+    in db/services.php is deleted **with its tokens**, and the new one is inserted. So
+    db/upgrade.php renames the old record first (it runs before the services are re-read),
+    which keeps the service's id, its authorised users and its tokens.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    before_version: int = Field(ge=2000010100, le=9999123199)
+    old_name: str
+
+
 class PluginSpec(BaseModel):
     """``plugin_config/moodle/plugin.json``: what version.php declares."""
 
@@ -49,6 +70,7 @@ class PluginSpec(BaseModel):
     maturity: str = Field(pattern=r"^MATURITY_(ALPHA|BETA|RC|STABLE)$")
     service_fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
     copyright: str
+    renamed_services: list[ServiceRename] = Field(default_factory=list)
 
 
 @cache
@@ -155,6 +177,42 @@ def _services_php(spec: PluginSpec) -> str:
     )
 
 
+def _upgrade_php(spec: PluginSpec) -> str:
+    """db/upgrade.php: rename an earlier version's service record so it keeps its tokens."""
+    service = service_spec()
+    plugin_type, plugin_name = spec.component.split("_", 1)
+    steps = ""
+    for rename in sorted(spec.renamed_services, key=lambda r: r.before_version):
+        steps += (
+            f"\n    if ($oldversion < {rename.before_version}) {{\n"
+            f"        // Versions before {rename.before_version} named the service {_php_string(rename.old_name)}:"
+            " rename it\n"
+            "        // before Moodle re-reads db/services.php, which would otherwise delete it with its tokens.\n"
+            "        $DB->set_field('external_services', 'name', "
+            f"{_php_string(service.name)},\n"
+            f"            ['component' => {_php_string(spec.component)}, 'name' => {_php_string(rename.old_name)}]);\n"
+            f"        upgrade_plugin_savepoint(true, {rename.before_version}, {_php_string(plugin_type)}, "
+            f"{_php_string(plugin_name)});\n"
+            "    }\n"
+        )
+    return (
+        _GPL_HEADER
+        + _docblock(f"Upgrade steps for {spec.component}.", spec)
+        + "\ndefined('MOODLE_INTERNAL') || die();\n\n"
+        + "/**\n"
+        + f" * Upgrade {spec.component} from an earlier version.\n"
+        + " *\n"
+        + " * @param int $oldversion The version installed before this upgrade.\n"
+        + " * @return bool\n"
+        + " */\n"
+        + f"function xmldb_{spec.component}_upgrade($oldversion) {{\n"
+        + "    global $DB;\n"
+        + steps
+        + "\n    return true;\n"
+        + "}\n"
+    )
+
+
 def _lang_php(spec: PluginSpec) -> str:
     service = service_spec()
     strings = {  # alphabetical, as Moodle's coding style asks
@@ -215,9 +273,12 @@ no tables and stores no personal data.
   service lists it without failing the install, but calls to it fail there.
 - Install: Site administration > Plugins > Install plugins, upload the zip made by
   `lmsync moodle plugin --out local_lmsync.zip` (or unzip it into `local/lmsync`).
-- A hand-made service with the shortname `{service.shortname}` must be deleted (or its
-  shortname changed) first: Moodle refuses two services with one shortname.
-- Moodle reads the function list again only when this plugin's version goes up.
+- A hand-made service from the manual set-up (name `lmsync`, shortname `lmsync`) may stay:
+  this plugin's service has its own name and shortname, so the two install side by side.
+  Move lmsync's token to this service, then delete the hand-made one (plugin_config/SETUP.md).
+- Moodle reads the function list again only when this plugin's version goes up. An upgrade
+  from a version that named the service `lmsync` renames it in place (db/upgrade.php), so
+  its tokens and authorised users stay.
 - Then authorise the integration user: Site administration > Server > Web services >
   External services > {service.name} > Authorised users.
 
@@ -235,6 +296,7 @@ def render_plugin_files() -> dict[str, str]:
         "README.md": _readme(spec),
         "classes/privacy/provider.php": _privacy_provider_php(spec),
         "db/services.php": _services_php(spec),
+        "db/upgrade.php": _upgrade_php(spec),
         f"lang/en/{spec.component}.php": _lang_php(spec),
         "version.php": _version_php(spec),
     }

@@ -48,10 +48,26 @@ class ServiceSpec(_Model):
     uploadfiles: bool
 
 
+class ManualService(_Model):
+    """The hand-made service of the manual set-up (SETUP.md, "Without the plugin")."""
+
+    name: str
+    shortname: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+
+
 class _FunctionsFile(_Model):
     about: str
     service: ServiceSpec
+    manual_service: ManualService
     functions: list[WebServiceFunction]
+
+    @model_validator(mode="after")
+    def _no_clash(self) -> _FunctionsFile:
+        # external_services.name has a unique index and Moodle refuses a second service with
+        # one shortname (lib/upgradelib.php): a clash stops the plugin's install (issue 10, point 9).
+        if self.service.name == self.manual_service.name or self.service.shortname == self.manual_service.shortname:
+            raise ValueError("the plugin's service must differ from the manual service in name and shortname")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> _FunctionsFile:
@@ -273,6 +289,11 @@ def functions() -> list[WebServiceFunction]:
 def service_spec() -> ServiceSpec:
     """Name, shortname and access settings of the external service."""
     return _functions_file().service
+
+
+def manual_service() -> ManualService:
+    """Name and shortname of the hand-made service the manual set-up creates."""
+    return _functions_file().manual_service
 
 
 def required_capabilities() -> list[Capability]:

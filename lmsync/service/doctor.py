@@ -15,11 +15,13 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import (
     AccessDenied,
     ConnectionFailed,
+    HTTPStatusError,
     InvalidToken,
     MissingCapability,
     MoodleError,
     MoodleException,
     NotJSON,
+    Redirected,
     Timeout,
     UserSuspended,
     WebServicesDisabled,
@@ -55,10 +57,27 @@ class DoctorReport:
         return 0 if self.healthy else 2
 
 
+def url_checklist(url: str) -> str:
+    """What to check when the REST endpoint answers with a page that is not Moodle's (issue 11)."""
+    return (
+        f"check, in order: (1) [moodle] url ({url}) is the site's root, the address before /login/index.php "
+        "in a browser (e.g. https://moodle.example.edu or https://example.edu/moodle), with no path after it; "
+        f"(2) {url}/webservice/rest/server.php is served by Moodle: {WS_MENU} > Manage protocols: REST "
+        "protocol enabled; (3) Site administration > Advanced features: Enable web services; "
+        "(4) the web server or proxy passes POST requests to PHP (a 501 or 405 page means it does not)"
+    )
+
+
 def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
-    """Reachable, web services and REST on, token valid. Returns the service's functions."""
+    """Reachable, web services and REST on, token valid. Returns the service's functions.
+
+    The first call is ``fail_fast`` (one attempt, short connect timeout): a refused
+    connection, an unknown host or a TLS failure is reported within seconds, not after the
+    transport's retry deadline (issue 11).
+    """
+    url = api.transport.url
     try:
-        info = api.get_site_info()
+        info = api.get_site_info(fail_fast=True)
     except WebServicesDisabled:
         report.add(
             "web services", "fail", "Moodle answered HTTP 403: web services or the REST protocol are disabled",
@@ -79,13 +98,27 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
         )
         return None
     except (ConnectionFailed, Timeout) as exc:
-        report.add("reachable", "fail", f"cannot reach Moodle: {exc.message}", "check [moodle] url, DNS, proxy and TLS")
+        fix = exc.hint if isinstance(exc, ConnectionFailed) and exc.tls else "check [moodle] url, DNS, proxy and TLS"
+        report.add("reachable", "fail", f"cannot reach Moodle: {exc.message}", fix)
         return None
-    except NotJSON:
-        report.add(
-            "reachable", "fail", "the answer was not Moodle's JSON (wrong URL, or a proxy's error page)",
-            "set [moodle] url to the site's root, e.g. https://moodle.example.edu",
-        )
+    except Redirected as exc:
+        report.add("reachable", "fail", f"{url} redirects: {exc.message}", exc.hint)
+        return None
+    except NotJSON as exc:
+        if exc.php_output:
+            report.add(
+                "reachable", "fail", f"Moodle answered with PHP output instead of JSON: {exc.php_output!r}",
+                exc.hint,
+            )
+        else:
+            report.add(
+                "reachable", "fail", f"the answer was not Moodle's JSON (wrong URL, or a proxy's error page): {exc.message}",
+                url_checklist(url),
+            )
+        return None
+    except HTTPStatusError as exc:
+        report.add("reachable", "fail", f"the REST endpoint answered HTTP {exc.status}, not Moodle's JSON: {exc.message}",
+                   url_checklist(url))
         return None
     except AccessDenied:
         report.add(
@@ -94,20 +127,54 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
         )
         return None
     report.add("reachable", "ok", f"Moodle {info.release or '?'} at {info.siteurl or 'the configured URL'}")
+    _php_output(api, report)
     report.add("token", "ok", f"valid, for user id {info.userid} ({info.username})")
     return info.function_names()
 
 
+def move_token_steps() -> str:
+    """The admin steps that move lmsync's token from a hand-made service to the plugin's."""
+    service = requirements.service_spec()
+    manual = requirements.manual_service()
+    return (
+        f"{WS_MENU} > External services > {service.name!r} > Authorised users: add the lmsync user; "
+        f"{WS_MENU} > Manage tokens > Create token: the lmsync user, service {service.name!r}; "
+        "put the new token in [moodle] token_file (or LMSYNC_TOKEN) and run `lmsync doctor`; then retire the "
+        f"hand-made service: External services > Custom services > {manual.name!r} > Delete (its old token goes with it)"
+    )
+
+
 def _functions(available: set[str], report: DoctorReport) -> None:
-    missing = [f for f in requirements.required_functions() if f not in available]
+    """Every function of plugin_config/functions.json is in the token's service.
+
+    ``core_webservice_get_site_info`` does not name the token's service, only its functions,
+    so the service is told by its function list: the plugin's service holds exactly the
+    required functions (its db/services.php is generated from them); a service holding
+    functions lmsync never calls (e.g. core_courseformat_create_module, from the manual
+    set-up's instructions of the first recordings) is a hand-made one.
+    """
+    required = requirements.required_functions()
+    missing = [f for f in required if f not in available]
+    extra = sorted(available - set(required))
+    service = requirements.service_spec()
+    if extra:
+        report.add(
+            "service", "warn",
+            f"the token's service also holds {len(extra)} function(s) lmsync never calls ({', '.join(extra)}): "
+            "a hand-made service, not the local_lmsync plugin's",
+            f"install the local_lmsync plugin (`lmsync moodle plugin --out local_lmsync.zip`; it installs beside "
+            f"the hand-made service), then move the token: {move_token_steps()}",
+        )
     if not missing:
-        report.add("functions", "ok", f"all {len(requirements.required_functions())} functions are in the token's service")
+        report.add("functions", "ok", f"all {len(required)} functions are in the token's service")
         return
     for function in missing:
         if requirements.plugin_service_covers(function):
             fix = (
-                "the local_lmsync plugin's `lmsync` service declares it: install or upgrade the plugin "
-                "(`lmsync moodle plugin --out local_lmsync.zip`) and use a token for that service"
+                f"the local_lmsync plugin's service {service.name!r} (shortname {service.shortname}) declares it: "
+                "install or upgrade the plugin (`lmsync moodle plugin --out local_lmsync.zip`; Moodle adds new "
+                "functions on upgrade). If the token belongs to a hand-made service, move it: "
+                + move_token_steps()
             )
         else:
             fix = f"{WS_MENU} > External services > lmsync > Functions: add {function}"
@@ -248,6 +315,7 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
                     "Site administration > Users > Accounts > User profile fields: create it (see plugin_config/"
                     "profile_fields.json); private fields need moodle/user:viewalldetails",
                 )
+        _people(api, config, report)
     if reads.forums is not None:
         _forum(api, config, reads.forums, report)
     if reads.feedbacks is not None:
@@ -270,6 +338,91 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
                            "add it (see plugin_config/activities.json) or fix [meetings] feedback")
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
+        _feedback_scales(api, config, feedbacks, report)
+
+
+def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], report: DoctorReport) -> None:
+    """Each instrument's Feedback items must carry its declared scale (issue 10 point 3, trap 43).
+
+    The same check refuses the Feedback read (``store_feedback_answers``), so what doctor
+    passes is what the read accepts.
+    """
+    from lmsync.config_sections import resolve_instruments
+    from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, scale_problems
+
+    instruments = resolve_instruments(config.instruments)
+    for name, section in sorted(config.instruments.items()):
+        if not section.feedback or name not in instruments:
+            continue
+        try:
+            feedback = find_feedback(feedbacks, section.feedback)
+        except FeedbackSourceProblem:
+            continue  # missing or anonymous: reported above
+        items = _read(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+        if items is None:
+            continue  # reported by the capability probes
+        by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
+        problems = scale_problems(instruments[name], by_label, section.feedback_items)
+        check = f"instrument {name}"
+        for problem in problems:
+            report.add(
+                check, "fail", problem,
+                f"edit the item's values in Feedback {section.feedback!r} > Edit questions, or set "
+                f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
+            )
+        if not problems:
+            report.add(check, "ok", f"Feedback {section.feedback!r} items match the scale "
+                       f"{instruments[name].scale_min}-{instruments[name].scale_max}")
+
+
+def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
+    """What matching would warn about the people (issue 10 points 4, 5), one check per kind.
+
+    Suspended accounts (trap 41), two roles (trap 42), profile values lmsync cannot read
+    unambiguously and departments no mentor shares; each named by username, Moodle id,
+    field and value. Warnings, not failures: a coordinator fixes them in Moodle.
+    """
+    from lmsync.domain.people import unshared_departments
+    from lmsync.service.desire import people_from_roster
+    from lmsync.service.observe import find_course_id, read_peer_mentors, read_roster
+
+    try:
+        course_id = find_course_id(api, config.programme.course)
+        roster = read_roster(api, course_id, config.moodle.page_size)
+        peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
+    except MoodleError:
+        return  # the capability checks above name what is missing
+    read = people_from_roster(roster, config, peer_mentor_ids=peers)
+    notices = [*read.notices, *unshared_departments(read.people, config.matching.attributes.department or "department")]
+    by_kind: dict[tuple[str, str], list[str]] = {}
+    for notice in notices:
+        by_kind.setdefault((notice.code, notice.field or ""), []).append(notice.message)
+    fixes = {
+        "account_suspended": "nothing to do if intended: lmsync never matches a suspended account",
+        "account_state_unknown": "give the lmsync role moodle/user:viewdetails so core_user_get_users_by_field "
+        "shows every participant",
+        "dual_role": "remove one of the roles in the course, or set [matching] dual_role",
+        "value_read": "ask the person (or an admin) to type the number alone",
+        "value_unreadable": "ask the person (or an admin) to type one number",
+        "department_unshared": "correct the value, or add the spelling to [matching] aliases",
+    }
+    for (code, field_name), messages in sorted(by_kind.items()):
+        shown = "; ".join(messages[:10]) + (f"; ... and {len(messages) - 10} more" if len(messages) > 10 else "")
+        name = f"people: {code}" + (f" ({field_name})" if field_name else "")
+        report.add(name, "warn", f"{len(messages)}: {shown}", fixes.get(code))
+
+
+def _php_output(api: MoodleApi, report: DoctorReport) -> None:
+    """PHP printed warnings before Moodle's JSON (display_errors on): answers were read, but say so."""
+    seen = getattr(api.transport, "php_output", {})
+    if seen:
+        function, line = next(iter(seen.items()))
+        report.add(
+            "php output", "warn",
+            f"PHP printed output before the JSON of {len(seen)} function(s) (first: {function}: {line!r})",
+            "set display_errors = Off in the Moodle server's php.ini (or Site administration > Development > "
+            "Debugging: Display debug messages off) and read the PHP error log",
+        )
 
 
 def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:

@@ -27,7 +27,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_lmsync';
-$plugin->version = 2026112500;
-$plugin->release = '0.1.0';
+$plugin->version = 2026120100;
+$plugin->release = '0.2.0';
 $plugin->requires = 2022112800; // Moodle 4.1.
 $plugin->maturity = MATURITY_STABLE;

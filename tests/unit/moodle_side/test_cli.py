@@ -20,7 +20,7 @@ def test_plugin_command_writes_the_zip(tmp_path):
     out = tmp_path / "local_lmsync.zip"
     result = CliRunner().invoke(main, ["moodle", "plugin", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "38 functions" in result.output
+    assert "40 functions" in result.output
     with zipfile.ZipFile(out) as archive:
         assert "lmsync/version.php" in archive.namelist()
 

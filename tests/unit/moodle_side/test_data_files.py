@@ -20,7 +20,7 @@ def test_loader_finds_the_files_of_the_installed_package():
     found = data_files.plugin_config_dir()
     assert (found / "functions.json").is_file()
     assert found.resolve() == (REPO / "plugin_config").resolve()
-    assert len(required_functions()) == 38
+    assert len(required_functions()) == 40
 
 
 def test_the_in_package_path_reaches_the_same_files():

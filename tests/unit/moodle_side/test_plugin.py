@@ -14,7 +14,7 @@ import pytest
 
 from lmsync.errors import ConfigError
 from lmsync.moodle_side import plugin
-from lmsync.moodle_side.requirements import required_capabilities, required_functions
+from lmsync.moodle_side.requirements import manual_service, required_capabilities, required_functions
 
 REPO = Path(__file__).resolve().parents[3]
 PHP = shutil.which("php")
@@ -34,6 +34,7 @@ def test_zip_has_one_top_folder_named_after_the_plugin(archive):
     for required in (
         "lmsync/version.php",
         "lmsync/db/services.php",
+        "lmsync/db/upgrade.php",
         "lmsync/lang/en/local_lmsync.php",
         "lmsync/classes/privacy/provider.php",
         "lmsync/README.md",
@@ -53,8 +54,78 @@ def test_version_php_declares_the_component_and_moodle_41(archive):
 def test_services_php_lists_exactly_plugin_configs_functions(archive):
     text = archive.read("lmsync/db/services.php").decode()
     assert plugin.services_php_functions(text) == required_functions()
-    assert "'shortname' => 'lmsync'" in text
+    assert "'shortname' => 'local_lmsync'" in text
     assert "'restrictedusers' => 1" in text and "'enabled' => 1" in text
+
+
+def test_issue_10_point_8_services_php_functions_equal_the_recordings_service_json(archive, service_json):
+    """The generated plugin (zip and committed copy) offers exactly the 40 recorded functions."""
+    text = archive.read("lmsync/db/services.php").decode()
+    assert plugin.services_php_functions(text) == service_json["functions"]
+    committed = (plugin.committed_tree_dir() / "db" / "services.php").read_text(encoding="utf-8")
+    assert plugin.services_php_functions(committed) == service_json["functions"]
+    assert len(service_json["functions"]) == 40
+
+
+def test_issue_10_point_8_version_went_up_with_the_function_list():
+    """A site with the earlier plugin (version 2026112500, 38 functions) gets the new ones by upgrade."""
+    assert plugin.plugin_spec().version > 2026112500
+    assert plugin.plugin_spec().service_fingerprint == plugin.service_fingerprint()
+
+
+def _services_array_keys(text: str) -> tuple[str, str]:
+    name = re.search(r"^\$services = \[\n    '([^']+)' => \[", text, re.M)
+    shortname = re.search(r"'shortname' => '([^']+)'", text)
+    assert name and shortname
+    return name.group(1), shortname.group(1)
+
+
+def test_issue_10_point_9_plugin_service_cannot_clash_with_the_manual_service(archive):
+    """external_services.name is a unique index, and Moodle refuses a second service with a
+    shortname already taken (lib/upgradelib.php external_update_descriptions): the plugin's
+    service differs from the manual set-up's (lmsync/lmsync) in both."""
+    name, shortname = _services_array_keys(archive.read("lmsync/db/services.php").decode())
+    manual = manual_service()
+    assert (manual.name, manual.shortname) == ("lmsync", "lmsync")  # what SETUP.md tells admins to type
+    assert name != manual.name and shortname != manual.shortname
+    setup = (REPO / "plugin_config" / "SETUP.md").read_text(encoding="utf-8")
+    assert "Name `lmsync`, Short name `lmsync`" in setup  # the manual set-up SETUP.md describes
+
+
+def test_issue_10_point_9_upgrade_renames_the_earlier_service_so_its_tokens_stay(archive):
+    """Moodle deletes a plugin's service (and its tokens) whose name left db/services.php; db/upgrade.php
+    renames the earlier version's record (name 'lmsync', this component only) before that runs."""
+    text = archive.read("lmsync/db/upgrade.php").decode()
+    name, _shortname = _services_array_keys(archive.read("lmsync/db/services.php").decode())
+    assert "function xmldb_local_lmsync_upgrade($oldversion)" in text
+    assert re.search(r"if \(\$oldversion < 2026120100\)", text)
+    assert (
+        f"$DB->set_field('external_services', 'name', '{name}',\n"
+        "            ['component' => 'local_lmsync', 'name' => 'lmsync']);"
+    ) in text  # never a hand-made service: those have no component
+    assert "upgrade_plugin_savepoint(true, 2026120100, 'local', 'lmsync');" in text
+    assert plugin.plugin_spec().version >= 2026120100
+
+
+def test_a_functions_file_whose_service_clashes_with_the_manual_one_is_refused():
+    from lmsync.moodle_side.requirements import _FunctionsFile
+
+    with pytest.raises(ValueError, match="differ from the manual service"):
+        _FunctionsFile.model_validate(
+            {
+                "about": "x",
+                "service": {
+                    "name": "lmsync",
+                    "shortname": "local_lmsync",
+                    "enabled": True,
+                    "restrictedusers": True,
+                    "downloadfiles": False,
+                    "uploadfiles": False,
+                },
+                "manual_service": {"name": "lmsync", "shortname": "lmsync"},
+                "functions": [],
+            }
+        )
 
 
 def test_every_php_file_starts_with_the_gpl_header(archive):
@@ -110,7 +181,7 @@ def test_setup_md_mentions_every_function_and_capability():
 def test_every_php_file_passes_php_lint(tmp_path, archive):
     archive.extractall(tmp_path)
     php_files = sorted(tmp_path.rglob("*.php"))
-    assert len(php_files) == 4
+    assert len(php_files) == 5
     for path in php_files:
         result = subprocess.run([PHP, "-l", str(path)], capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -132,7 +203,7 @@ def test_php_reads_the_same_service_and_version(tmp_path, archive):
     seen = json.loads(result.stdout)
     assert seen["plugin"]["component"] == "local_lmsync"
     assert seen["plugin"]["requires"] == 2022112800
-    service = seen["services"]["lmsync"]
+    service = seen["services"]["lmsync (local_lmsync plugin)"]
     assert service["functions"] == required_functions()
-    assert (service["shortname"], service["restrictedusers"], service["enabled"]) == ("lmsync", 1, 1)
+    assert (service["shortname"], service["restrictedusers"], service["enabled"]) == ("local_lmsync", 1, 1)
     assert seen["string"]["pluginname"]

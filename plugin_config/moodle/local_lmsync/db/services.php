@@ -27,7 +27,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $services = [
-    'lmsync' => [
+    'lmsync (local_lmsync plugin)' => [
         'functions' => [
             'core_webservice_get_site_info',
             'core_course_get_courses_by_field',
@@ -67,8 +67,10 @@ $services = [
             'core_message_send_instant_messages',
             'core_calendar_create_calendar_events',
             'core_role_assign_roles',
+            'mod_forum_get_discussion_posts',
+            'core_calendar_get_calendar_events',
         ],
-        'shortname' => 'lmsync',
+        'shortname' => 'local_lmsync',
         'enabled' => 1,
         'restrictedusers' => 1,
         'downloadfiles' => 0,

@@ -28,5 +28,5 @@ defined('MOODLE_INTERNAL') || die();
 
 $string['pluginname'] = 'lmsync';
 $string['privacy:metadata'] = 'The lmsync plugin only declares the web service lmsync calls; it stores no personal data.';
-$string['servicedescription'] = 'The 38 web-service functions lmsync needs to keep a mentoring programme in sync. Authorised users only.';
-$string['servicename'] = 'lmsync';
+$string['servicedescription'] = 'The 40 web-service functions lmsync needs to keep a mentoring programme in sync. Authorised users only.';
+$string['servicename'] = 'lmsync (local_lmsync plugin)';
