@@ -3,7 +3,8 @@
 Each batch is journaled before it is sent (intent) and after (result). A batch whose
 answer is lost is never re-sent blindly: apply stops with ``NeedsReobserve`` and the
 caller observes Moodle again and re-plans, so a create that did happen is seen, not
-duplicated. A batch Moodle refuses as a whole (one bad member fails them all, trap 26)
+duplicated; one that is not visible yet stays pending in the journal (it may still commit,
+issue 10 point 10) and is not sent again until ``[sync] write_settle_seconds`` have passed. A batch Moodle refuses as a whole (one bad member fails them all, trap 26)
 is split in halves until the offending item is isolated, for the idempotent operations.
 """
 
@@ -29,24 +30,39 @@ VARS_PER_OP = {
     "create_grouping": 4,
     "create_group": 5,
     "update_group": 4,
+    "unassign_grouping": 2,
     "assign_grouping": 2,
     "remove_member": 2,
     "add_member": 2,
     "post_welcome": 8,
     "delete_group": 1,
+    "delete_duplicate_group": 1,
+    "delete_duplicate_grouping": 1,
 }
 FUNCTION = {
     "create_grouping": "core_group_create_groupings",
     "create_group": "core_group_create_groups",
     "update_group": "core_group_update_groups",
+    "unassign_grouping": "core_group_unassign_grouping",
     "assign_grouping": "core_group_assign_grouping",
     "remove_member": "core_group_delete_group_members",
     "add_member": "core_group_add_group_members",
     "post_welcome": "mod_forum_add_discussion",
     "delete_group": "core_group_delete_groups",
+    "delete_duplicate_group": "core_group_delete_groups",
+    "delete_duplicate_grouping": "core_group_delete_groupings",
 }
 # Kinds where re-sending an item is harmless (trap 16), so a refused batch may be bisected.
-IDEMPOTENT = {"assign_grouping", "remove_member", "add_member", "delete_group", "update_group"}
+IDEMPOTENT = {
+    "assign_grouping",
+    "unassign_grouping",
+    "remove_member",
+    "add_member",
+    "delete_group",
+    "update_group",
+    "delete_duplicate_group",
+    "delete_duplicate_grouping",
+}
 ONE_PER_CALL = {"post_welcome", "create_grouping"}
 
 
@@ -183,6 +199,11 @@ class Applier:
                 [{"id": self._group(op.idnumber), "name": op.name, "description": op.description} for op in chunk]
             )
             return None
+        if kind == "unassign_grouping":
+            api.unassign_grouping(
+                [{"groupingid": self.grouping_ids[op.grouping], "groupid": self._group(op.group)} for op in chunk]
+            )
+            return None
         if kind == "assign_grouping":
             api.assign_grouping(
                 [{"groupingid": self.grouping_ids[op.grouping], "groupid": self._group(op.group)} for op in chunk]
@@ -205,5 +226,11 @@ class Applier:
             return {"discussion": discussion.discussionid}
         if kind == "delete_group":
             api.delete_groups([self._group(op.group) for op in chunk])
+            return None
+        if kind == "delete_duplicate_group":  # by id: the copy that stays carries the same idnumber
+            api.delete_groups([op.group_id for op in chunk])
+            return None
+        if kind == "delete_duplicate_grouping":
+            api.delete_groupings([op.grouping_id for op in chunk])
             return None
         raise ValueError(f"unknown operation kind {kind}")

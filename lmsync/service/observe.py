@@ -8,6 +8,7 @@ counts as existing, and grouping membership comes from ``core_group_get_grouping
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from lmsync.config import Config
@@ -22,6 +23,8 @@ from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import InvalidRecord
+from lmsync.moodle.models import EnrolledUser, Forum
+from lmsync.moodle.text import format_string
 
 log = get_logger(__name__)
 
@@ -39,6 +42,9 @@ class RosterUser:
     email: str
     roles: frozenset[str]
     profile: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # The *account* state (trap 41): True suspended, False active, None when
+    # core_user_get_users_by_field did not return the user (no right to see them).
+    suspended: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -64,20 +70,40 @@ def find_course_id(api: MoodleApi, shortname: str) -> int:
     return courses[0].id
 
 
+def roster_user(user: EnrolledUser, suspended: bool | None = False) -> RosterUser:
+    """One core_enrol_get_enrolled_users row as a ``RosterUser``."""
+    return RosterUser(
+        id=user.id,
+        username=user.username or "",
+        idnumber=user.idnumber or "",
+        fullname=user.fullname or f"{user.firstname or ''} {user.lastname or ''}".strip(),
+        email=user.email or "",
+        roles=frozenset(role.shortname for role in user.roles),
+        profile={field.shortname: field.value for field in user.customfields if field.value is not None},
+        suspended=suspended,
+    )
+
+
 def read_roster(api: MoodleApi, course_id: int, page_size: int) -> dict[int, RosterUser]:
-    """Active enrolments only: suspended and ended ones look active otherwise (trap 13)."""
-    roster: dict[int, RosterUser] = {}
-    for user in api.get_enrolled_users(course_id, onlyactive=True, userfields=ROSTER_FIELDS, page_size=page_size):
-        roster[user.id] = RosterUser(
-            id=user.id,
-            username=user.username or "",
-            idnumber=user.idnumber or "",
-            fullname=user.fullname or f"{user.firstname or ''} {user.lastname or ''}".strip(),
-            email=user.email or "",
-            roles=frozenset(role.shortname for role in user.roles),
-            profile={field.shortname: field.value for field in user.customfields if field.value is not None},
-        )
-    return roster
+    """Active enrolments (trap 13), each with its account state (trap 41).
+
+    ``onlyactive=1`` drops suspended and ended *enrolments*, but an account suspended with
+    its enrolment left active is still listed, and ``suspended`` in ``userfields`` is
+    silently dropped; only core_user_get_users_by_field says ``"suspended": true``. It is
+    read by id in batches of ``page_size`` (each id is one form variable, far below
+    max_input_vars). A user it leaves out has ``suspended=None`` (unknown).
+    """
+    enrolled = api.get_enrolled_users(course_id, onlyactive=True, userfields=ROSTER_FIELDS, page_size=page_size)
+    ids = [user.id for user in enrolled]
+    state: dict[int, bool] = {}
+    step = max(1, min(page_size, 500))
+    for start in range(0, len(ids), step):
+        for account in api.get_users_by_field("id", ids[start : start + step]):
+            state[account.id] = account.suspended
+    unknown = [uid for uid in ids if uid not in state]
+    if unknown:
+        log.warning("observe.account_state_unknown", users=len(unknown), first_ids=unknown[:10])
+    return {user.id: roster_user(user, state.get(user.id)) for user in enrolled}
 
 
 def confirmed_members(api: MoodleApi, group_ids: list[int]) -> dict[int, frozenset[int]]:
@@ -99,21 +125,28 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
     course_id = find_course_id(api, config.programme.course)
     roster = read_roster(api, course_id, config.moodle.page_size)
 
+    # Every grouping carrying lmsync's idnumber is kept: the oldest is the programme's, the
+    # others are duplicates the plan repairs (a create that committed twice, issue 10 point 10).
     owned_idnumber = grouping_idnumber(programme)
     grouping_id = None
+    extra_groupings: list[int] = []
     grouping_name = grouping_description = ""
-    grouped: set[int] = set()
-    for grouping in api.get_course_groupings(course_id):
-        if grouping.idnumber == owned_idnumber:
-            try:
-                confirmed = api.get_groupings([grouping.id], returngroups=True)
-            except InvalidRecord:  # a phantom left by a rolled-back batch
-                log.warning("observe.phantom_grouping", grouping_id=grouping.id)
-                continue
-            if confirmed:
-                grouping_id = grouping.id
-                grouping_name, grouping_description = confirmed[0].name, confirmed[0].description or ""
-                grouped = {g.id for g in confirmed[0].groups or [] if g.courseid == course_id}
+    links: Counter[int] = Counter()
+    candidates = sorted(g.id for g in api.get_course_groupings(course_id) if g.idnumber == owned_idnumber)
+    for candidate in candidates:
+        try:
+            confirmed = api.get_groupings([candidate], returngroups=True)
+        except InvalidRecord:  # a phantom left by a rolled-back batch
+            log.warning("observe.phantom_grouping", grouping_id=candidate)
+            continue
+        if not confirmed:
+            continue
+        if grouping_id is not None:
+            extra_groupings.append(candidate)
+            continue
+        grouping_id = candidate
+        grouping_name, grouping_description = confirmed[0].name, confirmed[0].description or ""
+        links = Counter(g.id for g in confirmed[0].groups or [] if g.courseid == course_id)
 
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
@@ -131,28 +164,36 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
                 name=group.name,
                 idnumber=group.idnumber or "",
                 members=members.get(group.id, frozenset()),
-                in_grouping=group.id in grouped,
+                in_grouping=group.id in links,
+                links=links.get(group.id, 0) or 1,
             )
         )
 
-    forum_id, forum_cmid, discussions = None, None, []
-    forum = next((f for f in api.get_forums_by_courses([course_id]) if f.name == config.programme.forum), None)
+    forum_id, forum_cmid, discussions, self_user_id = None, None, [], None
+    forum = find_forum(api, course_id, config.programme.forum)
     if forum is None:
         log.warning("observe.forum_missing", course_id=course_id)
     else:
         forum_id, forum_cmid = forum.id, forum.cmid
         discussions = [
-            ObservedDiscussion(id=d.discussion, groupid=d.groupid, subject=d.subject, message=d.message or "")
+            ObservedDiscussion(
+                id=d.discussion, groupid=d.groupid, subject=d.subject, message=d.message or "", userid=d.userid
+            )
             for d in api.get_forum_discussions(forum.id).discussions
         ]
+        if discussions:  # whose posts are lmsync's own: the token's account (trap 40)
+            self_user_id = api.get_site_info().userid
     peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
     observation = Observation(
         course_id=course_id,
         grouping_id=grouping_id,
         groups=tuple(sorted(groups, key=lambda g: g.id)),
         active_user_ids=frozenset(roster),
+        suspended_user_ids=frozenset(uid for uid, user in roster.items() if user.suspended),
         forum_id=forum_id,
         discussions=tuple(discussions),
+        extra_grouping_ids=tuple(extra_groupings),
+        self_user_id=self_user_id,
     )
     log.info(
         "observe.done",
@@ -172,6 +213,17 @@ def observe(api: MoodleApi, config: Config) -> Snapshot:
     )
 
 
+def find_forum(api: MoodleApi, course_id: int, name: str) -> Forum | None:
+    """The course's forum called ``name``, matched as Moodle returns forum names (escaped, trap 39).
+
+    ``Mentors & mentees`` is read back as ``Mentors &amp; mentees``; with two such forums the
+    first (lowest id) is taken.
+    """
+    wanted = format_string(name)
+    forums = sorted((f for f in api.get_forums_by_courses([course_id]) if f.name == wanted), key=lambda f: f.id)
+    return forums[0] if forums else None
+
+
 def refresh_group_cache(api: MoodleApi, snapshot: Snapshot) -> bool:
     """Make Moodle rebuild the course's group cache with a write that changes nothing.
 
@@ -186,7 +238,8 @@ def refresh_group_cache(api: MoodleApi, snapshot: Snapshot) -> bool:
             [{"id": obs.grouping_id, "name": snapshot.grouping_name, "description": snapshot.grouping_description}]
         )
         return True
-    owned = [g for g in obs.groups if g.idnumber.startswith("lmsync:")]
+    # A group name is read back escaped (trap 39): only one with no '&' reads back as stored.
+    owned = [g for g in obs.groups if g.idnumber.startswith("lmsync:") and "&" not in g.name]
     if owned:
         api.update_groups([{"id": owned[0].id, "name": owned[0].name}])
         return True

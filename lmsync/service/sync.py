@@ -7,15 +7,19 @@ costs one more round, not a duplicate. A plan that is empty makes zero writes.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import (
     APPLY_ORDER,
+    HELD_WHILE_PENDING,
+    Memory,
     Observation,
     Plan,
     PlanSettings,
@@ -26,6 +30,7 @@ from lmsync.domain.plan import (
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.text import format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
 from lmsync.service.desire import Desired, desired_state
 from lmsync.service.observe import Snapshot, observe, refresh_group_cache
@@ -45,7 +50,40 @@ def plan_settings(config: Config, *, allow_delete: bool | None = None) -> PlanSe
         welcome_message=config.sync.welcome.message,
         allow_delete=config.sync.allow_delete if allow_delete is None else allow_delete,
         min_source_fraction=config.sync.min_source_fraction,
+        # Group names come back through format_string from core_group_get_course_groups (trap 39);
+        # names Moodle would refuse as PARAM_TEXT are caught before sending (trap 38).
+        displayed=format_string,
+        refused=param_text_problem,
     )
+
+
+@dataclass
+class Uncertain:
+    """Writes whose answer was lost (or whose run died), read from the journal (issue 10 point 10).
+
+    ``pending``: operation keys that may still commit (younger than ``write_settle_seconds``);
+    ``waiting``: their journal entries; ``settled``: entries that may be closed now (old enough,
+    or of kinds that are safe to send again).
+    """
+
+    pending: frozenset[str] = frozenset()
+    waiting: dict[int, list[str]] = field(default_factory=dict)
+    settled: list[int] = field(default_factory=list)
+
+
+def uncertain_writes(journal: Journal, settle_seconds: float, now: float) -> Uncertain:
+    pending: set[str] = set()
+    waiting: dict[int, list[str]] = {}
+    settled: list[int] = []
+    for entry_id, keys, started_at in journal.uncertain(APPLY_ORDER):
+        held = [k for k in keys if k.split(":", 1)[0] in HELD_WHILE_PENDING]
+        age = now - datetime.fromisoformat(started_at).timestamp()
+        if held and age < settle_seconds:
+            pending.update(held)
+            waiting[entry_id] = held
+        else:
+            settled.append(entry_id)
+    return Uncertain(frozenset(pending), waiting, settled)
 
 
 @dataclass
@@ -53,6 +91,7 @@ class PlanResult:
     snapshot: Snapshot
     desired: Desired
     plan: Plan
+    uncertain: Uncertain = field(default_factory=Uncertain)
 
 
 @dataclass
@@ -78,25 +117,57 @@ class SyncResult:
 
 
 def make_plan(
-    api: MoodleApi, config: Config, *, allow_delete: bool | None = None, repair_cache: bool = False
+    api: MoodleApi,
+    config: Config,
+    *,
+    allow_delete: bool | None = None,
+    repair_cache: bool = False,
+    journal: Journal | None = None,
+    now: float | None = None,
 ) -> PlanResult:
-    """Observe, desire, plan. Only with ``repair_cache`` may it write (a no-op write, trap 27)."""
+    """Observe, desire, plan. Only with ``repair_cache`` may it write (a no-op write, trap 27).
+
+    With ``journal``, the plan knows the discussions lmsync posted (trap 32) and holds back
+    writes whose earlier copy may still commit (``now``: seconds since the epoch, for tests).
+    """
     snapshot = observe(api, config)
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
         snapshot = observe(api, config)
     desired = desired_state(snapshot, config)
+    uncertain, memory = Uncertain(), Memory()
+    if journal is not None:
+        uncertain = uncertain_writes(
+            journal, config.sync.write_settle_seconds, time.time() if now is None else now
+        )
+        memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending)
     try:
-        plan = plan_sync(snapshot.observation, desired.circles, plan_settings(config, allow_delete=allow_delete))
+        plan = plan_sync(
+            snapshot.observation, desired.circles, plan_settings(config, allow_delete=allow_delete), memory
+        )
     except UnsafePlan as exc:
         raise PlanError(str(exc)) from None
     plan.warnings.extend(desired.warnings)
+    plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if snapshot.phantom_group_ids:
         plan.warnings.append(
             f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not exist "
             "(left by a rolled-back batch); `lmsync sync` clears them with a no-op write"
         )
-    return PlanResult(snapshot, desired, plan)
+    return PlanResult(snapshot, desired, plan, uncertain)
+
+
+def settle_seen(journal: Journal, planned: PlanResult, run_id: str) -> None:
+    """Close uncertain batches that Moodle now shows (or no longer needs), or that are old enough."""
+    still = set(planned.plan.pending)
+    seen = [entry for entry, keys in planned.uncertain.waiting.items() if not still & set(keys)]
+    if seen:
+        journal.settle(seen, run_id, "re-observed: visible in Moodle")
+    if planned.uncertain.settled:
+        journal.settle(planned.uncertain.settled, run_id, "re-observed after the settle time")
+        log.warning("sync.recovered", run_id=run_id, unfinished_batches=len(planned.uncertain.settled))
+    if still:
+        log.warning("sync.pending", run_id=run_id, operations=len(still))
 
 
 def grouping_ids(config: Config, obs: Observation) -> dict[str, int]:
@@ -120,7 +191,8 @@ def _applier(
         run_id=run_id,
         budget=config.moodle.batch_budget,
         course_id=obs.course_id,
-        group_ids={g.idnumber: g.id for g in obs.groups if g.idnumber},
+        # the oldest group per idnumber is the circle; later copies are duplicates to repair
+        group_ids={g.idnumber: g.id for g in sorted(obs.groups, key=lambda g: -g.id) if g.idnumber},
         grouping_ids=grouping_ids(config, obs),
         forum_id=obs.forum_id,
         progress=progress,
@@ -139,17 +211,27 @@ def run_sync(
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[Plan], Any] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> SyncResult:
-    """Plan and apply until the plan is empty (or ``max_rounds`` runs out: a partial failure)."""
+    """Plan and apply until the plan is settled (or ``max_rounds`` runs out: a partial failure).
+
+    A write whose answer was lost and which Moodle does not show yet is never sent again in the
+    same run: it stays pending in the journal, the run ends unconverged (exit 1), and a later run
+    sends it only when Moodle still does not show it after ``[sync] write_settle_seconds``
+    (``clock``: seconds since the epoch, for tests).
+    """
     run_id = uuid.uuid4().hex[:12]
     journal = Journal(store, config.programme.name)
     result: SyncResult | None = None
+    resent = False  # a write sent again after its settle time may have an earlier twin committing
     for round_no in range(1, max_rounds + 1):
-        planned = make_plan(api, config, allow_delete=allow_delete, repair_cache=not dry_run)
+        planned = make_plan(
+            api, config, allow_delete=allow_delete, repair_cache=not dry_run, journal=journal, now=clock()
+        )
+        if not dry_run:
+            settle_seen(journal, planned, run_id)
+            resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
-            settled = journal.settle_unfinished(run_id, APPLY_ORDER)
-            if settled:
-                log.warning("sync.recovered", run_id=run_id, unfinished_batches=settled)
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired)
             if on_plan is not None:
                 on_plan(planned.plan)
@@ -157,7 +239,7 @@ def run_sync(
         result.rounds = round_no
         if dry_run or planned.plan.empty:
             result.final_plan = planned.plan
-            result.converged = planned.plan.empty
+            result.converged = planned.plan.settled
             return result
         applier = _applier(api, journal, config, planned.snapshot, run_id, progress, should_stop)
         try:
@@ -168,8 +250,8 @@ def run_sync(
         result.reports.append(report)
         if report.stopped:
             return result
-        if report.complete and round_no > 1:
-            continue  # after a disturbed round, confirm with one more observation
+        if report.complete and (round_no > 1 or planned.plan.pending or resent):
+            continue  # after a disturbed round (or with writes pending), confirm with one more observation
         if report.complete:
             result.converged = True
             return result
@@ -201,6 +283,13 @@ def apply_saved_plan(
         return ApplyReport(run_id="empty")
     journal = Journal(store, config.programme.name)
     run_id = uuid.uuid4().hex[:12]
+    pending = uncertain_writes(journal, config.sync.write_settle_seconds, time.time()).pending
+    held = [op for op in plan.operations if op.key in pending]
+    if held:  # made without the journal, or Moodle was slow since: never re-send these (issue 10)
+        raise PartialFailure(
+            f"{len(held)} operation(s) of this plan were sent earlier and may still commit in Moodle",
+            hint="wait [sync] write_settle_seconds, then run `lmsync plan` again (or `lmsync sync`)",
+        )
     applier = _applier(api, journal, config, snapshot, run_id, progress, should_stop)
     try:
         report = applier.apply(plan)
