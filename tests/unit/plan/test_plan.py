@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
 from lmsync.domain.plan import (
     Circle,
+    Memory,
     Observation,
     ObservedDiscussion,
     ObservedGroup,
@@ -16,13 +18,17 @@ from lmsync.domain.plan import (
     UnsafePlan,
     mentor_group_idnumber,
     plan_sync,
+    welcome_marker,
+    wrap_welcome,
 )
+from lmsync.moodle.text import format_string, param_text_problem
 
 SETTINGS = PlanSettings(programme="p1", grouping_name="Circles", welcome_message="<p>Hi {group_name}</p>")
 ACTIVE = frozenset(range(1, 40))
+LMSYNC_USER = 99  # the account lmsync's token belongs to
 
 
-def observe(groups=(), grouping_id=None, active=ACTIVE, discussions=()):
+def observe(groups=(), grouping_id=None, active=ACTIVE, discussions=(), **kw):
     return Observation(
         course_id=2,
         grouping_id=grouping_id,
@@ -30,6 +36,8 @@ def observe(groups=(), grouping_id=None, active=ACTIVE, discussions=()):
         active_user_ids=frozenset(active),
         forum_id=3,
         discussions=tuple(discussions),
+        self_user_id=LMSYNC_USER,
+        **kw,
     )
 
 
@@ -58,7 +66,7 @@ def simulate(observation: Observation, plan: Plan) -> Observation:
         elif op.kind == "remove_member":
             members[op.group].discard(op.user_id)
         elif op.kind == "post_welcome":
-            discussions.append(ObservedDiscussion(next(ids), gid[op.group], op.subject, op.message))
+            discussions.append(ObservedDiscussion(next(ids), gid[op.group], op.subject, op.message, LMSYNC_USER))
         elif op.kind == "delete_group":
             del gid[op.group]
     new_groups = tuple(
@@ -175,3 +183,114 @@ def test_mentee_in_two_circles_is_left_in_the_matched_one_only():
         SETTINGS.__class__(**{**SETTINGS.__dict__, "post_welcome": False}),
     )
     assert [(op.kind, op.group, op.user_id) for op in plan.operations] == [("remove_member", g31.idnumber, 2)]
+
+
+# ------------------------------------------------------------------ issue 10 points 1, 2 and 10
+
+
+MOODLE = PlanSettings(
+    programme="p1",
+    grouping_name="Circles & co",
+    group_name_template="Circle & co: {mentor_fullname}",
+    welcome_message="<p>Hi {group_name}</p>",
+    displayed=format_string,
+    refused=param_text_problem,
+)
+
+
+def moodle_reads(observation: Observation) -> Observation:
+    """What core_group_get_course_groups returns for the groups of ``observation`` (trap 39)."""
+    groups = tuple(
+        ObservedGroup(g.id, format_string(g.name), g.idnumber, g.members, g.in_grouping, g.links)
+        for g in observation.groups
+    )
+    return observe(groups, observation.grouping_id, observation.active_user_ids, observation.discussions)
+
+
+def test_point_1_trap_39_names_compared_as_moodle_displays_them_converge():
+    circles = [Circle(30, "Dr O'Neil & Partner", frozenset({1, 2})), Circle(31, "A 3 > 2 <b>x</b>", frozenset({4}))]
+    plan = plan_sync(observe(), circles, MOODLE)
+    after = moodle_reads(simulate(observe(), plan))
+    assert any("&amp;" in g.name for g in after.groups), "the test must read back escaped names"
+    assert plan_sync(after, circles, MOODLE).empty
+
+
+def test_point_1_trap_38_a_generated_name_moodle_would_refuse_is_defused_with_a_warning():
+    plan = plan_sync(observe(), [Circle(31, "<b>Bold</b>", frozenset({4}))], MOODLE)
+    (create,) = plan.by_kind("create_group")
+    assert param_text_problem(create.name) is None
+    assert param_text_problem(plan.by_kind("post_welcome")[0].subject) is None
+    assert any("mentor 31" in w and "trap 38" in w for w in plan.warnings)
+
+
+def test_point_1_trap_39_a_foreign_literal_entity_name_counts_as_taken():
+    foreign = ObservedGroup(7, format_string("Circle &amp; co: Ada"), "", frozenset({9}))
+    plan = plan_sync(observe([foreign]), [Circle(30, "Ada", frozenset({1}))], MOODLE)
+    assert [op.name for op in plan.by_kind("create_group")] == ["Circle & co: Ada (2)"]
+
+
+def _purified(observation: Observation) -> Observation:
+    """Discussions as Moodle returns them: the HTML comment gone (trap 40)."""
+    discussions = tuple(
+        ObservedDiscussion(d.id, d.groupid, format_string(d.subject), re.sub(r"<!--.*?-->", "", d.message), d.userid)
+        for d in observation.discussions
+    )
+    return observe(observation.groups, observation.grouping_id, observation.active_user_ids, discussions)
+
+
+def test_trap_40_the_welcome_marker_is_an_id_not_a_comment():
+    message = wrap_welcome("<p>Hi</p>", mentor_group_idnumber("p1", 30))
+    assert "<!--" not in message and welcome_marker(mentor_group_idnumber("p1", 30)) in message
+
+
+def test_trap_40_welcome_found_after_purifier_without_journal_only_when_lmsync_posted_it():
+    first = _purified(simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS)))
+    assert not plan_sync(first, CIRCLES, SETTINGS).by_kind("post_welcome")
+    by_someone_else = observe(
+        first.groups,
+        first.grouping_id,
+        first.active_user_ids,
+        tuple(ObservedDiscussion(d.id, d.groupid, d.subject, d.message, 30) for d in first.discussions),
+    )
+    assert len(plan_sync(by_someone_else, CIRCLES, SETTINGS).by_kind("post_welcome")) == 2
+
+
+def test_trap_40_legacy_welcome_without_marker_is_found_by_the_journal():
+    first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
+    legacy = tuple(ObservedDiscussion(d.id, d.groupid, "Old subject", "<p>Welcome</p>", LMSYNC_USER) for d in first.discussions)
+    old = observe(first.groups, first.grouping_id, first.active_user_ids, legacy)
+    assert len(plan_sync(old, CIRCLES, SETTINGS).by_kind("post_welcome")) == 2  # journal lost: no proof
+    by_group = {g.id: g.idnumber for g in first.groups}
+    journal = Memory(posted={by_group[d.groupid]: d.id for d in legacy})
+    assert not plan_sync(old, CIRCLES, SETTINGS, journal).by_kind("post_welcome")
+
+
+def test_point_10_pending_creates_and_what_needs_them_are_held_back():
+    idnumber = mentor_group_idnumber("p1", 30)
+    memory = Memory(pending=frozenset({f"create_group:{idnumber}", "create_grouping:lmsync:p1"}))
+    plan = plan_sync(observe(), CIRCLES, SETTINGS, memory)
+    assert sorted(plan.pending) == sorted(memory.pending)
+    assert not plan.settled
+    assert not [op for op in plan.operations if getattr(op, "group", None) == idnumber]
+    assert not plan.by_kind("assign_grouping") and not plan.by_kind("create_grouping")
+    assert [op.idnumber for op in plan.by_kind("create_group")] == [mentor_group_idnumber("p1", 31)]
+
+
+def test_point_10_duplicates_of_lmsync_objects_are_repaired_keeping_the_oldest():
+    first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
+    g30 = next(g for g in first.groups if g.idnumber == mentor_group_idnumber("p1", 30))
+    g31 = next(g for g in first.groups if g.idnumber == mentor_group_idnumber("p1", 31))
+    kept = ObservedGroup(g30.id, g30.name, g30.idnumber, frozenset({30, 1}), True)
+    copy = ObservedGroup(5000, g30.name, g30.idnumber, frozenset({2, 3}), False)
+    doubled = ObservedGroup(g31.id, g31.name, g31.idnumber, g31.members, True, links=2)
+    seen = observe((kept, copy, doubled), first.grouping_id, ACTIVE, first.discussions, extra_grouping_ids=(77,))
+    plan = plan_sync(seen, CIRCLES, SETTINGS)
+    assert [op.group_id for op in plan.by_kind("delete_duplicate_group")] == [5000]
+    assert [op.grouping_id for op in plan.by_kind("delete_duplicate_grouping")] == [77]
+    assert [op.group for op in plan.by_kind("unassign_grouping")] == [g31.idnumber]
+    assert [op.group for op in plan.by_kind("assign_grouping")] == [g31.idnumber]
+    assert {(op.group, op.user_id) for op in plan.by_kind("add_member")} == {(g30.idnumber, 2), (g30.idnumber, 3)}
+    assert not plan.empty and not plan.skipped_deletes  # no --allow-delete needed: lmsync's own copies
+    assert all(op.destructive for op in plan.by_kind("delete_duplicate_group"))
+    kinds = [op.kind for op in plan.operations]
+    assert kinds.index("add_member") < kinds.index("delete_duplicate_group")

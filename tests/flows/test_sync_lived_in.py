@@ -1,0 +1,358 @@
+"""Sync on a lived-in Moodle (issue 10 points 1, 2 and 10): formatted names, purified posts, a slow
+database, and duplicates of lmsync's own objects, on the in-process emulator."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.domain.plan import grouping_idnumber, mentor_of_idnumber
+from lmsync.errors import ConfigError
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.state import Discussion, Group, Grouping
+from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import make_plan, run_sync
+from lmsync.store.db import Store
+from lmsync.store.journal import Journal
+
+PROGRAMME = "mentor-2026"
+COURSE = 2
+WRITES = {
+    "core_group_create_groupings",
+    "core_group_create_groups",
+    "core_group_update_groups",
+    "core_group_update_groupings",
+    "core_group_assign_grouping",
+    "core_group_unassign_grouping",
+    "core_group_add_group_members",
+    "core_group_delete_group_members",
+    "core_group_delete_groups",
+    "core_group_delete_groupings",
+    "mod_forum_add_discussion",
+}
+CREATES = ("core_group_create_groupings", "core_group_create_groups", "core_group_assign_grouping",
+           "mod_forum_add_discussion")
+FORUM = "Mentors & mentees"
+# The second series' names (shared/moodle README, traps 38-40): ampersands, quotes, bare < and >,
+# a literal entity, a multilang span.
+TEMPLATE = 'Circle & co: {mentor_fullname} "3 < 4 > 2"'
+GROUPING = "Circles & friends 'O'Neil' <span lang=\"en\" class=\"multilang\">2026</span>"
+
+
+def write_config(tmp_path, monkeypatch, extra=""):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(
+        "[programme]\n"
+        f'name = "{PROGRAMME}"\n'
+        'peer_mentor_cohort = "peer-mentors-2026"\n'
+        f"forum = {json.dumps(FORUM)}\n"
+        f"group_name_template = {json.dumps(TEMPLATE)}\n"
+        f"grouping_name = {json.dumps(GROUPING)}\n" + extra
+    )
+    return load_config(path, environ={})
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    return write_config(tmp_path, monkeypatch)
+
+
+def lived_in_site():
+    """The demo site seeded with the second series' names: the programme forum called
+    'Mentors & mentees', mentors named with '&', quotes and a '<' that opens a tag, and a foreign
+    group whose stored name is a literal '&amp;' (reads back like '&')."""
+    site = build_demo_site()
+    forum = next(f for f in site.forums.values() if f.courseid == COURSE and f.name == "Mentoring circles")
+    forum.name = FORUM
+    mentors = sorted(uid for uid, u in site.users.items() if u.username.startswith("m"))
+    site.users[mentors[0]].lastname = "O'Neil & Co"
+    site.users[mentors[1]].lastname = '"Quoted" 3 > 2'
+    site.users[mentors[2]].lastname = "<b>Bold</b>"  # Moodle would refuse a group name holding it
+    gid = site.next_id("groups")
+    site.groups[gid] = Group(id=gid, courseid=COURSE, name="Circle &amp; co: literal", idnumber="")
+    return site
+
+
+def sync(config, site, store, fault=None, **kw):
+    with open_moodle(config, site=site, fault=fault) as conn:
+        result = run_sync(conn.api, config, store, **kw)
+        return result, conn.transport.stats
+
+
+def writes(stats):
+    return sum(n for f, n in stats.items() if f in WRITES)
+
+
+def after_settle(config):
+    return lambda: time.time() + config.sync.write_settle_seconds + 1
+
+
+def lmsync_objects(site):
+    """Counts that must be exactly one: groups per lmsync idnumber, lmsync groupings, links per
+    group, and welcome discussions per circle (in the programme forum)."""
+    groups = [g for g in site.groups.values() if g.courseid == COURSE and mentor_of_idnumber(PROGRAMME, g.idnumber)]
+    per_idnumber: dict[str, int] = {}
+    for g in groups:
+        per_idnumber[g.idnumber] = per_idnumber.get(g.idnumber, 0) + 1
+    groupings = [g for g in site.groupings.values() if g.idnumber == grouping_idnumber(PROGRAMME)]
+    links = [groupings[0].groupids.count(g.id) for g in groups] if groupings else []
+    welcomes = [sum(1 for d in site.discussions.values() if d.groupid == g.id) for g in groups]
+    return {
+        "circles": len(groups),
+        "per_idnumber": set(per_idnumber.values()),
+        "groupings": len(groupings),
+        "links": set(links),
+        "welcomes": set(welcomes),
+        "members": {g.idnumber: frozenset(g.members) for g in groups},
+    }
+
+
+def assert_one_of_each(site):
+    state = lmsync_objects(site)
+    assert state["circles"] > 0
+    assert state["per_idnumber"] == {1}, "two groups carry one lmsync idnumber"
+    assert state["groupings"] == 1, "lmsync's grouping exists twice (or not at all)"
+    assert state["links"] == {1}, "a circle is linked twice (or not at all) into the grouping"
+    assert state["welcomes"] == {1}, "a circle has no welcome, or more than one"
+    return state
+
+
+# ------------------------------------------------------------------------------------- point 1
+
+
+def test_point_1_trap_39_names_with_entities_converge_and_the_second_sync_writes_nothing(config):
+    site = lived_in_site()
+    store = Store.memory()
+    first, _ = sync(config, site, store)
+    assert first.converged
+    state = assert_one_of_each(site)
+    stored = {g.name for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)}
+    assert any("O'Neil & Co" in name and '"3 < 4 > 2"' in name for name in stored), stored
+    assert any(g.name == GROUPING for g in site.groupings.values()), "the grouping name was not sent as written"
+
+    second, stats = sync(config, site, store)
+    assert second.converged and second.first_plan.empty
+    assert writes(stats) == 0, {f: n for f, n in stats.items() if f in WRITES}
+    assert lmsync_objects(site) == state
+
+
+def test_point_1_trap_38_a_mentor_name_moodle_would_refuse_is_named_in_a_warning_not_a_failed_batch(config):
+    site = lived_in_site()
+    bold = next(uid for uid, u in site.users.items() if u.lastname == "<b>Bold</b>")
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config).plan
+    assert any(f"mentor {bold}" in w and "trap 38" in w for w in plan.warnings), plan.warnings
+    first, _ = sync(config, site, Store.memory())
+    assert first.converged and not any(report.failed for report in first.reports)
+    circle = next(g for g in site.groups.values() if g.idnumber == f"lmsync:{PROGRAMME}:mentor:{bold}")
+    assert "< b>Bold< /b>" in circle.name
+
+
+def test_point_1_trap_39_forum_configured_with_an_ampersand_is_found_and_gets_welcomes(config):
+    site = lived_in_site()
+    sync(config, site, Store.memory())
+    forum = next(f for f in site.forums.values() if f.name == FORUM)
+    assert {d.forumid for d in site.discussions.values()} == {forum.id}
+    assert lmsync_objects(site)["welcomes"] == {1}
+
+
+@pytest.mark.parametrize(
+    ("key", "lines"),
+    [
+        ("programme.group_name_template", "[programme]\ngroup_name_template = 'Circle <b>{mentor_fullname}</b>'"),
+        ("programme.grouping_name", "[programme]\ngrouping_name = 'Circles x <3'"),
+        ("sync.welcome.subject", "[sync.welcome]\nsubject = 'Welcome <i>{group_name}</i>'"),
+    ],
+)
+def test_point_1_trap_38_a_name_moodle_would_refuse_fails_at_config_load_naming_the_key(tmp_path, key, lines):
+    path = tmp_path / "lmsync.toml"
+    path.write_text(lines + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, environ={})
+    assert key in str(err.value)
+    assert "opens a tag" in str(err.value)
+
+
+def test_point_1_trap_38_multilang_spans_and_bare_angle_brackets_are_accepted_at_config_load(config):
+    assert config.programme.grouping_name == GROUPING
+    assert config.programme.group_name_template == TEMPLATE
+
+
+# ------------------------------------------------------------------------------------- point 2
+
+
+def test_trap_40_welcome_found_after_purifier_without_journal(config):
+    site = lived_in_site()
+    sync(config, site, Store.memory())
+    assert lmsync_objects(site)["welcomes"] == {1}
+    second, stats = sync(config, site, Store.memory())  # a fresh machine: the journal is gone
+    assert second.converged and second.first_plan.empty, second.first_plan.counts()
+    assert writes(stats) == 0
+    assert_one_of_each(site)
+
+
+def test_trap_40_welcomes_of_older_versions_whose_comment_the_purifier_removed_are_found_by_the_journal(config):
+    site = lived_in_site()
+    store = Store.memory()
+    sync(config, site, store)
+    # what older versions posted: the marker was an HTML comment, which the purifier removes
+    for d in site.discussions.values():
+        group = site.groups[d.groupid]
+        d.message = f"<p>Welcome!</p><!-- {group.idnumber}:welcome -->"
+        d.subject = "Welcome (old wording)"
+    assert Journal(store, PROGRAMME).created("discussion"), "the journal should hold the discussion ids"
+    again, stats = sync(config, site, store)
+    assert again.first_plan.empty and writes(stats) == 0
+    assert_one_of_each(site)
+
+
+def test_trap_40_a_discussion_lmsync_cannot_prove_it_posted_is_never_counted(config):
+    site = lived_in_site()
+    sync(config, site, Store.memory())
+    # a teacher copies lmsync's welcome (marker included) into another circle after lmsync's own is
+    # deleted: without the journal, only lmsync's account counts as proof
+    circle = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber))
+    ours = next(d for d in site.discussions.values() if d.groupid == circle.id)
+    del site.discussions[ours.id]
+    mentor = mentor_of_idnumber(PROGRAMME, circle.idnumber)
+    assert mentor is not None
+    did = site.next_id("discussions")
+    site.discussions[did] = Discussion(
+        id=did, forumid=ours.forumid, postid=did, groupid=circle.id, subject=ours.subject,
+        message=ours.message, userid=mentor, created=ours.created,
+    )
+    again, _ = sync(config, site, Store.memory())
+    assert [op.group for op in again.first_plan.by_kind("post_welcome")] == [circle.idnumber]
+
+
+# ------------------------------------------------------------------------------------ point 10
+
+
+def every(functions, kind, phase):
+    def fault(function, when):
+        return kind if function in functions and when == phase else None
+
+    return fault
+
+
+def test_point_10_every_create_answered_after_the_timeout_leaves_one_of_each(config):
+    site = lived_in_site()
+    store = Store.memory()
+    first, _ = sync(config, site, store, fault=every(CREATES, "timeout", "after"), max_rounds=40)
+    second, _ = sync(config, site, store)
+    assert second.converged
+    assert_one_of_each(site)
+    third, stats = sync(config, site, store)
+    assert third.first_plan.empty and writes(stats) == 0
+
+
+def test_point_10_late_commits_are_never_sent_again_within_the_settle_time(config):
+    site = lived_in_site()
+    site.late_after = 10_000  # the slow database holds the writes until the test lets them go
+    store = Store.memory()
+    sent: list[str] = []
+
+    def late_creates(function, when):
+        if when == "before" and function in CREATES:
+            sent.append(function)
+            return "late"
+        return None
+
+    first, _ = sync(config, site, store, fault=late_creates)
+    assert not first.converged, "a run with writes in flight must end partial (exit 1)"
+    assert first.final_plan is not None and first.final_plan.pending
+    assert sent.count("core_group_create_groupings") == 1, "the grouping create was sent twice"
+    again, _ = sync(config, site, store)  # cron, within the settle time: still nothing re-sent
+    assert not again.converged
+    assert sent.count("core_group_create_groupings") == 1
+    assert site.commit_late() >= 1  # the database lets go
+    settled, _ = sync(config, site, store, max_rounds=8)
+    settled, _ = sync(config, site, store, max_rounds=8) if not settled.converged else (settled, None)
+    assert settled.converged
+    assert_one_of_each(site)
+    final, stats = sync(config, site, store)
+    assert final.first_plan.empty and writes(stats) == 0
+
+
+def test_point_10_late_commits_that_land_during_the_run_are_seen_not_duplicated(config):
+    site = lived_in_site()  # default: a held write commits a few requests later (re-observation)
+    store = Store.memory()
+    first, _ = sync(config, site, store, fault=every(CREATES, "late", "before"), max_rounds=40)
+    result, _ = sync(config, site, store, max_rounds=8)
+    if not result.converged:
+        result, _ = sync(config, site, store, max_rounds=8)
+    assert result.converged
+    assert_one_of_each(site)
+
+
+def test_point_10_a_create_resent_after_the_settle_time_that_doubles_is_repaired(config):
+    site = lived_in_site()
+    site.late_after = 10_000
+    store = Store.memory()
+    fired = []
+
+    def late_once(function, when):
+        if function == "core_group_create_groups" and when == "before" and not fired:
+            fired.append(function)
+            return "late"
+        return None
+
+    first, _ = sync(config, site, store, fault=late_once)
+    assert not first.converged
+    # the settle time passes and Moodle still shows nothing: the create is sent again, its twin
+    # arrives, both commit (the real site's duplicates); the same run repairs them
+    later, _ = sync(config, site, store, clock=after_settle(config), max_rounds=8)
+    if not later.converged:
+        later, _ = sync(config, site, store, clock=after_settle(config), max_rounds=8)
+    assert later.converged
+    assert_one_of_each(site)
+
+
+# ---------------------------------------------------- point 10: duplicates of lmsync's own objects
+
+
+def test_point_10_seeded_duplicates_are_shown_in_the_plan_and_repaired_and_foreign_groups_stay(config):
+    site = lived_in_site()
+    store = Store.memory()
+    sync(config, site, store)
+    expected = lmsync_objects(site)["members"]
+    circles = sorted(
+        (g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)), key=lambda g: g.id
+    )
+    grouping = next(g for g in site.groupings.values() if g.idnumber == grouping_idnumber(PROGRAMME))
+    # two groups with one idnumber (the copy holds part of the circle), a second grouping, a doubled link
+    copy_id = site.next_id("groups")
+    original = circles[0]
+    mentee = min(original.members - {mentor_of_idnumber(PROGRAMME, original.idnumber)})
+    original.members.discard(mentee)
+    site.groups[copy_id] = Group(id=copy_id, courseid=COURSE, name=original.name + " ", idnumber=original.idnumber,
+                                 members={mentee})
+    extra_grouping = site.next_id("groupings")
+    site.groupings[extra_grouping] = Grouping(id=extra_grouping, courseid=COURSE, name=grouping.name + " ",
+                                              idnumber=grouping.idnumber, groupids=[copy_id])
+    grouping.groupids.append(circles[1].id)
+    foreign = {gid: (g.name, g.idnumber, set(g.members)) for gid, g in site.groups.items() if not g.idnumber}
+
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    assert [(op.group_id) for op in plan.by_kind("delete_duplicate_group")] == [copy_id]
+    assert [op.grouping_id for op in plan.by_kind("delete_duplicate_grouping")] == [extra_grouping]
+    assert [op.group for op in plan.by_kind("unassign_grouping")] == [circles[1].idnumber]
+    assert all(op.destructive for op in plan.operations if op.kind.startswith(("delete", "unassign")))
+    assert any(op.user_id == mentee and op.group == original.idnumber for op in plan.by_kind("add_member"))
+    assert not plan.empty
+
+    repaired, _ = sync(config, site, store)  # no --allow-delete: only lmsync's own duplicates go
+    assert repaired.converged
+    state = assert_one_of_each(site)
+    assert state["members"] == expected, "a member was lost in the repair"
+    assert copy_id not in site.groups and extra_grouping not in site.groupings
+    assert original.id in site.groups, "the oldest copy must stay"
+    after = {gid: (g.name, g.idnumber, set(g.members)) for gid, g in site.groups.items() if not g.idnumber}
+    assert after == foreign
+    again, stats = sync(config, site, store)
+    assert again.first_plan.empty and writes(stats) == 0
