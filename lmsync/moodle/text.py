@@ -74,3 +74,15 @@ def param_text_problem(text: str) -> str | None:
         f"Moodle refuses names with a '<' that opens a tag ({snippet!r}): "
         "write '< ' with a space, or leave the tag out"
     )
+
+
+def same_name(read: str, configured: str) -> bool:
+    """Whether a name read from Moodle is the one an admin configured (trap 39).
+
+    Forum, Feedback and assignment names come back through ``format_string`` in some functions and
+    raw in others, so both forms count: ``"Mentors &amp; mentees"`` and ``"Mentors & mentees"`` are
+    both the forum configured as ``Mentors & mentees``. Surrounding white space is ignored, as
+    Moodle trims names on save (trap 22).
+    """
+    wanted = configured.strip()
+    return read.strip() in (wanted, format_string(wanted))

@@ -26,6 +26,7 @@ from lmsync.moodle.errors import (
     UserSuspended,
     WebServicesDisabled,
 )
+from lmsync.moodle.text import same_name
 from lmsync.moodle_side import requirements
 
 Status = Literal["ok", "fail", "warn", "skip"]
@@ -223,7 +224,7 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
     mentee_roles = set(config.programme.mentee_roles)
     prefix = f"lmsync:{config.programme.name}:mentor:"
     found = {
-        "forumid": next((f.id for f in reads.forums or [] if f.name == config.programme.forum), None),
+        "forumid": next((f.id for f in reads.forums or [] if same_name(f.name, config.programme.forum)), None),
         "feedbackid": next((f.id for f in reads.feedbacks or []), None),
         "assignmentid": _read(lambda: next(
             (a.id for c in api.get_assignments([course]).courses for a in c.assignments), None
@@ -274,7 +275,7 @@ def _capabilities(api: MoodleApi, available: set[str], values: dict[str, Any], r
 
 
 def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorReport) -> None:
-    forum = next((f for f in forums if f.name == config.programme.forum), None)
+    forum = next((f for f in forums if same_name(f.name, config.programme.forum)), None)
     if forum is None:
         report.add(
             "forum", "fail", f"no forum named {config.programme.forum!r} in the course",
@@ -326,14 +327,13 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
         for feedback in feedbacks:
             if feedback.is_anonymous:
                 report.add(
-                    f"feedback {feedback.name!r}", "fail" if feedback.name in wanted else "warn",
+                    f"feedback {feedback.name!r}", "fail" if any(same_name(feedback.name, w) for w in wanted) else "warn",
                     "anonymous: lmsync cannot tie its answers to people",
                     "Feedback settings > Question and submission settings > Record user names: User's name will be "
                     "logged and shown with answers",
                 )
-        names = {f.name for f in feedbacks}
         for name in wanted:
-            if name not in names:
+            if not any(same_name(f.name, name) for f in feedbacks):
                 report.add(f"feedback {name!r}", "fail", "no such Feedback activity in the course",
                            "add it (see plugin_config/activities.json) or fix [meetings] feedback")
         if feedbacks:

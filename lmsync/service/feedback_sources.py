@@ -31,6 +31,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.models import Feedback, FeedbackItem
 from lmsync.moodle.models import FeedbackAttempt as MoodleAttempt
+from lmsync.moodle.text import same_name
 
 log = get_logger(__name__)
 
@@ -61,7 +62,7 @@ class FeedbackSource:
 
 def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
     """The activity called ``wanted`` (or whose course-module id it is), refused when anonymous."""
-    matches = [f for f in feedbacks if f.name == wanted or str(f.coursemodule) == wanted.strip()]
+    matches = [f for f in feedbacks if same_name(f.name, wanted) or str(f.coursemodule) == wanted.strip()]
     if not matches:
         raise FeedbackSourceProblem(f"no Feedback activity named {wanted!r} in the course")
     if len(matches) > 1:

@@ -57,6 +57,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import MoodleError, MoodleException
 from lmsync.moodle.models import Assignment, GradeReport
+from lmsync.moodle.text import same_name
 from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, read_feedback
 from lmsync.service.jobs import session
 from lmsync.service.meetings import (
@@ -257,7 +258,7 @@ def resolve_activity(api: MoodleApi, config: Config, course_id: int, known_cmid:
     if text.isdigit():
         found = [f for f in forums if f.cmid == int(text)]
     else:
-        found = [f for f in forums if f.name == text]
+        found = [f for f in forums if same_name(f.name, text)]
     if len(found) != 1:
         raise ConfigError(
             f"grades.activity: {'no' if not found else 'more than one'} forum {text!r} in the programme course",
@@ -268,7 +269,7 @@ def resolve_activity(api: MoodleApi, config: Config, course_id: int, known_cmid:
 
 def find_assignment(api: MoodleApi, course_id: int, name: str) -> AssignmentTarget:
     result = api.get_assignments([course_id])
-    found = [a for a in result.all_assignments() if a.name == name or str(a.cmid) == name.strip()]
+    found = [a for a in result.all_assignments() if same_name(a.name, name) or str(a.cmid) == name.strip()]
     if len(found) != 1:
         raise ConfigError(
             f"grades.assignment: {'no' if not found else 'more than one'} assignment {name!r} in the programme course",

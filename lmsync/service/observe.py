@@ -24,7 +24,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import InvalidRecord
 from lmsync.moodle.models import EnrolledUser, Forum
-from lmsync.moodle.text import format_string
+from lmsync.moodle.text import same_name
 
 log = get_logger(__name__)
 
@@ -219,8 +219,7 @@ def find_forum(api: MoodleApi, course_id: int, name: str) -> Forum | None:
     ``Mentors & mentees`` is read back as ``Mentors &amp; mentees``; with two such forums the
     first (lowest id) is taken.
     """
-    wanted = format_string(name)
-    forums = sorted((f for f in api.get_forums_by_courses([course_id]) if f.name == wanted), key=lambda f: f.id)
+    forums = sorted((f for f in api.get_forums_by_courses([course_id]) if same_name(f.name, name)), key=lambda f: f.id)
     return forums[0] if forums else None
 
 

@@ -125,3 +125,27 @@ def test_a_configured_feedback_that_is_missing_or_anonymous_is_named(tmp_path, c
     meeting_log.anonymous = 1
     names = [n for n, _d, _f in failures(doctor(site, cfg))]
     assert "feedback 'Meeting log'" in names
+
+
+def test_trap_39_doctor_finds_a_forum_whose_name_moodle_escapes(tmp_path, monkeypatch):
+    """``Mentors & mentees`` comes back as ``Mentors &amp; mentees``; doctor must still find it."""
+    from lmsync.moodle.emulator import seed_lived_in
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\nforum = "Mentors & mentees"\n')
+    site = build_demo_site()
+    seeded = seed_lived_in(site)
+    report = doctor(site, load_config(path, environ={}))
+    forum_checks = [c for c in report.checks if c.name == "forum"]
+    assert forum_checks and all(c.status != "fail" for c in forum_checks), forum_checks
+    assert any(f"forum {seeded['forum']}" in c.detail for c in forum_checks)
+
+
+def test_trap_39_configured_names_match_their_escaped_and_raw_forms():
+    from lmsync.moodle.text import same_name
+
+    assert same_name("Mentors &amp; mentees", "Mentors & mentees")
+    assert same_name("Mentors & mentees", "Mentors & mentees")  # functions that return raw names
+    assert same_name("Year 3 &lt; 4", "Year 3 < 4")
+    assert not same_name("Mentors &amp; mentees 2", "Mentors & mentees")
