@@ -1,13 +1,20 @@
 """A token type that cannot leak by accident.
 
 ``repr``, ``str`` and f-strings all show ``<redacted>``; only ``reveal()`` gives the value,
-and the only caller is the transport that puts it in the query string. Every revealed
-token is also registered with the log redactor, so a stray copy in a message is masked.
+and the only caller is the transport that puts it first in the POST body (never in a URL,
+trap 37). Every token is also registered with the log redactor, so a stray copy in a
+message is masked. :func:`clean_token_text` reads a token as a person pasted it.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 _KNOWN: set[str] = set()
+#: Stripped from both ends of a token as read from a file or the environment: what editors
+#: and ``echo`` add (a UTF-8 byte-order mark, spaces, tabs, line breaks).
+_EDGE = " \t\r\n"
+_BOM = "\ufeff"
 
 
 class Token:
@@ -46,3 +53,37 @@ def redact(text: str) -> str:
         if value and value in text:
             text = text.replace(value, "<redacted>")
     return text
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if not name:
+        category = unicodedata.category(char)
+        name = "a control character" if category == "Cc" else f"an unnamed character ({category})"
+    return f"U+{ord(char):04X} {name}"
+
+
+def clean_token_text(text: str, source: str) -> str:
+    """The token in ``text`` (a token file's content or ``LMSYNC_TOKEN``), with what editors add removed.
+
+    A leading byte-order mark and spaces, tabs and line breaks at either end are stripped
+    (issue 11). Any other character outside printable ASCII (a zero-width space, a no-break
+    space, a control character) or a space inside raises ``ValueError`` naming ``source``,
+    the character by code point and its position, never the token itself: Moodle would
+    answer such a token with a bare ``invalidtoken``. Moodle's tokens are 32 letters and digits.
+    """
+    value = text.lstrip(_BOM + _EDGE).rstrip(_EDGE)
+    if value.startswith(_BOM):
+        value = value[1:].strip(_EDGE)
+    problems = []
+    for position, char in enumerate(value, start=1):
+        if not ("!" <= char <= "~"):
+            problems.append(f"{_describe(char)} at character {position}")
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise ValueError(
+            f"{source}: the token holds {len(problems)} character(s) no Moodle token has "
+            f"(invisible, non-ASCII or a space): {shown}. "
+            "Copy the token again from Site administration > Server > Web services > Manage tokens"
+        )
+    return value

@@ -3,9 +3,11 @@
 Each method validates its input with the request models (so Moodle's hidden
 "Invalid parameter value detected" becomes a precise local error, trap 4), chunks
 batchable writes by form-variable count (traps 23-25), pages reads to the end
-(trap 13), marks creates as non-idempotent (the transport then never resends them
-blindly, traps 28-29) and parses the answer into the answer models (traps 10-12).
-``warnings`` and per-item errors are returned, never dropped.
+(trap 13) and parses the answer into the answer models (traps 10-12).
+``warnings`` and per-item errors are returned, never dropped. Whether a failed request is
+re-sent is the transport's rule, by function: reads are retried, a write never once it may
+have reached Moodle (it raises ``OutcomeUnknown``: re-read before writing again, issue 10
+point 10, traps 28-29).
 
 Method names are the wsfunction without its component prefix; :data:`FUNCTIONS` maps
 each wsfunction to its method. Nothing here knows about mentoring.
@@ -34,6 +36,7 @@ from lmsync.moodle.models import (
     CohortMembers,
     CoursesResult,
     Discussion,
+    DiscussionPosts,
     DiscussionsPage,
     EnrolledUser,
     FeedbackAnalysis,
@@ -73,7 +76,7 @@ I = TypeVar("I", bound=MoodleInput)  # noqa: E741
 
 _log = get_logger("lmsync.moodle.api")
 
-#: wsfunction -> MoodleApi method name (the 38 functions of service.json).
+#: wsfunction -> MoodleApi method name (the 40 functions of service.json).
 FUNCTIONS: dict[str, str] = {
     "core_webservice_get_site_info": "get_site_info",
     "core_course_get_courses_by_field": "get_courses_by_field",
@@ -99,6 +102,7 @@ FUNCTIONS: dict[str, str] = {
     "mod_forum_get_forums_by_courses": "get_forums_by_courses",
     "mod_forum_add_discussion": "add_discussion",
     "mod_forum_get_forum_discussions": "get_forum_discussions",
+    "mod_forum_get_discussion_posts": "get_discussion_posts",
     "mod_feedback_get_feedbacks_by_courses": "get_feedbacks_by_courses",
     "mod_feedback_get_items": "get_feedback_items",
     "mod_feedback_get_responses_analysis": "get_feedback_responses_analysis",
@@ -112,7 +116,15 @@ FUNCTIONS: dict[str, str] = {
     "mod_assign_get_grades": "get_assign_grades",
     "core_message_send_instant_messages": "send_instant_messages",
     "core_calendar_create_calendar_events": "create_calendar_events",
+    "core_calendar_get_calendar_events": "get_calendar_events",
     "core_role_assign_roles": "assign_roles",
+}
+
+#: Functions the API can call that the shipped service does not hold: a site must add them
+#: to its service first (core_group_get_groups: core_group_get_course_groups gives the same
+#: groups per course; README "Second series").
+OPTIONAL_FUNCTIONS: dict[str, str] = {
+    "core_group_get_groups": "get_groups",
 }
 
 #: Core user fields core_enrol_get_enrolled_users accepts in ``userfields`` (trap 13:
@@ -132,6 +144,9 @@ USER_LOOKUP_FIELDS = ("id", "idnumber", "username", "email")
 COURSE_LOOKUP_FIELDS = ("id", "ids", "shortname", "idnumber", "category", "sectionid")
 #: mod_forum_get_forum_discussions sort orders (-1 = default; 0 is refused).
 FORUM_SORTORDERS = frozenset({-1, *range(1, 13)})
+#: mod_forum_get_discussion_posts sort keys and directions.
+POST_SORTBY = ("id", "created", "modified")
+SORT_DIRECTIONS = ("ASC", "DESC")
 
 DEFAULT_PAGE_SIZE = 500
 
@@ -194,7 +209,6 @@ class MoodleApi:
         *,
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
-        idempotent: bool,
         max_items: int | None = None,
         item_count: Callable[[Any], int] | None = None,
     ) -> list[Any]:
@@ -215,7 +229,7 @@ class MoodleApi:
         for number, chunk in enumerate(chunks, start=1):
             params: dict[str, Any] = {**(before or {}), key: list(chunk), **(after or {})}
             try:
-                results.append(self.transport.call(function, params, idempotent=idempotent))
+                results.append(self.transport.call(function, params))
             except MoodleError as exc:
                 if len(chunks) > 1:
                     exc.applied = applied
@@ -237,15 +251,21 @@ class MoodleApi:
     ) -> list[Any]:
         """Reads keyed by an id list, chunked like writes (a long list is a big form too)."""
         rows: list[Any] = []
-        for answer in self._chunked(function, key, list(ids), after=extra, idempotent=True):
+        for answer in self._chunked(function, key, list(ids), after=extra):
             rows.extend(answer or [])
         return rows
 
     # -- site, courses, users ------------------------------------------------------------
 
-    def get_site_info(self) -> SiteInfo:
-        """core_webservice_get_site_info: the token's user, the site release, the callable functions."""
-        return SiteInfo.model_validate(self.transport.call("core_webservice_get_site_info"))
+    def get_site_info(self, *, fail_fast: bool = False) -> SiteInfo:
+        """core_webservice_get_site_info: the token's user, the site release, the callable functions.
+
+        ``fail_fast``: one attempt with a short connect timeout, no retries (``lmsync doctor``'s
+        first call: an unreachable site is reported in seconds, issue 11).
+        """
+        return SiteInfo.model_validate(
+            self.transport.call("core_webservice_get_site_info", fail_fast=fail_fast)
+        )
 
     def get_courses_by_field(self, field: str | None = None, value: str | int | None = None) -> CoursesResult:
         """core_course_get_courses_by_field. An unknown value finds ``[]`` silently (trap 15)."""
@@ -342,7 +362,7 @@ class MoodleApi:
         if field == "id":
             values = list(_ids(fn, "values", values))
         seen: dict[int, User] = {}
-        for answer in self._chunked(fn, "values", values, before={"field": field}, idempotent=True):
+        for answer in self._chunked(fn, "values", values, before={"field": field}):
             for user in _parse_list(User, answer):
                 seen.setdefault(user.id, user)
         return [seen[k] for k in sorted(seen)]
@@ -420,6 +440,18 @@ class MoodleApi:
             Grouping, self._id_list_reads(fn, "groupingids", ids, {"returngroups": returngroups})
         )
 
+    def get_groups(self, groupids: Sequence[int]) -> list[Group]:
+        """core_group_get_groups: groups by id, in request order, names escaped (trap 39).
+
+        NOT in the shipped service (:data:`OPTIONAL_FUNCTIONS`): without it Moodle answers
+        ``AccessDenied``; :meth:`get_course_groups` gives the same groups per course.
+        """
+        fn = "core_group_get_groups"
+        ids = _ids(fn, "groupids", groupids)
+        if not ids:
+            return []
+        return _parse_list(Group, self._id_list_reads(fn, "groupids", ids))
+
     def get_group_members(self, groupids: Sequence[int]) -> list[GroupMembers]:
         """core_group_get_group_members; one unknown group fails the call (``InvalidRecord``)."""
         fn = "core_group_get_group_members"
@@ -439,19 +471,19 @@ class MoodleApi:
         fn = "core_group_create_groupings"
         items = [g.to_params() for g in _items(NewGrouping, groupings)]
         out: list[Grouping] = []
-        for answer in self._chunked(fn, "groupings", items, idempotent=False):
+        for answer in self._chunked(fn, "groupings", items):
             out.extend(_parse_list(Grouping, answer))
         return out
 
     def update_groupings(self, groupings: Sequence[GroupingUpdate | Mapping[str, Any]]) -> None:
         """core_group_update_groupings; omitted optional fields are left unchanged."""
         items = [g.to_params() for g in _items(GroupingUpdate, groupings)]
-        self._chunked("core_group_update_groupings", "groupings", items, idempotent=True)
+        self._chunked("core_group_update_groupings", "groupings", items)
 
     def delete_groupings(self, groupingids: Sequence[int]) -> None:
         """core_group_delete_groupings (the groups stay)."""
         fn = "core_group_delete_groupings"
-        self._chunked(fn, "groupingids", _ids(fn, "groupingids", groupingids), idempotent=True)
+        self._chunked(fn, "groupingids", _ids(fn, "groupingids", groupingids))
 
     def create_groups(self, groups: Sequence[NewGroup | Mapping[str, Any]]) -> list[Group]:
         """core_group_create_groups (non-idempotent); results in request order.
@@ -462,19 +494,19 @@ class MoodleApi:
         fn = "core_group_create_groups"
         items = [g.to_params() for g in _items(NewGroup, groups)]
         out: list[Group] = []
-        for answer in self._chunked(fn, "groups", items, idempotent=False):
+        for answer in self._chunked(fn, "groups", items):
             out.extend(_parse_list(Group, answer))
         return out
 
     def update_groups(self, groups: Sequence[GroupUpdate | Mapping[str, Any]]) -> None:
         """core_group_update_groups; an unknown id is ``InvalidParameter`` here (trap 34)."""
         items = [g.to_params() for g in _items(GroupUpdate, groups)]
-        self._chunked("core_group_update_groups", "groups", items, idempotent=True)
+        self._chunked("core_group_update_groups", "groups", items)
 
     def delete_groups(self, groupids: Sequence[int]) -> None:
         """core_group_delete_groups; missing ids are silently ignored (trap 29)."""
         fn = "core_group_delete_groups"
-        self._chunked(fn, "groupids", _ids(fn, "groupids", groupids), idempotent=True)
+        self._chunked(fn, "groupids", _ids(fn, "groupids", groupids))
 
     def assign_grouping(
         self, assignments: Sequence[GroupingAssignment | Mapping[str, Any] | tuple[int, int]]
@@ -484,7 +516,7 @@ class MoodleApi:
         items = [
             a.to_params() for a in _items(GroupingAssignment, _pairs(assignments, "groupingid", "groupid"))
         ]
-        self._chunked("core_group_assign_grouping", "assignments", items, idempotent=True)
+        self._chunked("core_group_assign_grouping", "assignments", items)
 
     def unassign_grouping(
         self, unassignments: Sequence[GroupingAssignment | Mapping[str, Any] | tuple[int, int]]
@@ -493,7 +525,7 @@ class MoodleApi:
         items = [
             a.to_params() for a in _items(GroupingAssignment, _pairs(unassignments, "groupingid", "groupid"))
         ]
-        self._chunked("core_group_unassign_grouping", "unassignments", items, idempotent=True)
+        self._chunked("core_group_unassign_grouping", "unassignments", items)
 
     def add_group_members(self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]) -> None:
         """core_group_add_group_members; ``(groupid, userid)`` tuples accepted.
@@ -503,14 +535,14 @@ class MoodleApi:
         request with a bare ``InvalidParameter`` (trap 26); suspended enrolments are accepted (trap 18).
         """
         items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
-        self._chunked("core_group_add_group_members", "members", items, idempotent=True)
+        self._chunked("core_group_add_group_members", "members", items)
 
     def delete_group_members(
         self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]
     ) -> None:
         """core_group_delete_group_members; removing a non-member is silent (trap 16)."""
         items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
-        self._chunked("core_group_delete_group_members", "members", items, idempotent=True)
+        self._chunked("core_group_delete_group_members", "members", items)
 
     # -- forums ----------------------------------------------------------------------------
 
@@ -552,6 +584,24 @@ class MoodleApi:
         rows = collect_pages(fetch, perpage or 100, key=lambda d: d.discussion)
         return DiscussionsPage(discussions=rows, warnings=warnings)
 
+    def get_discussion_posts(
+        self, discussionid: int, *, sortby: str = "created", sortdirection: str = "ASC"
+    ) -> DiscussionPosts:
+        """mod_forum_get_discussion_posts: every post of one discussion, oldest first by default.
+
+        Per post ``author.id``, ``timecreated``, ``parentid`` (``None`` for the opening post);
+        ``author.groups`` are all the author's groups in the course (trap 44). ``sortby`` is
+        id, created or modified; ``sortdirection`` ASC or DESC.
+        """
+        fn = "mod_forum_get_discussion_posts"
+        discussionid = _one_id(fn, "discussionid", discussionid)
+        if sortby not in POST_SORTBY:
+            raise _local_error(fn, f"sortby must be one of {', '.join(POST_SORTBY)} (got {sortby!r})")
+        if sortdirection not in SORT_DIRECTIONS:
+            raise _local_error(fn, f"sortdirection must be ASC or DESC (got {sortdirection!r})")
+        params = {"discussionid": discussionid, "sortby": sortby, "sortdirection": sortdirection}
+        return DiscussionPosts.model_validate(self.transport.call(fn, params))
+
     def add_discussion(
         self,
         forumid: int,
@@ -582,7 +632,7 @@ class MoodleApi:
         }
         if options:
             params["options"] = [{"name": k, "value": v} for k, v in options.items()]
-        return AddDiscussionResult.model_validate(self.transport.call(fn, params, idempotent=False))
+        return AddDiscussionResult.model_validate(self.transport.call(fn, params))
 
     # -- feedback --------------------------------------------------------------------------
 
@@ -719,7 +769,7 @@ class MoodleApi:
                 if details
                 else GradeUpdateResult()
             )
-        answers = self._chunked(fn, "grades", items, before=before, idempotent=True)
+        answers = self._chunked(fn, "grades", items, before=before)
         return GradeUpdateResult(statuses=[int(a) for a in answers])
 
     def get_user_grade_items(
@@ -777,7 +827,7 @@ class MoodleApi:
                     fn, f"grade {row.grade:g} for user {row.userid} is above the maximum {grademax:g}"
                 )
         before = {"assignmentid": assignmentid, "applytoall": applytoall}
-        self._chunked(fn, "grades", [r.to_params() for r in rows], before=before, idempotent=True)
+        self._chunked(fn, "grades", [r.to_params() for r in rows], before=before)
 
     def get_assign_grades(
         self, assignmentids: Sequence[int], *, since: int | None = None
@@ -801,7 +851,7 @@ class MoodleApi:
         fn = "core_message_send_instant_messages"
         items = [m.to_params() for m in _items(InstantMessage, messages)]
         out: list[MessageResult] = []
-        for answer in self._chunked(fn, "messages", items, idempotent=False, max_items=per_request):
+        for answer in self._chunked(fn, "messages", items, max_items=per_request):
             out.extend(_parse_list(MessageResult, answer))
         return out
 
@@ -814,17 +864,66 @@ class MoodleApi:
         items = [e.to_params() for e in _items(NewCalendarEvent, events)]
         created: list[CalendarEvent] = []
         warnings: list[MoodleWarning] = []
-        for answer in self._chunked(fn, "events", items, idempotent=False):
+        for answer in self._chunked(fn, "events", items):
             result = CalendarEventsResult.model_validate(answer)
             created.extend(result.events)
             warnings.extend(result.warnings)
         return CalendarEventsResult(events=created, warnings=warnings)
 
+    def get_calendar_events(
+        self,
+        *,
+        eventids: Sequence[int] | None = None,
+        courseids: Sequence[int] | None = None,
+        groupids: Sequence[int] | None = None,
+        categoryids: Sequence[int] | None = None,
+        userevents: bool | None = None,
+        siteevents: bool | None = None,
+        timestart: int | None = None,
+        timeend: int | None = None,
+        ignorehidden: bool | None = None,
+    ) -> CalendarEventsResult:
+        """core_calendar_get_calendar_events: the events and the warnings, both kept.
+
+        ``timestart``/``timeend`` are unix seconds; events IN PROGRESS at ``timestart`` come
+        back too, not only those starting in the range (trap 45). Course and site events have
+        ``groupid`` ``None``; names are escaped (trap 39). Without moodle/calendar:manageentries
+        a non-enrolled integration user gets each course event as a ``nopermissions`` warning
+        (``item`` = the event id as a string), HTTP 200.
+        """
+        fn = "core_calendar_get_calendar_events"
+        events: dict[str, Any] = {}
+        for key, ids in (
+            ("eventids", eventids),
+            ("courseids", courseids),
+            ("groupids", groupids),
+            ("categoryids", categoryids),
+        ):
+            if ids is not None:
+                events[key] = _ids(fn, key, ids)
+        options: dict[str, Any] = {}
+        for key, flag in (("userevents", userevents), ("siteevents", siteevents)):
+            if flag is not None:
+                options[key] = bool(flag)
+        for key, when in (("timestart", timestart), ("timeend", timeend)):
+            if when is not None:
+                options[key] = _one_id(fn, key, when)
+        if ignorehidden is not None:
+            options["ignorehidden"] = bool(ignorehidden)
+        if timestart is not None and timeend is not None and timeend < timestart:
+            raise _local_error(fn, f"timeend {timeend} is before timestart {timestart}")
+        params: dict[str, Any] = {}
+        if events:
+            params["events"] = events
+        if options:
+            params["options"] = options
+        return CalendarEventsResult.model_validate(self.transport.call(fn, params))
+
     def assign_roles(self, assignments: Sequence[RoleAssignment | Mapping[str, Any]]) -> None:
         """core_role_assign_roles; idempotent (trap 16). A role not assignable in that context is
         a bare ``InvalidParameter`` (trap 4)."""
         items = [a.to_params() for a in _items(RoleAssignment, assignments)]
-        self._chunked("core_role_assign_roles", "assignments", items, idempotent=True)
+        self._chunked("core_role_assign_roles", "assignments", items)
 
 
 def _pairs(values: Iterable[Any], first: str, second: str) -> list[Any]:
@@ -857,5 +956,5 @@ def _typed_answers(method: Callable[..., Any], function: str) -> Callable[..., A
     return wrapper
 
 
-for _function, _method in FUNCTIONS.items():
+for _function, _method in {**FUNCTIONS, **OPTIONAL_FUNCTIONS}.items():
     setattr(MoodleApi, _method, _typed_answers(getattr(MoodleApi, _method), _function))

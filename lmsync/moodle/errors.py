@@ -10,9 +10,10 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
     │   ├── ConnectionFailed         no TCP/TLS connection (DNS, refused, reset)
     │   ├── Timeout                  no answer within the timeout
     │   ├── HTTPStatusError          a status other than 200 (status, retry_after)
+    │   ├── Redirected               a 30x: never followed (the token stays home)       [2]
     │   ├── WebServicesDisabled      HTTP 403 with an empty body: WS or REST is off    [2]
     │   ├── NotJSON                  XML/HTML/empty body where JSON was expected        [2]
-    │   ├── OutcomeUnknown           a non-idempotent write whose answer was lost
+    │   ├── OutcomeUnknown           a write whose answer was lost (never re-sent)
     │   └── RequestTooLarge          more form variables than the budget (never sent)
     ├── UnexpectedResponse           JSON that does not fit the function's answer model
     └── MoodleException              an HTTP 200 exception body (exception, message, debuginfo)
@@ -80,10 +81,12 @@ class TransportError(MoodleError):
 class ConnectionFailed(TransportError):
     default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up."
 
-    def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Any) -> None:
+    def __init__(self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Any) -> None:
         super().__init__(message, **kw)
         #: True when the connection was never established, so Moodle cannot have acted.
         self.surely_not_sent = surely_not_sent
+        #: True when the TLS handshake failed (certificate, or https:// to a plain-HTTP port).
+        self.tls = tls
 
 
 class Timeout(TransportError):
@@ -102,6 +105,34 @@ class HTTPStatusError(TransportError):
         super().__init__(message, **kw)
         self.status = status
         self.retry_after = retry_after
+
+
+class Redirected(TransportError):
+    """The site answered a 30x. Redirects are never followed: the POST body holds the token,
+    and a followed redirect would carry it to whatever host ``Location`` names (issue 11).
+
+    ``location`` is the ``Location`` header as sent; ``suggested_url`` the site root it points
+    at (the ``/webservice/rest/server.php`` suffix and any query removed), ``None`` when the
+    redirect goes somewhere else (a login page, an SSO portal).
+    """
+
+    exit_code = 2
+
+    def __init__(
+        self, message: str, *, status: int, location: str, suggested_url: str | None = None, **kw: Any
+    ) -> None:
+        if kw.get("hint") is None:
+            if suggested_url:
+                kw["hint"] = f"set [moodle] url to {suggested_url} (lmsync never follows redirects)"
+            else:
+                kw["hint"] = (
+                    "the REST endpoint redirects away from Moodle (a login page or proxy?): set [moodle] url "
+                    "to the address that serves /webservice/rest/server.php directly"
+                )
+        super().__init__(message, **kw)
+        self.status = status
+        self.location = location
+        self.suggested_url = suggested_url
 
 
 class WebServicesDisabled(TransportError):
@@ -123,9 +154,20 @@ class NotJSON(TransportError):
         "a proxy or login page may be answering instead."
     )
 
-    def __init__(self, message: str, *, content_type: str = "", **kw: Any) -> None:
+    def __init__(
+        self, message: str, *, content_type: str = "", php_output: str | None = None, **kw: Any
+    ) -> None:
+        if php_output and kw.get("hint") is None:
+            kw["hint"] = (
+                "PHP printed an error or warning into the answer (display_errors is on): set "
+                "display_errors = Off on the Moodle server (Site administration > Development > Debugging: "
+                "Display debug messages off) and look at the PHP error log; if the call was a write it "
+                "may have been applied: re-read before retrying"
+            )
         super().__init__(message, **kw)
         self.content_type = content_type
+        #: The first line PHP printed before (or instead of) the JSON, when there was such output.
+        self.php_output = php_output
 
 
 class OutcomeUnknown(TransportError):

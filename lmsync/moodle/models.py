@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from lmsync.moodle.errors import InvalidParameter
+from lmsync.moodle.text import param_text_problem
 
 # ---------------------------------------------------------------------------------------
 # Answers
@@ -280,7 +281,13 @@ class Forum(MoodleModel):
 
 
 class Discussion(MoodleModel):
-    """mod_forum_get_forum_discussions row: ``id`` is the FIRST POST id, ``discussion`` the discussion id."""
+    """mod_forum_get_forum_discussions row: ``id`` is the FIRST POST id, ``discussion`` the discussion id.
+
+    ``userid``/``created``/``modified`` are the OPENING post's; ``numreplies`` and
+    ``timemodified``/``usermodified`` (unix seconds, a user id) describe the LAST post, and the
+    list comes newest activity first (trap 44). ``name``/``subject`` come back through
+    format_string (``&amp;``, trap 39), ``message`` through the HTML purifier (trap 40).
+    """
 
     id: int
     discussion: int
@@ -292,6 +299,7 @@ class Discussion(MoodleModel):
     created: int = 0
     modified: int = 0
     timemodified: int = 0
+    usermodified: int = 0
     numreplies: int = 0
     pinned: bool = False
     locked: bool = False
@@ -311,6 +319,52 @@ class DiscussionsPage(WithWarnings):
 
 class AddDiscussionResult(WithWarnings):
     discussionid: int
+
+
+class PostAuthorGroup(MoodleModel):
+    """A group of a post's author; ``name`` is escaped by format_string (trap 39)."""
+
+    id: int
+    name: str = ""
+
+
+class PostAuthor(MoodleModel):
+    """A post's author. ``groups`` are ALL the author's groups in the course, not the discussion's (trap 44)."""
+
+    id: int
+    fullname: str = ""
+    isdeleted: bool = False
+    groups: list[PostAuthorGroup] = Field(default_factory=list)
+
+
+class Post(MoodleModel):
+    """One post of mod_forum_get_discussion_posts. ``parentid`` is ``None`` for the opening post;
+    ``timecreated``/``timemodified`` are unix seconds (trap 44)."""
+
+    id: int
+    discussionid: int
+    subject: str = ""
+    message: str = ""
+    messageformat: int = 1
+    author: PostAuthor
+    hasparent: bool = False
+    parentid: int | None = None
+    timecreated: int = 0
+    timemodified: int = 0
+    isdeleted: bool = False
+    isprivatereply: bool = False
+
+
+class DiscussionPosts(WithWarnings):
+    """mod_forum_get_discussion_posts: the posts of one discussion, in the order asked for."""
+
+    posts: list[Post] = Field(default_factory=list)
+    forumid: int | None = None
+    courseid: int | None = None
+
+    def replies(self) -> list[Post]:
+        """Every post but the opening one."""
+        return [p for p in self.posts if p.parentid is not None]
 
 
 # -- feedback ----------------------------------------------------------------------------
@@ -336,12 +390,19 @@ class FeedbacksResult(WithWarnings):
     feedbacks: list[Feedback] = Field(default_factory=list)
 
 
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
 class FeedbackItem(MoodleModel):
+    """A Feedback item. A rated choice's values live only in ``presentation``
+    (``r>>>>>5####Very satisfied|...``, trap 43); a ``null`` presentation reads as ``""``."""
+
     id: int
     feedback: int = 0
     name: str = ""
     label: str = ""
-    presentation: str = ""
+    presentation: Annotated[str, BeforeValidator(_none_as_empty)] = ""
     typ: str = ""
     hasvalue: int = 0
     position: int = 0
@@ -384,15 +445,19 @@ class FeedbackItemsResult(WithWarnings):
 
 
 class FeedbackResponse(MoodleModel):
-    """One answer: ``id`` is the ITEM id, ``rawval`` a string (trap 31)."""
+    """One answer: ``id`` is the ITEM id, ``rawval`` a string (trap 31), JSON null for an
+    attempt made before the item existed (trap 43); a choice item's ``rawval`` is the
+    option's 1-based position, not its value (trap 43)."""
 
     id: int
     name: str = ""
     printval: str = ""
-    rawval: str = ""
+    rawval: str | None = ""
 
     @property
     def number(self) -> float | None:
+        if self.rawval is None:
+            return None
         try:
             return float(self.rawval)
         except (TypeError, ValueError):
@@ -605,21 +670,38 @@ class MessageResult(MoodleModel):
 
 
 class CalendarEvent(MoodleModel):
+    """A calendar event (created, or read with core_calendar_get_calendar_events).
+
+    On read, ``groupid``, ``categoryid``, ``repeatid``, ``modulename`` and ``instance`` are
+    ``None`` for course and site events (stored as 0), and ``name`` is escaped by
+    format_string (traps 39, 45). Times are unix seconds.
+    """
+
     id: int
     name: str = ""
     description: str = ""
     format: int = 1
     courseid: int = 0
-    groupid: int = 0
+    categoryid: int | None = None
+    groupid: int | None = None
     userid: int = 0
+    repeatid: int | None = None
+    modulename: str | None = None
+    instance: int | None = None
     eventtype: str = ""
     timestart: int = 0
     timeduration: int = 0
     visible: int = 1
 
+    @property
+    def timeend(self) -> int:
+        return self.timestart + self.timeduration
+
 
 class CalendarEventsResult(WithWarnings):
-    """Created events; permission problems come back as warnings with no event (trap 7)."""
+    """Events created or read. Permission problems come back as ``warnings`` (HTTP 200): on a
+    create with no event (trap 7); on a read one per hidden event, ``item`` its id as a string,
+    warningcode ``nopermissions`` (trap 45)."""
 
     events: list[CalendarEvent] = Field(default_factory=list)
 
@@ -656,6 +738,10 @@ def _clean_name(value: str, what: str = "name") -> str:
     if value != value.strip():
         # Moodle checks duplicates on the untrimmed name, then trims: "Name " becomes a second "Name" (trap 22).
         raise ValueError(f"{what} has leading/trailing whitespace ({value!r})")
+    problem = param_text_problem(value)
+    if problem:
+        # PARAM_TEXT: refused with a reason-less invalidparameter that fails the whole batch (trap 38).
+        raise ValueError(f"{what} {value!r}: {problem}")
     return value
 
 

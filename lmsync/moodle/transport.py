@@ -1,24 +1,41 @@
 """One HTTP exchange with Moodle's REST server, made safe to repeat.
 
-Every call is ``POST <url>/webservice/rest/server.php`` with ``wstoken``, ``wsfunction`` and
-``moodlewsrestformat=json`` in the query string and the parameters form-encoded in PHP array
-syntax (:mod:`lmsync.moodle.encoding`). The transport turns every failure into a typed
-:mod:`lmsync.moodle.errors` exception and retries only what is safe to retry:
+Every call is ``POST <url>/webservice/rest/server.php?wsfunction=...&moodlewsrestformat=json``
+with ``wstoken`` as the FIRST field of the form body, followed by the parameters
+form-encoded in PHP array syntax (:mod:`lmsync.moodle.encoding`). Moodle merges ``$_GET`` and
+``$_POST``, so it answers the same (trap 37), while web-server access logs and proxies, which
+keep URLs, never see the token; ``wsfunction`` stays in the query so an admin still sees in
+the log which function ran. Redirects are never followed (a 30x raises
+:class:`~lmsync.moodle.errors.Redirected` naming the ``Location``): a followed redirect
+would carry the token to another host.
 
-* connection errors, timeouts and HTTP 429/502/503/504 are retried with exponential backoff
-  and jitter, within a total ``deadline``; ``Retry-After`` is honoured;
+The transport turns every failure into a typed :mod:`lmsync.moodle.errors` exception and
+retries only what is safe to retry:
+
+* a **read** (:data:`READ_FUNCTIONS`) is retried after connection errors, timeouts and HTTP
+  429/502/503/504, with exponential backoff and jitter, within a total ``deadline``;
+  ``Retry-After`` is honoured;
+* a **write** (every other function, unknown ones included) is re-sent only when the request
+  provably never reached Moodle: the connection was never established (refused, DNS, connect
+  timeout) or the server answered 429. After a read timeout, a dropped connection or any 5xx
+  it raises :class:`OutcomeUnknown` and is NOT re-sent, even an "idempotent" one such as
+  ``core_group_assign_grouping``: Moodle checks names, idnumbers and links before inserting,
+  with no unique index behind them, so a copy re-sent while the first may still commit can
+  commit twice (issue 10 point 10; traps 28, 29). The caller re-reads Moodle instead;
 * a Moodle exception body (HTTP 200) is never retried: it is an answer, not a glitch;
-* a non-idempotent call (a create) is retried only when the request surely never reached
-  Moodle (connect failure, 429). Any 5xx, a read timeout or a dropped connection raises
-  :class:`OutcomeUnknown` so the caller re-reads Moodle instead of creating a duplicate
-  (traps 28, 29). A 503 is usually "not processed" (maintenance mode, no backend), but a
-  proxy can also answer 503 after PHP ran; a duplicate welcome post costs more than one
-  extra observation, so a create never bets on it.
+* a TLS failure is not retried: it does not heal within a deadline.
 
-The token only ever leaves :class:`~lmsync.secrets.Token` here, to build the query string.
-``requests`` puts the full URL, query string included, into its exception messages, so
-those messages are scrubbed and re-raised without their cause; urllib3's debug log lines
-get the same treatment through a logging filter.
+``fail_fast=True`` makes one attempt with a short connect timeout, for the first call of
+``lmsync doctor``: an unreachable site is reported in seconds, not after the retry deadline.
+
+An answer whose body starts with PHP output (a site with ``display_errors`` on) is parsed
+after that output when a complete JSON value follows it, so a write that happened counts;
+the first line PHP printed is logged, and named in the error when no JSON follows.
+
+The token only ever leaves :class:`~lmsync.secrets.Token` here, to build the form body.
+``requests`` can put URLs into its exception messages, so those messages are scrubbed and
+re-raised without their cause; urllib3's debug log lines get the same treatment through a
+logging filter.
 """
 
 from __future__ import annotations
@@ -32,7 +49,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urljoin, urlsplit, urlunsplit
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception
@@ -45,6 +62,7 @@ from lmsync.moodle.errors import (
     HTTPStatusError,
     NotJSON,
     OutcomeUnknown,
+    Redirected,
     RequestTooLarge,
     Timeout,
     TransportError,
@@ -56,18 +74,52 @@ from lmsync.secrets import Token, redact
 
 ENDPOINT = "/webservice/rest/server.php"
 
-#: Statuses worth another try for an idempotent call.
+#: The functions that only read. Everything else, including a function this list does not
+#: know, is a write: never re-sent once it may have reached Moodle (issue 10 point 10).
+READ_FUNCTIONS = frozenset(
+    {
+        "core_webservice_get_site_info", "core_course_get_courses_by_field", "core_enrol_get_enrolled_users",
+        "core_user_get_users_by_field", "core_cohort_get_cohorts", "core_cohort_search_cohorts",
+        "core_cohort_get_cohort_members", "core_group_get_course_groupings", "core_group_get_groupings",
+        "core_group_get_course_groups", "core_group_get_groups", "core_group_get_group_members",
+        "mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions", "mod_forum_get_discussion_posts",
+        "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
+        "mod_feedback_get_analysis", "mod_feedback_get_non_respondents", "gradereport_user_get_grade_items",
+        "core_grades_get_gradeitems", "mod_assign_get_assignments", "mod_assign_get_grades",
+        "core_calendar_get_calendar_events",
+    }
+)  # fmt: skip
+
+#: Statuses worth another try for a read.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-#: Statuses that prove the server did not process the request (safe to resend a create).
+#: Statuses that prove the server did not process the request (safe to resend a write).
 NOT_PROCESSED_STATUSES = frozenset({429})
+#: Connect timeout of a ``fail_fast`` call (doctor's first call), in seconds.
+FAIL_FAST_CONNECT_TIMEOUT = 4.0
 
 _log = get_logger("lmsync.moodle.transport")
 _TOKEN_IN_QUERY = re.compile(r"(wstoken=)[^&\s'\"<>]*")
 _XML_ERRORCODE = re.compile(r"<ERRORCODE>(.*?)</ERRORCODE>", re.S)
+# Where JSON may start after PHP's display_errors output: after a line break or a tag's '>'.
+_AFTER_NOISE = re.compile(r"(?:\n|>)[ \t\r\n]*")
+_JSON_FIRST = frozenset('{["-0123456789ntf')
+_MAX_JSON_STARTS = 32
+_HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</h[1-6]>|</title>", re.I)
+_PHP_MESSAGE = re.compile(
+    r"^\s*(?:<br\s*/?>\s*)?(?:<b>)?\s*(?:PHP )?(?:Fatal error|Parse error|Warning|Notice|Deprecated|"
+    r"Strict Standards|Catchable fatal error|Recoverable fatal error)\b",
+    re.I,
+)
+
+
+def is_read(function: str) -> bool:
+    """True for a function that only reads, so resending it can never change Moodle."""
+    return function in READ_FUNCTIONS
 
 
 class _RedactingFilter(logging.Filter):
-    """Masks tokens in stdlib log records (urllib3 logs request lines with the query string)."""
+    """Masks tokens in stdlib log records (urllib3 logs request lines)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -107,10 +159,11 @@ def _never_connected(exc: BaseException) -> bool:
     """True when requests failed before a connection existed, so nothing was sent.
 
     requests wraps urllib3's ``MaxRetryError(reason=NewConnectionError|ConnectTimeoutError)``
-    for DNS failures, refused connections and connect timeouts. Anything else (a connection
-    reset or closed mid-answer) may have happened after Moodle received the request.
+    for DNS failures, refused connections and connect timeouts; a TLS handshake that failed
+    sent no request either. Anything else (a connection reset or closed mid-answer) may have
+    happened after Moodle received the request.
     """
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
         return True
     seen: set[int] = set()
     stack: list[Any] = [exc]
@@ -130,13 +183,61 @@ def _never_connected(exc: BaseException) -> bool:
     return False
 
 
+def first_line(text: str, limit: int = 200) -> str:
+    """The first non-empty line of ``text`` with HTML tags removed, whitespace collapsed, cut at ``limit``."""
+    for line in _HTML_TAG.sub("", _HTML_BREAK.sub("\n", text)).splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 3] + "..."
+    return ""
+
+
+def split_php_output(text: str) -> tuple[str, Any] | None:
+    """``(php_output, value)`` when ``text`` is output PHP printed, then ONE complete JSON value.
+
+    PHP with ``display_errors`` on prints ``<br />\n<b>Warning</b>: ... on line <b>3</b><br />\n``
+    (or a plain-text line) before the script's own output. The JSON is looked for after a line
+    break or a tag's ``>`` and must run to the end of the body; ``None`` if there is none.
+    At most a few dozen starts are tried, so an unparseable large body costs little.
+    """
+    decoder = json.JSONDecoder()
+    tried = 0
+    for match in _AFTER_NOISE.finditer(text):
+        start = match.end()
+        if start >= len(text) or text[start] not in _JSON_FIRST:
+            continue
+        tried += 1
+        if tried > _MAX_JSON_STARTS:
+            return None
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if not text[end:].strip() and text[:start].strip():
+            return text[:start], value
+    return None
+
+
+def site_root(endpoint_url: str, location: str) -> str | None:
+    """The Moodle URL a redirect of the REST endpoint points at, or ``None`` if it leaves the endpoint.
+
+    ``https://moodle.example.edu/webservice/rest/server.php?x`` -> ``https://moodle.example.edu``.
+    """
+    target = urlsplit(urljoin(endpoint_url, location))
+    if not target.scheme or not target.netloc or not target.path.endswith(ENDPOINT):
+        return None
+    root = target.path[: -len(ENDPOINT)].rstrip("/")
+    return urlunsplit((target.scheme, target.netloc, root, "", ""))
+
+
 class Transport:
     """POSTs web-service calls to one Moodle site through one ``requests.Session``.
 
-    ``budget`` is the most form variables one request may carry; callers chunk below it
-    (PHP silently drops variables past ``max_input_vars``, trap 23-25) and the transport
-    refuses to send more. ``stats`` counts the HTTP requests made per function, retries
-    included.
+    ``budget`` is the most parameter variables one request may carry (the token is one more
+    on the wire); callers chunk below it (PHP silently drops variables past
+    ``max_input_vars``, traps 23-25) and the transport refuses to send more. ``stats``
+    counts the HTTP requests made per function, retries included. ``timeout`` and
+    ``deadline`` are seconds: per attempt, and for all attempts of one call with the waits.
     """
 
     def __init__(
@@ -169,6 +270,8 @@ class Transport:
         self.backoff_max = backoff_max
         #: HTTP requests made per wsfunction (retries included).
         self.stats: Counter[str] = Counter()
+        #: wsfunction -> the first line of PHP output seen before its JSON (display_errors on).
+        self.php_output: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Transport(url={self.url!r}, token=<redacted>)"
@@ -188,11 +291,13 @@ class Transport:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, function: str, params: Mapping[str, Any] | None = None, *, idempotent: bool = True) -> Any:
+    def call(self, function: str, params: Mapping[str, Any] | None = None, *, fail_fast: bool = False) -> Any:
         """Call ``function`` and return the decoded JSON (``None`` for Moodle's ``null``).
 
         Raises a :class:`~lmsync.moodle.errors.MoodleException` subclass for an exception
-        body and a :class:`~lmsync.moodle.errors.TransportError` subclass otherwise.
+        body and a :class:`~lmsync.moodle.errors.TransportError` subclass otherwise
+        (:class:`OutcomeUnknown` for a write whose answer was lost). ``fail_fast``: one
+        attempt, connect timeout at most :data:`FAIL_FAST_CONNECT_TIMEOUT` seconds.
         """
         form = encode(params or {})
         if len(form) > self.budget:
@@ -202,6 +307,10 @@ class Transport:
                 variables=len(form),
                 budget=self.budget,
             )
+        read = is_read(function)
+        if fail_fast:
+            timeout: float | tuple[float, float] = (min(self.timeout, FAIL_FAST_CONNECT_TIMEOUT), self.timeout)
+            return self._once(function, form, read, timeout)
         clock_start = time.monotonic()
         slept = [0.0]
 
@@ -216,19 +325,23 @@ class Transport:
             return spent + (state.upcoming_sleep or 0.0) > self.deadline
 
         retrying = Retrying(
-            retry=retry_if_exception(lambda exc: self._retryable(exc, idempotent)),
+            retry=retry_if_exception(lambda exc: self._retryable(exc, read)),
             stop=out_of_time,
             wait=self._wait,
             sleep=tracked_sleep,
             reraise=True,
             before_sleep=lambda state: self._log_retry(function, state),
         )
-        return retrying(self._once, function, form, idempotent)
+        return retrying(self._once, function, form, read, self.timeout)
 
     # -- one attempt ---------------------------------------------------------------------
 
     def _query(self, function: str) -> dict[str, str]:
-        return {"wstoken": self._token.reveal(), "wsfunction": function, "moodlewsrestformat": "json"}
+        return {"wsfunction": function, "moodlewsrestformat": "json"}
+
+    def _body(self, form: FormPairs) -> FormPairs:
+        """The form with the token first (trap 37): never in the URL, so never in access logs."""
+        return [("wstoken", self._token.reveal()), *form]
 
     def _scrub(self, text: str) -> str:
         secret = self._token.reveal()
@@ -237,22 +350,36 @@ class Transport:
                 text = text.replace(variant, "<redacted>")
         return _TOKEN_IN_QUERY.sub(r"\1<redacted>", redact(text))
 
-    def _once(self, function: str, form: FormPairs, idempotent: bool) -> Any:
+    def _once(self, function: str, form: FormPairs, read: bool, timeout: float | tuple[float, float]) -> Any:
         self.stats[function] += 1
         started = time.monotonic()
         error: TransportError | None = None
         response: requests.Response | None = None
         try:
             response = self.session.post(
-                self.endpoint, params=self._query(function), data=form, timeout=self.timeout
+                self.endpoint,
+                params=self._query(function),
+                data=self._body(form),
+                timeout=timeout,
+                allow_redirects=False,
             )
         except requests.exceptions.Timeout as exc:  # ConnectTimeout or ReadTimeout
             sent = not _never_connected(exc)
             kind = "read timeout" if sent else "connect timeout"
+            seconds = timeout[0] if isinstance(timeout, tuple) and not sent else self.timeout
             error = Timeout(
-                self._scrub(f"{function}: {kind} after {self.timeout:g} s ({type(exc).__name__}: {exc})"),
+                self._scrub(f"{function}: {kind} after {seconds:g} s ({type(exc).__name__}: {exc})"),
                 function=function,
                 surely_not_sent=not sent,
+            )
+        except requests.exceptions.SSLError as exc:
+            error = ConnectionFailed(
+                self._scrub(f"{function}: TLS failed with {self.url} ({type(exc).__name__}: {exc})"),
+                function=function,
+                surely_not_sent=True,
+                tls=True,
+                hint="Check the site's TLS certificate (and [moodle] verify_tls, for a test site only) "
+                "and that [moodle] url uses the scheme the site serves (https:// or http://).",
             )
         except requests.exceptions.RequestException as exc:
             error = ConnectionFailed(
@@ -262,9 +389,9 @@ class Transport:
             )
         if error is not None:
             # Raised here, outside the except block, so the scrubbed error has no
-            # __context__ holding requests' message (which contains the token).
+            # __context__ holding requests' message.
             _log.debug("moodle.request.failed", function=function, error=type(error).__name__)
-            raise self._unknown_if_unsafe(error, idempotent)
+            raise self._unknown_if_unsafe(error, read)
         assert response is not None
         elapsed_ms = round((time.monotonic() - started) * 1000)
         _log.debug(
@@ -274,11 +401,11 @@ class Transport:
             status=response.status_code,
             ms=elapsed_ms,
         )
-        return self._decode(function, response, idempotent)
+        return self._decode(function, response, read)
 
-    def _unknown_if_unsafe(self, error: TransportError, idempotent: bool) -> TransportError:
-        """For a create, an answer lost after sending means nobody knows what happened."""
-        if idempotent:
+    def _unknown_if_unsafe(self, error: TransportError, read: bool) -> TransportError:
+        """For a write, an answer lost after sending means nobody knows what happened."""
+        if read:
             return error
         if isinstance(error, (ConnectionFailed, Timeout)) and error.surely_not_sent:
             return error
@@ -292,10 +419,21 @@ class Transport:
             errorcode=error.errorcode,
         )
 
-    def _decode(self, function: str, response: requests.Response, idempotent: bool) -> Any:
+    def _decode(self, function: str, response: requests.Response, read: bool) -> Any:
         status = response.status_code
         content_type = response.headers.get("Content-Type", "")
         body = response.content or b""
+        if 300 <= status < 400:
+            location = self._scrub(response.headers.get("Location", ""))
+            suggested = site_root(self.endpoint, location) if location else None
+            where = f" to {location}" if location else " without a Location"
+            raise Redirected(
+                f"{function}: Moodle answered HTTP {status}{where}; lmsync does not follow redirects",
+                function=function,
+                status=status,
+                location=location,
+                suggested_url=suggested,
+            )
         if status != 200:
             if status == 403 and not body.strip():
                 raise WebServicesDisabled(
@@ -304,7 +442,7 @@ class Transport:
                     status=status,
                 )
             retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-            hint = "Check moodle.url: it must be the site root." if status == 404 else None
+            hint = "Check moodle.url: it must be the site root." if status in (404, 501) else None
             raise self._unknown_if_unsafe(
                 HTTPStatusError(
                     f"{function}: HTTP {status} {response.reason or ''}".rstrip(),
@@ -313,23 +451,14 @@ class Transport:
                     retry_after=retry_after,
                     hint=hint,
                 ),
-                idempotent,
+                read,
             )
         try:
             data = json.loads(body) if body.strip() else _NO_BODY
         except ValueError:
-            data = _NO_BODY
+            data = self._after_php_output(function, body)
         if data is _NO_BODY:
-            text = body.decode("utf-8", "replace")
-            match = _XML_ERRORCODE.search(text)
-            errorcode = match.group(1).strip() if match else None
-            detail = f", errorcode {errorcode}" if errorcode else ""
-            raise NotJSON(
-                f"{function}: expected JSON, got {content_type or 'no content type'} ({len(body)} bytes{detail})",
-                function=function,
-                errorcode=errorcode,
-                content_type=content_type,
-            )
+            raise self._not_json(function, body, content_type)
         if is_exception_body(data):
             assert isinstance(data, dict)
             exc = exception_from_body(function, data)
@@ -337,14 +466,49 @@ class Transport:
             raise exc
         return data
 
+    def _after_php_output(self, function: str, body: bytes) -> Any:
+        """The JSON after PHP's display_errors output, or ``_NO_BODY``; logs PHP's first line."""
+        text = body.decode("utf-8", "replace")
+        split = split_php_output(text)
+        if split is None:
+            return _NO_BODY
+        noise, value = split
+        line = self._scrub(first_line(noise))
+        self.php_output.setdefault(function, line)
+        _log.warning("moodle.php_output", function=function, first_line=line, bytes=len(noise.encode()))
+        return value
+
+    def _not_json(self, function: str, body: bytes, content_type: str) -> NotJSON:
+        text = body.decode("utf-8", "replace")
+        match = _XML_ERRORCODE.search(text)
+        errorcode = match.group(1).strip() if match else None
+        detail = f", errorcode {errorcode}" if errorcode else ""
+        php = self._scrub(first_line(text)) if _PHP_MESSAGE.match(text) else None
+        if php:
+            message = (
+                f"{function}: the answer is PHP output with no complete JSON after it "
+                f"({len(body)} bytes; PHP said: {php!r})"
+            )
+        elif not body.strip():
+            message = f"{function}: expected JSON, got an empty body ({content_type or 'no content type'})"
+        else:
+            start = self._scrub(first_line(text, 120))
+            message = (
+                f"{function}: expected JSON, got {content_type or 'no content type'} "
+                f"({len(body)} bytes{detail}) that cannot be parsed, starting {start!r}"
+            )
+        return NotJSON(message, function=function, errorcode=errorcode, content_type=content_type, php_output=php)
+
     # -- retry policy ---------------------------------------------------------------------
 
     @staticmethod
-    def _retryable(exc: BaseException, idempotent: bool) -> bool:
+    def _retryable(exc: BaseException, read: bool) -> bool:
+        if isinstance(exc, ConnectionFailed) and exc.tls:
+            return False  # a certificate or protocol mismatch does not heal in seconds
         if isinstance(exc, (ConnectionFailed, Timeout)):
-            return idempotent or exc.surely_not_sent
+            return read or exc.surely_not_sent
         if isinstance(exc, HTTPStatusError):
-            return exc.status in (RETRY_STATUSES if idempotent else NOT_PROCESSED_STATUSES)
+            return exc.status in (RETRY_STATUSES if read else NOT_PROCESSED_STATUSES)
         return False
 
     def _wait(self, state: RetryCallState) -> float:

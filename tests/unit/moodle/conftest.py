@@ -34,11 +34,20 @@ def body_of(name: str) -> Any:
     return recording(name).response.json()
 
 
-def form_of(call: Any) -> list[tuple[str, str]]:
+def wire_form(call: Any) -> list[tuple[str, str]]:
+    """Every field of the POST body as sent, the token included."""
     body = call.request.body or ""
     if isinstance(body, bytes):
         body = body.decode()
     return parse_qsl(body, keep_blank_values=True)
+
+
+def form_of(call: Any) -> list[tuple[str, str]]:
+    """The parameters sent, after checking the token came first in the body (trap 37)."""
+    pairs = wire_form(call)
+    assert pairs[:1] and pairs[0][0] == "wstoken", "the token must be the first field of the body"
+    assert "wstoken" not in call.request.url
+    return pairs[1:]
 
 
 def query_of(call: Any) -> dict[str, str]:

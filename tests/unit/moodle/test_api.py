@@ -242,11 +242,30 @@ def test_an_answer_of_the_wrong_shape_is_a_typed_error(rsps, api) -> None:
     assert info.value.function == "mod_forum_add_discussion"
 
 
-def test_idempotent_writes_are_retried_trap_16(rsps, api) -> None:
+def test_issue_10_point_10_idempotent_writes_are_not_resent_after_a_5xx(rsps, api) -> None:
+    # Idempotent in Moodle's eyes (trap 16), but a copy re-sent while the first may still
+    # commit can commit twice: the caller re-reads instead.
     rsps.add(responses.POST, ENDPOINT_URL, status=502)
     reply(rsps, None)
-    api.add_group_members([(1, 3)])
-    assert len(rsps.calls) == 2
+    with pytest.raises(E.OutcomeUnknown):
+        api.add_group_members([(1, 3)])
+    assert len(rsps.calls) == 1
+
+
+def test_issue_10_point_10_assign_grouping_is_not_resent_after_a_timeout(rsps, api) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
+    reply(rsps, None)
+    with pytest.raises(E.OutcomeUnknown):
+        api.assign_grouping([(1, 5)])
+    assert len(rsps.calls) == 1
+
+
+def test_reads_through_the_api_keep_their_retries(rsps, api) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
+    rsps.add(responses.POST, ENDPOINT_URL, status=503)
+    reply(rsps, [{"groupid": 1, "userids": [3]}])
+    assert api.get_group_members([1])[0].userids == [3]
+    assert len(rsps.calls) == 3
 
 
 def test_unknown_id_on_update_groups_is_invalid_parameter_trap_34(rsps, api) -> None:

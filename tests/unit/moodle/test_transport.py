@@ -24,6 +24,7 @@ from tests.unit.moodle.conftest import (
     query_of,
     recording,
     reply,
+    wire_form,
 )
 
 
@@ -44,18 +45,15 @@ def connection_reset() -> requests.ConnectionError:
 # -- wire format -----------------------------------------------------------------------------
 
 
-def test_post_with_token_function_and_json_format_in_query(rsps, transport) -> None:
-    reply(rsps, body_of("core_webservice_get_site_info/ok"))
-    info = transport.call("core_webservice_get_site_info")
+def test_trap_37_token_first_in_the_body_function_and_format_in_the_query(rsps, transport) -> None:
+    reply(rsps, body_of("core_webservice_get_site_info/token-in-body"))
+    info = transport.call("core_webservice_get_site_info", {"x": 1})
     assert info["userid"] == 2778
     call = rsps.calls[0]
     assert call.request.method == "POST"
-    assert query_of(call) == {
-        "wstoken": SECRET,
-        "wsfunction": "core_webservice_get_site_info",
-        "moodlewsrestformat": "json",
-    }
-    assert form_of(call) == []
+    assert query_of(call) == {"wsfunction": "core_webservice_get_site_info", "moodlewsrestformat": "json"}
+    assert SECRET not in call.request.url
+    assert wire_form(call) == [("wstoken", SECRET), ("x", "1")]
 
 
 def test_nested_arrays_and_booleans_are_php_form_encoded(rsps, transport) -> None:
@@ -165,10 +163,10 @@ def test_503_then_200_gives_one_success_in_two_requests(rsps, transport, sleeps)
 
 
 @pytest.mark.parametrize("status", [429, 502, 503, 504])
-def test_idempotent_calls_retry_transient_statuses(rsps, transport, status) -> None:
+def test_reads_retry_transient_statuses(rsps, transport, status) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, status=status)
-    reply(rsps, None)
-    assert transport.call("core_group_add_group_members", {"members": [{"groupid": 1, "userid": 3}]}) is None
+    reply(rsps, [])
+    assert transport.call("core_group_get_course_groups", {"courseid": 2}) == []
     assert len(rsps.calls) == 2
 
 
@@ -209,62 +207,93 @@ def test_retry_after_beyond_the_deadline_gives_up_at_once(rsps, token) -> None:
     assert sleeps == []
 
 
-def test_idempotent_read_timeout_is_retried(rsps, transport) -> None:
+def test_read_timeout_of_a_read_is_retried(rsps, transport) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
     reply(rsps, [])
     assert transport.call("core_group_get_course_groups", {"courseid": 2}) == []
     assert len(rsps.calls) == 2
 
 
-def test_create_on_read_timeout_raises_outcome_unknown_without_resending_trap_28(
-    rsps, transport, sleeps
+# Every write the client sends, the "idempotent" ones (trap 16) included, and a function the
+# transport does not know: none is re-sent once it may have reached Moodle (issue 10 point 10).
+WRITES = [
+    ("core_group_assign_grouping", {"assignments": [{"groupingid": 1, "groupid": 5}]}),
+    ("core_group_add_group_members", {"members": [{"groupid": 1, "userid": 3}]}),
+    ("core_group_create_groups", {"groups": [{"courseid": 2, "name": "A", "idnumber": "lmsync:x"}]}),
+    ("core_group_create_groupings", {"groupings": [{"courseid": 2, "name": "G", "idnumber": "lmsync:g"}]}),
+    ("core_grades_update_grades", {"source": "lmsync", "courseid": 2}),
+    ("mod_forum_add_discussion", {"forumid": 3}),
+    ("core_message_send_instant_messages", {"messages": [{"touserid": 3, "text": "hi"}]}),
+    ("local_unknown_do_something", {"x": 1}),
+]
+LOST_ANSWERS = {
+    "read timeout": lambda: requests.ReadTimeout("read timed out"),
+    "dropped connection": connection_reset,
+    "500": lambda: 500,
+    "502": lambda: 502,
+    "503": lambda: 503,
+    "504": lambda: 504,
+}
+
+
+@pytest.mark.parametrize("lost", list(LOST_ANSWERS), ids=list(LOST_ANSWERS))
+@pytest.mark.parametrize("function,params", WRITES, ids=[w[0] for w in WRITES])
+def test_issue_10_point_10_a_write_is_never_resent_after_a_lost_answer(
+    rsps, transport, sleeps, function, params, lost
 ) -> None:
-    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout("read timed out"))
-    reply(rsps, [{"id": 1}])
+    failure = LOST_ANSWERS[lost]()
+    if isinstance(failure, int):
+        rsps.add(responses.POST, ENDPOINT_URL, status=failure)
+    else:
+        rsps.add(responses.POST, ENDPOINT_URL, body=failure)
+    reply(rsps, None)
     with pytest.raises(E.OutcomeUnknown) as info:
-        transport.call(
-            "core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]}, idempotent=False
-        )
+        transport.call(function, params)
     assert len(rsps.calls) == 1
     assert sleeps == []
     assert "re-read" in (info.value.hint or "")
+    assert info.value.function == function
 
 
-@pytest.mark.parametrize("status", [502, 503, 504, 500])
-def test_create_on_lost_answer_status_raises_outcome_unknown(rsps, transport, status) -> None:
-    rsps.add(responses.POST, ENDPOINT_URL, status=status)
-    with pytest.raises(E.OutcomeUnknown):
-        transport.call("mod_forum_add_discussion", {"forumid": 3}, idempotent=False)
-    assert len(rsps.calls) == 1
-
-
-def test_create_on_dropped_connection_raises_outcome_unknown_trap_29(rsps, transport) -> None:
-    rsps.add(responses.POST, ENDPOINT_URL, body=connection_reset())
-    with pytest.raises(E.OutcomeUnknown):
-        transport.call("core_message_send_instant_messages", {"messages": []}, idempotent=False)
-    assert len(rsps.calls) == 1
-
-
-@pytest.mark.parametrize("status", [429])
-def test_create_is_retried_when_surely_not_processed(rsps, transport, status) -> None:
-    rsps.add(responses.POST, ENDPOINT_URL, status=status)
-    reply(rsps, [{"id": 9}])
-    assert transport.call("core_group_create_groupings", {"groupings": []}, idempotent=False) == [{"id": 9}]
+@pytest.mark.parametrize("function,params", WRITES, ids=[w[0] for w in WRITES])
+def test_issue_10_point_10_a_write_is_resent_after_429(rsps, transport, function, params) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=429)
+    reply(rsps, None)
+    assert transport.call(function, params) is None
     assert len(rsps.calls) == 2
 
 
-def test_create_is_retried_after_a_refused_connection(rsps, transport) -> None:
+@pytest.mark.parametrize("function,params", WRITES, ids=[w[0] for w in WRITES])
+def test_issue_10_point_10_a_write_is_resent_after_a_refused_connection(rsps, transport, function, params) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
-    reply(rsps, {"discussionid": 4, "warnings": []})
-    assert transport.call("mod_forum_add_discussion", {"forumid": 3}, idempotent=False)["discussionid"] == 4
+    reply(rsps, None)
+    assert transport.call(function, params) is None
     assert len(rsps.calls) == 2
 
 
 def test_connect_timeout_is_safe_to_retry_for_a_create(rsps, transport) -> None:
     rsps.add(responses.POST, ENDPOINT_URL, body=requests.ConnectTimeout("connect timed out"))
     reply(rsps, {"events": [], "warnings": []})
-    transport.call("core_calendar_create_calendar_events", {"events": []}, idempotent=False)
+    transport.call("core_calendar_create_calendar_events", {"events": []})
     assert len(rsps.calls) == 2
+
+
+def test_a_4xx_on_a_write_is_not_an_unknown_outcome(rsps, transport) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=404)
+    with pytest.raises(E.HTTPStatusError) as info:
+        transport.call("core_group_create_groups", {"groups": []})
+    assert type(info.value) is E.HTTPStatusError
+    assert len(rsps.calls) == 1
+
+
+def test_every_read_of_the_service_is_known_as_a_read() -> None:
+    from lmsync.moodle.api import FUNCTIONS, OPTIONAL_FUNCTIONS
+    from lmsync.moodle.transport import READ_FUNCTIONS, is_read
+
+    reads = {f for f in {**FUNCTIONS, **OPTIONAL_FUNCTIONS} if "_get_" in f or "_search_" in f}
+    assert reads == set(READ_FUNCTIONS)
+    assert not is_read("core_group_assign_grouping")
+    assert not is_read("local_unknown_get_rich_quick_but_unknown")
 
 
 def test_persistent_connection_failure_ends_in_connection_failed(rsps, token) -> None:
@@ -293,12 +322,12 @@ def _everything_about(exc: BaseException) -> str:
     "failure",
     [connect_refused, connection_reset, lambda: requests.ReadTimeout(f"read timeout {URL}?wstoken={SECRET}")],
 )
-@pytest.mark.parametrize("idempotent", [True, False])
-def test_token_never_in_exception_text(rsps, token, failure, idempotent) -> None:
+@pytest.mark.parametrize("function", ["core_group_get_course_groups", "core_group_create_groups"])
+def test_token_never_in_exception_text(rsps, token, failure, function) -> None:
     transport = Transport(URL, token, sleep=Sleeps(), max_attempts=2)
     rsps.add(responses.POST, ENDPOINT_URL, body=failure())
     with pytest.raises(E.TransportError) as info:
-        transport.call("core_group_create_groups", {"groups": []}, idempotent=idempotent)
+        transport.call(function, {"groups": []})
     text = _everything_about(info.value)
     assert SECRET not in text
     assert "<redacted>" in text or "wstoken" not in text
@@ -316,13 +345,13 @@ def test_token_never_in_structlog_output(rsps, token) -> None:
     transport = Transport(URL, token, sleep=Sleeps(), max_attempts=3)
     rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
     rsps.add(responses.POST, ENDPOINT_URL, status=503)
-    reply(rsps, body_of("core_group_create_groups/missing-capability"))
+    reply(rsps, body_of("core_group_get_course_groups/missing-capability"))
     with capture_logs() as logs:
         with pytest.raises(E.MissingCapability):
-            transport.call("core_group_create_groups", {"groups": [{"courseid": 2, "name": "A"}]})
+            transport.call("core_group_get_course_groups", {"courseid": 2})
         rsps.add(responses.POST, ENDPOINT_URL, body=requests.ReadTimeout(f"?wstoken={SECRET}"))
         with pytest.raises(E.OutcomeUnknown):
-            transport.call("core_group_create_groups", {"groups": []}, idempotent=False)
+            transport.call("core_group_create_groups", {"groups": []})
     assert logs, "the transport logs its requests and retries"
     assert any(entry["event"] == "moodle.retry" for entry in logs)
     assert SECRET not in repr(logs)
