@@ -218,8 +218,9 @@ class SyncConfig(Section):
         600,
         ge=0,
         description=(
-            "a write whose answer was lost may still commit in a slow Moodle: it is not sent again until "
-            "this many seconds have passed and Moodle still does not show it (the run exits 1 meanwhile)"
+            "a create whose answer was lost (groups, grouping links, members, welcome posts, grade items) may "
+            "still commit in a slow Moodle: it is not sent again until this many seconds have passed and Moodle "
+            "still does not show it (the run exits 1 meanwhile)"
         ),
     )
     welcome: WelcomeConfig = WelcomeConfig()

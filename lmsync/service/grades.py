@@ -14,7 +14,7 @@ the item carries the idnumber derived from the programme and metric
 (``lmsync.domain.grades.derived_idnumber``) and the store's ``grade_items`` table records
 the creation at that itemnumber (``lmsync.store.grade_items``). Another programme's items in
 the range are left alone and named in the plan. A creation whose answer was lost is recorded
-before it is sent and is not sent again for ``CREATE_SETTLE`` (a slow Moodle may still commit
+before it is sent and is not sent again for ``[sync] write_settle_seconds`` (a slow Moodle may still commit
 it, issue 10 point 10); two items at one itemnumber are drift the plan shows.
 
 Reading the gradebook: ``gradereport_user_get_grade_items`` without a user lists only the
@@ -81,7 +81,6 @@ log = get_logger(__name__)
 COMPONENT = "mod_forum"
 SOURCE = "lmsync"
 PLAN_VERSION = 2  # 2: ownership by derived idnumber + store record (issue 10, point 6)
-CREATE_SETTLE = timedelta(minutes=15)  # a lost create is not re-sent sooner (issue 10, point 10)
 UPDATE_GRADES = "core_grades_update_grades"
 SAVE_ASSIGN_GRADES = "mod_assign_save_grades"
 HIDDEN_POLICY_WARNING = (
@@ -610,12 +609,11 @@ def assignment_plan(
 
 
 def item_records(
-    records: GradeItemRecords, *, now: datetime, settle: timedelta | None = None
+    records: GradeItemRecords, *, now: datetime, settle: timedelta
 ) -> list[ItemRecord]:
     """The store's records as the planner sees them: a creation sent less than ``settle``
-    (default ``CREATE_SETTLE``) ago and not read back since is ``pending`` (it may still
+    (``[sync] write_settle_seconds``) ago and not read back since is ``pending`` (it may still
     commit on a slow Moodle)."""
-    settle = CREATE_SETTLE if settle is None else settle
     out = []
     for row in records.all():
         pending = row.state == "sending" and row.item_id is None and now - row.sent_at < settle
@@ -716,7 +714,9 @@ def make_grades_plan(
         metrics,
         state,
         enrolled,
-        records=item_records(records, now=datetime.now(UTC)),
+        records=item_records(
+            records, now=datetime.now(UTC), settle=timedelta(seconds=config.sync.write_settle_seconds)
+        ),
         legacy_numbers=legacy_itemnumbers(Journal(store, s.programme)),
         budget=config.moodle.batch_budget,
     )

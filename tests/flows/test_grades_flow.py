@@ -609,7 +609,7 @@ def test_issue_10_point_10_a_lost_create_is_sent_again_once_it_can_no_longer_com
     with open_moodle(config, site=site, fault=lost) as conn:
         planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
         grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
-    monkeypatch.setattr(grades, "CREATE_SETTLE", grades.timedelta(0))
+    config = config.model_copy(update={"sync": config.sync.model_copy(update={"write_settle_seconds": 0})})
     with open_moodle(config, site=site) as conn:
         again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
         assert not again.plan.held
