@@ -1,7 +1,9 @@
 """``lmsync emulator``: run the built-in Moodle emulator for demos and local testing.
 
 ``serve`` answers Moodle's REST protocol on a local port (state saved to ``--state`` after each
-write, so a demo survives restarts); ``reset`` writes a fresh demo site to the state file.
+write, so a demo survives restarts); with ``--cost moodle45 --workers N`` it costs like Moodle
+(the recording site's per-request and per-item times, :mod:`lmsync.moodle.emulator.cost`) and
+answers at most N requests at once. ``reset`` writes a fresh demo site to the state file.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site
+from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
+from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
 
 
@@ -25,16 +28,27 @@ def command() -> None:
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="State file: loaded if present (else the demo site), saved after every write.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site when no state exists.")
-def serve_command(host: str, port: int, state: Path | None, seed: int) -> None:
-    """Serve the emulator until interrupted."""
+@click.option("--cost", "cost", type=click.Choice(["none", *COST_MODELS]), default="none", show_default=True,
+              help="Charge each request what Moodle takes for it: moodle45 = Moodle 4.5.6 as timed on the "
+                   "recording site (about 20 ms per request, ~4 ms per member added, ~1-4 ms per group "
+                   "created; ../shared/moodle/TIMINGS.md). none answers at once.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Answer at most N requests at once, like N PHP workers (1 serialises). Default: no limit.")
+def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str, workers: int | None) -> None:
+    """Serve the emulator until interrupted.
+
+    For benchmarks, --cost moodle45 --workers 4 costs like a Moodle 4.5 behind four PHP workers.
+    """
     site = Site.load(state) if state is not None and state.exists() else build_demo_site(seed)
     if state is not None and not state.exists():
         site.save(state)
-    server = make_server(site, host=host, port=port, state_path=state, verbose=True)
+    server = make_server(site, host=host, port=port, state_path=state, verbose=True,
+                         cost=cost_model(cost), workers=workers)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(f"Moodle emulator at http://{bound_host}:{bound_port}  (REST: {REST_PATH})")
     click.echo(f"token: {DEMO_TOKEN}  (the emulator's own demo token, not a secret)")
     click.echo(f"state: {state if state is not None else 'in memory only'}")
+    click.echo(f"cost: {cost}; workers: {workers if workers is not None else 'no limit'}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

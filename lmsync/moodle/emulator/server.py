@@ -1,294 +1,55 @@
-"""The emulator's front door: Moodle's REST server protocol, in-process or over HTTP.
+"""The emulator's front door over HTTP: a small threaded server speaking Moodle's REST protocol.
 
-:func:`handle` turns one request (method, query, form pairs) into ``(status, content_type, body)``
-exactly the way ``/webservice/rest/server.php`` does it on Moodle 4.5: 403 with an empty body
-when web services are off, PHP's ``max_input_vars`` cut, token / service / capability checks,
-parameter validation, one transaction per call, and JSON (or XML without
-``moodlewsrestformat``) bodies with Moodle's ``\\/`` escaping. :class:`EmulatorAdapter` mounts it
-into a ``requests.Session``; :func:`serve` and :func:`serve_in_background` put it on a socket.
+:func:`make_server`, :func:`serve` and :func:`serve_in_background` put
+:func:`~.protocol.handle` on a socket. The server keeps a web server's access log
+(``server.access_log``, request lines: method, path and query string, never the body) so a test
+can show that a token sent in the body never reaches it (trap 37), runs the fault kinds of
+:mod:`.faults` (a lost answer is held past the client's timeout), and, given a cost model
+(:mod:`.cost`, e.g. ``cost=MOODLE45, workers=4``), charges each request its price and serves at
+most ``workers`` requests at once, like a Moodle behind N PHP workers.
 
-``wstoken`` is read from the query string or the POST body alike (PHP merges ``$_GET`` and
-``$_POST``, trap 37). The HTTP server keeps a web server's access log (``server.access_log``,
-request lines: method, path and query string, never the body) so a test can show that a token
-sent in the body never reaches it. Slow-Moodle faults (kind ``"late"``, see :mod:`.faults`) are
-run here: :func:`handle` with ``late=True`` holds a write, and every later call counts down and
-commits the held writes (:func:`commit_held`).
+The protocol (:mod:`.protocol`) and the in-process adapter (:mod:`.adapter`) are re-exported
+here under their old names.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from http import HTTPStatus
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
-import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
-
-from lmsync.moodle.emulator.exceptions import (
-    ACCESS_EXCEPTION,
-    MOODLE_EXCEPTION,
-    MoodleError,
-    invalid_parameter,
-    invalid_record,
-)
+from lmsync.moodle.emulator.adapter import EMULATOR_URL, EmulatorAdapter
+from lmsync.moodle.emulator.cost import CostModel, Workers
 from lmsync.moodle.emulator.faults import FaultFunction, SimulatedCrash
-from lmsync.moodle.emulator.functions import REGISTRY, Call, known_function
-from lmsync.moodle.emulator.params import validate_top
+from lmsync.moodle.emulator.protocol import (
+    HTML_TYPE,
+    JSON_TYPE,
+    REST_PATH,
+    XML_TYPE,
+    HeldWrite,
+    answer,
+    commit_held,
+    function_name,
+    handle,
+    is_write,
+    php_json,
+)
 from lmsync.moodle.emulator.state import Site
-from lmsync.moodle.emulator.xmlformat import render_exception, render_response
-from lmsync.moodle.encoding import decode
-
-EMULATOR_URL = "http://emulator.lmsync.invalid"
-REST_PATH = "/webservice/rest/server.php"
-JSON_TYPE = "application/json"
-XML_TYPE = "application/xml; charset=utf-8"
-HTML_TYPE = "text/html; charset=utf-8"
-
-Answer = tuple[int, str, str]
 
 
-def _cut(pairs: Iterable[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
-    """PHP keeps the first ``max_input_vars + 1`` variables and silently drops the rest (trap 23)."""
-    out: list[tuple[str, str]] = []
-    for pair in pairs:
-        if len(out) > limit:
-            break
-        out.append(pair)
-    return out
+class Recorded(NamedTuple):
+    """One REST request as received: ``path`` with its query string, ``body`` the raw form.
 
-
-def php_json(value: Any) -> str:
-    """``json_encode`` as Moodle calls it: ASCII-escaped unicode, ``\\/`` for slashes."""
-    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
-
-
-def function_name(query: dict[str, str], form: Iterable[tuple[str, str]]) -> str:
-    """The wsfunction a request names (POST wins over GET, as in PHP's merge)."""
-    name = query.get("wsfunction", "")
-    for key, value in form:
-        if key == "wsfunction":
-            name = value
-    return name
-
-
-def _render_error(exc: MoodleError, as_json: bool, debug: bool) -> Answer:
-    if as_json:
-        return 200, JSON_TYPE, php_json(exc.body(debug))
-    return 200, XML_TYPE, render_exception(exc.exception, exc.errorcode, exc.message, exc.debuginfo if debug else None)
-
-
-@dataclass
-class HeldWrite:
-    """A write a slow database holds (fault kind "late"): checked against ``seen``, not committed."""
-
-    function: str
-    token: Any
-    params: dict[str, Any]
-    seen: Site  # the state at arrival: what Moodle's PHP uniqueness checks looked at
-    remaining: int  # further requests until it commits on its own
-
-    @property
-    def key(self) -> str:
-        return _twin_key(self.function, self.params)
-
-
-def _twin_key(function: Any, params: dict[str, Any]) -> str:
-    return json.dumps([function, params], sort_keys=True, default=str)
-
-
-def _touches(function: Any) -> tuple[str, ...]:
-    spec = REGISTRY.get(function) if isinstance(function, str) else None
-    return spec.touches if spec else ()
-
-
-def commit_held(site: Site, writes: list[HeldWrite]) -> int:
-    """Commit held writes in arrival order, each checked against its arrival state (call with the lock)."""
-    for write in writes:
-        if write in site.held_writes:
-            site.held_writes.remove(write)
-        # a write that fails its checks commits nothing; its client never heard of it either way
-        with contextlib.suppress(MoodleError):
-            _dispatch(site, write.token, write.function, write.params, seen=write.seen)
-    return len(writes)
-
-
-def handle(site: Site, method: str, query: dict[str, str], form: list[tuple[str, str]], *, late: bool = False) -> Answer:
-    """Answer one request to ``/webservice/rest/server.php`` (method is GET or POST).
-
-    ``late=True`` (fault kind "late", phase "before"): a write is checked against the state now,
-    held uncommitted, and the answer is the empty 504 nobody sees (the caller makes its client
-    time out). Every call counts down the held writes (``site.late_after`` further requests) and
-    a call with the same function and parameters as a held write (its twin) commits it: both
-    copies pass their checks, both commit (issue 10 point 10).
-    """
-    if not site.web_services_enabled:
-        return 403, HTML_TYPE, ""
-    with site.lock:
-        params: dict[str, Any] = decode(_cut(query.items(), site.max_input_vars))
-        if method.upper() == "POST":
-            params.update(decode(_cut(form, site.max_input_vars)))
-        as_json = params.pop("moodlewsrestformat", "xml") == "json"
-        token = params.pop("wstoken", None)
-        function = params.pop("wsfunction", None)
-        seen = _count_down_held(site, function, params)
-        if late and _touches(function):
-            if seen is not None:  # the twin of a held write: both commit, each with its own checks
-                commit_held(site, [HeldWrite(function, token, params, seen, 0)])
-            else:
-                site.held_writes.append(HeldWrite(function, token, params, site.snapshot(_touches(function)), site.late_after))
-            return 504, HTML_TYPE, ""
-        try:
-            result = _dispatch(site, token, function, params, seen=seen)
-        except MoodleError as exc:
-            return _render_error(exc, as_json, site.debug)
-        if as_json:
-            return 200, JSON_TYPE, php_json(result)
-        return 200, XML_TYPE, render_response(result)
-
-
-def _count_down_held(site: Site, function: Any, params: dict[str, Any]) -> Site | None:
-    """Commit held writes that are due or whose twin this request is; returns the state this
-    request's checks must see when a twin was committed (its arrival, before the twin)."""
-    if not site.held_writes:
-        return None
-    for write in site.held_writes:
-        write.remaining -= 1
-    commit_held(site, [w for w in site.held_writes if w.remaining <= 0])
-    key = _twin_key(function, params)
-    twins = [w for w in site.held_writes if w.key == key]
-    if not twins:
-        return None
-    seen = site.snapshot(_touches(function))
-    commit_held(site, twins)
-    return seen
-
-
-def _dispatch(site: Site, token: Any, function: Any, params: dict[str, Any], seen: Site | None = None) -> Any:
-    info = site.tokens.get(token) if isinstance(token, str) else None
-    if info is None:
-        raise MoodleError(MOODLE_EXCEPTION, "invalidtoken", "Invalid token - token not found")
-    user = site.users.get(info.userid)
-    if info.suspended or (user is not None and user.suspended):
-        username = user.username if user else str(info.userid)
-        raise MoodleError(MOODLE_EXCEPTION, "wsaccessusersuspended", f"Refused web service access for suspended username: {username}")
-    if not isinstance(function, str) or not function:
-        raise invalid_parameter("Missing required parameter wsfunction")
-    if not known_function(function):
-        raise invalid_record("external_functions")
-    if function not in info.service_functions:
-        raise MoodleError(ACCESS_EXCEPTION, "accessexception", "Access control exception")
-    if "webservice/rest:use" not in info.capabilities:
-        raise MoodleError(ACCESS_EXCEPTION, "accessexception", "Access control exception",
-                          "You are not allowed to use the rest protocol (missing capability: webservice/rest:use)")
-    spec = REGISTRY.get(function)
-    if spec is None:
-        raise MoodleError(MOODLE_EXCEPTION, "notimplemented", f"The emulator does not implement {function}")
-    clean = validate_top(spec.params, params)
-    call = Call(site=site, token=info, function=function, seen=seen)
-    if not spec.writes:
-        return spec.handler(call, clean)
-    with site.transaction(spec.touches):
-        return spec.handler(call, clean)
-
-
-def is_write(function: str) -> bool:
-    spec = REGISTRY.get(function)
-    return bool(spec and spec.writes)
-
-
-# ---------------------------------------------------------------------------------------------
-# in-process: a requests transport adapter
-# ---------------------------------------------------------------------------------------------
-
-class EmulatorAdapter(BaseAdapter):
-    """``session.mount(EMULATOR_URL, EmulatorAdapter(site))`` and the real client talks to ``site``.
-
-    ``fault(function, phase)`` may answer 503, raise ``ReadTimeout`` (after the call was applied
-    when phase is "after"; "late" holds a write uncommitted, see :mod:`.faults`) or raise
-    :class:`SimulatedCrash`. ``access_log`` holds request lines as a web server logs them.
+    Only kept when asked for (``record=`` in :func:`serve_in_background`): it holds the token.
     """
 
-    def __init__(self, site: Site, fault: FaultFunction | None = None) -> None:
-        super().__init__()
-        self.site = site
-        self.fault = fault
-        self.calls: list[str] = []  # wsfunction names in the order received (for tests and benchmarks)
-        self.access_log: list[str] = []  # "POST /webservice/rest/server.php?wsfunction=..." (trap 37)
+    method: str
+    path: str
+    body: str
 
-    def send(  # type: ignore[override]
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        parts = urlsplit(request.url or "")
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        body = request.body or b""
-        text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
-        form = parse_qsl(text, keep_blank_values=True)
-        method = request.method or "POST"
-        self.access_log.append(f"{method} {parts.path}" + (f"?{parts.query}" if parts.query else ""))
-        if parts.path != REST_PATH:
-            return self._response(request, 404, HTML_TYPE, "")
-        function = function_name(query, form)
-        self.calls.append(function)
-        kind = self.fault(function, "before") if self.fault else None
-        if kind == "late":  # checked now, committed later, the answer never arrives
-            handle(self.site, method, query, form, late=True)
-            raise requests.exceptions.ReadTimeout(f"emulator: simulated timeout (late {function})", request=request)
-        answer = self._strike(request, function, "before", kind)
-        if answer is not None:
-            return answer
-        status, content_type, payload = handle(self.site, method, query, form)
-        answer = self._strike(request, function, "after", self.fault(function, "after") if self.fault else None)
-        if answer is not None:
-            return answer
-        return self._response(request, status, content_type, payload)
-
-    def _strike(
-        self, request: requests.PreparedRequest, function: str, phase: str, kind: str | None
-    ) -> requests.Response | None:
-        if kind is None:
-            return None
-        if kind == "503":
-            return self._response(request, 503, HTML_TYPE, "")
-        if kind in ("timeout", "late"):
-            raise requests.exceptions.ReadTimeout(f"emulator: simulated timeout ({phase} {function})", request=request)
-        if kind == "crash":
-            raise SimulatedCrash(f"emulator: simulated crash ({phase} {function})")
-        raise ValueError(f"unknown fault kind {kind!r}")
-
-    def _response(self, request: requests.PreparedRequest, status: int, content_type: str, body: str) -> requests.Response:
-        response = requests.Response()
-        response.status_code = status
-        response.reason = HTTPStatus(status).phrase
-        content = body.encode("utf-8")
-        response.headers = CaseInsensitiveDict({"Content-Type": content_type, "Content-Length": str(len(content))})
-        response._content = content
-        response.encoding = "utf-8"
-        response.url = request.url or ""
-        response.request = request
-        response.connection = self  # type: ignore[assignment]
-        return response
-
-    def close(self) -> None:
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# over HTTP: a small threaded server
-# ---------------------------------------------------------------------------------------------
 
 #: How long the HTTP server holds an answer it must lose ("timeout", "late"): past lmsync's
 #: default client timeout of 30 s. Tests pass a short ``hold_seconds`` and a shorter client timeout.
@@ -300,14 +61,25 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     ``access_log``: one request line per request, ``"POST /webservice/rest/server.php?wsfunction=..."``
     (method, path, query string; the body is never logged, trap 37). ``release`` ends every hold
-    early (set on shutdown).
+    early (set on shutdown). ``cost``: the price list (None: free); ``workers``: the worker
+    pool, which bounds the requests answered at once and records what was charged.
     """
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], hold_seconds: float) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        hold_seconds: float,
+        cost: CostModel | None = None,
+        workers: Workers | None = None,
+    ) -> None:
         super().__init__(address, handler)
         self.access_log: list[str] = []
         self.hold_seconds = hold_seconds
         self.release = threading.Event()
+        self.cost = cost
+        self.workers = workers if workers is not None else Workers()
+        self.recorded: list[Recorded] | None = None  # every REST request, body included (benchmarks)
 
     def shutdown(self) -> None:
         self.release.set()
@@ -343,6 +115,8 @@ def _handler_class(site: Site, state_path: Path | None, fault: FaultFunction | N
             if parts.path != REST_PATH:
                 self._send(404, HTML_TYPE, "")
                 return
+            if server.recorded is not None:
+                server.recorded.append(Recorded(method, self.path, body))
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
             form = parse_qsl(body, keep_blank_values=True) if method == "POST" else []
             function = function_name(query, form)
@@ -355,8 +129,11 @@ def _handler_class(site: Site, state_path: Path | None, fault: FaultFunction | N
                 return
             if self._fault(kind):
                 return
-            status, content_type, payload = handle(site, method, query, form)
-            self._save(function, held)
+            with server.workers.slot():  # one PHP worker from here until the answer is priced
+                (status, content_type, payload), seconds = answer(site, method, query, form, cost=server.cost)
+                self._save(function, held)
+                if server.cost is not None:
+                    server.workers.pay(function, seconds)
             if self._fault(fault(function, "after") if fault else None):
                 return
             self._send(status, content_type, payload)
@@ -401,10 +178,18 @@ def make_server(
     fault: FaultFunction | None = None,
     verbose: bool = False,
     hold_seconds: float = HOLD_SECONDS,
+    cost: CostModel | None = None,
+    workers: int | Workers | None = None,
 ) -> EmulatorHTTPServer:
-    """A server for ``site`` (not started); ``hold_seconds``: how long a lost answer is held."""
+    """A server for ``site`` (not started); ``hold_seconds``: how long a lost answer is held.
+
+    ``cost`` (e.g. :data:`~.cost.MOODLE45`) charges each answered request its price by sleeping
+    in the handler; ``workers`` (a count, or a :class:`~.cost.Workers` to watch) answers at most
+    that many requests at once (None: as many as arrive; 1 serialises).
+    """
     handler = _handler_class(site, Path(state_path) if state_path else None, fault, verbose)
-    server = EmulatorHTTPServer((host, port), handler, hold_seconds)
+    pool = workers if isinstance(workers, Workers) else Workers(workers)
+    server = EmulatorHTTPServer((host, port), handler, hold_seconds, cost=cost, workers=pool)
     server.daemon_threads = True
     return server
 
@@ -433,17 +218,24 @@ def serve_in_background(
     fault: FaultFunction | None = None,
     hold_seconds: float = HOLD_SECONDS,
     access_log: list[str] | None = None,
+    cost: CostModel | None = None,
+    workers: int | Workers | None = None,
+    record: list[Recorded] | None = None,
 ) -> tuple[str, Callable[[], None]]:
     """Start a server on a free port in a daemon thread; returns ``(base_url, stop)``.
 
     The base URL is what a client puts in its Moodle URL setting, e.g. ``http://127.0.0.1:41234``.
     ``access_log``, if given, is the list the server appends its request lines to (trap 37);
     ``hold_seconds`` how long a lost answer ("timeout", "late" faults) is held before the
-    connection is closed (``stop`` ends the holds at once).
+    connection is closed (``stop`` ends the holds at once). ``cost`` and ``workers``: as in
+    :func:`make_server`. ``record``, if given, receives every REST request as :class:`Recorded`
+    (body and token included: for benchmarks that replay a run, never for logs).
     """
-    server = make_server(site, host, port, state_path, fault, verbose=False, hold_seconds=hold_seconds)
+    server = make_server(site, host, port, state_path, fault, verbose=False, hold_seconds=hold_seconds,
+                         cost=cost, workers=workers)
     if access_log is not None:
         server.access_log = access_log
+    server.recorded = record
     thread = threading.Thread(target=server.serve_forever, name="lmsync-emulator", daemon=True)
     thread.start()
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
@@ -459,13 +251,20 @@ def serve_in_background(
 __all__ = [
     "EMULATOR_URL",
     "HOLD_SECONDS",
+    "HTML_TYPE",
+    "JSON_TYPE",
     "REST_PATH",
+    "XML_TYPE",
     "EmulatorAdapter",
     "EmulatorHTTPServer",
     "HeldWrite",
-    "commit_held",
+    "Recorded",
     "SimulatedCrash",
+    "answer",
+    "commit_held",
+    "function_name",
     "handle",
+    "is_write",
     "make_server",
     "php_json",
     "serve",

@@ -22,244 +22,29 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-PROFILE_FIELDS: list[dict[str, Any]] = [
-    # shortname, title, type, private (visible to the user only)
-    {"shortname": "department", "name": "Department", "type": "menu", "private": False},
-    {"shortname": "interests", "name": "Interests", "type": "text", "private": False},
-    {"shortname": "yearofstudy", "name": "Year of study", "type": "menu", "private": True},
-    {"shortname": "mentorcapacity", "name": "Mentor capacity", "type": "text", "private": True},
-    {"shortname": "languages", "name": "Languages", "type": "text", "private": False},
-]
-
-ROLE_IDS = {"manager": 1, "coursecreator": 2, "editingteacher": 3, "teacher": 4, "student": 5, "guest": 6, "user": 7}
-USER_CONTEXT_OFFSET = 8  # user context id = user id + 8 (s0002, user 4, has context 12 on the recording site)
-COURSE_CONTEXT_OFFSET = 100_000
-
-
-@dataclass
-class User:
-    id: int
-    username: str
-    firstname: str
-    lastname: str
-    email: str
-    idnumber: str = ""
-    customfields: dict[str, str] = field(default_factory=dict)
-    institution: str = ""  # core field: listed only when non-empty
-    suspended: bool = False
-    auth: str = "manual"
-    city: str = "Springfield"
-    country: str = "GB"
-    lastaccess: int = 0
-
-    @property
-    def fullname(self) -> str:
-        return f"{self.firstname} {self.lastname}"
-
-
-@dataclass
-class Enrolment:
-    """One enrolment; ``role`` is the role given at enrolment, ``other_roles`` any role assigned
-    later in the course context (trap 42: a student who is also a teacher). Account suspension
-    is ``User.suspended``, separate from ``suspended`` here (trap 41)."""
-
-    role: str = "student"
-    suspended: bool = False
-    timeend: int = 0  # 0 = no end date
-    other_roles: list[str] = field(default_factory=list)
-
-    def active(self, now: int) -> bool:
-        """Moodle's onlyactive: the enrolment's status and dates only, never the account (trap 41)."""
-        return not self.suspended and (self.timeend == 0 or self.timeend > now)
-
-    def roles(self) -> list[str]:
-        """Every role in the course, in Moodle's role sort order (teacher before student, trap 42)."""
-        names = dict.fromkeys([self.role, *self.other_roles])
-        return sorted(names, key=lambda r: ROLE_IDS.get(r, 99))
-
-
-@dataclass
-class Course:
-    id: int
-    shortname: str
-    fullname: str
-    idnumber: str = ""
-    category: int = 1
-    format: str = "topics"
-    groupmode: int = 0
-    summary: str = ""
-    startdate: int = 1767571200
-    enddate: int = 1797552000
-    timemodified: int = 1795598938
-    enrolments: dict[int, Enrolment] = field(default_factory=dict)
-
-
-@dataclass
-class Cohort:
-    id: int
-    idnumber: str
-    name: str
-    description: str = ""
-    userids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Group:
-    id: int
-    courseid: int
-    name: str
-    idnumber: str = ""
-    description: str = ""
-    descriptionformat: int = 1
-    enrolmentkey: str = ""
-    visibility: int = 0
-    participation: bool = True
-    members: set[int] = field(default_factory=set)
-
-
-@dataclass
-class Grouping:
-    id: int
-    courseid: int
-    name: str
-    idnumber: str = ""
-    description: str = ""
-    descriptionformat: int = 1
-    groupids: list[int] = field(default_factory=list)
-
-
-@dataclass
-class Forum:
-    id: int
-    cmid: int
-    courseid: int
-    name: str
-    type: str = "general"
-    intro: str = ""
-    groupmode: int = 0  # 0 none, 1 separate, 2 visible
-    forcesubscribe: int = 0
-    timemodified: int = 1795598938
-
-
-@dataclass
-class Discussion:
-    id: int
-    forumid: int
-    postid: int
-    groupid: int
-    subject: str
-    message: str
-    userid: int
-    created: int
-    messageformat: int = 1
-    pinned: bool = False
-
-
-@dataclass
-class Post:
-    """A reply in a discussion (the opening post is the :class:`Discussion` itself, id ``postid``).
-
-    Stored as sent; read back through the purifier (trap 40). ``parentid`` is the post replied to.
-    """
-
-    id: int
-    discussionid: int
-    parentid: int
-    userid: int
-    subject: str
-    message: str
-    created: int
-    modified: int = 0
-    messageformat: int = 1
-
-
-@dataclass
-class FeedbackItem:
-    id: int
-    name: str
-    label: str
-    typ: str
-    presentation: str
-    required: bool = False
-    position: int = 1
-
-
-@dataclass
-class FeedbackCompleted:
-    id: int
-    userid: int
-    timemodified: int
-    values: dict[int, str] = field(default_factory=dict)  # item id -> raw value
-
-
-@dataclass
-class Feedback:
-    id: int
-    cmid: int
-    courseid: int
-    name: str
-    intro: str = ""
-    anonymous: int = 2  # 2 = NOT anonymous
-    items: list[FeedbackItem] = field(default_factory=list)
-    completeds: list[FeedbackCompleted] = field(default_factory=list)
-
-
-@dataclass
-class AssignGrade:
-    id: int
-    userid: int
-    grade: float  # -1 = no grade
-    grader: int
-    timecreated: int
-    timemodified: int
-    comment: str | None = None
-    commentformat: int = 1
-
-
-@dataclass
-class Assignment:
-    id: int
-    cmid: int
-    courseid: int
-    name: str
-    grade: int = 100
-    intro: str = ""
-    timemodified: int = 1795598970
-    grades: dict[int, AssignGrade] = field(default_factory=dict)
-
-
-@dataclass
-class Grade:
-    rawgrade: float | None
-    finalgrade: float | None
-    timemodified: int
-    feedback: str = ""
-
-
-@dataclass
-class GradeItem:
-    id: int
-    courseid: int
-    itemtype: str  # mod or course
-    itemmodule: str | None = None
-    iteminstance: int = 0
-    itemnumber: int | None = 0
-    cmid: int | None = None
-    itemname: str | None = None
-    idnumber: str | None = ""
-    grademax: float = 100.0
-    grademin: float = 0.0
-    hidden: bool = False
-    grades: dict[int, Grade] = field(default_factory=dict)
-
-
-@dataclass
-class TokenInfo:
-    userid: int
-    service_functions: set[str] = field(default_factory=set)
-    capabilities: set[str] = field(default_factory=set)
-    suspended: bool = False
-
+from lmsync.moodle.emulator.records import (
+    COURSE_CONTEXT_OFFSET,
+    PROFILE_FIELDS,
+    ROLE_IDS,
+    USER_CONTEXT_OFFSET,
+    AssignGrade,
+    Assignment,
+    Cohort,
+    Course,
+    Discussion,
+    Enrolment,
+    Feedback,
+    FeedbackCompleted,
+    FeedbackItem,
+    Forum,
+    Grade,
+    GradeItem,
+    Group,
+    Grouping,
+    Post,
+    TokenInfo,
+    User,
+)
 
 _COLLECTIONS: dict[str, type] = {
     "users": User,
@@ -445,11 +230,16 @@ class Site:
         return replace(self, held_writes=[], **frozen)
 
     def commit_late(self) -> int:
-        """Commit every held "late" write now, in arrival order; returns how many were held."""
-        from lmsync.moodle.emulator.server import commit_held
+        """Commit every held "late" write now, in arrival order; returns how many were held.
 
+        Each held write commits itself (``HeldWrite.commit`` in :mod:`.protocol`, which owns the
+        dispatch), so the state needs nothing from the protocol side.
+        """
         with self.lock:
-            return commit_held(self, list(self.held_writes))
+            writes = list(self.held_writes)
+            for write in writes:
+                write.commit(self)
+            return len(writes)
 
     def add_course_role(self, courseid: int, userid: int, role: str) -> None:
         """Seed a second role for an enrolled user (``role_assign`` in the course, trap 42)."""
@@ -546,8 +336,29 @@ class Site:
     def __deepcopy__(self, memo: dict[int, Any]) -> Site:
         return self.copy()
 
-    def handle(self, method: str, query: dict[str, str], form: list[tuple[str, str]]) -> tuple[int, str, str]:
-        """Answer one REST request: a shortcut for :func:`lmsync.moodle.emulator.server.handle`."""
-        from lmsync.moodle.emulator.server import handle
 
-        return handle(self, method, query, form)
+# the records are re-exported: callers import them from here as they always did
+__all__ = [
+    "Site",
+    "PROFILE_FIELDS",
+    "ROLE_IDS",
+    "USER_CONTEXT_OFFSET",
+    "COURSE_CONTEXT_OFFSET",
+    "User",
+    "Enrolment",
+    "Course",
+    "Cohort",
+    "Group",
+    "Grouping",
+    "Forum",
+    "Discussion",
+    "Post",
+    "FeedbackItem",
+    "FeedbackCompleted",
+    "Feedback",
+    "AssignGrade",
+    "Assignment",
+    "Grade",
+    "GradeItem",
+    "TokenInfo",
+]
