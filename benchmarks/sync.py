@@ -6,6 +6,15 @@ reads + ceil(writes / batch) per kind, wall time) and the same first sync done b
 client that sends one web-service call per group, member and assignment.
 
     python benchmarks/sync.py [--mentees 2000] [--mentors 200]
+
+With ``--cost moodle45`` the emulator costs like Moodle 4.5 (each request sleeps the recording
+site's time for it, TIMINGS.md; ``lmsync emulator serve --cost moodle45 --workers N``) and serves
+at most ``--workers`` requests at once. Then it prints, in one run: the first sync's time against
+the floor (the same requests, consecutive batchable ones merged into the fewest requests, sent
+one at a time to a fresh cost-modelled site with one worker), and the no-op re-sync's writes
+(must be 0) and time against the floor's reads alone (issue 15's acceptance: <= 0.8x, <= 1.0x).
+
+    python benchmarks/sync.py --cost moodle45 --workers 4 --mentees 2500 --mentors 250
 """
 
 from __future__ import annotations
@@ -17,10 +26,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from requests import Session
 
 from lmsync.config import load_config
-from lmsync.moodle.emulator import serve_in_background
+from lmsync.log import configure
+from lmsync.moodle.emulator import cost_model, serve_in_background
+from lmsync.moodle.emulator.cost import CostModel, Workers
 from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_scaled_site
+from lmsync.moodle.emulator.server import Recorded, is_write
+from lmsync.moodle.encoding import decode, encode
 from lmsync.service.apply import FUNCTION, ONE_PER_CALL, VARS_PER_OP, Applier
 from lmsync.service.moodle import open_moodle
 from lmsync.service.sync import grouping_ids, make_plan, run_sync
@@ -117,12 +133,156 @@ def run(mentees: int, mentors: int) -> None:
         print(f"{label:<18} {requests:>9} {reads:>6} {writes:>7} {ops:>6} {bound:>6} {ratio:>6.2f} {seconds:>8.2f}")
 
 
+# ---------------------------------------------------------------------------------------------
+# on an emulator that costs like Moodle: lmsync against the one-request-at-a-time floor (issue 15)
+# ---------------------------------------------------------------------------------------------
+
+def _function(req: Recorded) -> str:
+    return dict(parse_qsl(urlsplit(req.path).query)).get("wsfunction", "")
+
+
+def _params(req: Recorded) -> dict:
+    return decode(parse_qsl(req.body, keep_blank_values=True))
+
+
+def _merged(prev: Recorded, req: Recorded, budget: int, big_batch: int) -> Recorded | None:
+    """``prev`` and ``req`` as one request when Moodle would answer it the same way, else None.
+
+    Pages of one enrolment listing become one unpaged read; two calls that differ only in one
+    list (members, groups, links, group ids) become one call with both lists, while it stays
+    within ``budget`` form variables (and ``big_batch`` members, past which the model charges
+    more per member: merging must not make the floor dearer).
+    """
+    if prev.path != req.path or prev.method != req.method:
+        return None
+    a, b = _params(prev), _params(req)
+    function = _function(req)
+    if function == "core_enrol_get_enrolled_users":
+        paging = {"limitfrom", "limitnumber"}
+        opts_a = [o for o in a.get("options", []) if o.get("name") not in paging]
+        opts_b = [o for o in b.get("options", []) if o.get("name") not in paging]
+        if a.get("courseid") != b.get("courseid") or opts_a != opts_b:
+            return None
+        merged = {**a, "options": opts_a}
+    else:
+        lists = [k for k, v in a.items() if isinstance(v, list)]
+        if len(lists) != 1 or set(a) != set(b) or any(a[k] != b[k] for k in a if k != lists[0]):
+            return None
+        key = lists[0]
+        if not isinstance(b[key], list):
+            return None
+        merged = {**a, key: a[key] + b[key]}
+        if function == "core_group_add_group_members" and len(merged[key]) > big_batch:
+            return None
+    body = encode(merged)
+    if len(body) > budget:
+        return None
+    return Recorded(req.method, req.path, urlencode(body))
+
+
+def fewest(reqs: list[Recorded], budget: int, big_batch: int) -> list[Recorded]:
+    """The same requests, consecutive mergeable ones merged (see :func:`_merged`), order kept."""
+    out: list[Recorded] = []
+    for req in reqs:
+        merged = _merged(out[-1], req, budget, big_batch) if out else None
+        if merged is None:
+            out.append(req)
+        else:
+            out[-1] = merged
+    return out
+
+
+def replay(url: str, reqs: list[Recorded]) -> tuple[float, float, int]:
+    """Send ``reqs`` one at a time; returns (seconds for all, seconds for the reads, failures)."""
+    total = reads = 0.0
+    failures = 0
+    with Session() as session:
+        for req in reqs:
+            started = time.perf_counter()
+            response = session.request(req.method, url + req.path, data=req.body.encode("utf-8"),
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=300)
+            seconds = time.perf_counter() - started
+            total += seconds
+            if not is_write(_function(req)):
+                reads += seconds
+            if response.status_code != 200 or '"exception"' in response.text[:200]:
+                failures += 1
+    return total, reads, failures
+
+
+def run_costed(mentees: int, mentors: int, model: CostModel, workers: int, max_parallel: int | None) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="lmsync-bench-"))
+    os.environ["XDG_STATE_HOME"] = str(workdir / "state")
+    token = workdir / "token"
+    token.write_text(DEMO_TOKEN)
+    token.chmod(0o600)
+    site = build_scaled_site(mentees, mentors)
+    fresh = site.copy()  # the floor replays on the site as it was before the first sync
+    recorded: list[Recorded] = []
+    pool = Workers(workers)
+    url, stop = serve_in_background(site, cost=model, workers=pool, record=recorded)
+    path = workdir / "lmsync.toml"
+    parallel = f"max_parallel = {max_parallel}\n" if max_parallel is not None else ""
+    path.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n{parallel}[programme]\nname = "bench"\n'
+                    '[matching]\ndefault_capacity = 12\n[matching.attributes]\ncapacity = ""\n')
+    config = load_config(path, environ={})
+    store = Store(workdir / "bench.db")
+    runs = {}
+    try:
+        for label in ("first sync", "no-op re-sync"):
+            start = len(recorded)
+            with open_moodle(config) as conn:
+                started = time.perf_counter()
+                result = run_sync(conn.api, config, store)
+                seconds = time.perf_counter() - started
+                reads, writes = split(conn.transport.stats)
+            assert result.converged, f"{label} did not converge"
+            runs[label] = (seconds, reads, writes, recorded[start:], pool.peak)
+    finally:
+        stop()
+
+    first_reqs = runs["first sync"][3]
+    floor_reqs = fewest(first_reqs, config.moodle.batch_budget, model.big_batch)
+    url, stop = serve_in_background(fresh, cost=model, workers=1)
+    try:
+        floor, floor_reads, failures = replay(url, floor_reqs)
+    finally:
+        stop()
+    floor_writes = sum(1 for r in floor_reqs if is_write(_function(r)))
+
+    first_s, first_r, first_w, _, peak = runs["first sync"]
+    noop_s, noop_r, noop_w, _, _ = runs["no-op re-sync"]
+    print(f"lmsync sync on the emulator costed like {model.name}: {mentees} mentees, {mentors} mentors, "
+          f"{workers} workers, HTTP on loopback (max_parallel {config.moodle.max_parallel}, "
+          f"at most {peak} requests inside at once)")
+    print(f"{'run':<34} {'reads':>6} {'writes':>7} {'seconds':>8} {'vs floor':>9}")
+    print(f"{'floor: one at a time, fewest':<34} {len(floor_reqs) - floor_writes:>6} {floor_writes:>7} {floor:>8.2f} "
+          f"{'1.00x':>9}")
+    print(f"{'floor: its reads alone':<34} {len(floor_reqs) - floor_writes:>6} {0:>7} {floor_reads:>8.2f}")
+    print(f"{'lmsync first sync':<34} {first_r:>6} {first_w:>7} {first_s:>8.2f} {first_s / floor:>8.2f}x"
+          "   (aim <= 0.8x)")
+    print(f"{'lmsync no-op re-sync':<34} {noop_r:>6} {noop_w:>7} {noop_s:>8.2f} {noop_s / floor_reads:>8.2f}x"
+          "   (against the floor's reads alone; aim <= 1.0x, writes must be 0)")
+    if failures:
+        print(f"warning: {failures} floor requests were refused on replay (the floor is not a faithful replay)")
+    if noop_w:
+        print(f"FAIL: the no-op re-sync made {noop_w} writes")
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentees", type=int, default=2000)
     parser.add_argument("--mentors", type=int, default=200)
+    parser.add_argument("--cost", default="none", help="none (default) or moodle45: an emulator that costs like Moodle")
+    parser.add_argument("--workers", type=int, default=4, help="with --cost: requests the emulator answers at once")
+    parser.add_argument("--max-parallel", type=int, default=None, help="lmsync's [moodle] max_parallel (default: its own)")
     args = parser.parse_args(argv)
-    run(args.mentees, args.mentors)
+    model = cost_model(args.cost)
+    configure(level="warning")  # the figures, not a log line per request
+    if model is None:
+        run(args.mentees, args.mentors)
+    else:
+        run_costed(args.mentees, args.mentors, model, args.workers, args.max_parallel)
 
 
 if __name__ == "__main__":
