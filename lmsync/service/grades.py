@@ -30,7 +30,7 @@ import html
 import json
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,6 +39,13 @@ from pydantic import BaseModel, Field
 
 from lmsync.config import Config
 from lmsync.config_sections import default_idnumber_prefix
+from lmsync.domain.envelope import (
+    AssignGradeValue,
+    Envelope,
+    GradeValue,
+    SaveAssignGrades,
+    UpdateGrades,
+)
 from lmsync.domain.grades import (
     TOLERANCE,
     AssignGrade,
@@ -55,9 +62,9 @@ from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.errors import ConfigError, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import MoodleError, MoodleException
 from lmsync.moodle.models import Assignment, GradeReport
 from lmsync.moodle.text import same_name
+from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sent
 from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, read_feedback
 from lmsync.service.jobs import session
 from lmsync.service.meetings import (
@@ -401,6 +408,39 @@ class GradesPlan(BaseModel):
     def item(self, itemnumber: int) -> PlannedItem | None:
         return next((i for i in self.items if i.itemnumber == itemnumber), None)
 
+    def envelope(self) -> Envelope:
+        """The writes of this plan as typed operations of the grades family (the executor's input)."""
+        ops: list[UpdateGrades | SaveAssignGrades] = []
+        for r in self.requests:
+            item = self.item(r.itemnumber)
+            ops.append(
+                UpdateGrades(
+                    itemnumber=r.itemnumber,
+                    itemdetails=r.itemdetails,
+                    grades=tuple(GradeValue(user_id=g.user_id, grade=g.grade) for g in r.grades),
+                    metric=item.key if item is not None else r.key,
+                    idnumber=item.idnumber if item is not None else None,
+                    creates=r.creates,
+                    adopts=r.adopts,
+                )
+            )
+        for chunk in self.assign_requests:
+            assert self.assignment_id is not None
+            ops.append(
+                SaveAssignGrades(
+                    assignment_id=self.assignment_id,
+                    grademax=self.assignment_grademax,
+                    grades=tuple(AssignGradeValue(user_id=g.user_id, grade=g.grade, comment=g.comment) for g in chunk),
+                )
+            )
+        return Envelope(
+            family="grades",
+            programme=self.programme,
+            course_id=self.course_id,
+            fingerprint=self.fingerprint,
+            operations=list(ops),
+        )
+
     def summary(self) -> dict[str, int]:
         return {
             "items": len(self.items),
@@ -630,8 +670,7 @@ def legacy_itemnumbers(journal: Journal) -> set[int]:
             continue
         if not (isinstance(entry.result, dict) and entry.result.get("details")):
             continue
-        row = journal.store.conn.execute("SELECT op_keys FROM journal WHERE id = ?", (entry.id,)).fetchone()
-        for key in json.loads(row["op_keys"]) if row else []:
+        for key in journal.keys_of(entry.id):
             parts = str(key).split(":")
             if parts[0] in ("grade", "grade_item") and len(parts) > 1 and parts[1].isdigit():
                 numbers.add(int(parts[1]))
@@ -759,108 +798,94 @@ class PushReport:
         return not self.failed and not self.uncertain and not self.mismatches
 
 
-def _grade_keys(request: PlannedRequest) -> list[str]:
-    keys = [f"grade:{request.itemnumber}:{g.user_id}" for g in request.grades]
-    return keys or [f"grade_item:{request.itemnumber}"]
+def _item_lane(chunk: Sequence[Any]) -> int:
+    return int(chunk[0].itemnumber)
 
 
-class GradePusher:
-    """Sends a plan's requests in order, journaling each one before and after."""
+class GradesFamily(OpFamily):
+    """The grades family on the executor: ``core_grades_update_grades`` requests (as planned:
+    details first, each below the budget), then ``mod_assign_save_grades`` chunks.
 
-    def __init__(self, api: MoodleApi, store: Store, plan: GradesPlan, *, run_id: str) -> None:
+    Requests of different items go side by side; a later request of an item waits for its first
+    (which carries the details) and is skipped when that one was refused: sent alone it would
+    create a nameless item. A creation is recorded in the store before it is sent (issue 10
+    point 6); a token, access or capability refusal stops the push (exit code 2).
+    """
+
+    name = "grades"
+    kinds = {
+        "update_grades": Kind(UPDATE_GRADES, one_per_call=True, lane=_item_lane, skip_lane_after_refusal=True),
+        "assign_grades": Kind(SAVE_ASSIGN_GRADES, one_per_call=True, lane=EACH),
+    }
+
+    def __init__(self, api: MoodleApi, store: Store, plan: GradesPlan, report: PushReport) -> None:
+        super().__init__(Journal(store, plan.programme))
         self.api = api
         self.store = store
         self.plan = plan
-        self.journal = Journal(store, plan.programme)
+        self.report = report
         self.records = GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid)
-        self.report = PushReport(run_id)
 
-    def push(self) -> PushReport:
-        failed_items: set[int] = set()
-        for request in self.plan.requests:
-            if request.itemnumber in failed_items:
-                # Later chunks carry no details: sent alone they would create a nameless item.
-                self.report.failed.append((f"item {request.itemnumber}", "skipped after a refused request"))
-                continue
-            if not self._send_grades(request):
-                if self.report.uncertain:
-                    return self.report
-                failed_items.add(request.itemnumber)
-        for chunk in self.plan.assign_requests:
-            self._send_assign(chunk)
-            if self.report.uncertain:
-                return self.report
-        return self.report
+    def failures(self, kind: str, chunk: Sequence[Any], reason: str) -> list[tuple[str, str]]:
+        if kind == "update_grades":
+            return [(f"item {op.itemnumber}", reason) for op in chunk]
+        return [(f"assignment {op.assignment_id}", reason) for op in chunk]
 
-    def _send_grades(self, request: PlannedRequest) -> bool:
-        item = self.plan.item(request.itemnumber)
-        if request.creates and item is not None and item.idnumber is not None:
+    def before(self, kind: str, chunk: Sequence[Any]) -> None:
+        (op,) = chunk
+        if kind == "update_grades" and op.creates and op.idnumber is not None and op.metric is not None:
             # Recorded before sending: if the answer is lost, the next plan knows this creation may
             # still commit and does not send a second one (issue 10, point 10).
-            self.records.sending(request.itemnumber, item.key, item.idnumber)
-        entry = self.journal.intent(self.report.run_id, UPDATE_GRADES, "update_grades", _grade_keys(request))
-        self.report.requests += 1
-        try:
+            self.records.sending(op.itemnumber, op.metric, op.idnumber)
+
+    def send(self, kind: str, chunk: Sequence[Any]) -> Sent:
+        (op,) = chunk
+        plan = self.plan
+        if kind == "update_grades":
             result = self.api.update_grades(
                 SOURCE,
-                self.plan.course_id,
-                self.plan.component,
-                self.plan.activity_cmid,
-                request.itemnumber,
-                [{"studentid": g.user_id, "grade": g.grade} for g in request.grades],
-                itemdetails=request.itemdetails,
+                plan.course_id,
+                plan.component,
+                plan.activity_cmid,
+                op.itemnumber,
+                [{"studentid": g.user_id, "grade": g.grade} for g in op.grades],
+                itemdetails=op.itemdetails,
             )
-        except MoodleException as exc:
-            self._refused(entry, exc, f"item {request.itemnumber}")
-            return False
-        except MoodleError as exc:  # transport failure or unreadable answer: the outcome is unknown
-            self.journal.finish(entry, "unknown", {"error": type(exc).__name__})
-            self.report.uncertain = True
-            return False
-        if not result.ok:
-            self.journal.finish(entry, "failed", {"statuses": result.statuses})
-            self.report.failed.append((f"item {request.itemnumber}", f"status {result.statuses}"))
-            return False
-        self.journal.finish(
-            entry, "ok", {"grades": len(request.grades), "details": request.itemdetails is not None}
+            if not result.ok:
+                raise Refused(f"status {result.statuses}", {"statuses": result.statuses})
+            return Sent({"grades": len(op.grades), "details": op.itemdetails is not None})
+        self.api.save_assign_grades(
+            op.assignment_id,
+            [{"userid": g.user_id, "grade": g.grade, "comment": g.comment} for g in op.grades],
+            grademax=op.grademax,
         )
-        if request.adopts and item is not None and item.idnumber is not None:
-            self.records.sending(request.itemnumber, item.key, item.idnumber, state="adopted")
-        self.report.grades += len(request.grades)
-        self.report.details += 1 if request.itemdetails else 0
-        return True
+        return Sent({"grades": len(op.grades)})
 
-    def _refused(self, entry: int, exc: MoodleException, what: str) -> None:
-        """Journal a refusal; a token, access or capability problem stops the push (exit code 2)."""
-        self.journal.finish(entry, "failed", {"errorcode": exc.errorcode})
-        if exc.exit_code == 2:
-            raise exc
-        self.report.failed.append((what, exc.errorcode or "refused"))
-
-    def _send_assign(self, chunk: list[PlannedAssignGrade]) -> None:
-        assert self.plan.assignment_id is not None
-        aid = self.plan.assignment_id
-        keys = [f"assign_grade:{aid}:{g.user_id}" for g in chunk]
-        entry = self.journal.intent(self.report.run_id, SAVE_ASSIGN_GRADES, "assign_grades", keys)
-        self.report.requests += 1
-        try:
-            self.api.save_assign_grades(
-                aid,
-                [{"userid": g.user_id, "grade": g.grade, "comment": g.comment} for g in chunk],
-                grademax=self.plan.assignment_grademax,
-            )
-        except MoodleException as exc:
-            self._refused(entry, exc, f"assignment {aid}")
+    def accepted(self, kind: str, chunk: Sequence[Any], sent: Sent) -> None:
+        (op,) = chunk
+        if kind == "update_grades":
+            if op.adopts and op.idnumber is not None and op.metric is not None:
+                self.records.sending(op.itemnumber, op.metric, op.idnumber, state="adopted")
+            self.report.grades += len(op.grades)
+            self.report.details += 1 if op.itemdetails else 0
             return
-        except MoodleError as exc:
-            self.journal.finish(entry, "unknown", {"error": type(exc).__name__})
-            self.report.uncertain = True
-            return
-        self.journal.finish(entry, "ok", {"grades": len(chunk)})
         SentComments(self.store, self.plan.programme).record(
-            aid, [(g.user_id, g.comment) for g in chunk if g.comment is not None]
+            op.assignment_id, [(g.user_id, g.comment) for g in op.grades if g.comment is not None]
         )
-        self.report.assign_grades += len(chunk)
+        self.report.assign_grades += len(op.grades)
+
+
+def push_envelope(
+    api: MoodleApi, store: Store, plan: GradesPlan, *, run_id: str, max_parallel: int = 1
+) -> PushReport:
+    """Send ``plan``'s requests through the executor; a lost answer stops the push (``uncertain``)."""
+    report = PushReport(run_id)
+    family = GradesFamily(api, store, plan, report)
+    done = Executor(family, run_id=run_id, max_parallel=max_parallel).run(plan.envelope())
+    report.requests = done.batches
+    report.failed.extend(done.failed)
+    report.uncertain = done.lost is not None
+    return report
 
 
 def verify(plan: GradesPlan, state: GradeState) -> tuple[int, list[str]]:
@@ -968,8 +993,7 @@ def push_grades(
     ]
     if plan.empty:
         return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
-    pusher = GradePusher(api, store, plan, run_id=run_id)
-    report = pusher.push()
+    report = push_envelope(api, store, plan, run_id=run_id, max_parallel=config.moodle.max_parallel)
     report.failed.extend(drift)
     if verify_after and not report.uncertain:
         before = api.transport.requests_made

@@ -20,17 +20,19 @@ a nudge never carries a survey answer or rating.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from lmsync.config import Config
+from lmsync.domain.envelope import Envelope, SendMessage
 from lmsync.domain.health import NudgeFields, nudge_kind
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import MoodleError, MoodleException
+from lmsync.moodle.errors import MoodleException
 from lmsync.moodle.models import InstantMessage
+from lmsync.service.executor import Executor, Kind, Lost, OpFamily, Sent
 from lmsync.service.health import Assessment, observe_and_assess, today
 from lmsync.service.jobs import session
 from lmsync.store.db import Store
@@ -159,75 +161,115 @@ def plan_nudges(
 # --- sending ---------------------------------------------------------------------------------------
 
 
-class NudgeSender:
-    """Sends planned nudges one by one: record, send, finish."""
+class MessagesFamily(OpFamily):
+    """The messages family on the executor: one nudge per request, recorded before it is sent.
 
-    def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date, run_id: str) -> None:
+    Messages to different people go side by side (``[moodle] max_parallel``); two to one person
+    go in order. The nudge log and the journal are written in one transaction before the send
+    and after it, on the executor's thread.
+    """
+
+    name = "messages"
+    kinds = {"send_message": Kind(FUNCTION, one_per_call=True, lane=lambda chunk: chunk[0].recipient_id)}
+
+    def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date) -> None:
+        super().__init__(Journal(store, programme))
         self.api = api
         self.store = store
         self.day = day
-        self.run_id = run_id
         self.log = NudgeLog(store, programme)
-        self.journal = Journal(store, programme)
+        self.planned: dict[str, PlannedNudge] = {}
+        self.ids: dict[str, int] = {}  # operation key -> nudge id (written before the send)
+        self.outcomes: dict[str, NudgeOutcome] = {}
 
-    def send(self, nudge: PlannedNudge) -> NudgeOutcome:
+    def operation(self, nudge: PlannedNudge) -> SendMessage:
+        op = SendMessage(
+            recipient_id=nudge.recipient_id,
+            text=nudge.text,
+            mentor_id=nudge.mentor_id,
+            mentee_id=nudge.mentee_id,
+            reason=nudge.kind,
+        )
+        self.planned[op.key] = nudge
+        return op
+
+    def intent(self, run_id: str, kind: str, chunk: Sequence[Any]) -> int:
+        (op,) = chunk
         with self.store.transaction() as conn:
             nudge_id = self.log.intent(
                 conn,
-                mentor_id=nudge.mentor_id,
-                mentee_id=nudge.mentee_id,
-                recipient_id=nudge.recipient_id,
+                mentor_id=op.mentor_id,
+                mentee_id=op.mentee_id,
+                recipient_id=op.recipient_id,
                 day=self.day,
-                kind=nudge.kind,
+                kind=op.reason,
             )
-            entry = self.journal.intent(self.run_id, FUNCTION, "nudge", [f"nudge:{nudge_id}"])
+            entry = self.journal.intent(run_id, FUNCTION, "nudge", [f"nudge:{nudge_id}"])
             self.log.link_journal(conn, nudge_id, entry)
+        self.ids[op.key] = nudge_id
+        return entry
+
+    def send(self, kind: str, chunk: Sequence[Any]) -> Sent:
+        (op,) = chunk
         message = InstantMessage(
-            touserid=nudge.recipient_id,
-            text=nudge.text,
+            touserid=op.recipient_id,
+            text=op.text,
             textformat=FORMAT_PLAIN,
-            clientmsgid=f"lmsync-nudge-{nudge_id}",
+            clientmsgid=f"lmsync-nudge-{self.ids[op.key]}",
         )
-        try:
-            results = self.api.send_instant_messages([message], per_request=1)
-        except MoodleException as exc:
-            if exc.errorcode == "formatnotsupported":  # trap 29: raised AFTER a delivery
-                return self._finish(nudge, nudge_id, entry, "unknown", error=exc.errorcode)
-            outcome = self._finish(
-                nudge, nudge_id, entry, "failed", error=exc.errorcode or type(exc).__name__
-            )
-            if exc.exit_code == 2:  # token, access, capability: no nudge can go out; an admin must act
-                raise
-            return outcome
-        except MoodleError as exc:  # lost answer or transport failure: it may have been delivered
-            return self._finish(nudge, nudge_id, entry, "unknown", error=type(exc).__name__)
+        results = self.api.send_instant_messages([message], per_request=1)
         if len(results) != 1:
-            return self._finish(
-                nudge, nudge_id, entry, "unknown", error=f"{len(results)} results for 1 message"
-            )
+            raise Lost(f"{len(results)} results for 1 message")
         result = results[0]
         if result.ok:
-            return self._finish(nudge, nudge_id, entry, "sent", msgid=result.msgid)
-        return self._finish(
-            nudge, nudge_id, entry, "failed", error=result.errormessage or "refused (msgid -1)"
-        )
+            return Sent({"msgid": result.msgid})
+        return Sent({"error": result.errormessage}, refused={0: result.errormessage or "refused (msgid -1)"})
 
-    def _finish(
-        self,
-        nudge: PlannedNudge,
-        nudge_id: int,
-        entry: int,
-        state: Literal["sent", "failed", "unknown"],
-        *,
-        msgid: int | None = None,
-        error: str | None = None,
-    ) -> NudgeOutcome:
-        journal_state = {"sent": "ok", "failed": "failed", "unknown": "unknown"}[state]
-        result: dict[str, Any] = {"msgid": msgid} if msgid is not None else {"error": error}
+    def unknown_after(self, exc: MoodleException) -> bool:
+        return exc.errorcode == "formatnotsupported"  # trap 29: raised AFTER a delivery
+
+    def finish(self, entry: int, kind: str, chunk: Sequence[Any], state: str, result: Any) -> None:
+        (op,) = chunk
+        done: Literal["sent", "failed", "unknown"] = {"ok": "sent", "failed": "failed"}.get(state, "unknown")  # type: ignore[assignment]
+        msgid = result.get("msgid") if done == "sent" else None
+        error = None
+        if done != "sent":
+            refused = result.get("refused") or [None]
+            error = result.get("errorcode") or refused[0] or result.get("error") or "unknown"
         with self.store.transaction():
-            self.journal.finish(entry, journal_state, result)
-            self.log.finish(nudge_id, state, msgid=msgid, error=error)
-        return NudgeOutcome(nudge, state, msgid, error)
+            self.journal.finish(entry, state, {"msgid": msgid} if msgid is not None else {"error": error})
+            self.log.finish(self.ids[op.key], done, msgid=msgid, error=error)
+        self.outcomes[op.key] = NudgeOutcome(self.planned[op.key], done, msgid, error)
+
+
+class NudgeSender:
+    """Sends planned nudges through the executor: record, send, finish (one request each)."""
+
+    def __init__(
+        self, api: MoodleApi, store: Store, programme: str, *, day: date, run_id: str, max_parallel: int = 1
+    ) -> None:
+        self.family = MessagesFamily(api, store, programme, day=day)
+        self.programme = programme
+        self.run_id = run_id
+        self.max_parallel = max_parallel
+
+    def send_all(self, nudges: Sequence[PlannedNudge]) -> tuple[list[NudgeOutcome], list[PlannedNudge]]:
+        """Outcomes in the order they finished, and the nudges not attempted after an unknown one.
+
+        Raises the ``exit_code == 2`` :class:`MoodleException` of a refusal (an admin must act).
+        """
+        family = self.family
+        ops = [family.operation(n) for n in nudges]
+        envelope = Envelope(family="messages", programme=self.programme, course_id=0, operations=list(ops))
+        before = set(family.outcomes)
+        Executor(family, run_id=self.run_id, max_parallel=self.max_parallel).run(envelope)
+        outcomes = [o for key, o in family.outcomes.items() if key not in before]
+        not_attempted = [family.planned[op.key] for op in ops if op.key not in family.ids]
+        return outcomes, not_attempted
+
+    def send(self, nudge: PlannedNudge) -> NudgeOutcome:
+        (outcome,), _ = self.send_all([nudge])
+        return outcome
 
 
 def run_nudges(
@@ -245,13 +287,10 @@ def run_nudges(
     names = _first_names(api, assessment, people)
     report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names)
     if not dry_run:
-        sender = NudgeSender(api, store, config.programme.name, day=day, run_id=report.run_id)
-        for index, nudge in enumerate(report.planned):
-            outcome = sender.send(nudge)
-            report.outcomes.append(outcome)
-            if outcome.state == "unknown":
-                report.not_attempted = report.planned[index + 1 :]
-                break
+        sender = NudgeSender(
+            api, store, config.programme.name, day=day, run_id=report.run_id, max_parallel=config.moodle.max_parallel
+        )
+        report.outcomes, report.not_attempted = sender.send_all(report.planned)
     log.info(
         "nudge.done",
         run_id=report.run_id,
