@@ -45,6 +45,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -52,6 +53,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urljoin, urlsplit, urlunsplit
 
 import requests
+import requests.adapters
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from lmsync import __version__
@@ -253,6 +255,7 @@ class Transport:
         max_attempts: int = 8,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
+        pool_size: int = 1,
     ) -> None:
         if not isinstance(token, Token):
             raise TypeError("token must be a lmsync.secrets.Token")
@@ -260,6 +263,10 @@ class Transport:
         self.endpoint = self.url + ENDPOINT
         self._token = token
         self.session = session if session is not None else requests.Session()
+        if session is None and pool_size > 1:  # one connection per request sent side by side
+            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
         self.session.headers.setdefault("User-Agent", f"lmsync/{__version__}")
         self.timeout = timeout
         self.deadline = deadline
@@ -270,6 +277,7 @@ class Transport:
         self.backoff_max = backoff_max
         #: HTTP requests made per wsfunction (retries included).
         self.stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()  # requests may go out side by side ([moodle] max_parallel)
         #: wsfunction -> the first line of PHP output seen before its JSON (display_errors on).
         self.php_output: dict[str, str] = {}
 
@@ -280,7 +288,8 @@ class Transport:
 
     @property
     def requests_made(self) -> int:
-        return sum(self.stats.values())
+        with self._stats_lock:
+            return sum(self.stats.values())
 
     def close(self) -> None:
         self.session.close()
@@ -351,7 +360,8 @@ class Transport:
         return _TOKEN_IN_QUERY.sub(r"\1<redacted>", redact(text))
 
     def _once(self, function: str, form: FormPairs, read: bool, timeout: float | tuple[float, float]) -> Any:
-        self.stats[function] += 1
+        with self._stats_lock:
+            self.stats[function] += 1
         started = time.monotonic()
         error: TransportError | None = None
         response: requests.Response | None = None

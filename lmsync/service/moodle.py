@@ -116,7 +116,7 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
                 path.parent.mkdir(parents=True, exist_ok=True)
                 site.save(path)
         return
-    transport = transport_for(moodle.url or "", config.load_token())
+    transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel)
     if not moodle.verify_tls:
         transport.session.verify = False
     yield MoodleConnection(MoodleApi(transport), transport, emulated=False)

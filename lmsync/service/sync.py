@@ -197,6 +197,7 @@ def _applier(
         forum_id=obs.forum_id,
         progress=progress,
         should_stop=should_stop,
+        max_parallel=config.moodle.max_parallel,
     )
 
 

@@ -102,7 +102,7 @@ def test_health_finds_each_kind_of_fading_pair_and_queues_the_fading_ones_once(c
         h = by_pair[cases[name]]
         assert (h.status, h.codes) == (status, codes), name
     assert {by_pair[p].status for p in healthy} == {"ok"}
-    assert report.counts == {"new": 0, "ok": len(healthy), "at_risk": 2, "fading": 3}
+    assert report.counts == {"ok": len(healthy), "watch": 0, "at_risk": 2, "fading": 3, "closed": 0}
     fading = sorted(f"{m}-{n}" for m, n in (cases["never"], cases["missed"], cases["lapsed"]))
     assert sorted(report.queued) == fading
     assert [v.health.status for v in report.attention][:3] == ["fading"] * 3
@@ -121,10 +121,11 @@ def test_health_finds_each_kind_of_fading_pair_and_queues_the_fading_ones_once(c
     assert third.queued == [] and third.snoozed == 1
 
 
-def test_a_new_programme_is_new(config, term):
+def test_a_new_programme_is_ok_within_the_grace_period(config, term):
     site, _cases, _healthy = term
     report = health.health_job(config, as_of=TODAY + timedelta(days=3), site=site)
-    assert report.counts["new"] == len(report.assessment.pairs) and report.queued == []
+    assert report.counts["ok"] == len(report.assessment.pairs) and report.queued == []
+    assert all(v.health.in_grace or v.health.last_meeting for v in report.assessment.pairs)
 
 
 def test_nudges_reach_both_people_of_each_pair_needing_attention_once(config, term):
@@ -142,7 +143,8 @@ def test_nudges_reach_both_people_of_each_pair_needing_attention_once(config, te
     sent = nudges.nudge_job(config, as_of=AS_OF, site=site)
     assert len(sent.sent) == len(dry.planned) and not sent.failed and not sent.unknown
     assert Counter(m["useridto"] for m in site.messages) == expected
-    assert [m["text"] for m in site.messages] == [f"<p>{n.text}</p>" for n in sent.planned]
+    # messages to different people go side by side ([moodle] max_parallel): same texts, any order
+    assert sorted(m["text"] for m in site.messages) == sorted(f"<p>{n.text}</p>" for n in sent.planned)
     by_recipient = {(n.mentor_id, n.mentee_id, n.recipient_id): n for n in sent.planned}
     unhappy_texts = {by_recipient[(*cases["unhappy"], p)].text for p in cases["unhappy"]}
     assert all("satisf" not in t.lower() and "survey" not in t.lower() for t in unhappy_texts)
@@ -158,18 +160,23 @@ def test_nudges_reach_both_people_of_each_pair_needing_attention_once(config, te
     assert len(later.sent) > 0  # the interval is over for those still needing attention
 
 
-def test_a_lost_answer_stops_the_run_and_is_never_sent_again(config, term):
+@pytest.mark.parametrize("pool", [1, 3])
+def test_a_lost_answer_stops_the_run_and_is_never_sent_again(config, term, pool):
+    config.moodle.max_parallel = pool  # issue 15: messages to different people go side by side
     site, _cases, _healthy = term
     fault = fail_once("core_message_send_instant_messages", "after", "timeout")
     store = Store(config.store_path())
     with open_moodle(config, site=site, fault=fault) as conn:
         first = nudges.run_nudges(conn.api, config, store, as_of=AS_OF)
-    assert [o.state for o in first.outcomes] == ["unknown"]
-    assert len(site.messages) == 1 and len(first.not_attempted) == len(first.planned) - 1
+    # one unknown; with the pool on, the messages already in flight beside it finish and count
+    states = sorted(o.state for o in first.outcomes)
+    assert states.count("unknown") == 1 and set(states) <= {"unknown", "sent"} and len(states) <= pool
+    assert len(site.messages) == len(first.outcomes)
+    assert len(first.not_attempted) == len(first.planned) - len(first.outcomes)
     with open_moodle(config, site=site) as conn:
         rest = nudges.run_nudges(conn.api, config, store, as_of=AS_OF)
     store.close()
-    assert len(rest.sent) == len(first.planned) - 1 and rest.recently_nudged == 1
+    assert len(rest.sent) == len(first.not_attempted) and rest.recently_nudged == len(first.outcomes)
     delivered = Counter((m["useridto"], m["text"]) for m in site.messages)
     assert len(site.messages) == len(first.planned) and set(delivered.values()) == {1}
 
@@ -208,7 +215,7 @@ def test_the_commands(config, term, tmp_path):
         "text": "satisfaction low (mentee side)",
     } in reasons
     table = run("health", "--as-of", AS_OF.isoformat())
-    assert "0 new, " in table.output and "Needing attention:" in table.output
+    assert "0 watch, " in table.output and "Needing attention:" in table.output
     assert "nothing was stored or queued" in table.output
 
     listed = run("queue", "list")

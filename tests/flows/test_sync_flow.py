@@ -98,7 +98,9 @@ def test_suspended_and_ended_enrolments_are_never_placed_trap_18(config):
     assert not members & inactive
 
 
-def test_a_crash_after_each_write_in_turn_then_a_rerun_converges_without_duplicates(config):
+@pytest.mark.parametrize("pool", [1, 3])
+def test_a_crash_after_each_write_in_turn_then_a_rerun_converges_without_duplicates(config, pool):
+    config.moodle.max_parallel = pool  # issue 15: crash convergence stays exact with the pool on
     clean = build_demo_site()
     _, stats = sync(config, clean, Store.memory())
     expected = end_state(clean)
@@ -131,7 +133,9 @@ def test_a_crash_after_each_write_in_turn_then_a_rerun_converges_without_duplica
             assert end_state(site) == expected, (phase, crash_at)
 
 
-def test_random_503s_and_timeouts_give_the_same_end_state(config):
+@pytest.mark.parametrize("pool", [1, 3])
+def test_random_503s_and_timeouts_give_the_same_end_state(config, pool):
+    config.moodle.max_parallel = pool  # issue 15: the same end state with the pool on
     clean = build_demo_site()
     sync(config, clean, Store.memory())
     site = build_demo_site()
