@@ -44,6 +44,7 @@ COMMANDS = [
     "lmsync.cli.moodle_side",
     "lmsync.cli.people",
     "lmsync.cli.health",
+    "lmsync.cli.report",
 ]
 
 LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
@@ -56,7 +57,8 @@ EXAMPLES: dict[str, list[str]] = {
     "config reference": ["lmsync config reference", "lmsync config reference --out CONFIGURATION.md"],
     "doctor": ["lmsync doctor", "lmsync doctor --config /etc/lmsync/lmsync.toml --log-format json"],
     "emulator": ["lmsync emulator serve --port 8765 --state demo.json"],
-    "emulator serve": ["lmsync emulator serve --port 8765 --state demo.json"],
+    "emulator serve": ["lmsync emulator serve --port 8765 --state demo.json",
+                       "lmsync emulator serve --cost moodle45 --workers 4"],
     "emulator reset": ["lmsync emulator reset --state demo.json"],
     "match": ["lmsync match", "lmsync match --people people.csv --format csv > match.csv"],
     "plan": ["lmsync plan", "lmsync plan --out plan.json --allow-delete"],

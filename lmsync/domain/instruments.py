@@ -227,9 +227,44 @@ GENERAL_SELF_EFFICACY = Instrument(
     ),
 )
 
+#: Qualities of outstanding mentors as mentees rate them (Cho, Ramanan & Feldman 2011, Am J Med).
+#: A rating of the mentor: the report shows it only as each mentor's mean over at least
+#: ``[grades] min_mentees_for_mentor_rating`` mentees (issue 14); no grade item (grade_name None).
+MENTOR_QUALITIES = Instrument(
+    name="mentor_qualities",
+    items=(
+        "compassion",
+        "enthusiasm",
+        "selflessness",
+        "career_guidance",
+        "support",
+        "role_model",
+        "motivation",
+        "encouragement",
+        "broader_vision",
+    ),
+    scale_min=1,
+    scale_max=5,
+    na_values=frozenset({"NA", "N/A"}),
+    min_answered=0.7,
+    method="mean",
+    side="mentee",
+    rates_mentor=True,
+    description=(
+        "Mentor qualities after Cho, Ramanan & Feldman (2011): the mentee rates nine qualities of their "
+        "mentor, 1 = not at all .. 5 = very much (compassion, enthusiasm, selflessness, career guidance, "
+        "support, role model, motivation, encouragement, broader vision)."
+    ),
+)
+
 BUILTIN_INSTRUMENTS: dict[str, Instrument] = {
     i.name: i
-    for i in (RELATIONSHIP_SATISFACTION_MENTEE, RELATIONSHIP_SATISFACTION_MENTOR, GENERAL_SELF_EFFICACY)
+    for i in (
+        RELATIONSHIP_SATISFACTION_MENTEE,
+        RELATIONSHIP_SATISFACTION_MENTOR,
+        GENERAL_SELF_EFFICACY,
+        MENTOR_QUALITIES,
+    )
 }
 
 

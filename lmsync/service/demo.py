@@ -44,4 +44,11 @@ def run_demo(config: Config, echo: Callable[[str], None]) -> None:
     echo("")
     from lmsync.service.demo_term import run_demo_term
 
-    run_demo_term(config, site, echo)
+    term = run_demo_term(config, site, echo)
+    echo("")
+    from lmsync.service.demo_term import term_dates
+    from lmsync.service.report import report_job, write_report
+
+    page = term.store_path().with_name(f"{config.programme.name}.report.html")
+    write_report(report_job(term, as_of=term_dates()[1], site=site), page)
+    echo(f"Programme report (open it in a browser): {page}")

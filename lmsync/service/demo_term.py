@@ -78,16 +78,39 @@ def _fresh_store(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def fading_pairs(pairs: list[tuple[int, int]], start: date, end: date) -> dict[tuple[int, int], tuple[str, date]]:
+    """About one pair in five fades from a day in the term's middle: ``silent`` or ``hi-bye``."""
+    rng = random.Random(SEED + 3)
+    out: dict[tuple[int, int], tuple[str, date]] = {}
+    for pair in sorted(pairs):
+        if rng.random() < 0.2:
+            kind = "silent" if rng.random() < 0.6 else "hi-bye"
+            out[pair] = (kind, start + timedelta(weeks=rng.choice((4, 5, 6))))
+    return out
+
+
 def write_meetings_csv(
     path: Path, pairs: list[tuple[int, int]], roster: Mapping[int, RosterUser], start: date, end: date
 ) -> int:
-    """Circle meetings every fortnight until two weeks before ``end``; each mentee's commitment varies."""
+    """Circle meetings every fortnight until two weeks before ``end``; each mentee's commitment varies.
+
+    Some pairs fade half-way through the term (``fading_pairs``): they stop meeting, or keep
+    meeting only for a "hi, how are you, bye" (the seed programme's failure), so the health
+    history and the report show them.
+    """
     rng = random.Random(SEED)
     rows = []
     commitment = {mentee: rng.choice((1.0, 0.9, 0.8, 0.6, 0.3)) for _, mentee in pairs}
+    fading = fading_pairs(pairs, start, end)
     for mentor, mentee in pairs:
         day = start + timedelta(days=2 + mentor % 5)
         while day <= end - timedelta(days=CADENCE):
+            fade = fading.get((mentor, mentee))
+            if fade is not None and day >= fade[1]:
+                if rng.random() < commitment[mentee] and fade[0] == "hi-bye":
+                    rows.append([day.isoformat(), roster[mentor].username, roster[mentee].username, 10, "yes", "2", ""])
+                day += timedelta(days=CADENCE)
+                continue
             if rng.random() < commitment[mentee]:
                 rows.append(
                     [
@@ -145,6 +168,70 @@ def write_surveys_csv(
     return len(rows)
 
 
+def write_more_surveys_csv(
+    path: Path, pairs: list[tuple[int, int]], roster: Mapping[int, RosterUser], start: date, end: date
+) -> int:
+    """Relationship satisfaction from both sides at T0 (and the mentors' at T3), and at T3 the
+    mentees' ratings of their mentor's qualities (Cho et al. 2011); fading pairs rate lower."""
+    rng = random.Random(SEED + 4)
+    fading = fading_pairs(pairs, start, end)
+    t0, t3 = start + timedelta(days=4), end - timedelta(days=2)
+    rows: list[list[object]] = []
+
+    def answer(who: str, when: date, instrument: str, items: tuple[str, ...], level: float) -> None:
+        for item in items:
+            value = min(5, max(1, round(level + rng.uniform(-0.8, 0.8))))
+            rows.append([who, when.isoformat(), instrument, item, 6 - value if item == "rs4" else value])
+
+    rs = ("rs1", "rs2", "rs3", "rs4", "rs5")
+    for mentor in sorted({m for m, _ in pairs}):
+        faded = sum(1 for m, _ in fading if m == mentor)
+        level = rng.uniform(3.6, 4.6)
+        answer(roster[mentor].username, t0, "relationship_satisfaction_mentor", rs, level)
+        answer(roster[mentor].username, t3, "relationship_satisfaction_mentor", rs, level - 0.4 * faded)
+    qualities = ("compassion", "enthusiasm", "selflessness", "career_guidance", "support", "role_model",
+                 "motivation", "encouragement", "broader_vision")
+    for mentor, mentee in pairs:
+        who = roster[mentee].username
+        answer(who, t0, "relationship_satisfaction_mentee", rs, rng.uniform(3.4, 4.6))
+        warmth = 3.2 + (mentor % 4) * 0.4 - (1.3 if (mentor, mentee) in fading else 0.0)
+        answer(who, t3, "mentor_qualities", qualities, warmth + rng.uniform(-0.3, 0.3))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["respondent", "date", "instrument", "item", "value"])
+        out.writerows(rows)
+    return len(rows)
+
+
+def record_term_health(term: Config, pairs: list[tuple[int, int]], start: date, end: date) -> int:
+    """Judge the pairs weekly through the term, as the unattended cycle would have, storing each
+    day's snapshot and queueing fading pairs; a coordinator acknowledges the first one queued.
+    Returns how many pairs were queued."""
+    from lmsync.service.health import assess_pairs
+    from lmsync.service.stores import open_store
+    from lmsync.store.health import CoordinatorQueue, HealthSnapshots
+
+    store = open_store(term)
+    try:
+        programme = term.programme.name
+        snapshots = HealthSnapshots(store, programme)
+        queue = CoordinatorQueue(store, programme, requeue_after_days=term.health.requeue_after_days)
+        days = [start + timedelta(weeks=w) for w in range((end - start).days // 7 + 1)]
+        if days[-1] != end:
+            days.append(end)
+        queued = 0
+        for day in days:
+            healths = assess_pairs(term, store, pairs, as_of=day)
+            snapshots.replace_day(day, healths)
+            queued += sum(queue.offer(day, h) == "added" for h in healths if h.status == "fading")
+        first = queue.open_items()[:1]
+        for item in first:
+            queue.ack(item.pair, on=min(end, item.opened_on + timedelta(days=3)))
+        return queued
+    finally:
+        store.close()
+
+
 def log_meetings_in_moodle(site: Any, pairs: list[tuple[int, int]], end: date) -> int:
     """Mentors answer the emulator's meeting-log Feedback for their circle's latest meeting."""
     from lmsync.moodle.emulator.state import FeedbackCompleted
@@ -193,8 +280,10 @@ def _items_text(result: grades.PushResult) -> list[str]:
 
 def run_demo_term(
     config: Config, site: Any, echo: Callable[[str], None], *, today: date | None = None
-) -> None:
-    """Import a term for the demo's circles, push its grades, and show that a second plan is empty."""
+) -> Config:
+    """Import a term for the demo's circles, push its grades, and show that a second plan is empty.
+
+    Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
     from lmsync.render.grades import plan_text, push_text, sources_text
 
     start, end = term_dates(today)
@@ -214,13 +303,22 @@ def run_demo_term(
         people = list(snapshot.roster.values())
         imported = import_meetings(term, meetings_csv, people=people, today=end)
         survey_import, scored = import_surveys(term, surveys_csv, people=people, today=end)
+        more_csv = Path(folder) / "surveys-both-sides.csv"
+        more = write_more_surveys_csv(more_csv, pairs, snapshot.roster, start, end)
+        more_import, scored = import_surveys(term, more_csv, people=people, today=end)
     logged = log_meetings_in_moodle(site, pairs, end)
     echo(f"  imported {imported.counts.added} meetings from {meetings_csv.name} ({rows} rows)")
     echo(
         f"  imported {survey_import.counts.added} survey answers from {surveys_csv.name} ({answers} rows), "
         f"{scored} wave scores"
     )
+    echo(
+        f"  imported {more_import.counts.added} answers from {more_csv.name} ({more} rows: both sides' "
+        "relationship satisfaction, mentor qualities)"
+    )
     echo(f"  {logged} mentors logged their latest meeting in the {MEETING_LOG!r} Feedback activity")
+    queued = record_term_health(term, pairs, start, end)
+    echo(f"  pair health judged weekly through the term; {queued} fading pairs reached the coordinator's queue")
     echo("")
 
     def show(planned: grades.GradesPlanResult) -> None:
@@ -243,3 +341,4 @@ def run_demo_term(
     echo("Second grades plan (a re-run must change nothing):")
     again = grades.plan_job(term, site=site, as_of=end)
     echo(plan_text(again.plan))
+    return term

@@ -1,0 +1,60 @@
+"""``lmsync report``: the programme report as one self-contained HTML page, or its tables as CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from lmsync.errors import InputError
+
+
+@click.command("report")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The HTML file to write (with --format csv: a folder, one CSV file per table).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "csv"]),
+    default="html",
+    show_default=True,
+    help="html: one page with charts; csv: every table behind the charts.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Report as on this date (YYYY-MM-DD; default today). Data dated later is left out.",
+)
+@click.pass_context
+def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> None:
+    """Meetings, pair health, surveys, matching and the programme evaluation, in one report.
+
+    Reads Moodle (circles, people) and the store; writes nothing but the report. People
+    appear by username unless [report] names = true; mentees' ratings of a mentor only
+    as means over at least [grades] min_mentees_for_mentor_rating mentees.
+
+    \b
+    Examples:
+      lmsync report --out report.html
+      lmsync report --format csv --out report-tables/
+    """
+    from lmsync.service.report import report_job, write_report
+
+    if fmt == "html" and out.is_dir():
+        raise InputError(f"--out {out} is a folder: give the HTML file to write (or --format csv)")
+    if fmt == "csv" and out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file: --format csv writes a folder of CSV files")
+    data = report_job(ctx.obj.config(), as_of=as_of.date() if as_of else None)
+    written = write_report(data, out, fmt=fmt)
+    if fmt == "html":
+        click.echo(f"report written to {out}")
+    else:
+        click.echo(f"{len(written)} tables written to {out}/")

@@ -1,0 +1,46 @@
+"""Issue 14: ``lmsync report`` and ``lmsync demo`` as a person runs them, on the emulator."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--log-level", "warning", *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_issue_14_report_out_html_and_format_csv(run, tmp_path):
+    assert run("sync").exit_code == 0
+    result = run("report", "--out", "report.html")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Mentor load" in page and "<script" not in page
+    assert (tmp_path / "report.html").stat().st_mode & 0o077 == 0
+    tables = run("report", "--format", "csv", "--out", "tables")
+    assert tables.exit_code == 0, tables.output
+    assert (tmp_path / "tables" / "mentor_load.csv").read_text().startswith("mentees_per_mentor,mentors")
+    assert run("report", "--out", "tables").exit_code != 0  # a folder is not an HTML file
+
+
+def test_issue_14_demo_ends_by_writing_the_report_and_printing_its_path(run):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    found = re.search(r"Programme report \(open it in a browser\): (\S+)", result.output)
+    assert found, result.output[-2000:]
+    from pathlib import Path
+
+    page = Path(found.group(1)).read_text()
+    assert "fading" in page  # the demo's term has pairs that fade
+    assert 'id="chart-health"' in page and 'id="chart-evaluation"' in page and 'id="chart-qualities"' in page
