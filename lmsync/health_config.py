@@ -4,11 +4,12 @@ Kept apart from ``lmsync.config`` (which plugs them in as ``health`` and ``nudge
 thresholds sit next to their translation into the pure domain rules. Example::
 
     [health]
-    grace_days = 21                 # a pair this new, with nothing wrong, is "new"
-    at_risk_gap_factor = 2          # no meeting for > 2 x [meetings] cadence_days: at risk
+    grace_days = 21                 # days a pair has for its first meeting
+    at_risk_gap_factor = 2.5        # no meeting for > 2.5 x [meetings] cadence_days: at risk
     fading_gap_factor = 4           # ... > 4 x cadence: fading
     short_minutes = 15              # recent meetings averaging less: "hi, how are you, bye"
     satisfaction_low = 0.4          # share of the scale: 0.4 is 2.6 on a 1-5 scale
+    satisfaction_sd = 0.18          # for the reliable change index (Jacobson & Truax 1991)
 
     [nudges]
     interval_days = 14              # at most one nudge per person per pair in this many days
@@ -21,40 +22,62 @@ never survey answers or ratings, so no configuration can make a nudge leak one.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from lmsync.config_sections import Section
 from lmsync.domain.health import Thresholds
 
 #: What a nudge template may say: who, and how long since the last meeting.
 TEMPLATE_FIELDS = frozenset({"firstname", "other_firstname", "weeks", "days", "cadence_days", "programme"})
 
 
-class _Section(BaseModel):
-    # Same rules as lmsync.config.Section (not imported: config.py imports this module).
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class HealthConfig(Section):
+    """When a pair is ok, on watch, at risk, fading or closed (see `lmsync health`, issue 13).
 
-
-class HealthConfig(_Section):
-    """When a pair counts as new, ok, at risk or fading (see `lmsync health`)."""
+    Every signal costs score points (100 = nothing wrong); the status is the worse of the
+    worst signal and the score. The defaults were tuned on benchmarks/early_warning.py.
+    """
 
     grace_days: int = Field(
-        21, ge=0, description="a pair paired this recently, with no warning sign, is 'new'"
+        21, ge=0, description="days after a pair's start it has for its first meeting (no_first_meeting after)"
     )
+    watch_gap_factor: float = Field(1.75, gt=0, description="no meeting for more than this x cadence: watch")
     at_risk_gap_factor: float = Field(
-        2.0, gt=0, description="no meeting for more than this x cadence: at risk"
+        2.5, gt=0, description="no meeting for more than this x cadence: at risk"
     )
     fading_gap_factor: float = Field(4.0, gt=0, description="no meeting for more than this x cadence: fading")
     recent_meetings: int = Field(3, ge=1, description="how many of the latest meetings count as 'recent'")
+    missed_watch: int = Field(2, ge=1, description="this many missed among the recent meetings: watch (all: fading)")
+    short_minutes: int = Field(15, ge=1, description="recent meetings averaging fewer minutes: too short (at risk)")
+    shrink_ratio: float = Field(
+        0.6, gt=0, lt=1, description="recent mean minutes below this share of the pair's earlier median: shrinking"
+    )
     min_earlier_meetings: int = Field(
         2, ge=1, description="earlier meetings needed before 'shrinking' is judged"
     )
-    shrink_ratio: float = Field(
-        0.5, gt=0, lt=1, description="recent mean minutes below this share of the earlier mean: shrinking"
+    hi_bye_rating: float = Field(
+        3.5, ge=1, le=5, description="short recent meetings, on time, rated at most this on average (1-5): hi-bye"
     )
-    short_minutes: int = Field(15, ge=1, description="recent meetings averaging fewer minutes: too short")
-    missed_at_risk: int = Field(2, ge=1, description="this many missed among the recent meetings: at risk")
+    trend_meetings: int = Field(8, ge=4, description="the latest attended meetings a trend is judged over")
+    trend_min_meetings: int = Field(6, ge=4, description="fewer attended meetings than this: no trend judged")
+    trend_persist: int = Field(
+        3, ge=0, description="the last this many meetings must each lie below the window's earlier median"
+    )
+    trend_alpha: float = Field(
+        0.02, gt=0, lt=1, description="one-sided Mann-Kendall p-value under this: a falling trend"
+    )
+    trend_min_drop: float = Field(
+        0.2, gt=0, lt=1, description="Theil-Sen fall of meeting minutes and ratings, share of the start: watch"
+    )
+    trend_at_risk_drop: float = Field(
+        0.3, gt=0, lt=1, description="... a fall of this share, with the ratings down too: at risk"
+    )
+    rating_fall: float = Field(
+        0.75, gt=0, description="rating points (1-5) the latest meetings must sit under the earlier median"
+    )
     satisfaction_instruments: list[str] = Field(
         default_factory=lambda: ["relationship_satisfaction_mentee", "relationship_satisfaction_mentor"],
         description="instruments read as relationship satisfaction (each instrument's side says whose)",
@@ -62,38 +85,69 @@ class HealthConfig(_Section):
     satisfaction_low: float = Field(
         0.4, ge=0, le=1, description="latest score below this share of the scale (0 bottom, 1 top): low"
     )
-    satisfaction_drop: float = Field(
-        0.25, gt=0, le=1, description="a fall of this share of the scale from one wave to the next: falling"
+    satisfaction_sd: float = Field(
+        0.18,
+        gt=0,
+        le=1,
+        description="between-person SD of satisfaction scores, share of the scale, for the reliable change index "
+        "(0.18 = 0.7 points on 1-5)",
     )
-    fading_signals: int = Field(3, ge=2, description="this many warning signs together make a pair fading")
+    satisfaction_reliability: float = Field(
+        0.85, ge=0, lt=1, description="reliability (Cronbach's alpha) of the satisfaction instruments"
+    )
+    rci_watch: float = Field(
+        1.96, gt=0, description="a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch"
+    )
+    rci_at_risk: float = Field(3.0, gt=0, description="a fall with |RCI| at least this: at risk")
+    asymmetry_hold: float = Field(
+        1.0, gt=0, description="the other side 'holds' while its RCI stays above minus this (asymmetry)"
+    )
+    self_efficacy_instruments: list[str] = Field(
+        default_factory=lambda: ["general_self_efficacy"],
+        description="instruments read as the mentee's self-efficacy",
+    )
+    self_efficacy_sd: float = Field(
+        0.18, gt=0, le=1, description="between-person SD of self-efficacy, share of the scale (GSE: 5.3 of 30)"
+    )
+    self_efficacy_reliability: float = Field(0.85, ge=0, lt=1, description="reliability of self-efficacy")
+    dose_meetings: int = Field(
+        4, ge=1, description="meetings between two self-efficacy waves that are enough to expect a rise"
+    )
+    forum_quiet_days: int = Field(
+        56, ge=1, description="a circle that posted before and not for this many days: watch"
+    )
+    need_met_instrument: str = Field(
+        "", description="instrument holding the 'is the need met?' check-in ('' = none); its top answer closes a pair"
+    )
+    need_met_item: str = Field("need_met", description="the check-in item of need_met_instrument")
+    weight_watch: int = Field(20, ge=0, le=100, description="score points a watch signal costs")
+    weight_at_risk: int = Field(40, ge=0, le=100, description="score points an at-risk signal costs")
+    weight_fading: int = Field(75, ge=0, le=100, description="score points a fading signal costs")
+    weight_minor: int = Field(
+        4, ge=0, le=100, description="score points a weak watch sign costs (unanswered survey, forum quiet, ...)"
+    )
+    at_risk_score: int = Field(60, ge=0, le=100, description="a score at or under this: at risk")
+    fading_score: int = Field(20, ge=0, le=100, description="a score at or under this: fading")
     requeue_after_days: int = Field(
         28, ge=1, description="an acknowledged pair still fading this long after the ack is queued again"
     )
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:
-        if self.fading_gap_factor <= self.at_risk_gap_factor:
-            raise ValueError("fading_gap_factor must be larger than at_risk_gap_factor")
+        if not self.watch_gap_factor < self.at_risk_gap_factor < self.fading_gap_factor:
+            raise ValueError("gap factors must grow: watch_gap_factor < at_risk_gap_factor < fading_gap_factor")
+        if self.fading_score >= self.at_risk_score:
+            raise ValueError("fading_score must be below at_risk_score")
+        if self.trend_min_meetings > self.trend_meetings:
+            raise ValueError("trend_min_meetings must not exceed trend_meetings")
         return self
 
     def thresholds(self, cadence_days: int) -> Thresholds:
-        return Thresholds(
-            cadence_days=cadence_days,
-            grace_days=self.grace_days,
-            at_risk_gap_factor=self.at_risk_gap_factor,
-            fading_gap_factor=self.fading_gap_factor,
-            recent_meetings=self.recent_meetings,
-            min_earlier_meetings=self.min_earlier_meetings,
-            shrink_ratio=self.shrink_ratio,
-            short_minutes=self.short_minutes,
-            missed_at_risk=self.missed_at_risk,
-            satisfaction_low=self.satisfaction_low,
-            satisfaction_drop=self.satisfaction_drop,
-            fading_signals=self.fading_signals,
-        )
+        fields = {f.name for f in dataclasses.fields(Thresholds)} - {"cadence_days"}
+        return Thresholds(cadence_days=cadence_days, **{name: getattr(self, name) for name in fields})
 
 
-class NudgeTemplatesConfig(_Section):
+class NudgeTemplatesConfig(Section):
     """One plain-text template per kind of concern; the most pressing concern picks the template.
 
     Placeholders: {firstname}, {other_firstname}, {weeks}, {days}, {cadence_days}, {programme}.
@@ -152,7 +206,7 @@ class NudgeTemplatesConfig(_Section):
         return value
 
 
-class NudgesConfig(_Section):
+class NudgesConfig(Section):
     """Moodle messages to both people of an at-risk or fading pair (see `lmsync nudge`)."""
 
     interval_days: int = Field(

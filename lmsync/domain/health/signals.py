@@ -1,0 +1,397 @@
+"""The signals: one registry of rules over a pair's evidence.
+
+A signal is one function registered with ``@signal(code, severity, sentence)``; it reads a
+``Context`` (the pair's evidence, already filtered to ``as_of``) and returns the reasons it
+finds, each with a machine code, a severity, a sentence for the coordinator and a weight
+(score points it costs). Adding a signal is adding one function here. ``unless`` names
+codes that make a signal redundant ("meetings short" already says what "minutes falling"
+would), so one phenomenon is one reason.
+
+Severities: ``watch`` (worth a look; two together make a pair at risk through the score),
+``at_risk``, ``fading``, and ``closed`` (the need is met: the pair ends as a success).
+Reasons name a side ("satisfaction low (mentee side)"), never a score or an answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from statistics import fmean, median
+from typing import Literal
+
+from lmsync.domain.health.evidence import PairEvidence, SatisfactionPoint, Side, SurveyRound
+from lmsync.domain.health.thresholds import Thresholds
+from lmsync.domain.health.trend import falling
+from lmsync.domain.meetings import Meeting, dedupe_across_sources
+
+Severity = Literal["watch", "at_risk", "fading", "closed"]
+SEVERITY_RANK: dict[str, int] = {"watch": 1, "at_risk": 2, "fading": 3, "closed": 4}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One finding: ``code`` for machines, ``text`` for people, ``weight`` in score points."""
+
+    code: str
+    severity: Severity
+    text: str
+    weight: int = 0
+
+
+class Context:
+    """One pair's evidence at ``as_of``, with the derived values several rules share."""
+
+    def __init__(
+        self, evidence: PairEvidence, t: Thresholds, *, as_of: date, rounds: Sequence[SurveyRound] = ()
+    ) -> None:
+        self.evidence = evidence
+        self.t = t
+        self.as_of = as_of
+        self.rounds = rounds
+        pair = (evidence.mentor_id, evidence.mentee_id)
+        self.meetings: list[Meeting] = [
+            m
+            for m in dedupe_across_sources(evidence.meetings)
+            if m.date <= as_of and (m.mentor_id, m.mentee_id) == pair
+        ]
+        self.attended = [m for m in self.meetings if m.attended]
+        self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings)])
+        self.last: date | None = self.attended[-1].date if self.attended else None
+        self.gap = max(0, (as_of - (self.last or self.since)).days)
+        self.points = [p for p in evidence.satisfaction if p.date <= as_of]
+        self.found: list[Reason] = []  # the reasons of the signals run so far
+
+    def reason(self, severity: Severity, code: str, text: str, *, minor: bool = False) -> Reason:
+        t = self.t
+        weight = {
+            "watch": t.weight_minor if minor else t.weight_watch,
+            "at_risk": t.weight_at_risk,
+            "fading": t.weight_fading,
+            "closed": 0,
+        }[severity]
+        return Reason(code, severity, text, weight)
+
+    @cached_property
+    def scored(self) -> dict[Side, list[SatisfactionPoint]]:
+        """Each side's scored satisfaction sittings, oldest first."""
+        out: dict[Side, list[SatisfactionPoint]] = {"mentor": [], "mentee": []}
+        for p in sorted(self.points, key=lambda p: p.date):
+            if p.level is not None:
+                out[p.side].append(p)
+        return out
+
+    def rci(self, side: Side) -> float | None:
+        """Reliable change index of ``side``'s two latest scored waves (Jacobson & Truax 1991)."""
+        pts = self.scored[side]
+        if len(pts) < 2:
+            return None
+        before, after = pts[-2].level, pts[-1].level
+        assert before is not None and after is not None
+        return reliable_change(before, after, self.t.satisfaction_sd, self.t.satisfaction_reliability)
+
+
+def reliable_change(before: float, after: float, sd: float, reliability: float) -> float:
+    """``(after - before) / (sd * sqrt(2) * sqrt(1 - reliability))``; ``sd`` in the values' units."""
+    s_diff = sd * math.sqrt(2.0) * math.sqrt(max(1e-9, 1.0 - reliability))
+    return (after - before) / s_diff
+
+
+Rule = Callable[[Context], list[Reason]]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A registered rule: ``code`` (its reasons' codes start with it), the worst ``severity`` it
+    raises, a ``sentence`` saying what it detects, and ``unless``: codes that silence it."""
+
+    code: str
+    severity: Severity
+    sentence: str
+    rule: Rule
+    unless: tuple[str, ...] = ()
+
+
+REGISTRY: list[Signal] = []
+
+
+def signal(
+    code: str, severity: Severity, sentence: str, *, unless: tuple[str, ...] = ()
+) -> Callable[[Rule], Rule]:
+    """Register ``rule`` as a signal (rules run in registration order)."""
+
+    def register(rule: Rule) -> Rule:
+        if any(s.code == code for s in REGISTRY):
+            raise ValueError(f"signal {code} is registered twice")
+        REGISTRY.append(Signal(code, severity, sentence, rule, unless))
+        return rule
+
+    return register
+
+
+def run_signals(ctx: Context, registry: Sequence[Signal] | None = None) -> list[Reason]:
+    """Every reason the registered signals find, redundant ones dropped (``unless``)."""
+    found = ctx.found
+    for s in REGISTRY if registry is None else registry:
+        if s.unless and any(r.code.startswith(s.unless) for r in found):
+            continue
+        found += s.rule(ctx)
+    return list(found)
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+
+@signal("need_met", "closed", "a check-in says the mentee's need is met: the pair closes as a success")
+def _need_met(ctx: Context) -> list[Reason]:
+    answers = [c for c in ctx.evidence.check_ins if c.date <= ctx.as_of]
+    if answers and max(answers, key=lambda c: (c.date, c.need_met)).need_met:
+        last = max(c.date for c in answers)
+        return [
+            ctx.reason("closed", "need_met", f"the mentee's need is met (check-in of {last.isoformat()})")
+        ]
+    return []
+
+
+@signal("no_first_meeting", "fading", "no meeting yet, grace_days after the pair's start")
+def _no_first_meeting(ctx: Context) -> list[Reason]:
+    t = ctx.t
+    if ctx.last is not None or ctx.gap < t.grace_days:
+        return []
+    severity: Severity = "fading" if ctx.gap > t.fading_gap_factor * t.cadence_days else "at_risk"
+    text = f"no meeting since pairing {ctx.gap} days ago (expected every {t.cadence_days})"
+    return [ctx.reason(severity, "no_first_meeting", text)]
+
+
+@signal("meetings_missed", "fading", "most of the recent logged meetings were missed")
+def _missed(ctx: Context) -> list[Reason]:
+    t = ctx.t
+    logged = ctx.meetings[-t.recent_meetings :]
+    missed = sum(1 for m in logged if not m.attended)
+    if len(logged) >= t.recent_meetings and missed == len(logged):
+        return [ctx.reason("fading", "meetings_missed", f"the last {missed} meetings were missed")]
+    if missed >= t.missed_watch:
+        text = f"{missed} of the last {len(logged)} meetings missed"
+        return [ctx.reason("watch", "meetings_missed", text)]
+    return []
+
+
+@signal("no_meeting", "fading", "silence: no meeting for longer than the agreed cadence allows")
+def _silence(ctx: Context) -> list[Reason]:
+    t = ctx.t
+    if ctx.last is None:
+        return []
+    severity: Severity
+    if ctx.gap > t.fading_gap_factor * t.cadence_days:
+        severity = "fading"
+    elif ctx.gap > t.at_risk_gap_factor * t.cadence_days:
+        severity = "at_risk"
+    elif ctx.gap > t.watch_gap_factor * t.cadence_days and not any(
+        r.code == "meetings_missed" for r in ctx.found
+    ):
+        severity = "watch"  # (a short gap that missed meetings explain is one phenomenon: one reason)
+    else:
+        return []
+    return [
+        ctx.reason(severity, "no_meeting", f"no meeting for {ctx.gap} days (expected every {t.cadence_days})")
+    ]
+
+
+def _on_time(ctx: Context, meetings: list[Meeting]) -> bool:
+    """No gap between these meetings (and since the last) that the silence rule would call at risk."""
+    limit = ctx.t.at_risk_gap_factor * ctx.t.cadence_days
+    days = [m.date for m in meetings] + [ctx.as_of]
+    return all((b - a).days <= limit for a, b in zip(days, days[1:], strict=False))
+
+
+@signal(
+    "hi_bye",
+    "at_risk",
+    "meetings still on time but short and low-rated ('hi, how are you, bye'); a silence rule never sees it",
+)
+def _length(ctx: Context) -> list[Reason]:
+    """Also ``meetings_short`` (under ``short_minutes``, at risk) and ``meetings_shrinking`` (under
+    ``shrink_ratio`` of the pair's own earlier median, watch) when the ratings do not say more."""
+    t = ctx.t
+    recent = ctx.attended[-t.recent_meetings :]
+    if len(recent) < min(2, t.recent_meetings):
+        return []
+    earlier = ctx.attended[: -len(recent)]
+    mean = fmean(m.minutes for m in recent)
+    usual = median(m.minutes for m in earlier) if len(earlier) >= t.min_earlier_meetings else None
+    short = mean < t.short_minutes
+    shrunk = usual is not None and mean < t.shrink_ratio * usual
+    if not (short or shrunk):
+        return []
+    ratings = [m.rating for m in recent if m.rating is not None]
+    low_rated = bool(ratings) and fmean(ratings) <= t.hi_bye_rating
+    if low_rated and len(recent) >= t.recent_meetings and _on_time(ctx, recent):
+        text = f"recent meetings on time but short ({mean:.0f} min on average) and low-rated"
+        return [ctx.reason("at_risk", "hi_bye", text)]
+    if short:
+        text = f"recent meetings average {mean:.0f} min (under {t.short_minutes})"
+        return [ctx.reason("at_risk", "meetings_short", text)]
+    text = f"recent meetings average {mean:.0f} min, down from {usual:.0f}"
+    return [ctx.reason("watch", "meetings_shrinking", text)]
+
+
+def meeting_quality(window: Sequence[Meeting]) -> list[float]:
+    """Each meeting's minutes and rating as shares of the window's medians, averaged (minutes
+    alone for an unrated meeting): 1.0 is a usual meeting for this pair."""
+    usual_minutes = median(m.minutes for m in window) or 1
+    rated = [m.rating for m in window if m.rating is not None]
+    usual_rating = median(rated) if rated else None
+    out = []
+    for m in window:
+        q = m.minutes / usual_minutes
+        if m.rating is not None and usual_rating:
+            q = (q + m.rating / usual_rating) / 2
+        out.append(q)
+    return out
+
+
+def _ratings_fell(window: Sequence[Meeting], t: Thresholds) -> bool:
+    """The latest meetings' ratings sit ``rating_fall`` below the earlier ones' median (both
+    sides of the window need a rating; with no ratings at all, the minutes speak alone)."""
+    recent = [m.rating for m in window[-t.trend_persist :] if m.rating is not None]
+    earlier = [m.rating for m in window[: -t.trend_persist] if m.rating is not None]
+    if not any(m.rating is not None for m in window):
+        return True
+    return bool(recent and earlier) and fmean(recent) <= median(earlier) - t.rating_fall + 1e-9
+
+
+@signal(
+    "meetings_declining",
+    "at_risk",
+    "meeting minutes and ratings fall over the recent meetings (Mann-Kendall and Theil-Sen), "
+    "not one short meeting",
+    unless=("hi_bye", "meetings_short"),
+)
+def _meetings_trend(ctx: Context) -> list[Reason]:
+    t = ctx.t
+    window = ctx.attended[-t.trend_meetings :]
+    if len(window) < t.trend_min_meetings:
+        return []
+    xs = [float((m.date - window[0].date).days) for m in window]
+    fall = falling(
+        xs,
+        meeting_quality(window),
+        alpha=t.trend_alpha,
+        min_drop=t.trend_min_drop,
+        relative=True,
+        persist=t.trend_persist,
+    )
+    if fall is None:
+        return []
+    severity: Severity = (
+        "at_risk" if fall.share >= t.trend_at_risk_drop - 1e-9 and _ratings_fell(window, t) else "watch"
+    )
+    text = (
+        f"meetings getting shorter and lower-rated over the last {len(window)} (down about {fall.share:.0%})"
+    )
+    return [ctx.reason(severity, "meetings_declining", text)]
+
+
+@signal("satisfaction_low", "at_risk", "a side's latest satisfaction is low")
+def _satisfaction_low(ctx: Context) -> list[Reason]:
+    out = []
+    for side in ("mentee", "mentor"):
+        pts = ctx.scored[side]
+        if pts and (pts[-1].level or 0.0) < ctx.t.satisfaction_low:
+            out.append(ctx.reason("at_risk", f"satisfaction_low_{side}", f"satisfaction low ({side} side)"))
+    return out
+
+
+def _satisfaction_falls(ctx: Context, *, asymmetric: bool) -> list[Reason]:
+    t = ctx.t
+    out = []
+    for side, other in (("mentee", "mentor"), ("mentor", "mentee")):
+        change = ctx.rci(side)  # type: ignore[arg-type]
+        pts = ctx.scored[side]  # type: ignore[index]
+        if change is None or change > -t.rci_watch or (pts[-1].level or 0.0) < t.satisfaction_low:
+            continue  # no reliable fall, or already reported as low
+        other_change = ctx.rci(other)  # type: ignore[arg-type]
+        holds = other_change is not None and other_change > -t.asymmetry_hold
+        if holds != asymmetric:
+            continue
+        both_fell = other_change is not None and other_change <= -t.rci_watch
+        severity: Severity = "at_risk" if change <= -t.rci_at_risk or both_fell else "watch"
+        # 2.5% of noise-only comparisons pass 1.96: alone a weak sign; both sides at once are not noise
+        minor = severity == "watch"
+        if asymmetric:
+            code, text = (
+                f"satisfaction_asymmetry_{side}",
+                f"satisfaction fell on the {side} side while the {other} side's held",
+            )
+        else:
+            code, text = (
+                f"satisfaction_falling_{side}",
+                f"satisfaction falling beyond measurement noise ({side} side)",
+            )
+        out.append(ctx.reason(severity, code, text, minor=minor))
+    return out
+
+
+@signal(
+    "satisfaction_falling",
+    "at_risk",
+    "a side's satisfaction fell by more than the instrument's noise (reliable change index)",
+)
+def _satisfaction_falling(ctx: Context) -> list[Reason]:
+    return _satisfaction_falls(ctx, asymmetric=False)
+
+
+@signal(
+    "satisfaction_asymmetry",
+    "at_risk",
+    "one side's satisfaction fell reliably while the other side's held, in this relationship",
+)
+def _satisfaction_asymmetry(ctx: Context) -> list[Reason]:
+    return _satisfaction_falls(ctx, asymmetric=True)
+
+
+@signal(
+    "self_efficacy_flat", "watch", "the mentee's self-efficacy flat or falling while the pair meets enough"
+)
+def _self_efficacy(ctx: Context) -> list[Reason]:
+    pts = [p for p in ctx.evidence.self_efficacy if p.date <= ctx.as_of]
+    if len(pts) < 2:
+        return []
+    before, after = pts[-2], pts[-1]
+    dose = sum(1 for m in ctx.attended if before.date < m.date <= after.date)
+    if dose < ctx.t.dose_meetings or after.level > before.level:
+        return []
+    text = f"self-efficacy did not rise from {before.wave} to {after.wave} despite {dose} meetings"
+    return [ctx.reason("watch", "self_efficacy_flat", text, minor=True)]
+
+
+@signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave")
+def _unanswered(ctx: Context) -> list[Reason]:
+    relevant = [r for r in ctx.rounds if ctx.since <= r.end < ctx.as_of and r.sides]
+    if not relevant:
+        return []
+    latest = max(relevant, key=lambda r: (r.end, r.wave))
+    answered = {p.side for p in ctx.points if p.wave == latest.wave}
+    return [
+        ctx.reason(
+            "watch",
+            f"survey_unanswered_{side}",
+            f"no survey answer from the {side} side ({latest.wave})",
+            minor=True,
+        )
+        for side in ("mentee", "mentor")
+        if side in latest.sides and side not in answered
+    ]
+
+
+@signal("forum_quiet", "watch", "the circle's forum space, active before, has gone quiet")
+def _forum(ctx: Context) -> list[Reason]:
+    forum = ctx.evidence.forum
+    if forum is None or forum.last_post is None or forum.posts + forum.replies == 0:
+        return []
+    quiet = (ctx.as_of - forum.last_post).days
+    if quiet < ctx.t.forum_quiet_days:
+        return []
+    return [ctx.reason("watch", "forum_quiet", f"no post in the circle's forum for {quiet} days", minor=True)]

@@ -1,0 +1,204 @@
+"""From reasons to a status and a 0-100 score; summaries and nudge choice.
+
+``score = max(0, 100 - sum of the reasons' weights)`` (a watch sign costs ``weight_watch``,
+an at-risk one ``weight_at_risk``, ...). The status is the worse of the worst reason's
+severity and what the score says:
+
+* ``closed``: a check-in says the mentee's need is met (a success; nothing else counts);
+* ``fading``: a fading reason, or a score at or below ``fading_score`` (several at-risk signs);
+* ``at_risk``: an at-risk reason, or a score at or below ``at_risk_score`` (two watch signs);
+* ``watch``: any other reason;
+* ``ok``: nothing wrong.
+
+There is no ``new`` status any more (issue 13): a pair inside its grace period with nothing
+wrong is ``ok`` with ``in_grace`` set, so old snapshots' ``new`` reads as ``ok``
+(``LEGACY_STATUS``); the grace period still gives a pair ``grace_days`` for its first meeting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from lmsync.domain.health.evidence import PairEvidence, SurveyRound
+from lmsync.domain.health.signals import SEVERITY_RANK, Context, Reason, Severity, Signal, run_signals
+from lmsync.domain.health.thresholds import Thresholds
+
+Status = Literal["ok", "watch", "at_risk", "fading", "closed"]
+STATUSES: tuple[Status, ...] = ("ok", "watch", "at_risk", "fading", "closed")
+ATTENTION: frozenset[str] = frozenset({"at_risk", "fading"})
+#: Statuses of earlier versions, as read today: ``new`` (paired recently, nothing wrong) is ``ok``.
+LEGACY_STATUS: dict[str, Status] = {"new": "ok"}
+
+#: Nudge kinds, most pressing first; each names a template in ``[nudges.templates]``.
+NudgeKind = Literal["no_first_meeting", "no_meeting", "missed_meetings", "short_meetings", "check_in"]
+
+
+def normalise_status(status: str) -> Status:
+    """A stored status in today's terms (``new`` -> ``ok``); ``ValueError`` for an unknown one."""
+    status = LEGACY_STATUS.get(status, status)  # type: ignore[assignment]
+    if status not in STATUSES:
+        raise ValueError(f"unknown health status {status!r}")
+    return status  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    mentor_id: int
+    mentee_id: int
+    status: Status
+    reasons: tuple[Reason, ...]
+    paired_since: date
+    last_meeting: date | None
+    days_since_meeting: int  # since the last attended meeting, or since pairing when there was none
+    score: int = 100  # 0 (gone) .. 100 (nothing wrong)
+    in_grace: bool = False  # still inside grace_days of the start, with no first meeting due yet
+
+    @property
+    def pair_id(self) -> str:
+        return pair_id(self.mentor_id, self.mentee_id)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status in ATTENTION
+
+
+def pair_id(mentor_id: int, mentee_id: int) -> str:
+    """How a pair is named to people: ``<mentor id>-<mentee id>`` (Moodle user ids)."""
+    return f"{mentor_id}-{mentee_id}"
+
+
+def parse_pair_id(text: str) -> tuple[int, int]:
+    """``66-3`` (or ``66:3``) -> (66, 3); ``ValueError`` otherwise."""
+    parts = text.strip().replace(":", "-").split("-")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"{text!r} is not a pair id (MENTOR_ID-MENTEE_ID, e.g. 66-3)")
+    return int(parts[0]), int(parts[1])
+
+
+def assess(
+    evidence: PairEvidence,
+    thresholds: Thresholds,
+    *,
+    as_of: date,
+    rounds: Sequence[SurveyRound] = (),
+    registry: Sequence[Signal] | None = None,
+) -> PairHealth:
+    """The pair's status and score at ``as_of`` with every reason; data dated after ``as_of`` is
+    ignored. Deterministic for the same input; no I/O."""
+    t = thresholds
+    ctx = Context(evidence, t, as_of=as_of, rounds=rounds)
+    reasons = run_signals(ctx, registry)
+    closing = [r for r in reasons if r.severity == "closed"]
+    in_grace = ctx.last is None and (as_of - ctx.since).days < t.grace_days
+    if closing:
+        return _health(ctx, "closed", tuple(closing), 100, in_grace)
+    score = max(0, 100 - sum(r.weight for r in reasons))
+    worst = max((SEVERITY_RANK[r.severity] for r in reasons), default=0)
+    status: Status
+    if worst >= SEVERITY_RANK["fading"] or score <= t.fading_score:
+        status = "fading"
+        if worst < SEVERITY_RANK["fading"]:
+            reasons.append(Reason("several_signals", "fading", f"{len(reasons)} warning signs together"))
+    elif worst >= SEVERITY_RANK["at_risk"] or score <= t.at_risk_score:
+        status = "at_risk"
+        if worst < SEVERITY_RANK["at_risk"]:
+            reasons.append(Reason("several_signals", "at_risk", f"{len(reasons)} warning signs together"))
+    elif reasons:
+        status = "watch"
+    else:
+        status = "ok"
+    return _health(ctx, status, tuple(reasons), score, in_grace)
+
+
+def _health(
+    ctx: Context, status: Status, reasons: tuple[Reason, ...], score: int, in_grace: bool
+) -> PairHealth:
+    return PairHealth(
+        mentor_id=ctx.evidence.mentor_id,
+        mentee_id=ctx.evidence.mentee_id,
+        status=status,
+        reasons=reasons,
+        paired_since=ctx.since,
+        last_meeting=ctx.last,
+        days_since_meeting=ctx.gap,
+        score=score,
+        in_grace=in_grace,
+    )
+
+
+def worst_severity(reasons: Iterable[Reason]) -> Severity | None:
+    ranked = sorted(reasons, key=lambda r: SEVERITY_RANK[r.severity])
+    return ranked[-1].severity if ranked else None
+
+
+# --- summaries and nudges --------------------------------------------------------------------------
+
+
+def count_statuses(healths: Iterable[PairHealth]) -> dict[str, int]:
+    counts = Counter(h.status for h in healths)
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def attention_order(healths: Iterable[PairHealth]) -> list[PairHealth]:
+    """Pairs needing attention, fading first, then the lowest score, then the longest without a meeting."""
+    return sorted(
+        (h for h in healths if h.needs_attention),
+        key=lambda h: (h.status != "fading", -h.days_since_meeting, h.score, h.mentor_id, h.mentee_id),
+    )
+
+
+_NUDGE_FOR_CODE: tuple[tuple[str, NudgeKind], ...] = (
+    ("no_first_meeting", "no_first_meeting"),
+    ("no_meeting", "no_meeting"),
+    ("meetings_missed", "missed_meetings"),
+    ("hi_bye", "short_meetings"),
+    ("meetings_short", "short_meetings"),
+    ("meetings_shrinking", "short_meetings"),
+    ("meetings_declining", "short_meetings"),
+)
+
+
+def nudge_kind(health: PairHealth) -> NudgeKind | None:
+    """Which template a pair's nudge uses; ``None`` for a pair that needs none.
+
+    Only meeting signals pick a specific text, because both people already know them. A pair
+    flagged by surveys alone gets the neutral ``check_in``, sent alike to both sides, so the
+    message never hints at what either side answered.
+    """
+    if not health.needs_attention:
+        return None
+    codes = set(health.codes)
+    for code, kind in _NUDGE_FOR_CODE:
+        if code in codes:
+            return kind
+    return "check_in"
+
+
+@dataclass(frozen=True)
+class NudgeFields:
+    """Everything a nudge template may use (see ``lmsync.health_config.TEMPLATE_FIELDS``)."""
+
+    firstname: str
+    other_firstname: str
+    weeks: int
+    days: int
+    cadence_days: int
+    programme: str
+
+    def render(self, template: str) -> str:
+        return template.format(
+            firstname=self.firstname,
+            other_firstname=self.other_firstname,
+            weeks=self.weeks,
+            days=self.days,
+            cadence_days=self.cadence_days,
+            programme=self.programme,
+        )

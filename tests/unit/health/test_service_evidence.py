@@ -1,0 +1,125 @@
+"""Issue 13 through the service, on the emulator: the circle's forum activity, the pair's start,
+self-efficacy and the need-met check-in reach the rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from lmsync.config import load_config
+from lmsync.domain.instruments import SurveyAnswer
+from lmsync.domain.meetings import Meeting
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.records import Post
+from lmsync.service import health
+from lmsync.service.jobs import session, sync_job
+from lmsync.service.meetings import rescore_surveys, settings
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository
+
+PROGRAMME = "mentor-2026"
+TODAY = datetime.now(UTC).date()
+
+
+def _config(tmp_path, monkeypatch, extra: str = ""):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(
+        f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+        f"[waves.windows]\nT0 = {{ start = {TODAY - timedelta(days=200)}, end = {TODAY - timedelta(days=150)} }}\n"
+        f"T3 = {{ start = {TODAY - timedelta(days=30)}, end = {TODAY + timedelta(days=30)} }}\n" + extra
+    )
+    return load_config(path, environ={})
+
+
+@pytest.fixture
+def synced(tmp_path, monkeypatch):
+    def make(extra: str = ""):
+        config = _config(tmp_path, monkeypatch, extra)
+        site = build_demo_site()
+        assert sync_job(config, site=site).converged
+        return config, site
+
+    return make
+
+
+def _pairs(site):
+    out = []
+    for group in site.groups.values():
+        mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+        if mentor is not None:
+            out += [(group.id, mentor, m) for m in sorted(group.members) if m != mentor]
+    return sorted(out)
+
+
+def test_issue_13_the_circles_forum_activity_is_read_and_lmsyncs_own_welcome_is_not_activity(synced):
+    config, site = synced()
+    (group_id, mentor, mentee), *_ = _pairs(site)
+    discussion = next(d for d in site.discussions.values() if d.groupid == group_id)
+    stamp = int(datetime.combine(TODAY - timedelta(days=70), datetime.min.time(), UTC).timestamp())
+    site.posts[9001] = Post(
+        9001, discussion.id, discussion.postid, mentee, "Re: welcome", "hi all", stamp, stamp
+    )
+    with session(config, site=site, read_only=True) as (conn, _store):
+        snapshot = health.observe(conn.api, config)
+        forums = health.circle_forums(PROGRAMME, conn.api, snapshot)
+    mine = forums[mentor]
+    assert (mine.posts, mine.replies, mine.last_post) == (0, 1, TODAY - timedelta(days=70))
+    others = [f for m, f in forums.items() if m != mentor]
+    assert others and all(f.last_post is None and f.replies == 0 for f in others)  # the welcome alone
+    report = health.health_job(config, as_of=TODAY, site=site, record=False)
+    codes = {(v.health.mentor_id, v.health.mentee_id): v.health.codes for v in report.assessment.pairs}
+    assert "forum_quiet" in codes[(mentor, mentee)]
+
+
+def test_issue_13_an_established_pair_starts_at_the_programme_start_not_when_lmsync_first_saw_it(synced):
+    start = TODAY - timedelta(days=100)
+    config, site = synced(f"[meetings]\nstart = {start}\n")
+    store = Store(config.store_path())
+    store.write(text("DELETE FROM pairing_history"))  # lmsync did not pair them: they were paired before
+    (_, mentor, mentee), *_ = _pairs(site)
+    healths = {
+        (h.mentor_id, h.mentee_id): h
+        for h in health.assess_pairs(config, store, [(mentor, mentee)], as_of=TODAY)
+    }
+    store.close()
+    h = healths[(mentor, mentee)]
+    assert h.paired_since == start
+    assert (h.status, h.codes, h.in_grace) == ("fading", ("no_first_meeting",), False)
+
+
+def test_issue_13_need_met_and_self_efficacy_come_from_the_store(synced):
+    extra = (
+        '[health]\nneed_met_instrument = "checkin"\n'
+        '[instruments.checkin]\nitems = ["need_met"]\nscale_min = 1\nscale_max = 2\nside = "both"\n'
+    )
+    config, site = synced(extra)
+    (_, mentor, mentee), (_, mentor2, mentee2), *_ = _pairs(site)
+    store = Store(config.store_path())
+    meetings = [
+        Meeting(TODAY - timedelta(days=d), m, n, 45, True, "csv")
+        for m, n in ((mentor, mentee), (mentor2, mentee2))
+        for d in range(5, 160, 14)
+    ]
+    MeetingRepository(store, PROGRAMME).save((m, "test") for m in meetings)
+    gse = [
+        SurveyAnswer(mentee2, "general_self_efficacy", day, f"gse{i}", value, "csv")
+        for day, value in ((TODAY - timedelta(days=170), "3"), (TODAY - timedelta(days=10), "2"))
+        for i in range(1, 11)
+    ]
+    checkin = [
+        SurveyAnswer(mentor, "checkin", TODAY - timedelta(days=3), "need_met", "2", "feedback", mentee)
+    ]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in [*gse, *checkin])
+    rescore_surveys(store, settings(config))
+    healths = {
+        (h.mentor_id, h.mentee_id): h
+        for h in health.assess_pairs(config, store, [(mentor, mentee), (mentor2, mentee2)], as_of=TODAY)
+    }
+    store.close()
+    assert (healths[(mentor, mentee)].status, healths[(mentor, mentee)].codes) == ("closed", ("need_met",))
+    assert healths[(mentor2, mentee2)].codes == ("self_efficacy_flat",)
