@@ -15,12 +15,13 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_sections import (
     GradesConfig,
     InstrumentConfig,
     MeetingsConfig,
+    Section,
     WavesConfig,
     moodle_name_problem,
     resolve_instruments,
@@ -30,10 +31,6 @@ from lmsync.health_config import HealthConfig, NudgesConfig
 from lmsync.secrets import Token
 
 DEFAULT_CONFIG = "lmsync.toml"
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class MoodleConfig(Section):
@@ -51,6 +48,16 @@ class MoodleConfig(Section):
         2000, ge=10, le=4500, description="form variables per request (PHP's max_input_vars is 5000)"
     )
     page_size: int = Field(500, ge=1, description="people read per request when listing a course's enrolments")
+    max_parallel: int = Field(
+        3,
+        ge=1,
+        le=16,
+        description=(
+            "requests sent to Moodle at once for independent writes (welcome posts to different circles, "
+            "members, grades of different items, messages to different people); group creates in one "
+            "course always go one at a time; 1 turns the pool off"
+        ),
+    )
     verify_tls: bool = Field(True, description="check the site's TLS certificate (turn off only for a test site)")
 
     @field_validator("url")
@@ -108,10 +115,18 @@ class ProgrammeConfig(Section):
 
 
 class StoreConfig(Section):
-    """lmsync's own SQLite store: meetings, surveys, the write journal, health snapshots."""
+    """lmsync's own store (a SQLite file, or PostgreSQL with url): meetings, surveys, the write journal, health."""
 
     path: Path | None = Field(
         None, description="the SQLite file (default: $XDG_STATE_HOME/lmsync/<programme name>.db)"
+    )
+    url: str | None = Field(
+        None,
+        description=(
+            "a database URL instead of the SQLite file, e.g. postgresql+psycopg://lmsync@db.school.example/lmsync"
+            " (PostgreSQL: several daemons or hosts share one store, and the programme lock becomes a PostgreSQL"
+            " advisory lock); keep the password out of the file: set LMSYNC_STORE_URL from a secret"
+        ),
     )
 
 
@@ -244,6 +259,19 @@ class ImportConfig(Section):
     )
 
 
+class ReportConfig(Section):
+    """``[report]``: the programme report (``lmsync report``, issue 14)."""
+
+    names: bool = Field(
+        False,
+        description="show people's full names in the report (false: usernames only); mentees' ratings of "
+        "a mentor are only ever shown aggregated",
+    )
+    path: Path | None = Field(
+        None, description="write the HTML report here after each unattended run (none: not written)"
+    )
+
+
 class Config(Section):
     moodle: MoodleConfig = MoodleConfig()
     programme: ProgrammeConfig = ProgrammeConfig()
@@ -257,6 +285,7 @@ class Config(Section):
     nudges: NudgesConfig = NudgesConfig()
     import_: ImportConfig = Field(ImportConfig(), alias="import")
     privacy: PrivacyConfig = PrivacyConfig()
+    report: ReportConfig = ReportConfig()
     instruments: dict[str, InstrumentConfig] = {}
     source: Path | None = Field(None, exclude=True)
 
@@ -390,7 +419,7 @@ def _is_structured(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, tuple, dict))
 
 
-_ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}
+_ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
 
 
 def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
@@ -405,7 +434,7 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[
     overrides: dict[str, Any] = {}
     names: dict[tuple[str, ...], str] = {}
     for key, value in environ.items():
-        if not key.startswith("LMSYNC_") or key in _ENV_SKIP:
+        if not key.startswith("LMSYNC_") or key in _ENV_SKIP or key.startswith("LMSYNC_TEST_"):
             continue
         tokens = key[len("LMSYNC_") :].lower().split("_")
         found = _env_field(Config, tokens)

@@ -58,7 +58,7 @@ from lmsync.domain.grades import (
     plan_assignment_grades,
     plan_grades,
 )
-from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
+from lmsync.domain.plan import circle_pairs
 from lmsync.errors import ConfigError, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -66,7 +66,6 @@ from lmsync.moodle.models import Assignment, GradeReport
 from lmsync.moodle.text import same_name
 from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sent
 from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, read_feedback
-from lmsync.service.jobs import session
 from lmsync.service.meetings import (
     Metrics,
     Settings,
@@ -78,6 +77,7 @@ from lmsync.service.meetings import (
     store_feedback_meetings,
 )
 from lmsync.service.observe import RosterUser, find_course_id, observe, read_roster
+from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
@@ -239,17 +239,6 @@ def read_grade_state(
                     latest[g.userid] = (g.attemptnumber, value)
         assign_grades = {uid: value for uid, (_n, value) in latest.items()}
     return GradeState(course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades)
-
-
-def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:
-    """(mentor, mentee) for every member of every lmsync circle other than its mentor."""
-    pairs: set[tuple[int, int]] = set()
-    for group in groups:
-        mentor = mentor_of_idnumber(programme, group.idnumber)
-        if mentor is None:
-            continue
-        pairs.update((mentor, member) for member in group.members if member != mentor)
-    return sorted(pairs)
 
 
 def resolve_activity(api: MoodleApi, config: Config, course_id: int, known_cmid: int | None) -> int:

@@ -10,18 +10,18 @@ its privacy API does that.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.meetings import AmbiguousPerson
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError
-from lmsync.service.jobs import session
 from lmsync.service.meetings import make_resolver
 from lmsync.service.moodle import MoodleConnection
 from lmsync.service.observe import RosterUser, find_course_id, read_roster
+from lmsync.service.runtime import session
 from lmsync.store.db import Store
+from lmsync.store.journal import Journal
 from lmsync.store.surveys import erase_person, export_person
 
 # Journal operation keys that end with a Moodle user id.
@@ -59,13 +59,12 @@ def _resolved(conn: MoodleConnection, config: Config, who: str) -> tuple[int, in
 
 
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
-    rows = store.conn.execute("SELECT * FROM journal WHERE programme = ? ORDER BY id", (programme,)).fetchall()
     out = []
-    for row in rows:
-        keys = [k for k in json.loads(row["op_keys"]) if _names_person(k, user_id)]
+    for entry in Journal(store, programme).keyed_entries():
+        keys = [k for k in entry.keys if _names_person(k, user_id)]
         if keys:
-            out.append({"id": row["id"], "function": row["function"], "state": row["state"], "keys": keys,
-                        "started_at": row["started_at"]})
+            out.append({"id": entry.id, "function": entry.function, "state": entry.state, "keys": keys,
+                        "started_at": entry.started_at})
     return out
 
 
@@ -95,12 +94,6 @@ def erase(config: Config, who: str) -> dict[str, int]:
 
 def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
     suffix = f":{user_id}"
-    changed = 0
-    with store.transaction() as conn:
-        for row in conn.execute("SELECT id, op_keys FROM journal WHERE programme = ?", (programme,)).fetchall():
-            keys = json.loads(row["op_keys"])
-            new = [k[: -len(suffix)] + ":erased" if _names_person(k, user_id) else k for k in keys]
-            if new != keys:
-                conn.execute("UPDATE journal SET op_keys = ? WHERE id = ?", (json.dumps(new), row["id"]))
-                changed += 1
-    return changed
+    return Journal(store, programme).rewrite_keys(
+        lambda k: k[: -len(suffix)] + ":erased" if _names_person(k, user_id) else k
+    )

@@ -59,13 +59,13 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
             return None
         bound = store.bind(site, course)
         if bound.adopted:
-            log.warning("store.adopted", path=str(store.path), site=bound.site, course=bound.course)
+            log.warning("store.adopted", path=store.where, site=bound.site, course=bound.course)
         else:
-            log.info("store.bound", path=str(store.path), site=bound.site, course=bound.course)
+            log.info("store.bound", path=store.where, site=bound.site, course=bound.course)
     if same_site(bound.site, site) and bound.course == course:
         return bound
     raise ConfigError(
-        f"the store {store.path} belongs to site {bound.site}, course {bound.course}; "
+        f"the store {store.where} belongs to site {bound.site}, course {bound.course}; "
         f"this configuration names site {site}, course {course}",
         hint=(
             "point [store] path at another file for this site and course "
@@ -77,7 +77,7 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
 
 def open_store(config: Config, *, read_only: bool = False) -> Store:
     """The configured store, checked against the configured site and course (see module doc)."""
-    store = Store(config.store_path(), read_only=read_only)
+    store = Store(config.store.url or config.store_path(), read_only=read_only)
     try:
         check_binding(store, config)
     except BaseException:

@@ -1,32 +1,52 @@
-"""The local SQLite store: one file per programme, WAL mode, numbered SQL migrations.
+"""The store: SQLite (one file, WAL; the embedded default) or PostgreSQL, behind one API.
 
 The store keeps only what Moodle cannot (journal of writes, imported meetings, survey
-scores, health snapshots). Migrations are plain ``NNN_name.sql`` files applied in order
-inside a transaction, so a crashed upgrade leaves the previous schema intact.
+scores, health snapshots, pairing history). Repositories (journal, meetings, ...) take a
+``Store`` and speak SQLAlchemy Core through it; no SQL lives outside ``lmsync.store``.
+The schema is ``lmsync.store.schema``; Alembic migrations (``lmsync/store/migrations``)
+bring any store to it, and the baseline revision recognises a store made by an lmsync of
+the numbered-SQL era (its ``schema_version`` table) and finishes it without loss.
 
-Reads never write (issue 11): ``Store(path, read_only=True)`` opens the file read-only
-(``mode=ro``, ``query_only``), so a read command cannot change it even by mistake. A store
-that does not exist yet, or whose schema is older than this lmsync, is read through an
-in-memory copy instead: nothing is created, migrated or written on disk.
+``Store(target)`` takes a SQLite path (or ``:memory:``) or a database URL
+(``postgresql+psycopg://user@host/db``; ``postgresql://`` means the same; ``sqlite:///path``).
 
-A store belongs to one site and course (``store_binding``, migration 005): the service
-records it on first use and refuses a configuration naming another (lmsync.service.stores).
+Reads never write (issue 11): ``Store(target, read_only=True)`` opens SQLite read-only
+(``mode=ro``, ``query_only``) and PostgreSQL in read-only transactions, so a read command
+cannot change the store even by mistake. A SQLite store that does not exist yet, or whose
+schema is older than this lmsync, is read through an in-memory copy instead: nothing is
+created, migrated or written on disk. An empty PostgreSQL database reads as an empty store;
+one at an older revision is refused with the fix (a writing run migrates it).
+
+Statements outside ``transaction()`` each commit on their own (SQLite's autocommit, as
+before); inside it, every repository call joins the one transaction (SQLite: ``BEGIN
+IMMEDIATE``, so two writers queue at its start instead of failing half way).
+
+A store belongs to one site and course (``store_binding``): the service records it on first
+use and refuses a configuration naming another (lmsync.service.stores).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, inspect, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+from lmsync.errors import ConfigError
+from lmsync.store import schema
+
 #: Tables that are the store's machinery, not programme data (an unbound store holding only
 #: these is new, not an older store to adopt).
-_BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence"})
+_BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
+
+_IMMEDIATE = "lmsync_immediate"
 
 
 @dataclass(frozen=True)
@@ -39,100 +59,267 @@ class StoreBinding:
     adopted: bool = False
 
 
+def store_url(target: Path | str) -> URL | None:
+    """The database URL ``target`` names, or None for a SQLite path (or ``:memory:``)."""
+    text = str(target)
+    if "://" not in text:
+        return None
+    url = make_url(text)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def is_postgres(target: Path | str | None) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``[store] url``)."""
+    url = store_url(target) if target is not None else None
+    return url is not None and url.get_backend_name() == "postgresql"
+
+
 class Store:
-    """A connection plus schema management; repositories (journal, meetings, ...) take one."""
+    """One connection to the store plus schema management; repositories take one."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else None
+    def __init__(self, target: Path | str, *, read_only: bool = False) -> None:
         self.read_only = read_only
+        self._depth = 0
+        url = store_url(target)
+        if url is not None and url.get_backend_name() == "sqlite":
+            target, url = url.database or ":memory:", None
+        self.url = url
+        self.path: Path | None = None if url is not None or str(target) == ":memory:" else Path(target)
+        if url is not None:
+            self.engine = self._postgres(url)
+        else:
+            self.engine = self._sqlite(str(target))
+        self._c: Connection = self.engine.connect()
         if read_only:
-            self.conn = self._open_read_only()
-            return
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = _connect(str(path))
-        if self.path is not None:
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.path.chmod(0o600)  # mentoring data is personal data
-        self.migrate()
+            if self.dialect == "postgresql":
+                self._c = self._c.execution_options(postgresql_readonly=True)
+            self._read_only_schema()
+        else:
+            self.migrate()
 
-    def _open_read_only(self) -> sqlite3.Connection:
+    # --- engines ----------------------------------------------------------------------------
+
+    def _sqlite(self, target: str) -> Engine:
+        if self.read_only:
+            raw = self._sqlite_read_only()
+        else:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            raw = _connect(target)
+            if self.path is not None:
+                raw.execute("PRAGMA journal_mode = WAL")
+                raw.execute("PRAGMA synchronous = NORMAL")
+                self.path.chmod(0o600)  # mentoring data is personal data
+        engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool, hide_parameters=True)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # The driver is in autocommit mode, so BEGIN is ours: ``transaction()`` (and a
+            # migration) takes the write lock at once; a single statement outside one runs in
+            # SQLite's own autocommit, as it always did (no BEGIN/COMMIT round trips).
+            if conn.info.get(_IMMEDIATE):
+                conn.exec_driver_sql("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
+
+        return engine
+
+    def _sqlite_read_only(self) -> sqlite3.Connection:
         """The file read-only; or an in-memory copy when it is missing or its schema is older."""
         if self.path is None or not self.path.exists():
-            conn = _connect(":memory:")
-        else:
-            conn = _connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            if _pending(conn):
-                copy = _connect(":memory:")
-                conn.backup(copy)
-                conn.close()
-                conn = copy
-        self.conn = conn
-        if _pending(conn):  # only ever an in-memory copy here
-            self.migrate()
+            return _connect(":memory:")
+        conn = _connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        if _sqlite_pending(conn):
+            copy = _connect(":memory:")
+            conn.backup(copy)
+            conn.close()
+            return copy
         conn.execute("PRAGMA query_only = ON")
         return conn
+
+    def _postgres(self, url: URL) -> Engine:
+        return create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, hide_parameters=True)
+
+    def _read_only_schema(self) -> None:
+        """Bring a read-only store's view to the current schema without writing anything."""
+        from lmsync.store.migrate import current_revision, head_revision, upgrade
+
+        with self._c.begin():
+            current = current_revision(self._c)
+        if current == head_revision():
+            return
+        if self.dialect == "sqlite":  # only ever an in-memory copy here (see _sqlite_read_only)
+            upgrade(self._c)
+            self._raw_sqlite().execute("PRAGMA query_only = ON")
+            return
+        with self._c.begin():
+            empty = not inspect(self._c).get_table_names()
+        if not empty:
+            raise ConfigError(
+                f"the store {self.where} is at schema revision {current or 'none'}; this lmsync needs {head_revision()}",
+                hint="run a command that writes (e.g. lmsync sync) once with this lmsync: it migrates the store",
+            )
+        # An empty database reads as an empty store: an in-memory one, so nothing is created there.
+        self._c.close()
+        self.engine.dispose()
+        self.url, self.path = None, None
+        self.engine = self._sqlite(":memory:")
+        self._c = self.engine.connect()
+        upgrade(self._c)
+        self._raw_sqlite().execute("PRAGMA query_only = ON")
 
     @classmethod
     def memory(cls) -> Store:
         return cls(":memory:")
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @property
+    def where(self) -> str:
+        """The store for messages and logs: the SQLite path, or the URL without its password."""
+        if self.url is not None:
+            return self.url.render_as_string(hide_password=True)
+        return str(self.path) if self.path is not None else ":memory:"
+
     def migrate(self) -> None:
-        """Apply every migration not applied yet (by number, so a late-merged lower one still runs)."""
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        applied = {row[0] for row in self.conn.execute("SELECT version FROM schema_version")}
-        for version, _name, sql in _migrations():
-            if version in applied:
-                continue
-            with self.transaction():
-                for statement in _split_sql(sql):
-                    self.conn.execute(statement)
-                self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        """Bring the schema to the newest Alembic revision (recognising numbered-SQL-era stores)."""
+        from lmsync.store.migrate import upgrade
+
+        upgrade(self._c)
+
+    # --- statements -------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit: all statements inside commit together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Store]:
+        """One atomic unit: all statements inside commit together or not at all.
+
+        Yields the store itself (repository ``*_in`` methods take it); nested calls join the
+        outer transaction.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._c.info[_IMMEDIATE] = True
         try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+            with self._c.begin():
+                self._depth = 1
+                try:
+                    yield self
+                finally:
+                    self._depth = 0
+        finally:
+            self._c.info[_IMMEDIATE] = False
+
+    @contextmanager
+    def _unit(self) -> Iterator[Connection]:
+        if self._depth:
+            yield self._c
         else:
-            self.conn.execute("COMMIT")
+            with self._c.begin():
+                yield self._c
+
+    def rows(self, statement: Executable) -> Sequence[Row[Any]]:
+        """Every row ``statement`` returns."""
+        with self._unit() as conn:
+            return conn.execute(statement).all()
+
+    def first(self, statement: Executable) -> Row[Any] | None:
+        with self._unit() as conn:
+            return conn.execute(statement).first()
+
+    def scalar(self, statement: Executable) -> Any:
+        with self._unit() as conn:
+            return conn.execute(statement).scalar()
+
+    def write(
+        self, statement: Executable, params: dict[str, Any] | Sequence[dict[str, Any]] | None = None
+    ) -> int:
+        """Run an INSERT/UPDATE/DELETE; returns the rows it touched.
+
+        ``params``: one row of bound values, or many (executemany). Hot paths pass a statement
+        built once with ``bindparam`` and only new values, so it is compiled once per store.
+        """
+        if params is not None and not isinstance(params, dict) and not params:
+            return 0
+        with self._unit() as conn:
+            if params is None:
+                result = conn.execute(statement)
+            else:
+                result = conn.execute(statement, params if isinstance(params, dict) else list(params))
+            return int(result.rowcount)
+
+    def insert_id(self, statement: Any, params: dict[str, Any] | None = None) -> int:
+        """Run an insert with ``RETURNING id`` (or a plain ``insert(table)``, given ``params`` or
+        ``.values()``) and return the new row's ``id``."""
+        if not statement._returning:
+            statement = statement.returning(statement.table.c.id)
+        with self._unit() as conn:
+            return int(conn.execute(statement, params).scalar_one())
+
+    def insert(self, table: Any, row: dict[str, Any], *, update: Sequence[str] = ()) -> None:
+        """Insert ``row``; with ``update``, an upsert on the table's primary key (both engines)."""
+        stmt: Any
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt = pg_insert(table).values(**row)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).values(**row)
+        if update:
+            keys = [c.name for c in table.primary_key.columns]
+            stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
+        self.write(stmt)
 
     def close(self) -> None:
-        self.conn.close()
+        self._c.close()
+        self.engine.dispose()
 
     # --- which site and course this store belongs to ------------------------------------------
 
     def binding(self) -> StoreBinding | None:
-        row = self.conn.execute("SELECT site, course, bound_at, adopted FROM store_binding WHERE id = 1").fetchone()
+        b = schema.store_binding
+        row = self.first(select(b.c.site, b.c.course, b.c.bound_at, b.c.adopted).where(b.c.id == 1))
         if row is None:
             return None
-        return StoreBinding(row["site"], row["course"], row["bound_at"], bool(row["adopted"]))
+        return StoreBinding(row.site, row.course, row.bound_at, bool(row.adopted))
 
     def holds_data(self) -> bool:
         """Whether any programme table has a row (an unbound store with data is an older one)."""
-        for table in self.tables():
-            if table not in _BOOKKEEPING and self.conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
-                return True
+        with self._unit() as conn:
+            for table in inspect(conn).get_table_names():
+                if table in _BOOKKEEPING or table not in schema.metadata.tables:
+                    continue
+                if conn.execute(select(schema.metadata.tables[table]).limit(1)).first() is not None:
+                    return True
         return False
 
     def bind(self, site: str, course: str) -> StoreBinding:
         """Record ``site`` and ``course`` unless a binding exists; returns the binding in force.
 
-        Raises ``sqlite3.OperationalError`` on a read-only store (callers bind only writable ones).
+        Raises ``sqlalchemy.exc.DBAPIError`` on a read-only store (callers bind only writable ones).
         """
-        with self.transaction() as conn:
+        with self.transaction():
             current = self.binding()
             if current is not None:
                 return current
             adopted = self.holds_data()
-            conn.execute(
-                "INSERT INTO store_binding (id, site, course, bound_at, adopted) VALUES (1, ?, ?, ?, ?)",
-                (site, course, datetime.now(UTC).isoformat(timespec="seconds"), int(adopted)),
+            self.write(
+                schema.store_binding.insert().values(
+                    id=1,
+                    site=site,
+                    course=course,
+                    bound_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    adopted=int(adopted),
+                )
             )
         bound = self.binding()
         assert bound is not None
@@ -141,46 +328,64 @@ class Store:
     # --- inspection (tests, ``reads never write`` checks) --------------------------------------
 
     def tables(self) -> list[str]:
-        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        return [row[0] for row in rows]
+        with self._unit() as conn:
+            return sorted(inspect(conn).get_table_names())
 
     def contents(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, sorted: two calls compare equal iff no data changed."""
-        return {
-            table: sorted((tuple(row) for row in self.conn.execute(f'SELECT * FROM "{table}"')), key=repr)
-            for table in self.tables()
-        }
+        from sqlalchemy import MetaData, Table
+
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self._unit() as conn:
+            for name in sorted(inspect(conn).get_table_names()):
+                table = schema.metadata.tables.get(name)
+                if table is None:
+                    table = Table(name, MetaData(), autoload_with=conn)
+                out[name] = sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+        return out
+
+    @property
+    def conn(self) -> _SQLiteHandle:
+        """SQLite only, for tests that look at a store's raw rows: ``execute(sql, params)``.
+
+        lmsync itself never uses it (it speaks Core through the repositories).
+        """
+        if self.dialect != "sqlite":
+            raise AttributeError("Store.conn is the raw SQLite connection; this store is PostgreSQL")
+        return _SQLiteHandle(self._raw_sqlite())
+
+    def _raw_sqlite(self) -> sqlite3.Connection:
+        raw = self._c.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return raw
+
+
+class _SQLiteHandle:
+    """The raw sqlite3 connection with rows by name (``sqlite3.Row``), for tests."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        cursor = self._raw.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params)
 
 
 def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
-    conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
 
-def _pending(conn: sqlite3.Connection) -> bool:
-    """Whether some migration has not been applied to ``conn``'s database."""
+def _sqlite_pending(conn: sqlite3.Connection) -> bool:
+    """Whether a raw SQLite database is older than this lmsync's newest revision."""
+    from lmsync.store.migrate import head_revision
+
     has_table = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
     ).fetchone()
-    applied = {row[0] for row in conn.execute("SELECT version FROM schema_version")} if has_table else set()
-    return any(version not in applied for version, _name, _sql in _migrations())
-
-
-def _migrations() -> list[tuple[int, str, str]]:
-    """``(number, file name, SQL)`` in order; two files with one number are a packaging error."""
-    found = []
-    for entry in resources.files("lmsync.store.migrations").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:3].isdigit():
-            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
-    numbers = [number for number, _name, _sql in found]
-    if len(numbers) != len(set(numbers)):
-        twice = sorted(name for number, name, _sql in found if numbers.count(number) > 1)
-        raise RuntimeError(f"store migrations share a number: {', '.join(twice)}")
-    return sorted(found)
-
-
-def _split_sql(sql: str) -> list[str]:
-    return [part.strip() for part in sql.split(";") if part.strip()]
+    if not has_table:
+        return True
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row is None or row[0] != head_revision()

@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import ColumnElement, case, select
+
 from lmsync.store.db import Store
+from lmsync.store.schema import grade_items
+
+_g = grade_items
 
 
 def _now() -> str:
@@ -35,39 +40,53 @@ class GradeItemRecords:
         self.store = store
         self.key = (programme, course_id, cmid)
 
+    def _here(self) -> tuple[ColumnElement[bool], ...]:
+        programme, course_id, cmid = self.key
+        return (_g.c.programme == programme, _g.c.course_id == course_id, _g.c.cmid == cmid)
+
     def all(self) -> list[GradeItemRow]:
-        rows = self.store.conn.execute(
-            "SELECT * FROM grade_items WHERE programme = ? AND course_id = ? AND cmid = ? ORDER BY itemnumber",
-            self.key,
-        ).fetchall()
+        rows = self.store.rows(select(_g).where(*self._here()).order_by(_g.c.itemnumber))
         return [
             GradeItemRow(
-                itemnumber=row["itemnumber"],
-                metric=row["metric"],
-                idnumber=row["idnumber"],
-                item_id=row["item_id"],
-                state=row["state"],
-                sent_at=datetime.fromisoformat(row["sent_at"]),
-                confirmed_at=row["confirmed_at"],
+                itemnumber=row.itemnumber,
+                metric=row.metric,
+                idnumber=row.idnumber,
+                item_id=row.item_id,
+                state=row.state,
+                sent_at=datetime.fromisoformat(row.sent_at),
+                confirmed_at=row.confirmed_at,
             )
             for row in rows
         ]
 
     def sending(self, itemnumber: int, metric: str, idnumber: str, *, state: str = "sending") -> None:
         """Before the request that creates (or adopts) the item goes out."""
-        self.store.conn.execute(
-            "INSERT INTO grade_items (programme, course_id, cmid, itemnumber, metric, idnumber, item_id, state, sent_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)"
-            " ON CONFLICT (programme, course_id, cmid, itemnumber) DO UPDATE SET metric = excluded.metric,"
-            " idnumber = excluded.idnumber, item_id = NULL, state = excluded.state, sent_at = excluded.sent_at,"
-            " confirmed_at = NULL",
-            (*self.key, itemnumber, metric, idnumber, state, _now()),
+        programme, course_id, cmid = self.key
+        self.store.insert(
+            _g,
+            {
+                "programme": programme,
+                "course_id": course_id,
+                "cmid": cmid,
+                "itemnumber": itemnumber,
+                "metric": metric,
+                "idnumber": idnumber,
+                "item_id": None,
+                "state": state,
+                "sent_at": _now(),
+                "confirmed_at": None,
+            },
+            update=("metric", "idnumber", "item_id", "state", "sent_at", "confirmed_at"),
         )
 
     def confirm(self, itemnumber: int, item_id: int) -> None:
         """The item was read back (one item at the number, with the recorded idnumber)."""
-        self.store.conn.execute(
-            "UPDATE grade_items SET item_id = ?, state = CASE state WHEN 'sending' THEN 'created' ELSE state END,"
-            " confirmed_at = ? WHERE programme = ? AND course_id = ? AND cmid = ? AND itemnumber = ?",
-            (item_id, _now(), *self.key, itemnumber),
+        self.store.write(
+            _g.update()
+            .where(*self._here(), _g.c.itemnumber == itemnumber)
+            .values(
+                item_id=item_id,
+                state=case((_g.c.state == "sending", "created"), else_=_g.c.state),
+                confirmed_at=_now(),
+            )
         )

@@ -9,14 +9,18 @@ same pair inside the interval, even across crashes (a row is written before the 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from lmsync.domain.health import PairHealth
 from lmsync.store.db import Store
+from lmsync.store.schema import coordinator_queue, health_snapshots, nudges
+
+_s, _q, _n = health_snapshots, coordinator_queue, nudges
 
 
 def _now() -> str:
@@ -51,71 +55,67 @@ class HealthSnapshots:
         """Make ``day``'s snapshot exactly ``healths`` (a re-run on the same day replaces it)."""
         stamp = _now()
         rows = [
-            (
-                self.programme,
-                day.isoformat(),
-                h.mentor_id,
-                h.mentee_id,
-                h.status,
-                _reasons_json(h),
-                h.paired_since.isoformat(),
-                h.last_meeting.isoformat() if h.last_meeting else None,
-                stamp,
-            )
+            {
+                "programme": self.programme,
+                "day": day.isoformat(),
+                "mentor_id": h.mentor_id,
+                "mentee_id": h.mentee_id,
+                "status": h.status,
+                "reasons": _reasons_json(h),
+                "paired_since": h.paired_since.isoformat(),
+                "last_meeting": h.last_meeting.isoformat() if h.last_meeting else None,
+                "computed_at": stamp,
+            }
             for h in healths
         ]
-        with self.store.transaction() as conn:
-            conn.execute(
-                "DELETE FROM health_snapshots WHERE programme = ? AND day = ?",
-                (self.programme, day.isoformat()),
-            )
-            conn.executemany(
-                "INSERT INTO health_snapshots (programme, day, mentor_id, mentee_id, status, reasons, paired_since,"
-                " last_meeting, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        with self.store.transaction():
+            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c.day == day.isoformat()))
+            self.store.write(_s.insert(), rows)
         return len(rows)
 
     def rows(self, *, day: date | None = None, pair: tuple[int, int] | None = None) -> list[SnapshotRow]:
-        sql = "SELECT * FROM health_snapshots WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(_s).where(_s.c.programme == self.programme)
         if day is not None:
-            sql += " AND day = ?"
-            args.append(day.isoformat())
+            query = query.where(_s.c.day == day.isoformat())
         if pair is not None:
-            sql += " AND mentor_id = ? AND mentee_id = ?"
-            args += list(pair)
-        sql += " ORDER BY day, mentor_id, mentee_id"
+            query = query.where(_s.c.mentor_id == pair[0], _s.c.mentee_id == pair[1])
+        query = query.order_by(_s.c.day, _s.c.mentor_id, _s.c.mentee_id)
         return [
             SnapshotRow(
-                day=date.fromisoformat(r["day"]),
-                mentor_id=r["mentor_id"],
-                mentee_id=r["mentee_id"],
-                status=r["status"],
-                reasons=_reasons(r["reasons"]),
-                paired_since=date.fromisoformat(r["paired_since"]),
-                last_meeting=date.fromisoformat(r["last_meeting"]) if r["last_meeting"] else None,
+                day=date.fromisoformat(r.day),
+                mentor_id=r.mentor_id,
+                mentee_id=r.mentee_id,
+                status=r.status,
+                reasons=_reasons(r.reasons),
+                paired_since=date.fromisoformat(r.paired_since),
+                last_meeting=date.fromisoformat(r.last_meeting) if r.last_meeting else None,
             )
-            for r in self.store.conn.execute(sql, args)
+            for r in self.store.rows(query)
         ]
 
     def first_seen(self) -> dict[tuple[int, int], date]:
         """The earliest day each pair appears in a snapshot."""
-        rows = self.store.conn.execute(
-            "SELECT mentor_id, mentee_id, MIN(day) AS first FROM health_snapshots WHERE programme = ?"
-            " GROUP BY mentor_id, mentee_id",
-            (self.programme,),
-        ).fetchall()
-        return {(r["mentor_id"], r["mentee_id"]): date.fromisoformat(r["first"]) for r in rows}
+        query = (
+            select(_s.c.mentor_id, _s.c.mentee_id, func.min(_s.c.day).label("first"))
+            .where(_s.c.programme == self.programme)
+            .group_by(_s.c.mentor_id, _s.c.mentee_id)
+        )
+        return {(r.mentor_id, r.mentee_id): date.fromisoformat(r.first) for r in self.store.rows(query)}
 
     def recovered_after(self, pair: tuple[int, int], day: date) -> bool:
         """Whether the pair was seen not fading on a day after ``day``."""
-        row = self.store.conn.execute(
-            "SELECT 1 FROM health_snapshots WHERE programme = ? AND mentor_id = ? AND mentee_id = ?"
-            " AND day > ? AND status != 'fading' LIMIT 1",
-            (self.programme, *pair, day.isoformat()),
-        ).fetchone()
-        return row is not None
+        query = (
+            select(_s.c.day)
+            .where(
+                _s.c.programme == self.programme,
+                _s.c.mentor_id == pair[0],
+                _s.c.mentee_id == pair[1],
+                _s.c.day > day.isoformat(),
+                _s.c.status != "fading",
+            )
+            .limit(1)
+        )
+        return self.store.first(query) is not None
 
 
 @dataclass(frozen=True)
@@ -135,17 +135,17 @@ class QueueItem:
         return (self.mentor_id, self.mentee_id)
 
 
-def _item(r: sqlite3.Row) -> QueueItem:
+def _item(r: Any) -> QueueItem:
     return QueueItem(
-        id=r["id"],
-        mentor_id=r["mentor_id"],
-        mentee_id=r["mentee_id"],
-        status=r["status"],
-        reasons=_reasons(r["reasons"]),
-        opened_on=date.fromisoformat(r["opened_on"]),
-        last_seen_on=date.fromisoformat(r["last_seen_on"]),
-        acked_on=date.fromisoformat(r["acked_on"]) if r["acked_on"] else None,
-        note=r["note"],
+        id=r.id,
+        mentor_id=r.mentor_id,
+        mentee_id=r.mentee_id,
+        status=r.status,
+        reasons=_reasons(r.reasons),
+        opened_on=date.fromisoformat(r.opened_on),
+        last_seen_on=date.fromisoformat(r.last_seen_on),
+        acked_on=date.fromisoformat(r.acked_on) if r.acked_on else None,
+        note=r.note,
     )
 
 
@@ -162,71 +162,65 @@ class CoordinatorQueue:
         self.programme = programme
         self.requeue_after_days = requeue_after_days
 
-    def _open(self, conn: sqlite3.Connection, pair: tuple[int, int]) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
-            "SELECT * FROM coordinator_queue WHERE programme = ? AND mentor_id = ? AND mentee_id = ?"
-            " AND acked_on IS NULL",
-            (self.programme, *pair),
-        ).fetchone()
-        return row
+    def _pair(self, pair: tuple[int, int]) -> tuple[Any, ...]:
+        return (_q.c.programme == self.programme, _q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
+
+    def _open(self, pair: tuple[int, int]) -> Any:
+        return self.store.first(select(_q).where(*self._pair(pair), _q.c.acked_on.is_(None)))
 
     def offer(self, day: date, health: PairHealth) -> str:
         """Queue a fading pair: ``added``, ``updated`` (already open) or ``snoozed`` (acked recently)."""
         pair = (health.mentor_id, health.mentee_id)
-        with self.store.transaction() as conn:
-            row = self._open(conn, pair)
+        with self.store.transaction():
+            row = self._open(pair)
             if row is not None:
-                conn.execute(
-                    "UPDATE coordinator_queue SET status = ?, reasons = ?, last_seen_on = ? WHERE id = ?",
-                    (
-                        health.status,
-                        _reasons_json(health),
-                        max(day.isoformat(), row["last_seen_on"]),
-                        row["id"],
-                    ),
+                self.store.write(
+                    _q.update()
+                    .where(_q.c.id == row.id)
+                    .values(
+                        status=health.status,
+                        reasons=_reasons_json(health),
+                        last_seen_on=max(day.isoformat(), row.last_seen_on),
+                    )
                 )
                 return "updated"
-            acked = conn.execute(
-                "SELECT MAX(acked_on) FROM coordinator_queue WHERE programme = ? AND mentor_id = ? AND mentee_id = ?",
-                (self.programme, *pair),
-            ).fetchone()[0]
+            acked = self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
             if acked is not None:
                 acked_on = date.fromisoformat(acked)
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     return "snoozed"
-            conn.execute(
-                "INSERT INTO coordinator_queue (programme, mentor_id, mentee_id, status, reasons, opened_on,"
-                " last_seen_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.programme,
-                    *pair,
-                    health.status,
-                    _reasons_json(health),
-                    day.isoformat(),
-                    day.isoformat(),
-                ),
+            self.store.write(
+                _q.insert().values(
+                    programme=self.programme,
+                    mentor_id=pair[0],
+                    mentee_id=pair[1],
+                    status=health.status,
+                    reasons=_reasons_json(health),
+                    opened_on=day.isoformat(),
+                    last_seen_on=day.isoformat(),
+                )
             )
             return "added"
 
     def open_items(self) -> list[QueueItem]:
-        rows = self.store.conn.execute(
-            "SELECT * FROM coordinator_queue WHERE programme = ? AND acked_on IS NULL ORDER BY opened_on, id",
-            (self.programme,),
-        ).fetchall()
-        return [_item(r) for r in rows]
+        query = (
+            select(_q)
+            .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
+            .order_by(_q.c.opened_on, _q.c.id)
+        )
+        return [_item(r) for r in self.store.rows(query)]
 
     def ack(self, pair: tuple[int, int], *, on: date, note: str | None = None) -> QueueItem | None:
         """Close the pair's open item; ``None`` when it has none."""
-        with self.store.transaction() as conn:
-            row = self._open(conn, pair)
+        with self.store.transaction():
+            row = self._open(pair)
             if row is None:
                 return None
-            conn.execute(
-                "UPDATE coordinator_queue SET acked_on = ?, acked_at = ?, note = ? WHERE id = ?",
-                (on.isoformat(), _now(), note, row["id"]),
+            self.store.write(
+                _q.update().where(_q.c.id == row.id).values(acked_on=on.isoformat(), acked_at=_now(), note=note)
             )
-            closed = conn.execute("SELECT * FROM coordinator_queue WHERE id = ?", (row["id"],)).fetchone()
+            closed = self.store.first(select(_q).where(_q.c.id == row.id))
         return _item(closed)
 
 
@@ -252,7 +246,7 @@ class NudgeLog:
 
     def intent(
         self,
-        conn: sqlite3.Connection,
+        conn: Store,
         *,
         mentor_id: int,
         mentee_id: int,
@@ -260,52 +254,62 @@ class NudgeLog:
         day: date,
         kind: str,
     ) -> int:
-        """Record a nudge about to be sent, inside the caller's transaction."""
-        cursor = conn.execute(
-            "INSERT INTO nudges (programme, mentor_id, mentee_id, recipient_id, day, kind, state, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?)",
-            (self.programme, mentor_id, mentee_id, recipient_id, day.isoformat(), kind, _now()),
+        """Record a nudge about to be sent, inside the caller's transaction (``conn``: what it yielded)."""
+        return conn.insert_id(
+            _n.insert().values(
+                programme=self.programme,
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                recipient_id=recipient_id,
+                day=day.isoformat(),
+                kind=kind,
+                state="intent",
+                created_at=_now(),
+            )
         )
-        return int(cursor.lastrowid or 0)
 
-    def link_journal(self, conn: sqlite3.Connection, nudge_id: int, journal_id: int) -> None:
-        conn.execute("UPDATE nudges SET journal_id = ? WHERE id = ?", (journal_id, nudge_id))
+    def link_journal(self, conn: Store, nudge_id: int, journal_id: int) -> None:
+        conn.write(_n.update().where(_n.c.id == nudge_id).values(journal_id=journal_id))
 
     def finish(
         self, nudge_id: int, state: str, *, msgid: int | None = None, error: str | None = None
     ) -> None:
-        self.store.conn.execute(
-            "UPDATE nudges SET state = ?, msgid = ?, error = ?, finished_at = ? WHERE id = ?",
-            (state, msgid, error, _now(), nudge_id),
+        self.store.write(
+            _n.update().where(_n.c.id == nudge_id).values(state=state, msgid=msgid, error=error, finished_at=_now())
         )
 
     def latest(self, mentor_id: int, mentee_id: int, recipient_id: int) -> NudgeRecord | None:
         """The most recent attempt to nudge this person about this pair, whatever its outcome."""
-        row = self.store.conn.execute(
-            "SELECT * FROM nudges WHERE programme = ? AND mentor_id = ? AND mentee_id = ? AND recipient_id = ?"
-            " ORDER BY day DESC, id DESC LIMIT 1",
-            (self.programme, mentor_id, mentee_id, recipient_id),
-        ).fetchone()
+        query = (
+            select(_n)
+            .where(
+                _n.c.programme == self.programme,
+                _n.c.mentor_id == mentor_id,
+                _n.c.mentee_id == mentee_id,
+                _n.c.recipient_id == recipient_id,
+            )
+            .order_by(_n.c.day.desc(), _n.c.id.desc())
+            .limit(1)
+        )
+        row = self.store.first(query)
         return _nudge(row) if row is not None else None
 
     def records(self, *, day: date | None = None) -> list[NudgeRecord]:
-        sql = "SELECT * FROM nudges WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(_n).where(_n.c.programme == self.programme)
         if day is not None:
-            sql += " AND day = ?"
-            args.append(day.isoformat())
-        return [_nudge(r) for r in self.store.conn.execute(sql + " ORDER BY id", args)]
+            query = query.where(_n.c.day == day.isoformat())
+        return [_nudge(r) for r in self.store.rows(query.order_by(_n.c.id))]
 
 
-def _nudge(r: sqlite3.Row) -> NudgeRecord:
+def _nudge(r: Any) -> NudgeRecord:
     return NudgeRecord(
-        id=r["id"],
-        mentor_id=r["mentor_id"],
-        mentee_id=r["mentee_id"],
-        recipient_id=r["recipient_id"],
-        day=date.fromisoformat(r["day"]),
-        kind=r["kind"],
-        state=r["state"],
-        msgid=r["msgid"],
-        error=r["error"],
+        id=r.id,
+        mentor_id=r.mentor_id,
+        mentee_id=r.mentee_id,
+        recipient_id=r.recipient_id,
+        day=date.fromisoformat(r.day),
+        kind=r.kind,
+        state=r.state,
+        msgid=r.msgid,
+        error=r.error,
     )

@@ -3,17 +3,34 @@
 A row in state ``intent`` with no result means the process died (or the answer was lost)
 while Moodle may or may not have applied the batch: the next run re-observes Moodle rather
 than trusting or replaying the journal. Rows hold operation keys and ids, never names.
+
+The journal is also where the sync's apply reports accepted circle changes
+(``record_pairings``): they go to the pairing history (``lmsync.store.pairings``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory
+from lmsync.store.schema import created_objects, journal
+
+_UNSETTLED = ("intent", "unknown")
+
+# Built once: one intent and one finish per batch sent are the store's hot path.
+_INTENT = journal.insert().returning(journal.c.id)
+_FINISH = (
+    journal.update()
+    .where(journal.c.id == bindparam("entry_id"))
+    .values(state=bindparam("state"), result=bindparam("result"), finished_at=bindparam("finished_at"))
+)
 
 
 def _now() -> str:
@@ -33,71 +50,134 @@ class JournalEntry:
     finished_at: str | None
 
 
+@dataclass(frozen=True)
+class KeyedEntry:
+    """A journal entry with its operation keys (privacy export and erasure read these)."""
+
+    id: int
+    function: str
+    state: str
+    keys: list[str]
+    started_at: str
+
+
 class Journal:
     def __init__(self, store: Store, programme: str) -> None:
         self.store = store
         self.programme = programme
 
     def intent(self, run_id: str, function: str, op_kind: str, op_keys: list[str]) -> int:
-        cursor = self.store.conn.execute(
-            "INSERT INTO journal (run_id, programme, function, op_kind, op_keys, item_count, state, started_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'intent', ?)",
-            (run_id, self.programme, function, op_kind, json.dumps(op_keys), len(op_keys), _now()),
+        """Record a batch about to be sent; returns its entry id."""
+        return self.store.insert_id(
+            _INTENT,
+            {
+                "run_id": run_id,
+                "programme": self.programme,
+                "function": function,
+                "op_kind": op_kind,
+                "op_keys": json.dumps(op_keys),
+                "item_count": len(op_keys),
+                "state": "intent",
+                "started_at": _now(),
+            },
         )
-        return int(cursor.lastrowid or 0)
 
     def finish(self, entry_id: int, state: str, result: Any = None) -> None:
-        self.store.conn.execute(
-            "UPDATE journal SET state = ?, result = ?, finished_at = ? WHERE id = ?",
-            (state, json.dumps(result, default=str), _now(), entry_id),
+        self.store.write(
+            _FINISH,
+            {"entry_id": entry_id, "state": state, "result": json.dumps(result, default=str), "finished_at": _now()},
         )
+
+    def record_pairings(self, op_kind: str, ops: Sequence[Any]) -> None:
+        """Apply's hook after an accepted batch: circle joins and leaves go to the pairing history.
+
+        ``ops`` are plan operations; only ``add_member`` / ``remove_member`` (``.group``,
+        ``.user_id``) and ``delete_group`` (``.group``) batches change pairings.
+        """
+        history = PairingHistory(self.store, self.programme)
+        if op_kind in ("add_member", "remove_member"):
+            history.record(op_kind, [(op.group, op.user_id) for op in ops])
+        elif op_kind == "delete_group":
+            history.circles_closed([op.group for op in ops])
 
     def unfinished(self) -> list[JournalEntry]:
         """Batches whose outcome is unknown: a crash or a lost answer happened after the intent."""
-        return [e for e in self.entries() if e.state in ("intent", "unknown")]
+        return [e for e in self.entries() if e.state in _UNSETTLED]
 
     def entries(self, run_id: str | None = None) -> list[JournalEntry]:
-        sql = "SELECT * FROM journal WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(journal).where(journal.c.programme == self.programme)
         if run_id is not None:
-            sql += " AND run_id = ?"
-            args.append(run_id)
-        rows = self.store.conn.execute(sql + " ORDER BY id", args).fetchall()
+            query = query.where(journal.c.run_id == run_id)
         return [
             JournalEntry(
-                id=row["id"],
-                run_id=row["run_id"],
-                function=row["function"],
-                op_kind=row["op_kind"],
-                item_count=row["item_count"],
-                state=row["state"],
-                result=json.loads(row["result"]) if row["result"] else None,
-                started_at=row["started_at"],
-                finished_at=row["finished_at"],
+                id=row.id,
+                run_id=row.run_id,
+                function=row.function,
+                op_kind=row.op_kind,
+                item_count=row.item_count,
+                state=row.state,
+                result=json.loads(row.result) if row.result else None,
+                started_at=row.started_at,
+                finished_at=row.finished_at,
             )
-            for row in rows
+            for row in self.store.rows(query.order_by(journal.c.id))
         ]
+
+    def keys_of(self, entry_id: int) -> list[str]:
+        """The operation keys of one entry (``[]`` when there is no such entry)."""
+        keys = self.store.scalar(select(journal.c.op_keys).where(journal.c.id == entry_id))
+        return list(json.loads(keys)) if keys else []
+
+    def keyed_entries(self) -> list[KeyedEntry]:
+        """Every entry of the programme with its operation keys, oldest first."""
+        query = (
+            select(journal.c.id, journal.c.function, journal.c.state, journal.c.op_keys, journal.c.started_at)
+            .where(journal.c.programme == self.programme)
+            .order_by(journal.c.id)
+        )
+        return [
+            KeyedEntry(row.id, row.function, row.state, list(json.loads(row.op_keys)), row.started_at)
+            for row in self.store.rows(query)
+        ]
+
+    def rewrite_keys(self, rewrite: Callable[[str], str]) -> int:
+        """Replace every operation key by ``rewrite(key)`` in one transaction; returns entries changed."""
+        changed = 0
+        with self.store.transaction():
+            for entry in self.keyed_entries():
+                new = [rewrite(k) for k in entry.keys]
+                if new != entry.keys:
+                    self.store.write(journal.update().where(journal.c.id == entry.id).values(op_keys=json.dumps(new)))
+                    changed += 1
+        return changed
 
     def succeeded(self, op_kind: str) -> list[tuple[list[str], str]]:
         """``(operation keys, finished_at)`` of every batch of ``op_kind`` Moodle accepted, oldest first."""
-        rows = self.store.conn.execute(
-            "SELECT op_keys, finished_at FROM journal WHERE programme = ? AND op_kind = ? AND state = 'ok'"
-            " AND finished_at IS NOT NULL ORDER BY id",
-            (self.programme, op_kind),
-        ).fetchall()
-        return [(list(json.loads(row["op_keys"])), str(row["finished_at"])) for row in rows]
+        query = (
+            select(journal.c.op_keys, journal.c.finished_at)
+            .where(
+                journal.c.programme == self.programme,
+                journal.c.op_kind == op_kind,
+                journal.c.state == "ok",
+                journal.c.finished_at.is_not(None),
+            )
+            .order_by(journal.c.id)
+        )
+        return [(list(json.loads(row.op_keys)), str(row.finished_at)) for row in self.store.rows(query)]
 
     def uncertain(self, kinds: Iterable[str]) -> list[tuple[int, list[str], str]]:
         """``(entry id, operation keys, started_at)`` of batches of ``kinds`` whose outcome is unknown
         (a lost answer or a crash after the intent): their writes may still commit (issue 10 point 10)."""
-        kinds = list(kinds)
-        marks = ",".join("?" * len(kinds))
-        rows = self.store.conn.execute(
-            "SELECT id, op_keys, started_at FROM journal WHERE programme = ? AND state IN ('intent', 'unknown')"
-            f" AND op_kind IN ({marks}) ORDER BY id",
-            (self.programme, *kinds),
-        ).fetchall()
-        return [(int(row["id"]), list(json.loads(row["op_keys"])), str(row["started_at"])) for row in rows]
+        query = (
+            select(journal.c.id, journal.c.op_keys, journal.c.started_at)
+            .where(
+                journal.c.programme == self.programme,
+                journal.c.state.in_(_UNSETTLED),
+                journal.c.op_kind.in_(list(kinds)),
+            )
+            .order_by(journal.c.id)
+        )
+        return [(int(row.id), list(json.loads(row.op_keys)), str(row.started_at)) for row in self.store.rows(query)]
 
     def settle(self, entry_ids: Iterable[int], run_id: str, why: str) -> None:
         """Close uncertain batches once re-observation shows them or their settle time passed."""
@@ -110,23 +190,25 @@ class Journal:
         Only the job that re-observes those objects may settle them: the sync settles its
         group writes, never the grade pushes or nudges journaled beside them.
         """
-        kinds = list(kinds)
-        marks = ",".join("?" * len(kinds))
-        cursor = self.store.conn.execute(
-            "UPDATE journal SET state = 'reobserved', result = ?, finished_at = ?"
-            f" WHERE programme = ? AND state IN ('intent', 'unknown') AND op_kind IN ({marks})",
-            (json.dumps({"reobserved_by": run_id}), _now(), self.programme, *kinds),
+        return self.store.write(
+            journal.update()
+            .where(
+                journal.c.programme == self.programme,
+                journal.c.state.in_(_UNSETTLED),
+                journal.c.op_kind.in_(list(kinds)),
+            )
+            .values(state="reobserved", result=json.dumps({"reobserved_by": run_id}), finished_at=_now())
         )
-        return cursor.rowcount
 
     def remember_created(self, kind: str, key: str, moodle_id: int) -> None:
-        self.store.conn.execute(
-            "INSERT OR REPLACE INTO created_objects (programme, kind, key, moodle_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (self.programme, kind, key, moodle_id, _now()),
+        self.store.insert(
+            created_objects,
+            {"programme": self.programme, "kind": kind, "key": key, "moodle_id": moodle_id, "created_at": _now()},
+            update=("moodle_id", "created_at"),
         )
 
     def created(self, kind: str) -> dict[str, int]:
-        rows = self.store.conn.execute(
-            "SELECT key, moodle_id FROM created_objects WHERE programme = ? AND kind = ?", (self.programme, kind)
-        ).fetchall()
-        return {row["key"]: row["moodle_id"] for row in rows}
+        query = select(created_objects.c.key, created_objects.c.moodle_id).where(
+            created_objects.c.programme == self.programme, created_objects.c.kind == kind
+        )
+        return {row.key: row.moodle_id for row in self.store.rows(query)}

@@ -8,14 +8,18 @@ an importer can store a whole file, and the record that it did, atomically.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
+from sqlalchemy import func, or_, select
+
 from lmsync.domain.meetings import Meeting, Source
 from lmsync.store.db import Store
+from lmsync.store.schema import assign_comments, imports, meetings
+
+_m, _i, _c = meetings, imports, assign_comments
 
 
 def now_iso() -> str:
@@ -47,18 +51,18 @@ class StoredMeeting:
     updated_at: str
 
 
-def _row_to_meeting(row: sqlite3.Row) -> StoredMeeting:
+def _row_to_meeting(row: Any) -> StoredMeeting:
     meeting = Meeting(
-        date=date.fromisoformat(row["meeting_date"]),
-        mentor_id=row["mentor_id"],
-        mentee_id=row["mentee_id"],
-        minutes=row["minutes"],
-        attended=bool(row["attended"]),
-        source=cast(Source, row["source"]),
-        rating=row["rating"],
-        notes=row["notes"],
+        date=date.fromisoformat(row.meeting_date),
+        mentor_id=row.mentor_id,
+        mentee_id=row.mentee_id,
+        minutes=row.minutes,
+        attended=bool(row.attended),
+        source=cast(Source, row.source),
+        rating=row.rating,
+        notes=row.notes,
     )
-    return StoredMeeting(row["id"], meeting, row["origin"], row["created_at"], row["updated_at"])
+    return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at)
 
 
 class MeetingRepository:
@@ -71,38 +75,45 @@ class MeetingRepository:
         with self.store.transaction() as conn:
             return self.save_in(conn, meetings)
 
-    def save_in(self, conn: sqlite3.Connection, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
+    def save_in(self, conn: Store, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
+        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
         added = updated = unchanged = 0
         stamp = now_iso()
         for meeting, origin in meetings:
-            key = meeting.natural_key
-            row = conn.execute(
-                "SELECT id, content_hash FROM meetings WHERE programme = ? AND meeting_date = ?"
-                " AND mentor_id = ? AND mentee_id = ? AND source = ?",
-                (self.programme, *key),
-            ).fetchone()
-            values = (
-                meeting.minutes,
-                int(meeting.attended),
-                meeting.rating,
-                meeting.notes,
-                meeting.content_hash,
-                origin,
+            meeting_date, mentor_id, mentee_id, source = meeting.natural_key
+            row = conn.first(
+                select(_m.c.id, _m.c.content_hash).where(
+                    _m.c.programme == self.programme,
+                    _m.c.meeting_date == meeting_date,
+                    _m.c.mentor_id == mentor_id,
+                    _m.c.mentee_id == mentee_id,
+                    _m.c.source == source,
+                )
             )
+            values = {
+                "minutes": meeting.minutes,
+                "attended": int(meeting.attended),
+                "rating": meeting.rating,
+                "notes": meeting.notes,
+                "content_hash": meeting.content_hash,
+                "origin": origin,
+            }
             if row is None:
-                conn.execute(
-                    "INSERT INTO meetings (programme, meeting_date, mentor_id, mentee_id, source, minutes, attended,"
-                    " rating, notes, content_hash, origin, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (self.programme, *key, *values, stamp, stamp),
+                conn.write(
+                    _m.insert().values(
+                        programme=self.programme,
+                        meeting_date=meeting_date,
+                        mentor_id=mentor_id,
+                        mentee_id=mentee_id,
+                        source=source,
+                        created_at=stamp,
+                        updated_at=stamp,
+                        **values,
+                    )
                 )
                 added += 1
-            elif row["content_hash"] != meeting.content_hash:
-                conn.execute(
-                    "UPDATE meetings SET minutes = ?, attended = ?, rating = ?, notes = ?, content_hash = ?,"
-                    " origin = ?, updated_at = ? WHERE id = ?",
-                    (*values, stamp, row["id"]),
-                )
+            elif row.content_hash != meeting.content_hash:
+                conn.write(_m.update().where(_m.c.id == row.id).values(updated_at=stamp, **values))
                 updated += 1
             else:
                 unchanged += 1
@@ -119,13 +130,12 @@ class MeetingRepository:
         with self.store.transaction() as conn:
             counts = self.save_in(conn, items)
             removed = 0
-            for row in conn.execute(
-                "SELECT id, meeting_date, mentor_id, mentee_id, source FROM meetings WHERE programme = ? AND source = ?",
-                (self.programme, source),
-            ).fetchall():
-                key = (row["meeting_date"], row["mentor_id"], row["mentee_id"], row["source"])
-                if key not in keep:
-                    conn.execute("DELETE FROM meetings WHERE id = ?", (row["id"],))
+            query = select(_m.c.id, _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source).where(
+                _m.c.programme == self.programme, _m.c.source == source
+            )
+            for row in conn.rows(query):
+                if (row.meeting_date, row.mentor_id, row.mentee_id, row.source) not in keep:
+                    conn.write(_m.delete().where(_m.c.id == row.id))
                     removed += 1
         return counts + SaveCounts(removed=removed)
 
@@ -138,31 +148,23 @@ class MeetingRepository:
         source: Source | None = None,
     ) -> list[StoredMeeting]:
         """Meetings oldest first; ``person_id`` matches either side of the pair."""
-        sql = "SELECT * FROM meetings WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(_m).where(_m.c.programme == self.programme)
         if person_id is not None:
-            sql += " AND (mentor_id = ? OR mentee_id = ?)"
-            args += [person_id, person_id]
+            query = query.where(or_(_m.c.mentor_id == person_id, _m.c.mentee_id == person_id))
         if since is not None:
-            sql += " AND meeting_date >= ?"
-            args.append(since.isoformat())
+            query = query.where(_m.c.meeting_date >= since.isoformat())
         if until is not None:
-            sql += " AND meeting_date <= ?"
-            args.append(until.isoformat())
+            query = query.where(_m.c.meeting_date <= until.isoformat())
         if source is not None:
-            sql += " AND source = ?"
-            args.append(source)
-        sql += " ORDER BY meeting_date, mentor_id, mentee_id, source"
-        return [_row_to_meeting(r) for r in self.store.conn.execute(sql, args)]
+            query = query.where(_m.c.source == source)
+        query = query.order_by(_m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source)
+        return [_row_to_meeting(r) for r in self.store.rows(query)]
 
     def meetings(self, **filters: Any) -> list[Meeting]:
         return [s.meeting for s in self.find(**filters)]
 
     def count(self) -> int:
-        row = self.store.conn.execute(
-            "SELECT COUNT(*) FROM meetings WHERE programme = ?", (self.programme,)
-        ).fetchone()
-        return int(row[0])
+        return int(self.store.scalar(select(func.count()).select_from(_m).where(_m.c.programme == self.programme)))
 
 
 @dataclass(frozen=True)
@@ -182,37 +184,33 @@ class ImportLog:
         self.store = store
         self.programme = programme
 
-    def record_in(
-        self, conn: sqlite3.Connection, kind: str, file_name: str, sha256: str, rows: int, counts: SaveCounts
-    ) -> None:
-        conn.execute(
-            "INSERT INTO imports (programme, kind, file_name, file_sha256, rows, added, updated, unchanged, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.programme,
-                kind,
-                file_name,
-                sha256,
-                rows,
-                counts.added,
-                counts.updated,
-                counts.unchanged,
-                now_iso(),
-            ),
+    def record_in(self, conn: Store, kind: str, file_name: str, sha256: str, rows: int, counts: SaveCounts) -> None:
+        conn.write(
+            _i.insert().values(
+                programme=self.programme,
+                kind=kind,
+                file_name=file_name,
+                file_sha256=sha256,
+                rows=rows,
+                added=counts.added,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                imported_at=now_iso(),
+            )
         )
 
     def previous(self, kind: str, sha256: str) -> ImportRecord | None:
         """The first import of a file with these exact bytes, if any."""
-        row = self.store.conn.execute(
-            "SELECT * FROM imports WHERE programme = ? AND kind = ? AND file_sha256 = ? ORDER BY id LIMIT 1",
-            (self.programme, kind, sha256),
-        ).fetchone()
+        row = self.store.first(
+            select(_i)
+            .where(_i.c.programme == self.programme, _i.c.kind == kind, _i.c.file_sha256 == sha256)
+            .order_by(_i.c.id)
+            .limit(1)
+        )
         if row is None:
             return None
-        counts = SaveCounts(row["added"], row["updated"], row["unchanged"])
-        return ImportRecord(
-            row["kind"], row["file_name"], row["file_sha256"], row["rows"], counts, row["imported_at"]
-        )
+        counts = SaveCounts(row.added, row.updated, row.unchanged)
+        return ImportRecord(row.kind, row.file_name, row.file_sha256, row.rows, counts, row.imported_at)
 
 
 class SentComments:
@@ -227,17 +225,23 @@ class SentComments:
         self.programme = programme
 
     def get(self, assignment_id: int) -> dict[int, str]:
-        rows = self.store.conn.execute(
-            "SELECT user_id, comment FROM assign_comments WHERE programme = ? AND assignment_id = ?",
-            (self.programme, assignment_id),
-        ).fetchall()
-        return {int(r["user_id"]): str(r["comment"]) for r in rows}
+        query = select(_c.c.user_id, _c.c.comment).where(
+            _c.c.programme == self.programme, _c.c.assignment_id == assignment_id
+        )
+        return {int(r.user_id): str(r.comment) for r in self.store.rows(query)}
 
     def record(self, assignment_id: int, comments: Iterable[tuple[int, str]]) -> None:
         stamp = now_iso()
         with self.store.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO assign_comments (programme, assignment_id, user_id, comment, sent_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(self.programme, assignment_id, uid, text, stamp) for uid, text in comments],
-            )
+            for uid, text in comments:
+                conn.insert(
+                    _c,
+                    {
+                        "programme": self.programme,
+                        "assignment_id": assignment_id,
+                        "user_id": uid,
+                        "comment": text,
+                        "sent_at": stamp,
+                    },
+                    update=("comment", "sent_at"),
+                )

@@ -13,15 +13,19 @@ answer a subject-access or erasure request for one person.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Table, or_, select
+
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
+from lmsync.store import schema
 from lmsync.store.db import Store
 from lmsync.store.meetings import SaveCounts, now_iso
+
+_a, _sc = schema.survey_answers, schema.survey_scores
 
 
 @dataclass(frozen=True)
@@ -39,38 +43,26 @@ class SurveyRepository:
         with self.store.transaction() as conn:
             return self.save_in(conn, answers)
 
-    def save_in(
-        self, conn: sqlite3.Connection, answers: Iterable[tuple[SurveyAnswer, str | None]]
-    ) -> SaveCounts:
+    def save_in(self, conn: Store, answers: Iterable[tuple[SurveyAnswer, str | None]]) -> SaveCounts:
+        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
         added = updated = unchanged = 0
         stamp = now_iso()
         for a, origin in answers:
-            key = (
-                self.programme,
-                a.respondent_id,
-                a.instrument,
-                a.date.isoformat(),
-                a.item,
-                a.source,
-                _about_column(a.about_id),
-            )
-            row = conn.execute(
-                "SELECT id, value FROM survey_answers WHERE programme = ? AND respondent_id = ? AND instrument = ?"
-                " AND answer_date = ? AND item = ? AND source = ? AND about_id = ?",
-                key,
-            ).fetchone()
+            key = {
+                "programme": self.programme,
+                "respondent_id": a.respondent_id,
+                "instrument": a.instrument,
+                "answer_date": a.date.isoformat(),
+                "item": a.item,
+                "source": a.source,
+                "about_id": _about_column(a.about_id),
+            }
+            row = conn.first(select(_a.c.id, _a.c.value).where(*(_a.c[name] == value for name, value in key.items())))
             if row is None:
-                conn.execute(
-                    "INSERT INTO survey_answers (programme, respondent_id, instrument, answer_date, item, source,"
-                    " about_id, value, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*key, a.value, origin, stamp, stamp),
-                )
+                conn.write(_a.insert().values(value=a.value, origin=origin, created_at=stamp, updated_at=stamp, **key))
                 added += 1
-            elif row["value"] != a.value:
-                conn.execute(
-                    "UPDATE survey_answers SET value = ?, origin = ?, updated_at = ? WHERE id = ?",
-                    (a.value, origin, stamp, row["id"]),
-                )
+            elif row.value != a.value:
+                conn.write(_a.update().where(_a.c.id == row.id).values(value=a.value, origin=origin, updated_at=stamp))
                 updated += 1
             else:
                 unchanged += 1
@@ -85,90 +77,80 @@ class SurveyRepository:
         with self.store.transaction() as conn:
             counts = self.save_in(conn, items)
             removed = 0
-            for row in conn.execute(
-                "SELECT id, respondent_id, answer_date, item, about_id FROM survey_answers"
-                " WHERE programme = ? AND source = ? AND instrument = ?",
-                (self.programme, source, instrument),
-            ).fetchall():
-                if (row["respondent_id"], row["answer_date"], row["item"], row["about_id"]) not in keep:
-                    conn.execute("DELETE FROM survey_answers WHERE id = ?", (row["id"],))
+            query = select(_a.c.id, _a.c.respondent_id, _a.c.answer_date, _a.c.item, _a.c.about_id).where(
+                _a.c.programme == self.programme, _a.c.source == source, _a.c.instrument == instrument
+            )
+            for row in conn.rows(query):
+                if (row.respondent_id, row.answer_date, row.item, row.about_id) not in keep:
+                    conn.write(_a.delete().where(_a.c.id == row.id))
                     removed += 1
         return counts + SaveCounts(removed=removed)
 
     def answers(
         self, *, respondent_id: int | None = None, instrument: str | None = None
     ) -> list[SurveyAnswer]:
-        sql = "SELECT * FROM survey_answers WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(_a).where(_a.c.programme == self.programme)
         if respondent_id is not None:
-            sql += " AND respondent_id = ?"
-            args.append(respondent_id)
+            query = query.where(_a.c.respondent_id == respondent_id)
         if instrument is not None:
-            sql += " AND instrument = ?"
-            args.append(instrument)
-        sql += " ORDER BY respondent_id, instrument, answer_date, source, about_id, item"
+            query = query.where(_a.c.instrument == instrument)
+        query = query.order_by(
+            _a.c.respondent_id, _a.c.instrument, _a.c.answer_date, _a.c.source, _a.c.about_id, _a.c.item
+        )
         return [
             SurveyAnswer(
-                respondent_id=r["respondent_id"],
-                instrument=r["instrument"],
-                date=date.fromisoformat(r["answer_date"]),
-                item=r["item"],
-                value=r["value"],
-                source=r["source"],
-                about_id=_about_value(r["about_id"]),
+                respondent_id=r.respondent_id,
+                instrument=r.instrument,
+                date=date.fromisoformat(r.answer_date),
+                item=r.item,
+                value=r.value,
+                source=r.source,
+                about_id=_about_value(r.about_id),
             )
-            for r in self.store.conn.execute(sql, args)
+            for r in self.store.rows(query)
         ]
 
     def replace_scores(self, scores: Iterable[WaveScore]) -> int:
         """Rewrite this programme's wave scores; returns how many are stored."""
         stamp = now_iso()
         rows = [
-            (
-                self.programme,
-                s.respondent_id,
-                s.instrument,
-                s.wave,
-                s.date.isoformat(),
-                s.source,
-                s.score.total,
-                s.score.answered,
-                s.score.required,
-                json.dumps(dict(s.score.subscales), sort_keys=True),
-                stamp,
-                _about_column(s.about_id),
-            )
+            {
+                "programme": self.programme,
+                "respondent_id": s.respondent_id,
+                "instrument": s.instrument,
+                "wave": s.wave,
+                "sitting_date": s.date.isoformat(),
+                "source": s.source,
+                "total": s.score.total,
+                "answered": s.score.answered,
+                "required": s.score.required,
+                "subscales": json.dumps(dict(s.score.subscales), sort_keys=True),
+                "scored_at": stamp,
+                "about_id": _about_column(s.about_id),
+            }
             for s in scores
         ]
         with self.store.transaction() as conn:
-            conn.execute("DELETE FROM survey_scores WHERE programme = ?", (self.programme,))
-            conn.executemany(
-                "INSERT INTO survey_scores (programme, respondent_id, instrument, wave, sitting_date, source, total,"
-                " answered, required, subscales, scored_at, about_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            conn.write(_sc.delete().where(_sc.c.programme == self.programme))
+            conn.write(_sc.insert(), rows)
         return len(rows)
 
     def scores(self, *, respondent_id: int | None = None) -> list[WaveScore]:
-        sql = "SELECT * FROM survey_scores WHERE programme = ?"
-        args: list[Any] = [self.programme]
+        query = select(_sc).where(_sc.c.programme == self.programme)
         if respondent_id is not None:
-            sql += " AND respondent_id = ?"
-            args.append(respondent_id)
-        sql += " ORDER BY respondent_id, instrument, sitting_date, about_id"
+            query = query.where(_sc.c.respondent_id == respondent_id)
+        query = query.order_by(_sc.c.respondent_id, _sc.c.instrument, _sc.c.sitting_date, _sc.c.about_id)
         return [
             WaveScore(
-                respondent_id=r["respondent_id"],
-                instrument=r["instrument"],
-                wave=r["wave"],
-                date=date.fromisoformat(r["sitting_date"]),
-                source=r["source"],
-                score=Score(
-                    r["instrument"], r["total"], r["answered"], r["required"], json.loads(r["subscales"])
-                ),
-                about_id=_about_value(r["about_id"]),
+                respondent_id=r.respondent_id,
+                instrument=r.instrument,
+                wave=r.wave,
+                date=date.fromisoformat(r.sitting_date),
+                source=r.source,
+                score=Score(r.instrument, r.total, r.answered, r.required, json.loads(r.subscales)),
+                about_id=_about_value(r.about_id),
             )
-            for r in self.store.conn.execute(sql, args)
+            for r in self.store.rows(query)
         ]
 
 
@@ -191,21 +173,22 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "health_snapshots": ("mentor_id", "mentee_id"),
     "coordinator_queue": ("mentor_id", "mentee_id"),
     "nudges": ("mentor_id", "mentee_id", "recipient_id"),
+    "pairing_history": ("mentor_id", "mentee_id"),
 }
 
 
-def _where(columns: tuple[str, ...]) -> str:
-    return " OR ".join(f"{c} = ?" for c in columns)
+def _naming(table: Table, columns: tuple[str, ...], person_id: int) -> Any:
+    return or_(*(table.c[c] == person_id for c in columns))
 
 
 def export_person(store: Store, person_id: int) -> dict[str, Any]:
     """Every stored row that names this Moodle user id, table by table, as plain JSON-able data."""
     out: dict[str, Any] = {"person_id": person_id}
-    for table, columns in _PERSON_TABLES.items():
-        rows = store.conn.execute(
-            f"SELECT * FROM {table} WHERE {_where(columns)} ORDER BY rowid", (person_id,) * len(columns)
-        ).fetchall()
-        out[table] = [dict(r) for r in rows]
+    for name, columns in _PERSON_TABLES.items():
+        table = schema.metadata.tables[name]
+        order = list(table.primary_key.columns)
+        rows = store.rows(select(table).where(_naming(table, columns, person_id)).order_by(*order))
+        out[name] = [dict(r._mapping) for r in rows]
     return out
 
 
@@ -216,8 +199,8 @@ def erase_person(store: Store, person_id: int) -> dict[str, int]:
     still tell who met whom. The other side's attendance figures drop accordingly.
     """
     counts: dict[str, int] = {}
-    with store.transaction() as conn:
-        for table, columns in _PERSON_TABLES.items():
-            cursor = conn.execute(f"DELETE FROM {table} WHERE {_where(columns)}", (person_id,) * len(columns))
-            counts[table] = cursor.rowcount
+    with store.transaction():
+        for name, columns in _PERSON_TABLES.items():
+            table = schema.metadata.tables[name]
+            counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
     return counts

@@ -223,19 +223,16 @@ def test_issue_11_every_problem_is_listed_as_file_line_field_message(run, tmp_pa
         assert expected in message
 
 
-def test_issue_11_migration_keeps_earlier_answers_as_not_about_one_relationship(tmp_path, monkeypatch):
-    import lmsync.store.db as db
+def test_issue_11_migration_keeps_earlier_answers_as_not_about_one_relationship(tmp_path):
+    from tests.unit.store.legacy import make_legacy_store
 
-    every = db._migrations()
-    monkeypatch.setattr(db, "_migrations", lambda: [m for m in every if "survey_about" not in m[1]])
-    old = Store(tmp_path / "old.db")
-    old.conn.execute(
+    old = make_legacy_store(tmp_path / "old.db", upto=5)  # a store from before migration 006
+    old.execute(
         "INSERT INTO survey_answers (programme, respondent_id, instrument, answer_date, item, value, source,"
         " origin, created_at, updated_at) VALUES ('p', 3, 'general_self_efficacy', '2026-09-05', 'gse1', '3',"
         " 'csv', NULL, 'x', 'x')"
     )
     old.close()
-    monkeypatch.setattr(db, "_migrations", lambda: every)
     store = Store(tmp_path / "old.db")
     [answer] = SurveyRepository(store, "p").answers()
     assert (answer.respondent_id, answer.value, answer.about_id) == (3, "3", None)

@@ -53,6 +53,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "health_snapshots": 0,
         "coordinator_queue": 0,
         "nudges": 0,
+        "pairing_history": 0,  # issue 12: the pairing history names people too
     }
     assert export_person(store, 3) == {
         "person_id": 3,
@@ -63,6 +64,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "health_snapshots": [],
         "coordinator_queue": [],
         "nudges": [],
+        "pairing_history": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2

@@ -2,8 +2,8 @@ from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
 
-def test_intent_then_result_and_unfinished_batches_are_found(tmp_path):
-    store = Store(tmp_path / "p.db")
+def test_intent_then_result_and_unfinished_batches_are_found(store_target):
+    store = Store(store_target)
     journal = Journal(store, "p1")
     done = journal.intent("run1", "core_group_create_groups", "create_group", ["create_group:a", "create_group:b"])
     journal.finish(done, "ok", {"ids": [1, 2]})
@@ -27,10 +27,32 @@ def test_journal_survives_reopening_and_is_private(tmp_path):
     assert Journal(Store(path), "other").unfinished() == []
 
 
-def test_created_objects_are_remembered_per_programme():
-    store = Store.memory()
+def test_created_objects_are_remembered_per_programme(store_target):
+    store = Store(store_target)
     journal = Journal(store, "p1")
     journal.remember_created("discussion", "lmsync:p1:mentor:66", 12)
     journal.remember_created("discussion", "lmsync:p1:mentor:66", 13)
     assert journal.created("discussion") == {"lmsync:p1:mentor:66": 13}
     assert Journal(store, "p2").created("discussion") == {}
+
+
+def test_journal_survives_reopening_on_both_engines(store_target):
+    store = Store(store_target)
+    first = Journal(store, "p1").intent("run1", "f", "add_member", ["k"])
+    second = Journal(store, "p1").intent("run1", "f", "add_member", ["k2"])
+    store.close()
+    again = Store(store_target)
+    assert [e.id for e in Journal(again, "p1").unfinished()] == [first, second] and second > first
+    assert Journal(again, "other").unfinished() == []
+    again.close()
+
+
+def test_issue_12_keys_of_and_rewrite_keys_serve_privacy_without_sql_outside_the_store(store_target):
+    store = Store(store_target)
+    journal = Journal(store, "p1")
+    entry = journal.intent("run1", "f", "add_member", ["add_member:g:7", "add_member:g:8"])
+    assert journal.keys_of(entry) == ["add_member:g:7", "add_member:g:8"] and journal.keys_of(entry + 99) == []
+    assert journal.rewrite_keys(lambda k: k.replace(":7", ":erased")) == 1
+    assert journal.keyed_entries()[0].keys == ["add_member:g:erased", "add_member:g:8"]
+    assert journal.rewrite_keys(lambda k: k) == 0
+    store.close()

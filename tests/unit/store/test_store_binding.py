@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
 from lmsync.cli import main
@@ -17,6 +17,7 @@ from lmsync.service import jobs
 from lmsync.service.stores import check_binding, open_store, same_site
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from tests.unit.store.legacy import make_legacy_store
 
 REAL = "https://moodle.school.example"
 
@@ -104,15 +105,15 @@ def test_issue_11_a_read_only_open_never_binds_but_still_refuses(tmp_path):
         open_store(other, read_only=True)
 
 
-def test_issue_11_a_read_only_store_refuses_writes(tmp_path):
-    store_file = tmp_path / "p.db"
-    Store(store_file).close()
-    store = Store(store_file, read_only=True)
-    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+def test_issue_11_a_read_only_store_refuses_writes(store_target):
+    Store(store_target).close()
+    store = Store(store_target, read_only=True)
+    with pytest.raises(DBAPIError, match="readonly|read-only"):
         MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DBAPIError, match="readonly|read-only"):
         store.bind("emulator", "C")
     store.close()
+    assert Store(store_target, read_only=True).binding() is None
 
 
 def test_issue_11_a_missing_store_is_read_as_empty_without_creating_a_file(tmp_path):
@@ -125,11 +126,12 @@ def test_issue_11_a_missing_store_is_read_as_empty_without_creating_a_file(tmp_p
 
 def test_issue_11_an_older_schema_is_read_through_a_copy_and_the_file_is_left_alone(tmp_path):
     store_file = tmp_path / "p.db"
-    store = Store(store_file)
-    MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])
-    store.conn.execute("DROP TABLE store_binding")  # as an lmsync from before migration 005 left it
-    store.conn.execute("DELETE FROM schema_version WHERE version = 5")
-    store.close()
+    old = make_legacy_store(store_file, upto=4)  # as an lmsync from before migration 005 left it
+    old.execute(
+        "INSERT INTO meetings (programme, meeting_date, mentor_id, mentee_id, source, minutes, attended,"
+        " content_hash, created_at, updated_at) VALUES ('p', '2026-03-02', 5, 9, 'csv', 30, 1, 'h', 'x', 'x')"
+    )
+    old.close()
     before = store_file.read_bytes()
     ro = Store(store_file, read_only=True)
     assert len(MeetingRepository(ro, "p").find()) == 1 and ro.binding() is None

@@ -1,0 +1,116 @@
+"""When each mentee joined and left a mentor's circle: the pairing history (issue 12).
+
+Written by the sync's apply through ``Journal.record_pairings`` when Moodle accepts an
+``add_member`` / ``remove_member`` / ``delete_group`` batch; read by health for the date a
+pair began (it replaced parsing the journal's operation keys). Rows hold ids and instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import bindparam, func, select
+
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.store.db import Store
+from lmsync.store.schema import pairing_history
+
+_h = pairing_history
+
+# Built once (apply records every accepted member batch): close an open row, open a new one.
+_CLOSE = (
+    _h.update()
+    .where(
+        _h.c.programme == bindparam("p"),
+        _h.c.mentor_id == bindparam("mentor"),
+        _h.c.mentee_id == bindparam("mentee"),
+        _h.c.left_at.is_(None),
+    )
+    .values(left_at=bindparam("at"))
+)
+_OPEN = _h.insert()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Pairing:
+    mentor_id: int
+    mentee_id: int
+    joined_at: str
+    left_at: str | None
+
+
+class PairingHistory:
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+    def record(self, op_kind: str, members: Iterable[tuple[str, int]], *, at: str | None = None) -> int:
+        """Record accepted ``(circle idnumber, mentee id)`` joins (``add_member``) or leaves.
+
+        A join for a pair already open closes that row first (the mentee had left outside
+        lmsync); circles not of this programme, and the mentor's own membership of their
+        circle, are ignored. Two statements per batch (each executemany). Returns rows opened.
+        """
+        stamp = at or _now()
+        pairs = sorted(
+            {
+                (mentor, mentee)
+                for group, mentee in members
+                if (mentor := mentor_of_idnumber(self.programme, group)) and mentor != mentee
+            }
+        )
+        if not pairs:
+            return 0
+        with self.store.transaction():
+            self.store.write(_CLOSE, [{"p": self.programme, "mentor": m, "mentee": e, "at": stamp} for m, e in pairs])
+            written = len(pairs) if op_kind == "add_member" else 0
+            if written:
+                self.store.write(
+                    _OPEN,
+                    [
+                        {
+                            "programme": self.programme,
+                            "mentor_id": mentor,
+                            "mentee_id": mentee,
+                            "joined_at": stamp,
+                            "left_at": None,
+                            "source": "apply",
+                        }
+                        for mentor, mentee in pairs
+                    ],
+                )
+        return written
+
+    def circles_closed(self, groups: Iterable[str], *, at: str | None = None) -> int:
+        """Deleted circles: every open pairing of their mentors ends now."""
+        mentors = [m for m in (mentor_of_idnumber(self.programme, g) for g in groups) if m is not None]
+        if not mentors:
+            return 0
+        return self.store.write(
+            _h.update()
+            .where(_h.c.programme == self.programme, _h.c.mentor_id.in_(mentors), _h.c.left_at.is_(None))
+            .values(left_at=at or _now())
+        )
+
+    def pairing_days(self) -> dict[tuple[int, int], date]:
+        """When lmsync last put each mentee into a mentor's circle (UTC date of the accepted batch)."""
+        query = (
+            select(_h.c.mentor_id, _h.c.mentee_id, func.max(_h.c.joined_at).label("joined"))
+            .where(_h.c.programme == self.programme)
+            .group_by(_h.c.mentor_id, _h.c.mentee_id)
+        )
+        return {
+            (row.mentor_id, row.mentee_id): datetime.fromisoformat(row.joined).date()
+            for row in self.store.rows(query)
+        }
+
+    def history(self) -> list[Pairing]:
+        """Every pairing of the programme, oldest first."""
+        query = select(_h).where(_h.c.programme == self.programme).order_by(_h.c.id)
+        return [Pairing(r.mentor_id, r.mentee_id, r.joined_at, r.left_at) for r in self.store.rows(query)]

@@ -1,0 +1,280 @@
+"""The store's tables, once, as SQLAlchemy Core metadata for SQLite and PostgreSQL alike.
+
+The names and columns are those the numbered SQL migrations 001-007 made, so a store made
+by an earlier lmsync is this schema already (the Alembic baseline recognises it). Dates are
+ISO text (``YYYY-MM-DD``) and instants ISO-8601 text, as they always were: they sort as
+text and read back the same on both engines. People are Moodle user ids only.
+
+``sqlite_autoincrement`` keeps SQLite's never-reuse-an-id rule for journal and queue ids
+(a dialect option, rendered only on SQLite; PostgreSQL uses an identity sequence).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+# --- 001: every write lmsync sends to Moodle, intent before and result after ----------------------
+journal = Table(
+    "journal",
+    metadata,
+    _id(),
+    Column("run_id", Text, nullable=False),
+    Column("programme", Text, nullable=False),
+    Column("function", Text, nullable=False),
+    Column("op_kind", Text, nullable=False),
+    Column("op_keys", Text, nullable=False),  # JSON list of operation keys in this batch
+    Column("item_count", Integer, nullable=False),
+    Column("state", Text, nullable=False),  # intent | ok | failed | unknown | reobserved
+    Column("result", Text),  # JSON: created ids, error code
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Index("journal_run", "run_id"),
+    sqlite_autoincrement=True,
+)
+
+created_objects = Table(
+    "created_objects",
+    metadata,
+    Column("programme", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # discussion | event | message
+    Column("key", Text, nullable=False),  # lmsync's own key (e.g. the group idnumber)
+    Column("moodle_id", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "kind", "key"),
+)
+
+# --- 002: meetings, imported files, survey answers and scores (issue 6; 006 added about_id) ---------
+meetings = Table(
+    "meetings",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("meeting_date", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("source", Text, nullable=False),  # feedback | csv | cli
+    Column("minutes", Integer, nullable=False),
+    Column("attended", Integer, nullable=False),  # 0 | 1
+    Column("rating", Integer),
+    Column("notes", Text),
+    Column("content_hash", Text, nullable=False),
+    Column("origin", Text),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    UniqueConstraint("programme", "meeting_date", "mentor_id", "mentee_id", "source"),
+    Index("meetings_mentor", "programme", "mentor_id"),
+    Index("meetings_mentee", "programme", "mentee_id"),
+    sqlite_autoincrement=True,
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # meetings | surveys
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("imported_at", Text, nullable=False),
+    Index("imports_hash", "programme", "kind", "file_sha256"),
+    sqlite_autoincrement=True,
+)
+
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("respondent_id", Integer, nullable=False),
+    Column("instrument", Text, nullable=False),
+    Column("answer_date", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("value", Text, nullable=False),  # as given, so N/A markers survive
+    Column("source", Text, nullable=False),  # feedback | csv
+    Column("origin", Text),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("about_id", Integer, nullable=False, server_default=text("0")),
+    UniqueConstraint("programme", "respondent_id", "instrument", "answer_date", "item", "source", "about_id"),
+    Index("survey_answers_respondent", "programme", "respondent_id"),
+    Index("survey_answers_about", "programme", "about_id"),
+    sqlite_autoincrement=True,
+)
+
+survey_scores = Table(
+    "survey_scores",
+    metadata,
+    Column("programme", Text, nullable=False),
+    Column("respondent_id", Integer, nullable=False),
+    Column("instrument", Text, nullable=False),
+    Column("wave", Text, nullable=False),
+    Column("sitting_date", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("total", Float),  # NULL: too few items answered
+    Column("answered", Integer, nullable=False),
+    Column("required", Integer, nullable=False),
+    Column("subscales", Text, nullable=False),  # JSON {name: score or null}
+    Column("scored_at", Text, nullable=False),
+    Column("about_id", Integer, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("programme", "respondent_id", "instrument", "wave", "about_id"),
+)
+
+# --- 003: the comment last sent with each assignment grade (trap 30) --------------------------------
+assign_comments = Table(
+    "assign_comments",
+    metadata,
+    Column("programme", Text, nullable=False),
+    Column("assignment_id", Integer, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("sent_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "assignment_id", "user_id"),
+)
+
+# --- 004: pair health, the coordinator queue, the nudges sent ------------------------------------
+health_snapshots = Table(
+    "health_snapshots",
+    metadata,
+    Column("programme", Text, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("status", Text, nullable=False),  # new | ok | at_risk | fading
+    Column("reasons", Text, nullable=False),  # JSON [[code, text], ...]
+    Column("paired_since", Text, nullable=False),
+    Column("last_meeting", Text),
+    Column("computed_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "day", "mentor_id", "mentee_id"),
+    Index("health_snapshots_pair", "programme", "mentor_id", "mentee_id", "day"),
+)
+
+coordinator_queue = Table(
+    "coordinator_queue",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("opened_on", Text, nullable=False),
+    Column("last_seen_on", Text, nullable=False),
+    Column("acked_on", Text),  # NULL while open
+    Column("acked_at", Text),
+    Column("note", Text),
+    sqlite_autoincrement=True,
+)
+# at most one open item per pair (a partial unique index on both engines)
+Index(
+    "coordinator_queue_open",
+    coordinator_queue.c.programme,
+    coordinator_queue.c.mentor_id,
+    coordinator_queue.c.mentee_id,
+    unique=True,
+    sqlite_where=coordinator_queue.c.acked_on.is_(None),
+    postgresql_where=coordinator_queue.c.acked_on.is_(None),
+)
+
+nudges = Table(
+    "nudges",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("recipient_id", Integer, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("state", Text, nullable=False),  # intent | sent | failed | unknown
+    Column("msgid", Integer),
+    Column("error", Text),
+    Column("journal_id", Integer),
+    Column("created_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Index("nudges_pair", "programme", "mentor_id", "mentee_id", "recipient_id", "day"),
+    sqlite_autoincrement=True,
+)
+
+# --- 005: which Moodle site and course the store belongs to (issue 11) ------------------------------
+store_binding = Table(
+    "store_binding",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("site", Text, nullable=False),
+    Column("course", Text, nullable=False),
+    Column("bound_at", Text, nullable=False),
+    Column("adopted", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint("id = 1", name="store_binding_one_row"),
+)
+
+# --- 007: grade items lmsync created or adopted (issue 10 point 6) ----------------------------------
+grade_items = Table(
+    "grade_items",
+    metadata,
+    Column("programme", Text, nullable=False),
+    Column("course_id", Integer, nullable=False),
+    Column("cmid", Integer, nullable=False),
+    Column("itemnumber", Integer, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("idnumber", Text, nullable=False),
+    Column("item_id", Integer),
+    Column("state", Text, nullable=False),  # sending | created | adopted
+    Column("sent_at", Text, nullable=False),
+    Column("confirmed_at", Text),
+    PrimaryKeyConstraint("programme", "course_id", "cmid", "itemnumber"),
+)
+
+#: The tables of the baseline revision (the schema numbered migrations 001-007 made).
+BASELINE_TABLES = (
+    journal,
+    created_objects,
+    meetings,
+    imports,
+    survey_answers,
+    survey_scores,
+    assign_comments,
+    health_snapshots,
+    coordinator_queue,
+    nudges,
+    store_binding,
+    grade_items,
+)
+
+# --- revision 0002: when each mentee joined and left a mentor's circle (issue 12) -----------------
+pairing_history = Table(
+    "pairing_history",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("joined_at", Text, nullable=False),  # ISO instant the add_member batch was accepted
+    Column("left_at", Text),  # NULL while the mentee is in the circle
+    Column("source", Text, nullable=False),  # apply | journal (back-filled by the migration)
+    Index("pairing_history_pair", "programme", "mentor_id", "mentee_id"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,34 @@
+"""Stores as an lmsync of the numbered-SQL era made them (for the migration tests, issue 12).
+
+``legacy_sql/`` holds the numbered migrations as ``main`` shipped them: 001-004 are the
+files of release ``0879fa3`` unchanged, 005-007 came after it. ``make_legacy_store`` applies
+them exactly as that era's ``Store.migrate`` did (a ``schema_version`` table, statements
+split on ``;``, one transaction per file).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+LEGACY_SQL = Path(__file__).with_name("legacy_sql")
+
+
+def legacy_migrations(upto: int) -> list[tuple[int, str]]:
+    files = sorted(LEGACY_SQL.glob("[0-9][0-9][0-9]_*.sql"))
+    return [(int(f.name[:3]), f.read_text(encoding="utf-8")) for f in files if int(f.name[:3]) <= upto]
+
+
+def make_legacy_store(path: Path, upto: int) -> sqlite3.Connection:
+    """A SQLite store at numbered migration ``upto``; returns an open autocommit connection."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    for version, sql in legacy_migrations(upto):
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in (part.strip() for part in sql.split(";")):
+            if statement:
+                conn.execute(statement)
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        conn.execute("COMMIT")
+    return conn
