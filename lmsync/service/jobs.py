@@ -1,7 +1,8 @@
-"""Whole jobs as the CLI and the daemon run them: lock, connect, open the store, run, close.
+"""The sync jobs as the CLI and the daemon run them (plan, apply, sync, the daemon loop).
 
-Keeping this here (not in the CLI) lets tests and the daemon loop call exactly what a
-person at the terminal gets.
+Each job opens a ``lmsync.service.runtime.session`` (lock, store, Moodle client), runs one
+use case and closes it. Keeping this here (not in the CLI) lets tests and the daemon loop
+call exactly what a person at the terminal gets.
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
@@ -20,40 +19,16 @@ from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
-from lmsync.service.lock import programme_lock
-from lmsync.service.moodle import MoodleConnection, open_moodle
-from lmsync.service.stores import open_store
+from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
-from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
 log = get_logger(__name__)
 
-
-def lock_path(config: Config) -> Path:
-    return config.store_path().with_suffix(".lock")
-
-
-@contextmanager
-def session(
-    config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False
-) -> Iterator[tuple[MoodleConnection, Store]]:
-    """The programme lock, a Moodle connection and the store, released in reverse order.
-
-    ``read_only`` is for commands that only read (plan, match, ``health --as-of``, ``nudge
-    --dry-run``, exports): the store is opened read-only (nothing is created, migrated or
-    bound), and no lock is taken, so a read neither waits for nor blocks a running sync.
-    Raises ConfigError when the store belongs to another site or course, LockedError when
-    another run holds the lock (without ``wait``).
-    """
-    lock = nullcontext() if read_only else programme_lock(lock_path(config), wait=wait)
-    with lock:
-        store = open_store(config, read_only=read_only)
-        try:
-            with open_moodle(config, site=site, fault=fault) as conn:
-                yield conn, store
-        finally:
-            store.close()
+__all__ = [
+    "MAX_BACKOFF_SECONDS", "MIN_INTERVAL_SECONDS", "StopFlag", "apply_job", "backoff_delay", "daemon_loop",
+    "lock_path", "parse_interval", "plan_job", "session", "sync_job",
+]
 
 
 def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False) -> PlanResult:
@@ -204,6 +179,10 @@ def daemon_loop(
             log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code)
             if isinstance(exc, ConfigError):
                 return code
+        if config.report.path is not None:  # issue 14: the report after each unattended run
+            from lmsync.service.report import write_configured_report
+
+            write_configured_report(config)
         failures = 0 if code == EXIT_OK else failures + 1
         runs += 1
         if max_runs is not None and runs >= max_runs:

@@ -1,7 +1,13 @@
-"""One run at a time per programme: an advisory lock file next to the store.
+"""One run at a time per programme.
 
-``flock`` is released by the kernel when the process dies, so a crashed run never leaves
-a stale lock behind (unlike a PID file).
+With the SQLite store: an advisory ``flock`` on a lock file next to the store, which the
+kernel releases when the process dies, so a crashed run never leaves a stale lock behind
+(unlike a PID file). It is host-local: one daemon per host.
+
+With a PostgreSQL store (``[store] url``): a PostgreSQL advisory lock on a key derived from
+the programme (``lmsync.store.locks``), so daemons on several hosts (a Deployment with two
+replicas, cron on two servers) never both write: one runs, the other waits (``--wait``) or
+exits with ``EXIT_LOCKED`` (4). PostgreSQL releases it when the holder's connection ends.
 """
 
 from __future__ import annotations
@@ -14,10 +20,36 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lmsync.errors import LockedError
+from lmsync.store.db import is_postgres
+from lmsync.store.locks import advisory_lock
+
+
+def _locked(where: str) -> LockedError:
+    return LockedError(
+        f"another lmsync run holds {where}; it will finish on its own",
+        hint="wait for it, or pass --wait to queue behind it",
+    )
 
 
 @contextmanager
-def programme_lock(path: Path, *, wait: bool = False, timeout: float | None = None) -> Iterator[None]:
+def programme_lock(
+    path: Path,
+    *,
+    wait: bool = False,
+    timeout: float | None = None,
+    url: str | None = None,
+    programme: str | None = None,
+) -> Iterator[None]:
+    """Hold the programme's lock for the body: the flock on ``path``, or with a PostgreSQL
+    ``url`` the advisory lock of ``programme``. Raises LockedError (exit 4) when another run
+    holds it and ``wait`` is off (or ``timeout`` seconds passed while waiting)."""
+    if url is not None and is_postgres(url):
+        name = programme or path.stem
+        with advisory_lock(url, name, wait=wait, timeout=timeout) as held:
+            if not held:
+                raise _locked(f"the PostgreSQL advisory lock of programme {name}")
+            yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -28,10 +60,7 @@ def programme_lock(path: Path, *, wait: bool = False, timeout: float | None = No
                 break
             except BlockingIOError:
                 if not wait or (deadline is not None and time.monotonic() > deadline):
-                    raise LockedError(
-                        f"another lmsync run holds {path}; it will finish on its own",
-                        hint="wait for it, or pass --wait to queue behind it",
-                    ) from None
+                    raise _locked(str(path)) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
