@@ -10,7 +10,7 @@ the log which function ran. Redirects are never followed (a 30x raises
 would carry the token to another host.
 
 The transport turns every failure into a typed :mod:`lmsync.moodle.errors` exception and
-retries only what is safe to retry:
+retries only what is safe to retry (the rules live in :mod:`lmsync.moodle.retry`):
 
 * a **read** (:data:`READ_FUNCTIONS`) is retried after connection errors, timeouts and HTTP
   429/502/503/504, with exponential backoff and jitter, within a total ``deadline``;
@@ -29,7 +29,7 @@ retries only what is safe to retry:
 ``lmsync doctor``: an unreachable site is reported in seconds, not after the retry deadline.
 
 An answer whose body starts with PHP output (a site with ``display_errors`` on) is parsed
-after that output when a complete JSON value follows it, so a write that happened counts;
+(:mod:`lmsync.moodle.answers`) after that output when a complete JSON value follows it, so a write that happened counts;
 the first line PHP printed is logged, and named in the error when no JSON follows.
 
 The token only ever leaves :class:`~lmsync.secrets.Token` here, to build the form body.
@@ -40,7 +40,6 @@ logging filter.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import random
@@ -58,6 +57,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from lmsync import __version__
 from lmsync.log import get_logger
+from lmsync.moodle.answers import PHP_MESSAGE, XML_ERRORCODE, first_line, split_php_output
 from lmsync.moodle.encoding import FormPairs, encode
 from lmsync.moodle.errors import (
     ConnectionFailed,
@@ -72,52 +72,37 @@ from lmsync.moodle.errors import (
     exception_from_body,
     is_exception_body,
 )
+from lmsync.moodle.retry import (
+    NOT_PROCESSED_STATUSES,
+    READ_FUNCTIONS,
+    RETRY_STATUSES,
+    is_read,
+    never_connected,
+    parse_retry_after,
+    retryable,
+)
 from lmsync.secrets import Token, redact
+
+__all__ = [
+    "ENDPOINT",
+    "FAIL_FAST_CONNECT_TIMEOUT",
+    "NOT_PROCESSED_STATUSES",
+    "READ_FUNCTIONS",
+    "RETRY_STATUSES",
+    "Transport",
+    "first_line",
+    "is_read",
+    "site_root",
+    "split_php_output",
+]
 
 ENDPOINT = "/webservice/rest/server.php"
 
-#: The functions that only read. Everything else, including a function this list does not
-#: know, is a write: never re-sent once it may have reached Moodle (issue 10 point 10).
-READ_FUNCTIONS = frozenset(
-    {
-        "core_webservice_get_site_info", "core_course_get_courses_by_field", "core_enrol_get_enrolled_users",
-        "core_user_get_users_by_field", "core_cohort_get_cohorts", "core_cohort_search_cohorts",
-        "core_cohort_get_cohort_members", "core_group_get_course_groupings", "core_group_get_groupings",
-        "core_group_get_course_groups", "core_group_get_groups", "core_group_get_group_members",
-        "mod_forum_get_forums_by_courses", "mod_forum_get_forum_discussions", "mod_forum_get_discussion_posts",
-        "mod_feedback_get_feedbacks_by_courses", "mod_feedback_get_items", "mod_feedback_get_responses_analysis",
-        "mod_feedback_get_analysis", "mod_feedback_get_non_respondents", "gradereport_user_get_grade_items",
-        "core_grades_get_gradeitems", "mod_assign_get_assignments", "mod_assign_get_grades",
-        "core_calendar_get_calendar_events",
-    }
-)  # fmt: skip
-
-#: Statuses worth another try for a read.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-#: Statuses that prove the server did not process the request (safe to resend a write).
-NOT_PROCESSED_STATUSES = frozenset({429})
 #: Connect timeout of a ``fail_fast`` call (doctor's first call), in seconds.
 FAIL_FAST_CONNECT_TIMEOUT = 4.0
 
 _log = get_logger("lmsync.moodle.transport")
 _TOKEN_IN_QUERY = re.compile(r"(wstoken=)[^&\s'\"<>]*")
-_XML_ERRORCODE = re.compile(r"<ERRORCODE>(.*?)</ERRORCODE>", re.S)
-# Where JSON may start after PHP's display_errors output: after a line break or a tag's '>'.
-_AFTER_NOISE = re.compile(r"(?:\n|>)[ \t\r\n]*")
-_JSON_FIRST = frozenset('{["-0123456789ntf')
-_MAX_JSON_STARTS = 32
-_HTML_TAG = re.compile(r"<[^>]*>")
-_HTML_BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</h[1-6]>|</title>", re.I)
-_PHP_MESSAGE = re.compile(
-    r"^\s*(?:<br\s*/?>\s*)?(?:<b>)?\s*(?:PHP )?(?:Fatal error|Parse error|Warning|Notice|Deprecated|"
-    r"Strict Standards|Catchable fatal error|Recoverable fatal error)\b",
-    re.I,
-)
-
-
-def is_read(function: str) -> bool:
-    """True for a function that only reads, so resending it can never change Moodle."""
-    return function in READ_FUNCTIONS
 
 
 class _RedactingFilter(logging.Filter):
@@ -137,87 +122,6 @@ for _name in ("urllib3.connectionpool", "urllib3", "requests"):
     _logger = logging.getLogger(_name)
     if not any(isinstance(f, _RedactingFilter) for f in _logger.filters):
         _logger.addFilter(_RedactingFilter())
-
-
-def _parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """True when requests failed before a connection existed, so nothing was sent.
-
-    requests wraps urllib3's ``MaxRetryError(reason=NewConnectionError|ConnectTimeoutError)``
-    for DNS failures, refused connections and connect timeouts; a TLS handshake that failed
-    sent no request either. Anything else (a connection reset or closed mid-answer) may have
-    happened after Moodle received the request.
-    """
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
-        return True
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        name = type(item).__name__
-        if name in {"NewConnectionError", "ConnectTimeoutError", "NameResolutionError"}:
-            return True
-        if isinstance(item, BaseException):
-            stack.extend(item.args)
-            stack.append(getattr(item, "reason", None))
-            stack.append(item.__cause__)
-            stack.append(item.__context__)
-    return False
-
-
-def first_line(text: str, limit: int = 200) -> str:
-    """The first non-empty line of ``text`` with HTML tags removed, whitespace collapsed, cut at ``limit``."""
-    for line in _HTML_TAG.sub("", _HTML_BREAK.sub("\n", text)).splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= limit else line[: limit - 3] + "..."
-    return ""
-
-
-def split_php_output(text: str) -> tuple[str, Any] | None:
-    """``(php_output, value)`` when ``text`` is output PHP printed, then ONE complete JSON value.
-
-    PHP with ``display_errors`` on prints ``<br />\n<b>Warning</b>: ... on line <b>3</b><br />\n``
-    (or a plain-text line) before the script's own output. The JSON is looked for after a line
-    break or a tag's ``>`` and must run to the end of the body; ``None`` if there is none.
-    At most a few dozen starts are tried, so an unparseable large body costs little.
-    """
-    decoder = json.JSONDecoder()
-    tried = 0
-    for match in _AFTER_NOISE.finditer(text):
-        start = match.end()
-        if start >= len(text) or text[start] not in _JSON_FIRST:
-            continue
-        tried += 1
-        if tried > _MAX_JSON_STARTS:
-            return None
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except ValueError:
-            continue
-        if not text[end:].strip() and text[:start].strip():
-            return text[:start], value
-    return None
 
 
 def site_root(endpoint_url: str, location: str) -> str | None:
@@ -334,7 +238,7 @@ class Transport:
             return spent + (state.upcoming_sleep or 0.0) > self.deadline
 
         retrying = Retrying(
-            retry=retry_if_exception(lambda exc: self._retryable(exc, read)),
+            retry=retry_if_exception(lambda exc: retryable(exc, read)),
             stop=out_of_time,
             wait=self._wait,
             sleep=tracked_sleep,
@@ -374,7 +278,7 @@ class Transport:
                 allow_redirects=False,
             )
         except requests.exceptions.Timeout as exc:  # ConnectTimeout or ReadTimeout
-            sent = not _never_connected(exc)
+            sent = not never_connected(exc)
             kind = "read timeout" if sent else "connect timeout"
             seconds = timeout[0] if isinstance(timeout, tuple) and not sent else self.timeout
             error = Timeout(
@@ -395,7 +299,7 @@ class Transport:
             error = ConnectionFailed(
                 self._scrub(f"{function}: cannot reach {self.url} ({type(exc).__name__}: {exc})"),
                 function=function,
-                surely_not_sent=_never_connected(exc),
+                surely_not_sent=never_connected(exc),
             )
         if error is not None:
             # Raised here, outside the except block, so the scrubbed error has no
@@ -451,7 +355,7 @@ class Transport:
                     function=function,
                     status=status,
                 )
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
             hint = "Check moodle.url: it must be the site root." if status in (404, 501) else None
             raise self._unknown_if_unsafe(
                 HTTPStatusError(
@@ -490,10 +394,10 @@ class Transport:
 
     def _not_json(self, function: str, body: bytes, content_type: str) -> NotJSON:
         text = body.decode("utf-8", "replace")
-        match = _XML_ERRORCODE.search(text)
+        match = XML_ERRORCODE.search(text)
         errorcode = match.group(1).strip() if match else None
         detail = f", errorcode {errorcode}" if errorcode else ""
-        php = self._scrub(first_line(text)) if _PHP_MESSAGE.match(text) else None
+        php = self._scrub(first_line(text)) if PHP_MESSAGE.match(text) else None
         if php:
             message = (
                 f"{function}: the answer is PHP output with no complete JSON after it "
@@ -511,22 +415,12 @@ class Transport:
 
     # -- retry policy ---------------------------------------------------------------------
 
-    @staticmethod
-    def _retryable(exc: BaseException, read: bool) -> bool:
-        if isinstance(exc, ConnectionFailed) and exc.tls:
-            return False  # a certificate or protocol mismatch does not heal in seconds
-        if isinstance(exc, (ConnectionFailed, Timeout)):
-            return read or exc.surely_not_sent
-        if isinstance(exc, HTTPStatusError):
-            return exc.status in (RETRY_STATUSES if read else NOT_PROCESSED_STATUSES)
-        return False
-
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             return float(retry_after)
-        exp = self.backoff_initial * (2 ** (state.attempt_number - 1))
+        exp = self.backoff_initial * (2.0 ** (state.attempt_number - 1))
         return min(self.backoff_max, exp) + random.uniform(0, self.backoff_initial)
 
     def _log_retry(self, function: str, state: RetryCallState) -> None:

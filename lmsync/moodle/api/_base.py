@@ -1,0 +1,159 @@
+"""What every component's calls share: input checks, chunking by the request budget, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from lmsync.log import get_logger
+from lmsync.moodle.batching import chunk_by_budget, item_vars
+from lmsync.moodle.encoding import count_vars
+from lmsync.moodle.errors import InvalidParameter, MoodleError
+from lmsync.moodle.models import MoodleInput
+from lmsync.moodle.transport import Transport
+
+M = TypeVar("M", bound=BaseModel)
+I = TypeVar("I", bound=MoodleInput)  # noqa: E741
+
+_log = get_logger("lmsync.moodle.api")
+
+#: Core user fields core_enrol_get_enrolled_users accepts in ``userfields`` (trap 13:
+#: custom profile field shortnames are refused with invaliduserfield).
+CORE_USER_FIELDS = frozenset(
+    {
+        "id", "username", "fullname", "firstname", "lastname", "email", "address", "phone1", "phone2",
+        "department", "institution", "interests", "firstaccess", "lastaccess", "lastcourseaccess", "auth",
+        "suspended", "confirmed", "idnumber", "lang", "theme", "timezone", "mailformat", "trackforums",
+        "description", "descriptionformat", "city", "country", "profileimageurlsmall", "profileimageurl",
+        "customfields", "groups", "roles", "preferences", "enrolledcourses", "url", "calendartype",
+        "middlename", "alternatename", "firstnamephonetic", "lastnamephonetic",
+    }
+)  # fmt: skip
+
+USER_LOOKUP_FIELDS = ("id", "idnumber", "username", "email")
+COURSE_LOOKUP_FIELDS = ("id", "ids", "shortname", "idnumber", "category", "sectionid")
+#: mod_forum_get_forum_discussions sort orders (-1 = default; 0 is refused).
+FORUM_SORTORDERS = frozenset({-1, *range(1, 13)})
+#: mod_forum_get_discussion_posts sort keys and directions.
+POST_SORTBY = ("id", "created", "modified")
+SORT_DIRECTIONS = ("ASC", "DESC")
+
+DEFAULT_PAGE_SIZE = 500
+
+
+def _local_error(function: str, message: str) -> InvalidParameter:
+    return InvalidParameter(
+        f"{function}: {message}",
+        function=function,
+        errorcode="invalidparameter",
+        local=True,
+        hint="Fix the value; nothing was sent to Moodle.",
+    )
+
+
+def _ids(function: str, what: str, values: Iterable[Any]) -> list[int]:
+    out = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _local_error(function, f"{what} must be integers, got {value!r}")
+        out.append(int(value))
+    return out
+
+
+def _one_id(function: str, what: str, value: Any) -> int:
+    return _ids(function, what, [value])[0]
+
+
+def _items(cls: type[I], values: Iterable[Any]) -> list[I]:
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(cls.coerce(value))
+        except InvalidParameter as exc:
+            exc.message = f"{exc.message} (item {index})"
+            raise
+    return out
+
+
+def _parse_list(model: type[M], data: Any) -> list[M]:
+    return [model.model_validate(row) for row in (data or [])]
+
+class ApiBase:
+    """The transport, the request budget and the chunked sending every component's calls share."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    # -- helpers -----------------------------------------------------------------------
+
+    @property
+    def budget(self) -> int:
+        return self.transport.budget
+
+    def _chunked(
+        self,
+        function: str,
+        key: str,
+        items: Sequence[Mapping[str, Any]] | Sequence[Any],
+        *,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        max_items: int | None = None,
+        item_count: Callable[[Any], int] | None = None,
+    ) -> list[Any]:
+        """Send ``items`` as list ``key`` in as many requests as the budget needs.
+
+        ``before``/``after`` are sent with every request, before/after the list. On a
+        failure the exception's ``applied`` says how many items earlier requests applied.
+        """
+        if not items:
+            return []
+        fixed = count_vars(dict(before or {})) + count_vars(dict(after or {}))
+        try:
+            chunks = chunk_by_budget(items, item_vars(key), self.budget, fixed, max_items=max_items)
+        except ValueError as exc:
+            raise _local_error(function, str(exc)) from None
+        results = []
+        applied = 0
+        for number, chunk in enumerate(chunks, start=1):
+            params: dict[str, Any] = {**(before or {}), key: list(chunk), **(after or {})}
+            try:
+                results.append(self.transport.call(function, params))
+            except MoodleError as exc:
+                if len(chunks) > 1:
+                    exc.applied = applied
+                    _log.warning(
+                        "moodle.chunk.failed",
+                        function=function,
+                        chunk=number,
+                        chunks=len(chunks),
+                        applied=applied,
+                    )
+                raise
+            applied += item_count(chunk) if item_count else len(chunk)
+        if len(chunks) > 1:
+            _log.debug("moodle.chunked", function=function, items=len(items), requests=len(chunks))
+        return results
+
+    def _id_list_reads(
+        self, function: str, key: str, ids: Sequence[int], extra: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """Reads keyed by an id list, chunked like writes (a long list is a big form too)."""
+        rows: list[Any] = []
+        for answer in self._chunked(function, key, list(ids), after=extra):
+            rows.extend(answer or [])
+        return rows
+
+
+def _pairs(values: Iterable[Any], first: str, second: str) -> list[Any]:
+    """Let callers pass ``(a, b)`` tuples for two-id items."""
+    out = []
+    for value in values:
+        if isinstance(value, tuple) and len(value) == 2:
+            out.append({first: value[0], second: value[1]})
+        else:
+            out.append(value)
+    return out
+

@@ -1,0 +1,104 @@
+"""Feedback activities: ``mod_feedback_*``.
+
+Part of ``lmsync.moodle.api.MoodleApi`` (see its docstring for the rules every call follows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lmsync.moodle.api._base import ApiBase, _ids, _one_id
+from lmsync.moodle.models import (
+    FeedbackAnalysis,
+    FeedbackItemsResult,
+    FeedbacksResult,
+    MoodleWarning,
+    NonRespondent,
+    NonRespondents,
+    ResponsesAnalysis,
+)
+
+
+class FeedbackApi(ApiBase):
+    """Feedback activities."""
+
+    # -- feedback --------------------------------------------------------------------------
+
+    def get_feedbacks_by_courses(self, courseids: Sequence[int] | None = None) -> FeedbacksResult:
+        """mod_feedback_get_feedbacks_by_courses (``anonymous`` 2 = NOT anonymous, trap 31)."""
+        fn = "mod_feedback_get_feedbacks_by_courses"
+        params = None if courseids is None else {"courseids": _ids(fn, "courseids", courseids)}
+        return FeedbacksResult.model_validate(self.transport.call(fn, params))
+
+    def get_feedback_items(self, feedbackid: int) -> FeedbackItemsResult:
+        """mod_feedback_get_items (scales in ``presentation``: :meth:`FeedbackItem.scale`)."""
+        fn = "mod_feedback_get_items"
+        return FeedbackItemsResult.model_validate(
+            self.transport.call(fn, {"feedbackid": _one_id(fn, "feedbackid", feedbackid)})
+        )
+
+    def get_feedback_responses_analysis(
+        self,
+        feedbackid: int,
+        *,
+        groupid: int | None = None,
+        page: int | None = None,
+        perpage: int | None = None,
+    ) -> ResponsesAnalysis:
+        """mod_feedback_get_responses_analysis: per-user answers (``perpage`` 0 = all here)."""
+        fn = "mod_feedback_get_responses_analysis"
+        params = {
+            "feedbackid": _one_id(fn, "feedbackid", feedbackid),
+            "groupid": groupid,
+            "page": page,
+            "perpage": perpage,
+        }
+        return ResponsesAnalysis.model_validate(self.transport.call(fn, params))
+
+    def get_feedback_analysis(
+        self, feedbackid: int, *, groupid: int | None = None, courseid: int | None = None
+    ) -> FeedbackAnalysis:
+        """mod_feedback_get_analysis: aggregates (``ItemAnalysis.decoded()`` undoes the JSON-in-JSON)."""
+        fn = "mod_feedback_get_analysis"
+        params = {
+            "feedbackid": _one_id(fn, "feedbackid", feedbackid),
+            "groupid": groupid,
+            "courseid": courseid,
+        }
+        return FeedbackAnalysis.model_validate(self.transport.call(fn, params))
+
+    def get_feedback_non_respondents(
+        self,
+        feedbackid: int,
+        *,
+        groupid: int | None = None,
+        sort: str | None = None,
+        page: int | None = None,
+        perpage: int | None = None,
+    ) -> NonRespondents:
+        """mod_feedback_get_non_respondents. ``perpage`` 0 means 20, not all (trap 31), so with
+        ``page=None`` every page is read (``perpage`` default 100) until ``total`` is reached.
+        Includes suspended and ended enrolments."""
+        fn = "mod_feedback_get_non_respondents"
+        base = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "sort": sort}
+        if page is not None:
+            return NonRespondents.model_validate(
+                self.transport.call(fn, {**base, "page": page, "perpage": perpage})
+            )
+        size = perpage or 100
+        users: dict[int, NonRespondent] = {}
+        warnings: list[MoodleWarning] = []
+        total = 0
+        number = 0
+        while True:
+            result = NonRespondents.model_validate(
+                self.transport.call(fn, {**base, "page": number, "perpage": size})
+            )
+            warnings.extend(result.warnings)
+            total = result.total
+            for user in result.users:
+                users.setdefault(user.userid, user)
+            if len(result.users) < size or len(users) >= total:
+                break
+            number += 1
+        return NonRespondents(users=list(users.values()), total=total, warnings=warnings)
