@@ -14,10 +14,10 @@ from typing import Any
 import click
 
 from lmsync.errors import InputError, PartialFailure
-from lmsync.render.people import People
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
 from lmsync.service.directory import load_people, people_of, read_roster_of, resolve_person
+from lmsync.service.labels import People
 
 
 def _as_of(value: datetime | None) -> date | None:

@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from lmsync.render.people import People
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
+from lmsync.service.labels import People
 
 
 @click.group("meetings")

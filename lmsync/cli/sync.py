@@ -12,10 +12,10 @@ import click
 
 from lmsync.domain.plan import Plan
 from lmsync.errors import InputError, PartialFailure
-from lmsync.render.people import People
 from lmsync.render.sync import plan_text, report_text
 from lmsync.service import jobs
 from lmsync.service.directory import load_people, people_of
+from lmsync.service.labels import People
 
 
 def _parse_interval(text: str) -> float:
@@ -141,12 +141,13 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
 def demo_command(ctx: click.Context) -> None:
     """Run a whole sync against the built-in emulator's demo site, then show that a re-run changes nothing."""
     from lmsync.log import configure
+    from lmsync.render.demo import demo_views
     from lmsync.service.demo import run_demo
 
     if ctx.obj.log_level == "info":
         configure(ctx.obj.log_format, "warning")  # the demo prints its own story; keep the log for problems
 
-    run_demo(ctx.obj.config(), echo=click.echo)
+    run_demo(ctx.obj.config(), echo=click.echo, views=demo_views())
 
 
 command = [plan_command, apply_command, sync_command, daemon_command, demo_command]

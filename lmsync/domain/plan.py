@@ -38,6 +38,17 @@ def mentor_of_idnumber(programme: str, idnumber: str | None) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
+def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:
+    """(mentor, mentee) Moodle ids for every member of every lmsync circle other than its mentor, sorted."""
+    pairs: set[tuple[int, int]] = set()
+    for group in groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None:
+            continue
+        pairs.update((mentor, member) for member in group.members if member != mentor)
+    return sorted(pairs)
+
+
 def welcome_anchor(group_idnumber: str) -> str:
     """The HTML ``id`` lmsync gives the welcome post of a circle: ``lmsync-welcome-<programme>-mentor-<id>``.
 

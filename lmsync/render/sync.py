@@ -1,14 +1,14 @@
 """Text renderings shared by commands: plans and apply reports, for a person to read.
 
-People appear by name and username when a ``People`` is given (``lmsync.render.people``),
+People appear by name and username when a ``People`` is given (``lmsync.service.labels``),
 else as ``user #<id>``.
 """
 
 from __future__ import annotations
 
 from lmsync.domain.plan import Plan
-from lmsync.render.people import People
 from lmsync.service.apply import ApplyReport
+from lmsync.service.labels import People
 
 LABELS = {
     "create_grouping": "create grouping",

@@ -7,10 +7,25 @@ It always uses a fresh demo site (saved in the state directory, so later command
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from lmsync.config import Config
+from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service import jobs
+from lmsync.service.apply import ApplyReport
+from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.moodle import DEMO_PEER_COHORT
+from lmsync.service.report import report_job, write_report
+
+
+@dataclass(frozen=True)
+class DemoViews:
+    """The texts the demo prints (``lmsync.render``'s, passed in by the CLI: a service never
+    imports a renderer, issue 12)."""
+
+    plan_text: Callable[..., str]  # (Plan, *, detail) -> text
+    report_text: Callable[[ApplyReport], str]
+    grades: GradesViews
 
 
 def demo_config(config: Config) -> Config:
@@ -22,10 +37,12 @@ def demo_config(config: Config) -> Config:
     return config.model_copy(update={"moodle": moodle, "programme": programme})
 
 
-def run_demo(config: Config, echo: Callable[[str], None]) -> None:
-    from lmsync.moodle.emulator.demo import build_demo_site
-    from lmsync.render.sync import plan_text, report_text
+def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> None:
+    """Sync the emulator's demo site, re-plan (zero changes), run a term and write its report.
 
+    Everything is printed through ``echo`` in ``views``' words.
+    """
+    plan_text, report_text = views.plan_text, views.report_text
     config = demo_config(config)
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
@@ -42,13 +59,8 @@ def run_demo(config: Config, echo: Callable[[str], None]) -> None:
     again = jobs.plan_job(config)
     echo(plan_text(again.plan))
     echo("")
-    from lmsync.service.demo_term import run_demo_term
-
-    term = run_demo_term(config, site, echo)
+    term = run_demo_term(config, site, echo, views.grades)
     echo("")
-    from lmsync.service.demo_term import term_dates
-    from lmsync.service.report import report_job, write_report
-
     page = term.store_path().with_name(f"{config.programme.name}.report.html")
     write_report(report_job(term, as_of=term_dates()[1], site=site), page)
     echo(f"Programme report (open it in a browser): {page}")

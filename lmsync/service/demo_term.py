@@ -18,16 +18,18 @@ import csv
 import random
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config, StoreConfig
 from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, MeetingsConfig, WavesConfig
+from lmsync.domain.plan import circle_pairs
 from lmsync.service import grades
-from lmsync.service.jobs import session
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
+from lmsync.service.runtime import session
 
 TERM_END = date(2026, 11, 24)  # the demo site's recorded check-in day
 TERM_WEEKS = 12
@@ -278,14 +280,23 @@ def _items_text(result: grades.PushResult) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class GradesViews:
+    """The grades texts the term's story prints: ``lmsync.render.grades``'s, passed in by the CLI
+    (a service never imports a renderer, issue 12)."""
+
+    plan_text: Callable[..., str]  # (GradesPlan, *, detail) -> text
+    push_text: Callable[[grades.PushReport], str]
+    sources_text: Callable[[grades.GradesPlanResult], str]
+
+
 def run_demo_term(
-    config: Config, site: Any, echo: Callable[[str], None], *, today: date | None = None
+    config: Config, site: Any, echo: Callable[[str], None], views: GradesViews, *, today: date | None = None
 ) -> Config:
     """Import a term for the demo's circles, push its grades, and show that a second plan is empty.
 
     Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
-    from lmsync.render.grades import plan_text, push_text, sources_text
-
+    plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today)
     term = term_config(config, start, end)
     _fresh_store(term.store_path())
@@ -294,7 +305,7 @@ def run_demo_term(
     )
     with session(term, site=site) as (conn, _store):
         snapshot = observe(conn.api, term)
-        pairs = grades.circle_pairs(term.programme.name, snapshot.observation.groups)
+        pairs = circle_pairs(term.programme.name, snapshot.observation.groups)
     mentees = sorted({mentee for _, mentee in pairs})
     with tempfile.TemporaryDirectory(prefix="lmsync-demo-") as folder:
         meetings_csv, surveys_csv = Path(folder) / "meetings.csv", Path(folder) / "surveys.csv"

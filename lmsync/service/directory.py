@@ -1,7 +1,7 @@
 """The people of the programme course, for commands that name people and views that show them.
 
 ``load_people`` reads the course roster once (a read: nothing is written to Moodle or the
-store) and returns ``lmsync.render.people.People`` for labels; ``resolve_person`` turns
+store) and returns ``lmsync.service.labels.People`` for labels; ``resolve_person`` turns
 what a person typed (username, idnumber, email or Moodle id) into a Moodle id with the
 same resolver the importers and ``lmsync person`` use (``lmsync.service.privacy.resolve``).
 """
@@ -15,7 +15,7 @@ from lmsync.config import Config
 from lmsync.errors import LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.errors import MoodleError
-from lmsync.render.people import People
+from lmsync.service.labels import People
 from lmsync.service.observe import RosterUser
 
 log = get_logger(__name__)

@@ -383,8 +383,8 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     field and value. Warnings, not failures: a coordinator fixes them in Moodle.
     """
     from lmsync.domain.people import unshared_departments
-    from lmsync.service.desire import people_from_roster
     from lmsync.service.observe import find_course_id, read_peer_mentors, read_roster
+    from lmsync.service.roster import people_from_roster
 
     try:
         course_id = find_course_id(api, config.programme.course)

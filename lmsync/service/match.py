@@ -19,6 +19,8 @@ from lmsync.domain.matching import MatchResult, match
 from lmsync.domain.people import People, PersonWarning, summarise, unshared_departments
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
+from lmsync.service.people_csv import load_people_csv
+from lmsync.service.pull import load_people
 
 log = get_logger(__name__)
 
@@ -77,11 +79,7 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
 def match_programme(config: Config, people_file: str | Path | None = None) -> MatchResult:
     """``lmsync match``: people from ``people_file`` (CSV) or else from the configured Moodle."""
     if people_file is not None:
-        from lmsync.service.people_csv import load_people_csv
-
         return run_match(load_people_csv(people_file, config), config)
-    from lmsync.service.pull import load_people
-
     read = load_people(config)
     result = run_match(read.people, config, read.notices)
     return replace(result, warnings=[*read.warnings, *result.warnings])

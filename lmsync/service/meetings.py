@@ -66,6 +66,7 @@ from lmsync.domain.metrics import (
     survey_metric_specs,
     survey_metrics,
 )
+from lmsync.domain.plan import circle_pairs
 from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
@@ -78,8 +79,12 @@ from lmsync.service.imports import (
     meetings_template,
     surveys_template,
 )
+from lmsync.service.moodle import open_moodle
+from lmsync.service.observe import find_course_id, observe, read_roster
+from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
@@ -151,8 +156,6 @@ def _plain(value: Any) -> Any:
 
 def open_store(config: Config, *, read_only: bool = False) -> Store:
     """The configured store, checked against its site and course (lmsync.service.stores)."""
-    from lmsync.service.stores import open_store as open_checked
-
     return open_checked(config, read_only=read_only)
 
 
@@ -187,9 +190,6 @@ def make_resolver(people: Iterable[PersonRecord], key: str) -> Resolver:
 
 def roster_people(config: Config) -> list[PersonRecord]:
     """People of the programme course with an active enrolment, read from Moodle (or the emulator)."""
-    from lmsync.service.moodle import open_moodle
-    from lmsync.service.observe import find_course_id, read_roster
-
     with open_moodle(config) as moodle:
         course_id = find_course_id(moodle.api, config.programme.course)
         return list(read_roster(moodle.api, course_id, config.moodle.page_size).values())
@@ -208,10 +208,6 @@ PairsLoader = Callable[[Config], Iterable[Pair]]
 
 def moodle_pairs(config: Config) -> list[Pair]:
     """(mentor, mentee) of every lmsync circle in Moodle now (or the emulator)."""
-    from lmsync.service.grades import circle_pairs
-    from lmsync.service.moodle import open_moodle
-    from lmsync.service.observe import observe
-
     with open_moodle(config) as moodle:
         return circle_pairs(config.programme.name, observe(moodle.api, config).observation.groups)
 
@@ -220,9 +216,7 @@ def stored_pairs(store: Store, programme: str) -> set[Pair]:
     """Pairs lmsync knows from its own records: the journal of circle memberships it made,
     and meetings already stored (checked when they were stored, or read from the Feedback
     log of the pairs of that time)."""
-    from lmsync.service.health import journal_pairing_days
-
-    pairs = set(journal_pairing_days(store, programme))
+    pairs = set(PairingHistory(store, programme).pairing_days())
     pairs.update((m.mentor_id, m.mentee_id) for m in MeetingRepository(store, programme).meetings())
     return pairs
 

@@ -34,7 +34,7 @@ from lmsync.moodle.errors import MoodleException
 from lmsync.moodle.models import InstantMessage
 from lmsync.service.executor import Executor, Kind, Lost, OpFamily, Sent
 from lmsync.service.health import Assessment, observe_and_assess, today
-from lmsync.service.jobs import session
+from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.health import NudgeLog
 from lmsync.store.journal import Journal

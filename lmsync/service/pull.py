@@ -7,9 +7,9 @@ lmsync's circles), so ``lmsync match`` shows exactly what the next sync would do
 from __future__ import annotations
 
 from lmsync.config import Config
-from lmsync.service.desire import RosterPeople, people_from_snapshot
-from lmsync.service.jobs import session
 from lmsync.service.observe import observe
+from lmsync.service.roster import RosterPeople, people_from_snapshot
+from lmsync.service.runtime import session
 
 
 def load_people(config: Config) -> RosterPeople:
@@ -18,5 +18,5 @@ def load_people(config: Config) -> RosterPeople:
     Pins and forbids are not applied here (``run_match`` applies them once).
     """
     with session(config, read_only=True) as (conn, _store):  # match is a read: it writes nothing
-        snapshot = observe(conn.api, config)
+        snapshot = observe(conn.api, config, forum=False)  # matching needs no forum reads (issue 15)
     return people_from_snapshot(snapshot, config)

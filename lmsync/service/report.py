@@ -28,7 +28,7 @@ from lmsync.config import Config
 from lmsync.domain.evaluation import describe, paired_change, response_rate
 from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore, per_respondent
 from lmsync.log import get_logger
-from lmsync.render.people import People
+from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.store.db import Store
 from lmsync.store.report import (
@@ -629,8 +629,8 @@ def report_job(config: Config, *, as_of: date | None = None, site: Any = None) -
     """Read Moodle (circles, roster, the matching) and the store (read-only); gather the report."""
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
-    from lmsync.service.jobs import session
     from lmsync.service.observe import observe
+    from lmsync.service.runtime import session
 
     day = as_of or today()
     with session(config, site=site, read_only=True) as (conn, store):

@@ -4,6 +4,10 @@
 Moodle id). ``[privacy] show_names = false`` turns full names off: views then show the
 username only. Someone no longer in the course keeps a clearly marked id, the only thing
 lmsync still holds about them.
+
+It lives with the services (not in ``lmsync.render``) because services build their view
+models with it (the directory, the report) and a service never imports a renderer (issue 12:
+``cli -> render -> service``, checked by import-linter).
 """
 
 from __future__ import annotations

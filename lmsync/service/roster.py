@@ -1,0 +1,248 @@
+"""The programme's people as matching sees them, from one observation of the course roster.
+
+People come from the active roster (roles and custom profile fields mapped by config),
+existing pairs from lmsync's own groups (so a fresh machine sees the same truth). Both the
+sync's ``desire`` and ``lmsync match`` (through ``pull``) read people here, so what the
+match shows is what the next sync does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from lmsync.config import Config
+from lmsync.domain.people import (
+    MENTORING_ROLES,
+    People,
+    Person,
+    PersonWarning,
+    Role,
+    read_number,
+    respell,
+    respell_all,
+    spelling_map,
+    split_values,
+)
+from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
+from lmsync.service.observe import RosterUser, Snapshot
+
+
+@dataclass(frozen=True)
+class RosterPeople:
+    """The programme's people as read from Moodle, and what about them needs a human."""
+
+    people: People
+    warnings: list[str] = field(default_factory=list)
+    notices: list[PersonWarning] = field(default_factory=list)
+
+
+@dataclass
+class _Read:
+    person: Person
+    notices: list[PersonWarning]
+    freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
+
+
+def _warn(user: RosterUser, code: str, message: str, field_name: str | None = None, value: str | None = None) -> PersonWarning:
+    """A warning about a roster user, carrying both ids (Moodle id and username)."""
+    return PersonWarning(
+        code=code, person=user.username or str(user.id), message=message, moodle_id=user.id,
+        username=user.username or None, field=field_name, value=value,
+    )
+
+
+def _label(user: RosterUser) -> str:
+    return f"{user.username or 'user'} (Moodle id {user.id})"
+
+
+def person_from_roster(
+    user: RosterUser,
+    role: Role,
+    config: Config,
+    *,
+    also: Iterable[Role] = (),
+    spellings: Mapping[str, str] | None = None,
+) -> _Read:
+    """One roster user as a ``Person``, reading the hand-typed numbers as ``read_number`` does.
+
+    A capacity lmsync cannot read (``Up to two``) is not replaced by the default: the
+    mentor is frozen (no new mentees, existing ones kept) and named (issue 10 point 5).
+    """
+    attrs = config.matching.attributes
+    spellings = spellings if spellings is not None else spelling_map(config.matching.aliases)
+    profile = user.profile
+    notices: list[PersonWarning] = []
+
+    def field_value(shortname: str | None) -> str | None:
+        return profile.get(shortname) if shortname else None
+
+    def number(shortname: str | None, missing: str) -> int | None:
+        typed = read_number(field_value(shortname))
+        if typed.status == "read":
+            notices.append(_warn(
+                user, "value_read",
+                f"{_label(user)}: {shortname} {typed.text!r} read as {typed.value}; please type the number alone",
+                shortname, typed.text,
+            ))
+        elif typed.status == "unreadable":
+            notices.append(_warn(
+                user, "value_unreadable", f"{_label(user)}: {shortname} {typed.text!r} is not one number; {missing}",
+                shortname, typed.text,
+            ))
+        return typed.value
+
+    mentoring = role != "mentee"
+    default = config.matching.peer_default_capacity if role == "peer_mentor" else config.matching.default_capacity
+    capacity: int | None = default
+    freeze = False
+    if mentoring and attrs.capacity:
+        typed_capacity = read_number(field_value(attrs.capacity))
+        if typed_capacity.status != "empty":
+            capacity = number(attrs.capacity, "counts as missing: no new mentees, existing ones are kept")
+            freeze = capacity is None
+    year = number(attrs.year, "counts as missing (year unknown)") if attrs.year else None
+    person = Person(
+        id=user.username or str(user.id),
+        role=role,
+        capacity=0 if capacity is None else max(capacity, 0),
+        department=respell(field_value(attrs.department), spellings),
+        interests=respell_all(split_values(field_value(attrs.interests), ","), spellings),
+        year=year,
+        languages=respell_all(split_values(field_value(attrs.languages), ","), spellings),
+        moodle_id=user.id,
+        fullname=user.fullname,
+        also=frozenset(also),
+        aliases=frozenset(a for a in (user.idnumber,) if a),
+    )
+    return _Read(person, notices, freeze)
+
+
+def people_from_roster(
+    roster: Mapping[int, RosterUser],
+    config: Config,
+    *,
+    peer_mentor_ids: frozenset[int] = frozenset(),
+    groups: Iterable[ObservedGroup] = (),
+) -> RosterPeople:
+    """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
+
+    - A suspended account (trap 41) is never a person: never matched or placed. When it is
+      in a circle, the plan removes a mentee ("account suspended") and re-matches a
+      mentor's circle as for a mentor who left.
+    - A user with a mentor role and a mentee role (trap 42) is named, and
+      ``[matching] dual_role`` decides: ``mentor``, ``mentee``, or ``exclude`` (the default:
+      no new matching; a circle they already mentor or belong to is kept as it is).
+    - Hand-typed numbers are read by ``read_number``; ``[matching] aliases`` respells
+      department, interests and languages.
+
+    Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
+    """
+    programme, matching = config.programme, config.matching
+    mentor_roles, mentee_roles = set(programme.mentor_roles), set(programme.mentee_roles)
+    triads = matching.structure == "triads"
+    spellings = spelling_map(matching.aliases)
+    owned = sorted(
+        (g for g in groups if mentor_of_idnumber(programme.name, g.idnumber) is not None), key=lambda g: g.id
+    )
+    circle_mentors = {mentor_of_idnumber(programme.name, g.idnumber) for g in owned}
+    in_circle = {member for g in owned for member in g.members} - circle_mentors
+
+    persons: list[Person] = []
+    warnings: list[str] = []
+    notices: list[PersonWarning] = []
+    frozen: set[str] = set()
+    unknown: list[int] = []
+    for user in sorted(roster.values(), key=lambda u: u.id):
+        is_mentor = bool(user.roles & mentor_roles)
+        is_mentee = bool(user.roles & mentee_roles)
+        is_peer = user.id in peer_mentor_ids
+        if not (is_mentor or is_mentee or is_peer):
+            continue
+        if user.suspended:
+            if user.id in circle_mentors:
+                where = "; their circle is re-matched"
+            elif user.id in in_circle:
+                where = "; removed from their circle"
+            else:
+                where = ""
+            notices.append(_warn(
+                user, "account_suspended", f"{_label(user)}: account suspended in Moodle; never matched or placed{where}"
+            ))
+            continue
+        if user.suspended is None:
+            unknown.append(user.id)
+        hold = False
+        if is_mentor and is_mentee:
+            decision = matching.dual_role
+            roles = ", ".join(sorted(user.roles))
+            if decision == "exclude":
+                hold = True
+                if user.id in circle_mentors:
+                    outcome = "kept as the mentor of their circle, no new mentees"
+                elif user.id in in_circle:
+                    outcome = "kept in their circle, not matched anew"
+                    is_mentor = False
+                else:
+                    outcome = "left out of matching"
+                outcome += " until an admin decides ([matching] dual_role = \"mentor\" or \"mentee\")"
+            else:
+                outcome = f"counted as {decision} ([matching] dual_role)"
+                is_mentor = decision == "mentor"
+            notices.append(_warn(
+                user, "dual_role", f"{_label(user)} has a mentor role and a mentee role ({roles}): {outcome}",
+                "roles", roles,
+            ))
+            if hold and user.id not in circle_mentors and user.id not in in_circle:
+                continue
+        if is_mentor:
+            read = person_from_roster(user, "mentor", config, spellings=spellings)
+        elif is_peer:
+            also: tuple[Role, ...] = ("mentee",) if triads else ()
+            read = person_from_roster(user, "peer_mentor", config, also=also, spellings=spellings)
+        else:
+            read = person_from_roster(user, "mentee", config, spellings=spellings)
+        persons.append(read.person)
+        notices.extend(read.notices)
+        if read.freeze or (hold and read.person.roles & MENTORING_ROLES):
+            frozen.add(read.person.id)
+    if unknown:
+        warnings.append(
+            f"Moodle did not say whether {len(unknown)} account(s) are suspended (core_user_get_users_by_field "
+            f"left them out; first ids {unknown[:10]}): they are matched as active"
+        )
+        notices.extend(
+            _warn(roster[uid], "account_state_unknown", f"{_label(roster[uid])}: account state unknown") for uid in unknown
+        )
+    by_moodle = {p.moodle_id: p for p in persons}
+
+    current: dict[str, str] = {}
+    current_peers: dict[str, str] = {}
+    for group in owned:
+        mentor_id = mentor_of_idnumber(programme.name, group.idnumber)
+        mentor = by_moodle.get(mentor_id) if mentor_id is not None else None
+        if mentor is None:
+            continue  # the mentor left or is suspended: their mentees are open for re-matching
+        target = current_peers if (triads and mentor.role == "peer_mentor") else current
+        for member in sorted(group.members):
+            mentee = by_moodle.get(member)
+            if mentee is None or mentee is mentor or not mentee.has_role("mentee"):
+                continue
+            if mentee.id in target and target[mentee.id] != mentor.id:
+                warnings.append(f"user {member} is in two circles; kept the first, the other is released")
+                continue
+            target[mentee.id] = mentor.id
+    if frozen:
+        held: dict[str, int] = {}
+        for holder in (*current.values(), *current_peers.values()):
+            held[holder] = held.get(holder, 0) + 1
+        persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
+    people = People(persons=tuple(persons), current=current, current_peers=current_peers)
+    return RosterPeople(people, warnings, notices)
+
+
+def people_from_snapshot(snapshot: Snapshot, config: Config) -> RosterPeople:
+    """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles)."""
+    return people_from_roster(
+        snapshot.roster, config, peer_mentor_ids=snapshot.peer_mentor_ids, groups=snapshot.observation.groups
+    )

@@ -1,0 +1,56 @@
+"""The session every use case runs in: the programme lock, the store and the Moodle client.
+
+This is the one place that builds them (``lmsync.service.lock``, ``lmsync.service.stores``,
+``lmsync.service.moodle``) and releases them in reverse order. It imports no use case, so any
+use case (sync, grades, health, nudges, pull, report, privacy) may open a session without an
+import cycle (issue 12: ``jobs`` used to hold both this plumbing and the sync jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.service.lock import programme_lock
+from lmsync.service.moodle import MoodleConnection, open_moodle
+from lmsync.service.stores import open_store
+from lmsync.store.db import Store
+
+
+def lock_path(config: Config) -> Path:
+    """The programme's lock file beside its store (``<store>.lock``); unused on PostgreSQL."""
+    return config.store_path().with_suffix(".lock")
+
+
+def lock_for(config: Config, *, wait: bool = False) -> AbstractContextManager[Any]:
+    """The per-programme lock: a file lock beside a SQLite store, an advisory lock on PostgreSQL.
+
+    Entering it raises LockedError when another run holds it (without ``wait``).
+    """
+    return programme_lock(lock_path(config), wait=wait, url=config.store.url, programme=config.programme.name)
+
+
+@contextmanager
+def session(
+    config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False
+) -> Iterator[tuple[MoodleConnection, Store]]:
+    """The programme lock, a Moodle connection and the store, released in reverse order.
+
+    ``read_only`` is for commands that only read (plan, match, ``health --as-of``, ``nudge
+    --dry-run``, exports): the store is opened read-only (nothing is created, migrated or
+    bound), and no lock is taken, so a read neither waits for nor blocks a running sync.
+    ``site`` and ``fault`` reach the emulator (tests, the demo). Raises ConfigError when the
+    store belongs to another site or course, LockedError when another run holds the lock
+    (without ``wait``).
+    """
+    lock = nullcontext() if read_only else lock_for(config, wait=wait)
+    with lock:
+        store = open_store(config, read_only=read_only)
+        try:
+            with open_moodle(config, site=site, fault=fault) as conn:
+                yield conn, store
+        finally:
+            store.close()
