@@ -59,12 +59,15 @@ from lmsync.domain.meetings import MeetingLogItems
 from lmsync.moodle.text import param_text_problem
 
 
-class _Section(BaseModel):
-    # Same rules as lmsync.config.Section (not imported: config.py will import this module).
+class Section(BaseModel):
+    """The base of every configuration section, here and in ``lmsync.config`` and
+    ``lmsync.health_config``: an unknown key is an error naming its path, and a value set
+    after loading is validated like one read from the file."""
+
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class MeetingLogItemsConfig(_Section):
+class MeetingLogItemsConfig(Section):
     """Feedback item *labels* (set by the admin on each question) holding each meeting field."""
 
     minutes: str = Field("minutes", description="label of the item holding the meeting's length in minutes")
@@ -79,7 +82,7 @@ class MeetingLogItemsConfig(_Section):
         )
 
 
-class MeetingsConfig(_Section):
+class MeetingsConfig(Section):
     """Meetings: where the meeting log lives, how often pairs should meet, how people are named."""
 
     feedback: str | None = Field(None, description="name of the Feedback activity used as the meeting log")
@@ -93,7 +96,7 @@ class MeetingsConfig(_Section):
     max_minutes: int = Field(240, ge=1, description="grademax of the mean-minutes item")
 
 
-class InstrumentConfig(_Section):
+class InstrumentConfig(Section):
     """A declared instrument. A name (or ``base``) matching a built-in inherits its scoring."""
 
     base: str | None = Field(None, description="built-in instrument this one inherits its scoring from")
@@ -184,7 +187,7 @@ def resolve_instruments(configured: dict[str, InstrumentConfig]) -> dict[str, In
     return result
 
 
-class WaveWindowConfig(_Section):
+class WaveWindowConfig(Section):
     """One survey wave: a dated window (start and end), or offset_months after programme_start."""
 
     start: date | None = Field(None, description="first day answers count for this wave")
@@ -201,7 +204,7 @@ class WaveWindowConfig(_Section):
         return self
 
 
-class WavesConfig(_Section):
+class WavesConfig(Section):
     """Survey waves (T0, T3, ...): when each measurement is taken, for change over time."""
 
     programme_start: date | None = Field(None, description="the programme's first day; offset waves count from it")
@@ -250,7 +253,7 @@ class WavesConfig(_Section):
         return ordered_waves(waves)
 
 
-class GradesConfig(_Section):
+class GradesConfig(Section):
     """Grade items lmsync owns on the programme's activity: numbers, names, privacy of ratings."""
 
     itemnumber_base: int = Field(1000, ge=1, description="first grade-item itemnumber lmsync owns")
