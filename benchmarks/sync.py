@@ -15,6 +15,11 @@ one at a time to a fresh cost-modelled site with one worker), and the no-op re-s
 (must be 0) and time against the floor's reads alone (issue 15's acceptance: <= 0.8x, <= 1.0x).
 
     python benchmarks/sync.py --cost moodle45 --workers 4 --mentees 2500 --mentors 250
+
+With ``--rss`` it prints the peak RSS of lmsync's process over a first sync and a no-op re-sync
+(the emulator in a child process; issue 15: a sync of 50,000 users under 300 MB):
+
+    python benchmarks/sync.py --rss --mentees 50000 --mentors 5000
 """
 
 from __future__ import annotations
@@ -269,6 +274,65 @@ def run_costed(mentees: int, mentors: int, model: CostModel, workers: int, max_p
         print(f"FAIL: the no-op re-sync made {noop_w} writes")
 
 
+# ---------------------------------------------------------------------------------------------
+# peak memory of a big sync (issue 15: a sync of 50,000 users under 300 MB)
+# ---------------------------------------------------------------------------------------------
+
+def _serve_site(mentees: int, mentors: int, urls, stop_event) -> None:  # in the child process
+    site = build_scaled_site(mentees, mentors)
+    url, stop = serve_in_background(site)
+    urls.put(url)
+    stop_event.wait()
+    stop()
+
+
+def run_rss(mentees: int, mentors: int) -> None:
+    """A first sync and a no-op re-sync of ``mentees + mentors`` users; prints this process's peak RSS.
+
+    The emulator runs in a child process, so the figure is lmsync's alone (the emulator's own
+    copy of the site is not counted): ``ru_maxrss`` of this process after the runs.
+    """
+    import multiprocessing
+    import resource
+
+    workdir = Path(tempfile.mkdtemp(prefix="lmsync-bench-"))
+    os.environ["XDG_STATE_HOME"] = str(workdir / "state")
+    token = workdir / "token"
+    token.write_text(DEMO_TOKEN)
+    token.chmod(0o600)
+    context = multiprocessing.get_context("spawn")
+    urls, stop_event = context.Queue(), context.Event()
+    child = context.Process(target=_serve_site, args=(mentees, mentors, urls, stop_event), daemon=True)
+    child.start()
+    try:
+        url = urls.get(timeout=600)
+        path = workdir / "lmsync.toml"
+        path.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[programme]\nname = "bench"\n'
+                        '[matching]\ndefault_capacity = 12\n[matching.attributes]\ncapacity = ""\n')
+        config = load_config(path, environ={})
+        store = Store(workdir / "bench.db")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows = []
+        for label in ("first sync", "no-op re-sync"):
+            with open_moodle(config) as conn:
+                started = time.perf_counter()
+                result = run_sync(conn.api, config, store)
+                seconds = time.perf_counter() - started
+                reads, writes = split(conn.transport.stats)
+            assert result.converged, f"{label} did not converge"
+            rows.append((label, reads, writes, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    finally:
+        stop_event.set()
+        child.join(timeout=30)
+    print(f"lmsync sync of {mentees + mentors} users ({mentees} mentees, {mentors} mentors), emulator in a child process")
+    print(f"{'run':<16} {'reads':>6} {'writes':>7} {'seconds':>8} {'peak RSS MB':>12}")
+    print(f"{'(start)':<16} {'':>6} {'':>7} {'':>8} {before:>12.0f}")
+    for label, reads, writes, seconds, peak in rows:
+        print(f"{label:<16} {reads:>6} {writes:>7} {seconds:>8.2f} {peak:>12.0f}")
+    verdict = "ok" if rows[-1][4] < 300 else "OVER"
+    print(f"peak RSS {rows[-1][4]:.0f} MB (issue 15: under 300 MB): {verdict}")
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentees", type=int, default=2000)
@@ -276,10 +340,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--cost", default="none", help="none (default) or moodle45: an emulator that costs like Moodle")
     parser.add_argument("--workers", type=int, default=4, help="with --cost: requests the emulator answers at once")
     parser.add_argument("--max-parallel", type=int, default=None, help="lmsync's [moodle] max_parallel (default: its own)")
+    parser.add_argument("--rss", action="store_true",
+                        help="peak memory of a sync (e.g. --rss --mentees 50000 --mentors 5000; issue 15: < 300 MB)")
     args = parser.parse_args(argv)
     model = cost_model(args.cost)
     configure(level="warning")  # the figures, not a log line per request
-    if model is None:
+    if args.rss:
+        run_rss(args.mentees, args.mentors)
+    elif model is None:
         run(args.mentees, args.mentors)
     else:
         run_costed(args.mentees, args.mentors, model, args.workers, args.max_parallel)

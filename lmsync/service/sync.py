@@ -33,7 +33,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
 from lmsync.service.desire import Desired, desired_state
-from lmsync.service.observe import Snapshot, observe, refresh_group_cache
+from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -124,16 +124,19 @@ def make_plan(
     repair_cache: bool = False,
     journal: Journal | None = None,
     now: float | None = None,
+    memo: RunMemo | None = None,
 ) -> PlanResult:
     """Observe, desire, plan. Only with ``repair_cache`` may it write (a no-op write, trap 27).
 
     With ``journal``, the plan knows the discussions lmsync posted (trap 32) and holds back
     writes whose earlier copy may still commit (``now``: seconds since the epoch, for tests).
+    ``memo``: what the run has read once already (course id, lmsync's user id; issue 15).
     """
-    snapshot = observe(api, config)
+    memo = memo if memo is not None else RunMemo()
+    snapshot = observe(api, config, memo=memo)
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
-        snapshot = observe(api, config)
+        snapshot = observe(api, config, memo=memo)
     desired = desired_state(snapshot, config)
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
@@ -225,9 +228,10 @@ def run_sync(
     journal = Journal(store, config.programme.name)
     result: SyncResult | None = None
     resent = False  # a write sent again after its settle time may have an earlier twin committing
+    memo = RunMemo()  # read once per run: the course id, lmsync's own user id (issue 15)
     for round_no in range(1, max_rounds + 1):
         planned = make_plan(
-            api, config, allow_delete=allow_delete, repair_cache=not dry_run, journal=journal, now=clock()
+            api, config, allow_delete=allow_delete, repair_cache=not dry_run, journal=journal, now=clock(), memo=memo
         )
         if not dry_run:
             settle_seen(journal, planned, run_id)
