@@ -65,7 +65,8 @@ class Auction:
 
     def prices(self) -> np.ndarray:
         """Each mentor's entry price: the total price of its cheapest slot."""
-        return self.total.min(axis=1)
+        cheapest: np.ndarray = self.total.min(axis=1)
+        return cheapest
 
     def run(self, eps: float, max_rounds: int) -> int:
         """Forward auction rounds at ``eps`` until every mentee holds a slot or gave up."""

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from lmsync.domain.people import Person
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: settings and explain() need no numpy (issue 15, start-up)
 
 QUANTUM_BITS = 10
 QUANTUM = 1.0 / (1 << QUANTUM_BITS)
@@ -182,6 +183,8 @@ class Compatibility:
     """
 
     def __init__(self, circle: Circle, settings: MatchSettings) -> None:
+        import numpy as np
+
         self.circle = circle
         self.settings = settings
         w = settings.weights
@@ -281,7 +284,7 @@ class Compatibility:
                         bonus[key] = bonus.get(key, 0.0) + settings.preference_value(rank, len(p.preferences))
             sticky = circle.sticky.get(p.id)
             if w.stickiness and sticky in mentor_index:
-                key = (i, mentor_index[sticky])  # type: ignore[index]
+                key = (i, mentor_index[sticky])
                 bonus[key] = bonus.get(key, 0.0) + w.stickiness
         self.bonus = bonus
         keys = sorted(bonus)
@@ -292,6 +295,8 @@ class Compatibility:
 
     def dense(self, rows: slice) -> np.ndarray:
         """Scores of mentees ``rows`` against every mentor, without the sparse bonuses."""
+        import numpy as np
+
         start, stop = rows.start or 0, min(rows.stop, self.n)
         block = np.matmul(self.left[start:stop], self.right)
         block[np.less(block, self.infeasible_below)] = -np.inf
@@ -299,7 +304,8 @@ class Compatibility:
             inside = (self.blocked[:, 0] >= start) & (self.blocked[:, 0] < stop)
             hit = self.blocked[inside]
             block[hit[:, 0] - start, hit[:, 1]] = -np.inf
-        return block
+        out: np.ndarray = block
+        return out
 
     def feasible_row(self, i: int) -> np.ndarray:
         """Which mentors mentee ``i`` may have at all (ignoring capacity)."""
@@ -307,4 +313,7 @@ class Compatibility:
 
 
 def bool_row(scores: np.ndarray) -> np.ndarray:
-    return np.isfinite(scores)
+    import numpy as np
+
+    finite: np.ndarray = np.isfinite(scores)
+    return finite

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from lmsync.domain.compatibility import Circle, MatchSettings, explain, total
+from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
 from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, PersonWarning
 from lmsync.errors import InputError
@@ -34,7 +34,10 @@ CircleKind = Literal["mentor", "peer"]
 
 
 @dataclass(frozen=True)
-class Assignment:
+class Match:
+    """One match: a mentee and the mentor matching gave them, with the score and its reasons
+    (Moodle's assignment activity is ``lmsync.moodle.models.Assignment``)."""
+
     mentee: str
     mentor: str
     score: float
@@ -60,7 +63,7 @@ class CircleOptimality:
 @dataclass(frozen=True)
 class MatchResult:
     structure: str
-    assignments: list[Assignment]
+    assignments: list[Match]
     unmatched: list[Unmatched]
     total_score: float
     loads: dict[str, int]
@@ -114,7 +117,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is no longer a mentor; re-matched")
     rematch_all = "*" in people.rematch
     rematch = {resolve.get(key, key) for key in people.rematch}
-    assignments: list[Assignment] = []
+    assignments: list[Match] = []
     unmatched: list[Unmatched] = []
     results: list[CircleOptimality] = []
     loads: dict[str, int] = {}
@@ -199,7 +202,7 @@ def _match_circle(
     resolve: Mapping[str, str],
     settings: MatchSettings,
     warnings: list[str],
-) -> tuple[list[Assignment], list[Unmatched], Optimality]:
+) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
     mentee_ids = set(mentee_by_id)
@@ -282,7 +285,7 @@ def _match_circle(
     comp = Compatibility(circle, settings)
     solution = solve(comp, circle.capacity, [load[p.id] for p in open_mentors], settings)
 
-    assignments: list[Assignment] = []
+    assignments: list[Match] = []
     for mentee_id, (mentor_id, origin) in fixed.items():
         mentor = by_id[mentor_id]
         terms, reasons = explain(circle, _person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), settings)
@@ -293,17 +296,39 @@ def _match_circle(
             reasons.append("pinned by the coordinator")
         elif "keeps the existing pair" not in reasons:
             reasons.append("existing pair kept")
-        assignments.append(Assignment(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))
+        assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))
     unmatched: list[Unmatched] = []
+    # A pair's terms depend only on the two profiles (and, for mentees with preferences or an
+    # open pair, on ids): tie-heavy programmes repeat a few profile pairs thousands of times.
+    explained: dict[tuple[object, ...], tuple[dict[str, float], list[str], float]] = {}
+    w = settings.weights
     for i, mentee in enumerate(free):
         j = int(solution.mentor_of[i])
         if j < 0:
             unmatched.append(Unmatched(mentee.id, _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings), kind))
             continue
         mentor = open_mentors[j]
-        terms, reasons = explain(circle, mentee, mentor, circle.peer[j], settings)
-        assignments.append(Assignment(mentee.id, mentor.id, total(terms), terms, reasons, kind))
+        key = None if mentee.id in ranks or mentee.id in sticky else (_profile(mentee, w), _profile(mentor, w), circle.peer[j])
+        known = explained.get(key) if key is not None else None
+        if known is None:
+            terms, reasons = explain(circle, mentee, mentor, circle.peer[j], settings)
+            known = (terms, reasons, total(terms))
+            if key is not None:
+                explained[key] = known
+        assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind))
     return assignments, unmatched, solution.optimality
+
+
+def _profile(person: Person, w: Weights) -> tuple[object, ...]:
+    """Everything of a person that ``explain`` reads under weights ``w``, apart from ids
+    (preferences, open pairs: such mentees are explained one by one)."""
+    return (
+        person.department if w.same_department else None,
+        person.interests if w.shared_interests or w.need else None,
+        person.needs if w.need else None,
+        person.languages if w.shared_language else None,
+        person.year,
+    )
 
 
 def _person(people: Mapping[str, Person], person_id: str) -> Person:

@@ -13,6 +13,7 @@ and a peer mentor for year-1 and year-2 students. ``role`` is the primary role a
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ MENTORING_ROLES: frozenset[str] = frozenset({"mentor", "peer_mentor"})
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; programmes repeat the same few values (issue 15, speed)
 def normalise(text: str) -> str:
     """One canonical token for a hand-typed value: NFKC, casefolded, punctuation as spaces.
 
@@ -41,6 +43,7 @@ def tokens(values: Iterable[str]) -> frozenset[str]:
     return frozenset(token for token in (normalise(v) for v in values) if token)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, immutable result; cells repeat (issue 15, speed)
 def split_values(text: str | None, separator: str) -> frozenset[str]:
     """Tokens of a multi-valued cell: Moodle stores ``"a, b"``, the CSV uses ``"a; b"``."""
     if not text:
