@@ -1,32 +1,60 @@
 """Matching at scale: time, peak memory, score, gap to greedy, and whether optimality was proven.
 
-    python benchmarks/matching.py                  # 500x100, 5000x1000, 50000x10000
-    python benchmarks/matching.py --size 5000x1000 --structure triads
+    python benchmarks/matching.py                  # in-process 500x100 .. 50000x10000, then end to end
+    python benchmarks/matching.py --size 5000x1000 --kind ties --structure triads
+    python benchmarks/matching.py --e2e-size 5000x1000 --no-inline
 
-Each size runs in its own process so peak memory (ru_maxrss) belongs to that size alone.
+Each run happens in its own process so peak memory (ru_maxrss) belongs to that run alone.
 Random programmes: 12 departments, 40 interests (1-4 each), 0-2 needs, 6 languages (1-2
 each), mentee years 1-6, 20% of mentors are peer mentors (years 3-7), capacities 3-8, a
-fifth of mentees rank three mentors. The greedy baseline takes candidate pairs in
-descending score order (ties by ids) while the mentor has room, over the same top-k
-candidate edges the engine starts from (for 500x100, all pairs).
+fifth of mentees rank three mentors. Score kinds (issue 15):
+
+- ``varied``: the default weights, so most pairs score differently;
+- ``ties``: department only (every other weight 0): most scores tie;
+- ``ties2``: department and shared language only.
+
+The greedy baseline takes candidate pairs in descending score order (ties by ids) while
+the mentor has room, over the same top-k candidate edges the engine starts from (for
+500x100, all pairs). End to end (``--e2e-size``) writes the programme as a ``--people``
+CSV and a configuration with the kind's weights into a temporary directory and times
+``lmsync --config C match --people P`` from process start until its output is complete;
+peak memory is that process's ru_maxrss. Targets (issue 15): 5,000 x 1,000 under 1.5 s;
+50,000 x 10,000 under 8 s with the proof and under 1 GB, on every kind.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
-from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings
+from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, Weights
 from lmsync.domain.matching import match
 from lmsync.domain.people import People, Person
 
 SIZES = ["500x100", "5000x1000", "50000x10000"]
+E2E_SIZES = ["5000x1000", "50000x10000"]
+KINDS = ["varied", "ties", "ties2"]
+#: Weights per kind; unnamed ones keep their defaults. Ties: only one or two terms weigh.
+KIND_WEIGHTS: dict[str, dict[str, float]] = {
+    "varied": {},
+    "ties": {"same_department": 3, "shared_interests": 0, "shared_language": 0, "year_gap": 0, "preference": 0, "need": 0},
+    "ties2": {"same_department": 3, "shared_interests": 0, "shared_language": 1, "year_gap": 0, "preference": 0, "need": 0},
+}
+TARGETS = {"5000x1000": (1.5, None), "50000x10000": (8.0, 1024)}  # seconds, MB (end to end)
+
+
+def settings_for(kind: str, structure: str) -> MatchSettings:
+    return MatchSettings(structure=structure, weights=Weights(**KIND_WEIGHTS[kind]))  # type: ignore[arg-type]
 
 
 def programme(mentees: int, mentors: int, seed: int = 7) -> People:
@@ -124,10 +152,10 @@ def greedy(people: People, settings: MatchSettings) -> tuple[float, float]:
     return score, score - cost
 
 
-def run(size: str, structure: str) -> dict[str, object]:
+def run(size: str, structure: str, kind: str = "varied", with_greedy: bool = True) -> dict[str, object]:
     n, m = (int(x) for x in size.split("x"))
     people = programme(n, m)
-    settings = MatchSettings(structure=structure)  # type: ignore[arg-type]
+    settings = settings_for(kind, structure)
     start = time.perf_counter()
     result = match(people, settings)
     seconds = time.perf_counter() - start
@@ -137,6 +165,7 @@ def run(size: str, structure: str) -> dict[str, object]:
     figures: dict[str, object] = {
         "size": size,
         "structure": structure,
+        "kind": kind,
         "seconds": round(seconds, 2),
         "peak_mb": round(peak_mb),
         "matched": len(result.assignments),
@@ -146,7 +175,7 @@ def run(size: str, structure: str) -> dict[str, object]:
         "proven_optimal": result.proven_optimal,
         "optimality": [o.optimality.describe() for o in result.optimality],
     }
-    if structure == "pairs":
+    if structure == "pairs" and with_greedy:
         g_score, g_objective = greedy(people, settings)
         figures["greedy_score"] = g_score
         figures["greedy_objective"] = g_objective
@@ -154,32 +183,107 @@ def run(size: str, structure: str) -> dict[str, object]:
     return figures
 
 
+def write_programme(people: People, kind: str, structure: str, directory: Path) -> tuple[Path, Path]:
+    """The programme as a ``--people`` CSV and a configuration with the kind's weights."""
+    people_csv = directory / "people.csv"
+    with people_csv.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "role", "capacity", "department", "interests", "year", "languages", "preferences", "needs"])
+        for p in people.persons:
+            writer.writerow([
+                p.id, p.role, p.capacity if p.role != "mentee" else "", p.department or "", ";".join(sorted(p.interests)),
+                "" if p.year is None else p.year, ";".join(sorted(p.languages)), ";".join(p.preferences), ";".join(sorted(p.needs)),
+            ])
+    config = directory / "lmsync.toml"
+    weights = {**{name: getattr(Weights(), name) for name in Weights.__dataclass_fields__}, **KIND_WEIGHTS[kind]}
+    config.write_text(
+        f'[matching]\nstructure = "{structure}"\n\n[matching.weights]\n'
+        + "".join(f"{name} = {value:g}\n" for name, value in weights.items()),
+        encoding="utf-8",
+    )
+    return people_csv, config
+
+
+def end_to_end(size: str, structure: str, kind: str) -> dict[str, object]:
+    """``lmsync match --people`` in a fresh process: wall time from start to complete output, peak RSS."""
+    n, m = (int(x) for x in size.split("x"))
+    lmsync = Path(sys.executable).with_name("lmsync")
+    with tempfile.TemporaryDirectory(prefix="lmsync-bench-") as tmp:
+        people_csv, config = write_programme(programme(n, m), kind, structure, Path(tmp))
+        out_path = Path(tmp) / "out.txt"
+        env = {**os.environ, "XDG_STATE_HOME": tmp, "XDG_CONFIG_HOME": tmp}
+        with out_path.open("w") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen([str(lmsync), "--config", str(config), "match", "--people", str(people_csv)],
+                                    stdout=out, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        text = out_path.read_text(encoding="utf-8")
+    proofs = [line for line in text.splitlines() if " circle: " in line]
+    return {
+        "size": size, "structure": structure, "kind": kind, "seconds": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024), "exit": proc.returncode,
+        "proven_optimal": bool(proofs) and all(": optimal (" in line for line in proofs), "optimality": proofs,
+    }
+
+
+def _child(args: list[str]) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
+    figures: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return figures
+
+
+def _target(f: dict[str, object]) -> str:
+    seconds, mb = TARGETS.get(str(f["size"]), (None, None))
+    if seconds is None:
+        return ""
+    ok = float(f["seconds"]) < seconds and (mb is None or float(f["peak_mb"]) < mb) and bool(f["proven_optimal"])  # type: ignore[arg-type]
+    return f"  target <{seconds:g}s" + (f" <{mb} MB" if mb else "") + " + proof: " + ("met" if ok else "MISSED")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", action="append", help="MENTEESxMENTORS (repeatable)")
+    parser.add_argument("--size", action="append", help="in-process MENTEESxMENTORS (repeatable)")
+    parser.add_argument("--e2e-size", action="append", help="end-to-end MENTEESxMENTORS (repeatable)")
+    parser.add_argument("--kind", action="append", choices=KINDS, help="score kind (repeatable; default: all)")
     parser.add_argument("--structure", default="pairs", choices=["pairs", "triads"])
-    parser.add_argument("--inline", action="store_true", help="run in this process (internal)")
+    parser.add_argument("--no-inline", action="store_true", help="skip the in-process runs")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
+    parser.add_argument("--one", choices=["inline", "e2e"], help=argparse.SUPPRESS)  # internal: one run, JSON out
     args = parser.parse_args()
-    sizes = args.size or SIZES
-    if args.inline:
-        for size in sizes:
-            print(json.dumps(run(size, args.structure)))
+    kinds = args.kind or KINDS
+    if args.one == "inline":
+        print(json.dumps(run(args.size[0], args.structure, kinds[0], not args.no_greedy)))
         return
-    for size in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--inline", "--size", size, "--structure", args.structure],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        f = json.loads(out.strip().splitlines()[-1])
-        line = (f"{f['size']:>12} {f['structure']:<6} {f['seconds']:>6.2f}s {f['peak_mb']:>6} MB  "
-                f"matched {f['matched']} unmatched {f['unmatched']}  score {f['total_score']:.1f}  "
-                f"objective {f['objective']:.1f}")
-        if "gap_to_greedy" in f:
-            line += f"  greedy objective {f['greedy_objective']:.1f} (gap {f['gap_to_greedy']:+.1f})"
-        line += f"  proven={f['proven_optimal']}"
-        print(line)
-        for text in f["optimality"]:  # type: ignore[attr-defined]
-            print(f"{'':>14}{text}")
+    if args.one == "e2e":
+        print(json.dumps(end_to_end(args.e2e_size[0], args.structure, kinds[0])))
+        return
+    common = ["--structure", args.structure] + (["--no-greedy"] if args.no_greedy else [])
+    if not args.no_inline:
+        print("in-process (lmsync.domain.matching.match):")
+        for size in args.size or SIZES:
+            for kind in kinds:
+                f = _child(["--one", "inline", "--size", size, "--kind", kind, *common])
+                line = (f"{f['size']:>12} {f['structure']:<6} {f['kind']:<6} {f['seconds']:>6.2f}s {f['peak_mb']:>6} MB  "
+                        f"matched {f['matched']} unmatched {f['unmatched']}  score {f['total_score']:.1f}  "
+                        f"objective {f['objective']:.1f}")
+                if "gap_to_greedy" in f:
+                    line += f"  greedy objective {f['greedy_objective']:.1f} (gap {f['gap_to_greedy']:+.1f})"
+                line += f"  proven={f['proven_optimal']}"
+                print(line, flush=True)
+                for text in f["optimality"]:  # type: ignore[attr-defined]
+                    print(f"{'':>14}{text}")
+    if not args.no_e2e:
+        print("end to end (lmsync match --people FILE.csv, process start to output):")
+        for size in args.e2e_size or E2E_SIZES:
+            for kind in kinds:
+                f = _child(["--one", "e2e", "--e2e-size", size, "--kind", kind, *common])
+                print(f"{f['size']:>12} {f['structure']:<6} {f['kind']:<6} {f['seconds']:>6.2f}s {f['peak_mb']:>6} MB  "
+                      f"exit {f['exit']}  proven={f['proven_optimal']}{_target(f)}", flush=True)
+                for text in f["optimality"]:  # type: ignore[attr-defined]
+                    print(f"{'':>14}{text}")
 
 
 if __name__ == "__main__":
