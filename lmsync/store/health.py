@@ -1,6 +1,7 @@
-"""Stored pair health: daily snapshots, the coordinator queue, and the nudges sent.
+"""Stored pair health: daily snapshots, the coordinator queue, the nudges and digests sent.
 
-Three small repositories over the tables of migration 004. Snapshots give each pair's
+Small repositories over the tables of migration 004 and revision 0003 (the queue's owners,
+due dates and outcomes in ``queue_tracking``; pairs marked not a good fit; digests). Snapshots give each pair's
 history (and when lmsync first saw it); the queue holds fading pairs until a coordinator
 acknowledges them; the nudge log is what keeps a person from being nudged twice about the
 same pair inside the interval, even across crashes (a row is written before the send).
@@ -9,18 +10,31 @@ same pair inside the interval, even across crashes (a row is written before the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from lmsync.domain.health import PairHealth
 from lmsync.store.db import Store
-from lmsync.store.schema import coordinator_queue, health_snapshots, nudges
+from lmsync.store.schema import (
+    coordinator_queue,
+    digests,
+    health_snapshots,
+    nudges,
+    pair_forbids,
+    queue_tracking,
+)
 
 _s, _q, _n = health_snapshots, coordinator_queue, nudges
+_t, _f, _d = queue_tracking, pair_forbids, digests
+
+#: What ``lmsync queue done --outcome`` records (issue 13). ``met`` keeps the item open for its
+#: next follow-up; the others close it.
+OUTCOMES = ("met", "rematched", "closed", "no_action")
 
 
 def _now() -> str:
@@ -93,6 +107,13 @@ class HealthSnapshots:
             for r in self.store.rows(query)
         ]
 
+    def day_before(self, day: date) -> date | None:
+        """The latest snapshot day before ``day`` (None: none)."""
+        found = self.store.scalar(
+            select(func.max(_s.c.day)).where(_s.c.programme == self.programme, _s.c.day < day.isoformat())
+        )
+        return date.fromisoformat(found) if found else None
+
     def first_seen(self) -> dict[tuple[int, int], date]:
         """The earliest day each pair appears in a snapshot."""
         query = (
@@ -129,13 +150,30 @@ class QueueItem:
     last_seen_on: date
     acked_on: date | None = None
     note: str | None = None
+    owner: str | None = None  # a coordinator's username
+    due_on: date | None = None
+    followups: int = 0
+    outcome: str | None = None
+    escalated_to: str | None = None
+    escalated_on: date | None = None
 
     @property
     def pair(self) -> tuple[int, int]:
         return (self.mentor_id, self.mentee_id)
 
+    def overdue_days(self, day: date) -> int:
+        """Days past the due date at ``day`` (0 when not yet due or closed)."""
+        if self.due_on is None or self.acked_on is not None:
+            return 0
+        return max(0, (day - self.due_on).days)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
 
 def _item(r: Any) -> QueueItem:
+    mapping = r._mapping
     return QueueItem(
         id=r.id,
         mentor_id=r.mentor_id,
@@ -146,7 +184,22 @@ def _item(r: Any) -> QueueItem:
         last_seen_on=date.fromisoformat(r.last_seen_on),
         acked_on=date.fromisoformat(r.acked_on) if r.acked_on else None,
         note=r.note,
+        owner=mapping.get("owner"),
+        due_on=_day(mapping.get("due_on")),
+        followups=mapping.get("followups") or 0,
+        outcome=mapping.get("outcome"),
+        escalated_to=mapping.get("escalated_to"),
+        escalated_on=_day(mapping.get("escalated_on")),
     )
+
+
+def due_date(opened: date, followups: int, due_days: Sequence[int], every_days: int) -> date:
+    """An item's due date after ``followups`` ``met`` outcomes: ``due_days`` after it opened
+    (default 14 and 28: twice in the first month), then every ``every_days`` (monthly)."""
+    days = list(due_days) or [every_days]
+    if followups < len(days):
+        return opened + timedelta(days=days[followups])
+    return opened + timedelta(days=days[-1] + every_days * (followups - len(days) + 1))
 
 
 class CoordinatorQueue:
@@ -157,10 +210,57 @@ class CoordinatorQueue:
     recovering in between: an ack means "I am on it", not "never tell me again".
     """
 
-    def __init__(self, store: Store, programme: str, *, requeue_after_days: int = 28) -> None:
+    def __init__(
+        self,
+        store: Store,
+        programme: str,
+        *,
+        requeue_after_days: int = 28,
+        coordinators: Sequence[str] = (),
+        assign: str = "round_robin",
+        due_days: Sequence[int] = (14, 28),
+        due_every_days: int = 30,
+    ) -> None:
         self.store = store
         self.programme = programme
         self.requeue_after_days = requeue_after_days
+        self.coordinators = list(coordinators)
+        self.assign = assign
+        self.due_days = list(due_days)
+        self.due_every_days = due_every_days
+
+    def _select(self) -> Any:
+        """Items with their tracking (an item from before revision 0003 has none)."""
+        return select(
+            _q, _t.c.owner, _t.c.due_on, _t.c.followups, _t.c.outcome, _t.c.escalated_to, _t.c.escalated_on
+        ).select_from(_q.outerjoin(_t, _t.c.item_id == _q.c.id))
+
+    def _with_due(self, item: QueueItem) -> QueueItem:
+        if item.due_on is not None:
+            return item
+        from dataclasses import replace
+
+        return replace(item, due_on=due_date(item.opened_on, 0, self.due_days, self.due_every_days))
+
+    def owner_for(self, mentor_id: int) -> str | None:
+        """The coordinator a new item of ``mentor_id`` goes to (None: no coordinators configured).
+
+        ``by_mentor``: whoever already owns an open item of that mentor; otherwise (and for
+        ``round_robin``) the coordinator with the fewest open items, the first listed on a tie.
+        """
+        if not self.coordinators:
+            return None
+        open_rows = self.store.rows(
+            select(_q.c.mentor_id, _t.c.owner)
+            .select_from(_q.join(_t, _t.c.item_id == _q.c.id))
+            .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
+        )
+        if self.assign == "by_mentor":
+            for row in open_rows:
+                if row.mentor_id == mentor_id and row.owner in self.coordinators:
+                    return str(row.owner)
+        load = Counter(str(r.owner) for r in open_rows)
+        return min(self.coordinators, key=lambda c: (load[c], self.coordinators.index(c)))
 
     def _pair(self, pair: tuple[int, int]) -> tuple[Any, ...]:
         return (_q.c.programme == self.programme, _q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
@@ -190,7 +290,8 @@ class CoordinatorQueue:
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     return "snoozed"
-            self.store.write(
+            owner = self.owner_for(pair[0])
+            item_id = self.store.insert_id(
                 _q.insert().values(
                     programme=self.programme,
                     mentor_id=pair[0],
@@ -201,15 +302,105 @@ class CoordinatorQueue:
                     last_seen_on=day.isoformat(),
                 )
             )
+            self.store.write(
+                _t.insert().values(
+                    item_id=item_id,
+                    programme=self.programme,
+                    owner=owner,
+                    due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(),
+                    followups=0,
+                )
+            )
             return "added"
 
     def open_items(self) -> list[QueueItem]:
         query = (
-            select(_q)
+            self._select()
             .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
             .order_by(_q.c.opened_on, _q.c.id)
         )
-        return [_item(r) for r in self.store.rows(query)]
+        return [self._with_due(_item(r)) for r in self.store.rows(query)]
+
+    def items(self, pair: tuple[int, int] | None = None) -> list[QueueItem]:
+        """Every item, open and closed (of one pair), oldest first."""
+        query = self._select().where(_q.c.programme == self.programme)
+        if pair is not None:
+            query = query.where(_q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
+        return [self._with_due(_item(r)) for r in self.store.rows(query.order_by(_q.c.opened_on, _q.c.id))]
+
+    def _track(self, item: QueueItem, **values: Any) -> None:
+        """Update (or, for an item from before revision 0003, create) an item's tracking row."""
+        if self.store.first(select(_t.c.item_id).where(_t.c.item_id == item.id)) is None:
+            base = {
+                "item_id": item.id,
+                "programme": self.programme,
+                "owner": item.owner,
+                "due_on": (item.due_on or item.opened_on).isoformat(),
+                "followups": item.followups,
+            }
+            self.store.write(_t.insert().values(**(base | values)))
+        else:
+            self.store.write(_t.update().where(_t.c.item_id == item.id).values(**values))
+
+    def done(
+        self, pair: tuple[int, int], outcome: str, *, on: date, note: str | None = None
+    ) -> QueueItem | None:
+        """Record a coordinator's outcome for the pair's open item; ``None`` when it has none.
+
+        ``met`` keeps the item open, due on its next follow-up date (``due_date``); ``rematched``,
+        ``closed`` and ``no_action`` close it. Raises ValueError for another outcome.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+        with self.store.transaction():
+            row = self.store.first(self._select().where(*self._pair(pair), _q.c.acked_on.is_(None)))
+            if row is None:
+                return None
+            item = self._with_due(_item(row))
+            values: dict[str, Any] = {"outcome": outcome, "outcome_on": on.isoformat()}
+            if outcome == "met":
+                followups = item.followups + 1
+                due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)
+                while due <= on:  # a late follow-up: the next date still ahead
+                    followups += 1
+                    due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)
+                values |= {"followups": followups, "due_on": due.isoformat(), "escalated_to": None,
+                           "escalated_on": None}
+                if note is not None:
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(note=note))
+            else:
+                self.store.write(
+                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=_now(), note=note)
+                )
+            self._track(item, **values)
+            after = self.store.first(self._select().where(_q.c.id == item.id))
+        return self._with_due(_item(after))
+
+    def close_recovered(self, day: date, still_fading: set[tuple[int, int]]) -> list[QueueItem]:
+        """Close items a coordinator ``met`` whose pair is no longer fading at ``day``."""
+        closed = []
+        for item in self.open_items():
+            if item.outcome == "met" and item.pair not in still_fading:
+                with self.store.transaction():
+                    self.store.write(
+                        _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=_now())
+                    )
+                closed.append(item)
+        return closed
+
+    def escalate(self, day: date, to: str, *, after_days: int) -> list[QueueItem]:
+        """Give every open item more than ``after_days`` past its due date to ``to`` as well.
+
+        An item escalates once (until a ``met`` sets a new due date); the escalated items are
+        returned as they are now.
+        """
+        out = []
+        for item in self.open_items():
+            if item.escalated_to is None and item.overdue_days(day) > after_days and item.owner != to:
+                with self.store.transaction():
+                    self._track(item, escalated_to=to, escalated_on=day.isoformat())
+                out.append(item)
+        return [i for i in self.open_items() if i.id in {e.id for e in out}]
 
     def ack(self, pair: tuple[int, int], *, on: date, note: str | None = None) -> QueueItem | None:
         """Close the pair's open item; ``None`` when it has none."""
@@ -294,8 +485,17 @@ class NudgeLog:
         row = self.store.first(query)
         return _nudge(row) if row is not None else None
 
-    def records(self, *, day: date | None = None) -> list[NudgeRecord]:
+    def recipients_on(self, day: date) -> set[int]:
+        """People a nudge was recorded for on ``day`` (any outcome: one message a day at most)."""
+        query = select(_n.c.recipient_id).where(_n.c.programme == self.programme, _n.c.day == day.isoformat())
+        return {r.recipient_id for r in self.store.rows(query.distinct())}
+
+    def records(
+        self, *, day: date | None = None, pair: tuple[int, int] | None = None
+    ) -> list[NudgeRecord]:
         query = select(_n).where(_n.c.programme == self.programme)
+        if pair is not None:
+            query = query.where(_n.c.mentor_id == pair[0], _n.c.mentee_id == pair[1])
         if day is not None:
             query = query.where(_n.c.day == day.isoformat())
         return [_nudge(r) for r in self.store.rows(query.order_by(_n.c.id))]
@@ -313,3 +513,93 @@ def _nudge(r: Any) -> NudgeRecord:
         msgid=r.msgid,
         error=r.error,
     )
+
+
+class PairForbids:
+    """Pairs marked not a good fit (a queue outcome ``rematched`` or a survey answer): forbidden
+    in the matching input from then on, so the next sync re-matches them (issue 13)."""
+
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+    def mark(self, pair: tuple[int, int], *, source: str, on: date) -> bool:
+        """Record a forbidden pair; False when it was already recorded."""
+        with self.store.transaction():
+            found = self.store.first(
+                select(_f.c.id).where(
+                    _f.c.programme == self.programme, _f.c.mentor_id == pair[0], _f.c.mentee_id == pair[1]
+                )
+            )
+            if found is not None:
+                return False
+            self.store.write(
+                _f.insert().values(
+                    programme=self.programme,
+                    mentor_id=pair[0],
+                    mentee_id=pair[1],
+                    source=source,
+                    marked_on=on.isoformat(),
+                )
+            )
+        return True
+
+    def pairs(self) -> dict[tuple[int, int], tuple[str, date]]:
+        """(mentor, mentee) -> (source, day marked)."""
+        rows = self.store.rows(select(_f).where(_f.c.programme == self.programme).order_by(_f.c.id))
+        return {(r.mentor_id, r.mentee_id): (r.source, date.fromisoformat(r.marked_on)) for r in rows}
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    recipient_id: int
+    day: date
+    items: int
+    state: str
+    msgid: int | None
+    error: str | None
+
+
+class DigestLog:
+    """One row per coordinator and day, written before the digest is sent (never twice a day)."""
+
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+    def on(self, recipient_id: int, day: date) -> DigestRecord | None:
+        row = self.store.first(
+            select(_d).where(
+                _d.c.programme == self.programme, _d.c.recipient_id == recipient_id, _d.c.day == day.isoformat()
+            )
+        )
+        return _digest(row) if row is not None else None
+
+    def intent(self, conn: Store, *, recipient_id: int, day: date, items: int) -> int:
+        return conn.insert_id(
+            _d.insert().values(
+                programme=self.programme,
+                recipient_id=recipient_id,
+                day=day.isoformat(),
+                items=items,
+                state="intent",
+                created_at=_now(),
+            )
+        )
+
+    def link_journal(self, conn: Store, digest_id: int, journal_id: int) -> None:
+        conn.write(_d.update().where(_d.c.id == digest_id).values(journal_id=journal_id))
+
+    def finish(self, digest_id: int, state: str, *, msgid: int | None = None, error: str | None = None) -> None:
+        self.store.write(
+            _d.update().where(_d.c.id == digest_id).values(state=state, msgid=msgid, error=error, finished_at=_now())
+        )
+
+    def records(self) -> list[DigestRecord]:
+        rows = self.store.rows(select(_d).where(_d.c.programme == self.programme).order_by(_d.c.id))
+        return [_digest(r) for r in rows]
+
+
+def _digest(r: Any) -> DigestRecord:
+    return DigestRecord(r.id, r.recipient_id, date.fromisoformat(r.day), r.items, r.state, r.msgid, r.error)

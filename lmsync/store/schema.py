@@ -278,3 +278,52 @@ pairing_history = Table(
     Index("pairing_history_pair", "programme", "mentor_id", "mentee_id"),
     sqlite_autoincrement=True,
 )
+
+# --- revision 0003: the queue's owners, due dates and outcomes; not-a-good-fit pairs; digests (issue 13) --
+queue_tracking = Table(
+    "queue_tracking",
+    metadata,
+    Column("item_id", Integer, primary_key=True, autoincrement=False),  # coordinator_queue.id
+    Column("programme", Text, nullable=False),
+    Column("owner", Text),  # a coordinator's username; NULL: no coordinators configured
+    Column("due_on", Text, nullable=False),
+    Column("followups", Integer, nullable=False, server_default=text("0")),  # `met` outcomes so far
+    Column("outcome", Text),  # met | rematched | closed | no_action (the latest)
+    Column("outcome_on", Text),
+    Column("escalated_to", Text),
+    Column("escalated_on", Text),
+)
+
+pair_forbids = Table(
+    "pair_forbids",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("mentor_id", Integer, nullable=False),
+    Column("mentee_id", Integer, nullable=False),
+    Column("source", Text, nullable=False),  # queue | survey
+    Column("marked_on", Text, nullable=False),
+    UniqueConstraint("programme", "mentor_id", "mentee_id"),
+    sqlite_autoincrement=True,
+)
+
+digests = Table(
+    "digests",
+    metadata,
+    _id(),
+    Column("programme", Text, nullable=False),
+    Column("recipient_id", Integer, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("items", Integer, nullable=False),  # pairs and queue items the digest named
+    Column("state", Text, nullable=False),  # intent | sent | failed | unknown
+    Column("msgid", Integer),
+    Column("error", Text),
+    Column("journal_id", Integer),
+    Column("created_at", Text, nullable=False),
+    Column("finished_at", Text),
+    UniqueConstraint("programme", "recipient_id", "day"),  # never two digests to one person on one day
+    sqlite_autoincrement=True,
+)
+
+#: The tables revision 0003 adds.
+REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)
