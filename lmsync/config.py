@@ -27,7 +27,7 @@ from lmsync.config_sections import (
     resolve_instruments,
 )
 from lmsync.errors import ConfigError
-from lmsync.health_config import HealthConfig, NudgesConfig
+from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
 from lmsync.secrets import Token
 
 DEFAULT_CONFIG = "lmsync.toml"
@@ -95,14 +95,35 @@ class ProgrammeConfig(Section):
     grouping_name: str | None = Field(
         None, description="name of the grouping holding the circles (default: Mentoring circles (<name>))"
     )
+    timezone: TimeZoneName = Field(
+        "UTC", description="the programme's time zone (IANA name, e.g. Europe/London): quiet hours and days are local"
+    )
 
     @field_validator("group_name_template", "grouping_name")
     @classmethod
     def _moodle_accepts(cls, value: str | None, info: Any) -> str | None:
-        placeholders = ("mentor_fullname",) if info.field_name == "group_name_template" else ()
-        problem = moodle_name_problem(value, placeholders) if value is not None else None
+        from lmsync.moodle.text import GROUP_NAME_MAX, GROUPING_NAME_MAX
+
+        template = info.field_name == "group_name_template"
+        placeholders = ("mentor_fullname",) if template else ()
+        limit = GROUP_NAME_MAX if template else GROUPING_NAME_MAX
+        problem = moodle_name_problem(value, placeholders, limit) if value is not None else None
         if problem:
             raise ValueError(problem)
+        return value
+
+    @field_validator("forum")
+    @classmethod
+    def _forum_as_moodle_shows_it(cls, value: str) -> str:
+        """A forum name with a tag never matches: Moodle stores and shows it without the tag (trap 38)."""
+        from lmsync.moodle.text import param_text_problem, strip_tags
+
+        if param_text_problem(value):
+            shown = " ".join(strip_tags(value).split())
+            raise ValueError(
+                f"Moodle shows this forum's name without the tag, as '{shown}': write the name as the course "
+                "page shows it"
+            )
         return value
 
     @field_validator("name")
@@ -204,7 +225,9 @@ class WelcomeConfig(Section):
     @field_validator("subject")
     @classmethod
     def _moodle_accepts(cls, value: str) -> str:
-        problem = moodle_name_problem(value, ("group_name", "mentor_fullname"))
+        from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX
+
+        problem = moodle_name_problem(value, ("group_name", "mentor_fullname"), DISCUSSION_SUBJECT_MAX)
         if problem:
             raise ValueError(problem)
         return value
@@ -332,6 +355,11 @@ class Config(Section):
             mode = path.stat().st_mode
         except FileNotFoundError:
             raise ConfigError(f"moodle.token_file: {path} does not exist") from None
+        if stat.S_ISDIR(mode):
+            raise ConfigError(
+                f"moodle.token_file: {path} is a directory, not a file",
+                hint=f"point [moodle] token_file at the file holding the token (e.g. {path / 'token'}, chmod 600)",
+            )
         if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
             raise ConfigError(
                 f"moodle.token_file: {path} is readable by other users (mode {stat.S_IMODE(mode):o})",

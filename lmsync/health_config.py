@@ -23,12 +23,40 @@ never survey answers or ratings, so no configuration can make a nudge leak one.
 from __future__ import annotations
 
 import dataclasses
+import re
 import string
+from datetime import time
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from lmsync.config_sections import Section
 from lmsync.domain.health import Thresholds
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """``"21:00-08:00"`` -> (21:00, 08:00); the span may wrap midnight. ValueError otherwise."""
+    start, sep, end = text.strip().partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not HH:MM-HH:MM (e.g. 21:00-08:00)") from None
+
+
+def known_zone(value: str) -> str:
+    """An IANA time zone name zoneinfo knows (``[programme] timezone``); ValueError otherwise."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/London)") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 
 #: What a nudge template may say: who, and how long since the last meeting.
 TEMPLATE_FIELDS = frozenset({"firstname", "other_firstname", "weeks", "days", "cadence_days", "programme"})
@@ -131,6 +159,34 @@ class HealthConfig(Section):
     requeue_after_days: int = Field(
         28, ge=1, description="an acknowledged pair still fading this long after the ack is queued again"
     )
+    # --- the coordinator queue and digest (issue 13: "Nudges and the coordinator") ---
+    coordinators: list[str] = Field(
+        [], description="usernames of the coordinators who own queue items and get the daily digest (Moodle message)"
+    )
+    escalate_to: str = Field(
+        "", description="username of the second coordinator an overdue queue item escalates to ('' = no escalation)"
+    )
+    escalate_after_days: int = Field(
+        7, ge=0, description="days past its due date before a queue item escalates to escalate_to"
+    )
+    queue_assign: Literal["round_robin", "by_mentor"] = Field(
+        "round_robin",
+        description="who owns a new queue item: round_robin (the coordinator with the fewest open items) or "
+        "by_mentor (the coordinator who already has that mentor's items, else round robin)",
+    )
+    queue_due_days: list[int] = Field(
+        [14, 28],
+        min_length=1,
+        description="an item's due dates in days after it opened (twice in the first month); each `met` moves it on",
+    )
+    queue_due_every_days: int = Field(
+        30, ge=1, description="after the queue_due_days dates, an open item is due again every this many days"
+    )
+    not_a_good_fit_item: str = Field(
+        "",
+        description="survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the "
+        "respondent's pair as not a good fit: the pair is forbidden and re-matched by the next sync",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:
@@ -212,4 +268,33 @@ class NudgesConfig(Section):
     interval_days: int = Field(
         14, ge=1, description="at most one nudge per person per pair in this many days"
     )
+    daily_cap: int = Field(
+        200, ge=0, description="at most this many nudge messages a day for the programme (the most pressing first)"
+    )
+    quiet_hours: str = Field(
+        "",
+        description="local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as "
+        "21:00-08:00 ('' = none)",
+    )
+    exam_pattern: str = Field(
+        "(?i)exam",
+        description="regular expression: a course calendar event whose name matches is an exam block, and no nudge "
+        "is sent while one is in progress ('' = none)",
+    )
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value.strip():
+            parse_quiet_hours(value)
+        return value.strip()
+
+    @field_validator("exam_pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
     templates: NudgeTemplatesConfig = NudgeTemplatesConfig()

@@ -17,7 +17,7 @@ never shows a score, and logs carry counts only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -50,7 +50,7 @@ from lmsync.service.observe import RosterUser, Snapshot, observe
 from lmsync.service.runtime import session
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
-from lmsync.store.health import CoordinatorQueue, HealthSnapshots, QueueItem
+from lmsync.store.health import OUTCOMES, CoordinatorQueue, HealthSnapshots, PairForbids, QueueItem
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
@@ -79,6 +79,7 @@ class Assessment:
     pairs: list[PairView]
     roster: dict[int, RosterUser]
     skipped_inactive: int = 0  # circle members without an active enrolment
+    course_id: int | None = None  # the programme course (its calendar holds the exam blocks)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -93,6 +94,9 @@ class HealthReport:
     still_queued: int = 0
     snoozed: int = 0
     recorded: bool = True  # False: a what-if view (``--as-of``); nothing was stored or queued
+    escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
+    recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
+    not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
 
     @property
     def as_of(self) -> date:
@@ -271,7 +275,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         )
         for h in healths
     ]
-    return Assessment(as_of, views, roster, skipped)
+    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id)
 
 
 # --- the use case ---------------------------------------------------------------------------------
@@ -293,7 +297,7 @@ def run_health(
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
-    queue = CoordinatorQueue(store, programme, requeue_after_days=config.health.requeue_after_days)
+    queue = _queue(config, store)
     for health in assessment.healths:
         if health.status != "fading":
             continue
@@ -304,15 +308,106 @@ def run_health(
             report.still_queued += 1
         else:
             report.snoozed += 1
+    fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
+    report.recovered = len(queue.close_recovered(day, fading))
+    if config.health.escalate_to:
+        report.escalated = queue.escalate(
+            day, config.health.escalate_to, after_days=config.health.escalate_after_days
+        )
+    current = [(h.mentor_id, h.mentee_id) for h in assessment.healths]
+    report.not_a_good_fit = mark_not_a_good_fit(config, store, current, as_of=day)
     log.info(
         "health.done",
         as_of=day.isoformat(),
         pairs=len(assessment.pairs),
         skipped_inactive=assessment.skipped_inactive,
         queued=len(report.queued),
+        escalated=len(report.escalated),
+        recovered=report.recovered,
+        not_a_good_fit=len(report.not_a_good_fit),
         **report.counts,
     )
     return report
+
+
+# --- "not a good fit": forbidden in the matching input, re-matched by the next sync ------------------
+
+_YES = {"1", "yes", "y", "true", "ja", "oui", "si"}
+
+
+def not_a_good_fit_answers(
+    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
+) -> list[tuple[int, int]]:
+    """Current pairs a survey answer says are not a good fit (``[health] not_a_good_fit_item``).
+
+    The item is ``instrument.item`` or a bare ``item`` (any instrument); a yes (1, yes, true)
+    counts. A mentor's answer names its mentee by ``about_id``; a mentor answering in general
+    with several mentees names none, and is left out. Only answers dated on or after the pair
+    started count, so a mentee's answer about a former mentor never forbids the new one.
+    """
+    wanted = config.health.not_a_good_fit_item.strip()
+    if not wanted:
+        return []
+    instrument, _, item = wanted.rpartition(".")
+    pair_list = sorted(set(pairs))
+    mentees_of: dict[int, list[int]] = defaultdict(list)
+    mentor_of: dict[int, list[int]] = defaultdict(list)
+    for mentor, mentee in pair_list:
+        mentees_of[mentor].append(mentee)
+        mentor_of[mentee].append(mentor)
+    started = journal_pairing_days(store, config.programme.name)
+    start = programme_start(config)
+    found: set[tuple[int, int]] = set()
+    for answer in SurveyRepository(store, config.programme.name).answers(instrument=instrument or None):
+        if answer.item != item or answer.value.strip().lower() not in _YES or answer.date > as_of:
+            continue
+        who = answer.respondent_id
+        if who in mentees_of:
+            others = [answer.about_id] if answer.about_id else mentees_of[who]
+            candidates = [(who, m) for m in others if m in mentees_of[who]]
+        else:
+            others = [answer.about_id] if answer.about_id else mentor_of.get(who, [])
+            candidates = [(m, who) for m in others if m in mentor_of.get(who, [])]
+        if len(candidates) != 1:
+            continue  # names no current pair, or several: not one pair to forbid
+        pair = candidates[0]
+        since = started.get(pair) or start
+        if since is None or answer.date >= since:
+            found.add(pair)
+    return sorted(found)
+
+
+def mark_not_a_good_fit(
+    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
+) -> list[tuple[int, int]]:
+    """Record the survey's not-a-good-fit pairs as forbidden; returns those newly recorded."""
+    forbids = PairForbids(store, config.programme.name)
+    return [
+        pair
+        for pair in not_a_good_fit_answers(config, store, pairs, as_of=as_of)
+        if forbids.mark(pair, source="survey", on=as_of)
+    ]
+
+
+def with_forbidden_pairs(
+    config: Config, store: Store, usernames: Mapping[int, str] | None = None
+) -> tuple[Config, list[tuple[int, int]]]:
+    """``config`` with every pair marked not a good fit added to ``[matching] forbids``.
+
+    The normal plan then drops that pair ("forbidden since") and places the mentee anew with
+    the fewest changes (stickiness holds every other pair); the plan shows what else moves.
+    Matching knows people by username: ``usernames`` maps Moodle ids to them (an id missing
+    from it is written as the id). Returns the configuration and the forbidden pairs (mentor, mentee).
+    """
+    pairs = sorted(PairForbids(store, config.programme.name).pairs())
+    if not pairs:
+        return config, []
+    names = usernames or {}
+    known = set(config.matching.forbids)
+    wanted = [(names.get(mentee, str(mentee)), names.get(mentor, str(mentor))) for mentor, mentee in pairs]
+    extra = [pair for pair in wanted if pair not in known]
+    matching = config.matching.model_copy(update={"forbids": [*config.matching.forbids, *extra]})
+    return config.model_copy(update={"matching": matching}), pairs
 
 
 def health_job(
@@ -327,7 +422,16 @@ def health_job(
 
 
 def _queue(config: Config, store: Store) -> CoordinatorQueue:
-    return CoordinatorQueue(store, config.programme.name, requeue_after_days=config.health.requeue_after_days)
+    h = config.health
+    return CoordinatorQueue(
+        store,
+        config.programme.name,
+        requeue_after_days=h.requeue_after_days,
+        coordinators=h.coordinators,
+        assign=h.queue_assign,
+        due_days=h.queue_due_days,
+        due_every_days=h.queue_due_every_days,
+    )
 
 
 def queue_list(config: Config) -> list[QueueItem]:
@@ -356,3 +460,113 @@ def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | 
         )
     log.info("queue.ack", item=item.id)
     return item
+
+
+def queue_done(
+    config: Config,
+    pair: tuple[int, int],
+    outcome: str,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+) -> QueueItem:
+    """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
+
+    ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
+    good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
+    ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
+    """
+    if outcome not in OUTCOMES:
+        raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
+    day = on or today()
+    store = open_store(config)
+    try:
+        item = _queue(config, store).done(pair, outcome, on=day, note=note)
+        if item is not None and outcome == "rematched":
+            PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
+    finally:
+        store.close()
+    if item is None:
+        raise InputError(
+            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+        )
+    log.info("queue.done", item=item.id, outcome=outcome)
+    return item
+
+
+# --- one pair's history (``lmsync pair show``) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SideScore:
+    """A satisfaction wave score of one side. Mentee-side scores (ratings of the mentor) are
+    shown only as the mean over the mentor's mentees, and only over at least
+    ``[grades] min_mentees_for_mentor_rating`` of them (as the report does); ``withheld`` else."""
+
+    side: str  # mentor | mentee
+    instrument: str
+    wave: str
+    day: date
+    score: float | None
+    over: int = 1  # how many respondents the score is the mean of
+    withheld: bool = False
+
+
+@dataclass
+class PairHistory:
+    mentor_id: int
+    mentee_id: int
+    meetings: list[Any]
+    scores: list[SideScore]
+    snapshots: list[Any]
+    nudges: list[Any]
+    items: list[QueueItem]
+    forbidden: tuple[str, date] | None
+
+
+def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
+    """Everything the store holds about one pair, read-only (no raw answer, no single mentee rating)."""
+    from lmsync.store.health import NudgeLog
+
+    own = store is None
+    store = store or open_store(config, read_only=True)
+    programme = config.programme.name
+    mentor, mentee = pair
+    try:
+        meetings = [m for m in MeetingRepository(store, programme).meetings(person_id=mentee) if m.mentor_id == mentor]
+        instruments = satisfaction_instruments(config)
+        all_scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
+        mentees_of_mentor = {
+            m for (a, m) in PairingHistory(store, programme).pairing_days() if a == mentor
+        } | {mentee}
+        scores: list[SideScore] = []
+        for ws in all_scores:
+            if ws.respondent_id == mentor and ws.about_id in (None, mentee):
+                scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
+        minimum = config.grades.min_mentees_for_mentor_rating
+        waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
+        for instrument, wave in waves:
+            rows = [
+                ws
+                for ws in all_scores
+                if ws.instrument == instrument and ws.wave == wave and ws.respondent_id in mentees_of_mentor
+                and ws.about_id in (None, mentor) and ws.score.total is not None
+            ]
+            day = max((ws.date for ws in rows), default=as_date(None))
+            if len(rows) >= minimum:
+                mean = sum(float(ws.score.total or 0) for ws in rows) / len(rows)
+                scores.append(SideScore("mentee", instrument, wave, day, round(mean, 2), over=len(rows)))
+            else:
+                scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
+        snapshots = HealthSnapshots(store, programme).rows(pair=pair)
+        nudges = NudgeLog(store, programme).records(pair=pair)
+        items = _queue(config, store).items(pair)
+        forbidden = PairForbids(store, programme).pairs().get(pair)
+    finally:
+        if own:
+            store.close()
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
+
+
+def as_date(value: date | None) -> date:
+    return value or today()

@@ -157,4 +157,4 @@ def test_issue_11_nudge_dry_run_sends_nothing_then_a_real_run_does(programme, em
     assert dry.planned and emulator_writes == []
     sent = nudges.nudge_job(config, as_of=LATER)
     assert len(sent.sent) == len(dry.planned)
-    assert emulator_writes == ["core_message_send_instant_messages"] * len(dry.planned)
+    assert emulator_writes == ["core_message_send_instant_messages"] * len(dry.messages)  # one per person
