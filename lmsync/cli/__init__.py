@@ -17,35 +17,62 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from gettext import gettext
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
 from lmsync import __version__
-from lmsync.config import Config, load_config
 from lmsync.errors import EXIT_INPUT, EXIT_OK, LmsyncError
 from lmsync.log import configure
 from lmsync.secrets import redact
 
-# Command modules, each exposing a click command or group (or a list of them) called ``command``.
-COMMANDS = [
-    "lmsync.cli.init",
-    "lmsync.cli.config",
-    "lmsync.cli.doctor",
-    "lmsync.cli.emulator",
-    "lmsync.cli.match",
-    "lmsync.cli.sync",
-    "lmsync.cli.grades",
-    "lmsync.cli.meetings",
-    "lmsync.cli.meetings:import_command",
-    "lmsync.cli.moodle_side",
-    "lmsync.cli.people",
-    "lmsync.cli.health",
-    "lmsync.cli.report",
-]
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from lmsync.config import Config
+
+#: Every command: name -> (``module`` or ``module:attribute``, short help). The attribute
+#: (default ``command``) is a click command or group, or a list of them; the one whose name is
+#: the key is used. A module is imported only when its command runs, its help is shown or it is
+#: completed past its name (issue 15, start-up), so ``lmsync --help`` and shell completion take
+#: the short help from here; a test checks it against each command's own.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("lmsync.cli.init",
+             "Write a commented lmsync.toml from the shipped example, with values from flags or prompts."),
+    "config": ("lmsync.cli.config", "The configuration: its reference (every section and key)."),
+    "doctor": ("lmsync.cli.doctor", "Check the Moodle site against plugin_config: web services, token, functions, "
+               "capabilities, course set-up."),
+    "emulator": ("lmsync.cli.emulator", "A stateful Moodle 4.5 emulator (demo site: MENTOR-2026 before lmsync ran)."),
+    "match": ("lmsync.cli.match", "Match mentees to mentors: optimal, explained, stable."),
+    "plan": ("lmsync.cli.sync", "Show what a sync would change in Moodle, without changing anything."),
+    "apply": ("lmsync.cli.sync", "Apply exactly a saved plan; refused if Moodle changed since it was made."),
+    "sync": ("lmsync.cli.sync", "Plan and apply in one go (for cron); converges after any earlier failure."),
+    "daemon": ("lmsync.cli.sync",
+               "Run the whole cycle (`lmsync run`) every INTERVAL until SIGTERM; stops cleanly between batches."),
+    "demo": ("lmsync.cli.sync", "Run a whole sync against the built-in emulator's demo site, then show that a "
+             "re-run changes nothing."),
+    "grades": ("lmsync.cli.grades", "Attendance, meeting and survey figures as grade items lmsync owns."),
+    "meetings": ("lmsync.cli.meetings",
+                 "Meetings between mentors and mentees (also read from the meeting-log Feedback activity)."),
+    "import": ("lmsync.cli.meetings:import_command",
+               "Import CSV files: all of a file or nothing; importing a file again stores nothing twice."),
+    "moodle": ("lmsync.cli.moodle_side",
+               "Files for the Moodle side: the lmsync plugin and the web-service role preset."),
+    "person": ("lmsync.cli.people", "Export or erase everything lmsync stores about one person."),
+    "health": ("lmsync.cli.health",
+               "Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs."),
+    "nudge": ("lmsync.cli.health", "Message both people of each at-risk or fading pair (at most once per interval)."),
+    "queue": ("lmsync.cli.health", "The coordinator queue: fading pairs waiting for a person."),
+    "report": ("lmsync.cli.report",
+               "Meetings, pair health, surveys, matching and the programme evaluation, in one report."),
+    "run": ("lmsync.cli.cycle",
+            "Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report)."),
+    "pair": ("lmsync.cli.pair", "One pair's history (coordinator view)."),
+}
 
 LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -65,6 +92,10 @@ EXAMPLES: dict[str, list[str]] = {
     "apply": ["lmsync plan --out plan.json && lmsync apply plan.json"],
     "sync": ["lmsync sync --dry-run", "lmsync sync --wait --log-format json"],
     "daemon": ["lmsync daemon --interval 15m --log-format json"],
+    "run": ["lmsync run", "lmsync run --wait --log-format json"],
+    "pair": ["lmsync pair show t0001 s0006"],
+    "pair show": ["lmsync pair show t0001 s0006", "lmsync pair show s0006"],
+    "queue done": ["lmsync queue done t0001 s0006 --outcome met --note 'met on Tuesday'"],
     "demo": ["lmsync demo"],
     "grades": ["lmsync grades plan --out grades.json && lmsync grades push grades.json"],
     "grades plan": ["lmsync grades plan", "lmsync grades plan --out grades.json"],
@@ -98,9 +129,14 @@ class AppContext:
 
     def config(self) -> Config:
         if self._config is None:
-            from lmsync.service.moodle import newcomer_defaults
+            from lmsync.config import load_config  # pydantic: imported when a command needs it
 
-            self._config = newcomer_defaults(load_config(self.config_path))
+            config = load_config(self.config_path)
+            if config.source is None:  # no file: maybe the newcomer's demo (the Moodle client is heavy)
+                from lmsync.service.moodle import newcomer_defaults
+
+                config = newcomer_defaults(config)
+            self._config = config
         return self._config
 
 
@@ -239,6 +275,115 @@ def global_options() -> list[click.Option]:
     ]
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's command table that imports each command's module on first use (issue 15, start-up).
+
+    ``table`` maps a name to (``module[:attribute]``, short help) as ``COMMANDS`` does. Names,
+    ``in`` and ``len`` import nothing; reading a command (``[name]``, ``get``, ``items()``)
+    imports its module once and hands the command to ``prepare(name, command)``. Commands
+    added with ``add_command`` are kept as given. Raises ``LookupError`` when a module lacks
+    the command its entry names (a wrong table, caught by the tests).
+    """
+
+    def __init__(self, table: Mapping[str, tuple[str, str]], prepare: Callable[[str, click.Command], None]) -> None:
+        self._table = dict(table)
+        self._prepare = prepare
+        self._commands: dict[str, click.Command | None] = dict.fromkeys(table)  # None: not imported yet
+
+    def loaded(self, name: str) -> click.Command | None:
+        """The command if it has been imported (or added), else None; never imports."""
+        return self._commands.get(name)
+
+    def short_help(self, name: str) -> str:
+        """The table's short help for ``name`` ("" for a command added by hand)."""
+        return self._table.get(name, ("", ""))[1]
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._commands:
+            raise KeyError(name)
+        command = self._commands[name]
+        if command is None:
+            command = self._commands[name] = self._import(name)
+            self._prepare(name, command)
+        return command
+
+    def _import(self, name: str) -> click.Command:
+        module_name, _, attr = self._table[name][0].partition(":")
+        found = getattr(importlib.import_module(module_name), attr or "command")
+        for command in found if isinstance(found, list) else [found]:
+            if command.name == name:
+                return cast(click.Command, command)
+        raise LookupError(f"{self._table[name][0]} has no command named {name!r}")
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._commands))
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._commands
+
+
+class LazyGroup(LmsyncGroup):
+    """``lmsync`` itself: commands from ``COMMANDS``, each imported only when used.
+
+    ``lmsync --help`` and shell completion of a command name use the table's short help, so
+    they import no command module; running, completing past or asking the help of a command
+    imports its module alone. Each command gets the global options and its examples when it
+    is imported (``prepare``).
+    """
+
+    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(lazy or {}, prepare)
+
+    def _brief(self, name: str) -> click.Command | None:
+        """The command if imported, else a stand-in carrying the table's short help."""
+        commands = self.commands
+        if not isinstance(commands, LazyCommands) or name not in commands:
+            return self.commands.get(name)
+        return commands.loaded(name) or click.Command(name, help=commands.short_help(name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's command list, from the table's short help for commands not imported yet."""
+        rows = [(name, cmd) for name in self.list_commands(ctx) if (cmd := self._brief(name)) and not cmd.hidden]
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section(gettext("Commands")):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in rows])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Command names (with short help) and options, without importing any command module."""
+        from click.shell_completion import CompletionItem
+
+        results = [
+            CompletionItem(name, help=cmd.get_short_help_str())
+            for name in self.list_commands(ctx)
+            if name.startswith(incomplete) and (cmd := self._brief(name)) and not cmd.hidden
+        ]
+        results.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return results
+
+
+def prepare(name: str, command: click.Command) -> None:
+    """Ready an imported command and its subcommands: the global options, examples, help alone."""
+    tree = [((name,), command), *(walk(command, (name,)) if isinstance(command, click.Group) else [])]
+    for path, cmd in tree:
+        taken = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+        cmd.params.extend(o for o in global_options() if not set(o.opts) & taken)
+        if isinstance(cmd, click.Group):
+            cmd.no_args_is_help = True
+        if "Example" not in (cmd.epilog or "") and " ".join(path) in EXAMPLES:
+            cmd.epilog = _examples_epilog(EXAMPLES[" ".join(path)])
+
+
 def walk(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     """Every command below ``group`` with its path (``("queue", "ack")``), groups included."""
     for name, cmd in sorted(group.commands.items()):
@@ -251,7 +396,7 @@ def _examples_epilog(lines: list[str]) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-@click.group(cls=LmsyncGroup, no_args_is_help=True)
+@click.group(cls=LazyGroup, lazy=COMMANDS, no_args_is_help=True)
 @click.version_option(__version__, prog_name="lmsync")
 @click.option("--config", "config_path", envvar="LMSYNC_CONFIG", default=None, metavar="FILE", help=CONFIG_HELP)
 @click.option(
@@ -286,22 +431,3 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
     """
     configure(log_format, log_level.lower())
     ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower())
-
-
-def _register() -> None:
-    for entry in COMMANDS:
-        name, _, attr = entry.partition(":")
-        module = importlib.import_module(name)
-        found = getattr(module, attr or "command")
-        for command in found if isinstance(found, list) else [found]:
-            main.add_command(command)
-    for path, command in walk(main):
-        taken = {opt for p in command.params for opt in getattr(p, "opts", [])}
-        command.params.extend(o for o in global_options() if not set(o.opts) & taken)
-        if isinstance(command, click.Group):
-            command.no_args_is_help = True
-        if "Example" not in (command.epilog or "") and " ".join(path) in EXAMPLES:
-            command.epilog = _examples_epilog(EXAMPLES[" ".join(path)])
-
-
-_register()

@@ -138,6 +138,10 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
             else ""
         )
     ]
+    if report.held:
+        lines.append(f"  held: {report.held} (nothing sent)")
+    if report.capped:
+        lines.append(f"  {report.capped} person(s) left for tomorrow by [nudges] daily_cap")
     if report.dry_run:
         for n in report.planned:
             lines.append(f"  to {_recipient(n, people)} ({n.kind}):")
@@ -200,6 +204,10 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
                 "status": i.status,
                 "since": i.opened_on.isoformat(),
                 "last_seen": i.last_seen_on.isoformat(),
+                "owner": i.owner,
+                "due": i.due_on.isoformat() if i.due_on else None,
+                "outcome": i.outcome,
+                "escalated_to": i.escalated_to,
                 "reasons": [{"code": c, "text": t} for c, t in i.reasons],
             }
             for i in items
@@ -213,6 +221,9 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
         click.echo(
             f"{people.pair(i.mentor_id, i.mentee_id)}  {i.status}  since {i.opened_on.isoformat()}"
             f"  (last seen {i.last_seen_on.isoformat()})"
+            + (f"  owner {i.owner}" if i.owner else "")
+            + (f"  due {i.due_on.isoformat()}" if i.due_on else "")
+            + (f"  escalated to {i.escalated_to}" if i.escalated_to else "")
         )
         for code, text in i.reasons:
             click.echo(f"    - {text} [{code}]")
@@ -251,6 +262,38 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     click.echo(
         f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()})"
     )
+
+
+@queue_command.command("done")
+@click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
+@click.option(
+    "--outcome",
+    type=click.Choice(["met", "rematched", "closed", "no_action"]),
+    required=True,
+    help="met: you met them (the item stays open until its next due date); rematched: not a good fit, "
+    "the next `lmsync run` re-matches the mentee; closed: the pair ended; no_action: nothing to do.",
+)
+@click.option("--note", default=None, help="What was done (stored locally).")
+@click.pass_context
+def queue_done_command(ctx: click.Context, people_: tuple[str, ...], outcome: str, note: str | None) -> None:
+    """Record what was done about a pair's open item: MENTOR MENTEE by username, idnumber, email or Moodle id."""
+    config = ctx.obj.config()
+    if len(people_) != 2:
+        raise InputError(
+            f"queue done takes the mentor and the mentee, not {' '.join(people_)!r}",
+            hint="lmsync queue done MENTOR MENTEE --outcome met (username, idnumber, email or Moodle id)",
+        )
+    roster = read_roster_of(config)
+    pair = (resolve_person(roster, people_[0]), resolve_person(roster, people_[1]))
+    people = people_of(config, roster)
+    item = service.queue_done(config, pair, outcome, note=note)
+    label = people.pair(item.mentor_id, item.mentee_id)
+    if item.acked_on is None:
+        due = item.due_on.isoformat() if item.due_on else "?"
+        click.echo(f"{label}: {outcome} recorded; the item stays open, next due {due}")
+    else:
+        extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
+        click.echo(f"{label}: {outcome} recorded; the item is closed{extra}")
 
 
 command = [health_command, nudge_command, queue_command]

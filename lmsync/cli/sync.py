@@ -93,18 +93,26 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     )
     for report in result.reports:
         click.echo(report_text(report))
+    where = _where(config)
     if dry_run:
-        click.echo("dry run: nothing was written")
+        click.echo(f"dry run: nothing was written{where}")
         return
     if result.stopped:
-        click.echo("stopped on request; the next run continues where this one left off")
+        click.echo(f"stopped on request; the next run continues where this one left off{where}")
         return
     if not result.converged:
         raise PartialFailure(
-            f"Moodle did not converge after {result.rounds} rounds",
+            f"Moodle did not converge after {result.rounds} rounds{where}",
             hint="see the log for refused operations; the next run retries",
         )
-    click.echo(f"in sync after {result.rounds} round(s)")
+    click.echo(f"in sync after {result.rounds} round(s){where}")
+
+
+def _where(config: Any) -> str:
+    """`` (built-in emulator: no configuration file)`` when no real Moodle was synced."""
+    from lmsync.service.moodle import emulator_reason
+
+    return f" (built-in emulator: {emulator_reason(config)})" if config.uses_emulator else ""
 
 
 def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
@@ -121,12 +129,12 @@ def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     "--interval",
     default="15m",
     show_default=True,
-    help="Time between syncs: a number and a unit, s, m, h or d (90s, 15m, 1h, 1d); at least 1m.",
+    help="Time between syncs: a number and a unit, s, m, h or d (90s, 15m, 1h, 1d); at least 1m, at most 31d.",
 )
-@click.option("--once", is_flag=True, help="Run one sync and exit (like `lmsync sync`, with daemon logging).")
+@click.option("--once", is_flag=True, help="Run one cycle and exit (like `lmsync run`, with daemon logging).")
 @click.pass_context
 def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
-    """Sync every INTERVAL until SIGTERM; stops cleanly between batches.
+    """Run the whole cycle (`lmsync run`) every INTERVAL until SIGTERM; stops cleanly between batches.
 
     After a failed run the wait doubles (capped at 6h) until a run succeeds.
     """

@@ -26,7 +26,7 @@ from lmsync.store.journal import Journal
 log = get_logger(__name__)
 
 __all__ = [
-    "MAX_BACKOFF_SECONDS", "MIN_INTERVAL_SECONDS", "StopFlag", "apply_job", "backoff_delay", "daemon_loop",
+    "MAX_BACKOFF_SECONDS", "MAX_INTERVAL_SECONDS", "MIN_INTERVAL_SECONDS", "StopFlag", "apply_job", "backoff_delay", "daemon_loop",
     "lock_path", "parse_interval", "plan_job", "session", "sync_job",
 ]
 
@@ -107,6 +107,9 @@ class StopFlag:
 #: The shortest ``daemon --interval``: a sync observes the whole course, so anything tighter
 #: only hammers Moodle (issue 11: ``--interval 0s`` made 141,897 requests in ten minutes).
 MIN_INTERVAL_SECONDS = 60.0
+#: The longest ``daemon --interval``: 31 days (a monthly run); beyond it a typo such as
+#: ``1e12d`` would overflow the wait (OverflowError after the first run).
+MAX_INTERVAL_SECONDS = 31 * 86400.0
 #: Consecutive failures double the wait, up to this (or the interval itself, when longer).
 MAX_BACKOFF_SECONDS = 6 * 3600.0
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -116,7 +119,7 @@ def parse_interval(text: str) -> float:
     """``90s``, ``15m``, ``1h``, ``1d`` (decimals allowed: ``1.5h``) as seconds.
 
     Raises ValueError, with the fix in its message, for a missing unit, anything that is not
-    a number, or less than MIN_INTERVAL_SECONDS.
+    a number, less than MIN_INTERVAL_SECONDS or more than MAX_INTERVAL_SECONDS.
     """
     cleaned = text.strip().lower()
     unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
@@ -131,6 +134,11 @@ def parse_interval(text: str) -> float:
     if seconds < MIN_INTERVAL_SECONDS:
         raise ValueError(
             f"{text!r} is under one minute: the daemon waits at least 1m between syncs (e.g. 15m)"
+        )
+    if seconds > MAX_INTERVAL_SECONDS:
+        raise ValueError(
+            f"{text!r} is over 31 days: the daemon waits at most 31d between runs (e.g. 1d); "
+            "for rarer runs use cron or a systemd timer"
         )
     return seconds
 
@@ -152,13 +160,14 @@ def daemon_loop(
     stop: StopFlag,
     *,
     wait: bool = True,
-    run: Callable[..., SyncResult] = sync_job,
+    run: Callable[..., Any] | None = None,
     max_runs: int | None = None,
     sleep: Callable[[float], Any] | None = None,
     clock: Callable[[], float] = time.monotonic,
     max_backoff: float = MAX_BACKOFF_SECONDS,
 ) -> int:
-    """Run a sync every ``interval`` seconds until stopped; returns the last run's exit code.
+    """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
+    returns the last run's exit code.
 
     A failed run (an exception, or a partial result) makes the next wait longer
     (``backoff_delay``), and a success resets it. A ConfigError ends the loop: an admin must
@@ -167,19 +176,21 @@ def daemon_loop(
     """
     if not interval > 0:
         raise ValueError(f"daemon interval must be positive, not {interval!r}")
+    log.info("daemon.start", interval_seconds=round(interval), max_runs=max_runs)
     pause = sleep or stop.event.wait
     runs, code, failures = 0, EXIT_OK, 0
     while not stop():
         started = clock()
         try:
-            result = run(config, wait=wait, should_stop=stop)
-            code = EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
+            result = (run or cycle_job)(config, wait=wait, should_stop=stop)
+            worst = getattr(result, "exit_code", None)  # a cycle (issue 13) says its worst step
+            code = int(worst) if worst is not None else EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
         except Exception as exc:  # a daemon survives one bad run; config errors end it
             code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
             log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code)
             if isinstance(exc, ConfigError):
                 return code
-        if config.report.path is not None:  # issue 14: the report after each unattended run
+        if config.report.path is not None and run is not None:  # issue 14; the cycle writes its own
             from lmsync.service.report import write_configured_report
 
             write_configured_report(config)
@@ -194,3 +205,10 @@ def daemon_loop(
         if remaining > 0 and not stop():
             pause(remaining)
     return code
+
+
+def cycle_job(config: Config, **kwargs: Any) -> Any:
+    """The daemon's default run: the whole cycle (``lmsync.service.cycle``, issue 13)."""
+    from lmsync.service.cycle import cycle_job as run_cycle_job
+
+    return run_cycle_job(config, **kwargs)

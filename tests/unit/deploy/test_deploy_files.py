@@ -279,7 +279,7 @@ def test_service_environment_gives_lmsync_the_credential_and_the_state_directory
 def test_timer_unit_runs_the_oneshot_service_every_15_minutes() -> None:
     service = _unit("lmsync.service")["Service"]
     assert service["Type"] == "oneshot"
-    assert "sync" in _exec_argv("lmsync.service")
+    assert "run" in _exec_argv("lmsync.service")  # the whole cycle (issue 13), not only sync
     timer = _unit("lmsync.timer")
     assert {"Unit", "Timer", "Install"} <= set(timer.sections())
     assert timer["Timer"]["OnCalendar"] in {"*:0/15", "*:00/15", "*-*-* *:00/15:00"}
@@ -314,7 +314,7 @@ def test_cron_line_has_a_schedule_and_runs_lmsync_under_flock(tmp_path: Path) ->
     words = shlex.split(fields[5])
     assert words[0] == "flock" and "-n" in words[1:3], "flock -n must wrap the run"
     argv = _lmsync_argv_in_shell(fields[5])
-    assert "sync" in argv
+    assert "run" in argv  # the whole cycle (issue 13)
     assert "%" not in jobs[0], "cron turns % into a newline"
     # The crontab's LMSYNC_* variables name real configuration keys.
     config_file = tmp_path / "lmsync.toml"

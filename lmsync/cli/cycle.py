@@ -1,0 +1,44 @@
+"""``lmsync run``: the programme's whole cycle once (sync, Feedback, grades, health, nudges, digest, report).
+
+One line per step as it finishes; under ``--log-format json`` one JSON object per step on
+stdout instead. The exit code is the worst step's (0 ok, 1 partial, 2 an admin must act,
+3 bad input; 4 when another run holds the lock).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from lmsync.service import cycle
+from lmsync.service.jobs import StopFlag
+
+
+def step_line(step: cycle.StepResult) -> str:
+    """``health    ok       40 pair(s): ...``: the step, its state and its summary."""
+    return f"{step.step:<9} {step.state:<8} {step.summary}"
+
+
+@click.command("run")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.pass_context
+def run_command(ctx: click.Context, wait: bool) -> None:
+    """Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report).
+
+    A failing step does not stop the steps that do not need it: grades and health need the
+    Feedback read; nudges and the digest need health. `lmsync daemon` repeats this.
+    """
+    as_json = ctx.obj.log_format == "json"
+
+    def show(step: cycle.StepResult) -> None:
+        click.echo(json.dumps(step.as_json()) if as_json else step_line(step))
+
+    result = cycle.cycle_job(ctx.obj.config(), wait=wait, should_stop=StopFlag.install(), on_step=show)
+    if not as_json:
+        click.echo(f"run {result.run_id}: exit {result.exit_code}")
+    sys.exit(result.exit_code)
+
+
+command = [run_command]

@@ -1,0 +1,378 @@
+"""``lmsync run``: a programme's whole cycle, unattended (issue 13).
+
+One run, under one programme lock, one store and one Moodle connection, in this order:
+
+==========  ==========================================================  =================
+step        what it does                                                depends on
+==========  ==========================================================  =================
+sync        plan and apply the circles (pairs marked not a good fit     -
+            are forbidden in the matching input, so they are re-matched)
+feedback    read the Feedback activities (meeting log, surveys) into    -
+            the store
+grades      plan and push the grade items (re-reads the Feedback it     feedback
+            needs)
+health      judge every pair, store today's snapshot, queue fading      feedback
+            pairs, escalate overdue items, record not-a-good-fit answers
+nudges      one message per person, inside the cap, quiet hours and     health
+            exam blocks
+digest      each coordinator's daily message                            health
+report      the HTML report, when ``[report] path`` is set              -
+==========  ==========================================================  =================
+
+A step that fails does not stop the steps that do not depend on it; a step whose dependency
+failed is ``skipped``. Each step ends with one summary (``StepResult``), logged as a
+``cycle.step`` event with counts only. The run's exit code is the worst step's
+(``lmsync.errors``: 0 ok, 1 partial, 2 an admin must act, 3 bad input); a lock held by
+another run raises LockedError (4) before any step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from lmsync.config import Config
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
+from lmsync.log import get_logger
+from lmsync.moodle.api import MoodleApi
+from lmsync.store.db import Store
+
+log = get_logger(__name__)
+
+StepName = Literal["sync", "feedback", "grades", "health", "nudges", "digest", "report"]
+STEPS: tuple[StepName, ...] = ("sync", "feedback", "grades", "health", "nudges", "digest", "report")
+#: Which steps need which: a step runs only when every step it depends on did not fail.
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "sync": (),
+    "feedback": (),
+    "grades": ("feedback",),
+    "health": ("feedback",),
+    "nudges": ("health",),
+    "digest": ("health",),
+    "report": (),
+}
+State = Literal["ok", "partial", "failed", "skipped", "held"]
+
+
+@dataclass
+class StepResult:
+    """One step's outcome: a state, its exit code, one line for people and counts for logs."""
+
+    step: str
+    state: State
+    exit_code: int = EXIT_OK
+    summary: str = ""
+    counts: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None  # the error's message (never a token: LmsyncError/MoodleError text)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "state": self.state,
+            "exit_code": self.exit_code,
+            "summary": self.summary,
+            "counts": self.counts,
+            "error": self.error,
+        }
+
+
+@dataclass
+class CycleResult:
+    """Every step of one run, in order; ``exit_code`` is the worst."""
+
+    run_id: str
+    as_of: date
+    steps: list[StepResult] = field(default_factory=list)
+    stopped: bool = False
+    outputs: dict[str, Any] = field(default_factory=dict)  # each step's own report (tests, the CLI)
+
+    @property
+    def exit_code(self) -> int:
+        return max((s.exit_code for s in self.steps), default=EXIT_OK)
+
+    @property
+    def converged(self) -> bool:
+        """For the daemon loop: the whole run succeeded."""
+        return self.exit_code == EXIT_OK
+
+    @property
+    def reported(self) -> bool:
+        return any(s.step == "report" and s.state == "ok" for s in self.steps)
+
+    def step(self, name: str) -> StepResult:
+        return next(s for s in self.steps if s.step == name)
+
+
+# --- the steps ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    api: MoodleApi
+    config: Config
+    store: Store
+    day: date
+    now: datetime | None
+    site: Any
+    should_stop: Callable[[], bool] | None
+    outputs: dict[str, Any]
+
+
+def _sync(run: _Run) -> StepResult:
+    from lmsync.service.health import with_forbidden_pairs
+    from lmsync.service.sync import run_sync
+    from lmsync.store.health import PairForbids
+
+    ids = sorted({uid for pair in PairForbids(run.store, run.config.programme.name).pairs() for uid in pair})
+    names = {u.id: u.username for u in run.api.get_users_by_field("id", ids) if u.username} if ids else {}
+    config, forbidden = with_forbidden_pairs(run.config, run.store, names)
+    result = run_sync(run.api, config, run.store, should_stop=run.should_stop)
+    run.outputs["sync"] = result
+    written = sum(result.written.values())
+    counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}
+    moved = len(result.first_plan.by_kind("add_member")) + len(result.first_plan.by_kind("remove_member"))
+    text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
+    if forbidden:
+        text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
+    if result.stopped:
+        return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
+    if not result.converged:
+        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge", counts)
+    return StepResult("sync", "ok", EXIT_OK, text + "; in sync", counts)
+
+
+def _feedback(run: _Run) -> StepResult:
+    from lmsync.domain.plan import circle_pairs
+    from lmsync.service.grades import read_feedback_sources
+    from lmsync.service.meetings import settings
+    from lmsync.service.observe import observe
+
+    s = settings(run.config)
+    snapshot = observe(run.api, run.config)
+    obs = snapshot.observation
+    warnings: list[str] = []
+    reports = read_feedback_sources(
+        run.api,
+        run.store,
+        s,
+        course_id=obs.course_id,
+        roster=snapshot.roster,
+        pairs=circle_pairs(s.programme, obs.groups),
+        today=run.day,
+        warnings=warnings,
+    )
+    run.outputs["feedback"] = (reports, warnings)
+    counts = {
+        "sources": len(reports),
+        "attempts": sum(r.attempts for r in reports),
+        "stored": sum(r.stored for r in reports),
+        "problems": sum(r.problems for r in reports),
+        "warnings": len(warnings),
+    }
+    text = f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored"
+    if warnings:
+        return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {warnings[0]}", counts)
+    return StepResult("feedback", "ok", EXIT_OK, text, counts)
+
+
+def _grades(run: _Run) -> StepResult:
+    from lmsync.service.grades import make_grades_plan, push_grades
+
+    planned = make_grades_plan(run.api, run.config, run.store, as_of=run.day)
+    report = push_grades(run.api, run.config, run.store, planned.plan, observed=planned.state)
+    run.outputs["grades"] = (planned, report)
+    counts = {
+        "requests": report.requests,
+        "grades": report.grades,
+        "failed": len(report.failed),
+        "mismatches": len(report.mismatches),
+    }
+    text = f"{report.grades} grade(s) in {report.requests} request(s)"
+    if report.failed or report.mismatches or report.uncertain:
+        return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
+    return StepResult("grades", "ok", EXIT_OK, text, counts)
+
+
+def _health(run: _Run) -> StepResult:
+    from lmsync.service.health import run_health
+
+    report = run_health(run.api, run.config, run.store, as_of=run.day)
+    run.outputs["health"] = report
+    counts = dict(report.counts) | {
+        "queued": len(report.queued),
+        "escalated": len(report.escalated),
+        "recovered": report.recovered,
+        "not_a_good_fit": len(report.not_a_good_fit),
+    }
+    status = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
+    text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
+    if report.escalated:
+        text += f", {len(report.escalated)} escalated"
+    if report.not_a_good_fit:
+        text += f", {len(report.not_a_good_fit)} not a good fit (re-matched by the next sync)"
+    return StepResult("health", "ok", EXIT_OK, text, counts)
+
+
+def _nudges(run: _Run) -> StepResult:
+    from lmsync.service.nudges import run_nudges
+
+    health = run.outputs["health"]
+    report = run_nudges(run.api, run.config, run.store, as_of=run.day, now=run.now, assessment=health.assessment)
+    run.outputs["nudges"] = report
+    counts = {
+        "planned": len(report.planned),
+        "messages": len(report.messages),
+        "sent": len({o.nudge.recipient_id for o in report.sent}),
+        "failed": len({o.nudge.recipient_id for o in report.failed}),
+        "unknown": len({o.nudge.recipient_id for o in report.unknown}),
+        "capped": report.capped,
+        "already_today": report.already_today,
+        "hidden_events": report.hidden_events,
+    }
+    if report.hidden_events and report.held:
+        return StepResult(
+            "nudges", "failed", EXIT_ADMIN,
+            f"{len(report.messages)} message(s) held: {report.hidden_events} course calendar event(s) hidden; "
+            "the web-service user needs the capability moodle/calendar:manageentries",
+            counts,
+        )
+    if report.held:
+        return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
+    text = f"{counts['sent']} message(s) sent for {len(report.planned)} pair nudge(s)"
+    if report.capped:
+        text += f"; {report.capped} left for tomorrow (daily cap)"
+    if report.failed or report.unknown or report.not_attempted:
+        return StepResult("nudges", "partial", EXIT_PARTIAL, text + f"; {counts['failed']} refused", counts)
+    return StepResult("nudges", "ok", EXIT_OK, text, counts)
+
+
+def _digest(run: _Run) -> StepResult:
+    from lmsync.service.nudges import run_digest
+
+    health = run.outputs["health"]
+    report = run_digest(run.api, run.config, run.store, health.assessment, now=run.now)
+    run.outputs["digest"] = report
+    states = list(report.outcomes.values())
+    counts = {
+        "digests": len(report.digests),
+        "sent": states.count("sent"),
+        "already": states.count("already"),
+        "failed": states.count("failed") + states.count("unknown"),
+        "unknown_coordinators": len(report.unknown_coordinators),
+    }
+    if not run.config.health.coordinators:
+        return StepResult("digest", "ok", EXIT_OK, "no [health] coordinators configured", counts)
+    if report.held:
+        return StepResult("digest", "held", EXIT_OK, f"{len(report.digests)} digest(s) held: {report.held}", counts)
+    text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today"
+    if report.problem:
+        return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts)
+    if counts["failed"]:
+        return StepResult("digest", "partial", EXIT_PARTIAL, f"{text}; {counts['failed']} refused", counts)
+    return StepResult("digest", "ok", EXIT_OK, text, counts)
+
+
+def _report(run: _Run) -> StepResult:
+    from lmsync.service.report import report_job, write_report
+
+    path = run.config.report.path
+    if path is None:
+        return StepResult("report", "skipped", EXIT_OK, "no [report] path configured")
+    write_report(report_job(run.config, site=run.site), path)
+    return StepResult("report", "ok", EXIT_OK, "report written", {"files": 1})
+
+
+_RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
+    "sync": _sync,
+    "feedback": _feedback,
+    "grades": _grades,
+    "health": _health,
+    "nudges": _nudges,
+    "digest": _digest,
+    "report": _report,
+}
+
+
+def _failure(step: str, exc: Exception) -> StepResult:
+    code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
+    message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)
+
+
+def run_cycle(
+    api: MoodleApi,
+    config: Config,
+    store: Store,
+    *,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    site: Any = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_step: Callable[[StepResult], Any] | None = None,
+    steps: tuple[str, ...] = STEPS,
+) -> CycleResult:
+    """Run the cycle's ``steps`` in order on an open session; never raises for a step's failure.
+
+    ``now`` (default: the clock) is the instant quiet hours and exam blocks are judged at;
+    ``as_of`` the day health and nudges are dated (default: ``now``'s UTC date). ``on_step``
+    sees each step's result as soon as it is known (the CLI prints it).
+    """
+    import uuid
+
+    moment = now or datetime.now(UTC)
+    day = as_of or moment.astimezone(UTC).date()
+    result = CycleResult(uuid.uuid4().hex[:12], day)
+    run = _Run(api, config, store, day, now, site, should_stop, result.outputs)
+    failed: set[str] = set()
+    for name in steps:
+        if should_stop is not None and should_stop():
+            step = StepResult(name, "skipped", EXIT_OK, "stopped on request")
+            result.stopped = True
+        elif blocked := [d for d in DEPENDS[name] if d in failed]:
+            step = StepResult(name, "skipped", EXIT_OK, f"skipped: {', '.join(blocked)} failed")
+            failed.add(name)  # what depends on a skipped step is skipped too
+        else:
+            try:
+                step = _RUNNERS[name](run)
+            except Exception as exc:  # one step's failure never stops the independent ones
+                step = _failure(name, exc)
+            if step.state == "failed":
+                failed.add(name)
+        log.info(
+            "cycle.step",
+            run_id=result.run_id,
+            step=name,
+            state=step.state,
+            exit_code=step.exit_code,
+            **step.counts,
+        )
+        result.steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code)
+    return result
+
+
+def cycle_job(
+    config: Config,
+    *,
+    wait: bool = False,
+    site: Any = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_step: Callable[[StepResult], Any] | None = None,
+) -> CycleResult:
+    """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit).
+
+    Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
+    ConfigError (exit 2) when the store or the token cannot be opened: no step ran then.
+    """
+    from lmsync.service.runtime import session
+
+    with session(config, wait=wait, site=site) as (conn, store):
+        return run_cycle(
+            conn.api, config, store, as_of=as_of, now=now, site=site, should_stop=should_stop, on_step=on_step
+        )

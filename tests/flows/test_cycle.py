@@ -1,0 +1,287 @@
+"""Issue 13 acceptance on the emulator: the whole cycle unattended, and who it reaches.
+
+`lmsync run` (``cycle_job``) syncs the demo site, then, 70 days on, with meetings stored so a
+few pairs fade, judges health, nudges (one message per person, inside the cap, quiet hours and
+exam blocks), sends each coordinator a digest, escalates overdue queue items, and re-matches a
+pair marked "not a good fit" through the normal plan.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain.instruments import SurveyAnswer
+from lmsync.domain.meetings import Meeting
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.errors import EXIT_ADMIN, EXIT_OK
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import health
+from lmsync.service.cycle import STEPS, cycle_job
+from lmsync.store.db import Store
+from lmsync.store.health import DigestLog, NudgeLog, PairForbids
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository
+
+PROGRAMME = "mentor-2026"
+TODAY = datetime.now(UTC).date()
+AS_OF = TODAY + timedelta(days=70)
+NOON = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+CALENDAR = "moodle/calendar:manageentries"
+
+
+def at(day_offset: int = 0, hour: int = 12) -> datetime:
+    return datetime.combine(AS_OF + timedelta(days=day_offset), datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=hour
+    )
+
+
+def circle_pairs(site):
+    pairs = []
+    for group in site.groups.values():
+        mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+        if mentor is not None:
+            pairs += [(mentor, m) for m in sorted(group.members) if m != mentor]
+    return sorted(pairs)
+
+
+def make_config(tmp_path, extra: str = ""):
+    path = tmp_path / "lmsync.toml"
+    path.write_text(
+        f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\ntimezone = "Europe/London"\n'
+        f"[waves.windows]\nT0 = {{ start = {TODAY}, end = {AS_OF + timedelta(days=60)} }}\n{extra}"
+    )
+    return load_config(path, environ={})
+
+
+@pytest.fixture
+def site_and_coordinators(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    return site
+
+
+def setup(tmp_path, site, extra: str = ""):
+    """First cycle today (pairs everyone), then meetings so that, at AS_OF, some pairs fade."""
+    users = sorted(site.users.values(), key=lambda u: u.id)
+    # two coordinators and a second-line coordinator: real accounts of the site, not in the programme
+    spare = [u.username for u in users if u.username and u.username.startswith("s")][-3:]
+    coordinators, chief = spare[:2], spare[2]
+    config = make_config(
+        tmp_path,
+        f'[health]\ncoordinators = {json.dumps(coordinators)}\nescalate_to = "{chief}"\n'
+        f'not_a_good_fit_item = "relationship_satisfaction_mentee.good_fit"\n{extra}',
+    )
+    first = cycle_job(config, site=site, now=datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
+                      + timedelta(hours=12), as_of=TODAY)
+    assert [s.step for s in first.steps] == list(STEPS)
+    assert first.step("sync").state == "ok", first.step("sync").summary
+    pairs = circle_pairs(site)
+    by_mentor = Counter(m for m, _ in pairs)
+    busy = next(m for m, n in sorted(by_mentor.items()) if n >= 2)
+    two = [p for p in pairs if p[0] == busy][:2]  # one mentor, two fading pairs: one message
+    rest = [p for p in pairs if p not in two and p[0] != busy]
+    lapsed, *healthy = rest
+    meetings = []
+    for mentor, mentee in healthy:
+        meetings += [Meeting(TODAY + timedelta(days=d), mentor, mentee, 45, True, "csv") for d in range(7, 70, 14)]
+    for mentor, mentee in [*two, lapsed]:
+        meetings.append(Meeting(TODAY + timedelta(days=5), mentor, mentee, 50, True, "csv"))
+    store = Store(config.store_path())
+    MeetingRepository(store, PROGRAMME).save((m, "test") for m in meetings)
+    store.close()
+    return config, {"two": two, "lapsed": lapsed, "healthy": healthy, "coordinators": coordinators, "chief": chief}
+
+
+def flagged_people(cases) -> set[int]:
+    return {p for pair in [*cases["two"], cases["lapsed"]] for p in pair}
+
+
+def user_id(site, username: str) -> int:
+    return next(u.id for u in site.users.values() if u.username == username)
+
+
+def test_issue_13_the_cycle_runs_end_to_end_with_one_message_per_person_and_a_digest(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    before = len(site.messages)
+    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    states = {s.step: s.state for s in result.steps}
+    assert states == {
+        "sync": "ok", "feedback": "ok", "grades": "ok", "health": "ok", "nudges": "ok", "digest": "ok",
+        "report": "skipped",
+    }, [s.summary for s in result.steps]
+    assert result.exit_code == EXIT_OK
+    fading = {(v.health.mentor_id, v.health.mentee_id) for v in result.outputs["health"].assessment.pairs
+              if v.health.status == "fading"}
+    assert {*cases["two"], cases["lapsed"]} <= fading
+    sent = site.messages[before:]
+    coordinator_ids = {user_id(site, c) for c in cases["coordinators"]}
+    nudged = Counter(m["useridto"] for m in sent if m["useridto"] not in coordinator_ids)
+    assert set(nudged) == {p for pair in fading for p in pair}
+    assert set(nudged.values()) == {1}, "one message per person per run"
+    busy = cases["two"][0][0]
+    (to_busy,) = [m["text"] for m in sent if m["useridto"] == busy]
+    assert to_busy.count("Hello") == 2  # both of the mentor's fading pairs in the one message
+    # the digest: each coordinator, once, naming the new fading pairs with reasons (words, no score)
+    digests = [m for m in sent if m["useridto"] in coordinator_ids]
+    assert Counter(m["useridto"] for m in digests) == Counter(coordinator_ids)
+    assert all("Newly at risk or fading" in m["text"] and "no meeting" in m["text"].lower() for m in digests)
+    # a second run on the same day sends nothing again: no nudge, no digest
+    again = cycle_job(config, site=site, now=NOON + timedelta(hours=2), as_of=AS_OF)
+    assert len(site.messages) == before + len(sent)
+    assert again.step("digest").counts["already"] == 2 and again.step("nudges").counts["sent"] == 0
+    store = Store(config.store_path())
+    assert {r.recipient_id for r in DigestLog(store, PROGRAMME).records()} == coordinator_ids
+    store.close()
+
+
+def test_issue_13_a_failing_step_does_not_stop_the_independent_ones(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    # a misnamed meeting-log activity: the Feedback step cannot read it
+    broken = config.model_copy(update={"meetings": config.meetings.model_copy(update={"feedback": "No such log"})})
+    result = cycle_job(broken, site=site, now=NOON, as_of=AS_OF)
+    feedback = result.step("feedback")
+    assert feedback.state == "partial" and result.step("health").state == "ok"
+    assert result.exit_code == 1  # the worst step says the exit code
+
+
+def test_issue_13_the_daily_cap_leaves_the_rest_for_tomorrow(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site, "[nudges]\ndaily_cap = 2\n")
+    before = len(site.messages)
+    first = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    coordinator_ids = {user_id(site, c) for c in cases["coordinators"]}
+    nudges_today = [m for m in site.messages[before:] if m["useridto"] not in coordinator_ids]
+    assert len(nudges_today) == 2 and first.step("nudges").counts["capped"] > 0
+    again = cycle_job(config, site=site, now=NOON + timedelta(hours=3), as_of=AS_OF)
+    assert again.step("nudges").counts["sent"] == 0  # the cap holds across the day's runs
+    tomorrow = cycle_job(config, site=site, now=at(1), as_of=AS_OF + timedelta(days=1))
+    assert tomorrow.step("nudges").counts["sent"] == 2
+
+
+def test_issue_13_no_nudge_in_quiet_hours_of_the_programme_timezone(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site, '[nudges]\nquiet_hours = "21:00-08:00"\n')
+    before = len(site.messages)
+    # 23:00 UTC is 23:00 or midnight in London: quiet either way
+    night = cycle_job(config, site=site, now=at(0, hour=23), as_of=AS_OF)
+    assert night.step("nudges").state == "held" and night.step("digest").state == "held"
+    assert len(site.messages) == before
+    store = Store(config.store_path())
+    assert NudgeLog(store, PROGRAMME).records(day=AS_OF) == []  # held, not recorded
+    store.close()
+    day = cycle_job(config, site=site, now=at(1, hour=12), as_of=AS_OF)
+    assert day.step("nudges").counts["sent"] == len(flagged_people(cases))
+
+
+def test_issue_13_no_nudge_inside_an_exam_block_already_in_progress(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site, '[nudges]\nexam_pattern = "(?i)^exam block: biology & chemistry"\n')
+    start = int((NOON - timedelta(days=2)).timestamp())  # began two days ago (trap 45: in progress counts)
+    site.events.append({
+        "id": 900, "name": "Exam block: Biology & Chemistry", "eventtype": "course", "courseid": 2, "groupid": 0,
+        "userid": 2, "timestart": start, "timeduration": 5 * 86400, "visible": 1, "description": "", "format": 1,
+    })
+    before = len(site.messages)
+    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    nudges = result.step("nudges")
+    assert nudges.state == "held" and "exam" in nudges.summary, nudges.summary
+    coordinator_ids = {user_id(site, c) for c in cases["coordinators"]}
+    assert [m for m in site.messages[before:] if m["useridto"] not in coordinator_ids] == []
+    after = cycle_job(config, site=site, now=NOON + timedelta(days=4), as_of=AS_OF + timedelta(days=4))
+    assert after.step("nudges").counts["sent"] == len(flagged_people(cases))  # the block is over
+
+
+def test_issue_13_hidden_course_events_are_reported_as_a_missing_capability(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    site.events.append({
+        "id": 901, "name": "Exam block", "eventtype": "course", "courseid": 2, "groupid": 0, "userid": 2,
+        "timestart": int((NOON - timedelta(hours=1)).timestamp()), "timeduration": 7200, "visible": 1,
+    })
+    token = next(iter(site.tokens.values()))
+    token.capabilities = frozenset(token.capabilities) - {CALENDAR}
+    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    nudges = result.step("nudges")
+    assert nudges.state == "failed" and nudges.exit_code == EXIT_ADMIN and CALENDAR in nudges.summary
+    assert result.step("health").state == "ok" and result.step("digest").state == "ok"
+    assert result.exit_code == EXIT_ADMIN
+
+
+def test_issue_13_an_overdue_item_escalates_to_the_second_coordinator(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    items = health.queue_list(config)
+    assert items and {i.owner for i in items} == set(cases["coordinators"])  # round robin
+    late = 14 + 8  # due 14 days after opening, escalated after 7 more
+    before = len(site.messages)
+    result = cycle_job(config, site=site, now=at(late), as_of=AS_OF + timedelta(days=late))
+    assert result.step("health").counts["escalated"] == len(items)
+    chief = user_id(site, cases["chief"])
+    (to_chief,) = [m["text"] for m in site.messages[before:] if m["useridto"] == chief]
+    assert "overdue" in to_chief and "escalated from" in to_chief
+    assert all(i.escalated_to == cases["chief"] for i in health.queue_list(config))
+
+
+def test_issue_13_not_a_good_fit_is_rematched_with_the_fewest_changes(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    before = dict((mentee, mentor) for mentor, mentee in circle_pairs(site))
+    mentor, mentee = cases["lapsed"]
+    item = health.queue_done(config, (mentor, mentee), "rematched", note="not a good fit", on=AS_OF)
+    assert item.acked_on == AS_OF and item.outcome == "rematched"
+    result = cycle_job(config, site=site, now=at(1), as_of=AS_OF + timedelta(days=1))
+    sync = result.step("sync")
+    assert sync.state == "ok" and sync.counts["not_a_good_fit_forbidden"] == 1
+    after = dict((n, m) for m, n in circle_pairs(site))
+    moved = {n for n in before if before[n] != after.get(n)}
+    assert mentee in moved and after.get(mentee) not in (None, mentor)
+    assert len(moved) <= 2, "fewest changes: the mentee, and at most one other to make room"
+
+
+def test_issue_13_a_survey_answer_not_a_good_fit_rematches_the_pair(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    mentor, mentee = cases["healthy"][0]
+    store = Store(config.store_path())
+    SurveyRepository(store, PROGRAMME).save(
+        [(SurveyAnswer(mentee, "relationship_satisfaction_mentee", AS_OF, "good_fit", "yes", "csv"), "test")]
+    )
+    store.close()
+    first = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    assert first.step("health").counts["not_a_good_fit"] == 1
+    store = Store(config.store_path())
+    assert PairForbids(store, PROGRAMME).pairs() == {(mentor, mentee): ("survey", AS_OF)}
+    store.close()
+    cycle_job(config, site=site, now=at(1), as_of=AS_OF + timedelta(days=1))
+    assert (mentor, mentee) not in circle_pairs(site)
+    assert any(n == mentee for _, n in circle_pairs(site))
+
+
+def test_issue_13_lmsync_run_pair_show_and_queue_done_from_the_command_line(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    runner = CliRunner()
+    cfg = str(config.source)
+    mentor, mentee = cases["lapsed"]
+    users = {u.id: u.username for u in site.users.values()}
+    shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[mentee], "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.output)
+    assert data["pair"] == f"{mentor}-{mentee}" and len(data["meetings"]) == 1
+    assert data["status"][-1]["status"] == "fading" and data["queue"][0]["owner"] in cases["coordinators"]
+    assert {n["state"] for n in data["nudges"]} == {"sent"}
+    done = runner.invoke(main, ["--config", cfg, "queue", "done", users[mentor], users[mentee], "--outcome", "met"])
+    assert done.exit_code == 0, done.output
+    assert "stays open" in done.output
