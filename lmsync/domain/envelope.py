@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lmsync.domain.plan import (
+from lmsync.domain.operations import (
     APPLY_ORDER,
     AddMember,
     AssignGrouping,

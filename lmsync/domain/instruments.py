@@ -16,22 +16,57 @@ Moodle Feedback activity or a CSV file. Scoring order, fixed for every instrumen
    both are the plain mean and the plain sum.
 5. subscales are scored the same way over their own items, with the same fraction.
 
-Waves (T0, T3, T6, ...) are inclusive date windows; a sitting belongs to the wave whose
-window holds its date, and when a person answered several times inside one window the
-latest sitting counts.
+Waves (T0, T3, T6, ...) are inclusive date windows (:mod:`lmsync.domain.waves`); a sitting
+belongs to the wave whose window holds its date, and when a person answered several times
+inside one window the latest sitting counts. Feedback choice items are read in
+:mod:`lmsync.domain.feedback_choices`. This module re-exports both (``__all__``).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from typing import Literal
 
+from lmsync.domain.feedback_choices import (
+    FeedbackOptions,
+    FeedbackPresentationError,
+    numeric_item_range,
+    parse_feedback_presentation,
+)
 from lmsync.domain.meetings import FeedbackAttempt
+from lmsync.domain.waves import SurveyAnswer, Wave, add_months, ordered_waves, wave_for
+
+__all__ = [
+    "BUILTIN_INSTRUMENTS",
+    "GENERAL_SELF_EFFICACY",
+    "MENTOR_QUALITIES",
+    "RELATIONSHIP_SATISFACTION_MENTEE",
+    "RELATIONSHIP_SATISFACTION_MENTOR",
+    "FeedbackAnswerProblem",
+    "FeedbackOptions",
+    "FeedbackPresentationError",
+    "Instrument",
+    "InstrumentValueError",
+    "Method",
+    "Score",
+    "Side",
+    "SurveyAnswer",
+    "Wave",
+    "WaveScore",
+    "add_months",
+    "answers_from_feedback",
+    "ordered_waves",
+    "parse_feedback_presentation",
+    "per_respondent",
+    "scale_mismatch",
+    "score",
+    "score_waves",
+    "wave_for",
+]
 
 Method = Literal["sum", "mean"]
 Side = Literal["mentee", "mentor", "both"]
@@ -268,69 +303,7 @@ BUILTIN_INSTRUMENTS: dict[str, Instrument] = {
 }
 
 
-# --- waves -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Wave:
-    """A named measurement window, both ends inclusive."""
-
-    name: str
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"wave {self.name}: ends before it starts")
-
-    def holds(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    next_month = date(year + (month == 12), month % 12 + 1, 1)
-    last = (next_month - date(year, month, 1)).days
-    return date(year, month, min(day.day, last))
-
-
-def ordered_waves(waves: Iterable[Wave]) -> tuple[Wave, ...]:
-    """Waves sorted by start; overlapping windows are refused so a date means one wave."""
-    result = tuple(sorted(waves, key=lambda w: w.start))
-    names = [w.name for w in result]
-    if len(set(names)) != len(names):
-        raise ValueError("two waves share a name")
-    for before, after in zip(result, result[1:], strict=False):
-        if after.start <= before.end:
-            raise ValueError(f"waves {before.name} and {after.name} overlap")
-    return result
-
-
-def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
-    return next((w for w in waves if w.holds(day)), None)
-
-
 # --- answers to wave scores --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SurveyAnswer:
-    """One stored item answer; ``value`` is kept as text so N/A markers survive.
-
-    ``about_id`` is the Moodle user id of the other person of the relationship the answer
-    is about (a mentor rating each of their mentees on a mentor-side form, issue 11), or
-    ``None`` for an answer about the respondent's relationships in general.
-    """
-
-    respondent_id: int
-    instrument: str
-    date: date
-    item: str
-    value: str
-    source: str
-    about_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -444,143 +417,6 @@ def answers_from_feedback(
                 continue
             answers.append(SurveyAnswer(attempt.user_id, instrument.name, day, item, raw, "feedback"))
     return answers, problems
-
-
-# --- Feedback choice items: positions, values and scales (traps 31, 43) ---------------------
-
-
-class FeedbackPresentationError(ValueError):
-    """A choice item's ``presentation`` or an answer's position that cannot be read."""
-
-
-@dataclass(frozen=True)
-class FeedbackChoice:
-    """One option of a Feedback choice item.
-
-    ``position`` is 1-based, in the order the options are listed: it is what Moodle stores
-    and returns as the answer's ``rawval`` (trap 43). ``value`` is what the answer *means*:
-    the rated value of a ``multichoicerated`` option (``5`` in ``5####Very satisfied``), or
-    the option's text for a plain ``multichoice`` item. ``label`` is the text shown.
-    """
-
-    position: int
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class FeedbackOptions:
-    """The options of one Feedback choice item, as ``parse_feedback_presentation`` reads them.
-
-    ``subtype``: ``r`` radio, ``d`` drop-down, ``c`` check boxes (several answers at once).
-    """
-
-    typ: str
-    subtype: str
-    choices: tuple[FeedbackChoice, ...]
-
-    @property
-    def rated(self) -> bool:
-        return self.typ == "multichoicerated"
-
-    def value_at(self, rawval: str | None) -> str | None:
-        """The value of the option(s) an answer chose; ``None`` when nothing was chosen.
-
-        ``rawval`` is ``None`` (JSON null: the attempt was made before the item existed,
-        trap 43), ``""`` or ``"0"`` ("not selected") for no answer, a 1-based position
-        (``"1"``) otherwise, or positions joined by ``|`` for check boxes (their values
-        are joined the same way). A position with no option (the item was edited after the
-        answer) raises ``FeedbackPresentationError``.
-        """
-        if rawval is None:
-            return None
-        text = str(rawval).strip()
-        if text in ("", "0"):
-            return None
-        values = []
-        for part in text.split("|"):
-            part = part.strip()
-            if not part.isdigit() or not 1 <= int(part) <= len(self.choices):
-                raise FeedbackPresentationError(
-                    f"answer position {part!r} is not one of the item's {len(self.choices)} options"
-                )
-            values.append(self.choices[int(part) - 1].value)
-        return "|".join(values)
-
-    def numeric_values(self, na_values: Iterable[str] = ()) -> list[float]:
-        """The options' values as numbers, declared N/A labels or values left out.
-
-        Raises ``FeedbackPresentationError`` naming the first option that is not a number.
-        """
-        skip = {v.strip().lower() for v in na_values}
-        out = []
-        for choice in self.choices:
-            if choice.value.strip().lower() in skip or choice.label.strip().lower() in skip:
-                continue
-            try:
-                out.append(float(choice.value))
-            except ValueError:
-                raise FeedbackPresentationError(
-                    f"option {choice.position} {choice.label!r} has no numeric value"
-                ) from None
-        return out
-
-
-_CHOICE_TYPES = ("multichoice", "multichoicerated")
-
-
-def parse_feedback_presentation(typ: str, presentation: str) -> FeedbackOptions | None:
-    """Read a Feedback choice item's ``presentation``; ``None`` for items that are not choices.
-
-    Moodle's format (mod/feedback/item/multichoice*/lib.php): ``<subtype>>>>>><options>``,
-    then ``<<<<<1`` when the options are laid out horizontally (not for drop-downs);
-    options are separated by ``|``. A ``multichoicerated`` option is ``<value>####<label>``
-    (a line without ``####`` is worth 0, as Moodle's ``intval`` makes it); a ``multichoice``
-    option is its label, which is also its value. Examples from the recordings::
-
-        r>>>>>1####Very dissatisfied|2####Dissatisfied|...|5####Very satisfied
-        r>>>>>5####Very satisfied|4####Satisfied|...|1####Very dissatisfied   (best first)
-
-    Positions are 1-based in the listed order, whatever the values are (best first, 0-based,
-    gaps, negative); ``FeedbackOptions.value_at`` turns an answer's position into its value.
-    Raises ``FeedbackPresentationError`` for a choice item without options or a rated value
-    that is not a whole number.
-    """
-    if typ not in _CHOICE_TYPES:
-        return None
-    subtype, sep, body = presentation.partition(">>>>>")
-    if not sep:
-        subtype, body = "r", presentation
-    subtype = subtype.strip() or "r"
-    if subtype != "d":
-        body = body.split("<<<<<", 1)[0]
-    lines = body.split("|")
-    if not body.strip():
-        raise FeedbackPresentationError(f"{typ} item has no options in its presentation")
-    choices = []
-    for position, line in enumerate(lines, start=1):
-        if typ == "multichoicerated":
-            raw_value, has_value, label = line.partition("####")
-            if not has_value:
-                raw_value, label = "0", line
-            value = raw_value.strip()
-            if not re.fullmatch(r"-?\d+", value):
-                raise FeedbackPresentationError(f"option {position} {line!r} has no whole-number value")
-            choices.append(FeedbackChoice(position, str(int(value)), label.strip()))
-        else:
-            choices.append(FeedbackChoice(position, line.strip(), line.strip()))
-    return FeedbackOptions(typ, subtype, tuple(choices))
-
-
-def numeric_item_range(typ: str, presentation: str) -> tuple[float, float] | None:
-    """``(min, max)`` of a Feedback ``numeric`` item (presentation ``"0|240"``); ``None`` if open."""
-    if typ != "numeric":
-        return None
-    low, _, high = presentation.partition("|")
-    try:
-        return float(low), float(high)
-    except ValueError:
-        return None
 
 
 def scale_mismatch(

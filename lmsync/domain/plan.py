@@ -1,433 +1,79 @@
 """Reconcile planning: what Moodle looks like + what the programme wants -> typed operations.
 
-Pure: it sees Moodle only through the small observation types below, so the rules that
-keep other people's data safe (never touch a group lmsync does not own, never delete
-without ``allow_delete``, refuse mass removals when Moodle suddenly returns few people)
-can be tested without a network. Operations refer to groups by idnumber, never by future
-ids, so a saved plan stays meaningful until it is applied.
+Pure: it sees Moodle only through the small observation types of
+:mod:`lmsync.domain.sync_state`, so the rules that keep other people's data safe (never touch a
+group lmsync does not own, never delete without ``allow_delete``, refuse mass removals when
+Moodle suddenly returns few people) can be tested without a network. The operations and the
+saved plan format live in :mod:`lmsync.domain.operations`, the idnumbers and welcome markers
+lmsync owns in :mod:`lmsync.domain.ownership`; this module re-exports them (``__all__``), so
+``from lmsync.domain.plan import Plan`` keeps working.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
-
-# ---------------------------------------------------------------------------- ownership
-
-
-def grouping_idnumber(programme: str) -> str:
-    return f"lmsync:{programme}"
-
-
-def mentor_group_idnumber(programme: str, mentor_moodle_id: int) -> str:
-    return f"lmsync:{programme}:mentor:{mentor_moodle_id}"
-
-
-def mentor_of_idnumber(programme: str, idnumber: str | None) -> int | None:
-    """The mentor's Moodle id when ``idnumber`` is one of this programme's circles, else None."""
-    prefix = f"lmsync:{programme}:mentor:"
-    if not idnumber or not idnumber.startswith(prefix):
-        return None
-    tail = idnumber[len(prefix) :]
-    return int(tail) if tail.isdigit() else None
-
-
-def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:
-    """(mentor, mentee) Moodle ids for every member of every lmsync circle other than its mentor, sorted."""
-    pairs: set[tuple[int, int]] = set()
-    for group in groups:
-        mentor = mentor_of_idnumber(programme, group.idnumber)
-        if mentor is None:
-            continue
-        pairs.update((mentor, member) for member in group.members if member != mentor)
-    return sorted(pairs)
-
-
-def welcome_anchor(group_idnumber: str) -> str:
-    """The HTML ``id`` lmsync gives the welcome post of a circle: ``lmsync-welcome-<programme>-mentor-<id>``.
-
-    Moodle returns posts through HTML Purifier, which drops comments and ``data-*`` attributes but
-    keeps ``id`` and ``class`` (trap 40), so the marker lives in an ``id``; colons become ``-``
-    (HTML4 ids, the purifier's default).
-    """
-    return "lmsync-welcome-" + group_idnumber.replace(":", "-").removeprefix("lmsync-")
-
-
-def welcome_marker(group_idnumber: str) -> str:
-    """The substring a purified welcome post of this circle still holds (trap 40)."""
-    return f'id="{welcome_anchor(group_idnumber)}"'
-
-
-def legacy_welcome_marker(group_idnumber: str) -> str:
-    """The HTML comment older lmsync versions used; Moodle's purifier removes it on the way out."""
-    return f"<!-- {group_idnumber}:welcome -->"
-
-
-def wrap_welcome(message: str, group_idnumber: str) -> str:
-    """``message`` inside a ``div`` carrying the circle's marker (invisible, survives the purifier)."""
-    return f'<div id="{welcome_anchor(group_idnumber)}" class="lmsync-welcome">{message}</div>'
-
-
-# ---------------------------------------------------------------------------- observation
-
-
-@dataclass(frozen=True)
-class ObservedGroup:
-    """A course group as read back: ``name`` is Moodle's *formatted* name (trap 39).
-
-    ``links`` counts the group's rows in lmsync's grouping: Moodle checks before inserting but has
-    no unique index, so a write that committed twice leaves a doubled link (issue 10 point 10).
-    """
-
-    id: int
-    name: str
-    idnumber: str
-    members: frozenset[int]
-    in_grouping: bool = False
-    links: int = 1
-
-
-@dataclass(frozen=True)
-class ObservedDiscussion:
-    """A discussion of the programme forum: ``subject`` escaped and ``message`` purified (traps 39, 40);
-    ``userid`` is the opening post's author."""
-
-    id: int
-    groupid: int
-    subject: str
-    message: str
-    userid: int = 0
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What lmsync read from Moodle for one programme, in Moodle ids."""
-
-    course_id: int
-    grouping_id: int | None
-    groups: tuple[ObservedGroup, ...]
-    active_user_ids: frozenset[int]
-    forum_id: int | None = None
-    discussions: tuple[ObservedDiscussion, ...] = ()
-    extra_grouping_ids: tuple[int, ...] = ()  # further groupings with lmsync's idnumber (duplicates)
-    self_user_id: int | None = None  # the account lmsync's token belongs to (author of its posts)
-    suspended_user_ids: frozenset[int] = frozenset()  # accounts suspended in Moodle (trap 41), enrolment active
-
-    def fingerprint(self) -> str:
-        """A digest of everything the plan depends on; a saved plan is refused when it changes."""
-        data = {
-            "course": self.course_id,
-            "grouping": self.grouping_id,
-            "groups": sorted(
-                (g.id, g.name, g.idnumber, sorted(g.members), g.in_grouping, g.links) for g in self.groups
-            ),
-            "extra_groupings": sorted(self.extra_grouping_ids),
-            "active": sorted(self.active_user_ids),
-            "suspended": sorted(self.suspended_user_ids),
-            "forum": self.forum_id,
-            "discussions": sorted((d.id, d.groupid, d.userid) for d in self.discussions),
-        }
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Circle:
-    """One mentor's desired group: the mentor and the mentees matched to them."""
-
-    mentor_id: int
-    mentor_name: str
-    mentee_ids: frozenset[int]
-
-
-def _same(text: str) -> str:
-    return text
-
-
-def _accepted(_text: str) -> str | None:
-    return None
-
-
-@dataclass(frozen=True)
-class Memory:
-    """What lmsync's own journal knows and Moodle cannot say.
-
-    ``posted``: group idnumber -> id of the discussion lmsync created there (trap 32).
-    ``pending``: keys of operations sent earlier whose outcome is unknown and which may still
-    commit in Moodle (a slow write outliving the timeout, issue 10 point 10): never re-sent while
-    pending.
-    """
-
-    posted: Mapping[str, int] = field(default_factory=dict)
-    pending: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    """How the programme wants its circles, and Moodle's text rules injected by the service.
-
-    ``displayed(name)`` is the name as ``core_group_get_course_groups`` returns it (Moodle's
-    ``format_string``, trap 39); ``refused(name)`` says why Moodle would refuse a name as
-    ``PARAM_TEXT`` (trap 38), or None. Both default to "no change", for plain-name tests.
-    """
-
-    programme: str
-    grouping_name: str
-    group_name_template: str = "Circle: {mentor_fullname}"
-    group_description: str = "Mentoring circle of {mentor_fullname} (managed by lmsync)"
-    welcome_subject: str = "Welcome to your mentoring circle: {group_name}"
-    welcome_message: str = "<p>Welcome!</p>"
-    allow_delete: bool = False
-    post_welcome: bool = True
-    min_source_fraction: float = 0.5
-    extra: Mapping[str, str] = field(default_factory=dict)
-    displayed: Callable[[str], str] = _same
-    refused: Callable[[str], str | None] = _accepted
-
-
-# ---------------------------------------------------------------------------- operations
-
-
-class _Op(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @property
-    def key(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def destructive(self) -> bool:
-        return False
-
-
-class CreateGrouping(_Op):
-    kind: Literal["create_grouping"] = "create_grouping"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"create_grouping:{self.idnumber}"
-
-
-class CreateGroup(_Op):
-    kind: Literal["create_group"] = "create_group"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"create_group:{self.idnumber}"
-
-
-class UpdateGroup(_Op):
-    kind: Literal["update_group"] = "update_group"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"update_group:{self.idnumber}"
-
-
-class AssignGrouping(_Op):
-    kind: Literal["assign_grouping"] = "assign_grouping"
-    group: str  # group idnumber
-    grouping: str  # grouping idnumber
-
-    @property
-    def key(self) -> str:
-        return f"assign_grouping:{self.group}"
-
-
-class AddMember(_Op):
-    kind: Literal["add_member"] = "add_member"
-    group: str
-    user_id: int
-
-    @property
-    def key(self) -> str:
-        return f"add_member:{self.group}:{self.user_id}"
-
-
-class RemoveMember(_Op):
-    kind: Literal["remove_member"] = "remove_member"
-    group: str
-    user_id: int
-    reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"remove_member:{self.group}:{self.user_id}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
-
-
-class PostWelcome(_Op):
-    kind: Literal["post_welcome"] = "post_welcome"
-    group: str
-    subject: str
-    message: str
-
-    @property
-    def key(self) -> str:
-        return f"post_welcome:{self.group}"
-
-
-class DeleteGroup(_Op):
-    kind: Literal["delete_group"] = "delete_group"
-    group: str
-    reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"delete_group:{self.group}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
-
-
-DUPLICATE_REPAIR_REASON = (
-    "lmsync's own duplicate (a write that committed twice); deleted without --allow-delete because "
-    "the oldest copy keeps the idnumber and every matched member, and nothing another person made "
-    "is touched"
+from collections.abc import Iterable, Mapping
+
+from lmsync.domain.operations import (
+    APPLY_ORDER,
+    HELD_WHILE_PENDING,
+    AddMember,
+    AssignGrouping,
+    CreateGroup,
+    CreateGrouping,
+    DeleteDuplicateGroup,
+    DeleteDuplicateGrouping,
+    DeleteGroup,
+    Plan,
+    PostWelcome,
+    RemoveMember,
+    UnassignGrouping,
+    UpdateGroup,
+    _Op,
+)
+from lmsync.domain.ownership import (
+    circle_pairs,
+    grouping_idnumber,
+    legacy_welcome_marker,
+    mentor_group_idnumber,
+    mentor_of_idnumber,
+    welcome_marker,
+    wrap_welcome,
+)
+from lmsync.domain.sync_state import (
+    DesiredCircle,
+    Memory,
+    Observation,
+    ObservedDiscussion,
+    ObservedGroup,
+    PlanSettings,
 )
 
-
-class UnassignGrouping(_Op):
-    """Take a doubly linked group out of lmsync's grouping; an ``assign_grouping`` puts it back once."""
-
-    kind: Literal["unassign_grouping"] = "unassign_grouping"
-    group: str
-    grouping: str
-    reason: str = "linked twice into the grouping"
-
-    @property
-    def key(self) -> str:
-        return f"unassign_grouping:{self.group}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
-
-
-class DeleteDuplicateGroup(_Op):
-    """Delete one copy of a circle whose idnumber two groups carry; the oldest (lowest id) stays."""
-
-    kind: Literal["delete_duplicate_group"] = "delete_duplicate_group"
-    group: str  # the idnumber both copies carry
-    group_id: int  # the copy to delete (never the oldest)
-    reason: str = DUPLICATE_REPAIR_REASON
-
-    @property
-    def key(self) -> str:
-        return f"delete_duplicate_group:{self.group}:{self.group_id}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
-
-
-class DeleteDuplicateGrouping(_Op):
-    """Delete a second grouping carrying lmsync's grouping idnumber; the oldest stays."""
-
-    kind: Literal["delete_duplicate_grouping"] = "delete_duplicate_grouping"
-    grouping: str
-    grouping_id: int
-    reason: str = DUPLICATE_REPAIR_REASON
-
-    @property
-    def key(self) -> str:
-        return f"delete_duplicate_grouping:{self.grouping}:{self.grouping_id}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
-
-
-Operation = Annotated[
-    CreateGrouping
-    | CreateGroup
-    | UpdateGroup
-    | UnassignGrouping
-    | AssignGrouping
-    | AddMember
-    | RemoveMember
-    | PostWelcome
-    | DeleteGroup
-    | DeleteDuplicateGroup
-    | DeleteDuplicateGrouping,
-    Field(discriminator="kind"),
+__all__ = [
+    "APPLY_ORDER",
+    "HELD_WHILE_PENDING",
+    "AddMember",
+    "CreateGroup",
+    "DeleteGroup",
+    "DesiredCircle",
+    "Memory",
+    "Observation",
+    "ObservedDiscussion",
+    "ObservedGroup",
+    "Plan",
+    "PlanSettings",
+    "RemoveMember",
+    "UnsafePlan",
+    "circle_pairs",
+    "grouping_idnumber",
+    "has_welcome",
+    "mentor_group_idnumber",
+    "mentor_of_idnumber",
+    "owned_groups",
+    "plan_sync",
+    "welcome_marker",
+    "wrap_welcome",
 ]
-
-# Apply order: containers before contents, removals before additions (a mentee moving
-# between circles is never in two at once for long), deletions last; a duplicate goes only
-# after its members were added to the copy that stays.
-APPLY_ORDER = [
-    "create_grouping",
-    "create_group",
-    "update_group",
-    "unassign_grouping",
-    "assign_grouping",
-    "remove_member",
-    "add_member",
-    "post_welcome",
-    "delete_group",
-    "delete_duplicate_group",
-    "delete_duplicate_grouping",
-]
-# Writes Moodle checks before inserting with no unique index behind: a copy sent again while an
-# earlier one may still commit makes a duplicate (issue 10 point 10). The others are idempotent.
-HELD_WHILE_PENDING = frozenset({"create_grouping", "create_group", "assign_grouping", "add_member", "post_welcome"})
-
-
-class Plan(BaseModel):
-    """A printable, serialisable list of operations and the observation they were planned on."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["lmsync-plan/1"] = "lmsync-plan/1"
-    programme: str
-    course_id: int
-    fingerprint: str
-    operations: list[Operation] = []
-    warnings: list[str] = []
-    # Warnings about people as items a script can act on (code, person, moodle_id, username,
-    # field, value, suggestion, message): see lmsync.domain.people.PersonWarning.
-    warning_items: list[dict[str, Any]] = []
-    skipped_deletes: list[str] = []
-    pending: list[str] = []  # operation keys held back: an earlier copy may still commit
-
-    @property
-    def empty(self) -> bool:
-        """No operation to send (there may still be ``pending`` ones waiting for Moodle)."""
-        return not self.operations
-
-    @property
-    def settled(self) -> bool:
-        """Moodle matches the programme: nothing to send and nothing pending."""
-        return not self.operations and not self.pending
-
-    def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for op in self.operations:
-            counts[op.kind] = counts.get(op.kind, 0) + 1
-        return counts
-
-    def by_kind(self, kind: str) -> list[Operation]:
-        return [op for op in self.operations if op.kind == kind]
-
 
 # ---------------------------------------------------------------------------- planning
 
@@ -466,7 +112,7 @@ def _defuse(text: str) -> str:
 
 
 def _unique_names(
-    circles: Iterable[Circle],
+    circles: Iterable[DesiredCircle],
     settings: PlanSettings,
     observation: Observation,
     owned: Mapping[str, ObservedGroup],
@@ -510,7 +156,7 @@ def _suffix_of(name: str) -> int | None:
     return None
 
 
-def _safe_base_name(circle: Circle, idnumber: str, settings: PlanSettings, warnings: list[str]) -> str:
+def _safe_base_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, warnings: list[str]) -> str:
     """The group name from the template; a mentor's name Moodle would refuse (trap 38) is defused."""
     name = settings.group_name_template.format(mentor_fullname=circle.mentor_name, **settings.extra).strip()
     if settings.refused(name) is None:
@@ -529,7 +175,7 @@ def _safe_base_name(circle: Circle, idnumber: str, settings: PlanSettings, warni
 
 def plan_sync(
     observation: Observation,
-    circles: Iterable[Circle],
+    circles: Iterable[DesiredCircle],
     settings: PlanSettings,
     memory: Memory | None = None,
 ) -> Plan:
@@ -618,7 +264,7 @@ def plan_sync(
         programme=programme,
         course_id=observation.course_id,
         fingerprint=observation.fingerprint(),
-        operations=ops,  # type: ignore[arg-type]
+        operations=ops,
         warnings=warnings,
         skipped_deletes=skipped,
         pending=held,
@@ -631,7 +277,7 @@ def _removal_reason(observation: Observation, user: int) -> str:
     return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
 
 
-def _welcome(settings: PlanSettings, name: str, circle: Circle) -> tuple[str, str]:
+def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[str, str]:
     subject = settings.welcome_subject.format(group_name=name, mentor_fullname=circle.mentor_name)
     if settings.refused(subject) is not None:  # the subject is PARAM_TEXT too (trap 38)
         subject = _defuse(subject)
@@ -696,7 +342,7 @@ def has_welcome(
     memory: Memory,
     settings: PlanSettings,
     name: str,
-    circle: Circle,
+    circle: DesiredCircle,
 ) -> bool:
     """Whether the circle's group already shows a welcome lmsync can prove it posted.
 

@@ -15,40 +15,42 @@ with the respondent. Importing the same file twice stores nothing twice: rows ar
 upserted on their natural key and the content hash decides whether anything changed.
 
 People are resolved through a callable (username, idnumber or email -> Moodle user id)
-that the caller builds from Moodle, so this module never talks to Moodle itself.
+that the caller builds from Moodle, so this module never talks to Moodle itself. Reading
+the file into rows (encoding, separators, date order) is :mod:`lmsync.service.csv_tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meetings import (
-    DATE_ORDER_STYLE,
     MEETING_COLUMNS,
     MEETING_OPTIONAL_COLUMNS,
     DateOrder,
-    DateStyle,
     FieldProblem,
     Meeting,
     PersonRef,
     RecordProblems,
     Resolver,
-    detect_date_order,
     meeting_from_fields,
     parse_date,
     resolve_person,
 )
-from lmsync.errors import InputError
 from lmsync.log import get_logger
+from lmsync.service.csv_tables import (
+    DateOrderSetting,
+    DateStyleGuard,
+    ImportIssue,
+    decide_date_order,
+    failed_import,
+    read_file,
+    read_table,
+)
 from lmsync.store.db import Store
 from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts
 from lmsync.store.surveys import SurveyRepository
@@ -57,9 +59,7 @@ log = get_logger(__name__)
 
 SURVEY_COLUMNS = ("respondent", "date", "instrument", "item", "value")
 SURVEY_OPTIONAL_COLUMNS = ("about",)
-MAX_LISTED = 25
 T = TypeVar("T")
-DateOrderSetting = Literal["auto", "dmy", "mdy"]
 
 
 @dataclass(frozen=True)
@@ -80,17 +80,6 @@ class ImportRules:
 
 
 @dataclass(frozen=True)
-class ImportIssue:
-    line: int
-    field: str
-    message: str
-
-    def render(self, file_name: str) -> str:
-        where = f"{file_name}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-@dataclass(frozen=True)
 class ImportResult:
     kind: str
     file_name: str
@@ -98,183 +87,6 @@ class ImportResult:
     counts: SaveCounts
     seen_before: bool  # a file with the same bytes was imported earlier
     date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
-
-
-def _fail(file_name: str, issues: list[ImportIssue]) -> InputError:
-    lines = [i.render(file_name) for i in sorted(issues, key=lambda i: i.line)[:MAX_LISTED]]
-    if len(issues) > MAX_LISTED:
-        lines.append(f"... and {len(issues) - MAX_LISTED} more")
-    noun = "problem" if len(issues) == 1 else "problems"
-    return InputError(
-        f"{file_name}: {len(issues)} {noun}, nothing was imported\n  " + "\n  ".join(lines),
-        hint="fix the file and import it again (rows already imported are not stored twice)",
-    )
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def decode_csv(data: bytes, file_name: str) -> str:
-    """UTF-8, a leading byte-order mark dropped; anything else is refused with its line."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{file_name}:{line}: not UTF-8 text (byte {exc.start})",
-            hint="save the file as 'CSV UTF-8' in your spreadsheet program",
-        ) from None
-
-
-def read_table(
-    text: str, file_name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> list[tuple[int, dict[str, str]]]:
-    """Rows as ``(line number, {column: text})``; the header decides the separator.
-
-    Column names are matched case-insensitively; blank lines are skipped. Line numbers
-    are physical lines (a quoted note spanning lines counts them all), so an editor's
-    "go to line" finds the row. Excel's ``sep=;`` (or ``sep=,``) first line names the
-    separator and is skipped; without it the header's commonest of ``;`` and ``,`` wins.
-    """
-    first_line, _, rest = text.partition("\n")
-    skipped = 0
-    sep = _SEP_LINE.match(first_line.strip().strip('"'))
-    if sep:
-        delimiter = sep.group(1)
-        text, skipped = rest, 1
-        first_line = text.split("\n", 1)[0]
-    else:
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise InputError(f"{file_name}:{1 + skipped}: {exc}") from None
-    if header is None:
-        raise InputError(
-            f"{file_name}: the file is empty", hint=f"the first line names the columns: {','.join(required)}"
-        )
-    names = [h.strip().lower() for h in header]
-    issues: list[ImportIssue] = []
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    unknown = [n for n in names if n not in required and n not in optional]
-    missing = [c for c in required if c not in names]
-    head = 1 + skipped
-    if duplicates:
-        issues.append(ImportIssue(head, "", f"column {', '.join(duplicates)} appears twice"))
-    if unknown:
-        allowed = ", ".join(required + optional)
-        issues.append(
-            ImportIssue(head, "", f"unknown column {', '.join(repr(u) for u in unknown)} (allowed: {allowed})")
-        )
-    if missing:
-        issues.append(ImportIssue(head, "", f"missing column {', '.join(missing)}"))
-    if issues:
-        raise _fail(file_name, issues)
-    rows: list[tuple[int, dict[str, str]]] = []
-    line = reader.line_num + 1 + skipped
-    try:
-        for record in reader:
-            start, line = line, reader.line_num + 1 + skipped
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(names):
-                issues.append(ImportIssue(start, "", f"{len(record)} fields, the header has {len(names)}"))
-                continue
-            rows.append((start, dict(zip(names, record, strict=True))))
-    except csv.Error as exc:
-        issues.append(ImportIssue(line, "", str(exc)))
-    if issues:
-        raise _fail(file_name, issues)
-    return rows
-
-
-_SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
-
-
-def read_file(path: Path) -> tuple[str, str]:
-    """(text, sha256 of the bytes) of a CSV file, or an ``InputError`` a person can act on."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return decode_csv(data, path.name), hashlib.sha256(data).hexdigest()
-
-
-class _DateStyleGuard:
-    """Refuses a file mixing date styles: ``03/04/2026`` beside ISO dates is a swap waiting to happen."""
-
-    def __init__(self) -> None:
-        self.style: DateStyle | None = None
-        self.line = 0
-
-    def check(self, style: DateStyle, line: int, text: str) -> None:
-        if self.style is None:
-            self.style, self.line = style, line
-        elif style is not self.style:
-            raise FieldProblem(
-                "date",
-                f"{text.strip()!r} is written {style.value} but line {self.line} uses {self.style.value}: "
-                "use one date format per file",
-            )
-
-
-# --- dates -------------------------------------------------------------------------------------
-
-
-def decide_date_order(
-    rows: list[tuple[int, dict[str, str]]], file_name: str, setting: DateOrderSetting
-) -> tuple[DateOrder, str | None]:
-    """How the file's slash dates are read, and a sentence saying so (``None``: no slash dates).
-
-    ``dmy``/``mdy`` are taken as set. ``auto`` lets the file decide: a date that exists only
-    day-first (``25/12/2026``) means day-first; one that exists only month-first means
-    month-first; a file holding both is refused (line of each), and so is a file whose
-    slash dates all read both ways (``03/04/2026``), asking for ``[import] date_order``.
-    """
-    evidence = detect_date_order(fields.get("date", "") for _, fields in rows)
-    if not evidence.slash_dates:
-        return "dmy", None
-    if setting != "auto":
-        style = DATE_ORDER_STYLE[setting].value
-        return setting, f"dates read as {style} ([import] date_order = \"{setting}\")"
-    if evidence.day_first and evidence.month_first:
-        (d_index, d_text), (m_index, m_text) = evidence.day_first, evidence.month_first
-        raise _fail(
-            file_name,
-            [
-                ImportIssue(
-                    rows[m_index][0],
-                    "date",
-                    f"{m_text!r} can only be read month-first, but line {rows[d_index][0]} has {d_text!r}, "
-                    "which can only be read day-first: use one date order per file",
-                )
-            ],
-        )
-    order = evidence.order
-    if order is None:
-        first = next(line for line, f in rows if detect_date_order([f.get("date", "")]).slash_dates)
-        raise _fail(
-            file_name,
-            [
-                ImportIssue(
-                    first,
-                    "date",
-                    f"{evidence.ambiguous} date(s) like {rows_date(rows, first)!r} read both day-first and "
-                    'month-first: set [import] date_order = "dmy" (DD/MM/YYYY) or "mdy" (MM/DD/YYYY) '
-                    "in lmsync.toml, or write dates as YYYY-MM-DD",
-                )
-            ],
-        )
-    found = evidence.day_first or evidence.month_first
-    assert found is not None  # evidence.order is set only when one of them is
-    index, text = found
-    style = DATE_ORDER_STYLE[order].value
-    return order, f"dates read as {style}: line {rows[index][0]} has {text!r} ([import] date_order = \"auto\")"
-
-
-def rows_date(rows: list[tuple[int, dict[str, str]]], line: int) -> str:
-    return next(f.get("date", "") for n, f in rows if n == line).strip()
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -304,7 +116,7 @@ def parse_meetings_table(
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS)
     order, note = decide_date_order(rows, file_name, rules.date_order)
     issues: list[ImportIssue] = []
-    guard = _DateStyleGuard()
+    guard = DateStyleGuard()
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
     for line, fields in rows:
@@ -331,7 +143,7 @@ def parse_meetings_table(
             continue
         out.append((meeting, f"{file_name}:{line}"))
     if issues:
-        raise _fail(file_name, issues)
+        raise failed_import(file_name, issues)
     return out, note
 
 
@@ -417,7 +229,7 @@ def parse_surveys_table(
     rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS)
     order, note = decide_date_order(rows, file_name, rules.date_order)
     issues: list[ImportIssue] = []
-    guard = _DateStyleGuard()
+    guard = DateStyleGuard()
     seen: dict[tuple[int, str, date, str, int | None], int] = {}
     out: list[tuple[SurveyAnswer, str]] = []
     for line, fields in rows:
@@ -436,7 +248,7 @@ def parse_surveys_table(
             continue
         out.append((answer, f"{file_name}:{line}"))
     if issues:
-        raise _fail(file_name, issues)
+        raise failed_import(file_name, issues)
     return out, note
 
 
@@ -445,7 +257,7 @@ def _survey_answer(
     fields: Mapping[str, str],
     resolve: Resolver,
     instruments: Mapping[str, Instrument],
-    guard: _DateStyleGuard,
+    guard: DateStyleGuard,
     rules: ImportRules,
     order: DateOrder,
 ) -> tuple[SurveyAnswer | None, list[FieldProblem]]:
@@ -553,8 +365,14 @@ def surveys_template(instruments: Mapping[str, Instrument]) -> str:
 
 
 def _store(
-    store: Store, programme: str, kind: str, file_name: str, sha: str, rows: int, save: Callable
-) -> ImportResult:  # type: ignore[type-arg]
+    store: Store,
+    programme: str,
+    kind: str,
+    file_name: str,
+    sha: str,
+    rows: int,
+    save: Callable[[Store], SaveCounts],
+) -> ImportResult:
     imports = ImportLog(store, programme)
     seen_before = imports.previous(kind, sha) is not None
     with store.transaction() as conn:

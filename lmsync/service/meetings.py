@@ -10,7 +10,10 @@ without a Moodle, and gives the Moodle wiring one obvious seam per read:
 * ``store_feedback_meetings`` / ``store_feedback_answers``: Feedback responses turned into
   ``FeedbackAttempt`` values by the Moodle layer;
 * ``build_grade_plan``: observed grade items and the active-enrolment set in, a
-  ``GradePlan`` (requests ready for core_grades_update_grades) out.
+  ``GradeItemsPlan`` (requests ready for core_grades_update_grades) out.
+
+The settings live in :mod:`lmsync.service.programme_settings`, the metrics and the grade
+writes in :mod:`lmsync.service.grade_metrics`; both are re-exported here (``__all__``).
 """
 
 from __future__ import annotations
@@ -18,29 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from lmsync.config import Config
-from lmsync.config_sections import (
-    GradesConfig,
-    InstrumentConfig,
-    MeetingsConfig,
-    WavesConfig,
-    default_idnumber_prefix,
-    resolve_instruments,
-)
-from lmsync.domain.grades import GradePlan, ItemRecord, ObservedGradeItem, plan_grades
-from lmsync.domain.instruments import (
-    FeedbackAnswerProblem,
-    Instrument,
-    Wave,
-    answers_from_feedback,
-    per_respondent,
-    score_waves,
-)
+from lmsync.domain.instruments import FeedbackAnswerProblem, answers_from_feedback, score_waves
 from lmsync.domain.meetings import (
     AmbiguousPerson,
     DateOrder,
@@ -56,21 +42,12 @@ from lmsync.domain.meetings import (
     meetings_from_feedback,
     resolve_person,
 )
-from lmsync.domain.metrics import (
-    AttendanceSummary,
-    MetricSpec,
-    MetricValue,
-    meeting_metric_specs,
-    meeting_metrics,
-    summarise_attendance,
-    survey_metric_specs,
-    survey_metrics,
-)
 from lmsync.domain.plan import circle_pairs
-from lmsync.errors import ConfigError, InputError
+from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
 from lmsync.service.feedback_sources import FeedbackScaleMismatch, scale_problems
+from lmsync.service.grade_metrics import attendance_comments, build_grade_plan, compute_metrics
 from lmsync.service.imports import (
     ImportResult,
     ImportRules,
@@ -81,6 +58,34 @@ from lmsync.service.imports import (
 )
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
+from lmsync.service.programme_settings import Settings, settings
+
+__all__ = [
+    "Pair",
+    "PairsLoader",
+    "PeopleLoader",
+    "PersonRecord",
+    "Settings",
+    "add_meeting",
+    "attendance_comments",
+    "build_grade_plan",
+    "compute_metrics",
+    "import_meetings",
+    "import_rules",
+    "import_surveys",
+    "import_template",
+    "list_meetings",
+    "make_resolver",
+    "moodle_pairs",
+    "open_store",
+    "pair_maps",
+    "rescore_surveys",
+    "roster_people",
+    "settings",
+    "store_feedback_answers",
+    "store_feedback_meetings",
+    "stored_pairs",
+]
 from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
@@ -102,56 +107,6 @@ class PersonRecord(Protocol):
 
 
 PeopleLoader = Callable[[Config], Iterable[PersonRecord]]
-
-
-# --- settings --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The issue-#6 sections, validated, whatever shape ``Config`` currently gives them."""
-
-    programme: str
-    meetings: MeetingsConfig
-    grades: GradesConfig
-    waves: tuple[Wave, ...]
-    baseline: str | None
-    programme_start: date | None
-    instruments: dict[str, Instrument]
-    instrument_sections: dict[str, InstrumentConfig]
-
-
-def settings(config: Config) -> Settings:
-    """Read the sections through ``lmsync.config_sections`` (works before and after they are plugged in)."""
-    try:
-        meetings = MeetingsConfig.model_validate(_plain(config.meetings))
-        grades = GradesConfig.model_validate(_plain(config.grades))
-        waves = WavesConfig.model_validate(_plain(getattr(config, "waves", None)) or {})
-        sections = {
-            name: InstrumentConfig.model_validate(_plain(value))
-            for name, value in (config.instruments or {}).items()
-        }
-        instruments = resolve_instruments(sections)
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise ConfigError(f"configuration: {exc}") from None
-    return Settings(
-        programme=config.programme.name,
-        meetings=meetings,
-        grades=grades,
-        waves=waves.to_waves(),
-        baseline=waves.baseline,
-        programme_start=waves.programme_start,
-        instruments=instruments,
-        instrument_sections=sections,
-    )
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "model_dump"):
-        return value.model_dump(exclude_unset=True)
-    return value
 
 
 def open_store(config: Config, *, read_only: bool = False) -> Store:
@@ -489,92 +444,3 @@ def store_feedback_answers(
 def rescore_surveys(store: Store, s: Settings) -> int:
     repo = SurveyRepository(store, s.programme)
     return repo.replace_scores(score_waves(repo.answers(), s.instruments, s.waves))
-
-
-# --- metrics and the grade plan -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Metrics:
-    specs: dict[str, MetricSpec]
-    values: list[MetricValue]
-    attendance: dict[int, AttendanceSummary]
-
-
-def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date) -> Metrics:
-    """Every metric for the current pairs, from the stored meetings and survey answers.
-
-    Meetings are counted from ``[meetings] start``, else the programme start of the waves,
-    else the earliest stored meeting.
-    """
-    pair_list = sorted(set(pairs))
-    meetings = MeetingRepository(store, s.programme).meetings()
-    start = s.meetings.start or s.programme_start or min((m.date for m in meetings), default=as_of)
-    attendance = summarise_attendance(
-        meetings, pair_list, cadence_days=s.meetings.cadence_days, start=start, as_of=as_of
-    )
-    # One value per person reaches the gradebook: ratings of single relationships are merged.
-    scores = per_respondent(SurveyRepository(store, s.programme).scores())
-    specs = {
-        **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
-        **survey_metric_specs(
-            s.instruments.values(), s.waves, baseline=s.baseline, mentee_ratings=s.grades.mentee_ratings
-        ),
-    }
-    values = meeting_metrics(attendance) + survey_metrics(
-        scores,
-        s.instruments,
-        pair_list,
-        s.waves,
-        min_mentees=s.grades.min_mentees_for_mentor_rating,
-        baseline=s.baseline,
-        mentee_ratings=s.grades.mentee_ratings,
-    )
-    if s.grades.enabled is not None:
-        enabled = set(s.grades.enabled)
-        specs = {k: v for k, v in specs.items() if k in enabled}
-        values = [v for v in values if v.key in enabled]
-    return Metrics(specs, values, attendance)
-
-
-def build_grade_plan(
-    s: Settings,
-    metrics: Metrics,
-    observed: Iterable[ObservedGradeItem],
-    enrolled: Iterable[int],
-    *,
-    budget: int,
-    foreign_idnumbers: Iterable[str] = (),
-    records: Iterable[ItemRecord] = (),
-    legacy_numbers: Iterable[int] = (),
-) -> GradePlan:
-    """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
-    programme's activity as read back, ``enrolled`` the users with an active enrolment;
-    ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades)."""
-    prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
-    try:
-        return plan_grades(
-            metrics.values,
-            metrics.specs,
-            observed,
-            frozenset(enrolled),
-            base=s.grades.itemnumber_base,
-            count=s.grades.itemnumber_count,
-            idnumber_prefix=prefix,
-            budget=budget,
-            foreign_idnumbers=frozenset(foreign_idnumbers),
-            programme=s.programme,
-            records=records,
-            legacy_numbers=frozenset(legacy_numbers),
-        )
-    except ValueError as exc:
-        raise ConfigError(f"grades: {exc}") from None
-
-
-def attendance_comments(metrics: Metrics) -> Mapping[int, tuple[float, str]]:
-    """(grade 0-100, comment) per person for the configured assignment, e.g. ``3 of 4 meetings, last 12 Oct``."""
-    return {
-        uid: (round(summary.rate, 2), summary.comment())
-        for uid, summary in metrics.attendance.items()
-        if summary.rate is not None
-    }

@@ -5,16 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from lmsync.domain.assign_grades import AssignGrade, plan_assignment_grades
 from lmsync.domain.grades import (
     IDNUMBER_FLOOR,
-    AssignGrade,
     GradeWrite,
     ItemRecord,
     ObservedGradeItem,
     chunk_grade_requests,
     derived_idnumber,
     numeric_idnumber,
-    plan_assignment_grades,
     plan_grades,
     safe_itemname,
 )

@@ -1,0 +1,61 @@
+"""What lmsync can prove it created in Moodle: the idnumbers of its grouping and circles, and
+the marker of its welcome posts (trap 40)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lmsync.domain.sync_state import ObservedGroup
+
+
+def grouping_idnumber(programme: str) -> str:
+    return f"lmsync:{programme}"
+
+
+def mentor_group_idnumber(programme: str, mentor_moodle_id: int) -> str:
+    return f"lmsync:{programme}:mentor:{mentor_moodle_id}"
+
+
+def mentor_of_idnumber(programme: str, idnumber: str | None) -> int | None:
+    """The mentor's Moodle id when ``idnumber`` is one of this programme's circles, else None."""
+    prefix = f"lmsync:{programme}:mentor:"
+    if not idnumber or not idnumber.startswith(prefix):
+        return None
+    tail = idnumber[len(prefix) :]
+    return int(tail) if tail.isdigit() else None
+
+
+def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:
+    """(mentor, mentee) Moodle ids for every member of every lmsync circle other than its mentor, sorted."""
+    pairs: set[tuple[int, int]] = set()
+    for group in groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None:
+            continue
+        pairs.update((mentor, member) for member in group.members if member != mentor)
+    return sorted(pairs)
+
+
+def welcome_anchor(group_idnumber: str) -> str:
+    """The HTML ``id`` lmsync gives the welcome post of a circle: ``lmsync-welcome-<programme>-mentor-<id>``.
+
+    Moodle returns posts through HTML Purifier, which drops comments and ``data-*`` attributes but
+    keeps ``id`` and ``class`` (trap 40), so the marker lives in an ``id``; colons become ``-``
+    (HTML4 ids, the purifier's default).
+    """
+    return "lmsync-welcome-" + group_idnumber.replace(":", "-").removeprefix("lmsync-")
+
+
+def welcome_marker(group_idnumber: str) -> str:
+    """The substring a purified welcome post of this circle still holds (trap 40)."""
+    return f'id="{welcome_anchor(group_idnumber)}"'
+
+
+def legacy_welcome_marker(group_idnumber: str) -> str:
+    """The HTML comment older lmsync versions used; Moodle's purifier removes it on the way out."""
+    return f"<!-- {group_idnumber}:welcome -->"
+
+
+def wrap_welcome(message: str, group_idnumber: str) -> str:
+    """``message`` inside a ``div`` carrying the circle's marker (invisible, survives the purifier)."""
+    return f'<div id="{welcome_anchor(group_idnumber)}" class="lmsync-welcome">{message}</div>'

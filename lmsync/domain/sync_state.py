@@ -1,0 +1,125 @@
+"""What sync planning reads: Moodle as observed, the circles the programme wants, lmsync's own
+memory of earlier writes, and the settings (with Moodle's text rules injected by the service).
+
+Pure: Moodle is seen only through these small types, in Moodle ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ObservedGroup:
+    """A course group as read back: ``name`` is Moodle's *formatted* name (trap 39).
+
+    ``links`` counts the group's rows in lmsync's grouping: Moodle checks before inserting but has
+    no unique index, so a write that committed twice leaves a doubled link (issue 10 point 10).
+    """
+
+    id: int
+    name: str
+    idnumber: str
+    members: frozenset[int]
+    in_grouping: bool = False
+    links: int = 1
+
+
+@dataclass(frozen=True)
+class ObservedDiscussion:
+    """A discussion of the programme forum: ``subject`` escaped and ``message`` purified (traps 39, 40);
+    ``userid`` is the opening post's author."""
+
+    id: int
+    groupid: int
+    subject: str
+    message: str
+    userid: int = 0
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What lmsync read from Moodle for one programme, in Moodle ids."""
+
+    course_id: int
+    grouping_id: int | None
+    groups: tuple[ObservedGroup, ...]
+    active_user_ids: frozenset[int]
+    forum_id: int | None = None
+    discussions: tuple[ObservedDiscussion, ...] = ()
+    extra_grouping_ids: tuple[int, ...] = ()  # further groupings with lmsync's idnumber (duplicates)
+    self_user_id: int | None = None  # the account lmsync's token belongs to (author of its posts)
+    suspended_user_ids: frozenset[int] = frozenset()  # accounts suspended in Moodle (trap 41), enrolment active
+
+    def fingerprint(self) -> str:
+        """A digest of everything the plan depends on; a saved plan is refused when it changes."""
+        data = {
+            "course": self.course_id,
+            "grouping": self.grouping_id,
+            "groups": sorted(
+                (g.id, g.name, g.idnumber, sorted(g.members), g.in_grouping, g.links) for g in self.groups
+            ),
+            "extra_groupings": sorted(self.extra_grouping_ids),
+            "active": sorted(self.active_user_ids),
+            "suspended": sorted(self.suspended_user_ids),
+            "forum": self.forum_id,
+            "discussions": sorted((d.id, d.groupid, d.userid) for d in self.discussions),
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DesiredCircle:
+    """One mentor's desired group: the mentor and the mentees matched to them."""
+
+    mentor_id: int
+    mentor_name: str
+    mentee_ids: frozenset[int]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _accepted(_text: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What lmsync's own journal knows and Moodle cannot say.
+
+    ``posted``: group idnumber -> id of the discussion lmsync created there (trap 32).
+    ``pending``: keys of operations sent earlier whose outcome is unknown and which may still
+    commit in Moodle (a slow write outliving the timeout, issue 10 point 10): never re-sent while
+    pending.
+    """
+
+    posted: Mapping[str, int] = field(default_factory=dict)
+    pending: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """How the programme wants its circles, and Moodle's text rules injected by the service.
+
+    ``displayed(name)`` is the name as ``core_group_get_course_groups`` returns it (Moodle's
+    ``format_string``, trap 39); ``refused(name)`` says why Moodle would refuse a name as
+    ``PARAM_TEXT`` (trap 38), or None. Both default to "no change", for plain-name tests.
+    """
+
+    programme: str
+    grouping_name: str
+    group_name_template: str = "Circle: {mentor_fullname}"
+    group_description: str = "Mentoring circle of {mentor_fullname} (managed by lmsync)"
+    welcome_subject: str = "Welcome to your mentoring circle: {group_name}"
+    welcome_message: str = "<p>Welcome!</p>"
+    allow_delete: bool = False
+    post_welcome: bool = True
+    min_source_fraction: float = 0.5
+    extra: Mapping[str, str] = field(default_factory=dict)
+    displayed: Callable[[str], str] = _same
+    refused: Callable[[str], str | None] = _accepted

@@ -1,0 +1,71 @@
+"""Waves (T0, T3, T6, ...) and the answers sat in them.
+
+Waves are inclusive date windows; a sitting belongs to the wave whose window holds its date.
+``SurveyAnswer`` is one stored item answer. Scoring answers per wave is
+:func:`lmsync.domain.instruments.score_waves`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Wave:
+    """A named measurement window, both ends inclusive."""
+
+    name: str
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"wave {self.name}: ends before it starts")
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    last = (next_month - date(year, month, 1)).days
+    return date(year, month, min(day.day, last))
+
+
+def ordered_waves(waves: Iterable[Wave]) -> tuple[Wave, ...]:
+    """Waves sorted by start; overlapping windows are refused so a date means one wave."""
+    result = tuple(sorted(waves, key=lambda w: w.start))
+    names = [w.name for w in result]
+    if len(set(names)) != len(names):
+        raise ValueError("two waves share a name")
+    for before, after in zip(result, result[1:], strict=False):
+        if after.start <= before.end:
+            raise ValueError(f"waves {before.name} and {after.name} overlap")
+    return result
+
+
+def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
+    return next((w for w in waves if w.holds(day)), None)
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """One stored item answer; ``value`` is kept as text so N/A markers survive.
+
+    ``about_id`` is the Moodle user id of the other person of the relationship the answer
+    is about (a mentor rating each of their mentees on a mentor-side form, issue 11), or
+    ``None`` for an answer about the respondent's relationships in general.
+    """
+
+    respondent_id: int
+    instrument: str
+    date: date
+    item: str
+    value: str
+    source: str
+    about_id: int | None = None

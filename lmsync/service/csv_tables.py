@@ -1,0 +1,214 @@
+"""Reading a coordinator's CSV file into checked rows: all of a file, or nothing.
+
+UTF-8 with or without a byte-order mark, comma or semicolon separators (Excel in many
+European locales writes semicolons), Excel's ``sep=;`` first line; every problem is
+collected as ``file:line: field: message`` (``ImportIssue``) and raised together
+(``failed_import``). Slash dates are read day-first or month-first by ``[import] date_order``;
+with ``auto`` the file's unambiguous dates decide (issue 11). What the rows mean is
+:mod:`lmsync.service.imports`'s.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from lmsync.domain.meetings import DATE_ORDER_STYLE, DateOrder, DateStyle, FieldProblem, detect_date_order
+from lmsync.errors import InputError
+
+MAX_LISTED = 25
+DateOrderSetting = Literal["auto", "dmy", "mdy"]
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    line: int
+    field: str
+    message: str
+
+    def render(self, file_name: str) -> str:
+        where = f"{file_name}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
+    """The one error for a refused file: its first problems, one a line, by line number."""
+    lines = [i.render(file_name) for i in sorted(issues, key=lambda i: i.line)[:MAX_LISTED]]
+    if len(issues) > MAX_LISTED:
+        lines.append(f"... and {len(issues) - MAX_LISTED} more")
+    noun = "problem" if len(issues) == 1 else "problems"
+    return InputError(
+        f"{file_name}: {len(issues)} {noun}, nothing was imported\n  " + "\n  ".join(lines),
+        hint="fix the file and import it again (rows already imported are not stored twice)",
+    )
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes, file_name: str) -> str:
+    """UTF-8, a leading byte-order mark dropped; anything else is refused with its line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{file_name}:{line}: not UTF-8 text (byte {exc.start})",
+            hint="save the file as 'CSV UTF-8' in your spreadsheet program",
+        ) from None
+
+
+def read_table(
+    text: str, file_name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows as ``(line number, {column: text})``; the header decides the separator.
+
+    Column names are matched case-insensitively; blank lines are skipped. Line numbers
+    are physical lines (a quoted note spanning lines counts them all), so an editor's
+    "go to line" finds the row. Excel's ``sep=;`` (or ``sep=,``) first line names the
+    separator and is skipped; without it the header's commonest of ``;`` and ``,`` wins.
+    """
+    first_line, _, rest = text.partition("\n")
+    skipped = 0
+    sep = _SEP_LINE.match(first_line.strip().strip('"'))
+    if sep:
+        delimiter = sep.group(1)
+        text, skipped = rest, 1
+        first_line = text.split("\n", 1)[0]
+    else:
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"{file_name}:{1 + skipped}: {exc}") from None
+    if header is None:
+        raise InputError(
+            f"{file_name}: the file is empty", hint=f"the first line names the columns: {','.join(required)}"
+        )
+    names = [h.strip().lower() for h in header]
+    issues: list[ImportIssue] = []
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    unknown = [n for n in names if n not in required and n not in optional]
+    missing = [c for c in required if c not in names]
+    head = 1 + skipped
+    if duplicates:
+        issues.append(ImportIssue(head, "", f"column {', '.join(duplicates)} appears twice"))
+    if unknown:
+        allowed = ", ".join(required + optional)
+        issues.append(
+            ImportIssue(head, "", f"unknown column {', '.join(repr(u) for u in unknown)} (allowed: {allowed})")
+        )
+    if missing:
+        issues.append(ImportIssue(head, "", f"missing column {', '.join(missing)}"))
+    if issues:
+        raise failed_import(file_name, issues)
+    rows: list[tuple[int, dict[str, str]]] = []
+    line = reader.line_num + 1 + skipped
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1 + skipped
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(names):
+                issues.append(ImportIssue(start, "", f"{len(record)} fields, the header has {len(names)}"))
+                continue
+            rows.append((start, dict(zip(names, record, strict=True))))
+    except csv.Error as exc:
+        issues.append(ImportIssue(line, "", str(exc)))
+    if issues:
+        raise failed_import(file_name, issues)
+    return rows
+
+
+_SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
+
+
+def read_file(path: Path) -> tuple[str, str]:
+    """(text, sha256 of the bytes) of a CSV file, or an ``InputError`` a person can act on."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return decode_csv(data, path.name), hashlib.sha256(data).hexdigest()
+
+
+class DateStyleGuard:
+    """Refuses a file mixing date styles: ``03/04/2026`` beside ISO dates is a swap waiting to happen."""
+
+    def __init__(self) -> None:
+        self.style: DateStyle | None = None
+        self.line = 0
+
+    def check(self, style: DateStyle, line: int, text: str) -> None:
+        if self.style is None:
+            self.style, self.line = style, line
+        elif style is not self.style:
+            raise FieldProblem(
+                "date",
+                f"{text.strip()!r} is written {style.value} but line {self.line} uses {self.style.value}: "
+                "use one date format per file",
+            )
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def decide_date_order(
+    rows: list[tuple[int, dict[str, str]]], file_name: str, setting: DateOrderSetting
+) -> tuple[DateOrder, str | None]:
+    """How the file's slash dates are read, and a sentence saying so (``None``: no slash dates).
+
+    ``dmy``/``mdy`` are taken as set. ``auto`` lets the file decide: a date that exists only
+    day-first (``25/12/2026``) means day-first; one that exists only month-first means
+    month-first; a file holding both is refused (line of each), and so is a file whose
+    slash dates all read both ways (``03/04/2026``), asking for ``[import] date_order``.
+    """
+    evidence = detect_date_order(fields.get("date", "") for _, fields in rows)
+    if not evidence.slash_dates:
+        return "dmy", None
+    if setting != "auto":
+        style = DATE_ORDER_STYLE[setting].value
+        return setting, f"dates read as {style} ([import] date_order = \"{setting}\")"
+    if evidence.day_first and evidence.month_first:
+        (d_index, d_text), (m_index, m_text) = evidence.day_first, evidence.month_first
+        raise failed_import(
+            file_name,
+            [
+                ImportIssue(
+                    rows[m_index][0],
+                    "date",
+                    f"{m_text!r} can only be read month-first, but line {rows[d_index][0]} has {d_text!r}, "
+                    "which can only be read day-first: use one date order per file",
+                )
+            ],
+        )
+    order = evidence.order
+    if order is None:
+        first = next(line for line, f in rows if detect_date_order([f.get("date", "")]).slash_dates)
+        raise failed_import(
+            file_name,
+            [
+                ImportIssue(
+                    first,
+                    "date",
+                    f"{evidence.ambiguous} date(s) like {rows_date(rows, first)!r} read both day-first and "
+                    'month-first: set [import] date_order = "dmy" (DD/MM/YYYY) or "mdy" (MM/DD/YYYY) '
+                    "in lmsync.toml, or write dates as YYYY-MM-DD",
+                )
+            ],
+        )
+    found = evidence.day_first or evidence.month_first
+    assert found is not None  # evidence.order is set only when one of them is
+    index, text = found
+    style = DATE_ORDER_STYLE[order].value
+    return order, f"dates read as {style}: line {rows[index][0]} has {text!r} ([import] date_order = \"auto\")"
+
+
+def rows_date(rows: list[tuple[int, dict[str, str]]], line: int) -> str:
+    return next(f.get("date", "") for n, f in rows if n == line).strip()

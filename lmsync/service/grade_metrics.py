@@ -1,0 +1,114 @@
+"""Every metric a grades plan publishes, from the stored meetings and survey answers, and the
+gradebook writes they call for (``build_grade_plan``: a ``GradeItemsPlan``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from lmsync.config_sections import default_idnumber_prefix
+from lmsync.domain.grade_items import ItemRecord, ObservedGradeItem
+from lmsync.domain.grades import GradeItemsPlan, plan_grades
+from lmsync.domain.instruments import per_respondent
+from lmsync.domain.metrics import (
+    AttendanceSummary,
+    MetricSpec,
+    MetricValue,
+    meeting_metric_specs,
+    meeting_metrics,
+    summarise_attendance,
+    survey_metric_specs,
+    survey_metrics,
+)
+from lmsync.errors import ConfigError
+from lmsync.service.programme_settings import Settings
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.surveys import SurveyRepository
+
+
+@dataclass(frozen=True)
+class Metrics:
+    specs: dict[str, MetricSpec]
+    values: list[MetricValue]
+    attendance: dict[int, AttendanceSummary]
+
+
+def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date) -> Metrics:
+    """Every metric for the current pairs, from the stored meetings and survey answers.
+
+    Meetings are counted from ``[meetings] start``, else the programme start of the waves,
+    else the earliest stored meeting.
+    """
+    pair_list = sorted(set(pairs))
+    meetings = MeetingRepository(store, s.programme).meetings()
+    start = s.meetings.start or s.programme_start or min((m.date for m in meetings), default=as_of)
+    attendance = summarise_attendance(
+        meetings, pair_list, cadence_days=s.meetings.cadence_days, start=start, as_of=as_of
+    )
+    # One value per person reaches the gradebook: ratings of single relationships are merged.
+    scores = per_respondent(SurveyRepository(store, s.programme).scores())
+    specs = {
+        **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
+        **survey_metric_specs(
+            s.instruments.values(), s.waves, baseline=s.baseline, mentee_ratings=s.grades.mentee_ratings
+        ),
+    }
+    values = meeting_metrics(attendance) + survey_metrics(
+        scores,
+        s.instruments,
+        pair_list,
+        s.waves,
+        min_mentees=s.grades.min_mentees_for_mentor_rating,
+        baseline=s.baseline,
+        mentee_ratings=s.grades.mentee_ratings,
+    )
+    if s.grades.enabled is not None:
+        enabled = set(s.grades.enabled)
+        specs = {k: v for k, v in specs.items() if k in enabled}
+        values = [v for v in values if v.key in enabled]
+    return Metrics(specs, values, attendance)
+
+
+def build_grade_plan(
+    s: Settings,
+    metrics: Metrics,
+    observed: Iterable[ObservedGradeItem],
+    enrolled: Iterable[int],
+    *,
+    budget: int,
+    foreign_idnumbers: Iterable[str] = (),
+    records: Iterable[ItemRecord] = (),
+    legacy_numbers: Iterable[int] = (),
+) -> GradeItemsPlan:
+    """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
+    programme's activity as read back, ``enrolled`` the users with an active enrolment;
+    ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades)."""
+    prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
+    try:
+        return plan_grades(
+            metrics.values,
+            metrics.specs,
+            observed,
+            frozenset(enrolled),
+            base=s.grades.itemnumber_base,
+            count=s.grades.itemnumber_count,
+            idnumber_prefix=prefix,
+            budget=budget,
+            foreign_idnumbers=frozenset(foreign_idnumbers),
+            programme=s.programme,
+            records=records,
+            legacy_numbers=frozenset(legacy_numbers),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"grades: {exc}") from None
+
+
+def attendance_comments(metrics: Metrics) -> Mapping[int, tuple[float, str]]:
+    """(grade 0-100, comment) per person for the configured assignment, e.g. ``3 of 4 meetings, last 12 Oct``."""
+    return {
+        uid: (round(summary.rate, 2), summary.comment())
+        for uid, summary in metrics.attendance.items()
+        if summary.rate is not None
+    }

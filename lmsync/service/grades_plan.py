@@ -1,0 +1,281 @@
+"""The saved grades plan (``GradesPlan``): what ``grades push`` will send, printable and saved as
+JSON, with the fingerprint of the gradebook it was made from. ``assemble_plan`` turns the
+domain's plans (``GradeItemsPlan`` for the gradebook items, ``AssignPlan`` for the assignment)
+into it; ``check_privacy`` refuses one that would show a mentee's rating of a mentor.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from lmsync.config import Config
+from lmsync.domain.assign_grades import AssignPlan
+from lmsync.domain.envelope import AssignGradeValue, Envelope, GradeValue, SaveAssignGrades, UpdateGrades
+from lmsync.domain.grades import GradeItemsPlan, GradeRequest, GradeWrite
+from lmsync.errors import PlanError
+from lmsync.service.grade_state import GradeState
+from lmsync.service.programme_settings import Settings
+
+COMPONENT = "mod_forum"
+PLAN_VERSION = 2  # 2: ownership by derived idnumber + store record (issue 10, point 6)
+HIDDEN_POLICY_WARNING = (
+    "mentee_ratings = 'hidden': mentees' ratings of their mentor go to hidden items on the mentee's row; "
+    "a default non-editing teacher (the usual mentor role) holds moodle/grade:viewhidden and can read them. "
+    "Use the default 'aggregate_only' unless mentors have no teacher role in this course."
+)
+
+
+class PlannedItem(BaseModel):
+    key: str
+    itemnumber: int
+    itemname: str
+    idnumber: str | None
+    grademin: float
+    grademax: float
+    hidden: bool
+    description: str = ""
+
+
+class PlannedGrade(BaseModel):
+    user_id: int
+    grade: float
+
+
+class PlannedRequest(BaseModel):
+    """One core_grades_update_grades call: details (when new or changed) then grades."""
+
+    itemnumber: int
+    itemdetails: dict[str, Any] | None = None
+    grades: list[PlannedGrade] = Field(default_factory=list)
+    key: str | None = None  # the metric
+    creates: bool = False  # the item does not exist yet: recorded in the store before sending
+    adopts: bool = False  # an earlier lmsync's item gets its derived idnumber
+
+    def to_domain(self) -> GradeRequest:
+        return GradeRequest(
+            self.itemnumber,
+            self.itemdetails,
+            tuple(GradeWrite(g.user_id, g.grade) for g in self.grades),
+            key=self.key,
+            creates=self.creates,
+            adopts=self.adopts,
+        )
+
+
+class PlannedTaken(BaseModel):
+    """An item in lmsync's itemnumber range that lmsync cannot prove it created (never written)."""
+
+    itemnumber: int
+    item_id: int | None
+    itemname: str | None
+    idnumber: str | None
+
+
+class PlannedDuplicate(BaseModel):
+    """Several grade items at one itemnumber: drift an admin resolves (Moodle updates neither)."""
+
+    itemnumber: int
+    item_ids: list[int | None]
+    mine: bool
+
+
+class PlannedAssignGrade(BaseModel):
+    user_id: int
+    grade: float
+    comment: str | None = None
+
+
+class PlannedRejection(BaseModel):
+    key: str
+    user_id: int
+    value: float
+    reason: str
+
+
+class GradesPlan(BaseModel):
+    """What ``grades push`` will send, and the observation it was made from."""
+
+    version: int = PLAN_VERSION
+    programme: str
+    course_id: int
+    component: str = COMPONENT
+    activity_cmid: int
+    itemnumbers: tuple[int, int]
+    as_of: date
+    created_at: str
+    fingerprint: str
+    read_users: list[int] = Field(default_factory=list)
+    items: list[PlannedItem] = Field(default_factory=list)
+    requests: list[PlannedRequest] = Field(default_factory=list)
+    assignment_id: int | None = None
+    assignment_name: str | None = None
+    assignment_grademax: float | None = None
+    assign_requests: list[list[PlannedAssignGrade]] = Field(default_factory=list)
+    rejected: list[PlannedRejection] = Field(default_factory=list)
+    unchanged: int = 0
+    assign_unchanged: int = 0
+    warnings: list[str] = Field(default_factory=list)
+    taken: list[PlannedTaken] = Field(default_factory=list)
+    duplicates: list[PlannedDuplicate] = Field(default_factory=list)
+    held: list[str] = Field(default_factory=list)  # metrics whose creation may still commit
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to send (which is not "in sync" while there is drift: see ``in_sync``)."""
+        return not self.requests and not self.assign_requests
+
+    @property
+    def in_sync(self) -> bool:
+        """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10)."""
+        return self.empty and not self.duplicates and not self.held
+
+    @property
+    def grade_count(self) -> int:
+        return sum(len(r.grades) for r in self.requests)
+
+    @property
+    def assign_count(self) -> int:
+        return sum(len(r) for r in self.assign_requests)
+
+    def item(self, itemnumber: int) -> PlannedItem | None:
+        return next((i for i in self.items if i.itemnumber == itemnumber), None)
+
+    def envelope(self) -> Envelope:
+        """The writes of this plan as typed operations of the grades family (the executor's input)."""
+        ops: list[UpdateGrades | SaveAssignGrades] = []
+        for r in self.requests:
+            item = self.item(r.itemnumber)
+            ops.append(
+                UpdateGrades(
+                    itemnumber=r.itemnumber,
+                    itemdetails=r.itemdetails,
+                    grades=tuple(GradeValue(user_id=g.user_id, grade=g.grade) for g in r.grades),
+                    metric=item.key if item is not None else r.key,
+                    idnumber=item.idnumber if item is not None else None,
+                    creates=r.creates,
+                    adopts=r.adopts,
+                )
+            )
+        for chunk in self.assign_requests:
+            assert self.assignment_id is not None
+            ops.append(
+                SaveAssignGrades(
+                    assignment_id=self.assignment_id,
+                    grademax=self.assignment_grademax,
+                    grades=tuple(AssignGradeValue(user_id=g.user_id, grade=g.grade, comment=g.comment) for g in chunk),
+                )
+            )
+        return Envelope(
+            family="grades",
+            programme=self.programme,
+            course_id=self.course_id,
+            fingerprint=self.fingerprint,
+            operations=list(ops),
+        )
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "items": len(self.items),
+            "requests": len(self.requests) + len(self.assign_requests),
+            "grades": self.grade_count,
+            "assignment_grades": self.assign_count,
+            "unchanged": self.unchanged + self.assign_unchanged,
+            "rejected": len(self.rejected),
+        }
+
+
+def sensitive_keys(s: Settings) -> set[str]:
+    """Metric keys holding one mentee's rating of their mentor (never visible on a row the mentor reads)."""
+    keys = set()
+    for inst in s.instruments.values():
+        if inst.rates_mentor and inst.grade_name:
+            for wave in s.waves:
+                keys.add(f"{inst.grade_name}-{wave.name}")
+                keys.add(f"{inst.grade_name}-change-{wave.name}")
+    return keys
+
+
+def check_privacy(s: Settings, grade_plan: GradeItemsPlan) -> list[str]:
+    """Refuse a plan that would show a single mentee's rating of a mentor; warn about the weaker policy."""
+    sensitive = sensitive_keys(s)
+    exposed = [i.itemname for i in grade_plan.items if i.key in sensitive and not i.hidden]
+    if exposed:
+        raise PlanError(
+            f"refusing to publish mentees' individual ratings of mentors on visible items: {', '.join(exposed)}",
+            hint="keep [grades] mentee_ratings = 'aggregate_only' (the default)",
+        )
+    if any(i.key in sensitive for i in grade_plan.items):
+        return [HIDDEN_POLICY_WARNING]
+    return []
+
+
+def assemble_plan(
+    config: Config,
+    s: Settings,
+    state: GradeState,
+    grade_plan: GradeItemsPlan,
+    assign_plan: AssignPlan | None,
+    *,
+    as_of: date,
+    warnings: list[str],
+) -> GradesPlan:
+    specs_desc = {i.key: i for i in grade_plan.items}
+    return GradesPlan(
+        programme=config.programme.name,
+        course_id=state.course_id,
+        activity_cmid=state.cmid,
+        itemnumbers=(s.grades.itemnumber_base, s.grades.itemnumber_base + s.grades.itemnumber_count - 1),
+        as_of=as_of,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        fingerprint=state.fingerprint(),
+        read_users=list(state.read_users),
+        items=[
+            PlannedItem(
+                key=i.key,
+                itemnumber=i.itemnumber,
+                itemname=i.itemname,
+                idnumber=i.idnumber,
+                grademin=i.grademin,
+                grademax=i.grademax,
+                hidden=i.hidden,
+            )
+            for i in specs_desc.values()
+        ],
+        requests=[
+            PlannedRequest(
+                itemnumber=r.itemnumber,
+                itemdetails=dict(r.itemdetails) if r.itemdetails else None,
+                grades=[PlannedGrade(user_id=g.user_id, grade=g.grade) for g in r.grades],
+                key=r.key,
+                creates=r.creates,
+                adopts=r.adopts,
+            )
+            for r in grade_plan.requests
+        ],
+        assignment_id=state.assignment.id if state.assignment else None,
+        assignment_name=state.assignment.name if state.assignment else None,
+        assignment_grademax=state.assignment.grademax if state.assignment else None,
+        assign_requests=[
+            [PlannedAssignGrade(user_id=g.user_id, grade=g.grade, comment=g.comment) for g in r.grades]
+            for r in (assign_plan.requests if assign_plan else [])
+        ],
+        rejected=[
+            PlannedRejection(key=r.key, user_id=r.user_id, value=r.value, reason=r.reason)
+            for r in grade_plan.rejected + (assign_plan.rejected if assign_plan else [])
+        ],
+        unchanged=grade_plan.unchanged,
+        assign_unchanged=assign_plan.unchanged if assign_plan else 0,
+        warnings=warnings + grade_plan.warnings,
+        taken=[
+            PlannedTaken(itemnumber=x.itemnumber, item_id=x.item_id, itemname=x.itemname, idnumber=x.idnumber)
+            for x in grade_plan.taken
+        ],
+        duplicates=[
+            PlannedDuplicate(itemnumber=d.itemnumber, item_ids=list(d.item_ids), mine=d.mine)
+            for d in grade_plan.duplicates
+        ],
+        held=list(grade_plan.held),
+    )

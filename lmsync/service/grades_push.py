@@ -1,0 +1,274 @@
+"""``lmsync grades push``: a grades plan sent through the executor, then read back and compared.
+
+The grades family on the one executor (``lmsync.service.executor``): item details first,
+chunked by variable count, each request journaled before and after; a creation is recorded
+in the store before it is sent (issue 10, points 6 and 10). Moodle's grade functions fail
+silently in many ways (traps 19-25), so what was sent is verified after.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.grade_items import TOLERANCE
+from lmsync.errors import PlanError
+from lmsync.log import get_logger
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sent
+from lmsync.service.grade_state import GradeState, find_assignment, read_grade_state
+from lmsync.service.grades_plan import PLAN_VERSION, GradesPlan
+from lmsync.service.observe import find_course_id, read_roster
+from lmsync.store.db import Store
+from lmsync.store.grade_items import GradeItemRecords
+from lmsync.store.journal import Journal
+from lmsync.store.meetings import SentComments
+
+log = get_logger(__name__)
+
+SOURCE = "lmsync"
+UPDATE_GRADES = "core_grades_update_grades"
+SAVE_ASSIGN_GRADES = "mod_assign_save_grades"
+
+
+@dataclass
+class PushReport:
+    run_id: str
+    requests: int = 0  # write requests sent
+    reads: int = 0  # reads (re-observation and verification)
+    grades: int = 0
+    details: int = 0  # item details sent (created or changed items)
+    assign_grades: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (what, errorcode or status)
+    uncertain: bool = False  # a write's outcome is unknown: stop, re-plan later
+    mismatches: list[str] = field(default_factory=list)
+    verified: int = 0
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed and not self.uncertain and not self.mismatches
+
+
+def _item_lane(chunk: Sequence[Any]) -> int:
+    return int(chunk[0].itemnumber)
+
+
+class GradesFamily(OpFamily):
+    """The grades family on the executor: ``core_grades_update_grades`` requests (as planned:
+    details first, each below the budget), then ``mod_assign_save_grades`` chunks.
+
+    Requests of different items go side by side; a later request of an item waits for its first
+    (which carries the details) and is skipped when that one was refused: sent alone it would
+    create a nameless item. A creation is recorded in the store before it is sent (issue 10
+    point 6); a token, access or capability refusal stops the push (exit code 2).
+    """
+
+    name = "grades"
+    kinds = {
+        "update_grades": Kind(UPDATE_GRADES, one_per_call=True, lane=_item_lane, skip_lane_after_refusal=True),
+        "assign_grades": Kind(SAVE_ASSIGN_GRADES, one_per_call=True, lane=EACH),
+    }
+
+    def __init__(self, api: MoodleApi, store: Store, plan: GradesPlan, report: PushReport) -> None:
+        super().__init__(Journal(store, plan.programme))
+        self.api = api
+        self.store = store
+        self.plan = plan
+        self.report = report
+        self.records = GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid)
+
+    def failures(self, kind: str, chunk: Sequence[Any], reason: str) -> list[tuple[str, str]]:
+        if kind == "update_grades":
+            return [(f"item {op.itemnumber}", reason) for op in chunk]
+        return [(f"assignment {op.assignment_id}", reason) for op in chunk]
+
+    def before(self, kind: str, chunk: Sequence[Any]) -> None:
+        (op,) = chunk
+        if kind == "update_grades" and op.creates and op.idnumber is not None and op.metric is not None:
+            # Recorded before sending: if the answer is lost, the next plan knows this creation may
+            # still commit and does not send a second one (issue 10, point 10).
+            self.records.sending(op.itemnumber, op.metric, op.idnumber)
+
+    def send(self, kind: str, chunk: Sequence[Any]) -> Sent:
+        (op,) = chunk
+        plan = self.plan
+        if kind == "update_grades":
+            result = self.api.update_grades(
+                SOURCE,
+                plan.course_id,
+                plan.component,
+                plan.activity_cmid,
+                op.itemnumber,
+                [{"studentid": g.user_id, "grade": g.grade} for g in op.grades],
+                itemdetails=op.itemdetails,
+            )
+            if not result.ok:
+                raise Refused(f"status {result.statuses}", {"statuses": result.statuses})
+            return Sent({"grades": len(op.grades), "details": op.itemdetails is not None})
+        self.api.save_assign_grades(
+            op.assignment_id,
+            [{"userid": g.user_id, "grade": g.grade, "comment": g.comment} for g in op.grades],
+            grademax=op.grademax,
+        )
+        return Sent({"grades": len(op.grades)})
+
+    def accepted(self, kind: str, chunk: Sequence[Any], sent: Sent) -> None:
+        (op,) = chunk
+        if kind == "update_grades":
+            if op.adopts and op.idnumber is not None and op.metric is not None:
+                self.records.sending(op.itemnumber, op.metric, op.idnumber, state="adopted")
+            self.report.grades += len(op.grades)
+            self.report.details += 1 if op.itemdetails else 0
+            return
+        SentComments(self.store, self.plan.programme).record(
+            op.assignment_id, [(g.user_id, g.comment) for g in op.grades if g.comment is not None]
+        )
+        self.report.assign_grades += len(op.grades)
+
+
+def push_envelope(
+    api: MoodleApi, store: Store, plan: GradesPlan, *, run_id: str, max_parallel: int = 1
+) -> PushReport:
+    """Send ``plan``'s requests through the executor; a lost answer stops the push (``uncertain``)."""
+    report = PushReport(run_id)
+    family = GradesFamily(api, store, plan, report)
+    done = Executor(family, run_id=run_id, max_parallel=max_parallel).run(plan.envelope())
+    report.requests = done.batches
+    report.failed.extend(done.failed)
+    report.uncertain = done.lost is not None
+    return report
+
+
+def verify(plan: GradesPlan, state: GradeState) -> tuple[int, list[str]]:
+    """Compare what the plan sent with what Moodle now holds (silent partial writes, trap 25)."""
+    checked = 0
+    mismatches: list[str] = []
+    for request in plan.requests:
+        found = state.at(request.itemnumber)
+        if len(found) > 1:
+            mismatches.append(f"item {request.itemnumber}: {len(found)} grade items at this itemnumber")
+        seen = found[0] if len(found) == 1 else None
+        if request.itemdetails and seen is not None:
+            want = plan.item(request.itemnumber)
+            if want is not None and (
+                seen.itemname != want.itemname or abs(seen.grademax - want.grademax) > TOLERANCE
+            ):
+                mismatches.append(f"item {request.itemnumber}: details did not arrive")
+        for g in request.grades:
+            checked += 1
+            got = seen.grades.get(g.user_id) if seen is not None else None
+            if got is None or abs(got - g.grade) > TOLERANCE:
+                mismatches.append(
+                    f"item {request.itemnumber}, user {g.user_id}: sent {g.grade:g}, read {got}"
+                )
+    for chunk in plan.assign_requests:
+        for a in chunk:
+            checked += 1
+            got = state.assign_grades.get(a.user_id)
+            if got is None or abs(got - a.grade) > TOLERANCE:
+                mismatches.append(f"assignment, user {a.user_id}: sent {a.grade:g}, read {got}")
+    return checked, mismatches
+
+
+def confirm_records(store: Store, plan: GradesPlan, state: GradeState) -> int:
+    """Record the Moodle id of every item lmsync created or adopted that is now read back alone at
+    its itemnumber with the recorded idnumber (after a push: a write, never during a plan)."""
+    records = GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid)
+    confirmed = 0
+    for row in records.all():
+        found = state.at(row.itemnumber)
+        single = found[0] if len(found) == 1 else None
+        if single is not None and single.idnumber == row.idnumber and single.id not in (None, row.item_id):
+            assert single.id is not None
+            records.confirm(row.itemnumber, single.id)
+            confirmed += 1
+    return confirmed
+
+
+def _observe_for(api: MoodleApi, config: Config, plan: GradesPlan) -> GradeState:
+    """Re-read exactly what ``plan`` was made from (same per-user reads)."""
+    enrolled = frozenset(read_roster(api, plan.course_id, config.moodle.page_size))
+    target = None
+    if plan.assignment_id is not None:
+        assert plan.assignment_name is not None
+        target = find_assignment(api, plan.course_id, plan.assignment_name)
+    return read_grade_state(
+        api,
+        course_id=plan.course_id,
+        cmid=plan.activity_cmid,
+        owned=range(plan.itemnumbers[0], plan.itemnumbers[1] + 1),
+        enrolled=enrolled,
+        read_users=plan.read_users,
+        assignment=target,
+    )
+
+
+def push_grades(
+    api: MoodleApi,
+    config: Config,
+    store: Store,
+    plan: GradesPlan,
+    *,
+    observed: GradeState | None = None,
+    verify_after: bool = True,
+) -> PushReport:
+    """Push exactly ``plan``. Without ``observed`` (a saved plan), Moodle is read again first and
+    the plan is refused when its fingerprint no longer matches."""
+    started = time.monotonic()
+    reads_before = api.transport.requests_made
+    if plan.version != PLAN_VERSION:
+        raise PlanError(f"the plan has format version {plan.version}, this lmsync writes {PLAN_VERSION}")
+    if plan.programme != config.programme.name:
+        raise PlanError(
+            f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}"
+        )
+    if observed is None:
+        course_id = find_course_id(api, config.programme.course)
+        if course_id != plan.course_id:
+            raise PlanError(
+                f"the plan is for course {plan.course_id}, the configuration names course {course_id}"
+            )
+        observed = _observe_for(api, config, plan)
+    now = observed.fingerprint()
+    if now != plan.fingerprint:
+        raise PlanError(
+            f"the gradebook changed since the plan was made (fingerprint {plan.fingerprint} -> {now})",
+            hint="run `lmsync grades plan` again and review the new plan",
+        )
+    run_id = uuid.uuid4().hex[:12]
+    reads = api.transport.requests_made - reads_before
+    drift = [
+        (f"item {d.itemnumber}", f"{len(d.item_ids)} grade items at one itemnumber (ids "
+         f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
+        for d in plan.duplicates
+    ]
+    if plan.empty:
+        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
+    report = push_envelope(api, store, plan, run_id=run_id, max_parallel=config.moodle.max_parallel)
+    report.failed.extend(drift)
+    if verify_after and not report.uncertain:
+        before = api.transport.requests_made
+        after = _observe_for(api, config, plan)
+        reads += api.transport.requests_made - before
+        report.verified, report.mismatches = verify(plan, after)
+        confirm_records(store, plan, after)
+    report.reads = reads
+    report.seconds = time.monotonic() - started
+    log.info(
+        "grades.push",
+        run_id=run_id,
+        requests=report.requests,
+        reads=report.reads,
+        grades=report.grades,
+        details=report.details,
+        assignment_grades=report.assign_grades,
+        failed=len(report.failed),
+        mismatches=len(report.mismatches),
+        seconds=round(report.seconds, 3),
+    )
+    return report

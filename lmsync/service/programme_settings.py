@@ -1,0 +1,68 @@
+"""The programme's meeting, grade, wave and instrument settings, validated once (``Settings``).
+
+Read through :mod:`lmsync.config_sections`; a bad section is a ``ConfigError`` naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.config_sections import (
+    GradesConfig,
+    InstrumentConfig,
+    MeetingsConfig,
+    WavesConfig,
+    resolve_instruments,
+)
+from lmsync.domain.instruments import Instrument, Wave
+from lmsync.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The issue-#6 sections, validated, whatever shape ``Config`` currently gives them."""
+
+    programme: str
+    meetings: MeetingsConfig
+    grades: GradesConfig
+    waves: tuple[Wave, ...]
+    baseline: str | None
+    programme_start: date | None
+    instruments: dict[str, Instrument]
+    instrument_sections: dict[str, InstrumentConfig]
+
+
+def settings(config: Config) -> Settings:
+    """Read the sections through ``lmsync.config_sections`` (works before and after they are plugged in)."""
+    try:
+        meetings = MeetingsConfig.model_validate(_plain(config.meetings))
+        grades = GradesConfig.model_validate(_plain(config.grades))
+        waves = WavesConfig.model_validate(_plain(getattr(config, "waves", None)) or {})
+        sections = {
+            name: InstrumentConfig.model_validate(_plain(value))
+            for name, value in (config.instruments or {}).items()
+        }
+        instruments = resolve_instruments(sections)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(f"configuration: {exc}") from None
+    return Settings(
+        programme=config.programme.name,
+        meetings=meetings,
+        grades=grades,
+        waves=waves.to_waves(),
+        baseline=waves.baseline,
+        programme_start=waves.programme_start,
+        instruments=instruments,
+        instrument_sections=sections,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "model_dump"):
+        return value.model_dump(exclude_unset=True)
+    return value
