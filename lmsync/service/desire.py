@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lmsync.config import Config
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.people import People, PersonWarning
-from lmsync.domain.plan import Circle
+from lmsync.domain.plan import DesiredCircle
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
@@ -24,7 +24,7 @@ __all__ = [
 
 @dataclass
 class Desired:
-    circles: list[Circle]
+    circles: list[DesiredCircle]
     people: People
     match: MatchResult
     warnings: list[str] = field(default_factory=list)
@@ -57,7 +57,7 @@ def desired_state(snapshot: Snapshot, config: Config) -> Desired:
         if mentee.moodle_id is not None:
             mentees_of.setdefault(assignment.mentor, set()).add(mentee.moodle_id)
     circles = [
-        Circle(
+        DesiredCircle(
             mentor_id=by_id[mentor].moodle_id or 0,
             mentor_name=by_id[mentor].fullname or mentor,
             mentee_ids=frozenset(ids),

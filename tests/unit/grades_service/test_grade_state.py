@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lmsync.domain.grades import GradeItemSpec, GradePlan, GradeRequest, GradeWrite, ObservedGradeItem
+from lmsync.domain.grades import GradeItemSpec, GradeItemsPlan, GradeRequest, GradeWrite, ObservedGradeItem
 from lmsync.domain.plan import ObservedGroup, mentor_group_idnumber
 from lmsync.errors import PlanError
 from lmsync.moodle.models import GradeReport
@@ -118,12 +118,12 @@ def test_privacy_guard_refuses_a_visible_individual_rating_of_a_mentor(monkeypat
         {"waves": {"windows": {"T0": {"start": "2026-09-01", "end": "2026-09-30"}}}}
     )
     s = settings(config)
-    visible = GradePlan([spec("satisfaction-mentee-T0", 1000)], [], [], 0, [])
+    visible = GradeItemsPlan([spec("satisfaction-mentee-T0", 1000)], [], [], 0, [])
     with pytest.raises(PlanError, match="satisfaction-mentee-T0"):
         grades.check_privacy(s, visible)
-    hidden = GradePlan([spec("satisfaction-mentee-T0", 1000, hidden=True)], [], [], 0, [])
+    hidden = GradeItemsPlan([spec("satisfaction-mentee-T0", 1000, hidden=True)], [], [], 0, [])
     assert grades.check_privacy(s, hidden) == [grades.HIDDEN_POLICY_WARNING]
-    aggregate = GradePlan([spec("satisfaction-mentee-received-T0", 1000)], [], [], 0, [])
+    aggregate = GradeItemsPlan([spec("satisfaction-mentee-received-T0", 1000)], [], [], 0, [])
     assert grades.check_privacy(s, aggregate) == []
 
 

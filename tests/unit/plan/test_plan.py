@@ -8,7 +8,7 @@ import re
 import pytest
 
 from lmsync.domain.plan import (
-    Circle,
+    DesiredCircle,
     Memory,
     Observation,
     ObservedDiscussion,
@@ -77,8 +77,8 @@ def simulate(observation: Observation, plan: Plan) -> Observation:
 
 
 CIRCLES = [
-    Circle(mentor_id=30, mentor_name="Ada Mentor", mentee_ids=frozenset({1, 2, 3})),
-    Circle(mentor_id=31, mentor_name="Bo Mentor", mentee_ids=frozenset({4, 5})),
+    DesiredCircle(mentor_id=30, mentor_name="Ada Mentor", mentee_ids=frozenset({1, 2, 3})),
+    DesiredCircle(mentor_id=31, mentor_name="Bo Mentor", mentee_ids=frozenset({4, 5})),
 ]
 
 
@@ -122,7 +122,7 @@ def test_groups_of_another_programme_are_ignored():
 def test_mentee_who_left_the_course_leaves_the_group():
     first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
     gone = observe(first.groups, first.grouping_id, ACTIVE - {2}, first.discussions)
-    circles = [Circle(30, "Ada Mentor", frozenset({1, 3})), CIRCLES[1]]
+    circles = [DesiredCircle(30, "Ada Mentor", frozenset({1, 3})), CIRCLES[1]]
     plan = plan_sync(gone, circles, SETTINGS)
     assert [(op.kind, op.user_id, op.reason) for op in plan.operations] == [
         ("remove_member", 2, "left the course")
@@ -132,7 +132,7 @@ def test_mentee_who_left_the_course_leaves_the_group():
 def test_departed_mentor_keeps_group_unless_delete_allowed():
     first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
     gone = observe(first.groups, first.grouping_id, ACTIVE - {31}, first.discussions)
-    circles = [Circle(30, "Ada Mentor", frozenset({1, 2, 3, 4, 5}))]
+    circles = [DesiredCircle(30, "Ada Mentor", frozenset({1, 2, 3, 4, 5}))]
     plan = plan_sync(gone, circles, SETTINGS)
     assert not plan.by_kind("delete_group")
     assert plan.skipped_deletes == [mentor_group_idnumber("p1", 31)]
@@ -146,7 +146,7 @@ def test_mass_removal_is_refused():
     first = simulate(observe(), plan_sync(observe(), CIRCLES, SETTINGS))
     almost_empty = observe(first.groups, first.grouping_id, frozenset({30}), first.discussions)
     with pytest.raises(UnsafePlan, match="refusing to remove"):
-        plan_sync(almost_empty, [Circle(30, "Ada Mentor", frozenset())], SETTINGS)
+        plan_sync(almost_empty, [DesiredCircle(30, "Ada Mentor", frozenset())], SETTINGS)
 
 
 def test_welcome_is_not_posted_twice_even_when_the_group_was_recreated_elsewhere():
@@ -176,7 +176,7 @@ def test_plan_round_trips_through_json():
 def test_mentee_in_two_circles_is_left_in_the_matched_one_only():
     g30 = ObservedGroup(1, "Circle: Ada Mentor", "lmsync:p1:mentor:30", frozenset({30, 1, 2}), True)
     g31 = ObservedGroup(2, "Circle: Bo Mentor", "lmsync:p1:mentor:31", frozenset({31, 2, 4}), True)
-    circles = [Circle(30, "Ada Mentor", frozenset({1, 2})), Circle(31, "Bo Mentor", frozenset({4}))]
+    circles = [DesiredCircle(30, "Ada Mentor", frozenset({1, 2})), DesiredCircle(31, "Bo Mentor", frozenset({4}))]
     plan = plan_sync(
         observe([g30, g31], grouping_id=5),
         circles,
@@ -208,7 +208,7 @@ def moodle_reads(observation: Observation) -> Observation:
 
 
 def test_point_1_trap_39_names_compared_as_moodle_displays_them_converge():
-    circles = [Circle(30, "Dr O'Neil & Partner", frozenset({1, 2})), Circle(31, "A 3 > 2 <b>x</b>", frozenset({4}))]
+    circles = [DesiredCircle(30, "Dr O'Neil & Partner", frozenset({1, 2})), DesiredCircle(31, "A 3 > 2 <b>x</b>", frozenset({4}))]
     plan = plan_sync(observe(), circles, MOODLE)
     after = moodle_reads(simulate(observe(), plan))
     assert any("&amp;" in g.name for g in after.groups), "the test must read back escaped names"
@@ -216,7 +216,7 @@ def test_point_1_trap_39_names_compared_as_moodle_displays_them_converge():
 
 
 def test_point_1_trap_38_a_generated_name_moodle_would_refuse_is_defused_with_a_warning():
-    plan = plan_sync(observe(), [Circle(31, "<b>Bold</b>", frozenset({4}))], MOODLE)
+    plan = plan_sync(observe(), [DesiredCircle(31, "<b>Bold</b>", frozenset({4}))], MOODLE)
     (create,) = plan.by_kind("create_group")
     assert param_text_problem(create.name) is None
     assert param_text_problem(plan.by_kind("post_welcome")[0].subject) is None
@@ -225,7 +225,7 @@ def test_point_1_trap_38_a_generated_name_moodle_would_refuse_is_defused_with_a_
 
 def test_point_1_trap_39_a_foreign_literal_entity_name_counts_as_taken():
     foreign = ObservedGroup(7, format_string("Circle &amp; co: Ada"), "", frozenset({9}))
-    plan = plan_sync(observe([foreign]), [Circle(30, "Ada", frozenset({1}))], MOODLE)
+    plan = plan_sync(observe([foreign]), [DesiredCircle(30, "Ada", frozenset({1}))], MOODLE)
     assert [op.name for op in plan.by_kind("create_group")] == ["Circle & co: Ada (2)"]
 
 
