@@ -102,5 +102,6 @@ def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                     child = {}
                     node[part] = child
                 node = child
-    return _listify(root)
+    listed: dict[str, Any] = _listify(root)
+    return listed
 

@@ -47,74 +47,92 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
     if not header:
         raise InputError(f"{path}: empty file (expected a header line with id,role,...)")
-    reader.fieldnames = header
     columns = _columns(path, header, config)
+    position = {column: i for i, column in enumerate(header)}  # a repeated column: the last one counts
+    fields = list(columns)
+    where = [position.get(columns[name]) for name in fields]  # None: column absent, always empty
+    width = len(header)
     persons: list[Person] = []
     current: dict[str, str] = {}
     current_peers: dict[str, str] = {}
     seen: dict[str, int] = {}
     spellings = spelling_map(config.matching.aliases)
+    # Programmes repeat the same departments, interests and languages: each distinct cell is read once.
+    one: dict[str, str | None] = {}
+    many: dict[str, frozenset[str]] = {}
+    plain: dict[str, frozenset[str]] = {}
     for row in reader:
         line = reader.line_num
-
-        def fail(field: str, message: str, line: int = line) -> InputError:
-            return InputError(f"{path}:{line}: {field}: {message}")
-
-        if None in row:
-            raise fail("(row)", f"{len(header) + len(row[None])} cells, the header has {len(header)}")  # type: ignore[index]
-        cell = {name: (row.get(column) or "").strip() for name, column in columns.items()}
+        if not row:
+            continue  # empty line
+        if len(row) > width:
+            raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width}")
+        cell = {name: (row[i].strip() if i is not None and i < len(row) else "") for name, i in zip(fields, where, strict=True)}
         if not any(cell.values()):
             continue  # blank line
         person_id = cell["id"]
         if not person_id:
-            raise fail("id", "empty")
+            raise _fail(path, line, "id", "empty")
         if person_id in seen:
-            raise fail("id", f"{person_id} already appears on line {seen[person_id]}")
+            raise _fail(path, line, "id", f"{person_id} already appears on line {seen[person_id]}")
         seen[person_id] = line
         roles = [r.strip() for r in cell["role"].split(MULTI) if r.strip()]
         if not roles:
-            raise fail("role", "empty (use mentor, peer_mentor or mentee)")
+            raise _fail(path, line, "role", "empty (use mentor, peer_mentor or mentee)")
         for role in roles:
             if role not in ROLES:
-                raise fail("role", f"{role!r} is not one of mentor, peer_mentor, mentee")
+                raise _fail(path, line, "role", f"{role!r} is not one of mentor, peer_mentor, mentee")
         capacity = default_capacity(frozenset(roles), config)
-        if cell.get("capacity"):
-            capacity = _integer(cell["capacity"], fail, "capacity")
+        if cell["capacity"]:
+            capacity = _integer(cell["capacity"], path, line, "capacity")
             if capacity < 0:
-                raise fail("capacity", "must be 0 or more")
-        year = _integer(cell["year"], fail, "year") if cell.get("year") else None
+                raise _fail(path, line, "capacity", "must be 0 or more")
+        year = _integer(cell["year"], path, line, "year") if cell["year"] else None
         primary = cast(Role, "mentee" if "mentee" in roles else roles[0])
+        department, interests, languages, needs = cell["department"], cell["interests"], cell["languages"], cell["needs"]
+        if department not in one:
+            one[department] = respell(department, spellings)
+        for text in (interests, languages):
+            if text not in many:
+                many[text] = respell_all(split_values(text, MULTI), spellings)
+        if needs not in plain:
+            plain[needs] = split_values(needs, MULTI)
         persons.append(
             Person(
                 id=person_id,
                 role=primary,
                 also=frozenset(cast(Role, r) for r in roles),
                 capacity=capacity,
-                department=respell(cell.get("department"), spellings),
-                interests=respell_all(split_values(cell.get("interests"), MULTI), spellings),
+                department=one[department],
+                interests=many[interests],
                 year=year,
-                languages=respell_all(split_values(cell.get("languages"), MULTI), spellings),
-                fullname=cell.get("fullname") or None,
-                preferences=tuple(p.strip() for p in cell.get("preferences", "").split(MULTI) if p.strip()),
-                needs=split_values(cell.get("needs"), MULTI),
+                languages=many[languages],
+                fullname=cell["fullname"] or None,
+                preferences=tuple(p.strip() for p in cell["preferences"].split(MULTI) if p.strip()),
+                needs=plain[needs],
             )
         )
-        if cell.get("current_mentor"):
+        if cell["current_mentor"]:
             current[person_id] = cell["current_mentor"]
-        if cell.get("current_peer"):
+        if cell["current_peer"]:
             current_peers[person_id] = cell["current_peer"]
     return People(tuple(persons), current=current, current_peers=current_peers)
 
 
-def _integer(text: str, fail: object, field: str) -> int:
+def _fail(path: Path, line: int, field: str, message: str) -> InputError:
+    """The error for one bad cell: file, line and field, so the admin can fix that row."""
+    return InputError(f"{path}:{line}: {field}: {message}")
+
+
+def _integer(text: str, path: Path, line: int, field: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise fail(field, f"{text!r} is not a whole number") from None  # type: ignore[operator]
+        raise _fail(path, line, field, f"{text!r} is not a whole number") from None
 
 
 def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Issue 12: layers you can see and enforce.
 
 The import contracts themselves live in ``.importlinter`` (``lint-imports`` in CI); these
-tests check the same from inside the suite, plus the module sizes of the Moodle client and
-the one configuration ``Section`` base.
+tests check the same from inside the suite, plus the size of every module, the two-meaning
+names renamed, and the one configuration ``Section`` base.
 """
 
 from __future__ import annotations
@@ -42,18 +42,40 @@ def test_issue_12_import_contracts_kept() -> None:
     assert "0 broken" in done.stdout
 
 
+MAX_LINES = 500
+# Modules still over MAX_LINES in areas other engineers are reworking right now (issue 12,
+# "Names and sizes"); each entry names the work that owns it and is to split it. An entry whose
+# module is back under the limit fails test_issue_12_size_allow_list_is_current, so the list
+# only shrinks: no new module may join it.
+STILL_SPLITTING = {
+    "domain/assignment.py": "matching speed (E9)",
+    "render/report.py": "report speed (E20)",
+    "service/health.py": "health cycle (E18)",
+    "service/nudges.py": "health cycle (E18)",
+    "service/report.py": "report speed (E20)",
+    "store/health.py": "health cycle (E18)",
+}
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
 @pytest.mark.parametrize(
     "path",
-    sorted(
-        [*(ROOT / "moodle" / "api").glob("*.py"), *(ROOT / "moodle" / "models").glob("*.py")]
-        + [ROOT / "moodle" / name for name in ("transport.py", "retry.py", "answers.py")]
-        + [ROOT / "service" / name for name in ("runtime.py", "jobs.py", "roster.py", "desire.py")]
-        + [ROOT / name for name in ("config.py", "config_sections.py", "health_config.py")]
-    ),
+    sorted(p for p in ROOT.rglob("*.py") if str(p.relative_to(ROOT)) not in STILL_SPLITTING),
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_issue_12_no_module_over_500_lines(path: Path) -> None:
-    assert len(path.read_text(encoding="utf-8").splitlines()) <= 500
+    """Every module of lmsync, the split Moodle client, services and domain included."""
+    assert _lines(path) <= MAX_LINES
+
+
+def test_issue_12_size_allow_list_is_current() -> None:
+    """An allow-listed module that is gone or back under the limit must leave the list."""
+    current = {name: _lines(ROOT / name) for name in STILL_SPLITTING if (ROOT / name).exists()}
+    assert set(current) == set(STILL_SPLITTING), "allow-listed modules that no longer exist"
+    assert [name for name, lines in current.items() if lines <= MAX_LINES] == []
 
 
 def test_issue_12_models_package_reexports_every_model() -> None:
@@ -102,3 +124,30 @@ def test_issue_12_one_config_section_base() -> None:
     assert config.Section is Section
     with pytest.raises(pydantic.ValidationError):
         config.Config.model_validate({"moodle": {"no_such_key": 1}})
+
+
+def _class_definitions(name: str) -> list[str]:
+    """The modules of lmsync (relative paths) whose top level defines class ``name``."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(node, ast.ClassDef) and node.name == name for node in tree.body):
+            found.append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_issue_12_two_meaning_names_renamed() -> None:
+    """``Circle``, ``Assignment`` and ``GradePlan`` each meant two things (issue 12, "Names and sizes").
+
+    A matching pool is ``Circle`` and a mentor's wanted group ``DesiredCircle``; Moodle's
+    assignment is ``Assignment`` (the client's model and the emulator's record) and a mentee
+    with the mentor matching gave them ``Match``; the whole saved grades plan is ``GradesPlan`` and the
+    domain's gradebook-item part of it ``GradeItemsPlan``.
+    """
+    assert _class_definitions("Circle") == ["domain/compatibility.py"]
+    assert _class_definitions("DesiredCircle") == ["domain/sync_state.py"]
+    assert all(path.startswith("moodle/") for path in _class_definitions("Assignment"))
+    assert _class_definitions("Match") == ["domain/matching.py"]
+    assert _class_definitions("GradePlan") == []
+    assert _class_definitions("GradesPlan") == ["service/grades_plan.py"]
+    assert _class_definitions("GradeItemsPlan") == ["domain/grades.py"]

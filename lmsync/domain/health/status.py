@@ -39,10 +39,10 @@ NudgeKind = Literal["no_first_meeting", "no_meeting", "missed_meetings", "short_
 
 def normalise_status(status: str) -> Status:
     """A stored status in today's terms (``new`` -> ``ok``); ``ValueError`` for an unknown one."""
-    status = LEGACY_STATUS.get(status, status)  # type: ignore[assignment]
+    status = LEGACY_STATUS.get(status, status)
     if status not in STATUSES:
         raise ValueError(f"unknown health status {status!r}")
-    return status  # type: ignore[return-value]
+    return status
 
 
 @dataclass(frozen=True)
