@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -47,6 +47,11 @@ from lmsync.store import schema
 _BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
 
 _IMMEDIATE = "lmsync_immediate"
+
+
+def now_iso(timespec: str = "seconds") -> str:
+    """The current UTC instant as ISO-8601 text, as every store table keeps instants."""
+    return datetime.now(UTC).isoformat(timespec=timespec)
 
 
 @dataclass(frozen=True)
@@ -317,7 +322,7 @@ class Store:
                     id=1,
                     site=site,
                     course=course,
-                    bound_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    bound_at=now_iso(),
                     adopted=int(adopted),
                 )
             )
@@ -358,6 +363,31 @@ class Store:
         raw = self._c.connection.driver_connection
         assert isinstance(raw, sqlite3.Connection)
         return raw
+
+
+class ProgrammeRepository:
+    """Base of the repositories that hold one programme's rows of a store."""
+
+    def __init__(self, store: Store, programme: str) -> None:
+        self.store = store
+        self.programme = programme
+
+
+def upsert_stamped(conn: Store, table: Table, key: dict[str, Any], values: dict[str, Any], *, compare: str, stamp: str) -> str:
+    """Insert ``key | values`` or update ``values`` of the row with that natural key.
+
+    ``table`` has an ``id`` and ``created_at``/``updated_at`` instants; the row is rewritten
+    (and ``updated_at`` moved) only when its ``compare`` column differs from ``values``.
+    Returns ``"added"``, ``"updated"`` or ``"unchanged"``.
+    """
+    row = conn.first(select(table.c.id, table.c[compare].label("seen")).where(*(table.c[name] == v for name, v in key.items())))
+    if row is None:
+        conn.write(table.insert().values(created_at=stamp, updated_at=stamp, **key, **values))
+        return "added"
+    if row.seen != values[compare]:
+        conn.write(table.update().where(table.c.id == row.id).values(updated_at=stamp, **values))
+        return "updated"
+    return "unchanged"
 
 
 class _SQLiteHandle:

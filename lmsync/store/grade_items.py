@@ -8,18 +8,14 @@ created (or adopted) it at that itemnumber on that activity. Rows hold ids and n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, select
 
-from lmsync.store.db import Store
+from lmsync.store.db import Store, now_iso
 from lmsync.store.schema import grade_items
 
 _g = grade_items
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,7 @@ class GradeItemRecords:
                 "idnumber": idnumber,
                 "item_id": None,
                 "state": state,
-                "sent_at": _now(),
+                "sent_at": now_iso(),
                 "confirmed_at": None,
             },
             update=("metric", "idnumber", "item_id", "state", "sent_at", "confirmed_at"),
@@ -87,6 +83,6 @@ class GradeItemRecords:
             .values(
                 item_id=item_id,
                 state=case((_g.c.state == "sending", "created"), else_=_g.c.state),
-                confirmed_at=_now(),
+                confirmed_at=now_iso(),
             )
         )

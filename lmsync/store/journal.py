@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from lmsync.store.db import Store
+from lmsync.store.db import ProgrammeRepository, now_iso
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.schema import created_objects, journal
 
@@ -31,10 +30,6 @@ _FINISH = (
     .where(journal.c.id == bindparam("entry_id"))
     .values(state=bindparam("state"), result=bindparam("result"), finished_at=bindparam("finished_at"))
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -61,11 +56,7 @@ class KeyedEntry:
     started_at: str
 
 
-class Journal:
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
+class Journal(ProgrammeRepository):
     def intent(self, run_id: str, function: str, op_kind: str, op_keys: list[str]) -> int:
         """Record a batch about to be sent; returns its entry id."""
         return self.store.insert_id(
@@ -78,14 +69,14 @@ class Journal:
                 "op_keys": json.dumps(op_keys),
                 "item_count": len(op_keys),
                 "state": "intent",
-                "started_at": _now(),
+                "started_at": now_iso("milliseconds"),
             },
         )
 
     def finish(self, entry_id: int, state: str, result: Any = None) -> None:
         self.store.write(
             _FINISH,
-            {"entry_id": entry_id, "state": state, "result": json.dumps(result, default=str), "finished_at": _now()},
+            {"entry_id": entry_id, "state": state, "result": json.dumps(result, default=str), "finished_at": now_iso("milliseconds")},
         )
 
     def record_pairings(self, op_kind: str, ops: Sequence[Any]) -> None:
@@ -197,13 +188,13 @@ class Journal:
                 journal.c.state.in_(_UNSETTLED),
                 journal.c.op_kind.in_(list(kinds)),
             )
-            .values(state="reobserved", result=json.dumps({"reobserved_by": run_id}), finished_at=_now())
+            .values(state="reobserved", result=json.dumps({"reobserved_by": run_id}), finished_at=now_iso("milliseconds"))
         )
 
     def remember_created(self, kind: str, key: str, moodle_id: int) -> None:
         self.store.insert(
             created_objects,
-            {"programme": self.programme, "kind": kind, "key": key, "moodle_id": moodle_id, "created_at": _now()},
+            {"programme": self.programme, "kind": kind, "key": key, "moodle_id": moodle_id, "created_at": now_iso("milliseconds")},
             update=("moodle_id", "created_at"),
         )
 

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select
 
 from lmsync.domain.meetings import Meeting, Source
-from lmsync.store.db import Store
+from lmsync.store.db import ProgrammeRepository, Store, now_iso, upsert_stamped
 from lmsync.store.schema import assign_comments, imports, meetings
 
 _m, _i, _c = meetings, imports, assign_comments
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -40,6 +36,12 @@ class SaveCounts:
             self.unchanged + other.unchanged,
             self.removed + other.removed,
         )
+
+    @classmethod
+    def of(cls, outcomes: Iterable[str]) -> SaveCounts:
+        """Count ``upsert_stamped`` outcomes (``"added"``, ``"updated"``, ``"unchanged"``)."""
+        seen = list(outcomes)
+        return cls(seen.count("added"), seen.count("updated"), seen.count("unchanged"))
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,7 @@ def _row_to_meeting(row: Any) -> StoredMeeting:
     return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at)
 
 
-class MeetingRepository:
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
+class MeetingRepository(ProgrammeRepository):
     def save(self, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
         """Upsert ``(meeting, origin)`` pairs in one transaction."""
         with self.store.transaction() as conn:
@@ -77,19 +75,17 @@ class MeetingRepository:
 
     def save_in(self, conn: Store, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
         """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
-        added = updated = unchanged = 0
         stamp = now_iso()
+        outcomes = []
         for meeting, origin in meetings:
             meeting_date, mentor_id, mentee_id, source = meeting.natural_key
-            row = conn.first(
-                select(_m.c.id, _m.c.content_hash).where(
-                    _m.c.programme == self.programme,
-                    _m.c.meeting_date == meeting_date,
-                    _m.c.mentor_id == mentor_id,
-                    _m.c.mentee_id == mentee_id,
-                    _m.c.source == source,
-                )
-            )
+            key = {
+                "programme": self.programme,
+                "meeting_date": meeting_date,
+                "mentor_id": mentor_id,
+                "mentee_id": mentee_id,
+                "source": source,
+            }
             values = {
                 "minutes": meeting.minutes,
                 "attended": int(meeting.attended),
@@ -98,26 +94,8 @@ class MeetingRepository:
                 "content_hash": meeting.content_hash,
                 "origin": origin,
             }
-            if row is None:
-                conn.write(
-                    _m.insert().values(
-                        programme=self.programme,
-                        meeting_date=meeting_date,
-                        mentor_id=mentor_id,
-                        mentee_id=mentee_id,
-                        source=source,
-                        created_at=stamp,
-                        updated_at=stamp,
-                        **values,
-                    )
-                )
-                added += 1
-            elif row.content_hash != meeting.content_hash:
-                conn.write(_m.update().where(_m.c.id == row.id).values(updated_at=stamp, **values))
-                updated += 1
-            else:
-                unchanged += 1
-        return SaveCounts(added, updated, unchanged)
+            outcomes.append(upsert_stamped(conn, _m, key, values, compare="content_hash", stamp=stamp))
+        return SaveCounts.of(outcomes)
 
     def replace_source(self, source: Source, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
         """Make the stored meetings of one re-readable source (the Feedback log) equal ``meetings``.
@@ -177,12 +155,8 @@ class ImportRecord:
     imported_at: str
 
 
-class ImportLog:
+class ImportLog(ProgrammeRepository):
     """Which files were imported, when, and what they changed (meetings and surveys alike)."""
-
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
 
     def record_in(self, conn: Store, kind: str, file_name: str, sha256: str, rows: int, counts: SaveCounts) -> None:
         conn.write(
@@ -213,16 +187,12 @@ class ImportLog:
         return ImportRecord(row.kind, row.file_name, row.file_sha256, row.rows, counts, row.imported_at)
 
 
-class SentComments:
+class SentComments(ProgrammeRepository):
     """The attendance comment last sent to each person on an assignment.
 
     Moodle cannot be asked for it (mod_assign_get_grades has no comments, trap 30), so a
     comment is re-sent only when its text differs from the one recorded here.
     """
-
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
 
     def get(self, assignment_id: int) -> dict[int, str]:
         query = select(_c.c.user_id, _c.c.comment).where(

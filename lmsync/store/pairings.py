@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, select
 
 from lmsync.domain.plan import mentor_of_idnumber
-from lmsync.store.db import Store
+from lmsync.store.db import ProgrammeRepository, now_iso
 from lmsync.store.schema import pairing_history
 
 _h = pairing_history
@@ -33,10 +33,6 @@ _CLOSE = (
 _OPEN = _h.insert()
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 @dataclass(frozen=True)
 class Pairing:
     mentor_id: int
@@ -45,11 +41,7 @@ class Pairing:
     left_at: str | None
 
 
-class PairingHistory:
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
+class PairingHistory(ProgrammeRepository):
     def record(self, op_kind: str, members: Iterable[tuple[str, int]], *, at: str | None = None) -> int:
         """Record accepted ``(circle idnumber, mentee id)`` joins (``add_member``) or leaves.
 
@@ -57,7 +49,7 @@ class PairingHistory:
         lmsync); circles not of this programme, and the mentor's own membership of their
         circle, are ignored. Two statements per batch (each executemany). Returns rows opened.
         """
-        stamp = at or _now()
+        stamp = at or now_iso("milliseconds")
         pairs = sorted(
             {
                 (mentor, mentee)
@@ -95,7 +87,7 @@ class PairingHistory:
         return self.store.write(
             _h.update()
             .where(_h.c.programme == self.programme, _h.c.mentor_id.in_(mentors), _h.c.left_at.is_(None))
-            .values(left_at=at or _now())
+            .values(left_at=at or now_iso("milliseconds"))
         )
 
     def pairing_days(self) -> dict[tuple[int, int], date]:

@@ -22,8 +22,8 @@ from sqlalchemy import Table, or_, select
 
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
-from lmsync.store.db import Store
-from lmsync.store.meetings import SaveCounts, now_iso
+from lmsync.store.db import ProgrammeRepository, Store, now_iso, upsert_stamped
+from lmsync.store.meetings import SaveCounts
 
 _a, _sc = schema.survey_answers, schema.survey_scores
 
@@ -34,19 +34,15 @@ class StoredAnswer:
     origin: str | None
 
 
-class SurveyRepository:
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
+class SurveyRepository(ProgrammeRepository):
     def save(self, answers: Iterable[tuple[SurveyAnswer, str | None]]) -> SaveCounts:
         with self.store.transaction() as conn:
             return self.save_in(conn, answers)
 
     def save_in(self, conn: Store, answers: Iterable[tuple[SurveyAnswer, str | None]]) -> SaveCounts:
         """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
-        added = updated = unchanged = 0
         stamp = now_iso()
+        outcomes = []
         for a, origin in answers:
             key = {
                 "programme": self.programme,
@@ -57,16 +53,9 @@ class SurveyRepository:
                 "source": a.source,
                 "about_id": _about_column(a.about_id),
             }
-            row = conn.first(select(_a.c.id, _a.c.value).where(*(_a.c[name] == value for name, value in key.items())))
-            if row is None:
-                conn.write(_a.insert().values(value=a.value, origin=origin, created_at=stamp, updated_at=stamp, **key))
-                added += 1
-            elif row.value != a.value:
-                conn.write(_a.update().where(_a.c.id == row.id).values(value=a.value, origin=origin, updated_at=stamp))
-                updated += 1
-            else:
-                unchanged += 1
-        return SaveCounts(added, updated, unchanged)
+            values = {"value": a.value, "origin": origin}
+            outcomes.append(upsert_stamped(conn, _a, key, values, compare="value", stamp=stamp))
+        return SaveCounts.of(outcomes)
 
     def replace_source(
         self, source: str, instrument: str, answers: Iterable[tuple[SurveyAnswer, str | None]]
