@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from lmsync.moodle.emulator.exceptions import invalid_parameter
@@ -52,37 +53,17 @@ class Multi(Spec):
     item: Spec = field(default_factory=Scalar)
 
 
-def Int(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802 - reads like Moodle's PARAM_INT
-    return Scalar(default=default, optional=optional, kind="int")
-
-
-def Float(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="float")
-
-
-def Bool(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="bool")
-
-
-def Raw(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="raw")
-
-
-def Text(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    """PARAM_TEXT: a value that cleaning would change is refused, not cleaned (trap 38)."""
-    return Scalar(default=default, optional=optional, kind="text")
-
-
-def AlnumExt(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="alphanumext")
-
-
-def Alpha(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="alpha")
-
-
-def Plugin(default: Any = _MISSING, optional: bool = False) -> Scalar:  # noqa: N802
-    return Scalar(default=default, optional=optional, kind="plugin")
+# Moodle's PARAM_* types, declared as Moodle's external_value is: ``Int()``, ``Int(default=1)``,
+# ``Raw(optional=True)``. Text is PARAM_TEXT: a value that cleaning would change is refused, not
+# cleaned (trap 38).
+Int = partial(Scalar, kind="int")
+Float = partial(Scalar, kind="float")
+Bool = partial(Scalar, kind="bool")
+Raw = partial(Scalar, kind="raw")
+Text = partial(Scalar, kind="text")
+AlnumExt = partial(Scalar, kind="alphanumext")
+Alpha = partial(Scalar, kind="alpha")
+Plugin = partial(Scalar, kind="plugin")
 
 
 def _scalar(spec: Scalar, value: Any) -> Any:

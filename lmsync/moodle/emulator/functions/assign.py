@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lmsync.moodle.emulator.exceptions import invalid_record
 from lmsync.moodle.emulator.functions.registry import Call, ws
 from lmsync.moodle.emulator.params import Alpha, Bool, Float, Int, Multi, Raw, Struct
 from lmsync.moodle.emulator.state import AssignGrade, Grade
@@ -69,11 +68,7 @@ def get_assignments(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 )
 def save_grades(call: Call, p: dict[str, Any]) -> None:
     site = call.site
-    assign = site.assignments.get(p["assignmentid"])
-    if assign is None:
-        raise invalid_record("assign")
-    call.course(assign.courseid)
-    call.require("mod/assign:grade")
+    assign = call.managed(site.assignments, p["assignmentid"], "assign", "mod/assign:grade")
     now = site.now()
     item = next((i for i in site.grade_items.values() if i.itemmodule == "assign" and i.iteminstance == assign.id), None)
     for entry in p["grades"]:

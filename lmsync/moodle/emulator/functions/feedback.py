@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lmsync.moodle.emulator.exceptions import invalid_parameter, invalid_record
+from lmsync.moodle.emulator.exceptions import invalid_parameter
 from lmsync.moodle.emulator.functions.registry import Call, php_json, php_number, ws
 from lmsync.moodle.emulator.params import Alpha, Int, Multi
 
 
 def _feedback(call: Call, feedbackid: int) -> Any:
-    feedback = call.site.feedbacks.get(feedbackid)
-    if feedback is None:
-        raise invalid_record("feedback")
-    call.course(feedback.courseid)
-    call.require("mod/feedback:view")
-    return feedback
+    return call.managed(call.site.feedbacks, feedbackid, "feedback", "mod/feedback:view")
 
 
 def _item_record(feedback: Any, item: Any) -> dict[str, Any]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lmsync.moodle.emulator.exceptions import invalid_parameter, invalid_record, moodle_error
+from lmsync.moodle.emulator.exceptions import db_write_error, invalid_parameter, invalid_record, moodle_error
 from lmsync.moodle.emulator.functions.registry import PIX, Call, ws
 from lmsync.moodle.emulator.params import AlnumExt, Alpha, Bool, Int, Multi, Raw, Struct
 from lmsync.moodle.emulator.purifier import purify
 from lmsync.moodle.emulator.state import Discussion, Post, Site
-from lmsync.moodle.text import format_string
+from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, format_string
 
 
 @ws("mod_forum_get_forums_by_courses", {"courseids": Multi(item=Int(), default=list)})
@@ -46,11 +46,7 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
 )
 def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     site = call.site
-    forum = site.forums.get(p["forumid"])
-    if forum is None:
-        raise invalid_record("forum")
-    call.course(forum.courseid)
-    call.require("mod/forum:startdiscussion")
+    forum = call.managed(site.forums, p["forumid"], "forum", "mod/forum:startdiscussion")
     pinned = False
     for option in p["options"]:
         name, value = option["name"], option["value"]
@@ -70,6 +66,8 @@ def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         group = site.groups.get(groupid)
         if group is None or call.userid not in group.members:
             raise moodle_error("cannotcreatediscussion", "You do not have the permission to add a new discussion topic for all participants.")
+    if len(p["subject"]) > DISCUSSION_SUBJECT_MAX:  # forum_discussions.name, forum_posts.subject char(255)
+        raise db_write_error("forum_discussions", "name", DISCUSSION_SUBJECT_MAX)
     did = site.next_id("discussions")
     discussion = Discussion(
         id=did, forumid=forum.id, postid=site.next_id("posts"), groupid=groupid, subject=p["subject"],
@@ -103,11 +101,7 @@ def get_forum_discussions(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     site = call.site
     if p["sortorder"] != -1 and not 1 <= p["sortorder"] <= 6:
         raise invalid_parameter("Invalid sort order")
-    forum = site.forums.get(p["forumid"])
-    if forum is None:
-        raise invalid_record("forum")
-    call.course(forum.courseid)
-    call.require("mod/forum:viewdiscussion")
+    forum = call.managed(site.forums, p["forumid"], "forum", "mod/forum:viewdiscussion")
     rows = [d for d in site.discussions.values() if d.forumid == forum.id]
     if p["groupid"]:
         rows = [d for d in rows if d.groupid in (p["groupid"], -1)]

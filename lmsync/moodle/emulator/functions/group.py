@@ -14,14 +14,14 @@ from lmsync.moodle.emulator.exceptions import (
     MISSING_RECORD,
     CommitThenFail,
     MoodleError,
+    db_write_error,
     idnumber_taken,
     invalid_parameter,
-    invalid_record,
 )
-from lmsync.moodle.emulator.functions.registry import Call, ws
+from lmsync.moodle.emulator.functions.registry import Call, found, ws
 from lmsync.moodle.emulator.params import Bool, Int, Multi, Raw, Struct, Text
-from lmsync.moodle.emulator.state import Group, Grouping, Site, User
-from lmsync.moodle.text import format_string
+from lmsync.moodle.emulator.state import Course, Group, Grouping, Site, User
+from lmsync.moodle.text import GROUP_NAME_MAX, GROUPING_NAME_MAX, format_string
 
 _GROUPS = ("groups", "groupings", "group_cache_phantoms")
 
@@ -44,6 +44,23 @@ def _grouping_listing(grouping: Grouping) -> dict[str, Any]:
 
 def _phantoms(site: Site, courseid: int, kind: str) -> list[dict[str, Any]]:
     return site.group_cache_phantoms.get(courseid, {}).get(kind, [])
+
+
+def _manage(call: Call, courseid: int) -> Course:
+    """Every core_group function checks the course and moodle/course:managegroups in it."""
+    course = call.course(courseid)
+    call.require("moodle/course:managegroups")
+    return course
+
+
+def _group(call: Call, groupid: int) -> Group:
+    """The group (DB-backed: a phantom is not found), managed by the caller; else invalidrecord."""
+    return call.managed(call.site.groups, groupid, "groups", "moodle/course:managegroups")
+
+
+def _grouping(call: Call, groupingid: int) -> Grouping:
+    """The grouping (DB-backed: a phantom is not found), managed by the caller; else invalidrecord."""
+    return call.managed(call.site.groupings, groupingid, "groupings", "moodle/course:managegroups")
 
 
 def _idnumber_in_cache(site: Site, courseid: int, kind: str, idnumber: str, exclude: int | None = None) -> bool:
@@ -81,14 +98,20 @@ _GROUP_ITEM = {
 }
 
 
+def _fits(name: str, table: str, length: int) -> None:
+    """groups.name char(254), groupings.name char(255) (lib/db/install.xml): Moodle inserts
+    without checking the length, so the database refuses and the whole call rolls back."""
+    if len(name.strip()) > length:
+        raise db_write_error(table, "name", length)
+
+
 @ws("core_group_create_groups", {"groups": Multi(item=Struct(fields=_GROUP_ITEM))}, touches=_GROUPS)
 def create_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     site = call.site
     created: list[Group] = []
     touched: set[int] = set()
     for item in p["groups"]:
-        course = call.course(item["courseid"])
-        call.require("moodle/course:managegroups")
+        course = _manage(call, item["courseid"])
         visibility = item.get("visibility", 0)
         if visibility not in (0, 1, 2, 3):
             raise invalid_parameter("Invalid group visibility provided. Must be one of 0,1,2,3")
@@ -101,6 +124,7 @@ def create_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
             _idnumber_in_cache(call.checks, course.id, "groups", idnumber) or any(g.idnumber == idnumber for g in created)
         ):
             raise _leave_phantoms(idnumber_taken(), site, "groups", created)
+        _fits(item["name"], "groups", GROUP_NAME_MAX)
         group = Group(
             id=site.next_id("groups"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
             description=item["description"], descriptionformat=item["descriptionformat"],
@@ -129,8 +153,7 @@ def _escaped(row: dict[str, Any]) -> dict[str, Any]:
 @ws("core_group_get_course_groups", {"courseid": Int()})
 def get_course_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     """Sorted by the stored name; names through format_string (trap 39)."""
-    course = call.course(p["courseid"])
-    call.require("moodle/course:managegroups")
+    course = _manage(call, p["courseid"])
     rows = [_group_listing(g) for g in call.site.groups_of_course(course.id)]
     rows += _phantoms(call.site, course.id, "groups")
     return [_escaped(r) for r in sorted(rows, key=lambda r: (r["name"], r["id"]))]
@@ -144,12 +167,7 @@ def get_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     """
     out = []
     for gid in p["groupids"]:
-        group = call.site.groups.get(gid)
-        if group is None:
-            raise invalid_record("groups")
-        call.course(group.courseid)
-        call.require("moodle/course:managegroups")
-        out.append(_escaped(_group_listing(group)) | {"customfields": []})
+        out.append(_escaped(_group_listing(_group(call, gid))) | {"customfields": []})
     return out
 
 
@@ -171,8 +189,7 @@ def update_groups(call: Call, p: dict[str, Any]) -> None:
         group = site.groups.get(item["id"])
         if group is None:
             raise invalid_parameter(f"Group {item['id']} does not exist")  # not invalidrecord (trap 34)
-        call.course(group.courseid)
-        call.require("moodle/course:managegroups")
+        _manage(call, group.courseid)
         if any(g.name == item["name"] and g.id != group.id for g in call.checks.groups_of_course(group.courseid)):
             raise invalid_parameter("A different group with the same name already exists in the course")
         if "visibility" in item and item["visibility"] not in (0, 1, 2, 3):
@@ -180,6 +197,7 @@ def update_groups(call: Call, p: dict[str, Any]) -> None:
         idnumber = item.get("idnumber")
         if idnumber and idnumber != group.idnumber and _idnumber_in_cache(call.checks, group.courseid, "groups", idnumber, group.id):
             raise idnumber_taken()
+        _fits(item["name"], "groups", GROUP_NAME_MAX)
         group.name = item["name"].strip()
         for key in ("description", "enrolmentkey", "idnumber", "visibility", "participation"):
             if key in item:
@@ -197,8 +215,7 @@ def delete_groups(call: Call, p: dict[str, Any]) -> None:
         group = site.groups.get(gid)
         if group is None:
             continue  # missing ids are ignored silently (traps 16, 29)
-        call.course(group.courseid)
-        call.require("moodle/course:managegroups")
+        _manage(call, group.courseid)
         del site.groups[gid]
         for grouping in site.groupings.values():
             if gid in grouping.groupids:
@@ -220,8 +237,7 @@ def create_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     created: list[Grouping] = []
     echoed: list[dict[str, Any]] = []
     for item in p["groupings"]:
-        course = call.course(item["courseid"])
-        call.require("moodle/course:managegroups")
+        course = _manage(call, item["courseid"])
         seen = list(call.checks.groupings.values()) + [g for g in created if g.id not in call.checks.groupings]
         if any(g.name == item["name"] and g.courseid == course.id for g in seen):
             raise invalid_parameter("Grouping with the same name already exists in the course")
@@ -230,6 +246,7 @@ def create_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
             _idnumber_in_cache(call.checks, course.id, "groupings", idnumber) or any(g.idnumber == idnumber for g in created)
         ):
             raise _leave_phantoms(idnumber_taken(), site, "groupings", created)
+        _fits(item["name"], "groupings", GROUPING_NAME_MAX)
         grouping = Grouping(
             id=site.next_id("groupings"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
             description=item["description"], descriptionformat=item["descriptionformat"],
@@ -252,8 +269,7 @@ def create_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
 
 @ws("core_group_get_course_groupings", {"courseid": Int()})
 def get_course_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
-    course = call.course(p["courseid"])
-    call.require("moodle/course:managegroups")
+    course = _manage(call, p["courseid"])
     rows = [_grouping_listing(g) for g in call.site.groupings.values() if g.courseid == course.id]
     rows += _phantoms(call.site, course.id, "groupings")
     return sorted(rows, key=lambda r: (r["name"], r["id"]))
@@ -264,11 +280,7 @@ def get_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     site = call.site
     out = []
     for gid in p["groupingids"]:
-        grouping = site.groupings.get(gid)
-        if grouping is None:
-            raise invalid_record("groupings")  # DB-backed: phantoms are not found here
-        call.course(grouping.courseid)
-        call.require("moodle/course:managegroups")
+        grouping = _grouping(call, gid)
         record = _grouping_listing(grouping) | {"customfields": []}
         if p["returngroups"]:
             record["groups"] = [
@@ -297,11 +309,7 @@ def get_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
 def update_groupings(call: Call, p: dict[str, Any]) -> None:
     site = call.site
     for item in p["groupings"]:
-        grouping = site.groupings.get(item["id"])
-        if grouping is None:
-            raise invalid_record("groupings")
-        call.course(grouping.courseid)
-        call.require("moodle/course:managegroups")
+        grouping = _grouping(call, item["id"])
         if item["name"] != grouping.name and any(
             g.name == item["name"] and g.courseid == grouping.courseid and g.id != grouping.id
             for g in call.checks.groupings.values()
@@ -312,6 +320,7 @@ def update_groupings(call: Call, p: dict[str, Any]) -> None:
             call.checks, grouping.courseid, "groupings", idnumber, grouping.id
         ):
             raise idnumber_taken()
+        _fits(item["name"], "groupings", GROUPING_NAME_MAX)
         grouping.name = item["name"].strip()
         grouping.description = item["description"]
         grouping.descriptionformat = item["descriptionformat"]
@@ -328,8 +337,7 @@ def delete_groupings(call: Call, p: dict[str, Any]) -> None:
         grouping = site.groupings.get(gid)
         if grouping is None:
             continue
-        call.course(grouping.courseid)
-        call.require("moodle/course:managegroups")
+        _manage(call, grouping.courseid)
         del site.groupings[gid]
         site.invalidate_group_cache(grouping.courseid)
     return None
@@ -339,14 +347,9 @@ _ASSIGNMENT = Multi(item=Struct(fields={"groupingid": Int(), "groupid": Int()}))
 
 
 def _grouping_and_group(call: Call, item: dict[str, Any]) -> tuple[Grouping, Group]:
-    grouping = call.site.groupings.get(item["groupingid"])
-    if grouping is None:
-        raise invalid_record("groupings")
-    group = call.site.groups.get(item["groupid"])
-    if group is None:
-        raise invalid_record("groups")
-    call.course(grouping.courseid)
-    call.require("moodle/course:managegroups")
+    grouping = found(call.site.groupings, item["groupingid"], "groupings")
+    group = found(call.site.groups, item["groupid"], "groups")
+    _manage(call, grouping.courseid)
     return grouping, group
 
 
@@ -377,14 +380,11 @@ _MEMBERS = Multi(item=Struct(fields={"groupid": Int(), "userid": Int()}))
 
 
 def _group_and_user(call: Call, item: dict[str, Any]) -> tuple[Group, User]:
-    group = call.site.groups.get(item["groupid"])
-    if group is None:
-        raise invalid_record("groups")
+    group = found(call.site.groups, item["groupid"], "groups")
     user = call.site.users.get(item["userid"])
     if user is None:
         raise MoodleError(MISSING_RECORD, "invaliduser", "Invalid user")
-    call.course(group.courseid)
-    call.require("moodle/course:managegroups")
+    _manage(call, group.courseid)
     return group, user
 
 
@@ -415,10 +415,6 @@ def get_group_members(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     site = call.site
     out = []
     for gid in p["groupids"]:
-        group = site.groups.get(gid)
-        if group is None:
-            raise invalid_record("groups")
-        call.course(group.courseid)
-        call.require("moodle/course:managegroups")
+        group = _group(call, gid)
         out.append({"groupid": gid, "userids": sorted(group.members, key=site.member_sort_key)})
     return out

@@ -11,9 +11,9 @@ The numbered traps refer to tests/contract/recordings/README.md.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from lmsync.moodle.emulator.exceptions import REQUIRE_LOGIN, MoodleError, invalid_record, no_permission
 from lmsync.moodle.emulator.params import Spec
@@ -51,6 +51,16 @@ CAPABILITY_TITLES = {
     "moodle/calendar:manageentries": "Manage entries",
     "moodle/calendar:managegroupentries": "Manage group entries",
 }
+
+class InCourse(Protocol):
+    """A record that lives in a course (a group, a grouping, an activity)."""
+
+    @property
+    def courseid(self) -> int: ...
+
+
+R = TypeVar("R", bound=InCourse)
+T = TypeVar("T")
 
 #: The theme's user-picture path; a site URL goes in front, ``f1`` / ``f2`` after.
 PIX = "/theme/image.php/boost/core/1795598703/u/"
@@ -91,10 +101,26 @@ class Call:
             raise MoodleError(REQUIRE_LOGIN, "requireloginerror", "Course or activity not accessible. (Not enrolled)")
         return course
 
+    def managed(self, records: Mapping[int, R], record_id: int, table: str, capability: str) -> R:
+        """``records[record_id]`` (else ``invalidrecord`` naming ``table``), once the caller
+        passes validate_context on its course and holds ``capability`` there."""
+        record = found(records, record_id, table)
+        self.course(record.courseid)
+        self.require(capability)
+        return record
+
     def in_group(self, groupid: int, userid: int) -> bool:
         """Whether ``userid`` is a member of group ``groupid`` (False for an unknown group)."""
         group = self.site.groups.get(groupid)
         return bool(group and userid in group.members)
+
+
+def found(records: Mapping[int, T], record_id: int, table: str) -> T:
+    """``records[record_id]``, else Moodle's ``invalidrecord`` naming ``table`` (a DB-backed read)."""
+    record = records.get(record_id)
+    if record is None:
+        raise invalid_record(table)
+    return record
 
 
 Handler = Callable[[Call, dict[str, Any]], Any]
