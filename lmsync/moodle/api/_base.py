@@ -80,6 +80,11 @@ def _items(cls: type[I], values: Iterable[Any]) -> list[I]:
 def _parse_list(model: type[M], data: Any) -> list[M]:
     return [model.model_validate(row) for row in (data or [])]
 
+
+def _parse_answers(model: type[M], answers: Iterable[Any]) -> list[M]:
+    """The rows of every chunk's answer (each a list), in request order."""
+    return [model.model_validate(row) for answer in answers for row in (answer or [])]
+
 class ApiBase:
     """The transport, the request budget and the chunked sending every component's calls share."""
 
@@ -136,6 +141,24 @@ class ApiBase:
         if len(chunks) > 1:
             _log.debug("moodle.chunked", function=function, items=len(items), requests=len(chunks))
         return results
+
+    def _send(self, function: str, key: str, model: type[I], values: Iterable[Any], **chunking: Any) -> list[Any]:
+        """Check every one of ``values`` as ``model`` (the bad one named ``(item n)``, nothing
+        sent), then send them as list ``key`` through :meth:`_chunked`; returns its answers."""
+        return self._chunked(function, key, [v.to_params() for v in _items(model, values)], **chunking)
+
+    def _send_ids(self, function: str, key: str, ids: Iterable[Any]) -> list[Any]:
+        """Send the id list ``key`` (real ints only, trap 4) through :meth:`_chunked`."""
+        return self._chunked(function, key, _ids(function, key, ids))
+
+    def _read_ids(
+        self, model: type[M], function: str, key: str, ids: Iterable[Any] | None, extra: Mapping[str, Any] | None = None
+    ) -> list[M]:
+        """The ``model`` rows of a read keyed by the id list ``key`` (checked like :meth:`_send_ids`);
+        ``ids`` None: the function is called with no parameters (Moodle then answers for all)."""
+        if ids is None:
+            return _parse_list(model, self.transport.call(function))
+        return _parse_list(model, self._id_list_reads(function, key, _ids(function, key, ids), extra))
 
     def _id_list_reads(
         self, function: str, key: str, ids: Sequence[int], extra: Mapping[str, Any] | None = None

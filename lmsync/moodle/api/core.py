@@ -15,7 +15,6 @@ from lmsync.moodle.api._base import (
     USER_LOOKUP_FIELDS,
     ApiBase,
     _ids,
-    _items,
     _local_error,
     _one_id,
     _parse_list,
@@ -151,13 +150,7 @@ class CoreApi(ApiBase):
 
     def get_cohorts(self, cohortids: Sequence[int] | None = None) -> list[Cohort]:
         """core_cohort_get_cohorts (all when ``cohortids`` is None); unknown ids are dropped (trap 15)."""
-        fn = "core_cohort_get_cohorts"
-        if cohortids is None:
-            return _parse_list(Cohort, self.transport.call(fn))
-        ids = _ids(fn, "cohortids", cohortids)
-        if not ids:
-            return []
-        return _parse_list(Cohort, self._id_list_reads(fn, "cohortids", ids))
+        return self._read_ids(Cohort, "core_cohort_get_cohorts", "cohortids", cohortids)
 
     def search_cohorts(
         self,
@@ -191,13 +184,9 @@ class CoreApi(ApiBase):
 
     def get_cohort_members(self, cohortids: Sequence[int]) -> list[CohortMembers]:
         """core_cohort_get_cohort_members; ONE unknown id fails the whole call (trap 34)."""
-        fn = "core_cohort_get_cohort_members"
-        return _parse_list(
-            CohortMembers, self._id_list_reads(fn, "cohortids", _ids(fn, "cohortids", cohortids))
-        )
+        return self._read_ids(CohortMembers, "core_cohort_get_cohort_members", "cohortids", cohortids)
 
     def assign_roles(self, assignments: Sequence[RoleAssignment | Mapping[str, Any]]) -> None:
         """core_role_assign_roles; idempotent (trap 16). A role not assignable in that context is
         a bare ``InvalidParameter`` (trap 4)."""
-        items = [a.to_params() for a in _items(RoleAssignment, assignments)]
-        self._chunked("core_role_assign_roles", "assignments", items)
+        self._send("core_role_assign_roles", "assignments", RoleAssignment, assignments)

@@ -13,10 +13,8 @@ from lmsync.moodle.api._base import (
     POST_SORTBY,
     SORT_DIRECTIONS,
     ApiBase,
-    _ids,
     _local_error,
     _one_id,
-    _parse_list,
 )
 from lmsync.moodle.batching import collect_pages
 from lmsync.moodle.models import (
@@ -36,10 +34,7 @@ class ForumApi(ApiBase):
 
     def get_forums_by_courses(self, courseids: Sequence[int] | None = None) -> list[Forum]:
         """mod_forum_get_forums_by_courses (instance ``id`` and ``cmid``; no group mode, trap 32)."""
-        fn = "mod_forum_get_forums_by_courses"
-        if courseids is None:
-            return _parse_list(Forum, self.transport.call(fn))
-        return _parse_list(Forum, self._id_list_reads(fn, "courseids", _ids(fn, "courseids", courseids)))
+        return self._read_ids(Forum, "mod_forum_get_forums_by_courses", "courseids", courseids)
 
     def get_forum_discussions(
         self,

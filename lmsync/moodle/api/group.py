@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmsync.moodle.api._base import ApiBase, _ids, _items, _one_id, _pairs, _parse_list
+from lmsync.moodle.api._base import ApiBase, _one_id, _pairs, _parse_answers, _parse_list
 from lmsync.moodle.models import (
     Group,
     Grouping,
@@ -41,13 +41,8 @@ class GroupApi(ApiBase):
     def get_groupings(self, groupingids: Sequence[int], *, returngroups: bool = False) -> list[Grouping]:
         """core_group_get_groupings (DB-backed: an unknown or phantom id is ``InvalidRecord``).
         With ``returngroups`` each grouping lists its groups, other courses' included (trap 17)."""
-        fn = "core_group_get_groupings"
-        ids = _ids(fn, "groupingids", groupingids)
-        if not ids:
-            return []
-        return _parse_list(
-            Grouping, self._id_list_reads(fn, "groupingids", ids, {"returngroups": returngroups})
-        )
+        extra = {"returngroups": returngroups}
+        return self._read_ids(Grouping, "core_group_get_groupings", "groupingids", groupingids, extra)
 
     def get_groups(self, groupids: Sequence[int]) -> list[Group]:
         """core_group_get_groups: groups by id, in request order, names escaped (trap 39).
@@ -55,19 +50,11 @@ class GroupApi(ApiBase):
         NOT in the shipped service (:data:`OPTIONAL_FUNCTIONS`): without it Moodle answers
         ``AccessDenied``; :meth:`get_course_groups` gives the same groups per course.
         """
-        fn = "core_group_get_groups"
-        ids = _ids(fn, "groupids", groupids)
-        if not ids:
-            return []
-        return _parse_list(Group, self._id_list_reads(fn, "groupids", ids))
+        return self._read_ids(Group, "core_group_get_groups", "groupids", groupids)
 
     def get_group_members(self, groupids: Sequence[int]) -> list[GroupMembers]:
         """core_group_get_group_members; one unknown group fails the call (``InvalidRecord``)."""
-        fn = "core_group_get_group_members"
-        ids = _ids(fn, "groupids", groupids)
-        if not ids:
-            return []
-        return _parse_list(GroupMembers, self._id_list_reads(fn, "groupids", ids))
+        return self._read_ids(GroupMembers, "core_group_get_group_members", "groupids", groupids)
 
     # -- groups and groupings: writes ------------------------------------------------------
 
@@ -77,22 +64,15 @@ class GroupApi(ApiBase):
         ``idnumber`` is always sent (trap 28). After any failure re-read with
         :meth:`get_groupings` before retrying (trap 27).
         """
-        fn = "core_group_create_groupings"
-        items = [g.to_params() for g in _items(NewGrouping, groupings)]
-        out: list[Grouping] = []
-        for answer in self._chunked(fn, "groupings", items):
-            out.extend(_parse_list(Grouping, answer))
-        return out
+        return _parse_answers(Grouping, self._send("core_group_create_groupings", "groupings", NewGrouping, groupings))
 
     def update_groupings(self, groupings: Sequence[GroupingUpdate | Mapping[str, Any]]) -> None:
         """core_group_update_groupings; omitted optional fields are left unchanged."""
-        items = [g.to_params() for g in _items(GroupingUpdate, groupings)]
-        self._chunked("core_group_update_groupings", "groupings", items)
+        self._send("core_group_update_groupings", "groupings", GroupingUpdate, groupings)
 
     def delete_groupings(self, groupingids: Sequence[int]) -> None:
         """core_group_delete_groupings (the groups stay)."""
-        fn = "core_group_delete_groupings"
-        self._chunked(fn, "groupingids", _ids(fn, "groupingids", groupingids))
+        self._send_ids("core_group_delete_groupings", "groupingids", groupingids)
 
     def create_groups(self, groups: Sequence[NewGroup | Mapping[str, Any]]) -> list[Group]:
         """core_group_create_groups (non-idempotent); results in request order.
@@ -100,41 +80,30 @@ class GroupApi(ApiBase):
         One bad item rolls back its whole request and the error does not say which
         (trap 26); a duplicate idnumber can leave a cached phantom (trap 27).
         """
-        fn = "core_group_create_groups"
-        items = [g.to_params() for g in _items(NewGroup, groups)]
-        out: list[Group] = []
-        for answer in self._chunked(fn, "groups", items):
-            out.extend(_parse_list(Group, answer))
-        return out
+        return _parse_answers(Group, self._send("core_group_create_groups", "groups", NewGroup, groups))
 
     def update_groups(self, groups: Sequence[GroupUpdate | Mapping[str, Any]]) -> None:
         """core_group_update_groups; an unknown id is ``InvalidParameter`` here (trap 34)."""
-        items = [g.to_params() for g in _items(GroupUpdate, groups)]
-        self._chunked("core_group_update_groups", "groups", items)
+        self._send("core_group_update_groups", "groups", GroupUpdate, groups)
 
     def delete_groups(self, groupids: Sequence[int]) -> None:
         """core_group_delete_groups; missing ids are silently ignored (trap 29)."""
-        fn = "core_group_delete_groups"
-        self._chunked(fn, "groupids", _ids(fn, "groupids", groupids))
+        self._send_ids("core_group_delete_groups", "groupids", groupids)
 
     def assign_grouping(
         self, assignments: Sequence[GroupingAssignment | Mapping[str, Any] | tuple[int, int]]
     ) -> None:
         """core_group_assign_grouping; ``(groupingid, groupid)`` tuples accepted. Idempotent (trap 16);
         a group of another course is accepted silently (trap 17): check courseids first."""
-        items = [
-            a.to_params() for a in _items(GroupingAssignment, _pairs(assignments, "groupingid", "groupid"))
-        ]
-        self._chunked("core_group_assign_grouping", "assignments", items)
+        pairs = _pairs(assignments, "groupingid", "groupid")
+        self._send("core_group_assign_grouping", "assignments", GroupingAssignment, pairs)
 
     def unassign_grouping(
         self, unassignments: Sequence[GroupingAssignment | Mapping[str, Any] | tuple[int, int]]
     ) -> None:
         """core_group_unassign_grouping; ``(groupingid, groupid)`` tuples accepted."""
-        items = [
-            a.to_params() for a in _items(GroupingAssignment, _pairs(unassignments, "groupingid", "groupid"))
-        ]
-        self._chunked("core_group_unassign_grouping", "unassignments", items)
+        pairs = _pairs(unassignments, "groupingid", "groupid")
+        self._send("core_group_unassign_grouping", "unassignments", GroupingAssignment, pairs)
 
     def add_group_members(self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]) -> None:
         """core_group_add_group_members; ``(groupid, userid)`` tuples accepted.
@@ -143,12 +112,10 @@ class GroupApi(ApiBase):
         rejected, trap 24). Idempotent (trap 16). One non-enrolled member fails its whole
         request with a bare ``InvalidParameter`` (trap 26); suspended enrolments are accepted (trap 18).
         """
-        items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
-        self._chunked("core_group_add_group_members", "members", items)
+        self._send("core_group_add_group_members", "members", Membership, _pairs(members, "groupid", "userid"))
 
     def delete_group_members(
         self, members: Sequence[Membership | Mapping[str, Any] | tuple[int, int]]
     ) -> None:
         """core_group_delete_group_members; removing a non-member is silent (trap 16)."""
-        items = [m.to_params() for m in _items(Membership, _pairs(members, "groupid", "userid"))]
-        self._chunked("core_group_delete_group_members", "members", items)
+        self._send("core_group_delete_group_members", "members", Membership, _pairs(members, "groupid", "userid"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmsync.moodle.api._base import ApiBase, _ids, _items, _local_error, _one_id, _parse_list
+from lmsync.moodle.api._base import ApiBase, _ids, _local_error, _one_id, _parse_answers
 from lmsync.moodle.models import (
     CalendarEvent,
     CalendarEventsResult,
@@ -34,22 +34,16 @@ class MessageApi(ApiBase):
         were delivered (trap 29), so by default each message goes in its own request.
         """
         fn = "core_message_send_instant_messages"
-        items = [m.to_params() for m in _items(InstantMessage, messages)]
-        out: list[MessageResult] = []
-        for answer in self._chunked(fn, "messages", items, max_items=per_request):
-            out.extend(_parse_list(MessageResult, answer))
-        return out
+        return _parse_answers(MessageResult, self._send(fn, "messages", InstantMessage, messages, max_items=per_request))
 
     def create_calendar_events(
         self, events: Sequence[NewCalendarEvent | Mapping[str, Any]]
     ) -> CalendarEventsResult:
         """core_calendar_create_calendar_events (non-idempotent). Permission problems come back as
         ``warnings`` with no event (trap 7); events have no idnumber: keep the returned ids."""
-        fn = "core_calendar_create_calendar_events"
-        items = [e.to_params() for e in _items(NewCalendarEvent, events)]
         created: list[CalendarEvent] = []
         warnings: list[MoodleWarning] = []
-        for answer in self._chunked(fn, "events", items):
+        for answer in self._send("core_calendar_create_calendar_events", "events", NewCalendarEvent, events):
             result = CalendarEventsResult.model_validate(answer)
             created.extend(result.events)
             warnings.extend(result.warnings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from lmsync.moodle.errors import InvalidParameter
 from lmsync.moodle.text import param_text_problem
@@ -80,6 +80,28 @@ def _check_visibility(v: int | None) -> int | None:
     if v is not None and v not in (0, 1, 2, 3):
         raise ValueError(f"visibility must be 0, 1, 2 or 3 (got {v})")
     return v
+
+
+def _check_idnumber(v: str | None) -> str | None:
+    if v is not None and v != v.strip():
+        raise ValueError(f"idnumber has leading/trailing whitespace ({v!r})")
+    return v
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"grade must be a number, got {v!r}")
+    return v
+
+
+#: A group, grouping or event name: not blank, untrimmed, PARAM_TEXT-clean (traps 22, 38).
+Name = Annotated[str, AfterValidator(_clean_name)]
+#: A group's visibility, 0-3, or not sent.
+Visibility = Annotated[Int | None, AfterValidator(_check_visibility)]
+#: An idnumber with no outer white space (Moodle stores it as given; a trimmed twin differs).
+Idnumber = Annotated[str, AfterValidator(_check_idnumber)]
+#: A grade: a real int or float, never a bool or a numeric string.
+Grade = Annotated[float, BeforeValidator(_number)]
 
 
 class MoodleInput(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from lmsync.moodle.models._base import _ALNUMEXT, Int, MoodleInput, MoodleModel, WithWarnings
+from lmsync.moodle.models._base import _ALNUMEXT, Grade, Int, MoodleInput, MoodleModel, WithWarnings
 
 # -- grades ------------------------------------------------------------------------------
 
@@ -148,15 +148,8 @@ class GradeInput(MoodleInput):
 
     wsfunction: ClassVar[str] = "core_grades_update_grades"
     studentid: Int
-    grade: float | None = None
+    grade: Grade | None = None
     str_feedback: str | None = None
-
-    @field_validator("grade", mode="before")
-    @classmethod
-    def check_grade(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (v is not None and not isinstance(v, (int, float))):
-            raise ValueError(f"grade must be a number, got {v!r}")
-        return v
 
 
 class GradeItemDetails(MoodleInput):
@@ -196,19 +189,12 @@ class AssignGradeInput(MoodleInput):
 
     wsfunction: ClassVar[str] = "mod_assign_save_grades"
     userid: Int
-    grade: float
+    grade: Grade
     attemptnumber: Int = -1
     addattempt: bool = False
     workflowstate: str = ""
     comment: str | None = None
     commentformat: Int = 1
-
-    @field_validator("grade", mode="before")
-    @classmethod
-    def check_grade(cls, v: Any) -> Any:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"grade must be a number, got {v!r}")
-        return v
 
     def to_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {

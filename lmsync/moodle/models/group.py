@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel, _check_visibility, _clean_name
+from lmsync.moodle.models._base import Idnumber, Int, MoodleInput, MoodleModel, Name, Visibility
 
 # -- groups ------------------------------------------------------------------------------
 
@@ -47,52 +47,25 @@ class GroupMembers(MoodleModel):
 class NewGroup(MoodleInput):
     wsfunction: ClassVar[str] = "core_group_create_groups"
     courseid: Int
-    name: str
+    name: Name
     description: str = ""
     descriptionformat: Int | None = None
-    idnumber: str | None = None
+    idnumber: Idnumber | None = None
     enrolmentkey: str | None = None
-    visibility: Int | None = None
+    visibility: Visibility = None
     participation: bool | None = None
-
-    @field_validator("name")
-    @classmethod
-    def check_name(cls, v: str) -> str:
-        return _clean_name(v)
-
-    @field_validator("visibility")
-    @classmethod
-    def check_visibility(cls, v: int | None) -> int | None:
-        return _check_visibility(v)
-
-    @field_validator("idnumber")
-    @classmethod
-    def check_idnumber(cls, v: str | None) -> str | None:
-        if v is not None and v != v.strip():
-            raise ValueError(f"idnumber has leading/trailing whitespace ({v!r})")
-        return v
 
 
 class GroupUpdate(MoodleInput):
     wsfunction: ClassVar[str] = "core_group_update_groups"
     id: Int
-    name: str  # always required by Moodle
+    name: Name  # always required by Moodle
     description: str | None = None
     descriptionformat: Int | None = None
     enrolmentkey: str | None = None
     idnumber: str | None = None
-    visibility: Int | None = None
+    visibility: Visibility = None
     participation: bool | None = None
-
-    @field_validator("name")
-    @classmethod
-    def check_name(cls, v: str) -> str:
-        return _clean_name(v)
-
-    @field_validator("visibility")
-    @classmethod
-    def check_visibility(cls, v: int | None) -> int | None:
-        return _check_visibility(v)
 
 
 class NewGrouping(MoodleInput):
@@ -100,36 +73,19 @@ class NewGrouping(MoodleInput):
 
     wsfunction: ClassVar[str] = "core_group_create_groupings"
     courseid: Int
-    name: str
+    name: Name
     description: str = ""
     descriptionformat: Int | None = None
-    idnumber: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def check_name(cls, v: str) -> str:
-        return _clean_name(v)
-
-    @field_validator("idnumber")
-    @classmethod
-    def check_idnumber(cls, v: str) -> str:
-        if v != v.strip():
-            raise ValueError(f"idnumber has leading/trailing whitespace ({v!r})")
-        return v
+    idnumber: Idnumber = ""
 
 
 class GroupingUpdate(MoodleInput):
     wsfunction: ClassVar[str] = "core_group_update_groupings"
     id: Int
-    name: str
+    name: Name
     description: str
     descriptionformat: Int | None = None
     idnumber: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def check_name(cls, v: str) -> str:
-        return _clean_name(v)
 
 
 class Membership(MoodleInput):

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel, WithWarnings, _clean_name
+from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel, Name, WithWarnings
 
 # -- messages, calendar ------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ _EVENT_TYPES = {"user", "site", "course", "group", "category"}
 
 class NewCalendarEvent(MoodleInput):
     wsfunction: ClassVar[str] = "core_calendar_create_calendar_events"
-    name: str
+    name: Name
     description: str | None = None
     format: Int | None = None
     courseid: Int | None = None
@@ -98,11 +98,6 @@ class NewCalendarEvent(MoodleInput):
     timeduration: Int | None = None
     visible: Int | None = None
     sequence: Int | None = None
-
-    @field_validator("name")
-    @classmethod
-    def check_name(cls, v: str) -> str:
-        return _clean_name(v)
 
     @model_validator(mode="after")
     def check_consistent(self) -> NewCalendarEvent:
