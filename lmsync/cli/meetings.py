@@ -7,6 +7,7 @@ options, calls one function of ``lmsync.service.meetings`` and prints the result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,15 @@ def _report(result: ImportResult) -> str:
     return text
 
 
+def _file_or_template(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``FILE`` or ``--template``, and the click context: what every import command takes."""
+    file = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+    template = click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
+    return file(template(click.pass_context(func)))
+
+
 @import_command.command("meetings")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-@click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
-@click.pass_context
+@_file_or_template
 def import_meetings_command(ctx: click.Context, file: Path | None, template: bool) -> None:
     """Columns date,mentor,mentee,minutes,attended[,rating,notes]; comma or semicolon; UTF-8."""
     if template or file is None:
@@ -147,9 +153,7 @@ def _template(ctx: click.Context, kind: str, template: bool) -> None:
 
 
 @import_command.command("surveys")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-@click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
-@click.pass_context
+@_file_or_template
 def import_surveys_command(ctx: click.Context, file: Path | None, template: bool) -> None:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
     if template or file is None:

@@ -7,13 +7,28 @@ Neither needs a configuration file or a connection to Moodle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from lmsync.moodle_side.plugin import write_plugin_zip
 from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
 from lmsync.moodle_side.role_preset import write_role_preset
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _out_option(default: str, what: str) -> Callable[[F], F]:
+    """``--out PATH``: where to write ``what`` (default ``default`` in the working folder)."""
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=f"Where to write {what}.",
+    )
 
 
 @click.group("moodle")
@@ -22,13 +37,7 @@ def command() -> None:
 
 
 @command.command("plugin")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path("local_lmsync.zip"),
-    show_default=True,
-    help="Where to write the plugin zip.",
-)
+@_out_option("local_lmsync.zip", "the plugin zip")
 def plugin(out: Path) -> None:
     """Write the local_lmsync plugin, which declares the lmsync external service."""
     write_plugin_zip(out)
@@ -41,13 +50,7 @@ def plugin(out: Path) -> None:
 
 
 @command.command("role-preset")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path("lmsync_role.xml"),
-    show_default=True,
-    help="Where to write the role preset XML.",
-)
+@_out_option("lmsync_role.xml", "the role preset XML")
 @click.option(
     "--allow-assign",
     "allow_assign",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,9 @@ _MISSING = object()
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+D = TypeVar("D", bound=_Model)
 
 
 # --- the external service -------------------------------------------------------------
@@ -251,29 +254,33 @@ class _ActivitiesFile(_Model):
 # --- loaders ------------------------------------------------------------------------------
 
 
-def _read(name: str) -> Any:
+@cache
+def _read(model: type[_Model], name: str) -> _Model:
     with data_path(name).open(encoding="utf-8") as fh:
-        return json.load(fh)
+        return model.model_validate(json.load(fh))
 
 
-@cache
+def _load(model: type[D], name: str) -> D:
+    """plugin_config/``name`` checked as ``model``; read once per process."""
+    loaded = _read(model, name)
+    assert isinstance(loaded, model)
+    return loaded
+
+
 def _functions_file() -> _FunctionsFile:
-    return _FunctionsFile.model_validate(_read("functions.json"))
+    return _load(_FunctionsFile, "functions.json")
 
 
-@cache
 def _capabilities_file() -> _CapabilitiesFile:
-    return _CapabilitiesFile.model_validate(_read("capabilities.json"))
+    return _load(_CapabilitiesFile, "capabilities.json")
 
 
-@cache
 def _profile_fields_file() -> _ProfileFieldsFile:
-    return _ProfileFieldsFile.model_validate(_read("profile_fields.json"))
+    return _load(_ProfileFieldsFile, "profile_fields.json")
 
 
-@cache
 def _activities_file() -> _ActivitiesFile:
-    return _ActivitiesFile.model_validate(_read("activities.json"))
+    return _load(_ActivitiesFile, "activities.json")
 
 
 def required_functions() -> list[str]:
