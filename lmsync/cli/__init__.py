@@ -10,6 +10,9 @@ module gives every command the same language:
   ``--log-format json`` that message is one JSON line on stderr;
 * ``lmsync`` (or a group such as ``lmsync queue``) alone prints its help and exits 0;
 * every command's help ends with examples (``EXAMPLES`` below, unless the command has its own).
+* a command's module is imported only when that command is used (``COMMANDS``, ``LazyGroup``):
+  ``lmsync --help`` and completion import none, ``lmsync match`` only ``lmsync.cli.match``
+  (issue 15, start-up).
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import click
 
 from lmsync import __version__
 from lmsync.errors import EXIT_INPUT, EXIT_OK, LmsyncError
-from lmsync.log import configure
 from lmsync.secrets import redact
 
 if TYPE_CHECKING:
@@ -248,14 +250,21 @@ def _set_log_format(ctx: click.Context, _param: click.Parameter, value: str | No
     app = _app(ctx)
     if value is not None and app is not None:
         app.log_format = value
-        configure(app.log_format, app.log_level)
+        _configure_logging(app.log_format, app.log_level)
 
 
 def _set_log_level(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     app = _app(ctx)
     if value is not None and app is not None:
         app.log_level = value.lower()
-        configure(app.log_format, app.log_level)
+        _configure_logging(app.log_format, app.log_level)
+
+
+def _configure_logging(log_format: str, log_level: str) -> None:
+    """``lmsync.log.configure``, imported when a command runs: help and completion need no structlog."""
+    from lmsync.log import configure
+
+    configure(log_format, log_level)
 
 
 CONFIG_HELP = "Configuration file (default ./lmsync.toml; LMSYNC_CONFIG)."
@@ -429,5 +438,5 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
       lmsync init
       lmsync doctor --log-format json
     """
-    configure(log_format, log_level.lower())
+    _configure_logging(log_format, log_level.lower())
     ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower())

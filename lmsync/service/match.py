@@ -20,7 +20,6 @@ from lmsync.domain.people import People, PersonWarning, summarise, unshared_depa
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
-from lmsync.service.pull import load_people
 
 log = get_logger(__name__)
 
@@ -59,7 +58,11 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     result together with departments no mentor shares, as items and in words.
     """
     m = config.matching
-    people = people.with_overrides(pins=m.pins, forbids=m.forbids, rematch=m.rematch)
+    notices = list(notices)
+    pins, forbids = check_standing_decisions(
+        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity
+    )
+    people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch)
     start = time.perf_counter()
     result = match(people, settings_from_config(config))
     field_name = m.attributes.department or "department"
@@ -76,10 +79,80 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     return replace(result, warnings=[*summarise(items), *result.warnings], notices=items)
 
 
+def check_standing_decisions(
+    people: People,
+    pins: Iterable[tuple[str, str]],
+    forbids: Iterable[tuple[str, str]],
+    notices: Iterable[PersonWarning] = (),
+    *,
+    capacity_field: str | None = None,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The pins and forbids with every key turned into the person's matching id; refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
+
+    A key is a username, idnumber, email or ``id:N`` (as everywhere, ``lmsync.service.privacy``).
+    Raises ``ConfigError`` (exit 2, naming the pin) for a key naming nobody, a suspended account
+    (trap 41), or a pin to a mentor whose capacity cannot be read (``'Up to two'``): a warning
+    there would be ignored by cron. A bare number naming nobody in a forbid is taken as the Moodle
+    id of someone who has left (forbids stored for "not a good fit" pairs), as ``privacy.resolve``
+    does (new admin, part 2, point 6). Emails are matched case-insensitively.
+    """
+    resolve = people.resolver()
+    lowered = {k.lower(): v for k, v in resolve.items()}
+    suspended = {n.person for n in notices if n.code == "account_suspended"}
+    suspended |= {n.username for n in notices if n.code == "account_suspended" and n.username}
+    capacity_unreadable = {
+        n.person: n.value for n in notices if n.code == "value_unreadable" and n.field == capacity_field
+    }
+    problems: list[str] = []
+    out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
+    for what, pairs in (("pin", pins), ("forbid", forbids)):
+        for mentee, mentor in pairs:
+            named = [resolve.get(key) or lowered.get(key.strip().lower()) or key for key in (mentee, mentor)]
+            out[what].append((named[0], named[1]))
+            for key in (mentee, mentor):
+                found = resolve.get(key) or lowered.get(key.strip().lower())
+                if found is not None:
+                    if what == "pin" and key == mentor and found in capacity_unreadable:
+                        problems.append(
+                            f"{what} {mentee} -> {mentor}: {mentor}'s capacity is unreadable: "
+                            f"{capacity_unreadable[found]!r} (type one number in their profile)"
+                        )
+                    continue
+                if key in suspended:
+                    problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle (trap 41)")
+                elif not (what == "forbid" and key.isdigit()):
+                    problems.append(
+                        f"{what} {mentee} -> {mentor}: nobody in the programme has the username, idnumber, "
+                        f"email or id {key!r}"
+                    )
+    if problems:
+        raise ConfigError(
+            "[matching] " + "; ".join(problems),
+            hint="correct or remove these entries of [matching] pins / forbids in lmsync.toml",
+        )
+    return out["pin"], out["forbid"]
+
+
 def match_programme(config: Config, people_file: str | Path | None = None) -> MatchResult:
     """``lmsync match``: people from ``people_file`` (CSV) or else from the configured Moodle."""
+    return match_view(config, people_file)[0]
+
+
+def person_labels(people: People, *, show_names: bool = True) -> dict[str, str]:
+    """Person id (username) -> ``Ada Lovelace (s0006)``, or the username with names off."""
+    return {
+        p.id: f"{p.fullname} ({p.id})" if show_names and p.fullname else p.id for p in people.persons
+    }
+
+
+def match_view(config: Config, people_file: str | Path | None = None) -> tuple[MatchResult, dict[str, str]]:
+    """The match and how its views name each person (``Name (username)``; ``[privacy] show_names``)."""
     if people_file is not None:
-        return run_match(load_people_csv(people_file, config), config)
+        people = load_people_csv(people_file, config)
+        return run_match(people, config), person_labels(people, show_names=config.privacy.show_names)
+    from lmsync.service.pull import load_people  # the Moodle path: client and store, not needed for a CSV
+
     read = load_people(config)
     result = run_match(read.people, config, read.notices)
-    return replace(result, warnings=[*read.warnings, *result.warnings])
+    labels = person_labels(read.people, show_names=config.privacy.show_names)
+    return replace(result, warnings=[*read.warnings, *result.warnings]), labels

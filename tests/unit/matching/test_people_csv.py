@@ -90,3 +90,23 @@ def test_cli_json_and_error_exit(tmp_path: Path) -> None:
     bad = write(tmp_path, "id,role,capacity\nm1,mentor,x\n")
     out = runner.invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "match", "--people", str(bad)])
     assert out.exit_code == InputError.exit_code and f"{bad}:2: capacity" in out.output
+
+
+def test_issue_15_csv_reader_keeps_short_rows_blank_lines_quotes_and_line_numbers(tmp_path: Path) -> None:
+    text = (
+        "id,role,capacity,department,interests,fullname\n"
+        "m1,mentor,2,Law,\"AI; chess\",\"Ada\nLovelace\"\n"  # a quoted cell over two lines
+        "\n"
+        ",,,,,\n"  # a row of empty cells: skipped like a blank line
+        "s1,mentee\n"  # short row: the missing cells are empty
+        "s2,mentee,,law,chess;AI\n"
+        "s2,mentee\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_people_csv(write(tmp_path, text), Config())
+    assert str(info.value).endswith(":8: id: s2 already appears on line 7")  # physical lines, as an editor shows them
+    people = load_people_csv(write(tmp_path, text.rsplit("s2,mentee\n", 1)[0]), Config()).by_id()
+    assert people["m1"].fullname == "Ada\nLovelace" and people["m1"].interests == frozenset({"ai", "chess"})
+    assert people["s1"].department is None and people["s1"].interests == frozenset()
+    assert people["s2"].department == people["m1"].department == "law"
+    assert people["s2"].interests == people["m1"].interests
