@@ -90,7 +90,7 @@ class ConnectionFailed(TransportError):
 
 
 class Timeout(TransportError):
-    default_hint = "Moodle did not answer in time; raise moodle.timeout or check the site's load."
+    default_hint = "Moodle did not answer in time; raise [moodle] timeout_seconds or check the site's load."
 
     def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Any) -> None:
         super().__init__(message, **kw)

@@ -86,6 +86,7 @@ from lmsync.secrets import Token, redact
 __all__ = [
     "ENDPOINT",
     "FAIL_FAST_CONNECT_TIMEOUT",
+    "FAIL_FAST_READ_TIMEOUT",
     "NOT_PROCESSED_STATUSES",
     "READ_FUNCTIONS",
     "RETRY_STATUSES",
@@ -100,6 +101,9 @@ ENDPOINT = "/webservice/rest/server.php"
 
 #: Connect timeout of a ``fail_fast`` call (doctor's first call), in seconds.
 FAIL_FAST_CONNECT_TIMEOUT = 4.0
+#: Read timeout of a ``fail_fast`` call: a site that accepts the connection but never answers
+#: is reported in seconds, not after ``[moodle] timeout_seconds``.
+FAIL_FAST_READ_TIMEOUT = 5.0
 
 _log = get_logger("lmsync.moodle.transport")
 _TOKEN_IN_QUERY = re.compile(r"(wstoken=)[^&\s'\"<>]*")
@@ -210,7 +214,8 @@ class Transport:
         Raises a :class:`~lmsync.moodle.errors.MoodleException` subclass for an exception
         body and a :class:`~lmsync.moodle.errors.TransportError` subclass otherwise
         (:class:`OutcomeUnknown` for a write whose answer was lost). ``fail_fast``: one
-        attempt, connect timeout at most :data:`FAIL_FAST_CONNECT_TIMEOUT` seconds.
+        attempt, connect timeout at most :data:`FAIL_FAST_CONNECT_TIMEOUT` seconds, read timeout at
+        most :data:`FAIL_FAST_READ_TIMEOUT`.
         """
         form = encode(params or {})
         if len(form) > self.budget:
@@ -222,7 +227,9 @@ class Transport:
             )
         read = is_read(function)
         if fail_fast:
-            timeout: float | tuple[float, float] = (min(self.timeout, FAIL_FAST_CONNECT_TIMEOUT), self.timeout)
+            timeout: float | tuple[float, float] = (
+                min(self.timeout, FAIL_FAST_CONNECT_TIMEOUT), min(self.timeout, FAIL_FAST_READ_TIMEOUT)
+            )
             return self._once(function, form, read, timeout)
         clock_start = time.monotonic()
         slept = [0.0]
@@ -280,7 +287,7 @@ class Transport:
         except requests.exceptions.Timeout as exc:  # ConnectTimeout or ReadTimeout
             sent = not never_connected(exc)
             kind = "read timeout" if sent else "connect timeout"
-            seconds = timeout[0] if isinstance(timeout, tuple) and not sent else self.timeout
+            seconds = (timeout[1] if sent else timeout[0]) if isinstance(timeout, tuple) else self.timeout
             error = Timeout(
                 self._scrub(f"{function}: {kind} after {seconds:g} s ({type(exc).__name__}: {exc})"),
                 function=function,

@@ -27,7 +27,15 @@ from lmsync.moodle.errors import (
     WebServicesDisabled,
 )
 from lmsync.moodle.text import same_name
+from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
+from lmsync.service.doctor_checks import (
+    programme_start_check,
+    quoted,
+    reachable_checklist,
+    roles_check,
+    short_cause,
+)
 
 Status = Literal["ok", "fail", "warn", "skip"]
 
@@ -69,6 +77,10 @@ def url_checklist(url: str) -> str:
     )
 
 
+#: Doctor's first call waits at most this long for an answer (issue 11): a hanging site is
+#: reported in seconds, not after ``[moodle] timeout_seconds``.
+FIRST_CALL_TIMEOUT = FAIL_FAST_READ_TIMEOUT
+
 def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
     """Reachable, web services and REST on, token valid. Returns the service's functions.
 
@@ -98,9 +110,19 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
             "Site administration > Users > Browse list of users: unsuspend the lmsync user",
         )
         return None
-    except (ConnectionFailed, Timeout) as exc:
-        fix = exc.hint if isinstance(exc, ConnectionFailed) and exc.tls else "check [moodle] url, DNS, proxy and TLS"
-        report.add("reachable", "fail", f"cannot reach Moodle: {exc.message}", fix)
+    except Timeout as exc:
+        waited = "connect" if exc.surely_not_sent else "answer"
+        report.add(
+            "reachable", "fail",
+            f"{url} did not {waited} in time (doctor waits {FIRST_CALL_TIMEOUT:g} s for its first call)",
+            reachable_checklist(url) + "; a site that answers but slowly: raise [moodle] timeout_seconds",
+        )
+        return None
+    except ConnectionFailed as exc:
+        fix = reachable_checklist(url)
+        if exc.tls:
+            fix = f"{exc.hint} Then {fix}"
+        report.add("reachable", "fail", f"cannot reach Moodle at {url}: {short_cause(exc.message)}", fix)
         return None
     except Redirected as exc:
         report.add("reachable", "fail", f"{url} redirects: {exc.message}", exc.hint)
@@ -138,10 +160,10 @@ def move_token_steps() -> str:
     service = requirements.service_spec()
     manual = requirements.manual_service()
     return (
-        f"{WS_MENU} > External services > {service.name!r} > Authorised users: add the lmsync user; "
-        f"{WS_MENU} > Manage tokens > Create token: the lmsync user, service {service.name!r}; "
+        f"{WS_MENU} > External services > {quoted(service.name)} > Authorised users: add the lmsync user; "
+        f"{WS_MENU} > Manage tokens > Create token: the lmsync user, service {quoted(service.name)}; "
         "put the new token in [moodle] token_file (or LMSYNC_TOKEN) and run `lmsync doctor`; then retire the "
-        f"hand-made service: External services > Custom services > {manual.name!r} > Delete (its old token goes with it)"
+        f"hand-made service: External services > Custom services > {quoted(manual.name)} > Delete (its old token goes with it)"
     )
 
 
@@ -172,7 +194,7 @@ def _functions(available: set[str], report: DoctorReport) -> None:
     for function in missing:
         if requirements.plugin_service_covers(function):
             fix = (
-                f"the local_lmsync plugin's service {service.name!r} (shortname {service.shortname}) declares it: "
+                f"the local_lmsync plugin's service {quoted(service.name)} (shortname {service.shortname}) declares it: "
                 "install or upgrade the plugin (`lmsync moodle plugin --out local_lmsync.zip`; Moodle adds new "
                 "functions on upgrade). If the token belongs to a hand-made service, move it: "
                 + move_token_steps()
@@ -278,7 +300,7 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
     forum = next((f for f in forums if same_name(f.name, config.programme.forum)), None)
     if forum is None:
         report.add(
-            "forum", "fail", f"no forum named {config.programme.forum!r} in the course",
+            "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course",
             "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
             "restricted to the lmsync grouping, and name it in [programme] forum",
         )
@@ -288,19 +310,20 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
         return  # reported by the capability probes
     if any("lmsync:" in d.message and d.groupid == -1 for d in discussions):
         report.add(
-            "forum", "fail", f"{config.programme.forum!r} is not in separate groups mode "
+            "forum", "fail", f"{quoted(config.programme.forum)} is not in separate groups mode "
             "(lmsync's welcome posts came back for all participants)",
             "Forum settings > Common module settings > Group mode: Separate groups",
         )
     else:
         report.add(
-            "forum", "ok", f"{config.programme.forum!r} found (forum {forum.id}); its group mode is not "
+            "forum", "ok", f"{quoted(config.programme.forum)} found (forum {forum.id}); its group mode is not "
             "visible over web services: make sure it is Separate groups",
         )
 
 
 def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: DoctorReport) -> None:
     if reads.users is not None:
+        roles_check(config, reads.users, report)
         seen = {f.shortname for u in reads.users for f in u.customfields}
         attrs = config.matching.attributes.model_dump()
         for attribute, shortname in sorted(attrs.items()):
@@ -311,7 +334,7 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
             else:
                 report.add(
                     f"profile field {shortname}", "fail",
-                    f"no participant has a value for custom profile field {shortname!r} ({attribute}), "
+                    f"no participant has a value for custom profile field {quoted(shortname)} ({attribute}), "
                     "or the lmsync role cannot see it",
                     "Site administration > Users > Accounts > User profile fields: create it (see plugin_config/"
                     "profile_fields.json); private fields need moodle/user:viewalldetails",
@@ -327,14 +350,14 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
         for feedback in feedbacks:
             if feedback.is_anonymous:
                 report.add(
-                    f"feedback {feedback.name!r}", "fail" if any(same_name(feedback.name, w) for w in wanted) else "warn",
+                    f"feedback {quoted(feedback.name)}", "fail" if any(same_name(feedback.name, w) for w in wanted) else "warn",
                     "anonymous: lmsync cannot tie its answers to people",
                     "Feedback settings > Question and submission settings > Record user names: User's name will be "
                     "logged and shown with answers",
                 )
         for name in wanted:
             if not any(same_name(f.name, name) for f in feedbacks):
-                report.add(f"feedback {name!r}", "fail", "no such Feedback activity in the course",
+                report.add(f"feedback {quoted(name)}", "fail", "no such Feedback activity in the course",
                            "add it (see plugin_config/activities.json) or fix [meetings] feedback")
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
@@ -367,11 +390,11 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         for problem in problems:
             report.add(
                 check, "fail", problem,
-                f"edit the item's values in Feedback {section.feedback!r} > Edit questions, or set "
+                f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
                 f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
             )
         if not problems:
-            report.add(check, "ok", f"Feedback {section.feedback!r} items match the scale "
+            report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
                        f"{instruments[name].scale_min}-{instruments[name].scale_max}")
 
 
@@ -429,9 +452,11 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     report = DoctorReport()
     available = _connection(api, report)
     if available is None:
+        programme_start_check(config, report)
         return report
     _functions(available, report)
     values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, report)
     _course_setup(api, config, reads, report)
+    programme_start_check(config, report)
     return report

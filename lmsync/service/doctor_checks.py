@@ -1,0 +1,107 @@
+"""Doctor's checks of the configuration against the site, and its words for an unreachable site.
+
+Split from :mod:`lmsync.service.doctor` (which runs them): a configured role nobody holds, no
+programme start, and a connection failure's cause in a few words with the admin's checklist.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from lmsync.config import Config
+
+
+def quoted(name: str) -> str:
+    """A name as an admin typed it, in plain single quotes (not Python's repr, which escapes quotes)."""
+    return f"'{name}'"
+
+
+# What the network stack said, as a few words (urllib3's text names pools and retries).
+_CAUSES = (
+    ("Connection refused", "connection refused (nothing listens on that port)"),
+    ("Name or service not known", "unknown host (DNS)"),
+    ("nodename nor servname", "unknown host (DNS)"),
+    ("Temporary failure in name resolution", "unknown host (DNS)"),
+    ("getaddrinfo failed", "unknown host (DNS)"),
+    ("No address associated with hostname", "unknown host (DNS)"),
+    ("No route to host", "no route to host (network or firewall)"),
+    ("Network is unreachable", "network unreachable"),
+    ("Connection reset by peer", "connection reset by the server or a firewall"),
+    ("RemoteDisconnected", "the server closed the connection without answering"),
+    ("ProxyError", "the proxy refused the connection"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS: the site's certificate is not trusted"),
+    ("WRONG_VERSION_NUMBER", "TLS: https:// to a port that serves plain HTTP"),
+    ("timed out", "timed out"),
+)
+
+
+def short_cause(message: str) -> str:
+    """A connection failure's cause in a few words, without urllib3's pool and retry text.
+
+    ``... (ConnectionError: HTTPConnectionPool(...): Max retries exceeded ... [Errno 111]
+    Connection refused'))`` -> ``connection refused (nothing listens on that port)``.
+    """
+    for needle, cause in _CAUSES:
+        if needle.lower() in message.lower():
+            return cause
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", message)
+    if found:
+        return found.group(1).strip()
+    return "TLS failed" if "SSL" in message else "the connection failed"
+
+
+def reachable_checklist(url: str) -> str:
+    """What to check when the site cannot be reached at all (issue 11): URL, DNS, proxy, TLS, firewall."""
+    host = urlsplit(url).hostname or url
+    return (
+        f"check, in order: (1) [moodle] url ({url}) is the address you open in a browser, and the site is up; "
+        f"(2) DNS: {host} resolves on this machine (`getent hosts {host}`); (3) proxy: HTTPS_PROXY/HTTP_PROXY "
+        f"and NO_PROXY in lmsync's environment; (4) TLS: https:// for a site that serves it, a trusted certificate "
+        "([moodle] verify_tls only for a test site); (5) firewall: this machine may open the site's port"
+    )
+
+
+#: Moodle's standard course role shortnames: one of these that nobody holds is normal (a
+#: default ``mentor_roles`` lists both teacher roles) while another role of the list is held.
+STANDARD_ROLES = frozenset({"manager", "coursecreator", "editingteacher", "teacher", "student", "guest", "user"})
+
+
+def roles_check(config: Config, users: list[Any], report: Any) -> None:
+    """Each configured mentor and mentee role is held by someone in the course.
+
+    A misspelt role (``mentee_roles = ["studnet"]``) makes every mentee vanish from the
+    desired state, so a sync would empty every circle; doctor names the role and the roles
+    that are held (counting active enrolments). A standard Moodle role nobody holds passes
+    when another role of the same list is held.
+    """
+    holders: dict[str, int] = {}
+    for user in users:
+        for role in user.role_shortnames():
+            holders[role] = holders.get(role, 0) + 1
+    held = ", ".join(sorted(holders)) or "none"
+    for key, roles in (("mentor_roles", config.programme.mentor_roles), ("mentee_roles", config.programme.mentee_roles)):
+        kind_held = [r for r in roles if holders.get(r)]
+        for role in roles:
+            if holders.get(role) or (kind_held and role in STANDARD_ROLES):
+                continue
+            report.add(
+                f"programme {key}", "fail", f"{key}: no one in the course holds {quoted(role)} (roles held: {held})",
+                f"set [programme] {key} to role shortnames people hold in {config.programme.course} "
+                "(Site administration > Users > Permissions > Define roles shows each role's short name)",
+            )
+        if kind_held:
+            counts = ", ".join(f"{r} {holders[r]}" for r in kind_held)
+            report.add(f"programme {key}", "ok", f"held in the course ({counts})")
+
+
+def programme_start_check(config: Config, report: Any) -> None:
+    """Warn without a programme start: imports and the attendance metric have no lower bound."""
+    if config.meetings.start is None and config.waves.programme_start is None:
+        report.add(
+            "programme start", "warn",
+            "no programme start configured: imports accept meetings of any past date and the attendance "
+            "metric counts from the earliest meeting (a mistyped 1999 date skews every attendance grade)",
+            "set [waves] programme_start (or [meetings] start) to the programme's first day, e.g. 2026-09-01",
+        )
