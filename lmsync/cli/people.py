@@ -20,7 +20,7 @@ def command() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
 @click.pass_context
 def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
-    """Everything about WHO (Moodle id, username, idnumber or email) as JSON."""
+    """Everything about WHO (Moodle id, username, idnumber or email; or id:N, idnumber:X, ...) as JSON."""
     text = json.dumps(privacy.export(ctx.obj.config(), who), indent=2, default=str)
     if out is None:
         click.echo(text)
@@ -36,7 +36,12 @@ def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
 @click.pass_context
 def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
     """Delete WHO's meetings, survey answers and scores, and their id from the write journal."""
-    if not yes:
-        click.confirm(f"Erase everything lmsync stores about {who}? This cannot be undone", abort=True)
-    counts = privacy.erase(ctx.obj.config(), who)
+    config = ctx.obj.config()
+    user_id, label = privacy.identify(config, who)  # the prompt names the person, not what was typed
+    if not yes and not click.confirm(
+        f"Erase everything lmsync stores about {label} (Moodle id {user_id})? This cannot be undone"
+    ):
+        click.echo("nothing erased")
+        return  # "no" asked for nothing to happen: exit 0
+    counts = privacy.erase(config, f"id:{user_id}")
     click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))

@@ -2,7 +2,8 @@
 
 ``load_people`` reads the course roster once (a read: nothing is written to Moodle or the
 store) and returns ``lmsync.service.labels.People`` for labels; ``resolve_person`` turns
-what a person typed (username, idnumber, email or Moodle id) into a Moodle id with the
+what a person typed (username, idnumber, email or Moodle id, optionally prefixed ``id:``,
+``idnumber:``, ``username:`` or ``email:``) into a Moodle id with the
 same resolver the importers and ``lmsync person`` use (``lmsync.service.privacy.resolve``).
 """
 
@@ -51,12 +52,14 @@ def load_people(
         return People({}, show_names=config.privacy.show_names, note=f"names unavailable: {str(exc).splitlines()[0]}")
 
 
-def resolve_person(roster: Mapping[int, Any], who: str) -> int:
+def resolve_person(roster: Mapping[int, Any], who: str, *, show_names: bool = True) -> int:
     """A Moodle id from a username, idnumber, email (case-insensitive) or Moodle id.
 
-    Raises ``InputError`` (exit 3) when ``who`` matches nobody or several people; a number
-    that is nobody's id in the course is taken as the id of someone who has left it.
+    ``id:``, ``idnumber:``, ``username:`` and ``email:`` name the field explicitly. Raises
+    ``InputError`` (exit 3) when ``who`` matches nobody or several people, or names different
+    people by different fields (the error lists them); a number that is nobody's id in the
+    course is taken as the id of someone who has left it.
     """
     from lmsync.service.privacy import resolve
 
-    return resolve(dict(roster), who)
+    return resolve(dict(roster), who, show_names=show_names)

@@ -13,12 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.meetings import AmbiguousPerson
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError
-from lmsync.service.meetings import make_resolver
-from lmsync.service.moodle import MoodleConnection
-from lmsync.service.observe import RosterUser, find_course_id, read_roster
+from lmsync.service.moodle import MoodleConnection, open_moodle
+from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
@@ -28,23 +26,71 @@ from lmsync.store.surveys import erase_person, export_person
 PERSON_KEY_PREFIXES = ("add_member:", "remove_member:", "grade:", "assign_grade:")
 
 
-def resolve(roster: dict[int, RosterUser], who: str) -> int:
-    """A Moodle user id from an id, username, idnumber or email (case-insensitive)."""
-    if who.isdigit() and int(who) in roster:
-        return int(who)
-    found: set[int] = set()
-    for key in ("username", "idnumber", "email"):
-        try:
-            ref = make_resolver(roster.values(), key)(who)
-        except AmbiguousPerson:
-            raise InputError(f"{who!r} matches several people in the programme course") from None
-        if ref is not None:
-            found.add(ref.user_id)
-    if len(found) == 1:
-        return found.pop()
-    if who.isdigit():
-        return int(who)  # no longer enrolled: the store may still hold their rows
-    raise InputError(f"{who!r} matches {'nobody' if not found else 'several people'} in the programme course")
+#: Explicit prefixes that say which field a person key names (``id:66``, ``idnumber:66``).
+FIELDS = ("id", "idnumber", "username", "email")
+_FIELD_LABEL = {"id": "Moodle id", "idnumber": "idnumber", "username": "username", "email": "email"}
+
+
+def _who(user: Any, show_names: bool) -> str:
+    name = str(getattr(user, "fullname", "") or "")
+    return f"{user.username} ({name})" if show_names and name else str(user.username)
+
+
+def _matches(roster: dict[int, Any], field: str, value: str) -> list[int]:
+    if field == "id":
+        return [int(value)] if value.isdigit() and int(value) in roster else []
+    wanted = value.lower()
+    return sorted(uid for uid, user in roster.items() if (getattr(user, field, "") or "").strip().lower() == wanted)
+
+
+def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int:
+    """A Moodle user id from a Moodle id, username, idnumber or email (case-insensitive).
+
+    ``id:``, ``idnumber:``, ``username:`` or ``email:`` before the key names the field. Without
+    one, every field is tried, and a key that names different people by different fields
+    (idnumber ``66`` of one person, Moodle id 66 of another) is refused, listing who, rather than
+    one being picked silently. Raises ``InputError`` (exit 3) for a key matching nobody or
+    several people; a number (or ``id:N``) nobody in the course has is taken as the id of someone
+    who has left it (the store may still hold their rows). ``show_names`` adds full names to
+    the people an error lists (``[privacy] show_names``).
+    """
+    text = who.strip()
+    field, sep, rest = text.partition(":")
+    if sep and field.lower() in FIELDS:
+        field, value = field.lower(), rest.strip()
+        fields: tuple[str, ...] = (field,)
+    else:
+        value, fields = text, FIELDS
+    if not value:
+        raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
+    found = {f: _matches(roster, f, value) for f in fields}
+    for f, ids in found.items():
+        if len(ids) > 1:
+            listed = "; ".join(f"{_who(roster[i], show_names)}, Moodle id {i}" for i in ids)
+            raise InputError(
+                f"{value!r} matches several people by {_FIELD_LABEL[f]}: {listed}; name one by its Moodle id "
+                f"(id:{ids[0]}) or username"
+            )
+    people = {ids[0] for ids in found.values() if ids}
+    if len(people) > 1:
+        listed = ", ".join(
+            f"{_FIELD_LABEL[f]} {value} = {_who(roster[ids[0]], show_names)}" for f, ids in found.items() if ids
+        )
+        options = " or ".join(f"{f}:{value}" for f, ids in found.items() if ids)
+        count = {2: "two", 3: "three", 4: "four"}.get(len(people), str(len(people)))
+        raise InputError(f"{value!r} names {count} people: {listed}; say {options}")
+    if people:
+        return people.pop()
+    if value.isdigit() and "id" in fields:
+        return int(value)  # no longer enrolled: the store may still hold their rows
+    raise InputError(f"{value!r} matches nobody in the programme course")
+
+
+def describe(roster: dict[int, Any], user_id: int, *, show_names: bool = True) -> str:
+    """``Ada Lovelace (s0006)`` (``s0006`` with names off; ``user #67 (not in the course)``)."""
+    from lmsync.service.labels import People
+
+    return People(roster, show_names=show_names).label(user_id)
 
 
 def _names_person(key: str, user_id: int) -> bool:
@@ -55,7 +101,20 @@ def _names_person(key: str, user_id: int) -> bool:
 def _resolved(conn: MoodleConnection, config: Config, who: str) -> tuple[int, int]:
     """The course id and the person's Moodle id."""
     course = find_course_id(conn.api, config.programme.course)
-    return course, resolve(read_roster(conn.api, course, config.moodle.page_size), who)
+    roster = read_roster(conn.api, course, config.moodle.page_size)
+    return course, resolve(roster, who, show_names=config.privacy.show_names)
+
+
+def identify(config: Config, who: str) -> tuple[int, str]:
+    """The Moodle id ``who`` names and its label (name and username), for a confirmation prompt.
+
+    One roster read; nothing is written. Raises ``InputError`` as :func:`resolve`.
+    """
+    with open_moodle(config) as conn:
+        course = find_course_id(conn.api, config.programme.course)
+        roster = read_roster(conn.api, course, config.moodle.page_size)
+    user_id = resolve(roster, who, show_names=config.privacy.show_names)
+    return user_id, describe(roster, user_id, show_names=config.privacy.show_names)
 
 
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
