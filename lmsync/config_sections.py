@@ -56,7 +56,7 @@ from lmsync.domain.instruments import (
     ordered_waves,
 )
 from lmsync.domain.meetings import MeetingLogItems
-from lmsync.moodle.text import param_text_problem
+from lmsync.moodle.text import name_problem, param_text_problem
 
 
 class Section(BaseModel):
@@ -285,14 +285,18 @@ def default_idnumber_prefix(programme_name: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def moodle_name_problem(template: str, placeholders: tuple[str, ...] = ()) -> str | None:
+def moodle_name_problem(
+    template: str, placeholders: tuple[str, ...] = (), max_length: int | None = None
+) -> str | None:
     """Why Moodle would refuse names made from ``template`` as ``PARAM_TEXT``, or None.
 
     Group and grouping names and discussion subjects are validated, not cleaned: a ``<`` that
     opens a tag fails the whole batch with a reason-less ``invalidparameter`` (shared/moodle
     README, trap 38), so a template is checked at load time with each ``{placeholder}`` filled
-    with a plain word. An unknown placeholder is reported too. People's names filled in later are
-    checked by the plan.
+    with a plain word. An unknown placeholder is reported too. With ``max_length`` (Moodle's
+    column length, ``lmsync.moodle.text.GROUP_NAME_MAX`` ...), a template whose own text, with
+    the placeholders empty, is already longer is refused (``name_problem``). People's names
+    filled in later are checked by the plan.
     """
     try:
         sample = template.format(**{name: "Sample" for name in placeholders})
@@ -301,4 +305,8 @@ def moodle_name_problem(template: str, placeholders: tuple[str, ...] = ()) -> st
         return f"unknown or malformed placeholder {exc} (placeholders: {allowed})"
     if not sample.strip():
         return "must not be empty"
+    if max_length is not None:
+        return name_problem(template.format(**{name: "" for name in placeholders}), max_length) or param_text_problem(
+            sample
+        )
     return param_text_problem(sample)

@@ -76,6 +76,34 @@ def param_text_problem(text: str) -> str | None:
     )
 
 
+#: Longest names Moodle's tables hold, in characters (moodle/moodle ``lib/db/install.xml``:
+#: ``groups.name`` char(254), ``groupings.name`` char(255); ``mod/forum/db/install.xml``:
+#: ``forum_discussions.name`` and ``forum_posts.subject`` char(255)). Moodle does not check the
+#: length before inserting: the database refuses a longer value and the web service answers
+#: ``dml_write_exception`` / ``dmlwriteexception`` ("Error writing to database") for the whole call.
+GROUP_NAME_MAX = 254
+GROUPING_NAME_MAX = 255
+DISCUSSION_SUBJECT_MAX = 255
+
+
+def name_problem(text: str, max_length: int) -> str | None:
+    """Why Moodle would refuse ``text`` as a name of at most ``max_length`` characters, or None.
+
+    Checks the ``PARAM_TEXT`` rule (:func:`param_text_problem`, trap 38) and the column's length
+    (:data:`GROUP_NAME_MAX`, ...), counted in characters of the trimmed name as Moodle stores it.
+    """
+    problem = param_text_problem(text)
+    if problem:
+        return problem
+    length = len(text.strip())
+    if length > max_length:
+        return (
+            f"Moodle holds at most {max_length} characters here and this is {length} "
+            f"('{text.strip()[:40]}...'): make it shorter"
+        )
+    return None
+
+
 def same_name(read: str, configured: str) -> bool:
     """Whether a name read from Moodle is the one an admin configured (trap 39).
 

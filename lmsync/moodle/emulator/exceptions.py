@@ -73,3 +73,11 @@ def no_permission(title: str) -> MoodleError:
 
 def moodle_error(errorcode: str, message: str, debuginfo: str | None = None) -> MoodleError:
     return MoodleError(MOODLE_EXCEPTION, errorcode, message, debuginfo)
+
+
+def db_write_error(table: str, column: str, length: int) -> MoodleError:
+    """The database refused a value (a name longer than its column): Moodle checks no length first."""
+    return MoodleError(
+        "dml_write_exception", "dmlwriteexception", "Error writing to database",
+        f"value too long for type character varying({length}) ({table}.{column})",
+    )
