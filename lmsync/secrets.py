@@ -8,6 +8,7 @@ message is masked. :func:`clean_token_text` reads a token as a person pasted it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _KNOWN: set[str] = set()
@@ -63,6 +64,29 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X} {name}"
 
 
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]")
+
+
+def _check_shape(value: str, source: str) -> None:
+    """Refuse a token written in quotes or as ``key=value``, naming the mistake, never the token.
+
+    Moodle would answer either with a bare ``invalidtoken`` (its tokens are letters and digits).
+    """
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
+        raise ValueError(
+            f"{source}: the token is wrapped in quotes ({value[0]}...{value[0]}); write the token alone, "
+            "without quotes"
+        )
+    if value[:1] in "\"'":
+        raise ValueError(f"{source}: the token starts with a quote ({value[0]}); write the token alone, without quotes")
+    found = _ASSIGNMENT.match(value)
+    if found:
+        raise ValueError(
+            f"{source}: the token is written as an assignment ({found.group(1)}=...); "
+            "write the token alone, without a name or '='"
+        )
+
+
 def clean_token_text(text: str, source: str) -> str:
     """The token in ``text`` (a token file's content or ``LMSYNC_TOKEN``), with what editors add removed.
 
@@ -75,6 +99,7 @@ def clean_token_text(text: str, source: str) -> str:
     value = text.lstrip(_BOM + _EDGE).rstrip(_EDGE)
     if value.startswith(_BOM):
         value = value[1:].strip(_EDGE)
+    _check_shape(value, source)
     problems = []
     for position, char in enumerate(value, start=1):
         if not ("!" <= char <= "~"):

@@ -1,0 +1,67 @@
+"""Reading ``[moodle] token_file``: private, a file, UTF-8, the token alone (issue 11).
+
+Every mistake is named locally (a directory, a file others can read, UTF-16, quotes or
+``token=...``) instead of being sent to Moodle and answered with a bare ``invalidtoken``;
+the token itself never appears in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from lmsync.errors import ConfigError
+from lmsync.secrets import Token
+
+
+def read_token_file(path: Path) -> Token:
+    """The token in ``path``; raises ``ConfigError`` naming what is wrong with the file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(f"moodle.token_file: {path} does not exist") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(
+            f"moodle.token_file: {path} is a directory, not a file",
+            hint=f"point [moodle] token_file at the file holding the token (e.g. {path / 'token'}, chmod 600)",
+        )
+    if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
+        raise ConfigError(
+            f"moodle.token_file: {path} is readable by other users (mode {stat.S_IMODE(mode):o})",
+            hint=f"chmod 600 {path}",
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+        raise ConfigError(
+            f"moodle.token_file: {path} is not UTF-8 text{' (it is UTF-16)' if utf16 else ''}",
+            hint=f"save {path} as plain UTF-8 or ASCII text holding only the token",
+        ) from None
+    if not text.strip():
+        raise ConfigError(f"moodle.token_file: {path} is empty")
+    return token_from(f"moodle.token_file {path}", text)
+
+
+def token_from(source: str, text: str) -> Token:
+    """The token in ``text``, cleaned by :func:`lmsync.secrets.clean_token_text` (issue 11)."""
+    from lmsync.secrets import clean_token_text
+
+    try:
+        return Token(clean_token_text(text, source))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _is_systemd_credential(path: Path, mode: int) -> bool:
+    """systemd's LoadCredential copy: root-owned 0400 plus a read ACL for the unit's user.
+
+    ``stat`` shows that as 0440, which is not readable by other users, so it is accepted,
+    but only for a file directly inside ``$CREDENTIALS_DIRECTORY`` and never when writable.
+    """
+    creds = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not creds or mode & (stat.S_IWGRP | stat.S_IRWXO):
+        return False
+    return path.resolve().parent == Path(creds).resolve()
