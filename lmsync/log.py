@@ -30,8 +30,18 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
+_format = "console"
+
+
+def log_format() -> str:
+    """The format :func:`configure` last set: ``console`` or ``json``."""
+    return _format
+
+
 def configure(log_format: str = "console", level: str = "info", stream: Any = None) -> None:
     """Configure structlog once per process; ``stream`` defaults to stderr."""
+    global _format
+    _format = log_format
     stream = stream or sys.stderr
     renderer: Any
     if log_format == "json":

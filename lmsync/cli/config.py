@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lmsync.config_reference import reference_markdown
+from lmsync.errors import InputError
 
 
 @click.group("config")
@@ -17,11 +18,14 @@ def command() -> None:
 @command.command("reference")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the Markdown here instead of printing it.")
-def reference_command(out: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists (like `lmsync init --force`).")
+def reference_command(out: Path | None, force: bool) -> None:
     """Every section and key with its type, default, environment variable and meaning, as Markdown."""
     text = reference_markdown()
     if out is None:
         click.echo(text, nl=False)
         return
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; not overwritten", hint=f"add --force to replace it: lmsync config reference --out {out} --force")
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}")

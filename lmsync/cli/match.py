@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping
 
 import click
 
 from lmsync.domain.matching import MatchResult
-from lmsync.service.match import match_programme
+from lmsync.service.match import match_view
 
 
 @click.command("match")
@@ -28,13 +29,13 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
     if people_template:
         click.echo(PEOPLE_TEMPLATE, nl=False)
         return
-    result = match_programme(ctx.obj.config(), people_file)
+    result, labels = match_view(ctx.obj.config(), people_file)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(as_csv(result), nl=False)
+        click.echo(as_csv(result, labels), nl=False)
     else:
-        click.echo(as_table(result))
+        click.echo(as_table(result, labels))
 
 
 #: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv), one mentee row.
@@ -44,21 +45,29 @@ PEOPLE_TEMPLATE = (
 )
 
 
-def as_csv(result: MatchResult) -> str:
+def as_csv(result: MatchResult, labels: Mapping[str, str] | None = None) -> str:
+    """One row per pair and per unmatched mentee; people as ``Name (username)`` (``labels``)."""
+    name = _namer(labels)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["mentee", "mentor", "circle", "score", "terms", "reasons", "unmatched_reason"])
     for a in result.assignments:
-        terms = ";".join(f"{name}={value:g}" for name, value in a.terms.items())
-        writer.writerow([a.mentee, a.mentor, a.circle, f"{a.score:g}", terms, "; ".join(a.reasons), ""])
+        terms = ";".join(f"{key}={value:g}" for key, value in a.terms.items())
+        writer.writerow([name(a.mentee), name(a.mentor), a.circle, f"{a.score:g}", terms, "; ".join(a.reasons), ""])
     for u in result.unmatched:
-        writer.writerow([u.mentee, "", u.circle, "", "", "", u.reason])
+        writer.writerow([name(u.mentee), "", u.circle, "", "", "", u.reason])
     return out.getvalue()
 
 
-def as_table(result: MatchResult) -> str:
-    rows = [(a.mentee, a.mentor + ("" if a.circle == "mentor" else " (peer)"), f"{a.score:g}", "; ".join(a.reasons))
-            for a in result.assignments]
+def _namer(labels: Mapping[str, str] | None) -> Callable[[str], str]:
+    return lambda person: (labels or {}).get(person, person)
+
+
+def as_table(result: MatchResult, labels: Mapping[str, str] | None = None) -> str:
+    """The pairs with scores and reasons; people as ``Name (username)`` (``labels``)."""
+    name = _namer(labels)
+    rows = [(name(a.mentee), name(a.mentor) + ("" if a.circle == "mentor" else " (peer)"), f"{a.score:g}",
+             "; ".join(a.reasons)) for a in result.assignments]
     head = ("mentee", "mentor", "score", "why")
     widths = [max([len(head[c])] + [len(r[c]) for r in rows]) for c in range(3)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head[:3], widths, strict=True)) + "  " + head[3]]
@@ -68,7 +77,7 @@ def as_table(result: MatchResult) -> str:
         lines.append("")
         lines.append(f"unmatched ({len(result.unmatched)}):")
         for u in result.unmatched:
-            lines.append(f"  {u.mentee}{'' if u.circle == 'mentor' else ' (peer circle)'}: {u.reason}")
+            lines.append(f"  {name(u.mentee)}{'' if u.circle == 'mentor' else ' (peer circle)'}: {u.reason}")
     lines.append("")
     loads = ", ".join(f"{k}={v}" for k, v in result.loads.items())
     lines.append(f"{len(result.assignments)} pairs, total score {result.total_score:g}; loads: {loads}")

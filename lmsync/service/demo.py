@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lmsync.config import Config
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
+from lmsync.service.labels import People
 from lmsync.service.moodle import DEMO_PEER_COHORT
 from lmsync.service.report import report_job, write_report
 
@@ -37,6 +39,18 @@ def demo_config(config: Config) -> Config:
     return config.model_copy(update={"moodle": moodle, "programme": programme})
 
 
+@dataclass(frozen=True)
+class _Named:
+    username: str
+    fullname: str
+
+
+def site_people(site: Any, *, show_names: bool = True) -> People:
+    """Labels for the emulator site's users (``Ada Lovelace (s0006)``), read from its state, not over the API."""
+    roster = {u.id: _Named(u.username, f"{u.firstname} {u.lastname}".strip()) for u in site.users.values()}
+    return People(roster, show_names=show_names)
+
+
 def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> None:
     """Sync the emulator's demo site, re-plan (zero changes), run a term and write its report.
 
@@ -47,7 +61,8 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
     echo("")
-    result = jobs.sync_job(config, site=site, on_plan=lambda plan: echo(plan_text(plan, detail=3)))
+    people = site_people(site, show_names=config.privacy.show_names)  # the plan names people, never bare ids
+    result = jobs.sync_job(config, site=site, on_plan=lambda plan: echo(plan_text(plan, detail=3, people=people)))
     for report in result.reports:
         echo(report_text(report))
     echo("")
@@ -57,7 +72,7 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
         echo("")
     echo("Second plan (a re-run must change nothing):")
     again = jobs.plan_job(config)
-    echo(plan_text(again.plan))
+    echo(plan_text(again.plan, people=people))
     echo("")
     term = run_demo_term(config, site, echo, views.grades)
     echo("")

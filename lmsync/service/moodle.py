@@ -44,13 +44,31 @@ class MoodleConnection:
 _announced = False
 
 
+def emulator_reason(config: Config) -> str:
+    """Why lmsync runs the emulator: ``no configuration file`` or ``lmsync.toml sets no [moodle] url``."""
+    return "no configuration file" if config.source is None else f"{config.source} sets no [moodle] url"
+
+
 def announce_emulator(config: Config, *, stream: Any = None) -> bool:
-    """Say once per process, on stderr, that lmsync runs the built-in emulator; True when it spoke."""
+    """Say once per process, on stderr, that lmsync runs the built-in emulator; True when it spoke.
+
+    Under ``--log-format json`` it is one structured event (``emulator.in_use``, a JSON line with
+    the reason and the store), so a log collector sees it; on a console, a plain loud line.
+    """
+    from lmsync.log import get_logger, log_format
+
     global _announced
     if _announced:
         return False
     _announced = True
-    why = "no configuration file" if config.source is None else f"{config.source} sets no [moodle] url"
+    why = emulator_reason(config)
+    if log_format() == "json" and stream is None:
+        get_logger(__name__).warning(
+            "emulator.in_use", reason=why, store=str(config.store_path()),
+            message="running against the built-in Moodle emulator (demo data, not a real site); "
+            "set [moodle] url in lmsync.toml to use your Moodle",
+        )
+        return True
     print(
         f"warning: {why}: running against the built-in Moodle emulator (demo data, not a real site);"
         f" store {config.store_path()}. Set [moodle] url in lmsync.toml to use your Moodle.",
