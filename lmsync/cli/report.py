@@ -52,7 +52,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> 
         raise InputError(f"--out {out} is a folder: give the HTML file to write (or --format csv)")
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file: --format csv writes a folder of CSV files")
-    data = report_job(ctx.obj.config(), as_of=as_of.date() if as_of else None)
+    data = report_job(ctx.obj.config(), as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
     written = write_report(data, out, fmt=fmt)
     if fmt == "html":
         click.echo(f"report written to {out}")

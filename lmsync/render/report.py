@@ -53,42 +53,64 @@ class Chart:
 
 # --- matplotlib -------------------------------------------------------------------------------
 
+#: The one matplotlib setup every chart of a page shares (applied by ``charts_context``);
+#: ``Any``: matplotlib types the keys as a Literal of every rcParams name.
+STYLE: Any = {
+    "svg.fonttype": "none",  # text as <text>: readable, searchable, no embedded glyphs
+    "font.family": "sans-serif",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titleweight": "bold",
+    "axes.titlesize": 12,
+    "axes.grid": True,
+    "grid.color": "#e3e7ec",
+    "axes.axisbelow": True,
+}
 
-def _pyplot() -> Any:
-    import matplotlib
 
-    matplotlib.use("svg")  # no display, no GUI toolkit
-    import matplotlib.pyplot as plt
+_charts_depth = 0
 
-    plt.rcParams.update(
-        {
-            "svg.fonttype": "none",  # text as <text>: readable, searchable, no embedded glyphs
-            "font.family": "sans-serif",
-            "font.size": 10,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.titleweight": "bold",
-            "axes.titlesize": 12,
-            "axes.grid": True,
-            "grid.color": "#e3e7ec",
-            "axes.axisbelow": True,
-        }
-    )
-    return plt
+
+@contextmanager
+def charts_context() -> Iterator[None]:
+    """Apply ``STYLE`` once for a run of charts (restored afterwards; the global rcParams are not changed).
+
+    Figures are made without pyplot (no GUI backend, no figure registry to clean up), under
+    ``steady_gc`` (drawing allocates many short-lived objects). Re-entrant: an inner call
+    only yields.
+    """
+    from lmsync.service.report import steady_gc
+
+    global _charts_depth
+    if _charts_depth:
+        yield
+        return
+    _charts_depth += 1
+    try:
+        with steady_gc():
+            import matplotlib
+
+            with matplotlib.rc_context(STYLE):  # restores every setting on the way out
+                yield
+    finally:
+        _charts_depth -= 1
 
 
 @contextmanager
 def _figure(name: str, title: str, xlabel: str, ylabel: str, *, size: tuple[float, float] = (6.4, 3.4)) -> Iterator[tuple[Figure, Axes]]:
-    plt = _pyplot()
-    plt.rcParams["svg.hashsalt"] = name  # stable, distinct ids per chart (several SVGs share one page)
-    fig, ax = plt.subplots(figsize=size, layout="constrained")
-    try:
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    with charts_context(), matplotlib.rc_context({"svg.hashsalt": name}):  # stable, distinct ids per chart
+        fig = Figure(figsize=size, layout="constrained")
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
         ax.set_title(title, loc="left")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         yield fig, ax
-    finally:
-        plt.close(fig)
 
 
 def _mark(artists: Any, name: str) -> None:
@@ -110,6 +132,12 @@ def _mark(artists: Any, name: str) -> None:
 
 
 def _svg(fig: Figure, name: str, title: str, description: str) -> str:
+    # Lay the figure out once, then save it without a layout engine: savefig would otherwise
+    # draw the whole figure twice (a dry run for the layout, then the real one).
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
@@ -189,7 +217,13 @@ def health_chart(data: ReportData) -> list[Chart]:
     last = {s: v[-1] for s, v in zip(statuses, series, strict=True)}
     caption = (
         f"Stacked chart of pairs by health status, {days[0].isoformat()} to {days[-1].isoformat()} "
-        f"({len(days)} snapshot days). On the last day: "
+        + (
+            f"(one snapshot day per week, {len(days)} weeks: a chart this wide cannot show daily detail "
+            "over so long a span; the CSV tables keep every day). "
+            if data.health_weekly
+            else f"({len(days)} snapshot days). "
+        )
+        + "On the last day: "
         + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in last.items())
         + "."
     )
@@ -389,6 +423,11 @@ def _summary_html(data: ReportData) -> str:
 
 def html_page(data: ReportData) -> str:
     """The whole report as one HTML document: inline CSS and SVG, no script, no external reference."""
+    with charts_context():
+        return _html_page(data)
+
+
+def _html_page(data: ReportData) -> str:
     from lmsync import __version__
 
     sections = []
@@ -409,6 +448,7 @@ def html_page(data: ReportData) -> str:
             "health",
             "Pair health",
             "How many pairs were in each state on each day lmsync judged them"
+            + (" (one day per week over this long a span)" if data.health_weekly else "")
             + (f"; below, the pairs at risk or fading on {escape(day)}, why, and where they are in the coordinator's queue." if day else "."),
             (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)

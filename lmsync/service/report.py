@@ -15,9 +15,11 @@ and Moodle is only read.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,13 +38,13 @@ from lmsync.store.report import (
     MonthMeetings,
     QueueState,
     flagged_pairs,
+    health_snapshot_days,
     health_status_counts,
-    latest_snapshot_day,
-    meetings_held,
+    instrument_answers,
     meetings_per_month,
     queue_states,
+    wave_scores,
 )
-from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
 
@@ -52,6 +54,9 @@ STATUS_ORDER = ("new", "ok", "watch", "at_risk", "fading", "closed")
 ATTENTION = ("fading", "at_risk")
 #: The instrument whose per-mentor profile the report shows (Cho et al. 2011).
 QUALITIES_INSTRUMENT = "mentor_qualities"
+#: Health snapshots spanning more than this are shown one day per week: a chart about 800
+#: pixels wide cannot show daily detail over half a year or more anyway.
+WEEKLY_HEALTH_AFTER = timedelta(weeks=26)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class ReportData:
     term_start: date | None
     health_day: date | None
     min_mentees: int
+    health_weekly: bool
     summary: Table
     response: Table
     meetings: Table
@@ -121,6 +127,32 @@ class ReportData:
             self.qualities,
             self.mentor_qualities,
         ]
+
+
+_gc_depth = 0
+
+
+@contextmanager
+def steady_gc() -> Iterator[None]:
+    """Keep Python's full garbage collections off what the process already holds, meanwhile.
+
+    Reading the store and drawing the charts allocate hundreds of thousands of objects;
+    every so often that triggers a full collection, which rescans everything alive (the
+    loaded libraries, the report's inputs): a tenth of a second each. ``gc.freeze`` moves the
+    objects alive on entry out of the collector's view; ``gc.unfreeze`` puts them back on
+    exit. Re-entrant; does nothing when something else already froze objects.
+    """
+    global _gc_depth
+    if _gc_depth or gc.get_freeze_count():
+        yield
+        return
+    _gc_depth += 1
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        _gc_depth -= 1
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -168,14 +200,15 @@ def _meetings_table(months: Sequence[MonthMeetings]) -> Table:
     )
 
 
-def _health_table(counts: Sequence[tuple[date, str, int]]) -> Table:
+def _health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = False) -> Table:
     seen = {status for _, status, _ in counts}
     statuses = [s for s in STATUS_ORDER if s in seen] + sorted(seen - set(STATUS_ORDER))
     by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for day, status, n in counts:
         by_day[day][status] = n
     rows = tuple((day.isoformat(), *(by_day[day].get(s, 0) for s in statuses)) for day in sorted(by_day))
-    return Table("pair_health_over_time", "Pair health over time", ("day", *statuses), rows)
+    title = "Pair health over time" + (", one snapshot day per week" if weekly else "")
+    return Table("pair_health_over_time", title, ("day", *statuses), rows)
 
 
 def _at_risk_table(
@@ -415,6 +448,7 @@ class ReportInputs:
     months: tuple[MonthMeetings, ...] = ()
     held: int = 0
     status_counts: tuple[tuple[date, str, int], ...] = ()
+    health_weekly: bool = False
     health_day: date | None = None
     flagged: tuple[FlaggedPair, ...] = ()
     queue: Mapping[tuple[int, int], QueueState] = field(default_factory=dict)
@@ -428,21 +462,43 @@ def term_start(config: Config) -> date | None:
     return s.meetings.start or s.programme_start or (s.waves[0].start if s.waves else None)
 
 
-def read_inputs(config: Config, store: Store, *, as_of: date) -> ReportInputs:
-    """Read the store (only reads) for a report at ``as_of``; later data is left out."""
+def weekly_days(days: Sequence[date]) -> list[date]:
+    """One day per week out of ``days`` (sorted): the latest of each 7-day period counted back
+    from the last day, so the last day is always kept; oldest first."""
+    if not days:
+        return []
+    last = days[-1]
+    chosen: dict[int, date] = {}
+    for day in days:
+        chosen[(last - day).days // 7] = day  # days ascend: the latest of its week wins
+    return sorted(chosen.values())
+
+
+@steady_gc()
+def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool = False) -> ReportInputs:
+    """Read the store (only reads) for a report at ``as_of``; later data is left out.
+
+    Health snapshots spanning more than ``WEEKLY_HEALTH_AFTER`` are counted on one day per
+    week (``weekly_days``) unless ``daily_health`` (the CSV tables keep every day).
+    """
     programme = config.programme.name
     since = term_start(config) or date.min
-    health_day = latest_snapshot_day(store, programme, until=as_of)
-    surveys = SurveyRepository(store, programme)
+    days = health_snapshot_days(store, programme, until=as_of)
+    health_day = days[-1] if days else None
+    weekly = not daily_health and bool(days) and days[-1] - days[0] > WEEKLY_HEALTH_AFTER
+    months = tuple(meetings_per_month(store, programme, since, as_of))
     return ReportInputs(
-        months=tuple(meetings_per_month(store, programme, since, as_of)),
-        held=meetings_held(store, programme, since, as_of),
-        status_counts=tuple(health_status_counts(store, programme, until=as_of)),
+        months=months,
+        held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
+        status_counts=tuple(
+            health_status_counts(store, programme, until=as_of, days=weekly_days(days) if weekly else None)
+        ),
+        health_weekly=weekly,
         health_day=health_day,
         flagged=tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else (),
         queue=queue_states(store, programme),
-        scores=tuple(ws for ws in surveys.scores() if ws.date <= as_of),
-        quality_answers=tuple(a for a in surveys.answers(instrument=QUALITIES_INSTRUMENT) if a.date <= as_of),
+        scores=tuple(wave_scores(store, programme, until=as_of)),
+        quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
     )
 
 
@@ -454,11 +510,14 @@ def gather(
     roster: Mapping[int, Any],
     pairs: Iterable[tuple[int, int]],
     matched: Sequence[MatchedPair] = (),
+    daily_health: bool = False,
 ) -> ReportData:
     """``build`` over what ``read_inputs`` reads from ``store``."""
-    return build(config, read_inputs(config, store, as_of=as_of), as_of=as_of, roster=roster, pairs=pairs, matched=matched)
+    inputs = read_inputs(config, store, as_of=as_of, daily_health=daily_health)
+    return build(config, inputs, as_of=as_of, roster=roster, pairs=pairs, matched=matched)
 
 
+@steady_gc()
 def build(
     config: Config,
     inputs: ReportInputs,
@@ -542,7 +601,7 @@ def build(
     )
 
     meetings = _meetings_table(inputs.months)
-    health = _health_table(inputs.status_counts)
+    health = _health_table(inputs.status_counts, weekly=inputs.health_weekly)
     at_risk = _at_risk_table(inputs.flagged, inputs.queue, people)
     load = Counter(Counter(m for m, _ in pair_list).values())
     mentor_load = Table(
@@ -596,6 +655,7 @@ def build(
         term_start=start,
         health_day=inputs.health_day,
         min_mentees=min_mentees,
+        health_weekly=inputs.health_weekly,
         summary=summary,
         response=response,
         meetings=meetings,
@@ -625,8 +685,14 @@ def matched_pairs(match: Any, people: Any) -> list[MatchedPair]:
     return out
 
 
-def report_job(config: Config, *, as_of: date | None = None, site: Any = None) -> ReportData:
-    """Read Moodle (circles, roster, the matching) and the store (read-only); gather the report."""
+def report_job(
+    config: Config, *, as_of: date | None = None, site: Any = None, daily_health: bool = False
+) -> ReportData:
+    """Read Moodle (circles, roster, the matching) and the store (read-only); gather the report.
+
+    ``daily_health``: count pair health on every snapshot day even over a long span (for the
+    CSV tables; the page shows one day per week beyond ``WEEKLY_HEALTH_AFTER``).
+    """
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
     from lmsync.service.observe import observe
@@ -639,7 +705,9 @@ def report_job(config: Config, *, as_of: date | None = None, site: Any = None) -
         desired = desired_state(snapshot, config)
         current = set(pairs)
         matched = [m for m in matched_pairs(desired.match, desired.people) if (m.mentor_id, m.mentee_id) in current]
-        return gather(config, store, as_of=day, roster=snapshot.roster, pairs=pairs, matched=matched)
+        return gather(
+            config, store, as_of=day, roster=snapshot.roster, pairs=pairs, matched=matched, daily_health=daily_health
+        )
 
 
 def write_report(data: ReportData, out: Path, *, fmt: str = "html") -> list[Path]:

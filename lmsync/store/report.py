@@ -3,17 +3,24 @@
 SQLAlchemy Core over ``lmsync.store.schema`` (SQLite and PostgreSQL alike). Everything here
 only reads (a report never writes, issue 11), works on a store opened read-only, and returns
 plain rows keyed by Moodle user ids: names stay in Moodle.
+
+Built for a year of a 2,500-pair programme in well under a second (issue 14's benchmark,
+``benchmarks/report.py``): counts are aggregated in SQL (GROUP BY), health is counted on
+chosen days through the primary key rather than over every snapshot, and surveys are read
+with only the columns and dates the report uses.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, distinct, func, select
 
+from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store
 
@@ -97,30 +104,37 @@ def meetings_per_month(store: Store, programme: str, since: date, until: date) -
     ]
 
 
-def meetings_held(store: Store, programme: str, since: date, until: date) -> int:
-    """Meetings held (attended) between ``since`` and ``until``, each pair and day once."""
-    d = _deduped(programme, since, until)
-    return int(store.scalar(select(func.count()).select_from(d).where(d.c.attended == 1)) or 0)
+def health_snapshot_days(store: Store, programme: str, *, until: date | None = None) -> list[date]:
+    """Every day with a health snapshot (at or before ``until``), oldest first.
+
+    Read from the primary key's index alone (programme, day, ...): no snapshot row is loaded.
+    """
+    h = schema.health_snapshots
+    statement = select(h.c.day).where(h.c.programme == programme)
+    if until is not None:
+        statement = statement.where(h.c.day <= until.isoformat())
+    statement = statement.group_by(h.c.day).order_by(h.c.day)
+    return [date.fromisoformat(r.day) for r in store.rows(statement)]
 
 
-def health_status_counts(store: Store, programme: str, *, until: date | None = None) -> list[tuple[date, str, int]]:
-    """``(day, status, pairs)`` for every stored health snapshot day, oldest first."""
+def health_status_counts(
+    store: Store, programme: str, *, until: date | None = None, days: Sequence[date] | None = None
+) -> list[tuple[date, str, int]]:
+    """``(day, status, pairs)`` for every stored health snapshot day, oldest first.
+
+    With ``days``, only those days are counted (looked up through the primary key, so a
+    weekly series over a year reads a seventh of the snapshots).
+    """
     h = schema.health_snapshots
     statement = select(h.c.day, h.c.status, func.count().label("n")).where(h.c.programme == programme)
     if until is not None:
         statement = statement.where(h.c.day <= until.isoformat())
+    if days is not None:
+        if not days:
+            return []
+        statement = statement.where(h.c.day.in_(sorted({d.isoformat() for d in days})))
     statement = statement.group_by(h.c.day, h.c.status).order_by(h.c.day, h.c.status)
     return [(date.fromisoformat(r.day), str(r.status), int(r.n)) for r in store.rows(statement)]
-
-
-def latest_snapshot_day(store: Store, programme: str, *, until: date | None = None) -> date | None:
-    """The most recent day with a health snapshot (at or before ``until``), if any."""
-    h = schema.health_snapshots
-    statement = select(func.max(h.c.day)).where(h.c.programme == programme)
-    if until is not None:
-        statement = statement.where(h.c.day <= until.isoformat())
-    value = store.scalar(statement)
-    return date.fromisoformat(value) if value else None
 
 
 def flagged_pairs(store: Store, programme: str, day: date, statuses: tuple[str, ...]) -> list[FlaggedPair]:
@@ -163,3 +177,54 @@ def queue_states(store: Store, programme: str) -> dict[tuple[int, int], QueueSta
         )
         for r in store.rows(statement)
     }
+
+
+def wave_scores(store: Store, programme: str, *, until: date) -> list[WaveScore]:
+    """The stored wave scores sat at or before ``until``, in ``SurveyRepository.scores`` order.
+
+    Totals only: subscales are left empty (the report shows totals), which spares decoding
+    one JSON document per score.
+    """
+    s = schema.survey_scores
+    statement = (
+        select(
+            s.c.respondent_id, s.c.instrument, s.c.wave, s.c.sitting_date, s.c.source,
+            s.c.total, s.c.answered, s.c.required, s.c.about_id,
+        )
+        .where(s.c.programme == programme, s.c.sitting_date <= until.isoformat())
+        .order_by(s.c.respondent_id, s.c.instrument, s.c.sitting_date, s.c.about_id)
+    )
+    return [
+        WaveScore(
+            respondent_id=int(r.respondent_id),
+            instrument=str(r.instrument),
+            wave=str(r.wave),
+            date=date.fromisoformat(r.sitting_date),
+            source=str(r.source),
+            score=Score(str(r.instrument), r.total, int(r.answered), int(r.required)),
+            about_id=int(r.about_id) or None,
+        )
+        for r in store.rows(statement)
+    ]
+
+
+def instrument_answers(store: Store, programme: str, instrument: str, *, until: date) -> list[SurveyAnswer]:
+    """One instrument's stored answers given at or before ``until``, in ``SurveyRepository.answers`` order."""
+    a = schema.survey_answers
+    statement = (
+        select(a.c.respondent_id, a.c.answer_date, a.c.item, a.c.value, a.c.source, a.c.about_id)
+        .where(a.c.programme == programme, a.c.instrument == instrument, a.c.answer_date <= until.isoformat())
+        .order_by(a.c.respondent_id, a.c.answer_date, a.c.source, a.c.about_id, a.c.item)
+    )
+    return [
+        SurveyAnswer(
+            respondent_id=int(r.respondent_id),
+            instrument=instrument,
+            date=date.fromisoformat(r.answer_date),
+            item=str(r.item),
+            value=r.value,
+            source=str(r.source),
+            about_id=int(r.about_id) or None,
+        )
+        for r in store.rows(statement)
+    ]

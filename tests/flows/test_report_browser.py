@@ -155,14 +155,17 @@ def browser(tmp_path):
     b.close()
 
 
-@pytest.fixture(scope="module")
-def report_file(tmp_path_factory):
+@pytest.fixture(scope="module", params=[(80, 180), (30, 365)], ids=["daily-health", "weekly-health"])
+def report_file(request, tmp_path_factory):
+    """A report over half a year (health drawn per day) and over a year (one day per week)."""
+    pairs, days = request.param
     folder = tmp_path_factory.mktemp("report")
     store = Store.memory()
-    config = config_for(":memory:", 180)
-    p = programme(store, config, pairs=80, days=180)
+    config = config_for(":memory:", days)
+    p = programme(store, config, pairs=pairs, days=days)
     matched = [MatchedPair(m, e, 2.0 + (m * e) % 5, {"department": 3.0, "shared_interests": float(e % 2)}) for m, e in p.pairs]
     data = gather(config, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs, matched=matched)
+    assert data.health_weekly == (days > 182)
     return write_report(data, folder / "report.html")[0]
 
 
