@@ -61,10 +61,8 @@ def config_for(store_path: Path | str, days: int, *, names: bool = False) -> Con
     )
 
 
-def programme(store: Store, config: Config, *, pairs: int, days: int, seed: int = 14) -> Programme:
-    rng = random.Random(seed)
-    name = config.programme.name
-    start = AS_OF - timedelta(days=days)
+def roster_and_pairs(pairs: int) -> tuple[dict[int, User], list[tuple[int, int]]]:
+    """The roster and ``(mentor, mentee)`` pairs of ``programme(pairs=...)`` (no store needed)."""
     n_mentors = max(1, pairs // 4)
     roster: dict[int, User] = {}
     for m in range(1, n_mentors + 1):
@@ -74,6 +72,15 @@ def programme(store: Store, config: Config, *, pairs: int, days: int, seed: int 
         uid = 100000 + k
         roster[uid] = User(uid, f"s{k:05d}", f"Student {k}", frozenset({"student"}), {"yearofstudy": str(1 + k % 3)})
         pair_list.append((1 + k % n_mentors, uid))
+    return roster, pair_list
+
+
+def programme(store: Store, config: Config, *, pairs: int, days: int, seed: int = 14) -> Programme:
+    rng = random.Random(seed)
+    name = config.programme.name
+    start = AS_OF - timedelta(days=days)
+    n_mentors = max(1, pairs // 4)
+    roster, pair_list = roster_and_pairs(pairs)
     fading = {p for p in pair_list if rng.random() < 0.15}
     fade_day = {p: start + timedelta(days=rng.randint(days // 3, 2 * days // 3)) for p in fading}
 
