@@ -35,6 +35,7 @@ from lmsync.domain.operations import (
     RemoveMember,
     UnassignGrouping,
     UpdateGroup,
+    UpdateGrouping,
     _Op,
 )
 
@@ -118,6 +119,7 @@ class SendMessage(_Op):
 
 EnvelopeOperation = Annotated[
     CreateGrouping
+    | UpdateGrouping
     | CreateGroup
     | UpdateGroup
     | UnassignGrouping

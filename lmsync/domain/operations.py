@@ -35,6 +35,23 @@ class CreateGrouping(_Op):
         return f"create_grouping:{self.idnumber}"
 
 
+class UpdateGrouping(_Op):
+    """Rename lmsync's own grouping (found by idnumber) to ``[programme] grouping_name``.
+
+    ``description`` is what Moodle holds now: ``core_group_update_groupings`` requires one, and
+    the rename must not overwrite what an admin wrote there.
+    """
+
+    kind: Literal["update_grouping"] = "update_grouping"
+    idnumber: str
+    name: str
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"update_grouping:{self.idnumber}"
+
+
 class CreateGroup(_Op):
     kind: Literal["create_group"] = "create_group"
     idnumber: str
@@ -177,6 +194,7 @@ class DeleteDuplicateGrouping(_Op):
 
 Operation = Annotated[
     CreateGrouping
+    | UpdateGrouping
     | CreateGroup
     | UpdateGroup
     | UnassignGrouping
@@ -195,6 +213,7 @@ Operation = Annotated[
 # after its members were added to the copy that stays.
 APPLY_ORDER = [
     "create_grouping",
+    "update_grouping",
     "create_group",
     "update_group",
     "unassign_grouping",

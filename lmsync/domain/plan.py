@@ -29,6 +29,7 @@ from lmsync.domain.operations import (
     RemoveMember,
     UnassignGrouping,
     UpdateGroup,
+    UpdateGrouping,
     _Op,
 )
 from lmsync.domain.ownership import (
@@ -142,10 +143,18 @@ def _unique_names(
         if not name:
             name, n = base, 2
             while shown(name).strip() in taken:
-                name, n = f"{base} ({n})", n + 1
+                name, n = _with_suffix(base, n, settings.group_name_max), n + 1
         taken.add(shown(name).strip())
         names[idnumber] = name
     return names
+
+
+def _with_suffix(base: str, n: int, limit: int) -> str:
+    """``base (n)``, the base shortened when the whole would pass Moodle's column (``limit``, 0: none)."""
+    suffix = f" ({n})"
+    if limit and len(base) + len(suffix) > limit:
+        base = _shorten(base, limit - len(suffix))
+    return base + suffix
 
 
 def _suffix_of(name: str) -> int | None:
@@ -156,8 +165,34 @@ def _suffix_of(name: str) -> int | None:
     return None
 
 
+SUFFIX_ROOM = 8  # " (9999)" and a margin: what _unique_names may add to a shortened name
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (0: no limit), ending in ``...`` when cut."""
+    text = text.strip()
+    if not limit or len(text) <= limit:
+        return text
+    return text[: max(1, limit - 3)].rstrip() + "..."
+
+
 def _safe_base_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, warnings: list[str]) -> str:
-    """The group name from the template; a mentor's name Moodle would refuse (trap 38) is defused."""
+    """The group name from the template; a mentor's name Moodle would refuse (trap 38) is defused,
+    and a name longer than Moodle's column (``settings.group_name_max``) is shortened with a warning."""
+    name = _defused_name(circle, idnumber, settings, warnings)
+    limit = settings.group_name_max
+    if limit and len(name) > limit - SUFFIX_ROOM:
+        shorter = _shorten(name, limit - SUFFIX_ROOM)
+        if len(name) > limit:
+            warnings.append(
+                f"mentor {circle.mentor_id}: the group name is {len(name)} characters and Moodle holds at most "
+                f"{limit}; the circle {idnumber} is named {shorter!r} (shorten [programme] group_name_template)"
+            )
+            return shorter
+    return name
+
+
+def _defused_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, warnings: list[str]) -> str:
     name = settings.group_name_template.format(mentor_fullname=circle.mentor_name, **settings.extra).strip()
     if settings.refused(name) is None:
         return name
@@ -200,6 +235,15 @@ def plan_sync(
         ops.append(
             CreateGrouping(idnumber=grouping, name=settings.grouping_name, description="Managed by lmsync")
         )
+    elif observation.grouping_name is not None and observation.grouping_name.strip() != settings.grouping_name.strip():
+        # grouping names come back raw (trap 39): compared as stored, never format_string'd
+        ops.append(
+            UpdateGrouping(
+                idnumber=grouping,
+                name=settings.grouping_name.strip(),
+                description=observation.grouping_description,
+            )
+        )
 
     base_names = {
         mentor_group_idnumber(programme, c.mentor_id): _safe_base_name(
@@ -235,6 +279,13 @@ def plan_sync(
         )
         if wants_welcome and not has_welcome(observation, group, memory, settings, name, circle):
             subject, message = _welcome(settings, name, circle)
+            if subject.endswith("...") and settings.subject_max and len(
+                settings.welcome_subject.format(group_name=name, mentor_fullname=circle.mentor_name).strip()
+            ) > settings.subject_max:
+                warnings.append(
+                    f"circle {idnumber}: the welcome subject is longer than the {settings.subject_max} characters "
+                    f"Moodle holds; sent shortened as {subject!r} (shorten [sync.welcome] subject)"
+                )
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
@@ -281,6 +332,7 @@ def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[
     subject = settings.welcome_subject.format(group_name=name, mentor_fullname=circle.mentor_name)
     if settings.refused(subject) is not None:  # the subject is PARAM_TEXT too (trap 38)
         subject = _defuse(subject)
+    subject = _shorten(subject, settings.subject_max)  # Moodle's column length (point 9)
     message = settings.welcome_message.format(group_name=name, mentor_fullname=circle.mentor_name)
     return subject, message
 
@@ -379,19 +431,57 @@ def _guard_mass_removal(
     settings: PlanSettings,
     warnings: list[str],
 ) -> None:
-    """Refuse to empty circles when Moodle suddenly returns far fewer people than are placed.
+    """Refuse a plan that would unplace many of the people placed in lmsync's circles.
 
-    Borrowed from Moodle's own enrol_database: a source that comes back empty or tiny is
-    far more often a broken query or a permission change than a real mass departure.
+    ``placed``: members of lmsync's circles now. ``unplaced``: those who, once every planned
+    operation ran, are in no lmsync circle at all, whatever the reason (they left the course, their
+    account was suspended, their role no longer matches so nobody matches them, their circle is
+    deleted). More than ``1 - min_source_fraction`` of the placed unplaced is refused, and so is a
+    plan deleting more than that share of lmsync's circles (at the default 0.5: more than half).
+    People moved between circles stay placed, so a large re-match passes.
+
+    Borrowed from Moodle's own enrol_database: a source that comes back empty or tiny is far more
+    often a broken query, a misspelt role or a permission change than a real mass departure.
+    Raises :class:`UnsafePlan` naming the counts, the likely causes and the override.
     """
-    placed = set().union(*(g.members for g in owned.values())) if owned else set()
-    if not placed:
+    if not owned:
         return
-    still_active = placed & observation.active_user_ids
-    if len(still_active) < settings.min_source_fraction * len(placed):
-        departures = sum(1 for op in ops if isinstance(op, RemoveMember) and op.reason == "left the course")
-        raise UnsafePlan(
-            f"Moodle returned only {len(still_active)} of the {len(placed)} people placed in circles; "
-            f"refusing to remove {departures} members. Check the course's enrolments and lmsync's "
-            f"capabilities, or lower [sync] min_source_fraction if this is real."
+    placed: set[int] = set().union(*(g.members for g in owned.values()))
+    after = {idnumber: set(g.members) for idnumber, g in owned.items()}
+    deleted: set[str] = set()
+    for op in ops:
+        if isinstance(op, CreateGroup):
+            after.setdefault(op.idnumber, set())
+        elif isinstance(op, AddMember):
+            after.setdefault(op.group, set()).add(op.user_id)
+        elif isinstance(op, RemoveMember):
+            after.get(op.group, set()).discard(op.user_id)
+        elif isinstance(op, DeleteGroup):
+            deleted.add(op.group)
+    still: set[int] = set().union(*(m for k, m in after.items() if k not in deleted))
+    unplaced = placed - still
+    tolerated = 1 - settings.min_source_fraction
+    problems: list[str] = []
+    if unplaced and len(unplaced) > tolerated * len(placed):
+        removed = {op.user_id for op in ops if isinstance(op, RemoveMember)}
+        left = unplaced - observation.active_user_ids
+        suspended = (unplaced & observation.suspended_user_ids) - left
+        unmatched = (unplaced & removed) - left - suspended
+        in_deleted = unplaced - left - suspended - unmatched
+        problems.append(
+            f"it would leave {len(unplaced)} of the {len(placed)} people placed in lmsync's circles in no circle "
+            f"at all ({len(unmatched)} still enrolled but no longer matched, {len(left)} no longer enrolled or "
+            f"visible, {len(suspended)} suspended, {len(in_deleted)} only with their circle deleted); "
+            "refusing to remove them"
         )
+    if deleted and len(deleted) > tolerated * len(owned):
+        problems.append(f"it would delete {len(deleted)} of lmsync's {len(owned)} circles")
+    if not problems:
+        return
+    raise UnsafePlan(
+        "Refusing this plan: " + "; and ".join(problems) + ". Likely causes: a misspelt or changed role in "
+        "[programme] mentee_roles / mentor_roles / peer_mentor_cohort (roles), the course's enrolments changed "
+        "(enrolment), or lmsync's account lost a capability such as moodle/course:viewparticipants "
+        "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
+        f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
+    )

@@ -53,12 +53,17 @@ class Observation:
     extra_grouping_ids: tuple[int, ...] = ()  # further groupings with lmsync's idnumber (duplicates)
     self_user_id: int | None = None  # the account lmsync's token belongs to (author of its posts)
     suspended_user_ids: frozenset[int] = frozenset()  # accounts suspended in Moodle (trap 41), enrolment active
+    # lmsync's grouping as core_group_get_groupings returns it: raw, not format_string'd (trap 39);
+    # None when not read (the plan then never renames it)
+    grouping_name: str | None = None
+    grouping_description: str = ""
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
         data = {
             "course": self.course_id,
             "grouping": self.grouping_id,
+            "grouping_name": self.grouping_name,
             "groups": sorted(
                 (g.id, g.name, g.idnumber, sorted(g.members), g.in_grouping, g.links) for g in self.groups
             ),
@@ -109,6 +114,7 @@ class PlanSettings:
     ``displayed(name)`` is the name as ``core_group_get_course_groups`` returns it (Moodle's
     ``format_string``, trap 39); ``refused(name)`` says why Moodle would refuse a name as
     ``PARAM_TEXT`` (trap 38), or None. Both default to "no change", for plain-name tests.
+    ``group_name_max`` / ``subject_max`` are the lengths Moodle holds (``lmsync.moodle.text``).
     """
 
     programme: str
@@ -123,3 +129,7 @@ class PlanSettings:
     extra: Mapping[str, str] = field(default_factory=dict)
     displayed: Callable[[str], str] = _same
     refused: Callable[[str], str | None] = _accepted
+    # Moodle's column lengths in characters (0: not checked): a longer generated group name or
+    # welcome subject is shortened with a warning, never sent to be refused (new admin, part 2, point 9)
+    group_name_max: int = 0
+    subject_max: int = 0

@@ -12,6 +12,7 @@ from lmsync.service.labels import People
 
 LABELS = {
     "create_grouping": "create grouping",
+    "update_grouping": "rename grouping",
     "create_group": "create group",
     "update_group": "rename group",
     "unassign_grouping": "take doubly linked group out of grouping",
@@ -51,7 +52,7 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
 
 def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
-    if kind in ("create_grouping", "create_group", "update_group"):
+    if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
         return f"{op.name!r} [{op.idnumber}]"  # type: ignore[attr-defined]
     if kind == "assign_grouping":
         return f"{op.group} -> {op.grouping}"  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ def _circle(chunk: Sequence[Any]) -> str:
 # harmless to send again (trap 16), so a refused batch of them is bisected (trap 26).
 KINDS: dict[str, Kind] = {
     "create_grouping": Kind("core_group_create_groupings", 4, one_per_call=True, reobserve_on_refusal=True),
+    "update_grouping": Kind("core_group_update_groupings", 3, idempotent=True, one_per_call=True),
     "create_group": Kind("core_group_create_groups", 5, reobserve_on_refusal=True),  # trap 27
     "update_group": Kind("core_group_update_groups", 4, idempotent=True),
     "unassign_grouping": Kind("core_group_unassign_grouping", 2, idempotent=True, lane=EACH),
@@ -114,7 +115,12 @@ class SyncFamily(OpFamily):
                 ]
             )
             return Sent({"ids": [g.id for g in created], "idnumbers": {g.idnumber: g.id for g in created}})
-        if kind == "update_group":
+        if kind == "update_grouping":
+            (op,) = chunk
+            api.update_groupings(
+                [{"id": self.grouping_ids[op.idnumber], "name": op.name, "description": op.description}]
+            )
+        elif kind == "update_group":
             api.update_groups(
                 [{"id": self._group(op.idnumber), "name": op.name, "description": op.description} for op in chunk]
             )

@@ -30,7 +30,7 @@ from lmsync.domain.plan import (
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.text import format_string, param_text_problem
+from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
 from lmsync.service.desire import Desired, desired_state
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
@@ -54,6 +54,8 @@ def plan_settings(config: Config, *, allow_delete: bool | None = None) -> PlanSe
         # names Moodle would refuse as PARAM_TEXT are caught before sending (trap 38).
         displayed=format_string,
         refused=param_text_problem,
+        group_name_max=GROUP_NAME_MAX,  # longer generated names are shortened with a warning (name_problem)
+        subject_max=DISCUSSION_SUBJECT_MAX,
     )
 
 
