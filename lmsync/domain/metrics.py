@@ -73,12 +73,17 @@ def summarise_attendance(
     pairs: Iterable[tuple[int, int]],
     *,
     cadence_days: int,
-    start: date,
+    start: date | None,
     as_of: date,
+    pair_starts: Mapping[tuple[int, int], date] | None = None,
 ) -> dict[int, AttendanceSummary]:
     """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id).
 
-    Expected meetings per pair = whole cadence periods between ``start`` and ``as_of``
+    A pair's period runs from ``start`` (the programme start) to ``as_of``; with no programme
+    start, from the pair's own start (``pair_starts``: the day lmsync paired them), and a pair
+    with neither expects and counts nothing. Never from the earliest meeting: a mistyped year
+    would stretch every period back to it (new admin, part 2, point 2).
+    Expected meetings per pair = whole cadence periods of its period
     (none in the first period: nobody is late yet). A mentee's figures add up their pairs;
     a mentor's add up their mentees, except ``held``-days: a circle meeting on one date
     with several mentees is one meeting for the mentor (its minutes counted once, the
@@ -87,22 +92,27 @@ def summarise_attendance(
     if cadence_days < 1:
         raise ValueError("cadence_days must be at least 1")
     pair_set = set(pairs)
-    periods = max(0, (as_of - start).days // cadence_days)
-    attended = [
-        m
-        for m in dedupe_across_sources(meetings)
-        if m.attended and start <= m.date <= as_of and (m.mentor_id, m.mentee_id) in pair_set
-    ]
+    known = pair_starts or {}
+    since = {pair: start if start is not None else known.get(pair) for pair in pair_set}
+    periods = {
+        pair: 0 if first is None else max(0, (as_of - first).days // cadence_days) for pair, first in since.items()
+    }
+
+    def in_period(m: Meeting) -> bool:
+        first = since.get((m.mentor_id, m.mentee_id))
+        return first is not None and first <= m.date <= as_of
+
+    attended = [m for m in dedupe_across_sources(meetings) if m.attended and in_period(m)]
     mentee_meetings: dict[int, list[Meeting]] = defaultdict(list)
     mentor_days: dict[int, dict[date, int]] = defaultdict(dict)
     for m in attended:
         mentee_meetings[m.mentee_id].append(m)
         days = mentor_days[m.mentor_id]
         days[m.date] = max(days.get(m.date, 0), m.minutes)
-    pairs_of: dict[int, int] = defaultdict(int)
+    pairs_of: dict[int, int] = defaultdict(int)  # expected meetings over a person's pairs
     for mentor, mentee in pair_set:
-        pairs_of[mentor] += 1
-        pairs_of[mentee] += 1
+        pairs_of[mentor] += periods[(mentor, mentee)]
+        pairs_of[mentee] += periods[(mentor, mentee)]
     result: dict[int, AttendanceSummary] = {}
     mentees = {mentee for _, mentee in pair_set}
     mentors = {mentor for mentor, _ in pair_set}
@@ -111,7 +121,7 @@ def summarise_attendance(
         result[person] = AttendanceSummary(
             user_id=person,
             held=len(own),
-            expected=periods * pairs_of[person],
+            expected=pairs_of[person],
             mean_minutes=_mean([m.minutes for m in own]),
             last=max((m.date for m in own), default=None),
         )
@@ -121,7 +131,7 @@ def summarise_attendance(
         summary = AttendanceSummary(
             user_id=person,
             held=pair_meetings,
-            expected=periods * pairs_of[person],
+            expected=pairs_of[person],
             mean_minutes=_mean(list(days.values())),
             last=max(days, default=None),
         )

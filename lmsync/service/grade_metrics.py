@@ -25,6 +25,7 @@ from lmsync.errors import ConfigError
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
 
 
@@ -39,13 +40,21 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
     Meetings are counted from ``[meetings] start``, else the programme start of the waves,
-    else the earliest stored meeting.
+    else each pair's own start (the day lmsync's journal paired them); never from the earliest
+    stored meeting, which a mistyped year would move decades back (new admin, part 2, point 2).
+    Reads the store only.
     """
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
-    start = s.meetings.start or s.programme_start or min((m.date for m in meetings), default=as_of)
+    start = s.meetings.start or s.programme_start
+    pair_starts = None if start is not None else PairingHistory(store, s.programme).pairing_days()
     attendance = summarise_attendance(
-        meetings, pair_list, cadence_days=s.meetings.cadence_days, start=start, as_of=as_of
+        meetings,
+        pair_list,
+        cadence_days=s.meetings.cadence_days,
+        start=start,
+        as_of=as_of,
+        pair_starts=pair_starts,
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged.
     scores = per_respondent(SurveyRepository(store, s.programme).scores())

@@ -9,7 +9,8 @@ or semicolon separators (Excel in many European locales writes semicolons), Exce
 month-first by ``[import] date_order``; with ``auto`` the file's unambiguous dates decide,
 and a file whose dates all read both ways is refused until the order is set (issue 11).
 Refused: unknown or missing columns, a row repeating an earlier one's key, unknown
-people, dates in the future or before the programme start, a meeting between two people
+people, dates in the future or before the programme start (with no start configured: more than
+365 days before today), a meeting between two people
 who were never a mentoring pair, a survey answer ``about`` someone who is not in a pair
 with the respondent. Importing the same file twice stores nothing twice: rows are
 upserted on their natural key and the content hash decides whether anything changed.
@@ -59,6 +60,7 @@ log = get_logger(__name__)
 
 SURVEY_COLUMNS = ("respondent", "date", "instrument", "item", "value")
 SURVEY_OPTIONAL_COLUMNS = ("about",)
+MAX_AGE_WITHOUT_START = 365  # days: how old an imported date may be when no programme start is configured
 T = TypeVar("T")
 
 
@@ -77,6 +79,25 @@ class ImportRules:
     date_order: DateOrderSetting = "auto"
     pairs: Collection[tuple[int, int]] | None = None
     names: Mapping[int, str] = field(default_factory=dict)
+
+    def too_old(self, value: date, text: str, column: str = "date") -> FieldProblem | None:
+        """Why ``value`` is too old when no programme start is set, or ``None``.
+
+        With ``start`` set, ``parse_date`` refuses earlier dates. Without it a date more than
+        ``MAX_AGE_WITHOUT_START`` days before ``today`` is refused: a mistyped year (``1999-10-12``)
+        would otherwise be stored and count every attendance grade from 1999 (new admin, part 2,
+        point 2).
+        """
+        if self.start is not None or self.today is None:
+            return None
+        if (self.today - value).days <= MAX_AGE_WITHOUT_START:
+            return None
+        return FieldProblem(
+            column,
+            f"{text.strip()!r} is more than {MAX_AGE_WITHOUT_START} days before today ({self.today.isoformat()}) "
+            "and no programme start is configured: set [meetings] start (or [waves] programme_start) in "
+            "lmsync.toml to the programme's first day, or correct the year",
+        )
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,9 @@ def parse_meetings_table(
                 fields, resolve, source="csv", today=rules.today, order=order, start=rules.start
             )
             guard.check(style, line, fields["date"])
+            old = rules.too_old(meeting.date, fields["date"])
+            if old is not None:
+                raise old
         except RecordProblems as problems:
             issues.extend(ImportIssue(line, p.field, p.message) for p in problems.problems)
             continue
@@ -268,6 +292,9 @@ def _survey_answer(
     )
     if parsed is not None:
         _try(problems, lambda: guard.check(parsed[1], line, fields["date"]))
+        old = rules.too_old(parsed[0], fields["date"])
+        if old is not None:
+            problems.append(old)
     about = _about(problems, fields, resolve, person, rules)
     name, item, value = fields["instrument"].strip(), fields["item"].strip(), fields["value"].strip()
     instrument = instruments.get(name)
@@ -283,10 +310,41 @@ def _survey_answer(
             instrument.parse_value(item, value)
         except InstrumentValueError as exc:
             problems.append(FieldProblem("value", str(exc)))
+    if instrument is not None and person is not None:
+        side_problem = _side_problem(instrument, person, rules)
+        if side_problem is not None:
+            problems.append(side_problem)
     if problems or person is None or parsed is None:
         return None, problems
     about_id = about.user_id if about is not None else None
     return SurveyAnswer(person.user_id, name, parsed[0], item, value, "csv", about_id), []
+
+
+def _side_problem(instrument: Instrument, respondent: PersonRef, rules: ImportRules) -> FieldProblem | None:
+    """Why ``respondent`` cannot answer ``instrument``: it declares a side (``side = "mentee"`` or
+    ``"mentor"``; ``"both"`` takes anyone) and the pairs show the respondent only on the other side.
+
+    Someone on both sides (a peer mentor who is also mentored) may answer either form; someone in
+    no known pair, or any file when pairs are not known, is not judged here (new admin, part 2,
+    point 3: a mentor's answers on the mentee form would be scored as a mentee's rating of a mentor).
+    """
+    if rules.pairs is None or instrument.side == "both":
+        return None
+    mentors = {mentor for mentor, _ in rules.pairs}
+    mentees = {mentee for _, mentee in rules.pairs}
+    uid = respondent.user_id
+    sides = {"mentor"} if uid in mentors else set()
+    if uid in mentees:
+        sides.add("mentee")
+    if not sides or instrument.side in sides:
+        return None
+    (actual,) = sides
+    return FieldProblem(
+        "respondent",
+        f"{_named(respondent, rules.names)} is a {actual}, but {instrument.name} is answered by "
+        f"{instrument.side}s ([instruments.{instrument.name}] side = \"{instrument.side}\"): use the "
+        f"{actual}s' instrument, or correct the respondent",
+    )
 
 
 def _about(

@@ -305,6 +305,9 @@ def add_meeting(
             meeting, _style = meeting_from_fields(
                 fields, resolve, source="cli", today=rules.today, order=order, start=rules.start
             )
+            old = rules.too_old(meeting.date, when)
+            if old is not None:
+                raise old
         except (RecordProblems, FieldProblem) as exc:
             found = exc.problems if isinstance(exc, RecordProblems) else [exc]
             raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
