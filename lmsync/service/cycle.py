@@ -121,13 +121,10 @@ class _Run:
 
 
 def _sync(run: _Run) -> StepResult:
-    from lmsync.service.health import with_forbidden_pairs
+    from lmsync.service.health import forbid_not_a_good_fit
     from lmsync.service.sync import run_sync
-    from lmsync.store.health import PairForbids
 
-    ids = sorted({uid for pair in PairForbids(run.store, run.config.programme.name).pairs() for uid in pair})
-    names = {u.id: u.username for u in run.api.get_users_by_field("id", ids) if u.username} if ids else {}
-    config, forbidden = with_forbidden_pairs(run.config, run.store, names)
+    config, forbidden = forbid_not_a_good_fit(run.api, run.config, run.store)
     result = run_sync(run.api, config, run.store, should_stop=run.should_stop)
     run.outputs["sync"] = result
     written = sum(result.written.values())
@@ -180,7 +177,10 @@ def _feedback(run: _Run) -> StepResult:
 def _grades(run: _Run) -> StepResult:
     from lmsync.service.grades import make_grades_plan, push_grades
 
-    planned = make_grades_plan(run.api, run.config, run.store, as_of=run.day)
+    # the feedback step read the Feedback answers already: read them here only when it did not run
+    planned = make_grades_plan(
+        run.api, run.config, run.store, as_of=run.day, read_sources="feedback" not in run.outputs
+    )
     report = push_grades(run.api, run.config, run.store, planned.plan, observed=planned.state)
     run.outputs["grades"] = (planned, report)
     counts = {

@@ -258,9 +258,14 @@ def ownership_plan(
 
 
 def make_grades_plan(
-    api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None
+    api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None, read_sources: bool = True
 ) -> GradesPlanResult:
-    """Observe Moodle, refresh the Feedback sources in the store, and plan the grade writes."""
+    """Observe Moodle, refresh the Feedback sources in the store (``read_sources``), and plan the
+    grade writes.
+
+    With ``read_sources=False`` the store is only read (``grades plan``: reads never write, issue
+    11; the cycle, whose feedback step already read them), and ``sources`` is empty.
+    """
     started = api.transport.requests_made
     s = settings(config)
     today = as_of or date.today()
@@ -270,15 +275,19 @@ def make_grades_plan(
     warnings: list[str] = []
     if not pairs:
         warnings.append("no mentoring circles in Moodle yet: run `lmsync sync` first")
-    sources = read_feedback_sources(
-        api,
-        store,
-        s,
-        course_id=obs.course_id,
-        roster=snapshot.roster,
-        pairs=pairs,
-        today=today,
-        warnings=warnings,
+    sources = (
+        read_feedback_sources(
+            api,
+            store,
+            s,
+            course_id=obs.course_id,
+            roster=snapshot.roster,
+            pairs=pairs,
+            today=today,
+            warnings=warnings,
+        )
+        if read_sources
+        else []
     )
     metrics = compute_metrics(store, s, pairs, as_of=today)
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)
@@ -332,8 +341,17 @@ def make_grades_plan(
 def plan_job(
     config: Config, *, wait: bool = False, site: Any = None, as_of: date | None = None
 ) -> GradesPlanResult:
-    with session(config, wait=wait, site=site) as (conn, store):
-        return make_grades_plan(conn.api, config, store, as_of=as_of)
+    """``lmsync grades plan``: a read. The store is opened read-only (nothing created, migrated or
+    bound, no lock: ``wait`` has nothing to wait for) and Feedback answers are not stored (issue 11)."""
+    with session(config, wait=wait, site=site, read_only=True) as (conn, store):
+        planned = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
+    s = settings(config)
+    if s.meetings.feedback or any(section.feedback for section in s.instrument_sections.values()):
+        planned.plan.warnings.append(
+            "Feedback answers were not read (a plan only reads the store): the figures use the answers "
+            "stored by the last `lmsync grades push` or `lmsync cycle`, which read Feedback first"
+        )
+    return planned
 
 
 @dataclass

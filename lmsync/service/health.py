@@ -410,6 +410,15 @@ def with_forbidden_pairs(
     return config.model_copy(update={"matching": matching}), pairs
 
 
+def forbid_not_a_good_fit(api: MoodleApi, config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
+    """``with_forbidden_pairs`` with the usernames read from Moodle (one read, only when the store
+    holds such pairs): what every plan and sync applies, not only the cycle's (new admin, part 2,
+    point 7)."""
+    ids = sorted({uid for pair in PairForbids(store, config.programme.name).pairs() for uid in pair})
+    names = {u.id: u.username for u in api.get_users_by_field("id", ids) if u.username} if ids else {}
+    return with_forbidden_pairs(config, store, names)
+
+
 def health_job(
     config: Config, *, as_of: date | None = None, wait: bool = False, site: Any = None, record: bool = True
 ) -> HealthReport:

@@ -420,6 +420,10 @@ def test_cli_plan_out_then_push_the_file(config, tmp_path):
     pushed = runner.invoke(main, ["--config", cfg, "grades", "push", str(out)], env=env)
     assert pushed.exit_code == 0, pushed.output
     assert "read back:" in pushed.output and " equal" in pushed.output
+    # `grades plan` is a read (issue 11): the meeting logged in Feedback is read by the next push
+    assert "Feedback answers were not read" in planned.output and "read Feedback '" not in planned.output
+    fed = runner.invoke(main, ["--config", cfg, "grades", "push"], env=env)
+    assert fed.exit_code == 0 and "Pushed in 0 write requests" not in fed.output, fed.output
     again = runner.invoke(main, ["--config", cfg, "grades", "push"], env=env)
     assert again.exit_code == 0, again.output
     assert "no changes" in again.output and "Pushed in 0 write requests" in again.output

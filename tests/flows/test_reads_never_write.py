@@ -94,6 +94,7 @@ READS = {
     "health --as-of (json)": ["health", "--format", "json", "--as-of", LATER.isoformat()],
     "nudge --dry-run": ["nudge", "--dry-run", "--as-of", LATER.isoformat()],
     "plan": ["plan"],
+    "grades plan": ["grades", "plan"],
     "sync --dry-run": ["sync", "--dry-run"],
     "match": ["match"],
     "doctor": ["doctor"],
@@ -142,7 +143,7 @@ def test_issue_11_a_read_on_a_fresh_machine_creates_no_store(tmp_path, monkeypat
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
     config = load_config(None, environ={})
-    for args in (["plan"], ["queue", "list"], ["meetings", "list"]):
+    for args in (["plan"], ["queue", "list"], ["meetings", "list"], ["grades", "plan"]):
         result = CliRunner().invoke(main, ["--log-level", "warning", *args])
         assert result.exit_code == 0, result.output
     assert not config.store_path().exists() and not (tmp_path / "state").exists()
