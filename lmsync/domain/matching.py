@@ -112,6 +112,9 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
 
     forbidden, pins = _pairs(people, resolve, warnings)
     mentor_ids = {p.id for _, group, _ in plans for p in group}
+    for mentee_id, mentor_id in pins:
+        if mentor_id not in mentor_ids:
+            warnings.append(f"pin {mentee_id} -> {mentor_id} ignored: {mentor_id} is not a mentor")
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
         if resolve.get(mentor_id, mentor_id) not in mentor_ids:
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is no longer a mentor; re-matched")

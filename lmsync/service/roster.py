@@ -113,7 +113,8 @@ def person_from_roster(
         moodle_id=user.id,
         fullname=user.fullname,
         also=frozenset(also),
-        aliases=frozenset(a for a in (user.idnumber,) if a),
+        # pins, forbids and preferences name people as everywhere else: username, idnumber, email, id
+        aliases=frozenset(a for a in (user.idnumber, user.email, user.email.lower(), f"id:{user.id}") if a),
     )
     return _Read(person, notices, freeze)
 
