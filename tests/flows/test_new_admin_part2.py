@@ -1,0 +1,264 @@
+"""What a new admin found on a lived-in emulator site (part 2: data safety in sync, imports, grades,
+pins): one test per point, named after it, run through the command line on the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.errors import EXIT_ADMIN
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.state import Site
+from lmsync.service import moodle as moodle_service
+
+BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+
+
+@pytest.fixture
+def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
+    monkeypatch.setattr(moodle_service, "_announced", False)
+    return tmp_path
+
+
+def write_config(env: Any, extra: str = "", base: str = BASE) -> Any:
+    path = env / "lmsync.toml"
+    path.write_text(base + extra)
+    return path
+
+
+def seed(env: Any, extra: str = "") -> tuple[Any, Site]:
+    config = load_config(write_config(env, extra), environ={})
+    site = build_demo_site()
+    site.save(config.emulator_state_path())
+    return config, site
+
+
+def run_cli(env: Any, *args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(main, ["--log-level", "warning", "--config", str(env / "lmsync.toml"), *args],
+                              input=input)
+
+
+def circles(config: Any) -> dict[str, frozenset[int]]:
+    site = Site.load(config.emulator_state_path())
+    return {g.idnumber: frozenset(g.members) for g in site.groups.values()
+            if g.idnumber.startswith("lmsync:")}
+
+
+# --- 1. a misspelt mentee role must not empty every circle -------------------------------------------
+
+
+def test_point_1_a_misspelt_mentee_role_is_refused_by_plan_and_sync_changes_nothing(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, _site = seed(env)
+    first = run_cli(env, "sync")
+    assert first.exit_code == 0, first.output
+    before = circles(config)
+    assert len(before) == 20 and sum(len(m) for m in before.values()) > 50
+    monkeypatch.setenv("LMSYNC_PROGRAMME_MENTEE_ROLES", '["studnet"]')
+    planned = run_cli(env, "plan")
+    assert planned.exit_code == EXIT_ADMIN, planned.output
+    assert "in no circle at all" in planned.output and "mentee_roles" in planned.output
+    assert "min_source_fraction" in planned.output
+    for args in (("sync",), ("sync", "--allow-delete")):
+        refused = run_cli(env, *args)
+        assert refused.exit_code == EXIT_ADMIN, refused.output
+        assert circles(config) == before
+    deleting = run_cli(env, "sync", "--allow-delete")
+    assert "delete 20 of lmsync's 20 circles" in deleting.output
+
+
+# --- 4. a changed grouping_name renames lmsync's grouping ----------------------------------------------
+
+
+def test_point_4_changing_grouping_name_after_the_first_sync_renames_the_grouping(env: Any) -> None:
+    config, _site = seed(env, 'grouping_name = "Mentoring circles"\n')
+    assert run_cli(env, "sync").exit_code == 0
+    write_config(env, 'grouping_name = "Circles & friends 2026/27"\n')
+    planned = run_cli(env, "plan")
+    assert planned.exit_code == 0, planned.output
+    assert "rename grouping: 1" in planned.output and "'Circles & friends 2026/27'" in planned.output
+    synced = run_cli(env, "sync")
+    assert synced.exit_code == 0, synced.output
+    site = Site.load(config.emulator_state_path())
+    (grouping,) = [g for g in site.groupings.values() if g.idnumber == "lmsync:mentor-2026"]
+    assert grouping.name == "Circles & friends 2026/27" and grouping.description == "Managed by lmsync"
+    assert "no changes" in run_cli(env, "plan").output
+
+
+# --- 5. `grades plan` is a read -------------------------------------------------------------------------
+
+
+def test_point_5_grades_plan_on_a_fresh_setup_creates_no_store_lock_or_binding(env: Any) -> None:
+    config, _site = seed(env)
+    state = config.store_path().parent
+    before = sorted(p.name for p in state.iterdir()) if state.exists() else []
+    planned = run_cli(env, "grades", "plan")
+    assert planned.exit_code == 0, planned.output
+    assert not config.store_path().exists()
+    after = sorted(p.name for p in state.iterdir()) if state.exists() else []
+    assert after == before, "grades plan left files behind (store, lock)"
+
+
+def test_point_5_the_cycle_reads_feedback_once_and_grades_plan_never(env: Any, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    from lmsync.service import grades
+    from lmsync.service.cycle import cycle_job
+
+    config, site = seed(env)
+    reads: list[int] = []
+    original = grades.read_feedback_sources
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(grades, "read_feedback_sources", counting)
+    cycle_job(config, site=site)
+    assert len(reads) == 1, "the cycle read the Feedback answers more than once"
+    reads.clear()
+    grades.plan_job(config, site=site)
+    assert reads == []
+
+
+# --- 7. pairs marked "not a good fit" are forbidden by plan and sync too -------------------------------
+
+
+def test_point_7_plan_and_sync_apply_stored_not_a_good_fit_pairs_as_forbids(env: Any) -> None:
+    from datetime import date
+
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.store.db import Store
+    from lmsync.store.health import PairForbids
+
+    config, _site = seed(env)
+    assert run_cli(env, "sync").exit_code == 0
+    site = Site.load(config.emulator_state_path())
+    group = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber) is not None
+                 and len(g.members) > 1)
+    mentor = mentor_of_idnumber("mentor-2026", group.idnumber)
+    assert mentor is not None
+    mentee = min(group.members - {mentor})
+    store = Store(config.store_path())
+    PairForbids(store, "mentor-2026").mark((mentor, mentee), source="survey", on=date(2026, 10, 1))
+    store.close()
+    planned = run_cli(env, "plan")
+    assert planned.exit_code == 0, planned.output
+    assert f"({site.users[mentee].username}) from {group.idnumber}" in planned.output
+    assert run_cli(env, "sync").exit_code == 0
+    after = Site.load(config.emulator_state_path())
+    assert mentee not in after.groups[group.id].members
+    assert any(mentee in g.members for g in after.groups.values() if g.idnumber.startswith("lmsync:"))
+
+
+# --- 9. over-long generated names are shortened with a warning, never sent to fail ----------------------
+
+
+def test_point_9_an_over_long_group_name_and_welcome_subject_are_shortened_with_a_warning(env: Any) -> None:
+    from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX
+
+    config = load_config(write_config(env), environ={})
+    site = build_demo_site()
+    mentor = min(uid for uid, u in site.users.items() if u.username == "m0001")
+    site.users[mentor].lastname = "Vandersteen-" + "x" * 240  # Moodle's lastname column holds 100, a plugin more
+    site.save(config.emulator_state_path())
+    planned = run_cli(env, "plan")
+    assert planned.exit_code == 0, planned.output
+    assert f"Moodle holds at most {GROUP_NAME_MAX}" in planned.output
+    assert f"longer than the {DISCUSSION_SUBJECT_MAX} characters" in planned.output
+    synced = run_cli(env, "sync")
+    assert synced.exit_code == 0, synced.output
+    after = Site.load(config.emulator_state_path())
+    (circle,) = [g for g in after.groups.values() if g.idnumber == f"lmsync:mentor-2026:mentor:{mentor}"]
+    assert len(circle.name) <= GROUP_NAME_MAX and circle.name.endswith("...")
+    (welcome,) = [d for d in after.discussions.values() if d.groupid == circle.id]
+    assert len(welcome.subject) <= DISCUSSION_SUBJECT_MAX
+    assert "no changes" in run_cli(env, "plan").output
+
+
+# --- 8. `queue list` on a store an older lmsync left at revision 0002 ---------------------------------
+
+
+def test_point_8_queue_list_reads_a_store_not_yet_migrated_to_0003_without_migrating_it(env: Any) -> None:
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from lmsync.store.migrate import _config
+
+    config, _site = seed(env)
+    assert run_cli(env, "sync").exit_code == 0
+    engine = create_engine(f"sqlite:///{config.store_path()}")
+    with engine.begin() as conn:
+        alembic = _config()
+        alembic.attributes["connection"] = conn
+        command.downgrade(alembic, "0002")
+    engine.dispose()
+    listed = run_cli(env, "queue", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "queue is empty" in listed.output
+    raw = sqlite3.connect(config.store_path())
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]  # a read migrates nothing
+    raw.close()
+
+
+# --- 6. pins: who they name, and why one cannot be honoured ---------------------------------------------
+
+
+def pinned_site(env: Any, pins: str) -> tuple[Any, Site, dict[str, int]]:
+    config, site = seed(env, "[matching]\n" + pins)
+    ids = {u.username: uid for uid, u in site.users.items()}
+    site.users[ids["s0008"]].suspended = True  # trap 41: an account suspended, enrolment active
+    site.users[ids["m0002"]].customfields["mentorcapacity"] = "Up to two"
+    site.save(config.emulator_state_path())
+    return config, site, ids
+
+
+def test_point_6_a_pin_to_a_suspended_person_is_a_configuration_error_saying_suspended(env: Any) -> None:
+    pinned_site(env, 'pins = [["s0008", "m0001"]]\n')
+    for args in (("match",), ("plan",)):
+        result = run_cli(env, *args)
+        assert result.exit_code == EXIT_ADMIN, result.output
+        assert "pin s0008 -> m0001: s0008's account is suspended" in result.output
+        assert "nobody has the id" not in result.output
+
+
+def test_point_6_a_pin_or_forbid_naming_nobody_is_a_configuration_error_naming_it(env: Any) -> None:
+    pinned_site(env, 'pins = [["s0001", "m0001"]]\nforbids = [["s0002", "mx999"]]\n')
+    result = run_cli(env, "plan")
+    assert result.exit_code == EXIT_ADMIN, result.output
+    assert "forbid s0002 -> mx999: nobody in the programme has the username, idnumber, email or id 'mx999'" in (
+        result.output
+    )
+
+
+def test_point_6_a_pin_by_email_is_resolved(env: Any) -> None:
+    _config, site, ids = pinned_site(env, "")
+    email = site.users[ids["m0003"]].email
+    write_config(env, f'[matching]\npins = [["s0001", "{email.upper()}"]]\n')
+    result = run_cli(env, "match", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "s0001" in line.split(",")[0])
+    assert "m0003" in row and "pinned" in row, row
+
+
+def test_point_6_a_pin_to_a_mentor_with_an_unreadable_capacity_says_so(env: Any) -> None:
+    pinned_site(env, 'pins = [["s0001", "m0002"]]\n')
+    result = run_cli(env, "match")
+    assert result.exit_code == EXIT_ADMIN, result.output
+    assert "m0002's capacity is unreadable: 'Up to two'" in result.output
+    assert "opted out" not in result.output
+
+
+def test_point_6_a_pin_naming_someone_who_is_not_a_mentor_is_warned(env: Any) -> None:
+    pinned_site(env, 'pins = [["s0001", "s0002"]]\n')
+    result = run_cli(env, "match")
+    assert result.exit_code == 0, result.output
+    assert "pin s0001 -> s0002 ignored: s0002 is not a mentor" in result.output
