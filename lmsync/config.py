@@ -250,7 +250,11 @@ class SyncConfig(Section):
         False, description="delete lmsync groups no longer needed (the command line also needs --allow-delete)"
     )
     min_source_fraction: float = Field(
-        0.5, ge=0, le=1, description="refuse mass removals when Moodle returns fewer people than this fraction"
+        0.5, ge=0, le=1, description=(
+            "refuse a plan that would leave fewer than this fraction of the people now in lmsync's circles in any "
+            "circle (whatever the cause: enrolments, a mistyped role, matching), or delete more than 1 minus this "
+            "fraction of the circles; 0 turns the guard off"
+        ),
     )
     write_settle_seconds: float = Field(
         600,
