@@ -266,9 +266,9 @@ def _with_scores(scores: _Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
 
 
 def _merge(m: int, *parts: Edges) -> Edges:
-    rows = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    cols = np.concatenate([p[1] for p in parts]).astype(np.int64)
-    values = np.concatenate([p[2] for p in parts]).astype(np.float64)
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)  # no second copy (issue 15)
+    cols = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
+    values = np.concatenate([p[2] for p in parts]).astype(np.float64, copy=False)
     _, first = np.unique(rows * m + cols, return_index=True)
     return rows[first], cols[first], values[first]
 
@@ -487,13 +487,23 @@ def _lap(n: int, edges: Edges, market: _Market, penalty: float, fixed: np.ndarra
     total = int(per_edge.sum())
     if total == 0:
         return np.full(n, -1, dtype=np.int64)
-    first = np.repeat(np.cumsum(per_edge) - per_edge, per_edge)
-    k = np.arange(total) - first  # slot number within the mentor's free slots
-    col_of = np.repeat(cols, per_edge)
+    # Slot-edge t (of ``total``, ~12 per candidate edge) is slot k = t - before[e] of its edge e's
+    # mentor: column start[col] + k, weight offset - score + load cost of slot taken + k. Both are
+    # one per-edge value repeated plus a multiple of t, built in place (issue 15, memory: the
+    # slot graph is the peak of a 50,000-user sync). The weights are the same numbers as
+    # ``offset - s + offset_j + step * (taken_j + k)``: every term is a multiple of 1/1024
+    # far below 2**40, so the sums are exact in any order.
+    before = np.cumsum(per_edge) - per_edge
     offset = float(scores.max()) + 1 if len(scores) else 1.0  # keeps every weight > 0
-    weight = np.repeat(offset - scores, per_edge) + market.offset[col_of] + market.step * (taken[col_of] + k)
+    itype = np.int32 if max(total, n_slots) < np.iinfo(np.int32).max else np.int64
+    position: np.ndarray = np.arange(total, dtype=itype)
+    weight = position.astype(np.float64)
+    weight *= market.step
+    weight += np.repeat(offset - scores + market.offset[cols] + market.step * (taken[cols] - before), per_edge)
+    position += np.repeat((start[cols] - before).astype(itype), per_edge)  # now the slot column
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, weights=per_edge, minlength=n).astype(np.int64))])
-    graph = sp.csr_matrix((weight, start[col_of] + k, indptr), shape=(n, n_slots))
+    graph = sp.csr_matrix((weight, position, indptr.astype(itype)), shape=(n, n_slots))
+    del weight, position, before
     if n <= n_slots and total and (maximum_bipartite_matching(graph, perm_type="column") >= 0).all():
         # Everyone can be matched: no "unmatched" columns needed, which LAPJVsp solves faster.
         _, matched = min_weight_full_bipartite_matching(graph)

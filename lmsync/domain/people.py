@@ -18,9 +18,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 Role = Literal["mentor", "peer_mentor", "mentee"]
+T = TypeVar("T")
 ROLES: tuple[Role, ...] = ("mentor", "peer_mentor", "mentee")
 MENTORING_ROLES: frozenset[str] = frozenset({"mentor", "peer_mentor"})
 
@@ -40,7 +41,14 @@ def normalise(text: str) -> str:
 
 def tokens(values: Iterable[str]) -> frozenset[str]:
     """Normalised, non-empty tokens of already-split values."""
-    return frozenset(token for token in (normalise(v) for v in values) if token)
+    return shared(frozenset(token for token in (normalise(v) for v in values) if token))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def shared(values: frozenset[str]) -> frozenset[str]:
+    """One instance per distinct set of tokens: 50,000 people hold a few thousand distinct
+    interest and language sets, not 50,000 copies of them (issue 15, memory)."""
+    return values
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure, immutable result; cells repeat (issue 15, speed)
@@ -51,7 +59,15 @@ def split_values(text: str | None, separator: str) -> frozenset[str]:
     return tokens(text.split(separator))
 
 
-@dataclass(frozen=True)
+_EMPTY: frozenset[Any] = frozenset()
+
+
+def _or_empty(values: frozenset[T]) -> frozenset[T]:
+    """``values``, or one shared empty set (each empty frozenset is 216 bytes; issue 15, memory)."""
+    return values if values else _EMPTY
+
+
+@dataclass(frozen=True, slots=True)  # slotted: one per participant (issue 15, memory)
 class Person:
     """One participant. ``id`` is the username or idnumber everyone else refers to them by.
 
@@ -87,9 +103,9 @@ class Person:
         object.__setattr__(self, "interests", tokens(self.interests))
         object.__setattr__(self, "languages", tokens(self.languages))
         object.__setattr__(self, "needs", tokens(self.needs))
-        object.__setattr__(self, "also", frozenset(self.also) - {self.role})
+        object.__setattr__(self, "also", _or_empty(frozenset(self.also) - {self.role}))
         object.__setattr__(self, "preferences", tuple(p.strip() for p in self.preferences if p.strip()))
-        object.__setattr__(self, "aliases", frozenset(a for a in self.aliases if a and a != self.id))
+        object.__setattr__(self, "aliases", _or_empty(frozenset(a for a in self.aliases if a and a != self.id)))
 
     @property
     def roles(self) -> frozenset[Role]:
