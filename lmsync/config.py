@@ -297,6 +297,12 @@ class ReportConfig(Section):
     path: Path | None = Field(
         None, description="write the HTML report here after each unattended run (none: not written)"
     )
+    min_cell: int = Field(
+        5,
+        ge=1,
+        description="smallest group the programme evaluation shows statistics for: a cell (mean, CI, d_z, "
+        "Wilcoxon) over fewer paired respondents reads \"fewer than <min_cell>\" instead",
+    )
 
 
 class Config(Section):

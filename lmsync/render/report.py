@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from lmsync.service.report import ReportData, Table
+    from lmsync.service.report import ReportData, ReportRenderer, Table
 
 #: Colours per health status (colour-blind-safe order of hues, with distinct lightness).
 STATUS_COLOURS = {
@@ -260,7 +260,7 @@ def _wave_lines(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
     parts = []
     for inst in instruments:
         rows = [r for r in t.rows if r[0] == inst]
-        parts.append(f"{inst.replace('_', ' ')}: " + ", ".join(f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" for r in rows))
+        parts.append(f"{instrument_label(inst)}: " + ", ".join(f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" for r in rows))
     caption = "Chart of mean scores per wave with 95% confidence intervals. " + "; ".join(parts) + "."
 
     def draw(_fig: Figure, ax: Axes) -> None:
@@ -273,12 +273,12 @@ def _wave_lines(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
             high = [rows[w][7] - rows[w][4] if rows[w][7] is not None else 0 for w in waves if w in rows]
             side = rows[next(iter(rows))][1]
             colour = SIDE_COLOURS.get(side, ACCENT) if len(instruments) > 1 else ACCENT
-            label = inst.replace("_", " ")
+            label = instrument_label(inst)
             _mark(ax.bar(xs, ys, width=width * 0.9, color=colour, alpha=0.85, label=label), f"{name}{k}")
             _mark(ax.errorbar(xs, ys, yerr=[low, high], fmt="none", ecolor="#1d2733", capsize=4), f"{name}{k}err")
         ax.set_xticks(range(len(waves)), waves)
-        if len(instruments) > 1:
-            ax.legend(frameon=False, fontsize=9, loc="lower right")
+        if len(instruments) > 1:  # below the axes (constrained layout makes room), never on the bars
+            _fig.legend(frameon=False, fontsize=9, loc="outside lower center", ncols=min(2, len(instruments)))
 
     return [_chart(name, title, caption, draw, xlabel="Survey wave", ylabel=ylabel)]
 
@@ -293,7 +293,10 @@ def load_chart(data: ReportData) -> list[Chart]:
     ) + "."
 
     def draw(_fig: Figure, ax: Axes) -> None:
+        from matplotlib.ticker import MaxNLocator
+
         _mark(ax.bar([str(k) for k in loads], mentors, color=ACCENT), "load")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
     return [_chart("load", "Mentor load", caption, draw, xlabel="Mentees per mentor", ylabel="Mentors", size=(4.8, 3.4))]
 
@@ -308,8 +311,11 @@ def match_charts(data: ReportData) -> list[Chart]:
         )
 
         def draw_scores(_fig: Figure, ax: Axes) -> None:
+            from matplotlib.ticker import MaxNLocator
+
             _, _, patches = ax.hist(scores, bins=min(20, max(5, len(set(scores)))), color=ACCENT, edgecolor="white")
             _mark(list(patches), "scores")  # type: ignore[arg-type]
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # pairs are counted: no 2.5 ticks
 
         charts.append(_chart("scores", "Match score distribution", caption, draw_scores, xlabel="Match score", ylabel="Pairs", size=(4.8, 3.4)))
     t = data.match_terms
@@ -333,7 +339,7 @@ def evaluation_chart(data: ReportData) -> list[Chart]:
     rows = [r for r in t.rows if r[3] == "all" and r[7] is not None]
     if not rows:
         return []
-    labels = [f"{r[0].replace('_', ' ')} {r[1]}→{r[2]}" for r in rows]
+    labels = [f"{instrument_label(r[0])} {r[1]}→{r[2]}" for r in rows]
     caption = "Forest plot of the mean paired change with 95% confidence intervals: " + "; ".join(
         f"{label}: {_fmt(r[7])} [{_fmt(r[8])}, {_fmt(r[9])}], d_z {_fmt(r[10])}, n {r[4]}"
         for label, r in zip(labels, rows, strict=True)
@@ -390,6 +396,68 @@ def table_html(t: Table, *, empty: str = "Nothing to show yet.") -> str:
     head = "".join(f'<th scope="col">{escape(c.replace("_", " "))}</th>' for c in t.columns)
     body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, t.columns, strict=True)) + "</tr>" for row in t.rows)
     return f"<div class=\"wide\"><table><caption hidden>{escape(t.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+#: How the page names the built-in instruments (others: their name with spaces).
+INSTRUMENT_LABELS = {
+    "general_self_efficacy": "Self-efficacy (GSE)",
+    "relationship_satisfaction_mentee": "Relationship satisfaction (mentees)",
+    "relationship_satisfaction_mentor": "Relationship satisfaction (mentors)",
+    "mentor_qualities": "Mentor qualities",
+}
+
+
+def instrument_label(name: str) -> str:
+    return INSTRUMENT_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _two(value: Any) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _p_value(value: Any) -> str:
+    return "–" if value is None else ("< 0.01" if value < 0.01 else f"{value:.2f}")
+
+
+def _rate(value: Any) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+#: The evaluation table's columns as the page shows them: (heading, cell text from a row by column name).
+EVALUATION_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
+    ("Instrument", lambda r: instrument_label(r["instrument"])),
+    ("Waves", lambda r: f"{r['from_wave']} → {r['to_wave']}"),
+    ("Group", lambda r: str(r["group"])),
+    ("n", lambda r: str(r["n"])),
+    ("Mean before", lambda r: _two(r["mean_before"])),
+    ("Mean after", lambda r: _two(r["mean_after"])),
+    ("Mean change", lambda r: _two(r["mean_change"])),
+    ("95% CI", lambda r: "–" if r["ci_low"] is None else f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"),
+    ("Effect size d_z", lambda r: _two(r["d_z"])),
+    ("Wilcoxon W", lambda r: _two(r["wilcoxon_w"])),
+    ("Wilcoxon p", lambda r: _p_value(r["wilcoxon_p"])),
+    ("Response (from)", lambda r: _rate(r["response_rate_from"])),
+    ("Response (to)", lambda r: _rate(r["response_rate_to"])),
+)
+
+
+def evaluation_table_html(t: Table) -> str:
+    """The programme evaluation table for people: labelled columns, 2-decimal numbers, CI in one column."""
+    if not t.rows:
+        return '<p class="empty">Not enough survey waves answered by the same people yet.</p>'
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _text in EVALUATION_COLUMNS)
+    body = ""
+    for row in t.rows:
+        named = dict(zip(t.columns, row, strict=True))
+        cells = "".join(
+            ("<td>" if k < 3 else '<td class="num">') + escape(text(named)) + "</td>"
+            for k, (_label, text) in enumerate(EVALUATION_COLUMNS)
+        )
+        body += f"<tr>{cells}</tr>"
+    return (
+        f'<div class="wide"><table class="evaluation"><caption hidden>{escape(t.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def _figures(charts: Sequence[Chart]) -> str:
@@ -486,7 +554,7 @@ def _html_page(data: ReportData) -> str:
             "answered both: mean change with its 95% confidence interval (t distribution), Cohen's d<sub>z</sub> "
             "(mean change / SD of the changes), the Wilcoxon signed-rank test (two-sided), n, and the response "
             "rate of each wave; overall and per year of study.",
-            _figures(evaluation) + table_html(data.evaluation, empty="Not enough survey waves answered by the same people yet."),
+            _figures(evaluation) + evaluation_table_html(data.evaluation),
         )
     )
     qualities = qualities_chart(data)
@@ -534,3 +602,10 @@ def table_csv(t: Table) -> str:
 def csv_files(data: ReportData) -> dict[str, str]:
     """``{file name: CSV text}``, one file per table of the report (header row even when empty)."""
     return {f"{t.name}.csv": table_csv(t) for t in data.tables()}
+
+
+def renderer() -> ReportRenderer:
+    """This module's ``html_page`` and ``csv_files``, as the services take them (issue 12)."""
+    from lmsync.service.report import ReportRenderer
+
+    return ReportRenderer(html_page=html_page, csv_files=csv_files)

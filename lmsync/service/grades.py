@@ -134,12 +134,16 @@ def read_feedback_sources(
     pairs: list[tuple[int, int]],
     today: date,
     warnings: list[str],
+    failures: list[str] | None = None,
 ) -> list[SourceReport]:
     """Mirror the configured meeting-log and survey Feedback activities into the store.
 
-    A source that cannot be read (missing, anonymous) is a warning and keeps what the store
-    already holds from it; it is never emptied because of a misnamed activity.
+    A source that cannot be read (missing, anonymous, a scale mismatch) or whose read was
+    refused for removing too many stored rows is a warning, and also goes to ``failures``
+    (an admin must act); it keeps what the store already holds from it: it is never emptied
+    because of a misnamed activity or item label.
     """
+    failures = [] if failures is None else failures
     wanted: list[tuple[str, str]] = []
     if s.meetings.feedback:
         wanted.append(("meetings", s.meetings.feedback))
@@ -154,12 +158,18 @@ def read_feedback_sources(
         try:
             source = read_feedback(api, find_feedback(feedbacks, activity))
         except FeedbackSourceProblem as exc:
-            warnings.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
+            failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
+            warnings.append(failures[-1])
             continue
         report = SourceReport(kind, activity, attempts=len(source.attempts))
         if kind == "meetings":
             resolve = make_resolver(roster.values(), s.meetings.person_key)
-            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
+            try:
+                counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
+            except FeedbackSourceProblem as exc:  # too many removals refused: nothing stored
+                failures.append(f"meetings.feedback: {exc}")
+                warnings.append(failures[-1])
+                continue
             report.problems = len(problems)
             for p in problems[:10]:
                 warnings.append(f"meeting log, attempt {p.attempt_id}: {p.field}: {p.message}")
@@ -168,8 +178,9 @@ def read_feedback_sources(
                 counts, answer_problems = store_feedback_answers(
                     store, s, kind, source.attempts, items=source.items
                 )
-            except FeedbackSourceProblem as exc:  # a scale mismatch: nothing stored (issue 10.3)
-                warnings.append(f"instruments.{kind}.feedback: {exc}")
+            except FeedbackSourceProblem as exc:  # a scale mismatch or too many removals: nothing stored
+                failures.append(f"instruments.{kind}.feedback: {exc}")
+                warnings.append(failures[-1])
                 continue
             report.problems = len(answer_problems)
             for a in answer_problems[:10]:
@@ -349,7 +360,7 @@ def plan_job(
     if s.meetings.feedback or any(section.feedback for section in s.instrument_sections.values()):
         planned.plan.warnings.append(
             "Feedback answers were not read (a plan only reads the store): the figures use the answers "
-            "stored by the last `lmsync grades push` or `lmsync cycle`, which read Feedback first"
+            "stored by the last `lmsync grades push` or `lmsync run`, which read Feedback first"
         )
     return planned
 

@@ -3,7 +3,8 @@
 ``gather`` turns what the store holds (meetings, survey wave scores per side, health
 snapshots, the coordinator queue) plus the current circles and matching into a
 ``ReportData`` of plain tables; ``lmsync.render.report`` draws those as one self-contained
-HTML page (or CSV files, one per table). The statistics come from
+HTML page (or CSV files, one per table). A service never imports a renderer (issue 12): the
+writers here take a ``ReportRenderer`` from the CLI (``lmsync.render.report.renderer``). The statistics come from
 ``lmsync.domain.evaluation`` (scipy.stats).
 
 Privacy: people are shown by username unless ``[report] names = true``. Mentees' ratings
@@ -127,6 +128,18 @@ class ReportData:
             self.qualities,
             self.mentor_qualities,
         ]
+
+
+@dataclass(frozen=True)
+class ReportRenderer:
+    """How a report is drawn, given by the CLI (``lmsync.render.report.renderer``; issue 12).
+
+    ``html_page``: the whole page as one HTML document; ``csv_files``: ``{file name: CSV
+    text}``, one per table.
+    """
+
+    html_page: Callable[[ReportData], str]
+    csv_files: Callable[[ReportData], Mapping[str, str]]
 
 
 _gc_depth = 0
@@ -283,7 +296,10 @@ def _evaluation_table(
     baseline: str | None,
     eligible: Callable[[Instrument], set[int]],
     year_of: Mapping[int, str],
+    min_cell: int = 1,
 ) -> Table:
+    """Paired change per instrument, later wave and group; a group with fewer than ``min_cell``
+    paired respondents shows "fewer than <min_cell>" for n and no statistics (small-cell suppression)."""
     base, later = _later_waves(waves, baseline)
     rows = []
     for inst in instruments.values():
@@ -309,6 +325,20 @@ def _evaluation_table(
                 c = paired_change(before, after)
                 answered_from = sum(1 for who in members if (inst.name, base.name, who) in complete)
                 answered_to = sum(1 for who in members if (inst.name, wave.name, who) in complete)
+                if c.n < min_cell:
+                    rows.append(
+                        (
+                            inst.name,
+                            base.name,
+                            wave.name,
+                            group,
+                            f"fewer than {min_cell}",
+                            *([None] * 8),  # mean before/after/change, CI, d_z, Wilcoxon W and p
+                            _round(response_rate(answered_from, len(members))),
+                            _round(response_rate(answered_to, len(members))),
+                        )
+                    )
+                    continue
                 rows.append(
                     (
                         inst.name,
@@ -511,10 +541,11 @@ def gather(
     pairs: Iterable[tuple[int, int]],
     matched: Sequence[MatchedPair] = (),
     daily_health: bool = False,
+    mentee_ids: Iterable[int] | None = None,
 ) -> ReportData:
     """``build`` over what ``read_inputs`` reads from ``store``."""
     inputs = read_inputs(config, store, as_of=as_of, daily_health=daily_health)
-    return build(config, inputs, as_of=as_of, roster=roster, pairs=pairs, matched=matched)
+    return build(config, inputs, as_of=as_of, roster=roster, pairs=pairs, matched=matched, mentee_ids=mentee_ids)
 
 
 @steady_gc()
@@ -526,9 +557,14 @@ def build(
     roster: Mapping[int, Any],
     pairs: Iterable[tuple[int, int]],
     matched: Sequence[MatchedPair] = (),
+    mentee_ids: Iterable[int] | None = None,
 ) -> ReportData:
     """The report's tables at ``as_of`` from the store's ``inputs``, the roster (Moodle id -> user
     with ``username``, ``fullname``, ``roles``, ``profile``) and the current ``(mentor, mentee)`` pairs.
+
+    ``mentee_ids``: the Moodle ids the matching treats as mentees (``matching_mentee_ids``), the
+    denominator of "share of mentees matched"; peer mentors who are not mentees are not in it.
+    Without it, the roster's holders of a mentee role are counted.
 
     Only people currently in a pair count in survey statistics and response rates (the
     denominator of a rate is the current mentors or mentees, as the instrument's side says).
@@ -580,7 +616,9 @@ def build(
         if n in with_scores and n not in tracked and n not in sat_names and n != QUALITIES_INSTRUMENT
     }
     evaluated = {**tracked, **{n: instruments[n] for n in sat_names}, **others}
-    evaluation = _evaluation_table(evaluated, complete, waves, s.baseline, eligible, year_of)
+    evaluation = _evaluation_table(
+        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell
+    )
 
     # response per wave and side: people of the side with a complete score of any of its instruments
     response_rows = []
@@ -612,8 +650,11 @@ def build(
         inputs.quality_answers, instruments.get(QUALITIES_INSTRUMENT), pair_list, min_mentees, people
     )
 
-    mentee_roles = set(config.programme.mentee_roles)
-    roster_mentees = {uid for uid, u in roster.items() if set(getattr(u, "roles", ())) & mentee_roles} | mentees
+    if mentee_ids is not None:
+        roster_mentees = set(mentee_ids) | mentees
+    else:
+        mentee_roles = set(config.programme.mentee_roles)
+        roster_mentees = {uid for uid, u in roster.items() if set(getattr(u, "roles", ())) & mentee_roles} | mentees
     summary_rows: list[tuple[Any, ...]] = [
         ("pairs", len(pair_list)),
         ("mentors with mentees", len(mentors)),
@@ -633,7 +674,7 @@ def build(
 
     notes = []
     if inputs.health_day is None:
-        notes.append("No health snapshots yet: run `lmsync health` (or the unattended cycle) to record them.")
+        notes.append("No health snapshots yet: run `lmsync health` (or `lmsync run`) to record them.")
     elif (as_of - inputs.health_day) > timedelta(days=7):
         notes.append(f"The latest health snapshot is from {inputs.health_day.isoformat()}.")
     if not config.report.names:
@@ -685,6 +726,11 @@ def matched_pairs(match: Any, people: Any) -> list[MatchedPair]:
     return out
 
 
+def matching_mentee_ids(people: Any) -> set[int]:
+    """Moodle ids of the people the matching treats as mentees (a peer mentor only in triads, as a junior)."""
+    return {p.moodle_id for p in people.persons if p.moodle_id is not None and p.has_role("mentee")}
+
+
 def report_job(
     config: Config, *, as_of: date | None = None, site: Any = None, daily_health: bool = False
 ) -> ReportData:
@@ -706,47 +752,69 @@ def report_job(
         current = set(pairs)
         matched = [m for m in matched_pairs(desired.match, desired.people) if (m.mentor_id, m.mentee_id) in current]
         return gather(
-            config, store, as_of=day, roster=snapshot.roster, pairs=pairs, matched=matched, daily_health=daily_health
+            config,
+            store,
+            as_of=day,
+            roster=snapshot.roster,
+            pairs=pairs,
+            matched=matched,
+            daily_health=daily_health,
+            mentee_ids=matching_mentee_ids(desired.people),
         )
 
 
-def write_report(data: ReportData, out: Path, *, fmt: str = "html") -> list[Path]:
-    """Write the HTML page (``out`` is a file) or one CSV per table (``out`` is a folder).
+def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: str = "html") -> list[Path]:
+    """Write the HTML page (``out`` is a file) or one CSV per table (``out`` is a folder), drawn by ``renderer``.
 
     Files are made readable by their owner only (they name people). Returns the paths written.
-    Raises ValueError for an unknown ``fmt``.
+    Raises ValueError for an unknown ``fmt``, and ConfigError (exit 2, naming ``out``) when
+    it cannot be written.
     """
-    from lmsync.render.report import csv_files, html_page
+    from lmsync.errors import ConfigError
 
-    if fmt == "html":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html_page(data), encoding="utf-8")
-        out.chmod(0o600)
-        written = [out]
-    elif fmt == "csv":
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, text in csv_files(data).items():
-            path = out / name
-            path.write_text(text, encoding="utf-8")
-            path.chmod(0o600)
-            written.append(path)
-    else:
-        raise ValueError(f"unknown report format {fmt!r} (html or csv)")
+    try:
+        if fmt == "html":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(renderer.html_page(data), encoding="utf-8")
+            out.chmod(0o600)
+            written = [out]
+        elif fmt == "csv":
+            out.mkdir(parents=True, exist_ok=True)
+            written = []
+            for name, text in renderer.csv_files(data).items():
+                path = out / name
+                path.write_text(text, encoding="utf-8")
+                path.chmod(0o600)
+                written.append(path)
+        else:
+            raise ValueError(f"unknown report format {fmt!r} (html or csv)")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the report to {out}: {exc.strerror or type(exc).__name__}",
+            hint="set [report] path (or --out) to a place lmsync's account can write",
+        ) from None
     log.info("report.written", format=fmt, files=len(written))
     return written
 
 
-def write_configured_report(config: Config, *, site: Any = None) -> Path | None:
+#: Why an unattended run wrote no report although ``[report] path`` is set.
+NO_RENDERER = "no report renderer given (the caller did not pass lmsync.render.report.renderer())"
+
+
+def write_configured_report(config: Config, renderer: ReportRenderer | None, *, site: Any = None) -> Path | None:
     """After an unattended run: write the HTML report to ``[report] path`` when one is set.
 
-    Never raises for a report problem (the run's own outcome stands); logs it instead.
+    With no ``renderer`` nothing is written (logged as ``report.skipped``). Never raises for
+    a report problem (the run's own outcome stands); logs it instead. Returns the path written.
     """
     path = config.report.path
     if path is None:
         return None
+    if renderer is None:
+        log.warning("report.skipped", reason="no_renderer")
+        return None
     try:
-        write_report(report_job(config, site=site), path)
+        write_report(report_job(config, site=site), path, renderer)
     except Exception as exc:  # a report must never fail the run it follows
         log.error("report.failed", error=type(exc).__name__)
         return None
