@@ -96,6 +96,7 @@ class HealthReport:
     recorded: bool = True  # False: a what-if view (``--as-of``); nothing was stored or queued
     escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
+    reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner (F2)
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
 
     @property
@@ -297,7 +298,7 @@ def run_health(
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
-    queue = _queue(config, store)
+    queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username})
     for health in assessment.healths:
         if health.status != "fading":
             continue
@@ -308,6 +309,7 @@ def run_health(
             report.still_queued += 1
         else:
             report.snoozed += 1
+    report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))
     if config.health.escalate_to:
@@ -323,6 +325,7 @@ def run_health(
         skipped_inactive=assessment.skipped_inactive,
         queued=len(report.queued),
         escalated=len(report.escalated),
+        reassigned=len(report.reassigned),
         recovered=report.recovered,
         not_a_good_fit=len(report.not_a_good_fit),
         **report.counts,
@@ -430,7 +433,7 @@ def health_job(
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
 
 
-def _queue(config: Config, store: Store) -> CoordinatorQueue:
+def _queue(config: Config, store: Store, usernames: Mapping[int, str] | None = None) -> CoordinatorQueue:
     h = config.health
     return CoordinatorQueue(
         store,
@@ -440,6 +443,8 @@ def _queue(config: Config, store: Store) -> CoordinatorQueue:
         assign=h.queue_assign,
         due_days=h.queue_due_days,
         due_every_days=h.queue_due_every_days,
+        escalate_to=h.escalate_to,
+        usernames=usernames,
     )
 
 
@@ -568,6 +573,8 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             else:
                 scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
         snapshots = HealthSnapshots(store, programme).rows(pair=pair)
+        if any(sc.withheld for sc in scores if sc.side == "mentee"):
+            snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
         nudges = NudgeLog(store, programme).records(pair=pair)
         items = _queue(config, store).items(pair)
         forbidden = PairForbids(store, programme).pairs().get(pair)
@@ -575,6 +582,29 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         if own:
             store.close()
     return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
+
+
+#: Reasons that speak of the mentee side's satisfaction (a mentee's verdict on the mentor), and the
+#: mentor-side asymmetry, whose text says the mentee side held.
+_MENTEE_SIDE_REASONS = ("satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee")
+
+
+def withhold_mentee_side(row: Any, minimum: int) -> Any:
+    """``row`` (a snapshot) with its mentee-side satisfaction reasons withheld, as the scores are
+    when fewer than ``minimum`` of the mentor's mentees answered."""
+    from dataclasses import replace
+
+    withheld = ("mentee_side_withheld",
+                f"a mentee-side signal (withheld: fewer than {minimum} of the mentor's mentees answered)")
+    reasons: list[tuple[str, str]] = []
+    for code, text in row.reasons:
+        if code in _MENTEE_SIDE_REASONS:
+            code, text = withheld
+        elif code == "satisfaction_asymmetry_mentor":
+            code, text = "satisfaction_falling_mentor", "satisfaction fell on the mentor side"
+        if (code, text) not in reasons:
+            reasons.append((code, text))
+    return replace(row, reasons=tuple(reasons))
 
 
 def as_date(value: date | None) -> date:

@@ -26,8 +26,10 @@ Messages are not idempotent and core_message_send_instant_messages is not transa
    errormessage, trap 7, or an exception before anything was delivered), or ``unknown``
    (lost answer; counted as sent, and the run stops: the connection is suspect).
 
-A failed nudge is not retried before the interval is over: Moodle refused it for a
-reason (the person's message preferences, a deleted account) that a retry would not fix.
+A nudge refused for the person (their message preferences, a deleted account) is not
+retried before the interval is over: a retry would not fix that. One that failed for a
+SITE-WIDE reason (``SITE_WIDE_ERRORS``: the token, the service, a capability such as
+moodle/site:sendmessage) never reached anyone and is sent on the next run, as is the digest.
 Texts come from ``[nudges.templates]``, whose placeholders are names and meeting gaps only:
 a nudge never carries a survey answer or rating.
 """
@@ -297,6 +299,8 @@ class MessagesFamily(OpFamily):
 
     name = "messages"
     kinds = {"send_message": Kind(FUNCTION, one_per_call=True, lane=lambda chunk: chunk[0].recipient_id)}
+    #: Moodle's ``clientmsgid`` is this and the row id written before the send.
+    clientmsgid_prefix = "lmsync-nudge"
 
     def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date) -> None:
         super().__init__(Journal(store, programme))
@@ -347,7 +351,7 @@ class MessagesFamily(OpFamily):
             touserid=op.recipient_id,
             text=op.text,
             textformat=FORMAT_PLAIN,
-            clientmsgid=f"lmsync-nudge-{self.ids[op.key][0]}",
+            clientmsgid=f"{self.clientmsgid_prefix}-{self.ids[op.key][0]}",
         )
         results = self.api.send_instant_messages([message], per_request=1)
         if len(results) != 1:
@@ -576,6 +580,8 @@ class DigestFamily(MessagesFamily):
     """The digest on the executor: one message per coordinator, a ``digests`` row (unique per
     coordinator and day) and a journal entry written before the send, finished after it."""
 
+    clientmsgid_prefix = "lmsync-digest"
+
     def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date) -> None:
         super().__init__(api, store, programme, day=day)
         self.digests = DigestLog(store, programme)
@@ -597,20 +603,6 @@ class DigestFamily(MessagesFamily):
             self.digests.link_journal(conn, digest_id, entry)
         self.ids[op.key] = [digest_id]
         return entry
-
-    def send(self, kind: str, chunk: Sequence[Any]) -> Sent:
-        (op,) = chunk
-        message = InstantMessage(
-            touserid=op.recipient_id, text=op.text, textformat=FORMAT_PLAIN,
-            clientmsgid=f"lmsync-digest-{self.ids[op.key][0]}",
-        )
-        results = self.api.send_instant_messages([message], per_request=1)
-        if len(results) != 1:
-            raise Lost(f"{len(results)} results for 1 message")
-        result = results[0]
-        if result.ok:
-            return Sent({"msgid": result.msgid})
-        return Sent({"error": result.errormessage}, refused={0: result.errormessage or "refused (msgid -1)"})
 
     def finish(self, entry: int, kind: str, chunk: Sequence[Any], state: str, result: Any) -> None:
         (op,) = chunk
@@ -657,12 +649,18 @@ def run_digest(
     for username in names:
         if username not in users:
             continue
+        me = users[username]  # never told about a pair they are part of (a mentee's verdict on them)
         mine = [
             i
             for i in open_items
-            if (i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username
+            if ((i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username)
+            and me not in i.pair
         ]
-        fresh = new_pairs if username in config.health.coordinators else []
+        fresh = (
+            [p for p in new_pairs if me not in (p.mentor_id, p.mentee_id)]
+            if username in config.health.coordinators
+            else []
+        )
         digest = Digest(
             username,
             users[username],

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from lmsync.domain.health import PairHealth
-from lmsync.store.db import Store
+from lmsync.log import get_logger
+from lmsync.store.db import ProgrammeRepository, Store, now_iso
 from lmsync.store.schema import (
     coordinator_queue,
     digests,
@@ -32,13 +33,22 @@ from lmsync.store.schema import (
 _s, _q, _n = health_snapshots, coordinator_queue, nudges
 _t, _f, _d = queue_tracking, pair_forbids, digests
 
+log = get_logger(__name__)
+
 #: What ``lmsync queue done --outcome`` records (issue 13). ``met`` keeps the item open for its
 #: next follow-up; the others close it.
 OUTCOMES = ("met", "rematched", "closed", "no_action")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+#: Errorcodes of a refusal for a SITE-WIDE reason (the token, the service or a capability): the
+#: person was never refused, so a message that failed so is sent again on the next run, once an
+#: admin has restored what was missing. A per-person refusal (message preferences, trap 29) is final.
+SITE_WIDE_ERRORS = ("nopermissions", "accessexception", "invalidtoken", "wsaccessusersuspended")
+
+
+def _counts(table: Any) -> Any:
+    """The rows that count as a message sent or attempted: all but the site-wide failures."""
+    return ~and_(table.c.state == "failed", func.coalesce(table.c.error, "").in_(SITE_WIDE_ERRORS))
 
 
 def _reasons_json(health: PairHealth) -> str:
@@ -60,14 +70,10 @@ class SnapshotRow:
     last_meeting: date | None
 
 
-class HealthSnapshots:
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
+class HealthSnapshots(ProgrammeRepository):
     def replace_day(self, day: date, healths: Iterable[PairHealth]) -> int:
         """Make ``day``'s snapshot exactly ``healths`` (a re-run on the same day replaces it)."""
-        stamp = _now()
+        stamp = now_iso()
         rows = [
             {
                 "programme": self.programme,
@@ -202,7 +208,7 @@ def due_date(opened: date, followups: int, due_days: Sequence[int], every_days: 
     return opened + timedelta(days=days[-1] + every_days * (followups - len(days) + 1))
 
 
-class CoordinatorQueue:
+class CoordinatorQueue(ProgrammeRepository):
     """Fading pairs for a person to act on: one open item per pair until it is acknowledged.
 
     After an acknowledgement the pair is queued again only when it is still (or again)
@@ -220,14 +226,23 @@ class CoordinatorQueue:
         assign: str = "round_robin",
         due_days: Sequence[int] = (14, 28),
         due_every_days: int = 30,
+        escalate_to: str = "",
+        usernames: Mapping[int, str] | None = None,
     ) -> None:
-        self.store = store
-        self.programme = programme
+        super().__init__(store, programme)
         self.requeue_after_days = requeue_after_days
         self.coordinators = list(coordinators)
         self.assign = assign
         self.due_days = list(due_days)
         self.due_every_days = due_every_days
+        self.escalate_to = escalate_to
+        # Moodle id -> username of the pairs' people: a coordinator never owns (or is escalated)
+        # an item about a pair they are part of (a mentee's verdict on its mentor stays private)
+        self.usernames: dict[int, str] = dict(usernames or {})
+
+    def parties(self, pair: tuple[int, int]) -> set[str]:
+        """The usernames of the pair's two people (those known)."""
+        return {self.usernames[uid] for uid in pair if uid in self.usernames}
 
     def _select(self) -> Any:
         """Items with their tracking (an item from before revision 0003 has none)."""
@@ -242,13 +257,22 @@ class CoordinatorQueue:
 
         return replace(item, due_on=due_date(item.opened_on, 0, self.due_days, self.due_every_days))
 
-    def owner_for(self, mentor_id: int) -> str | None:
+    def owner_for(self, mentor_id: int, mentee_id: int | None = None) -> str | None:
         """The coordinator a new item of ``mentor_id`` goes to (None: no coordinators configured).
 
         ``by_mentor``: whoever already owns an open item of that mentor; otherwise (and for
         ``round_robin``) the coordinator with the fewest open items, the first listed on a tie.
+        A coordinator who is the pair's mentor or mentee is never chosen: another one, else
+        ``escalate_to`` (when not a party either), else None (left unowned, with a warning).
         """
         if not self.coordinators:
+            return None
+        parties = self.parties((mentor_id, mentee_id) if mentee_id is not None else (mentor_id, mentor_id))
+        eligible = [c for c in self.coordinators if c not in parties]
+        if not eligible:
+            if self.escalate_to and self.escalate_to not in parties:
+                return self.escalate_to
+            log.warning("queue.unowned", mentor=mentor_id, mentee=mentee_id, reason="every coordinator is a party")
             return None
         open_rows = self.store.rows(
             select(_q.c.mentor_id, _t.c.owner)
@@ -257,10 +281,10 @@ class CoordinatorQueue:
         )
         if self.assign == "by_mentor":
             for row in open_rows:
-                if row.mentor_id == mentor_id and row.owner in self.coordinators:
+                if row.mentor_id == mentor_id and row.owner in eligible:
                     return str(row.owner)
         load = Counter(str(r.owner) for r in open_rows)
-        return min(self.coordinators, key=lambda c: (load[c], self.coordinators.index(c)))
+        return min(eligible, key=lambda c: (load[c], self.coordinators.index(c)))
 
     def _pair(self, pair: tuple[int, int]) -> tuple[Any, ...]:
         return (_q.c.programme == self.programme, _q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
@@ -290,7 +314,7 @@ class CoordinatorQueue:
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     return "snoozed"
-            owner = self.owner_for(pair[0])
+            owner = self.owner_for(pair[0], pair[1])
             item_id = self.store.insert_id(
                 _q.insert().values(
                     programme=self.programme,
@@ -370,7 +394,7 @@ class CoordinatorQueue:
                     self.store.write(_q.update().where(_q.c.id == item.id).values(note=note))
             else:
                 self.store.write(
-                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=_now(), note=note)
+                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
                 )
             self._track(item, **values)
             after = self.store.first(self._select().where(_q.c.id == item.id))
@@ -383,10 +407,27 @@ class CoordinatorQueue:
             if item.outcome == "met" and item.pair not in still_fading:
                 with self.store.transaction():
                     self.store.write(
-                        _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=_now())
+                        _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=now_iso())
                     )
                 closed.append(item)
         return closed
+
+    def reassign(self) -> list[QueueItem]:
+        """Give an owner to each open item without one (queued before ``[health] coordinators``
+        was set) or owned by one of its pair's people (queued before that was forbidden);
+        returns the items whose owner changed, as they are now."""
+        if not self.coordinators:
+            return []
+        changed = []
+        for item in self.open_items():
+            if item.owner is not None and item.owner not in self.parties(item.pair):
+                continue
+            owner = self.owner_for(*item.pair)
+            if owner != item.owner:
+                with self.store.transaction():
+                    self._track(item, owner=owner)
+                changed.append(item.id)
+        return [i for i in self.open_items() if i.id in changed]
 
     def escalate(self, day: date, to: str, *, after_days: int) -> list[QueueItem]:
         """Give every open item more than ``after_days`` past its due date to ``to`` as well.
@@ -396,7 +437,12 @@ class CoordinatorQueue:
         """
         out = []
         for item in self.open_items():
-            if item.escalated_to is None and item.overdue_days(day) > after_days and item.owner != to:
+            if (
+                item.escalated_to is None
+                and item.overdue_days(day) > after_days
+                and item.owner != to
+                and to not in self.parties(item.pair)
+            ):
                 with self.store.transaction():
                     self._track(item, escalated_to=to, escalated_on=day.isoformat())
                 out.append(item)
@@ -409,7 +455,7 @@ class CoordinatorQueue:
             if row is None:
                 return None
             self.store.write(
-                _q.update().where(_q.c.id == row.id).values(acked_on=on.isoformat(), acked_at=_now(), note=note)
+                _q.update().where(_q.c.id == row.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
             )
             closed = self.store.first(select(_q).where(_q.c.id == row.id))
         return _item(closed)
@@ -428,12 +474,8 @@ class NudgeRecord:
     error: str | None
 
 
-class NudgeLog:
+class NudgeLog(ProgrammeRepository):
     """Nudges per (pair, recipient); ``intent`` rows count as sent (their outcome is unknown)."""
-
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
 
     def intent(
         self,
@@ -455,7 +497,7 @@ class NudgeLog:
                 day=day.isoformat(),
                 kind=kind,
                 state="intent",
-                created_at=_now(),
+                created_at=now_iso(),
             )
         )
 
@@ -466,11 +508,12 @@ class NudgeLog:
         self, nudge_id: int, state: str, *, msgid: int | None = None, error: str | None = None
     ) -> None:
         self.store.write(
-            _n.update().where(_n.c.id == nudge_id).values(state=state, msgid=msgid, error=error, finished_at=_now())
+            _n.update().where(_n.c.id == nudge_id).values(state=state, msgid=msgid, error=error, finished_at=now_iso())
         )
 
     def latest(self, mentor_id: int, mentee_id: int, recipient_id: int) -> NudgeRecord | None:
-        """The most recent attempt to nudge this person about this pair, whatever its outcome."""
+        """The most recent attempt to nudge this person about this pair, whatever its outcome
+        (but a site-wide failure, ``SITE_WIDE_ERRORS``: that one is retried)."""
         query = (
             select(_n)
             .where(
@@ -478,6 +521,7 @@ class NudgeLog:
                 _n.c.mentor_id == mentor_id,
                 _n.c.mentee_id == mentee_id,
                 _n.c.recipient_id == recipient_id,
+                _counts(_n),
             )
             .order_by(_n.c.day.desc(), _n.c.id.desc())
             .limit(1)
@@ -486,8 +530,11 @@ class NudgeLog:
         return _nudge(row) if row is not None else None
 
     def recipients_on(self, day: date) -> set[int]:
-        """People a nudge was recorded for on ``day`` (any outcome: one message a day at most)."""
-        query = select(_n.c.recipient_id).where(_n.c.programme == self.programme, _n.c.day == day.isoformat())
+        """People a nudge was recorded for on ``day`` (any outcome but a site-wide failure: one
+        message a day at most)."""
+        query = select(_n.c.recipient_id).where(
+            _n.c.programme == self.programme, _n.c.day == day.isoformat(), _counts(_n)
+        )
         return {r.recipient_id for r in self.store.rows(query.distinct())}
 
     def records(
@@ -515,13 +562,9 @@ def _nudge(r: Any) -> NudgeRecord:
     )
 
 
-class PairForbids:
+class PairForbids(ProgrammeRepository):
     """Pairs marked not a good fit (a queue outcome ``rematched`` or a survey answer): forbidden
     in the matching input from then on, so the next sync re-matches them (issue 13)."""
-
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
 
     def mark(self, pair: tuple[int, int], *, source: str, on: date) -> bool:
         """Record a forbidden pair; False when it was already recorded."""
@@ -561,22 +604,40 @@ class DigestRecord:
     error: str | None
 
 
-class DigestLog:
+class DigestLog(ProgrammeRepository):
     """One row per coordinator and day, written before the digest is sent (never twice a day)."""
 
-    def __init__(self, store: Store, programme: str) -> None:
-        self.store = store
-        self.programme = programme
-
     def on(self, recipient_id: int, day: date) -> DigestRecord | None:
+        """The day's digest to this person; None also after a site-wide failure (sent again)."""
         row = self.store.first(
             select(_d).where(
-                _d.c.programme == self.programme, _d.c.recipient_id == recipient_id, _d.c.day == day.isoformat()
+                _d.c.programme == self.programme,
+                _d.c.recipient_id == recipient_id,
+                _d.c.day == day.isoformat(),
+                _counts(_d),
             )
         )
         return _digest(row) if row is not None else None
 
     def intent(self, conn: Store, *, recipient_id: int, day: date, items: int) -> int:
+        """Record the digest about to be sent; a site-wide failure of the same day is reused
+        (one row per person and day)."""
+        failed = conn.first(
+            select(_d.c.id).where(
+                _d.c.programme == self.programme,
+                _d.c.recipient_id == recipient_id,
+                _d.c.day == day.isoformat(),
+                ~_counts(_d),
+            )
+        )
+        if failed is not None:
+            conn.write(
+                _d.update()
+                .where(_d.c.id == failed.id)
+                .values(items=items, state="intent", msgid=None, error=None, journal_id=None,
+                        created_at=now_iso(), finished_at=None)
+            )
+            return int(failed.id)
         return conn.insert_id(
             _d.insert().values(
                 programme=self.programme,
@@ -584,7 +645,7 @@ class DigestLog:
                 day=day.isoformat(),
                 items=items,
                 state="intent",
-                created_at=_now(),
+                created_at=now_iso(),
             )
         )
 
@@ -593,7 +654,7 @@ class DigestLog:
 
     def finish(self, digest_id: int, state: str, *, msgid: int | None = None, error: str | None = None) -> None:
         self.store.write(
-            _d.update().where(_d.c.id == digest_id).values(state=state, msgid=msgid, error=error, finished_at=_now())
+            _d.update().where(_d.c.id == digest_id).values(state=state, msgid=msgid, error=error, finished_at=now_iso())
         )
 
     def records(self) -> list[DigestRecord]:
