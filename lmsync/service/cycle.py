@@ -16,7 +16,8 @@ health      judge every pair, store today's snapshot, queue fading      feedback
 nudges      one message per person, inside the cap, quiet hours and     health
             exam blocks
 digest      each coordinator's daily message                            health
-report      the HTML report, when ``[report] path`` is set              -
+report      the HTML report, when ``[report] path`` is set and the      -
+            caller gave a report renderer (skipped otherwise)
 ==========  ==========================================================  =================
 
 A step that fails does not stop the steps that do not depend on it; a step whose dependency
@@ -31,13 +32,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.store.db import Store
+
+if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
+    from lmsync.service.report import ReportRenderer
 
 log = get_logger(__name__)
 
@@ -118,6 +122,7 @@ class _Run:
     site: Any
     should_stop: Callable[[], bool] | None
     outputs: dict[str, Any]
+    report_renderer: ReportRenderer | None = None
 
 
 def _sync(run: _Run) -> StepResult:
@@ -150,6 +155,7 @@ def _feedback(run: _Run) -> StepResult:
     snapshot = observe(run.api, run.config)
     obs = snapshot.observation
     warnings: list[str] = []
+    failures: list[str] = []  # a source unreadable or its read refused: an admin must act
     reports = read_feedback_sources(
         run.api,
         run.store,
@@ -159,16 +165,24 @@ def _feedback(run: _Run) -> StepResult:
         pairs=circle_pairs(s.programme, obs.groups),
         today=run.day,
         warnings=warnings,
+        failures=failures,
     )
     run.outputs["feedback"] = (reports, warnings)
     counts = {
         "sources": len(reports),
         "attempts": sum(r.attempts for r in reports),
         "stored": sum(r.stored for r in reports),
+        "removed": sum(r.removed for r in reports),
         "problems": sum(r.problems for r in reports),
         "warnings": len(warnings),
+        "failures": len(failures),
     }
-    text = f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored"
+    text = (
+        f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "
+        f"{counts['removed']} removed"
+    )
+    if failures:  # the stored history is kept but stale: what depends on it is skipped
+        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {failures[0]}", counts)
     if warnings:
         return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {warnings[0]}", counts)
     return StepResult("feedback", "ok", EXIT_OK, text, counts)
@@ -275,12 +289,14 @@ def _digest(run: _Run) -> StepResult:
 
 
 def _report(run: _Run) -> StepResult:
-    from lmsync.service.report import report_job, write_report
+    from lmsync.service.report import NO_RENDERER, report_job, write_report
 
     path = run.config.report.path
     if path is None:
         return StepResult("report", "skipped", EXIT_OK, "no [report] path configured")
-    write_report(report_job(run.config, site=run.site), path)
+    if run.report_renderer is None:
+        return StepResult("report", "skipped", EXIT_OK, NO_RENDERER)
+    write_report(report_job(run.config, site=run.site), path, run.report_renderer)
     return StepResult("report", "ok", EXIT_OK, "report written", {"files": 1})
 
 
@@ -312,19 +328,22 @@ def run_cycle(
     should_stop: Callable[[], bool] | None = None,
     on_step: Callable[[StepResult], Any] | None = None,
     steps: tuple[str, ...] = STEPS,
+    report_renderer: ReportRenderer | None = None,
 ) -> CycleResult:
     """Run the cycle's ``steps`` in order on an open session; never raises for a step's failure.
 
     ``now`` (default: the clock) is the instant quiet hours and exam blocks are judged at;
     ``as_of`` the day health and nudges are dated (default: ``now``'s UTC date). ``on_step``
-    sees each step's result as soon as it is known (the CLI prints it).
+    sees each step's result as soon as it is known (the CLI prints it). ``report_renderer``
+    (the CLI's ``lmsync.render.report.renderer()``) draws the report; without it the report
+    step is skipped, saying so.
     """
     import uuid
 
     moment = now or datetime.now(UTC)
     day = as_of or moment.astimezone(UTC).date()
     result = CycleResult(uuid.uuid4().hex[:12], day)
-    run = _Run(api, config, store, day, now, site, should_stop, result.outputs)
+    run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer)
     failed: set[str] = set()
     for name in steps:
         if should_stop is not None and should_stop():
@@ -364,8 +383,11 @@ def cycle_job(
     now: datetime | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_step: Callable[[StepResult], Any] | None = None,
+    report_renderer: ReportRenderer | None = None,
 ) -> CycleResult:
     """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit).
+
+    ``report_renderer``: see ``run_cycle``.
 
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened: no step ran then.
@@ -374,5 +396,13 @@ def cycle_job(
 
     with session(config, wait=wait, site=site) as (conn, store):
         return run_cycle(
-            conn.api, config, store, as_of=as_of, now=now, site=site, should_stop=should_stop, on_step=on_step
+            conn.api,
+            config,
+            store,
+            as_of=as_of,
+            now=now,
+            site=site,
+            should_stop=should_stop,
+            on_step=on_step,
+            report_renderer=report_renderer,
         )

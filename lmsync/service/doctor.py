@@ -30,6 +30,7 @@ from lmsync.moodle.text import same_name
 from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
 from lmsync.service.doctor_checks import (
+    coordinators_check,
     programme_start_check,
     quoted,
     reachable_checklist,
@@ -458,5 +459,6 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, report)
     _course_setup(api, config, reads, report)
+    coordinators_check(api, config, report)
     programme_start_check(config, report)
     return report

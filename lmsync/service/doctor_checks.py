@@ -105,3 +105,34 @@ def programme_start_check(config: Config, report: Any) -> None:
             "metric counts from the earliest meeting (a mistyped 1999 date skews every attendance grade)",
             "set [waves] programme_start (or [meetings] start) to the programme's first day, e.g. 2026-09-01",
         )
+
+
+def coordinators_check(api: Any, config: Config, report: Any) -> None:
+    """Each ``[health] coordinators`` and ``escalate_to`` username is a Moodle account.
+
+    Read with ``core_user_get_users_by_field`` (username), as the digest does: an unknown one
+    would get no digest and no escalation. The check fails naming it; an unreadable answer warns.
+    """
+    from lmsync.moodle.errors import MoodleError
+
+    keys = [(name, "coordinators") for name in config.health.coordinators]
+    if config.health.escalate_to:
+        keys.append((config.health.escalate_to, "escalate_to"))
+    if not keys:
+        return
+    try:
+        found = {u.username for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username}
+    except MoodleError as exc:
+        report.add(
+            "health coordinators", "warn", f"could not look the usernames up ({type(exc).__name__})",
+            "give the lmsync role moodle/user:viewdetails so core_user_get_users_by_field answers",
+        )
+        return
+    unknown = [(name, key) for name, key in keys if name not in found]
+    for name, key in unknown:
+        report.add(
+            f"health {key}", "fail", f"[health] {key}: no Moodle user with username {quoted(name)}",
+            f"set [health] {key} to the Moodle username (Site administration > Users > Browse list of users)",
+        )
+    if not unknown:
+        report.add("health coordinators", "ok", f"{len(keys)} coordinator username(s) found in Moodle")

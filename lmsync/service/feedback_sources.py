@@ -49,6 +49,16 @@ class FeedbackScaleMismatch(FeedbackSourceProblem):
     """
 
 
+class FeedbackRemovalRefused(FeedbackSourceProblem):
+    """A Feedback read that would remove more than ``1 - [sync] min_source_fraction`` of
+    the rows stored from that source: nothing from it was stored or removed."""
+
+    def __init__(self, message: str, *, removing: int, stored: int) -> None:
+        super().__init__(message)
+        self.removing = removing
+        self.stored = stored
+
+
 @dataclass(frozen=True)
 class FeedbackSource:
     """One Feedback activity read back: its id, every attempt with values by label, and its

@@ -46,7 +46,7 @@ from lmsync.domain.plan import circle_pairs
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
-from lmsync.service.feedback_sources import FeedbackScaleMismatch, scale_problems
+from lmsync.service.feedback_sources import FeedbackRemovalRefused, FeedbackScaleMismatch, scale_problems
 from lmsync.service.grade_metrics import attendance_comments, build_grade_plan, compute_metrics
 from lmsync.service.imports import (
     ImportResult,
@@ -88,7 +88,7 @@ __all__ = [
 ]
 from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
-from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
+from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts, StoredMeeting
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
 
@@ -401,14 +401,46 @@ def store_feedback_meetings(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today
     )
     origin = "feedback"
-    counts = MeetingRepository(store, s.programme).replace_source("feedback", [(m, origin) for m in meetings])
+    try:
+        # a read with row problems never removes: the missing rows may be the unreadable ones
+        counts = MeetingRepository(store, s.programme).replace_source(
+            "feedback",
+            [(m, origin) for m in meetings],
+            keep_missing=bool(problems),
+            min_fraction=s.min_source_fraction,
+        )
+    except RemovalRefused as exc:
+        log.warning("meetings.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
+        raise _removal_refused(
+            "meetings", exc, read=len(meetings), problems=len(problems), s=s,
+            labels="[meetings.items] (e.g. minutes = the label of the item in Moodle)",
+            activity="[meetings] feedback",
+        ) from None
     log.info(
         "meetings.feedback",
         stored=counts.added + counts.updated,
         removed=counts.removed,
         problems=len(problems),
+        kept_missing=bool(problems),
     )
     return counts, problems
+
+
+def _removal_refused(
+    what: str, exc: RemovalRefused, *, read: int, problems: int, s: Settings, labels: str, activity: str
+) -> FeedbackRemovalRefused:
+    """The refusal of a Feedback read that would empty a source: counts, likely causes, override."""
+    return FeedbackRemovalRefused(
+        f"Feedback read refused, nothing stored or removed: it would remove {exc.removing} of the "
+        f"{exc.stored} {what} row(s) stored from it ({read} row(s) read, {problems} row problem(s)). "
+        f"Likely causes: a mistyped item label in {labels} (item labels), lmsync's account lost a "
+        "capability such as mod/feedback:viewreports (capability), or "
+        f"{activity} names the wrong activity (wrong activity); `lmsync doctor` checks them. If the "
+        f"responses were really deleted, lower [sync] min_source_fraction (now {s.min_source_fraction:g}; "
+        "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run).",
+        removing=exc.removing,
+        stored=exc.stored,
+    )
 
 
 def store_feedback_answers(
@@ -438,9 +470,29 @@ def store_feedback_answers(
             )
     answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
     repo = SurveyRepository(store, s.programme)
-    counts = repo.replace_source("feedback", instrument_name, [(a, "feedback") for a in answers])
+    try:
+        counts = repo.replace_source(
+            "feedback",
+            instrument_name,
+            [(a, "feedback") for a in answers],
+            keep_missing=bool(problems),
+            min_fraction=s.min_source_fraction,
+        )
+    except RemovalRefused as exc:
+        log.warning("surveys.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
+        raise _removal_refused(
+            f"{instrument_name} answer", exc, read=len(answers), problems=len(problems), s=s,
+            labels=f"[instruments.{instrument_name}] feedback_items",
+            activity=f"[instruments.{instrument_name}] feedback",
+        ) from None
     rescore_surveys(store, s)
-    log.info("surveys.feedback", instrument=instrument_name, answers=len(answers), problems=len(problems))
+    log.info(
+        "surveys.feedback",
+        instrument=instrument_name,
+        answers=len(answers),
+        removed=counts.removed,
+        problems=len(problems),
+    )
     return counts, problems
 
 

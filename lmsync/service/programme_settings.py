@@ -33,6 +33,8 @@ class Settings:
     programme_start: date | None
     instruments: dict[str, Instrument]
     instrument_sections: dict[str, InstrumentConfig]
+    #: ``[sync] min_source_fraction``: a Feedback read removing more of a source's rows is refused.
+    min_source_fraction: float = 0.5
 
 
 def settings(config: Config) -> Settings:
@@ -57,6 +59,7 @@ def settings(config: Config) -> Settings:
         programme_start=waves.programme_start,
         instruments=instruments,
         instrument_sections=sections,
+        min_source_fraction=config.sync.min_source_fraction,
     )
 
 

@@ -44,6 +44,26 @@ class SaveCounts:
         return cls(seen.count("added"), seen.count("updated"), seen.count("unchanged"))
 
 
+class RemovalRefused(Exception):
+    """A re-read would remove too many of a source's stored rows; nothing was written.
+
+    ``removing`` of the ``stored`` rows were absent from the read. Raised inside the
+    transaction, so the read's additions and updates are rolled back too.
+    """
+
+    def __init__(self, removing: int, stored: int) -> None:
+        super().__init__(f"would remove {removing} of {stored} stored row(s)")
+        self.removing = removing
+        self.stored = stored
+
+
+def check_removal(removing: int, stored: int, *, min_fraction: float) -> None:
+    """Raise ``RemovalRefused`` when removing more than ``1 - min_fraction`` of ``stored``
+    (``min_fraction`` 0 turns the guard off), like ``[sync] min_source_fraction``."""
+    if min_fraction > 0 and removing and removing > (1 - min_fraction) * stored:
+        raise RemovalRefused(removing, stored)
+
+
 @dataclass(frozen=True)
 class StoredMeeting:
     id: int
@@ -97,25 +117,36 @@ class MeetingRepository(ProgrammeRepository):
             outcomes.append(upsert_stamped(conn, _m, key, values, compare="content_hash", stamp=stamp))
         return SaveCounts.of(outcomes)
 
-    def replace_source(self, source: Source, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
+    def replace_source(
+        self,
+        source: Source,
+        meetings: Iterable[tuple[Meeting, str | None]],
+        *,
+        keep_missing: bool = False,
+        min_fraction: float = 0.0,
+    ) -> SaveCounts:
         """Make the stored meetings of one re-readable source (the Feedback log) equal ``meetings``.
 
         Rows of that source no longer present (a response deleted in Moodle) are removed;
-        the other sources are untouched.
+        the other sources are untouched. ``keep_missing`` (the read had row problems) keeps
+        them instead. A read that would remove more than ``1 - min_fraction`` of the source's
+        stored rows raises ``RemovalRefused`` and writes nothing.
         """
         items = [(m, o) for m, o in meetings if m.source == source]
         keep = {m.natural_key for m, _ in items}
         with self.store.transaction() as conn:
-            counts = self.save_in(conn, items)
-            removed = 0
             query = select(_m.c.id, _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source).where(
                 _m.c.programme == self.programme, _m.c.source == source
             )
-            for row in conn.rows(query):
-                if (row.meeting_date, row.mentor_id, row.mentee_id, row.source) not in keep:
-                    conn.write(_m.delete().where(_m.c.id == row.id))
-                    removed += 1
-        return counts + SaveCounts(removed=removed)
+            rows = list(conn.rows(query))
+            stale = [r.id for r in rows if (r.meeting_date, r.mentor_id, r.mentee_id, r.source) not in keep]
+            check_removal(len(stale), len(rows), min_fraction=min_fraction)
+            counts = self.save_in(conn, items)
+            if keep_missing:
+                return counts
+            for row_id in stale:
+                conn.write(_m.delete().where(_m.c.id == row_id))
+        return counts + SaveCounts(removed=len(stale))
 
     def find(
         self,

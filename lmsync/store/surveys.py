@@ -23,7 +23,7 @@ from sqlalchemy import Table, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import ProgrammeRepository, Store, now_iso, upsert_stamped
-from lmsync.store.meetings import SaveCounts
+from lmsync.store.meetings import SaveCounts, check_removal
 
 _a, _sc = schema.survey_answers, schema.survey_scores
 
@@ -58,22 +58,34 @@ class SurveyRepository(ProgrammeRepository):
         return SaveCounts.of(outcomes)
 
     def replace_source(
-        self, source: str, instrument: str, answers: Iterable[tuple[SurveyAnswer, str | None]]
+        self,
+        source: str,
+        instrument: str,
+        answers: Iterable[tuple[SurveyAnswer, str | None]],
+        *,
+        keep_missing: bool = False,
+        min_fraction: float = 0.0,
     ) -> SaveCounts:
-        """Make one instrument's answers from a re-readable source equal ``answers``."""
+        """Make one instrument's answers from a re-readable source equal ``answers``.
+
+        ``keep_missing`` and ``min_fraction`` as in ``MeetingRepository.replace_source``
+        (``RemovalRefused``: nothing written).
+        """
         items = [(a, o) for a, o in answers if a.source == source and a.instrument == instrument]
         keep = {(a.respondent_id, a.date.isoformat(), a.item, _about_column(a.about_id)) for a, _ in items}
         with self.store.transaction() as conn:
-            counts = self.save_in(conn, items)
-            removed = 0
             query = select(_a.c.id, _a.c.respondent_id, _a.c.answer_date, _a.c.item, _a.c.about_id).where(
                 _a.c.programme == self.programme, _a.c.source == source, _a.c.instrument == instrument
             )
-            for row in conn.rows(query):
-                if (row.respondent_id, row.answer_date, row.item, row.about_id) not in keep:
-                    conn.write(_a.delete().where(_a.c.id == row.id))
-                    removed += 1
-        return counts + SaveCounts(removed=removed)
+            rows = list(conn.rows(query))
+            stale = [r.id for r in rows if (r.respondent_id, r.answer_date, r.item, r.about_id) not in keep]
+            check_removal(len(stale), len(rows), min_fraction=min_fraction)
+            counts = self.save_in(conn, items)
+            if keep_missing:
+                return counts
+            for row_id in stale:
+                conn.write(_a.delete().where(_a.c.id == row_id))
+        return counts + SaveCounts(removed=len(stale))
 
     def answers(
         self, *, respondent_id: int | None = None, instrument: str | None = None

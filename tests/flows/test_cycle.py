@@ -149,8 +149,10 @@ def test_issue_13_a_failing_step_does_not_stop_the_independent_ones(tmp_path, si
     broken = config.model_copy(update={"meetings": config.meetings.model_copy(update={"feedback": "No such log"})})
     result = cycle_job(broken, site=site, now=NOON, as_of=AS_OF)
     feedback = result.step("feedback")
-    assert feedback.state == "partial" and result.step("health").state == "ok"
-    assert result.exit_code == 1  # the worst step says the exit code
+    # an admin must act (F1 item 2); health would judge a stale history, so it is skipped; sync is independent
+    assert feedback.state == "failed" and result.step("health").state == "skipped"
+    assert result.step("sync").state == "ok"
+    assert result.exit_code == EXIT_ADMIN  # the worst step says the exit code
 
 
 def test_issue_13_the_daily_cap_leaves_the_rest_for_tomorrow(tmp_path, site_and_coordinators):
@@ -285,3 +287,22 @@ def test_issue_13_lmsync_run_pair_show_and_queue_done_from_the_command_line(tmp_
     done = runner.invoke(main, ["--config", cfg, "queue", "done", users[mentor], users[mentee], "--outcome", "met"])
     assert done.exit_code == 0, done.output
     assert "stays open" in done.output
+
+
+def test_issue_12_report_step_without_a_renderer_is_skipped_with_its_reason(tmp_path, site_and_coordinators):
+    """The services never import a renderer: the report step draws with the one the caller gives."""
+    from lmsync.render.report import renderer
+    from lmsync.service.cycle import run_cycle
+    from lmsync.service.report import NO_RENDERER
+    from lmsync.service.runtime import session
+
+    site = site_and_coordinators
+    page = tmp_path / "out" / "report.html"
+    config = make_config(tmp_path, f'[report]\npath = "{page}"\n')
+    with session(config, site=site) as (conn, store):
+        bare = run_cycle(conn.api, config, store, site=site, steps=("report",))
+        assert [(s.step, s.state, s.summary) for s in bare.steps] == [("report", "skipped", NO_RENDERER)]
+        assert bare.exit_code == EXIT_OK and not page.exists()
+        drawn = run_cycle(conn.api, config, store, site=site, steps=("report",), report_renderer=renderer())
+    assert drawn.step("report").state == "ok" and drawn.reported
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
