@@ -253,7 +253,8 @@ class SyncConfig(Section):
         0.5, ge=0, le=1, description=(
             "refuse a plan that would leave fewer than this fraction of the people now in lmsync's circles in any "
             "circle (whatever the cause: enrolments, a mistyped role, matching), or delete more than 1 minus this "
-            "fraction of the circles; 0 turns the guard off"
+            "fraction of the circles; the Feedback read likewise refuses to remove more than 1 minus this fraction "
+            "of a Feedback activity's stored rows; 0 turns the guards off"
         ),
     )
     write_settle_seconds: float = Field(
