@@ -30,12 +30,16 @@ def run_command(ctx: click.Context, wait: bool) -> None:
     A failing step does not stop the steps that do not need it: grades and health need the
     Feedback read; nudges and the digest need health. `lmsync daemon` repeats this.
     """
+    from lmsync.render.report import renderer
+
     as_json = ctx.obj.log_format == "json"
 
     def show(step: cycle.StepResult) -> None:
         click.echo(json.dumps(step.as_json()) if as_json else step_line(step))
 
-    result = cycle.cycle_job(ctx.obj.config(), wait=wait, should_stop=StopFlag.install(), on_step=show)
+    result = cycle.cycle_job(
+        ctx.obj.config(), wait=wait, should_stop=StopFlag.install(), on_step=show, report_renderer=renderer()
+    )
     if not as_json:
         click.echo(f"run {result.run_id}: exit {result.exit_code}")
     sys.exit(result.exit_code)

@@ -46,6 +46,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> 
       lmsync report --out report.html
       lmsync report --format csv --out report-tables/
     """
+    from lmsync.render.report import renderer
     from lmsync.service.report import report_job, write_report
 
     if fmt == "html" and out.is_dir():
@@ -53,7 +54,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> 
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file: --format csv writes a folder of CSV files")
     data = report_job(ctx.obj.config(), as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
-    written = write_report(data, out, fmt=fmt)
+    written = write_report(data, out, renderer(), fmt=fmt)
     if fmt == "html":
         click.echo(f"report written to {out}")
     else:

@@ -140,7 +140,9 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
     """
     seconds = _parse_interval(interval)
     stop = jobs.StopFlag.install()
-    code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None)
+    from lmsync.render.report import renderer
+
+    code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None, report_renderer=renderer())
     sys.exit(code)
 
 

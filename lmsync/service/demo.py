@@ -17,7 +17,7 @@ from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
 from lmsync.service.moodle import DEMO_PEER_COHORT
-from lmsync.service.report import report_job, write_report
+from lmsync.service.report import ReportRenderer, report_job, write_report
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class DemoViews:
     plan_text: Callable[..., str]  # (Plan, *, detail) -> text
     report_text: Callable[[ApplyReport], str]
     grades: GradesViews
+    report: ReportRenderer  # the programme report's page
 
 
 def demo_config(config: Config) -> Config:
@@ -77,5 +78,5 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     term = run_demo_term(config, site, echo, views.grades)
     echo("")
     page = term.store_path().with_name(f"{config.programme.name}.report.html")
-    write_report(report_job(term, as_of=term_dates()[1], site=site), page)
+    write_report(report_job(term, as_of=term_dates()[1], site=site), page, views.report)
     echo(f"Programme report (open it in a browser): {page}")

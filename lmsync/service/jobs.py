@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
@@ -23,6 +23,9 @@ from lmsync.service.health import forbid_not_a_good_fit
 from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
 from lmsync.store.journal import Journal
+
+if TYPE_CHECKING:  # the report (scipy) is imported only when one is written
+    from lmsync.service.report import ReportRenderer
 
 log = get_logger(__name__)
 
@@ -168,6 +171,7 @@ def daemon_loop(
     sleep: Callable[[float], Any] | None = None,
     clock: Callable[[], float] = time.monotonic,
     max_backoff: float = MAX_BACKOFF_SECONDS,
+    report_renderer: ReportRenderer | None = None,
 ) -> int:
     """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
     returns the last run's exit code.
@@ -175,7 +179,10 @@ def daemon_loop(
     A failed run (an exception, or a partial result) makes the next wait longer
     (``backoff_delay``), and a success resets it. A ConfigError ends the loop: an admin must
     act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
-    ``clock`` are for tests. Raises ValueError for an interval that is not positive.
+    ``clock`` are for tests. ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
+    draws the report after each run when ``[report] path`` is set; without it no report is
+    written (the cycle's report step says skipped). Raises ValueError for an interval that is
+    not positive.
     """
     if not interval > 0:
         raise ValueError(f"daemon interval must be positive, not {interval!r}")
@@ -185,7 +192,10 @@ def daemon_loop(
     while not stop():
         started = clock()
         try:
-            result = (run or cycle_job)(config, wait=wait, should_stop=stop)
+            if run is None:
+                result = cycle_job(config, wait=wait, should_stop=stop, report_renderer=report_renderer)
+            else:
+                result = run(config, wait=wait, should_stop=stop)
             worst = getattr(result, "exit_code", None)  # a cycle (issue 13) says its worst step
             code = int(worst) if worst is not None else EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
         except Exception as exc:  # a daemon survives one bad run; config errors end it
@@ -196,7 +206,7 @@ def daemon_loop(
         if config.report.path is not None and run is not None:  # issue 14; the cycle writes its own
             from lmsync.service.report import write_configured_report
 
-            write_configured_report(config)
+            write_configured_report(config, report_renderer)
         failures = 0 if code == EXIT_OK else failures + 1
         runs += 1
         if max_runs is not None and runs >= max_runs:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from lmsync.render.report import renderer
 from lmsync.service.report import MatchedPair, gather, write_report
 from lmsync.store.db import Store
 from tests.unit.report.synthetic import AS_OF, config_for, programme
@@ -166,7 +167,7 @@ def report_file(request, tmp_path_factory):
     matched = [MatchedPair(m, e, 2.0 + (m * e) % 5, {"department": 3.0, "shared_interests": float(e % 2)}) for m, e in p.pairs]
     data = gather(config, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs, matched=matched)
     assert data.health_weekly == (days > 182)
-    return write_report(data, folder / "report.html")[0]
+    return write_report(data, folder / "report.html", renderer())[0]
 
 
 def test_issue_14_report_in_headless_chromium_no_request_no_error_every_chart_drawn(browser, report_file, tmp_path):

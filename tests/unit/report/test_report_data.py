@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lmsync.render.report import csv_files, html_page
+from lmsync.render.report import csv_files, html_page, renderer
 from lmsync.service.report import MatchedPair, gather, write_report
 from lmsync.store.db import Store
 from lmsync.store.surveys import SurveyRepository
@@ -94,7 +94,7 @@ def test_issue_14_names_only_with_report_names_true(made, tmp_path):
 
 def test_issue_14_csv_writes_every_table_behind_the_charts(made, tmp_path):
     _store, _config, _p, data = made
-    written = write_report(data, tmp_path / "tables", fmt="csv")
+    written = write_report(data, tmp_path / "tables", renderer(), fmt="csv")
     assert {w.name for w in written} == {f"{t.name}.csv" for t in data.tables()}
     health = list(csv.reader(io.StringIO((tmp_path / "tables" / "pair_health_over_time.csv").read_text())))
     assert tuple(health[0]) == data.health.columns and len(health) == len(data.health.rows) + 1
