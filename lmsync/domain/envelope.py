@@ -21,23 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lmsync.domain.operations import (
-    APPLY_ORDER,
-    AddMember,
-    AssignGrouping,
-    CreateGroup,
-    CreateGrouping,
-    DeleteDuplicateGroup,
-    DeleteDuplicateGrouping,
-    DeleteGroup,
-    Plan,
-    PostWelcome,
-    RemoveMember,
-    UnassignGrouping,
-    UpdateGroup,
-    UpdateGrouping,
-    _Op,
-)
+from lmsync.domain.operations import APPLY_ORDER, Plan, SyncOperation, _Op
 
 ENVELOPE_FORMAT = "lmsync-envelope/1"
 
@@ -118,21 +102,7 @@ class SendMessage(_Op):
 
 
 EnvelopeOperation = Annotated[
-    CreateGrouping
-    | UpdateGrouping
-    | CreateGroup
-    | UpdateGroup
-    | UnassignGrouping
-    | AssignGrouping
-    | AddMember
-    | RemoveMember
-    | PostWelcome
-    | DeleteGroup
-    | DeleteDuplicateGroup
-    | DeleteDuplicateGrouping
-    | UpdateGrades
-    | SaveAssignGrades
-    | SendMessage,
+    SyncOperation | UpdateGrades | SaveAssignGrades | SendMessage,
     Field(discriminator="kind"),
 ]
 

@@ -7,7 +7,7 @@ until it is applied; ``APPLY_ORDER`` is the order they are applied in. Planned b
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,14 @@ class _Op(BaseModel):
     @property
     def destructive(self) -> bool:
         return False
+
+
+class _Destructive(_Op):
+    """An operation that takes something away from Moodle (held back without ``allow_delete``)."""
+
+    @property
+    def destructive(self) -> bool:
+        return True
 
 
 class CreateGrouping(_Op):
@@ -94,7 +102,7 @@ class AddMember(_Op):
         return f"add_member:{self.group}:{self.user_id}"
 
 
-class RemoveMember(_Op):
+class RemoveMember(_Destructive):
     kind: Literal["remove_member"] = "remove_member"
     group: str
     user_id: int
@@ -103,10 +111,6 @@ class RemoveMember(_Op):
     @property
     def key(self) -> str:
         return f"remove_member:{self.group}:{self.user_id}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
 
 
 class PostWelcome(_Op):
@@ -120,7 +124,7 @@ class PostWelcome(_Op):
         return f"post_welcome:{self.group}"
 
 
-class DeleteGroup(_Op):
+class DeleteGroup(_Destructive):
     kind: Literal["delete_group"] = "delete_group"
     group: str
     reason: str = ""
@@ -128,10 +132,6 @@ class DeleteGroup(_Op):
     @property
     def key(self) -> str:
         return f"delete_group:{self.group}"
-
-    @property
-    def destructive(self) -> bool:
-        return True
 
 
 DUPLICATE_REPAIR_REASON = (
@@ -141,7 +141,7 @@ DUPLICATE_REPAIR_REASON = (
 )
 
 
-class UnassignGrouping(_Op):
+class UnassignGrouping(_Destructive):
     """Take a doubly linked group out of lmsync's grouping; an ``assign_grouping`` puts it back once."""
 
     kind: Literal["unassign_grouping"] = "unassign_grouping"
@@ -153,12 +153,8 @@ class UnassignGrouping(_Op):
     def key(self) -> str:
         return f"unassign_grouping:{self.group}"
 
-    @property
-    def destructive(self) -> bool:
-        return True
 
-
-class DeleteDuplicateGroup(_Op):
+class DeleteDuplicateGroup(_Destructive):
     """Delete one copy of a circle whose idnumber two groups carry; the oldest (lowest id) stays."""
 
     kind: Literal["delete_duplicate_group"] = "delete_duplicate_group"
@@ -170,12 +166,8 @@ class DeleteDuplicateGroup(_Op):
     def key(self) -> str:
         return f"delete_duplicate_group:{self.group}:{self.group_id}"
 
-    @property
-    def destructive(self) -> bool:
-        return True
 
-
-class DeleteDuplicateGrouping(_Op):
+class DeleteDuplicateGrouping(_Destructive):
     """Delete a second grouping carrying lmsync's grouping idnumber; the oldest stays."""
 
     kind: Literal["delete_duplicate_grouping"] = "delete_duplicate_grouping"
@@ -187,12 +179,9 @@ class DeleteDuplicateGrouping(_Op):
     def key(self) -> str:
         return f"delete_duplicate_grouping:{self.grouping}:{self.grouping_id}"
 
-    @property
-    def destructive(self) -> bool:
-        return True
 
-
-Operation = Annotated[
+#: Every sync operation (``lmsync.domain.envelope`` adds the grades and message ones to it).
+SyncOperation: TypeAlias = (
     CreateGrouping
     | UpdateGrouping
     | CreateGroup
@@ -204,9 +193,9 @@ Operation = Annotated[
     | PostWelcome
     | DeleteGroup
     | DeleteDuplicateGroup
-    | DeleteDuplicateGrouping,
-    Field(discriminator="kind"),
-]
+    | DeleteDuplicateGrouping
+)
+Operation = Annotated[SyncOperation, Field(discriminator="kind")]
 
 # Apply order: containers before contents, removals before additions (a mentee moving
 # between circles is never in two at once for long), deletions last; a duplicate goes only
