@@ -12,6 +12,7 @@ lmsync owns in :mod:`lmsync.domain.ownership`; this module re-exports them (``__
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.operations import (
@@ -485,3 +486,13 @@ def _guard_mass_removal(
         "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
         f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
     )
+
+
+def pair_maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(mentees of each mentor, mentors of each mentee) from (mentor, mentee) pairs."""
+    mentees_of: dict[int, set[int]] = defaultdict(set)
+    mentors_of: dict[int, set[int]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        mentees_of[mentor].add(mentee)
+        mentors_of[mentee].add(mentor)
+    return mentees_of, mentors_of

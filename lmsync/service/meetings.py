@@ -18,7 +18,6 @@ writes in :mod:`lmsync.service.grade_metrics`; both are re-exported here (``__al
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, tzinfo
@@ -42,7 +41,7 @@ from lmsync.domain.meetings import (
     meetings_from_feedback,
     resolve_person,
 )
-from lmsync.domain.plan import circle_pairs
+from lmsync.domain.plan import circle_pairs, pair_maps
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
@@ -373,16 +372,6 @@ def _store_for(config: Config, store: Store | None, *, read_only: bool = False) 
 
 
 # --- Feedback activities (the Moodle read is the caller's) -------------------------------------
-
-
-def pair_maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """(mentees of each mentor, mentors of each mentee) from (mentor, mentee) pairs."""
-    mentees_of: dict[int, set[int]] = defaultdict(set)
-    mentors_of: dict[int, set[int]] = defaultdict(set)
-    for mentor, mentee in pairs:
-        mentees_of[mentor].add(mentee)
-        mentors_of[mentee].add(mentor)
-    return mentees_of, mentors_of
 
 
 def store_feedback_meetings(
