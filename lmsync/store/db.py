@@ -190,10 +190,14 @@ class Store:
         return str(self.path) if self.path is not None else ":memory:"
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (recognising numbered-SQL-era stores)."""
+        """Bring the schema to the newest Alembic revision (recognising numbered-SQL-era stores).
+
+        An existing store that moves is logged (``store.migrated``); a SQLite file holding data
+        is first copied to ``<name>.db.bak-<from revision>`` (lmsync.store.migrate).
+        """
         from lmsync.store.migrate import upgrade
 
-        upgrade(self._c)
+        upgrade(self._c, announce=True, path=self.path)
 
     # --- statements -------------------------------------------------------------------------
 

@@ -2,10 +2,19 @@
 
 ``upgrade`` is a no-op when the store is at the newest revision (checked without loading
 Alembic's command machinery, so opening a current store stays cheap).
+
+A writing run that moves an existing store to a newer revision says so in one line
+(``store.migrated from=0002 to=0003 backup=...``: revisions and the copy's path, nothing of the
+programme's people). A SQLite file holding data is first copied next to itself,
+``<name>.db.bak-<from revision>`` (``none`` for a store from before Alembic), readable by the
+owner only, through SQLite's backup API (consistent under WAL). PostgreSQL gets no copy: back
+it up with ``pg_dump`` before upgrading lmsync.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from functools import cache
 from pathlib import Path
 
@@ -13,9 +22,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, literal_column, select, table
+
+from lmsync.log import get_logger
+
+log = get_logger(__name__)
 
 _IMMEDIATE = "lmsync_immediate"
+
+#: The store's machinery, not programme data (as ``lmsync.store.db`` counts it).
+_BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
 
 
 @cache
@@ -38,12 +54,31 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(conn: Connection, revision: str = "head") -> None:
-    """Migrate the store on ``conn`` to ``revision`` (default: the newest) in one transaction."""
-    if revision == "head":
+def upgrade(
+    conn: Connection, revision: str = "head", *, announce: bool = False, path: Path | None = None
+) -> None:
+    """Migrate the store on ``conn`` to ``revision`` (default: the newest) in one transaction.
+
+    ``announce`` (a writing run on the real store): log ``store.migrated`` when an existing
+    store moves; ``path``: its SQLite file, copied first when it holds data (module doc).
+    """
+    with conn.begin():
+        before = current_revision(conn)
+    if revision == "head" and before == head_revision():
+        return
+    backup: Path | None = None
+    existing = False
+    if announce:
         with conn.begin():
-            if current_revision(conn) == head_revision():
-                return
+            names = [n for n in inspect(conn).get_table_names() if n != "sqlite_sequence"]
+            existing = before is not None or bool(names)
+            holds_data = any(
+                conn.execute(select(literal_column("1")).select_from(table(n)).limit(1)).first() is not None
+                for n in names
+                if n not in _BOOKKEEPING
+            )
+        if path is not None and holds_data and conn.dialect.name == "sqlite":
+            backup = _backup_sqlite(conn, path, before or "none")
     config = _config()
     config.attributes["connection"] = conn
     conn.info[_IMMEDIATE] = True
@@ -54,3 +89,30 @@ def upgrade(conn: Connection, revision: str = "head") -> None:
         config.attributes.pop("connection", None)
     if conn.in_transaction():  # Alembic may leave the autobegun outer transaction open
         conn.commit()
+    if existing:
+        with conn.begin():
+            after = current_revision(conn)
+        if after != before:
+            log.info(
+                "store.migrated",
+                **{"from": before or "none", "to": after, "backup": str(backup) if backup else "none"},
+            )
+
+
+def _backup_sqlite(conn: Connection, path: Path, revision: str) -> Path:
+    """Copy the SQLite store on ``conn`` to ``<path>.bak-<revision>`` (owner-only); returns the copy."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    target = path.with_name(f"{path.name}.bak-{revision}")
+    partial = target.with_name(f"{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    copy = sqlite3.connect(partial, isolation_level=None)
+    try:
+        raw.backup(copy)  # a consistent snapshot, WAL included
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+    finally:
+        copy.close()
+    partial.chmod(0o600)
+    os.replace(partial, target)
+    return target
