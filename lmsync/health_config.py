@@ -277,9 +277,10 @@ class NudgesConfig(Section):
         "21:00-08:00 ('' = none)",
     )
     exam_pattern: str = Field(
-        "(?i)exam",
+        r"(?i)\bexams?\b",
         description="regular expression: a course calendar event whose name matches is an exam block, and no nudge "
-        "is sent while one is in progress ('' = none)",
+        "is sent while one is in progress (default: the whole word exam or exams, so \"Worked examples\" is not "
+        "one; '' = none)",
     )
 
     @field_validator("quiet_hours")

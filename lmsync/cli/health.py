@@ -127,11 +127,21 @@ def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
     return f"{me}, {n.role} of {people.label(other)}"
 
 
+def _message_to(group: list[nudge_service.PlannedNudge], people: People) -> str:
+    """``Ifeoma Obi (t0001), mentor of A (s0001) and B (s0002)``: one person's message."""
+    first = group[0]
+    me = people.label(first.recipient_id) if first.recipient_id in people.roster else first.recipient_username
+    others = [people.label(n.mentee_id if n.role == "mentor" else n.mentor_id) for n in group]
+    return f"{me}, {first.role} of {' and '.join(others)}"
+
+
 def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) -> str:
+    """Counts are messages (one per person, all of their pairs in it), as ``lmsync run`` counts them."""
     people = people or People()
     head = "Would send" if report.dry_run else "Nudges"
+    pairs = sum(len(g) for g in report.messages)
     lines = [
-        f"{head} on {report.as_of.isoformat()}: {len(report.planned)} message(s)"
+        f"{head} on {report.as_of.isoformat()}: {len(report.messages)} message(s) ({pairs} pair nudge(s))"
         + (
             f"; {report.recently_nudged} skipped (nudged inside the interval)"
             if report.recently_nudged
@@ -141,11 +151,14 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     if report.held:
         lines.append(f"  held: {report.held} (nothing sent)")
     if report.capped:
-        lines.append(f"  {report.capped} person(s) left for tomorrow by [nudges] daily_cap")
+        lines.append(f"  {report.capped} message(s) left for tomorrow by [nudges] daily_cap")
+    if report.already_today:
+        lines.append(f"  {report.already_today} person(s) already nudged today")
     if report.dry_run:
-        for n in report.planned:
-            lines.append(f"  to {_recipient(n, people)} ({n.kind}):")
-            lines.append(f"    {n.text}")
+        for group in report.messages:
+            kinds = ", ".join(sorted({n.kind for n in group}))
+            lines.append(f"  to {_message_to(group, people)} ({kinds}):")
+            lines.extend(f"    {line}" if line else "" for line in nudge_service.message_text(group).split("\n"))
         return "\n".join(lines)
     for o in report.outcomes:
         n = o.nudge
@@ -286,6 +299,10 @@ def queue_done_command(ctx: click.Context, people_: tuple[str, ...], outcome: st
     roster = read_roster_of(config)
     pair = (resolve_person(roster, people_[0]), resolve_person(roster, people_[1]))
     people = people_of(config, roster)
+    if not any(i.pair == pair for i in service.queue_list(config)):
+        raise InputError(
+            f"{people.pair(*pair)}: no open item in the coordinator queue", hint="see `lmsync queue list`"
+        )
     item = service.queue_done(config, pair, outcome, note=note)
     label = people.pair(item.mentor_id, item.mentee_id)
     if item.acked_on is None:

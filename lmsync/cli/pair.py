@@ -136,9 +136,20 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     ids = [resolve_person(roster, w) for w in who]
     people = people_of(config, roster)
     if len(ids) == 2:
+        if ids[0] == ids[1]:
+            raise InputError(
+                f"{people.label(ids[0])} twice: a pair is two people", hint="lmsync pair show MENTOR MENTEE"
+            )
+        known = _pairs_of(config, ids[0])
         pair = (ids[0], ids[1])
-        if pair not in _pairs_of(config, ids[0]) and (ids[1], ids[0]) in _pairs_of(config, ids[0]):
+        if pair not in known and (ids[1], ids[0]) in known:
             pair = (ids[1], ids[0])  # given mentee first
+        elif pair not in known:
+            raise InputError(
+                f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair "
+                "(and never were, per the pairing history)",
+                hint=f"`lmsync pair show {who[0]}` lists {people.label(ids[0])}'s pairs",
+            )
     else:
         pairs = _pairs_of(config, ids[0])
         if len(pairs) != 1:

@@ -77,6 +77,7 @@ class PlannedNudge:
     kind: str
     status: str
     text: str
+    greeting: str = ""  # the text's opening ("Hello Ifeoma,"): said once in a merged message
 
     @property
     def pair_id(self) -> str:
@@ -120,6 +121,10 @@ class NudgeReport:
     @property
     def unknown(self) -> list[NudgeOutcome]:
         return self._state("unknown")
+
+    def people(self, state: str) -> int:
+        """Messages (one per person) whose outcome is ``state``: what ``lmsync run`` counts too."""
+        return len({o.nudge.recipient_id for o in self._state(state)})
 
 
 # --- planning --------------------------------------------------------------------------------------
@@ -170,6 +175,8 @@ def plan_nudges(
                 cadence_days=config.meetings.cadence_days,
                 programme=config.programme.name,
             )
+            template = getattr(templates, kind)
+            opening = _GREETING.match(template)
             planned.append(
                 PlannedNudge(
                     mentor_id=health.mentor_id,
@@ -179,13 +186,16 @@ def plan_nudges(
                     role="mentor" if role == "mentor" else "mentee",
                     kind=kind,
                     status=health.status,
-                    text=fields.render(getattr(templates, kind)),
+                    text=fields.render(template),
+                    greeting=fields.render(opening.group(1)) if opening else "",
                 )
             )
     return planned, recent
 
 
 _URGENCY = {"fading": 0, "at_risk": 1}
+#: a template's greeting: its text up to ``{firstname}`` and the punctuation after it
+_GREETING = re.compile(r"^([^{}\n]*\{firstname\}[,!:]?)\s")
 
 
 def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:
@@ -204,8 +214,16 @@ def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:
 
 
 def message_text(group: Sequence[PlannedNudge]) -> str:
-    """The text of one person's message: each pair's template text, one paragraph each."""
-    return "\n\n".join(n.text for n in group)
+    """The text of one person's message: each pair's template text, one paragraph each.
+
+    When the pairs' texts open with the same greeting ("Hello Ifeoma,"), it is said once, on
+    its own line, and each paragraph starts after it.
+    """
+    greeting = group[0].greeting
+    if len(group) < 2 or not greeting or any(n.greeting != greeting or not n.text.startswith(greeting) for n in group):
+        return "\n\n".join(n.text for n in group)
+    bodies = [n.text[len(greeting) :].strip() for n in group]
+    return "\n\n".join([greeting, *(b[:1].upper() + b[1:] for b in bodies if b)])
 
 
 def apply_cap(
@@ -243,6 +261,7 @@ class ExamCheck:
 
     block: str | None  # the (unescaped) name of the matching event in progress
     hidden: int  # course events Moodle hid behind a nopermissions warning
+    until: date | None = None  # the local day the block in progress ends (nudges resume)
 
     @property
     def problem(self) -> str | None:
@@ -278,10 +297,12 @@ def exam_check(api: MoodleApi, config: Config, course_id: int, now: datetime | N
             continue
         if event.timeduration:
             active = event.timestart <= at < event.timestart + event.timeduration
+            until = datetime.fromtimestamp(event.timestart + event.timeduration, local.tzinfo).date()
         else:
             active = datetime.fromtimestamp(event.timestart, local.tzinfo).date() == local.date()
+            until = local.date() + timedelta(days=1)
         if active:
-            return ExamCheck(name, hidden)
+            return ExamCheck(name, hidden, until)
     return ExamCheck(None, hidden)
 
 
@@ -454,7 +475,8 @@ def run_nudges(
         check = exam_check(api, config, assessment.course_id, now)
         report.hidden_events = check.hidden
         if check.block is not None:
-            report.held = "exam block in progress"
+            until = f" until {check.until.isoformat()}" if check.until is not None else ""
+            report.held = f'exam block "{check.block}"{until}'
         elif check.problem:
             report.held = "course calendar events hidden (moodle/calendar:manageentries missing)"
     if not dry_run and report.held is None and report.messages:
@@ -473,9 +495,10 @@ def run_nudges(
         hidden_events=report.hidden_events,
         capped=report.capped,
         already_today=report.already_today,
-        sent=len(report.sent),
-        failed=len(report.failed),
-        unknown=len(report.unknown),
+        sent=report.people("sent"),  # messages, as cycle.step counts them
+        failed=report.people("failed"),
+        unknown=report.people("unknown"),
+        pairs_sent=len(report.sent),
         not_attempted=len(report.not_attempted),
         recently_nudged=report.recently_nudged,
     )
@@ -512,10 +535,11 @@ class Digest:
     new_pairs: list[DigestPair]
     items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
     text: str
+    new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
 
     @property
     def empty(self) -> bool:
-        return not self.new_pairs and not self.items
+        return not self.new_pairs and not self.items and not self.new_items
 
 
 @dataclass
@@ -556,9 +580,18 @@ def digest_text(
     items: Sequence[QueueItem],
     label: Any,
     username: str,
+    new_items: Sequence[QueueItem] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
+    if new_items:
+        lines += ["", f"Newly in your queue ({len(new_items)}):"]
+        for i in new_items:
+            reasons = "; ".join(text for _, text in i.reasons) or "no reason recorded"
+            due = i.due_on.isoformat() if i.due_on else "?"
+            lines.append(
+                f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; due {due}"
+            )
     if new_pairs:
         lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
         for p in new_pairs:
@@ -572,6 +605,7 @@ def digest_text(
             extra = f", escalated from {i.owner}" if i.escalated_to == username and i.owner != username else ""
             due = i.due_on.isoformat() if i.due_on else "?"
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: due {due}, {when}{extra}")
+    if items or new_items:
         lines += ["", "Record what was done: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
     return "\n".join(lines)
 
@@ -591,7 +625,7 @@ class DigestFamily(MessagesFamily):
 
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
-        self.items[op.key] = len(digest.new_pairs) + len(digest.items)
+        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items)
         self.usernames[op.key] = digest.username
         return op
 
@@ -646,6 +680,10 @@ def run_digest(
     open_items = _open_items(config, store)
     people = people_of(config, assessment.roster)
     log_ = DigestLog(store, programme)
+    last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
+    for record in log_.records():
+        if record.state == "sent" and record.day < day:
+            last_sent[record.recipient_id] = max(record.day, last_sent.get(record.recipient_id, record.day))
     for username in names:
         if username not in users:
             continue
@@ -661,12 +699,19 @@ def run_digest(
             if username in config.health.coordinators
             else []
         )
+        since = last_sent.get(me, day - timedelta(days=1))
+        queued = [
+            i
+            for i in open_items
+            if i.owner == username and since < i.opened_on <= day and me not in i.pair and i not in mine
+        ]
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username),
+            digest_text(programme, day, fresh, mine, people.label, username, queued),
+            queued,
         )
         if digest.empty:
             continue

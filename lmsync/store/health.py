@@ -371,7 +371,8 @@ class CoordinatorQueue(ProgrammeRepository):
     ) -> QueueItem | None:
         """Record a coordinator's outcome for the pair's open item; ``None`` when it has none.
 
-        ``met`` keeps the item open, due on its next follow-up date (``due_date``); ``rematched``,
+        ``met`` keeps the item open, due on its next follow-up date (``due_date``), once a day (a
+        second ``met`` on the same day changes nothing); ``rematched``,
         ``closed`` and ``no_action`` close it. Raises ValueError for another outcome.
         """
         if outcome not in OUTCOMES:
@@ -382,6 +383,9 @@ class CoordinatorQueue(ProgrammeRepository):
                 return None
             item = self._with_due(_item(row))
             values: dict[str, Any] = {"outcome": outcome, "outcome_on": on.isoformat()}
+            last_on = self.store.scalar(select(_t.c.outcome_on).where(_t.c.item_id == item.id))
+            if outcome == "met" and item.outcome == "met" and last_on == on.isoformat():
+                return item  # already met today: the due date moves once a day at most
             if outcome == "met":
                 followups = item.followups + 1
                 due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)

@@ -388,7 +388,9 @@ def test_issue_11_nudge_names_both_people(programme, monkeypatch):
         mentor_id=mentor.id, mentee_id=mentee.id, recipient_id=mentee.id, recipient_username=mentee.username,
         role="mentee", kind="no_meeting", status="fading", text="Hello",
     )
-    report = nudges.NudgeReport(as_of=date(2026, 11, 1), dry_run=True, run_id="r", planned=[planned])
+    report = nudges.NudgeReport(
+        as_of=date(2026, 11, 1), dry_run=True, run_id="r", planned=[planned], messages=[[planned]]
+    )
     monkeypatch.setattr(nudges, "nudge_job", lambda config, **kwargs: report)
     result = run("nudge", "--dry-run")
     assert result.exit_code == 0, result.output

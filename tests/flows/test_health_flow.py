@@ -231,4 +231,4 @@ def test_the_commands(config, term, tmp_path):
     assert missing.exit_code == EXIT_INPUT and "no open item" in missing.output
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
-    assert dry.exit_code == 0 and "Would send on" in dry.output and "10 message(s)" in dry.output
+    assert dry.exit_code == 0 and "Would send on" in dry.output and "9 message(s) (10 pair nudge(s))" in dry.output

@@ -1,0 +1,94 @@
+"""F4: ``pair show`` of two people who are not a pair, ``queue done`` errors in names, ``met`` once a day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.errors import EXIT_INPUT
+from lmsync.service.cycle import cycle_job
+from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue
+from tests.flows.test_cycle import AS_OF, NOON, circle_pairs, setup
+from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
+
+
+def test_f4_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    users = {u.id: u.username for u in site.users.values()}
+    pairs = circle_pairs(site)
+    mentor = pairs[0][0]
+    stranger = next(mentee for m, mentee in pairs if m != mentor and (mentor, mentee) not in pairs)
+    runner = CliRunner()
+    cfg = str(config.source)
+    shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
+    assert shown.exit_code == EXIT_INPUT, shown.output
+    assert "are not a pair (and never were, per the pairing history)" in shown.output
+    assert f"({users[mentor]})" in shown.output and f"({users[stranger]})" in shown.output
+    twice = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[mentor]])
+    assert twice.exit_code == EXIT_INPUT, twice.output
+    assert "a pair is two people" in twice.output
+
+
+def test_f4_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    users = {u.id: u.username for u in site.users.values()}
+    store = Store(config.store_path())
+    queued = {i.pair for i in CoordinatorQueue(store, config.programme.name).open_items()}
+    store.close()
+    mentor, mentee = next(p for p in circle_pairs(site) if p not in queued)
+    done = CliRunner().invoke(
+        main, ["--config", str(config.source), "queue", "done", users[mentor], users[mentee], "--outcome", "met"]
+    )
+    assert done.exit_code == EXIT_INPUT, done.output
+    assert f"({users[mentor]}) / " in done.output and f"({users[mentee]}): no open item" in done.output
+    assert f"pair {mentor}-{mentee}" not in done.output
+
+
+def test_f4_queue_done_met_twice_on_one_day_moves_the_due_date_once():
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p")
+    reason = Reason("no_meeting", "fading", "no meeting")
+    opened = date(2026, 11, 1)
+    queue.offer(opened, PairHealth(66, 5, "fading", (reason,), date(2026, 9, 1), None, 61))
+    first = queue.done((66, 5), "met", on=date(2026, 11, 20))
+    second = queue.done((66, 5), "met", on=date(2026, 11, 20))
+    assert first is not None and second is not None
+    assert (second.due_on, second.followups) == (first.due_on, first.followups)
+    later = queue.done((66, 5), "met", on=date(2026, 11, 21))
+    assert later is not None and later.followups == first.followups + 1 and later.due_on != first.due_on
+    store.close()
+
+
+def test_f4_newly_queued_items_are_announced_in_their_owners_digest(tmp_path, site_and_coordinators):  # noqa: F811
+    from lmsync.service import health
+    from tests.flows.test_cycle import user_id
+
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    before = len(site.messages)
+    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    assert result.step("digest").state == "ok", result.step("digest").summary
+    users = {u.id: u.username for u in site.users.values()}
+    new = [i for i in health.queue_list(config) if i.opened_on == AS_OF]
+    assert new
+    digests = {m["useridto"]: m["text"] for m in site.messages[before:] if "lmsync digest" in m["text"]}
+    for owner in {i.owner for i in new if i.owner}:
+        text = digests[user_id(site, owner)]
+        mine = [i for i in new if i.owner == owner]
+        assert f"Newly in your queue ({len(mine)}):" in text
+        section = text.split("Newly in your queue")[1].split("\n\n")[0]
+        for i in mine:
+            assert f"({users[i.mentor_id]}) / " in section and f"({users[i.mentee_id]}): " in section
+    # the next day, nothing newly queued: no such section
+    after = len(site.messages)
+    again = cycle_job(config, site=site, now=NOON.replace(day=NOON.day + 1), as_of=AS_OF.replace(day=AS_OF.day + 1))
+    assert again.step("digest").state == "ok"
+    assert not any("Newly in your queue" in m["text"] for m in site.messages[after:])

@@ -1,0 +1,124 @@
+"""F4: the exam pattern, the held message, counts in messages, one greeting per merged message, log counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import structlog
+
+from lmsync.cli.health import nudge_text
+from lmsync.config import Config
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.moodle.models.message import CalendarEvent, CalendarEventsResult
+from lmsync.service.health import Assessment, PairView
+from lmsync.service.nudges import message_text, plan_nudges, run_nudges
+from lmsync.store.db import Store
+
+DAY = date(2026, 12, 16)
+NOW = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)  # inside the recorded exam block (14-19 Dec, UTC)
+EXAM = CalendarEvent(id=4, name="Exam block: Anatomy finals", timestart=1797206400, timeduration=432000)
+TUTORIAL = CalendarEvent(id=6, name="Worked examples tutorial", timestart=1797206400, timeduration=432000)
+
+
+class FakeApi:
+    def __init__(self, events: list[CalendarEvent]) -> None:
+        self.events = events
+
+    def get_calendar_events(self, **_: Any) -> CalendarEventsResult:
+        return CalendarEventsResult(events=self.events)
+
+    def get_users_by_field(self, field: str, values: list[int]) -> list[Any]:
+        return []
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    db = Store.memory()
+    yield db
+    db.close()
+
+
+def health(mentor: int, mentee: int, status: str = "fading") -> PairHealth:
+    reasons = (Reason("no_meeting", status, "no meeting"),)
+    return PairHealth(mentor, mentee, status, reasons, DAY - timedelta(days=100), None, 37)  # type: ignore[arg-type]
+
+
+def assessment(*healths: PairHealth) -> Assessment:
+    views = [PairView(h, f"m{h.mentor_id:04d}", f"s{h.mentee_id:04d}") for h in healths]
+    return Assessment(DAY, views, {}, course_id=2)
+
+
+# one mentor (66) with three pairs, and one (70) with one: 6 messages (6 people) for 8 pair nudges
+THREE_AND_ONE = (health(66, 3), health(66, 4), health(66, 5), health(70, 6))
+
+
+def test_f4_the_default_exam_pattern_is_whole_words_and_a_worked_examples_tutorial_holds_nothing(store):
+    report = run_nudges(
+        FakeApi([TUTORIAL]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
+    )
+    assert report.held is None and len(report.messages) == 6
+
+
+def test_f4_the_held_message_names_the_exam_block_and_until_when(store):
+    report = run_nudges(
+        FakeApi([TUTORIAL, EXAM]), Config(), store, as_of=DAY, dry_run=True, now=NOW,
+        assessment=assessment(*THREE_AND_ONE),
+    )
+    assert report.held == 'exam block "Exam block: Anatomy finals" until 2026-12-19'
+    assert 'held: exam block "Exam block: Anatomy finals" until 2026-12-19' in nudge_text(report)
+
+
+def test_f4_dry_run_counts_messages_not_pair_nudges(store):
+    report = run_nudges(
+        FakeApi([]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
+    )
+    text = nudge_text(report)
+    assert len(report.planned) == 8
+    assert "Would send on 2026-12-16: 6 message(s) (8 pair nudge(s))" in text
+    assert text.count("  to ") == 6
+
+
+def test_f4_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_tomorrow(store):
+    config = Config.model_validate({"nudges": {"daily_cap": 0}})
+    report = run_nudges(
+        FakeApi([]), config, store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
+    )
+    text = nudge_text(report)
+    assert "Would send on 2026-12-16: 0 message(s)" in text
+    assert "6 message(s) left for tomorrow by [nudges] daily_cap" in text
+    assert "  to " not in text and "Hello" not in text
+
+
+def test_f4_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
+    names = {66: "Ifeoma", 3: "Ada", 4: "Bo", 5: "Cy"}
+    planned, _ = plan_nudges(Config(), store, assessment(health(66, 3), health(66, 4), health(66, 5)), names)
+    mine = [n for n in planned if n.recipient_id == 66]
+    text = message_text(mine)
+    assert text.count("Hello Ifeoma") == 1
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == "Hello Ifeoma,"
+    assert len(paragraphs) == 4 and all(p.startswith("It's been 5 weeks") for p in paragraphs[1:])
+    assert [p for p in paragraphs[1:] if "with Ada." in p] and [p for p in paragraphs[1:] if "with Cy." in p]
+    (ada,) = [n for n in planned if n.recipient_id == 3]
+    assert message_text([ada]) == ada.text  # a single pair's message is the template text as is
+
+
+def test_f4_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypatch):
+    from lmsync.service import nudges
+
+    class Outcome:
+        def __init__(self, nudge: Any) -> None:
+            self.nudge, self.state, self.msgid, self.error = nudge, "sent", 1, None
+
+    def send_all(self: Any, planned: list[Any]) -> tuple[list[Any], list[Any]]:
+        return [Outcome(n) for n in planned], []
+
+    monkeypatch.setattr(nudges.NudgeSender, "send_all", send_all)
+    with structlog.testing.capture_logs() as logs:
+        report = run_nudges(FakeApi([]), Config(), store, as_of=DAY, now=NOW, assessment=assessment(*THREE_AND_ONE))
+    (done,) = [e for e in logs if e["event"] == "nudge.done"]
+    assert done["sent"] == 6 == len({o.nudge.recipient_id for o in report.sent})  # cycle.step's count
+    assert done["pairs_sent"] == 8
