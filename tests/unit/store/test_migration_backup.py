@@ -9,14 +9,27 @@ the WAL are in the copy). New stores, current stores and reads neither copy nor 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+import structlog
 from sqlalchemy import create_engine, text
 from structlog.testing import capture_logs
 
 from lmsync.store.db import Store
 from lmsync.store.migrate import head_revision, upgrade
 from tests.unit.store.legacy import make_legacy_store
+
+
+@pytest.fixture(autouse=True)
+def _info_events_reach_the_capture() -> Iterator[None]:
+    """An earlier CLI test may leave structlog filtering below WARNING, so ``log.info`` would never
+    reach ``capture_logs``: start from structlog's defaults and put the earlier set-up back after."""
+    before = structlog.get_config()
+    structlog.reset_defaults()
+    yield
+    structlog.configure(**before)
 
 
 def _store_at(target: Path | str, revision: str) -> None:
