@@ -183,9 +183,9 @@ def assess_pairs(
     s = settings(config)
     instruments = satisfaction_instruments(config)
     efficacy = _instruments(config, "self_efficacy_instruments", config.health.self_efficacy_instruments)
-    meetings = meetings_by_pair(MeetingRepository(store, programme).meetings(until=as_of))
+    meetings = meetings_by_pair(MeetingRepository(store, programme).pair_meetings(until=as_of))
     surveys = SurveyRepository(store, programme)
-    all_scores = surveys.scores()
+    all_scores = surveys.totals([*instruments, *efficacy])  # totals only: no subscale is read
     scores = [ws for ws in all_scores if ws.instrument in instruments]
     by_person: dict[int, list[WaveScore]] = defaultdict(list)
     for ws in scores:
@@ -230,7 +230,8 @@ def assess_pairs(
 
 
 def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[int, ForumActivity]:
-    """Each circle's activity in the programme forum, by mentor id (one paged read).
+    """Each circle's activity in the programme forum, by mentor id (the discussions ``observe``
+    read, else one paged read).
 
     From mod_forum_get_forum_discussions rows (trap 44: ``numreplies`` and ``timemodified`` /
     ``usermodified`` describe a discussion's LAST post): a discussion a person opened is a
@@ -247,7 +248,10 @@ def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[in
     replies: dict[int, int] = defaultdict(int)
     last: dict[int, date] = {}
     own = observation.self_user_id
-    for d in api.get_forum_discussions(observation.forum_id).discussions:
+    rows = snapshot.forum_discussions
+    if rows is None:
+        rows = tuple(api.get_forum_discussions(observation.forum_id).discussions)
+    for d in rows:
         mentor = mentor_by_group.get(d.groupid)
         if mentor is None:
             continue

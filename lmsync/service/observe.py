@@ -25,7 +25,7 @@ from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import InvalidRecord
-from lmsync.moodle.models import EnrolledUser, Forum
+from lmsync.moodle.models import Discussion, EnrolledUser, Forum
 from lmsync.moodle.text import same_name
 from lmsync.service.reads import ReadPool, read_pages
 
@@ -91,6 +91,9 @@ class Snapshot:
     phantom_group_ids: tuple[int, ...] = ()
     grouping_name: str = ""
     grouping_description: str = ""
+    # the forum's discussions as read (last-post fields too): health's forum activity reuses them
+    # instead of reading the forum again; None when the forum was not read
+    forum_discussions: tuple[Discussion, ...] | None = None
 
 
 def find_course_id(api: MoodleApi, shortname: str) -> int:
@@ -268,6 +271,7 @@ class _Forum:
     forum_cmid: int | None = None
     discussions: list[ObservedDiscussion] = field(default_factory=list)
     self_user_id: int | None = None
+    rows: tuple[Discussion, ...] | None = None  # the discussions as read; None when not read
 
 
 def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Forum:
@@ -279,11 +283,12 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
         return out
     out.forum_id, out.forum_cmid = forum.id, forum.cmid
     # page -1 (Moodle's default): every discussion in one answer, as the recordings read them
+    out.rows = tuple(api.get_forum_discussions(forum.id, page=-1).discussions)
     out.discussions = [
         ObservedDiscussion(
             id=d.discussion, groupid=d.groupid, subject=d.subject, message=d.message or "", userid=d.userid
         )
-        for d in api.get_forum_discussions(forum.id, page=-1).discussions
+        for d in out.rows
     ]
     if out.discussions:  # whose posts are lmsync's own: the token's account (trap 40), once a run
         if memo.self_user_id is None:
@@ -350,6 +355,7 @@ def observe(
         phantom_group_ids=tuple(seen.phantoms),
         grouping_name=seen.grouping_name,
         grouping_description=seen.grouping_description,
+        forum_discussions=found.rows,
     )
 
 

@@ -172,6 +172,28 @@ class MeetingRepository(ProgrammeRepository):
     def meetings(self, **filters: Any) -> list[Meeting]:
         return [s.meeting for s in self.find(**filters)]
 
+    def pair_meetings(self, *, until: date | None = None) -> list[Meeting]:
+        """Every meeting up to ``until`` (all when ``None``), oldest first, for judging pairs in bulk.
+
+        One Core select of the columns the health rules read: ``notes`` is left out (``None``),
+        and the row bookkeeping (id, origin, stamps) with it. Same meetings, same order as
+        ``meetings(until=...)``, built without the ``StoredMeeting`` wrapper.
+        """
+        query = select(
+            _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.minutes, _m.c.attended, _m.c.source, _m.c.rating
+        ).where(_m.c.programme == self.programme)
+        if until is not None:
+            query = query.where(_m.c.meeting_date <= until.isoformat())
+        query = query.order_by(_m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source)
+        days: dict[str, date] = {}
+        out = []
+        for r in self.store.rows(query):
+            when = days.get(r.meeting_date)
+            if when is None:
+                when = days[r.meeting_date] = date.fromisoformat(r.meeting_date)
+            out.append(Meeting(when, r.mentor_id, r.mentee_id, r.minutes, bool(r.attended), r.source, r.rating))
+        return out
+
     def count(self) -> int:
         return int(self.store.scalar(select(func.count()).select_from(_m).where(_m.c.programme == self.programme)))
 

@@ -154,6 +154,33 @@ class SurveyRepository(ProgrammeRepository):
             for r in self.store.rows(query)
         ]
 
+    def totals(self, instruments: Iterable[str]) -> list[WaveScore]:
+        """The wave scores of ``instruments``, as ``scores()`` orders them, for judging pairs in bulk.
+
+        One Core select without the ``subscales`` column (each score's ``subscales`` is empty), so
+        no JSON is decoded: the health rules read totals only.
+        """
+        names = sorted(set(instruments))
+        if not names:
+            return []
+        query = (
+            select(
+                _sc.c.respondent_id, _sc.c.instrument, _sc.c.wave, _sc.c.sitting_date, _sc.c.source,
+                _sc.c.total, _sc.c.answered, _sc.c.required, _sc.c.about_id,
+            )
+            .where(_sc.c.programme == self.programme, _sc.c.instrument.in_(names))
+            .order_by(_sc.c.respondent_id, _sc.c.instrument, _sc.c.sitting_date, _sc.c.about_id)
+        )
+        days: dict[str, date] = {}
+        out = []
+        for r in self.store.rows(query):
+            when = days.get(r.sitting_date)
+            if when is None:
+                when = days[r.sitting_date] = date.fromisoformat(r.sitting_date)
+            score = Score(r.instrument, r.total, r.answered, r.required, {})
+            out.append(WaveScore(r.respondent_id, r.instrument, r.wave, when, r.source, score, _about_value(r.about_id)))
+        return out
+
 
 def _about_column(about_id: int | None) -> int:
     """``about_id`` as stored: 0 for "not about one relationship" (Moodle user ids start at 1)."""
