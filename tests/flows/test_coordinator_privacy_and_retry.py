@@ -1,4 +1,4 @@
-"""F2: a coordinator never sees one mentee's verdict on themselves; a message that failed for a
+"""a coordinator never sees one mentee's verdict on themselves; a message that failed for a
 site-wide reason (a capability, the service, the token) is sent again on the next run."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""F1: the Feedback read never destroys the stored meeting history; the cycle holds back on it.
+"""the Feedback read never destroys the stored meeting history; the cycle holds back on it.
 
 A mistyped ``[meetings.items]`` label, or an activity that returns nothing usable, used to
 delete every stored Feedback meeting, and health, nudges and the digest then ran on the
@@ -79,7 +79,7 @@ def logged(tmp_path, monkeypatch):
     return tmp_path, site, config, stored
 
 
-def test_f1_a_mistyped_item_label_never_deletes_the_meeting_history(logged):
+def test_a_mistyped_item_label_never_deletes_the_meeting_history(logged):
     tmp_path, site, _config, stored = logged
     broken = make_config(tmp_path, minutes_label="minutes_renamed")
     result = run(broken, site, 6)
@@ -94,7 +94,7 @@ def test_f1_a_mistyped_item_label_never_deletes_the_meeting_history(logged):
         assert result.step(step).state == "skipped", (step, result.step(step).summary)
 
 
-def test_f1_a_feedback_activity_returning_nothing_usable_is_refused_not_ok(logged):
+def test_a_feedback_activity_returning_nothing_usable_is_refused_not_ok(logged):
     _tmp_path, site, config, stored = logged
     next(f for f in site.feedbacks.values() if f.name == "Meeting log").completeds.clear()
     result = run(config, site, 6)
@@ -104,7 +104,7 @@ def test_f1_a_feedback_activity_returning_nothing_usable_is_refused_not_ok(logge
     assert all(result.step(s).state == "skipped" for s in DEPENDANTS)
 
 
-def test_f1_a_read_with_row_problems_keeps_the_rows_it_could_not_read(logged):
+def test_a_read_with_row_problems_keeps_the_rows_it_could_not_read(logged):
     _tmp_path, site, config, stored = logged
     log = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
     log.completeds[0].values[7] = "forty"  # one unreadable attempt: its meeting is kept, not removed
@@ -115,7 +115,7 @@ def test_f1_a_read_with_row_problems_keeps_the_rows_it_could_not_read(logged):
     assert feedback.counts["removed"] == 0
 
 
-def test_f1_a_response_deleted_in_moodle_is_still_removed_and_counted(logged):
+def test_a_response_deleted_in_moodle_is_still_removed_and_counted(logged):
     _tmp_path, site, config, stored = logged
     del next(f for f in site.feedbacks.values() if f.name == "Meeting log").completeds[0]
     result = run(config, site, 6)
@@ -125,7 +125,7 @@ def test_f1_a_response_deleted_in_moodle_is_still_removed_and_counted(logged):
     assert feedback.counts["removed"] == 1 and "1 removed" in feedback.summary
 
 
-def test_f1_a_misnamed_feedback_activity_exits_for_an_admin(logged):
+def test_a_misnamed_feedback_activity_exits_for_an_admin(logged):
     tmp_path, site, _config, stored = logged
     misnamed = make_config(tmp_path, extra="").model_copy()
     misnamed = misnamed.model_copy(
@@ -139,7 +139,7 @@ def test_f1_a_misnamed_feedback_activity_exits_for_an_admin(logged):
     assert feedback_meetings(misnamed) == stored
 
 
-def test_f1_an_unwritable_report_path_exits_for_an_admin_naming_the_path(tmp_path, monkeypatch):
+def test_an_unwritable_report_path_exits_for_an_admin_naming_the_path(tmp_path, monkeypatch):
     from lmsync.render.report import renderer
     from lmsync.service.cycle import run_cycle
     from lmsync.service.runtime import session
@@ -155,7 +155,7 @@ def test_f1_an_unwritable_report_path_exits_for_an_admin_naming_the_path(tmp_pat
     assert page in report.summary
 
 
-def test_f1_doctor_fails_naming_an_unknown_coordinator_or_escalate_to(tmp_path, monkeypatch):
+def test_doctor_fails_naming_an_unknown_coordinator_or_escalate_to(tmp_path, monkeypatch):
     import requests
 
     from lmsync.moodle.api import MoodleApi
@@ -185,7 +185,7 @@ def test_f1_doctor_fails_naming_an_unknown_coordinator_or_escalate_to(tmp_path, 
     assert bad.exit_code != 0
 
 
-def test_f1_survey_answers_from_feedback_are_guarded_the_same_way():
+def test_survey_answers_from_feedback_are_guarded_the_same_way():
     from datetime import date
 
     from lmsync.domain.instruments import SurveyAnswer

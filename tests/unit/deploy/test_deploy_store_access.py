@@ -1,4 +1,4 @@
-"""F5: the systemd README's way for coordinators to reach the service's store matches the unit.
+"""the systemd README's way for coordinators to reach the service's store matches the unit.
 
 One programme has one store: a coordinator's ``lmsync queue ack`` must open the service's store,
 so the documented ``systemd-run`` line must use the unit's dynamic user, state directory,
@@ -26,7 +26,7 @@ def _properties(words: list[str], flag: str) -> dict[str, str]:
     return dict(w.partition("=")[::2] for w, prev in zip(words[1:], words[:-1], strict=True) if prev == flag)
 
 
-def test_f5_the_documented_systemd_run_reaches_the_services_store(monkeypatch) -> None:
+def test_the_documented_systemd_run_reaches_the_services_store(monkeypatch) -> None:
     for key in [k for k in os.environ if k.startswith("LMSYNC_")]:
         monkeypatch.delenv(key)  # the group reads LMSYNC_CONFIG/LOG_FORMAT: keep the test about argv only
     from lmsync.cli import main

@@ -1,4 +1,4 @@
-"""F5: upgrading a store says what it does, and a SQLite store with data is copied first.
+"""upgrading a store says what it does, and a SQLite store with data is copied first.
 
 A writing run that moves an existing store to a newer revision logs one line
 (``store.migrated from=... to=... backup=...``); a SQLite file holding data is first copied to
@@ -52,7 +52,7 @@ def _migrated(events: list[dict[str, object]]) -> list[dict[str, object]]:
     return [e for e in events if e["event"] == "store.migrated"]
 
 
-def test_f5_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one_line(tmp_path):
+def test_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one_line(tmp_path):
     path = tmp_path / "p.db"
     _store_at(path, "0002")
     writer = sqlite3.connect(path, isolation_level=None)  # keeps its rows in the WAL, not checkpointed
@@ -89,7 +89,7 @@ def test_f5_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one
     assert not _migrated(again)
 
 
-def test_f5_a_store_from_before_alembic_is_copied_as_bak_none(tmp_path):
+def test_a_store_from_before_alembic_is_copied_as_bak_none(tmp_path):
     path = tmp_path / "old.db"
     old = make_legacy_store(path, 7)
     _journal_row(old, "legacy")
@@ -104,7 +104,7 @@ def test_f5_a_store_from_before_alembic_is_copied_as_bak_none(tmp_path):
     assert [(e["from"], e["backup"]) for e in _migrated(events)] == [("none", str(backup))]
 
 
-def test_f5_an_older_store_without_data_is_logged_but_not_copied(tmp_path):
+def test_an_older_store_without_data_is_logged_but_not_copied(tmp_path):
     path = tmp_path / "p.db"
     _store_at(path, "0002")
     with capture_logs() as events:
@@ -113,7 +113,7 @@ def test_f5_an_older_store_without_data_is_logged_but_not_copied(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".bak-" in p.name]
 
 
-def test_f5_new_stores_and_reads_neither_copy_nor_log(tmp_path):
+def test_new_stores_and_reads_neither_copy_nor_log(tmp_path):
     path = tmp_path / "p.db"
     with capture_logs() as events:
         Store(path).close()  # a new store is created, not migrated
@@ -131,7 +131,7 @@ def test_f5_new_stores_and_reads_neither_copy_nor_log(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".bak-" in p.name]
 
 
-def test_f5_upgrading_a_postgresql_store_logs_the_line_without_a_copy(postgres_url, tmp_path):
+def test_upgrading_a_postgresql_store_logs_the_line_without_a_copy(postgres_url, tmp_path):
     _store_at(postgres_url, "0002")
     engine = create_engine(postgres_url)
     with engine.begin() as conn:

@@ -1,4 +1,4 @@
-"""F4: ``pair show`` of two people who are not a pair, ``queue done`` errors in names, ``met`` once a day."""
+"""``pair show`` of two people who are not a pair, ``queue done`` errors in names, ``met`` once a day."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.flows.test_cycle import AS_OF, NOON, circle_pairs, setup
 from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
 
 
-def test_f4_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_path, site_and_coordinators):  # noqa: F811
+def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_path, site_and_coordinators):  # noqa: F811
     site = site_and_coordinators
     config, _cases = setup(tmp_path, site)
     cycle_job(config, site=site, now=NOON, as_of=AS_OF)
@@ -35,7 +35,7 @@ def test_f4_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tm
     assert "a pair is two people" in twice.output
 
 
-def test_f4_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coordinators):  # noqa: F811
+def test_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coordinators):  # noqa: F811
     site = site_and_coordinators
     config, _cases = setup(tmp_path, site)
     cycle_job(config, site=site, now=NOON, as_of=AS_OF)
@@ -52,7 +52,7 @@ def test_f4_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_
     assert f"pair {mentor}-{mentee}" not in done.output
 
 
-def test_f4_queue_done_met_twice_on_one_day_moves_the_due_date_once():
+def test_queue_done_met_twice_on_one_day_moves_the_due_date_once():
     store = Store.memory()
     queue = CoordinatorQueue(store, "p")
     reason = Reason("no_meeting", "fading", "no meeting")
@@ -67,7 +67,7 @@ def test_f4_queue_done_met_twice_on_one_day_moves_the_due_date_once():
     store.close()
 
 
-def test_f4_newly_queued_items_are_announced_in_their_owners_digest(tmp_path, site_and_coordinators):  # noqa: F811
+def test_newly_queued_items_are_announced_in_their_owners_digest(tmp_path, site_and_coordinators):  # noqa: F811
     from lmsync.service import health
     from tests.flows.test_cycle import user_id
 

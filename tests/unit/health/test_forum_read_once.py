@@ -20,7 +20,7 @@ PROGRAMME = "mentor-2026"
 TODAY = datetime.now(UTC).date()
 
 
-def test_f6_observe_and_assess_reads_the_forum_discussions_once(tmp_path, monkeypatch):
+def test_observe_and_assess_reads_the_forum_discussions_once(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     path = tmp_path / "lmsync.toml"
     path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')

@@ -1,4 +1,4 @@
-"""F3: the report reads right for a dean (mentee share, small cells, labels, chart layout),
+"""the report reads right for a dean (mentee share, small cells, labels, chart layout),
 and the README lists what exists."""
 
 from __future__ import annotations
@@ -47,14 +47,14 @@ def _svg(page: str, chart: str) -> str:
     return page[start : page.index("</svg>", start)]
 
 
-def test_f3_share_of_mentees_matched_leaves_out_peer_mentors(demo):
+def test_share_of_mentees_matched_leaves_out_peer_mentors(demo):
     # the demo site: 52 mentees, all placed, and 8 peer mentors who are students but not mentees
     _output, page = demo
     assert _card(page, "mentees in the course") == "52"
     assert _card(page, "share of mentees matched") == "100%"
 
 
-def test_f3_no_lmsync_cycle_command_is_named(demo):
+def test_no_lmsync_cycle_command_is_named(demo):
     output, page = demo
     assert "lmsync cycle" not in output and "lmsync cycle" not in page
     for path in (ROOT / "lmsync").rglob("*.py"):
@@ -70,7 +70,7 @@ def small_cells():
     return config, gather(strict, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs)
 
 
-def test_f3_small_cells_suppressed_below_report_min_cell(small_cells):
+def test_small_cells_suppressed_below_report_min_cell(small_cells):
     config, data = small_cells
     assert config.report.min_cell == 5  # the default
     rows = [dict(zip(data.evaluation.columns, r, strict=True)) for r in data.evaluation.rows]
@@ -91,12 +91,12 @@ def test_f3_small_cells_suppressed_below_report_min_cell(small_cells):
     assert "fewer than 25" in page
 
 
-def test_f3_min_cell_is_documented_in_the_configuration_reference():
+def test_min_cell_is_documented_in_the_configuration_reference():
     reference = (ROOT / "lmsync" / "CONFIGURATION.md").read_text(encoding="utf-8")
     assert "min_cell" in reference
 
 
-def test_f3_evaluation_table_has_human_labels_and_two_decimals(demo):
+def test_evaluation_table_has_human_labels_and_two_decimals(demo):
     _output, page = demo
     section = page[page.index('id="evaluation"') :]
     table = section[section.index("<table") : section.index("</table>")]
@@ -112,14 +112,14 @@ def test_f3_evaluation_table_has_human_labels_and_two_decimals(demo):
     assert "fewer than 5" in table  # the demo's small year groups
 
 
-def test_f3_evaluation_table_scrolls_within_its_card(demo):
+def test_evaluation_table_scrolls_within_its_card(demo):
     _output, page = demo
     section = page[page.index('id="evaluation"') :]
     assert '<div class="wide"><table class="evaluation">' in section
     assert re.search(r"\.wide \{[^}]*overflow-x: auto", page)
 
 
-def test_f3_match_score_histogram_has_integer_count_ticks(demo):
+def test_match_score_histogram_has_integer_count_ticks(demo):
     _output, page = demo
     svg = _svg(page, "scores")
     axis = svg[svg.index('id="matplotlib.axis_2"') :]
@@ -128,7 +128,7 @@ def test_f3_match_score_histogram_has_integer_count_ticks(demo):
     assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
 
 
-def test_f3_satisfaction_legend_sits_below_the_bars(demo):
+def test_satisfaction_legend_sits_below_the_bars(demo):
     _output, page = demo
     svg = _svg(page, "satisfaction")
     axes = re.search(r'<g id="patch_2">\s*<path d="M [\d.]+ ([\d.]+) ', svg)
@@ -139,7 +139,7 @@ def test_f3_satisfaction_legend_sits_below_the_bars(demo):
     assert ys and all(y > bottom for y in ys)  # SVG y grows downwards: below the axes
 
 
-def test_f3_readme_lists_the_commands_that_exist():
+def test_readme_lists_the_commands_that_exist():
     commands = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
     for command in ("`lmsync run", "`lmsync report", "`lmsync pair show", "`lmsync queue done", "`lmsync daemon --once"):
         assert command in commands, command
@@ -149,13 +149,13 @@ def test_f3_readme_lists_the_commands_that_exist():
     assert first[1].startswith("pip install -e '.[dev]' && python -m pytest -q")
 
 
-def test_f3_readme_health_section_covers_caps_hours_exams_and_coordinators():
+def test_readme_health_section_covers_caps_hours_exams_and_coordinators():
     section = README.split("## Health and nudges", 1)[1].split("\n## ", 1)[0]
     for fact in ("daily_cap", "quiet_hours", "exam", "coordinators", "digest", "queue_assign", "queue_due_days"):
         assert fact in section, fact
 
 
-def test_f3_readme_store_url_wins_and_site_change():
+def test_readme_store_url_wins_and_site_change():
     section = README.split("## Running unattended", 1)[1].split("\n## ", 1)[0]
     assert "`[store] url` wins" in section
     assert "store_binding" in section and "address" in section

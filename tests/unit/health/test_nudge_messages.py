@@ -1,4 +1,4 @@
-"""F4: the exam pattern, the held message, counts in messages, one greeting per merged message, log counts."""
+"""the exam pattern, the held message, counts in messages, one greeting per merged message, log counts."""
 
 from __future__ import annotations
 
@@ -55,14 +55,14 @@ def assessment(*healths: PairHealth) -> Assessment:
 THREE_AND_ONE = (health(66, 3), health(66, 4), health(66, 5), health(70, 6))
 
 
-def test_f4_the_default_exam_pattern_is_whole_words_and_a_worked_examples_tutorial_holds_nothing(store):
+def test_the_default_exam_pattern_is_whole_words_and_a_worked_examples_tutorial_holds_nothing(store):
     report = run_nudges(
         FakeApi([TUTORIAL]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
     )
     assert report.held is None and len(report.messages) == 6
 
 
-def test_f4_the_held_message_names_the_exam_block_and_until_when(store):
+def test_the_held_message_names_the_exam_block_and_until_when(store):
     report = run_nudges(
         FakeApi([TUTORIAL, EXAM]), Config(), store, as_of=DAY, dry_run=True, now=NOW,
         assessment=assessment(*THREE_AND_ONE),
@@ -71,7 +71,7 @@ def test_f4_the_held_message_names_the_exam_block_and_until_when(store):
     assert 'held: exam block "Exam block: Anatomy finals" until 2026-12-19' in nudge_text(report)
 
 
-def test_f4_dry_run_counts_messages_not_pair_nudges(store):
+def test_dry_run_counts_messages_not_pair_nudges(store):
     report = run_nudges(
         FakeApi([]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
     )
@@ -81,7 +81,7 @@ def test_f4_dry_run_counts_messages_not_pair_nudges(store):
     assert text.count("  to ") == 6
 
 
-def test_f4_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_tomorrow(store):
+def test_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_tomorrow(store):
     config = Config.model_validate({"nudges": {"daily_cap": 0}})
     report = run_nudges(
         FakeApi([]), config, store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
@@ -92,7 +92,7 @@ def test_f4_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_to
     assert "  to " not in text and "Hello" not in text
 
 
-def test_f4_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
+def test_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
     names = {66: "Ifeoma", 3: "Ada", 4: "Bo", 5: "Cy"}
     planned, _ = plan_nudges(Config(), store, assessment(health(66, 3), health(66, 4), health(66, 5)), names)
     mine = [n for n in planned if n.recipient_id == 66]
@@ -106,7 +106,7 @@ def test_f4_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
     assert message_text([ada]) == ada.text  # a single pair's message is the template text as is
 
 
-def test_f4_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypatch):
+def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypatch):
     from lmsync.service import nudges
 
     class Outcome:

@@ -28,7 +28,7 @@ def store(store_target):
     s.close()
 
 
-def test_f6_pair_meetings_reads_what_meetings_reads_without_notes(store):
+def test_pair_meetings_reads_what_meetings_reads_without_notes(store):
     repo = MeetingRepository(store, "p")
     stored = [
         Meeting(D + timedelta(days=2), 66, 3, 30, True, "feedback", 4, "private note"),
@@ -47,7 +47,7 @@ def test_f6_pair_meetings_reads_what_meetings_reads_without_notes(store):
     assert MeetingRepository(store, "none").pair_meetings(until=until) == []
 
 
-def test_f6_totals_reads_the_chosen_instruments_scores_without_decoding_subscales(store, monkeypatch):
+def test_totals_reads_the_chosen_instruments_scores_without_decoding_subscales(store, monkeypatch):
     repo = SurveyRepository(store, "p")
     scores = [
         WaveScore(3, "satisfaction", "T0", D, "csv", Score("satisfaction", 4.2, 5, 4, {"a": 4.0})),
