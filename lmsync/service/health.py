@@ -96,7 +96,7 @@ class HealthReport:
     recorded: bool = True  # False: a what-if view (``--as-of``); nothing was stored or queued
     escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
-    reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner (F2)
+    reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
 
     @property

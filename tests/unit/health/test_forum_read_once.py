@@ -1,4 +1,4 @@
-"""Issue 13 (: 2,500 pairs judged in under 2 s): health reads the forum from Moodle once.
+"""Issue 13 (2,500 pairs judged in under 2 s): health reads the forum from Moodle once.
 
 ``observe`` already reads every discussion; the circles' forum activity comes from those rows,
 the same activity a second read would give.

@@ -1,4 +1,4 @@
-"""Issue 13 (: 2,500 pairs judged in under 2 s): the bulk reads health uses, on both engines.
+"""Issue 13 (2,500 pairs judged in under 2 s): the bulk reads health uses, on both engines.
 
 ``pair_meetings`` and ``totals`` select only the columns the health rules read; they return the
 same meetings and scores, in the same order, as the general reads (``notes`` and ``subscales``
