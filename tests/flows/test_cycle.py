@@ -150,7 +150,7 @@ def test_issue_13_a_failing_step_does_not_stop_the_independent_ones(tmp_path, si
     broken = config.model_copy(update={"meetings": config.meetings.model_copy(update={"feedback": "No such log"})})
     result = cycle_job(broken, site=site, now=NOON, as_of=AS_OF)
     feedback = result.step("feedback")
-    # an admin must act (F1 item 2); health would judge a stale history, so it is skipped; sync is independent
+    # an admin must act; health would judge a stale history, so it is skipped; sync is independent
     assert feedback.state == "failed" and result.step("health").state == "skipped"
     assert result.step("sync").state == "ok"
     assert result.exit_code == EXIT_ADMIN  # the worst step says the exit code
