@@ -12,11 +12,12 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.grade_items import TOLERANCE
-from lmsync.errors import PlanError
+from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sent
@@ -208,6 +209,40 @@ def _observe_for(api: MoodleApi, config: Config, plan: GradesPlan) -> GradeState
     )
 
 
+def refuse_pending_creates(
+    store: Store, plan: GradesPlan, *, settle: timedelta, now: datetime | None = None
+) -> None:
+    """Refuse ``plan`` (``PartialFailure``, exit 1) when one of its creations was sent less than
+    ``settle`` ago and not read back since: it may still commit, and a saved plan made before it
+    would send a second item at the same itemnumber (issue 10, point 10; a fresh plan holds it)."""
+    now = now or datetime.now(UTC)
+    pending = [
+        row
+        for row in GradeItemRecords(store, plan.programme, plan.course_id, plan.activity_cmid).all()
+        if row.state == "sending" and row.item_id is None and now - row.sent_at < settle
+    ]
+    held: dict[int, datetime] = {}
+    for request in plan.requests:
+        if not request.creates:
+            continue
+        item = plan.item(request.itemnumber)
+        metric = item.key if item is not None else request.key
+        for row in pending:
+            if row.itemnumber == request.itemnumber or (metric is not None and row.metric == metric):
+                retry = row.sent_at + settle
+                held[request.itemnumber] = max(retry, held.get(request.itemnumber, retry))
+    if not held:
+        return
+    log.warning("grades.push.held", items=len(held), itemnumbers=sorted(held))
+    retry_at = max(held.values()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    numbers = ", ".join(str(n) for n in sorted(held))
+    raise PartialFailure(
+        f"this plan creates grade item(s) at itemnumber {numbers}, sent earlier and maybe still committing "
+        f"in Moodle: nothing was sent; retry after {retry_at}",
+        hint="after that time run `lmsync grades plan` again (or `lmsync grades push` without a plan file)",
+    )
+
+
 def push_grades(
     api: MoodleApi,
     config: Config,
@@ -249,6 +284,7 @@ def push_grades(
     ]
     if plan.empty:
         return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
+    refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
     report = push_envelope(api, store, plan, run_id=run_id, max_parallel=config.moodle.max_parallel)
     report.failed.extend(drift)
     if verify_after and not report.uncertain:

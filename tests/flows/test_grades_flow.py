@@ -16,7 +16,7 @@ from lmsync.cli import main
 from lmsync.config import load_config
 from lmsync.domain.grades import derived_idnumber
 from lmsync.domain.plan import mentor_group_idnumber
-from lmsync.errors import PlanError
+from lmsync.errors import PartialFailure, PlanError
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.faults import SimulatedCrash, fail_once
 from lmsync.moodle.emulator.state import FeedbackCompleted, Group
@@ -628,3 +628,37 @@ def test_issue_10_point_10_a_lost_create_is_sent_again_once_it_can_no_longer_com
         first = planned.plan.requests[0]
         assert any(r.creates and r.itemnumber == first.itemnumber for r in again.plan.requests)
         assert grades.push_grades(conn.api, config, store, again.plan, observed=again.state).complete
+
+
+def test_issue_10_point_10_a_saved_plan_never_resends_a_create_that_may_still_commit(tmp_path, monkeypatch):
+    config = make_config(tmp_path, monkeypatch)
+    config.moodle.max_parallel = 1
+    site = site_with_circles()
+    site.late_after = 10_000  # the slow Moodle holds the first create for a while
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    fired = []
+
+    def late_once(function, phase):
+        if function == "core_grades_update_grades" and phase == "before" and not fired:
+            fired.append(1)
+            return "late"
+        return None
+
+    with open_moodle(config, site=site, fault=late_once) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        saved = planned.plan  # as `lmsync grades plan --out plan.json` would save it
+        first = saved.requests[0]
+        assert first.creates
+        assert grades.push_grades(conn.api, config, store, saved, observed=planned.state).uncertain
+        assert [r.state for r in GradeItemRecords(store, PROGRAMME, 2, 3).all()] == ["sending"]
+        conn.transport.stats.clear()
+        # `lmsync grades push plan.json` again, within write_settle_seconds: refused, nothing sent
+        with pytest.raises(PartialFailure) as refused:
+            grades.push_grades(conn.api, config, store, saved)
+        assert refused.value.exit_code == 1
+        assert f"itemnumber {first.itemnumber}" in str(refused.value) and "retry after" in str(refused.value)
+        assert writes(conn.transport.stats) == 0
+    site.commit_late()
+    copies = [i for i in site.grade_items.values() if i.cmid == 3 and i.itemnumber == first.itemnumber]
+    assert len(copies) == 1, f"{len(copies)} grade items at itemnumber {first.itemnumber}"
