@@ -344,6 +344,40 @@ class FeedbackProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class DatedPair:
+    """A pair from the pairing history: it existed on ``start`` (inclusive) up to ``end``
+    (exclusive; ``None`` = still open), both local dates."""
+
+    mentor_id: int
+    mentee_id: int
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True)
+class PairsByDate:
+    """The pairs of each date: the pairing history where it covers the date, else the current pairs.
+
+    A date on or after the history's first day is covered: the pairs open that day, plus the
+    current pairs the history has no row for at all (made before the history was kept). An
+    earlier date (a store older than the history) falls back to the current pairs.
+    """
+
+    history: tuple[DatedPair, ...]
+    current: tuple[tuple[int, int], ...]
+
+    def on(self, day: date) -> set[tuple[int, int]]:
+        if not self.history or day < min(p.start for p in self.history):
+            return set(self.current)
+        known = {(p.mentor_id, p.mentee_id) for p in self.history}
+        pairs = {(m, e) for m, e in self.current if (m, e) not in known}
+        pairs.update(
+            (p.mentor_id, p.mentee_id) for p in self.history if p.start <= day and (p.end is None or day < p.end)
+        )
+        return pairs
+
+
 def meetings_from_feedback(
     attempts: Iterable[FeedbackAttempt],
     items: MeetingLogItems,
@@ -353,6 +387,7 @@ def meetings_from_feedback(
     *,
     tz: tzinfo,
     today: date | None = None,
+    dated: PairsByDate | None = None,
 ) -> tuple[list[Meeting], list[FeedbackProblem]]:
     """Turn meeting-log responses into meetings of the respondent's pairs.
 
@@ -364,9 +399,13 @@ def meetings_from_feedback(
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
       for that attempt only; the other attempts still count (this source is read again on
       every run, unlike a file that is imported once).
+    * With ``dated``, the respondent's pairs are those ON THE MEETING'S DATE (so a re-match
+      never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
+      ``mentors_of`` are then unused.
     """
     meetings: list[Meeting] = []
     problems: list[FeedbackProblem] = []
+    by_day: dict[date, tuple[dict[int, set[int]], dict[int, set[int]]]] = {}
     for attempt in attempts:
         values = attempt.values
         try:
@@ -377,6 +416,10 @@ def meetings_from_feedback(
             )
             notes = parse_notes(values.get(items.notes) if items.notes else None)
             raw_attended = values.get(items.attended, "")
+            if dated is not None:
+                if day not in by_day:
+                    by_day[day] = _maps(dated.on(day))
+                mentees_of, mentors_of = by_day[day]
             mentees = sorted(set(mentees_of.get(attempt.user_id, ())))
             mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
             pairs: list[tuple[int, int, bool]] = []
@@ -405,6 +448,16 @@ def meetings_from_feedback(
                 )
             )
     return meetings, problems
+
+
+def _maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(mentees of each mentor, mentors of each mentee)."""
+    mentees_of: dict[int, set[int]] = {}
+    mentors_of: dict[int, set[int]] = {}
+    for mentor, mentee in pairs:
+        mentees_of.setdefault(mentor, set()).add(mentee)
+        mentors_of.setdefault(mentee, set()).add(mentor)
+    return mentees_of, mentors_of
 
 
 def _feedback_date(attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None) -> date:

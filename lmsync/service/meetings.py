@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -28,11 +28,13 @@ from lmsync.config import Config
 from lmsync.domain.instruments import FeedbackAnswerProblem, answers_from_feedback, score_waves
 from lmsync.domain.meetings import (
     AmbiguousPerson,
+    DatedPair,
     DateOrder,
     FeedbackAttempt,
     FeedbackProblem,
     FieldProblem,
     Meeting,
+    PairsByDate,
     PersonRef,
     RecordProblems,
     Resolver,
@@ -69,6 +71,7 @@ __all__ = [
     "attendance_comments",
     "build_grade_plan",
     "compute_metrics",
+    "feedback_pairs_by_date",
     "import_meetings",
     "import_rules",
     "import_surveys",
@@ -384,10 +387,16 @@ def store_feedback_meetings(
     tz: tzinfo = UTC,
     today: date | None = None,
 ) -> tuple[SaveCounts, list[FeedbackProblem]]:
-    """Mirror the meeting-log Feedback activity into the store (source ``feedback``)."""
-    mentees_of, mentors_of = pair_maps(pairs)
+    """Mirror the meeting-log Feedback activity into the store (source ``feedback``).
+
+    Each response is attributed to the pairs of ITS date (the store's pairing history; the
+    current ``pairs`` for dates before the history), so a re-match never rewrites the history.
+    """
+    current = sorted(set(pairs))
+    mentees_of, mentors_of = pair_maps(current)
+    dated = feedback_pairs_by_date(store, s.programme, current, tz=tz)
     meetings, problems = meetings_from_feedback(
-        attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today
+        attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated
     )
     origin = "feedback"
     try:
@@ -413,6 +422,23 @@ def store_feedback_meetings(
         kept_missing=bool(problems),
     )
     return counts, problems
+
+
+def feedback_pairs_by_date(
+    store: Store, programme: str, current: Iterable[tuple[int, int]], *, tz: tzinfo = UTC
+) -> PairsByDate:
+    """The pairing history as local dates (a pair left on day D existed up to D, exclusive),
+    with the current pairs for what it does not cover."""
+
+    def day(instant: str) -> date:
+        moment = datetime.fromisoformat(instant)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()
+
+    history = tuple(
+        DatedPair(p.mentor_id, p.mentee_id, day(p.joined_at), None if p.left_at is None else day(p.left_at))
+        for p in PairingHistory(store, programme).history()
+    )
+    return PairsByDate(history=history, current=tuple(current))
 
 
 def _removal_refused(

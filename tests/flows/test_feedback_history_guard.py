@@ -21,6 +21,7 @@ from lmsync.moodle.emulator.records import FeedbackCompleted
 from lmsync.service.cycle import cycle_job
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from lmsync.store.pairings import PairingHistory
 
 PROGRAMME = "mentor-2026"
 TODAY = datetime.now(UTC).date()
@@ -208,3 +209,70 @@ def test_survey_answers_from_feedback_are_guarded_the_same_way():
         assert repo.replace_source("feedback", "overall", answers[:3], min_fraction=0.5).removed == 1
     finally:
         store.close()
+
+
+def _rematch_setup(tmp_path):
+    from lmsync.domain.meetings import FeedbackAttempt
+    from lmsync.domain.ownership import mentor_group_idnumber
+    from lmsync.service.programme_settings import settings
+
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "p"\n[meetings]\nfeedback = "Meeting log"\n'
+                    '[meetings.items]\nminutes = "meeting_minutes"\ndate = "meeting_date"\n')
+    s = settings(load_config(path, environ={}))
+    store = Store.memory()
+    history = PairingHistory(store, "p")
+    history.record("add_member", [(mentor_group_idnumber("p", 1), u) for u in range(11, 21)],
+                   at="2026-09-01T09:00:00.000+00:00")
+
+    def log(mentee: int, day: str, attempt: int = 0) -> FeedbackAttempt:
+        return FeedbackAttempt(attempt or 100 + mentee, mentee, datetime.fromisoformat(f"{day}T12:00:00+00:00"),
+                               {"meeting_date": day, "meeting_minutes": "30"})
+
+    return s, store, history, log
+
+
+def test_a_rematch_never_rewrites_the_meeting_history(tmp_path):
+    """Mentee 11 met mentor 1 in September and is re-matched to mentor 2 in October: the
+    September meeting stays with mentor 1 (it was deleted and re-created with mentor 2)."""
+    from datetime import date
+
+    from lmsync.domain.ownership import mentor_group_idnumber
+    from lmsync.service.meetings import store_feedback_meetings
+
+    s, store, history, log = _rematch_setup(tmp_path)
+    attempts = [log(u, "2026-09-10") for u in range(11, 21)]
+    resolve = lambda _t: None  # noqa: E731
+    store_feedback_meetings(store, s, attempts, [(1, u) for u in range(11, 21)], resolve, today=date(2026, 9, 20))
+    history.record("remove_member", [(mentor_group_idnumber("p", 1), 11)], at="2026-10-01T09:00:00.000+00:00")
+    history.record("add_member", [(mentor_group_idnumber("p", 2), 11)], at="2026-10-01T09:00:00.000+00:00")
+    current = [(2, 11)] + [(1, u) for u in range(12, 21)]
+    # an October meeting of the new pair is attributed to the new mentor
+    attempts.append(log(11, "2026-10-15", attempt=999))
+    counts, problems = store_feedback_meetings(store, s, attempts, current, resolve, today=date(2026, 10, 20))
+    after = {(m.mentor_id, m.mentee_id, m.date) for m in MeetingRepository(store, "p").meetings()}
+    assert problems == []
+    assert counts.removed == 0
+    assert (1, 11, date(2026, 9, 10)) in after
+    assert (2, 11, date(2026, 9, 10)) not in after
+    assert (2, 11, date(2026, 10, 15)) in after
+
+
+def test_a_feedback_date_before_the_pairing_history_falls_back_to_the_current_pairs(tmp_path):
+    from datetime import date
+
+    from lmsync.domain.ownership import mentor_group_idnumber
+    from lmsync.service.meetings import store_feedback_meetings
+
+    s, store, history, log = _rematch_setup(tmp_path)
+    history.record("add_member", [(mentor_group_idnumber("p", 1), 21)], at="2026-10-01T09:00:00.000+00:00")
+    # August predates the history (2026-09-01): the current pairs apply, and a pair the history
+    # has no row for (made before it was kept) counts on every date; mentee 21 joined in
+    # October, so their September log is a row problem
+    attempts = [log(11, "2026-08-20"), log(30, "2026-09-10"), log(21, "2026-09-10")]
+    _, problems = store_feedback_meetings(
+        store, s, attempts, [(1, 11), (5, 30), (1, 21)], lambda _t: None, today=date(2026, 10, 20)
+    )
+    stored = {(m.mentor_id, m.mentee_id, m.date) for m in MeetingRepository(store, "p").meetings()}
+    assert stored == {(1, 11, date(2026, 8, 20)), (5, 30, date(2026, 9, 10))}
+    assert [(p.attempt_id, p.field) for p in problems] == [(121, "respondent")]
