@@ -18,36 +18,34 @@ writes in :mod:`lmsync.service.grade_metrics`; both are re-exported here (``__al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from lmsync.config import Config
-from lmsync.domain.instruments import FeedbackAnswerProblem, answers_from_feedback, score_waves
 from lmsync.domain.meetings import (
     AmbiguousPerson,
-    DatedPair,
     DateOrder,
-    FeedbackAttempt,
-    FeedbackProblem,
     FieldProblem,
     Meeting,
-    PairsByDate,
     PersonRef,
     RecordProblems,
     Resolver,
     detect_date_order,
     meeting_from_fields,
-    meetings_from_feedback,
     resolve_person,
 )
 from lmsync.domain.plan import circle_pairs, pair_maps
 from lmsync.errors import InputError
 from lmsync.log import get_logger
-from lmsync.moodle.models import FeedbackItem
-from lmsync.service.feedback_sources import FeedbackRemovalRefused, FeedbackScaleMismatch, scale_problems
+from lmsync.service.feedback_store import (  # re-exported: callers import them from here
+    feedback_pairs_by_date,
+    rescore_surveys,
+    store_feedback_answers,
+    store_feedback_meetings,
+)
 from lmsync.service.grade_metrics import attendance_comments, build_grade_plan, compute_metrics
 from lmsync.service.imports import (
     ImportResult,
@@ -90,9 +88,8 @@ __all__ = [
 ]
 from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
-from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts, StoredMeeting
+from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.pairings import PairingHistory
-from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
 
@@ -372,145 +369,3 @@ def _store_for(config: Config, store: Store | None, *, read_only: bool = False) 
         yield opened
     finally:
         opened.close()
-
-
-# --- Feedback activities (the Moodle read is the caller's) -------------------------------------
-
-
-def store_feedback_meetings(
-    store: Store,
-    s: Settings,
-    attempts: Iterable[FeedbackAttempt],
-    pairs: Iterable[tuple[int, int]],
-    resolve: Resolver,
-    *,
-    tz: tzinfo = UTC,
-    today: date | None = None,
-) -> tuple[SaveCounts, list[FeedbackProblem]]:
-    """Mirror the meeting-log Feedback activity into the store (source ``feedback``).
-
-    Each response is attributed to the pairs of ITS date (the store's pairing history; the
-    current ``pairs`` for dates before the history), so a re-match never rewrites the history.
-    """
-    current = sorted(set(pairs))
-    mentees_of, mentors_of = pair_maps(current)
-    dated = feedback_pairs_by_date(store, s.programme, current, tz=tz)
-    meetings, problems = meetings_from_feedback(
-        attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated
-    )
-    origin = "feedback"
-    try:
-        # a read with row problems never removes: the missing rows may be the unreadable ones
-        counts = MeetingRepository(store, s.programme).replace_source(
-            "feedback",
-            [(m, origin) for m in meetings],
-            keep_missing=bool(problems),
-            min_fraction=s.min_source_fraction,
-        )
-    except RemovalRefused as exc:
-        log.warning("meetings.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
-        raise _removal_refused(
-            "meetings", exc, read=len(meetings), problems=len(problems), s=s,
-            labels="[meetings.items] (e.g. minutes = the label of the item in Moodle)",
-            activity="[meetings] feedback",
-        ) from None
-    log.info(
-        "meetings.feedback",
-        stored=counts.added + counts.updated,
-        removed=counts.removed,
-        problems=len(problems),
-        kept_missing=bool(problems),
-    )
-    return counts, problems
-
-
-def feedback_pairs_by_date(
-    store: Store, programme: str, current: Iterable[tuple[int, int]], *, tz: tzinfo = UTC
-) -> PairsByDate:
-    """The pairing history as local dates (a pair left on day D existed up to D, exclusive),
-    with the current pairs for what it does not cover."""
-
-    def day(instant: str) -> date:
-        moment = datetime.fromisoformat(instant)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()
-
-    history = tuple(
-        DatedPair(p.mentor_id, p.mentee_id, day(p.joined_at), None if p.left_at is None else day(p.left_at))
-        for p in PairingHistory(store, programme).history()
-    )
-    return PairsByDate(history=history, current=tuple(current))
-
-
-def _removal_refused(
-    what: str, exc: RemovalRefused, *, read: int, problems: int, s: Settings, labels: str, activity: str
-) -> FeedbackRemovalRefused:
-    """The refusal of a Feedback read that would empty a source: counts, likely causes, override."""
-    return FeedbackRemovalRefused(
-        f"Feedback read refused, nothing stored or removed: it would remove {exc.removing} of the "
-        f"{exc.stored} {what} row(s) stored from it ({read} row(s) read, {problems} row problem(s)). "
-        f"Likely causes: a mistyped item label in {labels} (item labels), lmsync's account lost a "
-        "capability such as mod/feedback:viewreports (capability), or "
-        f"{activity} names the wrong activity (wrong activity); `lmsync doctor` checks them. If the "
-        f"responses were really deleted, lower [sync] min_source_fraction (now {s.min_source_fraction:g}; "
-        "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run).",
-        removing=exc.removing,
-        stored=exc.stored,
-    )
-
-
-def store_feedback_answers(
-    store: Store,
-    s: Settings,
-    instrument_name: str,
-    attempts: Iterable[FeedbackAttempt],
-    *,
-    tz: tzinfo = UTC,
-    items: Mapping[str, FeedbackItem] | None = None,
-) -> tuple[SaveCounts, list[FeedbackAnswerProblem]]:
-    """Mirror one instrument's Feedback activity into the store, then rescore every wave.
-
-    ``items`` (label -> Feedback item, ``FeedbackSource.items``) are checked against the
-    instrument's declared scale first: a mismatch raises ``FeedbackScaleMismatch`` naming
-    the item and both ranges, and nothing is stored (issue 10 point 3).
-    """
-    instrument = s.instruments[instrument_name]
-    section = s.instrument_sections.get(instrument_name)
-    labels = section.feedback_items if section is not None else {}
-    if items is not None:
-        problems_found = scale_problems(instrument, items, labels)
-        if problems_found:
-            raise FeedbackScaleMismatch(
-                f"instrument {instrument_name}: Feedback refused, nothing stored: " + "; ".join(problems_found)
-                + f" (fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max)"
-            )
-    answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
-    repo = SurveyRepository(store, s.programme)
-    try:
-        counts = repo.replace_source(
-            "feedback",
-            instrument_name,
-            [(a, "feedback") for a in answers],
-            keep_missing=bool(problems),
-            min_fraction=s.min_source_fraction,
-        )
-    except RemovalRefused as exc:
-        log.warning("surveys.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
-        raise _removal_refused(
-            f"{instrument_name} answer", exc, read=len(answers), problems=len(problems), s=s,
-            labels=f"[instruments.{instrument_name}] feedback_items",
-            activity=f"[instruments.{instrument_name}] feedback",
-        ) from None
-    rescore_surveys(store, s)
-    log.info(
-        "surveys.feedback",
-        instrument=instrument_name,
-        answers=len(answers),
-        removed=counts.removed,
-        problems=len(problems),
-    )
-    return counts, problems
-
-
-def rescore_surveys(store: Store, s: Settings) -> int:
-    repo = SurveyRepository(store, s.programme)
-    return repo.replace_scores(score_waves(repo.answers(), s.instruments, s.waves))
