@@ -30,6 +30,7 @@ from lmsync.moodle.text import same_name
 from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
 from lmsync.service.doctor_checks import (
+    calendar_check,
     coordinators_check,
     programme_start_check,
     quoted,
@@ -459,6 +460,8 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, report)
     _course_setup(api, config, reads, report)
+    if isinstance(values.get("courseid"), int):
+        calendar_check(api, config, values["courseid"], report)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
     return report

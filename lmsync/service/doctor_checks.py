@@ -7,6 +7,7 @@ programme start, and a connection failure's cause in a few words with the admin'
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,3 +137,37 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
         )
     if not unknown:
         report.add("health coordinators", "ok", f"{len(keys)} coordinator username(s) found in Moodle")
+
+
+def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> None:
+    """Nudges pause in exam blocks read from the course calendar; lmsync must be able to see them.
+
+    The integration user is not enrolled, so without moodle/calendar:manageentries Moodle answers
+    each course event as a ``nopermissions`` warning, HTTP 200 (trap 45). Reads the course's events
+    of the coming year once; with no course events there is nothing to prove, which is said.
+    """
+    from lmsync.moodle.errors import MoodleError
+
+    if not config.nudges.exam_pattern:
+        return
+    now = int(time.time())
+    try:
+        result = api.get_calendar_events(courseids=[course_id], timestart=now, timeend=now + 366 * 86400, userevents=False)
+    except MoodleError as exc:
+        report.add(
+            "calendar", "warn", f"could not read the course calendar ({type(exc).__name__}): exam blocks unknown",
+            "add core_calendar_get_calendar_events to the service (the local_lmsync plugin has it)",
+        )
+        return
+    hidden = sum(1 for w in result.warnings if (w.warningcode or "").startswith("nopermissions"))
+    if hidden:
+        report.add(
+            "calendar", "fail",
+            f"{hidden} course calendar event(s) hidden from lmsync (nopermissions): nudges would be held, "
+            "exam blocks cannot be read",
+            "give the lmsync role moodle/calendar:manageentries at system level (trap 45)",
+        )
+    elif result.events:
+        report.add("calendar", "ok", f"{len(result.events)} calendar event(s) in the coming year readable")
+    else:
+        report.add("calendar", "ok", "no calendar events in the coming year (exam blocks: none to check)")

@@ -149,3 +149,33 @@ def test_trap_39_configured_names_match_their_escaped_and_raw_forms():
     assert same_name("Mentors & mentees", "Mentors & mentees")  # functions that return raw names
     assert same_name("Year 3 &lt; 4", "Year 3 < 4")
     assert not same_name("Mentors &amp; mentees 2", "Mentors & mentees")
+
+
+def _exam_event(site, days_ahead=10):
+    import time as _time
+
+    start = int(_time.time()) + days_ahead * 86400
+    site.events.append({
+        "id": 901, "name": "Exam block: Anatomy finals", "eventtype": "course", "courseid": 2, "groupid": 0,
+        "userid": 2, "timestart": start, "timeduration": 5 * 86400, "visible": 1, "description": "", "format": 1,
+    })
+
+
+def test_trap_45_doctor_fails_when_course_events_are_hidden_from_lmsync(config):
+    """Without moodle/calendar:manageentries each course event is a nopermissions warning, so exam
+    blocks cannot be read and every nudge would be held: doctor names the capability."""
+    site = build_demo_site()
+    _exam_event(site)
+    site.tokens[DEMO_TOKEN].capabilities.discard("moodle/calendar:manageentries")
+    report = doctor(site, config)
+    (check,) = [c for c in report.checks if c.name == "calendar"]
+    assert check.status == "fail" and "moodle/calendar:manageentries" in (check.fix or "")
+    assert report.exit_code == 2
+
+
+def test_trap_45_doctor_reads_the_course_calendar_with_the_capability(config):
+    site = build_demo_site()
+    _exam_event(site)
+    report = doctor(site, config)
+    (check,) = [c for c in report.checks if c.name == "calendar"]
+    assert check.status == "ok" and "readable" in check.detail
