@@ -46,7 +46,7 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
     """
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
-    start = s.meetings.start or s.programme_start
+    start = s.meetings_start
     pair_starts = None if start is not None else PairingHistory(store, s.programme).pairing_days()
     attendance = summarise_attendance(
         meetings,

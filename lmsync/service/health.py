@@ -159,8 +159,7 @@ def thresholds(config: Config) -> Thresholds:
 
 def programme_start(config: Config) -> date | None:
     """The programme's first day: ``[meetings] start``, else ``[waves] programme_start``."""
-    s = settings(config)
-    return s.meetings.start or s.programme_start
+    return settings(config).meetings_start
 
 
 def assess_pairs(

@@ -36,6 +36,11 @@ class Settings:
     #: ``[sync] min_source_fraction``: a Feedback read removing more of a source's rows is refused.
     min_source_fraction: float = 0.5
 
+    @property
+    def meetings_start(self) -> date | None:
+        """The day meetings count from: ``[meetings] start``, else ``[waves] programme_start``."""
+        return self.meetings.start or self.programme_start
+
 
 def settings(config: Config) -> Settings:
     """Read the sections through ``lmsync.config_sections`` (works before and after they are plugged in)."""

@@ -489,7 +489,7 @@ class ReportInputs:
 def term_start(config: Config) -> date | None:
     """Where "this term" begins: ``[meetings] start``, else ``[waves] programme_start``, else the first wave."""
     s = settings(config)
-    return s.meetings.start or s.programme_start or (s.waves[0].start if s.waves else None)
+    return s.meetings_start or (s.waves[0].start if s.waves else None)
 
 
 def weekly_days(days: Sequence[date]) -> list[date]:
