@@ -85,6 +85,7 @@ def _parse_answers(model: type[M], answers: Iterable[Any]) -> list[M]:
     """The rows of every chunk's answer (each a list), in request order."""
     return [model.model_validate(row) for answer in answers for row in (answer or [])]
 
+
 class ApiBase:
     """The transport, the request budget and the chunked sending every component's calls share."""
 
@@ -96,6 +97,27 @@ class ApiBase:
     @property
     def budget(self) -> int:
         return self.transport.budget
+
+    def _call(
+        self, model: type[M], function: str, params: Mapping[str, Any] | None = None, *, fail_fast: bool = False
+    ) -> M:
+        """One request to ``function``; its answer (an object) as ``model``, ``warnings`` kept.
+
+        Moodle's exception bodies and transport failures raise as :meth:`Transport.call` says;
+        an answer that does not fit ``model`` raises ``UnexpectedResponse`` (``MoodleApi``
+        wraps every method). ``fail_fast``: one attempt, short timeouts (``Transport.call``).
+        """
+        return model.model_validate(self.transport.call(function, params, fail_fast=fail_fast))
+
+    def _read_id(self, model: type[M], function: str, key: str, value: Any) -> M:
+        """:meth:`_call` with the one parameter ``key``, an id (a real int, else a local
+        ``InvalidParameter`` and nothing sent: trap 4)."""
+        return self._call(model, function, {key: _one_id(function, key, value)})
+
+    def _call_rows(self, model: type[M], function: str, params: Mapping[str, Any] | None = None) -> list[M]:
+        """One request to ``function`` whose answer is a list: each row as ``model``
+        (Moodle's ``null`` or ``[]``: no rows). Failures as in :meth:`_call`."""
+        return _parse_list(model, self.transport.call(function, params))
 
     def _chunked(
         self,
@@ -157,7 +179,7 @@ class ApiBase:
         """The ``model`` rows of a read keyed by the id list ``key`` (checked like :meth:`_send_ids`);
         ``ids`` None: the function is called with no parameters (Moodle then answers for all)."""
         if ids is None:
-            return _parse_list(model, self.transport.call(function))
+            return self._call_rows(model, function)
         return _parse_list(model, self._id_list_reads(function, key, _ids(function, key, ids), extra))
 
     def _id_list_reads(

@@ -42,9 +42,7 @@ class CoreApi(ApiBase):
         ``fail_fast``: one attempt with a short connect timeout, no retries (``lmsync doctor``'s
         first call: an unreachable site is reported in seconds, issue 11).
         """
-        return SiteInfo.model_validate(
-            self.transport.call("core_webservice_get_site_info", fail_fast=fail_fast)
-        )
+        return self._call(SiteInfo, "core_webservice_get_site_info", fail_fast=fail_fast)
 
     def get_courses_by_field(self, field: str | None = None, value: str | int | None = None) -> CoursesResult:
         """core_course_get_courses_by_field. An unknown value finds ``[]`` silently (trap 15)."""
@@ -63,7 +61,7 @@ class CoreApi(ApiBase):
         if field is not None:
             params["field"] = field
             params["value"] = value
-        return CoursesResult.model_validate(self.transport.call(fn, params))
+        return self._call(CoursesResult, fn, params)
 
     def get_enrolled_users(
         self,
@@ -111,7 +109,7 @@ class CoreApi(ApiBase):
                 {"name": "limitfrom", "value": offset},
                 {"name": "limitnumber", "value": size},
             ]
-            return _parse_list(EnrolledUser, self.transport.call(fn, {"courseid": courseid, "options": page}))
+            return self._call_rows(EnrolledUser, fn, {"courseid": courseid, "options": page})
 
         if limitfrom is not None or limitnumber is not None:
             one_page = [*options]
@@ -119,14 +117,12 @@ class CoreApi(ApiBase):
                 one_page.append({"name": "limitfrom", "value": _one_id(fn, "limitfrom", limitfrom)})
             if limitnumber is not None:
                 one_page.append({"name": "limitnumber", "value": _one_id(fn, "limitnumber", limitnumber)})
-            return _parse_list(
-                EnrolledUser, self.transport.call(fn, {"courseid": courseid, "options": one_page})
-            )
+            return self._call_rows(EnrolledUser, fn, {"courseid": courseid, "options": one_page})
         if page_size is None:
             params: dict[str, Any] = {"courseid": courseid}
             if options:
                 params["options"] = options
-            return _parse_list(EnrolledUser, self.transport.call(fn, params))
+            return self._call_rows(EnrolledUser, fn, params)
         return collect_pages(fetch, page_size, key=lambda u: u.id)
 
     def get_users_by_field(self, field: str, values: Sequence[str | int]) -> list[User]:

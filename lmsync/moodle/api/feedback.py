@@ -28,14 +28,11 @@ class FeedbackApi(ApiBase):
         """mod_feedback_get_feedbacks_by_courses (``anonymous`` 2 = NOT anonymous, trap 31)."""
         fn = "mod_feedback_get_feedbacks_by_courses"
         params = None if courseids is None else {"courseids": _ids(fn, "courseids", courseids)}
-        return FeedbacksResult.model_validate(self.transport.call(fn, params))
+        return self._call(FeedbacksResult, fn, params)
 
     def get_feedback_items(self, feedbackid: int) -> FeedbackItemsResult:
         """mod_feedback_get_items (scales in ``presentation``: :meth:`FeedbackItem.scale`)."""
-        fn = "mod_feedback_get_items"
-        return FeedbackItemsResult.model_validate(
-            self.transport.call(fn, {"feedbackid": _one_id(fn, "feedbackid", feedbackid)})
-        )
+        return self._read_id(FeedbackItemsResult, "mod_feedback_get_items", "feedbackid", feedbackid)
 
     def get_feedback_responses_analysis(
         self,
@@ -53,7 +50,7 @@ class FeedbackApi(ApiBase):
             "page": page,
             "perpage": perpage,
         }
-        return ResponsesAnalysis.model_validate(self.transport.call(fn, params))
+        return self._call(ResponsesAnalysis, fn, params)
 
     def get_feedback_analysis(
         self, feedbackid: int, *, groupid: int | None = None, courseid: int | None = None
@@ -65,7 +62,7 @@ class FeedbackApi(ApiBase):
             "groupid": groupid,
             "courseid": courseid,
         }
-        return FeedbackAnalysis.model_validate(self.transport.call(fn, params))
+        return self._call(FeedbackAnalysis, fn, params)
 
     def get_feedback_non_respondents(
         self,
@@ -82,18 +79,14 @@ class FeedbackApi(ApiBase):
         fn = "mod_feedback_get_non_respondents"
         base = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "sort": sort}
         if page is not None:
-            return NonRespondents.model_validate(
-                self.transport.call(fn, {**base, "page": page, "perpage": perpage})
-            )
+            return self._call(NonRespondents, fn, {**base, "page": page, "perpage": perpage})
         size = perpage or 100
         users: dict[int, NonRespondent] = {}
         warnings: list[MoodleWarning] = []
         total = 0
         number = 0
         while True:
-            result = NonRespondents.model_validate(
-                self.transport.call(fn, {**base, "page": number, "perpage": size})
-            )
+            result = self._call(NonRespondents, fn, {**base, "page": number, "perpage": size})
             warnings.extend(result.warnings)
             total = result.total
             for user in result.users:

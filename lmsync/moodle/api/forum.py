@@ -53,14 +53,11 @@ class ForumApi(ApiBase):
             raise _local_error(fn, f"sortorder must be -1 or 1..12 (got {sortorder!r})")
         base = {"forumid": forumid, "sortorder": sortorder}
         if page is not None:
-            answer = self.transport.call(fn, {**base, "page": page, "perpage": perpage})
-            return DiscussionsPage.model_validate(answer)
+            return self._call(DiscussionsPage, fn, {**base, "page": page, "perpage": perpage})
         warnings: list[MoodleWarning] = []
 
         def fetch(offset: int, size: int) -> list[Discussion]:
-            result = DiscussionsPage.model_validate(
-                self.transport.call(fn, {**base, "page": offset // size, "perpage": size})
-            )
+            result = self._call(DiscussionsPage, fn, {**base, "page": offset // size, "perpage": size})
             warnings.extend(result.warnings)
             return result.discussions
 
@@ -83,7 +80,7 @@ class ForumApi(ApiBase):
         if sortdirection not in SORT_DIRECTIONS:
             raise _local_error(fn, f"sortdirection must be ASC or DESC (got {sortdirection!r})")
         params = {"discussionid": discussionid, "sortby": sortby, "sortdirection": sortdirection}
-        return DiscussionPosts.model_validate(self.transport.call(fn, params))
+        return self._call(DiscussionPosts, fn, params)
 
     def add_discussion(
         self,
@@ -115,4 +112,4 @@ class ForumApi(ApiBase):
         }
         if options:
             params["options"] = [{"name": k, "value": v} for k, v in options.items()]
-        return AddDiscussionResult.model_validate(self.transport.call(fn, params))
+        return self._call(AddDiscussionResult, fn, params)

@@ -87,14 +87,11 @@ class GradesApi(ApiBase):
         """gradereport_user_get_grade_items (all users: large; prefer one user or one group)."""
         fn = "gradereport_user_get_grade_items"
         params = {"courseid": _one_id(fn, "courseid", courseid), "userid": userid, "groupid": groupid}
-        return GradeReport.model_validate(self.transport.call(fn, params))
+        return self._call(GradeReport, fn, params)
 
     def get_gradeitems(self, courseid: int) -> GradeItemsResult:
         """core_grades_get_gradeitems: id (a string in the answer), itemname, category only (trap 33)."""
-        fn = "core_grades_get_gradeitems"
-        return GradeItemsResult.model_validate(
-            self.transport.call(fn, {"courseid": _one_id(fn, "courseid", courseid)})
-        )
+        return self._read_id(GradeItemsResult, "core_grades_get_gradeitems", "courseid", courseid)
 
     # -- assignments -------------------------------------------------------------------------
 
@@ -113,7 +110,7 @@ class GradesApi(ApiBase):
             "capabilities": None if capabilities is None else list(capabilities),
             "includenotenrolledcourses": includenotenrolledcourses,
         }
-        return AssignmentsResult.model_validate(self.transport.call(fn, params))
+        return self._call(AssignmentsResult, fn, params)
 
     def save_assign_grades(
         self,
@@ -144,4 +141,4 @@ class GradesApi(ApiBase):
         """mod_assign_get_grades (grades are strings, no comments; unknown ids -> warning, trap 7)."""
         fn = "mod_assign_get_grades"
         params = {"assignmentids": _ids(fn, "assignmentids", assignmentids), "since": since}
-        return AssignGradesResult.model_validate(self.transport.call(fn, params))
+        return self._call(AssignGradesResult, fn, params)

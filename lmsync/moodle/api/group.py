@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lmsync.moodle.api._base import ApiBase, _one_id, _pairs, _parse_answers, _parse_list
+from lmsync.moodle.api._base import ApiBase, _one_id, _pairs, _parse_answers
 from lmsync.moodle.models import (
     Group,
     Grouping,
@@ -31,12 +31,12 @@ class GroupApi(ApiBase):
         """core_group_get_course_groups, sorted by name. Served from Moodle's cache: after a
         failed batch it can list a PHANTOM group (trap 27); confirm with a DB-backed read."""
         fn = "core_group_get_course_groups"
-        return _parse_list(Group, self.transport.call(fn, {"courseid": _one_id(fn, "courseid", courseid)}))
+        return self._call_rows(Group, fn, {"courseid": _one_id(fn, "courseid", courseid)})
 
     def get_course_groupings(self, courseid: int) -> list[Grouping]:
         """core_group_get_course_groupings, sorted by name; cache-backed like get_course_groups (trap 27)."""
         fn = "core_group_get_course_groupings"
-        return _parse_list(Grouping, self.transport.call(fn, {"courseid": _one_id(fn, "courseid", courseid)}))
+        return self._call_rows(Grouping, fn, {"courseid": _one_id(fn, "courseid", courseid)})
 
     def get_groupings(self, groupingids: Sequence[int], *, returngroups: bool = False) -> list[Grouping]:
         """core_group_get_groupings (DB-backed: an unknown or phantom id is ``InvalidRecord``).

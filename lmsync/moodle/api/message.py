@@ -96,4 +96,4 @@ class MessageApi(ApiBase):
             params["events"] = events
         if options:
             params["options"] = options
-        return CalendarEventsResult.model_validate(self.transport.call(fn, params))
+        return self._call(CalendarEventsResult, fn, params)
