@@ -92,13 +92,21 @@ class Cohort:
 
 
 @dataclass
-class Group:
+class GroupColumns:
+    """The columns Moodle's ``groups`` and ``groupings`` tables share (lib/db/install.xml): both
+    belong to one course and sit in its group cache, where names and idnumbers are checked alike
+    (traps 22, 27)."""
+
     id: int
     courseid: int
     name: str
     idnumber: str = ""
     description: str = ""
     descriptionformat: int = 1
+
+
+@dataclass
+class Group(GroupColumns):
     enrolmentkey: str = ""
     visibility: int = 0
     participation: bool = True
@@ -106,13 +114,7 @@ class Group:
 
 
 @dataclass
-class Grouping:
-    id: int
-    courseid: int
-    name: str
-    idnumber: str = ""
-    description: str = ""
-    descriptionformat: int = 1
+class Grouping(GroupColumns):
     groupids: list[int] = field(default_factory=list)
 
 

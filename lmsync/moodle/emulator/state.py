@@ -60,6 +60,9 @@ _COLLECTIONS: dict[str, type] = {
     "grade_items": GradeItem,
 }
 
+#: The site's own settings (the scalar fields of :class:`Site`), saved and loaded as they are.
+_SETTINGS = ("sitename", "siteurl", "release", "version", "web_services_enabled", "debug", "max_input_vars")
+
 
 def _load_dc(cls: type, data: dict[str, Any]) -> Any:
     """Rebuild a dataclass from JSON, restoring int dict keys, sets and nested dataclasses."""
@@ -252,15 +255,7 @@ class Site:
 
     # ---- (de)serialisation --------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "sitename": self.sitename,
-            "siteurl": self.siteurl,
-            "release": self.release,
-            "version": self.version,
-            "web_services_enabled": self.web_services_enabled,
-            "debug": self.debug,
-            "max_input_vars": self.max_input_vars,
-        }
+        out: dict[str, Any] = {key: getattr(self, key) for key in _SETTINGS}
         for name in _COLLECTIONS:
             out[name] = {str(k): _dump(asdict(v)) for k, v in getattr(self, name).items()}
         out["messages"] = self.messages
@@ -283,7 +278,7 @@ class Site:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Site:
         site = cls()
-        for key in ("sitename", "siteurl", "release", "version", "web_services_enabled", "debug", "max_input_vars"):
+        for key in _SETTINGS:
             if key in data:
                 setattr(site, key, data[key])
         for name, klass in _COLLECTIONS.items():

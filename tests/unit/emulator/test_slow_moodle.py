@@ -16,6 +16,7 @@ from lmsync.moodle.emulator import (
     serve_in_background,
 )
 from lmsync.moodle.emulator.faults import FaultFunction
+from lmsync.moodle.emulator.records import Course
 from lmsync.moodle.encoding import encode
 from tests.unit.emulator.helpers import ws
 
@@ -70,6 +71,25 @@ def test_point_10_a_late_write_that_fails_its_checks_commits_nothing(demo: Site)
         post(session, EMULATOR_URL, "core_group_create_groups", CIRCLE)  # name and idnumber taken at arrival
     demo.commit_late()
     assert len(slow(demo)) == 1
+
+
+def test_point_10_a_late_batch_checks_names_per_course_against_its_own_earlier_rows(demo: Site) -> None:
+    # Moodle's duplicate-name check is per course (group/externallib.php): within one held batch the
+    # rows it inserted earlier count for their own course only.
+    demo.courses[7] = Course(id=7, shortname="OTHER", fullname="Another course")
+    twins = {"groups": [{"courseid": cid, "name": "Circle: Twin", "description": ""} for cid in (2, 7)]}
+    session = session_for(demo, fail_once("core_group_create_groups", "before", "late"))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        post(session, EMULATOR_URL, "core_group_create_groups", twins)
+    assert demo.commit_late() == 1
+    assert sorted(g.courseid for g in demo.groups.values() if g.name == "Circle: Twin") == [2, 7]
+
+    same_course = {"groups": [{"courseid": 2, "name": "Circle: Double", "description": ""}] * 2}
+    session = session_for(demo, fail_once("core_group_create_groups", "before", "late"))
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        post(session, EMULATOR_URL, "core_group_create_groups", same_course)
+    assert demo.commit_late() == 1
+    assert [g for g in demo.groups.values() if g.name == "Circle: Double"] == []  # refused, rolled back
 
 
 def test_point_10_late_grouping_link_and_grade_push_double_up(demo: Site) -> None:

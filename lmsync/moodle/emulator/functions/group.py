@@ -7,6 +7,7 @@ batch outlive the rollback (trap 27); missing ids on delete are ignored (traps 1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lmsync.moodle.emulator.exceptions import (
@@ -20,6 +21,7 @@ from lmsync.moodle.emulator.exceptions import (
 )
 from lmsync.moodle.emulator.functions.registry import Call, found, ws
 from lmsync.moodle.emulator.params import Bool, Int, Multi, Raw, Struct, Text
+from lmsync.moodle.emulator.records import GroupColumns
 from lmsync.moodle.emulator.state import Course, Group, Grouping, Site, User
 from lmsync.moodle.text import GROUP_NAME_MAX, GROUPING_NAME_MAX, format_string
 
@@ -63,20 +65,23 @@ def _grouping(call: Call, groupingid: int) -> Grouping:
     return call.managed(call.site.groupings, groupingid, "groupings", "moodle/course:managegroups")
 
 
+def _of_course(site: Site, kind: str, courseid: int) -> list[GroupColumns]:
+    """The course's groups (``kind`` "groups") or groupings (``kind`` "groupings")."""
+    rows: dict[int, GroupColumns] = getattr(site, kind)
+    return [r for r in rows.values() if r.courseid == courseid]
+
+
 def _idnumber_in_cache(site: Site, courseid: int, kind: str, idnumber: str, exclude: int | None = None) -> bool:
     """Moodle checks idnumbers against the course's group cache, phantoms included (trap 27).
 
     Pass ``call.checks``: a write held by a slow database checks the state at its arrival.
     """
-    rows: list[Any] = site.groups_of_course(courseid) if kind == "groups" else [
-        g for g in site.groupings.values() if g.courseid == courseid
-    ]
-    if any(r.idnumber == idnumber and r.id != exclude for r in rows):
+    if any(r.idnumber == idnumber and r.id != exclude for r in _of_course(site, kind, courseid)):
         return True
     return any(r["idnumber"] == idnumber for r in _phantoms(site, courseid, kind))
 
 
-def _leave_phantoms(exc: MoodleError, site: Site, kind: str, created: list[Any]) -> MoodleError:
+def _leave_phantoms(exc: MoodleError, site: Site, kind: str, created: Sequence[Any]) -> MoodleError:
     """Rows created earlier in a batch that then failed on an idnumber check outlive the rollback."""
     rows = [(r.courseid, _group_listing(r) if kind == "groups" else _grouping_listing(r)) for r in created]
     if not rows:
@@ -90,11 +95,13 @@ def _leave_phantoms(exc: MoodleError, site: Site, kind: str, created: list[Any])
     return exc
 
 
+#: The optional custom fields every core_group create and update item takes (shortname/value pairs).
+_CUSTOMFIELDS = Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True)
+
 _GROUP_ITEM = {
     "courseid": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
     "enrolmentkey": Raw(optional=True), "idnumber": Raw(optional=True), "visibility": Int(optional=True),
-    "participation": Bool(optional=True),
-    "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
+    "participation": Bool(optional=True), "customfields": _CUSTOMFIELDS,
 }
 
 
@@ -103,6 +110,32 @@ def _fits(name: str, table: str, length: int) -> None:
     without checking the length, so the database refuses and the whole call rolls back."""
     if len(name.strip()) > length:
         raise db_write_error(table, "name", length)
+
+
+def _check_new(call: Call, courseid: int, kind: str, item: dict[str, Any], created: Sequence[GroupColumns]) -> str:
+    """What create_groups / create_groupings check before each insert (group/externallib.php):
+    the name is free in the course, compared untrimmed (trap 22); a non-empty idnumber is free in
+    the course's group cache, phantoms included (trap 27: else ``idnumbertaken``, and this batch's
+    earlier rows outlive the rollback as phantoms); the trimmed name fits its column.
+
+    ``kind`` is "groups" or "groupings"; ``created`` the rows this call inserted before ``item``
+    (a held write's arrival state, ``call.checks``, does not hold them). Returns the idnumber
+    to store, "" when none was sent.
+    """
+    existing: dict[int, GroupColumns] = getattr(call.checks, kind)
+    seen = _of_course(call.checks, kind, courseid) + [
+        r for r in created if r.id not in existing and r.courseid == courseid
+    ]
+    if any(r.name == item["name"] for r in seen):
+        what = "Group" if kind == "groups" else "Grouping"
+        raise invalid_parameter(f"{what} with the same name already exists in the course")
+    idnumber: str = item.get("idnumber", "")
+    if idnumber != "" and (
+        _idnumber_in_cache(call.checks, courseid, kind, idnumber) or any(r.idnumber == idnumber for r in created)
+    ):
+        raise _leave_phantoms(idnumber_taken(), call.site, kind, created)
+    _fits(item["name"], kind, GROUP_NAME_MAX if kind == "groups" else GROUPING_NAME_MAX)
+    return idnumber
 
 
 @ws("core_group_create_groups", {"groups": Multi(item=Struct(fields=_GROUP_ITEM))}, touches=_GROUPS)
@@ -115,16 +148,7 @@ def create_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
         visibility = item.get("visibility", 0)
         if visibility not in (0, 1, 2, 3):
             raise invalid_parameter("Invalid group visibility provided. Must be one of 0,1,2,3")
-        # the duplicate-name check compares the untrimmed name, then the name is trimmed (trap 22)
-        seen = call.checks.groups_of_course(course.id) + [g for g in created if g.id not in call.checks.groups]
-        if any(g.name == item["name"] for g in seen):
-            raise invalid_parameter("Group with the same name already exists in the course")
-        idnumber = item.get("idnumber", "")
-        if idnumber != "" and (
-            _idnumber_in_cache(call.checks, course.id, "groups", idnumber) or any(g.idnumber == idnumber for g in created)
-        ):
-            raise _leave_phantoms(idnumber_taken(), site, "groups", created)
-        _fits(item["name"], "groups", GROUP_NAME_MAX)
+        idnumber = _check_new(call, course.id, "groups", item, created)
         group = Group(
             id=site.next_id("groups"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
             description=item["description"], descriptionformat=item["descriptionformat"],
@@ -171,18 +195,14 @@ def get_groups(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-@ws(
-    "core_group_update_groups",
-    {
-        "groups": Multi(item=Struct(fields={
-            "id": Int(), "name": Text(), "description": Raw(optional=True), "descriptionformat": Int(default=1),
-            "enrolmentkey": Raw(optional=True), "idnumber": Raw(optional=True), "visibility": Int(optional=True),
-            "participation": Bool(optional=True),
-            "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
-        }))
-    },
-    touches=_GROUPS,
-)
+_GROUP_UPDATE = {
+    "id": Int(), "name": Text(), "description": Raw(optional=True), "descriptionformat": Int(default=1),
+    "enrolmentkey": Raw(optional=True), "idnumber": Raw(optional=True), "visibility": Int(optional=True),
+    "participation": Bool(optional=True), "customfields": _CUSTOMFIELDS,
+}
+
+
+@ws("core_group_update_groups", {"groups": Multi(item=Struct(fields=_GROUP_UPDATE))}, touches=_GROUPS)
 def update_groups(call: Call, p: dict[str, Any]) -> None:
     site = call.site
     for item in p["groups"]:
@@ -208,26 +228,34 @@ def update_groups(call: Call, p: dict[str, Any]) -> None:
     return None
 
 
+def _delete(call: Call, kind: str, ids: list[int]) -> list[int]:
+    """Delete groups (``kind`` "groups") or groupings ("groupings") by id, each course's
+    managegroups checked; missing ids are ignored silently (traps 16, 29). Returns the ids deleted."""
+    rows = getattr(call.site, kind)
+    deleted = []
+    for rowid in ids:
+        row = rows.get(rowid)
+        if row is None:
+            continue
+        _manage(call, row.courseid)
+        del rows[rowid]
+        call.site.invalidate_group_cache(row.courseid)
+        deleted.append(rowid)
+    return deleted
+
+
 @ws("core_group_delete_groups", {"groupids": Multi(item=Int())}, touches=_GROUPS)
 def delete_groups(call: Call, p: dict[str, Any]) -> None:
-    site = call.site
-    for gid in p["groupids"]:
-        group = site.groups.get(gid)
-        if group is None:
-            continue  # missing ids are ignored silently (traps 16, 29)
-        _manage(call, group.courseid)
-        del site.groups[gid]
-        for grouping in site.groupings.values():
+    for gid in _delete(call, "groups", p["groupids"]):
+        for grouping in call.site.groupings.values():
             if gid in grouping.groupids:
                 grouping.groupids.remove(gid)
-        site.invalidate_group_cache(group.courseid)
     return None
 
 
 _GROUPING_ITEM = {
     "courseid": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
-    "idnumber": Raw(optional=True),
-    "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
+    "idnumber": Raw(optional=True), "customfields": _CUSTOMFIELDS,
 }
 
 
@@ -238,15 +266,7 @@ def create_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     echoed: list[dict[str, Any]] = []
     for item in p["groupings"]:
         course = _manage(call, item["courseid"])
-        seen = list(call.checks.groupings.values()) + [g for g in created if g.id not in call.checks.groupings]
-        if any(g.name == item["name"] and g.courseid == course.id for g in seen):
-            raise invalid_parameter("Grouping with the same name already exists in the course")
-        idnumber = item.get("idnumber", "")
-        if idnumber != "" and (
-            _idnumber_in_cache(call.checks, course.id, "groupings", idnumber) or any(g.idnumber == idnumber for g in created)
-        ):
-            raise _leave_phantoms(idnumber_taken(), site, "groupings", created)
-        _fits(item["name"], "groupings", GROUPING_NAME_MAX)
+        idnumber = _check_new(call, course.id, "groupings", item, created)
         grouping = Grouping(
             id=site.next_id("groupings"), courseid=course.id, name=item["name"].strip(), idnumber=idnumber,
             description=item["description"], descriptionformat=item["descriptionformat"],
@@ -295,17 +315,13 @@ def get_groupings(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-@ws(
-    "core_group_update_groupings",
-    {
-        "groupings": Multi(item=Struct(fields={
-            "id": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
-            "idnumber": Raw(optional=True),
-            "customfields": Multi(item=Struct(fields={"shortname": Raw(), "value": Raw()}), optional=True),
-        }))
-    },
-    touches=_GROUPS,
-)
+_GROUPING_UPDATE = {
+    "id": Int(), "name": Text(), "description": Raw(), "descriptionformat": Int(default=1),
+    "idnumber": Raw(optional=True), "customfields": _CUSTOMFIELDS,
+}
+
+
+@ws("core_group_update_groupings", {"groupings": Multi(item=Struct(fields=_GROUPING_UPDATE))}, touches=_GROUPS)
 def update_groupings(call: Call, p: dict[str, Any]) -> None:
     site = call.site
     for item in p["groupings"]:
@@ -332,14 +348,8 @@ def update_groupings(call: Call, p: dict[str, Any]) -> None:
 
 @ws("core_group_delete_groupings", {"groupingids": Multi(item=Int())}, touches=_GROUPS)
 def delete_groupings(call: Call, p: dict[str, Any]) -> None:
-    site = call.site
-    for gid in p["groupingids"]:
-        grouping = site.groupings.get(gid)
-        if grouping is None:
-            continue
-        _manage(call, grouping.courseid)
-        del site.groupings[gid]
-        site.invalidate_group_cache(grouping.courseid)
+    """The groupings go; their groups stay."""
+    _delete(call, "groupings", p["groupingids"])
     return None
 
 
