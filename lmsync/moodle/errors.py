@@ -206,16 +206,10 @@ class MoodleException(MoodleError):
     default_hint = "Moodle refused the call; site debugging (Developer level) adds the reason as debuginfo."
 
     def __init__(
-        self,
-        message: str,
-        *,
-        function: str | None = None,
-        errorcode: str | None = None,
-        exception: str | None = None,
-        debuginfo: str | None = None,
-        hint: str | None = None,
+        self, message: str, *, exception: str | None = None, debuginfo: str | None = None, **kw: Any
     ) -> None:
-        super().__init__(message, function=function, errorcode=errorcode, hint=hint)
+        """``kw``: what every :class:`MoodleError` takes (``function``, ``errorcode``, ``hint``)."""
+        super().__init__(message, **kw)
         #: Moodle's exception class name, for information only (do not match on it: trap 2).
         self.exception = exception
         #: Only present when the *site* has debugging on; often the real reason (trap 1, 4).

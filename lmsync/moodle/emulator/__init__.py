@@ -2,7 +2,7 @@
 
 Public entry points: :class:`Site` (state, :mod:`.state`; its records in :mod:`.records`),
 :func:`handle` (one REST request, :mod:`.protocol`), :class:`EmulatorAdapter` (in-process
-``requests`` transport, :mod:`.adapter`), :func:`serve` / :func:`serve_in_background` (HTTP,
+``requests`` transport, :mod:`.adapter`), :func:`make_server` / :func:`serve_in_background` (HTTP,
 :mod:`.server`), :class:`RandomFaults` (fault injection, including the slow-Moodle kind "late":
 see :mod:`.faults`), the cost model :data:`MOODLE45` with its worker pool :class:`Workers`
 (:mod:`.cost`: a site that costs like Moodle), the site builders in :mod:`.demo`
@@ -25,7 +25,7 @@ from lmsync.moodle.emulator.demo import (
 )
 from lmsync.moodle.emulator.faults import RandomFaults, SimulatedCrash, fail_once
 from lmsync.moodle.emulator.protocol import handle
-from lmsync.moodle.emulator.server import serve, serve_in_background
+from lmsync.moodle.emulator.server import make_server, serve_in_background
 from lmsync.moodle.emulator.state import Site, TokenInfo
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
     "cost_model",
     "fail_once",
     "handle",
-    "serve",
+    "make_server",
     "seed_lived_in",
     "serve_in_background",
     "site_from_recording",

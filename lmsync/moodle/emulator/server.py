@@ -1,8 +1,8 @@
 """The emulator's front door over HTTP: a small threaded server speaking Moodle's REST protocol.
 
-:func:`make_server`, :func:`serve` and :func:`serve_in_background` put
-:func:`~.protocol.handle` on a socket. The server keeps a web server's access log
-(``server.access_log``, request lines: method, path and query string, never the body) so a test
+:func:`make_server` (``lmsync emulator serve`` runs it until interrupted) and
+:func:`serve_in_background` put :func:`~.protocol.handle` on a socket. The server keeps a web
+server's access log (``server.access_log``, request lines: method, path and query string, never the body) so a test
 can show that a token sent in the body never reaches it (trap 37), runs the fault kinds of
 :mod:`.faults` (a lost answer is held past the client's timeout), and, given a cost model
 (:mod:`.cost`, e.g. ``cost=MOODLE45, workers=4``), charges each request its price and serves at
@@ -194,22 +194,6 @@ def make_server(
     return server
 
 
-def serve(
-    site: Site,
-    host: str = "127.0.0.1",
-    port: int = 8765,
-    state_path: str | Path | None = None,
-    fault: FaultFunction | None = None,
-    verbose: bool = True,
-) -> None:
-    """Serve ``site`` until interrupted; with ``state_path`` the state is saved after each write."""
-    server = make_server(site, host, port, state_path, fault, verbose)
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
-
-
 def serve_in_background(
     site: Site,
     host: str = "127.0.0.1",
@@ -267,6 +251,5 @@ __all__ = [
     "is_write",
     "make_server",
     "php_json",
-    "serve",
     "serve_in_background",
 ]
