@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lmsync.domain.operations import APPLY_ORDER, Plan, SyncOperation, _Op
+from lmsync.domain.operations import APPLY_ORDER, Plan, PlannedWrites, SyncOperation, _Op
 
 ENVELOPE_FORMAT = "lmsync-envelope/1"
 
@@ -117,15 +117,11 @@ ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-class Envelope(BaseModel):
-    """Typed operations of one family and the observation they were planned on."""
-
-    model_config = ConfigDict(extra="forbid")
+class Envelope(PlannedWrites):
+    """Typed operations of one family and the observation they were planned on (none: ``""``)."""
 
     format: Literal["lmsync-envelope/1"] = "lmsync-envelope/1"
     family: Family
-    programme: str
-    course_id: int
     fingerprint: str = ""
     operations: list[EnvelopeOperation] = []
 

@@ -207,7 +207,6 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
 
 # --- ready definitions -------------------------------------------------------------------
 
-_RS_ITEMS = ("rs1", "rs2", "rs3", "rs4", "rs5")
 _RS_NOTE = (
     "Placeholder five-item relationship satisfaction scale (1 = strongly disagree .. 5 = strongly agree), "
     "one form per side; rs4 is reverse-scored. The item texts are the school's to write in Moodle, e.g. "
@@ -215,34 +214,32 @@ _RS_NOTE = (
     "rs4 (reversed) the meetings feel like a waste of time, rs5 would recommend this pairing."
 )
 
-RELATIONSHIP_SATISFACTION_MENTEE = Instrument(
-    name="relationship_satisfaction_mentee",
-    items=_RS_ITEMS,
-    scale_min=1,
-    scale_max=5,
-    reverse=frozenset({"rs4"}),
-    na_values=frozenset({"NA", "N/A"}),
-    min_answered=0.8,
-    method="mean",
-    side="mentee",
-    rates_mentor=True,
-    grade_name="satisfaction-mentee",
-    description=_RS_NOTE + " Mentee form: a rating of the mentor, never shown where the mentor can read it.",
-)
 
-RELATIONSHIP_SATISFACTION_MENTOR = Instrument(
-    name="relationship_satisfaction_mentor",
-    items=_RS_ITEMS,
-    scale_min=1,
-    scale_max=5,
-    reverse=frozenset({"rs4"}),
-    na_values=frozenset({"NA", "N/A"}),
-    min_answered=0.8,
-    method="mean",
-    side="mentor",
-    grade_name="satisfaction-mentor",
-    description=_RS_NOTE + " Mentor form.",
+def _relationship_satisfaction(side: Side, form_note: str) -> Instrument:
+    """The relationship satisfaction scale (``_RS_NOTE``) as one side's form.
+
+    Both forms score alike; the mentee's form is a rating of the mentor (``rates_mentor``).
+    """
+    return Instrument(
+        name=f"relationship_satisfaction_{side}",
+        items=("rs1", "rs2", "rs3", "rs4", "rs5"),
+        scale_min=1,
+        scale_max=5,
+        reverse=frozenset({"rs4"}),
+        na_values=frozenset({"NA", "N/A"}),
+        min_answered=0.8,
+        method="mean",
+        side=side,
+        rates_mentor=side == "mentee",
+        grade_name=f"satisfaction-{side}",
+        description=f"{_RS_NOTE} {form_note}",
+    )
+
+
+RELATIONSHIP_SATISFACTION_MENTEE = _relationship_satisfaction(
+    "mentee", "Mentee form: a rating of the mentor, never shown where the mentor can read it."
 )
+RELATIONSHIP_SATISFACTION_MENTOR = _relationship_satisfaction("mentor", "Mentor form.")
 
 GENERAL_SELF_EFFICACY = Instrument(
     name="general_self_efficacy",

@@ -7,43 +7,62 @@ until it is applied; ``APPLY_ORDER`` is the order they are applied in. Planned b
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+_T = TypeVar("_T")
+
+
+class _KeyPart:
+    """The mark of a field that names its operation in the journal (see :data:`Key`)."""
+
+
+#: A field that names its operation: an operation's ``key`` is its ``kind`` and the values of
+#: its ``Key`` fields in declaration order, joined by ``:`` (``add_member:<group>:<user_id>``).
+#: The journal records writes under these keys, so they must not change.
+Key: TypeAlias = Annotated[_T, _KeyPart()]
 
 
 class _Op(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    @property
-    def key(self) -> str:
-        raise NotImplementedError
+    kind: str
+    #: Takes something away from Moodle (held back without ``allow_delete``).
+    destructive: ClassVar[bool] = False
+    _key_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        fields = cls.model_fields.items()
+        cls._key_fields = tuple(name for name, info in fields if any(isinstance(m, _KeyPart) for m in info.metadata))
 
     @property
-    def destructive(self) -> bool:
-        return False
+    def key(self) -> str:
+        """``<kind>:<key field>:...``: the journal key of this write (see :data:`Key`)."""
+        return ":".join([self.kind] + [str(getattr(self, name)) for name in self._key_fields])
 
 
 class _Destructive(_Op):
     """An operation that takes something away from Moodle (held back without ``allow_delete``)."""
 
-    @property
-    def destructive(self) -> bool:
-        return True
+    destructive: ClassVar[bool] = True
 
 
-class CreateGrouping(_Op):
-    kind: Literal["create_grouping"] = "create_grouping"
-    idnumber: str
+class _GroupOrGrouping(_Op):
+    """Create or update a group or lmsync's grouping, found by idnumber."""
+
+    idnumber: Key[str]
     name: str
     description: str = ""
 
-    @property
-    def key(self) -> str:
-        return f"create_grouping:{self.idnumber}"
+
+class CreateGrouping(_GroupOrGrouping):
+    kind: Literal["create_grouping"] = "create_grouping"
 
 
-class UpdateGrouping(_Op):
+class UpdateGrouping(_GroupOrGrouping):
     """Rename lmsync's own grouping (found by idnumber) to ``[programme] grouping_name``.
 
     ``description`` is what Moodle holds now: ``core_group_update_groupings`` requires one, and
@@ -51,87 +70,46 @@ class UpdateGrouping(_Op):
     """
 
     kind: Literal["update_grouping"] = "update_grouping"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"update_grouping:{self.idnumber}"
 
 
-class CreateGroup(_Op):
+class CreateGroup(_GroupOrGrouping):
     kind: Literal["create_group"] = "create_group"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"create_group:{self.idnumber}"
 
 
-class UpdateGroup(_Op):
+class UpdateGroup(_GroupOrGrouping):
     kind: Literal["update_group"] = "update_group"
-    idnumber: str
-    name: str
-    description: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"update_group:{self.idnumber}"
 
 
 class AssignGrouping(_Op):
     kind: Literal["assign_grouping"] = "assign_grouping"
-    group: str  # group idnumber
+    group: Key[str]  # group idnumber
     grouping: str  # grouping idnumber
-
-    @property
-    def key(self) -> str:
-        return f"assign_grouping:{self.group}"
 
 
 class AddMember(_Op):
     kind: Literal["add_member"] = "add_member"
-    group: str
-    user_id: int
-
-    @property
-    def key(self) -> str:
-        return f"add_member:{self.group}:{self.user_id}"
+    group: Key[str]
+    user_id: Key[int]
 
 
 class RemoveMember(_Destructive):
     kind: Literal["remove_member"] = "remove_member"
-    group: str
-    user_id: int
+    group: Key[str]
+    user_id: Key[int]
     reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"remove_member:{self.group}:{self.user_id}"
 
 
 class PostWelcome(_Op):
     kind: Literal["post_welcome"] = "post_welcome"
-    group: str
+    group: Key[str]
     subject: str
     message: str
-
-    @property
-    def key(self) -> str:
-        return f"post_welcome:{self.group}"
 
 
 class DeleteGroup(_Destructive):
     kind: Literal["delete_group"] = "delete_group"
-    group: str
+    group: Key[str]
     reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"delete_group:{self.group}"
 
 
 DUPLICATE_REPAIR_REASON = (
@@ -145,39 +123,27 @@ class UnassignGrouping(_Destructive):
     """Take a doubly linked group out of lmsync's grouping; an ``assign_grouping`` puts it back once."""
 
     kind: Literal["unassign_grouping"] = "unassign_grouping"
-    group: str
+    group: Key[str]
     grouping: str
     reason: str = "linked twice into the grouping"
-
-    @property
-    def key(self) -> str:
-        return f"unassign_grouping:{self.group}"
 
 
 class DeleteDuplicateGroup(_Destructive):
     """Delete one copy of a circle whose idnumber two groups carry; the oldest (lowest id) stays."""
 
     kind: Literal["delete_duplicate_group"] = "delete_duplicate_group"
-    group: str  # the idnumber both copies carry
-    group_id: int  # the copy to delete (never the oldest)
+    group: Key[str]  # the idnumber both copies carry
+    group_id: Key[int]  # the copy to delete (never the oldest)
     reason: str = DUPLICATE_REPAIR_REASON
-
-    @property
-    def key(self) -> str:
-        return f"delete_duplicate_group:{self.group}:{self.group_id}"
 
 
 class DeleteDuplicateGrouping(_Destructive):
     """Delete a second grouping carrying lmsync's grouping idnumber; the oldest stays."""
 
     kind: Literal["delete_duplicate_grouping"] = "delete_duplicate_grouping"
-    grouping: str
-    grouping_id: int
+    grouping: Key[str]
+    grouping_id: Key[int]
     reason: str = DUPLICATE_REPAIR_REASON
-
-    @property
-    def key(self) -> str:
-        return f"delete_duplicate_grouping:{self.grouping}:{self.grouping_id}"
 
 
 #: Every sync operation (``lmsync.domain.envelope`` adds the grades and message ones to it).
@@ -219,15 +185,25 @@ APPLY_ORDER = [
 HELD_WHILE_PENDING = frozenset({"create_grouping", "create_group", "assign_grouping", "add_member", "post_welcome"})
 
 
-class Plan(BaseModel):
-    """A printable, serialisable list of operations and the observation they were planned on."""
+class PlannedWrites(BaseModel):
+    """Writes planned for one programme's course on one observation of it (``fingerprint``).
+
+    The common part of the saved sync plan (:class:`Plan`) and of the executor's
+    :class:`lmsync.domain.envelope.Envelope`; each names its ``format`` and ``operations``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["lmsync-plan/1"] = "lmsync-plan/1"
+    format: str
     programme: str
     course_id: int
     fingerprint: str
+
+
+class Plan(PlannedWrites):
+    """A printable, serialisable list of operations and the observation they were planned on."""
+
+    format: Literal["lmsync-plan/1"] = "lmsync-plan/1"
     operations: list[Operation] = []
     warnings: list[str] = []
     # Warnings about people as items a script can act on (code, person, moodle_id, username,

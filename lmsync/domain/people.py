@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 Role = Literal["mentor", "peer_mentor", "mentee"]
@@ -302,16 +302,10 @@ class PersonWarning:
     suggestion: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "person": self.person,
-            "moodle_id": self.moodle_id,
-            "username": self.username,
-            "field": self.field,
-            "value": self.value,
-            "suggestion": self.suggestion,
-            "message": self.message,
-        }
+        """Every field, ``message`` last (the items of a plan's ``warning_items``)."""
+        item: dict[str, object] = asdict(self)
+        item["message"] = item.pop("message")
+        return item
 
 
 def unshared_departments(people: People, field_name: str = "department") -> list[PersonWarning]:

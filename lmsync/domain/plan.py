@@ -311,7 +311,7 @@ def plan_sync(
             f"{len(held)} write(s) sent earlier may still commit in Moodle (their answer was lost); "
             "they are not sent again until Moodle shows them or [sync] write_settle_seconds have passed"
         )
-    ops.sort(key=lambda op: APPLY_ORDER.index(op.kind))  # type: ignore[attr-defined]
+    ops.sort(key=lambda op: APPLY_ORDER.index(op.kind))
     return Plan(
         programme=programme,
         course_id=observation.course_id,
@@ -372,7 +372,7 @@ def _hold_back(ops: list[_Op], pending: frozenset[str]) -> tuple[list[_Op], list
     """Drop operations whose earlier copy may still commit, and those that need their result."""
     if not pending:
         return ops, []
-    held = sorted(op.key for op in ops if op.kind in HELD_WHILE_PENDING and op.key in pending)  # type: ignore[attr-defined]
+    held = sorted(op.key for op in ops if op.kind in HELD_WHILE_PENDING and op.key in pending)
     held_set = set(held)
     groups_waiting = {op.idnumber for op in ops if isinstance(op, CreateGroup) and op.key in held_set}
     grouping_waiting = any(isinstance(op, CreateGrouping) and op.key in held_set for op in ops)
