@@ -22,11 +22,11 @@ the file into rows (encoding, separators, date order) is :mod:`lmsync.service.cs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meetings import (
@@ -38,10 +38,12 @@ from lmsync.domain.meetings import (
     PersonRef,
     RecordProblems,
     Resolver,
+    detect_date_order,
     meeting_from_fields,
     parse_date,
     resolve_person,
 )
+from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
     DateOrderSetting,
@@ -62,6 +64,8 @@ SURVEY_COLUMNS = ("respondent", "date", "instrument", "item", "value")
 SURVEY_OPTIONAL_COLUMNS = ("about",)
 MAX_AGE_WITHOUT_START = 365  # days: how old an imported date may be when no programme start is configured
 T = TypeVar("T")
+_Row = TypeVar("_Row")
+_Row_contra = TypeVar("_Row_contra", contravariant=True)
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,47 @@ def _pair_issue(meeting: Meeting, fields: Mapping[str, str], resolve: Resolver, 
     return message
 
 
+def meeting_from_options(fields: Mapping[str, str | None], resolve: Resolver, rules: ImportRules) -> Meeting:
+    """One meeting typed as options (``lmsync meetings add``), checked by the rules of a CSV row.
+
+    ``fields`` as a row's columns (``date``, ``mentor``, ``mentee``, ...). Raises ``InputError``
+    naming the ``--option`` of every problem, or the two people when they were never a pair.
+    """
+    when = fields["date"] or ""
+    try:
+        order = _single_date_order(rules, when)
+        meeting, _style = meeting_from_fields(
+            fields, resolve, source="cli", today=rules.today, order=order, start=rules.start
+        )
+        old = rules.too_old(meeting.date, when)
+        if old is not None:
+            raise old
+    except (RecordProblems, FieldProblem) as exc:
+        found = exc.problems if isinstance(exc, RecordProblems) else [exc]
+        raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
+    if rules.pairs is not None and (meeting.mentor_id, meeting.mentee_id) not in rules.pairs:
+        raise InputError(
+            f"--mentor {fields['mentor']!r} and --mentee {fields['mentee']!r} were never a mentoring pair "
+            "(not in a circle now, nor in lmsync's journal or stored meetings)"
+        )
+    return meeting
+
+
+def _single_date_order(rules: ImportRules, text: str) -> DateOrder:
+    """How one typed date is read: as ``[import] date_order`` says, or by the date itself
+    under ``auto`` (``25/12/2026`` can only be day-first); an ambiguous one is refused."""
+    if rules.date_order != "auto":
+        return rules.date_order
+    evidence = detect_date_order([text])
+    if evidence.ambiguous:
+        raise FieldProblem(
+            "date",
+            f"{text.strip()!r} reads both day-first and month-first: write YYYY-MM-DD or set "
+            '[import] date_order = "dmy" or "mdy"',
+        )
+    return evidence.order or "dmy"
+
+
 def import_meetings_file(
     store: Store,
     programme: str,
@@ -198,20 +243,7 @@ def import_meetings_file(
     """Validate the whole file, then store it and the import record in one transaction."""
     text, sha = read_file(path)
     meetings, note = parse_meetings_table(text, path.name, resolve, rules or ImportRules(today=today))
-    result = _store(
-        store,
-        programme,
-        "meetings",
-        path.name,
-        sha,
-        len(meetings),
-        lambda conn: MeetingRepository(store, programme).save_in(conn, meetings),
-    )
-    return _with_note(result, note)
-
-
-def _with_note(result: ImportResult, note: str | None) -> ImportResult:
-    return ImportResult(result.kind, result.file_name, result.rows, result.counts, result.seen_before, note)
+    return _store(MeetingRepository(store, programme), "meetings", path.name, sha, meetings, note)
 
 
 def meetings_template() -> str:
@@ -400,16 +432,7 @@ def import_surveys_file(
 ) -> ImportResult:
     text, sha = read_file(path)
     answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules(today=today))
-    result = _store(
-        store,
-        programme,
-        "surveys",
-        path.name,
-        sha,
-        len(answers),
-        lambda conn: SurveyRepository(store, programme).save_in(conn, answers),
-    )
-    return _with_note(result, note)
+    return _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
 
 
 def surveys_template(instruments: Mapping[str, Instrument]) -> str:
@@ -422,27 +445,36 @@ def surveys_template(instruments: Mapping[str, Instrument]) -> str:
     return f"{header}\nm0001,2026-10-12,{name},{item},{value},s0001\n"
 
 
+class _RowRepository(Protocol[_Row_contra]):
+    """A programme's repository of imported rows (``MeetingRepository``, ``SurveyRepository``)."""
+
+    store: Store
+    programme: str
+
+    def save_in(self, conn: Store, rows: Iterable[tuple[_Row_contra, str | None]]) -> SaveCounts: ...
+
+
 def _store(
-    store: Store,
-    programme: str,
+    repository: _RowRepository[_Row],
     kind: str,
     file_name: str,
     sha: str,
-    rows: int,
-    save: Callable[[Store], SaveCounts],
+    rows: Sequence[tuple[_Row, str]],
+    date_order: str | None,
 ) -> ImportResult:
-    imports = ImportLog(store, programme)
+    """Store a validated file's ``rows`` and its import record in one transaction."""
+    imports = ImportLog(repository.store, repository.programme)
     seen_before = imports.previous(kind, sha) is not None
-    with store.transaction() as conn:
-        counts: SaveCounts = save(conn)
-        imports.record_in(conn, kind, file_name, sha, rows, counts)
+    with repository.store.transaction() as conn:
+        counts: SaveCounts = repository.save_in(conn, rows)
+        imports.record_in(conn, kind, file_name, sha, len(rows), counts)
     log.info(
         "import.stored",
         kind=kind,
-        rows=rows,
+        rows=len(rows),
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
         seen_before=seen_before,
     )
-    return ImportResult(kind, file_name, rows, counts, seen_before)
+    return ImportResult(kind, file_name, len(rows), counts, seen_before, date_order)

@@ -22,19 +22,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from lmsync.config import Config
 from lmsync.domain.meetings import (
     AmbiguousPerson,
-    DateOrder,
-    FieldProblem,
     Meeting,
     PersonRef,
-    RecordProblems,
     Resolver,
-    detect_date_order,
-    meeting_from_fields,
     resolve_person,
 )
 from lmsync.domain.plan import circle_pairs, pair_maps
@@ -52,6 +47,7 @@ from lmsync.service.imports import (
     ImportRules,
     import_meetings_file,
     import_surveys_file,
+    meeting_from_options,
     meetings_template,
     surveys_template,
 )
@@ -60,6 +56,7 @@ from lmsync.service.observe import find_course_id, observe, read_roster
 from lmsync.service.programme_settings import Settings, settings
 
 __all__ = [
+    "ImportSources",
     "Pair",
     "PairsLoader",
     "PeopleLoader",
@@ -197,20 +194,28 @@ def import_rules(
     )
 
 
-def _people_and_pairs(
-    config: Config,
-    people: Iterable[PersonRecord] | None,
-    loader: PeopleLoader | None,
-    pairs: Iterable[Pair] | None,
-    pairs_loader: PairsLoader | None,
-) -> tuple[list[PersonRecord], list[Pair] | None]:
-    """The people to resolve names against, and the current pairs.
+class ImportSources(TypedDict, total=False):
+    """Where an import or ``meetings add`` reads people, pairs and the store; each optional.
 
-    Without ``people`` both come from Moodle (``roster_people``, ``moodle_pairs``). A caller
-    that passes its own ``people`` passes its own ``pairs`` (or a ``pairs_loader``) too;
-    with neither, pairs are not checked.
+    ``people`` (or a ``loader`` of them) to resolve names against, and ``pairs`` (or a
+    ``pairs_loader``): the current (mentor, mentee) pairs. Without ``people`` both come from
+    Moodle (``roster_people``, ``moodle_pairs``); a caller that passes its own ``people``
+    passes its own ``pairs`` (or a ``pairs_loader``) too, with neither pairs are not checked.
+    ``store``: the configured one, opened and closed, when not given; ``today``: the date today.
     """
-    roster = list(people if people is not None else (loader or roster_people)(config))
+
+    people: Iterable[PersonRecord] | None
+    loader: PeopleLoader | None
+    store: Store | None
+    today: date | None
+    pairs: Iterable[Pair] | None
+    pairs_loader: PairsLoader | None
+
+
+def _people_and_pairs(config: Config, sources: ImportSources) -> tuple[list[PersonRecord], list[Pair] | None]:
+    """The people to resolve names against, and the current pairs (see ``ImportSources``)."""
+    people, pairs, pairs_loader = sources.get("people"), sources.get("pairs"), sources.get("pairs_loader")
+    roster = list(people if people is not None else (sources.get("loader") or roster_people)(config))
     if pairs is not None:
         return roster, list(pairs)
     if pairs_loader is not None or people is None:
@@ -218,42 +223,26 @@ def _people_and_pairs(
     return roster, None
 
 
-def import_meetings(
-    config: Config,
-    path: Path,
-    *,
-    people: Iterable[PersonRecord] | None = None,
-    loader: PeopleLoader | None = None,
-    store: Store | None = None,
-    today: date | None = None,
-    pairs: Iterable[Pair] | None = None,
-    pairs_loader: PairsLoader | None = None,
-) -> ImportResult:
-    """``lmsync import meetings FILE.csv``: all rows or nothing."""
-    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
+@contextmanager
+def _importing(config: Config, sources: ImportSources) -> Iterator[tuple[Store, Resolver, ImportRules]]:
+    """The store, the name resolver and the rules (``import_rules``) one import works with."""
+    roster, current = _people_and_pairs(config, sources)
     resolve = make_resolver(roster, settings(config).meetings.person_key)
-    with _store_for(config, store) as db:
-        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
+    with _store_for(config, sources.get("store")) as db:
+        today = sources.get("today") or date.today()
+        yield db, resolve, import_rules(config, db, today=today, pairs=current, people=roster)
+
+
+def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]) -> ImportResult:
+    """``lmsync import meetings FILE.csv``: all rows or nothing."""
+    with _importing(config, sources) as (db, resolve, rules):
         return import_meetings_file(db, config.programme.name, path, resolve, rules=rules)
 
 
-def import_surveys(
-    config: Config,
-    path: Path,
-    *,
-    people: Iterable[PersonRecord] | None = None,
-    loader: PeopleLoader | None = None,
-    store: Store | None = None,
-    today: date | None = None,
-    pairs: Iterable[Pair] | None = None,
-    pairs_loader: PairsLoader | None = None,
-) -> tuple[ImportResult, int]:
+def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, int]:
     """``lmsync import surveys FILE.csv``, then rescore; returns the import and the score count."""
     s = settings(config)
-    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
-    resolve = make_resolver(roster, s.meetings.person_key)
-    with _store_for(config, store) as db:
-        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
+    with _importing(config, sources) as (db, resolve, rules):
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         scored = rescore_surveys(db, s)
     return result, scored
@@ -278,16 +267,9 @@ def add_meeting(
     attended: str,
     rating: str | None = None,
     notes: str | None = None,
-    people: Iterable[PersonRecord] | None = None,
-    loader: PeopleLoader | None = None,
-    store: Store | None = None,
-    today: date | None = None,
-    pairs: Iterable[Pair] | None = None,
-    pairs_loader: PairsLoader | None = None,
+    **sources: Unpack[ImportSources],
 ) -> tuple[Meeting, SaveCounts]:
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row."""
-    roster, current = _people_and_pairs(config, people, loader, pairs, pairs_loader)
-    resolve = make_resolver(roster, settings(config).meetings.person_key)
     fields = {
         "date": when,
         "mentor": mentor,
@@ -297,42 +279,11 @@ def add_meeting(
         "rating": rating,
         "notes": notes,
     }
-    with _store_for(config, store) as db:
-        rules = import_rules(config, db, today=today or date.today(), pairs=current, people=roster)
-        try:
-            order = _single_date_order(rules, when)
-            meeting, _style = meeting_from_fields(
-                fields, resolve, source="cli", today=rules.today, order=order, start=rules.start
-            )
-            old = rules.too_old(meeting.date, when)
-            if old is not None:
-                raise old
-        except (RecordProblems, FieldProblem) as exc:
-            found = exc.problems if isinstance(exc, RecordProblems) else [exc]
-            raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
-        if rules.pairs is not None and (meeting.mentor_id, meeting.mentee_id) not in rules.pairs:
-            raise InputError(
-                f"--mentor {mentor!r} and --mentee {mentee!r} were never a mentoring pair "
-                "(not in a circle now, nor in lmsync's journal or stored meetings)"
-            )
+    with _importing(config, sources) as (db, resolve, rules):
+        meeting = meeting_from_options(fields, resolve, rules)
         counts = MeetingRepository(db, config.programme.name).save([(meeting, "cli")])
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
-
-
-def _single_date_order(rules: ImportRules, text: str) -> DateOrder:
-    """How one typed date is read: as ``[import] date_order`` says, or by the date itself
-    under ``auto`` (``25/12/2026`` can only be day-first); an ambiguous one is refused."""
-    if rules.date_order != "auto":
-        return rules.date_order
-    evidence = detect_date_order([text])
-    if evidence.ambiguous:
-        raise FieldProblem(
-            "date",
-            f"{text.strip()!r} reads both day-first and month-first: write YYYY-MM-DD or set "
-            '[import] date_order = "dmy" or "mdy"',
-        )
-    return evidence.order or "dmy"
 
 
 def list_meetings(
