@@ -292,7 +292,8 @@ def allocate_items(
         if idnumber in seen_ids:
             raise ValueError(f"metrics {seen_ids[idnumber]!r} and {key!r} derive the same idnumber {idnumber}")
         seen_ids[idnumber] = key
-        items.append(GradeItemSpec(key, number, name, idnumber, spec.grademin, spec.grademax, spec.hidden))
+        grademin, grademax = float(spec.grademin), float(spec.grademax)  # a saved plan writes them as floats
+        items.append(GradeItemSpec(key, number, name, idnumber, grademin, grademax, spec.hidden))
     for taken in ownership.taken:
         warnings.append(
             f"{taken.describe()}; lmsync uses other itemnumbers in {base}-{base + count - 1}. To keep clear of "

@@ -38,7 +38,12 @@ from lmsync.domain.grades import GradeItemsPlan
 from lmsync.domain.plan import circle_pairs
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, read_feedback
+from lmsync.service.feedback_sources import (
+    FeedbackSource,
+    FeedbackSourceProblem,
+    find_feedback,
+    read_feedback,
+)
 from lmsync.service.grade_metrics import Metrics, attendance_comments, build_grade_plan, compute_metrics
 from lmsync.service.grade_state import (
     GradeState,
@@ -71,7 +76,7 @@ from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
-from lmsync.store.meetings import SentComments
+from lmsync.store.meetings import SaveCounts, SentComments
 
 __all__ = [
     "HIDDEN_POLICY_WARNING",
@@ -153,40 +158,28 @@ def read_feedback_sources(
     if not wanted:
         return []
     feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
+
+    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str]]:
+        """Store one source read: the counts, and a warning per attempt that could not be used."""
+        if kind == "meetings":
+            resolve = make_resolver(roster.values(), s.meetings.person_key)
+            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
+            return counts, [f"meeting log, attempt {p.attempt_id}: {p.field}: {p.message}" for p in problems]
+        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, items=source.items)
+        return counts, [f"{kind}, attempt {a.attempt_id}: item {a.item} is not usable" for a in unusable]
+
     reports = []
     for kind, activity in wanted:
         try:
             source = read_feedback(api, find_feedback(feedbacks, activity))
-        except FeedbackSourceProblem as exc:
+            counts, problems = mirror(kind, source)
+        except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
             failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
             warnings.append(failures[-1])
             continue
-        report = SourceReport(kind, activity, attempts=len(source.attempts))
-        if kind == "meetings":
-            resolve = make_resolver(roster.values(), s.meetings.person_key)
-            try:
-                counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
-            except FeedbackSourceProblem as exc:  # too many removals refused: nothing stored
-                failures.append(f"meetings.feedback: {exc}")
-                warnings.append(failures[-1])
-                continue
-            report.problems = len(problems)
-            for p in problems[:10]:
-                warnings.append(f"meeting log, attempt {p.attempt_id}: {p.field}: {p.message}")
-        else:
-            try:
-                counts, answer_problems = store_feedback_answers(
-                    store, s, kind, source.attempts, items=source.items
-                )
-            except FeedbackSourceProblem as exc:  # a scale mismatch or too many removals: nothing stored
-                failures.append(f"instruments.{kind}.feedback: {exc}")
-                warnings.append(failures[-1])
-                continue
-            report.problems = len(answer_problems)
-            for a in answer_problems[:10]:
-                warnings.append(f"{kind}, attempt {a.attempt_id}: item {a.item} is not usable")
-        report.stored, report.removed = counts.added + counts.updated, counts.removed
-        reports.append(report)
+        warnings.extend(problems[:10])
+        stored, removed = counts.added + counts.updated, counts.removed
+        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems)))
     return reports
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignPlan
 from lmsync.domain.envelope import AssignGradeValue, Envelope, GradeValue, SaveAssignGrades, UpdateGrades
-from lmsync.domain.grades import GradeItemsPlan, GradeRequest, GradeWrite
+from lmsync.domain.grades import GradeItemSpec, GradeItemsPlan, GradeRequest, GradeWrite
 from lmsync.errors import PlanError
 from lmsync.service.grade_state import GradeState
 from lmsync.service.programme_settings import Settings
@@ -28,15 +28,8 @@ HIDDEN_POLICY_WARNING = (
 )
 
 
-class PlannedItem(BaseModel):
-    key: str
-    itemnumber: int
-    itemname: str
-    idnumber: str | None
-    grademin: float
-    grademax: float
-    hidden: bool
-    description: str = ""
+#: A grade item of the saved plan: the domain's spec, saved as its fields (``key`` .. ``hidden``).
+PlannedItem = GradeItemSpec
 
 
 class PlannedGrade(BaseModel):
@@ -232,18 +225,7 @@ def assemble_plan(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         fingerprint=state.fingerprint(),
         read_users=list(state.read_users),
-        items=[
-            PlannedItem(
-                key=i.key,
-                itemnumber=i.itemnumber,
-                itemname=i.itemname,
-                idnumber=i.idnumber,
-                grademin=i.grademin,
-                grademax=i.grademax,
-                hidden=i.hidden,
-            )
-            for i in specs_desc.values()
-        ],
+        items=list(specs_desc.values()),
         requests=[
             PlannedRequest(
                 itemnumber=r.itemnumber,
