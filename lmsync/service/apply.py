@@ -17,7 +17,7 @@ grouping.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from lmsync.domain.envelope import Envelope
 from lmsync.domain.plan import Plan
@@ -25,7 +25,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.executor import EACH, ExecReport, Executor, Kind, NeedsReobserve, OpFamily, Sent
 from lmsync.store.journal import Journal
 
-__all__ = ["FUNCTION", "KINDS", "ONE_PER_CALL", "VARS_PER_OP", "ApplyReport", "Applier", "NeedsReobserve", "SyncFamily"]
+__all__ = ["FUNCTION", "KINDS", "ONE_PER_CALL", "VARS_PER_OP", "ApplyReport", "Applier", "NeedsReobserve", "SyncFamily", "SyncTargets"]
 
 ApplyReport = ExecReport  # what a sync run wrote (the executor's report)
 
@@ -55,32 +55,33 @@ FUNCTION = {kind: spec.function for kind, spec in KINDS.items()}
 ONE_PER_CALL = {kind for kind, spec in KINDS.items() if spec.one_per_call}
 
 
+class SyncTargets(TypedDict):
+    """What sync writes to, as observed: the course, idnumber -> Moodle id of the groups and of
+    lmsync's grouping that exist, and the programme forum's id (``None``: missing)."""
+
+    course_id: int
+    group_ids: dict[str, int]
+    grouping_ids: dict[str, int]
+    forum_id: int | None
+
+
 class SyncFamily(OpFamily):
     """Sends sync operations; groups and the grouping are named by idnumber until Moodle gives ids.
 
-    ``group_ids``/``grouping_ids``: idnumber -> Moodle id of what exists (creates add to them,
-    on the executor's thread, before the next kind starts).
+    ``group_ids``/``grouping_ids`` (see :class:`SyncTargets`) are copied; creates add to them,
+    on the executor's thread, before the next kind starts.
     """
 
     name = "sync"
     kinds = KINDS
 
-    def __init__(
-        self,
-        api: MoodleApi,
-        journal: Journal,
-        *,
-        course_id: int,
-        group_ids: dict[str, int],
-        grouping_ids: dict[str, int],
-        forum_id: int | None,
-    ) -> None:
+    def __init__(self, api: MoodleApi, journal: Journal, **targets: Unpack[SyncTargets]) -> None:
         super().__init__(journal)
         self.api = api
-        self.course_id = course_id
-        self.group_ids = dict(group_ids)
-        self.grouping_ids = dict(grouping_ids)
-        self.forum_id = forum_id
+        self.course_id = targets["course_id"]
+        self.group_ids = dict(targets["group_ids"])
+        self.grouping_ids = dict(targets["grouping_ids"])
+        self.forum_id = targets["forum_id"]
 
     def before(self, kind: str, chunk: Sequence[Any]) -> None:
         if kind == "post_welcome" and self.forum_id is None:
@@ -160,18 +161,13 @@ class Applier:
         *,
         run_id: str,
         budget: int,
-        course_id: int,
-        group_ids: dict[str, int],
-        grouping_ids: dict[str, int],
-        forum_id: int | None,
         progress: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         max_items_per_call: int | None = None,
         max_parallel: int = 1,
+        **targets: Unpack[SyncTargets],
     ) -> None:
-        self.family = SyncFamily(
-            api, journal, course_id=course_id, group_ids=group_ids, grouping_ids=grouping_ids, forum_id=forum_id
-        )
+        self.family = SyncFamily(api, journal, **targets)
         self.executor = Executor(
             self.family,
             run_id=run_id,
