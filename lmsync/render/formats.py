@@ -1,0 +1,222 @@
+"""The one set of renderers: a view (:mod:`lmsync.render.views`) as text, JSON or CSV (issue 12).
+
+``render(view, fmt, command)`` is what every command prints through (``lmsync.cli.echo_view``).
+
+* **text**: notes as written, fields as ``label: value``, tables as columns aligned on the widest
+  cell (or a row template); dates ISO, numbers ``:g``, ``True``/``False`` as yes/no.
+* **json**: an object of the view's fields and tables by key (a table alone: a list of objects),
+  keys in the view's order, dates as ISO strings, numbers as numbers; two-space indent, UTF-8.
+* **csv**: a table's header (column keys) and rows; a document with several tables writes each as
+  a section, ``# <key>`` alone on a line, the header, the rows, then a blank line (``csv.reader``
+  reads it as a one-cell row, the table, and an empty row). Cells are escaped against CSV
+  injection (:func:`csv_cell`).
+
+A format a view has nothing for (CSV of a view without a table, JSON of notes only) is an
+:class:`lmsync.errors.InputError` naming the command.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from numbers import Real
+from typing import Any
+
+from lmsync.errors import InputError
+from lmsync.render.views import Field, Note, Shown, Table, View
+
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render(view: View, fmt: str, command: str = "lmsync") -> str:
+    """``view`` as ``fmt`` (``text``, ``json`` or ``csv``; ``table`` is ``text``), without a final newline
+    for text and JSON. Raises ``InputError`` naming ``command`` when the view has nothing in that format."""
+    if fmt in ("text", "table"):
+        return text(view)
+    if fmt == "json":
+        return json_text(view, command)
+    if fmt == "csv":
+        return csv_text(view, command)
+    raise InputError(f"{command}: unknown format {fmt!r}", hint="--format text, json or csv")
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> str:
+    """A cell as people read it: ISO dates, ``:g`` numbers, yes/no, ``""`` for none, items joined by ``; ``."""
+    if isinstance(value, Shown):
+        return value.text
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={cell_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell_text(v) for v in value)
+    return str(value)
+
+
+def cell_data(value: Any) -> Any:
+    """A cell as JSON data: ``Shown`` gives its data, dates ISO strings, containers converted item by item."""
+    if isinstance(value, Shown):
+        return cell_data(value.data)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): cell_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [cell_data(v) for v in value]
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    """A cell for a spreadsheet: its scalar machine value (``Shown.data``), else its text; escaped.
+
+    Numbers are written to 15 significant digits (all a float holds, without
+    binary noise: ``0.1 + 0.2`` is ``0.3``), booleans yes/no, nested data as compact JSON. A text
+    cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``:
+    spreadsheets run such a cell as a formula (CSV injection: ``=HYPERLINK(...)`` in a name
+    would run on the coordinator's machine), and the quote makes them show it as text
+    (OWASP, "CSV Injection"). Numbers are never escaped, so ``-1`` stays a number. Line breaks
+    inside a cell become ``\\n`` (the writer quotes those; a bare ``\\r`` it would not).
+    """
+    data = value.data if isinstance(value, Shown) else value
+    if not _scalar(data):
+        data = value.text if isinstance(value, Shown) else json.dumps(cell_data(data), ensure_ascii=False)
+    if data is None:
+        return ""
+    if isinstance(data, bool):
+        return "yes" if data else "no"
+    if isinstance(data, float):
+        return format(data, ".15g")
+    if isinstance(data, Real):
+        return str(data)
+    text_value = data.isoformat() if isinstance(data, date) else str(data)
+    escaped = "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
+    return escaped.replace("\r\n", "\n").replace("\r", "\n")  # a bare CR would not be quoted: one line break
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | Real | bool | date)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def text(view: View) -> str:
+    """``view`` for a person to read (see the module's docstring)."""
+    if isinstance(view, Table):
+        return "\n".join(table_lines(view))
+    parts = ["\n".join(lines) for lines in (_block_lines(b) for b in view.blocks) if lines]
+    return ("\n\n" if view.spaced else "\n").join(parts)
+
+
+def _block_lines(block: Table | Field | Note) -> list[str]:
+    if "text" not in block.formats:
+        return []
+    if isinstance(block, Note):
+        return [block.text]
+    if isinstance(block, Field):
+        return [f"{block.label or block.key}: {cell_text(block.value)}"]
+    return table_lines(block)
+
+
+def table_lines(table: Table) -> list[str]:
+    """A table's text lines: title, rows (aligned or by template) with their details, footer."""
+    lines = [table.title] if table.title else []
+    if not table.rows:
+        return [] if table.empty is None else [*lines, table.empty] if table.empty else lines
+    rows = table.rows
+    if table.line is not None:
+        for row in rows:
+            lines.append(table.line.format(**{k: cell_text(v) for k, v in row.items()}).rstrip())
+            lines.extend(_details(table, row))
+    else:
+        columns = table.shown("text")
+        cells = [[cell_text(row.get(c.key)) for c in columns] for row in rows]
+        head = [c.heading for c in columns]
+        widths = [max(len(r[i]) for r in [head, *cells]) for i in range(len(columns))]
+
+        def joined(values: Sequence[str]) -> str:
+            padded = (v.rjust(w) if c.align == ">" else v.ljust(w) for v, w, c in zip(values, widths, columns, strict=True))
+            return "  ".join(padded).rstrip()
+
+        lines.append(joined(head))
+        for row, values in zip(rows, cells, strict=True):
+            lines.append(joined(values))
+            lines.extend(_details(table, row))
+    if table.footer:
+        lines.append(table.footer)
+    return lines
+
+
+def _details(table: Table, row: Mapping[str, Any]) -> list[str]:
+    if table.details is None:
+        return []
+    return [table.detail_line.format(cell_text(item)) for item in row.get(table.details) or ()]
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def json_data(view: View, command: str = "lmsync") -> Any:
+    """``view`` as JSON data: a table a list of objects, a document an object of its fields and tables."""
+    if isinstance(view, Table):
+        return _rows_data(view)
+    data: dict[str, Any] = {}
+    for block in view.blocks:
+        if "json" not in block.formats or isinstance(block, Note):
+            continue
+        data[block.key] = cell_data(block.value) if isinstance(block, Field) else _rows_data(block)
+    if not data:
+        raise InputError(f"{command}: nothing to show as JSON", hint="use --format text")
+    return data
+
+
+def _rows_data(table: Table) -> list[dict[str, Any]]:
+    columns = table.shown("json")
+    return [{c.key: cell_data(row.get(c.key)) for c in columns} for row in table.rows]
+
+
+def json_text(view: View, command: str = "lmsync") -> str:
+    return json.dumps(json_data(view, command), indent=2, ensure_ascii=False)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def csv_text(view: View, command: str = "lmsync") -> str:
+    """``view``'s tables as CSV (``\\n`` line ends; sections when there are several, see the module)."""
+    tables = [view] if isinstance(view, Table) else [
+        b for b in view.blocks if isinstance(b, Table) and "csv" in b.formats
+    ]
+    if not tables:
+        raise InputError(f"{command}: this view has no table to write as CSV", hint="use --format text or json")
+    if len(tables) == 1:
+        return csv_table(tables[0])
+    return "\n".join(f"# {t.key}\n{csv_table(t)}" for t in tables)
+
+
+def csv_table(table: Table) -> str:
+    """One table as CSV: the header (column keys), then a line per row."""
+    columns = table.shown("csv")
+    return csv_rows([c.key for c in columns], ([row.get(c.key) for c in columns] for row in table.rows))
+
+
+def csv_rows(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A header and rows as CSV text, every cell through :func:`csv_cell`; the one CSV writer of lmsync."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_cell(h) for h in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()

@@ -1,0 +1,103 @@
+"""Issue 12, "Views once": the one set of renderers (text, JSON, CSV) on the view vocabulary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from lmsync.errors import InputError
+from lmsync.render.formats import csv_cell, render
+from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
+
+ADA = Shown({"id": 6, "username": "s0006", "name": "Ada Lovelace"}, "Ada Lovelace (s0006)")
+BOB = Shown({"id": 70, "username": "t1", "name": "Bob"}, "Bob (t1)")
+COLUMNS = (Column("day"), Column("who"), Column("minutes", "min", align=">"), Column("note", formats=JSON_CSV))
+
+
+def _table(**kwargs: object) -> Table:
+    rows = [
+        {"day": date(2026, 10, 5), "who": ADA, "minutes": 40, "note": None},
+        {"day": date(2026, 10, 12), "who": BOB, "minutes": 5, "note": "short"},
+    ]
+    return Table("meetings", COLUMNS, rows, **kwargs)  # type: ignore[arg-type]
+
+
+def test_text_aligns_columns_on_the_widest_cell_and_right_aligns_numbers() -> None:
+    out = render(_table(footer="2 meeting(s)"), "text")
+    assert out.splitlines() == [
+        "day         who                   min",
+        "2026-10-05  Ada Lovelace (s0006)   40",
+        "2026-10-12  Bob (t1)                5",
+        "2 meeting(s)",
+    ]
+    assert "short" not in out  # a JSON/CSV-only column stays out of the text
+    assert render(_table(), "table") == render(_table(), "text")  # the old name of text
+
+
+def test_text_of_an_empty_table_says_so_or_nothing() -> None:
+    assert render(Table("t", COLUMNS, [], empty="no meetings stored", footer="0"), "text") == "no meetings stored"
+    document = Document([Note("head"), Table("t", COLUMNS, [], title="Needing attention:"), Note("tail")])
+    assert render(document, "text") == "head\n\ntail"
+
+
+def test_text_by_row_template_with_details_under_each_row() -> None:
+    table = Table("checks", (), [{"mark": "FAIL", "name": "token", "fixes": ["make a token"]},
+                                 {"mark": "ok  ", "name": "course", "fixes": []}],
+                  line="[{mark}] {name}", details="fixes", detail_line="       fix: {}")
+    assert render(table, "text") == "[FAIL] token\n       fix: make a token\n[ok  ] course"
+
+
+def test_json_round_trips_with_stable_keys_iso_dates_and_machine_values() -> None:
+    document = Document([
+        Note("for people only"),
+        Field("as_of", date(2026, 11, 30)),
+        Field("counts", {"ok": 2}),
+        _table(),
+        Table("attention", (Column("who"),), [{"who": ADA}], formats=TEXT),
+    ])
+    data = json.loads(render(document, "json"))
+    assert list(data) == ["as_of", "counts", "meetings"]  # the view's order; text-only blocks left out
+    assert data["as_of"] == "2026-11-30"
+    assert data["meetings"][0] == {"day": "2026-10-05", "who": ADA.data, "minutes": 40, "note": None}
+    assert json.loads(render(_table(), "json"))[1]["who"] == BOB.data  # a table alone: a list
+    assert render(document, "json") == render(document, "json")
+
+
+def test_csv_quotes_commas_and_newlines_and_reads_back() -> None:
+    rows = [{"a": "x, y", "b": "line one\nline two", "c": 1.5, "d": True, "e": None, "f": ["p", "q"]}]
+    table = Table("t", tuple(Column(k) for k in "abcdef"), rows)
+    parsed = list(csv.reader(io.StringIO(render(table, "csv"))))
+    assert parsed == [list("abcdef"), ["x, y", "line one\nline two", "1.5", "yes", "", '["p", "q"]']]
+
+
+@pytest.mark.parametrize("cell", ["=1+2", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("x")'])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(cell: str) -> None:
+    """CSV injection: Excel, LibreOffice and Sheets run a cell starting = + - @ (or tab, CR) as a
+    formula; a leading ' makes them show it as text. Numbers stay numbers, negative ones too."""
+    escaped = "'" + cell.replace("\r", "\n")  # a line break in a cell is \n (quoted by the writer)
+    assert csv_cell(cell) == escaped
+    assert csv_cell(Shown({"id": 1}, cell)) == escaped  # a person's label is text too
+    table = Table("t", (Column("name"), Column("score")), [{"name": cell, "score": -1.5}])
+    assert list(csv.reader(io.StringIO(render(table, "csv"))))[1] == [escaped, "-1.5"]
+    assert csv_cell(-3) == "-3" and csv_cell(0.1 + 0.2) == "0.3" and csv_cell("a=b") == "a=b"
+
+
+def test_csv_of_a_document_with_several_tables_writes_sections() -> None:
+    document = Document([Field("pair", "6-4"), _table(), Table("nudges", (Column("day"),), [])])
+    parsed = list(csv.reader(io.StringIO(render(document, "csv"))))
+    assert parsed == [
+        ["# meetings"], ["day", "who", "minutes", "note"],
+        ["2026-10-05", "Ada Lovelace (s0006)", "40", ""], ["2026-10-12", "Bob (t1)", "5", "short"],
+        [], ["# nudges"], ["day"],
+    ]
+
+
+def test_a_format_the_view_cannot_take_is_bad_input_naming_the_command() -> None:
+    with pytest.raises(InputError, match="lmsync doctor: this view has no table"):
+        render(Document([Note("x"), Field("a", 1)]), "csv", "lmsync doctor")
+    with pytest.raises(InputError, match="lmsync x: nothing to show as JSON"):
+        render(Document([Note("only words")]), "json", "lmsync x")
