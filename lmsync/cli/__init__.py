@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequenc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from gettext import gettext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from lmsync.config import Config
+    from lmsync.render.views import View
 
 #: Every command: name -> (``module`` or ``module:attribute``, short help). The attribute
 #: (default ``command``) is a click command or group, or a list of them; the one whose name is
@@ -84,7 +86,7 @@ EXAMPLES: dict[str, list[str]] = {
     "init": ["lmsync init", "lmsync init --url https://moodle.example.edu --course MENTOR-2026 --token-file /etc/lmsync/token"],
     "config": ["lmsync config reference > CONFIGURATION.md"],
     "config reference": ["lmsync config reference", "lmsync config reference --out CONFIGURATION.md"],
-    "doctor": ["lmsync doctor", "lmsync doctor --config /etc/lmsync/lmsync.toml --log-format json"],
+    "doctor": ["lmsync doctor", "lmsync doctor --config /etc/lmsync/lmsync.toml --log-format json --format json"],
     "emulator": ["lmsync emulator serve --port 8765 --state demo.json"],
     "emulator serve": ["lmsync emulator serve --port 8765 --state demo.json",
                        "lmsync emulator serve --cost moodle45 --workers 4"],
@@ -96,7 +98,7 @@ EXAMPLES: dict[str, list[str]] = {
     "daemon": ["lmsync daemon --interval 15m --log-format json"],
     "run": ["lmsync run", "lmsync run --wait --log-format json"],
     "pair": ["lmsync pair show t0001 s0006"],
-    "pair show": ["lmsync pair show t0001 s0006", "lmsync pair show s0006"],
+    "pair show": ["lmsync pair show t0001 s0006", "lmsync pair show s0006 --format json"],
     "queue done": ["lmsync queue done t0001 s0006 --outcome met --note 'met on Tuesday'"],
     "demo": ["lmsync demo"],
     "grades": ["lmsync grades plan --out grades.json && lmsync grades push grades.json"],
@@ -104,7 +106,8 @@ EXAMPLES: dict[str, list[str]] = {
     "grades push": ["lmsync grades push", "lmsync grades push grades.json"],
     "meetings": ["lmsync meetings list --person s0006"],
     "meetings add": ["lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"],
-    "meetings list": ["lmsync meetings list", "lmsync meetings list --person s0006@example.org --since 2026-09-01"],
+    "meetings list": ["lmsync meetings list", "lmsync meetings list --person s0006@example.org --since 2026-09-01",
+                      "lmsync meetings list --format csv > meetings.csv"],
     "import": ["lmsync import meetings meetings.csv"],
     "import meetings": ["lmsync import meetings meetings.csv"],
     "import surveys": ["lmsync import surveys surveys.csv"],
@@ -282,6 +285,36 @@ def global_options() -> list[click.Option]:
         click.Option(["--log-level", "lmsync_log_level"], type=click.Choice(LOG_LEVELS, case_sensitive=False),
                      default=None, expose_value=False, callback=_set_log_level, help=LOG_LEVEL_HELP),
     ]
+
+
+FORMAT_HELP = "text for people, json for programs, csv for spreadsheets (table: the old name of text)."
+
+
+def _format(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    return "text" if value == "table" else value
+
+
+#: ``--format text|json|csv``, the one output option of every command that prints data (issue 12,
+#: "Views once"); ``table`` is still taken as ``text`` so existing scripts keep working. The value
+#: goes to the command as ``fmt``; ``echo_view`` prints a view with it.
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "table"]), default="text",
+                      show_default=True, callback=_format, help=FORMAT_HELP)
+
+
+def echo_view(ctx: click.Context, view: View, fmt: str) -> None:
+    """Print ``view`` (``lmsync.render.views``) as ``fmt``; a format it cannot take is an ``InputError``
+    naming the command (``lmsync.render.formats``, imported here so ``lmsync --help`` does not)."""
+    from lmsync.render.formats import render
+
+    click.echo(render(view, fmt, ctx.command_path), nl=fmt != "csv")
+
+
+def save_plan(out: Path, text: str, next_step: str, fmt: str) -> None:
+    """Write a saved plan (JSON ``text``) readable by its owner only, and say so and ``next_step``:
+    on stderr when stdout carries ``--format json`` or ``csv``, so it stays parseable."""
+    out.write_text(text, encoding="utf-8")
+    out.chmod(0o600)
+    click.echo(f"saved to {out}; {next_step}", err=fmt != "text")
 
 
 class LazyCommands(MutableMapping[str, click.Command]):

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import FORMAT, echo_view, save_plan
 from lmsync.errors import InputError, PartialFailure
-from lmsync.render.grades import plan_text, push_text, sources_text
+from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
 
 
@@ -26,16 +27,14 @@ def command() -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
 )
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@FORMAT
 @click.pass_context
-def plan_command(ctx: click.Context, out: Path | None, wait: bool) -> None:
+def plan_command(ctx: click.Context, out: Path | None, wait: bool, fmt: str) -> None:
     """Show which grades a push would write, without writing anything to Moodle."""
     result = service.plan_job(ctx.obj.config(), wait=wait)
-    click.echo(sources_text(result))
-    click.echo(plan_text(result.plan))
+    echo_view(ctx, plan_view(result), fmt)
     if out is not None:
-        out.write_text(result.plan.model_dump_json(indent=2), encoding="utf-8")
-        out.chmod(0o600)
-        click.echo(f"saved to {out}; push it with: lmsync grades push {out}")
+        save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)
 
 
 @command.command("push")

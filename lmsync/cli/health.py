@@ -1,19 +1,20 @@
 """``lmsync health``, ``lmsync nudge`` and ``lmsync queue list|ack``: fading pairs, found and acted on.
 
 ``command`` is a list of three click objects. Each parses options, calls one function of
-``lmsync.service.health`` / ``lmsync.service.nudges`` and renders: people appear as Moodle
-ids and usernames, reasons as codes and sentences, never a survey score.
+``lmsync.service.health`` / ``lmsync.service.nudges`` and renders (``health`` and ``queue list``
+through the views of ``lmsync.render.health``): people appear as names and usernames, reasons as
+codes and sentences, never a survey score.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from typing import Any
 
 import click
 
+from lmsync.cli import FORMAT, echo_view
 from lmsync.errors import InputError, PartialFailure
+from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
 from lmsync.service.directory import load_people, people_of, read_roster_of, resolve_person
@@ -33,72 +34,8 @@ AS_OF = click.option(
 )
 
 
-def _people(report: service.HealthReport, config: Any) -> People:
-    return people_of(config, report.assessment.roster)
-
-
-def _pair_label(view: service.PairView, people: People) -> str:
-    return people.pair(view.health.mentor_id, view.health.mentee_id)
-
-
-def health_json(report: service.HealthReport, people: People) -> dict[str, Any]:
-    return {
-        "as_of": report.as_of.isoformat(),
-        "counts": report.counts,
-        "skipped_inactive": report.assessment.skipped_inactive,
-        "queued": report.queued,
-        "recorded": report.recorded,
-        "pairs": [
-            {
-                "pair": v.health.pair_id,
-                "mentor_id": v.health.mentor_id,
-                "mentor": v.mentor_username,
-                "mentor_name": people.name(v.health.mentor_id),
-                "mentee_id": v.health.mentee_id,
-                "mentee": v.mentee_username,
-                "mentee_name": people.name(v.health.mentee_id),
-                "status": v.health.status,
-                "paired_since": v.health.paired_since.isoformat(),
-                "last_meeting": v.health.last_meeting.isoformat() if v.health.last_meeting else None,
-                "days_since_meeting": v.health.days_since_meeting,
-                "reasons": [
-                    {"code": r.code, "severity": r.severity, "text": r.text} for r in v.health.reasons
-                ],
-            }
-            for v in report.assessment.pairs
-        ],
-    }
-
-
-def health_text(report: service.HealthReport, people: People) -> str:
-    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
-    lines = [f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."]
-    if report.assessment.skipped_inactive:
-        lines.append(
-            f"({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
-        )
-    attention = report.attention
-    if attention:
-        lines.append("")
-        lines.append("Needing attention:")
-        for view in attention:
-            h = view.health
-            last = h.last_meeting.isoformat() if h.last_meeting else "never"
-            lines.append(f"  {h.status:<8} {_pair_label(view, people)}  last meeting {last}")
-            for reason in h.reasons:
-                lines.append(f"           - {reason.text} [{reason.code}]")
-    if report.queued:
-        lines.append("")
-        queued = "; ".join(_queued_label(pair, people) for pair in report.queued)
-        lines.append(f"Added to the coordinator queue: {queued} (see `lmsync queue list`).")
-    if not report.recorded:
-        lines.append("")
-        lines.append("A view as of that date: nothing was stored or queued (plain `lmsync health` records today).")
-    return "\n".join(lines)
-
-
 @click.command("health")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@FORMAT
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
@@ -108,16 +45,7 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
     With --as-of it is a view only: nothing is stored or queued.
     """
     report = service.health_job(ctx.obj.config(), as_of=_as_of(as_of), wait=wait, record=as_of is None)
-    people = _people(report, ctx.obj.config())
-    if fmt == "json":
-        click.echo(json.dumps(health_json(report, people), indent=2))
-    else:
-        click.echo(health_text(report, people))
-
-
-def _queued_label(pair_id: str, people: People) -> str:
-    mentor, _, mentee = pair_id.partition("-")
-    return people.pair(int(mentor), int(mentee)) if mentor.isdigit() and mentee.isdigit() else pair_id
+    echo_view(ctx, health_view(report, people_of(ctx.obj.config(), report.assessment.roster)), fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
@@ -199,7 +127,7 @@ def queue_command() -> None:
 
 
 @queue_command.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@FORMAT
 @click.pass_context
 def queue_list_command(ctx: click.Context, fmt: str) -> None:
     """Open items, oldest first, with their reasons (each pair as mentor / mentee)."""
@@ -208,39 +136,7 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
     people = load_people(config) if items else People(show_names=config.privacy.show_names)
     if people.note:
         click.echo(f"({people.note})", err=True)
-    if fmt == "json":
-        data = [
-            {
-                "pair": f"{i.mentor_id}-{i.mentee_id}",
-                "mentor": people.as_json(i.mentor_id),
-                "mentee": people.as_json(i.mentee_id),
-                "status": i.status,
-                "since": i.opened_on.isoformat(),
-                "last_seen": i.last_seen_on.isoformat(),
-                "owner": i.owner,
-                "due": i.due_on.isoformat() if i.due_on else None,
-                "outcome": i.outcome,
-                "escalated_to": i.escalated_to,
-                "reasons": [{"code": c, "text": t} for c, t in i.reasons],
-            }
-            for i in items
-        ]
-        click.echo(json.dumps(data, indent=2))
-        return
-    if not items:
-        click.echo("the coordinator queue is empty")
-        return
-    for i in items:
-        click.echo(
-            f"{people.pair(i.mentor_id, i.mentee_id)}  {i.status}  since {i.opened_on.isoformat()}"
-            f"  (last seen {i.last_seen_on.isoformat()})"
-            + (f"  owner {i.owner}" if i.owner else "")
-            + (f"  due {i.due_on.isoformat()}" if i.due_on else "")
-            + (f"  escalated to {i.escalated_to}" if i.escalated_to else "")
-        )
-        for code, text in i.reasons:
-            click.echo(f"    - {text} [{code}]")
-    click.echo(f"{len(items)} open item(s); `lmsync queue ack MENTOR MENTEE --note ...` closes one")
+    echo_view(ctx, queue_view(items, people), fmt)
 
 
 @queue_command.command("ack")

@@ -14,10 +14,11 @@ from typing import Any
 
 import click
 
+from lmsync.cli import FORMAT, echo_view
+from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
-from lmsync.service.labels import People
 
 
 @click.group("meetings")
@@ -84,8 +85,9 @@ def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
 @click.option(
     "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="From this date (YYYY-MM-DD)."
 )
+@FORMAT
 @click.pass_context
-def list_command(ctx: click.Context, person: str | None, since: object) -> None:
+def list_command(ctx: click.Context, person: str | None, since: object, fmt: str) -> None:
     """Stored meetings, oldest first, people by name and username."""
     config = ctx.obj.config()
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
@@ -94,24 +96,7 @@ def list_command(ctx: click.Context, person: str | None, since: object) -> None:
     rows = service.list_meetings(config, person=person_id, since=since_date)
     if people.note:
         click.echo(f"({people.note})", err=True)
-    if not rows:
-        click.echo("no meetings stored")
-        return
-    click.echo(meetings_table(rows, people))
-    click.echo(f"{len(rows)} meeting(s)")
-
-
-def meetings_table(rows: list[Any], people: People) -> str:
-    """One line per stored meeting: date, mentor, mentee, minutes, attended, rating, source."""
-    table = [("date", "mentor", "mentee", "min", "came", "rating", "source")]
-    for row in rows:
-        m = row.meeting
-        table.append((
-            m.date.isoformat(), people.label(m.mentor_id), people.label(m.mentee_id), str(m.minutes),
-            "yes" if m.attended else "no", "" if m.rating is None else str(m.rating), m.source,
-        ))
-    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in table)
+    echo_view(ctx, meetings_view(rows, people), fmt)
 
 
 @click.group("import")
@@ -129,35 +114,36 @@ def _report(result: ImportResult) -> str:
     return text
 
 
-def _file_or_template(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``FILE`` or ``--template``, and the click context: what every import command takes."""
-    file = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
-    template = click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
-    return file(template(click.pass_context(func)))
+def _import(kind: str) -> Callable[[Callable[[click.Context, Path], str]], click.Command]:
+    """``lmsync import KIND FILE`` or ``--template``: the function imports FILE and returns what to print;
+    ``--template`` prints the header with an example row instead (``service.import_template``)."""
+
+    def decorate(func: Callable[[click.Context, Path], str]) -> click.Command:
+        @import_command.command(kind, help=func.__doc__)
+        @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+        @click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
+        @click.pass_context
+        def command(ctx: click.Context, file: Path | None, template: bool) -> None:
+            if template or file is None:
+                if not template:
+                    raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
+                click.echo(service.import_template(ctx.obj.config(), kind), nl=False)
+                return
+            click.echo(func(ctx, file))
+
+        return command
+
+    return decorate
 
 
-@import_command.command("meetings")
-@_file_or_template
-def import_meetings_command(ctx: click.Context, file: Path | None, template: bool) -> None:
+@_import("meetings")
+def import_meetings_command(ctx: click.Context, file: Path) -> str:
     """Columns date,mentor,mentee,minutes,attended[,rating,notes]; comma or semicolon; UTF-8."""
-    if template or file is None:
-        _template(ctx, "meetings", template)
-        return
-    click.echo(_report(service.import_meetings(ctx.obj.config(), file, today=date.today())))
+    return _report(service.import_meetings(ctx.obj.config(), file, today=date.today()))
 
 
-def _template(ctx: click.Context, kind: str, template: bool) -> None:
-    if not template:
-        raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
-    click.echo(service.import_template(ctx.obj.config(), kind), nl=False)
-
-
-@import_command.command("surveys")
-@_file_or_template
-def import_surveys_command(ctx: click.Context, file: Path | None, template: bool) -> None:
+@_import("surveys")
+def import_surveys_command(ctx: click.Context, file: Path) -> str:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
-    if template or file is None:
-        _template(ctx, "surveys", template)
-        return
     result, scored = service.import_surveys(ctx.obj.config(), file, today=date.today())
-    click.echo(f"{_report(result)}; {scored} wave scores")
+    return f"{_report(result)}; {scored} wave scores"

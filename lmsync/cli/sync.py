@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
+from lmsync.cli import FORMAT, echo_view, save_plan
 from lmsync.domain.plan import Plan
 from lmsync.errors import InputError, PartialFailure
-from lmsync.render.sync import plan_text, report_text
+from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
 from lmsync.service.directory import load_people, people_of
 from lmsync.service.labels import People
@@ -43,16 +44,15 @@ def _wants_progress(ctx: click.Context) -> bool:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
 @click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Accepted for scripts: a plan only reads, so it never waits for a run.")
+@FORMAT
 @click.pass_context
-def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None, wait: bool) -> None:
+def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None, wait: bool, fmt: str) -> None:
     """Show what a sync would change in Moodle, without changing anything."""
     config = ctx.obj.config()
     result = jobs.plan_job(config, allow_delete=allow_delete, wait=wait)
-    click.echo(plan_text(result.plan, people=people_of(config, result.snapshot.roster)))
+    echo_view(ctx, plan_view(result.plan, people=people_of(config, result.snapshot.roster)), fmt)
     if out is not None:
-        out.write_text(result.plan.model_dump_json(indent=2), encoding="utf-8")
-        out.chmod(0o600)
-        click.echo(f"saved to {out}; apply it with: lmsync apply {out}")
+        save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}", fmt)
 
 
 @click.command("apply")

@@ -1,7 +1,8 @@
-"""Texts for grade plans and pushes."""
+"""Texts for grade plans and pushes, and the ``grades plan`` view (``plan_view``)."""
 
 from __future__ import annotations
 
+from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
 
 
@@ -21,14 +22,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             + (f", {plan.assign_count} assignment grades" if plan.assign_requests else "")
             + f"; {plan.unchanged + plan.assign_unchanged} unchanged"
         ]
-        per_item: dict[int, tuple[bool, int]] = {}
-        for request in plan.requests:
-            details, count = per_item.get(request.itemnumber, (False, 0))
-            per_item[request.itemnumber] = (
-                details or request.itemdetails is not None,
-                count + len(request.grades),
-            )
-        for number, (details, count) in sorted(per_item.items()):
+        for number, (details, count) in per_item(plan).items():
             item = plan.item(number)
             name = item.itemname if item else f"item {number}"
             extent = (
@@ -68,6 +62,37 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)
+
+
+def per_item(plan: service.GradesPlan) -> dict[int, tuple[bool, int]]:
+    """itemnumber -> (whether the item's details are sent, how many grades), in itemnumber order."""
+    found: dict[int, tuple[bool, int]] = {}
+    for request in plan.requests:
+        details, count = found.get(request.itemnumber, (False, 0))
+        found[request.itemnumber] = (details or request.itemdetails is not None, count + len(request.grades))
+    return dict(sorted(found.items()))
+
+
+def plan_view(result: service.GradesPlanResult) -> Document:
+    """``grades plan`` as a view: the texts above (text); the plan's figures, the grades per item and the
+    rejected values (JSON; CSV: the two tables as sections). The saved plan (``--out``) stays the push's input."""
+    plan = result.plan
+    items = []
+    for number, (details, count) in per_item(plan).items():
+        item = plan.item(number)
+        items.append({"itemnumber": number, "itemname": item.itemname if item else None, "grades": count,
+                      "item_details": details})
+    rejected = [{"key": r.key, "user_id": r.user_id, "value": r.value, "reason": r.reason} for r in plan.rejected]
+    return Document([
+        Note(f"{sources_text(result)}\n{plan_text(plan)}"),
+        *(Field(key, getattr(plan, key)) for key in ("programme", "course_id", "fingerprint", "in_sync")),
+        Field("summary", plan.summary()),
+        Table("items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("item_details")), items,
+              formats=JSON_CSV),
+        Table("rejected", (Column("key"), Column("user_id"), Column("value"), Column("reason")), rejected,
+              formats=JSON_CSV),
+        Field("warnings", list(plan.warnings)),
+    ])
 
 
 def sources_text(result: service.GradesPlanResult) -> str:

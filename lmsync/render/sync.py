@@ -7,6 +7,7 @@ else as ``user #<id>``.
 from __future__ import annotations
 
 from lmsync.domain.plan import Plan
+from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
 from lmsync.service.labels import People
 
@@ -48,6 +49,19 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)
+
+
+def plan_view(plan: Plan, *, people: People | None = None) -> Document:
+    """``lmsync plan`` as a view: ``plan_text`` (text); the plan's identity and every operation with its
+    kind, whether it destroys, and what it does (JSON; CSV: the operations). ``--out`` saves the plan itself."""
+    rows = [{"kind": op.kind, "destructive": op.destructive, "what": _describe(op, people)} for op in plan.operations]
+    return Document([
+        Note(plan_text(plan, people=people)),
+        *(Field(key, getattr(plan, key)) for key in ("programme", "course_id", "fingerprint", "settled")),
+        Table("operations", (Column("kind"), Column("destructive"), Column("what")), rows, formats=JSON_CSV),
+        Field("skipped_deletes", list(plan.skipped_deletes)),
+        Field("warnings", list(plan.warnings)),
+    ])
 
 
 def _describe(op: object, people: People | None = None) -> str:

@@ -1,0 +1,114 @@
+"""``lmsync health`` and ``lmsync queue list`` as views (a coordinator's: reasons, never a score).
+
+People are ``Name (username)`` in text and CSV (``People.label``), ``{"id", "username", "name"}``
+or ids and usernames in JSON, as these commands have always printed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
+from lmsync.service.health import HealthReport
+from lmsync.service.labels import People
+from lmsync.store.health import QueueItem
+
+HEALTH_COLUMNS = tuple(
+    Column(key) for key in (
+        "pair", "mentor_id", "mentor", "mentor_name", "mentee_id", "mentee", "mentee_name", "status",
+        "paired_since", "last_meeting", "days_since_meeting", "reasons",
+    )
+)
+QUEUE_COLUMNS = tuple(
+    Column(key) for key in (
+        "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "outcome", "escalated_to",
+        "reasons",
+    )
+)
+
+
+def reasons_cell(reasons: Iterable[Any], keys: Sequence[str] = ("code", "text")) -> Shown:
+    """Reasons as JSON objects of ``keys`` and, for people, ``text [code]; ...``.
+
+    ``reasons`` are objects with those attributes, or ``(code, text)`` tuples as the queue stores them.
+    """
+    items = [r if not isinstance(r, tuple) else dict(zip(("code", "text"), r, strict=True)) for r in reasons]
+    data = [{k: (i[k] if isinstance(i, dict) else getattr(i, k)) for k in keys} for i in items]
+    return Shown(data, "; ".join(f"{d['text']} [{d['code']}]" for d in data))
+
+
+def _detail_lines(cell: Shown) -> list[str]:
+    return [f"{d['text']} [{d['code']}]" for d in cell.data]
+
+
+def health_view(report: HealthReport, people: People) -> Document:
+    """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued."""
+    rows = [
+        {
+            "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
+            "mentor_name": people.name(v.health.mentor_id), "mentee_id": v.health.mentee_id,
+            "mentee": v.mentee_username, "mentee_name": people.name(v.health.mentee_id), "status": v.health.status,
+            "paired_since": v.health.paired_since, "last_meeting": v.health.last_meeting,
+            "days_since_meeting": v.health.days_since_meeting,
+            "reasons": reasons_cell(v.health.reasons, ("code", "severity", "text")),
+        }
+        for v in report.assessment.pairs
+    ]
+    attention = [
+        {
+            "status": v.health.status, "pair": people.pair(v.health.mentor_id, v.health.mentee_id),
+            "last": v.health.last_meeting or "never", "reasons": _detail_lines(reasons_cell(v.health.reasons)),
+        }
+        for v in report.attention
+    ]
+    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
+    head = f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."
+    if report.assessment.skipped_inactive:
+        head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
+    blocks: list[Table | Field | Note] = [
+        Note(head),
+        Field("as_of", report.as_of),
+        Field("counts", report.counts),
+        Field("skipped_inactive", report.assessment.skipped_inactive),
+        Field("queued", report.queued),
+        Field("recorded", report.recorded),
+        Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
+        Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
+              details="reasons", detail_line="           - {}", formats=TEXT),
+    ]
+    if report.queued:
+        queued = "; ".join(_queued_label(pair, people) for pair in report.queued)
+        blocks.append(Note(f"Added to the coordinator queue: {queued} (see `lmsync queue list`)."))
+    if not report.recorded:
+        blocks.append(Note("A view as of that date: nothing was stored or queued (plain `lmsync health` records today)."))
+    return Document(blocks)
+
+
+def _queued_label(pair_id: str, people: People) -> str:
+    mentor, _, mentee = pair_id.partition("-")
+    return people.pair(int(mentor), int(mentee)) if mentor.isdigit() and mentee.isdigit() else pair_id
+
+
+def queue_view(items: Sequence[QueueItem], people: People) -> Table:
+    """The open items, oldest first (JSON: a list); text: one line per item, its reasons under it."""
+    rows = []
+    for i in items:
+        extra = "".join([
+            f"  owner {i.owner}" if i.owner else "", f"  due {i.due_on.isoformat()}" if i.due_on else "",
+            f"  escalated to {i.escalated_to}" if i.escalated_to else "",
+        ])
+        reasons = reasons_cell(i.reasons)
+        rows.append({
+            "pair": f"{i.mentor_id}-{i.mentee_id}",
+            "mentor": Shown(people.as_json(i.mentor_id), people.label(i.mentor_id)),
+            "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
+            "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": i.due_on,
+            "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons,
+            "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons),
+        })
+    return Table(
+        "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  since {since}  (last seen {last_seen}){extra}",
+        details="lines", empty="the coordinator queue is empty",
+        footer=f"{len(items)} open item(s); `lmsync queue ack MENTOR MENTEE --note ...` closes one",
+    )

@@ -1,0 +1,49 @@
+"""``lmsync match`` as a view: the pairs with scores and reasons, the unmatched, the summary.
+
+JSON is ``MatchResult.to_dict()`` (people by id, every figure); text and CSV show one table of
+pairs and unmatched mentees, people as ``Name (username)`` (``labels``), then (text) the loads,
+the optimality per circle and the warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from lmsync.domain.matching import MatchResult
+from lmsync.render.views import CSV_ONLY, TEXT, TEXT_CSV, Column, Document, Field, Note, Table
+
+COLUMNS = (
+    Column("mentee"),
+    Column("mentor"),
+    Column("circle"),
+    Column("score", align=">"),
+    Column("terms", formats=CSV_ONLY),
+    Column("reasons", formats=CSV_ONLY),
+    Column("unmatched_reason", formats=CSV_ONLY),
+    Column("why", formats=TEXT),
+)
+
+
+def match_view(result: MatchResult, labels: Mapping[str, str] | None = None) -> Document:
+    """One row per pair, then one per unmatched mentee (``unmatched_reason`` set, no mentor)."""
+    def name(person: str) -> str:
+        return (labels or {}).get(person, person)
+
+    rows = [
+        {"mentee": name(a.mentee), "mentor": name(a.mentor), "circle": a.circle, "score": a.score,
+         "terms": ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
+         "reasons": "; ".join(a.reasons), "unmatched_reason": "", "why": "; ".join(a.reasons)}
+        for a in result.assignments
+    ]
+    rows += [
+        {"mentee": name(u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
+         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}"}
+        for u in result.unmatched
+    ]
+    loads = ", ".join(f"{k}={v}" for k, v in result.loads.items())
+    summary = [f"{len(result.assignments)} pairs, {len(result.unmatched)} unmatched, "
+               f"total score {result.total_score:g}; loads: {loads}"]
+    summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
+    summary += [f"warning: {warning}" for warning in result.warnings]
+    fields = [Field(key, value) for key, value in result.to_dict().items()]
+    return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])

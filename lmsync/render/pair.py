@@ -1,0 +1,97 @@
+"""``lmsync pair show`` as a view: one pair's meetings, satisfaction per side, status over time,
+nudges and queue items (five tables; CSV writes them as sections).
+
+Never a single meeting's rating; the mentee side's satisfaction only as a mean over the
+mentor's mentees, as the report shows it (``lmsync.service.health.pair_history``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lmsync.render.health import reasons_cell
+from lmsync.render.views import Column, Document, Field, Note, Shown, Table
+from lmsync.service.health import PairHistory
+from lmsync.service.labels import People
+
+
+def _columns(*keys: str) -> tuple[Column, ...]:
+    return tuple(Column(key) for key in keys)
+
+
+def changes(snapshots: list[Any]) -> list[Any]:
+    """The days the status or its reasons changed (a daily snapshot repeats itself)."""
+    out, last = [], None
+    for row in snapshots:
+        key = (row.status, tuple(code for code, _ in row.reasons))
+        if key != last:
+            out.append(row)
+            last = key
+    return out
+
+
+def _satisfaction(s: Any) -> str:
+    if s.withheld:
+        return (f"withheld: only {s.over} of the mentor's mentees answered "
+                "(mentee ratings of a mentor are shown as a mean only)")
+    if s.side == "mentee":
+        return f"{s.score} (mean over {s.over} mentee(s) of this mentor)"
+    return f"{s.score}"
+
+
+def _queue_state(i: Any) -> str:
+    state = f"closed {i.acked_on.isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
+    return state + "".join([
+        f", owner {i.owner}" if i.owner else "", f", outcome {i.outcome}" if i.outcome else "",
+        f", escalated to {i.escalated_to}" if i.escalated_to else "",
+    ])
+
+
+def pair_view(h: PairHistory, people: People) -> Document:
+    """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, then one list per table."""
+    head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
+    if h.forbidden:
+        head += f"\n  marked not a good fit on {h.forbidden[1].isoformat()} ({h.forbidden[0]}): re-matched by sync"
+    meetings = [
+        {"date": m.date, "minutes": m.minutes, "attended": m.attended, "source": m.source,
+         "came": "attended" if m.attended else "missed"}
+        for m in h.meetings
+    ]
+    scores = [
+        {"side": s.side, "instrument": s.instrument, "wave": s.wave, "date": s.day, "score": s.score, "over": s.over,
+         "withheld": s.withheld, "value": _satisfaction(s)}
+        for s in h.scores
+    ]
+    status = [
+        {"day": r.day, "status": r.status, "reasons": reasons_cell(r.reasons),
+         "why": "; ".join(text for _, text in r.reasons)}
+        for r in changes(h.snapshots)
+    ]
+    nudges = [
+        {"day": n.day, "to": Shown(people.as_json(n.recipient_id), people.label(n.recipient_id)), "kind": n.kind,
+         "state": n.state}
+        for n in h.nudges
+    ]
+    queue = [
+        {"opened": i.opened_on, "status": i.status, "owner": i.owner, "due": i.due_on, "outcome": i.outcome,
+         "closed": i.acked_on, "escalated_to": i.escalated_to, "note": i.note, "state": _queue_state(i)}
+        for i in h.items
+    ]
+    forbidden = {"source": h.forbidden[0], "on": h.forbidden[1]} if h.forbidden else None
+    return Document([
+        Note(head),
+        Field("pair", f"{h.mentor_id}-{h.mentee_id}"),
+        Field("mentor", people.as_json(h.mentor_id)),
+        Field("mentee", people.as_json(h.mentee_id)),
+        Field("not_a_good_fit", forbidden),
+        Table("meetings", _columns("date", "minutes", "attended", "source"), meetings,
+              title=f"Meetings ({len(meetings)}):", line="  {date}  {minutes:>3} min  {came}  [{source}]", empty=""),
+        Table("satisfaction", _columns("side", "instrument", "wave", "date", "score", "over", "withheld"), scores,
+              title="Satisfaction (per side):", line="  {side:<6} {instrument} {wave}: {value}", empty=""),
+        Table("status", _columns("day", "status", "reasons"), status, title="Status over time:",
+              line="  {day}  {status:<8} {why}", empty=""),
+        Table("nudges", _columns("day", "to", "kind", "state"), nudges, title=f"Nudges ({len(nudges)}):",
+              line="  {day}  to {to}  {kind}  {state}", empty=""),
+        Table("queue", _columns("opened", "status", "owner", "due", "outcome", "closed", "escalated_to", "note"), queue,
+              title=f"Queue items ({len(queue)}):", line="  opened {opened} ({status}): {state}", empty=""),
+    ], spaced=False)
