@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lmsync.log import configure  # noqa: E402
 from lmsync.render.report import renderer  # noqa: E402
-from lmsync.service.report import MatchedPair, build, read_inputs, write_report  # noqa: E402
+from lmsync.service.report import MatchedPair, ReportPeople, build, read_inputs, write_report  # noqa: E402
 from lmsync.store.db import Store  # noqa: E402
 from tests.unit.report.synthetic import AS_OF, config_for, programme, roster_and_pairs  # noqa: E402
 
@@ -58,7 +58,7 @@ def main() -> None:
         store = Store(path, read_only=True)
         inputs = read_inputs(config, store, as_of=AS_OF)
         clock.append((time.perf_counter(), time.process_time()))
-        data = build(config, inputs, as_of=AS_OF, roster=roster, pairs=pairs, matched=matched)
+        data = build(config, inputs, ReportPeople(roster, pairs, matched), as_of=AS_OF)
         clock.append((time.perf_counter(), time.process_time()))
         out = write_report(data, Path(folder) / "report.html", renderer())[0]
         clock.append((time.perf_counter(), time.process_time()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -99,6 +100,23 @@ def test_issue_14_csv_writes_every_table_behind_the_charts(made, tmp_path):
     health = list(csv.reader(io.StringIO((tmp_path / "tables" / "pair_health_over_time.csv").read_text())))
     assert tuple(health[0]) == data.health.columns and len(health) == len(data.health.rows) + 1
     assert all(w.stat().st_mode & 0o077 == 0 for w in written)
+
+
+def test_issue_12_report_csv_cells_are_escaped_against_csv_injection(made):
+    """The report's CSV goes through lmsync's one CSV writer: a name a spreadsheet would run as a
+    formula is written as text (a leading '), numbers stay numbers, even negative ones."""
+    store, config, p, _data = made
+    mentor, mentee = p.pairs[0]
+    hostile = '=HYPERLINK("https://example.invalid/x","y")'
+    roster = {**p.roster, mentor: replace(p.roster[mentor], fullname=hostile)}
+    named = config.model_copy(update={"report": config.report.model_copy(update={"names": True})})
+    matched = [MatchedPair(mentor, mentee, -1.5, {"department": 3.0})]
+    data = gather(named, store, as_of=AS_OF, roster=roster, pairs=p.pairs, matched=matched)
+    rows = list(csv.reader(io.StringIO(csv_files(data)["match_scores.csv"])))
+    assert rows == [
+        ["mentor", "mentee", "score"],
+        [f"'{hostile} ({p.roster[mentor].username})", f"{p.roster[mentee].fullname} ({p.roster[mentee].username})", "-1.5"],
+    ]
 
 
 def test_issue_14_the_page_is_self_contained(made):

@@ -1,0 +1,227 @@
+"""The programme report as one self-contained HTML page (issue 14).
+
+Inline CSS (``templates/report.html``) and inline SVG charts (``lmsync.render.report_charts``);
+no script, no font, no stylesheet or other external reference. Each chart sits in a
+``<figure>`` with its caption; the data behind the charts follows in tables. The page has
+print CSS (A4, charts kept whole).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+from importlib import resources
+from string import Template
+from typing import TYPE_CHECKING, Any
+
+from lmsync.render.report_charts import (
+    evaluation_chart,
+    health_chart,
+    instrument_label,
+    load_chart,
+    match_charts,
+    meetings_charts,
+    qualities_chart,
+    wave_charts,
+)
+from lmsync.render.report_figures import Chart, charts_context
+
+if TYPE_CHECKING:
+    from lmsync.service.report_model import ReportData, Table
+
+
+def _cell(value: Any, column: str) -> str:
+    if value is None:
+        return '<td class="num">–</td>'
+    if column == "status":
+        return f'<td><span class="status status-{escape(str(value))}">{escape(str(value).replace("_", " "))}</span></td>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        return f'<td class="num">{escape(text)}</td>'
+    return f"<td>{escape(str(value))}</td>"
+
+
+def table_html(t: Table, *, empty: str = "Nothing to show yet.") -> str:
+    """``t`` as an HTML table (its title as a hidden caption), or the ``empty`` sentence when it has no rows."""
+    if not t.rows:
+        return f'<p class="empty">{escape(empty)}</p>'
+    head = "".join(f'<th scope="col">{escape(c.replace("_", " "))}</th>' for c in t.columns)
+    body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, t.columns, strict=True)) + "</tr>" for row in t.rows)
+    return f"<div class=\"wide\"><table><caption hidden>{escape(t.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def _two(value: Any) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _p_value(value: Any) -> str:
+    return "–" if value is None else ("< 0.01" if value < 0.01 else f"{value:.2f}")
+
+
+def _rate(value: Any) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+#: The evaluation table's columns as the page shows them: (heading, cell text from a row by column name).
+EVALUATION_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
+    ("Instrument", lambda r: instrument_label(r["instrument"])),
+    ("Waves", lambda r: f"{r['from_wave']} → {r['to_wave']}"),
+    ("Group", lambda r: str(r["group"])),
+    ("n", lambda r: str(r["n"])),
+    ("Mean before", lambda r: _two(r["mean_before"])),
+    ("Mean after", lambda r: _two(r["mean_after"])),
+    ("Mean change", lambda r: _two(r["mean_change"])),
+    ("95% CI", lambda r: "–" if r["ci_low"] is None else f"{r['ci_low']:.2f} to {r['ci_high']:.2f}"),
+    ("Effect size d_z", lambda r: _two(r["d_z"])),
+    ("Wilcoxon W", lambda r: _two(r["wilcoxon_w"])),
+    ("Wilcoxon p", lambda r: _p_value(r["wilcoxon_p"])),
+    ("Response (from)", lambda r: _rate(r["response_rate_from"])),
+    ("Response (to)", lambda r: _rate(r["response_rate_to"])),
+)
+
+
+def evaluation_table_html(t: Table) -> str:
+    """The programme evaluation table for people: labelled columns, 2-decimal numbers, CI in one column."""
+    if not t.rows:
+        return '<p class="empty">Not enough survey waves answered by the same people yet.</p>'
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _text in EVALUATION_COLUMNS)
+    body = ""
+    for row in t.rows:
+        named = dict(zip(t.columns, row, strict=True))
+        cells = "".join(
+            ("<td>" if k < 3 else '<td class="num">') + escape(text(named)) + "</td>"
+            for k, (_label, text) in enumerate(EVALUATION_COLUMNS)
+        )
+        body += f"<tr>{cells}</tr>"
+    return (
+        f'<div class="wide"><table class="evaluation"><caption hidden>{escape(t.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def _figures(charts: Sequence[Chart]) -> str:
+    return '<div class="charts">' + "".join(
+        f'<figure class="chart" id="chart-{c.name}" aria-labelledby="caption-{c.name}">{c.svg}'
+        f'<figcaption id="caption-{c.name}">{escape(c.caption)}</figcaption></figure>'
+        for c in charts
+    ) + "</div>"
+
+
+def _data(*tables: Table) -> str:
+    parts = [t for t in tables if t.rows]
+    if not parts:
+        return ""
+    return "<details><summary>Data behind the charts</summary>" + "".join(table_html(t) for t in parts) + "</details>"
+
+
+def _section(anchor: str, title: str, lead: str, body: str) -> str:
+    return f'<section id="{anchor}" aria-labelledby="h-{anchor}"><h2 id="h-{anchor}">{escape(title)}</h2>' + (
+        f'<p class="lead">{lead}</p>' if lead else ""
+    ) + body + "</section>"
+
+
+def _summary_html(data: ReportData) -> str:
+    cards = "".join(
+        f'<div class="card"><div class="value">{escape(str(value))}</div><div class="label">{escape(str(label))}</div></div>'
+        for label, value in data.summary.rows
+    )
+    return f'<div class="cards">{cards}</div>'
+
+
+def html_page(data: ReportData) -> str:
+    """The whole report as one HTML document: inline CSS and SVG, no script, no external reference."""
+    with charts_context():
+        return _html_page(data)
+
+
+def _html_page(data: ReportData) -> str:
+    from lmsync import __version__
+
+    sections = []
+    sections.append(("summary", "Summary", "", _summary_html(data)))
+    meetings = meetings_charts(data)
+    sections.append(
+        (
+            "meetings",
+            "Meetings",
+            "Meetings held each month (each pair and day counted once) and how long they lasted.",
+            (_figures(meetings) if meetings else '<p class="empty">No meetings recorded yet.</p>') + _data(data.meetings),
+        )
+    )
+    health = health_chart(data)
+    day = data.health_day.isoformat() if data.health_day else None
+    sections.append(
+        (
+            "health",
+            "Pair health",
+            "How many pairs were in each state on each day lmsync judged them"
+            + (" (one day per week over this long a span)" if data.health_weekly else "")
+            + (f"; below, the pairs at risk or fading on {escape(day)}, why, and where they are in the coordinator's queue." if day else "."),
+            (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
+            + _data(data.health)
+            + "<h3>At risk today</h3>"
+            + table_html(data.at_risk, empty="No pair is at risk or fading."),
+        )
+    )
+    satisfaction = wave_charts(data.satisfaction, "satisfaction", "Relationship satisfaction per wave", "Mean score (1-5)")
+    efficacy = wave_charts(data.self_efficacy, "efficacy", "Self-efficacy across waves", "Mean total score")
+    sections.append(
+        (
+            "surveys",
+            "Relationship satisfaction and self-efficacy",
+            "Mean scores per survey wave with 95% confidence intervals, among people currently in a pair; "
+            "relationship satisfaction from both sides.",
+            (_figures([*satisfaction, *efficacy]) if satisfaction or efficacy else '<p class="empty">No survey scores yet.</p>')
+            + _data(data.satisfaction, data.self_efficacy, data.response),
+        )
+    )
+    match = [*load_chart(data), *match_charts(data)]
+    sections.append(
+        (
+            "matching",
+            "Mentor load and match quality",
+            "How many mentees each mentor has, how well the current pairs scored in the matching, and which reasons made the matches.",
+            (_figures(match) if match else '<p class="empty">No pairs yet.</p>') + _data(data.mentor_load, data.match_scores, data.match_terms),
+        )
+    )
+    evaluation = evaluation_chart(data)
+    sections.append(
+        (
+            "evaluation",
+            "Programme evaluation",
+            "For each instrument, the change between the baseline wave and each later wave among people who "
+            "answered both: mean change with its 95% confidence interval (t distribution), Cohen's d<sub>z</sub> "
+            "(mean change / SD of the changes), the Wilcoxon signed-rank test (two-sided), n, and the response "
+            "rate of each wave; overall and per year of study.",
+            _figures(evaluation) + evaluation_table_html(data.evaluation),
+        )
+    )
+    qualities = qualities_chart(data)
+    sections.append(
+        (
+            "qualities",
+            "Mentor qualities",
+            "Nine qualities of outstanding mentors (Cho, Ramanan &amp; Feldman, 2011) as mentees rate them. "
+            f"A mentor appears only with ratings from at least {data.min_mentees} mentees, and only as the mean; "
+            "no single mentee's rating is shown.",
+            _figures(qualities)
+            + table_html(
+                data.mentor_qualities,
+                empty=f"No mentor has ratings from {data.min_mentees} or more mentees yet.",
+            ),
+        )
+    )
+    nav = "".join(f'<a href="#{anchor}">{escape(title)}</a>' for anchor, title, _lead, _body in sections)
+    subtitle = f"Course {data.course} · as of {data.as_of.isoformat()}" + (
+        f" · term from {data.term_start.isoformat()}" if data.term_start else ""
+    )
+    template = Template(resources.files("lmsync.render").joinpath("templates/report.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        title=escape(f"Mentoring programme report: {data.programme}"),
+        subtitle=escape(subtitle),
+        nav=nav,
+        sections="\n".join(_section(*s) for s in sections),
+        notes=escape(" ".join(data.notes)),
+        version=escape(__version__),
+        generated=escape(data.generated_at),
+    )

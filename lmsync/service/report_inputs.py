@@ -1,0 +1,96 @@
+"""What the programme report reads from the store (issue 14): only reads, nothing after the report's day.
+
+``read_inputs`` turns the store's meetings, health snapshots, coordinator queue and survey
+answers into a ``ReportInputs`` of plain values; ``lmsync.service.report.build`` makes the
+report's tables from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lmsync.config import Config
+from lmsync.domain.instruments import SurveyAnswer, WaveScore
+from lmsync.service.meetings import settings
+from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
+from lmsync.service.steady_gc import steady_gc
+from lmsync.store.db import Store
+from lmsync.store.report import (
+    FlaggedPair,
+    MonthMeetings,
+    QueueState,
+    flagged_pairs,
+    health_snapshot_days,
+    health_status_counts,
+    instrument_answers,
+    meetings_per_month,
+    queue_states,
+    wave_scores,
+)
+
+#: Health snapshots spanning more than this are shown one day per week: a chart about 800
+#: pixels wide cannot show daily detail over half a year or more anyway.
+WEEKLY_HEALTH_AFTER = timedelta(weeks=26)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the report reads from the store (``read_inputs``), as plain values."""
+
+    months: tuple[MonthMeetings, ...] = ()
+    held: int = 0
+    status_counts: tuple[tuple[date, str, int], ...] = ()
+    health_weekly: bool = False
+    health_day: date | None = None
+    flagged: tuple[FlaggedPair, ...] = ()
+    queue: Mapping[tuple[int, int], QueueState] = field(default_factory=dict)
+    scores: tuple[WaveScore, ...] = ()
+    quality_answers: tuple[SurveyAnswer, ...] = ()
+
+
+def term_start(config: Config) -> date | None:
+    """Where "this term" begins: ``[meetings] start``, else ``[waves] programme_start``, else the first wave."""
+    s = settings(config)
+    return s.meetings_start or (s.waves[0].start if s.waves else None)
+
+
+def weekly_days(days: Sequence[date]) -> list[date]:
+    """One day per week out of ``days`` (sorted): the latest of each 7-day period counted back
+    from the last day, so the last day is always kept; oldest first."""
+    if not days:
+        return []
+    last = days[-1]
+    chosen: dict[int, date] = {}
+    for day in days:
+        chosen[(last - day).days // 7] = day  # days ascend: the latest of its week wins
+    return sorted(chosen.values())
+
+
+@steady_gc()
+def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool = False) -> ReportInputs:
+    """Read the store (only reads) for a report at ``as_of``; later data is left out.
+
+    Health snapshots spanning more than ``WEEKLY_HEALTH_AFTER`` are counted on one day per
+    week (``weekly_days``) unless ``daily_health`` (the CSV tables keep every day).
+    """
+    programme = config.programme.name
+    since = term_start(config) or date.min
+    days = health_snapshot_days(store, programme, until=as_of)
+    health_day = days[-1] if days else None
+    weekly = not daily_health and bool(days) and days[-1] - days[0] > WEEKLY_HEALTH_AFTER
+    months = tuple(meetings_per_month(store, programme, since, as_of))
+    return ReportInputs(
+        months=months,
+        held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
+        status_counts=tuple(
+            health_status_counts(store, programme, until=as_of, days=weekly_days(days) if weekly else None)
+        ),
+        health_weekly=weekly,
+        health_day=health_day,
+        flagged=tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else (),
+        queue=queue_states(store, programme),
+        scores=tuple(wave_scores(store, programme, until=as_of)),
+        quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
+    )

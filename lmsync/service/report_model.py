@@ -1,0 +1,131 @@
+"""The programme report's data model (issue 14): plain tables, and what the page says about them.
+
+``ReportData`` is what ``lmsync.service.report.build`` returns and what the renderers draw
+(``lmsync.render.report``: one HTML page, or one CSV file per ``Table``). ``ReportPeople`` is
+who the report is about, as Moodle has them; ``ReportRenderer`` is how the CLI tells a
+service to draw a report (a service never imports a renderer, issue 12).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+#: Health statuses in the order the report stacks them (statuses a newer lmsync adds go last).
+STATUS_ORDER = ("new", "ok", "watch", "at_risk", "fading", "closed")
+#: Statuses listed in "today's at-risk list".
+ATTENTION = ("fading", "at_risk")
+#: The instrument whose per-mentor profile the report shows (Cho et al. 2011).
+QUALITIES_INSTRUMENT = "mentor_qualities"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report: ``name`` is its CSV file stem; cells are str, int, float or None."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...] = ()
+
+    def column(self, name: str) -> list[Any]:
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class MatchedPair:
+    """A current pair as the matching scored it: total score and its terms (``department``, ...)."""
+
+    mentor_id: int
+    mentee_id: int
+    score: float
+    terms: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportPeople:
+    """Who the report is about, as Moodle has them.
+
+    ``roster``: Moodle id -> user with ``username``, ``fullname``, ``roles``, ``profile``;
+    ``pairs``: the current ``(mentor, mentee)`` Moodle-id pairs; ``matched``: those pairs as
+    the matching scored them; ``mentee_ids``: the Moodle ids the matching treats as mentees
+    (``matching_mentee_ids``), the denominator of "share of mentees matched" (None: the
+    roster's holders of a mentee role).
+    """
+
+    roster: Mapping[int, Any]
+    pairs: Iterable[tuple[int, int]]
+    matched: Sequence[MatchedPair] = ()
+    mentee_ids: Iterable[int] | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Every table of the report (see ``tables``) and what the page says about them."""
+
+    programme: str
+    course: str
+    as_of: date
+    generated_at: str
+    names: bool
+    term_start: date | None
+    health_day: date | None
+    min_mentees: int
+    health_weekly: bool
+    summary: Table
+    response: Table
+    meetings: Table
+    health: Table
+    at_risk: Table
+    satisfaction: Table
+    self_efficacy: Table
+    mentor_load: Table
+    match_scores: Table
+    match_terms: Table
+    evaluation: Table
+    qualities: Table
+    mentor_qualities: Table
+    notes: tuple[str, ...] = ()
+
+    def tables(self) -> list[Table]:
+        return [
+            self.summary,
+            self.response,
+            self.meetings,
+            self.health,
+            self.at_risk,
+            self.satisfaction,
+            self.self_efficacy,
+            self.mentor_load,
+            self.match_scores,
+            self.match_terms,
+            self.evaluation,
+            self.qualities,
+            self.mentor_qualities,
+        ]
+
+
+@dataclass(frozen=True)
+class ReportRenderer:
+    """How a report is drawn, given by the CLI (``lmsync.render.report.renderer``; issue 12).
+
+    ``html_page``: the whole page as one HTML document; ``csv_files``: ``{file name: CSV
+    text}``, one per table.
+    """
+
+    html_page: Callable[[ReportData], str]
+    csv_files: Callable[[ReportData], Mapping[str, str]]
+
+
+def round_cell(value: float | None, digits: int = 3) -> float | None:
+    """``value`` rounded to ``digits`` for a table cell; None for None, NaN and infinities."""
+    return None if value is None or not math.isfinite(value) else round(value, digits)
+
+
+def percent_text(value: float | None) -> str:
+    """A share (0..1) as a whole percentage, ``"n/a"`` for None."""
+    return "n/a" if value is None else f"{value:.0%}"

@@ -1,0 +1,136 @@
+"""The programme report's tables of meetings, pair health, matching and the summary (issue 14).
+
+Each builder turns plain values (what ``lmsync.service.report_inputs`` read from the store,
+the current pairs, the matching) into one ``Table``; people are named by ``People.label``
+(username unless ``[report] names = true``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from lmsync.domain.evaluation import response_rate
+from lmsync.service.labels import People
+from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
+from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
+
+
+def meetings_table(months: Sequence[MonthMeetings]) -> Table:
+    """One row per month of the term: meetings held, their mean minutes, pairs that met, meetings missed."""
+    rows = tuple((m.month, m.held, round_cell(m.mean_minutes, 1), m.pairs_met, m.missed) for m in months)
+    return Table(
+        "meetings_per_month",
+        "Meetings per month",
+        ("month", "meetings_held", "mean_minutes", "pairs_met", "meetings_missed"),
+        rows,
+    )
+
+
+def health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = False) -> Table:
+    """``(day, status, pairs)`` counts as one row per snapshot day, one column per status (``STATUS_ORDER``)."""
+    seen = {status for _, status, _ in counts}
+    statuses = [s for s in STATUS_ORDER if s in seen] + sorted(seen - set(STATUS_ORDER))
+    by_day: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, status, n in counts:
+        by_day[day][status] = n
+    rows = tuple((day.isoformat(), *(by_day[day].get(s, 0) for s in statuses)) for day in sorted(by_day))
+    title = "Pair health over time" + (", one snapshot day per week" if weekly else "")
+    return Table("pair_health_over_time", title, ("day", *statuses), rows)
+
+
+def at_risk_table(
+    flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People
+) -> Table:
+    """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's queue."""
+    columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
+    order = {status: i for i, status in enumerate(ATTENTION)}
+    chosen = sorted(
+        (r for r in flagged if r.status in order),
+        key=lambda r: (order[r.status], r.last_meeting or date.min, r.mentor_id, r.mentee_id),
+    )
+    rows = []
+    for r in chosen:
+        item = queue.get((r.mentor_id, r.mentee_id))
+        if item is None:
+            state = "not queued"
+        elif item.acked_on is None:
+            state = f"open since {item.opened_on.isoformat()}"
+        else:
+            state = f"acknowledged {item.acked_on.isoformat()}"
+        rows.append(
+            (
+                people.label(r.mentor_id),
+                people.label(r.mentee_id),
+                r.status,
+                r.last_meeting.isoformat() if r.last_meeting else None,
+                "; ".join(text for _code, text in r.reasons),
+                state,
+            )
+        )
+    return Table("at_risk_today", "Pairs at risk today", columns, tuple(rows))
+
+
+def mentor_load_table(pairs: Iterable[tuple[int, int]]) -> Table:
+    """How many mentors have 1, 2, ... mentees among the ``(mentor, mentee)`` pairs."""
+    load = Counter(Counter(m for m, _ in pairs).values())
+    return Table("mentor_load", "Mentor load", ("mentees_per_mentor", "mentors"), tuple(sorted(load.items())))
+
+
+def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table, Table]:
+    """Each current pair's match score (best first), and the share of pairs each positive term helped match."""
+    scores = Table(
+        "match_scores",
+        "Match score of each current pair",
+        ("mentor", "mentee", "score"),
+        tuple(
+            (people.label(m.mentor_id), people.label(m.mentee_id), round_cell(m.score, 2))
+            for m in sorted(matched, key=lambda m: (-m.score, m.mentor_id, m.mentee_id))
+        ),
+    )
+    counts: Counter[str] = Counter()
+    for m in matched:
+        counts.update(term for term, value in m.terms.items() if value > 0)
+    terms = Table(
+        "match_terms",
+        "Share of pairs with each reason",
+        ("term", "pairs", "share"),
+        tuple(
+            (term, n, round_cell(n / len(matched)))
+            for term, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
+    )
+    return scores, terms
+
+
+def summary_table(
+    pairs: Sequence[tuple[int, int]],
+    course_mentees: set[int],
+    *,
+    term_start: date | None,
+    held: int,
+    response: Table,
+    health_day: date | None,
+    at_risk: Table,
+) -> Table:
+    """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
+    those in a pair included) and the share matched, meetings this term, survey response per
+    wave and side (from ``response``), and the pairs at risk on the latest snapshot day."""
+    mentors = {m for m, _ in pairs}
+    mentees = {e for _, e in pairs}
+    rows: list[tuple[Any, ...]] = [
+        ("pairs", len(pairs)),
+        ("mentors with mentees", len(mentors)),
+        ("mentees in the course", len(course_mentees)),
+        ("share of mentees matched", percent_text(response_rate(len(mentees), len(course_mentees)))),
+        ("meetings this term" + (f" (since {term_start.isoformat()})" if term_start else ""), held),
+    ]
+    for wave_name, side_name, answered_n, expected_n, rate in response.rows:
+        rows.append(
+            (f"survey response {wave_name}, {side_name}", f"{percent_text(rate)} ({answered_n} of {expected_n})")
+        )
+    if health_day is not None:
+        rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows)))
+    return Table("summary", "Summary", ("measure", "value"), tuple(rows))

@@ -1,0 +1,355 @@
+"""The programme report's survey tables (issue 14): response, wave means, the evaluation, mentor qualities.
+
+Statistics come from ``lmsync.domain.evaluation`` (scipy.stats). Only people currently in a
+pair count: the denominator of a response rate is the current mentors or mentees, as the
+instrument's side says. Mentees' ratings of a mentor (``mentor_qualities``) appear only as
+each mentor's mean over at least ``[grades] min_mentees_for_mentor_rating`` mentees, and
+programme-wide means; never one mentee's answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from statistics import fmean
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.evaluation import describe, paired_change, response_rate
+from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore, per_respondent
+from lmsync.service.labels import People
+from lmsync.service.meetings import settings
+from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
+
+#: ``(instrument, wave, respondent) -> total`` of complete scores.
+Complete = Mapping[tuple[str, str, int], float]
+
+
+@dataclass(frozen=True)
+class SurveyTables:
+    """The report's survey tables (``survey_tables``); ``response`` rows: wave, side, answered, expected, rate."""
+
+    satisfaction: Table
+    self_efficacy: Table
+    evaluation: Table
+    response: Table
+    qualities: Table
+    mentor_qualities: Table
+
+
+def _side_people(side: str, mentors: set[int], mentees: set[int]) -> set[int]:
+    if side == "mentor":
+        return mentors
+    if side == "both":
+        return mentors | mentees
+    return mentees
+
+
+def _complete(scores: Iterable[WaveScore]) -> dict[tuple[str, str, int], float]:
+    """``(instrument, wave, respondent) -> total`` of complete scores, one per respondent."""
+    return {
+        (s.instrument, s.wave, s.respondent_id): float(s.score.total)
+        for s in per_respondent(scores)
+        if s.score.total is not None
+    }
+
+
+def _later_waves(waves: Sequence[Wave], baseline: str | None) -> tuple[Wave | None, list[Wave]]:
+    base = next((w for w in waves if w.name == baseline), None) if baseline else (waves[0] if waves else None)
+    if base is None:
+        return None, []
+    return base, [w for w in waves if w.start > base.start]
+
+
+def years_of_study(roster: Mapping[int, Any], year_field: str | None) -> dict[int, str]:
+    """Moodle id -> year of study, from the profile field ``year_field`` (``[matching.attributes] year``)."""
+    year_of: dict[int, str] = {}
+    if year_field:
+        for uid, user in roster.items():
+            value = str((getattr(user, "profile", None) or {}).get(year_field) or "").strip()
+            if value:
+                year_of[uid] = value
+    return year_of
+
+
+def _wave_summary_table(
+    name: str,
+    title: str,
+    instruments: Mapping[str, Instrument],
+    complete: Complete,
+    waves: Sequence[Wave],
+    eligible: Callable[[Instrument], set[int]],
+) -> Table:
+    rows = []
+    for inst in instruments.values():
+        for wave in waves:
+            people = eligible(inst)
+            values = [v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people]
+            if not values:
+                continue
+            s = describe(values)
+            rows.append(
+                (
+                    inst.name,
+                    inst.side,
+                    wave.name,
+                    s.n,
+                    round_cell(s.mean),
+                    round_cell(s.sd),
+                    round_cell(s.ci_low),
+                    round_cell(s.ci_high),
+                    round_cell(response_rate(s.n, len(people))),
+                )
+            )
+    return Table(
+        name, title, ("instrument", "side", "wave", "n", "mean", "sd", "ci_low", "ci_high", "response_rate"), tuple(rows)
+    )
+
+
+def _evaluation_table(
+    instruments: Mapping[str, Instrument],
+    complete: Complete,
+    waves: Sequence[Wave],
+    baseline: str | None,
+    eligible: Callable[[Instrument], set[int]],
+    year_of: Mapping[int, str],
+    min_cell: int = 1,
+) -> Table:
+    """Paired change per instrument, later wave and group; a group with fewer than ``min_cell``
+    paired respondents shows "fewer than <min_cell>" for n and no statistics (small-cell suppression)."""
+    base, later = _later_waves(waves, baseline)
+    rows = []
+    for inst in instruments.values():
+        if base is None:
+            break
+        people = eligible(inst)
+        groups: dict[str, set[int]] = {"all": people}
+        for who in sorted(people):
+            groups.setdefault(f"year {year_of[who]}" if who in year_of else "year not given", set()).add(who)
+        for wave in later:
+            for group, members in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+                if group != "all" and members == people:
+                    continue  # one group holding everyone repeats "all"
+                paired = sorted(
+                    who
+                    for who in members
+                    if (inst.name, base.name, who) in complete and (inst.name, wave.name, who) in complete
+                )
+                if not paired:
+                    continue
+                before = [complete[(inst.name, base.name, who)] for who in paired]
+                after = [complete[(inst.name, wave.name, who)] for who in paired]
+                c = paired_change(before, after)
+                answered_from = sum(1 for who in members if (inst.name, base.name, who) in complete)
+                answered_to = sum(1 for who in members if (inst.name, wave.name, who) in complete)
+                if c.n < min_cell:
+                    rows.append(
+                        (
+                            inst.name,
+                            base.name,
+                            wave.name,
+                            group,
+                            f"fewer than {min_cell}",
+                            *([None] * 8),  # mean before/after/change, CI, d_z, Wilcoxon W and p
+                            round_cell(response_rate(answered_from, len(members))),
+                            round_cell(response_rate(answered_to, len(members))),
+                        )
+                    )
+                    continue
+                rows.append(
+                    (
+                        inst.name,
+                        base.name,
+                        wave.name,
+                        group,
+                        c.n,
+                        round_cell(c.mean_before),
+                        round_cell(c.mean_after),
+                        round_cell(c.mean),
+                        round_cell(c.ci_low),
+                        round_cell(c.ci_high),
+                        round_cell(c.d_z),
+                        round_cell(c.wilcoxon_w),
+                        round_cell(c.wilcoxon_p, 4),
+                        round_cell(response_rate(answered_from, len(members))),
+                        round_cell(response_rate(answered_to, len(members))),
+                    )
+                )
+    return Table(
+        "programme_evaluation",
+        "Programme evaluation: paired change between waves",
+        (
+            "instrument",
+            "from_wave",
+            "to_wave",
+            "group",
+            "n",
+            "mean_before",
+            "mean_after",
+            "mean_change",
+            "ci_low",
+            "ci_high",
+            "d_z",
+            "wilcoxon_w",
+            "wilcoxon_p",
+            "response_rate_from",
+            "response_rate_to",
+        ),
+        tuple(rows),
+    )
+
+
+def _response_table(
+    instruments: Mapping[str, Instrument],
+    complete: Complete,
+    waves: Sequence[Wave],
+    mentors: set[int],
+    mentees: set[int],
+) -> Table:
+    """Response per wave and side: people of the side with a complete score of any of its instruments."""
+    with_scores = {i for i, _w, _p in complete}
+    rows = []
+    for wave in waves:
+        for side, group in (("mentee", mentees), ("mentor", mentors)):
+            asked = {i.name for i in instruments.values() if i.side in (side, "both") and i.name in with_scores}
+            if not asked or not group:
+                continue
+            answered = {who for (i, w, who) in complete if w == wave.name and who in group and i in asked}
+            if answered:
+                rate = round_cell(response_rate(len(answered), len(group)))
+                rows.append((wave.name, f"{side}s", len(answered), len(group), rate))
+    return Table(
+        "survey_response",
+        "Survey response rate per wave",
+        ("wave", "side", "answered", "expected", "rate"),
+        tuple(rows),
+    )
+
+
+def _qualities_tables(
+    answers: Sequence[SurveyAnswer],
+    instrument: Instrument | None,
+    pairs: Sequence[tuple[int, int]],
+    min_mentees: int,
+    people: People,
+) -> tuple[Table, Table]:
+    """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees."""
+    items = instrument.items if instrument is not None else ()
+    overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
+    per_mentor = Table(
+        "mentor_qualities_per_mentor", "Mentor qualities per mentor", ("mentor", "mentees", *items)
+    )
+    if instrument is None:
+        return overall, per_mentor
+    mentors_of: dict[int, set[int]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        mentors_of[mentee].add(mentor)
+    # each (mentee, mentor) relationship's latest sitting
+    sittings: dict[tuple[int, int], tuple[date, dict[str, float]]] = {}
+    for a in answers:
+        if a.instrument != instrument.name:
+            continue
+        try:
+            value = instrument.parse_value(a.item, a.value)
+        except ValueError:
+            continue
+        rated = {a.about_id} if a.about_id is not None else mentors_of.get(a.respondent_id, set())
+        for mentor in rated:
+            key = (a.respondent_id, mentor)
+            day, values = sittings.get(key, (date.min, {}))
+            if a.date > day:
+                day, values = a.date, {}
+            if a.date == day and value is not None:
+                values[a.item] = value
+            sittings[key] = (day, values)
+    by_mentor: dict[int, dict[int, dict[str, float]]] = defaultdict(dict)
+    for (mentee, mentor), (_day, values) in sittings.items():
+        if len(values) >= instrument.required(len(items)):
+            by_mentor[mentor][mentee] = values
+    raters = {mentee for ratings in by_mentor.values() for mentee in ratings}
+    overall_rows: list[tuple[Any, ...]] = []
+    if len(raters) >= min_mentees:
+        for item in items:
+            scores = [v[item] for ratings in by_mentor.values() for v in ratings.values() if item in v]
+            overall_rows.append((item, len(scores), round_cell(fmean(scores), 2) if scores else None))
+    mentor_rows: list[tuple[Any, ...]] = []
+    for mentor, ratings in sorted(by_mentor.items(), key=lambda kv: people.label(kv[0])):
+        if len(ratings) < min_mentees:
+            continue
+        means = []
+        for item in items:
+            given = [v[item] for v in ratings.values() if item in v]
+            means.append(round_cell(fmean(given), 2) if len(given) >= min_mentees else None)
+        mentor_rows.append((people.label(mentor), len(ratings), *means))
+    return (
+        Table(overall.name, overall.title, overall.columns, tuple(overall_rows)),
+        Table(per_mentor.name, per_mentor.title, per_mentor.columns, tuple(mentor_rows)),
+    )
+
+
+def survey_tables(
+    config: Config,
+    scores: Iterable[WaveScore],
+    quality_answers: Sequence[SurveyAnswer],
+    pairs: Sequence[tuple[int, int]],
+    roster: Mapping[int, Any],
+    people: People,
+) -> SurveyTables:
+    """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
+
+    Relationship satisfaction: ``[health] satisfaction_instruments``; self-efficacy: the other
+    instruments with ``track_change`` that do not rate a mentor; the evaluation: all of those
+    plus every other instrument with scores except ``mentor_qualities``, overall and per year
+    of study, suppressing groups under ``[report] min_cell``.
+    """
+    s = settings(config)
+    mentors = {m for m, _ in pairs}
+    mentees = {e for _, e in pairs}
+    waves = list(s.waves)
+    complete = _complete(scores)
+
+    def eligible(inst: Instrument) -> set[int]:
+        return _side_people(inst.side, mentors, mentees)
+
+    year_of = years_of_study(roster, config.matching.attributes.year)
+    instruments = s.instruments
+    with_scores = {i for i, _w, _p in complete}
+    sat_names = [n for n in config.health.satisfaction_instruments if n in instruments and n in with_scores]
+    satisfaction = _wave_summary_table(
+        "relationship_satisfaction",
+        "Relationship satisfaction per wave, both sides",
+        {n: instruments[n] for n in sat_names},
+        complete,
+        waves,
+        eligible,
+    )
+    tracked = {
+        n: i
+        for n, i in instruments.items()
+        if i.track_change and not i.rates_mentor and n in with_scores and n not in sat_names
+    }
+    self_efficacy = _wave_summary_table(
+        "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible
+    )
+    others = {
+        n: i
+        for n, i in instruments.items()
+        if n in with_scores and n not in tracked and n not in sat_names and n != QUALITIES_INSTRUMENT
+    }
+    evaluated = {**tracked, **{n: instruments[n] for n in sat_names}, **others}
+    evaluation = _evaluation_table(
+        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell
+    )
+    qualities, mentor_qualities = _qualities_tables(
+        quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people
+    )
+    return SurveyTables(
+        satisfaction=satisfaction,
+        self_efficacy=self_efficacy,
+        evaluation=evaluation,
+        response=_response_table(instruments, complete, waves, mentors, mentees),
+        qualities=qualities,
+        mentor_qualities=mentor_qualities,
+    )
