@@ -50,8 +50,6 @@ MAX_LINES = 500
 STILL_SPLITTING = {
     "domain/assignment.py": "matching solver: not yet split (issue 12)",
     "service/health.py": "health cycle: not yet split (issue 12)",
-    "service/nudges.py": "health cycle: not yet split (issue 12)",
-    "store/health.py": "health cycle: not yet split (issue 12)",
 }
 
 

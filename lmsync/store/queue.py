@@ -1,0 +1,344 @@
+"""The coordinator queue: fading pairs a coordinator acts on, with owners, due dates and outcomes.
+
+Rows of ``coordinator_queue`` (migration 004: one open item per pair until acknowledged) and
+``queue_tracking`` (revision 0003: the item's owner, due date, follow-ups, latest outcome and
+escalation; an item queued before 0003 has none until it is next touched). Issue 13.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lmsync.domain.health import PairHealth
+from lmsync.log import get_logger
+from lmsync.store.db import ProgrammeRepository, Store, from_row, now_iso
+from lmsync.store.schema import coordinator_queue, queue_tracking
+from lmsync.store.snapshots import HealthSnapshots, reasons_json, reasons_of
+
+_q, _t = coordinator_queue, queue_tracking
+
+log = get_logger(__name__)
+
+#: What ``lmsync queue done --outcome`` records (issue 13). ``met`` keeps the item open for its
+#: next follow-up; the others close it.
+OUTCOMES = ("met", "rematched", "closed", "no_action")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    mentor_id: int
+    mentee_id: int
+    status: str
+    reasons: tuple[tuple[str, str], ...]
+    opened_on: date
+    last_seen_on: date
+    acked_on: date | None = None
+    note: str | None = None
+    owner: str | None = None  # a coordinator's username
+    due_on: date | None = None
+    followups: int = 0
+    outcome: str | None = None
+    escalated_to: str | None = None
+    escalated_on: date | None = None
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        return (self.mentor_id, self.mentee_id)
+
+    def overdue_days(self, day: date) -> int:
+        """Days past the due date at ``day`` (0 when not yet due or closed)."""
+        if self.due_on is None or self.acked_on is not None:
+            return 0
+        return max(0, (day - self.due_on).days)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _item(r: Any) -> QueueItem:
+    """An item from a queue row, with its tracking columns when selected (``_select``; NULL
+    for an item from before revision 0003)."""
+    mapping = r._mapping
+    return from_row(
+        QueueItem,
+        r,
+        reasons=reasons_of(r.reasons),
+        opened_on=date.fromisoformat(r.opened_on),
+        last_seen_on=date.fromisoformat(r.last_seen_on),
+        acked_on=_day(r.acked_on),
+        due_on=_day(mapping.get("due_on")),
+        followups=mapping.get("followups") or 0,
+        escalated_on=_day(mapping.get("escalated_on")),
+    )
+
+
+def due_date(opened: date, followups: int, due_days: Sequence[int], every_days: int) -> date:
+    """An item's due date after ``followups`` ``met`` outcomes: ``due_days`` after it opened
+    (default 14 and 28: twice in the first month), then every ``every_days`` (monthly)."""
+    days = list(due_days) or [every_days]
+    if followups < len(days):
+        return opened + timedelta(days=days[followups])
+    return opened + timedelta(days=days[-1] + every_days * (followups - len(days) + 1))
+
+
+class CoordinatorQueue(ProgrammeRepository):
+    """Fading pairs for a person to act on: one open item per pair until it is acknowledged.
+
+    After an acknowledgement the pair is queued again only when it is still (or again)
+    fading and either ``requeue_after_days`` have passed since the ack, or it was seen
+    recovering in between: an ack means "I am on it", not "never tell me again".
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        programme: str,
+        *,
+        requeue_after_days: int = 28,
+        coordinators: Sequence[str] = (),
+        assign: str = "round_robin",
+        due_days: Sequence[int] = (14, 28),
+        due_every_days: int = 30,
+        escalate_to: str = "",
+        usernames: Mapping[int, str] | None = None,
+    ) -> None:
+        super().__init__(store, programme)
+        self.requeue_after_days = requeue_after_days
+        self.coordinators = list(coordinators)
+        self.assign = assign
+        self.due_days = list(due_days)
+        self.due_every_days = due_every_days
+        self.escalate_to = escalate_to
+        # Moodle id -> username of the pairs' people: a coordinator never owns (or is escalated)
+        # an item about a pair they are part of (a mentee's verdict on its mentor stays private)
+        self.usernames: dict[int, str] = dict(usernames or {})
+
+    def parties(self, pair: tuple[int, int]) -> set[str]:
+        """The usernames of the pair's two people (those known)."""
+        return {self.usernames[uid] for uid in pair if uid in self.usernames}
+
+    def _select(self) -> Any:
+        """Items with their tracking (an item from before revision 0003 has none)."""
+        return select(
+            _q, _t.c.owner, _t.c.due_on, _t.c.followups, _t.c.outcome, _t.c.escalated_to, _t.c.escalated_on
+        ).select_from(_q.outerjoin(_t, _t.c.item_id == _q.c.id))
+
+    def _with_due(self, item: QueueItem) -> QueueItem:
+        if item.due_on is not None:
+            return item
+        return replace(item, due_on=due_date(item.opened_on, 0, self.due_days, self.due_every_days))
+
+    def owner_for(self, mentor_id: int, mentee_id: int | None = None) -> str | None:
+        """The coordinator a new item of ``mentor_id`` goes to (None: no coordinators configured).
+
+        ``by_mentor``: whoever already owns an open item of that mentor; otherwise (and for
+        ``round_robin``) the coordinator with the fewest open items, the first listed on a tie.
+        A coordinator who is the pair's mentor or mentee is never chosen: another one, else
+        ``escalate_to`` (when not a party either), else None (left unowned, with a warning).
+        """
+        if not self.coordinators:
+            return None
+        parties = self.parties((mentor_id, mentee_id) if mentee_id is not None else (mentor_id, mentor_id))
+        eligible = [c for c in self.coordinators if c not in parties]
+        if not eligible:
+            if self.escalate_to and self.escalate_to not in parties:
+                return self.escalate_to
+            log.warning("queue.unowned", mentor=mentor_id, mentee=mentee_id, reason="every coordinator is a party")
+            return None
+        open_rows = self.store.rows(
+            select(_q.c.mentor_id, _t.c.owner)
+            .select_from(_q.join(_t, _t.c.item_id == _q.c.id))
+            .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
+        )
+        if self.assign == "by_mentor":
+            for row in open_rows:
+                if row.mentor_id == mentor_id and row.owner in eligible:
+                    return str(row.owner)
+        load = Counter(str(r.owner) for r in open_rows)
+        return min(eligible, key=lambda c: (load[c], self.coordinators.index(c)))
+
+    def _pair(self, pair: tuple[int, int]) -> tuple[Any, ...]:
+        return (_q.c.programme == self.programme, _q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
+
+    def _open(self, pair: tuple[int, int]) -> Any:
+        return self.store.first(select(_q).where(*self._pair(pair), _q.c.acked_on.is_(None)))
+
+    def offer(self, day: date, health: PairHealth) -> str:
+        """Queue a fading pair: ``added``, ``updated`` (already open) or ``snoozed`` (acked recently)."""
+        pair = (health.mentor_id, health.mentee_id)
+        with self.store.transaction():
+            row = self._open(pair)
+            if row is not None:
+                self.store.write(
+                    _q.update()
+                    .where(_q.c.id == row.id)
+                    .values(
+                        status=health.status,
+                        reasons=reasons_json(health),
+                        last_seen_on=max(day.isoformat(), row.last_seen_on),
+                    )
+                )
+                return "updated"
+            acked = self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
+            if acked is not None:
+                acked_on = date.fromisoformat(acked)
+                recent = (day - acked_on).days < self.requeue_after_days
+                if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
+                    return "snoozed"
+            owner = self.owner_for(pair[0], pair[1])
+            item_id = self.store.insert_id(
+                _q.insert().values(
+                    programme=self.programme,
+                    mentor_id=pair[0],
+                    mentee_id=pair[1],
+                    status=health.status,
+                    reasons=reasons_json(health),
+                    opened_on=day.isoformat(),
+                    last_seen_on=day.isoformat(),
+                )
+            )
+            self.store.write(
+                _t.insert().values(
+                    item_id=item_id,
+                    programme=self.programme,
+                    owner=owner,
+                    due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(),
+                    followups=0,
+                )
+            )
+            return "added"
+
+    def open_items(self) -> list[QueueItem]:
+        query = (
+            self._select()
+            .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
+            .order_by(_q.c.opened_on, _q.c.id)
+        )
+        return [self._with_due(_item(r)) for r in self.store.rows(query)]
+
+    def items(self, pair: tuple[int, int] | None = None) -> list[QueueItem]:
+        """Every item, open and closed (of one pair), oldest first."""
+        query = self._select().where(_q.c.programme == self.programme)
+        if pair is not None:
+            query = query.where(_q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
+        return [self._with_due(_item(r)) for r in self.store.rows(query.order_by(_q.c.opened_on, _q.c.id))]
+
+    def _track(self, item: QueueItem, **values: Any) -> None:
+        """Update (or, for an item from before revision 0003, create) an item's tracking row."""
+        if self.store.first(select(_t.c.item_id).where(_t.c.item_id == item.id)) is None:
+            base = {
+                "item_id": item.id,
+                "programme": self.programme,
+                "owner": item.owner,
+                "due_on": (item.due_on or item.opened_on).isoformat(),
+                "followups": item.followups,
+            }
+            self.store.write(_t.insert().values(**(base | values)))
+        else:
+            self.store.write(_t.update().where(_t.c.item_id == item.id).values(**values))
+
+    def done(
+        self, pair: tuple[int, int], outcome: str, *, on: date, note: str | None = None
+    ) -> QueueItem | None:
+        """Record a coordinator's outcome for the pair's open item; ``None`` when it has none.
+
+        ``met`` keeps the item open, due on its next follow-up date (``due_date``), once a day (a
+        second ``met`` on the same day changes nothing); ``rematched``,
+        ``closed`` and ``no_action`` close it. Raises ValueError for another outcome.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
+        with self.store.transaction():
+            row = self.store.first(self._select().where(*self._pair(pair), _q.c.acked_on.is_(None)))
+            if row is None:
+                return None
+            item = self._with_due(_item(row))
+            values: dict[str, Any] = {"outcome": outcome, "outcome_on": on.isoformat()}
+            last_on = self.store.scalar(select(_t.c.outcome_on).where(_t.c.item_id == item.id))
+            if outcome == "met" and item.outcome == "met" and last_on == on.isoformat():
+                return item  # already met today: the due date moves once a day at most
+            if outcome == "met":
+                followups = item.followups + 1
+                due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)
+                while due <= on:  # a late follow-up: the next date still ahead
+                    followups += 1
+                    due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)
+                values |= {"followups": followups, "due_on": due.isoformat(), "escalated_to": None,
+                           "escalated_on": None}
+                if note is not None:
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(note=note))
+            else:
+                self.store.write(
+                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
+                )
+            self._track(item, **values)
+            after = self.store.first(self._select().where(_q.c.id == item.id))
+        return self._with_due(_item(after))
+
+    def close_recovered(self, day: date, still_fading: set[tuple[int, int]]) -> list[QueueItem]:
+        """Close items a coordinator ``met`` whose pair is no longer fading at ``day``."""
+        closed = []
+        for item in self.open_items():
+            if item.outcome == "met" and item.pair not in still_fading:
+                with self.store.transaction():
+                    self.store.write(
+                        _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=now_iso())
+                    )
+                closed.append(item)
+        return closed
+
+    def reassign(self) -> list[QueueItem]:
+        """Give an owner to each open item without one (queued before ``[health] coordinators``
+        was set) or owned by one of its pair's people (queued before that was forbidden);
+        returns the items whose owner changed, as they are now."""
+        if not self.coordinators:
+            return []
+        changed = []
+        for item in self.open_items():
+            if item.owner is not None and item.owner not in self.parties(item.pair):
+                continue
+            owner = self.owner_for(*item.pair)
+            if owner != item.owner:
+                with self.store.transaction():
+                    self._track(item, owner=owner)
+                changed.append(item.id)
+        return [i for i in self.open_items() if i.id in changed]
+
+    def escalate(self, day: date, to: str, *, after_days: int) -> list[QueueItem]:
+        """Give every open item more than ``after_days`` past its due date to ``to`` as well.
+
+        An item escalates once (until a ``met`` sets a new due date); the escalated items are
+        returned as they are now.
+        """
+        out = []
+        for item in self.open_items():
+            if (
+                item.escalated_to is None
+                and item.overdue_days(day) > after_days
+                and item.owner != to
+                and to not in self.parties(item.pair)
+            ):
+                with self.store.transaction():
+                    self._track(item, escalated_to=to, escalated_on=day.isoformat())
+                out.append(item)
+        return [i for i in self.open_items() if i.id in {e.id for e in out}]
+
+    def ack(self, pair: tuple[int, int], *, on: date, note: str | None = None) -> QueueItem | None:
+        """Close the pair's open item; ``None`` when it has none."""
+        with self.store.transaction():
+            row = self._open(pair)
+            if row is None:
+                return None
+            self.store.write(
+                _q.update().where(_q.c.id == row.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
+            )
+            closed = self.store.first(select(_q).where(_q.c.id == row.id))
+        return _item(closed)

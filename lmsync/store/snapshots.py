@@ -1,0 +1,116 @@
+"""Stored pair health: one snapshot of every pair a day (issue 13).
+
+Rows of ``health_snapshots`` (migration 004): each pair's status and reasons on each day
+health ran, which give the pair's history, when lmsync first saw it and whether it
+recovered. A re-run on the same day replaces that day's rows. People are Moodle ids only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from lmsync.domain.health import PairHealth
+from lmsync.store.db import ProgrammeRepository, from_row, now_iso
+from lmsync.store.schema import health_snapshots
+
+_s = health_snapshots
+
+
+def reasons_json(health: PairHealth) -> str:
+    """A health's reasons as stored: JSON ``[[code, text], ...]``."""
+    return json.dumps([[r.code, r.text] for r in health.reasons])
+
+
+def reasons_of(text: str) -> tuple[tuple[str, str], ...]:
+    """The ``(code, text)`` reasons of a stored JSON list (``reasons_json``)."""
+    return tuple((str(code), str(words)) for code, words in json.loads(text))
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    day: date
+    mentor_id: int
+    mentee_id: int
+    status: str
+    reasons: tuple[tuple[str, str], ...]
+    paired_since: date
+    last_meeting: date | None
+
+
+class HealthSnapshots(ProgrammeRepository):
+    def replace_day(self, day: date, healths: Iterable[PairHealth]) -> int:
+        """Make ``day``'s snapshot exactly ``healths`` (a re-run on the same day replaces it)."""
+        stamp = now_iso()
+        rows = [
+            {
+                "programme": self.programme,
+                "day": day.isoformat(),
+                "mentor_id": h.mentor_id,
+                "mentee_id": h.mentee_id,
+                "status": h.status,
+                "reasons": reasons_json(h),
+                "paired_since": h.paired_since.isoformat(),
+                "last_meeting": h.last_meeting.isoformat() if h.last_meeting else None,
+                "computed_at": stamp,
+            }
+            for h in healths
+        ]
+        with self.store.transaction():
+            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c.day == day.isoformat()))
+            self.store.write(_s.insert(), rows)
+        return len(rows)
+
+    def rows(self, *, day: date | None = None, pair: tuple[int, int] | None = None) -> list[SnapshotRow]:
+        query = select(_s).where(_s.c.programme == self.programme)
+        if day is not None:
+            query = query.where(_s.c.day == day.isoformat())
+        if pair is not None:
+            query = query.where(_s.c.mentor_id == pair[0], _s.c.mentee_id == pair[1])
+        query = query.order_by(_s.c.day, _s.c.mentor_id, _s.c.mentee_id)
+        return [
+            from_row(
+                SnapshotRow,
+                r,
+                day=date.fromisoformat(r.day),
+                reasons=reasons_of(r.reasons),
+                paired_since=date.fromisoformat(r.paired_since),
+                last_meeting=date.fromisoformat(r.last_meeting) if r.last_meeting else None,
+            )
+            for r in self.store.rows(query)
+        ]
+
+    def day_before(self, day: date) -> date | None:
+        """The latest snapshot day before ``day`` (None: none)."""
+        found = self.store.scalar(
+            select(func.max(_s.c.day)).where(_s.c.programme == self.programme, _s.c.day < day.isoformat())
+        )
+        return date.fromisoformat(found) if found else None
+
+    def first_seen(self) -> dict[tuple[int, int], date]:
+        """The earliest day each pair appears in a snapshot."""
+        query = (
+            select(_s.c.mentor_id, _s.c.mentee_id, func.min(_s.c.day).label("first"))
+            .where(_s.c.programme == self.programme)
+            .group_by(_s.c.mentor_id, _s.c.mentee_id)
+        )
+        return {(r.mentor_id, r.mentee_id): date.fromisoformat(r.first) for r in self.store.rows(query)}
+
+    def recovered_after(self, pair: tuple[int, int], day: date) -> bool:
+        """Whether the pair was seen not fading on a day after ``day``."""
+        query = (
+            select(_s.c.day)
+            .where(
+                _s.c.programme == self.programme,
+                _s.c.mentor_id == pair[0],
+                _s.c.mentee_id == pair[1],
+                _s.c.day > day.isoformat(),
+                _s.c.status != "fading",
+            )
+            .limit(1)
+        )
+        return self.store.first(query) is not None
