@@ -263,7 +263,7 @@ def _nudges(run: _Run) -> StepResult:
 
 
 def _digest(run: _Run) -> StepResult:
-    from lmsync.service.nudges import run_digest
+    from lmsync.service.digest import run_digest
 
     health = run.outputs["health"]
     report = run_digest(run.api, run.config, run.store, health.assessment, now=run.now)

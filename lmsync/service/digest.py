@@ -1,0 +1,263 @@
+"""The coordinators' daily digest (issue 13; ``lmsync run`` sends it after health).
+
+Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
+at risk or fading with their reasons, and of the queue items due, overdue or escalated to
+them; ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
+about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
+with a ``digests`` row written before the send; held in quiet hours.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.envelope import Envelope, SendMessage
+from lmsync.log import get_logger
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.executor import Executor
+from lmsync.service.health import Assessment
+from lmsync.service.nudge_holds import quiet_hours_hold
+from lmsync.service.nudge_plan import URGENCY
+from lmsync.service.nudge_send import FUNCTION, MessagesFamily
+from lmsync.store.db import Store
+from lmsync.store.messages import DigestLog
+from lmsync.store.queue import QueueItem
+from lmsync.store.snapshots import HealthSnapshots
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class DigestPair:
+    """A pair newly at risk or fading (its previous snapshot was neither), with its reasons."""
+
+    mentor_id: int
+    mentee_id: int
+    status: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one coordinator is told today."""
+
+    username: str
+    user_id: int
+    new_pairs: list[DigestPair]
+    items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
+    text: str
+    new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
+
+    @property
+    def empty(self) -> bool:
+        return not self.new_pairs and not self.items and not self.new_items
+
+
+@dataclass
+class DigestReport:
+    as_of: date
+    run_id: str
+    digests: list[Digest] = field(default_factory=list)  # the non-empty ones, sent or due
+    outcomes: dict[str, str] = field(default_factory=dict)  # username -> sent | failed | unknown | already
+    unknown_coordinators: list[str] = field(default_factory=list)  # usernames Moodle does not know
+    held: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        if self.unknown_coordinators:
+            return f"[health] coordinators: no Moodle user {', '.join(self.unknown_coordinators)}"
+        return None
+
+
+def new_attention_pairs(store: Store, programme: str, assessment: Assessment) -> list[DigestPair]:
+    """Pairs at risk or fading today that were neither in the latest earlier snapshot."""
+    snapshots = HealthSnapshots(store, programme)
+    before = snapshots.day_before(assessment.as_of)
+    earlier = (
+        {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)} if before is not None else {}
+    )
+    out = []
+    for view in assessment.pairs:
+        h = view.health
+        if h.status in ("at_risk", "fading") and earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading"):
+            out.append(DigestPair(h.mentor_id, h.mentee_id, h.status, tuple(r.text for r in h.reasons)))
+    return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
+
+
+def digest_text(
+    programme: str,
+    day: date,
+    new_pairs: Sequence[DigestPair],
+    items: Sequence[QueueItem],
+    label: Any,
+    username: str,
+    new_items: Sequence[QueueItem] = (),
+) -> str:
+    """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
+    lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
+    if new_items:
+        lines += ["", f"Newly in your queue ({len(new_items)}):"]
+        for i in new_items:
+            reasons = "; ".join(text for _, text in i.reasons) or "no reason recorded"
+            due = i.due_on.isoformat() if i.due_on else "?"
+            lines.append(
+                f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; due {due}"
+            )
+    if new_pairs:
+        lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
+        for p in new_pairs:
+            reasons = "; ".join(p.reasons) or "no reason recorded"
+            lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}")
+    if items:
+        lines += ["", f"Queue items due or overdue ({len(items)}):"]
+        for i in items:
+            late = i.overdue_days(day)
+            when = f"{late} day(s) overdue" if late else "due today"
+            extra = f", escalated from {i.owner}" if i.escalated_to == username and i.owner != username else ""
+            due = i.due_on.isoformat() if i.due_on else "?"
+            lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: due {due}, {when}{extra}")
+    if items or new_items:
+        lines += ["", "Record what was done: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
+    return "\n".join(lines)
+
+
+class DigestFamily(MessagesFamily):
+    """The digest on the executor: one message per coordinator, a ``digests`` row (unique per
+    coordinator and day) and a journal entry written before the send, finished after it."""
+
+    clientmsgid_prefix = "lmsync-digest"
+
+    def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date) -> None:
+        super().__init__(api, store, programme, day=day)
+        self.digests = DigestLog(store, programme)
+        self.items: dict[str, int] = {}
+        self.usernames: dict[str, str] = {}
+        self.states: dict[str, str] = {}
+
+    def digest_operation(self, digest: Digest) -> SendMessage:
+        op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
+        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items)
+        self.usernames[op.key] = digest.username
+        return op
+
+    def intent(self, run_id: str, kind: str, chunk: Sequence[Any]) -> int:
+        (op,) = chunk
+        with self.store.transaction() as conn:
+            digest_id = self.digests.intent(conn, recipient_id=op.recipient_id, day=self.day, items=self.items[op.key])
+            entry = self.journal.intent(run_id, FUNCTION, "digest", [f"digest:{digest_id}"])
+            self.digests.link_journal(conn, digest_id, entry)
+        self.ids[op.key] = [digest_id]
+        return entry
+
+    def finish(self, entry: int, kind: str, chunk: Sequence[Any], state: str, result: Any) -> None:
+        (op,) = chunk
+        done = {"ok": "sent", "failed": "failed"}.get(state, "unknown")
+        msgid = result.get("msgid") if done == "sent" else None
+        error = None if done == "sent" else str(result.get("errorcode") or result.get("error") or "unknown")
+        with self.store.transaction():
+            self.journal.finish(entry, state, {"msgid": msgid} if msgid is not None else {"error": error})
+            self.digests.finish(self.ids[op.key][0], done, msgid=msgid, error=error)
+        self.states[self.usernames[op.key]] = done
+
+
+def run_digest(
+    api: MoodleApi,
+    config: Config,
+    store: Store,
+    assessment: Assessment,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> DigestReport:
+    """Send each coordinator (``[health] coordinators``) today's digest, once a day at most.
+
+    Run after health has stored today's snapshot and queue (``lmsync run``). A coordinator with
+    nothing new and nothing due gets no message. Held in quiet hours like a nudge. A username
+    Moodle does not know is reported (``problem``: an admin must act); the others still get theirs.
+    """
+    from lmsync.service.directory import people_of
+
+    day = assessment.as_of
+    report = DigestReport(day, uuid.uuid4().hex[:12])
+    names = list(config.health.coordinators)
+    if not names:
+        return report
+    if config.health.escalate_to and config.health.escalate_to not in names:
+        names.append(config.health.escalate_to)  # told only of what escalated to them
+    users = {u.username: u.id for u in api.get_users_by_field("username", list(names)) if u.username}
+    report.unknown_coordinators = [n for n in names if n not in users]
+    programme = config.programme.name
+    new_pairs = new_attention_pairs(store, programme, assessment)
+    open_items = _open_items(config, store)
+    people = people_of(config, assessment.roster)
+    log_ = DigestLog(store, programme)
+    last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
+    for record in log_.records():
+        if record.state == "sent" and record.day < day:
+            last_sent[record.recipient_id] = max(record.day, last_sent.get(record.recipient_id, record.day))
+    for username in names:
+        if username not in users:
+            continue
+        me = users[username]  # never told about a pair they are part of (a mentee's verdict on them)
+        mine = [
+            i
+            for i in open_items
+            if ((i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username)
+            and me not in i.pair
+        ]
+        fresh = (
+            [p for p in new_pairs if me not in (p.mentor_id, p.mentee_id)]
+            if username in config.health.coordinators
+            else []
+        )
+        since = last_sent.get(me, day - timedelta(days=1))
+        queued = [
+            i
+            for i in open_items
+            if i.owner == username and since < i.opened_on <= day and me not in i.pair and i not in mine
+        ]
+        digest = Digest(
+            username,
+            users[username],
+            fresh,
+            mine,
+            digest_text(programme, day, fresh, mine, people.label, username, queued),
+            queued,
+        )
+        if digest.empty:
+            continue
+        report.digests.append(digest)
+        if log_.on(digest.user_id, day) is not None:
+            report.outcomes[username] = "already"
+    due = [d for d in report.digests if d.username not in report.outcomes]
+    if due:
+        report.held = quiet_hours_hold(config, now)
+    if not dry_run and report.held is None and due:
+        family = DigestFamily(api, store, programme, day=day)
+        ops = [family.digest_operation(d) for d in due]
+        envelope = Envelope(family="messages", programme=programme, course_id=0, operations=list(ops))
+        Executor(family, run_id=report.run_id, max_parallel=config.moodle.max_parallel).run(envelope)
+        report.outcomes.update(family.states)
+    log.info(
+        "digest.done",
+        run_id=report.run_id,
+        as_of=day.isoformat(),
+        coordinators=len(names),
+        digests=len(report.digests),
+        sent=sum(1 for v in report.outcomes.values() if v == "sent"),
+        already=sum(1 for v in report.outcomes.values() if v == "already"),
+        held=report.held is not None,
+        unknown_coordinators=len(report.unknown_coordinators),
+    )
+    return report
+
+
+def _open_items(config: Config, store: Store) -> list[QueueItem]:
+    from lmsync.service.health import _queue
+
+    return _queue(config, store).open_items()

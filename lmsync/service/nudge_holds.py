@@ -1,0 +1,115 @@
+"""When nudges and digests wait: quiet hours and exam blocks (issue 13; ``lmsync.service.nudges``).
+
+None is sent inside ``[nudges] quiet_hours`` (local time in ``[programme] timezone``), nor while
+an exam block is in progress: a course calendar event whose name (unescaped, trap 39) matches
+``[nudges] exam_pattern``, read with core_calendar_get_calendar_events, which also returns
+events already in progress (trap 45). Course events hidden by a ``nopermissions`` warning (the
+token's user lacks moodle/calendar:manageentries) hold the nudges too, and are reported.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from lmsync.config import Config
+from lmsync.health_config import parse_quiet_hours
+from lmsync.moodle.api import MoodleApi
+
+
+def programme_now(config: Config, now: datetime | None = None) -> datetime:
+    """``now`` (default: the clock) in ``[programme] timezone``."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(config.programme.timezone))
+
+
+def in_quiet_hours(config: Config, now: datetime | None = None) -> bool:
+    """Whether the local time is inside ``[nudges] quiet_hours`` (a span may wrap midnight)."""
+    text = config.nudges.quiet_hours
+    if not text:
+        return False
+    start, end = parse_quiet_hours(text)
+    local = programme_now(config, now).time().replace(tzinfo=None)
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_hours_hold(config: Config, now: datetime | None = None) -> str | None:
+    """Why a message waits now, ``quiet hours (22:00-07:00 Europe/London)``; None outside them."""
+    if not in_quiet_hours(config, now):
+        return None
+    return f"quiet hours ({config.nudges.quiet_hours} {config.programme.timezone})"
+
+
+@dataclass(frozen=True)
+class ExamCheck:
+    """What the course calendar says about now: the exam block in progress, if any."""
+
+    block: str | None  # the (unescaped) name of the matching event in progress
+    hidden: int  # course events Moodle hid behind a nopermissions warning
+    until: date | None = None  # the local day the block in progress ends (nudges resume)
+
+    @property
+    def problem(self) -> str | None:
+        if not self.hidden:
+            return None
+        return (
+            f"{self.hidden} course calendar event(s) hidden from lmsync (nopermissions): exam blocks cannot be "
+            "read, so no nudge is sent; give the web-service user the capability moodle/calendar:manageentries"
+        )
+
+
+def exam_check(api: MoodleApi, config: Config, course_id: int, now: datetime | None = None) -> ExamCheck:
+    """Read today's course and site events (one request) and find an exam block in progress.
+
+    Events are read from local midnight to the next (``[programme] timezone``); Moodle also
+    returns events already in progress then (trap 45). An event with a duration blocks from
+    its start to its end; one without blocks its local day. Names come back escaped (trap 39)
+    and are unescaped before ``[nudges] exam_pattern`` is matched.
+    """
+    pattern = config.nudges.exam_pattern
+    if not pattern:
+        return ExamCheck(None, 0)
+    local = programme_now(config, now)
+    midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+    start, end = int(midnight.timestamp()), int((midnight + timedelta(days=1)).timestamp()) - 1
+    result = api.get_calendar_events(courseids=[course_id], timestart=start, timeend=end, userevents=False)
+    hidden = sum(1 for w in result.warnings if (w.warningcode or "").startswith("nopermissions"))
+    at = int(local.timestamp())
+    regex = re.compile(pattern)
+    for event in result.events:
+        name = html.unescape(event.name)
+        if not regex.search(name):
+            continue
+        if event.timeduration:
+            active = event.timestart <= at < event.timestart + event.timeduration
+            until = datetime.fromtimestamp(event.timestart + event.timeduration, local.tzinfo).date()
+        else:
+            active = datetime.fromtimestamp(event.timestart, local.tzinfo).date() == local.date()
+            until = local.date() + timedelta(days=1)
+        if active:
+            return ExamCheck(name, hidden, until)
+    return ExamCheck(None, hidden)
+
+
+def nudge_hold(
+    api: MoodleApi, config: Config, course_id: int | None, now: datetime | None = None
+) -> tuple[str | None, int]:
+    """Why nudges wait now (None: they go), and how many course events Moodle hid.
+
+    Quiet hours first (the calendar is not read then); then, for a known course, an exam block
+    in progress, or course events hidden behind ``nopermissions`` (see :class:`ExamCheck`).
+    """
+    quiet = quiet_hours_hold(config, now)
+    if quiet is not None or course_id is None:
+        return quiet, 0
+    check = exam_check(api, config, course_id, now)
+    if check.block is not None:
+        until = f" until {check.until.isoformat()}" if check.until is not None else ""
+        return f'exam block "{check.block}"{until}', check.hidden
+    if check.problem:
+        return "course calendar events hidden (moodle/calendar:manageentries missing)", check.hidden
+    return None, check.hidden

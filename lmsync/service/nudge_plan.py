@@ -1,0 +1,147 @@
+"""Choosing who is nudged and composing their message (issue 13; ``lmsync.service.nudges``).
+
+A person with an at-risk or fading pair is nudged about it unless they were nudged about that
+pair inside ``[nudges] interval_days``; their pairs make one message (one paragraph each, the
+shared greeting said once); people are served most pressing first, nobody twice a day, at most
+``[nudges] daily_cap`` a day. Texts come from ``[nudges.templates]``, whose placeholders are
+names and meeting gaps only: a nudge never carries a survey answer or rating.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from lmsync.config import Config
+from lmsync.domain.health import NudgeFields, nudge_kind
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.health import Assessment
+from lmsync.store.db import Store
+from lmsync.store.messages import NudgeLog
+
+#: How pressing a status is: a fading pair before an at-risk one (lower first).
+URGENCY = {"fading": 0, "at_risk": 1}
+#: a template's greeting: its text up to ``{firstname}`` and the punctuation after it
+_GREETING = re.compile(r"^([^{}\n]*\{firstname\}[,!:]?)\s")
+
+
+@dataclass(frozen=True)
+class PlannedNudge:
+    mentor_id: int
+    mentee_id: int
+    recipient_id: int
+    recipient_username: str
+    role: Literal["mentor", "mentee"]
+    kind: str
+    status: str
+    text: str
+    greeting: str = ""  # the text's opening ("Hello Ifeoma,"): said once in a merged message
+
+    @property
+    def pair_id(self) -> str:
+        return f"{self.mentor_id}-{self.mentee_id}"
+
+
+def first_names(api: MoodleApi, assessment: Assessment, user_ids: set[int]) -> dict[int, str]:
+    """First names for the templates (the roster has full names only); username as a fallback."""
+    names = {uid: assessment.roster[uid].username for uid in user_ids if uid in assessment.roster}
+    if user_ids:
+        for user in api.get_users_by_field("id", sorted(user_ids)):
+            if user.firstname:
+                names[user.id] = user.firstname
+    return names
+
+
+def plan_nudges(
+    config: Config,
+    store: Store,
+    assessment: Assessment,
+    first_names: Mapping[int, str],
+) -> tuple[list[PlannedNudge], int]:
+    """The nudges due at ``assessment.as_of``, and how many people were nudged too recently."""
+    day = assessment.as_of
+    interval = config.nudges.interval_days
+    templates = config.nudges.templates
+    nudges = NudgeLog(store, config.programme.name)
+    planned: list[PlannedNudge] = []
+    recent = 0
+    for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):
+        health = view.health
+        kind = nudge_kind(health)
+        if kind is None:
+            continue
+        sides = (
+            ("mentor", health.mentor_id, health.mentee_id, view.mentor_username),
+            ("mentee", health.mentee_id, health.mentor_id, view.mentee_username),
+        )
+        for role, recipient, other, username in sides:
+            last = nudges.latest(health.mentor_id, health.mentee_id, recipient)
+            if last is not None and (day - last.day).days < interval:
+                recent += 1
+                continue
+            fields = NudgeFields(
+                firstname=first_names.get(recipient, username),
+                other_firstname=first_names.get(other, ""),
+                weeks=health.days_since_meeting // 7,
+                days=health.days_since_meeting,
+                cadence_days=config.meetings.cadence_days,
+                programme=config.programme.name,
+            )
+            template = getattr(templates, kind)
+            opening = _GREETING.match(template)
+            planned.append(
+                PlannedNudge(
+                    mentor_id=health.mentor_id,
+                    mentee_id=health.mentee_id,
+                    recipient_id=recipient,
+                    recipient_username=username,
+                    role="mentor" if role == "mentor" else "mentee",
+                    kind=kind,
+                    status=health.status,
+                    text=fields.render(template),
+                    greeting=fields.render(opening.group(1)) if opening else "",
+                )
+            )
+    return planned, recent
+
+def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:
+    """One message per recipient covering all of their pairs, the most pressing person first.
+
+    Within a message the pairs keep their order; people are ordered by their most pressing
+    pair (fading before at risk), then by Moodle id.
+    """
+    by_person: dict[int, list[PlannedNudge]] = defaultdict(list)
+    for nudge in planned:
+        by_person[nudge.recipient_id].append(nudge)
+    return sorted(
+        by_person.values(),
+        key=lambda group: (min(URGENCY.get(n.status, 2) for n in group), group[0].recipient_id),
+    )
+
+
+def message_text(group: Sequence[PlannedNudge]) -> str:
+    """The text of one person's message: each pair's template text, one paragraph each.
+
+    When the pairs' texts open with the same greeting ("Hello Ifeoma,"), it is said once, on
+    its own line, and each paragraph starts after it.
+    """
+    greeting = group[0].greeting
+    if len(group) < 2 or not greeting or any(n.greeting != greeting or not n.text.startswith(greeting) for n in group):
+        return "\n\n".join(n.text for n in group)
+    bodies = [n.text[len(greeting) :].strip() for n in group]
+    return "\n\n".join([greeting, *(b[:1].upper() + b[1:] for b in bodies if b)])
+
+
+def apply_cap(
+    groups: Sequence[list[PlannedNudge]], *, already_today: set[int], sent_today: int, cap: int
+) -> tuple[list[list[PlannedNudge]], int, int]:
+    """The messages to send now: nobody twice in a day, at most ``cap`` a day in all.
+
+    Returns (messages, people left for tomorrow by the cap, people already nudged today).
+    """
+    fresh = [g for g in groups if g[0].recipient_id not in already_today]
+    room = max(0, cap - sent_today)
+    return fresh[:room], max(0, len(fresh) - room), len(groups) - len(fresh)
