@@ -28,9 +28,47 @@ from sqlalchemy import (
 metadata = MetaData()
 
 
-
+# --- the column groups several tables share (a fresh Column each call: one column, one table) ---
 def _id() -> Column[int]:
     return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _programme() -> Column[str]:
+    """The programme a row belongs to (``[programme] name``): every table of programme data."""
+    return Column("programme", Text, nullable=False)
+
+
+def _pair() -> tuple[Column[int], Column[int]]:
+    """A mentoring pair: its mentor's and mentee's Moodle user ids."""
+    return Column("mentor_id", Integer, nullable=False), Column("mentee_id", Integer, nullable=False)
+
+
+def _health() -> tuple[Column[str], Column[str]]:
+    """A pair's health: its status (new | ok | at_risk | fading) and reasons (JSON [[code, text], ...])."""
+    return Column("status", Text, nullable=False), Column("reasons", Text, nullable=False)
+
+
+def _origin_stamps() -> tuple[Column[str], Column[str], Column[str]]:
+    """Where an imported row came from (a file row, a Feedback response; NULL: the CLI), and
+    when it was first and last written."""
+    return Column("origin", Text), Column("created_at", Text, nullable=False), Column("updated_at", Text, nullable=False)
+
+
+def _about() -> Column[int]:
+    """Whom a survey answer is about (0: the respondent's relationships in general; 006)."""
+    return Column("about_id", Integer, nullable=False, server_default=text("0"))
+
+
+def _delivery() -> tuple[Column[str], Column[int], Column[str], Column[int], Column[str], Column[str]]:
+    """A message's delivery: written ``intent`` before the send, finished after it."""
+    return (
+        Column("state", Text, nullable=False),  # intent | sent | failed | unknown
+        Column("msgid", Integer),
+        Column("error", Text),
+        Column("journal_id", Integer),
+        Column("created_at", Text, nullable=False),
+        Column("finished_at", Text),
+    )
 
 
 # --- 001: every write lmsync sends to Moodle, intent before and result after ----------------------
@@ -39,7 +77,7 @@ journal = Table(
     metadata,
     _id(),
     Column("run_id", Text, nullable=False),
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("function", Text, nullable=False),
     Column("op_kind", Text, nullable=False),
     Column("op_keys", Text, nullable=False),  # JSON list of operation keys in this batch
@@ -55,7 +93,7 @@ journal = Table(
 created_objects = Table(
     "created_objects",
     metadata,
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("kind", Text, nullable=False),  # discussion | event | message
     Column("key", Text, nullable=False),  # lmsync's own key (e.g. the group idnumber)
     Column("moodle_id", Integer, nullable=False),
@@ -68,19 +106,16 @@ meetings = Table(
     "meetings",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("meeting_date", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
+    *_pair(),
     Column("source", Text, nullable=False),  # feedback | csv | cli
     Column("minutes", Integer, nullable=False),
     Column("attended", Integer, nullable=False),  # 0 | 1
     Column("rating", Integer),
     Column("notes", Text),
     Column("content_hash", Text, nullable=False),
-    Column("origin", Text),
-    Column("created_at", Text, nullable=False),
-    Column("updated_at", Text, nullable=False),
+    *_origin_stamps(),
     UniqueConstraint("programme", "meeting_date", "mentor_id", "mentee_id", "source"),
     Index("meetings_mentor", "programme", "mentor_id"),
     Index("meetings_mentee", "programme", "mentee_id"),
@@ -91,7 +126,7 @@ imports = Table(
     "imports",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("kind", Text, nullable=False),  # meetings | surveys
     Column("file_name", Text, nullable=False),
     Column("file_sha256", Text, nullable=False),
@@ -108,17 +143,15 @@ survey_answers = Table(
     "survey_answers",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("respondent_id", Integer, nullable=False),
     Column("instrument", Text, nullable=False),
     Column("answer_date", Text, nullable=False),
     Column("item", Text, nullable=False),
     Column("value", Text, nullable=False),  # as given, so N/A markers survive
     Column("source", Text, nullable=False),  # feedback | csv
-    Column("origin", Text),
-    Column("created_at", Text, nullable=False),
-    Column("updated_at", Text, nullable=False),
-    Column("about_id", Integer, nullable=False, server_default=text("0")),
+    *_origin_stamps(),
+    _about(),
     UniqueConstraint("programme", "respondent_id", "instrument", "answer_date", "item", "source", "about_id"),
     Index("survey_answers_respondent", "programme", "respondent_id"),
     Index("survey_answers_about", "programme", "about_id"),
@@ -128,7 +161,7 @@ survey_answers = Table(
 survey_scores = Table(
     "survey_scores",
     metadata,
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("respondent_id", Integer, nullable=False),
     Column("instrument", Text, nullable=False),
     Column("wave", Text, nullable=False),
@@ -139,7 +172,7 @@ survey_scores = Table(
     Column("required", Integer, nullable=False),
     Column("subscales", Text, nullable=False),  # JSON {name: score or null}
     Column("scored_at", Text, nullable=False),
-    Column("about_id", Integer, nullable=False, server_default=text("0")),
+    _about(),
     PrimaryKeyConstraint("programme", "respondent_id", "instrument", "wave", "about_id"),
 )
 
@@ -147,7 +180,7 @@ survey_scores = Table(
 assign_comments = Table(
     "assign_comments",
     metadata,
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("assignment_id", Integer, nullable=False),
     Column("user_id", Integer, nullable=False),
     Column("comment", Text, nullable=False),
@@ -159,12 +192,10 @@ assign_comments = Table(
 health_snapshots = Table(
     "health_snapshots",
     metadata,
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("day", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
-    Column("status", Text, nullable=False),  # new | ok | at_risk | fading
-    Column("reasons", Text, nullable=False),  # JSON [[code, text], ...]
+    *_pair(),
+    *_health(),
     Column("paired_since", Text, nullable=False),
     Column("last_meeting", Text),
     Column("computed_at", Text, nullable=False),
@@ -176,11 +207,9 @@ coordinator_queue = Table(
     "coordinator_queue",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
-    Column("status", Text, nullable=False),
-    Column("reasons", Text, nullable=False),
+    _programme(),
+    *_pair(),
+    *_health(),
     Column("opened_on", Text, nullable=False),
     Column("last_seen_on", Text, nullable=False),
     Column("acked_on", Text),  # NULL while open
@@ -203,18 +232,12 @@ nudges = Table(
     "nudges",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
+    _programme(),
+    *_pair(),
     Column("recipient_id", Integer, nullable=False),
     Column("day", Text, nullable=False),
     Column("kind", Text, nullable=False),
-    Column("state", Text, nullable=False),  # intent | sent | failed | unknown
-    Column("msgid", Integer),
-    Column("error", Text),
-    Column("journal_id", Integer),
-    Column("created_at", Text, nullable=False),
-    Column("finished_at", Text),
+    *_delivery(),
     Index("nudges_pair", "programme", "mentor_id", "mentee_id", "recipient_id", "day"),
     sqlite_autoincrement=True,
 )
@@ -235,7 +258,7 @@ store_binding = Table(
 grade_items = Table(
     "grade_items",
     metadata,
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("course_id", Integer, nullable=False),
     Column("cmid", Integer, nullable=False),
     Column("itemnumber", Integer, nullable=False),
@@ -269,9 +292,8 @@ pairing_history = Table(
     "pairing_history",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
+    _programme(),
+    *_pair(),
     Column("joined_at", Text, nullable=False),  # ISO instant the add_member batch was accepted
     Column("left_at", Text),  # NULL while the mentee is in the circle
     Column("source", Text, nullable=False),  # apply | journal (back-filled by the migration)
@@ -284,7 +306,7 @@ queue_tracking = Table(
     "queue_tracking",
     metadata,
     Column("item_id", Integer, primary_key=True, autoincrement=False),  # coordinator_queue.id
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("owner", Text),  # a coordinator's username; NULL: no coordinators configured
     Column("due_on", Text, nullable=False),
     Column("followups", Integer, nullable=False, server_default=text("0")),  # `met` outcomes so far
@@ -298,9 +320,8 @@ pair_forbids = Table(
     "pair_forbids",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
-    Column("mentor_id", Integer, nullable=False),
-    Column("mentee_id", Integer, nullable=False),
+    _programme(),
+    *_pair(),
     Column("source", Text, nullable=False),  # queue | survey
     Column("marked_on", Text, nullable=False),
     UniqueConstraint("programme", "mentor_id", "mentee_id"),
@@ -311,16 +332,11 @@ digests = Table(
     "digests",
     metadata,
     _id(),
-    Column("programme", Text, nullable=False),
+    _programme(),
     Column("recipient_id", Integer, nullable=False),
     Column("day", Text, nullable=False),
     Column("items", Integer, nullable=False),  # pairs and queue items the digest named
-    Column("state", Text, nullable=False),  # intent | sent | failed | unknown
-    Column("msgid", Integer),
-    Column("error", Text),
-    Column("journal_id", Integer),
-    Column("created_at", Text, nullable=False),
-    Column("finished_at", Text),
+    *_delivery(),
     UniqueConstraint("programme", "recipient_id", "day"),  # never two digests to one person on one day
     sqlite_autoincrement=True,
 )
