@@ -28,12 +28,13 @@ use and refuses a configuration naming another (lmsync.service.stores).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
@@ -41,6 +42,11 @@ from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Record = TypeVar("_Record", bound="DataclassInstance")
 
 #: Tables that are the store's machinery, not programme data (an unbound store holding only
 #: these is new, not an older store to adopt).
@@ -87,6 +93,8 @@ class Store:
     def __init__(self, target: Path | str, *, read_only: bool = False) -> None:
         self.read_only = read_only
         self._depth = 0
+        self._shown = None if redirected is target else str(target)  # messages name the path a test gave
+        target = redirected
         url = store_url(target)
         if url is not None and url.get_backend_name() == "sqlite":
             target, url = url.database or ":memory:", None
@@ -185,6 +193,8 @@ class Store:
     @property
     def where(self) -> str:
         """The store for messages and logs: the SQLite path, or the URL without its password."""
+        if self._shown is not None:
+            return self._shown
         if self.url is not None:
             return self.url.render_as_string(hide_password=True)
         return str(self.path) if self.path is not None else ":memory:"
@@ -375,6 +385,20 @@ class ProgrammeRepository:
     def __init__(self, store: Store, programme: str) -> None:
         self.store = store
         self.programme = programme
+
+
+def day_parser() -> Callable[[str], date]:
+    """``date.fromisoformat`` that parses each distinct ISO text once: for bulk reads, where
+    many rows share a day (a fresh cache per read, so it never grows past one read)."""
+    return cache(date.fromisoformat)
+
+
+def from_row(cls: type[_Record], row: Row[Any], **converted: Any) -> _Record:
+    """A ``cls`` (a dataclass) from the row's columns named as its fields, ``converted`` given
+    instead (the fields whose stored form differs: ISO dates, JSON). Columns that are not a
+    field are ignored; a field the row lacks keeps its default (TypeError when it has none)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{name: value for name, value in row._mapping.items() if name in names} | converted)
 
 
 def upsert_stamped(conn: Store, table: Table, key: dict[str, Any], values: dict[str, Any], *, compare: str, stamp: str) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, select
 
-from lmsync.store.db import Store, now_iso
+from lmsync.store.db import Store, from_row, now_iso
 from lmsync.store.schema import grade_items
 
 _g = grade_items
@@ -42,18 +42,7 @@ class GradeItemRecords:
 
     def all(self) -> list[GradeItemRow]:
         rows = self.store.rows(select(_g).where(*self._here()).order_by(_g.c.itemnumber))
-        return [
-            GradeItemRow(
-                itemnumber=row.itemnumber,
-                metric=row.metric,
-                idnumber=row.idnumber,
-                item_id=row.item_id,
-                state=row.state,
-                sent_at=datetime.fromisoformat(row.sent_at),
-                confirmed_at=row.confirmed_at,
-            )
-            for row in rows
-        ]
+        return [from_row(GradeItemRow, row, sent_at=datetime.fromisoformat(row.sent_at)) for row in rows]
 
     def sending(self, itemnumber: int, metric: str, idnumber: str, *, state: str = "sending") -> None:
         """Before the request that creates (or adopts) the item goes out."""

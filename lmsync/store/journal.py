@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from lmsync.store.db import ProgrammeRepository, now_iso
+from lmsync.store.db import ProgrammeRepository, from_row, now_iso
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.schema import created_objects, journal
 
@@ -100,17 +100,7 @@ class Journal(ProgrammeRepository):
         if run_id is not None:
             query = query.where(journal.c.run_id == run_id)
         return [
-            JournalEntry(
-                id=row.id,
-                run_id=row.run_id,
-                function=row.function,
-                op_kind=row.op_kind,
-                item_count=row.item_count,
-                state=row.state,
-                result=json.loads(row.result) if row.result else None,
-                started_at=row.started_at,
-                finished_at=row.finished_at,
-            )
+            from_row(JournalEntry, row, result=json.loads(row.result) if row.result else None)
             for row in self.store.rows(query.order_by(journal.c.id))
         ]
 

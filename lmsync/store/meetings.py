@@ -8,18 +8,20 @@ an importer can store a whole file, and the record that it did, atomically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import Meeting, Source
-from lmsync.store.db import ProgrammeRepository, Store, now_iso, upsert_stamped
+from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
 from lmsync.store.schema import assign_comments, imports, meetings
 
 _m, _i, _c = meetings, imports, assign_comments
+
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,65 @@ def check_removal(removing: int, stored: int, *, min_fraction: float) -> None:
         raise RemovalRefused(removing, stored)
 
 
+def save_stamped(
+    conn: Store, table: Table, rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, compare: str
+) -> SaveCounts:
+    """Upsert each ``(natural key, values)`` with ``upsert_stamped`` (one instant for all), counted."""
+    stamp = now_iso()
+    return SaveCounts.of(upsert_stamped(conn, table, key, values, compare=compare, stamp=stamp) for key, values in rows)
+
+
+class StampedRepository(ProgrammeRepository, Generic[_Item]):
+    """A repository of imported rows upserted on their natural key (``upsert_stamped``):
+    meetings, survey answers. Subclasses name the ``table``, the ``compare`` column and how an
+    item becomes its key and other columns (``_columns``)."""
+
+    table: Table
+    compare: str
+
+    def save(self, items: Iterable[tuple[_Item, str | None]]) -> SaveCounts:
+        """Upsert ``(item, origin)`` pairs in one transaction."""
+        with self.store.transaction() as conn:
+            return self.save_in(conn, items)
+
+    def save_in(self, conn: Store, items: Iterable[tuple[_Item, str | None]]) -> SaveCounts:
+        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
+        return save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in items), compare=self.compare)
+
+    def _columns(self, item: _Item, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An item's natural key (with the programme) and its other columns."""
+        raise NotImplementedError
+
+    def _replace(
+        self,
+        where: Sequence[ColumnElement[bool]],
+        key: Sequence[str],
+        keep: set[tuple[Any, ...]],
+        items: Sequence[tuple[_Item, str | None]],
+        *,
+        keep_missing: bool,
+        min_fraction: float,
+    ) -> SaveCounts:
+        """In one transaction: save ``items``, and remove this programme's rows matching ``where``
+        whose ``key`` columns are not in ``keep`` (none when ``keep_missing``).
+
+        Raises ``RemovalRefused`` (``check_removal``) before anything is written when that
+        would remove more than ``1 - min_fraction`` of those rows.
+        """
+        table = self.table
+        with self.store.transaction() as conn:
+            query = select(table.c.id, *(table.c[name] for name in key))
+            rows = list(conn.rows(query.where(table.c.programme == self.programme, *where)))
+            stale = [r.id for r in rows if tuple(r._mapping[name] for name in key) not in keep]
+            check_removal(len(stale), len(rows), min_fraction=min_fraction)
+            counts = self.save_in(conn, items)
+            if keep_missing:
+                return counts
+            for row_id in stale:
+                conn.write(table.delete().where(table.c.id == row_id))
+        return counts + SaveCounts(removed=len(stale))
+
+
 @dataclass(frozen=True)
 class StoredMeeting:
     id: int
@@ -87,35 +148,29 @@ def _row_to_meeting(row: Any) -> StoredMeeting:
     return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at)
 
 
-class MeetingRepository(ProgrammeRepository):
-    def save(self, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
-        """Upsert ``(meeting, origin)`` pairs in one transaction."""
-        with self.store.transaction() as conn:
-            return self.save_in(conn, meetings)
+class MeetingRepository(StampedRepository[Meeting]):
+    table = _m
+    compare = "content_hash"  # a corrected row changes its hash
 
-    def save_in(self, conn: Store, meetings: Iterable[tuple[Meeting, str | None]]) -> SaveCounts:
-        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
-        stamp = now_iso()
-        outcomes = []
-        for meeting, origin in meetings:
-            meeting_date, mentor_id, mentee_id, source = meeting.natural_key
-            key = {
-                "programme": self.programme,
-                "meeting_date": meeting_date,
-                "mentor_id": mentor_id,
-                "mentee_id": mentee_id,
-                "source": source,
-            }
-            values = {
-                "minutes": meeting.minutes,
-                "attended": int(meeting.attended),
-                "rating": meeting.rating,
-                "notes": meeting.notes,
-                "content_hash": meeting.content_hash,
-                "origin": origin,
-            }
-            outcomes.append(upsert_stamped(conn, _m, key, values, compare="content_hash", stamp=stamp))
-        return SaveCounts.of(outcomes)
+    def _columns(self, meeting: Meeting, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A meeting's natural key and its other columns."""
+        meeting_date, mentor_id, mentee_id, source = meeting.natural_key
+        key = {
+            "programme": self.programme,
+            "meeting_date": meeting_date,
+            "mentor_id": mentor_id,
+            "mentee_id": mentee_id,
+            "source": source,
+        }
+        values = {
+            "minutes": meeting.minutes,
+            "attended": int(meeting.attended),
+            "rating": meeting.rating,
+            "notes": meeting.notes,
+            "content_hash": meeting.content_hash,
+            "origin": origin,
+        }
+        return key, values
 
     def replace_source(
         self,
@@ -134,19 +189,8 @@ class MeetingRepository(ProgrammeRepository):
         """
         items = [(m, o) for m, o in meetings if m.source == source]
         keep = {m.natural_key for m, _ in items}
-        with self.store.transaction() as conn:
-            query = select(_m.c.id, _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source).where(
-                _m.c.programme == self.programme, _m.c.source == source
-            )
-            rows = list(conn.rows(query))
-            stale = [r.id for r in rows if (r.meeting_date, r.mentor_id, r.mentee_id, r.source) not in keep]
-            check_removal(len(stale), len(rows), min_fraction=min_fraction)
-            counts = self.save_in(conn, items)
-            if keep_missing:
-                return counts
-            for row_id in stale:
-                conn.write(_m.delete().where(_m.c.id == row_id))
-        return counts + SaveCounts(removed=len(stale))
+        key = ("meeting_date", "mentor_id", "mentee_id", "source")
+        return self._replace([_m.c.source == source], key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction)
 
     def find(
         self,
@@ -185,13 +229,10 @@ class MeetingRepository(ProgrammeRepository):
         if until is not None:
             query = query.where(_m.c.meeting_date <= until.isoformat())
         query = query.order_by(_m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source)
-        days: dict[str, date] = {}
+        day = day_parser()
         out = []
         for r in self.store.rows(query):
-            when = days.get(r.meeting_date)
-            if when is None:
-                when = days[r.meeting_date] = date.fromisoformat(r.meeting_date)
-            out.append(Meeting(when, r.mentor_id, r.mentee_id, r.minutes, bool(r.attended), r.source, r.rating))
+            out.append(Meeting(day(r.meeting_date), r.mentor_id, r.mentee_id, r.minutes, bool(r.attended), r.source, r.rating))
         return out
 
     def count(self) -> int:

@@ -22,8 +22,8 @@ from sqlalchemy import Table, or_, select
 
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
-from lmsync.store.db import ProgrammeRepository, Store, now_iso, upsert_stamped
-from lmsync.store.meetings import SaveCounts, check_removal
+from lmsync.store.db import Store, day_parser, now_iso
+from lmsync.store.meetings import SaveCounts, StampedRepository
 
 _a, _sc = schema.survey_answers, schema.survey_scores
 
@@ -34,28 +34,22 @@ class StoredAnswer:
     origin: str | None
 
 
-class SurveyRepository(ProgrammeRepository):
-    def save(self, answers: Iterable[tuple[SurveyAnswer, str | None]]) -> SaveCounts:
-        with self.store.transaction() as conn:
-            return self.save_in(conn, answers)
+class SurveyRepository(StampedRepository[SurveyAnswer]):
+    table = _a
+    compare = "value"
 
-    def save_in(self, conn: Store, answers: Iterable[tuple[SurveyAnswer, str | None]]) -> SaveCounts:
-        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
-        stamp = now_iso()
-        outcomes = []
-        for a, origin in answers:
-            key = {
-                "programme": self.programme,
-                "respondent_id": a.respondent_id,
-                "instrument": a.instrument,
-                "answer_date": a.date.isoformat(),
-                "item": a.item,
-                "source": a.source,
-                "about_id": _about_column(a.about_id),
-            }
-            values = {"value": a.value, "origin": origin}
-            outcomes.append(upsert_stamped(conn, _a, key, values, compare="value", stamp=stamp))
-        return SaveCounts.of(outcomes)
+    def _columns(self, a: SurveyAnswer, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An answer's natural key and its other columns."""
+        key = {
+            "programme": self.programme,
+            "respondent_id": a.respondent_id,
+            "instrument": a.instrument,
+            "answer_date": a.date.isoformat(),
+            "item": a.item,
+            "source": a.source,
+            "about_id": _about_column(a.about_id),
+        }
+        return key, {"value": a.value, "origin": origin}
 
     def replace_source(
         self,
@@ -73,19 +67,9 @@ class SurveyRepository(ProgrammeRepository):
         """
         items = [(a, o) for a, o in answers if a.source == source and a.instrument == instrument]
         keep = {(a.respondent_id, a.date.isoformat(), a.item, _about_column(a.about_id)) for a, _ in items}
-        with self.store.transaction() as conn:
-            query = select(_a.c.id, _a.c.respondent_id, _a.c.answer_date, _a.c.item, _a.c.about_id).where(
-                _a.c.programme == self.programme, _a.c.source == source, _a.c.instrument == instrument
-            )
-            rows = list(conn.rows(query))
-            stale = [r.id for r in rows if (r.respondent_id, r.answer_date, r.item, r.about_id) not in keep]
-            check_removal(len(stale), len(rows), min_fraction=min_fraction)
-            counts = self.save_in(conn, items)
-            if keep_missing:
-                return counts
-            for row_id in stale:
-                conn.write(_a.delete().where(_a.c.id == row_id))
-        return counts + SaveCounts(removed=len(stale))
+        where = [_a.c.source == source, _a.c.instrument == instrument]
+        key = ("respondent_id", "answer_date", "item", "about_id")
+        return self._replace(where, key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction)
 
     def answers(
         self, *, respondent_id: int | None = None, instrument: str | None = None
@@ -171,14 +155,11 @@ class SurveyRepository(ProgrammeRepository):
             .where(_sc.c.programme == self.programme, _sc.c.instrument.in_(names))
             .order_by(_sc.c.respondent_id, _sc.c.instrument, _sc.c.sitting_date, _sc.c.about_id)
         )
-        days: dict[str, date] = {}
+        day = day_parser()
         out = []
         for r in self.store.rows(query):
-            when = days.get(r.sitting_date)
-            if when is None:
-                when = days[r.sitting_date] = date.fromisoformat(r.sitting_date)
             score = Score(r.instrument, r.total, r.answered, r.required, {})
-            out.append(WaveScore(r.respondent_id, r.instrument, r.wave, when, r.source, score, _about_value(r.about_id)))
+            out.append(WaveScore(r.respondent_id, r.instrument, r.wave, day(r.sitting_date), r.source, score, _about_value(r.about_id)))
         return out
 
 
