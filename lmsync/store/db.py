@@ -93,8 +93,6 @@ class Store:
     def __init__(self, target: Path | str, *, read_only: bool = False) -> None:
         self.read_only = read_only
         self._depth = 0
-        self._shown = None if redirected is target else str(target)  # messages name the path a test gave
-        target = redirected
         url = store_url(target)
         if url is not None and url.get_backend_name() == "sqlite":
             target, url = url.database or ":memory:", None
@@ -193,8 +191,6 @@ class Store:
     @property
     def where(self) -> str:
         """The store for messages and logs: the SQLite path, or the URL without its password."""
-        if self._shown is not None:
-            return self._shown
         if self.url is not None:
             return self.url.render_as_string(hide_password=True)
         return str(self.path) if self.path is not None else ":memory:"
