@@ -66,7 +66,9 @@ class HealthConfig(Section):
     """When a pair is ok, on watch, at risk, fading or closed (see `lmsync health`, issue 13).
 
     Every signal costs score points (100 = nothing wrong); the status is the worse of the
-    worst signal and the score. The defaults were tuned on benchmarks/early_warning.py.
+    worst signal and the score, where the score raises an alarm only when two kinds of
+    evidence (meeting rhythm, the meetings themselves, satisfaction) show a sign. The
+    defaults were tuned on benchmarks/early_warning.py (four seeds).
     """
 
     grace_days: int = Field(
@@ -100,12 +102,18 @@ class HealthConfig(Section):
     trend_min_drop: float = Field(
         0.2, gt=0, lt=1, description="Theil-Sen fall of meeting minutes and ratings, share of the start: watch"
     )
-    trend_at_risk_drop: float = Field(
-        0.3, gt=0, lt=1, description="... a fall of this share, with the ratings down too: at risk"
+    shift_baseline: int = Field(
+        8, ge=2, description="earlier attended meetings the recent ones are compared with (shift test)"
     )
-    rating_fall: float = Field(
-        0.75, gt=0, description="rating points (1-5) the latest meetings must sit under the earlier median"
+    shift_min_baseline: int = Field(4, ge=2, description="fewer earlier attended meetings than this: no shift judged")
+    shift_minutes_floor: float = Field(
+        0.15, gt=0, description="least spread of a pair's log meeting minutes (a meeting's length varies ~15% anyway)"
     )
+    shift_rating_floor: float = Field(0.5, gt=0, description="least spread of a pair's meeting ratings (points, 1-5)")
+    shift_at_risk: float = Field(
+        4.0, gt=0, description="recent meetings this many standard errors under the pair's earlier ones: at risk"
+    )
+    shift_watch: float = Field(3.0, gt=0, description="... this many standard errors under them: watch")
     satisfaction_instruments: list[str] = Field(
         default_factory=lambda: ["relationship_satisfaction_mentee", "relationship_satisfaction_mentor"],
         description="instruments read as relationship satisfaction (each instrument's side says whose)",
@@ -127,6 +135,9 @@ class HealthConfig(Section):
         1.96, gt=0, description="a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch"
     )
     rci_at_risk: float = Field(3.0, gt=0, description="a fall with |RCI| at least this: at risk")
+    rci_baseline: int = Field(
+        3, ge=1, description="earlier waves (at most) averaged into a side's satisfaction baseline for the RCI"
+    )
     asymmetry_hold: float = Field(
         1.0, gt=0, description="the other side 'holds' while its RCI stays above minus this (asymmetry)"
     )

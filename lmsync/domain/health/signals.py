@@ -7,6 +7,12 @@ finds, each with a machine code, a severity, a sentence for the coordinator and 
 codes that make a signal redundant ("meetings short" already says what "minutes falling"
 would), so one phenomenon is one reason.
 
+Every signal reads one ``channel`` of evidence: ``rhythm`` (whether meetings happen),
+``meetings`` (what they are like), ``satisfaction`` (the surveys), and the weak ``progress``,
+``surveys`` and ``forum`` signs. Two reasons from two channels are two independent pieces
+of evidence; two from one channel are one phenomenon seen twice (``status`` counts channels,
+not reasons, when watch signs add up to an alarm).
+
 Severities: ``watch`` (worth a look; two together make a pair at risk through the score),
 ``at_risk``, ``fading``, and ``closed`` (the need is met: the pair ends as a success).
 Reasons name a side ("satisfaction low (mentee side)"), never a score or an answer.
@@ -18,13 +24,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from statistics import fmean, median
 from typing import Literal
 
 from lmsync.domain.health.evidence import PairEvidence, SatisfactionPoint, Side, SurveyRound
 from lmsync.domain.health.thresholds import Thresholds
-from lmsync.domain.health.trend import falling
+from lmsync.domain.health.trend import falling, shift
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
 
 Severity = Literal["watch", "at_risk", "fading", "closed"]
@@ -39,6 +45,8 @@ class Reason:
     severity: Severity
     text: str
     weight: int = 0
+    channel: str = ""  # the kind of evidence (its signal's channel); "" when made outside a rule
+    minor: bool = False  # a weak sign: shown, costs ``weight_minor``, never corroborates an alarm
 
 
 class Context:
@@ -63,6 +71,7 @@ class Context:
         self.gap = max(0, (as_of - (self.last or self.since)).days)
         self.points = [p for p in evidence.satisfaction if p.date <= as_of]
         self.found: list[Reason] = []  # the reasons of the signals run so far
+        self.channel = ""  # the channel of the signal now running (its reasons carry it)
 
     def reason(self, severity: Severity, code: str, text: str, *, minor: bool = False) -> Reason:
         t = self.t
@@ -72,7 +81,7 @@ class Context:
             "fading": t.weight_fading,
             "closed": 0,
         }[severity]
-        return Reason(code, severity, text, weight)
+        return Reason(code, severity, text, weight, self.channel, minor and severity == "watch")
 
     @cached_property
     def scored(self) -> dict[Side, list[SatisfactionPoint]]:
@@ -84,19 +93,36 @@ class Context:
         return out
 
     def rci(self, side: Side) -> float | None:
-        """Reliable change index of ``side``'s two latest scored waves (Jacobson & Truax 1991)."""
+        """Reliable change index of ``side``'s latest scored wave against the mean of its earlier
+        ones (Jacobson & Truax 1991, with a baseline of ``k`` sittings: the baseline mean's own
+        error shrinks with ``k``, so the difference's error is ``SEM * sqrt(1 + 1/k)`` instead of
+        ``SEM * sqrt(2)``, the two-sitting case). A lasting fall is judged against everything
+        known about this side, not against one noisy earlier wave; at most the ``rci_baseline``
+        latest earlier waves count, so a slow drift years ago does not mask a fall today."""
         pts = self.scored[side]
         if len(pts) < 2:
             return None
-        before, after = pts[-2].level, pts[-1].level
-        assert before is not None and after is not None
-        return reliable_change(before, after, self.t.satisfaction_sd, self.t.satisfaction_reliability)
+        earlier = [p.level for p in pts[-1 - self.t.rci_baseline : -1] if p.level is not None]
+        after = pts[-1].level
+        assert after is not None
+        return reliable_change(
+            math.fsum(earlier) / len(earlier),
+            after,
+            self.t.satisfaction_sd,
+            self.t.satisfaction_reliability,
+            baseline_sittings=len(earlier),
+        )
 
 
-def reliable_change(before: float, after: float, sd: float, reliability: float) -> float:
-    """``(after - before) / (sd * sqrt(2) * sqrt(1 - reliability))``; ``sd`` in the values' units."""
-    s_diff = sd * math.sqrt(2.0) * math.sqrt(max(1e-9, 1.0 - reliability))
-    return (after - before) / s_diff
+def reliable_change(
+    before: float, after: float, sd: float, reliability: float, *, baseline_sittings: int = 1
+) -> float:
+    """``(after - before) / (SEM * sqrt(1 + 1/k))`` with ``SEM = sd * sqrt(1 - reliability)``
+    (Jacobson & Truax 1991); ``k = baseline_sittings`` sittings averaged into ``before`` (one:
+    the classic ``SEM * sqrt(2)``). ``sd`` in the values' units; the result is in standard
+    errors (``-1.96``: a fall beyond measurement noise at the 95% level)."""
+    sem = sd * math.sqrt(max(1e-9, 1.0 - reliability))
+    return (after - before) / (sem * math.sqrt(1.0 + 1.0 / max(1, baseline_sittings)))
 
 
 Rule = Callable[[Context], list[Reason]]
@@ -105,27 +131,48 @@ Rule = Callable[[Context], list[Reason]]
 @dataclass(frozen=True)
 class Signal:
     """A registered rule: ``code`` (its reasons' codes start with it), the worst ``severity`` it
-    raises, a ``sentence`` saying what it detects, and ``unless``: codes that silence it."""
+    raises, a ``sentence`` saying what it detects, ``unless``: codes that silence it, and the
+    ``channel`` of evidence it reads (see the module's docstring)."""
 
     code: str
     severity: Severity
     sentence: str
     rule: Rule
     unless: tuple[str, ...] = ()
+    channel: str = ""
 
 
 REGISTRY: list[Signal] = []
 
 
+#: The channel of evidence each built-in signal reads (see the module's docstring); a signal not
+#: named here is a channel of its own unless ``signal(channel=...)`` says otherwise.
+CHANNELS: dict[str, str] = {
+    "need_met": "check_in",
+    "no_first_meeting": "rhythm",
+    "meetings_missed": "rhythm",
+    "no_meeting": "rhythm",
+    "hi_bye": "meetings",
+    "meetings_declining": "meetings",
+    "satisfaction_low": "satisfaction",
+    "satisfaction_falling": "satisfaction",
+    "satisfaction_asymmetry": "satisfaction",
+    "self_efficacy_flat": "progress",
+    "survey_unanswered": "surveys",
+    "forum_quiet": "forum",
+}
+
+
 def signal(
-    code: str, severity: Severity, sentence: str, *, unless: tuple[str, ...] = ()
+    code: str, severity: Severity, sentence: str, *, unless: tuple[str, ...] = (), channel: str = ""
 ) -> Callable[[Rule], Rule]:
-    """Register ``rule`` as a signal (rules run in registration order)."""
+    """Register ``rule`` as a signal (rules run in registration order); its ``channel`` is the
+    one given, else the one ``CHANNELS`` names, else ``code`` (a signal of its own kind)."""
 
     def register(rule: Rule) -> Rule:
         if any(s.code == code for s in REGISTRY):
             raise ValueError(f"signal {code} is registered twice")
-        REGISTRY.append(Signal(code, severity, sentence, rule, unless))
+        REGISTRY.append(Signal(code, severity, sentence, rule, unless, channel or CHANNELS.get(code, code)))
         return rule
 
     return register
@@ -137,6 +184,7 @@ def run_signals(ctx: Context, registry: Sequence[Signal] | None = None) -> list[
     for s in REGISTRY if registry is None else registry:
         if s.unless and any(r.code.startswith(s.unless) for r in found):
             continue
+        ctx.channel = s.channel
         found += s.rule(ctx)
     return list(found)
 
@@ -252,46 +300,84 @@ def meeting_quality(window: Sequence[Meeting]) -> list[float]:
     return out
 
 
-def _ratings_fell(window: Sequence[Meeting], t: Thresholds) -> bool:
-    """The latest meetings' ratings sit ``rating_fall`` below the earlier ones' median (both
-    sides of the window need a rating; with no ratings at all, the minutes speak alone)."""
-    recent = [m.rating for m in window[-t.trend_persist :] if m.rating is not None]
-    earlier = [m.rating for m in window[: -t.trend_persist] if m.rating is not None]
-    if not any(m.rating is not None for m in window):
-        return True
-    return bool(recent and earlier) and fmean(recent) <= median(earlier) - t.rating_fall + 1e-9
+def meetings_shift(before: Sequence[Meeting], recent: Sequence[Meeting], t: Thresholds) -> float | None:
+    """How far the ``recent`` meetings fell below the pair's own ``before`` meetings, in standard
+    errors (negative: worse now); ``None`` when there is too little to compare.
+
+    Two measures of one meeting, each tested on its own (``trend.shift``): its length on a
+    log scale (a 45-minute pair losing 15 minutes fell as far as a 30-minute pair losing 10),
+    spread floored at ``shift_minutes_floor``; and its 1-5 rating when both sides of the
+    comparison have ratings, floored at ``shift_rating_floor`` points. The two z-values are
+    combined with Stouffer's method (``(z1 + z2) / sqrt(2)``; Stouffer et al. 1949, Whitlock
+    2005), so a pair whose meetings are both shorter and worse-rated is surer than one that
+    is only shorter, and a single measure's noise cannot alarm alone.
+    """
+    if len(before) < t.shift_min_baseline or not recent:
+        return None
+    z_minutes = shift(
+        [math.log(max(1, m.minutes)) for m in before],
+        [math.log(max(1, m.minutes)) for m in recent],
+        floor=t.shift_minutes_floor,
+    )
+    if z_minutes is None:
+        return None
+    z_rating = shift(
+        [float(m.rating) for m in before if m.rating is not None],
+        [float(m.rating) for m in recent if m.rating is not None],
+        floor=t.shift_rating_floor,
+    )
+    return z_minutes if z_rating is None else (z_minutes + z_rating) / math.sqrt(2.0)
 
 
 @signal(
     "meetings_declining",
     "at_risk",
-    "meeting minutes and ratings fall over the recent meetings (Mann-Kendall and Theil-Sen), "
-    "not one short meeting",
+    "the recent meetings fell below the pair's own earlier ones (shift test), or minutes and ratings "
+    "fall over the recent meetings (Mann-Kendall and Theil-Sen), not one short meeting",
     unless=("hi_bye", "meetings_short"),
 )
 def _meetings_trend(ctx: Context) -> list[Reason]:
+    """Two tests on the pair's own meetings, judged against this pair and nobody else.
+
+    * at risk: the latest ``recent_meetings`` sit ``shift_at_risk`` standard errors below the
+      ``shift_baseline`` meetings before them (``meetings_shift``: minutes and ratings,
+      Stouffer-combined). This is the classic test for a shift in a process mean (Page 1954;
+      Montgomery's *Statistical Quality Control*): a fading pair's meetings step down from
+      *its own* usual level, whatever that level is. The bar is high (about one healthy pair
+      in a hundred crosses it by chance over a year of weekly looks in the simulation) because it
+      alarms alone.
+    * watch: a significant monotone fall of meeting quality over the last ``trend_meetings``
+      (one-sided Mann-Kendall below ``trend_alpha`` and a Theil-Sen fall of ``trend_min_drop``,
+      the last ``trend_persist`` meetings all below the earlier median), or a shift of
+      ``shift_watch`` standard errors: worth a look, an alarm only with evidence from another
+      kind of signal (``status``).
+    """
     t = ctx.t
+    recent = ctx.attended[-t.recent_meetings :]
+    before = ctx.attended[-t.recent_meetings - t.shift_baseline : -t.recent_meetings]
+    z = meetings_shift(before, recent, t) if len(recent) == t.recent_meetings else None
+    if z is not None and z <= -t.shift_at_risk:
+        text = f"recent meetings much shorter or lower-rated than this pair's earlier {len(before)}"
+        return [ctx.reason("at_risk", "meetings_declining", text)]
     window = ctx.attended[-t.trend_meetings :]
-    if len(window) < t.trend_min_meetings:
-        return []
-    xs = [float((m.date - window[0].date).days) for m in window]
-    fall = falling(
-        xs,
-        meeting_quality(window),
-        alpha=t.trend_alpha,
-        min_drop=t.trend_min_drop,
-        relative=True,
-        persist=t.trend_persist,
-    )
-    if fall is None:
-        return []
-    severity: Severity = (
-        "at_risk" if fall.share >= t.trend_at_risk_drop - 1e-9 and _ratings_fell(window, t) else "watch"
-    )
-    text = (
-        f"meetings getting shorter and lower-rated over the last {len(window)} (down about {fall.share:.0%})"
-    )
-    return [ctx.reason(severity, "meetings_declining", text)]
+    fall = None
+    if len(window) >= t.trend_min_meetings:
+        xs = [float((m.date - window[0].date).days) for m in window]
+        fall = falling(
+            xs,
+            meeting_quality(window),
+            alpha=t.trend_alpha,
+            min_drop=t.trend_min_drop,
+            relative=True,
+            persist=t.trend_persist,
+        )
+    if fall is not None:
+        text = f"meetings getting shorter and lower-rated over the last {len(window)} (down about {fall.share:.0%})"
+        return [ctx.reason("watch", "meetings_declining", text)]
+    if z is not None and z <= -t.shift_watch:
+        text = f"recent meetings shorter or lower-rated than this pair's earlier {len(before)}"
+        return [ctx.reason("watch", "meetings_declining", text)]
+    return []
 
 
 @signal("satisfaction_low", "at_risk", "a side's latest satisfaction is low")
@@ -334,22 +420,13 @@ def _satisfaction_falls(ctx: Context, *, asymmetric: bool) -> list[Reason]:
     return out
 
 
-@signal(
-    "satisfaction_falling",
-    "at_risk",
-    "a side's satisfaction fell by more than the instrument's noise (reliable change index)",
-)
-def _satisfaction_falling(ctx: Context) -> list[Reason]:
-    return _satisfaction_falls(ctx, asymmetric=False)
-
-
-@signal(
-    "satisfaction_asymmetry",
-    "at_risk",
-    "one side's satisfaction fell reliably while the other side's held, in this relationship",
-)
-def _satisfaction_asymmetry(ctx: Context) -> list[Reason]:
-    return _satisfaction_falls(ctx, asymmetric=True)
+# One rule, two signals: a reliable fall on a side whose other side fell too (or did not answer),
+# and one whose other side held (asymmetry, per relationship), in this registration order.
+for _code, _asymmetric, _sentence in (
+    ("satisfaction_falling", False, "a side's satisfaction fell by more than the instrument's noise (reliable change index)"),
+    ("satisfaction_asymmetry", True, "one side's satisfaction fell reliably while the other side's held, in this relationship"),
+):
+    signal(_code, "at_risk", _sentence)(partial(_satisfaction_falls, asymmetric=_asymmetric))
 
 
 @signal(

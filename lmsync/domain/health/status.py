@@ -2,13 +2,24 @@
 
 ``score = max(0, 100 - sum of the reasons' weights)`` (a watch sign costs ``weight_watch``,
 an at-risk one ``weight_at_risk``, ...). The status is the worse of the worst reason's
-severity and what the score says:
+severity and what the score says, where the score only speaks when at least two *channels*
+of evidence (``signals``: rhythm, meetings, satisfaction) carry a sign that is not minor:
 
 * ``closed``: a check-in says the mentee's need is met (a success; nothing else counts);
-* ``fading``: a fading reason, or a score at or below ``fading_score`` (several at-risk signs);
-* ``at_risk``: an at-risk reason, or a score at or below ``at_risk_score`` (two watch signs);
+* ``fading``: a fading reason, or a score at or below ``fading_score`` from two channels;
+* ``at_risk``: an at-risk reason, or a score at or below ``at_risk_score`` from two channels
+  (two watch signs of different kinds);
 * ``watch``: any other reason;
 * ``ok``: nothing wrong.
+
+Why channels: a ``watch`` is cheap (the coordinator sees it on ``lmsync health``), an alarm
+reaches the queue and the digest, so watch signs add up to an alarm only when they are
+independent evidence. Two signs from one channel (meetings shorter *and* a falling meeting
+trend) are one phenomenon seen twice, and minor signs (a survey not answered, a quiet
+forum, self-efficacy flat) are common in healthy pairs and never corroborate. This is
+the usual rule of combining independent indicators before acting (e.g. the NEWS early-warning
+score's "a single extreme parameter, or an aggregate across parameters"; Royal College of
+Physicians 2017), applied to mentoring evidence.
 
 There is no ``new`` status any more (issue 13): a pair inside its grace period with nothing
 wrong is ``ok`` with ``in_grace`` set, so old snapshots' ``new`` reads as ``ok``
@@ -102,12 +113,13 @@ def assess(
         return _health(ctx, "closed", tuple(closing), 100, in_grace)
     score = max(0, 100 - sum(r.weight for r in reasons))
     worst = max((SEVERITY_RANK[r.severity] for r in reasons), default=0)
+    adds_up = len({r.channel for r in reasons if not r.minor}) >= 2  # independent evidence
     status: Status
-    if worst >= SEVERITY_RANK["fading"] or score <= t.fading_score:
+    if worst >= SEVERITY_RANK["fading"] or (adds_up and score <= t.fading_score):
         status = "fading"
         if worst < SEVERITY_RANK["fading"]:
             reasons.append(Reason("several_signals", "fading", f"{len(reasons)} warning signs together"))
-    elif worst >= SEVERITY_RANK["at_risk"] or score <= t.at_risk_score:
+    elif worst >= SEVERITY_RANK["at_risk"] or (adds_up and score <= t.at_risk_score):
         status = "at_risk"
         if worst < SEVERITY_RANK["at_risk"]:
             reasons.append(Reason("several_signals", "at_risk", f"{len(reasons)} warning signs together"))

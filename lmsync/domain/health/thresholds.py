@@ -8,8 +8,19 @@ Defaults and their sources:
   95% level. Relationship-satisfaction scales of 4-6 items on 1-5 typically report SD about
   0.7 points (0.18 of the 4-point range) and alpha about 0.85; the General Self-Efficacy
   scale reports SD 5.3 on 10-40 (0.18 of the range) and alpha .76-.90 (Scholz et al. 2002).
+  A side's latest wave is compared with the mean of up to ``rci_baseline`` earlier waves, whose
+  error shrinks with their number (``SEM * sqrt(1 + 1/k)``; ``k = 1`` is the classic RCI).
+* the meeting shift test (``signals.meetings_shift``): the latest ``recent_meetings`` against
+  the ``shift_baseline`` before them, log minutes and ratings each as a two-sample z with the
+  pair's own spread floored at ``shift_minutes_floor`` / ``shift_rating_floor`` (a meeting's
+  length and a 1-5 rating vary that much from one meeting to the next whatever the
+  relationship), Stouffer-combined. ``shift_at_risk = 4`` alarms alone, so it is set far out
+  in the tail (about 1% of healthy pairs cross it by chance over a simulated year of weekly
+  looks); ``shift_watch = 3`` only marks the pair for a look.
 * the 0-100 score is 100 minus the weights of the signals that fired; the weights and
-  the status cut-offs were tuned on ``benchmarks/early_warning.py``'s simulated programme.
+  the status cut-offs were tuned on ``benchmarks/early_warning.py``'s simulated programme
+  (and checked on four seeds, not one). Watch signs add up to an alarm only across two
+  channels of evidence (``status``).
 """
 
 from __future__ import annotations
@@ -37,13 +48,18 @@ class Thresholds:
     trend_persist: int = 3  # ... and each of the last this many lies below the window's earlier median
     trend_alpha: float = 0.02  # one-sided Kendall p-value below this: a trend
     trend_min_drop: float = 0.20  # ... and the Theil-Sen line falls by this share of its start: watch
-    trend_at_risk_drop: float = 0.30  # ... by this share, with ratings down too: at risk
-    rating_fall: float = 0.75  # the latest rated meetings this many points (1-5) under the earlier median
+    shift_baseline: int = 8  # earlier attended meetings the recent ones are compared with (shift test)
+    shift_min_baseline: int = 4  # fewer earlier meetings: no shift judged
+    shift_minutes_floor: float = 0.15  # least spread of log minutes (a meeting's length varies ~15% anyway)
+    shift_rating_floor: float = 0.5  # least spread of ratings, points on 1-5 (rounding alone gives 0.3)
+    shift_at_risk: float = 4.0  # recent meetings this many standard errors under the earlier ones: at risk
+    shift_watch: float = 3.0  # ... this many: watch
     satisfaction_low: float = 0.4  # latest satisfaction below this share of the scale: low
     satisfaction_sd: float = 0.18  # between-person SD of satisfaction, share of the scale
     satisfaction_reliability: float = 0.85  # its reliability (Cronbach's alpha)
     self_efficacy_sd: float = 0.18  # between-person SD of self-efficacy, share of the scale
     self_efficacy_reliability: float = 0.85
+    rci_baseline: int = 3  # earlier waves (at most) averaged into a side's satisfaction baseline
     rci_watch: float = 1.96  # |RCI| at or beyond this: a reliable change (watch)
     rci_at_risk: float = 3.0  # a fall at or beyond this: at risk
     asymmetry_hold: float = 1.0  # the other side "holds" when its RCI is above minus this

@@ -1,4 +1,5 @@
-"""Is a series falling? A Mann-Kendall test (Kendall's tau against time) and a Theil-Sen line.
+"""Is a series falling? A Mann-Kendall test (Kendall's tau against time) and a Theil-Sen line;
+has it shifted down from its own earlier level? A two-sample shift test (``shift``).
 
 One short meeting is not a trend: a fall counts when the order of the values is
 significantly decreasing in time (``scipy.stats.kendalltau`` with ``alternative="less"``:
@@ -89,3 +90,25 @@ def falling(
     if (fall.share if relative else fall.drop) < min_drop - 1e-9:
         return None
     return fall
+
+
+def shift(before: Sequence[float], after: Sequence[float], *, floor: float) -> float | None:
+    """How far the mean of ``after`` sits from the mean of ``before``, in standard errors (a
+    Welch-type two-sample z; negative: lower now). ``None`` with fewer than two ``before``
+    values or no ``after`` value.
+
+    The spread is the ``before`` values' own SD (the pair's usual meeting-to-meeting
+    variation), never below ``floor``: with a handful of earlier values the sample SD can be
+    near zero by chance, and a measurement never varies less than its known noise (the same
+    idea as the standard error of measurement in a reliable change index). The ``after``
+    values' spread is not used: a pair in trouble may vary differently, and that is no
+    reason to trust the fall less. Source: the two-sample z/Welch statistic
+    ``(mean_a - mean_b) / (s * sqrt(1/n_a + 1/n_b))`` (e.g. Montgomery, *Introduction to
+    Statistical Quality Control*, "a shift in the process mean").
+    """
+    n = len(before)
+    if n < 2 or not after:
+        return None
+    mean = math.fsum(before) / n
+    spread = max(math.sqrt(math.fsum((x - mean) ** 2 for x in before) / (n - 1)), floor)
+    return (math.fsum(after) / len(after) - mean) / (spread * math.sqrt(1.0 / len(after) + 1.0 / n))

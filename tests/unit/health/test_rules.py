@@ -192,7 +192,7 @@ def test_a_falling_trend_in_minutes_and_ratings_over_the_recent_meetings_is_at_r
     h = judge(*series, paired_days_ago=200)
     assert h.codes == ("meetings_declining",)
     assert h.status == "at_risk"
-    assert h.reasons[0].text.startswith("meetings getting shorter and lower-rated over the last 8")
+    assert h.reasons[0].text.startswith("recent meetings much shorter or lower-rated than this pair's earlier 5")
 
 
 def test_a_falling_trend_with_steady_ratings_is_only_a_watch():
@@ -233,6 +233,25 @@ def test_reliable_change_index_is_jacobson_and_truax():
     value = reliable_change(0.75, 0.5, 0.18, 0.85)
     assert value == pytest.approx(-0.25 / (0.18 * math.sqrt(2) * math.sqrt(0.15)))
     assert value == pytest.approx(-2.536, abs=1e-3)
+    # against the mean of three earlier waves the baseline's own error shrinks: sqrt(1 + 1/3), not sqrt(2)
+    three = reliable_change(0.75, 0.5, 0.18, 0.85, baseline_sittings=3)
+    assert three == pytest.approx(-0.25 / (0.18 * math.sqrt(0.15) * math.sqrt(1 + 1 / 3)))
+
+
+def test_a_lasting_fall_is_judged_against_every_earlier_wave_of_that_side():
+    # T0 and T3 at 0.80 and 0.70, now 0.55: against T3 alone the fall (-0.15) is within noise
+    # (RCI -1.5); against the mean of both earlier waves (0.75) it is -0.20 over a smaller error
+    points = (
+        point("mentor", 200, 0.80, "T0"),
+        point("mentor", 110, 0.70, "T3"),
+        point("mentor", 10, 0.55, "T6"),
+        point("mentee", 200, 0.8, "T0"),
+        point("mentee", 110, 0.8, "T3"),
+        point("mentee", 10, 0.8, "T6"),
+    )
+    h = judge(*fortnightly(6), points=points)
+    assert h.codes == ("satisfaction_asymmetry_mentor",)
+    assert judge(*fortnightly(6), points=points, t=T.__class__(rci_baseline=1)).codes == ()
 
 
 def test_a_fall_within_the_instruments_noise_is_not_a_signal():
@@ -267,8 +286,9 @@ def test_both_sides_falling_reliably_at_once_is_at_risk():
         point("mentee", 10, 0.6),
     )
     h = judge(*fortnightly(6), points=points)
-    assert set(h.codes) == {"satisfaction_falling_mentor", "satisfaction_falling_mentee", "several_signals"}
-    assert h.status == "fading"  # two at-risk signs: score 20
+    assert set(h.codes) == {"satisfaction_falling_mentor", "satisfaction_falling_mentee"}
+    # two at-risk signs of one channel (one survey wave): at risk, not fading, while the pair meets
+    assert h.status == "at_risk" and h.score == 20
 
 
 def test_low_satisfaction_names_the_side_never_the_score():
@@ -342,6 +362,41 @@ def test_two_watch_signs_together_make_a_pair_at_risk():
     assert set(h.codes) == {"no_meeting", "meetings_shrinking", "several_signals"}
     assert (h.status, h.score) == ("at_risk", 100 - 2 * T.weight_watch)
     assert h.reasons[-1].text == "2 warning signs together"
+
+
+def test_two_watch_signs_of_one_channel_are_one_phenomenon_not_an_alarm():
+    # meetings shrinking and a falling meeting trend both read the meetings: a watch, not an alarm
+    minutes = (60, 58, 57, 55, 55, 54, 52, 50, 30, 29, 28)
+    series = [meeting(5 + 14 * (10 - i), m, rating=4) for i, m in enumerate(minutes)]
+    h = judge(*series, paired_days_ago=200, t=T.__class__(shift_at_risk=99.0))
+    assert set(h.codes) == {"meetings_shrinking", "meetings_declining"}
+    assert {r.channel for r in h.reasons} == {"meetings"} and h.score == 100 - 2 * T.weight_watch
+    assert h.status == "watch"  # the old rule: two watch signs, at risk
+
+
+def test_minor_signs_never_add_up_to_an_alarm():
+    rounds = (SurveyRound("T3", AS_OF - timedelta(days=5), frozenset({"mentor", "mentee"})),)
+    efficacy = (EfficacyPoint("T0", AS_OF - timedelta(days=80), 0.6), EfficacyPoint("T3", AS_OF - timedelta(days=6), 0.55))
+    forum = ForumActivity(posts=3, replies=2, last_post=AS_OF - timedelta(days=70))
+    t = T.__class__(weight_minor=5)
+    h = judge(*fortnightly(7, last_days_ago=27), rounds=rounds, efficacy=efficacy, forum=forum, t=t)
+    assert {"no_meeting", "self_efficacy_flat", "forum_quiet"} <= set(h.codes)
+    assert all(r.minor for r in h.reasons if r.code != "no_meeting")
+    assert h.score <= t.at_risk_score  # the old rule: the score alone made it at risk
+    assert h.status == "watch"  # one channel (rhythm) and minor signs: worth a look, no alarm
+
+
+def test_a_step_down_from_the_pairs_own_meetings_is_at_risk_whatever_its_usual_length():
+    # a pair that always meets 25 minutes and rates 3 is its own normal: nothing to say
+    usual = [meeting(5 + 14 * k, m, rating=3) for k, m in enumerate((24, 27, 25, 23, 26, 25, 24, 26, 25, 27, 24))]
+    assert judge(*usual, paired_days_ago=200).status == "ok"
+    # a pair that met 55 minutes rated 5 and now meets 34 rated 4, for three meetings, stepped down
+    # (not short enough for "shrinking", not rated low enough for hi-bye: only the shift test sees it)
+    before = [meeting(47 + 14 * k, m, rating=r) for k, (m, r) in enumerate(((55, 5), (52, 5), (58, 4), (54, 5), (50, 5)))]
+    after = [meeting(5, 34, rating=4), meeting(19, 35, rating=4), meeting(33, 33, rating=4)]
+    h = judge(*after, *before, paired_days_ago=200)
+    assert (h.status, h.codes) == ("at_risk", ("meetings_declining",))
+    assert h.reasons[0].channel == "meetings"
 
 
 def test_data_after_the_as_of_date_is_ignored_and_other_pairs_too():

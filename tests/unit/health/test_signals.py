@@ -20,7 +20,7 @@ from lmsync.domain.health import (
     satisfaction_points,
     survey_rounds,
 )
-from lmsync.domain.health.trend import falling
+from lmsync.domain.health.trend import falling, shift
 from lmsync.domain.instruments import (
     BUILTIN_INSTRUMENTS,
     GENERAL_SELF_EFFICACY,
@@ -94,6 +94,15 @@ def test_falling_persist_wants_a_fall_that_lasted():
     bounced = [55, 52, 50, 44, 40, 36, 30, 50]  # the latest meeting is back to usual
     assert falling(xs, bounced, alpha=0.2, min_drop=0.1, relative=True, persist=0) is not None
     assert falling(xs, bounced, alpha=0.2, min_drop=0.1, relative=True, persist=3) is None
+
+
+def test_shift_is_a_two_sample_z_with_a_floor_on_the_spread():
+    before = [50.0, 54.0, 46.0, 52.0, 48.0]  # mean 50, SD 3.16
+    z = shift(before, [40.0, 42.0, 38.0], floor=1.0)
+    assert z == pytest.approx((40 - 50) / (3.1623 * (1 / 3 + 1 / 5) ** 0.5), abs=1e-3)
+    flat = [50.0, 50.0, 50.0, 50.0]  # no spread by chance: the floor keeps one low value from being "sure"
+    assert shift(flat, [48.0], floor=5.0) == pytest.approx(-2 / (5 * (1 + 1 / 4) ** 0.5))
+    assert shift([50.0], [40.0], floor=1.0) is None and shift(before, [], floor=1.0) is None
 
 
 # --- evidence from stored scores and answers ----------------------------------------------------
