@@ -5,7 +5,10 @@ figures), runs ``lmsync.domain.health.assess`` week by week on each pair's evide
 prints:
 
 * recall: pairs that fade (fading then silent, mentor-side-only fading, never meeting)
-  flagged at_risk or fading BEFORE a naive "30 days without a meeting" rule would fire;
+  flagged at_risk or fading BEFORE a naive "30 days without a meeting" rule would fire on
+  the fading (a 30-day gap in the pair's healthy months is that rule's false alarm, not its
+  detection), and not before the onset (an alarm in the healthy months is a miss, as for
+  hi-bye);
 * hi-bye caught: pairs whose meetings stay on time but become short and low-rated,
   flagged within 8 weeks of the change (a silence rule never flags them);
 * false alarms: healthy pairs and pairs with one bad month that then recover, ever
@@ -96,12 +99,22 @@ class SimPair:
 
     @property
     def silence_fires(self) -> date:
-        """The day a 30-days-without-a-meeting rule first fires (from the start when never met)."""
+        """The day a 30-days-without-a-meeting rule first fires on the trouble: from the start
+        when never met, else on a gap that ends on or after the onset.
+
+        (Fixed: this used to return the first 30-day gap of the whole year, so a healthy-phase
+        slip of a pair that fades months later, say a missed meeting and a late make-up in week
+        6 of a pair fading from week 24, was taken as the naive rule "catching" the fading,
+        and the pair counted as missed by the health rules however early they saw the real
+        fading. A gap the naive rule fires on before the trouble starts is its false alarm,
+        not its detection.)
+        """
         attended = [m.date for m in self.evidence.meetings if m.attended]
         days = [self.evidence.paired_since, *attended]
         for a, b in zip(days, days[1:], strict=False):
-            if (b - a).days > SILENCE_DAYS:
-                return a + timedelta(days=SILENCE_DAYS)
+            fires = a + timedelta(days=SILENCE_DAYS)
+            if (b - a).days > SILENCE_DAYS and (self.onset is None or fires >= self.onset):
+                return fires
         return days[-1] + timedelta(days=SILENCE_DAYS)
 
 
@@ -118,6 +131,7 @@ class Figures:
     recall_by_kind: dict[str, float] = field(default_factory=dict)
     false_by_kind: dict[str, float] = field(default_factory=dict)
     hi_bye_early: int = 0  # hi-bye pairs flagged before the change (counted as missed)
+    fading_early: int = 0  # fading pairs (with an onset) flagged before it (counted as missed)
     assessments: int = 0
     seconds: float = 0.0
 
@@ -333,10 +347,15 @@ def evaluate(pairs: Sequence[SimPair], t: Thresholds) -> Figures:
     recall_hits: dict[str, list[bool]] = {k: [] for k in FADING_KINDS}
     leads: dict[str, list[float]] = {k: [] for k in FADING_KINDS}
     hi_bye: list[bool] = []
-    hi_bye_early = 0
+    hi_bye_early = fading_early = 0
     false: dict[str, list[bool]] = {k: [] for k in CALM_KINDS}
     for pair, alarm in zip(pairs, alarms, strict=True):
         if pair.kind in FADING_KINDS:
+            # (Fixed: an alarm before the onset, in the pair's healthy months, used to count as
+            # seeing the fading, with a lead of months; like a hi-bye pair's, it is now a miss.)
+            if alarm is not None and pair.onset is not None and alarm < pair.onset:
+                fading_early += 1
+                alarm = None
             fires = pair.silence_fires
             recall_hits[pair.kind].append(alarm is not None and alarm < fires)
             leads[pair.kind].append((fires - alarm).days / 7 if alarm is not None else -99.0)
@@ -362,6 +381,7 @@ def evaluate(pairs: Sequence[SimPair], t: Thresholds) -> Figures:
         recall_by_kind={k: _share(v) for k, v in recall_hits.items()},
         false_by_kind={k: _share(v) for k, v in false.items()},
         hi_bye_early=hi_bye_early,
+        fading_early=fading_early,
         assessments=total,
         seconds=time.perf_counter() - started,
     )
@@ -372,7 +392,8 @@ def report(f: Figures) -> str:
     lines = [
         f"simulated programme: {f.pairs} pairs over {WEEKS} weeks ({kinds})",
         f"recall before the {SILENCE_DAYS}-day-silence rule: {f.recall:.1%}  (aim >= 95%)  "
-        + ", ".join(f"{k} {v:.1%}" for k, v in f.recall_by_kind.items()),
+        + ", ".join(f"{k} {v:.1%}" for k, v in f.recall_by_kind.items())
+        + f"  [{f.fading_early} flagged before the onset]",
         f"hi-bye caught within {HI_BYE_WEEKS} weeks:          {f.hi_bye:.1%}  (aim >= 90%)"
         f"  [{f.hi_bye_early} flagged before the change]",
         f"false alarms (healthy, recovering):   {f.false_alarms:.1%}  (aim <= 5%)  "

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from lmsync.domain.health import Thresholds
+from lmsync.domain.health import PairEvidence, Thresholds
+from lmsync.domain.meetings import Meeting
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,17 +52,48 @@ def test_issue_13_the_simulation_holds_every_kind_of_pair(figures):
 
 
 def test_issue_13_early_warning_does_not_regress(figures):
-    assert figures.recall >= 0.85
+    # 200 pairs (28 fading_silent): the per-kind lead moves by half a week with one pair; the full
+    # benchmark (2,500 pairs, four seeds) is the measure, this guards against a real regression
+    assert figures.recall >= 0.87
     assert figures.recall_by_kind["never_meeting"] == 1.0
     assert figures.hi_bye >= 0.90
     assert figures.false_alarms <= 0.10
-    assert figures.false_by_kind["healthy"] <= 0.07
+    assert figures.false_by_kind["healthy"] <= 0.05
     assert figures.median_lead_weeks >= 5.0
-    assert figures.lead_by_kind["fading_silent"] >= 6.0
+    assert figures.lead_by_kind["fading_silent"] >= 5.0
+
+
+def _sim_pair(ew, days: list[int], onset_day: int):
+    start = ew.START
+    meetings = tuple(Meeting(start + timedelta(days=d), 1, 2, 45, True, "feedback", 4) for d in days)
+    evidence = PairEvidence(1, 2, start, meetings)
+    return ew.SimPair("fading_silent", evidence, start + timedelta(days=onset_day))
+
+
+def test_issue_13_the_silence_rule_is_judged_on_the_fading_not_on_a_healthy_slip():
+    """A 35-day gap in the healthy months (days 14 -> 49) is the naive rule's false alarm; the
+    day it catches the fading (onset day 100) is 30 days after the last meeting before silence."""
+    ew = _benchmark()
+    pair = _sim_pair(ew, [14, 49, 63, 77, 91, 105, 119], onset_day=100)
+    assert pair.silence_fires == ew.START + timedelta(days=119 + 30)
+    no_slip = _sim_pair(ew, [14, 28, 63, 77], onset_day=30)  # the 35-day gap spans the onset: it counts
+    assert no_slip.silence_fires == ew.START + timedelta(days=28 + 30)
+
+
+def test_issue_13_an_alarm_before_the_onset_is_no_detection_of_the_fading():
+    """A pair that never met in its first 60 days is flagged then (no first meeting); its fading
+    from day 150 on is not 'seen' by that alarm, whatever its lead would have been."""
+    ew = _benchmark()
+    pair = _sim_pair(ew, [60, 74, 88, 102, 116, 130, 144, 158], onset_day=150)
+    figures = ew.evaluate([pair], Thresholds())
+    assert figures.fading_early == 1
+    assert figures.recall_by_kind["fading_silent"] == 0.0
 
 
 @pytest.mark.xfail(
-    strict=True, reason="issue 13 aims not met yet: recall ~86%, false alarms ~10%, lead ~5.4 weeks"
+    strict=True,
+    reason="issue 13 aims not met: on 2,500 pairs recall ~85-87%, false alarms ~9% (a recovering "
+    "bad month ~21%), lead ~5.1-5.9 weeks; hi-bye ~90-94% is met",
 )
 def test_issue_13_aims(figures):
     assert figures.meets_aims()
