@@ -17,7 +17,7 @@ never shows a score, and logs carry counts only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,37 +29,51 @@ from lmsync.domain.health import (
     PairEvidence,
     PairHealth,
     SurveyRound,
-    Thresholds,
     assess,
     attention_order,
     check_ins,
     count_statuses,
     efficacy_points,
     meetings_by_pair,
-    parse_pair_id,
     satisfaction_points,
     survey_rounds,
 )
-from lmsync.domain.instruments import Instrument, SurveyAnswer, WaveScore
+from lmsync.domain.instruments import SurveyAnswer, WaveScore
 from lmsync.domain.plan import mentor_of_idnumber
-from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.health_inputs import _instruments as _instruments
+from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
+from lmsync.service.health_inputs import programme_start as programme_start
+from lmsync.service.health_inputs import satisfaction_instruments as satisfaction_instruments
+from lmsync.service.health_inputs import thresholds as thresholds
+from lmsync.service.health_inputs import today as today
+
+# The coordinator queue, "not a good fit" and ``pair show`` live in their own modules; their
+# names stay importable from here, where the CLI, the cycle and the tests look for them.
+from lmsync.service.health_queue import _queue as _queue
+from lmsync.service.health_queue import forbid_not_a_good_fit as forbid_not_a_good_fit
+from lmsync.service.health_queue import mark_not_a_good_fit as mark_not_a_good_fit
+from lmsync.service.health_queue import not_a_good_fit_answers as not_a_good_fit_answers
+from lmsync.service.health_queue import queue_ack as queue_ack
+from lmsync.service.health_queue import queue_done as queue_done
+from lmsync.service.health_queue import queue_list as queue_list
+from lmsync.service.health_queue import with_forbidden_pairs as with_forbidden_pairs
 from lmsync.service.meetings import settings
 from lmsync.service.observe import RosterUser, Snapshot, observe
+from lmsync.service.pair_history import PairHistory as PairHistory
+from lmsync.service.pair_history import SideScore as SideScore
+from lmsync.service.pair_history import as_date as as_date
+from lmsync.service.pair_history import pair_history as pair_history
+from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_side
 from lmsync.service.runtime import session
-from lmsync.service.stores import open_store
 from lmsync.store.db import Store
-from lmsync.store.health import OUTCOMES, CoordinatorQueue, HealthSnapshots, PairForbids, QueueItem
 from lmsync.store.meetings import MeetingRepository
-from lmsync.store.pairings import PairingHistory
+from lmsync.store.queue import QueueItem
+from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -131,35 +145,6 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
             else:
                 skipped += 1
     return sorted(pairs), skipped
-
-
-def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:
-    """When lmsync last put each mentee into a mentor's circle (the pairing history apply writes)."""
-    return PairingHistory(store, programme).pairing_days()
-
-
-def satisfaction_instruments(config: Config) -> dict[str, Instrument]:
-    return _instruments(config, "satisfaction_instruments", config.health.satisfaction_instruments)
-
-
-def _instruments(config: Config, key: str, names: list[str]) -> dict[str, Instrument]:
-    instruments = settings(config).instruments
-    unknown = [name for name in names if name not in instruments]
-    if unknown:
-        raise ConfigError(
-            f"health.{key}: unknown instrument(s) {', '.join(unknown)}",
-            hint=f"use built-in or [instruments] names: {', '.join(sorted(instruments))}",
-        )
-    return {name: instruments[name] for name in names}
-
-
-def thresholds(config: Config) -> Thresholds:
-    return config.health.thresholds(config.meetings.cadence_days)
-
-
-def programme_start(config: Config) -> date | None:
-    """The programme's first day: ``[meetings] start``, else ``[waves] programme_start``."""
-    return settings(config).meetings_start
 
 
 def assess_pairs(
@@ -336,279 +321,9 @@ def run_health(
     return report
 
 
-# --- "not a good fit": forbidden in the matching input, re-matched by the next sync ------------------
-
-_YES = {"1", "yes", "y", "true", "ja", "oui", "si"}
-
-
-def not_a_good_fit_answers(
-    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
-) -> list[tuple[int, int]]:
-    """Current pairs a survey answer says are not a good fit (``[health] not_a_good_fit_item``).
-
-    The item is ``instrument.item`` or a bare ``item`` (any instrument); a yes (1, yes, true)
-    counts. A mentor's answer names its mentee by ``about_id``; a mentor answering in general
-    with several mentees names none, and is left out. Only answers dated on or after the pair
-    started count, so a mentee's answer about a former mentor never forbids the new one.
-    """
-    wanted = config.health.not_a_good_fit_item.strip()
-    if not wanted:
-        return []
-    instrument, _, item = wanted.rpartition(".")
-    pair_list = sorted(set(pairs))
-    mentees_of: dict[int, list[int]] = defaultdict(list)
-    mentor_of: dict[int, list[int]] = defaultdict(list)
-    for mentor, mentee in pair_list:
-        mentees_of[mentor].append(mentee)
-        mentor_of[mentee].append(mentor)
-    started = journal_pairing_days(store, config.programme.name)
-    start = programme_start(config)
-    found: set[tuple[int, int]] = set()
-    for answer in SurveyRepository(store, config.programme.name).answers(instrument=instrument or None):
-        if answer.item != item or answer.value.strip().lower() not in _YES or answer.date > as_of:
-            continue
-        who = answer.respondent_id
-        if who in mentees_of:
-            others = [answer.about_id] if answer.about_id else mentees_of[who]
-            candidates = [(who, m) for m in others if m in mentees_of[who]]
-        else:
-            others = [answer.about_id] if answer.about_id else mentor_of.get(who, [])
-            candidates = [(m, who) for m in others if m in mentor_of.get(who, [])]
-        if len(candidates) != 1:
-            continue  # names no current pair, or several: not one pair to forbid
-        pair = candidates[0]
-        since = started.get(pair) or start
-        if since is None or answer.date >= since:
-            found.add(pair)
-    return sorted(found)
-
-
-def mark_not_a_good_fit(
-    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
-) -> list[tuple[int, int]]:
-    """Record the survey's not-a-good-fit pairs as forbidden; returns those newly recorded."""
-    forbids = PairForbids(store, config.programme.name)
-    return [
-        pair
-        for pair in not_a_good_fit_answers(config, store, pairs, as_of=as_of)
-        if forbids.mark(pair, source="survey", on=as_of)
-    ]
-
-
-def with_forbidden_pairs(
-    config: Config, store: Store, usernames: Mapping[int, str] | None = None
-) -> tuple[Config, list[tuple[int, int]]]:
-    """``config`` with every pair marked not a good fit added to ``[matching] forbids``.
-
-    The normal plan then drops that pair ("forbidden since") and places the mentee anew with
-    the fewest changes (stickiness holds every other pair); the plan shows what else moves.
-    Matching knows people by username: ``usernames`` maps Moodle ids to them (an id missing
-    from it is written as the id). Returns the configuration and the forbidden pairs (mentor, mentee).
-    """
-    pairs = sorted(PairForbids(store, config.programme.name).pairs())
-    if not pairs:
-        return config, []
-    names = usernames or {}
-    known = set(config.matching.forbids)
-    wanted = [(names.get(mentee, str(mentee)), names.get(mentor, str(mentor))) for mentor, mentee in pairs]
-    extra = [pair for pair in wanted if pair not in known]
-    matching = config.matching.model_copy(update={"forbids": [*config.matching.forbids, *extra]})
-    return config.model_copy(update={"matching": matching}), pairs
-
-
-def forbid_not_a_good_fit(api: MoodleApi, config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
-    """``with_forbidden_pairs`` with the usernames read from Moodle (one read, only when the store
-    holds such pairs): what every plan and sync applies, not only the cycle's (new admin, part 2,
-    point 7)."""
-    ids = sorted({uid for pair in PairForbids(store, config.programme.name).pairs() for uid in pair})
-    names = {u.id: u.username for u in api.get_users_by_field("id", ids) if u.username} if ids else {}
-    return with_forbidden_pairs(config, store, names)
-
-
 def health_job(
     config: Config, *, as_of: date | None = None, wait: bool = False, site: Any = None, record: bool = True
 ) -> HealthReport:
     """One health run; ``record=False`` opens the store read-only and writes nothing anywhere."""
     with session(config, wait=wait, site=site, read_only=not record) as (conn, store):
         return run_health(conn.api, config, store, as_of=as_of, record=record)
-
-
-# --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
-
-
-def _queue(config: Config, store: Store, usernames: Mapping[int, str] | None = None) -> CoordinatorQueue:
-    h = config.health
-    return CoordinatorQueue(
-        store,
-        config.programme.name,
-        requeue_after_days=h.requeue_after_days,
-        coordinators=h.coordinators,
-        assign=h.queue_assign,
-        due_days=h.queue_due_days,
-        due_every_days=h.queue_due_every_days,
-        escalate_to=h.escalate_to,
-        usernames=usernames,
-    )
-
-
-def queue_list(config: Config) -> list[QueueItem]:
-    """Open queue items, read from the store opened read-only."""
-    store = open_store(config, read_only=True)
-    try:
-        return _queue(config, store).open_items()
-    finally:
-        store.close()
-
-
-def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | None = None) -> QueueItem:
-    """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``)."""
-    try:
-        key = parse_pair_id(pair)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    store = open_store(config)
-    try:
-        item = _queue(config, store).ack(key, on=on or today(), note=note)
-    finally:
-        store.close()
-    if item is None:
-        raise InputError(
-            f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
-        )
-    log.info("queue.ack", item=item.id)
-    return item
-
-
-def queue_done(
-    config: Config,
-    pair: tuple[int, int],
-    outcome: str,
-    *,
-    note: str | None = None,
-    on: date | None = None,
-) -> QueueItem:
-    """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
-
-    ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
-    good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
-    ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
-    """
-    if outcome not in OUTCOMES:
-        raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
-    day = on or today()
-    store = open_store(config)
-    try:
-        item = _queue(config, store).done(pair, outcome, on=day, note=note)
-        if item is not None and outcome == "rematched":
-            PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
-    finally:
-        store.close()
-    if item is None:
-        raise InputError(
-            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue", hint="see `lmsync queue list`"
-        )
-    log.info("queue.done", item=item.id, outcome=outcome)
-    return item
-
-
-# --- one pair's history (``lmsync pair show``) --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SideScore:
-    """A satisfaction wave score of one side. Mentee-side scores (ratings of the mentor) are
-    shown only as the mean over the mentor's mentees, and only over at least
-    ``[grades] min_mentees_for_mentor_rating`` of them (as the report does); ``withheld`` else."""
-
-    side: str  # mentor | mentee
-    instrument: str
-    wave: str
-    day: date
-    score: float | None
-    over: int = 1  # how many respondents the score is the mean of
-    withheld: bool = False
-
-
-@dataclass
-class PairHistory:
-    mentor_id: int
-    mentee_id: int
-    meetings: list[Any]
-    scores: list[SideScore]
-    snapshots: list[Any]
-    nudges: list[Any]
-    items: list[QueueItem]
-    forbidden: tuple[str, date] | None
-
-
-def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
-    """Everything the store holds about one pair, read-only (no raw answer, no single mentee rating)."""
-    from lmsync.store.health import NudgeLog
-
-    own = store is None
-    store = store or open_store(config, read_only=True)
-    programme = config.programme.name
-    mentor, mentee = pair
-    try:
-        meetings = [m for m in MeetingRepository(store, programme).meetings(person_id=mentee) if m.mentor_id == mentor]
-        instruments = satisfaction_instruments(config)
-        all_scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
-        mentees_of_mentor = {
-            m for (a, m) in PairingHistory(store, programme).pairing_days() if a == mentor
-        } | {mentee}
-        scores: list[SideScore] = []
-        for ws in all_scores:
-            if ws.respondent_id == mentor and ws.about_id in (None, mentee):
-                scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
-        minimum = config.grades.min_mentees_for_mentor_rating
-        waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
-        for instrument, wave in waves:
-            rows = [
-                ws
-                for ws in all_scores
-                if ws.instrument == instrument and ws.wave == wave and ws.respondent_id in mentees_of_mentor
-                and ws.about_id in (None, mentor) and ws.score.total is not None
-            ]
-            day = max((ws.date for ws in rows), default=as_date(None))
-            if len(rows) >= minimum:
-                mean = sum(float(ws.score.total or 0) for ws in rows) / len(rows)
-                scores.append(SideScore("mentee", instrument, wave, day, round(mean, 2), over=len(rows)))
-            else:
-                scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
-        snapshots = HealthSnapshots(store, programme).rows(pair=pair)
-        if any(sc.withheld for sc in scores if sc.side == "mentee"):
-            snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
-        nudges = NudgeLog(store, programme).records(pair=pair)
-        items = _queue(config, store).items(pair)
-        forbidden = PairForbids(store, programme).pairs().get(pair)
-    finally:
-        if own:
-            store.close()
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
-
-
-#: Reasons that speak of the mentee side's satisfaction (a mentee's verdict on the mentor), and the
-#: mentor-side asymmetry, whose text says the mentee side held.
-_MENTEE_SIDE_REASONS = ("satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee")
-
-
-def withhold_mentee_side(row: Any, minimum: int) -> Any:
-    """``row`` (a snapshot) with its mentee-side satisfaction reasons withheld, as the scores are
-    when fewer than ``minimum`` of the mentor's mentees answered."""
-    from dataclasses import replace
-
-    withheld = ("mentee_side_withheld",
-                f"a mentee-side signal (withheld: fewer than {minimum} of the mentor's mentees answered)")
-    reasons: list[tuple[str, str]] = []
-    for code, text in row.reasons:
-        if code in _MENTEE_SIDE_REASONS:
-            code, text = withheld
-        elif code == "satisfaction_asymmetry_mentor":
-            code, text = "satisfaction_falling_mentor", "satisfaction fell on the mentor side"
-        if (code, text) not in reasons:
-            reasons.append((code, text))
-    return replace(row, reasons=tuple(reasons))
-
-
-def as_date(value: date | None) -> date:
-    return value or today()

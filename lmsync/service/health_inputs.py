@@ -1,0 +1,47 @@
+"""What the health service reads besides the evidence: today, the instruments, the thresholds and
+when pairs started (shared by ``health``, ``health_queue`` and ``pair_history``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from lmsync.config import Config
+from lmsync.domain.health import Thresholds
+from lmsync.domain.instruments import Instrument
+from lmsync.errors import ConfigError
+from lmsync.service.meetings import settings
+from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:
+    """When lmsync last put each mentee into a mentor's circle (the pairing history apply writes)."""
+    return PairingHistory(store, programme).pairing_days()
+
+
+def satisfaction_instruments(config: Config) -> dict[str, Instrument]:
+    return _instruments(config, "satisfaction_instruments", config.health.satisfaction_instruments)
+
+
+def _instruments(config: Config, key: str, names: list[str]) -> dict[str, Instrument]:
+    instruments = settings(config).instruments
+    unknown = [name for name in names if name not in instruments]
+    if unknown:
+        raise ConfigError(
+            f"health.{key}: unknown instrument(s) {', '.join(unknown)}",
+            hint=f"use built-in or [instruments] names: {', '.join(sorted(instruments))}",
+        )
+    return {name: instruments[name] for name in names}
+
+
+def thresholds(config: Config) -> Thresholds:
+    return config.health.thresholds(config.meetings.cadence_days)
+
+
+def programme_start(config: Config) -> date | None:
+    """The programme's first day: ``[meetings] start``, else ``[waves] programme_start``."""
+    return settings(config).meetings_start

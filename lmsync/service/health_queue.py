@@ -1,0 +1,189 @@
+"""A pair that is not a good fit (forbidden in the matching input, re-matched by the next sync), and
+the coordinator queue's commands (``lmsync queue list|ack|done``; store only, no Moodle needed)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from lmsync.config import Config
+from lmsync.domain.health import parse_pair_id
+from lmsync.errors import InputError
+from lmsync.log import get_logger
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
+from lmsync.service.stores import open_store
+from lmsync.store.db import Store
+from lmsync.store.forbids import PairForbids
+from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
+from lmsync.store.surveys import SurveyRepository
+
+log = get_logger(__name__)
+
+
+# --- "not a good fit": forbidden in the matching input, re-matched by the next sync ------------------
+
+_YES = {"1", "yes", "y", "true", "ja", "oui", "si"}
+
+
+def not_a_good_fit_answers(
+    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
+) -> list[tuple[int, int]]:
+    """Current pairs a survey answer says are not a good fit (``[health] not_a_good_fit_item``).
+
+    The item is ``instrument.item`` or a bare ``item`` (any instrument); a yes (1, yes, true)
+    counts. A mentor's answer names its mentee by ``about_id``; a mentor answering in general
+    with several mentees names none, and is left out. Only answers dated on or after the pair
+    started count, so a mentee's answer about a former mentor never forbids the new one.
+    """
+    wanted = config.health.not_a_good_fit_item.strip()
+    if not wanted:
+        return []
+    instrument, _, item = wanted.rpartition(".")
+    pair_list = sorted(set(pairs))
+    mentees_of: dict[int, list[int]] = defaultdict(list)
+    mentor_of: dict[int, list[int]] = defaultdict(list)
+    for mentor, mentee in pair_list:
+        mentees_of[mentor].append(mentee)
+        mentor_of[mentee].append(mentor)
+    started = journal_pairing_days(store, config.programme.name)
+    start = programme_start(config)
+    found: set[tuple[int, int]] = set()
+    for answer in SurveyRepository(store, config.programme.name).answers(instrument=instrument or None):
+        if answer.item != item or answer.value.strip().lower() not in _YES or answer.date > as_of:
+            continue
+        who = answer.respondent_id
+        if who in mentees_of:
+            others = [answer.about_id] if answer.about_id else mentees_of[who]
+            candidates = [(who, m) for m in others if m in mentees_of[who]]
+        else:
+            others = [answer.about_id] if answer.about_id else mentor_of.get(who, [])
+            candidates = [(m, who) for m in others if m in mentor_of.get(who, [])]
+        if len(candidates) != 1:
+            continue  # names no current pair, or several: not one pair to forbid
+        pair = candidates[0]
+        since = started.get(pair) or start
+        if since is None or answer.date >= since:
+            found.add(pair)
+    return sorted(found)
+
+
+def mark_not_a_good_fit(
+    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
+) -> list[tuple[int, int]]:
+    """Record the survey's not-a-good-fit pairs as forbidden; returns those newly recorded."""
+    forbids = PairForbids(store, config.programme.name)
+    return [
+        pair
+        for pair in not_a_good_fit_answers(config, store, pairs, as_of=as_of)
+        if forbids.mark(pair, source="survey", on=as_of)
+    ]
+
+
+def with_forbidden_pairs(
+    config: Config, store: Store, usernames: Mapping[int, str] | None = None
+) -> tuple[Config, list[tuple[int, int]]]:
+    """``config`` with every pair marked not a good fit added to ``[matching] forbids``.
+
+    The normal plan then drops that pair ("forbidden since") and places the mentee anew with
+    the fewest changes (stickiness holds every other pair); the plan shows what else moves.
+    Matching knows people by username: ``usernames`` maps Moodle ids to them (an id missing
+    from it is written as the id). Returns the configuration and the forbidden pairs (mentor, mentee).
+    """
+    pairs = sorted(PairForbids(store, config.programme.name).pairs())
+    if not pairs:
+        return config, []
+    names = usernames or {}
+    known = set(config.matching.forbids)
+    wanted = [(names.get(mentee, str(mentee)), names.get(mentor, str(mentor))) for mentor, mentee in pairs]
+    extra = [pair for pair in wanted if pair not in known]
+    matching = config.matching.model_copy(update={"forbids": [*config.matching.forbids, *extra]})
+    return config.model_copy(update={"matching": matching}), pairs
+
+
+def forbid_not_a_good_fit(api: MoodleApi, config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
+    """``with_forbidden_pairs`` with the usernames read from Moodle (one read, only when the store
+    holds such pairs): what every plan and sync applies, not only the cycle's (new admin, part 2,
+    point 7)."""
+    ids = sorted({uid for pair in PairForbids(store, config.programme.name).pairs() for uid in pair})
+    names = {u.id: u.username for u in api.get_users_by_field("id", ids) if u.username} if ids else {}
+    return with_forbidden_pairs(config, store, names)
+
+
+# --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
+
+
+def _queue(config: Config, store: Store, usernames: Mapping[int, str] | None = None) -> CoordinatorQueue:
+    h = config.health
+    return CoordinatorQueue(
+        store,
+        config.programme.name,
+        requeue_after_days=h.requeue_after_days,
+        coordinators=h.coordinators,
+        assign=h.queue_assign,
+        due_days=h.queue_due_days,
+        due_every_days=h.queue_due_every_days,
+        escalate_to=h.escalate_to,
+        usernames=usernames,
+    )
+
+
+def queue_list(config: Config) -> list[QueueItem]:
+    """Open queue items, read from the store opened read-only."""
+    store = open_store(config, read_only=True)
+    try:
+        return _queue(config, store).open_items()
+    finally:
+        store.close()
+
+
+def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | None = None) -> QueueItem:
+    """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``)."""
+    try:
+        key = parse_pair_id(pair)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    store = open_store(config)
+    try:
+        item = _queue(config, store).ack(key, on=on or today(), note=note)
+    finally:
+        store.close()
+    if item is None:
+        raise InputError(
+            f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+        )
+    log.info("queue.ack", item=item.id)
+    return item
+
+
+def queue_done(
+    config: Config,
+    pair: tuple[int, int],
+    outcome: str,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+) -> QueueItem:
+    """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
+
+    ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
+    good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
+    ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
+    """
+    if outcome not in OUTCOMES:
+        raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
+    day = on or today()
+    store = open_store(config)
+    try:
+        item = _queue(config, store).done(pair, outcome, on=day, note=note)
+        if item is not None and outcome == "rematched":
+            PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
+    finally:
+        store.close()
+    if item is None:
+        raise InputError(
+            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+        )
+    log.info("queue.done", item=item.id, outcome=outcome)
+    return item

@@ -1,0 +1,119 @@
+"""One pair's history (``lmsync pair show``): meetings, survey scores per side, signals over time,
+nudges and queue items, read-only; a mentee-side score only as a mean over enough mentees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.service.health_inputs import satisfaction_instruments, today
+from lmsync.service.health_queue import _queue
+from lmsync.service.stores import open_store
+from lmsync.store.db import Store
+from lmsync.store.forbids import PairForbids
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.messages import NudgeLog
+from lmsync.store.pairings import PairingHistory
+from lmsync.store.queue import QueueItem
+from lmsync.store.snapshots import HealthSnapshots
+from lmsync.store.surveys import SurveyRepository
+
+
+@dataclass(frozen=True)
+class SideScore:
+    """A satisfaction wave score of one side. Mentee-side scores (ratings of the mentor) are
+    shown only as the mean over the mentor's mentees, and only over at least
+    ``[grades] min_mentees_for_mentor_rating`` of them (as the report does); ``withheld`` else."""
+
+    side: str  # mentor | mentee
+    instrument: str
+    wave: str
+    day: date
+    score: float | None
+    over: int = 1  # how many respondents the score is the mean of
+    withheld: bool = False
+
+
+@dataclass
+class PairHistory:
+    mentor_id: int
+    mentee_id: int
+    meetings: list[Any]
+    scores: list[SideScore]
+    snapshots: list[Any]
+    nudges: list[Any]
+    items: list[QueueItem]
+    forbidden: tuple[str, date] | None
+
+
+def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
+    """Everything the store holds about one pair, read-only (no raw answer, no single mentee rating)."""
+    own = store is None
+    store = store or open_store(config, read_only=True)
+    programme = config.programme.name
+    mentor, mentee = pair
+    try:
+        meetings = [m for m in MeetingRepository(store, programme).meetings(person_id=mentee) if m.mentor_id == mentor]
+        instruments = satisfaction_instruments(config)
+        all_scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
+        mentees_of_mentor = {
+            m for (a, m) in PairingHistory(store, programme).pairing_days() if a == mentor
+        } | {mentee}
+        scores: list[SideScore] = []
+        for ws in all_scores:
+            if ws.respondent_id == mentor and ws.about_id in (None, mentee):
+                scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
+        minimum = config.grades.min_mentees_for_mentor_rating
+        waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
+        for instrument, wave in waves:
+            rows = [
+                ws
+                for ws in all_scores
+                if ws.instrument == instrument and ws.wave == wave and ws.respondent_id in mentees_of_mentor
+                and ws.about_id in (None, mentor) and ws.score.total is not None
+            ]
+            day = max((ws.date for ws in rows), default=as_date(None))
+            if len(rows) >= minimum:
+                mean = sum(float(ws.score.total or 0) for ws in rows) / len(rows)
+                scores.append(SideScore("mentee", instrument, wave, day, round(mean, 2), over=len(rows)))
+            else:
+                scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
+        snapshots = HealthSnapshots(store, programme).rows(pair=pair)
+        if any(sc.withheld for sc in scores if sc.side == "mentee"):
+            snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
+        nudges = NudgeLog(store, programme).records(pair=pair)
+        items = _queue(config, store).items(pair)
+        forbidden = PairForbids(store, programme).pairs().get(pair)
+    finally:
+        if own:
+            store.close()
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
+
+
+#: Reasons that speak of the mentee side's satisfaction (a mentee's verdict on the mentor), and the
+#: mentor-side asymmetry, whose text says the mentee side held.
+_MENTEE_SIDE_REASONS = ("satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee")
+
+
+def withhold_mentee_side(row: Any, minimum: int) -> Any:
+    """``row`` (a snapshot) with its mentee-side satisfaction reasons withheld, as the scores are
+    when fewer than ``minimum`` of the mentor's mentees answered."""
+    from dataclasses import replace
+
+    withheld = ("mentee_side_withheld",
+                f"a mentee-side signal (withheld: fewer than {minimum} of the mentor's mentees answered)")
+    reasons: list[tuple[str, str]] = []
+    for code, text in row.reasons:
+        if code in _MENTEE_SIDE_REASONS:
+            code, text = withheld
+        elif code == "satisfaction_asymmetry_mentor":
+            code, text = "satisfaction_falling_mentor", "satisfaction fell on the mentor side"
+        if (code, text) not in reasons:
+            reasons.append((code, text))
+    return replace(row, reasons=tuple(reasons))
+
+
+def as_date(value: date | None) -> date:
+    return value or today()
