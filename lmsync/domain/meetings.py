@@ -19,8 +19,14 @@ from datetime import date, datetime, tzinfo
 from enum import Enum
 from typing import Literal
 
+from lmsync.domain.pair_dates import PairsByDate
+from lmsync.domain.plan import pair_maps
+
 Source = Literal["feedback", "csv", "cli"]
 SOURCES: tuple[Source, ...] = ("feedback", "csv", "cli")
+#: Which side of the pair logged (and so rated) a meeting; ``None`` when nobody knows.
+RatedBy = Literal["mentor", "mentee"]
+RATED_BY: tuple[RatedBy, ...] = ("mentor", "mentee")
 # When two sources log the same (date, mentor, mentee), metrics count it once and trust
 # the most deliberate record: a coordinator's own entry, then a file, then the Feedback log.
 SOURCE_PRIORITY: dict[str, int] = {"cli": 0, "csv": 1, "feedback": 2}
@@ -63,6 +69,11 @@ class RecordProblems(ValueError):
 
 @dataclass(frozen=True)
 class Meeting:
+    """One meeting of a pair. ``rating`` is 1-5 from whoever logged it; ``rated_by`` says which
+    side that was (``mentor`` | ``mentee``), ``None`` when the source does not say (a CLI entry,
+    a file without the column, a row stored before revision 0004). A mentee's rating is their
+    verdict on the mentor: never shown to the mentor."""
+
     date: date
     mentor_id: int
     mentee_id: int
@@ -71,6 +82,7 @@ class Meeting:
     source: Source
     rating: int | None = None
     notes: str | None = None
+    rated_by: RatedBy | None = None
 
     @property
     def natural_key(self) -> tuple[str, int, int, str]:
@@ -78,8 +90,15 @@ class Meeting:
 
     @property
     def content_hash(self) -> str:
-        """What may change under the same natural key; equal hashes mean nothing to store."""
-        body = json.dumps([self.minutes, self.attended, self.rating, self.notes], ensure_ascii=False)
+        """What may change under the same natural key; equal hashes mean nothing to store.
+
+        ``rated_by`` counts only when known, so a meeting without a side keeps the hash it had
+        before revision 0004 (an old file re-imported is unchanged), and a re-read that learns
+        the side updates the row."""
+        fields: list[object] = [self.minutes, self.attended, self.rating, self.notes]
+        if self.rated_by is not None:
+            fields.append(self.rated_by)
+        body = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
@@ -222,6 +241,25 @@ def parse_rating(text: str | None, field: str = "rating") -> int | None:
     return int(raw)
 
 
+def parse_rated_by(text: str | None, field: str = "rated_by") -> RatedBy | None:
+    """``mentor`` or ``mentee`` (any case); blank: not known."""
+    raw = (text or "").strip().lower()
+    if raw == "":
+        return None
+    if raw not in RATED_BY:
+        raise FieldProblem(field, f"{(text or '').strip()!r} is not mentor or mentee (or blank: not known)")
+    return raw
+
+
+def side_of(person: PersonRef, mentor: PersonRef, mentee: PersonRef, field: str = "logged_by") -> RatedBy:
+    """Which side of the pair ``person`` is (a ``logged_by`` column names who logged the meeting)."""
+    if person.user_id == mentor.user_id:
+        return "mentor"
+    if person.user_id == mentee.user_id:
+        return "mentee"
+    raise FieldProblem(field, f"{person.key!r} is neither the mentor nor the mentee of this meeting")
+
+
 def parse_notes(text: str | None) -> str | None:
     raw = (text or "").strip()
     return raw or None
@@ -243,7 +281,9 @@ def resolve_person(resolve: Resolver, text: str, field: str) -> PersonRef:
 # --- records ---------------------------------------------------------------------------------
 
 MEETING_COLUMNS = ("date", "mentor", "mentee", "minutes", "attended")
-MEETING_OPTIONAL_COLUMNS = ("rating", "notes")
+#: ``rated_by`` (mentor | mentee) says who logged and rated the meeting; ``logged_by`` names that
+#: person instead (the side is derived). Both optional: a file without them is as valid as ever.
+MEETING_OPTIONAL_COLUMNS = ("rating", "notes", "rated_by", "logged_by")
 
 
 def meeting_from_fields(
@@ -277,8 +317,16 @@ def meeting_from_fields(
     attended = attempt(lambda: parse_attended(fields.get("attended") or ""))
     rating = attempt(lambda: parse_rating(fields.get("rating")))
     notes = parse_notes(fields.get("notes"))
+    rated_by = attempt(lambda: parse_rated_by(fields.get("rated_by")))
     if isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef) and mentor.user_id == mentee.user_id:
         problems.append(FieldProblem("mentee", "is the same person as the mentor"))
+    elif isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef) and (fields.get("logged_by") or "").strip():
+        who = fields.get("logged_by") or ""
+        pair = (mentor, mentee)
+        logged = attempt(lambda: side_of(resolve_person(resolve, who, "logged_by"), *pair))
+        if rated_by is not None and logged is not None and logged != rated_by:
+            problems.append(FieldProblem("rated_by", f"says {rated_by}, but logged_by is the {logged}"))
+        rated_by = rated_by or logged
     if problems:
         raise RecordProblems(problems)
     assert isinstance(parsed_date, tuple) and isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef)
@@ -293,6 +341,7 @@ def meeting_from_fields(
         source=source,
         rating=rating if isinstance(rating, int) else None,
         notes=notes,
+        rated_by=rated_by if rated_by in RATED_BY else None,
     )
     return meeting, style
 
@@ -344,40 +393,6 @@ class FeedbackProblem:
     message: str
 
 
-@dataclass(frozen=True)
-class DatedPair:
-    """A pair from the pairing history: it existed on ``start`` (inclusive) up to ``end``
-    (exclusive; ``None`` = still open), both local dates."""
-
-    mentor_id: int
-    mentee_id: int
-    start: date
-    end: date | None
-
-
-@dataclass(frozen=True)
-class PairsByDate:
-    """The pairs of each date: the pairing history where it covers the date, else the current pairs.
-
-    A date on or after the history's first day is covered: the pairs open that day, plus the
-    current pairs the history has no row for at all (made before the history was kept). An
-    earlier date (a store older than the history) falls back to the current pairs.
-    """
-
-    history: tuple[DatedPair, ...]
-    current: tuple[tuple[int, int], ...]
-
-    def on(self, day: date) -> set[tuple[int, int]]:
-        if not self.history or day < min(p.start for p in self.history):
-            return set(self.current)
-        known = {(p.mentor_id, p.mentee_id) for p in self.history}
-        pairs = {(m, e) for m, e in self.current if (m, e) not in known}
-        pairs.update(
-            (p.mentor_id, p.mentee_id) for p in self.history if p.start <= day and (p.end is None or day < p.end)
-        )
-        return pairs
-
-
 def meetings_from_feedback(
     attempts: Iterable[FeedbackAttempt],
     items: MeetingLogItems,
@@ -396,6 +411,8 @@ def meetings_from_feedback(
     * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
       came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
       ``all``), a mentee not listed is recorded as absent.
+    * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
+      mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
       for that attempt only; the other attempts still count (this source is read again on
       every run, unlike a file that is imported once).
@@ -418,17 +435,19 @@ def meetings_from_feedback(
             raw_attended = values.get(items.attended, "")
             if dated is not None:
                 if day not in by_day:
-                    by_day[day] = _maps(dated.on(day))
+                    by_day[day] = pair_maps(dated.on(day))
                 mentees_of, mentors_of = by_day[day]
             mentees = sorted(set(mentees_of.get(attempt.user_id, ())))
             mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
             pairs: list[tuple[int, int, bool]] = []
+            side: RatedBy = "mentor"
             if mentees:
                 present = _attendees(raw_attended, resolve, items.attended)
                 pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
             elif mentors:
                 came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
                 pairs = [(m, attempt.user_id, came) for m in mentors]
+                side = "mentee"
             else:
                 raise FieldProblem("respondent", "is in no mentoring pair")
         except FieldProblem as problem:
@@ -445,19 +464,10 @@ def meetings_from_feedback(
                     source="feedback",
                     rating=rating,
                     notes=notes,
+                    rated_by=side,
                 )
             )
     return meetings, problems
-
-
-def _maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """(mentees of each mentor, mentors of each mentee)."""
-    mentees_of: dict[int, set[int]] = {}
-    mentors_of: dict[int, set[int]] = {}
-    for mentor, mentee in pairs:
-        mentees_of.setdefault(mentor, set()).add(mentee)
-        mentors_of.setdefault(mentee, set()).add(mentor)
-    return mentees_of, mentors_of
 
 
 def _feedback_date(attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None) -> date:

@@ -13,14 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 
 from lmsync.domain.instruments import FeedbackAnswerProblem, answers_from_feedback, score_waves
-from lmsync.domain.meetings import (
-    DatedPair,
-    FeedbackAttempt,
-    FeedbackProblem,
-    PairsByDate,
-    Resolver,
-    meetings_from_feedback,
-)
+from lmsync.domain.meetings import FeedbackAttempt, FeedbackProblem, Resolver, meetings_from_feedback
+from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.plan import pair_maps
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
@@ -77,6 +71,8 @@ def store_feedback_meetings(
         removed=counts.removed,
         problems=len(problems),
         kept_missing=bool(problems),
+        by_mentor=sum(1 for m in meetings if m.rated_by == "mentor"),  # counts of who logged, never a rating
+        by_mentee=sum(1 for m in meetings if m.rated_by == "mentee"),
     )
     return counts, problems
 

@@ -247,9 +247,10 @@ def import_meetings_file(
 
 
 def meetings_template() -> str:
-    """``lmsync import meetings --template``: the header and one example row."""
+    """``lmsync import meetings --template``: the header and one example row (``rated_by`` and
+    ``logged_by`` both say who logged and rated it; either may be left out or blank)."""
     header = ",".join(MEETING_COLUMNS + MEETING_OPTIONAL_COLUMNS)
-    return f"{header}\n2026-10-12,m0001,s0001,45,yes,4,Planned the elective\n"
+    return f"{header}\n2026-10-12,m0001,s0001,45,yes,4,Planned the elective,mentee,s0001\n"
 
 
 # --- survey answers -------------------------------------------------------------------------------

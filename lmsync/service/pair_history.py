@@ -3,7 +3,7 @@ nudges and queue items, read-only; a mentee-side score only as a mean over enoug
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -49,13 +49,18 @@ class PairHistory:
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
-    """Everything the store holds about one pair, read-only (no raw answer, no single mentee rating)."""
+    """Everything the store holds about one pair, read-only (no raw answer, no single mentee rating:
+    a meeting's rating is kept only when the mentor gave it, ``Meeting.rated_by``)."""
     own = store is None
     store = store or open_store(config, read_only=True)
     programme = config.programme.name
     mentor, mentee = pair
     try:
-        meetings = [m for m in MeetingRepository(store, programme).meetings(person_id=mentee) if m.mentor_id == mentor]
+        meetings = [
+            m if m.rated_by == "mentor" else replace(m, rating=None)  # a mentee's verdict on the mentor stays out
+            for m in MeetingRepository(store, programme).meetings(person_id=mentee)
+            if m.mentor_id == mentor
+        ]
         instruments = satisfaction_instruments(config)
         all_scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
         mentees_of_mentor = {
@@ -92,16 +97,17 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
     return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
 
 
-#: Reasons that speak of the mentee side's satisfaction (a mentee's verdict on the mentor), and the
-#: mentor-side asymmetry, whose text says the mentee side held.
-_MENTEE_SIDE_REASONS = ("satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee")
+#: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the
+#: mentor), and the mentor-side asymmetry, whose text says the mentee side held.
+_MENTEE_SIDE_REASONS = (
+    "satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee",
+    "meetings_declining_mentee",
+)
 
 
 def withhold_mentee_side(row: Any, minimum: int) -> Any:
     """``row`` (a snapshot) with its mentee-side satisfaction reasons withheld, as the scores are
     when fewer than ``minimum`` of the mentor's mentees answered."""
-    from dataclasses import replace
-
     withheld = ("mentee_side_withheld",
                 f"a mentee-side signal (withheld: fewer than {minimum} of the mentor's mentees answered)")
     reasons: list[tuple[str, str]] = []

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Table, func, or_, select
 
-from lmsync.domain.meetings import Meeting, Source
+from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
 from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
 from lmsync.store.schema import assign_comments, imports, meetings
 
@@ -134,6 +134,11 @@ class StoredMeeting:
     updated_at: str
 
 
+def _rated_by(value: str | None) -> RatedBy | None:
+    """A stored ``rated_by`` (revision 0004); NULL or anything else: not known."""
+    return value if value in RATED_BY else None
+
+
 def _row_to_meeting(row: Any) -> StoredMeeting:
     meeting = Meeting(
         date=date.fromisoformat(row.meeting_date),
@@ -144,6 +149,7 @@ def _row_to_meeting(row: Any) -> StoredMeeting:
         source=cast(Source, row.source),
         rating=row.rating,
         notes=row.notes,
+        rated_by=_rated_by(row.rated_by),
     )
     return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at)
 
@@ -167,6 +173,7 @@ class MeetingRepository(StampedRepository[Meeting]):
             "attended": int(meeting.attended),
             "rating": meeting.rating,
             "notes": meeting.notes,
+            "rated_by": meeting.rated_by,
             "content_hash": meeting.content_hash,
             "origin": origin,
         }
@@ -219,12 +226,14 @@ class MeetingRepository(StampedRepository[Meeting]):
     def pair_meetings(self, *, until: date | None = None) -> list[Meeting]:
         """Every meeting up to ``until`` (all when ``None``), oldest first, for judging pairs in bulk.
 
-        One Core select of the columns the health rules read: ``notes`` is left out (``None``),
+        One Core select of the columns the health rules read (``rated_by`` among them: each side's
+        ratings are judged on their own): ``notes`` is left out (``None``),
         and the row bookkeeping (id, origin, stamps) with it. Same meetings, same order as
         ``meetings(until=...)``, built without the ``StoredMeeting`` wrapper.
         """
         query = select(
-            _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.minutes, _m.c.attended, _m.c.source, _m.c.rating
+            _m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.minutes, _m.c.attended, _m.c.source, _m.c.rating,
+            _m.c.rated_by,
         ).where(_m.c.programme == self.programme)
         if until is not None:
             query = query.where(_m.c.meeting_date <= until.isoformat())
@@ -232,7 +241,10 @@ class MeetingRepository(StampedRepository[Meeting]):
         day = day_parser()
         out = []
         for r in self.store.rows(query):
-            out.append(Meeting(day(r.meeting_date), r.mentor_id, r.mentee_id, r.minutes, bool(r.attended), r.source, r.rating))
+            out.append(Meeting(
+                day(r.meeting_date), r.mentor_id, r.mentee_id, r.minutes, bool(r.attended), r.source, r.rating,
+                rated_by=_rated_by(r.rated_by),
+            ))
         return out
 
     def count(self) -> int:

@@ -116,6 +116,7 @@ meetings = Table(
     Column("notes", Text),
     Column("content_hash", Text, nullable=False),
     *_origin_stamps(),
+    Column("rated_by", Text),  # revision 0004: mentor | mentee (who logged and rated it); NULL: not known
     UniqueConstraint("programme", "meeting_date", "mentor_id", "mentee_id", "source"),
     Index("meetings_mentor", "programme", "mentor_id"),
     Index("meetings_mentee", "programme", "mentee_id"),
@@ -343,3 +344,7 @@ digests = Table(
 
 #: The tables revision 0003 adds.
 REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)
+
+# --- revision 0004: which side logged (and rated) each meeting (issue 13) ---------------------------
+#: The columns revision 0004 adds to tables that already exist: (table, column name).
+REVISION_0004_COLUMNS = (("meetings", "rated_by"),)

@@ -146,7 +146,7 @@ def test_issue_13_a_digest_row_is_unique_per_coordinator_and_day(store):
 
 
 def test_issue_13_the_new_tables_come_with_a_new_revision(store):
-    assert head_revision() == "0003"
+    assert head_revision() >= "0003"  # 0003 made them; a later revision keeps them
     with store.engine.connect() as conn:
         names = set(inspect(conn).get_table_names())
     assert {"queue_tracking", "pair_forbids", "digests"} <= names

@@ -1,0 +1,87 @@
+"""The meetings file may say who logged and rated each meeting (``rated_by`` or ``logged_by``, issue 13)."""
+
+from datetime import date
+
+import pytest
+
+from lmsync.errors import InputError
+from lmsync.service.imports import import_meetings_file, meetings_template
+from lmsync.store.meetings import MeetingRepository
+
+TODAY = date(2026, 11, 1)
+OLD = "date,mentor,mentee,minutes,attended,rating,notes\n2026-10-12,m0001,s0001,45,yes,4,\n2026-10-26,m0002,s0003,30,1,5,\n"
+
+
+def write(tmp_path, text, name="meetings.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def sides(store):
+    return [(m.mentee_id, m.rated_by) for m in MeetingRepository(store, "p").meetings()]
+
+
+def test_a_file_without_the_column_is_as_valid_as_ever_and_says_no_side(tmp_path, store, resolve):
+    result = import_meetings_file(store, "p", write(tmp_path, OLD), resolve, today=TODAY)
+    assert result.counts.added == 2
+    assert sides(store) == [(3, None), (5, None)]
+
+
+def test_rated_by_says_the_side_blank_is_not_known(tmp_path, store, resolve):
+    text = (
+        "date,mentor,mentee,minutes,attended,rating,rated_by\n"
+        "2026-10-12,m0001,s0001,45,yes,4,Mentee\n2026-10-13,m0001,s0002,45,yes,2,mentor\n2026-10-26,m0002,s0003,30,1,5,\n"
+    )
+    import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+    assert sides(store) == [(3, "mentee"), (4, "mentor"), (5, None)]
+
+
+def test_logged_by_names_the_person_and_the_side_is_derived(tmp_path, store, resolve):
+    text = (
+        "date,mentor,mentee,minutes,attended,rating,logged_by\n"
+        "2026-10-12,m0001,s0001,45,yes,4,s0001\n2026-10-26,m0002,s0003,30,1,5,m0002\n"
+    )
+    import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+    assert sides(store) == [(3, "mentee"), (5, "mentor")]
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "message"),
+    [
+        ("rated_by", "coach", "meetings.csv:2: rated_by: 'coach' is not mentor or mentee (or blank: not known)"),
+        ("logged_by", "s0002", "meetings.csv:2: logged_by: 's0002' is neither the mentor nor the mentee of this meeting"),
+        ("logged_by", "nobody", "meetings.csv:2: logged_by: 'nobody' matches nobody in the course"),
+    ],
+)
+def test_a_side_that_cannot_be_is_a_row_problem_and_nothing_is_stored(tmp_path, store, resolve, header, value, message):
+    text = f"date,mentor,mentee,minutes,attended,{header}\n2026-10-12,m0001,s0001,45,yes,{value}\n"
+    with pytest.raises(InputError) as error:
+        import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+    assert message in str(error.value)
+    assert MeetingRepository(store, "p").count() == 0
+
+
+def test_rated_by_and_logged_by_must_agree(tmp_path, store, resolve):
+    text = "date,mentor,mentee,minutes,attended,rated_by,logged_by\n2026-10-12,m0001,s0001,45,yes,mentor,s0001\n"
+    with pytest.raises(InputError, match="rated_by: says mentor, but logged_by is the mentee"):
+        import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+
+
+def test_learning_the_side_of_a_meeting_imported_before_updates_it_in_place(tmp_path, store, resolve):
+    import_meetings_file(store, "p", write(tmp_path, OLD), resolve, today=TODAY)
+    again = import_meetings_file(store, "p", write(tmp_path, OLD, "again.csv"), resolve, today=TODAY)
+    assert (again.counts.added, again.counts.updated, again.counts.unchanged) == (0, 0, 2)  # no side: the same rows
+    sided = (
+        "date,mentor,mentee,minutes,attended,rating,notes,rated_by\n"
+        "2026-10-12,m0001,s0001,45,yes,4,,mentee\n2026-10-26,m0002,s0003,30,1,5,,\n"
+    )
+    result = import_meetings_file(store, "p", write(tmp_path, sided, "sided.csv"), resolve, today=TODAY)
+    assert (result.counts.added, result.counts.updated, result.counts.unchanged) == (0, 1, 1)
+    assert sides(store) == [(3, "mentee"), (5, None)]
+
+
+def test_the_template_shows_both_columns():
+    header, row = meetings_template().strip().split("\n")
+    fields = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (fields["rated_by"], fields["logged_by"]) == ("mentee", "s0001")
