@@ -32,7 +32,8 @@ holidays (a real programme should pause the silence rules over them).
 Assumptions, stated so they can be argued with: each pair's kind is drawn once and the
 rules only ever see ``PairEvidence`` (never ``SimPair.kind`` or ``onset``, which only score);
 a meeting is logged and rated by either side at random (so mentor-side fading shows in about
-half the ratings); satisfaction carries true week-to-week fluctuation (SD 0.03) on top of the
+half the ratings), and the evidence says which side (``Meeting.rated_by``, as the store has it
+from the Feedback log's submitter since revision 0004); satisfaction carries true week-to-week fluctuation (SD 0.03) on top of the
 instrument's measurement error, so a reliable-change test sees slightly more noise than it
 assumes; mentor-side fading takes 10-18 weeks and its meetings shorten by only 20%; a bad
 month is four weeks of longer gaps, shorter lower-rated meetings, a 25% miss rate and a
@@ -66,7 +67,7 @@ from lmsync.domain.health import (
     Thresholds,
     assess,
 )
-from lmsync.domain.meetings import Meeting
+from lmsync.domain.meetings import Meeting, RatedBy
 
 START = date(2026, 9, 7)
 WEEKS = 52
@@ -217,18 +218,20 @@ def simulate_pair(rng: random.Random, kind: str, index: int, t: Thresholds) -> S
     meetings: list[Meeting] = []
     day = start + timedelta(days=rng.randint(3, 14))
     while kind != "never_meeting" and day < end:
-        interval, minutes_f, rating_shift, miss, silent = state(day, rng.random() < 0.5)
+        by_mentor = rng.random() < 0.5
+        side: RatedBy = "mentor" if by_mentor else "mentee"  # who logs it: the store knows (revision 0004)
+        interval, minutes_f, rating_shift, miss, silent = state(day, by_mentor)
         if silent:
             break
         if rng.random() < miss:
-            meetings.append(Meeting(day, mentor, mentee, 0, False, "feedback"))
+            meetings.append(Meeting(day, mentor, mentee, 0, False, "feedback", rated_by=side))
             day += timedelta(days=7 + rng.randint(0, 3))
             continue
         minutes = max(5, round(rng.gauss(base_minutes * minutes_f, 0.2 * base_minutes * minutes_f)))
         rating = None
         if rng.random() < 0.7:
             rating = round(_clip(rng.gauss(base_rating + rating_shift, 0.6), 1, 5))
-        meetings.append(Meeting(day, mentor, mentee, minutes, True, "feedback", rating))
+        meetings.append(Meeting(day, mentor, mentee, minutes, True, "feedback", rating, rated_by=side))
         step = CADENCE * interval + rng.gauss(0, 2)
         if rng.random() < 0.08:
             step += rng.randint(4, 10)

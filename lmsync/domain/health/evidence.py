@@ -2,7 +2,8 @@
 
 Everything a health rule may read about one pair (mentor, mentee):
 
-* ``meetings``: dated, with minutes, attended or missed, and a 1-5 rating when one was given;
+* ``meetings``: dated, with minutes, attended or missed, and a 1-5 rating when one was given,
+  with the side that gave it (``Meeting.rated_by``; ``None``: not known);
 * ``satisfaction``: each side's relationship-satisfaction level per wave (0 = bottom of the
   scale, 1 = top), *about this relationship*: a mentor's answer that names another mentee
   is not evidence about this pair (issue 11);

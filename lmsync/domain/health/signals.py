@@ -29,8 +29,9 @@ from statistics import fmean, median
 from typing import Literal
 
 from lmsync.domain.health.evidence import PairEvidence, SatisfactionPoint, Side, SurveyRound
+from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift
 from lmsync.domain.health.thresholds import Thresholds
-from lmsync.domain.health.trend import falling, shift
+from lmsync.domain.health.trend import falling
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
 
 Severity = Literal["watch", "at_risk", "fading", "closed"]
@@ -285,50 +286,6 @@ def _length(ctx: Context) -> list[Reason]:
     return [ctx.reason("watch", "meetings_shrinking", text)]
 
 
-def meeting_quality(window: Sequence[Meeting]) -> list[float]:
-    """Each meeting's minutes and rating as shares of the window's medians, averaged (minutes
-    alone for an unrated meeting): 1.0 is a usual meeting for this pair."""
-    usual_minutes = median(m.minutes for m in window) or 1
-    rated = [m.rating for m in window if m.rating is not None]
-    usual_rating = median(rated) if rated else None
-    out = []
-    for m in window:
-        q = m.minutes / usual_minutes
-        if m.rating is not None and usual_rating:
-            q = (q + m.rating / usual_rating) / 2
-        out.append(q)
-    return out
-
-
-def meetings_shift(before: Sequence[Meeting], recent: Sequence[Meeting], t: Thresholds) -> float | None:
-    """How far the ``recent`` meetings fell below the pair's own ``before`` meetings, in standard
-    errors (negative: worse now); ``None`` when there is too little to compare.
-
-    Two measures of one meeting, each tested on its own (``trend.shift``): its length on a
-    log scale (a 45-minute pair losing 15 minutes fell as far as a 30-minute pair losing 10),
-    spread floored at ``shift_minutes_floor``; and its 1-5 rating when both sides of the
-    comparison have ratings, floored at ``shift_rating_floor`` points. The two z-values are
-    combined with Stouffer's method (``(z1 + z2) / sqrt(2)``; Stouffer et al. 1949, Whitlock
-    2005), so a pair whose meetings are both shorter and worse-rated is surer than one that
-    is only shorter, and a single measure's noise cannot alarm alone.
-    """
-    if len(before) < t.shift_min_baseline or not recent:
-        return None
-    z_minutes = shift(
-        [math.log(max(1, m.minutes)) for m in before],
-        [math.log(max(1, m.minutes)) for m in recent],
-        floor=t.shift_minutes_floor,
-    )
-    if z_minutes is None:
-        return None
-    z_rating = shift(
-        [float(m.rating) for m in before if m.rating is not None],
-        [float(m.rating) for m in recent if m.rating is not None],
-        floor=t.shift_rating_floor,
-    )
-    return z_minutes if z_rating is None else (z_minutes + z_rating) / math.sqrt(2.0)
-
-
 @signal(
     "meetings_declining",
     "at_risk",
@@ -340,8 +297,9 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
     """Two tests on the pair's own meetings, judged against this pair and nobody else.
 
     * at risk: the latest ``recent_meetings`` sit ``shift_at_risk`` standard errors below the
-      ``shift_baseline`` meetings before them (``meetings_shift``: minutes and ratings,
-      Stouffer-combined). This is the classic test for a shift in a process mean (Page 1954;
+      ``shift_baseline`` meetings before them (``meeting_shift.meetings_shift``: minutes, and
+      each side's ratings against that side's own earlier ones, Stouffer-combined; the reason
+      names the side whose ratings fell, code ``meetings_declining_<side>``). This is the classic test for a shift in a process mean (Page 1954;
       Montgomery's *Statistical Quality Control*): a fading pair's meetings step down from
       *its own* usual level, whatever that level is. The bar is high (about one healthy pair
       in a hundred crosses it by chance over a year of weekly looks in the simulation) because it
@@ -353,12 +311,15 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
       kind of signal (``status``).
     """
     t = ctx.t
-    recent = ctx.attended[-t.recent_meetings :]
     before = ctx.attended[-t.recent_meetings - t.shift_baseline : -t.recent_meetings]
-    z = meetings_shift(before, recent, t) if len(recent) == t.recent_meetings else None
+    found = pair_shift(ctx.attended, t)
+    z = found.z if found is not None else None
+    code, by_side = "meetings_declining", ""
+    if found is not None and found.side is not None:
+        code, by_side = f"meetings_declining_{found.side}", f" (the {found.side}'s ratings fell)"
     if z is not None and z <= -t.shift_at_risk:
-        text = f"recent meetings much shorter or lower-rated than this pair's earlier {len(before)}"
-        return [ctx.reason("at_risk", "meetings_declining", text)]
+        text = f"recent meetings much shorter or lower-rated than this pair's earlier {len(before)}{by_side}"
+        return [ctx.reason("at_risk", code, text)]
     window = ctx.attended[-t.trend_meetings :]
     fall = None
     if len(window) >= t.trend_min_meetings:
@@ -375,8 +336,8 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
         text = f"meetings getting shorter and lower-rated over the last {len(window)} (down about {fall.share:.0%})"
         return [ctx.reason("watch", "meetings_declining", text)]
     if z is not None and z <= -t.shift_watch:
-        text = f"recent meetings shorter or lower-rated than this pair's earlier {len(before)}"
-        return [ctx.reason("watch", "meetings_declining", text)]
+        text = f"recent meetings shorter or lower-rated than this pair's earlier {len(before)}{by_side}"
+        return [ctx.reason("watch", code, text)]
     return []
 
 

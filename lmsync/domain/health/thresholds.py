@@ -10,11 +10,12 @@ Defaults and their sources:
   scale reports SD 5.3 on 10-40 (0.18 of the range) and alpha .76-.90 (Scholz et al. 2002).
   A side's latest wave is compared with the mean of up to ``rci_baseline`` earlier waves, whose
   error shrinks with their number (``SEM * sqrt(1 + 1/k)``; ``k = 1`` is the classic RCI).
-* the meeting shift test (``signals.meetings_shift``): the latest ``recent_meetings`` against
-  the ``shift_baseline`` before them, log minutes and ratings each as a two-sample z with the
-  pair's own spread floored at ``shift_minutes_floor`` / ``shift_rating_floor`` (a meeting's
-  length and a 1-5 rating vary that much from one meeting to the next whatever the
-  relationship), Stouffer-combined. ``shift_at_risk = 4`` alarms alone, so it is set far out
+* the meeting shift test (``meeting_shift.meetings_shift``): the latest ``recent_meetings``
+  against the ``shift_baseline`` before them, log minutes and ratings each as a two-sample z
+  with the pair's own spread floored at ``shift_minutes_floor`` / ``shift_rating_floor`` (a
+  meeting's length and a 1-5 rating vary that much from one meeting to the next whatever the
+  relationship), Stouffer-combined; ratings per side (``Meeting.rated_by``), each side's
+  against its own earlier ones, the most fallen Šidák-corrected. ``shift_at_risk = 4`` alarms alone, so it is set far out
   in the tail (about 1% of healthy pairs cross it by chance over a simulated year of weekly
   looks); ``shift_watch = 3`` only marks the pair for a look.
 * the 0-100 score is 100 minus the weights of the signals that fired; the weights and

@@ -459,3 +459,83 @@ def test_pair_ids_round_trip():
     for bad in ("66", "a-3", "66-3-1", "-3"):
         with pytest.raises(ValueError):
             parse_pair_id(bad)
+
+
+# --- ratings per side (Meeting.rated_by, revision 0004) -----------------------------------------
+
+
+def sided(days_ago: int, minutes: int, rating: int | None, side: str | None) -> Meeting:
+    return Meeting(AS_OF - timedelta(days=days_ago), MENTOR, MENTEE, minutes, True, "feedback", rating, rated_by=side)  # type: ignore[arg-type]
+
+
+#: Eight usual meetings logged by each side in turn, then three: a bit shorter, the mentor rating 2
+#: where they used to rate 4-5, the mentee rating as ever.
+_BEFORE = [(45, 5, "mentor"), (44, 4, "mentee"), (46, 4, "mentor"), (45, 5, "mentee"), (43, 5, "mentor"),
+           (47, 4, "mentee"), (45, 4, "mentor"), (44, 5, "mentee")]
+_MENTOR_FELL = [(40, 2, "mentor"), (41, 5, "mentee"), (39, 2, "mentor")]
+
+
+def _history(rows: list[tuple[int, int, str]], *, known: bool = True) -> list[Meeting]:
+    return [sided(5 + 14 * k, m, r, s if known else None) for k, (m, r, s) in enumerate(reversed(rows))]
+
+
+def test_a_mentor_side_rating_fall_is_seen_in_the_mentors_own_ratings_not_diluted_by_the_mentees():
+    h = judge(*_history(_BEFORE + _MENTOR_FELL), paired_days_ago=200)
+    assert (h.status, h.codes) == ("at_risk", ("meetings_declining_mentor",))
+    assert "the mentor's ratings fell" in h.reasons[0].text and h.reasons[0].channel == "meetings"
+    # the same meetings without the side: the mentee's steady 5 halves the fall, only worth a look
+    pooled = judge(*_history(_BEFORE + _MENTOR_FELL, known=False), paired_days_ago=200)
+    assert (pooled.status, pooled.codes) == ("watch", ("meetings_declining",))
+    assert "ratings fell" not in pooled.reasons[0].text
+
+
+def test_a_mentee_side_rating_fall_names_the_mentee_side_and_gets_the_neutral_nudge():
+    swapped = [(m, r, {"mentor": "mentee", "mentee": "mentor"}[s]) for m, r, s in _BEFORE + _MENTOR_FELL]
+    h = judge(*_history(swapped), paired_days_ago=200)
+    assert h.codes == ("meetings_declining_mentee",) and "the mentee's ratings fell" in h.reasons[0].text
+    assert nudge_kind(h) == "check_in"  # a nudge never hints at what one side rated
+
+
+def test_each_side_is_judged_against_its_own_level_not_the_other_sides():
+    # the mentee always rates 5, the mentor always 3: a recent window with more mentor ratings is no fall
+    before = [(45, 5 if k % 2 else 3, "mentee" if k % 2 else "mentor") for k in range(8)]
+    recent = [(45, 3, "mentor"), (44, 3, "mentor"), (46, 3, "mentor")]
+    assert judge(*_history(before + recent), paired_days_ago=200).status == "ok"
+    from lmsync.domain.health.meeting_shift import ratings_shift
+
+    rows = _history(before + recent)[::-1]
+    per_side = ratings_shift(rows[:8], rows[8:], floor=0.5)
+    rows = _history(before + recent, known=False)[::-1]
+    pooled = ratings_shift(rows[:8], rows[8:], floor=0.5)
+    assert per_side is not None and pooled is not None
+    assert per_side.z >= 0 and per_side.side is None  # each side rates exactly as it always did
+    assert pooled.z < -1  # pooled, the mix of who rated looks like a fall
+
+
+def test_ratings_of_no_known_side_are_the_pooled_two_sample_shift():
+    from lmsync.domain.health.meeting_shift import ratings_shift
+    from lmsync.domain.health.trend import shift
+
+    rows = _history(_BEFORE + _MENTOR_FELL, known=False)[::-1]
+    before, recent = rows[:8], rows[8:]
+    found = ratings_shift(before, recent, floor=T.shift_rating_floor)
+    expected = shift([float(m.rating or 0) for m in before], [float(m.rating or 0) for m in recent], floor=0.5)
+    assert found is not None and expected is not None
+    assert found.side is None and math.isclose(found.z, expected)
+
+
+def test_the_worst_of_several_sides_is_sidak_corrected():
+    from statistics import NormalDist
+
+    from lmsync.domain.health.meeting_shift import ratings_shift
+
+    rows = _history(_BEFORE + _MENTOR_FELL)[::-1]
+    before, recent = rows[:8], rows[8:]
+    found = ratings_shift(before, recent, floor=0.5)
+    assert found is not None and found.side == "mentor"
+    # by hand: the mentor's 2, 2 against their 5, 4, 5, 4 (mean 4.5); the pooled within-side SD of
+    # the earlier ratings (each side about its own mean 4.5) is sqrt(8 * 0.25 / 6), floored at 0.5
+    raw = (2 - 4.5) / (max(math.sqrt(2 / 6), 0.5) * math.sqrt(1 / 2 + 1 / 4))
+    normal = NormalDist()
+    assert math.isclose(found.z, normal.inv_cdf(1 - (1 - normal.cdf(raw)) ** 3))  # mentor, mentee, both
+    assert raw < found.z < 0
