@@ -6,6 +6,12 @@ current circle in Moodle; erasure deletes the store rows and rewrites the journa
 the audit trail keeps its shape but no longer names the person. Moodle's own copy of a
 person (their account, group memberships, forum posts) is Moodle's to export and erase:
 its privacy API does that.
+
+An export goes to the person it is about, so it keeps out what the other side of a pair
+said about them (the standing rule: a mentee's ratings of a mentor stay out of that mentor's
+sight): a meeting's rating and notes unless this person gave them (``rated_by``), and survey
+answers and scores another respondent gave about them. ``withheld`` counts what was kept out,
+table by table, so whoever answers the request knows it is there.
 """
 
 from __future__ import annotations
@@ -127,10 +133,38 @@ def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, 
     return out
 
 
+def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, Any]:
+    """Remove from one person's export what the other side said about them; count it.
+
+    ``data``: :func:`lmsync.store.surveys.export_person`'s tables (lists of row dicts),
+    changed in place and returned with ``withheld`` = ``{table: rows}``. A meeting where the
+    person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor`` (an
+    unknown side is withheld: lmsync cannot prove the mentor gave it); where the person is the
+    mentee, only when ``rated_by`` is not ``mentor``. Survey rows whose ``about_id`` is this
+    person and whose respondent is someone else are left out whole.
+    """
+    withheld: dict[str, int] = {}
+    for row in data.get("meetings", []):
+        own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
+        given_by_them = row.get("rated_by") == own_side or (own_side == "mentee" and row.get("rated_by") is None)
+        if not given_by_them and (row.get("rating") is not None or row.get("notes")):
+            row["rating"], row["notes"] = None, None
+            withheld["meetings"] = withheld.get("meetings", 0) + 1
+    for table in ("survey_answers", "survey_scores"):
+        rows = data.get(table, [])
+        kept = [r for r in rows if not (r.get("about_id") == user_id and r.get("respondent_id") != user_id)]
+        if len(kept) != len(rows):
+            withheld[table] = len(rows) - len(kept)
+        data[table] = kept
+    data["withheld"] = withheld
+    return data
+
+
 def export(config: Config, who: str) -> dict[str, Any]:
+    """One person's data for a data subject's request (see the module docstring for what is withheld)."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
         course, user_id = _resolved(conn, config, who)
-        data = export_person(store, user_id)
+        data = withhold_others_judgements(export_person(store, user_id), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         circles = []
         owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]

@@ -1,0 +1,51 @@
+"""A person's export never carries what the other side of a pair said about them (standing rule)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lmsync.domain.meetings import Meeting
+from lmsync.service import privacy
+from lmsync.service.moodle import emulator_site
+from lmsync.service.privacy import withhold_others_judgements
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+from tests.flows.test_privacy import circle_of, config  # noqa: F401  (the fixture)
+
+
+def test_a_mentors_export_never_carries_the_mentees_rating_of_them(config):  # noqa: F811
+    mentee, mentor, _group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save([
+        (Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "feedback", rating=1, notes="dull", rated_by="mentee"), None),
+        (Meeting(date(2026, 10, 8), mentor, mentee, 30, True, "feedback", rating=4, notes="good", rated_by="mentor"), None),
+        (Meeting(date(2026, 10, 15), mentor, mentee, 30, True, "csv", rating=2), None),  # side unknown
+    ])
+    store.close()
+    username = next(u.username for u in emulator_site(config).users.values() if u.id == mentor)
+
+    mentors = privacy.export(config, username)
+    ratings = {m["meeting_date"]: (m["rating"], m["notes"]) for m in mentors["meetings"]}
+    assert ratings == {"2026-10-01": (None, None), "2026-10-08": (4, "good"), "2026-10-15": (None, None)}
+    assert mentors["withheld"] == {"meetings": 2}
+
+    mentees = privacy.export(config, "s0001")
+    ratings = {m["meeting_date"]: m["rating"] for m in mentees["meetings"]}
+    assert ratings == {"2026-10-01": 1, "2026-10-08": None, "2026-10-15": 2}
+    assert mentees["withheld"] == {"meetings": 1}
+
+
+def test_survey_answers_others_gave_about_a_person_stay_out_of_their_export():
+    data = {
+        "meetings": [],
+        "survey_answers": [
+            {"respondent_id": 7, "about_id": 9, "item": "trust", "value": "1"},  # the mentee about mentor 9
+            {"respondent_id": 9, "about_id": 7, "item": "trust", "value": "5"},  # mentor 9 about the mentee
+            {"respondent_id": 9, "about_id": None, "item": "gse1", "value": "3"},
+        ],
+        "survey_scores": [{"respondent_id": 7, "about_id": 9, "total": 0.2}],
+    }
+    out = withhold_others_judgements(data, 9)
+    assert [(r["respondent_id"], r["about_id"]) for r in out["survey_answers"]] == [(9, 7), (9, None)]
+    assert out["survey_scores"] == []
+    assert out["withheld"] == {"survey_answers": 1, "survey_scores": 1}
