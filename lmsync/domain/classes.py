@@ -34,7 +34,7 @@ S[c,d] - q[d])`` over *every* class pair, hence every mentee-mentor pair of the 
     bound = sum_c a[c] U[c] + sum_{d,k} g[d,k] max(0, q[d] - cost[d,k])
 
 is an upper bound on any assignment's objective (LP duality; the same bound as
-``assignment._load_bound``). The result is proven optimal when the disaggregated
+``slot_solver.load_bound``). The result is proven optimal when the disaggregated
 assignment's objective equals the bound exactly (all numbers are multiples of 1/1024 far
 below 2**53, so float64 sums are exact); otherwise the caller falls back to the
 mentee-level engine. Nothing here is trusted without that check.

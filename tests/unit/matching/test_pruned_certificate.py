@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import lmsync.domain.assignment as assignment
+import lmsync.domain.slot_solver as slot_solver
 from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, explain, total
 from lmsync.domain.matching import match
 from lmsync.domain.people import People, Person
@@ -78,7 +79,7 @@ def test_repairs_that_resolve_only_part_of_the_circle_still_end_proven(monkeypat
     people = programme(150, 40, 11, capacity=(2, 5))
     full = match(people, MatchSettings())
     calls: list[bool] = []
-    real = assignment._repair
+    real = assignment.repair
 
     def spy(*args: object, **kwargs: object) -> np.ndarray | None:
         out = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -86,7 +87,7 @@ def test_repairs_that_resolve_only_part_of_the_circle_still_end_proven(monkeypat
         return out
 
     monkeypatch.setattr(assignment, "REPAIR_FROM", 1.0)  # try a repair in every round
-    monkeypatch.setattr(assignment, "_repair", spy)
+    monkeypatch.setattr(assignment, "repair", spy)
     pruned = match(people, MatchSettings(full_graph_limit=0, candidates_per_mentee=1))
     assert any(calls)
     assert pruned.proven_optimal
@@ -96,9 +97,9 @@ def test_repairs_that_resolve_only_part_of_the_circle_still_end_proven(monkeypat
 def test_a_repair_that_leaves_a_negative_cycle_is_detected() -> None:
     # Two mentees, two mentors of capacity 1; the swapped assignment is worse, so prices
     # for it cannot exist: the bounded Bellman-Ford must give up rather than certify it.
-    market = assignment._Market(np.array([1, 1]), np.zeros(2), 0.5)
+    market = slot_solver.Market(np.array([1, 1]), np.zeros(2), 0.5)
     edges = (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([5.0, 0.0, 0.0, 5.0]))
-    assert assignment._duals(2, edges, np.array([1, 0]), market, 1000.0, give_up=True) is None
-    prices, utility = assignment._duals(2, edges, np.array([0, 1]), market, 1000.0) or (None, None)
+    assert slot_solver.duals(2, edges, np.array([1, 0]), market, 1000.0, give_up=True) is None
+    prices, utility = slot_solver.duals(2, edges, np.array([0, 1]), market, 1000.0) or (None, None)
     assert prices is not None and utility is not None
     assert (utility == 5.0 - prices).all()

@@ -1,0 +1,299 @@
+"""Every pair of a circle in bounded blocks: reduced scores, near-best candidates, the check.
+
+Part of the assignment engine (``lmsync.domain.assignment`` holds the method and its
+proof). A scan never holds the ``n x m`` score matrix: mentees go through in blocks of
+about ``BLOCK_CELLS`` cells (one float32 GEMM each, then row maxima and a few compares),
+so memory is O(block) (at most ``max(BLOCK_CELLS, BLOCK_ROWS x m)`` cells), whatever the circle's size (issue 15: the scan was the peak of a
+50,000-user sync).
+
+Candidates per mentee (``pick``): every mentor within a margin of the mentee's best
+reduced score, at least ``fewest`` and at most ``most``, best first. Exact ties are broken
+by a fixed pseudo-random number per *global* (mentee, mentor) pair, far below ``QUANTUM``
+(61 rows of random numbers per mentor, row = mentee index mod 61): tied mentees do not all crowd onto the same mentors, and the
+candidates (hence the assignment) do not depend on the block size. The top ``k`` of a row
+comes from the cells above a threshold found by widening the margin (a few compares over
+the block), never from a partial sort of the whole row: that sort cost three GEMMs per
+block at 50,000 x 10,000.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+
+from lmsync.domain.compatibility import BIG64, QUANTUM, Compatibility
+
+TOLERANCE = 1e-9
+BLOCK_CELLS = 1_000_000  # score-matrix cells per block: bounds memory (4 MB in float32) ...
+BLOCK_ROWS = 256  # ... but at least this many mentees: GEMMs of 100 rows were measured 3x slower per
+# cell than of 400 (OpenBLAS repacks the mentors' side for every product)
+NEAR = 0.5  # candidates: every mentor within this of the mentee's best reduced score ...
+FEWEST = 3  # ... but at least this many ...
+MOST = 24  # ... and at most this many (best first)
+WIDEST = 2.0**13  # past this margin, a row short of candidates takes every feasible mentor
+NOISE_ROWS = 61  # tie-breakers: a (61, m) table, row = global mentee index mod 61
+NOISE_SEED = 20240611
+
+T = TypeVar("T")
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, cols, exact scores; sorted by (row, col)
+
+
+@dataclass(frozen=True)
+class Priced:
+    left: np.ndarray  # (n, features + 1)
+    right_t: np.ndarray  # (m, features + 1): the mentors' features and -q, one row per mentor
+    infeasible_below: float
+    clipped: np.ndarray  # the prices actually subtracted (float64)
+
+
+class Scores:
+    """Exact reduced scores ``s - q`` of a circle's mentees in blocks.
+
+    The price is one more column of the matrix product (ones on the left, ``-q`` on the
+    right), so a block costs one float32 GEMM plus a row maximum. Prices are clipped at a
+    ceiling no candidate can reach, which keeps every sum exact (below 2**14) and infeasible
+    pairs (about -BIG) apart from feasible ones.
+    """
+
+    def __init__(self, comp: Compatibility) -> None:
+        self.comp = comp
+        self.m = comp.m
+        self.n = comp.n
+        left = comp.left
+        self.left = np.ascontiguousarray(np.hstack([left, np.ones((self.n, 1), dtype=left.dtype)]))
+        self.right = comp.right
+        self.blocked = comp.blocked.astype(np.int64).reshape(-1, 2)
+        key = comp.bonus_rows.astype(np.int64) * self.m + comp.bonus_cols
+        order = np.argsort(key)
+        self._bonus_keys = key[order]
+        self._bonus_values = comp.bonus_values[order]
+        self.step = max(BLOCK_ROWS, BLOCK_CELLS // max(self.m, 1))
+        # Fixed pseudo-random tie-breakers in [0, QUANTUM/4): they reorder exact ties only.
+        rng = np.random.default_rng(NOISE_SEED)
+        self.noise = rng.random((NOISE_ROWS, self.m)) * (QUANTUM / 4)
+        self._left64: np.ndarray | None = None
+
+    def blocks(self) -> list[slice]:
+        return [slice(s, min(s + self.step, self.n)) for s in range(0, self.n, self.step)]
+
+    def priced(self, prices: np.ndarray, ceiling: float) -> Priced:
+        """Reduced scores at ``min(q, ceiling)``: the right-hand matrix gets ``-q`` as its last row.
+
+        In the circle's dtype while feasible values (down to ``-ceiling``) stay clear of the
+        infeasible ones (about ``-big``); otherwise in float64 with ``-big`` moved to ``-2**40``.
+        """
+        clipped = np.minimum(np.maximum(prices, 0.0), ceiling)
+        if ceiling + self.comp.max_score < -self.comp.infeasible_below - 1:
+            right = np.vstack([self.right, -clipped[None, :]]).astype(self.left.dtype)
+            return Priced(self.left, np.ascontiguousarray(right.T), self.comp.infeasible_below, clipped)
+        if self._left64 is None:
+            left64 = self.left.astype(np.float64)
+            left64[left64 == -self.comp.big] = -BIG64
+            self._left64 = left64
+        right = np.vstack([self.right, -clipped[None, :]]).astype(np.float64)
+        return Priced(self._left64, np.ascontiguousarray(right.T), -BIG64 / 2, clipped)
+
+    def reduced(self, block: slice, priced: Priced) -> np.ndarray:
+        """Mentees ``block`` x every mentor, C-ordered (``(right_t @ left.T).T`` is a faster
+        product but its copy to C order, which the row-wise picks need, costs more)."""
+        red: np.ndarray = priced.left[block] @ priced.right_t.T
+        if len(self.blocked):
+            hit = self.blocked[(self.blocked[:, 0] >= block.start) & (self.blocked[:, 0] < block.stop)]
+            red[hit[:, 0] - block.start, hit[:, 1]] = -np.inf
+        return red
+
+    def bonus_of(self, keys: np.ndarray) -> np.ndarray:
+        """The sparse bonus of each sorted edge key (row * m + col), 0 where none."""
+        out = np.zeros(len(keys))
+        if len(self._bonus_keys) and len(keys):
+            where = np.minimum(np.searchsorted(keys, self._bonus_keys), len(keys) - 1)
+            hit = keys[where] == self._bonus_keys
+            out[where[hit]] = self._bonus_values[hit]
+        return out
+
+    def bonus_edges(self) -> Edges:
+        return with_scores(self, self._bonus_keys // self.m, self._bonus_keys % self.m)
+
+    def all_pairs(self) -> Edges:
+        priced = self.priced(np.zeros(self.m), 0.0)
+        parts = []
+        for block in self.blocks():
+            red = self.reduced(block, priced)
+            r, c = np.nonzero(red >= priced.infeasible_below)
+            parts.append((r + block.start, c, red[r, c].astype(np.float64)))
+        rows, cols, dense = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        return rows.astype(np.int64), cols.astype(np.int64), dense + self.bonus_of(rows.astype(np.int64) * self.m + cols)
+
+
+def with_scores(scores: Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
+    """Exact scores (bonus included) of the given pairs; infeasible ones are dropped."""
+    if len(rows) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    key = np.unique(rows.astype(np.int64) * scores.m + cols)
+    rows, cols = key // scores.m, key % scores.m
+    dense = np.einsum("ij,ji->i", scores.left[rows, :-1].astype(np.float64), scores.right[:, cols].astype(np.float64))
+    ok = dense >= scores.comp.infeasible_below
+    if len(scores.blocked):
+        ok &= ~np.isin(key, scores.blocked[:, 0] * scores.m + scores.blocked[:, 1])
+    return rows[ok], cols[ok], dense[ok] + scores.bonus_of(key[ok])
+
+
+def merge(m: int, *parts: Edges) -> Edges:
+    """The union of edge lists, sorted by (row, col); a pair listed twice keeps its first score."""
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)  # no second copy (issue 15)
+    cols = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
+    values = np.concatenate([p[2] for p in parts]).astype(np.float64, copy=False)
+    _, first = np.unique(rows * m + cols, return_index=True)
+    return rows[first], cols[first], values[first]
+
+
+def parallel(fn: Callable[[slice], T], blocks: list[slice]) -> list[T]:
+    """Blocks in order, two at a time: numpy's single-threaded parts overlap the GEMMs."""
+    if len(blocks) <= 1:
+        return [fn(b) for b in blocks]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        return list(pool.map(fn, blocks))
+
+
+def _cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    flat = np.flatnonzero(mask)  # faster than a 2-d nonzero
+    return flat // mask.shape[1], flat % mask.shape[1]
+
+
+def _top(r: np.ndarray, c: np.ndarray, value: np.ndarray, ids: np.ndarray, noise: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``k`` cells of each row among the given ones (sorted by row; ``ids[r]`` the
+    rows' global mentee indices): by value, exact ties by the pair's tie-breaker. The cells
+    go into a padded (rows, most cells) table so that one partition per row picks them (a
+    sort by row and value was measured 5x slower)."""
+    if len(r) == 0:
+        return r, c
+    start = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    size = np.diff(np.r_[start, len(r)])
+    if size.max() <= k:
+        return r, c
+    chunk = max(1, BLOCK_CELLS // int(size.max()))
+    if len(start) > chunk:  # a few rows with thousands of tied cells: bounded tables, not one huge one
+        parts = [_top(r[a:b], c[a:b], value[a:b], ids, noise, k)
+                 for a, b in zip(start[::chunk], [*start[chunk::chunk], len(r)], strict=True)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    table = np.full((len(start), int(size.max())), np.inf)
+    table[np.repeat(np.arange(len(start)), size), np.arange(len(r)) - np.repeat(start, size)] = -(
+        value.astype(np.float64) + noise[ids[r] % len(noise), c])
+    best = np.argpartition(table, k - 1, axis=1)[:, :k]
+    flat = (start[:, None] + best)[best < size[:, None]]
+    return r[flat], c[flat]
+
+
+def pick(
+    red: np.ndarray, best: np.ndarray, rows: np.ndarray, margin: float, fewest: int, most: int, noise: np.ndarray,
+    ids: np.ndarray, infeasible_below: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Among ``rows`` of a reduced-score block: every column within ``margin`` of the row's
+    best, at least ``fewest`` and at most ``most`` (see the module docstring for the order).
+    ``ids[i]`` is row ``i``'s global mentee index (the tie-breakers depend on it only)."""
+    if len(rows) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    m = red.shape[1]
+    sub = red if len(rows) == red.shape[0] else red[rows]
+    ids = ids[rows]
+    top = best[rows].astype(np.float64)
+    r, c = _cells(sub >= (top - margin).astype(sub.dtype)[:, None])
+    counts = np.bincount(r, minlength=len(rows))  # cheaper than counting along the rows
+    keep = ((counts >= fewest) & (counts <= most))[r]
+    out_r, out_c = [r[keep]], [c[keep]]
+    over = (counts > most)[r]
+    if over.any():
+        tr, tc = _top(r[over], c[over], sub[r[over], c[over]], ids, noise, min(most, m))
+        out_r.append(tr)
+        out_c.append(tc)
+    todo = np.flatnonzero(counts < fewest)
+    width = 1.0
+    floor = np.full(len(sub), np.inf)  # rows not (or no longer) widened take nothing
+    while len(todo):
+        # Widen the margin (doubling) until each row has ``fewest`` columns above it, the
+        # last step down to the infeasible values taking every feasible column; then the best
+        # ``fewest`` of those. Comparing the whole block against +inf floors avoids copies.
+        floor[todo] = infeasible_below if width > WIDEST else np.maximum(top[todo] - margin - width, infeasible_below)
+        pr, pc = _cells(sub >= floor.astype(sub.dtype)[:, None])
+        done = (np.bincount(pr, minlength=len(sub)) >= fewest) | (floor <= infeasible_below)
+        ok = done[pr]
+        tr, tc = _top(pr[ok], pc[ok], sub[pr[ok], pc[ok]], ids, noise, min(fewest, m))
+        out_r.append(tr)
+        out_c.append(tc)
+        floor[todo[done[todo]]] = np.inf
+        todo = todo[~done[todo]]
+        width *= 2
+    return rows[np.concatenate(out_r)], np.concatenate(out_c)
+
+
+def scan_rows(scores: Scores, prices: np.ndarray, margin: float, fewest: int, most: int) -> Edges:
+    """Near-best candidates of every mentee at ``prices`` (see ``pick``), with exact scores."""
+    prices = np.round(prices / QUANTUM) * QUANTUM  # estimates too: keeps s - q exact
+    ceiling = float(np.ceil(min(max(float(prices.max()), 0.0), scores.comp.max_score + margin + 1)))
+    priced = scores.priced(prices, ceiling)
+    low = priced.infeasible_below
+
+    def one(block: slice) -> Edges:
+        red = scores.reduced(block, priced)
+        best = red.max(axis=1)
+        ids = np.arange(block.start, block.stop)
+        r, c = pick(red, best, np.flatnonzero(best >= low), margin, fewest, most, scores.noise, ids, low)
+        return _sorted(scores, r + block.start, c, red[r, c].astype(np.float64) + priced.clipped[c])
+
+    return _finish(parallel(one, scores.blocks()))
+
+
+def _sorted(scores: Scores, rows: np.ndarray, cols: np.ndarray, dense: np.ndarray) -> Edges:
+    """One block's picks sorted by (row, col), bonus added: the blocks then only concatenate
+    (a sort of all the picks at once held five copies of them: the peak of a 50,000-user sync)."""
+    key = rows.astype(np.int64) * scores.m + cols
+    order = np.argsort(key)
+    key = key[order]
+    return key // scores.m, key % scores.m, dense[order] + scores.bonus_of(key)
+
+
+def _finish(parts: list[Edges]) -> Edges:
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]))
+
+
+def scan(scores: Scores, prices: np.ndarray, utility: np.ndarray, everyone: bool = False) -> tuple[np.ndarray, Edges]:
+    """The certificate check on every pair: each mentee's best ``s - q`` (exact, dense part;
+    bonus edges are always candidates, so the solver already respects them) and, for the
+    mentees where it beats their utility, their near-best pairs at these prices."""
+    lost = utility < 0
+    # A mentor priced above this cannot tempt a mentee with utility >= 0: clip there. The
+    # others (few, or a market so tight that prices are near the penalty) are done exactly.
+    ceiling = float(np.ceil(scores.comp.max_score + NEAR + 1))
+    priced = scores.priced(prices, ceiling)
+    clipped, low = priced.clipped, priced.infeasible_below
+
+    def one(block: slice) -> tuple[np.ndarray, Edges]:
+        red = scores.reduced(block, priced)
+        top = red.max(axis=1)
+        best = top.astype(np.float64)
+        best[best < low] = -np.inf
+        u = utility[block]
+        ids = np.arange(block.start, block.stop)
+        bad = (best > u + TOLERANCE) | (everyone & (best > -np.inf))
+        r, c = pick(red, top, np.flatnonzero(bad & ~lost[block]), NEAR, FEWEST, MOST, scores.noise, ids, low)
+        found = [(r, c, red[r, c].astype(np.float64) + clipped[c])]
+        gone = np.flatnonzero(lost[block])
+        if len(gone):  # negative utility (unmatched: -P): exact in float64 at the real prices
+            sub = red[gone]
+            exact = np.where(sub >= low, sub.astype(np.float64) + clipped - prices, -np.inf)
+            best[gone] = exact.max(axis=1)
+            worse = np.flatnonzero(bad[gone])
+            r, c = pick(exact, best[gone], worse, NEAR, FEWEST, MOST, scores.noise, ids[gone], -np.finfo(np.float64).max)
+            found.append((gone[r], c, exact[r, c] + prices[c]))
+        r, c, value = (np.concatenate([f[i] for f in found]) for i in range(3))
+        return best, _sorted(scores, r + block.start, c, value)
+
+    parts = parallel(one, scores.blocks())
+    best = np.concatenate([p[0] for p in parts])
+    return best, _finish([p[1] for p in parts])

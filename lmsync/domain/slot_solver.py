@@ -1,0 +1,226 @@
+"""The exact step of the assignment engine: LAPJVsp over capacity slots, and its prices.
+
+Part of ``lmsync.domain.assignment`` (the method and the proof are described there).
+``lap`` solves a pruned candidate graph exactly with scipy's
+``min_weight_full_bipartite_matching``; ``duals`` turns its answer into mentor prices and
+mentee utilities (shortest paths in the difference-constraint graph of the matching,
+which exist exactly when the matching is optimal on that graph); ``repair`` re-solves only
+the mentees a few new candidate edges can move; ``objective`` and ``load_bound`` are the
+two sides of the duality gap reported when the round limit is reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+
+from lmsync.domain.pair_scan import NEAR, TOLERANCE, Edges
+
+REPAIR_UP_TO = 0.6  # re-solve only the violators (with whom they may displace) when at most this share of all
+REPAIR_DEPTH = 3  # exchange steps followed from the violators when choosing whom to re-solve
+
+
+@dataclass(frozen=True)
+class Market:
+    """Mentors' room: ``capacity[j]`` slots, the ``k``-th costing ``offset[j] + step * k``."""
+
+    capacity: np.ndarray
+    offset: np.ndarray
+    step: float
+
+    def load_cost(self, load: np.ndarray) -> np.ndarray:
+        cost: np.ndarray = self.offset * load + self.step * load * (load - 1) / 2
+        return cost
+
+
+def lap(n: int, edges: Edges, market: Market, penalty: float, fixed: np.ndarray | None = None) -> np.ndarray:
+    """Optimal assignment of ``n`` mentees over ``edges`` (rows 0..n-1) into the market's
+    slots, of which ``fixed[j]`` are already taken: scipy's LAPJVsp on the slot graph."""
+    rows, cols, scores = edges
+    m = len(market.capacity)
+    taken = np.zeros(m, dtype=np.int64) if fixed is None else fixed
+    if len(rows) == 0:
+        return np.full(n, -1, dtype=np.int64)
+    free = market.capacity - taken
+    slots = np.minimum(free, np.bincount(cols, minlength=m))  # more slots than edges are never used
+    per_edge = slots[cols]
+    use = per_edge > 0
+    rows, cols, scores, per_edge = rows[use], cols[use], scores[use], per_edge[use]
+    start = np.concatenate([[0], np.cumsum(slots)])
+    n_slots = int(start[-1])
+    total = int(per_edge.sum())
+    if total == 0:
+        return np.full(n, -1, dtype=np.int64)
+    # Slot-edge t (of ``total``, ~12 per candidate edge) is slot k = t - before[e] of its edge e's
+    # mentor: column start[col] + k, weight offset - score + load cost of slot taken + k. Both are
+    # one per-edge value repeated plus a multiple of t, built in place (issue 15, memory: the
+    # slot graph is the peak of a 50,000-user sync). The weights are the same numbers as
+    # ``offset - s + offset_j + step * (taken_j + k)``: every term is a multiple of 1/1024
+    # far below 2**40, so the sums are exact in any order.
+    before = np.cumsum(per_edge) - per_edge
+    offset = float(scores.max()) + 1 if len(scores) else 1.0  # keeps every weight > 0
+    itype = np.int32 if max(total, n_slots) < np.iinfo(np.int32).max else np.int64
+    position: np.ndarray = np.arange(total, dtype=itype)
+    weight = position.astype(np.float64)
+    weight *= market.step
+    weight += np.repeat(offset - scores + market.offset[cols] + market.step * (taken[cols] - before), per_edge)
+    position += np.repeat((start[cols] - before).astype(itype), per_edge)  # now the slot column
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, weights=per_edge, minlength=n).astype(np.int64))])
+    graph = sp.csr_matrix((weight, position, indptr.astype(itype)), shape=(n, n_slots))
+    del weight, position, before
+    if n <= n_slots and total and (maximum_bipartite_matching(graph, perm_type="column") >= 0).all():
+        # Everyone can be matched: no "unmatched" columns needed, which LAPJVsp solves faster.
+        _, matched = min_weight_full_bipartite_matching(graph)
+    else:
+        dummy = sp.csr_matrix((np.full(n, offset + penalty), (np.arange(n), np.arange(n))), shape=(n, n))
+        _, matched = min_weight_full_bipartite_matching(sp.hstack([graph, dummy], format="csr"))
+    owner = np.repeat(np.arange(m), slots)
+    return np.where(matched < n_slots, owner[np.minimum(matched, max(n_slots - 1, 0))], -1).astype(np.int64)
+
+
+def repair(
+    n: int, edges: Edges, assigned: np.ndarray, duals: tuple[np.ndarray, np.ndarray], new: Edges, market: Market, penalty: float
+) -> np.ndarray | None:
+    """Re-solve only the mentees that the new edges can move; the others keep their slots.
+
+    The violators move, and so may the mentees of the mentors they now want, and of the
+    mentors *those* can move to at little loss (slack at most the largest violation), for
+    ``REPAIR_DEPTH`` steps: an improving exchange runs along such edges. None when that
+    would be most of the circle anyway. Whether it was enough is for the caller to check.
+    """
+    rows, cols, scores = edges
+    prices, utility = duals
+    m = len(market.capacity)
+    violation = np.full(n, -np.inf)
+    np.maximum.at(violation, new[0], new[2] - prices[new[1]] - utility[new[0]])
+    focus = np.flatnonzero(violation > TOLERANCE)
+    if len(focus) == 0:
+        return None
+    reach = float(min(violation[focus].max(), 2 * NEAR + 1))
+    slack = utility[rows] - (scores - prices[cols])
+    cheap = slack <= reach + TOLERANCE
+    moving = np.zeros(n, dtype=bool)
+    moving[focus] = True
+    wanted = np.zeros(m, dtype=bool)
+    wanted[new[1][np.isin(new[0], focus)]] = True
+    for _ in range(REPAIR_DEPTH):
+        joining = ~moving & (assigned >= 0) & wanted[np.maximum(assigned, 0)]
+        if not joining.any() or (moving | joining).sum() > REPAIR_UP_TO * n:
+            break
+        moving |= joining
+        wanted[cols[cheap & joining[rows]]] = True
+    if moving.sum() == len(focus) and len(focus) > REPAIR_UP_TO * n:
+        return None
+    stay = ~moving & (assigned >= 0)
+    fixed = np.bincount(assigned[stay], minlength=m)
+    ids = np.flatnonzero(moving)
+    local = np.full(n, -1, dtype=np.int64)
+    local[ids] = np.arange(len(ids))
+    sel = moving[rows]
+    sub = lap(len(ids), (local[rows[sel]], cols[sel], scores[sel]), market, penalty, fixed)
+    out = assigned.copy()
+    out[ids] = sub
+    return out
+
+
+def duals(
+    m: int, edges: Edges, assigned: np.ndarray, market: Market, penalty: float, give_up: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Mentor prices and mentee utilities certifying that ``assigned`` is optimal on ``edges``.
+
+    With ``give_up`` a matching that is not optimal (a negative cycle) returns None after a
+    bounded number of rounds instead of raising after ``m`` of them.
+    """
+    rows, cols, scores = edges
+    n = len(assigned)
+    load = np.bincount(assigned[assigned >= 0], minlength=m)
+    mine = assigned[rows]
+    own = np.zeros(n)
+    is_own = mine == cols
+    own[rows[is_own]] = scores[is_own]  # score of each mentee's own pair
+    root = m
+    tails, heads, lengths = [], [], []
+    other = (mine >= 0) & ~is_own
+    tails.append(cols[other])  # q[mine] <= q[j] + s_own - s_ij
+    heads.append(mine[other])
+    lengths.append(own[rows[other]] - scores[other])
+    lost = mine < 0
+    tails.append(cols[lost])  # unmatched: q[j] >= s_ij + P
+    heads.append(np.full(int(lost.sum()), root))
+    lengths.append(-(scores[lost] + penalty))
+    matched = np.flatnonzero(assigned >= 0)
+    tails.append(np.full(len(matched), root))  # the unmatched option: q[a] <= s_own + P
+    heads.append(assigned[matched])
+    lengths.append(own[matched] + penalty)
+    open_ = np.flatnonzero(load < market.capacity)
+    tails.append(np.full(len(open_), root))  # room left: q <= cost of the next slot
+    heads.append(open_)
+    lengths.append(market.offset[open_] + market.step * load[open_])
+    tails.append(np.arange(m))  # q >= max(0, cost of the last slot used)
+    heads.append(np.full(m, root))
+    lengths.append(-np.where(load > 0, np.maximum(0.0, market.offset + market.step * (load - 1)), 0.0))
+    distance = shortest_from(
+        m + 1, root, np.concatenate(tails), np.concatenate(heads), np.concatenate(lengths), limit=200 if give_up else None
+    )
+    if distance is None:
+        return None
+    prices = distance[:m]
+    utility = np.full(n, -penalty)
+    utility[matched] = own[matched] - prices[assigned[matched]]
+    return prices, utility
+
+
+def shortest_from(
+    nodes: int, source: int, tails: np.ndarray, heads: np.ndarray, lengths: np.ndarray, limit: int | None = None
+) -> np.ndarray | None:
+    """Shortest distances from ``source`` with negative lengths (no negative cycles).
+
+    Label-correcting Bellman-Ford, vectorised: each round relaxes only edges leaving the
+    nodes whose distance changed in the previous round. scipy's ``bellman_ford`` gives the
+    same answer but always does nodes x edges work (11 s on this graph at 10,000 mentors).
+    After ``limit`` rounds it gives up (None); without one a negative cycle raises.
+    """
+    order = np.argsort(tails, kind="stable")
+    tails, heads, lengths = tails[order], heads[order], lengths[order]
+    starts = np.searchsorted(tails, np.arange(nodes + 1))
+    distance = np.full(nodes, np.inf)
+    distance[source] = 0.0
+    active = np.array([source])
+    for _ in range(nodes + 1 if limit is None else min(limit, nodes + 1)):
+        counts = starts[active + 1] - starts[active]
+        if counts.sum() == 0:
+            return distance
+        edge = np.repeat(starts[active] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        candidate = distance[tails[edge]] + lengths[edge]
+        before = distance.copy()
+        np.minimum.at(distance, heads[edge], candidate)
+        active = np.flatnonzero(distance < before)
+        if len(active) == 0:
+            return distance
+    if limit is not None:
+        return None
+    raise ArithmeticError("negative cycle in the price graph: the pruned assignment is not optimal")
+
+
+def objective(edges: Edges, assigned: np.ndarray, market: Market, penalty: float) -> float:
+    rows, cols, scores = edges
+    own = assigned[rows] == cols
+    load = np.bincount(assigned[assigned >= 0], minlength=len(market.capacity))
+    return float(scores[own].sum()) - float(market.load_cost(load).sum()) - penalty * int((assigned < 0).sum())
+
+
+def load_bound(market: Market, prices: np.ndarray) -> float:
+    """sum_j max over loads L of (q_j * L - load cost of L): the mentors' part of the dual."""
+    cap = market.capacity
+    if market.step == 0:
+        return float(np.where(prices > market.offset, (prices - market.offset) * cap, 0.0).sum())
+    # q*L - loadcost(L) is concave in L; its best integer L is near (q - offset)/step + 1.
+    ideal = np.clip(np.floor((prices - market.offset) / market.step + 1), 0, cap)
+    best = np.full(len(cap), -np.inf)
+    for delta in (-1, 0):
+        load = np.clip(ideal + delta, 0, cap)
+        best = np.maximum(best, prices * load - market.load_cost(load))
+    return float(best.sum())
