@@ -4,10 +4,19 @@
 fresh schema in the database ``LMSYNC_TEST_POSTGRES_URL`` names, dropped afterwards).
 Without that variable the PostgreSQL cases skip with the reason; under ``CI=true`` they
 fail instead, so CI can never pass without having run them.
+
+The PostgreSQL pass (``LMSYNC_TEST_STORE=postgresql`` with ``LMSYNC_TEST_POSTGRES_URL``; README,
+Development) runs the whole suite with every store in PostgreSQL: ``Store(path)``, a config's
+``[store] path`` and the CLI, in process or in a subprocess, all open one schema per SQLite path
+(lmsync.store.suite_engine). Each test gets a run token (``LMSYNC_TEST_STORE_RUN``) naming its
+schemas, dropped when it ends. A test about SQLite itself is marked
+``@pytest.mark.sqlite_only("why")`` and skips on that pass with the reason.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,7 +24,51 @@ from pathlib import Path
 
 import pytest
 
+from lmsync.store import suite_engine
+
 POSTGRES_ENV = "LMSYNC_TEST_POSTGRES_URL"
+SESSION_RUN = uuid.uuid4().hex[:6]
+_test_numbers = itertools.count(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): a test about SQLite itself; skips on the PostgreSQL pass (LMSYNC_TEST_STORE=postgresql)",
+    )
+    if suite_engine.active():
+        if not os.environ.get(POSTGRES_ENV):
+            raise pytest.UsageError(f"LMSYNC_TEST_STORE=postgresql needs {POSTGRES_ENV}, the test database's URL")
+        os.environ[suite_engine.RUN] = SESSION_RUN  # stores opened outside a test (wider fixtures)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if suite_engine.active() and os.environ.get(POSTGRES_ENV):
+        gc.collect()
+        suite_engine.drop_schemas(os.environ[POSTGRES_ENV], f"{suite_engine.PREFIX}{SESSION_RUN}_")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not suite_engine.active():
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"sqlite_only: {marker.args[0]}"))
+
+
+@pytest.fixture(autouse=True)
+def _stores_in_postgres(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """On the PostgreSQL pass, name this test's schemas by a token of its own; drop them after."""
+    if not suite_engine.active():
+        yield
+        return
+    database = os.environ[POSTGRES_ENV]  # read now: a test may clear LMSYNC_* from its environment
+    run = f"{SESSION_RUN}_{next(_test_numbers)}"
+    monkeypatch.setenv(suite_engine.RUN, run)
+    yield
+    gc.collect()  # close the connections of stores a test left open before dropping their schemas
+    suite_engine.drop_schemas(database, f"{suite_engine.PREFIX}{run}_")
 
 
 def postgres_base_url() -> str:

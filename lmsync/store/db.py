@@ -41,7 +41,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
-from lmsync.store import schema
+from lmsync.store import schema, suite_engine
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -93,6 +93,9 @@ class Store:
     def __init__(self, target: Path | str, *, read_only: bool = False) -> None:
         self.read_only = read_only
         self._depth = 0
+        redirected = suite_engine.redirect(target, read_only=read_only)  # test-only: off unless LMSYNC_TEST_STORE
+        self._shown = None if redirected is target else str(target)  # messages name the path a test gave
+        target = redirected
         url = store_url(target)
         if url is not None and url.get_backend_name() == "sqlite":
             target, url = url.database or ":memory:", None
@@ -191,6 +194,8 @@ class Store:
     @property
     def where(self) -> str:
         """The store for messages and logs: the SQLite path, or the URL without its password."""
+        if self._shown is not None:
+            return self._shown
         if self.url is not None:
             return self.url.render_as_string(hide_password=True)
         return str(self.path) if self.path is not None else ":memory:"

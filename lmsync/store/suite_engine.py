@@ -1,0 +1,140 @@
+"""Test-only: the suite's PostgreSQL pass puts every SQLite store it opens in PostgreSQL (issue 12).
+
+Nothing here acts unless the environment holds ``LMSYNC_TEST_STORE=postgresql``, a variable
+of the ``LMSYNC_TEST_*`` family that configuration never reads (lmsync.config skips it) and
+no deployment sets; the test suite's PostgreSQL pass does (README, Development; tests/conftest.py).
+With it on, ``LMSYNC_TEST_POSTGRES_URL`` (the test database) and ``LMSYNC_TEST_STORE_RUN``
+(a token naming the running test, prefixing every schema made so its teardown drops them)
+must be set too, or opening a store raises RuntimeError.
+
+``Store(target)`` passes its target through ``redirect``: a SQLite path becomes one schema of
+the test database. The file at the path is then a one-line marker naming that schema, written
+by the first writing open (owner-only, as a store file is); reopening the path finds the same
+schema and its data, and deleting the file forgets the store, as deleting a SQLite file does.
+A read-only open of a missing path gets a fresh empty schema and writes no file. ``:memory:``
+gets a fresh schema per writing open. A database URL is left alone. A path holding a real
+SQLite file is refused: a test about SQLite itself is marked ``sqlite_only`` and skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+SWITCH = "LMSYNC_TEST_STORE"
+DATABASE = "LMSYNC_TEST_POSTGRES_URL"
+RUN = "LMSYNC_TEST_STORE_RUN"
+#: The first line of a marker file; the schema's name follows it.
+MARKER = "lmsync test store in PostgreSQL, schema "
+#: Every schema the switch makes is named ``<PREFIX><run token>_<random>``.
+PREFIX = "lmsync_s_"
+
+
+def active() -> bool:
+    """Whether the suite's PostgreSQL pass is on (``LMSYNC_TEST_STORE=postgresql``)."""
+    return os.environ.get(SWITCH) == "postgresql"
+
+
+def redirect(target: Path | str, *, read_only: bool = False) -> Path | str:
+    """``target`` itself, or (switch on, a SQLite target) the URL of the schema standing for it.
+
+    Raises RuntimeError when the switch is on without its database or run token, or when the
+    path holds a real SQLite file.
+    """
+    if not active():
+        return target
+    raw = str(target)
+    if "://" in raw:
+        url = make_url(raw)
+        if url.get_backend_name() != "sqlite":
+            return target
+        raw = url.database or ":memory:"
+    if raw in ("", ":memory:"):
+        return target if read_only else schema_url(new_schema())
+    path = Path(raw)
+    if path.exists():
+        return schema_url(_marked_schema(path))
+    schema = new_schema()
+    if not read_only:
+        schema = _mark(path, schema)
+    return schema_url(schema)
+
+
+def new_schema() -> str:
+    """Create a fresh empty schema named for the running test; returns its name."""
+    run = os.environ.get(RUN)
+    if not run:
+        raise RuntimeError(f"{SWITCH}=postgresql needs {RUN} (tests/conftest.py sets it per test)")
+    name = f"{PREFIX}{run}_{uuid.uuid4().hex[:8]}"
+    with _admin().begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    return name
+
+
+def schema_url(schema: str) -> str:
+    """The test database's URL with ``schema`` as the only schema its connections see."""
+    url = make_url(_database())
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+def drop_schemas(database: str, prefix: str) -> int:
+    """Drop every schema of ``database`` (a URL) whose name starts with ``prefix``, with what it
+    holds; returns the count.
+
+    Waits at most 10 s for a lock held by a connection still open (then raises OperationalError).
+    """
+    with _admin_for(database).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+        names = conn.execute(
+            text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"), {"p": prefix}
+        ).scalars().all()
+        for name in names:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+    return len(names)
+
+
+def _database() -> str:
+    url = os.environ.get(DATABASE)
+    if not url:
+        raise RuntimeError(f"{SWITCH}=postgresql needs {DATABASE}, the test database's URL")
+    return url
+
+
+@cache
+def _admin_for(url: str) -> Engine:
+    return create_engine(url, poolclass=NullPool, hide_parameters=True)
+
+
+def _admin() -> Engine:
+    return _admin_for(_database())
+
+
+def _marked_schema(path: Path) -> str:
+    try:
+        line = path.read_text(encoding="utf-8").strip()
+    except (UnicodeDecodeError, IsADirectoryError):
+        line = ""
+    if not line.startswith(MARKER):
+        raise RuntimeError(
+            f"{path} is a real SQLite file, but {SWITCH}=postgresql keeps every store in PostgreSQL:"
+            " mark a test about SQLite itself @pytest.mark.sqlite_only(reason)"
+        )
+    return line[len(MARKER) :]
+
+
+def _mark(path: Path, schema: str) -> str:
+    """Write the marker naming ``schema`` at ``path``; a concurrent opener that won keeps its own."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _marked_schema(path)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(f"{MARKER}{schema}\n")
+    return schema
