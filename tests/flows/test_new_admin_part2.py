@@ -185,6 +185,7 @@ def test_point_9_an_over_long_group_name_and_welcome_subject_are_shortened_with_
 # --- 8. `queue list` on a store an older lmsync left at revision 0002 ---------------------------------
 
 
+@pytest.mark.sqlite_only("an older SQLite file is read through an in-memory copy (PostgreSQL refuses)")
 def test_point_8_queue_list_reads_a_store_not_yet_migrated_to_0003_without_migrating_it(env: Any) -> None:
     import sqlite3
 

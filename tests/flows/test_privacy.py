@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import text as sql
 
 from lmsync.config import load_config
 from lmsync.domain.meetings import Meeting
@@ -66,7 +67,7 @@ def test_erase_deletes_rows_and_scrubs_the_journal_but_keeps_others(config):
     assert after["meetings"] == [] and after["journal"] == []
     assert len(privacy.export(config, "s0003")["meetings"]) == 1
     store = Store(config.store_path())
-    keys = [k for (text,) in store.conn.execute("SELECT op_keys FROM journal") for k in json.loads(text)]
+    keys = [k for (text,) in store.rows(sql("SELECT op_keys FROM journal")) for k in json.loads(text)]
     assert any(k.endswith(":erased") for k in keys)
     assert not any(k.startswith("add_member:") and k.endswith(f":{mentee}") for k in keys)
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 import pytest
 import requests
 import responses
+from sqlalchemy import text as sql
 
 from lmsync.config import Config
 from lmsync.domain.health import PairHealth, Reason
@@ -84,9 +85,9 @@ def test_a_delivered_nudge_is_recorded_before_it_is_sent_and_finished_with_its_m
     seen_before_send: list[tuple[str, str]] = []
 
     def moodle(request):
-        row = store.conn.execute("SELECT state FROM nudges").fetchone()
-        entry = store.conn.execute("SELECT state FROM journal").fetchone()
-        seen_before_send.append((row["state"], entry["state"]))
+        row = store.first(sql("SELECT state FROM nudges"))
+        entry = store.first(sql("SELECT state FROM journal"))
+        seen_before_send.append((row.state, entry.state))
         return (200, {"Content-Type": "application/json"}, BODIES["to-student"])
 
     rsps.add_callback(responses.POST, URL + ENDPOINT, callback=moodle)
@@ -110,7 +111,7 @@ def test_a_delivered_nudge_is_recorded_before_it_is_sent_and_finished_with_its_m
         "ok",
         {"msgid": 1},
     )
-    assert json.loads(store.conn.execute("SELECT op_keys FROM journal").fetchone()[0]) == ["nudge:1"]
+    assert json.loads(store.scalar(sql("SELECT op_keys FROM journal"))) == ["nudge:1"]
 
 
 def test_a_per_message_refusal_is_recorded_as_failed_with_moodles_words(api, store, rsps):

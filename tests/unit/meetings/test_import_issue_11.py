@@ -223,6 +223,7 @@ def test_issue_11_every_problem_is_listed_as_file_line_field_message(run, tmp_pa
         assert expected in message
 
 
+@pytest.mark.sqlite_only("migrating an older SQLite store made by raw SQL")
 def test_issue_11_migration_keeps_earlier_answers_as_not_about_one_relationship(tmp_path):
     from tests.unit.store.legacy import make_legacy_store
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import text as sql
 
 from lmsync.domain.meetings import Meeting
 from lmsync.errors import InputError
@@ -100,7 +101,7 @@ def test_bad_row_names_file_line_field_and_stores_nothing(tmp_path, store, resol
     assert f"meetings.csv:3{': ' if not expected.startswith(':') else ''}{expected}" in message
     assert "1 problem, nothing was imported" in message
     assert stored(store) == []
-    assert store.conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
+    assert store.scalar(sql("SELECT COUNT(*) FROM imports")) == 0
 
 
 def test_every_problem_is_listed_at_once(tmp_path, store, resolve):

@@ -22,6 +22,8 @@ from lmsync.store.migrate import head_revision
 from lmsync.store.pairings import PairingHistory
 from tests.unit.store.legacy import make_legacy_store
 
+pytestmark = pytest.mark.sqlite_only("stores of the numbered-SQL era are SQLite files")
+
 _JOURNAL = [
     # (op_kind, state, op_keys, finished_at)
     ("add_member", "ok", ["add_member:lmsync:p:mentor:66:66", "add_member:lmsync:p:mentor:66:3",

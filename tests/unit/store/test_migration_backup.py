@@ -52,6 +52,7 @@ def _migrated(events: list[dict[str, object]]) -> list[dict[str, object]]:
     return [e for e in events if e["event"] == "store.migrated"]
 
 
+@pytest.mark.sqlite_only("the .bak-<rev> copy of a SQLite file")
 def test_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one_line(tmp_path):
     path = tmp_path / "p.db"
     _store_at(path, "0002")
@@ -89,6 +90,7 @@ def test_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one_li
     assert not _migrated(again)
 
 
+@pytest.mark.sqlite_only("the .bak-<rev> copy of a SQLite file")
 def test_a_store_from_before_alembic_is_copied_as_bak_none(tmp_path):
     path = tmp_path / "old.db"
     old = make_legacy_store(path, 7)
@@ -104,6 +106,7 @@ def test_a_store_from_before_alembic_is_copied_as_bak_none(tmp_path):
     assert [(e["from"], e["backup"]) for e in _migrated(events)] == [("none", str(backup))]
 
 
+@pytest.mark.sqlite_only("the .bak-<rev> copy of a SQLite file")
 def test_an_older_store_without_data_is_logged_but_not_copied(tmp_path):
     path = tmp_path / "p.db"
     _store_at(path, "0002")
@@ -113,6 +116,7 @@ def test_an_older_store_without_data_is_logged_but_not_copied(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".bak-" in p.name]
 
 
+@pytest.mark.sqlite_only("the .bak-<rev> copy of a SQLite file")
 def test_new_stores_and_reads_neither_copy_nor_log(tmp_path):
     path = tmp_path / "p.db"
     with capture_logs() as events:

@@ -58,6 +58,7 @@ def test_issue_12_a_new_store_is_exactly_the_schema_metadata_on_each_engine(stor
         store.close()
 
 
+@pytest.mark.sqlite_only("stores of the numbered-SQL era are SQLite files")
 @pytest.mark.parametrize("upto", [4, 7])
 def test_issue_12_an_older_store_migrated_forward_is_the_schema_metadata(tmp_path, upto):
     path = tmp_path / "old.db"

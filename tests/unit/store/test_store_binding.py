@@ -124,6 +124,7 @@ def test_issue_11_a_missing_store_is_read_as_empty_without_creating_a_file(tmp_p
     assert not store_file.exists() and not store_file.parent.exists()
 
 
+@pytest.mark.sqlite_only("an older SQLite file is read through an in-memory copy (mode=ro)")
 def test_issue_11_an_older_schema_is_read_through_a_copy_and_the_file_is_left_alone(tmp_path):
     store_file = tmp_path / "p.db"
     old = make_legacy_store(store_file, upto=4)  # as an lmsync from before migration 005 left it
