@@ -107,3 +107,17 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     if request.param == "sqlite":
         return tmp_path / "store.db"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """No test inherits another's logging set-up.
+
+    A CLI run configures structlog for the process (``--log-level warning`` filters info
+    events out); a later test capturing ``nudge.done`` with ``structlog.testing.capture_logs``
+    would then see nothing, depending on test order.
+    """
+    yield
+    import structlog
+
+    structlog.reset_defaults()
