@@ -4,7 +4,8 @@ Each metric has a stable key (``attendance``, ``selfefficacy-T3``, ...), a range
 privacy flag. Meeting metrics count each pair's meetings against the expected cadence;
 survey metrics come from wave scores. A mentee's rating of their mentor is sensitive: by
 default it is published **only** as a per-mentor mean over at least N rating mentees
-(``received`` metrics); the alternative, a hidden per-mentee item, is weaker on a default
+(``received`` metrics), once the wave's window has closed, and then never changed
+(``release_received``); the alternative, a hidden per-mentee item, is weaker on a default
 Moodle because non-editing teachers (the usual mentor role) hold moodle/grade:viewhidden.
 """
 
@@ -279,3 +280,77 @@ def survey_metrics(
         if len(totals) >= min_mentees:
             values.append(MetricValue(key, mentor, round(math.fsum(totals) / len(totals), 2)))
     return sorted(values, key=lambda v: (v.key, v.user_id))
+
+
+# --- when a mentor's received mean may be published (tester finding FIX-A) ------------------------
+
+
+@dataclass(frozen=True)
+class ReceivedRelease:
+    """``survey_metrics``' values with the received means cut to what may be published.
+
+    ``frozen``: per received key, how many mentors get their first published value again
+    (``changed`` of them: the answers now stored would give another value or none);
+    ``waiting``: per received key, how many means are held back because the wave is open.
+    """
+
+    values: list[MetricValue]
+    frozen: dict[str, int]
+    changed: dict[str, int]
+    waiting: dict[str, int]
+
+
+def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, Wave]:
+    """Each ``received`` metric key and the wave it aggregates."""
+    return {
+        f"{inst.grade_name}-received-{wave.name}": wave
+        for inst in instruments
+        if inst.rates_mentor and inst.grade_name
+        for wave in waves
+    }
+
+
+def release_received(
+    values: Iterable[MetricValue],
+    waves_of: Mapping[str, Wave],
+    *,
+    as_of: date,
+    published: Mapping[tuple[str, int], float],
+) -> ReceivedRelease:
+    """Cut the received means to the ones that cannot reveal a single rater.
+
+    Source: tester finding FIX-A. A mean republished each time one more mentee answers gives
+    away that mentee's rating (4 x 3.15 - 3 x 3.6 = 1.8). So a mentor's received mean for a
+    wave is published only once the wave's window has closed (``as_of`` after its end: the
+    answers are in) and, as ``survey_metrics`` already ensures, over at least ``min_mentees``
+    raters; the first value published (``published``, the store's record) is then kept for
+    good: later imports, late answers and erasures never change it, so no two pushes differ.
+    Values of other metrics pass unchanged.
+    """
+    out: list[MetricValue] = []
+    computed: dict[tuple[str, int], float] = {}
+    for v in values:
+        if v.key in waves_of:
+            computed[(v.key, v.user_id)] = v.value
+        else:
+            out.append(v)
+    frozen: dict[str, int] = defaultdict(int)
+    changed: dict[str, int] = defaultdict(int)
+    waiting: dict[str, int] = defaultdict(int)
+    for (key, mentor), value in published.items():
+        if key not in waves_of:
+            continue
+        out.append(MetricValue(key, mentor, value))
+        frozen[key] += 1
+        if computed.get((key, mentor)) != value:
+            changed[key] += 1
+    for (key, mentor), value in computed.items():
+        if (key, mentor) in published:
+            continue
+        if as_of > waves_of[key].end:
+            out.append(MetricValue(key, mentor, value))
+        else:
+            waiting[key] += 1
+    return ReceivedRelease(
+        sorted(out, key=lambda v: (v.key, v.user_id)), dict(frozen), dict(changed), dict(waiting)
+    )

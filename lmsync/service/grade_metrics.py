@@ -4,7 +4,7 @@ gradebook writes they call for (``build_grade_plan``: a ``GradeItemsPlan``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from lmsync.config_sections import default_idnumber_prefix
@@ -17,6 +17,8 @@ from lmsync.domain.metrics import (
     MetricValue,
     meeting_metric_specs,
     meeting_metrics,
+    received_waves,
+    release_received,
     summarise_attendance,
     survey_metric_specs,
     survey_metrics,
@@ -26,6 +28,7 @@ from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
+from lmsync.store.published_grades import PublishedGrades
 from lmsync.store.surveys import SurveyRepository
 
 
@@ -34,6 +37,9 @@ class Metrics:
     specs: dict[str, MetricSpec]
     values: list[MetricValue]
     attendance: dict[int, AttendanceSummary]
+    frozen: dict[str, int] = field(default_factory=dict)  # received key -> mentors held at their published value
+    changed: dict[str, int] = field(default_factory=dict)  # ... of them whose stored answers now differ
+    waiting: dict[str, int] = field(default_factory=dict)  # received key -> means held until the wave closes
 
 
 def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date) -> Metrics:
@@ -42,6 +48,8 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
     Meetings are counted from ``[meetings] start``, else the programme start of the waves,
     else each pair's own start (the day lmsync's journal paired them); never from the earliest
     stored meeting, which a mistyped year would move decades back (new admin, part 2, point 2).
+    A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
+    after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A).
     Reads the store only.
     """
     pair_list = sorted(set(pairs))
@@ -73,11 +81,18 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
         baseline=s.baseline,
         mentee_ratings=s.grades.mentee_ratings,
     )
+    release = release_received(
+        values,
+        received_waves(s.instruments.values(), s.waves),
+        as_of=as_of,
+        published=PublishedGrades(store, s.programme).values(),
+    )
+    values = release.values
     if s.grades.enabled is not None:
         enabled = set(s.grades.enabled)
         specs = {k: v for k, v in specs.items() if k in enabled}
         values = [v for v in values if v.key in enabled]
-    return Metrics(specs, values, attendance)
+    return Metrics(specs, values, attendance, release.frozen, release.changed, release.waiting)
 
 
 def build_grade_plan(
@@ -121,3 +136,17 @@ def attendance_comments(metrics: Metrics) -> Mapping[int, tuple[float, str]]:
         for uid, summary in metrics.attendance.items()
         if summary.rate is not None
     }
+
+
+def received_notes(metrics: Metrics) -> list[str]:
+    """What the plan says about the received means it holds back or keeps (counts only)."""
+    notes = []
+    for key, count in sorted(metrics.frozen.items()):
+        notes.append(
+            f"{key}: held: published value frozen for {count} mentor(s) "
+            f"({metrics.changed.get(key, 0)} would differ with the answers stored now): "
+            "a published mean never changes, so no rating can be read from the difference"
+        )
+    for key, count in sorted(metrics.waiting.items()):
+        notes.append(f"{key}: {count} mentor mean(s) held until the wave's window has closed")
+    return notes

@@ -44,7 +44,13 @@ from lmsync.service.feedback_sources import (
     find_feedback,
     read_feedback,
 )
-from lmsync.service.grade_metrics import Metrics, attendance_comments, build_grade_plan, compute_metrics
+from lmsync.service.grade_metrics import (
+    Metrics,
+    attendance_comments,
+    build_grade_plan,
+    compute_metrics,
+    received_notes,
+)
 from lmsync.service.grade_state import (
     GradeState,
     find_assignment,
@@ -71,7 +77,7 @@ from lmsync.service.grades_push import (
 )
 from lmsync.service.meetings import make_resolver, store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser, observe
-from lmsync.service.programme_settings import Settings, settings
+from lmsync.service.programme_settings import Settings, programme_today, settings
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
@@ -272,7 +278,7 @@ def make_grades_plan(
     """
     started = api.transport.requests_made
     s = settings(config)
-    today = as_of or date.today()
+    today = as_of or programme_today(config)
     snapshot = observe(api, config)
     obs = snapshot.observation
     pairs = circle_pairs(s.programme, obs.groups)
@@ -294,6 +300,7 @@ def make_grades_plan(
         else []
     )
     metrics = compute_metrics(store, s, pairs, as_of=today)
+    warnings.extend(received_notes(metrics))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)
     target = find_assignment(api, obs.course_id, s.grades.assignment) if s.grades.assignment else None
     if target is not None and not target.comments_enabled:

@@ -17,6 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.grade_items import TOLERANCE
+from lmsync.domain.metrics import received_waves
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -24,10 +25,12 @@ from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sen
 from lmsync.service.grade_state import GradeState, find_assignment, read_grade_state
 from lmsync.service.grades_plan import PLAN_VERSION, GradesPlan
 from lmsync.service.observe import find_course_id, read_roster
+from lmsync.service.programme_settings import settings
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import SentComments
+from lmsync.store.published_grades import PublishedGrades
 
 log = get_logger(__name__)
 
@@ -191,6 +194,42 @@ def confirm_records(store: Store, plan: GradesPlan, state: GradeState) -> int:
     return confirmed
 
 
+def freeze_received(store: Store, config: Config, plan: GradesPlan, observed: GradeState) -> int:
+    """Record every received mean this push publishes, before it is sent, and every one the
+    gradebook already shows (an earlier push's); refuse a plan that would change a recorded one.
+
+    Source: tester finding FIX-A: a mean republished after one more mentee answered gives that
+    rating away by difference, so the first published value is kept for good. A fresh plan already
+    carries the recorded values (``compute_metrics``); a saved one made before a push recorded them
+    may not, and is refused (``PlanError``). Returns how many values were recorded now.
+    """
+    s = settings(config)
+    keys = received_waves(s.instruments.values(), s.waves)
+    repo = PublishedGrades(store, plan.programme)
+    known = repo.values()
+    sending: dict[tuple[str, int], float] = {}
+    for request in plan.requests:
+        item = plan.item(request.itemnumber)
+        key = item.key if item is not None else request.key
+        if key in keys:
+            sending.update({(key, g.user_id): g.grade for g in request.grades})
+    stale = [k for k, value in sending.items() if k in known and abs(known[k] - value) > TOLERANCE]
+    if stale:
+        raise PlanError(
+            f"the plan would change {len(stale)} published mentor mean(s) of mentees' ratings, frozen since it was made",
+            hint="run `lmsync grades plan` again (a new plan keeps the published values)",
+        )
+    shown = [
+        (item.key, user_id, grade)
+        for item in plan.items
+        if item.key in keys
+        for found in observed.at(item.itemnumber)
+        for user_id, grade in found.grades.items()
+        if grade is not None
+    ]
+    return repo.freeze([*((k, u, v) for (k, u), v in sending.items()), *shown])
+
+
 def _observe_for(api: MoodleApi, config: Config, plan: GradesPlan) -> GradeState:
     """Re-read exactly what ``plan`` was made from (same per-user reads)."""
     enrolled = frozenset(read_roster(api, plan.course_id, config.moodle.page_size))
@@ -282,6 +321,9 @@ def push_grades(
          f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
         for d in plan.duplicates
     ]
+    frozen = freeze_received(store, config, plan, observed)
+    if frozen:
+        log.info("grades.push.frozen", values=frozen)
     if plan.empty:
         return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
     refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))

@@ -348,3 +348,18 @@ REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)
 # --- revision 0004: which side logged (and rated) each meeting (issue 13) ---------------------------
 #: The columns revision 0004 adds to tables that already exist: (table, column name).
 REVISION_0004_COLUMNS = (("meetings", "rated_by"),)
+
+# --- revision 0005: the received means lmsync published, frozen (tester finding FIX-A) ------------
+published_grades = Table(
+    "published_grades",
+    metadata,
+    _programme(),
+    Column("metric", Text, nullable=False),  # a received metric key, e.g. checkin-received-T3
+    Column("user_id", Integer, nullable=False),  # the mentor
+    Column("value", Float, nullable=False),
+    Column("published_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "metric", "user_id"),
+)
+
+#: The tables revision 0005 adds.
+REVISION_0005_TABLES = (published_grades,)

@@ -183,6 +183,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "coordinator_queue": ("mentor_id", "mentee_id"),
     "nudges": ("mentor_id", "mentee_id", "recipient_id"),
     "pairing_history": ("mentor_id", "mentee_id"),
+    "published_grades": ("user_id",),  # a mentor's frozen received means (erased with the mentor)
 }
 
 

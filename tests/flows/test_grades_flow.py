@@ -27,9 +27,11 @@ from lmsync.service.moodle import open_moodle
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
+from lmsync.store.published_grades import PublishedGrades
 
 PROGRAMME = "mentor-2026"
 AS_OF = date(2026, 11, 25)
+T3_CLOSED = date(2027, 1, 4)  # the check-in answers are in T3 (2026-11-01 .. 2026-12-31)
 WRITES = {"core_grades_update_grades", "mod_assign_save_grades"}
 CONFIG = """
 [programme]
@@ -308,8 +310,8 @@ def test_mentee_ratings_reach_a_mentor_only_as_a_mean_over_three_mentees(config,
     rated0 = sorted(circles(site)[str(mentor0)] - {mentor0})
     answered0 = {c.userid for c in checkin.completeds if c.userid in rated0}
     assert len(answered0) >= 3
-    with open_moodle(config, site=site) as conn:
-        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+    with open_moodle(config, site=site) as conn:  # after T3's window closed (FIX-A)
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=T3_CLOSED)
         grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
     names = {i.itemname: i for i in owned_items(site).values()}
     assert not any(n.startswith("lmsync_checkin-T") for n in names), "a per-mentee rating item was created"
@@ -320,6 +322,54 @@ def test_mentee_ratings_reach_a_mentor_only_as_a_mean_over_three_mentees(config,
     assert len(answered1) < 3 and mentor1 not in received.grades
     mentees = {u for members in circles(site).values() for u in members} - set(mentors_of(site))
     assert mentees.isdisjoint(received.grades)
+
+
+def test_fix_a_a_mentors_received_mean_cannot_be_differenced_across_pushes(config, tmp_path):
+    """Tester finding FIX-A: 3 mentees answer, push; a 4th answers, push again: the mentor's
+    received mean must not move (else 4 x new - 3 x old is the 4th mentee's rating), and nothing
+    is published while the wave's window is open."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    checkin = site.feedbacks[1]
+    mentor0 = mentors_of(site)[0]
+    rated0 = sorted(circles(site)[str(mentor0)] - {mentor0})
+    answered0 = [c.userid for c in checkin.completeds if c.userid in rated0]
+    silent = [u for u in rated0 if u not in answered0]
+    assert len(answered0) >= 3 and silent
+
+    def push(as_of):
+        with open_moodle(config, site=site) as conn:
+            planned = grades.make_grades_plan(conn.api, config, store, as_of=as_of)
+            grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+        item = next((i for i in owned_items(site).values() if i.itemname == "lmsync_checkin-received-T3"), None)
+        grade = item.grades.get(mentor0) if item is not None else None
+        return (grade.finalgrade if grade is not None else None), planned.plan
+
+    value, plan = push(AS_OF)  # T3 still open: nothing yet
+    assert value is None
+    assert any(w.startswith("checkin-received-T3: ") and "window has closed" in w for w in plan.warnings)
+    first, _ = push(T3_CLOSED)
+    assert first is not None
+    number = max(c.id for c in checkin.completeds) + 1
+    checkin.completeds.append(FeedbackCompleted(number, silent[0], checkin.completeds[0].timemodified, {1: "1"}))
+    again, plan = push(T3_CLOSED)
+    assert again == first, "the 4th mentee's rating can be read from the difference"
+    assert any("held: published value frozen for" in w and "(1 would differ" in w for w in plan.warnings)
+    assert "held: published value frozen" in plan_text(plan)
+
+
+def test_fix_a_a_saved_plan_that_would_change_a_published_mean_is_refused(config, tmp_path):
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    mentor0 = mentors_of(site)[0]
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=T3_CLOSED)
+        PublishedGrades(store, PROGRAMME).freeze([("checkin-received-T3", mentor0, 1.0)])  # recorded meanwhile
+        with pytest.raises(PlanError, match="published mentor mean"):
+            grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+    assert not owned_items(site)  # nothing was sent
 
 
 def test_hidden_policy_writes_hidden_items_and_warns(tmp_path, monkeypatch):

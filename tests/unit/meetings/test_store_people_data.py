@@ -54,6 +54,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "coordinator_queue": 0,
         "nudges": 0,
         "pairing_history": 0,  # issue 12: the pairing history names people too
+        "published_grades": 0,  # FIX-A: a mentor's frozen received means
     }
     assert export_person(store, 3) == {
         "person_id": 3,
@@ -65,6 +66,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "coordinator_queue": [],
         "nudges": [],
         "pairing_history": [],
+        "published_grades": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2

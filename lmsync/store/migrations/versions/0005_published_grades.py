@@ -1,0 +1,30 @@
+"""The received means lmsync published, kept frozen: ``published_grades`` (tester finding FIX-A).
+
+Revision ID: 0005
+Revises: 0004
+
+One new table, nothing changed in an old one: per programme, received metric and mentor, the
+first value ``grades push`` published (ids and a number only). A mean republished after one
+more mentee answered would give away that mentee's rating, so it never changes once written.
+A store from before this revision has none: the next push records what it sends or finds.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from lmsync.store import schema
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    schema.metadata.create_all(op.get_bind(), tables=list(schema.REVISION_0005_TABLES), checkfirst=True)
+
+
+def downgrade() -> None:
+    for table in reversed(schema.REVISION_0005_TABLES):
+        op.drop_table(table.name)
