@@ -50,6 +50,7 @@ from lmsync.domain.sync_state import (
     ObservedGroup,
     PlanSettings,
 )
+from lmsync.domain.two_circles import hand_added_reasons
 
 __all__ = [
     "APPLY_ORDER",
@@ -254,6 +255,7 @@ def plan_sync(
     }
     names = _unique_names(circles, settings, observation, owned, base_names)
     desired_members: dict[str, set[int]] = {}
+    by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids)  # FIX-C
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
         name = names[idnumber]
@@ -273,7 +275,7 @@ def plan_sync(
         for user in sorted(members - have):
             ops.append(AddMember(group=idnumber, user_id=user))
         for user in sorted(have - members):
-            reason = _removal_reason(observation, user)
+            reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         wants_welcome = (
             settings.post_welcome and observation.forum_id is not None and members - {circle.mentor_id}
@@ -296,7 +298,7 @@ def plan_sync(
             continue
         mentor = mentor_of_idnumber(programme, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):
-            reason = _removal_reason(observation, user)
+            reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
             ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle"))

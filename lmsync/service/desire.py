@@ -7,12 +7,14 @@ same truth), then the matching engine decides; each mentor with mentees becomes 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from lmsync.config import Config
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.people import People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
+from lmsync.domain.two_circles import PairStanding
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
@@ -46,8 +48,13 @@ class Desired:
         return lines
 
 
-def desired_state(snapshot: Snapshot, config: Config) -> Desired:
-    read = people_from_snapshot(snapshot, config)
+def desired_state(
+    snapshot: Snapshot, config: Config, standing: Callable[[Collection[int]], PairStanding] | None = None
+) -> Desired:
+    """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
+    settles a mentee found in two circles by their established pair; without it the older circle
+    is kept (FIX-C)."""
+    read = people_from_snapshot(snapshot, config, standing)
     people = read.people
     result = run_match(people, config, read.notices)
     by_id = people.by_id()

@@ -8,7 +8,7 @@ match shows is what the next sync does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config
@@ -25,6 +25,7 @@ from lmsync.domain.people import (
     split_values,
 )
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
+from lmsync.domain.two_circles import PairStanding
 from lmsync.service.observe import RosterUser, Snapshot
 
 
@@ -125,6 +126,7 @@ def people_from_roster(
     *,
     peer_mentor_ids: frozenset[int] = frozenset(),
     groups: Iterable[ObservedGroup] = (),
+    standing: Callable[[Collection[int]], PairStanding] | None = None,
 ) -> RosterPeople:
     """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
 
@@ -136,6 +138,10 @@ def people_from_roster(
       no new matching; a circle they already mentor or belong to is kept as it is).
     - Hand-typed numbers are read by ``read_number``; ``[matching] aliases`` respells
       department, interests and languages.
+
+    - A mentee in two (or more) circles (added by hand to a second one) is kept in the circle of
+      their established pair (``PairStanding.rank``: lmsync's pairing history, then meetings,
+      then the older circle); ``standing`` reads the store for those mentees only (FIX-C).
 
     Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
     """
@@ -219,20 +225,25 @@ def people_from_roster(
 
     current: dict[str, str] = {}
     current_peers: dict[str, str] = {}
+    found: dict[tuple[str, bool], list[tuple[ObservedGroup, Person, Person]]] = {}
     for group in owned:
         mentor_id = mentor_of_idnumber(programme.name, group.idnumber)
         mentor = by_moodle.get(mentor_id) if mentor_id is not None else None
         if mentor is None:
             continue  # the mentor left or is suspended: their mentees are open for re-matching
-        target = current_peers if (triads and mentor.role == "peer_mentor") else current
+        peer = triads and mentor.role == "peer_mentor"
         for member in sorted(group.members):
             mentee = by_moodle.get(member)
             if mentee is None or mentee is mentor or not mentee.has_role("mentee"):
                 continue
-            if mentee.id in target and target[mentee.id] != mentor.id:
-                warnings.append(f"user {member} is in two circles; kept the first, the other is released")
-                continue
-            target[mentee.id] = mentor.id
+            found.setdefault((mentee.id, peer), []).append((group, mentor, mentee))
+    twice = [places for places in found.values() if len(places) > 1]
+    known = standing({p[0][2].moodle_id or 0 for p in twice}) if twice and standing else PairStanding()
+    for (mentee_id, peer), places in found.items():
+        if len(places) > 1:
+            places.sort(key=lambda p: known.rank(p[1].moodle_id or 0, p[2].moodle_id or 0, p[0].id))
+            warnings.append(_two_circles(places, known))
+        (current_peers if peer else current)[mentee_id] = places[0][1].id
     if frozen:
         held: dict[str, int] = {}
         for holder in (*current.values(), *current_peers.values()):
@@ -242,8 +253,26 @@ def people_from_roster(
     return RosterPeople(people, warnings, notices)
 
 
-def people_from_snapshot(snapshot: Snapshot, config: Config) -> RosterPeople:
-    """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles)."""
+def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding) -> str:
+    """The warning for a mentee in several circles, ``places`` best first: people by name (username)."""
+    group, mentor, mentee = places[0]
+    others = ", ".join(f"{m.fullname or m.id}'s" for _g, m, _e in places[1:])
+    return (
+        f"{mentee.fullname or mentee.id} ({mentee.id}) is in {len(places)} lmsync circles: kept with "
+        f"{mentor.fullname or mentor.id} ({mentor.id}; {known.why(mentor.moodle_id or 0, mentee.moodle_id or 0)}); "
+        f"removed from {others} circle, where they were added by hand"
+    )
+
+
+def people_from_snapshot(
+    snapshot: Snapshot, config: Config, standing: Callable[[Collection[int]], PairStanding] | None = None
+) -> RosterPeople:
+    """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
+    ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C)."""
     return people_from_roster(
-        snapshot.roster, config, peer_mentor_ids=snapshot.peer_mentor_ids, groups=snapshot.observation.groups
+        snapshot.roster,
+        config,
+        peer_mentor_ids=snapshot.peer_mentor_ids,
+        groups=snapshot.observation.groups,
+        standing=standing,
     )

@@ -33,6 +33,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
 from lmsync.service.desire import Desired, desired_state
+from lmsync.service.established import pair_standing
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
@@ -139,7 +140,8 @@ def make_plan(
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
         snapshot = observe(api, config, memo=memo)
-    desired = desired_state(snapshot, config)
+    standing = pair_standing(journal.store, config.programme.name) if journal is not None else None
+    desired = desired_state(snapshot, config, standing)
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(
