@@ -27,9 +27,8 @@ SOURCES: tuple[Source, ...] = ("feedback", "csv", "cli")
 #: Which side of the pair logged (and so rated) a meeting; ``None`` when nobody knows.
 RatedBy = Literal["mentor", "mentee"]
 RATED_BY: tuple[RatedBy, ...] = ("mentor", "mentee")
-# When two sources log the same (date, mentor, mentee), metrics count it once and trust
-# the most deliberate record: a coordinator's own entry, then a file, then the Feedback log.
-SOURCE_PRIORITY: dict[str, int] = {"cli": 0, "csv": 1, "feedback": 2}
+# After attendance and minutes, which source's record of a pair's date counts (``counted_meeting``).
+SOURCE_PRIORITY: dict[str, int] = {"feedback": 0, "cli": 1, "csv": 2}
 
 MAX_MINUTES = 24 * 60
 RATING_MIN, RATING_MAX = 1, 5
@@ -48,6 +47,10 @@ Resolver = Callable[[str], "PersonRef | None"]
 
 class AmbiguousPerson(LookupError):
     """A resolver found several people for one key (two accounts sharing an idnumber or email)."""
+
+
+class WrongKeyKind(LookupError):
+    """Nobody found, and the text is another kind of key (an email; ``str()``: what to use)."""
 
 
 class FieldProblem(ValueError):
@@ -273,6 +276,8 @@ def resolve_person(resolve: Resolver, text: str, field: str) -> PersonRef:
         person = resolve(raw)
     except AmbiguousPerson:
         raise FieldProblem(field, f"{raw!r} matches more than one person in the course") from None
+    except WrongKeyKind as wrong:
+        raise FieldProblem(field, f"{raw!r} {wrong}") from None
     if person is None:
         raise FieldProblem(field, f"{raw!r} matches nobody in the course")
     return person
@@ -346,15 +351,21 @@ def meeting_from_fields(
     return meeting, style
 
 
+def counted_meeting(records: Iterable[Meeting]) -> Meeting:
+    """The ONE record of a pair's date that counts when several sources hold one (health, grades,
+    report; tester finding FIX-B: a file's "10 min, absent" next to the mentor's "45 min, attended"
+    made health call the pair fading): attended wins, then the longer, then ``SOURCE_PRIORITY``.
+    The report's SQL (``lmsync.store.report._deduped``) gives the same attendance and minutes."""
+    return min(records, key=lambda m: (not m.attended, -m.minutes, SOURCE_PRIORITY[m.source]))
+
+
 def dedupe_across_sources(meetings: Iterable[Meeting]) -> list[Meeting]:
-    """One meeting per (date, mentor, mentee), the most deliberate source winning."""
-    chosen: dict[tuple[date, int, int], Meeting] = {}
+    """One meeting per (date, mentor, mentee), chosen by ``counted_meeting``."""
+    grouped: dict[tuple[date, int, int], list[Meeting]] = {}
     for m in meetings:
-        key = (m.date, m.mentor_id, m.mentee_id)
-        held = chosen.get(key)
-        if held is None or SOURCE_PRIORITY[m.source] < SOURCE_PRIORITY[held.source]:
-            chosen[key] = m
-    return sorted(chosen.values(), key=lambda m: (m.date, m.mentor_id, m.mentee_id))
+        grouped.setdefault((m.date, m.mentor_id, m.mentee_id), []).append(m)
+    chosen = [counted_meeting(group) for group in grouped.values()]
+    return sorted(chosen, key=lambda m: (m.date, m.mentor_id, m.mentee_id))
 
 
 # --- the Feedback activity used as a meeting log ----------------------------------------------

@@ -42,9 +42,12 @@ def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
     if len(issues) > MAX_LISTED:
         lines.append(f"... and {len(issues) - MAX_LISTED} more")
     noun = "problem" if len(issues) == 1 else "problems"
+    at = sorted({i.line for i in issues})
+    listed = ", ".join(map(str, at[:MAX_LISTED])) + (", ..." if len(at) > MAX_LISTED else "")
     return InputError(
         f"{file_name}: {len(issues)} {noun}, nothing was imported\n  " + "\n  ".join(lines),
         hint="fix the file and import it again (rows already imported are not stored twice)",
+        summary=f"{file_name}: {len(issues)} {noun} on line(s) {listed}, nothing was imported",  # no names: finding 13
     )
 
 
@@ -92,6 +95,8 @@ def read_table(
             f"{file_name}: the file is empty", hint=f"the first line names the columns: {','.join(required)}"
         )
     names = [h.strip().lower() for h in header]
+    while names and names[-1] == "":  # Excel's trailing empty columns (``...,notes,,``; tester finding FIX-B)
+        names.pop()
     issues: list[ImportIssue] = []
     duplicates = sorted({n for n in names if names.count(n) > 1})
     unknown = [n for n in names if n not in required and n not in optional]
@@ -115,6 +120,8 @@ def read_table(
             start, line = line, reader.line_num + 1 + skipped
             if not any(cell.strip() for cell in record):
                 continue
+            if len(record) > len(names) and not any(cell.strip() for cell in record[len(names) :]):
+                record = record[: len(names)]  # the empty cells under those unnamed columns
             if len(record) != len(names):
                 issues.append(ImportIssue(start, "", f"{len(record)} fields, the header has {len(names)}"))
                 continue

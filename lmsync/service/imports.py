@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
+from lmsync.domain.meeting_clash import against_held
 from lmsync.domain.meetings import (
     MEETING_COLUMNS,
     MEETING_OPTIONAL_COLUMNS,
@@ -55,7 +56,7 @@ from lmsync.service.csv_tables import (
     read_table,
 )
 from lmsync.store.db import Store
-from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts
+from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
@@ -66,6 +67,7 @@ MAX_AGE_WITHOUT_START = 365  # days: how old an imported date may be when no pro
 T = TypeVar("T")
 _Row = TypeVar("_Row")
 _Row_contra = TypeVar("_Row_contra", contravariant=True)
+HeldLookup = Callable[[Iterable[tuple[date, int, int]]], Mapping[tuple[date, int, int], Sequence[StoredMeeting]]]
 
 
 @dataclass(frozen=True)
@@ -135,15 +137,17 @@ def parse_meetings_csv(
 
 
 def parse_meetings_table(
-    text: str, file_name: str, resolve: Resolver, rules: ImportRules
-) -> tuple[list[tuple[Meeting, str]], str | None]:
-    """``parse_meetings_csv`` plus the sentence saying how slash dates were read."""
+    text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None
+) -> tuple[list[tuple[Meeting, str]], str | None, int]:
+    """``parse_meetings_csv``, how slash dates were read, and how many rows repeat another source's record (left
+    out); with ``held``, a row contradicting another source's record of its pair and date is a problem (FIX-B)."""
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS)
     order, note = decide_date_order(rows, file_name, rules.date_order)
     issues: list[ImportIssue] = []
     guard = DateStyleGuard()
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
+    typed: list[tuple[Meeting, int, str, str]] = []
     for line, fields in rows:
         try:
             meeting, style = meeting_from_fields(
@@ -170,9 +174,16 @@ def parse_meetings_table(
             )
             continue
         out.append((meeting, f"{file_name}:{line}"))
+        typed.append((meeting, line, fields["mentor"].strip(), fields["mentee"].strip()))
+    repeats: set[int] = set()
+    if held is not None and typed:
+        stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
+        found, repeats = against_held(typed, {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()})
+        issues.extend(ImportIssue(*problem) for problem in found)
     if issues:
         raise failed_import(file_name, issues)
-    return out, note
+    kept = [(m, o) for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
+    return kept, note, len(repeats)
 
 
 def _pair_issue(meeting: Meeting, fields: Mapping[str, str], resolve: Resolver, rules: ImportRules) -> str | None:
@@ -242,8 +253,11 @@ def import_meetings_file(
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction."""
     text, sha = read_file(path)
-    meetings, note = parse_meetings_table(text, path.name, resolve, rules or ImportRules(today=today))
-    return _store(MeetingRepository(store, programme), "meetings", path.name, sha, meetings, note)
+    repository = MeetingRepository(store, programme)
+    meetings, note, repeats = parse_meetings_table(
+        text, path.name, resolve, rules or ImportRules(today=today), held=repository.held
+    )
+    return _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
 
 
 def meetings_template() -> str:
@@ -462,20 +476,22 @@ def _store(
     sha: str,
     rows: Sequence[tuple[_Row, str]],
     date_order: str | None,
+    *,
+    unchanged: int = 0,
 ) -> ImportResult:
-    """Store a validated file's ``rows`` and its import record in one transaction."""
+    """Store a validated file's ``rows`` and its import record in one transaction (``unchanged``: FIX-B repeats)."""
     imports = ImportLog(repository.store, repository.programme)
     seen_before = imports.previous(kind, sha) is not None
     with repository.store.transaction() as conn:
-        counts: SaveCounts = repository.save_in(conn, rows)
-        imports.record_in(conn, kind, file_name, sha, len(rows), counts)
+        counts: SaveCounts = repository.save_in(conn, rows) + SaveCounts(unchanged=unchanged)
+        imports.record_in(conn, kind, file_name, sha, len(rows) + unchanged, counts)
     log.info(
         "import.stored",
         kind=kind,
-        rows=len(rows),
+        rows=len(rows) + unchanged,
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
         seen_before=seen_before,
     )
-    return ImportResult(kind, file_name, len(rows), counts, seen_before, date_order)
+    return ImportResult(kind, file_name, len(rows) + unchanged, counts, seen_before, date_order)

@@ -223,6 +223,21 @@ class MeetingRepository(StampedRepository[Meeting]):
     def meetings(self, **filters: Any) -> list[Meeting]:
         return [s.meeting for s in self.find(**filters)]
 
+    def held(self, keys: Iterable[tuple[date, int, int]]) -> dict[tuple[date, int, int], list[StoredMeeting]]:
+        """The stored records (every source) of each (date, mentor, mentee) in ``keys``: what an
+        import checks its rows against (tester finding FIX-B). Read by date, 500 dates a query."""
+        wanted = set(keys)
+        days = sorted({day.isoformat() for day, _, _ in wanted})
+        out: dict[tuple[date, int, int], list[StoredMeeting]] = {}
+        for start in range(0, len(days), 500):
+            query = select(_m).where(_m.c.programme == self.programme, _m.c.meeting_date.in_(days[start : start + 500]))
+            for row in self.store.rows(query.order_by(_m.c.id)):
+                stored = _row_to_meeting(row)
+                key = (stored.meeting.date, stored.meeting.mentor_id, stored.meeting.mentee_id)
+                if key in wanted:
+                    out.setdefault(key, []).append(stored)
+        return out
+
     def pair_meetings(self, *, until: date | None = None) -> list[Meeting]:
         """Every meeting up to ``until`` (all when ``None``), oldest first, for judging pairs in bulk.
 

@@ -1,0 +1,79 @@
+"""A new record of a pair's date against another source's record of it (tester finding FIX-B).
+
+The store keys a meeting by (date, mentor, mentee, source), so a file's row and the Feedback
+log's response for the same meeting were both stored, contradicting each other. An import
+(a CSV row or ``lmsync meetings add``) now refuses a row another source already holds,
+naming where to change it; a row that only repeats the held one is counted as unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from lmsync.domain.meetings import Meeting
+
+SOURCE_NAMES: dict[str, str] = {
+    "feedback": "the Feedback log",
+    "csv": "an imported meetings file",
+    "cli": "a meeting entered with `lmsync meetings add`",
+}
+
+
+def agrees_with(new: Meeting, held: Meeting) -> bool:
+    """``new`` says nothing ``held`` does not: same minutes and attendance, and a rating or
+    notes only when they are ``held``'s own (an identical duplicate, stored as unchanged)."""
+    return (
+        new.minutes == held.minutes
+        and new.attended == held.attended
+        and new.rating in (None, held.rating)
+        and new.notes in (None, held.notes)
+    )
+
+
+def clash_field(new: Meeting, held: Meeting) -> str:
+    """The first field where ``new`` contradicts ``held`` (for naming the file's column)."""
+    if new.attended != held.attended:
+        return "attended"
+    if new.minutes != held.minutes:
+        return "minutes"
+    return "rating" if new.rating not in (None, held.rating) else "notes"
+
+
+def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
+    """Why a new record of a pair's date is refused: ``held`` (another source) has it.
+
+    ``mentor``/``mentee`` are the keys the user typed; ``origin`` where ``held`` came from
+    (``file.csv:3``). Says where to change the meeting instead (tester finding FIX-B)."""
+    what = f"{held.minutes} min, {'attended' if held.attended else 'missed'}"
+    source = SOURCE_NAMES[held.source]
+    if held.source == "csv" and origin and origin != "csv":
+        source += f" ({origin})"
+    fix = {
+        "feedback": "change it in Moodle's Feedback or remove that response",
+        "csv": "correct that file and import it again",
+        "cli": "correct it with `lmsync meetings add` (same date, mentor and mentee)",
+    }[held.source]
+    held_by = "already records" if held.source == "cli" else "already has"
+    return f"{source} {held_by} a meeting of {mentor} and {mentee} on {held.date.isoformat()} ({what}); {fix}"
+
+
+Key = tuple[date, int, int]
+
+
+def against_held(
+    rows: Iterable[tuple[Meeting, int, str, str]], held: Mapping[Key, Sequence[tuple[Meeting, str | None]]]
+) -> tuple[list[tuple[int, str, str]], set[int]]:
+    """Check new ``rows`` (meeting, line, mentor and mentee as typed) against the ``held`` records
+    (meeting, origin) of their (date, mentor, mentee). Returns a problem ``(line, field, message)``
+    for each row contradicting another source's record, and the lines that only repeat one."""
+    problems: list[tuple[int, str, str]] = []
+    repeats: set[int] = set()
+    for new, line, mentor, mentee in rows:
+        others = [(m, o) for m, o in held.get((new.date, new.mentor_id, new.mentee_id), ()) if m.source != new.source]
+        clash = next(((m, o) for m, o in others if not agrees_with(new, m)), None)
+        if clash is not None:
+            problems.append((line, clash_field(new, clash[0]), clash_message(clash[0], mentor, mentee, clash[1])))
+        elif others:
+            repeats.add(line)
+    return problems, repeats
