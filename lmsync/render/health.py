@@ -110,5 +110,5 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
     return Table(
         "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  since {since}  (last seen {last_seen}){extra}",
         details="lines", empty="the coordinator queue is empty",
-        footer=f"{len(items)} open item(s); `lmsync queue ack MENTOR MENTEE --note ...` closes one",
+        footer=f"{len(items)} open item(s); `lmsync queue done MENTOR MENTEE --outcome ...` closes one",
     )

@@ -26,7 +26,7 @@ from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.store.db import Store
 from lmsync.store.messages import DigestLog
-from lmsync.store.queue import QueueItem
+from lmsync.store.queue import RECOVERED, QueueItem
 from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
@@ -209,6 +209,7 @@ def run_digest(
             for i in open_items
             if ((i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username)
             and me not in i.pair
+            and i.status != RECOVERED  # ok again: not chased (tester finding 6); `queue list` shows it
         ]
         fresh = (
             [p for p in new_pairs if me not in (p.mentor_id, p.mentee_id)]

@@ -29,6 +29,10 @@ log = get_logger(__name__)
 #: next follow-up; the others close it.
 OUTCOMES = ("met", "rematched", "closed", "no_action")
 
+#: The status an open item shows when its pair's latest health snapshot is ``ok`` again (tester
+#: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
+RECOVERED = "recovered"
+
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -53,8 +57,8 @@ class QueueItem:
         return (self.mentor_id, self.mentee_id)
 
     def overdue_days(self, day: date) -> int:
-        """Days past the due date at ``day`` (0 when not yet due or closed)."""
-        if self.due_on is None or self.acked_on is not None:
+        """Days past the due date at ``day`` (0 when not yet due, closed or recovered)."""
+        if self.due_on is None or self.acked_on is not None or self.status == RECOVERED:
             return 0
         return max(0, (day - self.due_on).days)
 
@@ -217,12 +221,27 @@ class CoordinatorQueue(ProgrammeRepository):
             return "added"
 
     def open_items(self) -> list[QueueItem]:
+        """Open items, oldest first, each with its pair's LATEST status and reasons (tester finding 6).
+
+        An item keeps the status and reasons health last queued it with; a later snapshot that
+        says otherwise wins, so a pair ``ok`` again shows as ``recovered`` (never due nor escalated)
+        and a fading pair now at risk shows ``at_risk`` with today's reasons.
+        """
         query = (
             self._select()
             .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
             .order_by(_q.c.opened_on, _q.c.id)
         )
-        return [self._with_due(_item(r)) for r in self.store.rows(query)]
+        items = [self._with_due(_item(r)) for r in self.store.rows(query)]
+        latest = HealthSnapshots(self.store, self.programme).latest(i.pair for i in items)
+        out = []
+        for item in items:
+            row = latest.get(item.pair)
+            if row is not None and row.day >= item.last_seen_on:
+                status = RECOVERED if row.status == "ok" else row.status
+                item = replace(item, status=status, reasons=row.reasons)
+            out.append(item)
+        return out
 
     def items(self, pair: tuple[int, int] | None = None) -> list[QueueItem]:
         """Every item, open and closed (of one pair), oldest first."""
@@ -253,13 +272,19 @@ class CoordinatorQueue(ProgrammeRepository):
         ``met`` keeps the item open, due on its next follow-up date (``due_date``), once a day (a
         second ``met`` on the same day changes nothing); ``rematched``,
         ``closed`` and ``no_action`` close it. Raises ValueError for another outcome.
+
+        With no open item, the pair's latest item closed without an outcome that closes it (by
+        ``queue ack``, or recovered after a ``met``) still takes one (tester finding 7: an ack
+        means "I am on it"); ``met`` there reopens it until its next due date.
         """
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
         with self.store.transaction():
             row = self.store.first(self._select().where(*self._pair(pair), _q.c.acked_on.is_(None)))
             if row is None:
-                return None
+                row = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
+                if row is None or row.outcome not in (None, "met"):
+                    return None
             item = self._with_due(_item(row))
             values: dict[str, Any] = {"outcome": outcome, "outcome_on": on.isoformat()}
             last_on = self.store.scalar(select(_t.c.outcome_on).where(_t.c.item_id == item.id))
@@ -273,6 +298,10 @@ class CoordinatorQueue(ProgrammeRepository):
                     due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)
                 values |= {"followups": followups, "due_on": due.isoformat(), "escalated_to": None,
                            "escalated_on": None}
+                reopen = {"acked_on": None, "acked_at": None} if item.acked_on is not None else {}
+                if note is not None or reopen:
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=note or item.note))
+            elif item.acked_on is not None:  # acknowledged: keep its ack, record the outcome
                 if note is not None:
                     self.store.write(_q.update().where(_q.c.id == item.id).values(note=note))
             else:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from lmsync.domain.health import PairHealth
 from lmsync.store.db import ProgrammeRepository, from_row, now_iso
@@ -90,6 +90,34 @@ class HealthSnapshots(ProgrammeRepository):
             select(func.max(_s.c.day)).where(_s.c.programme == self.programme, _s.c.day < day.isoformat())
         )
         return date.fromisoformat(found) if found else None
+
+    def latest(self, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], SnapshotRow]:
+        """Each of ``pairs``' latest snapshot row (a pair never snapshotted is left out): what the
+        coordinator queue shows as the pair's status now (tester finding 6)."""
+        wanted = set(pairs)
+        if not wanted:
+            return {}
+        last = (
+            select(_s.c.mentor_id, _s.c.mentee_id, func.max(_s.c.day).label("day"))
+            .where(_s.c.programme == self.programme, _s.c.mentor_id.in_(sorted({m for m, _ in wanted})))
+            .group_by(_s.c.mentor_id, _s.c.mentee_id)
+            .subquery()
+        )
+        query = select(_s).join(
+            last, and_(_s.c.mentor_id == last.c.mentor_id, _s.c.mentee_id == last.c.mentee_id, _s.c.day == last.c.day)
+        ).where(_s.c.programme == self.programme)
+        out = {}
+        for r in self.store.rows(query):
+            if (r.mentor_id, r.mentee_id) in wanted:
+                out[(r.mentor_id, r.mentee_id)] = from_row(
+                    SnapshotRow,
+                    r,
+                    day=date.fromisoformat(r.day),
+                    reasons=reasons_of(r.reasons),
+                    paired_since=date.fromisoformat(r.paired_since),
+                    last_meeting=date.fromisoformat(r.last_meeting) if r.last_meeting else None,
+                )
+        return out
 
     def first_seen(self) -> dict[tuple[int, int], date]:
         """The earliest day each pair appears in a snapshot."""

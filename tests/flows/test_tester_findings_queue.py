@@ -1,0 +1,116 @@
+"""The tester's findings 6-8 on the coordinator queue: latest states in the list and the digest,
+``done`` after ``ack``, and ``match`` applying the pairs marked not a good fit as plan does."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.render.health import queue_view
+from lmsync.service.digest import run_digest
+from lmsync.service.health import Assessment
+from lmsync.service.labels import People
+from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue, PairForbids
+from lmsync.store.snapshots import HealthSnapshots
+from tests.flows.test_new_admin_part2 import env as env  # noqa: F401  (fixture)
+from tests.flows.test_new_admin_part2 import run_cli, seed
+
+OLD = date(2026, 9, 10)
+NEW = date(2026, 11, 28)
+
+
+def _health(mentee: int, status: str, day: date, mentor: int = 66) -> PairHealth:
+    reasons = (Reason("no_meeting", "fading", "no meeting for 81 days"),) if status == "fading" else ()
+    return PairHealth(mentor, mentee, status, reasons, date(2026, 9, 1), day, 0)
+
+
+def _queued_then_recovered(store: Store) -> CoordinatorQueue:
+    """A pair fading on one day (snapshot and queue, as ``lmsync health`` does), ok on a later one."""
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    fading_day = NEW - timedelta(days=20)
+    HealthSnapshots(store, "p").replace_day(fading_day, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
+    for mentee in (3, 4):
+        assert queue.offer(fading_day, _health(mentee, "fading", OLD)) == "added"
+    HealthSnapshots(store, "p").replace_day(NEW, [_health(3, "ok", NEW), _health(4, "fading", OLD)])
+    assert queue.offer(NEW, _health(4, "fading", OLD)) == "updated"
+    return queue
+
+
+def test_finding_6_queue_list_shows_a_recovered_pair_with_its_latest_status_not_the_stale_reasons() -> None:
+    store = Store.memory()
+    queue = _queued_then_recovered(store)
+    items = {i.pair: i for i in queue.open_items()}
+    store.close()
+    recovered, still = items[(66, 3)], items[(66, 4)]
+    assert recovered.status == "recovered" and recovered.reasons == ()
+    assert recovered.overdue_days(NEW + timedelta(days=60)) == 0  # never chased
+    assert still.status == "fading" and still.reasons[0][1] == "no meeting for 81 days"
+    rows = {r["pair"]: r for r in queue_view([recovered, still], People()).rows}
+    assert rows["66-3"]["status"] == "recovered" and "no meeting" not in json.dumps(rows["66-3"]["lines"])
+
+
+def test_finding_6_the_digest_does_not_chase_a_recovered_pair_as_overdue() -> None:
+    store = Store.memory()
+    _queued_then_recovered(store)
+    config = Config.model_validate({"programme": {"name": "p"}, "health": {"coordinators": ["ann"]}})
+    api = SimpleNamespace(get_users_by_field=lambda field, values: [SimpleNamespace(id=900, username="ann")])
+    later = NEW + timedelta(days=13)
+    report = run_digest(api, config, store, Assessment(later, [], {}), dry_run=True)  # type: ignore[arg-type]
+    store.close()
+    (digest,) = report.digests
+    assert [i.pair for i in digest.items] == [(66, 4)]
+    assert "user #3 " not in digest.text and "user #4 " in digest.text
+
+
+def test_finding_7_an_acknowledged_item_still_takes_an_outcome() -> None:
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    queue.offer(OLD, _health(11, "fading", OLD, mentor=70))
+    acked = queue.ack((70, 11), on=OLD + timedelta(days=1), note="phoning them")
+    assert acked is not None and queue.open_items() == []
+    done = queue.done((70, 11), "rematched", on=OLD + timedelta(days=3))
+    assert done is not None and done.outcome == "rematched"
+    assert done.acked_on == OLD + timedelta(days=1) and done.note == "phoning them"  # the ack is kept
+    assert queue.done((70, 11), "closed", on=OLD + timedelta(days=4)) is None  # an outcome closed it
+    queue.offer(OLD, _health(12, "fading", OLD, mentor=70))
+    queue.ack((70, 12), on=OLD + timedelta(days=1))
+    met = queue.done((70, 12), "met", on=OLD + timedelta(days=2))
+    assert met is not None and met.acked_on is None and met.due_on is not None  # open again, followed up
+    assert [i.pair for i in queue.open_items()] == [(70, 12)]
+    store.close()
+
+
+def test_finding_7_queue_list_ends_with_the_done_hint_not_ack() -> None:
+    footer = queue_view([], People()).footer
+    assert footer is not None and "lmsync queue done" in footer and "queue ack" not in footer
+
+
+def test_finding_8_match_applies_the_pairs_marked_not_a_good_fit_as_plan_does(env: Any) -> None:  # noqa: F811
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.state import Site
+
+    config, _site = seed(env)
+    assert run_cli(env, "sync").exit_code == 0
+    site = Site.load(config.emulator_state_path())
+    group = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber) is not None
+                 and len(g.members) > 1)
+    mentor = mentor_of_idnumber("mentor-2026", group.idnumber)
+    assert mentor is not None
+    mentee = min(group.members - {mentor})
+    store = Store(config.store_path())
+    PairForbids(store, "mentor-2026").mark((mentor, mentee), source="queue", on=date(2026, 10, 1))
+    store.close()
+    before = config.store_path().stat().st_mtime_ns
+    matched = run_cli(env, "match", "--format", "json")
+    assert matched.exit_code == 0, matched.output
+    mentor_name, mentee_name = site.users[mentor].username, site.users[mentee].username
+    assignments = json.loads(matched.stdout)["assignments"]
+    assert assignments and not any(
+        a["mentee"] == mentee_name and a["mentor"] == mentor_name for a in assignments
+    ), "match kept a pair marked not a good fit"
+    assert config.store_path().stat().st_mtime_ns == before  # read, nothing written
