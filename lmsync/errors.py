@@ -13,7 +13,9 @@ code  meaning
 4     another lmsync run holds this programme's lock (``--wait`` queues instead)
 ====  ==========================================================================
 
-Errors carry a ``hint``: the step that fixes them.
+Errors carry a ``hint``: the step that fixes them, and may carry a ``summary``: the message
+for logs when ``message`` names people (counts and ids only; README "logs carry ids, not
+names", tester finding 13).
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ EXIT_CODES: dict[int, str] = {
 class LmsyncError(Exception):
     exit_code = EXIT_PARTIAL
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: What a log line may say instead of ``message`` (which names people); None: ``message`` is safe.
+        self.summary = summary
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  fix: {self.hint}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -180,11 +181,18 @@ def fatal_json(error: str, message: str, exit_code: int, hint: str | None = None
     return json.dumps(record, ensure_ascii=False)
 
 
-def _fail(ctx: click.Context | None, error: str, message: str, code: int, hint: str | None = None) -> NoReturn:
+def _fail(
+    ctx: click.Context | None, error: str, message: str, code: int, hint: str | None = None, summary: str | None = None
+) -> NoReturn:
+    """Print the error and exit with ``code``. Under JSON logs the line carries ``summary`` (counts
+    and ids) instead of a ``message`` that names people (tester finding 13: logs carry ids, not
+    names); a person at a terminal still reads the whole message on stderr."""
+    text = message if not hint else f"{message}\n  fix: {hint}"
     if _json_wanted(ctx):
-        click.echo(fatal_json(error, message, code, hint), err=True)
+        click.echo(fatal_json(error, message if summary is None else summary, code, hint), err=True)
+        if summary is not None and sys.stderr.isatty():
+            click.echo(f"error: {redact(text)}", err=True)
     else:
-        text = message if not hint else f"{message}\n  fix: {hint}"
         click.echo(f"error: {redact(text)}", err=True)
     raise click.exceptions.Exit(code)
 
@@ -210,7 +218,7 @@ class LmsyncGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise  # click's own exits (--help, Abort) keep their meaning
         except LmsyncError as exc:
-            _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint)
+            _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint, exc.summary)
         except Exception as exc:  # Moodle errors and friends, mapped by exit_code if they carry one
             code = getattr(exc, "exit_code", None)
             if code is None:

@@ -142,8 +142,9 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
 @queue_command.command("ack")
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option("--note", default=None, help="What was done (stored locally).")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
-def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | None) -> None:
+def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | None, wait: bool) -> None:
     """Acknowledge a pair's open item: MENTOR and MENTEE by username, idnumber, email or Moodle id.
 
     The older single MENTOR_ID-MENTEE_ID key (e.g. 66-3) still works.
@@ -154,7 +155,8 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
         roster = {}
     elif len(people_) == 2:
         roster = read_roster_of(config)
-        pair_id = f"{resolve_person(roster, people_[0])}-{resolve_person(roster, people_[1])}"
+        shown = config.privacy.show_names
+        pair_id = f"{resolve_person(roster, people_[0], show_names=shown)}-{resolve_person(roster, people_[1], show_names=shown)}"
     else:
         raise InputError(
             f"queue ack takes the mentor and the mentee, not {' '.join(people_)!r}",
@@ -167,9 +169,10 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
             f"{people.pair(mentor_id, mentee_id)}: no open item in the coordinator queue",
             hint="see `lmsync queue list`",
         )
-    item = service.queue_ack(config, pair_id, note=note)
+    item = service.queue_ack(config, pair_id, note=note, wait=wait)
     click.echo(
-        f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()})"
+        f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); "
+        "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`"
     )
 
 
@@ -183,8 +186,11 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     "the next `lmsync run` re-matches the mentee; closed: the pair ended; no_action: nothing to do.",
 )
 @click.option("--note", default=None, help="What was done (stored locally).")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
-def queue_done_command(ctx: click.Context, people_: tuple[str, ...], outcome: str, note: str | None) -> None:
+def queue_done_command(
+    ctx: click.Context, people_: tuple[str, ...], outcome: str, note: str | None, wait: bool
+) -> None:
     """Record what was done about a pair's open item: MENTOR MENTEE by username, idnumber, email or Moodle id."""
     config = ctx.obj.config()
     if len(people_) != 2:
@@ -193,13 +199,15 @@ def queue_done_command(ctx: click.Context, people_: tuple[str, ...], outcome: st
             hint="lmsync queue done MENTOR MENTEE --outcome met (username, idnumber, email or Moodle id)",
         )
     roster = read_roster_of(config)
-    pair = (resolve_person(roster, people_[0]), resolve_person(roster, people_[1]))
+    shown = config.privacy.show_names
+    pair = (resolve_person(roster, people_[0], show_names=shown), resolve_person(roster, people_[1], show_names=shown))
     people = people_of(config, roster)
-    if not any(i.pair == pair for i in service.queue_list(config)):
+    try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
+        item = service.queue_done(config, pair, outcome, note=note, wait=wait)
+    except InputError:
         raise InputError(
             f"{people.pair(*pair)}: no open item in the coordinator queue", hint="see `lmsync queue list`"
-        )
-    item = service.queue_done(config, pair, outcome, note=note)
+        ) from None
     label = people.pair(item.mentor_id, item.mentee_id)
     if item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"

@@ -8,7 +8,6 @@ options, calls one function of ``lmsync.service.meetings`` and prints the result
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ def command() -> None:
 @click.option("--attended/--absent", default=True, show_default=True, help="Whether the mentee came.")
 @click.option("--rating", default=None, help="Meeting rating, 1-5.")
 @click.option("--notes", default=None, help="Free text; stored locally, never sent to Moodle.")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
 def add_command(
     ctx: click.Context,
@@ -44,11 +44,13 @@ def add_command(
     attended: bool,
     rating: str | None,
     notes: str | None,
+    wait: bool,
 ) -> None:
     """Record one meeting. Adding the same meeting again changes nothing."""
     config = ctx.obj.config()
     roster = _roster(config)
-    mentor_id, mentee_id = resolve_person(roster, mentor), resolve_person(roster, mentee)
+    shown = config.privacy.show_names
+    mentor_id, mentee_id = resolve_person(roster, mentor, show_names=shown), resolve_person(roster, mentee, show_names=shown)
     key = service.settings(config).meetings.person_key
     meeting, counts = service.add_meeting(
         config,
@@ -60,6 +62,7 @@ def add_command(
         attended="yes" if attended else "no",
         rating=rating,
         notes=notes,
+        wait=wait,
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"
     people = people_of(config, roster)
@@ -92,7 +95,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     config = ctx.obj.config()
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
     people = load_people(config, reader=_roster)
-    person_id = None if person is None else str(resolve_person(people.roster, person))
+    person_id = None if person is None else str(resolve_person(people.roster, person, show_names=config.privacy.show_names))
     rows = service.list_meetings(config, person=person_id, since=since_date)
     if people.note:
         click.echo(f"({people.note})", err=True)
@@ -114,22 +117,23 @@ def _report(result: ImportResult) -> str:
     return text
 
 
-def _import(kind: str) -> Callable[[Callable[[click.Context, Path], str]], click.Command]:
+def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]], click.Command]:
     """``lmsync import KIND FILE`` or ``--template``: the function imports FILE and returns what to print;
     ``--template`` prints the header with an example row instead (``service.import_template``)."""
 
-    def decorate(func: Callable[[click.Context, Path], str]) -> click.Command:
+    def decorate(func: Callable[[click.Context, Path, bool], str]) -> click.Command:
         @import_command.command(kind, help=func.__doc__)
         @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
         @click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
+        @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
         @click.pass_context
-        def command(ctx: click.Context, file: Path | None, template: bool) -> None:
+        def command(ctx: click.Context, file: Path | None, template: bool, wait: bool) -> None:
             if template or file is None:
                 if not template:
                     raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
                 click.echo(service.import_template(ctx.obj.config(), kind), nl=False)
                 return
-            click.echo(func(ctx, file))
+            click.echo(func(ctx, file, wait))
 
         return command
 
@@ -137,13 +141,13 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path], str]], click
 
 
 @_import("meetings")
-def import_meetings_command(ctx: click.Context, file: Path) -> str:
+def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns date,mentor,mentee,minutes,attended[,rating,notes]; comma or semicolon; UTF-8."""
-    return _report(service.import_meetings(ctx.obj.config(), file, today=date.today()))
+    return _report(service.import_meetings(ctx.obj.config(), file, wait=wait))
 
 
 @_import("surveys")
-def import_surveys_command(ctx: click.Context, file: Path) -> str:
+def import_surveys_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
-    result, scored = service.import_surveys(ctx.obj.config(), file, today=date.today())
+    result, scored = service.import_surveys(ctx.obj.config(), file, wait=wait)
     return f"{_report(result)}; {scored} wave scores"

@@ -51,7 +51,7 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     if len(who) > 2:
         raise InputError("pair show takes one or two people", hint="lmsync pair show MENTOR MENTEE")
     roster = read_roster_of(config)
-    ids = [resolve_person(roster, w) for w in who]
+    ids = [resolve_person(roster, w, show_names=config.privacy.show_names) for w in who]
     people = people_of(config, roster)
     if len(ids) == 2:
         if ids[0] == ids[1]:

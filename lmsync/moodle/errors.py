@@ -10,6 +10,7 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
     │   ├── ConnectionFailed         no TCP/TLS connection (DNS, refused, reset)
     │   ├── Timeout                  no answer within the timeout
     │   ├── HTTPStatusError          a status other than 200 (status, retry_after)
+    │   │   └── NotAnEndpoint        404, 405 or 501: not a Moodle web-service endpoint  [2]
     │   ├── Redirected               a 30x: never followed (the token stays home)       [2]
     │   ├── WebServicesDisabled      HTTP 403 with an empty body: WS or REST is off    [2]
     │   ├── NotJSON                  XML/HTML/empty body where JSON was expected        [2]
@@ -105,6 +106,19 @@ class HTTPStatusError(TransportError):
         super().__init__(message, **kw)
         self.status = status
         self.retry_after = retry_after
+
+
+class NotAnEndpoint(HTTPStatusError):
+    """HTTP 404, 405 or 501 from ``/webservice/rest/server.php``: the configured ``[moodle] url``
+    is not a Moodle site root (a wrong path, or another server), so no retry helps: an admin
+    must act (exit 2, README "Exit codes"; tester finding 10: ``sync`` said 1, ``doctor`` 2).
+    Timeouts and 5xx stay ``HTTPStatusError`` (exit 1: the next run retries)."""
+
+    exit_code = 2
+    default_hint = (
+        "Check [moodle] url: it must be the Moodle site root (the address that serves "
+        "/webservice/rest/server.php); `lmsync doctor` checks it"
+    )
 
 
 class Redirected(TransportError):

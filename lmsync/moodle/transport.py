@@ -62,6 +62,7 @@ from lmsync.moodle.encoding import FormPairs, encode
 from lmsync.moodle.errors import (
     ConnectionFailed,
     HTTPStatusError,
+    NotAnEndpoint,
     NotJSON,
     OutcomeUnknown,
     Redirected,
@@ -98,6 +99,8 @@ __all__ = [
 ]
 
 ENDPOINT = "/webservice/rest/server.php"
+#: Statuses Moodle's REST endpoint never answers: the URL is not a Moodle site (NotAnEndpoint, exit 2).
+NOT_AN_ENDPOINT_STATUSES = frozenset({404, 405, 501})
 
 #: Connect timeout of a ``fail_fast`` call (doctor's first call), in seconds.
 FAIL_FAST_CONNECT_TIMEOUT = 4.0
@@ -362,8 +365,15 @@ class Transport:
                     function=function,
                     status=status,
                 )
+            if status in NOT_AN_ENDPOINT_STATUSES:  # a wrong [moodle] url: exit 2 (tester finding 10)
+                raise NotAnEndpoint(
+                    f"{function}: HTTP {status} {response.reason or ''}".rstrip()
+                    + f" from {self._scrub(self.endpoint)}: this is not a Moodle web-service endpoint",
+                    function=function,
+                    status=status,
+                )
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            hint = "Check moodle.url: it must be the site root." if status in (404, 501) else None
+            hint = None
             raise self._unknown_if_unsafe(
                 HTTPStatusError(
                     f"{function}: HTTP {status} {response.reason or ''}".rstrip(),

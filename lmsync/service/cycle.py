@@ -31,13 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.programme_settings import programme_today
 from lmsync.store.db import Store
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
@@ -333,15 +334,14 @@ def run_cycle(
     """Run the cycle's ``steps`` in order on an open session; never raises for a step's failure.
 
     ``now`` (default: the clock) is the instant quiet hours and exam blocks are judged at;
-    ``as_of`` the day health and nudges are dated (default: ``now``'s UTC date). ``on_step``
+    ``as_of`` the day health and nudges are dated (default: ``now``'s date in ``[programme] timezone``). ``on_step``
     sees each step's result as soon as it is known (the CLI prints it). ``report_renderer``
     (the CLI's ``lmsync.render.report.renderer()``) draws the report; without it the report
     step is skipped, saying so.
     """
     import uuid
 
-    moment = now or datetime.now(UTC)
-    day = as_of or moment.astimezone(UTC).date()
+    day = as_of or programme_today(config, now)
     result = CycleResult(uuid.uuid4().hex[:12], day)
     run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer)
     failed: set[str] = set()

@@ -17,6 +17,7 @@ from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
 from lmsync.service.moodle import DEMO_PEER_COHORT
+from lmsync.service.programme_settings import programme_today
 from lmsync.service.report import ReportRenderer, report_job, write_report
 
 
@@ -78,5 +79,5 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     term = run_demo_term(config, site, echo, views.grades)
     echo("")
     page = term.store_path().with_name(f"{config.programme.name}.report.html")
-    write_report(report_job(term, as_of=term_dates()[1], site=site), page, views.report)
+    write_report(report_job(term, as_of=term_dates(programme_today(term))[1], site=site), page, views.report)
     echo(f"Programme report (open it in a browser): {page}")

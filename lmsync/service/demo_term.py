@@ -29,6 +29,7 @@ from lmsync.domain.plan import circle_pairs
 from lmsync.service import grades
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
+from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import session
 
 TERM_END = date(2026, 11, 24)  # the demo site's recorded check-in day
@@ -297,7 +298,7 @@ def run_demo_term(
 
     Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
-    start, end = term_dates(today)
+    start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
     _fresh_store(term.store_path())
     echo(

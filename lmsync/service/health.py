@@ -278,7 +278,7 @@ def run_health(
     ``record=False`` is the read-only view (``lmsync health --as-of``, issue 11): the same
     assessment, and not one row written, so a look at 2030 never queues pairs "fading since 2030".
     """
-    day = as_of or today()
+    day = as_of or today(config)
     assessment = observe_and_assess(api, config, store, as_of=day)
     programme = config.programme.name
     report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record)

@@ -3,19 +3,21 @@ when pairs started (shared by ``health``, ``health_queue`` and ``pair_history``)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from lmsync.config import Config
 from lmsync.domain.health import Thresholds
 from lmsync.domain.instruments import Instrument
 from lmsync.errors import ConfigError
 from lmsync.service.meetings import settings
+from lmsync.service.programme_settings import programme_today
 from lmsync.store.db import Store
 from lmsync.store.pairings import PairingHistory
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def today(config: Config) -> date:
+    """The programme's local date (``[programme] timezone``; see ``programme_settings.programme_today``)."""
+    return programme_today(config)
 
 
 def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:

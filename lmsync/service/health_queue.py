@@ -13,6 +13,7 @@ from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
+from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
@@ -138,17 +139,17 @@ def queue_list(config: Config) -> list[QueueItem]:
         store.close()
 
 
-def queue_ack(config: Config, pair: str, *, note: str | None = None, on: date | None = None) -> QueueItem:
-    """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``)."""
+def queue_ack(
+    config: Config, pair: str, *, note: str | None = None, on: date | None = None, wait: bool = False
+) -> QueueItem:
+    """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``), under the programme lock
+    (``wait`` for it; LockedError otherwise, tester finding 9)."""
     try:
         key = parse_pair_id(pair)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    store = open_store(config)
-    try:
-        item = _queue(config, store).ack(key, on=on or today(), note=note)
-    finally:
-        store.close()
+    with store_session(config, wait=wait) as store:
+        item = _queue(config, store).ack(key, on=on or today(config), note=note)
     if item is None:
         raise InputError(
             f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
@@ -164,6 +165,7 @@ def queue_done(
     *,
     note: str | None = None,
     on: date | None = None,
+    wait: bool = False,
 ) -> QueueItem:
     """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
 
@@ -173,14 +175,11 @@ def queue_done(
     """
     if outcome not in OUTCOMES:
         raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
-    day = on or today()
-    store = open_store(config)
-    try:
+    day = on or today(config)
+    with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
         item = _queue(config, store).done(pair, outcome, on=day, note=note)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
-    finally:
-        store.close()
     if item is None:
         raise InputError(
             f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue", hint="see `lmsync queue list`"

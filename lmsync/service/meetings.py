@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
 
 from lmsync.config import Config
+from lmsync.domain.meeting_clash import against_held
 from lmsync.domain.meetings import (
     AmbiguousPerson,
     Meeting,
     PersonRef,
     Resolver,
+    WrongKeyKind,
     resolve_person,
 )
 from lmsync.domain.plan import circle_pairs, pair_maps
@@ -53,7 +55,7 @@ from lmsync.service.imports import (
 )
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
-from lmsync.service.programme_settings import Settings, settings
+from lmsync.service.programme_settings import Settings, programme_today, settings
 
 __all__ = [
     "ImportSources",
@@ -83,6 +85,7 @@ __all__ = [
     "store_feedback_meetings",
     "stored_pairs",
 ]
+from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
@@ -134,7 +137,13 @@ def make_resolver(people: Iterable[PersonRecord], key: str) -> Resolver:
         wanted = text.strip().lower()
         if wanted in index and index[wanted] is None:
             raise AmbiguousPerson(wanted)
-        return index.get(wanted)
+        found = index.get(wanted)
+        if found is None and key != "email" and "@" in wanted:
+            raise WrongKeyKind(
+                f'is an email address, but [meetings] person_key = "{key}": the file must name people by '
+                f"{key} (or set person_key = \"email\")"
+            )
+        return found
 
     return resolve
 
@@ -181,10 +190,11 @@ def import_rules(
     people: Iterable[PersonRecord] | None = None,
 ) -> ImportRules:
     """What an import checks a file against (issue 11): today, the programme start,
-    ``[import] date_order``, and every pair that ever existed (``pairs`` plus the store's)."""
+    ``[import] date_order``, and every pair that ever existed (``pairs`` plus the store's).
+    Full names for messages only with ``[privacy] show_names`` (tester finding 13)."""
     s = settings(config)
     known = None if pairs is None else set(pairs) | stored_pairs(store, s.programme)
-    names = {p.id: str(getattr(p, "fullname", "") or "") for p in people or ()}
+    names = {p.id: str(getattr(p, "fullname", "") or "") for p in people or ()} if config.privacy.show_names else {}
     return ImportRules(
         today=today,
         start=s.programme_start or s.meetings.start,
@@ -201,7 +211,8 @@ class ImportSources(TypedDict, total=False):
     ``pairs_loader``): the current (mentor, mentee) pairs. Without ``people`` both come from
     Moodle (``roster_people``, ``moodle_pairs``); a caller that passes its own ``people``
     passes its own ``pairs`` (or a ``pairs_loader``) too, with neither pairs are not checked.
-    ``store``: the configured one, opened and closed, when not given; ``today``: the date today.
+    ``store``: the configured one, opened (under the programme lock, ``wait`` for it) and closed,
+    when not given; ``today``: the date today.
     """
 
     people: Iterable[PersonRecord] | None
@@ -210,6 +221,7 @@ class ImportSources(TypedDict, total=False):
     today: date | None
     pairs: Iterable[Pair] | None
     pairs_loader: PairsLoader | None
+    wait: bool
 
 
 def _people_and_pairs(config: Config, sources: ImportSources) -> tuple[list[PersonRecord], list[Pair] | None]:
@@ -228,8 +240,8 @@ def _importing(config: Config, sources: ImportSources) -> Iterator[tuple[Store, 
     """The store, the name resolver and the rules (``import_rules``) one import works with."""
     roster, current = _people_and_pairs(config, sources)
     resolve = make_resolver(roster, settings(config).meetings.person_key)
-    with _store_for(config, sources.get("store")) as db:
-        today = sources.get("today") or date.today()
+    with _store_for(config, sources.get("store"), wait=sources.get("wait", False)) as db:
+        today = sources.get("today") or programme_today(config)
         yield db, resolve, import_rules(config, db, today=today, pairs=current, people=roster)
 
 
@@ -269,7 +281,9 @@ def add_meeting(
     notes: str | None = None,
     **sources: Unpack[ImportSources],
 ) -> tuple[Meeting, SaveCounts]:
-    """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row."""
+    """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
+    of the pair and date that another source holds is refused unless it only repeats it (then
+    unchanged, nothing stored; tester finding FIX-B)."""
     fields = {
         "date": when,
         "mentor": mentor,
@@ -281,7 +295,13 @@ def add_meeting(
     }
     with _importing(config, sources) as (db, resolve, rules):
         meeting = meeting_from_options(fields, resolve, rules)
-        counts = MeetingRepository(db, config.programme.name).save([(meeting, "cli")])
+        repository = MeetingRepository(db, config.programme.name)
+        held = repository.held([(meeting.date, meeting.mentor_id, meeting.mentee_id)])
+        row = (meeting, 0, mentor.strip(), mentee.strip())
+        found, repeats = against_held([row], {k: [(s.meeting, s.origin) for s in v] for k, v in held.items()})
+        if found:
+            raise InputError("; ".join(f"--{field}: {message}" for _, field, message in found))
+        counts = SaveCounts(unchanged=1) if repeats else repository.save([(meeting, "cli")])
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
 
@@ -310,13 +330,11 @@ def list_meetings(
 
 
 @contextmanager
-def _store_for(config: Config, store: Store | None, *, read_only: bool = False) -> Iterator[Store]:
-    """Use the given store, or open (and close) the configured one."""
+def _store_for(config: Config, store: Store | None, *, read_only: bool = False, wait: bool = False) -> Iterator[Store]:
+    """Use the given store, or open (and close) the configured one: under the programme lock
+    when it writes (``lmsync.service.runtime.store_session``, tester finding 9)."""
     if store is not None:
         yield store
         return
-    opened = open_store(config, read_only=read_only)
-    try:
+    with store_session(config, wait=wait, read_only=read_only) as opened:
         yield opened
-    finally:
-        opened.close()

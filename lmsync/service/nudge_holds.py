@@ -12,17 +12,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from lmsync.config import Config
 from lmsync.health_config import parse_quiet_hours
 from lmsync.moodle.api import MoodleApi
-
-
-def programme_now(config: Config, now: datetime | None = None) -> datetime:
-    """``now`` (default: the clock) in ``[programme] timezone``."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(config.programme.timezone))
+from lmsync.service.programme_settings import programme_now as programme_now
 
 
 def in_quiet_hours(config: Config, now: datetime | None = None) -> bool:

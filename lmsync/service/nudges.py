@@ -136,7 +136,7 @@ def run_nudges(
     sent (``held``) in quiet hours, inside an exam block, or when course events are hidden
     (``hidden_events``; see :class:`ExamCheck`). A dry run reports what would be sent now.
     """
-    day = as_of or today()
+    day = as_of or today(config)
     if assessment is None:
         assessment = observe_and_assess(api, config, store, as_of=day)
     report = NudgeReport(day, dry_run, uuid.uuid4().hex[:12])

@@ -79,7 +79,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
                 if ws.instrument == instrument and ws.wave == wave and ws.respondent_id in mentees_of_mentor
                 and ws.about_id in (None, mentor) and ws.score.total is not None
             ]
-            day = max((ws.date for ws in rows), default=as_date(None))
+            day = max((ws.date for ws in rows), default=as_date(None, config))
             if len(rows) >= minimum:
                 mean = sum(float(ws.score.total or 0) for ws in rows) / len(rows)
                 scores.append(SideScore("mentee", instrument, wave, day, round(mean, 2), over=len(rows)))
@@ -121,5 +121,5 @@ def withhold_mentee_side(row: Any, minimum: int) -> Any:
     return replace(row, reasons=tuple(reasons))
 
 
-def as_date(value: date | None) -> date:
-    return value or today()
+def as_date(value: date | None, config: Config) -> date:
+    return value or today(config)

@@ -75,7 +75,8 @@ def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int
             listed = "; ".join(f"{_who(roster[i], show_names)}, Moodle id {i}" for i in ids)
             raise InputError(
                 f"{value!r} matches several people by {_FIELD_LABEL[f]}: {listed}; name one by its Moodle id "
-                f"(id:{ids[0]}) or username"
+                f"(id:{ids[0]}) or username",
+                summary=f"a {_FIELD_LABEL[f]} matches {len(ids)} people: Moodle ids {', '.join(map(str, ids))}",
             )
     people = {ids[0] for ids in found.values() if ids}
     if len(people) > 1:
@@ -84,7 +85,10 @@ def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int
         )
         options = " or ".join(f"{f}:{value}" for f, ids in found.items() if ids)
         count = {2: "two", 3: "three", 4: "four"}.get(len(people), str(len(people)))
-        raise InputError(f"{value!r} names {count} people: {listed}; say {options}")
+        raise InputError(
+            f"{value!r} names {count} people: {listed}; say {options}",
+            summary=f"one value names {count} people: Moodle ids {', '.join(map(str, sorted(people)))}",
+        )
     if people:
         return people.pop()
     if value.isdigit() and "id" in fields:

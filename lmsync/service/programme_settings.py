@@ -6,8 +6,9 @@ Read through :mod:`lmsync.config_sections`; a bad section is a ``ConfigError`` n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lmsync.config import Config
 from lmsync.config_sections import (
@@ -66,6 +67,30 @@ def settings(config: Config) -> Settings:
         instrument_sections=sections,
         min_source_fraction=config.sync.min_source_fraction,
     )
+
+
+def clock() -> datetime:
+    """The one wall clock (aware, UTC); tests monkeypatch it to fix "now" everywhere."""
+    return datetime.now(UTC)
+
+
+def programme_now(config: Config, now: datetime | None = None) -> datetime:
+    """``now`` (default: :func:`clock`) in ``[programme] timezone`` (CONFIGURATION.md: default UTC;
+    "quiet hours and days are local"). A naive ``now`` is taken as UTC."""
+    moment = now or clock()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(config.programme.timezone))
+
+
+def programme_today(config: Config, now: datetime | None = None) -> date:
+    """The programme's local date at ``now`` (default: the clock): what every "today" means (imports'
+    future-date check, health's as-of, snapshot, nudge and digest days and caps, the report, grades).
+
+    Source: CONFIGURATION.md, ``[programme] timezone``: "quiet hours and days are local". A school
+    east of UTC (Pacific/Auckland) is a day ahead of UTC from 11:00 UTC (FIX-F).
+    """
+    return programme_now(config, now).date()
 
 
 def _plain(value: Any) -> Any:

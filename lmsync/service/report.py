@@ -212,7 +212,7 @@ def report_job(
     from lmsync.service.observe import observe
     from lmsync.service.runtime import session
 
-    day = as_of or today()
+    day = as_of or today(config)
     with session(config, site=site, read_only=True) as (conn, store):
         snapshot = observe(conn.api, config)
         pairs, _skipped = circle_pairs(config.programme.name, snapshot)

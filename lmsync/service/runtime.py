@@ -46,11 +46,24 @@ def session(
     store belongs to another site or course, LockedError when another run holds the lock
     (without ``wait``).
     """
+    with store_session(config, wait=wait, read_only=read_only) as store, open_moodle(config, site=site, fault=fault) as conn:
+        yield conn, store
+
+
+@contextmanager
+def store_session(config: Config, *, wait: bool = False, read_only: bool = False) -> Iterator[Store]:
+    """The programme lock and the store, without Moodle: every command that writes the store
+    opens it here (or through ``session``), so none writes while another run holds the lock.
+
+    Tester finding 9: ``import meetings|surveys``, ``meetings add`` and ``queue ack|done``
+    opened the store themselves and wrote it while ``lmsync run`` held the lock. Read-only:
+    no lock, as in ``session``. Raises LockedError (exit 4) when another run holds the lock
+    and ``wait`` is off, ConfigError when the store belongs to another site or course.
+    """
     lock = nullcontext() if read_only else lock_for(config, wait=wait)
     with lock:
         store = open_store(config, read_only=read_only)
         try:
-            with open_moodle(config, site=site, fault=fault) as conn:
-                yield conn, store
+            yield store
         finally:
             store.close()

@@ -279,11 +279,20 @@ def test_connect_timeout_is_safe_to_retry_for_a_create(rsps, transport) -> None:
 
 
 def test_a_4xx_on_a_write_is_not_an_unknown_outcome(rsps, transport) -> None:
-    rsps.add(responses.POST, ENDPOINT_URL, status=404)
+    rsps.add(responses.POST, ENDPOINT_URL, status=400)
     with pytest.raises(E.HTTPStatusError) as info:
         transport.call("core_group_create_groups", {"groups": []})
     assert type(info.value) is E.HTTPStatusError
     assert len(rsps.calls) == 1
+
+
+@pytest.mark.parametrize("status", [404, 405, 501])
+def test_finding_10_a_path_that_is_not_moodle_is_a_configuration_error(rsps, transport, status) -> None:
+    rsps.add(responses.POST, ENDPOINT_URL, status=status, body="<html>Not Found</html>", content_type="text/html")
+    with pytest.raises(E.NotAnEndpoint) as info:
+        transport.call("core_group_create_groups", {"groups": []})  # a write: not an unknown outcome
+    assert info.value.exit_code == 2 and "[moodle] url" in (info.value.hint or "")
+    assert len(rsps.calls) == 1  # never retried
 
 
 def test_every_read_of_the_service_is_known_as_a_read() -> None:
