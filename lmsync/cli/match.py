@@ -25,7 +25,7 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
         click.echo(PEOPLE_TEMPLATE, nl=False)
         return
     result, labels = service.match_view(ctx.obj.config(), people_file)
-    echo_view(ctx, match_view(result, labels), fmt)
+    echo_view(ctx, match_view(result, labels, fmt), fmt)
 
 
 #: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv), one mentee row.

@@ -40,7 +40,7 @@ SLOTS_MAX = 64  # mentors with more slots than this are given this many (estimat
 class Auction:
     """Auction state over a dense candidate table; reusable with more candidates (warm start)."""
 
-    cols: np.ndarray  # (n, k) int64 candidate mentors, padded with 0
+    cols: np.ndarray  # (n, k) candidate mentors (the edges' index type), padded with 0
     values: np.ndarray  # (n, k) float64 scores, padded with -inf
     total: np.ndarray  # (m, w) slot total prices (load cost + auction price), +inf when no slot
     holder: np.ndarray  # (m, w) mentee holding the slot, -1 if none
@@ -145,11 +145,12 @@ def dense_table(n: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) 
     """Edges sorted by row as an ``(n, k)`` table, ``k`` the most edges of any row (padding: -inf)."""
     counts = np.bincount(rows, minlength=n)
     k = int(max(1, counts.max(initial=1)))
-    order = np.argsort(rows, kind="stable")
-    rows, cols, values = rows[order], cols[order], values[order]
+    if len(rows) and (np.diff(rows) < 0).any():  # engine edges are sorted by row already (no copies)
+        order = np.argsort(rows, kind="stable")
+        rows, cols, values = rows[order], cols[order], values[order]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     position = np.arange(len(rows)) - starts[rows]
-    table_cols = np.zeros((n, k), dtype=np.int64)
+    table_cols = np.zeros((n, k), dtype=cols.dtype)  # int32 from the engine's edges (issue 15, memory)
     table_values = np.full((n, k), -np.inf)
     table_cols[rows, position] = cols
     table_values[rows, position] = values

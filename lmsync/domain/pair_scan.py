@@ -35,6 +35,7 @@ BLOCK_ROWS = 256  # ... but at least this many mentees: GEMMs of 100 rows were m
 NEAR = 0.5  # candidates: every mentor within this of the mentee's best reduced score ...
 FEWEST = 3  # ... but at least this many ...
 MOST = 24  # ... and at most this many (best first)
+PAIR_CHUNK = 16_384  # pairs scored at once by ``with_scores`` (bounds its gathered feature rows)
 WIDEST = 2.0**13  # past this margin, a row short of candidates takes every feasible mentor
 NOISE_ROWS = 61  # tie-breakers: a (61, m) table, row = global mentee index mod 61
 NOISE_SEED = 20240611
@@ -136,7 +137,13 @@ def with_scores(scores: Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     key = np.unique(rows.astype(np.int64) * scores.m + cols)
     rows, cols = key // scores.m, key % scores.m
-    dense = np.einsum("ij,ji->i", scores.left[rows, :-1].astype(np.float64), scores.right[:, cols].astype(np.float64))
+    # In chunks: the gathered feature rows are (pairs x features) float64, 110 MB for the
+    # 100,000 spread-out pairs of a 50,000-user sync if taken at once (issue 15, memory).
+    dense = np.empty(len(key))
+    for at in range(0, len(key), PAIR_CHUNK):
+        r, c = rows[at:at + PAIR_CHUNK], cols[at:at + PAIR_CHUNK]
+        dense[at:at + PAIR_CHUNK] = np.einsum(
+            "ij,ji->i", scores.left[r, :-1].astype(np.float64), scores.right[:, c].astype(np.float64))
     ok = dense >= scores.comp.infeasible_below
     if len(scores.blocked):
         ok &= ~np.isin(key, scores.blocked[:, 0] * scores.m + scores.blocked[:, 1])
@@ -144,12 +151,29 @@ def with_scores(scores: Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
 
 
 def merge(m: int, *parts: Edges) -> Edges:
-    """The union of edge lists, sorted by (row, col); a pair listed twice keeps its first score."""
-    rows = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)  # no second copy (issue 15)
-    cols = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
-    values = np.concatenate([p[2] for p in parts]).astype(np.float64, copy=False)
-    _, first = np.unique(rows * m + cols, return_index=True)
-    return rows[first], cols[first], values[first]
+    """The union of edge lists, sorted by (row, col); a pair listed twice keeps its first score.
+
+    Rows and columns come back as int32 when they fit (``index_type``), scores stay float64
+    (the proof compares them). Memory (issue 15: ``np.unique`` over concatenated int64 rows,
+    columns and keys held about five copies of ~1.6M edges at a 50,000-user sync): one int64
+    key per listed edge, its stable sort order, then only the kept edges.
+    """
+    keys = np.concatenate([p[0].astype(np.int64) * m + p[1] for p in parts])
+    order = np.argsort(keys, kind="stable")  # stable: of equal keys, the first listed comes first
+    keys = keys[order]
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    keys, order = keys[first], order[first]
+    del first
+    values = np.concatenate([p[2] for p in parts]).astype(np.float64, copy=False)[order]
+    del order
+    itype = index_type(int(keys[-1]) // m + 1 if len(keys) else 0, m)
+    return (keys // m).astype(itype), (keys % m).astype(itype), values
+
+
+def index_type(n: int, m: int) -> type[np.signedinteger]:
+    """int32 for row and column indices below ``2**31``, else int64 (issue 15, memory)."""
+    return np.int32 if max(n, m) < np.iinfo(np.int32).max else np.int64
 
 
 def parallel(fn: Callable[[slice], T], blocks: list[slice]) -> list[T]:

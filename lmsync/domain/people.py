@@ -41,6 +41,13 @@ def normalise(text: str) -> str:
 
 def tokens(values: Iterable[str]) -> frozenset[str]:
     """Normalised, non-empty tokens of already-split values."""
+    if isinstance(values, frozenset):
+        return _set_tokens(values)  # every Person normalises its sets again: once per distinct set
+    return shared(frozenset(token for token in (normalise(v) for v in values) if token))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure; a CSV's or a roster's people hold a few distinct sets (issue 15, speed)
+def _set_tokens(values: frozenset[str]) -> frozenset[str]:
     return shared(frozenset(token for token in (normalise(v) for v in values) if token))
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from lmsync.domain.pair_scan import NEAR, TOLERANCE, Edges
 
 REPAIR_UP_TO = 0.6  # re-solve only the violators (with whom they may displace) when at most this share of all
+EDGE_CHUNK = 65_536  # candidate edges turned into slot edges at once (bounds the temporaries)
 REPAIR_DEPTH = 3  # exchange steps followed from the violators when choosing whom to re-solve
 
 
@@ -49,36 +50,77 @@ def lap(n: int, edges: Edges, market: Market, penalty: float, fixed: np.ndarray 
     per_edge = slots[cols]
     use = per_edge > 0
     rows, cols, scores, per_edge = rows[use], cols[use], scores[use], per_edge[use]
+    edges_used = (rows, cols, scores)
     start = np.concatenate([[0], np.cumsum(slots)])
     n_slots = int(start[-1])
     total = int(per_edge.sum())
     if total == 0:
         return np.full(n, -1, dtype=np.int64)
-    # Slot-edge t (of ``total``, ~12 per candidate edge) is slot k = t - before[e] of its edge e's
-    # mentor: column start[col] + k, weight offset - score + load cost of slot taken + k. Both are
-    # one per-edge value repeated plus a multiple of t, built in place (issue 15, memory: the
-    # slot graph is the peak of a 50,000-user sync). The weights are the same numbers as
-    # ``offset - s + offset_j + step * (taken_j + k)``: every term is a multiple of 1/1024
-    # far below 2**40, so the sums are exact in any order.
-    before = np.cumsum(per_edge) - per_edge
     offset = float(scores.max()) + 1 if len(scores) else 1.0  # keeps every weight > 0
-    itype = np.int32 if max(total, n_slots) < np.iinfo(np.int32).max else np.int64
-    position: np.ndarray = np.arange(total, dtype=itype)
-    weight = position.astype(np.float64)
-    weight *= market.step
-    weight += np.repeat(offset - scores + market.offset[cols] + market.step * (taken[cols] - before), per_edge)
-    position += np.repeat((start[cols] - before).astype(itype), per_edge)  # now the slot column
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, weights=per_edge, minlength=n).astype(np.int64))])
-    graph = sp.csr_matrix((weight, position, indptr.astype(itype)), shape=(n, n_slots))
-    del weight, position, before
-    if n <= n_slots and total and (maximum_bipartite_matching(graph, perm_type="column") >= 0).all():
+    matched = None
+    if n <= n_slots:
         # Everyone can be matched: no "unmatched" columns needed, which LAPJVsp solves faster.
+        # scipy raises ValueError when no full matching exists (its own Hopcroft-Karp check).
+        try:
+            _, matched = min_weight_full_bipartite_matching(
+                _slot_graph(n, edges_used, per_edge, indptr, n_slots, start, taken, offset, market, None))
+        except ValueError:
+            matched = None
+    if matched is None:
+        graph = _slot_graph(n, edges_used, per_edge, indptr, n_slots, start, taken, offset, market, offset + penalty)
         _, matched = min_weight_full_bipartite_matching(graph)
-    else:
-        dummy = sp.csr_matrix((np.full(n, offset + penalty), (np.arange(n), np.arange(n))), shape=(n, n))
-        _, matched = min_weight_full_bipartite_matching(sp.hstack([graph, dummy], format="csr"))
+        del graph
     owner = np.repeat(np.arange(m), slots)
     return np.where(matched < n_slots, owner[np.minimum(matched, max(n_slots - 1, 0))], -1).astype(np.int64)
+
+
+class _Handed(sp.csr_matrix):  # type: ignore[misc]  # scipy has no type hints
+    """A slot graph handed over to ``min_weight_full_bipartite_matching``, which starts with
+    ``astype(float64)``: a whole copy of a graph that is float64 already (about 100 MB at a
+    50,000-user sync; issue 15, memory). Here that returns the graph itself. scipy then only
+    zeroes +inf weights and drops zeros in place, and the graph has neither."""
+
+    def astype(self, dtype: object, casting: str = "unsafe", copy: bool = True) -> sp.csr_matrix:
+        return super().astype(dtype, casting=casting, copy=False)
+
+
+def _slot_graph(
+    n: int, edges: Edges, per_edge: np.ndarray, indptr: np.ndarray, n_slots: int, start: np.ndarray, taken: np.ndarray,
+    offset: float, market: Market, unmatched: float | None,
+) -> _Handed:
+    """The slot graph of ``lap``, built in place ``EDGE_CHUNK`` candidate edges at a time
+    (issue 15, memory: it was the peak of a 50,000-user sync, and building it at once held
+    three more arrays of its size, ``hstack`` a whole second copy).
+
+    Candidate edge e (sorted by row) to mentor j becomes ``per_edge[e]`` slot edges, the
+    k-th to column ``start[j] + k`` with weight ``offset - s + offset_j + step * (taken_j +
+    k)``: every term is a multiple of 1/1024 far below 2**40, so the sums are exact in any
+    order. With ``unmatched`` (a weight), each row i also ends with column ``n_slots + i``
+    at that weight: leaving the mentee unmatched.
+    """
+    rows, cols, scores = edges
+    total = int(indptr[-1])
+    extra = 0 if unmatched is None else n
+    itype = np.int32 if total + extra < np.iinfo(np.int32).max and n_slots + extra < np.iinfo(np.int32).max else np.int64
+    weight = np.empty(total + extra)
+    position = np.empty(total + extra, dtype=itype)
+    ptr = indptr if unmatched is None else indptr + np.arange(n + 1)
+    if unmatched is not None:
+        weight[ptr[1:] - 1] = unmatched
+        position[ptr[1:] - 1] = n_slots + np.arange(n)
+    before = np.cumsum(per_edge) - per_edge  # the edge's first slot edge, counted over all rows
+    if unmatched is not None:
+        before += rows  # each earlier row holds one more entry
+    for at in range(0, len(rows), EDGE_CHUNK):
+        part = slice(at, at + EDGE_CHUNK)
+        count = per_edge[part]
+        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        target = np.repeat(before[part], count) + k
+        c = cols[part]
+        weight[target] = np.repeat(offset - scores[part] + market.offset[c] + market.step * taken[c], count) + market.step * k
+        position[target] = np.repeat(start[c], count) + k
+    return _Handed((weight, position, ptr.astype(itype)), shape=(n, n_slots + extra), copy=False)
 
 
 def repair(

@@ -24,14 +24,20 @@ COLUMNS = (
 )
 
 
-def match_view(result: MatchResult, labels: Mapping[str, str] | None = None) -> Document:
-    """One row per pair, then one per unmatched mentee (``unmatched_reason`` set, no mentor)."""
+def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt: str | None = None) -> Document:
+    """One row per pair, then one per unmatched mentee (``unmatched_reason`` set, no mentor).
+
+    With ``fmt`` (the format about to be rendered) only what that format shows is built: text
+    needs no JSON fields and no CSV-only ``terms`` (issue 15: ``to_dict`` of 5,000 pairs
+    for a text table nobody sees). Without it, everything (the same document for any format).
+    """
     def name(person: str) -> str:
         return (labels or {}).get(person, person)
 
+    text_only = fmt in ("text", "table")
     rows = [
         {"mentee": name(a.mentee), "mentor": name(a.mentor), "circle": a.circle, "score": a.score,
-         "terms": ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
+         "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
          "reasons": "; ".join(a.reasons), "unmatched_reason": "", "why": "; ".join(a.reasons)}
         for a in result.assignments
     ]
@@ -45,5 +51,5 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None) -> 
                f"total score {result.total_score:g}; loads: {loads}"]
     summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]
-    fields = [Field(key, value) for key, value in result.to_dict().items()]
+    fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
