@@ -5,7 +5,6 @@ that is not a Moodle web-service endpoint is a configuration error (exit 2); fat
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text as sql
 
 from lmsync.cli import main
 from lmsync.config import load_config
@@ -57,12 +57,16 @@ def programme(home):
     return config, mentor, mentee
 
 
-def _dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
+def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, through the store (so the PostgreSQL pass compares its schema too)."""
+    store = Store(path, read_only=True)
     try:
-        return list(conn.iterdump())
+        return {
+            name: sorted((tuple(row) for row in store.rows(sql(f'SELECT * FROM "{name}"'))), key=repr)
+            for name in sorted(store.tables())
+        }
     finally:
-        conn.close()
+        store.close()
 
 
 def test_finding_9_writing_commands_exit_4_while_the_lock_is_held(programme, home):
