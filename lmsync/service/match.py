@@ -150,25 +150,10 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
     if people_file is not None:
         people = load_people_csv(people_file, config)
         return run_match(people, config), person_labels(people, show_names=config.privacy.show_names)
-    from lmsync.service.pull import load_people  # the Moodle path: client and store, not needed for a CSV
+    from lmsync.service.pull import load_for_match  # the Moodle path: client and store, not needed for a CSV
 
-    read = load_people(config)
-    config = _with_stored_forbids(config, read.people)
+    read, config = load_for_match(config)
     result = run_match(read.people, config, read.notices)
     labels = person_labels(read.people, show_names=config.privacy.show_names)
     return replace(result, warnings=[*read.warnings, *result.warnings]), labels
 
-
-def _with_stored_forbids(config: Config, people: People) -> Config:
-    """``config`` with the pairs the store marks not a good fit forbidden, as ``lmsync plan`` has
-    them (``forbid_not_a_good_fit``; tester finding 8): read from the store opened read-only, so
-    ``match`` writes nothing. Moodle ids become the usernames matching knows people by."""
-    from lmsync.service.health_queue import with_forbidden_pairs
-    from lmsync.service.stores import open_store
-
-    store = open_store(config, read_only=True)
-    try:
-        usernames = {p.moodle_id: p.id for p in people.persons if p.moodle_id is not None}
-        return with_forbidden_pairs(config, store, usernames)[0]
-    finally:
-        store.close()

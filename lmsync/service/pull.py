@@ -7,10 +7,13 @@ lmsync's circles), so ``lmsync match`` shows exactly what the next sync would do
 from __future__ import annotations
 
 from lmsync.config import Config
+from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import pair_standing
+from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
 from lmsync.service.runtime import session
+from lmsync.store.db import Store
 
 
 def load_people(config: Config) -> RosterPeople:
@@ -19,6 +22,20 @@ def load_people(config: Config) -> RosterPeople:
     Pins and forbids are not applied here (``run_match`` applies them once).
     """
     with session(config, read_only=True) as (conn, store):  # match is a read: it writes nothing
-        snapshot = observe(conn.api, config, forum=False)  # matching needs no forum reads (issue 15)
-        # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
-        return people_from_snapshot(snapshot, config, pair_standing(store, config.programme.name))
+        return _people(conn.api, store, config)
+
+
+def load_for_match(config: Config) -> tuple[RosterPeople, Config]:
+    """:func:`load_people`, and ``config`` with the pairs the store marks not a good fit forbidden,
+    as ``lmsync plan`` has them (tester finding 8), from one read-only session: ``match`` writes
+    nothing. Moodle ids become the usernames matching knows people by (no extra Moodle read)."""
+    with session(config, read_only=True) as (conn, store):
+        read = _people(conn.api, store, config)
+        usernames = {p.moodle_id: p.id for p in read.people.persons if p.moodle_id is not None}
+        return read, with_forbidden_pairs(config, store, usernames)[0]
+
+
+def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
+    snapshot = observe(api, config, forum=False)  # matching needs no forum reads (issue 15)
+    # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
+    return people_from_snapshot(snapshot, config, pair_standing(store, config.programme.name))
