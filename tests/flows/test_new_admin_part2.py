@@ -130,7 +130,9 @@ def test_point_5_the_cycle_reads_feedback_once_and_grades_plan_never(env: Any, m
 # --- 7. pairs marked "not a good fit" are forbidden by plan and sync too -------------------------------
 
 
-def test_point_7_plan_and_sync_apply_stored_not_a_good_fit_pairs_as_forbids(env: Any) -> None:
+def synced_with_a_pair_marked_not_a_good_fit(env: Any, source: str) -> tuple[Any, Site, Any, int, int]:
+    """Seed and sync the demo programme, then mark one circle's (mentor, mentee) not a good fit
+    in the store as ``source`` would; returns (config, site after the sync, group, mentor, mentee)."""
     from datetime import date
 
     from lmsync.domain.plan import mentor_of_idnumber
@@ -146,8 +148,13 @@ def test_point_7_plan_and_sync_apply_stored_not_a_good_fit_pairs_as_forbids(env:
     assert mentor is not None
     mentee = min(group.members - {mentor})
     store = Store(config.store_path())
-    PairForbids(store, "mentor-2026").mark((mentor, mentee), source="survey", on=date(2026, 10, 1))
+    PairForbids(store, "mentor-2026").mark((mentor, mentee), source=source, on=date(2026, 10, 1))
     store.close()
+    return config, site, group, mentor, mentee
+
+
+def test_point_7_plan_and_sync_apply_stored_not_a_good_fit_pairs_as_forbids(env: Any) -> None:
+    config, site, group, _mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "survey")
     planned = run_cli(env, "plan")
     assert planned.exit_code == 0, planned.output
     assert f"({site.users[mentee].username}) from {group.idnumber}" in planned.output

@@ -15,10 +15,10 @@ from lmsync.service.digest import run_digest
 from lmsync.service.health import Assessment
 from lmsync.service.labels import People
 from lmsync.store.db import Store
-from lmsync.store.health import CoordinatorQueue, PairForbids
+from lmsync.store.health import CoordinatorQueue
 from lmsync.store.snapshots import HealthSnapshots
 from tests.flows.test_new_admin_part2 import env as env  # noqa: F401  (fixture)
-from tests.flows.test_new_admin_part2 import run_cli, seed
+from tests.flows.test_new_admin_part2 import run_cli, synced_with_a_pair_marked_not_a_good_fit
 
 OLD = date(2026, 9, 10)
 NEW = date(2026, 11, 28)
@@ -91,20 +91,7 @@ def test_finding_7_queue_list_ends_with_the_done_hint_not_ack() -> None:
 
 
 def test_finding_8_match_applies_the_pairs_marked_not_a_good_fit_as_plan_does(env: Any) -> None:  # noqa: F811
-    from lmsync.domain.plan import mentor_of_idnumber
-    from lmsync.moodle.emulator.state import Site
-
-    config, _site = seed(env)
-    assert run_cli(env, "sync").exit_code == 0
-    site = Site.load(config.emulator_state_path())
-    group = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber) is not None
-                 and len(g.members) > 1)
-    mentor = mentor_of_idnumber("mentor-2026", group.idnumber)
-    assert mentor is not None
-    mentee = min(group.members - {mentor})
-    store = Store(config.store_path())
-    PairForbids(store, "mentor-2026").mark((mentor, mentee), source="queue", on=date(2026, 10, 1))
-    store.close()
+    config, site, _group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "queue")
     before = config.store_path().stat().st_mtime_ns
     matched = run_cli(env, "match", "--format", "json")
     assert matched.exit_code == 0, matched.output
