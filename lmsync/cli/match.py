@@ -28,9 +28,12 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
     echo_view(ctx, match_view(result, labels, fmt), fmt)
 
 
-#: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv), one mentee row.
+#: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv): two mentors and a
+#: mentee who ranks them, so the template is itself a file ``--people`` matches.
 PEOPLE_TEMPLATE = (
     "id,role,capacity,department,interests,year,languages,current_mentor,preferences,needs,fullname\n"
+    "t0001,mentor,3,Science,robotics,,en,,,,Alan Turing\n"
+    "t0002,mentor,,Medicine,chess;music,,fr,,,,Ifeoma Obi\n"
     "s0006,mentee,,Science,robotics;chess,9,en;fr,,t0001;t0002,study skills,Ada Lovelace\n"
 )
 

@@ -76,15 +76,7 @@ def read_table(
     "go to line" finds the row. Excel's ``sep=;`` (or ``sep=,``) first line names the
     separator and is skipped; without it the header's commonest of ``;`` and ``,`` wins.
     """
-    first_line, _, rest = text.partition("\n")
-    skipped = 0
-    sep = _SEP_LINE.match(first_line.strip().strip('"'))
-    if sep:
-        delimiter = sep.group(1)
-        text, skipped = rest, 1
-        first_line = text.split("\n", 1)[0]
-    else:
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    text, delimiter, skipped = separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -134,6 +126,20 @@ def read_table(
 
 
 _SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
+
+
+def separator(text: str) -> tuple[str, str, int]:
+    """``(text without a sep line, delimiter, lines skipped)`` of a CSV file's text.
+
+    Excel's ``sep=;`` (or ``sep=,``) first line names the separator and is dropped (one line
+    skipped, so callers keep physical line numbers); without it the header's commonest of
+    ``;`` and ``,`` wins (Excel in many European locales saves with semicolons).
+    """
+    first_line, _, rest = text.partition("\n")
+    sep = _SEP_LINE.match(first_line.strip().strip('"'))
+    if sep:
+        return rest, sep.group(1), 1
+    return text, (";" if first_line.count(";") > first_line.count(",") else ","), 0
 
 
 def read_file(path: Path) -> tuple[str, str]:

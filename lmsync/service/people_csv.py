@@ -5,7 +5,9 @@ Columns: ``id``, ``role`` (``mentor``, ``peer_mentor``, ``mentee``, or several j
 configured attribute (``department``, ``interests``, ``year``, ``languages``; the Moodle
 profile field's shortname is accepted as the column name too), and optionally
 ``current_mentor``, ``current_peer``, ``preferences`` (ranked, ``;``-separated), ``needs``,
-``fullname``. Multi-valued cells are separated by ``;``. ``[matching] aliases`` respells
+``fullname``. Multi-valued cells are separated by ``;`` (quoted, as spreadsheets write them, when
+the file itself is ``;``-separated: Excel's ``sep=;`` first line or a ``;`` header, read as
+the meeting imports read them). A preference must name a mentor or peer mentor of the file. ``[matching] aliases`` respells
 department, interests and languages as on the Moodle path; pins and forbids from the
 configuration are added by ``run_match``, not here.
 
@@ -23,6 +25,7 @@ from typing import cast
 from lmsync.config import Config
 from lmsync.domain.people import ROLES, People, Person, Role, respell, respell_all, spelling_map, split_values
 from lmsync.errors import InputError
+from lmsync.service.csv_tables import separator
 
 MULTI = ";"
 ATTRIBUTES = ("department", "interests", "year", "languages")
@@ -47,7 +50,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text, delimiter, skipped = separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in next(reader, [])]
     if not header:
         raise InputError(f"{path}: empty file (expected a header line with id,role,...)")
@@ -65,8 +69,9 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     one: dict[str, str | None] = {}
     many: dict[str, frozenset[str]] = {}
     plain: dict[str, frozenset[str]] = {}
+    chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
     for row in reader:
-        line = reader.line_num
+        line = reader.line_num + skipped
         if not row:
             continue  # empty line
         if len(row) > width:
@@ -116,11 +121,23 @@ def load_people_csv(path: str | Path, config: Config) -> People:
                 needs=plain[needs],
             )
         )
+        if persons[-1].preferences:
+            chose.append((line, persons[-1].preferences))
         if cell["current_mentor"]:
             current[person_id] = cell["current_mentor"]
         if cell["current_peer"]:
             current_peers[person_id] = cell["current_peer"]
+    _check_preferences(path, chose, persons)
     return People(tuple(persons), current=current, current_peers=current_peers)
+
+
+def _check_preferences(path: Path, chose: list[tuple[int, tuple[str, ...]]], persons: list[Person]) -> None:
+    """A preference naming nobody who mentors is a typo that would silently drop a choice (tester finding)."""
+    mentoring = {p.id for p in persons if p.roles & {"mentor", "peer_mentor"}}
+    for line, preferences in chose:
+        for choice in preferences:
+            if choice not in mentoring:
+                raise _fail(path, line, "preferences", f"{choice!r} is not the id of a mentor or peer mentor in this file")
 
 
 def _fail(path: Path, line: int, field: str, message: str) -> InputError:

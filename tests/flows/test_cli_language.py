@@ -367,10 +367,13 @@ def test_issue_11_people_template_reads_back(home):
     result = run("match", "--people-template")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("id,role,")
+    assert len(lines) == 4 and lines[0].startswith("id,role,")
     (home / "people.csv").write_text(result.stdout)
     people = load_people_csv(home / "people.csv", load_config(None))
-    assert [p.id for p in people.persons] == [lines[1].split(",")[0]]
+    assert [p.id for p in people.persons] == [line.split(",")[0] for line in lines[1:]]
+    matched = run("match", "--people", str(home / "people.csv"), "--format", "json")
+    assert matched.exit_code == 0, matched.output
+    assert [(m["mentee"], m["mentor"]) for m in json.loads(matched.stdout)["assignments"]] == [("s0006", "t0001")]
 
 
 def test_issue_11_sync_output_shows_people_by_name(home):

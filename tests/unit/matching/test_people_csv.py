@@ -59,6 +59,9 @@ def test_moodle_shortname_is_accepted_as_a_column(tmp_path: Path) -> None:
         ("id,role,intrests\ns1,mentee,ai\n", ":1: column 3 'intrests'"),
         ("id,department\ns1,law\n", ":1: role: missing column"),
         ("id,role\ns1,mentee,extra\n", ":2: (row):"),
+        ("id,role,preferences\nm1,mentor,\ns1,mentee,m1;m9\n", ":3: preferences: 'm9' is not the id of a mentor"),
+        ("id,role,preferences\nm1,mentor,\ns2,mentee,\ns1,mentee,s2\n", ":4: preferences: 's2' is not the id"),
+        ("sep=;\nid;role;capacity\nm1;mentor;-1\n", ":3: capacity:"),
     ],
 )
 def test_bad_rows_name_file_line_and_field(tmp_path: Path, text: str, where: str) -> None:
@@ -110,3 +113,16 @@ def test_issue_15_csv_reader_keeps_short_rows_blank_lines_quotes_and_line_number
     assert people["s1"].department is None and people["s1"].interests == frozenset()
     assert people["s2"].department == people["m1"].department == "law"
     assert people["s2"].interests == people["m1"].interests
+
+
+def test_tester_finding_semicolon_file_and_excel_sep_line_are_read_like_the_imports(tmp_path: Path) -> None:
+    """Excel in European locales saves ``;``-separated files, with a ``sep=;`` first line or without;
+    multi-valued cells then come quoted. Both read exactly as the comma file does."""
+    rows = ['m1;mentor;2;"AI;Mental health"', 'm2;mentor;;retail', 's1;mentee;;ai;"m2;m1"']
+    comma = load_people_csv(write(tmp_path, GOOD), Config()).by_id()
+    for first in ("sep=;\n", ""):
+        path = write(tmp_path, first + "id;role;capacity;interests;preferences\n" + "\n".join(rows) + "\n")
+        by_id = load_people_csv(path, Config()).by_id()
+        assert by_id["m1"].interests == comma["m1"].interests == frozenset({"ai", "mental health"})
+        assert by_id["s1"].preferences == comma["s1"].preferences == ("m2", "m1")
+        assert by_id["m1"].capacity == 2 and by_id["m2"].capacity == Config().matching.default_capacity
