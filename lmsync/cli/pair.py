@@ -56,7 +56,9 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     if len(ids) == 2:
         if ids[0] == ids[1]:
             raise InputError(
-                f"{people.label(ids[0])} twice: a pair is two people", hint="lmsync pair show MENTOR MENTEE"
+                f"{people.label(ids[0])} twice: a pair is two people",
+                hint="lmsync pair show MENTOR MENTEE",
+                summary=f"user {ids[0]} given twice: a pair is two people",
             )
         known = _pairs_of(config, ids[0])
         pair = (ids[0], ids[1])
@@ -66,7 +68,8 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
             raise InputError(
                 f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair "
                 "(and never were, per the pairing history)",
-                hint=f"`lmsync pair show {who[0]}` lists {people.label(ids[0])}'s pairs",
+                hint=f"`lmsync pair show {who[0]}` lists their pairs",
+                summary=f"users {ids[0]} and {ids[1]} are not a pair",
             )
     else:
         pairs = _pairs_of(config, ids[0])
@@ -75,6 +78,7 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
             raise InputError(
                 f"{people.label(ids[0])} has {len(pairs)} pairs in the store ({found})",
                 hint="name both people: lmsync pair show MENTOR MENTEE",
+                summary=f"user {ids[0]} has {len(pairs)} pairs in the store",
             )
         pair = pairs[0]
     history = service.pair_history(config, pair)

@@ -93,7 +93,9 @@ def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int
         return people.pop()
     if value.isdigit() and "id" in fields:
         return int(value)  # no longer enrolled: the store may still hold their rows
-    raise InputError(f"{value!r} matches nobody in the programme course")
+    raise InputError(
+        f"{value!r} matches nobody in the programme course", summary="the person named matches nobody in the course"
+    )
 
 
 def describe(roster: dict[int, Any], user_id: int, *, show_names: bool = True) -> str:
