@@ -99,3 +99,19 @@ def test_systemd_credential_copy_is_accepted_only_inside_credentials_directory(t
     token.chmod(0o460)  # group-writable: never accepted
     with pytest.raises(ConfigError):
         config.load_token()
+
+
+def test_tester_finding_a_retired_health_key_loads_with_a_warning_not_an_error(tmp_path):
+    """A file written for an earlier release (``[health] trend_at_risk_drop``, ``rating_fall``) still loads."""
+    from structlog.testing import capture_logs
+
+    path = tmp_path / "lmsync.toml"
+    path.write_text("[health]\ntrend_at_risk_drop = 0.3\nrating_fall = 0.75\nshift_watch = 2.5\n")
+    with capture_logs() as logs:
+        config = load_config(path, environ={})
+    assert config.health.shift_watch == 2.5
+    retired = sorted(e["key"] for e in logs if e["event"] == "config.retired_key")
+    assert retired == ["health.rating_fall", "health.trend_at_risk_drop"]
+    path.write_text("[health]\ntrend_at_risk_dropp = 0.3\n")  # a typo is still an unknown key
+    with pytest.raises(ConfigError, match="unknown key health.trend_at_risk_dropp"):
+        load_config(path, environ={})
