@@ -37,7 +37,13 @@ def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
 def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
     """Delete WHO's meetings, survey answers and scores, and their id from the write journal."""
     config = ctx.obj.config()
-    user_id, label = privacy.identify(config, who)  # the prompt names the person, not what was typed
+    user_id, label, enrolled = privacy.identify(config, who)  # the prompt names the person, not what was typed
+    still = (
+        f"{label} is still enrolled in the programme course: the next sync reads them again and the cycle "
+        "may nudge them as if new (erasure drops the record of nudges already sent); unenrol them in Moodle first"
+    )
+    if enrolled:
+        click.echo(f"note: {still}", err=True)
     if not yes and not click.confirm(
         f"Erase everything lmsync stores about {label} (Moodle id {user_id})? This cannot be undone"
     ):

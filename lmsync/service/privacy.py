@@ -117,16 +117,18 @@ def _resolved(conn: MoodleConnection, config: Config, who: str) -> tuple[int, in
     return course, resolve(roster, who, show_names=config.privacy.show_names)
 
 
-def identify(config: Config, who: str) -> tuple[int, str]:
-    """The Moodle id ``who`` names and its label (name and username), for a confirmation prompt.
+def identify(config: Config, who: str) -> tuple[int, str, bool]:
+    """``(Moodle id, label, still enrolled)`` of the person ``who`` names, for a confirmation prompt.
 
-    One roster read; nothing is written. Raises ``InputError`` as :func:`resolve`.
+    Still enrolled: the programme course's roster holds them, so the next sync reads them
+    again and the cycle may nudge them (erasure also drops the record of nudges already
+    sent to them). One roster read; nothing is written. Raises ``InputError`` as :func:`resolve`.
     """
     with open_moodle(config) as conn:
         course = find_course_id(conn.api, config.programme.course)
         roster = read_roster(conn.api, course, config.moodle.page_size)
     user_id = resolve(roster, who, show_names=config.privacy.show_names)
-    return user_id, describe(roster, user_id, show_names=config.privacy.show_names)
+    return user_id, describe(roster, user_id, show_names=config.privacy.show_names), user_id in roster
 
 
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:

@@ -75,3 +75,21 @@ def test_erase_deletes_rows_and_scrubs_the_journal_but_keeps_others(config):
 def test_an_unknown_person_is_a_clear_error(config):
     with pytest.raises(InputError, match="matches nobody"):
         privacy.export(config, "nobody@example.org")
+
+
+def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_them_again(config, monkeypatch):
+    """Erasure drops the record of nudges sent, so a person still in the course may be nudged as if new:
+    the command says so before it asks (tester finding); someone who has left gets no such note."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, _mentor, _group = circle_of(config, "s0001")
+    enrolled = CliRunner().invoke(main, ["person", "erase", "s0001"], input="n\n")
+    assert enrolled.exit_code == 0 and "nothing erased" in enrolled.stdout
+    assert "still enrolled in the programme course" in enrolled.stderr
+    assert privacy.identify(config, "s0001")[0] == mentee
+    gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
+    assert gone.exit_code == 0 and gone.stdout.startswith("erased:")
+    assert "still enrolled" not in gone.stderr
