@@ -16,6 +16,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     GradesConfig,
     InstrumentConfig,
@@ -27,7 +28,6 @@ from lmsync.config_sections import (
 )
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
-from lmsync.log import get_logger
 from lmsync.secrets import Token
 from lmsync.token_file import read_token_file, token_from
 
@@ -412,8 +412,6 @@ def _is_structured(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, tuple, dict))
 
 
-_log = get_logger("lmsync.config")
-
 _ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
 
 
@@ -467,23 +465,6 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-#: Keys an earlier release read and this one no longer does -> what replaced them. A file that
-#: still sets one loads, with a warning, instead of failing on an "unknown key" after an upgrade.
-RETIRED_KEYS: dict[tuple[str, str], str] = {
-    ("health", "trend_at_risk_drop"): "the meeting shift test replaced it ([health] shift_at_risk, shift_watch)",
-    ("health", "rating_fall"): "the meeting shift test replaced it ([health] shift_rating_floor, shift_at_risk)",
-}
-
-
-def _drop_retired(data: dict[str, Any], source: str) -> None:
-    """Remove retired keys from the raw configuration, logging each once (``config.retired_key``)."""
-    for (section, key), instead in RETIRED_KEYS.items():
-        table = data.get(section)
-        if isinstance(table, dict) and key in table:
-            del table[key]
-            _log.warning("config.retired_key", source=source, key=f"{section}.{key}", ignored=True, instead=instead)
-
-
 def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read, merge with the environment and validate. A missing default file means all defaults."""
     environ = dict(os.environ if environ is None else environ)
@@ -499,7 +480,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
         raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
     overrides, env_names = _env_overrides(environ)
     data = _merge(data, overrides)
-    _drop_retired(data, str(file))
+    drop_retired(data, str(file))
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
