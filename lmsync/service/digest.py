@@ -17,6 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.envelope import Envelope, SendMessage
+from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.executor import Executor
@@ -33,22 +34,12 @@ log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
-class DigestPair:
-    """A pair newly at risk or fading (its previous snapshot was neither), with its reasons."""
-
-    mentor_id: int
-    mentee_id: int
-    status: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Digest:
     """What one coordinator is told today."""
 
     username: str
     user_id: int
-    new_pairs: list[DigestPair]
+    new_pairs: list[PairHealth]  # newly at risk or fading (their previous snapshot was neither)
     items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
@@ -74,7 +65,7 @@ class DigestReport:
         return None
 
 
-def new_attention_pairs(store: Store, programme: str, assessment: Assessment) -> list[DigestPair]:
+def new_attention_pairs(store: Store, programme: str, assessment: Assessment) -> list[PairHealth]:
     """Pairs at risk or fading today that were neither in the latest earlier snapshot."""
     snapshots = HealthSnapshots(store, programme)
     before = snapshots.day_before(assessment.as_of)
@@ -85,14 +76,14 @@ def new_attention_pairs(store: Store, programme: str, assessment: Assessment) ->
     for view in assessment.pairs:
         h = view.health
         if h.status in ("at_risk", "fading") and earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading"):
-            out.append(DigestPair(h.mentor_id, h.mentee_id, h.status, tuple(r.text for r in h.reasons)))
+            out.append(h)
     return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
 
 
 def digest_text(
     programme: str,
     day: date,
-    new_pairs: Sequence[DigestPair],
+    new_pairs: Sequence[PairHealth],
     items: Sequence[QueueItem],
     label: Any,
     username: str,
@@ -111,7 +102,7 @@ def digest_text(
     if new_pairs:
         lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
         for p in new_pairs:
-            reasons = "; ".join(p.reasons) or "no reason recorded"
+            reasons = "; ".join(r.text for r in p.reasons) or "no reason recorded"
             lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}")
     if items:
         lines += ["", f"Queue items due or overdue ({len(items)}):"]
