@@ -129,11 +129,10 @@ def parse_meetings_csv(
     file_name: str,
     resolve: Resolver,
     *,
-    today: date | None = None,
     rules: ImportRules | None = None,
 ) -> list[tuple[Meeting, str]]:
     """Every meeting of the file with its origin (``file:line``), or an ``InputError`` listing all problems."""
-    return parse_meetings_table(text, file_name, resolve, rules or ImportRules(today=today))[0]
+    return parse_meetings_table(text, file_name, resolve, rules or ImportRules())[0]
 
 
 def parse_meetings_table(
@@ -248,14 +247,13 @@ def import_meetings_file(
     path: Path,
     resolve: Resolver,
     *,
-    today: date | None = None,
     rules: ImportRules | None = None,
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction."""
     text, sha = read_file(path)
     repository = MeetingRepository(store, programme)
     meetings, note, repeats = parse_meetings_table(
-        text, path.name, resolve, rules or ImportRules(today=today), held=repository.held
+        text, path.name, resolve, rules or ImportRules(), held=repository.held
     )
     return _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
 
@@ -276,11 +274,10 @@ def parse_surveys_csv(
     resolve: Resolver,
     instruments: Mapping[str, Instrument],
     *,
-    today: date | None = None,
     rules: ImportRules | None = None,
 ) -> list[tuple[SurveyAnswer, str]]:
     """Answers ``respondent,date,instrument,item,value[,about]``; a blank value is a missing answer."""
-    return parse_surveys_table(text, file_name, resolve, instruments, rules or ImportRules(today=today))[0]
+    return parse_surveys_table(text, file_name, resolve, instruments, rules or ImportRules())[0]
 
 
 def parse_surveys_table(
@@ -442,11 +439,10 @@ def import_surveys_file(
     resolve: Resolver,
     instruments: Mapping[str, Instrument],
     *,
-    today: date | None = None,
     rules: ImportRules | None = None,
 ) -> ImportResult:
     text, sha = read_file(path)
-    answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules(today=today))
+    answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules())
     return _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
 
 

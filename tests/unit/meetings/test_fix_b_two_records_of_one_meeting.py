@@ -17,7 +17,7 @@ from lmsync.domain.health.thresholds import Thresholds
 from lmsync.domain.meetings import Meeting, counted_meeting, dedupe_across_sources
 from lmsync.domain.metrics import summarise_attendance
 from lmsync.errors import InputError
-from lmsync.service.imports import import_meetings_file
+from lmsync.service.imports import ImportRules, import_meetings_file
 from lmsync.service.meetings import make_resolver
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.report import meetings_per_month
@@ -25,6 +25,7 @@ from lmsync.store.report import meetings_per_month
 from .conftest import PEOPLE
 
 TODAY = date(2026, 11, 30)
+RULES = ImportRules(today=TODAY)  # the import checks dates against this day
 DAY = date(2026, 11, 21)
 LOGGED = Meeting(DAY, 66, 3, 45, True, "feedback", rated_by="mentor")
 HEADER = "date,mentor,mentee,minutes,attended,rating,notes\n"
@@ -37,7 +38,7 @@ def write(tmp_path, text, name="clash.csv"):
 
 
 def run(store, path, resolve=None):
-    return import_meetings_file(store, "p", path, resolve or make_resolver(PEOPLE, "username"), today=TODAY)
+    return import_meetings_file(store, "p", path, resolve or make_resolver(PEOPLE, "username"), rules=RULES)
 
 
 def test_fix_b_csv_row_contradicting_the_feedback_log_is_refused_and_nothing_stored(tmp_path, store):

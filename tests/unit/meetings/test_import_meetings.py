@@ -7,10 +7,11 @@ from sqlalchemy import text as sql
 
 from lmsync.domain.meetings import Meeting
 from lmsync.errors import InputError
-from lmsync.service.imports import import_meetings_file
+from lmsync.service.imports import ImportRules, import_meetings_file
 from lmsync.store.meetings import MeetingRepository
 
 TODAY = date(2026, 11, 1)
+RULES = ImportRules(today=TODAY)  # the import checks dates against this day
 GOOD = (
     "date,mentor,mentee,minutes,attended,rating,notes\n"
     "2026-10-12,m0001,s0001,45,yes,4,Planned the elective\n"
@@ -26,7 +27,7 @@ def write(tmp_path, text, name="meetings.csv", encoding="utf-8"):
 
 
 def run(store, path, resolve):
-    return import_meetings_file(store, "p", path, resolve, today=TODAY)
+    return import_meetings_file(store, "p", path, resolve, rules=RULES)
 
 
 def stored(store):
@@ -161,7 +162,7 @@ def test_people_by_email_ignore_case(tmp_path, store, people):
     from lmsync.service.meetings import make_resolver
 
     text = "date,mentor,mentee,minutes,attended\n2026-10-12,M0001@Example.org,s0001@example.org,45,yes\n"
-    import_meetings_file(store, "p", write(tmp_path, text), make_resolver(people, "email"), today=TODAY)
+    import_meetings_file(store, "p", write(tmp_path, text), make_resolver(people, "email"), rules=RULES)
     assert [(m.mentor_id, m.mentee_id) for m in stored(store)] == [(66, 3)]
 
 
@@ -173,4 +174,4 @@ def test_shared_key_is_ambiguous_not_a_guess(tmp_path, store, people):
     clash = [*people, replace(people[2], id=99)]  # a second account with s0001's idnumber
     text = "date,mentor,mentee,minutes,attended\n2026-10-12,M-1,S-1,45,yes\n"
     with pytest.raises(InputError, match=":2: mentee: 'S-1' matches more than one person"):
-        import_meetings_file(store, "p", write(tmp_path, text), make_resolver(clash, "idnumber"), today=TODAY)
+        import_meetings_file(store, "p", write(tmp_path, text), make_resolver(clash, "idnumber"), rules=RULES)

@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 
 from lmsync.errors import InputError
-from lmsync.service.imports import import_meetings_file, meetings_template
+from lmsync.service.imports import ImportRules, import_meetings_file, meetings_template
 from lmsync.store.meetings import MeetingRepository
 
 TODAY = date(2026, 11, 1)
+RULES = ImportRules(today=TODAY)  # the import checks dates against this day
 OLD = "date,mentor,mentee,minutes,attended,rating,notes\n2026-10-12,m0001,s0001,45,yes,4,\n2026-10-26,m0002,s0003,30,1,5,\n"
 
 
@@ -23,7 +24,7 @@ def sides(store):
 
 
 def test_a_file_without_the_column_is_as_valid_as_ever_and_says_no_side(tmp_path, store, resolve):
-    result = import_meetings_file(store, "p", write(tmp_path, OLD), resolve, today=TODAY)
+    result = import_meetings_file(store, "p", write(tmp_path, OLD), resolve, rules=RULES)
     assert result.counts.added == 2
     assert sides(store) == [(3, None), (5, None)]
 
@@ -33,7 +34,7 @@ def test_rated_by_says_the_side_blank_is_not_known(tmp_path, store, resolve):
         "date,mentor,mentee,minutes,attended,rating,rated_by\n"
         "2026-10-12,m0001,s0001,45,yes,4,Mentee\n2026-10-13,m0001,s0002,45,yes,2,mentor\n2026-10-26,m0002,s0003,30,1,5,\n"
     )
-    import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+    import_meetings_file(store, "p", write(tmp_path, text), resolve, rules=RULES)
     assert sides(store) == [(3, "mentee"), (4, "mentor"), (5, None)]
 
 
@@ -42,7 +43,7 @@ def test_logged_by_names_the_person_and_the_side_is_derived(tmp_path, store, res
         "date,mentor,mentee,minutes,attended,rating,logged_by\n"
         "2026-10-12,m0001,s0001,45,yes,4,s0001\n2026-10-26,m0002,s0003,30,1,5,m0002\n"
     )
-    import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+    import_meetings_file(store, "p", write(tmp_path, text), resolve, rules=RULES)
     assert sides(store) == [(3, "mentee"), (5, "mentor")]
 
 
@@ -57,7 +58,7 @@ def test_logged_by_names_the_person_and_the_side_is_derived(tmp_path, store, res
 def test_a_side_that_cannot_be_is_a_row_problem_and_nothing_is_stored(tmp_path, store, resolve, header, value, message):
     text = f"date,mentor,mentee,minutes,attended,{header}\n2026-10-12,m0001,s0001,45,yes,{value}\n"
     with pytest.raises(InputError) as error:
-        import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+        import_meetings_file(store, "p", write(tmp_path, text), resolve, rules=RULES)
     assert message in str(error.value)
     assert MeetingRepository(store, "p").count() == 0
 
@@ -65,18 +66,18 @@ def test_a_side_that_cannot_be_is_a_row_problem_and_nothing_is_stored(tmp_path, 
 def test_rated_by_and_logged_by_must_agree(tmp_path, store, resolve):
     text = "date,mentor,mentee,minutes,attended,rated_by,logged_by\n2026-10-12,m0001,s0001,45,yes,mentor,s0001\n"
     with pytest.raises(InputError, match="rated_by: says mentor, but logged_by is the mentee"):
-        import_meetings_file(store, "p", write(tmp_path, text), resolve, today=TODAY)
+        import_meetings_file(store, "p", write(tmp_path, text), resolve, rules=RULES)
 
 
 def test_learning_the_side_of_a_meeting_imported_before_updates_it_in_place(tmp_path, store, resolve):
-    import_meetings_file(store, "p", write(tmp_path, OLD), resolve, today=TODAY)
-    again = import_meetings_file(store, "p", write(tmp_path, OLD, "again.csv"), resolve, today=TODAY)
+    import_meetings_file(store, "p", write(tmp_path, OLD), resolve, rules=RULES)
+    again = import_meetings_file(store, "p", write(tmp_path, OLD, "again.csv"), resolve, rules=RULES)
     assert (again.counts.added, again.counts.updated, again.counts.unchanged) == (0, 0, 2)  # no side: the same rows
     sided = (
         "date,mentor,mentee,minutes,attended,rating,notes,rated_by\n"
         "2026-10-12,m0001,s0001,45,yes,4,,mentee\n2026-10-26,m0002,s0003,30,1,5,,\n"
     )
-    result = import_meetings_file(store, "p", write(tmp_path, sided, "sided.csv"), resolve, today=TODAY)
+    result = import_meetings_file(store, "p", write(tmp_path, sided, "sided.csv"), resolve, rules=RULES)
     assert (result.counts.added, result.counts.updated, result.counts.unchanged) == (0, 1, 1)
     assert sides(store) == [(3, "mentee"), (5, None)]
 

@@ -4,10 +4,11 @@ import pytest
 
 from lmsync.domain.instruments import BUILTIN_INSTRUMENTS
 from lmsync.errors import InputError
-from lmsync.service.imports import import_surveys_file
+from lmsync.service.imports import ImportRules, import_surveys_file
 from lmsync.store.surveys import SurveyRepository
 
 TODAY = date(2026, 11, 1)
+RULES = ImportRules(today=TODAY)  # the import checks dates against this day
 
 
 def gse_rows(person, day, values):
@@ -25,8 +26,8 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
         "s0001", "2026-09-10", ["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"]
     )
     path = write(tmp_path, text)
-    first = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
-    again = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, today=TODAY)
+    first = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, rules=RULES)
+    again = import_surveys_file(store, "p", path, resolve, BUILTIN_INSTRUMENTS, rules=RULES)
     assert (first.counts.added, again.counts.added, again.counts.unchanged) == (10, 0, 10)
     values = [a.value for a in SurveyRepository(store, "p").answers()]
     assert sorted(values) == sorted(["3", "4", "NA", "", "2", "3", "4", "4", "3", "2"])
@@ -53,7 +54,7 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
 def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
     text = f"respondent,date,instrument,item,value\ns0001,2026-09-10,general_self_efficacy,gse1,3\n{row}\n"
     with pytest.raises(InputError) as info:
-        import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, today=TODAY)
+        import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, rules=RULES)
     assert expected in str(info.value)
     assert "surveys.csv:3" in str(info.value)
     assert SurveyRepository(store, "p").answers() == []

@@ -8,10 +8,12 @@ from lmsync.config import Config
 from lmsync.domain.grades import ObservedGradeItem
 from lmsync.errors import ConfigError, InputError
 from lmsync.service import meetings as service
+from lmsync.service.imports import ImportRules
 
 from .conftest import PEOPLE
 
 TODAY = date(2026, 12, 20)
+RULES = ImportRules(today=TODAY)  # the import checks dates against this day
 
 
 @pytest.fixture
@@ -139,7 +141,7 @@ def test_from_files_to_a_grade_plan(config, tmp_path):
     from lmsync.service.imports import import_surveys_file
 
     import_surveys_file(
-        store, s.programme, surveys, service.make_resolver(PEOPLE, "username"), s.instruments, today=TODAY
+        store, s.programme, surveys, service.make_resolver(PEOPLE, "username"), s.instruments, rules=RULES
     )
     assert service.rescore_surveys(store, s) == 4
 
