@@ -231,10 +231,10 @@ def _health(run: _Run) -> StepResult:
 
 
 def _nudges(run: _Run) -> StepResult:
-    from lmsync.service.nudges import run_nudges
+    from lmsync.service.nudges import send_nudges
 
     health = run.outputs["health"]
-    report = run_nudges(run.api, run.config, run.store, as_of=run.day, now=run.now, assessment=health.assessment)
+    report = send_nudges(run.api, run.config, run.store, health.assessment, now=run.now)
     run.outputs["nudges"] = report
     counts = {
         "planned": len(report.planned),

@@ -79,6 +79,7 @@ __all__ = [
     "plan_nudges",
     "programme_now",
     "run_nudges",
+    "send_nudges",
 ]
 
 log = get_logger(__name__)
@@ -127,18 +128,31 @@ def run_nudges(
     as_of: date | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
-    assessment: Assessment | None = None,
 ) -> NudgeReport:
-    """Plan the nudges due and send one message per person, inside the day's limits.
+    """Observe Moodle, assess every pair at ``as_of`` (default: the programme's today), then
+    :func:`send_nudges` for that assessment."""
+    assessment = observe_and_assess(api, config, store, as_of=as_of or today(config))
+    return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now)
 
-    ``now`` (default: the clock) decides quiet hours and the exam block; ``assessment`` reuses
-    one already made this run (``lmsync run``) instead of observing Moodle again. Nothing is
+
+def send_nudges(
+    api: MoodleApi,
+    config: Config,
+    store: Store,
+    assessment: Assessment,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> NudgeReport:
+    """Plan the nudges due on ``assessment.as_of`` and send one message per person, inside the
+    day's limits. ``lmsync run`` passes the assessment its health step made, so Moodle is not
+    observed again.
+
+    ``now`` (default: the clock) decides quiet hours and the exam block. Nothing is
     sent (``held``) in quiet hours, inside an exam block, or when course events are hidden
     (``hidden_events``; see :class:`ExamCheck`). A dry run reports what would be sent now.
     """
-    day = as_of or today(config)
-    if assessment is None:
-        assessment = observe_and_assess(api, config, store, as_of=day)
+    day = assessment.as_of
     report = NudgeReport(day, dry_run, uuid.uuid4().hex[:12])
     people = {
         uid

@@ -14,7 +14,7 @@ from lmsync.config import Config
 from lmsync.domain.health import PairHealth, Reason
 from lmsync.moodle.models.message import CalendarEvent, CalendarEventsResult
 from lmsync.service.health import Assessment, PairView
-from lmsync.service.nudges import message_text, plan_nudges, run_nudges
+from lmsync.service.nudges import message_text, plan_nudges, send_nudges
 from lmsync.store.db import Store
 
 DAY = date(2026, 12, 16)
@@ -56,25 +56,20 @@ THREE_AND_ONE = (health(66, 3), health(66, 4), health(66, 5), health(70, 6))
 
 
 def test_the_default_exam_pattern_is_whole_words_and_a_worked_examples_tutorial_holds_nothing(store):
-    report = run_nudges(
-        FakeApi([TUTORIAL]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
-    )
+    report = send_nudges(FakeApi([TUTORIAL]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     assert report.held is None and len(report.messages) == 6
 
 
 def test_the_held_message_names_the_exam_block_and_until_when(store):
-    report = run_nudges(
-        FakeApi([TUTORIAL, EXAM]), Config(), store, as_of=DAY, dry_run=True, now=NOW,
-        assessment=assessment(*THREE_AND_ONE),
+    report = send_nudges(
+        FakeApi([TUTORIAL, EXAM]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW
     )
     assert report.held == 'exam block "Exam block: Anatomy finals" until 2026-12-19'
     assert 'held: exam block "Exam block: Anatomy finals" until 2026-12-19' in nudge_text(report)
 
 
 def test_dry_run_counts_messages_not_pair_nudges(store):
-    report = run_nudges(
-        FakeApi([]), Config(), store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
-    )
+    report = send_nudges(FakeApi([]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     text = nudge_text(report)
     assert len(report.planned) == 8
     assert "Would send on 2026-12-16: 6 message(s) (8 pair nudge(s))" in text
@@ -83,9 +78,7 @@ def test_dry_run_counts_messages_not_pair_nudges(store):
 
 def test_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_tomorrow(store):
     config = Config.model_validate({"nudges": {"daily_cap": 0}})
-    report = run_nudges(
-        FakeApi([]), config, store, as_of=DAY, dry_run=True, now=NOW, assessment=assessment(*THREE_AND_ONE)
-    )
+    report = send_nudges(FakeApi([]), config, store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     text = nudge_text(report)
     assert "Would send on 2026-12-16: 0 message(s)" in text
     assert "6 message(s) left for tomorrow by [nudges] daily_cap" in text
@@ -118,7 +111,7 @@ def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypat
 
     monkeypatch.setattr(nudges.NudgeSender, "send_all", send_all)
     with structlog.testing.capture_logs() as logs:
-        report = run_nudges(FakeApi([]), Config(), store, as_of=DAY, now=NOW, assessment=assessment(*THREE_AND_ONE))
+        report = send_nudges(FakeApi([]), Config(), store, assessment(*THREE_AND_ONE), now=NOW)
     (done,) = [e for e in logs if e["event"] == "nudge.done"]
     assert done["sent"] == 6 == len({o.nudge.recipient_id for o in report.sent})  # cycle.step's count
     assert done["pairs_sent"] == 8
