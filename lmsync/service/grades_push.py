@@ -289,10 +289,10 @@ def push_grades(
     plan: GradesPlan,
     *,
     observed: GradeState | None = None,
-    verify_after: bool = True,
 ) -> PushReport:
     """Push exactly ``plan``. Without ``observed`` (a saved plan), Moodle is read again first and
-    the plan is refused when its fingerprint no longer matches."""
+    the plan is refused when its fingerprint no longer matches. Unless an answer was lost, Moodle
+    is read once more after the writes to verify them and confirm the published records."""
     started = time.monotonic()
     reads_before = api.transport.requests_made
     if plan.version != PLAN_VERSION:
@@ -329,7 +329,7 @@ def push_grades(
     refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
     report = push_envelope(api, store, plan, run_id=run_id, max_parallel=config.moodle.max_parallel)
     report.failed.extend(drift)
-    if verify_after and not report.uncertain:
+    if not report.uncertain:
         before = api.transport.requests_made
         after = _observe_for(api, config, plan)
         reads += api.transport.requests_made - before
