@@ -21,7 +21,15 @@ name is re-exported here, so ``from lmsync.moodle.models import Group`` keeps wo
 
 from __future__ import annotations
 
-from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel, MoodleWarning, WithWarnings
+from lmsync.moodle.models._base import (
+    ActivityInstance,
+    Described,
+    Int,
+    MoodleInput,
+    MoodleModel,
+    MoodleWarning,
+    WithWarnings,
+)
 from lmsync.moodle.models.core import Course, CoursesResult, SiteFunction, SiteInfo
 from lmsync.moodle.models.feedback import (
     Feedback,
@@ -97,6 +105,7 @@ from lmsync.moodle.models.users import (
 )
 
 __all__ = [
+    "ActivityInstance",
     "AddDiscussionResult",
     "AssignConfig",
     "AssignCourse",
@@ -113,6 +122,7 @@ __all__ = [
     "Course",
     "CoursesResult",
     "CustomField",
+    "Described",
     "Discussion",
     "DiscussionPosts",
     "DiscussionsPage",

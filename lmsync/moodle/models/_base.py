@@ -6,7 +6,8 @@ Part of ``lmsync.moodle.models`` (see its docstring for the rules every model fo
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -35,6 +36,38 @@ class MoodleWarning(MoodleModel):
 
 class WithWarnings(MoodleModel):
     warnings: list[MoodleWarning] = Field(default_factory=list)
+
+
+class Described(MoodleModel):
+    """An id, a name and a formatted description: the head Moodle's groups, groupings and cohorts
+    share (``description`` with its ``descriptionformat``, Moodle's ``external_format_value``; 1 = HTML)."""
+
+    id: int
+    name: str = ""
+    description: str = ""
+    descriptionformat: int = 1
+
+
+class ActivityInstance(MoodleModel):
+    """The columns every activity module's instance has (Moodle's
+    ``helper_for_get_mods_by_courses::standard_coursemodule_elements_returns``): ``id`` is the
+    instance, ``course`` its course id, ``intro`` the description shown on its page."""
+
+    id: int
+    course: int
+    name: str = ""
+    intro: str = ""
+
+
+_Entry = TypeVar("_Entry")
+
+
+def first(entries: Iterable[_Entry], wanted: Callable[[_Entry], bool]) -> _Entry | None:
+    """The first of ``entries`` that ``wanted`` accepts, ``None`` when none does.
+
+    Moodle lists keyed entries (custom profile fields, a Feedback attempt's responses, an
+    assignment's configs) where a mapping would do; this finds one by its key."""
+    return next((entry for entry in entries if wanted(entry)), None)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,18 +10,14 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from lmsync.moodle.models._base import MoodleModel, WithWarnings
+from lmsync.moodle.models._base import ActivityInstance, MoodleModel, WithWarnings, first
 
 # -- feedback ----------------------------------------------------------------------------
 
 
-class Feedback(MoodleModel):
+class Feedback(ActivityInstance):
     """A Feedback activity. ``anonymous``: 1 = anonymous, 2 = NOT anonymous (trap 31)."""
 
-    id: int
-    course: int
-    name: str = ""
-    intro: str = ""
     anonymous: int = 1
     multiple_submit: bool = False
     coursemodule: int = 0
@@ -118,10 +114,8 @@ class FeedbackAttempt(MoodleModel):
     responses: list[FeedbackResponse] = Field(default_factory=list)
 
     def rawval(self, item_id: int) -> str | None:
-        for response in self.responses:
-            if response.id == item_id:
-                return response.rawval
-        return None
+        response = first(self.responses, lambda r: r.id == item_id)
+        return None if response is None else response.rawval
 
 
 class ResponsesAnalysis(WithWarnings):

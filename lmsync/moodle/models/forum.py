@@ -7,20 +7,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lmsync.moodle.models._base import MoodleModel, WithWarnings
+from lmsync.moodle.models._base import ActivityInstance, MoodleModel, WithWarnings
 
 # -- forums ------------------------------------------------------------------------------
 
 
-class Forum(MoodleModel):
+class Forum(ActivityInstance):
     """A forum: ``id`` is the instance, ``cmid`` the course module (trap 32). No group mode."""
 
-    id: int
-    course: int
     cmid: int
     type: str = ""
-    name: str = ""
-    intro: str = ""
     numdiscussions: int = 0
     cancreatediscussions: bool = False
 

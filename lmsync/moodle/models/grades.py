@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from lmsync.moodle.models._base import _ALNUMEXT, Grade, Int, MoodleInput, MoodleModel, WithWarnings
+from lmsync.moodle.models._base import _ALNUMEXT, Grade, Int, MoodleInput, MoodleModel, WithWarnings, first
 
 # -- grades ------------------------------------------------------------------------------
 
@@ -96,10 +96,9 @@ class Assignment(MoodleModel):
     configs: list[AssignConfig] = Field(default_factory=list)
 
     def config(self, subtype: str, plugin: str, name: str) -> str | None:
-        for c in self.configs:
-            if (c.subtype, c.plugin, c.name) == (subtype, plugin, name):
-                return c.value
-        return None
+        """The value of one of the assignment's plugin settings, ``None`` when it is not listed."""
+        found = first(self.configs, lambda c: (c.subtype, c.plugin, c.name) == (subtype, plugin, name))
+        return None if found is None else found.value
 
     @property
     def feedback_comments_enabled(self) -> bool:
@@ -143,19 +142,23 @@ class AssignGradesResult(WithWarnings):
     assignments: list[AssignmentGrades] = Field(default_factory=list)
 
 
-class GradeInput(MoodleInput):
-    """One grade for core_grades_update_grades. ``str_feedback`` is dropped by Moodle 4.5 (trap 21)."""
+class _GradesUpdatePart(MoodleInput):
+    """Base of the two lists core_grades_update_grades takes, ``grades`` and ``itemdetails``."""
 
     wsfunction: ClassVar[str] = "core_grades_update_grades"
+
+
+class GradeInput(_GradesUpdatePart):
+    """One grade for core_grades_update_grades. ``str_feedback`` is dropped by Moodle 4.5 (trap 21)."""
+
     studentid: Int
     grade: Grade | None = None
     str_feedback: str | None = None
 
 
-class GradeItemDetails(MoodleInput):
+class GradeItemDetails(_GradesUpdatePart):
     """``itemdetails`` of core_grades_update_grades (trap 21: numeric idnumber, ALPHANUMEXT name)."""
 
-    wsfunction: ClassVar[str] = "core_grades_update_grades"
     itemname: str | None = None
     idnumber: Int | None = None
     gradetype: Int | None = None

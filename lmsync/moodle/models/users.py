@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel
+from lmsync.moodle.models._base import Described, Int, MoodleInput, MoodleModel, first
 
 # -- users -------------------------------------------------------------------------------
 
@@ -24,13 +24,8 @@ class CustomField(MoodleModel):
     displayvalue: str | None = None  # only from core_user_get_users_by_field (trap 12)
 
 
-class UserGroup(MoodleModel):
-    """A group as listed inside a user (no idnumber)."""
-
-    id: int
-    name: str = ""
-    description: str = ""
-    descriptionformat: int = 1
+class UserGroup(Described):
+    """A group as listed inside a user (no idnumber, no courseid)."""
 
 
 class UserRole(MoodleModel):
@@ -70,10 +65,8 @@ class UserBase(MoodleModel):
 
     def profile(self, shortname: str) -> str | None:
         """The custom profile field's value, ``None`` when absent (empty ones are left out)."""
-        for field in self.customfields:
-            if field.shortname == shortname:
-                return field.value
-        return None
+        field = first(self.customfields, lambda f: f.shortname == shortname)
+        return None if field is None else field.value
 
     def profile_fields(self) -> dict[str, str]:
         return {f.shortname: f.value for f in self.customfields if f.value is not None}
@@ -110,12 +103,8 @@ class User(UserBase):
 # -- cohorts -----------------------------------------------------------------------------
 
 
-class Cohort(MoodleModel):
-    id: int
-    name: str = ""
+class Cohort(Described):
     idnumber: str = ""
-    description: str = ""
-    descriptionformat: int = 1
     visible: bool = True
     theme: str = ""
 
