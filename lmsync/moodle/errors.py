@@ -42,9 +42,26 @@ name and counts, and transport messages are scrubbed before they are raised.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from lmsync.errors import LmsyncError
+from lmsync.moodle.keywords import check_keywords
+
+
+class ErrorFields(TypedDict, total=False):
+    """The keyword fields every :class:`MoodleError` takes; each subclass adds its own before them.
+
+    ``function``: the wsfunction called; ``errorcode``: Moodle's ``errorcode`` (or a local one);
+    ``hint``: the admin step, ``None`` (or absent) for the class's ``default_hint``.
+    """
+
+    function: str | None
+    errorcode: str | None
+    hint: str | None
+
+
+#: The advice after an answer lmsync could not read: Moodle may have acted before it failed.
+_WRITE_MAY_HAVE_APPLIED = "if the call was a write it may have been applied: re-read before retrying"
 
 
 class MoodleError(LmsyncError):
@@ -53,17 +70,12 @@ class MoodleError(LmsyncError):
     exit_code = 1
     default_hint: str | None = None
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        function: str | None = None,
-        errorcode: str | None = None,
-        hint: str | None = None,
-    ) -> None:
+    def __init__(self, message: str, **fields: Unpack[ErrorFields]) -> None:
+        check_keywords(type(self).__name__, fields, ErrorFields.__optional_keys__)
+        hint = fields.get("hint")
         super().__init__(message, hint=hint if hint is not None else self.default_hint)
-        self.function = function
-        self.errorcode = errorcode
+        self.function = fields.get("function")
+        self.errorcode = fields.get("errorcode")
         #: For a chunked write: how many items earlier requests of the same call had
         #: applied before this failure (``None`` when the call was not chunked).
         self.applied: int | None = None
@@ -82,7 +94,9 @@ class TransportError(MoodleError):
 class ConnectionFailed(TransportError):
     default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up."
 
-    def __init__(self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Any) -> None:
+    def __init__(
+        self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Unpack[ErrorFields]
+    ) -> None:
         super().__init__(message, **kw)
         #: True when the connection was never established, so Moodle cannot have acted.
         self.surely_not_sent = surely_not_sent
@@ -93,7 +107,7 @@ class ConnectionFailed(TransportError):
 class Timeout(TransportError):
     default_hint = "Moodle did not answer in time; raise [moodle] timeout_seconds or check the site's load."
 
-    def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Any) -> None:
+    def __init__(self, message: str, *, surely_not_sent: bool = False, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(message, **kw)
         #: True for a connect timeout (request never sent), False for a read timeout.
         self.surely_not_sent = surely_not_sent
@@ -102,7 +116,9 @@ class Timeout(TransportError):
 class HTTPStatusError(TransportError):
     default_hint = "The web server answered with an error status; see its error log."
 
-    def __init__(self, message: str, *, status: int, retry_after: float | None = None, **kw: Any) -> None:
+    def __init__(
+        self, message: str, *, status: int, retry_after: float | None = None, **kw: Unpack[ErrorFields]
+    ) -> None:
         super().__init__(message, **kw)
         self.status = status
         self.retry_after = retry_after
@@ -133,7 +149,7 @@ class Redirected(TransportError):
     exit_code = 2
 
     def __init__(
-        self, message: str, *, status: int, location: str, suggested_url: str | None = None, **kw: Any
+        self, message: str, *, status: int, location: str, suggested_url: str | None = None, **kw: Unpack[ErrorFields]
     ) -> None:
         if kw.get("hint") is None:
             if suggested_url:
@@ -156,7 +172,7 @@ class WebServicesDisabled(TransportError):
         "and the REST protocol (Server > Web services > Manage protocols)."
     )
 
-    def __init__(self, message: str, *, status: int = 403, **kw: Any) -> None:
+    def __init__(self, message: str, *, status: int = 403, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(message, **kw)
         self.status = status
 
@@ -169,14 +185,13 @@ class NotJSON(TransportError):
     )
 
     def __init__(
-        self, message: str, *, content_type: str = "", php_output: str | None = None, **kw: Any
+        self, message: str, *, content_type: str = "", php_output: str | None = None, **kw: Unpack[ErrorFields]
     ) -> None:
         if php_output and kw.get("hint") is None:
             kw["hint"] = (
                 "PHP printed an error or warning into the answer (display_errors is on): set "
                 "display_errors = Off on the Moodle server (Site administration > Development > Debugging: "
-                "Display debug messages off) and look at the PHP error log; if the call was a write it "
-                "may have been applied: re-read before retrying"
+                f"Display debug messages off) and look at the PHP error log; {_WRITE_MAY_HAVE_APPLIED}"
             )
         super().__init__(message, **kw)
         self.content_type = content_type
@@ -196,7 +211,7 @@ class RequestTooLarge(TransportError):
         "Chunk the call (lmsync.moodle.batching.chunk_by_budget); PHP drops variables past max_input_vars."
     )
 
-    def __init__(self, message: str, *, variables: int, budget: int, **kw: Any) -> None:
+    def __init__(self, message: str, *, variables: int, budget: int, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(message, **kw)
         self.variables = variables
         self.budget = budget
@@ -205,10 +220,7 @@ class RequestTooLarge(TransportError):
 class UnexpectedResponse(MoodleError):
     """The answer is JSON but not the shape this function returns (a plugin or version change)."""
 
-    default_hint = (
-        "Check the Moodle version and plugins against lmsync's supported list; if the call was "
-        "a write it may have been applied: re-read before retrying."
-    )
+    default_hint = f"Check the Moodle version and plugins against lmsync's supported list; {_WRITE_MAY_HAVE_APPLIED}."
 
 
 # --- Moodle exception bodies ------------------------------------------------------------
@@ -220,7 +232,7 @@ class MoodleException(MoodleError):
     default_hint = "Moodle refused the call; site debugging (Developer level) adds the reason as debuginfo."
 
     def __init__(
-        self, message: str, *, exception: str | None = None, debuginfo: str | None = None, **kw: Any
+        self, message: str, *, exception: str | None = None, debuginfo: str | None = None, **kw: Unpack[ErrorFields]
     ) -> None:
         """``kw``: what every :class:`MoodleError` takes (``function``, ``errorcode``, ``hint``)."""
         super().__init__(message, **kw)
@@ -259,7 +271,7 @@ class UnknownFunction(MoodleException):
 class MissingCapability(MoodleException):
     exit_code = 2
 
-    def __init__(self, message: str, *, capability: str | None = None, **kw: Any) -> None:
+    def __init__(self, message: str, *, capability: str | None = None, **kw: Unpack[ErrorFields]) -> None:
         if kw.get("hint") is None:
             what = f'"{capability}"' if capability else "the missing capability"
             kw["hint"] = (
@@ -277,7 +289,7 @@ class InvalidParameter(MoodleException):
         "a role not assignable there, or an unknown id. Turn on site debugging to see debuginfo."
     )
 
-    def __init__(self, message: str, *, local: bool = False, **kw: Any) -> None:
+    def __init__(self, message: str, *, local: bool = False, **kw: Unpack[ErrorFields]) -> None:
         super().__init__(message, **kw)
         #: True when lmsync found the problem itself and sent nothing to Moodle.
         self.local = local
