@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel
 
@@ -41,6 +41,16 @@ POST_SORTBY = ("id", "created", "modified")
 SORT_DIRECTIONS = ("ASC", "DESC")
 
 DEFAULT_PAGE_SIZE = 500
+
+
+class Paging(TypedDict, total=False):
+    """Moodle's ``page``/``perpage`` pair, as the paged reads take it (mod_feedback_get_responses_analysis,
+    mod_feedback_get_non_respondents, mod_forum_get_forum_discussions): ``page`` counts from 0,
+    ``perpage`` is rows per page. Absent or ``None``: not sent, Moodle's default (each function
+    says what ``page=None`` means for it)."""
+
+    page: int | None
+    perpage: int | None
 
 
 def _local_error(function: str, message: str) -> InvalidParameter:

@@ -6,7 +6,7 @@ Part of ``lmsync.moodle.api.MoodleApi`` (see its docstring for the rules every c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from lmsync.moodle.api._base import (
     CORE_USER_FIELDS,
@@ -20,6 +20,7 @@ from lmsync.moodle.api._base import (
     _parse_list,
 )
 from lmsync.moodle.batching import collect_pages
+from lmsync.moodle.keywords import check_keywords
 from lmsync.moodle.models import (
     Cohort,
     CohortMembers,
@@ -29,6 +30,19 @@ from lmsync.moodle.models import (
     SiteInfo,
     User,
 )
+
+
+class EnrolledUsersOptions(TypedDict, total=False):
+    """The entries of core_enrol_get_enrolled_users's ``options`` name/value list that lmsync
+    sends (absent or ``None``: left out). ``userfields``: core user fields only
+    (:data:`CORE_USER_FIELDS`, trap 13); ``limitfrom``/``limitnumber``: one page of users."""
+
+    groupid: int | None
+    userfields: Sequence[str] | None
+    withcapability: str | None
+    onlyactive: bool | None
+    limitfrom: int | None
+    limitnumber: int | None
 
 
 class CoreApi(ApiBase):
@@ -64,16 +78,7 @@ class CoreApi(ApiBase):
         return self._call(CoursesResult, fn, params)
 
     def get_enrolled_users(
-        self,
-        courseid: int,
-        *,
-        groupid: int | None = None,
-        userfields: Sequence[str] | None = None,
-        withcapability: str | None = None,
-        onlyactive: bool | None = None,
-        page_size: int | None = DEFAULT_PAGE_SIZE,
-        limitfrom: int | None = None,
-        limitnumber: int | None = None,
+        self, courseid: int, *, page_size: int | None = DEFAULT_PAGE_SIZE, **query: Unpack[EnrolledUsersOptions]
     ) -> list[EnrolledUser]:
         """core_enrol_get_enrolled_users, every row once.
 
@@ -84,7 +89,11 @@ class CoreApi(ApiBase):
         ``limitnumber`` reads exactly that one page instead.
         """
         fn = "core_enrol_get_enrolled_users"
+        check_keywords(fn, query, EnrolledUsersOptions.__optional_keys__)
         courseid = _one_id(fn, "courseid", courseid)
+        groupid, userfields = query.get("groupid"), query.get("userfields")
+        withcapability, onlyactive = query.get("withcapability"), query.get("onlyactive")
+        limitfrom, limitnumber = query.get("limitfrom"), query.get("limitnumber")
         options: list[dict[str, Any]] = []
         if groupid is not None:
             options.append({"name": "groupid", "value": _one_id(fn, "groupid", groupid)})

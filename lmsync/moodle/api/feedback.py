@@ -6,8 +6,10 @@ Part of ``lmsync.moodle.api.MoodleApi`` (see its docstring for the rules every c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
-from lmsync.moodle.api._base import ApiBase, _ids, _one_id
+from lmsync.moodle.api._base import ApiBase, Paging, _ids, _one_id
+from lmsync.moodle.keywords import check_keywords
 from lmsync.moodle.models import (
     FeedbackAnalysis,
     FeedbackItemsResult,
@@ -17,6 +19,19 @@ from lmsync.moodle.models import (
     NonRespondents,
     ResponsesAnalysis,
 )
+
+
+class GroupPaging(Paging, total=False):
+    """The optional parameters mod_feedback_get_responses_analysis takes: ``groupid`` (0 or
+    absent: every group) and the page (:class:`Paging`)."""
+
+    groupid: int | None
+
+
+class NonRespondentsQuery(GroupPaging, total=False):
+    """mod_feedback_get_non_respondents's: :class:`GroupPaging` and ``sort`` (a user field)."""
+
+    sort: str | None
 
 
 class FeedbackApi(ApiBase):
@@ -34,21 +49,15 @@ class FeedbackApi(ApiBase):
         """mod_feedback_get_items (scales in ``presentation``: :meth:`FeedbackItem.scale`)."""
         return self._read_id(FeedbackItemsResult, "mod_feedback_get_items", "feedbackid", feedbackid)
 
-    def get_feedback_responses_analysis(
-        self,
-        feedbackid: int,
-        *,
-        groupid: int | None = None,
-        page: int | None = None,
-        perpage: int | None = None,
-    ) -> ResponsesAnalysis:
+    def get_feedback_responses_analysis(self, feedbackid: int, **query: Unpack[GroupPaging]) -> ResponsesAnalysis:
         """mod_feedback_get_responses_analysis: per-user answers (``perpage`` 0 = all here)."""
         fn = "mod_feedback_get_responses_analysis"
+        check_keywords(fn, query, GroupPaging.__optional_keys__)
         params = {
             "feedbackid": _one_id(fn, "feedbackid", feedbackid),
-            "groupid": groupid,
-            "page": page,
-            "perpage": perpage,
+            "groupid": query.get("groupid"),
+            "page": query.get("page"),
+            "perpage": query.get("perpage"),
         }
         return self._call(ResponsesAnalysis, fn, params)
 
@@ -64,20 +73,15 @@ class FeedbackApi(ApiBase):
         }
         return self._call(FeedbackAnalysis, fn, params)
 
-    def get_feedback_non_respondents(
-        self,
-        feedbackid: int,
-        *,
-        groupid: int | None = None,
-        sort: str | None = None,
-        page: int | None = None,
-        perpage: int | None = None,
-    ) -> NonRespondents:
+    def get_feedback_non_respondents(self, feedbackid: int, **query: Unpack[NonRespondentsQuery]) -> NonRespondents:
         """mod_feedback_get_non_respondents. ``perpage`` 0 means 20, not all (trap 31), so with
         ``page=None`` every page is read (``perpage`` default 100) until ``total`` is reached.
         Includes suspended and ended enrolments."""
         fn = "mod_feedback_get_non_respondents"
-        base = {"feedbackid": _one_id(fn, "feedbackid", feedbackid), "groupid": groupid, "sort": sort}
+        check_keywords(fn, query, NonRespondentsQuery.__optional_keys__)
+        feedbackid = _one_id(fn, "feedbackid", feedbackid)
+        base = {"feedbackid": feedbackid, "groupid": query.get("groupid"), "sort": query.get("sort")}
+        page, perpage = query.get("page"), query.get("perpage")
         if page is not None:
             return self._call(NonRespondents, fn, {**base, "page": page, "perpage": perpage})
         size = perpage or 100

@@ -6,17 +6,19 @@ Part of ``lmsync.moodle.api.MoodleApi`` (see its docstring for the rules every c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from lmsync.moodle.api._base import (
     FORUM_SORTORDERS,
     POST_SORTBY,
     SORT_DIRECTIONS,
     ApiBase,
+    Paging,
     _local_error,
     _one_id,
 )
 from lmsync.moodle.batching import collect_pages
+from lmsync.moodle.keywords import check_keywords
 from lmsync.moodle.models import (
     AddDiscussionResult,
     Discussion,
@@ -25,6 +27,13 @@ from lmsync.moodle.models import (
     Forum,
     MoodleWarning,
 )
+
+
+class DiscussionsQuery(Paging, total=False):
+    """mod_forum_get_forum_discussions's optional parameters: ``sortorder`` (-1 = default, 1..12:
+    :data:`FORUM_SORTORDERS`) and the page (:class:`Paging`)."""
+
+    sortorder: int | None
 
 
 class ForumApi(ApiBase):
@@ -36,22 +45,18 @@ class ForumApi(ApiBase):
         """mod_forum_get_forums_by_courses (instance ``id`` and ``cmid``; no group mode, trap 32)."""
         return self._read_ids(Forum, "mod_forum_get_forums_by_courses", "courseids", courseids)
 
-    def get_forum_discussions(
-        self,
-        forumid: int,
-        *,
-        sortorder: int | None = None,
-        page: int | None = None,
-        perpage: int | None = None,
-    ) -> DiscussionsPage:
+    def get_forum_discussions(self, forumid: int, **query: Unpack[DiscussionsQuery]) -> DiscussionsPage:
         """mod_forum_get_forum_discussions. With ``page=None`` every page is read (``perpage``
         rows each, default 100) and each discussion kept once; otherwise one page.
         A row's ``id`` is its first post, ``discussion`` the discussion id (trap 32)."""
         fn = "mod_forum_get_forum_discussions"
+        check_keywords(fn, query, DiscussionsQuery.__optional_keys__)
         forumid = _one_id(fn, "forumid", forumid)
+        sortorder = query.get("sortorder")
         if sortorder is not None and sortorder not in FORUM_SORTORDERS:
             raise _local_error(fn, f"sortorder must be -1 or 1..12 (got {sortorder!r})")
         base = {"forumid": forumid, "sortorder": sortorder}
+        page, perpage = query.get("page"), query.get("perpage")
         if page is not None:
             return self._call(DiscussionsPage, fn, {**base, "page": page, "perpage": perpage})
         warnings: list[MoodleWarning] = []
