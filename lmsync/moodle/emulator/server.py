@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict, Unpack
 from urllib.parse import parse_qsl, urlsplit
 
 from lmsync.moodle.emulator.adapter import EMULATOR_URL, EmulatorAdapter
@@ -38,6 +38,7 @@ from lmsync.moodle.emulator.protocol import (
     php_json,
 )
 from lmsync.moodle.emulator.state import Site
+from lmsync.moodle.keywords import check_keywords
 
 
 class Recorded(NamedTuple):
@@ -54,6 +55,27 @@ class Recorded(NamedTuple):
 #: How long the HTTP server holds an answer it must lose ("timeout", "late"): past lmsync's
 #: default client timeout of 30 s. Tests pass a short ``hold_seconds`` and a shorter client timeout.
 HOLD_SECONDS = 35.0
+
+
+class ServerOptions(TypedDict, total=False):
+    """How :func:`make_server` and :func:`serve_in_background` set a server up (all optional).
+
+    ``host`` (default ``"127.0.0.1"``) and ``port`` (:func:`make_server`: 8765;
+    :func:`serve_in_background`: 0, a free port); ``state_path``: the JSON file the site is saved
+    to after each write (None: memory only); ``fault``: a :mod:`.faults` function;
+    ``hold_seconds`` (default :data:`HOLD_SECONDS`): how long a lost answer is held; ``cost``
+    (e.g. :data:`~.cost.MOODLE45`): each answered request's price, slept in the handler;
+    ``workers`` (a count, or a :class:`~.cost.Workers` to watch): at most that many requests
+    answered at once (None: as many as arrive; 1 serialises).
+    """
+
+    host: str
+    port: int
+    state_path: str | Path | None
+    fault: FaultFunction | None
+    hold_seconds: float
+    cost: CostModel | None
+    workers: int | Workers | None
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -170,53 +192,40 @@ def _handler_class(site: Site, state_path: Path | None, fault: FaultFunction | N
     return RestHandler
 
 
-def make_server(
-    site: Site,
-    host: str = "127.0.0.1",
-    port: int = 8765,
-    state_path: str | Path | None = None,
-    fault: FaultFunction | None = None,
-    verbose: bool = False,
-    hold_seconds: float = HOLD_SECONDS,
-    cost: CostModel | None = None,
-    workers: int | Workers | None = None,
-) -> EmulatorHTTPServer:
-    """A server for ``site`` (not started); ``hold_seconds``: how long a lost answer is held.
-
-    ``cost`` (e.g. :data:`~.cost.MOODLE45`) charges each answered request its price by sleeping
-    in the handler; ``workers`` (a count, or a :class:`~.cost.Workers` to watch) answers at most
-    that many requests at once (None: as many as arrive; 1 serialises).
-    """
-    handler = _handler_class(site, Path(state_path) if state_path else None, fault, verbose)
+def make_server(site: Site, *, verbose: bool = False, **options: Unpack[ServerOptions]) -> EmulatorHTTPServer:
+    """A server for ``site`` (not started), set up as :class:`ServerOptions` says; ``verbose``:
+    log each request to stderr (``lmsync emulator serve``)."""
+    check_keywords("make_server", options, ServerOptions.__optional_keys__)
+    state_path = options.get("state_path")
+    handler = _handler_class(site, Path(state_path) if state_path else None, options.get("fault"), verbose)
+    workers = options.get("workers")
     pool = workers if isinstance(workers, Workers) else Workers(workers)
-    server = EmulatorHTTPServer((host, port), handler, hold_seconds, cost=cost, workers=pool)
+    address = (options.get("host", "127.0.0.1"), options.get("port", 8765))
+    hold_seconds = options.get("hold_seconds", HOLD_SECONDS)
+    server = EmulatorHTTPServer(address, handler, hold_seconds, cost=options.get("cost"), workers=pool)
     server.daemon_threads = True
     return server
 
 
 def serve_in_background(
     site: Site,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    state_path: str | Path | None = None,
-    fault: FaultFunction | None = None,
-    hold_seconds: float = HOLD_SECONDS,
+    *,
     access_log: list[str] | None = None,
-    cost: CostModel | None = None,
-    workers: int | Workers | None = None,
     record: list[Recorded] | None = None,
+    **options: Unpack[ServerOptions],
 ) -> tuple[str, Callable[[], None]]:
     """Start a server on a free port in a daemon thread; returns ``(base_url, stop)``.
 
     The base URL is what a client puts in its Moodle URL setting, e.g. ``http://127.0.0.1:41234``.
     ``access_log``, if given, is the list the server appends its request lines to (trap 37);
     ``hold_seconds`` how long a lost answer ("timeout", "late" faults) is held before the
-    connection is closed (``stop`` ends the holds at once). ``cost`` and ``workers``: as in
-    :func:`make_server`. ``record``, if given, receives every REST request as :class:`Recorded`
-    (body and token included: for benchmarks that replay a run, never for logs).
+    connection is closed (``stop`` ends the holds at once); the other options as
+    :class:`ServerOptions` says, but ``port`` defaults to 0 (a free one). ``record``, if given,
+    receives every REST request as :class:`Recorded` (body and token included: for benchmarks
+    that replay a run, never for logs).
     """
-    server = make_server(site, host, port, state_path, fault, verbose=False, hold_seconds=hold_seconds,
-                         cost=cost, workers=workers)
+    options.setdefault("port", 0)
+    server = make_server(site, **options)
     if access_log is not None:
         server.access_log = access_log
     server.recorded = record
@@ -243,6 +252,7 @@ __all__ = [
     "EmulatorHTTPServer",
     "HeldWrite",
     "Recorded",
+    "ServerOptions",
     "SimulatedCrash",
     "answer",
     "commit_held",
