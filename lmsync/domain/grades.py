@@ -88,10 +88,10 @@ class GradeWrite:
 
 
 @dataclass(frozen=True)
-class Rejection:
-    key: str
-    user_id: int
-    value: float
+class Rejection(MetricValue):
+    """A value that is not published, and why (``reason``): a metric's (``plan_grades``), or the
+    assignment grade's with ``key`` ``"assignment"`` (``assign_grades``)."""
+
     reason: str
 
 
