@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lmsync.domain.pair_key import PairKey
+
 
 @dataclass(frozen=True)
-class DatedPair:
+class DatedPair(PairKey):
     """A pair from the pairing history: it existed on ``start`` (inclusive) up to ``end``
     (exclusive; ``None`` = still open), both local dates."""
 
-    mentor_id: int
-    mentee_id: int
     start: date
     end: date | None
 

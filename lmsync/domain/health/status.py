@@ -37,6 +37,7 @@ from typing import Literal
 from lmsync.domain.health.evidence import PairEvidence, SurveyRound
 from lmsync.domain.health.signals import SEVERITY_RANK, Context, Reason, Severity, Signal, run_signals
 from lmsync.domain.health.thresholds import Thresholds
+from lmsync.domain.pair_key import PairKey
 
 Status = Literal["ok", "watch", "at_risk", "fading", "closed"]
 STATUSES: tuple[Status, ...] = ("ok", "watch", "at_risk", "fading", "closed")
@@ -57,9 +58,7 @@ def normalise_status(status: str) -> Status:
 
 
 @dataclass(frozen=True)
-class PairHealth:
-    mentor_id: int
-    mentee_id: int
+class PairHealth(PairKey):
     status: Status
     reasons: tuple[Reason, ...]
     paired_since: date
