@@ -41,21 +41,18 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class PairedChange:
+class PairedChange(Summary):
     """Change from one wave to a later one among respondents who answered both.
 
-    ``mean`` is the mean of ``after - before`` (scale units of the instrument's total),
-    ``ci_low``/``ci_high`` its 95% confidence interval, ``d_z`` Cohen's effect size for paired
-    data, ``wilcoxon_w``/``wilcoxon_p`` the signed-rank statistic and two-sided p-value.
+    The ``Summary`` fields describe the differences ``after - before`` of the ``n`` respondents:
+    ``mean`` (scale units of the instrument's total), ``sd``, and ``ci_low``/``ci_high`` the 95%
+    confidence interval of the mean. ``mean_before``/``mean_after`` are the two waves' means,
+    ``d_z`` Cohen's effect size for paired data, ``wilcoxon_w``/``wilcoxon_p`` the signed-rank
+    statistic and two-sided p-value.
     """
 
-    n: int
     mean_before: float | None
     mean_after: float | None
-    mean: float | None
-    sd: float | None
-    ci_low: float | None
-    ci_high: float | None
     d_z: float | None
     wilcoxon_w: float | None
     wilcoxon_p: float | None
@@ -81,7 +78,7 @@ def _mean_ci(values: np.ndarray) -> tuple[float | None, float | None, float | No
     return mean, sd, _finite(low), _finite(high)
 
 
-def describe(values: Sequence[float]) -> Summary:
+def describe(values: Sequence[float] | np.ndarray) -> Summary:
     """n, mean, SD (ddof 1) and the 95% t-interval of the mean of ``values``."""
     array = np.asarray(values, dtype=float)
     mean, sd, low, high = _mean_ci(array)
@@ -99,24 +96,23 @@ def paired_change(before: Sequence[float], after: Sequence[float]) -> PairedChan
     a = np.asarray(after, dtype=float)
     if b.shape != a.shape:
         raise ValueError(f"paired_change: {len(b)} before values but {len(a)} after values")
-    n = len(b)
-    if n == 0:
+    if len(b) == 0:
         return PairedChange(0, None, None, None, None, None, None, None, None, None)
     diff = a - b
-    mean, sd, low, high = _mean_ci(diff)
-    d_z = mean / sd if mean is not None and sd else None
+    change = describe(diff)
+    d_z = change.mean / change.sd if change.mean is not None and change.sd else None
     w = p = None
     if np.count_nonzero(diff) >= 2:
         result = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided", method=wilcoxon_method(diff))
         w, p = _finite(result.statistic), _finite(result.pvalue)
     return PairedChange(
-        n=n,
+        change.n,
+        change.mean,
+        change.sd,
+        change.ci_low,
+        change.ci_high,
         mean_before=float(np.mean(b)),
         mean_after=float(np.mean(a)),
-        mean=mean,
-        sd=sd,
-        ci_low=low,
-        ci_high=high,
         d_z=d_z,
         wilcoxon_w=w,
         wilcoxon_p=p,
