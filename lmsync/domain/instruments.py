@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
+from functools import partial
 from typing import Literal
 
 from lmsync.domain.feedback_choices import (
@@ -207,6 +208,10 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
 
 # --- ready definitions -------------------------------------------------------------------
 
+#: What every built-in instrument shares: a scale starting at 1, and "NA" / "N/A" answered for
+#: an item that does not apply (missing, not an error).
+_builtin_instrument = partial(Instrument, scale_min=1, na_values=frozenset({"NA", "N/A"}))
+
 _RS_NOTE = (
     "Placeholder five-item relationship satisfaction scale (1 = strongly disagree .. 5 = strongly agree), "
     "one form per side; rs4 is reverse-scored. The item texts are the school's to write in Moodle, e.g. "
@@ -220,13 +225,11 @@ def _relationship_satisfaction(side: Side, form_note: str) -> Instrument:
 
     Both forms score alike; the mentee's form is a rating of the mentor (``rates_mentor``).
     """
-    return Instrument(
+    return _builtin_instrument(
         name=f"relationship_satisfaction_{side}",
         items=("rs1", "rs2", "rs3", "rs4", "rs5"),
-        scale_min=1,
         scale_max=5,
         reverse=frozenset({"rs4"}),
-        na_values=frozenset({"NA", "N/A"}),
         min_answered=0.8,
         method="mean",
         side=side,
@@ -241,12 +244,10 @@ RELATIONSHIP_SATISFACTION_MENTEE = _relationship_satisfaction(
 )
 RELATIONSHIP_SATISFACTION_MENTOR = _relationship_satisfaction("mentor", "Mentor form.")
 
-GENERAL_SELF_EFFICACY = Instrument(
+GENERAL_SELF_EFFICACY = _builtin_instrument(
     name="general_self_efficacy",
     items=tuple(f"gse{i}" for i in range(1, 11)),
-    scale_min=1,
     scale_max=4,
-    na_values=frozenset({"NA", "N/A"}),
     min_answered=0.7,
     method="sum",
     side="mentee",
@@ -262,7 +263,7 @@ GENERAL_SELF_EFFICACY = Instrument(
 #: Qualities of outstanding mentors as mentees rate them (Cho, Ramanan & Feldman 2011, Am J Med).
 #: A rating of the mentor: the report shows it only as each mentor's mean over at least
 #: ``[grades] min_mentees_for_mentor_rating`` mentees (issue 14); no grade item (grade_name None).
-MENTOR_QUALITIES = Instrument(
+MENTOR_QUALITIES = _builtin_instrument(
     name="mentor_qualities",
     items=(
         "compassion",
@@ -275,9 +276,7 @@ MENTOR_QUALITIES = Instrument(
         "encouragement",
         "broader_vision",
     ),
-    scale_min=1,
     scale_max=5,
-    na_values=frozenset({"NA", "N/A"}),
     min_answered=0.7,
     method="mean",
     side="mentee",
