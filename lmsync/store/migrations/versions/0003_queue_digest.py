@@ -12,20 +12,12 @@ coordinator and day, written before the message is sent).
 
 from __future__ import annotations
 
-from alembic import op
-
 from lmsync.store import schema
+from lmsync.store.migrations.add_tables import add_tables
 
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    schema.metadata.create_all(op.get_bind(), tables=list(schema.REVISION_0003_TABLES), checkfirst=True)
-
-
-def downgrade() -> None:
-    for table in reversed(schema.REVISION_0003_TABLES):
-        op.drop_table(table.name)
+upgrade, downgrade = add_tables(schema.REVISION_0003_TABLES)

@@ -11,20 +11,12 @@ A store from before this revision has none: the next push records what it sends 
 
 from __future__ import annotations
 
-from alembic import op
-
 from lmsync.store import schema
+from lmsync.store.migrations.add_tables import add_tables
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-
-def upgrade() -> None:
-    schema.metadata.create_all(op.get_bind(), tables=list(schema.REVISION_0005_TABLES), checkfirst=True)
-
-
-def downgrade() -> None:
-    for table in reversed(schema.REVISION_0005_TABLES):
-        op.drop_table(table.name)
+upgrade, downgrade = add_tables(schema.REVISION_0005_TABLES)
