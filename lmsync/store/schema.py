@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.schema import SchemaItem
 
 metadata = MetaData()
 
@@ -71,6 +72,18 @@ def _delivery() -> tuple[Column[str], Column[int], Column[str], Column[int], Col
     )
 
 
+# --- the two kinds of table most of the store is: one programme's rows, with or without an id ---
+def _programme_table(name: str, *items: SchemaItem) -> Table:
+    """A table of one programme's rows, keyed by its own columns: ``programme`` first, then ``items``."""
+    return Table(name, metadata, _programme(), *items)
+
+
+def _numbered_table(name: str, *items: SchemaItem) -> Table:
+    """A table of one programme's rows numbered by ``id`` (never reused on SQLite): ``id``,
+    ``programme``, then ``items``."""
+    return Table(name, metadata, _id(), _programme(), *items, sqlite_autoincrement=True)
+
+
 # --- 001: every write lmsync sends to Moodle, intent before and result after ----------------------
 journal = Table(
     "journal",
@@ -90,10 +103,8 @@ journal = Table(
     sqlite_autoincrement=True,
 )
 
-created_objects = Table(
+created_objects = _programme_table(
     "created_objects",
-    metadata,
-    _programme(),
     Column("kind", Text, nullable=False),  # discussion | event | message
     Column("key", Text, nullable=False),  # lmsync's own key (e.g. the group idnumber)
     Column("moodle_id", Integer, nullable=False),
@@ -102,11 +113,8 @@ created_objects = Table(
 )
 
 # --- 002: meetings, imported files, survey answers and scores (issue 6; 006 added about_id) ---------
-meetings = Table(
+meetings = _numbered_table(
     "meetings",
-    metadata,
-    _id(),
-    _programme(),
     Column("meeting_date", Text, nullable=False),
     *_pair(),
     Column("source", Text, nullable=False),  # feedback | csv | cli
@@ -120,14 +128,10 @@ meetings = Table(
     UniqueConstraint("programme", "meeting_date", "mentor_id", "mentee_id", "source"),
     Index("meetings_mentor", "programme", "mentor_id"),
     Index("meetings_mentee", "programme", "mentee_id"),
-    sqlite_autoincrement=True,
 )
 
-imports = Table(
+imports = _numbered_table(
     "imports",
-    metadata,
-    _id(),
-    _programme(),
     Column("kind", Text, nullable=False),  # meetings | surveys
     Column("file_name", Text, nullable=False),
     Column("file_sha256", Text, nullable=False),
@@ -137,14 +141,10 @@ imports = Table(
     Column("unchanged", Integer, nullable=False),
     Column("imported_at", Text, nullable=False),
     Index("imports_hash", "programme", "kind", "file_sha256"),
-    sqlite_autoincrement=True,
 )
 
-survey_answers = Table(
+survey_answers = _numbered_table(
     "survey_answers",
-    metadata,
-    _id(),
-    _programme(),
     Column("respondent_id", Integer, nullable=False),
     Column("instrument", Text, nullable=False),
     Column("answer_date", Text, nullable=False),
@@ -156,13 +156,10 @@ survey_answers = Table(
     UniqueConstraint("programme", "respondent_id", "instrument", "answer_date", "item", "source", "about_id"),
     Index("survey_answers_respondent", "programme", "respondent_id"),
     Index("survey_answers_about", "programme", "about_id"),
-    sqlite_autoincrement=True,
 )
 
-survey_scores = Table(
+survey_scores = _programme_table(
     "survey_scores",
-    metadata,
-    _programme(),
     Column("respondent_id", Integer, nullable=False),
     Column("instrument", Text, nullable=False),
     Column("wave", Text, nullable=False),
@@ -178,10 +175,8 @@ survey_scores = Table(
 )
 
 # --- 003: the comment last sent with each assignment grade (trap 30) --------------------------------
-assign_comments = Table(
+assign_comments = _programme_table(
     "assign_comments",
-    metadata,
-    _programme(),
     Column("assignment_id", Integer, nullable=False),
     Column("user_id", Integer, nullable=False),
     Column("comment", Text, nullable=False),
@@ -190,10 +185,8 @@ assign_comments = Table(
 )
 
 # --- 004: pair health, the coordinator queue, the nudges sent ------------------------------------
-health_snapshots = Table(
+health_snapshots = _programme_table(
     "health_snapshots",
-    metadata,
-    _programme(),
     Column("day", Text, nullable=False),
     *_pair(),
     *_health(),
@@ -204,11 +197,8 @@ health_snapshots = Table(
     Index("health_snapshots_pair", "programme", "mentor_id", "mentee_id", "day"),
 )
 
-coordinator_queue = Table(
+coordinator_queue = _numbered_table(
     "coordinator_queue",
-    metadata,
-    _id(),
-    _programme(),
     *_pair(),
     *_health(),
     Column("opened_on", Text, nullable=False),
@@ -216,7 +206,6 @@ coordinator_queue = Table(
     Column("acked_on", Text),  # NULL while open
     Column("acked_at", Text),
     Column("note", Text),
-    sqlite_autoincrement=True,
 )
 # at most one open item per pair (a partial unique index on both engines)
 Index(
@@ -229,18 +218,14 @@ Index(
     postgresql_where=coordinator_queue.c.acked_on.is_(None),
 )
 
-nudges = Table(
+nudges = _numbered_table(
     "nudges",
-    metadata,
-    _id(),
-    _programme(),
     *_pair(),
     Column("recipient_id", Integer, nullable=False),
     Column("day", Text, nullable=False),
     Column("kind", Text, nullable=False),
     *_delivery(),
     Index("nudges_pair", "programme", "mentor_id", "mentee_id", "recipient_id", "day"),
-    sqlite_autoincrement=True,
 )
 
 # --- 005: which Moodle site and course the store belongs to (issue 11) ------------------------------
@@ -256,10 +241,8 @@ store_binding = Table(
 )
 
 # --- 007: grade items lmsync created or adopted (issue 10 point 6) ----------------------------------
-grade_items = Table(
+grade_items = _programme_table(
     "grade_items",
-    metadata,
-    _programme(),
     Column("course_id", Integer, nullable=False),
     Column("cmid", Integer, nullable=False),
     Column("itemnumber", Integer, nullable=False),
@@ -289,17 +272,13 @@ BASELINE_TABLES = (
 )
 
 # --- revision 0002: when each mentee joined and left a mentor's circle (issue 12) -----------------
-pairing_history = Table(
+pairing_history = _numbered_table(
     "pairing_history",
-    metadata,
-    _id(),
-    _programme(),
     *_pair(),
     Column("joined_at", Text, nullable=False),  # ISO instant the add_member batch was accepted
     Column("left_at", Text),  # NULL while the mentee is in the circle
     Column("source", Text, nullable=False),  # apply | journal (back-filled by the migration)
     Index("pairing_history_pair", "programme", "mentor_id", "mentee_id"),
-    sqlite_autoincrement=True,
 )
 
 # --- revision 0003: the queue's owners, due dates and outcomes; not-a-good-fit pairs; digests (issue 13) --
@@ -317,29 +296,21 @@ queue_tracking = Table(
     Column("escalated_on", Text),
 )
 
-pair_forbids = Table(
+pair_forbids = _numbered_table(
     "pair_forbids",
-    metadata,
-    _id(),
-    _programme(),
     *_pair(),
     Column("source", Text, nullable=False),  # queue | survey
     Column("marked_on", Text, nullable=False),
     UniqueConstraint("programme", "mentor_id", "mentee_id"),
-    sqlite_autoincrement=True,
 )
 
-digests = Table(
+digests = _numbered_table(
     "digests",
-    metadata,
-    _id(),
-    _programme(),
     Column("recipient_id", Integer, nullable=False),
     Column("day", Text, nullable=False),
     Column("items", Integer, nullable=False),  # pairs and queue items the digest named
     *_delivery(),
     UniqueConstraint("programme", "recipient_id", "day"),  # never two digests to one person on one day
-    sqlite_autoincrement=True,
 )
 
 #: The tables revision 0003 adds.
@@ -350,10 +321,8 @@ REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)
 REVISION_0004_COLUMNS = (("meetings", "rated_by"),)
 
 # --- revision 0005: the received means lmsync published, frozen (tester finding FIX-A) ------------
-published_grades = Table(
+published_grades = _programme_table(
     "published_grades",
-    metadata,
-    _programme(),
     Column("metric", Text, nullable=False),  # a received metric key, e.g. checkin-received-T3
     Column("user_id", Integer, nullable=False),  # the mentor
     Column("value", Float, nullable=False),
