@@ -9,7 +9,7 @@ module gives every command the same language:
   1 partial, 2 an admin must act, 3 bad input, 4 locked), never a traceback; under
   ``--log-format json`` that message is one JSON line on stderr;
 * ``lmsync`` (or a group such as ``lmsync queue``) alone prints its help and exits 0;
-* every command's help ends with examples (``EXAMPLES`` below, unless the command has its own).
+* every command's help ends with examples (its ``epilog``, written with ``examples`` below).
 * a command's module is imported only when that command is used (``COMMANDS``, ``LazyGroup``):
   ``lmsync --help`` and completion import none, ``lmsync match`` only ``lmsync.cli.match``
   (issue 15, start-up).
@@ -80,50 +80,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
-
-#: Examples shown at the end of each command's help (a command with "Example" in its own
-#: epilog keeps that). A test fails when a command has neither.
-EXAMPLES: dict[str, list[str]] = {
-    "init": ["lmsync init", "lmsync init --url https://moodle.example.edu --course MENTOR-2026 --token-file /etc/lmsync/token"],
-    "config": ["lmsync config reference > CONFIGURATION.md"],
-    "config reference": ["lmsync config reference", "lmsync config reference --out CONFIGURATION.md"],
-    "doctor": ["lmsync doctor", "lmsync doctor --config /etc/lmsync/lmsync.toml --log-format json --format json"],
-    "emulator": ["lmsync emulator serve --port 8765 --state demo.json"],
-    "emulator serve": ["lmsync emulator serve --port 8765 --state demo.json",
-                       "lmsync emulator serve --cost moodle45 --workers 4"],
-    "emulator reset": ["lmsync emulator reset --state demo.json"],
-    "match": ["lmsync match", "lmsync match --people people.csv --format csv > match.csv"],
-    "plan": ["lmsync plan", "lmsync plan --out plan.json --allow-delete"],
-    "apply": ["lmsync plan --out plan.json && lmsync apply plan.json"],
-    "sync": ["lmsync sync --dry-run", "lmsync sync --wait --log-format json"],
-    "daemon": ["lmsync daemon --interval 15m --log-format json"],
-    "run": ["lmsync run", "lmsync run --wait --log-format json"],
-    "pair": ["lmsync pair show t0001 s0006"],
-    "pair show": ["lmsync pair show t0001 s0006", "lmsync pair show s0006 --format json"],
-    "queue done": ["lmsync queue done t0001 s0006 --outcome met --note 'met on Tuesday'"],
-    "demo": ["lmsync demo"],
-    "grades": ["lmsync grades plan --out grades.json && lmsync grades push grades.json"],
-    "grades plan": ["lmsync grades plan", "lmsync grades plan --out grades.json"],
-    "grades push": ["lmsync grades push", "lmsync grades push grades.json"],
-    "meetings": ["lmsync meetings list --person s0006"],
-    "meetings add": ["lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"],
-    "meetings list": ["lmsync meetings list", "lmsync meetings list --person s0006@example.org --since 2026-09-01",
-                      "lmsync meetings list --format csv > meetings.csv"],
-    "import": ["lmsync import meetings meetings.csv"],
-    "import meetings": ["lmsync import meetings meetings.csv"],
-    "import surveys": ["lmsync import surveys surveys.csv"],
-    "moodle": ["lmsync moodle plugin --out local_lmsync.zip"],
-    "moodle plugin": ["lmsync moodle plugin --out local_lmsync.zip"],
-    "moodle role-preset": ["lmsync moodle role-preset --out lmsync_role.xml"],
-    "person": ["lmsync person export s0006 --out s0006.json"],
-    "person export": ["lmsync person export s0006 --out s0006.json", "lmsync person export s0006@example.org"],
-    "person erase": ["lmsync person erase s0006 --yes"],
-    "health": ["lmsync health", "lmsync health --format json --as-of 2026-12-01"],
-    "nudge": ["lmsync nudge --dry-run", "lmsync nudge"],
-    "queue": ["lmsync queue list"],
-    "queue list": ["lmsync queue list", "lmsync queue list --format json"],
-    "queue ack": ["lmsync queue ack t0001 s0006 --note 'called both, meeting Friday'"],
-}
 
 
 @dataclass
@@ -423,15 +379,13 @@ class LazyGroup(LmsyncGroup):
 
 
 def prepare(name: str, command: click.Command) -> None:
-    """Ready an imported command and its subcommands: the global options, examples, help alone."""
-    tree = [((name,), command), *(walk(command, (name,)) if isinstance(command, click.Group) else [])]
-    for path, cmd in tree:
+    """Ready an imported command and its subcommands: the global options, help alone."""
+    tree = [command, *(cmd for _, cmd in walk(command, (name,)))] if isinstance(command, click.Group) else [command]
+    for cmd in tree:
         taken = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
         cmd.params.extend(o for o in global_options() if not set(o.opts) & taken)
         if isinstance(cmd, click.Group):
             cmd.no_args_is_help = True
-        if "Example" not in (cmd.epilog or "") and " ".join(path) in EXAMPLES:
-            cmd.epilog = _examples_epilog(EXAMPLES[" ".join(path)])
 
 
 def walk(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -442,7 +396,9 @@ def walk(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple
             yield from walk(cmd, (*path, name))
 
 
-def _examples_epilog(lines: list[str]) -> str:
+def examples(*lines: str) -> str:
+    """A command's help epilog listing ``lines`` as examples (given where the command is defined;
+    a test fails when a command has none)."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 

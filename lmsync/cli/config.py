@@ -6,16 +6,20 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import examples
 from lmsync.config_reference import reference_markdown
 from lmsync.errors import InputError
 
 
-@click.group("config")
+@click.group("config", epilog=examples("lmsync config reference > CONFIGURATION.md"))
 def command() -> None:
     """The configuration: its reference (every section and key)."""
 
 
-@command.command("reference")
+@command.command(
+    "reference",
+    epilog=examples("lmsync config reference", "lmsync config reference --out CONFIGURATION.md"),
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the Markdown here instead of printing it.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists (like `lmsync init --force`).")

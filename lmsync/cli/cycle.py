@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from lmsync.cli import examples
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -21,7 +22,7 @@ def step_line(step: cycle.StepResult) -> str:
     return f"{step.step:<9} {step.state:<8} {step.summary}"
 
 
-@click.command("run")
+@click.command("run", epilog=examples("lmsync run", "lmsync run --wait --log-format json"))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
 def run_command(ctx: click.Context, wait: bool) -> None:

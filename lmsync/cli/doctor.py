@@ -6,13 +6,19 @@ import sys
 
 import click
 
-from lmsync.cli import FORMAT, echo_view
+from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.render.doctor import doctor_view
 from lmsync.service.doctor import run_doctor
 from lmsync.service.moodle import open_moodle
 
 
-@click.command("doctor")
+@click.command(
+    "doctor",
+    epilog=examples(
+        "lmsync doctor",
+        "lmsync doctor --config /etc/lmsync/lmsync.toml --log-format json --format json",
+    ),
+)
 @FORMAT
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:

@@ -12,17 +12,24 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import examples
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
 
 
-@click.group("emulator")
+@click.group("emulator", epilog=examples("lmsync emulator serve --port 8765 --state demo.json"))
 def command() -> None:
     """A stateful Moodle 4.5 emulator (demo site: MENTOR-2026 before lmsync ran)."""
 
 
-@command.command("serve")
+@command.command(
+    "serve",
+    epilog=examples(
+        "lmsync emulator serve --port 8765 --state demo.json",
+        "lmsync emulator serve --cost moodle45 --workers 4",
+    ),
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -57,7 +64,7 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
         server.server_close()
 
 
-@command.command("reset")
+@command.command("reset", epilog=examples("lmsync emulator reset --state demo.json"))
 @click.option("--state", "state", required=True, type=click.Path(dir_okay=False, path_type=Path), help="State file to overwrite.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site.")
 def reset_command(state: Path, seed: int) -> None:

@@ -11,18 +11,21 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import FORMAT, echo_view, save_plan
+from lmsync.cli import FORMAT, echo_view, examples, save_plan
 from lmsync.errors import InputError, PartialFailure
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
 
 
-@click.group("grades")
+@click.group(
+    "grades",
+    epilog=examples("lmsync grades plan --out grades.json && lmsync grades push grades.json"),
+)
 def command() -> None:
     """Attendance, meeting and survey figures as grade items lmsync owns."""
 
 
-@command.command("plan")
+@command.command("plan", epilog=examples("lmsync grades plan", "lmsync grades plan --out grades.json"))
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
 )
@@ -37,7 +40,7 @@ def plan_command(ctx: click.Context, out: Path | None, wait: bool, fmt: str) -> 
         save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)
 
 
-@command.command("push")
+@command.command("push", epilog=examples("lmsync grades push", "lmsync grades push grades.json"))
 @click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context

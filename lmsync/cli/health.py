@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import click
 
-from lmsync.cli import FORMAT, echo_view
+from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.errors import InputError, PartialFailure
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
@@ -34,7 +34,7 @@ AS_OF = click.option(
 )
 
 
-@click.command("health")
+@click.command("health", epilog=examples("lmsync health", "lmsync health --format json --as-of 2026-12-01"))
 @FORMAT
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -99,7 +99,7 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     return "\n".join(lines)
 
 
-@click.command("nudge")
+@click.command("nudge", epilog=examples("lmsync nudge --dry-run", "lmsync nudge"))
 @click.option("--dry-run", is_flag=True, help="Print the messages that would be sent; send nothing.")
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -121,12 +121,12 @@ def nudge_command(ctx: click.Context, dry_run: bool, as_of: datetime | None, wai
         )
 
 
-@click.group("queue")
+@click.group("queue", epilog=examples("lmsync queue list"))
 def queue_command() -> None:
     """The coordinator queue: fading pairs waiting for a person."""
 
 
-@queue_command.command("list")
+@queue_command.command("list", epilog=examples("lmsync queue list", "lmsync queue list --format json"))
 @FORMAT
 @click.pass_context
 def queue_list_command(ctx: click.Context, fmt: str) -> None:
@@ -139,7 +139,10 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
     echo_view(ctx, queue_view(items, people), fmt)
 
 
-@queue_command.command("ack")
+@queue_command.command(
+    "ack",
+    epilog=examples("lmsync queue ack t0001 s0006 --note 'called both, meeting Friday'"),
+)
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option("--note", default=None, help="What was done (stored locally).")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -176,7 +179,10 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     )
 
 
-@queue_command.command("done")
+@queue_command.command(
+    "done",
+    epilog=examples("lmsync queue done t0001 s0006 --outcome met --note 'met on Tuesday'"),
+)
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option(
     "--outcome",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import examples
 from lmsync.config import Config, load_config
 from lmsync.errors import ConfigError, InputError
 
@@ -96,7 +97,13 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@click.command("init")
+@click.command(
+    "init",
+    epilog=examples(
+        "lmsync init",
+        "lmsync init --url https://moodle.example.edu --course MENTOR-2026 --token-file /etc/lmsync/token",
+    ),
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("lmsync.toml"),
               show_default=True, help="Where to write the configuration.")
 @click.option("--url", default=None, help="[moodle] url: the Moodle site's address (none: the emulator).")

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import click
 
-from lmsync.cli import FORMAT, echo_view
+from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.render.match import match_view
 from lmsync.service import match as service
 
 
-@click.command("match")
+@click.command(
+    "match",
+    epilog=examples("lmsync match", "lmsync match --people people.csv --format csv > match.csv"),
+)
 @click.option("--people", "people_file", type=click.Path(dir_okay=False), default=None,
               help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,preferences,needs].")
 @FORMAT

@@ -13,19 +13,22 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORMAT, echo_view
+from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
 
 
-@click.group("meetings")
+@click.group("meetings", epilog=examples("lmsync meetings list --person s0006"))
 def command() -> None:
     """Meetings between mentors and mentees (also read from the meeting-log Feedback activity)."""
 
 
-@command.command("add")
+@command.command(
+    "add",
+    epilog=examples("lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"),
+)
 @click.option("--date", "when", required=True, help="YYYY-MM-DD or DD/MM/YYYY.")
 @click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
 @click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
@@ -83,7 +86,14 @@ def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
     return str(getattr(user, key, "") or typed) if user is not None else typed
 
 
-@command.command("list")
+@command.command(
+    "list",
+    epilog=examples(
+        "lmsync meetings list",
+        "lmsync meetings list --person s0006@example.org --since 2026-09-01",
+        "lmsync meetings list --format csv > meetings.csv",
+    ),
+)
 @click.option("--person", default=None, help="Only this person's meetings (username, idnumber, email or Moodle id).")
 @click.option(
     "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="From this date (YYYY-MM-DD)."
@@ -102,7 +112,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     echo_view(ctx, meetings_view(rows, people), fmt)
 
 
-@click.group("import")
+@click.group("import", epilog=examples("lmsync import meetings meetings.csv"))
 def import_command() -> None:
     """Import CSV files: all of a file or nothing; importing a file again stores nothing twice."""
 
@@ -122,7 +132,7 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
     ``--template`` prints the header with an example row instead (``service.import_template``)."""
 
     def decorate(func: Callable[[click.Context, Path, bool], str]) -> click.Command:
-        @import_command.command(kind, help=func.__doc__)
+        @import_command.command(kind, help=func.__doc__, epilog=examples(f"lmsync import {kind} {kind}.csv"))
         @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
         @click.option("--template", is_flag=True, help="Print the CSV header with one example row, and exit.")
         @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")

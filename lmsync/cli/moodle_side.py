@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from lmsync.cli import examples
 from lmsync.moodle_side.plugin import write_plugin_zip
 from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
 from lmsync.moodle_side.role_preset import write_role_preset
@@ -31,12 +32,12 @@ def _out_option(default: str, what: str) -> Callable[[F], F]:
     )
 
 
-@click.group("moodle")
+@click.group("moodle", epilog=examples("lmsync moodle plugin --out local_lmsync.zip"))
 def command() -> None:
     """Files for the Moodle side: the lmsync plugin and the web-service role preset."""
 
 
-@command.command("plugin")
+@command.command("plugin", epilog=examples("lmsync moodle plugin --out local_lmsync.zip"))
 @_out_option("local_lmsync.zip", "the plugin zip")
 def plugin(out: Path) -> None:
     """Write the local_lmsync plugin, which declares the lmsync external service."""
@@ -49,7 +50,7 @@ def plugin(out: Path) -> None:
     click.echo("install it: Site administration > Plugins > Install plugins > upload the zip")
 
 
-@command.command("role-preset")
+@command.command("role-preset", epilog=examples("lmsync moodle role-preset --out lmsync_role.xml"))
 @_out_option("lmsync_role.xml", "the role preset XML")
 @click.option(
     "--allow-assign",

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORMAT, echo_view
+from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.errors import InputError
 from lmsync.render.pair import pair_view
 from lmsync.service import health as service
@@ -32,12 +32,15 @@ def _pairs_of(config: Any, person: int) -> list[tuple[int, int]]:
     return sorted(p for p in known if person in p)
 
 
-@click.group("pair")
+@click.group("pair", epilog=examples("lmsync pair show t0001 s0006"))
 def pair_command() -> None:
     """One pair's history (coordinator view)."""
 
 
-@pair_command.command("show")
+@pair_command.command(
+    "show",
+    epilog=examples("lmsync pair show t0001 s0006", "lmsync pair show s0006 --format json"),
+)
 @click.argument("who", nargs=-1, required=True, metavar="WHO [WHO]")
 @FORMAT
 @click.pass_context

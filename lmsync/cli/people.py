@@ -7,15 +7,19 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import examples
 from lmsync.service import privacy
 
 
-@click.group("person")
+@click.group("person", epilog=examples("lmsync person export s0006 --out s0006.json"))
 def command() -> None:
     """Export or erase everything lmsync stores about one person."""
 
 
-@command.command("export")
+@command.command(
+    "export",
+    epilog=examples("lmsync person export s0006 --out s0006.json", "lmsync person export s0006@example.org"),
+)
 @click.argument("who")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
 @click.pass_context
@@ -30,7 +34,7 @@ def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
     click.echo(f"written to {out}")
 
 
-@command.command("erase")
+@command.command("erase", epilog=examples("lmsync person erase s0006 --yes"))
 @click.argument("who")
 @click.option("--yes", is_flag=True, help="Do it without asking.")
 @click.pass_context

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORMAT, echo_view, save_plan
+from lmsync.cli import FORMAT, echo_view, examples, save_plan
 from lmsync.domain.plan import Plan
 from lmsync.errors import InputError, PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
@@ -40,7 +40,7 @@ def _wants_progress(ctx: click.Context) -> bool:
     return bool(ctx.obj.log_format == "console")
 
 
-@click.command("plan")
+@click.command("plan", epilog=examples("lmsync plan", "lmsync plan --out plan.json --allow-delete"))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
 @click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Accepted for scripts: a plan only reads, so it never waits for a run.")
@@ -55,7 +55,7 @@ def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None
         save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}", fmt)
 
 
-@click.command("apply")
+@click.command("apply", epilog=examples("lmsync plan --out plan.json && lmsync apply plan.json"))
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
@@ -73,7 +73,7 @@ def apply_command(ctx: click.Context, plan_file: Path, wait: bool) -> None:
         raise PartialFailure(f"{len(report.failed)} operations were refused by Moodle")
 
 
-@click.command("sync")
+@click.command("sync", epilog=examples("lmsync sync --dry-run", "lmsync sync --wait --log-format json"))
 @click.option("--dry-run", is_flag=True, help="Plan only: print what would change and write nothing.")
 @click.option("--allow-delete", is_flag=True, default=None, help="Delete lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -124,7 +124,7 @@ def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     return known[0]
 
 
-@click.command("daemon")
+@click.command("daemon", epilog=examples("lmsync daemon --interval 15m --log-format json"))
 @click.option(
     "--interval",
     default="15m",
@@ -146,7 +146,7 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
     sys.exit(code)
 
 
-@click.command("demo")
+@click.command("demo", epilog=examples("lmsync demo"))
 @click.pass_context
 def demo_command(ctx: click.Context) -> None:
     """Run a whole sync against the built-in emulator's demo site, then show that a re-run changes nothing."""
