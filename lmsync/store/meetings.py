@@ -26,6 +26,9 @@ _Item = TypeVar("_Item")
 
 @dataclass(frozen=True)
 class SaveCounts:
+    """Rows one save added, updated, left unchanged (same content) and removed (``replace_source``:
+    rows of that source no longer read); ``+`` sums two counts field by field."""
+
     added: int = 0
     updated: int = 0
     unchanged: int = 0
