@@ -56,12 +56,19 @@ class Unmatched:
 
 @dataclass(frozen=True)
 class CircleOptimality:
+    """The optimality proof of one circle's matching (``mentor`` or ``peer``): each circle is
+    solved, and proved, on its own."""
+
     circle: CircleKind
     optimality: Optimality
 
 
 @dataclass(frozen=True)
 class MatchResult:
+    """A whole matching: ``assignments`` (kept, pinned and matched pairs), ``unmatched`` mentees
+    with the reason, ``total_score`` (sum of the pairs' scores), ``loads`` (mentor id -> mentees
+    after the matching), ``optimality`` per circle; ``proven_optimal`` only if every circle is."""
+
     structure: str
     assignments: list[Match]
     unmatched: list[Unmatched]

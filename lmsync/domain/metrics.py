@@ -37,6 +37,8 @@ class MetricSpec:
 
 @dataclass(frozen=True)
 class MetricValue:
+    """One person's value of one metric (``key`` as in :class:`MetricSpec`), in the metric's range."""
+
     key: str
     user_id: int
     value: float
