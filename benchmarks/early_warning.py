@@ -43,7 +43,11 @@ An *alarm* is a status of ``at_risk`` or ``fading``: what lands in a coordinator
 digest. ``watch`` is not an alarm (the coordinator sees it only on ``lmsync health``), so a
 healthy or recovering pair that is ever watched is not a false alarm.
 
-    python benchmarks/early_warning.py [--pairs 2500] [--seeds 13 7 101]
+``--oracle`` also prints the ceiling: what a detector that knows the simulation's model reaches
+on the same evidence at 5% false alarms, and what it saw in the pairs the rules flagged later
+or never (``early_warning_oracle.py``; benchmark code, never product code).
+
+    python benchmarks/early_warning.py [--pairs 2500] [--seeds 13 7 101] [--oracle]
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from lmsync.domain.health import (
     EfficacyPoint,
@@ -135,6 +140,7 @@ class Figures:
     fading_early: int = 0  # fading pairs (with an onset) flagged before it (counted as missed)
     assessments: int = 0
     seconds: float = 0.0
+    alarms: tuple[date | None, ...] = ()  # each pair's first alarm (``None``: never), in order
 
     def meets_aims(self) -> bool:
         return (
@@ -334,18 +340,32 @@ def _share(values: Iterable[bool]) -> float:
     return sum(items) / len(items) if items else 1.0
 
 
+def horizon(pair: SimPair) -> date:
+    """The last weekly as-of day worth judging ``pair`` on (scoring only: it reads the kind):
+    the year's end, or later for a fading pair the silence rule catches later, or 8 weeks
+    after a hi-bye pair's change."""
+    end = START + timedelta(weeks=WEEKS)
+    if pair.kind == "hi_bye" and pair.onset is not None:
+        return min(end, pair.onset + timedelta(weeks=HI_BYE_WEEKS))
+    return max(end, pair.silence_fires) if pair.kind in FADING_KINDS else end
+
+
 def evaluate(pairs: Sequence[SimPair], t: Thresholds) -> Figures:
     started = time.perf_counter()
-    end = START + timedelta(weeks=WEEKS)
     alarms: list[date | None] = []
     total = 0
     for pair in pairs:
-        until = max(end, pair.silence_fires) if pair.kind in FADING_KINDS else end
-        if pair.kind == "hi_bye" and pair.onset is not None:
-            until = min(end, pair.onset + timedelta(weeks=HI_BYE_WEEKS))
-        alarm, count = first_alarm(pair, t, until=until)
+        alarm, count = first_alarm(pair, t, until=horizon(pair))
         alarms.append(alarm)
         total += count
+    return score(pairs, alarms, assessments=total, seconds=time.perf_counter() - started)
+
+
+def score(
+    pairs: Sequence[SimPair], alarms: Sequence[date | None], *, assessments: int = 0, seconds: float = 0.0
+) -> Figures:
+    """The figures of one detector: ``alarms[i]`` is the first day it flagged ``pairs[i]``
+    (``None``: never, within ``horizon``). Shared by the health rules and ``--oracle``."""
     kinds = Counter(p.kind for p in pairs)
     recall_hits: dict[str, list[bool]] = {k: [] for k in FADING_KINDS}
     leads: dict[str, list[float]] = {k: [] for k in FADING_KINDS}
@@ -385,8 +405,9 @@ def evaluate(pairs: Sequence[SimPair], t: Thresholds) -> Figures:
         false_by_kind={k: _share(v) for k, v in false.items()},
         hi_bye_early=hi_bye_early,
         fading_early=fading_early,
-        assessments=total,
-        seconds=time.perf_counter() - started,
+        assessments=assessments,
+        seconds=seconds,
+        alarms=tuple(alarms),
     )
 
 
@@ -414,14 +435,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pairs", type=int, default=2500)
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 7, 101], help="one programme per seed")
+    parser.add_argument("--oracle", action="store_true", help="also the ceiling: early_warning_oracle.py")
     args = parser.parse_args(argv)
     t = Thresholds()
     met = True
     for seed in args.seeds:
-        figures = evaluate(simulate(args.pairs, seed, t), t)
+        pairs = simulate(args.pairs, seed, t)
+        figures = evaluate(pairs, t)
         print(f"--- seed {seed}")
         print(report(figures))
         met = met and figures.meets_aims()
+        if args.oracle:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            import early_warning_oracle as oracle
+
+            best, h, seen = oracle.run(pairs, t, horizon, score, figures.alarms)
+            print(
+                f"oracle (knows the model; alarm at posterior log-odds >= {h:.2f}, set for <= 5% false alarms):"
+            )
+            print("\n".join("  " + line for line in report(best).splitlines()[1:-2]))
+            print("what the oracle saw that the rules did not (log-likelihood ratio, nats, at its alarm):")
+            print("\n".join(seen))
     return 0 if met else 1
 
 
