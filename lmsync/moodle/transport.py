@@ -47,7 +47,8 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, quote_plus, urljoin, urlsplit, urlunsplit
 
@@ -109,6 +110,8 @@ FAIL_FAST_CONNECT_TIMEOUT = 4.0
 FAIL_FAST_READ_TIMEOUT = 5.0
 
 _log = get_logger("lmsync.moodle.transport")
+#: The keys of Moodle's exception body (HTTP 200), kept by :meth:`Transport.only_keys`.
+_EXCEPTION_KEYS = frozenset({"exception", "errorcode", "message", "debuginfo"})
 _TOKEN_IN_QUERY = re.compile(r"(wstoken=)[^&\s'\"<>]*")
 
 
@@ -191,6 +194,7 @@ class Transport:
         self._stats_lock = threading.Lock()  # requests may go out side by side ([moodle] max_parallel)
         #: wsfunction -> the first line of PHP output seen before its JSON (display_errors on).
         self.php_output: dict[str, str] = {}
+        self._only = threading.local()  # per thread: the keys :meth:`only_keys` keeps, or None
 
     def __repr__(self) -> str:
         return f"Transport(url={self.url!r}, token=<redacted>)"
@@ -210,6 +214,22 @@ class Transport:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def only_keys(self, keys: Collection[str]) -> Iterator[None]:
+        """Meanwhile, on this thread, every JSON object of an answer keeps only ``keys``.
+
+        The others (nested objects' too) are dropped while the body is parsed, so a big answer
+        of which the caller needs two fields never exists as full dicts (issue 15, memory:
+        2,000 users from core_user_get_users_by_field are ~16 MB parsed in full, ~0.3 MB so).
+        Moodle's exception bodies keep their keys and raise as always.
+        """
+        previous = getattr(self._only, "keys", None)
+        self._only.keys = frozenset(keys) | _EXCEPTION_KEYS
+        try:
+            yield
+        finally:
+            self._only.keys = previous
 
     def call(self, function: str, params: Mapping[str, Any] | None = None, *, fail_fast: bool = False) -> Any:
         """Call ``function`` and return the decoded JSON (``None`` for Moodle's ``null``).
@@ -385,7 +405,7 @@ class Transport:
                 read,
             )
         try:
-            data = json.loads(body) if body.strip() else _NO_BODY
+            data = self._loads(body) if body.strip() else _NO_BODY
         except ValueError:
             data = self._after_php_output(function, body)
         if data is _NO_BODY:
@@ -396,6 +416,12 @@ class Transport:
             _log.info("moodle.exception", function=function, errorcode=exc.errorcode)
             raise exc
         return data
+
+    def _loads(self, body: bytes) -> Any:
+        keys: frozenset[str] | None = getattr(self._only, "keys", None)
+        if keys is None:
+            return json.loads(body)
+        return json.loads(body, object_hook=lambda obj: {k: v for k, v in obj.items() if k in keys})
 
     def _after_php_output(self, function: str, body: bytes) -> Any:
         """The JSON after PHP's display_errors output, or ``_NO_BODY``; logs PHP's first line."""

@@ -37,6 +37,10 @@ log = get_logger(__name__)
 ROSTER_FIELDS = ["id", "username", "idnumber", "fullname", "email", "customfields", "roles"]
 
 
+#: What the account-state read keeps of each core_user_get_users_by_field row (trap 41).
+ACCOUNT_STATE_KEYS = ("id", "suspended")
+
+
 def sync_user_fields(config: Config) -> list[str]:
     """The ``userfields`` the sync and matching read: ids, the username (the person's id),
     the idnumber (an alias), roles (mentor or mentee) and, only when a matching attribute names a
@@ -179,8 +183,11 @@ def read_roster(
     batches = [ids[start : start + step] for start in range(0, len(ids), step)]
 
     def account_state(batch: list[int]) -> list[tuple[int, bool]]:
-        # only (id, suspended) outlives the request: a full user record is ~8 KB in memory
-        return [(account.id, account.suspended) for account in api.get_users_by_field("id", batch)]
+        # Only (id, suspended) is needed: the answer is parsed keeping those two keys, so the
+        # full records (~8 KB each in memory, three batches of ~2,000 at once) never exist
+        # (issue 15, memory: the roster read's transient peak was ~50 MB).
+        with api.transport.only_keys(ACCOUNT_STATE_KEYS):
+            return [(account.id, account.suspended) for account in api.get_users_by_field("id", batch)]
 
     state: dict[int, bool] = {}
     for pairs in pool.map(account_state, batches):
