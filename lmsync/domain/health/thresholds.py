@@ -17,7 +17,14 @@ Defaults and their sources:
   relationship), Stouffer-combined; ratings per side (``Meeting.rated_by``), each side's
   against its own earlier ones, the most fallen Šidák-corrected. ``shift_at_risk = 4`` alarms alone, so it is set far out
   in the tail (about 1% of healthy pairs cross it by chance over a simulated year of weekly
-  looks); ``shift_watch = 3`` only marks the pair for a look.
+  looks); ``shift_watch = 3`` only marks the pair for a look. A cumulative rule beside it
+  (Page's 1954 lower CUSUM of each meeting's fall below the pair's own first meetings, log
+  minutes and per-side ratings, self-starting as in Hawkins 1987) was tried for issue 13 and
+  not kept. Joined to the shift test, no ``k``/``h`` tried (``k`` 0.5-1.5, ``h`` 3-8, on
+  ``benchmarks/early_warning.py`` seeds 13 and 7) added recall (at most +0.7 points) without
+  raising false alarms on one of the two seeds; with ``shift_at_risk`` raised to 4.5 in
+  exchange, false alarms fell (0.2-0.7 points on all four seeds) and hi-bye rose, but the
+  fading pairs' lead fell (the 200-pair guard's fading_silent lead from 5.1 to 4.1 weeks).
 * the 0-100 score is 100 minus the weights of the signals that fired; the weights and
   the status cut-offs were tuned on ``benchmarks/early_warning.py``'s simulated programme
   (and checked on four seeds, not one). Watch signs add up to an alarm only across two
