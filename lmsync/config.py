@@ -16,7 +16,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from lmsync.config_retired import drop_retired
+from lmsync.config_retired import drop_retired, retired_variable
 from lmsync.config_sections import (
     GradesConfig,
     InstrumentConfig,
@@ -431,6 +431,8 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[
             continue
         tokens = key[len("LMSYNC_") :].lower().split("_")
         found = _env_field(Config, tokens)
+        if found is None and retired_variable(key):
+            continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
         if found is None:
             raise ConfigError(f"environment: {key} names no configuration key")
         path, annotation = found

@@ -27,3 +27,13 @@ def drop_retired(data: dict[str, Any], source: str) -> None:
         if isinstance(table, dict) and key in table:
             del table[key]
             _log.warning("config.retired_key", source=source, key=f"{section}.{key}", ignored=True, instead=instead)
+
+
+def retired_variable(variable: str) -> bool:
+    """Whether an environment variable sets a retired key (``LMSYNC_HEALTH_RATING_FALL``): then it is
+    ignored with the warning the same key in the file gets (tester finding FIX-C 4), not refused."""
+    for (section, key), instead in RETIRED_KEYS.items():
+        if variable == f"LMSYNC_{section}_{key}".upper():
+            _log.warning("config.retired_key", source="environment", key=f"{section}.{key}", ignored=True, instead=instead)
+            return True
+    return False

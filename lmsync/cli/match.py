@@ -18,7 +18,9 @@ from lmsync.service import match as service
     epilog=examples("lmsync match", "lmsync match --people people.csv --format csv > match.csv"),
 )
 @click.option("--people", "people_file", type=click.Path(dir_okay=False), default=None,
-              help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,preferences,needs].")
+              help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,preferences,needs]; "
+                   "several values in one cell (role, interests, languages, preferences, needs) are separated by ; or , "
+                   "(quote the cell); ids in any case.")
 @FORMAT
 @click.option("--people-template", is_flag=True, help="Print the --people CSV header with one example row, and exit.")
 @click.pass_context
@@ -32,11 +34,12 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
 
 
 #: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv): two mentors and a
-#: mentee who ranks them, so the template is itself a file ``--people`` matches.
+#: mentee who ranks them, so the template is itself a file ``--people`` matches. Values in one cell: ``;`` or
+#: ``,`` (a quoted cell), both shown (tester finding FIX-C 2).
 PEOPLE_TEMPLATE = (
     "id,role,capacity,department,interests,year,languages,current_mentor,preferences,needs,fullname\n"
     "t0001,mentor,3,Science,robotics,,en,,,,Alan Turing\n"
     "t0002,mentor,,Medicine,chess;music,,fr,,,,Ifeoma Obi\n"
-    "s0006,mentee,,Science,robotics;chess,9,en;fr,,t0001;t0002,study skills,Ada Lovelace\n"
+    "s0006,mentee,,Science,\"robotics, chess\",9,en;fr,,t0001;t0002,study skills,Ada Lovelace\n"
 )
 

@@ -61,6 +61,7 @@ def add_command(
         mentor=_by_key(roster, mentor_id, key, mentor),
         mentee=_by_key(roster, mentee_id, key, mentee),
         people=roster.values(),
+        pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
         minutes=minutes,
         attended="yes" if attended else "no",
         rating=rating,
@@ -152,7 +153,10 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
 
 @_import("meetings")
 def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
-    """Columns date,mentor,mentee,minutes,attended[,rating,notes]; comma or semicolon; UTF-8."""
+    """Columns date,mentor,mentee,minutes,attended[,rating,notes,rated_by,logged_by]; comma or semicolon; UTF-8.
+
+    rated_by (mentor or mentee) or logged_by (that person, as in mentor/mentee) says who logged and rated
+    the meeting; either may be left out or blank (not known)."""
     return _report(service.import_meetings(ctx.obj.config(), file, wait=wait))
 
 

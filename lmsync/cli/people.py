@@ -39,7 +39,8 @@ def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do it without asking.")
 @click.pass_context
 def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
-    """Delete WHO's meetings, survey answers and scores, and their id from the write journal."""
+    """Delete WHO's meetings, survey answers and scores, assignment comments, health snapshots, queue items,
+    nudges, pairing history and published grades, and their id from the write journal."""
     config = ctx.obj.config()
     user_id, label, enrolled = privacy.identify(config, who)  # the prompt names the person, not what was typed
     still = (

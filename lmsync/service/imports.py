@@ -218,11 +218,10 @@ def meeting_from_options(fields: Mapping[str, str | None], resolve: Resolver, ru
     except (RecordProblems, FieldProblem) as exc:
         found = exc.problems if isinstance(exc, RecordProblems) else [exc]
         raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
-    if rules.pairs is not None and (meeting.mentor_id, meeting.mentee_id) not in rules.pairs:
-        raise InputError(
-            f"--mentor {fields['mentor']!r} and --mentee {fields['mentee']!r} were never a mentoring pair "
-            "(not in a circle now, nor in lmsync's journal or stored meetings)"
-        )
+    typed = {"mentor": fields["mentor"] or "", "mentee": fields["mentee"] or ""}
+    pair_issue = _pair_issue(meeting, typed, resolve, rules)  # the import's rule (tester finding FIX-C 1)
+    if pair_issue:
+        raise InputError(f"--mentee: {pair_issue}")
     return meeting
 
 

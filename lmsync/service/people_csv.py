@@ -1,13 +1,17 @@
 """People from a CSV file, for matching without a Moodle (``lmsync match --people FILE``).
 
 Columns: ``id``, ``role`` (``mentor``, ``peer_mentor``, ``mentee``, or several joined by
-``;``), ``capacity`` (empty = the configured default for the role), one column per
+``;`` or ``,``), ``capacity`` (empty = the configured default for the role), one column per
 configured attribute (``department``, ``interests``, ``year``, ``languages``; the Moodle
 profile field's shortname is accepted as the column name too), and optionally
-``current_mentor``, ``current_peer``, ``preferences`` (ranked, ``;``-separated), ``needs``,
-``fullname``. Multi-valued cells are separated by ``;`` (quoted, as spreadsheets write them, when
-the file itself is ``;``-separated: Excel's ``sep=;`` first line or a ``;`` header, read as
-the meeting imports read them). A preference must name a mentor or peer mentor of the file. ``[matching] aliases`` respells
+``current_mentor``, ``current_peer``, ``preferences`` (ranked), ``needs``,
+``fullname``. Multi-valued cells (role, interests, languages, needs, preferences) are separated by
+``;`` or ``,`` (tester finding FIX-C 2: ``"robotics, chess"`` is two interests), the cell quoted,
+as spreadsheets write it, when it holds the file's own separator (Excel's ``sep=;`` first line or a
+``;`` header, read as the meeting imports read them). A preference must name a mentor or peer mentor
+of the file. ``current_mentor``, ``current_peer`` and ``preferences`` name ids of the file in any
+case, as lmsync names people everywhere (tester finding FIX-C 3); a reference matching two ids that
+differ only in case is refused. A file not in UTF-8 is refused with its line, as the imports do. ``[matching] aliases`` respells
 department, interests and languages as on the Moodle path; pins and forbids from the
 configuration are added by ``run_match``, not here.
 
@@ -19,15 +23,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from lmsync.config import Config
 from lmsync.domain.people import ROLES, People, Person, Role, respell, respell_all, spelling_map, split_values
 from lmsync.errors import InputError
-from lmsync.service.csv_tables import separator
+from lmsync.service.csv_tables import decode_csv, separator
 
 MULTI = ";"
+MULTI_SEPARATORS = re.compile(r"[;,]")  # between the values of a multi-valued cell (tester finding FIX-C 2)
 ATTRIBUTES = ("department", "interests", "year", "languages")
 OPTIONAL = ("capacity", "current_mentor", "current_peer", "preferences", "needs", "fullname")
 
@@ -45,11 +52,9 @@ def default_capacity(roles: frozenset[str], config: Config) -> int:
 def load_people_csv(path: str | Path, config: Config) -> People:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = decode_csv(path.read_bytes(), str(path))  # line and hint like the imports (tester finding FIX-C 5)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     text, delimiter, skipped = separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in next(reader, [])]
@@ -61,8 +66,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     where = [position.get(columns[name]) for name in fields]  # None: column absent, always empty
     width = len(header)
     persons: list[Person] = []
-    current: dict[str, str] = {}
-    current_peers: dict[str, str] = {}
+    current: dict[str, tuple[int, str]] = {}  # mentee -> (line, the id as written)
+    current_peers: dict[str, tuple[int, str]] = {}
     seen: dict[str, int] = {}
     spellings = spelling_map(config.matching.aliases)
     # Programmes repeat the same departments, interests and languages: each distinct cell is read once.
@@ -85,7 +90,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         if person_id in seen:
             raise _fail(path, line, "id", f"{person_id} already appears on line {seen[person_id]}")
         seen[person_id] = line
-        roles = [r.strip() for r in cell["role"].split(MULTI) if r.strip()]
+        roles = [r.strip() for r in MULTI_SEPARATORS.split(cell["role"]) if r.strip()]
         if not roles:
             raise _fail(path, line, "role", "empty (use mentor, peer_mentor or mentee)")
         for role in roles:
@@ -103,9 +108,9 @@ def load_people_csv(path: str | Path, config: Config) -> People:
             one[department] = respell(department, spellings)
         for text in (interests, languages):
             if text not in many:
-                many[text] = respell_all(split_values(text, MULTI), spellings)
+                many[text] = respell_all(split_values(_semicolons(text), MULTI), spellings)
         if needs not in plain:
-            plain[needs] = split_values(needs, MULTI)
+            plain[needs] = split_values(_semicolons(needs), MULTI)
         persons.append(
             Person(
                 id=person_id,
@@ -117,18 +122,42 @@ def load_people_csv(path: str | Path, config: Config) -> People:
                 year=year,
                 languages=many[languages],
                 fullname=cell["fullname"] or None,
-                preferences=tuple(p.strip() for p in cell["preferences"].split(MULTI) if p.strip()),
+                preferences=tuple(p.strip() for p in MULTI_SEPARATORS.split(cell["preferences"]) if p.strip()),
                 needs=plain[needs],
             )
         )
         if persons[-1].preferences:
             chose.append((line, persons[-1].preferences))
         if cell["current_mentor"]:
-            current[person_id] = cell["current_mentor"]
+            current[person_id] = (line, cell["current_mentor"])
         if cell["current_peer"]:
-            current_peers[person_id] = cell["current_peer"]
+            current_peers[person_id] = (line, cell["current_peer"])
+    folded: dict[str, list[str]] = {}
+    for person in persons:
+        folded.setdefault(person.id.casefold(), []).append(person.id)
+    chose = [(line, tuple(_file_id(path, line, "preferences", p, folded) for p in prefs)) for line, prefs in chose]
     _check_preferences(path, chose, persons)
-    return People(tuple(persons), current=current, current_peers=current_peers)
+    choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
+    persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
+    return People(
+        tuple(persons),
+        current={k: _file_id(path, line, "current_mentor", v, folded) for k, (line, v) in current.items()},
+        current_peers={k: _file_id(path, line, "current_peer", v, folded) for k, (line, v) in current_peers.items()},
+    )
+
+
+def _semicolons(text: str) -> str:
+    """A multi-valued cell with ``,`` between values read as with ``;`` (tester finding FIX-C 2)."""
+    return text.replace(",", MULTI)
+
+
+def _file_id(path: Path, line: int, field: str, written: str, folded: dict[str, list[str]]) -> str:
+    """The id of the file that ``written`` names in any case (README: people are named in any case;
+    tester finding FIX-C 3); as written when no id matches, refused when two ids differ only in case."""
+    ids = folded.get(written.casefold(), [])
+    if len(ids) > 1:
+        raise _fail(path, line, field, f"{written!r} matches {' and '.join(map(repr, ids))}, ids differing only in case")
+    return ids[0] if ids else written
 
 
 def _check_preferences(path: Path, chose: list[tuple[int, tuple[str, ...]]], persons: list[Person]) -> None:

@@ -36,6 +36,20 @@ MARKER = "lmsync test store in PostgreSQL, schema "
 PREFIX = "lmsync_s_"
 
 
+class OutsideTheSuite(RuntimeError):
+    """The switch left on outside the test suite (no run token): the CLI prints this one line and
+    exits 2, as for any error with an ``exit_code``, instead of a traceback (tester finding FIX-C 6)."""
+
+    exit_code = 2
+
+
+def _outside() -> OutsideTheSuite:
+    return OutsideTheSuite(
+        f"{SWITCH}=postgresql is set, but it is a test-only variable (the test suite's PostgreSQL pass, which "
+        f"also sets {RUN} per test): unset {SWITCH} (`unset {SWITCH}`) and run lmsync again"
+    )
+
+
 def active() -> bool:
     """Whether the suite's PostgreSQL pass is on (``LMSYNC_TEST_STORE=postgresql``)."""
     return os.environ.get(SWITCH) == "postgresql"
@@ -49,6 +63,8 @@ def redirect(target: Path | str, *, read_only: bool = False) -> Path | str:
     """
     if not active():
         return target
+    if not os.environ.get(RUN):
+        raise _outside()
     raw = str(target)
     if "://" in raw:
         url = make_url(raw)
@@ -70,7 +86,7 @@ def new_schema() -> str:
     """Create a fresh empty schema named for the running test; returns its name."""
     run = os.environ.get(RUN)
     if not run:
-        raise RuntimeError(f"{SWITCH}=postgresql needs {RUN} (tests/conftest.py sets it per test)")
+        raise _outside()
     name = f"{PREFIX}{run}_{uuid.uuid4().hex[:8]}"
     with _admin().begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')

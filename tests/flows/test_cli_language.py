@@ -340,7 +340,11 @@ def test_issue_11_queue_ack_names_an_unknown_person(programme):
 
 
 def test_issue_11_meetings_add_and_list_name_people_any_way(programme):
-    _config, mentor, mentee = programme
+    config, _mentor, _mentee = programme
+    assert run("sync").exit_code == 0  # a pair of a circle: meetings add refuses two people never paired (FIX-C 1)
+    pair = json.loads(run("match", "--format", "json").stdout)["assignments"][0]
+    roster = read_roster_of(config)
+    mentor, mentee = (next(u for u in roster.values() if u.username == pair[side]) for side in ("mentor", "mentee"))
     added = run("meetings", "add", "--date", "2026-10-05", "--mentor", mentor.email.upper(),
                 "--mentee", str(mentee.id), "--minutes", "40")
     assert added.exit_code == 0, added.output

@@ -67,3 +67,19 @@ def test_issue_11_a_section_whose_toml_name_is_a_python_keyword_is_reachable(tmp
     """``[import]`` is the field ``import_`` in Python; its variable uses the TOML name."""
     config = load_config(write(tmp_path), environ={"LMSYNC_IMPORT_DATE_ORDER": "dmy"})
     assert config.import_.date_order == "dmy"
+
+
+def test_tester_finding_fix_c_4_a_retired_key_set_by_environment_is_warned_and_ignored(tmp_path):
+    """``LMSYNC_HEALTH_RATING_FALL`` is ignored with the warning ``[health] rating_fall`` gets in the file."""
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        config = load_config(
+            write(tmp_path), environ={"LMSYNC_HEALTH_RATING_FALL": "0.75", "LMSYNC_HEALTH_SHIFT_WATCH": "2.5"}
+        )
+    assert config.health.shift_watch == 2.5
+    assert [(e["key"], e["source"]) for e in logs if e["event"] == "config.retired_key"] == [
+        ("health.rating_fall", "environment")
+    ]
+    with pytest.raises(ConfigError, match="LMSYNC_HEALTH_RATING_FALLS names no configuration key"):
+        load_config(write(tmp_path), environ={"LMSYNC_HEALTH_RATING_FALLS": "0.75"})

@@ -7,6 +7,7 @@ drop), so they prove it on the normal pass too; they need ``LMSYNC_TEST_POSTGRES
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -121,10 +122,13 @@ def test_a_cli_run_in_process_and_in_a_subprocess_share_the_paths_schema(switch_
     config = tmp_path / "lmsync.toml"
     store_path = tmp_path / "store.db"
     config.write_text(f'[programme]\nname = "p"\n[store]\npath = "{store_path}"\n')
+    assert CliRunner().invoke(main, ["--config", str(config), "sync"]).exit_code == 0  # a pair (FIX-C 1)
+    matched = CliRunner().invoke(main, ["--config", str(config), "match", "--format", "json"]).stdout
+    pair = json.loads(matched[matched.index("{"):])["assignments"][0]
     added = CliRunner().invoke(
         main,
-        ["--config", str(config), "meetings", "add", "--date", "2026-10-01", "--mentor", "66", "--mentee", "3",
-         "--minutes", "30"],
+        ["--config", str(config), "meetings", "add", "--date", "2026-10-01", "--mentor", pair["mentor"],
+         "--mentee", pair["mentee"], "--minutes", "30"],
     )
     assert added.exit_code == 0, added.output
     assert store_path.read_text().startswith(suite_engine.MARKER)
@@ -136,3 +140,16 @@ def test_a_cli_run_in_process_and_in_a_subprocess_share_the_paths_schema(switch_
     assert listed.returncode == 0, listed.stderr
     assert '"minutes": 30' in listed.stdout
     assert len(schemas_of(switch_on)) == 1
+
+
+def test_tester_finding_fix_c_6_the_switch_left_on_outside_the_suite_is_one_line_exit_2(tmp_path, monkeypatch):
+    """``LMSYNC_TEST_STORE=postgresql`` left in a shell: one line saying to unset it, exit 2, no traceback."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv(suite_engine.SWITCH, "postgresql")
+    monkeypatch.delenv(suite_engine.RUN, raising=False)
+    config = tmp_path / "lmsync.toml"
+    config.write_text(f'[programme]\nname = "p"\n[store]\npath = "{tmp_path / "store.db"}"\n')
+    result = CliRunner().invoke(main, ["--config", str(config), "queue", "list"])
+    assert result.exit_code == 2 and result.exc_info is not None and result.exc_info[0] is SystemExit
+    assert "test-only variable" in result.stderr and f"unset {suite_engine.SWITCH}" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "store.db").exists()

@@ -126,3 +126,57 @@ def test_tester_finding_semicolon_file_and_excel_sep_line_are_read_like_the_impo
         assert by_id["m1"].interests == comma["m1"].interests == frozenset({"ai", "mental health"})
         assert by_id["s1"].preferences == comma["s1"].preferences == ("m2", "m1")
         assert by_id["m1"].capacity == 2 and by_id["m2"].capacity == Config().matching.default_capacity
+
+
+def test_tester_finding_fix_c_2_commas_separate_values_of_a_multi_valued_cell(tmp_path: Path) -> None:
+    """``"robotics, chess"`` is two interests, as ``robotics;chess`` is; the same for languages, needs,
+    preferences and role, in a comma file (quoted cell) and in a ``;`` file."""
+    comma = (
+        "id,role,interests,languages,preferences,needs\n"
+        't1,"mentor, peer_mentor","robotics, chess","en, fr",,\n'
+        't2,mentor,music,de,,\n'
+        's1,mentee,"chess,robotics","fr , en","t2, t1","study skills, time"\n'
+    )
+    semicolon = (
+        "sep=;\nid;role;interests;languages;preferences;needs\n"
+        't1;"mentor, peer_mentor";"robotics, chess";"en, fr";;\n'
+        "t2;mentor;music;de;;\n"
+        's1;mentee;"chess,robotics";"fr , en";"t2, t1";"study skills, time"\n'
+    )
+    for text in (comma, semicolon):
+        by_id = load_people_csv(write(tmp_path, text), Config()).by_id()
+        assert by_id["t1"].roles == frozenset({"mentor", "peer_mentor"})
+        assert by_id["t1"].interests == by_id["s1"].interests == frozenset({"robotics", "chess"})
+        assert by_id["t1"].languages == by_id["s1"].languages == frozenset({"en", "fr"})
+        assert by_id["s1"].preferences == ("t2", "t1")
+        assert by_id["s1"].needs == frozenset({"study skills", "time"})
+    result = run_match(load_people_csv(write(tmp_path, comma), Config()), Config())
+    assert [(a.mentee, a.mentor) for a in result.assignments] == [("s1", "t1")]  # shared interests and languages
+
+
+def test_tester_finding_fix_c_3_references_to_people_of_the_file_are_any_case(tmp_path: Path) -> None:
+    """``current_mentor``, ``current_peer`` and ``preferences`` name ids of the file in any case."""
+    text = (
+        "id,role,current_mentor,current_peer,preferences\n"
+        "t0001,mentor,,,\nt0002,mentor,,,\np0001,peer_mentor,,,\n"
+        "s0001,mentee,T0001,P0001,T0002;t0001\n"
+    )
+    people = load_people_csv(write(tmp_path, text), Config())
+    assert people.current == {"s0001": "t0001"} and people.current_peers == {"s0001": "p0001"}
+    assert people.by_id()["s0001"].preferences == ("t0002", "t0001")
+    result = run_match(people, Config())
+    assert [(a.mentee, a.mentor) for a in result.assignments] == [("s0001", "t0001")]  # the established pair holds
+    assert not [w for w in result.warnings if "no longer a mentor" in w]
+    ambiguous = text.replace("t0002,mentor", "T0001,mentor")
+    with pytest.raises(InputError, match=r":5: preferences: 't0001' matches 't0001' and 'T0001', ids differing only in case"):
+        load_people_csv(write(tmp_path, ambiguous), Config())
+    unknown = text.replace("T0001,P0001,T0002;t0001", "T0009,,")
+    assert load_people_csv(write(tmp_path, unknown), Config()).current == {"s0001": "T0009"}  # not in the file: as written
+
+
+def test_tester_finding_fix_c_5_people_csv_not_utf8_names_the_line_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes("id,role,fullname\nt1,mentor,Alan\ns1,mentee,Zoë\n".encode("cp1252"))
+    with pytest.raises(InputError) as info:
+        load_people_csv(path, Config())
+    assert str(info.value).startswith(f"{path}:3: not UTF-8") and "CSV UTF-8" in str(info.value.hint)

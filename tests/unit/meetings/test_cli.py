@@ -66,3 +66,24 @@ def test_import_error_is_reported_not_raised(run, tmp_path):
     result = run("import", "meetings", str(path))
     assert isinstance(result.exception, InputError)  # the root group turns it into exit code 2
     assert "m.csv:2: minutes" in str(result.exception)
+
+
+def test_tester_finding_fix_c_1_meetings_add_refuses_people_who_were_never_a_pair(run):
+    """``meetings add`` applies the import's rule: m0002 and s0001 were never a pair (PAIRS), so nothing is stored."""
+    day = (date.today() - timedelta(days=3)).isoformat()
+    refused = run("meetings", "add", "--date", day, "--mentor", "m0002", "--mentee", "s0001", "--minutes", "40")
+    assert refused.exit_code != 0 and "added" not in refused.output
+    assert "--mentee: mentor 'm0002' and mentee 's0001' were never a mentoring pair" in str(refused.exception)
+    swapped = run("meetings", "add", "--date", day, "--mentor", "s0001", "--mentee", "m0001", "--minutes", "40")
+    assert "look swapped" in str(swapped.exception)
+    assert "no meetings stored" in run("meetings", "list").output
+    assert run("meetings", "add", "--date", day, "--mentor", "m0002", "--mentee", "s0003", "--minutes", "40").exit_code == 0
+
+
+def test_tester_finding_fix_c_7_help_names_optional_columns_and_what_erase_deletes():
+    from lmsync.cli import main
+
+    meetings = CliRunner().invoke(main, ["import", "meetings", "--help"])
+    assert meetings.exit_code == 0 and "rated_by" in meetings.output and "logged_by" in meetings.output
+    erase = " ".join(CliRunner().invoke(main, ["person", "erase", "--help"]).output.split())
+    assert all(what in erase for what in ("health snapshots", "queue items", "nudges"))
