@@ -150,6 +150,43 @@ class DuplicateItems:
         )
 
 
+@dataclass(frozen=True)
+class UnprovenItem:
+    """A grade item carrying the idnumber lmsync derives for metric ``key`` that this store cannot
+    prove it created (tester finding 1b: a second store on the same site). The metric is refused:
+    that item is never written, and no second item is created beside it (Moodle would accept a
+    second item with the same idnumber: shared/moodle README trap 21, recording
+    ``core_grades_update_grades/duplicate-idnumber``). ``itemnumber`` is ``None`` when the item is
+    outside lmsync's itemnumber range or on another activity."""
+
+    key: str
+    idnumber: str
+    itemnumber: int | None
+    item_id: int | None
+
+    def describe_copy(self) -> str:
+        """The item carries the idnumber of a metric whose own item this store holds: a copy."""
+        return (
+            f"itemnumber {self.itemnumber} holds a copy of lmsync's item for metric {self.key!r} (id "
+            f"{self.item_id if self.item_id is not None else '?'}, same idnumber {self.idnumber}) that this store did "
+            "not create (another store did): left alone; delete it in Gradebook setup"
+        )
+
+    def describe(self) -> str:
+        where = (
+            f"grade item at itemnumber {self.itemnumber} (id {self.item_id if self.item_id is not None else '?'})"
+            if self.itemnumber is not None
+            else "a grade item outside [grades] itemnumber_base..itemnumber_count on the grades activity"
+        )
+        return (
+            f"metric {self.key!r} refused: the {where} carries lmsync's idnumber {self.idnumber} for it, but this "
+            "store has no record that it created that item (another store, or a lost one, did; or [grades] "
+            "itemnumber_base or activity changed): it is neither written nor created a second time. Fix: run lmsync "
+            "with the store that created it ([store] path) and the same [grades] settings; if that store is lost for "
+            "good, delete the item in Gradebook setup (its grades go with it) and the next push creates it again"
+        )
+
+
 def moodle_number(value: float) -> float | int:
     """A grade as Moodle's decimal(10,5) stores it: an int when whole, else rounded to 5 places."""
     return int(value) if float(value).is_integer() else round(float(value), 5)
@@ -165,6 +202,8 @@ class Ownership:
     duplicates: list[DuplicateItems] = field(default_factory=list)
     pending: dict[str, int] = field(default_factory=dict)  # key -> itemnumber of a creation in flight
     blocked: set[int] = field(default_factory=set)  # itemnumbers nobody may reuse
+    unproven: dict[str, UnprovenItem] = field(default_factory=dict)  # key -> an item with its idnumber, not ours
+    copies: list[UnprovenItem] = field(default_factory=list)  # items with the idnumber of a metric we hold
 
 
 def classify_items(
@@ -177,6 +216,7 @@ def classify_items(
     legacy_numbers: Collection[int] = (),
     legacy_prefix: int | None = None,
     programme: str = "",
+    foreign_idnumbers: Collection[str] = (),
 ) -> Ownership:
     """Sort the items in ``[base, base + count)`` into lmsync's, taken, duplicated and pending.
 
@@ -184,6 +224,9 @@ def classify_items(
     carries (and whose item id, once known, it has). An item an earlier lmsync created
     (``legacy_numbers``: the journal shows lmsync sent its details; idnumber
     ``<legacy_prefix><itemnumber>`` or none; named after one of ``keys``) is adopted.
+    A metric of ``keys`` that has no item of its own but whose derived idnumber another item
+    carries (in the range, or among ``foreign_idnumbers``: every other item of the course) is
+    ``unproven`` (tester finding 1b): lmsync touches only what it can prove it created.
     """
     span = range(base, base + count)
     by_number: dict[int, list[ObservedGradeItem]] = {}
@@ -225,7 +268,38 @@ def classify_items(
             out.blocked.add(record.itemnumber)
             if record.pending:
                 out.pending[record.key] = record.itemnumber
+    _find_unproven(out, by_number, record_at, keys, programme=programme, foreign_idnumbers=foreign_idnumbers)
     return out
+
+
+def _find_unproven(
+    out: Ownership,
+    by_number: Mapping[int, list[ObservedGradeItem]],
+    record_at: Mapping[int, ItemRecord],
+    keys: Collection[str],
+    *,
+    programme: str,
+    foreign_idnumbers: Collection[str],
+) -> None:
+    """Fill ``out.unproven``: each metric without an item of its own whose derived idnumber (any
+    attempt) an item this store cannot prove carries (``classify_items``; tester finding 1b)."""
+    derived = {derived_idnumber(programme, k, n): k for k in keys for n in range(IDNUMBER_ATTEMPTS)}
+    mine_ids = {id(item) for item in out.mine.values()}
+    settled = set(out.mine) | {
+        record_at[d.itemnumber].key for d in out.duplicates if d.mine and d.itemnumber in record_at
+    }
+    claims: list[UnprovenItem] = [
+        UnprovenItem(derived[item.idnumber], item.idnumber, number, item.id)
+        for number, items in sorted(by_number.items())
+        for item in items
+        if id(item) not in mine_ids and item.idnumber in derived
+    ]
+    claims += [UnprovenItem(derived[i], i, None, None) for i in sorted(foreign_idnumbers) if i in derived]
+    for claim in claims:
+        if claim.key in settled:
+            out.copies.append(claim)
+        else:
+            out.unproven.setdefault(claim.key, claim)
 
 
 def allocate_items(
@@ -256,6 +330,8 @@ def allocate_items(
     seen_ids: dict[str, str] = {}
     taken_ids = set(foreign_idnumbers)
     for key in sorted(specs):
+        if key in ownership.unproven:
+            continue  # refused: neither written nor created beside the item carrying its idnumber
         spec = specs[key]
         name = safe_itemname(key)
         record = record_of.get(key)
@@ -294,7 +370,10 @@ def allocate_items(
         seen_ids[idnumber] = key
         grademin, grademax = float(spec.grademin), float(spec.grademax)  # a saved plan writes them as floats
         items.append(GradeItemSpec(key, number, name, idnumber, grademin, grademax, spec.hidden))
+    claimed = {(u.itemnumber, u.idnumber) for u in [*ownership.unproven.values(), *ownership.copies]}
     for taken in ownership.taken:
+        if (taken.itemnumber, taken.idnumber) in claimed:
+            continue  # lmsync's idnumber on it: the refusal says why and what to do instead
         warnings.append(
             f"{taken.describe()}; lmsync uses other itemnumbers in {base}-{base + count - 1}. To keep clear of "
             "this programme's items, set [grades] itemnumber_base to a range nobody uses (e.g. "

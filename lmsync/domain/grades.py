@@ -51,6 +51,7 @@ from lmsync.domain.grade_items import (
     ItemRecord,
     ObservedGradeItem,
     TakenItem,
+    UnprovenItem,
     allocate_items,
     classify_items,
     derived_idnumber,
@@ -141,11 +142,12 @@ class GradeItemsPlan:
     taken: list[TakenItem] = field(default_factory=list)
     duplicates: list[DuplicateItems] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # metric keys whose creation may still commit
+    refused: list[UnprovenItem] = field(default_factory=list)  # metrics whose idnumber an unproven item carries
 
     @property
     def in_sync(self) -> bool:
-        """Nothing to write, no duplicate to repair, no creation still in flight."""
-        return not self.requests and not self.duplicates and not self.held
+        """Nothing to write, no duplicate to repair, no creation still in flight, no metric refused."""
+        return not self.requests and not self.duplicates and not self.held and not self.refused
 
     @property
     def grade_count(self) -> int:
@@ -217,7 +219,10 @@ def plan_grades(
     ``<year><itemnumber>`` scheme, recognised for adoption only. ``enrolled``: the users with
     an *active* enrolment (onlyactive=1). Grades already equal to the read-back are not sent;
     an item whose details and grades all match produces no request; taken, duplicated and
-    pending itemnumbers produce none either.
+    pending itemnumbers produce none either. A metric whose derived idnumber an item this store
+    cannot prove carries is ``refused`` (tester finding 1b). Values of a metric no longer in
+    ``specs`` (its wave or instrument renamed or removed) are not sent and its item is left as it
+    is, said once in a warning (tester finding 3).
     """
     observed_list = list(observed)
     records = list(records)
@@ -230,6 +235,7 @@ def plan_grades(
         legacy_numbers=legacy_numbers,
         legacy_prefix=idnumber_prefix,
         programme=programme,
+        foreign_idnumbers=foreign_idnumbers,
     )
     items, warnings = allocate_items(
         specs,
@@ -243,10 +249,13 @@ def plan_grades(
     item_by_key = {i.key: i for i in items}
     wanted: dict[str, dict[int, float]] = {}
     rejected: list[Rejection] = []
+    unconfigured: set[str] = set()
     for v in values:
         item = item_by_key.get(v.key)
         if item is None:
-            raise ValueError(f"metric {v.key!r} has no spec")
+            if v.key not in specs:
+                unconfigured.add(v.key)
+            continue  # refused (``ownership.unproven``), or no longer configured: never written
         problem = validate_value(v.value, item, v.user_id, enrolled)
         if problem:
             rejected.append(Rejection(v.key, v.user_id, v.value, problem))
@@ -254,6 +263,9 @@ def plan_grades(
         wanted.setdefault(v.key, {})[v.user_id] = v.value
     duplicated = {d.itemnumber for d in ownership.duplicates}
     warnings.extend(d.describe() for d in ownership.duplicates)
+    warnings.extend(_unconfigured_notes(unconfigured, ownership.mine, specs))
+    warnings.extend(u.describe() for _, u in sorted(ownership.unproven.items()))
+    warnings.extend(c.describe_copy() for c in ownership.copies if c.itemnumber is not None)
     held: list[str] = []
     requests: list[GradeRequest] = []
     unchanged = 0
@@ -293,8 +305,39 @@ def plan_grades(
                 )
             )
     return GradeItemsPlan(
-        items, requests, rejected, unchanged, warnings, ownership.taken, ownership.duplicates, held
+        items,
+        requests,
+        rejected,
+        unchanged,
+        warnings,
+        ownership.taken,
+        ownership.duplicates,
+        held,
+        [u for _, u in sorted(ownership.unproven.items())],
     )
+
+
+def _unconfigured_notes(
+    with_values: Collection[str], mine: Mapping[str, ObservedGradeItem], specs: Mapping[str, MetricSpec]
+) -> list[str]:
+    """One warning per metric that is no longer configured (tester finding 3: a survey wave renamed
+    or removed after its grades were pushed): its item stays as it is, never written again."""
+    notes = []
+    for key in sorted(set(with_values) | {k for k in mine if k not in specs}):
+        item = mine.get(key)
+        if item is not None:
+            notes.append(
+                f"metric {key!r} is no longer configured (its wave or instrument was renamed or removed, or "
+                f"[grades] enabled leaves it out): its grade item {item.itemname or safe_itemname(key)!r} at "
+                f"itemnumber {item.itemnumber} is left as it is in Moodle and never written again; to remove it, "
+                "delete it in Gradebook setup"
+            )
+        else:
+            notes.append(
+                f"metric {key!r} has stored scores but is no longer configured (its wave or instrument was renamed "
+                "or removed): not published"
+            )
+    return notes
 
 
 def chunk_grade_requests(

@@ -54,7 +54,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             f"  = itemnumber {x.itemnumber} is taken by {x.itemname or '(no name)'!r} (id {x.item_id}, idnumber "
             f"{x.idnumber or 'none'}), not provably lmsync's: never written"
         )
-    if plan.taken:
+    if {x.itemnumber for x in plan.taken} - {r.itemnumber for r in plan.refused}:  # refusals say their own fix
         lines.append(
             "    lmsync uses the free itemnumbers of its range; to keep clear of them set [grades] itemnumber_base "
             "to a range nobody uses"
@@ -113,7 +113,7 @@ def push_text(report: service.PushReport) -> str:
     if report.verified or report.mismatches:
         lines.append(f"  read back: {report.verified - len(report.mismatches)} of {report.verified} equal")
     for what, code in report.failed[:20]:
-        lines.append(f"  refused by Moodle ({code}): {what}")
+        lines.append(f"  refused ({code}): {what}")
     for m in report.mismatches[:20]:
         lines.append(f"  ! {m}")
     if report.uncertain:

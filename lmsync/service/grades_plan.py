@@ -75,6 +75,17 @@ class PlannedDuplicate(BaseModel):
     mine: bool
 
 
+class PlannedRefusal(BaseModel):
+    """A metric refused: an item this store cannot prove it created carries its idnumber (tester
+    finding 1b); ``message`` says which item, why, and how to fix it."""
+
+    key: str
+    idnumber: str
+    itemnumber: int | None
+    item_id: int | None
+    message: str
+
+
 class PlannedAssignGrade(BaseModel):
     user_id: int
     grade: float
@@ -114,6 +125,7 @@ class GradesPlan(BaseModel):
     taken: list[PlannedTaken] = Field(default_factory=list)
     duplicates: list[PlannedDuplicate] = Field(default_factory=list)
     held: list[str] = Field(default_factory=list)  # metrics whose creation may still commit
+    refused: list[PlannedRefusal] = Field(default_factory=list)  # metrics not provably lmsync's here
 
     @property
     def empty(self) -> bool:
@@ -122,8 +134,9 @@ class GradesPlan(BaseModel):
 
     @property
     def in_sync(self) -> bool:
-        """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10)."""
-        return self.empty and not self.duplicates and not self.held
+        """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10), no metric
+        refused (tester finding 1b)."""
+        return self.empty and not self.duplicates and not self.held and not self.refused
 
     @property
     def grade_count(self) -> int:
@@ -260,4 +273,10 @@ def assemble_plan(
             for d in grade_plan.duplicates
         ],
         held=list(grade_plan.held),
+        refused=[
+            PlannedRefusal(
+                key=u.key, idnumber=u.idnumber, itemnumber=u.itemnumber, item_id=u.item_id, message=u.describe()
+            )
+            for u in grade_plan.refused
+        ],
     )

@@ -321,6 +321,15 @@ def push_grades(
          f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
         for d in plan.duplicates
     ]
+    if plan.refused:  # tester finding 1b: the plan's warnings say which item, why and the fix
+        drift += [(f"metric {r.key}", "an item this store cannot prove it created carries its idnumber: "
+                   "see `lmsync grades plan`") for r in plan.refused]
+        log.warning(
+            "grades.push.refused",
+            metrics=len(plan.refused),
+            itemnumbers=sorted(r.itemnumber for r in plan.refused if r.itemnumber is not None),
+            hint="`lmsync grades plan` says which item carries lmsync's idnumber, why and the fix",
+        )
     frozen = freeze_received(store, config, plan, observed)
     if frozen:
         log.info("grades.push.frozen", values=frozen)

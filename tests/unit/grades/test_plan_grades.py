@@ -192,11 +192,17 @@ def test_issue_10_point_6_recorded_items_keep_their_slots_and_new_metrics_take_f
     assert [x.item_id for x in result.taken] == [41] and 1002 not in {r.itemnumber for r in result.requests}
 
 
-def test_issue_10_point_6_a_derived_idnumber_used_elsewhere_takes_the_next_attempt():
+def test_tester_finding_1b_a_derived_idnumber_used_elsewhere_refuses_the_metric_instead_of_a_second_item():
+    # issue 10 point 6 took the next attempt here; the item elsewhere is lmsync's own (another store's,
+    # or an earlier itemnumber_base's), so a second one would duplicate the metric (tester finding 1b)
     taken = derived_idnumber(PROGRAMME, "attendance")
-    result = plan([MetricValue("attendance", 3, 1)], foreign_idnumbers={taken})
-    assert result.requests[0].itemdetails["idnumber"] == derived_idnumber(PROGRAMME, "attendance", 1)
-    # and the record of the attempt actually used is what proves ownership later
+    specs = {k: SPECS[k] for k in ("attendance", "meetings")}
+    result = plan([MetricValue("attendance", 3, 1), MetricValue("meetings", 3, 2)], specs=specs, foreign_idnumbers={taken})
+    assert [(u.key, u.idnumber, u.itemnumber) for u in result.refused] == [("attendance", taken, None)]
+    (request,) = result.requests
+    assert request.key == "meetings" and not result.in_sync
+    assert any("metric 'attendance' refused" in w and "outside [grades] itemnumber_base" in w for w in result.warnings)
+    # an item this store recorded under a later attempt (an earlier version's collision) is still its own
     item = ObservedGradeItem(1000, "lmsync_attendance", derived_idnumber(PROGRAMME, "attendance", 1), 0, 100, False, {3: 1.0})
     record = ItemRecord("attendance", 1000, item.idnumber or "")
     again = plan([MetricValue("attendance", 3, 1)], [item], foreign_idnumbers={taken}, records=[record])
@@ -218,6 +224,36 @@ def test_issue_10_point_6_an_earlier_lmsyncs_item_is_adopted_only_with_the_journ
     assert [x.itemnumber for x in plan(values, [renamed], specs=spec, legacy_numbers={1000}).taken] == [1000]
     other_id = ObservedGradeItem(1000, "lmsync_attendance", "555", 0, 100, False, {}, id=4)
     assert [x.itemnumber for x in plan(values, [other_id], specs=spec, legacy_numbers={1000}).taken] == [1000]
+
+
+def test_tester_finding_1b_an_unrecorded_item_with_lmsyncs_idnumber_refuses_only_its_metric():
+    """A second store sees store a's item (derived idnumber, no record here): attendance is refused,
+    nothing is written there or created beside it; meetings, whose idnumber nothing carries, goes on."""
+    theirs = ObservedGradeItem(1000, "lmsync_attendance", derived_idnumber(PROGRAMME, "attendance"), 0, 100, False, {3: 80.0}, id=5)
+    specs = {k: SPECS[k] for k in ("attendance", "meetings")}
+    result = plan([MetricValue("attendance", 3, 90), MetricValue("meetings", 3, 2)], [theirs], specs=specs)
+    assert [(u.key, u.itemnumber, u.item_id) for u in result.refused] == [("attendance", 1000, 5)]
+    assert [(r.key, r.itemnumber) for r in result.requests] == [("meetings", 1001)]
+    assert [i.key for i in result.items] == ["meetings"]
+    (warning,) = [w for w in result.warnings if "1000" in w]
+    assert "metric 'attendance' refused" in warning and "[store] path" in warning and "itemnumber_base" in warning
+    # a record whose item id differs (the item was re-created by someone else) proves nothing either
+    record = ItemRecord("attendance", 1000, theirs.idnumber or "", item_id=4)
+    again = plan([MetricValue("attendance", 3, 90)], [theirs], specs=specs, records=[record])
+    assert [u.key for u in again.refused] == ["attendance"] and not again.requests
+
+
+def test_tester_finding_3_values_of_a_metric_no_longer_configured_are_left_alone_with_one_warning():
+    item, record = ours(1000, "satisfaction-mentee-T0", 1, 5, True, {3: 4.0}, id=7)
+    specs = {"attendance": SPECS["attendance"]}  # the T0 wave was renamed or removed
+    values = [MetricValue("satisfaction-mentee-T0", 3, 5), MetricValue("satisfaction-mentee-T0", 4, 3),
+              MetricValue("selfefficacy-T9", 3, 30), MetricValue("attendance", 3, 90)]
+    result = plan(values, [item], specs=specs, records=[record])
+    assert [(r.key, r.itemnumber) for r in result.requests] == [("attendance", 1001)]
+    notes = [w for w in result.warnings if "no longer configured" in w]
+    assert len(notes) == 2
+    assert "'satisfaction-mentee-T0'" in notes[0] and "itemnumber 1000 is left as it is" in notes[0]
+    assert "Gradebook setup" in notes[0] and "'selfefficacy-T9' has stored scores" in notes[1]
 
 
 def test_issue_10_point_10_two_items_at_one_itemnumber_are_drift_and_never_written():
