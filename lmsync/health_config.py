@@ -58,6 +58,10 @@ def known_zone(value: str) -> str:
 
 TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 
+#: The health rules' defaults live once, in the domain (:class:`Thresholds`, with their sources);
+#: each ``[health]`` key below takes its default from there.
+_DEFAULTS = Thresholds()
+
 #: What a nudge template may say: who, and how long since the last meeting.
 TEMPLATE_FIELDS = frozenset({"firstname", "other_firstname", "weeks", "days", "cadence_days", "programme"})
 
@@ -72,101 +76,164 @@ class HealthConfig(Section):
     """
 
     grace_days: int = Field(
-        21, ge=0, description="days after a pair's start it has for its first meeting (no_first_meeting after)"
+        _DEFAULTS.grace_days,
+        ge=0,
+        description="days after a pair's start it has for its first meeting (no_first_meeting after)",
     )
-    watch_gap_factor: float = Field(1.75, gt=0, description="no meeting for more than this x cadence: watch")
+    watch_gap_factor: float = Field(
+        _DEFAULTS.watch_gap_factor, gt=0, description="no meeting for more than this x cadence: watch"
+    )
     at_risk_gap_factor: float = Field(
-        2.5, gt=0, description="no meeting for more than this x cadence: at risk"
+        _DEFAULTS.at_risk_gap_factor, gt=0, description="no meeting for more than this x cadence: at risk"
     )
-    fading_gap_factor: float = Field(4.0, gt=0, description="no meeting for more than this x cadence: fading")
-    recent_meetings: int = Field(3, ge=1, description="how many of the latest meetings count as 'recent'")
-    missed_watch: int = Field(2, ge=1, description="this many missed among the recent meetings: watch (all: fading)")
-    short_minutes: int = Field(15, ge=1, description="recent meetings averaging fewer minutes: too short (at risk)")
+    fading_gap_factor: float = Field(
+        _DEFAULTS.fading_gap_factor, gt=0, description="no meeting for more than this x cadence: fading"
+    )
+    recent_meetings: int = Field(
+        _DEFAULTS.recent_meetings, ge=1, description="how many of the latest meetings count as 'recent'"
+    )
+    missed_watch: int = Field(
+        _DEFAULTS.missed_watch, ge=1, description="this many missed among the recent meetings: watch (all: fading)"
+    )
+    short_minutes: int = Field(
+        _DEFAULTS.short_minutes, ge=1, description="recent meetings averaging fewer minutes: too short (at risk)"
+    )
     shrink_ratio: float = Field(
-        0.6, gt=0, lt=1, description="recent mean minutes below this share of the pair's earlier median: shrinking"
+        _DEFAULTS.shrink_ratio,
+        gt=0,
+        lt=1,
+        description="recent mean minutes below this share of the pair's earlier median: shrinking",
     )
     min_earlier_meetings: int = Field(
-        2, ge=1, description="earlier meetings needed before 'shrinking' is judged"
+        _DEFAULTS.min_earlier_meetings, ge=1, description="earlier meetings needed before 'shrinking' is judged"
     )
     hi_bye_rating: float = Field(
-        3.5, ge=1, le=5, description="short recent meetings, on time, rated at most this on average (1-5): hi-bye"
+        _DEFAULTS.hi_bye_rating,
+        ge=1,
+        le=5,
+        description="short recent meetings, on time, rated at most this on average (1-5): hi-bye",
     )
-    trend_meetings: int = Field(8, ge=4, description="the latest attended meetings a trend is judged over")
-    trend_min_meetings: int = Field(6, ge=4, description="fewer attended meetings than this: no trend judged")
+    trend_meetings: int = Field(
+        _DEFAULTS.trend_meetings, ge=4, description="the latest attended meetings a trend is judged over"
+    )
+    trend_min_meetings: int = Field(
+        _DEFAULTS.trend_min_meetings, ge=4, description="fewer attended meetings than this: no trend judged"
+    )
     trend_persist: int = Field(
-        3, ge=0, description="the last this many meetings must each lie below the window's earlier median"
+        _DEFAULTS.trend_persist,
+        ge=0,
+        description="the last this many meetings must each lie below the window's earlier median",
     )
     trend_alpha: float = Field(
-        0.02, gt=0, lt=1, description="one-sided Mann-Kendall p-value under this: a falling trend"
+        _DEFAULTS.trend_alpha, gt=0, lt=1, description="one-sided Mann-Kendall p-value under this: a falling trend"
     )
     trend_min_drop: float = Field(
-        0.2, gt=0, lt=1, description="Theil-Sen fall of meeting minutes and ratings, share of the start: watch"
+        _DEFAULTS.trend_min_drop,
+        gt=0,
+        lt=1,
+        description="Theil-Sen fall of meeting minutes and ratings, share of the start: watch",
     )
     shift_baseline: int = Field(
-        8, ge=2, description="earlier attended meetings the recent ones are compared with (shift test)"
+        _DEFAULTS.shift_baseline,
+        ge=2,
+        description="earlier attended meetings the recent ones are compared with (shift test)",
     )
-    shift_min_baseline: int = Field(4, ge=2, description="fewer earlier attended meetings than this: no shift judged")
+    shift_min_baseline: int = Field(
+        _DEFAULTS.shift_min_baseline, ge=2, description="fewer earlier attended meetings than this: no shift judged"
+    )
     shift_minutes_floor: float = Field(
-        0.15, gt=0, description="least spread of a pair's log meeting minutes (a meeting's length varies ~15% anyway)"
+        _DEFAULTS.shift_minutes_floor,
+        gt=0,
+        description="least spread of a pair's log meeting minutes (a meeting's length varies ~15% anyway)",
     )
-    shift_rating_floor: float = Field(0.5, gt=0, description="least spread of a pair's meeting ratings (points, 1-5)")
+    shift_rating_floor: float = Field(
+        _DEFAULTS.shift_rating_floor, gt=0, description="least spread of a pair's meeting ratings (points, 1-5)"
+    )
     shift_at_risk: float = Field(
-        4.0, gt=0, description="recent meetings this many standard errors under the pair's earlier ones: at risk"
+        _DEFAULTS.shift_at_risk,
+        gt=0,
+        description="recent meetings this many standard errors under the pair's earlier ones: at risk",
     )
-    shift_watch: float = Field(3.0, gt=0, description="... this many standard errors under them: watch")
+    shift_watch: float = Field(
+        _DEFAULTS.shift_watch, gt=0, description="... this many standard errors under them: watch"
+    )
     satisfaction_instruments: list[str] = Field(
         default_factory=lambda: ["relationship_satisfaction_mentee", "relationship_satisfaction_mentor"],
         description="instruments read as relationship satisfaction (each instrument's side says whose)",
     )
     satisfaction_low: float = Field(
-        0.4, ge=0, le=1, description="latest score below this share of the scale (0 bottom, 1 top): low"
+        _DEFAULTS.satisfaction_low,
+        ge=0,
+        le=1,
+        description="latest score below this share of the scale (0 bottom, 1 top): low",
     )
     satisfaction_sd: float = Field(
-        0.18,
+        _DEFAULTS.satisfaction_sd,
         gt=0,
         le=1,
         description="between-person SD of satisfaction scores, share of the scale, for the reliable change index "
         "(0.18 = 0.7 points on 1-5)",
     )
     satisfaction_reliability: float = Field(
-        0.85, ge=0, lt=1, description="reliability (Cronbach's alpha) of the satisfaction instruments"
+        _DEFAULTS.satisfaction_reliability,
+        ge=0,
+        lt=1,
+        description="reliability (Cronbach's alpha) of the satisfaction instruments",
     )
     rci_watch: float = Field(
-        1.96, gt=0, description="a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch"
+        _DEFAULTS.rci_watch,
+        gt=0,
+        description="a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch",
     )
-    rci_at_risk: float = Field(3.0, gt=0, description="a fall with |RCI| at least this: at risk")
+    rci_at_risk: float = Field(_DEFAULTS.rci_at_risk, gt=0, description="a fall with |RCI| at least this: at risk")
     rci_baseline: int = Field(
-        3, ge=1, description="earlier waves (at most) averaged into a side's satisfaction baseline for the RCI"
+        _DEFAULTS.rci_baseline,
+        ge=1,
+        description="earlier waves (at most) averaged into a side's satisfaction baseline for the RCI",
     )
     asymmetry_hold: float = Field(
-        1.0, gt=0, description="the other side 'holds' while its RCI stays above minus this (asymmetry)"
+        _DEFAULTS.asymmetry_hold,
+        gt=0,
+        description="the other side 'holds' while its RCI stays above minus this (asymmetry)",
     )
     self_efficacy_instruments: list[str] = Field(
         default_factory=lambda: ["general_self_efficacy"],
         description="instruments read as the mentee's self-efficacy",
     )
     self_efficacy_sd: float = Field(
-        0.18, gt=0, le=1, description="between-person SD of self-efficacy, share of the scale (GSE: 5.3 of 30)"
+        _DEFAULTS.self_efficacy_sd,
+        gt=0,
+        le=1,
+        description="between-person SD of self-efficacy, share of the scale (GSE: 5.3 of 30)",
     )
-    self_efficacy_reliability: float = Field(0.85, ge=0, lt=1, description="reliability of self-efficacy")
+    self_efficacy_reliability: float = Field(
+        _DEFAULTS.self_efficacy_reliability, ge=0, lt=1, description="reliability of self-efficacy"
+    )
     dose_meetings: int = Field(
-        4, ge=1, description="meetings between two self-efficacy waves that are enough to expect a rise"
+        _DEFAULTS.dose_meetings,
+        ge=1,
+        description="meetings between two self-efficacy waves that are enough to expect a rise",
     )
     forum_quiet_days: int = Field(
-        56, ge=1, description="a circle that posted before and not for this many days: watch"
+        _DEFAULTS.forum_quiet_days, ge=1, description="a circle that posted before and not for this many days: watch"
     )
     need_met_instrument: str = Field(
         "", description="instrument holding the 'is the need met?' check-in ('' = none); its top answer closes a pair"
     )
     need_met_item: str = Field("need_met", description="the check-in item of need_met_instrument")
-    weight_watch: int = Field(20, ge=0, le=100, description="score points a watch signal costs")
-    weight_at_risk: int = Field(40, ge=0, le=100, description="score points an at-risk signal costs")
-    weight_fading: int = Field(75, ge=0, le=100, description="score points a fading signal costs")
-    weight_minor: int = Field(
-        4, ge=0, le=100, description="score points a weak watch sign costs (unanswered survey, forum quiet, ...)"
+    weight_watch: int = Field(_DEFAULTS.weight_watch, ge=0, le=100, description="score points a watch signal costs")
+    weight_at_risk: int = Field(
+        _DEFAULTS.weight_at_risk, ge=0, le=100, description="score points an at-risk signal costs"
     )
-    at_risk_score: int = Field(60, ge=0, le=100, description="a score at or under this: at risk")
-    fading_score: int = Field(20, ge=0, le=100, description="a score at or under this: fading")
+    weight_fading: int = Field(_DEFAULTS.weight_fading, ge=0, le=100, description="score points a fading signal costs")
+    weight_minor: int = Field(
+        _DEFAULTS.weight_minor,
+        ge=0,
+        le=100,
+        description="score points a weak watch sign costs (unanswered survey, forum quiet, ...)",
+    )
+    at_risk_score: int = Field(_DEFAULTS.at_risk_score, ge=0, le=100, description="a score at or under this: at risk")
+    fading_score: int = Field(_DEFAULTS.fading_score, ge=0, le=100, description="a score at or under this: fading")
     requeue_after_days: int = Field(
         28, ge=1, description="an acknowledged pair still fading this long after the ack is queued again"
     )
@@ -292,6 +359,15 @@ class NudgesConfig(Section):
         description="regular expression: a course calendar event whose name matches is an exam block, and no nudge "
         "is sent while one is in progress (default: the whole word exam or exams, so \"Worked examples\" is not "
         "one; '' = none)",
+    )
+    first_run_max_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="a store that has never nudged about the programme and would nudge more than this share of the "
+        "pairs sends no nudge and no digest, and the run exits 2, on every run until an admin sends once with "
+        "--allow-mass-nudge (lmsync run, lmsync nudge): a new store on a site whose circles lmsync made before dates "
+        "their pairs from the programme's start (1 = no guard)",
     )
 
     @field_validator("quiet_hours")

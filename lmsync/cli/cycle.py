@@ -24,8 +24,13 @@ def step_line(step: cycle.StepResult) -> str:
 
 @click.command("run", epilog=examples("lmsync run", "lmsync run --wait --log-format json"))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.option(
+    "--allow-mass-nudge",
+    is_flag=True,
+    help="Send the nudges and digest held because this store, which has never nudged, would nudge many pairs.",
+)
 @click.pass_context
-def run_command(ctx: click.Context, wait: bool) -> None:
+def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
     """Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report).
 
     A failing step does not stop the steps that do not need it: grades and health need the
@@ -39,7 +44,12 @@ def run_command(ctx: click.Context, wait: bool) -> None:
         click.echo(json.dumps(step.as_json()) if as_json else step_line(step))
 
     result = cycle.cycle_job(
-        ctx.obj.config(), wait=wait, should_stop=StopFlag.install(), on_step=show, report_renderer=renderer()
+        ctx.obj.config(),
+        wait=wait,
+        should_stop=StopFlag.install(),
+        on_step=show,
+        report_renderer=renderer(),
+        allow_mass_nudge=allow_mass_nudge,
     )
     if not as_json:
         click.echo(f"run {result.run_id}: exit {result.exit_code}")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples
-from lmsync.errors import InputError, PartialFailure
+from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
@@ -103,12 +103,26 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
 @click.option("--dry-run", is_flag=True, help="Print the messages that would be sent; send nothing.")
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.option(
+    "--allow-mass-nudge",
+    is_flag=True,
+    help="Send even when this store, which has never nudged, would nudge many pairs ([nudges] first_run_max_share).",
+)
 @click.pass_context
-def nudge_command(ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool) -> None:
+def nudge_command(
+    ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool, allow_mass_nudge: bool
+) -> None:
     """Message both people of each at-risk or fading pair (at most once per interval)."""
     config = ctx.obj.config()
-    report = nudge_service.nudge_job(config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait)
+    report = nudge_service.nudge_job(
+        config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge
+    )
     click.echo(nudge_text(report, load_people(config) if report.planned else None))
+    if report.first_run and not dry_run:
+        raise PlanError(
+            f"{len(report.messages)} message(s) held: this store, which has never nudged, would nudge many pairs",
+            hint="check `lmsync health`, then `lmsync nudge --allow-mass-nudge` (or run again)",
+        )
     if report.failed:
         raise PartialFailure(
             f"{len(report.failed)} nudge(s) refused by Moodle",

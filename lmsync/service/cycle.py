@@ -20,6 +20,9 @@ report      the HTML report, when ``[report] path`` is set and the      -
             caller gave a report renderer (skipped otherwise)
 ==========  ==========================================================  =================
 
+A store that has never nudged and would nudge many pairs holds the nudges (exit 2) and the
+digest (``nudge_holds.first_run_hold``, tester finding 1a) unless ``allow_mass_nudge``.
+
 A step that fails does not stop the steps that do not depend on it; a step whose dependency
 failed is ``skipped``. Each step ends with one summary (``StepResult``), logged as a
 ``cycle.step`` event with counts only. The run's exit code is the worst step's
@@ -124,6 +127,7 @@ class _Run:
     should_stop: Callable[[], bool] | None
     outputs: dict[str, Any]
     report_renderer: ReportRenderer | None = None
+    allow_mass_nudge: bool = False  # send what the first-assessment guard would hold (--allow-mass-nudge)
 
 
 def _sync(run: _Run) -> StepResult:
@@ -234,7 +238,9 @@ def _nudges(run: _Run) -> StepResult:
     from lmsync.service.nudges import send_nudges
 
     health = run.outputs["health"]
-    report = send_nudges(run.api, run.config, run.store, health.assessment, now=run.now)
+    report = send_nudges(
+        run.api, run.config, run.store, health.assessment, now=run.now, allow_mass_nudge=run.allow_mass_nudge
+    )
     run.outputs["nudges"] = report
     counts = {
         "planned": len(report.planned),
@@ -245,7 +251,10 @@ def _nudges(run: _Run) -> StepResult:
         "capped": report.capped,
         "already_today": report.already_today,
         "hidden_events": report.hidden_events,
+        "first_run_held": int(report.first_run),
     }
+    if report.first_run:  # tester finding 1a: an admin checks the first judgement before anyone is told
+        return StepResult("nudges", "held", EXIT_ADMIN, f"{len(report.messages)} message(s) held: {report.held}", counts)
     if report.hidden_events and report.held:
         return StepResult(
             "nudges", "failed", EXIT_ADMIN,
@@ -267,7 +276,9 @@ def _digest(run: _Run) -> StepResult:
     from lmsync.service.digest import run_digest
 
     health = run.outputs["health"]
-    report = run_digest(run.api, run.config, run.store, health.assessment, now=run.now)
+    report = run_digest(
+        run.api, run.config, run.store, health.assessment, now=run.now, allow_mass_nudge=run.allow_mass_nudge
+    )
     run.outputs["digest"] = report
     states = list(report.outcomes.values())
     counts = {
@@ -330,6 +341,7 @@ def run_cycle(
     on_step: Callable[[StepResult], Any] | None = None,
     steps: tuple[str, ...] = STEPS,
     report_renderer: ReportRenderer | None = None,
+    allow_mass_nudge: bool = False,
 ) -> CycleResult:
     """Run the cycle's ``steps`` in order on an open session; never raises for a step's failure.
 
@@ -337,13 +349,15 @@ def run_cycle(
     ``as_of`` the day health and nudges are dated (default: ``now``'s date in ``[programme] timezone``). ``on_step``
     sees each step's result as soon as it is known (the CLI prints it). ``report_renderer``
     (the CLI's ``lmsync.render.report.renderer()``) draws the report; without it the report
-    step is skipped, saying so.
+    step is skipped, saying so. ``allow_mass_nudge`` sends the nudges and digest the
+    first-assessment guard would hold (``nudge_holds.first_run_hold``; the nudges step is ``held``
+    with exit 2 otherwise).
     """
     import uuid
 
     day = as_of or programme_today(config, now)
     result = CycleResult(uuid.uuid4().hex[:12], day)
-    run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer)
+    run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge)
     failed: set[str] = set()
     for name in steps:
         if should_stop is not None and should_stop():
@@ -384,6 +398,7 @@ def cycle_job(
     should_stop: Callable[[], bool] | None = None,
     on_step: Callable[[StepResult], Any] | None = None,
     report_renderer: ReportRenderer | None = None,
+    allow_mass_nudge: bool = False,
 ) -> CycleResult:
     """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit).
 
@@ -405,4 +420,5 @@ def cycle_job(
             should_stop=should_stop,
             on_step=on_step,
             report_renderer=report_renderer,
+            allow_mass_nudge=allow_mass_nudge,
         )

@@ -4,7 +4,9 @@ Each coordinator (``[health] coordinators``) is told, once a day at most, of the
 at risk or fading with their reasons, and of the queue items due, overdue or escalated to
 them; ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
-with a ``digests`` row written before the send; held in quiet hours.
+with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
+by the first-assessment guard (``nudge_holds.first_run_hold``: the digest would spread the same
+unchecked judgement of every pair; tester finding 1a).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
-from lmsync.service.nudge_holds import quiet_hours_hold
+from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.store.db import Store
@@ -164,11 +166,13 @@ def run_digest(
     *,
     now: datetime | None = None,
     dry_run: bool = False,
+    allow_mass_nudge: bool = False,
 ) -> DigestReport:
     """Send each coordinator (``[health] coordinators``) today's digest, once a day at most.
 
     Run after health has stored today's snapshot and queue (``lmsync run``). A coordinator with
-    nothing new and nothing due gets no message. Held in quiet hours like a nudge. A username
+    nothing new and nothing due gets no message. Held in quiet hours like a nudge, and by the
+    first-assessment guard unless ``allow_mass_nudge`` (``first_run_hold``). A username
     Moodle does not know is reported (``problem``: an admin must act); the others still get theirs.
     """
     from lmsync.service.directory import people_of
@@ -228,7 +232,7 @@ def run_digest(
             report.outcomes[username] = "already"
     due = [d for d in report.digests if d.username not in report.outcomes]
     if due:
-        report.held = quiet_hours_hold(config, now)
+        report.held = first_run_hold(config, assessment, allow=allow_mass_nudge) or quiet_hours_hold(config, now)
     if not dry_run and report.held is None and due:
         family = DigestFamily(api, store, programme, day=day)
         ops = [family.digest_operation(d) for d in due]

@@ -46,6 +46,7 @@ from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
 from lmsync.service.health_inputs import satisfaction_instruments as satisfaction_instruments
+from lmsync.service.health_inputs import store_is_new
 from lmsync.service.health_inputs import thresholds as thresholds
 from lmsync.service.health_inputs import today as today
 
@@ -94,6 +95,7 @@ class Assessment:
     roster: dict[int, RosterUser]
     skipped_inactive: int = 0  # circle members without an active enrolment
     course_id: int | None = None  # the programme course (its calendar holds the exam blocks)
+    first_assessment: bool = False  # the store has never nudged about the programme (store_is_new)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -251,6 +253,9 @@ def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[in
 
 
 def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: date) -> Assessment:
+    """Every circle pair's health at ``as_of``; ``first_assessment`` while the store has never
+    nudged about the programme (``health_inputs.store_is_new``)."""
+    first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     forums = circle_forums(config.programme.name, api, snapshot)
@@ -264,7 +269,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         )
         for h in healths
     ]
-    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id)
+    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first)
 
 
 # --- the use case ---------------------------------------------------------------------------------

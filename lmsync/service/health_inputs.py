@@ -12,6 +12,7 @@ from lmsync.errors import ConfigError
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_today
 from lmsync.store.db import Store
+from lmsync.store.messages import NudgeLog
 from lmsync.store.pairings import PairingHistory
 
 
@@ -23,6 +24,19 @@ def today(config: Config) -> date:
 def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:
     """When lmsync last put each mentee into a mentor's circle (the pairing history apply writes)."""
     return PairingHistory(store, programme).pairing_days()
+
+
+def store_is_new(store: Store, programme: str) -> bool:
+    """Whether this store has never nudged anyone about the programme (no nudge recorded).
+
+    Such a store's judgement has not yet been confirmed by anyone: a pair lmsync found already
+    paired starts at the programme's start (issue 13), so on a site whose circles lmsync made
+    before, from another store, every pair may look fading at once (tester finding 1a; the guard
+    is ``nudge_holds.first_run_hold``). The guard holds on every run until an admin sends once
+    with ``--allow-mass-nudge`` (or fewer pairs need a nudge): a daemon's next cycle must not
+    send what the first one held.
+    """
+    return not NudgeLog(store, programme).records()
 
 
 def satisfaction_instruments(config: Config) -> dict[str, Instrument]:

@@ -4,7 +4,8 @@ None is sent inside ``[nudges] quiet_hours`` (local time in ``[programme] timezo
 an exam block is in progress: a course calendar event whose name (unescaped, trap 39) matches
 ``[nudges] exam_pattern``, read with core_calendar_get_calendar_events, which also returns
 events already in progress (trap 45). Course events hidden by a ``nopermissions`` warning (the
-token's user lacks moodle/calendar:manageentries) hold the nudges too, and are reported.
+token's user lacks moodle/calendar:manageentries) hold the nudges too, and are reported. A store's
+assessment that would nudge many pairs before it has ever nudged holds them and the digest (``first_run_hold``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from lmsync.config import Config
 from lmsync.health_config import parse_quiet_hours
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.health import Assessment
 from lmsync.service.programme_settings import programme_now as programme_now
 
 
@@ -37,6 +39,37 @@ def quiet_hours_hold(config: Config, now: datetime | None = None) -> str | None:
     if not in_quiet_hours(config, now):
         return None
     return f"quiet hours ({config.nudges.quiet_hours} {config.programme.timezone})"
+
+
+#: How an admin sends what the first-assessment guard held (the CLI's flag on `lmsync run` and `lmsync nudge`).
+ALLOW_MASS_NUDGE = "--allow-mass-nudge"
+
+
+def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = False) -> str | None:
+    """Why nudges and digests wait: a store that has never nudged would nudge a large share of the pairs.
+
+    A safety rule like the sync's refusal of mass removals (``[sync] min_source_fraction``,
+    borrowed from Moodle's enrol_database): a store with no history of its own (no snapshot, no
+    nudge: ``health_inputs.store_is_new``) on a site whose circles lmsync made before dates
+    their pairs from the programme's start (issue 13), so every pair may look fading at once,
+    and messages cannot be taken back (tester finding 1a). More than ``[nudges]
+    first_run_max_share`` of the pairs at risk or fading is held, unless ``allow``
+    (``--allow-mass-nudge``), on every run until the store has sent once: a daemon's next cycle
+    does not send what the first one held.
+    """
+    if allow or not assessment.first_assessment or not assessment.pairs:
+        return None
+    share = config.nudges.first_run_max_share
+    flagged = sum(1 for p in assessment.pairs if p.health.needs_attention)
+    if flagged <= share * len(assessment.pairs):
+        return None
+    return (
+        f"this store's first assessment (it has never nudged about the programme) would nudge {flagged} of "
+        f"{len(assessment.pairs)} pair(s), "
+        f"more than [nudges] first_run_max_share ({share:.0%}); a store without history dates pairs it did not "
+        f"make from the programme's start: check `lmsync health`, then send with {ALLOW_MASS_NUDGE} "
+        "(held on every run until then)"
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ Who is told, and when (issue 13):
   warning (the token's user lacks moodle/calendar:manageentries) hold the nudges too, and
   are reported: an admin must act;
 * a daily digest to each coordinator (``[health] coordinators``): pairs newly at risk or
-  fading with their reasons, and the queue items due, overdue or escalated to them.
+  fading with their reasons, and the queue items due, overdue or escalated to them;
+* none, and no digest, when this store's first assessment of the programme would nudge more
+  than ``[nudges] first_run_max_share`` of the pairs (tester finding 1a): an admin checks, then
+  sends with ``--allow-mass-nudge``; held on every run until this store has nudged once.
 
 Messages are not idempotent and core_message_send_instant_messages is not transactional
 (trap 29: a failed batch may already have delivered some), so each nudge is
@@ -49,7 +52,14 @@ from lmsync.config import Config
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.health import Assessment, observe_and_assess, today
-from lmsync.service.nudge_holds import ExamCheck, exam_check, in_quiet_hours, nudge_hold, programme_now
+from lmsync.service.nudge_holds import (
+    ExamCheck,
+    exam_check,
+    first_run_hold,
+    in_quiet_hours,
+    nudge_hold,
+    programme_now,
+)
 from lmsync.service.nudge_plan import (
     PlannedNudge,
     apply_cap,
@@ -99,6 +109,7 @@ class NudgeReport:
     hidden_events: int = 0  # course calendar events Moodle would not show (nopermissions)
     capped: int = 0  # people left for tomorrow by [nudges] daily_cap
     already_today: int = 0  # people who already had a nudge today
+    first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
 
     def _state(self, state: str) -> list[NudgeOutcome]:
         return [o for o in self.outcomes if o.state == state]
@@ -128,11 +139,12 @@ def run_nudges(
     as_of: date | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    allow_mass_nudge: bool = False,
 ) -> NudgeReport:
     """Observe Moodle, assess every pair at ``as_of`` (default: the programme's today), then
     :func:`send_nudges` for that assessment."""
     assessment = observe_and_assess(api, config, store, as_of=as_of or today(config))
-    return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now)
+    return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now, allow_mass_nudge=allow_mass_nudge)
 
 
 def send_nudges(
@@ -143,6 +155,7 @@ def send_nudges(
     *,
     dry_run: bool = False,
     now: datetime | None = None,
+    allow_mass_nudge: bool = False,
 ) -> NudgeReport:
     """Plan the nudges due on ``assessment.as_of`` and send one message per person, inside the
     day's limits. ``lmsync run`` passes the assessment its health step made, so Moodle is not
@@ -150,7 +163,9 @@ def send_nudges(
 
     ``now`` (default: the clock) decides quiet hours and the exam block. Nothing is
     sent (``held``) in quiet hours, inside an exam block, or when course events are hidden
-    (``hidden_events``; see :class:`ExamCheck`). A dry run reports what would be sent now.
+    (``hidden_events``; see :class:`ExamCheck`), nor, unless ``allow_mass_nudge``, when this
+    store's first assessment would nudge many pairs (``first_run``; see ``first_run_hold``).
+    A dry run reports what would be sent now.
     """
     day = assessment.as_of
     report = NudgeReport(day, dry_run, uuid.uuid4().hex[:12])
@@ -169,6 +184,9 @@ def send_nudges(
         groups, already_today=already, sent_today=len(already), cap=config.nudges.daily_cap
     )
     if report.messages:
+        report.held = first_run_hold(config, assessment, allow=allow_mass_nudge)
+        report.first_run = report.held is not None
+    if report.messages and report.held is None:
         report.held, report.hidden_events = nudge_hold(api, config, assessment.course_id, now)
     if not dry_run and report.held is None and report.messages:
         sender = NudgeSender(
@@ -183,6 +201,7 @@ def send_nudges(
         planned=len(report.planned),
         messages=len(report.messages),
         held=report.held is not None,
+        first_run=report.first_run,
         hidden_events=report.hidden_events,
         capped=report.capped,
         already_today=report.already_today,
@@ -197,8 +216,14 @@ def send_nudges(
 
 
 def nudge_job(
-    config: Config, *, as_of: date | None = None, dry_run: bool = False, wait: bool = False, site: Any = None
+    config: Config,
+    *,
+    as_of: date | None = None,
+    dry_run: bool = False,
+    wait: bool = False,
+    site: Any = None,
+    allow_mass_nudge: bool = False,
 ) -> NudgeReport:
     """One nudge run; a dry run opens the store read-only and sends nothing."""
     with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
-        return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run)
+        return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge)

@@ -10,12 +10,15 @@ its privacy API does that.
 An export goes to the person it is about, so it keeps out what the other side of a pair
 said about them (the standing rule: a mentee's ratings of a mentor stay out of that mentor's
 sight): a meeting's rating and notes unless this person gave them (``rated_by``), and survey
-answers and scores another respondent gave about them. ``withheld`` counts what was kept out,
-table by table, so whoever answers the request knows it is there.
+answers and scores another respondent gave about them, and the health reasons of the pair's
+snapshots and queue items that speak of the other side's answers (tester finding 2).
+``withheld`` counts what was kept out, table by table, so whoever answers the request knows
+it is there.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lmsync.config import Config
@@ -149,7 +152,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor`` (an
     unknown side is withheld: lmsync cannot prove the mentor gave it); where the person is the
     mentee, only when ``rated_by`` is not ``mentor``. Survey rows whose ``about_id`` is this
-    person and whose respondent is someone else are left out whole.
+    person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
+    their status, with the other side's reasons withheld (:func:`withhold_other_side`).
     """
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
@@ -164,8 +168,43 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         if len(kept) != len(rows):
             withheld[table] = len(rows) - len(kept)
         data[table] = kept
+    for table in ("health_snapshots", "coordinator_queue"):
+        for row in data.get(table, []):
+            own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
+            reasons = json.loads(row.get("reasons") or "[]")
+            kept_reasons = withhold_other_side(reasons, own_side)
+            if kept_reasons != reasons:
+                row["reasons"] = json.dumps(kept_reasons)
+                withheld[table] = withheld.get(table, 0) + 1
     data["withheld"] = withheld
     return data
+
+
+#: Health reasons that speak of one side's answers (its satisfaction, its ratings of the meetings),
+#: by the side they name: ``satisfaction_low_mentee`` is what the mentee answered about the pair
+#: (``lmsync.domain.health.signals``; ``pair show`` withholds the same codes, ``pair_history``).
+_SIDE_REASONS = ("satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_")
+
+
+def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[str]]:
+    """``reasons`` (a snapshot's or queue item's ``[[code, text], ...]``) as the ``own_side`` of the
+    pair may see them: a reason naming the other side's answers becomes ``<other>_side_withheld``,
+    and this side's asymmetry (whose text says the other side's held) reads as its own fall.
+
+    Always, whatever the number of the mentor's mentees: a pair's reason is about one relationship,
+    so its other side is one known person (tester finding 2; ``pair show`` withholds the mentee
+    side the same way, ``lmsync.service.pair_history.withhold_mentee_side``).
+    """
+    other = "mentee" if own_side == "mentor" else "mentor"
+    out: list[list[str]] = []
+    for code, text in reasons:
+        if code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}"):
+            code, text = f"{other}_side_withheld", f"a {other}-side signal (withheld: what the other side answered)"
+        elif code == f"satisfaction_asymmetry_{own_side}":
+            code, text = f"satisfaction_falling_{own_side}", f"satisfaction fell on the {own_side} side"
+        if [code, text] not in out:
+            out.append([code, text])
+    return out
 
 
 def export(config: Config, who: str) -> dict[str, Any]:

@@ -1,0 +1,204 @@
+"""Tester findings fixed by FIX-B: a person's export and the other side's health reasons (finding 2);
+the first run of a fresh store on a site whose circles lmsync already made (finding 1a)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.domain.health import PairHealth
+from lmsync.domain.health.signals import Reason
+from lmsync.errors import EXIT_ADMIN
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import health as health_service
+from lmsync.service import privacy
+from lmsync.service.cycle import cycle_job
+from lmsync.service.health import Assessment, PairView
+from lmsync.service.moodle import emulator_site
+from lmsync.store.db import Store
+from lmsync.store.health import DigestLog, NudgeLog
+from lmsync.store.queue import CoordinatorQueue
+from lmsync.store.snapshots import HealthSnapshots
+from tests.flows.test_cycle import PROGRAMME, TODAY
+from tests.flows.test_privacy import circle_of, config  # noqa: F401  (the fixture)
+
+# --- finding 2: a mentor's export carried a mentee-side judgement ----------------------------------
+
+
+def _fading(mentor: int, mentee: int, *reasons: tuple[str, str]) -> PairHealth:
+    return PairHealth(
+        mentor_id=mentor,
+        mentee_id=mentee,
+        status="fading",
+        reasons=tuple(Reason(code, "fading", text) for code, text in reasons),
+        paired_since=date(2026, 9, 1),
+        last_meeting=None,
+        days_since_meeting=84,
+    )
+
+
+def _reasons(rows: list[dict]) -> set[tuple[str, str]]:
+    return {(code, text) for row in rows for code, text in json.loads(row["reasons"])}
+
+
+def test_tester_finding_2_an_export_withholds_the_other_sides_health_reasons(config):  # noqa: F811
+    mentee, mentor, _group = circle_of(config, "s0001")
+    health = _fading(
+        mentor,
+        mentee,
+        ("no_first_meeting", "no meeting since pairing 84 days ago (expected every 14)"),
+        ("satisfaction_asymmetry_mentee", "satisfaction fell on the mentee side while the mentor side's held"),
+        ("satisfaction_low_mentor", "satisfaction low (mentor side)"),
+    )
+    store = Store(config.store_path())
+    HealthSnapshots(store, "mentor-2026").replace_day(date(2026, 11, 24), [health])
+    assert CoordinatorQueue(store, "mentor-2026").offer(date(2026, 11, 24), health) == "added"
+    store.close()
+    username = next(u.username for u in emulator_site(config).users.values() if u.id == mentor)
+
+    mentors = privacy.export(config, username)
+    dumped = json.dumps(mentors)
+    assert "satisfaction fell on the mentee side" not in dumped and "mentor side's held" not in dumped
+    for table in ("health_snapshots", "coordinator_queue"):
+        assert _reasons(mentors[table]) == {
+            ("no_first_meeting", "no meeting since pairing 84 days ago (expected every 14)"),
+            ("mentee_side_withheld", "a mentee-side signal (withheld: what the other side answered)"),
+            ("satisfaction_low_mentor", "satisfaction low (mentor side)"),  # the mentor's own answer
+        }
+        assert all(r["status"] == "fading" for r in mentors[table])
+    assert mentors["withheld"]["health_snapshots"] == 1 and mentors["withheld"]["coordinator_queue"] == 1
+
+    mentees = privacy.export(config, "s0001")  # the same rule the other way round
+    assert "satisfaction low (mentor side)" not in json.dumps(mentees)
+    assert _reasons(mentees["coordinator_queue"]) == {
+        ("no_first_meeting", "no meeting since pairing 84 days ago (expected every 14)"),
+        ("satisfaction_falling_mentee", "satisfaction fell on the mentee side"),  # not "while the mentor's held"
+        ("mentor_side_withheld", "a mentor-side signal (withheld: what the other side answered)"),
+    }
+    assert mentees["withheld"]["health_snapshots"] == 1 and mentees["withheld"]["coordinator_queue"] == 1
+
+
+def test_tester_finding_2_reasons_of_ones_own_side_are_kept_whole():
+    reasons = [["no_meeting", "no meeting for 40 days"], ["meetings_declining_mentor", "meetings declining"]]
+    assert privacy.withhold_other_side(reasons, "mentor") == reasons
+    assert privacy.withhold_other_side(reasons, "mentee") == [
+        ["no_meeting", "no meeting for 40 days"],
+        ["mentor_side_withheld", "a mentor-side signal (withheld: what the other side answered)"],
+    ]
+
+
+# --- finding 1a: a fresh store on a site lmsync already paired messaged every pair ---------------
+
+
+def _store_config(tmp_path, store: str, extra: str = ""):
+    from tests.flows.test_cycle import make_config
+
+    folder = tmp_path / store
+    folder.mkdir()
+    return make_config(
+        folder, f"[meetings]\nstart = {TODAY - timedelta(days=90)}\n[store]\npath = \"{folder / 'lmsync.db'}\"\n{extra}"
+    )
+
+
+def _noon(day_offset: int = 0, hour: int = 12) -> datetime:
+    return datetime.combine(TODAY + timedelta(days=day_offset), datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
+
+
+@pytest.fixture
+def paired_site(tmp_path, monkeypatch):
+    """The demo site after a first, normal run of store A: every circle made today, nothing fading."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    coordinator = sorted(u.username for u in site.users.values() if u.username and u.username.startswith("s"))[-1]
+    extra = f'[health]\ncoordinators = ["{coordinator}"]\n'
+    first = cycle_job(_store_config(tmp_path, "a", extra), site=site, now=_noon(), as_of=TODAY)
+    # a normal first run (a new programme, pairs this store just made) is not held
+    assert first.step("health").counts.get("fading", 0) == 0
+    assert first.step("nudges").state == "ok" and first.step("nudges").counts["first_run_held"] == 0
+    assert first.step("nudges").counts["planned"] == 0 and not site.messages
+    return site, extra
+
+
+def test_tester_finding_1a_a_fresh_stores_first_run_on_a_paired_site_sends_no_message(tmp_path, paired_site):
+    site, extra = paired_site
+    conf = _store_config(tmp_path, "b", extra)  # the same site, a store with no history of its own
+    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY)
+    pairs = len(held.outputs["health"].assessment.pairs)
+    assert held.step("health").counts["fading"] == pairs  # "no meeting since pairing 90 days ago"
+    nudges, digest = held.step("nudges"), held.step("digest")
+    assert nudges.state == "held" and nudges.exit_code == EXIT_ADMIN and held.exit_code == EXIT_ADMIN
+    assert "first assessment" in nudges.summary and "--allow-mass-nudge" in nudges.summary
+    assert nudges.counts["first_run_held"] == 1 and nudges.counts["sent"] == 0
+    assert digest.state == "held" and "first assessment" in digest.summary
+    assert not site.messages, "nothing irreversible on a store's first assessment"
+    store = Store(conf.store_path())
+    assert not NudgeLog(store, PROGRAMME).records() and not DigestLog(store, PROGRAMME).records()
+    assert len(health_service.queue_list(conf)) == pairs  # lmsync's own queue is still filled
+    store.close()
+
+    # a daemon's next cycle (and the next day's) does not send what the first held
+    for when in (_noon(hour=14), _noon(day_offset=1)):
+        again = cycle_job(conf, site=site, now=when, as_of=when.date())
+        assert again.step("nudges").state == "held" and again.exit_code == EXIT_ADMIN
+    assert not site.messages
+    sent = cycle_job(conf, site=site, now=_noon(day_offset=1, hour=14), as_of=TODAY + timedelta(days=1),
+                     allow_mass_nudge=True)  # an admin checked and sends once
+    assert sent.step("nudges").state == "ok" and sent.step("nudges").counts["sent"] > 0
+    after = cycle_job(conf, site=site, now=_noon(day_offset=2), as_of=TODAY + timedelta(days=2))
+    assert after.step("nudges").state == "ok" and after.exit_code != EXIT_ADMIN  # the store has nudged: guard off
+
+
+def test_tester_finding_1a_allow_mass_nudge_sends_on_the_first_run(tmp_path, paired_site):
+    site, extra = paired_site
+    conf = _store_config(tmp_path, "c", extra)
+    result = cycle_job(conf, site=site, now=_noon(), as_of=TODAY, allow_mass_nudge=True)
+    assert result.step("nudges").state == "ok" and result.step("nudges").counts["sent"] > 0
+    assert result.step("digest").counts["sent"] == 1
+    assert len({m["useridto"] for m in site.messages}) == result.step("nudges").counts["sent"] + 1
+
+
+def test_tester_finding_1a_lmsync_nudge_and_run_say_how_to_proceed(tmp_path, paired_site):
+    site, extra = paired_site
+    conf = _store_config(tmp_path, "d", extra + '[nudges]\nfirst_run_max_share = 0.9\n')
+    runner = CliRunner()
+    cfg = ["--config", str(conf.source)]
+    site.save(conf.emulator_state_path())  # the CLI reads the site next to this store
+    before = len(emulator_site(conf).messages)
+    held = runner.invoke(main, [*cfg, "nudge"])
+    assert held.exit_code == EXIT_ADMIN, held.output
+    assert "first_run_max_share (90%)" in held.output and "--allow-mass-nudge" in held.output
+    assert len(emulator_site(conf).messages) == before
+    sent = runner.invoke(main, [*cfg, "nudge", "--allow-mass-nudge"])
+    assert sent.exit_code == 0, sent.output
+    assert len(emulator_site(conf).messages) > before
+
+
+def test_tester_finding_1a_a_few_pairs_needing_a_nudge_on_a_first_run_go_out(tmp_path):
+    from lmsync.service.nudge_holds import first_run_hold
+
+    conf = load_config_text(tmp_path, "[nudges]\nfirst_run_max_share = 0.5\n")
+    views = [_view(i, "fading" if i < 2 else "ok") for i in range(4)]
+    first = Assessment(TODAY, views, {}, first_assessment=True)
+    assert first_run_hold(conf, first) is None  # 2 of 4: not more than half
+    views[2] = _view(2, "at_risk")
+    assert first_run_hold(conf, first) is not None  # 3 of 4
+    assert first_run_hold(conf, first, allow=True) is None
+    assert first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=False)) is None
+
+
+def _view(i: int, status: str) -> PairView:
+    health = _fading(100, i)
+    return PairView(replace(health, status=status), "m", f"s{i}")
+
+
+def load_config_text(folder, text: str):
+    from lmsync.config import load_config
+
+    path = folder / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\n' + text)
+    return load_config(path, environ={})
