@@ -156,6 +156,8 @@ def test_issue_11_nudge_dry_run_sends_nothing_then_a_real_run_does(programme, em
 
     dry = nudges.nudge_job(config, as_of=LATER, dry_run=True)
     assert dry.planned and emulator_writes == []
-    sent = nudges.nudge_job(config, as_of=LATER)
+    held = nudges.nudge_job(config, as_of=LATER)  # a store that never nudged holds a mass first run
+    assert held.held and held.sent == [] and emulator_writes == []
+    sent = nudges.nudge_job(config, as_of=LATER, allow_mass_nudge=True)
     assert len(sent.sent) == len(dry.planned)
     assert emulator_writes == ["core_message_send_instant_messages"] * len(dry.messages)  # one per person
