@@ -151,7 +151,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     changed in place and returned with ``withheld`` = ``{table: rows}``. A meeting where the
     person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor`` (an
     unknown side is withheld: lmsync cannot prove the mentor gave it); where the person is the
-    mentee, only when ``rated_by`` is not ``mentor``. Survey rows whose ``about_id`` is this
+    mentee, only when ``rated_by`` is not ``mentor``. A withheld meeting loses its
+    ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
     their status, with the other side's reasons withheld (:func:`withhold_other_side`).
     """
@@ -160,7 +161,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
         given_by_them = row.get("rated_by") == own_side or (own_side == "mentee" and row.get("rated_by") is None)
         if not given_by_them and (row.get("rating") is not None or row.get("notes")):
-            row["rating"], row["notes"] = None, None
+            # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by):
+            # unsalted, so it would give the withheld rating back by trying 1-5 (tester finding 2b)
+            row["rating"], row["notes"], row["content_hash"] = None, None, None
             withheld["meetings"] = withheld.get("meetings", 0) + 1
     for table in ("survey_answers", "survey_scores"):
         rows = data.get(table, [])

@@ -49,3 +49,24 @@ def test_survey_answers_others_gave_about_a_person_stay_out_of_their_export():
     assert [(r["respondent_id"], r["about_id"]) for r in out["survey_answers"]] == [(9, 7), (9, None)]
     assert out["survey_scores"] == []
     assert out["withheld"] == {"survey_answers": 1, "survey_scores": 1}
+
+
+def test_tester_finding_2b_a_withheld_meeting_carries_no_hash_that_gives_its_rating_back(config):  # noqa: F811
+    """content_hash is sha256 of (minutes, attended, rating, notes, rated_by), unsalted: trying the five
+    ratings against it would recover a withheld rating. A withheld row carries no hash; a kept one does."""
+    mentee, mentor, _group = circle_of(config, "s0001")
+    withheld = Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "feedback", rating=1, rated_by="mentee")
+    kept = Meeting(date(2026, 10, 8), mentor, mentee, 30, True, "feedback", rating=4, rated_by="mentor")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save([(withheld, None), (kept, None)])
+    store.close()
+    username = next(u.username for u in emulator_site(config).users.values() if u.id == mentor)
+
+    rows = {m["meeting_date"]: m for m in privacy.export(config, username)["meetings"]}
+    guesses = {
+        Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "feedback", rating=r, rated_by="mentee").content_hash
+        for r in range(1, 6)
+    }
+    assert rows["2026-10-01"]["rating"] is None
+    assert rows["2026-10-01"]["content_hash"] is None and not guesses & {str(v) for v in rows["2026-10-01"].values()}
+    assert rows["2026-10-08"]["content_hash"] == kept.content_hash  # what the person gave stays whole
