@@ -258,15 +258,17 @@ def _first_candidates(scores: Scores, settings: MatchSettings, market: Market) -
     floor = -(scores.comp.max_score + float(market.step * market.capacity.max(initial=0)) + 1)
     prices, auction = estimate_prices(scores.n, wide, market.capacity, market.offset, market.step, floor,
                                       schedule=AUCTION_SCHEDULE, max_rounds=AUCTION_ROUNDS)
+    # Its first candidate table (~20 MB at 50,000 x 5,000) goes before the scan and the merges
+    # below, which were the peak of a 50,000-user sync with it still held (issue 15, memory).
+    auction = auction.with_candidates(np.empty((0, 0), dtype=np.int32), np.empty((0, 0)))
     prices = np.where(np.isfinite(prices), prices, 0.0)
     # The auction saw only each mentee's best mentors by score; the optimal ones are near
     # the best by reduced score. One scan at the estimate gives a wider near-best set, the
     # auction continues on it, and the first candidates are the near-best of that set at
     # the refined prices (no second scan).
-    near = merge(scores.m, scan_rows(scores, prices, margin=REFINE_NEAR, fewest=FEWEST, most=REFINE_MOST), bonus)
-    both = merge(scores.m, wide, near)
-    del wide, near
-    auction = auction.with_candidates(np.empty((0, 0), dtype=np.int32), np.empty((0, 0)))  # frees the first table first
+    # ``wide`` holds the bonus edges already, with the same exact scores as the scan's.
+    both = merge(scores.m, wide, scan_rows(scores, prices, margin=REFINE_NEAR, fewest=FEWEST, most=REFINE_MOST))
+    del wide
     give_back()
     auction = auction.with_candidates(*dense_table(scores.n, *both))
     for eps in AUCTION_SCHEDULE:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SLOTS_MAX = 64  # mentors with more slots than this are given this many (estimate only)
+BID_ROWS = 4096  # bidders whose candidate rows are scored at once (``Auction._offers``)
 
 
 @dataclass
@@ -83,15 +84,7 @@ class Auction:
             order = np.argsort(self.total, axis=1)  # slots by price, per mentor (cheap: m x w)
             cheapest = np.take_along_axis(self.total, order[:, :2], axis=1) if width > 1 else np.hstack(
                 [self.total, np.full((m, 1), np.inf)])
-            first, second = cheapest[:, 0], cheapest[:, 1]
-            cols = self.cols[bidders]
-            vals = self.values[bidders] - first[cols]
-            top = np.argmax(vals, axis=1)
-            best = vals[np.arange(len(bidders)), top]
-            vals[np.arange(len(bidders)), top] = -np.inf
-            j = cols[np.arange(len(bidders)), top]
-            own = self.values[bidders, top]
-            runner = np.maximum(vals.max(axis=1), own - second[j])
+            j, best, own, runner = self._offers(bidders, cheapest[:, 0], cheapest[:, 1])
             runner = np.maximum(runner, self.floor)
             hopeless = best < self.floor
             gave_up[bidders[hopeless]] = True
@@ -116,17 +109,43 @@ class Auction:
             self.where[bidders] = j * width + slot
         return rounds
 
+    def _offers(self, bidders: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per bidder: its best mentor ``j`` at the slot prices (``first``: each mentor's cheapest,
+        ``second``: its next), that value, its score there, and its best alternative (another
+        mentor, or ``j``'s next slot). ``BID_ROWS`` bidders at a time: the first rounds have
+        every mentee bidding, and three (bidders, k) float64 temporaries of the whole table were
+        the peak of a 50,000-user sync's auction (issue 15, memory)."""
+        j = np.empty(len(bidders), dtype=self.cols.dtype)
+        best, own, runner = np.empty(len(bidders)), np.empty(len(bidders)), np.empty(len(bidders))
+        for at in range(0, len(bidders), BID_ROWS):
+            part = slice(at, at + BID_ROWS)
+            rows = bidders[part]
+            each = np.arange(len(rows))
+            cols = self.cols[rows]
+            vals = self.values[rows] - first[cols]
+            top = np.argmax(vals, axis=1)
+            best[part] = vals[each, top]
+            vals[each, top] = -np.inf
+            j[part] = cols[each, top]
+            own[part] = self.values[rows, top]
+            runner[part] = np.maximum(vals.max(axis=1), own[part] - second[j[part]])
+        return j, best, own, runner
+
     def _release_unhappy(self, eps: float) -> None:
-        """Unassign mentees whose slot is no longer within ``eps`` of their best option."""
+        """Unassign mentees whose slot is no longer within ``eps`` of their best option
+        (``BID_ROWS`` candidate rows at a time, as in ``_offers``)."""
         held = np.flatnonzero(self.where >= 0)
         if len(held) == 0:
             return
         width = self.total.shape[1]
         first = self.total.min(axis=1)
         j, slot = self.where[held] // width, self.where[held] % width
-        cols = self.cols[held]
-        best = (self.values[held] - first[cols]).max(axis=1)
-        own_score = _score_of(self.cols[held], self.values[held], j)
+        best, own_score = np.empty(len(held)), np.empty(len(held))
+        for at in range(0, len(held), BID_ROWS):
+            part = slice(at, at + BID_ROWS)
+            cols, values = self.cols[held[part]], self.values[held[part]]
+            best[part] = (values - first[cols]).max(axis=1)
+            own_score[part] = _score_of(cols, values, j[part])
         mine = own_score - self.total[j, slot]
         bad = held[mine < best - eps - 1e-12]
         if len(bad):

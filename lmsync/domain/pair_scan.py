@@ -85,7 +85,6 @@ class Scores:
         self.m = comp.m
         self.n = comp.n
         left = comp.left
-        self.left = np.ascontiguousarray(np.hstack([left, np.ones((self.n, 1), dtype=left.dtype)]))
         self.right = comp.right
         self.blocked = comp.blocked.astype(np.int64).reshape(-1, 2)
         key = comp.bonus_rows.astype(np.int64) * self.m + comp.bonus_cols
@@ -96,17 +95,26 @@ class Scores:
         # Fixed pseudo-random tie-breakers in [0, QUANTUM/4): they reorder exact ties only.
         rng = np.random.default_rng(NOISE_SEED)
         self.noise = rng.random((NOISE_ROWS, self.m)) * (QUANTUM / 4)
-        self._features = sp.csr_matrix(left)  # without the price column: exact scores (``recheck``)
-        self.shared, self.pattern = shared_features(self._features, self.right)
-        self.rest = np.setdiff1d(np.arange(self.left.shape[1]), self.shared)  # the ones column is last
+        self.shared, self.pattern = shared_features(np.count_nonzero(left, axis=0), self.right)
+        self.rest = np.setdiff1d(np.arange(left.shape[1] + 1), self.shared)  # the ones column is last
         first = np.unique(self.pattern, return_index=True)[1]  # one mentor per pattern
         self.shared_right = np.ascontiguousarray(self.right[self.shared][:, first])  # (0, 1) when none
-        self._sparse = self._split(self.left)
+        # Only the two sparse parts are kept: the mentees' features are ``comp.left`` already,
+        # and a dense copy with the ones column and a sparse copy of all of them held 33 MB more
+        # at 50,000 x 5,000 (issue 15, memory).
+        self._sparse = self._split(left)
         self._left64: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
 
+    @property
+    def left(self) -> np.ndarray:
+        """``comp.left`` with a column of ones appended (the price's column), built on demand."""
+        return np.hstack([self.comp.left, np.ones((self.n, 1), dtype=self.comp.left.dtype)])
+
     def _split(self, left: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """``left``'s other columns (ones last) and its shared ones, each sparse."""
-        return sp.csr_matrix(left[:, self.rest]), sp.csr_matrix(left[:, self.shared])
+        """``left``'s other columns, a column of ones last, and its shared ones, each sparse."""
+        rest = left[:, self.rest[:-1]]
+        ones = np.ones((self.n, 1), dtype=left.dtype)
+        return sp.csr_matrix(np.hstack([rest, ones])), sp.csr_matrix(left[:, self.shared])
 
     def blocks(self) -> list[slice]:
         return [slice(s, min(s + self.step, self.n)) for s in range(0, self.n, self.step)]
@@ -120,10 +128,10 @@ class Scores:
         clipped = np.minimum(np.maximum(prices, 0.0), ceiling)
         rest = self.right[self.rest[:-1]]
         if ceiling + self.comp.max_score < -self.comp.infeasible_below - 1:
-            dtype, (left, shared), low = self.left.dtype, self._sparse, self.comp.infeasible_below
+            dtype, (left, shared), low = self.comp.left.dtype, self._sparse, self.comp.infeasible_below
         else:
             if self._left64 is None:
-                left64 = self.left.astype(np.float64)
+                left64 = self.comp.left.astype(np.float64)
                 left64[left64 == -self.comp.big] = -BIG64
                 self._left64 = self._split(left64)
             dtype, (left, shared), low = np.dtype(np.float64), self._left64, -BIG64 / 2
@@ -166,14 +174,14 @@ class Scores:
         return rows.astype(np.int64), cols.astype(np.int64), dense + self.bonus_of(rows.astype(np.int64) * self.m + cols)
 
 
-def shared_features(features: sp.csr_matrix, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def shared_features(counts: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The features of the shared part (``Scores``), sorted, and each mentor's pattern there
     ((m,) intp: equal exactly when the mentors' columns over those features are equal).
 
-    Most common among the mentees first, each added while the mentors keep at most ``m / 8``
-    distinct patterns; none when that leaves most of the mentees' non-zeros out."""
+    ``counts[f]``: how many mentees have feature ``f`` (non-zero). Most common among the
+    mentees first, each added while the mentors keep at most ``m / 8`` distinct patterns;
+    none when that leaves most of the mentees' non-zeros out."""
     m = right.shape[1]
-    counts = np.diff(features.tocsc().indptr)
     chosen: list[int] = []
     pattern = np.zeros(m, dtype=np.intp)
     for f in np.argsort(-counts, kind="stable"):
@@ -199,7 +207,7 @@ def with_scores(scores: Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
     for at in range(0, len(key), PAIR_CHUNK):
         r, c = rows[at:at + PAIR_CHUNK], cols[at:at + PAIR_CHUNK]
         dense[at:at + PAIR_CHUNK] = np.einsum(
-            "ij,ji->i", scores.left[r, :-1].astype(np.float64), scores.right[:, c].astype(np.float64))
+            "ij,ji->i", scores.comp.left[r].astype(np.float64), scores.right[:, c].astype(np.float64))
     ok = dense >= scores.comp.infeasible_below
     if len(scores.blocked):
         ok &= ~np.isin(key, scores.blocked[:, 0] * scores.m + scores.blocked[:, 1])
@@ -212,19 +220,31 @@ def merge(m: int, *parts: Edges) -> Edges:
     Rows and columns come back as int32 when they fit (``index_type``), scores stay float64
     (the proof compares them). Memory (issue 15: ``np.unique`` over concatenated int64 rows,
     columns and keys held about five copies of ~1.6M edges at a 50,000-user sync): one int64
-    key per listed edge, its stable sort order, then only the kept edges.
+    key per listed edge, its stable sort order (the keys sorted in place), then only the kept
+    edges; the scores are gathered part by part (no concatenated copy) and the rows and columns
+    computed straight into their index type (issue 15: the merge of the first candidates was
+    the peak of that sync).
     """
     keys = np.concatenate([p[0].astype(np.int64) * m + p[1] for p in parts])
     order = np.argsort(keys, kind="stable")  # stable: of equal keys, the first listed comes first
-    keys = keys[order]
+    keys.sort()  # the same as keys[order], without a second array
     first = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    keys, order = keys[first], order[first]
+    order = order[first]
+    keys = keys[first]
     del first
-    values = np.concatenate([p[2] for p in parts]).astype(np.float64, copy=False)[order]
+    values = np.empty(len(order))
+    start = 0
+    for part in parts:
+        inside = (order >= start) & (order < start + len(part[2]))
+        values[inside] = part[2][order[inside] - start]
+        start += len(part[2])
     del order
     itype = index_type(int(keys[-1]) // m + 1 if len(keys) else 0, m)
-    return (keys // m).astype(itype), (keys % m).astype(itype), values
+    rows, cols = np.empty(len(keys), dtype=itype), np.empty(len(keys), dtype=itype)
+    np.floor_divide(keys, m, out=rows, casting="unsafe")  # below 2**31 when itype is int32
+    np.remainder(keys, m, out=cols, casting="unsafe")
+    return rows, cols, values
 
 
 def index_type(n: int, m: int) -> type[np.signedinteger]:
@@ -330,11 +350,13 @@ def scan_rows(scores: Scores, prices: np.ndarray, margin: float, fewest: int, mo
 
 def _sorted(scores: Scores, rows: np.ndarray, cols: np.ndarray, dense: np.ndarray) -> Edges:
     """One block's picks sorted by (row, col), bonus added: the blocks then only concatenate
-    (a sort of all the picks at once held five copies of them: the peak of a 50,000-user sync)."""
+    (a sort of all the picks at once held five copies of them: the peak of a 50,000-user sync).
+    Rows and columns in ``index_type`` (int32 below 2**31: 8 bytes less per pick, issue 15)."""
     key = rows.astype(np.int64) * scores.m + cols
     order = np.argsort(key)
     key = key[order]
-    return key // scores.m, key % scores.m, dense[order] + scores.bonus_of(key)
+    itype = index_type(scores.n, scores.m)
+    return (key // scores.m).astype(itype), (key % scores.m).astype(itype), dense[order] + scores.bonus_of(key)
 
 
 def _finish(parts: list[Edges]) -> Edges:
@@ -406,7 +428,7 @@ def recheck(scores: Scores, prices: np.ndarray, utility: np.ndarray, rows: np.nd
 
 def _best_exact(scores: Scores, r_idx: np.ndarray, c_idx: np.ndarray, prices: np.ndarray) -> np.ndarray:
     """Each of mentees ``r_idx``'s best ``s - q`` over mentors ``c_idx`` (dense part, float64)."""
-    dense = np.asarray(scores._features[r_idx] @ scores.right[:, c_idx])
+    dense = scores.comp.left[r_idx] @ scores.right[:, c_idx]
     exact = dense.astype(np.float64)
     exact[dense < scores.comp.infeasible_below] = -np.inf
     if len(scores.blocked):

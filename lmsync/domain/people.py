@@ -24,6 +24,7 @@ Role = Literal["mentor", "peer_mentor", "mentee"]
 T = TypeVar("T")
 ROLES: tuple[Role, ...] = ("mentor", "peer_mentor", "mentee")
 MENTORING_ROLES: frozenset[str] = frozenset({"mentor", "peer_mentor"})
+_ROLE_SET: frozenset[str] = frozenset(ROLES)
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -74,6 +75,21 @@ def _or_empty(values: frozenset[T]) -> frozenset[T]:
     return values if values else _EMPTY
 
 
+def normal_department(value: str | None) -> str | None:
+    """A department as a ``Person`` holds it: :func:`normalise`, None when nothing is left."""
+    return (normalise(value) if value else "") or None
+
+
+def normal_also(role: Role, also: Iterable[Role]) -> frozenset[Role]:
+    """A person's other roles as a ``Person`` holds them: without the primary ``role``."""
+    return _or_empty(frozenset(also) - {role})
+
+
+def normal_preferences(preferences: Iterable[str]) -> tuple[str, ...]:
+    """Ranked choices as a ``Person`` holds them: stripped, empty ones dropped, in order."""
+    return tuple(p.strip() for p in preferences if p.strip())
+
+
 @dataclass(frozen=True, slots=True)  # slotted: one per participant (issue 15, memory)
 class Person:
     """One participant. ``id`` is the username or idnumber everyone else refers to them by.
@@ -98,6 +114,17 @@ class Person:
     aliases: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        self._check()
+        object.__setattr__(self, "department", normal_department(self.department))
+        object.__setattr__(self, "interests", tokens(self.interests))
+        object.__setattr__(self, "languages", tokens(self.languages))
+        object.__setattr__(self, "needs", tokens(self.needs))
+        object.__setattr__(self, "also", normal_also(self.role, self.also))
+        object.__setattr__(self, "preferences", normal_preferences(self.preferences))
+        object.__setattr__(self, "aliases", _or_empty(frozenset(a for a in self.aliases if a and a != self.id)))
+
+    def _check(self) -> None:
+        """Raises ValueError for an empty id, an unknown role or a negative capacity."""
         if not self.id:
             raise ValueError("a person needs an id")
         for role in (self.role, *self.also):
@@ -105,14 +132,37 @@ class Person:
                 raise ValueError(f"person {self.id}: unknown role {role!r}")
         if self.capacity < 0:
             raise ValueError(f"person {self.id}: capacity must be 0 or more")
-        department = normalise(self.department) if self.department else ""
-        object.__setattr__(self, "department", department or None)
-        object.__setattr__(self, "interests", tokens(self.interests))
-        object.__setattr__(self, "languages", tokens(self.languages))
-        object.__setattr__(self, "needs", tokens(self.needs))
-        object.__setattr__(self, "also", _or_empty(frozenset(self.also) - {self.role}))
-        object.__setattr__(self, "preferences", tuple(p.strip() for p in self.preferences if p.strip()))
-        object.__setattr__(self, "aliases", _or_empty(frozenset(a for a in self.aliases if a and a != self.id)))
+
+    @classmethod
+    def normalised(
+        cls,
+        id: str,
+        role: Role,
+        capacity: int,
+        department: str | None,
+        interests: frozenset[str],
+        year: int | None,
+        languages: frozenset[str],
+        fullname: str | None,
+        preferences: tuple[str, ...],
+        needs: frozenset[str],
+        also: frozenset[Role],
+    ) -> Person:
+        """``Person(...)`` for values already in the form construction gives them, without normalising again.
+
+        For readers that normalise each distinct cell once (``lmsync.service.people_csv``: 60,000
+        rows hold a few thousand distinct cells; issue 15, speed): ``department`` must be a
+        :func:`normal_department`, the sets :func:`tokens`, ``also`` a :func:`normal_also` and
+        ``preferences`` :func:`normal_preferences` (then the person equals ``Person`` built from the
+        same values). The checks still run: raises ValueError as ``Person`` does.
+        """
+        person = object.__new__(cls)
+        values = (id, role, capacity, department, interests, year, languages, None, fullname, preferences, needs, also, _EMPTY)
+        for name, value in zip(_PERSON_FIELDS, values, strict=True):
+            object.__setattr__(person, name, value)
+        if not (id and capacity >= 0 and role in ROLES and _ROLE_SET.issuperset(also)):
+            person._check()  # raises, naming what is wrong
+        return person
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -126,6 +176,9 @@ class Person:
         """Every key this person may be referred to by."""
         return self.aliases | {self.id}
 
+
+#: ``Person``'s fields in order (``Person.normalised`` sets them in this order).
+_PERSON_FIELDS = tuple(Person.__dataclass_fields__)
 
 Pair = tuple[str, str]
 

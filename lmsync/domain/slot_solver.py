@@ -20,7 +20,8 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from lmsync.domain.pair_scan import NEAR, TOLERANCE, Edges
 
 REPAIR_UP_TO = 0.6  # re-solve only the violators (with whom they may displace) when at most this share of all
-EDGE_CHUNK = 65_536  # candidate edges turned into slot edges at once (bounds the temporaries)
+EDGE_CHUNK = 16_384  # candidate edges turned into slot edges at once (bounds the temporaries: at
+# 65,536 they were ~30 MB next to the ~100 MB graph at 50,000 x 5,000, issue 15)
 REPAIR_DEPTH = 3  # exchange steps followed from the violators when choosing whom to re-solve
 
 
@@ -49,7 +50,8 @@ def lap(n: int, edges: Edges, market: Market, penalty: float, fixed: np.ndarray 
     slots = np.minimum(free, np.bincount(cols, minlength=m))  # more slots than edges are never used
     per_edge = slots[cols]
     use = per_edge > 0
-    rows, cols, scores, per_edge = rows[use], cols[use], scores[use], per_edge[use]
+    if not use.all():  # else no copies of the edges beside the slot graph (issue 15, memory)
+        rows, cols, scores, per_edge = rows[use], cols[use], scores[use], per_edge[use]
     edges_used = (rows, cols, scores)
     start = np.concatenate([[0], np.cumsum(slots)])
     n_slots = int(start[-1])

@@ -31,18 +31,16 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     needs no JSON fields and no CSV-only ``terms`` (issue 15: ``to_dict`` of 5,000 pairs
     for a text table nobody sees). Without it, everything (the same document for any format).
     """
-    def name(person: str) -> str:
-        return (labels or {}).get(person, person)
-
+    name = (labels or {}).get
     text_only = fmt in ("text", "table")
     rows = [
-        {"mentee": name(a.mentee), "mentor": name(a.mentor), "circle": a.circle, "score": a.score,
+        {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
-         "reasons": "; ".join(a.reasons), "unmatched_reason": "", "why": "; ".join(a.reasons)}
-        for a in result.assignments
+         "reasons": reasons, "unmatched_reason": "", "why": reasons}
+        for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]
     rows += [
-        {"mentee": name(u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
+        {"mentee": name(u.mentee, u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
          "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}"}
         for u in result.unmatched
     ]

@@ -23,20 +23,40 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from lmsync.config import Config
-from lmsync.domain.people import ROLES, People, Person, Role, respell, respell_all, spelling_map, split_values
+from lmsync.domain.people import (
+    ROLES,
+    People,
+    Person,
+    Role,
+    normal_also,
+    normal_department,
+    normal_preferences,
+    normalise,
+    respell,
+    shared,
+    spelling_map,
+    split_values,
+    tokens,
+)
 from lmsync.errors import InputError
 from lmsync.service.csv_tables import decode_csv, separator
 
+T = TypeVar("T")
 MULTI = ";"
 MULTI_SEPARATORS = re.compile(r"[;,]")  # between the values of a multi-valued cell (tester finding FIX-C 2)
 ATTRIBUTES = ("department", "interests", "year", "languages")
 OPTIONAL = ("capacity", "current_mentor", "current_peer", "preferences", "needs", "fullname")
+#: The fields of a row in the order ``load_people_csv`` unpacks them.
+FIELDS = ("id", "role", "capacity", "department", "interests", "year", "languages", "current_mentor", "current_peer",
+          "preferences", "needs", "fullname")
 
 
 def default_capacity(roles: frozenset[str], config: Config) -> int:
@@ -62,80 +82,72 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         raise InputError(f"{path}: empty file (expected a header line with id,role,...)")
     columns = _columns(path, header, config)
     position = {column: i for i, column in enumerate(header)}  # a repeated column: the last one counts
-    fields = list(columns)
-    where = [position.get(columns[name]) for name in fields]  # None: column absent, always empty
     width = len(header)
+    # Every row is padded with empty cells so that an absent column reads the padding (always empty).
+    pick = operator.itemgetter(*(position.get(columns[name], width) for name in FIELDS))
+    padding = [""] * (width + 1)
     persons: list[Person] = []
     current: dict[str, tuple[int, str]] = {}  # mentee -> (line, the id as written)
     current_peers: dict[str, tuple[int, str]] = {}
     seen: dict[str, int] = {}
     spellings = spelling_map(config.matching.aliases)
-    # Programmes repeat the same departments, interests and languages: each distinct cell is read once.
-    one: dict[str, str | None] = {}
-    many: dict[str, frozenset[str]] = {}
-    plain: dict[str, frozenset[str]] = {}
+    words = _Cells(lambda part: _word(part, spellings))  # one value of a multi-valued cell
+    # Programmes repeat the same roles, departments, interests and languages: each distinct cell is read once.
+    roles_of = _Cells(lambda text: _roles(text, config))
+    capacity_of, year_of = _Cells(_capacity), _Cells(lambda text: _integer(text, "year"))
+    department_of = _Cells(lambda text: normal_department(respell(text, spellings)))
+    values_of = _Cells(lambda text: _values(text, words))
+    needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
     for row in reader:
-        line = reader.line_num + skipped
         if not row:
             continue  # empty line
+        line = reader.line_num + skipped
         if len(row) > width:
             raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width}")
-        cell = {name: (row[i].strip() if i is not None and i < len(row) else "") for name, i in zip(fields, where, strict=True)}
-        if not any(cell.values()):
+        cell = list(map(str.strip, pick(row + padding[len(row):])))
+        if not any(cell):
             continue  # blank line
-        person_id = cell["id"]
+        person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
         if not person_id:
             raise _fail(path, line, "id", "empty")
         if person_id in seen:
             raise _fail(path, line, "id", f"{person_id} already appears on line {seen[person_id]}")
         seen[person_id] = line
-        roles = [r.strip() for r in MULTI_SEPARATORS.split(cell["role"]) if r.strip()]
-        if not roles:
-            raise _fail(path, line, "role", "empty (use mentor, peer_mentor or mentee)")
-        for role in roles:
-            if role not in ROLES:
-                raise _fail(path, line, "role", f"{role!r} is not one of mentor, peer_mentor, mentee")
-        capacity = default_capacity(frozenset(roles), config)
-        if cell["capacity"]:
-            capacity = _integer(cell["capacity"], path, line, "capacity")
-            if capacity < 0:
-                raise _fail(path, line, "capacity", "must be 0 or more")
-        year = _integer(cell["year"], path, line, "year") if cell["year"] else None
-        primary = cast(Role, "mentee" if "mentee" in roles else roles[0])
-        department, interests, languages, needs = cell["department"], cell["interests"], cell["languages"], cell["needs"]
-        if department not in one:
-            one[department] = respell(department, spellings)
-        for text in (interests, languages):
-            if text not in many:
-                many[text] = respell_all(split_values(_semicolons(text), MULTI), spellings)
-        if needs not in plain:
-            plain[needs] = split_values(_semicolons(needs), MULTI)
-        persons.append(
-            Person(
-                id=person_id,
-                role=primary,
-                also=frozenset(cast(Role, r) for r in roles),
-                capacity=capacity,
-                department=one[department],
-                interests=many[interests],
-                year=year,
-                languages=many[languages],
-                fullname=cell["fullname"] or None,
-                preferences=tuple(p.strip() for p in MULTI_SEPARATORS.split(cell["preferences"]) if p.strip()),
-                needs=plain[needs],
+        ranked = normal_preferences(MULTI_SEPARATORS.split(preferences)) if preferences else ()
+        try:
+            primary, also, default = roles_of[role]
+            persons.append(
+                Person.normalised(
+                    id=person_id,
+                    role=primary,
+                    also=also,
+                    capacity=capacity_of[capacity] if capacity else default,
+                    department=department_of[department],
+                    interests=values_of[interests],
+                    year=year_of[year] if year else None,
+                    languages=values_of[languages],
+                    fullname=fullname or None,
+                    preferences=ranked,
+                    needs=needs_of[needs],
+                )
             )
-        )
-        if persons[-1].preferences:
-            chose.append((line, persons[-1].preferences))
-        if cell["current_mentor"]:
-            current[person_id] = (line, cell["current_mentor"])
-        if cell["current_peer"]:
-            current_peers[person_id] = (line, cell["current_peer"])
+        except _BadCell as bad:
+            raise _fail(path, line, bad.field, bad.message) from None
+        if ranked:
+            chose.append((line, ranked))
+        if mentor:
+            current[person_id] = (line, mentor)
+        if peer:
+            current_peers[person_id] = (line, peer)
     folded: dict[str, list[str]] = {}
     for person in persons:
         folded.setdefault(person.id.casefold(), []).append(person.id)
-    chose = [(line, tuple(_file_id(path, line, "preferences", p, folded) for p in prefs)) for line, prefs in chose]
+    unique = {ids[0] for ids in folded.values() if len(ids) == 1}  # ids as written, no other id in another case
+    chose = [
+        (line, prefs if unique.issuperset(prefs) else tuple(_file_id(path, line, "preferences", p, folded) for p in prefs))
+        for line, prefs in chose
+    ]
     _check_preferences(path, chose, persons)
     choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
     persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
@@ -144,6 +156,62 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         current={k: _file_id(path, line, "current_mentor", v, folded) for k, (line, v) in current.items()},
         current_peers={k: _file_id(path, line, "current_peer", v, folded) for k, (line, v) in current_peers.items()},
     )
+
+
+class _BadCell(ValueError):
+    """A cell that cannot be read: ``field`` and ``message`` for the error naming its line (``_fail``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(field, message)
+        self.field, self.message = field, message
+
+
+class _Cells(dict[str, T]):
+    """Cell text -> ``read(text)``, each distinct cell read once (issue 15, speed: 60,000 rows hold a
+    few thousand distinct cells). A cell ``read`` refuses (``_BadCell``) is not remembered."""
+
+    def __init__(self, read: Callable[[str], T]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, text: str) -> T:
+        value = self[text] = self.read(text)
+        return value
+
+
+def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
+    """A role cell as the primary role, the others (as ``Person`` holds them) and the default capacity."""
+    roles = [r.strip() for r in MULTI_SEPARATORS.split(text) if r.strip()]
+    if not roles:
+        raise _BadCell("role", "empty (use mentor, peer_mentor or mentee)")
+    for role in roles:
+        if role not in ROLES:
+            raise _BadCell("role", f"{role!r} is not one of mentor, peer_mentor, mentee")
+    primary = cast(Role, "mentee" if "mentee" in roles else roles[0])
+    all_roles = frozenset(cast(Role, r) for r in roles)
+    return primary, normal_also(primary, all_roles), default_capacity(all_roles, config)
+
+
+def _capacity(text: str) -> int:
+    capacity = _integer(text, "capacity")
+    if capacity < 0:
+        raise _BadCell("capacity", "must be 0 or more")
+    return capacity
+
+
+def _values(text: str, words: dict[str, str]) -> frozenset[str]:
+    """Interests or languages: split, respelt and normalised as ``Person`` holds them, each value once.
+
+    The same set as ``tokens(respell_all(split_values(...)))``: each value goes through the same
+    steps on its own (``_word``), and one with nothing left at any step is dropped.
+    """
+    return shared(frozenset(word for word in (words[part] for part in _semicolons(text).split(MULTI)) if word))
+
+
+def _word(part: str, spellings: dict[str, str]) -> str:
+    """One value of a multi-valued cell as ``Person`` holds it, ``""`` when nothing is left."""
+    spelt = respell(normalise(part), spellings)
+    return normalise(spelt) if spelt else ""
 
 
 def _semicolons(text: str) -> str:
@@ -174,11 +242,11 @@ def _fail(path: Path, line: int, field: str, message: str) -> InputError:
     return InputError(f"{path}:{line}: {field}: {message}")
 
 
-def _integer(text: str, path: Path, line: int, field: str) -> int:
+def _integer(text: str, field: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise _fail(path, line, field, f"{text!r} is not a whole number") from None
+        raise _BadCell(field, f"{text!r} is not a whole number") from None
 
 
 def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
