@@ -42,7 +42,8 @@ from lmsync.moodle.emulator.cost import CostModel, Workers
 from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_scaled_site
 from lmsync.moodle.emulator.server import Recorded, is_write
 from lmsync.moodle.encoding import decode, encode
-from lmsync.service.apply import FUNCTION, ONE_PER_CALL, VARS_PER_OP, Applier
+from lmsync.service.apply import FUNCTION, ONE_PER_CALL, VARS_PER_OP, Applier, SyncFamily
+from lmsync.service.executor import Executor
 from lmsync.service.moodle import open_moodle
 from lmsync.service.sync import grouping_ids, make_plan, run_sync
 from lmsync.store.db import Store
@@ -110,17 +111,15 @@ def run(mentees: int, mentors: int) -> None:
             started = time.perf_counter()
             planned = make_plan(conn.api, config)
             obs = planned.snapshot.observation
-            applier = Applier(
+            family = SyncFamily(
                 conn.api,
                 Journal(Store.memory(), "bench"),
-                run_id="naive",
-                budget=budget,
                 course_id=obs.course_id,
                 group_ids={g.idnumber: g.id for g in obs.groups if g.idnumber},
                 grouping_ids=grouping_ids(config, obs),
                 forum_id=obs.forum_id,
-                max_items_per_call=1,
             )
+            applier = Applier(Executor(family, run_id="naive", budget=budget, max_items=1))  # 1: the naive client
             report = applier.apply(planned.plan)
             seconds = time.perf_counter() - started
             reads, writes = split(conn.transport.stats)

@@ -16,7 +16,7 @@ grouping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypedDict, Unpack
 
 from lmsync.domain.envelope import Envelope
@@ -151,32 +151,16 @@ class SyncFamily(OpFamily):
 
 
 class Applier:
-    """Applies a sync :class:`Plan` through the executor; raises :class:`NeedsReobserve` when a
-    write's outcome is unknown (the caller observes Moodle again before writing more)."""
+    """Applies a sync :class:`Plan` through ``executor``, whose family must be a :class:`SyncFamily`
+    (``TypeError`` otherwise); raises :class:`NeedsReobserve` when a write's outcome is unknown (the
+    caller observes Moodle again before writing more). The executor's settings (budget, parallel
+    requests, items per call, progress, stop) are :class:`Executor`'s, given where it is built."""
 
-    def __init__(
-        self,
-        api: MoodleApi,
-        journal: Journal,
-        *,
-        run_id: str,
-        budget: int,
-        progress: Callable[[int], None] | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        max_items_per_call: int | None = None,
-        max_parallel: int = 1,
-        **targets: Unpack[SyncTargets],
-    ) -> None:
-        self.family = SyncFamily(api, journal, **targets)
-        self.executor = Executor(
-            self.family,
-            run_id=run_id,
-            budget=budget,
-            max_parallel=max_parallel,
-            max_items=max_items_per_call,  # 1 = the naive client benchmarks compare with
-            progress=progress,
-            should_stop=should_stop,
-        )
+    def __init__(self, executor: Executor) -> None:
+        if not isinstance(executor.family, SyncFamily):
+            raise TypeError(f"the applier runs the sync family, not {executor.family.name!r}")
+        self.family = executor.family
+        self.executor = executor
 
     def apply(self, plan: Plan) -> ApplyReport:
         report = self.executor.run(Envelope.of_sync_plan(plan))

@@ -31,9 +31,10 @@ from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
-from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve
+from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.desire import Desired, desired_state
 from lmsync.service.established import pair_standing
+from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
@@ -192,19 +193,24 @@ def _applier(
     should_stop: Callable[[], bool] | None,
 ) -> Applier:
     obs = snapshot.observation
-    return Applier(
+    family = SyncFamily(
         api,
         journal,
-        run_id=run_id,
-        budget=config.moodle.batch_budget,
         course_id=obs.course_id,
         # the oldest group per idnumber is the circle; later copies are duplicates to repair
         group_ids={g.idnumber: g.id for g in sorted(obs.groups, key=lambda g: -g.id) if g.idnumber},
         grouping_ids=grouping_ids(config, obs),
         forum_id=obs.forum_id,
-        progress=progress,
-        should_stop=should_stop,
-        max_parallel=config.moodle.max_parallel,
+    )
+    return Applier(
+        Executor(
+            family,
+            run_id=run_id,
+            budget=config.moodle.batch_budget,
+            max_parallel=config.moodle.max_parallel,
+            progress=progress,
+            should_stop=should_stop,
+        )
     )
 
 

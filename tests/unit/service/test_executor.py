@@ -195,11 +195,9 @@ def form(call: Any) -> dict[str, str]:
     return dict(parse_qsl(body.decode() if isinstance(body, bytes) else body))
 
 
-def applier(api: MoodleApi, store: Store, groups: dict[str, int], **kw: Any) -> Applier:
-    return Applier(
-        api, Journal(store, PROGRAMME), run_id="r", budget=2000, course_id=2, group_ids=groups,
-        grouping_ids={}, forum_id=None, **kw,
-    )
+def applier(api: MoodleApi, store: Store, groups: dict[str, int]) -> Applier:
+    family = SyncFamily(api, Journal(store, PROGRAMME), course_id=2, group_ids=groups, grouping_ids={}, forum_id=None)
+    return Applier(Executor(family, run_id="r", budget=2000))
 
 
 def plan_of(*ops: Any) -> Plan:
@@ -275,6 +273,11 @@ def test_an_envelope_of_another_family_is_refused_by_the_executor(store):
     grades = Envelope(family="grades", programme=PROGRAMME, course_id=2, operations=[UpdateGrades(itemnumber=1000)])
     with pytest.raises(ValueError, match="grades envelope"):
         Executor(family).run(grades)
+
+
+def test_the_applier_refuses_an_executor_of_another_family(store):
+    with pytest.raises(TypeError, match="sync family"):
+        Applier(Executor(Scripted(Journal(store, PROGRAMME))))
 
 
 # --- the grades family: a refused chunk ------------------------------------------------------------
