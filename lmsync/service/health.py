@@ -96,6 +96,7 @@ class Assessment:
     skipped_inactive: int = 0  # circle members without an active enrolment
     course_id: int | None = None  # the programme course (its calendar holds the exam blocks)
     first_assessment: bool = False  # the store has never nudged about the programme (store_is_new)
+    unpaired_here: int = 0  # pairs this store's pairing history never recorded (made by another store)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -269,7 +270,9 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         )
         for h in healths
     ]
-    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first)
+    paired_here = journal_pairing_days(store, config.programme.name)
+    unpaired = sum(1 for h in healths if (h.mentor_id, h.mentee_id) not in paired_here)
+    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired)
 
 
 # --- the use case ---------------------------------------------------------------------------------

@@ -63,12 +63,21 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
     flagged = sum(1 for p in assessment.pairs if p.health.needs_attention)
     if flagged <= share * len(assessment.pairs):
         return None
-    return (
+    head = (
         f"this store's first assessment (it has never nudged about the programme) would nudge {flagged} of "
-        f"{len(assessment.pairs)} pair(s), "
-        f"more than [nudges] first_run_max_share ({share:.0%}); a store without history dates pairs it did not "
-        f"make from the programme's start: check `lmsync health`, then send with {ALLOW_MASS_NUDGE} "
-        "(held on every run until then)"
+        f"{len(assessment.pairs)} pair(s), more than [nudges] first_run_max_share ({share:.0%}); "
+    )
+    if assessment.unpaired_here:
+        # tester finding 5: the store can see that it did not make these circles; say so first
+        return head + (
+            f"{assessment.unpaired_here} of the pairs sit in circles this store never paired (its pairing history "
+            "has no record of them): another lmsync store made them. If that store still runs this programme, "
+            "run lmsync there and retire this one (two stores nudge and grade twice); send from here with "
+            f"{ALLOW_MASS_NUDGE} only if this store replaces it (held on every run until then)"
+        )
+    return head + (
+        "a store without history dates pairs it did not make from the programme's start: check `lmsync health`, "
+        f"then send with {ALLOW_MASS_NUDGE} (held on every run until then)"
     )
 
 

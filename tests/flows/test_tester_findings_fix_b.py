@@ -191,6 +191,30 @@ def test_tester_finding_1a_a_few_pairs_needing_a_nudge_on_a_first_run_go_out(tmp
     assert first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=False)) is None
 
 
+def test_tester_finding_5_the_hold_says_another_store_made_the_circles(tmp_path, paired_site):
+    """Store B sees pairs its pairing history never recorded: the hold names them and another
+    store first, instead of only advising --allow-mass-nudge."""
+    site, extra = paired_site
+    conf = _store_config(tmp_path, "e", extra)
+    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY)
+    pairs = len(held.outputs["health"].assessment.pairs)
+    assert held.outputs["health"].assessment.unpaired_here == pairs
+    summary = held.step("nudges").summary
+    assert f"{pairs} of the pairs sit in circles this store never paired" in summary
+    assert "another lmsync store made them" in summary and "retire this one" in summary
+
+
+def test_tester_finding_5_a_store_that_paired_the_circles_gets_the_plain_advice(tmp_path):
+    from lmsync.service.nudge_holds import first_run_hold
+
+    conf = load_config_text(tmp_path, "[nudges]\nfirst_run_max_share = 0.5\n")
+    views = [_view(i, "fading") for i in range(4)]
+    own = first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=0))
+    foreign = first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=3))
+    assert own is not None and "another lmsync store" not in own and "check `lmsync health`" in own
+    assert foreign is not None and "3 of the pairs sit in circles this store never paired" in foreign
+
+
 def _view(i: int, status: str) -> PairView:
     health = _fading(100, i)
     return PairView(replace(health, status=status), "m", f"s{i}")
