@@ -312,6 +312,18 @@ def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> 
     }
 
 
+def window_key(key: str, wave: Wave) -> str:
+    """The name-free twin of a ``received`` key: its wave's window instead of its name
+    (``satisfaction-received-T3`` -> ``satisfaction-received@2026-12-01..2026-12-14``).
+
+    Tester finding 3: renaming a wave made a new key, so a new mean over one more rater beside
+    the frozen one gave that rating away by difference. A value frozen under either key holds
+    for both; the store records both (``lmsync.service.grades_push.freeze_received``)."""
+    if not key.endswith(wave.name):
+        raise ValueError(f"{key!r} is not a key of wave {wave.name!r}")
+    return f"{key[: len(key) - len(wave.name)].rstrip('-')}@{wave.start.isoformat()}..{wave.end.isoformat()}"
+
+
 def release_received(
     values: Iterable[MetricValue],
     waves_of: Mapping[str, Wave],
@@ -327,7 +339,8 @@ def release_received(
     answers are in) and, as ``survey_metrics`` already ensures, over at least ``min_mentees``
     raters; the first value published (``published``, the store's record) is then kept for
     good: later imports, late answers and erasures never change it, so no two pushes differ.
-    Values of other metrics pass unchanged.
+    A value recorded under the wave's window (:func:`window_key`) holds the same way when the
+    wave was renamed since (tester finding 3). Values of other metrics pass unchanged.
     """
     out: list[MetricValue] = []
     computed: dict[tuple[str, int], float] = {}
@@ -339,15 +352,19 @@ def release_received(
     frozen: dict[str, int] = defaultdict(int)
     changed: dict[str, int] = defaultdict(int)
     waiting: dict[str, int] = defaultdict(int)
-    for (key, mentor), value in published.items():
-        if key not in waves_of:
-            continue
+    held: dict[tuple[str, int], float] = {k: v for k, v in published.items() if k[0] in waves_of}
+    by_window = {window_key(key, wave): key for key, wave in waves_of.items()}
+    for (stored, mentor), value in published.items():
+        key = by_window.get(stored)
+        if key is not None:  # frozen under the window: holds under the wave's name of today
+            held.setdefault((key, mentor), value)
+    for (key, mentor), value in sorted(held.items()):
         out.append(MetricValue(key, mentor, value))
         frozen[key] += 1
         if computed.get((key, mentor)) != value:
             changed[key] += 1
     for (key, mentor), value in computed.items():
-        if (key, mentor) in published:
+        if (key, mentor) in held:
             continue
         if as_of > waves_of[key].end:
             out.append(MetricValue(key, mentor, value))

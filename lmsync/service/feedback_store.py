@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 
-from lmsync.domain.instruments import FeedbackAnswerProblem, answers_from_feedback, score_waves
+from lmsync.domain.instruments import FeedbackAnswerProblem, WaveScore, answers_from_feedback, score_waves
 from lmsync.domain.meetings import FeedbackAttempt, FeedbackProblem, Resolver, meetings_from_feedback
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.plan import pair_maps
+from lmsync.domain.waves import ordered_waves, wave_for
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
 from lmsync.service.feedback_sources import FeedbackRemovalRefused, FeedbackScaleMismatch, scale_problems
@@ -167,3 +168,26 @@ def store_feedback_answers(
 def rescore_surveys(store: Store, s: Settings) -> int:
     repo = SurveyRepository(store, s.programme)
     return repo.replace_scores(score_waves(repo.answers(), s.instruments, s.waves))
+
+
+def current_scores(store: Store, s: Settings) -> list[WaveScore]:
+    """The wave scores under today's ``[waves]`` and ``[instruments]``, without writing.
+
+    Stored scores carry the wave names and windows of the last rescore (a Feedback read or an
+    import); after a wave was renamed or its window moved they name waves that are not
+    configured, or the wrong one (tester finding 4). Then the stored answers are scored again
+    in memory (``score_waves``, as a rescore would) for this read; the next read or import stores
+    them. Returns ``SurveyRepository.scores()``' shape.
+    """
+    repo = SurveyRepository(store, s.programme)
+    stored = repo.scores()
+    waves = ordered_waves(s.waves)
+    stale = sum(
+        1
+        for ws in stored
+        if ws.instrument not in s.instruments or getattr(wave_for(waves, ws.date), "name", None) != ws.wave
+    )
+    if not stale:
+        return stored
+    log.warning("surveys.rescored_for_reading", stale_scores=stale, stored_scores=len(stored))
+    return score_waves(repo.answers(), s.instruments, s.waves)

@@ -24,12 +24,12 @@ from lmsync.domain.metrics import (
     survey_metrics,
 )
 from lmsync.errors import ConfigError
+from lmsync.service.feedback_store import current_scores
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.published_grades import PublishedGrades
-from lmsync.store.surveys import SurveyRepository
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
         pair_starts=pair_starts,
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged.
-    scores = per_respondent(SurveyRepository(store, s.programme).scores())
+    scores = per_respondent(current_scores(store, s))  # today's wave names (tester finding 4)
     specs = {
         **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
         **survey_metric_specs(

@@ -17,7 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.grade_items import TOLERANCE
-from lmsync.domain.metrics import received_waves
+from lmsync.domain.metrics import received_waves, window_key
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -227,7 +227,9 @@ def freeze_received(store: Store, config: Config, plan: GradesPlan, observed: Gr
         for user_id, grade in found.grades.items()
         if grade is not None
     ]
-    return repo.freeze([*((k, u, v) for (k, u), v in sending.items()), *shown])
+    values = [*((k, u, v) for (k, u), v in sending.items()), *shown]
+    repo.freeze((window_key(k, keys[k]), u, v) for k, u, v in values)  # a renamed wave keeps it (finding 3)
+    return repo.freeze(values)
 
 
 def _observe_for(api: MoodleApi, config: Config, plan: GradesPlan) -> GradeState:

@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.service.feedback_store import current_scores
 from lmsync.service.health_inputs import satisfaction_instruments, today
 from lmsync.service.health_queue import _queue
+from lmsync.service.meetings import settings
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
@@ -18,7 +20,6 @@ from lmsync.store.messages import NudgeLog
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue import QueueItem
 from lmsync.store.snapshots import HealthSnapshots
-from lmsync.store.surveys import SurveyRepository
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             if m.mentor_id == mentor
         ]
         instruments = satisfaction_instruments(config)
-        all_scores = [ws for ws in SurveyRepository(store, programme).scores() if ws.instrument in instruments]
+        all_scores = [ws for ws in current_scores(store, settings(config)) if ws.instrument in instruments]
         mentees_of_mentor = {
             m for (a, m) in PairingHistory(store, programme).pairing_days() if a == mentor
         } | {mentee}

@@ -28,6 +28,7 @@ from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
 from lmsync.store.published_grades import PublishedGrades
+from lmsync.store.surveys import SurveyRepository
 
 PROGRAMME = "mentor-2026"
 AS_OF = date(2026, 11, 25)
@@ -357,6 +358,60 @@ def test_fix_a_a_mentors_received_mean_cannot_be_differenced_across_pushes(confi
     assert again == first, "the 4th mentee's rating can be read from the difference"
     assert any("held: published value frozen for" in w and "(1 would differ" in w for w in plan.warnings)
     assert "held: published value frozen" in plan_text(plan)
+
+
+def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config, tmp_path):
+    """Tester finding 3: 3 mentees answer, push; the wave is renamed (same window) and a 4th
+    answers: the received mean under the new name must be the frozen one, not a new mean over
+    four raters beside the old item's (the 4th rating by difference)."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    checkin = site.feedbacks[1]
+    mentor0 = mentors_of(site)[0]
+    rated0 = sorted(circles(site)[str(mentor0)] - {mentor0})
+    silent = [u for u in rated0 if u not in {c.userid for c in checkin.completeds}]
+    assert silent
+
+    def push(conf, name):
+        with open_moodle(conf, site=site) as conn:
+            planned = grades.make_grades_plan(conn.api, conf, store, as_of=T3_CLOSED)
+            grades.push_grades(conn.api, conf, store, planned.plan, observed=planned.state)
+        item = next(i for i in owned_items(site).values() if i.itemname == f"lmsync_checkin-received-{name}")
+        return item.grades[mentor0].finalgrade, planned.plan
+
+    first, _ = push(config, "T3")
+    number = max(c.id for c in checkin.completeds) + 1
+    checkin.completeds.append(FeedbackCompleted(number, silent[0], checkin.completeds[0].timemodified, {1: "1"}))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(path.read_text().replace("T3 = {", "T3autumn = {"))
+    renamed = load_config(path, environ={})
+    again, plan = push(renamed, "T3autumn")
+    assert again == first, "the 4th mentee's rating can be read from the old and the renamed wave's means"
+    assert any(w.startswith("checkin-received-T3autumn: held: published value frozen") for w in plan.warnings)
+
+
+def test_tester_finding_4_a_plan_after_a_wave_rename_scores_under_the_new_name_and_writes_nothing(config, tmp_path):
+    """Tester finding 4: stored scores keep the wave names of their last rescore; a plan made
+    after a rename (no Feedback read: reads never write) must grade the renamed wave, not miss it."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        before = grades.make_grades_plan(conn.api, config, store, as_of=T3_CLOSED).plan  # reads the Feedback
+    path = tmp_path / "lmsync.toml"
+    path.write_text(path.read_text().replace("T3 = {", "T3autumn = {"))
+    renamed = load_config(path, environ={})
+    stored = {ws.wave for ws in SurveyRepository(store, PROGRAMME).scores()}
+    with open_moodle(renamed, site=site) as conn:
+        after = grades.make_grades_plan(conn.api, renamed, store, as_of=T3_CLOSED, read_sources=False).plan
+
+    def graded(plan, wave):
+        return sum(len(r.grades) for r in plan.requests if (plan.item(r.itemnumber) or r).key == f"checkin-received-{wave}")
+
+    assert graded(before, "T3") > 0
+    assert graded(after, "T3autumn") == graded(before, "T3")
+    assert {ws.wave for ws in SurveyRepository(store, PROGRAMME).scores()} == stored  # nothing rewritten
 
 
 def test_fix_a_a_saved_plan_that_would_change_a_published_mean_is_refused(config, tmp_path):
