@@ -1,12 +1,20 @@
 """Planning the assignment's grades with a comment (``mod_assign_save_grades``): Feedback
 comments reach people through the configured assignment, because ``core_grades_update_grades``
 drops feedback text (traps 19-25). Same rules as the gradebook items: only what changed, nobody
-not actively enrolled, nothing above the maximum, chunked by form-variable count."""
+not actively enrolled, nothing above the maximum, chunked by form-variable count.
+
+Ownership you can prove (tester finding 1): the assignment is graded by hand too, and a second
+lmsync store (another machine, an empty meeting history) would otherwise overwrite the first
+store's grades with zero attendance every cycle. A person's grade is written only when Moodle
+holds none, or still holds the grade this store last wrote (``written``), or this store's journal
+shows it wrote one before it kept that record (``legacy``: adopted as Moodle holds it). Any other
+grade is ``refused``: left as it is, named with why and the fix.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.domain.grade_items import TOLERANCE, moodle_number
@@ -53,9 +61,13 @@ class AssignRequest:
 
 @dataclass
 class AssignPlan:
+    """``rejected``: values never sent (not enrolled, out of range); ``refused``: grades Moodle holds
+    that this store cannot prove it wrote, left as they are (tester finding 1)."""
+
     requests: list[AssignRequest]
     rejected: list[Rejection]
     unchanged: int
+    refused: list[Rejection] = field(default_factory=list)
 
     @property
     def grade_count(self) -> int:
@@ -70,15 +82,24 @@ def plan_assignment_grades(
     *,
     grademax: float,
     budget: int = 2000,
+    written: Mapping[int, float] | None = None,
+    legacy: Collection[int] = (),
 ) -> AssignPlan:
-    """Grades + comments for the configured assignment, only where something changed.
+    """Grades + comments for the configured assignment, only where something changed and only
+    over a grade this store can prove it wrote.
 
-    mod_assign_get_grades returns grades but not comments, so the comment last sent
-    (``sent_comments``, kept by the caller) is what a new comment is compared with.
-    Grades above ``grademax`` would be stored as "no grade" by Moodle: rejected here.
+    ``observed``: user id -> the grade Moodle holds (``None``: no grade). mod_assign_get_grades
+    returns grades but not comments, so the comment last sent (``sent_comments``, kept by the
+    caller) is what a new comment is compared with. Grades above ``grademax`` would be stored as
+    "no grade" by Moodle: rejected here. ``written``: user id -> the grade this store last wrote
+    (its ``sent_assign_grades``); ``legacy``: users its journal shows it wrote a grade to before it
+    kept that record. A write over a grade that is neither is ``refused`` (tester finding 1).
+    Without them (the defaults) this store proves nothing: only people without a grade are written.
     """
+    written = written or {}
     bound = MetricSpec("assignment", 0, grademax)
     rejected: list[Rejection] = []
+    refused: list[Rejection] = []
     writes: list[AssignGrade] = []
     unchanged = 0
     for g in sorted(desired, key=lambda g: g.user_id):
@@ -91,6 +112,10 @@ def plan_assignment_grades(
         same_comment = g.comment is None or sent_comments.get(g.user_id) == g.comment
         if same_grade and same_comment:
             unchanged += 1
+            continue
+        problem = not_provably_mine(before, written.get(g.user_id), g.user_id in legacy)
+        if problem:
+            refused.append(Rejection("assignment", g.user_id, g.grade, problem))
             continue
         writes.append(g)
     requests: list[AssignRequest] = []
@@ -107,4 +132,26 @@ def plan_assignment_grades(
         used += cost
     if current:
         requests.append(AssignRequest(tuple(current)))
-    return AssignPlan(requests, rejected, unchanged)
+    return AssignPlan(requests, rejected, unchanged, refused)
+
+
+def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> str | None:
+    """Why the grade Moodle holds (``held``) must not be overwritten, or ``None`` when it may: Moodle
+    holds none, or still holds the grade this store last wrote (``wrote``), or this store's journal
+    shows it wrote one before it recorded them (``legacy``, with no record: adopted as it is)."""
+    if held is None:
+        return None
+    shown = moodle_number(held)
+    if wrote is None:
+        if legacy:
+            return None
+        return (
+            f"Moodle holds {shown}, which this store did not write (a teacher's grade, or another lmsync "
+            "store's); left as it is. If this store should own it, clear the grade in Moodle"
+        )
+    if abs(held - wrote) <= TOLERANCE:
+        return None
+    return (
+        f"Moodle holds {shown}, changed in Moodle since this store wrote {moodle_number(wrote)} (by a teacher, "
+        "or another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
+    )

@@ -69,6 +69,7 @@ from lmsync.service.grades_plan import (
     check_privacy,
 )
 from lmsync.service.grades_push import (
+    SAVE_ASSIGN_GRADES,
     UPDATE_GRADES,
     PushReport,
     push_envelope,
@@ -82,7 +83,7 @@ from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
-from lmsync.store.meetings import SaveCounts, SentComments
+from lmsync.store.meetings import SaveCounts, SentAssignGrades, SentComments
 
 __all__ = [
     "HIDDEN_POLICY_WARNING",
@@ -99,6 +100,7 @@ __all__ = [
     "check_privacy",
     "circle_pairs",
     "item_records",
+    "legacy_assign_users",
     "legacy_itemnumbers",
     "make_grades_plan",
     "observed_items",
@@ -198,7 +200,9 @@ def assignment_plan(
     *,
     budget: int,
 ) -> AssignPlan | None:
-    """Attendance grade + comment on the assignment for its participants (the mentee roles)."""
+    """Attendance grade + comment on the assignment for its participants (the mentee roles), over
+    grades this store can prove it wrote: its ``sent_assign_grades`` and, from before it kept them,
+    its journal (``legacy_assign_users``). Reads the store only (tester finding 1)."""
     target = state.assignment
     if target is None:
         return None
@@ -210,8 +214,45 @@ def assignment_plan(
         desired.append(AssignGrade(uid, round(rate * target.grademax / 100.0, 2), text))
     sent = SentComments(store, s.programme).get(target.id)
     return plan_assignment_grades(
-        desired, state.assign_grades, sent, state.enrolled, grademax=target.grademax, budget=budget
+        desired,
+        state.assign_grades,
+        sent,
+        state.enrolled,
+        grademax=target.grademax,
+        budget=budget,
+        written=SentAssignGrades(store, s.programme).get(target.id),
+        legacy=legacy_assign_users(Journal(store, s.programme), target.id),
     )
+
+
+def legacy_assign_users(journal: Journal, assignment_id: int) -> set[int]:
+    """Users whose grade on ``assignment_id`` an earlier lmsync sent and Moodle accepted (its journal:
+    ``assign_grade:<assignment>:<user>`` keys of ``mod_assign_save_grades`` entries in state ``ok``):
+    the store's proof for grades written before ``sent_assign_grades`` existed (revision 0006)."""
+    users: set[int] = set()
+    prefix = f"assign_grade:{assignment_id}:"
+    for entry in journal.keyed_entries():
+        if entry.function != SAVE_ASSIGN_GRADES or entry.state != "ok":
+            continue
+        for key in entry.keys:
+            rest = str(key)[len(prefix) :] if str(key).startswith(prefix) else ""
+            if rest.isdigit():  # an erased person's key ends in ``:erased``: no proof left
+                users.add(int(rest))
+    return users
+
+
+def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int = 10) -> list[str]:
+    """One warning per assignment grade left as it is because this store cannot prove it wrote it
+    (tester finding 1), the first ``detail`` of them, then how many more."""
+    if assign is None or not assign.refused:
+        return []
+    notes = [f"assignment {name!r}, user {r.user_id}: {r.reason}" for r in assign.refused[:detail]]
+    if len(assign.refused) > detail:
+        notes.append(
+            f"assignment {name!r}: {len(assign.refused) - detail} more grades this store did not write are left "
+            "as they are (a saved plan, `grades plan --out`, lists them all)"
+        )
+    return notes
 
 
 def item_records(
@@ -333,6 +374,7 @@ def make_grades_plan(
     mentee_roles = set(config.programme.mentee_roles)
     participants = {uid for uid, u in snapshot.roster.items() if u.roles & mentee_roles}
     assign = assignment_plan(s, metrics, state, store, participants, budget=config.moodle.batch_budget)
+    warnings.extend(assignment_notes(assign, target.name if target is not None else None))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
     requests = api.transport.requests_made - started
     log.info(

@@ -126,6 +126,8 @@ class GradesPlan(BaseModel):
     duplicates: list[PlannedDuplicate] = Field(default_factory=list)
     held: list[str] = Field(default_factory=list)  # metrics whose creation may still commit
     refused: list[PlannedRefusal] = Field(default_factory=list)  # metrics not provably lmsync's here
+    # assignment grades Moodle holds that this store cannot prove it wrote: left as they are (tester finding 1)
+    assign_refused: list[PlannedRejection] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -135,8 +137,8 @@ class GradesPlan(BaseModel):
     @property
     def in_sync(self) -> bool:
         """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10), no metric
-        refused (tester finding 1b)."""
-        return self.empty and not self.duplicates and not self.held and not self.refused
+        refused (tester finding 1b), no assignment grade refused (tester finding 1)."""
+        return self.empty and not self.duplicates and not self.held and not self.refused and not self.assign_refused
 
     @property
     def grade_count(self) -> int:
@@ -260,6 +262,10 @@ def assemble_plan(
         rejected=[
             PlannedRejection(key=r.key, user_id=r.user_id, value=r.value, reason=r.reason)
             for r in grade_plan.rejected + (assign_plan.rejected if assign_plan else [])
+        ],
+        assign_refused=[
+            PlannedRejection(key=r.key, user_id=r.user_id, value=r.value, reason=r.reason)
+            for r in (assign_plan.refused if assign_plan else [])
         ],
         unchanged=grade_plan.unchanged,
         assign_unchanged=assign_plan.unchanged if assign_plan else 0,

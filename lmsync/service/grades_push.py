@@ -29,7 +29,7 @@ from lmsync.service.programme_settings import settings
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
-from lmsync.store.meetings import SentComments
+from lmsync.store.meetings import SentAssignGrades, SentComments
 from lmsync.store.published_grades import PublishedGrades
 
 log = get_logger(__name__)
@@ -131,6 +131,11 @@ class GradesFamily(OpFamily):
             return
         SentComments(self.store, self.plan.programme).record(
             op.assignment_id, [(g.user_id, g.comment) for g in op.grades if g.comment is not None]
+        )
+        # the store's proof that these grades are its own (tester finding 1): the next plan rewrites a
+        # grade only while Moodle still holds the one recorded here
+        SentAssignGrades(self.store, self.plan.programme).record(
+            op.assignment_id, [(g.user_id, g.grade) for g in op.grades]
         )
         self.report.assign_grades += len(op.grades)
 
@@ -331,6 +336,14 @@ def push_grades(
             metrics=len(plan.refused),
             itemnumbers=sorted(r.itemnumber for r in plan.refused if r.itemnumber is not None),
             hint="`lmsync grades plan` says which item carries lmsync's idnumber, why and the fix",
+        )
+    if plan.assign_refused:  # tester finding 1: the plan's warnings say which grade, why and the fix
+        drift += [(f"assignment {plan.assignment_name!r}, user {r.user_id}", "holds a grade this store did not "
+                   "write: left as it is, see `lmsync grades plan`") for r in plan.assign_refused]
+        log.warning(
+            "grades.push.assign_refused",
+            users=len(plan.assign_refused),
+            hint="`lmsync grades plan` says whose grade, why and the fix",
         )
     frozen = freeze_received(store, config, plan, observed)
     if frozen:

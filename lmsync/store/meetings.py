@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
 from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
-from lmsync.store.schema import assign_comments, imports, meetings
+from lmsync.store.schema import assign_comments, imports, meetings, sent_assign_grades
 
-_m, _i, _c = meetings, imports, assign_comments
+_m, _i, _c, _g = meetings, imports, assign_comments, sent_assign_grades
 
 _Item = TypeVar("_Item")
 
@@ -338,4 +338,35 @@ class SentComments(ProgrammeRepository):
                         "sent_at": stamp,
                     },
                     update=("comment", "sent_at"),
+                )
+
+
+class SentAssignGrades(ProgrammeRepository):
+    """The assignment grade this store last wrote to each person (tester finding 1): user id -> grade.
+
+    The store's proof of ownership: a grade is rewritten only when Moodle has none or still holds
+    the one recorded here (``lmsync.domain.assign_grades.plan_assignment_grades``). Recorded after
+    Moodle accepted the write, never while planning.
+    """
+
+    def get(self, assignment_id: int) -> dict[int, float]:
+        query = select(_g.c.user_id, _g.c.grade).where(
+            _g.c.programme == self.programme, _g.c.assignment_id == assignment_id
+        )
+        return {int(r.user_id): float(r.grade) for r in self.store.rows(query)}
+
+    def record(self, assignment_id: int, grades: Iterable[tuple[int, float]]) -> None:
+        stamp = now_iso()
+        with self.store.transaction() as conn:
+            for uid, grade in grades:
+                conn.insert(
+                    _g,
+                    {
+                        "programme": self.programme,
+                        "assignment_id": assignment_id,
+                        "user_id": uid,
+                        "grade": float(grade),
+                        "sent_at": stamp,
+                    },
+                    update=("grade", "sent_at"),
                 )

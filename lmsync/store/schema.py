@@ -332,3 +332,16 @@ published_grades = _programme_table(
 
 #: The tables revision 0005 adds.
 REVISION_0005_TABLES = (published_grades,)
+
+# --- revision 0006: the assignment grade this store last wrote per person (tester finding 1) -------
+sent_assign_grades = _programme_table(
+    "sent_assign_grades",
+    Column("assignment_id", Integer, nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("grade", Float, nullable=False),
+    Column("sent_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "assignment_id", "user_id"),
+)
+
+#: The tables revision 0006 adds.
+REVISION_0006_TABLES = (sent_assign_grades,)

@@ -184,6 +184,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "nudges": ("mentor_id", "mentee_id", "recipient_id"),
     "pairing_history": ("mentor_id", "mentee_id"),
     "published_grades": ("user_id",),  # a mentor's frozen received means (erased with the mentor)
+    "sent_assign_grades": ("user_id",),  # the assignment grade this store wrote them (tester finding 1)
 }
 
 

@@ -67,9 +67,15 @@ def test_tester_finding_1b_a_second_store_on_the_same_site_never_duplicates_lmsy
         assert not {i.key for i in fresh.items} & set(refused)  # no item planned for a refused metric
         assert {r.key for r in fresh.requests} == {keys[gone]}
 
+        # tester finding 1: store a's assignment grades (and comments) are not store b's to rewrite either
+        assigned = {u: (g.grade, g.comment) for u, g in site.assignments[1].grades.items()}
+        assert fresh.assign_requests == [] and {r.user_id for r in fresh.assign_refused} == set(assigned)
         report = grades.push_grades(conn.api, config, second, fresh, observed=replanned.state)
         assert report.grades > 0 and not report.complete
-        assert {what for what, _code in report.failed} == {f"metric {key}" for key in refused}
+        assert {what for what, _code in report.failed} == {f"metric {key}" for key in refused} | {
+            f"assignment 'Mentoring attendance', user {u}" for u in assigned
+        }
+        assert {u: (g.grade, g.comment) for u, g in site.assignments[1].grades.items()} == assigned
         assert "metric attendance" in push_text(report) and "grades plan" in push_text(report)
     assert snapshot(site, [i.id for i in created.values()]) == before
     idnumbers = [i.idnumber for i in owned_items(site).values()]

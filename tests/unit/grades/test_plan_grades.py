@@ -360,8 +360,10 @@ def test_assignment_writes_only_changes_and_rejects_what_moodle_would_drop():
         {3: "3 of 4 meetings", 4: "4 of 4 meetings"},
         ENROLLED,
         grademax=100,
+        written={3: 75.0, 4: 100.0},  # tester finding 1: this store sent those grades with those comments
     )
     assert [g.user_id for r in result.requests for g in r.grades] == [4, 9]
+    assert result.refused == []
     assert [(r.user_id, r.reason) for r in result.rejected] == [
         (5, "above the maximum 100"),
         (78, "not an active participant of the course"),
