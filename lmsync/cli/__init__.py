@@ -264,6 +264,15 @@ def _format(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "table"]), default="text",
                       show_default=True, callback=_format, help=FORMAT_HELP)
 
+#: ``--allow-mass-nudge`` of ``lmsync run`` and ``lmsync nudge``: send what the first-run guard
+#: ([nudges] first_run_max_share) holds. The value goes to the command as ``allow_mass_nudge``.
+ALLOW_MASS_NUDGE = click.option(
+    "--allow-mass-nudge",
+    is_flag=True,
+    help="Send even when this store, which has never nudged, would nudge many pairs ([nudges] first_run_max_share); "
+    "`lmsync run` then sends the digest it held too.",
+)
+
 
 def echo_view(ctx: click.Context, view: View, fmt: str) -> None:
     """Print ``view`` (``lmsync.render.views``) as ``fmt``; a format it cannot take is an ``InputError``

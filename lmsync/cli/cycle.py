@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from lmsync.cli import examples
+from lmsync.cli import ALLOW_MASS_NUDGE, examples
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -24,11 +24,7 @@ def step_line(step: cycle.StepResult) -> str:
 
 @click.command("run", epilog=examples("lmsync run", "lmsync run --wait --log-format json"))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
-@click.option(
-    "--allow-mass-nudge",
-    is_flag=True,
-    help="Send the nudges and digest held because this store, which has never nudged, would nudge many pairs.",
-)
+@ALLOW_MASS_NUDGE
 @click.pass_context
 def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
     """Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report).

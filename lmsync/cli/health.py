@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import click
 
-from lmsync.cli import FORMAT, echo_view, examples
+from lmsync.cli import ALLOW_MASS_NUDGE, FORMAT, echo_view, examples
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
@@ -103,11 +103,7 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
 @click.option("--dry-run", is_flag=True, help="Print the messages that would be sent; send nothing.")
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
-@click.option(
-    "--allow-mass-nudge",
-    is_flag=True,
-    help="Send even when this store, which has never nudged, would nudge many pairs ([nudges] first_run_max_share).",
-)
+@ALLOW_MASS_NUDGE
 @click.pass_context
 def nudge_command(
     ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool, allow_mass_nudge: bool

@@ -115,6 +115,11 @@ class ItemRecord:
     pending: bool = False
 
 
+def _shown_id(item_id: int | None) -> str:
+    """A Moodle id in a message: the number, or ``?`` when it was never read back."""
+    return "?" if item_id is None else str(item_id)
+
+
 @dataclass(frozen=True)
 class TakenItem:
     """An item in lmsync's itemnumber range that lmsync cannot prove it created: never written."""
@@ -127,7 +132,7 @@ class TakenItem:
     def describe(self) -> str:
         return (
             f"itemnumber {self.itemnumber} holds grade item {self.itemname or '(no name)'!r}"
-            f" (id {self.item_id if self.item_id is not None else '?'}, idnumber {self.idnumber or 'none'})"
+            f" (id {_shown_id(self.item_id)}, idnumber {self.idnumber or 'none'})"
             " that lmsync cannot prove it created (no record in the store, or not lmsync's idnumber): left alone"
         )
 
@@ -141,7 +146,7 @@ class DuplicateItems:
     mine: bool  # one of them is the item lmsync recorded
 
     def describe(self) -> str:
-        ids = ", ".join("?" if i is None else str(i) for i in self.item_ids)
+        ids = ", ".join(_shown_id(i) for i in self.item_ids)
         whose = "lmsync's item and a copy" if self.mine else "items"
         return (
             f"itemnumber {self.itemnumber}: {len(self.item_ids)} grade items ({whose}, ids {ids}); Moodle refuses "
@@ -168,13 +173,13 @@ class UnprovenItem:
         """The item carries the idnumber of a metric whose own item this store holds: a copy."""
         return (
             f"itemnumber {self.itemnumber} holds a copy of lmsync's item for metric {self.key!r} (id "
-            f"{self.item_id if self.item_id is not None else '?'}, same idnumber {self.idnumber}) that this store did "
+            f"{_shown_id(self.item_id)}, same idnumber {self.idnumber}) that this store did "
             "not create (another store did): left alone; delete it in Gradebook setup"
         )
 
     def describe(self) -> str:
         where = (
-            f"grade item at itemnumber {self.itemnumber} (id {self.item_id if self.item_id is not None else '?'})"
+            f"grade item at itemnumber {self.itemnumber} (id {_shown_id(self.item_id)})"
             if self.itemnumber is not None
             else "a grade item outside [grades] itemnumber_base..itemnumber_count on the grades activity"
         )

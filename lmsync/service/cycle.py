@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
@@ -62,6 +62,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "report": (),
 }
 State = Literal["ok", "partial", "failed", "skipped", "held"]
+_Report = TypeVar("_Report")  # a step's report (NudgeReport, DigestReport)
 
 
 @dataclass
@@ -234,14 +235,21 @@ def _health(run: _Run) -> StepResult:
     return StepResult("health", "ok", EXIT_OK, text, counts)
 
 
+def _send_after_health(run: _Run, step: str, send: Callable[..., _Report]) -> _Report:
+    """The head of the nudges and digest steps: ``send`` (``send_nudges`` or ``run_digest``) on the
+    health step's assessment, honouring ``allow_mass_nudge``; its report kept as ``step``'s output."""
+    report = send(
+        run.api, run.config, run.store, run.outputs["health"].assessment, now=run.now,
+        allow_mass_nudge=run.allow_mass_nudge,
+    )
+    run.outputs[step] = report
+    return report
+
+
 def _nudges(run: _Run) -> StepResult:
     from lmsync.service.nudges import send_nudges
 
-    health = run.outputs["health"]
-    report = send_nudges(
-        run.api, run.config, run.store, health.assessment, now=run.now, allow_mass_nudge=run.allow_mass_nudge
-    )
-    run.outputs["nudges"] = report
+    report = _send_after_health(run, "nudges", send_nudges)
     counts = {
         "planned": len(report.planned),
         "messages": len(report.messages),
@@ -275,11 +283,7 @@ def _nudges(run: _Run) -> StepResult:
 def _digest(run: _Run) -> StepResult:
     from lmsync.service.digest import run_digest
 
-    health = run.outputs["health"]
-    report = run_digest(
-        run.api, run.config, run.store, health.assessment, now=run.now, allow_mass_nudge=run.allow_mass_nudge
-    )
-    run.outputs["digest"] = report
+    report = _send_after_health(run, "digest", run_digest)
     states = list(report.outcomes.values())
     counts = {
         "digests": len(report.digests),

@@ -1,0 +1,20 @@
+"""``--allow-mass-nudge`` is one option shared by ``lmsync run`` and ``lmsync nudge`` (issue 12)."""
+
+from __future__ import annotations
+
+import click
+
+from lmsync.cli.cycle import run_command
+from lmsync.cli.health import nudge_command
+
+
+def _option(command: click.Command) -> click.Option:
+    (option,) = [p for p in command.params if isinstance(p, click.Option) and "--allow-mass-nudge" in p.opts]
+    return option
+
+
+def test_both_commands_take_the_same_flag() -> None:
+    run, nudge = _option(run_command), _option(nudge_command)
+    assert run.name == nudge.name == "allow_mass_nudge"
+    assert run.is_flag and nudge.is_flag
+    assert run.help == nudge.help and "first_run_max_share" in (run.help or "")
