@@ -30,7 +30,7 @@ EXIT_LOCKED = 4
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
     EXIT_PARTIAL: "partial failure: some writes were refused or did not converge; the next run retries",
-    EXIT_ADMIN: "an admin must act: configuration, token, permission or site set-up",
+    EXIT_ADMIN: "an admin must act: configuration, token, permission or site set-up, or a grade or item lmsync cannot prove it wrote",
     EXIT_INPUT: "bad input: a file or a command-line argument is wrong; nothing from it was applied",
     EXIT_LOCKED: "another lmsync run holds this programme's lock (`--wait` queues instead)",
 }
@@ -64,6 +64,12 @@ class InputError(LmsyncError):
 
 class PlanError(LmsyncError):
     """A saved plan no longer fits what Moodle looks like, or cannot be applied safely."""
+
+    exit_code = EXIT_ADMIN
+
+
+class AdminActionNeeded(LmsyncError):
+    """The run did what it could; what is left waits for an admin (retrying changes nothing)."""
 
     exit_code = EXIT_ADMIN
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples, save_plan
-from lmsync.errors import InputError, PartialFailure
+from lmsync.errors import AdminActionNeeded, InputError, PartialFailure
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
 
@@ -59,6 +59,11 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
         on_plan=lambda planned: click.echo(plan_text(planned.plan)),
     )
     click.echo(push_text(result.report))
+    if result.report.left:  # tester finding 6: a retry changes nothing, an admin must act (exit 2)
+        raise AdminActionNeeded(
+            f"{len(result.report.left)} grade item(s) or grade(s) left as they are: this store cannot prove it wrote them",
+            hint="`lmsync grades plan` says which, why and the fix; the other grades were written",
+        )
     if result.report.failed or result.report.mismatches:
         raise PartialFailure(
             f"{len(result.report.failed)} requests refused, {len(result.report.mismatches)} grades read back different",

@@ -114,6 +114,10 @@ def push_text(report: service.PushReport) -> str:
         lines.append(f"  read back: {report.verified - len(report.mismatches)} of {report.verified} equal")
     for what, code in report.failed[:20]:
         lines.append(f"  refused ({code}): {what}")
+    for what, why in report.left[:20]:
+        lines.append(f"  left for an admin ({why}): {what}")
+    if len(report.left) > 20:
+        lines.append(f"  ... and {len(report.left) - 20} more left for an admin (`lmsync grades plan` lists them)")
     for m in report.mismatches[:20]:
         lines.append(f"  ! {m}")
     if report.uncertain:

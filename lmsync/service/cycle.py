@@ -207,9 +207,13 @@ def _grades(run: _Run) -> StepResult:
         "requests": report.requests,
         "grades": report.grades,
         "failed": len(report.failed),
+        "left": len(report.left),
         "mismatches": len(report.mismatches),
     }
     text = f"{report.grades} grade(s) in {report.requests} request(s)"
+    if report.left:  # tester finding 6: left for an admin, a retry changes nothing
+        return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
+                          "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
     if report.failed or report.mismatches or report.uncertain:
         return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
     return StepResult("grades", "ok", EXIT_OK, text, counts)

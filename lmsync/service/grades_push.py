@@ -48,6 +48,9 @@ class PushReport:
     details: int = 0  # item details sent (created or changed items)
     assign_grades: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (what, errorcode or status)
+    # (what, why): left as it is until an admin acts (tester finding 6: exit 2, not a retry): an item or
+    # a grade this store cannot prove it wrote, duplicate items at one itemnumber
+    left: list[tuple[str, str]] = field(default_factory=list)
     uncertain: bool = False  # a write's outcome is unknown: stop, re-plan later
     mismatches: list[str] = field(default_factory=list)
     verified: int = 0
@@ -55,7 +58,7 @@ class PushReport:
 
     @property
     def complete(self) -> bool:
-        return not self.failed and not self.uncertain and not self.mismatches
+        return not self.failed and not self.left and not self.uncertain and not self.mismatches
 
 
 def _item_lane(chunk: Sequence[Any]) -> int:
@@ -289,6 +292,31 @@ def refuse_pending_creates(
     )
 
 
+def left_for_an_admin(plan: GradesPlan) -> list[tuple[str, str]]:
+    """What the plan leaves as it is until an admin acts, as (what, why) for the push's report:
+    duplicate items at one itemnumber, a metric whose idnumber sits on an item this store cannot
+    prove it created (tester finding 1b), an assignment grade it cannot prove it wrote (finding 1).
+    Retrying changes none of them (tester finding 6: exit 2). Logged as counts, never names."""
+    left = [
+        (f"item {d.itemnumber}", f"{len(d.item_ids)} grade items at one itemnumber (ids "
+         f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
+        for d in plan.duplicates
+    ]
+    left += [(f"metric {r.key}", "an item this store cannot prove it created carries its idnumber: "
+              "see `lmsync grades plan`") for r in plan.refused]
+    left += [(f"assignment {plan.assignment_name!r}, user {r.user_id}", "holds a grade this store did not "
+              "write: left as it is, see `lmsync grades plan`") for r in plan.assign_refused]
+    if plan.refused or plan.assign_refused:
+        log.warning(
+            "grades.push.left",
+            metrics=len(plan.refused),
+            itemnumbers=sorted(r.itemnumber for r in plan.refused if r.itemnumber is not None),
+            assignment_users=len(plan.assign_refused),
+            hint="`lmsync grades plan` says which item or grade, why and the fix",
+        )
+    return left
+
+
 def push_grades(
     api: MoodleApi,
     config: Config,
@@ -323,36 +351,15 @@ def push_grades(
         )
     run_id = uuid.uuid4().hex[:12]
     reads = api.transport.requests_made - reads_before
-    drift = [
-        (f"item {d.itemnumber}", f"{len(d.item_ids)} grade items at one itemnumber (ids "
-         f"{', '.join(str(i) for i in d.item_ids)}): delete all but one in Gradebook setup")
-        for d in plan.duplicates
-    ]
-    if plan.refused:  # tester finding 1b: the plan's warnings say which item, why and the fix
-        drift += [(f"metric {r.key}", "an item this store cannot prove it created carries its idnumber: "
-                   "see `lmsync grades plan`") for r in plan.refused]
-        log.warning(
-            "grades.push.refused",
-            metrics=len(plan.refused),
-            itemnumbers=sorted(r.itemnumber for r in plan.refused if r.itemnumber is not None),
-            hint="`lmsync grades plan` says which item carries lmsync's idnumber, why and the fix",
-        )
-    if plan.assign_refused:  # tester finding 1: the plan's warnings say which grade, why and the fix
-        drift += [(f"assignment {plan.assignment_name!r}, user {r.user_id}", "holds a grade this store did not "
-                   "write: left as it is, see `lmsync grades plan`") for r in plan.assign_refused]
-        log.warning(
-            "grades.push.assign_refused",
-            users=len(plan.assign_refused),
-            hint="`lmsync grades plan` says whose grade, why and the fix",
-        )
+    left = left_for_an_admin(plan)
     frozen = freeze_received(store, config, plan, observed)
     if frozen:
         log.info("grades.push.frozen", values=frozen)
     if plan.empty:
-        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, failed=drift)
+        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, left=left)
     refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
     report = push_envelope(api, store, plan, run_id=run_id, max_parallel=config.moodle.max_parallel)
-    report.failed.extend(drift)
+    report.left.extend(left)
     if not report.uncertain:
         before = api.transport.requests_made
         after = _observe_for(api, config, plan)
@@ -370,6 +377,7 @@ def push_grades(
         details=report.details,
         assignment_grades=report.assign_grades,
         failed=len(report.failed),
+        left=len(report.left),
         mismatches=len(report.mismatches),
         seconds=round(report.seconds, 3),
     )

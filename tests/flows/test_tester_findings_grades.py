@@ -72,7 +72,7 @@ def test_tester_finding_1b_a_second_store_on_the_same_site_never_duplicates_lmsy
         assert fresh.assign_requests == [] and {r.user_id for r in fresh.assign_refused} == set(assigned)
         report = grades.push_grades(conn.api, config, second, fresh, observed=replanned.state)
         assert report.grades > 0 and not report.complete
-        assert {what for what, _code in report.failed} == {f"metric {key}" for key in refused} | {
+        assert {what for what, _why in report.left} == {f"metric {key}" for key in refused} | {
             f"assignment 'Mentoring attendance', user {u}" for u in assigned
         }
         assert {u: (g.grade, g.comment) for u, g in site.assignments[1].grades.items()} == assigned
