@@ -116,8 +116,8 @@ def nudge_command(
     click.echo(nudge_text(report, load_people(config) if report.planned else None))
     if report.first_run and not dry_run:
         raise PlanError(
-            f"{len(report.messages)} message(s) held: this store, which has never nudged, would nudge many pairs",
-            hint="check `lmsync health`, then `lmsync nudge --allow-mass-nudge` (or run again)",
+            f"{len(report.messages)} message(s) held: {report.held}",
+            hint="the reason above says what to check; then `lmsync nudge --allow-mass-nudge`",
         )
     if report.failed:
         raise PartialFailure(

@@ -55,27 +55,31 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
     and messages cannot be taken back (tester finding 1a). More than ``[nudges]
     first_run_max_share`` of the pairs at risk or fading is held, unless ``allow``
     (``--allow-mass-nudge``), on every run until the store has sent once: a daemon's next cycle
-    does not send what the first one held.
+    does not send what the first one held. Whatever the share, such a store holds when it sees
+    pairs its pairing history never recorded (``Assessment.unpaired_here``): another store made
+    those circles and may still nudge them (tester findings 5, and 1 of the third tester).
     """
     if allow or not assessment.first_assessment or not assessment.pairs:
         return None
     share = config.nudges.first_run_max_share
     flagged = sum(1 for p in assessment.pairs if p.health.needs_attention)
+    if flagged and assessment.unpaired_here:
+        # tester 3, finding 1: whatever the share, a store that never nudged and never paired these
+        # circles would nudge beside the store that did (the same people twice a day, from its own
+        # partial history): held until an admin says this store takes over
+        return (
+            f"this store has never nudged about the programme and {assessment.unpaired_here} of "
+            f"{len(assessment.pairs)} pairs sit in circles it never paired (its pairing history has no record of "
+            f"them): another lmsync store made them and may still nudge them. {flagged} pair(s) would be nudged "
+            "from this store's own history. If that store still runs this programme, run lmsync there and "
+            f"retire this one; send from here with {ALLOW_MASS_NUDGE} only if this store replaces it "
+            "(held on every run until then)"
+        )
     if flagged <= share * len(assessment.pairs):
         return None
-    head = (
+    return (
         f"this store's first assessment (it has never nudged about the programme) would nudge {flagged} of "
         f"{len(assessment.pairs)} pair(s), more than [nudges] first_run_max_share ({share:.0%}); "
-    )
-    if assessment.unpaired_here:
-        # tester finding 5: the store can see that it did not make these circles; say so first
-        return head + (
-            f"{assessment.unpaired_here} of the pairs sit in circles this store never paired (its pairing history "
-            "has no record of them): another lmsync store made them. If that store still runs this programme, "
-            "run lmsync there and retire this one (two stores nudge and grade twice); send from here with "
-            f"{ALLOW_MASS_NUDGE} only if this store replaces it (held on every run until then)"
-        )
-    return head + (
         "a store without history dates pairs it did not make from the programme's start: check `lmsync health`, "
         f"then send with {ALLOW_MASS_NUDGE} (held on every run until then)"
     )
