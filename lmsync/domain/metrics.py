@@ -312,16 +312,40 @@ def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> 
     }
 
 
-def window_key(key: str, wave: Wave) -> str:
-    """The name-free twin of a ``received`` key: its wave's window instead of its name
-    (``satisfaction-received-T3`` -> ``satisfaction-received@2026-12-01..2026-12-14``).
+def received_instruments(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, str]:
+    """Each ``received`` metric key and the name of the instrument it aggregates (its ``[instruments]``
+    key, which a new ``grade_name`` does not change)."""
+    wave_list = list(waves)
+    return {
+        f"{inst.grade_name}-received-{wave.name}": inst.name
+        for inst in instruments
+        if inst.rates_mentor and inst.grade_name
+        for wave in wave_list
+    }
 
-    Tester finding 3: renaming a wave made a new key, so a new mean over one more rater beside
-    the frozen one gave that rating away by difference. A value frozen under either key holds
-    for both; the store records both (``lmsync.service.grades_push.freeze_received``)."""
-    if not key.endswith(wave.name):
-        raise ValueError(f"{key!r} is not a key of wave {wave.name!r}")
-    return f"{key[: len(key) - len(wave.name)].rstrip('-')}@{wave.start.isoformat()}..{wave.end.isoformat()}"
+
+def window_key(instrument: str, wave: Wave) -> str:
+    """The name-free twin of a ``received`` key: the instrument's ``[instruments]`` name and the
+    wave's window (``rating-received@2026-12-01..2026-12-14``), what a published mean is also
+    recorded under (``lmsync.service.grades_push.freeze_received``).
+
+    Tester findings 3 (second and third testers): renaming a wave or the instrument's
+    ``grade_name`` made a new key, so a new mean over one more rater beside the frozen one gave
+    that rating away by difference. ``release_received`` holds a value recorded under any
+    window of the same instrument that overlaps the wave (a window moved by a day, too)."""
+    return f"{instrument}-received@{wave.start.isoformat()}..{wave.end.isoformat()}"
+
+
+def _recorded_window(stored: str, instrument: str) -> tuple[date, date] | None:
+    """The window a :func:`window_key` of ``instrument`` names, or None for any other key."""
+    prefix = f"{instrument}-received@"
+    if not stored.startswith(prefix):
+        return None
+    start, _sep, end = stored[len(prefix):].partition("..")
+    try:
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return None
 
 
 def release_received(
@@ -330,6 +354,7 @@ def release_received(
     *,
     as_of: date,
     published: Mapping[tuple[str, int], float],
+    instrument_of: Mapping[str, str] | None = None,
 ) -> ReceivedRelease:
     """Cut the received means to the ones that cannot reveal a single rater.
 
@@ -339,8 +364,10 @@ def release_received(
     answers are in) and, as ``survey_metrics`` already ensures, over at least ``min_mentees``
     raters; the first value published (``published``, the store's record) is then kept for
     good: later imports, late answers and erasures never change it, so no two pushes differ.
-    A value recorded under the wave's window (:func:`window_key`) holds the same way when the
-    wave was renamed since (tester finding 3). Values of other metrics pass unchanged.
+    A value recorded under a window of the same instrument (:func:`window_key`;
+    ``instrument_of``: key -> instrument name, :func:`received_instruments`) that overlaps the
+    wave holds the same way, the widest overlap first: the wave or the grade name was renamed,
+    or the window moved (tester findings 3). Values of other metrics pass unchanged.
     """
     out: list[MetricValue] = []
     computed: dict[tuple[str, int], float] = {}
@@ -353,10 +380,19 @@ def release_received(
     changed: dict[str, int] = defaultdict(int)
     waiting: dict[str, int] = defaultdict(int)
     held: dict[tuple[str, int], float] = {k: v for k, v in published.items() if k[0] in waves_of}
-    by_window = {window_key(key, wave): key for key, wave in waves_of.items()}
-    for (stored, mentor), value in published.items():
-        key = by_window.get(stored)
-        if key is not None:  # frozen under the window: holds under the wave's name of today
+    instrument_of = instrument_of or {}
+    recorded = [(stored, mentor, value) for (stored, mentor), value in published.items() if "-received@" in stored]
+    for key, wave in waves_of.items():
+        instrument = instrument_of.get(key, key[: len(key) - len(wave.name)].removesuffix("-received-"))
+        overlaps: dict[int, tuple[int, float]] = {}
+        for stored, mentor, value in recorded:
+            window = _recorded_window(stored, instrument)
+            if window is None:
+                continue
+            days = (min(window[1], wave.end) - max(window[0], wave.start)).days + 1
+            if days > 0 and days > overlaps.get(mentor, (0, 0.0))[0]:
+                overlaps[mentor] = (days, value)
+        for mentor, (_days, value) in overlaps.items():  # frozen under a window: holds under today's key
             held.setdefault((key, mentor), value)
     for (key, mentor), value in sorted(held.items()):
         out.append(MetricValue(key, mentor, value))

@@ -17,6 +17,7 @@ from lmsync.domain.metrics import (
     MetricValue,
     meeting_metric_specs,
     meeting_metrics,
+    received_instruments,
     received_waves,
     release_received,
     summarise_attendance,
@@ -86,6 +87,7 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
         received_waves(s.instruments.values(), s.waves),
         as_of=as_of,
         published=PublishedGrades(store, s.programme).values(),
+        instrument_of=received_instruments(s.instruments.values(), s.waves),
     )
     values = release.values
     if s.grades.enabled is not None:

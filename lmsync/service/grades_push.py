@@ -17,7 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.grade_items import TOLERANCE
-from lmsync.domain.metrics import received_waves, window_key
+from lmsync.domain.metrics import received_instruments, received_waves, window_key
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -236,7 +236,9 @@ def freeze_received(store: Store, config: Config, plan: GradesPlan, observed: Gr
         if grade is not None
     ]
     values = [*((k, u, v) for (k, u), v in sending.items()), *shown]
-    repo.freeze((window_key(k, keys[k]), u, v) for k, u, v in values)  # a renamed wave keeps it (finding 3)
+    instrument_of = received_instruments(s.instruments.values(), s.waves)
+    # also under the instrument and the window: a renamed wave or grade name keeps it (findings 3)
+    repo.freeze((window_key(instrument_of[k], keys[k]), u, v) for k, u, v in values)
     return repo.freeze(values)
 
 

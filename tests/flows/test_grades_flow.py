@@ -360,7 +360,16 @@ def test_fix_a_a_mentors_received_mean_cannot_be_differenced_across_pushes(confi
     assert "held: published value frozen" in plan_text(plan)
 
 
-def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config, tmp_path):
+@pytest.mark.parametrize(
+    ("old", "new", "renamed_key"),
+    [
+        ("T3 = {", "T3autumn = {", "checkin-received-T3autumn"),  # the wave renamed
+        ('grade_name = "checkin"', 'grade_name = "rapport"', "rapport-received-T3"),  # the grade name
+        ("T3 = { start = 2026-11-01, end = 2026-12-31 }", "T3b = { start = 2026-10-31, end = 2027-01-01 }",
+         "checkin-received-T3b"),  # renamed and its window moved a day (third tester)
+    ],
+)
+def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config, tmp_path, old, new, renamed_key):
     """Tester finding 3: 3 mentees answer, push; the wave is renamed (same window) and a 4th
     answers: the received mean under the new name must be the frozen one, not a new mean over
     four raters beside the old item's (the 4th rating by difference)."""
@@ -373,22 +382,23 @@ def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config,
     silent = [u for u in rated0 if u not in {c.userid for c in checkin.completeds}]
     assert silent
 
-    def push(conf, name):
+    def push(conf, key):
         with open_moodle(conf, site=site) as conn:
             planned = grades.make_grades_plan(conn.api, conf, store, as_of=T3_CLOSED)
             grades.push_grades(conn.api, conf, store, planned.plan, observed=planned.state)
-        item = next(i for i in owned_items(site).values() if i.itemname == f"lmsync_checkin-received-{name}")
+        item = next(i for i in owned_items(site).values() if i.itemname == f"lmsync_{key}")
         return item.grades[mentor0].finalgrade, planned.plan
 
-    first, _ = push(config, "T3")
+    first, _ = push(config, "checkin-received-T3")
     number = max(c.id for c in checkin.completeds) + 1
     checkin.completeds.append(FeedbackCompleted(number, silent[0], checkin.completeds[0].timemodified, {1: "1"}))
     path = tmp_path / "lmsync.toml"
-    path.write_text(path.read_text().replace("T3 = {", "T3autumn = {"))
+    assert old.replace("{", "{{").replace("}", "}}") in CONFIG or old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
     renamed = load_config(path, environ={})
-    again, plan = push(renamed, "T3autumn")
-    assert again == first, "the 4th mentee's rating can be read from the old and the renamed wave's means"
-    assert any(w.startswith("checkin-received-T3autumn: held: published value frozen") for w in plan.warnings)
+    again, plan = push(renamed, renamed_key)
+    assert again == first, "the 4th mentee's rating can be read from the old and the renamed item's means"
+    assert any(w.startswith(f"{renamed_key}: held: published value frozen") for w in plan.warnings)
 
 
 def test_tester_finding_4_a_plan_after_a_wave_rename_scores_under_the_new_name_and_writes_nothing(config, tmp_path):
