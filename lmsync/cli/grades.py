@@ -66,7 +66,8 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
         )
     if result.report.failed or result.report.mismatches:
         raise PartialFailure(
-            f"{len(result.report.failed)} requests refused, {len(result.report.mismatches)} grades read back different",
+            f"{len(result.report.failed)} write(s) refused by Moodle, {len(result.report.mismatches)} grade(s) read back "
+            "different",
             hint="see the messages above; `lmsync grades push` again re-plans from what Moodle now holds",
         )
     if result.report.uncertain:

@@ -206,11 +206,12 @@ def _grades(run: _Run) -> StepResult:
     counts = {
         "requests": report.requests,
         "grades": report.grades,
+        "assignment_grades": report.assign_grades,
         "failed": len(report.failed),
         "left": len(report.left),
         "mismatches": len(report.mismatches),
     }
-    text = f"{report.grades} grade(s) in {report.requests} request(s)"
+    text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
