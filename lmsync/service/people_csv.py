@@ -89,7 +89,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     persons: list[Person] = []
     current: dict[str, tuple[int, str]] = {}  # mentee -> (line, the id as written)
     current_peers: dict[str, tuple[int, str]] = {}
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # casefolded id -> (line, id as written)
     spellings = spelling_map(config.matching.aliases)
     words = _Cells(lambda part: _word(part, spellings))  # one value of a multi-valued cell
     # Programmes repeat the same roles, departments, interests and languages: each distinct cell is read once.
@@ -111,9 +111,12 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
         if not person_id:
             raise _fail(path, line, "id", "empty")
-        if person_id in seen:
-            raise _fail(path, line, "id", f"{person_id} already appears on line {seen[person_id]}")
-        seen[person_id] = line
+        key = person_id.casefold()  # people are named in any case: t1 and T1 are one id (third tester, 8)
+        if key in seen:
+            earlier, written = seen[key]
+            case = "" if written == person_id else f" as {written} (ids are read in any case)"
+            raise _fail(path, line, "id", f"{person_id} already appears on line {earlier}{case}")
+        seen[key] = (line, person_id)
         ranked = normal_preferences(MULTI_SEPARATORS.split(preferences)) if preferences else ()
         try:
             primary, also, default = roles_of[role]

@@ -168,7 +168,8 @@ def test_tester_finding_fix_c_3_references_to_people_of_the_file_are_any_case(tm
     assert [(a.mentee, a.mentor) for a in result.assignments] == [("s0001", "t0001")]  # the established pair holds
     assert not [w for w in result.warnings if "no longer a mentor" in w]
     ambiguous = text.replace("t0002,mentor", "T0001,mentor")
-    with pytest.raises(InputError, match=r":5: preferences: 't0001' matches 't0001' and 'T0001', ids differing only in case"):
+    # third tester, finding 8: two ids differing only in case are one person named twice
+    with pytest.raises(InputError, match=r":3: id: T0001 already appears on line 2 \(ids are read in any case\)"):
         load_people_csv(write(tmp_path, ambiguous), Config())
     unknown = text.replace("T0001,P0001,T0002;t0001", "T0009,,")
     assert load_people_csv(write(tmp_path, unknown), Config()).current == {"s0001": "T0009"}  # not in the file: as written
