@@ -169,7 +169,7 @@ def test_tester_finding_fix_c_3_references_to_people_of_the_file_are_any_case(tm
     assert not [w for w in result.warnings if "no longer a mentor" in w]
     ambiguous = text.replace("t0002,mentor", "T0001,mentor")
     # third tester, finding 8: two ids differing only in case are one person named twice
-    with pytest.raises(InputError, match=r":3: id: T0001 already appears on line 2 \(ids are read in any case\)"):
+    with pytest.raises(InputError, match=r":3: id: T0001 already appears on line 2 as t0001 \(ids are read in any case\)"):
         load_people_csv(write(tmp_path, ambiguous), Config())
     unknown = text.replace("T0001,P0001,T0002;t0001", "T0009,,")
     assert load_people_csv(write(tmp_path, unknown), Config()).current == {"s0001": "T0009"}  # not in the file: as written
