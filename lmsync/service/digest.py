@@ -96,6 +96,9 @@ def digest_text(
     if new_items:
         lines += ["", f"Newly in your queue ({len(new_items)}):"]
         for i in new_items:
+            if i.status == "recovered":  # never due (README; third tester, finding 7)
+                lines.append(f"- recovered: {label(i.mentor_id)} / {label(i.mentee_id)}: ok again; nothing due")
+                continue
             reasons = "; ".join(text for _, text in i.reasons) or "no reason recorded"
             due = i.due_on.isoformat() if i.due_on else "?"
             lines.append(

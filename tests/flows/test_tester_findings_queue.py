@@ -101,3 +101,16 @@ def test_finding_8_match_applies_the_pairs_marked_not_a_good_fit_as_plan_does(en
         a["mentee"] == mentee_name and a["mentor"] == mentor_name for a in assignments
     ), "match kept a pair marked not a good fit"
     assert config.store_path().stat().st_mtime_ns == before  # read, nothing written
+
+
+def test_third_tester_finding_7_a_newly_queued_item_already_recovered_shows_nothing_due() -> None:
+    from lmsync.service.digest import digest_text
+
+    store = Store.memory()
+    queue = _queued_then_recovered(store)
+    items = {i.pair: i for i in queue.open_items()}
+    store.close()
+    text = digest_text("p", NEW, [], [], lambda uid: f"user #{uid}", "ann", new_items=[items[(66, 3)], items[(66, 4)]])
+    recovered = next(line for line in text.splitlines() if "user #3" in line)
+    assert recovered == "- recovered: user #66 / user #3: ok again; nothing due"
+    assert "due " in next(line for line in text.splitlines() if "user #4" in line)  # a fading one keeps its due date
