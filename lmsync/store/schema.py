@@ -11,6 +11,8 @@ text and read back the same on both engines. People are Moodle user ids only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -175,14 +177,20 @@ survey_scores = _programme_table(
 )
 
 # --- 003: the comment last sent with each assignment grade (trap 30) --------------------------------
-assign_comments = _programme_table(
-    "assign_comments",
-    Column("assignment_id", Integer, nullable=False),
-    Column("user_id", Integer, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("sent_at", Text, nullable=False),
-    PrimaryKeyConstraint("programme", "assignment_id", "user_id"),
-)
+def _sent_per_person(name: str, value: Column[Any]) -> Table:
+    """What this store last sent to each person on an assignment: ``programme``, ``assignment_id``,
+    ``user_id``, ``value``, ``sent_at``; one row per person (``assign_comments``, ``sent_assign_grades``)."""
+    return _programme_table(
+        name,
+        Column("assignment_id", Integer, nullable=False),
+        Column("user_id", Integer, nullable=False),
+        value,
+        Column("sent_at", Text, nullable=False),
+        PrimaryKeyConstraint("programme", "assignment_id", "user_id"),
+    )
+
+
+assign_comments = _sent_per_person("assign_comments", Column("comment", Text, nullable=False))
 
 # --- 004: pair health, the coordinator queue, the nudges sent ------------------------------------
 health_snapshots = _programme_table(
@@ -334,14 +342,7 @@ published_grades = _programme_table(
 REVISION_0005_TABLES = (published_grades,)
 
 # --- revision 0006: the assignment grade this store last wrote per person (tester finding 1) -------
-sent_assign_grades = _programme_table(
-    "sent_assign_grades",
-    Column("assignment_id", Integer, nullable=False),
-    Column("user_id", Integer, nullable=False),
-    Column("grade", Float, nullable=False),
-    Column("sent_at", Text, nullable=False),
-    PrimaryKeyConstraint("programme", "assignment_id", "user_id"),
-)
+sent_assign_grades = _sent_per_person("sent_assign_grades", Column("grade", Float, nullable=False))
 
 #: The tables revision 0006 adds.
 REVISION_0006_TABLES = (sent_assign_grades,)
