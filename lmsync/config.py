@@ -258,6 +258,13 @@ class SyncConfig(Section):
             "of a Feedback activity's stored rows; 0 turns the guards off"
         ),
     )
+    allow_other_programmes: bool = Field(
+        False, description=(
+            "let this programme place people who are already in the circles lmsync made for another programme "
+            "in the same course (two programmes in one course on purpose); off, such a plan is refused, since it "
+            "is most often a renamed [programme] name that would give everyone a second circle and welcome"
+        ),
+    )
     write_settle_seconds: float = Field(
         600,
         ge=0,

@@ -3,6 +3,7 @@ the marker of its welcome posts (trap 40)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from lmsync.domain.sync_state import ObservedGroup
@@ -23,6 +24,15 @@ def mentor_of_idnumber(programme: str, idnumber: str | None) -> int | None:
         return None
     tail = idnumber[len(prefix) :]
     return int(tail) if tail.isdigit() else None
+
+
+_CIRCLE = re.compile(r"lmsync:(?P<programme>.+):mentor:\d+")
+
+
+def circle_programme(idnumber: str | None) -> str | None:
+    """The programme whose circle ``idnumber`` is (``lmsync:<programme>:mentor:<id>``), else None."""
+    found = _CIRCLE.fullmatch(idnumber or "")
+    return found["programme"] if found else None
 
 
 def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:

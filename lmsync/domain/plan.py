@@ -33,6 +33,7 @@ from lmsync.domain.operations import (
     UpdateGrouping,
     _Op,
 )
+from lmsync.domain.other_programmes import guard_other_programmes
 from lmsync.domain.ownership import (
     circle_pairs,
     grouping_idnumber,
@@ -49,6 +50,7 @@ from lmsync.domain.sync_state import (
     ObservedDiscussion,
     ObservedGroup,
     PlanSettings,
+    UnsafePlan,
 )
 from lmsync.domain.two_circles import hand_added_reasons
 
@@ -79,10 +81,6 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------- planning
-
-
-class UnsafePlan(Exception):
-    """The plan would do something a careful admin must confirm (e.g. a mass removal)."""
 
 
 def owned_groups(
@@ -222,7 +220,7 @@ def plan_sync(
     posts are recognised by the journal or a marker that survives the purifier (traps 32, 40);
     duplicates of lmsync's own groups, groupings and grouping links are repaired (issue 10 point
     10); operations in ``memory.pending`` (and those that need them) are held back, never re-sent.
-    Raises :class:`UnsafePlan` on a mass removal.
+    Raises :class:`UnsafePlan` on a mass removal or on another programme's people (tester finding 4).
     """
     memory = memory or Memory()
     circles = list(circles)
@@ -307,6 +305,7 @@ def plan_sync(
 
     _repair_duplicates(observation, grouping, duplicates, ops, warnings)
     _guard_mass_removal(observation, owned, ops, settings, warnings)
+    guard_other_programmes(observation, ops, settings)  # a renamed programme (tester finding 4)
     ops, held = _hold_back(ops, memory.pending)
     if held:
         warnings.append(

@@ -1,5 +1,6 @@
 """What sync planning reads: Moodle as observed, the circles the programme wants, lmsync's own
-memory of earlier writes, and the settings (with Moodle's text rules injected by the service).
+memory of earlier writes, and the settings (with Moodle's text rules injected by the service);
+and :class:`UnsafePlan`, the refusal a plan raises when a careful admin must confirm it.
 
 Pure: Moodle is seen only through these small types, in Moodle ids.
 """
@@ -10,6 +11,14 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+
+class UnsafePlan(Exception):
+    """The plan would do something a careful admin must confirm (e.g. a mass removal); ``hint``: the fix."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,9 @@ class PlanSettings:
     allow_delete: bool = False
     post_welcome: bool = True
     min_source_fraction: float = 0.5
+    # people already in another lmsync programme's circles may be placed in this one's too
+    # (two programmes in one course on purpose); off: refused, a renamed programme (tester finding 4)
+    allow_other_programmes: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     displayed: Callable[[str], str] = _same
     refused: Callable[[str], str | None] = _accepted

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config
+from lmsync.domain.ownership import circle_programme
 from lmsync.domain.plan import (
     Observation,
     ObservedDiscussion,
@@ -227,8 +228,12 @@ class _Groups:
     owned: int = 0
 
 
-def _read_groups(api: MoodleApi, programme: str, course_id: int) -> _Groups:
-    """lmsync's grouping and the course's groups, lmsync's own confirmed by DB-backed reads (trap 27)."""
+def _read_groups(api: MoodleApi, programme: str, course_id: int, others: bool = True) -> _Groups:
+    """lmsync's grouping and the course's groups, lmsync's own confirmed by DB-backed reads (trap 27).
+
+    ``others``: the members of circles lmsync made for other programmes are read too (in the same
+    request), so the plan can refuse to place their people a second time (tester finding 4).
+    """
     out = _Groups()
     # Every grouping carrying lmsync's idnumber is kept: the oldest is the programme's, the
     # others are duplicates the plan repairs (a create that committed twice, issue 10 point 10).
@@ -252,9 +257,10 @@ def _read_groups(api: MoodleApi, programme: str, course_id: int) -> _Groups:
 
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
-    members = confirmed_members(api, owned_ids)  # one batched call; phantoms bisected out
-    out.owned = len(members)
+    foreign = [g.id for g in course_groups if others and circle_programme(g.idnumber) not in (None, programme)]
+    members = confirmed_members(api, owned_ids + foreign)  # one batched call; phantoms bisected out
     owned = set(owned_ids)
+    out.owned = len(owned & set(members))
     for group in course_groups:
         if group.id in owned and group.id not in members:
             out.phantoms.append(group.id)
@@ -320,7 +326,7 @@ def observe(
         memo.course_id = find_course_id(api, config.programme.course)
     course_id = memo.course_id
     with ReadPool(config.moodle.max_parallel) as pool:
-        groups_read = pool.submit(_read_groups, api, programme, course_id)
+        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes)
         forum_read = pool.submit(_read_forum, api, course_id, config.programme.forum, memo) if forum else None
         peers_read = pool.submit(read_peer_mentors, api, config.programme.peer_mentor_cohort)
         roster = read_roster(

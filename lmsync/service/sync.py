@@ -52,6 +52,7 @@ def plan_settings(config: Config, *, allow_delete: bool | None = None) -> PlanSe
         welcome_message=config.sync.welcome.message,
         allow_delete=config.sync.allow_delete if allow_delete is None else allow_delete,
         min_source_fraction=config.sync.min_source_fraction,
+        allow_other_programmes=config.sync.allow_other_programmes,
         # Group names come back through format_string from core_group_get_course_groups (trap 39);
         # names Moodle would refuse as PARAM_TEXT are caught before sending (trap 38).
         displayed=format_string,
@@ -154,7 +155,7 @@ def make_plan(
             snapshot.observation, desired.circles, plan_settings(config, allow_delete=allow_delete), memory
         )
     except UnsafePlan as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(str(exc), hint=exc.hint) from None
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if snapshot.phantom_group_ids:

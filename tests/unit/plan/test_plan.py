@@ -114,9 +114,14 @@ def test_foreign_group_with_the_same_name_is_worked_around_and_never_touched():
 
 
 def test_groups_of_another_programme_are_ignored():
-    other = ObservedGroup(id=8, name="Other", idnumber="lmsync:other:mentor:30", members=frozenset({1}))
+    # its people differ from this programme's (with the same people: tester finding 4, refused unless allowed)
+    other = ObservedGroup(id=8, name="Other", idnumber="lmsync:other:mentor:30", members=frozenset({99}))
     plan = plan_sync(observe([other]), CIRCLES, SETTINGS)
     assert all(getattr(op, "group", None) != other.idnumber for op in plan.operations)
+    shared = ObservedGroup(id=8, name="Other", idnumber="lmsync:other:mentor:30", members=frozenset({1}))
+    allowed = PlanSettings(**{**SETTINGS.__dict__, "allow_other_programmes": True})
+    plan = plan_sync(observe([shared]), CIRCLES, allowed)
+    assert all(getattr(op, "group", None) != shared.idnumber for op in plan.operations)
 
 
 def test_mentee_who_left_the_course_leaves_the_group():

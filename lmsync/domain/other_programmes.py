@@ -1,0 +1,74 @@
+"""Circles of another lmsync programme in the same course (tester finding 4).
+
+lmsync's idnumbers name the programme (``lmsync:<programme>:mentor:<id>``), so a programme whose
+``[programme] name`` was changed no longer recognises its own circles: it would create a second
+grouping, a second circle per mentor ("Circle: X (2)"), put everyone in two circles and post a
+second welcome in each. Two programmes may share a course on purpose, but then their people
+differ; so a plan that would put people who are in another programme's circles into this one's is
+refused before any write, unless ``[sync] allow_other_programmes`` says it is meant.
+
+Pure: it reads the observation and the planned operations only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from lmsync.domain.operations import AddMember, _Op
+from lmsync.domain.ownership import circle_programme
+from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
+
+SETTING = "allow_other_programmes"
+
+
+def other_programme_circles(observation: Observation, programme: str) -> dict[str, list[ObservedGroup]]:
+    """The circles lmsync made for programmes other than ``programme``, by programme name."""
+    found: dict[str, list[ObservedGroup]] = defaultdict(list)
+    for group in observation.groups:
+        other = circle_programme(group.idnumber)
+        if other is not None and other != programme:
+            found[other].append(group)
+    return dict(found)
+
+
+def guard_other_programmes(observation: Observation, ops: Sequence[_Op], settings: PlanSettings) -> None:
+    """Refuse a plan that puts members of another lmsync programme's circles into this programme's.
+
+    Only people count: another programme's circles whose people this plan leaves alone (two
+    programmes with different people in one course) pass. Raises :class:`UnsafePlan` naming each
+    other programme, how many of its circles and people overlap, and the two fixes.
+    """
+    if settings.allow_other_programmes:
+        return
+    added = {op.user_id for op in ops if isinstance(op, AddMember)}
+    if not added:
+        return
+    overlaps: list[tuple[int, str, str]] = []
+    for other, circles in other_programme_circles(observation, settings.programme).items():
+        people: set[int] = set().union(*(g.members for g in circles))
+        shared = people & added
+        if not shared:
+            continue
+        touched = sum(1 for g in circles if g.members & shared)
+        overlaps.append(
+            (
+                len(shared),
+                other,
+                f"{len(shared)} of the {len(people)} people in the {len(circles)} circles of programme "
+                f"'{other}' (members of {touched} of them)",
+            )
+        )
+    if not overlaps:
+        return
+    overlaps.sort(key=lambda o: (-o[0], o[1]))
+    names = " or ".join(f"'{other}'" for _n, other, _t in overlaps)
+    raise UnsafePlan(
+        f"Refusing this plan: the course holds circles lmsync made for another programme, and this plan "
+        f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
+        f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.",
+        hint=(
+            f"if the programme was renamed, set [programme] name back to {names}; to run two programmes in one "
+            f"course on purpose, set [sync] {SETTING} = true"
+        ),
+    )

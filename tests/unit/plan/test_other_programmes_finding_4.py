@@ -1,0 +1,73 @@
+"""Tester finding 4 on pure plans: people in another lmsync programme's circles are not placed in this
+programme's too (a renamed ``[programme] name``), unless ``allow_other_programmes``; a programme whose
+people differ is no reason to refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.domain.ownership import circle_programme
+from lmsync.domain.plan import (
+    DesiredCircle,
+    Observation,
+    ObservedGroup,
+    PlanSettings,
+    UnsafePlan,
+    mentor_group_idnumber,
+    plan_sync,
+)
+
+NEW = PlanSettings(programme="new", grouping_name="Circles", post_welcome=False)
+
+
+def other_circles(programme: str = "old") -> tuple[ObservedGroup, ...]:
+    return (
+        ObservedGroup(id=10, name="Circle: A", idnumber=mentor_group_idnumber(programme, 1), members=frozenset({1, 2, 3})),
+        ObservedGroup(id=11, name="Circle: B", idnumber=mentor_group_idnumber(programme, 4), members=frozenset({4, 5})),
+        ObservedGroup(id=12, name="Tutors", idnumber="tutors", members=frozenset({6})),
+    )
+
+
+def observed(groups: tuple[ObservedGroup, ...]) -> Observation:
+    return Observation(course_id=2, grouping_id=None, groups=groups, active_user_ids=frozenset(range(1, 20)))
+
+
+def circle(mentor: int, *mentees: int) -> DesiredCircle:
+    return DesiredCircle(mentor_id=mentor, mentor_name=f"M{mentor}", mentee_ids=frozenset(mentees))
+
+
+def test_circle_programme_reads_the_programme_from_lmsyncs_idnumbers() -> None:
+    assert circle_programme("lmsync:mentor-2026:mentor:17") == "mentor-2026"
+    assert circle_programme("lmsync:mentor-2026") is None and circle_programme("tutors") is None
+    assert circle_programme(None) is None and circle_programme("lmsync:x:mentor:abc") is None
+
+
+def test_finding_4_people_of_another_programmes_circles_are_refused_with_its_name_and_the_fixes() -> None:
+    with pytest.raises(UnsafePlan) as refused:
+        plan_sync(observed(other_circles()), [circle(1, 2, 3), circle(7, 8)], NEW)
+    text, hint = str(refused.value), refused.value.hint or ""
+    assert "3 of the 5 people in the 2 circles of programme 'old' (members of 1 of them)" in text
+    assert "into circles of programme 'new' as well" in text
+    assert hint == (
+        "if the programme was renamed, set [programme] name back to 'old'; to run two programmes in one course "
+        "on purpose, set [sync] allow_other_programmes = true"
+    )
+
+
+def test_finding_4_allow_other_programmes_lets_the_plan_place_them() -> None:
+    plan = plan_sync(observed(other_circles()), [circle(1, 2, 3)], PlanSettings(
+        programme="new", grouping_name="Circles", post_welcome=False, allow_other_programmes=True
+    ))
+    assert len(plan.by_kind("add_member")) == 3
+
+
+def test_finding_4_a_programme_with_other_people_or_a_foreign_group_is_no_reason_to_refuse() -> None:
+    plan = plan_sync(observed(other_circles()), [circle(6, 7), circle(8, 9)], NEW)  # 6 is in "tutors" only
+    assert len(plan.by_kind("add_member")) == 4
+
+
+def test_finding_4_people_already_in_both_programmes_are_not_refused_again() -> None:
+    mine = ObservedGroup(id=20, name="Circle: A (2)", idnumber=mentor_group_idnumber("new", 1),
+                         members=frozenset({1, 2, 3}))
+    plan = plan_sync(observed((*other_circles(), mine)), [circle(1, 2, 3)], NEW)
+    assert plan.by_kind("add_member") == []
