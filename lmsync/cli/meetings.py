@@ -156,7 +156,8 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns date,mentor,mentee,minutes,attended[,rating,notes,rated_by,logged_by]; comma or semicolon; UTF-8.
 
     rated_by (mentor or mentee) or logged_by (that person, as in mentor/mentee) says who logged and rated
-    the meeting; either may be left out or blank (not known)."""
+    the meeting; either may be left out or blank (not known). Re-importing a meeting (same date, mentor, mentee)
+    keeps the stored rating, notes or side when the file has no such column; an empty cell clears it."""
     return _report(service.import_meetings(ctx.obj.config(), file, wait=wait))
 
 

@@ -14,6 +14,8 @@ people, dates in the future or before the programme start (with no start configu
 who were never a mentoring pair, a survey answer ``about`` someone who is not in a pair
 with the respondent. Importing the same file twice stores nothing twice: rows are
 upserted on their natural key and the content hash decides whether anything changed.
+A meetings file without an optional column keeps that field of a row it re-imports as stored;
+an empty cell clears it (:mod:`lmsync.domain.meeting_columns`). An import never removes a row.
 
 People are resolved through a callable (username, idnumber or email -> Moodle user id)
 that the caller builds from Moodle, so this module never talks to Moodle itself. Reading
@@ -30,6 +32,7 @@ from typing import Protocol, TypeVar
 
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meeting_clash import against_held
+from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields
 from lmsync.domain.meetings import (
     MEETING_COLUMNS,
     MEETING_OPTIONAL_COLUMNS,
@@ -139,8 +142,10 @@ def parse_meetings_table(
     text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None
 ) -> tuple[list[tuple[Meeting, str]], str | None, int]:
     """``parse_meetings_csv``, how slash dates were read, and how many rows repeat another source's record (left
-    out); with ``held``, a row contradicting another source's record of its pair and date is a problem (FIX-B)."""
+    out); with ``held``, a row contradicting another source's record of its pair and date is a problem (FIX-B),
+    and a column the file lacks keeps that field of the row stored from a file before (``keep_absent_fields``)."""
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS)
+    absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
     order, note = decide_date_order(rows, file_name, rules.date_order)
     issues: list[ImportIssue] = []
     guard = DateStyleGuard()
@@ -175,13 +180,16 @@ def parse_meetings_table(
         out.append((meeting, f"{file_name}:{line}"))
         typed.append((meeting, line, fields["mentor"].strip(), fields["mentee"].strip()))
     repeats: set[int] = set()
+    own: dict[tuple[str, int, int, str], Meeting] = {}  # stored rows by natural key: a re-import's own (csv)
     if held is not None and typed:
         stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
         found, repeats = against_held(typed, {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()})
         issues.extend(ImportIssue(*problem) for problem in found)
+        own = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
     if issues:
         raise failed_import(file_name, issues)
-    kept = [(m, o) for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
+    kept = [(keep_absent_fields(m, own.get(m.natural_key), absent), o)  # checked above as the file has them
+            for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
     return kept, note, len(repeats)
 
 

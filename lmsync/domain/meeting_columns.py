@@ -1,0 +1,50 @@
+"""What a meetings file's columns say about a meeting it re-imports (tester finding, data loss).
+
+Re-importing an attendance register (``date,mentor,mentee,minutes,attended``) over a full
+meetings file used to erase the mentee's rating, the notes and the side that rated: the row was
+rewritten with ``None`` for every column the register does not have. Now:
+
+* a column the file does **not** have says nothing about its field: a meeting stored before
+  under the same natural key (date, mentor, mentee, source) keeps that field as stored;
+* a column that **is** there with an empty cell means what it always meant: no rating, no
+  notes, side not known, and so clears the stored value;
+* minutes and attendance are required columns: they always come from the file.
+
+The Feedback meeting log is not a file: it is re-read whole every run and stores what it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+
+from lmsync.domain.meetings import Meeting
+
+#: The meeting field each optional column gives (``logged_by`` gives the side, as ``rated_by`` does).
+OPTIONAL_COLUMN_FIELDS: dict[str, str] = {
+    "rating": "rating",
+    "notes": "notes",
+    "rated_by": "rated_by",
+    "logged_by": "rated_by",
+}
+
+
+def fields_not_given(columns: Iterable[str]) -> frozenset[str]:
+    """The meeting fields (``rating``, ``notes``, ``rated_by``) that none of a file's ``columns`` gives."""
+    given = {OPTIONAL_COLUMN_FIELDS[c] for c in columns if c in OPTIONAL_COLUMN_FIELDS}
+    return frozenset(OPTIONAL_COLUMN_FIELDS.values()) - given
+
+
+def keep_absent_fields(new: Meeting, stored: Meeting | None, absent: Collection[str]) -> Meeting:
+    """``new`` with its ``absent`` fields (``fields_not_given``) taken from ``stored``, the record of
+    the same meeting (same natural key, so the same source) stored before; ``None``: nothing to keep."""
+    if stored is None or not absent:
+        return new
+    if stored.natural_key != new.natural_key:
+        raise ValueError(f"{stored.natural_key} is not the meeting {new.natural_key}")
+    return replace(
+        new,
+        rating=stored.rating if "rating" in absent else new.rating,
+        notes=stored.notes if "notes" in absent else new.notes,
+        rated_by=stored.rated_by if "rated_by" in absent else new.rated_by,
+    )
