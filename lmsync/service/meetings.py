@@ -26,6 +26,7 @@ from typing import Protocol, TypedDict, Unpack
 
 from lmsync.config import Config
 from lmsync.domain.meeting_clash import against_held
+from lmsync.domain.meeting_columns import keep_absent_fields
 from lmsync.domain.meetings import (
     AmbiguousPerson,
     Meeting,
@@ -283,7 +284,8 @@ def add_meeting(
 ) -> tuple[Meeting, SaveCounts]:
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
     of the pair and date that another source holds is refused unless it only repeats it (then
-    unchanged, nothing stored; tester finding FIX-B)."""
+    unchanged, nothing stored; tester finding FIX-B). Correcting a meeting added before keeps
+    its stored rating and notes unless ``rating``/``notes`` are given (``keep_absent_fields``)."""
     fields = {
         "date": when,
         "mentor": mentor,
@@ -297,6 +299,10 @@ def add_meeting(
         meeting = meeting_from_options(fields, resolve, rules)
         repository = MeetingRepository(db, config.programme.name)
         held = repository.held([(meeting.date, meeting.mentor_id, meeting.mentee_id)])
+        # a correction without --rating or --notes keeps the stored ones (third tester, as the imports do)
+        absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", None)) if value is None}
+        before = next((s.meeting for v in held.values() for s in v if s.meeting.natural_key == meeting.natural_key), None)
+        meeting = keep_absent_fields(meeting, before, absent)
         row = (meeting, 0, mentor.strip(), mentee.strip())
         found, repeats = against_held([row], {k: [(s.meeting, s.origin) for s in v] for k, v in held.items()})
         if found:

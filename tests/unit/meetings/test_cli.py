@@ -87,3 +87,28 @@ def test_tester_finding_fix_c_7_help_names_optional_columns_and_what_erase_delet
     assert meetings.exit_code == 0 and "rated_by" in meetings.output and "logged_by" in meetings.output
     erase = " ".join(CliRunner().invoke(main, ["person", "erase", "--help"]).output.split())
     assert all(what in erase for what in ("health snapshots", "queue items", "nudges"))
+
+
+def test_third_tester_meetings_add_correction_keeps_the_stored_rating_and_notes(run, tmp_path):
+    """Correcting the minutes of a meeting added with a rating and notes, without --rating and
+    --notes, keeps them (as a register re-import does); giving them replaces them."""
+    from lmsync.store.db import Store
+    from lmsync.store.meetings import MeetingRepository
+
+    day = (date.today() - timedelta(days=3)).isoformat()
+    base = ("meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001")
+    assert run(*base, "--minutes", "30", "--rating", "2", "--notes", "short again").exit_code == 0
+    corrected = run(*base, "--minutes", "45")
+    assert corrected.exit_code == 0, corrected.output
+
+    def stored():
+        store = Store(tmp_path / "p.db")
+        try:
+            (m,) = MeetingRepository(store, Config().programme.name).meetings()
+            return m.minutes, m.rating, m.notes
+        finally:
+            store.close()
+
+    assert stored() == (45, 2, "short again")
+    assert run(*base, "--minutes", "45", "--rating", "4").exit_code == 0
+    assert stored() == (45, 4, "short again")
