@@ -181,7 +181,7 @@ class UnprovenItem:
         where = (
             f"grade item at itemnumber {self.itemnumber} (id {_shown_id(self.item_id)})"
             if self.itemnumber is not None
-            else "a grade item outside [grades] itemnumber_base..itemnumber_count on the grades activity"
+            else "grade item outside [grades] itemnumber_base..itemnumber_count on the grades activity"
         )
         return (
             f"metric {self.key!r} refused: the {where} carries lmsync's idnumber {self.idnumber} for it, but this "
@@ -189,6 +189,13 @@ class UnprovenItem:
             "itemnumber_base or activity changed): it is neither written nor created a second time. Fix: run lmsync "
             "with the store that created it ([store] path) and the same [grades] settings; if that store is lost for "
             "good, delete the item in Gradebook setup (its grades go with it) and the next push creates it again"
+            + (
+                # fourth tester, finding 1b: a re-created mean over today's raters may differ from the deleted one
+                "; but this item holds mentors' received means: a mean published again over today's raters can "
+                "differ from the one the mentor saw and give a late rating away, so keep it unless none was shown"
+                if "-received-" in self.key
+                else ""
+            )
         )
 
 

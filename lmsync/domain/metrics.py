@@ -11,6 +11,8 @@ Moodle because non-editing teachers (the usual mentor role) hold moodle/grade:vi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -313,20 +315,27 @@ def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> 
 
 
 def received_instruments(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, str]:
-    """Each ``received`` metric key and the name of the instrument it aggregates (its ``[instruments]``
-    key, which a new ``grade_name`` does not change)."""
+    """Each ``received`` metric key and the identity of the instrument it aggregates: its items
+    (``items-`` and 16 hex digits of their SHA-256), which neither a new ``grade_name`` nor a new
+    ``[instruments]`` name with the same ``base`` changes (fourth tester, finding 2)."""
     wave_list = list(waves)
     return {
-        f"{inst.grade_name}-received-{wave.name}": inst.name
+        f"{inst.grade_name}-received-{wave.name}": _identity(inst)
         for inst in instruments
         if inst.rates_mentor and inst.grade_name
         for wave in wave_list
     }
 
 
+def _identity(instrument: Instrument) -> str:
+    digest = hashlib.sha256(json.dumps(list(instrument.items)).encode("utf-8")).hexdigest()[:16]
+    return f"items-{digest}"
+
+
 def window_key(instrument: str, wave: Wave) -> str:
-    """The name-free twin of a ``received`` key: the instrument's ``[instruments]`` name and the
-    wave's window (``rating-received@2026-12-01..2026-12-14``), what a published mean is also
+    """The name-free twin of a ``received`` key: the instrument's identity
+    (:func:`received_instruments`) and the wave's window
+    (``items-0123456789abcdef-received@2026-12-01..2026-12-14``), what a published mean is also
     recorded under (``lmsync.service.grades_push.freeze_received``).
 
     Tester findings 3 (second and third testers): renaming a wave or the instrument's

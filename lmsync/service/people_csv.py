@@ -25,6 +25,7 @@ import csv
 import io
 import operator
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -111,7 +112,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
         if not person_id:
             raise _fail(path, line, "id", "empty")
-        key = person_id.casefold()  # people are named in any case: t1 and T1 are one id (third tester, 8)
+        # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
+        key = unicodedata.normalize("NFKC", person_id).casefold()
         if key in seen:
             earlier, written = seen[key]
             case = "" if written == person_id else f" as {written} (ids are read in any case)"

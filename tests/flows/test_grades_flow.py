@@ -367,6 +367,8 @@ def test_fix_a_a_mentors_received_mean_cannot_be_differenced_across_pushes(confi
         ('grade_name = "checkin"', 'grade_name = "rapport"', "rapport-received-T3"),  # the grade name
         ("T3 = { start = 2026-11-01, end = 2026-12-31 }", "T3b = { start = 2026-10-31, end = 2027-01-01 }",
          "checkin-received-T3b"),  # renamed and its window moved a day (third tester)
+        (("[instruments.checkin]", 'grade_name = "checkin"'), ("[instruments.rapport]", 'grade_name = "rapport"'),
+         "rapport-received-T3"),  # the instrument itself renamed, same items (fourth tester)
     ],
 )
 def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config, tmp_path, old, new, renamed_key):
@@ -393,8 +395,11 @@ def test_tester_finding_3_renaming_a_wave_keeps_the_frozen_received_mean(config,
     number = max(c.id for c in checkin.completeds) + 1
     checkin.completeds.append(FeedbackCompleted(number, silent[0], checkin.completeds[0].timemodified, {1: "1"}))
     path = tmp_path / "lmsync.toml"
-    assert old.replace("{", "{{").replace("}", "}}") in CONFIG or old in path.read_text()
-    path.write_text(path.read_text().replace(old, new))
+    text = path.read_text()
+    for before, after in zip(*((o,) if isinstance(o, str) else o for o in (old, new)), strict=True):
+        assert before in text
+        text = text.replace(before, after)
+    path.write_text(text)
     renamed = load_config(path, environ={})
     again, plan = push(renamed, renamed_key)
     assert again == first, "the 4th mentee's rating can be read from the old and the renamed item's means"

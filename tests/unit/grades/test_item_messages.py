@@ -17,3 +17,10 @@ def test_an_unknown_id_is_a_question_mark_in_every_message() -> None:
     assert "(id ?, same idnumber lmsync-1)" in unproven.describe_copy()
     assert "grade item at itemnumber 4 (id ?) carries" in unproven.describe()
     assert "(id 9) carries" in UnprovenItem("attendance", "lmsync-1", 4, 9).describe()
+
+
+def test_fourth_tester_deleting_an_unproven_received_item_is_not_advised_lightly() -> None:
+    received = UnprovenItem("checkin-received-T3", "lmsync-9", None, None).describe()
+    assert received.startswith("metric 'checkin-received-T3' refused: the grade item outside [grades]")
+    assert "give a late rating away, so keep it" in received
+    assert "give a late rating away" not in UnprovenItem("attendance", "lmsync-1", 4, 9).describe()

@@ -181,3 +181,9 @@ def test_tester_finding_fix_c_5_people_csv_not_utf8_names_the_line_and_the_fix(t
     with pytest.raises(InputError) as info:
         load_people_csv(path, Config())
     assert str(info.value).startswith(f"{path}:3: not UTF-8") and "CSV UTF-8" in str(info.value.hint)
+
+
+def test_fourth_tester_a_full_width_id_is_the_same_person(tmp_path):
+    text = "id,role\nt0001,mentor\n\uff34\uff10\uff10\uff10\uff11,mentee\n"
+    with pytest.raises(InputError, match=r":3: id: .* already appears on line 2 as t0001"):
+        load_people_csv(write(tmp_path, text), Config())
