@@ -33,7 +33,11 @@ def command() -> None:
 @click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
 @click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
 @click.option("--minutes", required=True, help="Length of the meeting in minutes.")
-@click.option("--attended/--absent", default=True, show_default=True, help="Whether the mentee came.")
+@click.option(
+    "--attended/--absent",
+    default=None,
+    help="Whether the mentee came (default: attended; a correction without either keeps what is stored).",
+)
 @click.option("--rating", default=None, help="Meeting rating, 1-5.")
 @click.option("--notes", default=None, help="Free text; stored locally, never sent to Moodle.")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -44,7 +48,7 @@ def add_command(
     mentor: str,
     mentee: str,
     minutes: str,
-    attended: bool,
+    attended: bool | None,
     rating: str | None,
     notes: str | None,
     wait: bool,
@@ -63,7 +67,7 @@ def add_command(
         people=roster.values(),
         pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
         minutes=minutes,
-        attended="yes" if attended else "no",
+        attended=None if attended is None else ("yes" if attended else "no"),
         rating=rating,
         notes=notes,
         wait=wait,

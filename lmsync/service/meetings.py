@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
@@ -277,7 +278,7 @@ def add_meeting(
     mentor: str,
     mentee: str,
     minutes: str,
-    attended: str,
+    attended: str | None,
     rating: str | None = None,
     notes: str | None = None,
     **sources: Unpack[ImportSources],
@@ -285,13 +286,14 @@ def add_meeting(
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
     of the pair and date that another source holds is refused unless it only repeats it (then
     unchanged, nothing stored; tester finding FIX-B). Correcting a meeting added before keeps
-    its stored rating and notes unless ``rating``/``notes`` are given (``keep_absent_fields``)."""
+    its stored rating and notes unless ``rating``/``notes`` are given (``keep_absent_fields``), and
+    its attendance unless ``attended`` is given (``None``: attended for a new meeting)."""
     fields = {
         "date": when,
         "mentor": mentor,
         "mentee": mentee,
         "minutes": minutes,
-        "attended": attended,
+        "attended": "yes" if attended is None else attended,
         "rating": rating,
         "notes": notes,
     }
@@ -303,6 +305,8 @@ def add_meeting(
         absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", None)) if value is None}
         before = next((s.meeting for v in held.values() for s in v if s.meeting.natural_key == meeting.natural_key), None)
         meeting = keep_absent_fields(meeting, before, absent)
+        if attended is None and before is not None:  # neither --attended nor --absent: as stored (fourth tester)
+            meeting = replace(meeting, attended=before.attended)
         row = (meeting, 0, mentor.strip(), mentee.strip())
         found, repeats = against_held([row], {k: [(s.meeting, s.origin) for s in v] for k, v in held.items()})
         if found:

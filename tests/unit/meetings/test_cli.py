@@ -112,3 +112,25 @@ def test_third_tester_meetings_add_correction_keeps_the_stored_rating_and_notes(
     assert stored() == (45, 2, "short again")
     assert run(*base, "--minutes", "45", "--rating", "4").exit_code == 0
     assert stored() == (45, 4, "short again")
+
+
+def test_fourth_tester_meetings_add_correction_keeps_a_recorded_absence(run, tmp_path):
+    from lmsync.store.db import Store
+    from lmsync.store.meetings import MeetingRepository
+
+    day = (date.today() - timedelta(days=3)).isoformat()
+    base = ("meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001")
+
+    def attended():
+        store = Store(tmp_path / "p.db")
+        try:
+            (m,) = MeetingRepository(store, Config().programme.name).meetings()
+            return m.attended
+        finally:
+            store.close()
+
+    assert run(*base, "--minutes", "0", "--absent").exit_code == 0
+    assert run(*base, "--minutes", "5").exit_code == 0  # a correction naming neither keeps the absence
+    assert attended() is False
+    assert run(*base, "--minutes", "5", "--attended").exit_code == 0
+    assert attended() is True
