@@ -84,6 +84,7 @@ def plan_assignment_grades(
     budget: int = 2000,
     written: Mapping[int, float] | None = None,
     legacy: Collection[int] = (),
+    graded_by_others: Collection[int] = (),
 ) -> AssignPlan:
     """Grades + comments for the configured assignment, only where something changed and only
     over a grade this store can prove it wrote.
@@ -93,7 +94,9 @@ def plan_assignment_grades(
     caller) is what a new comment is compared with. Grades above ``grademax`` would be stored as
     "no grade" by Moodle: rejected here. ``written``: user id -> the grade this store last wrote
     (its ``sent_assign_grades``); ``legacy``: users its journal shows it wrote a grade to before it
-    kept that record. A write over a grade that is neither is ``refused`` (tester finding 1).
+    kept that record. A write over a grade that is neither is ``refused`` (tester finding 1), and so is
+    one over a grade someone else saved last (``graded_by_others``: Moodle's ``grader`` is not the
+    web-service user; a teacher who changed only the feedback comment, fourth tester, finding 3).
     Without them (the defaults) this store proves nothing: only people without a grade are written.
     """
     written = written or {}
@@ -113,7 +116,9 @@ def plan_assignment_grades(
         if same_grade and same_comment:
             unchanged += 1
             continue
-        problem = not_provably_mine(before, written.get(g.user_id), g.user_id in legacy)
+        problem = not_provably_mine(
+            before, written.get(g.user_id), g.user_id in legacy, graded_by_other=g.user_id in graded_by_others
+        )
         if problem:
             refused.append(Rejection("assignment", g.user_id, g.grade, problem))
             continue
@@ -135,23 +140,29 @@ def plan_assignment_grades(
     return AssignPlan(requests, rejected, unchanged, refused)
 
 
-def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> str | None:
+def not_provably_mine(
+    held: float | None, wrote: float | None, legacy: bool, *, graded_by_other: bool = False
+) -> str | None:
     """Why the grade Moodle holds (``held``) must not be overwritten, or ``None`` when it may: Moodle
     holds none, or still holds the grade this store last wrote (``wrote``), or this store's journal
-    shows it wrote one before it recorded them (``legacy``, with no record: adopted as it is)."""
+    shows it wrote one before it recorded them (``legacy``, with no record: adopted as it is), and
+    in both cases the token's user saved it last (not ``graded_by_other``)."""
     if held is None:
         return None
     shown = moodle_number(held)
-    if wrote is None:
-        if legacy:
-            return None
+    if wrote is None and not legacy:
         return (
             f"Moodle holds {shown}, which this store did not write (a teacher's grade, or another lmsync "
             "store's); left as it is. If this store should own it, clear the grade in Moodle"
         )
-    if abs(held - wrote) <= TOLERANCE:
-        return None
-    return (
-        f"Moodle holds {shown}, changed in Moodle since this store wrote {moodle_number(wrote)} (by a teacher, "
-        "or another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
-    )
+    if wrote is not None and abs(held - wrote) > TOLERANCE:
+        return (
+            f"Moodle holds {shown}, changed in Moodle since this store wrote {moodle_number(wrote)} (by a teacher, "
+            "or another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
+        )
+    if graded_by_other:  # the same value, but mod_assign_get_grades has no comments (trap 30): the grader
+        return (
+            f"Moodle holds {shown}, last saved by someone other than lmsync's web-service user (a teacher's "
+            "feedback comment, perhaps); left as it is. If this store should own it, clear the grade in Moodle"
+        )
+    return None

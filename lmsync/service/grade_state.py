@@ -48,6 +48,8 @@ class GradeState:
     read_users: tuple[int, ...]
     assignment: AssignmentTarget | None = None
     assign_grades: dict[int, float | None] = field(default_factory=dict)
+    # people whose assignment grade someone other than the token's user saved last (Moodle's grader)
+    assign_graded_by_others: frozenset[int] = frozenset()
 
     def fingerprint(self) -> str:
         """A digest of everything a grades plan depends on; a saved plan is refused when it changes."""
@@ -73,6 +75,7 @@ class GradeState:
             "assign_grades": sorted(
                 (u, None if g is None else round(g, 5)) for u, g in self.assign_grades.items()
             ),
+            "assign_graded_by_others": sorted(self.assign_graded_by_others),
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -152,18 +155,25 @@ def read_grade_state(
     reports = [course_report] + [api.get_user_grade_items(course_id, userid=uid) for uid in extra]
     items, foreign, _users = observed_items(reports, cmid=cmid, owned=owned)
     assign_grades: dict[int, float | None] = {}
+    others: set[int] = set()
     if assignment is not None:
         result = api.get_assign_grades([assignment.id])
-        latest: dict[int, tuple[int, float | None]] = {}
+        latest: dict[int, tuple[int, float | None, int]] = {}
         for entry in result.assignments:
             if entry.assignmentid != assignment.id:
                 continue
             for g in entry.grades:
                 value = g.grade if g.has_grade else None
                 if g.userid not in latest or g.attemptnumber >= latest[g.userid][0]:
-                    latest[g.userid] = (g.attemptnumber, value)
-        assign_grades = {uid: value for uid, (_n, value) in latest.items()}
-    return GradeState(course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades)
+                    latest[g.userid] = (g.attemptnumber, value, g.grader)
+        assign_grades = {uid: value for uid, (_n, value, _g) in latest.items()}
+        graded = {uid: grader for uid, (_n, value, grader) in latest.items() if value is not None and grader > 0}
+        if graded:  # who lmsync is on this site: the token's user (fourth tester, finding 3)
+            me = api.get_site_info().userid
+            others = {uid for uid, grader in graded.items() if grader != me}
+    return GradeState(
+        course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades, frozenset(others)
+    )
 
 
 def resolve_activity(api: MoodleApi, config: Config, course_id: int, known_cmid: int | None) -> int:

@@ -222,6 +222,7 @@ def assignment_plan(
         budget=budget,
         written=SentAssignGrades(store, s.programme).get(target.id),
         legacy=legacy_assign_users(Journal(store, s.programme), target.id),
+        graded_by_others=state.assign_graded_by_others,
     )
 
 

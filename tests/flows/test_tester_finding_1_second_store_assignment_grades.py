@@ -115,6 +115,25 @@ def test_tester_finding_1_a_teachers_grade_is_left_and_the_others_are_still_writ
         assert site.assignments[ASSIGNMENT].grades[teacher_set].grade != 7.5
 
 
+def test_fourth_tester_finding_3_a_teachers_feedback_comment_on_lmsyncs_grade_is_left(config, tmp_path):
+    """A teacher keeps lmsync's grade and saves only a feedback comment: Moodle cannot return the
+    comment (trap 30), but the grade's grader becomes the teacher. The next push leaves it."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        push(conn, config, store)
+        commented = min(site.assignments[ASSIGNMENT].grades)
+        record = site.assignments[ASSIGNMENT].grades[commented]
+        kept_grade = record.grade
+        record.comment, record.grader = "<p>Teacher: please see me about attendance</p>", 2
+        plan, _report = push(conn, config, store, as_of=AS_OF + timedelta(days=28))
+        (refused,) = plan.assign_refused
+        assert refused.user_id == commented and "last saved by someone other than lmsync's web-service user" in refused.reason
+        assert (record.grade, record.comment) == (kept_grade, "<p>Teacher: please see me about attendance</p>")
+        assert plan.assign_count > 0  # everyone else's grade is still written
+
+
 def test_tester_finding_1_a_store_from_before_0006_adopts_the_grades_its_journal_shows_it_wrote(config, tmp_path):
     """Its journal shows accepted mod_assign_save_grades, ``sent_assign_grades`` is empty (as after the
     migration): its grades are adopted as Moodle holds them, rewritten, and recorded; a grade someone
