@@ -60,6 +60,7 @@ from lmsync.domain.grade_items import (
     safe_itemname,
 )
 from lmsync.domain.metrics import MetricSpec, MetricValue
+from lmsync.domain.received_guard import hold_foreign_received
 
 __all__ = [
     "IDNUMBER_FLOOR",
@@ -210,6 +211,7 @@ def plan_grades(
     programme: str = "",
     records: Iterable[ItemRecord] = (),
     legacy_numbers: Collection[int] = (),
+    first_received: Collection[tuple[str, int]] = (),
 ) -> GradeItemsPlan:
     """The requests that bring lmsync's grade items to the desired values, nothing more.
 
@@ -222,7 +224,9 @@ def plan_grades(
     pending itemnumbers produce none either. A metric whose derived idnumber an item this store
     cannot prove carries is ``refused`` (tester finding 1b). Values of a metric no longer in
     ``specs`` (its wave or instrument renamed or removed) are not sent and its item is left as it
-    is, said once in a warning (tester finding 3).
+    is, said once in a warning (tester finding 3). A value of ``first_received`` (a received mean
+    never published by this store) is held back while an item this store cannot prove shows the
+    mentor's received mean (``hold_foreign_received``; fourth tester, finding 1a).
     """
     observed_list = list(observed)
     records = list(records)
@@ -246,11 +250,14 @@ def plan_grades(
         count=count,
         foreign_idnumbers=foreign_idnumbers,
     )
+    mine = {id(i) for i in ownership.mine.values()}
+    guard = hold_foreign_received(values, first_received, (i for i in observed_list if id(i) not in mine))
+    warnings.extend(guard.notes())
     item_by_key = {i.key: i for i in items}
     wanted: dict[str, dict[int, float]] = {}
     rejected: list[Rejection] = []
     unconfigured: set[str] = set()
-    for v in values:
+    for v in guard.values:
         item = item_by_key.get(v.key)
         if item is None:
             if v.key not in specs:

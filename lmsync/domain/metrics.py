@@ -295,13 +295,15 @@ class ReceivedRelease:
 
     ``frozen``: per received key, how many mentors get their first published value again
     (``changed`` of them: the answers now stored would give another value or none);
-    ``waiting``: per received key, how many means are held back because the wave is open.
+    ``waiting``: per received key, how many means are held back because the wave is open;
+    ``kept``: the (key, mentor) pairs released at a published value (the others are first means).
     """
 
     values: list[MetricValue]
     frozen: dict[str, int]
     changed: dict[str, int]
     waiting: dict[str, int]
+    kept: frozenset[tuple[str, int]] = frozenset()
 
 
 def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, Wave]:
@@ -416,5 +418,9 @@ def release_received(
         else:
             waiting[key] += 1
     return ReceivedRelease(
-        sorted(out, key=lambda v: (v.key, v.user_id)), dict(frozen), dict(changed), dict(waiting)
+        sorted(out, key=lambda v: (v.key, v.user_id)),
+        dict(frozen),
+        dict(changed),
+        dict(waiting),
+        frozenset(held),
     )

@@ -41,6 +41,8 @@ class Metrics:
     frozen: dict[str, int] = field(default_factory=dict)  # received key -> mentors held at their published value
     changed: dict[str, int] = field(default_factory=dict)  # ... of them whose stored answers now differ
     waiting: dict[str, int] = field(default_factory=dict)  # received key -> means held until the wave closes
+    kept: frozenset[tuple[str, int]] = frozenset()  # (received key, mentor) released at a published value
+    received: frozenset[str] = frozenset()  # the received keys
 
 
 def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date) -> Metrics:
@@ -94,7 +96,16 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
         enabled = set(s.grades.enabled)
         specs = {k: v for k, v in specs.items() if k in enabled}
         values = [v for v in values if v.key in enabled]
-    return Metrics(specs, values, attendance, release.frozen, release.changed, release.waiting)
+    return Metrics(
+        specs,
+        values,
+        attendance,
+        release.frozen,
+        release.changed,
+        release.waiting,
+        release.kept,
+        frozenset(received_waves(s.instruments.values(), s.waves)),
+    )
 
 
 def build_grade_plan(
@@ -110,7 +121,9 @@ def build_grade_plan(
 ) -> GradeItemsPlan:
     """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
     programme's activity as read back, ``enrolled`` the users with an active enrolment;
-    ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades)."""
+    ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades).
+    A received mean this store never published is held back while another store's received item
+    shows the mentor's mean (``lmsync.domain.received_guard``; fourth tester, finding 1a)."""
     prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
     try:
         return plan_grades(
@@ -126,9 +139,20 @@ def build_grade_plan(
             programme=s.programme,
             records=records,
             legacy_numbers=frozenset(legacy_numbers),
+            first_received=first_received(metrics),
         )
     except ValueError as exc:
         raise ConfigError(f"grades: {exc}") from None
+
+
+def first_received(metrics: Metrics) -> frozenset[tuple[str, int]]:
+    """The (key, mentor) received means this store would publish for the first time: released,
+    but not at a value it published before (by name or window)."""
+    return frozenset(
+        (v.key, v.user_id)
+        for v in metrics.values
+        if v.key in metrics.received and (v.key, v.user_id) not in metrics.kept
+    )
 
 
 def attendance_comments(metrics: Metrics) -> Mapping[int, tuple[float, str]]:

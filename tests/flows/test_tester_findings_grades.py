@@ -142,3 +142,64 @@ def test_tester_finding_3_a_renamed_wave_leaves_its_pushed_item_alone_and_every_
         report = grades.push_grades(conn.api, renamed, store, planned.plan, observed=planned.state)
         assert report.complete and report.grades > 0
     assert snapshot(site, [i.id for i in owned_items(site).values() if i.itemnumber == t3.itemnumber]) == kept
+
+
+def test_fourth_tester_finding_1_a_second_store_never_publishes_a_second_received_mean(config, tmp_path):
+    """Fourth tester, finding 1a: store a publishes mentor M's T3 received mean over 3 raters; a 4th
+    mentee answers; store b (fresh, no record of a's frozen value) renames T3 (same dates) and
+    pushes. Its new item must not show a second mean for M beside a's (4 x new - 3 x old is the
+    late rating): held with a warning; a mentor a's items show no mean for is published."""
+    from lmsync.config import load_config
+    from lmsync.moodle.emulator.state import FeedbackCompleted
+    from lmsync.store.published_grades import PublishedGrades
+    from tests.flows.test_grades_flow import circles, mentors_of
+
+    site = site_with_circles()
+    first = Store.memory()
+    term(config, site, tmp_path, first)
+    checkin = site.feedbacks[1]
+    mentor0, mentor1 = mentors_of(site)[:2]
+    answered = {c.userid for c in checkin.completeds}
+    silent0 = sorted(circles(site)[str(mentor0)] - {mentor0} - answered)
+    silent1 = sorted(circles(site)[str(mentor1)] - {mentor1} - answered)
+    assert silent0 and len(silent1) >= 3
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, first, as_of=T3_CLOSED)
+        assert grades.push_grades(conn.api, config, first, planned.plan, observed=planned.state).complete
+    old = next(i for i in owned_items(site).values() if i.itemname == "lmsync_checkin-received-T3")
+    shown = {u: g.finalgrade for u, g in old.grades.items()}
+    assert mentor0 in shown and mentor1 not in shown
+    # an admin deleted a's attendance item: store b may create it, with mentor0's row too
+    del site.grade_items[next(i.id for i in owned_items(site).values() if i.itemname == "lmsync_attendance")]
+
+    # late answers: a 4th rater of mentor0, and enough raters of mentor1 for a first mean
+    when = checkin.completeds[0].timemodified
+    for n, (mentee, value) in enumerate([(silent0[0], "1"), *((u, "4") for u in silent1)]):
+        checkin.completeds.append(FeedbackCompleted(max(c.id for c in checkin.completeds) + 1 + n, mentee, when,
+                                                    {1: value}))
+    (tmp_path / "lmsync.toml").write_text(
+        CONFIG.replace("T3 = {{", "Autumn = {{").format(budget=2000, max_meetings=100, policy="aggregate_only")
+    )
+    renamed = load_config(tmp_path / "lmsync.toml", environ={})
+    second = Store.memory()
+    term(renamed, site, tmp_path, second)
+    with open_moodle(renamed, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, renamed, second, as_of=T3_CLOSED)
+        grades.push_grades(conn.api, renamed, second, planned.plan, observed=planned.state)
+    plan = planned.plan
+    new = next(i for i in owned_items(site).values() if i.itemname == "lmsync_checkin-received-Autumn")
+    assert mentor0 not in new.grades, "the 4th mentee's rating can be read from a's and b's means"
+    assert not set(shown) & set(new.grades)  # no mentor a's item shows gets a second mean
+    assert new.grades[mentor1].finalgrade == 4.0  # a mentor a's items show nothing for is published
+    attendance = next(i for i in owned_items(site).values() if i.itemname == "lmsync_attendance")
+    assert attendance.grades[mentor0].finalgrade is not None  # mentor0's other values go on
+    notes = [w for w in plan.warnings if w.startswith("checkin-received-Autumn: held for ")]
+    assert notes == [
+        f"checkin-received-Autumn: held for {len(shown)} mentor(s): another store's received item "
+        "(lmsync_checkin-received-T3) already shows their mean; a second mean over other raters could give "
+        "a rating away"
+    ]
+    assert "another store's received item" in plan_text(plan)
+    published = {k for k in PublishedGrades(second, PROGRAMME).values() if k[1] == mentor0}
+    assert not any("received" in key for key, _ in published)  # held, so not frozen either
+    assert {u: g.finalgrade for u, g in old.grades.items()} == shown  # a's item left as it was
