@@ -63,13 +63,8 @@ class InputError(LmsyncError):
 
 
 class PlanError(LmsyncError):
-    """A saved plan no longer fits what Moodle looks like, or cannot be applied safely."""
-
-    exit_code = EXIT_ADMIN
-
-
-class AdminActionNeeded(LmsyncError):
-    """The run did what it could; what is left waits for an admin (retrying changes nothing)."""
+    """A saved plan no longer fits what Moodle looks like, or cannot be applied safely (in full:
+    what is left waits for an admin, retrying changes nothing)."""
 
     exit_code = EXIT_ADMIN
 

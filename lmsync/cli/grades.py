@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples, save_plan
-from lmsync.errors import AdminActionNeeded, InputError, PartialFailure
+from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
 
@@ -60,7 +60,7 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
     )
     click.echo(push_text(result.report))
     if result.report.left:  # tester finding 6: a retry changes nothing, an admin must act (exit 2)
-        raise AdminActionNeeded(
+        raise PlanError(
             f"{len(result.report.left)} grade item(s) or grade(s) left as they are: this store cannot prove it wrote them",
             hint="`lmsync grades plan` says which, why and the fix; the other grades were written",
         )

@@ -311,37 +311,42 @@ class ImportLog(ProgrammeRepository):
         return ImportRecord(row.kind, row.file_name, row.file_sha256, row.rows, counts, row.imported_at)
 
 
-class SentComments(ProgrammeRepository):
+_V = TypeVar("_V", str, float)
+
+
+class _SentPerPerson(ProgrammeRepository, Generic[_V]):
+    """What this store last sent to each person on an assignment: user id -> ``column``'s value
+    (one row per person, ``schema._sent_per_person``)."""
+
+    table: Table
+    column: str
+
+    def get(self, assignment_id: int) -> dict[int, _V]:
+        t = self.table
+        query = select(t.c.user_id, t.c[self.column]).where(
+            t.c.programme == self.programme, t.c.assignment_id == assignment_id
+        )
+        return {int(r.user_id): cast(_V, getattr(r, self.column)) for r in self.store.rows(query)}
+
+    def record(self, assignment_id: int, values: Iterable[tuple[int, _V]]) -> None:
+        stamp = now_iso()
+        with self.store.transaction() as conn:
+            for uid, value in values:
+                row = {"programme": self.programme, "assignment_id": assignment_id, "user_id": uid}
+                conn.insert(self.table, {**row, self.column: value, "sent_at": stamp}, update=(self.column, "sent_at"))
+
+
+class SentComments(_SentPerPerson[str]):
     """The attendance comment last sent to each person on an assignment.
 
     Moodle cannot be asked for it (mod_assign_get_grades has no comments, trap 30), so a
     comment is re-sent only when its text differs from the one recorded here.
     """
 
-    def get(self, assignment_id: int) -> dict[int, str]:
-        query = select(_c.c.user_id, _c.c.comment).where(
-            _c.c.programme == self.programme, _c.c.assignment_id == assignment_id
-        )
-        return {int(r.user_id): str(r.comment) for r in self.store.rows(query)}
-
-    def record(self, assignment_id: int, comments: Iterable[tuple[int, str]]) -> None:
-        stamp = now_iso()
-        with self.store.transaction() as conn:
-            for uid, text in comments:
-                conn.insert(
-                    _c,
-                    {
-                        "programme": self.programme,
-                        "assignment_id": assignment_id,
-                        "user_id": uid,
-                        "comment": text,
-                        "sent_at": stamp,
-                    },
-                    update=("comment", "sent_at"),
-                )
+    table, column = _c, "comment"
 
 
-class SentAssignGrades(ProgrammeRepository):
+class SentAssignGrades(_SentPerPerson[float]):
     """The assignment grade this store last wrote to each person (tester finding 1): user id -> grade.
 
     The store's proof of ownership: a grade is rewritten only when Moodle has none or still holds
@@ -349,24 +354,4 @@ class SentAssignGrades(ProgrammeRepository):
     Moodle accepted the write, never while planning.
     """
 
-    def get(self, assignment_id: int) -> dict[int, float]:
-        query = select(_g.c.user_id, _g.c.grade).where(
-            _g.c.programme == self.programme, _g.c.assignment_id == assignment_id
-        )
-        return {int(r.user_id): float(r.grade) for r in self.store.rows(query)}
-
-    def record(self, assignment_id: int, grades: Iterable[tuple[int, float]]) -> None:
-        stamp = now_iso()
-        with self.store.transaction() as conn:
-            for uid, grade in grades:
-                conn.insert(
-                    _g,
-                    {
-                        "programme": self.programme,
-                        "assignment_id": assignment_id,
-                        "user_id": uid,
-                        "grade": float(grade),
-                        "sent_at": stamp,
-                    },
-                    update=("grade", "sent_at"),
-                )
+    table, column = _g, "grade"
