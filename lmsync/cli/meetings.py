@@ -169,4 +169,7 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
 def import_surveys_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
     result, scored = service.import_surveys(ctx.obj.config(), file, wait=wait)
-    return f"{_report(result)}; {scored} wave scores"
+    return (
+        f"{_report(result)}; the programme now holds {scored.stored} wave score(s), {scored.complete} complete "
+        "(an incomplete one has fewer items answered than its instrument requires)"
+    )

@@ -322,7 +322,7 @@ def run_demo_term(
     echo(f"  imported {imported.counts.added} meetings from {meetings_csv.name} ({rows} rows)")
     echo(
         f"  imported {survey_import.counts.added} survey answers from {surveys_csv.name} ({answers} rows), "
-        f"{scored} wave scores"
+        f"{scored.stored} wave scores"
     )
     echo(
         f"  imported {more_import.counts.added} answers from {more_csv.name} ({more} rows: both sides' "

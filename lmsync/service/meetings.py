@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Protocol, TypedDict, Unpack
+from typing import NamedTuple, Protocol, TypedDict, Unpack
 
 from lmsync.config import Config
 from lmsync.domain.meeting_clash import against_held
@@ -92,6 +92,7 @@ from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.pairings import PairingHistory
+from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
 
@@ -253,12 +254,22 @@ def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]
         return import_meetings_file(db, config.programme.name, path, resolve, rules=rules)
 
 
-def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, int]:
-    """``lmsync import surveys FILE.csv``, then rescore; returns the import and the score count."""
+class ScoreCount(NamedTuple):
+    """The programme's wave scores after an import: all of them, and those with a total (an
+    incomplete one has fewer answered items than the instrument requires)."""
+
+    stored: int
+    complete: int
+
+
+def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, ScoreCount]:
+    """``lmsync import surveys FILE.csv``, then rescore; returns the import and the programme's score counts."""
     s = settings(config)
     with _importing(config, sources) as (db, resolve, rules):
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
-        scored = rescore_surveys(db, s)
+        rescore_surveys(db, s)
+        scores = SurveyRepository(db, s.programme).scores()
+        scored = ScoreCount(len(scores), sum(1 for ws in scores if ws.score.total is not None))
     return result, scored
 
 

@@ -134,3 +134,20 @@ def test_fourth_tester_meetings_add_correction_keeps_a_recorded_absence(run, tmp
     assert attended() is False
     assert run(*base, "--minutes", "5", "--attended").exit_code == 0
     assert attended() is True
+
+
+def test_third_tester_import_surveys_says_what_the_programme_holds_and_what_is_complete(tmp_path, monkeypatch):
+    from lmsync.cli.meetings import import_command
+
+    monkeypatch.setattr(service, "roster_people", lambda _config: PEOPLE)
+    monkeypatch.setattr(service, "moodle_pairs", lambda _config: PAIRS)
+    day = date.today() - timedelta(days=3)
+    config = Config.model_validate({
+        "store": {"path": str(tmp_path / "p.db")},
+        "waves": {"windows": {"T0": {"start": (day - timedelta(days=5)).isoformat(), "end": day.isoformat()}}},
+    })
+    path = tmp_path / "s.csv"
+    path.write_text(f"respondent,date,instrument,item,value\ns0001,{day},general_self_efficacy,gse1,4\n", encoding="utf-8")
+    result = CliRunner().invoke(import_command, ["surveys", str(path)], obj=Obj(config))
+    assert result.exit_code == 0, result.output
+    assert "the programme now holds 1 wave score(s), 0 complete" in result.output  # one item of ten: no total
