@@ -45,7 +45,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
     user_id, label, enrolled = privacy.identify(config, who)  # the prompt names the person, not what was typed
     still = (
         f"{label} is still enrolled in the programme course: the next sync reads them again and the cycle "
-        "may nudge them as if new (erasure drops the record of nudges already sent); unenrol them in Moodle first"
+        "may nudge them as if new (erasure drops the record of nudges already sent), and their attendance grade, "
+        "which this store can then no longer prove it wrote, is left as it is and reported (exit 2) on every push; "
+        "unenrol them in Moodle first"
     )
     if enrolled:
         click.echo(f"note: {still}", err=True)

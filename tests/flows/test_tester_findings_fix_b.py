@@ -244,3 +244,11 @@ def load_config_text(folder, text: str):
     path = folder / "lmsync.toml"
     path.write_text('[programme]\nname = "mentor-2026"\n' + text)
     return load_config(path, environ={})
+
+
+def test_fifth_tester_finding_2_an_export_does_not_say_the_meetings_were_low_rated():
+    reasons = [["hi_bye", "recent meetings on time but short (28 min on average) and low-rated"]]
+    for side in ("mentor", "mentee"):
+        (kept,) = privacy.withhold_other_side(reasons, side)
+        assert kept == ["hi_bye", "recent meetings on time but short (28 min on average); the ratings behind this "
+                                  "signal are withheld"]
