@@ -20,41 +20,17 @@ from click.testing import CliRunner
 from lmsync.cli import main
 from lmsync.config import load_config
 from lmsync.errors import EXIT_ADMIN, PlanError
-from lmsync.moodle.emulator import server
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.records import Enrolment, User
 from lmsync.moodle.emulator.state import Site
 from lmsync.service import jobs
-from lmsync.service import moodle as moodle_service
+from tests.flows.test_new_admin_part1 import env as env  # noqa: F401  (fixture)
+from tests.flows.test_reads_never_write import emulator_writes as emulator_writes  # noqa: F401  (fixture)
 
 OLD, NEW = "mentor-2026", "med-mentoring-2026"
 COURSE = 2
 FIX = f"if the programme was renamed, set [programme] name back to '{OLD}'"
 ON_PURPOSE = "to run two programmes in one course on purpose, set [sync] allow_other_programmes = true"
-
-
-@pytest.fixture
-def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
-    monkeypatch.setattr(moodle_service, "_announced", False)
-    return tmp_path
-
-
-@pytest.fixture
-def emulator_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Write functions the in-process emulator receives from now on."""
-    writes: list[str] = []
-    original = server.EmulatorAdapter.send
-
-    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = original(self, request, *args, **kwargs)
-        if self.calls and server.is_write(self.calls[-1]):
-            writes.append(self.calls[-1])
-        return answer
-
-    monkeypatch.setattr(server.EmulatorAdapter, "send", send)
-    return writes
 
 
 def configure(env: Any, name: str, extra: str = "") -> Any:
