@@ -28,7 +28,7 @@ import string
 from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from lmsync.config_sections import Section
 from lmsync.domain.health import Thresholds
@@ -62,6 +62,19 @@ TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 #: each ``[health]`` key below takes its default from there.
 _DEFAULTS = Thresholds()
 
+# The ranges of the [health] numbers, named once (each key's docstring is its description).
+Positive = Annotated[float, Field(gt=0)]
+OpenShare = Annotated[float, Field(gt=0, lt=1)]  # a share strictly between none and all
+Share = Annotated[float, Field(ge=0, le=1)]  # a share of a scale, bottom 0, top 1
+Spread = Annotated[float, Field(gt=0, le=1)]  # a standard deviation as a share of the scale
+Reliability = Annotated[float, Field(ge=0, lt=1)]  # Cronbach's alpha
+Rating = Annotated[float, Field(ge=1, le=5)]  # a meeting rating's 1-5 scale
+NonNegative = Annotated[int, Field(ge=0)]
+AtLeastOne = Annotated[int, Field(ge=1)]
+MeetingWindow = Annotated[int, Field(ge=4)]  # Mann-Kendall needs at least four points
+Baseline = Annotated[int, Field(ge=2)]  # a spread needs at least two meetings
+Points = Annotated[int, Field(ge=0, le=100)]  # score points (100 = nothing wrong)
+
 #: What a nudge template may say: who, and how long since the last meeting.
 TEMPLATE_FIELDS = frozenset({"firstname", "other_firstname", "weeks", "days", "cadence_days", "programme"})
 
@@ -75,196 +88,111 @@ class HealthConfig(Section):
     defaults were tuned on benchmarks/early_warning.py (four seeds).
     """
 
-    grace_days: int = Field(
-        _DEFAULTS.grace_days,
-        ge=0,
-        description="days after a pair's start it has for its first meeting (no_first_meeting after)",
-    )
-    watch_gap_factor: float = Field(
-        _DEFAULTS.watch_gap_factor, gt=0, description="no meeting for more than this x cadence: watch"
-    )
-    at_risk_gap_factor: float = Field(
-        _DEFAULTS.at_risk_gap_factor, gt=0, description="no meeting for more than this x cadence: at risk"
-    )
-    fading_gap_factor: float = Field(
-        _DEFAULTS.fading_gap_factor, gt=0, description="no meeting for more than this x cadence: fading"
-    )
-    recent_meetings: int = Field(
-        _DEFAULTS.recent_meetings, ge=1, description="how many of the latest meetings count as 'recent'"
-    )
-    missed_watch: int = Field(
-        _DEFAULTS.missed_watch, ge=1, description="this many missed among the recent meetings: watch (all: fading)"
-    )
-    short_minutes: int = Field(
-        _DEFAULTS.short_minutes, ge=1, description="recent meetings averaging fewer minutes: too short (at risk)"
-    )
-    shrink_ratio: float = Field(
-        _DEFAULTS.shrink_ratio,
-        gt=0,
-        lt=1,
-        description="recent mean minutes below this share of the pair's earlier median: shrinking",
-    )
-    min_earlier_meetings: int = Field(
-        _DEFAULTS.min_earlier_meetings, ge=1, description="earlier meetings needed before 'shrinking' is judged"
-    )
-    hi_bye_rating: float = Field(
-        _DEFAULTS.hi_bye_rating,
-        ge=1,
-        le=5,
-        description="short recent meetings, on time, rated at most this on average (1-5): hi-bye",
-    )
-    trend_meetings: int = Field(
-        _DEFAULTS.trend_meetings, ge=4, description="the latest attended meetings a trend is judged over"
-    )
-    trend_min_meetings: int = Field(
-        _DEFAULTS.trend_min_meetings, ge=4, description="fewer attended meetings than this: no trend judged"
-    )
-    trend_persist: int = Field(
-        _DEFAULTS.trend_persist,
-        ge=0,
-        description="the last this many meetings must each lie below the window's earlier median",
-    )
-    trend_alpha: float = Field(
-        _DEFAULTS.trend_alpha, gt=0, lt=1, description="one-sided Mann-Kendall p-value under this: a falling trend"
-    )
-    trend_min_drop: float = Field(
-        _DEFAULTS.trend_min_drop,
-        gt=0,
-        lt=1,
-        description="Theil-Sen fall of meeting minutes and ratings, share of the start: watch",
-    )
-    shift_baseline: int = Field(
-        _DEFAULTS.shift_baseline,
-        ge=2,
-        description="earlier attended meetings the recent ones are compared with (shift test)",
-    )
-    shift_min_baseline: int = Field(
-        _DEFAULTS.shift_min_baseline, ge=2, description="fewer earlier attended meetings than this: no shift judged"
-    )
-    shift_minutes_floor: float = Field(
-        _DEFAULTS.shift_minutes_floor,
-        gt=0,
-        description="least spread of a pair's log meeting minutes (a meeting's length varies ~15% anyway)",
-    )
-    shift_rating_floor: float = Field(
-        _DEFAULTS.shift_rating_floor, gt=0, description="least spread of a pair's meeting ratings (points, 1-5)"
-    )
-    shift_at_risk: float = Field(
-        _DEFAULTS.shift_at_risk,
-        gt=0,
-        description="recent meetings this many standard errors under the pair's earlier ones: at risk",
-    )
-    shift_watch: float = Field(
-        _DEFAULTS.shift_watch, gt=0, description="... this many standard errors under them: watch"
-    )
-    satisfaction_instruments: list[str] = Field(
-        default_factory=lambda: ["relationship_satisfaction_mentee", "relationship_satisfaction_mentor"],
-        description="instruments read as relationship satisfaction (each instrument's side says whose)",
-    )
-    satisfaction_low: float = Field(
-        _DEFAULTS.satisfaction_low,
-        ge=0,
-        le=1,
-        description="latest score below this share of the scale (0 bottom, 1 top): low",
-    )
-    satisfaction_sd: float = Field(
-        _DEFAULTS.satisfaction_sd,
-        gt=0,
-        le=1,
-        description="between-person SD of satisfaction scores, share of the scale, for the reliable change index "
-        "(0.18 = 0.7 points on 1-5)",
-    )
-    satisfaction_reliability: float = Field(
-        _DEFAULTS.satisfaction_reliability,
-        ge=0,
-        lt=1,
-        description="reliability (Cronbach's alpha) of the satisfaction instruments",
-    )
-    rci_watch: float = Field(
-        _DEFAULTS.rci_watch,
-        gt=0,
-        description="a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch",
-    )
-    rci_at_risk: float = Field(_DEFAULTS.rci_at_risk, gt=0, description="a fall with |RCI| at least this: at risk")
-    rci_baseline: int = Field(
-        _DEFAULTS.rci_baseline,
-        ge=1,
-        description="earlier waves (at most) averaged into a side's satisfaction baseline for the RCI",
-    )
-    asymmetry_hold: float = Field(
-        _DEFAULTS.asymmetry_hold,
-        gt=0,
-        description="the other side 'holds' while its RCI stays above minus this (asymmetry)",
-    )
-    self_efficacy_instruments: list[str] = Field(
-        default_factory=lambda: ["general_self_efficacy"],
-        description="instruments read as the mentee's self-efficacy",
-    )
-    self_efficacy_sd: float = Field(
-        _DEFAULTS.self_efficacy_sd,
-        gt=0,
-        le=1,
-        description="between-person SD of self-efficacy, share of the scale (GSE: 5.3 of 30)",
-    )
-    self_efficacy_reliability: float = Field(
-        _DEFAULTS.self_efficacy_reliability, ge=0, lt=1, description="reliability of self-efficacy"
-    )
-    dose_meetings: int = Field(
-        _DEFAULTS.dose_meetings,
-        ge=1,
-        description="meetings between two self-efficacy waves that are enough to expect a rise",
-    )
-    forum_quiet_days: int = Field(
-        _DEFAULTS.forum_quiet_days, ge=1, description="a circle that posted before and not for this many days: watch"
-    )
-    need_met_instrument: str = Field(
-        "", description="instrument holding the 'is the need met?' check-in ('' = none); its top answer closes a pair"
-    )
-    need_met_item: str = Field("need_met", description="the check-in item of need_met_instrument")
-    weight_watch: int = Field(_DEFAULTS.weight_watch, ge=0, le=100, description="score points a watch signal costs")
-    weight_at_risk: int = Field(
-        _DEFAULTS.weight_at_risk, ge=0, le=100, description="score points an at-risk signal costs"
-    )
-    weight_fading: int = Field(_DEFAULTS.weight_fading, ge=0, le=100, description="score points a fading signal costs")
-    weight_minor: int = Field(
-        _DEFAULTS.weight_minor,
-        ge=0,
-        le=100,
-        description="score points a weak watch sign costs (unanswered survey, forum quiet, ...)",
-    )
-    at_risk_score: int = Field(_DEFAULTS.at_risk_score, ge=0, le=100, description="a score at or under this: at risk")
-    fading_score: int = Field(_DEFAULTS.fading_score, ge=0, le=100, description="a score at or under this: fading")
-    requeue_after_days: int = Field(
-        28, ge=1, description="an acknowledged pair still fading this long after the ack is queued again"
-    )
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    grace_days: NonNegative = _DEFAULTS.grace_days
+    """days after a pair's start it has for its first meeting (no_first_meeting after)"""
+    watch_gap_factor: Positive = _DEFAULTS.watch_gap_factor
+    """no meeting for more than this x cadence: watch"""
+    at_risk_gap_factor: Positive = _DEFAULTS.at_risk_gap_factor
+    """no meeting for more than this x cadence: at risk"""
+    fading_gap_factor: Positive = _DEFAULTS.fading_gap_factor
+    """no meeting for more than this x cadence: fading"""
+    recent_meetings: AtLeastOne = _DEFAULTS.recent_meetings
+    """how many of the latest meetings count as 'recent'"""
+    missed_watch: AtLeastOne = _DEFAULTS.missed_watch
+    """this many missed among the recent meetings: watch (all: fading)"""
+    short_minutes: AtLeastOne = _DEFAULTS.short_minutes
+    """recent meetings averaging fewer minutes: too short (at risk)"""
+    shrink_ratio: OpenShare = _DEFAULTS.shrink_ratio
+    """recent mean minutes below this share of the pair's earlier median: shrinking"""
+    min_earlier_meetings: AtLeastOne = _DEFAULTS.min_earlier_meetings
+    """earlier meetings needed before 'shrinking' is judged"""
+    hi_bye_rating: Rating = _DEFAULTS.hi_bye_rating
+    """short recent meetings, on time, rated at most this on average (1-5): hi-bye"""
+    trend_meetings: MeetingWindow = _DEFAULTS.trend_meetings
+    """the latest attended meetings a trend is judged over"""
+    trend_min_meetings: MeetingWindow = _DEFAULTS.trend_min_meetings
+    """fewer attended meetings than this: no trend judged"""
+    trend_persist: NonNegative = _DEFAULTS.trend_persist
+    """the last this many meetings must each lie below the window's earlier median"""
+    trend_alpha: OpenShare = _DEFAULTS.trend_alpha
+    """one-sided Mann-Kendall p-value under this: a falling trend"""
+    trend_min_drop: OpenShare = _DEFAULTS.trend_min_drop
+    """Theil-Sen fall of meeting minutes and ratings, share of the start: watch"""
+    shift_baseline: Baseline = _DEFAULTS.shift_baseline
+    """earlier attended meetings the recent ones are compared with (shift test)"""
+    shift_min_baseline: Baseline = _DEFAULTS.shift_min_baseline
+    """fewer earlier attended meetings than this: no shift judged"""
+    shift_minutes_floor: Positive = _DEFAULTS.shift_minutes_floor
+    """least spread of a pair's log meeting minutes (a meeting's length varies ~15% anyway)"""
+    shift_rating_floor: Positive = _DEFAULTS.shift_rating_floor
+    """least spread of a pair's meeting ratings (points, 1-5)"""
+    shift_at_risk: Positive = _DEFAULTS.shift_at_risk
+    """recent meetings this many standard errors under the pair's earlier ones: at risk"""
+    shift_watch: Positive = _DEFAULTS.shift_watch
+    """... this many standard errors under them: watch"""
+    satisfaction_low: Share = _DEFAULTS.satisfaction_low
+    """latest score below this share of the scale (0 bottom, 1 top): low"""
+    satisfaction_sd: Spread = _DEFAULTS.satisfaction_sd
+    """between-person SD of satisfaction, share of the scale, for the RCI (0.18 = 0.7 points on 1-5)"""
+    satisfaction_reliability: Reliability = _DEFAULTS.satisfaction_reliability
+    """reliability (Cronbach's alpha) of the satisfaction instruments"""
+    rci_watch: Positive = _DEFAULTS.rci_watch
+    """a fall with |RCI| at least this (Jacobson & Truax 1991) is beyond noise: watch"""
+    rci_at_risk: Positive = _DEFAULTS.rci_at_risk
+    """a fall with |RCI| at least this: at risk"""
+    rci_baseline: AtLeastOne = _DEFAULTS.rci_baseline
+    """earlier waves (at most) averaged into a side's satisfaction baseline for the RCI"""
+    asymmetry_hold: Positive = _DEFAULTS.asymmetry_hold
+    """the other side 'holds' while its RCI stays above minus this (asymmetry)"""
+    self_efficacy_sd: Spread = _DEFAULTS.self_efficacy_sd
+    """between-person SD of self-efficacy, share of the scale (GSE: 5.3 of 30)"""
+    self_efficacy_reliability: Reliability = _DEFAULTS.self_efficacy_reliability
+    """reliability of self-efficacy"""
+    dose_meetings: AtLeastOne = _DEFAULTS.dose_meetings
+    """meetings between two self-efficacy waves that are enough to expect a rise"""
+    forum_quiet_days: AtLeastOne = _DEFAULTS.forum_quiet_days
+    """a circle that posted before and not for this many days: watch"""
+    weight_watch: Points = _DEFAULTS.weight_watch
+    """score points a watch signal costs"""
+    weight_at_risk: Points = _DEFAULTS.weight_at_risk
+    """score points an at-risk signal costs"""
+    weight_fading: Points = _DEFAULTS.weight_fading
+    """score points a fading signal costs"""
+    weight_minor: Points = _DEFAULTS.weight_minor
+    """score points a weak watch sign costs (unanswered survey, forum quiet, ...)"""
+    at_risk_score: Points = _DEFAULTS.at_risk_score
+    """a score at or under this: at risk"""
+    fading_score: Points = _DEFAULTS.fading_score
+    """a score at or under this: fading"""
+    satisfaction_instruments: list[str] = ["relationship_satisfaction_mentee", "relationship_satisfaction_mentor"]
+    """instruments read as relationship satisfaction (each instrument's side says whose)"""
+    self_efficacy_instruments: list[str] = ["general_self_efficacy"]
+    """instruments read as the mentee's self-efficacy"""
+    need_met_instrument: str = ""
+    """instrument holding the 'is the need met?' check-in ('' = none); its top answer closes a pair"""
+    need_met_item: str = "need_met"
+    """the check-in item of need_met_instrument"""
+    requeue_after_days: AtLeastOne = 28
+    """an acknowledged pair still fading this long after the ack is queued again"""
     # --- the coordinator queue and digest (issue 13: "Nudges and the coordinator") ---
-    coordinators: list[str] = Field(
-        [], description="usernames of the coordinators who own queue items and get the daily digest (Moodle message)"
-    )
-    escalate_to: str = Field(
-        "", description="username of the second coordinator an overdue queue item escalates to ('' = no escalation)"
-    )
-    escalate_after_days: int = Field(
-        7, ge=0, description="days past its due date before a queue item escalates to escalate_to"
-    )
-    queue_assign: Literal["round_robin", "by_mentor"] = Field(
-        "round_robin",
-        description="who owns a new queue item: round_robin (the coordinator with the fewest open items) or "
-        "by_mentor (the coordinator who already has that mentor's items, else round robin)",
-    )
-    queue_due_days: list[int] = Field(
-        [14, 28],
-        min_length=1,
-        description="an item's due dates in days after it opened (twice in the first month); each `met` moves it on",
-    )
-    queue_due_every_days: int = Field(
-        30, ge=1, description="after the queue_due_days dates, an open item is due again every this many days"
-    )
-    not_a_good_fit_item: str = Field(
-        "",
-        description="survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the "
-        "respondent's pair as not a good fit: the pair is forbidden and re-matched by the next sync",
-    )
+    coordinators: list[str] = []
+    """usernames of the coordinators who own queue items and get the daily digest (Moodle message)"""
+    escalate_to: str = ""
+    """username of the second coordinator an overdue queue item escalates to ('' = no escalation)"""
+    escalate_after_days: NonNegative = 7
+    """days past its due date before a queue item escalates to escalate_to"""
+    queue_assign: Literal["round_robin", "by_mentor"] = "round_robin"
+    """who owns a new queue item: round_robin (the coordinator with the fewest open items) or
+    by_mentor (the coordinator who already has that mentor's items, else round robin)"""
+    queue_due_days: Annotated[list[int], Field(min_length=1)] = [14, 28]
+    """an item's due dates in days after it opened (twice in the first month); each `met` moves it on"""
+    queue_due_every_days: AtLeastOne = 30
+    """after the queue_due_days dates, an open item is due again every this many days"""
+    not_a_good_fit_item: str = ""
+    """survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the
+    respondent's pair as not a good fit: the pair is forbidden and re-matched by the next sync"""
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:
@@ -343,32 +271,24 @@ class NudgeTemplatesConfig(Section):
 class NudgesConfig(Section):
     """Moodle messages to both people of an at-risk or fading pair (see `lmsync nudge`)."""
 
-    interval_days: int = Field(
-        14, ge=1, description="at most one nudge per person per pair in this many days"
-    )
-    daily_cap: int = Field(
-        200, ge=0, description="at most this many nudge messages a day for the programme (the most pressing first)"
-    )
-    quiet_hours: str = Field(
-        "",
-        description="local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as "
-        "21:00-08:00 ('' = none)",
-    )
-    exam_pattern: str = Field(
-        r"(?i)\bexams?\b",
-        description="regular expression: a course calendar event whose name matches is an exam block, and no nudge "
-        "is sent while one is in progress (default: the whole word exam or exams, so \"Worked examples\" is not "
-        "one; '' = none)",
-    )
-    first_run_max_share: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="a store that has never nudged about the programme and would nudge more than this share of the "
-        "pairs sends no nudge and no digest, and the run exits 2, on every run until an admin sends once with "
-        "--allow-mass-nudge (lmsync run, lmsync nudge): a new store on a site whose circles lmsync made before dates "
-        "their pairs from the programme's start (1 = no guard)",
-    )
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    interval_days: AtLeastOne = 14
+    """at most one nudge per person per pair in this many days"""
+    daily_cap: NonNegative = 200
+    """at most this many nudge messages a day for the programme (the most pressing first)"""
+    quiet_hours: str = ""
+    """local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as
+    21:00-08:00 ('' = none)"""
+    exam_pattern: str = r"(?i)\bexams?\b"
+    """regular expression: a course calendar event whose name matches is an exam block, and no nudge
+    is sent while one is in progress (default: the whole word exam or exams, so "Worked examples" is
+    not one; '' = none)"""
+    first_run_max_share: Share = 0.5
+    """a store that has never nudged about the programme and would nudge more than this share of the
+    pairs sends no nudge and no digest, and the run exits 2, on every run until an admin sends once
+    with --allow-mass-nudge (lmsync run, lmsync nudge): a new store on a site whose circles lmsync made
+    before dates their pairs from the programme's start (1 = no guard)"""
 
     @field_validator("quiet_hours")
     @classmethod
