@@ -14,25 +14,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lmsync.moodle.emulator.state import (
-    AssignGrade,
-    Assignment,
-    Cohort,
-    Course,
-    Discussion,
-    Enrolment,
-    Feedback,
-    FeedbackCompleted,
-    FeedbackItem,
-    Forum,
-    Grade,
-    GradeItem,
-    Group,
-    Grouping,
-    Site,
-    TokenInfo,
-    User,
-)
+from lmsync.moodle.emulator import records
+from lmsync.moodle.emulator.state import Site
 
 DEMO_TOKEN = "lmsync-emulator-token"  # not a secret: the emulator's own, published token
 LIMITED_TOKEN = "lmsync-emulator-limited"  # a role without moodle/course:managegroups
@@ -90,20 +73,20 @@ COHORT_TEXT = {
     "faculty-mentors-2026": ("Faculty mentors 2026", "Staff mentors."),
 }
 CHECKIN_ITEMS = [
-    FeedbackItem(1, "How satisfied are you with your mentoring relationship?", "satisfaction", "multichoicerated",
+    records.FeedbackItem(1, "How satisfied are you with your mentoring relationship?", "satisfaction", "multichoicerated",
                  "r>>>>>1####Very dissatisfied|2####Dissatisfied|3####Neutral|4####Satisfied|5####Very satisfied", True, 1),
-    FeedbackItem(2, "I feel confident planning my own learning goals.", "selfefficacy_goals", "multichoicerated",
+    records.FeedbackItem(2, "I feel confident planning my own learning goals.", "selfefficacy_goals", "multichoicerated",
                  "r>>>>>1####Strongly disagree|2####Disagree|3####Neither agree nor disagree|4####Agree|5####Strongly agree", False, 2),
-    FeedbackItem(3, "I know whom to ask when I am stuck.", "selfefficacy_help", "multichoicerated",
+    records.FeedbackItem(3, "I know whom to ask when I am stuck.", "selfefficacy_help", "multichoicerated",
                  "r>>>>>1####Strongly disagree|2####Disagree|3####Neither agree nor disagree|4####Agree|5####Strongly agree", False, 3),
-    FeedbackItem(4, "Meeting length in minutes", "meeting_minutes", "numeric", "0|240", False, 4),
-    FeedbackItem(5, "Anything you would like to tell the programme team?", "comments", "textarea", "40|20", False, 5),
+    records.FeedbackItem(4, "Meeting length in minutes", "meeting_minutes", "numeric", "0|240", False, 4),
+    records.FeedbackItem(5, "Anything you would like to tell the programme team?", "comments", "textarea", "40|20", False, 5),
 ]
 MEETING_LOG_ITEMS = [
-    FeedbackItem(6, "Date of the meeting (YYYY-MM-DD)", "meeting_date", "textfield", "10|10", True, 1),
-    FeedbackItem(7, "Meeting length in minutes", "meeting_minutes", "numeric", "0|240", True, 2),
-    FeedbackItem(8, "How did you meet?", "meeting_mode", "multichoice", "r>>>>>In person|Video call|Phone", False, 3),
-    FeedbackItem(9, "Notes (optional)", "notes", "textarea", "40|5", False, 4),
+    records.FeedbackItem(6, "Date of the meeting (YYYY-MM-DD)", "meeting_date", "textfield", "10|10", True, 1),
+    records.FeedbackItem(7, "Meeting length in minutes", "meeting_minutes", "numeric", "0|240", True, 2),
+    records.FeedbackItem(8, "How did you meet?", "meeting_mode", "multichoice", "r>>>>>In person|Video call|Phone", False, 3),
+    records.FeedbackItem(9, "Notes (optional)", "notes", "textarea", "40|5", False, 4),
 ]
 # The six recorded check-in answers (student user id -> satisfaction, goals, help, minutes, comment).
 CHECKIN_ANSWERS = [
@@ -118,46 +101,46 @@ PEER_NUMBERS = (4, 6, 10, 12, 16, 18, 22, 24)  # s0004, s0006, ... (years 4 and 
 RECORDED_TIME = 1795598973
 
 
-def _token(userid: int, capabilities: tuple[str, ...] = SERVICE_CAPABILITIES, extra: tuple[str, ...] = ()) -> TokenInfo:
-    return TokenInfo(userid=userid, service_functions=set(SERVICE_FUNCTIONS) | set(extra), capabilities=set(capabilities))
+def _token(userid: int, capabilities: tuple[str, ...] = SERVICE_CAPABILITIES, extra: tuple[str, ...] = ()) -> records.TokenInfo:
+    return records.TokenInfo(userid=userid, service_functions=set(SERVICE_FUNCTIONS) | set(extra), capabilities=set(capabilities))
 
 
-def _integration_user(uid: int, username: str = "lmsync_ws") -> User:
-    return User(id=uid, username=username, firstname="lmsync", lastname="Integration",
+def _integration_user(uid: int, username: str = "lmsync_ws") -> records.User:
+    return records.User(id=uid, username=username, firstname="lmsync", lastname="Integration",
                 email=f"{username}@example.org", idnumber=username)
 
 
-def _course(site: Site, cid: int, shortname: str, fullname: str, summary: str) -> Course:
-    course = Course(id=cid, shortname=shortname, fullname=fullname, idnumber=shortname, summary=summary)
+def _course(site: Site, cid: int, shortname: str, fullname: str, summary: str) -> records.Course:
+    course = records.Course(id=cid, shortname=shortname, fullname=fullname, idnumber=shortname, summary=summary)
     site.courses[cid] = course
-    total = GradeItem(id=len(site.grade_items) + 1, courseid=cid, itemtype="course", itemmodule=None,
+    total = records.GradeItem(id=len(site.grade_items) + 1, courseid=cid, itemtype="course", itemmodule=None,
                       iteminstance=cid, itemnumber=None, cmid=None, itemname=None, idnumber=None)
     site.grade_items[total.id] = total
     return course
 
 
-def _programme_activities(site: Site, course: Course, with_meeting_log: bool) -> None:
+def _programme_activities(site: Site, course: records.Course, with_meeting_log: bool) -> None:
     """The activities an admin creates for the programme (no REST function can create them)."""
-    site.forums[1] = Forum(1, 1, course.id, "Announcements", "news", "General news and announcements", 0, forcesubscribe=1)
-    site.forums[3] = Forum(3, 3, course.id, "Mentoring circles", "general", "One private discussion space per mentoring circle.", 1)
-    site.forums[4] = Forum(4, 4, course.id, "Programme notices", "general", "Whole-programme discussions (no groups).", 0)
-    site.assignments[1] = Assignment(1, 5, course.id, "Mentoring attendance", 100, "Attendance at mentoring meetings (graded by lmsync).")
-    item = GradeItem(id=max(site.grade_items) + 1, courseid=course.id, itemtype="mod", itemmodule="assign",
+    site.forums[1] = records.Forum(1, 1, course.id, "Announcements", "news", "General news and announcements", 0, forcesubscribe=1)
+    site.forums[3] = records.Forum(3, 3, course.id, "Mentoring circles", "general", "One private discussion space per mentoring circle.", 1)
+    site.forums[4] = records.Forum(4, 4, course.id, "Programme notices", "general", "Whole-programme discussions (no groups).", 0)
+    site.assignments[1] = records.Assignment(1, 5, course.id, "Mentoring attendance", 100, "Attendance at mentoring meetings (graded by lmsync).")
+    item = records.GradeItem(id=max(site.grade_items) + 1, courseid=course.id, itemtype="mod", itemmodule="assign",
                      iteminstance=1, itemnumber=0, cmid=5, itemname="Mentoring attendance", idnumber="")
     site.grade_items[item.id] = item
-    checkin = Feedback(1, 6, course.id, "Relationship check-in", "Monthly check-in on your mentoring relationship.", 2,
-                       [FeedbackItem(**vars(i)) for i in CHECKIN_ITEMS])
+    checkin = records.Feedback(1, 6, course.id, "Relationship check-in", "Monthly check-in on your mentoring relationship.", 2,
+                       [records.FeedbackItem(**vars(i)) for i in CHECKIN_ITEMS])
     for number, (uid, values) in enumerate(CHECKIN_ANSWERS, start=1):
         if uid in course.enrolments:
-            checkin.completeds.append(FeedbackCompleted(number, uid, RECORDED_TIME, {i + 1: v for i, v in enumerate(values)}))
+            checkin.completeds.append(records.FeedbackCompleted(number, uid, RECORDED_TIME, {i + 1: v for i, v in enumerate(values)}))
     site.feedbacks[1] = checkin
     if with_meeting_log:
-        site.feedbacks[2] = Feedback(2, 8, course.id, "Meeting log", "Log each mentoring meeting here.", 2,
-                                     [FeedbackItem(**vars(i)) for i in MEETING_LOG_ITEMS])
+        site.feedbacks[2] = records.Feedback(2, 8, course.id, "Meeting log", "Log each mentoring meeting here.", 2,
+                                     [records.FeedbackItem(**vars(i)) for i in MEETING_LOG_ITEMS])
 
 
-def _person(rng: random.Random, uid: int, username: str) -> User:
-    return User(id=uid, username=username, firstname=rng.choice(FIRST_NAMES), lastname=rng.choice(LAST_NAMES),
+def _person(rng: random.Random, uid: int, username: str) -> records.User:
+    return records.User(id=uid, username=username, firstname=rng.choice(FIRST_NAMES), lastname=rng.choice(LAST_NAMES),
                 email=f"{username}@example.org", idnumber=username, lastaccess=RECORDED_TIME if rng.random() < 0.7 else 0)
 
 
@@ -169,7 +152,7 @@ def _languages(rng: random.Random) -> str:
     return ", ".join(["English", *rng.sample(LANGUAGES, rng.choice((0, 1, 1, 2)))])
 
 
-def _populate(site: Site, course: Course, rng: random.Random, students: int, mentors: int,
+def _populate(site: Site, course: records.Course, rng: random.Random, students: int, mentors: int,
               peers: tuple[int, ...], inactive: tuple[int, int]) -> tuple[list[int], list[int], list[int]]:
     """Students s0001.. (ids from 3), then ``inactive`` extra students (suspended, ended), then mentors."""
     now = site.now()
@@ -186,7 +169,7 @@ def _populate(site: Site, course: Course, rng: random.Random, students: int, men
         if number in peers:
             user.customfields["mentorcapacity"] = rng.choice(("1", "2"))
         site.users[uid] = user
-        enrolment = Enrolment("student")
+        enrolment = records.Enrolment("student")
         if number > students:
             if number <= students + inactive[0]:
                 enrolment.suspended = True
@@ -202,7 +185,7 @@ def _populate(site: Site, course: Course, rng: random.Random, students: int, men
                              "mentorcapacity": str(8 - (number - 1) % 6), "languages": _languages(rng)}
         user.institution = "Springfield Medical School"
         site.users[uid] = user
-        course.enrolments[uid] = Enrolment("teacher")
+        course.enrolments[uid] = records.Enrolment("teacher")
         mentor_ids.append(uid)
     return student_ids, peer_ids, mentor_ids
 
@@ -212,7 +195,7 @@ def _cohorts(site: Site, peers: list[int], mentees: list[int], mentors: list[int
         (("peer-mentors-2026", peers), ("mentees-2026", mentees), ("faculty-mentors-2026", mentors)), start=1
     ):
         name, description = COHORT_TEXT[idnumber]
-        site.cohorts[cid] = Cohort(cid, idnumber, name, description, list(members))
+        site.cohorts[cid] = records.Cohort(cid, idnumber, name, description, list(members))
 
 
 def build_demo_site(seed: int = 2026) -> Site:
@@ -263,27 +246,27 @@ def site_from_recording(site_json: dict[str, Any]) -> Site:
                      "<p>Mentoring programme for medical students, 2026 intake.</p>")
     course.format, course.groupmode = meta.get("format", "topics"), meta.get("groupmode", 0)
     for entry in site_json["users"]:
-        user = User(id=entry["id"], username=entry["username"], firstname=entry["firstname"], lastname=entry["lastname"],
+        user = records.User(id=entry["id"], username=entry["username"], firstname=entry["firstname"], lastname=entry["lastname"],
                     email=entry["email"], idnumber=entry["idnumber"], customfields=dict(entry.get("customfields", {})),
                     lastaccess=RECORDED_TIME,
                     institution="Springfield Medical School" if "teacher" in entry["roles"] else "")
         site.users[user.id] = user
-        course.enrolments[user.id] = Enrolment(entry["roles"][0] if entry["roles"] else "student",
+        course.enrolments[user.id] = records.Enrolment(entry["roles"][0] if entry["roles"] else "student",
                                                suspended=not entry["active_enrolment"])
     for entry in site_json["cohorts"]:
         name, description = COHORT_TEXT.get(entry["idnumber"], (entry["name"], ""))
-        site.cohorts[entry["id"]] = Cohort(entry["id"], entry["idnumber"], entry["name"], description, list(entry["userids"]))
+        site.cohorts[entry["id"]] = records.Cohort(entry["id"], entry["idnumber"], entry["name"], description, list(entry["userids"]))
     _programme_activities(site, course, with_meeting_log=False)
     load = _course(site, 3, "MENTOR-LOAD", "Mentoring programme load test (large cohort)", "<p>Load test.</p>")
     rng = random.Random(78)
     for number in range(1, 2701):
         uid = 77 + number
         site.users[uid] = _person(rng, uid, f"l{number:05d}")
-        load.enrolments[uid] = Enrolment("student")
+        load.enrolments[uid] = records.Enrolment("student")
     for uid, name in ((2778, "lmsync_ws"), (2779, "lmsync_limited"), (2780, "lmsync_suspended")):
         site.users[uid] = _integration_user(uid, name)
     site.users[2780].suspended = True
-    site.forums[5] = Forum(5, 7, load.id, "Load circles", "general", "Load-test forum.", 1)
+    site.forums[5] = records.Forum(5, 7, load.id, "Load circles", "general", "Load-test forum.", 1)
     for entry in site_json["forums"]:
         site.forums[entry["id"]].name = entry["name"]
     mentors = {u.id: u for u in site.users.values() if u.username.startswith("m0")}
@@ -291,12 +274,12 @@ def site_from_recording(site_json: dict[str, Any]) -> Site:
         mentor = mentors.get(int(entry["idnumber"].rsplit(":", 1)[-1])) if entry["idnumber"] else None
         suffix = " - meets Tuesdays" if entry["id"] == 1 else ""
         description = f"Mentoring circle of {mentor.fullname}{suffix} (managed by lmsync)" if mentor else ""
-        site.groups[entry["id"]] = Group(entry["id"], course.id, entry["name"], entry["idnumber"], description,
+        site.groups[entry["id"]] = records.Group(entry["id"], course.id, entry["name"], entry["idnumber"], description,
                                          members=set(entry["userids"]))
-    site.groups[18] = Group(18, load.id, "Load: big circle", "lmsync:load:big", members=set(range(78, 2578)))
-    site.groups[19] = Group(19, load.id, "Load: other course circle", "lmsync:load:other")
+    site.groups[18] = records.Group(18, load.id, "Load: big circle", "lmsync:load:big", members=set(range(78, 2578)))
+    site.groups[19] = records.Group(19, load.id, "Load: other course circle", "lmsync:load:other")
     for entry in site_json["groupings"]:
-        site.groupings[entry["id"]] = Grouping(entry["id"], course.id, entry["name"], entry["idnumber"],
+        site.groupings[entry["id"]] = records.Grouping(entry["id"], course.id, entry["name"], entry["idnumber"],
                                                "<p>Managed by lmsync (12 circles). Do not edit by hand.</p>",
                                                groupids=list(entry["groupids"]))
     for did, forumid, groupid, subject in (
@@ -304,7 +287,7 @@ def site_from_recording(site_json: dict[str, Any]) -> Site:
         (3, 3, 19, "Wrong group"), (4, 3, -1, "For all circles"), (5, 3, 0, "No group given"),
         (6, 4, -1, "Notice with a group id"),
     ):
-        site.discussions[did] = Discussion(did, forumid, did, groupid, subject, "<p>Recorded discussion.</p>", 2778, 1795599286)
+        site.discussions[did] = records.Discussion(did, forumid, did, groupid, subject, "<p>Recorded discussion.</p>", 2778, 1795599286)
     _recorded_grades(site)
     site.tokens[DEMO_TOKEN] = _token(2778, extra=("core_courseformat_create_module",))
     limited = tuple(c for c in SERVICE_CAPABILITIES if c != "moodle/course:managegroups")
@@ -323,17 +306,17 @@ def _recorded_grades(site: Site) -> None:
         6: ("lmsync_dup", "20261000", 10.0, 1002, {3: 1}),
     }
     for iid, (name, idnumber, grademax, itemnumber, grades) in items.items():
-        item = GradeItem(iid, 2, "mod", "forum", 3, itemnumber, 3, name, idnumber, grademax)
-        item.grades = {uid: Grade(float(g), min(float(g), grademax), t) for uid, g in grades.items()}
+        item = records.GradeItem(iid, 2, "mod", "forum", 3, itemnumber, 3, name, idnumber, grademax)
+        item.grades = {uid: records.Grade(float(g), min(float(g), grademax), t) for uid, g in grades.items()}
         site.grade_items[iid] = item
-    load_item = GradeItem(7, 3, "mod", "forum", 5, 1000, 7, None, "")
-    load_item.grades = {uid: Grade(float(uid), min(float(uid), 100.0), t) for uid in range(78, 2576)}
+    load_item = records.GradeItem(7, 3, "mod", "forum", 5, 1000, 7, None, "")
+    load_item.grades = {uid: records.Grade(float(uid), min(float(uid), 100.0), t) for uid in range(78, 2576)}
     site.grade_items[7] = load_item
     assign = site.assignments[1]
     for gid, (uid, grade, grader) in enumerate(
         ((3, 75, 2778), (4, 100, 2778), (5, 25, 2778), (9, 50, 2778), (999999, 50, 2778), (78, 50, 2778), (10, -1, -1)), start=1
     ):
-        assign.grades[uid] = AssignGrade(gid, uid, float(grade), grader, 1795599380, 1795599380)
+        assign.grades[uid] = records.AssignGrade(gid, uid, float(grade), grader, 1795599380, 1795599380)
 
 
 # Names of the second series (traps 38-40), for a site that already holds another programme.
@@ -349,7 +332,7 @@ def seed_lived_in(site: Site) -> dict[str, Any]:
 
     - a forum named ``Mentors & mentees`` (separate groups, new instance id and cmid), which
       Moodle lists as ``Mentors &amp; mentees``; a programme configured with that forum name must
-      still find it (trap 39). Forum posts are purified on the way out, as always (trap 40);
+      still find it (trap 39). records.Forum posts are purified on the way out, as always (trap 40);
     - four groups that are **not** lmsync's (idnumbers ``other:lived-in:1..4``) whose names hold
       ``&``, quotes, a bare ``< >`` and a literal ``&amp;`` (the first and last read back alike),
       each with two of the course's students;
@@ -361,17 +344,17 @@ def seed_lived_in(site: Site) -> dict[str, Any]:
     course = site.courses[2]
     used_cmids = [f.cmid for f in site.forums.values()] + [a.cmid for a in site.assignments.values()]
     used_cmids += [f.cmid for f in site.feedbacks.values()]
-    forum = Forum(max(site.forums, default=0) + 1, max(used_cmids, default=0) + 1, course.id, LIVED_IN_FORUM, "general",
+    forum = records.Forum(max(site.forums, default=0) + 1, max(used_cmids, default=0) + 1, course.id, LIVED_IN_FORUM, "general",
                   "Another programme's forum, with an ampersand in its name.", 1)
     site.forums[forum.id] = forum
     students = sorted(uid for uid, e in course.enrolments.items() if e.role == "student")
     groups = []
     for number, name in enumerate(LIVED_IN_GROUPS, start=1):
-        group = Group(site.next_id("groups"), course.id, name, f"other:lived-in:{number}", "Not managed by lmsync",
+        group = records.Group(site.next_id("groups"), course.id, name, f"other:lived-in:{number}", "Not managed by lmsync",
                       members=set(students[2 * number : 2 * number + 2]))
         site.groups[group.id] = group
         groups.append(group.id)
-    grouping = Grouping(site.next_id("groupings"), course.id, LIVED_IN_GROUPING, "other:lived-in",
+    grouping = records.Grouping(site.next_id("groupings"), course.id, LIVED_IN_GROUPING, "other:lived-in",
                         "Another programme's grouping", groupids=list(groups))
     site.groupings[grouping.id] = grouping
     site.invalidate_group_cache(course.id)
