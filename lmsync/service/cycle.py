@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack
 
 from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
@@ -397,21 +397,21 @@ def run_cycle(
     return result
 
 
-def cycle_job(
-    config: Config,
-    *,
-    wait: bool = False,
-    site: Any = None,
-    as_of: date | None = None,
-    now: datetime | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    on_step: Callable[[StepResult], Any] | None = None,
-    report_renderer: ReportRenderer | None = None,
-    allow_mass_nudge: bool = False,
-) -> CycleResult:
+class CycleOptions(TypedDict, total=False):
+    """The keyword options of ``run_cycle`` that ``cycle_job`` passes on as they are."""
+
+    as_of: date | None
+    now: datetime | None
+    should_stop: Callable[[], bool] | None
+    on_step: Callable[[StepResult], Any] | None
+    report_renderer: ReportRenderer | None
+    allow_mass_nudge: bool
+
+
+def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options: Unpack[CycleOptions]) -> CycleResult:
     """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit).
 
-    ``report_renderer``: see ``run_cycle``.
+    ``options``: as ``run_cycle`` takes them (:class:`CycleOptions`).
 
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened: no step ran then.
@@ -419,15 +419,4 @@ def cycle_job(
     from lmsync.service.runtime import session
 
     with session(config, wait=wait, site=site) as (conn, store):
-        return run_cycle(
-            conn.api,
-            config,
-            store,
-            as_of=as_of,
-            now=now,
-            site=site,
-            should_stop=should_stop,
-            on_step=on_step,
-            report_renderer=report_renderer,
-            allow_mass_nudge=allow_mass_nudge,
-        )
+        return run_cycle(conn.api, config, store, site=site, **options)
