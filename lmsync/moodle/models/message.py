@@ -15,14 +15,12 @@ from lmsync.moodle.models._base import Int, MoodleInput, MoodleModel, Name, With
 
 
 class MessageResult(MoodleModel):
-    """Per-message outcome: ``msgid`` -1 plus ``errormessage`` when refused (trap 7)."""
+    """Per-message outcome: ``msgid`` -1 plus ``errormessage`` when refused (trap 7). Moodle's
+    other keys (``text``, ``timecreated``, ``conversationid``, ``useridfrom``) are kept as
+    extras, unread: lmsync needs only whether and which message was sent."""
 
     msgid: int
     clientmsgid: str | None = None
-    text: str | None = None
-    timecreated: int | None = None
-    conversationid: int | None = None
-    useridfrom: int | None = None
     errormessage: str | None = None
 
     @property
