@@ -333,7 +333,18 @@ class Config(Section):
 
     @model_validator(mode="after")
     def _instruments_resolve(self) -> Config:
-        resolve_instruments(self.instruments)  # a broken instrument fails at load time, not at first use
+        known = resolve_instruments(self.instruments)  # a broken instrument fails at load time, not at first use
+        named = {
+            "satisfaction_instruments": self.health.satisfaction_instruments,
+            "self_efficacy_instruments": self.health.self_efficacy_instruments,
+            "need_met_instrument": [self.health.need_met_instrument] if self.health.need_met_instrument else [],
+        }
+        for key, names in named.items():  # tester finding: found only after the sync had written
+            if unknown := [name for name in names if name not in known]:
+                raise ValueError(
+                    f"health.{key}: unknown instrument(s) {', '.join(unknown)}; "
+                    f"use built-in or [instruments] names: {', '.join(sorted(known))}"
+                )
         return self
 
     @property
@@ -383,6 +394,9 @@ def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[st
             (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
         )
         where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path}"
+        inside = sorted(name for key, name in (env_names or {}).items() if key[: len(loc)] == loc and key != loc)
+        if not variable and inside:  # a rule across keys, one of them set by the environment (tester finding)
+            where = f"{source} with environment {', '.join(inside)}: {path}"
         if item["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {path}" if not variable else f"{where}: unknown key")
         else:
@@ -452,7 +466,14 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[
 
 
 def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> Any:
-    """A structured field's TOML literal, parsed; any other field's text, unchanged."""
+    """A structured field's TOML literal, parsed; a number field's number (``"30"`` -> 30, for the
+    sections that take only a number written as one); any other field's text, unchanged."""
+    if annotation in (int, float):
+        try:
+            number = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            return value  # the model says what is wrong with it
+        return number if isinstance(number, (int, float)) and not isinstance(number, bool) else value
     if not _is_structured(annotation):
         return value
     try:

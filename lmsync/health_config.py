@@ -23,6 +23,7 @@ never survey answers or ratings, so no configuration can make a nudge leak one.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import string
 from datetime import time
@@ -33,16 +34,23 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_v
 from lmsync.config_sections import Section
 from lmsync.domain.health import Thresholds
 
+_CLOCK = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
+
 
 def parse_quiet_hours(text: str) -> tuple[time, time]:
-    """``"21:00-08:00"`` -> (21:00, 08:00); the span may wrap midnight. ValueError otherwise."""
-    start, sep, end = text.strip().partition("-")
-    try:
-        if not sep:
-            raise ValueError
-        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
-    except ValueError:
-        raise ValueError(f"{text!r} is not HH:MM-HH:MM (e.g. 21:00-08:00)") from None
+    """``"21:00-08:00"`` -> (21:00, 08:00); the span may wrap midnight. ValueError otherwise.
+
+    Each side is a local clock time, HH:MM (``[programme] timezone`` says where): an offset
+    such as ``08:00-01:00`` or ``+05:00`` is refused, as is a span that starts where it ends
+    (tester finding: an offset-aware time crashed the nudges step at send time).
+    """
+    start, sep, end = (part.strip() for part in text.strip().partition("-"))
+    if not sep or not _CLOCK.fullmatch(start) or not _CLOCK.fullmatch(end):
+        raise ValueError(f"{text!r} is not HH:MM-HH:MM in local time (e.g. 21:00-08:00; '' = none)")
+    first, last = time.fromisoformat(start.zfill(5)), time.fromisoformat(end.zfill(5))
+    if first == last:
+        raise ValueError(f"{text!r} starts where it ends; give a span such as 21:00-08:00, or '' for none")
+    return first, last
 
 
 def known_zone(value: str) -> str:
@@ -63,17 +71,20 @@ TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 _DEFAULTS = Thresholds()
 
 # The ranges of the [health] numbers, named once (each key's docstring is its description).
-Positive = Annotated[float, Field(gt=0)]
-OpenShare = Annotated[float, Field(gt=0, lt=1)]  # a share strictly between none and all
-Share = Annotated[float, Field(ge=0, le=1)]  # a share of a scale, bottom 0, top 1
-Spread = Annotated[float, Field(gt=0, le=1)]  # a standard deviation as a share of the scale
-Reliability = Annotated[float, Field(ge=0, lt=1)]  # Cronbach's alpha
-Rating = Annotated[float, Field(ge=1, le=5)]  # a meeting rating's 1-5 scale
-NonNegative = Annotated[int, Field(ge=0)]
-AtLeastOne = Annotated[int, Field(ge=1)]
-MeetingWindow = Annotated[int, Field(ge=4)]  # Mann-Kendall needs at least four points
-Baseline = Annotated[int, Field(ge=2)]  # a spread needs at least two meetings
-Points = Annotated[int, Field(ge=0, le=100)]  # score points (100 = nothing wrong)
+# Strict: a number must be written as one (``true`` or ``"14"`` is refused, not read as 1 or 14;
+# tester finding: ``first_run_max_share = true`` silently became 1.0); an integer is accepted
+# where a decimal is asked for.
+Positive = Annotated[float, Field(strict=True, gt=0)]
+OpenShare = Annotated[float, Field(strict=True, gt=0, lt=1)]  # a share strictly between none and all
+Share = Annotated[float, Field(strict=True, ge=0, le=1)]  # a share of a scale, bottom 0, top 1
+Spread = Annotated[float, Field(strict=True, gt=0, le=1)]  # a standard deviation as a share of the scale
+Reliability = Annotated[float, Field(strict=True, ge=0, lt=1)]  # Cronbach's alpha
+Rating = Annotated[float, Field(strict=True, ge=1, le=5)]  # a meeting rating's 1-5 scale
+NonNegative = Annotated[int, Field(strict=True, ge=0)]
+AtLeastOne = Annotated[int, Field(strict=True, ge=1)]
+MeetingWindow = Annotated[int, Field(strict=True, ge=4)]  # Mann-Kendall needs at least four points
+Baseline = Annotated[int, Field(strict=True, ge=2)]  # a spread needs at least two meetings
+Points = Annotated[int, Field(strict=True, ge=0, le=100)]  # score points (100 = nothing wrong)
 
 #: What a nudge template may say: who, and how long since the last meeting.
 TEMPLATE_FIELDS = frozenset({"firstname", "other_firstname", "weeks", "days", "cadence_days", "programme"})
@@ -186,13 +197,23 @@ class HealthConfig(Section):
     queue_assign: Literal["round_robin", "by_mentor"] = "round_robin"
     """who owns a new queue item: round_robin (the coordinator with the fewest open items) or
     by_mentor (the coordinator who already has that mentor's items, else round robin)"""
-    queue_due_days: Annotated[list[int], Field(min_length=1)] = [14, 28]
-    """an item's due dates in days after it opened (twice in the first month); each `met` moves it on"""
+    queue_due_days: Annotated[list[AtLeastOne], Field(min_length=1)] = [14, 28]
+    """an item's due dates in days after it opened, rising (twice in the first month); each `met` moves it on"""
     queue_due_every_days: AtLeastOne = 30
     """after the queue_due_days dates, an open item is due again every this many days"""
     not_a_good_fit_item: str = ""
     """survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the
     respondent's pair as not a good fit: the pair is forbidden and re-matched by the next sync"""
+
+    @field_validator("coordinators", "escalate_to")
+    @classmethod
+    def _usernames(cls, value: list[str] | str) -> list[str] | str:
+        names = [value] if isinstance(value, str) else value
+        if isinstance(value, list) and any(not name.strip() for name in names):
+            raise ValueError("a coordinator's username must not be empty")
+        if any(name != name.strip() for name in names):
+            raise ValueError("a username must not start or end with a space")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:
@@ -202,6 +223,18 @@ class HealthConfig(Section):
             raise ValueError("fading_score must be below at_risk_score")
         if self.trend_min_meetings > self.trend_meetings:
             raise ValueError("trend_min_meetings must not exceed trend_meetings")
+        # a watch level past its at-risk level, or a minimum past its window, is a rule that can
+        # never fire (tester finding): refused like the gap factors
+        if not self.rci_watch < self.rci_at_risk:
+            raise ValueError("rci_watch must be below rci_at_risk")
+        if not self.shift_watch < self.shift_at_risk:
+            raise ValueError("shift_watch must be below shift_at_risk")
+        if self.missed_watch > self.recent_meetings:
+            raise ValueError("missed_watch must not exceed recent_meetings")
+        if self.shift_min_baseline > self.shift_baseline:
+            raise ValueError("shift_min_baseline must not exceed shift_baseline")
+        if any(later <= earlier for earlier, later in itertools.pairwise(self.queue_due_days)):
+            raise ValueError("queue_due_days must rise (e.g. [14, 28])")
         return self
 
     def thresholds(self, cadence_days: int) -> Thresholds:
@@ -288,7 +321,8 @@ class NudgesConfig(Section):
     """a store that has never nudged about the programme and would nudge more than this share of the
     pairs sends no nudge and no digest, and the run exits 2, on every run until an admin sends once
     with --allow-mass-nudge (lmsync run, lmsync nudge): a new store on a site whose circles lmsync made
-    before dates their pairs from the programme's start (1 = no guard)"""
+    before dates their pairs from the programme's start (1 = no share guard; a store whose circles hold
+    pairs its own pairing history never recorded is held whatever this is)"""
 
     @field_validator("quiet_hours")
     @classmethod
@@ -301,8 +335,10 @@ class NudgesConfig(Section):
     @classmethod
     def _regex(cls, value: str) -> str:
         try:
-            re.compile(value)
+            pattern = re.compile(value)
         except re.error as exc:
             raise ValueError(f"not a regular expression: {exc}") from None
+        if value and pattern.search("") is not None:
+            raise ValueError(f"{value!r} matches every event name (even an empty one); use '' for no exam blocks")
         return value
     templates: NudgeTemplatesConfig = NudgeTemplatesConfig()

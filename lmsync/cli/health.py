@@ -19,6 +19,7 @@ from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
 from lmsync.service.directory import load_people, people_of, read_roster_of, resolve_person
 from lmsync.service.labels import People
+from lmsync.service.programme_settings import programme_today
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -108,8 +109,18 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
 def nudge_command(
     ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool, allow_mass_nudge: bool
 ) -> None:
-    """Message both people of each at-risk or fading pair (at most once per interval)."""
+    """Message both people of each at-risk or fading pair (at most once per interval).
+
+    A real send's --as-of may not be after today: the messages would go now but be dated
+    later, and the real nudges until then would be skipped as sent inside the interval.
+    """
     config = ctx.obj.config()
+    if as_of is not None and not dry_run and as_of.date() > (today := programme_today(config)):
+        raise InputError(
+            f"--as-of {as_of.date().isoformat()} is after today ({today.isoformat()}) in the programme's time zone: "
+            "a real send would be recorded on that later day",
+            hint="use --dry-run to see what a later day would send, or leave --as-of out",
+        )
     report = nudge_service.nudge_job(
         config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge
     )

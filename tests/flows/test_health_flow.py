@@ -232,3 +232,10 @@ def test_the_commands(config, term, tmp_path):
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
     assert dry.exit_code == 0 and "Would send on" in dry.output and "9 message(s) (10 pair nudge(s))" in dry.output
+
+    # tester finding (new admin, issue 12 round): `nudge --as-of <a later day>` sent real messages
+    # now, recorded on that later day, so real nudges until then would have been skipped as sent
+    future = run("nudge", "--as-of", AS_OF.isoformat())
+    assert future.exit_code == EXIT_INPUT, future.output
+    assert "is after today" in future.output and "--dry-run" in future.output
+    assert not NudgeLog(Store(config.store_path()), PROGRAMME).records()
