@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from lmsync.config_retired import drop_retired, retired_variable
+from lmsync.config_env import env_overrides, merge_tables
+from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     GradesConfig,
     InstrumentConfig,
@@ -404,97 +404,6 @@ def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[st
     return "\n".join(lines)
 
 
-def _env_field(model: type[BaseModel], tokens: list[str]) -> tuple[list[str], Any] | None:
-    """Resolve ``MOODLE_TOKEN_FILE`` to (``["moodle", "token_file"]``, its annotation) against the model."""
-    by_key = {field.alias or name: field for name, field in model.model_fields.items()}  # TOML names
-    for take in range(1, len(tokens) + 1):
-        name = "_".join(tokens[:take])
-        field = by_key.get(name)
-        if field is None:
-            continue
-        rest = tokens[take:]
-        annotation = field.annotation
-        if not rest:
-            return [name], annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            sub = _env_field(annotation, rest)
-            if sub:
-                return [name, *sub[0]], sub[1]
-    return None
-
-
-def _is_structured(annotation: Any) -> bool:
-    """Whether a field holds a list, table or section (its environment value is a TOML literal)."""
-    origin = get_origin(annotation)
-    if origin in (Union, UnionType):
-        return any(_is_structured(arg) for arg in get_args(annotation) if arg is not type(None))
-    if origin in (list, tuple, dict, set, frozenset):
-        return True
-    return isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, tuple, dict))
-
-
-_ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
-
-
-def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
-    """The overrides as nested data, and which variable set which key path (for error messages).
-
-    A value is typed by the field it sets (issue 11): a string field (``[programme] course``,
-    a URL, a path) takes the text as written, so ``LMSYNC_PROGRAMME_COURSE=2026`` is the course
-    shortname "2026"; numbers and booleans are converted by the model's own validation; lists
-    and tables are TOML literals (``LMSYNC_PROGRAMME_MENTOR_ROLES='["teacher"]'``).
-    Raises ConfigError naming the variable when it names no key or holds a broken literal.
-    """
-    overrides: dict[str, Any] = {}
-    names: dict[tuple[str, ...], str] = {}
-    for key, value in environ.items():
-        if not key.startswith("LMSYNC_") or key in _ENV_SKIP or key.startswith("LMSYNC_TEST_"):
-            continue
-        tokens = key[len("LMSYNC_") :].lower().split("_")
-        found = _env_field(Config, tokens)
-        if found is None and retired_variable(key):
-            continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
-        if found is None:
-            raise ConfigError(f"environment: {key} names no configuration key")
-        path, annotation = found
-        node = overrides
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = _parse_env_value(key, path, value, annotation)
-        names[tuple(path)] = key
-    return overrides, names
-
-
-def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> Any:
-    """A structured field's TOML literal, parsed; a number field's number (``"30"`` -> 30, for the
-    sections that take only a number written as one); any other field's text, unchanged."""
-    if annotation in (int, float):
-        try:
-            number = tomllib.loads(f"v = {value.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            return value  # the model says what is wrong with it
-        return number if isinstance(number, (int, float)) and not isinstance(number, bool) else value
-    if not _is_structured(annotation):
-        return value
-    try:
-        return tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"environment: {key} ({'.'.join(path)}): not a TOML list or table: {exc}",
-            hint=f"""write it as TOML, e.g. {key}='["a", "b"]'""",
-        ) from None
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read, merge with the environment and validate. A missing default file means all defaults."""
     environ = dict(os.environ if environ is None else environ)
@@ -508,8 +417,8 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     elif explicit:
         raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
-    overrides, env_names = _env_overrides(environ)
-    data = _merge(data, overrides)
+    overrides, env_names = env_overrides(Config, environ)
+    data = merge_tables(data, overrides)
     drop_retired(data, str(file))
     try:
         config = Config.model_validate(data)
