@@ -42,6 +42,7 @@ BLOCK_ROWS = 256  # ... but at least this many mentees: GEMMs of 100 rows were m
 NEAR = 0.5  # candidates: every mentor within this of the mentee's best reduced score ...
 FEWEST = 3  # ... but at least this many ...
 MOST = 24  # ... and at most this many (best first)
+MERGE_ROWS = 2048  # mentees merged at once when the parts are sorted by row (``merge``: bounds its keys)
 PAIR_CHUNK = 16_384  # pairs scored at once by ``with_scores`` (bounds its gathered feature rows)
 WIDEST = 2.0**13  # past this margin, a row short of candidates takes every feasible mentor
 NOISE_ROWS = 61  # tie-breakers: a (61, m) table, row = global mentee index mod 61
@@ -111,10 +112,14 @@ class Scores:
         return np.hstack([self.comp.left, np.ones((self.n, 1), dtype=self.comp.left.dtype)])
 
     def _split(self, left: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """``left``'s other columns, a column of ones last, and its shared ones, each sparse."""
-        rest = left[:, self.rest[:-1]]
-        ones = np.ones((self.n, 1), dtype=left.dtype)
-        return sp.csr_matrix(np.hstack([rest, ones])), sp.csr_matrix(left[:, self.shared])
+        """``left``'s other columns, a column of ones last, and its shared ones, each sparse.
+
+        Made from one sparse copy of ``left`` (issue 15, memory: dense column copies of the
+        mentees' features were about 30 MB of temporaries at 50,000 mentees)."""
+        whole = sp.csr_matrix(left)
+        ones = sp.csr_matrix(np.ones((self.n, 1), dtype=left.dtype))
+        rest = sp.hstack([whole[:, self.rest[:-1]], ones], format="csr")
+        return rest, sp.csr_matrix(whole[:, self.shared])
 
     def blocks(self) -> list[slice]:
         return [slice(s, min(s + self.step, self.n)) for s in range(0, self.n, self.step)]
@@ -218,13 +223,34 @@ def merge(m: int, *parts: Edges) -> Edges:
     """The union of edge lists, sorted by (row, col); a pair listed twice keeps its first score.
 
     Rows and columns come back as int32 when they fit (``index_type``), scores stay float64
-    (the proof compares them). Memory (issue 15: ``np.unique`` over concatenated int64 rows,
-    columns and keys held about five copies of ~1.6M edges at a 50,000-user sync): one int64
-    key per listed edge, its stable sort order (the keys sorted in place), then only the kept
-    edges; the scores are gathered part by part (no concatenated copy) and the rows and columns
-    computed straight into their index type (issue 15: the merge of the first candidates was
-    the peak of that sync).
+    (the proof compares them). Memory (issue 15: the merges of the first candidates were the
+    peak of a 50,000-user sync): when every part is sorted by row, as the engine's edges are,
+    the parts are merged ``MERGE_ROWS`` mentees at a time, so the keys and sort orders exist
+    for one such range only (measured in-process at 50,000 x 5,000: the solver's peak 24 MB lower);
+    other parts go through ``_merge_range`` whole.
     """
+    parts = tuple((p[0], p[1], p[2]) for p in parts)
+    total = sum(len(p[0]) for p in parts)
+    top = max((int(p[0].max()) for p in parts if len(p[0])), default=-1) + 1
+    itype = index_type(top, m)
+    if total <= MERGE_ROWS * 8 or not all(_rows_sorted(p[0]) for p in parts):
+        return _merge_range(m, itype, parts)
+    edges = np.arange(0, top + MERGE_ROWS, MERGE_ROWS)
+    cuts = [np.searchsorted(p[0], edges) for p in parts]
+    pieces = [_merge_range(m, itype, tuple((p[0][c[k]:c[k + 1]], p[1][c[k]:c[k + 1]], p[2][c[k]:c[k + 1]])
+                                        for p, c in zip(parts, cuts, strict=True)))
+              for k in range(len(edges) - 1)]
+    return _finish(pieces)
+
+
+def _rows_sorted(rows: np.ndarray) -> bool:
+    return bool(len(rows) < 2 or (rows[1:] >= rows[:-1]).all())
+
+
+def _merge_range(m: int, itype: type[np.signedinteger], parts: tuple[Edges, ...]) -> Edges:
+    """``merge`` over parts in any order: one int64 key per listed edge, its stable sort order
+    (the keys sorted in place), then only the kept edges; the scores gathered part by part (no
+    concatenated copy), the rows and columns computed straight into ``itype``."""
     keys = np.concatenate([p[0].astype(np.int64) * m + p[1] for p in parts])
     order = np.argsort(keys, kind="stable")  # stable: of equal keys, the first listed comes first
     keys.sort()  # the same as keys[order], without a second array
@@ -240,7 +266,6 @@ def merge(m: int, *parts: Edges) -> Edges:
         values[inside] = part[2][order[inside] - start]
         start += len(part[2])
     del order
-    itype = index_type(int(keys[-1]) // m + 1 if len(keys) else 0, m)
     rows, cols = np.empty(len(keys), dtype=itype), np.empty(len(keys), dtype=itype)
     np.floor_divide(keys, m, out=rows, casting="unsafe")  # below 2**31 when itype is int32
     np.remainder(keys, m, out=cols, casting="unsafe")
@@ -331,19 +356,30 @@ def pick(
     return rows[np.concatenate(out_r)], np.concatenate(out_c)
 
 
-def scan_rows(scores: Scores, prices: np.ndarray, margin: float, fewest: int, most: int) -> Edges:
-    """Near-best candidates of every mentee at ``prices`` (see ``pick``), with exact scores."""
+def scan_rows(scores: Scores, prices: np.ndarray, margin: float, fewest: int, most: int,
+              merged_with: Edges | None = None) -> Edges:
+    """Near-best candidates of every mentee at ``prices`` (see ``pick``), with exact scores.
+
+    With ``merged_with`` (edges sorted by row) the result is ``merge(m, merged_with, found)``,
+    done block by block, so the candidates found never exist for every mentee at once beside
+    that union (issue 15, memory: with the ranged ``merge``, ``lmsync match`` at 50,000 x 10,000
+    peaked at 324 MB instead of 360)."""
     prices = np.round(prices / QUANTUM) * QUANTUM  # estimates too: keeps s - q exact
     ceiling = float(np.ceil(min(max(float(prices.max()), 0.0), scores.comp.max_score + margin + 1)))
     priced = scores.priced(prices, ceiling)
     low = priced.infeasible_below
+    itype = index_type(scores.n, scores.m)
 
     def one(block: slice) -> Edges:
         red = scores.reduced(block, priced)
         best = red.max(axis=1)
         ids = np.arange(block.start, block.stop)
         r, c = pick(red, best, np.flatnonzero(best >= low), margin, fewest, most, scores.noise, ids, low)
-        return _sorted(scores, r + block.start, c, red[r, c].astype(np.float64) + priced.clipped[c])
+        found = _sorted(scores, r + block.start, c, red[r, c].astype(np.float64) + priced.clipped[c])
+        if merged_with is None:
+            return found
+        a, b = np.searchsorted(merged_with[0], [block.start, block.stop])
+        return _merge_range(scores.m, itype, ((merged_with[0][a:b], merged_with[1][a:b], merged_with[2][a:b]), found))
 
     return _finish(parallel(one, scores.blocks()))
 
@@ -360,8 +396,15 @@ def _sorted(scores: Scores, rows: np.ndarray, cols: np.ndarray, dense: np.ndarra
 
 
 def _finish(parts: list[Edges]) -> Edges:
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            np.concatenate([p[2] for p in parts]))
+    """The parts (in order) as one edge list; ``parts`` is emptied. Each component's pieces are
+    let go once it is joined, so the pieces and the result overlap by one component only."""
+    components: list[list[np.ndarray]] = [[p[i] for p in parts] for i in range(3)]
+    parts.clear()
+    joined = []
+    for pieces in components:
+        joined.append(np.concatenate(pieces))
+        pieces.clear()
+    return joined[0], joined[1], joined[2]
 
 
 def scan(scores: Scores, prices: np.ndarray, utility: np.ndarray, everyone: bool = False) -> tuple[np.ndarray, Edges]:

@@ -90,7 +90,7 @@ def test_scans_return_int32_indices() -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 6])
-def test_scan_merged_into_wide_needs_no_second_bonus_merge(seed: int) -> None:
+def test_scan_merged_into_wide_needs_no_second_bonus_merge(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     comp = _comp_with_bonus(programme(80, 30, seed), MatchSettings())
     scores = pair_scan.Scores(comp)
     bonus = scores.bonus_edges()
@@ -101,6 +101,13 @@ def test_scan_merged_into_wide_needs_no_second_bonus_merge(seed: int) -> None:
     direct = pair_scan.merge(comp.m, wide, near)
     before = pair_scan.merge(comp.m, wide, pair_scan.merge(comp.m, near, bonus))
     assert all(np.array_equal(a, b) for a, b in zip(direct, before, strict=True))
+    # Issue 15, memory: the same union built block by block inside the scan (blocks of 7 mentees).
+    monkeypatch.setattr(pair_scan, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(pair_scan, "BLOCK_CELLS", 1)
+    small = pair_scan.Scores(comp)
+    assert len(small.blocks()) > 5
+    fused = pair_scan.scan_rows(small, prices, margin=1.0, fewest=3, most=6, merged_with=wide)
+    assert all(np.array_equal(a, b) for a, b in zip(fused, direct, strict=True))
 
 
 def test_estimated_first_candidates_are_proved_and_optimal(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,3 +172,21 @@ def test_tokens_of_a_set_equal_tokens_of_its_values() -> None:
     values = frozenset({" Emergency-Medicine ", "emergency medicine", "AI", "", "  "})
     assert tokens(values) == tokens(list(values)) == frozenset({"emergency medicine", "ai"})
     assert tokens(values) is tokens(frozenset(values))  # one shared instance per distinct set
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_merge_of_row_sorted_parts_in_row_ranges_equals_the_whole_merge(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Issue 15, memory: parts sorted by row (the engine's edges) are merged a few rows at a
+    time; the answer, the first score of a pair listed twice included, is the whole merge's."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(20, 80)), int(rng.integers(1, 30))
+    parts = []
+    for _ in range(int(rng.integers(1, 4))):
+        rows, cols, values = _random_edges(rng, n, m, int(rng.integers(50, 300)))
+        order = np.argsort(rows, kind="stable")
+        parts.append((rows[order].astype(np.int32), cols[order].astype(np.int32), values[order]))
+    want = _old_merge(m, *parts)
+    monkeypatch.setattr(pair_scan, "MERGE_ROWS", 3)
+    got = pair_scan.merge(m, *parts)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    assert got[0].dtype == np.int32
