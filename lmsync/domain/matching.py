@@ -138,24 +138,38 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is no longer a mentor; re-matched")
     rematch_all = "*" in people.rematch
     rematch = {resolve.get(key, key) for key in people.rematch}
-    assignments: list[Match] = []
-    unmatched: list[Unmatched] = []
-    results: list[CircleOptimality] = []
-    loads: dict[str, int] = {}
-    for kind, mentors, current in plans:
-        cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
-        current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
-        made = _match_circle(
-            kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings, warnings
-        )
-        assignments += made[0]
-        unmatched += made[1]
-        results.append(CircleOptimality(kind, made[2]))
-        for mentor in mentors:
-            if cap[mentor.id] > 0:
-                loads[mentor.id] = 0
-        for a in made[0]:
-            loads[a.mentor] = loads.get(a.mentor, 0) + 1
+    settled: list[str] = []
+    # Someone with a mentee and a mentor role (vertical mentoring, a CSV "mentee;mentor") may be
+    # both the mentee and the mentor of one other such person in a single solve. A pair is never
+    # mutual: the weaker direction is forbidden and the circles solved again (tester finding 1).
+    for _ in range(len(persons) + 1):
+        circle_warnings = list(warnings)
+        assignments: list[Match] = []
+        unmatched: list[Unmatched] = []
+        results: list[CircleOptimality] = []
+        loads: dict[str, int] = {}
+        for kind, mentors, current in plans:
+            cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
+            current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
+            made = _match_circle(
+                kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
+                circle_warnings,
+            )
+            assignments += made[0]
+            unmatched += made[1]
+            results.append(CircleOptimality(kind, made[2]))
+            for mentor in mentors:
+                if cap[mentor.id] > 0:
+                    loads[mentor.id] = 0
+            for a in made[0]:
+                loads[a.mentor] = loads.get(a.mentor, 0) + 1
+        mutual = _mutual(assignments)
+        if not mutual:
+            break
+        forbidden = forbidden | frozenset(mutual)
+        settled += [f"{mentor} and {mentee} would have mentored each other: {mentee} is not matched to {mentor}"
+                    for mentee, mentor in mutual]
+    warnings = [*circle_warnings, *settled]
     assignments.sort(key=lambda a: (a.circle, a.mentee))
     unmatched.sort(key=lambda u: (u.circle, u.mentee))
     return MatchResult(
@@ -167,6 +181,22 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         optimality=results,
         warnings=warnings,
     )
+
+
+def _mutual(assignments: Sequence[Match]) -> list[tuple[str, str]]:
+    """The weaker direction ``(mentee, mentor)`` of each pair of assignments in which two people
+    mentor each other: the lower score, on a tie the one whose mentor's id sorts later."""
+    by_pair = {(a.mentee, a.mentor): a for a in assignments}
+    weaker = []
+    for (mentee, mentor), one in by_pair.items():
+        other = by_pair.get((mentor, mentee))
+        if other is not None and mentee < mentor:
+            if one.score != other.score:
+                worse = one if one.score < other.score else other
+            else:
+                worse = one if one.mentor > other.mentor else other
+            weaker.append((worse.mentee, worse.mentor))
+    return sorted(weaker)
 
 
 def _merged(first: Mapping[str, str], second: Mapping[str, str]) -> dict[str, str]:

@@ -291,3 +291,31 @@ def test_aliases_resolve_pins_and_preferences() -> None:
     people = People((x, y, mentee("a", aliases=frozenset({"S-9"})), mentee("b", preferences=("T-001",))), pins=(("S-9", "y"),))
     pairs = {r.mentee: r.mentor for r in match(people, MatchSettings()).assignments}
     assert pairs == {"a": "y", "b": "x"}
+
+
+def test_tester_finding_two_people_never_mentor_each_other() -> None:
+    """Tester finding 1: two people who are each mentee and mentor (a CSV "mentee;mentor") were
+    matched as each other's mentor. The weaker direction is forbidden and the circle solved again."""
+    a = Person("s0002", "mentee", capacity=2, department="Science", also=frozenset({"mentor"}))
+    b = Person("s0003", "mentee", capacity=2, department="Science", also=frozenset({"mentor"}))
+    result = match(People((a, b)), MatchSettings())
+    pairs = {(r.mentee, r.mentor) for r in result.assignments}
+    assert len(pairs) == 1 and not {(m, e) for e, m in pairs} & pairs
+    assert any("would have mentored each other" in w for w in result.warnings)
+    # A third mentor takes the one left over; the same answer on every run.
+    c = mentor("t0001", 1, department="Science")
+    again = [match(People((a, b, c)), MatchSettings()) for _ in range(2)]
+    assert again[0].assignments == again[1].assignments
+    done = {(r.mentee, r.mentor) for r in again[0].assignments}
+    assert len(done) == 2 and not {(m, e) for e, m in done} & done
+
+
+@given(st.lists(st.booleans(), min_size=3, max_size=7), st.randoms(use_true_random=False))
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_tester_finding_no_mutual_pair_among_dual_role_people(both: list[bool], rnd: random.Random) -> None:
+    persons = [Person(f"p{i}", "mentee", capacity=rnd.randint(0, 2), department=rnd.choice(["A", "B"]),
+                      also=frozenset({"mentor"}) if dual else frozenset())
+               for i, dual in enumerate(both)]
+    result = match(People(tuple(persons)), MatchSettings())
+    pairs = {(r.mentee, r.mentor) for r in result.assignments}
+    assert not {(m, e) for e, m in pairs} & pairs
