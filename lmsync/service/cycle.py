@@ -418,5 +418,5 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     """
     from lmsync.service.runtime import session
 
-    with session(config, wait=wait, site=site) as (conn, store):
+    with session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (conn, store):
         return run_cycle(conn.api, config, store, site=site, **options)

@@ -15,19 +15,29 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from lmsync.errors import LockedError
+from lmsync.log import get_logger
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
+
+log = get_logger(__name__)
 
 
 def _locked(where: str) -> LockedError:
     return LockedError(
         f"another lmsync run holds {where}; it will finish on its own",
         hint="wait for it, or pass --wait to queue behind it",
+    )
+
+
+def _stopped(where: str) -> LockedError:
+    return LockedError(
+        f"stopped on request while waiting for {where}, which another lmsync run holds; nothing ran",
+        hint="the next run will do this one's work",
     )
 
 
@@ -39,28 +49,40 @@ def programme_lock(
     timeout: float | None = None,
     url: str | None = None,
     programme: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Iterator[None]:
     """Hold the programme's lock for the body: the flock on ``path``, or with a PostgreSQL
     ``url`` the advisory lock of ``programme``. Raises LockedError (exit 4) when another run
-    holds it and ``wait`` is off (or ``timeout`` seconds passed while waiting)."""
+    holds it and ``wait`` is off (or ``timeout`` seconds passed while waiting, or
+    ``should_stop()`` turned true: a daemon told to stop while queued behind another run
+    stops at once and says so, tester finding 2). A wait is logged when it begins
+    (``lock.waiting``), so a queued run is never silent."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
-        with advisory_lock(url, name, wait=wait, timeout=timeout) as held:
+        where = f"the PostgreSQL advisory lock of programme {name}"
+        with advisory_lock(url, name, wait=wait, timeout=timeout, give_up=should_stop,
+                           waiting=lambda: log.info("lock.waiting", lock="postgresql", programme=name)) as held:
             if not held:
-                raise _locked(f"the PostgreSQL advisory lock of programme {name}")
+                raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
+        waited = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if should_stop is not None and should_stop():
+                    raise _stopped(str(path)) from None
                 if not wait or (deadline is not None and time.monotonic() > deadline):
                     raise _locked(str(path)) from None
+                if not waited:
+                    log.info("lock.waiting", lock="file", path=str(path))
+                waited = True
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

@@ -8,7 +8,7 @@ import cycle (issue 12: ``jobs`` used to hold both this plumbing and the sync jo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -25,17 +25,22 @@ def lock_path(config: Config) -> Path:
     return config.store_path().with_suffix(".lock")
 
 
-def lock_for(config: Config, *, wait: bool = False) -> AbstractContextManager[Any]:
+def lock_for(
+    config: Config, *, wait: bool = False, should_stop: Callable[[], bool] | None = None
+) -> AbstractContextManager[Any]:
     """The per-programme lock: a file lock beside a SQLite store, an advisory lock on PostgreSQL.
 
-    Entering it raises LockedError when another run holds it (without ``wait``).
+    Entering it raises LockedError when another run holds it (without ``wait``, or when
+    ``should_stop()`` turns true while waiting).
     """
-    return programme_lock(lock_path(config), wait=wait, url=config.store.url, programme=config.programme.name)
+    return programme_lock(lock_path(config), wait=wait, url=config.store.url, programme=config.programme.name,
+                          should_stop=should_stop)
 
 
 @contextmanager
 def session(
-    config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False
+    config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[MoodleConnection, Store]]:
     """The programme lock, a Moodle connection and the store, released in reverse order.
 
@@ -46,12 +51,15 @@ def session(
     store belongs to another site or course, LockedError when another run holds the lock
     (without ``wait``).
     """
-    with store_session(config, wait=wait, read_only=read_only) as store, open_moodle(config, site=site, fault=fault) as conn:
+    with store_session(config, wait=wait, read_only=read_only, should_stop=should_stop) as store, \
+            open_moodle(config, site=site, fault=fault) as conn:
         yield conn, store
 
 
 @contextmanager
-def store_session(config: Config, *, wait: bool = False, read_only: bool = False) -> Iterator[Store]:
+def store_session(
+    config: Config, *, wait: bool = False, read_only: bool = False, should_stop: Callable[[], bool] | None = None
+) -> Iterator[Store]:
     """The programme lock and the store, without Moodle: every command that writes the store
     opens it here (or through ``session``), so none writes while another run holds the lock.
 
@@ -60,7 +68,7 @@ def store_session(config: Config, *, wait: bool = False, read_only: bool = False
     no lock, as in ``session``. Raises LockedError (exit 4) when another run holds the lock
     and ``wait`` is off, ConfigError when the store belongs to another site or course.
     """
-    lock = nullcontext() if read_only else lock_for(config, wait=wait)
+    lock = nullcontext() if read_only else lock_for(config, wait=wait, should_stop=should_stop)
     with lock:
         store = open_store(config, read_only=read_only)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, func, select
@@ -26,9 +26,13 @@ def advisory_key(programme: str) -> int:
 
 
 @contextmanager
-def advisory_lock(url: str, programme: str, *, wait: bool, timeout: float | None = None) -> Iterator[bool]:
+def advisory_lock(
+    url: str, programme: str, *, wait: bool, timeout: float | None = None, give_up: Callable[[], bool] | None = None,
+    waiting: Callable[[], object] | None = None,
+) -> Iterator[bool]:
     """Hold the programme's advisory lock; yields False at once when another session holds it
-    and ``wait`` is off (or ``timeout`` seconds passed), True while it is held."""
+    and ``wait`` is off (or ``timeout`` seconds passed, or ``give_up()`` turned true while
+    waiting), True while it is held. ``waiting()`` is called once when the wait begins."""
     target = store_url(url)
     assert target is not None and target.get_backend_name() == "postgresql"
     engine = create_engine(target, poolclass=NullPool, hide_parameters=True)
@@ -36,10 +40,14 @@ def advisory_lock(url: str, programme: str, *, wait: bool, timeout: float | None
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             deadline = None if timeout is None else time.monotonic() + timeout
+            waited = False
             while not conn.execute(select(func.pg_try_advisory_lock(key))).scalar():
-                if not wait or (deadline is not None and time.monotonic() > deadline):
+                if not wait or (deadline is not None and time.monotonic() > deadline) or (give_up and give_up()):
                     yield False
                     return
+                if not waited and waiting is not None:
+                    waiting()
+                waited = True
                 time.sleep(0.2)
             try:
                 yield True

@@ -57,3 +57,47 @@ def test_a_crashed_holder_leaves_no_stale_lock(tmp_path):
         holder.join(10)
         with programme_lock(path):
             assert path.exists()
+
+
+def test_tester_finding_2_a_stop_while_queued_for_the_lock_ends_the_wait_with_exit_4(tmp_path):
+    """Tester finding 2: ``daemon --once`` queued behind another run waited silently, ignored
+    SIGTERM until that run ended, then reported success having done nothing. The wait is now
+    logged when it begins, and a stop ends it at once with LockedError (exit 4) saying so."""
+    from structlog.testing import capture_logs
+
+    path = tmp_path / "p.lock"
+    asked = []
+    started = time.monotonic()
+
+    def stop() -> bool:
+        asked.append(time.monotonic())
+        return time.monotonic() - started > 0.5
+
+    with held(path), capture_logs() as events:
+        with pytest.raises(LockedError, match="stopped on request while waiting") as info, \
+                programme_lock(path, wait=True, should_stop=stop):
+            pass
+    assert info.value.exit_code == EXIT_LOCKED
+    assert time.monotonic() - started < 5  # not until the holder lets go (10 s)
+    assert [e["event"] for e in events].count("lock.waiting") == 1
+
+
+def test_tester_finding_2_the_daemon_stopped_while_queued_exits_4(tmp_path, monkeypatch):
+    """The same through the daemon: ``daemon --once`` queued behind another run and told to
+    stop returns EXIT_LOCKED at once, not 0 after the other run ends."""
+    import threading
+
+    from lmsync.config import load_config
+    from lmsync.service.jobs import StopFlag, daemon_loop
+    from lmsync.service.runtime import lock_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")})
+    stop = StopFlag(threading.Event())
+    with held(lock_path(config)):
+        threading.Timer(0.5, stop.event.set).start()
+        started = time.monotonic()
+        code = daemon_loop(config, 3600, stop, max_runs=1)
+    assert code == EXIT_LOCKED
+    assert time.monotonic() - started < 5
