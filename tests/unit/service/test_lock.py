@@ -73,10 +73,9 @@ def test_tester_finding_2_a_stop_while_queued_for_the_lock_ends_the_wait_with_ex
         asked.append(time.monotonic())
         return time.monotonic() - started > 0.5
 
-    with held(path), capture_logs() as events:
-        with pytest.raises(LockedError, match="stopped on request while waiting") as info, \
-                programme_lock(path, wait=True, should_stop=stop):
-            pass
+    with held(path), capture_logs() as events, pytest.raises(LockedError, match="stopped on request while waiting") as info, \
+            programme_lock(path, wait=True, should_stop=stop):
+        pass
     assert info.value.exit_code == EXIT_LOCKED
     assert time.monotonic() - started < 5  # not until the holder lets go (10 s)
     assert [e["event"] for e in events].count("lock.waiting") == 1
