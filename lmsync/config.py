@@ -404,6 +404,22 @@ def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[st
     return "\n".join(lines)
 
 
+def _read_config_text(file: Path) -> str:
+    """The file's text, or a ``ConfigError`` naming it (tester finding: a directory or a file that
+    is not UTF-8 is one line and exit 2, not a traceback)."""
+    if file.is_dir():
+        raise ConfigError(f"{file} is a directory, not a configuration file",
+                          hint="give --config (or LMSYNC_CONFIG) the path of the .toml file itself")
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                          "a configuration file must be UTF-8", hint="save it as UTF-8 in your editor") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the configuration ({exc.strerror or type(exc).__name__})",
+                          hint="check the path and that lmsync's account may read it") from None
+
+
 def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read, merge with the environment and validate. A missing default file means all defaults."""
     environ = dict(os.environ if environ is None else environ)
@@ -412,7 +428,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     data: dict[str, Any] = {}
     if file.exists():
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read_config_text(file))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     elif explicit:

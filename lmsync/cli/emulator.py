@@ -8,11 +8,13 @@ answers at most N requests at once. ``reset`` writes a fresh demo site to the st
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 
 from lmsync.cli import examples
+from lmsync.errors import ConfigError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
@@ -31,7 +33,8 @@ def command() -> None:
     ),
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (1-65535; 0: any free port, shown when it starts).")
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="State file: loaded if present (else the demo site), saved after every write.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site when no state exists.")
@@ -49,8 +52,15 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
     site = Site.load(state) if state is not None and state.exists() else build_demo_site(seed)
     if state is not None and not state.exists():
         site.save(state)
-    server = make_server(site, host=host, port=port, state_path=state, verbose=True,
-                         cost=cost_model(cost), workers=workers)
+    try:
+        server = make_server(site, host=host, port=port, state_path=state, verbose=True,
+                             cost=cost_model(cost), workers=workers)
+    except OSError as exc:  # tester finding: a port in use (or a host not ours) is one line, not a traceback
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is already in use",
+                              hint="pick another with --port (or stop what listens there)") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                          hint="pick another --host or --port") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     click.echo(f"Moodle emulator at http://{bound_host}:{bound_port}  (REST: {REST_PATH})")
     click.echo(f"token: {DEMO_TOKEN}  (the emulator's own demo token, not a secret)")

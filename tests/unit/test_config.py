@@ -1,7 +1,11 @@
-import pytest
+import re
 
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
 from lmsync.config import load_config
-from lmsync.errors import ConfigError
+from lmsync.errors import EXIT_ADMIN, ConfigError
 
 
 def write(tmp_path, text):
@@ -115,3 +119,25 @@ def test_tester_finding_a_retired_health_key_loads_with_a_warning_not_an_error(t
     path.write_text("[health]\ntrend_at_risk_dropp = 0.3\n")  # a typo is still an unknown key
     with pytest.raises(ConfigError, match="unknown key health.trend_at_risk_dropp"):
         load_config(path, environ={})
+
+
+def test_tester_finding_config_path_is_a_directory_is_a_clean_error(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match=re.escape(f"{tmp_path} is a directory, not a configuration file")):
+        load_config(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_LOG_FORMAT", raising=False)
+    result = CliRunner().invoke(main, ["--config", str(tmp_path), "queue", "list"], catch_exceptions=False)
+    assert result.exit_code == EXIT_ADMIN
+    assert result.stderr.startswith(f"error: {tmp_path} is a directory, not a configuration file\n")
+
+
+def test_tester_finding_config_file_not_utf8_is_a_clean_error(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe[x]\n")
+    with pytest.raises(ConfigError, match="bad.toml: not UTF-8 .*must be UTF-8"):
+        load_config(bad)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_LOG_FORMAT", raising=False)
+    result = CliRunner().invoke(main, ["--config", str(bad), "queue", "list"], catch_exceptions=False)
+    assert result.exit_code == EXIT_ADMIN
+    assert result.stderr.startswith(f"error: {bad}: not UTF-8") and "must be UTF-8" in result.stderr

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from lmsync.errors import InputError
 from lmsync.moodle.emulator.records import (
     COURSE_CONTEXT_OFFSET,
     PROFILE_FIELDS,
@@ -321,8 +322,25 @@ class Site:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Site:
-        with open(path, encoding="utf-8") as handle:
-            return cls.from_json(json.load(handle))
+        """The site saved at ``path``; an ``InputError`` naming the file (and, for broken JSON, the
+        line and column) when it is not an emulator state file (tester finding: no traceback)."""
+        hint = f"`lmsync emulator reset --state {path}` writes a fresh demo site there (or restore the file)"
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: not an emulator state file (not valid JSON: {exc.msg} at line {exc.lineno}, "
+                             f"column {exc.colno})", hint=hint) from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not an emulator state file (not UTF-8 JSON)", hint=hint) from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the emulator state ({exc.strerror or type(exc).__name__})") from None
+        try:
+            if not isinstance(data, dict):
+                raise TypeError("not a JSON object")
+            return cls.from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"{path}: not an emulator state file ({type(exc).__name__}: {exc})", hint=hint) from None
 
     def copy(self) -> Site:
         """An independent deep copy (through JSON, so it never shares the lock or indexes)."""
