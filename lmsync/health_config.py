@@ -213,7 +213,9 @@ class HealthConfig(Section):
             raise ValueError("a coordinator's username must not be empty")
         if any(name != name.strip() for name in names):
             raise ValueError("a username must not start or end with a space")
-        return value
+        # Moodle keeps usernames in lower case (PARAM_USERNAME): "M0001" names the account m0001
+        # (tester finding 3: it was looked up as written, not found, and still given queue items)
+        return value.lower() if isinstance(value, str) else [name.lower() for name in value]
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:

@@ -54,6 +54,7 @@ from lmsync.service.health_inputs import today as today
 # names stay importable from here, where the CLI, the cycle and the tests look for them.
 from lmsync.service.health_queue import _queue as _queue
 from lmsync.service.health_queue import forbid_not_a_good_fit as forbid_not_a_good_fit
+from lmsync.service.health_queue import known_coordinators
 from lmsync.service.health_queue import mark_not_a_good_fit as mark_not_a_good_fit
 from lmsync.service.health_queue import not_a_good_fit_answers as not_a_good_fit_answers
 from lmsync.service.health_queue import queue_ack as queue_ack
@@ -294,7 +295,8 @@ def run_health(
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
-    queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username})
+    queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username},
+                   known_coordinators(api, config))
     for health in assessment.healths:
         if health.status != "fading":
             continue

@@ -4,7 +4,7 @@ the coordinator queue's commands (``lmsync queue list|ack|done``; store only, no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from lmsync.config import Config
@@ -115,13 +115,38 @@ def forbid_not_a_good_fit(api: MoodleApi, config: Config, store: Store) -> tuple
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
 
 
-def _queue(config: Config, store: Store, usernames: Mapping[int, str] | None = None) -> CoordinatorQueue:
+def known_coordinators(api: MoodleApi, config: Config) -> list[str] | None:
+    """``[health] coordinators`` that are Moodle accounts, in their order: queue items go only to
+    them (tester finding 3: a misspelt name was given a third of the items, which nobody saw).
+    None when Moodle could not be asked (every name is used, as before); the digest and
+    ``lmsync doctor`` name the unknown ones."""
+    from lmsync.moodle.errors import MoodleError
+
+    names = list(config.health.coordinators)
+    if not names:
+        return names
+    try:
+        found = {u.username for u in api.get_users_by_field("username", names) if u.username}
+    except MoodleError as exc:
+        log.warning("health.coordinators_unchecked", error=type(exc).__name__)
+        return None
+    known = [name for name in names if name in found]
+    if len(known) < len(names):
+        log.warning("health.coordinators_unknown", unknown=len(names) - len(known), known=len(known))
+    return known
+
+
+def _queue(
+    config: Config, store: Store, usernames: Mapping[int, str] | None = None, coordinators: Sequence[str] | None = None
+) -> CoordinatorQueue:
+    """The programme's queue; ``coordinators``: those of ``[health] coordinators`` that own items
+    (default: all; the health step passes only those Moodle knows, tester finding 3)."""
     h = config.health
     return CoordinatorQueue(
         store,
         config.programme.name,
         requeue_after_days=h.requeue_after_days,
-        coordinators=h.coordinators,
+        coordinators=h.coordinators if coordinators is None else coordinators,
         assign=h.queue_assign,
         due_days=h.queue_due_days,
         due_every_days=h.queue_due_every_days,

@@ -326,13 +326,16 @@ class CoordinatorQueue(ProgrammeRepository):
 
     def reassign(self) -> list[QueueItem]:
         """Give an owner to each open item without one (queued before ``[health] coordinators``
-        was set) or owned by one of its pair's people (queued before that was forbidden);
-        returns the items whose owner changed, as they are now."""
+        was set), owned by one of its pair's people (queued before that was forbidden), or owned
+        by someone who is no longer a coordinator nor ``escalate_to`` (the list changed, or a
+        name Moodle does not know was left out: tester finding 3); returns the items whose owner
+        changed, as they are now."""
         if not self.coordinators:
             return []
         changed = []
+        current = {*self.coordinators, self.escalate_to} - {"", None}
         for item in self.open_items():
-            if item.owner is not None and item.owner not in self.parties(item.pair):
+            if item.owner is not None and item.owner not in self.parties(item.pair) and item.owner in current:
                 continue
             owner = self.owner_for(*item.pair)
             if owner != item.owner:
