@@ -21,6 +21,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.health import Assessment
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
+from lmsync.store.queue import CoordinatorQueue, QueueItem
 
 #: How pressing a status is: a fading pair before an at-risk one (lower first).
 URGENCY = {"fading": 0, "at_risk": 1}
@@ -66,12 +67,13 @@ def plan_nudges(
     interval = config.nudges.interval_days
     templates = config.nudges.templates
     nudges = NudgeLog(store, config.programme.name)
+    ended = ended_by_coordinator(store, config.programme.name)
     planned: list[PlannedNudge] = []
     recent = 0
     for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):
         health = view.health
         kind = nudge_kind(health)
-        if kind is None:
+        if kind is None or (health.mentor_id, health.mentee_id) in ended:
             continue
         sides = (
             ("mentor", health.mentor_id, health.mentee_id, view.mentor_username),
@@ -107,19 +109,34 @@ def plan_nudges(
             )
     return planned, recent
 
+def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
+    """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
+    ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
+    told to meet). A later item (the pair fading again) clears it."""
+    latest: dict[tuple[int, int], QueueItem] = {}
+    for item in CoordinatorQueue(store, programme).items():
+        if item.pair not in latest or item.id > latest[item.pair].id:
+            latest[item.pair] = item
+    return {pair for pair, item in latest.items() if item.outcome == "closed"}
+
+
 def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:
     """One message per recipient covering all of their pairs, the most pressing person first.
 
     Within a message the pairs keep their order; people are ordered by their most pressing
-    pair (fading before at risk), then by Moodle id.
+    pair (fading before at risk), then by that pair, so that a pair's two people stand side by
+    side and a daily cap does not tell one today and the other tomorrow (tester finding 11),
+    then by Moodle id.
     """
     by_person: dict[int, list[PlannedNudge]] = defaultdict(list)
     for nudge in planned:
         by_person[nudge.recipient_id].append(nudge)
-    return sorted(
-        by_person.values(),
-        key=lambda group: (min(URGENCY.get(n.status, 2) for n in group), group[0].recipient_id),
-    )
+
+    def pressing(group: list[PlannedNudge]) -> tuple[int, int, int, int]:
+        top = min(group, key=lambda n: (URGENCY.get(n.status, 2), n.mentor_id, n.mentee_id))
+        return URGENCY.get(top.status, 2), top.mentor_id, top.mentee_id, group[0].recipient_id
+
+    return sorted(by_person.values(), key=pressing)
 
 
 def message_text(group: Sequence[PlannedNudge]) -> str:

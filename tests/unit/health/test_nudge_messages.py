@@ -115,3 +115,34 @@ def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypat
     (done,) = [e for e in logs if e["event"] == "nudge.done"]
     assert done["sent"] == 6 == len({o.nudge.recipient_id for o in report.sent})  # cycle.step's count
     assert done["pairs_sent"] == 8
+
+
+def test_tester_finding_6_a_pair_the_coordinator_closed_is_not_nudged(store):
+    """Tester finding 6: ``queue done ... --outcome closed`` (the pair has ended), and both people
+    were still told to meet. The pair is skipped until a later item (fading again) reopens it."""
+    from lmsync.store.queue import CoordinatorQueue
+
+    queue = CoordinatorQueue(store, "mentoring")
+    queue.offer(DAY - timedelta(days=3), health(66, 3))
+    queue.offer(DAY - timedelta(days=3), health(66, 4))
+    queue.done((66, 3), "closed", on=DAY - timedelta(days=1))
+    queue.done((66, 4), "met", on=DAY - timedelta(days=1))
+    config = Config.model_validate({"programme": {"name": "mentoring"}})
+    planned, _ = plan_nudges(config, store, assessment(health(66, 3), health(66, 4)), {})
+    assert {n.mentee_id for n in planned} == {4}
+
+
+def test_tester_finding_11_a_pairs_two_people_stand_together_before_the_cap():
+    """Tester finding 11: with a daily cap the mentee of a pair was told today and its mentor
+    tomorrow (people were ordered by Moodle id). A pair's two people now sit side by side."""
+    from lmsync.service.nudges import PlannedNudge, apply_cap, group_messages
+
+    def nudge(mentor: int, mentee: int, recipient: int) -> PlannedNudge:
+        role = "mentor" if recipient == mentor else "mentee"
+        return PlannedNudge(mentor, mentee, recipient, f"u{recipient}", role, "no_meeting", "at_risk", "x")  # type: ignore[arg-type]
+
+    planned = [nudge(m, e, r) for m, e in ((90, 1), (91, 2), (92, 3)) for r in (m, e)]
+    order = [g[0].recipient_id for g in group_messages(planned)]
+    assert order == [1, 90, 2, 91, 3, 92]  # before: 1, 2, 3, 90, 91, 92
+    send, capped, _ = apply_cap(group_messages(planned), already_today=set(), sent_today=0, cap=4)
+    assert [g[0].recipient_id for g in send] == [1, 90, 2, 91] and capped == 2
