@@ -17,16 +17,19 @@ from lmsync.render.pair import pair_view
 from lmsync.service import health as service
 from lmsync.service.directory import people_of, read_roster_of, resolve_person
 from lmsync.service.stores import open_store
-from lmsync.store.health import HealthSnapshots
+from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.pairings import PairingHistory
 
 
 def _pairs_of(config: Any, person: int) -> list[tuple[int, int]]:
-    """Every pair the store knows with ``person`` on either side (pairing history, snapshots)."""
+    """Every pair the store knows with ``person`` on either side (pairing history, snapshots,
+    queue items: a pair re-matched and judged again on the same day keeps no snapshot of that
+    day, but its queue item stays, tester finding 4)."""
     store = open_store(config, read_only=True)
     try:
         known = set(PairingHistory(store, config.programme.name).pairing_days())
         known |= {(r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, config.programme.name).rows()}
+        known |= {item.pair for item in CoordinatorQueue(store, config.programme.name).items()}
     finally:
         store.close()
     return sorted(p for p in known if person in p)
@@ -70,7 +73,7 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
         elif pair not in known:
             raise InputError(
                 f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair "
-                "(and never were, per the pairing history)",
+                "(and never were, per this programme's store)",
                 hint=f"`lmsync pair show {who[0]}` lists their pairs",
                 summary=f"users {ids[0]} and {ids[1]} are not a pair",
             )

@@ -28,7 +28,7 @@ def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_p
     cfg = str(config.source)
     shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
     assert shown.exit_code == EXIT_INPUT, shown.output
-    assert "are not a pair (and never were, per the pairing history)" in shown.output
+    assert "are not a pair (and never were, per this programme's store)" in shown.output
     assert f"({users[mentor]})" in shown.output and f"({users[stranger]})" in shown.output
     twice = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[mentor]])
     assert twice.exit_code == EXIT_INPUT, twice.output
@@ -92,3 +92,24 @@ def test_newly_queued_items_are_announced_in_their_owners_digest(tmp_path, site_
     again = cycle_job(config, site=site, now=NOON.replace(day=NOON.day + 1), as_of=AS_OF.replace(day=AS_OF.day + 1))
     assert again.step("digest").state == "ok"
     assert not any("Newly in your queue" in m["text"] for m in site.messages[after:])
+
+
+def test_tester_finding_4_pair_show_finds_a_pair_known_only_by_its_queue_item(tmp_path, site_and_coordinators):  # noqa: F811
+    """Tester finding 4: a pair re-matched and judged again on the same day lost that day's
+    snapshot, and ``pair show`` then said it never was a pair although its queue item (and
+    nudges) were in the store. The queue's pairs count as known pairs."""
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    users = {u.id: u.username for u in site.users.values()}
+    pairs = circle_pairs(site)
+    mentor = pairs[0][0]
+    stranger = next(mentee for m, mentee in pairs if m != mentor and (mentor, mentee) not in pairs)
+    store = Store(config.store_path())
+    CoordinatorQueue(store, config.programme.name).offer(
+        AS_OF, PairHealth(mentor, stranger, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0)
+    )
+    store.close()
+    shown = CliRunner().invoke(main, ["--config", str(config.source), "pair", "show", users[mentor], users[stranger]])
+    assert shown.exit_code == 0, shown.output
+    assert "not a pair" not in shown.output
