@@ -51,10 +51,11 @@ class MoodleConfig(Section):
     page_size: int = Field(500, ge=1, description="people read per request when listing a course's enrolments")
     max_parallel: int = Field(
         3,
+        strict=True,  # tester finding 12: `true` was read as 1
         ge=1,
         le=16,
         description=(
-            "requests sent to Moodle at once for independent writes (welcome posts to different circles, "
+            "requests sent to Moodle at once (1-16) for independent writes (welcome posts to different circles, "
             "members, grades of different items, messages to different people); group creates in one "
             "course always go one at a time; 1 turns the pool off"
         ),

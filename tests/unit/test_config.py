@@ -141,3 +141,13 @@ def test_tester_finding_config_file_not_utf8_is_a_clean_error(tmp_path, monkeypa
     result = CliRunner().invoke(main, ["--config", str(bad), "queue", "list"], catch_exceptions=False)
     assert result.exit_code == EXIT_ADMIN
     assert result.stderr.startswith(f"error: {bad}: not UTF-8") and "must be UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("value", [True, "two", 0, -1, 17])
+def test_tester_finding_12_max_parallel_must_be_a_number_from_1_to_16(value):
+    """``max_parallel = true`` was read as 1; the range (1-16) is in the reference now."""
+    from lmsync.config import Config
+
+    with pytest.raises(ValueError, match="max_parallel"):
+        Config.model_validate({"moodle": {"max_parallel": value}})
+    assert Config.model_validate({"moodle": {"max_parallel": 16}}).moodle.max_parallel == 16
