@@ -186,7 +186,7 @@ class _Cells(dict[str, T]):
 
 def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
     """A role cell as the primary role, the others (as ``Person`` holds them) and the default capacity."""
-    roles = [r.strip() for r in MULTI_SEPARATORS.split(text) if r.strip()]
+    roles = [r.strip().lower() for r in MULTI_SEPARATORS.split(text) if r.strip()]  # "Mentor" too
     if not roles:
         raise _BadCell("role", "empty (use mentor, peer_mentor or mentee)")
     for role in roles:
@@ -266,11 +266,12 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
             continue  # attribute switched off in the configuration: its column is ignored
         aliases[name] = name
         aliases[shortname] = name
+    folded = {name.casefold(): field for name, field in aliases.items()}  # "ID", "Role": tester finding 12
     columns: dict[str, str] = {}
     for position, column in enumerate(header, start=1):
-        if column in aliases:
-            columns[aliases[column]] = column
-        elif column in ATTRIBUTES or column == "":
+        if column in aliases or column.casefold() in folded:
+            columns[aliases.get(column) or folded[column.casefold()]] = column
+        elif column.casefold() in ATTRIBUTES or column == "":
             continue
         else:
             known = ", ".join(sorted(set(aliases)))

@@ -187,3 +187,13 @@ def test_fourth_tester_a_full_width_id_is_the_same_person(tmp_path):
     text = "id,role\nt0001,mentor\n\uff34\uff10\uff10\uff10\uff11,mentee\n"
     with pytest.raises(InputError, match=r":3: id: .* already appears on line 2 as t0001"):
         load_people_csv(write(tmp_path, text), Config())
+
+
+def test_tester_finding_12_column_names_and_roles_are_read_in_any_case(tmp_path: Path) -> None:
+    """``ID``, ``Role`` and ``Mentor`` were refused as unknown while ids are read in any case."""
+    people = load_people_csv(write(tmp_path, "ID,Role,Capacity,Department\nt1,Mentor,2,Science\ns1,MENTEE,,Science\n"), Config())
+    roles = {p.id: p.role for p in people.persons}
+    assert roles == {"t1": "mentor", "s1": "mentee"}
+    assert {p.id: p.capacity for p in people.persons}["t1"] == 2
+    with pytest.raises(InputError, match="unknown column"):
+        load_people_csv(write(tmp_path, "id,role,Departmnet\nt1,mentor,Science\n"), Config())
