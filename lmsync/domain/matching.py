@@ -407,7 +407,8 @@ def _unmatched_reason(
         else:
             why[reason] = why.get(reason, 0) + 1
     if allowed:
-        return f"no capacity left: all {allowed} allowed {label}s are full"
+        return f"no capacity left: the one allowed {label} is full" if allowed == 1 else (
+            f"no capacity left: all {allowed} allowed {label}s are full")
     gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
     if why.get("year unknown") and mentee.year is None:
         return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"

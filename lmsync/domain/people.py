@@ -86,8 +86,9 @@ def normal_also(role: Role, also: Iterable[Role]) -> frozenset[Role]:
 
 
 def normal_preferences(preferences: Iterable[str]) -> tuple[str, ...]:
-    """Ranked choices as a ``Person`` holds them: stripped, empty ones dropped, in order."""
-    return tuple(p.strip() for p in preferences if p.strip())
+    """Ranked choices as a ``Person`` holds them: stripped, empty ones dropped, each once at its
+    best rank, in order (tester finding 12: ``t1;t1`` read as "1st choice of 2")."""
+    return tuple(dict.fromkeys(p.strip() for p in preferences if p.strip()))
 
 
 @dataclass(frozen=True, slots=True)  # slotted: one per participant (issue 15, memory)

@@ -319,3 +319,10 @@ def test_tester_finding_no_mutual_pair_among_dual_role_people(both: list[bool], 
     result = match(People(tuple(persons)), MatchSettings())
     pairs = {(r.mentee, r.mentor) for r in result.assignments}
     assert not {(m, e) for e, m in pairs} & pairs
+
+
+def test_tester_finding_12_a_preference_named_twice_counts_once_and_one_full_mentor_reads_well() -> None:
+    assert Person("s1", "mentee", preferences=("t1", " t1 ", "t2", "t1")).preferences == ("t1", "t2")
+    people = People((mentor("t1", 1), mentee("a"), mentee("b")))
+    (left,) = match(people, MatchSettings()).unmatched
+    assert left.reason == "no capacity left: the one allowed mentor is full"
