@@ -18,7 +18,9 @@ from lmsync.service import match as service
     epilog=examples("lmsync match", "lmsync match --people people.csv --format csv > match.csv"),
 )
 @click.option("--people", "people_file", type=click.Path(dir_okay=False), default=None,
-              help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,preferences,needs]; "
+              help="CSV with id,role,capacity,department,interests,year,languages[,current_mentor,current_peer,preferences,"
+                   "needs,fullname] (an attribute's Moodle profile shortname, e.g. yearofstudy, names its column too; "
+                   "column names in any case); "
                    "several values in one cell (role, interests, languages, preferences, needs) are separated by ; or , "
                    "(quote the cell); ids in any case.")
 @FORMAT
