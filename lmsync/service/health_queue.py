@@ -174,8 +174,13 @@ def queue_ack(
     except ValueError as exc:
         raise InputError(str(exc)) from None
     with store_session(config, wait=wait) as store:
-        item = _queue(config, store).ack(key, on=on or today(config), note=note)
+        queue = _queue(config, store)
+        item = queue.ack(key, on=on or today(config), note=note)
+        acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
     if item is None:
+        if acked:  # a second ack (tester finding 12): say so, not "no open item"
+            raise InputError(f"pair {pair}'s item was acknowledged on {acked[-1].acked_on}",
+                             hint="record what was done with `lmsync queue done`")
         raise InputError(
             f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
         )
@@ -202,7 +207,10 @@ def queue_done(
         raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
     day = on or today(config)
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
-        item = _queue(config, store).done(pair, outcome, on=day, note=note)
+        queue = _queue(config, store)
+        item = queue.done(pair, outcome, on=day, note=note)
+        if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
+            pair = (pair[1], pair[0])  # mentee named first (tester finding 12)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
     if item is None:

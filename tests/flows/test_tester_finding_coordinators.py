@@ -75,3 +75,25 @@ def test_tester_finding_3_an_item_of_a_current_coordinator_or_escalate_to_stays(
     store = Store.memory()
     CoordinatorQueue(store, "p", coordinators=[owner]).offer(DAY, _fading(1))
     assert CoordinatorQueue(store, "p", coordinators=["m0004", "m0005"], escalate_to="boss").reassign() == []
+
+
+def test_tester_finding_12_queue_done_with_the_mentee_first_and_a_second_ack(tmp_path, monkeypatch) -> None:
+    """``queue done`` with mentor and mentee swapped said only "no open item", and so did a second
+    ``queue ack``; the first finds the pair's item, the second says it was acknowledged."""
+    from lmsync.errors import InputError
+    from lmsync.service.health_queue import queue_ack, queue_done
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")})
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, config.programme.name)
+    queue.offer(DAY, _fading(5, mentor=66))
+    queue.offer(DAY, _fading(6, mentor=66))
+    store.close()
+    item = queue_done(config, (5, 66), "no_action", on=DAY)
+    assert item.pair == (66, 5) and item.outcome == "no_action"
+    queue_ack(config, "66-6", on=DAY)
+    with pytest.raises(InputError, match="acknowledged on 2026-11-30"):
+        queue_ack(config, "66-6", on=DAY)
+    with pytest.raises(InputError, match="no open item"):
+        queue_ack(config, "66-7", on=DAY)
