@@ -94,8 +94,9 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
     """The open items, oldest first (JSON: a list); text: one line per item, its reasons under it."""
     rows = []
     for i in items:
+        due = None if i.status == "recovered" else i.due_on  # never due (README; tester finding 12)
         extra = "".join([
-            f"  owner {i.owner}" if i.owner else "", f"  due {i.due_on.isoformat()}" if i.due_on else "",
+            f"  owner {i.owner}" if i.owner else "", f"  due {due.isoformat()}" if due else "",
             f"  escalated to {i.escalated_to}" if i.escalated_to else "",
         ])
         reasons = reasons_cell(i.reasons)
@@ -103,7 +104,7 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
             "pair": f"{i.mentor_id}-{i.mentee_id}",
             "mentor": Shown(people.as_json(i.mentor_id), people.label(i.mentor_id)),
             "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
-            "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": i.due_on,
+            "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons,
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons),
         })

@@ -52,6 +52,9 @@ def test_finding_6_queue_list_shows_a_recovered_pair_with_its_latest_status_not_
     assert still.status == "fading" and still.reasons[0][1] == "no meeting for 81 days"
     rows = {r["pair"]: r for r in queue_view([recovered, still], People()).rows}
     assert rows["66-3"]["status"] == "recovered" and "no meeting" not in json.dumps(rows["66-3"]["lines"])
+    # tester finding 12: a recovered item is never due, so the list shows no due date for it
+    assert rows["66-3"]["due"] is None and "due" not in rows["66-3"]["extra"]
+    assert rows["66-4"]["due"] is not None
 
 
 def test_finding_6_the_digest_does_not_chase_a_recovered_pair_as_overdue() -> None:
