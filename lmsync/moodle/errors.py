@@ -92,7 +92,7 @@ class TransportError(MoodleError):
 
 
 class ConnectionFailed(TransportError):
-    default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up."
+    default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up (`lmsync doctor` checks them)."
 
     def __init__(
         self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Unpack[ErrorFields]

@@ -307,3 +307,30 @@ def test_issue_12_report_step_without_a_renderer_is_skipped_with_its_reason(tmp_
         drawn = run_cycle(conn.api, config, store, site=site, steps=("report",), report_renderer=renderer())
     assert drawn.step("report").state == "ok" and drawn.reported
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_tester_finding_10_moodle_unreachable_is_tried_once_not_by_every_step(tmp_path):
+    """Tester finding 10: with Moodle down, ``lmsync run`` retried in the sync step and again in
+    the Feedback step (134 s). After a step finds Moodle unreachable, the others are skipped."""
+    from lmsync.config import load_config
+    from lmsync.moodle.errors import ConnectionFailed
+    from lmsync.service.cycle import run_cycle
+
+    calls: list[str] = []
+
+    class Down:
+        def __getattr__(self, name: str):
+            def call(*_a, **_k):
+                calls.append(name)
+                raise ConnectionFailed("connection refused")
+            return call
+
+    config = load_config(None, environ={"XDG_STATE_HOME": str(tmp_path)})
+    store = Store(tmp_path / "s.db")
+    result = run_cycle(Down(), config, store, now=NOON, as_of=AS_OF)  # type: ignore[arg-type]
+    store.close()
+    assert result.step("sync").state == "failed"
+    rest = [s for s in result.steps if s.step != "sync"]
+    assert rest and all(s.state == "skipped" and "Moodle unreachable (sync failed)" in s.summary for s in rest)
+    assert len(calls) == 1  # the sync's one request; no other step asked again
+    assert result.exit_code == result.step("sync").exit_code
