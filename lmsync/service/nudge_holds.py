@@ -65,13 +65,16 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
     flagged = sum(1 for p in assessment.pairs if p.health.needs_attention)
     if flagged and assessment.unpaired_here:
         # tester 3, finding 1: whatever the share, a store that never nudged and never paired these
-        # circles would nudge beside the store that did (the same people twice a day, from its own
-        # partial history): held until an admin says this store takes over
+        # circles would nudge beside the store that did (the same people twice a day, judged on its
+        # partial records): held until an admin says this store takes over. ``flagged`` counts every
+        # pair, paired here or not, at risk or fading as this store judges it (new-admin tester, C)
         return (
             f"this store has never nudged about the programme and {assessment.unpaired_here} of "
             f"{len(assessment.pairs)} pairs sit in circles it never paired (its pairing history has no record of "
-            f"them): another lmsync store made them and may still nudge them. {flagged} pair(s) would be nudged "
-            "from this store's own history. If that store still runs this programme, run lmsync there and "
+            f"them): another lmsync store made them and may still nudge them. {flagged} pair(s) would be nudged: "
+            f"of all {len(assessment.pairs)} pairs, those at risk or fading as this store judges them from the "
+            "records it holds, which date a pair it never paired from the programme's start (or when it first "
+            "saw it), not from its pairing. If that store still runs this programme, run lmsync there and "
             f"retire this one; send from here with {ALLOW_MASS_NUDGE} only if this store replaces it "
             "(held on every run until then)"
         )

@@ -194,7 +194,8 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
     pair may see them: a reason naming the other side's answers becomes ``<other>_side_withheld``,
     this side's asymmetry (whose text says the other side's held) reads as its own fall, and
     ``hi_bye`` keeps its minutes but not that the meetings were low-rated (fifth tester, finding 2:
-    the ratings may be the other side's).
+    the ratings may be the other side's), and a ``meetings_declining`` of no named side says neither
+    whether the ratings fell nor, by their absence, that they held.
 
     Always, whatever the number of the mentor's mentees: a pair's reason is about one relationship,
     so its other side is one known person (tester finding 2; ``pair show`` withholds the mentee
@@ -205,8 +206,13 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
     for code, text in reasons:
         if code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}"):
             code, text = f"{other}_side_withheld", f"a {other}-side signal (withheld: what the other side answered)"
-        elif code == "hi_bye":  # "...short and low-rated": whose ratings is not said, so neither side's show
-            text = text.removesuffix(" and low-rated") + "; the ratings behind this signal are withheld"
+        elif code == "hi_bye":  # "...short and low-rated (...)": whose ratings is not said, so neither side's show
+            text = text.partition(" and low-rated")[0] + "; the ratings behind this signal are withheld"
+        elif code == "meetings_declining":  # names what fell (minutes, ratings), side not said: neither shows
+            text = (
+                "recent meetings declining; whether in minutes or ratings is withheld "
+                "(the ratings may be the other side's)"
+            )
         elif code == f"satisfaction_asymmetry_{own_side}":
             code, text = f"satisfaction_falling_{own_side}", f"satisfaction fell on the {own_side} side"
         if [code, text] not in out:

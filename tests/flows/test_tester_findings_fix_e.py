@@ -191,13 +191,15 @@ def test_finding_13_pair_show_honours_show_names_in_its_resolver_errors(home, mo
 
 def test_finding_13_pair_show_errors_log_ids_not_names_with_show_names_true(programme, home):
     """``[privacy] show_names = true`` puts names on the terminal, never in the JSON fatal line (tester finding)."""
-    _config, mentor, mentee = programme
+    config, mentor, mentee = programme
+    # not a pair: another student (the queue item makes mentor and mentee a known pair, finding 4)
+    stranger = next(u for u in read_roster_of(config).values() if "student" in u.roles and u.id != mentee.id)
     (home / "lmsync.toml").write_text("[privacy]\nshow_names = true\n")
     console = run("pair", "show", mentor.username, mentor.username)
     assert console.exit_code == EXIT_INPUT and mentor.fullname in console.stderr
-    for args in ((mentor.username, mentor.username), (mentee.username, mentor.username), ("nobody-at-all",)):
+    for args in ((mentor.username, mentor.username), (stranger.username, mentor.username), ("nobody-at-all",)):
         logged = run("--log-format", "json", "pair", "show", *args)
         fatal = json.loads(logged.stderr.strip().splitlines()[-1])
         assert logged.exit_code == EXIT_INPUT and fatal["event"] == "lmsync.fatal"
-        assert mentor.fullname not in logged.stderr and mentee.fullname not in logged.stderr
+        assert mentor.fullname not in logged.stderr and stranger.fullname not in logged.stderr
         assert "nobody-at-all" not in fatal["message"]

@@ -23,6 +23,11 @@ from lmsync.domain.meetings import Meeting, RatedBy
 
 _NORMAL = NormalDist()
 
+#: For the words only (never a status): a part of the shift test (minutes, ratings) "fell" when its
+#: own z is this far below zero, beyond one standard error of noise. With the combined z at or below
+#: ``-shift_watch`` (3), at least one part always is: ``(z1 + z2) / sqrt(2) <= -3`` needs one <= -2.1.
+FELL_Z = 1.0
+
 
 @dataclass(frozen=True)
 class Shift:
@@ -32,6 +37,15 @@ class Shift:
 
     z: float
     side: RatedBy | None = None
+    minutes: float | None = None  # the minutes' own z (negative: shorter now)
+    ratings: float | None = None  # the ratings' own z (``ratings_shift``); None: no ratings compared
+
+    @property
+    def fell(self) -> str:
+        """What fell, for a reason's text (``fallen``): a part whose own z is at or below ``-FELL_Z``,
+        and the ratings whenever a side is named (its reason says that side's ratings fell)."""
+        minutes = self.minutes is not None and self.minutes <= -FELL_Z
+        return fallen(minutes, self.side is not None or (self.ratings is not None and self.ratings <= -FELL_Z))
 
 
 def ratings_by_side(meetings: Sequence[Meeting]) -> dict[RatedBy | None, list[float]]:
@@ -112,8 +126,8 @@ def meetings_shift(before: Sequence[Meeting], recent: Sequence[Meeting], t: Thre
         return None
     rating = ratings_shift(before, recent, floor=t.shift_rating_floor)
     if rating is None:
-        return Shift(z_minutes)
-    return Shift((z_minutes + rating.z) / math.sqrt(2.0), rating.side)
+        return Shift(z_minutes, minutes=z_minutes)
+    return Shift((z_minutes + rating.z) / math.sqrt(2.0), rating.side, z_minutes, rating.z)
 
 
 def meeting_quality(window: Sequence[Meeting]) -> list[float]:
@@ -130,3 +144,29 @@ def meeting_quality(window: Sequence[Meeting]) -> list[float]:
             q = (q + m.rating / usual) / 2
         out.append(q)
     return out
+
+
+def fallen(minutes: bool, ratings: bool) -> str:
+    """``shorter``, ``lower-rated``, both joined, or, when neither part fell on its own (only their
+    combination did), ``worse (minutes and ratings together)``: a reason names only what fell."""
+    if minutes and ratings:
+        return "shorter and lower-rated"
+    return "shorter" if minutes else "lower-rated" if ratings else "worse (minutes and ratings together)"
+
+
+def window_fell(window: Sequence[Meeting], min_drop: float) -> str:
+    """What fell over ``window`` (``fallen``): the later half's mean minutes, or its ratings (each
+    a share of its side's median in the window, as ``meeting_quality`` reads them), at least
+    ``min_drop / 2`` below the earlier half's: the halves and the bar ``trend.falling`` first
+    asks of the two together (``trend_min_drop``)."""
+    half = len(window) // 2
+    early, late = window[:half], window[len(window) - half :]
+    usual = {side: median(values) for side, values in ratings_by_side(window).items()}
+
+    def shares(meetings: Sequence[Meeting]) -> list[float]:
+        return [m.rating / usual[m.rated_by] for m in meetings if m.rating is not None and usual[m.rated_by]]
+
+    def fell(before: Sequence[float], after: Sequence[float]) -> bool:
+        return bool(before and after) and fmean(after) <= (1.0 - min_drop / 2) * fmean(before)
+
+    return fallen(fell([m.minutes for m in early], [m.minutes for m in late]), fell(shares(early), shares(late)))

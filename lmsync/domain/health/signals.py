@@ -29,7 +29,7 @@ from statistics import fmean, median
 from typing import Literal
 
 from lmsync.domain.health.evidence import PairEvidence, SatisfactionPoint, Side, SurveyRound
-from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift
+from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift, window_fell
 from lmsync.domain.health.thresholds import Thresholds
 from lmsync.domain.health.trend import falling
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
@@ -277,7 +277,13 @@ def _length(ctx: Context) -> list[Reason]:
     ratings = [m.rating for m in recent if m.rating is not None]
     low_rated = bool(ratings) and fmean(ratings) <= t.hi_bye_rating
     if low_rated and len(recent) >= t.recent_meetings and _on_time(ctx, recent):
-        text = f"recent meetings on time but short ({mean:.0f} min on average) and low-rated"
+        # short against what fired: the floor, the pair's own earlier length, or both (tester finding A)
+        than = [f"under {t.short_minutes}"] if short else []
+        than += [f"down from this pair's usual {usual:.0f}"] if shrunk else []
+        text = (
+            f"recent meetings on time but short ({mean:.0f} min on average, {' and '.join(than)}) and low-rated "
+            f"({fmean(ratings):.1f} on average, at most {t.hi_bye_rating:g} is low)"
+        )
         return [ctx.reason("at_risk", "hi_bye", text)]
     if short:
         text = f"recent meetings average {mean:.0f} min (under {t.short_minutes})"
@@ -317,8 +323,9 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
     code, by_side = "meetings_declining", ""
     if found is not None and found.side is not None:
         code, by_side = f"meetings_declining_{found.side}", f" (the {found.side}'s ratings fell)"
-    if z is not None and z <= -t.shift_at_risk:
-        text = f"recent meetings much shorter or lower-rated than this pair's earlier {len(before)}{by_side}"
+    # each text names only what fell: the minutes, the ratings or both (tester finding B)
+    if found is not None and z is not None and z <= -t.shift_at_risk:
+        text = f"recent meetings much {found.fell} than this pair's earlier {len(before)}{by_side}"
         return [ctx.reason("at_risk", code, text)]
     window = ctx.attended[-t.trend_meetings :]
     fall = None
@@ -333,10 +340,10 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
             persist=t.trend_persist,
         )
     if fall is not None:
-        text = f"meetings getting shorter and lower-rated over the last {len(window)} (down about {fall.share:.0%})"
+        text = f"meetings getting {window_fell(window, t.trend_min_drop)} over the last {len(window)} (down about {fall.share:.0%})"
         return [ctx.reason("watch", "meetings_declining", text)]
-    if z is not None and z <= -t.shift_watch:
-        text = f"recent meetings shorter or lower-rated than this pair's earlier {len(before)}{by_side}"
+    if found is not None and z is not None and z <= -t.shift_watch:
+        text = f"recent meetings {found.fell} than this pair's earlier {len(before)}{by_side}"
         return [ctx.reason("watch", code, text)]
     return []
 

@@ -161,7 +161,10 @@ def test_hi_bye_meetings_on_time_but_short_and_low_rated_that_silence_never_sees
     assert h.codes == ("hi_bye",)
     assert h.status == "at_risk"
     assert "no_meeting" not in h.codes and h.days_since_meeting == 6  # never silent
-    assert h.reasons[0].text == "recent meetings on time but short (19 min on average) and low-rated"
+    assert h.reasons[0].text == (
+        "recent meetings on time but short (19 min on average, down from this pair's usual 50) "
+        "and low-rated (2.5 on average, at most 3.5 is low)"
+    )
 
 
 def test_short_meetings_rated_well_are_shrinking_not_hi_bye():
@@ -192,7 +195,7 @@ def test_a_falling_trend_in_minutes_and_ratings_over_the_recent_meetings_is_at_r
     h = judge(*series, paired_days_ago=200)
     assert h.codes == ("meetings_declining",)
     assert h.status == "at_risk"
-    assert h.reasons[0].text.startswith("recent meetings much shorter or lower-rated than this pair's earlier 5")
+    assert h.reasons[0].text.startswith("recent meetings much shorter and lower-rated than this pair's earlier 5")
 
 
 def test_a_falling_trend_with_steady_ratings_is_only_a_watch():
