@@ -1,11 +1,13 @@
 """``lmsync demo``: the newcomer's whole run against the built-in emulator.
 
 It always uses a fresh demo site (saved in the state directory, so later commands such as
-``lmsync plan`` see the same site) and never touches a configured real Moodle.
+``lmsync plan`` and ``lmsync run`` see the same site, as the programme's store left it: the demo's
+term runs on a copy, with a store of its own) and never touches a configured real Moodle.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,8 +78,13 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     again = jobs.plan_job(config)
     echo(plan_text(again.plan, people=people))
     echo("")
+    # The term (its own store) writes grade items and Feedback answers that the programme's store
+    # cannot prove are its own: a later `lmsync run` then left them "for an admin" and exited 2
+    # (tester finding 8). The term runs on a copy; the saved site stays the programme's own.
+    synced = copy.deepcopy(site)
     term = run_demo_term(config, site, echo, views.grades)
     echo("")
     page = term.store_path().with_name(f"{config.programme.name}.report.html")
     write_report(report_job(term, as_of=term_dates(programme_today(term))[1], site=site), page, views.report)
+    synced.save(config.emulator_state_path())
     echo(f"Programme report (open it in a browser): {page}")

@@ -375,3 +375,15 @@ def test_point_11_a_token_in_quotes_or_as_an_assignment_is_named_locally(env: An
         config.load_token()
     assert named in str(raised.value)
     assert SECRET not in str(raised.value) and SECRET not in repr(raised.value)
+
+
+def test_tester_finding_8_lmsync_run_after_the_demo_exits_0(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tester finding 8: ``lmsync demo`` then ``lmsync run`` ended in "grades partial ... 3 left for
+    an admin" (exit 2): the demo's term, with a store of its own, had written grade items on the
+    saved site. The term now runs on a copy; the saved site is what the programme's store made."""
+    monkeypatch.chdir(env)
+    demo = CliRunner().invoke(main, ["--log-level", "warning", "demo"])
+    assert demo.exit_code == 0, demo.output
+    run = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    assert run.exit_code == 0, run.output
+    assert "left for an admin" not in run.output
