@@ -127,6 +127,8 @@ def parse_interval(text: str) -> float:
     Raises ValueError, with the fix in its message, for a missing unit, anything that is not
     a number, less than MIN_INTERVAL_SECONDS or more than MAX_INTERVAL_SECONDS.
     """
+    if text.strip().endswith("M"):  # months or minutes? (tester finding 12: "1M" was read as a minute)
+        raise ValueError(f"{text!r} is ambiguous: write m for minutes (15m) or d for days (30d)")
     cleaned = text.strip().lower()
     unit = cleaned[-1:] if cleaned[-1:] in _UNITS else ""
     number = cleaned[: -len(unit)].strip() if unit else cleaned

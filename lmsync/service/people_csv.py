@@ -105,7 +105,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
             continue  # empty line
         line = reader.line_num + skipped
         if len(row) > width:
-            raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width}")
+            raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
+                        f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")")
         cell = list(map(str.strip, pick(row + padding[len(row):])))
         if not any(cell):
             continue  # blank line

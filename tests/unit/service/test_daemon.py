@@ -142,3 +142,10 @@ def test_a_stop_during_the_wait_ends_the_daemon_at_once(tmp_path, monkeypatch):
 
     code = daemon_loop(load_config(None, environ={}), 3600, stop, run=run)  # waits on the stop flag
     assert code == EXIT_OK and runs == [1]
+
+
+@pytest.mark.parametrize("text", ["1M", "15M", " 2M "])
+def test_tester_finding_12_a_capital_m_is_refused_as_months_or_minutes(text):
+    with pytest.raises(ValueError, match="ambiguous: write m for minutes"):
+        parse_interval(text)
+    assert parse_interval(text.lower().replace("1m", "15m").replace(" 2m ", "2m")) >= 60
