@@ -16,14 +16,19 @@ from tests.flows.test_cycle import AS_OF, NOON, circle_pairs, setup
 from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
 
 
-def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_path, site_and_coordinators):  # noqa: F811
-    site = site_and_coordinators
+def _a_mentor_and_a_stranger(tmp_path, site):
+    """After one cycle: the configuration, usernames by id, a mentor and a mentee of another circle."""
     config, _cases = setup(tmp_path, site)
     cycle_job(config, site=site, now=NOON, as_of=AS_OF)
     users = {u.id: u.username for u in site.users.values()}
     pairs = circle_pairs(site)
     mentor = pairs[0][0]
     stranger = next(mentee for m, mentee in pairs if m != mentor and (mentor, mentee) not in pairs)
+    return config, users, mentor, stranger
+
+
+def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_path, site_and_coordinators):  # noqa: F811
+    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
     runner = CliRunner()
     cfg = str(config.source)
     shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
@@ -98,13 +103,7 @@ def test_tester_finding_4_pair_show_finds_a_pair_known_only_by_its_queue_item(tm
     """Tester finding 4: a pair re-matched and judged again on the same day lost that day's
     snapshot, and ``pair show`` then said it never was a pair although its queue item (and
     nudges) were in the store. The queue's pairs count as known pairs."""
-    site = site_and_coordinators
-    config, _cases = setup(tmp_path, site)
-    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
-    users = {u.id: u.username for u in site.users.values()}
-    pairs = circle_pairs(site)
-    mentor = pairs[0][0]
-    stranger = next(mentee for m, mentee in pairs if m != mentor and (mentor, mentee) not in pairs)
+    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
     store = Store(config.store_path())
     CoordinatorQueue(store, config.programme.name).offer(
         AS_OF, PairHealth(mentor, stranger, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0)
