@@ -26,24 +26,13 @@ log = get_logger(__name__)
 
 def settings_from_config(config: Config) -> MatchSettings:
     m = config.matching
-    w = m.weights
+    # the configuration's keys are the domain's field names: each weight and setting by its name
+    same = ("peer_year_gap_min", "peer_year_gap_max", "peer_year_gap_preferred", "triad_juniors", "load_balance")
     try:
         return MatchSettings(
             structure=m.structure,
-            weights=Weights(
-                same_department=w.same_department,
-                shared_interests=w.shared_interests,
-                shared_language=w.shared_language,
-                year_gap=w.year_gap,
-                preference=w.preference,
-                need=w.need,
-                stickiness=w.stickiness,
-            ),
-            peer_year_gap_min=m.peer_year_gap_min,
-            peer_year_gap_max=m.peer_year_gap_max,
-            peer_year_gap_preferred=m.peer_year_gap_preferred,
-            triad_juniors=m.triad_juniors,
-            load_balance=m.load_balance,
+            weights=Weights(**{name: getattr(m.weights, name) for name in Weights.__dataclass_fields__}),
+            **{name: getattr(m, name) for name in same},
         )
     except ValueError as exc:
         raise ConfigError(f"matching: {exc}") from None
