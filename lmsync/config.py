@@ -412,7 +412,7 @@ def _read_config_text(file: Path) -> str:
         raise ConfigError(f"{file} is a directory, not a configuration file",
                           hint="give --config (or LMSYNC_CONFIG) the path of the .toml file itself")
     try:
-        return file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is not part of the TOML
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
                           "a configuration file must be UTF-8", hint="save it as UTF-8 in your editor") from None

@@ -188,12 +188,11 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
         )
     people = people_of(config, roster) if roster else load_people(config)
     mentor_id, mentee_id = (int(part) for part in pair_id.split("-", 1))
-    if not any((i.mentor_id, i.mentee_id) == (mentor_id, mentee_id) for i in service.queue_list(config)):
-        raise InputError(
-            f"{people.pair(mentor_id, mentee_id)}: no open item in the coordinator queue",
-            hint="see `lmsync queue list`",
-        )
-    item = service.queue_ack(config, pair_id, note=note, wait=wait)
+    open_pairs = {(i.mentor_id, i.mentee_id) for i in service.queue_list(config)}
+    if (mentor_id, mentee_id) not in open_pairs and (mentee_id, mentor_id) in open_pairs:
+        mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it
+        pair_id = f"{mentor_id}-{mentee_id}"
+    item = service.queue_ack(config, pair_id, note=note, wait=wait, label=people.pair(mentor_id, mentee_id))
     click.echo(
         f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); "
         "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`"

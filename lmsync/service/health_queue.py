@@ -165,10 +165,11 @@ def queue_list(config: Config) -> list[QueueItem]:
 
 
 def queue_ack(
-    config: Config, pair: str, *, note: str | None = None, on: date | None = None, wait: bool = False
+    config: Config, pair: str, *, note: str | None = None, on: date | None = None, wait: bool = False,
+    label: str | None = None,
 ) -> QueueItem:
     """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``), under the programme lock
-    (``wait`` for it; LockedError otherwise, tester finding 9)."""
+    (``wait`` for it; LockedError otherwise, tester finding 9). ``label`` names the pair in errors."""
     try:
         key = parse_pair_id(pair)
     except ValueError as exc:
@@ -179,10 +180,10 @@ def queue_ack(
         acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
     if item is None:
         if acked:  # a second ack (tester finding 12): say so, not "no open item"
-            raise InputError(f"pair {pair}'s item was acknowledged on {acked[-1].acked_on}",
+            raise InputError(f"{label or 'pair ' + pair}: the item was acknowledged on {acked[-1].acked_on}",
                              hint="record what was done with `lmsync queue done`")
         raise InputError(
-            f"pair {pair} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+            f"{label or 'pair ' + pair}: no open item in the coordinator queue", hint="see `lmsync queue list`"
         )
     log.info("queue.ack", item=item.id)
     return item

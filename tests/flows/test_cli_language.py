@@ -330,8 +330,16 @@ def test_issue_11_queue_ack_keeps_the_old_pair_key(programme):
     _queue_pair(config, mentor, mentee)
     assert run("queue", "ack", f"{mentor.id}-{mentee.id}").exit_code == 0
     again = run("queue", "ack", mentor.username, mentee.username)
-    assert again.exit_code == EXIT_INPUT and "no open item" in again.stderr
+    assert again.exit_code == EXIT_INPUT and "acknowledged on" in again.stderr  # a second ack says so (tester finding 12)
 
+
+
+def test_tester_finding_12_queue_ack_takes_the_mentee_first_as_queue_done_does(programme):
+    config, mentor, mentee = programme
+    _queue_pair(config, mentor, mentee)
+    result = run("queue", "ack", mentee.username, mentor.username)
+    assert result.exit_code == 0, result.output
+    assert f"acknowledged {mentor.fullname} ({mentor.username}) / {mentee.fullname}" in result.stdout
 
 def test_issue_11_queue_ack_names_an_unknown_person(programme):
     _config, mentor, _mentee = programme

@@ -93,7 +93,7 @@ def test_tester_finding_12_queue_done_with_the_mentee_first_and_a_second_ack(tmp
     item = queue_done(config, (5, 66), "no_action", on=DAY)
     assert item.pair == (66, 5) and item.outcome == "no_action"
     queue_ack(config, "66-6", on=DAY)
-    with pytest.raises(InputError, match="acknowledged on 2026-11-30"):
+    with pytest.raises(InputError, match="pair 66-6: the item was acknowledged on 2026-11-30"):
         queue_ack(config, "66-6", on=DAY)
     with pytest.raises(InputError, match="no open item"):
         queue_ack(config, "66-7", on=DAY)

@@ -151,3 +151,12 @@ def test_tester_finding_12_max_parallel_must_be_a_number_from_1_to_16(value):
     with pytest.raises(ValueError, match="max_parallel"):
         Config.model_validate({"moodle": {"max_parallel": value}})
     assert Config.model_validate({"moodle": {"max_parallel": 16}}).moodle.max_parallel == 16
+
+
+def test_tester_finding_a_configuration_saved_with_a_utf8_bom_is_read(tmp_path):
+    """A BOM (Windows editors) made the first line 'not valid TOML: Invalid statement'."""
+    from lmsync.config import load_config
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf[programme]\nname = \"mentoring-2027\"\n")
+    assert load_config(path, environ={}).programme.name == "mentoring-2027"
