@@ -67,6 +67,10 @@ def _describe(char: str) -> str:
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]")
 
 
+#: Shorter text is refused as a token (Moodle's have 32 characters; tests and odd sites use fewer).
+MIN_TOKEN_LENGTH = 8
+
+
 def _check_shape(value: str, source: str) -> None:
     """Refuse a token written in quotes or as ``key=value``, naming the mistake, never the token.
 
@@ -100,6 +104,13 @@ def clean_token_text(text: str, source: str) -> str:
     if value.startswith(_BOM):
         value = value[1:].strip(_EDGE)
     _check_shape(value, source)
+    if value and len(value) < MIN_TOKEN_LENGTH:
+        # a short "token" (LMSYNC_TOKEN=Max) is no Moodle token, and redacting it from an error would
+        # blank out ordinary words ("<redacted> retries exceeded"), telling what it is (re-test finding 3)
+        raise ValueError(
+            f"{source}: the token has {len(value)} characters; Moodle's tokens have 32 letters and digits. "
+            "Copy the token again from Site administration > Server > Web services > Manage tokens"
+        )
     problems = []
     for position, char in enumerate(value, start=1):
         if not ("!" <= char <= "~"):

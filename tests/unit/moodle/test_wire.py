@@ -352,3 +352,14 @@ def test_a_utf16_token_file_is_named(tmp_path, monkeypatch) -> None:
 
 def test_clean_token_text_keeps_a_plain_token() -> None:
     assert clean_token_text(SECRET, "x") == SECRET
+
+
+@pytest.mark.parametrize("short", ["Max", "x", "1234567"])
+def test_retest_finding_3_a_token_too_short_to_be_moodles_is_refused_without_showing_it(monkeypatch, tmp_path, short) -> None:
+    """LMSYNC_TOKEN=Max was sent, and redacting it from errors printed "<redacted> retries exceeded"."""
+    cfg = tmp_path / "lmsync.toml"
+    cfg.write_text('[moodle]\nurl = "https://moodle.example.test"\n')
+    monkeypatch.setenv("LMSYNC_TOKEN", short)
+    with pytest.raises(ConfigError, match=f"LMSYNC_TOKEN: the token has {len(short)} characters") as info:
+        load_config(cfg, environ={}).load_token()
+    assert short not in str(info.value).replace("LMSYNC_TOKEN", "")
