@@ -64,6 +64,9 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
             log.info("store.bound", path=store.where, site=bound.site, course=bound.course)
     if same_site(bound.site, site) and bound.course == course:
         return bound
+    if not store.read_only and not store.holds_data():  # bound by a run that wrote nothing (re-test finding 2)
+        log.warning("store.rebound", path=store.where, site=site, course=course, was_site=bound.site)
+        return store.rebind(site, course)
     raise ConfigError(
         f"the store {store.where} belongs to site {bound.site}, course {bound.course}; "
         f"this configuration names site {site}, course {course}",

@@ -345,6 +345,16 @@ class Store:
         assert bound is not None
         return bound
 
+    def rebind(self, site: str, course: str) -> StoreBinding:
+        """Bind a store that holds no data yet to ``site`` and ``course`` instead (a first run
+        against a mistyped URL bound it to a site it never reached: re-test finding 2). Raises
+        ValueError when the store holds data: that binding is what keeps it to one site."""
+        with self.transaction():
+            if self.holds_data():
+                raise ValueError("the store holds data: its binding stays")
+            self.write(schema.store_binding.delete())
+            return self.bind(site, course)
+
     # --- inspection (tests, ``reads never write`` checks) --------------------------------------
 
     def tables(self) -> list[str]:

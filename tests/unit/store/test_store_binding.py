@@ -52,10 +52,27 @@ def test_issue_11_a_store_made_on_the_emulator_is_refused_under_a_real_site(tmp_
 def test_issue_11_another_course_on_the_same_site_is_refused(tmp_path):
     store_file = tmp_path / "p.db"
     _p, first = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2026")
-    open_store(first).close()
+    store = open_store(first)
+    MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])  # it holds data
+    store.close()
     _p, other = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2027", name="other.toml")
     with pytest.raises(ConfigError, match="course MENTOR-2026; this configuration names site .*course MENTOR-2027"):
         open_store(other)
+
+
+def test_retest_finding_2_a_store_bound_by_a_run_that_wrote_nothing_takes_the_corrected_site(tmp_path):
+    """A first run against a mistyped URL bound the store to a site it never reached; correcting
+    the URL was then refused. A store that holds no data is bound to the configured site instead."""
+    store_file = tmp_path / "p.db"
+    _p, typo = config_for(tmp_path, store_file, url="http://127.0.0.1:1", course="MENTOR-2026")
+    open_store(typo).close()
+    _p, fixed = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2026", name="fixed.toml")
+    with capture_logs() as events:
+        store = open_store(fixed)
+    bound = store.binding()
+    store.close()
+    assert bound is not None and bound.site == REAL
+    assert [e["event"] for e in events].count("store.rebound") == 1
 
 
 def test_issue_11_the_same_site_spelled_differently_is_still_that_site(tmp_path):
