@@ -211,8 +211,8 @@ def daemon_loop(
             write_configured_report(config, report_renderer)
         failures = 0 if code == EXIT_OK else failures + 1
         runs += 1
-        if max_runs is not None and runs >= max_runs:
-            break
+        if (max_runs is not None and runs >= max_runs) or stop():
+            break  # stopped: no "backing off" line for a wait that will not happen
         delay = backoff_delay(interval, failures, max_backoff)
         if failures:
             log.warning("daemon.backing_off", failures=failures, next_in_seconds=round(delay))
