@@ -21,12 +21,13 @@ because a half-read programme would be matched wrongly without anyone noticing.
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar, cast
@@ -82,7 +83,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     if not header:
         raise InputError(f"{path}: empty file (expected a header line with id,role,...)")
     columns = _columns(path, header, config)
-    position = {column: i for i, column in enumerate(header)}  # a repeated column: the last one counts
+    position = {column: i for i, column in enumerate(header)}  # a field's one column (_columns refuses two)
     width = len(header)
     # Every row is padded with empty cells so that an absent column reads the padding (always empty).
     pick = operator.itemgetter(*(position.get(columns[name], width) for name in FIELDS))
@@ -100,10 +101,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     values_of = _Cells(lambda text: _values(text, words))
     needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
-    for row in reader:
-        if not row:
-            continue  # empty line
-        line = reader.line_num + skipped
+    for line, row in _rows(path, reader, skipped):
         if len(row) > width:
             raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
                         f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")")
@@ -198,6 +196,22 @@ def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
     return primary, normal_also(primary, all_roles), default_capacity(all_roles, config)
 
 
+def _rows(path: Path, reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows with their physical line; a row ``csv`` cannot read (a cell over its
+    131,072-character limit) is refused with its line, as the imports refuse it (tester round 3, 10)."""
+    line = 1 + skipped
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _fail(path, line + 1, "(row)", str(exc)) from None
+        line = reader.line_num + skipped
+        if row:
+            yield line, row
+
+
 def _capacity(text: str) -> int:
     capacity = _integer(text, "capacity")
     if capacity < 0:
@@ -248,11 +262,17 @@ def _fail(path: Path, line: int, field: str, message: str) -> InputError:
     return InputError(f"{path}:{line}: {field}: {message}")
 
 
+LARGEST = 1_000_000  # a capacity or year above this is a typo (and beyond the solver's int64: tester round 3, 9)
+
+
 def _integer(text: str, field: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise _BadCell(field, f"{text!r} is not a whole number") from None
+    if abs(value) > LARGEST:
+        raise _BadCell(field, f"{text!r} is too large (at most {LARGEST:,})")
+    return value
 
 
 def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
@@ -261,6 +281,8 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
     aliases: dict[str, str] = {"id": "id", "role": "role"}
     for name in OPTIONAL:
         aliases[name] = name
+    if attributes.capacity:
+        aliases[attributes.capacity] = "capacity"  # the profile field's shortname, as for the others (round 3, 14)
     for name in ATTRIBUTES:
         shortname = getattr(attributes, name)
         if shortname is None:
@@ -269,9 +291,14 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
         aliases[shortname] = name
     folded = {name.casefold(): field for name, field in aliases.items()}  # "ID", "Role": tester finding 12
     columns: dict[str, str] = {}
+    at: dict[str, int] = {}
     for position, column in enumerate(header, start=1):
         if column in aliases or column.casefold() in folded:
-            columns[aliases.get(column) or folded[column.casefold()]] = column
+            field = aliases.get(column) or folded[column.casefold()]
+            if field in columns:  # capacity,Capacity or year,yearofstudy: which one would count? (round 3, 3)
+                raise InputError(f"{path}:1: column {position} {column!r}: {field} is already column {at[field]} "
+                                 f"{columns[field]!r}; keep one of them")
+            columns[field], at[field] = column, position
         elif column.casefold() in ATTRIBUTES or column == "":
             continue
         else:

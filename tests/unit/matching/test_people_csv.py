@@ -202,3 +202,42 @@ def test_tester_finding_12_column_names_and_roles_are_read_in_any_case(tmp_path:
 def test_tester_finding_12_a_ragged_row_says_to_quote_a_cell_with_the_separator(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r":2: \(row\): 4 cells, the header has 3 \(a cell that holds ','.* must be quoted"):
         load_people_csv(write(tmp_path, "id,role,interests\ns1,mentee,a,b\n"), Config())
+
+
+@pytest.mark.parametrize(("header", "row", "first", "second"), [
+    ("id,role,capacity,Capacity", "t1,mentor,1,3", "capacity", "Capacity"),
+    ("id,role,year,yearofstudy", "t1,peer_mentor,5,3", "year", "yearofstudy"),
+    ("id,role,department,department", "t1,mentor,Law,Medicine", "department", "department"),
+])
+def test_round_3_finding_3_a_field_in_two_columns_is_refused_not_the_last_one_taken(
+    tmp_path: Path, header: str, row: str, first: str, second: str
+) -> None:
+    path = write(tmp_path, f"{header}\n{row}\ns1,mentee,,\n")
+    with pytest.raises(InputError) as error:
+        load_people_csv(path, Config())
+    assert f"people.csv:1: column 4 {second!r}:" in str(error.value)
+    assert f"already column 3 {first!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999999", "1000001"])
+def test_round_3_finding_9_a_capacity_beyond_any_programme_names_its_line_not_a_traceback(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, f"id,role,capacity\ns1,mentee,\nt1,mentor,{value}\n")
+    with pytest.raises(InputError, match=r"people\.csv:3: capacity: .* is too large"):
+        load_people_csv(path, Config())
+    assert load_people_csv(write(tmp_path, "id,role,capacity\nt1,mentor,1000000\n"), Config()).by_id()["t1"].capacity == 1_000_000
+
+
+def test_round_3_finding_10_a_cell_over_the_csv_limit_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'id,role,capacity,interests\n\nt1,mentor,2,"' + "x" * 200_000 + '"\ns1,mentee,,a\n')
+    with pytest.raises(InputError, match=r"people\.csv:3: \(row\): field larger than field limit"):
+        load_people_csv(path, Config())
+
+
+def test_round_3_finding_14_the_capacity_profile_field_names_the_capacity_column(tmp_path: Path) -> None:
+    people = load_people_csv(write(tmp_path, "id,role,mentorcapacity\nt1,mentor,1\ns1,mentee,\n"), Config())
+    assert people.by_id()["t1"].capacity == 1
+
+
+def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"people\.csv:6: role: empty"):
+        load_people_csv(write(tmp_path, "id,role,capacity\n\nt1,mentor,1\n\ns1,mentee,\nx,,\n"), Config())
