@@ -14,7 +14,7 @@ import types
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -49,6 +49,8 @@ def _named_sections(annotation: Any) -> type[BaseModel] | None:
 def type_name(annotation: Any) -> str:
     """A short, TOML-flavoured name for a field's type (``integer``, ``list of text``, ...)."""
     origin = get_origin(annotation)
+    if origin is Annotated:  # Annotated[int, Field(ge=1)]: the type, not "Annotated" (tester round 3, 24)
+        return type_name(get_args(annotation)[0])
     if origin in (Union, types.UnionType):
         parts = [type_name(a) for a in get_args(annotation) if a is not type(None)]
         optional = type(None) in get_args(annotation)

@@ -215,7 +215,9 @@ class HealthConfig(Section):
             raise ValueError("a username must not start or end with a space")
         # Moodle keeps usernames in lower case (PARAM_USERNAME): "M0001" names the account m0001
         # (tester finding 3: it was looked up as written, not found, and still given queue items)
-        return value.lower() if isinstance(value, str) else [name.lower() for name in value]
+        # a name given twice ("m0010", "M0010") is one coordinator: one digest, not a second one the
+        # store refuses (tester round 3, 11)
+        return value.lower() if isinstance(value, str) else list(dict.fromkeys(name.lower() for name in value))
 
     @model_validator(mode="after")
     def _ordered(self) -> HealthConfig:

@@ -160,3 +160,14 @@ def test_tester_finding_a_configuration_saved_with_a_utf8_bom_is_read(tmp_path):
     path = tmp_path / "bom.toml"
     path.write_bytes(b"\xef\xbb\xbf[programme]\nname = \"mentoring-2027\"\n")
     assert load_config(path, environ={}).programme.name == "mentoring-2027"
+
+
+def test_round_3_finding_24_the_reference_names_an_annotated_list_by_its_items():
+    from typing import Annotated
+
+    from pydantic import Field
+
+    from lmsync.config_reference import reference_markdown, type_name
+
+    assert type_name(list[Annotated[int, Field(ge=1)]]) == "list of integer"
+    assert "Annotated" not in reference_markdown()

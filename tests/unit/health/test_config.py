@@ -154,3 +154,11 @@ def test_tester_finding_a_blank_or_padded_coordinator_username_is_refused(tmp_pa
 def test_tester_finding_a_rule_broken_by_an_environment_variable_names_it(tmp_path):
     with pytest.raises(ConfigError, match="with environment LMSYNC_HEALTH_FADING_SCORE: health: .*fading_score"):
         load_config(write(tmp_path, ""), environ={"LMSYNC_HEALTH_FADING_SCORE": "70"})
+
+
+def test_round_3_finding_11_a_coordinator_named_twice_is_one_coordinator(tmp_path):
+    # two digests to one person on one day were refused by the store (UNIQUE) and failed the digest step
+    path = write(tmp_path, '[health]\ncoordinators = ["m0010", "M0010", "m0011", "m0010"]\nescalate_to = "M0012"\n')
+    config = load_config(path, environ={})
+    assert config.health.coordinators == ["m0010", "m0011"]
+    assert config.health.escalate_to == "m0012"
