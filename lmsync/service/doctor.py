@@ -29,6 +29,7 @@ from lmsync.moodle.errors import (
 from lmsync.moodle.text import same_name
 from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
+from lmsync.secrets import redact
 from lmsync.service.doctor_checks import (
     calendar_check,
     coordinators_check,
@@ -90,7 +91,7 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
     connection, an unknown host or a TLS failure is reported within seconds, not after the
     transport's retry deadline (issue 11).
     """
-    url = api.transport.url
+    url = redact(api.transport.url)  # never a password written into [moodle] url (tester round 3, 6)
     try:
         info = api.get_site_info(fail_fast=True)
     except WebServicesDisabled:

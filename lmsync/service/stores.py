@@ -13,7 +13,7 @@ unbound store writes nothing, but a bound one is still checked.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from lmsync.config import Config
 from lmsync.errors import ConfigError
@@ -26,8 +26,18 @@ EMULATOR_SITE = "emulator"
 
 
 def site_of(config: Config) -> str:
-    """The site a configuration names: its ``[moodle] url``, or ``emulator``."""
-    return config.moodle.url or EMULATOR_SITE
+    """The site a configuration names: its ``[moodle] url`` without a user or password in it
+    (``https://admin:secret@host/`` -> ``https://host/``), or ``emulator``. This name is logged and
+    stored in the binding, so a password there never reaches either (tester round 3, 6)."""
+    return without_userinfo(config.moodle.url) if config.moodle.url else EMULATOR_SITE
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out of its host part."""
+    parts = urlsplit(url.strip())
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def same_site(a: str, b: str) -> bool:
@@ -40,7 +50,7 @@ def same_site(a: str, b: str) -> bool:
     def key(site: str) -> str:
         if site == EMULATOR_SITE:
             return site
-        parts = urlsplit(site.strip())
+        parts = urlsplit(without_userinfo(site))
         return f"{parts.netloc.lower()}{parts.path.rstrip('/').lower()}"
 
     return key(a) == key(b)
@@ -90,5 +100,5 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
 
 
 def _suggested_path(config: Config) -> str:
-    host = urlsplit(config.moodle.url).netloc.replace(":", "_") if config.moodle.url else EMULATOR_SITE
+    host = urlsplit(without_userinfo(config.moodle.url)).netloc.replace(":", "_") if config.moodle.url else EMULATOR_SITE
     return str(config.store_path().with_name(f"{config.programme.name}.{host}.db"))

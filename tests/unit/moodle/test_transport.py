@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 import pytest
@@ -381,3 +382,14 @@ def test_urllib3_debug_lines_are_redacted(caplog) -> None:
 def test_transport_requires_a_token_object() -> None:
     with pytest.raises(TypeError):
         Transport(URL, SECRET)  # type: ignore[arg-type]
+
+
+def test_round_3_finding_6_a_password_in_the_site_url_never_reaches_an_error_or_a_log(token, sleeps) -> None:
+    with_password = "https://admin:hunter2@moodle.example.test"
+    transport = Transport(with_password, token, sleep=sleeps, timeout=5, deadline=1)
+    with responses.RequestsMock() as mock, capture_logs() as logs:
+        mock.add(responses.POST, re.compile(r".*/webservice/rest/server\.php.*"), body=connect_refused())
+        with pytest.raises(E.ConnectionFailed) as info:
+            transport.call("core_webservice_get_site_info", {})
+    assert "hunter2" not in str(info.value) and "hunter2" not in repr(logs)
+    assert "https://admin:<redacted>@moodle.example.test" in str(info.value)  # the account is still named

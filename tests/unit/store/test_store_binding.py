@@ -166,3 +166,18 @@ def test_check_binding_returns_the_binding_in_force(tmp_path):
     first = check_binding(store, config)
     assert first is not None and check_binding(store, config) == first
     store.close()
+
+
+def test_round_3_finding_6_the_binding_and_its_log_line_hold_no_password_of_the_url(tmp_path):
+    store_path = tmp_path / "programme.db"
+    _path, config = config_for(tmp_path, store_path, url="https://admin:hunter2@moodle.school.example/")
+    with capture_logs() as logs:
+        store = open_store(config)
+    try:
+        assert store.binding().site == REAL
+    finally:
+        store.close()
+    assert logs and "hunter2" not in repr(logs)
+    assert same_site("https://admin:hunter2@moodle.school.example/", REAL)
+    _path, plain = config_for(tmp_path, store_path, url=REAL, name="plain.toml")
+    open_store(plain).close()  # the same site, written without the account
