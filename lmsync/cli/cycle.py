@@ -13,6 +13,7 @@ import sys
 import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, examples
+from lmsync.errors import EXIT_PARTIAL
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -32,6 +33,7 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
     A failing step does not stop the steps that do not need it: grades and health need the
     Feedback read; nudges and the digest need health. `lmsync daemon` repeats this.
     """
+    stop = StopFlag.install()  # first: a Ctrl-C while the configuration loads is a stop too, not "Aborted!"
     from lmsync.render.report import renderer
 
     as_json = ctx.obj.log_format == "json"
@@ -42,14 +44,19 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
     result = cycle.cycle_job(
         ctx.obj.config(),
         wait=wait,
-        should_stop=StopFlag.install(),
+        should_stop=stop,
         on_step=show,
         report_renderer=renderer(),
         allow_mass_nudge=allow_mass_nudge,
     )
+    # A stopped run left steps undone: a partial run for cron and systemd, not a success (tester
+    # round 3, 4). The daemon's own stop is not a failure; it reads the cycle's code, not this one.
+    code = max(result.exit_code, EXIT_PARTIAL) if result.stopped else result.exit_code
     if not as_json:
-        click.echo(f"run {result.run_id}: exit {result.exit_code}")
-    sys.exit(result.exit_code)
+        if result.stopped:
+            click.echo("stopped on request: the skipped steps run on the next run")
+        click.echo(f"run {result.run_id}: exit {code}")
+    sys.exit(code)
 
 
 command = [run_command]

@@ -97,9 +97,9 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     if dry_run:
         click.echo(f"dry run: nothing was written{where}")
         return
-    if result.stopped:
-        click.echo(f"stopped on request; the next run continues where this one left off{where}")
-        return
+    if result.stopped:  # work was left: partial, as cron and systemd should see it (tester round 3, 4)
+        raise PartialFailure(f"stopped on request before Moodle was in sync{where}",
+                             hint="the next run continues where this one left off")
     if not result.converged:
         raise PartialFailure(
             f"Moodle did not converge after {result.rounds} rounds{where}",

@@ -1,0 +1,65 @@
+"""A new admin's third round (tester round 3): what `lmsync run` and `lmsync sync` say when stopped.
+
+A run stopped by SIGTERM or Ctrl-C leaves work for the next run: cron and systemd must see a
+partial run (exit 1), not a success (finding 4).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import cycle as cycle_cli
+from lmsync.cli import main
+from lmsync.errors import EXIT_PARTIAL
+from lmsync.service import jobs
+from lmsync.service import moodle as moodle_service
+
+
+class StopAfter(jobs.StopFlag):
+    """A stop flag that reads set from its ``calls``-th check on, as if SIGTERM came then."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__(threading.Event())
+        self.left = calls
+
+    def __call__(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+@pytest.fixture
+def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
+    monkeypatch.setattr(moodle_service, "_announced", False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_round_3_finding_4_a_run_stopped_before_its_steps_exits_partial(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cycle_cli.StopFlag, "install", classmethod(lambda cls: StopAfter(0)))
+    result = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    assert "stopped on request: the skipped steps run on the next run" in result.output
+    assert result.stdout.strip().splitlines()[-1].endswith(f"exit {EXIT_PARTIAL}")
+
+
+def test_round_3_finding_4_a_sync_stopped_midway_exits_partial_and_the_next_converges(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.StopFlag, "install", classmethod(lambda cls: StopAfter(1)))
+    stopped = CliRunner().invoke(main, ["--log-level", "warning", "sync"])
+    assert stopped.exit_code == EXIT_PARTIAL, stopped.output
+    assert "stopped on request before Moodle was in sync" in stopped.output
+    assert "the next run continues where this one left off" in stopped.output
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_STATE_HOME", str(env / "state"))
+    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
+    monkeypatch.chdir(env)
+    again = CliRunner().invoke(main, ["--log-level", "warning", "sync"])
+    assert again.exit_code == 0, again.output
+    assert "in sync after" in again.output
