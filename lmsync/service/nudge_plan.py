@@ -40,6 +40,7 @@ class PlannedNudge:
     status: str
     text: str
     greeting: str = ""  # the text's opening ("Hello Ifeoma,"): said once in a merged message
+    days_since: int = 0  # days since the pair's last meeting (or since it began): longer is more pressing
 
     @property
     def pair_id(self) -> str:
@@ -105,6 +106,7 @@ def plan_nudges(
                     status=health.status,
                     text=fields.render(template),
                     greeting=fields.render(opening.group(1)) if opening else "",
+                    days_since=health.days_since_meeting,
                 )
             )
     return planned, recent
@@ -124,19 +126,23 @@ def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:
     """One message per recipient covering all of their pairs, the most pressing person first.
 
     Within a message the pairs keep their order; people are ordered by their most pressing
-    pair (fading before at risk), then by that pair, so that a pair's two people stand side by
-    side and a daily cap does not tell one today and the other tomorrow (tester finding 11),
+    pair (fading before at risk, then the longest wait since a meeting: tester round 3, 2),
+    then by that pair, so that a pair's two people stand side by side (tester finding 11),
     then by Moodle id.
     """
     by_person: dict[int, list[PlannedNudge]] = defaultdict(list)
     for nudge in planned:
         by_person[nudge.recipient_id].append(nudge)
 
-    def pressing(group: list[PlannedNudge]) -> tuple[int, int, int, int]:
-        top = min(group, key=lambda n: (URGENCY.get(n.status, 2), n.mentor_id, n.mentee_id))
-        return URGENCY.get(top.status, 2), top.mentor_id, top.mentee_id, group[0].recipient_id
+    def pressing(group: list[PlannedNudge]) -> tuple[int, int, int, int, int]:
+        top = min(group, key=_urgency)
+        return *_urgency(top), group[0].recipient_id
 
     return sorted(by_person.values(), key=pressing)
+
+
+def _urgency(nudge: PlannedNudge) -> tuple[int, int, int, int]:
+    return URGENCY.get(nudge.status, 2), -nudge.days_since, nudge.mentor_id, nudge.mentee_id
 
 
 def message_text(group: Sequence[PlannedNudge]) -> str:
@@ -155,10 +161,47 @@ def message_text(group: Sequence[PlannedNudge]) -> str:
 def apply_cap(
     groups: Sequence[list[PlannedNudge]], *, already_today: set[int], sent_today: int, cap: int
 ) -> tuple[list[list[PlannedNudge]], int, int]:
-    """The messages to send now: nobody twice in a day, at most ``cap`` a day in all.
+    """The messages to send now: nobody twice in a day, at most ``cap`` a day in all, and a pair's
+    two people together (README; tester round 3, 2: a mentee was asked to suggest a time while
+    the mentor's message waited for tomorrow).
 
+    People linked by their pairs (a mentor and their mentees) go as one batch, in the order of
+    ``groups`` (most pressing first); a batch that does not fit in what is left of the cap waits,
+    with everyone after it, for tomorrow. A batch larger than the whole cap can never go at
+    once: its first ``cap`` messages go on a day that starts with it.
     Returns (messages, people left for tomorrow by the cap, people already nudged today).
     """
     fresh = [g for g in groups if g[0].recipient_id not in already_today]
     room = max(0, cap - sent_today)
-    return fresh[:room], max(0, len(fresh) - room), len(groups) - len(fresh)
+    send: list[list[PlannedNudge]] = []
+    for batch in _batches(fresh):
+        if len(batch) > room:
+            if not send and room == cap:
+                send = batch[:room]
+            break
+        send += batch
+        room -= len(batch)
+    return send, len(fresh) - len(send), len(groups) - len(fresh)
+
+
+def _batches(groups: Sequence[list[PlannedNudge]]) -> list[list[list[PlannedNudge]]]:
+    """``groups`` (one per person) joined where they share a pair, each batch in the order of its
+    first group and keeping the groups' order inside."""
+    at = {g[0].recipient_id: i for i, g in enumerate(groups)}
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, group in enumerate(groups):
+        for nudge in group:
+            other = at.get(nudge.mentee_id if nudge.recipient_id == nudge.mentor_id else nudge.mentor_id)
+            if other is not None:
+                parent[root(other)] = root(i)
+    batches: dict[int, list[list[PlannedNudge]]] = {}
+    for i, group in enumerate(groups):
+        batches.setdefault(root(i), []).append(group)
+    return list(batches.values())

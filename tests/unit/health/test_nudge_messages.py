@@ -146,3 +146,31 @@ def test_tester_finding_11_a_pairs_two_people_stand_together_before_the_cap():
     assert order == [1, 90, 2, 91, 3, 92]  # before: 1, 2, 3, 90, 91, 92
     send, capped, _ = apply_cap(group_messages(planned), already_today=set(), sent_today=0, cap=4)
     assert [g[0].recipient_id for g in send] == [1, 90, 2, 91] and capped == 2
+
+
+def test_round_3_finding_2_the_cap_sends_a_pairs_two_people_together_longest_wait_first():
+    """Tester round 3, finding 2: under daily_cap = 3 the mentee of the second pair was told to
+    suggest a time while the mentor waited for tomorrow, and the pair with the shortest wait went
+    first (pairs were ordered by mentor id)."""
+    from lmsync.service.nudges import PlannedNudge, apply_cap, group_messages
+
+    def nudge(mentor: int, mentee: int, recipient: int, days: int) -> PlannedNudge:
+        role = "mentor" if recipient == mentor else "mentee"
+        return PlannedNudge(mentor, mentee, recipient, f"u{recipient}", role, "no_meeting", "fading", "x",  # type: ignore[arg-type]
+                            days_since=days)
+
+    waits = {(90, 1): 73, (91, 2): 86, (92, 3): 85}
+    planned = [nudge(m, e, r, waits[m, e]) for m, e in waits for r in (m, e)]
+    groups = group_messages(planned)
+    assert [g[0].recipient_id for g in groups] == [2, 91, 3, 92, 1, 90]  # 86 days, then 85, then 73
+    send, capped, _ = apply_cap(groups, already_today=set(), sent_today=0, cap=3)
+    assert [g[0].recipient_id for g in send] == [2, 91] and capped == 4  # not 2, 91 and 3 without 92
+    # someone already told today leaves their pair's other person free to go alone
+    send, capped, already = apply_cap(groups, already_today={2}, sent_today=1, cap=3)
+    assert [g[0].recipient_id for g in send] == [91] and capped == 4 and already == 1  # 3 and 92 wait together
+    # a mentor with more mentees than the whole cap: the first cap messages go on a fresh day
+    crowd = group_messages([nudge(80, e, r, 40) for e in (11, 12, 13, 14) for r in (80, e)])
+    send, capped, _ = apply_cap(crowd, already_today=set(), sent_today=0, cap=3)
+    assert len(send) == 3 and capped == 2
+    send, capped, _ = apply_cap(crowd, already_today=set(), sent_today=1, cap=3)
+    assert send == [] and capped == 5  # not on a day the cap is partly spent: it starts tomorrow's
