@@ -305,8 +305,8 @@ def run_health(
             report.queued.append(health.pair_id)
         elif outcome == "updated":
             report.still_queued += 1
-        else:
-            report.snoozed += 1
+        elif outcome == "snoozed":
+            report.snoozed += 1  # "ended": a pair a coordinator closed is not counted as waiting
     report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))

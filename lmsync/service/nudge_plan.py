@@ -114,7 +114,8 @@ def plan_nudges(
 def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
     ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
-    told to meet). A later item (the pair fading again) clears it."""
+    told to meet). No later item opens for such a pair (``CoordinatorQueue.offer``: tester round 3, 1),
+    so it stays ended."""
     latest: dict[tuple[int, int], QueueItem] = {}
     for item in CoordinatorQueue(store, programme).items():
         if item.pair not in latest or item.id > latest[item.pair].id:

@@ -176,9 +176,14 @@ class CoordinatorQueue(ProgrammeRepository):
         return self.store.first(select(_q).where(*self._pair(pair), _q.c.acked_on.is_(None)))
 
     def offer(self, day: date, health: PairHealth) -> str:
-        """Queue a fading pair: ``added``, ``updated`` (already open) or ``snoozed`` (acked recently)."""
+        """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or
+        ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
+        so it is never queued again, as its people are never nudged again; tester round 3, 1)."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
+            latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
+            if latest is not None and latest.outcome == "closed":
+                return "ended"
             row = self._open(pair)
             if row is not None:
                 self.store.write(

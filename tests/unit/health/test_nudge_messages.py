@@ -119,7 +119,7 @@ def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypat
 
 def test_tester_finding_6_a_pair_the_coordinator_closed_is_not_nudged(store):
     """Tester finding 6: ``queue done ... --outcome closed`` (the pair has ended), and both people
-    were still told to meet. The pair is skipped until a later item (fading again) reopens it."""
+    were still told to meet. The pair is skipped, and no later item reopens it (tester round 3, 1)."""
     from lmsync.store.queue import CoordinatorQueue
 
     queue = CoordinatorQueue(store, "mentoring")

@@ -205,3 +205,18 @@ def test_issue_13_bad_quiet_hours_timezone_or_exam_pattern_are_config_errors():
     ):
         with pytest.raises(ValueError):
             Config.model_validate(data)
+
+
+def test_round_3_finding_1_a_pair_closed_as_ended_is_never_queued_again(store):
+    """Tester round 3, finding 1: ``--outcome closed`` (the pair has ended) came back as a new item
+    once ``requeue_after_days`` had passed, and both people were nudged again."""
+    q = queue(store, requeue_after_days=28)
+    q.offer(DAY, fading(3))
+    q.offer(DAY, fading(4))
+    q.done((66, 3), "closed", on=DAY + timedelta(days=2))
+    q.done((66, 4), "no_action", on=DAY + timedelta(days=2))
+    later = DAY + timedelta(days=60)
+    assert q.offer(later, fading(3)) == "ended"
+    assert q.offer(later, fading(4)) == "added"  # no action is not an end: it fades again, it is queued
+    assert [i.pair for i in q.open_items()] == [(66, 4)]
+    assert [i.outcome for i in q.items((66, 3))] == ["closed"]
