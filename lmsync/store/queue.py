@@ -294,7 +294,13 @@ class CoordinatorQueue(ProgrammeRepository):
             values: dict[str, Any] = {"outcome": outcome, "outcome_on": on.isoformat()}
             last_on = self.store.scalar(select(_t.c.outcome_on).where(_t.c.item_id == item.id))
             if outcome == "met" and item.outcome == "met" and last_on == on.isoformat():
-                return item  # already met today: the due date moves once a day at most
+                # already met today: the due date moves once a day at most; an ack in between is
+                # undone, as a met after an ack on another day undoes it (tester round 3, 8)
+                if item.acked_on is not None:
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(
+                        acked_on=None, acked_at=None, note=note or item.note))
+                    item = self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id))))
+                return item
             if outcome == "met":
                 followups = item.followups + 1
                 due = due_date(item.opened_on, followups, self.due_days, self.due_every_days)

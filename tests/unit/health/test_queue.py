@@ -220,3 +220,18 @@ def test_round_3_finding_1_a_pair_closed_as_ended_is_never_queued_again(store):
     assert q.offer(later, fading(4)) == "added"  # no action is not an end: it fades again, it is queued
     assert [i.pair for i in q.open_items()] == [(66, 4)]
     assert [i.outcome for i in q.items((66, 3))] == ["closed"]
+
+
+def test_round_3_finding_8_met_after_an_ack_on_the_same_day_keeps_the_item_open(store):
+    """Tester round 3, finding 8: met, ack, met on one day closed the item, while met, ack, met
+    on different days (and met twice) kept it open."""
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    first = q.done((66, 3), "met", on=DAY + timedelta(days=5))
+    assert first is not None and first.acked_on is None
+    acked = q.ack((66, 3), on=DAY + timedelta(days=5))
+    assert acked is not None and acked.acked_on is not None
+    again = q.done((66, 3), "met", on=DAY + timedelta(days=5), note="spoke again")
+    assert again is not None and again.acked_on is None and again.note == "spoke again"
+    assert again.due_on == first.due_on and again.followups == first.followups  # moved once that day
+    assert [i.pair for i in q.open_items()] == [(66, 3)]
