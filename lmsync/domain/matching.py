@@ -397,6 +397,8 @@ def _unmatched_reason(
     label = "peer mentor" if kind == "peer" else "mentor"
     available = [p for p in mentors if cap[p.id] > 0 and p.id != mentee.id]
     if not available:
+        if any(p.id == mentee.id and cap[p.id] > 0 for p in mentors):  # tester round 3, 5
+            return f"the only {label} with capacity is {mentee.id} themself"
         return f"no {label} with capacity in the programme"
     why: dict[str, int] = {}
     allowed = 0

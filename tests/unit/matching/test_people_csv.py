@@ -241,3 +241,11 @@ def test_round_3_finding_14_the_capacity_profile_field_names_the_capacity_column
 def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"people\.csv:6: role: empty"):
         load_people_csv(write(tmp_path, "id,role,capacity\n\nt1,mentor,1\n\ns1,mentee,\nx,,\n"), Config())
+
+
+def test_round_3_finding_5_a_mentor_and_mentee_alone_is_told_why_they_have_no_mentor(tmp_path: Path) -> None:
+    people = load_people_csv(write(tmp_path, 'id,role,capacity\nt1,"mentor;mentee",2\ns1,mentee,\n'), Config())
+    result = run_match(people, Config())
+    assert [(a.mentee, a.mentor) for a in result.assignments] == [("s1", "t1")]
+    (alone,) = result.unmatched
+    assert alone.mentee == "t1" and alone.reason == "the only mentor with capacity is t1 themself"
