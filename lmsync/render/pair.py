@@ -40,10 +40,13 @@ def _satisfaction(s: Any) -> str:
 
 
 def _queue_state(i: Any) -> str:
-    state = f"closed {i.acked_on.isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
+    if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
+        state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
+    else:
+        state = f"closed {i.acked_on.isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
     return state + "".join([
         f", owner {i.owner}" if i.owner else "", f", outcome {i.outcome}" if i.outcome else "",
-        f", escalated to {i.escalated_to}" if i.escalated_to else "",
+        f", escalated to {i.escalated_to}" if i.escalated_to else "", f", note: {i.note}" if i.note else "",
     ])
 
 
