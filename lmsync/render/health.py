@@ -1,4 +1,7 @@
-"""``lmsync health`` and ``lmsync queue list`` as views (a coordinator's: reasons, never a score).
+"""``lmsync health`` and ``lmsync queue list`` as views.
+
+The text is a coordinator's: statuses and reasons in words. JSON and CSV also carry each pair's
+0-100 score (issue 13; README; tester round 3, 23: it was computed but shown nowhere).
 
 People are ``Name (username)`` in text and CSV (``People.label``), ``{"id", "username", "name"}``
 or ids and usernames in JSON, as these commands have always printed them.
@@ -16,7 +19,7 @@ from lmsync.store.health import QueueItem
 
 HEALTH_COLUMNS = tuple(
     Column(key) for key in (
-        "pair", "mentor_id", "mentor", "mentor_name", "mentee_id", "mentee", "mentee_name", "status",
+        "pair", "mentor_id", "mentor", "mentor_name", "mentee_id", "mentee", "mentee_name", "status", "score",
         "paired_since", "last_meeting", "days_since_meeting", "reasons",
     )
 )
@@ -49,7 +52,7 @@ def health_view(report: HealthReport, people: People) -> Document:
             "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
             "mentor_name": people.name(v.health.mentor_id), "mentee_id": v.health.mentee_id,
             "mentee": v.mentee_username, "mentee_name": people.name(v.health.mentee_id), "status": v.health.status,
-            "paired_since": v.health.paired_since, "last_meeting": v.health.last_meeting,
+            "score": v.health.score, "paired_since": v.health.paired_since, "last_meeting": v.health.last_meeting,
             "days_since_meeting": v.health.days_since_meeting,
             "reasons": reasons_cell(v.health.reasons, ("code", "severity", "text")),
         }

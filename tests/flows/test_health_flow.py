@@ -213,6 +213,12 @@ def test_the_commands(config, term, tmp_path):
     assert "the coordinator queue is empty" in run("queue", "list").output
     data["queued"] = health.health_job(config, as_of=AS_OF, site=term[0]).queued  # a recording run
     reasons = [r for p in data["pairs"] for r in p["reasons"]]
+    # the 0-100 score the README promises (tester round 3, 23): 100 with no reason, lower with reasons
+    assert all(0 <= p["score"] <= 100 for p in data["pairs"])
+    assert {p["score"] for p in data["pairs"] if not p["reasons"]} == {100}
+    assert all(p["score"] < 100 for p in data["pairs"] if p["status"] == "fading")
+    csv_header = run("health", "--format", "csv", "--as-of", AS_OF.isoformat()).stdout.splitlines()[0]
+    assert ",status,score,paired_since," in csv_header
     assert {
         "code": "satisfaction_low_mentee",
         "severity": "at_risk",
