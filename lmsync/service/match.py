@@ -17,11 +17,13 @@ from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import MatchResult, match
 from lmsync.domain.people import People, PersonWarning, summarise, unshared_departments
-from lmsync.errors import ConfigError
+from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
 
 log = get_logger(__name__)
+
+STANDING_HINT = "correct or remove these entries of [matching] pins / forbids in lmsync.toml"
 
 
 def settings_from_config(config: Config) -> MatchSettings:
@@ -53,7 +55,14 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     )
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch)
     start = time.perf_counter()
-    result = match(people, settings_from_config(config))
+    try:
+        result = match(people, settings_from_config(config))
+    except InputError as exc:
+        if not pins or not exc.message.startswith(("pin ", "pins ", *(f"{mentee} is pinned" for mentee, _ in pins))):
+            raise
+        # pins come only from the configuration here: a configuration error, exit 2 with its fix,
+        # as check_standing_decisions reports the others (tester round 3, 19)
+        raise ConfigError(f"[matching] pins: {exc.message}", hint=STANDING_HINT) from None
     field_name = m.attributes.department or "department"
     items = [*notices, *unshared_departments(people, field_name)]
     log.info(
@@ -117,7 +126,7 @@ def check_standing_decisions(
     if problems:
         raise ConfigError(
             "[matching] " + "; ".join(problems),
-            hint="correct or remove these entries of [matching] pins / forbids in lmsync.toml",
+            hint=STANDING_HINT,
         )
     return out["pin"], out["forbid"]
 

@@ -249,3 +249,19 @@ def test_round_3_finding_5_a_mentor_and_mentee_alone_is_told_why_they_have_no_me
     assert [(a.mentee, a.mentor) for a in result.assignments] == [("s1", "t1")]
     (alone,) = result.unmatched
     assert alone.mentee == "t1" and alone.reason == "the only mentor with capacity is t1 themself"
+
+
+@pytest.mark.parametrize(("matching", "says"), [
+    ({"pins": [["s1", "t1"], ["s2", "t1"]]}, "pins give t1 more mentees than their capacity 1"),
+    ({"pins": [["s1", "t1"]], "forbids": [["s1", "t1"]]}, "pin s1 -> t1 contradicts a forbid"),
+])
+def test_round_3_finding_19_a_pin_the_matching_cannot_honour_is_a_configuration_error(
+    tmp_path: Path, matching: dict[str, object], says: str
+) -> None:
+    from lmsync.errors import EXIT_ADMIN, ConfigError
+
+    people = load_people_csv(write(tmp_path, "id,role,capacity\nt1,mentor,1\ns1,mentee,\ns2,mentee,\n"), Config())
+    with pytest.raises(ConfigError) as error:
+        run_match(people, Config.model_validate({"matching": matching}))
+    assert error.value.exit_code == EXIT_ADMIN and says in error.value.message
+    assert "[matching] pins / forbids in lmsync.toml" in (error.value.hint or "")
