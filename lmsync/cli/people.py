@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import examples
+from lmsync.errors import InputError
 from lmsync.service import privacy
 
 
@@ -51,9 +52,14 @@ def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
     )
     if enrolled:
         click.echo(f"note: {still}", err=True)
-    if not yes and not click.confirm(
-        f"Erase everything lmsync stores about {label} (Moodle id {user_id})? This cannot be undone"
-    ):
+    try:
+        agreed = yes or click.confirm(
+            f"Erase everything lmsync stores about {label} (Moodle id {user_id})? This cannot be undone"
+        )
+    except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
+        raise InputError(f"nothing erased: no answer to confirm erasing {label} (Moodle id {user_id})",
+                         hint=f"answer at a terminal, or add --yes: lmsync person erase {who} --yes") from None
+    if not agreed:
         click.echo("nothing erased")
         return  # "no" asked for nothing to happen: exit 0
     counts = privacy.erase(config, f"id:{user_id}")

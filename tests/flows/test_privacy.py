@@ -90,6 +90,10 @@ def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_
     assert enrolled.exit_code == 0 and "nothing erased" in enrolled.stdout
     assert "still enrolled in the programme course" in enrolled.stderr
     assert privacy.identify(config, "s0001")[0] == mentee
+    # no answer at all (cron, < /dev/null): a clear refusal, exit 3, not "Aborted!" (tester round 3, 18)
+    unanswered = CliRunner().invoke(main, ["person", "erase", "s0001"], input="")
+    assert unanswered.exit_code == 3 and "nothing erased: no answer to confirm" in unanswered.output
+    assert "person erase s0001 --yes" in unanswered.output and "Aborted" not in unanswered.output
     gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
     assert gone.exit_code == 0 and gone.stdout.startswith("erased:")
     assert "still enrolled" not in gone.stderr
