@@ -338,6 +338,8 @@ class Site:
         try:
             if not isinstance(data, dict):
                 raise TypeError("not a JSON object")
+            if not data.get("tokens") or not data.get("users"):  # "{}" served a site no token opens (round 3, 21)
+                raise ValueError("it holds no users or no web service tokens")
             return cls.from_json(data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{path}: not an emulator state file ({type(exc).__name__}: {exc})", hint=hint) from None

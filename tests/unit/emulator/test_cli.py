@@ -12,6 +12,7 @@ from lmsync.cli import main
 from lmsync.cli.emulator import command
 from lmsync.errors import EXIT_ADMIN, EXIT_INPUT, InputError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site
+from lmsync.moodle.emulator.demo import build_demo_site
 
 
 def test_reset_writes_a_fresh_demo_site(tmp_path: Path) -> None:
@@ -67,3 +68,14 @@ def test_tester_finding_emulator_state_not_an_object_is_a_clean_error(tmp_path: 
     state.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputError, match="list.json: not an emulator state file"):
         Site.load(state)
+
+
+@pytest.mark.parametrize("text", ["{}", '{"users": {}, "tokens": {}}'])
+def test_round_3_finding_21_an_empty_state_is_refused_not_served_without_its_token(tmp_path: Path, text: str) -> None:
+    state = tmp_path / "empty.json"
+    state.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="empty.json: not an emulator state file .*no users or no web service tokens"):
+        Site.load(state)
+    saved = tmp_path / "saved.json"
+    build_demo_site().save(saved)
+    assert Site.load(saved).tokens  # a real state still loads
