@@ -99,7 +99,10 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
     for i in items:
         due = None if i.status == "recovered" else i.due_on  # never due (README; tester finding 12)
         extra = "".join([
-            f"  owner {i.owner}" if i.owner else "", f"  due {due.isoformat()}" if due else "",
+            # no owner: no coordinators, or each is a party to the pair; nobody's digest
+            # lists it, so the list says so (tester round 3, 7)
+            f"  owner {i.owner}" if i.owner else "  no owner ([health] coordinators)",
+            f"  due {due.isoformat()}" if due else "",
             f"  escalated to {i.escalated_to}" if i.escalated_to else "",
         ])
         reasons = reasons_cell(i.reasons)

@@ -117,3 +117,16 @@ def test_third_tester_finding_7_a_newly_queued_item_already_recovered_shows_noth
     recovered = next(line for line in text.splitlines() if "user #3" in line)
     assert recovered == "- recovered: user #66 / user #3: ok again; nothing due"
     assert "due " in next(line for line in text.splitlines() if "user #4" in line)  # a fading one keeps its due date
+
+
+def test_round_3_finding_7_an_item_without_an_owner_says_so_in_the_list() -> None:
+    """Tester round 3, finding 7: the only coordinator was the pair's mentor, so the item had no
+    owner, no digest listed it, and queue list showed nothing unusual."""
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["m66"], usernames={66: "m66", 4: "s4"})
+    queue.offer(NEW, _health(4, "fading", OLD))
+    (item,) = queue.open_items()
+    store.close()
+    assert item.owner is None
+    (row,) = queue_view([item], People()).rows
+    assert "no owner ([health] coordinators)" in row["extra"]
