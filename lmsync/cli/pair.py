@@ -83,7 +83,9 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
             found = ", ".join(people.pair(*p) for p in pairs) or "none"
             raise InputError(
                 f"{people.label(ids[0])} has {len(pairs)} pairs in the store ({found})",
-                hint="name both people: lmsync pair show MENTOR MENTEE",
+                # no pair at all: naming a second person cannot help (tester round 3, 20)
+                hint="name both people: lmsync pair show MENTOR MENTEE" if pairs else
+                "check who you meant: `lmsync queue list` and `lmsync health` name the programme's pairs",
                 summary=f"user {ids[0]} has {len(pairs)} pairs in the store",
             )
         pair = pairs[0]

@@ -38,6 +38,10 @@ def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_p
     twice = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[mentor]])
     assert twice.exit_code == EXIT_INPUT, twice.output
     assert "a pair is two people" in twice.output
+    # someone with no pair at all (an id outside the course): naming a second person cannot help (round 3, 20)
+    nobody = runner.invoke(main, ["--config", cfg, "pair", "show", "999999"])
+    assert nobody.exit_code == EXIT_INPUT and "has 0 pairs in the store (none)" in nobody.output
+    assert "name both people" not in nobody.output and "lmsync queue list" in nobody.output
 
 
 def test_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coordinators):  # noqa: F811
