@@ -331,6 +331,8 @@ def run_demo_term(
     echo(f"  {logged} mentors logged their latest meeting in the {MEETING_LOG!r} Feedback activity")
     queued = record_term_health(term, pairs, start, end)
     echo(f"  pair health judged weekly through the term; {queued} fading pairs reached the coordinator's queue")
+    # the term has its own store: say how to look at it (tester round 3, 13: queue list showed the real one's)
+    echo(f"  see them: LMSYNC_STORE_PATH={term.store_path()} lmsync queue list (or lmsync pair show WHO)")
     echo("")
 
     def show(planned: grades.GradesPlanResult) -> None:

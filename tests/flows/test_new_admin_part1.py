@@ -341,6 +341,12 @@ def test_point_9_the_demo_plan_names_people(env: Any, monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert "user #" not in result.stdout
     assert re.search(r"\+ \w[^\n]* \(s\d{4}\) to lmsync:", result.stdout), "add member names the person"
+    # the term's queue lives in its own store: the demo says how to see it (tester round 3, 13)
+    found = re.search(r"see them: LMSYNC_STORE_PATH=(\S+) lmsync queue list", result.stdout)
+    assert found, result.stdout
+    monkeypatch.setenv("LMSYNC_STORE_PATH", found.group(1))
+    listed = CliRunner().invoke(main, ["--log-level", "warning", "queue", "list"])
+    assert listed.exit_code == 0 and "open item(s)" in listed.stdout, listed.output
 
 
 # --- 10. config reference --out needs --force ---------------------------------------------------
