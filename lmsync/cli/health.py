@@ -68,9 +68,10 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     """Counts are messages (one per person, all of their pairs in it), as ``lmsync run`` counts them."""
     people = people or People()
     head = "Would send" if report.dry_run else "Nudges"
-    pairs = sum(len(g) for g in report.messages)
+    # messages are one per person; pairs are counted once, whichever of their people is told (round 3, 16)
+    pairs = len({n.pair_id for g in report.messages for n in g})
     lines = [
-        f"{head} on {report.as_of.isoformat()}: {len(report.messages)} message(s) ({pairs} pair nudge(s))"
+        f"{head} on {report.as_of.isoformat()}: {len(report.messages)} message(s) about {pairs} pair(s)"
         + (
             f"; {report.recently_nudged} skipped (nudged inside the interval)"
             if report.recently_nudged

@@ -278,9 +278,10 @@ def _nudges(run: _Run) -> StepResult:
         )
     if report.held:
         return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
-    text = f"{counts['sent']} message(s) sent for {len(report.planned)} pair nudge(s)"
+    # messages (one per person) and the pairs they are about, each pair once (tester round 3, 16)
+    text = f"{counts['sent']} message(s) sent about {len({n.pair_id for g in report.messages for n in g})} pair(s)"
     if report.capped:
-        text += f"; {report.capped} left for tomorrow (daily cap)"
+        text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
     if report.failed or report.unknown or report.not_attempted:
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + f"; {counts['failed']} refused", counts)
     return StepResult("nudges", "ok", EXIT_OK, text, counts)

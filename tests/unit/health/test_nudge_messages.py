@@ -72,7 +72,7 @@ def test_dry_run_counts_messages_not_pair_nudges(store):
     report = send_nudges(FakeApi([]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     text = nudge_text(report)
     assert len(report.planned) == 8
-    assert "Would send on 2026-12-16: 6 message(s) (8 pair nudge(s))" in text
+    assert "Would send on 2026-12-16: 6 message(s) about 4 pair(s)" in text
     assert text.count("  to ") == 6
 
 
