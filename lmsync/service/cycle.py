@@ -41,7 +41,15 @@ from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import ConnectionFailed, Timeout
+from lmsync.moodle.errors import (
+    AccessDenied,
+    ConnectionFailed,
+    InvalidToken,
+    MissingCapability,
+    Timeout,
+    UnknownFunction,
+)
+from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
 from lmsync.store.db import Store
 
@@ -335,8 +343,14 @@ _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
 
 
 def _failure(step: str, exc: Exception) -> StepResult:
+    """A step's failure in one line. Moodle out of reach says why in a few words (not urllib3's pool
+    text), and a site or token problem points at ``lmsync doctor`` (tester round 3, 22)."""
     code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
     message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, ConnectionFailed) and not exc.tls:
+        message = f"cannot reach Moodle: {short_cause(message)}"
+    if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
+        message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
     return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)
 
 

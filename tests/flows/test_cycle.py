@@ -322,7 +322,10 @@ def test_tester_finding_10_moodle_unreachable_is_tried_once_not_by_every_step(tm
         def __getattr__(self, name: str):
             def call(*_a, **_k):
                 calls.append(name)
-                raise ConnectionFailed("connection refused")
+                raise ConnectionFailed(
+                    "core_course_get_courses_by_field: cannot reach http://moodle.example (ConnectionError: "
+                    "HTTPConnectionPool(host='moodle.example', port=80): Max retries exceeded with url: /x "
+                    "(Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused')))")
             return call
 
     config = load_config(None, environ={"XDG_STATE_HOME": str(tmp_path)})
@@ -333,4 +336,8 @@ def test_tester_finding_10_moodle_unreachable_is_tried_once_not_by_every_step(tm
     rest = [s for s in result.steps if s.step != "sync"]
     assert rest and all(s.state == "skipped" and "Moodle unreachable (sync failed)" in s.summary for s in rest)
     assert len(calls) == 1  # the sync's one request; no other step asked again
+    # tester round 3, 22: the cause in a few words and where to look, not urllib3's pool text
+    assert result.step("sync").summary == (
+        "failed: cannot reach Moodle: connection refused (nothing listens on that port) "
+        "(`lmsync doctor` checks the site, the token and the service, and says how to fix them)")
     assert result.exit_code == result.step("sync").exit_code
