@@ -84,9 +84,11 @@ class StepResult:
     summary: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # the error's message (never a token: LmsyncError/MoodleError text)
+    run_id: str = ""  # the run's id, as its cycle.step log line has it (tester round 3, 17)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "run_id": self.run_id,
             "step": self.step,
             "state": self.state,
             "exit_code": self.exit_code,
@@ -414,6 +416,7 @@ def run_cycle(
             exit_code=step.exit_code,
             **step.counts,
         )
+        step.run_id = result.run_id
         result.steps.append(step)
         if on_step is not None:
             on_step(step)

@@ -6,6 +6,7 @@ partial run (exit 1), not a success (finding 4).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -63,3 +64,14 @@ def test_round_3_finding_4_a_sync_stopped_midway_exits_partial_and_the_next_conv
     again = CliRunner().invoke(main, ["--log-level", "warning", "sync"])
     assert again.exit_code == 0, again.output
     assert "in sync after" in again.output
+
+
+def test_round_3_finding_17_json_step_lines_and_the_last_line_carry_the_run_id(env: Any) -> None:
+    result = CliRunner().invoke(main, ["--log-format", "json", "--log-level", "info", "run"])
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    *steps, last = lines
+    assert [s["step"] for s in steps][:2] == ["sync", "feedback"]
+    assert last == {"run_id": steps[0]["run_id"], "exit_code": result.exit_code, "stopped": False}
+    assert {s["run_id"] for s in steps} == {last["run_id"]} and len(last["run_id"]) >= 8
+    logged = [json.loads(line) for line in result.stderr.splitlines() if '"cycle.step"' in line]
+    assert len(logged) == len(steps) and {e["run_id"] for e in logged} == {last["run_id"]}  # the same run
