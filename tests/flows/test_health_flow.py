@@ -235,6 +235,9 @@ def test_the_commands(config, term, tmp_path):
     assert "2 open item(s)" in run("queue", "list").output
     missing = run("queue", "ack", pair)
     assert missing.exit_code == EXIT_INPUT and "acknowledged on" in missing.output  # a second ack says when (tester finding 12)
+    mentor_id, mentee_id = pair.split("-")
+    swapped = run("queue", "ack", f"{mentee_id}-{mentor_id}")  # mentee first (tester round 3, 15)
+    assert swapped.exit_code == EXIT_INPUT and "acknowledged on" in swapped.output, swapped.output
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
     assert dry.exit_code == 0 and "Would send on" in dry.output and "9 message(s) about 5 pair(s)" in dry.output
