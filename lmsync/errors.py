@@ -62,6 +62,11 @@ class InputError(LmsyncError):
     exit_code = EXIT_INPUT
 
 
+class PinError(InputError):
+    """A pin cannot be honoured (names no mentee, two mentors, a forbid, capacity): the caller
+    knows where the pins came from and may report it as a configuration error instead."""
+
+
 class PlanError(LmsyncError):
     """A saved plan no longer fits what Moodle looks like, or cannot be applied safely (in full:
     what is left waits for an admin, retrying changes nothing)."""

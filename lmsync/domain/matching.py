@@ -28,7 +28,7 @@ from typing import Any, Literal
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
 from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, PersonWarning
-from lmsync.errors import InputError
+from lmsync.errors import PinError
 
 CircleKind = Literal["mentor", "peer"]
 
@@ -270,19 +270,19 @@ def _match_circle(
         if mentor_id not in by_id:
             continue  # a pin for the other circle
         if mentee_id not in mentee_ids:
-            raise InputError(f"pin {mentee_id} -> {mentor_id}: {mentee_id} is not a mentee")
+            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentee_id} is not a mentee")
         if mentee_id in fixed:
-            raise InputError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
+            raise PinError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
         mentor = by_id[mentor_id]
         why = _allowed(_person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), forbidden, settings)
         if why in ("same person", "forbidden"):
-            raise InputError(f"pin {mentee_id} -> {mentor_id} contradicts a forbid" if why == "forbidden" else f"pin {mentee_id} -> {mentor_id}: same person")
+            raise PinError(f"pin {mentee_id} -> {mentor_id} contradicts a forbid" if why == "forbidden" else f"pin {mentee_id} -> {mentor_id}: same person")
         if why:
             warnings.append(f"pin {mentee_id} -> {mentor_id} honoured although {why}")
         if cap[mentor_id] == 0:
-            raise InputError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} has opted out (capacity 0)")
+            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} has opted out (capacity 0)")
         if load[mentor_id] >= cap[mentor_id]:
-            raise InputError(f"pins give {mentor_id} more mentees than their capacity {cap[mentor_id]}")
+            raise PinError(f"pins give {mentor_id} more mentees than their capacity {cap[mentor_id]}")
         fixed[mentee_id] = (mentor_id, "pinned")
         load[mentor_id] += 1
 

@@ -17,7 +17,7 @@ from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import MatchResult, match
 from lmsync.domain.people import People, PersonWarning, summarise, unshared_departments
-from lmsync.errors import ConfigError, InputError
+from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
 
@@ -57,8 +57,8 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     start = time.perf_counter()
     try:
         result = match(people, settings_from_config(config))
-    except InputError as exc:
-        if not pins or not exc.message.startswith(("pin ", "pins ", *(f"{mentee} is pinned" for mentee, _ in pins))):
+    except PinError as exc:
+        if not pins:
             raise
         # pins come only from the configuration here: a configuration error, exit 2 with its fix,
         # as check_standing_decisions reports the others (tester round 3, 19)
