@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
+from lmsync.config_lines import line_of
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     GradesConfig,
@@ -385,8 +386,11 @@ class Config(Section):
         return read_token_file(path)
 
 
-def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[str, ...], str] | None = None) -> str:
-    """One line per problem, naming the file, or the environment variable that set the key."""
+def _format_errors(
+    error: ValidationError, source: str, env_names: dict[tuple[str, ...], str] | None = None, text: str = ""
+) -> str:
+    """One line per problem, naming the file and the key's line in ``text`` (the file's content),
+    or the environment variable that set the key."""
     lines = []
     for item in error.errors():
         loc = tuple(str(p) for p in item["loc"])
@@ -394,12 +398,14 @@ def _format_errors(error: ValidationError, source: str, env_names: dict[tuple[st
         variable = next(
             (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
         )
-        where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path}"
+        number = None if variable else line_of(text, item["loc"])
+        at = f" (line {number})" if number else ""
+        where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path}{at}"
         inside = sorted(name for key, name in (env_names or {}).items() if key[: len(loc)] == loc and key != loc)
         if not variable and inside:  # a rule across keys, one of them set by the environment (tester finding)
             where = f"{source} with environment {', '.join(inside)}: {path}"
         if item["type"] == "extra_forbidden":
-            lines.append(f"{source}: unknown key {path}" if not variable else f"{where}: unknown key")
+            lines.append(f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
         else:
             lines.append(f"{where}: {item['msg']}")
     return "\n".join(lines)
@@ -427,9 +433,10 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     explicit = path is not None or "LMSYNC_CONFIG" in environ
     file = Path(path or environ.get("LMSYNC_CONFIG") or DEFAULT_CONFIG)
     data: dict[str, Any] = {}
+    text = ""
     if file.exists():
         try:
-            data = tomllib.loads(_read_config_text(file))
+            data = tomllib.loads(text := _read_config_text(file))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     elif explicit:
@@ -440,6 +447,6 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, str(file), env_names)) from None
+        raise ConfigError(_format_errors(exc, str(file), env_names, text)) from None
     config.source = file if file.exists() else None
     return config

@@ -1,0 +1,46 @@
+"""Where a key of a TOML configuration file is written: the line a validation error points at.
+
+``tomllib`` keeps no positions, so a configuration error used to name only the key
+(``matching.triad_juniors``); an admin with a long file wants the line too, as a malformed CSV
+row names its line. This reads the text line by line: table headers (``[a.b]``, ``[[a]]``) and
+``key =`` lines (bare, quoted or dotted keys). Multi-line strings and arrays are skipped only as
+far as their lines do not look like ``key =``; the answer is a pointer for a person, never
+used to change anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_PART = r'(?:[A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')'
+_HEADER = re.compile(rf"^\[\[?\s*({_PART}(?:\s*\.\s*{_PART})*)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(rf"^({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+_SPLIT = re.compile(rf"{_PART}")
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p.strip("\"'") for p in _SPLIT.findall(dotted))
+
+
+def line_of(text: str, loc: Sequence[object]) -> int | None:
+    """The 1-based line where ``loc`` (a pydantic error location such as ``("matching",
+    "weights", "year")`` or ``("health", "coordinators", 0)``) is written in ``text``, or where
+    the nearest enclosing key or table is (a missing key: its table's header); None when
+    nothing of it is in the text (a default, or a value set by the environment)."""
+    keys = tuple(str(p) for p in loc if not isinstance(p, int))
+    table: tuple[str, ...] = ()
+    found: dict[tuple[str, ...], int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if header := _HEADER.match(line):
+            table = _parts(header.group(1))
+            found.setdefault(table, number)
+        elif key := _KEY.match(line):
+            found.setdefault(table + _parts(key.group(1)), number)
+    for length in range(len(keys), 0, -1):
+        if keys[:length] in found:
+            return found[keys[:length]]
+    return None
