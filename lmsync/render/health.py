@@ -67,6 +67,8 @@ def health_view(report: HealthReport, people: People) -> Document:
     ]
     counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
     head = f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."
+    if report.starts_on is not None:  # every pair "ok" would read as a verdict (stop 20's note)
+        head += f"\nThe programme starts on {report.starts_on.isoformat()}: nothing can be judged before then."
     if report.assessment.skipped_inactive:
         head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
     blocks: list[Table | Field | Note] = [
@@ -74,6 +76,7 @@ def health_view(report: HealthReport, people: People) -> Document:
         Field("as_of", report.as_of),
         Field("counts", report.counts),
         Field("skipped_inactive", report.assessment.skipped_inactive),
+        Field("programme_starts_on", report.starts_on),
         Field("queued", report.queued),
         Field("recorded", report.recorded),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),

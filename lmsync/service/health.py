@@ -116,6 +116,7 @@ class HealthReport:
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
     reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
+    starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
 
     @property
     def as_of(self) -> date:
@@ -290,7 +291,9 @@ def run_health(
     day = as_of or today(config)
     assessment = observe_and_assess(api, config, store, as_of=day)
     programme = config.programme.name
-    report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record)
+    start = programme_start(config)
+    report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record,
+                          starts_on=start if start is not None and day < start else None)
     if not record:
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report

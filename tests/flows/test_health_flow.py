@@ -248,3 +248,26 @@ def test_the_commands(config, term, tmp_path):
     assert future.exit_code == EXIT_INPUT, future.output
     assert "is after today" in future.output and "--dry-run" in future.output
     assert not NudgeLog(Store(config.store_path()), PROGRAMME).records()
+
+
+def test_a_view_before_the_programme_starts_says_so_not_all_ok(tmp_path, monkeypatch):
+    """``health --as-of`` a day before ``[meetings] start`` called every pair ok, as if judged
+    (left alone in stop 20's note); it now says that nothing can be judged before the start."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    start = TODAY + timedelta(days=30)
+    cfg = tmp_path / "lmsync.toml"
+    cfg.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                   f"[meetings]\nstart = {start}\n")
+    assert sync_job(load_config(cfg, environ={}), site=build_demo_site()).converged
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["--config", str(cfg), "--log-level", "warning", "health", *args])
+
+    before = run("--as-of", (start - timedelta(days=1)).isoformat())
+    assert before.exit_code == 0, before.output
+    assert f"The programme starts on {start.isoformat()}: nothing can be judged before then." in before.output
+    data = json.loads(run("--format", "json", "--as-of", TODAY.isoformat()).stdout)
+    assert data["programme_starts_on"] == start.isoformat() and data["pairs"]
+    after = run("--format", "json", "--as-of", start.isoformat())
+    assert json.loads(after.stdout)["programme_starts_on"] is None and "programme starts on" not in after.output
