@@ -51,6 +51,7 @@ from lmsync.moodle.errors import (
 )
 from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
+from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
@@ -380,48 +381,47 @@ def run_cycle(
     first-assessment guard would hold (``nudge_holds.first_run_hold``; the nudges step is ``held``
     with exit 2 otherwise).
     """
-    import uuid
-
     day = as_of or programme_today(config, now)
-    result = CycleResult(uuid.uuid4().hex[:12], day)
-    run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge)
-    failed: set[str] = set()
-    unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
-    for name in steps:
-        if should_stop is not None and should_stop():
-            step = StepResult(name, "skipped", EXIT_OK, "stopped on request")
-            result.stopped = True
-        elif unreachable is not None:
-            # every step reads Moodle: retrying each against a site that is down only made a run
-            # take minutes longer (tester finding 10: 134 s, two steps of ~63 s of retries)
-            step = StepResult(name, "skipped", EXIT_OK, f"skipped: Moodle unreachable ({unreachable} failed)")
-            failed.add(name)
-        elif blocked := [d for d in DEPENDS[name] if d in failed]:
-            step = StepResult(name, "skipped", EXIT_OK, f"skipped: {', '.join(blocked)} failed")
-            failed.add(name)  # what depends on a skipped step is skipped too
-        else:
-            try:
-                step = _RUNNERS[name](run)
-            except Exception as exc:  # one step's failure never stops the independent ones
-                step = _failure(name, exc)
-                if isinstance(exc, ConnectionFailed | Timeout):
-                    unreachable = name
-            if step.state == "failed":
+    with running(new_run_id()) as run_id:  # the steps' own jobs log and journal under this id
+        result = CycleResult(run_id, day)
+        run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge)
+        failed: set[str] = set()
+        unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
+        for name in steps:
+            if should_stop is not None and should_stop():
+                step = StepResult(name, "skipped", EXIT_OK, "stopped on request")
+                result.stopped = True
+            elif unreachable is not None:
+                # every step reads Moodle: retrying each against a site that is down only made a run
+                # take minutes longer (tester finding 10: 134 s, two steps of ~63 s of retries)
+                step = StepResult(name, "skipped", EXIT_OK, f"skipped: Moodle unreachable ({unreachable} failed)")
                 failed.add(name)
-        log.info(
-            "cycle.step",
-            run_id=result.run_id,
-            step=name,
-            state=step.state,
-            exit_code=step.exit_code,
-            **step.counts,
-        )
-        step.run_id = result.run_id
-        result.steps.append(step)
-        if on_step is not None:
-            on_step(step)
-    log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code)
-    return result
+            elif blocked := [d for d in DEPENDS[name] if d in failed]:
+                step = StepResult(name, "skipped", EXIT_OK, f"skipped: {', '.join(blocked)} failed")
+                failed.add(name)  # what depends on a skipped step is skipped too
+            else:
+                try:
+                    step = _RUNNERS[name](run)
+                except Exception as exc:  # one step's failure never stops the independent ones
+                    step = _failure(name, exc)
+                    if isinstance(exc, ConnectionFailed | Timeout):
+                        unreachable = name
+                if step.state == "failed":
+                    failed.add(name)
+            log.info(
+                "cycle.step",
+                run_id=result.run_id,
+                step=name,
+                state=step.state,
+                exit_code=step.exit_code,
+                **step.counts,
+            )
+            step.run_id = result.run_id
+            result.steps.append(step)
+            if on_step is not None:
+                on_step(step)
+        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code)
+        return result
 
 
 class CycleOptions(TypedDict, total=False):

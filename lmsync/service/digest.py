@@ -11,7 +11,6 @@ unchecked judgement of every pair; tester finding 1a).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,6 +26,7 @@ from lmsync.service.health import Assessment
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
+from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.messages import DigestLog
 from lmsync.store.queue import RECOVERED, QueueItem
@@ -181,7 +181,7 @@ def run_digest(
     from lmsync.service.directory import people_of
 
     day = assessment.as_of
-    report = DigestReport(day, uuid.uuid4().hex[:12])
+    report = DigestReport(day, new_run_id())
     names = list(config.health.coordinators)
     if not names:
         return report

@@ -26,7 +26,6 @@ It runs an :class:`~lmsync.domain.envelope.Envelope` kind by kind through an
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -37,6 +36,7 @@ from lmsync.domain.envelope import Envelope
 from lmsync.log import get_logger
 from lmsync.moodle.batching import chunk_by_budget
 from lmsync.moodle.errors import MoodleError, MoodleException
+from lmsync.service.run_ids import new_run_id
 from lmsync.store.journal import Journal
 
 log = get_logger(__name__)
@@ -184,7 +184,7 @@ class Executor:
         if max_parallel < 1:
             raise ValueError("max_parallel must be at least 1")
         self.family = family
-        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.run_id = run_id or new_run_id()
         self.budget = budget
         self.max_parallel = max_parallel
         self.max_items = max_items

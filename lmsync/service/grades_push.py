@@ -9,7 +9,6 @@ silently in many ways (traps 19-25), so what was sent is verified after.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from lmsync.service.grade_state import GradeState, find_assignment, read_grade_s
 from lmsync.service.grades_plan import PLAN_VERSION, GradesPlan
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.programme_settings import settings
+from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
@@ -351,7 +351,7 @@ def push_grades(
             f"the gradebook changed since the plan was made (fingerprint {plan.fingerprint} -> {now})",
             hint="run `lmsync grades plan` again and review the new plan",
         )
-    run_id = uuid.uuid4().hex[:12]
+    run_id = new_run_id()
     reads = api.transport.requests_made - reads_before
     left = left_for_an_admin(plan)
     frozen = freeze_received(store, config, plan, observed)

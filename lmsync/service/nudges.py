@@ -43,7 +43,6 @@ executor's messages family) and ``digest`` (the coordinators' digest).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -69,6 +68,7 @@ from lmsync.service.nudge_plan import (
     plan_nudges,
 )
 from lmsync.service.nudge_send import FUNCTION, NudgeOutcome, NudgeSender
+from lmsync.service.run_ids import new_run_id
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
@@ -168,7 +168,7 @@ def send_nudges(
     A dry run reports what would be sent now.
     """
     day = assessment.as_of
-    report = NudgeReport(day, dry_run, uuid.uuid4().hex[:12])
+    report = NudgeReport(day, dry_run, new_run_id())
     people = {
         uid
         for p in assessment.pairs

@@ -8,7 +8,6 @@ costs one more round, not a duplicate. A plan that is empty makes zero writes.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from lmsync.service.desire import Desired, desired_state
 from lmsync.service.established import pair_standing
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
+from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -235,7 +235,7 @@ def run_sync(
     sends it only when Moodle still does not show it after ``[sync] write_settle_seconds``
     (``clock``: seconds since the epoch, for tests).
     """
-    run_id = uuid.uuid4().hex[:12]
+    run_id = new_run_id()
     journal = Journal(store, config.programme.name)
     result: SyncResult | None = None
     resent = False  # a write sent again after its settle time may have an earlier twin committing
@@ -298,7 +298,7 @@ def apply_saved_plan(
     if plan.empty:
         return ApplyReport(run_id="empty")
     journal = Journal(store, config.programme.name)
-    run_id = uuid.uuid4().hex[:12]
+    run_id = new_run_id()
     pending = uncertain_writes(journal, config.sync.write_settle_seconds, time.time()).pending
     held = [op for op in plan.operations if op.key in pending]
     if held:  # made without the journal, or Moodle was slow since: never re-send these (issue 10)

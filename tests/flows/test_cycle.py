@@ -341,3 +341,29 @@ def test_tester_finding_10_moodle_unreachable_is_tried_once_not_by_every_step(tm
         "failed: cannot reach Moodle: connection refused (nothing listens on that port) "
         "(`lmsync doctor` checks the site, the token and the service, and says how to fix them)")
     assert result.exit_code == result.step("sync").exit_code
+
+
+def test_one_run_id_ties_a_cycles_log_lines_and_journal_entries(tmp_path, site_and_coordinators):
+    """Stop 20's note left alone: inside `lmsync run` the nudge and digest steps logged and
+    journaled under ids of their own beside the cycle's, so an admin could not follow one id."""
+    from structlog.testing import capture_logs
+
+    from lmsync.service.nudges import nudge_job
+    from lmsync.store.journal import Journal
+
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    with capture_logs() as events:
+        result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    assert result.step("nudges").counts["sent"] > 0 and result.step("digest").state == "ok"
+    ids = {e["run_id"] for e in events if "run_id" in e}
+    assert ids == {result.run_id}, ids
+    assert {e["event"] for e in events if "run_id" in e} >= {"nudge.done", "cycle.step", "cycle.done"}
+    store = Store(config.store_path())
+    try:
+        journaled = {e.run_id for e in Journal(store, PROGRAMME).entries() if e.op_kind in ("nudge", "digest")}
+    finally:
+        store.close()
+    assert journaled == {result.run_id}
+    alone = nudge_job(config, as_of=AS_OF + timedelta(days=1), dry_run=True, site=site)
+    assert alone.run_id != result.run_id  # a job on its own has its own id
