@@ -235,7 +235,7 @@ class WelcomeConfig(Section):
             raise ValueError(problem)
         return value
     message: str = Field(
-        description="HTML body of the welcome discussion",
+        description="HTML body of the welcome discussion; {group_name} and {mentor_fullname} go in as text (HTML-escaped)",
         default=(
             "<p>Welcome, {mentor_fullname}'s circle.</p>"
             "<p>Agenda for your first meeting:</p>"

@@ -11,6 +11,7 @@ lmsync owns in :mod:`lmsync.domain.ownership`; this module re-exports them (``__
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -319,8 +320,7 @@ def plan_sync(
         fingerprint=observation.fingerprint(),
         operations=ops,
         warnings=warnings,
-        skipped_deletes=skipped,
-        pending=held,
+        skipped_deletes=skipped, pending=held,
     )
 
 
@@ -331,12 +331,13 @@ def _removal_reason(observation: Observation, user: int) -> str:
 
 
 def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[str, str]:
-    subject = settings.welcome_subject.format(group_name=name, mentor_fullname=circle.mentor_name)
+    names = {"group_name": name, "mentor_fullname": circle.mentor_name}
+    subject = settings.welcome_subject.format(**names)
     if settings.refused(subject) is not None:  # the subject is PARAM_TEXT too (trap 38)
         subject = _defuse(subject)
     subject = _shorten(subject, settings.subject_max)  # Moodle's column length (point 9)
-    message = settings.welcome_message.format(group_name=name, mentor_fullname=circle.mentor_name)
-    return subject, message
+    # the message is HTML: names are text in it, never markup (tester round 4, 3: "<script>")
+    return subject, settings.welcome_message.format(**{k: html.escape(v) for k, v in names.items()})
 
 
 def _repair_duplicates(

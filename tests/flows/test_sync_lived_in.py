@@ -356,3 +356,23 @@ def test_point_10_seeded_duplicates_are_shown_in_the_plan_and_repaired_and_forei
     assert after == foreign
     again, stats = sync(config, site, store)
     assert again.first_plan.empty and writes(stats) == 0
+
+
+def test_tester_round_4_finding_3_names_go_into_the_welcome_post_as_text_not_html(config):
+    """A mentor named ``<script>alert("x")</script>`` / ``O'Neil & Co`` / ``<b>Bold</b>`` went into
+    the welcome post's HTML as markup (tester round 4, 3); the name is text there now, and a
+    re-sync still finds the welcome (by its marker) and writes nothing."""
+    site = lived_in_site()
+    mentor = sorted(uid for uid, u in site.users.items() if u.username.startswith("m"))[3]
+    site.users[mentor].firstname = '<script>alert("x")</script>'
+    store = Store.memory()
+    first, _ = sync(config, site, store)
+    assert first.converged
+    posts = {d.groupid: d.message for d in site.discussions.values()}
+    texts = [posts[g.id] for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)]
+    assert texts and not any("<script>" in t or "<b>Bold" in t for t in texts)
+    assert any("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in t for t in texts)
+    assert any("O&#x27;Neil &amp; Co" in t for t in texts)
+    second, stats = sync(config, site, store)
+    assert second.first_plan.empty and writes(stats) == 0
+    assert_one_of_each(site)
