@@ -203,7 +203,8 @@ class MatchingConfig(Section):
     dual_role: Literal["exclude", "mentor", "mentee"] = Field(
         "exclude",
         description="a person with a mentor role and a mentee role in the course (trap 42): left out of new "
-        "matching until an admin decides (existing pairs kept), or counted as mentor, or as mentee",
+        "matching until an admin decides (existing pairs kept), or counted as mentor, or as mentee. Moodle "
+        "course roles only: a --people CSV row says its roles itself (\"mentor;mentee\" takes part as both)",
     )
     aliases: dict[str, str] = Field(
         {}, description='spellings of one profile value: { Pediatrics = "Paediatrics", Paeds = "Paediatrics" }'
