@@ -39,9 +39,9 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
 #: mentee who ranks them, so the template is itself a file ``--people`` matches. Values in one cell: ``;`` or
 #: ``,`` (a quoted cell), both shown (tester finding FIX-C 2).
 PEOPLE_TEMPLATE = (
-    "id,role,capacity,department,interests,year,languages,current_mentor,preferences,needs,fullname\n"
-    "t0001,mentor,3,Science,robotics,,en,,,,Alan Turing\n"
-    "t0002,mentor,,Medicine,chess;music,,fr,,,,Ifeoma Obi\n"
-    "s0006,mentee,,Science,\"robotics, chess\",9,en;fr,,t0001;t0002,study skills,Ada Lovelace\n"
+    "id,role,capacity,department,interests,year,languages,current_mentor,current_peer,preferences,needs,fullname\n"
+    "t0001,mentor,3,Science,robotics,,en,,,,,Alan Turing\n"
+    "t0002,mentor,,Medicine,chess;music,,fr,,,,,Ifeoma Obi\n"
+    "s0006,mentee,,Science,\"robotics, chess\",9,en;fr,,,t0001;t0002,study skills,Ada Lovelace\n"
 )
 

@@ -29,7 +29,7 @@ def command() -> None:
     "add",
     epilog=examples("lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"),
 )
-@click.option("--date", "when", required=True, help="YYYY-MM-DD or DD/MM/YYYY.")
+@click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as [import] date_order says, and refused when it reads both ways.")
 @click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
 @click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
 @click.option("--minutes", required=True, help="Length of the meeting in minutes.")

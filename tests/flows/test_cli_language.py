@@ -379,6 +379,9 @@ def test_issue_11_people_template_reads_back(home):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 4 and lines[0].startswith("id,role,")
+    from lmsync.service.people_csv import FIELDS
+
+    assert lines[0].split(",") == list(FIELDS)  # every column --people reads (tester round 4, 18: current_peer)
     (home / "people.csv").write_text(result.stdout)
     people = load_people_csv(home / "people.csv", load_config(None))
     assert [p.id for p in people.persons] == [line.split(",")[0] for line in lines[1:]]
