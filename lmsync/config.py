@@ -401,14 +401,14 @@ def _format_errors(
         )
         number = None if variable else line_of(text, item["loc"])
         at = f" (line {number})" if number else ""
-        where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path}{at}"
+        where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path or 'the file'}{at}"
         inside = sorted(name for key, name in (env_names or {}).items() if key[: len(loc)] == loc and key != loc)
         if not variable and inside:  # a rule across keys, one of them set by the environment (tester finding)
             where = f"{source} with environment {', '.join(inside)}: {path}"
         if item["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
         else:
-            lines.append(f"{where}: {item['msg']}")
+            lines.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")  # a rule's own words
     return "\n".join(lines)
 
 

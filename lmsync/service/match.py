@@ -37,7 +37,7 @@ def settings_from_config(config: Config) -> MatchSettings:
             **{name: getattr(m, name) for name in same},
         )
     except ValueError as exc:
-        raise ConfigError(f"matching: {exc}") from None
+        raise ConfigError(f"{config.source or 'configuration'}: {exc}") from None  # names the file (tester round 4, 17)
 
 
 def run_match(people: People, config: Config, notices: Iterable[PersonWarning] = ()) -> MatchResult:

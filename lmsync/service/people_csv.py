@@ -105,10 +105,14 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         if len(row) > width:
             raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
                         f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")")
-        cell = list(map(str.strip, pick(row + padding[len(row):])))
+        raw = pick(row + padding[len(row):])
+        cell = list(map(str.strip, raw))
         if not any(cell):
             continue  # blank line
         person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
+        for field, value in (("id", raw[0]), ("role", raw[1])):  # a quote left open (tester round 4, 17)
+            if "\n" in value:
+                raise _fail(path, line, field, 'holds a line break: a quote (") opened on this line is not closed on it')
         if not person_id:
             raise _fail(path, line, "id", "empty")
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
@@ -197,19 +201,21 @@ def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
 
 
 def _rows(path: Path, reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, list[str]]]:
-    """The non-empty rows with their physical line; a row ``csv`` cannot read (a cell over its
-    131,072-character limit) is refused with its line, as the imports refuse it (tester round 3, 10)."""
+    """The non-empty rows with the physical line each starts on; a row ``csv`` cannot read (a cell
+    over its 131,072-character limit) is refused with its line, as the imports refuse it (tester
+    round 3, 10)."""
     line = 1 + skipped
     while True:
+        start = line + 1
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _fail(path, line + 1, "(row)", str(exc)) from None
+            raise _fail(path, start, "(row)", str(exc)) from None
         line = reader.line_num + skipped
         if row:
-            yield line, row
+            yield start, row
 
 
 def _capacity(text: str) -> int:

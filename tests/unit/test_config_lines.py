@@ -68,3 +68,24 @@ def test_a_key_set_by_the_environment_names_the_variable_not_a_line(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={"LMSYNC_MATCHING__TRIAD_JUNIORS": "many"})
     assert "line" not in str(caught.value) and "LMSYNC_MATCHING__TRIAD_JUNIORS" in str(caught.value)
+
+
+def test_a_rule_across_the_file_says_its_own_words_without_an_empty_key(tmp_path):
+    """Tester round 4, 17: an instrument rule failing read ``i.toml: : Value error, ...``."""
+    path = tmp_path / "i.toml"
+    path.write_text('[health]\nsatisfaction_instruments = ["nosuch"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    text = str(caught.value)
+    assert text.startswith(f"{path}: the file: health.satisfaction_instruments: unknown instrument(s) nosuch")
+    assert ": :" not in text and "Value error" not in text
+
+
+def test_a_bad_matching_weight_names_the_configuration_file(tmp_path):
+    """Tester round 4, 17: ``matching weight stickiness must be 0 or more`` named no file."""
+    from lmsync.service.match import settings_from_config
+
+    path = tmp_path / "s.toml"
+    path.write_text("[matching.weights]\nstickiness = -1\n")
+    with pytest.raises(ConfigError, match=r"s\.toml: matching weight stickiness must be 0 or more"):
+        settings_from_config(load_config(path, environ={}))

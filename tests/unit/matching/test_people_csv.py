@@ -265,3 +265,15 @@ def test_round_3_finding_19_a_pin_the_matching_cannot_honour_is_a_configuration_
         run_match(people, Config.model_validate({"matching": matching}))
     assert error.value.exit_code == EXIT_ADMIN and says in error.value.message
     assert "[matching] pins / forbids in lmsync.toml" in (error.value.hint or "")
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('id,role,capacity\nt1,mentor,2\ns1,"mentee,\ns2,mentee,\n', r"people\.csv:3: role: holds a line break"),
+    ('id,role,capacity\nt1,mentor,2\n"s\n1",mentee,\n', r"people\.csv:3: id: holds a line break"),
+    ('role,id\nmentor,t1\n"mentee,s1\n', r"people\.csv:3: role: holds a line break"),
+])
+def test_round_4_finding_17_a_quote_left_open_is_named_on_its_line(tmp_path: Path, text: str, says: str) -> None:
+    """An unterminated quote read as ``x.csv:4: role: empty`` (or an id holding a line break was
+    taken, breaking the text table): the row's first line and the field now say what happened."""
+    with pytest.raises(InputError, match=says):
+        load_people_csv(write(tmp_path, text), Config())
