@@ -1,0 +1,61 @@
+"""A saved plan is checked against a fresh one, operation by operation (tester round 4, finding 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.domain.operations import AddMember, DeleteGroup, Plan, PostWelcome, RemoveMember
+from lmsync.domain.saved_plan import checked_against, read_saved_plan
+from lmsync.errors import InputError, PlanError
+
+G = "lmsync:p:mentor:7"
+
+
+def plan(*ops: object, skipped: tuple[str, ...] = ()) -> Plan:
+    return Plan(programme="p", course_id=2, fingerprint="f", operations=list(ops), skipped_deletes=list(skipped))
+
+
+FRESH = plan(
+    RemoveMember(group=G, user_id=4, reason="re-matched"),
+    AddMember(group=G, user_id=5),
+    PostWelcome(group=G, subject="Welcome", message="Hello"),
+)
+
+
+def test_an_unedited_plan_is_applied_with_the_fresh_plans_own_operations() -> None:
+    """tester round 4, 2: what goes out is what lmsync plans now."""
+    saved = Plan.model_validate_json(FRESH.model_dump_json())
+    checked = checked_against(saved, FRESH)
+    assert checked.operations == FRESH.operations
+    assert all(a is b for a, b in zip(checked.operations, FRESH.operations, strict=True))
+
+
+def test_a_doubled_operation_is_refused_by_its_index() -> None:
+    """tester round 4, 2: one planned operation typed in twice is not what lmsync planned."""
+    saved = plan(*FRESH.operations, AddMember(group=G, user_id=5))
+    with pytest.raises(PlanError, match=r"1 of its 4 operations .*operation 3: add_member:lmsync:p:mentor:7:5"):
+        checked_against(saved, FRESH)
+
+
+def test_a_file_lacking_a_planned_removal_or_add_is_refused() -> None:
+    """tester round 4, 2: taking operations out by hand (keeping the removals only) is refused too."""
+    saved = plan(FRESH.operations[0], FRESH.operations[2])
+    with pytest.raises(PlanError, match="it lacks 1 of the 3 operations lmsync plans now") as raised:
+        checked_against(saved, FRESH, source="p.json")
+    assert raised.value.hint is not None and "lmsync plan --out p.json" in raised.value.hint
+
+
+def test_a_file_may_lack_the_fresh_plans_deletions_but_a_delete_lmsync_holds_back_names_the_flag() -> None:
+    """tester round 4, 2: deletions need allow_delete on apply; a file planned without them still applies."""
+    with_delete = plan(*FRESH.operations, DeleteGroup(group=G, reason="no longer a mentor circle"))
+    assert checked_against(FRESH, with_delete).operations == FRESH.operations
+    held_back = plan(*FRESH.operations, skipped=(G,))
+    with pytest.raises(PlanError) as raised:
+        checked_against(with_delete, held_back)
+    assert raised.value.hint is not None and "1 of them delete circles, which needs --allow-delete" in raised.value.hint
+
+
+def test_reading_a_file_that_is_not_json_is_bad_input() -> None:
+    """tester round 4, 2: never a traceback for a file that is not a plan."""
+    with pytest.raises(InputError, match="p.json: not an lmsync plan"):
+        read_saved_plan("{not json", "p.json")
