@@ -12,7 +12,8 @@ import click
 
 from lmsync.cli import FORMAT, echo_view, examples, save_plan
 from lmsync.domain.plan import Plan
-from lmsync.errors import InputError, PartialFailure
+from lmsync.domain.saved_plan import read_saved_plan
+from lmsync.errors import PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
 from lmsync.service.directory import load_people, people_of
@@ -57,17 +58,18 @@ def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None
 
 @click.command("apply", epilog=examples("lmsync plan --out plan.json && lmsync apply plan.json"))
 @click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--allow-delete", is_flag=True, default=None, help="Allow the plan's deletion of lmsync groups (as on `lmsync plan`).")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
-def apply_command(ctx: click.Context, plan_file: Path, wait: bool) -> None:
-    """Apply exactly a saved plan; refused if Moodle changed since it was made."""
-    try:
-        plan = Plan.model_validate_json(plan_file.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputError(f"{plan_file}: not an lmsync plan ({str(exc).splitlines()[0]})") from None
+def apply_command(ctx: click.Context, plan_file: Path, allow_delete: bool | None, wait: bool) -> None:
+    """Apply a saved plan as lmsync plans it now; refused if Moodle changed or the file was edited."""
+    plan = read_saved_plan(plan_file.read_text(encoding="utf-8"), str(plan_file))
     stop = jobs.StopFlag.install()
     with _progress(_wants_progress(ctx), len(plan.operations)) as progress:
-        report = jobs.apply_job(ctx.obj.config(), plan, wait=wait, progress=progress, should_stop=stop)
+        report = jobs.apply_job(
+            ctx.obj.config(), plan, allow_delete=allow_delete, source=str(plan_file),
+            wait=wait, progress=progress, should_stop=stop,
+        )
     click.echo(report_text(report))
     if report.failed:
         raise PartialFailure(f"{len(report.failed)} operations were refused by Moodle")

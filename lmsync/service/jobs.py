@@ -46,12 +46,19 @@ def apply_job(
     config: Config,
     plan: Plan,
     *,
+    allow_delete: bool | None = None,
+    source: str = "PLAN.json",
     wait: bool = False,
     progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
+    """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied."""
     with session(config, wait=wait) as (conn, store):
-        return apply_saved_plan(conn.api, config, store, plan, progress=progress, should_stop=should_stop)
+        config, _forbidden = forbid_not_a_good_fit(conn.api, config, store)  # as plan_job planned it
+        return apply_saved_plan(
+            conn.api, config, store, plan,
+            allow_delete=allow_delete, source=source, progress=progress, should_stop=should_stop,
+        )
 
 
 def sync_job(

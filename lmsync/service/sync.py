@@ -26,6 +26,7 @@ from lmsync.domain.plan import (
     grouping_idnumber,
     plan_sync,
 )
+from lmsync.domain.saved_plan import checked_against
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -130,15 +131,17 @@ def make_plan(
     journal: Journal | None = None,
     now: float | None = None,
     memo: RunMemo | None = None,
+    snapshot: Snapshot | None = None,
 ) -> PlanResult:
     """Observe, desire, plan. Only with ``repair_cache`` may it write (a no-op write, trap 27).
 
     With ``journal``, the plan knows the discussions lmsync posted (trap 32) and holds back
     writes whose earlier copy may still commit (``now``: seconds since the epoch, for tests).
     ``memo``: what the run has read once already (course id, lmsync's user id; issue 15).
+    ``snapshot``: an observation already made (apply's, checked against a saved plan's fingerprint).
     """
     memo = memo if memo is not None else RunMemo()
-    snapshot = observe(api, config, memo=memo)
+    snapshot = snapshot if snapshot is not None else observe(api, config, memo=memo)
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
         snapshot = observe(api, config, memo=memo)
@@ -281,10 +284,19 @@ def apply_saved_plan(
     store: Store,
     plan: Plan,
     *,
+    allow_delete: bool | None = None,
+    source: str = "PLAN.json",
     progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
-    """Apply exactly ``plan``, refusing when Moodle no longer looks as it did when it was made."""
+    """Apply ``plan`` as lmsync plans it now, refusing when Moodle no longer looks as it did when
+    it was made, or when the file holds operations lmsync would not plan (tester round 4, 2).
+
+    The plan is made again on a fresh observation, with the journal and the guards of ``lmsync
+    plan`` (``allow_delete``; a mass removal raises :class:`PlanError`); every operation of the
+    file must be among the fresh ones (:func:`lmsync.domain.saved_plan.checked_against`), and the
+    fresh ones are what is sent. ``source``: the file's name, for messages.
+    """
     if plan.programme != config.programme.name:
         raise PlanError(f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}")
     snapshot = observe(api, config)
@@ -298,17 +310,18 @@ def apply_saved_plan(
     if plan.empty:
         return ApplyReport(run_id="empty")
     journal = Journal(store, config.programme.name)
-    run_id = new_run_id()
-    pending = uncertain_writes(journal, config.sync.write_settle_seconds, time.time()).pending
-    held = [op for op in plan.operations if op.key in pending]
+    fresh = make_plan(api, config, allow_delete=allow_delete, journal=journal, snapshot=snapshot)
+    held = [op for op in plan.operations if op.key in fresh.uncertain.pending]
     if held:  # made without the journal, or Moodle was slow since: never re-send these (issue 10)
         raise PartialFailure(
             f"{len(held)} operation(s) of this plan were sent earlier and may still commit in Moodle",
             hint="wait [sync] write_settle_seconds, then run `lmsync plan` again (or `lmsync sync`)",
         )
+    checked = checked_against(plan, fresh.plan, source=source)
+    run_id = new_run_id()
     applier = _applier(api, journal, config, snapshot, run_id, progress, should_stop)
     try:
-        report = applier.apply(plan)
+        report = applier.apply(checked)
     except NeedsReobserve as exc:
         raise PartialFailure(
             f"stopped after an uncertain write ({exc}); nothing is lost",
