@@ -264,6 +264,10 @@ def _format(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "table"]), default="text",
                       show_default=True, callback=_format, help=FORMAT_HELP)
 
+#: ``--force`` of a command whose ``--out`` writes a file (``lmsync.service.out_files.check_out``:
+#: an existing file is replaced only with it; the store never is). The value goes in as ``force``.
+FORCE_OUT = click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+
 #: ``--allow-mass-nudge`` of ``lmsync run`` and ``lmsync nudge``: send what the first-run guard
 #: ([nudges] first_run_max_share) holds. The value goes to the command as ``allow_mass_nudge``.
 ALLOW_MASS_NUDGE = click.option(

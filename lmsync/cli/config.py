@@ -8,7 +8,7 @@ import click
 
 from lmsync.cli import examples
 from lmsync.config_reference import reference_markdown
-from lmsync.errors import InputError
+from lmsync.service.out_files import check_out
 
 
 @click.group("config", epilog=examples("lmsync config reference > CONFIGURATION.md"))
@@ -29,7 +29,6 @@ def reference_command(out: Path | None, force: bool) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    if out.exists() and not force:
-        raise InputError(f"{out} exists; not overwritten", hint=f"add --force to replace it: lmsync config reference --out {out} --force")
+    check_out(out, force=force, again=f"lmsync config reference --out {out} --force")
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import FORMAT, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
+from lmsync.service.out_files import check_out
 
 
 @click.group(
@@ -25,16 +26,24 @@ def command() -> None:
     """Attendance, meeting and survey figures as grade items lmsync owns."""
 
 
-@command.command("plan", epilog=examples("lmsync grades plan", "lmsync grades plan --out grades.json"))
+@command.command(
+    "plan",
+    epilog=examples("lmsync grades plan", "lmsync grades plan --out grades.json",
+                    "lmsync grades plan --out grades.json --force"),
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
 )
+@FORCE_OUT
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @FORMAT
 @click.pass_context
-def plan_command(ctx: click.Context, out: Path | None, wait: bool, fmt: str) -> None:
+def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, fmt: str) -> None:
     """Show which grades a push would write, without writing anything to Moodle."""
-    result = service.plan_job(ctx.obj.config(), wait=wait)
+    config = ctx.obj.config()
+    if out is not None:
+        check_out(out, force=force, config=config)
+    result = service.plan_job(config, wait=wait)
     echo_view(ctx, plan_view(result), fmt)
     if out is not None:
         save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)

@@ -20,6 +20,7 @@ import click
 from lmsync.cli import examples
 from lmsync.config import Config, load_config
 from lmsync.errors import ConfigError, InputError
+from lmsync.service.out_files import check_out
 
 EXAMPLE = "lmsync.example.toml"
 
@@ -116,8 +117,7 @@ def _interactive() -> bool:
 def command(out: Path, url: str | None, token_file: str | None, name: str | None, course: str | None,
             forum: str | None, force: bool, no_input: bool) -> None:
     """Write a commented lmsync.toml from the shipped example, with values from flags or prompts."""
-    if out.exists() and not force:
-        raise InputError(f"{out} exists; not overwritten", hint=f"lmsync init --force --out {out}")
+    check_out(out, force=force, again=f"lmsync init --force --out {out}")
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
              ("programme", "course"): course, ("programme", "forum"): forum}
     if not no_input and _interactive():

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import examples
+from lmsync.cli import FORCE_OUT, examples
 from lmsync.errors import InputError
 from lmsync.service import privacy
+from lmsync.service.out_files import check_out
 
 
 @click.group("person", epilog=examples("lmsync person export s0006 --out s0006.json"))
@@ -23,10 +24,14 @@ def command() -> None:
 )
 @click.argument("who")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
+@FORCE_OUT
 @click.pass_context
-def export_command(ctx: click.Context, who: str, out: Path | None) -> None:
+def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) -> None:
     """Everything about WHO (Moodle id, username, idnumber or email; or id:N, idnumber:X, ...) as JSON."""
-    text = json.dumps(privacy.export(ctx.obj.config(), who), indent=2, default=str)
+    config = ctx.obj.config()
+    if out is not None:
+        check_out(out, force=force, config=config)
+    text = json.dumps(privacy.export(config, who), indent=2, default=str)
     if out is None:
         click.echo(text)
         return

@@ -33,8 +33,9 @@ from lmsync.errors import InputError
     default=None,
     help="Report as on this date (YYYY-MM-DD; default today). Data dated later is left out.",
 )
+@click.option("--force", is_flag=True, help="Replace the HTML file --out names if it exists.")
 @click.pass_context
-def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> None:
+def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, force: bool) -> None:
     """Meetings, pair health, surveys, matching and the programme evaluation, in one report.
 
     Reads Moodle (circles, people) and the store; writes nothing but the report. People
@@ -44,16 +45,20 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None) -> 
     \b
     Examples:
       lmsync report --out report.html
+      lmsync report --out report.html --force
       lmsync report --format csv --out report-tables/
     """
     from lmsync.render.report import renderer
+    from lmsync.service.out_files import check_out
     from lmsync.service.report import report_job, write_report
 
     if fmt == "html" and out.is_dir():
         raise InputError(f"--out {out} is a folder: give the HTML file to write (or --format csv)")
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file: --format csv writes a folder of CSV files")
-    data = report_job(ctx.obj.config(), as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
+    config = ctx.obj.config()
+    check_out(out, force=force, config=config, folder=fmt == "csv")
+    data = report_job(config, as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
     written = write_report(data, out, renderer(), fmt=fmt)
     if fmt == "html":
         click.echo(f"report written to {out}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORMAT, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
 from lmsync.domain.plan import Plan
 from lmsync.domain.saved_plan import read_saved_plan
 from lmsync.errors import PartialFailure
@@ -18,6 +18,7 @@ from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
 from lmsync.service.directory import load_people, people_of
 from lmsync.service.labels import People
+from lmsync.service.out_files import check_out
 
 
 def _parse_interval(text: str) -> float:
@@ -41,15 +42,20 @@ def _wants_progress(ctx: click.Context) -> bool:
     return bool(ctx.obj.log_format == "console")
 
 
-@click.command("plan", epilog=examples("lmsync plan", "lmsync plan --out plan.json --allow-delete"))
+@click.command("plan", epilog=examples("lmsync plan", "lmsync plan --out plan.json --allow-delete",
+                                       "lmsync plan --out plan.json --force"))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
+@FORCE_OUT
 @click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Accepted for scripts: a plan only reads, so it never waits for a run.")
 @FORMAT
 @click.pass_context
-def plan_command(ctx: click.Context, out: Path | None, allow_delete: bool | None, wait: bool, fmt: str) -> None:
+def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete: bool | None, wait: bool,
+                 fmt: str) -> None:
     """Show what a sync would change in Moodle, without changing anything."""
     config = ctx.obj.config()
+    if out is not None:
+        check_out(out, force=force, config=config)
     result = jobs.plan_job(config, allow_delete=allow_delete, wait=wait)
     echo_view(ctx, plan_view(result.plan, people=people_of(config, result.snapshot.roster)), fmt)
     if out is not None:

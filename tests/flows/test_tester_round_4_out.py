@@ -1,0 +1,119 @@
+"""Tester round 4, findings 1, 14 and 15: where ``--out`` may write, and a store that is not a database.
+
+Every ``--out`` that writes a file goes through ``lmsync.service.out_files.check_out``: never the
+programme's store (even with ``--force``), an existing file only with ``--force``, and only into a
+folder that exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.errors import InputError
+from lmsync.service.out_files import check_out, store_files
+
+#: Every command whose --out writes a file, with the arguments before --out.
+WRITERS = {
+    "report": ("report",),
+    "plan": ("plan",),
+    "grades plan": ("grades", "plan"),
+    "person export": ("person", "export", "s0001"),
+}
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_STORE_PATH", raising=False)
+    monkeypatch.delenv("LMSYNC_STORE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str) -> Any:
+        return CliRunner().invoke(main, ["--log-level", "warning", *args])
+
+    return invoke
+
+
+@pytest.fixture
+def store(run: Any, tmp_path: Path) -> Path:
+    """The emulator programme's SQLite store, after one sync made it."""
+    assert run("sync").exit_code == 0
+    path = tmp_path / "state" / "lmsync" / "emulator" / "mentoring-2026.db"
+    assert path.exists()
+    return path
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_tester_round_4_1_out_never_writes_over_the_store(run: Any, store: Path, tmp_path: Path, command: str) -> None:
+    """Tester round 4, 1: ``--out`` naming the store (as given, through a symlink, or a relative path
+    with ``..``) is refused with exit 3, even with --force, and the store still opens afterwards."""
+    before = store.read_bytes()
+    link = tmp_path / "link.db"
+    link.symlink_to(store)
+    relative = Path("state") / ".." / "state" / "lmsync" / "emulator" / store.name
+    for out, force in ((store, ()), (link, ("--force",)), (relative, ("--force",))):
+        result = run(*WRITERS[command], "--out", str(out), *force)
+        assert result.exit_code == 3, result.output
+        assert "is this programme's store" in result.output and str(out) in result.output
+        assert "another file" in result.output
+    assert store.read_bytes() == before
+    assert run("queue", "list").exit_code == 0
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_tester_round_4_1_out_replaces_an_existing_file_only_with_force(run: Any, store: Path, tmp_path: Path,
+                                                                       command: str) -> None:
+    """Tester round 4, 1: an existing --out file is refused (exit 3, naming it and --force);
+    --force replaces it (the daily ``report --out report.html --force``)."""
+    out = tmp_path / "out.file"
+    out.write_text("mine\n")
+    refused = run(*WRITERS[command], "--out", str(out))
+    assert refused.exit_code == 3, refused.output
+    assert f"{out} exists; not overwritten" in refused.output and "--force" in refused.output
+    assert out.read_text() == "mine\n"
+    forced = run(*WRITERS[command], "--out", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert out.read_text() != "mine\n"
+
+
+@pytest.mark.parametrize("args", [
+    ("person", "export", "s0001"),  # finding 14: a FileNotFoundError traceback
+    ("report",),  # finding 15: made the folders silently
+    ("report", "--format", "csv"),
+    ("plan",),
+])
+def test_tester_round_4_14_15_out_in_a_missing_folder_is_refused_naming_it(run: Any, store: Path, tmp_path: Path,
+                                                                          args: tuple[str, ...]) -> None:
+    """Tester round 4, 14 and 15: --out in a folder that does not exist is bad input (exit 3) naming
+    the folder, and no folder is created."""
+    folder = tmp_path / "nodir" / "deeper"
+    result = run(*args, "--out", str(folder / "out.x"))
+    assert result.exit_code == 3, result.output
+    assert f"the folder {folder} does not exist" in result.output and "mkdir -p" in result.output
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_tester_round_4_14_init_into_a_missing_folder_is_refused(run: Any, tmp_path: Path) -> None:
+    """Tester round 4, 14: ``init --out`` shares the check (was a FileNotFoundError traceback)."""
+    result = run("init", "--no-input", "--out", str(tmp_path / "nodir" / "lmsync.toml"))
+    assert result.exit_code == 3, result.output
+    assert f"the folder {tmp_path / 'nodir'} does not exist" in result.output
+
+
+def test_tester_round_4_1_store_files_follow_a_sqlite_store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tester round 4, 1: ``[store] url = "sqlite:///..."`` names the store as much as ``[store] path``;
+    a PostgreSQL store has no file to protect."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "elsewhere.db"
+    config = load_config(None, environ={"LMSYNC_STORE_URL": f"sqlite:///{db}"})
+    assert db in store_files(config) and Path(f"{db}-wal") in store_files(config)
+    with pytest.raises(InputError, match="this programme's store"):
+        check_out(db, force=True, config=config)
+    postgres = load_config(None, environ={"LMSYNC_STORE_URL": "postgresql://lmsync@db.example/lmsync"})
+    assert store_files(postgres) == []
