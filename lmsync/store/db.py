@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
@@ -101,12 +102,25 @@ class Store:
             target, url = url.database or ":memory:", None
         self.url = url
         self.path: Path | None = None if url is not None or str(target) == ":memory:" else Path(target)
+        try:
+            self._open(url, str(target))
+        except (sqlite3.DatabaseError, DBAPIError) as exc:
+            if not _not_a_database(exc):
+                raise
+            raise ConfigError(  # not a raw sqlite3 traceback (tester round 4, 14)
+                f"the store {self.where} is not an lmsync store: the file is not a SQLite database, or is damaged",
+                hint="restore it from a backup (a migration leaves <name>.db.bak-* beside it), "
+                "or point [store] path (or [store] url) at another file",
+            ) from None
+
+    def _open(self, url: URL | None, target: str) -> None:
+        """Connect, then bring the schema to this lmsync's (read-only: in view only)."""
         if url is not None:
             self.engine = self._postgres(url)
         else:
-            self.engine = self._sqlite(str(target))
+            self.engine = self._sqlite(target)
         self._c: Connection = self.engine.connect()
-        if read_only:
+        if self.read_only:
             if self.dialect == "postgresql":
                 self._c = self._c.execution_options(postgresql_readonly=True)
             self._read_only_schema()
@@ -445,6 +459,14 @@ def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _not_a_database(exc: BaseException) -> bool:
+    """Whether ``exc`` (raw, or wrapped by SQLAlchemy) says the SQLite file is not a database or is damaged."""
+    raw = getattr(exc, "orig", exc)
+    return isinstance(raw, sqlite3.DatabaseError) and getattr(raw, "sqlite_errorname", "") in (
+        "SQLITE_NOTADB", "SQLITE_CORRUPT"
+    )
 
 
 def _sqlite_pending(conn: sqlite3.Connection) -> bool:

@@ -2,11 +2,12 @@
 
 Every ``--out`` that writes a file goes through ``lmsync.service.out_files.check_out``: never the
 programme's store (even with ``--force``), an existing file only with ``--force``, and only into a
-folder that exists.
+folder that exists. A store file that is not a SQLite database is one ConfigError line (exit 2).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,20 @@ def test_tester_round_4_1_store_files_follow_a_sqlite_store_url(tmp_path: Path, 
         check_out(db, force=True, config=config)
     postgres = load_config(None, environ={"LMSYNC_STORE_URL": "postgresql://lmsync@db.example/lmsync"})
     assert store_files(postgres) == []
+
+
+@pytest.mark.sqlite_only("a SQLite file that is not a database")
+@pytest.mark.parametrize("args", [("queue", "list"), ("sync",)])
+def test_tester_round_4_14_a_store_that_is_not_a_database_is_one_config_error(run: Any, store: Path,
+                                                                              args: tuple[str, ...]) -> None:
+    """Tester round 4, 14: a store overwritten with something else is a ConfigError (exit 2) naming
+    the store and the fix, for a read (read-only open) and a write, not a sqlite3 traceback."""
+    for suffix in ("-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    store.write_text("<!DOCTYPE html>\n<html>not a store</html>\n")
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"the store {store} is not an lmsync store" in result.output
+    assert "restore it from a backup" in result.output and "[store] path" in result.output
+    assert "Traceback" not in result.output and os.path.getsize(store) < 100
