@@ -220,7 +220,7 @@ def test_issue_11_every_configuration_key_has_a_description():
 
 def test_issue_11_the_committed_configuration_reference_is_current():
     assert committed_path().read_text(encoding="utf-8") == reference_markdown(), (
-        "lmsync/CONFIGURATION.md is stale: run `lmsync config reference --out lmsync/CONFIGURATION.md`"
+        "lmsync/CONFIGURATION.md is stale: run `lmsync config reference --out lmsync/CONFIGURATION.md --force`"
     )
     assert "lmsync/CONFIGURATION.md" in README
 
