@@ -302,6 +302,24 @@ def read_number(text: str | None) -> TypedNumber:
     return TypedNumber(raw, None, "unreadable")
 
 
+LARGEST = 1_000_000  # a typed capacity or year above this is a typo (beyond the solver's int64: tester round 3, 9)
+
+
+def out_of_range(value: int | None, least: int | None = None) -> str | None:
+    """What makes a number read from a person's value unusable, None when nothing does.
+
+    Above ``LARGEST`` (either sign) is a typo that the solver cannot hold; below ``least`` (a
+    capacity under 0) means nothing. The CSV and the Moodle path share the bound (tester round 4, 4).
+    """
+    if value is None:
+        return None
+    if abs(value) > LARGEST:
+        return f"is too large (at most {LARGEST:,})"
+    if least is not None and value < least:
+        return f"is below {least}"
+    return None
+
+
 # ---------------------------------------------------------------------------- spellings
 
 

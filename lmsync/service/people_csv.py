@@ -34,6 +34,7 @@ from typing import TypeVar, cast
 
 from lmsync.config import Config
 from lmsync.domain.people import (
+    LARGEST,
     ROLES,
     People,
     Person,
@@ -266,9 +267,6 @@ def _check_preferences(path: Path, chose: list[tuple[int, tuple[str, ...]]], per
 def _fail(path: Path, line: int, field: str, message: str) -> InputError:
     """The error for one bad cell: file, line and field, so the admin can fix that row."""
     return InputError(f"{path}:{line}: {field}: {message}")
-
-
-LARGEST = 1_000_000  # a capacity or year above this is a typo (and beyond the solver's int64: tester round 3, 9)
 
 
 def _integer(text: str, field: str) -> int:

@@ -18,6 +18,7 @@ from lmsync.domain.people import (
     Person,
     PersonWarning,
     Role,
+    out_of_range,
     read_number,
     respell,
     respell_all,
@@ -67,8 +68,9 @@ def person_from_roster(
 ) -> _Read:
     """One roster user as a ``Person``, reading the hand-typed numbers as ``read_number`` does.
 
-    A capacity lmsync cannot read (``Up to two``) is not replaced by the default: the
-    mentor is frozen (no new mentees, existing ones kept) and named (issue 10 point 5).
+    A capacity lmsync cannot read (``Up to two``), or one it cannot use (above ``LARGEST``:
+    tester round 4, 4), is not replaced by the default: the mentor is
+    frozen (no new mentees, existing ones kept) and named (issue 10 point 5).
     """
     attrs = config.matching.attributes
     spellings = spellings if spellings is not None else spelling_map(config.matching.aliases)
@@ -78,8 +80,15 @@ def person_from_roster(
     def field_value(shortname: str | None) -> str | None:
         return profile.get(shortname) if shortname else None
 
-    def number(shortname: str | None, missing: str) -> int | None:
+    def number(shortname: str | None, missing: str, least: int | None = None) -> int | None:
         typed = read_number(field_value(shortname))
+        problem = out_of_range(typed.value, least)
+        if problem:  # '99999999999999999999': counted as missing, as 'lots' is (tester round 4, 4)
+            notices.append(_warn(
+                user, "value_unreadable", f"{_label(user)}: {shortname} {typed.text!r} {problem}; {missing}",
+                shortname, typed.text,
+            ))
+            return None
         if typed.status == "read":
             notices.append(_warn(
                 user, "value_read",

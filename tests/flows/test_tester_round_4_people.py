@@ -1,0 +1,100 @@
+"""A new admin's fourth round (tester round 4): people whose Moodle values or roles lmsync cannot use.
+
+Each test is named after the finding it covers and runs on the emulator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain import people as people_module
+from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.state import Site
+from lmsync.service import moodle as moodle_service
+from lmsync.service import people_csv
+from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import make_plan, run_sync
+from lmsync.store.db import Store
+
+PROGRAMME = "mentor-2026"
+BASE = f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+S0002, M0001 = 4, 66
+
+
+@pytest.fixture
+def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
+    monkeypatch.delenv("LMSYNC_MOODLE_URL", raising=False)
+    monkeypatch.setattr(moodle_service, "_announced", False)
+    return tmp_path
+
+
+def write_config(env: Any, extra: str = "") -> Any:
+    path = env / "lmsync.toml"
+    path.write_text(BASE + extra)
+    return path
+
+
+def seed(env: Any, **profile: tuple[int, str]) -> tuple[Any, Site]:
+    """The demo site saved as the built-in emulator's state, with ``field=(user id, value)`` typed in."""
+    config = load_config(write_config(env), environ={})
+    site = build_demo_site()
+    for field_name, (user, value) in profile.items():
+        site.users[user].customfields[field_name] = value
+    site.save(config.emulator_state_path())
+    return config, site
+
+
+def run_cli(env: Any, *args: str) -> Any:
+    return CliRunner().invoke(main, ["--log-level", "warning", "--config", str(env / "lmsync.toml"), *args])
+
+
+def circles(site: Any) -> dict[int, frozenset[int]]:
+    """Mentor Moodle id -> members of their circle."""
+    return {
+        mentor: frozenset(g.members)
+        for g in site.groups.values()
+        if (mentor := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None
+    }
+
+
+def unreadable(plan: Any) -> dict[int, dict[str, Any]]:
+    return {i["moodle_id"]: i for i in plan.warning_items if i["code"] == "value_unreadable"}
+
+
+# --- 4. a capacity too large for the solver ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999", "1000000000"])
+def test_finding_4_a_huge_moodle_capacity_is_named_and_counts_as_missing(env: Any, typed: str) -> None:
+    """tester round 4, 4: match, plan and sync died with OverflowError (run: "sync failed", naming
+    nobody), or 1,000,000,000 was taken silently; now the mentor is named, with the value and the
+    bound the CSV path uses, and gets no new mentees, as for 'lots'."""
+    config, site = seed(env, mentorcapacity=(M0001, typed))
+    for command in ("match", "plan"):
+        result = run_cli(env, command)
+        assert result.exit_code == 0, result.output
+        assert f"m0001 (Moodle id 66): mentorcapacity '{typed}' is too large (at most 1,000,000)" in result.output
+    with open_moodle(config, site=site) as conn:
+        synced = run_sync(conn.api, config, Store.memory())
+    assert synced.converged and M0001 not in circles(site)
+    item = unreadable(synced.first_plan)[M0001]
+    assert (item["username"], item["field"], item["value"]) == ("m0001", "mentorcapacity", typed)
+    user = site.users[M0001]
+    assert user.lastname not in item["message"] and "m0001" in item["message"]  # ids, not names
+
+
+def test_finding_4_the_csv_and_the_moodle_path_share_one_bound(env: Any) -> None:
+    """tester round 4, 4: one constant; a huge year from Moodle is named as well (the CSV refuses it)."""
+    assert people_csv.LARGEST is people_module.LARGEST == 1_000_000
+    config, site = seed(env, yearofstudy=(S0002, "99999999999999999999"))
+    with open_moodle(config, site=site) as conn:
+        planned = make_plan(conn.api, config)
+    assert "too large" in unreadable(planned.plan)[S0002]["message"]
