@@ -408,7 +408,7 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     unambiguously and departments no mentor shares; each named by username, Moodle id,
     field and value. Warnings, not failures: a coordinator fixes them in Moodle.
     """
-    from lmsync.domain.people import unshared_departments
+    from lmsync.domain.people import LARGEST, unshared_departments
     from lmsync.service.observe import find_course_id, read_peer_mentors, read_roster
     from lmsync.service.roster import people_from_roster
 
@@ -429,7 +429,7 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
         "shows every participant",
         "dual_role": "remove one of the roles in the course, or set [matching] dual_role",
         "value_read": "ask the person (or an admin) to type the number alone",
-        "value_unreadable": "ask the person (or an admin) to type one number",
+        "value_unreadable": f"ask the person (or an admin) to type one number (a capacity: 0 to {LARGEST:,})",
         "department_unshared": "correct the value, or add the spelling to [matching] aliases",
     }
     for (code, field_name), messages in sorted(by_kind.items()):

@@ -68,8 +68,8 @@ def person_from_roster(
 ) -> _Read:
     """One roster user as a ``Person``, reading the hand-typed numbers as ``read_number`` does.
 
-    A capacity lmsync cannot read (``Up to two``), or one it cannot use (above ``LARGEST``:
-    tester round 4, 4), is not replaced by the default: the mentor is
+    A capacity lmsync cannot read (``Up to two``), or one it cannot use (below 0, above
+    ``LARGEST``: tester round 4, 4 and 8), is not replaced by the default: the mentor is
     frozen (no new mentees, existing ones kept) and named (issue 10 point 5).
     """
     attrs = config.matching.attributes
@@ -83,7 +83,7 @@ def person_from_roster(
     def number(shortname: str | None, missing: str, least: int | None = None) -> int | None:
         typed = read_number(field_value(shortname))
         problem = out_of_range(typed.value, least)
-        if problem:  # '99999999999999999999': counted as missing, as 'lots' is (tester round 4, 4)
+        if problem:  # '99999999999999999999' or a capacity of '-3': counted as missing, as 'lots' is (tester round 4, 4 and 8)
             notices.append(_warn(
                 user, "value_unreadable", f"{_label(user)}: {shortname} {typed.text!r} {problem}; {missing}",
                 shortname, typed.text,
@@ -109,13 +109,13 @@ def person_from_roster(
     if mentoring and attrs.capacity:
         typed_capacity = read_number(field_value(attrs.capacity))
         if typed_capacity.status != "empty":
-            capacity = number(attrs.capacity, "counts as missing: no new mentees, existing ones are kept")
+            capacity = number(attrs.capacity, "counts as missing: no new mentees, existing ones are kept", least=0)
             freeze = capacity is None
     year = number(attrs.year, "counts as missing (year unknown)") if attrs.year else None
     person = Person(
         id=user.username or str(user.id),
         role=role,
-        capacity=0 if capacity is None else max(capacity, 0),
+        capacity=0 if capacity is None else capacity,
         department=respell(field_value(attrs.department), spellings),
         interests=respell_all(split_values(field_value(attrs.interests), ","), spellings),
         year=year,

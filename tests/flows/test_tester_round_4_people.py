@@ -98,3 +98,39 @@ def test_finding_4_the_csv_and_the_moodle_path_share_one_bound(env: Any) -> None
     with open_moodle(config, site=site) as conn:
         planned = make_plan(conn.api, config)
     assert "too large" in unreadable(planned.plan)[S0002]["message"]
+
+
+# --- 8. a negative capacity -----------------------------------------------------------------------------
+
+
+def test_finding_8_a_negative_moodle_capacity_is_named_and_keeps_the_existing_circle(env: Any) -> None:
+    """tester round 4, 8: '-3' silently took the mentor out of matching (and re-matched their circle),
+    with no line in match or doctor; now it is named as 'lots' is, and the circle is kept."""
+    config, site = seed(env)
+    store = Store.memory()
+    with open_moodle(config, site=site) as conn:
+        assert run_sync(conn.api, config, store).converged
+    before = circles(site)[M0001]
+    assert len(before) > 1
+    site.users[M0001].customfields["mentorcapacity"] = "-3"
+    site.save(config.emulator_state_path())
+    with open_moodle(config, site=site) as conn:
+        planned = make_plan(conn.api, config).plan
+    group = mentor_group_idnumber(PROGRAMME, M0001)
+    assert not [op for op in planned.operations if getattr(op, "group", None) == group]
+    assert "mentorcapacity '-3' is below 0" in unreadable(planned)[M0001]["message"]
+    matched = run_cli(env, "match")
+    assert matched.exit_code == 0, matched.output
+    assert "m0001 (Moodle id 66): mentorcapacity '-3' is below 0" in matched.output
+    doctor = run_cli(env, "doctor")
+    assert "people: value_unreadable (mentorcapacity)" in doctor.output and "'-3'" in doctor.output
+    assert "a capacity: 0 to 1,000,000" in doctor.output
+
+
+def test_finding_8_a_negative_capacity_on_a_fresh_site_gets_no_mentees(env: Any) -> None:
+    """tester round 4, 8: no new mentees for a mentor whose capacity is below 0."""
+    config, site = seed(env, mentorcapacity=(M0001, "-3"))
+    with open_moodle(config, site=site) as conn:
+        synced = run_sync(conn.api, config, Store.memory())
+    assert synced.converged and M0001 not in circles(site)
+    assert M0001 in unreadable(synced.first_plan)
