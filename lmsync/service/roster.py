@@ -222,6 +222,7 @@ def people_from_roster(
         notices.extend(read.notices)
         if read.freeze or (hold and read.person.roles & MENTORING_ROLES):
             frozen.add(read.person.id)
+    warnings.extend(_unheld_roles(roster.values(), config))
     if unknown:
         warnings.append(
             f"Moodle did not say whether {len(unknown)} account(s) are suspended (core_user_get_users_by_field "
@@ -260,6 +261,23 @@ def people_from_roster(
         persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
     people = People(persons=tuple(persons), current=current, current_peers=current_peers)
     return RosterPeople(people, warnings, notices)
+
+
+def _unheld_roles(users: Iterable[RosterUser], config: Config) -> list[str]:
+    """A line for mentor or mentee roles no one in the course holds (a typo in ``[programme]``):
+    plan, sync and match would otherwise say nothing of 0 mentors (tester round 4, 12)."""
+    held = {role for user in users for role in user.roles}
+    lines: list[str] = []
+    for kind, roles, outcome in (
+        ("mentor", config.programme.mentor_roles, "no mentor circle can be made"),
+        ("mentee", config.programme.mentee_roles, "no mentee can be matched"),
+    ):
+        if not held & set(roles):
+            lines.append(
+                f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
+                f"([programme] {kind}_roles): {outcome}; see lmsync doctor"
+            )
+    return lines
 
 
 def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding) -> str:

@@ -134,3 +134,24 @@ def test_finding_8_a_negative_capacity_on_a_fresh_site_gets_no_mentees(env: Any)
         synced = run_sync(conn.api, config, Store.memory())
     assert synced.converged and M0001 not in circles(site)
     assert M0001 in unreadable(synced.first_plan)
+
+
+# --- 12. a configured role no one holds -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("variable", "kind"), [("LMSYNC_PROGRAMME_MENTOR_ROLES", "mentor"),
+                                                ("LMSYNC_PROGRAMME_MENTEE_ROLES", "mentee")])
+def test_finding_12_plan_sync_and_match_say_when_no_one_has_the_mentor_or_mentee_roles(
+    env: Any, monkeypatch: pytest.MonkeyPatch, variable: str, kind: str
+) -> None:
+    """tester round 4, 12: a mistyped role gave a plan of "create grouping: 1", exit 0, and no word
+    of 0 mentors (only doctor caught it); now plan, sync and match carry a line naming the role."""
+    seed(env)
+    monkeypatch.setenv(variable, '["nosuchrole"]')
+    line = f"no one in the course has the {kind} role(s) nosuchrole ([programme] {kind}_roles)"
+    for args in (("plan",), ("match",), ("sync", "--dry-run"), ("sync",)):
+        result = run_cli(env, *args)
+        assert result.exit_code == 0, result.output
+        assert line in result.output and "see lmsync doctor" in result.output, args
+    monkeypatch.delenv(variable)
+    assert "no one in the course has" not in run_cli(env, "plan").output
