@@ -66,8 +66,11 @@ class MoodleConfig(Section):
     @field_validator("url")
     @classmethod
     def _strip_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
+        if value is None:
             return None
+        if not value.strip():  # not the emulator: an empty address is a mistake (tester round 4, 7)
+            raise ValueError("is empty: set the site's address (https://...), or leave url out to use the "
+                             "built-in emulator")
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
@@ -412,6 +415,29 @@ def _format_errors(
     return "\n".join(lines)
 
 
+def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:
+    """An explicitly empty ``[moodle] url`` (``url = ""``, ``LMSYNC_MOODLE_URL=``) is a ``ConfigError``
+    naming where it was set: it once meant the built-in emulator, so a run on demo data exited 0
+    (tester round 4, 7). Leaving the key out still means the emulator."""
+    moodle = data.get("moodle")
+    url = moodle.get("url") if isinstance(moodle, dict) else None
+    if not isinstance(url, str) or url.strip():
+        return
+    variable = env_names.get(("moodle", "url"))
+    if variable:
+        raise ConfigError(
+            f"environment: {variable} is set but empty ([moodle] url)",
+            hint=f"set {variable} to the site's address (https://...), or unset it to use [moodle] url "
+            f"of {source} (none there: the built-in emulator)",
+        )
+    number = line_of(text, ("moodle", "url"))
+    raise ConfigError(
+        f"{source}: moodle.url{f' (line {number})' if number else ''} is empty",
+        hint=f"set url to the site's address (https://...), or remove the url line from {source} "
+        "to use the built-in emulator",
+    )
+
+
 def _read_config_text(file: Path) -> str:
     """The file's text, or a ``ConfigError`` naming it (tester finding: a directory or a file that
     is not UTF-8 is one line and exit 2, not a traceback)."""
@@ -445,6 +471,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     overrides, env_names = env_overrides(Config, environ)
     data = merge_tables(data, overrides)
     drop_retired(data, str(file))
+    _refuse_empty_url(data, str(file), env_names, text)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
