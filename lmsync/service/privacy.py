@@ -19,16 +19,19 @@ it is there.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import mentor_of_idnumber
-from lmsync.errors import InputError
+from lmsync.errors import InputError, LmsyncError
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
-from lmsync.service.runtime import session
+from lmsync.service.runtime import session, store_session
 from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.journal import Journal
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import erase_person, export_person
 
 # Journal operation keys that end with a Moodle user id.
@@ -52,7 +55,9 @@ def _matches(roster: dict[int, Any], field: str, value: str) -> list[int]:
     return sorted(uid for uid, user in roster.items() if (getattr(user, field, "") or "").strip().lower() == wanted)
 
 
-def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int:
+def resolve(
+    roster: dict[int, Any], who: str, *, show_names: bool = True, known: Callable[[], Collection[int]] | None = None
+) -> int:
     """A Moodle user id from a Moodle id, username, idnumber or email (case-insensitive).
 
     ``id:``, ``idnumber:``, ``username:`` or ``email:`` before the key names the field. Without
@@ -61,7 +66,9 @@ def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int
     one being picked silently. Raises ``InputError`` (exit 3) for a key matching nobody or
     several people; a number (or ``id:N``) nobody in the course has is taken as the id of someone
     who has left it (the store may still hold their rows). ``show_names`` adds full names to
-    the people an error lists (``[privacy] show_names``).
+    the people an error lists (``[privacy] show_names``). ``known``: the Moodle ids the store
+    knows of, read only when ``who`` matches nobody, so the error can say how to find the id of
+    someone who has left (tester round 4, 11).
     """
     text = who.strip()
     field, sep, rest = text.partition(":")
@@ -97,8 +104,37 @@ def resolve(roster: dict[int, Any], who: str, *, show_names: bool = True) -> int
     if value.isdigit() and "id" in fields:
         return int(value)  # no longer enrolled: the store may still hold their rows
     raise InputError(
-        f"{value!r} matches nobody in the programme course", summary="the person named matches nobody in the course"
+        f"{value!r} matches nobody in the programme course", summary="the person named matches nobody in the course",
+        hint=_left_hint(roster, known),
     )
+
+
+def _left_hint(roster: dict[int, Any], known: Callable[[], Collection[int]] | None) -> str:
+    """How to name someone who has left the course: by Moodle id, and where the store shows such ids."""
+    hint = "someone who has left the course is named by their Moodle user id: id:N"
+    left = len(set(known()) - set(roster)) if known is not None else 0
+    if left:
+        hint += (f"; this programme's store knows {left} {'person' if left == 1 else 'people'} no longer in the "
+                 "course: `lmsync pair show` of their mentor or mentee (and `lmsync queue list`, for a pair in the "
+                 "queue) shows each as \"user #N (not in the course)\"")
+    return hint
+
+
+def store_people(store: Store, programme: str) -> set[int]:
+    """The Moodle ids of everyone in a pair the store knows (pairing history, snapshots, queue items)."""
+    ids = {uid for pair in PairingHistory(store, programme).pairing_days() for uid in pair}
+    ids |= {uid for r in HealthSnapshots(store, programme).rows() for uid in (r.mentor_id, r.mentee_id)}
+    ids |= {uid for item in CoordinatorQueue(store, programme).items() for uid in item.pair}
+    return ids
+
+
+def _store_people_of(config: Config) -> set[int]:
+    """``store_people`` of the configured store, read-only; none when it cannot be read (only a hint needs it)."""
+    try:
+        with store_session(config, read_only=True) as store:
+            return store_people(store, config.programme.name)
+    except (LmsyncError, OSError):
+        return set()
 
 
 def describe(roster: dict[int, Any], user_id: int, *, show_names: bool = True) -> str:
@@ -113,11 +149,13 @@ def _names_person(key: str, user_id: int) -> bool:
     return key.startswith(PERSON_KEY_PREFIXES) and key.endswith(f":{user_id}")
 
 
-def _resolved(conn: MoodleConnection, config: Config, who: str) -> tuple[int, int]:
+def _resolved(conn: MoodleConnection, config: Config, who: str, store: Store) -> tuple[int, int]:
     """The course id and the person's Moodle id."""
     course = find_course_id(conn.api, config.programme.course)
     roster = read_roster(conn.api, course, config.moodle.page_size)
-    return course, resolve(roster, who, show_names=config.privacy.show_names)
+    return course, resolve(
+        roster, who, show_names=config.privacy.show_names, known=lambda: store_people(store, config.programme.name)
+    )
 
 
 def identify(config: Config, who: str) -> tuple[int, str, bool]:
@@ -130,7 +168,7 @@ def identify(config: Config, who: str) -> tuple[int, str, bool]:
     with open_moodle(config) as conn:
         course = find_course_id(conn.api, config.programme.course)
         roster = read_roster(conn.api, course, config.moodle.page_size)
-    user_id = resolve(roster, who, show_names=config.privacy.show_names)
+    user_id = resolve(roster, who, show_names=config.privacy.show_names, known=lambda: _store_people_of(config))
     return user_id, describe(roster, user_id, show_names=config.privacy.show_names), user_id in roster
 
 
@@ -223,7 +261,7 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
 def export(config: Config, who: str) -> dict[str, Any]:
     """One person's data for a data subject's request (see the module docstring for what is withheld)."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
-        course, user_id = _resolved(conn, config, who)
+        course, user_id = _resolved(conn, config, who, store)
         data = withhold_others_judgements(export_person(store, user_id), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         circles = []
@@ -239,7 +277,7 @@ def export(config: Config, who: str) -> dict[str, Any]:
 
 def erase(config: Config, who: str) -> dict[str, int]:
     with session(config) as (conn, store):
-        _course, user_id = _resolved(conn, config, who)
+        _course, user_id = _resolved(conn, config, who, store)
         counts = erase_person(store, user_id)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
         return counts
