@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
-from lmsync.service.health import HealthReport
+from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.labels import People
 from lmsync.store.health import QueueItem
 
@@ -71,11 +71,14 @@ def health_view(report: HealthReport, people: People) -> Document:
         head += f"\nThe programme starts on {report.starts_on.isoformat()}: nothing can be judged before then."
     if report.assessment.skipped_inactive:
         head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
+    if report.assessment.unassigned_mentor_answers:
+        head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     blocks: list[Table | Field | Note] = [
         Note(head),
         Field("as_of", report.as_of),
         Field("counts", report.counts),
         Field("skipped_inactive", report.assessment.skipped_inactive),
+        Field("unassigned_mentor_answers", report.assessment.unassigned_mentor_answers),
         Field("programme_starts_on", report.starts_on),
         Field("queued", report.queued),
         Field("recorded", report.recorded),

@@ -233,7 +233,7 @@ def _grades(run: _Run) -> StepResult:
 
 
 def _health(run: _Run) -> StepResult:
-    from lmsync.service.health import run_health
+    from lmsync.service.health import run_health, unassigned_note
 
     report = run_health(run.api, run.config, run.store, as_of=run.day)
     run.outputs["health"] = report
@@ -249,6 +249,9 @@ def _health(run: _Run) -> StepResult:
         text += f", {len(report.escalated)} escalated"
     if report.not_a_good_fit:
         text += f", {len(report.not_a_good_fit)} not a good fit (re-matched by the next sync)"
+    if report.assessment.unassigned_mentor_answers:  # tester round 4, 9
+        counts["unassigned_mentor_answers"] = report.assessment.unassigned_mentor_answers
+        text += f"; {unassigned_note(report.assessment.unassigned_mentor_answers)}"
     return StepResult("health", "ok", EXIT_OK, text, counts)
 
 

@@ -16,7 +16,7 @@ never shows a score, and logs carry counts only.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,6 +37,7 @@ from lmsync.domain.health import (
     meetings_by_pair,
     satisfaction_points,
     survey_rounds,
+    unassigned_mentor_scores,
 )
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
 from lmsync.domain.plan import mentor_of_idnumber
@@ -98,6 +99,7 @@ class Assessment:
     course_id: int | None = None  # the programme course (its calendar holds the exam blocks)
     first_assessment: bool = False  # the store has never nudged about the programme (store_is_new)
     unpaired_here: int = 0  # pairs this store's pairing history never recorded (made by another store)
+    unassigned_mentor_answers: int = 0  # mentors' wave scores naming none of their several mentees: not judged
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -167,6 +169,20 @@ def assess_pairs(
     configured, at its first meeting (the rules take the earliest meeting), else the first
     day a snapshot saw it. ``forums`` is each circle's forum activity by mentor id.
     """
+    return assess_counted(config, store, pairs, as_of=as_of, forums=forums)[0]
+
+
+def assess_counted(
+    config: Config,
+    store: Store,
+    pairs: Iterable[tuple[int, int]],
+    *,
+    as_of: date,
+    forums: dict[int, ForumActivity] | None = None,
+) -> tuple[list[PairHealth], int]:
+    """``assess_pairs``, and how many satisfaction wave scores of a mentor of several current mentees
+    name none of them (a Moodle Feedback form has no ``about``): judged for none of the pairs, not
+    as if about every one (issue 13; tester round 4, 9)."""
     programme = config.programme.name
     pair_list = sorted(set(pairs))
     s = settings(config)
@@ -195,6 +211,7 @@ def assess_pairs(
     seen = HealthSnapshots(store, programme).first_seen()
     start = programme_start(config)
     rules = thresholds(config)
+    mentees_of = Counter(m for m, _ in pair_list)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
@@ -209,13 +226,13 @@ def assess_pairs(
             mentee_id=mentee,
             paired_since=min(since, as_of),
             meetings=meetings.get(pair, ()),
-            satisfaction=satisfaction_points(mine, instruments, mentor, mentee),
+            satisfaction=satisfaction_points(mine, instruments, mentor, mentee, mentor_mentees=mentees_of[mentor]),
             self_efficacy=efficacy_points(efficacy_by_person.get(mentee, ()), efficacy, mentee),
             forum=(forums or {}).get(mentor),
             check_ins=checks,
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
-    return out
+    return out, unassigned_mentor_scores(scores, instruments, mentees_of)
 
 
 def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[int, ForumActivity]:
@@ -262,7 +279,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     forums = circle_forums(config.programme.name, api, snapshot)
-    healths = assess_pairs(config, store, pairs, as_of=as_of, forums=forums)
+    healths, unassigned = assess_counted(config, store, pairs, as_of=as_of, forums=forums)
     roster = snapshot.roster
     views = [
         PairView(
@@ -274,7 +291,15 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
     unpaired = sum(1 for h in healths if (h.mentor_id, h.mentee_id) not in paired_here)
-    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired)
+    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned)
+
+
+def unassigned_note(count: int) -> str:
+    """What ``lmsync health`` and the run's health step say of ``Assessment.unassigned_mentor_answers``."""
+    return (
+        f"{count} mentor survey score(s) name no mentee while the mentor has several: judged for none of "
+        "their pairs (a Moodle Feedback form cannot say which mentee; a CSV import's about column can)"
+    )
 
 
 # --- the use case ---------------------------------------------------------------------------------
@@ -324,6 +349,7 @@ def run_health(
         as_of=day.isoformat(),
         pairs=len(assessment.pairs),
         skipped_inactive=assessment.skipped_inactive,
+        unassigned_mentor_answers=assessment.unassigned_mentor_answers,
         queued=len(report.queued),
         escalated=len(report.escalated),
         reassigned=len(report.reassigned),

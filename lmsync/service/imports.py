@@ -12,7 +12,8 @@ Refused: unknown or missing columns, a row repeating an earlier one's key, unkno
 people, dates in the future or before the programme start (with no start configured: more than
 365 days before today), a meeting between two people
 who were never a mentoring pair, a survey answer ``about`` someone who is not in a pair
-with the respondent. Importing the same file twice stores nothing twice: rows are
+with the respondent, a mentor's relationship answer with no ``about`` while they mentor several
+mentees (:mod:`lmsync.service.survey_rows`). Importing the same file twice stores nothing twice: rows are
 upserted on their natural key and the content hash decides whether anything changed.
 A meetings file without an optional column keeps that field of a row it re-imports as stored;
 an empty cell clears it (:mod:`lmsync.domain.meeting_columns`). An import never removes a row.
@@ -24,8 +25,8 @@ the file into rows (encoding, separators, date order) is :mod:`lmsync.service.cs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -50,7 +51,6 @@ from lmsync.domain.meetings import (
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
-    DateOrderSetting,
     DateStyleGuard,
     ImportIssue,
     decide_date_order,
@@ -58,6 +58,10 @@ from lmsync.service.csv_tables import (
     read_file,
     read_table,
 )
+from lmsync.service.import_rules import MAX_AGE_WITHOUT_START as MAX_AGE_WITHOUT_START
+from lmsync.service.import_rules import ImportRules as ImportRules
+from lmsync.service.import_rules import named as _named
+from lmsync.service.survey_rows import about_missing, about_person, side_problem
 from lmsync.store.db import Store
 from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.surveys import SurveyRepository
@@ -66,47 +70,10 @@ log = get_logger(__name__)
 
 SURVEY_COLUMNS = ("respondent", "date", "instrument", "item", "value")
 SURVEY_OPTIONAL_COLUMNS = ("about",)
-MAX_AGE_WITHOUT_START = 365  # days: how old an imported date may be when no programme start is configured
 T = TypeVar("T")
 _Row = TypeVar("_Row")
 _Row_contra = TypeVar("_Row_contra", contravariant=True)
 HeldLookup = Callable[[Iterable[tuple[date, int, int]]], Mapping[tuple[date, int, int], Sequence[StoredMeeting]]]
-
-
-@dataclass(frozen=True)
-class ImportRules:
-    """What a file is checked against beyond its own rows.
-
-    ``today`` and ``start`` (the programme start) bound every date; ``date_order`` reads
-    slash dates (``[import] date_order``); ``pairs`` are the (mentor, mentee) pairs that
-    ever existed (``None``: not checked); ``names`` (user id -> full name) make messages
-    about people readable.
-    """
-
-    today: date | None = None
-    start: date | None = None
-    date_order: DateOrderSetting = "auto"
-    pairs: Collection[tuple[int, int]] | None = None
-    names: Mapping[int, str] = field(default_factory=dict)
-
-    def too_old(self, value: date, text: str, column: str = "date") -> FieldProblem | None:
-        """Why ``value`` is too old when no programme start is set, or ``None``.
-
-        With ``start`` set, ``parse_date`` refuses earlier dates. Without it a date more than
-        ``MAX_AGE_WITHOUT_START`` days before ``today`` is refused: a mistyped year (``1999-10-12``)
-        would otherwise be stored and count every attendance grade from 1999 (new admin, part 2,
-        point 2).
-        """
-        if self.start is not None or self.today is None:
-            return None
-        if (self.today - value).days <= MAX_AGE_WITHOUT_START:
-            return None
-        return FieldProblem(
-            column,
-            f"{text.strip()!r} is more than {MAX_AGE_WITHOUT_START} days before today ({self.today.isoformat()}) "
-            "and no programme start is configured: set [meetings] start (or [waves] programme_start) in "
-            "lmsync.toml to the programme's first day, or correct the year",
-        )
 
 
 @dataclass(frozen=True)
@@ -120,11 +87,6 @@ class ImportResult:
 
 
 # --- meetings -----------------------------------------------------------------------------------
-
-
-def _named(person: PersonRef, names: Mapping[int, str]) -> str:
-    name = names.get(person.user_id)
-    return f"{person.key!r} ({name})" if name else repr(person.key)
 
 
 def parse_meetings_csv(
@@ -299,7 +261,8 @@ def parse_surveys_table(
     ``about`` (optional) names the other person of the relationship the answer is about,
     e.g. each mentee on a mentor-side form, so a mentor with four mentees rates each one;
     the answers are stored and scored per relationship. It must be in a pair with the
-    respondent when pairs are known.
+    respondent when pairs are known, and given on a relationship instrument answered by a
+    mentor of several current mentees (``survey_rows.about_missing``, tester round 4, 9).
     """
     rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS)
     order, note = decide_date_order(rows, file_name, rules.date_order)
@@ -346,7 +309,7 @@ def _survey_answer(
         old = rules.too_old(parsed[0], fields["date"])
         if old is not None:
             problems.append(old)
-    about = _about(problems, fields, resolve, person, rules)
+    about = about_person(problems, fields, resolve, person, rules)
     name, item, value = fields["instrument"].strip(), fields["item"].strip(), fields["value"].strip()
     instrument = instruments.get(name)
     if instrument is None:
@@ -362,73 +325,13 @@ def _survey_answer(
         except InstrumentValueError as exc:
             problems.append(FieldProblem("value", str(exc)))
     if instrument is not None and person is not None:
-        side_problem = _side_problem(instrument, person, rules)
-        if side_problem is not None:
-            problems.append(side_problem)
+        wrong_side = side_problem(instrument, person, rules)
+        unnamed = None if (fields.get("about") or "").strip() else about_missing(instrument, person, rules)
+        problems.extend(p for p in (wrong_side, unnamed) if p is not None)
     if problems or person is None or parsed is None:
         return None, problems
     about_id = about.user_id if about is not None else None
     return SurveyAnswer(person.user_id, name, parsed[0], item, value, "csv", about_id), []
-
-
-def _side_problem(instrument: Instrument, respondent: PersonRef, rules: ImportRules) -> FieldProblem | None:
-    """Why ``respondent`` cannot answer ``instrument``: it declares a side (``side = "mentee"`` or
-    ``"mentor"``; ``"both"`` takes anyone) and the pairs show the respondent only on the other side.
-
-    Someone on both sides (a peer mentor who is also mentored) may answer either form; someone in
-    no known pair, or any file when pairs are not known, is not judged here (new admin, part 2,
-    point 3: a mentor's answers on the mentee form would be scored as a mentee's rating of a mentor).
-    """
-    if rules.pairs is None or instrument.side == "both":
-        return None
-    mentors = {mentor for mentor, _ in rules.pairs}
-    mentees = {mentee for _, mentee in rules.pairs}
-    uid = respondent.user_id
-    sides = {"mentor"} if uid in mentors else set()
-    if uid in mentees:
-        sides.add("mentee")
-    if not sides or instrument.side in sides:
-        return None
-    (actual,) = sides
-    return FieldProblem(
-        "respondent",
-        f"{_named(respondent, rules.names)} is a {actual}, but {instrument.name} is answered by "
-        f"{instrument.side}s ([instruments.{instrument.name}] side = \"{instrument.side}\"): use the "
-        f"{actual}s' instrument, or correct the respondent",
-    )
-
-
-def _about(
-    problems: list[FieldProblem],
-    fields: Mapping[str, str],
-    resolve: Resolver,
-    respondent: PersonRef | None,
-    rules: ImportRules,
-) -> PersonRef | None:
-    """The person an answer is about (``about`` column), checked against the respondent's pairs."""
-    text = (fields.get("about") or "").strip()
-    if not text:
-        return None
-    about = _try(problems, lambda: resolve_person(resolve, text, "about"))
-    if about is None or respondent is None:
-        return about
-    if about.user_id == respondent.user_id:
-        problems.append(FieldProblem("about", f"{text!r} is the respondent; name the other person of the pair"))
-        return None
-    pairs = rules.pairs
-    if pairs is not None and not {
-        (respondent.user_id, about.user_id),
-        (about.user_id, respondent.user_id),
-    } & set(pairs):
-        problems.append(
-            FieldProblem(
-                "about",
-                f"{_named(about, rules.names)} was never in a mentoring pair with respondent "
-                f"{_named(respondent, rules.names)}",
-            )
-        )
-        return None
-    return about
 
 
 def _try(problems: list[FieldProblem], fn: Callable[[], T]) -> T | None:

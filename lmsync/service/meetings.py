@@ -193,10 +193,12 @@ def import_rules(
     people: Iterable[PersonRecord] | None = None,
 ) -> ImportRules:
     """What an import checks a file against (issue 11): today, the programme start,
-    ``[import] date_order``, and every pair that ever existed (``pairs`` plus the store's).
-    Full names for messages only with ``[privacy] show_names`` (tester finding 13)."""
+    ``[import] date_order``, every pair that ever existed (``pairs`` plus the store's), the
+    current ``pairs`` and ``[health] satisfaction_instruments`` (answered about one relationship:
+    tester round 4, 9). Full names for messages only with ``[privacy] show_names`` (tester finding 13)."""
     s = settings(config)
-    known = None if pairs is None else set(pairs) | stored_pairs(store, s.programme)
+    current = None if pairs is None else set(pairs)
+    known = None if current is None else current | stored_pairs(store, s.programme)
     names = {p.id: str(getattr(p, "fullname", "") or "") for p in people or ()} if config.privacy.show_names else {}
     return ImportRules(
         today=today,
@@ -204,6 +206,8 @@ def import_rules(
         date_order=config.import_.date_order,
         pairs=known,
         names={k: v for k, v in names.items() if v},
+        current=current,
+        relationship=frozenset(config.health.satisfaction_instruments),
     )
 
 

@@ -30,6 +30,7 @@ from lmsync.domain.health.evidence import (
     respondent_side,
     satisfaction_points,
     survey_rounds,
+    unassigned_mentor_scores,
 )
 from lmsync.domain.health.signals import REGISTRY, Context, Reason, Severity, Signal, reliable_change, signal
 from lmsync.domain.health.status import (
@@ -87,4 +88,5 @@ __all__ = [
     "satisfaction_points",
     "signal",
     "survey_rounds",
+    "unassigned_mentor_scores",
 ]

@@ -115,14 +115,22 @@ def respondent_side(instrument: Instrument, respondent_id: int, mentor_ids: Iter
 
 
 def satisfaction_points(
-    scores: Iterable[WaveScore], instruments: Mapping[str, Instrument], mentor_id: int, mentee_id: int
+    scores: Iterable[WaveScore],
+    instruments: Mapping[str, Instrument],
+    mentor_id: int,
+    mentee_id: int,
+    *,
+    mentor_mentees: int = 1,
 ) -> tuple[SatisfactionPoint, ...]:
     """The pair's sittings of the satisfaction ``instruments``, each from its own side only.
 
     A mentee's answers to a mentor-side form (or the reverse) are not about this pair and
     are left out; so is an answer naming another relationship (``about_id``, issue 11). When
     a side answered both in general and about this relationship in one wave, the answer about
-    this relationship wins.
+    this relationship wins. A mentor's answer naming no mentee while they mentor
+    ``mentor_mentees`` > 1 (a Moodle Feedback form has no ``about``) is not judged as if it were
+    about each of them (issue 13): it shows that the mentor answered, with no level
+    (``unassigned_mentor_scores`` counts them; tester round 4, 9).
     """
     best: dict[tuple[Side, str], tuple[bool, WaveScore, Instrument]] = {}
     for s in scores:
@@ -145,10 +153,29 @@ def satisfaction_points(
         if held is None or (specific, s.date) > (held[0], held[1].date):
             best[key] = (specific, s, instrument)
     out = [
-        SatisfactionPoint(side, s.wave, s.date, level(instrument, s.score.total))
-        for (side, _), (_, s, instrument) in best.items()
+        SatisfactionPoint(
+            side, s.wave, s.date, None if side == "mentor" and not specific and mentor_mentees > 1
+            else level(instrument, s.score.total)
+        )
+        for (side, _), (specific, s, instrument) in best.items()
     ]
     return tuple(sorted(out, key=lambda p: (p.date, p.side, p.wave)))
+
+
+def unassigned_mentor_scores(
+    scores: Iterable[WaveScore], instruments: Mapping[str, Instrument], mentees_of: Mapping[int, int]
+) -> int:
+    """How many of the satisfaction ``instruments``' scores are a mentor's that name no mentee while
+    the mentor has several (``mentees_of``: current mentees per mentor): left out of every pair's
+    judgement by ``satisfaction_points`` (tester round 4, 9)."""
+    return sum(
+        1
+        for s in scores
+        if s.about_id is None
+        and mentees_of.get(s.respondent_id, 0) > 1
+        and (instrument := instruments.get(s.instrument)) is not None
+        and instrument.side in ("mentor", "both")
+    )
 
 
 def efficacy_points(
