@@ -169,7 +169,8 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
 def import_surveys_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
     result, scored = service.import_surveys(ctx.obj.config(), file, wait=wait)
-    return (
+    text = (
         f"{_report(result)}; the programme now holds {scored.stored} wave score(s), {scored.complete} complete "
         "(an incomplete one has fewer items answered than its instrument requires)"
     )
+    return f"{text}; {scored.no_wave}" if scored.no_wave else text

@@ -53,6 +53,12 @@ def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
     return next((w for w in waves if w.holds(day)), None)
 
 
+def outside_every_wave(days: Iterable[date], waves: Iterable[Wave]) -> int:
+    """How many of ``days`` no wave's window holds: answers sat then are never scored."""
+    windows = tuple(waves)
+    return sum(1 for day in days if wave_for(windows, day) is None)
+
+
 @dataclass(frozen=True)
 class SurveyAnswer:
     """One stored item answer; ``value`` is kept as text so N/A markers survive.

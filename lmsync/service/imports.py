@@ -26,7 +26,7 @@ the file into rows (encoding, separators, date order) is :mod:`lmsync.service.cs
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -84,6 +84,7 @@ class ImportResult:
     counts: SaveCounts
     seen_before: bool  # a file with the same bytes was imported earlier
     date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
+    days: tuple[date, ...] = ()  # surveys: each row's date (the summary says which fall in no wave)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -353,7 +354,8 @@ def import_surveys_file(
 ) -> ImportResult:
     text, sha = read_file(path)
     answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules())
-    return _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
+    result = _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
+    return replace(result, days=tuple(a.date for a, _ in answers))
 
 
 def surveys_template(instruments: Mapping[str, Instrument]) -> str:

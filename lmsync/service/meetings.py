@@ -37,6 +37,7 @@ from lmsync.domain.meetings import (
     resolve_person,
 )
 from lmsync.domain.plan import circle_pairs, pair_maps
+from lmsync.domain.waves import Wave, outside_every_wave
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.feedback_store import (  # re-exported: callers import them from here
@@ -260,10 +261,27 @@ def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]
 
 class ScoreCount(NamedTuple):
     """The programme's wave scores after an import: all of them, and those with a total (an
-    incomplete one has fewer answered items than the instrument requires)."""
+    incomplete one has fewer answered items than the instrument requires); ``no_wave`` says how
+    many of the file's answers no ``[waves]`` window holds, and why (tester round 4, 16)."""
 
     stored: int
     complete: int
+    no_wave: str | None = None
+
+
+def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
+    """Why answers dated ``days`` are never scored, or ``None`` when every one falls in a wave:
+    no windows at all, or dates outside every window (first start .. last end)."""
+    outside = outside_every_wave(days, waves)
+    if not outside:
+        return None
+    if not waves:
+        return f"{outside} answer(s) fall in no survey wave: [waves] has no windows"
+    first, last = min(w.start for w in waves), max(w.end for w in waves)
+    return (
+        f"{outside} answer(s) fall in no survey wave: outside every [waves] window "
+        f"({first.isoformat()} .. {last.isoformat()})"
+    )
 
 
 def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, ScoreCount]:
@@ -273,7 +291,8 @@ def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources])
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         rescore_surveys(db, s)
         scores = SurveyRepository(db, s.programme).scores()
-        scored = ScoreCount(len(scores), sum(1 for ws in scores if ws.score.total is not None))
+        complete = sum(1 for ws in scores if ws.score.total is not None)
+        scored = ScoreCount(len(scores), complete, no_wave_note(result.days, s.waves))
     return result, scored
 
 

@@ -107,3 +107,31 @@ def test_tester_round_4_9_not_a_relationship_instrument_needs_no_about(tmp_path)
                          relationship=frozenset({"relationship_satisfaction_mentor"}))
     with pytest.raises(InputError, match="s.csv:2: about: 'm0001' mentors 2 mentees"):
         parse_surveys_csv(text, "s.csv", resolve, BUILTIN_INSTRUMENTS, rules=strict)
+
+
+def test_tester_round_4_16_the_summary_says_when_answers_fall_in_no_wave(run, tmp_path, monkeypatch, db_path):
+    """tester round 4, 16: "0 wave score(s)" alone hid the cause: no [waves] windows, or dates
+    outside every window."""
+    result = run("surveys", str(write(tmp_path, HEADER + rows("m0002"))))
+    assert result.exit_code == 0, result.output
+    assert "0 wave score(s)" in result.output
+    assert "5 answer(s) fall in no survey wave: [waves] has no windows" in result.output
+
+    from lmsync.cli.meetings import import_command
+
+    windows = {"T0": {"start": "2026-09-01", "end": "2026-09-30"}, "T3": {"start": "2026-11-20", "end": "2026-12-10"}}
+    config = Config.model_validate({
+        "programme": {"name": "p"},
+        "store": {"path": str(db_path)},
+        "waves": {"programme_start": "2026-09-01", "windows": windows},
+    })
+    late = HEADER + rows("m0002").replace("2026-10-12", "2026-10-13")
+    result = CliRunner().invoke(import_command, ["surveys", str(write(tmp_path, late, "late.csv"))], obj=Obj(config))
+    assert result.exit_code == 0, result.output
+    assert "5 answer(s) fall in no survey wave: outside every [waves] window (2026-09-01 .. 2026-12-10)" in (
+        result.output
+    )
+    inside = HEADER + rows("m0002").replace("2026-10-12", "2026-09-12")
+    result = CliRunner().invoke(import_command, ["surveys", str(write(tmp_path, inside, "in.csv"))], obj=Obj(config))
+    assert result.exit_code == 0, result.output
+    assert "no survey wave" not in result.output and "1 complete" in result.output
