@@ -55,7 +55,7 @@ from lmsync.domain.instruments import (
     add_months,
     ordered_waves,
 )
-from lmsync.domain.meetings import MeetingLogItems
+from lmsync.domain.meeting_log import MeetingLogItems
 from lmsync.moodle.text import name_problem, param_text_problem
 
 

@@ -38,7 +38,7 @@ from lmsync.domain.feedback_choices import (
     numeric_item_range,
     parse_feedback_presentation,
 )
-from lmsync.domain.meetings import FeedbackAttempt
+from lmsync.domain.meeting_log import FeedbackAttempt
 from lmsync.domain.waves import SurveyAnswer, Wave, add_months, ordered_waves, wave_for
 
 __all__ = [

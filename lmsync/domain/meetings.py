@@ -5,7 +5,8 @@ a CSV file, and ``lmsync meetings add``. Each field is parsed by one small funct
 that raises ``FieldProblem`` with a sentence a coordinator can act on, so an importer can
 name the file, the line and the field. A meeting's *natural key* is
 (date, mentor, mentee, source): storing the same meeting again changes nothing, and a
-corrected re-import updates it in place. The content hash tells the two apart.
+corrected re-import updates it in place. The content hash tells the two apart. Reading the
+Feedback meeting log into meetings is :mod:`lmsync.domain.meeting_log`.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date
 from enum import Enum
 from typing import Literal
-
-from lmsync.domain.pair_dates import PairsByDate
-from lmsync.domain.plan import pair_maps
 
 Source = Literal["feedback", "csv", "cli"]
 SOURCES: tuple[Source, ...] = ("feedback", "csv", "cli")
@@ -366,135 +364,3 @@ def dedupe_across_sources(meetings: Iterable[Meeting]) -> list[Meeting]:
         grouped.setdefault((m.date, m.mentor_id, m.mentee_id), []).append(m)
     chosen = [counted_meeting(group) for group in grouped.values()]
     return sorted(chosen, key=lambda m: (m.date, m.mentor_id, m.mentee_id))
-
-
-# --- the Feedback activity used as a meeting log ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedbackAttempt:
-    """One completed Feedback response, values keyed by the item's *label*.
-
-    The Moodle layer builds it from mod_feedback_get_responses_analysis (responses keyed by
-    item id; ``rawval`` strings) joined with mod_feedback_get_items (id -> label), because
-    labels are what the admin sets and the question names come back truncated.
-    """
-
-    attempt_id: int
-    user_id: int
-    submitted: datetime
-    values: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class MeetingLogItems:
-    """Which Feedback item label holds which meeting field (``date`` optional: submission day)."""
-
-    minutes: str = "minutes"
-    attended: str = "attended"
-    rating: str | None = "rating"
-    notes: str | None = "notes"
-    date: str | None = "date"
-
-
-@dataclass(frozen=True)
-class FeedbackProblem:
-    attempt_id: int
-    field: str
-    message: str
-
-
-def meetings_from_feedback(
-    attempts: Iterable[FeedbackAttempt],
-    items: MeetingLogItems,
-    mentees_of: Mapping[int, Iterable[int]],
-    mentors_of: Mapping[int, Iterable[int]],
-    resolve: Resolver,
-    *,
-    tz: tzinfo,
-    today: date | None = None,
-    dated: PairsByDate | None = None,
-) -> tuple[list[Meeting], list[FeedbackProblem]]:
-    """Turn meeting-log responses into meetings of the respondent's pairs.
-
-    * A **mentee** responding logs one meeting with each of their mentors; ``attended``
-      is read as yes/no.
-    * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
-      came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
-      ``all``), a mentee not listed is recorded as absent.
-    * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
-      mentor (they have mentees that day) or the mentee, whoever submitted the response.
-    * A respondent in no pair, or an answer that does not parse, is reported as a problem
-      for that attempt only; the other attempts still count (this source is read again on
-      every run, unlike a file that is imported once).
-    * With ``dated``, the respondent's pairs are those ON THE MEETING'S DATE (so a re-match
-      never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
-      ``mentors_of`` are then unused.
-    """
-    meetings: list[Meeting] = []
-    problems: list[FeedbackProblem] = []
-    by_day: dict[date, tuple[dict[int, set[int]], dict[int, set[int]]]] = {}
-    for attempt in attempts:
-        values = attempt.values
-        try:
-            day = _feedback_date(attempt, items, tz, today)
-            minutes = parse_minutes(values.get(items.minutes, ""), field=items.minutes)
-            rating = parse_rating(
-                values.get(items.rating) if items.rating else None, field=items.rating or "rating"
-            )
-            notes = parse_notes(values.get(items.notes) if items.notes else None)
-            raw_attended = values.get(items.attended, "")
-            if dated is not None:
-                if day not in by_day:
-                    by_day[day] = pair_maps(dated.on(day))
-                mentees_of, mentors_of = by_day[day]
-            mentees = sorted(set(mentees_of.get(attempt.user_id, ())))
-            mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
-            pairs: list[tuple[int, int, bool]] = []
-            side: RatedBy = "mentor"
-            if mentees:
-                present = _attendees(raw_attended, resolve, items.attended)
-                pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
-            elif mentors:
-                came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
-                pairs = [(m, attempt.user_id, came) for m in mentors]
-                side = "mentee"
-            else:
-                raise FieldProblem("respondent", "is in no mentoring pair")
-        except FieldProblem as problem:
-            problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message))
-            continue
-        for mentor_id, mentee_id, attended in pairs:
-            meetings.append(
-                Meeting(
-                    date=day,
-                    mentor_id=mentor_id,
-                    mentee_id=mentee_id,
-                    minutes=minutes,
-                    attended=attended,
-                    source="feedback",
-                    rating=rating,
-                    notes=notes,
-                    rated_by=side,
-                )
-            )
-    return meetings, problems
-
-
-def _feedback_date(attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None) -> date:
-    raw = attempt.values.get(items.date, "").strip() if items.date else ""
-    if raw:
-        return parse_date(raw, today=today, field=items.date or "date")[0]
-    return attempt.submitted.astimezone(tz).date()
-
-
-def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:
-    """``None`` means everyone (blank or ``all``)."""
-    text = raw.strip()
-    if not text or text.lower() == "all":
-        return None
-    present: set[int] = set()
-    for token in re.split(r"[,;\n]+", text):
-        if token.strip():
-            present.add(resolve_person(resolve, token, field).user_id)
-    return present

@@ -26,7 +26,7 @@ from lmsync.domain.instruments import (
     parse_feedback_presentation,
     scale_mismatch,
 )
-from lmsync.domain.meetings import FeedbackAttempt
+from lmsync.domain.meeting_log import FeedbackAttempt
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.models import Feedback, FeedbackItem

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 
 from lmsync.domain.instruments import FeedbackAnswerProblem, WaveScore, answers_from_feedback, score_waves
-from lmsync.domain.meetings import FeedbackAttempt, FeedbackProblem, Resolver, meetings_from_feedback
+from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_from_feedback
+from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.plan import pair_maps
 from lmsync.domain.waves import ordered_waves, wave_for

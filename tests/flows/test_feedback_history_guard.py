@@ -212,7 +212,7 @@ def test_survey_answers_from_feedback_are_guarded_the_same_way():
 
 
 def _rematch_setup(tmp_path):
-    from lmsync.domain.meetings import FeedbackAttempt
+    from lmsync.domain.meeting_log import FeedbackAttempt
     from lmsync.domain.ownership import mentor_group_idnumber
     from lmsync.service.programme_settings import settings
 

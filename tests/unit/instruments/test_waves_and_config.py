@@ -18,7 +18,7 @@ from lmsync.domain.instruments import (
     score_waves,
     wave_for,
 )
-from lmsync.domain.meetings import FeedbackAttempt
+from lmsync.domain.meeting_log import FeedbackAttempt
 
 RECORDINGS = Path(__file__).resolve().parents[2] / "contract" / "recordings"
 

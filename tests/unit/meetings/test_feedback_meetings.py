@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from lmsync.domain.meetings import FeedbackAttempt, MeetingLogItems, meetings_from_feedback
+from lmsync.domain.meeting_log import FeedbackAttempt, MeetingLogItems, meetings_from_feedback
 
 ITEMS = MeetingLogItems(
     minutes="meeting_minutes", attended="attended", rating="rating", notes="notes", date="date"
