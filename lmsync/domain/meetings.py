@@ -212,6 +212,8 @@ def _real(year: int, month: int, day: int) -> bool:
 
 def parse_minutes(text: str, field: str = "minutes") -> int:
     raw = text.strip()
+    if re.fullmatch(r"-\d+", raw):  # whole, but a meeting cannot last less than nothing (tester round 4, 17)
+        raise FieldProblem(field, f"{raw!r} must be 0 or more")
     if not re.fullmatch(r"\d+", raw):
         raise FieldProblem(field, f"{raw!r} is not a whole number of minutes")
     value = int(raw)

@@ -156,8 +156,15 @@ def parse_meetings_table(
     return kept, note, len(repeats)
 
 
-def _pair_issue(meeting: Meeting, fields: Mapping[str, str], resolve: Resolver, rules: ImportRules) -> str | None:
-    """Why a meeting's two people cannot have met as a pair, or ``None`` (issue 11)."""
+def _pair_issue(
+    meeting: Meeting,
+    fields: Mapping[str, str],
+    resolve: Resolver,
+    rules: ImportRules,
+    swapped: str = "the mentor and mentee columns look swapped",
+) -> str | None:
+    """Why a meeting's two people cannot have met as a pair, or ``None`` (issue 11); ``swapped``
+    is said when the reverse pair exists (``meetings add`` names its options: tester round 4, 17)."""
     if rules.pairs is None or (meeting.mentor_id, meeting.mentee_id) in rules.pairs:
         return None
     mentor = PersonRef(meeting.mentor_id, fields["mentor"].strip())
@@ -167,7 +174,7 @@ def _pair_issue(meeting: Meeting, fields: Mapping[str, str], resolve: Resolver, 
         "mentoring pair (not in a circle now, nor in lmsync's journal or stored meetings)"
     )
     if (meeting.mentee_id, meeting.mentor_id) in rules.pairs:
-        message += ": the mentor and mentee columns look swapped"
+        message += f": {swapped}"
     return message
 
 
@@ -190,7 +197,8 @@ def meeting_from_options(fields: Mapping[str, str | None], resolve: Resolver, ru
         found = exc.problems if isinstance(exc, RecordProblems) else [exc]
         raise InputError("; ".join(f"--{p.field}: {p.message}" for p in found)) from None
     typed = {"mentor": fields["mentor"] or "", "mentee": fields["mentee"] or ""}
-    pair_issue = _pair_issue(meeting, typed, resolve, rules)  # the import's rule (tester finding FIX-C 1)
+    swapped = "--mentor and --mentee look swapped (the mentor goes in --mentor)"
+    pair_issue = _pair_issue(meeting, typed, resolve, rules, swapped)  # the import's rule (tester finding FIX-C 1)
     if pair_issue:
         raise InputError(f"--mentee: {pair_issue}")
     return meeting

@@ -80,7 +80,7 @@ def test_quoted_notes_with_separator_and_newline(tmp_path, store, resolve):
     "row, expected",
     [
         ("2026-10-12,m0001,s0001,about an hour,yes,", "minutes: 'about an hour' is not a whole number"),
-        ("2026-10-12,m0001,s0001,-5,yes,", "minutes: '-5' is not a whole number"),
+        ("2026-10-12,m0001,s0001,-5,yes,", "minutes: '-5' must be 0 or more"),
         ("2026-10-12,m0001,s0001,2000,yes,", "minutes: 2000 is more than a day"),
         ("2026-10-12,m0001,nobody,45,yes,", "mentee: 'nobody' matches nobody"),
         ("2026-10-12,m0009,s0001,45,yes,", "mentor: 'm0009' matches nobody"),
