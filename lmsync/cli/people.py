@@ -43,29 +43,41 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
 @command.command("erase", epilog=examples("lmsync person erase s0006 --yes"))
 @click.argument("who")
 @click.option("--yes", is_flag=True, help="Do it without asking.")
+@click.option(
+    "--while-enrolled",
+    is_flag=True,
+    help="Erase someone still enrolled in the programme course or in a circle (the next sync pairs them again).",
+)
 @click.pass_context
-def erase_command(ctx: click.Context, who: str, yes: bool) -> None:
+def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool) -> None:
     """Delete WHO's meetings, survey answers and scores, assignment comments, health snapshots, queue items,
-    nudges, pairing history and published grades, and their id from the write journal."""
+    nudges, pairing history and published grades, and their id from the write journal. Refused while WHO is
+    enrolled in the programme course or in a circle: unenrol them in Moodle first (or --while-enrolled)."""
     config = ctx.obj.config()
-    user_id, label, enrolled = privacy.identify(config, who)  # the prompt names the person, not what was typed
-    still = (
-        f"{label} is still enrolled in the programme course: the next sync reads them again and the cycle "
-        "may nudge them as if new (erasure drops the record of nudges already sent), and their attendance grade, "
-        "which this store can then no longer prove it wrote, is left as it is and reported (exit 2) on every push; "
-        "unenrol them in Moodle first"
-    )
-    if enrolled:
-        click.echo(f"note: {still}", err=True)
+    person = privacy.identify(config, who)  # the prompt names the person, not what was typed
+    refusal = privacy.still_here(person, who)
+    if refusal is not None and not while_enrolled:  # tester round 4, 6
+        raise refusal
+    if person.enrolled:
+        click.echo(
+            f"note: {person.label} is still enrolled in the programme course: the next sync reads them again and "
+            "pairs them as if new, and their attendance grade, which this store can then no longer prove it wrote, "
+            "is left as it is and reported (exit 2) on every push",
+            err=True,
+        )
+    label = f"{person.label} (Moodle id {person.user_id})"
+    others = ", ".join(person.partners) or "the other side of each of their pairs"
     try:
         agreed = yes or click.confirm(
-            f"Erase everything lmsync stores about {label} (Moodle id {user_id})? This cannot be undone"
+            f"Erase everything lmsync stores about {label}? {others} also lose(s) the pair's meetings, "
+            "health history, coordinator queue items with their decisions, and the record of nudges sent "
+            "(so may be nudged again as if new). This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
-        raise InputError(f"nothing erased: no answer to confirm erasing {label} (Moodle id {user_id})",
+        raise InputError(f"nothing erased: no answer to confirm erasing {label}",
                          hint=f"answer at a terminal, or add --yes: lmsync person erase {who} --yes") from None
     if not agreed:
         click.echo("nothing erased")
-        return  # "no" asked for nothing to happen: exit 0
-    counts = privacy.erase(config, f"id:{user_id}")
+        return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
+    counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
     click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.plan import mentor_of_idnumber
@@ -158,18 +158,88 @@ def _resolved(conn: MoodleConnection, config: Config, who: str, store: Store) ->
     )
 
 
-def identify(config: Config, who: str) -> tuple[int, str, bool]:
-    """``(Moodle id, label, still enrolled)`` of the person ``who`` names, for a confirmation prompt.
+class Identity(NamedTuple):
+    """Who an erasure is about: Moodle id, label, whether the programme course's roster still holds
+    them, and the other side of each circle they are in now (labels; a mentor's mentees, a mentee's
+    mentor)."""
+
+    user_id: int
+    label: str
+    enrolled: bool
+    partners: tuple[str, ...] = ()
+
+
+def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
+    """The lmsync circles ``user_id`` is in now, each with its members (one group read, one members read)."""
+    owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]
+    if not owned:
+        return []
+    by_id = {g.id: g for g in owned}
+    return [
+        (by_id[entry.groupid], list(entry.userids))
+        for entry in conn.api.get_group_members(list(by_id))
+        if user_id in entry.userids and entry.groupid in by_id
+    ]
+
+
+def _partners(config: Config, circles: list[tuple[Any, list[int]]], user_id: int) -> list[int]:
+    """The other side of ``user_id``'s pairs in ``circles``: their mentees when they lead a circle, else its mentor."""
+    out: list[int] = []
+    for group, members in circles:
+        mentor = mentor_of_idnumber(config.programme.name, group.idnumber)
+        out += [m for m in members if m != user_id] if mentor == user_id else [mentor] if mentor is not None else []
+    return sorted(set(out))
+
+
+def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[[], Collection[int]]) -> Identity:
+    """``known``: the Moodle ids the store holds, for the hint when ``who`` matches nobody enrolled."""
+    course = find_course_id(conn.api, config.programme.course)
+    roster = read_roster(conn.api, course, config.moodle.page_size)
+    show = config.privacy.show_names
+    user_id = resolve(roster, who, show_names=show, known=known)
+    partners = _partners(config, _circles(conn, config, course, user_id), user_id)
+    return Identity(
+        user_id,
+        describe(roster, user_id, show_names=show),
+        user_id in roster,
+        tuple(describe(roster, p, show_names=show) for p in partners),
+    )
+
+
+def identify(config: Config, who: str) -> Identity:
+    """Who ``who`` names, for a confirmation prompt (``Identity``).
 
     Still enrolled: the programme course's roster holds them, so the next sync reads them
     again and the cycle may nudge them (erasure also drops the record of nudges already
-    sent to them). One roster read; nothing is written. Raises ``InputError`` as :func:`resolve`.
+    sent to them). Reads the roster and the circles; nothing is written. Raises ``InputError``
+    as :func:`resolve`.
     """
     with open_moodle(config) as conn:
-        course = find_course_id(conn.api, config.programme.course)
-        roster = read_roster(conn.api, course, config.moodle.page_size)
-    user_id = resolve(roster, who, show_names=config.privacy.show_names, known=lambda: _store_people_of(config))
-    return user_id, describe(roster, user_id, show_names=config.privacy.show_names), user_id in roster
+        return _identity(conn, config, who, known=lambda: _store_people_of(config))
+
+
+def still_here(identity: Identity, who: str) -> InputError | None:
+    """Why erasing ``identity`` now would be undone by the next sync, or ``None`` (tester round 4, 6).
+
+    A person still enrolled, or still in a circle, is read again by the next sync and paired
+    again as if new: erasure took their pairs' meetings, the coordinator's decisions (a queue
+    item closed) and the record of nudges sent, so the other side may be nudged at once with
+    "no meeting yet", and a store's first-run guard may hold every later run.
+    """
+    if not identity.enrolled and not identity.partners:
+        return None
+    where = [
+        *(["still enrolled in the programme course"] if identity.enrolled else []),
+        *([f"in a circle with {', '.join(identity.partners)}"] if identity.partners else []),
+    ]
+    return InputError(
+        f"nothing erased: {identity.label} is {' and '.join(where)}: the next sync would bring them straight "
+        "back and pair them again as if new, without the pairs' meetings, the coordinator's decisions and the "
+        "record of nudges sent that erasure removes (the other side could be nudged again at once)",
+        hint=f"unenrol them in Moodle first, then erase; to erase now anyway: lmsync person erase {who} "
+        "--while-enrolled",
+        summary=f"erasure refused: Moodle id {identity.user_id} is still enrolled or in a circle",
+    )
 
 
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
@@ -264,20 +334,22 @@ def export(config: Config, who: str) -> dict[str, Any]:
         course, user_id = _resolved(conn, config, who, store)
         data = withhold_others_judgements(export_person(store, user_id), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
-        circles = []
-        owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]
-        if owned:
-            for entry in conn.api.get_group_members([g.id for g in owned]):
-                if user_id in entry.userids:
-                    group = next(g for g in owned if g.id == entry.groupid)
-                    circles.append({"group_id": group.id, "name": group.name, "idnumber": group.idnumber})
-        data["circles"] = circles
+        data["circles"] = [
+            {"group_id": group.id, "name": group.name, "idnumber": group.idnumber}
+            for group, _members in _circles(conn, config, course, user_id)
+        ]
         return data
 
 
-def erase(config: Config, who: str) -> dict[str, int]:
+def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str, int]:
+    """Erase one person's rows; refused (``still_here``) while they are enrolled or in a circle,
+    unless ``while_enrolled``."""
     with session(config) as (conn, store):
-        _course, user_id = _resolved(conn, config, who, store)
+        identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
+        refusal = None if while_enrolled else still_here(identity, who)
+        if refusal is not None:
+            raise refusal
+        user_id = identity.user_id
         counts = erase_person(store, user_id)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
         return counts

@@ -152,7 +152,7 @@ def test_point_3_person_export_refuses_an_ambiguous_number_and_erase_names_the_p
     assert exported.exit_code == 0, exported.output
     assert json.loads(exported.stdout[exported.stdout.index("{"):])["person_id"] == S0005
     user = site.users[S0001]
-    declined = run_cli(env, "person", "erase", "s0001@EXAMPLE.org", input="n\n")
+    declined = run_cli(env, "person", "erase", "s0001@EXAMPLE.org", "--while-enrolled", input="n\n")
     assert declined.exit_code == 0, declined.output
     assert f"about {user.firstname} {user.lastname} (s0001)" in declined.output
     assert "s0001@EXAMPLE.org" not in declined.output

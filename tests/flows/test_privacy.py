@@ -61,7 +61,7 @@ def test_erase_deletes_rows_and_scrubs_the_journal_but_keeps_others(config):
     ])
     store.close()
 
-    counts = privacy.erase(config, "s0001")
+    counts = privacy.erase(config, "s0001", while_enrolled=True)
     assert counts["meetings"] == 1 and counts["journal"] >= 1
     after = privacy.export(config, str(mentee))
     assert after["meetings"] == [] and after["journal"] == []
@@ -86,14 +86,52 @@ def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_
 
     monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
     mentee, _mentor, _group = circle_of(config, "s0001")
-    enrolled = CliRunner().invoke(main, ["person", "erase", "s0001"], input="n\n")
+    enrolled = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled"], input="n\n")
     assert enrolled.exit_code == 0 and "nothing erased" in enrolled.stdout
     assert "still enrolled in the programme course" in enrolled.stderr
     assert privacy.identify(config, "s0001")[0] == mentee
     # no answer at all (cron, < /dev/null): a clear refusal, exit 3, not "Aborted!" (tester round 3, 18)
-    unanswered = CliRunner().invoke(main, ["person", "erase", "s0001"], input="")
+    unanswered = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled"], input="")
     assert unanswered.exit_code == 3 and "nothing erased: no answer to confirm" in unanswered.output
     assert "person erase s0001 --yes" in unanswered.output and "Aborted" not in unanswered.output
     gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
     assert gone.exit_code == 0 and gone.stdout.startswith("erased:")
     assert "still enrolled" not in gone.stderr
+
+
+def test_tester_round_4_6_erasing_someone_enrolled_or_paired_is_refused_unless_asked_for(config, monkeypatch):
+    """tester round 4, 6: erasing a mentee still enrolled lost the pair's "closed" decision, and the
+    next sync paired them again and nudged the mentor "no meeting yet": refused (exit 3, nothing
+    erased) unless --while-enrolled; the prompt says what the other side loses; someone who has
+    left the course and their circle is erased without the flag."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, mentor, group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save([(Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "csv"), None)])
+    store.close()
+    refused = CliRunner().invoke(main, ["person", "erase", "s0001", "--yes"])
+    assert refused.exit_code == 3, refused.output
+    assert "still enrolled in the programme course and in a circle with" in refused.output
+    assert "the next sync would bring them straight back and pair them again" in refused.output
+    assert "unenrol them in Moodle first" in refused.output and "--while-enrolled" in refused.output
+    with pytest.raises(InputError, match="nothing erased"):
+        privacy.erase(config, "s0001")
+    assert len(privacy.export(config, "s0001")["meetings"]) == 1  # nothing erased
+    site = emulator_site(config)
+    mentor_name = site.users[mentor].username
+    asked = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled"], input="n\n")
+    assert asked.exit_code == 0 and "nothing erased" in asked.output
+    assert mentor_name in asked.output and "lose(s) the pair's meetings" in asked.output
+    assert "coordinator queue items with their decisions" in asked.output
+
+    for course in site.courses.values():
+        course.enrolments.pop(mentee, None)
+    site.groups[group.id].members.discard(mentee)
+    site.save(config.emulator_state_path())
+    assert privacy.still_here(privacy.identify(config, f"id:{mentee}"), "s0001") is None
+    left = CliRunner().invoke(main, ["person", "erase", f"id:{mentee}", "--yes"])
+    assert left.exit_code == 0 and left.stdout.startswith("erased: meetings 1"), left.output
