@@ -17,7 +17,6 @@ from lmsync.cli import cycle as cycle_cli
 from lmsync.cli import main
 from lmsync.errors import EXIT_PARTIAL
 from lmsync.service import jobs
-from lmsync.service import moodle as moodle_service
 
 
 class StopAfter(jobs.StopFlag):
@@ -33,12 +32,8 @@ class StopAfter(jobs.StopFlag):
 
 
 @pytest.fixture
-def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
-    monkeypatch.setattr(moodle_service, "_announced", False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def env(cli_home: Any) -> Any:
+    return cli_home
 
 
 def test_round_3_finding_4_a_run_stopped_before_its_steps_exits_partial(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,18 +10,13 @@ from click.testing import CliRunner
 from lmsync.cli import main
 from lmsync.config import load_config
 from lmsync.errors import EXIT_ADMIN, ConfigError
-from lmsync.service import moodle as moodle_service
 
 BASE = '[programme]\nname = "mentor-2026"\n\n[moodle]\n'
 
 
 @pytest.fixture
-def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
-    monkeypatch.delenv("LMSYNC_MOODLE_URL", raising=False)
-    monkeypatch.setattr(moodle_service, "_announced", False)
-    monkeypatch.chdir(tmp_path)
+def env(cli_home: Any) -> Any:
+    tmp_path = cli_home
     token = tmp_path / "token"
     token.write_text("0123456789abcdef0123456789abcdef\n")
     token.chmod(0o600)

@@ -16,7 +16,6 @@ from lmsync.domain import people as people_module
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
-from lmsync.service import moodle as moodle_service
 from lmsync.service import people_csv
 from lmsync.service.moodle import open_moodle
 from lmsync.service.sync import make_plan, run_sync
@@ -28,12 +27,8 @@ S0002, M0001 = 4, 66
 
 
 @pytest.fixture
-def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
-    monkeypatch.delenv("LMSYNC_MOODLE_URL", raising=False)
-    monkeypatch.setattr(moodle_service, "_announced", False)
-    return tmp_path
+def env(cli_home: Any) -> Any:
+    return cli_home
 
 
 def write_config(env: Any, extra: str = "") -> Any:

@@ -18,17 +18,13 @@ from lmsync.config import load_config
 from lmsync.errors import EXIT_ADMIN, EXIT_INPUT
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
-from lmsync.service import moodle as moodle_service
 
 BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
 
 
 @pytest.fixture
-def env(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_TOKEN", raising=False)
-    monkeypatch.setattr(moodle_service, "_announced", False)
-    monkeypatch.chdir(tmp_path)
+def env(cli_home: Any) -> Any:
+    tmp_path = cli_home
     (tmp_path / "lmsync.toml").write_text(BASE)
     config = load_config(tmp_path / "lmsync.toml", environ={})
     build_demo_site().save(config.emulator_state_path())

@@ -41,3 +41,19 @@ def store():
     db = Store.memory()
     yield db
     db.close()
+
+
+class Obj:
+    """The click context object the meetings commands read (``ctx.obj``), holding one configuration."""
+
+    def __init__(self, config):
+        self._config = config
+        self.log_format = "console"
+
+    def config(self):
+        return self._config
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "p.db"

@@ -8,16 +8,7 @@ from click.testing import CliRunner
 from lmsync.config import Config
 from lmsync.service import meetings as service
 
-from .conftest import PAIRS, PEOPLE
-
-
-class Obj:
-    def __init__(self, config):
-        self._config = config
-        self.log_format = "console"
-
-    def config(self):
-        return self._config
+from .conftest import PAIRS, PEOPLE, Obj
 
 
 @pytest.fixture

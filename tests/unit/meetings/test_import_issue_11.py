@@ -14,24 +14,10 @@ from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.surveys import SurveyRepository
 
-from .conftest import PAIRS, PEOPLE
+from .conftest import PAIRS, PEOPLE, Obj
 
 START = "2026-09-01"
 HEADER = "date,mentor,mentee,minutes,attended\n"
-
-
-class Obj:
-    def __init__(self, config):
-        self._config = config
-        self.log_format = "console"
-
-    def config(self):
-        return self._config
-
-
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "p.db"
 
 
 def make_config(db_path, date_order="auto"):

@@ -11,21 +11,7 @@ from lmsync.service import meetings as service
 from lmsync.store.db import Store
 from lmsync.store.surveys import SurveyRepository
 
-from .conftest import PAIRS, PEOPLE
-
-
-class Obj:
-    def __init__(self, config):
-        self._config = config
-        self.log_format = "console"
-
-    def config(self):
-        return self._config
-
-
-@pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "p.db"
+from .conftest import PAIRS, PEOPLE, Obj
 
 
 @pytest.fixture

@@ -10,16 +10,7 @@ from lmsync.domain.meetings import FieldProblem, parse_minutes
 from lmsync.errors import InputError
 from lmsync.service import meetings as service
 
-from .conftest import PAIRS, PEOPLE
-
-
-class Obj:
-    def __init__(self, config):
-        self._config = config
-        self.log_format = "console"
-
-    def config(self):
-        return self._config
+from .conftest import PAIRS, PEOPLE, Obj
 
 
 @pytest.fixture
