@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("lmsync.cli.emulator", "A stateful Moodle 4.5 emulator (demo site: MENTOR-2026 before lmsync ran)."),
     "match": ("lmsync.cli.match", "Match mentees to mentors: optimal, explained, stable."),
     "plan": ("lmsync.cli.sync", "Show what a sync would change in Moodle, without changing anything."),
-    "apply": ("lmsync.cli.sync", "Apply exactly a saved plan; refused if Moodle changed since it was made."),
+    "apply": ("lmsync.cli.sync", "Apply a saved plan as lmsync plans it now; refused if Moodle changed or the file was edited."),
     "sync": ("lmsync.cli.sync", "Plan and apply in one go (for cron); converges after any earlier failure."),
     "daemon": ("lmsync.cli.sync",
                "Run the whole cycle (`lmsync run`) every INTERVAL until SIGTERM; stops cleanly between batches."),
