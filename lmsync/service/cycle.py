@@ -448,5 +448,7 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     """
     from lmsync.service.runtime import session
 
-    with session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (conn, store):
+    with running(new_run_id()), session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (
+        conn, store
+    ):  # the run's id from its first log line (opening the store) on (tester round 5, 11)
         return run_cycle(conn.api, config, store, site=site, **options)

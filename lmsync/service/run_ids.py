@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import structlog
+
 _CURRENT: ContextVar[str | None] = ContextVar("lmsync_run_id", default=None)
 
 
@@ -23,9 +25,12 @@ def new_run_id() -> str:
 
 @contextmanager
 def running(run_id: str) -> Iterator[str]:
-    """Jobs started inside take ``run_id`` as theirs (``new_run_id``); yields it."""
+    """Jobs started inside take ``run_id`` as theirs (``new_run_id``), and every log line written
+    inside carries it (tester round 5, 11: observe.done, matched, health.done had none); yields it."""
     token = _CURRENT.set(run_id)
+    bound = structlog.contextvars.bind_contextvars(run_id=run_id)
     try:
         yield run_id
     finally:
+        structlog.contextvars.reset_contextvars(**bound)
         _CURRENT.reset(token)

@@ -367,3 +367,18 @@ def test_one_run_id_ties_a_cycles_log_lines_and_journal_entries(tmp_path, site_a
     assert journaled == {result.run_id}
     alone = nudge_job(config, as_of=AS_OF + timedelta(days=1), dry_run=True, site=site)
     assert alone.run_id != result.run_id  # a job on its own has its own id
+
+
+def test_tester_round_5_11_every_log_line_of_a_run_carries_its_run_id(cli_home):
+    """``lmsync --log-format json run``: observe.done, matched, health.done ... carried no run id,
+    so an admin could not grep one night's run out of the log (tester round 5, 11)."""
+    cfg = cli_home / "lmsync.toml"
+    cfg.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    build_demo_site().save(load_config(cfg, environ={}).emulator_state_path())
+    result = CliRunner().invoke(main, ["--config", str(cfg), "--log-format", "json", "run"])
+    assert result.exit_code in (EXIT_OK, EXIT_ADMIN), result.output
+    run_id = json.loads(result.stdout.splitlines()[-1])["run_id"]
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    events = {line["event"] for line in lines}
+    assert {"observe.done", "matched", "cycle.step", "cycle.done"} <= events, events
+    assert {line.get("run_id") for line in lines} == {run_id}, [e["event"] for e in lines if e.get("run_id") != run_id]
