@@ -257,9 +257,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
 
     ``data``: :func:`lmsync.store.surveys.export_person`'s tables (lists of row dicts),
     changed in place and returned with ``withheld`` = ``{table: rows}``. A meeting where the
-    person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor`` (an
-    unknown side is withheld: lmsync cannot prove the mentor gave it); where the person is the
-    mentee, only when ``rated_by`` is not ``mentor``. A withheld meeting loses its
+    person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor``, where
+    the person is the mentee only when it is ``mentee`` (an unknown side is withheld from both:
+    lmsync cannot prove who gave it). A withheld meeting loses its
     ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
     their status, with the other side's reasons withheld (:func:`withhold_other_side`).
@@ -267,7 +267,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
         own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
-        given_by_them = row.get("rated_by") == own_side or (own_side == "mentee" and row.get("rated_by") is None)
+        # an unknown side is withheld from both: lmsync cannot prove who gave it, and a mentor's note
+        # about a mentee reached that mentee's export (tester rounds 4 and 5, finding 5)
+        given_by_them = row.get("rated_by") == own_side
         if not given_by_them and (row.get("rating") is not None or row.get("notes")):
             # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by):
             # unsalted, so it would give the withheld rating back by trying 1-5 (tester finding 2b)
