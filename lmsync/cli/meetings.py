@@ -40,6 +40,12 @@ def command() -> None:
 )
 @click.option("--rating", default=None, help="Meeting rating, 1-5.")
 @click.option("--notes", default=None, help="Free text; stored locally, never sent to Moodle.")
+@click.option(
+    "--rated-by",
+    type=click.Choice(["mentor", "mentee"]),
+    default=None,
+    help="Who gave the rating and notes; only that person's data export carries them (not known: neither).",
+)
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
 def add_command(
@@ -51,6 +57,7 @@ def add_command(
     attended: bool | None,
     rating: str | None,
     notes: str | None,
+    rated_by: str | None,
     wait: bool,
 ) -> None:
     """Record one meeting. Adding the same meeting again changes nothing."""
@@ -70,6 +77,7 @@ def add_command(
         attended=None if attended is None else ("yes" if attended else "no"),
         rating=rating,
         notes=notes,
+        rated_by=rated_by,
         wait=wait,
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"

@@ -315,6 +315,7 @@ def add_meeting(
     attended: str | None,
     rating: str | None = None,
     notes: str | None = None,
+    rated_by: str | None = None,
     **sources: Unpack[ImportSources],
 ) -> tuple[Meeting, SaveCounts]:
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
@@ -330,13 +331,14 @@ def add_meeting(
         "attended": "yes" if attended is None else attended,
         "rating": rating,
         "notes": notes,
+        "rated_by": rated_by,  # who gave the rating and notes: exports show them to that side only
     }
     with _importing(config, sources) as (db, resolve, rules):
         meeting = meeting_from_options(fields, resolve, rules)
         repository = MeetingRepository(db, config.programme.name)
         held = repository.held([(meeting.date, meeting.mentor_id, meeting.mentee_id)])
         # a correction without --rating or --notes keeps the stored ones (third tester, as the imports do)
-        absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", None)) if value is None}
+        absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", rated_by)) if value is None}
         before = next((s.meeting for v in held.values() for s in v if s.meeting.natural_key == meeting.natural_key), None)
         meeting = keep_absent_fields(meeting, before, absent)
         if attended is None and before is not None:  # neither --attended nor --absent: as stored (fourth tester)

@@ -142,3 +142,22 @@ def test_third_tester_import_surveys_says_what_the_programme_holds_and_what_is_c
     result = CliRunner().invoke(import_command, ["surveys", str(path)], obj=Obj(config))
     assert result.exit_code == 0, result.output
     assert "the programme now holds 1 wave score(s), 0 complete" in result.output  # one item of ten: no total
+
+
+def test_tester_round_5_5_meetings_add_records_who_gave_the_rating(run, tmp_path):
+    """``meetings add`` had no way to say who rated: every hand-added rating had no side (and, since
+    round 5, goes in neither export). ``--rated-by`` records it; a correction without it keeps it."""
+    from lmsync.store.db import Store
+    from lmsync.store.meetings import MeetingRepository
+
+    day = (date.today() - timedelta(days=3)).isoformat()
+    args = ("meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001", "--minutes", "30")
+    assert run(*args, "--rating", "4", "--notes", "fine", "--rated-by", "mentee").exit_code == 0
+    assert run(*args, "--minutes", "35").exit_code == 0  # a correction: the side stays
+    assert run(*args, "--rated-by", "someone").exit_code != 0
+    store = Store(tmp_path / "p.db")
+    try:
+        (meeting,) = MeetingRepository(store, Config().programme.name).meetings()
+    finally:
+        store.close()
+    assert (meeting.minutes, meeting.rating, meeting.rated_by) == (35, 4, "mentee")
