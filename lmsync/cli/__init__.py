@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 
 from lmsync import __version__
-from lmsync.errors import EXIT_INPUT, EXIT_OK, LmsyncError
+from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
 
 if TYPE_CHECKING:
@@ -267,6 +267,16 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv
 #: ``--force`` of a command whose ``--out`` writes a file (``lmsync.service.out_files.check_out``:
 #: an existing file is replaced only with it; the store never is). The value goes in as ``force``.
 FORCE_OUT = click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
+
+class OutPath(click.Path):
+    """``--out``'s type: a ``Path``, refusing an empty one (click would read ``""`` as the current
+    folder: tester round 5, 3)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise InputError("--out is empty", hint="give --out the file (or, with --format csv, the folder) to write")
+        return super().convert(value, param, ctx)
+
 
 #: ``--allow-mass-nudge`` of ``lmsync run`` and ``lmsync nudge``: send what the first-run guard
 #: ([nudges] first_run_max_share) holds. The value goes to the command as ``allow_mass_nudge``.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from lmsync.cli import OutPath
 from lmsync.errors import InputError
 
 
@@ -15,7 +16,7 @@ from lmsync.errors import InputError
     "--out",
     "out",
     required=True,
-    type=click.Path(path_type=Path),
+    type=OutPath(path_type=Path),
     help="The HTML file to write (with --format csv: a folder, one CSV file per table).",
 )
 @click.option(
@@ -33,7 +34,7 @@ from lmsync.errors import InputError
     default=None,
     help="Report as on this date (YYYY-MM-DD; default today). Data dated later is left out.",
 )
-@click.option("--force", is_flag=True, help="Replace the HTML file --out names if it exists.")
+@click.option("--force", is_flag=True, help="Replace the HTML file (or the CSV files) --out names if they exist.")
 @click.pass_context
 def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, force: bool) -> None:
     """Meetings, pair health, surveys, matching and the programme evaluation, in one report.
@@ -49,7 +50,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
       lmsync report --format csv --out report-tables/
     """
     from lmsync.render.report import renderer
-    from lmsync.service.out_files import check_out
+    from lmsync.service.out_files import check_files, check_out
     from lmsync.service.report import report_job, write_report
 
     if fmt == "html" and out.is_dir():
@@ -59,7 +60,9 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
     config = ctx.obj.config()
     check_out(out, force=force, config=config, folder=fmt == "csv")
     data = report_job(config, as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
-    written = write_report(data, out, renderer(), fmt=fmt)
+    again = f"lmsync report --format {fmt} --out {out} --force"
+    written = write_report(data, out, renderer(), fmt=fmt,
+                           check=lambda paths: check_files(out, paths, force=force, config=config, again=again))
     if fmt == "html":
         click.echo(f"report written to {out}")
     else:

@@ -326,14 +326,16 @@ def _digest(run: _Run) -> StepResult:
 
 
 def _report(run: _Run) -> StepResult:
-    from lmsync.service.report import NO_RENDERER, report_job, write_report
+    from lmsync.service.report import NO_RENDERER, report_job, report_path_check, write_report
 
     path = run.config.report.path
     if path is None:
         return StepResult("report", "skipped", EXIT_OK, "no [report] path configured")
     if run.report_renderer is None:
         return StepResult("report", "skipped", EXIT_OK, NO_RENDERER)
-    write_report(report_job(run.config, site=run.site), path, run.report_renderer)
+    check = report_path_check(run.config)
+    check([path])  # before Moodle is read: the store is never the report (tester round 5, 2)
+    write_report(report_job(run.config, site=run.site), path, run.report_renderer, check=check)
     return StepResult("report", "ok", EXIT_OK, "report written", {"files": 1})
 
 

@@ -5,11 +5,16 @@
 * the programme's own store (its SQLite file, or the file's ``-wal``/``-shm`` companions),
   however it is named: through a symlink or a relative path; ``--force`` never
   allows it (tester round 4, 1: ``report --out`` on the store replaced it with HTML);
+* any SQLite database (its first 16 bytes are ``SQLite format 3\0``): another programme's
+  store, a backup, a store the configuration does not name; ``--force`` never allows it either
+  (tester round 5, 1: ``init``/``config reference`` load no programme, so know no store);
 * a file that exists, unless ``force`` (``--force``: replace FILE if it exists);
 * a path whose folder does not exist (or is not a folder): nothing creates folders behind
   the admin's back, and no ``FileNotFoundError`` escapes (tester round 4, 14 and 15).
 
-The cycle's own report (``[report] path``) is not an ``--out`` and is not checked here.
+``refusal`` is the store and SQLite part alone, for writers that are not an ``--out``: the
+cycle's report (``[report] path``, tester round 5, 2) and each file of a CSV report
+(``check_files``, tester round 5, 3).
 """
 
 from __future__ import annotations
@@ -21,10 +26,15 @@ from typing import TYPE_CHECKING
 from lmsync.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lmsync.config import Config
 
 #: The files SQLite keeps beside a store in WAL mode (and its rollback journal).
 _COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def store_files(config: Config) -> list[Path]:
@@ -49,13 +59,9 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
     may exist; only its own folder must. ``again``: the command to suggest with ``--force``.
     Raises InputError.
     """
-    if config is not None:
-        store = next((s for s in store_files(config) if _same_file(out, s)), None)
-        if store is not None:
-            raise InputError(
-                f"--out {out} is this programme's store ({store}): writing there would destroy lmsync's data",
-                hint="give --out another file (--force never replaces the store)",
-            )
+    reason = refusal(out, config)
+    if reason is not None:
+        raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces a store or a SQLite database)")
     parent = out.absolute().parent
     if not parent.is_dir():
         what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
@@ -63,11 +69,53 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
             f"--out {out}: {what}",
             hint=f"create it first (mkdir -p {parent}), or give --out a path in an existing folder",
         )
+    if out.is_dir() and not folder:
+        raise InputError(f"--out {out} is a folder", hint="give --out the file to write")
     if out.exists() and not folder and not force:
         raise InputError(
             f"{out} exists; not overwritten",
             hint=f"add --force to replace it: {again}" if again else "add --force to replace it, or give --out another file",
         )
+
+
+def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config | None = None,
+                again: str | None = None) -> None:
+    """Refuse the files a writer is about to write into the folder ``out`` (``report --format csv``),
+    before it writes any: the store or a SQLite database always; files that exist, unless ``force``
+    (tester round 5, 3). Raises InputError.
+    """
+    for path in paths:
+        reason = refusal(path, config)
+        if reason is not None:
+            raise InputError(f"--out {out}: {reason}", hint="give --out another folder (--force never replaces a store "
+                             "or a SQLite database)")
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise InputError(
+            f"{existing[0]} exists ({len(existing)} of the {len(paths)} files to write exist in {out}); not overwritten",
+            hint=f"add --force to replace them: {again}" if again else "add --force to replace them, or give --out another folder",
+        )
+
+
+def refusal(path: Path, config: Config | None = None) -> str | None:
+    """Why nothing may ever be written at ``path``: it is ``config``'s store (or a companion of it), or
+    an existing SQLite database; None when neither. The text starts with ``path``."""
+    if config is not None:
+        store = next((s for s in store_files(config) if _same_file(path, s)), None)
+        if store is not None:
+            return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
+    if is_sqlite(path):
+        return f"{path} is a SQLite database (an lmsync store?); not overwritten"
+    return None
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether ``path`` is a file (or a link to one) that starts as a SQLite database does."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:  # missing, a folder, unreadable: not a database we could overwrite either
+        return False
 
 
 def _same_file(a: Path, b: Path) -> bool:

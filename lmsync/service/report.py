@@ -21,7 +21,7 @@ and Moodle is only read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ __all__ = [
     "matching_mentee_ids",
     "read_inputs",
     "report_job",
+    "report_path_check",
     "steady_gc",
     "term_start",
     "weekly_days",
@@ -231,31 +232,38 @@ def report_job(
         )
 
 
-def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: str = "html") -> list[Path]:
+def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: str = "html",
+                 check: Callable[[list[Path]], None] | None = None) -> list[Path]:
     """Write the HTML page (``out`` is a file) or one CSV per table (``out`` is a folder), drawn by ``renderer``.
 
     Files are made readable by their owner only (they name people). Returns the paths written.
+    ``check`` is given the paths before any is written, and may refuse them by raising; a SQLite
+    database is never written over, checked or not (``out_files.refusal``; tester round 5, 2 and 3).
     Raises ValueError for an unknown ``fmt``, and ConfigError (exit 2, naming ``out``) when
     it cannot be written.
     """
     from lmsync.errors import ConfigError
+    from lmsync.service.out_files import refusal
 
+    if fmt == "html":
+        files = {out: renderer.html_page(data)}
+    elif fmt == "csv":
+        files = {out / name: text for name, text in renderer.csv_files(data).items()}
+    else:
+        raise ValueError(f"unknown report format {fmt!r} (html or csv)")
+    if check is not None:
+        check(list(files))
+    reason = next(filter(None, (refusal(path) for path in files)), None)
+    if reason is not None:
+        raise ConfigError(f"cannot write the report: {reason}",
+                          hint="set [report] path (or --out) to another file; a report never replaces a SQLite database")
     try:
-        if fmt == "html":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(renderer.html_page(data), encoding="utf-8")
-            out.chmod(0o600)
-            written = [out]
-        elif fmt == "csv":
-            out.mkdir(parents=True, exist_ok=True)
-            written = []
-            for name, text in renderer.csv_files(data).items():
-                path = out / name
-                path.write_text(text, encoding="utf-8")
-                path.chmod(0o600)
-                written.append(path)
-        else:
-            raise ValueError(f"unknown report format {fmt!r} (html or csv)")
+        (out.parent if fmt == "html" else out).mkdir(parents=True, exist_ok=True)
+        written = []
+        for path, text in files.items():
+            path.write_text(text, encoding="utf-8")
+            path.chmod(0o600)
+            written.append(path)
     except OSError as exc:
         raise ConfigError(
             f"cannot write the report to {out}: {exc.strerror or type(exc).__name__}",
@@ -263,6 +271,25 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
         ) from None
     log.info("report.written", format=fmt, files=len(written))
     return written
+
+
+def report_path_check(config: Config) -> Callable[[list[Path]], None]:
+    """``write_report``'s ``check`` for ``[report] path``: never the store, never a SQLite database
+    (tester round 5, 2: a report path naming the store replaced it with HTML every cycle). The
+    check raises ConfigError (exit 2) naming ``[report] path``."""
+    from lmsync.errors import ConfigError
+    from lmsync.service.out_files import refusal
+
+    def check(paths: list[Path]) -> None:
+        reason = next(filter(None, (refusal(path, config) for path in paths)), None)
+        if reason is not None:
+            raise ConfigError(
+                f"[report] path {reason}",
+                hint="point [report] path (or LMSYNC_REPORT_PATH) at another file: "
+                "the report never replaces the store or a SQLite database",
+            )
+
+    return check
 
 
 #: Why an unattended run wrote no report although ``[report] path`` is set.
@@ -282,7 +309,9 @@ def write_configured_report(config: Config, renderer: ReportRenderer | None, *, 
         log.warning("report.skipped", reason="no_renderer")
         return None
     try:
-        write_report(report_job(config, site=site), path, renderer)
+        check = report_path_check(config)
+        check([path])
+        write_report(report_job(config, site=site), path, renderer, check=check)
     except Exception as exc:  # a report must never fail the run it follows
         log.error("report.failed", error=type(exc).__name__)
         return None

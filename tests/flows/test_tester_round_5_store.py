@@ -1,0 +1,76 @@
+"""Tester round 5, findings 1, 2, 3: nothing lmsync writes replaces a SQLite database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(main, ["--log-level", "warning", *args], env=env)
+
+
+@pytest.fixture
+def store(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The emulator programme's SQLite store, after one sync made it."""
+    monkeypatch.delenv("LMSYNC_STORE_PATH", raising=False)
+    monkeypatch.delenv("LMSYNC_STORE_URL", raising=False)
+    monkeypatch.delenv("LMSYNC_REPORT_PATH", raising=False)
+    assert invoke("sync").exit_code == 0
+    path = cli_home / "state" / "lmsync" / "emulator" / "mentoring-2026.db"
+    assert path.exists()
+    return path
+
+
+@pytest.mark.sqlite_only("a SQLite store file")
+@pytest.mark.parametrize("args", [("init", "--no-input"), ("config", "reference")])
+def test_tester_round_5_1_no_out_replaces_a_sqlite_database_even_with_force(store: Path, args: tuple[str, ...]) -> None:
+    """Tester round 5, 1: init and config reference load no programme, yet --out naming a SQLite
+    file (the store) is refused with exit 3 even with --force, and the file is unchanged."""
+    before = store.read_bytes()
+    result = invoke(*args, "--out", str(store), "--force")
+    assert result.exit_code == 3, result.output
+    assert f"{store} is a SQLite database (an lmsync store?); not overwritten" in result.output
+    assert "another file" in result.output
+    assert store.read_bytes() == before
+
+
+@pytest.mark.sqlite_only("a SQLite store file")
+def test_tester_round_5_2_the_cycle_report_never_replaces_the_store(store: Path) -> None:
+    """Tester round 5, 2: [report] path naming the store fails the report step, naming [report] path;
+    the store is still a store."""
+    result = invoke("run", env={"LMSYNC_REPORT_PATH": str(store)})
+    assert "[report] path" in result.output and "is this programme's store" in result.output, result.output
+    assert store.read_bytes().startswith(b"SQLite format 3\x00")
+    assert invoke("queue", "list").exit_code == 0
+
+
+def test_tester_round_5_3_csv_report_refuses_existing_files_and_an_empty_out(store: Path, cli_home: Path) -> None:
+    """Tester round 5, 3: --format csv refuses a folder holding the report's files without --force
+    (naming the first and how many), never writes over a SQLite file there, and refuses --out ""."""
+    folder = cli_home / "tables"
+    folder.mkdir()
+    assert invoke("report", "--format", "csv", "--out", str(folder)).exit_code == 0
+    summary = folder / "summary.csv"
+    summary.write_text("mine\n")
+    again = invoke("report", "--format", "csv", "--out", str(folder))
+    assert again.exit_code == 3, again.output
+    assert "exists (" in again.output and "files to write exist" in again.output and "--force" in again.output
+    assert summary.read_text() == "mine\n"
+    assert invoke("report", "--format", "csv", "--out", str(folder), "--force").exit_code == 0
+    assert summary.read_text() != "mine\n"
+    db = sorted(folder.glob("*.csv"))[-1]
+    db.unlink()
+    sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
+    forced = invoke("report", "--format", "csv", "--out", str(folder), "--force")
+    assert forced.exit_code == 3 and "is a SQLite database" in forced.output, forced.output
+    assert db.read_bytes().startswith(b"SQLite format 3\x00")
+    empty = invoke("report", "--format", "csv", "--out", "")
+    assert empty.exit_code == 3 and "--out is empty" in empty.output, empty.output
+    assert not (cli_home / "summary.csv").exists()
