@@ -102,6 +102,11 @@ class Store:
             target, url = url.database or ":memory:", None
         self.url = url
         self.path: Path | None = None if url is not None or str(target) == ":memory:" else Path(target)
+        if self.path is not None and self.path.is_dir():  # was a "disk I/O error" traceback (tester round 5, 9b)
+            raise ConfigError(
+                f"the store {self.where} is a folder, not a store file",
+                hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
+            )
         try:
             self._open(url, str(target))
         except (sqlite3.DatabaseError, DBAPIError) as exc:
@@ -120,12 +125,25 @@ class Store:
         else:
             self.engine = self._sqlite(target)
         self._c: Connection = self.engine.connect()
+        if self.dialect == "sqlite":
+            self._refuse_foreign()
         if self.read_only:
             if self.dialect == "postgresql":
                 self._c = self._c.execution_options(postgresql_readonly=True)
             self._read_only_schema()
         else:
             self.migrate()
+
+    def _refuse_foreign(self) -> None:
+        """Refuse another application's SQLite database: tables, none lmsync's (tester round 5, 10)."""
+        with self._c.begin():
+            names = [n for n in inspect(self._c).get_table_names() if not n.startswith("sqlite_")]
+        if names and not any(n in schema.metadata.tables or n in _BOOKKEEPING for n in names):
+            self.close()
+            raise ConfigError(
+                f"the store {self.where} is not an lmsync store: it holds {len(names)} tables of another application",
+                hint="point [store] path (or LMSYNC_STORE_PATH) at another file: lmsync makes its store itself",
+            )
 
     # --- engines ----------------------------------------------------------------------------
 

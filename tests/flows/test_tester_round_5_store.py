@@ -1,4 +1,5 @@
-"""Tester round 5, findings 1, 2, 3: nothing lmsync writes replaces a SQLite database."""
+"""Tester round 5, findings 1, 2, 3, 9b and 10: nothing lmsync writes replaces a SQLite database,
+and the store opens only a file that is (or may become) an lmsync store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from lmsync.cli import main
+from lmsync.errors import ConfigError
+from lmsync.store.db import Store
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
@@ -74,3 +77,38 @@ def test_tester_round_5_3_csv_report_refuses_existing_files_and_an_empty_out(sto
     empty = invoke("report", "--format", "csv", "--out", "")
     assert empty.exit_code == 3 and "--out is empty" in empty.output, empty.output
     assert not (cli_home / "summary.csv").exists()
+
+
+def test_tester_round_5_9b_a_store_path_that_is_a_folder_is_a_config_error(cli_home: Path) -> None:
+    """Tester round 5, 9b: a folder as the store is a ConfigError naming it, not a disk I/O error."""
+    folder = cli_home / "dir.db"
+    folder.mkdir()
+    for read_only in (False, True):
+        with pytest.raises(ConfigError, match="is a folder, not a store file"):
+            Store(folder, read_only=read_only)
+    result = invoke("queue", "list", env={"LMSYNC_STORE_PATH": str(folder)})
+    assert result.exit_code == 2 and "is a folder, not a store file" in result.output, result.output
+
+
+def test_tester_round_5_10_another_applications_database_is_not_a_store(cli_home: Path) -> None:
+    """Tester round 5, 10: a SQLite file with tables, none lmsync's, is refused (nothing written into
+    it); an empty file and an empty database still become stores."""
+    other = cli_home / "other.db"
+    conn = sqlite3.connect(other)
+    conn.executescript("CREATE TABLE photos (id); CREATE TABLE albums (id);")
+    conn.close()
+    for read_only in (False, True):
+        with pytest.raises(ConfigError, match="it holds 2 tables of another application") as caught:
+            Store(other, read_only=read_only)
+        assert "[store] path" in (caught.value.hint or "")
+    conn = sqlite3.connect(other)
+    assert sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")) == ["albums", "photos"]
+    conn.close()
+    empty_file = cli_home / "empty.db"
+    empty_file.touch()
+    empty_db = cli_home / "empty2.db"
+    sqlite3.connect(empty_db).execute("PRAGMA user_version = 1").connection.close()
+    for path in (empty_file, empty_db):
+        made = Store(path)
+        assert "store_binding" in made.tables()
+        made.close()
