@@ -42,7 +42,7 @@ class MoodleConfig(Section):
     token_file: Path | None = Field(
         None, description="file holding the web-service token, readable only by lmsync's user (or LMSYNC_TOKEN)"
     )
-    timeout_seconds: float = Field(30.0, description="seconds to wait for one answer from Moodle")
+    timeout_seconds: float = Field(30.0, gt=0, le=3600, description="seconds to wait for one answer from Moodle")
     retry_deadline_seconds: float = Field(
         120.0, description="seconds to keep retrying a read after network errors before giving up"
     )

@@ -89,3 +89,14 @@ def test_a_bad_matching_weight_names_the_configuration_file(tmp_path):
     path.write_text("[matching.weights]\nstickiness = -1\n")
     with pytest.raises(ConfigError, match=r"s\.toml: matching weight stickiness must be 0 or more"):
         settings_from_config(load_config(path, environ={}))
+
+
+@pytest.mark.parametrize("value", ["-5", "0"])
+def test_tester_round_5_9_a_timeout_of_zero_or_less_is_a_configuration_error(tmp_path, value):
+    """``LMSYNC_MOODLE_TIMEOUT_SECONDS=-5`` reached urllib3 and died with its ValueError traceback."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f"[moodle]\ntimeout_seconds = {value}\n")
+    with pytest.raises(ConfigError, match=r"moodle\.timeout_seconds \(line 2\): Input should be greater than 0"):
+        load_config(path, environ={})
+    with pytest.raises(ConfigError, match="LMSYNC_MOODLE_TIMEOUT_SECONDS"):
+        load_config(tmp_path / "lmsync.toml", environ={"LMSYNC_MOODLE_TIMEOUT_SECONDS": value})
