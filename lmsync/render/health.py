@@ -67,8 +67,9 @@ def health_view(report: HealthReport, people: People) -> Document:
     ]
     counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
     head = f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."
-    if report.starts_on is not None:  # every pair "ok" would read as a verdict (stop 20's note)
-        head += f"\nThe programme starts on {report.starts_on.isoformat()}: nothing can be judged before then."
+    if report.starts_on is not None:  # no verdict, not "N ok" (stop 20's note; tester round 5, 12)
+        head = (f"Pair health on {report.as_of.isoformat()}: the programme starts on {report.starts_on.isoformat()}: "
+                f"nothing can be judged before then ({len(report.assessment.pairs)} pairs).")
     if report.assessment.skipped_inactive:
         head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
     if report.assessment.unassigned_mentor_answers:

@@ -266,7 +266,8 @@ def test_a_view_before_the_programme_starts_says_so_not_all_ok(tmp_path, monkeyp
 
     before = run("--as-of", (start - timedelta(days=1)).isoformat())
     assert before.exit_code == 0, before.output
-    assert f"The programme starts on {start.isoformat()}: nothing can be judged before then." in before.output
+    assert f"the programme starts on {start.isoformat()}: nothing can be judged before then" in before.output
+    assert " ok" not in before.output.splitlines()[0]  # no "N ok" beside it (tester round 5, 12)
     data = json.loads(run("--format", "json", "--as-of", TODAY.isoformat()).stdout)
     assert data["programme_starts_on"] == start.isoformat() and data["pairs"]
     after = run("--format", "json", "--as-of", start.isoformat())
