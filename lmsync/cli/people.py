@@ -75,9 +75,13 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
-                         hint=f"answer at a terminal, or add --yes: lmsync person erase {who} --yes") from None
+                         hint=f"answer at a terminal, or add --yes: lmsync person erase {who} --yes"
+                         + (" --while-enrolled" if while_enrolled else "")) from None  # tester round 5, 13
     if not agreed:
         click.echo("nothing erased")
         return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
+    if not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
+        click.echo(f"nothing erased: this store holds nothing about {label}")
+        return
     click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))

@@ -93,9 +93,11 @@ def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_
     # no answer at all (cron, < /dev/null): a clear refusal, exit 3, not "Aborted!" (tester round 3, 18)
     unanswered = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled"], input="")
     assert unanswered.exit_code == 3 and "nothing erased: no answer to confirm" in unanswered.output
-    assert "person erase s0001 --yes" in unanswered.output and "Aborted" not in unanswered.output
+    # the hint's command works: it keeps --while-enrolled (tester round 5, 13)
+    assert "person erase s0001 --yes --while-enrolled" in unanswered.output and "Aborted" not in unanswered.output
     gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
-    assert gone.exit_code == 0 and gone.stdout.startswith("erased:")
+    # nobody this store knows: not "erased: ... 0" (tester round 5, 14)
+    assert gone.exit_code == 0 and gone.stdout.startswith("nothing erased: this store holds nothing about")
     assert "still enrolled" not in gone.stderr
 
 
