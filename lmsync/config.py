@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
-from lmsync.config_lines import line_of
+from lmsync.config_lines import anchor_paths, line_of
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     GradesConfig,
@@ -464,6 +464,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     if file.exists():
         try:
             data = tomllib.loads(text := _read_config_text(file))
+            anchor_paths(data, file.parent)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     elif explicit:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 _PART = r'(?:[A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')'
 _HEADER = re.compile(rf"^\[\[?\s*({_PART}(?:\s*\.\s*{_PART})*)\s*\]\]?\s*(?:#.*)?$")
@@ -44,3 +46,20 @@ def line_of(text: str, loc: Sequence[object]) -> int | None:
         if keys[:length] in found:
             return found[keys[:length]]
     return None
+
+
+#: The keys whose value is a file path (section, key).
+FILE_PATHS = (("moodle", "token_file"), ("store", "path"), ("report", "path"))
+
+
+def anchor_paths(data: dict[str, Any], folder: Path) -> None:
+    """Make the relative ``FILE_PATHS`` written in a configuration file relative to the file's
+    ``folder``, in place (``~`` expanded), as an admin reads them: ``cd elsewhere && lmsync --config
+    ../lmsync.toml`` opened another, empty store and planned everything anew (tester round 5, 4).
+    Values from the environment are not in ``data`` yet and keep the shell's meaning."""
+    for section, key in FILE_PATHS:
+        table = data.get(section)
+        value = table.get(key) if isinstance(table, dict) else None
+        if isinstance(value, str) and value.strip():
+            path = Path(value.strip()).expanduser()
+            table[key] = str(path if path.is_absolute() else folder / path)  # type: ignore[index]

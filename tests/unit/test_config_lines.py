@@ -1,6 +1,8 @@
 """A configuration error names the line of the key it is about (left alone in stop 20's note:
 pydantic's wording named only the key)."""
 
+from pathlib import Path
+
 import pytest
 
 from lmsync.config import load_config
@@ -100,3 +102,22 @@ def test_tester_round_5_9_a_timeout_of_zero_or_less_is_a_configuration_error(tmp
         load_config(path, environ={})
     with pytest.raises(ConfigError, match="LMSYNC_MOODLE_TIMEOUT_SECONDS"):
         load_config(tmp_path / "lmsync.toml", environ={"LMSYNC_MOODLE_TIMEOUT_SECONDS": value})
+
+
+def test_tester_round_5_4_relative_paths_in_the_file_are_read_from_its_folder(tmp_path, monkeypatch):
+    """``cd other && lmsync --config ../lmsync.toml plan`` opened another, empty store (and planned
+    everything anew): a relative ``[store] path`` was read from the current folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    programme = tmp_path / "programme"
+    programme.mkdir()
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "other")
+    path = programme / "lmsync.toml"
+    path.write_text('[store]\npath = "data/x.db"\n[report]\npath = "~/report.html"\n'
+                    '[moodle]\nurl = "https://m.example.edu"\ntoken_file = "/etc/lmsync/token"\n')
+    config = load_config("../programme/lmsync.toml", environ={})
+    assert config.store_path().resolve() == programme / "data" / "x.db"
+    assert config.report.path == home / "report.html" and str(config.moodle.token_file) == "/etc/lmsync/token"
+    from_env = load_config(path, environ={"LMSYNC_STORE_PATH": "here.db"})  # the shell's meaning
+    assert from_env.store_path() == Path("here.db")
