@@ -27,7 +27,7 @@ __all__ = ["checked_against", "read_saved_plan"]
 #: How many differing operations an error names before "and N more".
 NAMED = 5
 
-_REMAKE = "make the plan again with `lmsync plan --out {file}`, review it, and apply that file unedited"
+_REMAKE = "make the plan again with `lmsync plan --out {file} --force`, review it, and apply that file unedited"
 
 
 def read_saved_plan(text: str, source: str) -> Plan:
@@ -89,7 +89,7 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json") -> P
                 wanted[_identity(op)] -= 1
                 kept.append(op)
         return saved.model_copy(update={"operations": kept})
-    raise PlanError(_describe(saved, fresh, differing, len(missing)), hint=_hint(saved, fresh, differing, source))
+    raise PlanError(_describe(saved, fresh, differing, len(missing)), hint=_hint(saved, fresh, differing, len(missing), source))
 
 
 def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: int) -> str:
@@ -97,8 +97,9 @@ def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: int) -> s
     if differing:
         named = "; ".join(f"operation {i}: {saved.operations[i].key}" for i in differing[:NAMED])
         more = f"; and {len(differing) - NAMED} more" if len(differing) > NAMED else ""
+        verb = "is" if len(differing) == 1 else "are"
         parts.append(
-            f"{len(differing)} of its {len(saved.operations)} operations are not what lmsync plans now "
+            f"{len(differing)} of its {len(saved.operations)} operations {verb} not what lmsync plans now "
             f"({named}{more})"
         )
     if missing:
@@ -106,12 +107,17 @@ def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: int) -> s
     return "Refusing the saved plan: " + "; and ".join(parts) + ". A saved plan is applied only as lmsync made it."
 
 
-def _hint(saved: Plan, fresh: Plan, differing: list[int], source: str) -> str:
+def _hint(saved: Plan, fresh: Plan, differing: list[int], missing: int, source: str) -> str:
     hint = _REMAKE.format(file=source)
     skipped = set(fresh.skipped_deletes)
     held_deletes = [
         i for i in differing if saved.operations[i].kind == "delete_group" and getattr(saved.operations[i], "group", None) in skipped
     ]
+    if held_deletes and len(held_deletes) == len(differing) and not missing:  # tester round 5, 7
+        return (
+            f"add --allow-delete to `lmsync apply {source}`: the file deletes {len(held_deletes)} circle(s), which "
+            f"lmsync plans only with --allow-delete (as on `lmsync plan`); or {hint}"
+        )
     if held_deletes:
         hint += f"; {len(held_deletes)} of them delete circles, which needs --allow-delete on `lmsync apply` as on `lmsync plan`"
     return hint

@@ -76,7 +76,7 @@ def test_an_injected_welcome_text_is_refused_and_the_unedited_plan_posts_lmsyncs
     edit(env, injected)
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_ADMIN, refused.output
-    assert f"1 of its {len(original)} operations are not what lmsync plans now (operation {index}: post_welcome:" in refused.output
+    assert f"1 of its {len(original)} operations is not what lmsync plans now (operation {index}: post_welcome:" in refused.output
     assert not site(env).discussions and not circles(env)  # nothing at all was written
     edit(env, original)
     applied = run_cli(env, "apply", "p.json")
@@ -133,7 +133,7 @@ def test_deletes_in_a_saved_plan_need_allow_delete_on_apply_and_the_mass_removal
     monkeypatch.setenv("LMSYNC_SYNC_MIN_SOURCE_FRACTION", "0")
     no_flag = run_cli(env, "apply", "p.json")
     assert no_flag.exit_code == EXIT_ADMIN, no_flag.output
-    assert "20 of them delete circles, which needs --allow-delete" in no_flag.output
+    assert "add --allow-delete to `lmsync apply p.json`" in no_flag.output  # tester round 5, 7
     assert circles(env) == before
     applied = run_cli(env, "apply", "p.json", "--allow-delete")
     assert applied.exit_code == 0, applied.output

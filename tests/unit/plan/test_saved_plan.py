@@ -42,7 +42,7 @@ def test_a_file_lacking_a_planned_removal_or_add_is_refused() -> None:
     saved = plan(FRESH.operations[0], FRESH.operations[2])
     with pytest.raises(PlanError, match="it lacks 1 of the 3 operations lmsync plans now") as raised:
         checked_against(saved, FRESH, source="p.json")
-    assert raised.value.hint is not None and "lmsync plan --out p.json" in raised.value.hint
+    assert raised.value.hint is not None and "lmsync plan --out p.json --force" in raised.value.hint
 
 
 def test_a_file_may_lack_the_fresh_plans_deletions_but_a_delete_lmsync_holds_back_names_the_flag() -> None:
@@ -52,10 +52,41 @@ def test_a_file_may_lack_the_fresh_plans_deletions_but_a_delete_lmsync_holds_bac
     held_back = plan(*FRESH.operations, skipped=(G,))
     with pytest.raises(PlanError) as raised:
         checked_against(with_delete, held_back)
-    assert raised.value.hint is not None and "1 of them delete circles, which needs --allow-delete" in raised.value.hint
+    assert raised.value.hint is not None and raised.value.hint.startswith("add --allow-delete to `lmsync apply PLAN.json`")
 
 
 def test_reading_a_file_that_is_not_json_is_bad_input() -> None:
     """tester round 4, 2: never a traceback for a file that is not a plan."""
     with pytest.raises(InputError, match="p.json: not an lmsync plan"):
         read_saved_plan("{not json", "p.json")
+
+
+def test_an_emptied_file_is_refused_when_lmsync_plans_operations_now() -> None:
+    """tester round 5, 7: `"operations": []` edited into a saved plan was applied as "nothing", exit 0."""
+    with pytest.raises(PlanError, match="it lacks 3 of the 3 operations lmsync plans now"):
+        checked_against(plan(), FRESH)
+    only_deletes = plan(DeleteGroup(group=G, reason="no longer a mentor circle"))
+    assert checked_against(plan(), only_deletes).empty  # a file may lack deletions
+    assert checked_against(plan(), plan()).empty  # a genuinely empty plan applies as nothing
+
+
+def test_one_differing_operation_is_singular_and_the_remake_hint_works_on_an_existing_file() -> None:
+    """tester round 5, 7: "1 of its 4 operations are not"; the hint's `plan --out` failed without --force."""
+    saved = plan(*FRESH.operations, AddMember(group=G, user_id=6))
+    with pytest.raises(PlanError, match="1 of its 4 operations is not what lmsync plans now") as raised:
+        checked_against(saved, FRESH, source="pda.json")
+    assert raised.value.hint is not None and "`lmsync plan --out pda.json --force`" in raised.value.hint
+    assert not raised.value.hint.startswith("add --allow-delete")
+
+
+def test_when_only_held_back_deletions_differ_the_hint_leads_with_allow_delete() -> None:
+    """tester round 5, 7: the hint said to remake the plan (a command that failed) instead of --allow-delete."""
+    deletes = plan(*FRESH.operations, DeleteGroup(group=G, reason="no longer a mentor circle"))
+    with pytest.raises(PlanError, match="1 of its 4 operations is not") as raised:
+        checked_against(deletes, plan(*FRESH.operations, skipped=(G,)), source="pda.json")
+    hint = raised.value.hint or ""
+    assert hint.startswith("add --allow-delete to `lmsync apply pda.json`") and "--out pda.json --force" in hint
+    mixed = plan(*deletes.operations, AddMember(group=G, user_id=6))
+    with pytest.raises(PlanError) as raised:
+        checked_against(mixed, plan(*FRESH.operations, skipped=(G,)))
+    assert (raised.value.hint or "").startswith("make the plan again") and "1 of them delete circles" in (raised.value.hint or "")
