@@ -1,0 +1,77 @@
+"""The guards against a plan that would undo much of the programme at once: a source that comes
+back empty or tiny (a misspelt role, a lost capability) looks like everyone leaving.
+
+Pure, like :mod:`lmsync.domain.plan`, which calls :func:`guard_mass_removal` on every plan it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
+from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
+
+__all__ = ["guard_mass_removal"]
+
+
+def guard_mass_removal(
+    observation: Observation,
+    owned: Mapping[str, ObservedGroup],
+    ops: list[_Op],
+    settings: PlanSettings,
+    warnings: list[str],
+) -> None:
+    """Refuse a plan that would unplace many of the people placed in lmsync's circles.
+
+    ``placed``: members of lmsync's circles now. ``unplaced``: those who, once every planned
+    operation ran, are in no lmsync circle at all, whatever the reason (they left the course, their
+    account was suspended, their role no longer matches so nobody matches them, their circle is
+    deleted). More than ``1 - min_source_fraction`` of the placed unplaced is refused, and so is a
+    plan deleting more than that share of lmsync's circles (at the default 0.5: more than half).
+    People moved between circles stay placed, so a large re-match passes.
+
+    Borrowed from Moodle's own enrol_database: a source that comes back empty or tiny is far more
+    often a broken query, a misspelt role or a permission change than a real mass departure.
+    Raises :class:`UnsafePlan` naming the counts, the likely causes and the override.
+    """
+    if not owned:
+        return
+    placed: set[int] = set().union(*(g.members for g in owned.values()))
+    after = {idnumber: set(g.members) for idnumber, g in owned.items()}
+    deleted: set[str] = set()
+    for op in ops:
+        if isinstance(op, CreateGroup):
+            after.setdefault(op.idnumber, set())
+        elif isinstance(op, AddMember):
+            after.setdefault(op.group, set()).add(op.user_id)
+        elif isinstance(op, RemoveMember):
+            after.get(op.group, set()).discard(op.user_id)
+        elif isinstance(op, DeleteGroup):
+            deleted.add(op.group)
+    still: set[int] = set().union(*(m for k, m in after.items() if k not in deleted))
+    unplaced = placed - still
+    tolerated = 1 - settings.min_source_fraction
+    problems: list[str] = []
+    if unplaced and len(unplaced) > tolerated * len(placed):
+        removed = {op.user_id for op in ops if isinstance(op, RemoveMember)}
+        left = unplaced - observation.active_user_ids
+        suspended = (unplaced & observation.suspended_user_ids) - left
+        unmatched = (unplaced & removed) - left - suspended
+        in_deleted = unplaced - left - suspended - unmatched
+        problems.append(
+            f"it would leave {len(unplaced)} of the {len(placed)} people placed in lmsync's circles in no circle "
+            f"at all ({len(unmatched)} still enrolled but no longer matched, {len(left)} no longer enrolled or "
+            f"visible, {len(suspended)} suspended, {len(in_deleted)} only with their circle deleted); "
+            "refusing to remove them"
+        )
+    if deleted and len(deleted) > tolerated * len(owned):
+        problems.append(f"it would delete {len(deleted)} of lmsync's {len(owned)} circles")
+    if not problems:
+        return
+    raise UnsafePlan(
+        "Refusing this plan: " + "; and ".join(problems) + ". Likely causes: a misspelt or changed role in "
+        "[programme] mentee_roles / mentor_roles / peer_mentor_cohort (roles), the course's enrolments changed "
+        "(enrolment), or lmsync's account lost a capability such as moodle/course:viewparticipants "
+        "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
+        f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
+    )
