@@ -259,7 +259,10 @@ def plan_sync(
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
         name = names[idnumber]
-        description = settings.group_description.format(mentor_fullname=circle.mentor_name, **settings.extra)
+        # the description is HTML (descriptionformat 1): the name is text in it, as in the welcome (tester round 5, 8)
+        description = settings.group_description.format(
+            mentor_fullname=html.escape(circle.mentor_name), **settings.extra
+        )
         members = {circle.mentor_id, *circle.mentee_ids} & observation.active_user_ids
         desired_members[idnumber] = members
         group = owned.get(idnumber)

@@ -376,3 +376,35 @@ def test_tester_round_4_finding_3_names_go_into_the_welcome_post_as_text_not_htm
     second, stats = sync(config, site, store)
     assert second.first_plan.empty and writes(stats) == 0
     assert_one_of_each(site)
+
+
+def test_tester_round_5_finding_8_names_go_into_the_group_description_as_text_and_a_resync_writes_nothing(config):
+    """A mentor named ``<b>Bo</b> & "Q" <script>x</script>`` went into the group's HTML description
+    (descriptionformat 1) as markup (tester round 5, 8); it is text there now, and a re-sync writes nothing."""
+    site = lived_in_site()
+    mentor = sorted(uid for uid, u in site.users.items() if u.username.startswith("m"))[3]
+    site.users[mentor].firstname, site.users[mentor].lastname = "<b>Bo</b> &", '"Q" <script>x</script>'
+    store = Store.memory()
+    assert sync(config, site, store)[0].converged
+    descriptions = [g.description for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)]
+    assert descriptions and not any("<script>" in d or "<b>" in d for d in descriptions)
+    assert "Mentoring circle of &lt;b&gt;Bo&lt;/b&gt; &amp; &quot;Q&quot; &lt;script&gt;x&lt;/script&gt;" in " ".join(descriptions)
+    assert any("O&#x27;Neil &amp; Co" in d for d in descriptions)
+    again, stats = sync(config, site, store)
+    assert again.first_plan.empty and writes(stats) == 0
+
+
+def test_tester_round_5_finding_8_circles_described_unescaped_by_an_older_version_converge(config):
+    """Circles whose description an older version wrote unescaped converge (tester round 5, 8): at most
+    one update, then nothing; their names, read back formatted (trap 39), are not renamed."""
+    site = lived_in_site()
+    store = Store.memory()
+    assert sync(config, site, store)[0].converged
+    for group in site.groups.values():
+        mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+        if mentor:
+            group.description = f"Mentoring circle of {site.users[mentor].fullname} (managed by lmsync)"
+    first, stats = sync(config, site, store)
+    assert first.converged and stats.get("core_group_update_groups", 0) <= 1
+    again, stats = sync(config, site, store)
+    assert again.first_plan.empty and writes(stats) == 0

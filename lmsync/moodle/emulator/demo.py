@@ -11,6 +11,7 @@ recording seed copies them from ``site.json``.
 
 from __future__ import annotations
 
+import html
 import random
 from typing import Any
 
@@ -273,7 +274,7 @@ def site_from_recording(site_json: dict[str, Any]) -> Site:
     for entry in site_json["groups"]:
         mentor = mentors.get(int(entry["idnumber"].rsplit(":", 1)[-1])) if entry["idnumber"] else None
         suffix = " - meets Tuesdays" if entry["id"] == 1 else ""
-        description = f"Mentoring circle of {mentor.fullname}{suffix} (managed by lmsync)" if mentor else ""
+        description = f"Mentoring circle of {html.escape(mentor.fullname)}{suffix} (managed by lmsync)" if mentor else ""
         site.groups[entry["id"]] = records.Group(entry["id"], course.id, entry["name"], entry["idnumber"], description,
                                          members=set(entry["userids"]))
     site.groups[18] = records.Group(18, load.id, "Load: big circle", "lmsync:load:big", members=set(range(78, 2578)))
