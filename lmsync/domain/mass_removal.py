@@ -6,12 +6,13 @@ Pure, like :mod:`lmsync.domain.plan`, which calls :func:`guard_mass_removal` on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
+from lmsync.domain.ownership import mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
 
-__all__ = ["guard_mass_removal"]
+__all__ = ["guard_mass_removal", "guard_unheld_roles"]
 
 
 def guard_mass_removal(
@@ -74,4 +75,41 @@ def guard_mass_removal(
         "(enrolment), or lmsync's account lost a capability such as moodle/course:viewparticipants "
         "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
         f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
+    )
+
+
+def guard_unheld_roles(
+    owned: Mapping[str, ObservedGroup],
+    desired: Collection[str],
+    unheld: Mapping[str, Sequence[str]],
+    *,
+    programme: str,
+    min_source_fraction: float,
+) -> None:
+    """Refuse to dissolve lmsync's circles because no one in the course holds a mentor or mentee role.
+
+    ``owned``: lmsync's circles by idnumber; ``desired``: the idnumbers of the circles wanted now;
+    ``unheld``: kind ("mentor", "mentee") -> the configured roles of that kind no one holds. A circle
+    holding people besides its mentor that is no longer wanted would be dissolved; with a role of
+    nobody that is a misspelt ``[programme] mentor_roles`` / ``mentee_roles``, not a programme's end,
+    however few it unplaces (the mass-removal guard counts people; tester round 5, 6). Raises
+    :class:`UnsafePlan` naming the roles and the circles; ``min_source_fraction`` 0 is the override.
+    """
+    if not unheld or min_source_fraction <= 0:
+        return
+    with_people = [
+        idnumber for idnumber, group in owned.items() if group.members - {mentor_of_idnumber(programme, idnumber)}
+    ]
+    dissolved = [idnumber for idnumber in with_people if idnumber not in desired]
+    if not dissolved:
+        return
+    roles = "; ".join(
+        f"the {kind} role(s) {', '.join(names) or '(none set)'} ([programme] {kind}_roles)"
+        for kind, names in sorted(unheld.items())
+    )
+    raise UnsafePlan(
+        f"Refusing this plan: no one in the course has {roles}, and it would dissolve {len(dissolved)} of "
+        f"lmsync's {len(with_people)} circles with members (first: {', '.join(sorted(dissolved)[:3])})",
+        hint="fix [programme] mentor_roles / mentee_roles to the role shortnames the course uses, or run "
+        "`lmsync doctor`; if the circles really should go, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run",
     )

@@ -263,21 +263,26 @@ def people_from_roster(
     return RosterPeople(people, warnings, notices)
 
 
+def unheld_roles(users: Iterable[RosterUser], config: Config) -> dict[str, tuple[str, ...]]:
+    """"mentor" / "mentee" -> the configured roles of that kind no one in the course holds (a typo in
+    ``[programme]``); kinds someone holds are left out."""
+    held = {role for user in users for role in user.roles}
+    return {
+        kind: tuple(roles)
+        for kind, roles in (("mentor", config.programme.mentor_roles), ("mentee", config.programme.mentee_roles))
+        if not held & set(roles)
+    }
+
+
 def _unheld_roles(users: Iterable[RosterUser], config: Config) -> list[str]:
     """A line for mentor or mentee roles no one in the course holds (a typo in ``[programme]``):
     plan, sync and match would otherwise say nothing of 0 mentors (tester round 4, 12)."""
-    held = {role for user in users for role in user.roles}
-    lines: list[str] = []
-    for kind, roles, outcome in (
-        ("mentor", config.programme.mentor_roles, "no mentor circle can be made"),
-        ("mentee", config.programme.mentee_roles, "no mentee can be matched"),
-    ):
-        if not held & set(roles):
-            lines.append(
-                f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
-                f"([programme] {kind}_roles): {outcome}; see lmsync doctor"
-            )
-    return lines
+    outcomes = {"mentor": "no mentor circle can be made", "mentee": "no mentee can be matched"}
+    return [
+        f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
+        f"([programme] {kind}_roles): {outcomes[kind]}; see lmsync doctor"
+        for kind, roles in unheld_roles(users, config).items()
+    ]
 
 
 def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.mass_removal import guard_unheld_roles
 from lmsync.domain.plan import (
     APPLY_ORDER,
     HELD_WHILE_PENDING,
@@ -24,6 +25,8 @@ from lmsync.domain.plan import (
     PlanSettings,
     UnsafePlan,
     grouping_idnumber,
+    mentor_group_idnumber,
+    owned_groups,
     plan_sync,
 )
 from lmsync.domain.saved_plan import checked_against
@@ -36,6 +39,7 @@ from lmsync.service.desire import Desired, desired_state
 from lmsync.service.established import pair_standing
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
+from lmsync.service.roster import unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
@@ -153,9 +157,15 @@ def make_plan(
             journal, config.sync.write_settle_seconds, time.time() if now is None else now
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending)
+    settings = plan_settings(config, allow_delete=allow_delete)
     try:
-        plan = plan_sync(
-            snapshot.observation, desired.circles, plan_settings(config, allow_delete=allow_delete), memory
+        plan = plan_sync(snapshot.observation, desired.circles, settings, memory)  # the mass-removal guard first
+        guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)
+            owned_groups(snapshot.observation, settings.programme)[0],
+            {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles},
+            unheld_roles(snapshot.roster.values(), config),
+            programme=settings.programme,
+            min_source_fraction=settings.min_source_fraction,
         )
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None

@@ -1,5 +1,6 @@
-"""Tester round 5, finding 7: a saved plan edited down to no operations is refused like any file
-that lacks operations, when lmsync plans some now; a genuinely empty plan still applies as nothing."""
+"""Tester round 5 on the emulator. Finding 7: a saved plan edited down to no operations is refused
+like any file that lacks operations, when lmsync plans some now; a genuinely empty plan still
+applies as nothing. Finding 6: a mentor or mentee role no one holds refuses to dissolve circles."""
 
 from __future__ import annotations
 
@@ -57,3 +58,27 @@ def test_a_genuinely_empty_plan_still_applies_as_nothing(env: Any) -> None:
     assert json.loads((env / "p.json").read_text())["operations"] == []
     applied = run_cli(env, "apply", "p.json")
     assert applied.exit_code == 0, applied.output
+
+
+def circles(env: Any) -> dict[str, frozenset[int]]:
+    return {g.idnumber: frozenset(g.members) for g in site(env).groups.values() if g.idnumber.startswith("lmsync:")}
+
+
+@pytest.mark.parametrize(("variable", "kind"), [("LMSYNC_PROGRAMME_MENTOR_ROLES", "mentor"),
+                                                ("LMSYNC_PROGRAMME_MENTEE_ROLES", "mentee")])
+def test_a_role_no_one_holds_refuses_to_dissolve_circles_and_writes_nothing(
+    env: Any, monkeypatch: pytest.MonkeyPatch, variable: str, kind: str
+) -> None:
+    """tester round 5, 6: mentor_roles = ["teachr"] removed 14 mentees "(re-matched)", exit 0 (under the
+    mass-removal guard's half); a role of nobody now refuses the plan, naming the roles and the circles."""
+    assert run_cli(env, "sync").exit_code == 0
+    before = circles(env)
+    monkeypatch.setenv(variable, '["teachr"]')
+    # the tester's site unplaced 14 of 38, under the mass-removal guard's half; here the guard tolerates 80%
+    monkeypatch.setenv("LMSYNC_SYNC_MIN_SOURCE_FRACTION", "0.2")
+    for args in (("sync",), ("plan",)):
+        refused = run_cli(env, *args)
+        assert refused.exit_code == EXIT_ADMIN, refused.output
+        assert f"no one in the course has the {kind} role(s) teachr ([programme] {kind}_roles)" in refused.output
+        assert "it would dissolve" in refused.output and "lmsync doctor" in refused.output
+        assert circles(env) == before
