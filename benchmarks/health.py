@@ -110,7 +110,7 @@ def service(mentees: int, mentors: int) -> dict[str, float | int]:
         t1 = time.perf_counter()
         forums = health.circle_forums(config.programme.name, conn.api, snapshot)
         t2 = time.perf_counter()
-        healths = health.assess_pairs(config, store, pairs, as_of=as_of, forums=forums)
+        healths = health.assess_pairs(config, store, pairs, as_of=as_of, forums=forums).healths
         t3 = time.perf_counter()
         whole = health.observe_and_assess(conn.api, config, store, as_of=as_of)
         t4 = time.perf_counter()

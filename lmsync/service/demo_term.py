@@ -224,7 +224,7 @@ def record_term_health(term: Config, pairs: list[tuple[int, int]], start: date, 
             days.append(end)
         queued = 0
         for day in days:
-            healths = assess_pairs(term, store, pairs, as_of=day)
+            healths = assess_pairs(term, store, pairs, as_of=day).healths
             snapshots.replace_day(day, healths)
             queued += sum(queue.offer(day, h) == "added" for h in healths if h.status == "fading")
         first = queue.open_items()[:1]

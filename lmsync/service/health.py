@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.health import (
@@ -154,6 +154,13 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
     return sorted(pairs), skipped
 
 
+class PairsAssessed(NamedTuple):
+    """What ``assess_pairs`` found: each pair's health, and the mentors' scores judged for no pair."""
+
+    healths: list[PairHealth]
+    unassigned_mentor_answers: int
+
+
 def assess_pairs(
     config: Config,
     store: Store,
@@ -161,28 +168,17 @@ def assess_pairs(
     *,
     as_of: date,
     forums: dict[int, ForumActivity] | None = None,
-) -> list[PairHealth]:
-    """Health of ``pairs`` at ``as_of`` from the store alone (no Moodle).
+) -> PairsAssessed:
+    """Health of ``pairs`` at ``as_of`` from the store alone (no Moodle), and how many satisfaction
+    wave scores of a mentor of several current mentees name none of them (a Moodle Feedback form
+    has no ``about``): judged for none of the pairs, not as if about every one (issue 13; tester
+    round 4, 9).
 
     A pair starts on the day lmsync paired them (its journal); a pair lmsync found already
     paired starts at the programme's start (``programme_start``), or, with no start
     configured, at its first meeting (the rules take the earliest meeting), else the first
     day a snapshot saw it. ``forums`` is each circle's forum activity by mentor id.
     """
-    return assess_counted(config, store, pairs, as_of=as_of, forums=forums)[0]
-
-
-def assess_counted(
-    config: Config,
-    store: Store,
-    pairs: Iterable[tuple[int, int]],
-    *,
-    as_of: date,
-    forums: dict[int, ForumActivity] | None = None,
-) -> tuple[list[PairHealth], int]:
-    """``assess_pairs``, and how many satisfaction wave scores of a mentor of several current mentees
-    name none of them (a Moodle Feedback form has no ``about``): judged for none of the pairs, not
-    as if about every one (issue 13; tester round 4, 9)."""
     programme = config.programme.name
     pair_list = sorted(set(pairs))
     s = settings(config)
@@ -232,7 +228,7 @@ def assess_counted(
             check_ins=checks,
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
-    return out, unassigned_mentor_scores(scores, instruments, mentees_of)
+    return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))
 
 
 def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[int, ForumActivity]:
@@ -279,7 +275,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     forums = circle_forums(config.programme.name, api, snapshot)
-    healths, unassigned = assess_counted(config, store, pairs, as_of=as_of, forums=forums)
+    healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums)
     roster = snapshot.roster
     views = [
         PairView(

@@ -84,7 +84,7 @@ def test_issue_13_an_established_pair_starts_at_the_programme_start_not_when_lms
     (_, mentor, mentee), *_ = _pairs(site)
     healths = {
         (h.mentor_id, h.mentee_id): h
-        for h in health.assess_pairs(config, store, [(mentor, mentee)], as_of=TODAY)
+        for h in health.assess_pairs(config, store, [(mentor, mentee)], as_of=TODAY).healths
     }
     store.close()
     h = healths[(mentor, mentee)]
@@ -118,7 +118,7 @@ def test_issue_13_need_met_and_self_efficacy_come_from_the_store(synced):
     rescore_surveys(store, settings(config))
     healths = {
         (h.mentor_id, h.mentee_id): h
-        for h in health.assess_pairs(config, store, [(mentor, mentee), (mentor2, mentee2)], as_of=TODAY)
+        for h in health.assess_pairs(config, store, [(mentor, mentee), (mentor2, mentee2)], as_of=TODAY).healths
     }
     store.close()
     assert (healths[(mentor, mentee)].status, healths[(mentor, mentee)].codes) == ("closed", ("need_met",))

@@ -52,10 +52,10 @@ def test_tester_round_4_9_a_feedback_answer_of_a_mentor_of_two_puts_neither_pair
         SurveyRepository(store, "p").save(answers)
         rescore_surveys(store, settings(config))
         pairs = [(MENTOR, MENTEE), (MENTOR, OTHER_MENTEE)]
-        healths, unassigned = health.assess_counted(config, store, pairs, as_of=date(2026, 11, 5))
+        healths, unassigned = health.assess_pairs(config, store, pairs, as_of=date(2026, 11, 5))
         assert unassigned == 1
         assert all("satisfaction_low_mentor" not in h.codes for h in healths)
-        alone, none = health.assess_counted(config, store, pairs[:1], as_of=date(2026, 11, 5))
+        alone, none = health.assess_pairs(config, store, pairs[:1], as_of=date(2026, 11, 5))
         assert none == 0 and "satisfaction_low_mentor" in alone[0].codes  # one mentee: about that one
     finally:
         store.close()
