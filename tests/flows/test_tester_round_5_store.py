@@ -79,6 +79,7 @@ def test_tester_round_5_3_csv_report_refuses_existing_files_and_an_empty_out(sto
     assert not (cli_home / "summary.csv").exists()
 
 
+@pytest.mark.sqlite_only("a SQLite store path that is a folder")
 def test_tester_round_5_9b_a_store_path_that_is_a_folder_is_a_config_error(cli_home: Path) -> None:
     """Tester round 5, 9b: a folder as the store is a ConfigError naming it, not a disk I/O error."""
     folder = cli_home / "dir.db"
@@ -90,6 +91,7 @@ def test_tester_round_5_9b_a_store_path_that_is_a_folder_is_a_config_error(cli_h
     assert result.exit_code == 2 and "is a folder, not a store file" in result.output, result.output
 
 
+@pytest.mark.sqlite_only("a SQLite file of another application")
 def test_tester_round_5_10_another_applications_database_is_not_a_store(cli_home: Path) -> None:
     """Tester round 5, 10: a SQLite file with tables, none lmsync's, is refused (nothing written into
     it); an empty file and an empty database still become stores."""
