@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from requests import Session
+from rss_phases import PhaseSampler  # benchmarks/ is on sys.path when run as a script
 
 from lmsync.config import load_config
 from lmsync.log import configure
@@ -312,8 +313,9 @@ def run_rss(mentees: int, mentors: int) -> None:
         store = Store(workdir / "bench.db")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows = []
+        sampler = PhaseSampler()
         for label in ("first sync", "no-op re-sync"):
-            with open_moodle(config) as conn:
+            with open_moodle(config) as conn, sampler:
                 started = time.perf_counter()
                 converged = run_sync(conn.api, config, store).converged
                 seconds = time.perf_counter() - started
@@ -330,6 +332,9 @@ def run_rss(mentees: int, mentors: int) -> None:
     print(f"{'(start)':<16} {'':>6} {'':>7} {'':>8} {before:>12.0f}")
     for label, reads, writes, seconds, peak in rows:
         print(f"{label:<16} {reads:>6} {writes:>7} {seconds:>8.2f} {peak:>12.0f}")
+    print("highest RSS by the lmsync step running (sampled every 20 ms):")
+    for mb, where in sampler.top(8):
+        print(f"  {mb:6.0f} MB  {where}")
     verdict = "ok" if rows[-1][4] < 300 else "OVER"
     print(f"peak RSS {rows[-1][4]:.0f} MB (issue 15: under 300 MB): {verdict}")
 
