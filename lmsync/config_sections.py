@@ -64,7 +64,7 @@ class Section(BaseModel):
     ``lmsync.health_config``: an unknown key is an error naming its path, and a value set
     after loading is validated like one read from the file."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)  # inf/nan: tester round 6, 2
 
 
 class MeetingLogItemsConfig(Section):
@@ -187,6 +187,10 @@ def resolve_instruments(configured: dict[str, InstrumentConfig]) -> dict[str, In
     return result
 
 
+MAX_WINDOW_DAYS = 366  # an offset wave's days_before / days_after: a window of more than a year around its date
+# measures nothing (tester round 6, 1: 3,000,000 crashed every command with OverflowError)
+
+
 class WaveWindowConfig(Section):
     """One survey wave: a dated window (start and end), or offset_months after programme_start."""
 
@@ -208,8 +212,8 @@ class WavesConfig(Section):
     """Survey waves (T0, T3, ...): when each measurement is taken, for change over time."""
 
     programme_start: date | None = Field(None, description="the programme's first day; offset waves count from it")
-    days_before: int = Field(14, ge=0, description="an offset wave opens this many days before its date")
-    days_after: int = Field(30, ge=0, description="... and closes this many days after")
+    days_before: int = Field(14, ge=0, le=MAX_WINDOW_DAYS, description="an offset wave opens this many days before its date")
+    days_after: int = Field(30, ge=0, le=MAX_WINDOW_DAYS, description="... and closes this many days after")
     baseline: str | None = Field(None, description="wave that changes are measured from (default: the first)")
     windows: dict[str, WaveWindowConfig] = Field(
         default_factory=dict, description="the waves by name (letters and digits: it becomes a grade item name)"

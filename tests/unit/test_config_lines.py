@@ -84,13 +84,12 @@ def test_a_rule_across_the_file_says_its_own_words_without_an_empty_key(tmp_path
 
 
 def test_a_bad_matching_weight_names_the_configuration_file(tmp_path):
-    """Tester round 4, 17: ``matching weight stickiness must be 0 or more`` named no file."""
-    from lmsync.service.match import settings_from_config
-
+    """Tester round 4, 17: ``matching weight stickiness must be 0 or more`` named no file; since
+    round 6 the file's own check refuses it, with the key's line."""
     path = tmp_path / "s.toml"
     path.write_text("[matching.weights]\nstickiness = -1\n")
-    with pytest.raises(ConfigError, match=r"s\.toml: matching weight stickiness must be 0 or more"):
-        settings_from_config(load_config(path, environ={}))
+    with pytest.raises(ConfigError, match=r"s\.toml: matching\.weights\.stickiness \(line 2\): Input should be greater than or equal to 0"):
+        load_config(path, environ={})
 
 
 @pytest.mark.parametrize("value", ["-5", "0"])
@@ -121,3 +120,32 @@ def test_tester_round_5_4_relative_paths_in_the_file_are_read_from_its_folder(tm
     assert config.report.path == home / "report.html" and str(config.moodle.token_file) == "/etc/lmsync/token"
     from_env = load_config(path, environ={"LMSYNC_STORE_PATH": "here.db"})  # the shell's meaning
     assert from_env.store_path() == Path("here.db")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("[matching.weights]\nstickiness = inf\n", "matching.weights.stickiness", "finite number"),
+        ("[matching.weights]\nneed = nan\n", "matching.weights.need", "finite number"),
+        ("[matching.weights]\nsame_department = 1e308\n", "matching.weights.same_department", "less than or equal to 1000"),
+        ("[matching]\nload_balance = inf\n", "matching.load_balance", "finite number"),
+        ("[waves]\nprogramme_start = 2026-09-01\ndays_after = 3000000\n", "waves.days_after", "less than or equal to 366"),
+        ("[waves]\nprogramme_start = 2026-09-01\ndays_before = 99999999999\n", "waves.days_before", "less than or equal to 366"),
+    ],
+)
+def test_tester_round_6_1_2_huge_or_infinite_numbers_are_configuration_errors(tmp_path, text, key, words):
+    """``days_after = 3000000`` and ``stickiness = inf`` crashed every command with OverflowError."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "x"\n' + text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert f"{key} (line " in str(caught.value) and words in str(caught.value)
+
+
+def test_tester_round_6_2_nan_from_the_environment_names_the_variable(tmp_path):
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "x"\n')
+    for variable, value in (("LMSYNC_MATCHING_WEIGHTS_NEED", "nan"), ("LMSYNC_MATCHING_WEIGHTS_SAME_DEPARTMENT", "1e308"),
+                            ("LMSYNC_WAVES_DAYS_BEFORE", "99999999999")):
+        with pytest.raises(ConfigError, match=variable):
+            load_config(path, environ={variable: value})
