@@ -274,7 +274,8 @@ class GradesConfig(Section):
         None, description="assignment receiving the attendance grade with a comment"
     )
     min_mentees_for_mentor_rating: int = Field(
-        3, ge=1, description="a mentor's rating by mentees is published only over at least this many mentees"
+        3, ge=2, description="a mentor's rating by mentees is published only over at least this many mentees "
+        "(2 or more: at 1 a mentor would read one mentee's own answer; tester round 6, 4)"
     )
     mentee_ratings: Literal["aggregate_only", "hidden"] = Field(
         "aggregate_only",

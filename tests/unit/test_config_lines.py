@@ -149,3 +149,13 @@ def test_tester_round_6_2_nan_from_the_environment_names_the_variable(tmp_path):
                             ("LMSYNC_WAVES_DAYS_BEFORE", "99999999999")):
         with pytest.raises(ConfigError, match=variable):
             load_config(path, environ={variable: value})
+
+
+def test_tester_round_6_4_a_rating_threshold_of_one_mentee_is_refused(tmp_path):
+    """At 1, each mentor's published 'received' grade was one mentee's own answer."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "x"\n[grades]\nmin_mentees_for_mentor_rating = 1\n')
+    with pytest.raises(ConfigError, match=r"grades\.min_mentees_for_mentor_rating \(line 4\): Input should be greater than or equal to 2"):
+        load_config(path, environ={})
+    path.write_text('[programme]\nname = "x"\n[grades]\nmin_mentees_for_mentor_rating = 2\n')
+    assert load_config(path, environ={}).grades.min_mentees_for_mentor_rating == 2
