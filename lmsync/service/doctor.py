@@ -374,7 +374,12 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
     passes is what the read accepts.
     """
     from lmsync.config_sections import resolve_instruments
-    from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, scale_problems
+    from lmsync.service.feedback_sources import (
+        FeedbackSourceProblem,
+        coverage_problem,
+        find_feedback,
+        scale_problems,
+    )
 
     instruments = resolve_instruments(config.instruments)
     for name, section in sorted(config.instruments.items()):
@@ -390,13 +395,18 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
         problems = scale_problems(instruments[name], by_label, section.feedback_items)
         check = f"instrument {name}"
+        uncovered = coverage_problem(instruments[name], by_label, section.feedback_items)
+        if uncovered:
+            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
+                       f"give the Feedback items these labels, or map them with [instruments.{name}] feedback_items, "
+                       "or define an instrument of your own with the items the activity has")
         for problem in problems:
             report.add(
                 check, "fail", problem,
                 f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
                 f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
             )
-        if not problems:
+        if not problems and not uncovered:
             report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
                        f"{instruments[name].scale_min}-{instruments[name].scale_max}")
 

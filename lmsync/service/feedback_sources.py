@@ -157,6 +157,22 @@ def scale_problems(
     return out
 
 
+def coverage_problem(
+    instrument: Instrument, items: Mapping[str, FeedbackItem], labels: Mapping[str, str]
+) -> str | None:
+    """Why no answer to the Feedback ``items`` (by label) can ever be scored for ``instrument``:
+    it holds fewer of the instrument's items than a score needs (``Instrument.required``), or
+    None. Tester round 6, 5: a one-item form mapped to the four-of-five-item built-in passed
+    ``doctor`` and every answer was stored without a score."""
+    present = [name for name in instrument.items if labels.get(name, name) in items]
+    needed = instrument.required(len(instrument.items))
+    if len(present) >= needed:
+        return None
+    missing = [f"{name} (label {labels.get(name, name)!r})" for name in instrument.items if name not in present]
+    return (f"the activity has {len(present)} of the instrument's {len(instrument.items)} items and a score needs "
+            f"{needed} answered, so no answer is ever scored; missing: {', '.join(missing)}")
+
+
 def read_feedback(api: MoodleApi, feedback: Feedback, *, page_size: int = PAGE_SIZE) -> FeedbackSource:
     """Every attempt of ``feedback``, paged (the answer says the total; attempts are not sorted)."""
     items = api.get_feedback_items(feedback.id).items

@@ -179,3 +179,20 @@ def test_trap_45_doctor_reads_the_course_calendar_with_the_capability(config):
     report = doctor(site, config)
     (check,) = [c for c in report.checks if c.name == "calendar"]
     assert check.status == "ok" and "readable" in check.detail
+
+
+def test_tester_round_6_5_an_instrument_whose_feedback_can_never_give_a_score_fails(tmp_path):
+    """The built-in relationship instrument (rs1..rs5, four answered for a score) mapped to the
+    one-item check-in form passed doctor; every answer was then stored without a score."""
+    site = build_demo_site()
+    path = tmp_path / "i.toml"
+    head = '[programme]\nname = "mentor-2026"\n[instruments.relationship_satisfaction_mentee]\nfeedback = "Relationship check-in"\n'
+    path.write_text(head + 'feedback_items = { rs1 = "satisfaction" }\n')
+    problems = [(n, d) for n, d, _f in failures(doctor(site, load_config(path, environ={})))]
+    assert len(problems) == 1
+    name, detail = problems[0]
+    assert name == "instrument relationship_satisfaction_mentee"
+    assert "has 1 of the instrument's 5 items" in detail and "needs 4 answered" in detail and "rs2 (label 'rs2')" in detail
+    path.write_text('[programme]\nname = "mentor-2026"\n[instruments.checkin]\nitems = ["satisfaction"]\nscale_min = 1\n'
+                    'scale_max = 5\nside = "mentee"\nfeedback = "Relationship check-in"\n')
+    assert failures(doctor(site, load_config(path, environ={}))) == []
