@@ -31,9 +31,13 @@ def changes(snapshots: list[Any]) -> list[Any]:
 
 
 def _satisfaction(s: Any) -> str:
+    if s.withheld and s.over == 0:  # answers too incomplete to score count as none (tester round 6, 5)
+        return "no scored answer from the mentor's mentees"
     if s.withheld:
         return (f"withheld: only {s.over} of the mentor's mentees answered "
                 "(mentee ratings of a mentor are shown as a mean only)")
+    if s.score is None:  # the answer missed too many of the instrument's items to be scored
+        return "no score (too few of the instrument's items answered)"
     if s.side == "mentee":
         return f"{s.score} (mean over {s.over} mentee(s) of this mentor)"
     return f"{s.score}"
