@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
-from lmsync.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
 from lmsync.service.health import forbid_not_a_good_fit
@@ -185,8 +185,9 @@ def daemon_loop(
     """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
     returns the last run's exit code.
 
-    A failed run (an exception, or a partial result) makes the next wait longer
-    (``backoff_delay``), and a success resets it. A ConfigError ends the loop: an admin must
+    A run that failed in a way the next run may fix (exit 1: an exception, or a partial
+    result) makes the next wait longer (``backoff_delay``); any other result resets it, an
+    "admin must act" (exit 2) included, which keeps the interval (tester round 6, 6). A ConfigError ends the loop: an admin must
     act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
     ``clock`` are for tests. ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
     draws the report after each run when ``[report] path`` is set; without it no report is
@@ -216,7 +217,13 @@ def daemon_loop(
             from lmsync.service.report import write_configured_report
 
             write_configured_report(config, report_renderer)
-        failures = 0 if code == EXIT_OK else failures + 1
+        # Only a failure the next run may fix (exit 1: refused or unconverged writes, Moodle
+        # unreachable) lengthens the wait. "An admin must act" (2) stays until an admin acts:
+        # backing off would only hold back the rest of the cycle for the whole programme
+        # (tester round 6, 6: one grade lmsync cannot prove it wrote slowed nudges to every 6 h).
+        failures = failures + 1 if code == EXIT_PARTIAL else 0
+        if code == EXIT_ADMIN:
+            log.warning("daemon.admin_must_act", exit_code=code, next_in_seconds=round(interval))
         runs += 1
         if (max_runs is not None and runs >= max_runs) or stop():
             break  # stopped: no "backing off" line for a wait that will not happen

@@ -149,3 +149,25 @@ def test_tester_finding_12_a_capital_m_is_refused_as_months_or_minutes(text):
     with pytest.raises(ValueError, match="ambiguous: write m for minutes"):
         parse_interval(text)
     assert parse_interval(text.lower().replace("1m", "15m").replace(" 2m ", "2m")) >= 60
+
+
+class Worst:
+    def __init__(self, exit_code: int) -> None:
+        self.exit_code, self.converged, self.stopped = exit_code, exit_code == 0, False
+
+
+def test_tester_round_6_6_an_admin_must_act_result_keeps_the_interval(tmp_path, monkeypatch):
+    """One grade lmsync cannot prove it wrote (exit 2 on every run) backed the daemon off to 6 h,
+    holding back sync, nudges and digests for the whole programme; only exit 1 backs off."""
+    monkeypatch.chdir(tmp_path)
+    fake = FakeTime()
+    script = [Worst(2), Worst(2), Worst(1), Worst(1), Worst(2), Worst(3), Worst(4), Worst(0)]
+
+    def run(_config, **_kwargs):
+        fake.now += 5.0
+        return script.pop(0)
+
+    code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=8,
+                       sleep=fake.sleep, clock=fake.clock, max_backoff=3600.0)
+    assert fake.sleeps == [55, 55, 115, 235, 55, 55, 55]
+    assert code == EXIT_OK
