@@ -425,7 +425,10 @@ def run_cycle(
             result.steps.append(step)
             if on_step is not None:
                 on_step(step)
-        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code)
+        # ``stopped``: steps were skipped on a stop request; ``lmsync run`` then exits at least 1,
+        # and a journal reader must not take exit_code 0 for a whole cycle (tester round 6, 9)
+        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code,
+                 stopped=result.stopped)
         return result
 
 

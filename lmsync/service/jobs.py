@@ -109,7 +109,7 @@ class StopFlag:
         flag = cls(threading.Event())
 
         def _handler(signum: int, _frame: Any) -> None:
-            log.info("daemon.stopping", signal=signal.Signals(signum).name)
+            log.info("lmsync.stopping", signal=signal.Signals(signum).name)  # run and daemon alike (tester round 6, 9)
             flag.event.set()
 
         signal.signal(signal.SIGTERM, _handler)

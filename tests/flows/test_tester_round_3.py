@@ -70,3 +70,13 @@ def test_round_3_finding_17_json_step_lines_and_the_last_line_carry_the_run_id(e
     assert {s["run_id"] for s in steps} == {last["run_id"]} and len(last["run_id"]) >= 8
     logged = [json.loads(line) for line in result.stderr.splitlines() if '"cycle.step"' in line]
     assert len(logged) == len(steps) and {e["run_id"] for e in logged} == {last["run_id"]}  # the same run
+
+
+def test_tester_round_6_9_a_stopped_cycle_logs_that_it_stopped(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cycle.done`` said exit_code 0 for a run that exited 1 after a stop: its ``stopped`` says why."""
+    monkeypatch.setattr(cycle_cli.StopFlag, "install", classmethod(lambda cls: StopAfter(1)))
+    result = CliRunner().invoke(main, ["--log-format", "json", "run"])
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    done = [e for e in lines if e.get("event") == "cycle.done"]
+    assert len(done) == 1 and done[0]["stopped"] is True, lines
