@@ -200,7 +200,8 @@ def _feedback(run: _Run) -> StepResult:
         f"{counts['removed']} removed"
     )
     if failures:  # the stored history is kept but stale: what depends on it is skipped
-        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {failures[0]}", counts)
+        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {failures[0]}", counts,
+                          error="FeedbackSourceProblem")  # not null in JSON (tester round 6, 12)
     if warnings:
         return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {warnings[0]}", counts)
     return StepResult("feedback", "ok", EXIT_OK, text, counts)
@@ -289,6 +290,7 @@ def _nudges(run: _Run) -> StepResult:
             f"{len(report.messages)} message(s) held: {report.hidden_events} course calendar event(s) hidden; "
             "the web-service user needs the capability moodle/calendar:manageentries",
             counts,
+            error="MissingCapability",
         )
     if report.held:
         return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
@@ -319,7 +321,7 @@ def _digest(run: _Run) -> StepResult:
         return StepResult("digest", "held", EXIT_OK, f"{len(report.digests)} digest(s) held: {report.held}", counts)
     text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today"
     if report.problem:
-        return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts)
+        return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts, error="DigestProblem")
     if counts["failed"]:
         return StepResult("digest", "partial", EXIT_PARTIAL, f"{text}; {counts['failed']} refused", counts)
     return StepResult("digest", "ok", EXIT_OK, text, counts)
@@ -402,7 +404,9 @@ def run_cycle(
                 step = StepResult(name, "skipped", EXIT_OK, f"skipped: Moodle unreachable ({unreachable} failed)")
                 failed.add(name)
             elif blocked := [d for d in DEPENDS[name] if d in failed]:
-                step = StepResult(name, "skipped", EXIT_OK, f"skipped: {', '.join(blocked)} failed")
+                # "health skipped", not "health failed", when health was itself skipped (tester round 6, 12)
+                why = ", ".join(f"{d} {'skipped' if result.step(d).state == 'skipped' else 'failed'}" for d in blocked)
+                step = StepResult(name, "skipped", EXIT_OK, f"skipped: {why}")
                 failed.add(name)  # what depends on a skipped step is skipped too
             else:
                 try:

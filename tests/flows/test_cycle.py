@@ -154,6 +154,10 @@ def test_issue_13_a_failing_step_does_not_stop_the_independent_ones(tmp_path, si
     assert feedback.state == "failed" and result.step("health").state == "skipped"
     assert result.step("sync").state == "ok"
     assert result.exit_code == EXIT_ADMIN  # the worst step says the exit code
+    # tester round 6, 12: the failed step names its kind in JSON; a step after a skipped one says skipped
+    assert feedback.as_json()["error"] == "FeedbackSourceProblem"
+    assert result.step("health").summary == "skipped: feedback failed"
+    assert result.step("nudges").summary == "skipped: health skipped"
 
 
 def test_issue_13_the_daily_cap_leaves_the_rest_for_tomorrow(tmp_path, site_and_coordinators):
