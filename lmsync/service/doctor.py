@@ -39,6 +39,7 @@ from lmsync.service.doctor_checks import (
     roles_check,
     short_cause,
 )
+from lmsync.service.doctor_feedback import feedback_item_checks
 
 Status = Literal["ok", "fail", "warn", "skip"]
 
@@ -364,51 +365,7 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
                            "add it (see plugin_config/activities.json) or fix [meetings] feedback")
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
-        _feedback_scales(api, config, feedbacks, report)
-
-
-def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], report: DoctorReport) -> None:
-    """Each instrument's Feedback items must carry its declared scale (issue 10 point 3, trap 43).
-
-    The same check refuses the Feedback read (``store_feedback_answers``), so what doctor
-    passes is what the read accepts.
-    """
-    from lmsync.config_sections import resolve_instruments
-    from lmsync.service.feedback_sources import (
-        FeedbackSourceProblem,
-        coverage_problem,
-        find_feedback,
-        scale_problems,
-    )
-
-    instruments = resolve_instruments(config.instruments)
-    for name, section in sorted(config.instruments.items()):
-        if not section.feedback or name not in instruments:
-            continue
-        try:
-            feedback = find_feedback(feedbacks, section.feedback)
-        except FeedbackSourceProblem:
-            continue  # missing or anonymous: reported above
-        items = _read(lambda fid=feedback.id: api.get_feedback_items(fid).items)
-        if items is None:
-            continue  # reported by the capability probes
-        by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
-        problems = scale_problems(instruments[name], by_label, section.feedback_items)
-        check = f"instrument {name}"
-        uncovered = coverage_problem(instruments[name], by_label, section.feedback_items)
-        if uncovered:
-            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
-                       f"give the Feedback items these labels, or map them with [instruments.{name}] feedback_items, "
-                       "or define an instrument of your own with the items the activity has")
-        for problem in problems:
-            report.add(
-                check, "fail", problem,
-                f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
-                f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
-            )
-        if not problems and not uncovered:
-            report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
-                       f"{instruments[name].scale_min}-{instruments[name].scale_max}")
+        feedback_item_checks(api, config, feedbacks, report)
 
 
 def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:

@@ -114,6 +114,7 @@ def test_a_configured_feedback_that_is_missing_or_anonymous_is_named(tmp_path, c
     path = tmp_path / "fb.toml"
     path.write_text(
         '[programme]\nname = "mentor-2026"\n[meetings]\nfeedback = "Meeting log"\n'
+        '[meetings.items]\nminutes = "meeting_minutes"\n'  # the demo form's label (round 6, 12 checks it)
         '[instruments.general_self_efficacy]\nfeedback = "Self-efficacy survey"\n'
     )
     cfg = load_config(path, environ={})
@@ -196,3 +197,18 @@ def test_tester_round_6_5_an_instrument_whose_feedback_can_never_give_a_score_fa
     path.write_text('[programme]\nname = "mentor-2026"\n[instruments.checkin]\nitems = ["satisfaction"]\nscale_min = 1\n'
                     'scale_max = 5\nside = "mentee"\nfeedback = "Relationship check-in"\n')
     assert failures(doctor(site, load_config(path, environ={}))) == []
+
+
+def test_tester_round_6_12_the_meeting_logs_item_labels_are_checked(tmp_path):
+    site = build_demo_site()
+    path = tmp_path / "m.toml"
+    head = '[programme]\nname = "mentor-2026"\n[meetings]\nfeedback = "Meeting log"\n[meetings.items]\n'
+    path.write_text(head + 'minutes = "nope_minutes"\n')
+    report = doctor(site, load_config(path, environ={}))
+    assert [(n, d) for n, d, _f in failures(report)] == [
+        ("meeting log 'Meeting log'", "no item labelled 'nope_minutes' ([meetings.items] minutes): no meeting can be read")]
+    path.write_text(head + 'minutes = "meeting_minutes"\ndate = "meeting_date"\nrating = ""\n')
+    report = doctor(site, load_config(path, environ={}))
+    assert failures(report) == []
+    warned = [c.detail for c in report.checks if c.status == "warn" and c.name == "meeting log 'Meeting log'"]
+    assert warned == ["no item labelled 'attended' ([meetings.items] attended): every logged meeting counts as attended"]

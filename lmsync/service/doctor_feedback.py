@@ -1,0 +1,106 @@
+"""Doctor's checks of the Feedback activities lmsync reads: each instrument's items carry its
+scale and enough of its items for a score, and the meeting log carries the ``[meetings.items]``
+labels. Split from :mod:`lmsync.service.doctor` (which runs them, and reports the activities
+that are missing or anonymous before these run)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from lmsync.config import Config
+from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.errors import MoodleError
+from lmsync.service.doctor_checks import quoted
+
+
+class Reporter(Protocol):
+    def add(self, name: str, status: Any, detail: str, fix: str | None = None) -> None: ...
+
+
+def feedback_item_checks(api: MoodleApi, config: Config, feedbacks: list[Any], report: Reporter) -> None:
+    """Every check of this module, in the order doctor prints them."""
+    _feedback_scales(api, config, feedbacks, report)
+    _meeting_log_items(api, config, feedbacks, report)
+
+
+def _read_or_none(read: Any) -> Any:
+    try:
+        return read()
+    except MoodleError:
+        return None  # doctor's capability probes name what is missing
+
+
+def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], report: Reporter) -> None:
+    """The meeting log's ``[meetings.items]`` labels must be on its Feedback items (tester round 6,
+    12: a mistyped minutes label passed doctor). Without the minutes item no meeting can be read
+    (fail); a missing optional one only leaves its field empty (warn, naming what that means)."""
+    from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, item_labels
+
+    if not config.meetings.feedback:
+        return
+    try:
+        feedback = find_feedback(feedbacks, config.meetings.feedback)
+    except FeedbackSourceProblem:
+        return  # missing or anonymous: reported above
+    items = _read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+    if items is None:
+        return
+    labels = set(item_labels(items).values())
+    wanted = config.meetings.items
+    check = f"meeting log {quoted(config.meetings.feedback)}"
+    fix = "give the Feedback item that label (Edit questions > the item > Label), or set [meetings.items] to its label"
+    if wanted.minutes not in labels:
+        report.add(check, "fail", f"no item labelled {wanted.minutes!r} ([meetings.items] minutes): no meeting can be read",
+                   fix)
+        return
+    meaning = {"attended": "every logged meeting counts as attended", "rating": "meetings are stored without a rating",
+               "notes": "meetings are stored without notes", "date": "a meeting is dated when its answer was submitted"}
+    missing = [(key, label) for key in meaning if (label := getattr(wanted, key)) and label not in labels]
+    for key, label in missing:
+        report.add(check, "warn", f"no item labelled {label!r} ([meetings.items] {key}): {meaning[key]}", fix)
+    if not missing:
+        report.add(check, "ok", "every [meetings.items] label is on the activity")
+
+
+def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], report: Reporter) -> None:
+    """Each instrument's Feedback items must carry its declared scale (issue 10 point 3, trap 43).
+
+    The same check refuses the Feedback read (``store_feedback_answers``), so what doctor
+    passes is what the read accepts.
+    """
+    from lmsync.config_sections import resolve_instruments
+    from lmsync.service.feedback_sources import (
+        FeedbackSourceProblem,
+        coverage_problem,
+        find_feedback,
+        scale_problems,
+    )
+
+    instruments = resolve_instruments(config.instruments)
+    for name, section in sorted(config.instruments.items()):
+        if not section.feedback or name not in instruments:
+            continue
+        try:
+            feedback = find_feedback(feedbacks, section.feedback)
+        except FeedbackSourceProblem:
+            continue  # missing or anonymous: reported above
+        items = _read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+        if items is None:
+            continue  # reported by the capability probes
+        by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
+        problems = scale_problems(instruments[name], by_label, section.feedback_items)
+        check = f"instrument {name}"
+        uncovered = coverage_problem(instruments[name], by_label, section.feedback_items)
+        if uncovered:
+            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
+                       f"give the Feedback items these labels, or map them with [instruments.{name}] feedback_items, "
+                       "or define an instrument of your own with the items the activity has")
+        for problem in problems:
+            report.add(
+                check, "fail", problem,
+                f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
+                f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
+            )
+        if not problems and not uncovered:
+            report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
+                       f"{instruments[name].scale_min}-{instruments[name].scale_max}")
