@@ -11,9 +11,12 @@ An export goes to the person it is about, so it keeps out what the other side of
 said about them (the standing rule: a mentee's ratings of a mentor stay out of that mentor's
 sight): a meeting's rating and notes unless this person gave them (``rated_by``), and survey
 answers and scores another respondent gave about them, and the health reasons of the pair's
-snapshots and queue items that speak of the other side's answers (tester finding 2).
-``withheld`` counts what was kept out, table by table, so whoever answers the request knows
-it is there.
+snapshots and queue items that speak of the other side's answers (tester finding 2), and
+the coordinator's free-text notes on queue items (``queue ack --note``, ``queue done --note``:
+a note about a pair may tell one side the other's private matters), from both sides' exports.
+``withheld`` counts what was kept out, table by table (``coordinator_notes``: queue items whose
+note was), so whoever answers the request knows it is there. The queue items' tracking (owner,
+due date, follow-ups, outcome, escalation; ``queue_tracking``) holds no free text and is exported.
 """
 
 from __future__ import annotations
@@ -262,7 +265,10 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     lmsync cannot prove who gave it). A withheld meeting loses its
     ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
-    their status, with the other side's reasons withheld (:func:`withhold_other_side`).
+    their status, with the other side's reasons withheld (:func:`withhold_other_side`). A queue
+    item keeps its dates and status but not the coordinator's ``note`` (the ``queue ack`` or
+    ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
+    and counted as ``withheld["coordinator_notes"]``.
     """
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
@@ -289,6 +295,10 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             if kept_reasons != reasons:
                 row["reasons"] = json.dumps(kept_reasons)
                 withheld[table] = withheld.get(table, 0) + 1
+    for row in data.get("coordinator_queue", []):
+        if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
+            row["note"] = None
+            withheld["coordinator_notes"] = withheld.get("coordinator_notes", 0) + 1
     data["withheld"] = withheld
     return data
 

@@ -6,8 +6,9 @@ Scores are derived: ``replace_scores`` rewrites them from the answers after ever
 or pull, so a changed scoring rule takes effect everywhere at once.
 
 ``export_person`` and ``erase_person`` cover every table of issue #6 holding a Moodle user
-id (meetings on either side, survey answers, survey scores): what a school needs to
-answer a subject-access or erasure request for one person.
+id (meetings on either side, survey answers, survey scores), and the tracking of the
+person's queue items: what a school needs to answer a subject-access or erasure request
+for one person.
 """
 
 from __future__ import annotations
@@ -192,14 +193,29 @@ def _naming(table: Table, columns: tuple[str, ...], person_id: int) -> Any:
     return or_(*(table.c[c] == person_id for c in columns))
 
 
+def _tracking_of(person_id: int) -> Any:
+    """The ``queue_tracking`` rows (revision 0003) of the queue items naming this person: keyed by
+    the item's id, they name no one themselves."""
+    queue, tracking = schema.coordinator_queue, schema.queue_tracking
+    items = select(queue.c.id).where(_naming(queue, _PERSON_TABLES["coordinator_queue"], person_id))
+    return tracking.c.item_id.in_(items)
+
+
 def export_person(store: Store, person_id: int) -> dict[str, Any]:
-    """Every stored row that names this Moodle user id, table by table, as plain JSON-able data."""
+    """Every stored row that names this Moodle user id, table by table, as plain JSON-able data:
+    ``{"person_id": id, table: [row dict, ...], ...}`` for each table of ``_PERSON_TABLES``, then
+    ``queue_tracking``: the owner, due date, follow-ups, outcome and escalation of their pairs'
+    queue items (by ``item_id``). Rows as stored: what the person may not see is the service's
+    to withhold (``lmsync.service.privacy.withhold_others_judgements``)."""
     out: dict[str, Any] = {"person_id": person_id}
     for name, columns in _PERSON_TABLES.items():
         table = schema.metadata.tables[name]
         order = list(table.primary_key.columns)
         rows = store.rows(select(table).where(_naming(table, columns, person_id)).order_by(*order))
         out[name] = [dict(r._mapping) for r in rows]
+    tracking = schema.queue_tracking
+    rows = store.rows(select(tracking).where(_tracking_of(person_id)).order_by(tracking.c.item_id))
+    out["queue_tracking"] = [dict(r._mapping) for r in rows]
     return out
 
 
@@ -207,11 +223,15 @@ def erase_person(store: Store, person_id: int) -> dict[str, int]:
     """Delete every row naming this person; returns rows deleted per table.
 
     A meeting names two people; it is deleted whole, because a half-erased meeting would
-    still tell who met whom. The other side's attendance figures drop accordingly.
+    still tell who met whom. The other side's attendance figures drop accordingly. The
+    ``queue_tracking`` rows of the deleted queue items go with them (counted last, under that
+    name), in the same transaction: none is left behind without its item.
     """
     counts: dict[str, int] = {}
     with store.transaction():
+        tracking = store.write(schema.queue_tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]
             counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
+        counts["queue_tracking"] = tracking
     return counts

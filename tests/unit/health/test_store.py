@@ -107,3 +107,20 @@ def test_export_and_erase_cover_health_queue_and_nudges(store):
     after = export_person(store, 3)
     assert after["health_snapshots"] == after["coordinator_queue"] == after["nudges"] == []
     assert len(export_person(store, 4)["nudges"]) == 1
+
+
+def test_export_and_erase_take_the_tracking_of_the_persons_queue_items_and_no_other(store):
+    queue = CoordinatorQueue(store, "p", coordinators=["coord1"])
+    queue.offer(DAY, health(3))
+    queue.offer(DAY, health(4))
+    queue.done((66, 3), "rematched", on=DAY + timedelta(days=1), note="moved to another mentor")
+    (mine,), (theirs,) = queue.items((66, 3)), queue.items((66, 4))
+    tracking = export_person(store, 3)["queue_tracking"]
+    assert [(t["item_id"], t["owner"], t["outcome"], t["outcome_on"]) for t in tracking] == [
+        (mine.id, "coord1", "rematched", "2026-12-02")
+    ]
+    assert [t["item_id"] for t in export_person(store, 66)["queue_tracking"]] == [mine.id, theirs.id]
+
+    assert erase_person(store, 3)["queue_tracking"] == 1
+    assert [t["item_id"] for t in export_person(store, 66)["queue_tracking"]] == [theirs.id]  # no orphan left
+    assert [i.id for i in queue.items()] == [theirs.id]

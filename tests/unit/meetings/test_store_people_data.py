@@ -56,6 +56,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pairing_history": 0,  # issue 12: the pairing history names people too
         "published_grades": 0,  # FIX-A: a mentor's frozen received means
         "sent_assign_grades": 0,  # tester finding 1: the assignment grade this store wrote them
+        "queue_tracking": 0,  # the tracking of their queue items goes with the items
     }
     assert export_person(store, 3) == {
         "person_id": 3,
@@ -69,6 +70,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pairing_history": [],
         "published_grades": [],
         "sent_assign_grades": [],
+        "queue_tracking": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2

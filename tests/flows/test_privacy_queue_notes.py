@@ -1,0 +1,96 @@
+"""A coordinator's queue notes stay out of both sides' exports; the queue's tracking goes with its items.
+
+Tester finding (new admin): ``queue ack --note`` text reached the mentor's ``person export`` (a note
+about a pair can tell one side the other's private matters), the export left out ``queue_tracking``,
+and ``person erase`` left the erased items' tracking rows behind.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import text as sql
+
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.service import privacy
+from lmsync.service.moodle import emulator_site
+from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue
+from tests.flows.test_privacy import circle_of, config  # noqa: F401  (the fixture)
+
+DAY = date(2026, 11, 2)
+ACK_NOTE = "Secret note about Chloe depression"
+DONE_NOTE = "Spoke to the mentee's family"
+
+
+def fading(mentor: int, mentee: int) -> PairHealth:
+    reason = (Reason("no_meeting", "fading", "no meeting for 30 days"),)
+    return PairHealth(mentor, mentee, "fading", reason, date(2026, 9, 1), date(2026, 10, 1), 30)  # type: ignore[arg-type]
+
+
+def queue_with_notes(config, mentor: int, mentee: int) -> CoordinatorQueue:  # noqa: F811
+    """Two items of the pair: one acked with a note, a later one given an outcome with a note."""
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, "mentor-2026", coordinators=["coord1"])
+    assert queue.offer(DAY, fading(mentor, mentee)) == "added"
+    assert queue.ack((mentor, mentee), on=DAY, note=ACK_NOTE) is not None
+    assert queue.offer(DAY + timedelta(days=30), fading(mentor, mentee)) == "added"
+    assert queue.done((mentor, mentee), "met", on=DAY + timedelta(days=31), note=DONE_NOTE) is not None
+    return queue
+
+
+def username_of(config, user_id: int) -> str:  # noqa: F811
+    return next(u.username for u in emulator_site(config).users.values() if u.id == user_id)
+
+
+def test_neither_sides_export_carries_the_coordinators_notes_but_both_keep_the_items(config):  # noqa: F811
+    mentee, mentor, _group = circle_of(config, "s0001")
+    queue_with_notes(config, mentor, mentee).store.close()
+
+    for who in (username_of(config, mentor), "s0001"):
+        data = privacy.export(config, who)
+        text = json.dumps(data)
+        assert ACK_NOTE not in text and DONE_NOTE not in text
+        items = data["coordinator_queue"]
+        assert [(i["opened_on"], i["acked_on"], i["note"]) for i in items] == [
+            ("2026-11-02", "2026-11-02", None),
+            ("2026-12-02", None, None),
+        ]
+        assert data["withheld"]["coordinator_notes"] == 2
+
+
+def test_the_export_carries_the_queue_tracking_of_the_persons_pairs(config):  # noqa: F811
+    mentee, mentor, _group = circle_of(config, "s0001")
+    other, other_mentor, _ = circle_of(config, "s0003")
+    queue = queue_with_notes(config, mentor, mentee)
+    queue.offer(DAY, fading(other_mentor, other))  # another pair's item: not in s0001's export
+    ids = [i.id for i in queue.items((mentor, mentee))]
+    queue.store.close()
+
+    tracking = privacy.export(config, "s0001")["queue_tracking"]
+    assert [t["item_id"] for t in tracking] == ids
+    latest = tracking[-1]
+    assert (latest["owner"], latest["outcome"], latest["outcome_on"], latest["followups"]) == (
+        "coord1", "met", "2026-12-03", 1,
+    )
+    assert latest["due_on"] and not any(k in row for row in tracking for k in ("note", "notes"))
+
+
+def test_erase_leaves_no_tracking_row_of_the_erased_items(config):  # noqa: F811
+    mentee, mentor, _group = circle_of(config, "s0001")
+    other, other_mentor, _ = circle_of(config, "s0003")
+    queue = queue_with_notes(config, mentor, mentee)
+    queue.offer(DAY, fading(other_mentor, other))
+    queue.store.close()
+
+    counts = privacy.erase(config, "s0001", while_enrolled=True)
+    store = Store(config.store_path())
+    orphans = store.rows(sql(
+        "SELECT t.item_id FROM queue_tracking t LEFT JOIN coordinator_queue q ON q.id = t.item_id WHERE q.id IS NULL"
+    ))
+    assert list(orphans) == []
+    assert len(CoordinatorQueue(store, "mentor-2026").items((other_mentor, other))) == 1  # the other pair's stays
+    assert [r.item_id for r in store.rows(sql("SELECT item_id FROM queue_tracking"))] != []
+    store.close()
+    assert (counts["coordinator_queue"], counts["queue_tracking"]) == (2, 2)
