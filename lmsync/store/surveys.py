@@ -186,6 +186,8 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "pairing_history": ("mentor_id", "mentee_id"),
     "published_grades": ("user_id",),  # a mentor's frozen received means (erased with the mentor)
     "sent_assign_grades": ("user_id",),  # the assignment grade this store wrote them (tester finding 1)
+    "pair_forbids": ("mentor_id", "mentee_id"),  # a pair marked not a good fit (revision 0003)
+    "digests": ("recipient_id",),  # the digests a coordinator was sent (revision 0003)
 }
 
 

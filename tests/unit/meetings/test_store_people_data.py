@@ -56,6 +56,8 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pairing_history": 0,  # issue 12: the pairing history names people too
         "published_grades": 0,  # FIX-A: a mentor's frozen received means
         "sent_assign_grades": 0,  # tester finding 1: the assignment grade this store wrote them
+        "pair_forbids": 0,  # tester round 6: not-a-good-fit marks and digests name people too
+        "digests": 0,
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
     }
     assert export_person(store, 3) == {
@@ -70,6 +72,8 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pairing_history": [],
         "published_grades": [],
         "sent_assign_grades": [],
+        "pair_forbids": [],
+        "digests": [],
         "queue_tracking": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
@@ -87,3 +91,15 @@ def test_feedback_source_mirror_removes_deleted_responses_only():
     counts = repo.replace_source("feedback", [(first[1], "feedback")])
     assert (counts.unchanged, counts.removed) == (1, 1)
     assert [(m.date.day, m.source) for m in repo.meetings()] == [(1, "csv"), (8, "feedback")]
+
+
+def test_tester_round_6_every_table_naming_a_person_is_exported_and_erased():
+    """A table with a person's Moodle user id in it that export and erase leave out makes a
+    subject-access answer incomplete and an erasure leave traces (pair_forbids and digests were)."""
+    from lmsync.store import schema
+    from lmsync.store.surveys import _PERSON_TABLES
+
+    person_columns = {"mentor_id", "mentee_id", "recipient_id", "respondent_id", "about_id", "user_id"}
+    naming = {t.name: {c.name for c in t.columns} & person_columns for t in schema.metadata.sorted_tables}
+    missing = {name: cols for name, cols in naming.items() if cols and set(_PERSON_TABLES.get(name, ())) != cols}
+    assert missing == {}
