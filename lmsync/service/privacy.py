@@ -268,7 +268,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     their status, with the other side's reasons withheld (:func:`withhold_other_side`). A queue
     item keeps its dates and status but not the coordinator's ``note`` (the ``queue ack`` or
     ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
-    and counted as ``withheld["coordinator_notes"]``.
+    and counted as ``withheld["coordinator_notes"]``. A not-a-good-fit mark (``pair_forbids``)
+    keeps its date but not its ``source`` (a survey answer of one side, or the coordinator's
+    queue outcome), counted as ``withheld["not_a_good_fit_source"]``.
     """
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
@@ -299,6 +301,10 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
             row["note"] = None
             withheld["coordinator_notes"] = withheld.get("coordinator_notes", 0) + 1
+    for row in data.get("pair_forbids", []):
+        if row.get("source"):  # "survey": someone's answer called the pair not a good fit (which side, or
+            row["source"] = None  # the coordinator's reading of it, "queue"): the mark stays, its origin not
+            withheld["not_a_good_fit_source"] = withheld.get("not_a_good_fit_source", 0) + 1
     data["withheld"] = withheld
     return data
 

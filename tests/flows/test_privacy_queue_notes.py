@@ -94,3 +94,22 @@ def test_erase_leaves_no_tracking_row_of_the_erased_items(config):  # noqa: F811
     assert [r.item_id for r in store.rows(sql("SELECT item_id FROM queue_tracking"))] != []
     store.close()
     assert (counts["coordinator_queue"], counts["queue_tracking"]) == (2, 2)
+
+
+def test_a_not_a_good_fit_mark_is_exported_and_erased_without_its_source(config):  # noqa: F811
+    """pair_forbids names both people: exported (its source withheld: a survey answer of one side
+    says which side called the pair not a good fit) and erased with them (tester round 6)."""
+    from lmsync.store.forbids import PairForbids
+
+    mentee, mentor, _group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    assert PairForbids(store, "mentor-2026").mark((mentor, mentee), source="survey", on=DAY)
+    store.close()
+    for who in (username_of(config, mentor), "s0001"):
+        data = privacy.export(config, who)
+        assert [(r["marked_on"], r["source"]) for r in data["pair_forbids"]] == [("2026-11-02", None)]
+        assert data["withheld"]["not_a_good_fit_source"] == 1
+    privacy.erase(config, "s0001", while_enrolled=True)
+    store = Store(config.store_path())
+    assert PairForbids(store, "mentor-2026").pairs() == {}
+    store.close()
