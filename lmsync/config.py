@@ -63,6 +63,14 @@ class MoodleConfig(Section):
     )
     verify_tls: bool = Field(True, description="check the site's TLS certificate (turn off only for a test site)")
 
+    @field_validator("token_file", mode="before")
+    @classmethod
+    def _refuse_empty_token_file(cls, value: Any) -> Any:
+        if value is not None and str(value).strip() in ("", "."):
+            raise ValueError("is empty: give the path of the file holding the token, or leave token_file out "
+                             "and set LMSYNC_TOKEN")  # it read ". is a directory" (tester round 6, 13)
+        return value
+
     @field_validator("url")
     @classmethod
     def _strip_url(cls, value: str | None) -> str | None:
@@ -140,6 +148,13 @@ class ProgrammeConfig(Section):
             raise ValueError("use letters, digits, '-' and '_' only (it becomes part of Moodle idnumbers)")
         return value
 
+
+    @field_validator("course")
+    @classmethod
+    def _refuse_empty_course(cls, value: str) -> str:
+        if not value.strip():  # it failed later, naming neither file nor line (tester round 6, 13)
+            raise ValueError("is empty: give the shortname of the programme's Moodle course")
+        return value
 
 class StoreConfig(Section):
     """lmsync's own store (a SQLite file, or PostgreSQL with url): meetings, surveys, the write journal, health."""

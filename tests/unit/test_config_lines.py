@@ -159,3 +159,20 @@ def test_tester_round_6_4_a_rating_threshold_of_one_mentee_is_refused(tmp_path):
         load_config(path, environ={})
     path.write_text('[programme]\nname = "x"\n[grades]\nmin_mentees_for_mentor_rating = 2\n')
     assert load_config(path, environ={}).grades.min_mentees_for_mentor_rating == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ('[moodle]\ntoken_file = ""\n', "moodle.token_file", "is empty: give the path of the file holding the token"),
+        ('[moodle]\ntoken_file = "  "\n', "moodle.token_file", "is empty"),
+        ('[programme]\ncourse = ""\n', "programme.course", "is empty: give the shortname"),
+    ],
+)
+def test_tester_round_6_13_an_empty_token_file_or_course_is_named_where_it_is_set(tmp_path, text, key, words):
+    """``token_file = ""`` read ``. is a directory, not a file``; ``course = ""`` failed later, naming no line."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert f"{key} (line 2)" in str(caught.value) and words in str(caught.value)
