@@ -98,6 +98,7 @@ def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_
     gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
     # nobody this store knows: not "erased: ... 0" (tester round 5, 14)
     assert gone.exit_code == 0 and gone.stdout.startswith("nothing erased: this store holds nothing about")
+    assert gone.stdout.count("999999") == 1, gone.stdout  # the id once (tester round 6, 13)
     assert "still enrolled" not in gone.stderr
 
 
