@@ -35,6 +35,7 @@ from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
 from lmsync.domain.grade_items import ItemRecord
 from lmsync.domain.grades import GradeItemsPlan
+from lmsync.domain.instruments import MENTOR_QUALITIES
 from lmsync.domain.plan import circle_pairs
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -242,6 +243,18 @@ def legacy_assign_users(journal: Journal, assignment_id: int) -> set[int]:
     return users
 
 
+def unpublished_instruments(s: Settings) -> list[str]:
+    """One note per configured instrument without a ``grade_name``: its scores are stored and judged
+    but never published to the gradebook, and nothing else says so (tester round 6, 11)."""
+    return [
+        f"instrument {name!r} has no grade_name: its scores are not published to the gradebook "
+        f"(set [instruments.{name}] grade_name to publish them)"
+        for name in sorted(s.instrument_sections)
+        if name in s.instruments and s.instruments[name].grade_name is None
+        and name != MENTOR_QUALITIES.name  # by design: the report shows it, as means over enough mentees
+    ]
+
+
 def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int = 10) -> list[str]:
     """One warning per assignment grade left as it is because this store cannot prove it wrote it
     (tester finding 1), the first ``detail`` of them, then how many more."""
@@ -343,6 +356,7 @@ def make_grades_plan(
     )
     metrics = compute_metrics(store, s, pairs, as_of=today)
     warnings.extend(received_notes(metrics))
+    warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)
     target = find_assignment(api, obs.course_id, s.grades.assignment) if s.grades.assignment else None
     if target is not None and not target.comments_enabled:
