@@ -1,4 +1,4 @@
-"""``lmsync meetings add|list`` and ``lmsync import meetings|surveys FILE.csv``.
+"""``lmsync meetings add|list|remove`` and ``lmsync import meetings|surveys FILE.csv``.
 
 Two click groups live here because both are about the same records: ``command`` (the
 ``meetings`` group) and ``import_command`` (the ``import`` group). Each subcommand parses
@@ -123,6 +123,42 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     if people.note:
         click.echo(f"({people.note})", err=True)
     echo_view(ctx, meetings_view(rows, people), fmt)
+
+
+@command.command(
+    "remove",
+    epilog=examples("lmsync meetings remove --date 2026-11-03 --mentor t0007 --mentee s0004"),
+)
+@click.option("--date", "when", required=True, help="The meeting's date, YYYY-MM-DD.")
+@click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
+@click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
+@click.option("--yes", is_flag=True, help="Remove without asking.")
+@click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@click.pass_context
+def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes: bool, wait: bool) -> None:
+    """Remove a meeting recorded by an import or meetings add (a wrong date, say). One read from the
+    Feedback meeting log is refused: delete its response in Moodle, and the next read removes it."""
+    from lmsync.errors import InputError
+
+    config = ctx.obj.config()
+    roster = _roster(config)
+    shown = config.privacy.show_names
+    mentor_id, mentee_id = resolve_person(roster, mentor, show_names=shown), resolve_person(roster, mentee, show_names=shown)
+    people = people_of(config, roster)
+
+    def confirm(going: list[Any]) -> bool:
+        for m in going:
+            click.echo(f"- {m.date.isoformat()} mentor {people.label(m.mentor_id)}, mentee {people.label(m.mentee_id)}: "
+                       f"{m.minutes} min, {'attended' if m.attended else 'missed'} (from {m.source})")
+        try:
+            return yes or click.confirm(f"remove {len(going)} stored meeting(s)?", default=False)
+        except click.Abort:  # no answer: end of input, no terminal (as person erase)
+            raise InputError("nothing removed: no answer to confirm",
+                             hint="pass --yes to remove without asking") from None
+
+    removed = service.remove_meetings(config, when=when, mentor_id=mentor_id, mentee_id=mentee_id, confirm=confirm,
+                                      wait=wait)
+    click.echo(f"removed {len(removed)} meeting(s)" if removed else "nothing removed")
 
 
 @click.group("import", epilog=examples("lmsync import meetings meetings.csv"))

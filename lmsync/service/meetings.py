@@ -259,6 +259,41 @@ def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]
         return import_meetings_file(db, config.programme.name, path, resolve, rules=rules)
 
 
+def remove_meetings(
+    config: Config, *, when: str, mentor_id: int, mentee_id: int, confirm: Callable[[list[Meeting]], bool],
+    wait: bool = False,
+) -> list[Meeting]:
+    """``lmsync meetings remove``: delete the stored meeting(s) of one pair on one day that a CSV
+    import or ``meetings add`` recorded (tester round 6, 7: a meeting imported with a mistyped date
+    could not be taken back, and re-importing it as missed counted against the pair).
+
+    ``when``: ``YYYY-MM-DD``. ``confirm`` is shown what would go and says whether to go on (the
+    CLI asks, or ``--yes``). Returns what was removed (empty when not confirmed). Raises
+    ``InputError`` for a bad date, no stored meeting of the pair that day, or one read from the
+    Feedback meeting log only (the next read would bring it back: delete the response in Moodle).
+    """
+    try:
+        day = date.fromisoformat(when.strip())
+    except ValueError:
+        raise InputError(f"--date: {when!r} is not a date; give it as YYYY-MM-DD") from None
+    with _store_for(config, None, wait=wait) as db:
+        repository = MeetingRepository(db, config.programme.name)
+        held = repository.held([(day, mentor_id, mentee_id)]).get((day, mentor_id, mentee_id), [])
+        if not held:
+            raise InputError(f"no stored meeting of this pair on {day.isoformat()}; nothing removed",
+                             hint="`lmsync meetings list --person MENTEE` lists the pair's meetings")
+        removable = [s for s in held if s.meeting.source != "feedback"]
+        if not removable:
+            raise InputError(
+                f"the meeting of this pair on {day.isoformat()} was read from the Feedback meeting log; nothing removed",
+                hint="delete the response in Moodle (the Feedback activity > Show responses): the next read removes it")
+        if not confirm([s.meeting for s in removable]):
+            return []
+        repository.remove(s.id for s in removable)
+    log.info("meetings.remove", removed=len(removable))
+    return [s.meeting for s in removable]
+
+
 class ScoreCount(NamedTuple):
     """The programme's wave scores after an import: all of them, and those with a total (an
     incomplete one has fewer answered items than the instrument requires); ``no_wave`` says how

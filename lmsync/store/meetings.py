@@ -226,6 +226,17 @@ class MeetingRepository(StampedRepository[Meeting]):
     def meetings(self, **filters: Any) -> list[Meeting]:
         return [s.meeting for s in self.find(**filters)]
 
+    def remove(self, ids: Iterable[int]) -> int:
+        """Delete this programme's meetings with these row ids, in one transaction; how many went."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return 0
+        with self.store.transaction() as conn:
+            where = (_m.c.programme == self.programme, _m.c.id.in_(wanted))
+            found = len(list(conn.rows(select(_m.c.id).where(*where))))
+            conn.write(_m.delete().where(*where))
+        return found
+
     def held(self, keys: Iterable[tuple[date, int, int]]) -> dict[tuple[date, int, int], list[StoredMeeting]]:
         """The stored records (every source) of each (date, mentor, mentee) in ``keys``: what an
         import checks its rows against (tester finding FIX-B). Read by date, 500 dates a query."""
