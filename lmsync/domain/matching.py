@@ -135,7 +135,9 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             warnings.append(f"pin {mentee_id} -> {mentor_id} ignored: {mentor_id} is not a mentor")
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
         if resolve.get(mentor_id, mentor_id) not in mentor_ids:
-            warnings.append(f"{mentee_id}: current mentor {mentor_id} is no longer a mentor; re-matched")
+            # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)
+            warnings.append(f"{mentee_id}: current mentor {mentor_id} is not among the mentors (left the programme, "
+                            "or a mistyped id); re-matched")
     rematch_all = "*" in people.rematch
     rematch = {resolve.get(key, key) for key in people.rematch}
     settled: list[str] = []
