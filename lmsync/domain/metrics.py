@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -243,12 +243,17 @@ def survey_metrics(
     min_mentees: int,
     baseline: str | None = None,
     mentee_ratings: MenteeRatingPolicy = "aggregate_only",
+    pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
 ) -> list[MetricValue]:
     """Per-person wave scores, per-mentor aggregates of mentee ratings, change since baseline.
 
     A mentor's ``received`` value is the mean of their current mentees' complete scores in
     that wave, published only when at least ``min_mentees`` of them answered; with fewer,
-    nothing is written (a mean of one or two ratings would identify the raters).
+    nothing is written (a mean of one or two ratings would identify the raters). With
+    ``pairs_on`` (the pairs of a day: ``lmsync.domain.pair_dates.PairsByDate.on``) an answer
+    counts only for a mentor who was the respondent's mentor on the answer's date, as a logged
+    meeting does: after a re-match the new mentor is not credited with a rating of the old one
+    (tester round 6, 4).
     """
     if min_mentees < 1:
         raise ValueError("min_mentees must be at least 1")
@@ -269,7 +274,10 @@ def survey_metrics(
         if not inst.rates_mentor or mentee_ratings == "hidden":
             values.append(MetricValue(f"{inst.grade_name}-{s.wave}", s.respondent_id, round(total, 2)))
         if inst.rates_mentor:
-            for mentor in mentors_of.get(s.respondent_id, ()):
+            rated = mentors_of.get(s.respondent_id, set())
+            if pairs_on is not None:
+                rated = rated & {m for m, e in pairs_on(s.date) if e == s.respondent_id}
+            for mentor in sorted(rated):
                 received[(f"{inst.grade_name}-received-{s.wave}", mentor)].append(total)
         per_person = not inst.rates_mentor or mentee_ratings == "hidden"
         if inst.track_change and per_person and base is not None and s.wave != base:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from lmsync.config_sections import default_idnumber_prefix
 from lmsync.domain.grade_items import ItemRecord, ObservedGradeItem
@@ -25,7 +25,7 @@ from lmsync.domain.metrics import (
     survey_metrics,
 )
 from lmsync.errors import ConfigError
-from lmsync.service.feedback_store import current_scores
+from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
@@ -45,15 +45,18 @@ class Metrics:
     received: frozenset[str] = frozenset()  # the received keys
 
 
-def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date) -> Metrics:
+def compute_metrics(
+    store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date, tz: tzinfo = UTC
+) -> Metrics:
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
     Meetings are counted from ``[meetings] start``, else the programme start of the waves,
     else each pair's own start (the day lmsync's journal paired them); never from the earliest
     stored meeting, which a mistyped year would move decades back (new admin, part 2, point 2).
     A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
-    after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A).
-    Reads the store only.
+    after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
+    and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
+    programme's timezone). Reads the store only.
     """
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
@@ -83,6 +86,7 @@ def compute_metrics(store: Store, s: Settings, pairs: Iterable[tuple[int, int]],
         min_mentees=s.grades.min_mentees_for_mentor_rating,
         baseline=s.baseline,
         mentee_ratings=s.grades.mentee_ratings,
+        pairs_on=feedback_pairs_by_date(store, s.programme, pair_list, tz=tz).on,  # tester round 6, 4
     )
     release = release_received(
         values,

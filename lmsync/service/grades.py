@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
@@ -354,7 +355,7 @@ def make_grades_plan(
         if read_sources
         else []
     )
-    metrics = compute_metrics(store, s, pairs, as_of=today)
+    metrics = compute_metrics(store, s, pairs, as_of=today, tz=ZoneInfo(config.programme.timezone))
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)

@@ -116,3 +116,17 @@ def test_mentor_side_and_self_efficacy_change_since_baseline():
     specs = survey_metric_specs(INSTRUMENTS.values(), WAVES)
     assert (specs["selfefficacy-change-T3"].grademin, specs["selfefficacy-change-T3"].grademax) == (-30, 30)
     assert "selfefficacy-change-T0" not in specs
+
+
+def test_tester_round_6_4_a_rating_given_before_a_rematch_is_not_the_new_mentors():
+    """Mentee 5 rated mentor 67 on 5 Sep, then was re-matched to 66 on 20 Sep: 66 is not credited with it."""
+    pairs = [(66, 3), (66, 4), (66, 5)]
+    scores = [ws(p, RELATIONSHIP_SATISFACTION_MENTEE, "T0", t) for p, t in ((3, 4.0), (4, 5.0), (5, 1.0))]
+
+    def pairs_on(day: date) -> set[tuple[int, int]]:
+        return {(66, 3), (66, 4), (67 if day < date(2026, 9, 20) else 66, 5)}
+
+    before = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=2)
+    assert [(v.key, v.user_id, v.value) for v in before] == [("satisfaction-mentee-received-T0", 66, 3.33)]
+    dated = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=2, pairs_on=pairs_on)
+    assert [(v.key, v.user_id, v.value) for v in dated] == [("satisfaction-mentee-received-T0", 66, 4.5)]
