@@ -315,3 +315,21 @@ def moodle_name_problem(
             sample
         )
     return param_text_problem(sample)
+
+
+MAX_WEIGHT = 1000  # a matching weight or the load cost: far above any useful one, far below exactness limits
+
+
+class WeightsConfig(Section):
+    """How much each reason counts in a match score; a weight of 0 turns that term off.
+
+    Each weight is a finite number from 0 to ``MAX_WEIGHT`` (tester round 6, 2: ``inf`` or ``1e308``
+    crashed the matcher, which keeps scores exact as multiples of 1/1024 far below 2**40)."""
+
+    same_department: float = Field(3, ge=0, le=MAX_WEIGHT, description="mentor and mentee in the same department")
+    shared_interests: float = Field(1, ge=0, le=MAX_WEIGHT, description="per shared interest (scaled by overlap)")
+    shared_language: float = Field(1, ge=0, le=MAX_WEIGHT, description="at least one language in common")
+    year_gap: float = Field(2, ge=0, le=MAX_WEIGHT, description="peer mentors: full weight at the preferred year gap")
+    preference: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentee asked for this mentor (preferences column)")
+    need: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentor offers what the mentee needs (needs column)")
+    stickiness: float = Field(5, ge=0, le=MAX_WEIGHT, description="keep an existing pair: re-matching must win by more than this")
