@@ -152,9 +152,12 @@ def queue_command() -> None:
 @FORMAT
 @click.pass_context
 def queue_list_command(ctx: click.Context, fmt: str) -> None:
-    """Open items, oldest first, with their reasons (each pair as mentor / mentee)."""
+    """Open items, oldest first, with their reasons (each pair as mentor / mentee).
+
+    Then the items acknowledged and still without an outcome (`queue done` records it).
+    """
     config = ctx.obj.config()
-    items = service.queue_list(config)
+    items = service.queue_list(config, acknowledged=True)
     people = load_people(config) if items else People(show_names=config.privacy.show_names)
     if people.note:
         click.echo(f"({people.note})", err=True)

@@ -26,7 +26,7 @@ HEALTH_COLUMNS = tuple(
 QUEUE_COLUMNS = tuple(
     Column(key) for key in (
         "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "outcome", "escalated_to",
-        "reasons",
+        "reasons", "state", "acknowledged_on",
     )
 )
 
@@ -101,11 +101,14 @@ def _queued_label(pair_id: str, people: People) -> str:
 
 
 def queue_view(items: Sequence[QueueItem], people: People) -> Table:
-    """The open items, oldest first (JSON: a list); text: one line per item, its reasons under it."""
+    """The open items, oldest first, then those acknowledged and awaiting an outcome (``acked_on``
+    set; ``state`` says which); JSON: a list; text: one line per item, its reasons under it."""
     rows = []
     for i in items:
-        due = None if i.status == "recovered" else i.due_on  # never due (README; tester finding 12)
+        # never due: recovered (README; tester finding 12), or acknowledged (a coordinator is on it)
+        due = None if i.status == "recovered" or i.acked_on else i.due_on
         extra = "".join([
+            f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
             f"  owner {i.owner}" if i.owner else "  no owner ([health] coordinators)",
@@ -119,10 +122,14 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
             "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
             "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons,
+            "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons),
         })
+    acked = sum(1 for i in items if i.acked_on)
     return Table(
         "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  since {since}  (last seen {last_seen}){extra}",
         details="lines", empty="the coordinator queue is empty",
-        footer=f"{len(items)} open item(s); `lmsync queue done MENTOR MENTEE --outcome ...` closes one",
+        footer=f"{len(items) - acked} open item(s)"
+        + (f", {acked} acknowledged awaiting an outcome" if acked else "")
+        + "; `lmsync queue done MENTOR MENTEE --outcome ...` closes one",
     )

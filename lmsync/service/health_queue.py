@@ -155,11 +155,13 @@ def _queue(
     )
 
 
-def queue_list(config: Config) -> list[QueueItem]:
-    """Open queue items, read from the store opened read-only."""
+def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]:
+    """Open queue items, read from the store opened read-only; with ``acknowledged``, then the
+    items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``)."""
     store = open_store(config, read_only=True)
     try:
-        return _queue(config, store).open_items()
+        queue = _queue(config, store)
+        return queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])
     finally:
         store.close()
 

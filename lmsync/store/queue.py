@@ -237,7 +237,26 @@ class CoordinatorQueue(ProgrammeRepository):
             .where(_q.c.programme == self.programme, _q.c.acked_on.is_(None))
             .order_by(_q.c.opened_on, _q.c.id)
         )
-        items = [self._with_due(_item(r)) for r in self.store.rows(query)]
+        return self._latest_states([self._with_due(_item(r)) for r in self.store.rows(query)])
+
+    def awaiting_outcome(self) -> list[QueueItem]:
+        """Items acknowledged (``queue ack``) and still without an outcome, by ack date: each its
+        pair's latest item, which ``queue done`` still takes (tester finding 7), with its pair's
+        latest status and reasons as ``open_items`` shows them. A pair queued again since has an
+        open item instead."""
+        latest = (
+            select(func.max(_q.c.id)).where(_q.c.programme == self.programme).group_by(_q.c.mentor_id, _q.c.mentee_id)
+        )
+        query = (
+            self._select()
+            .where(_q.c.programme == self.programme, _q.c.acked_on.is_not(None), _t.c.outcome.is_(None),
+                   _q.c.id.in_(latest))
+            .order_by(_q.c.acked_on, _q.c.id)
+        )
+        return self._latest_states([_item(r) for r in self.store.rows(query)])
+
+    def _latest_states(self, items: list[QueueItem]) -> list[QueueItem]:
+        """``items`` with their pair's status and reasons of a health snapshot taken since last queued."""
         latest = HealthSnapshots(self.store, self.programme).latest(i.pair for i in items)
         out = []
         for item in items:
