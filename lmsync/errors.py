@@ -15,10 +15,13 @@ code  meaning
 
 Errors carry a ``hint``: the step that fixes them, and may carry a ``summary``: the message
 for logs when ``message`` names people (counts and ids only; README "logs carry ids, not
-names", tester finding 13).
+names", tester finding 13), and ``problems``: a refused file's problems, one per line and field,
+as a log may show them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -39,12 +42,22 @@ EXIT_CODES: dict[int, str] = {
 class LmsyncError(Exception):
     exit_code = EXIT_PARTIAL
 
-    def __init__(self, message: str, *, hint: str | None = None, summary: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        summary: str | None = None,
+        problems: Sequence[Mapping[str, object]] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         #: What a log line may say instead of ``message`` (which names people); None: ``message`` is safe.
         self.summary = summary
+        #: A refused file's problems, each ``{"file", "line", "field", "reason"}`` with no cell's
+        #: value in it (the JSON fatal line lists them; ``message`` has them for people).
+        self.problems = tuple(problems)
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\n  fix: {self.hint}"

@@ -122,8 +122,11 @@ def _sniff_log_format(args: Sequence[str]) -> str:
     return os.environ.get("LMSYNC_LOG_FORMAT", "console")
 
 
-def fatal_json(error: str, message: str, exit_code: int, hint: str | None = None) -> str:
-    """One JSON line for a fatal error (keys as in lmsync's structlog JSON lines)."""
+def fatal_json(
+    error: str, message: str, exit_code: int, hint: str | None = None, problems: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """One JSON line for a fatal error (keys as in lmsync's structlog JSON lines); ``problems``: a
+    refused file's, each ``{"file", "line", "field", "reason"}`` (``LmsyncError.problems``)."""
     record: dict[str, Any] = {
         "event": "lmsync.fatal",
         "level": "error",
@@ -134,18 +137,23 @@ def fatal_json(error: str, message: str, exit_code: int, hint: str | None = None
     }
     if hint:
         record["hint"] = redact(hint)
+    if problems:
+        record["problems"] = [
+            {**p, "reason": redact(str(p["reason"]))} if "reason" in p else dict(p) for p in problems
+        ]
     return json.dumps(record, ensure_ascii=False)
 
 
 def _fail(
-    ctx: click.Context | None, error: str, message: str, code: int, hint: str | None = None, summary: str | None = None
+    ctx: click.Context | None, error: str, message: str, code: int, hint: str | None = None, summary: str | None = None,
+    problems: Sequence[Mapping[str, Any]] = (),
 ) -> NoReturn:
     """Print the error and exit with ``code``. Under JSON logs the line carries ``summary`` (counts
     and ids) instead of a ``message`` that names people (tester finding 13: logs carry ids, not
     names); a person at a terminal still reads the whole message on stderr."""
     text = message if not hint else f"{message}\n  fix: {hint}"
     if _json_wanted(ctx):
-        click.echo(fatal_json(error, message if summary is None else summary, code, hint), err=True)
+        click.echo(fatal_json(error, message if summary is None else summary, code, hint, problems), err=True)
         if summary is not None and sys.stderr.isatty():
             click.echo(f"error: {redact(text)}", err=True)
     else:
@@ -174,7 +182,7 @@ class LmsyncGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise  # click's own exits (--help, Abort) keep their meaning
         except LmsyncError as exc:
-            _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint, exc.summary)
+            _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint, exc.summary, exc.problems)
         except Exception as exc:  # Moodle errors and friends, mapped by exit_code if they carry one
             code = getattr(exc, "exit_code", None)
             if code is None:

@@ -25,20 +25,38 @@ MAX_LISTED = 25
 DateOrderSetting = Literal["auto", "dmy", "mdy"]
 
 
+#: A quoted cell value in a message (``'ada'``, ``"O'Brien"``), with the full name ``named``
+#: puts after a person's key (``'ada' (Ada Lovelace)``).
+_QUOTED = re.compile(r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?: \((?:[^()]|\([^()]*\))*\))?""")
+
+
 @dataclass(frozen=True)
 class ImportIssue:
+    """One problem of a file; ``log_reason``: ``message`` as a log may show it (None: the
+    message with every quoted value masked when the problem is a cell's, as is otherwise)."""
+
     line: int
     field: str
     message: str
+    log_reason: str | None = None
 
     def render(self, file_name: str) -> str:
         where = f"{file_name}:{self.line}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
+    def logged(self, file_name: str) -> dict[str, object]:
+        """``{"file", "line", "field", "reason"}``: a cell's problem names no value of the row (a name,
+        an answer: logs carry neither); a line's or the header's (field ``""``) says its reason whole."""
+        reason = self.log_reason
+        if reason is None:
+            reason = _QUOTED.sub("<value>", self.message) if self.field else self.message
+        return {"file": file_name, "line": self.line, "field": self.field, "reason": reason}
+
 
 def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
     """The one error for a refused file: its first problems, one a line, by line number."""
-    lines = [i.render(file_name) for i in sorted(issues, key=lambda i: i.line)[:MAX_LISTED]]
+    listed_issues = sorted(issues, key=lambda i: i.line)[:MAX_LISTED]
+    lines = [i.render(file_name) for i in listed_issues]
     if len(issues) > MAX_LISTED:
         lines.append(f"... and {len(issues) - MAX_LISTED} more")
     noun = "problem" if len(issues) == 1 else "problems"
@@ -48,6 +66,7 @@ def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
         f"{file_name}: {len(issues)} {noun}, nothing was imported\n  " + "\n  ".join(lines),
         hint="fix the file and import it again (rows already imported are not stored twice)",
         summary=f"{file_name}: {len(issues)} {noun} on line(s) {listed}, nothing was imported",  # no names: finding 13
+        problems=[i.logged(file_name) for i in listed_issues],
     )
 
 
@@ -63,6 +82,7 @@ def decode_csv(data: bytes, file_name: str) -> str:
         raise InputError(
             f"{file_name}:{line}: not UTF-8 text (byte {exc.start})",
             hint="save the file as 'CSV UTF-8' in your spreadsheet program",
+            problems=[ImportIssue(line, "", f"not UTF-8 text (byte {exc.start})").logged(file_name)],
         ) from None
 
 

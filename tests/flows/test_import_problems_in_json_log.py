@@ -1,0 +1,78 @@
+"""A refused import under ``--log-format json``: the fatal line lists each problem as
+``{"file", "line", "field", "reason"}`` (the console prints them one a line; the JSON line said
+only how many and on which lines). A cell's value (a name, an answer) is never in it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from lmsync.errors import EXIT_INPUT
+from tests.flows.test_cli_language import home as home  # noqa: F401  (fixture)
+from tests.flows.test_cli_language import programme as programme  # noqa: F401  (fixture)
+from tests.flows.test_cli_language import run
+
+
+def _fatal(stderr: str) -> dict[str, Any]:
+    (fatal,) = [json.loads(line) for line in stderr.splitlines() if '"lmsync.fatal"' in line]
+    return fatal  # type: ignore[no-any-return]
+
+
+def test_a_meeting_row_problem_is_listed_with_file_line_field_and_reason(programme: Any, home: Path) -> None:  # noqa: F811
+    _config, mentor, mentee = programme
+    csv = home / "attended_bad.csv"
+    csv.write_text(f"date,mentor,mentee,minutes,attended\n2026-11-04,{mentor.username},{mentee.username},45,maybe\n")
+    console = run("import", "meetings", str(csv))
+    assert console.exit_code == EXIT_INPUT and "attended_bad.csv:2: attended: 'maybe' is not yes/no" in console.stderr
+    result = run("--log-format", "json", "import", "meetings", str(csv))
+    assert result.exit_code == EXIT_INPUT, result.output
+    fatal = _fatal(result.stderr)
+    assert fatal["error"] == "InputError" and "nothing was imported" in fatal["message"]
+    attended = [p for p in fatal["problems"] if p["field"] == "attended"]
+    assert attended == [{"file": "attended_bad.csv", "line": 2, "field": "attended",
+                         "reason": "<value> is not yes/no (also 1/0, true/false)"}]
+    assert all(set(p) == {"file", "line", "field", "reason"} for p in fatal["problems"])
+    assert "maybe" not in result.stderr and mentor.fullname not in result.stderr  # a cell's value stays out
+
+
+def test_a_header_problem_is_listed_with_its_column(home: Path) -> None:  # noqa: F811
+    csv = home / "meetings.csv"
+    csv.write_text("date,mentor,mentee,minuets,attended\n2026-11-04,m0001,s0008,45,yes\n")
+    result = run("--log-format", "json", "import", "meetings", str(csv))
+    assert result.exit_code == EXIT_INPUT, result.output
+    problems = _fatal(result.stderr)["problems"]
+    assert [(p["file"], p["line"], p["field"]) for p in problems] == [("meetings.csv", 1, ""), ("meetings.csv", 1, "")]
+    reasons = [p["reason"] for p in problems]
+    assert reasons[0].startswith("unknown column 'minuets' (allowed: ") and reasons[1] == "missing column minutes"
+
+
+def test_a_survey_file_lists_its_problems_without_names_or_answers(programme: Any, home: Path) -> None:  # noqa: F811
+    _config, mentor, mentee = programme
+    csv = home / "surveys.csv"
+    csv.write_text(
+        "respondent,date,instrument,item,value\n"
+        f"{mentee.fullname},2026-11-04,no_such_form,q1,7\n"
+        f"{mentee.username},2026-13-45,no_such_form,q1,7\n"
+    )
+    result = run("--log-format", "json", "import", "surveys", str(csv))
+    assert result.exit_code == EXIT_INPUT, result.output
+    problems = _fatal(result.stderr)["problems"]
+    fields = {(p["line"], p["field"]) for p in problems}
+    assert {(2, "respondent"), (2, "instrument"), (3, "date"), (3, "instrument")} <= fields
+    assert next(p for p in problems if p["field"] == "respondent")["reason"] == "<value> matches nobody in the course"
+    assert mentee.fullname not in result.stderr and "no_such_form" not in result.stderr
+
+
+def test_a_logged_problem_masks_people_however_the_message_names_them() -> None:
+    from lmsync.service.csv_tables import ImportIssue, failed_import
+    from lmsync.service.imports import _clash_log_reason
+
+    named = ImportIssue(4, "about", "'ada' (Ada O'Brien) was never in a mentoring pair with respondent \"o'x\" (Bo)")
+    assert named.logged("f.csv")["reason"] == "<value> was never in a mentoring pair with respondent <value>"
+    clash = (5, "minutes", "Moodle Feedback already has a meeting of ada and bo on 2026-11-04 (40 min, attended); fix")
+    reason = _clash_log_reason(clash, {5: ("ada", "bo")})
+    assert reason == "Moodle Feedback already has a meeting of <value> and <value> on 2026-11-04 (40 min, attended); fix"
+    error = failed_import("f.csv", [ImportIssue(5, "minutes", clash[2], reason), named])
+    assert [p["line"] for p in error.problems] == [4, 5] and "ada" not in json.dumps(error.problems)
+    assert "ada" in error.message  # a person at the terminal still reads who
