@@ -19,6 +19,9 @@ from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
 
+MENTOR = click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
+MENTEE = click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
+
 
 @click.group("meetings", epilog=examples("lmsync meetings list --person s0006"))
 def command() -> None:
@@ -30,8 +33,8 @@ def command() -> None:
     epilog=examples("lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"),
 )
 @click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as [import] date_order says, and refused when it reads both ways.")
-@click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
-@click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
+@MENTOR
+@MENTEE
 @click.option("--minutes", required=True, help="Length of the meeting in minutes.")
 @click.option(
     "--attended/--absent",
@@ -130,8 +133,8 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     epilog=examples("lmsync meetings remove --date 2026-11-03 --mentor t0007 --mentee s0004"),
 )
 @click.option("--date", "when", required=True, help="The meeting's date, YYYY-MM-DD.")
-@click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
-@click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
+@MENTOR
+@MENTEE
 @click.option("--yes", is_flag=True, help="Remove without asking.")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @click.pass_context
