@@ -86,7 +86,7 @@ class MeetingsConfig(Section):
     """Meetings: where the meeting log lives, how often pairs should meet, how people are named."""
 
     feedback: str | None = Field(None, description="name of the Feedback activity used as the meeting log")
-    cadence_days: int = Field(14, ge=1, description="one meeting per pair is expected every this many days")
+    cadence_days: int = Field(14, ge=1, le=3660, description="one meeting per pair is expected every this many days")
     person_key: Literal["username", "idnumber", "email"] = Field(
         "username", description="how CSV files and the meeting log name people"
     )

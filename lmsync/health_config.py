@@ -82,6 +82,9 @@ Reliability = Annotated[float, Field(strict=True, ge=0, lt=1)]  # Cronbach's alp
 Rating = Annotated[float, Field(strict=True, ge=1, le=5)]  # a meeting rating's 1-5 scale
 NonNegative = Annotated[int, Field(strict=True, ge=0)]
 AtLeastOne = Annotated[int, Field(strict=True, ge=1)]
+MAX_DAYS = 3660  # ten years: a day count beyond it is a typo, and the dates it makes overflowed (tester round 7, 1)
+Days = Annotated[int, Field(strict=True, ge=0, le=MAX_DAYS)]
+DaysAtLeastOne = Annotated[int, Field(strict=True, ge=1, le=MAX_DAYS)]
 MeetingWindow = Annotated[int, Field(strict=True, ge=4)]  # Mann-Kendall needs at least four points
 Baseline = Annotated[int, Field(strict=True, ge=2)]  # a spread needs at least two meetings
 Points = Annotated[int, Field(strict=True, ge=0, le=100)]  # score points (100 = nothing wrong)
@@ -101,7 +104,7 @@ class HealthConfig(Section):
 
     model_config = ConfigDict(use_attribute_docstrings=True)
 
-    grace_days: NonNegative = _DEFAULTS.grace_days
+    grace_days: Days = _DEFAULTS.grace_days
     """days after a pair's start it has for its first meeting (no_first_meeting after)"""
     watch_gap_factor: Positive = _DEFAULTS.watch_gap_factor
     """no meeting for more than this x cadence: watch"""
@@ -163,7 +166,7 @@ class HealthConfig(Section):
     """reliability of self-efficacy"""
     dose_meetings: AtLeastOne = _DEFAULTS.dose_meetings
     """meetings between two self-efficacy waves that are enough to expect a rise"""
-    forum_quiet_days: AtLeastOne = _DEFAULTS.forum_quiet_days
+    forum_quiet_days: DaysAtLeastOne = _DEFAULTS.forum_quiet_days
     """a circle that posted before and not for this many days: watch"""
     weight_watch: Points = _DEFAULTS.weight_watch
     """score points a watch signal costs"""
@@ -185,21 +188,21 @@ class HealthConfig(Section):
     """instrument holding the 'is the need met?' check-in ('' = none); its top answer closes a pair"""
     need_met_item: str = "need_met"
     """the check-in item of need_met_instrument"""
-    requeue_after_days: AtLeastOne = 28
+    requeue_after_days: DaysAtLeastOne = 28
     """an acknowledged pair still fading this long after the ack is queued again"""
     # --- the coordinator queue and digest (issue 13: "Nudges and the coordinator") ---
     coordinators: list[str] = []
     """usernames of the coordinators who own queue items and get the daily digest (Moodle message)"""
     escalate_to: str = ""
     """username of the second coordinator an overdue queue item escalates to ('' = no escalation)"""
-    escalate_after_days: NonNegative = 7
+    escalate_after_days: Days = 7
     """days past its due date before a queue item escalates to escalate_to"""
     queue_assign: Literal["round_robin", "by_mentor"] = "round_robin"
     """who owns a new queue item: round_robin (the coordinator with the fewest open items) or
     by_mentor (the coordinator who already has that mentor's items, else round robin)"""
-    queue_due_days: Annotated[list[AtLeastOne], Field(min_length=1)] = [14, 28]
+    queue_due_days: Annotated[list[DaysAtLeastOne], Field(min_length=1)] = [14, 28]
     """an item's due dates in days after it opened, rising (twice in the first month); each `met` moves it on"""
-    queue_due_every_days: AtLeastOne = 30
+    queue_due_every_days: DaysAtLeastOne = 30
     """after the queue_due_days dates, an open item is due again every this many days"""
     not_a_good_fit_item: str = ""
     """survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the
@@ -310,7 +313,7 @@ class NudgesConfig(Section):
 
     model_config = ConfigDict(use_attribute_docstrings=True)
 
-    interval_days: AtLeastOne = 14
+    interval_days: DaysAtLeastOne = 14
     """at most one nudge per person per pair in this many days"""
     daily_cap: NonNegative = 200
     """at most this many nudge messages a day for the programme (the most pressing first)"""

@@ -176,3 +176,24 @@ def test_tester_round_6_13_an_empty_token_file_or_course_is_named_where_it_is_se
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     assert f"{key} (line 2)" in str(caught.value) and words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[health]\nqueue_due_days = [14, 99999999999]\n", "health.queue_due_days.1"),
+        ("[health]\nescalate_after_days = 99999999999\n", "health.escalate_after_days"),
+        ("[health]\ngrace_days = 3000000\n", "health.grace_days"),
+        ("[nudges]\ninterval_days = 3000000\n", "nudges.interval_days"),
+        ("[meetings]\ncadence_days = 3000000\n", "meetings.cadence_days"),
+    ],
+)
+def test_tester_round_7_1_a_day_count_over_ten_years_is_a_configuration_error(tmp_path, text, key):
+    """``queue_due_days = [14, 99999999999]`` was accepted, then crashed health and queue done."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "x"\n' + text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert f"{key} (line " in str(caught.value) and "less than or equal to 3660" in str(caught.value)
+    with pytest.raises(ConfigError, match="LMSYNC_HEALTH_QUEUE_DUE_DAYS"):
+        load_config(None, environ={"LMSYNC_HEALTH_QUEUE_DUE_DAYS": "[3000000]"})
