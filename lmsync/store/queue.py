@@ -317,7 +317,7 @@ class CoordinatorQueue(ProgrammeRepository):
                 # undone, as a met after an ack on another day undoes it (tester round 3, 8)
                 if item.acked_on is not None:
                     self.store.write(_q.update().where(_q.c.id == item.id).values(
-                        acked_on=None, acked_at=None, note=note or item.note))
+                        acked_on=None, acked_at=None, note=_joined(item.note, note)))
                     item = self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id))))
                 return item
             if outcome == "met":
@@ -330,13 +330,14 @@ class CoordinatorQueue(ProgrammeRepository):
                            "escalated_on": None}
                 reopen = {"acked_on": None, "acked_at": None} if item.acked_on is not None else {}
                 if note is not None or reopen:
-                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=note or item.note))
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=_joined(item.note, note)))
             elif item.acked_on is not None:  # acknowledged: keep its ack, record the outcome
                 if note is not None:
-                    self.store.write(_q.update().where(_q.c.id == item.id).values(note=note))
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(note=_joined(item.note, note)))
             else:
                 self.store.write(
-                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
+                    _q.update().where(_q.c.id == item.id).values(acked_on=on.isoformat(), acked_at=now_iso(),
+                                                                 note=_joined(item.note, note))
                 )
             self._track(item, **values)
             after = self.store.first(self._select().where(_q.c.id == item.id))
@@ -400,7 +401,18 @@ class CoordinatorQueue(ProgrammeRepository):
             if row is None:
                 return None
             self.store.write(
-                _q.update().where(_q.c.id == row.id).values(acked_on=on.isoformat(), acked_at=now_iso(), note=note)
+                _q.update().where(_q.c.id == row.id).values(
+                    acked_on=on.isoformat(), acked_at=now_iso(), note=_joined(row.note, note))
             )
             closed = self.store.first(select(_q).where(_q.c.id == row.id))
         return _item(closed)
+
+
+def _joined(earlier: str | None, new: str | None) -> str | None:
+    """A coordinator's notes on one item, oldest first: a new note is added, never put in place of
+    the earlier one (tester round 7, 2: ``queue done --note`` replaced the ``queue ack --note``)."""
+    if not new:
+        return earlier
+    if not earlier or earlier == new:
+        return new
+    return f"{earlier} / {new}"

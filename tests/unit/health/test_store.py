@@ -124,3 +124,14 @@ def test_export_and_erase_take_the_tracking_of_the_persons_queue_items_and_no_ot
     assert erase_person(store, 3)["queue_tracking"] == 1
     assert [t["item_id"] for t in export_person(store, 66)["queue_tracking"]] == [theirs.id]  # no orphan left
     assert [i.id for i in queue.items()] == [theirs.id]
+
+
+@pytest.mark.parametrize("outcome", ["met", "closed", "no_action"])
+def test_tester_round_7_2_an_outcome_note_is_added_to_the_ack_note_not_put_in_its_place(store, outcome):
+    queue = CoordinatorQueue(store, "p")
+    assert queue.offer(DAY, health(3)) == "added"
+    queue.ack((66, 3), on=DAY, note="mentee disclosed family illness")
+    done = queue.done((66, 3), outcome, on=DAY + timedelta(days=1), note="met the mentee")
+    assert done is not None and done.note == "mentee disclosed family illness / met the mentee"
+    again = queue.done((66, 3), "no_action", on=DAY + timedelta(days=2)) if outcome == "met" else done
+    assert again is not None and again.note == "mentee disclosed family illness / met the mentee"  # no note: kept
