@@ -431,7 +431,9 @@ def run_cycle(
                 on_step(step)
         # ``stopped``: steps were skipped on a stop request; ``lmsync run`` then exits at least 1,
         # and a journal reader must not take exit_code 0 for a whole cycle (tester round 6, 9)
-        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.exit_code,
+        # the code ``lmsync run`` exits with: a stopped run is partial (tester round 7, 3)
+        done_code = max(result.exit_code, EXIT_PARTIAL) if result.stopped else result.exit_code
+        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=done_code,
                  stopped=result.stopped)
         return result
 

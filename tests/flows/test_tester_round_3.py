@@ -80,3 +80,4 @@ def test_tester_round_6_9_a_stopped_cycle_logs_that_it_stopped(env: Any, monkeyp
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     done = [e for e in lines if e.get("event") == "cycle.done"]
     assert len(done) == 1 and done[0]["stopped"] is True, lines
+    assert done[0]["exit_code"] == EXIT_PARTIAL  # the code the run exits with (tester round 7, 3)
