@@ -132,7 +132,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     "remove",
     epilog=examples("lmsync meetings remove --date 2026-11-03 --mentor t0007 --mentee s0004"),
 )
-@click.option("--date", "when", required=True, help="The meeting's date, YYYY-MM-DD.")
+@click.option("--date", "when", required=True, help="The meeting's date: YYYY-MM-DD, or a slash date read as [import] date_order says.")
 @MENTOR
 @MENTEE
 @click.option("--yes", is_flag=True, help="Remove without asking.")

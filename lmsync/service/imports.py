@@ -51,6 +51,7 @@ from lmsync.domain.meetings import (
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
+    DateOrderSetting,
     DateStyleGuard,
     ImportIssue,
     decide_date_order,
@@ -211,6 +212,19 @@ def meeting_from_options(fields: Mapping[str, str | None], resolve: Resolver, ru
     if pair_issue:
         raise InputError(f"--mentee: {pair_issue}")
     return meeting
+
+
+def typed_date(text: str, date_order: DateOrderSetting) -> date:
+    """One date typed as an option, read as ``meetings add`` reads it: ``YYYY-MM-DD``, or a slash
+    date in ``[import] date_order`` (``auto``: as the date itself says; an ambiguous one is
+    refused). Raises ``InputError`` naming ``--date`` (tester round 7, 7: ``meetings remove``
+    refused the slash dates ``meetings add`` takes)."""
+    try:
+        order = _single_date_order(ImportRules(date_order=date_order), text)
+        day, _style = parse_date(text, order=order)
+    except FieldProblem as exc:
+        raise InputError(f"--date: {exc.message}") from None
+    return day
 
 
 def _single_date_order(rules: ImportRules, text: str) -> DateOrder:

@@ -55,6 +55,7 @@ from lmsync.service.imports import (
     meeting_from_options,
     meetings_template,
     surveys_template,
+    typed_date,
 )
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
@@ -267,15 +268,12 @@ def remove_meetings(
     import or ``meetings add`` recorded (tester round 6, 7: a meeting imported with a mistyped date
     could not be taken back, and re-importing it as missed counted against the pair).
 
-    ``when``: ``YYYY-MM-DD``. ``confirm`` is shown what would go and says whether to go on (the
+    ``when``: ``YYYY-MM-DD``, or a slash date read as ``meetings add`` reads it. ``confirm`` is shown what would go and says whether to go on (the
     CLI asks, or ``--yes``). Returns what was removed (empty when not confirmed). Raises
     ``InputError`` for a bad date, no stored meeting of the pair that day, or one read from the
     Feedback meeting log only (the next read would bring it back: delete the response in Moodle).
     """
-    try:
-        day = date.fromisoformat(when.strip())
-    except ValueError:
-        raise InputError(f"--date: {when!r} is not a date; give it as YYYY-MM-DD") from None
+    day = typed_date(when, config.import_.date_order)  # as meetings add reads it (tester round 7, 7)
     with _store_for(config, None, wait=wait) as db:
         repository = MeetingRepository(db, config.programme.name)
         held = repository.held([(day, mentor_id, mentee_id)]).get((day, mentor_id, mentee_id), [])

@@ -54,8 +54,16 @@ def test_tester_round_6_7_a_mistyped_meeting_is_shown_then_removed(pair: tuple[s
     assert _dates(mentee) == ["2026-10-30"]
     again = _run(*args, "--yes")
     assert again.exit_code == EXIT_INPUT and "no stored meeting of this pair on 2026-10-03" in again.output
-    bad = _run("meetings", "remove", "--date", "3/10/2026", "--mentor", mentor, "--mentee", mentee, "--yes")
-    assert bad.exit_code == EXIT_INPUT and "give it as YYYY-MM-DD" in bad.output
+    ambiguous = _run("meetings", "remove", "--date", "3/10/2026", "--mentor", mentor, "--mentee", mentee, "--yes")
+    assert ambiguous.exit_code == EXIT_INPUT and "reads both day-first and month-first" in ambiguous.output
+    bad = _run("meetings", "remove", "--date", "30/02/2026", "--mentor", mentor, "--mentee", mentee, "--yes")
+    assert bad.exit_code == EXIT_INPUT and bad.output.startswith("error: --date:"), bad.output
+    # a slash date reads as meetings add reads it (tester round 7, 7)
+    assert _run("import", "meetings", str(wrong)).exit_code == 0
+    slash = _run("meetings", "remove", "--date", "03/10/2026", "--mentor", mentor, "--mentee", mentee, "--yes")
+    assert slash.exit_code == EXIT_INPUT and "reads both" in slash.output
+    day_first = _run("meetings", "remove", "--date", "31/10/2026", "--mentor", mentor, "--mentee", mentee, "--yes")
+    assert day_first.exit_code == EXIT_INPUT and "no stored meeting of this pair on 2026-10-31" in day_first.output
 
 
 def test_tester_round_6_7_a_meeting_read_from_the_feedback_log_is_not_removed(pair: tuple[str, str]) -> None:
