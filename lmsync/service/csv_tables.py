@@ -222,6 +222,10 @@ def decide_date_order(
             ],
         )
     order = evidence.order
+    if order is None and not evidence.ambiguous:
+        # no slash date reads either way (31/31/2026): each is a problem of its row, listed with the
+        # file's other problems, not a date-order question (tester round 7, 4)
+        return "dmy", None
     if order is None:
         first = next(line for line, f in rows if detect_date_order([f.get("date", "")]).slash_dates)
         raise failed_import(

@@ -236,3 +236,12 @@ def test_issue_11_a_persons_export_and_erasure_cover_answers_about_them(tmp_path
     assert len(export_person(store, 3)["survey_answers"]) == 1
     assert erase_person(store, 3)["survey_answers"] == 1
     assert SurveyRepository(store, "p").answers() == []
+
+
+def test_tester_round_7_4_an_impossible_slash_date_is_its_rows_problem_listed_with_the_others(run, tmp_path, db_path):
+    """``31/31/2026`` was refused as "0 date(s) like ... read both ways", hiding the file's other problems."""
+    text = HEADER + "31/31/2026,m0001,s0001,-3,maybe\n"
+    message = error_of(run("meetings", str(write(tmp_path, text))))
+    assert "read both day-first" not in message
+    assert "m.csv:2: date:" in message and "m.csv:2: minutes:" in message and "m.csv:2: attended:" in message
+    assert not db_path.exists() or stored(db_path) == []
