@@ -144,7 +144,8 @@ def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
 def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
     """Run the whole cycle (`lmsync run`) every INTERVAL until SIGTERM; stops cleanly between batches.
 
-    After a failed run the wait doubles (capped at 6h) until a run succeeds.
+    After a run that ended 1 (a failure the next run may fix) the wait doubles (capped at 6h) until a run
+    succeeds; 2 (an admin must act) keeps the interval.
     """
     seconds = _parse_interval(interval)
     stop = jobs.StopFlag.install()
