@@ -19,6 +19,8 @@ from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, people_of, resolve_person
 from lmsync.service.imports import ImportResult
 
+DATE = click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as "
+                    "[import] date_order says, and refused when it reads both ways.")
 MENTOR = click.option("--mentor", required=True, help="The mentor: username, idnumber, email or Moodle id.")
 MENTEE = click.option("--mentee", required=True, help="The mentee: username, idnumber, email or Moodle id.")
 
@@ -32,7 +34,7 @@ def command() -> None:
     "add",
     epilog=examples("lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"),
 )
-@click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as [import] date_order says, and refused when it reads both ways.")
+@DATE
 @MENTOR
 @MENTEE
 @click.option("--minutes", required=True, help="Length of the meeting in minutes.")
@@ -132,7 +134,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     "remove",
     epilog=examples("lmsync meetings remove --date 2026-11-03 --mentor t0007 --mentee s0004"),
 )
-@click.option("--date", "when", required=True, help="The meeting's date: YYYY-MM-DD, or a slash date read as [import] date_order says.")
+@DATE
 @MENTOR
 @MENTEE
 @click.option("--yes", is_flag=True, help="Remove without asking.")
