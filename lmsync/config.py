@@ -134,6 +134,8 @@ class ProgrammeConfig(Section):
         """A forum name with a tag never matches: Moodle stores and shows it without the tag (trap 38)."""
         from lmsync.moodle.text import param_text_problem, strip_tags
 
+        if not value.strip():  # it only logged observe.forum_missing and planned on (tester round 7, 10)
+            raise ValueError("is empty: give the name of the forum the welcome discussions go to, as the course shows it")
         if param_text_problem(value):
             shown = " ".join(strip_tags(value).split())
             raise ValueError(

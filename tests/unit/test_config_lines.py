@@ -167,6 +167,7 @@ def test_tester_round_6_4_a_rating_threshold_of_one_mentee_is_refused(tmp_path):
         ('[moodle]\ntoken_file = ""\n', "moodle.token_file", "is empty: give the path of the file holding the token"),
         ('[moodle]\ntoken_file = "  "\n', "moodle.token_file", "is empty"),
         ('[programme]\ncourse = ""\n', "programme.course", "is empty: give the shortname"),
+        ('[programme]\nforum = " "\n', "programme.forum", "is empty: give the name of the forum"),  # round 7, 10
     ],
 )
 def test_tester_round_6_13_an_empty_token_file_or_course_is_named_where_it_is_set(tmp_path, text, key, words):
