@@ -65,8 +65,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "is left as it is and reported (exit 2) on every push",
             err=True,
         )
-    # the label of someone not in the course names the id already (tester round 6, 13)
-    label = person.label if f"#{person.user_id} " in person.label else f"{person.label} (Moodle id {person.user_id})"
+    # someone not in the course is labelled by the id already (tester round 6, 13)
+    label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     others = ", ".join(person.partners) or "the other side of each of their pairs"
     try:
         agreed = yes or click.confirm(
