@@ -13,7 +13,6 @@ import sys
 import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, examples
-from lmsync.errors import EXIT_PARTIAL
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -49,9 +48,7 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
         report_renderer=renderer(),
         allow_mass_nudge=allow_mass_nudge,
     )
-    # A stopped run left steps undone: a partial run for cron and systemd, not a success (tester
-    # round 3, 4). The daemon's own stop is not a failure; it reads the cycle's code, not this one.
-    code = max(result.exit_code, EXIT_PARTIAL) if result.stopped else result.exit_code
+    code = result.run_exit_code  # a stopped run is partial (tester round 3, 4)
     if as_json:  # the run's last line too, so a log shipper ties the steps to its outcome (round 3, 17)
         click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
     else:

@@ -114,6 +114,13 @@ class CycleResult:
         return max((s.exit_code for s in self.steps), default=EXIT_OK)
 
     @property
+    def run_exit_code(self) -> int:
+        """What ``lmsync run`` exits with and ``cycle.done`` logs: a stopped run left steps undone, a
+        partial run for cron and systemd (tester round 3, 4; round 7, 3). The daemon reads
+        ``exit_code``: its own stop is not a failure."""
+        return max(self.exit_code, EXIT_PARTIAL) if self.stopped else self.exit_code
+
+    @property
     def converged(self) -> bool:
         """For the daemon loop: the whole run succeeded."""
         return self.exit_code == EXIT_OK
@@ -429,11 +436,8 @@ def run_cycle(
             result.steps.append(step)
             if on_step is not None:
                 on_step(step)
-        # ``stopped``: steps were skipped on a stop request; ``lmsync run`` then exits at least 1,
-        # and a journal reader must not take exit_code 0 for a whole cycle (tester round 6, 9)
-        # the code ``lmsync run`` exits with: a stopped run is partial (tester round 7, 3)
-        done_code = max(result.exit_code, EXIT_PARTIAL) if result.stopped else result.exit_code
-        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=done_code,
+        # a journal reader must not take exit_code 0 for a stopped cycle (tester round 6, 9; round 7, 3)
+        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.run_exit_code,
                  stopped=result.stopped)
         return result
 
