@@ -36,6 +36,7 @@ from lmsync.service.doctor_checks import (
     programme_start_check,
     quoted,
     reachable_checklist,
+    read_or_none,
     roles_check,
     short_cause,
 )
@@ -220,12 +221,6 @@ class CourseReads:
     feedbacks: list[Any] | None = None
 
 
-def _read(read: Any) -> Any:
-    try:
-        return read()
-    except MoodleError:
-        return None
-
 
 def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple[dict[str, Any], CourseReads]:
     """Ids the probes need, found with reads; a missing one skips its probes, saying why."""
@@ -240,23 +235,23 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
         return values, CourseReads()
     course = values["courseid"]
     reads = CourseReads(
-        users=_read(lambda: api.get_enrolled_users(
+        users=read_or_none(lambda: api.get_enrolled_users(
             course, onlyactive=True, userfields=["id", "idnumber", "roles", "customfields"],
             page_size=config.moodle.page_size,
         )),
-        forums=_read(lambda: api.get_forums_by_courses([course])),
-        feedbacks=_read(lambda: api.get_feedbacks_by_courses([course]).feedbacks),
+        forums=read_or_none(lambda: api.get_forums_by_courses([course])),
+        feedbacks=read_or_none(lambda: api.get_feedbacks_by_courses([course]).feedbacks),
     )
     mentee_roles = set(config.programme.mentee_roles)
     prefix = f"lmsync:{config.programme.name}:mentor:"
     found = {
         "forumid": next((f.id for f in reads.forums or [] if same_name(f.name, config.programme.forum)), None),
         "feedbackid": next((f.id for f in reads.feedbacks or []), None),
-        "assignmentid": _read(lambda: next(
+        "assignmentid": read_or_none(lambda: next(
             (a.id for c in api.get_assignments([course]).courses for a in c.assignments), None
         )),
         "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
-        "groupid": _read(lambda: next(
+        "groupid": read_or_none(lambda: next(
             (g.id for g in api.get_course_groups(course) if g.idnumber.startswith(prefix)), None
         )),
     }
@@ -309,7 +304,7 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
             "restricted to the lmsync grouping, and name it in [programme] forum",
         )
         return
-    discussions = _read(lambda: api.get_forum_discussions(forum.id).discussions)
+    discussions = read_or_none(lambda: api.get_forum_discussions(forum.id).discussions)
     if discussions is None:
         return  # reported by the capability probes
     if any("lmsync:" in d.message and d.groupid == -1 for d in discussions):

@@ -12,6 +12,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lmsync.config import Config
+from lmsync.moodle.errors import MoodleError
+
+
+def read_or_none(read: Any) -> Any:
+    """``read()``, or None when Moodle refuses it: doctor's capability probes name what is missing."""
+    try:
+        return read()
+    except MoodleError:
+        return None
 
 
 def quoted(name: str) -> str:

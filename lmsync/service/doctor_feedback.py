@@ -9,8 +9,7 @@ from typing import Any, Protocol
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import MoodleError
-from lmsync.service.doctor_checks import quoted
+from lmsync.service.doctor_checks import quoted, read_or_none
 
 
 class Reporter(Protocol):
@@ -21,13 +20,6 @@ def feedback_item_checks(api: MoodleApi, config: Config, feedbacks: list[Any], r
     """Every check of this module, in the order doctor prints them."""
     _feedback_scales(api, config, feedbacks, report)
     _meeting_log_items(api, config, feedbacks, report)
-
-
-def _read_or_none(read: Any) -> Any:
-    try:
-        return read()
-    except MoodleError:
-        return None  # doctor's capability probes name what is missing
 
 
 def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], report: Reporter) -> None:
@@ -42,7 +34,7 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
         feedback = find_feedback(feedbacks, config.meetings.feedback)
     except FeedbackSourceProblem:
         return  # missing or anonymous: reported above
-    items = _read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+    items = read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
     if items is None:
         return
     labels = set(item_labels(items).values())
@@ -84,7 +76,7 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
             feedback = find_feedback(feedbacks, section.feedback)
         except FeedbackSourceProblem:
             continue  # missing or anonymous: reported above
-        items = _read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+        items = read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
         if items is None:
             continue  # reported by the capability probes
         by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
