@@ -67,6 +67,9 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)  # inf/nan: tester round 6, 2
 
 
+MAX_DAYS = 3660  # ten years: a day count beyond it is a typo, and the dates it makes overflowed (tester round 7, 1)
+
+
 class MeetingLogItemsConfig(Section):
     """Feedback item *labels* (set by the admin on each question) holding each meeting field."""
 
@@ -86,7 +89,7 @@ class MeetingsConfig(Section):
     """Meetings: where the meeting log lives, how often pairs should meet, how people are named."""
 
     feedback: str | None = Field(None, description="name of the Feedback activity used as the meeting log")
-    cadence_days: int = Field(14, ge=1, le=3660, description="one meeting per pair is expected every this many days")
+    cadence_days: int = Field(14, ge=1, le=MAX_DAYS, description="one meeting per pair is expected every this many days")
     person_key: Literal["username", "idnumber", "email"] = Field(
         "username", description="how CSV files and the meeting log name people"
     )

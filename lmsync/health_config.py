@@ -31,7 +31,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
-from lmsync.config_sections import Section
+from lmsync.config_sections import MAX_DAYS, Section
 from lmsync.domain.health import Thresholds
 
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):[0-5]\d")
@@ -82,7 +82,6 @@ Reliability = Annotated[float, Field(strict=True, ge=0, lt=1)]  # Cronbach's alp
 Rating = Annotated[float, Field(strict=True, ge=1, le=5)]  # a meeting rating's 1-5 scale
 NonNegative = Annotated[int, Field(strict=True, ge=0)]
 AtLeastOne = Annotated[int, Field(strict=True, ge=1)]
-MAX_DAYS = 3660  # ten years: a day count beyond it is a typo, and the dates it makes overflowed (tester round 7, 1)
 Days = Annotated[int, Field(strict=True, ge=0, le=MAX_DAYS)]
 DaysAtLeastOne = Annotated[int, Field(strict=True, ge=1, le=MAX_DAYS)]
 MeetingWindow = Annotated[int, Field(strict=True, ge=4)]  # Mann-Kendall needs at least four points
