@@ -30,7 +30,6 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
@@ -80,7 +79,7 @@ from lmsync.service.grades_push import (
 )
 from lmsync.service.meetings import make_resolver, store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser, observe
-from lmsync.service.programme_settings import Settings, programme_today, settings
+from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
@@ -355,7 +354,7 @@ def make_grades_plan(
         if read_sources
         else []
     )
-    metrics = compute_metrics(store, s, pairs, as_of=today, tz=ZoneInfo(config.programme.timezone))
+    metrics = compute_metrics(store, s, pairs, as_of=today, tz=programme_zone(config))
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)

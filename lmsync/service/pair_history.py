@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.service.feedback_store import current_scores
+from lmsync.domain.instruments import WaveScore
+from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
 from lmsync.service.health_queue import _queue
 from lmsync.service.meetings import settings
+from lmsync.service.programme_settings import programme_zone
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
@@ -64,12 +67,22 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         ]
         instruments = satisfaction_instruments(config)
         all_scores = [ws for ws in current_scores(store, settings(config)) if ws.instrument in instruments]
-        mentees_of_mentor = {
-            m for (a, m) in PairingHistory(store, programme).pairing_days() if a == mentor
-        } | {mentee}
+        # A mentee's answer counts for the mentor they had on its date: after a re-match the new
+        # mentor's mean never takes in a rating of the old one (as grades: tester round 6, 4).
+        # An answer naming this mentor (``about``) counts when its author was ever their mentee.
+        history = PairingHistory(store, programme).history()
+        current = {(p.mentor_id, p.mentee_id) for p in history if p.left_at is None} | {pair}
+        ever = current | {(p.mentor_id, p.mentee_id) for p in history}
+        pairs_on = cache(feedback_pairs_by_date(store, programme, current, tz=programme_zone(config)).on)
+
+        def rates_mentor(ws: WaveScore) -> bool:
+            if ws.about_id is not None:
+                return ws.about_id == mentor and (mentor, ws.respondent_id) in ever
+            return (mentor, ws.respondent_id) in pairs_on(ws.date)
+
         scores: list[SideScore] = []
         for ws in all_scores:
-            if ws.respondent_id == mentor and ws.about_id in (None, mentee):
+            if ws.respondent_id == mentor and (ws.about_id == mentee or ws.about_id is None and pair in pairs_on(ws.date)):
                 scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
         minimum = config.grades.min_mentees_for_mentor_rating
         waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
@@ -77,8 +90,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             rows = [
                 ws
                 for ws in all_scores
-                if ws.instrument == instrument and ws.wave == wave and ws.respondent_id in mentees_of_mentor
-                and ws.about_id in (None, mentor) and ws.score.total is not None
+                if ws.instrument == instrument and ws.wave == wave and ws.score.total is not None and rates_mentor(ws)
             ]
             day = max((ws.date for ws in rows), default=as_date(None, config))
             if len(rows) >= minimum:

@@ -80,7 +80,12 @@ def programme_now(config: Config, now: datetime | None = None) -> datetime:
     moment = now or clock()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(config.programme.timezone))
+    return moment.astimezone(programme_zone(config))
+
+
+def programme_zone(config: Config) -> ZoneInfo:
+    """``[programme] timezone`` as a time zone (checked when the configuration is read)."""
+    return ZoneInfo(config.programme.timezone)
 
 
 def programme_today(config: Config, now: datetime | None = None) -> date:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.pair_dates import PairsByDate
 from lmsync.log import get_logger
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
@@ -120,7 +121,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     pair_list = sorted(set(cohort.pairs))
     mentees = {e for _, e in pair_list}
     start = term_start(config)
-    surveys = survey_tables(config, inputs.scores, inputs.quality_answers, pair_list, cohort.roster, people)
+    surveys = survey_tables(config, inputs.scores, inputs.quality_answers, pair_list, cohort.roster, people,
+                            pairs_on=PairsByDate(inputs.pairing_history, tuple(pair_list)).on)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     at_risk = at_risk_table(inputs.flagged, inputs.queue, people)

@@ -13,7 +13,10 @@ from datetime import date, timedelta
 
 from lmsync.config import Config
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
+from lmsync.domain.pair_dates import DatedPair
+from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.meetings import settings
+from lmsync.service.programme_settings import programme_zone
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
@@ -48,6 +51,8 @@ class ReportInputs:
     queue: Mapping[tuple[int, int], QueueState] = field(default_factory=dict)
     scores: tuple[WaveScore, ...] = ()
     quality_answers: tuple[SurveyAnswer, ...] = ()
+    #: the pairing history as local dates: a mentee's answer rates the mentor of its day
+    pairing_history: tuple[DatedPair, ...] = ()
 
 
 def term_start(config: Config) -> date | None:
@@ -93,4 +98,5 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         queue=queue_states(store, programme),
         scores=tuple(wave_scores(store, programme, until=as_of)),
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
+        pairing_history=feedback_pairs_by_date(store, programme, (), tz=programme_zone(config)).history,
     )

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from statistics import fmean
 from typing import Any
 
@@ -234,8 +235,13 @@ def _qualities_tables(
     pairs: Sequence[tuple[int, int]],
     min_mentees: int,
     people: People,
+    pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
 ) -> tuple[Table, Table]:
-    """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees."""
+    """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees.
+
+    An answer naming no mentor rates the respondent's mentor on its date when ``pairs_on`` (the
+    pairs of a day, ``PairsByDate.on``) is given, else their current mentor(s): after a re-match
+    the new mentor is not credited with a rating of the old one (as grades: tester round 6, 4)."""
     items = instrument.items if instrument is not None else ()
     overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
     per_mentor = Table(
@@ -246,6 +252,7 @@ def _qualities_tables(
     mentors_of: dict[int, set[int]] = defaultdict(set)
     for mentor, mentee in pairs:
         mentors_of[mentee].add(mentor)
+    on_day = cache(pairs_on) if pairs_on is not None else None
     # each (mentee, mentor) relationship's latest sitting
     sittings: dict[tuple[int, int], tuple[date, dict[str, float]]] = {}
     for a in answers:
@@ -255,7 +262,12 @@ def _qualities_tables(
             value = instrument.parse_value(a.item, a.value)
         except ValueError:
             continue
-        rated = {a.about_id} if a.about_id is not None else mentors_of.get(a.respondent_id, set())
+        if a.about_id is not None:
+            rated = {a.about_id}
+        elif on_day is not None:
+            rated = {m for m, e in on_day(a.date) if e == a.respondent_id}
+        else:
+            rated = mentors_of.get(a.respondent_id, set())
         for mentor in rated:
             key = (a.respondent_id, mentor)
             day, values = sittings.get(key, (date.min, {}))
@@ -296,6 +308,8 @@ def survey_tables(
     pairs: Sequence[tuple[int, int]],
     roster: Mapping[int, Any],
     people: People,
+    *,
+    pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
 ) -> SurveyTables:
     """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
 
@@ -343,7 +357,8 @@ def survey_tables(
         evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell
     )
     qualities, mentor_qualities = _qualities_tables(
-        quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people
+        quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,
+        pairs_on,
     )
     return SurveyTables(
         satisfaction=satisfaction,

@@ -1,0 +1,110 @@
+"""A mentee's rating belongs to the mentor they had on the day they gave it.
+
+Grades attribute a mentee's satisfaction answer by the pairs of its date (tester round 6, 4);
+``pair show`` and the report's mentor-qualities table attributed it by the pairs of today, so
+after a re-match the new mentor's mean took in a rating of the old mentor.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.domain.instruments import SurveyAnswer
+from lmsync.service.meetings import rescore_surveys, settings
+from lmsync.service.pair_history import pair_history
+from lmsync.service.report import gather
+from lmsync.store import schema
+from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory
+from lmsync.store.surveys import SurveyRepository
+from tests.unit.report.synthetic import AS_OF, QUALITIES, STAMP, config_for, roster_and_pairs
+
+PROGRAMME = "p"
+OLD, NEW = 20, 10  # mentors
+MOVED, STAYED = 4, 1  # mentees: MOVED was OLD's until 1 March, then NEW's; STAYED was always NEW's
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(
+        f'[programme]\nname = "{PROGRAMME}"\n[grades]\nmin_mentees_for_mentor_rating = 2\n'
+        "[waves.windows]\nT0 = { start = 2026-01-01, end = 2026-06-30 }\n"
+    )
+    return load_config(path, environ={})
+
+
+def circle(mentor: int) -> str:
+    return f"lmsync:{PROGRAMME}:mentor:{mentor}"
+
+
+def answers(mentee: int, day: date, value: str) -> list[SurveyAnswer]:
+    return [SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv") for i in range(1, 6)]
+
+
+@pytest.fixture
+def rematched(config):
+    store = Store(config.store_path())
+    try:
+        history = PairingHistory(store, PROGRAMME)
+        history.record("add_member", [(circle(OLD), MOVED), (circle(NEW), STAYED)], at="2026-01-05T08:00:00+00:00")
+        history.record("remove_member", [(circle(OLD), MOVED)], at="2026-03-01T08:00:00+00:00")
+        history.record("add_member", [(circle(NEW), MOVED)], at="2026-03-01T08:00:00+00:00")
+        # MOVED rated OLD in February (a 1); STAYED rated NEW in February (a 5)
+        SurveyRepository(store, PROGRAMME).save(
+            (a, "test") for a in answers(MOVED, date(2026, 2, 10), "1") + answers(STAYED, date(2026, 2, 12), "5")
+        )
+        assert rescore_surveys(store, settings(config)) == 2
+    finally:
+        store.close()
+
+
+def test_pair_show_leaves_a_rating_of_the_old_mentor_out_of_the_new_mentors_mean(config, rematched):
+    new = [s for s in pair_history(config, (NEW, MOVED)).scores if s.side == "mentee"]
+    # one mentee (STAYED) rated NEW in T0: under the minimum of 2, so withheld; before the fix
+    # the mean over "2 mentees" (5 and OLD's 1) was shown as NEW's
+    assert [(s.wave, s.over, s.withheld, s.score) for s in new] == [("T0", 1, True, None)]
+
+
+def test_pair_show_counts_an_answer_naming_its_mentor_whatever_its_day(config):
+    store = Store(config.store_path())
+    try:
+        history = PairingHistory(store, PROGRAMME)
+        history.record("add_member", [(circle(NEW), MOVED), (circle(NEW), STAYED)], at="2026-03-01T08:00:00+00:00")
+        named = [SurveyAnswer(MOVED, "relationship_satisfaction_mentee", date(2026, 2, 10), f"rs{i}", "4", "csv",
+                              about_id=NEW) for i in range(1, 6)]
+        SurveyRepository(store, PROGRAMME).save((a, "test") for a in named + answers(STAYED, date(2026, 3, 12), "2"))
+        assert rescore_surveys(store, settings(config)) == 2
+    finally:
+        store.close()
+    new = [s for s in pair_history(config, (NEW, MOVED)).scores if s.side == "mentee"]
+    assert [(s.over, s.score) for s in new] == [(2, 3.0)]
+
+
+def test_report_credits_a_mentor_qualities_answer_to_the_mentor_of_its_day():
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    roster, pairs = roster_and_pairs(12)  # mentors 1-3, four mentees each
+    moved_on = AS_OF - timedelta(days=30)
+    moved = [e for m, e in pairs if m == 1][:3]  # were mentor 2's until ``moved_on``
+    history = PairingHistory(store, config.programme.name)
+    start = f"{AS_OF - timedelta(days=100)}T08:00:00+00:00"
+    history.record("add_member", [(f"lmsync:{config.programme.name}:mentor:{m if e not in moved else 2}", e)
+                                  for m, e in pairs], at=start)
+    history.record("remove_member", [(f"lmsync:{config.programme.name}:mentor:2", e) for e in moved], at=f"{moved_on}T08:00:00+00:00")
+    history.record("add_member", [(f"lmsync:{config.programme.name}:mentor:1", e) for e in moved], at=f"{moved_on}T08:00:00+00:00")
+    answered = {e: (moved_on - timedelta(days=10) if e in moved else AS_OF - timedelta(days=5)) for _m, e in pairs}
+    store.write(schema.survey_answers.insert(), [
+        dict(programme=config.programme.name, respondent_id=e, instrument="mentor_qualities", answer_date=day.isoformat(),
+             item=item, value="4", source="csv", origin="test", created_at=STAMP, updated_at=STAMP, about_id=0)
+        for e, day in answered.items() for item in QUALITIES
+    ])
+    data = gather(config, store, as_of=AS_OF, roster=roster, pairs=pairs)
+    raters = {row[0]: row[1] for row in data.mentor_qualities.rows}
+    # mentor 2: its four mentees and the three who rated it before they moved; mentor 1: one
+    # rater (under the minimum of 3, no row); before the fix mentor 1 showed 4, mentor 2 4
+    assert raters == {"t0002": 7, "t0003": 4}
