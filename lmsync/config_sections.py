@@ -85,6 +85,15 @@ class MeetingLogItemsConfig(Section):
         )
 
 
+def refuse_blank_activity(value: str | None, holding: str) -> str | None:
+    """A blank Feedback activity name is a mistake: it matched no activity, and nothing said so
+    (tester round 7, left then; refused like an empty forum or course)."""
+    if value is not None and not value.strip():
+        raise ValueError(f"is empty: give the name of the Feedback activity holding {holding} as the course "
+                         "shows it, or leave the key out")
+    return value
+
+
 class MeetingsConfig(Section):
     """Meetings: where the meeting log lives, how often pairs should meet, how people are named."""
 
@@ -97,6 +106,11 @@ class MeetingsConfig(Section):
     items: MeetingLogItemsConfig = MeetingLogItemsConfig()
     max_meetings: int = Field(100, ge=1, description="grademax of the meetings-held item")
     max_minutes: int = Field(240, ge=1, description="grademax of the mean-minutes item")
+
+    @field_validator("feedback")
+    @classmethod
+    def _refuse_empty_feedback(cls, value: str | None) -> str | None:
+        return refuse_blank_activity(value, "the meeting log")
 
 
 class InstrumentConfig(Section):
@@ -123,6 +137,11 @@ class InstrumentConfig(Section):
     feedback_items: dict[str, str] = Field(
         default_factory=dict, description="instrument item -> Feedback item label"
     )
+
+    @field_validator("feedback")
+    @classmethod
+    def _refuse_empty_feedback(cls, value: str | None) -> str | None:
+        return refuse_blank_activity(value, "the answers")
 
     @field_validator("na_values", mode="before")
     @classmethod

@@ -168,6 +168,8 @@ def test_tester_round_6_4_a_rating_threshold_of_one_mentee_is_refused(tmp_path):
         ('[moodle]\ntoken_file = "  "\n', "moodle.token_file", "is empty"),
         ('[programme]\ncourse = ""\n', "programme.course", "is empty: give the shortname"),
         ('[programme]\nforum = " "\n', "programme.forum", "is empty: give the name of the forum"),  # round 7, 10
+        ('[meetings]\nfeedback = ""\n', "meetings.feedback", "is empty: give the name of the Feedback activity"),
+        ('[instruments.self_efficacy]\nfeedback = " "\n', "instruments.self_efficacy.feedback", "is empty: give"),
     ],
 )
 def test_tester_round_6_13_an_empty_token_file_or_course_is_named_where_it_is_set(tmp_path, text, key, words):
