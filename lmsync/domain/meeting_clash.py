@@ -43,7 +43,8 @@ def clash_field(new: Meeting, held: Meeting) -> str:
 def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
     """Why a new record of a pair's date is refused: ``held`` (another source) has it.
 
-    ``mentor``/``mentee`` are the keys the user typed; ``origin`` where ``held`` came from
+    ``mentor``/``mentee`` are the keys the user typed, quoted (so a log masks them with every
+    quoted value of a cell's problem, ``ImportIssue.logged``); ``origin`` where ``held`` came from
     (``file.csv:3``). Says where to change the meeting instead (tester finding FIX-B)."""
     what = f"{held.minutes} min, {'attended' if held.attended else 'missed'}"
     source = SOURCE_NAMES[held.source]
@@ -55,7 +56,7 @@ def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = 
         "cli": "correct it with `lmsync meetings add` (same date, mentor and mentee)",
     }[held.source]
     held_by = "already records" if held.source == "cli" else "already has"
-    return f"{source} {held_by} a meeting of {mentor} and {mentee} on {held.date.isoformat()} ({what}); {fix}"
+    return f"{source} {held_by} a meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} ({what}); {fix}"
 
 
 Key = tuple[date, int, int]

@@ -148,22 +148,13 @@ def parse_meetings_table(
     if held is not None and typed:
         stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
         found, repeats = against_held(typed, {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()})
-        typed_by_line = {line: (mentor, mentee) for _, line, mentor, mentee in typed}
-        issues.extend(ImportIssue(*problem, log_reason=_clash_log_reason(problem, typed_by_line)) for problem in found)
+        issues.extend(ImportIssue(*problem) for problem in found)  # the people quoted: masked in logs
         own = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
     if issues:
         raise failed_import(file_name, issues)
     kept = [(keep_absent_fields(m, own.get(m.natural_key), absent), o)  # checked above as the file has them
             for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
     return kept, note, len(repeats)
-
-
-def _clash_log_reason(problem: tuple[int, str, str], typed: Mapping[int, tuple[str, str]]) -> str:
-    """A clash's message (``clash_message``) without the two people as the row typed them (unquoted)."""
-    line, _field, message = problem
-    mentor, mentee = typed[line]
-    masked = message.replace(f" of {mentor} and {mentee} on ", " of <value> and <value> on ")
-    return masked if masked != message else "another source already has a different record of this meeting"
 
 
 def _pair_issue(

@@ -5,6 +5,7 @@ only how many and on which lines). A cell's value (a name, an answer) is never i
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,18 @@ def test_a_survey_file_lists_its_problems_without_names_or_answers(programme: An
 
 
 def test_a_logged_problem_masks_people_however_the_message_names_them() -> None:
+    from lmsync.domain.meeting_clash import clash_message
+    from lmsync.domain.meetings import Meeting
     from lmsync.service.csv_tables import ImportIssue, failed_import
-    from lmsync.service.imports import _clash_log_reason
 
     named = ImportIssue(4, "about", "'ada' (Ada O'Brien) was never in a mentoring pair with respondent \"o'x\" (Bo)")
     assert named.logged("f.csv")["reason"] == "<value> was never in a mentoring pair with respondent <value>"
-    clash = (5, "minutes", "Moodle Feedback already has a meeting of ada and bo on 2026-11-04 (40 min, attended); fix")
-    reason = _clash_log_reason(clash, {5: ("ada", "bo")})
-    assert reason == "Moodle Feedback already has a meeting of <value> and <value> on 2026-11-04 (40 min, attended); fix"
-    error = failed_import("f.csv", [ImportIssue(5, "minutes", clash[2], reason), named])
+    held = Meeting(date(2026, 11, 4), 7, 8, 40, True, "feedback")
+    clash = ImportIssue(5, "minutes", clash_message(held, "ada", "bo"))
+    assert clash.logged("f.csv")["reason"] == (
+        "the Feedback log already has a meeting of <value> and <value> on 2026-11-04 (40 min, attended); "
+        "change it in Moodle's Feedback or remove that response"
+    )
+    error = failed_import("f.csv", [clash, named])
     assert [p["line"] for p in error.problems] == [4, 5] and "ada" not in json.dumps(error.problems)
     assert "ada" in error.message  # a person at the terminal still reads who

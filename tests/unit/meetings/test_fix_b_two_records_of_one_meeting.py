@@ -48,7 +48,7 @@ def test_fix_b_csv_row_contradicting_the_feedback_log_is_refused_and_nothing_sto
     with pytest.raises(InputError) as refused:
         run(store, write(tmp_path, text))
     assert (
-        "clash.csv:3: attended: the Feedback log already has a meeting of m0001 and s0001 on 2026-11-21 "
+        "clash.csv:3: attended: the Feedback log already has a meeting of 'm0001' and 's0001' on 2026-11-21 "
         "(45 min, attended); change it in Moodle's Feedback or remove that response"
     ) in str(refused.value)
     assert "nothing was imported" in str(refused.value)
@@ -125,7 +125,7 @@ def test_fix_b_meetings_add_contradicting_the_feedback_log_is_refused(tmp_path):
     db = service.open_store(config)
     MeetingRepository(db, "p").save([(LOGGED, "feedback")])
     db.close()
-    with pytest.raises(InputError, match=r"--attended: the Feedback log already has a meeting of m0001 and s0001"):
+    with pytest.raises(InputError, match=r"--attended: the Feedback log already has a meeting of 'm0001' and 's0001'"):
         service.add_meeting(config, minutes="10", attended="no", **add)
     _, counts = service.add_meeting(config, minutes="45", attended="yes", **add)
     assert counts.unchanged == 1
