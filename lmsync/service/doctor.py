@@ -33,6 +33,7 @@ from lmsync.secrets import redact
 from lmsync.service.doctor_checks import (
     calendar_check,
     coordinators_check,
+    names_in_course,
     programme_start_check,
     quoted,
     reachable_checklist,
@@ -299,7 +300,8 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
     forum = next((f for f in forums if same_name(f.name, config.programme.forum)), None)
     if forum is None:
         report.add(
-            "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course",
+            "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course"
+            + names_in_course(config.programme.forum, [f.name for f in forums]),
             "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
             "restricted to the lmsync grouping, and name it in [programme] forum",
         )
@@ -356,8 +358,11 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
                 )
         for name in wanted:
             if not any(same_name(f.name, name) for f in feedbacks):
-                report.add(f"feedback {quoted(name)}", "fail", "no such Feedback activity in the course",
-                           "add it (see plugin_config/activities.json) or fix [meetings] feedback")
+                keys = [f"[instruments.{k}] feedback" for k, i in sorted(config.instruments.items()) if i.feedback == name]
+                keys = (["[meetings] feedback"] if config.meetings.feedback == name else []) + keys
+                report.add(f"feedback {quoted(name)}", "fail",
+                           "no such Feedback activity in the course" + names_in_course(name, [f.name for f in feedbacks]),
+                           f"add it (see plugin_config/activities.json) or fix {' and '.join(keys)}")
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
         feedback_item_checks(api, config, feedbacks, report)

@@ -6,6 +6,7 @@ programme start, and a connection failure's cause in a few words with the admin'
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from typing import Any
@@ -26,6 +27,22 @@ def read_or_none(read: Any) -> Any:
 def quoted(name: str) -> str:
     """A name as an admin typed it, in plain single quotes (not Python's repr, which escapes quotes)."""
     return f"'{name}'"
+
+
+LISTED_NAMES = 8  # at most this many of the course's activity names in a "no such activity" failure
+
+
+def names_in_course(wanted: str, names: list[str]) -> str:
+    """What the course has instead of ``wanted``, as words to append to a "no such activity" failure:
+    `` (did you mean 'X'?; the course has: 'A', 'B')``, at most ``LISTED_NAMES`` of them; ``""``
+    when it has none. A typo in a name is the usual cause and the admin sees the fix at once."""
+    if not names:
+        return ""
+    close = difflib.get_close_matches(wanted.casefold(), [n.casefold() for n in names], n=1, cutoff=0.8)
+    guess = next((n for n in names if close and n.casefold() == close[0]), None)
+    listed = ", ".join(quoted(n) for n in sorted(names)[:LISTED_NAMES])
+    more = f" and {len(names) - LISTED_NAMES} more" if len(names) > LISTED_NAMES else ""
+    return f" ({f'did you mean {quoted(guess)}?; ' if guess else ''}the course has: {listed}{more})"
 
 
 # What the network stack said, as a few words (urllib3's text names pools and retries).

@@ -119,9 +119,14 @@ def test_a_configured_feedback_that_is_missing_or_anonymous_is_named(tmp_path, c
     )
     cfg = load_config(path, environ={})
     problems = failures(doctor(site, cfg))
-    assert [(n, d) for n, d, _f in problems] == [
-        ("feedback 'Self-efficacy survey'", "no such Feedback activity in the course")
-    ]
+    assert [(n, d, f) for n, d, f in problems] == [
+        ("feedback 'Self-efficacy survey'",
+         "no such Feedback activity in the course (the course has: 'Meeting log', 'Relationship check-in')",
+         "add it (see plugin_config/activities.json) or fix [instruments.general_self_efficacy] feedback")
+    ]  # the course's activities listed and the key to fix named: a typo is the usual cause
+    path.write_text(path.read_text().replace('feedback = "Meeting log"', 'feedback = "meeting logs"'))
+    (detail,) = [d for n, d, _f in failures(doctor(site, load_config(path, environ={}))) if n == "feedback 'meeting logs'"]
+    assert detail.startswith("no such Feedback activity in the course (did you mean 'Meeting log'?; the course has: ")
     meeting_log = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
     meeting_log.anonymous = 1
     names = [n for n, _d, _f in failures(doctor(site, cfg))]

@@ -214,7 +214,7 @@ def test_point_5_a_forum_name_with_a_tag_is_refused_at_config_load(env: Any) -> 
 def test_point_5_doctor_shows_names_in_plain_quotes(env: Any) -> None:
     report = doctor(env, "forum = \"Mentors' corner\"\n")
     (detail,) = [d for n, d, _f in checks(report, "fail") if n == "forum"]
-    assert detail == "no forum named 'Mentors' corner' in the course"
+    assert detail.startswith("no forum named 'Mentors' corner' in the course (the course has: 'Announcements', ")
 
 
 # --- 6. hints that say what is wrong -------------------------------------------------------------
