@@ -278,8 +278,10 @@ def remove_meetings(
         repository = MeetingRepository(db, config.programme.name)
         held = repository.held([(day, mentor_id, mentee_id)]).get((day, mentor_id, mentee_id), [])
         if not held:
+            swapped = repository.held([(day, mentee_id, mentor_id)]).get((day, mentee_id, mentor_id), [])
             raise InputError(f"no stored meeting of this pair on {day.isoformat()}; nothing removed",
-                             hint="`lmsync meetings list --person MENTEE` lists the pair's meetings")
+                             hint="--mentor and --mentee look swapped: a meeting of the two is stored the other way "
+                             "round" if swapped else "`lmsync meetings list --person MENTEE` lists the pair's meetings")
         removable = [s for s in held if s.meeting.source != "feedback"]
         if not removable:
             raise InputError(

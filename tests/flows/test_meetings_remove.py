@@ -49,6 +49,8 @@ def test_tester_round_6_7_a_mistyped_meeting_is_shown_then_removed(pair: tuple[s
     assert "nothing removed" in declined.stdout and _dates(mentee) == ["2026-10-03", "2026-10-30"]
     unanswered = _run(*args, input="")
     assert unanswered.exit_code == EXIT_INPUT and "--yes" in unanswered.output
+    swapped = _run("meetings", "remove", "--date", "2026-10-03", "--mentor", mentee, "--mentee", mentor, "--yes")
+    assert swapped.exit_code == EXIT_INPUT and "--mentor and --mentee look swapped" in swapped.output
     removed = _run(*args, "--yes")
     assert removed.exit_code == 0 and "removed 1 meeting(s)" in removed.stdout
     assert _dates(mentee) == ["2026-10-30"]
