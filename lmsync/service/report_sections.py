@@ -41,6 +41,10 @@ def health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = Fals
     return Table("pair_health_over_time", title, ("day", *statuses), rows)
 
 
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else "?"
+
+
 def at_risk_table(
     flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People
 ) -> Table:
@@ -58,8 +62,12 @@ def at_risk_table(
             state = "not queued"
         elif item.acked_on is None:
             state = f"open since {item.opened_on.isoformat()}"
+            if item.outcome:  # ``met`` keeps the item open for its next follow-up
+                state += f", outcome {item.outcome} {_day(item.outcome_on)}"
+        elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
+            state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:
-            state = f"acknowledged {item.acked_on.isoformat()}"
+            state = f"acknowledged {item.acked_on.isoformat()}, no outcome yet"
         rows.append(
             (
                 people.label(r.mentor_id),

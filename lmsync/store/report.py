@@ -42,11 +42,14 @@ class MonthMeetings:
 
 @dataclass(frozen=True)
 class QueueState:
-    """The latest coordinator-queue item of one pair: open (``acked_on`` None) or acknowledged."""
+    """The latest coordinator-queue item of one pair: open (``acked_on`` None) or acknowledged,
+    with the coordinator's latest ``outcome`` (``queue done``) and its day, if any."""
 
     opened_on: date
     last_seen_on: date
     acked_on: date | None
+    outcome: str | None = None
+    outcome_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -166,14 +169,19 @@ def queue_states(store: Store, programme: str) -> dict[tuple[int, int], QueueSta
         .group_by(q.c.mentor_id, q.c.mentee_id)
         .subquery()
     )
-    statement = select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.last_seen_on, q.c.acked_on).join(
-        latest, latest.c.id == q.c.id
+    t = schema.queue_tracking
+    statement = (
+        select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.last_seen_on, q.c.acked_on, t.c.outcome, t.c.outcome_on)
+        .join(latest, latest.c.id == q.c.id)
+        .outerjoin(t, t.c.item_id == q.c.id)
     )
     return {
         (int(r.mentor_id), int(r.mentee_id)): QueueState(
             opened_on=date.fromisoformat(r.opened_on),
             last_seen_on=date.fromisoformat(r.last_seen_on),
             acked_on=date.fromisoformat(r.acked_on) if r.acked_on else None,
+            outcome=r.outcome,
+            outcome_on=date.fromisoformat(r.outcome_on) if r.outcome_on else None,
         )
         for r in store.rows(statement)
     }
