@@ -9,10 +9,12 @@ codes and sentences, never a survey score.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, FORMAT, echo_view, examples
+from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
@@ -178,20 +180,9 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     The older single MENTOR_ID-MENTEE_ID key (e.g. 66-3) still works.
     """
     config = ctx.obj.config()
-    if len(people_) == 1 and "-" in people_[0] and all(p.isdigit() for p in people_[0].split("-", 1)):
-        pair_id = people_[0]  # the older MENTOR_ID-MENTEE_ID key: no Moodle read needed
-        roster = {}
-    elif len(people_) == 2:
-        roster = read_roster_of(config)
-        shown = config.privacy.show_names
-        pair_id = f"{resolve_person(roster, people_[0], show_names=shown)}-{resolve_person(roster, people_[1], show_names=shown)}"
-    else:
-        raise InputError(
-            f"queue ack takes the mentor and the mentee, not {' '.join(people_)!r}",
-            hint="lmsync queue ack MENTOR MENTEE (username, idnumber, email or Moodle id)",
-        )
+    (mentor_id, mentee_id), roster = _named_pair(config, people_, "queue ack", "MENTOR MENTEE")
+    pair_id = f"{mentor_id}-{mentee_id}"
     people = people_of(config, roster) if roster else load_people(config)
-    mentor_id, mentee_id = (int(part) for part in pair_id.split("-", 1))
     open_pairs = {(i.mentor_id, i.mentee_id) for i in service.queue_list(config)}
     if (mentor_id, mentee_id) not in open_pairs and (mentee_id, mentor_id) in open_pairs:
         mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it
@@ -223,15 +214,8 @@ def queue_done_command(
 ) -> None:
     """Record what was done about a pair's open item: MENTOR MENTEE by username, idnumber, email or Moodle id."""
     config = ctx.obj.config()
-    if len(people_) != 2:
-        raise InputError(
-            f"queue done takes the mentor and the mentee, not {' '.join(people_)!r}",
-            hint="lmsync queue done MENTOR MENTEE --outcome met (username, idnumber, email or Moodle id)",
-        )
-    roster = read_roster_of(config)
-    shown = config.privacy.show_names
-    pair = (resolve_person(roster, people_[0], show_names=shown), resolve_person(roster, people_[1], show_names=shown))
-    people = people_of(config, roster)
+    pair, roster = _named_pair(config, people_, "queue done", "MENTOR MENTEE --outcome met")
+    people = people_of(config, roster) if roster else load_people(config)
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         item = service.queue_done(config, pair, outcome, note=note, wait=wait)
     except InputError:
@@ -245,6 +229,23 @@ def queue_done_command(
     else:
         extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
         click.echo(f"{label}: {outcome} recorded; the item is closed{extra}")
+
+
+def _named_pair(config: Config, people_: tuple[str, ...], command: str, usage: str) -> tuple[tuple[int, int], dict[int, Any]]:
+    """The ``(mentor, mentee)`` ids that ``queue ack`` / ``queue done`` were given, and the roster
+    read for them (empty for the older ``MENTOR_ID-MENTEE_ID`` key, which needs no Moodle read:
+    README promises it to both commands; tester round 8, 3). Raises ``InputError`` otherwise."""
+    if len(people_) == 1 and "-" in people_[0] and all(p.isdigit() for p in people_[0].split("-", 1)):
+        mentor, mentee = (int(part) for part in people_[0].split("-", 1))
+        return (mentor, mentee), {}
+    if len(people_) != 2:
+        raise InputError(
+            f"{command} takes the mentor and the mentee, not {' '.join(people_)!r}",
+            hint=f"lmsync {command} {usage} (username, idnumber, email or Moodle id)",
+        )
+    roster = read_roster_of(config)
+    shown = config.privacy.show_names
+    return (resolve_person(roster, people_[0], show_names=shown), resolve_person(roster, people_[1], show_names=shown)), roster
 
 
 command = [health_command, nudge_command, queue_command]

@@ -62,6 +62,11 @@ def test_an_acknowledged_item_without_an_outcome_stays_listed_marked_as_such(pro
     after = json.loads(run("queue", "list", "--format", "json").stdout)
     assert [row["mentee"]["id"] for row in after] == [other.id]  # an outcome takes it off the list
 
+    # the older MENTOR_ID-MENTEE_ID key, as `queue ack` and README take it (tester round 8, 3)
+    by_key = run("queue", "done", f"{mentor.id}-{other.id}", "--outcome", "no_action")
+    assert by_key.exit_code == 0, by_key.output
+    assert json.loads(run("queue", "list", "--format", "json").stdout) == []
+
 
 def test_an_item_acknowledged_and_queued_again_is_listed_once_as_open() -> None:
     """A pair queued again after its ack has one open item; its older acknowledged one is not
