@@ -9,6 +9,7 @@ systemd units can configure lmsync without writing files.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -405,11 +406,15 @@ def _format_errors(
     lines = []
     for item in error.errors():
         loc = tuple(str(p) for p in item["loc"])
+        msg = item["msg"].removeprefix("Value error, ")  # a rule's own words
+        named = _NAMED_KEY.match(msg) if not loc else None
+        if named:  # a rule over the whole file that names its key: located like a key's own error
+            loc, msg = tuple(named.group(1).split(".")), msg[named.end():]
         path = ".".join(loc)
         variable = next(
             (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
         )
-        number = None if variable else line_of(text, item["loc"])
+        number = None if variable else line_of(text, loc)
         at = f" (line {number})" if number else ""
         where = f"environment: {variable} ({'.'.join(loc)})" if variable else f"{source}: {path or 'the file'}{at}"
         inside = sorted(name for key, name in (env_names or {}).items() if key[: len(loc)] == loc and key != loc)
@@ -418,8 +423,13 @@ def _format_errors(
         if item["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
         else:
-            lines.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")  # a rule's own words
+            lines.append(f"{where}: {msg}")
     return "\n".join(lines)
+
+
+#: A whole-file rule's message that starts with the key it is about (``health.satisfaction_instruments:
+#: unknown instrument(s) ...``): the error then names that key's line, not "the file" (tester round 8, 8).
+_NAMED_KEY = re.compile(r"^([a-z_]+(?:\.[A-Za-z0-9_-]+)+): ")
 
 
 def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:

@@ -79,8 +79,14 @@ def test_a_rule_across_the_file_says_its_own_words_without_an_empty_key(tmp_path
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     text = str(caught.value)
-    assert text.startswith(f"{path}: the file: health.satisfaction_instruments: unknown instrument(s) nosuch")
+    assert text.startswith(f"{path}: health.satisfaction_instruments (line 2): unknown instrument(s) nosuch")
     assert ": :" not in text and "Value error" not in text
+    # with a variable set elsewhere: neither blamed on it nor ": :" (tester round 8, 8)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={"LMSYNC_STORE_PATH": str(tmp_path / "x.db")})
+    text = str(caught.value)
+    assert text.startswith(f"{path}: health.satisfaction_instruments (line 2): unknown instrument(s) nosuch"), text
+    assert "LMSYNC_STORE_PATH" not in text and ": :" not in text
 
 
 def test_a_bad_matching_weight_names_the_configuration_file(tmp_path):
