@@ -9,7 +9,6 @@ systemd units can configure lmsync without writing files.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
-from lmsync.config_lines import anchor_paths, line_of
+from lmsync.config_lines import anchor_paths, key_named_in, line_of, near_key
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     MAX_WEIGHT,
@@ -407,9 +406,8 @@ def _format_errors(
     for item in error.errors():
         loc = tuple(str(p) for p in item["loc"])
         msg = item["msg"].removeprefix("Value error, ")  # a rule's own words
-        named = _NAMED_KEY.match(msg) if not loc else None
-        if named:  # a rule over the whole file that names its key: located like a key's own error
-            loc, msg = tuple(named.group(1).split(".")), msg[named.end():]
+        if not loc:  # a rule over the whole file that names its key: located like a key's own error
+            loc, msg = key_named_in(msg)
         path = ".".join(loc)
         variable = next(
             (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
@@ -421,15 +419,12 @@ def _format_errors(
         if not variable and inside:  # a rule across keys, one of them set by the environment (tester finding)
             where = f"{source} with environment {', '.join(inside)}: {path}"
         if item["type"] == "extra_forbidden":
-            lines.append(f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
+            near = near_key(Config, loc)
+            lines.append((f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
+                         + (f" (did you mean {near}?)" if near else ""))
         else:
             lines.append(f"{where}: {msg}")
     return "\n".join(lines)
-
-
-#: A whole-file rule's message that starts with the key it is about (``health.satisfaction_instruments:
-#: unknown instrument(s) ...``): the error then names that key's line, not "the file" (tester round 8, 8).
-_NAMED_KEY = re.compile(r"^([a-z_]+(?:\.[A-Za-z0-9_-]+)+): ")
 
 
 def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:

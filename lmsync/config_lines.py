@@ -63,3 +63,39 @@ def anchor_paths(data: dict[str, Any], folder: Path) -> None:
         if isinstance(value, str) and value.strip():
             path = Path(value.strip()).expanduser()
             table[key] = str(path if path.is_absolute() else folder / path)  # type: ignore[index]
+
+
+def near_key(model: Any, loc: Sequence[object]) -> str | None:
+    """The key of the same table that an unknown key ``loc`` most likely meant (``quiet_hour`` ->
+    ``quiet_hours``), or None. ``model``: the configuration's root pydantic model; tables keyed by
+    a chosen name (``[instruments.<name>]``) are followed through their value type. A pointer for
+    a person, as ``line_of`` is (tester round 8, 8: a typo was named without the near miss)."""
+    import difflib
+    from typing import get_args, get_origin
+
+    from pydantic import BaseModel
+
+    for part in [str(p) for p in loc if not isinstance(p, int)][:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            if get_origin(model) is dict:  # a table of named sections: this part is the name
+                model = get_args(model)[1]
+                continue
+            return None
+        model = field.annotation
+        if get_origin(model) is not dict and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            model = next((a for a in get_args(model) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    keys = list(getattr(model, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.75) if keys and loc else []
+    return close[0] if close else None
+
+
+#: A whole-file rule's message that starts with the key it is about (``health.satisfaction_instruments:
+#: unknown instrument(s) ...``): the error then names that key's line, not "the file" (tester round 8, 8).
+_NAMED_KEY = re.compile(r"^([a-z_]+(?:\.[A-Za-z0-9_-]+)+): ")
+
+
+def key_named_in(message: str) -> tuple[tuple[str, ...], str]:
+    """``(key path, rest of the message)`` when ``message`` starts with a dotted key, else ``((), message)``."""
+    named = _NAMED_KEY.match(message)
+    return (tuple(named.group(1).split(".")), message[named.end():]) if named else ((), message)

@@ -206,3 +206,16 @@ def test_tester_round_7_1_a_day_count_over_ten_years_is_a_configuration_error(tm
     assert f"{key} (line " in str(caught.value) and "less than or equal to 3660" in str(caught.value)
     with pytest.raises(ConfigError, match="LMSYNC_HEALTH_QUEUE_DUE_DAYS"):
         load_config(None, environ={"LMSYNC_HEALTH_QUEUE_DUE_DAYS": "[3000000]"})
+
+
+def test_tester_round_8_8_an_unknown_key_names_the_key_it_most_likely_meant(tmp_path):
+    """``unknown key nudges.quiet_hour (line 2)`` left the admin to find ``quiet_hours`` in the reference."""
+    path = tmp_path / "t.toml"
+    path.write_text('[nudges]\nquiet_hour = "22-07"\n[instruments.relationship_satisfaction_mentee]\nfeedbak = "x"\n'
+                    "[health]\nxyz = 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    lines = str(caught.value).splitlines()
+    assert f"{path}: unknown key nudges.quiet_hour (line 2) (did you mean quiet_hours?)" in lines
+    assert any("instruments.relationship_satisfaction_mentee.feedbak (line 4) (did you mean feedback?)" in x for x in lines)
+    assert any(x.endswith("unknown key health.xyz (line 6)") for x in lines)  # nothing near: no guess
