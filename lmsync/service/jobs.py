@@ -146,6 +146,8 @@ def parse_interval(text: str) -> float:
     if not unit or value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{text!r} is not an interval: use a number and a unit, e.g. 90s, 15m, 1h or 1d")
     seconds = value * _UNITS[unit]
+    if seconds <= 0:  # "-5m" read as "under one minute" (tester round 8, 10)
+        raise ValueError(f"{text!r} is not an interval: it must be more than zero, e.g. 15m")
     if seconds < MIN_INTERVAL_SECONDS:
         raise ValueError(
             f"{text!r} is under one minute: the daemon waits at least 1m between syncs (e.g. 15m)"
@@ -222,10 +224,11 @@ def daemon_loop(
         # backing off would only hold back the rest of the cycle for the whole programme
         # (tester round 6, 6: one grade lmsync cannot prove it wrote slowed nudges to every 6 h).
         failures = failures + 1 if code == EXIT_PARTIAL else 0
-        if code == EXIT_ADMIN:
-            log.warning("daemon.admin_must_act", exit_code=code, next_in_seconds=round(interval))
         runs += 1
-        if (max_runs is not None and runs >= max_runs) or stop():
+        last = (max_runs is not None and runs >= max_runs) or stop()
+        if code == EXIT_ADMIN:  # no next run to announce after the last (--once; tester round 8, 10)
+            log.warning("daemon.admin_must_act", exit_code=code, **({} if last else {"next_in_seconds": round(interval)}))
+        if last:
             break  # stopped: no "backing off" line for a wait that will not happen
         delay = backoff_delay(interval, failures, max_backoff)
         if failures:

@@ -22,9 +22,16 @@ def test_issue_11_interval_takes_units(text, seconds):
     assert parse_interval(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["0s", "59s", "0.5m", "-5m"])
+@pytest.mark.parametrize("text", ["1s", "59s", "0.5m"])
 def test_issue_11_interval_under_one_minute_is_refused(text):
     with pytest.raises(ValueError, match="under one minute"):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize("text", ["0s", "-5m", "-1h"])
+def test_tester_round_8_10_a_zero_or_negative_interval_is_not_an_interval(text):
+    """``-5m`` was refused as "under one minute"."""
+    with pytest.raises(ValueError, match="is not an interval: it must be more than zero"):
         parse_interval(text)
 
 
@@ -44,7 +51,7 @@ def test_issue_11_daemon_interval_0s_is_refused_before_any_run(tmp_path, monkeyp
     monkeypatch.setattr(jobs, "daemon_loop", never)
     result = CliRunner().invoke(main, ["daemon", "--interval", "0s"])
     assert result.exit_code in (2, EXIT_INPUT)  # click's usage error, or lmsync's bad-input code
-    assert "under one minute" in result.output and "--interval" in result.output
+    assert "more than zero" in result.output and "--interval" in result.output
 
 
 class FakeTime:
@@ -171,3 +178,21 @@ def test_tester_round_6_6_an_admin_must_act_result_keeps_the_interval(tmp_path, 
                        sleep=fake.sleep, clock=fake.clock, max_backoff=3600.0)
     assert fake.sleeps == [55, 55, 115, 235, 55, 55, 55]
     assert code == EXIT_OK
+
+
+def test_tester_round_8_10_the_last_run_announces_no_next_one(tmp_path, monkeypatch):
+    """``daemon --once`` ending 2 logged ``daemon.admin_must_act ... next_in_seconds=900``."""
+    from structlog.testing import capture_logs
+
+    monkeypatch.chdir(tmp_path)
+    fake = FakeTime()
+    script = [Worst(2), Worst(2)]
+
+    def run(_config, **_kwargs):
+        return script.pop(0)
+
+    with capture_logs() as logs:
+        code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=2,
+                           sleep=fake.sleep, clock=fake.clock)
+    told = [e for e in logs if e["event"] == "daemon.admin_must_act"]
+    assert code == 2 and [e.get("next_in_seconds") for e in told] == [60, None]
