@@ -189,6 +189,18 @@ def test_issue_13_no_nudge_in_quiet_hours_of_the_programme_timezone(tmp_path, si
     assert day.step("nudges").counts["sent"] == len(flagged_people(cases))
 
 
+def test_tester_round_8_8_a_misspelt_coordinator_is_named_even_while_the_digest_is_held(tmp_path, site_and_coordinators):
+    """In quiet hours the digest step said only "held"; ``coordinators = ["nosuchuser"]`` went unseen."""
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site, '[nudges]\nquiet_hours = "21:00-08:00"\n')
+    health = config.health.model_copy(update={"coordinators": [*config.health.coordinators, "nosuchuser"]})
+    config = config.model_copy(update={"health": health})
+    night = cycle_job(config, site=site, now=at(0, hour=23), as_of=AS_OF)
+    digest = night.step("digest")
+    assert digest.state == "failed" and digest.exit_code == 2, digest.summary
+    assert "held" in digest.summary and "no Moodle user nosuchuser" in digest.summary
+
+
 def test_issue_13_no_nudge_inside_an_exam_block_already_in_progress(tmp_path, site_and_coordinators):
     site = site_and_coordinators
     config, cases = setup(tmp_path, site, '[nudges]\nexam_pattern = "(?i)^exam block: biology & chemistry"\n')
