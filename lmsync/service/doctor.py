@@ -38,6 +38,7 @@ from lmsync.service.doctor_checks import (
     quoted,
     reachable_checklist,
     read_or_none,
+    report_path_check,
     roles_check,
     short_cause,
 )
@@ -423,6 +424,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     available = _connection(api, report)
     if available is None:
         programme_start_check(config, report)
+        report_path_check(config, report)
         return report
     _functions(available, report)
     values, reads = _placeholders(api, config, report)
@@ -432,4 +434,5 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         calendar_check(api, config, values["courseid"], report)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
+    report_path_check(config, report)
     return report

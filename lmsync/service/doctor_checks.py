@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -121,6 +122,25 @@ def roles_check(config: Config, users: list[Any], report: Any) -> None:
         if kind_held:
             counts = ", ".join(f"{r} {holders[r]}" for r in kind_held)
             report.add(f"programme {key}", "ok", f"held in the course ({counts})")
+
+
+def report_path_check(config: Config, report: Any) -> None:
+    """``[report] path`` that the cycle would refuse (the store, a SQLite database): said by doctor,
+    not first by the last step of a run (tester round 8, 8). Nothing when no path is set."""
+    from lmsync.service.out_files import refusal
+
+    path = config.report.path
+    if path is None:
+        return
+    reason = refusal(Path(path), config)
+    if reason is not None:
+        report.add("report path", "fail", reason,
+                   "point [report] path (or LMSYNC_REPORT_PATH) at another file, e.g. /var/www/mentoring/report.html")
+    elif Path(path).is_dir():
+        report.add("report path", "fail", f"{path} is a folder: the report is one HTML file",
+                   "name a file in [report] path, e.g. report.html")
+    else:
+        report.add("report path", "ok", f"each run writes the report to {path}")
 
 
 def programme_start_check(config: Config, report: Any) -> None:

@@ -217,3 +217,18 @@ def test_tester_round_6_12_the_meeting_logs_item_labels_are_checked(tmp_path):
     assert failures(report) == []
     warned = [c.detail for c in report.checks if c.status == "warn" and c.name == "meeting log 'Meeting log'"]
     assert warned == ["no item labelled 'attended' ([meetings.items] attended): every logged meeting counts as attended"]
+
+
+def test_tester_round_8_8_doctor_refuses_a_report_path_the_cycle_would_refuse(tmp_path, monkeypatch):
+    """``[report] path`` naming the store (or a folder) was first refused by the last step of a run."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    path = tmp_path / "r.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\n')
+    store = load_config(path, environ={}).store_path()
+    for target, words in ((store, "is this programme's store"), (tmp_path, "is a folder")):
+        path.write_text(f'[programme]\nname = "mentor-2026"\n[report]\npath = "{target}"\n')
+        problems = [(n, d) for n, d, _f in failures(doctor(site, load_config(path, environ={}))) if n == "report path"]
+        assert len(problems) == 1 and words in problems[0][1], problems
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[report]\npath = "{tmp_path / "report.html"}"\n')
+    assert [n for n, _d, _f in failures(doctor(site, load_config(path, environ={})))] == []
