@@ -333,6 +333,10 @@ def run_demo_term(
     echo(f"  pair health judged weekly through the term; {queued} fading pairs reached the coordinator's queue")
     # the term has its own store: say how to look at it (tester round 3, 13: queue list showed the real one's)
     echo(f"  see them: LMSYNC_STORE_PATH={term.store_path()} lmsync queue list (or lmsync pair show WHO)")
+    # a store for reading the term, not for running it: lmsync run there holds its nudges, since
+    # the demo's sync paired people in the other store (tester round 8, 5)
+    echo("  (that store is the played term, for the views: queue list, pair show, health --as-of, report; "
+         "`lmsync run` and `sync` use the demo's own store, without LMSYNC_STORE_PATH)")
     echo("")
 
     def show(planned: grades.GradesPlanResult) -> None:
