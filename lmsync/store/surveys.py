@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Table, func, or_, select
 
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
@@ -203,12 +203,24 @@ def _tracking_of(person_id: int) -> Any:
     return tracking.c.item_id.in_(items)
 
 
-def export_person(store: Store, person_id: int) -> dict[str, Any]:
+#: The ``queue_tracking`` columns holding a coordinator's username (not a Moodle id): the queue's
+#: owner of an item and whom it escalated to (tester round 8, 1).
+_COORDINATOR_COLUMNS = ("owner", "escalated_to")
+
+
+def _coordinator_is(column: str, username: str) -> Any:
+    """``queue_tracking.<column>`` names ``username`` (Moodle keeps usernames in lower case)."""
+    return func.lower(schema.queue_tracking.c[column]) == username.strip().lower()
+
+
+def export_person(store: Store, person_id: int, username: str | None = None) -> dict[str, Any]:
     """Every stored row that names this Moodle user id, table by table, as plain JSON-able data:
     ``{"person_id": id, table: [row dict, ...], ...}`` for each table of ``_PERSON_TABLES``, then
     ``queue_tracking``: the owner, due date, follow-ups, outcome and escalation of their pairs'
-    queue items (by ``item_id``). Rows as stored: what the person may not see is the service's
-    to withhold (``lmsync.service.privacy.withhold_others_judgements``)."""
+    queue items (by ``item_id``), then ``queue_coordinated``: the queue items this person
+    (``username``, a coordinator) owns or was escalated to, with the pair's ids, dates, outcome
+    and the item's ``note`` (empty without ``username``). Rows as stored: what the person may not
+    see is the service's to withhold (``lmsync.service.privacy.withhold_others_judgements``)."""
     out: dict[str, Any] = {"person_id": person_id}
     for name, columns in _PERSON_TABLES.items():
         table = schema.metadata.tables[name]
@@ -218,22 +230,48 @@ def export_person(store: Store, person_id: int) -> dict[str, Any]:
     tracking = schema.queue_tracking
     rows = store.rows(select(tracking).where(_tracking_of(person_id)).order_by(tracking.c.item_id))
     out["queue_tracking"] = [dict(r._mapping) for r in rows]
+    out["queue_coordinated"] = _coordinated(store, username) if username else []
     return out
 
 
-def erase_person(store: Store, person_id: int) -> dict[str, int]:
+def _coordinated(store: Store, username: str) -> list[dict[str, Any]]:
+    """The queue items ``username`` owns or was escalated to (tester round 8, 1)."""
+    q, t = schema.coordinator_queue, schema.queue_tracking
+    query = (
+        select(
+            q.c.id.label("item_id"), q.c.programme, q.c.mentor_id, q.c.mentee_id, q.c.opened_on,
+            q.c.last_seen_on, q.c.acked_on, q.c.note, t.c.owner, t.c.due_on, t.c.followups, t.c.outcome,
+            t.c.outcome_on, t.c.escalated_to, t.c.escalated_on,
+        )
+        .select_from(q.join(t, t.c.item_id == q.c.id))
+        .where(or_(*(_coordinator_is(c, username) for c in _COORDINATOR_COLUMNS)))
+        .order_by(q.c.id)
+    )
+    return [dict(r._mapping) for r in store.rows(query)]
+
+
+def erase_person(store: Store, person_id: int, username: str | None = None) -> dict[str, int]:
     """Delete every row naming this person; returns rows deleted per table.
 
     A meeting names two people; it is deleted whole, because a half-erased meeting would
     still tell who met whom. The other side's attendance figures drop accordingly. The
-    ``queue_tracking`` rows of the deleted queue items go with them (counted last, under that
-    name), in the same transaction: none is left behind without its item.
+    ``queue_tracking`` rows of the deleted queue items go with them (counted under that
+    name), in the same transaction: none is left behind without its item. Then the other queue
+    items this person (``username``, a coordinator) owns or was escalated to lose that name:
+    ``queue_owner`` and ``queue_escalated_to`` count the items set to no one (tester round 8, 1;
+    0 without ``username``); the items stay, they are the pairs'.
     """
     counts: dict[str, int] = {}
+    tracking = schema.queue_tracking
     with store.transaction():
-        tracking = store.write(schema.queue_tracking.delete().where(_tracking_of(person_id)))  # before their items
+        deleted = store.write(tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]
             counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
-        counts["queue_tracking"] = tracking
+        counts["queue_tracking"] = deleted
+        for column in _COORDINATOR_COLUMNS:
+            cleared = 0
+            if username:
+                cleared = store.write(tracking.update().where(_coordinator_is(column, username)).values({column: None}))
+            counts[f"queue_{column}"] = cleared
     return counts

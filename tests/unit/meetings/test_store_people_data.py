@@ -59,6 +59,8 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pair_forbids": 0,  # tester round 6: not-a-good-fit marks and digests name people too
         "digests": 0,
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
+        "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
+        "queue_escalated_to": 0,
     }
     assert export_person(store, 3) == {
         "person_id": 3,
@@ -75,6 +77,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pair_forbids": [],
         "digests": [],
         "queue_tracking": [],
+        "queue_coordinated": [],
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2
