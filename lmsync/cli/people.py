@@ -31,7 +31,12 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     config = ctx.obj.config()
     if out is not None:
         check_out(out, force=force, config=config)
-    text = json.dumps(privacy.export(config, who), indent=2, default=str)
+    data = privacy.export(config, who)
+    if privacy.holds_nothing(data):  # an empty export read as an answer about someone (tester round 8, 6)
+        click.echo(f"nothing to export: this store holds nothing about Moodle id {data['person_id']} (no rows, "
+                   "no journal entries) and they are in no circle" + ("; nothing written" if out else ""))
+        return
+    text = json.dumps(data, indent=2, default=str)
     if out is None:
         click.echo(text)
         return
@@ -84,5 +89,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
     if not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
         click.echo(f"nothing erased: this store holds nothing about {label}")
-        return
-    click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    else:
+        click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
+        click.echo(f"warning: {person.username} is still listed in {key} of {config.source or 'the configuration'}: remove them there, "
+                   "or the next sync gives them queue items (and digests) again", err=True)

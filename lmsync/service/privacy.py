@@ -17,6 +17,9 @@ a note about a pair may tell one side the other's private matters), from both si
 ``withheld`` counts what was kept out, table by table (``coordinator_notes``: queue items whose
 note was), so whoever answers the request knows it is there. The queue items' tracking (owner,
 due date, follow-ups, outcome, escalation; ``queue_tracking``) holds no free text and is exported.
+A coordinator's export lists the queue items they own or were escalated to (``queue_coordinated``:
+the pair's ids, dates, outcome; the note withheld as above), and erasing a coordinator takes their
+username off those items (tester round 8, 1).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import Any, NamedTuple
 from lmsync.config import Config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
+from lmsync.log import get_logger
+from lmsync.moodle.errors import MoodleException
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.runtime import session, store_session
@@ -36,6 +41,8 @@ from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.journal import Journal
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import erase_person, export_person
+
+log = get_logger(__name__)
 
 # Journal operation keys that end with a Moodle user id.
 PERSON_KEY_PREFIXES = ("add_member:", "remove_member:", "grade:", "assign_grade:")
@@ -58,34 +65,17 @@ def _matches(roster: dict[int, Any], field: str, value: str) -> list[int]:
     return sorted(uid for uid, user in roster.items() if (getattr(user, field, "") or "").strip().lower() == wanted)
 
 
-def resolve(
-    roster: dict[int, Any], who: str, *, show_names: bool = True, known: Callable[[], Collection[int]] | None = None
-) -> int:
-    """A Moodle user id from a Moodle id, username, idnumber or email (case-insensitive).
+#: Looks people up site-wide in Moodle: ``(fields, value)`` -> the accounts it names by any of ``fields``.
+SiteLookup = Callable[[tuple[str, ...], str], dict[int, Any]]
 
-    ``id:``, ``idnumber:``, ``username:`` or ``email:`` before the key names the field. Without
-    one, every field is tried, and a key that names different people by different fields
-    (idnumber ``66`` of one person, Moodle id 66 of another) is refused, listing who, rather than
-    one being picked silently. Raises ``InputError`` (exit 3) for a key matching nobody or
-    several people; a number (or ``id:N``) nobody in the course has is taken as the id of someone
-    who has left it (the store may still hold their rows). ``show_names`` adds full names to
-    the people an error lists (``[privacy] show_names``). ``known``: the Moodle ids the store
-    knows of, read only when ``who`` matches nobody, so the error can say how to find the id of
-    someone who has left (tester round 4, 11).
-    """
-    text = who.strip()
-    field, sep, rest = text.partition(":")
-    if sep and field.lower() in FIELDS:
-        field, value = field.lower(), rest.strip()
-        fields: tuple[str, ...] = (field,)
-    else:
-        value, fields = text, FIELDS
-    if not value:
-        raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
-    found = {f: _matches(roster, f, value) for f in fields}
+
+def _pick(people_of: dict[int, Any], fields: tuple[str, ...], value: str, show_names: bool) -> int | None:
+    """The one person ``value`` names among ``people_of`` by ``fields``; raises ``InputError`` when
+    it names several (by one field, or different people by different fields)."""
+    found = {f: _matches(people_of, f, value) for f in fields}
     for f, ids in found.items():
         if len(ids) > 1:
-            listed = "; ".join(f"{_who(roster[i], show_names)}, Moodle id {i}" for i in ids)
+            listed = "; ".join(f"{_who(people_of[i], show_names)}, Moodle id {i}" for i in ids)
             raise InputError(
                 f"{value!r} matches several people by {_FIELD_LABEL[f]}: {listed}; name one by its Moodle id "
                 f"(id:{ids[0]}) or username",
@@ -94,7 +84,7 @@ def resolve(
     people = {ids[0] for ids in found.values() if ids}
     if len(people) > 1:
         listed = ", ".join(
-            f"{_FIELD_LABEL[f]} {value} = {_who(roster[ids[0]], show_names)}" for f, ids in found.items() if ids
+            f"{_FIELD_LABEL[f]} {value} = {_who(people_of[ids[0]], show_names)}" for f, ids in found.items() if ids
         )
         options = " or ".join(f"{f}:{value}" for f, ids in found.items() if ids)
         count = {2: "two", 3: "three", 4: "four"}.get(len(people), str(len(people)))
@@ -102,19 +92,83 @@ def resolve(
             f"{value!r} names {count} people: {listed}; say {options}",
             summary=f"one value names {count} people: Moodle ids {', '.join(map(str, sorted(people)))}",
         )
-    if people:
-        return people.pop()
+    return people.pop() if people else None
+
+
+def _key(who: str) -> tuple[str, tuple[str, ...]]:
+    """The value ``who`` names and the fields to try (``id:66``: the Moodle id only)."""
+    text = who.strip()
+    field, sep, rest = text.partition(":")
+    if sep and field.lower() in FIELDS:
+        return rest.strip(), (field.lower(),)
+    return text, FIELDS
+
+
+def resolve(
+    roster: dict[int, Any],
+    who: str,
+    *,
+    show_names: bool = True,
+    known: Callable[[], Collection[int]] | None = None,
+    site: SiteLookup | None = None,
+) -> int:
+    """A Moodle user id from a Moodle id, username, idnumber or email (case-insensitive).
+
+    ``id:``, ``idnumber:``, ``username:`` or ``email:`` before the key names the field. Without
+    one, every field is tried, and a key that names different people by different fields
+    (idnumber ``66`` of one person, Moodle id 66 of another) is refused, listing who, rather than
+    one being picked silently. The course's ``roster`` is searched first; a key matching nobody
+    there is looked up site-wide (``site``: someone who has left the course is named as anyone
+    else, tester round 8, 6). Raises ``InputError`` (exit 3) for a key matching nobody or
+    several people; a number (or ``id:N``) nobody has is taken as the id of someone whose account
+    is gone (the store may still hold their rows). ``show_names`` adds full names to the people
+    an error lists (``[privacy] show_names``). ``known``: the Moodle ids the store knows of, read
+    only when ``who`` matches nobody, so the error can say how to find the id of someone who has
+    left (tester round 4, 11).
+    """
+    value, fields = _key(who)
+    if not value:
+        raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
+    person = _pick(roster, fields, value, show_names)
+    if person is None and site is not None:
+        person = _pick(site(fields, value), fields, value, show_names)
+    if person is not None:
+        return person
     if value.isdigit() and "id" in fields:
-        return int(value)  # no longer enrolled: the store may still hold their rows
+        return int(value)  # no longer in Moodle: the store may still hold their rows
     raise InputError(
-        f"{value!r} matches nobody in the programme course", summary="the person named matches nobody in the course",
-        hint=_left_hint(roster, known),
+        f"{value!r} matches nobody in the programme course" + (" nor elsewhere in Moodle" if site else ""),
+        summary="the person named matches nobody in the course", hint=_left_hint(roster, known),
     )
+
+
+def site_lookup(conn: MoodleConnection) -> SiteLookup:
+    """Looks people up across the Moodle site (core_user_get_users_by_field): those who have left the
+    course. An email is asked for as given and in lower case (Moodle compares emails case-sensitively,
+    trap 15). A Moodle that refuses the lookup (an older service without it) finds nobody."""
+
+    def lookup(fields: tuple[str, ...], value: str) -> dict[int, Any]:
+        found: dict[int, Any] = {}
+        for field in fields:
+            if field == "id" and not value.isdigit():
+                continue
+            values: list[str | int] = [int(value)] if field == "id" else list(dict.fromkeys([value, value.lower()]))
+            try:
+                users = conn.api.get_users_by_field(field, values)
+            except MoodleException as exc:
+                log.warning("privacy.site_lookup_failed", field=field, error=type(exc).__name__)
+                return {}
+            found.update({u.id: u for u in users})
+        return found
+
+    return lookup
 
 
 def _left_hint(roster: dict[int, Any], known: Callable[[], Collection[int]] | None) -> str:
     """How to name someone who has left the course: by Moodle id, and where the store shows such ids."""
-    hint = "someone who has left the course is named by their Moodle user id: id:N"
+    hint = ("check the spelling; someone who has left the course is found by username, idnumber, email or "
+            "Moodle id while their Moodle account exists, and by their Moodle user id once it is deleted: id:N "
+            "(Site administration > Users > Browse list of users: the id= in their profile page's address)")
     left = len(set(known()) - set(roster)) if known is not None else 0
     if left:
         hint += (f"; this programme's store knows {left} {'person' if left == 1 else 'people'} no longer in the "
@@ -152,24 +206,17 @@ def _names_person(key: str, user_id: int) -> bool:
     return key.startswith(PERSON_KEY_PREFIXES) and key.endswith(f":{user_id}")
 
 
-def _resolved(conn: MoodleConnection, config: Config, who: str, store: Store) -> tuple[int, int]:
-    """The course id and the person's Moodle id."""
-    course = find_course_id(conn.api, config.programme.course)
-    roster = read_roster(conn.api, course, config.moodle.page_size)
-    return course, resolve(
-        roster, who, show_names=config.privacy.show_names, known=lambda: store_people(store, config.programme.name)
-    )
-
-
 class Identity(NamedTuple):
     """Who an erasure is about: Moodle id, label, whether the programme course's roster still holds
     them, and the other side of each circle they are in now (labels; a mentor's mentees, a mentee's
-    mentor)."""
+    mentor), and their Moodle username when Moodle still knows them (the queue names coordinators
+    by username; tester round 8, 1)."""
 
     user_id: int
     label: str
     enrolled: bool
     partners: tuple[str, ...] = ()
+    username: str | None = None
 
 
 def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
@@ -195,18 +242,25 @@ def _partners(config: Config, circles: list[tuple[Any, list[int]]], user_id: int
 
 
 def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[[], Collection[int]]) -> Identity:
-    """``known``: the Moodle ids the store holds, for the hint when ``who`` matches nobody enrolled."""
+    """``known``: the Moodle ids the store holds, for the hint when ``who`` matches nobody enrolled.
+
+    Someone not in the course is looked up site-wide (by ``who``, or by their id for ``id:N``) for
+    their username and label; one Moodle no longer knows is ``user #N (not in the course)``."""
     course = find_course_id(conn.api, config.programme.course)
     roster = read_roster(conn.api, course, config.moodle.page_size)
     show = config.privacy.show_names
-    user_id = resolve(roster, who, show_names=show, known=known)
+    site = site_lookup(conn)
+    user_id = resolve(roster, who, show_names=show, known=known, site=site)
     partners = _partners(config, _circles(conn, config, course, user_id), user_id)
-    return Identity(
-        user_id,
-        describe(roster, user_id, show_names=show),
-        user_id in roster,
-        tuple(describe(roster, p, show_names=show) for p in partners),
-    )
+    labels = tuple(describe(roster, p, show_names=show) for p in partners)
+    if user_id in roster:
+        user = roster[user_id]
+        return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None)
+    account = site(("id",), str(user_id)).get(user_id)
+    if account is None or not account.username:
+        return Identity(user_id, describe(roster, user_id, show_names=show), False, labels)
+    label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"
+    return Identity(user_id, label, False, labels, account.username)
 
 
 def identify(config: Config, who: str) -> Identity:
@@ -297,7 +351,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             if kept_reasons != reasons:
                 row["reasons"] = json.dumps(kept_reasons)
                 withheld[table] = withheld.get(table, 0) + 1
-    for row in data.get("coordinator_queue", []):
+    for row in [*data.get("coordinator_queue", []), *data.get("queue_coordinated", [])]:
         if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
             row["note"] = None
             withheld["coordinator_notes"] = withheld.get("coordinator_notes", 0) + 1
@@ -349,8 +403,10 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
 def export(config: Config, who: str) -> dict[str, Any]:
     """One person's data for a data subject's request (see the module docstring for what is withheld)."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
-        course, user_id = _resolved(conn, config, who, store)
-        data = withhold_others_judgements(export_person(store, user_id), user_id)
+        person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
+        user_id = person.user_id
+        course = find_course_id(conn.api, config.programme.course)
+        data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         data["circles"] = [
             {"group_id": group.id, "name": group.name, "idnumber": group.idnumber}
@@ -359,18 +415,36 @@ def export(config: Config, who: str) -> dict[str, Any]:
         return data
 
 
+def holds_nothing(data: dict[str, Any]) -> bool:
+    """Whether an ``export`` found nothing about the person: no row, journal key nor circle (tester round 8, 6)."""
+    return not any(rows for key, rows in data.items() if isinstance(rows, list))
+
+
 def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str, int]:
     """Erase one person's rows; refused (``still_here``) while they are enrolled or in a circle,
-    unless ``while_enrolled``."""
+    unless ``while_enrolled``. A coordinator's name leaves the queue items they own or were
+    escalated to (``queue_owner``, ``queue_escalated_to``: those items are then no one's)."""
     with session(config) as (conn, store):
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
         refusal = None if while_enrolled else still_here(identity, who)
         if refusal is not None:
             raise refusal
         user_id = identity.user_id
-        counts = erase_person(store, user_id)
+        counts = erase_person(store, user_id, identity.username)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
+        log.info("privacy.erased", user=user_id, rows=sum(counts.values()))
         return counts
+
+
+def still_coordinator(config: Config, identity: Identity) -> list[str]:
+    """The configuration keys that still name ``identity`` (``[health] coordinators``, ``escalate_to``):
+    the next sync would give them queue items again (tester round 8, 1)."""
+    name = (identity.username or "").lower()
+    if not name:
+        return []
+    health = config.health
+    return [key for key, listed in (("[health] coordinators", health.coordinators),
+                                    ("[health] escalate_to", [health.escalate_to])) if name in listed]
 
 
 def _scrub_journal(store: Store, programme: str, user_id: int) -> int:

@@ -157,7 +157,8 @@ def test_finding_12_plan_sync_and_match_say_when_no_one_has_the_mentor_or_mentee
 
 def test_finding_11_a_leaver_named_by_username_gets_a_hint_to_use_their_moodle_id(env: Any) -> None:
     """tester round 4, 11: after a mentee left, `person export <username>` said only "matches nobody";
-    now the hint says a leaver is named by Moodle id and, when the store knows of leavers, where their
+    now (tester round 8, 6) a leaver is found site-wide by username, and a key matching nobody gets a
+    hint: a deleted account is named by Moodle id and, when the store knows of leavers, where their
     ids show (`queue list`, `pair show`)."""
     config, _site = seed(env)
     before = run_cli(env, "person", "export", "nosuchuser")
@@ -167,15 +168,18 @@ def test_finding_11_a_leaver_named_by_username_gets_a_hint_to_use_their_moodle_i
     assert any(S0002 in members for members in circles(site).values())
     del site.courses[2].enrolments[S0002]
     site.save(config.emulator_state_path())
-    refused = run_cli(env, "person", "export", "s0002")
+    # tester round 8, 6: a leaver whose account exists is found by username as anyone else
+    found = run_cli(env, "person", "export", "s0002")
+    assert found.exit_code == 0 and f'"person_id": {S0002}' in found.output, found.output
+    refused = run_cli(env, "person", "export", "nosuchuser")
     assert refused.exit_code == 3, refused.output
-    assert "'s0002' matches nobody in the programme course" in refused.output
-    assert "named by their Moodle user id: id:N" in refused.output
+    assert "'nosuchuser' matches nobody in the programme course nor elsewhere in Moodle" in refused.output
+    assert "once it is deleted: id:N" in refused.output
     assert "store knows 1 person no longer in the course" in refused.output
     assert '"user #N (not in the course)"' in refused.output and "`lmsync pair show` of their mentor" in refused.output
     mentor = next(m for m, members in circles(site).items() if S0002 in members)
     shown = run_cli(env, "pair", "show", site.users[mentor].username)
     assert shown.exit_code == 0 and f"user #{S0002} (not in the course)" in shown.output, shown.output
     assert run_cli(env, "person", "export", f"id:{S0002}").exit_code == 0
-    erase = run_cli(env, "person", "erase", "s0002", "--yes")
-    assert erase.exit_code == 3 and "store knows 1 person" in erase.output, erase.output
+    erase = run_cli(env, "person", "erase", "s0002", "--yes")  # left the course, still in the circle
+    assert erase.exit_code == 3 and "in a circle with" in erase.output, erase.output

@@ -1,0 +1,148 @@
+"""Tester round 8: erasing a coordinator leaves no name in the queue; someone who has left the
+course is named like anyone else; an export of nobody says so.
+
+Finding 1: ``person erase m0002 --while-enrolled --yes`` of a coordinator printed ``queue_tracking 0``
+and left ``owner`` = 'm0002' on their queue items (``queue list`` still showed it), and ``person
+export m0002`` did not list the items they own. Finding 6: ``person export s0002`` of someone who
+had left the course failed "matches nobody" (only ``id:4`` worked), and ``person export id:99999``
+printed an empty export as if it were an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text as sql
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.errors import InputError
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import jobs, privacy
+from lmsync.service.moodle import emulator_site
+from lmsync.store.db import Store
+from lmsync.store.health import CoordinatorQueue
+from tests.flows.test_privacy import circle_of
+from tests.flows.test_privacy_queue_notes import DAY, fading, username_of
+
+NOTE = "Coordinator's private note"
+
+
+@pytest.fixture
+def setup(tmp_path, monkeypatch):
+    """A synced demo whose coordinator and escalation are two mentors of other pairs."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    config = load_config(path, environ={})
+    jobs.sync_job(config, site=build_demo_site())
+    mentee, mentor, _ = circle_of(config, "s0001")
+    _, coordinator, _ = circle_of(config, "s0003")
+    _, escalation, _ = circle_of(config, "s0005")
+    coord, esc = username_of(config, coordinator), username_of(config, escalation)
+    assert len({mentor, coordinator, escalation}) == 3
+    path.write_text(path.read_text() + f'\n[health]\ncoordinators = ["{coord}"]\nescalate_to = "{esc}"\n')
+    monkeypatch.setenv("LMSYNC_CONFIG", str(path))
+    return load_config(path, environ={}), (mentor, mentee), coordinator, coord, esc
+
+
+def owned_items(config, pair, coord, esc):
+    """Two items of ``pair`` owned by ``coord``, the first escalated to ``esc`` and noted."""
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, "mentor-2026", coordinators=[coord])
+    assert queue.offer(DAY, fading(*pair)) == "added"
+    assert queue.escalate(DAY + timedelta(days=60), esc, after_days=7)
+    assert queue.ack(pair, on=DAY + timedelta(days=61), note=NOTE) is not None
+    assert queue.offer(DAY + timedelta(days=90), fading(*pair)) == "added"
+    ids = [i.id for i in queue.items(pair)]
+    store.close()
+    return ids
+
+
+def tracking(config):
+    store = Store(config.store_path())
+    rows = [tuple(r) for r in store.rows(sql("SELECT item_id, owner, escalated_to FROM queue_tracking ORDER BY 1"))]
+    store.close()
+    return rows
+
+
+def test_tester_round_8_1_a_coordinators_export_lists_the_queue_items_they_own_without_notes(setup):
+    config, pair, coordinator, coord, esc = setup
+    ids = owned_items(config, pair, coord, esc)
+
+    data = privacy.export(config, coord)
+    assert data["person_id"] == coordinator
+    items = data["queue_coordinated"]
+    assert [(i["item_id"], i["mentor_id"], i["mentee_id"], i["owner"]) for i in items] == [
+        (ids[0], *pair, coord), (ids[1], *pair, coord),
+    ]
+    assert (items[0]["opened_on"], items[0]["escalated_to"], items[0]["acked_on"]) == (
+        "2026-11-02", esc, (DAY + timedelta(days=61)).isoformat(),
+    )
+    assert NOTE not in json.dumps(data) and data["withheld"]["coordinator_notes"] == 1
+    escalated = privacy.export(config, esc)["queue_coordinated"]
+    assert [i["item_id"] for i in escalated] == [ids[0]]
+
+
+def test_tester_round_8_1_erasing_a_coordinator_takes_their_name_off_the_queue_and_warns(setup):
+    config, pair, _coordinator, coord, esc = setup
+    ids = owned_items(config, pair, coord, esc)
+
+    result = CliRunner().invoke(main, ["person", "erase", coord, "--while-enrolled", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "queue_owner 2" in result.stdout and "queue_escalated_to 0" in result.stdout
+    assert tracking(config) == [(ids[0], None, esc), (ids[1], None, None)]
+    assert f"{coord} is still listed in [health] coordinators" in result.stderr
+    assert "[health] escalate_to" not in result.stderr
+
+    result = CliRunner().invoke(main, ["person", "erase", esc, "--while-enrolled", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "queue_escalated_to 1" in result.stdout
+    assert tracking(config) == [(ids[0], None, None), (ids[1], None, None)]
+    assert f"{esc} is still listed in [health] escalate_to" in result.stderr
+    store = Store(config.store_path())
+    assert [i.owner for i in CoordinatorQueue(store, "mentor-2026").items(pair)] == [None, None]
+    store.close()
+
+
+def leave(config, username):
+    """``username`` leaves the programme course and their circle (the account stays in Moodle)."""
+    user_id, _mentor, group = circle_of(config, username)
+    site = emulator_site(config)
+    for course in site.courses.values():
+        course.enrolments.pop(user_id, None)
+    site.groups[group.id].members.discard(user_id)
+    site.save(config.emulator_state_path())
+    return user_id
+
+
+def test_tester_round_8_6_someone_who_has_left_the_course_is_named_by_username_or_email(setup):
+    config, *_ = setup
+    user_id = leave(config, "s0002")
+
+    assert privacy.export(config, "s0002")["person_id"] == user_id
+    assert privacy.export(config, "S0002@example.org")["person_id"] == user_id
+    person = privacy.identify(config, "s0002")
+    assert (person.user_id, person.enrolled, person.username) == (user_id, False, "s0002")
+    assert f"Moodle id {user_id}" in person.label
+    result = CliRunner().invoke(main, ["person", "erase", "s0002", "--yes"])
+    assert result.exit_code == 0 and result.stdout.startswith("erased:"), result.output
+
+
+def test_tester_round_8_6_a_key_matching_nobody_says_how_to_find_the_moodle_id(setup):
+    config, *_ = setup
+    with pytest.raises(InputError, match="matches nobody") as caught:
+        privacy.export(config, "nobody@example.org")
+    assert "Site administration > Users" in str(caught.value.hint) and "id:N" in str(caught.value.hint)
+
+
+def test_tester_round_8_6_an_export_of_someone_the_store_knows_nothing_of_says_so(setup):
+    result = CliRunner().invoke(main, ["person", "export", "id:99999"])
+    assert result.exit_code == 0, result.output
+    assert "nothing to export: this store holds nothing about Moodle id 99999" in result.stdout
+    assert "{" not in result.stdout
+    full = CliRunner().invoke(main, ["person", "export", "s0001"])
+    assert full.exit_code == 0 and json.loads(full.stdout)["person_id"]
