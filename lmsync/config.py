@@ -268,7 +268,8 @@ class SyncConfig(Section):
             "refuse a plan that would leave fewer than this fraction of the people now in lmsync's circles in any "
             "circle (whatever the cause: enrolments, a mistyped role, matching), or delete more than 1 minus this "
             "fraction of the circles; the Feedback read likewise refuses to remove more than 1 minus this fraction "
-            "of a Feedback activity's stored rows; 0 turns the guards off"
+            "of a Feedback activity's stored rows, and a survey import or Feedback read refuses to delete stored wave "
+            "scores that no [waves] window or [instruments] entry holds any more; 0 turns the guards off"
         ),
     )
     allow_other_programmes: bool = Field(

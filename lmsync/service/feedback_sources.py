@@ -27,6 +27,7 @@ from lmsync.domain.instruments import (
     scale_mismatch,
 )
 from lmsync.domain.meeting_log import FeedbackAttempt
+from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.models import Feedback, FeedbackItem
@@ -56,6 +57,17 @@ class FeedbackRemovalRefused(FeedbackSourceProblem):
     def __init__(self, message: str, *, removing: int, stored: int) -> None:
         super().__init__(message)
         self.removing = removing
+        self.stored = stored
+
+
+class ScoreLossRefused(ConfigError, FeedbackSourceProblem):
+    """A rescore (an import or a Feedback read) that would delete stored wave scores because the
+    configuration no longer holds them (``lmsync.domain.score_loss``, tester round 8, 4): nothing
+    was stored. An admin must act (exit 2); the Feedback read reports it like its other refusals."""
+
+    def __init__(self, message: str, *, hint: str, losing: int, stored: int) -> None:
+        super().__init__(message, hint=hint, summary=message)
+        self.losing = losing
         self.stored = stored
 
 

@@ -5,6 +5,14 @@ Meetings from the "Meeting log" Feedback go to the pair that existed on each mee
 nothing, and one that would remove more than ``1 - [sync] min_source_fraction`` of a source's
 stored rows is refused (``FeedbackRemovalRefused``). Survey answers are checked against the
 instrument's declared scale first (issue 10 point 3, trap 43) and every wave is rescored.
+
+A rescore never silently drops stored wave scores because of a config edit (tester round 8, 4):
+while ``[sync] min_source_fraction`` is above 0, an import or Feedback read whose rescore would
+delete scores that no ``[waves]`` window (or no ``[instruments]`` entry) holds any more is refused,
+nothing stored (``refuse_score_loss``, ``ScoreLossRefused``), and reads (``current_scores``) keep
+such stored scores, as ``lmsync health`` (which reads the stored ones) does: a config edit changes
+neither health nor the grades and reports until the scores are deliberately let go
+(``LMSYNC_SYNC_MIN_SOURCE_FRACTION=0`` for one import or read).
 """
 
 from __future__ import annotations
@@ -17,10 +25,16 @@ from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings
 from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.plan import pair_maps
+from lmsync.domain.score_loss import score_loss, stranded
 from lmsync.domain.waves import ordered_waves, wave_for
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
-from lmsync.service.feedback_sources import FeedbackRemovalRefused, FeedbackScaleMismatch, scale_problems
+from lmsync.service.feedback_sources import (
+    FeedbackRemovalRefused,
+    FeedbackScaleMismatch,
+    ScoreLossRefused,
+    scale_problems,
+)
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
@@ -138,6 +152,7 @@ def store_feedback_answers(
                 f"instrument {instrument_name}: Feedback refused, nothing stored: " + "; ".join(problems_found)
                 + f" (fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max)"
             )
+    refuse_score_loss(store, s, action=f"Feedback read of instrument {instrument_name}")
     answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
     repo = SurveyRepository(store, s.programme)
     try:
@@ -167,8 +182,31 @@ def store_feedback_answers(
 
 
 def rescore_surveys(store: Store, s: Settings) -> int:
+    """Rewrite the wave scores from the stored answers; unguarded: callers ``refuse_score_loss`` first."""
     repo = SurveyRepository(store, s.programme)
     return repo.replace_scores(score_waves(repo.answers(), s.instruments, s.waves))
+
+
+def refuse_score_loss(store: Store, s: Settings, *, action: str) -> None:
+    """Raise ``ScoreLossRefused`` when a rescore under today's ``[waves]`` and ``[instruments]``
+    would delete stored wave scores their windows or instruments no longer hold (tester round 8, 4:
+    an import with no ``[waves]`` deleted all 300 and health lost 21 pairs' satisfaction signals).
+    ``[sync] min_source_fraction`` 0 turns the guard off, as it does the other removal guards."""
+    if not s.min_source_fraction:
+        return
+    loss = score_loss(SurveyRepository(store, s.programme).scores(), s.instruments, s.waves)
+    if loss is None:
+        return
+    log.warning("surveys.rescore_refused", losing=loss.losing, stored=loss.stored)
+    raise ScoreLossRefused(
+        f"{action} refused, nothing stored: rescoring would delete {loss.losing} of the {loss.stored} "
+        f"stored wave score(s) ({loss.reason}); `lmsync health`, the grades and the reports would lose "
+        "those survey signals (the answers are kept).",
+        hint="restore the [waves] windows (and [instruments]) the scores were made under, e.g. lmsync.toml's "
+        "[waves] section; to let the scores go on purpose, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run",
+        losing=loss.losing,
+        stored=loss.stored,
+    )
 
 
 def current_scores(store: Store, s: Settings) -> list[WaveScore]:
@@ -178,7 +216,10 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
     import); after a wave was renamed or its window moved they name waves that are not
     configured, or the wrong one (tester finding 4). Then the stored answers are scored again
     in memory (``score_waves``, as a rescore would) for this read; the next read or import stores
-    them. Returns ``SurveyRepository.scores()``' shape.
+    them. Stored scores that no configured window or instrument holds any more are kept as stored
+    (unless a rescore under the same wave key replaces them), like the health rules, which read
+    the stored scores: a config edit that lost ``[waves]`` changes no report (tester round 8, 4).
+    Returns ``SurveyRepository.scores()``' shape.
     """
     repo = SurveyRepository(store, s.programme)
     stored = repo.scores()
@@ -190,5 +231,16 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
     )
     if not stale:
         return stored
-    log.warning("surveys.rescored_for_reading", stale_scores=stale, stored_scores=len(stored))
-    return score_waves(repo.answers(), s.instruments, s.waves)
+    rescored = score_waves(repo.answers(), s.instruments, s.waves)
+    held = {(ws.respondent_id, ws.instrument, ws.wave, ws.about_id) for ws in rescored}
+    kept = [
+        ws for ws in stranded(stored, s.instruments, s.waves)
+        if (ws.respondent_id, ws.instrument, ws.wave, ws.about_id) not in held
+    ]
+    log.warning("surveys.rescored_for_reading", stale_scores=stale, stored_scores=len(stored), kept_unwaved=len(kept))
+    if not kept:
+        return rescored
+    return sorted(
+        [*rescored, *kept],
+        key=lambda ws: (ws.respondent_id, ws.instrument, ws.date, -1 if ws.about_id is None else ws.about_id),
+    )

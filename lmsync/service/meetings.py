@@ -42,6 +42,7 @@ from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.feedback_store import (  # re-exported: callers import them from here
     feedback_pairs_by_date,
+    refuse_score_loss,
     rescore_surveys,
     store_feedback_answers,
     store_feedback_meetings,
@@ -320,9 +321,13 @@ def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
 
 
 def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, ScoreCount]:
-    """``lmsync import surveys FILE.csv``, then rescore; returns the import and the programme's score counts."""
+    """``lmsync import surveys FILE.csv``, then rescore; returns the import and the programme's score counts.
+
+    Refused (``ScoreLossRefused``, nothing stored) when the rescore would delete stored wave
+    scores that today's ``[waves]`` or ``[instruments]`` no longer hold (tester round 8, 4)."""
     s = settings(config)
     with _importing(config, sources) as (db, resolve, rules):
+        refuse_score_loss(db, s, action="survey import")
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         rescore_surveys(db, s)
         scores = SurveyRepository(db, s.programme).scores()
