@@ -67,19 +67,24 @@ def _message_to(group: list[nudge_service.PlannedNudge], people: People) -> str:
 
 
 def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) -> str:
-    """Counts are messages (one per person, all of their pairs in it), as ``lmsync run`` counts them."""
+    """Counts are messages (one per person, all of their pairs in it), as ``lmsync run`` counts them,
+    then the pairs at risk or fading (the first-run guard's figure) and where each went (tester round 8, 9)."""
     people = people or People()
     head = "Would send" if report.dry_run else "Nudges"
     # messages are one per person; pairs are counted once, whichever of their people is told (round 3, 16)
-    pairs = len({n.pair_id for g in report.messages for n in g})
-    lines = [
-        f"{head} on {report.as_of.isoformat()}: {len(report.messages)} message(s) about {pairs} pair(s)"
-        + (
-            f"; {report.recently_nudged} skipped (nudged inside the interval)"
-            if report.recently_nudged
-            else ""
-        )
-    ]
+    messages = len(report.messages)
+    lines = [f"{head} on {report.as_of.isoformat()}: {messages} message(s) to {messages} people about {report.pairs} pair(s)"]
+    if report.flagged_pairs:
+        parts = [f"{report.pairs} in these messages"]
+        if report.ended_pairs:
+            parts.append(f"{report.ended_pairs} closed as ended by a coordinator (never nudged)")
+        if (waiting := report.flagged_pairs - report.pairs - report.ended_pairs) > 0:
+            parts.append(f"{waiting} not messaged now (their people were nudged about them inside [nudges] "
+                         "interval_days or already today, or are left for tomorrow by the cap)")
+        lines.append(f"  {report.flagged_pairs} pair(s) at risk or fading: {', '.join(parts)}")
+    if report.recently_nudged:
+        lines.append(f"  {report.recently_nudged} pair nudge(s) skipped: that person was nudged about that pair "
+                     "inside [nudges] interval_days")
     if report.held:
         lines.append(f"  held: {report.held} (nothing sent)")
     if report.capped:

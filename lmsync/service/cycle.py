@@ -279,8 +279,10 @@ def _nudges(run: _Run) -> StepResult:
 
     report = _send_after_health(run, "nudges", send_nudges)
     counts = {
-        "planned": len(report.planned),
-        "messages": len(report.messages),
+        "pairs_flagged": report.flagged_pairs,  # at risk or fading
+        "pairs": report.pairs,  # the messages are about
+        "messages": len(report.messages),  # one per person
+        "pair_nudges_planned": len(report.planned),  # one per pair and person, before the daily limits
         "sent": len({o.nudge.recipient_id for o in report.sent}),
         "failed": len({o.nudge.recipient_id for o in report.failed}),
         "unknown": len({o.nudge.recipient_id for o in report.unknown}),

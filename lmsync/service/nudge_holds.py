@@ -71,8 +71,8 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
         return (
             f"this store has never nudged about the programme and {assessment.unpaired_here} of "
             f"{len(assessment.pairs)} pairs sit in circles it never paired (its pairing history has no record of "
-            f"them): another lmsync store made them and may still nudge them. {flagged} pair(s) would be nudged: "
-            f"of all {len(assessment.pairs)} pairs, those at risk or fading as this store judges them from the "
+            f"them): another lmsync store made them and may still nudge them. {flagged} pair(s) are at risk or fading: "
+            f"of all {len(assessment.pairs)} pairs, as this store judges them from the "
             "records it holds, which date a pair it never paired from the programme's start (or when it first "
             "saw it), not from its pairing. If that store still runs this programme, run lmsync there and "
             f"retire this one; send from here with {ALLOW_MASS_NUDGE} only if this store replaces it "
@@ -81,8 +81,8 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
     if flagged <= share * len(assessment.pairs):
         return None
     return (
-        f"this store's first assessment (it has never nudged about the programme) would nudge {flagged} of "
-        f"{len(assessment.pairs)} pair(s), more than [nudges] first_run_max_share ({share:.0%}); "
+        f"this store's first assessment (it has never nudged about the programme) finds {flagged} of "
+        f"{len(assessment.pairs)} pair(s) at risk or fading, more than [nudges] first_run_max_share ({share:.0%}); "
         "a store without history dates pairs it did not make from the programme's start: check `lmsync health`, "
         f"then send with {ALLOW_MASS_NUDGE} (held on every run until then)"
     )

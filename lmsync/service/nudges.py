@@ -62,6 +62,7 @@ from lmsync.service.nudge_holds import (
 from lmsync.service.nudge_plan import (
     PlannedNudge,
     apply_cap,
+    ended_by_coordinator,
     first_names,
     group_messages,
     message_text,
@@ -100,9 +101,9 @@ class NudgeReport:
     as_of: date
     dry_run: bool
     run_id: str
-    planned: list[PlannedNudge] = field(default_factory=list)
+    planned: list[PlannedNudge] = field(default_factory=list)  # one per pair and person, before the daily limits
     outcomes: list[NudgeOutcome] = field(default_factory=list)
-    recently_nudged: int = 0  # people skipped: nudged about that pair inside the interval
+    recently_nudged: int = 0  # pair nudges skipped: that person was nudged about that pair inside the interval
     not_attempted: list[PlannedNudge] = field(default_factory=list)
     messages: list[list[PlannedNudge]] = field(default_factory=list)  # one per person, sent or due
     held: str | None = None  # why nothing was sent this run: quiet hours, an exam block, hidden events
@@ -110,6 +111,13 @@ class NudgeReport:
     capped: int = 0  # people left for tomorrow by [nudges] daily_cap
     already_today: int = 0  # people who already had a nudge today
     first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
+    flagged_pairs: int = 0  # pairs at risk or fading (what the first-run guard counts)
+    ended_pairs: int = 0  # of them, pairs a coordinator closed as ended: never nudged
+
+    @property
+    def pairs(self) -> int:
+        """Pairs the messages are about: a pair counts once, whichever of its people is told (round 3, 16)."""
+        return len({n.pair_id for g in self.messages for n in g})
 
     def _state(self, state: str) -> list[NudgeOutcome]:
         return [o for o in self.outcomes if o.state == state]
@@ -177,6 +185,9 @@ def send_nudges(
     }
     names = first_names(api, assessment, people)
     report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names)
+    flagged = {(p.health.mentor_id, p.health.mentee_id) for p in assessment.pairs if p.health.needs_attention}
+    report.flagged_pairs = len(flagged)
+    report.ended_pairs = len(flagged & ended_by_coordinator(store, config.programme.name))
     log_ = NudgeLog(store, config.programme.name)
     already = log_.recipients_on(day)
     groups = group_messages(report.planned)
@@ -198,8 +209,12 @@ def send_nudges(
         run_id=report.run_id,
         as_of=day.isoformat(),
         dry_run=dry_run,
-        planned=len(report.planned),
-        messages=len(report.messages),
+        # tester round 8, 9: each field says what it counts; a message covers all of one person's pairs
+        pairs_flagged=report.flagged_pairs,  # pairs at risk or fading
+        pairs_ended=report.ended_pairs,  # of them, closed as ended by a coordinator: never nudged
+        pairs=report.pairs,  # pairs the messages are about
+        messages=len(report.messages),  # one per person
+        pair_nudges_planned=len(report.planned),  # one per pair and person, before the daily limits
         held=report.held is not None,
         first_run=report.first_run,
         hidden_events=report.hidden_events,
@@ -208,9 +223,9 @@ def send_nudges(
         sent=report.people("sent"),  # messages, as cycle.step counts them
         failed=report.people("failed"),
         unknown=report.people("unknown"),
-        pairs_sent=len(report.sent),
-        not_attempted=len(report.not_attempted),
-        recently_nudged=report.recently_nudged,
+        pair_nudges_sent=len(report.sent),
+        pair_nudges_not_attempted=len(report.not_attempted),
+        pair_nudges_recent=report.recently_nudged,
     )
     return report
 

@@ -240,7 +240,7 @@ def test_the_commands(config, term, tmp_path):
     assert swapped.exit_code == EXIT_INPUT and "acknowledged on" in swapped.output, swapped.output
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
-    assert dry.exit_code == 0 and "Would send on" in dry.output and "9 message(s) about 5 pair(s)" in dry.output
+    assert dry.exit_code == 0 and "Would send on" in dry.output and "9 message(s) to 9 people about 5 pair(s)" in dry.output
 
     # tester finding (new admin, issue 12 round): `nudge --as-of <a later day>` sent real messages
     # now, recorded on that later day, so real nudges until then would have been skipped as sent

@@ -120,7 +120,7 @@ def paired_site(tmp_path, monkeypatch):
     # a normal first run (a new programme, pairs this store just made) is not held
     assert first.step("health").counts.get("fading", 0) == 0
     assert first.step("nudges").state == "ok" and first.step("nudges").counts["first_run_held"] == 0
-    assert first.step("nudges").counts["planned"] == 0 and not site.messages
+    assert first.step("nudges").counts["pair_nudges_planned"] == 0 and not site.messages
     return site, extra
 
 
@@ -225,7 +225,7 @@ def test_tester3_finding_1_a_second_store_nudging_a_few_pairs_it_never_paired_is
     views = [_view(i, "fading" if i == 0 else "ok") for i in range(4)]
     foreign = Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=4)
     held = first_run_hold(conf, foreign)
-    assert held is not None and "another lmsync store made them" in held and "1 pair(s) would be nudged" in held
+    assert held is not None and "another lmsync store made them" in held and "1 pair(s) are at risk or fading" in held
     assert first_run_hold(conf, foreign, allow=True) is None
     assert first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=0)) is None
     assert first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=False, unpaired_here=4)) is None

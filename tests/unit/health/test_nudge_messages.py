@@ -72,7 +72,7 @@ def test_dry_run_counts_messages_not_pair_nudges(store):
     report = send_nudges(FakeApi([]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     text = nudge_text(report)
     assert len(report.planned) == 8
-    assert "Would send on 2026-12-16: 6 message(s) about 4 pair(s)" in text
+    assert "Would send on 2026-12-16: 6 message(s) to 6 people about 4 pair(s)" in text
     assert text.count("  to ") == 6
 
 
@@ -114,7 +114,7 @@ def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypat
         report = send_nudges(FakeApi([]), Config(), store, assessment(*THREE_AND_ONE), now=NOW)
     (done,) = [e for e in logs if e["event"] == "nudge.done"]
     assert done["sent"] == 6 == len({o.nudge.recipient_id for o in report.sent})  # cycle.step's count
-    assert done["pairs_sent"] == 8
+    assert done["pair_nudges_sent"] == 8
 
 
 def test_tester_finding_6_a_pair_the_coordinator_closed_is_not_nudged(store):

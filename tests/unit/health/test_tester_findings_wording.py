@@ -89,8 +89,8 @@ def test_tester_finding_first_run_hold_message_consistent(tmp_path):
     assert held is not None
     assert "52 of 52 pairs sit in circles it never paired" in held
     assert "own history" not in held  # it never paired them: they are not judged from a history of its own
-    assert "52 pair(s) would be nudged: of all 52 pairs, those at risk or fading as this store judges them" in held
+    assert "52 pair(s) are at risk or fading: of all 52 pairs, as this store judges them" in held
     assert "never paired from the programme's start" in held
     some = [_view(i, "fading" if i == 0 else "ok") for i in range(4)]
     one = first_run_hold(conf, Assessment(date(2026, 12, 1), some, {}, first_assessment=True, unpaired_here=3))
-    assert one is not None and "3 of 4 pairs sit in circles" in one and "1 pair(s) would be nudged: of all 4 pairs" in one
+    assert one is not None and "3 of 4 pairs sit in circles" in one and "1 pair(s) are at risk or fading: of all 4 pairs" in one

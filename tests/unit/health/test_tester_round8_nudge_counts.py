@@ -1,0 +1,69 @@
+"""Tester round 8, 9: `lmsync nudge --dry-run` said "26 message(s) about 17 pair(s)", its held text
+"18 pair(s) would be nudged" and its log "planned=34": three figures, none saying what it counted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import structlog
+
+from lmsync.cli.health import nudge_text
+from lmsync.config import Config
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.moodle.models.message import CalendarEventsResult
+from lmsync.service.health import Assessment, PairView
+from lmsync.service.nudges import send_nudges
+from lmsync.store.db import Store
+from lmsync.store.queue import CoordinatorQueue
+
+DAY = date(2026, 12, 16)
+NOW = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)
+
+
+class FakeApi:
+    def get_calendar_events(self, **_: Any) -> CalendarEventsResult:
+        return CalendarEventsResult(events=[])
+
+    def get_users_by_field(self, field: str, values: list[int]) -> list[Any]:
+        return []
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    db = Store.memory()
+    yield db
+    db.close()
+
+
+def health(mentor: int, mentee: int) -> PairHealth:
+    reasons = (Reason("no_meeting", "fading", "no meeting"),)
+    return PairHealth(mentor, mentee, "fading", reasons, DAY - timedelta(days=100), None, 37)  # type: ignore[arg-type]
+
+
+def test_tester_round_8_9_the_dry_run_the_held_text_and_the_log_give_figures_that_agree(store):
+    # mentor 66 with three pairs, 70 with one, and a fifth pair a coordinator closed as ended
+    healths = (health(66, 3), health(66, 4), health(66, 5), health(70, 6), health(71, 7))
+    queue = CoordinatorQueue(store, "mentoring")
+    queue.offer(DAY - timedelta(days=3), health(71, 7))
+    queue.done((71, 7), "closed", on=DAY - timedelta(days=1))
+    views = [PairView(h, f"m{h.mentor_id:04d}", f"s{h.mentee_id:04d}") for h in healths]
+    first = Assessment(DAY, views, {}, course_id=2, first_assessment=True)
+    config = Config.model_validate({"programme": {"name": "mentoring"}})
+    with structlog.testing.capture_logs() as logs:
+        report = send_nudges(FakeApi(), config, store, first, dry_run=True, now=NOW)  # type: ignore[arg-type]
+    (done,) = [e for e in logs if e["event"] == "nudge.done"]
+    text = nudge_text(report)
+
+    assert report.first_run and report.held is not None
+    assert "Would send on 2026-12-16: 6 message(s) to 6 people about 4 pair(s)" in text
+    assert "  5 pair(s) at risk or fading: 4 in these messages, 1 closed as ended by a coordinator (never nudged)" in text
+    flagged_in_hold = re.search(r"finds (\d+) of 5 pair\(s\) at risk or fading", report.held)
+    assert flagged_in_hold is not None and flagged_in_hold.group(1) == "5"  # the guard's figure is the flagged pairs
+    assert "would be nudged" not in text and "would nudge" not in report.held
+    assert (done["messages"], done["pairs"], done["pairs_flagged"], done["pairs_ended"]) == (6, 4, 5, 1)
+    assert done["pair_nudges_planned"] == 8 == sum(len(g) for g in report.messages)  # one per pair and person
+    assert "planned" not in done and "pairs_sent" not in done  # no field leaves its unit to guess
