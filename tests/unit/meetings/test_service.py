@@ -64,7 +64,7 @@ def test_bad_instrument_section_is_a_config_error_at_load_time(tmp_path):
 
     path = tmp_path / "lmsync.toml"
     path.write_text('[instruments.mine]\nitems = ["a"]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="instruments.mine: missing scale_min"):
+    with pytest.raises(ConfigError, match=r"instruments.mine \(line 1\): missing scale_min"):
         load_config(path, environ={})
 
 
