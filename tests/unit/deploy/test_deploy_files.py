@@ -421,3 +421,24 @@ def test_dockerfile_installs_lmsync_and_runs_as_a_numeric_non_root_user() -> Non
     assert uid.isdigit() and int(uid) != 0, "numeric, non-root (Kubernetes checks runAsNonRoot by uid)"
     if _has_yaml():
         assert _pod_spec()["securityContext"]["runAsUser"] == int(uid)
+
+
+def test_tester_round_9_1_the_kubernetes_dry_run_recipe_turns_the_cronjob_into_sync_dry_run(tmp_path: Path) -> None:
+    """The README's sed looked for ``- sync`` while the CronJob runs ``run``: the "dry run" Job ran
+    the whole cycle. Here the recipe's own sed runs on the Job as ``kubectl create job --from
+    -o yaml`` prints it (block lists), and the result must parse back to ``sync --dry-run``."""
+    import shutil
+    import subprocess
+
+    yaml = pytest.importorskip("yaml")
+    if shutil.which("sed") is None:
+        pytest.skip("no sed")
+    readme = (DEPLOY / "kubernetes" / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if x.startswith("sed -i ") and "dry-run.yaml" in x]
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "lmsync-dry-run"},
+           "spec": _yaml("cronjob.yaml")["spec"]["jobTemplate"]["spec"]}
+    path = tmp_path / "dry-run.yaml"
+    path.write_text(yaml.safe_dump(job, default_flow_style=False), encoding="utf-8")
+    subprocess.run(["bash", "-c", line.split("#")[0]], cwd=tmp_path, check=True)
+    container = _lmsync_container(yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"])
+    assert container["args"][-2:] == ["sync", "--dry-run"] and "run" not in container["args"]
