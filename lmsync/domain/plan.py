@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from lmsync.domain.forum_mode import guard_public_welcomes
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -311,6 +312,7 @@ def plan_sync(
     _repair_duplicates(observation, grouping, duplicates, ops, warnings)
     guard_mass_removal(observation, owned, ops, settings, warnings)
     guard_other_programmes(observation, ops, settings)  # a renamed programme (tester finding 4)
+    guard_public_welcomes(observation, memory, ops, programme)  # a forum without group mode (tester round 9, 2)
     ops, held = _hold_back(ops, memory.pending)
     if held:
         warnings.append(

@@ -1,0 +1,49 @@
+"""Welcome posts that Moodle made public: the forum is not in separate groups mode.
+
+Moodle drops a discussion's group in a forum without group mode and stores it for all
+participants (groupid -1; recorded: ``mod_forum_add_discussion/no-group-mode-forum-with-groupid``,
+trap 17), and a forum's group mode is not visible over web services, so lmsync learns it only
+from its own posts coming back. Such a welcome is then in no circle: the next plan saw no
+welcome in the circle and posted it again, on every run, each time for every participant
+(tester round 9, 2). ``guard_public_welcomes`` refuses the plan instead, until an admin acts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lmsync.domain.operations import PostWelcome
+from lmsync.domain.ownership import welcome_anchor
+from lmsync.domain.sync_state import Memory, Observation, UnsafePlan
+
+ALL_PARTICIPANTS = -1  # Moodle's groupid of a discussion shown to everyone in the forum
+
+
+def public_welcomes(observation: Observation, memory: Memory, programme_anchor: str) -> list[int]:
+    """Ids of lmsync's own welcome discussions that Moodle shows to all participants: the journal's
+    (``memory.posted``) or lmsync's account's carrying this programme's welcome marker (trap 40)."""
+    journaled = set(memory.posted.values())
+    return sorted(
+        d.id
+        for d in observation.discussions
+        if d.groupid == ALL_PARTICIPANTS
+        and (d.id in journaled or (d.userid == observation.self_user_id and programme_anchor in d.message))
+    )
+
+
+def guard_public_welcomes(observation: Observation, memory: Memory, ops: Sequence[object], programme: str) -> None:
+    """Raise ``UnsafePlan`` when the plan would post a welcome while lmsync's earlier welcomes show in
+    no circle but to every participant of the forum (see the module docstring)."""
+    if not any(isinstance(op, PostWelcome) for op in ops):
+        return
+    anchor = f'id="{welcome_anchor(f"lmsync:{programme}:mentor:")}'  # every circle's marker starts so
+    public = public_welcomes(observation, memory, anchor)
+    if public:
+        raise UnsafePlan(
+            f"Refusing this plan: {len(public)} of lmsync's welcome discussion(s) (ids "
+            f"{', '.join(map(str, public[:10]))}{', ...' if len(public) > 10 else ''}) show to every participant of "
+            "the forum, not to one circle: the forum is not in separate groups mode, so each welcome posted "
+            "now would be public too, and posted again on every run.",
+            hint="in the forum's settings set Common module settings > Group mode: Separate groups, then delete "
+            "those discussions (the next sync posts each circle's welcome in its group)",
+        )

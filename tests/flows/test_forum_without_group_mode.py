@@ -1,0 +1,42 @@
+"""Trap 17 (a groupid in a no-groups forum is dropped to -1), tester round 9, 2: with ``[programme]
+forum`` naming a forum without group mode, every welcome lmsync posted came back for all
+participants, in no circle, so each later sync posted every circle's welcome again."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.errors import PlanError
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service.jobs import sync_job
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\nforum = "Programme notices"\n')
+    return load_config(path, environ={})
+
+
+def test_trap_17_welcomes_made_public_by_a_forum_without_group_mode_stop_the_next_sync(config):
+    site = build_demo_site()
+    forum = next(f for f in site.forums.values() if f.name == "Programme notices")
+    assert forum.groupmode == 0  # the demo's announcements-style forum
+    assert sync_job(config, site=site).converged
+    public = [d for d in site.discussions.values() if d.forumid == forum.id]
+    assert public and {d.groupid for d in public} == {-1}  # Moodle kept none in its circle
+
+    with pytest.raises(PlanError) as refused:
+        sync_job(config, site=site)
+    assert f"{len(public)} of lmsync's welcome discussion(s)" in str(refused.value)
+    assert "Separate groups" in (refused.value.hint or "")
+    assert len([d for d in site.discussions.values() if d.forumid == forum.id]) == len(public)  # nothing posted again
+
+    forum.groupmode = 1  # the admin's fix: separate groups, and the public posts deleted
+    for d in public:
+        del site.discussions[d.id]
+    assert sync_job(config, site=site).converged
+    posted = [d for d in site.discussions.values() if d.forumid == forum.id]
+    assert len(posted) == len(public) and all(d.groupid > 0 for d in posted)
