@@ -332,7 +332,7 @@ def plan_sync(
 
 def _removal_reason(observation: Observation, user: int) -> str:
     if user not in observation.active_user_ids:
-        return "left the course"
+        return "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
     return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
 
 

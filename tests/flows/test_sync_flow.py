@@ -196,7 +196,7 @@ def test_a_mentee_leaving_the_course_leaves_their_circle(config):
     site.courses[2].enrolments[leaver].suspended = True
     result, _ = sync(config, site, store)
     removed = [op for op in result.first_plan.by_kind("remove_member") if op.user_id == leaver]
-    assert removed and removed[0].reason == "left the course"
+    assert removed and removed[0].reason == "not active in the course (unenrolled, or enrolment suspended)"
     assert all(leaver not in m for m in end_state(site)["circles"].values())
 
 

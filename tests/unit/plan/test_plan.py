@@ -130,7 +130,7 @@ def test_mentee_who_left_the_course_leaves_the_group():
     circles = [DesiredCircle(30, "Ada Mentor", frozenset({1, 3})), CIRCLES[1]]
     plan = plan_sync(gone, circles, SETTINGS)
     assert [(op.kind, op.user_id, op.reason) for op in plan.operations] == [
-        ("remove_member", 2, "left the course")
+        ("remove_member", 2, "not active in the course (unenrolled, or enrolment suspended)")
     ]
 
 
