@@ -4,44 +4,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-import pytest
 import structlog
 
 from lmsync.cli.health import nudge_text
 from lmsync.config import Config
-from lmsync.domain.health import PairHealth, Reason
-from lmsync.moodle.models.message import CalendarEventsResult
 from lmsync.service.health import Assessment, PairView
 from lmsync.service.nudges import send_nudges
-from lmsync.store.db import Store
 from lmsync.store.queue import CoordinatorQueue
+from tests.unit.health.test_nudge_messages import FakeApi, health
+from tests.unit.health.test_nudge_messages import store as store  # noqa: F401  (fixture)
 
 DAY = date(2026, 12, 16)
 NOW = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)
-
-
-class FakeApi:
-    def get_calendar_events(self, **_: Any) -> CalendarEventsResult:
-        return CalendarEventsResult(events=[])
-
-    def get_users_by_field(self, field: str, values: list[int]) -> list[Any]:
-        return []
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    db = Store.memory()
-    yield db
-    db.close()
-
-
-def health(mentor: int, mentee: int) -> PairHealth:
-    reasons = (Reason("no_meeting", "fading", "no meeting"),)
-    return PairHealth(mentor, mentee, "fading", reasons, DAY - timedelta(days=100), None, 37)  # type: ignore[arg-type]
 
 
 def test_tester_round_8_9_the_dry_run_the_held_text_and_the_log_give_figures_that_agree(store):
@@ -54,7 +30,7 @@ def test_tester_round_8_9_the_dry_run_the_held_text_and_the_log_give_figures_tha
     first = Assessment(DAY, views, {}, course_id=2, first_assessment=True)
     config = Config.model_validate({"programme": {"name": "mentoring"}})
     with structlog.testing.capture_logs() as logs:
-        report = send_nudges(FakeApi(), config, store, first, dry_run=True, now=NOW)  # type: ignore[arg-type]
+        report = send_nudges(FakeApi([]), config, store, first, dry_run=True, now=NOW)  # type: ignore[arg-type]
     (done,) = [e for e in logs if e["event"] == "nudge.done"]
     text = nudge_text(report)
 
