@@ -97,6 +97,9 @@ class ObservedGradeItem:
     hidden: bool | None = None
     grades: Mapping[int, float | None] = field(default_factory=dict)
     id: int | None = None  # Moodle's grade item id: tells two items at one itemnumber apart
+    # user id -> "overridden" or "locked": a teacher's grade in the gradebook, which Moodle keeps
+    # whatever lmsync sends (tester round 9, 3): never written, so never a difference to resend
+    teachers: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

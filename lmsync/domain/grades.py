@@ -288,13 +288,24 @@ def plan_grades(
             continue
         seen = ownership.mine.get(item.key)
         old = seen.grades if seen else {}
+        teachers = seen.teachers if seen else {}
         writes = []
+        kept = 0
         for user_id, value in sorted(wanted.get(item.key, {}).items()):
             before = old.get(user_id)
+            if user_id in teachers:
+                kept += before is None or abs(before - value) > TOLERANCE
+                continue
             if before is not None and abs(before - value) <= TOLERANCE:
                 unchanged += 1
                 continue
             writes.append(GradeWrite(user_id, value))
+        if kept:
+            warnings.append(
+                f"{item.itemname}: {kept} grade(s) a teacher overrode or locked in the gradebook are left as they are "
+                "(Moodle keeps them whatever lmsync sends); to have lmsync grade them again, remove the override or "
+                "unlock them in the gradebook"
+            )
         if seen is None and not writes:
             continue  # created with its first grade: an empty column only confuses teachers
         adopts = item.key in ownership.adopt

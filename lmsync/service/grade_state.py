@@ -108,11 +108,13 @@ def observed_items(
                 assert row.itemnumber is not None
                 seen = rows.setdefault(
                     row.id,
-                    {"row": row, "grades": {}, "hidden": []},
+                    {"row": row, "grades": {}, "hidden": [], "teachers": {}},
                 )
                 seen["hidden"].append(row.gradeishidden)
                 if row.graderaw is not None:
                     seen["grades"][user.userid] = float(row.graderaw)
+                if row.gradeislocked or row.gradeisoverridden:
+                    seen["teachers"][user.userid] = "locked" if row.gradeislocked else "overridden"
     items = {}
     for item_id, seen in rows.items():
         row = seen["row"]
@@ -126,6 +128,7 @@ def observed_items(
             hidden=all(seen["hidden"]) if seen["hidden"] else None,
             grades=seen["grades"],
             id=item_id,
+            teachers=seen["teachers"],
         )
     return items, frozenset(foreign), users
 

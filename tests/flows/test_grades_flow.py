@@ -782,3 +782,49 @@ def test_issue_10_point_10_a_saved_plan_never_resends_a_create_that_may_still_co
     site.commit_late()
     copies = [i for i in site.grade_items.values() if i.cmid == 3 and i.itemnumber == first.itemnumber]
     assert len(copies) == 1, f"{len(copies)} grade items at itemnumber {first.itemnumber}"
+
+
+def test_tester_round_9_3_a_grade_a_teacher_overrode_or_locked_is_left_as_it_is(config, tmp_path):
+    """Moodle keeps a final grade a teacher typed or locked in the gradebook whatever the activity
+    sends (``grade_item::regrade_final_grades`` skips locked or overridden grades): lmsync sent its
+    value again on every run, and the read-back never matched. Now such grades are never written,
+    the plan says so, and a second plan is empty."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        first = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert grades.push_grades(conn.api, config, store, first.plan, observed=first.state).complete
+        item = owned_items(site)[by_number_key(first.plan, "attendance")]
+        overridden, locked = sorted(item.grades)[:2]
+        item.grades[overridden].finalgrade, item.grades[overridden].overridden = 99.0, True
+        item.grades[locked].finalgrade, item.grades[locked].locked = 1.0, True
+
+        conn.transport.stats.clear()
+        again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert again.plan.empty and again.plan.in_sync, [r.grades for r in again.plan.requests]
+        assert any("2 grade(s) a teacher overrode or locked" in w for w in again.plan.warnings), again.plan.warnings
+        assert grades.push_grades(conn.api, config, store, again.plan, observed=again.state).requests == 0
+        assert writes(conn.transport.stats) == 0
+        assert (item.grades[overridden].finalgrade, item.grades[locked].finalgrade) == (99.0, 1.0)
+
+
+def test_trap_emulator_keeps_a_final_grade_a_teacher_overrode_or_locked(config):
+    """The emulator as Moodle: core_grades_update_grades moves an overridden grade's raw grade only and
+    leaves a locked one alone; gradereport_user_get_grade_items flags both."""
+    site = site_with_circles()
+    with open_moodle(config, site=site) as conn:
+        send = {"source": "lmsync", "courseid": 2, "component": "mod_forum", "activityid": 3, "itemnumber": 1050,
+                "itemdetails": {"itemname": "t", "grademax": 100}}
+        conn.transport.call("core_grades_update_grades", {**send, "grades": [{"studentid": 3, "grade": 10},
+                                                                             {"studentid": 4, "grade": 10}]})
+        item = next(i for i in site.grade_items.values() if i.itemnumber == 1050)
+        item.grades[3].finalgrade, item.grades[3].overridden = 80.0, True
+        item.grades[4].locked = True
+        conn.transport.call("core_grades_update_grades", {**send, "grades": [{"studentid": 3, "grade": 20},
+                                                                             {"studentid": 4, "grade": 20}]})
+        assert (item.grades[3].rawgrade, item.grades[3].finalgrade) == (20, 80.0)
+        assert (item.grades[4].rawgrade, item.grades[4].finalgrade) == (10, 10)
+        rows = conn.transport.call("gradereport_user_get_grade_items", {"courseid": 2, "userid": 3})
+        row = next(r for r in rows["usergrades"][0]["gradeitems"] if r["itemnumber"] == 1050)
+        assert row["gradeisoverridden"] is True and row["gradeislocked"] is False and row["graderaw"] == 80

@@ -220,10 +220,18 @@ class Assignment:
 
 @dataclass
 class Grade:
+    """A gradebook grade. ``overridden``: a teacher typed the final grade in the gradebook;
+    ``locked``: a teacher locked it. Moodle then keeps the final grade whatever the activity sends
+    (``grade_item::regrade_final_grades`` skips locked or overridden grades; ``update_raw_grade``
+    leaves a locked one alone), and ``gradereport_user_get_grade_items`` says so per grade
+    (``gradeisoverridden``, ``gradeislocked``: recorded as false in the recordings)."""
+
     rawgrade: float | None
     finalgrade: float | None
     timemodified: int
     feedback: str = ""
+    overridden: bool = False
+    locked: bool = False
 
 
 @dataclass

@@ -61,6 +61,8 @@ class UserGradeItem(MoodleModel):
     feedback: str | None = None
     locked: bool = False
     gradeishidden: bool = False
+    gradeisoverridden: bool = False  # a teacher typed the final grade: Moodle keeps it whatever is sent
+    gradeislocked: bool = False  # a teacher locked the grade: Moodle ignores what is sent
 
 
 class UserGrades(MoodleModel):

@@ -79,6 +79,12 @@ def update_grades(call: Call, p: dict[str, Any]) -> int:
     now = site.now()
     for grade in p["grades"]:  # unknown and non-enrolled users are graded too (trap 19); str_feedback dropped
         raw = grade["grade"]
+        held = item.grades.get(grade["studentid"])
+        if held is not None and held.locked:
+            continue  # update_raw_grade leaves a locked grade alone
+        if held is not None and held.overridden:  # the raw grade moves, the teacher's final grade stays
+            held.rawgrade, held.timemodified = raw, now
+            continue
         item.grades[grade["studentid"]] = Grade(rawgrade=raw, finalgrade=_clamp(raw, item.grademin, item.grademax), timemodified=now)
     return 0
 
@@ -163,8 +169,8 @@ def _grade_row(item: GradeItem, grade: Grade | None, course: Course) -> dict[str
     row.update({
         "graderaw": php_number(value) if value is not None else None, "gradedatesubmitted": None,
         "gradedategraded": grade.timemodified if grade else None, "gradehiddenbydate": False,
-        "gradeneedsupdate": False, "gradeishidden": item.hidden, "gradeislocked": False,
-        "gradeisoverridden": False, "gradeformatted": _fmt(value) if value is not None else "-",
+        "gradeneedsupdate": False, "gradeishidden": item.hidden, "gradeislocked": bool(grade and grade.locked),
+        "gradeisoverridden": bool(grade and grade.overridden), "gradeformatted": _fmt(value) if value is not None else "-",
         "grademin": php_number(item.grademin), "grademax": php_number(item.grademax),
         "rangeformatted": f"{php_number(item.grademin)}&ndash;{php_number(item.grademax)}",
         "percentageformatted": f"{100 * (value - item.grademin) / (item.grademax - item.grademin):.2f} %"
