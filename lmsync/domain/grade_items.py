@@ -171,6 +171,9 @@ class UnprovenItem:
     idnumber: str
     itemnumber: int | None
     item_id: int | None
+    # the idnumber this store recorded for the item, when the item is the very one it created (same
+    # Moodle id) and someone changed its idnumber (tester round 9, 4: a second column was created)
+    recorded: str | None = None
 
     def describe_copy(self) -> str:
         """The item carries the idnumber of a metric whose own item this store holds: a copy."""
@@ -181,6 +184,14 @@ class UnprovenItem:
         )
 
     def describe(self) -> str:
+        if self.recorded is not None:
+            return (
+                f"metric {self.key!r} refused: its grade item at itemnumber {self.itemnumber} (id "
+                f"{_shown_id(self.item_id)}), which this store created, now has the ID number "
+                f"{self.idnumber or '(none)'} instead of {self.recorded} (changed in Moodle): it is neither written nor "
+                f"created a second time. Fix: set its ID number back to {self.recorded} in Gradebook setup > Edit "
+                "grade item"
+            )
         where = (
             f"grade item at itemnumber {self.itemnumber} (id {_shown_id(self.item_id)})"
             if self.itemnumber is not None
@@ -266,6 +277,10 @@ def classify_items(
         (item,) = items
         if record is not None and item.idnumber == record.idnumber and record.item_id in (None, item.id):
             out.mine[record.key] = item
+            continue
+        if record is not None and record.item_id is not None and record.item_id == item.id:
+            # the item this store created, its idnumber changed by hand: refused, not created again
+            out.unproven[record.key] = UnprovenItem(record.key, item.idnumber or "", number, item.id, record.idnumber)
             continue
         legacy_ids = {None, ""} | (
             {numeric_idnumber(legacy_prefix, number, width=width)} if legacy_prefix else set()

@@ -828,3 +828,30 @@ def test_trap_emulator_keeps_a_final_grade_a_teacher_overrode_or_locked(config):
         rows = conn.transport.call("gradereport_user_get_grade_items", {"courseid": 2, "userid": 3})
         row = next(r for r in rows["usergrades"][0]["gradeitems"] if r["itemnumber"] == 1050)
         assert row["gradeisoverridden"] is True and row["gradeislocked"] is False and row["graderaw"] == 80
+
+
+def test_tester_round_9_4_an_item_whose_idnumber_was_changed_by_hand_is_refused_not_created_again(config, tmp_path):
+    """Clearing the ID number of lmsync's own item made the next push create a second column with
+    the same name; the store knows the item by its Moodle id, so it is named and nothing is created."""
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    with open_moodle(config, site=site) as conn:
+        first = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert grades.push_grades(conn.api, config, store, first.plan, observed=first.state).complete
+        again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)  # reads the items' ids back
+        assert again.plan.in_sync
+        number = by_number_key(first.plan, "attendance")
+        item = owned_items(site)[number]
+        recorded, item.idnumber = item.idnumber, ""
+        items_before = len(site.grade_items)
+
+        edited = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        assert not edited.plan.in_sync and all(r.itemnumber != number for r in edited.plan.requests)
+        assert not any(r.creates for r in edited.plan.requests)
+        assert any(f"now has the ID number (none) instead of {recorded}" in w for w in edited.plan.warnings), edited.plan.warnings
+        grades.push_grades(conn.api, config, store, edited.plan, observed=edited.state)
+        assert len(site.grade_items) == items_before  # no second column
+
+        item.idnumber = recorded  # the fix the warning gives
+        assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.in_sync
