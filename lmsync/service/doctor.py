@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lmsync.config import Config
+from lmsync.domain.forum_mode import ALL_PARTICIPANTS
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import (
     AccessDenied,
@@ -310,7 +311,10 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
     discussions = read_or_none(lambda: api.get_forum_discussions(forum.id).discussions)
     if discussions is None:
         return  # reported by the capability probes
-    if any("lmsync:" in d.message and d.groupid == -1 for d in discussions):
+    # a welcome's marker survives the purifier as an id (trap 40), the older comment does not: both
+    # count (round 9, 2: with only "lmsync:" looked for, 60 public welcomes passed as ok)
+    if any(("lmsync-welcome-" in d.message or "lmsync:" in d.message) and d.groupid == ALL_PARTICIPANTS
+           for d in discussions):
         report.add(
             "forum", "fail", f"{quoted(config.programme.forum)} is not in separate groups mode "
             "(lmsync's welcome posts came back for all participants)",

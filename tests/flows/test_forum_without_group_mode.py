@@ -10,6 +10,7 @@ from lmsync.config import load_config
 from lmsync.errors import PlanError
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service.jobs import sync_job
+from tests.flows.test_doctor import doctor
 
 
 @pytest.fixture
@@ -27,6 +28,9 @@ def test_trap_17_welcomes_made_public_by_a_forum_without_group_mode_stop_the_nex
     assert sync_job(config, site=site).converged
     public = [d for d in site.discussions.values() if d.forumid == forum.id]
     assert public and {d.groupid for d in public} == {-1}  # Moodle kept none in its circle
+
+    (detail,) = [c.detail for c in doctor(site, config).checks if c.name == "forum" and c.status == "fail"]
+    assert "is not in separate groups mode" in detail  # doctor sees it too, from the welcomes' marker
 
     with pytest.raises(PlanError) as refused:
         sync_job(config, site=site)
