@@ -217,6 +217,7 @@ class Identity(NamedTuple):
     enrolled: bool
     partners: tuple[str, ...] = ()
     username: str | None = None
+    circles: tuple[Any, ...] = ()  # the lmsync groups they are in now (read once, for export too)
 
 
 def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
@@ -251,16 +252,17 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     show = config.privacy.show_names
     site = site_lookup(conn)
     user_id = resolve(roster, who, show_names=show, known=known, site=site)
-    partners = _partners(config, _circles(conn, config, course, user_id), user_id)
-    labels = tuple(describe(roster, p, show_names=show) for p in partners)
+    circles = _circles(conn, config, course, user_id)
+    labels = tuple(describe(roster, p, show_names=show) for p in _partners(config, circles, user_id))
+    groups = tuple(group for group, _members in circles)
     if user_id in roster:
         user = roster[user_id]
-        return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None)
+        return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups)
     account = site(("id",), str(user_id)).get(user_id)
     if account is None or not account.username:
-        return Identity(user_id, describe(roster, user_id, show_names=show), False, labels)
+        return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups)
     label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"
-    return Identity(user_id, label, False, labels, account.username)
+    return Identity(user_id, label, False, labels, account.username, groups)
 
 
 def identify(config: Config, who: str) -> Identity:
@@ -405,13 +407,9 @@ def export(config: Config, who: str) -> dict[str, Any]:
     with session(config, read_only=True) as (conn, store):  # an export only reads
         person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
         user_id = person.user_id
-        course = find_course_id(conn.api, config.programme.course)
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
-        data["circles"] = [
-            {"group_id": group.id, "name": group.name, "idnumber": group.idnumber}
-            for group, _members in _circles(conn, config, course, user_id)
-        ]
+        data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
         return data
 
 
