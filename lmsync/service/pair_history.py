@@ -10,6 +10,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.instruments import WaveScore
+from lmsync.domain.pair_dates import PairsByDate
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
 from lmsync.service.health_queue import _queue
@@ -20,7 +21,6 @@ from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.messages import NudgeLog
-from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue import QueueItem
 from lmsync.store.snapshots import HealthSnapshots
 
@@ -70,10 +70,10 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         # A mentee's answer counts for the mentor they had on its date: after a re-match the new
         # mentor's mean never takes in a rating of the old one (as grades: tester round 6, 4).
         # An answer naming this mentor (``about``) counts when its author was ever their mentee.
-        history = PairingHistory(store, programme).history()
-        current = {(p.mentor_id, p.mentee_id) for p in history if p.left_at is None} | {pair}
-        ever = current | {(p.mentor_id, p.mentee_id) for p in history}
-        pairs_on = cache(feedback_pairs_by_date(store, programme, current, tz=programme_zone(config)).on)
+        dated = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config)).history  # one read
+        current = {(p.mentor_id, p.mentee_id) for p in dated if p.end is None} | {pair}
+        ever = current | {(p.mentor_id, p.mentee_id) for p in dated}
+        pairs_on = cache(PairsByDate(dated, tuple(current)).on)
 
         def rates_mentor(ws: WaveScore) -> bool:
             if ws.about_id is not None:
