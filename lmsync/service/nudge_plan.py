@@ -62,13 +62,15 @@ def plan_nudges(
     store: Store,
     assessment: Assessment,
     first_names: Mapping[int, str],
+    ended: set[tuple[int, int]] | None = None,
 ) -> tuple[list[PlannedNudge], int]:
-    """The nudges due at ``assessment.as_of``, and how many people were nudged too recently."""
+    """The nudges due at ``assessment.as_of``, and how many people were nudged too recently.
+    ``ended``: ``ended_by_coordinator``, when the caller has read it already."""
     day = assessment.as_of
     interval = config.nudges.interval_days
     templates = config.nudges.templates
     nudges = NudgeLog(store, config.programme.name)
-    ended = ended_by_coordinator(store, config.programme.name)
+    ended = ended_by_coordinator(store, config.programme.name) if ended is None else ended
     planned: list[PlannedNudge] = []
     recent = 0
     for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):

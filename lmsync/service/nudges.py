@@ -184,10 +184,11 @@ def send_nudges(
         for uid in (p.health.mentor_id, p.health.mentee_id)
     }
     names = first_names(api, assessment, people)
-    report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names)
+    ended = ended_by_coordinator(store, config.programme.name)
+    report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names, ended)
     flagged = {(p.health.mentor_id, p.health.mentee_id) for p in assessment.pairs if p.health.needs_attention}
     report.flagged_pairs = len(flagged)
-    report.ended_pairs = len(flagged & ended_by_coordinator(store, config.programme.name))
+    report.ended_pairs = len(flagged & ended)
     log_ = NudgeLog(store, config.programme.name)
     already = log_.recipients_on(day)
     groups = group_messages(report.planned)
