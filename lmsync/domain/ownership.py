@@ -46,6 +46,9 @@ def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[
     return sorted(pairs)
 
 
+WELCOME_ANCHOR = "lmsync-welcome-"  # how every welcome marker's HTML id starts
+
+
 def welcome_anchor(group_idnumber: str) -> str:
     """The HTML ``id`` lmsync gives the welcome post of a circle: ``lmsync-welcome-<programme>-mentor-<id>``.
 
@@ -53,7 +56,7 @@ def welcome_anchor(group_idnumber: str) -> str:
     keeps ``id`` and ``class`` (trap 40), so the marker lives in an ``id``; colons become ``-``
     (HTML4 ids, the purifier's default).
     """
-    return "lmsync-welcome-" + group_idnumber.replace(":", "-").removeprefix("lmsync-")
+    return WELCOME_ANCHOR + group_idnumber.replace(":", "-").removeprefix("lmsync-")
 
 
 def welcome_marker(group_idnumber: str) -> str:

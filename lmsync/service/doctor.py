@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS
+from lmsync.domain.ownership import WELCOME_ANCHOR
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import (
     AccessDenied,
@@ -313,7 +314,7 @@ def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorRepo
         return  # reported by the capability probes
     # a welcome's marker survives the purifier as an id (trap 40), the older comment does not: both
     # count (round 9, 2: with only "lmsync:" looked for, 60 public welcomes passed as ok)
-    if any(("lmsync-welcome-" in d.message or "lmsync:" in d.message) and d.groupid == ALL_PARTICIPANTS
+    if any((WELCOME_ANCHOR in d.message or "lmsync:" in d.message) and d.groupid == ALL_PARTICIPANTS
            for d in discussions):
         report.add(
             "forum", "fail", f"{quoted(config.programme.forum)} is not in separate groups mode "
