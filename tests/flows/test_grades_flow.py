@@ -784,18 +784,26 @@ def test_issue_10_point_10_a_saved_plan_never_resends_a_create_that_may_still_co
     assert len(copies) == 1, f"{len(copies)} grade items at itemnumber {first.itemnumber}"
 
 
-def test_tester_round_9_3_a_grade_a_teacher_overrode_or_locked_is_left_as_it_is(config, tmp_path):
-    """Moodle keeps a final grade a teacher typed or locked in the gradebook whatever the activity
-    sends (``grade_item::regrade_final_grades`` skips locked or overridden grades): lmsync sent its
-    value again on every run, and the read-back never matched. Now such grades are never written,
-    the plan says so, and a second plan is empty."""
+def pushed_term(config, tmp_path):
+    """``site_with_circles`` and a store after ``term``, its grades pushed (and that plan): the gradebook a
+    teacher then edits by hand."""
     site = site_with_circles()
     store = Store.memory()
     term(config, site, tmp_path, store)
     with open_moodle(config, site=site) as conn:
         first = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
         assert grades.push_grades(conn.api, config, store, first.plan, observed=first.state).complete
-        item = owned_items(site)[by_number_key(first.plan, "attendance")]
+    return site, store, first.plan
+
+
+def test_tester_round_9_3_a_grade_a_teacher_overrode_or_locked_is_left_as_it_is(config, tmp_path):
+    """Moodle keeps a final grade a teacher typed or locked in the gradebook whatever the activity
+    sends (``grade_item::regrade_final_grades`` skips locked or overridden grades): lmsync sent its
+    value again on every run, and the read-back never matched. Now such grades are never written,
+    the plan says so, and a second plan is empty."""
+    site, store, pushed = pushed_term(config, tmp_path)
+    with open_moodle(config, site=site) as conn:
+        item = owned_items(site)[by_number_key(pushed, "attendance")]
         overridden, locked = sorted(item.grades)[:2]
         item.grades[overridden].finalgrade, item.grades[overridden].overridden = 99.0, True
         item.grades[locked].finalgrade, item.grades[locked].locked = 1.0, True
@@ -833,15 +841,11 @@ def test_trap_emulator_keeps_a_final_grade_a_teacher_overrode_or_locked(config):
 def test_tester_round_9_4_an_item_whose_idnumber_was_changed_by_hand_is_refused_not_created_again(config, tmp_path):
     """Clearing the ID number of lmsync's own item made the next push create a second column with
     the same name; the store knows the item by its Moodle id, so it is named and nothing is created."""
-    site = site_with_circles()
-    store = Store.memory()
-    term(config, site, tmp_path, store)
+    site, store, pushed = pushed_term(config, tmp_path)
     with open_moodle(config, site=site) as conn:
-        first = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
-        assert grades.push_grades(conn.api, config, store, first.plan, observed=first.state).complete
         again = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)  # reads the items' ids back
         assert again.plan.in_sync
-        number = by_number_key(first.plan, "attendance")
+        number = by_number_key(pushed, "attendance")
         item = owned_items(site)[number]
         recorded, item.idnumber = item.idnumber, ""
         items_before = len(site.grade_items)
