@@ -21,7 +21,7 @@ from lmsync.domain.meetings import (
     resolve_person,
 )
 from lmsync.domain.pair_dates import PairsByDate
-from lmsync.domain.plan import pair_maps
+from lmsync.domain.pair_key import pair_maps
 
 
 @dataclass(frozen=True)

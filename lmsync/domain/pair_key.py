@@ -6,6 +6,8 @@ them from ``PairKey`` rather than declaring them again.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -15,3 +17,13 @@ class PairKey:
 
     mentor_id: int
     mentee_id: int
+
+
+def pair_maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(mentees of each mentor, mentors of each mentee) from (mentor, mentee) pairs."""
+    mentees_of: dict[int, set[int]] = defaultdict(set)
+    mentors_of: dict[int, set[int]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        mentees_of[mentor].add(mentee)
+        mentors_of[mentee].add(mentor)
+    return mentees_of, mentors_of

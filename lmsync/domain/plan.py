@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.forum_mode import guard_public_welcomes
@@ -432,12 +431,3 @@ def has_welcome(
             return True
     return False
 
-
-def pair_maps(pairs: Iterable[tuple[int, int]]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """(mentees of each mentor, mentors of each mentee) from (mentor, mentee) pairs."""
-    mentees_of: dict[int, set[int]] = defaultdict(set)
-    mentors_of: dict[int, set[int]] = defaultdict(set)
-    for mentor, mentee in pairs:
-        mentees_of[mentor].add(mentee)
-        mentors_of[mentee].add(mentor)
-    return mentees_of, mentors_of

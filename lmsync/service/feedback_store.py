@@ -24,7 +24,7 @@ from lmsync.domain.instruments import FeedbackAnswerProblem, WaveScore, answers_
 from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_from_feedback
 from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
-from lmsync.domain.plan import pair_maps
+from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.score_loss import score_loss, stranded
 from lmsync.domain.waves import ordered_waves, wave_for
 from lmsync.log import get_logger

@@ -36,7 +36,8 @@ from lmsync.domain.meetings import (
     WrongKeyKind,
     resolve_person,
 )
-from lmsync.domain.plan import circle_pairs, pair_maps
+from lmsync.domain.pair_key import pair_maps
+from lmsync.domain.plan import circle_pairs
 from lmsync.domain.waves import Wave, outside_every_wave
 from lmsync.errors import InputError
 from lmsync.log import get_logger

@@ -148,3 +148,14 @@ def test_issue_15_shell_completion_imports_only_the_command_being_completed(
     modules, out = _command_modules_after(code, env)
     assert {line.split(",", 1)[1] for line in out.splitlines()} == expected
     assert modules == imported
+
+
+def test_issue_15_reading_the_configuration_loads_no_sync_planning_code() -> None:
+    # The configuration validates instruments and meeting items; through meeting_log it once pulled
+    # in the sync planner and every plan operation (pydantic models): about 80 ms of every command.
+    probe = ("import lmsync.config, json, sys\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('lmsync.domain.'))))")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    loaded = set(json.loads(out.strip().splitlines()[-1]))
+    assert "lmsync.domain.instruments" in loaded  # the probe can fail: the configuration did load the domain
+    assert not loaded & {"lmsync.domain.plan", "lmsync.domain.operations", "lmsync.domain.forum_mode"}
