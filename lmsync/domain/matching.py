@@ -44,7 +44,7 @@ class Match:
     terms: dict[str, float]
     reasons: list[str]
     circle: CircleKind = "mentor"
-    origin: Literal["matched", "kept", "pinned"] = "matched"
+    origin: Literal["matched", "kept", "returned", "pinned"] = "matched"
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
                             "or a mistyped id); re-matched")
     rematch_all = "*" in people.rematch
     rematch = {resolve.get(key, key) for key in people.rematch}
+    returning = {resolve.get(a, a): resolve.get(b, b) for a, b in people.returning.items()}
     settled: list[str] = []
     # Someone with a mentee and a mentor role (vertical mentoring, a CSV "mentee;mentor") may be
     # both the mentee and the mentor of one other such person in a single solve. A pair is never
@@ -155,7 +156,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
             made = _match_circle(
                 kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
-                circle_warnings,
+                circle_warnings, returning,
             )
             assignments += made[0]
             unmatched += made[1]
@@ -255,6 +256,7 @@ def _match_circle(
     resolve: Mapping[str, str],
     settings: MatchSettings,
     warnings: list[str],
+    returning: Mapping[str, str],
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
@@ -264,7 +266,7 @@ def _match_circle(
     }
     sticky: dict[str, str] = {}
     circle_ref = Circle(kind, [], [], [], [], forbidden, sticky, ranks)
-    fixed: dict[str, tuple[str, Literal["kept", "pinned"]]] = {}
+    fixed: dict[str, tuple[str, Literal["kept", "returned", "pinned"]]] = {}
     load: dict[str, int] = {p.id: 0 for p in mentors}
     label = "peer mentor" if kind == "peer" else "mentor"
 
@@ -316,6 +318,18 @@ def _match_circle(
         for mentee_id in kept:
             fixed[mentee_id] = (mentor_id, "kept")
             load[mentor_id] += 1
+    for mentee in mentees:  # back after a break: their last mentor, in the room the kept pairs leave
+        mentor_id = returning.get(mentee.id, "")
+        if mentee.id in fixed or mentee.id in sticky or current.get(mentee.id) in by_id or mentor_id not in by_id:
+            continue
+        mentor = by_id[mentor_id]
+        if _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings) or cap[mentor_id] == 0:
+            continue
+        if rematch_all or mentee.id in rematch or mentor_id in rematch or load[mentor_id] >= cap[mentor_id]:
+            sticky[mentee.id] = mentor_id  # no room kept for them: the stickiness weight still favours the pair
+            continue
+        fixed[mentee.id] = (mentor_id, "returned")
+        load[mentor_id] += 1
 
     free = [p for p in mentees if p.id not in fixed]
     # Faculty first, peer mentors last: the year-gap term then touches one slice of columns.
@@ -347,6 +361,10 @@ def _match_circle(
             reasons.append("keeps the existing pair")
         if origin == "pinned":
             reasons.append("pinned by the coordinator")
+        elif origin == "returned":
+            if settings.weights.stickiness and "stickiness" not in terms:
+                terms["stickiness"] = settings.weights.stickiness
+            reasons.append("back with their mentor after a break (lmsync's pairing history)")
         elif "keeps the existing pair" not in reasons:
             reasons.append("existing pair kept")
         assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))

@@ -194,6 +194,9 @@ class People:
       forbids never broken.
     - ``rematch``: mentee or mentor ids whose existing pairs are open to re-matching;
       ``"*"`` opens every pair. Pairs not flagged are kept as they are.
+    - ``returning``: mentee id -> mentor id, for a mentee in no pair now whose last pair lmsync
+      ended when they left (a suspended enrolment, say): matching puts them back with that
+      mentor while the mentor has room (``lmsync.service.established.returning_mentors``).
     """
 
     persons: tuple[Person, ...]
@@ -202,6 +205,7 @@ class People:
     pins: tuple[Pair, ...] = ()
     forbids: tuple[Pair, ...] = ()
     rematch: frozenset[str] = frozenset()
+    returning: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "persons", tuple(self.persons))
@@ -245,6 +249,7 @@ class People:
             pins=(*self.pins, *(tuple(p) for p in pins)),  # type: ignore[arg-type]
             forbids=(*self.forbids, *(tuple(f) for f in forbids)),  # type: ignore[arg-type]
             rematch=self.rematch | frozenset(rematch),
+            returning=self.returning,
         )
 
 

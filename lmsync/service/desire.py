@@ -7,7 +7,7 @@ same truth), then the matching engine decides; each mentor with mentees becomes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from lmsync.config import Config
@@ -49,12 +49,16 @@ class Desired:
 
 
 def desired_state(
-    snapshot: Snapshot, config: Config, standing: Callable[[Collection[int]], PairStanding] | None = None
+    snapshot: Snapshot,
+    config: Config,
+    standing: Callable[[Collection[int]], PairStanding] | None = None,
+    returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
-    is kept (FIX-C)."""
-    read = people_from_snapshot(snapshot, config, standing)
+    is kept (FIX-C). ``returning`` (``returning_mentors``) gives a mentee back after a break their
+    last mentor; without it they are matched afresh."""
+    read = people_from_snapshot(snapshot, config, standing, returning)
     people = read.people
     result = run_match(people, config, read.notices)
     by_id = people.by_id()

@@ -1,8 +1,11 @@
-"""Which of two circles is a mentee's established pair: what lmsync's store knows (FIX-C).
+"""What lmsync's store knows about pairs, for keeping them: established, returning, ended.
 
-A mentee added by hand to a second lmsync circle is kept with the mentor of their established
-pair (``lmsync.domain.two_circles.PairStanding``); this reads the store's side of that: open
-pairings in the pairing history and stored meetings, for the mentees concerned only.
+- A mentee added by hand to a second lmsync circle is kept with the mentor of their established
+  pair (``lmsync.domain.two_circles.PairStanding``; FIX-C): open pairings in the pairing history
+  and stored meetings, for the mentees concerned only.
+- A mentee back after a break (enrolment suspended, leave) returns to the mentor of their last
+  pairing (``returning_mentors``; tester round 9).
+- Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import Callable, Collection
 
 from lmsync.domain.two_circles import PairStanding
 from lmsync.store.db import Store
+from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
-from lmsync.store.pairings import PairingHistory
+from lmsync.store.pairings import Pairing, PairingHistory
+from lmsync.store.queue import CoordinatorQueue, QueueItem
 
 
 def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], PairStanding]:
@@ -36,3 +41,43 @@ def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], P
         return PairStanding(since=since, meetings=Counter((mentor, mentee) for mentor, mentee, _day in days))
 
     return read
+
+
+def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]], dict[int, int]]:
+    """Mentee -> the mentor of their last pairing (Moodle ids), for mentees (of those asked: the
+    active mentees in no circle) whose pairings lmsync has all closed: lmsync took them out of the
+    circle (their enrolment was suspended, they left the course, their account was suspended) or
+    deleted it. Matching then puts such a mentee back with that mentor while the mentor has room,
+    rather than matching them afresh (tester round 9: a mentee suspended for a week came back to a
+    new mentor). Left out: a mentee with a pairing still open (removed from the circle by hand: the
+    history cannot say why), a pair a coordinator ended (queue outcome ``closed``) and a pair marked
+    not a good fit (``PairForbids``). One read each of the history, the queue and the forbids."""
+
+    def read(mentees: Collection[int]) -> dict[int, int]:
+        wanted = set(mentees)
+        last: dict[int, Pairing] = {}
+        for row in PairingHistory(store, programme).history():  # oldest first: the last row is the latest
+            if row.mentee_id in wanted:
+                last[row.mentee_id] = row
+        if not last:
+            return {}
+        ended = ended_by_coordinator(store, programme) | set(PairForbids(store, programme).pairs())
+        return {
+            mentee: row.mentor_id
+            for mentee, row in sorted(last.items())
+            if row.left_at is not None and (row.mentor_id, mentee) not in ended
+        }
+
+    return read
+
+
+def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
+    """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
+    ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
+    told to meet). No later item opens for such a pair (``CoordinatorQueue.offer``: tester round 3, 1),
+    so it stays ended."""
+    latest: dict[tuple[int, int], QueueItem] = {}
+    for item in CoordinatorQueue(store, programme).items():
+        if item.pair not in latest or item.id > latest[item.pair].id:
+            latest[item.pair] = item
+    return {pair for pair, item in latest.items() if item.outcome == "closed"}

@@ -18,10 +18,10 @@ from typing import Literal
 from lmsync.config import Config
 from lmsync.domain.health import NudgeFields, nudge_kind
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health import Assessment
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
-from lmsync.store.queue import CoordinatorQueue, QueueItem
 
 #: How pressing a status is: a fading pair before an at-risk one (lower first).
 URGENCY = {"fading": 0, "at_risk": 1}
@@ -112,17 +112,6 @@ def plan_nudges(
                 )
             )
     return planned, recent
-
-def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
-    """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
-    ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
-    told to meet). No later item opens for such a pair (``CoordinatorQueue.offer``: tester round 3, 1),
-    so it stays ended."""
-    latest: dict[tuple[int, int], QueueItem] = {}
-    for item in CoordinatorQueue(store, programme).items():
-        if item.pair not in latest or item.id > latest[item.pair].id:
-            latest[item.pair] = item
-    return {pair for pair, item in latest.items() if item.outcome == "closed"}
 
 
 def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:

@@ -50,6 +50,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health import Assessment, observe_and_assess, today
 from lmsync.service.nudge_holds import (
     ExamCheck,
@@ -62,7 +63,6 @@ from lmsync.service.nudge_holds import (
 from lmsync.service.nudge_plan import (
     PlannedNudge,
     apply_cap,
-    ended_by_coordinator,
     first_names,
     group_messages,
     message_text,

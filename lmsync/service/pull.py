@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.established import pair_standing
+from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
@@ -38,4 +38,5 @@ def load_for_match(config: Config) -> tuple[RosterPeople, Config]:
 def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     snapshot = observe(api, config, forum=False)  # matching needs no forum reads (issue 15)
     # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
-    return people_from_snapshot(snapshot, config, pair_standing(store, config.programme.name))
+    programme = config.programme.name
+    return people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme))

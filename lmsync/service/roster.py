@@ -136,6 +136,7 @@ def people_from_roster(
     peer_mentor_ids: frozenset[int] = frozenset(),
     groups: Iterable[ObservedGroup] = (),
     standing: Callable[[Collection[int]], PairStanding] | None = None,
+    returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
 ) -> RosterPeople:
     """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
 
@@ -151,6 +152,9 @@ def people_from_roster(
     - A mentee in two (or more) circles (added by hand to a second one) is kept in the circle of
       their established pair (``PairStanding.rank``: lmsync's pairing history, then meetings,
       then the older circle); ``standing`` reads the store for those mentees only (FIX-C).
+    - A mentee in no circle whose last pair lmsync ended (they were away: enrolment suspended,
+      say) returns to that mentor while the mentor is here and has room; ``returning`` reads
+      the store's pairing history for the mentees in no circle (tester round 9).
 
     Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
     """
@@ -259,8 +263,31 @@ def people_from_roster(
         for holder in (*current.values(), *current_peers.values()):
             held[holder] = held.get(holder, 0) + 1
         persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
-    people = People(persons=tuple(persons), current=current, current_peers=current_peers)
+    back = _returning(persons, current, current_peers, by_moodle, returning)
+    people = People(persons=tuple(persons), current=current, current_peers=current_peers, returning=back)
     return RosterPeople(people, warnings, notices)
+
+
+def _returning(
+    persons: Iterable[Person],
+    current: Mapping[str, str],
+    current_peers: Mapping[str, str],
+    by_moodle: Mapping[int | None, Person],
+    returning: Callable[[Collection[int]], Mapping[int, int]] | None,
+) -> dict[str, str]:
+    """Mentee id -> the mentor they return to, for mentees in no circle (``returning`` reads the store)."""
+    away = {
+        p.moodle_id for p in persons
+        if p.moodle_id is not None and p.has_role("mentee") and p.id not in current and p.id not in current_peers
+    }
+    if returning is None or not away:
+        return {}
+    back: dict[str, str] = {}
+    for mentee_id, mentor_id in returning(away).items():
+        mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
+        if mentee is not None and mentor is not None and mentor.roles & MENTORING_ROLES:
+            back[mentee.id] = mentor.id
+    return back
 
 
 def unheld_roles(users: Iterable[RosterUser], config: Config) -> dict[str, tuple[str, ...]]:
@@ -297,14 +324,19 @@ def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: Pair
 
 
 def people_from_snapshot(
-    snapshot: Snapshot, config: Config, standing: Callable[[Collection[int]], PairStanding] | None = None
+    snapshot: Snapshot,
+    config: Config,
+    standing: Callable[[Collection[int]], PairStanding] | None = None,
+    returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
 ) -> RosterPeople:
     """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
-    ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C)."""
+    ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C);
+    ``returning``: the mentor a mentee back after a break returns to (tester round 9)."""
     return people_from_roster(
         snapshot.roster,
         config,
         peer_mentor_ids=snapshot.peer_mentor_ids,
         groups=snapshot.observation.groups,
         standing=standing,
+        returning=returning,
     )

@@ -36,7 +36,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.desire import Desired, desired_state
-from lmsync.service.established import pair_standing
+from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.roster import unheld_roles
@@ -149,8 +149,11 @@ def make_plan(
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
         snapshot = observe(api, config, memo=memo)
-    standing = pair_standing(journal.store, config.programme.name) if journal is not None else None
-    desired = desired_state(snapshot, config, standing)
+    standing = returning = None
+    if journal is not None:
+        standing = pair_standing(journal.store, config.programme.name)
+        returning = returning_mentors(journal.store, config.programme.name)
+    desired = desired_state(snapshot, config, standing, returning)
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(

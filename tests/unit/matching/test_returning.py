@@ -1,0 +1,76 @@
+"""``People.returning``: a mentee back after a break returns to their last mentor while the mentor
+has room (tester round 9); kept pairs come first, and a re-match flag or a forbid wins."""
+
+from __future__ import annotations
+
+from lmsync.domain.compatibility import MatchSettings
+from lmsync.domain.matching import match
+from lmsync.domain.people import People, Person
+
+
+def programme(**kw: object) -> People:
+    # two identical mentors; the new one (t2) has no mentees, so a fresh match prefers them (load balance)
+    persons = (
+        Person("t1", "mentor", capacity=2, department="law"),
+        Person("t2", "mentor", capacity=2, department="law"),
+        Person("s1", "mentee", department="law"),
+        Person("s2", "mentee", department="law"),
+    )
+    return People(persons=persons, current={"s1": "t1"}, **kw)  # type: ignore[arg-type]
+
+
+def mentor_of(people: People) -> dict[str, tuple[str, str]]:
+    return {a.mentee: (a.mentor, a.origin) for a in match(people, MatchSettings()).assignments}
+
+
+def test_round_9_without_returning_the_mentee_goes_to_the_emptier_mentor() -> None:
+    # the probe can fail: the case must be one a fresh match decides otherwise
+    assert mentor_of(programme())["s2"] == ("t2", "matched")
+
+
+def test_round_9_a_returning_mentee_goes_back_to_their_mentor_with_room() -> None:
+    result = match(programme(returning={"s2": "t1"}), MatchSettings())
+    back = next(a for a in result.assignments if a.mentee == "s2")
+    assert (back.mentor, back.origin) == ("t1", "returned")
+    assert "back with their mentor after a break (lmsync's pairing history)" in back.reasons
+    assert back.terms["stickiness"] == MatchSettings().weights.stickiness
+    assert result.proven_optimal
+
+
+def test_round_9_a_kept_pair_keeps_its_place_before_a_returning_mentee() -> None:
+    persons = (
+        Person("t1", "mentor", capacity=1, department="law"),
+        Person("t2", "mentor", capacity=1, department="law"),
+        Person("s1", "mentee", department="law"),
+        Person("s2", "mentee", department="law"),
+    )
+    people = People(persons=persons, current={"s1": "t1"}, returning={"s2": "t1"})
+    assert mentor_of(people) == {"s1": ("t1", "kept"), "s2": ("t2", "matched")}
+
+
+def test_round_9_a_rematch_flag_or_a_forbid_wins_over_returning() -> None:
+    # re-match flag: no place is kept; as for a flagged existing pair, stickiness still counts, so
+    # only a mentor better by more than the stickiness weight wins
+    flagged = programme(returning={"s2": "t1"}).with_overrides(rematch=["s2"])
+    assert mentor_of(flagged)["s2"] == ("t1", "matched")
+    better = People(
+        persons=(*flagged.persons, Person("t3", "mentor", capacity=1, department="law", interests=frozenset("abcdefgh"),
+                                          languages=frozenset({"fr"}))),
+        current=flagged.current, returning=flagged.returning, rematch=flagged.rematch,
+    )
+    better = People(
+        persons=tuple(p if p.id != "s2" else Person("s2", "mentee", department="law", interests=frozenset("abcdefgh"),
+                                                    languages=frozenset({"fr"})) for p in better.persons),
+        current=better.current, returning=better.returning, rematch=better.rematch,
+    )
+    assert mentor_of(better)["s2"][0] == "t3"
+    assert mentor_of(People(persons=better.persons, current=better.current, returning=better.returning))["s2"] == (
+        "t1", "returned"
+    )  # without the flag the returning pair is kept, however good t3 is
+    forbidden = programme(returning={"s2": "t1"}).with_overrides(forbids=[("s2", "t1")])
+    assert mentor_of(forbidden)["s2"] == ("t2", "matched")
+
+
+def test_round_9_returning_to_someone_who_is_no_longer_a_mentor_is_ignored() -> None:
+    assert mentor_of(programme(returning={"s2": "gone"}))["s2"] == ("t2", "matched")
+    assert mentor_of(programme(returning={"s2": "s1"}))["s2"] == ("t2", "matched")
