@@ -323,6 +323,7 @@ def meeting_from_fields(
     rating = attempt(lambda: parse_rating(fields.get("rating")))
     notes = parse_notes(fields.get("notes"))
     rated_by = attempt(lambda: parse_rated_by(fields.get("rated_by")))
+    problems += _contradictions(minutes, attended)
     if isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef) and mentor.user_id == mentee.user_id:
         problems.append(FieldProblem("mentee", "is the same person as the mentor"))
     elif isinstance(mentor, PersonRef) and isinstance(mentee, PersonRef) and (fields.get("logged_by") or "").strip():
@@ -349,6 +350,16 @@ def meeting_from_fields(
         rated_by=rated_by if rated_by in RATED_BY else None,
     )
     return meeting, style
+
+
+def _contradictions(minutes: object, attended: object) -> list[FieldProblem]:
+    """An attended meeting of 0 minutes says two things at once (tester round 8): health would read
+    it as the shortest "hi-bye" meeting, so the row is refused and says what to give. A missed
+    meeting with minutes is accepted: registers often keep the length booked, and a missed meeting's
+    minutes count nowhere."""
+    if isinstance(minutes, int) and attended is True and minutes == 0:
+        return [FieldProblem("minutes", "is 0, but attended says the meeting took place: give how long it lasted")]
+    return []
 
 
 def counted_meeting(records: Iterable[Meeting]) -> Meeting:

@@ -245,3 +245,18 @@ def test_tester_round_7_4_an_impossible_slash_date_is_its_rows_problem_listed_wi
     assert "read both day-first" not in message
     assert "m.csv:2: date:" in message and "m.csv:2: minutes:" in message and "m.csv:2: attended:" in message
     assert not db_path.exists() or stored(db_path) == []
+
+
+def test_round_8_an_attended_meeting_of_0_minutes_is_refused_and_a_missed_one_keeps_its_booked_minutes(
+    run, tmp_path, db_path
+):
+    # 0 minutes attended would read as the shortest "hi-bye" meeting; a register's missed row keeps
+    # the length that was booked, which counts nowhere
+    bad = write(tmp_path, HEADER + "2026-10-12,m0001,s0001,0,yes\n2026-10-13,m0001,s0001,30,no\n")
+    message = error_of(run("meetings", str(bad)))
+    assert "m.csv:2: minutes: is 0, but attended says the meeting took place: give how long it lasted" in message
+    assert "m.csv:3" not in message
+    assert not db_path.exists() or stored(db_path) == []
+    good = write(tmp_path, HEADER + "2026-10-12,m0001,s0001,0,no\n2026-10-13,m0001,s0001,30,no\n", name="ok.csv")
+    assert run("meetings", str(good)).exit_code == 0
+    assert sorted((m.minutes, m.attended) for m in stored(db_path)) == [(0, False), (30, False)]
