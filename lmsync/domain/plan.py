@@ -292,6 +292,12 @@ def plan_sync(
                     f"circle {idnumber}: the welcome subject is longer than the {settings.subject_max} characters "
                     f"Moodle holds; sent shortened as {subject!r} (shorten [sync.welcome] subject)"
                 )
+            gone = memory.posted.get(idnumber)
+            if gone is not None and all(d.id != gone for d in observation.discussions):
+                warnings.append(  # re-posting is the fix the forum-mode guard asks for; never silently (tester round 9)
+                    f"circle {idnumber}: the welcome lmsync posted (discussion {gone}) is no longer in the forum "
+                    "(deleted in Moodle); it is posted again"
+                )
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees

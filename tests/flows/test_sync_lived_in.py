@@ -229,6 +229,24 @@ def test_trap_40_a_discussion_lmsync_cannot_prove_it_posted_is_never_counted(con
     assert [op.group for op in again.first_plan.by_kind("post_welcome")] == [circle.idnumber]
 
 
+def test_round_9_a_welcome_deleted_in_moodle_is_posted_again_and_the_plan_says_so(config):
+    site = lived_in_site()
+    store = Store.memory()
+    sync(config, site, store)
+    circle = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber))
+    ours = next(d for d in site.discussions.values() if d.groupid == circle.id)
+    del site.discussions[ours.id]
+    again, _ = sync(config, site, store)
+    assert [op.group for op in again.first_plan.by_kind("post_welcome")] == [circle.idnumber]
+    assert [w for w in again.first_plan.warnings if "no longer in the forum" in w] == [
+        f"circle {circle.idnumber}: the welcome lmsync posted (discussion {ours.id}) is no longer in the forum "
+        "(deleted in Moodle); it is posted again"
+    ]
+    assert_one_of_each(site)
+    quiet, _ = sync(config, site, store)
+    assert quiet.first_plan.empty and not [w for w in quiet.first_plan.warnings if "no longer in the forum" in w]
+
+
 # ------------------------------------------------------------------------------------ point 10
 
 
