@@ -43,11 +43,17 @@ def _satisfaction(s: Any) -> str:
     return f"{s.score}"
 
 
+def _closed_on(i: Any) -> Any:
+    """The day an item closed: its outcome's day, else its acknowledgement's (an item acknowledged
+    on one day and given its outcome on a later one closed on the later; as the report says)."""
+    return i.outcome_on or i.acked_on if i.outcome else i.acked_on
+
+
 def _queue_state(i: Any) -> str:
     if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
     else:
-        state = f"closed {i.acked_on.isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
+        state = f"closed {_closed_on(i).isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
     return state + "".join([
         f", owner {i.owner}" if i.owner else "", f", outcome {i.outcome}" if i.outcome else "",
         f", escalated to {i.escalated_to}" if i.escalated_to else "", f", note: {i.note}" if i.note else "",
@@ -81,7 +87,7 @@ def pair_view(h: PairHistory, people: People) -> Document:
     ]
     queue = [
         {"opened": i.opened_on, "status": i.status, "owner": i.owner, "due": i.due_on, "outcome": i.outcome,
-         "closed": i.acked_on, "escalated_to": i.escalated_to, "note": i.note, "state": _queue_state(i)}
+         "closed": _closed_on(i) if i.acked_on else None, "escalated_to": i.escalated_to, "note": i.note, "state": _queue_state(i)}
         for i in h.items
     ]
     forbidden = {"source": h.forbidden[0], "on": h.forbidden[1]} if h.forbidden else None

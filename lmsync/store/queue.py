@@ -51,6 +51,7 @@ class QueueItem:
     outcome: str | None = None
     escalated_to: str | None = None
     escalated_on: date | None = None
+    outcome_on: date | None = None  # the day the coordinator recorded ``outcome`` (an ack may come earlier)
 
     @property
     def pair(self) -> tuple[int, int]:
@@ -81,6 +82,7 @@ def _item(r: Any) -> QueueItem:
         due_on=_day(mapping.get("due_on")),
         followups=mapping.get("followups") or 0,
         escalated_on=_day(mapping.get("escalated_on")),
+        outcome_on=_day(mapping.get("outcome_on")),
     )
 
 
@@ -132,7 +134,8 @@ class CoordinatorQueue(ProgrammeRepository):
     def _select(self) -> Any:
         """Items with their tracking (an item from before revision 0003 has none)."""
         return select(
-            _q, _t.c.owner, _t.c.due_on, _t.c.followups, _t.c.outcome, _t.c.escalated_to, _t.c.escalated_on
+            _q, _t.c.owner, _t.c.due_on, _t.c.followups, _t.c.outcome, _t.c.escalated_to, _t.c.escalated_on,
+            _t.c.outcome_on,
         ).select_from(_q.outerjoin(_t, _t.c.item_id == _q.c.id))
 
     def _with_due(self, item: QueueItem) -> QueueItem:

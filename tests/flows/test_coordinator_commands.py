@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from click.testing import CliRunner
@@ -116,3 +117,26 @@ def test_tester_finding_4_pair_show_finds_a_pair_known_only_by_its_queue_item(tm
     shown = CliRunner().invoke(main, ["--config", str(config.source), "pair", "show", users[mentor], users[stranger]])
     assert shown.exit_code == 0, shown.output
     assert "not a pair" not in shown.output
+
+
+def test_left_alone_round_9_pair_show_closes_an_item_on_its_outcome_day_not_its_ack_day(tmp_path, site_and_coordinators):  # noqa: F811
+    """An item acknowledged on one day and given its outcome days later closed on the later day:
+    ``pair show`` said the acknowledgement's day (its CSV and JSON ``closed`` too); the report said
+    the outcome's."""
+    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, config.programme.name)
+    queue.offer(AS_OF, PairHealth(mentor, stranger, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0))
+    acked, outcome = date(2026, 12, 1), date(2026, 12, 5)
+    assert queue.ack((mentor, stranger), on=acked) is not None
+    assert queue.done((mentor, stranger), "no_action", on=outcome) is not None
+    store.close()
+    args = ["--config", str(config.source), "pair", "show", users[mentor], users[stranger]]
+    text = CliRunner().invoke(main, args)
+    assert f"closed {outcome.isoformat()}, " in text.output and f"closed {acked.isoformat()}" not in text.output
+    shown = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+
+
+    (item,) = json.loads(shown.output)["queue"]
+    assert item["closed"] == outcome.isoformat() and item["outcome"] == "no_action"

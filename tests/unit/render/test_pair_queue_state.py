@@ -10,7 +10,7 @@ from lmsync.render.pair import _queue_state
 
 def item(**kw: object) -> SimpleNamespace:
     base = {"acked_on": None, "outcome": None, "due_on": date(2026, 12, 15), "owner": "ann", "escalated_to": None,
-            "note": None}
+            "note": None, "outcome_on": None}
     return SimpleNamespace(**(base | kw))
 
 
