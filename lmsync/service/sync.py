@@ -302,24 +302,21 @@ def apply_saved_plan(
     progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
-    """Apply ``plan`` as lmsync plans it now, refusing when Moodle no longer looks as it did when
-    it was made, or when the file holds operations lmsync would not plan (tester round 4, 2).
+    """Apply ``plan`` as lmsync plans it now, refusing when the file holds operations lmsync would
+    not plan, or lacks some it plans (tester round 4, 2).
 
     The plan is made again on a fresh observation, with the journal and the guards of ``lmsync
     plan`` (``allow_delete``; a mass removal raises :class:`PlanError`); every operation of the
     file must be among the fresh ones (:func:`lmsync.domain.saved_plan.checked_against`), and the
-    fresh ones are what is sent. ``source``: the file's name, for messages.
+    fresh ones are what is sent. When Moodle changed since the plan was made (its fingerprint) in a
+    way that changes the plan, the refusal says so; a change that leaves the plan as it was (a post
+    in a circle, a member added to another group) is logged and the reviewed plan applied (tester
+    round 9: any change refused a plan still exactly right). ``source``: the file's name, for messages.
     """
     if plan.programme != config.programme.name:
         raise PlanError(f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}")
     snapshot = observe(api, config)
     now = snapshot.observation.fingerprint()
-    if now != plan.fingerprint:
-        raise PlanError(
-            f"Moodle changed since the plan was made (fingerprint {plan.fingerprint} -> {now}); "
-            f"{_describe_change(snapshot, plan)}",
-            hint="run `lmsync plan` again and review the new plan",
-        )
     journal = Journal(store, config.programme.name)
     fresh = make_plan(api, config, allow_delete=allow_delete, journal=journal, snapshot=snapshot)
     held = [op for op in plan.operations if op.key in fresh.uncertain.pending]
@@ -328,7 +325,19 @@ def apply_saved_plan(
             f"{len(held)} operation(s) of this plan were sent earlier and may still commit in Moodle",
             hint="wait [sync] write_settle_seconds, then run `lmsync plan` again (or `lmsync sync`)",
         )
-    checked = checked_against(plan, fresh.plan, source=source)  # an emptied file is refused (tester round 5, 7)
+    try:
+        checked = checked_against(plan, fresh.plan, source=source)  # an emptied file is refused (tester round 5, 7)
+    except PlanError as refused:
+        if now == plan.fingerprint:
+            raise
+        raise PlanError(
+            f"Moodle changed since the plan was made (fingerprint {plan.fingerprint} -> {now}; "
+            f"{_describe_change(snapshot, plan)}), and lmsync now plans otherwise: {refused.message}",
+            hint="run `lmsync plan` again and review the new plan",
+        ) from None
+    if now != plan.fingerprint:  # a post in a circle, a member of another group: the reviewed plan still holds
+        log.warning("apply.moodle_changed_plan_holds", planned_on=plan.fingerprint, now=now,
+                    operations=len(checked.operations))
     if checked.empty:
         return ApplyReport(run_id="empty")
     run_id = new_run_id()
