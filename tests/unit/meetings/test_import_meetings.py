@@ -68,6 +68,14 @@ def test_bom_and_semicolons_and_day_first_dates_are_accepted(tmp_path, store, re
     assert [m.date for m in stored(store)] == [date(2026, 10, 12), date(2026, 10, 26)]
 
 
+def test_round_8_a_tab_delimited_file_is_read_by_its_columns(tmp_path, store, resolve):
+    # a spreadsheet's "tab-delimited text", or a range copied out of it: one column of everything before
+    text = "date\tmentor\tmentee\tminutes\tattended\tnotes\n2026-10-12\tm0001\ts0001\t45\tyes\tCV, electives\n"
+    result = run(store, write(tmp_path, text, "meetings.tsv"), resolve)
+    assert result.counts.added == 1
+    assert [(m.minutes, m.notes) for m in stored(store)] == [(45, "CV, electives")]
+
+
 def test_quoted_notes_with_separator_and_newline(tmp_path, store, resolve):
     text = 'date,mentor,mentee,minutes,attended,notes\n2026-10-12,m0001,s0001,45,yes,"CV, and\nelectives"\n2026-10-13,m0001,s0002,x,yes,\n'
     with pytest.raises(InputError) as info:
