@@ -19,7 +19,7 @@ from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
-from lmsync.service.directory import load_people, people_of, read_roster_of, resolve_person
+from lmsync.service.directory import load_people, people_of, pinned, read_roster_of, resolve_person
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 
@@ -233,6 +233,9 @@ def queue_done_command(
         click.echo(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
         extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
+        if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
+            extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
+                     "remove the pin (tester round 10, 2)")
         click.echo(f"{label}: {outcome} recorded; the item is closed{extra}")
 
 

@@ -151,10 +151,10 @@ class _Run:
 
 
 def _sync(run: _Run) -> StepResult:
-    from lmsync.service.health import forbid_not_a_good_fit
+    from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
 
-    config, forbidden = forbid_not_a_good_fit(run.api, run.config, run.store)
+    config, forbidden = with_forbidden_pairs(run.config, run.store)
     result = run_sync(run.api, config, run.store, should_stop=run.should_stop)
     run.outputs["sync"] = result
     written = sum(result.written.values())

@@ -63,3 +63,15 @@ def resolve_person(roster: Mapping[int, Any], who: str, *, show_names: bool = Tr
     from lmsync.service.privacy import resolve
 
     return resolve(dict(roster), who, show_names=show_names)
+
+
+def pinned(config: Config, roster: Mapping[int, Any], pair: tuple[int, int]) -> bool:
+    """Whether ``[matching] pins`` keeps the (mentor, mentee) pair, its keys read against ``roster``
+    (a key naming nobody or several people pins nothing here; ``lmsync plan`` names it)."""
+    for mentee_key, mentor_key in config.matching.pins:
+        try:
+            if (resolve_person(roster, mentor_key), resolve_person(roster, mentee_key)) == pair:
+                return True
+        except LmsyncError:  # InputError: nobody, or several people
+            continue
+    return False

@@ -54,7 +54,6 @@ from lmsync.service.health_inputs import today as today
 # The coordinator queue, "not a good fit" and ``pair show`` live in their own modules; their
 # names stay importable from here, where the CLI, the cycle and the tests look for them.
 from lmsync.service.health_queue import _queue as _queue
-from lmsync.service.health_queue import forbid_not_a_good_fit as forbid_not_a_good_fit
 from lmsync.service.health_queue import known_coordinators
 from lmsync.service.health_queue import mark_not_a_good_fit as mark_not_a_good_fit
 from lmsync.service.health_queue import not_a_good_fit_answers as not_a_good_fit_answers

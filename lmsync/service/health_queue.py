@@ -82,34 +82,25 @@ def mark_not_a_good_fit(
     ]
 
 
-def with_forbidden_pairs(
-    config: Config, store: Store, usernames: Mapping[int, str] | None = None
-) -> tuple[Config, list[tuple[int, int]]]:
+def with_forbidden_pairs(config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
     """``config`` with every pair marked not a good fit added to ``[matching] forbids``.
 
     The normal plan then drops that pair ("forbidden since") and places the mentee anew with
     the fewest changes (stickiness holds every other pair); the plan shows what else moves.
-    Matching knows people by username: ``usernames`` maps Moodle ids to them (an id missing
-    from it is written as the id). Returns the configuration and the forbidden pairs (mentor, mentee).
+    Each person is written ``id:N`` (their Moodle id, an alias matching knows), so no Moodle read
+    is needed and ``run_match`` tells these marks from the file's own forbids
+    (``lmsync.service.match.stored_forbid``): a mark about someone who left is set aside, not an
+    error that stops every sync (tester round 10, 1). Returns the configuration and the forbidden
+    pairs (mentor, mentee).
     """
     pairs = sorted(PairForbids(store, config.programme.name).pairs())
     if not pairs:
         return config, []
-    names = usernames or {}
     known = set(config.matching.forbids)
-    wanted = [(names.get(mentee, str(mentee)), names.get(mentor, str(mentor))) for mentor, mentee in pairs]
+    wanted = [(f"id:{mentee}", f"id:{mentor}") for mentor, mentee in pairs]
     extra = [pair for pair in wanted if pair not in known]
     matching = config.matching.model_copy(update={"forbids": [*config.matching.forbids, *extra]})
     return config.model_copy(update={"matching": matching}), pairs
-
-
-def forbid_not_a_good_fit(api: MoodleApi, config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
-    """``with_forbidden_pairs`` with the usernames read from Moodle (one read, only when the store
-    holds such pairs): what every plan and sync applies, not only the cycle's (new admin, part 2,
-    point 7)."""
-    ids = sorted({uid for pair in PairForbids(store, config.programme.name).pairs() for uid in pair})
-    names = {u.id: u.username for u in api.get_users_by_field("id", ids) if u.username} if ids else {}
-    return with_forbidden_pairs(config, store, names)
 
 
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------

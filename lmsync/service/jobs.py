@@ -19,7 +19,7 @@ from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError
 from lmsync.log import get_logger
 from lmsync.service.apply import ApplyReport
-from lmsync.service.health import forbid_not_a_good_fit
+from lmsync.service.health import with_forbidden_pairs
 from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
 from lmsync.store.journal import Journal
@@ -37,7 +37,7 @@ __all__ = [
 
 def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False) -> PlanResult:
     with session(config, wait=wait, read_only=True) as (conn, store):
-        config, _forbidden = forbid_not_a_good_fit(conn.api, config, store)  # pairs marked not a good fit
+        config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         # the journal: discussions lmsync posted (trap 32), writes that may still commit (issue 10)
         return make_plan(conn.api, config, allow_delete=allow_delete, journal=Journal(store, config.programme.name))
 
@@ -54,7 +54,7 @@ def apply_job(
 ) -> ApplyReport:
     """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied."""
     with session(config, wait=wait) as (conn, store):
-        config, _forbidden = forbid_not_a_good_fit(conn.api, config, store)  # as plan_job planned it
+        config, _forbidden = with_forbidden_pairs(config, store)  # as plan_job planned it
         return apply_saved_plan(
             conn.api, config, store, plan,
             allow_delete=allow_delete, source=source, progress=progress, should_stop=should_stop,
@@ -73,7 +73,7 @@ def sync_job(
     site: Any = None,
 ) -> SyncResult:
     with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
-        config, _forbidden = forbid_not_a_good_fit(conn.api, config, store)  # pairs marked not a good fit
+        config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         result = run_sync(
             conn.api,
             config,

@@ -53,6 +53,7 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     pins, forbids = check_standing_decisions(
         people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity
     )
+    forbids, held = _standing_forbids(people, m.forbids, forbids, pins)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch)
     start = time.perf_counter()
     try:
@@ -74,7 +75,36 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
         people_warnings=len(items),
         seconds=round(time.perf_counter() - start, 3),
     )
-    return replace(result, warnings=[*summarise(items), *result.warnings], notices=items)
+    return replace(result, warnings=[*held, *summarise(items), *result.warnings], notices=items)
+
+
+def stored_forbid(pair: tuple[str, ...]) -> bool:
+    """Whether a forbid is a "not a good fit" mark from the store (``with_forbidden_pairs`` writes
+    both people as ``id:N``; a bare number is how older versions wrote one)."""
+    return all(key.isdigit() or (key.startswith("id:") and key[3:].isdigit()) for key in pair)
+
+
+def _standing_forbids(
+    people: People, written: Iterable[tuple[str, str]], forbids: list[tuple[str, str]], pins: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The forbids matching gets, and warnings. A stored "not a good fit" mark about someone no
+    longer in the programme is kept in the store and left out here (tester round 10, 1: it stopped
+    every sync); one on a pair ``[matching] pins`` keeps gives way to the pin, with a warning naming
+    the fix (tester round 10, 2: it stopped every sync, pointing at a forbid the file did not hold)."""
+    present = {p.id for p in people.persons}
+    kept: list[tuple[str, str]] = []
+    held: list[str] = []
+    for raw, pair in zip(written, forbids, strict=True):
+        if not stored_forbid(raw):
+            kept.append(pair)
+        elif pair in pins:
+            held.append(
+                f"a coordinator marked {pair[0]} -> {pair[1]} not a good fit, but [matching] pins keeps the pair: "
+                "remove the pin from lmsync.toml to re-match them"
+            )
+        elif set(pair) <= present:
+            kept.append(pair)
+    return kept, held
 
 
 def check_standing_decisions(
@@ -90,9 +120,9 @@ def check_standing_decisions(
     A key is a username, idnumber, email or ``id:N`` (as everywhere, ``lmsync.service.privacy``).
     Raises ``ConfigError`` (exit 2, naming the pin) for a key naming nobody, a suspended account
     (trap 41), or a pin to a mentor whose capacity cannot be read (``'Up to two'``): a warning
-    there would be ignored by cron. A bare number naming nobody in a forbid is taken as the Moodle
-    id of someone who has left (forbids stored for "not a good fit" pairs), as ``privacy.resolve``
-    does (new admin, part 2, point 6). Emails are matched case-insensitively.
+    there would be ignored by cron. A Moodle id (``id:N``, or a bare number) naming nobody in a
+    forbid is someone who has left (forbids stored for "not a good fit" pairs, ``stored_forbid``),
+    as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
     """
     resolve = people.resolver()
     lowered = {k.lower(): v for k, v in resolve.items()}
@@ -118,7 +148,7 @@ def check_standing_decisions(
                     continue
                 if key in suspended:
                     problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle (trap 41)")
-                elif not (what == "forbid" and key.isdigit()):
+                elif not (what == "forbid" and stored_forbid((key,))):
                     problems.append(
                         f"{what} {mentee} -> {mentor}: nobody in the programme has the username, idnumber, "
                         f"email or id {key!r}"

@@ -28,11 +28,10 @@ def load_people(config: Config) -> RosterPeople:
 def load_for_match(config: Config) -> tuple[RosterPeople, Config]:
     """:func:`load_people`, and ``config`` with the pairs the store marks not a good fit forbidden,
     as ``lmsync plan`` has them (tester finding 8), from one read-only session: ``match`` writes
-    nothing. Moodle ids become the usernames matching knows people by (no extra Moodle read)."""
+    nothing."""
     with session(config, read_only=True) as (conn, store):
         read = _people(conn.api, store, config)
-        usernames = {p.moodle_id: p.id for p in read.people.persons if p.moodle_id is not None}
-        return read, with_forbidden_pairs(config, store, usernames)[0]
+        return read, with_forbidden_pairs(config, store)[0]
 
 
 def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:

@@ -140,3 +140,21 @@ def test_left_alone_round_9_pair_show_closes_an_item_on_its_outcome_day_not_its_
 
     (item,) = json.loads(shown.output)["queue"]
     assert item["closed"] == outcome.isoformat() and item["outcome"] == "no_action"
+
+
+def test_round_10_2_queue_done_rematched_on_a_pinned_pair_says_the_pin_keeps_it(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    mentor, mentee = circle_pairs(site)[0]
+    users = {u.id: u.username for u in site.users.values()}
+    text = config.source.read_text() + f'\n[matching]\npins = [["{users[mentee]}", "{users[mentor]}"]]\n'
+    config.source.write_text(text)
+    store = Store(config.store_path())
+    CoordinatorQueue(store, config.programme.name).offer(
+        AS_OF, PairHealth(mentor, mentee, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0)
+    )
+    store.close()
+    args = ["--config", str(config.source), "queue", "done", users[mentor], users[mentee]]
+    done = CliRunner().invoke(main, [*args, "--outcome", "rematched"])
+    assert done.exit_code == 0, done.output
+    assert "but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you remove the pin" in done.output

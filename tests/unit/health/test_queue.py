@@ -131,7 +131,7 @@ def test_issue_13_a_forbidden_pair_reaches_the_matching_input(store):
     assert same is config and none == []
     PairForbids(store, config.programme.name).mark((66, 3), source="queue", on=DAY)
     changed, pairs = with_forbidden_pairs(config, store)
-    assert pairs == [(66, 3)] and changed.matching.forbids == [("3", "66")]
+    assert pairs == [(66, 3)] and changed.matching.forbids == [("id:3", "id:66")]
     assert config.matching.forbids == []  # the loaded configuration is left alone
 
 
