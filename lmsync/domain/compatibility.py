@@ -173,7 +173,9 @@ def explain(circle: Circle, mentee: Person, mentor: Person, is_peer: bool, setti
             reasons.append(f"mentee's {_ordinal(rank + 1)} choice of {len(mentee.preferences)}")
     if w.stickiness and circle.sticky.get(mentee.id) == mentor.id:
         terms["stickiness"] = w.stickiness
-        reasons.append("keeps the existing pair")
+        # a pair flagged for re-matching that stayed (tester round 10, 8: the flag seemed to do nothing)
+        reasons.append(f"stays with their mentor: open to re-matching, but no mentor is better by more than "
+                       f"the stickiness weight ({w.stickiness:g})")
     return terms, reasons
 
 

@@ -3,7 +3,7 @@ has room (tester round 9); kept pairs come first, and a re-match flag or a forbi
 
 from __future__ import annotations
 
-from lmsync.domain.compatibility import MatchSettings
+from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import match
 from lmsync.domain.people import People, Person
 
@@ -74,3 +74,13 @@ def test_round_9_a_rematch_flag_or_a_forbid_wins_over_returning() -> None:
 def test_round_9_returning_to_someone_who_is_no_longer_a_mentor_is_ignored() -> None:
     assert mentor_of(programme(returning={"s2": "gone"}))["s2"] == ("t2", "matched")
     assert mentor_of(programme(returning={"s2": "s1"}))["s2"] == ("t2", "matched")
+
+
+def test_round_10_8_a_flagged_pair_that_stays_says_why_and_moves_without_stickiness() -> None:
+    flagged = People(persons=programme().persons, current={"s1": "t1", "s2": "t1"}, rematch=frozenset({"s2"}))
+    stayed = next(a for a in match(flagged, MatchSettings()).assignments if a.mentee == "s2")
+    assert (stayed.mentor, stayed.origin) == ("t1", "matched")
+    assert "stays with their mentor: open to re-matching, but no mentor is better by more than the stickiness weight (5)" in stayed.reasons
+    free = MatchSettings(weights=Weights(stickiness=0))
+    moved = next(a for a in match(flagged, free).assignments if a.mentee == "s2")
+    assert moved.mentor == "t2"  # the emptier mentor, once stickiness no longer holds the pair
