@@ -204,13 +204,14 @@ def assess_pairs(
     rounds: tuple[SurveyRound, ...] = survey_rounds(scores, instruments, s.waves, mentors, as_of=as_of)
     journal = journal_pairing_days(store, programme)
     seen = HealthSnapshots(store, programme).first_seen()
+    watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
     start = programme_start(config)
     rules = thresholds(config)
     mentees_of = Counter(m for m, _ in pair_list)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        since = journal.get(pair) or start or seen.get(pair) or as_of
+        since = journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of) or start or seen.get(pair) or as_of
         mine = by_person.get(mentor, []) + by_person.get(mentee, [])
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:
@@ -228,6 +229,19 @@ def assess_pairs(
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))
+
+
+def _appeared(first_seen: date | None, watched_since: date | None, as_of: date) -> date | None:
+    """When a pair lmsync did not make appeared while its store was already judging the programme
+    (someone moved a mentee by hand): the first day the store saw it, or ``as_of`` when that is
+    now. None for a pair that was there when the store first judged the programme, which dates
+    from the programme's start (issue 13). Tester round 10, 3: a pair made by hand yesterday was
+    dated from the start, called fading and queued."""
+    if watched_since is None:
+        return None
+    if first_seen is None:
+        return as_of if watched_since < as_of else None
+    return first_seen if watched_since < first_seen else None
 
 
 def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[int, ForumActivity]:
@@ -285,7 +299,12 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         for h in healths
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
-    unpaired = sum(1 for h in healths if (h.mentor_id, h.mentee_id) not in paired_here)
+    seen = HealthSnapshots(store, config.programme.name).first_seen()
+    watched_since = min(seen.values(), default=None)
+    unpaired = sum(  # a pair made by hand while this store watched is not another store's (tester round 10, 3)
+        1 for h in healths
+        if (pair := (h.mentor_id, h.mentee_id)) not in paired_here and _appeared(seen.get(pair), watched_since, as_of) is None
+    )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned)
 
 

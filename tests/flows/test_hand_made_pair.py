@@ -1,0 +1,47 @@
+"""A pair made by hand while lmsync watches the programme (tester round 10, 3): it dates from the
+day lmsync first sees it, not from the programme's start, and it is not taken for another store's
+circle (which held every nudge of the programme)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.service.cycle import cycle_job
+from lmsync.service.health import observe_and_assess
+from lmsync.service.moodle import open_moodle
+from lmsync.store.db import Store
+from tests.flows.test_cycle import PROGRAMME, TODAY, make_config
+from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
+
+
+def faculty_circles(site):
+    enrolments = site.courses[2].enrolments
+    return sorted(
+        (g for g in site.groups.values()
+         if (m := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None and enrolments[m].role != "student"),
+        key=lambda g: g.id,
+    )
+
+
+def test_round_10_3_a_pair_made_by_hand_dates_from_when_lmsync_first_sees_it(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config = make_config(tmp_path, f"[meetings]\nstart = {TODAY}\n")  # the programme starts on day 0
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    assert cycle_job(config, site=site, now=noon, as_of=TODAY).step("health").state == "ok"  # lmsync judges day 0
+    source, target = faculty_circles(site)[:2]
+    moved = min(source.members - {mentor_of_idnumber(PROGRAMME, source.idnumber)})
+    source.members.discard(moved)  # a teacher moves a mentee by hand, 40 days in
+    target.members.add(moved)
+    day = TODAY + timedelta(days=40)
+    store = Store(config.store_path())
+    try:
+        with open_moodle(config, site=site) as conn:
+            assessment = observe_and_assess(conn.api, config, store, as_of=day)
+    finally:
+        store.close()
+    (view,) = [v for v in assessment.pairs if v.health.mentee_id == moved]
+    assert view.health.mentor_id == mentor_of_idnumber(PROGRAMME, target.idnumber)
+    assert view.health.paired_since == day  # was the programme's start: "no meeting since pairing 40 days ago"
+    assert view.health.status not in ("at_risk", "fading")
+    assert assessment.unpaired_here == 0  # was 1: every nudge of the programme held as another store's
