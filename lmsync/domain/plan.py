@@ -232,6 +232,7 @@ def plan_sync(
     ops: list[_Op] = []
     warnings: list[str] = []
     skipped: list[str] = []
+    reposted: list[tuple[str, int]] = []  # circles whose welcome was deleted in Moodle, and its discussion
 
     if observation.grouping_id is None:
         ops.append(
@@ -294,11 +295,10 @@ def plan_sync(
                 )
             gone = memory.posted.get(idnumber)
             if gone is not None and all(d.id != gone for d in observation.discussions):
-                warnings.append(  # re-posting is the fix the forum-mode guard asks for; never silently (tester round 9)
-                    f"circle {idnumber}: the welcome lmsync posted (discussion {gone}) is no longer in the forum "
-                    "(deleted in Moodle); it is posted again"
-                )
+                reposted.append((idnumber, gone))
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
+
+    warnings += _reposted(reposted)
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
@@ -333,6 +333,19 @@ def plan_sync(
         warnings=warnings,
         skipped_deletes=skipped, pending=held,
     )
+
+
+def _reposted(reposted: list[tuple[str, int]]) -> list[str]:
+    """One warning for the welcomes lmsync posted that someone deleted in Moodle and that are posted
+    again (re-posting is the fix the forum-mode guard asks for; never silently: tester round 9)."""
+    if not reposted:
+        return []
+    (first, discussion), more = reposted[0], len(reposted) - 1
+    if not more:
+        return [f"circle {first}: the welcome lmsync posted (discussion {discussion}) is no longer in the forum "
+                "(deleted in Moodle); it is posted again"]
+    return [f"{len(reposted)} welcomes lmsync posted are no longer in the forum (deleted in Moodle; the first: circle "
+            f"{first}, discussion {discussion}); they are posted again"]
 
 
 def _removal_reason(observation: Observation, user: int) -> str:

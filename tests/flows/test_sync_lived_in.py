@@ -247,6 +247,19 @@ def test_round_9_a_welcome_deleted_in_moodle_is_posted_again_and_the_plan_says_s
     assert quiet.first_plan.empty and not [w for w in quiet.first_plan.warnings if "no longer in the forum" in w]
 
 
+def test_round_10_many_welcomes_deleted_in_moodle_make_one_warning(config):
+    site = lived_in_site()
+    store = Store.memory()
+    sync(config, site, store)
+    ours = [d for d in site.discussions.values() if mentor_of_idnumber(PROGRAMME, site.groups[d.groupid].idnumber)]
+    for d in ours:
+        del site.discussions[d.id]
+    again, _ = sync(config, site, store)
+    assert len(again.first_plan.by_kind("post_welcome")) == len(ours) > 1
+    (line,) = [w for w in again.first_plan.warnings if "no longer in the forum" in w]
+    assert line.startswith(f"{len(ours)} welcomes lmsync posted are no longer in the forum (deleted in Moodle; the first: circle ")
+
+
 # ------------------------------------------------------------------------------------ point 10
 
 
