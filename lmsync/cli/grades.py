@@ -73,6 +73,13 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
             f"{len(result.report.left)} grade item(s) or grade(s) left as they are: this store cannot prove it wrote them",
             hint="`lmsync grades plan` says which, why and the fix; the other grades were written",
         )
+    out_of_range = [r for r in result.plan.rejected if r.out_of_range]
+    if out_of_range:  # a retry sends them no more: an admin must act (tester round 10, 6)
+        raise PlanError(
+            f"{len(out_of_range)} grade(s) not sent: outside their grade item's range (the others were written)",
+            hint="`lmsync grades plan` lists them: correct the meeting or answer behind each, or raise the maximum "
+                 "in lmsync.toml's [grades] (max_meetings, max_minutes)",
+        )
     if result.report.failed or result.report.mismatches:
         raise PartialFailure(
             f"{len(result.report.failed)} write(s) refused by Moodle, {len(result.report.mismatches)} grade(s) read back "

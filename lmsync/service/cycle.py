@@ -230,11 +230,15 @@ def _grades(run: _Run) -> StepResult:
         "failed": len(report.failed),
         "left": len(report.left),
         "mismatches": len(report.mismatches),
+        "out_of_range": sum(r.out_of_range for r in planned.plan.rejected),
     }
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
+    if counts["out_of_range"]:  # outside the item's range: a retry sends them no more (tester round 10, 6)
+        return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {counts['out_of_range']} not sent, outside "
+                          "their grade item's range (`lmsync grades plan` says which)", counts)
     if report.failed or report.mismatches or report.uncertain:
         return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
     return StepResult("grades", "ok", EXIT_OK, text, counts)

@@ -98,6 +98,12 @@ class PlannedRejection(BaseModel):
     value: float
     reason: str
 
+    @property
+    def out_of_range(self) -> bool:
+        """A value the item cannot hold (``domain.grades.validate_value``): no retry sends it, an admin
+        must act; a person no longer active is expected and not such a problem (tester round 10, 6)."""
+        return not self.reason.startswith("not an active participant")
+
 
 class GradesPlan(BaseModel):
     """What ``grades push`` will send, and the observation it was made from."""

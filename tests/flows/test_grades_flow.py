@@ -263,6 +263,29 @@ def test_unenrolled_members_and_grades_above_the_maximum_are_rejected_before_sen
     assert {r.user_id for r in too_many}.isdisjoint(meetings_item.grades)
 
 
+def test_round_10_6_grades_outside_the_items_range_make_grades_push_exit_2(tmp_path, monkeypatch):
+    # `grades push` said "rejected before sending: 2" and exited 0, and every `lmsync run` said grades ok
+    config = make_config(tmp_path, monkeypatch, max_meetings=2)
+    site = site_with_circles()
+    store = Store.memory()
+    term(config, site, tmp_path, store)
+    mentor = mentors_of(site)[0]
+    leaver = sorted(circles(site)[str(mentor)] - {mentor})[1]
+    site.courses[2].enrolments[leaver].suspended = True
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+        report = grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+    # someone no longer active is expected, not an admin's problem; a value the item cannot hold is
+    assert {r.user_id for r in planned.plan.rejected if not r.out_of_range} == {leaver}
+    out_of_range = [r for r in planned.plan.rejected if r.out_of_range]
+    assert out_of_range and all("above the maximum 2" in r.reason for r in out_of_range)
+    monkeypatch.setattr(grades, "push_job", lambda *a, **k: grades.PushResult(planned.plan, report, planned))
+    pushed = CliRunner().invoke(main, ["--config", str(config.source), "grades", "push"])
+    assert pushed.exit_code == 2, pushed.output
+    assert f"{len(out_of_range)} grade(s) not sent: outside their grade item's range" in pushed.output
+    assert "max_meetings" in pushed.output
+
+
 def test_small_budget_chunks_requests_with_item_details_first(tmp_path, monkeypatch):
     config = make_config(tmp_path, monkeypatch, budget=40)
     site = site_with_circles()
