@@ -9,7 +9,8 @@ gets one of each, a peer taking at most ``triad_juniors``):
 2. Existing pairs not flagged for re-matching are kept (Moodle is the truth and people
    are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
    or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
-   its pairs the best-scoring ones stay. Flagged pairs compete again with the stickiness
+   its pairs the ones with the most meetings (``People.established``), then the
+   best-scoring, stay. Flagged pairs compete again with the stickiness
    bonus, so re-matching moves as few of them as the scores allow.
 3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
    compatibility under capacity, minus a convex load cost, as many matched as possible,
@@ -156,7 +157,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
             made = _match_circle(
                 kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
-                circle_warnings, returning,
+                circle_warnings, returning, people.established,
             )
             assignments += made[0]
             unmatched += made[1]
@@ -257,6 +258,7 @@ def _match_circle(
     settings: MatchSettings,
     warnings: list[str],
     returning: Mapping[str, str],
+    established: Mapping[str, int],
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
@@ -309,8 +311,13 @@ def _match_circle(
         room = cap[mentor_id] - load[mentor_id]
         if len(kept) > room:
             mentor = by_id[mentor_id]
-            # Capacity fell below the existing pairs: keep the best fits, re-match the rest.
-            scored = sorted(kept, key=lambda i: (-total(explain(circle_ref, _person(mentee_by_id, i), mentor, _is_peer(kind, mentor), settings)[0]), i))
+            # Capacity fell below the existing pairs: keep the pairs that meet most, then the best
+            # fits, and re-match the rest (tester round 10, 4).
+            scored = sorted(kept, key=lambda i: (
+                -established.get(i, 0),
+                -total(explain(circle_ref, _person(mentee_by_id, i), mentor, _is_peer(kind, mentor), settings)[0]),
+                i,
+            ))
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
                 warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; re-matched")

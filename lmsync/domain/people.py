@@ -197,6 +197,8 @@ class People:
     - ``returning``: mentee id -> mentor id, for a mentee in no pair now whose last pair lmsync
       ended when they left (a suspended enrolment, say): matching puts them back with that
       mentor while the mentor has room (``lmsync.service.established.returning_mentors``).
+    - ``established``: mentee id -> meetings held with their current mentor; when a mentor's
+      capacity falls below their pairs, the pairs with more meetings are kept first.
     """
 
     persons: tuple[Person, ...]
@@ -206,6 +208,7 @@ class People:
     forbids: tuple[Pair, ...] = ()
     rematch: frozenset[str] = frozenset()
     returning: Mapping[str, str] = field(default_factory=dict)
+    established: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "persons", tuple(self.persons))
@@ -250,6 +253,7 @@ class People:
             forbids=(*self.forbids, *(tuple(f) for f in forbids)),  # type: ignore[arg-type]
             rematch=self.rematch | frozenset(rematch),
             returning=self.returning,
+            established=self.established,
         )
 
 

@@ -84,3 +84,16 @@ def test_round_10_8_a_flagged_pair_that_stays_says_why_and_moves_without_stickin
     free = MatchSettings(weights=Weights(stickiness=0))
     moved = next(a for a in match(flagged, free).assignments if a.mentee == "s2")
     assert moved.mentor == "t2"  # the emptier mentor, once stickiness no longer holds the pair
+
+
+def test_round_10_4_when_capacity_falls_the_pairs_that_meet_are_kept() -> None:
+    persons = (
+        Person("t1", "mentor", capacity=1, department="law"),
+        Person("t2", "mentor", capacity=2, department="law"),
+        Person("s1", "mentee", department="law"),  # the better fit on paper
+        Person("s2", "mentee", department="art"),
+    )
+    both = {"s1": "t1", "s2": "t1"}
+    assert mentor_of(People(persons=persons, current=both))["s1"] == ("t1", "kept")  # the probe can fail
+    met = mentor_of(People(persons=persons, current=both, established={"s2": 4}))
+    assert met["s2"] == ("t1", "kept") and met["s1"][0] == "t2"
