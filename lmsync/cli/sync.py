@@ -16,7 +16,7 @@ from lmsync.domain.saved_plan import read_saved_plan
 from lmsync.errors import PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
-from lmsync.service.directory import load_people, people_of
+from lmsync.service.directory import load_people, people_of, read_roster_with, site_accounts
 from lmsync.service.labels import People
 from lmsync.service.out_files import check_out
 
@@ -57,7 +57,9 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     if out is not None:
         check_out(out, force=force, config=config)
     result = jobs.plan_job(config, allow_delete=allow_delete, wait=wait)
-    echo_view(ctx, plan_view(result.plan, people=people_of(config, result.snapshot.roster)), fmt)
+    roster = result.snapshot.roster
+    roster = {**roster, **site_accounts(config, _member_ids(result.plan) - set(roster))}
+    echo_view(ctx, plan_view(result.plan, people=people_of(config, roster)), fmt)
     if out is not None:
         save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}", fmt)
 
@@ -123,12 +125,17 @@ def _where(config: Any) -> str:
     return f" (built-in emulator: {emulator_reason(config)})" if config.uses_emulator else ""
 
 
+def _member_ids(plan: Plan) -> set[int]:
+    """Whom the plan's member changes name (Moodle ids)."""
+    return {int(getattr(op, "user_id", 0)) for kind in ("add_member", "remove_member") for op in plan.by_kind(kind)}
+
+
 def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     """Names for a plan's member changes, read once per command (a roster read, nothing written)."""
     if not (plan.by_kind("add_member") or plan.by_kind("remove_member")):
         return None
     if not known:
-        known.append(load_people(config))
+        known.append(load_people(config, reader=lambda c: read_roster_with(c, _member_ids(plan))))
     return known[0]
 
 

@@ -9,7 +9,7 @@ same resolver the importers and ``lmsync person`` use (``lmsync.service.privacy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from lmsync.config import Config
@@ -30,6 +30,25 @@ def read_roster_of(config: Config) -> dict[int, RosterUser]:
     with open_moodle(config) as conn:
         course = find_course_id(conn.api, config.programme.course)
         return read_roster(conn.api, course, config.moodle.page_size)
+
+
+def read_roster_with(config: Config, ids: Collection[int]) -> dict[int, Any]:
+    """``read_roster_of``, plus ``site_accounts`` of those of ``ids`` it lacks."""
+    roster: dict[int, Any] = dict(read_roster_of(config))
+    roster.update(site_accounts(config, set(ids) - set(roster)))
+    return roster
+
+
+def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
+    """Accounts of people not actively enrolled (a suspended enrolment, someone who left), looked up
+    site-wide in one read, so a plan names them rather than ``user #N (not in the course)`` (tester
+    round 10, 9). Someone Moodle no longer knows is left out; no read when ``ids`` is empty."""
+    from lmsync.service.moodle import open_moodle
+
+    if not ids:
+        return {}
+    with open_moodle(config) as conn:
+        return {u.id: u for u in conn.api.get_users_by_field("id", sorted(ids)) if u.username}
 
 
 def people_of(config: Config, roster: Mapping[int, Any]) -> People:

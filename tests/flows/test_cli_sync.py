@@ -79,3 +79,21 @@ def test_every_command_has_help_text():
                 walk(cmd, [*path, name])
 
     walk(main, [])
+
+
+def test_round_10_9_a_plan_names_a_mentee_whose_enrolment_is_suspended(run, tmp_path):
+    from lmsync.config import load_config
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.service.moodle import emulator_site, newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    site = emulator_site(config)
+    circle = next(g for g in site.groups.values() if mentor_of_idnumber(config.programme.name, g.idnumber))
+    mentee = min(circle.members - {mentor_of_idnumber(config.programme.name, circle.idnumber)})
+    site.courses[circle.courseid].enrolments[mentee].suspended = True
+    site.save(config.emulator_state_path())
+    shown = run("plan")
+    assert shown.exit_code == 0, shown.output
+    line = next(text for text in shown.output.splitlines() if "not active in the course" in text)
+    assert f"user #{mentee}" not in line and site.users[mentee].username in line  # was "user #3 (not in the course)"
