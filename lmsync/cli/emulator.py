@@ -4,12 +4,15 @@
 write, so a demo survives restarts); with ``--cost moodle45 --workers N`` it costs like Moodle
 (the recording site's per-request and per-item times, :mod:`lmsync.moodle.emulator.cost`) and
 answers at most N requests at once. ``reset`` writes a fresh demo site to the state file.
+``edit`` changes the site as Moodle's own pages would, to rehearse a term
+(:mod:`lmsync.service.emulator_edit`).
 """
 
 from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +21,7 @@ from lmsync.errors import ConfigError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
+from lmsync.service import emulator_edit as edits
 
 
 @click.group("emulator", epilog=examples("lmsync emulator serve --port 8765 --state demo.json"))
@@ -81,3 +85,104 @@ def reset_command(state: Path, seed: int) -> None:
     """Overwrite the state file with a fresh demo site."""
     build_demo_site(seed).save(state)
     click.echo(f"reset {state} to the demo site (seed {seed})")
+
+
+@command.group("edit", epilog=examples(
+    "lmsync emulator edit suspend s0058", "lmsync emulator edit field m0003 mentorcapacity 2",
+    "lmsync emulator edit join m0100 --role teacher --name 'Greg Newmentor' --field mentorcapacity=3",
+    "lmsync emulator edit move s0043 --to m0100",
+))
+def edit_group() -> None:
+    """Change the built-in emulator's course as Moodle's own pages would: rehearse a term.
+
+    Edits the programme's saved emulator site (the one every command uses when no Moodle is
+    configured), or the file given with --state; then `lmsync plan` shows what lmsync makes of it.
+    """
+
+
+def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
+    """Load the site, apply ``change(site, course, programme)``, save, and say what changed."""
+    config = ctx.obj.config()
+    if state is None and not config.uses_emulator:
+        raise ConfigError("`lmsync emulator edit` changes the built-in emulator, and a Moodle is configured",
+                          hint="pass --state FILE to edit an emulator state file")
+    from lmsync.service.moodle import emulator_site
+
+    if state is None:
+        path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
+    else:
+        path, site = state, Site.load(state) if state.exists() else build_demo_site()
+    course = edits.course_of(site, config.programme.course)
+    line = change(site, course, config.programme.name)
+    site.save(path)
+    click.echo(f"{line}  (saved to {path})")
+
+
+STATE = click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Emulator state file to edit (default: the programme's built-in emulator).")
+
+
+@edit_group.command("suspend")
+@click.argument("who")
+@STATE
+@click.pass_context
+def suspend_command(ctx: click.Context, who: str, state: Path | None) -> None:
+    """Suspend WHO's enrolment in the programme course (a leave, unpaid fees, a student who left)."""
+    _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), True))
+
+
+@edit_group.command("restore")
+@click.argument("who")
+@STATE
+@click.pass_context
+def restore_command(ctx: click.Context, who: str, state: Path | None) -> None:
+    """Make WHO's suspended enrolment active again (back after a break)."""
+    _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), False))
+
+
+@edit_group.command("field")
+@click.argument("who")
+@click.argument("name")
+@click.argument("value")
+@STATE
+@click.pass_context
+def field_command(ctx: click.Context, who: str, name: str, value: str, state: Path | None) -> None:
+    """Set WHO's custom profile field NAME to VALUE ("" clears it), e.g. mentorcapacity 2."""
+    _edit(ctx, state, lambda site, _c, _p: edits.set_field(site, edits.user_of(site, who), name, value))
+
+
+@edit_group.command("join")
+@click.argument("username")
+@click.option("--role", default="student", show_default=True,
+              help="Course role: a mentor role of [programme] mentor_roles (the demo's: teacher), or student.")
+@click.option("--name", default="", help="First and last name (default: the username).")
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE", help="A custom profile field (repeatable).")
+@STATE
+@click.pass_context
+def join_command(ctx: click.Context, username: str, role: str, name: str, fields: tuple[str, ...], state: Path | None) -> None:
+    """A new person joins the programme course: a new account enrolled with --role."""
+    parsed = {}
+    for item in fields:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--field")
+        parsed[key.strip()] = value.strip()
+    _edit(ctx, state, lambda site, course, _p: edits.join(site, course, username, role, name or username, parsed))
+
+
+@edit_group.command("move")
+@click.argument("who")
+@click.option("--to", "mentor", default=None, help="The mentor whose circle WHO joins (omit with --out).")
+@click.option("--out", "out", is_flag=True, help="Take WHO out of every circle of the programme, into none.")
+@STATE
+@click.pass_context
+def move_command(ctx: click.Context, who: str, mentor: str | None, out: bool, state: Path | None) -> None:
+    """Move WHO between circles by hand, as a teacher would on Moodle's Groups page."""
+    if (mentor is None) == (not out):
+        raise click.UsageError("give --to MENTOR, or --out")
+
+    def change(site: Any, course: Any, programme: str) -> str:
+        target = edits.user_of(site, mentor) if mentor is not None else None
+        return edits.move(site, course, programme, edits.user_of(site, who), target)
+
+    _edit(ctx, state, change)

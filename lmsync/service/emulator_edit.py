@@ -1,0 +1,99 @@
+"""Rehearsing a term on the built-in emulator: the changes a real course sees (tester round 10, 0).
+
+An admin trying lmsync before pointing it at a real Moodle needs to see what it does when people
+change: an enrolment suspended and restored, a profile field edited (a mentor's capacity), a new
+mentor joining, a mentee moved between circles or taken out by hand. These edit the emulator's
+saved site as Moodle's own pages would, never through lmsync's web-service client, so the next
+``lmsync plan`` or ``lmsync run`` meets them as it would meet a teacher's edits.
+
+Each function takes the loaded ``Site`` and returns one line saying what changed; the caller
+saves the site. Errors are ``InputError`` (exit 3) naming what was not found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.errors import InputError
+
+
+def course_of(site: Any, shortname: str) -> Any:
+    """The site's course with ``shortname`` (the programme's ``[programme] course``)."""
+    for course in site.courses.values():
+        if course.shortname == shortname:
+            return course
+    raise InputError(f"the emulated site has no course {shortname!r}",
+                     hint="see [programme] course in lmsync.toml (the demo's is MENTOR-2026)")
+
+
+def user_of(site: Any, who: str) -> int:
+    """A user's id from a username, idnumber, email (any case) or ``id:N``."""
+    key = who.strip()
+    if key.lower().startswith("id:") and key[3:].isdigit() and int(key[3:]) in site.users:
+        return int(key[3:])
+    found = {
+        u.id for u in site.users.values()
+        if key.lower() in {u.username.lower(), (u.idnumber or "").lower(), (u.email or "").lower()}
+    }
+    if len(found) == 1:
+        return int(found.pop())
+    if key.isdigit() and int(key) in site.users:
+        return int(key)
+    raise InputError(f"{who!r} matches {'several people' if found else 'nobody'} on the emulated site",
+                     hint="name them by username, idnumber, email or id:N")
+
+
+def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
+    """Suspend or restore the user's enrolment in ``course`` (Moodle keeps them in their groups)."""
+    enrolment = course.enrolments.get(user_id)
+    if enrolment is None:
+        raise InputError(f"{site.users[user_id].username} is not enrolled in {course.shortname}")
+    enrolment.suspended = suspended
+    state = "suspended" if suspended else "active again"
+    return f"{site.users[user_id].username}: enrolment in {course.shortname} {state}"
+
+
+def set_field(site: Any, user_id: int, name: str, value: str) -> str:
+    """Set a custom profile field (``mentorcapacity``, ``yearofstudy``, ...); an empty value clears it."""
+    fields = site.users[user_id].customfields
+    if value == "":
+        fields.pop(name, None)
+    else:
+        fields[name] = value
+    return f"{site.users[user_id].username}: profile field {name} = {value!r}"
+
+
+def join(site: Any, course: Any, username: str, role: str, name: str, fields: dict[str, str]) -> str:
+    """A new account enrolled in ``course`` with ``role`` (``teacher`` for a mentor, ``student``)."""
+    from lmsync.moodle.emulator.records import Enrolment, User
+
+    if any(u.username.lower() == username.lower() for u in site.users.values()):
+        raise InputError(f"username {username!r} is taken on the emulated site")
+    first, _, last = name.partition(" ")
+    user_id = site.next_id("users")
+    site.users[user_id] = User(id=user_id, username=username, firstname=first or username, lastname=last or "",
+                               email=f"{username}@example.org", idnumber=username, customfields=dict(fields))
+    course.enrolments[user_id] = Enrolment(role)
+    return f"{username}: new account (id {user_id}) enrolled in {course.shortname} as {role}"
+
+
+def move(site: Any, course: Any, programme: str, user_id: int, mentor_id: int | None) -> str:
+    """Take the user out of every circle of ``programme`` and, with ``mentor_id``, put them into that
+    mentor's circle, as a teacher would by hand in Moodle's Groups page."""
+    circles = [g for g in site.groups.values() if g.courseid == course.id and mentor_of_idnumber(programme, g.idnumber)]
+    target = None
+    if mentor_id is not None:
+        wanted = mentor_group_idnumber(programme, mentor_id)
+        target = next((g for g in circles if g.idnumber == wanted), None)
+        if target is None:
+            raise InputError(f"{site.users[mentor_id].username} has no circle of {programme} in {course.shortname}",
+                             hint="run `lmsync sync` first: circles are made for matched mentors")
+    left = [g.name for g in circles if user_id in g.members and g is not target]
+    for group in circles:
+        if group is not target:
+            group.members.discard(user_id)
+    if target is not None:
+        target.members.add(user_id)
+    where = f"; now in {target.name}" if target is not None else ""
+    return f"{site.users[user_id].username}: taken out of {', '.join(left) or 'no circle'}{where}"

@@ -1,0 +1,51 @@
+"""``lmsync emulator edit``: rehearsing a term on the built-in emulator (tester round 10, 0)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--log-level", "warning", *args])
+
+    return invoke
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_10_0_a_term_rehearsed_on_the_emulator(run):
+    assert run("sync").exit_code == 0
+    suspended = run("emulator", "edit", "suspend", "s0001")
+    assert suspended.exit_code == 0 and "s0001: enrolment in MENTOR-2026 suspended" in suspended.output
+    plan = run("plan").output
+    assert "remove member: 1" in plan and "(s0001) from lmsync:mentoring-2026:mentor:" in plan
+    assert "s0001: enrolment in MENTOR-2026 active again" in run("emulator", "edit", "restore", "s0001").output
+    assert "no changes" in run("plan").output  # back with their mentor: nothing to do
+
+    joined = run("emulator", "edit", "join", "m0100", "--role", "teacher", "--name", "Greg Newmentor",
+                 "--field", "mentorcapacity=3")
+    assert joined.exit_code == 0 and "m0100: new account" in joined.output
+    assert "m0100=0" in run("match").output  # a mentor now, with room (existing pairs are kept)
+
+    assert run("emulator", "edit", "field", "s0002", "yearofstudy", "").exit_code == 0
+    moved = run("emulator", "edit", "move", "s0003", "--out")
+    assert moved.exit_code == 0 and "s0003: taken out of Circle: " in moved.output
+    assert "+ " in run("plan").output  # the next sync puts the mentee back (README: a hand removal is undone)
+
+
+def test_round_10_0_edit_names_what_it_cannot_find(run):
+    nobody = run("emulator", "edit", "suspend", "nobody")
+    assert nobody.exit_code == 3 and "'nobody' matches nobody on the emulated site" in nobody.output
+    both = run("emulator", "edit", "move", "s0003")
+    assert both.exit_code == 3 and "give --to MENTOR, or --out" in both.output
+    no_circle = run("emulator", "edit", "move", "s0003", "--to", "s0004")
+    assert no_circle.exit_code == 3 and "has no circle of mentoring-2026" in no_circle.output
+    bad = run("emulator", "edit", "join", "m0101", "--field", "capacity")
+    assert bad.exit_code == 3 and "is not NAME=VALUE" in bad.output
