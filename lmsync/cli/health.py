@@ -19,7 +19,7 @@ from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
-from lmsync.service.directory import load_people, people_of, pinned, read_roster_of, resolve_person
+from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 
@@ -251,9 +251,8 @@ def _named_pair(config: Config, people_: tuple[str, ...], command: str, usage: s
             f"{command} takes the mentor and the mentee, not {' '.join(people_)!r}",
             hint=f"lmsync {command} {usage} (username, idnumber, email or Moodle id)",
         )
-    roster = read_roster_of(config)
-    shown = config.privacy.show_names
-    return (resolve_person(roster, people_[0], show_names=shown), resolve_person(roster, people_[1], show_names=shown)), roster
+    (mentor, mentee), roster = named(config, read_roster_of(config), people_)  # someone who left: site-wide
+    return (mentor, mentee), roster
 
 
 command = [health_command, nudge_command, queue_command]

@@ -16,7 +16,7 @@ import click
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
-from lmsync.service.directory import load_people, people_of, resolve_person
+from lmsync.service.directory import load_people, named, people_of
 from lmsync.service.imports import ImportResult
 
 DATE = click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as "
@@ -67,9 +67,7 @@ def add_command(
 ) -> None:
     """Record one meeting. Adding the same meeting again changes nothing."""
     config = ctx.obj.config()
-    roster = _roster(config)
-    shown = config.privacy.show_names
-    mentor_id, mentee_id = resolve_person(roster, mentor, show_names=shown), resolve_person(roster, mentee, show_names=shown)
+    (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])  # a late log after someone left
     key = service.settings(config).meetings.person_key
     meeting, counts = service.add_meeting(
         config,
@@ -123,7 +121,10 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     config = ctx.obj.config()
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
     people = load_people(config, reader=_roster)
-    person_id = None if person is None else str(resolve_person(people.roster, person, show_names=config.privacy.show_names))
+    person_id = None
+    if person is not None:
+        (found,), roster = named(config, people.roster, [person])  # someone who left is found site-wide
+        people, person_id = people_of(config, roster), str(found)
     rows = service.list_meetings(config, person=person_id, since=since_date)
     if people.note:
         click.echo(f"({people.note})", err=True)
@@ -146,9 +147,7 @@ def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes:
     from lmsync.errors import InputError
 
     config = ctx.obj.config()
-    roster = _roster(config)
-    shown = config.privacy.show_names
-    mentor_id, mentee_id = resolve_person(roster, mentor, show_names=shown), resolve_person(roster, mentee, show_names=shown)
+    (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])
     people = people_of(config, roster)
 
     def confirm(going: list[Any]) -> bool:

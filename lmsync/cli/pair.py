@@ -15,7 +15,7 @@ from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.errors import InputError
 from lmsync.render.pair import pair_view
 from lmsync.service import health as service
-from lmsync.service.directory import people_of, read_roster_of, resolve_person
+from lmsync.service.directory import named, people_of, read_roster_of
 from lmsync.service.stores import open_store
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.pairings import PairingHistory
@@ -56,8 +56,7 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     config = ctx.obj.config()
     if len(who) > 2:
         raise InputError("pair show takes one or two people", hint="lmsync pair show MENTOR MENTEE")
-    roster = read_roster_of(config)
-    ids = [resolve_person(roster, w, show_names=config.privacy.show_names) for w in who]
+    ids, roster = named(config, read_roster_of(config), who)  # someone who left is found site-wide
     people = people_of(config, roster)
     if len(ids) == 2:
         if ids[0] == ids[1]:

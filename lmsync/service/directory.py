@@ -9,7 +9,8 @@ same resolver the importers and ``lmsync person`` use (``lmsync.service.privacy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from lmsync.config import Config
@@ -49,6 +50,37 @@ def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
         return {}
     with open_moodle(config) as conn:
         return {u.id: u for u in conn.api.get_users_by_field("id", sorted(ids)) if u.username}
+
+
+def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tuple[list[int], dict[int, Any]]:
+    """The Moodle ids of ``whos`` (username, idnumber, email or Moodle id), and ``roster`` with the
+    accounts of those among them who are not in it. Someone who has left the course is looked up
+    site-wide, as ``person export`` does, while their account exists (tester round 10, 5: ``pair
+    show`` and ``meetings list`` said a mentor who had left matched nobody, while the error's own
+    hint said they would be found). Moodle is read only for such people. Raises ``InputError``."""
+    from lmsync.errors import InputError
+    from lmsync.service.moodle import open_moodle
+    from lmsync.service.privacy import resolve, site_lookup
+
+    shown = config.privacy.show_names
+    found: dict[int, Any] = dict(roster)
+    ids: list[int] = []
+    with ExitStack() as stack:
+        conn = None
+        for who in whos:
+            try:
+                ids.append(resolve(found, who, show_names=shown))
+                continue
+            except InputError as exc:
+                if "matches nobody" not in exc.message:
+                    raise
+            conn = conn or stack.enter_context(open_moodle(config))
+            ids.append(resolve(found, who, show_names=shown, site=site_lookup(conn)))
+        missing = sorted(set(ids) - set(found))
+        if missing:
+            conn = conn or stack.enter_context(open_moodle(config))
+            found.update((u.id, u) for u in conn.api.get_users_by_field("id", missing) if u.username)
+    return ids, found
 
 
 def people_of(config: Config, roster: Mapping[int, Any]) -> People:

@@ -49,3 +49,30 @@ def test_round_10_0_edit_names_what_it_cannot_find(run):
     assert no_circle.exit_code == 3 and "has no circle of mentoring-2026" in no_circle.output
     bad = run("emulator", "edit", "join", "m0101", "--field", "capacity")
     assert bad.exit_code == 3 and "is not NAME=VALUE" in bad.output
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_10_5_a_mentor_who_left_is_found_by_username_for_a_late_meeting_and_pair_show(run, tmp_path):
+    from lmsync.config import load_config
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.service.moodle import emulator_site, newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    site = emulator_site(config)
+    circle = next(g for g in site.groups.values()
+                  if (m := mentor_of_idnumber(config.programme.name, g.idnumber)) and site.users[m].username.startswith("m"))
+    mentor = mentor_of_idnumber(config.programme.name, circle.idnumber)
+    mentee = min(circle.members - {mentor})
+    names = site.users[mentor].username, site.users[mentee].username
+    first = run("meetings", "add", "--mentor", names[0], "--mentee", names[1], "--date", "2026-10-05", "--minutes", "40")
+    assert first.exit_code == 0, first.output
+    del site.courses[circle.courseid].enrolments[mentor]  # the mentor leaves the course; the account stays
+    site.save(config.emulator_state_path())
+    late = run("meetings", "add", "--mentor", names[0], "--mentee", names[1], "--date", "2026-10-19", "--minutes", "30")
+    assert late.exit_code == 0, late.output  # was: "'m0012' matches nobody in the course"
+    listed = run("meetings", "list", "--person", names[0])
+    assert listed.exit_code == 0 and listed.output.count(names[0]) >= 2, listed.output
+    shown = run("pair", "show", *names)
+    assert shown.exit_code == 0, shown.output
+    assert f"({names[0]})" in shown.output.splitlines()[0] and "user #" not in shown.output.splitlines()[0]
