@@ -70,6 +70,9 @@ def health_view(report: HealthReport, people: People) -> Document:
     if report.starts_on is not None:  # no verdict, not "N ok" (stop 20's note; tester round 5, 12)
         head = (f"Pair health on {report.as_of.isoformat()}: the programme starts on {report.starts_on.isoformat()}: "
                 f"nothing can be judged before then ({len(report.assessment.pairs)} pairs).")
+    if report.ended:
+        head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
+                 "judged, never listed as needing attention, and nobody is nudged about them)")
     if report.assessment.skipped_inactive:
         head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
     if report.assessment.unassigned_mentor_answers:
@@ -83,6 +86,7 @@ def health_view(report: HealthReport, people: People) -> Document:
         Field("programme_starts_on", report.starts_on),
         Field("queued", report.queued),
         Field("recorded", report.recorded),
+        Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),

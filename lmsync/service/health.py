@@ -43,6 +43,7 @@ from lmsync.domain.instruments import SurveyAnswer, WaveScore
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -118,6 +119,7 @@ class HealthReport:
     reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
     starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
+    ended: frozenset[tuple[int, int]] = frozenset()  # pairs a coordinator ended: never listed as needing attention
 
     @property
     def as_of(self) -> date:
@@ -126,8 +128,9 @@ class HealthReport:
     @property
     def attention(self) -> list[PairView]:
         order = {h.pair_id: i for i, h in enumerate(attention_order(self.assessment.healths))}
-        return sorted(
-            (p for p in self.assessment.pairs if p.health.pair_id in order),
+        return sorted(  # a pair a coordinator ended is not waiting for anyone (tester round 10, 7)
+            (p for p in self.assessment.pairs
+             if p.health.pair_id in order and (p.health.mentor_id, p.health.mentee_id) not in self.ended),
             key=lambda p: order[p.health.pair_id],
         )
 
@@ -331,8 +334,10 @@ def run_health(
     assessment = observe_and_assess(api, config, store, as_of=day)
     programme = config.programme.name
     start = programme_start(config)
+    current = {(h.mentor_id, h.mentee_id) for h in assessment.healths}
     report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record,
-                          starts_on=start if start is not None and day < start else None)
+                          starts_on=start if start is not None and day < start else None,
+                          ended=frozenset(ended_by_coordinator(store, programme) & current))
     if not record:
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
@@ -356,8 +361,7 @@ def run_health(
         report.escalated = queue.escalate(
             day, config.health.escalate_to, after_days=config.health.escalate_after_days
         )
-    current = [(h.mentor_id, h.mentee_id) for h in assessment.healths]
-    report.not_a_good_fit = mark_not_a_good_fit(config, store, current, as_of=day)
+    report.not_a_good_fit = mark_not_a_good_fit(config, store, sorted(current), as_of=day)
     log.info(
         "health.done",
         as_of=day.isoformat(),

@@ -158,3 +158,30 @@ def test_round_10_2_queue_done_rematched_on_a_pinned_pair_says_the_pin_keeps_it(
     done = CliRunner().invoke(main, [*args, "--outcome", "rematched"])
     assert done.exit_code == 0, done.output
     assert "but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you remove the pin" in done.output
+
+
+def test_round_10_7_a_pair_the_coordinator_closed_is_not_listed_as_needing_attention(tmp_path, site_and_coordinators):  # noqa: F811
+    from lmsync.render.health import health_view
+    from lmsync.service import health
+    from lmsync.service.directory import people_of
+    from lmsync.service.moodle import open_moodle
+    from tests.flows.test_cycle import AS_OF, NOON
+
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    mentor, mentee = cases["lapsed"]
+    assert health.queue_done(config, (mentor, mentee), "closed", on=AS_OF) is not None
+    store = Store(config.store_path())
+    try:
+        with open_moodle(config, site=site) as conn:
+            report = health.run_health(conn.api, config, store, as_of=AS_OF, record=False)
+    finally:
+        store.close()
+    assert report.ended == {(mentor, mentee)}
+    assert (mentor, mentee) not in {(v.health.mentor_id, v.health.mentee_id) for v in report.attention}
+    assert report.attention  # the probe can fail: other pairs still need attention
+    from lmsync.render.formats import render
+
+    text = render(health_view(report, people_of(config, report.assessment.roster)), "text")
+    assert "1 pair(s) a coordinator ended (`queue done --outcome closed`) are counted as judged" in text
