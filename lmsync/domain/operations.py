@@ -90,6 +90,7 @@ class AddMember(_Op):
     kind: Literal["add_member"] = "add_member"
     group: Key[str]
     user_id: Key[int]
+    reason: str = ""  # shown in the plan: why someone goes back into a circle (tester round 10, 11)
 
 
 class RemoveMember(_Destructive):

@@ -277,7 +277,8 @@ def plan_sync(
             ops.append(AssignGrouping(group=idnumber, grouping=grouping))
         have = group.members if group is not None else frozenset()
         for user in sorted(members - have):
-            ops.append(AddMember(group=idnumber, user_id=user))
+            back = "put back: taken out in Moodle, and the match still pairs them" if (idnumber, user) in memory.placed else ""
+            ops.append(AddMember(group=idnumber, user_id=user, reason=back))
         for user in sorted(have - members):
             reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))

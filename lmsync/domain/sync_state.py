@@ -109,11 +109,13 @@ class Memory:
     ``posted``: group idnumber -> id of the discussion lmsync created there (trap 32).
     ``pending``: keys of operations sent earlier whose outcome is unknown and which may still
     commit in Moodle (a slow write outliving the timeout, issue 10 point 10): never re-sent while
-    pending.
+    pending. ``placed``: the members lmsync put into circles whose pairing its history holds open;
+    one missing from Moodle was taken out by hand, and the plan says it puts them back.
     """
 
     posted: Mapping[str, int] = field(default_factory=dict)
     pending: frozenset[str] = frozenset()
+    placed: frozenset[tuple[str, int]] = frozenset()  # (circle idnumber, user id) of pairings still open
 
 
 @dataclass(frozen=True)

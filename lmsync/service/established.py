@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection
 
+from lmsync.domain.plan import mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
@@ -69,6 +70,14 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
         }
 
     return read
+
+
+def open_placements(store: Store, programme: str) -> frozenset[tuple[str, int]]:
+    """(circle idnumber, mentee id) of every pairing lmsync's history holds open: whom lmsync put into
+    which circle and has not taken out (the plan names one missing from Moodle as put back)."""
+    return frozenset(
+        (mentor_group_idnumber(programme, mentor), mentee) for mentor, mentee in PairingHistory(store, programme).open_pairs()
+    )
 
 
 def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:

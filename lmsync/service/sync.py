@@ -36,7 +36,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.desire import Desired, desired_state
-from lmsync.service.established import pair_standing, returning_mentors
+from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.roster import unheld_roles
@@ -159,7 +159,8 @@ def make_plan(
         uncertain = uncertain_writes(
             journal, config.sync.write_settle_seconds, time.time() if now is None else now
         )
-        memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending)
+        memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
+                        placed=open_placements(journal.store, config.programme.name))
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory)  # the mass-removal guard first

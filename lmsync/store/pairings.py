@@ -106,3 +106,8 @@ class PairingHistory(ProgrammeRepository):
         """Every pairing of the programme, oldest first."""
         query = select(_h).where(_h.c.programme == self.programme).order_by(_h.c.id)
         return [Pairing(r.mentor_id, r.mentee_id, r.joined_at, r.left_at) for r in self.store.rows(query)]
+
+    def open_pairs(self) -> list[tuple[int, int]]:
+        """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""
+        query = select(_h.c.mentor_id, _h.c.mentee_id).where(_h.c.programme == self.programme, _h.c.left_at.is_(None))
+        return [(r.mentor_id, r.mentee_id) for r in self.store.rows(query)]

@@ -111,3 +111,16 @@ def test_round_9_a_pair_a_coordinator_ended_or_marked_not_a_good_fit_is_not_brou
     end(store, mentor_of_idnumber(PROGRAMME, circle), mentee)
     sync(config, site, store)
     assert circle_of(site, mentee) == [mentor_group_idnumber(PROGRAMME, twin)]
+
+
+def test_round_10_11_a_mentee_taken_out_by_hand_is_put_back_and_the_plan_says_why(config):
+    site, store = build_demo_site(), Store.memory()
+    sync(config, site, store)
+    circle = min((g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)), key=lambda g: g.id)
+    mentee = min(circle.members - {mentor_of_idnumber(PROGRAMME, circle.idnumber)})
+    circle.members.discard(mentee)  # a teacher takes them out on Moodle's Groups page
+    result = sync(config, site, store)
+    (added,) = [op for op in result.first_plan.by_kind("add_member") if op.user_id == mentee]
+    assert added.group == circle.idnumber
+    assert added.reason == "put back: taken out in Moodle, and the match still pairs them"
+    assert mentee in circle.members
