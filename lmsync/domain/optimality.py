@@ -27,6 +27,8 @@ class Optimality:
     pairs: int
 
     def describe(self) -> str:
+        if self.proven and self.method == "nothing to assign":  # every mentee kept, pinned or back (tester round 10)
+            return "nothing to assign anew: every mentee's pair is kept, pinned or returning"
         if self.proven:
             return f"optimal ({self.method}; {self.candidate_edges} of {self.pairs} pairs as candidates, {self.rounds} round(s))"
         return f"NOT proven optimal: at most {self.gap:g} below the optimum ({self.method})"

@@ -7,6 +7,7 @@ the optimality per circle and the warnings.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from lmsync.domain.matching import MatchResult
@@ -22,6 +23,11 @@ COLUMNS = (
     Column("unmatched_reason", formats=CSV_ONLY),
     Column("why", formats=TEXT),
 )
+
+
+#: How each pair came about, for the summary line (``Match.origin``; tester round 10: "mentor" on every row
+#: said nothing of what stayed and what moved).
+ORIGIN_WORDS = {"kept": "kept", "returned": "back after a break", "pinned": "pinned", "matched": "matched anew"}
 
 
 def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt: str | None = None) -> Document:
@@ -45,7 +51,9 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
         for u in result.unmatched
     ]
     loads = ", ".join(f"{k}={v}" for k, v in result.loads.items())
-    summary = [f"{len(result.assignments)} pairs, {len(result.unmatched)} unmatched, "
+    origins: Counter[str] = Counter(a.origin for a in result.assignments)
+    how = ", ".join(f"{origins[o]} {ORIGIN_WORDS[o]}" for o in ORIGIN_WORDS if origins[o])
+    summary = [f"{len(result.assignments)} pairs{f' ({how})' if how else ''}, {len(result.unmatched)} unmatched, "
                f"total score {result.total_score:g}; loads: {loads}"]
     summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]

@@ -97,3 +97,13 @@ def test_round_10_4_when_capacity_falls_the_pairs_that_meet_are_kept() -> None:
     assert mentor_of(People(persons=persons, current=both))["s1"] == ("t1", "kept")  # the probe can fail
     met = mentor_of(People(persons=persons, current=both, established={"s2": 4}))
     assert met["s2"] == ("t1", "kept") and met["s1"][0] == "t2"
+
+
+def test_round_10_the_match_summary_says_what_stayed_and_what_moved() -> None:
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+
+    people = programme(returning={"s2": "t1"})
+    text = render(match_view(match(people, MatchSettings())), "text")
+    assert "2 pairs (1 kept, 1 back after a break), 0 unmatched" in text
+    assert "mentor circle: nothing to assign anew: every mentee's pair is kept, pinned or returning" in text
