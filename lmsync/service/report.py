@@ -29,8 +29,10 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.pair_dates import PairsByDate
 from lmsync.log import get_logger
+from lmsync.service.health_inputs import programme_start
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
+from lmsync.service.programme_settings import programme_today
 from lmsync.service.report_inputs import (
     WEEKLY_HEALTH_AFTER,
     ReportInputs,
@@ -144,6 +146,13 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     )
 
     notes = []
+    start = programme_start(config)
+    if start is not None and as_of < start:  # tester round 10, 12: today's pairs were shown "as of" 2025
+        notes.append(f"The programme starts on {start.isoformat()}: as of {as_of.isoformat()} there is nothing to "
+                     "report yet; the circles shown are today's.")
+    elif as_of < programme_today(config):
+        notes.append(f"Meetings, surveys and health are as of {as_of.isoformat()}; the circles and people are "
+                     "today's (Moodle keeps no earlier state).")
     if inputs.health_day is None:
         notes.append("No health snapshots yet: run `lmsync health` (or `lmsync run`) to record them.")
     elif (as_of - inputs.health_day) > timedelta(days=7):

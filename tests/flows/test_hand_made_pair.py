@@ -45,3 +45,16 @@ def test_round_10_3_a_pair_made_by_hand_dates_from_when_lmsync_first_sees_it(tmp
     assert view.health.paired_since == day  # was the programme's start: "no meeting since pairing 40 days ago"
     assert view.health.status not in ("at_risk", "fading")
     assert assessment.unpaired_here == 0  # was 1: every nudge of the programme held as another store's
+
+
+def test_round_10_12_a_report_as_of_a_day_before_the_programme_says_so(tmp_path, site_and_coordinators):  # noqa: F811
+    from lmsync.service.report import report_job
+
+    site = site_and_coordinators
+    config = make_config(tmp_path, f"[meetings]\nstart = {TODAY}\n")
+    cycle_job(config, site=site, now=datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12),
+              as_of=TODAY)
+    before = report_job(config, as_of=TODAY - timedelta(days=30), site=site)
+    assert f"The programme starts on {TODAY.isoformat()}: as of {TODAY - timedelta(days=30)} there is nothing" in " ".join(before.notes)
+    today = report_job(config, as_of=TODAY, site=site)
+    assert not [n for n in today.notes if "programme starts on" in n or "Moodle keeps no earlier state" in n]
