@@ -122,22 +122,19 @@ STATE = click.option("--state", "state", type=click.Path(dir_okay=False, path_ty
                      help="Emulator state file to edit (default: the programme's built-in emulator).")
 
 
-@edit_group.command("suspend")
-@click.argument("who")
-@STATE
-@click.pass_context
-def suspend_command(ctx: click.Context, who: str, state: Path | None) -> None:
-    """Suspend WHO's enrolment in the programme course (a leave, unpaid fees, a student who left)."""
-    _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), True))
+def _enrolment_command(name: str, suspended: bool, summary: str) -> None:
+    """``edit suspend`` / ``edit restore``: WHO's enrolment in the programme course."""
+
+    @edit_group.command(name, help=summary)
+    @click.argument("who")
+    @STATE
+    @click.pass_context
+    def enrolment_command(ctx: click.Context, who: str, state: Path | None) -> None:
+        _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), suspended))
 
 
-@edit_group.command("restore")
-@click.argument("who")
-@STATE
-@click.pass_context
-def restore_command(ctx: click.Context, who: str, state: Path | None) -> None:
-    """Make WHO's suspended enrolment active again (back after a break)."""
-    _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), False))
+_enrolment_command("suspend", True, "Suspend WHO's enrolment in the programme course (a leave, unpaid fees, a student who left).")
+_enrolment_command("restore", False, "Make WHO's suspended enrolment active again (back after a break).")
 
 
 @edit_group.command("field")

@@ -19,3 +19,27 @@ def cli_home(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(moodle_service, "_announced", False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def programme_config(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The demo course's programme ``mentor-2026`` with its peer-mentor cohort, its state under ``tmp_path``."""
+    from lmsync.config import load_config
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    return load_config(path, environ={})
+
+
+@pytest.fixture
+def sync_site() -> Any:
+    """``sync(config, site, store)``: one ``run_sync`` on an in-memory emulator site; its result."""
+    from lmsync.service.moodle import open_moodle
+    from lmsync.service.sync import run_sync
+
+    def sync(config: Any, site: Any, store: Any) -> Any:
+        with open_moodle(config, site=site) as conn:
+            return run_sync(conn.api, config, store)
+
+    return sync

@@ -5,34 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from lmsync.config import load_config
 from lmsync.domain.meetings import Meeting
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
-from lmsync.service.moodle import open_moodle
-from lmsync.service.sync import run_sync
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 
 PROGRAMME = "mentor-2026"
 
 
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    return load_config(path, environ={})
-
-
-def sync(config, site, store):
-    with open_moodle(config, site=site) as conn:
-        return run_sync(conn.api, config, store)
-
-
-def test_round_10_4_the_pairs_that_meet_keep_their_mentor_when_capacity_falls(config):
+def test_round_10_4_the_pairs_that_meet_keep_their_mentor_when_capacity_falls(programme_config, sync_site):
+    config, sync = programme_config, sync_site
     site, store = build_demo_site(), Store.memory()
     sync(config, site, store)
     circle = max((g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)),

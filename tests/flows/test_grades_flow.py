@@ -236,14 +236,21 @@ def test_saved_plan_is_pushed_as_is_and_refused_once_the_gradebook_moved(config,
         assert writes(conn.transport.stats) == writes(before)
 
 
-def test_unenrolled_members_and_grades_above_the_maximum_are_rejected_before_sending(tmp_path, monkeypatch):
+def capped_term_with_a_leaver(tmp_path, monkeypatch):
+    """At most 2 meetings on the meetings item, a term of meetings, and one mentee whose enrolment is
+    suspended while still in their circle group: (config, site, store, leaver)."""
     config = make_config(tmp_path, monkeypatch, max_meetings=2)
     site = site_with_circles()
     store = Store.memory()
     term(config, site, tmp_path, store)
     mentor = mentors_of(site)[0]
     leaver = sorted(circles(site)[str(mentor)] - {mentor})[1]
-    site.courses[2].enrolments[leaver].suspended = True  # still in the circle group, enrolment suspended
+    site.courses[2].enrolments[leaver].suspended = True
+    return config, site, store, leaver
+
+
+def test_unenrolled_members_and_grades_above_the_maximum_are_rejected_before_sending(tmp_path, monkeypatch):
+    config, site, store, leaver = capped_term_with_a_leaver(tmp_path, monkeypatch)
     with open_moodle(config, site=site) as conn:
         planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
         plan = planned.plan
@@ -265,13 +272,7 @@ def test_unenrolled_members_and_grades_above_the_maximum_are_rejected_before_sen
 
 def test_round_10_6_grades_outside_the_items_range_make_grades_push_exit_2(tmp_path, monkeypatch):
     # `grades push` said "rejected before sending: 2" and exited 0, and every `lmsync run` said grades ok
-    config = make_config(tmp_path, monkeypatch, max_meetings=2)
-    site = site_with_circles()
-    store = Store.memory()
-    term(config, site, tmp_path, store)
-    mentor = mentors_of(site)[0]
-    leaver = sorted(circles(site)[str(mentor)] - {mentor})[1]
-    site.courses[2].enrolments[leaver].suspended = True
+    config, site, store, leaver = capped_term_with_a_leaver(tmp_path, monkeypatch)
     with open_moodle(config, site=site) as conn:
         planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
         report = grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)

@@ -13,7 +13,6 @@ from datetime import date
 
 import pytest
 
-from lmsync.config import load_config
 from lmsync.domain.health import PairHealth, Reason
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
@@ -28,11 +27,8 @@ COURSE = 2
 
 
 @pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    return load_config(path, environ={})
+def config(programme_config):
+    return programme_config
 
 
 def sync(config, site, store):

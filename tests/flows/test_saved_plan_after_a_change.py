@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from lmsync.config import load_config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import PlanError
 from lmsync.moodle.emulator.demo import build_demo_site
@@ -19,11 +18,8 @@ COURSE = 2
 
 
 @pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    return load_config(path, environ={})
+def config(programme_config):
+    return programme_config
 
 
 def synced_then_a_leaver_planned(config):
