@@ -125,7 +125,7 @@ STATE = click.option("--state", "state", type=click.Path(dir_okay=False, path_ty
 def _enrolment_command(name: str, suspended: bool, summary: str) -> None:
     """``edit suspend`` / ``edit restore``: WHO's enrolment in the programme course."""
 
-    @edit_group.command(name, help=summary)
+    @edit_group.command(name, help=summary, epilog=examples(f"lmsync emulator edit {name} s0058"))
     @click.argument("who")
     @STATE
     @click.pass_context
@@ -137,7 +137,7 @@ _enrolment_command("suspend", True, "Suspend WHO's enrolment in the programme co
 _enrolment_command("restore", False, "Make WHO's suspended enrolment active again (back after a break).")
 
 
-@edit_group.command("field")
+@edit_group.command("field", epilog=examples("lmsync emulator edit field m0003 mentorcapacity 2"))
 @click.argument("who")
 @click.argument("name")
 @click.argument("value")
@@ -148,7 +148,8 @@ def field_command(ctx: click.Context, who: str, name: str, value: str, state: Pa
     _edit(ctx, state, lambda site, _c, _p: edits.set_field(site, edits.user_of(site, who), name, value))
 
 
-@edit_group.command("join")
+@edit_group.command("join", epilog=examples(
+    "lmsync emulator edit join m0100 --role teacher --name 'Greg Newmentor' --field mentorcapacity=3"))
 @click.argument("username")
 @click.option("--role", default="student", show_default=True,
               help="Course role: a mentor role of [programme] mentor_roles (the demo's: teacher), or student.")
@@ -167,7 +168,8 @@ def join_command(ctx: click.Context, username: str, role: str, name: str, fields
     _edit(ctx, state, lambda site, course, _p: edits.join(site, course, username, role, name or username, parsed))
 
 
-@edit_group.command("move")
+@edit_group.command("move", epilog=examples("lmsync emulator edit move s0043 --to m0100",
+                                            "lmsync emulator edit move s0043 --out"))
 @click.argument("who")
 @click.option("--to", "mentor", default=None, help="The mentor whose circle WHO joins (omit with --out).")
 @click.option("--out", "out", is_flag=True, help="Take WHO out of every circle of the programme, into none.")
