@@ -321,7 +321,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     lmsync cannot prove who gave it). A withheld meeting loses its
     ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
-    their status, with the other side's reasons withheld (:func:`withhold_other_side`). A queue
+    their dates, with the other side's reasons withheld (:func:`withhold_other_side`); where such a
+    reason stood, the row's status and score are withheld too (tester round 11, 2: a lone
+    ``mentee_side_withheld`` and ``at_risk`` told a mentor which mentee rated them low). A queue
     item keeps its dates and status but not the coordinator's ``note`` (the ``queue ack`` or
     ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
     and counted as ``withheld["coordinator_notes"]``. A not-a-good-fit mark (``pair_forbids``)
@@ -348,8 +350,14 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     for table in ("health_snapshots", "coordinator_queue"):
         for row in data.get(table, []):
             own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
+            other = "mentee" if own_side == "mentor" else "mentor"
             reasons = json.loads(row.get("reasons") or "[]")
             kept_reasons = withhold_other_side(reasons, own_side)
+            if any(code == f"{other}_side_withheld" for code, _text in kept_reasons):
+                # that the other side's answers flagged the pair, and the status and score they moved, would
+                # tell which mentee rated a mentor low (tester round 11, 2): neither is exported
+                kept_reasons = [r for r in kept_reasons if r[0] != f"{other}_side_withheld"]
+                row.update({k: "withheld" if k == "status" else None for k in ("status", "score") if k in row})
             if kept_reasons != reasons:
                 row["reasons"] = json.dumps(kept_reasons)
                 withheld[table] = withheld.get(table, 0) + 1
@@ -368,7 +376,11 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
 #: Health reasons that speak of one side's answers (its satisfaction, its ratings of the meetings),
 #: by the side they name: ``satisfaction_low_mentee`` is what the mentee answered about the pair
 #: (``lmsync.domain.health.signals``; ``pair show`` withholds the same codes, ``pair_history``).
-_SIDE_REASONS = ("satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_")
+_SIDE_REASONS = (
+    "satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_", "survey_unanswered_",
+)
+#: Reasons from one side's own answers that name no side in their code: the mentee's self-efficacy.
+_ANSWERS_OF = {"self_efficacy_flat": "mentee"}
 
 
 def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[str]]:
@@ -386,7 +398,7 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
     other = "mentee" if own_side == "mentor" else "mentor"
     out: list[list[str]] = []
     for code, text in reasons:
-        if code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}"):
+        if (code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}")) or _ANSWERS_OF.get(code) == other:
             code, text = f"{other}_side_withheld", f"a {other}-side signal (withheld: what the other side answered)"
         elif code == "hi_bye":  # "...short and low-rated (...)": whose ratings is not said, so neither side's show
             text = text.partition(" and low-rated")[0] + "; the ratings behind this signal are withheld"

@@ -67,10 +67,11 @@ def test_tester_finding_2_an_export_withholds_the_other_sides_health_reasons(con
     for table in ("health_snapshots", "coordinator_queue"):
         assert _reasons(mentors[table]) == {
             ("no_first_meeting", "no meeting since pairing 84 days ago (expected every 14)"),
-            ("mentee_side_withheld", "a mentee-side signal (withheld: what the other side answered)"),
             ("satisfaction_low_mentor", "satisfaction low (mentor side)"),  # the mentor's own answer
         }
-        assert all(r["status"] == "fading" for r in mentors[table])
+        # tester round 11, 2: neither that the mentee's answers flagged the pair nor the status they moved
+        assert all(r["status"] == "withheld" for r in mentors[table])
+        assert "mentee_side_withheld" not in json.dumps(mentors[table])
     assert mentors["withheld"]["health_snapshots"] == 1 and mentors["withheld"]["coordinator_queue"] == 1
 
     mentees = privacy.export(config, "s0001")  # the same rule the other way round
@@ -78,8 +79,8 @@ def test_tester_finding_2_an_export_withholds_the_other_sides_health_reasons(con
     assert _reasons(mentees["coordinator_queue"]) == {
         ("no_first_meeting", "no meeting since pairing 84 days ago (expected every 14)"),
         ("satisfaction_falling_mentee", "satisfaction fell on the mentee side"),  # not "while the mentor's held"
-        ("mentor_side_withheld", "a mentor-side signal (withheld: what the other side answered)"),
     }
+    assert all(r["status"] == "withheld" for r in mentees["coordinator_queue"])
     assert mentees["withheld"]["health_snapshots"] == 1 and mentees["withheld"]["coordinator_queue"] == 1
 
 
@@ -252,3 +253,13 @@ def test_fifth_tester_finding_2_an_export_does_not_say_the_meetings_were_low_rat
         (kept,) = privacy.withhold_other_side(reasons, side)
         assert kept == ["hi_bye", "recent meetings on time but short (28 min on average); the ratings behind this "
                                   "signal are withheld"]
+
+
+def test_round_11_2_the_mentees_own_answers_are_not_a_mentors_to_read():
+    reasons = [["self_efficacy_flat", "the mentee's self-efficacy flat"], ["survey_unanswered_mentee", "no T1 answer"],
+               ["no_meeting", "no meeting for 40 days"]]
+    assert privacy.withhold_other_side(reasons, "mentor") == [
+        ["mentee_side_withheld", "a mentee-side signal (withheld: what the other side answered)"],
+        ["no_meeting", "no meeting for 40 days"],
+    ]
+    assert privacy.withhold_other_side(reasons, "mentee") == reasons  # the mentee's own
