@@ -239,11 +239,12 @@ def _appeared(first_seen: date | None, watched_since: date | None, as_of: date) 
     (someone moved a mentee by hand): the first day the store saw it, or ``as_of`` when that is
     now. None for a pair that was there when the store first judged the programme, which dates
     from the programme's start (issue 13). Tester round 10, 3: a pair made by hand yesterday was
-    dated from the start, called fading and queued."""
+    dated from the start, called fading and queued; round 11, 1: so were the pairs of a mentor
+    erased while enrolled (their records gone, the pairs start again), and all their mentees nudged."""
     if watched_since is None:
         return None
-    if first_seen is None:
-        return as_of if watched_since < as_of else None
+    if first_seen is None:  # new since the store's last judgement, even the same day (an erasure: tester round 11, 1)
+        return as_of if watched_since <= as_of else None
     return first_seen if watched_since < first_seen else None
 
 

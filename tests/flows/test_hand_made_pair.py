@@ -58,3 +58,34 @@ def test_round_10_12_a_report_as_of_a_day_before_the_programme_says_so(tmp_path,
     assert f"The programme starts on {TODAY.isoformat()}: as of {TODAY - timedelta(days=30)} there is nothing" in " ".join(before.notes)
     today = report_job(config, as_of=TODAY, site=site)
     assert not [n for n in today.notes if "programme starts on" in n or "Moodle keeps no earlier state" in n]
+
+
+def test_round_11_1_a_mentor_erased_while_enrolled_leaves_pairs_that_start_again_not_fading(tmp_path, site_and_coordinators):  # noqa: F811
+    # all on one day, as the tester did: the first judgement, the erasure, the next judgement
+    from lmsync.domain.meetings import Meeting
+    from lmsync.service import privacy
+    from lmsync.store.meetings import MeetingRepository
+
+    site = site_and_coordinators
+    start = TODAY - timedelta(days=40)
+    config = make_config(tmp_path, f"[meetings]\nstart = {start}\n")
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    cycle_job(config, site=site, now=noon, as_of=TODAY)  # pairs everyone
+    circle = faculty_circles(site)[0]
+    mentor = mentor_of_idnumber(PROGRAMME, circle.idnumber)
+    mentees = sorted(circle.members - {mentor})
+    store = Store(config.store_path())
+    MeetingRepository(store, PROGRAMME).save(
+        (Meeting(start + timedelta(days=d), mentor, m, 45, True, "csv"), "test") for m in mentees for d in (7, 21, 35)
+    )
+    store.close()
+    privacy.erase(config, site.users[mentor].username, while_enrolled=True)  # their meetings go with them
+    store = Store(config.store_path())
+    try:
+        with open_moodle(config, site=site) as conn:
+            assessment = observe_and_assess(conn.api, config, store, as_of=TODAY)
+    finally:
+        store.close()
+    theirs = [v.health for v in assessment.pairs if v.health.mentor_id == mentor]
+    assert theirs and all(h.paired_since == TODAY for h in theirs)  # was the programme's start: "not met yet"
+    assert not [h for h in theirs if h.status in ("at_risk", "fading")]
