@@ -258,7 +258,15 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     if user_id in roster:
         user = roster[user_id]
         return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups)
+    # a suspended enrolment is not in the active roster, and is still an enrolment: they may come back
+    # (a leave), so erasing them needs --while-enrolled as for anyone enrolled (tester round 11, 3)
+    enrolled = any(u.id == user_id for u in conn.api.get_enrolled_users(course, page_size=config.moodle.page_size,
+                                                                          userfields=["id"]))
     account = site(("id",), str(user_id)).get(user_id)
+    if enrolled:
+        known_as = {user_id: account} if account is not None and account.username else roster
+        label = f"{describe(known_as, user_id, show_names=show)} (enrolment suspended)"
+        return Identity(user_id, label, True, labels, account.username if account else None, groups)
     if account is None or not account.username:
         return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups)
     label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"

@@ -76,3 +76,15 @@ def test_round_10_5_a_mentor_who_left_is_found_by_username_for_a_late_meeting_an
     shown = run("pair", "show", *names)
     assert shown.exit_code == 0, shown.output
     assert f"({names[0]})" in shown.output.splitlines()[0] and "user #" not in shown.output.splitlines()[0]
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_11_3_a_student_on_leave_is_not_erased_without_while_enrolled(run):
+    assert run("sync").exit_code == 0
+    assert run("emulator", "edit", "suspend", "s0008").exit_code == 0
+    assert run("sync").exit_code == 0  # lmsync takes them out of their circle
+    refused = run("person", "erase", "s0008", "--yes")
+    assert refused.exit_code == 3, refused.output
+    assert "(s0008) (enrolment suspended) is still enrolled in the programme course" in refused.output
+    assert "--while-enrolled" in refused.output
+    assert run("person", "export", "s0008").exit_code == 0  # nothing was erased
