@@ -101,7 +101,7 @@ def read_table(
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InputError(f"{file_name}:{1 + skipped}: {exc}") from None
+        raise InputError(f"{file_name}:{1 + skipped}: {csv_problem(exc)}") from None
     if header is None:
         raise InputError(
             f"{file_name}: the file is empty", hint=f"the first line names the columns: {','.join(required)}"
@@ -139,13 +139,24 @@ def read_table(
                 continue
             rows.append((start, dict(zip(names, record, strict=True))))
     except csv.Error as exc:
-        issues.append(ImportIssue(line, "", str(exc)))
+        issues.append(ImportIssue(line, "", csv_problem(exc)))
     if issues:
         raise failed_import(file_name, issues)
     return rows
 
 
 _SEP_LINE = re.compile(r"^sep=(.)$", re.IGNORECASE)
+
+
+def csv_problem(exc: Exception) -> str:
+    """Python's ``csv.Error`` in words an admin can act on (tester round 11, 4): most come from a
+    quote (") opened in a cell and not closed where the cell ends."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return 'a quote (") opened on this line is never closed: close it, or remove it'
+    if "expected after" in text:
+        return 'a quote (") opened on this line closes further on, inside the file: close it at the end of its cell'
+    return text
 
 
 def separator(text: str) -> tuple[str, str, int]:

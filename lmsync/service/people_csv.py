@@ -50,7 +50,7 @@ from lmsync.domain.people import (
     tokens,
 )
 from lmsync.errors import InputError
-from lmsync.service.csv_tables import decode_csv, separator
+from lmsync.service.csv_tables import csv_problem, decode_csv, separator
 
 T = TypeVar("T")
 MULTI = ";"
@@ -79,8 +79,12 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     text, delimiter, skipped = separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    # strict: a quote left open to the end of the file is an error, not the rest of the file in one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise _fail(path, 1 + skipped, "(header)", csv_problem(exc)) from None
     if not header:
         raise InputError(f"{path}: empty file (expected a header line with id,role,...)")
     columns = _columns(path, header, config)
@@ -213,7 +217,7 @@ def _rows(path: Path, reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, 
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _fail(path, start, "(row)", str(exc)) from None
+            raise _fail(path, start, "(row)", csv_problem(exc)) from None
         line = reader.line_num + skipped
         if row:
             yield start, row
