@@ -156,10 +156,18 @@ def make_resolver(people: Iterable[PersonRecord], key: str) -> Resolver:
 
 
 def roster_people(config: Config) -> list[PersonRecord]:
-    """People of the programme course with an active enrolment, read from Moodle (or the emulator)."""
+    """People enrolled in the programme course, read from Moodle (or the emulator): the active
+    roster, then those whose enrolment is suspended (a leave), whose meetings are theirs to log
+    and import like anyone's (tester round 11, 5: re-importing a register failed on one student on
+    leave, "matches nobody in the course"). One more enrolment read, without ``onlyactive``."""
     with open_moodle(config) as moodle:
         course_id = find_course_id(moodle.api, config.programme.course)
-        return list(read_roster(moodle.api, course_id, config.moodle.page_size).values())
+        roster = read_roster(moodle.api, course_id, config.moodle.page_size)
+        everyone = moodle.api.get_enrolled_users(
+            course_id, page_size=config.moodle.page_size, userfields=["id", "username", "idnumber", "email"]
+        )
+        away = [u for u in everyone if u.id not in roster and u.username]
+        return [*roster.values(), *away]  # type: ignore[list-item]
 
 
 def _resolver(config: Config, people: Iterable[PersonRecord] | None, loader: PeopleLoader | None) -> Resolver:

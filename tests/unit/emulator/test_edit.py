@@ -88,3 +88,25 @@ def test_round_11_3_a_student_on_leave_is_not_erased_without_while_enrolled(run)
     assert "(s0008) (enrolment suspended) is still enrolled in the programme course" in refused.output
     assert "--while-enrolled" in refused.output
     assert run("person", "export", "s0008").exit_code == 0  # nothing was erased
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_11_5_a_register_naming_a_student_on_leave_imports(run, tmp_path):
+    from lmsync.config import load_config
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.service.moodle import emulator_site, newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    site = emulator_site(config)
+    circle = next(g for g in site.groups.values()
+                  if (m := mentor_of_idnumber(config.programme.name, g.idnumber)) and site.users[m].username.startswith("m"))
+    mentor = mentor_of_idnumber(config.programme.name, circle.idnumber)
+    mentee = min(circle.members - {mentor})
+    register = tmp_path / "register.csv"
+    register.write_text(f"date,mentor,mentee,minutes,attended\n2026-10-05,{site.users[mentor].username},"
+                        f"{site.users[mentee].username},40,yes\n")
+    assert run("import", "meetings", str(register)).exit_code == 0
+    assert run("emulator", "edit", "suspend", site.users[mentee].username).exit_code == 0
+    again = run("import", "meetings", str(register))
+    assert again.exit_code == 0, again.output  # was: "mentee: 's0008' matches nobody in the course"
