@@ -359,7 +359,7 @@ class CoordinatorQueue(ProgrammeRepository):
         return closed
 
     def reassign(self) -> list[QueueItem]:
-        """Give an owner to each open item without one (queued before ``[health] coordinators``
+        """Give an owner to each open item (or one awaiting its outcome) without one (queued before ``[health] coordinators``
         was set), owned by one of its pair's people (queued before that was forbidden), or owned
         by someone who is no longer a coordinator nor ``escalate_to`` (the list changed, or a
         name Moodle does not know was left out: tester finding 3); returns the items whose owner
@@ -368,7 +368,9 @@ class CoordinatorQueue(ProgrammeRepository):
             return []
         changed = []
         current = {*self.coordinators, self.escalate_to} - {"", None}
-        for item in self.open_items():
+        # an item acknowledged and awaiting its outcome needs an owner as much as an open one: after a
+        # coordinator's erasure it stayed "no owner" (tester round 11, 6)
+        for item in [*self.open_items(), *self.awaiting_outcome()]:
             if item.owner is not None and item.owner not in self.parties(item.pair) and item.owner in current:
                 continue
             owner = self.owner_for(*item.pair)
@@ -376,7 +378,7 @@ class CoordinatorQueue(ProgrammeRepository):
                 with self.store.transaction():
                     self._track(item, owner=owner)
                 changed.append(item.id)
-        return [i for i in self.open_items() if i.id in changed]
+        return [i for i in [*self.open_items(), *self.awaiting_outcome()] if i.id in changed]
 
     def escalate(self, day: date, to: str, *, after_days: int) -> list[QueueItem]:
         """Give every open item more than ``after_days`` past its due date to ``to`` as well.

@@ -135,3 +135,13 @@ def test_tester_round_7_2_an_outcome_note_is_added_to_the_ack_note_not_put_in_it
     assert done is not None and done.note == "mentee disclosed family illness / met the mentee"
     again = queue.done((66, 3), "no_action", on=DAY + timedelta(days=2)) if outcome == "met" else done
     assert again is not None and again.note == "mentee disclosed family illness / met the mentee"  # no note: kept
+
+
+def test_round_11_6_an_item_awaiting_its_outcome_gets_a_coordinator_when_its_owner_is_gone(store):
+    before = CoordinatorQueue(store, "p", coordinators=["carl"])
+    assert before.offer(DAY, health(3)) == "added"
+    assert before.ack((66, 3), on=DAY) is not None  # acknowledged, no outcome yet
+    assert [i.owner for i in before.awaiting_outcome()] == ["carl"]
+    after = CoordinatorQueue(store, "p", coordinators=["ann"])  # carl left (and was erased)
+    assert [(i.pair, i.owner) for i in after.reassign()] == [((66, 3), "ann")]
+    assert [i.owner for i in after.awaiting_outcome()] == ["ann"]
