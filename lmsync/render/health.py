@@ -91,6 +91,9 @@ def health_view(report: HealthReport, people: People) -> Document:
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),
     ]
+    if report.counts.get("watch"):  # counted in the head line, listed nowhere in text (tester round 11, 7)
+        blocks.append(Note(f"{report.counts['watch']} pair(s) on watch (early, minor signals) are not listed here: "
+                           "`lmsync health --format csv` lists every pair with its reasons."))
     if report.queued:
         queued = "; ".join(_queued_label(pair, people) for pair in report.queued)
         blocks.append(Note(f"Added to the coordinator queue: {queued} (see `lmsync queue list`)."))

@@ -185,3 +185,5 @@ def test_round_10_7_a_pair_the_coordinator_closed_is_not_listed_as_needing_atten
 
     text = render(health_view(report, people_of(config, report.assessment.roster)), "text")
     assert "1 pair(s) a coordinator ended (`queue done --outcome closed`) are counted as judged" in text
+    watch = report.counts.get("watch", 0)
+    assert (f"{watch} pair(s) on watch (early, minor signals) are not listed here" in text) == bool(watch)
