@@ -17,7 +17,7 @@ never shows a score, and logs carry counts only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -170,6 +170,7 @@ def assess_pairs(
     *,
     as_of: date,
     forums: dict[int, ForumActivity] | None = None,
+    seen: Mapping[tuple[int, int], date] | None = None,
 ) -> PairsAssessed:
     """Health of ``pairs`` at ``as_of`` from the store alone (no Moodle), and how many satisfaction
     wave scores of a mentor of several current mentees name none of them (a Moodle Feedback form
@@ -206,7 +207,7 @@ def assess_pairs(
     mentors = {m for m, _ in pair_list}
     rounds: tuple[SurveyRound, ...] = survey_rounds(scores, instruments, s.waves, mentors, as_of=as_of)
     journal = journal_pairing_days(store, programme)
-    seen = HealthSnapshots(store, programme).first_seen()
+    seen = HealthSnapshots(store, programme).first_seen() if seen is None else seen  # ``seen``: read by the caller
     watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
     start = programme_start(config)
     rules = thresholds(config)
@@ -292,7 +293,8 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     forums = circle_forums(config.programme.name, api, snapshot)
-    healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums)
+    seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
+    healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums, seen=seen)
     roster = snapshot.roster
     views = [
         PairView(
@@ -303,7 +305,6 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         for h in healths
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
-    seen = HealthSnapshots(store, config.programme.name).first_seen()
     watched_since = min(seen.values(), default=None)
     unpaired = sum(  # a pair made by hand while this store watched is not another store's (tester round 10, 3)
         1 for h in healths
