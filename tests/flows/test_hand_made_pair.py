@@ -24,6 +24,16 @@ def faculty_circles(site):
     )
 
 
+def assessed(config, site, day):
+    """Every pair's health at ``day``, as the cycle's health step judges it (nothing recorded)."""
+    store = Store(config.store_path())
+    try:
+        with open_moodle(config, site=site) as conn:
+            return observe_and_assess(conn.api, config, store, as_of=day)
+    finally:
+        store.close()
+
+
 def test_round_10_3_a_pair_made_by_hand_dates_from_when_lmsync_first_sees_it(tmp_path, site_and_coordinators):  # noqa: F811
     site = site_and_coordinators
     config = make_config(tmp_path, f"[meetings]\nstart = {TODAY}\n")  # the programme starts on day 0
@@ -34,12 +44,7 @@ def test_round_10_3_a_pair_made_by_hand_dates_from_when_lmsync_first_sees_it(tmp
     source.members.discard(moved)  # a teacher moves a mentee by hand, 40 days in
     target.members.add(moved)
     day = TODAY + timedelta(days=40)
-    store = Store(config.store_path())
-    try:
-        with open_moodle(config, site=site) as conn:
-            assessment = observe_and_assess(conn.api, config, store, as_of=day)
-    finally:
-        store.close()
+    assessment = assessed(config, site, day)
     (view,) = [v for v in assessment.pairs if v.health.mentee_id == moved]
     assert view.health.mentor_id == mentor_of_idnumber(PROGRAMME, target.idnumber)
     assert view.health.paired_since == day  # was the programme's start: "no meeting since pairing 40 days ago"
@@ -80,12 +85,7 @@ def test_round_11_1_a_mentor_erased_while_enrolled_leaves_pairs_that_start_again
     )
     store.close()
     privacy.erase(config, site.users[mentor].username, while_enrolled=True)  # their meetings go with them
-    store = Store(config.store_path())
-    try:
-        with open_moodle(config, site=site) as conn:
-            assessment = observe_and_assess(conn.api, config, store, as_of=TODAY)
-    finally:
-        store.close()
+    assessment = assessed(config, site, TODAY)
     theirs = [v.health for v in assessment.pairs if v.health.mentor_id == mentor]
     assert theirs and all(h.paired_since == TODAY for h in theirs)  # was the programme's start: "not met yet"
     assert not [h for h in theirs if h.status in ("at_risk", "fading")]

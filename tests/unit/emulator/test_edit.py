@@ -8,6 +8,22 @@ from click.testing import CliRunner
 from lmsync.cli import main
 
 
+def synced_faculty_pair(run, tmp_path):
+    """After a sync of the built-in emulator: its configuration, saved site, a faculty mentor's
+    circle, the mentor and one of their mentees (Moodle ids)."""
+    from lmsync.config import load_config
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.service.moodle import emulator_site, newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    site = emulator_site(config)
+    circle = next(g for g in site.groups.values()
+                  if (m := mentor_of_idnumber(config.programme.name, g.idnumber)) and site.users[m].username.startswith("m"))
+    mentor = mentor_of_idnumber(config.programme.name, circle.idnumber)
+    return config, site, circle, mentor, min(circle.members - {mentor})
+
+
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -53,17 +69,7 @@ def test_round_10_0_edit_names_what_it_cannot_find(run):
 
 @pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
 def test_round_10_5_a_mentor_who_left_is_found_by_username_for_a_late_meeting_and_pair_show(run, tmp_path):
-    from lmsync.config import load_config
-    from lmsync.domain.plan import mentor_of_idnumber
-    from lmsync.service.moodle import emulator_site, newcomer_defaults
-
-    assert run("sync").exit_code == 0
-    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
-    site = emulator_site(config)
-    circle = next(g for g in site.groups.values()
-                  if (m := mentor_of_idnumber(config.programme.name, g.idnumber)) and site.users[m].username.startswith("m"))
-    mentor = mentor_of_idnumber(config.programme.name, circle.idnumber)
-    mentee = min(circle.members - {mentor})
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
     names = site.users[mentor].username, site.users[mentee].username
     first = run("meetings", "add", "--mentor", names[0], "--mentee", names[1], "--date", "2026-10-05", "--minutes", "40")
     assert first.exit_code == 0, first.output
@@ -92,17 +98,7 @@ def test_round_11_3_a_student_on_leave_is_not_erased_without_while_enrolled(run)
 
 @pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
 def test_round_11_5_a_register_naming_a_student_on_leave_imports(run, tmp_path):
-    from lmsync.config import load_config
-    from lmsync.domain.plan import mentor_of_idnumber
-    from lmsync.service.moodle import emulator_site, newcomer_defaults
-
-    assert run("sync").exit_code == 0
-    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
-    site = emulator_site(config)
-    circle = next(g for g in site.groups.values()
-                  if (m := mentor_of_idnumber(config.programme.name, g.idnumber)) and site.users[m].username.startswith("m"))
-    mentor = mentor_of_idnumber(config.programme.name, circle.idnumber)
-    mentee = min(circle.members - {mentor})
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
     register = tmp_path / "register.csv"
     register.write_text(f"date,mentor,mentee,minutes,attended\n2026-10-05,{site.users[mentor].username},"
                         f"{site.users[mentee].username},40,yes\n")
