@@ -34,10 +34,16 @@ def read_roster_of(config: Config) -> dict[int, RosterUser]:
 
 
 def read_roster_with(config: Config, ids: Collection[int]) -> dict[int, Any]:
-    """``read_roster_of``, plus ``site_accounts`` of those of ``ids`` it lacks."""
-    roster: dict[int, Any] = dict(read_roster_of(config))
-    roster.update(site_accounts(config, set(ids) - set(roster)))
-    return roster
+    """``read_roster_of``, plus the accounts (``site_accounts``) of those of ``ids`` it lacks, in one
+    connection."""
+    from lmsync.service.moodle import open_moodle
+    from lmsync.service.observe import find_course_id, read_roster
+
+    with open_moodle(config) as conn:
+        course = find_course_id(conn.api, config.programme.course)
+        roster: dict[int, Any] = dict(read_roster(conn.api, course, config.moodle.page_size))
+        roster.update(_accounts(conn.api, set(ids) - set(roster)))
+        return roster
 
 
 def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
@@ -49,7 +55,12 @@ def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
     if not ids:
         return {}
     with open_moodle(config) as conn:
-        return {u.id: u for u in conn.api.get_users_by_field("id", sorted(ids)) if u.username}
+        return _accounts(conn.api, ids)
+
+
+def _accounts(api: Any, ids: Collection[int]) -> dict[int, Any]:
+    """Moodle id -> account (core_user_get_users_by_field by id) of those Moodle still knows."""
+    return {u.id: u for u in api.get_users_by_field("id", sorted(ids)) if u.username} if ids else {}
 
 
 def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tuple[list[int], dict[int, Any]]:
@@ -57,29 +68,29 @@ def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tup
     accounts of those among them who are not in it. Someone who has left the course is looked up
     site-wide, as ``person export`` does, while their account exists (tester round 10, 5: ``pair
     show`` and ``meetings list`` said a mentor who had left matched nobody, while the error's own
-    hint said they would be found). Moodle is read only for such people. Raises ``InputError``."""
-    from lmsync.errors import InputError
+    hint said they would be found). Moodle is opened only when someone is not in ``roster``.
+    Raises ``InputError``."""
     from lmsync.service.moodle import open_moodle
     from lmsync.service.privacy import resolve, site_lookup
 
-    shown = config.privacy.show_names
     found: dict[int, Any] = dict(roster)
-    ids: list[int] = []
     with ExitStack() as stack:
-        conn = None
-        for who in whos:
-            try:
-                ids.append(resolve(found, who, show_names=shown))
-                continue
-            except InputError as exc:
-                if "matches nobody" not in exc.message:
-                    raise
-            conn = conn or stack.enter_context(open_moodle(config))
-            ids.append(resolve(found, who, show_names=shown, site=site_lookup(conn)))
-        missing = sorted(set(ids) - set(found))
+        opened: list[Any] = []
+
+        def api() -> Any:  # one connection, opened at the first need
+            if not opened:
+                opened.append(stack.enter_context(open_moodle(config)))
+            return opened[0]
+
+        def site(fields: tuple[str, ...], value: str) -> dict[int, Any]:  # privacy.resolve asks only past the roster
+            accounts = site_lookup(api())(fields, value)
+            found.update((uid, u) for uid, u in accounts.items() if u.username)  # named in views, not read again
+            return accounts
+
+        ids = [resolve(found, who, show_names=config.privacy.show_names, site=site) for who in whos]
+        missing = set(ids) - set(found)
         if missing:
-            conn = conn or stack.enter_context(open_moodle(config))
-            found.update((u.id, u) for u in conn.api.get_users_by_field("id", missing) if u.username)
+            found.update(_accounts(api().api, missing))
     return ids, found
 
 

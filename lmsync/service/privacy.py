@@ -332,7 +332,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     their dates, with the other side's reasons withheld (:func:`withhold_other_side`); where such a
     reason stood, the row's status and score are withheld too (tester round 11, 2: a lone
     ``mentee_side_withheld`` and ``at_risk`` told a mentor which mentee rated them low). A queue
-    item keeps its dates and status but not the coordinator's ``note`` (the ``queue ack`` or
+    item keeps its dates (and its status, unless so withheld) but not the coordinator's ``note`` (the ``queue ack`` or
     ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
     and counted as ``withheld["coordinator_notes"]``. A not-a-good-fit mark (``pair_forbids``)
     keeps its date but not its ``source`` (a survey answer of one side, or the coordinator's
