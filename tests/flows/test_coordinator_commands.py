@@ -185,5 +185,21 @@ def test_round_10_7_a_pair_the_coordinator_closed_is_not_listed_as_needing_atten
 
     text = render(health_view(report, people_of(config, report.assessment.roster)), "text")
     assert "1 pair(s) a coordinator ended (`queue done --outcome closed`) are counted as judged" in text
-    watch = report.counts.get("watch", 0)
-    assert (f"{watch} pair(s) on watch (early, minor signals) are not listed here" in text) == bool(watch)
+    assert "on watch (early, minor signals)" not in text  # none on watch here: no such line
+
+
+def test_round_11_7_the_pairs_on_watch_are_pointed_to_in_text() -> None:
+    from datetime import date
+
+    from lmsync.render.formats import render
+    from lmsync.render.health import health_view
+    from lmsync.service.health import Assessment, HealthReport, PairView
+    from lmsync.service.labels import People
+
+    day = date(2026, 12, 1)
+    watch = [PairView(PairHealth(66, mentee, "watch", (Reason("forum_quiet", "watch", "forum quiet"),), day, day, 3),
+                      "m0001", f"s{mentee:04d}") for mentee in (3, 4)]
+    report = HealthReport(Assessment(day, watch, {}), {"watch": 2})
+    text = render(health_view(report, People()), "text")
+    assert "2 pair(s) on watch (early, minor signals) are not listed here: `lmsync health --format csv`" in text
+    assert "s0003" not in text  # not listed in text: the line points to where they are
