@@ -53,8 +53,10 @@ class ImportIssue:
         return {"file": file_name, "line": self.line, "field": self.field, "reason": reason}
 
 
-def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
-    """The one error for a refused file: its first problems, one a line, by line number."""
+def failed_import(file_name: str, issues: list[ImportIssue], *, outcome: str = "nothing was imported",
+                  hint: str = "fix the file and import it again (rows already imported are not stored twice)") -> InputError:
+    """The one error for a refused file: its first ``MAX_LISTED`` problems, one a line, by line
+    number, then ``outcome`` (what was not done) and the ``hint``."""
     listed_issues = sorted(issues, key=lambda i: i.line)[:MAX_LISTED]
     lines = [i.render(file_name) for i in listed_issues]
     if len(issues) > MAX_LISTED:
@@ -63,9 +65,9 @@ def failed_import(file_name: str, issues: list[ImportIssue]) -> InputError:
     at = sorted({i.line for i in issues})
     listed = ", ".join(map(str, at[:MAX_LISTED])) + (", ..." if len(at) > MAX_LISTED else "")
     return InputError(
-        f"{file_name}: {len(issues)} {noun}, nothing was imported\n  " + "\n  ".join(lines),
-        hint="fix the file and import it again (rows already imported are not stored twice)",
-        summary=f"{file_name}: {len(issues)} {noun} on line(s) {listed}, nothing was imported",  # no names: finding 13
+        f"{file_name}: {len(issues)} {noun}, {outcome}\n  " + "\n  ".join(lines),
+        hint=hint,
+        summary=f"{file_name}: {len(issues)} {noun} on line(s) {listed}, {outcome}",  # no names: finding 13
         problems=[i.logged(file_name) for i in listed_issues],
     )
 

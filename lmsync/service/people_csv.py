@@ -15,8 +15,10 @@ differ only in case is refused. A file not in UTF-8 is refused with its line, as
 department, interests and languages as on the Moodle path; pins and forbids from the
 configuration are added by ``run_match``, not here.
 
-A malformed row stops everything: the error names the file, the line and the field,
-because a half-read programme would be matched wrongly without anyone noticing.
+A malformed row stops everything: nothing of the file is matched, and the one error lists every
+row problem (file, line and field; the first 25, as the imports list theirs), because a half-read
+programme would be matched wrongly without anyone noticing and a file fixed one error per run
+costs an admin a run per row (tester round 11, left from stop 24).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from lmsync.domain.people import (
     tokens,
 )
 from lmsync.errors import InputError
-from lmsync.service.csv_tables import csv_problem, decode_csv, separator
+from lmsync.service.csv_tables import ImportIssue, csv_problem, decode_csv, failed_import, separator
 
 T = TypeVar("T")
 MULTI = ";"
@@ -106,26 +108,31 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     values_of = _Cells(lambda text: _values(text, words))
     needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
-    for line, row in _rows(path, reader, skipped):
+    problems: list[ImportIssue] = []  # every row's, raised together once the file is read
+    for line, row in _rows(path, reader, skipped, problems):
         if len(row) > width:
-            raise _fail(path, line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
-                        f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")")
+            problems.append(ImportIssue(line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
+                                        f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")"))
+            continue
         raw = pick(row + padding[len(row):])
         cell = list(map(str.strip, raw))
         if not any(cell):
             continue  # blank line
         person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
-        for field, value in (("id", raw[0]), ("role", raw[1])):  # a quote left open (tester round 4, 17)
-            if "\n" in value:
-                raise _fail(path, line, field, 'holds a line break: a quote (") opened on this line is not closed on it')
+        broken = [field for field, value in (("id", raw[0]), ("role", raw[1])) if "\n" in value]
+        if broken:  # a quote left open (tester round 4, 17)
+            problems.append(ImportIssue(line, broken[0], 'holds a line break: a quote (") opened on this line is not closed on it'))
+            continue
         if not person_id:
-            raise _fail(path, line, "id", "empty")
+            problems.append(ImportIssue(line, "id", "empty"))
+            continue
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
         key = unicodedata.normalize("NFKC", person_id).casefold()
         if key in seen:
             earlier, written = seen[key]
             case = "" if written == person_id else f" as {written} (ids are read in any case)"
-            raise _fail(path, line, "id", f"{person_id} already appears on line {earlier}{case}")
+            problems.append(ImportIssue(line, "id", f"{person_id} already appears on line {earlier}{case}"))
+            continue
         seen[key] = (line, person_id)
         ranked = normal_preferences(MULTI_SEPARATORS.split(preferences)) if preferences else ()
         try:
@@ -146,13 +153,16 @@ def load_people_csv(path: str | Path, config: Config) -> People:
                 )
             )
         except _BadCell as bad:
-            raise _fail(path, line, bad.field, bad.message) from None
+            problems.append(ImportIssue(line, bad.field, bad.message))
+            continue
         if ranked:
             chose.append((line, ranked))
         if mentor:
             current[person_id] = (line, mentor)
         if peer:
             current_peers[person_id] = (line, peer)
+    if problems:
+        raise _refused(path, problems)
     folded: dict[str, list[str]] = {}
     for person in persons:
         folded.setdefault(person.id.casefold(), []).append(person.id)
@@ -161,7 +171,9 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         (line, prefs if unique.issuperset(prefs) else tuple(_file_id(path, line, "preferences", p, folded) for p in prefs))
         for line, prefs in chose
     ]
-    _check_preferences(path, chose, persons)
+    problems = _check_preferences(chose, persons)
+    if problems:
+        raise _refused(path, problems)
     choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
     persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
     return People(
@@ -205,10 +217,10 @@ def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
     return primary, normal_also(primary, all_roles), default_capacity(all_roles, config)
 
 
-def _rows(path: Path, reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, list[str]]]:
-    """The non-empty rows with the physical line each starts on; a row ``csv`` cannot read (a cell
-    over its 131,072-character limit) is refused with its line, as the imports refuse it (tester
-    round 3, 10)."""
+def _rows(path: Path, reader: _csv.Reader, skipped: int, problems: list[ImportIssue]) -> Iterator[tuple[int, list[str]]]:
+    """The non-empty rows with the physical line each starts on. A row ``csv`` cannot read (a cell
+    over its 131,072-character limit, a quote left open) joins ``problems`` with its line, as the
+    imports report it (tester round 3, 10), and ends the reading: after it, lines cannot be told apart."""
     line = 1 + skipped
     while True:
         start = line + 1
@@ -217,7 +229,8 @@ def _rows(path: Path, reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, 
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _fail(path, start, "(row)", csv_problem(exc)) from None
+            problems.append(ImportIssue(start, "(row)", csv_problem(exc)))
+            return
         line = reader.line_num + skipped
         if row:
             yield start, row
@@ -259,18 +272,24 @@ def _file_id(path: Path, line: int, field: str, written: str, folded: dict[str, 
     return ids[0] if ids else written
 
 
-def _check_preferences(path: Path, chose: list[tuple[int, tuple[str, ...]]], persons: list[Person]) -> None:
+def _check_preferences(chose: list[tuple[int, tuple[str, ...]]], persons: list[Person]) -> list[ImportIssue]:
     """A preference naming nobody who mentors is a typo that would silently drop a choice (tester finding)."""
     mentoring = {p.id for p in persons if p.roles & {"mentor", "peer_mentor"}}
-    for line, preferences in chose:
-        for choice in preferences:
-            if choice not in mentoring:
-                raise _fail(path, line, "preferences", f"{choice!r} is not the id of a mentor or peer mentor in this file")
+    return [
+        ImportIssue(line, "preferences", f"{choice!r} is not the id of a mentor or peer mentor in this file")
+        for line, preferences in chose for choice in preferences if choice not in mentoring
+    ]
 
 
 def _fail(path: Path, line: int, field: str, message: str) -> InputError:
     """The error for one bad cell: file, line and field, so the admin can fix that row."""
-    return InputError(f"{path}:{line}: {field}: {message}")
+    return _refused(path, [ImportIssue(line, field, message)])
+
+
+def _refused(path: Path, problems: list[ImportIssue]) -> InputError:
+    """The one error for a refused people file: every problem found (the first 25), nothing matched."""
+    return failed_import(str(path), problems, outcome="nothing was matched",
+                         hint="fix the file and run lmsync match again")
 
 
 def _integer(text: str, field: str) -> int:

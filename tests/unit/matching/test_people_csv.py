@@ -68,7 +68,31 @@ def test_bad_rows_name_file_line_and_field(tmp_path: Path, text: str, where: str
     path = write(tmp_path, text)
     with pytest.raises(InputError) as info:
         load_people_csv(path, Config())
-    assert str(info.value).startswith(str(path) + where)
+    assert f"\n  {path}{where}" in str(info.value) or str(info.value).startswith(str(path) + where)
+
+
+def test_every_bad_row_is_listed_and_nothing_is_matched(tmp_path: Path) -> None:
+    """Left from stop 24: ``match --people`` stopped at the first bad row, so a file with three
+    typos took three runs to fix; the imports list every problem at once, and so does it now."""
+    path = write(tmp_path, "id,role,capacity,year\nm1,mentor,lots,\ns1,mentee,,first\ns2,student,,\n"
+                           "s3,mentee,,2\ns1,mentee,,3\n")
+    with pytest.raises(InputError) as info:
+        load_people_csv(path, Config())
+    text = str(info.value)
+    assert text.startswith(f"{path}: 4 problems, nothing was matched")
+    for where in (":2: capacity: 'lots'", ":3: year: 'first'", ":4: role: 'student'", ":6: id: s1 already appears on line 3"):
+        assert f"\n  {path}{where}" in text, where
+    assert ":5:" not in text  # the good row is not a problem
+    assert info.value.hint == "fix the file and run lmsync match again"
+
+
+def test_a_bad_row_and_a_bad_preference_are_reported_in_turn(tmp_path: Path) -> None:
+    """Preferences are checked once every mentor is known, so only after the rows read cleanly."""
+    path = write(tmp_path, "id,role,preferences\nm1,mentor,\ns1,mentee,m9\ns2,mentee,m8\n")
+    with pytest.raises(InputError) as info:
+        load_people_csv(path, Config())
+    assert str(info.value).startswith(f"{path}: 2 problems, nothing was matched")
+    assert ":3: preferences: 'm9'" in str(info.value) and ":4: preferences: 'm8'" in str(info.value)
 
 
 def test_service_applies_configured_pins_and_forbids(tmp_path: Path) -> None:
@@ -107,7 +131,7 @@ def test_issue_15_csv_reader_keeps_short_rows_blank_lines_quotes_and_line_number
     )
     with pytest.raises(InputError) as info:
         load_people_csv(write(tmp_path, text), Config())
-    assert str(info.value).endswith(":8: id: s2 already appears on line 7")  # physical lines, as an editor shows them
+    assert str(info.value).splitlines()[1].endswith(":8: id: s2 already appears on line 7")  # physical lines, as an editor shows them
     people = load_people_csv(write(tmp_path, text.rsplit("s2,mentee\n", 1)[0]), Config()).by_id()
     assert people["m1"].fullname == "Ada\nLovelace" and people["m1"].interests == frozenset({"ai", "chess"})
     assert people["s1"].department is None and people["s1"].interests == frozenset()

@@ -169,4 +169,4 @@ def test_bad_cells_after_good_ones_name_their_line(tmp_path: Path, text: str, wh
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_people_csv(path, Config())
-    assert str(info.value).startswith(str(path) + where)
+    assert f"\n  {path}{where}" in str(info.value)  # one problem listed under the count
