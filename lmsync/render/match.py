@@ -50,12 +50,29 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
          "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}"}
         for u in result.unmatched
     ]
-    loads = ", ".join(f"{k}={v}" for k, v in result.loads.items())
+    loads = loads_line(result.loads)
     origins: Counter[str] = Counter(a.origin for a in result.assignments)
     how = ", ".join(f"{origins[o]} {ORIGIN_WORDS[o]}" for o in ORIGIN_WORDS if origins[o])
-    summary = [f"{len(result.assignments)} pairs{f' ({how})' if how else ''}, {len(result.unmatched)} unmatched, "
-               f"total score {result.total_score:g}; loads: {loads}"]
+    count = len(result.assignments)
+    summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {len(result.unmatched)} unmatched, "
+               f"total score {result.total_score:g}; {loads}"]
     summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]
     fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
+
+
+#: Up to this many mentors, the summary names each one's load; beyond it, how many carry each load.
+LOADS_NAMED_UP_TO = 12
+
+
+def loads_line(loads: Mapping[str, int]) -> str:
+    """``loads: m1=3, m2=2`` for a few mentors; for more (a 1,000-mentor run put 1,000 of them on one
+    line, tester round 11), ``loads: 180 mentors with 3 mentees, 210 with 4, ...``, the JSON
+    (``loads``) for each mentor's."""
+    if len(loads) <= LOADS_NAMED_UP_TO:
+        return "loads: " + (", ".join(f"{k}={v}" for k, v in loads.items()) or "no mentors")
+    counts = sorted(Counter(loads.values()).items())
+    spread = ", ".join(f"{n} with {load}" if i else f"{n} mentor{'s' if n != 1 else ''} with {load} mentee{'s' if load != 1 else ''}"
+                       for i, (load, n) in enumerate(counts))
+    return f"loads: {spread} ({len(loads)} mentors; --format json lists each mentor's)"

@@ -161,6 +161,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
             current[person_id] = (line, mentor)
         if peer:
             current_peers[person_id] = (line, peer)
+    if not persons and not problems:  # a header alone matched "nobody" and exited 0 (left from stop 24)
+        problems.append(ImportIssue(1 + skipped, "", "a header and no people: one row per mentor and mentee below it"))
     if problems:
         raise _refused(path, problems)
     folded: dict[str, list[str]] = {}

@@ -306,3 +306,11 @@ def test_round_4_finding_17_a_quote_left_open_is_named_on_its_line(tmp_path: Pat
     taken, breaking the text table): the row's first line and the field now say what happened."""
     with pytest.raises(InputError, match=says):
         load_people_csv(write(tmp_path, text), Config())
+
+
+def test_left_from_stop_24_a_header_alone_is_refused_not_matched_as_nobody(tmp_path: Path) -> None:
+    """A file with a header and no rows matched nobody, said every pair was kept, and exited 0."""
+    path = write(tmp_path, "sep=;\nid;role;capacity\n\n")
+    with pytest.raises(InputError) as info:
+        load_people_csv(path, Config())
+    assert f"{path}:2: a header and no people" in str(info.value)

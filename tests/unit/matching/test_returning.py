@@ -107,3 +107,16 @@ def test_round_10_the_match_summary_says_what_stayed_and_what_moved() -> None:
     text = render(match_view(match(people, MatchSettings())), "text")
     assert "2 pairs (1 kept, 1 back after a break), 0 unmatched" in text
     assert "mentor circle: nothing to assign anew: every mentee's pair is kept, pinned or returning" in text
+
+
+def test_left_from_stop_24_many_mentors_loads_are_counted_not_listed_one_by_one() -> None:
+    """A 1,000-mentor run printed 1,000 ``id=load`` on one summary line; beyond 12 mentors the
+    line says how many mentors carry each load, and JSON keeps each mentor's."""
+    from lmsync.render.match import LOADS_NAMED_UP_TO, loads_line
+
+    few = {f"t{i}": i % 3 for i in range(LOADS_NAMED_UP_TO)}
+    assert loads_line(few) == "loads: " + ", ".join(f"t{i}={i % 3}" for i in range(LOADS_NAMED_UP_TO))
+    many = {f"t{i}": 3 + (i % 2) for i in range(LOADS_NAMED_UP_TO + 1)} | {"odd": 1}
+    assert loads_line(many) == ("loads: 1 mentor with 1 mentee, 7 with 3, 6 with 4 "
+                                f"({LOADS_NAMED_UP_TO + 2} mentors; --format json lists each mentor's)")
+    assert loads_line({}) == "loads: no mentors"
