@@ -173,6 +173,8 @@ def import_command() -> None:
 def _report(result: ImportResult) -> str:
     c = result.counts
     text = f"{result.file_name}: {result.rows} rows, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
+    if c.withheld:  # rows about someone erased, dated before the erasure (tester round 12, 1)
+        text += f", {c.withheld} withheld (about people erased: `lmsync person erase` keeps them out)"
     if result.seen_before:
         text += " (this exact file was imported before)"
     if result.date_order:

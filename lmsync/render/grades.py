@@ -101,6 +101,7 @@ def sources_text(result: service.GradesPlanResult) -> str:
         lines.append(
             f"  read Feedback {s.name!r} ({s.kind}): {s.attempts} responses, {s.stored} stored/updated, "
             f"{s.removed} removed, {s.problems} with problems"
+            + (f", {s.withheld} withheld (about people erased)" if s.withheld else "")
         )
     return "\n".join(lines)
 

@@ -198,6 +198,7 @@ def _feedback(run: _Run) -> StepResult:
         "attempts": sum(r.attempts for r in reports),
         "stored": sum(r.stored for r in reports),
         "removed": sum(r.removed for r in reports),
+        "withheld": sum(r.withheld for r in reports),
         "problems": sum(r.problems for r in reports),
         "warnings": len(warnings),
         "failures": len(failures),
@@ -205,6 +206,7 @@ def _feedback(run: _Run) -> StepResult:
     text = (
         f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "
         f"{counts['removed']} removed"
+        + (f", {counts['withheld']} withheld (about people erased)" if counts["withheld"] else "")
     )
     if failures:  # the stored history is kept but stale: what depends on it is skipped
         return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {failures[0]}", counts,

@@ -85,6 +85,7 @@ def store_feedback_meetings(
         "meetings.feedback",
         stored=counts.added + counts.updated,
         removed=counts.removed,
+        withheld=counts.withheld,
         problems=len(problems),
         kept_missing=bool(problems),
         by_mentor=sum(1 for m in meetings if m.rated_by == "mentor"),  # counts of who logged, never a rating
@@ -176,6 +177,7 @@ def store_feedback_answers(
         instrument=instrument_name,
         answers=len(answers),
         removed=counts.removed,
+        withheld=counts.withheld,
         problems=len(problems),
     )
     return counts, problems

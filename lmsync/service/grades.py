@@ -126,6 +126,7 @@ class SourceReport:
     stored: int = 0
     removed: int = 0
     problems: int = 0
+    withheld: int = 0  # responses naming an erased person, dated before the erasure: not stored again
 
 
 @dataclass
@@ -188,7 +189,7 @@ def read_feedback_sources(
             continue
         warnings.extend(problems[:10])
         stored, removed = counts.added + counts.updated, counts.removed
-        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems)))
+        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld))
     return reports
 
 

@@ -422,6 +422,7 @@ def _store(
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
+        withheld=counts.withheld,
         seen_before=seen_before,
     )
     return ImportResult(kind, file_name, len(rows) + unchanged, counts, seen_before, date_order)

@@ -397,6 +397,9 @@ def add_meeting(
         if found:
             raise InputError("; ".join(f"--{field}: {message}" for _, field, message in found))
         counts = SaveCounts(unchanged=1) if repeats else repository.save([(meeting, "cli")])
+        if counts.withheld:  # tester round 12, 1: an erasure is not undone by hand either
+            raise InputError(f"not stored: the meeting names someone erased on or after {meeting.date.isoformat()}; "
+                             "lmsync keeps nothing about them dated before their erasure")
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
 

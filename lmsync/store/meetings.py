@@ -9,7 +9,7 @@ an importer can store a whole file, and the record that it did, atomically.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Generic, TypeVar, cast
 
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
 from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
+from lmsync.store.erasures import erased_on, withheld
 from lmsync.store.schema import assign_comments, imports, meetings, sent_assign_grades
 
 _m, _i, _c, _g = meetings, imports, assign_comments, sent_assign_grades
@@ -27,12 +28,14 @@ _Item = TypeVar("_Item")
 @dataclass(frozen=True)
 class SaveCounts:
     """Rows one save added, updated, left unchanged (same content) and removed (``replace_source``:
-    rows of that source no longer read); ``+`` sums two counts field by field."""
+    rows of that source no longer read), and rows withheld because they name an erased person and
+    date from before the erasure (``lmsync.store.erasures``); ``+`` sums two counts field by field."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    withheld: int = 0
 
     def __add__(self, other: SaveCounts) -> SaveCounts:
         return SaveCounts(
@@ -40,6 +43,7 @@ class SaveCounts:
             self.updated + other.updated,
             self.unchanged + other.unchanged,
             self.removed + other.removed,
+            self.withheld + other.withheld,
         )
 
     @classmethod
@@ -91,11 +95,22 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
             return self.save_in(conn, items)
 
     def save_in(self, conn: Store, items: Iterable[tuple[_Item, str | None]]) -> SaveCounts:
-        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded)."""
-        return save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in items), compare=self.compare)
+        """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded).
+
+        An item naming an erased person and dated on or before their erasure is not stored
+        (counted as ``withheld``; tester round 12, 1: a Feedback read put erased answers back)."""
+        erased = erased_on(conn)
+        given = list(items)
+        kept = [(i, o) for i, o in given if not withheld(erased, *self._dated_people(i))] if erased else given
+        counts = save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in kept), compare=self.compare)
+        return replace(counts, withheld=len(given) - len(kept))
 
     def _columns(self, item: _Item, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """An item's natural key (with the programme) and its other columns."""
+        raise NotImplementedError
+
+    def _dated_people(self, item: _Item) -> tuple[date, tuple[int | None, ...]]:
+        """An item's date and the people it names (``withheld`` after an erasure)."""
         raise NotImplementedError
 
     def _replace(
@@ -181,6 +196,9 @@ class MeetingRepository(StampedRepository[Meeting]):
             "origin": origin,
         }
         return key, values
+
+    def _dated_people(self, meeting: Meeting) -> tuple[date, tuple[int | None, ...]]:
+        return meeting.date, (meeting.mentor_id, meeting.mentee_id)
 
     def replace_source(
         self,

@@ -346,3 +346,17 @@ sent_assign_grades = _sent_per_person("sent_assign_grades", Column("grade", Floa
 
 #: The tables revision 0006 adds.
 REVISION_0006_TABLES = (sent_assign_grades,)
+
+# --- revision 0007: who was erased, and on which day (tester round 12, 1) ------------------------
+#: One row per erased person (no programme: an erasure takes the person out of every programme of
+#: the store). Nothing dated on or before ``erased_on`` is stored about them again: a Feedback
+#: response or an old file read after the erasure would otherwise put their data straight back.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("person_id", Integer, primary_key=True, autoincrement=False),  # a Moodle user id
+    Column("erased_on", Text, nullable=False),  # ISO day (UTC)
+)
+
+#: The tables revision 0007 adds.
+REVISION_0007_TABLES = (erasures,)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
@@ -24,6 +24,7 @@ from sqlalchemy import Table, func, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store, day_parser, now_iso
+from lmsync.store.erasures import erasure_of, record_erasure
 from lmsync.store.meetings import SaveCounts, StampedRepository
 
 _a, _sc = schema.survey_answers, schema.survey_scores
@@ -51,6 +52,9 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
             "about_id": _about_column(a.about_id),
         }
         return key, {"value": a.value, "origin": origin}
+
+    def _dated_people(self, a: SurveyAnswer) -> tuple[date, tuple[int | None, ...]]:
+        return a.date, (a.respondent_id, a.about_id)
 
     def replace_source(
         self,
@@ -219,7 +223,8 @@ def export_person(store: Store, person_id: int, username: str | None = None) -> 
     ``queue_tracking``: the owner, due date, follow-ups, outcome and escalation of their pairs'
     queue items (by ``item_id``), then ``queue_coordinated``: the queue items this person
     (``username``, a coordinator) owns or was escalated to, with the pair's ids, dates, outcome
-    and the item's ``note`` (empty without ``username``). Rows as stored: what the person may not
+    and the item's ``note`` (empty without ``username``), then ``erased_on``: the day they were
+    erased (``None``: never), all the store keeps of an erasure. Rows as stored: what the person may not
     see is the service's to withhold (``lmsync.service.privacy.withhold_others_judgements``)."""
     out: dict[str, Any] = {"person_id": person_id}
     for name, columns in _PERSON_TABLES.items():
@@ -231,6 +236,8 @@ def export_person(store: Store, person_id: int, username: str | None = None) -> 
     rows = store.rows(select(tracking).where(_tracking_of(person_id)).order_by(tracking.c.item_id))
     out["queue_tracking"] = [dict(r._mapping) for r in rows]
     out["queue_coordinated"] = _coordinated(store, username) if username else []
+    erased = erasure_of(store, person_id)
+    out["erased_on"] = None if erased is None else erased.isoformat()  # what revision 0007 keeps of an erasure
     return out
 
 
@@ -250,7 +257,7 @@ def _coordinated(store: Store, username: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in store.rows(query)]
 
 
-def erase_person(store: Store, person_id: int, username: str | None = None) -> dict[str, int]:
+def erase_person(store: Store, person_id: int, username: str | None = None, *, on: date | None = None) -> dict[str, int]:
     """Delete every row naming this person; returns rows deleted per table.
 
     A meeting names two people; it is deleted whole, because a half-erased meeting would
@@ -259,16 +266,21 @@ def erase_person(store: Store, person_id: int, username: str | None = None) -> d
     name), in the same transaction: none is left behind without its item. Then the other queue
     items this person (``username``, a coordinator) owns or was escalated to lose that name:
     ``queue_owner`` and ``queue_escalated_to`` count the items set to no one (tester round 8, 1;
-    0 without ``username``); the items stay, they are the pairs'.
+    0 without ``username``); the items stay, they are the pairs'. Last, the erasure is recorded
+    (``erasures``, revision 0007): a meeting or survey answer naming the person and dated on or
+    before ``on`` (default: today, UTC) is withheld from every later save, so the next Feedback read
+    does not store it again (tester round 12, 1).
     """
     counts: dict[str, int] = {}
     tracking = schema.queue_tracking
+    erased_day = on or datetime.now(UTC).date()
     with store.transaction():
         deleted = store.write(tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]
             counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
         counts["queue_tracking"] = deleted
+        record_erasure(store, person_id, erased_day)  # so no later read stores it again (tester round 12, 1)
         for column in _COORDINATOR_COLUMNS:
             cleared = 0
             if username:

@@ -116,3 +116,31 @@ def test_issue_10_3_doctor_names_the_item_and_both_ranges(tmp_path):
     assert [c.name for c in failed] == ["instrument overall"]
     assert "'satisfaction_best_first'" in failed[0].detail
     assert "values 1-5" in failed[0].detail and "scale 0-4" in failed[0].detail
+
+
+def test_round_12_1_an_erased_persons_feedback_answers_are_not_stored_again(tmp_path, store):
+    """Tester round 12, 1: ``person erase`` deleted a leaver's answers, and the next ``grades push``
+    read them straight back from Moodle's Feedback. The erasure is now remembered: answers naming
+    the person and dated on or before it are withheld (counted), the others are read as before."""
+    from lmsync.store.surveys import erase_person, export_person
+
+    site, cfg = site_with_best_first_item(), config(tmp_path)
+    read(site, cfg, store)
+    counts = erase_person(store, 16, on=date(2026, 12, 1))  # the attempt was submitted on 2026-11-30
+    assert counts["survey_answers"] == 1 and export_person(store, 16)["erased_on"] == "2026-12-01"
+    reports, warnings = read(site, cfg, store)
+    assert warnings == []
+    assert {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()} == {21, 23}
+    assert [(r.kind, r.stored, r.withheld) for r in reports] == [("overall", 0, 1)]
+    assert export_person(store, 16)["survey_answers"] == [] and export_person(store, 16)["survey_scores"] == []
+
+
+def test_round_12_1_someone_who_comes_back_after_an_erasure_is_recorded_again(tmp_path, store):
+    """What is dated after the erasure is new: a person who returns and answers again is stored."""
+    from lmsync.store.surveys import erase_person
+
+    site, cfg = site_with_best_first_item(), config(tmp_path)
+    erase_person(store, 16, on=date(2026, 11, 1))
+    reports, _ = read(site, cfg, store)
+    assert 16 in {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()}
+    assert reports[0].withheld == 0

@@ -138,3 +138,20 @@ def test_tester_round_4_6_erasing_someone_enrolled_or_paired_is_refused_unless_a
     assert privacy.still_here(privacy.identify(config, f"id:{mentee}"), "s0001") is None
     left = CliRunner().invoke(main, ["person", "erase", f"id:{mentee}", "--yes"])
     assert left.exit_code == 0 and left.stdout.startswith("erased: meetings 1"), left.output
+
+
+def test_round_12_1_a_meeting_added_by_hand_about_someone_erased_is_refused(config, monkeypatch):
+    """The erasure is not undone by hand: ``meetings add`` dated before it is refused, exit 3, nothing stored."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, mentor, _group = circle_of(config, "s0001")
+    privacy.erase(config, "s0001", while_enrolled=True)
+    site = emulator_site(config)
+    mentor_name = site.users[mentor].username
+    added = CliRunner().invoke(main, ["meetings", "add", "--date", "2026-10-05", "--mentor", mentor_name,
+                                      "--mentee", "s0001", "--minutes", "40"])
+    assert added.exit_code == 3 and "names someone erased" in added.output, added.output
+    assert privacy.export(config, "s0001")["meetings"] == []

@@ -1,5 +1,5 @@
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 from lmsync.domain.instruments import BUILTIN_INSTRUMENTS, SurveyAnswer, Wave, score_waves
 from lmsync.domain.meetings import Meeting
@@ -78,6 +78,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digests": [],
         "queue_tracking": [],
         "queue_coordinated": [],
+        "erased_on": datetime.now(UTC).date().isoformat(),  # tester round 12, 1: all an erasure keeps
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
     assert MeetingRepository(store, "p").count() == 2

@@ -96,6 +96,25 @@ def test_issue_12_survey_answers_scores_and_one_persons_data(store):
     assert surveys.answers() == [] and PairingHistory(store, "p").history() == []
 
 
+def test_round_12_1_an_erasure_withholds_what_predates_it_on_every_save_on_both_engines(store):
+    """Tester round 12, 1: a Feedback read after ``person erase`` stored the person's answers and the
+    mentor's circle-wide meeting log again. Rows naming them dated on or before the erasure day
+    are withheld (counted) by every save and replace; later rows, and other people's, are stored."""
+    meetings, surveys = MeetingRepository(store, "p"), SurveyRepository(store, "p")
+    meetings.save([(Meeting(D, 66, 3, 30, True, "feedback"), None)])
+    erase_person(store, 3, on=D + timedelta(days=1))
+    again = meetings.replace_source("feedback", [(Meeting(D, 66, 3, 30, True, "feedback"), None),
+                                                 (Meeting(D, 66, 4, 30, True, "feedback"), None),
+                                                 (Meeting(D + timedelta(days=2), 66, 3, 20, True, "feedback"), None)])
+    assert again == SaveCounts(added=2, withheld=1)
+    assert sorted((m.date, m.mentee_id) for m in meetings.meetings()) == [(D, 4), (D + timedelta(days=2), 3)]
+    about = SurveyAnswer(66, "relationship_satisfaction_mentor", D, "rs1", "4", "csv", 3)
+    own = SurveyAnswer(3, "general_self_efficacy", D, "gse1", "3", "csv")
+    assert surveys.save([(about, None), (own, None)]) == SaveCounts(withheld=2)
+    assert surveys.answers() == [] and export_person(store, 3)["erased_on"] == (D + timedelta(days=1)).isoformat()
+    assert export_person(store, 4)["erased_on"] is None
+
+
 def test_issue_12_sent_comments_upsert_without_insert_or_replace(store):
     comments = SentComments(store, "p")
     comments.record(7, [(3, "met twice"), (4, "met once")])

@@ -69,7 +69,7 @@ def test_tester_finding_1_a_store_at_0005_migrates_forward_and_proves_its_grades
 
     store = Store(path)
     try:
-        assert store.contents()["alembic_version"] == [(migrate.head_revision(),)] == [("0006",)]
+        assert store.contents()["alembic_version"] == [(migrate.head_revision(),)] and migrate.head_revision() >= "0006"
         assert SentAssignGrades(store, "p").get(1) == {}
         assert SentComments(store, "p").get(1) == {3: "<p>2 of 4</p>"}
         journal = Journal(store, "p")

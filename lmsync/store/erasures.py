@@ -1,0 +1,44 @@
+"""Who was erased, and on which day (revision 0007; tester round 12, 1).
+
+``lmsync person erase`` deletes a person's rows, but Moodle still holds their Feedback responses
+(and an admin may still hold an old meetings file): the next read would store them again. So the
+erasure is remembered, as a Moodle user id and a day, and the meeting and survey repositories
+withhold every row naming that person dated on or before it (``withheld``). What is dated after
+the erasure is new: a person who comes back is recorded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from lmsync.store.db import Store
+from lmsync.store.schema import erasures
+
+_e = erasures
+
+
+def record_erasure(store: Store, person_id: int, on: date) -> None:
+    """Remember that ``person_id`` was erased ``on`` (a later erasure moves the day on); call inside
+    the erasure's transaction."""
+    store.write(_e.delete().where(_e.c.person_id == person_id))
+    store.write(_e.insert().values(person_id=person_id, erased_on=on.isoformat()))
+
+
+def erased_on(store: Store) -> dict[int, date]:
+    """Moodle user id -> the day they were erased."""
+    return {r.person_id: date.fromisoformat(r.erased_on) for r in store.rows(select(_e))}
+
+
+def erasure_of(store: Store, person_id: int) -> date | None:
+    """The day ``person_id`` was erased, None when never."""
+    row = store.first(select(_e.c.erased_on).where(_e.c.person_id == person_id))
+    return None if row is None else date.fromisoformat(row.erased_on)
+
+
+def withheld(erased: dict[int, date], day: date, people: Iterable[int | None]) -> bool:
+    """Whether a row dated ``day`` naming ``people`` is about an erasure: someone of them was erased
+    on or after that day."""
+    return any(person is not None and person in erased and day <= erased[person] for person in people)
