@@ -78,7 +78,7 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
         raise PlanError(
             f"{len(out_of_range)} grade(s) not sent: outside their grade item's range (the others were written)",
             hint="`lmsync grades plan` lists them: correct the meeting or answer behind each, or raise the maximum "
-                 "in lmsync.toml's [grades] (max_meetings, max_minutes)",
+                 "in lmsync.toml's [meetings] (max_meetings, max_minutes)",
         )
     if result.report.failed or result.report.mismatches:
         raise PartialFailure(

@@ -38,7 +38,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
     if plan.rejected:
         lines.append(f"  rejected before sending: {len(plan.rejected)}")
         for r in plan.rejected[:detail]:
-            lines.append(f"    ! {r.key} for user {r.user_id} = {r.value:g}: {r.reason}")
+            lines.append(f"    ! {r.key} for {plan.who(r.user_id)} = {r.value:g}: {r.reason}")
         if len(plan.rejected) > detail:
             lines.append(f"    ... and {len(plan.rejected) - detail} more")
     for d in plan.duplicates:

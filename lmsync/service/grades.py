@@ -77,6 +77,7 @@ from lmsync.service.grades_push import (
     push_grades,
     verify,
 )
+from lmsync.service.labels import People
 from lmsync.service.meetings import make_resolver, store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
@@ -256,12 +257,13 @@ def unpublished_instruments(s: Settings) -> list[str]:
     ]
 
 
-def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int = 10) -> list[str]:
+def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int = 10,
+                     who: Callable[[int], str] = lambda user_id: f"user #{user_id}") -> list[str]:
     """One warning per assignment grade left as it is because this store cannot prove it wrote it
-    (tester finding 1), the first ``detail`` of them, then how many more."""
+    (tester finding 1), the first ``detail`` of them (people as ``who`` names them), then how many more."""
     if assign is None or not assign.refused:
         return []
-    notes = [f"assignment {name!r}, user {r.user_id}: {r.reason}" for r in assign.refused[:detail]]
+    notes = [f"assignment {name!r}, {who(r.user_id)}: {r.reason}" for r in assign.refused[:detail]]
     if len(assign.refused) > detail:
         notes.append(
             f"assignment {name!r}: {len(assign.refused) - detail} more grades this store did not write are left "
@@ -390,8 +392,11 @@ def make_grades_plan(
     mentee_roles = set(config.programme.mentee_roles)
     participants = {uid for uid, u in snapshot.roster.items() if u.roles & mentee_roles}
     assign = assignment_plan(s, metrics, state, store, participants, budget=config.moodle.batch_budget)
-    warnings.extend(assignment_notes(assign, target.name if target is not None else None))
+    labels = People(snapshot.roster, show_names=config.privacy.show_names)
+    warnings.extend(assignment_notes(assign, target.name if target is not None else None, who=labels.label))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
+    # the people its rejections and refusals name (not every graded person: a saved plan holds no more names)
+    plan.people = {user_id: labels.label(user_id) for user_id in sorted({r.user_id for r in (*plan.rejected, *plan.assign_refused)})}
     requests = api.transport.requests_made - started
     log.info(
         "grades.plan",

@@ -134,6 +134,13 @@ class GradesPlan(BaseModel):
     refused: list[PlannedRefusal] = Field(default_factory=list)  # metrics not provably lmsync's here
     # assignment grades Moodle holds that this store cannot prove it wrote: left as they are (tester finding 1)
     assign_refused: list[PlannedRejection] = Field(default_factory=list)
+    # Moodle user id -> "Name (username)" of the people the plan's rejections and refusals name: views name
+    # people, never a bare id (tester round 12, 5: "minutes for user 31 = 600")
+    people: dict[int, str] = Field(default_factory=dict)
+
+    def who(self, user_id: int) -> str:
+        """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""
+        return self.people.get(user_id, f"user #{user_id}")
 
     @property
     def empty(self) -> bool:

@@ -176,14 +176,14 @@ def verify(plan: GradesPlan, state: GradeState) -> tuple[int, list[str]]:
             got = seen.grades.get(g.user_id) if seen is not None else None
             if got is None or abs(got - g.grade) > TOLERANCE:
                 mismatches.append(
-                    f"item {request.itemnumber}, user {g.user_id}: sent {g.grade:g}, read {got}"
+                    f"item {request.itemnumber}, {plan.who(g.user_id)}: sent {g.grade:g}, read {got}"
                 )
     for chunk in plan.assign_requests:
         for a in chunk:
             checked += 1
             got = state.assign_grades.get(a.user_id)
             if got is None or abs(got - a.grade) > TOLERANCE:
-                mismatches.append(f"assignment, user {a.user_id}: sent {a.grade:g}, read {got}")
+                mismatches.append(f"assignment, {plan.who(a.user_id)}: sent {a.grade:g}, read {got}")
     return checked, mismatches
 
 
@@ -306,7 +306,7 @@ def left_for_an_admin(plan: GradesPlan) -> list[tuple[str, str]]:
     ]
     left += [(f"metric {r.key}", "an item this store cannot prove it created carries its idnumber: "
               "see `lmsync grades plan`") for r in plan.refused]
-    left += [(f"assignment {plan.assignment_name!r}, user {r.user_id}", "holds a grade this store did not "
+    left += [(f"assignment {plan.assignment_name!r}, {plan.who(r.user_id)}", "holds a grade this store did not "
               "write: left as it is, see `lmsync grades plan`") for r in plan.assign_refused]
     if plan.refused or plan.assign_refused:
         log.warning(

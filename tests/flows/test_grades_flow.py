@@ -285,6 +285,15 @@ def test_round_10_6_grades_outside_the_items_range_make_grades_push_exit_2(tmp_p
     assert pushed.exit_code == 2, pushed.output
     assert f"{len(out_of_range)} grade(s) not sent: outside their grade item's range" in pushed.output
     assert "max_meetings" in pushed.output
+    # tester round 12, 5: the hint named [grades], where the key is refused as unknown; the person was "user 31"
+    assert "[meetings] (max_meetings, max_minutes)" in pushed.output
+    first = out_of_range[0]
+    name = site.users[first.user_id].username
+    from lmsync.render.grades import plan_text
+
+    shown = plan_text(planned.plan)
+    assert f"! {first.key} for " in shown and f"({name}) = {first.value:g}: above the maximum" in shown
+    assert f"for user {first.user_id} " not in shown
 
 
 def test_small_budget_chunks_requests_with_item_details_first(tmp_path, monkeypatch):

@@ -66,12 +66,14 @@ def test_tester_finding_1_a_second_store_never_overwrites_anothers_assignment_gr
         more = f"{len(written) - 10} more grades this store did not write are left as they are"
         assert any(more in w for w in fresh.warnings)
         user, (grade, _comment, _grader) = min(written.items())
-        assert f"assignment 'Mentoring attendance', user {user}: Moodle holds {grade:g}, {NOT_WRITTEN}" in plan_text(fresh)
+        # the person named as views name people (tester round 12, 5), not "user 3"
+        assert fresh.who(user).endswith(f"({site.users[user].username})")
+        assert f"assignment 'Mentoring attendance', {fresh.who(user)}: Moodle holds {grade:g}, {NOT_WRITTEN}" in plan_text(fresh)
 
         report = grades.push_grades(conn.api, config, second, fresh, observed=None)
         assert report.assign_grades == 0 and not report.complete
         refusals = [what for what, _why in report.left if what.startswith("assignment")]
-        assert sorted(refusals) == sorted(f"assignment 'Mentoring attendance', user {u}" for u in written)
+        assert sorted(refusals) == sorted(f"assignment 'Mentoring attendance', {fresh.who(u)}" for u in written)
         assert "holds a grade this store did not write" in push_text(report) and "grades plan" in push_text(report)
         assert assignment_grades(site) == written  # grade, comment and grader: untouched
         assert SentAssignGrades(second, PROGRAMME).get(ASSIGNMENT) == {}

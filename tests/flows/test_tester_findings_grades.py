@@ -73,7 +73,7 @@ def test_tester_finding_1b_a_second_store_on_the_same_site_never_duplicates_lmsy
         report = grades.push_grades(conn.api, config, second, fresh, observed=replanned.state)
         assert report.grades > 0 and not report.complete
         assert {what for what, _why in report.left} == {f"metric {key}" for key in refused} | {
-            f"assignment 'Mentoring attendance', user {u}" for u in assigned
+            f"assignment 'Mentoring attendance', {fresh.who(u)}" for u in assigned
         }
         assert {u: (g.grade, g.comment) for u, g in site.assignments[1].grades.items()} == assigned
         assert "metric attendance" in push_text(report) and "grades plan" in push_text(report)

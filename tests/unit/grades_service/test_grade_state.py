@@ -187,6 +187,6 @@ def test_verify_names_every_grade_that_did_not_arrive():
     )
     arrived = {1000: ObservedGradeItem(1000, "lmsync_a", None, 0, 100, False, {3: 50.0})}
     checked, mismatches = grades.verify(plan, state(items=arrived))
-    assert checked == 2 and mismatches == ["item 1000, user 4: sent 60, read None"]
+    assert checked == 2 and mismatches == ["item 1000, user #4: sent 60, read None"]
     nameless = {1000: ObservedGradeItem(1000, None, None, 0, 100, False, {3: 50.0, 4: 60.0})}
     assert grades.verify(plan, state(items=nameless))[1] == ["item 1000: details did not arrive"]
