@@ -55,6 +55,7 @@ class FeedbackProblem:
     attempt_id: int
     field: str
     message: str
+    user_id: int | None = None  # who submitted the response: a view names them (tester round 12, 8)
 
 
 def meetings_from_feedback(
@@ -79,7 +80,9 @@ def meetings_from_feedback(
       mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
       for that attempt only; the other attempts still count (this source is read again on
-      every run, unlike a file that is imported once).
+      every run, unlike a file that is imported once). So is a meeting of 0 minutes that
+      someone attended: the imports refuse it, and it gave attendance credit and read as the
+      shortest "hi-bye" meeting (tester round 12, 2).
     * With ``dated``, the respondent's pairs are those ON THE MEETING'S DATE (so a re-match
       never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
       ``mentors_of`` are then unused.
@@ -114,8 +117,11 @@ def meetings_from_feedback(
                 side = "mentee"
             else:
                 raise FieldProblem("respondent", "is in no mentoring pair")
+            if minutes == 0 and any(came for _, _, came in pairs):  # as the imports refuse it (tester round 12, 2)
+                raise FieldProblem(items.minutes, "is 0, but the response says the meeting took place: "
+                                                  "the respondent should give how long it lasted")
         except FieldProblem as problem:
-            problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message))
+            problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message, attempt.user_id))
             continue
         for mentor_id, mentee_id, attended in pairs:
             meetings.append(

@@ -151,13 +151,15 @@ def read_feedback_sources(
     today: date,
     warnings: list[str],
     failures: list[str] | None = None,
+    who: Callable[[int], str] | None = None,
 ) -> list[SourceReport]:
     """Mirror the configured meeting-log and survey Feedback activities into the store.
 
     A source that cannot be read (missing, anonymous, a scale mismatch) or whose read was
     refused for removing too many stored rows is a warning, and also goes to ``failures``
     (an admin must act); it keeps what the store already holds from it: it is never emptied
-    because of a misnamed activity or item label.
+    because of a misnamed activity or item label. A response's problem names its respondent as
+    ``who`` does (a view: ``People.label``), else by Moodle id (tester round 12, 8).
     """
     failures = [] if failures is None else failures
     wanted: list[tuple[str, str]] = []
@@ -175,9 +177,17 @@ def read_feedback_sources(
         if kind == "meetings":
             resolve = make_resolver(roster.values(), s.meetings.person_key)
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
-            return counts, [f"meeting log, attempt {p.attempt_id}: {p.field}: {p.message}" for p in problems]
+            return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {p.message}" for p in problems]
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, items=source.items)
-        return counts, [f"{kind}, attempt {a.attempt_id}: item {a.item} is not usable" for a in unusable]
+        submitted = {a.attempt_id: a.user_id for a in source.attempts}
+        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: item {a.item} is not usable"
+                        for a in unusable]
+
+    def responder(user_id: int | None, attempt_id: int) -> str:
+        """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
+        (the cycle's step line may go to a log: ids, not names); the attempt finds it among the responses."""
+        person = "a" if user_id is None else f"{who(user_id)}'s" if who is not None else f"user #{user_id}'s"
+        return f"{person} response (attempt {attempt_id})"
 
     reports = []
     for kind, activity in wanted:
@@ -343,6 +353,7 @@ def make_grades_plan(
     warnings: list[str] = []
     if not pairs:
         warnings.append("no mentoring circles in Moodle yet: run `lmsync sync` first")
+    labels = People(snapshot.roster, show_names=config.privacy.show_names)
     sources = (
         read_feedback_sources(
             api,
@@ -353,6 +364,7 @@ def make_grades_plan(
             pairs=pairs,
             today=today,
             warnings=warnings,
+            who=labels.label,
         )
         if read_sources
         else []
@@ -392,7 +404,6 @@ def make_grades_plan(
     mentee_roles = set(config.programme.mentee_roles)
     participants = {uid for uid, u in snapshot.roster.items() if u.roles & mentee_roles}
     assign = assignment_plan(s, metrics, state, store, participants, budget=config.moodle.batch_budget)
-    labels = People(snapshot.roster, show_names=config.privacy.show_names)
     warnings.extend(assignment_notes(assign, target.name if target is not None else None, who=labels.label))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
     # the people its rejections and refusals name (not every graded person: a saved plan holds no more names)

@@ -57,3 +57,19 @@ def test_bad_attempts_are_reported_and_the_rest_still_count(resolve):
         (9, "attended"),
     ]
     assert [(m.mentee_id, m.attended) for m in found] == [(4, False)]
+
+
+def test_round_12_2_an_attended_meeting_of_0_minutes_is_a_problem_not_attendance_credit(resolve):
+    """Tester round 12, 2: a Meeting-log response of 0 minutes, with no "attended" item, recorded an
+    attended meeting for every mentee (attendance 16.67, the shortest hi-bye meeting); the imports
+    refuse it. Now it is that response's problem, naming who submitted it; a missed meeting of 0
+    minutes still counts as the miss it is."""
+    attempts = [
+        attempt(66, {"meeting_minutes": "0", "date": "2026-10-12"}, attempt_id=103),
+        attempt(4, {"meeting_minutes": "0", "attended": "no"}, attempt_id=104),
+        attempt(3, {"meeting_minutes": "0", "attended": "yes"}, attempt_id=105),
+    ]
+    found, problems = meetings_from_feedback(attempts, ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC)
+    assert [(p.attempt_id, p.user_id, p.field) for p in problems] == [(103, 66, "meeting_minutes"), (105, 3, "meeting_minutes")]
+    assert "is 0, but the response says the meeting took place" in problems[0].message
+    assert [(m.mentee_id, m.attended, m.minutes) for m in found] == [(4, False, 0)]
