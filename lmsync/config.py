@@ -9,6 +9,7 @@ systemd units can configure lmsync without writing files.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +36,10 @@ from lmsync.secrets import Token
 from lmsync.token_file import read_token_file, token_from
 
 DEFAULT_CONFIG = "lmsync.toml"
+
+
+#: A Moodle web-service token: 32 hexadecimal characters (``md5(uniqid(...))``, lib/externallib.php).
+TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}")
 
 
 class MoodleConfig(Section):
@@ -71,6 +76,11 @@ class MoodleConfig(Section):
         if value is not None and str(value).strip() in ("", "."):
             raise ValueError("is empty: give the path of the file holding the token, or leave token_file out "
                              "and set LMSYNC_TOKEN")  # it read ". is a directory" (tester round 6, 13)
+        if value is not None and TOKEN_SHAPE.fullmatch(Path(str(value).strip()).name) and not Path(str(value)).exists():
+            # a token pasted at init's "token file" prompt was then printed by every run (tester round 12, 2)
+            raise ValueError("looks like a web-service token, not a file name: put the token in a file readable "
+                             "only by lmsync's user (chmod 600) and give that file's path; then make a new token "
+                             "in Moodle if this one was saved in a file anyone else can read")
         return value
 
     @field_validator("url")
@@ -84,6 +94,12 @@ class MoodleConfig(Section):
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        # the web-service test URL (.../server.php?wstoken=...) put the token in every request line and
+        # error (tester round 12, 1); the value is never repeated here
+        if "?" in value or "#" in value or "/webservice/" in value.lower():
+            raise ValueError("is the address of a web-service request, not the site's: give the site's address "
+                             "only (https://moodle.school.example, or with the folder Moodle lives in), and the "
+                             "token in token_file; if the address held ?wstoken=, make a new token in Moodle")
         return value
 
 

@@ -171,3 +171,43 @@ def test_round_3_finding_24_the_reference_names_an_annotated_list_by_its_items()
 
     assert type_name(list[Annotated[int, Field(ge=1)]]) == "list of integer"
     assert "Annotated" not in reference_markdown()
+
+
+SECRET = "abc123SECRETabc123SECRETabc12345"
+
+
+@pytest.mark.parametrize("url", [
+    f"https://moodle.school.example/webservice/rest/server.php?wstoken={SECRET}",
+    f"https://moodle.school.example/?wstoken={SECRET}",
+    "https://moodle.school.example/webservice/rest/server.php",
+])
+def test_round_12_1_a_web_service_request_url_is_refused_without_repeating_it(tmp_path, url):
+    """Tester round 12, 1: Moodle's web-service test URL (``...server.php?wstoken=...``) passed doctor,
+    then put the token in every request line and error. Refused, exit 2, the value never repeated."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    assert "moodle.url (line 2): is the address of a web-service request" in str(info.value)
+    assert SECRET not in str(info.value) and "server.php" not in str(info.value)
+
+
+def test_round_12_1_a_site_in_a_folder_is_still_an_address(tmp_path):
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[moodle]\nurl = "https://school.example/moodle/"\n')
+    assert load_config(path, environ={}).moodle.url == "https://school.example/moodle"
+
+
+def test_round_12_2_a_token_given_as_the_token_file_is_refused_without_repeating_it(tmp_path):
+    """Tester round 12, 2: a token pasted at init's "token file" prompt was saved, and every run then
+    printed "moodle.token_file: <token> does not exist" to the journal."""
+    token = "0123456789abcdef0123456789abcdef"
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "https://m.example"\ntoken_file = "{token}"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ={})
+    assert "moodle.token_file (line 3): looks like a web-service token" in str(info.value)
+    assert token not in str(info.value)
+    named = tmp_path / token  # a file really named so is a file (odd, but not a token in the config)
+    named.write_text("x" * 32)
+    assert load_config(path, environ={}).moodle.token_file == named
