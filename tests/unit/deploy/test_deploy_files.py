@@ -442,3 +442,19 @@ def test_tester_round_9_1_the_kubernetes_dry_run_recipe_turns_the_cronjob_into_s
     subprocess.run(["bash", "-c", line.split("#")[0]], cwd=tmp_path, check=True)
     container = _lmsync_container(yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"])
     assert container["args"][-2:] == ["sync", "--dry-run"] and "run" not in container["args"]
+
+
+def test_round_12_3_the_image_copies_what_every_link_in_the_package_points_at() -> None:
+    """Tester round 12, 3: ``lmsync/moodle_side/plugin_config`` links to ``../../plugin_config``, which
+    the Dockerfile did not copy, so the image's wheel had no plugin files and its own CMD (``doctor``)
+    failed. Every link under ``lmsync/`` must point inside what the Dockerfile copies."""
+    root = DEPLOY.parent
+    copied = {  # the sources of every COPY line (all words but the last, the destination)
+        name.rstrip("/") for line in (DEPLOY / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("COPY ") for name in line.split()[1:-1]
+    }
+    links = [p for p in (root / "lmsync").rglob("*") if p.is_symlink()]
+    assert links, "expected the plugin_config link"
+    for link in links:
+        target = (link.parent / link.readlink()).resolve().relative_to(root.resolve())
+        assert target.parts[0] in copied, f"{link.relative_to(root)} -> {target}: not copied by the Dockerfile"
