@@ -196,3 +196,29 @@ def test_tester_round_8_10_the_last_run_announces_no_next_one(tmp_path, monkeypa
                            sleep=fake.sleep, clock=fake.clock)
     told = [e for e in logs if e["event"] == "daemon.admin_must_act"]
     assert code == 2 and [e.get("next_in_seconds") for e in told] == [60, None]
+
+
+@pytest.mark.parametrize("last", [1, 2])
+def test_round_12_8_a_daemon_stopped_by_sigterm_exits_0_whatever_the_last_run_ended_with(tmp_path, monkeypatch, last):
+    """Tester round 12, 8: SIGTERM after a failed run (1) or an "admin must act" run (2) made the
+    daemon exit with that code, so `systemctl stop` left the unit failed. The stop is a success."""
+    monkeypatch.chdir(tmp_path)
+    stop = StopFlag(threading.Event())
+
+    def run(_config, **_kwargs):
+        threading.Timer(0.2, stop.event.set).start()
+        return type("R", (), {"exit_code": last})()
+
+    assert daemon_loop(load_config(None, environ={}), 3600, stop, run=run) == EXIT_OK
+
+
+def test_round_12_8_a_daemon_stopped_while_its_run_fails_on_the_way_out_exits_0(tmp_path, monkeypatch):
+    """Stopped while waiting for the lock: it said ``daemon.run_failed`` at error level and exited 4."""
+    monkeypatch.chdir(tmp_path)
+    stop = StopFlag(threading.Event())
+
+    def run(_config, **_kwargs):
+        stop.event.set()
+        raise type("Locked", (Exception,), {"exit_code": 4})("stopped while queued")
+
+    assert daemon_loop(load_config(None, environ={}), 3600, stop, run=run) == EXIT_OK
