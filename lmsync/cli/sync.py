@@ -156,9 +156,11 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
     """
     seconds = _parse_interval(interval)
     stop = jobs.StopFlag.install()
+    from lmsync.cli.cycle import step_printer
     from lmsync.render.report import renderer
 
-    code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None, report_renderer=renderer())
+    code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None, report_renderer=renderer(),
+                            on_step=step_printer(ctx.obj.log_format == "json"))
     sys.exit(code)
 
 

@@ -183,6 +183,7 @@ def daemon_loop(
     clock: Callable[[], float] = time.monotonic,
     max_backoff: float = MAX_BACKOFF_SECONDS,
     report_renderer: ReportRenderer | None = None,
+    on_step: Callable[[Any], Any] | None = None,
 ) -> int:
     """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
     returns the last run's exit code, or 0 when SIGTERM/SIGINT stopped a daemon without ``max_runs``: the stop an admin (or
@@ -193,7 +194,8 @@ def daemon_loop(
     result) makes the next wait longer (``backoff_delay``); any other result resets it, an
     "admin must act" (exit 2) included, which keeps the interval (tester round 6, 6). A ConfigError ends the loop: an admin must
     act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
-    ``clock`` are for tests. ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
+    ``clock`` are for tests. ``on_step`` gets each finished step of the cycle (the CLI prints it, as
+    ``lmsync run`` does). ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
     draws the report after each run when ``[report] path`` is set; without it no report is
     written (the cycle's report step says skipped). Raises ValueError for an interval that is
     not positive.
@@ -207,7 +209,7 @@ def daemon_loop(
         started = clock()
         try:
             if run is None:
-                result = cycle_job(config, wait=wait, should_stop=stop, report_renderer=report_renderer)
+                result = cycle_job(config, wait=wait, should_stop=stop, report_renderer=report_renderer, on_step=on_step)
             else:
                 result = run(config, wait=wait, should_stop=stop)
             worst = getattr(result, "exit_code", None)  # a cycle (issue 13) says its worst step

@@ -50,6 +50,8 @@ def test_sync_then_resync_and_daemon_once(run):
     assert "no changes" in second.output and second.exit_code == 0
     daemon = run("daemon", "--once", "--interval", "1m")
     assert daemon.exit_code == 0
+    # tester round 12, 4: the daemon's log said "state=failed" and never why; its steps print as run's do
+    assert "sync      ok       " in daemon.stdout and "health    ok       " in daemon.stdout
 
 
 def test_a_second_instance_is_refused_while_the_lock_is_held(run, tmp_path):
