@@ -379,6 +379,15 @@ class Config(Section):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _token_without_a_site(self) -> Config:
+        """A token file and no url ran every command against the built-in emulator, exit 0, while the
+        real Moodle was never reached (tester round 12, 5): a unit or CronJob looked healthy for ever."""
+        if self.moodle.url is None and self.moodle.token_file is not None:
+            raise ValueError("moodle.token_file: is set, but url is not: set [moodle] url to the Moodle site's address; "
+                             "without url every command runs against the built-in emulator and the token is never used")
+        return self
+
     @property
     def uses_emulator(self) -> bool:
         return self.moodle.url is None

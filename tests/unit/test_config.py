@@ -211,3 +211,16 @@ def test_round_12_2_a_token_given_as_the_token_file_is_refused_without_repeating
     named = tmp_path / token  # a file really named so is a file (odd, but not a token in the config)
     named.write_text("x" * 32)
     assert load_config(path, environ={}).moodle.token_file == named
+
+
+def test_round_12_5_a_token_file_without_a_site_is_refused(tmp_path):
+    """Tester round 12, 5: a token file and no url ran every command on the emulator, exit 0, and the
+    real Moodle was never reached: the unit or CronJob looked healthy for ever."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[moodle]\ntoken_file = "/etc/lmsync/token"\n')
+    with pytest.raises(ConfigError, match=r"moodle.token_file \(line 2\): is set, but url is not"):
+        load_config(path, environ={})
+    path.write_text("")
+    with pytest.raises(ConfigError, match=r"LMSYNC_MOODLE_TOKEN_FILE \(moodle.token_file\): is set, but url is not"):
+        load_config(path, environ={"LMSYNC_MOODLE_TOKEN_FILE": "/etc/lmsync/token"})
+    assert load_config(path, environ={}).uses_emulator  # no token, no url: the emulator, as before

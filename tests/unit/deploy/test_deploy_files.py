@@ -318,7 +318,7 @@ def test_cron_line_has_a_schedule_and_runs_lmsync_under_flock(tmp_path: Path) ->
     assert "%" not in jobs[0], "cron turns % into a newline"
     # The crontab's LMSYNC_* variables name real configuration keys.
     config_file = tmp_path / "lmsync.toml"
-    config_file.write_text("", encoding="utf-8")
+    config_file.write_text('[moodle]\nurl = "https://moodle.example.edu"\n', encoding="utf-8")  # a token needs a site
     lmsync_env = {k: v for k, v in env.items() if k.startswith("LMSYNC_") and k != "LMSYNC_CONFIG"}
     config = load_config(config_file, environ=lmsync_env)
     assert str(config.moodle.token_file) == env["LMSYNC_MOODLE_TOKEN_FILE"]
