@@ -23,8 +23,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from lmsync.config import Config, StoreConfig
+from lmsync.config import Config
 from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, MeetingsConfig, WavesConfig
+from lmsync.config_sites import StoreConfig
 from lmsync.domain.plan import circle_pairs
 from lmsync.service import grades
 from lmsync.service.meetings import import_meetings, import_surveys

@@ -1,11 +1,10 @@
 """The store: SQLite (one file, WAL; the embedded default) or PostgreSQL, behind one API.
 
-The store keeps only what Moodle cannot (journal of writes, imported meetings, survey
-scores, health snapshots, pairing history). Repositories (journal, meetings, ...) take a
-``Store`` and speak SQLAlchemy Core through it; no SQL lives outside ``lmsync.store``.
-The schema is ``lmsync.store.schema``; Alembic migrations (``lmsync/store/migrations``)
-bring any store to it, and the baseline revision recognises a store made by an lmsync of
-the numbered-SQL era (its ``schema_version`` table) and finishes it without loss.
+The store keeps only what Moodle cannot (journal of writes, imported meetings, survey scores, health
+snapshots, pairing history). Repositories (journal, meetings, ...) take a ``Store`` and speak SQLAlchemy
+Core through it; no SQL lives outside ``lmsync.store``. The schema is ``lmsync.store.schema``; Alembic
+migrations (``lmsync/store/migrations``) bring any store to it, and the baseline revision recognises a
+store made by an lmsync of the numbered-SQL era (its ``schema_version`` table), finishing it without loss.
 
 ``Store(target)`` takes a SQLite path (or ``:memory:``) or a database URL
 (``postgresql+psycopg://user@host/db``; ``postgresql://`` means the same; ``sqlite:///path``).
@@ -17,12 +16,11 @@ schema is older than this lmsync, is read through an in-memory copy instead: not
 created, migrated or written on disk. An empty PostgreSQL database reads as an empty store;
 one at an older revision is refused with the fix (a writing run migrates it).
 
-Statements outside ``transaction()`` each commit on their own (SQLite's autocommit, as
-before); inside it, every repository call joins the one transaction (SQLite: ``BEGIN
-IMMEDIATE``, so two writers queue at its start instead of failing half way).
+Outside ``transaction()`` statements commit on their own; inside it, every repository call joins the one
+transaction (SQLite: ``BEGIN IMMEDIATE``: two writers queue at its start).
 
-A store belongs to one site and course (``store_binding``): the service records it on first
-use and refuses a configuration naming another (lmsync.service.stores).
+A store belongs to one site and course (``store_binding``): the service records it on first use and
+refuses a configuration naming another (lmsync.service.stores). An unreachable PostgreSQL: ``unreachable``.
 """
 
 from __future__ import annotations
@@ -38,11 +36,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
+from lmsync.store.unreachable import unreachable
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -110,6 +109,8 @@ class Store:
         try:
             self._open(url, str(target))
         except (sqlite3.DatabaseError, DBAPIError) as exc:
+            if url is not None and isinstance(exc, OperationalError):
+                raise unreachable(exc, url) from None
             if not _not_a_database(exc):
                 raise
             raise ConfigError(  # not a raw sqlite3 traceback (tester round 4, 14)
@@ -120,10 +121,7 @@ class Store:
 
     def _open(self, url: URL | None, target: str) -> None:
         """Connect, then bring the schema to this lmsync's (read-only: in view only)."""
-        if url is not None:
-            self.engine = self._postgres(url)
-        else:
-            self.engine = self._sqlite(target)
+        self.engine = self._postgres(url) if url is not None else self._sqlite(target)
         self._c: Connection = self.engine.connect()
         if self.dialect == "sqlite":
             self._refuse_foreign()

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from lmsync.store.db import store_url
+from lmsync.store.unreachable import unreachable
 
 
 def advisory_key(programme: str) -> int:
@@ -38,7 +40,11 @@ def advisory_lock(
     engine = create_engine(target, poolclass=NullPool, hide_parameters=True)
     key = advisory_key(programme)
     try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            connection = engine.connect()
+        except OperationalError as exc:
+            raise unreachable(exc, target) from None
+        with connection.execution_options(isolation_level="AUTOCOMMIT") as conn:
             deadline = None if timeout is None else time.monotonic() + timeout
             waited = False
             while not conn.execute(select(func.pg_try_advisory_lock(key))).scalar():

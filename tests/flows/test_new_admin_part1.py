@@ -234,7 +234,7 @@ def test_point_6_a_token_file_that_is_a_directory_is_named(env: Any) -> None:
 
 
 def test_point_6_a_timeout_hint_names_the_real_key() -> None:
-    from lmsync.config import MoodleConfig
+    from lmsync.config_sites import MoodleConfig
 
     assert "timeout_seconds" in MoodleConfig.model_fields
     hint = Timeout("x").hint or ""

@@ -224,3 +224,22 @@ def test_round_12_5_a_token_file_without_a_site_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"LMSYNC_MOODLE_TOKEN_FILE \(moodle.token_file\): is set, but url is not"):
         load_config(path, environ={"LMSYNC_MOODLE_TOKEN_FILE": "/etc/lmsync/token"})
     assert load_config(path, environ={}).uses_emulator  # no token, no url: the emulator, as before
+
+
+def test_round_12_7_an_empty_store_path_is_a_config_error_not_a_traceback(tmp_path):
+    path = tmp_path / "lmsync.toml"
+    path.write_text("")
+    with pytest.raises(ConfigError, match=r"LMSYNC_STORE_PATH \(store.path\): is empty"):
+        load_config(path, environ={"LMSYNC_STORE_PATH": ""})
+    path.write_text('[store]\npath = ""\n')
+    with pytest.raises(ConfigError, match=r"store.path \(line 2\): is empty"):
+        load_config(path, environ={})
+
+
+def test_round_12_6_a_store_url_of_another_database_is_refused_without_its_password(tmp_path):
+    path = tmp_path / "lmsync.toml"
+    path.write_text("")
+    with pytest.raises(ConfigError, match="must be a PostgreSQL URL") as info:
+        load_config(path, environ={"LMSYNC_STORE_URL": "mysql://lmsync:SECRETPW@db/lmsync"})
+    assert "SECRETPW" not in str(info.value)
+    assert load_config(path, environ={"LMSYNC_STORE_URL": "postgresql://lmsync@db/lmsync"}).store.url

@@ -181,3 +181,25 @@ def test_round_3_finding_6_the_binding_and_its_log_line_hold_no_password_of_the_
     assert same_site("https://admin:hunter2@moodle.school.example/", REAL)
     _path, plain = config_for(tmp_path, store_path, url=REAL, name="plain.toml")
     open_store(plain).close()  # the same site, written without the account
+
+
+def test_round_12_6_an_unreachable_postgresql_store_is_exit_1_with_no_password_and_no_traceback():
+    """Tester round 12, 6: a PostgreSQL store that was down gave a 143-line traceback (and doctor said
+    all was well). It is a PartialFailure (exit 1: the next run may find it up), the URL without its
+    password, the driver's reason and what to check; the programme lock says the same."""
+    import socket
+
+    from lmsync.errors import PartialFailure
+    from lmsync.store.locks import advisory_lock
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://lmsync:PGSECRET99@127.0.0.1:{port}/lmsync?connect_timeout=5"
+    with pytest.raises(PartialFailure, match="cannot be reached: .*refused") as info:
+        Store(url)
+    assert "PGSECRET99" not in str(info.value) and f"127.0.0.1:{port}/lmsync" in str(info.value)
+    assert info.value.exit_code == 1 and "[store] url" in str(info.value.hint)
+    with pytest.raises(PartialFailure, match="cannot be reached") as locked, advisory_lock(url, "p", wait=False):
+        pass
+    assert "PGSECRET99" not in str(locked.value)

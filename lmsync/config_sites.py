@@ -1,0 +1,114 @@
+"""Where Moodle and the store are: ``[moodle]`` and ``[store]`` (part of ``lmsync.config``).
+
+Both name things that carry secrets (a web-service token, a database password), so their checks
+never repeat a refused value: a web-service request URL holding ``?wstoken=`` and a token given as
+the token file (tester round 12, 1 and 2) are refused by what they look like, not echoed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from lmsync.config_sections import Section
+
+#: A Moodle web-service token: 32 hexadecimal characters (``md5(uniqid(...))``, lib/externallib.php).
+TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}")
+
+
+class MoodleConfig(Section):
+    """Where Moodle is. No ``url`` means the built-in emulator."""
+
+    url: str | None = Field(None, description="the site's address (https://...); none: the built-in emulator")
+    token_file: Path | None = Field(
+        None, description="file holding the web-service token, readable only by lmsync's user (or LMSYNC_TOKEN)"
+    )
+    timeout_seconds: float = Field(30.0, gt=0, le=3600, description="seconds to wait for one answer from Moodle")
+    retry_deadline_seconds: float = Field(
+        120.0, description="seconds to keep retrying a read after network errors before giving up"
+    )
+    batch_budget: int = Field(
+        2000, ge=10, le=4500, description="form variables per request (PHP's max_input_vars is 5000)"
+    )
+    page_size: int = Field(500, ge=1, description="people read per request when listing a course's enrolments")
+    max_parallel: int = Field(
+        3,
+        strict=True,  # tester finding 12: `true` was read as 1
+        ge=1,
+        le=16,
+        description=(
+            "requests sent to Moodle at once (1-16) for independent writes (welcome posts to different circles, "
+            "members, grades of different items, messages to different people); group creates in one "
+            "course always go one at a time; 1 turns the pool off"
+        ),
+    )
+    verify_tls: bool = Field(True, description="check the site's TLS certificate (turn off only for a test site)")
+
+    @field_validator("token_file", mode="before")
+    @classmethod
+    def _refuse_empty_token_file(cls, value: Any) -> Any:
+        if value is not None and str(value).strip() in ("", "."):
+            raise ValueError("is empty: give the path of the file holding the token, or leave token_file out "
+                             "and set LMSYNC_TOKEN")  # it read ". is a directory" (tester round 6, 13)
+        if value is not None and TOKEN_SHAPE.fullmatch(Path(str(value).strip()).name) and not Path(str(value)).exists():
+            # a token pasted at init's "token file" prompt was then printed by every run (tester round 12, 2)
+            raise ValueError("looks like a web-service token, not a file name: put the token in a file readable "
+                             "only by lmsync's user (chmod 600) and give that file's path; then make a new token "
+                             "in Moodle if this one was saved in a file anyone else can read")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _strip_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():  # not the emulator: an empty address is a mistake (tester round 4, 7)
+            raise ValueError("is empty: set the site's address (https://...), or leave url out to use the "
+                             "built-in emulator")
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        # the web-service test URL (.../server.php?wstoken=...) put the token in every request line and
+        # error (tester round 12, 1); the value is never repeated here
+        if "?" in value or "#" in value or "/webservice/" in value.lower():
+            raise ValueError("is the address of a web-service request, not the site's: give the site's address "
+                             "only (https://moodle.school.example, or with the folder Moodle lives in), and the "
+                             "token in token_file; if the address held ?wstoken=, make a new token in Moodle")
+        return value
+
+
+class StoreConfig(Section):
+    """lmsync's own store (a SQLite file, or PostgreSQL with url): meetings, surveys, the write journal, health."""
+
+    path: Path | None = Field(
+        None, description="the SQLite file (default: $XDG_STATE_HOME/lmsync/<programme name>.db)"
+    )
+    url: str | None = Field(
+        None,
+        description=(
+            "a database URL instead of the SQLite file, e.g. postgresql+psycopg://lmsync@db.school.example/lmsync"
+            " (PostgreSQL: several daemons or hosts share one store, and the programme lock becomes a PostgreSQL"
+            " advisory lock); keep the password out of the file: set LMSYNC_STORE_URL from a secret"
+        ),
+    )
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _refuse_empty_path(cls, value: Any) -> Any:
+        if value is not None and str(value).strip() in ("", "."):  # a traceback (tester round 12, 7)
+            raise ValueError("is empty: give the SQLite file's path, or leave path out for the default "
+                             "($XDG_STATE_HOME/lmsync/<programme name>.db)")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        """PostgreSQL or SQLite; the value (it may hold a password) is never repeated (tester round 12, 6)."""
+        if value is not None and not value.strip().lower().startswith(("postgresql://", "postgresql+psycopg://",
+                                                                         "postgres://", "sqlite://")):
+            raise ValueError("must be a PostgreSQL URL (postgresql+psycopg://user@host/database) or sqlite:///path; "
+                             "leave url out for the SQLite file")
+        return value
