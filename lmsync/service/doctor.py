@@ -43,6 +43,7 @@ from lmsync.service.doctor_checks import (
     report_path_check,
     roles_check,
     short_cause,
+    store_check,
 )
 from lmsync.service.doctor_feedback import feedback_item_checks
 
@@ -430,6 +431,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     if available is None:
         programme_start_check(config, report)
         report_path_check(config, report)
+        store_check(config, report)
         return report
     _functions(available, report)
     values, reads = _placeholders(api, config, report)
@@ -440,4 +442,5 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     coordinators_check(api, config, report)
     programme_start_check(config, report)
     report_path_check(config, report)
+    store_check(config, report)
     return report

@@ -217,3 +217,28 @@ def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> Non
         report.add("calendar", "ok", f"{len(result.events)} calendar event(s) in the coming year readable")
     else:
         report.add("calendar", "ok", "no calendar events in the coming year (exam blocks: none to check)")
+
+
+def store_check(config: Config, report: Any) -> None:
+    """Whether the store can be opened, read-only (doctor never writes): a PostgreSQL store that was
+    down passed doctor and then failed every run (tester round 12, 6). A SQLite file is made on first
+    use; an explicit ``[store] path`` whose folder does not exist is a warning (a typo makes a second,
+    empty store there: tester round 12, 13)."""
+    from lmsync.errors import LmsyncError
+    from lmsync.store.db import Store, is_postgres
+
+    target = config.store.url or config.store_path()
+    if is_postgres(target):
+        try:
+            Store(target, read_only=True).close()
+        except LmsyncError as exc:
+            report.add("store", "fail", exc.message, exc.hint or "check [store] url (LMSYNC_STORE_URL)")
+            return
+        report.add("store", "ok", "the PostgreSQL store answers")
+        return
+    path = Path(target)
+    if config.store.path is not None and not path.parent.is_dir():
+        report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
+                   "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
+    else:
+        report.add("store", "ok", f"{path}" + ("" if path.exists() else " (made by the first run)"))

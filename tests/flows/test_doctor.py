@@ -232,3 +232,25 @@ def test_tester_round_8_8_doctor_refuses_a_report_path_the_cycle_would_refuse(tm
         assert len(problems) == 1 and words in problems[0][1], problems
     path.write_text(f'[programme]\nname = "mentor-2026"\n[report]\npath = "{tmp_path / "report.html"}"\n')
     assert [n for n, _d, _f in failures(doctor(site, load_config(path, environ={})))] == []
+
+
+def test_round_12_6_doctor_checks_the_store(tmp_path, monkeypatch):
+    """Tester round 12, 6 and 13: doctor said "all checks passed" with the PostgreSQL store down (every
+    run then failed), and a mistyped [store] path silently made a second, empty store."""
+    import socket
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    path = tmp_path / "s.toml"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[store]\nurl = "postgresql+psycopg://u:PW9@127.0.0.1:{port}/x"\n')
+    problems = [(n, d, f) for n, d, f in failures(doctor(site, load_config(path, environ={}))) if n == "store"]
+    assert len(problems) == 1 and "cannot be reached" in problems[0][1] and "PW9" not in problems[0][1], problems
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[store]\npath = "{tmp_path / "nodir" / "x.db"}"\n')
+    report = doctor(site, load_config(path, environ={}))
+    assert [c.status for c in report.checks if c.name == "store"] == ["warn"]
+    assert not (tmp_path / "nodir").exists()  # doctor only reads
+    path.write_text('[programme]\nname = "mentor-2026"\n')
+    assert [c.status for c in doctor(site, load_config(path, environ={})).checks if c.name == "store"] == ["ok"]
