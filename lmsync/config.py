@@ -330,6 +330,13 @@ class Config(Section):
     def emulator_state_path(self) -> Path:
         return self.store_path().with_name(f"{self.programme.name}.emulator.json")
 
+    def token_source(self) -> str:
+        """Where ``load_token`` takes the token from, for messages: ``LMSYNC_TOKEN`` (it wins) or the
+        token file (tester round 12, 10: doctor never said the environment variable had won)."""
+        if os.environ.get("LMSYNC_TOKEN"):
+            return "LMSYNC_TOKEN (it wins over [moodle] token_file)" if self.moodle.token_file else "LMSYNC_TOKEN"
+        return f"[moodle] token_file {self.moodle.token_file}" if self.moodle.token_file else "no token configured"
+
     def load_token(self) -> Token:
         """The web-service token, from ``LMSYNC_TOKEN`` or a private ``token_file``."""
         env = os.environ.get("LMSYNC_TOKEN")

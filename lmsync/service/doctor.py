@@ -91,7 +91,7 @@ def url_checklist(url: str) -> str:
 #: reported in seconds, not after ``[moodle] timeout_seconds``.
 FIRST_CALL_TIMEOUT = FAIL_FAST_READ_TIMEOUT
 
-def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
+def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configured token") -> set[str] | None:
     """Reachable, web services and REST on, token valid. Returns the service's functions.
 
     The first call is ``fail_fast`` (one attempt, short connect timeout): a refused
@@ -109,7 +109,7 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
         return None
     except InvalidToken:
         report.add(
-            "token", "fail", "Moodle refused the token (invalidtoken: wrong, expired or missing)",
+            "token", "fail", f"Moodle refused the token from {source} (invalidtoken: wrong, expired or missing)",
             f"{WS_MENU} > Manage tokens: create a token for the lmsync user and the lmsync service, "
             "then put it in [moodle] token_file (chmod 600) or LMSYNC_TOKEN",
         )
@@ -161,7 +161,7 @@ def _connection(api: MoodleApi, report: DoctorReport) -> set[str] | None:
         return None
     report.add("reachable", "ok", f"Moodle {info.release or '?'} at {info.siteurl or 'the configured URL'}")
     _php_output(api, report)
-    report.add("token", "ok", f"valid, for user id {info.userid} ({info.username})")
+    report.add("token", "ok", f"valid, for user id {info.userid} ({info.username}); from {source}")
     return info.function_names()
 
 
@@ -427,7 +427,7 @@ def _php_output(api: MoodleApi, report: DoctorReport) -> None:
 
 def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     report = DoctorReport()
-    available = _connection(api, report)
+    available = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
     if available is None:
         programme_start_check(config, report)
         report_path_check(config, report)

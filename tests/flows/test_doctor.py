@@ -99,6 +99,15 @@ def test_doctor_over_http_with_a_wrong_token_never_prints_it(tmp_path, monkeypat
     assert result.exit_code == 2
     assert "invalidtoken" in result.output
     assert SECRET not in result.output  # stdout, stderr and the debug log lines alike
+    assert f"the token from [moodle] token_file {token}" in result.output  # which token (tester round 12, 10)
+    monkeypatch.setenv("LMSYNC_TOKEN", SECRET + "x")
+    url, stop = serve_in_background(site)
+    try:
+        cfg.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[programme]\nname = "mentor-2026"\n')
+        env_won = CliRunner().invoke(main, ["--config", str(cfg), "doctor"])
+    finally:
+        stop()
+    assert "the token from LMSYNC_TOKEN (it wins over [moodle] token_file)" in env_won.output
 
 
 def test_cli_doctor_against_the_builtin_emulator_passes(tmp_path, monkeypatch):
