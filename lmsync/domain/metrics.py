@@ -84,10 +84,14 @@ def summarise_attendance(
 ) -> dict[int, AttendanceSummary]:
     """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id).
 
-    A pair's period runs from ``start`` (the programme start) to ``as_of``; with no programme
-    start, from the pair's own start (``pair_starts``: the day lmsync paired them), and a pair
-    with neither expects and counts nothing. Never from the earliest meeting: a mistyped year
-    would stretch every period back to it (new admin, part 2, point 2).
+    A pair's period runs from ``start`` (the programme start) to ``as_of``; from the pair's own
+    start instead (``pair_starts``: the day lmsync paired them) when there is no programme start,
+    or when lmsync paired them after it and no meeting of theirs predates that day: a mentee paired
+    or re-matched mid-term is not expected to have met before (tester round 12, 3: "0 of 6
+    meetings" on the day they were paired), while a pair that met before lmsync first paired them
+    (an established programme) counts from the programme start. A pair with neither expects and
+    counts nothing. Never from the earliest meeting: a mistyped year would stretch every period
+    back to it (new admin, part 2, point 2).
     Expected meetings per pair = whole cadence periods of its period
     (none in the first period: nobody is late yet). A mentee's figures add up their pairs;
     a mentor's add up their mentees, except ``held``-days: a circle meeting on one date
@@ -98,7 +102,13 @@ def summarise_attendance(
         raise ValueError("cadence_days must be at least 1")
     pair_set = set(pairs)
     known = pair_starts or {}
-    since = {pair: start if start is not None else known.get(pair) for pair in pair_set}
+    unique = dedupe_across_sources(meetings)
+    first_met: dict[tuple[int, int], date] = {}
+    for m in unique:
+        key = (m.mentor_id, m.mentee_id)
+        if key not in first_met or m.date < first_met[key]:
+            first_met[key] = m.date
+    since = {pair: _period_start(start, known.get(pair), first_met.get(pair)) for pair in pair_set}
     periods = {
         pair: 0 if first is None else max(0, (as_of - first).days // cadence_days) for pair, first in since.items()
     }
@@ -107,7 +117,7 @@ def summarise_attendance(
         first = since.get((m.mentor_id, m.mentee_id))
         return first is not None and first <= m.date <= as_of
 
-    attended = [m for m in dedupe_across_sources(meetings) if m.attended and in_period(m)]
+    attended = [m for m in unique if m.attended and in_period(m)]
     mentee_meetings: dict[int, list[Meeting]] = defaultdict(list)
     mentor_days: dict[int, dict[date, int]] = defaultdict(dict)
     for m in attended:
@@ -151,6 +161,15 @@ def summarise_attendance(
             )
         result[person] = summary
     return result
+
+
+def _period_start(start: date | None, paired: date | None, first_met: date | None) -> date | None:
+    """Where a pair's attendance period starts (``summarise_attendance``)."""
+    if start is None or paired is None:
+        return start or paired
+    if paired > start and (first_met is None or first_met >= paired):
+        return paired
+    return start
 
 
 def _mean(values: list[float] | list[int]) -> float | None:

@@ -50,9 +50,10 @@ def compute_metrics(
 ) -> Metrics:
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
-    Meetings are counted from ``[meetings] start``, else the programme start of the waves,
-    else each pair's own start (the day lmsync's journal paired them); never from the earliest
-    stored meeting, which a mistyped year would move decades back (new admin, part 2, point 2).
+    Meetings are counted from the later of ``[meetings] start`` (else the programme start of the
+    waves) and each pair's own start (the day lmsync's journal paired them; tester round 12, 3);
+    never from the earliest stored meeting, which a mistyped year would move decades back (new
+    admin, part 2, point 2).
     A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
     after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
     and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
@@ -61,7 +62,7 @@ def compute_metrics(
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
-    pair_starts = None if start is not None else PairingHistory(store, s.programme).pairing_days()
+    pair_starts = PairingHistory(store, s.programme).pairing_days()
     attendance = summarise_attendance(
         meetings,
         pair_list,

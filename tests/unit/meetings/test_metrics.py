@@ -130,3 +130,23 @@ def test_tester_round_6_4_a_rating_given_before_a_rematch_is_not_the_new_mentors
     assert [(v.key, v.user_id, v.value) for v in before] == [("satisfaction-mentee-received-T0", 66, 3.33)]
     dated = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=2, pairs_on=pairs_on)
     assert [(v.key, v.user_id, v.value) for v in dated] == [("satisfaction-mentee-received-T0", 66, 4.5)]
+
+
+def test_round_12_3_a_pair_made_mid_term_is_expected_to_meet_only_from_its_pairing():
+    """Tester round 12, 3: a mentee paired on 1 Dec got "0 of 6 meetings" (grade 0) counted from the
+    1 Sep programme start. A pair lmsync made after the start, with no earlier meeting, counts from
+    its pairing day; a pair that met before lmsync paired them (an established programme) still
+    counts from the programme start."""
+    from datetime import date
+
+    from lmsync.domain.meetings import Meeting
+    from lmsync.domain.metrics import summarise_attendance
+
+    start, as_of = date(2026, 9, 1), date(2026, 12, 1)
+    new, established = (1, 10), (2, 20)
+    paired = {new: date(2026, 11, 24), established: date(2026, 11, 24)}
+    meetings = [Meeting(date(2026, 9, 20), 2, 20, 30, True, "csv"), Meeting(date(2026, 11, 30), 1, 10, 30, True, "csv")]
+    summary = summarise_attendance(meetings, [new, established], cadence_days=14, start=start, as_of=as_of,
+                                   pair_starts=paired)
+    assert (summary[10].held, summary[10].expected) == (1, 0)  # a week old: nobody is late yet
+    assert (summary[20].held, summary[20].expected) == (1, (as_of - start).days // 14)  # 6, from 1 Sep
