@@ -49,6 +49,21 @@ def ordered_waves(waves: Iterable[Wave]) -> tuple[Wave, ...]:
     return result
 
 
+def waves_sat(sittings: Iterable[tuple[str, date]]) -> tuple[Wave, ...]:
+    """The waves that ``(wave name, sitting date)`` pairs name, each from its first to its last
+    sitting, in order: what stored scores say when no ``[waves]`` are configured (tester round 12, 4:
+    the report of the demo's played term showed "no survey scores yet" beside 300 stored ones).
+    None (empty) when two of them overlap: a date would not say which wave it is."""
+    spans: dict[str, tuple[date, date]] = {}
+    for name, day in sittings:
+        first, last = spans.get(name, (day, day))
+        spans[name] = (min(first, day), max(last, day))
+    try:
+        return ordered_waves(Wave(name, first, last) for name, (first, last) in spans.items())
+    except ValueError:
+        return ()
+
+
 def wave_for(waves: Iterable[Wave], day: date) -> Wave | None:
     return next((w for w in waves if w.holds(day)), None)
 

@@ -20,6 +20,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.evaluation import describe, paired_change, response_rate
 from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore, per_respondent
+from lmsync.domain.waves import waves_sat
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
@@ -321,8 +322,10 @@ def survey_tables(
     s = settings(config)
     mentors = {m for m, _ in pairs}
     mentees = {e for _, e in pairs}
-    waves = list(s.waves)
+    scores = list(scores)  # read twice below
     complete = _complete(scores)
+    # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
+    waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
 
     def eligible(inst: Instrument) -> set[int]:
         return _side_people(inst.side, mentors, mentees)

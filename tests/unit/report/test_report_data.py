@@ -126,3 +126,17 @@ def test_issue_14_the_page_is_self_contained(made):
         hits = re.findall(pattern, page)
         assert not hits, (pattern, hits[:2])
     assert page.count("<figure") == page.count("<figcaption") and page.count('role="img"') == page.count("<figure")
+
+
+def test_round_12_4_a_store_read_without_configured_waves_reports_the_waves_its_scores_name(made):
+    """Tester round 12, 4: the report of the demo's played term, read with no lmsync.toml (no
+    [waves]), said "No survey scores yet" beside 300 stored scores that health used. The waves the
+    stored scores name stand in: the survey tables are the configured ones."""
+    from lmsync.config import Config
+
+    store, config, p, data = made
+    bare = Config.model_validate({"store": {"path": ":memory:"}, "grades": {"min_mentees_for_mentor_rating": 3}})
+    unconfigured = gather(bare, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs, matched=[])
+    for table in ("satisfaction", "self_efficacy", "evaluation", "response"):
+        assert getattr(unconfigured, table) == getattr(data, table), table
+    assert data.evaluation and data.satisfaction  # not two empty tables
