@@ -13,6 +13,7 @@ from typing import Any, Literal
 from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS
 from lmsync.domain.ownership import WELCOME_ANCHOR
+from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import (
     AccessDenied,
@@ -235,7 +236,7 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
     try:
         values["courseid"] = find_course_id(api, config.programme.course)
         report.add("course", "ok", f"{config.programme.course} is course {values['courseid']}")
-    except MoodleError as exc:
+    except (MoodleError, ConfigError) as exc:  # a check, not the end of doctor (tester round 12, 9)
         report.add("course", "fail", str(exc.message), getattr(exc, "hint", None))
         return values, CourseReads()
     course = values["courseid"]
@@ -389,9 +390,17 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     try:
         course_id = find_course_id(api, config.programme.course)
         roster = read_roster(api, course_id, config.moodle.page_size)
-        peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
     except MoodleError:
         return  # the capability checks above name what is missing
+    try:
+        peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
+    except (MoodleError, ConfigError) as exc:  # it ended doctor with no other check shown (tester round 12, 9)
+        report.add("peer mentor cohort", "fail", exc.message, (exc.hint or "") + "; or remove [programme] "
+                   "peer_mentor_cohort if the programme has no peer mentors")
+        peers = frozenset()
+    else:
+        if config.programme.peer_mentor_cohort:
+            report.add("peer mentor cohort", "ok", f"{len(peers)} of its members are in the course")
     read = people_from_roster(roster, config, peer_mentor_ids=peers)
     notices = [*read.notices, *unshared_departments(read.people, config.matching.attributes.department or "department")]
     by_kind: dict[tuple[str, str], list[str]] = {}

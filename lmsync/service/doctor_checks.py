@@ -148,8 +148,9 @@ def programme_start_check(config: Config, report: Any) -> None:
     if config.meetings.start is None and config.waves.programme_start is None:
         report.add(
             "programme start", "warn",
-            "no programme start configured: imports accept meetings of any past date and the attendance "
-            "metric counts from the earliest meeting (a mistyped 1999 date skews every attendance grade)",
+            "no programme start configured: imports accept meetings of any past date (a mistyped 1999 date is "
+            "stored), and the attendance metric counts each pair from the day lmsync paired them, so a pair "
+            "that met before lmsync came is expected to meet only from then",
             "set [waves] programme_start (or [meetings] start) to the programme's first day, e.g. 2026-09-01",
         )
 

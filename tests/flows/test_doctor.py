@@ -263,3 +263,20 @@ def test_round_12_6_doctor_checks_the_store(tmp_path, monkeypatch):
     assert not (tmp_path / "nodir").exists()  # doctor only reads
     path.write_text('[programme]\nname = "mentor-2026"\n')
     assert [c.status for c in doctor(site, load_config(path, environ={})).checks if c.name == "store"] == ["ok"]
+
+
+def test_round_12_9_a_wrong_course_or_cohort_is_one_failed_check_among_the_others(tmp_path, monkeypatch):
+    """Tester round 12, 9: a missing cohort (or course) ended doctor with one error line and exit 2,
+    showing none of the other checks; the cohort's fix did not say it may simply be removed."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    path = tmp_path / "c.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2027"\n')
+    report = doctor(site, load_config(path, environ={}))
+    assert [(n, f) for n, _d, f in failures(report)] == [
+        ("peer mentor cohort", "check the cohort's idnumber (Site administration > Users > Cohorts) and "
+         "moodle/cohort:view; or remove [programme] peer_mentor_cohort if the programme has no peer mentors")]
+    assert {"forum", "store", "token"} <= {c.name for c in report.checks}
+    path.write_text('[programme]\nname = "mentor-2026"\ncourse = "NOPE"\n')
+    report = doctor(site, load_config(path, environ={}))
+    assert [n for n, _d, _f in failures(report)] == ["course"] and "store" in {c.name for c in report.checks}
