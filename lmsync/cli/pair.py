@@ -71,8 +71,8 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
             pair = (ids[1], ids[0])  # given mentee first
         elif pair not in known:
             raise InputError(
-                f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair "
-                "(and never were, per this programme's store)",
+                f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair in this programme's store "
+                "(it holds no pairing of theirs: never paired, or one of them was erased)",
                 hint=f"`lmsync pair show {who[0]}` lists their pairs",
                 summary=f"users {ids[0]} and {ids[1]} are not a pair",
             )

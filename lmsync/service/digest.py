@@ -118,7 +118,9 @@ def digest_text(
             due = i.due_on.isoformat() if i.due_on else "?"
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: due {due}, {when}{extra}")
     if items or new_items:
-        lines += ["", "Record what was done: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
+        # coordinators read, they do not type (tester round 12, 10): who records it, then how
+        lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
+                      "runs lmsync, or run: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
     return "\n".join(lines)
 
 

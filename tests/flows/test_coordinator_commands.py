@@ -34,7 +34,7 @@ def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_p
     cfg = str(config.source)
     shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
     assert shown.exit_code == EXIT_INPUT, shown.output
-    assert "are not a pair (and never were, per this programme's store)" in shown.output
+    assert "are not a pair in this programme's store (it holds no pairing of theirs: never paired, or one of them was erased)" in shown.output
     assert f"({users[mentor]})" in shown.output and f"({users[stranger]})" in shown.output
     twice = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[mentor]])
     assert twice.exit_code == EXIT_INPUT, twice.output
