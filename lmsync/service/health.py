@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
@@ -44,6 +45,7 @@ from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
+from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -69,6 +71,7 @@ from lmsync.service.pair_history import SideScore as SideScore
 from lmsync.service.pair_history import as_date as as_date
 from lmsync.service.pair_history import pair_history as pair_history
 from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_side
+from lmsync.service.programme_settings import programme_zone
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
@@ -212,11 +215,14 @@ def assess_pairs(
     start = programme_start(config)
     rules = thresholds(config)
     mentees_of = Counter(m for m, _ in pair_list)
+    # a score counts for the pairs that existed on its date: a pair made today was judged by its
+    # predecessor's answers (at risk on day 0, its people nudged; tester round 15, 2)
+    pairs_on = cache(feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config)).on)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
         since = journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of) or start or seen.get(pair) or as_of
-        mine = by_person.get(mentor, []) + by_person.get(mentee, [])
+        mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if pair in pairs_on(ws.date)]
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:
             said = answers_by_person.get(mentor, []) + answers_by_person.get(mentee, [])

@@ -123,3 +123,29 @@ def test_issue_13_need_met_and_self_efficacy_come_from_the_store(synced):
     store.close()
     assert (healths[(mentor, mentee)].status, healths[(mentor, mentee)].codes) == ("closed", ("need_met",))
     assert healths[(mentor2, mentee2)].codes == ("self_efficacy_flat",)
+
+
+def test_round_15_2_a_pair_made_today_is_not_judged_by_its_predecessors_answers(synced):
+    """Tester round 15, 2: after a re-match, the new pair carried the mentee's satisfaction scores
+    about the old mentor (at risk on day 0, both people nudged). A score counts for the pairs that
+    existed on its date; before the history, each mentee's first recorded pair."""
+    from lmsync.store.pairings import PairingHistory
+
+    config, site = synced()
+    (_, mentor, mentee), (_, other, _o), *_ = _pairs(site)
+    store = Store(config.store_path())
+    fall = [
+        SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv")
+        for day, value in ((TODAY - timedelta(days=170), "5"), (TODAY - timedelta(days=10), "1"))
+        for i in range(1, 6)
+    ]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in fall)
+    rescore_surveys(store, settings(config))
+    before = {h.mentor_id: h for h in health.assess_pairs(config, store, [(mentor, mentee)], as_of=TODAY).healths}
+    assert any(c.startswith("satisfaction_") for c in before[mentor].codes)  # there for the pair it is about
+    history = PairingHistory(store, PROGRAMME)
+    history.record("remove_member", [(f"lmsync:{PROGRAMME}:mentor:{mentor}", mentee)])
+    history.record("add_member", [(f"lmsync:{PROGRAMME}:mentor:{other}", mentee)])
+    after = {h.mentor_id: h for h in health.assess_pairs(config, store, [(other, mentee)], as_of=TODAY).healths}
+    store.close()
+    assert not any(c.startswith("satisfaction_") for c in after[other].codes), after[other].codes

@@ -1,0 +1,20 @@
+"""``PairsByDate``: which pairs existed on a day, before and after the pairing history begins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lmsync.domain.pair_dates import DatedPair, PairsByDate
+
+D1 = date(2026, 12, 1)
+
+
+def test_round_14_3_and_15_1_before_the_history_each_mentee_has_their_first_recorded_mentor():
+    """A re-match the day the history began (m3 -> m9 for mentee 30): a meeting log of 25 Nov by m9
+    was credited to mentee 30, and mentees' ratings of m3 to m9, because dates before the history
+    took today's pairs. They take each mentee's first recorded pair; on D1 itself, the open ones."""
+    history = (DatedPair(3, 30, D1, D1), DatedPair(3, 31, D1, None), DatedPair(9, 30, D1, None))
+    pairs = PairsByDate(history=history, current=((9, 30), (3, 31), (5, 50)))
+    assert pairs.on(date(2026, 11, 25)) == {(3, 30), (3, 31), (5, 50)}  # (5, 50): not in the history at all
+    assert pairs.on(D1) == {(9, 30), (3, 31), (5, 50)}
+    assert PairsByDate(history=(), current=((9, 30),)).on(date(2026, 11, 25)) == {(9, 30)}
