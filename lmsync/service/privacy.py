@@ -434,8 +434,9 @@ def export(config: Config, who: str) -> dict[str, Any]:
 
 
 def holds_nothing(data: dict[str, Any]) -> bool:
-    """Whether an ``export`` found nothing about the person: no row, journal key nor circle (tester round 8, 6)."""
-    return not any(rows for key, rows in data.items() if isinstance(rows, list))
+    """Whether an ``export`` found nothing about the person: no row, journal key, circle nor erasure
+    record (tester round 8, 6; round 14, 7: the erasure's ``erased_on`` is theirs to see)."""
+    return not any(rows for key, rows in data.items() if isinstance(rows, list)) and not data.get("erased_on")
 
 
 def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str, int]:

@@ -155,3 +155,21 @@ def test_round_12_1_a_meeting_added_by_hand_about_someone_erased_is_refused(conf
                                       "--mentee", "s0001", "--minutes", "40"])
     assert added.exit_code == 3 and "names someone erased" in added.output, added.output
     assert privacy.export(config, "s0001")["meetings"] == []
+
+
+def test_round_14_7_an_export_after_an_erasure_shows_the_erasure_record(config, monkeypatch):
+    """Tester round 14, 7: after an erasure, `person export` said "nothing to export" although the
+    store keeps the erasure (their Moodle id and the day): that record is theirs to see."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, _mentor, _group = circle_of(config, "s0001")
+    privacy.erase(config, "s0001", while_enrolled=True)
+    shown = CliRunner().invoke(main, ["person", "export", str(mentee)])
+    assert shown.exit_code == 0 and "nothing to export" not in shown.stdout
+    assert json.loads(shown.stdout)["erased_on"]
+    # someone who has left (no circle, no rows): only the erasure record, and it is shown
+    left = {"person_id": mentee, "meetings": [], "journal": [], "circles": [], "erased_on": "2026-12-01"}
+    assert not privacy.holds_nothing(left) and privacy.holds_nothing({**left, "erased_on": None})
