@@ -56,8 +56,9 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
 @click.pass_context
 def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool) -> None:
     """Delete WHO's meetings, survey answers and scores, assignment comments, health snapshots, queue items,
-    nudges, pairing history and published grades, and their id from the write journal. Refused while WHO is
-    enrolled in the programme course or in a circle: unenrol them in Moodle first (or --while-enrolled)."""
+    nudges, pairing history and the store's record of grades published, and their id from the write journal.
+    Refused while WHO is enrolled in the programme course or in a circle: unenrol them in Moodle first (or
+    --while-enrolled). Moodle's own copies (gradebook, Feedback responses) stay: delete them in Moodle."""
     config = ctx.obj.config()
     person = privacy.identify(config, who)  # the prompt names the person, not what was typed
     refusal = privacy.still_here(person, who)
