@@ -110,10 +110,11 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
     problems: list[ImportIssue] = []  # every row's, raised together once the file is read
     for line, row in _rows(path, reader, skipped, problems):
-        if len(row) > width:
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
             problems.append(ImportIssue(line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
                                         f"{delimiter!r}, such as several interests, must be quoted: \"a{delimiter} b\")"))
             continue
+        row = row[:width]  # empty cells past the header, as spreadsheets save them (tester round 15, 7)
         raw = pick(row + padding[len(row):])
         cell = list(map(str.strip, raw))
         if not any(cell):
@@ -163,7 +164,10 @@ def load_people_csv(path: str | Path, config: Config) -> People:
             current_peers[person_id] = (line, peer)
     if not persons and not problems:  # a header alone matched "nobody" and exited 0 (left from stop 24)
         problems.append(ImportIssue(1 + skipped, "", "a header and no people: one row per mentor and mentee below it"))
-    if problems:
+    if problems:  # with a preference naming no id of the file at all: one run lists them all (tester round 15, 7)
+        problems += [ImportIssue(line, "preferences", f"{choice!r} is not the id of anyone in this file")
+                     for line, prefs in chose for choice in prefs
+                     if unicodedata.normalize("NFKC", choice).casefold() not in seen]
         raise _refused(path, problems)
     folded: dict[str, list[str]] = {}
     for person in persons:
@@ -298,7 +302,13 @@ def _integer(text: str, field: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise _BadCell(field, f"{text!r} is not a whole number") from None
+        try:  # "2.0", as a spreadsheet may save a number cell (tester round 15, 7)
+            number = float(text)
+        except ValueError:
+            number = 0.5
+        if not number.is_integer():
+            raise _BadCell(field, f"{text!r} is not a whole number") from None
+        value = int(number)
     if abs(value) > LARGEST:
         raise _BadCell(field, f"{text!r} is too large (at most {LARGEST:,})")
     return value

@@ -314,3 +314,21 @@ def test_left_from_stop_24_a_header_alone_is_refused_not_matched_as_nobody(tmp_p
     with pytest.raises(InputError) as info:
         load_people_csv(path, Config())
     assert f"{path}:2: a header and no people" in str(info.value)
+
+
+def test_round_15_7_spreadsheet_habits_are_read_and_one_run_lists_a_preference_naming_nobody(tmp_path: Path) -> None:
+    """Tester round 15, 7: trailing empty cells (as Excel saves them) were refused as extra cells,
+    a capacity of 2.0 was not a whole number, and a preference naming nobody was reported only on a
+    second run, after the row problems were fixed."""
+    good = write(tmp_path, "id,role,capacity\nm1,mentor,2.0,,\ns1,mentee,,\n")
+    people = load_people_csv(good, Config())
+    assert people["m1"].capacity == 2 and people["s1"].role == "mentee"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,role,capacity,preferences\nm1,mentor,lots,\ns1,mentee,,nobody\ns2,mentee,,m1\n")
+    with pytest.raises(InputError) as info:
+        load_people_csv(bad, Config())
+    text = str(info.value)
+    assert text.startswith(f"{bad}: 2 problems") and ":2: capacity:" in text
+    assert ":3: preferences: 'nobody' is not the id of anyone in this file" in text and ":4:" not in text
+    with pytest.raises(InputError, match="is not a whole number"):
+        load_people_csv(write(tmp_path, "id,role,capacity\nm1,mentor,2.5\n"), Config())
