@@ -321,7 +321,7 @@ def test_round_15_7_spreadsheet_habits_are_read_and_one_run_lists_a_preference_n
     a capacity of 2.0 was not a whole number, and a preference naming nobody was reported only on a
     second run, after the row problems were fixed."""
     good = write(tmp_path, "id,role,capacity\nm1,mentor,2.0,,\ns1,mentee,,\n")
-    people = load_people_csv(good, Config())
+    people = load_people_csv(good, Config()).by_id()
     assert people["m1"].capacity == 2 and people["s1"].role == "mentee"
     bad = tmp_path / "bad.csv"
     bad.write_text("id,role,capacity,preferences\nm1,mentor,lots,\ns1,mentee,,nobody\ns2,mentee,,m1\n")
