@@ -320,7 +320,8 @@ def _match_circle(
             ))
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
-                warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; re-matched")
+                warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; matched again "
+                                "(to another mentor with room, else unmatched)")  # not "re-matched" (tester round 15, 4)
             kept = scored[:room]
         for mentee_id in kept:
             fixed[mentee_id] = (mentor_id, "kept")

@@ -29,6 +29,8 @@ class Optimality:
     def describe(self) -> str:
         if self.proven and self.method == "nothing to assign":  # every mentee kept, pinned or back (tester round 10)
             return "nothing to assign anew: every mentee's pair is kept, pinned or returning"
+        if self.proven and self.method == "no mentor with room":  # mentees left, no room: not "all kept" (round 15, 4)
+            return "no mentor has room: the mentees not kept, pinned or returning are unmatched"
         if self.proven:
             return f"optimal ({self.method}; {self.candidate_edges} of {self.pairs} pairs as candidates, {self.rounds} round(s))"
         return f"NOT proven optimal: at most {self.gap:g} below the optimum ({self.method})"

@@ -332,3 +332,22 @@ def test_round_15_7_spreadsheet_habits_are_read_and_one_run_lists_a_preference_n
     assert ":3: preferences: 'nobody' is not the id of anyone in this file" in text and ":4:" not in text
     with pytest.raises(InputError, match="is not a whole number"):
         load_people_csv(write(tmp_path, "id,role,capacity\nm1,mentor,2.5\n"), Config())
+
+
+def test_round_15_4_mentees_with_no_mentor_are_not_told_every_pair_is_kept(tmp_path: Path) -> None:
+    """Tester round 15, 4: a file of mentees only (or no mentor with room) said "nothing to assign
+    anew: every mentee's pair is kept", and mentees over a lowered capacity were "re-matched" while
+    they ended unmatched."""
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+    from lmsync.service.match import run_match
+
+    alone = run_match(load_people_csv(write(tmp_path, "id,role\ns1,mentee\ns2,mentee\n"), Config()), Config())
+    text = render(match_view(alone), "text")
+    assert "no mentor has room: the mentees not kept, pinned or returning are unmatched" in text
+    assert "every mentee's pair is kept" not in text
+    over = load_people_csv(write(tmp_path, "id,role,capacity,current_mentor\nt1,mentor,1,\ns1,mentee,,t1\ns2,mentee,,t1\n"),
+                           Config())
+    warned = run_match(over, Config()).warnings
+    assert any("capacity is below their existing pairs; matched again (to another mentor with room, else unmatched)"
+               in w for w in warned), warned
