@@ -309,6 +309,8 @@ def plan_sync(
         mentor = mentor_of_idnumber(programme, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):
             reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
+            if reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
+                reason = f"re-matched: their mentor {_mentor_gone(observation, mentor)}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
             ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle"))
@@ -353,6 +355,15 @@ def _removal_reason(observation: Observation, user: int) -> str:
     if user not in observation.active_user_ids:
         return "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
     return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
+
+
+def _mentor_gone(observation: Observation, mentor: int) -> str:
+    """Why a circle is no longer desired, as its mentees' removal says it."""
+    if mentor not in observation.active_user_ids:
+        return "is not active in the course (unenrolled, or enrolment suspended)"
+    if mentor in observation.suspended_user_ids:
+        return "has a suspended account"
+    return "mentors no longer (capacity 0, another role, or out of the programme's mentor roles)"
 
 
 def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[str, str]:
