@@ -20,7 +20,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
@@ -217,12 +216,12 @@ def assess_pairs(
     mentees_of = Counter(m for m, _ in pair_list)
     # a score counts for the pairs that existed on its date: a pair made today was judged by its
     # predecessor's answers (at risk on day 0, its people nudged; tester round 15, 2)
-    pairs_on = cache(feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config)).on)
+    dated = feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config))
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
         since = journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of) or start or seen.get(pair) or as_of
-        mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if pair in pairs_on(ws.date)]
+        mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if dated.holds(pair, ws.date)]
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:
             said = answers_by_person.get(mentor, []) + answers_by_person.get(mentee, [])

@@ -18,3 +18,24 @@ def test_round_14_3_and_15_1_before_the_history_each_mentee_has_their_first_reco
     assert pairs.on(date(2026, 11, 25)) == {(3, 30), (3, 31), (5, 50)}  # (5, 50): not in the history at all
     assert pairs.on(D1) == {(9, 30), (3, 31), (5, 50)}
     assert PairsByDate(history=(), current=((9, 30),)).on(date(2026, 11, 25)) == {(9, 30)}
+
+
+def test_holds_answers_as_on_does_for_any_history():
+    """``holds(pair, day)`` (health's fast path) is ``pair in on(day)`` for random histories."""
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(15)
+    for _ in range(200):
+        rows = []
+        for _ in range(rng.randint(0, 6)):
+            start = D1 + timedelta(days=rng.randint(0, 5))
+            end = None if rng.random() < 0.4 else start + timedelta(days=rng.randint(0, 4))
+            rows.append(DatedPair(rng.randint(1, 3), rng.randint(10, 13), start, end))
+        current = tuple({(rng.randint(1, 3), rng.randint(10, 13)) for _ in range(rng.randint(0, 5))})
+        pairs = PairsByDate(history=tuple(rows), current=current)
+        for offset in range(-2, 10):
+            day = D1 + timedelta(days=offset)
+            on = pairs.on(day)
+            for pair in [(m, e) for m in range(1, 4) for e in range(10, 14)]:
+                assert pairs.holds(pair, day) == (pair in on), (rows, current, day, pair)
