@@ -24,7 +24,7 @@ class ImportRules:
     ``relationship`` the instruments answered about one relationship (``[health]
     satisfaction_instruments``): a mentor of several current mentees must say which one such an
     answer is about (tester round 4, 9); ``names`` (user id -> full name) make messages about
-    people readable.
+    people readable; ``erased`` as below.
     """
 
     today: date | None = None
@@ -34,6 +34,9 @@ class ImportRules:
     names: Mapping[int, str] = field(default_factory=dict)
     current: Collection[tuple[int, int]] | None = None
     relationship: frozenset[str] = frozenset()
+    #: Moodle id -> the day lmsync erased them: their pairs are gone from the store, so a row naming them
+    #: dated by then is not "never a pair" but withheld when saved (tester round 14, 5)
+    erased: Mapping[int, date] = field(default_factory=dict)
 
     def too_old(self, value: date, text: str, column: str = "date") -> FieldProblem | None:
         """Why ``value`` is too old when no programme start is set, or ``None``.

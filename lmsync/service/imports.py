@@ -168,6 +168,8 @@ def _pair_issue(
     is said when the reverse pair exists (``meetings add`` names its options: tester round 4, 17)."""
     if rules.pairs is None or (meeting.mentor_id, meeting.mentee_id) in rules.pairs:
         return None
+    if any(meeting.date <= rules.erased.get(person, date.min) for person in (meeting.mentor_id, meeting.mentee_id)):
+        return None  # someone erased: their pairs are gone; the row is withheld when saved (tester round 14, 5)
     mentor = PersonRef(meeting.mentor_id, fields["mentor"].strip())
     mentee = PersonRef(meeting.mentee_id, fields["mentee"].strip())
     message = (

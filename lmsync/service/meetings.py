@@ -94,6 +94,7 @@ __all__ = [
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store as open_checked
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
@@ -159,7 +160,12 @@ def roster_people(config: Config) -> list[PersonRecord]:
     """People enrolled in the programme course, read from Moodle (or the emulator): the active
     roster, then those whose enrolment is suspended (a leave), whose meetings are theirs to log
     and import like anyone's (tester round 11, 5: re-importing a register failed on one student on
-    leave, "matches nobody in the course"). One more enrolment read, without ``onlyactive``."""
+    leave, "matches nobody in the course"). One more enrolment read, without ``onlyactive``. Then
+    the people this programme's store knows in a pair who are no longer enrolled (they left
+    mid-term), looked up site-wide in one read while their account exists: a register naming them
+    was refused whole, and an erased leaver's rows could not be counted as withheld (tester round 14, 5)."""
+    from lmsync.service.privacy import store_people_of
+
     with open_moodle(config) as moodle:
         course_id = find_course_id(moodle.api, config.programme.course)
         roster = read_roster(moodle.api, course_id, config.moodle.page_size)
@@ -167,7 +173,9 @@ def roster_people(config: Config) -> list[PersonRecord]:
             course_id, page_size=config.moodle.page_size, userfields=["id", "username", "idnumber", "email"]
         )
         away = [u for u in everyone if u.id not in roster and u.username]
-        return [*roster.values(), *away]  # type: ignore[list-item]
+        left = sorted(store_people_of(config) - set(roster) - {u.id for u in away})
+        gone = [u for u in moodle.api.get_users_by_field("id", left) if u.username] if left else []
+        return [*roster.values(), *away, *gone]  # type: ignore[list-item]
 
 
 def _resolver(config: Config, people: Iterable[PersonRecord] | None, loader: PeopleLoader | None) -> Resolver:
@@ -220,6 +228,7 @@ def import_rules(
         names={k: v for k, v in names.items() if v},
         current=current,
         relationship=frozenset(config.health.satisfaction_instruments),
+        erased=erased_on(store),
     )
 
 

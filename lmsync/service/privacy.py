@@ -37,6 +37,7 @@ from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.runtime import session, store_session
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.journal import Journal
 from lmsync.store.pairings import PairingHistory
@@ -178,14 +179,15 @@ def _left_hint(roster: dict[int, Any], known: Callable[[], Collection[int]] | No
 
 
 def store_people(store: Store, programme: str) -> set[int]:
-    """The Moodle ids of everyone in a pair the store knows (pairing history, snapshots, queue items)."""
-    ids = {uid for pair in PairingHistory(store, programme).pairing_days() for uid in pair}
+    """The Moodle ids of everyone in a pair the store knows (pairing history, snapshots, queue items),
+    and everyone it erased (``erasures``: their rows withheld from imports, tester round 14, 5)."""
+    ids = {uid for pair in PairingHistory(store, programme).pairing_days() for uid in pair} | set(erased_on(store))
     ids |= {uid for r in HealthSnapshots(store, programme).rows() for uid in (r.mentor_id, r.mentee_id)}
     ids |= {uid for item in CoordinatorQueue(store, programme).items() for uid in item.pair}
     return ids
 
 
-def _store_people_of(config: Config) -> set[int]:
+def store_people_of(config: Config) -> set[int]:
     """``store_people`` of the configured store, read-only; none when it cannot be read (only a hint needs it)."""
     try:
         with store_session(config, read_only=True) as store:
@@ -282,7 +284,7 @@ def identify(config: Config, who: str) -> Identity:
     as :func:`resolve`.
     """
     with open_moodle(config) as conn:
-        return _identity(conn, config, who, known=lambda: _store_people_of(config))
+        return _identity(conn, config, who, known=lambda: store_people_of(config))
 
 
 def still_here(identity: Identity, who: str) -> InputError | None:

@@ -173,3 +173,35 @@ def test_round_14_7_an_export_after_an_erasure_shows_the_erasure_record(config, 
     # someone who has left (no circle, no rows): only the erasure record, and it is shown
     left = {"person_id": mentee, "meetings": [], "journal": [], "circles": [], "erased_on": "2026-12-01"}
     assert not privacy.holds_nothing(left) and privacy.holds_nothing({**left, "erased_on": None})
+
+
+def test_round_14_5_a_register_naming_someone_who_left_is_imported_and_an_erased_leaver_withheld(config, monkeypatch,
+                                                                                                 tmp_path):
+    """Tester round 14, 5: once anyone left the course, a term's register naming them was refused whole
+    ("matches nobody in the course"), and an erased leaver's rows could not be counted as withheld.
+    People the store knows in a pair are looked up site-wide while their account exists."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, mentor, group = circle_of(config, "s0001")
+    other, other_mentor, other_group = circle_of(config, "s0003")
+    site = emulator_site(config)
+    names = {uid: site.users[uid].username for uid in (mentee, mentor, other, other_mentor)}
+    for course in site.courses.values():  # both mentees leave the course
+        course.enrolments.pop(mentee, None)
+        course.enrolments.pop(other, None)
+    site.groups[group.id].members.discard(mentee)
+    site.groups[other_group.id].members.discard(other)
+    site.save(config.emulator_state_path())
+    assert privacy.erase(config, f"id:{mentee}")["journal"] >= 0  # s0001 is erased; s0003 just left
+    register = tmp_path / "register.csv"
+    register.write_text("date,mentor,mentee,minutes,attended\n"
+                        f"2026-10-05,{names[mentor]},{names[mentee]},40,yes\n"
+                        f"2026-10-05,{names[other_mentor]},{names[other]},30,yes\n")
+    imported = CliRunner().invoke(main, ["import", "meetings", str(register)])
+    assert imported.exit_code == 0, imported.output
+    assert "1 added" in imported.stdout and "1 withheld (about people erased" in imported.stdout
+    assert len(privacy.export(config, f"id:{other}")["meetings"]) == 1
+    assert privacy.export(config, f"id:{mentee}")["meetings"] == []
