@@ -39,12 +39,12 @@ class PairsByDate:
     current: tuple[tuple[int, int], ...]
 
     def on(self, day: date) -> set[tuple[int, int]]:
-        if not self.history:
+        spans, first_day, first = self._index
+        if first_day is None:
             return set(self.current)
-        known = {(p.mentor_id, p.mentee_id) for p in self.history}
-        if day < min(p.start for p in self.history):
-            return self._first_recorded(known)
-        pairs = {(m, e) for m, e in self.current if (m, e) not in known}
+        if day < first_day:  # each mentee's first recorded pair, and the current pairs the history never names
+            return set(first.values()) | {(m, e) for m, e in self.current if (m, e) not in spans and e not in first}
+        pairs = {(m, e) for m, e in self.current if (m, e) not in spans}
         pairs.update(
             (p.mentor_id, p.mentee_id) for p in self.history if p.start <= day and (p.end is None or day < p.end)
         )
@@ -68,18 +68,11 @@ class PairsByDate:
 
     @cached_property
     def _index(self) -> tuple[dict[tuple[int, int], list[tuple[date, date | None]]], date | None, dict[int, tuple[int, int]]]:
-        """Each pair's spans, the history's first day, each mentee's first recorded pair."""
+        """Each pair's spans, the history's first day, and each mentee's first recorded pair (their rows in
+        the order written: a pair closed the day it was recorded still comes first)."""
         spans: dict[tuple[int, int], list[tuple[date, date | None]]] = {}
         first: dict[int, tuple[int, int]] = {}
         for p in self.history:
             spans.setdefault((p.mentor_id, p.mentee_id), []).append((p.start, p.end))
             first.setdefault(p.mentee_id, (p.mentor_id, p.mentee_id))
         return spans, min((p.start for p in self.history), default=None), first
-
-    def _first_recorded(self, known: set[tuple[int, int]]) -> set[tuple[int, int]]:
-        """Each mentee's first pair in the history (its rows in the order written: a pair closed the
-        day it was recorded still comes first), plus the current pairs the history has no row for."""
-        first: dict[int, tuple[int, int]] = {}
-        for p in self.history:
-            first.setdefault(p.mentee_id, (p.mentor_id, p.mentee_id))
-        return set(first.values()) | {(m, e) for m, e in self.current if (m, e) not in known and e not in first}

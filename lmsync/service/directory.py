@@ -42,7 +42,7 @@ def read_roster_with(config: Config, ids: Collection[int]) -> dict[int, Any]:
     with open_moodle(config) as conn:
         course = find_course_id(conn.api, config.programme.course)
         roster: dict[int, Any] = dict(read_roster(conn.api, course, config.moodle.page_size))
-        roster.update(_accounts(conn.api, set(ids) - set(roster)))
+        roster.update(accounts(conn.api, set(ids) - set(roster)))
         return roster
 
 
@@ -55,10 +55,10 @@ def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
     if not ids:
         return {}
     with open_moodle(config) as conn:
-        return _accounts(conn.api, ids)
+        return accounts(conn.api, ids)
 
 
-def _accounts(api: Any, ids: Collection[int]) -> dict[int, Any]:
+def accounts(api: Any, ids: Collection[int]) -> dict[int, Any]:
     """Moodle id -> account (core_user_get_users_by_field by id) of those Moodle still knows."""
     return {u.id: u for u in api.get_users_by_field("id", sorted(ids)) if u.username} if ids else {}
 
@@ -90,7 +90,7 @@ def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tup
         ids = [resolve(found, who, show_names=config.privacy.show_names, site=site) for who in whos]
         missing = set(ids) - set(found)
         if missing:
-            found.update(_accounts(api().api, missing))
+            found.update(accounts(api().api, missing))
     return ids, found
 
 

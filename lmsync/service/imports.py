@@ -64,6 +64,7 @@ from lmsync.service.import_rules import ImportRules as ImportRules
 from lmsync.service.import_rules import named as _named
 from lmsync.service.survey_rows import about_missing, about_person, side_problem
 from lmsync.store.db import Store
+from lmsync.store.erasures import withheld
 from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.surveys import SurveyRepository
 
@@ -168,7 +169,7 @@ def _pair_issue(
     is said when the reverse pair exists (``meetings add`` names its options: tester round 4, 17)."""
     if rules.pairs is None or (meeting.mentor_id, meeting.mentee_id) in rules.pairs:
         return None
-    if any(meeting.date <= rules.erased.get(person, date.min) for person in (meeting.mentor_id, meeting.mentee_id)):
+    if withheld(rules.erased, meeting.date, (meeting.mentor_id, meeting.mentee_id)):
         return None  # someone erased: their pairs are gone; the row is withheld when saved (tester round 14, 5)
     mentor = PersonRef(meeting.mentor_id, fields["mentor"].strip())
     mentee = PersonRef(meeting.mentee_id, fields["mentee"].strip())

@@ -164,6 +164,7 @@ def roster_people(config: Config) -> list[PersonRecord]:
     the people this programme's store knows in a pair who are no longer enrolled (they left
     mid-term), looked up site-wide in one read while their account exists: a register naming them
     was refused whole, and an erased leaver's rows could not be counted as withheld (tester round 14, 5)."""
+    from lmsync.service.directory import accounts
     from lmsync.service.privacy import store_people_of
 
     with open_moodle(config) as moodle:
@@ -174,8 +175,7 @@ def roster_people(config: Config) -> list[PersonRecord]:
         )
         away = [u for u in everyone if u.id not in roster and u.username]
         left = sorted(store_people_of(config) - set(roster) - {u.id for u in away})
-        gone = [u for u in moodle.api.get_users_by_field("id", left) if u.username] if left else []
-        return [*roster.values(), *away, *gone]  # type: ignore[list-item]
+        return [*roster.values(), *away, *accounts(moodle.api, left).values()]
 
 
 def _resolver(config: Config, people: Iterable[PersonRecord] | None, loader: PeopleLoader | None) -> Resolver:

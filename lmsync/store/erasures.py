@@ -9,7 +9,7 @@ the erasure is new: a person who comes back is recorded again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import select
@@ -38,7 +38,7 @@ def erasure_of(store: Store, person_id: int) -> date | None:
     return None if row is None else date.fromisoformat(row.erased_on)
 
 
-def withheld(erased: dict[int, date], day: date, people: Iterable[int | None]) -> bool:
+def withheld(erased: Mapping[int, date], day: date, people: Iterable[int | None]) -> bool:
     """Whether a row dated ``day`` naming ``people`` is about an erasure: someone of them was erased
     on or after that day."""
     return any(person is not None and person in erased and day <= erased[person] for person in people)
