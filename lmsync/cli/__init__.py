@@ -296,6 +296,16 @@ ALLOW_MASS_NUDGE = click.option(
 )
 
 
+#: ``--store-takes-over`` of ``lmsync run`` and ``lmsync grades push``: write the grades that a store which
+#: never paired the programme's circles nor wrote grades holds (``lmsync.service.grades_hold``).
+STORE_TAKES_OVER = click.option(
+    "--store-takes-over",
+    is_flag=True,
+    help="Write grades even though this store never paired the programme's circles and never wrote grades "
+    "(it replaces a lost store); without it such a store writes none.",
+)
+
+
 def echo_view(ctx: click.Context, view: View, fmt: str) -> None:
     """Print ``view`` (``lmsync.render.views``) as ``fmt``; a format it cannot take is an ``InputError``
     naming the command (``lmsync.render.formats``, imported here so ``lmsync --help`` does not)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import click
 
-from lmsync.cli import ALLOW_MASS_NUDGE, examples
+from lmsync.cli import ALLOW_MASS_NUDGE, STORE_TAKES_OVER, examples
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -37,8 +37,9 @@ def step_printer(as_json: bool) -> Callable[[cycle.StepResult], None]:
 @click.command("run", epilog=examples("lmsync run", "lmsync run --wait --log-format json"))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
 @ALLOW_MASS_NUDGE
+@STORE_TAKES_OVER
 @click.pass_context
-def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
+def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_takes_over: bool) -> None:
     """Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report).
 
     A failing step does not stop the steps that do not need it: grades and health need the
@@ -55,6 +56,7 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool) -> None:
         on_step=step_printer(as_json),
         report_renderer=renderer(),
         allow_mass_nudge=allow_mass_nudge,
+        store_takes_over=store_takes_over,
     )
     code = result.run_exit_code  # a stopped run is partial (tester round 3, 4)
     if as_json:  # the run's last line too, so a log shipper ties the steps to its outcome (round 3, 17)

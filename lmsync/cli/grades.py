@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
@@ -52,8 +52,9 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
 @command.command("push", epilog=examples("lmsync grades push", "lmsync grades push grades.json"))
 @click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@STORE_TAKES_OVER
 @click.pass_context
-def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None:
+def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_takes_over: bool) -> None:
     """Write a saved plan (refused if the gradebook changed), or plan and write now."""
     plan = None
     if plan_file is not None:
@@ -66,8 +67,13 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool) -> None
         plan,
         wait=wait,
         on_plan=lambda planned: click.echo(plan_text(planned.plan)),
+        takes_over=store_takes_over,
     )
     click.echo(push_text(result.report))
+    if result.report.held:  # tester round 14, 1: a store with no history of the programme writes no grade
+        raise PlanError("no grade written: this store never paired the programme's circles and never wrote grades",
+                        hint="check [store] in lmsync.toml; `lmsync grades push --store-takes-over` only if this "
+                             "store replaces the programme's lost one")
     if result.report.left:  # tester finding 6: a retry changes nothing, an admin must act (exit 2)
         raise PlanError(
             f"{len(result.report.left)} grade item(s) or grade(s) left as they are: this store cannot prove it wrote them",

@@ -61,6 +61,8 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
         )
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
+    if plan.store_hold and not plan.empty:
+        lines.append(f"  HELD, nothing above is written: {plan.store_hold}")
     return "\n".join(lines)
 
 
@@ -107,6 +109,8 @@ def sources_text(result: service.GradesPlanResult) -> str:
 
 
 def push_text(report: service.PushReport) -> str:
+    if report.held:
+        return f"Nothing written, held: {report.held}"
     lines = [
         f"Pushed in {report.requests} write requests ({report.reads} reads), {report.seconds:.1f}s: "
         f"{report.grades} grades, {report.details} item details, {report.assign_grades} assignment grades"

@@ -148,6 +148,7 @@ class _Run:
     outputs: dict[str, Any]
     report_renderer: ReportRenderer | None = None
     allow_mass_nudge: bool = False  # send what the first-assessment guard would hold (--allow-mass-nudge)
+    store_takes_over: bool = False  # write grades a store with no history would hold (--store-takes-over)
 
 
 def _sync(run: _Run) -> StepResult:
@@ -223,8 +224,14 @@ def _grades(run: _Run) -> StepResult:
     planned = make_grades_plan(
         run.api, run.config, run.store, as_of=run.day, read_sources="feedback" not in run.outputs
     )
-    report = push_grades(run.api, run.config, run.store, planned.plan, observed=planned.state)
+    report = push_grades(
+        run.api, run.config, run.store, planned.plan, observed=planned.state, takes_over=run.store_takes_over
+    )
     run.outputs["grades"] = (planned, report)
+    if report.held:  # tester round 14, 1: this store never paired these circles (grades_hold)
+        return StepResult("grades", "held", EXIT_ADMIN, f"{planned.plan.grade_count} grade(s), "
+                          f"{planned.plan.assign_count} assignment grade(s) held: {report.held}",
+                          {"held_grades": planned.plan.grade_count, "held_assignment_grades": planned.plan.assign_count})
     counts = {
         "requests": report.requests,
         "grades": report.grades,
@@ -395,6 +402,7 @@ def run_cycle(
     steps: tuple[str, ...] = STEPS,
     report_renderer: ReportRenderer | None = None,
     allow_mass_nudge: bool = False,
+    store_takes_over: bool = False,
 ) -> CycleResult:
     """Run the cycle's ``steps`` in order on an open session; never raises for a step's failure.
 
@@ -404,12 +412,14 @@ def run_cycle(
     (the CLI's ``lmsync.render.report.renderer()``) draws the report; without it the report
     step is skipped, saying so. ``allow_mass_nudge`` sends the nudges and digest the
     first-assessment guard would hold (``nudge_holds.first_run_hold``; the nudges step is ``held``
-    with exit 2 otherwise).
+    with exit 2 otherwise). ``store_takes_over`` writes the grades a store that never paired the
+    circles would hold (``grades_hold.foreign_store_hold``; the grades step is ``held``, exit 2, otherwise).
     """
     day = as_of or programme_today(config, now)
     with running(new_run_id()) as run_id:  # the steps' own jobs log and journal under this id
         result = CycleResult(run_id, day)
-        run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge)
+        run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge,
+                   store_takes_over)
         failed: set[str] = set()
         unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
         for name in steps:
@@ -462,6 +472,7 @@ class CycleOptions(TypedDict, total=False):
     on_step: Callable[[StepResult], Any] | None
     report_renderer: ReportRenderer | None
     allow_mass_nudge: bool
+    store_takes_over: bool
 
 
 def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options: Unpack[CycleOptions]) -> CycleResult:

@@ -26,12 +26,13 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, MeetingsConfig, WavesConfig
 from lmsync.config_sites import StoreConfig
-from lmsync.domain.plan import circle_pairs
+from lmsync.domain.plan import circle_pairs, mentor_group_idnumber
 from lmsync.service import grades
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import session
+from lmsync.store.pairings import PairingHistory
 
 TERM_END = date(2026, 11, 24)  # the demo site's recorded check-in day
 TERM_WEEKS = 12
@@ -305,9 +306,16 @@ def run_demo_term(
     echo(
         f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
     )
-    with session(term, site=site) as (conn, _store):
+    with session(term, site=site) as (conn, store):
         snapshot = observe(conn.api, term)
         pairs = circle_pairs(term.programme.name, snapshot.observation.groups)
+        # the term's store paired the circles on its first day, as a sync then would have: a store that
+        # never paired them writes no grade (grades_hold, tester round 14, 1)
+        PairingHistory(store, term.programme.name).record(
+            "add_member",
+            [(mentor_group_idnumber(term.programme.name, mentor), mentee) for mentor, mentee in pairs],
+            at=datetime.combine(start, time(9), tzinfo=UTC).isoformat(timespec="milliseconds"),
+        )
     mentees = sorted({mentee for _, mentee in pairs})
     with tempfile.TemporaryDirectory(prefix="lmsync-demo-") as folder:
         meetings_csv, surveys_csv = Path(folder) / "meetings.csv", Path(folder) / "surveys.csv"

@@ -60,6 +60,7 @@ from lmsync.service.grade_state import (
     read_grade_state,
     resolve_activity,
 )
+from lmsync.service.grades_hold import foreign_store_hold
 from lmsync.service.grades_plan import (
     HIDDEN_POLICY_WARNING,
     GradesPlan,
@@ -406,6 +407,7 @@ def make_grades_plan(
     assign = assignment_plan(s, metrics, state, store, participants, budget=config.moodle.batch_budget)
     warnings.extend(assignment_notes(assign, target.name if target is not None else None, who=labels.label))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
+    plan.store_hold = foreign_store_hold(store, s.programme, pairs)
     # the people its rejections and refusals name (not every graded person: a saved plan holds no more names)
     plan.people = {user_id: labels.label(user_id) for user_id in sorted({r.user_id for r in (*plan.rejected, *plan.assign_refused)})}
     requests = api.transport.requests_made - started
@@ -454,13 +456,15 @@ def push_job(
     site: Any = None,
     as_of: date | None = None,
     on_plan: Callable[[GradesPlanResult], Any] | None = None,
+    takes_over: bool = False,
 ) -> PushResult:
-    """Push a saved plan (re-checked against Moodle), or plan and push in one go."""
+    """Push a saved plan (re-checked against Moodle), or plan and push in one go; ``takes_over``
+    writes what a store with no history of the programme would hold (``grades_hold``)."""
     with session(config, wait=wait, site=site) as (conn, store):
         if plan is not None:
-            return PushResult(plan, push_grades(conn.api, config, store, plan))
+            return PushResult(plan, push_grades(conn.api, config, store, plan, takes_over=takes_over))
         planned = make_grades_plan(conn.api, config, store, as_of=as_of)
         if on_plan is not None:
             on_plan(planned)
-        report = push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+        report = push_grades(conn.api, config, store, planned.plan, observed=planned.state, takes_over=takes_over)
         return PushResult(planned.plan, report, planned)

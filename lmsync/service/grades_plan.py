@@ -137,6 +137,9 @@ class GradesPlan(BaseModel):
     # Moodle user id -> "Name (username)" of the people the plan's rejections and refusals name: views name
     # people, never a bare id (tester round 12, 5: "minutes for user 31 = 600")
     people: dict[int, str] = Field(default_factory=dict)
+    # why no grade is written from this store: it never paired these circles nor wrote grades
+    # (``grades_hold.foreign_store_hold``, tester round 14, 1); ``--store-takes-over`` writes anyway
+    store_hold: str | None = None
 
     def who(self, user_id: int) -> str:
         """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""

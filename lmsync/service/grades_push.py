@@ -55,6 +55,7 @@ class PushReport:
     mismatches: list[str] = field(default_factory=list)
     verified: int = 0
     seconds: float = 0.0
+    held: str | None = None  # nothing written: the plan's store_hold, without takes_over (tester round 14, 1)
 
     @property
     def complete(self) -> bool:
@@ -326,10 +327,15 @@ def push_grades(
     plan: GradesPlan,
     *,
     observed: GradeState | None = None,
+    takes_over: bool = False,
 ) -> PushReport:
     """Push exactly ``plan``. Without ``observed`` (a saved plan), Moodle is read again first and
     the plan is refused when its fingerprint no longer matches. Unless an answer was lost, Moodle
-    is read once more after the writes to verify them and confirm the published records."""
+    is read once more after the writes to verify them and confirm the published records.
+
+    A plan with a ``store_hold`` (a store that never paired these circles nor wrote grades:
+    ``grades_hold.foreign_store_hold``) writes nothing, not even the published means, unless
+    ``takes_over``; the report's ``held`` says why."""
     started = time.monotonic()
     reads_before = api.transport.requests_made
     if plan.version != PLAN_VERSION:
@@ -353,6 +359,9 @@ def push_grades(
         )
     run_id = new_run_id()
     reads = api.transport.requests_made - reads_before
+    if plan.store_hold and not takes_over and not plan.empty:
+        log.warning("grades.push.store_held", grades=plan.grade_count, assignment_grades=plan.assign_count)
+        return PushReport(run_id, reads=reads, seconds=time.monotonic() - started, held=plan.store_hold)
     left = left_for_an_admin(plan)
     frozen = freeze_received(store, config, plan, observed)
     if frozen:

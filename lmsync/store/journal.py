@@ -146,6 +146,15 @@ class Journal(ProgrammeRepository):
         )
         return [(list(json.loads(row.op_keys)), str(row.finished_at)) for row in self.store.rows(query)]
 
+    def ever_succeeded(self, functions: Iterable[str]) -> bool:
+        """Whether Moodle ever accepted a batch of any of ``functions`` from this store (one row read)."""
+        query = (
+            select(journal.c.id)
+            .where(journal.c.programme == self.programme, journal.c.function.in_(list(functions)), journal.c.state == "ok")
+            .limit(1)
+        )
+        return self.store.first(query) is not None
+
     def uncertain(self, kinds: Iterable[str]) -> list[tuple[int, list[str], str]]:
         """``(entry id, operation keys, started_at)`` of batches of ``kinds`` whose outcome is unknown
         (a lost answer or a crash after the intent): their writes may still commit (issue 10 point 10)."""

@@ -27,6 +27,7 @@ from lmsync.service.moodle import open_moodle
 from lmsync.store.db import Store
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.published_grades import PublishedGrades
 from lmsync.store.surveys import SurveyRepository
 
@@ -111,8 +112,18 @@ def circles(site):
     }
 
 
+def record_circles(store, site, programme=PROGRAMME):
+    """The store's pairing history of the site's circles, as the sync that made them records it
+    (a store that never paired them writes no grade: ``grades_hold``)."""
+    members = [(idnumber, m) for idnumber, ms in
+               ((g.idnumber, g.members) for g in site.groups.values() if g.idnumber.startswith("lmsync:")) for m in ms]
+    return PairingHistory(store, programme).record("add_member", members, at="2026-09-01T09:00:00.000+00:00")
+
+
 def term(config, site, tmp_path, store):
-    """Meetings from a CSV for every pair (fortnightly), and one meeting logged in Moodle."""
+    """The circles' pairing (as their sync recorded it), meetings from a CSV for every pair
+    (fortnightly), and one meeting logged in Moodle."""
+    record_circles(store, site)
     rows = ["date,mentor,mentee,minutes,attended"]
     for mentor, members in circles(site).items():
         mentor_name = site.users[int(mentor)].username
