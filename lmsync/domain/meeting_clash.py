@@ -59,6 +59,19 @@ def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = 
     return f"{source} {held_by} a meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} ({what}); {fix}"
 
 
+def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
+    """Why a row logged by one side is refused where the same source holds the other side's log of
+    that meeting: lmsync keeps one rating and one note per meeting and source, and replacing the
+    other side's would lose it without a word (tester round 16, 1: a re-import flipped them back)."""
+    where = f" ({origin})" if origin and origin not in SOURCE_NAMES else ""
+    return (
+        f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} is stored as logged by the "
+        f"{held.rated_by}{where}; this row is the {new.rated_by}'s log of it, and lmsync keeps one side's "
+        "rating and notes per meeting: leave this row out, or remove the stored one first with "
+        "`lmsync meetings remove` to replace it"
+    )
+
+
 Key = tuple[date, int, int]
 
 
@@ -67,11 +80,20 @@ def against_held(
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Check new ``rows`` (meeting, line, mentor and mentee as typed) against the ``held`` records
     (meeting, origin) of their (date, mentor, mentee). Returns a problem ``(line, field, message)``
-    for each row contradicting another source's record, and the lines that only repeat one."""
+    for each row contradicting another source's record or the other side's log of the same source
+    (``side_message``), and the lines that only repeat another source's record."""
     problems: list[tuple[int, str, str]] = []
     repeats: set[int] = set()
     for new, line, mentor, mentee in rows:
-        others = [(m, o) for m, o in held.get((new.date, new.mentor_id, new.mentee_id), ()) if m.source != new.source]
+        records = held.get((new.date, new.mentor_id, new.mentee_id), ())
+        other_side = next((
+            (m, o) for m, o in records
+            if m.source == new.source and None not in (m.rated_by, new.rated_by) and m.rated_by != new.rated_by
+        ), None)
+        if other_side is not None:  # tester round 16, 1: one side's log silently replaced the other's
+            problems.append((line, "rated_by", side_message(other_side[0], new, mentor, mentee, other_side[1])))
+            continue
+        others = [(m, o) for m, o in records if m.source != new.source]
         clash = next(((m, o) for m, o in others if not agrees_with(new, m)), None)
         if clash is not None:
             problems.append((line, clash_field(new, clash[0]), clash_message(clash[0], mentor, mentee, clash[1])))

@@ -331,11 +331,9 @@ def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
         return None
     if not waves:
         return f"{outside} answer(s) fall in no survey wave: [waves] has no windows"
-    first, last = min(w.start for w in waves), max(w.end for w in waves)
-    return (
-        f"{outside} answer(s) fall in no survey wave: outside every [waves] window "
-        f"({first.isoformat()} .. {last.isoformat()})"
-    )
+    # each window by name: a date between two waves is inside "first .. last" (tester round 16, 5)
+    windows = ", ".join(f"{w.name} {w.start.isoformat()} .. {w.end.isoformat()}" for w in sorted(waves, key=lambda w: w.start))
+    return f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows})"
 
 
 def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, ScoreCount]:

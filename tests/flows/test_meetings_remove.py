@@ -53,6 +53,7 @@ def test_tester_round_6_7_a_mistyped_meeting_is_shown_then_removed(pair: tuple[s
     assert swapped.exit_code == EXIT_INPUT and "--mentor and --mentee look swapped" in swapped.output
     removed = _run(*args, "--yes")
     assert removed.exit_code == 0 and "removed 1 meeting(s)" in removed.stdout
+    assert "importing that file again brings it back: correct the file too" in removed.stdout  # round 16, 2
     assert _dates(mentee) == ["2026-10-30"]
     again = _run(*args, "--yes")
     assert again.exit_code == EXIT_INPUT and "no stored meeting of this pair on 2026-10-03" in again.output

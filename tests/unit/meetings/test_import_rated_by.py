@@ -86,3 +86,34 @@ def test_the_template_shows_both_columns():
     header, row = meetings_template().strip().split("\n")
     fields = dict(zip(header.split(","), row.split(","), strict=True))
     assert (fields["rated_by"], fields["logged_by"]) == ("mentee", "s0001")
+
+
+def test_round_16_1_the_other_sides_log_of_a_stored_meeting_is_refused_not_swapped_in(tmp_path, store, resolve):
+    """The mentee's log (rating 4, notes) was replaced by the mentor's file without a word, and a
+    re-import of the mentee's file swapped it back: the second side's row is now a row problem."""
+    mentee_side = "date,mentor,mentee,minutes,attended,rating,notes,logged_by\n2026-10-12,m0001,s0001,45,yes,4,Elective,s0001\n"
+    mentor_side = (
+        "date,mentor,mentee,minutes,attended,rating,notes,logged_by\n"
+        "2026-10-13,m0001,s0002,30,yes,5,,m0001\n"
+        "2026-10-12,m0001,s0001,45,yes,2,Disengaged,m0001\n"
+    )
+    import_meetings_file(store, "p", write(tmp_path, mentee_side, "mentee.csv"), resolve, rules=RULES)
+    with pytest.raises(InputError) as error:
+        import_meetings_file(store, "p", write(tmp_path, mentor_side, "mentor.csv"), resolve, rules=RULES)
+    text = str(error.value)
+    assert "mentor.csv:3: rated_by:" in text and "stored as logged by the mentee (mentee.csv:2)" in text
+    assert "`lmsync meetings remove`" in text
+    stored = MeetingRepository(store, "p").meetings()
+    assert [(m.mentee_id, m.rating, m.notes, m.rated_by) for m in stored] == [(3, 4, "Elective", "mentee")]  # whole file refused
+    again = import_meetings_file(store, "p", write(tmp_path, mentee_side, "mentee.csv"), resolve, rules=RULES)
+    assert (again.counts.added, again.counts.updated) == (0, 0)
+
+
+def test_round_16_1_a_row_without_a_side_still_updates_the_stored_meeting(tmp_path, store, resolve):
+    sided = "date,mentor,mentee,minutes,attended,rating,rated_by\n2026-10-12,m0001,s0001,45,yes,4,mentee\n"
+    corrected = "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,50,yes\n"
+    import_meetings_file(store, "p", write(tmp_path, sided), resolve, rules=RULES)
+    result = import_meetings_file(store, "p", write(tmp_path, corrected, "corrected.csv"), resolve, rules=RULES)
+    assert result.counts.updated == 1
+    [m] = MeetingRepository(store, "p").meetings()
+    assert (m.minutes, m.rating, m.rated_by) == (50, 4, "mentee")
