@@ -177,10 +177,16 @@ def _report(result: ImportResult) -> str:
     text = f"{result.file_name}: {result.rows} rows, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
     if c.withheld:  # rows about someone erased, dated before the erasure (tester round 12, 1)
         text += f", {c.withheld} withheld (about people erased: `lmsync person erase` keeps them out)"
-    if result.seen_before:
-        text += " (this exact file was imported before)"
+    if result.seen_before:  # "before" while rows were stored again read as "nothing changed" (tester round 16, 1)
+        text += " (this exact file was imported before" + (
+            "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
     if result.date_order:
         text += f"\n{result.date_order}"
+    if result.longer_than:
+        longer, maximum = result.longer_than
+        text += (f"\nwarning: {longer} meeting(s) longer than [meetings] max_minutes ({maximum}): a pair whose mean is "
+                 "above it is not sent to the gradebook (`lmsync grades plan` names it); raise max_minutes in "
+                 "lmsync.toml if such meetings are real")
     return text
 
 

@@ -87,6 +87,7 @@ class ImportResult:
     seen_before: bool  # a file with the same bytes was imported earlier
     date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
     days: tuple[date, ...] = ()  # surveys: each row's date (the summary says which fall in no wave)
+    longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -243,14 +244,23 @@ def import_meetings_file(
     resolve: Resolver,
     *,
     rules: ImportRules | None = None,
+    max_minutes: int | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then store it and the import record in one transaction."""
+    """Validate the whole file, then store it and the import record in one transaction.
+
+    With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
+    counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
+    push until an admin acts (tester round 16, 3: an all-day retreat of 1,440 minutes)."""
     text, sha = read_file(path)
     repository = MeetingRepository(store, programme)
     meetings, note, repeats = parse_meetings_table(
         text, path.name, resolve, rules or ImportRules(), held=repository.held
     )
-    return _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    result = _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    if max_minutes is not None:
+        longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
+        result = replace(result, longer_than=(longer, max_minutes)) if longer else result
+    return result
 
 
 def meetings_template() -> str:

@@ -276,7 +276,9 @@ def _importing(config: Config, sources: ImportSources) -> Iterator[tuple[Store, 
 def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]) -> ImportResult:
     """``lmsync import meetings FILE.csv``: all rows or nothing."""
     with _importing(config, sources) as (db, resolve, rules):
-        return import_meetings_file(db, config.programme.name, path, resolve, rules=rules)
+        return import_meetings_file(
+            db, config.programme.name, path, resolve, rules=rules, max_minutes=config.meetings.max_minutes
+        )
 
 
 def remove_meetings(

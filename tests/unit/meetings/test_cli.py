@@ -49,6 +49,30 @@ def test_import_meetings_twice(run, tmp_path):
     assert "0 added, 0 updated, 1 unchanged (this exact file was imported before)" in second.output
 
 
+def test_round_16_3_a_meeting_longer_than_max_minutes_is_stored_with_a_warning(run, tmp_path):
+    path = tmp_path / "m.csv"
+    day = date.today().replace(day=1).isoformat()
+    path.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,1440,yes\n", encoding="utf-8")
+    result = run("import", "meetings", str(path))
+    assert result.exit_code == 0 and "1 added" in result.output
+    assert "warning: 1 meeting(s) longer than [meetings] max_minutes (240)" in result.output
+    fine = tmp_path / "fine.csv"
+    fine.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0002,s0003,240,yes\n", encoding="utf-8")
+    assert "warning" not in run("import", "meetings", str(fine)).output
+
+
+def test_round_16_1_a_file_imported_before_whose_rows_were_changed_since_says_they_were_stored_again(run, tmp_path):
+    path = tmp_path / "m.csv"
+    day = date.today().replace(day=1).isoformat()
+    path.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,30,yes\n", encoding="utf-8")
+    run("import", "meetings", str(path))
+    changed = tmp_path / "changed.csv"
+    changed.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n", encoding="utf-8")
+    assert "1 updated" in run("import", "meetings", str(changed)).output
+    again = run("import", "meetings", str(path))
+    assert "1 updated" in again.output and "the rows that differ from what is stored now were stored again" in again.output
+
+
 def test_import_error_is_reported_not_raised(run, tmp_path):
     from lmsync.errors import InputError
 
