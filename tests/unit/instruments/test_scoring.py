@@ -142,3 +142,16 @@ def test_bad_definitions_are_refused(kwargs, message):
     base = {"name": "bad", "items": ("a", "b"), "scale_min": 1, "scale_max": 5}
     with pytest.raises(ValueError, match=message):
         Instrument(**{**base, **kwargs})
+
+
+def test_round_16_4_a_form_worded_positively_declares_no_reverse_under_the_built_ins_name():
+    """The README tells a school whose rs4 is worded positively to declare ``reverse = []``: it must
+    then score every answer as given (all 2s: 2.0, not 2.4 with rs4 read inverted)."""
+    from lmsync.config import Config
+    from lmsync.service.programme_settings import settings
+
+    twos = {f"rs{i}": "2" for i in range(1, 6)}
+    built_in = settings(Config.model_validate({})).instruments["relationship_satisfaction_mentor"]
+    plain = settings(Config.model_validate({"instruments": {"relationship_satisfaction_mentor": {"reverse": []}}}))
+    assert score(built_in, twos).total == pytest.approx(2.4)  # (2+2+2+4+2)/5
+    assert score(plain.instruments["relationship_satisfaction_mentor"], twos).total == pytest.approx(2.0)
