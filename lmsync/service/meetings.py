@@ -135,7 +135,9 @@ def make_resolver(people: Iterable[PersonRecord], key: str) -> Resolver:
     if key not in ("username", "idnumber", "email"):
         raise ValueError(f"person key must be username, idnumber or email, not {key!r}")
     index: dict[str, PersonRef | None] = {}
+    ids: set[str] = set()  # a Moodle id typed where the key belongs is named as one (tester round 16, 5)
     for person in people:
+        ids.add(str(person.id))
         value = (getattr(person, key, "") or "").strip().lower()
         if not value:
             continue
@@ -150,6 +152,11 @@ def make_resolver(people: Iterable[PersonRecord], key: str) -> Resolver:
             raise WrongKeyKind(
                 f'is an email address, but [meetings] person_key = "{key}": the file must name people by '
                 f"{key} (or set person_key = \"email\")"
+            )
+        if found is None and wanted in ids:
+            raise WrongKeyKind(
+                f'is a Moodle user id, but [meetings] person_key = "{key}": the file must name people by {key}, '
+                "as the course's participants page shows them"
             )
         return found
 
@@ -403,14 +410,24 @@ def add_meeting(
             meeting = replace(meeting, attended=before.attended)
         row = (meeting, 0, mentor.strip(), mentee.strip())
         found, repeats = against_held([row], {k: [(s.meeting, s.origin) for s in v] for k, v in held.items()})
-        if found:
-            raise InputError("; ".join(f"--{field}: {message}" for _, field, message in found))
+        if found:  # the option as typed: --absent, not --attended, for a recorded absence (tester round 16, 5)
+            raise InputError("; ".join(f"--{_option(field, meeting)}: {message}" for _, field, message in found))
         counts = SaveCounts(unchanged=1) if repeats else repository.save([(meeting, "cli")])
         if counts.withheld:  # tester round 12, 1: an erasure is not undone by hand either
-            raise InputError(f"not stored: the meeting names someone erased on or after {meeting.date.isoformat()}; "
-                             "lmsync keeps nothing about them dated before their erasure")
+            erased = erased_on(db)
+            who, day = next((side, erased[uid]) for side, uid in (("mentor", meeting.mentor_id), ("mentee", meeting.mentee_id))
+                            if uid in erased and meeting.date <= erased[uid])
+            raise InputError(f"not stored: the {who} was erased on {day.isoformat()}, and lmsync keeps nothing about "
+                             "them dated on or before their erasure")
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
+
+
+def _option(field: str, meeting: Meeting) -> str:
+    """``meetings add``'s option for a clashing field (``clash_field``): ``absent`` for a recorded absence."""
+    if field == "attended" and not meeting.attended:
+        return "absent"
+    return {"rated_by": "rated-by"}.get(field, field)
 
 
 def list_meetings(

@@ -125,7 +125,7 @@ def test_fix_b_meetings_add_contradicting_the_feedback_log_is_refused(tmp_path):
     db = service.open_store(config)
     MeetingRepository(db, "p").save([(LOGGED, "feedback")])
     db.close()
-    with pytest.raises(InputError, match=r"--attended: the Feedback log already has a meeting of 'm0001' and 's0001'"):
+    with pytest.raises(InputError, match=r"--absent: the Feedback log already has a meeting of 'm0001' and 's0001'"):
         service.add_meeting(config, minutes="10", attended="no", **add)
     _, counts = service.add_meeting(config, minutes="45", attended="yes", **add)
     assert counts.unchanged == 1

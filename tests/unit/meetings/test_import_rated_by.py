@@ -117,3 +117,12 @@ def test_round_16_1_a_row_without_a_side_still_updates_the_stored_meeting(tmp_pa
     assert result.counts.updated == 1
     [m] = MeetingRepository(store, "p").meetings()
     assert (m.minutes, m.rating, m.rated_by) == (50, 4, "mentee")
+
+
+def test_round_16_5_a_moodle_id_where_the_person_key_belongs_is_named_as_one(tmp_path, store, resolve):
+    text = "date,mentor,mentee,minutes,attended\n2026-10-12,66,s0001,45,yes\n2026-10-12,m0001,s9999,45,yes\n"
+    with pytest.raises(InputError) as error:
+        import_meetings_file(store, "p", write(tmp_path, text), resolve, rules=RULES)
+    message = str(error.value)
+    assert "meetings.csv:2: mentor: '66' is a Moodle user id, but [meetings] person_key = \"username\"" in message
+    assert "meetings.csv:3: mentee: 's9999' matches nobody in the course" in message
