@@ -172,13 +172,18 @@ def wave_charts(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
     parts = []
     for inst in instruments:
         rows = [r for r in t.rows if r[0] == inst]
-        parts.append(f"{instrument_label(inst)}: " + ", ".join(f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" for r in rows))
+        parts.append(f"{instrument_label(inst)}: " + ", ".join(
+            f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" if r[4] is not None else f"{r[2]} {r[3]} respondents" for r in rows))
+    if all(r[4] is None for r in t.rows):  # every wave under [report] min_cell: nothing to draw
+        return []
     caption = _caption("Chart of mean scores per wave with 95% confidence intervals. ", parts, sep="; ")
 
     def draw(_fig: Figure, ax: Axes) -> None:
         width = 0.8 / max(1, len(instruments))
         for k, inst in enumerate(instruments):
-            rows = {r[2]: r for r in t.rows if r[0] == inst}
+            rows = {r[2]: r for r in t.rows if r[0] == inst and r[4] is not None}  # not the suppressed cells
+            if not rows:
+                continue
             xs = [waves.index(w) + (k - (len(instruments) - 1) / 2) * width for w in waves if w in rows]
             ys = [rows[w][4] for w in waves if w in rows]
             low = [rows[w][4] - rows[w][6] if rows[w][6] is not None else 0 for w in waves if w in rows]

@@ -83,13 +83,21 @@ def _wave_summary_table(
     complete: Complete,
     waves: Sequence[Wave],
     eligible: Callable[[Instrument], set[int]],
+    min_cell: int = 1,
 ) -> Table:
-    rows = []
+    """Per instrument and wave: n, mean, SD, CI and response rate; a wave with fewer than ``min_cell``
+    respondents reads "fewer than <min_cell>" with no statistics, as the evaluation does (tester round
+    16, 6: a mean, SD and CI over three mentees of one mentor)."""
+    rows: list[tuple[Any, ...]] = []
     for inst in instruments.values():
         for wave in waves:
             people = eligible(inst)
             values = [v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people]
             if not values:
+                continue
+            if len(values) < min_cell:
+                rows.append((inst.name, inst.side, wave.name, f"fewer than {min_cell}", None, None, None, None,
+                             round_cell(response_rate(len(values), len(people)))))
                 continue
             s = describe(values)
             rows.append(
@@ -341,6 +349,7 @@ def survey_tables(
         complete,
         waves,
         eligible,
+        config.report.min_cell,
     )
     tracked = {
         n: i
@@ -348,7 +357,7 @@ def survey_tables(
         if i.track_change and not i.rates_mentor and n in with_scores and n not in sat_names
     }
     self_efficacy = _wave_summary_table(
-        "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible
+        "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible, config.report.min_cell
     )
     others = {
         n: i
