@@ -260,8 +260,8 @@ class ReportConfig(Section):
     min_cell: int = Field(
         5,
         ge=1,
-        description="smallest group the programme evaluation shows statistics for: a cell (mean, CI, d_z, "
-        "Wilcoxon) over fewer paired respondents reads \"fewer than <min_cell>\" instead",
+        description="smallest group the report shows statistics for: a cell of the programme evaluation (mean, CI, "
+        "d_z, Wilcoxon) or of a wave table (mean, SD, CI) over fewer respondents reads \"fewer than <min_cell>\" instead",
     )
 
 
