@@ -151,6 +151,27 @@ def _unique_names(
     return names
 
 
+def _grouping_name(settings: PlanSettings, observation: Observation, warnings: list[str]) -> str:
+    """lmsync's grouping name: ``[programme] grouping_name``, or ``name (2)``, ``(3)``... while a grouping
+    lmsync did not make holds it (Moodle refuses a second grouping of one name with a reason-less
+    ``invalidparameter``, as it does groups, trap 4: tester round 17, 1, every sync failed for good).
+    Compared case-blind and as raw and displayed alike: at worst a suffix too many. A suffixed name
+    already in use is kept while the plain one is still taken; the clash is said in ``warnings``."""
+    base = settings.grouping_name.strip()
+    taken = {form.strip().casefold() for name in observation.other_grouping_names
+             for form in (name, settings.displayed(name))}
+    if base.casefold() not in taken:
+        return base
+    current = (observation.grouping_name or "").strip()
+    if _suffix_of(current) is not None and current.rpartition(" (")[0] == base and current.casefold() not in taken:
+        return current
+    name, n = base, 2
+    while name.casefold() in taken:
+        name, n = _with_suffix(base, n, 0), n + 1
+    warnings.append(f'a grouping named "{base}" that lmsync did not make is in the course: lmsync\'s is named "{name}"')
+    return name
+
+
 def _with_suffix(base: str, n: int, limit: int) -> str:
     """``base (n)``, the base shortened when the whole would pass Moodle's column (``limit``, 0: none)."""
     suffix = f" ({n})"
@@ -234,16 +255,15 @@ def plan_sync(
     skipped: list[str] = []
     reposted: list[tuple[str, int]] = []  # circles whose welcome was deleted in Moodle, and its discussion
 
+    grouping_name = _grouping_name(settings, observation, warnings)
     if observation.grouping_id is None:
-        ops.append(
-            CreateGrouping(idnumber=grouping, name=settings.grouping_name, description="Managed by lmsync")
-        )
-    elif observation.grouping_name is not None and observation.grouping_name.strip() != settings.grouping_name.strip():
+        ops.append(CreateGrouping(idnumber=grouping, name=grouping_name, description="Managed by lmsync"))
+    elif observation.grouping_name is not None and observation.grouping_name.strip() != grouping_name:
         # grouping names come back raw (trap 39): compared as stored, never format_string'd
         ops.append(
             UpdateGrouping(
                 idnumber=grouping,
-                name=settings.grouping_name.strip(),
+                name=grouping_name,
                 description=observation.grouping_description,
             )
         )

@@ -66,10 +66,13 @@ class Observation:
     # None when not read (the plan then never renames it)
     grouping_name: str | None = None
     grouping_description: str = ""
+    # the names of the course's other groupings (none with lmsync's idnumber): Moodle refuses a second
+    # grouping of one name, so lmsync's takes a suffix (tester round 17, 1: every sync failed)
+    other_grouping_names: frozenset[str] = frozenset()
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
-        data = {
+        data: dict[str, object] = {
             "course": self.course_id,
             "grouping": self.grouping_id,
             "grouping_name": self.grouping_name,
@@ -82,6 +85,8 @@ class Observation:
             "forum": self.forum_id,
             "discussions": sorted((d.id, d.groupid, d.userid) for d in self.discussions),
         }
+        if self.other_grouping_names:  # only then: a saved plan of a course without any keeps its fingerprint
+            data["other_groupings"] = sorted(self.other_grouping_names)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

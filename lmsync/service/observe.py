@@ -223,6 +223,7 @@ class _Groups:
     extra_groupings: list[int] = field(default_factory=list)
     grouping_name: str = ""
     grouping_description: str = ""
+    other_grouping_names: frozenset[str] = frozenset()  # the course's groupings that are not lmsync's
     groups: list[ObservedGroup] = field(default_factory=list)
     phantoms: list[int] = field(default_factory=list)
     owned: int = 0
@@ -239,7 +240,9 @@ def _read_groups(api: MoodleApi, programme: str, course_id: int, others: bool = 
     # others are duplicates the plan repairs (a create that committed twice, issue 10 point 10).
     owned_idnumber = grouping_idnumber(programme)
     links: Counter[int] = Counter()
-    candidates = sorted(g.id for g in api.get_course_groupings(course_id) if g.idnumber == owned_idnumber)
+    course_groupings = api.get_course_groupings(course_id)
+    candidates = sorted(g.id for g in course_groupings if g.idnumber == owned_idnumber)
+    out.other_grouping_names = frozenset(g.name for g in course_groupings if g.idnumber != owned_idnumber)
     for candidate in candidates:
         try:
             confirmed = api.get_groupings([candidate], returngroups=True)
@@ -352,6 +355,7 @@ def observe(
         self_user_id=found.self_user_id,
         grouping_name=seen.grouping_name if seen.grouping_id is not None else None,
         grouping_description=seen.grouping_description,
+        other_grouping_names=seen.other_grouping_names,
     )
     log.info(
         "observe.done",

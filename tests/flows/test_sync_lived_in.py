@@ -439,3 +439,24 @@ def test_tester_round_5_finding_8_circles_described_unescaped_by_an_older_versio
     assert first.converged and stats.get("core_group_update_groups", 0) <= 1
     again, stats = sync(config, site, store)
     assert again.first_plan.empty and writes(stats) == 0
+
+
+def test_round_17_1_a_hand_made_grouping_with_lmsyncs_grouping_name_gets_a_suffix_not_a_failed_sync(config):
+    """Tester round 17, 1: a grouping someone made by hand under lmsync's grouping name (no idnumber)
+    made Moodle refuse lmsync's create with invalidparameter in every round: no sync ever converged."""
+    site = lived_in_site()
+    name = config.programme.grouping_name or f"Mentoring circles ({PROGRAMME})"
+    gid = site.next_id("groupings")
+    site.groupings[gid] = Grouping(gid, COURSE, name, "", "made by hand")
+    store = Store.memory()
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    assert any("that lmsync did not make is in the course" in w and f'"{name} (2)"' in w for w in plan.warnings)
+    result, _ = sync(config, site, store)
+    assert result.converged, result
+    ours = [g for g in site.groupings.values() if g.idnumber == grouping_idnumber(PROGRAMME)]
+    assert [g.name for g in ours] == [f"{name} (2)"]
+    assert site.groupings[gid].name == name and site.groupings[gid].description == "made by hand"
+    assert_one_of_each(site)
+    again, stats = sync(config, site, store)
+    assert again.converged and writes(stats) == 0  # the suffixed name is kept, never renamed back
