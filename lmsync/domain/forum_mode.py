@@ -6,13 +6,19 @@ trap 17), and a forum's group mode is not visible over web services, so lmsync l
 from its own posts coming back. Such a welcome is then in no circle: the next plan saw no
 welcome in the circle and posted it again, on every run, each time for every participant
 (tester round 9, 2). ``guard_public_welcomes`` refuses the plan instead, until an admin acts.
+
+That guard saw the welcomes only after the first sync had posted all of them, each to every
+participant (tester round 17, 2: 21 circles' welcomes public at once). Until the forum has shown
+that it keeps a discussion's group (a discussion of lmsync's account in a group), a sync posts one
+welcome first (``first_welcome_only``), observes it, and posts the others only when it kept its
+group: at worst one welcome is public, and the guard names it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lmsync.domain.operations import PostWelcome
+from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.ownership import welcome_anchor
 from lmsync.domain.sync_state import Memory, Observation, UnsafePlan
 
@@ -39,11 +45,31 @@ def guard_public_welcomes(observation: Observation, memory: Memory, ops: Sequenc
     anchor = f'id="{welcome_anchor(f"lmsync:{programme}:mentor:")}'  # every circle's marker starts so
     public = public_welcomes(observation, memory, anchor)
     if public:
-        raise UnsafePlan(
-            f"Refusing this plan: {len(public)} of lmsync's welcome discussion(s) (ids "
-            f"{', '.join(map(str, public[:10]))}{', ...' if len(public) > 10 else ''}) show to every participant of "
-            "the forum, not to one circle: the forum is not in separate groups mode, so each welcome posted "
-            "now would be public too, and posted again on every run.",
-            hint="in the forum's settings set Common module settings > Group mode: Separate groups, then delete "
-            "those discussions (the next sync posts each circle's welcome in its group)",
-        )
+        raise public_welcome_refusal(public)
+
+
+def public_welcome_refusal(public: Sequence[int]) -> UnsafePlan:
+    """The refusal naming lmsync's welcome discussions (ids) that Moodle shows to every participant."""
+    return UnsafePlan(
+        f"Refusing this plan: {len(public)} of lmsync's welcome discussion(s) (ids "
+        f"{', '.join(map(str, public[:10]))}{', ...' if len(public) > 10 else ''}) show to every participant of "
+        "the forum, not to one circle: the forum is not in separate groups mode, so each welcome posted "
+        "now would be public too, and posted again on every run.",
+        hint="in the forum's settings set Common module settings > Group mode: Separate groups, then delete "
+        "those discussions (the next sync posts each circle's welcome in its group)",
+    )
+
+
+def keeps_groups(observation: Observation) -> bool:
+    """Whether the forum has shown it keeps a discussion's group: lmsync's account has a discussion
+    in a group there (a forum without group mode stores every discussion for all participants)."""
+    return any(d.groupid > 0 and d.userid == observation.self_user_id for d in observation.discussions)
+
+
+def first_welcome_only(observation: Observation, ops: Sequence[Operation]) -> list[Operation]:
+    """The welcome posts to hold back this round: all but the first, while the forum has not shown it
+    keeps groups (``keeps_groups``); none otherwise. The caller sends the rest and observes again."""
+    welcomes: list[Operation] = [op for op in ops if isinstance(op, PostWelcome)]
+    if len(welcomes) < 2 or keeps_groups(observation):
+        return []
+    return welcomes[1:]

@@ -22,12 +22,17 @@ def config(tmp_path, monkeypatch):
 
 
 def test_trap_17_welcomes_made_public_by_a_forum_without_group_mode_stop_the_next_sync(config):
+    """Tester round 17, 2: the first sync posted every circle's welcome to all participants; it now
+    posts one, reads it back, and stops (exit 2) before the others."""
     site = build_demo_site()
     forum = next(f for f in site.forums.values() if f.name == "Programme notices")
     assert forum.groupmode == 0  # the demo's announcements-style forum
-    assert sync_job(config, site=site).converged
+    with pytest.raises(PlanError) as first:
+        sync_job(config, site=site)
+    assert "1 of lmsync's welcome discussion(s)" in str(first.value) and "Separate groups" in (first.value.hint or "")
     public = [d for d in site.discussions.values() if d.forumid == forum.id]
-    assert public and {d.groupid for d in public} == {-1}  # Moodle kept none in its circle
+    assert len(public) == 1 and public[0].groupid == -1  # one welcome public, not every circle's
+    assert any(g.idnumber.startswith("lmsync:") and g.members for g in site.groups.values())  # the circles were made
 
     (detail,) = [c.detail for c in doctor(site, config).checks if c.name == "forum" and c.status == "fail"]
     assert "is not in separate groups mode" in detail  # doctor sees it too, from the welcomes' marker
@@ -38,9 +43,10 @@ def test_trap_17_welcomes_made_public_by_a_forum_without_group_mode_stop_the_nex
     assert "Separate groups" in (refused.value.hint or "")
     assert len([d for d in site.discussions.values() if d.forumid == forum.id]) == len(public)  # nothing posted again
 
-    forum.groupmode = 1  # the admin's fix: separate groups, and the public posts deleted
+    forum.groupmode = 1  # the admin's fix: separate groups, and the public post deleted
     for d in public:
         del site.discussions[d.id]
     assert sync_job(config, site=site).converged
     posted = [d for d in site.discussions.values() if d.forumid == forum.id]
-    assert len(posted) == len(public) and all(d.groupid > 0 for d in posted)
+    circles = [g for g in site.groups.values() if g.idnumber.startswith("lmsync:mentor-2026:mentor:")]
+    assert len(posted) == len(circles) > 1 and all(d.groupid > 0 for d in posted)
