@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
+from lmsync.domain.circle_leaving import mentor_gone, not_ours, removal_reason
 from lmsync.domain.forum_mode import guard_public_welcomes
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
@@ -276,6 +277,7 @@ def plan_sync(
     }
     names = _unique_names(circles, settings, observation, owned, base_names)
     desired_members: dict[str, set[int]] = {}
+    kept_outsiders = 0  # members lmsync did not place who hold no programme role (tester round 17, 3)
     by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids)  # FIX-C
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
@@ -300,7 +302,10 @@ def plan_sync(
             back = "put back: taken out in Moodle, and the match still pairs them" if (idnumber, user) in memory.placed else ""
             ops.append(AddMember(group=idnumber, user_id=user, reason=back))
         for user in sorted(have - members):
-            reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
+            if not_ours(observation, memory, idnumber, user):
+                kept_outsiders += 1
+                continue
+            reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         wants_welcome = (
             settings.post_welcome and observation.forum_id is not None and members - {circle.mentor_id}
@@ -320,6 +325,9 @@ def plan_sync(
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
     warnings += _reposted(reposted)
+    if kept_outsiders:
+        warnings.append(f"{kept_outsiders} member(s) of lmsync's circles hold no mentor or mentee role and were not put "
+                        "there by lmsync (a teacher or observer added by hand): left where they are")
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
@@ -328,9 +336,12 @@ def plan_sync(
             continue
         mentor = mentor_of_idnumber(programme, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):
-            reason = by_hand.get((idnumber, user)) or _removal_reason(observation, user)
+            if not_ours(observation, memory, idnumber, user):
+                kept_outsiders += 1
+                continue
+            reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
-                reason = f"re-matched: their mentor {_mentor_gone(observation, mentor)}"
+                reason = f"re-matched: their mentor {mentor_gone(observation, mentor)}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
             ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle"))
@@ -369,21 +380,6 @@ def _reposted(reposted: list[tuple[str, int]]) -> list[str]:
                 "(deleted in Moodle); it is posted again"]
     return [f"{len(reposted)} welcomes lmsync posted are no longer in the forum (deleted in Moodle; the first: circle "
             f"{first}, discussion {discussion}); they are posted again"]
-
-
-def _removal_reason(observation: Observation, user: int) -> str:
-    if user not in observation.active_user_ids:
-        return "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
-    return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
-
-
-def _mentor_gone(observation: Observation, mentor: int) -> str:
-    """Why a circle is no longer desired, as its mentees' removal says it."""
-    if mentor not in observation.active_user_ids:
-        return "is not active in the course (unenrolled, or enrolment suspended)"
-    if mentor in observation.suspended_user_ids:
-        return "has a suspended account"
-    return "mentors no longer (capacity 0, another role, or out of the programme's mentor roles)"
 
 
 def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[str, str]:

@@ -69,6 +69,9 @@ class Observation:
     # the names of the course's other groupings (none with lmsync's idnumber): Moodle refuses a second
     # grouping of one name, so lmsync's takes a suffix (tester round 17, 1: every sync failed)
     other_grouping_names: frozenset[str] = frozenset()
+    # active users holding none of the programme's mentor or mentee roles (a teacher, an observer): a
+    # circle member of theirs that lmsync did not place stays (tester round 17, 3)
+    outsiders: frozenset[int] = frozenset()
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""

@@ -460,3 +460,25 @@ def test_round_17_1_a_hand_made_grouping_with_lmsyncs_grouping_name_gets_a_suffi
     assert_one_of_each(site)
     again, stats = sync(config, site, store)
     assert again.converged and writes(stats) == 0  # the suffixed name is kept, never renamed back
+
+
+def test_round_17_3_a_teacher_added_to_a_circle_by_hand_is_left_there_not_removed_as_re_matched(config):
+    """Tester round 17, 3: a teaching assistant added to a circle by hand was planned out of it as
+    "re-matched", though lmsync never matched nor placed them. A member lmsync did not place who holds
+    no mentor or mentee role now stays, and the plan says so; a mentee lmsync placed still moves."""
+    from lmsync.moodle.emulator.records import Enrolment, User
+
+    site = lived_in_site()
+    store = Store.memory()
+    assert sync(config, site, store)[0].converged
+    ta = site.next_id("users")
+    site.users[ta] = User(ta, "ta0001", "Teaching", "Assistant", "ta0001@example.org")
+    site.courses[COURSE].enrolments[ta] = Enrolment(role="manager")
+    circle = next(g for g in site.groups.values() if g.courseid == COURSE and mentor_of_idnumber(PROGRAMME, g.idnumber))
+    circle.members.add(ta)
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    assert not [op for op in plan.operations if getattr(op, "user_id", None) == ta]
+    assert any("1 member(s) of lmsync's circles hold no mentor or mentee role" in w for w in plan.warnings)
+    again, stats = sync(config, site, store)
+    assert again.converged and writes(stats) == 0 and ta in circle.members

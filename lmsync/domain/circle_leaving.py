@@ -1,0 +1,33 @@
+"""Why a member leaves one of lmsync's circles, and which members lmsync leaves alone.
+
+The reasons are the plan's words for coordinators (``RemoveMember.reason``): a person no longer
+active, a suspended account (trap 41), a re-match and why a circle is no longer wanted (tester
+round 15, 5). A member who holds no programme role and whom lmsync did not place is never
+removed (tester round 17, 3).
+"""
+
+from __future__ import annotations
+
+from lmsync.domain.sync_state import Memory, Observation
+
+
+def not_ours(observation: Observation, memory: Memory, idnumber: str, user: int) -> bool:
+    """A circle member to leave alone: active, holding none of the programme's roles, and not placed
+    there by lmsync (its pairing history has no open row): someone added a teacher or an observer by hand,
+    and "re-matched" was a false reason to remove them (tester round 17, 3)."""
+    return user in observation.outsiders and (idnumber, user) not in memory.placed
+
+
+def removal_reason(observation: Observation, user: int) -> str:
+    if user not in observation.active_user_ids:
+        return "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
+    return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
+
+
+def mentor_gone(observation: Observation, mentor: int) -> str:
+    """Why a circle is no longer desired, as its mentees' removal says it."""
+    if mentor not in observation.active_user_ids:
+        return "is not active in the course (unenrolled, or enrolment suspended)"
+    if mentor in observation.suspended_user_ids:
+        return "has a suspended account"
+    return "mentors no longer (capacity 0, another role, or out of the programme's mentor roles)"
