@@ -68,6 +68,9 @@ class AssignPlan:
     rejected: list[Rejection]
     unchanged: int
     refused: list[Rejection] = field(default_factory=list)
+    # people whose grade a teacher (not lmsync's web-service user) saved last: their decision, kept as it
+    # is and not a refusal an admin must clear (tester round 17, 6: every run exited 2 for good)
+    teacher_kept: list[int] = field(default_factory=list)
 
     @property
     def grade_count(self) -> int:
@@ -96,13 +99,16 @@ def plan_assignment_grades(
     (its ``sent_assign_grades``); ``legacy``: users its journal shows it wrote a grade to before it
     kept that record. A write over a grade that is neither is ``refused`` (tester finding 1), and so is
     one over a grade someone else saved last (``graded_by_others``: Moodle's ``grader`` is not the
-    web-service user; a teacher who changed only the feedback comment, fourth tester, finding 3).
+    web-service user; a teacher who changed only the feedback comment, fourth tester, finding 3) is
+    ``teacher_kept``: the teacher's decision, left as it is without asking an admin to act (tester
+    round 17, 6: a refusal made every run exit 2, and its fix was to clear the teacher's grade).
     Without them (the defaults) this store proves nothing: only people without a grade are written.
     """
     written = written or {}
     bound = MetricSpec("assignment", 0, grademax)
     rejected: list[Rejection] = []
     refused: list[Rejection] = []
+    teacher_kept: list[int] = []
     writes: list[AssignGrade] = []
     unchanged = 0
     for g in sorted(desired, key=lambda g: g.user_id):
@@ -116,9 +122,10 @@ def plan_assignment_grades(
         if same_grade and same_comment:
             unchanged += 1
             continue
-        problem = not_provably_mine(
-            before, written.get(g.user_id), g.user_id in legacy, graded_by_other=g.user_id in graded_by_others
-        )
+        if before is not None and g.user_id in graded_by_others:  # a teacher graded last: theirs to keep
+            teacher_kept.append(g.user_id)
+            continue
+        problem = not_provably_mine(before, written.get(g.user_id), g.user_id in legacy)
         if problem:
             refused.append(Rejection("assignment", g.user_id, g.grade, problem))
             continue
@@ -137,32 +144,25 @@ def plan_assignment_grades(
         used += cost
     if current:
         requests.append(AssignRequest(tuple(current)))
-    return AssignPlan(requests, rejected, unchanged, refused)
+    return AssignPlan(requests, rejected, unchanged, refused, teacher_kept)
 
 
-def not_provably_mine(
-    held: float | None, wrote: float | None, legacy: bool, *, graded_by_other: bool = False
-) -> str | None:
+def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> str | None:
     """Why the grade Moodle holds (``held``) must not be overwritten, or ``None`` when it may: Moodle
     holds none, or still holds the grade this store last wrote (``wrote``), or this store's journal
     shows it wrote one before it recorded them (``legacy``, with no record: adopted as it is), and
-    in both cases the token's user saved it last (not ``graded_by_other``)."""
+    in both cases the token's user saved it last (a teacher's grade is ``teacher_kept`` before this is asked)."""
     if held is None:
         return None
     shown = moodle_number(held)
     if wrote is None and not legacy:
         return (
-            f"Moodle holds {shown}, which this store did not write (a teacher's grade, or another lmsync "
-            "store's); left as it is. If this store should own it, clear the grade in Moodle"
+            f"Moodle holds {shown}, saved by lmsync's web-service user but not written by this store (another "
+            "lmsync store's); left as it is. If this store should own it, clear the grade in Moodle"
         )
     if wrote is not None and abs(held - wrote) > TOLERANCE:
         return (
-            f"Moodle holds {shown}, changed in Moodle since this store wrote {moodle_number(wrote)} (by a teacher, "
-            "or another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
-        )
-    if graded_by_other:  # the same value, but mod_assign_get_grades has no comments (trap 30): the grader
-        return (
-            f"Moodle holds {shown}, last saved by someone other than lmsync's web-service user (a teacher's "
-            "feedback comment, perhaps); left as it is. If this store should own it, clear the grade in Moodle"
+            f"Moodle holds {shown}, changed since this store wrote {moodle_number(wrote)} by lmsync's web-service "
+            "user (another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
         )
     return None

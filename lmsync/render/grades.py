@@ -59,6 +59,9 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             "    lmsync uses the free itemnumbers of its range; to keep clear of them set [grades] itemnumber_base "
             "to a range nobody uses"
         )
+    if plan.assign_teacher_kept:
+        lines.append(f"  = assignment {plan.assignment_name!r}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
+                     "last are kept as the teacher left them (lmsync writes no grade over a teacher's)")
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     if plan.store_hold and not plan.empty:

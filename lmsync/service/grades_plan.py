@@ -134,6 +134,8 @@ class GradesPlan(BaseModel):
     refused: list[PlannedRefusal] = Field(default_factory=list)  # metrics not provably lmsync's here
     # assignment grades Moodle holds that this store cannot prove it wrote: left as they are (tester finding 1)
     assign_refused: list[PlannedRejection] = Field(default_factory=list)
+    # people whose assignment grade a teacher saved last: kept as the teacher left it (tester round 17, 6)
+    assign_teacher_kept: list[int] = Field(default_factory=list)
     # Moodle user id -> "Name (username)" of the people the plan's rejections and refusals name: views name
     # people, never a bare id (tester round 12, 5: "minutes for user 31 = 600")
     people: dict[int, str] = Field(default_factory=dict)
@@ -283,6 +285,7 @@ def assemble_plan(
             PlannedRejection(key=r.key, user_id=r.user_id, value=r.value, reason=r.reason)
             for r in (assign_plan.refused if assign_plan else [])
         ],
+        assign_teacher_kept=list(assign_plan.teacher_kept) if assign_plan else [],
         unchanged=grade_plan.unchanged,
         assign_unchanged=assign_plan.unchanged if assign_plan else 0,
         warnings=warnings + grade_plan.warnings,

@@ -12,9 +12,10 @@ from lmsync.domain.assign_grades import AssignGrade, plan_assignment_grades
 ENROLLED = frozenset({3, 4, 5, 9})
 
 
-def plan(desired, observed, *, written=None, legacy=(), sent_comments=None):
+def plan(desired, observed, *, written=None, legacy=(), sent_comments=None, graded_by_others=()):
     return plan_assignment_grades(
-        desired, observed, sent_comments or {}, ENROLLED, grademax=100, written=written, legacy=legacy
+        desired, observed, sent_comments or {}, ENROLLED, grademax=100, written=written, legacy=legacy,
+        graded_by_others=graded_by_others,
     )
 
 
@@ -39,8 +40,8 @@ def test_tester_finding_1_a_grade_nobody_in_this_store_wrote_is_refused_and_left
     assert result.requests == []
     assert [(r.key, r.user_id, r.value) for r in result.refused] == [("assignment", 3, 0.0), ("assignment", 4, 0.0)]
     reason = result.refused[0].reason
-    assert reason.startswith("Moodle holds 7.5, which this store did not write")
-    assert "a teacher's grade, or another lmsync store's" in reason and "left as it is" in reason
+    assert reason.startswith("Moodle holds 7.5, saved by lmsync's web-service user but not written by this store")
+    assert "another lmsync store's" in reason and "left as it is" in reason
     assert "clear the grade in Moodle" in reason
     assert result.rejected == [] and result.unchanged == 0
 
@@ -60,7 +61,7 @@ def test_tester_finding_1_a_grade_changed_in_moodle_since_this_store_wrote_it_is
     assert written_users(result) == [4]
     (refused,) = result.refused
     assert refused.user_id == 3
-    assert refused.reason.startswith("Moodle holds 90, changed in Moodle since this store wrote 50")
+    assert refused.reason.startswith("Moodle holds 90, changed since this store wrote 50 by lmsync's web-service user")
     assert "clear the grade in Moodle" in refused.reason
 
 
@@ -87,3 +88,13 @@ def test_tester_finding_1_unchanged_grades_need_no_proof_and_validation_still_co
         (4, "above the maximum 100"),
         (78, "not an active participant of the course"),
     ]
+
+
+def test_round_17_6_a_grade_a_teacher_saved_last_is_kept_not_refused():
+    """A teacher's grade (Moodle's grader is not the web-service user) is theirs: kept, not a refusal an
+    admin must clear (every run exited 2 for good, tester round 17, 6); a teacher's grade on someone
+    without one yet cannot be: nobody graded them, so they are written."""
+    result = plan([AssignGrade(3, 60.0), AssignGrade(4, 60.0), AssignGrade(5, 60.0)], {3: 90.0, 4: 50.0, 5: None},
+                  written={4: 50.0}, graded_by_others={3, 4, 5})
+    assert result.teacher_kept == [3, 4] and result.refused == []
+    assert written_users(result) == [5]
