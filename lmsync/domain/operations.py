@@ -111,6 +111,8 @@ class DeleteGroup(_Destructive):
     kind: Literal["delete_group"] = "delete_group"
     group: Key[str]
     reason: str = ""
+    name: str = ""  # the group's name as Moodle shows it: what a coordinator knows it by (tester round 17, 4)
+    discussions: int = 0  # forum discussions in the group, which lose it with the group
 
 
 DUPLICATE_REPAIR_REASON = (

@@ -344,7 +344,8 @@ def plan_sync(
                 reason = f"re-matched: their mentor {mentor_gone(observation, mentor)}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
-            ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle"))
+            ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle", name=group.name,
+                                   discussions=sum(1 for d in observation.discussions if d.groupid == group.id)))
         else:
             skipped.append(idnumber)
 

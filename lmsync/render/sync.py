@@ -6,6 +6,8 @@ else as ``user #<id>``.
 
 from __future__ import annotations
 
+import re
+
 from lmsync.domain.plan import Plan
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
@@ -64,22 +66,36 @@ def plan_view(plan: Plan, *, people: People | None = None) -> Document:
     ])
 
 
+_MENTOR = re.compile(r":mentor:(\d+)$")
+
+
+def _circle(idnumber: str, people: People | None) -> str:
+    """A circle as a coordinator knows it, its mentor's: ``Olivia Takahashi (m0003)'s circle``; the
+    idnumber without ``people`` (tester round 17, 8: "to lmsync:mentoring-2026:mentor:74" named nobody)."""
+    found = _MENTOR.search(idnumber)
+    if people is None or found is None:
+        return idnumber
+    return f"{people.label(int(found.group(1)))}'s circle"
+
+
 def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
         return f"{op.name!r} [{op.idnumber}]"  # type: ignore[attr-defined]
     if kind == "assign_grouping":
-        return f"{op.group} -> {op.grouping}"  # type: ignore[attr-defined]
+        return f"{_circle(op.group, people)} -> lmsync's grouping [{op.grouping}]"  # type: ignore[attr-defined]
     if kind in ("add_member", "remove_member"):
         reason = getattr(op, "reason", "")
         who = people.label(op.user_id) if people is not None else f"user #{op.user_id}"  # type: ignore[attr-defined]
-        return f"{who} {'to' if kind == 'add_member' else 'from'} {op.group}" + (  # type: ignore[attr-defined]
-            f" ({reason})" if reason else ""
-        )
+        circle = _circle(op.group, people)  # type: ignore[attr-defined]
+        return f"{who} {'to' if kind == 'add_member' else 'from'} {circle}" + (f" ({reason})" if reason else "")
     if kind == "post_welcome":
-        return f"{op.subject!r} in {op.group}"  # type: ignore[attr-defined]
+        return f"{op.subject!r} in {_circle(op.group, people)}"  # type: ignore[attr-defined]
     if kind == "delete_group":
-        return f"{op.group} ({op.reason})"  # type: ignore[attr-defined]
+        name = f"{op.name!r} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
+        lost = getattr(op, "discussions", 0)
+        return f"{name}[{op.group}] ({op.reason})" + (  # type: ignore[attr-defined]
+            f"; {lost} forum discussion(s) in it stay in the forum without their group: check them first" if lost else "")
     if kind == "unassign_grouping":
         return f"{op.group} from {op.grouping} ({op.reason})"  # type: ignore[attr-defined]
     if kind == "delete_duplicate_group":

@@ -368,8 +368,8 @@ def test_issue_11_meetings_add_and_list_name_people_any_way(programme):
 def test_issue_11_plan_shows_people_by_name(home):
     result = run("plan")
     assert result.exit_code == 0
-    added = [line for line in result.stdout.splitlines() if " to lmsync:" in line]
-    assert added and all(re.match(r"\s+\+ .+ \([^)]+\) to lmsync:", line) for line in added)
+    added = [line for line in result.stdout.splitlines() if line.endswith("'s circle") and "Welcome" not in line]
+    assert added and all(re.match(r"\s+\+ .+ \([^)]+\) to .+ \([^)]+\)'s circle", line) for line in added)
     assert not any("user " in line for line in added)
 
 
@@ -394,7 +394,7 @@ def test_issue_11_people_template_reads_back(home):
 def test_issue_11_sync_output_shows_people_by_name(home):
     result = run("sync")
     assert result.exit_code == 0, result.output
-    added = [line for line in result.stdout.splitlines() if " to lmsync:" in line]
+    added = [line for line in result.stdout.splitlines() if line.endswith("'s circle") and "Welcome" not in line]
     assert added and not any("user " in line for line in added)
 
 

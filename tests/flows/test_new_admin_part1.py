@@ -341,7 +341,7 @@ def test_point_9_the_demo_plan_names_people(env: Any, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(main, ["--log-level", "warning", "demo"])
     assert result.exit_code == 0, result.output
     assert "user #" not in result.stdout
-    assert re.search(r"\+ \w[^\n]* \(s\d{4}\) to lmsync:", result.stdout), "add member names the person"
+    assert re.search(r"\+ \w[^\n]* \(s\d{4}\) to \w[^\n]* \(\w+\)'s circle", result.stdout), "add member names the person"
     # the term's queue lives in its own store: the demo says how to see it (tester round 3, 13)
     found = re.search(r"see them: LMSYNC_STORE_PATH=(\S+) lmsync queue list", result.stdout)
     assert found, result.stdout

@@ -154,10 +154,11 @@ def synced_with_a_pair_marked_not_a_good_fit(env: Any, source: str) -> tuple[Any
 
 
 def test_point_7_plan_and_sync_apply_stored_not_a_good_fit_pairs_as_forbids(env: Any) -> None:
-    config, site, group, _mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "survey")
+    config, site, group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "survey")
     planned = run_cli(env, "plan")
     assert planned.exit_code == 0, planned.output
-    assert f"({site.users[mentee].username}) from {group.idnumber}" in planned.output
+    assert f"({site.users[mentee].username}) from " in planned.output
+    assert f"({site.users[mentor].username})'s circle" in planned.output
     assert run_cli(env, "sync").exit_code == 0
     after = Site.load(config.emulator_state_path())
     assert mentee not in after.groups[group.id].members

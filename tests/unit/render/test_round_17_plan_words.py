@@ -1,0 +1,24 @@
+"""Tester round 17, 4 and 8: plans named circles by idnumber ("to lmsync:p:mentor:74") and deletions
+hid the group's name and the forum discussions in it."""
+
+from lmsync.domain.operations import AddMember, DeleteGroup, Plan
+from lmsync.render.sync import plan_text
+
+
+class People:
+    def label(self, user_id: int) -> str:
+        return {74: "Olivia Takahashi (m0003)", 12: "Amira Mensah (s0029)"}.get(user_id, f"user #{user_id}")
+
+
+def test_round_17_8_a_member_joins_their_mentors_circle_by_name():
+    plan = Plan(programme="p", course_id=2, fingerprint="f", operations=[AddMember(group="lmsync:p:mentor:74", user_id=12)])
+    assert "+ Amira Mensah (s0029) to Olivia Takahashi (m0003)'s circle" in plan_text(plan, people=People())
+    assert "+ user #12 to lmsync:p:mentor:74" in plan_text(plan)  # without people: ids, never a guess
+
+
+def test_round_17_4_a_deletion_names_the_group_and_the_discussions_in_it():
+    op = DeleteGroup(group="lmsync:p:mentor:9999", reason="no longer a mentor circle", name="Circle from 2025 restore",
+                     discussions=2)
+    text = plan_text(Plan(programme="p", course_id=2, fingerprint="f", operations=[op]), people=People())
+    assert "! 'Circle from 2025 restore' [lmsync:p:mentor:9999] (no longer a mentor circle); 2 forum discussion(s)" in text
+    assert "check them first" in text
