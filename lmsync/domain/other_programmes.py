@@ -67,8 +67,9 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
         f"Refusing this plan: the course holds circles lmsync made for another programme, and this plan "
         f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
         f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.",
-        hint=(
-            f"if the programme was renamed, set [programme] name back to {names}; to run two programmes in one "
-            f"course on purpose, set [sync] {SETTING} = true"
+        hint=(  # the rename advice last and qualified: followed for a live programme it takes over its circles
+            f"to run two programmes in one course on purpose, set [sync] {SETTING} = true in this programme's "
+            f"configuration too (each programme's own file says it); only if this programme was renamed and "
+            f"{names} runs no more, set [programme] name back to {names}"
         ),
     )

@@ -49,8 +49,9 @@ def test_finding_4_people_of_another_programmes_circles_are_refused_with_its_nam
     assert "3 of the 5 people in the 2 circles of programme 'old' (members of 1 of them)" in text
     assert "into circles of programme 'new' as well" in text
     assert hint == (
-        "if the programme was renamed, set [programme] name back to 'old'; to run two programmes in one course "
-        "on purpose, set [sync] allow_other_programmes = true"
+        "to run two programmes in one course on purpose, set [sync] allow_other_programmes = true in this "
+        "programme's configuration too (each programme's own file says it); only if this programme was renamed "
+        "and 'old' runs no more, set [programme] name back to 'old'"
     )
 
 
