@@ -418,7 +418,10 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     for (code, field_name), messages in sorted(by_kind.items()):
         shown = "; ".join(messages[:10]) + (f"; ... and {len(messages) - 10} more" if len(messages) > 10 else "")
         name = f"people: {code}" + (f" ({field_name})" if field_name else "")
-        report.add(name, "warn", f"{len(messages)}: {shown}", fixes.get(code))
+        fix = fixes.get(code)
+        if code == "value_unreadable" and field_name != (config.matching.attributes.capacity or ""):
+            fix = "ask the person (or an admin) to type one whole number, e.g. 3"  # not a capacity (tester round 17, 10)
+        report.add(name, "warn", f"{len(messages)}: {shown}", fix)
 
 
 def _php_output(api: MoodleApi, report: DoctorReport) -> None:
