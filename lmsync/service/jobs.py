@@ -114,6 +114,10 @@ class StopFlag:
 
         signal.signal(signal.SIGTERM, _handler)
         signal.signal(signal.SIGINT, _handler)
+        from lmsync.startup_signals import pending
+
+        if pending:  # asked for while lmsync was still importing (tester round 17, 7)
+            _handler(pending[0], None)
         return flag
 
 
