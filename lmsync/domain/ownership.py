@@ -4,7 +4,7 @@ the marker of its welcome posts (trap 40)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from lmsync.domain.sync_state import ObservedGroup
 
@@ -35,14 +35,18 @@ def circle_programme(idnumber: str | None) -> str | None:
     return found["programme"] if found else None
 
 
-def circle_pairs(programme: str, groups: Iterable[ObservedGroup]) -> list[tuple[int, int]]:
-    """(mentor, mentee) Moodle ids for every member of every lmsync circle other than its mentor, sorted."""
+def circle_pairs(
+    programme: str, groups: Iterable[ObservedGroup], outsiders: Collection[int] = frozenset()
+) -> list[tuple[int, int]]:
+    """(mentor, mentee) Moodle ids for every member of every lmsync circle other than its mentor, sorted;
+    ``outsiders`` (``Observation.outsiders``: no mentor or mentee role, a teacher added by hand) are in no
+    pair: never graded, judged or nudged as mentees (tester round 18, 2)."""
     pairs: set[tuple[int, int]] = set()
     for group in groups:
         mentor = mentor_of_idnumber(programme, group.idnumber)
         if mentor is None:
             continue
-        pairs.update((mentor, member) for member in group.members if member != mentor)
+        pairs.update((mentor, member) for member in group.members if member != mentor and member not in outsiders)
     return sorted(pairs)
 
 

@@ -277,6 +277,7 @@ def plan_sync(
     names = _unique_names(circles, settings, observation, owned, base_names)
     desired_members: dict[str, set[int]] = {}
     kept_outsiders = 0  # members lmsync did not place who hold no programme role (tester round 17, 3)
+    mentor_ids = {c.mentor_id for c in circles}
     by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids)  # FIX-C
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
@@ -305,6 +306,8 @@ def plan_sync(
                 kept_outsiders += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
+            if reason == "re-matched" and user in mentor_ids and (idnumber, user) not in memory.placed:  # round 18, 5
+                reason = "a mentor of their own circle, never matched into this one (added by hand)"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         wants_welcome = (
             settings.post_welcome and observation.forum_id is not None and members - {circle.mentor_id}

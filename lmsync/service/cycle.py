@@ -188,7 +188,7 @@ def _feedback(run: _Run) -> StepResult:
         s,
         course_id=obs.course_id,
         roster=snapshot.roster,
-        pairs=circle_pairs(s.programme, obs.groups),
+        pairs=circle_pairs(s.programme, obs.groups, obs.outsiders),
         today=run.day,
         warnings=warnings,
         failures=failures,

@@ -308,7 +308,7 @@ def run_demo_term(
     )
     with session(term, site=site) as (conn, store):
         snapshot = observe(conn.api, term)
-        pairs = circle_pairs(term.programme.name, snapshot.observation.groups)
+        pairs = circle_pairs(term.programme.name, snapshot.observation.groups, snapshot.observation.outsiders)
         # the term's store paired the circles on its first day, as a sync then would have: a store that
         # never paired them writes no grade (grades_hold, tester round 14, 1)
         PairingHistory(store, term.programme.name).record(

@@ -350,7 +350,7 @@ def make_grades_plan(
     today = as_of or programme_today(config)
     snapshot = observe(api, config)
     obs = snapshot.observation
-    pairs = circle_pairs(s.programme, obs.groups)
+    pairs = circle_pairs(s.programme, obs.groups, obs.outsiders)
     warnings: list[str] = []
     if not pairs:
         warnings.append("no mentoring circles in Moodle yet: run `lmsync sync` first")

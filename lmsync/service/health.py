@@ -149,7 +149,7 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
         if mentor is None:
             continue
         for member in group.members:
-            if member == mentor:
+            if member == mentor or member in snapshot.observation.outsiders:  # a teacher added by hand (round 18, 2)
                 continue
             if mentor in snapshot.roster and member in snapshot.roster:
                 pairs.add((mentor, member))

@@ -199,7 +199,8 @@ PairsLoader = Callable[[Config], Iterable[Pair]]
 def moodle_pairs(config: Config) -> list[Pair]:
     """(mentor, mentee) of every lmsync circle in Moodle now (or the emulator)."""
     with open_moodle(config) as moodle:
-        return circle_pairs(config.programme.name, observe(moodle.api, config).observation.groups)
+        observation = observe(moodle.api, config).observation
+        return circle_pairs(config.programme.name, observation.groups, observation.outsiders)
 
 
 def stored_pairs(store: Store, programme: str) -> set[Pair]:

@@ -356,6 +356,7 @@ def observe(
         grouping_name=seen.grouping_name if seen.grouping_id is not None else None,
         grouping_description=seen.grouping_description,
         other_grouping_names=seen.other_grouping_names,
+        outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & programme_roles(config)),
     )
     log.info(
         "observe.done",
@@ -374,6 +375,11 @@ def observe(
         grouping_description=seen.grouping_description,
         forum_discussions=found.rows,
     )
+
+
+def programme_roles(config: Config) -> frozenset[str]:
+    """The course roles that make someone a mentor or a mentee of the programme (shortnames)."""
+    return frozenset({*config.programme.mentor_roles, *config.programme.mentee_roles})
 
 
 def find_forum(api: MoodleApi, course_id: int, name: str) -> Forum | None:

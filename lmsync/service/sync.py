@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -164,9 +164,6 @@ def make_plan(
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, config.programme.name))
     settings = plan_settings(config, allow_delete=allow_delete)
-    roles = {*config.programme.mentor_roles, *config.programme.mentee_roles}
-    outsiders = frozenset(uid for uid, user in snapshot.roster.items() if not user.roles & roles)
-    snapshot = replace(snapshot, observation=replace(snapshot.observation, outsiders=outsiders))
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory)  # the mass-removal guard first
         guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from lmsync.config import load_config
-from lmsync.domain.plan import grouping_idnumber, mentor_of_idnumber
+from lmsync.domain.plan import circle_pairs, grouping_idnumber, mentor_of_idnumber
 from lmsync.errors import ConfigError
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Discussion, Group, Grouping
@@ -482,3 +482,26 @@ def test_round_17_3_a_teacher_added_to_a_circle_by_hand_is_left_there_not_remove
     assert any("1 member(s) of lmsync's circles hold no mentor or mentee role" in w for w in plan.warnings)
     again, stats = sync(config, site, store)
     assert again.converged and writes(stats) == 0 and ta in circle.members
+    # and never a mentee: not judged, nudged or graded as one (tester round 18, 2)
+    from lmsync.service import health
+    from lmsync.service.observe import observe
+
+    with open_moodle(config, site=site) as conn:
+        snapshot = observe(conn.api, config)
+    pairs, _skipped = health.circle_pairs(PROGRAMME, snapshot)
+    assert pairs and all(ta not in pair for pair in pairs)
+    assert all(ta not in pair for pair in circle_pairs(PROGRAMME, snapshot.observation.groups,
+                                                        snapshot.observation.outsiders))
+
+
+def test_round_18_5_a_mentor_added_by_hand_to_a_colleagues_circle_is_removed_saying_so(config):
+    site = lived_in_site()
+    store = Store.memory()
+    assert sync(config, site, store)[0].converged
+    circles = sorted((g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber)), key=lambda g: g.id)
+    colleague = mentor_of_idnumber(PROGRAMME, circles[1].idnumber)
+    circles[0].members.add(colleague)
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    (removal,) = [op for op in plan.by_kind("remove_member") if op.user_id == colleague]
+    assert removal.reason == "a mentor of their own circle, never matched into this one (added by hand)"
