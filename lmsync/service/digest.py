@@ -67,10 +67,17 @@ class DigestReport:
         return None
 
 
-def new_attention_pairs(store: Store, programme: str, assessment: Assessment) -> list[PairHealth]:
-    """Pairs at risk or fading today that were neither in the latest earlier snapshot."""
+def new_attention_pairs(
+    store: Store, programme: str, assessment: Assessment, told_on: date | None = None
+) -> list[PairHealth]:
+    """Pairs at risk or fading today that were neither when the coordinator was last told: in the latest
+    snapshot on or before ``told_on`` (the day of their last digest sent), all of them when never told.
+
+    Tester round 19, 1: compared with the day before, pairs first flagged on a day whose digest quiet
+    hours held were in no digest ever (the next day's compared with that day's snapshot, already flagged).
+    """
     snapshots = HealthSnapshots(store, programme)
-    before = snapshots.day_before(assessment.as_of)
+    before = snapshots.day_before(told_on + timedelta(days=1)) if told_on is not None else None
     earlier = (
         {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)} if before is not None else {}
     )
@@ -192,7 +199,7 @@ def run_digest(
     users = {u.username: u.id for u in api.get_users_by_field("username", list(names)) if u.username}
     report.unknown_coordinators = [n for n in names if n not in users]
     programme = config.programme.name
-    new_pairs = new_attention_pairs(store, programme, assessment)
+    new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     open_items = _open_items(config, store)
     people = people_of(config, assessment.roster)
     log_ = DigestLog(store, programme)
@@ -211,16 +218,23 @@ def run_digest(
             and me not in i.pair
             and i.status != RECOVERED  # ok again: not chased (tester finding 6); `queue list` shows it
         ]
+        told_on = last_sent.get(me)
+        if told_on not in new_since:
+            new_since[told_on] = new_attention_pairs(store, programme, assessment, told_on)
         fresh = (
-            [p for p in new_pairs if me not in (p.mentor_id, p.mentee_id)]
+            [p for p in new_since[told_on] if me not in (p.mentor_id, p.mentee_id)]
             if username in config.health.coordinators
             else []
         )
-        since = last_sent.get(me, day - timedelta(days=1))
+        # queued since their last digest sent (a held one told them nothing: tester round 19, 1); a pair that
+        # recovered is news only from yesterday on, never from before they were first told
+        since = told_on or date.min
+        recovered_since = told_on or day - timedelta(days=1)
         queued = [
             i
             for i in open_items
-            if i.owner == username and since < i.opened_on <= day and me not in i.pair and i not in mine
+            if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
+            and me not in i.pair and i not in mine
         ]
         digest = Digest(
             username,

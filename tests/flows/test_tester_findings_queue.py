@@ -130,3 +130,33 @@ def test_round_3_finding_7_an_item_without_an_owner_says_so_in_the_list() -> Non
     assert item.owner is None
     (row,) = queue_view([item], People()).rows
     assert "no owner ([health] coordinators)" in row["extra"]
+
+
+def _digest_on(store: Store, day: date, told: tuple[date, ...], flagged_on: date) -> Any:
+    """Ann's digest on ``day``: she was sent one on each of ``told``; pair 66-5 was ok before ``flagged_on``
+    and fading from it (snapshots as ``lmsync health`` stores them, one a day)."""
+    from lmsync.store.messages import DigestLog
+
+    snapshots = HealthSnapshots(store, "p")
+    for offset in range((day - OLD).days):
+        on = OLD + timedelta(days=offset)
+        snapshots.replace_day(on, [_health(5, "fading" if on >= flagged_on else "ok", on)])
+    log_ = DigestLog(store, "p")
+    for on in told:
+        log_.finish(log_.intent(store, recipient_id=900, day=on, items=1), "sent", msgid=1)
+    config = Config.model_validate({"programme": {"name": "p"}, "health": {"coordinators": ["ann"]}})
+    api = SimpleNamespace(get_users_by_field=lambda field, values: [SimpleNamespace(id=900, username="ann")])
+    view = SimpleNamespace(health=_health(5, "fading", day))
+    return run_digest(api, config, store, Assessment(day, [view], {}), dry_run=True)  # type: ignore[arg-type]
+
+
+def test_round_19_1_pairs_flagged_on_a_day_whose_digest_quiet_hours_held_reach_the_next_digest() -> None:
+    """The digest was held on the evening the pair first faded; the next morning's compared with that
+    evening's snapshot, so the pair was in no digest ever. Now: new since the coordinator was last told."""
+    flagged = OLD + timedelta(days=5)
+    held_then_next = _digest_on(Store.memory(), flagged + timedelta(days=1), (flagged - timedelta(days=1),), flagged)
+    assert [p.mentee_id for p in held_then_next.digests[0].new_pairs] == [5]
+    told_that_day = _digest_on(Store.memory(), flagged + timedelta(days=1), (flagged,), flagged)
+    assert told_that_day.digests == [] or told_that_day.digests[0].new_pairs == []  # told already: not again
+    never_told = _digest_on(Store.memory(), flagged + timedelta(days=3), (), flagged)
+    assert [p.mentee_id for p in never_told.digests[0].new_pairs] == [5]
