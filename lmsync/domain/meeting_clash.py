@@ -72,6 +72,22 @@ def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: 
     )
 
 
+def _replaces_the_words(new: Meeting, held: Meeting) -> bool:
+    """``new`` gives a rating or notes other than ``held``'s (a blank cell is no word: ``None``)."""
+    return new.rating not in (None, held.rating) or new.notes not in (None, held.notes)
+
+
+def sideless_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
+    """Why a row without a side is refused where it would replace a rating or notes that one side
+    gave: the stored side would be kept with words that side never gave (tester round 18, 1)."""
+    where = f" ({origin})" if origin and origin not in SOURCE_NAMES else ""
+    return (
+        f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds the {held.rated_by}'s rating "
+        f"and notes{where}; this row gives others without saying whose: add a rated_by or logged_by column, "
+        "or leave rating and notes out of it"
+    )
+
+
 Key = tuple[date, int, int]
 
 
@@ -92,6 +108,11 @@ def against_held(
         ), None)
         if other_side is not None:  # tester round 16, 1: one side's log silently replaced the other's
             problems.append((line, "rated_by", side_message(other_side[0], new, mentor, mentee, other_side[1])))
+            continue
+        sided = next(((m, o) for m, o in records if m.source == new.source and m.rated_by is not None
+                      and new.rated_by is None and _replaces_the_words(new, m)), None)
+        if sided is not None:  # round 18, 1: a side-less rating was kept as the stored side's
+            problems.append((line, "rating", sideless_message(sided[0], mentor, mentee, sided[1])))
             continue
         others = [(m, o) for m, o in records if m.source != new.source]
         clash = next(((m, o) for m, o in others if not agrees_with(new, m)), None)

@@ -126,3 +126,20 @@ def test_round_16_5_a_moodle_id_where_the_person_key_belongs_is_named_as_one(tmp
     message = str(error.value)
     assert "meetings.csv:2: mentor: '66' is a Moodle user id, but [meetings] person_key = \"username\"" in message
     assert "meetings.csv:3: mentee: 's9999' matches nobody in the course" in message
+
+
+def test_round_18_1_a_file_without_a_side_cannot_replace_a_sides_rating(tmp_path, store, resolve):
+    """The mentee's 2 became a 5 they never gave, still credited to them, from a file with a rating column
+    and no side: now a row problem; the same file giving no rating (or the same one) still updates minutes."""
+    sided = "date,mentor,mentee,minutes,attended,rating,notes,logged_by\n2026-10-12,m0001,s0001,25,yes,2,Rushed,s0001\n"
+    import_meetings_file(store, "p", write(tmp_path, sided, "mentee.csv"), resolve, rules=RULES)
+    sideless = "date,mentor,mentee,minutes,attended,rating\n2026-10-12,m0001,s0001,60,yes,5\n"
+    with pytest.raises(InputError) as error:
+        import_meetings_file(store, "p", write(tmp_path, sideless, "mine.csv"), resolve, rules=RULES)
+    assert "mine.csv:2: rating:" in str(error.value) and "holds the mentee's rating and notes" in str(error.value)
+    [m] = MeetingRepository(store, "p").meetings()
+    assert (m.minutes, m.rating, m.notes, m.rated_by) == (25, 2, "Rushed", "mentee")
+    same = "date,mentor,mentee,minutes,attended,rating\n2026-10-12,m0001,s0001,30,yes,2\n"
+    assert import_meetings_file(store, "p", write(tmp_path, same, "same.csv"), resolve, rules=RULES).counts.updated == 1
+    [m] = MeetingRepository(store, "p").meetings()
+    assert (m.minutes, m.rating, m.rated_by) == (30, 2, "mentee")

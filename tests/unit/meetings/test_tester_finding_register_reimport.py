@@ -84,8 +84,8 @@ def test_a_register_removes_nothing_and_leaves_other_sources_alone(config, store
         # present and empty: the side is not known any more; rating and notes absent: kept
         ("rated_by", "", (2, "Mentor kept cancelling", None)),
         ("logged_by", "", (2, "Mentor kept cancelling", None)),
-        # a value replaces the stored one, as before
-        ("rating,notes", "3,Better now", (3, "Better now", "mentee")),
+        # a value replaces the stored one when the file says whose it is (without: refused, tester round 18, 1)
+        ("rating,notes,rated_by", "3,Better now,mentee", (3, "Better now", "mentee")),
     ],
 )
 def test_a_present_but_empty_column_still_clears_the_field(config, store, tmp_path, header, cells, expected):
