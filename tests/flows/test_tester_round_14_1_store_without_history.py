@@ -57,6 +57,7 @@ def test_round_14_1_a_store_that_never_paired_the_circles_writes_no_grade_until_
 
     took = runner.invoke(main, [*cfg, "grades", "push", "--store-takes-over"])
     assert took.exit_code == 0, took.output
+    assert "HELD" not in took.output  # the plan shown is the one written (tester round 18, 7)
     assignment_grades, item_grades = written(Site.load(config.emulator_state_path()))
     assert assignment_grades == 60 and item_grades > 0
 
