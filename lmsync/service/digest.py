@@ -123,7 +123,10 @@ def digest_text(
             when = f"{late} day(s) overdue" if late else "due today"
             extra = f", escalated from {i.owner}" if i.escalated_to == username and i.owner != username else ""
             due = i.due_on.isoformat() if i.due_on else "?"
-            lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: due {due}, {when}{extra}")
+            # the pair's latest status and reasons, as the README says: a coordinator acts on them (tester round 19, 2)
+            why = "; ".join(text for _, text in i.reasons) or "no reason recorded"
+            lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
+                         f"due {due}, {when}{extra}")
     if items or new_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "

@@ -68,6 +68,8 @@ def test_finding_6_the_digest_does_not_chase_a_recovered_pair_as_overdue() -> No
     (digest,) = report.digests
     assert [i.pair for i in digest.items] == [(66, 4)]
     assert "user #3 " not in digest.text and "user #4 " in digest.text
+    # the due item with its status and reasons, which a coordinator acts on (tester round 19, 2)
+    assert "- fading: user #66 (not in the course) / user #4 (not in the course): no meeting for 81 days; due " in digest.text
 
 
 def test_finding_7_an_acknowledged_item_still_takes_an_outcome() -> None:
