@@ -70,7 +70,8 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     """Counts are messages (one per person, all of their pairs in it), as ``lmsync run`` counts them,
     then the pairs at risk or fading (the first-run guard's figure) and where each went (tester round 8, 9)."""
     people = people or People()
-    head = "Would send" if report.dry_run else "Nudges"
+    # a held run's head says so, not "Nudges on ...: 6 message(s)", read as sent (tester round 19, 4)
+    head = ("Would hold" if report.held else "Would send") if report.dry_run else ("Held" if report.held else "Nudges")
     # messages are one per person; pairs are counted once, whichever of their people is told (round 3, 16)
     messages = len(report.messages)
     lines = [f"{head} on {report.as_of.isoformat()}: {messages} message(s) to {messages} people about {report.pairs} pair(s)"]

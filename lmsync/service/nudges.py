@@ -150,8 +150,13 @@ def run_nudges(
     allow_mass_nudge: bool = False,
 ) -> NudgeReport:
     """Observe Moodle, assess every pair at ``as_of`` (default: the programme's today), then
-    :func:`send_nudges` for that assessment."""
-    assessment = observe_and_assess(api, config, store, as_of=as_of or today(config))
+    :func:`send_nudges` for that assessment. Another ``as_of`` is judged at this time of day on that
+    day, exam blocks and quiet hours included (tester round 19, 4: a preview for an exam day held nothing)."""
+    day = as_of or today(config)
+    if now is None and day != today(config):
+        local = programme_now(config)
+        now = datetime.combine(day, local.timetz())
+    assessment = observe_and_assess(api, config, store, as_of=day)
     return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now, allow_mass_nudge=allow_mass_nudge)
 
 

@@ -398,3 +398,20 @@ def test_tester_round_5_11_every_log_line_of_a_run_carries_its_run_id(cli_home):
     events = {line["event"] for line in lines}
     assert {"observe.done", "matched", "cycle.step", "cycle.done"} <= events, events
     assert {line.get("run_id") for line in lines} == {run_id}, [e["event"] for e in lines if e.get("run_id") != run_id]
+
+
+def test_round_19_4_a_preview_for_a_later_day_sees_that_days_exam_block(tmp_path, site_and_coordinators):
+    """``nudge --dry-run --as-of`` an exam day printed "Would send ... 6 message(s)": the block was read
+    for today. A day other than today is judged at this time of day on that day."""
+    from lmsync.service.nudges import nudge_job
+
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site, '[nudges]\nexam_pattern = "(?i)^winter exams"\n')
+    later = AS_OF  # seventy days from today, when some pairs fade
+    start = datetime.combine(later - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    site.events.append({
+        "id": 902, "name": "Winter Exams", "eventtype": "course", "courseid": 2, "groupid": 0, "userid": 2,
+        "timestart": int(start.timestamp()), "timeduration": 5 * 86400, "visible": 1, "description": "", "format": 1,
+    })
+    preview = nudge_job(config, as_of=later, dry_run=True, site=site)
+    assert preview.messages and preview.held is not None and "Winter Exams" in preview.held

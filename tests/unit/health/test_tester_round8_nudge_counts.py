@@ -35,7 +35,7 @@ def test_tester_round_8_9_the_dry_run_the_held_text_and_the_log_give_figures_tha
     text = nudge_text(report)
 
     assert report.first_run and report.held is not None
-    assert "Would send on 2026-12-16: 6 message(s) to 6 people about 4 pair(s)" in text
+    assert "Would hold on 2026-12-16: 6 message(s) to 6 people about 4 pair(s)" in text  # held: round 19, 4
     assert "  5 pair(s) at risk or fading: 4 in these messages, 1 closed as ended by a coordinator (never nudged)" in text
     flagged_in_hold = re.search(r"finds (\d+) of 5 pair\(s\) at risk or fading", report.held)
     assert flagged_in_hold is not None and flagged_in_hold.group(1) == "5"  # the guard's figure is the flagged pairs
