@@ -9,10 +9,11 @@ from datetime import date
 
 from lmsync.config import Config
 from lmsync.domain.health import parse_pair_id
-from lmsync.errors import InputError
+from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
+from lmsync.service.programme_settings import settings
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
@@ -26,6 +27,20 @@ log = get_logger(__name__)
 # --- "not a good fit": forbidden in the matching input, re-matched by the next sync ------------------
 
 _YES = {"1", "yes", "y", "true", "ja", "oui", "si"}
+
+
+def _check_item(config: Config, instrument: str, item: str) -> None:
+    """``[health] not_a_good_fit_item`` names a configured instrument's item (a bare item: any one's):
+    a typo matched no answer and no pair was ever re-matched, without a word (tester round 19)."""
+    instruments = settings(config).instruments
+    if instrument and instrument not in instruments:
+        raise ConfigError(f"health.not_a_good_fit_item: no instrument {instrument!r}",
+                          hint=f"name one of {', '.join(sorted(instruments))} as INSTRUMENT.ITEM, or a bare ITEM")
+    holders = [instruments[instrument]] if instrument else list(instruments.values())
+    if not any(item in i.items for i in holders):
+        where = f"instrument {instrument!r}" if instrument else "any configured instrument"
+        raise ConfigError(f"health.not_a_good_fit_item: {where} has no item {item!r}",
+                          hint="give the item's name as [instruments.<name>] items lists it")
 
 
 def not_a_good_fit_answers(
@@ -42,6 +57,7 @@ def not_a_good_fit_answers(
     if not wanted:
         return []
     instrument, _, item = wanted.rpartition(".")
+    _check_item(config, instrument, item)
     pair_list = sorted(set(pairs))
     mentees_of: dict[int, list[int]] = defaultdict(list)
     mentor_of: dict[int, list[int]] = defaultdict(list)

@@ -76,7 +76,9 @@ def setup(tmp_path, site, extra: str = ""):
     config = make_config(
         tmp_path,
         f'[health]\ncoordinators = {json.dumps(coordinators)}\nescalate_to = "{chief}"\n'
-        f'not_a_good_fit_item = "relationship_satisfaction_mentee.good_fit"\n{extra}',
+        f'not_a_good_fit_item = "fit_checkin.good_fit"\n{extra}\n'
+        # the programme's own check-in form holds the item (a name no instrument has is a config error)
+        '[instruments.fit_checkin]\nitems = ["good_fit"]\nscale_min = 0\nscale_max = 1\nside = "mentee"\n',
     )
     first = cycle_job(config, site=site, now=datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
                       + timedelta(hours=12), as_of=TODAY)
@@ -274,7 +276,7 @@ def test_issue_13_a_survey_answer_not_a_good_fit_rematches_the_pair(tmp_path, si
     mentor, mentee = cases["healthy"][0]
     store = Store(config.store_path())
     SurveyRepository(store, PROGRAMME).save(
-        [(SurveyAnswer(mentee, "relationship_satisfaction_mentee", AS_OF, "good_fit", "yes", "csv"), "test")]
+        [(SurveyAnswer(mentee, "fit_checkin", AS_OF, "good_fit", "yes", "csv"), "test")]
     )
     store.close()
     first = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
