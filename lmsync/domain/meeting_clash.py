@@ -59,14 +59,18 @@ def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = 
     return f"{source} {held_by} a meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} ({what}); {fix}"
 
 
+def _from_file(origin: str | None) -> str:
+    """`` (file.csv:3)`` for a stored row's origin in a file; nothing for a bare source name."""
+    return f" ({origin})" if origin and origin not in SOURCE_NAMES else ""
+
+
 def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
     """Why a row logged by one side is refused where the same source holds the other side's log of
     that meeting: lmsync keeps one rating and one note per meeting and source, and replacing the
     other side's would lose it without a word (tester round 16, 1: a re-import flipped them back)."""
-    where = f" ({origin})" if origin and origin not in SOURCE_NAMES else ""
     return (
         f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} is stored as logged by the "
-        f"{held.rated_by}{where}; this row is the {new.rated_by}'s log of it, and lmsync keeps one side's "
+        f"{held.rated_by}{_from_file(origin)}; this row is the {new.rated_by}'s log of it, and lmsync keeps one side's "
         "rating and notes per meeting: leave this row out, or remove the stored one first with "
         "`lmsync meetings remove` to replace it"
     )
@@ -80,10 +84,9 @@ def _replaces_the_words(new: Meeting, held: Meeting) -> bool:
 def sideless_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
     """Why a row without a side is refused where it would replace a rating or notes that one side
     gave: the stored side would be kept with words that side never gave (tester round 18, 1)."""
-    where = f" ({origin})" if origin and origin not in SOURCE_NAMES else ""
     return (
         f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds the {held.rated_by}'s rating "
-        f"and notes{where}; this row gives others without saying whose: add a rated_by or logged_by column, "
+        f"and notes{_from_file(origin)}; this row gives others without saying whose: add a rated_by or logged_by column, "
         "or leave rating and notes out of it"
     )
 

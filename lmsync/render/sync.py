@@ -47,8 +47,8 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
             if len(ops) > detail:
                 lines.append(f"    ... and {len(ops) - detail} more")
     for idnumber in plan.skipped_deletes:  # by its mentor's name (tester round 18, 7)
-        lines.append(f"  kept (needs --allow-delete to delete): {_circle(idnumber, people)} [{idnumber}]"
-                     if people is not None else f"  kept (needs --allow-delete to delete): {idnumber}")
+        circle = _circle(idnumber, people)
+        lines.append(f"  kept (needs --allow-delete to delete): {circle}" + (f" [{idnumber}]" if circle != idnumber else ""))
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)

@@ -343,6 +343,7 @@ def observe(
         peers = peers_read.result() & frozenset(roster)
         seen = groups_read.result()
         found = forum_read.result() if forum_read is not None else _Forum()
+    roles = {*config.programme.mentor_roles, *config.programme.mentee_roles}  # a programme role: not an outsider
     observation = Observation(
         course_id=course_id,
         grouping_id=seen.grouping_id,
@@ -356,7 +357,7 @@ def observe(
         grouping_name=seen.grouping_name if seen.grouping_id is not None else None,
         grouping_description=seen.grouping_description,
         other_grouping_names=seen.other_grouping_names,
-        outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & programme_roles(config)),
+        outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
     )
     log.info(
         "observe.done",
@@ -375,11 +376,6 @@ def observe(
         grouping_description=seen.grouping_description,
         forum_discussions=found.rows,
     )
-
-
-def programme_roles(config: Config) -> frozenset[str]:
-    """The course roles that make someone a mentor or a mentee of the programme (shortnames)."""
-    return frozenset({*config.programme.mentor_roles, *config.programme.mentee_roles})
 
 
 def find_forum(api: MoodleApi, course_id: int, name: str) -> Forum | None:

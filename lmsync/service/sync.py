@@ -364,7 +364,7 @@ def _apply_checking_welcomes(
     report = applier.apply(_without(plan, later))
     if not later or not report.complete:
         return report  # the held welcomes wait for the next observation
-    first = next(op for op in plan.operations if isinstance(op, PostWelcome) and op not in later)
+    first = next(op for op in plan.operations if isinstance(op, PostWelcome))  # ``later`` holds the others
     posted = journal.created("discussion").get(first.group)
     assert observation.forum_id is not None  # a welcome was just posted there
     rows = api.get_forum_discussions(observation.forum_id, page=-1).discussions
@@ -372,11 +372,11 @@ def _apply_checking_welcomes(
     if public:
         refusal = public_welcome_refusal(public)
         raise PlanError(str(refusal), hint=refusal.hint)
-    more = applier.apply(_without(plan, [op for op in plan.operations if op not in later]))
+    more = applier.apply(plan.model_copy(update={"operations": later}))  # a lost answer raises NeedsReobserve
     report.written.update(more.written)
     report.failed.extend(more.failed)
     report.batches += more.batches
-    report.stopped, report.lost = more.stopped, more.lost
+    report.stopped = more.stopped
     return report
 
 
