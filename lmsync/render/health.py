@@ -97,9 +97,26 @@ def health_view(report: HealthReport, people: People) -> Document:
     if report.queued:
         queued = "; ".join(_queued_label(pair, people) for pair in report.queued)
         blocks.append(Note(f"Added to the coordinator queue: {queued} (see `lmsync queue list`)."))
+    if report.escalated:
+        escalated = "; ".join(people.pair(*i.pair) for i in report.escalated)
+        blocks.append(Note(f"Escalated (overdue): {escalated} (see `lmsync queue list`)."))
+    if report.unescalated:
+        blocks.append(Note(unescalated_note(report.unescalated, people)))
+    blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
+    blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
+                                        for i, why in report.unescalated]))
     if not report.recorded:
         blocks.append(Note("A view as of that date: nothing was stored or queued (plain `lmsync health` records today)."))
     return Document(blocks)
+
+
+def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | None = None) -> str:
+    """The overdue items ``[health] escalate_to`` cannot take, and why (tester round 19, 3)."""
+    def label(i: QueueItem) -> str:
+        return people.pair(*i.pair) if people is not None else f"{i.mentor_id}-{i.mentee_id}"
+    listed = "; ".join(f"{label(i)} (owner {i.owner or 'none'}; {why})" for i, why in items)
+    return (f"{len(items)} overdue queue item(s) could not be escalated and stay with their owner alone: {listed}. "
+            "Name someone outside these pairs in [health] escalate_to.")
 
 
 def _queued_label(pair_id: str, people: People) -> str:

@@ -268,6 +268,9 @@ def _health(run: _Run) -> StepResult:
     text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
+    if report.unescalated:  # tester round 19, 3
+        counts["unescalated"] = len(report.unescalated)
+        text += f", {len(report.unescalated)} overdue could not be escalated (`lmsync health` says why)"
     if report.not_a_good_fit:
         text += f", {len(report.not_a_good_fit)} not a good fit (re-matched by the next sync)"
     if report.assessment.unassigned_mentor_answers:  # tester round 4, 9

@@ -117,6 +117,7 @@ class HealthReport:
     snoozed: int = 0
     recorded: bool = True  # False: a what-if view (``--as-of``); nothing was stored or queued
     escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
+    unescalated: list[tuple[QueueItem, str]] = field(default_factory=list)  # overdue, escalate_to can't take: why
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
     reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
@@ -368,6 +369,9 @@ def run_health(
         report.escalated = queue.escalate(
             day, config.health.escalate_to, after_days=config.health.escalate_after_days
         )
+        report.unescalated = queue.unescalated(
+            day, config.health.escalate_to, after_days=config.health.escalate_after_days
+        )
     report.not_a_good_fit = mark_not_a_good_fit(config, store, sorted(current), as_of=day)
     log.info(
         "health.done",
@@ -377,6 +381,7 @@ def run_health(
         unassigned_mentor_answers=assessment.unassigned_mentor_answers,
         queued=len(report.queued),
         escalated=len(report.escalated),
+        unescalated=len(report.unescalated),
         reassigned=len(report.reassigned),
         recovered=report.recovered,
         not_a_good_fit=len(report.not_a_good_fit),

@@ -399,6 +399,20 @@ class CoordinatorQueue(ProgrammeRepository):
                 out.append(item)
         return [i for i in self.open_items() if i.id in {e.id for e in out}]
 
+    def unescalated(self, day: date, to: str, *, after_days: int) -> list[tuple[QueueItem, str]]:
+        """The open items more than ``after_days`` past due that ``escalate`` leaves with their owner
+        alone, each with why: ``to`` owns it, or ``to`` is one of its pair (a coordinator who also
+        mentors is never given their own pair). Tester round 19, 3: these went unreported."""
+        out = []
+        for item in self.open_items():
+            if item.escalated_to is not None or item.overdue_days(day) <= after_days:
+                continue
+            if to in self.parties(item.pair):
+                out.append((item, f"{to} is one of the pair"))
+            elif item.owner == to:
+                out.append((item, f"{to} already owns it"))
+        return out
+
     def ack(self, pair: tuple[int, int], *, on: date, note: str | None = None) -> QueueItem | None:
         """Close the pair's open item; ``None`` when it has none."""
         with self.store.transaction():

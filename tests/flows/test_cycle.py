@@ -253,6 +253,31 @@ def test_issue_13_an_overdue_item_escalates_to_the_second_coordinator(tmp_path, 
     assert all(i.escalated_to == cases["chief"] for i in health.queue_list(config))
 
 
+def test_tester_round_19_3_escalate_to_naming_a_pairs_mentor_is_said_not_silently_skipped(
+        tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    items = health.queue_list(config)
+    mentor = site.users[items[0].mentor_id].username
+    theirs = [i for i in items if i.mentor_id == items[0].mentor_id]
+    config = config.model_copy(update={"health": config.health.model_copy(update={"escalate_to": mentor})})
+    late = 14 + 8
+    result = cycle_job(config, site=site, now=at(late), as_of=AS_OF + timedelta(days=late))
+    step = result.step("health")
+    assert step.counts["escalated"] == len(items) - len(theirs)
+    assert step.counts["unescalated"] == len(theirs) and "could not be escalated" in step.summary
+    report = health.health_job(config, site=site, as_of=AS_OF + timedelta(days=late))
+    assert [(i.pair, why) for i, why in report.unescalated] == [(i.pair, f"{mentor} is one of the pair") for i in theirs]
+    assert all(i.escalated_to is None for i in health.queue_list(config) if i.mentor_id == items[0].mentor_id)
+    from lmsync.render.formats import render
+    from lmsync.render.health import health_view
+    from lmsync.service.directory import people_of
+
+    text = render(health_view(report, people_of(config, report.assessment.roster)), "text")
+    assert f"{len(theirs)} overdue queue item(s) could not be escalated" in text and "is one of the pair" in text
+
+
 def test_issue_13_not_a_good_fit_is_rematched_with_the_fewest_changes(tmp_path, site_and_coordinators):
     site = site_and_coordinators
     config, cases = setup(tmp_path, site)

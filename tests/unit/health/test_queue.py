@@ -101,6 +101,22 @@ def test_issue_13_an_overdue_item_escalates_once_to_the_second_coordinator(store
     assert met is not None and met.escalated_to is None
 
 
+def test_tester_round_19_3_an_overdue_item_escalate_to_cannot_take_is_reported_with_why(store):
+    q = CoordinatorQueue(store, "p", coordinators=["ann", "chief"], usernames={66: "mentor66", 3: "m3", 4: "m4"})
+    q.offer(DAY, fading(3))  # ann
+    q.offer(DAY, fading(4))  # chief
+    late = DAY + timedelta(days=14 + 8)
+    assert q.unescalated(late - timedelta(days=1), "chief", after_days=7) == []  # not late enough yet
+    (escalated,) = q.escalate(late, "chief", after_days=7)
+    assert escalated.pair == (66, 3)
+    assert [(i.pair, why) for i, why in q.unescalated(late, "chief", after_days=7)] == [
+        ((66, 4), "chief already owns it")]
+    # escalate_to is the pair's own mentor: never given the item, and said so
+    assert q.escalate(late, "mentor66", after_days=7) == []
+    assert [(i.pair, why) for i, why in q.unescalated(late, "mentor66", after_days=7)] == [
+        ((66, 4), "mentor66 is one of the pair")]
+
+
 def test_issue_13_an_item_from_before_the_revision_is_read_and_tracked(store):
     from lmsync.store.schema import coordinator_queue
 
