@@ -90,7 +90,9 @@ def sync_job(
             rounds=result.rounds,
             written=dict(result.written),
             requests=sum(conn.transport.stats.values()),
-            converged=result.converged,
+            # a dry run plans and writes nothing: "converged=False" read as a failed sync (stop 26's list)
+            **({"dry_run": True, "planned": len(result.first_plan.operations)} if dry_run
+               else {"converged": result.converged}),
         )
         return result
 

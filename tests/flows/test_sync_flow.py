@@ -305,3 +305,22 @@ def test_sigterm_sets_the_stop_flag_instead_of_killing_the_run():
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
+
+
+def test_a_dry_run_logs_what_it_planned_not_converged_false(config):
+    """A dry run writes nothing by design; its ``sync.done`` said ``converged=False``, which an admin
+    reading the log takes for a failed sync (stop 26's list)."""
+    from structlog.testing import capture_logs
+
+    from lmsync.log import configure
+    from lmsync.service.jobs import sync_job
+
+    configure("json", "info")
+    site = build_demo_site()
+    with capture_logs() as events:
+        result = sync_job(config, dry_run=True, site=site)
+        sync_job(config, site=site)
+    dry, real = [e for e in events if e["event"] == "sync.done"]
+    assert dry["dry_run"] is True and dry["planned"] == len(result.first_plan.operations) > 0
+    assert "converged" not in dry
+    assert real["converged"] is True and "dry_run" not in real
