@@ -170,7 +170,7 @@ class WelcomeConfig(Section):
     """The discussion posted in each new circle ({group_name}, {mentor_fullname})."""
 
     subject: str = Field(
-        "Welcome to your mentoring circle: {group_name}", description="subject of the welcome discussion"
+        "Welcome to {mentor_fullname}'s mentoring circle", description="subject of the welcome discussion"
     )
 
     @field_validator("subject")

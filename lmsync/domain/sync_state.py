@@ -140,7 +140,7 @@ class PlanSettings:
     grouping_name: str
     group_name_template: str = "Circle: {mentor_fullname}"
     group_description: str = "Mentoring circle of {mentor_fullname} (managed by lmsync)"
-    welcome_subject: str = "Welcome to your mentoring circle: {group_name}"
+    welcome_subject: str = "Welcome to {mentor_fullname}'s mentoring circle"
     welcome_message: str = "<p>Welcome!</p>"
     allow_delete: bool = False
     post_welcome: bool = True
