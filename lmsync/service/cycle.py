@@ -266,6 +266,9 @@ def _health(run: _Run) -> StepResult:
     }
     status = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
     text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
+    if report.ended:  # counted in the statuses, waiting for no one (tester round 19, 5)
+        counts["ended_by_coordinator"] = len(report.ended)
+        text += f"; {len(report.ended)} ended by a coordinator (not waiting)"
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
     if report.unescalated:  # tester round 19, 3
