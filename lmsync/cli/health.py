@@ -20,6 +20,7 @@ from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
 from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of
+from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 
@@ -105,7 +106,8 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
             f"  {o.state:<7} to {_recipient(n, people)} ({n.kind}): {detail}"
         )
     if report.not_attempted:
-        lines.append(f"  {len(report.not_attempted)} not attempted: stopped after an unknown outcome")
+        why = "stopped on request" if report.stopped else "stopped after an unknown outcome"
+        lines.append(f"  {len(report.not_attempted)} not attempted: {why}")
     return "\n".join(lines)
 
 
@@ -123,6 +125,7 @@ def nudge_command(
     A real send's --as-of may not be after today: the messages would go now but be dated
     later, and the real nudges until then would be skipped as sent inside the interval.
     """
+    stop = StopFlag.install()  # SIGTERM mid-send: the rest is not sent, and the report says so
     config = ctx.obj.config()
     if as_of is not None and not dry_run and as_of.date() > (today := programme_today(config)):
         raise InputError(
@@ -131,7 +134,7 @@ def nudge_command(
             hint="use --dry-run to see what a later day would send, or leave --as-of out",
         )
     report = nudge_service.nudge_job(
-        config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge
+        config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
     )
     click.echo(nudge_text(report, load_people(config) if report.planned else None))
     if report.first_run and not dry_run:
@@ -143,6 +146,11 @@ def nudge_command(
         raise PartialFailure(
             f"{len(report.failed)} nudge(s) refused by Moodle",
             hint="they are not retried inside [nudges] interval_days; check the people's messaging settings",
+        )
+    if report.stopped:
+        raise PartialFailure(
+            f"stopped on request: {len({n.recipient_id for n in report.not_attempted})} message(s) not sent",
+            hint="run `lmsync nudge` again: what was sent is recorded and not sent twice",
         )
     if report.unknown:
         raise PartialFailure(

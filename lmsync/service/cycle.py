@@ -285,9 +285,10 @@ def _health(run: _Run) -> StepResult:
 def _send_after_health(run: _Run, step: str, send: Callable[..., _Report]) -> _Report:
     """The head of the nudges and digest steps: ``send`` (``send_nudges`` or ``run_digest``) on the
     health step's assessment, honouring ``allow_mass_nudge``; its report kept as ``step``'s output."""
+    extra = {"should_stop": run.should_stop} if step == "nudges" else {}
     report = send(
         run.api, run.config, run.store, run.outputs["health"].assessment, now=run.now,
-        allow_mass_nudge=run.allow_mass_nudge,
+        allow_mass_nudge=run.allow_mass_nudge, **extra,
     )
     run.outputs[step] = report
     return report
@@ -326,6 +327,8 @@ def _nudges(run: _Run) -> StepResult:
     text = f"{counts['sent']} message(s) sent about {len({n.pair_id for g in report.messages for n in g})} pair(s)"
     if report.capped:
         text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
+    if report.stopped:  # SIGTERM between messages: the rest go on the next run
+        return StepResult("nudges", "partial", EXIT_OK, text + "; stopped on request", counts)
     if report.failed or report.unknown or report.not_attempted:
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + f"; {counts['failed']} refused", counts)
     return StepResult("nudges", "ok", EXIT_OK, text, counts)

@@ -10,7 +10,7 @@ answer: counted as sent, and the run stops).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -132,12 +132,14 @@ class NudgeSender:
     """Sends planned nudges through the executor: record, send, finish (one request each)."""
 
     def __init__(
-        self, api: MoodleApi, store: Store, programme: str, *, day: date, run_id: str, max_parallel: int = 1
+        self, api: MoodleApi, store: Store, programme: str, *, day: date, run_id: str, max_parallel: int = 1,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.family = MessagesFamily(api, store, programme, day=day)
         self.programme = programme
         self.run_id = run_id
         self.max_parallel = max_parallel
+        self.should_stop = should_stop  # asked before each message (SIGTERM: the rest is not attempted)
 
     def send_all(self, nudges: Sequence[PlannedNudge]) -> tuple[list[NudgeOutcome], list[PlannedNudge]]:
         """Send one message per recipient (all of their pairs); outcomes per pair in the order
@@ -152,7 +154,7 @@ class NudgeSender:
         ops = [family.operation(g) for g in groups.values()]
         envelope = Envelope(family="messages", programme=self.programme, course_id=0, operations=list(ops))
         before = set(family.outcomes)
-        Executor(family, run_id=self.run_id, max_parallel=self.max_parallel).run(envelope)
+        Executor(family, run_id=self.run_id, max_parallel=self.max_parallel, should_stop=self.should_stop).run(envelope)
         outcomes = [o for key, group in family.outcomes.items() if key not in before for o in group]
         not_attempted = [n for op in ops if op.key not in family.ids for n in family.planned[op.key]]
         return outcomes, not_attempted

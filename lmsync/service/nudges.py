@@ -43,6 +43,7 @@ executor's messages family) and ``digest`` (the coordinators' digest).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -110,6 +111,7 @@ class NudgeReport:
     hidden_events: int = 0  # course calendar events Moodle would not show (nopermissions)
     capped: int = 0  # people left for tomorrow by [nudges] daily_cap
     already_today: int = 0  # people who already had a nudge today
+    stopped: bool = False  # SIGTERM or Ctrl-C stopped the sending: ``not_attempted`` were not sent
     first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
     flagged_pairs: int = 0  # pairs at risk or fading (what the first-run guard counts)
     ended_pairs: int = 0  # of them, pairs a coordinator closed as ended: never nudged
@@ -148,6 +150,7 @@ def run_nudges(
     dry_run: bool = False,
     now: datetime | None = None,
     allow_mass_nudge: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> NudgeReport:
     """Observe Moodle, assess every pair at ``as_of`` (default: the programme's today), then
     :func:`send_nudges` for that assessment. Another ``as_of`` is judged at this time of day on that
@@ -157,7 +160,8 @@ def run_nudges(
         local = programme_now(config)
         now = datetime.combine(day, local.timetz())
     assessment = observe_and_assess(api, config, store, as_of=day)
-    return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now, allow_mass_nudge=allow_mass_nudge)
+    return send_nudges(api, config, store, assessment, dry_run=dry_run, now=now, allow_mass_nudge=allow_mass_nudge,
+                       should_stop=should_stop)
 
 
 def send_nudges(
@@ -169,6 +173,7 @@ def send_nudges(
     dry_run: bool = False,
     now: datetime | None = None,
     allow_mass_nudge: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> NudgeReport:
     """Plan the nudges due on ``assessment.as_of`` and send one message per person, inside the
     day's limits. ``lmsync run`` passes the assessment its health step made, so Moodle is not
@@ -178,7 +183,8 @@ def send_nudges(
     sent (``held``) in quiet hours, inside an exam block, or when course events are hidden
     (``hidden_events``; see :class:`ExamCheck`), nor, unless ``allow_mass_nudge``, when this
     store's first assessment would nudge many pairs (``first_run``; see ``first_run_hold``).
-    A dry run reports what would be sent now.
+    A dry run reports what would be sent now. ``should_stop`` (SIGTERM) is asked before each
+    message: the rest are ``not_attempted`` and ``stopped`` is set.
     """
     day = assessment.as_of
     report = NudgeReport(day, dry_run, new_run_id())
@@ -207,9 +213,11 @@ def send_nudges(
         report.held, report.hidden_events = nudge_hold(api, config, assessment.course_id, now)
     if not dry_run and report.held is None and report.messages:
         sender = NudgeSender(
-            api, store, config.programme.name, day=day, run_id=report.run_id, max_parallel=config.moodle.max_parallel
+            api, store, config.programme.name, day=day, run_id=report.run_id, max_parallel=config.moodle.max_parallel,
+            should_stop=should_stop,
         )
         report.outcomes, report.not_attempted = sender.send_all([n for g in report.messages for n in g])
+        report.stopped = bool(report.not_attempted) and should_stop is not None and should_stop()
     log.info(
         "nudge.done",
         run_id=report.run_id,
@@ -244,7 +252,9 @@ def nudge_job(
     wait: bool = False,
     site: Any = None,
     allow_mass_nudge: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> NudgeReport:
     """One nudge run; a dry run opens the store read-only and sends nothing."""
     with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
-        return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge)
+        return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
+                          should_stop=should_stop)

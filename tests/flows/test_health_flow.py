@@ -163,6 +163,24 @@ def test_nudges_reach_both_people_of_each_pair_needing_attention_once(config, te
     assert len(later.sent) > 0  # the interval is over for those still needing attention
 
 
+def test_a_nudge_stopped_by_sigterm_says_what_it_did_not_send_and_the_next_run_sends_only_that(config, term):
+    """``lmsync nudge`` killed mid-send exited 143 with no report (stop 26's list): SIGTERM now stops
+    it between messages; the rest are not attempted, reported, and sent by the next run."""
+    site, _cases, _healthy = term
+    asked = []
+
+    def stop_after_first() -> bool:
+        asked.append(1)
+        return len(asked) > 1
+
+    first = nudges.nudge_job(config, as_of=AS_OF, site=site, should_stop=stop_after_first)
+    assert first.stopped and first.not_attempted and len(site.messages) == 1
+    people = {n.recipient_id for g in first.messages for n in g}
+    second = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert not second.stopped and {o.nudge.recipient_id for o in second.sent} == {n.recipient_id for n in first.not_attempted}
+    assert sorted(m["useridto"] for m in site.messages) == sorted(people)  # each person once, none twice
+
+
 @pytest.mark.parametrize("pool", [1, 3])
 def test_a_lost_answer_stops_the_run_and_is_never_sent_again(config, term, pool):
     config.moodle.max_parallel = pool  # issue 15: messages to different people go side by side
