@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lmsync.config import Config
-from lmsync.domain.health import NudgeFields, nudge_kind
+from lmsync.domain.health import NudgeFields, nudge_kind, nudge_sides
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health import Assessment
@@ -78,11 +78,14 @@ def plan_nudges(
         kind = nudge_kind(health)
         if kind is None or (health.mentor_id, health.mentee_id) in ended:
             continue
+        allowed = nudge_sides(health)  # never a nudge only the other side's answers explain
         sides = (
             ("mentor", health.mentor_id, health.mentee_id, view.mentor_username),
             ("mentee", health.mentee_id, health.mentor_id, view.mentee_username),
         )
         for role, recipient, other, username in sides:
+            if role not in allowed:
+                continue
             last = nudges.latest(health.mentor_id, health.mentee_id, recipient)
             if last is not None and (day - last.day).days < interval:
                 recent += 1

@@ -46,6 +46,7 @@ from lmsync.domain.health.status import (
     count_statuses,
     normalise_status,
     nudge_kind,
+    nudge_sides,
     pair_id,
     parse_pair_id,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "meetings_by_pair",
     "normalise_status",
     "nudge_kind",
+    "nudge_sides",
     "pair_id",
     "parse_pair_id",
     "reliable_change",

@@ -193,6 +193,35 @@ def nudge_kind(health: PairHealth) -> NudgeKind | None:
     return "check_in"
 
 
+#: Reasons drawn from one side's own answers (its satisfaction, its meeting ratings, its silence in a
+#: survey wave, the mentee's self-efficacy): ``<prefix><side>``. Tester round 21, 3.
+_ONE_SIDED_PREFIXES = (
+    "satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_", "survey_unanswered_",
+)
+
+
+def answered_by(code: str) -> str | None:
+    """The side (``"mentor"``/``"mentee"``) whose own answers alone raised a reason ``code``; ``None``
+    for evidence both people know (meetings held, missed or short; the forum)."""
+    if code == "self_efficacy_flat":
+        return "mentee"
+    for prefix in _ONE_SIDED_PREFIXES:
+        if code.startswith(prefix) and code[len(prefix):] in ("mentor", "mentee"):
+            return code[len(prefix):]
+    return None
+
+
+def nudge_sides(health: PairHealth) -> tuple[str, ...]:
+    """Who of the pair may be nudged: a side is left out when every reason came from the other
+    side's own answers, because a nudge that only their answers explain tells the recipient what
+    the other answered (tester round 21, 3: a mentor was nudged eight days after a meeting,
+    on his mentee's low rating alone). Mentee ratings of a mentor stay out of the mentor's sight."""
+    sides = {answered_by(r.code) for r in health.reasons}
+    if None in sides or not sides:
+        return ("mentor", "mentee")
+    return tuple(s for s in ("mentor", "mentee") if s in sides)
+
+
 @dataclass(frozen=True)
 class NudgeFields:
     """Everything a nudge template may use (see ``lmsync.health_config.TEMPLATE_FIELDS``)."""

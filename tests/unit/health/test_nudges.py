@@ -227,6 +227,18 @@ def test_a_pair_flagged_by_surveys_alone_gets_the_same_neutral_text_on_both_side
         assert not any(ch.isdigit() for ch in text)
 
 
+@pytest.mark.parametrize(("codes", "nudged"), [
+    (("satisfaction_low_mentee",), ["mentee"]),  # the mentee's rating alone: the mentor must not learn it
+    (("satisfaction_falling_mentee", "meetings_declining_mentee", "self_efficacy_flat"), ["mentee"]),
+    (("satisfaction_low_mentor",), ["mentor"]),
+    (("satisfaction_low_mentee", "satisfaction_low_mentor"), ["mentor", "mentee"]),  # each answered
+    (("satisfaction_low_mentee", "meetings_short"), ["mentor", "mentee"]),  # both know the short meetings
+])
+def test_tester_round_21_3_a_nudge_only_the_other_sides_answers_explain_is_not_sent(store, codes, nudged):
+    plan, _ = plan_nudges(Config(), store, assessment(pair_health("at_risk", *codes)), NAMES)
+    assert [n.role for n in plan] == nudged
+
+
 def test_nobody_is_nudged_twice_about_a_pair_inside_the_interval_whatever_the_outcome(store):
     log = NudgeLog(store, PROGRAMME)
     with store.transaction() as conn:
