@@ -21,6 +21,7 @@ from lmsync.domain.envelope import Envelope, SendMessage
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
@@ -75,7 +76,10 @@ def new_attention_pairs(
 
     Tester round 19, 1: compared with the day before, pairs first flagged on a day whose digest quiet
     hours held were in no digest ever (the next day's compared with that day's snapshot, already flagged).
+    A pair a coordinator ended (``queue done --outcome closed``) is never news (tester round 21, 1: one
+    was listed as newly fading 22 days after it was closed).
     """
+    ended = ended_by_coordinator(store, programme)
     snapshots = HealthSnapshots(store, programme)
     before = snapshots.day_before(told_on + timedelta(days=1)) if told_on is not None else None
     earlier = (
@@ -84,7 +88,8 @@ def new_attention_pairs(
     out = []
     for view in assessment.pairs:
         h = view.health
-        if h.status in ("at_risk", "fading") and earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading"):
+        if (h.status in ("at_risk", "fading") and earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading")
+                and (h.mentor_id, h.mentee_id) not in ended):
             out.append(h)
     return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
 

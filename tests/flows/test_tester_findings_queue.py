@@ -162,3 +162,17 @@ def test_round_19_1_pairs_flagged_on_a_day_whose_digest_quiet_hours_held_reach_t
     assert told_that_day.digests == [] or told_that_day.digests[0].new_pairs == []  # told already: not again
     never_told = _digest_on(Store.memory(), flagged + timedelta(days=3), (), flagged)
     assert [p.mentee_id for p in never_told.digests[0].new_pairs] == [5]
+
+
+def test_round_21_1_a_pair_the_coordinator_ended_is_never_newly_at_risk_in_a_digest() -> None:
+    """A pair closed with ``queue done --outcome closed`` was listed as newly fading 22 days later
+    (the digest had been held since, so every fading pair was news)."""
+    flagged = OLD + timedelta(days=5)
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"], usernames={66: "m66", 5: "s5"})
+    queue.offer(flagged, _health(5, "fading", flagged))
+    assert queue.done((66, 5), "closed", on=flagged) is not None
+    later = _digest_on(store, flagged + timedelta(days=22), (), flagged)
+    assert later.digests == [] or later.digests[0].new_pairs == []
+    not_ended = _digest_on(Store.memory(), flagged + timedelta(days=22), (), flagged)
+    assert [p.mentee_id for p in not_ended.digests[0].new_pairs] == [5]  # the probe can fail
