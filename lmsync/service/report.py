@@ -52,6 +52,7 @@ from lmsync.service.report_model import (
 )
 from lmsync.service.report_sections import (
     at_risk_table,
+    ended_pairs,
     health_table,
     match_tables,
     meetings_table,
@@ -143,6 +144,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         response=surveys.response,
         health_day=inputs.health_day,
         at_risk=at_risk,
+        ended=len(ended_pairs(inputs.flagged, inputs.queue)),
     )
 
     notes = []

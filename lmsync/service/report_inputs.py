@@ -95,7 +95,7 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         health_weekly=weekly,
         health_day=health_day,
         flagged=tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else (),
-        queue=queue_states(store, programme),
+        queue=queue_states(store, programme, until=as_of),
         scores=tuple(wave_scores(store, programme, until=as_of)),
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
         pairing_history=feedback_pairs_by_date(store, programme, (), tz=programme_zone(config)).history,

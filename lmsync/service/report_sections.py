@@ -45,14 +45,27 @@ def _day(day: date | None) -> str:
     return day.isoformat() if day else "?"
 
 
+def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> set[tuple[int, int]]:
+    """The flagged pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair
+    ended): they wait for no one, as ``lmsync health`` and the nudges treat them."""
+    out = set()
+    for r in flagged:
+        item = queue.get((r.mentor_id, r.mentee_id))
+        if item is not None and item.acked_on is not None and item.outcome == "closed":
+            out.add((r.mentor_id, r.mentee_id))
+    return out
+
+
 def at_risk_table(
     flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People
 ) -> Table:
-    """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's queue."""
+    """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's
+    queue; not a pair a coordinator ended (``ended_pairs``: tester round 21, 1, counted as at risk in the headline)."""
     columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
     order = {status: i for i, status in enumerate(ATTENTION)}
+    ended = ended_pairs(flagged, queue)
     chosen = sorted(
-        (r for r in flagged if r.status in order),
+        (r for r in flagged if r.status in order and (r.mentor_id, r.mentee_id) not in ended),
         key=lambda r: (order[r.status], r.last_meeting or date.min, r.mentor_id, r.mentee_id),
     )
     rows = []
@@ -122,6 +135,7 @@ def summary_table(
     response: Table,
     health_day: date | None,
     at_risk: Table,
+    ended: int = 0,
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
@@ -141,4 +155,6 @@ def summary_table(
         )
     if health_day is not None:
         rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows)))
+        if ended:
+            rows.append((f"pairs a coordinator ended, still flagged on {health_day.isoformat()} (not counted above)", ended))
     return Table("summary", "Summary", ("measure", "value"), tuple(rows))

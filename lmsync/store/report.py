@@ -160,12 +160,19 @@ def flagged_pairs(store: Store, programme: str, day: date, statuses: tuple[str, 
     ]
 
 
-def queue_states(store: Store, programme: str) -> dict[tuple[int, int], QueueState]:
-    """Each pair's latest coordinator-queue item (the highest id), keyed ``(mentor_id, mentee_id)``."""
+def queue_states(store: Store, programme: str, *, until: date | None = None) -> dict[tuple[int, int], QueueState]:
+    """Each pair's latest coordinator-queue item (the highest id), keyed ``(mentor_id, mentee_id)``.
+
+    ``until``: as the queue stood that day: items opened later left out, an acknowledgement or an
+    outcome recorded later not yet there (tester round 21, 9: a report ``--as-of`` showed later items).
+    """
     q = schema.coordinator_queue
+    opened = q.c.programme == programme
+    if until is not None:
+        opened = opened & (q.c.opened_on <= until.isoformat())
     latest = (
         select(func.max(q.c.id).label("id"))
-        .where(q.c.programme == programme)
+        .where(opened)
         .group_by(q.c.mentor_id, q.c.mentee_id)
         .subquery()
     )
@@ -175,16 +182,21 @@ def queue_states(store: Store, programme: str) -> dict[tuple[int, int], QueueSta
         .join(latest, latest.c.id == q.c.id)
         .outerjoin(t, t.c.item_id == q.c.id)
     )
-    return {
-        (int(r.mentor_id), int(r.mentee_id)): QueueState(
+    def by(day: str | None) -> date | None:  # a date recorded after ``until`` had not happened yet
+        on = date.fromisoformat(day) if day else None
+        return on if on is None or until is None or on <= until else None
+
+    out = {}
+    for r in store.rows(statement):
+        outcome_on = by(r.outcome_on)
+        out[(int(r.mentor_id), int(r.mentee_id))] = QueueState(
             opened_on=date.fromisoformat(r.opened_on),
-            last_seen_on=date.fromisoformat(r.last_seen_on),
-            acked_on=date.fromisoformat(r.acked_on) if r.acked_on else None,
-            outcome=r.outcome,
-            outcome_on=date.fromisoformat(r.outcome_on) if r.outcome_on else None,
+            last_seen_on=min(date.fromisoformat(r.last_seen_on), until or date.max),
+            acked_on=by(r.acked_on),
+            outcome=None if r.outcome_on and outcome_on is None else r.outcome,
+            outcome_on=outcome_on,
         )
-        for r in store.rows(statement)
-    }
+    return out
 
 
 def wave_scores(store: Store, programme: str, *, until: date) -> list[WaveScore]:

@@ -7,7 +7,7 @@ from datetime import date
 
 from lmsync.domain.health import PairHealth, Reason
 from lmsync.service.labels import People
-from lmsync.service.report_sections import at_risk_table
+from lmsync.service.report_sections import at_risk_table, ended_pairs
 from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue
 from lmsync.store.report import flagged_pairs, queue_states
@@ -24,19 +24,37 @@ def _fading(mentee: int) -> PairHealth:
 def test_tester_round_8_2_a_closed_item_reads_closed_with_its_outcome_not_acknowledged():
     store = Store.memory()
     queue = CoordinatorQueue(store, "p", coordinators=["ann"])
-    pairs = [_fading(mentee) for mentee in (1, 2, 3, 4)]
+    pairs = [_fading(mentee) for mentee in (1, 2, 3, 4, 5)]
     HealthSnapshots(store, "p").replace_day(DAY, pairs)
     for pair in pairs:
         assert queue.offer(DAY, pair) == "added"
     queue.ack((66, 2), on=date(2026, 11, 21))
     queue.ack((66, 3), on=date(2026, 11, 21))
-    queue.done((66, 3), "closed", on=date(2026, 11, 23))
+    queue.done((66, 3), "no_action", on=date(2026, 11, 23))
     queue.done((66, 4), "met", on=date(2026, 11, 24))
-    table = at_risk_table(flagged_pairs(store, "p", DAY, ("fading",)), queue_states(store, "p"), People({}))
+    queue.done((66, 5), "closed", on=date(2026, 11, 24))  # the pair ended: waits for no one (round 21, 1)
+    flagged, states_now = flagged_pairs(store, "p", DAY, ("fading",)), queue_states(store, "p")
+    assert ended_pairs(flagged, states_now) == {(66, 5)}
+    table = at_risk_table(flagged, states_now, People({}))
     states = {row[1].split(" ")[1]: row[5] for row in table.rows}  # "user #1 (not in the course)"
     assert states == {
         "#1": "open since 2026-11-20",
         "#2": "acknowledged 2026-11-21, no outcome yet",
-        "#3": "closed 2026-11-23, outcome closed",
+        "#3": "closed 2026-11-23, outcome no_action",
         "#4": "open since 2026-11-20, outcome met 2026-11-24",
     }
+
+
+def test_tester_round_21_9_the_queue_column_as_of_a_day_shows_the_queue_as_it_stood_then():
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    HealthSnapshots(store, "p").replace_day(DAY, [_fading(1), _fading(2)])
+    queue.offer(DAY, _fading(1))
+    queue.done((66, 1), "closed", on=date(2026, 11, 30))
+    queue.offer(date(2026, 12, 5), _fading(2))  # opened after the report's day
+    flagged = flagged_pairs(store, "p", DAY, ("fading",))
+    then = queue_states(store, "p", until=date(2026, 11, 25))
+    assert then[(66, 1)].acked_on is None and then[(66, 1)].outcome is None and (66, 2) not in then
+    states = {row[1].split(" ")[1]: row[5] for row in at_risk_table(flagged, then, People({})).rows}
+    assert states == {"#1": "open since 2026-11-20", "#2": "not queued"}
+    assert ended_pairs(flagged, queue_states(store, "p")) == {(66, 1)}  # today it has ended
