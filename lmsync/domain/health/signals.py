@@ -412,7 +412,7 @@ def _self_efficacy(ctx: Context) -> list[Reason]:
     return [ctx.reason("watch", "self_efficacy_flat", text, minor=True)]
 
 
-@signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave")
+@signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave's satisfaction survey")
 def _unanswered(ctx: Context) -> list[Reason]:
     relevant = [r for r in ctx.rounds if ctx.since <= r.end < ctx.as_of and r.sides]
     if not relevant:
@@ -423,7 +423,7 @@ def _unanswered(ctx: Context) -> list[Reason]:
         ctx.reason(
             "watch",
             f"survey_unanswered_{side}",
-            f"no survey answer from the {side} side ({latest.wave})",
+            f"no satisfaction survey answer from the {side} side ({latest.wave})",  # tester round 21, 7
             minor=True,
         )
         for side in ("mentee", "mentor")

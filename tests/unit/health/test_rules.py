@@ -316,7 +316,7 @@ def test_one_side_not_answering_the_latest_closed_wave_is_a_minor_sign():
     only_mentee = (point("mentee", 80, 0.8, "T0"), point("mentor", 80, 0.8, "T0"), point("mentee", 10, 0.8))
     h = judge(*fortnightly(6), points=only_mentee, rounds=rounds)
     assert (h.status, h.codes) == ("watch", ("survey_unanswered_mentor",))
-    assert h.reasons[0].text == "no survey answer from the mentor side (T3)"
+    assert h.reasons[0].text == "no satisfaction survey answer from the mentor side (T3)"
     assert h.score == 100 - T.weight_minor
     answered = (*only_mentee, point("mentor", 10, None))
     assert judge(*fortnightly(6), points=answered, rounds=rounds).status == "ok"
