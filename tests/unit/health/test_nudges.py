@@ -266,3 +266,9 @@ def test_configured_templates_are_used(store):
         config, store, assessment(pair_health("at_risk", "no_first_meeting", days=23)), NAMES
     )
     assert [n.text for n in plan] == ["Sam: 23 days, meet Ada!", "Ada: 23 days, meet Sam!"]
+
+
+def test_tester_round_21_8_a_pair_whose_booked_meetings_were_missed_gets_the_missed_text(store):
+    plan, _ = plan_nudges(Config(), store, assessment(pair_health("fading", "no_first_meeting", "meetings_missed")), NAMES)
+    assert {n.kind for n in plan} == {"missed_meetings"}
+    assert all("did not happen" in n.text and "have not had" not in n.text for n in plan)
