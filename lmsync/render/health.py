@@ -53,7 +53,8 @@ def health_view(report: HealthReport, people: People) -> Document:
             "mentor_name": people.name(v.health.mentor_id), "mentee_id": v.health.mentee_id,
             "mentee": v.mentee_username, "mentee_name": people.name(v.health.mentee_id), "status": v.health.status,
             "score": v.health.score, "paired_since": v.health.paired_since, "last_meeting": v.health.last_meeting,
-            "days_since_meeting": v.health.days_since_meeting,
+            # blank when the pair never met: 0 read as "met today" for a pair paired today (tester round 21, 6)
+            "days_since_meeting": v.health.days_since_meeting if v.health.last_meeting else None,
             "reasons": reasons_cell(v.health.reasons, ("code", "severity", "text")),
         }
         for v in report.assessment.pairs

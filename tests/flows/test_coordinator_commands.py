@@ -206,3 +206,23 @@ def test_round_11_7_the_pairs_on_watch_are_pointed_to_in_text() -> None:
     text = render(health_view(report, People()), "text")
     assert "2 pair(s) on watch (early, minor signals) are not listed here: `lmsync health --format csv`" in text
     assert "s0003" not in text  # not listed in text: the line points to where they are
+
+
+def test_round_21_6_a_pair_that_never_met_has_no_days_since_meeting_in_csv() -> None:
+    """``days_since_meeting 0`` beside an empty ``last_meeting`` read as "met today"."""
+    import csv
+    import io
+    from datetime import date
+
+    from lmsync.render.formats import render
+    from lmsync.render.health import health_view
+    from lmsync.service.health import Assessment, HealthReport, PairView
+    from lmsync.service.labels import People
+
+    day = date(2026, 12, 1)
+    views = [PairView(PairHealth(66, 3, "ok", (), day, None, 0), "m0001", "s0003"),
+             PairView(PairHealth(66, 4, "ok", (), day, day, 0), "m0001", "s0004")]
+    text = render(health_view(HealthReport(Assessment(day, views, {}), {"ok": 2}), People()), "csv")
+    rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["s0003"]["days_since_meeting"] == "" and rows["s0003"]["last_meeting"] == ""
+    assert rows["s0004"]["days_since_meeting"] == "0"  # met today
