@@ -83,7 +83,9 @@ def first_run_hold(config: Config, assessment: Assessment, *, allow: bool = Fals
     return (
         f"this store's first assessment (it has never nudged about the programme) finds {flagged} of "
         f"{len(assessment.pairs)} pair(s) at risk or fading, more than [nudges] first_run_max_share ({share:.0%}); "
-        "a store without history dates pairs it did not make from the programme's start: check `lmsync health`, "
+        # this store paired every one of them (``unpaired_here`` held above), so the dates are its own: the
+        # old text blamed "pairs it did not make" for pairs past their first-meeting grace (tester round 21, 5)
+        "messages cannot be taken back: check the reasons in `lmsync health` (e.g. no meeting since pairing), "
         f"then send with {ALLOW_MASS_NUDGE} (held on every run until then)"
     )
 

@@ -213,7 +213,8 @@ def test_tester_finding_5_a_store_that_paired_the_circles_gets_the_plain_advice(
     views = [_view(i, "fading") for i in range(4)]
     own = first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=0))
     foreign = first_run_hold(conf, Assessment(TODAY, views, {}, first_assessment=True, unpaired_here=3))
-    assert own is not None and "another lmsync store" not in own and "check `lmsync health`" in own
+    assert own is not None and "another lmsync store" not in own and "check the reasons in `lmsync health`" in own
+    assert "did not make" not in own  # this store paired them all: no other cause blamed (tester round 21, 5)
     assert foreign is not None and "3 of 4 pairs sit in circles it never paired" in foreign
 
 
