@@ -122,15 +122,18 @@ def nudge_command(
 ) -> None:
     """Message both people of each at-risk or fading pair (at most once per interval).
 
-    A real send's --as-of may not be after today: the messages would go now but be dated
-    later, and the real nudges until then would be skipped as sent inside the interval.
+    A real send's --as-of may only be today: the messages go now, and dated another day they
+    would shift the interval (later: the real nudges until then skipped as sent; earlier: the
+    next ones sent too soon). Preview another day with --dry-run.
     """
     stop = StopFlag.install()  # SIGTERM mid-send: the rest is not sent, and the report says so
     config = ctx.obj.config()
-    if as_of is not None and not dry_run and as_of.date() > (today := programme_today(config)):
+    if as_of is not None and not dry_run and as_of.date() != (today := programme_today(config)):
+        # a past day too: the messages go now, recorded on that earlier day (tester round 21, 9)
+        when = "after" if as_of.date() > today else "before"
         raise InputError(
-            f"--as-of {as_of.date().isoformat()} is after today ({today.isoformat()}) in the programme's time zone: "
-            "a real send would be recorded on that later day",
+            f"--as-of {as_of.date().isoformat()} is {when} today ({today.isoformat()}) in the programme's time zone: "
+            f"a real send goes now but would be recorded on that {'later' if when == 'after' else 'earlier'} day",
             hint="use --dry-run to see what a later day would send, or leave --as-of out",
         )
     report = nudge_service.nudge_job(

@@ -86,7 +86,7 @@ def plan_nudges(
         for role, recipient, other, username in sides:
             if role not in allowed:
                 continue
-            last = nudges.latest(health.mentor_id, health.mentee_id, recipient)
+            last = nudges.latest(health.mentor_id, health.mentee_id, recipient, until=day)
             if last is not None and (day - last.day).days < interval:
                 recent += 1
                 continue

@@ -89,9 +89,10 @@ class NudgeLog(_MessageLog):
             conn, mentor_id=mentor_id, mentee_id=mentee_id, recipient_id=recipient_id, day=day.isoformat(), kind=kind
         )
 
-    def latest(self, mentor_id: int, mentee_id: int, recipient_id: int) -> NudgeRecord | None:
+    def latest(self, mentor_id: int, mentee_id: int, recipient_id: int, *, until: date | None = None) -> NudgeRecord | None:
         """The most recent attempt to nudge this person about this pair, whatever its outcome
-        (but a site-wide failure, ``SITE_WIDE_ERRORS``: that one is retried)."""
+        (but a site-wide failure, ``SITE_WIDE_ERRORS``: that one is retried); ``until``: on or
+        before that day (a preview of an earlier day ignores the nudges sent after it: tester round 21, 9)."""
         query = (
             select(_n)
             .where(
@@ -100,6 +101,7 @@ class NudgeLog(_MessageLog):
                 _n.c.mentee_id == mentee_id,
                 _n.c.recipient_id == recipient_id,
                 _counts(_n),
+                *((_n.c.day <= until.isoformat(),) if until is not None else ()),
             )
             .order_by(_n.c.day.desc(), _n.c.id.desc())
             .limit(1)

@@ -269,6 +269,9 @@ def test_the_commands(config, term, tmp_path):
     assert future.exit_code == EXIT_INPUT, future.output
     assert "is after today" in future.output and "--dry-run" in future.output
     assert not NudgeLog(Store(config.store_path()), PROGRAMME).records()
+    past = run("nudge", "--as-of", (TODAY - timedelta(days=3)).isoformat())  # tester round 21, 9
+    assert past.exit_code == EXIT_INPUT and "is before today" in past.output, past.output
+    assert not NudgeLog(Store(config.store_path()), PROGRAMME).records()
 
 
 def test_a_view_before_the_programme_starts_says_so_not_all_ok(tmp_path, monkeypatch):

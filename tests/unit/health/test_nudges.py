@@ -258,6 +258,18 @@ def test_nobody_is_nudged_twice_about_a_pair_inside_the_interval_whatever_the_ou
     assert [n.recipient_id for n in plan] == [66, 4]  # the interval is per pair
 
 
+def test_tester_round_21_9_a_preview_of_an_earlier_day_ignores_the_nudges_sent_after_it(store):
+    log = NudgeLog(store, PROGRAMME)
+    with store.transaction() as conn:
+        for recipient in (66, 3):
+            log.intent(conn, mentor_id=66, mentee_id=3, recipient_id=recipient, day=DAY + timedelta(days=5), kind="x")
+    health = pair_health("fading", "no_meeting")
+    plan, recent = plan_nudges(Config(), store, assessment(health), NAMES)  # as of DAY: those came later
+    assert [n.recipient_id for n in plan] == [66, 3] and recent == 0
+    later = Assessment(DAY + timedelta(days=6), assessment(health).pairs, {})
+    assert plan_nudges(Config(), store, later, NAMES) == ([], 2)
+
+
 def test_configured_templates_are_used(store):
     config = Config.model_validate(
         {"nudges": {"templates": {"no_first_meeting": "{firstname}: {days} days, meet {other_firstname}!"}}}
