@@ -180,7 +180,7 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
     people = load_people(config) if items else People(show_names=config.privacy.show_names)
     if people.note:
         click.echo(f"({people.note})", err=True)
-    echo_view(ctx, queue_view(items, people), fmt)
+    echo_view(ctx, queue_view(items, people, programme_today(config)), fmt)
 
 
 @queue_command.command(

@@ -10,6 +10,7 @@ or ids and usernames in JSON, as these commands have always printed them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
@@ -25,7 +26,7 @@ HEALTH_COLUMNS = tuple(
 )
 QUEUE_COLUMNS = tuple(
     Column(key) for key in (
-        "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "outcome", "escalated_to",
+        "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "overdue_days", "outcome", "escalated_to",
         "reasons", "state", "acknowledged_on",
     )
 )
@@ -125,11 +126,13 @@ def _queued_label(pair_id: str, people: People) -> str:
     return people.pair(int(mentor), int(mentee)) if mentor.isdigit() and mentee.isdigit() else pair_id
 
 
-def queue_view(items: Sequence[QueueItem], people: People) -> Table:
+def queue_view(items: Sequence[QueueItem], people: People, today: date | None = None) -> Table:
     """The open items, oldest first, then those acknowledged and awaiting an outcome (``acked_on``
-    set; ``state`` says which); JSON: a list; text: one line per item, its reasons under it."""
+    set; ``state`` says which); JSON: a list; text: one line per item, its reasons under it. With
+    ``today``, an item past its due date says by how many days (tester round 21, 11)."""
     rows = []
     for i in items:
+        overdue = i.overdue_days(today) if today is not None else 0
         # never due: recovered (README; tester finding 12), or acknowledged (a coordinator is on it)
         due = None if i.status == "recovered" or i.acked_on else i.due_on
         extra = "".join([
@@ -138,6 +141,7 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
             # lists it, so the list says so (tester round 3, 7)
             f"  owner {i.owner}" if i.owner else "  no owner ([health] coordinators)",
             f"  due {due.isoformat()}" if due else "",
+            f" ({overdue} day(s) overdue)" if due and overdue else "",
             f"  escalated to {i.escalated_to}" if i.escalated_to else "",
         ])
         reasons = reasons_cell(i.reasons)
@@ -146,7 +150,7 @@ def queue_view(items: Sequence[QueueItem], people: People) -> Table:
             "mentor": Shown(people.as_json(i.mentor_id), people.label(i.mentor_id)),
             "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
             "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
-            "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons,
+            "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons),
         })

@@ -176,3 +176,15 @@ def test_round_21_1_a_pair_the_coordinator_ended_is_never_newly_at_risk_in_a_dig
     assert later.digests == [] or later.digests[0].new_pairs == []
     not_ended = _digest_on(Store.memory(), flagged + timedelta(days=22), (), flagged)
     assert [p.mentee_id for p in not_ended.digests[0].new_pairs] == [5]  # the probe can fail
+
+
+def test_round_21_11_an_overdue_item_says_by_how_many_days_in_queue_list() -> None:
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    queue.offer(NEW, _health(4, "fading", OLD))
+    (item,) = queue.open_items()
+    assert item.due_on is not None
+    (row,) = queue_view([item], People(), item.due_on + timedelta(days=8)).rows
+    assert "(8 day(s) overdue)" in row["extra"] and row["overdue_days"] == 8
+    (on_time,) = queue_view([item], People(), item.due_on).rows
+    assert "overdue" not in on_time["extra"] and on_time["overdue_days"] == 0
