@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
@@ -55,6 +56,23 @@ def site_people(site: Any, *, show_names: bool = True) -> People:
     return People(roster, show_names=show_names)
 
 
+def set_aside(store: Path) -> Path | None:
+    """Move the emulator's store (and its SQLite side files) to ``<name>.previous``, replacing an older
+    one; returns where, or ``None`` when there was none. Run again, the demo rebuilt the site but kept
+    the store, whose journal then reported 20 welcomes "deleted in Moodle" and members "taken out in
+    Moodle" that nobody touched (tester round 21, 13)."""
+    if not store.exists():
+        return None
+    kept = store.with_name(f"{store.name}.previous")
+    for suffix in ("", "-wal", "-shm"):
+        source, target = Path(f"{store}{suffix}"), Path(f"{kept}{suffix}")
+        if source.exists():
+            source.replace(target)
+        else:
+            target.unlink(missing_ok=True)
+    return kept
+
+
 def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> None:
     """Sync the emulator's demo site, re-plan (zero changes), run a term and write its report.
 
@@ -64,6 +82,8 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     config = demo_config(config)
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
+    if config.store.path is None and config.store.url is None and (moved := set_aside(config.store_path())):
+        echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
     echo("")
     people = site_people(site, show_names=config.privacy.show_names)  # the plan names people, never bare ids
     result = jobs.sync_job(config, site=site, on_plan=lambda plan: echo(plan_text(plan, detail=3, people=people)))

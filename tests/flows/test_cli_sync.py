@@ -31,6 +31,15 @@ def test_demo_syncs_then_shows_an_empty_second_plan(run):
     assert "Grade items written" in result.output
 
 
+def test_round_21_13_a_second_demo_starts_a_fresh_store_and_reports_nothing_deleted(run, tmp_path):
+    assert run("demo").exit_code == 0
+    again = run("demo")
+    assert again.exit_code == 0, again.output
+    assert "no longer in the forum" not in again.output and "taken out in Moodle" not in again.output
+    assert "create group: 20" in again.output and "The previous demo's store is kept as" in again.output
+    assert (tmp_path / "state" / "lmsync" / "emulator" / "mentoring-2026.db.previous").exists()
+
+
 def test_plan_out_then_apply_then_the_same_plan_is_refused(run, tmp_path):
     assert run("plan", "--out", "plan.json").exit_code == 0
     plan = json.loads((tmp_path / "plan.json").read_text())
