@@ -221,7 +221,8 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     type=click.Choice(["met", "rematched", "closed", "no_action"]),
     required=True,
     help="met: you met them (the item stays open until its next due date); rematched: not a good fit, "
-    "the next `lmsync run` re-matches the mentee; closed: the pair ended; no_action: nothing to do.",
+    "the next `lmsync run` re-matches the mentee; closed: the pair ended; no_action: nothing to do. "
+    "rematched and closed also act on a pair with no item that the latest `lmsync health` judged (at risk, say).",
 )
 @click.option("--note", default=None, help="What was done (stored locally).")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
@@ -235,10 +236,8 @@ def queue_done_command(
     people = people_of(config, roster) if roster else load_people(config)
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         item = service.queue_done(config, pair, outcome, note=note, wait=wait)
-    except InputError:
-        raise InputError(
-            f"{people.pair(*pair)}: no open item in the coordinator queue", hint="see `lmsync queue list`"
-        ) from None
+    except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
+        raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint) from None
     label = people.pair(item.mentor_id, item.mentee_id)
     if item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"

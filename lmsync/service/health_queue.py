@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from lmsync.config import Config
 from lmsync.domain.health import parse_pair_id
@@ -19,6 +19,7 @@ from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
+from lmsync.store.snapshots import HealthSnapshots, SnapshotRow
 from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
@@ -200,6 +201,24 @@ def queue_ack(
     return item
 
 
+#: Outcomes a coordinator may record for a current pair the rules never queued (at risk, on watch).
+BY_HAND = ("rematched", "closed")
+
+
+def _judged_today(store: Store, programme: str, pair: tuple[int, int], day: date) -> SnapshotRow | None:
+    """The pair's row (either order) in the latest health snapshot on or before ``day``: a current
+    pair as the last ``lmsync health`` saw it; ``None`` for a pair it did not judge."""
+    snapshots = HealthSnapshots(store, programme)
+    latest = snapshots.day_before(day + timedelta(days=1))
+    if latest is None:
+        return None
+    for key in (pair, (pair[1], pair[0])):
+        rows = snapshots.rows(day=latest, pair=key)
+        if rows:
+            return rows[0]
+    return None
+
+
 def queue_done(
     config: Config,
     pair: tuple[int, int],
@@ -223,11 +242,17 @@ def queue_done(
         item = queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
             pair = (pair[1], pair[0])  # mentee named first (tester finding 12)
+        if item is None and outcome in BY_HAND and (row := _judged_today(store, config.programme.name, pair, day)):
+            queue.open_by_hand(day, row)  # an at-risk pair the rules did not queue (tester round 21, 10)
+            pair = (row.mentor_id, row.mentee_id)
+            item = queue.done(pair, outcome, on=day, note=note)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
     if item is None:
         raise InputError(
-            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue", hint="see `lmsync queue list`"
+            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue",
+            hint=f"see `lmsync queue list`; --outcome {' or '.join(BY_HAND)} also acts on a pair not queued "
+                 "that the latest `lmsync health` judged",
         )
     log.info("queue.done", item=item.id, outcome=outcome)
     return item

@@ -7,6 +7,7 @@ escalation; an item queued before 0003 has none until it is next touched). Issue
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.store.db import ProgrammeRepository, Store, from_row, now_iso
 from lmsync.store.schema import coordinator_queue, queue_tracking
-from lmsync.store.snapshots import HealthSnapshots, reasons_json, reasons_of
+from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json, reasons_of
 
 _q, _t = coordinator_queue, queue_tracking
 
@@ -205,28 +206,38 @@ class CoordinatorQueue(ProgrammeRepository):
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     return "snoozed"
-            owner = self.owner_for(pair[0], pair[1])
-            item_id = self.store.insert_id(
-                _q.insert().values(
-                    programme=self.programme,
-                    mentor_id=pair[0],
-                    mentee_id=pair[1],
-                    status=health.status,
-                    reasons=reasons_json(health),
-                    opened_on=day.isoformat(),
-                    last_seen_on=day.isoformat(),
-                )
-            )
-            self.store.write(
-                _t.insert().values(
-                    item_id=item_id,
-                    programme=self.programme,
-                    owner=owner,
-                    due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(),
-                    followups=0,
-                )
-            )
+            self._insert(pair, health.status, reasons_json(health), day, day)
             return "added"
+
+    def open_by_hand(self, day: date, row: SnapshotRow) -> None:
+        """Open an item for a pair the rules did not queue (at risk, on watch), from its latest
+        snapshot ``row``: a coordinator acts on it by hand (``queue done ... --outcome rematched|closed``;
+        tester round 21, 10: an at-risk pair could not be re-matched from the queue)."""
+        reasons = json.dumps([[code, text] for code, text in row.reasons])
+        with self.store.transaction():
+            self._insert((row.mentor_id, row.mentee_id), row.status, reasons, day, row.day)
+
+    def _insert(self, pair: tuple[int, int], status: str, reasons: str, day: date, seen: date) -> None:
+        item_id = self.store.insert_id(
+            _q.insert().values(
+                programme=self.programme,
+                mentor_id=pair[0],
+                mentee_id=pair[1],
+                status=status,
+                reasons=reasons,
+                opened_on=day.isoformat(),
+                last_seen_on=seen.isoformat(),
+            )
+        )
+        self.store.write(
+            _t.insert().values(
+                item_id=item_id,
+                programme=self.programme,
+                owner=self.owner_for(pair[0], pair[1]),
+                due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(),
+                followups=0,
+            )
+        )
 
     def open_items(self) -> list[QueueItem]:
         """Open items, oldest first, each with its pair's LATEST status and reasons (tester finding 6).

@@ -226,3 +226,35 @@ def test_round_21_6_a_pair_that_never_met_has_no_days_since_meeting_in_csv() -> 
     rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(text))}
     assert rows["s0003"]["days_since_meeting"] == "" and rows["s0003"]["last_meeting"] == ""
     assert rows["s0004"]["days_since_meeting"] == "0"  # met today
+
+
+def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_from_the_queue(
+        tmp_path, site_and_coordinators):  # noqa: F811
+    from lmsync.service import health
+    from lmsync.store.forbids import PairForbids
+    from lmsync.store.snapshots import HealthSnapshots
+
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    store = Store(config.store_path())
+    try:
+        queued = {i.pair for i in CoordinatorQueue(store, config.programme.name).items()}
+        rows = HealthSnapshots(store, config.programme.name).rows(day=AS_OF)
+    finally:
+        store.close()
+    unqueued = [r for r in rows if (r.mentor_id, r.mentee_id) not in queued]
+    assert unqueued  # the probe can fail
+    row = unqueued[0]
+    no_action = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "queue", "done",
+                                          f"{row.mentor_id}-{row.mentee_id}", "--outcome", "no_action"])
+    assert no_action.exit_code == EXIT_INPUT and "--outcome rematched or closed also acts" in no_action.output
+    # named mentee first, as a coordinator may
+    item = health.queue_done(config, (row.mentee_id, row.mentor_id), "rematched", note="asked to change", on=AS_OF)
+    assert item.pair == (row.mentor_id, row.mentee_id) and item.outcome == "rematched" and item.acked_on == AS_OF
+    assert item.status == row.status and item.note == "asked to change"
+    store = Store(config.store_path())
+    try:
+        assert (row.mentor_id, row.mentee_id) in PairForbids(store, config.programme.name).pairs()
+    finally:
+        store.close()
