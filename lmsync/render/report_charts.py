@@ -173,7 +173,8 @@ def wave_charts(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
     for inst in instruments:
         rows = [r for r in t.rows if r[0] == inst]
         parts.append(f"{instrument_label(inst)}: " + ", ".join(
-            f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" if r[4] is not None else f"{r[2]} {r[3]} respondents" for r in rows))
+            f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" if r[4] is not None
+            else f"{r[2]} {r[3]}" if str(r[3]).startswith("open") else f"{r[2]} {r[3]} respondents" for r in rows))
     if all(r[4] is None for r in t.rows):  # every wave under [report] min_cell: nothing to draw
         return []
     caption = _caption("Chart of mean scores per wave with 95% confidence intervals. ", parts, sep="; ")

@@ -84,16 +84,22 @@ def _wave_summary_table(
     waves: Sequence[Wave],
     eligible: Callable[[Instrument], set[int]],
     min_cell: int = 1,
+    open_waves: Mapping[str, date] | None = None,
 ) -> Table:
     """Per instrument and wave: n, mean, SD, CI and response rate; a wave with fewer than ``min_cell``
     respondents reads "fewer than <min_cell>" with no statistics, as the evaluation does (tester round
-    16, 6: a mean, SD and CI over three mentees of one mentor)."""
+    16, 6: a mean, SD and CI over three mentees of one mentor). A wave in ``open_waves`` (name -> the
+    last day of its window) reads "open until <day>", no statistics (``closed_waves_only``)."""
     rows: list[tuple[Any, ...]] = []
     for inst in instruments.values():
         for wave in waves:
             people = eligible(inst)
             values = [v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people]
             if not values:
+                continue
+            if open_waves and wave.name in open_waves:
+                rows.append((inst.name, inst.side, wave.name, f"open until {open_waves[wave.name].isoformat()}",
+                             None, None, None, None, round_cell(response_rate(len(values), len(people)))))
                 continue
             if len(values) < min_cell:
                 rows.append((inst.name, inst.side, wave.name, f"fewer than {min_cell}", None, None, None, None,
@@ -126,10 +132,13 @@ def _evaluation_table(
     eligible: Callable[[Instrument], set[int]],
     year_of: Mapping[int, str],
     min_cell: int = 1,
+    open_waves: Mapping[str, date] | None = None,
 ) -> Table:
     """Paired change per instrument, later wave and group; a group with fewer than ``min_cell``
-    paired respondents shows "fewer than <min_cell>" for n and no statistics (small-cell suppression)."""
+    paired respondents shows "fewer than <min_cell>" for n and no statistics (small-cell suppression).
+    A later wave still open (``open_waves``) is left out until it closes (``closed_waves_only``)."""
     base, later = _later_waves(waves, baseline)
+    later = [w for w in later if not (open_waves and (w.name in open_waves or (base and base.name in open_waves)))]
     rows = []
     for inst in instruments.values():
         if base is None:
@@ -310,6 +319,17 @@ def _qualities_tables(
     )
 
 
+def closed_waves_only(waves: Sequence[Wave], as_of: date | None) -> dict[str, date]:
+    """The configured waves whose window has not reached its last day on ``as_of`` (name -> that day).
+    Their statistics wait for it: made daily while answers came in, two reports a day apart gave
+    away the one answer between them (n 5 mean 2.4, then n 6 mean 2.2: that answer was 1.2; tester
+    round 21, 2). From then on a wave's figures change only by answers of its last day or dated
+    inside it and recorded late."""
+    if as_of is None:
+        return {}
+    return {w.name: w.end for w in waves if w.end > as_of}
+
+
 def survey_tables(
     config: Config,
     scores: Iterable[WaveScore],
@@ -319,6 +339,7 @@ def survey_tables(
     people: People,
     *,
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
+    as_of: date | None = None,
 ) -> SurveyTables:
     """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
 
@@ -334,6 +355,7 @@ def survey_tables(
     complete = _complete(scores)
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
     waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
+    open_waves = closed_waves_only(s.waves, as_of)  # configured windows only: sat waves have no window
 
     def eligible(inst: Instrument) -> set[int]:
         return _side_people(inst.side, mentors, mentees)
@@ -350,6 +372,7 @@ def survey_tables(
         waves,
         eligible,
         config.report.min_cell,
+        open_waves,
     )
     tracked = {
         n: i
@@ -357,7 +380,8 @@ def survey_tables(
         if i.track_change and not i.rates_mentor and n in with_scores and n not in sat_names
     }
     self_efficacy = _wave_summary_table(
-        "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible, config.report.min_cell
+        "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible, config.report.min_cell,
+        open_waves,
     )
     others = {
         n: i
@@ -366,7 +390,7 @@ def survey_tables(
     }
     evaluated = {**tracked, **{n: instruments[n] for n in sat_names}, **others}
     evaluation = _evaluation_table(
-        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell
+        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell, open_waves=open_waves
     )
     qualities, mentor_qualities = _qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,

@@ -1,0 +1,50 @@
+"""Tester round 21, 2: two reports made a day apart while a wave was open gave away the one answer
+between them (n 5, mean 2.4, then n 6, mean 2.2: that answer was 1.2). A configured wave's statistics
+now wait for the last day of its window."""
+
+from datetime import date
+
+from lmsync.domain.instruments import RELATIONSHIP_SATISFACTION_MENTEE
+from lmsync.domain.waves import Wave
+from lmsync.service.report_surveys import _evaluation_table, _wave_summary_table, closed_waves_only
+
+T0 = Wave("T0", date(2026, 9, 1), date(2026, 9, 30))
+T3 = Wave("T3", date(2026, 12, 1), date(2027, 1, 31))
+NAME = RELATIONSHIP_SATISFACTION_MENTEE.name
+INSTRUMENTS = {NAME: RELATIONSHIP_SATISFACTION_MENTEE}
+
+
+def complete(t3_answers: int) -> dict[tuple[str, str, int], float]:
+    out = {(NAME, "T0", who): 3.0 for who in range(8)}
+    out.update({(NAME, "T3", who): 2.0 + who % 3 for who in range(t3_answers)})
+    return out
+
+
+def test_closed_waves_only_names_the_waves_before_their_last_day():
+    assert closed_waves_only([T0, T3], date(2027, 1, 25)) == {"T3": date(2027, 1, 31)}
+    assert closed_waves_only([T0, T3], date(2027, 1, 31)) == {}  # its last day: shown
+    assert closed_waves_only([T0, T3], None) == {}
+
+
+def test_round_21_2_an_open_wave_shows_no_statistics_so_two_days_cannot_be_subtracted():
+    open_waves = closed_waves_only([T0, T3], date(2027, 1, 25))
+    days = [_wave_summary_table("t", "t", INSTRUMENTS, complete(n), [T0, T3], lambda _i: set(range(10)), 5, open_waves)
+            for n in (5, 6)]
+    for table in days:
+        t0, t3 = table.rows
+        assert t0[3] == 8 and t0[4] == 3.0  # the closed wave is described
+        assert t3[3] == "open until 2027-01-31" and t3[4:8] == (None, None, None, None)
+    evaluation = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i: set(range(10)), {}, 5,
+                                   open_waves)
+    assert evaluation.rows == ()  # no paired change into a wave still open
+    closed = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i: set(range(10)), {}, 5, {})
+    assert closed.rows and closed.rows[0][4] == 6  # the probe can fail
+
+
+def test_round_21_2_the_chart_caption_says_the_wave_is_open():
+    from lmsync.render.report_html import wave_charts
+
+    table = _wave_summary_table("satisfaction", "t", INSTRUMENTS, complete(6), [T0, T3], lambda _i: set(range(10)), 5,
+                                closed_waves_only([T0, T3], date(2027, 1, 25)))
+    (chart,) = wave_charts(table, "satisfaction", "x", "y")
+    assert chart.caption.endswith("T0 mean 3.00 (n 8), T3 open until 2027-01-31.")
