@@ -57,10 +57,15 @@ def redact(text: str) -> str:
             text = text.replace(value, "<redacted>")
     if "@" in text:
         text = _URL_PASSWORD.sub(r"\1<redacted>@", text)
+    if "password=" in text.lower():  # a PostgreSQL URL may carry it in the query (tester round 20, 4)
+        text = _QUERY_PASSWORD.sub(r"\1<redacted>", text)
     return text
 
 
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
+#: The password of a URL's user part, up to the last ``@`` before the path: a password holding a bare
+#: ``@`` left its tail in the text (tester round 20, 4).
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s]+@")
+_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&\s'\"]+", re.IGNORECASE)
 
 
 def _describe(char: str) -> str:

@@ -41,7 +41,7 @@ from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
-from lmsync.store.unreachable import unreachable
+from lmsync.store.unreachable import refuse_ambiguous, shown_url, unreachable
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -78,6 +78,7 @@ def store_url(target: Path | str) -> URL | None:
     url = make_url(text)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
+    refuse_ambiguous(url)
     return url
 
 
@@ -227,7 +228,7 @@ class Store:
         if self._shown is not None:
             return self._shown
         if self.url is not None:
-            return self.url.render_as_string(hide_password=True)
+            return shown_url(self.url)
         return str(self.path) if self.path is not None else ":memory:"
 
     def migrate(self) -> None:

@@ -1,7 +1,10 @@
-"""The error for a PostgreSQL store that cannot be reached (tester round 12, 6: a 143-line traceback).
+"""The errors for a PostgreSQL store that cannot be opened, and the URL as messages show it.
 
-Exit 1: the next run may find the server up again (a daemon backs off). The message names the store
-by its URL without the password, and the driver's first line with the password masked.
+A server that does not answer is exit 1 (tester round 12, 6: a 143-line traceback): the next run may
+find it up again (a daemon backs off). A store lmsync can reach but not use (an unknown role or
+database, a refused password, a host name that does not resolve, a bad ``sslmode``) is exit 2: only an
+admin can fix it, and a daemon should not back off for six hours (tester round 20, 2). Messages name
+the store by ``shown_url``: no password, in the user part or in the query (round 20, 4).
 """
 
 from __future__ import annotations
@@ -9,14 +12,52 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
-from lmsync.errors import PartialFailure
+from lmsync.errors import ConfigError, PartialFailure
+
+#: Query parameters of a PostgreSQL URL that carry a secret (libpq's connection keywords).
+SECRET_PARAMETERS = ("password", "sslpassword")
+
+#: The driver's words for a store that answers but refuses this configuration.
+_ADMIN_MUST_ACT = (
+    "does not exist", "password authentication failed", "no password supplied", "invalid sslmode",
+    "invalid connection option", "failed to resolve host", "could not translate host name",
+    "name or service not known", "is not allowed to log in", "permission denied",
+)
 
 
-def unreachable(exc: OperationalError, url: URL) -> PartialFailure:
-    """``PartialFailure`` saying which store could not be reached, why, and what to check."""
+def shown_url(url: URL) -> str:
+    """``url`` for messages and logs: the user part's password as ``***``, the query's as ``redacted``."""
+    secret = {k: "redacted" for k in url.query if k.lower() in SECRET_PARAMETERS}
+    return (url.update_query_dict(secret) if secret else url).render_as_string(hide_password=True)
+
+
+def refuse_ambiguous(url: URL) -> None:
+    """Refuse a URL whose password holds a bare ``@``: everything after its first ``@`` became the
+    host name, and the driver's error then printed the rest of the password (tester round 20, 4)."""
+    if url.host and "@" in url.host:
+        raise ConfigError(
+            "[store] url (LMSYNC_STORE_URL): the password holds '@', which ends the password in a URL, so "
+            "the rest of it was read as the host name",
+            hint="write each '@' of the password as %40 (URL-encoding), e.g. postgresql+psycopg://lmsync:pa%40ss@db/lmsync",
+        )
+
+
+def unreachable(exc: OperationalError, url: URL) -> PartialFailure | ConfigError:
+    """The error saying which store could not be opened, why (the driver's first line, every
+    password masked), and what to check: exit 2 when the server answered and refused, else exit 1."""
     lines = str(exc.orig).strip().splitlines() or ["no reason given"]
-    reason = lines[0].replace(url.password, "***") if url.password else lines[0]
+    reason = lines[0]
+    secrets = [url.password or "", *(str(url.query[k]) for k in url.query if k.lower() in SECRET_PARAMETERS)]
+    for secret in secrets:
+        if secret:
+            reason = reason.replace(secret, "***")
+    where = shown_url(url)
+    if any(words in reason.lower() for words in _ADMIN_MUST_ACT):
+        return ConfigError(
+            f"the store {where} cannot be opened: {reason}",
+            hint="fix [store] url (LMSYNC_STORE_URL), or the role, database or password on the PostgreSQL server",
+        )
     return PartialFailure(
-        f"the store {url.render_as_string(hide_password=True)} cannot be reached: {reason}",
+        f"the store {where} cannot be reached: {reason}",
         hint="check that the database server runs and that [store] url (LMSYNC_STORE_URL) names it",
     )

@@ -203,3 +203,45 @@ def test_round_12_6_an_unreachable_postgresql_store_is_exit_1_with_no_password_a
     with pytest.raises(PartialFailure, match="cannot be reached") as locked, advisory_lock(url, "p", wait=False):
         pass
     assert "PGSECRET99" not in str(locked.value)
+
+
+def test_round_20_4_a_password_in_the_query_or_holding_a_bare_at_never_reaches_a_message():
+    import socket
+
+    from lmsync.errors import ConfigError, PartialFailure
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    in_query = f"postgresql+psycopg://lmsync@127.0.0.1:{port}/lmsync?password=QSECRET99&connect_timeout=5"
+    with pytest.raises(PartialFailure, match="cannot be reached") as info:
+        Store(in_query)
+    assert "QSECRET99" not in str(info.value) and "password=redacted" in str(info.value)
+    with pytest.raises(ConfigError, match="holds '@'") as bare:  # the rest of it was read as the host
+        Store(f"postgresql+psycopg://lmsync:Pw@ATSECRET99@127.0.0.1:{port}/lmsync")
+    assert "ATSECRET99" not in str(bare.value) and "%40" in str(bare.value.hint)
+
+
+def test_round_20_2_a_store_that_answers_but_refuses_the_configuration_is_exit_2():
+    from sqlalchemy.exc import OperationalError
+
+    from lmsync.errors import ConfigError
+    from lmsync.store.db import store_url
+    from lmsync.store.unreachable import unreachable
+
+    url = store_url("postgresql+psycopg://lmsync:RSECRET99@db.example/lmsync")
+    assert url is not None
+    refused = OperationalError("connect", {}, Exception('FATAL:  role "lmsync" does not exist RSECRET99'))
+    error = unreachable(refused, url)
+    assert isinstance(error, ConfigError) and error.exit_code == 2 and "RSECRET99" not in str(error)
+    down = OperationalError("connect", {}, Exception("connection refused"))
+    assert unreachable(down, url).exit_code == 1
+
+
+def test_round_20_4_redact_masks_a_query_password_and_a_password_holding_a_bare_at():
+    from lmsync.secrets import redact
+
+    assert redact("postgresql+psycopg://u:Pw@TAIL99@host/db") == "postgresql+psycopg://u:<redacted>@host/db"
+    assert redact("postgresql://host/db?sslmode=require&password=Q99&x=1") == (
+        "postgresql://host/db?sslmode=require&password=<redacted>&x=1")
+    assert redact("write to me@example.org") == "write to me@example.org"  # no URL, nothing masked
