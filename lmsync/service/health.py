@@ -73,6 +73,7 @@ from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.queue import QueueItem
 from lmsync.store.snapshots import HealthSnapshots
@@ -312,9 +313,13 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
     watched_since = min(seen.values(), default=None)
+    # an erased person's pairing history went with them: their pair is not another store's (tester round 20, 5:
+    # one erasure held every nudge and digest as if a second store made the circles)
+    erased = erased_on(store)
     unpaired = sum(  # a pair made by hand while this store watched is not another store's (tester round 10, 3)
         1 for h in healths
-        if (pair := (h.mentor_id, h.mentee_id)) not in paired_here and _appeared(seen.get(pair), watched_since, as_of) is None
+        if (pair := (h.mentor_id, h.mentee_id)) not in paired_here and not (erased.keys() & set(pair))
+        and _appeared(seen.get(pair), watched_since, as_of) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned)
 

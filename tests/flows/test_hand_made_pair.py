@@ -89,3 +89,22 @@ def test_round_11_1_a_mentor_erased_while_enrolled_leaves_pairs_that_start_again
     theirs = [v.health for v in assessment.pairs if v.health.mentor_id == mentor]
     assert theirs and all(h.paired_since == TODAY for h in theirs)  # was the programme's start: "not met yet"
     assert not [h for h in theirs if h.status in ("at_risk", "fading")]
+
+
+def test_round_20_5_erasing_one_enrolled_mentee_does_not_make_their_pair_another_stores(tmp_path, site_and_coordinators):  # noqa: F811
+    """Their pairing history went with them, so their pair looked made by another store, and every
+    nudge and digest of the programme was held on every run (exit 2)."""
+    from lmsync.service import privacy
+    from lmsync.service.jobs import sync_job
+
+    site = site_and_coordinators
+    config = make_config(tmp_path, f"[meetings]\nstart = {TODAY}\n")
+    assert sync_job(config, site=site).converged
+    circle = faculty_circles(site)[0]
+    mentor = mentor_of_idnumber(PROGRAMME, circle.idnumber)
+    mentee = min(circle.members - {mentor})
+    assert assessed(config, site, TODAY).unpaired_here == 0
+    privacy.erase(config, site.users[mentee].username, while_enrolled=True)
+    assessment = assessed(config, site, TODAY)
+    assert any(v.health.mentee_id == mentee for v in assessment.pairs)  # still in the circle, judged afresh
+    assert assessment.unpaired_here == 0  # was 1: "sit in circles it never paired ... another lmsync store"
