@@ -88,8 +88,11 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         click.echo("nothing erased")
         return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
-    if not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
-        click.echo(f"nothing erased: this store holds nothing about {label}")
+    if not any(counts.values()) and person.username is None:  # tester round 20, 6: it was recorded all the same
+        click.echo(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}")
+    elif not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
+        click.echo(f"nothing erased: this store holds nothing about {label}; the erasure is recorded, so their "
+                   "Moodle answers and meetings dated up to today are never stored")
     else:
         click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
