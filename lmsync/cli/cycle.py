@@ -59,13 +59,24 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
         store_takes_over=store_takes_over,
     )
     code = result.run_exit_code  # a stopped run is partial (tester round 3, 4)
-    if as_json:  # the run's last line too, so a log shipper ties the steps to its outcome (round 3, 17)
-        click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
-    else:
+    run_printer(as_json)(result, code)
+    sys.exit(code)
+
+
+def run_printer(as_json: bool) -> Callable[[cycle.CycleResult, int], None]:
+    """A run's last line: ``run ID: exit N`` for people (after "stopped on request" when it was), one
+    ``{"run_id", "exit_code", "stopped"}`` object under ``--log-format json``, so a log shipper ties the
+    steps to their outcome (tester round 3, 17); ``lmsync daemon`` prints it after each run (round 20, 7)."""
+
+    def show(result: cycle.CycleResult, code: int) -> None:
+        if as_json:
+            click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
+            return
         if result.stopped:
             click.echo("stopped on request: the skipped steps run on the next run")
         click.echo(f"run {result.run_id}: exit {code}")
-    sys.exit(code)
+
+    return show
 
 
 command = [run_command]

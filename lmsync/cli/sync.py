@@ -156,11 +156,12 @@ def daemon_command(ctx: click.Context, interval: str, once: bool) -> None:
     """
     seconds = _parse_interval(interval)
     stop = jobs.StopFlag.install()
-    from lmsync.cli.cycle import step_printer
+    from lmsync.cli.cycle import run_printer, step_printer
     from lmsync.render.report import renderer
 
+    as_json = ctx.obj.log_format == "json"
     code = jobs.daemon_loop(ctx.obj.config(), seconds, stop, max_runs=1 if once else None, report_renderer=renderer(),
-                            on_step=step_printer(ctx.obj.log_format == "json"))
+                            on_step=step_printer(as_json), on_run=run_printer(as_json))
     sys.exit(code)
 
 

@@ -49,6 +49,7 @@ from lmsync.moodle.errors import (
     Timeout,
     UnknownFunction,
 )
+from lmsync.secrets import redact
 from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
@@ -454,12 +455,15 @@ def run_cycle(
                         unreachable = name
                 if step.state == "failed":
                     failed.add(name)
-            log.info(
+            # a failed step is a warning, with its reason: filtered at warning, a journal showed nothing
+            # of a failed run (tester round 20, 8)
+            (log.warning if step.state == "failed" else log.info)(
                 "cycle.step",
                 run_id=result.run_id,
                 step=name,
                 state=step.state,
                 exit_code=step.exit_code,
+                **({"reason": redact(step.summary)} if step.state == "failed" else {}),
                 **step.counts,
             )
             step.run_id = result.run_id

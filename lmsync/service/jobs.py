@@ -18,6 +18,7 @@ from lmsync.config import Config
 from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError
 from lmsync.log import get_logger
+from lmsync.secrets import redact
 from lmsync.service.apply import ApplyReport
 from lmsync.service.health import with_forbidden_pairs
 from lmsync.service.runtime import lock_path, session
@@ -190,6 +191,7 @@ def daemon_loop(
     max_backoff: float = MAX_BACKOFF_SECONDS,
     report_renderer: ReportRenderer | None = None,
     on_step: Callable[[Any], Any] | None = None,
+    on_run: Callable[[Any, int], Any] | None = None,
 ) -> int:
     """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
     returns the last run's exit code, or 0 when SIGTERM/SIGINT stopped a daemon without ``max_runs``: the stop an admin (or
@@ -200,8 +202,10 @@ def daemon_loop(
     result) makes the next wait longer (``backoff_delay``); any other result resets it, an
     "admin must act" (exit 2) included, which keeps the interval (tester round 6, 6). A ConfigError ends the loop: an admin must
     act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
-    ``clock`` are for tests. ``on_step`` gets each finished step of the cycle (the CLI prints it, as
-    ``lmsync run`` does). ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
+    ``clock`` are for tests. ``on_step`` gets each finished step of the cycle and ``on_run`` each
+    finished run with its exit code (the CLI prints them, as ``lmsync run`` does: tester round 20, 7).
+    A run's code is ``lmsync run``'s: 1 when a stop left steps undone, so ``--once`` exits as
+    ``lmsync run`` would and ``daemon.stopped`` logs it. ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
     draws the report after each run when ``[report] path`` is set; without it no report is
     written (the cycle's report step says skipped). Raises ValueError for an interval that is
     not positive.
@@ -218,13 +222,18 @@ def daemon_loop(
                 result = cycle_job(config, wait=wait, should_stop=stop, report_renderer=report_renderer, on_step=on_step)
             else:
                 result = run(config, wait=wait, should_stop=stop)
-            worst = getattr(result, "exit_code", None)  # a cycle (issue 13) says its worst step
+            # a cycle (issue 13): its worst step, 1 if a stop left steps undone
+            worst = getattr(result, "run_exit_code", getattr(result, "exit_code", None))
             code = int(worst) if worst is not None else EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
+            if on_run is not None:
+                on_run(result, code)
         except Exception as exc:  # a daemon survives one bad run; config errors end it
             code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
             if stop() and max_runs is None:  # stopped while it waited (the lock): no failed run (tester round 12, 8)
                 break
-            log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code)
+            # the reason and its fix, as `lmsync run` prints them: the class alone told an admin nothing
+            # (tester round 20, 1); lmsync's messages never hold a token, and redact() masks a URL's password
+            log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code, message=redact(str(exc)))
             if isinstance(exc, ConfigError):
                 return code
         if config.report.path is not None and run is not None:  # issue 14; the cycle writes its own

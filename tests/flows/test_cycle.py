@@ -230,9 +230,16 @@ def test_issue_13_hidden_course_events_are_reported_as_a_missing_capability(tmp_
     })
     token = next(iter(site.tokens.values()))
     token.capabilities = frozenset(token.capabilities) - {CALENDAR}
-    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    from structlog.testing import capture_logs
+
+    with capture_logs() as logs:
+        result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
     nudges = result.step("nudges")
     assert nudges.state == "failed" and nudges.exit_code == EXIT_ADMIN and CALENDAR in nudges.summary
+    # a failed step is logged as a warning with its reason (tester round 20, 8: info, and no reason)
+    (logged,) = [e for e in logs if e["event"] == "cycle.step" and e["step"] == "nudges"]
+    assert logged["log_level"] == "warning" and CALENDAR in logged["reason"]
+    assert all(e["log_level"] == "info" for e in logs if e["event"] == "cycle.step" and e["state"] != "failed")
     assert result.step("health").state == "ok" and result.step("digest").state == "ok"
     assert result.exit_code == EXIT_ADMIN
 

@@ -222,3 +222,30 @@ def test_round_12_8_a_daemon_stopped_while_its_run_fails_on_the_way_out_exits_0(
         raise type("Locked", (Exception,), {"exit_code": 4})("stopped while queued")
 
     assert daemon_loop(load_config(None, environ={}), 3600, stop, run=run) == EXIT_OK
+
+
+def test_round_20_1_a_failed_run_logs_its_reason_and_fix_not_only_the_class(tmp_path, monkeypatch):
+    from structlog.testing import capture_logs
+
+    monkeypatch.chdir(tmp_path)
+
+    def run(_config, **_kwargs):
+        raise ConfigError("the store /x belongs to site https://a.example", hint="run lmsync doctor")
+
+    with capture_logs() as logs:
+        code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=1)
+    (failed,) = [e for e in logs if e["event"] == "daemon.run_failed"]
+    assert code == 2 and failed["error"] == "ConfigError"
+    assert "belongs to site https://a.example" in failed["message"] and "fix: run lmsync doctor" in failed["message"]
+
+
+def test_round_20_7_once_exits_as_lmsync_run_does_and_each_run_is_announced(tmp_path, monkeypatch):
+    """SIGTERM mid-run: `daemon --once` exited 0 where `lmsync run` exits 1, and no run's closing line was printed."""
+    from types import SimpleNamespace
+
+    monkeypatch.chdir(tmp_path)
+    stopped = SimpleNamespace(exit_code=0, run_exit_code=1, stopped=True, converged=True)
+    announced = []
+    code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=lambda *_a, **_k: stopped,
+                       max_runs=1, on_run=lambda result, c: announced.append((result, c)))
+    assert code == 1 and announced == [(stopped, 1)]
