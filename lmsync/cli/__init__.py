@@ -33,6 +33,7 @@ import click
 from lmsync import __version__
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
+from lmsync.store.problems import admin_problem
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -184,6 +185,9 @@ class LmsyncGroup(click.Group):
         except LmsyncError as exc:
             _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint, exc.summary, exc.problems)
         except Exception as exc:  # Moodle errors and friends, mapped by exit_code if they carry one
+            problem = admin_problem(exc)  # a read-only or damaged store: exit 2, not a traceback (round 20, 2)
+            if problem is not None:
+                _fail(ctx, type(exc).__name__, problem.message, problem.exit_code, problem.hint)
             code = getattr(exc, "exit_code", None)
             if code is None:
                 if _json_wanted(ctx):

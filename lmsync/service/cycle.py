@@ -54,6 +54,7 @@ from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
+from lmsync.store.problems import admin_problem
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
     from lmsync.service.report import ReportRenderer
@@ -390,6 +391,7 @@ _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
 def _failure(step: str, exc: Exception) -> StepResult:
     """A step's failure in one line. Moodle out of reach says why in a few words (not urllib3's pool
     text), and a site or token problem points at ``lmsync doctor`` (tester round 3, 22)."""
+    exc = admin_problem(exc) or exc  # a read-only or damaged store: exit 2 (tester round 20, 2)
     code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
     message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, ConnectionFailed) and not exc.tls:

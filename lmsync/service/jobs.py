@@ -24,6 +24,7 @@ from lmsync.service.health import with_forbidden_pairs
 from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
 from lmsync.store.journal import Journal
+from lmsync.store.problems import admin_problem
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when one is written
     from lmsync.service.report import ReportRenderer
@@ -228,6 +229,7 @@ def daemon_loop(
             if on_run is not None:
                 on_run(result, code)
         except Exception as exc:  # a daemon survives one bad run; config errors end it
+            exc = admin_problem(exc) or exc  # a read-only or damaged store ends it too (tester round 20, 2)
             code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
             if stop() and max_runs is None:  # stopped while it waited (the lock): no failed run (tester round 12, 8)
                 break

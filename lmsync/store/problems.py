@@ -1,0 +1,46 @@
+"""Store failures only an admin can fix, as errors that say so (tester round 20, 2).
+
+A read-only state folder, a store file lmsync may not write, or a SQLite file damaged on disk
+used to end a command with a Python traceback and exit 1, "the next run retries": a daemon then
+backed off for up to six hours, and systemd's ``RestartPreventExitStatus=2`` never applied.
+``admin_problem`` turns them into a :class:`~lmsync.errors.ConfigError` (exit 2) naming the file
+and the fix; anything else is left as it was (``None``).
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+
+from lmsync.errors import ConfigError
+
+#: SQLite's words for a file damaged on disk, and for one lmsync may not write.
+_DAMAGED = ("malformed", "not a database", "disk i/o error")
+_READ_ONLY = ("readonly database", "read-only database", "unable to open database file")
+
+
+def admin_problem(exc: BaseException) -> ConfigError | None:
+    """The admin's error for ``exc`` when it is a store or state-folder problem; else ``None``."""
+    raw = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    if isinstance(raw, sqlite3.DatabaseError):
+        words = str(raw).lower()
+        if any(w in words for w in _DAMAGED):
+            return ConfigError(
+                f"the store is damaged: SQLite says {str(raw)!r}",
+                hint="restore the store from a backup (a migration leaves <name>.db.bak-* beside it); "
+                "`sqlite3 STORE 'PRAGMA integrity_check'` shows the damage",
+            )
+        if any(w in words for w in _READ_ONLY):
+            return ConfigError(
+                f"the store cannot be written: SQLite says {str(raw)!r}",
+                hint="make the store file and its folder writable by lmsync's user (the folder holds the "
+                "lock and SQLite's -wal file)",
+            )
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        where = f" {exc.filename}" if exc.filename else ""
+        return ConfigError(
+            f"cannot write{where}: {exc.strerror}",
+            hint="make lmsync's state folder and store writable by lmsync's user, or point [store] path "
+            "(LMSYNC_STORE_PATH) or XDG_STATE_HOME at a writable place",
+        )
+    return None

@@ -1,0 +1,50 @@
+"""Tester round 20, 2: a read-only state folder, a store lmsync may not write and a SQLite file
+damaged on disk ended with a traceback and exit 1 ("the next run retries"); they are exit 2 now,
+naming the file and the fix."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from lmsync.cli import main
+from lmsync.store.problems import admin_problem
+
+
+def test_a_read_only_folder_names_the_file_and_the_fix():
+    problem = admin_problem(OSError(errno.EROFS, "Read-only file system", "/srv/state/lmsync/p.lock"))
+    assert problem is not None and problem.exit_code == 2
+    assert "cannot write /srv/state/lmsync/p.lock: Read-only file system" in problem.message
+    assert "writable" in str(problem.hint)
+
+
+def test_a_damaged_or_read_only_sqlite_store_is_an_admins_problem():
+    damaged = admin_problem(DatabaseError("select", {}, sqlite3.DatabaseError("database disk image is malformed")))
+    assert damaged is not None and damaged.exit_code == 2 and "damaged" in damaged.message
+    assert "backup" in str(damaged.hint)
+    read_only = admin_problem(OperationalError("insert", {}, sqlite3.OperationalError("attempt to write a readonly database")))
+    assert read_only is not None and "cannot be written" in read_only.message
+
+
+@pytest.mark.parametrize("exc", [ValueError("x"), OSError(errno.ECONNREFUSED, "refused"), sqlite3.OperationalError("database is locked")])
+def test_other_failures_are_left_as_they_were(exc):
+    assert admin_problem(exc) is None
+
+
+def test_a_command_on_a_read_only_state_folder_exits_2_without_a_traceback(tmp_path, monkeypatch):
+    from lmsync.service import runtime
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "state" / "p.lock"))
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runtime, "programme_lock", read_only)
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 2, result.output
+    assert "cannot write" in result.output and "Read-only file system" in result.output
+    assert "Traceback" not in result.output
