@@ -7,6 +7,7 @@ programme start, and a connection failure's cause in a few words with the admin'
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import time
 from pathlib import Path
@@ -224,22 +225,60 @@ def store_check(config: Config, report: Any) -> None:
     """Whether the store can be opened, read-only (doctor never writes): a PostgreSQL store that was
     down passed doctor and then failed every run (tester round 12, 6). A SQLite file is made on first
     use; an explicit ``[store] path`` whose folder does not exist is a warning (a typo makes a second,
-    empty store there: tester round 12, 13)."""
-    from lmsync.errors import LmsyncError
-    from lmsync.store.db import Store, is_postgres
+    empty store there: tester round 12, 13). An existing store must be lmsync's, bound to this site and
+    course, undamaged and writable: doctor passed a garbage file, a store of another site, a damaged
+    file and a read-only folder, each of which then stopped every run (tester round 20, 3)."""
+    from lmsync.store.db import is_postgres
 
     target = config.store.url or config.store_path()
     if is_postgres(target):
-        try:
-            Store(target, read_only=True).close()
-        except LmsyncError as exc:
-            report.add("store", "fail", exc.message, exc.hint or "check [store] url (LMSYNC_STORE_URL)")
-            return
-        report.add("store", "ok", "the PostgreSQL store answers")
+        if _store_opens(config, report, target):
+            report.add("store", "ok", "the PostgreSQL store answers, bound to this site and course")
         return
     path = Path(target)
     if config.store.path is not None and not path.parent.is_dir():
         report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
                    "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
-    else:
-        report.add("store", "ok", f"{path}" + ("" if path.exists() else " (made by the first run)"))
+        return
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    unwritable = [p for p in (path, folder) if p is not None and p.exists() and not os.access(p, os.W_OK)]
+    if unwritable:
+        report.add("store", "fail", f"lmsync's user cannot write {unwritable[0]}",
+                   "make the store file and its folder writable by lmsync's user (the folder holds the lock and "
+                   "SQLite's -wal file), or point [store] path (LMSYNC_STORE_PATH) at a writable place")
+        return
+    if not path.exists():
+        report.add("store", "ok", f"{path} (made by the first run)")
+    elif _store_opens(config, report, path):
+        report.add("store", "ok", f"{path}")
+
+
+def _store_opens(config: Config, report: Any, target: Path | str) -> bool:
+    """Open the store read-only and check its binding and (SQLite) its pages; a failure is reported."""
+    from lmsync.errors import ConfigError, LmsyncError
+    from lmsync.service.stores import check_binding
+    from lmsync.store.db import Store
+    from lmsync.store.problems import damage
+
+    try:
+        store = Store(target, read_only=True)
+    except LmsyncError as exc:
+        report.add("store", "fail", exc.message, exc.hint or "check [store] path or [store] url")
+        return False
+    try:
+        broken = damage(store)
+        if broken is not None:
+            report.add("store", "fail", f"the store {store.where} is damaged: SQLite's check says {broken!r}",
+                       "restore the store from a backup (a migration leaves <name>.db.bak-* beside it)")
+            return False
+        try:
+            check_binding(store, config)
+        except ConfigError as exc:
+            if store.holds_data():
+                report.add("store", "fail", exc.message, exc.hint)
+                return False
+            report.add("store", "warn", exc.message + " (it holds no data: the next run binds it to this site)", None)
+            return False
+    finally:
+        store.close()
+    return True

@@ -12,7 +12,10 @@ from __future__ import annotations
 import errno
 import sqlite3
 
+from sqlalchemy import text
+
 from lmsync.errors import ConfigError
+from lmsync.store.db import Store
 
 #: SQLite's words for a file damaged on disk, and for one lmsync may not write.
 _DAMAGED = ("malformed", "not a database", "disk i/o error")
@@ -44,3 +47,16 @@ def admin_problem(exc: BaseException) -> ConfigError | None:
             "(LMSYNC_STORE_PATH) or XDG_STATE_HOME at a writable place",
         )
     return None
+
+
+def damage(store: Store) -> str | None:
+    """SQLite's ``PRAGMA quick_check`` verdict when the file is damaged, else ``None`` (PostgreSQL:
+    ``None``): doctor said "[ok] store" of a file whose pages a disk had overwritten (round 20, 3)."""
+    if store.dialect != "sqlite":
+        return None
+    try:
+        rows = store.rows(text("PRAGMA quick_check"))
+    except Exception as exc:  # a file damaged enough that the check itself fails
+        return str(getattr(exc, "orig", None) or exc)
+    verdict = "; ".join(str(r[0]) for r in rows[:3])
+    return None if verdict == "ok" else verdict

@@ -281,3 +281,53 @@ def test_round_12_9_a_wrong_course_or_cohort_is_one_failed_check_among_the_other
     path.write_text('[programme]\nname = "mentor-2026"\ncourse = "NOPE"\n')
     report = doctor(site, load_config(path, environ={}))
     assert [n for n, _d, _f in failures(report)] == ["course"] and "store" in {c.name for c in report.checks}
+
+
+@pytest.mark.sqlite_only("a SQLite file of random bytes and one with damaged pages")
+def test_round_20_3_doctor_fails_a_store_that_every_run_would_refuse(tmp_path, monkeypatch):
+    """Doctor said "[ok] store" of a file of random bytes, a store bound to another site, and a file
+    whose pages a disk had overwritten; each then stopped every run."""
+    import os
+
+    from lmsync.service.jobs import sync_job
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    path = tmp_path / "s.toml"
+
+    def store_check(store_file, url=""):
+        moodle = f'[moodle]\nurl = "{url}"\ntoken_file = "{tmp_path / "t"}"\n' if url else ""
+        path.write_text(f'[programme]\nname = "mentor-2026"\n{moodle}[store]\npath = "{store_file}"\n')
+        (tmp_path / "t").write_text("x" * 32)
+        os.chmod(tmp_path / "t", 0o600)
+        (check,) = [c for c in doctor(site, load_config(path, environ={})).checks if c.name == "store"]
+        return check
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(os.urandom(200_000))
+    check = store_check(garbage)
+    assert check.status == "fail" and "not an lmsync store" in check.detail
+    good = tmp_path / "good.db"
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[store]\npath = "{good}"\n')
+    assert sync_job(load_config(path, environ={}), site=site).converged  # bound to the emulator, holds data
+    assert store_check(good).status == "ok"
+    other = store_check(good, url="https://moodle.other.example")
+    assert other.status == "fail" and "belongs to site" in other.detail
+    damaged = tmp_path / "damaged.db"
+    data = bytearray(good.read_bytes())
+    page = 4096
+    for n in range(2, min(12, len(data) // page)):  # overwrite pages past the header, as the tester's dd did
+        data[n * page:(n + 1) * page] = os.urandom(page)
+    damaged.write_bytes(bytes(data))
+    check = store_check(damaged)
+    assert check.status == "fail" and ("damaged" in check.detail or "not an lmsync store" in check.detail), check
+
+
+def test_round_20_3_doctor_fails_a_store_folder_lmsync_cannot_write(tmp_path, monkeypatch):
+    from lmsync.service import doctor_checks
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "state").mkdir()
+    monkeypatch.setattr(doctor_checks.os, "access", lambda p, _mode: False)  # a read-only mount (root ignores chmod)
+    (check,) = [c for c in doctor(build_demo_site(), load_config(_write(tmp_path), environ={})).checks if c.name == "store"]
+    assert check.status == "fail" and "cannot write" in check.detail and "writable" in str(check.fix)
