@@ -2,7 +2,8 @@
 
 ``check_out`` refuses, as bad input (exit 3) naming the path and the fix:
 
-* the programme's own store (its SQLite file, or the file's ``-wal``/``-shm`` companions),
+* the programme's own store (its SQLite file, the file's ``-wal``/``-shm`` companions, or the
+  programme's lock beside it),
   however it is named: through a symlink or a relative path; ``--force`` never
   allows it (tester round 4, 1: ``report --out`` on the store replaced it with HTML);
 * any SQLite database (its first 16 bytes are ``SQLite format 3\0``): another programme's
@@ -47,7 +48,8 @@ def store_files(config: Config) -> list[Path]:
         target = Path(url.database) if url is not None and url.get_backend_name() == "sqlite" and url.database else None
     if target is None or str(target) == ":memory:":
         return []
-    return [target.with_name(target.name + suffix) for suffix in _COMPANIONS]
+    # and the programme's lock beside it (tester round 20, 9: `report --force` wrote a report into it)
+    return [target.with_name(target.name + suffix) for suffix in _COMPANIONS] + [target.with_suffix(".lock")]
 
 
 def check_out(out: Path, *, force: bool, config: Config | None = None, folder: bool = False,
@@ -102,6 +104,8 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
     an existing SQLite database; None when neither. The text starts with ``path``."""
     if config is not None:
         store = next((s for s in store_files(config) if _same_file(path, s)), None)
+        if store is not None and store.suffix == ".lock":
+            return f"{path} is this programme's lock file ({store}): lmsync's runs take turns on it"
         if store is not None:
             return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
     if is_sqlite(path):

@@ -120,6 +120,18 @@ def test_tester_round_4_1_store_files_follow_a_sqlite_store_url(tmp_path: Path, 
     assert store_files(postgres) == []
 
 
+def test_tester_round_20_9_force_never_writes_into_the_programmes_lock_file(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from lmsync.service.runtime import lock_path
+
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None, environ={"LMSYNC_STORE_PATH": str(tmp_path / "p.db")})
+    lock = lock_path(config)
+    lock.write_text("")
+    with pytest.raises(InputError, match="this programme's lock file"):
+        check_out(lock, force=True, config=config)
+
+
 @pytest.mark.sqlite_only("a SQLite file that is not a database")
 @pytest.mark.parametrize("args", [("queue", "list"), ("sync",)])
 def test_tester_round_4_14_a_store_that_is_not_a_database_is_one_config_error(run: Any, store: Path,
