@@ -66,7 +66,7 @@ def programme_lock(
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data lives here (tester round 20, 11)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = None if timeout is None else time.monotonic() + timeout

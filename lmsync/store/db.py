@@ -151,7 +151,7 @@ class Store:
             raw = self._sqlite_read_only()
         else:
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # names programmes (round 20, 11)
             raw = _connect(target)
             if self.path is not None:
                 raw.execute("PRAGMA journal_mode = WAL")
