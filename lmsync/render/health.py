@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from lmsync.domain.health import status_label
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.labels import People
@@ -67,7 +68,7 @@ def health_view(report: HealthReport, people: People) -> Document:
         }
         for v in report.attention
     ]
-    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in report.counts.items())
+    counts = ", ".join(f"{n} {status_label(status)}" for status, n in report.counts.items())
     head = f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."
     if report.starts_on is not None:  # no verdict, not "N ok" (stop 20's note; tester round 5, 12)
         head = (f"Pair health on {report.as_of.isoformat()}: the programme starts on {report.starts_on.isoformat()}: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from lmsync.domain.health import status_label
 from lmsync.render.report_figures import Chart, chart, mark
 
 if TYPE_CHECKING:
@@ -134,13 +135,13 @@ def health_chart(data: ReportData) -> list[Chart]:
             else f"({len(days)} snapshot days). "
         )
         + "On the last day: "
-        + ", ".join(f"{s.replace('_', ' ')} {n}" for s, n in last.items())
+        + ", ".join(f"{status_label(s)} {n}" for s, n in last.items())
         + "."
     )
 
     def draw(_fig: Figure, ax: Axes) -> None:
         colours = [STATUS_COLOURS.get(s, "#bbbbbb") for s in statuses]
-        labels = [s.replace("_", " ") for s in statuses]
+        labels = [status_label(s) for s in statuses]
         if len(days) >= 2:
             mark(ax.stackplot(days, *series,  # type: ignore[arg-type]
                                   labels=labels, colors=colours, alpha=0.9), "health")

@@ -14,6 +14,7 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
+from lmsync.domain.health import status_label
 from lmsync.render.report_charts import (
     evaluation_chart,
     health_chart,
@@ -34,7 +35,7 @@ def _cell(value: Any, column: str) -> str:
     if value is None:
         return '<td class="num">–</td>'
     if column == "status":
-        return f'<td><span class="status status-{escape(str(value))}">{escape(str(value).replace("_", " "))}</span></td>'
+        return f'<td><span class="status status-{escape(str(value))}">{escape(status_label(str(value)))}</span></td>'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
         return f'<td class="num">{escape(text)}</td>'

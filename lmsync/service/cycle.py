@@ -38,6 +38,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack
 
 from lmsync.config import Config
+from lmsync.domain.health import status_label
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -266,7 +267,7 @@ def _health(run: _Run) -> StepResult:
         "recovered": report.recovered,
         "not_a_good_fit": len(report.not_a_good_fit),
     }
-    status = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
+    status = ", ".join(f"{n} {status_label(k)}" for k, n in report.counts.items())
     text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
     if report.ended:  # counted in the statuses, waiting for no one (tester round 19, 5)
         counts["ended_by_coordinator"] = len(report.ended)

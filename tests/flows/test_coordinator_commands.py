@@ -258,3 +258,17 @@ def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_fr
         assert (row.mentor_id, row.mentee_id) in PairForbids(store, config.programme.name).pairs()
     finally:
         store.close()
+
+
+def test_round_21_1_the_need_met_status_does_not_read_as_the_queues_closed_outcome() -> None:
+    from datetime import date
+
+    from lmsync.domain.health import status_label
+    from lmsync.render.formats import render
+    from lmsync.render.health import health_view
+    from lmsync.service.health import Assessment, HealthReport
+    from lmsync.service.labels import People
+
+    assert status_label("closed") == "closed (need met)" and status_label("at_risk") == "at risk"
+    report = HealthReport(Assessment(date(2026, 12, 1), [], {}), {"ok": 2, "at_risk": 1, "closed": 0})
+    assert "2 ok, 1 at risk, 0 closed (need met)." in render(health_view(report, People()), "text")

@@ -49,6 +49,7 @@ from lmsync.domain.health.status import (
     nudge_sides,
     pair_id,
     parse_pair_id,
+    status_label,
 )
 from lmsync.domain.health.thresholds import Thresholds
 
@@ -83,6 +84,7 @@ __all__ = [
     "normalise_status",
     "nudge_kind",
     "nudge_sides",
+    "status_label",
     "pair_id",
     "parse_pair_id",
     "reliable_change",
