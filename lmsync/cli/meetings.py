@@ -187,6 +187,10 @@ def _report(result: ImportResult) -> str:
         text += (f"\nwarning: {longer} meeting(s) longer than [meetings] max_minutes ({maximum}): a pair whose mean is "
                  "above it is not sent to the gradebook (`lmsync grades plan` names it); raise max_minutes in "
                  "lmsync.toml if such meetings are real")
+    if result.after_pair_ended:  # tester round 21, 12: counted in that month's figures without a word
+        late, first, ended = result.after_pair_ended
+        text += (f"\nwarning: {late} meeting(s) dated after their pair ended (the first on {first.isoformat()}; that pair "
+                 f"ended {ended.isoformat()}): kept and counted; `lmsync meetings remove` takes one back if it is a mistake")
     return text
 
 

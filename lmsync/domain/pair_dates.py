@@ -6,6 +6,7 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -76,3 +77,17 @@ class PairsByDate:
             spans.setdefault((p.mentor_id, p.mentee_id), []).append((p.start, p.end))
             first.setdefault(p.mentee_id, (p.mentor_id, p.mentee_id))
         return spans, min((p.start for p in self.history), default=None), first
+
+
+def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date) -> date | None:
+    """The day ``pair`` ended, when the history holds it and none of its spans covers ``day``, the
+    last of them ending on or before it: a meeting dated after its pair was re-matched (tester
+    round 21, 12: imported without a word and counted in that month's figures). ``None`` otherwise."""
+    ends = []
+    for p in history:
+        if (p.mentor_id, p.mentee_id) != pair:
+            continue
+        if p.end is None or p.end > day:
+            return None  # open, or still running on that day (or a span after it: not "after it ended")
+        ends.append(p.end)
+    return max(ends) if ends else None

@@ -48,6 +48,7 @@ from lmsync.domain.meetings import (
     parse_date,
     resolve_person,
 )
+from lmsync.domain.pair_dates import DatedPair, ended_before
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
@@ -88,6 +89,8 @@ class ImportResult:
     date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
     days: tuple[date, ...] = ()  # surveys: each row's date (the summary says which fall in no wave)
     longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
+    after_pair_ended: tuple[int, date, date] | None = None  # meetings: (rows dated after their pair ended, first
+    # such date, the day that pair ended): kept, but said (tester round 21, 12)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -245,8 +248,12 @@ def import_meetings_file(
     *,
     rules: ImportRules | None = None,
     max_minutes: int | None = None,
+    history: Sequence[DatedPair] = (),
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction.
+
+    With the pairing ``history``, the result counts the rows dated after their pair ended (a re-match
+    before them): kept, as a pair may go on meeting, but said (tester round 21, 12).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
     counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
@@ -260,7 +267,8 @@ def import_meetings_file(
     if max_minutes is not None:
         longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
-    return result
+    late = sorted((m.date, end) for m, _ in meetings if (end := ended_before(history, (m.mentor_id, m.mentee_id), m.date)))
+    return replace(result, after_pair_ended=(len(late), *late[0])) if late else result
 
 
 def meetings_template() -> str:

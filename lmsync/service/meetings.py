@@ -61,7 +61,7 @@ from lmsync.service.imports import (
 )
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
-from lmsync.service.programme_settings import Settings, programme_today, settings
+from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 
 __all__ = [
     "ImportSources",
@@ -284,8 +284,10 @@ def _importing(config: Config, sources: ImportSources) -> Iterator[tuple[Store, 
 def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]) -> ImportResult:
     """``lmsync import meetings FILE.csv``: all rows or nothing."""
     with _importing(config, sources) as (db, resolve, rules):
+        history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
         return import_meetings_file(
-            db, config.programme.name, path, resolve, rules=rules, max_minutes=config.meetings.max_minutes
+            db, config.programme.name, path, resolve, rules=rules, max_minutes=config.meetings.max_minutes,
+            history=history,
         )
 
 

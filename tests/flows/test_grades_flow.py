@@ -903,3 +903,33 @@ def test_tester_round_9_4_an_item_whose_idnumber_was_changed_by_hand_is_refused_
 
         item.idnumber = recorded  # the fix the warning gives
         assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.in_sync
+
+
+def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_said(config, tmp_path):
+    from datetime import date as day
+
+    site = site_with_circles()
+    store = Store(config.store_path())
+    try:
+        record_circles(store, site)
+        group = next(g for g in site.groups.values() if g.idnumber.startswith("lmsync:"))
+        mentor = int(group.idnumber.rsplit(":", 1)[-1])
+        moved, stays = sorted(group.members - {mentor})[:2]
+        PairingHistory(store, PROGRAMME).record("remove_member", [(group.idnumber, moved)],
+                                                at="2026-10-01T09:00:00.000+00:00")  # re-matched on 1 October
+        name = site.users
+        path = tmp_path / "late.csv"
+        path.write_text("date,mentor,mentee,minutes,attended\n"
+                        f"2026-09-20,{name[mentor].username},{name[moved].username},30,yes\n"
+                        f"2026-10-14,{name[mentor].username},{name[moved].username},30,yes\n"
+                        f"2026-10-14,{name[mentor].username},{name[stays].username},30,yes\n")
+        people = [Person(u.id, u.username, u.idnumber, u.email) for u in (site.users[i] for i in site.courses[2].enrolments)]
+        result = import_meetings(config, path, people=people, store=store, today=AS_OF)
+        assert result.counts.added == 3  # kept: a pair may go on meeting
+        assert result.after_pair_ended == (1, day(2026, 10, 14), day(2026, 10, 1))
+        from lmsync.cli.meetings import _report
+
+        assert ("warning: 1 meeting(s) dated after their pair ended (the first on 2026-10-14; that pair ended "
+                "2026-10-01)") in _report(result)
+    finally:
+        store.close()
