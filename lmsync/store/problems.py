@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-
-from sqlalchemy import text
+from typing import TYPE_CHECKING
 
 from lmsync.errors import ConfigError
-from lmsync.store.db import Store
+
+if TYPE_CHECKING:  # the CLI imports this module: no SQLAlchemy at start-up (issue 15)
+    from lmsync.store.db import Store
 
 #: SQLite's words for a file damaged on disk, and for one lmsync may not write.
 _DAMAGED = ("malformed", "not a database", "disk i/o error")
@@ -52,6 +53,8 @@ def admin_problem(exc: BaseException) -> ConfigError | None:
 def damage(store: Store) -> str | None:
     """SQLite's ``PRAGMA quick_check`` verdict when the file is damaged, else ``None`` (PostgreSQL:
     ``None``): doctor said "[ok] store" of a file whose pages a disk had overwritten (round 20, 3)."""
+    from sqlalchemy import text
+
     if store.dialect != "sqlite":
         return None
     try:
