@@ -331,9 +331,11 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     lmsync cannot prove who gave it). A withheld meeting loses its
     ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
-    their dates, with the other side's reasons withheld (:func:`withhold_other_side`); where such a
-    reason stood, the row's status and score are withheld too (tester round 11, 2: a lone
-    ``mentee_side_withheld`` and ``at_risk`` told a mentor which mentee rated them low). A queue
+    their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
+    are left out without a trace, and every row's status and score are withheld (they weigh both
+    sides' answers; withheld only where the other side's reasons stood, they told a mentor which
+    mentee rated them low: tester rounds 11, 2 and 23, 1). Only the nudges sent to this person are
+    exported (one sent to the other side alone told what flagged the pair). A queue
     item keeps its dates (and its status, unless so withheld) but not the coordinator's ``note`` (the ``queue ack`` or
     ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
     and counted as ``withheld["coordinator_notes"]``. A not-a-good-fit mark (``pair_forbids``)
@@ -362,15 +364,20 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
             other = "mentee" if own_side == "mentor" else "mentor"
             reasons = json.loads(row.get("reasons") or "[]")
-            kept_reasons = withhold_other_side(reasons, own_side)
-            if any(code == f"{other}_side_withheld" for code, _text in kept_reasons):
-                # that the other side's answers flagged the pair, and the status and score they moved, would
-                # tell which mentee rated a mentor low (tester round 11, 2): neither is exported
-                kept_reasons = [r for r in kept_reasons if r[0] != f"{other}_side_withheld"]
-                row.update({k: "withheld" if k == "status" else None for k in ("status", "score") if k in row})
+            # the other side's reasons go without a trace, and every row's status and score with them: a
+            # status and score withheld only where the other side's answers stood told a mentor which
+            # mentee rated them low (tester round 11, 2, and again round 23, 1, by the rows left showing)
+            kept_reasons = [r for r in withhold_other_side(reasons, own_side) if r[0] != f"{other}_side_withheld"]
+            row.update({k: "withheld" if k == "status" else None for k in ("status", "score") if k in row})
+            withheld[f"{table}_status"] = withheld.get(f"{table}_status", 0) + 1
             if kept_reasons != reasons:
                 row["reasons"] = json.dumps(kept_reasons)
                 withheld[table] = withheld.get(table, 0) + 1
+    nudges = data.get("nudges", [])
+    mine = [r for r in nudges if r.get("recipient_id") == user_id]
+    if len(mine) != len(nudges):  # a nudge to the other side alone says what flagged the pair (round 23, 1)
+        withheld["nudges"] = len(nudges) - len(mine)
+        data["nudges"] = mine
     for row in [*data.get("coordinator_queue", []), *data.get("queue_coordinated", [])]:
         if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
             row["note"] = None

@@ -72,3 +72,28 @@ def test_tester_finding_2b_a_withheld_meeting_carries_no_hash_that_gives_its_rat
     assert rows["2026-10-01"]["rating"] is None
     assert rows["2026-10-01"]["content_hash"] is None and not guesses & {str(v) for v in rows["2026-10-01"].values()}
     assert rows["2026-10-08"]["content_hash"] == kept.content_hash  # what the person gave stays whole
+
+
+def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answers_flagged():
+    """A mentor's export withheld the status only of the pair whose mentee rated him low, and listed the
+    nudges sent to that mentee alone: both told him who it was."""
+    import json
+
+    from lmsync.service.privacy import withhold_others_judgements
+
+    low = json.dumps([["satisfaction_low_mentee", "satisfaction low (mentee side)"]])
+    data = {
+        "health_snapshots": [
+            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 33, "status": "at_risk", "score": 60, "reasons": low},
+            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 41, "status": "ok", "score": 100, "reasons": "[]"},
+        ],
+        "coordinator_queue": [{"mentor_id": 7, "mentee_id": 33, "status": "at_risk", "reasons": low, "note": None}],
+        "nudges": [{"mentor_id": 7, "mentee_id": 33, "recipient_id": 33, "kind": "check_in"},
+                   {"mentor_id": 7, "mentee_id": 41, "recipient_id": 7, "kind": "no_meeting"}],
+    }
+    out = withhold_others_judgements(data, 7)
+    rows = [{k: v for k, v in r.items() if k != "mentee_id"} for r in out["health_snapshots"]]
+    assert rows[0] == rows[1]  # the two pairs' rows read alike
+    assert all(r["status"] == "withheld" and r["score"] is None and r["reasons"] == "[]" for r in out["health_snapshots"])
+    assert out["coordinator_queue"][0]["status"] == "withheld" and out["coordinator_queue"][0]["reasons"] == "[]"
+    assert [n["recipient_id"] for n in out["nudges"]] == [7]  # not the nudge sent to the mentee alone
