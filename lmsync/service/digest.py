@@ -60,12 +60,20 @@ class DigestReport:
     outcomes: dict[str, str] = field(default_factory=dict)  # username -> sent | failed | unknown | already
     unknown_coordinators: list[str] = field(default_factory=list)  # usernames Moodle does not know
     held: str | None = None
+    escalate_to: str = ""  # [health] escalate_to, so ``problem`` names the setting of each unknown name
 
     @property
     def problem(self) -> str | None:
-        if self.unknown_coordinators:
-            return f"[health] coordinators: no Moodle user {', '.join(self.unknown_coordinators)}"
-        return None
+        if not self.unknown_coordinators:
+            return None
+        # each name under the setting that holds it (tester round 23, 3: escalate_to's was put under coordinators)
+        parts = []
+        coordinators = [n for n in self.unknown_coordinators if n != self.escalate_to]
+        if coordinators:
+            parts.append(f"[health] coordinators: no Moodle user {', '.join(coordinators)}")
+        if self.escalate_to in self.unknown_coordinators:
+            parts.append(f"[health] escalate_to: no Moodle user {self.escalate_to}")
+        return "; ".join(parts)
 
 
 def new_attention_pairs(
@@ -198,7 +206,7 @@ def run_digest(
     from lmsync.service.directory import people_of
 
     day = assessment.as_of
-    report = DigestReport(day, new_run_id())
+    report = DigestReport(day, new_run_id(), escalate_to=config.health.escalate_to)
     names = list(config.health.coordinators)
     if not names:
         return report

@@ -56,7 +56,7 @@ from lmsync.service.health_inputs import today as today
 # The coordinator queue, "not a good fit" and ``pair show`` live in their own modules; their
 # names stay importable from here, where the CLI, the cycle and the tests look for them.
 from lmsync.service.health_queue import _queue as _queue
-from lmsync.service.health_queue import known_coordinators
+from lmsync.service.health_queue import known_coordinators, known_user
 from lmsync.service.health_queue import mark_not_a_good_fit as mark_not_a_good_fit
 from lmsync.service.health_queue import not_a_good_fit_answers as not_a_good_fit_answers
 from lmsync.service.health_queue import queue_ack as queue_ack
@@ -371,12 +371,10 @@ def run_health(
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))
     if config.health.escalate_to:
-        report.escalated = queue.escalate(
-            day, config.health.escalate_to, after_days=config.health.escalate_after_days
-        )
-        report.unescalated = queue.unescalated(
-            day, config.health.escalate_to, after_days=config.health.escalate_after_days
-        )
+        to, after = config.health.escalate_to, config.health.escalate_after_days
+        missing = known_user(api, to) is False  # a misspelt name was given items for good (tester round 23, 3)
+        report.escalated = [] if missing else queue.escalate(day, to, after_days=after)
+        report.unescalated = queue.unescalated(day, to, after_days=after, no_user=missing)
     report.not_a_good_fit = mark_not_a_good_fit(config, store, sorted(current), as_of=day)
     log.info(
         "health.done",

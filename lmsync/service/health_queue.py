@@ -123,6 +123,17 @@ def with_forbidden_pairs(config: Config, store: Store) -> tuple[Config, list[tup
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------
 
 
+def known_user(api: MoodleApi, username: str) -> bool | None:
+    """Whether Moodle has a user ``username``; None when Moodle could not be asked."""
+    from lmsync.moodle.errors import MoodleError
+
+    try:
+        return any(u.username == username for u in api.get_users_by_field("username", [username]))
+    except MoodleError as exc:
+        log.warning("health.user_unchecked", error=type(exc).__name__)
+        return None
+
+
 def known_coordinators(api: MoodleApi, config: Config) -> list[str] | None:
     """``[health] coordinators`` that are Moodle accounts, in their order: queue items go only to
     them (tester finding 3: a misspelt name was given a third of the items, which nobody saw).

@@ -394,13 +394,14 @@ class CoordinatorQueue(ProgrammeRepository):
     def escalate(self, day: date, to: str, *, after_days: int) -> list[QueueItem]:
         """Give every open item more than ``after_days`` past its due date to ``to`` as well.
 
-        An item escalates once (until a ``met`` sets a new due date); the escalated items are
-        returned as they are now.
+        An item escalates once to ``to`` (until a ``met`` sets a new due date); one escalated to
+        someone ``[health] escalate_to`` no longer names (a typo since fixed: tester round 23, 3) escalates
+        again. The escalated items are returned as they are now.
         """
         out = []
         for item in self.open_items():
             if (
-                item.escalated_to is None
+                item.escalated_to != to
                 and item.overdue_days(day) > after_days
                 and item.owner != to
                 and to not in self.parties(item.pair)
@@ -410,15 +411,21 @@ class CoordinatorQueue(ProgrammeRepository):
                 out.append(item)
         return [i for i in self.open_items() if i.id in {e.id for e in out}]
 
-    def unescalated(self, day: date, to: str, *, after_days: int) -> list[tuple[QueueItem, str]]:
+    def unescalated(
+        self, day: date, to: str, *, after_days: int, no_user: bool = False
+    ) -> list[tuple[QueueItem, str]]:
         """The open items more than ``after_days`` past due that ``escalate`` leaves with their owner
         alone, each with why: ``to`` owns it, or ``to`` is one of its pair (a coordinator who also
-        mentors is never given their own pair). Tester round 19, 3: these went unreported."""
+        mentors is never given their own pair), or (``no_user``) Moodle has no user ``to``, so
+        nothing was escalated (round 23, 3: items went to a misspelt name for good). Tester round
+        19, 3: these went unreported."""
         out = []
         for item in self.open_items():
-            if item.escalated_to is not None or item.overdue_days(day) <= after_days:
+            if item.escalated_to == to or item.overdue_days(day) <= after_days:
                 continue
-            if to in self.parties(item.pair):
+            if no_user:
+                out.append((item, f"Moodle has no user {to} ([health] escalate_to)"))
+            elif to in self.parties(item.pair):
                 out.append((item, f"{to} is one of the pair"))
             elif item.owner == to:
                 out.append((item, f"{to} already owns it"))

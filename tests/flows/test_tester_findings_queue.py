@@ -188,3 +188,12 @@ def test_round_21_11_an_overdue_item_says_by_how_many_days_in_queue_list() -> No
     assert "(8 day(s) overdue)" in row["extra"] and row["overdue_days"] == 8
     (on_time,) = queue_view([item], People(), item.due_on).rows
     assert "overdue" not in on_time["extra"] and on_time["overdue_days"] == 0
+
+
+def test_round_23_3_an_unknown_escalate_to_is_named_under_its_own_setting() -> None:
+    from lmsync.service.digest import DigestReport
+
+    both = DigestReport(NEW, "r", unknown_coordinators=["anx", "nobodyx"], escalate_to="nobodyx")
+    assert both.problem == "[health] coordinators: no Moodle user anx; [health] escalate_to: no Moodle user nobodyx"
+    assert DigestReport(NEW, "r", unknown_coordinators=["nobodyx"], escalate_to="nobodyx").problem == (
+        "[health] escalate_to: no Moodle user nobodyx")

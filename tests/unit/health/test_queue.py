@@ -111,10 +111,23 @@ def test_tester_round_19_3_an_overdue_item_escalate_to_cannot_take_is_reported_w
     assert escalated.pair == (66, 3)
     assert [(i.pair, why) for i, why in q.unescalated(late, "chief", after_days=7)] == [
         ((66, 4), "chief already owns it")]
-    # escalate_to is the pair's own mentor: never given the item, and said so
+    # escalate_to is now the pair's own mentor: never given the items (the one chief had included), and said so
     assert q.escalate(late, "mentor66", after_days=7) == []
     assert [(i.pair, why) for i, why in q.unescalated(late, "mentor66", after_days=7)] == [
-        ((66, 4), "mentor66 is one of the pair")]
+        ((66, 3), "mentor66 is one of the pair"), ((66, 4), "mentor66 is one of the pair")]
+
+
+def test_tester_round_23_3_a_misspelt_escalate_to_gets_nothing_and_the_fixed_name_gets_the_items(store):
+    q = CoordinatorQueue(store, "p", coordinators=["ann"], usernames={66: "mentor66"})
+    q.offer(DAY, fading(3))
+    late = DAY + timedelta(days=14 + 8)
+    assert [(i.pair, why) for i, why in q.unescalated(late, "chiefx", after_days=7, no_user=True)] == [
+        ((66, 3), "Moodle has no user chiefx ([health] escalate_to)")]
+    assert [i.escalated_to for i in q.open_items()] == [None]  # nothing went to the misspelt name
+    q.escalate(late, "chiefx", after_days=7)  # as before the fix: escalated to it all the same
+    (again,) = q.escalate(late + timedelta(days=1), "chief", after_days=7)  # the name fixed: escalated again
+    assert again.escalated_to == "chief"
+    assert q.escalate(late + timedelta(days=2), "chief", after_days=7) == []  # once
 
 
 def test_issue_13_an_item_from_before_the_revision_is_read_and_tracked(store):
