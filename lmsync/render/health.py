@@ -68,14 +68,14 @@ def health_view(report: HealthReport, people: People) -> Document:
         }
         for v in report.attention
     ]
-    counts = ", ".join(f"{n} {status_label(status)}" for status, n in report.counts.items())
+    counts = ", ".join(f"{n} {status_label(status)}" for status, n in report.shown_counts.items())
     head = f"Pair health on {report.as_of.isoformat()}: {len(report.assessment.pairs)} pairs: {counts}."
     if report.starts_on is not None:  # no verdict, not "N ok" (stop 20's note; tester round 5, 12)
         head = (f"Pair health on {report.as_of.isoformat()}: the programme starts on {report.starts_on.isoformat()}: "
                 f"nothing can be judged before then ({len(report.assessment.pairs)} pairs).")
     if report.ended:
         head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
-                 "judged, never listed as needing attention, and nobody is nudged about them)")
+                 "ended, not under their status, never listed as needing attention, and nobody is nudged about them)")
     if report.assessment.skipped_inactive:
         head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
     if report.assessment.unassigned_mentor_answers:

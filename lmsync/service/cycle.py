@@ -267,11 +267,11 @@ def _health(run: _Run) -> StepResult:
         "recovered": report.recovered,
         "not_a_good_fit": len(report.not_a_good_fit),
     }
-    status = ", ".join(f"{n} {status_label(k)}" for k, n in report.counts.items())
+    # a pair a coordinator ended counts once, as ended (tester round 19, 5; round 23, 4)
+    status = ", ".join(f"{n} {status_label(k)}" for k, n in report.shown_counts.items())
     text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
-    if report.ended:  # counted in the statuses, waiting for no one (tester round 19, 5)
+    if report.ended:
         counts["ended_by_coordinator"] = len(report.ended)
-        text += f"; {len(report.ended)} ended by a coordinator (not waiting)"
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
     if report.unescalated:  # tester round 19, 3

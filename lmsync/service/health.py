@@ -130,6 +130,19 @@ class HealthReport:
         return self.assessment.as_of
 
     @property
+    def shown_counts(self) -> dict[str, int]:
+        """``counts`` as people read them: a pair a coordinator ended counted once, as ``ended``, not
+        also under its status (tester round 23, 4: "6 at risk" beside a list of 5, and the run's line
+        counted it under at risk and again beside it)."""
+        shown = dict(self.counts)
+        for view in self.assessment.pairs:
+            if (view.health.mentor_id, view.health.mentee_id) in self.ended and shown.get(view.health.status):
+                shown[view.health.status] -= 1
+        if self.ended:
+            shown["ended"] = len(self.ended)
+        return shown
+
+    @property
     def attention(self) -> list[PairView]:
         order = {h.pair_id: i for i, h in enumerate(attention_order(self.assessment.healths))}
         return sorted(  # a pair a coordinator ended is not waiting for anyone (tester round 10, 7)

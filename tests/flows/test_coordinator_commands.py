@@ -184,11 +184,16 @@ def test_round_10_7_a_pair_the_coordinator_closed_is_not_listed_as_needing_atten
     from lmsync.render.formats import render
 
     text = render(health_view(report, people_of(config, report.assessment.roster)), "text")
-    assert "1 pair(s) a coordinator ended (`queue done --outcome closed`) are counted as judged" in text
+    assert "1 pair(s) a coordinator ended (`queue done --outcome closed`) are counted as ended" in text
     assert "on watch (early, minor signals)" not in text  # none on watch here: no such line
-    # the run's health line counts it too, so its totals and the attention list agree (tester round 19, 5)
+    # counted once, as ended, not also under its status: the head's at-risk and fading add up to the list
+    # (tester round 19, 5; round 23, 4)
+    shown = report.shown_counts
+    assert shown["ended"] == 1 and sum(shown.values()) == sum(report.counts.values())
+    assert shown["at_risk"] + shown["fading"] == len(report.attention)
+    assert "1 ended by a coordinator." in text.splitlines()[0] or ", 1 ended by a coordinator" in text
     step = cycle_job(config, site=site, now=NOON, as_of=AS_OF).step("health")
-    assert step.counts["ended_by_coordinator"] == 1 and "1 ended by a coordinator (not waiting)" in step.summary
+    assert step.counts["ended_by_coordinator"] == 1 and ", 1 ended by a coordinator;" in step.summary
 
 
 def test_round_11_7_the_pairs_on_watch_are_pointed_to_in_text() -> None:

@@ -46,7 +46,8 @@ STATUSES: tuple[Status, ...] = ("ok", "watch", "at_risk", "fading", "closed")
 def status_label(status: str) -> str:
     """A status in words for people: ``closed`` is a success ("closed (need met)"), not the queue's
     ``--outcome closed`` (the pair ended), which the same bare word read as (tester round 21, 1)."""
-    return "closed (need met)" if status == "closed" else status.replace("_", " ")
+    labels = {"closed": "closed (need met)", "ended": "ended by a coordinator"}
+    return labels.get(status, status.replace("_", " "))
 ATTENTION: frozenset[str] = frozenset({"at_risk", "fading"})
 #: Statuses of earlier versions, as read today: ``new`` (paired recently, nothing wrong) is ``ok``.
 LEGACY_STATUS: dict[str, Status] = {"new": "ok"}
