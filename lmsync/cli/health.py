@@ -244,6 +244,9 @@ def queue_done_command(
         click.echo(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
         extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
+        if outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
+            extra = ("; nobody is nudged about the pair again, but it stays in its Moodle circle (and its grades): "
+                     "`--outcome rematched` gives the mentee another mentor, or take the mentee out of the programme")
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin (tester round 10, 2)")

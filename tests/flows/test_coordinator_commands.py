@@ -263,6 +263,11 @@ def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_fr
         assert (row.mentor_id, row.mentee_id) in PairForbids(store, config.programme.name).pairs()
     finally:
         store.close()
+    if len(unqueued) > 1:  # ending a pair says it stays in Moodle (tester round 23, 5)
+        other = unqueued[1]
+        ended = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "queue", "done",
+                                          f"{other.mentor_id}-{other.mentee_id}", "--outcome", "closed"])
+        assert ended.exit_code == 0 and "it stays in its Moodle circle" in ended.output, ended.output
 
 
 def test_round_21_1_the_need_met_status_does_not_read_as_the_queues_closed_outcome() -> None:
