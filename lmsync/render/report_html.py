@@ -172,7 +172,8 @@ def _html_page(data: ReportData) -> str:
             "Relationship satisfaction and self-efficacy",
             "Mean scores per survey wave with 95% confidence intervals, among people currently in a pair; "
             "relationship satisfaction from both sides. A wave's figures appear from the last day of its window "
-            "(until then: \"open until\"), so that reports made day by day never show one person's answer.",
+            "(until then: \"open until\"), so that reports made day by day while answers come in never show one person's "
+            "answer.",
             (_figures([*satisfaction, *efficacy]) if satisfaction or efficacy else '<p class="empty">No survey scores yet.</p>')
             + _data(data.satisfaction, data.self_efficacy, data.response),
         )
