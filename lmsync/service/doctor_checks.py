@@ -258,7 +258,7 @@ def _store_opens(config: Config, report: Any, target: Path | str) -> bool:
     from lmsync.errors import ConfigError, LmsyncError
     from lmsync.service.stores import check_binding
     from lmsync.store.db import Store
-    from lmsync.store.problems import damage
+    from lmsync.store.integrity import damage
 
     try:
         store = Store(target, read_only=True)

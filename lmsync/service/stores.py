@@ -19,6 +19,7 @@ from lmsync.config import Config
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.store.db import Store, StoreBinding
+from lmsync.store.integrity import damage
 
 log = get_logger(__name__)
 
@@ -89,9 +90,14 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
 
 
 def open_store(config: Config, *, read_only: bool = False) -> Store:
-    """The configured store, checked against the configured site and course (see module doc)."""
+    """The configured store, checked against the configured site and course (see module doc), and,
+    opened to write, for damaged pages first: a run wrote 109 changes to Moodle from a store whose
+    pages a disk had overwritten, and failed only at its grades step (tester round 22, 1)."""
     store = Store(config.store.url or config.store_path(), read_only=read_only)
     try:
+        if not read_only and (broken := damage(store)) is not None:
+            raise ConfigError(f"the store {store.where} is damaged: SQLite's check says {broken!r}",
+                              hint="restore the store from a backup (a migration leaves <name>.db.bak-* beside it)")
         check_binding(store, config)
     except BaseException:
         store.close()

@@ -35,13 +35,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
-from lmsync.store.unreachable import refuse_ambiguous, shown_url, unreachable
+from lmsync.store.problems import admin_problem
+from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
+from lmsync.store.unreachable import shown_url, unreachable
+from lmsync.store.unreachable import store_url as store_url
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -70,24 +73,6 @@ class StoreBinding:
     adopted: bool = False
 
 
-def store_url(target: Path | str) -> URL | None:
-    """The database URL ``target`` names, or None for a SQLite path (or ``:memory:``)."""
-    text = str(target)
-    if "://" not in text:
-        return None
-    url = make_url(text)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    refuse_ambiguous(url)
-    return url
-
-
-def is_postgres(target: Path | str | None) -> bool:
-    """Whether ``target`` names a PostgreSQL database (``[store] url``)."""
-    url = store_url(target) if target is not None else None
-    return url is not None and url.get_backend_name() == "postgresql"
-
-
 class Store:
     """One connection to the store plus schema management; repositories take one."""
 
@@ -110,10 +95,12 @@ class Store:
         try:
             self._open(url, str(target))
         except (sqlite3.DatabaseError, DBAPIError) as exc:
-            if url is not None and isinstance(exc, OperationalError):
+            if url is not None and isinstance(exc, DBAPIError):  # ProgrammingError too: a mistyped option (round 22, 4)
                 raise unreachable(exc, url) from None
             if not _not_a_database(exc):
-                raise
+                if (problem := admin_problem(exc, self.where)) is None:  # a read-only folder, named (round 22, 6)
+                    raise
+                raise problem from None
             raise ConfigError(  # not a raw sqlite3 traceback (tester round 4, 14)
                 f"the store {self.where} is not an lmsync store: the file is not a SQLite database, or is damaged",
                 hint="restore it from a backup (a migration leaves <name>.db.bak-* beside it), "

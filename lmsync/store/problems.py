@@ -11,32 +11,30 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from typing import TYPE_CHECKING
 
 from lmsync.errors import ConfigError
-
-if TYPE_CHECKING:  # the CLI imports this module: no SQLAlchemy at start-up (issue 15)
-    from lmsync.store.db import Store
 
 #: SQLite's words for a file damaged on disk, and for one lmsync may not write.
 _DAMAGED = ("malformed", "not a database", "disk i/o error")
 _READ_ONLY = ("readonly database", "read-only database", "unable to open database file")
 
 
-def admin_problem(exc: BaseException) -> ConfigError | None:
-    """The admin's error for ``exc`` when it is a store or state-folder problem; else ``None``."""
+def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError | None:
+    """The admin's error for ``exc`` when it is a store or state-folder problem; else ``None``.
+    ``where``: the store, named in the message (tester round 22, 6: "unable to open database file" of which?)."""
+    store = f"the store {where}" if where else "the store"
     raw = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
     if isinstance(raw, sqlite3.DatabaseError):
         words = str(raw).lower()
         if any(w in words for w in _DAMAGED):
             return ConfigError(
-                f"the store is damaged: SQLite says {str(raw)!r}",
+                f"{store} is damaged: SQLite says {str(raw)!r}",
                 hint="restore the store from a backup (a migration leaves <name>.db.bak-* beside it); "
                 "`sqlite3 STORE 'PRAGMA integrity_check'` shows the damage",
             )
         if any(w in words for w in _READ_ONLY):
             return ConfigError(
-                f"the store cannot be written: SQLite says {str(raw)!r}",
+                f"{store} cannot be written (or its folder): SQLite says {str(raw)!r}",
                 hint="make the store file and its folder writable by lmsync's user (the folder holds the "
                 "lock and SQLite's -wal file)",
             )
@@ -49,17 +47,3 @@ def admin_problem(exc: BaseException) -> ConfigError | None:
         )
     return None
 
-
-def damage(store: Store) -> str | None:
-    """SQLite's ``PRAGMA quick_check`` verdict when the file is damaged, else ``None`` (PostgreSQL:
-    ``None``): doctor said "[ok] store" of a file whose pages a disk had overwritten (round 20, 3)."""
-    from sqlalchemy import text
-
-    if store.dialect != "sqlite":
-        return None
-    try:
-        rows = store.rows(text("PRAGMA quick_check"))
-    except Exception as exc:  # a file damaged enough that the check itself fails
-        return str(getattr(exc, "orig", None) or exc)
-    verdict = "; ".join(str(r[0]) for r in rows[:3])
-    return None if verdict == "ok" else verdict

@@ -9,10 +9,13 @@ the store by ``shown_url``: no password, in the user part or in the query (round
 
 from __future__ import annotations
 
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from lmsync.errors import ConfigError, PartialFailure
+from lmsync.secrets import redact
 
 #: Query parameters of a PostgreSQL URL that carry a secret (libpq's connection keywords).
 SECRET_PARAMETERS = ("password", "sslpassword")
@@ -31,10 +34,11 @@ def shown_url(url: URL) -> str:
     return (url.update_query_dict(secret) if secret else url).render_as_string(hide_password=True)
 
 
-def refuse_ambiguous(url: URL) -> None:
+def refuse_ambiguous(url: URL, text: str = "") -> None:
     """Refuse a URL whose password holds a bare ``@``: everything after its first ``@`` became the
-    host name, and the driver's error then printed the rest of the password (tester round 20, 4)."""
-    if url.host and "@" in url.host:
+    host name, and the driver's error then printed the rest of the password (tester round 20, 4); in
+    the query (``?password=a@b``) the URL was split at that ``@`` instead (round 22, 2)."""
+    if (url.host and "@" in url.host) or (url.username and "@" in url.username) or "@" in text.partition("?")[2]:
         raise ConfigError(
             "[store] url (LMSYNC_STORE_URL): the password holds '@', which ends the password in a URL, so "
             "the rest of it was read as the host name",
@@ -42,7 +46,7 @@ def refuse_ambiguous(url: URL) -> None:
         )
 
 
-def unreachable(exc: OperationalError, url: URL) -> PartialFailure | ConfigError:
+def unreachable(exc: DBAPIError, url: URL) -> PartialFailure | ConfigError:
     """The error saying which store could not be opened, why (the driver's first line, every
     password masked), and what to check: exit 2 when the server answered and refused, else exit 1."""
     lines = str(exc.orig).strip().splitlines() or ["no reason given"]
@@ -61,3 +65,24 @@ def unreachable(exc: OperationalError, url: URL) -> PartialFailure | ConfigError
         f"the store {where} cannot be reached: {reason}",
         hint="check that the database server runs and that [store] url (LMSYNC_STORE_URL) names it",
     )
+
+
+def store_url(target: Path | str) -> URL | None:
+    """The database URL ``target`` names, or None for a SQLite path (or ``:memory:``)."""
+    text = str(target)
+    if "://" not in text:
+        return None
+    try:
+        url = make_url(text)
+    except (ValueError, ArgumentError) as exc:  # a port that is no number: a traceback (tester round 22, 4)
+        raise ConfigError(f"[store] url (LMSYNC_STORE_URL) is not a database URL: {redact(str(exc))}") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    refuse_ambiguous(url, text)
+    return url
+
+
+def is_postgres(target: Path | str | None) -> bool:
+    """Whether ``target`` names a PostgreSQL database (``[store] url``)."""
+    url = store_url(target) if target is not None else None
+    return url is not None and url.get_backend_name() == "postgresql"

@@ -48,3 +48,42 @@ def test_a_command_on_a_read_only_state_folder_exits_2_without_a_traceback(tmp_p
     assert result.exit_code == 2, result.output
     assert "cannot write" in result.output and "Read-only file system" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.sqlite_only("a SQLite file whose pages a disk overwrote")
+def test_round_22_1_a_store_with_damaged_pages_is_refused_before_any_write_to_moodle(tmp_path, monkeypatch):
+    import os
+
+    from lmsync.config import load_config
+    from lmsync.errors import ConfigError
+    from lmsync.moodle.emulator.demo import build_demo_site
+    from lmsync.service.jobs import sync_job
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store = tmp_path / "s.db"
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[store]\npath = "{store}"\n')
+    config = load_config(path, environ={})
+    assert sync_job(config, site=build_demo_site()).converged
+    from datetime import date
+
+    from lmsync.domain.instruments import SurveyAnswer
+    from lmsync.store.db import Store
+    from lmsync.store.surveys import SurveyRepository
+
+    db = Store(store)  # survey answers fill the file's last pages: a table no sync reads
+    SurveyRepository(db, "mentor-2026").save(
+        (SurveyAnswer(who, "gse", date(2026, 10, 1), f"q{i}", "3", "csv"), "t") for who in range(400) for i in range(10))
+    db.close()
+    data = bytearray(store.read_bytes())
+    pages = len(data) // 4096
+    assert pages > 40  # the probe can fail
+    for n in range(pages - 12, pages - 2):  # pages of that table, as the tester's dd overwrote some
+        data[n * 4096:(n + 1) * 4096] = os.urandom(4096)
+    store.write_bytes(bytes(data))
+    fresh = build_demo_site()
+    before = (len(fresh.groups), sum(len(g.members) for g in fresh.groups.values()))
+    with pytest.raises(ConfigError, match="damaged|not an lmsync store") as info:
+        sync_job(config, site=fresh)
+    assert str(store) in str(info.value)
+    assert (len(fresh.groups), sum(len(g.members) for g in fresh.groups.values())) == before  # nothing written

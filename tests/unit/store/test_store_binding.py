@@ -245,3 +245,22 @@ def test_round_20_4_redact_masks_a_query_password_and_a_password_holding_a_bare_
     assert redact("postgresql://host/db?sslmode=require&password=Q99&x=1") == (
         "postgresql://host/db?sslmode=require&password=<redacted>&x=1")
     assert redact("write to me@example.org") == "write to me@example.org"  # no URL, nothing masked
+
+
+def test_round_22_2_and_4_a_query_password_holding_at_a_bad_port_or_a_mistyped_option_is_exit_2_and_masked():
+    import socket
+
+    from lmsync.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="holds '@'") as at:
+        Store("postgresql+psycopg://lmsync@db.school.example:5432/lmsync?password=Tr0ub4dor@horse")
+    assert "horse" not in str(at.value) and "Tr0ub4dor" not in str(at.value)
+    with pytest.raises(ConfigError, match="not a database URL") as port:
+        Store("postgresql+psycopg://lmsync:PSECRET9@127.0.0.1:notaport/lmsync")
+    assert "PSECRET9" not in str(port.value)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    with pytest.raises(ConfigError, match="invalid connection option") as option:
+        Store(f"postgresql+psycopg://lmsync:OSECRET9@127.0.0.1:{free}/lmsync?sslmod=require")
+    assert option.value.exit_code == 2 and "OSECRET9" not in str(option.value)
