@@ -33,7 +33,7 @@ another run raises LockedError (4) before any step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack
 
@@ -51,6 +51,9 @@ from lmsync.moodle.errors import (
     UnknownFunction,
 )
 from lmsync.secrets import redact
+from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
+from lmsync.service.cycle_result import State as State
+from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
@@ -74,66 +77,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "digest": ("health",),
     "report": (),
 }
-State = Literal["ok", "partial", "failed", "skipped", "held"]
 _Report = TypeVar("_Report")  # a step's report (NudgeReport, DigestReport)
-
-
-@dataclass
-class StepResult:
-    """One step's outcome: a state, its exit code, one line for people and counts for logs."""
-
-    step: str
-    state: State
-    exit_code: int = EXIT_OK
-    summary: str = ""
-    counts: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None  # the error's message (never a token: LmsyncError/MoodleError text)
-    run_id: str = ""  # the run's id, as its cycle.step log line has it (tester round 3, 17)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "step": self.step,
-            "state": self.state,
-            "exit_code": self.exit_code,
-            "summary": self.summary,
-            "counts": self.counts,
-            "error": self.error,
-        }
-
-
-@dataclass
-class CycleResult:
-    """Every step of one run, in order; ``exit_code`` is the worst."""
-
-    run_id: str
-    as_of: date
-    steps: list[StepResult] = field(default_factory=list)
-    stopped: bool = False
-    outputs: dict[str, Any] = field(default_factory=dict)  # each step's own report (tests, the CLI)
-
-    @property
-    def exit_code(self) -> int:
-        return max((s.exit_code for s in self.steps), default=EXIT_OK)
-
-    @property
-    def run_exit_code(self) -> int:
-        """What ``lmsync run`` exits with and ``cycle.done`` logs: a stopped run left steps undone, a
-        partial run for cron and systemd (tester round 3, 4; round 7, 3). The daemon reads
-        ``exit_code``: its own stop is not a failure."""
-        return max(self.exit_code, EXIT_PARTIAL) if self.stopped else self.exit_code
-
-    @property
-    def converged(self) -> bool:
-        """For the daemon loop: the whole run succeeded."""
-        return self.exit_code == EXIT_OK
-
-    @property
-    def reported(self) -> bool:
-        return any(s.step == "report" and s.state == "ok" for s in self.steps)
-
-    def step(self, name: str) -> StepResult:
-        return next(s for s in self.steps if s.step == name)
 
 
 # --- the steps ---------------------------------------------------------------------------------------
