@@ -110,6 +110,16 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
             return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
     if is_sqlite(path):
         return f"{path} is a SQLite database (an lmsync store?); not overwritten"
+    # beside any SQLite database, with or without a configuration to name it (init, config reference):
+    # its WAL files and the lock of the programme it stores, and the emulator's saved site (tester round 22, 3)
+    name = path.name
+    for suffix in _COMPANIONS[1:]:
+        if name.endswith(suffix) and is_sqlite(path.with_name(name[: -len(suffix)])):
+            return f"{path} belongs to the SQLite database {path.with_name(name[: -len(suffix)])}; not overwritten"
+    if path.suffix == ".lock" and is_sqlite(path.with_suffix(".db")):
+        return f"{path} is the lock of the store {path.with_suffix('.db')}; not overwritten"
+    if name.endswith(".emulator.json") and path.exists():
+        return f"{path} is the built-in emulator's saved site; not overwritten (`lmsync emulator reset` remakes one)"
     return None
 
 

@@ -147,3 +147,20 @@ def test_tester_round_4_14_a_store_that_is_not_a_database_is_one_config_error(ru
     assert f"the store {store} is not an lmsync store" in result.output
     assert "restore it from a backup" in result.output and "[store] path" in result.output
     assert "Traceback" not in result.output and os.path.getsize(store) < 100
+
+
+@pytest.mark.sqlite_only("a SQLite file beside the files --out must not replace")
+def test_tester_round_22_3_no_out_replaces_a_stores_lock_wal_files_or_the_emulators_site(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "med.db"
+    sqlite3.connect(db).execute("create table t (x)").connection.close()
+    for target in ("med.lock", "med.db-shm", "med.db-wal", "med.db-journal"):
+        (tmp_path / target).write_text("")
+        with pytest.raises(InputError, match="not overwritten"):
+            check_out(tmp_path / target, force=True)  # init and config reference: no configuration to name it
+    site = tmp_path / "med.emulator.json"
+    site.write_text("{}")
+    with pytest.raises(InputError, match="emulator's saved site"):
+        check_out(site, force=True)
+    check_out(tmp_path / "other.lock", force=True)  # no store beside it: an ordinary file
