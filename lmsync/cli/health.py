@@ -237,7 +237,8 @@ def queue_done_command(
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         item = service.queue_done(config, pair, outcome, note=note, wait=wait)
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
-        raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint) from None
+        raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
+                         summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None
     label = people.pair(item.mentor_id, item.mentee_id)
     if item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"

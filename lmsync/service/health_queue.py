@@ -204,9 +204,11 @@ def queue_ack(
     if item is None:
         if acked:  # a second ack (tester finding 12): say so, not "no open item"
             raise InputError(f"{label or 'pair ' + pair}: the item was acknowledged on {acked[-1].acked_on}",
-                             hint="record what was done with `lmsync queue done`")
+                             hint="record what was done with `lmsync queue done`",
+                             summary=f"pair {pair}: the item was acknowledged already")  # JSON logs: ids (round 22, 5)
         raise InputError(
-            f"{label or 'pair ' + pair}: no open item in the coordinator queue", hint="see `lmsync queue list`"
+            f"{label or 'pair ' + pair}: no open item in the coordinator queue", hint="see `lmsync queue list`",
+            summary=f"pair {pair}: no open item in the coordinator queue",
         )
     log.info("queue.ack", item=item.id)
     return item

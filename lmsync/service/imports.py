@@ -207,8 +207,9 @@ def meeting_from_options(fields: Mapping[str, str | None], resolve: Resolver, ru
     typed = {"mentor": fields["mentor"] or "", "mentee": fields["mentee"] or ""}
     swapped = "--mentor and --mentee look swapped (the mentor goes in --mentor)"
     pair_issue = _pair_issue(meeting, typed, resolve, rules, swapped)  # the import's rule (tester finding FIX-C 1)
-    if pair_issue:
-        raise InputError(f"--mentee: {pair_issue}")
+    if pair_issue:  # JSON logs carry the ids, not the names (tester round 22, 5)
+        raise InputError(f"--mentee: {pair_issue}", summary=f"--mentee: Moodle ids {meeting.mentor_id} and "
+                         f"{meeting.mentee_id} were never a mentoring pair")
     return meeting
 
 

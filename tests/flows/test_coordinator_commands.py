@@ -282,3 +282,26 @@ def test_round_21_1_the_need_met_status_does_not_read_as_the_queues_closed_outco
     assert status_label("closed") == "closed (need met)" and status_label("at_risk") == "at risk"
     report = HealthReport(Assessment(date(2026, 12, 1), [], {}), {"ok": 2, "at_risk": 1, "closed": 0})
     assert "2 ok, 1 at risk, 0 closed (need met)." in render(health_view(report, People()), "text")
+
+
+def test_round_22_5_json_logs_of_a_refused_queue_ack_or_meeting_carry_ids_not_names(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    store = Store(config.store_path())
+    try:
+        queued = {i.pair for i in CoordinatorQueue(store, config.programme.name).items()}
+    finally:
+        store.close()
+    mentor, mentee = next(p for p in circle_pairs(site) if p not in queued)
+    names = (site.users[mentor], site.users[mentee])
+    args = ["--config", str(tmp_path / "lmsync.toml"), "--log-format", "json"]
+    ack = CliRunner().invoke(main, [*args, "queue", "ack", names[0].username, names[1].username])
+    line = json.loads(ack.stderr.strip().splitlines()[-1])
+    assert ack.exit_code == EXIT_INPUT and line["message"] == f"pair {mentor}-{mentee}: no open item in the coordinator queue"
+    stranger = next(u for u in site.users.values() if u.username.startswith("s") and u.id not in (mentor, mentee)
+                    and (mentor, u.id) not in circle_pairs(site))
+    added = CliRunner().invoke(main, [*args, "meetings", "add", "--date", "2026-11-20", "--mentor", names[0].username,
+                                      "--mentee", stranger.username, "--minutes", "30"])
+    assert added.exit_code == EXIT_INPUT, added.output
+    for text in (ack.stderr, added.stderr):
+        assert all(n.firstname not in text and n.lastname not in text for n in (*names, stranger)), text
