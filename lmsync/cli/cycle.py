@@ -63,12 +63,16 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
     sys.exit(code)
 
 
-def run_printer(as_json: bool) -> Callable[[cycle.CycleResult, int], None]:
+def run_printer(as_json: bool) -> Callable[[cycle.CycleResult | None, int], None]:
     """A run's last line: ``run ID: exit N`` for people (after "stopped on request" when it was), one
     ``{"run_id", "exit_code", "stopped"}`` object under ``--log-format json``, so a log shipper ties the
     steps to their outcome (tester round 3, 17); ``lmsync daemon`` prints it after each run (round 20, 7)."""
 
-    def show(result: cycle.CycleResult, code: int) -> None:
+    def show(result: cycle.CycleResult | None, code: int) -> None:
+        if result is None:  # the daemon's run failed before it started (its reason is in the log: round 22, 7)
+            click.echo(json.dumps({"run_id": None, "exit_code": code, "stopped": False}) if as_json
+                       else f"run failed before it started: exit {code}")
+            return
         if as_json:
             click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
             return

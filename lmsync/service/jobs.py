@@ -235,7 +235,11 @@ def daemon_loop(
                 break
             # the reason and its fix, as `lmsync run` prints them: the class alone told an admin nothing
             # (tester round 20, 1); lmsync's messages never hold a token, and redact() masks a URL's password
-            log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code, message=redact(str(exc)))
+            message, hint = getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None)
+            log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code, message=redact(message),
+                      **({"hint": hint} if hint else {}))  # as lmsync.fatal has them (tester round 22, 7)
+            if on_run is not None:
+                on_run(None, code)  # its closing line all the same: no run id, it never started
             if isinstance(exc, ConfigError):
                 return code
         if config.report.path is not None and run is not None:  # issue 14; the cycle writes its own

@@ -232,11 +232,14 @@ def test_round_20_1_a_failed_run_logs_its_reason_and_fix_not_only_the_class(tmp_
     def run(_config, **_kwargs):
         raise ConfigError("the store /x belongs to site https://a.example", hint="run lmsync doctor")
 
+    announced = []
     with capture_logs() as logs:
-        code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=1)
+        code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=1,
+                           on_run=lambda result, c: announced.append((result, c)))
     (failed,) = [e for e in logs if e["event"] == "daemon.run_failed"]
     assert code == 2 and failed["error"] == "ConfigError"
-    assert "belongs to site https://a.example" in failed["message"] and "fix: run lmsync doctor" in failed["message"]
+    assert failed["message"] == "the store /x belongs to site https://a.example" and failed["hint"] == "run lmsync doctor"
+    assert announced == [(None, 2)]  # its closing line all the same (tester round 22, 7)
 
 
 def test_round_20_7_once_exits_as_lmsync_run_does_and_each_run_is_announced(tmp_path, monkeypatch):
