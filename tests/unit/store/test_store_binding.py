@@ -187,14 +187,10 @@ def test_round_12_6_an_unreachable_postgresql_store_is_exit_1_with_no_password_a
     """Tester round 12, 6: a PostgreSQL store that was down gave a 143-line traceback (and doctor said
     all was well). It is a PartialFailure (exit 1: the next run may find it up), the URL without its
     password, the driver's reason and what to check; the programme lock says the same."""
-    import socket
-
     from lmsync.errors import PartialFailure
     from lmsync.store.locks import advisory_lock
 
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     url = f"postgresql+psycopg://lmsync:PGSECRET99@127.0.0.1:{port}/lmsync?connect_timeout=5"
     with pytest.raises(PartialFailure, match="cannot be reached: .*refused") as info:
         Store(url)
@@ -206,13 +202,9 @@ def test_round_12_6_an_unreachable_postgresql_store_is_exit_1_with_no_password_a
 
 
 def test_round_20_4_a_password_in_the_query_or_holding_a_bare_at_never_reaches_a_message():
-    import socket
-
     from lmsync.errors import ConfigError, PartialFailure
 
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     in_query = f"postgresql+psycopg://lmsync@127.0.0.1:{port}/lmsync?password=QSECRET99&connect_timeout=5"
     with pytest.raises(PartialFailure, match="cannot be reached") as info:
         Store(in_query)
@@ -248,8 +240,6 @@ def test_round_20_4_redact_masks_a_query_password_and_a_password_holding_a_bare_
 
 
 def test_round_22_2_and_4_a_query_password_holding_at_a_bad_port_or_a_mistyped_option_is_exit_2_and_masked():
-    import socket
-
     from lmsync.errors import ConfigError
 
     with pytest.raises(ConfigError, match="holds '@'") as at:
@@ -258,9 +248,16 @@ def test_round_22_2_and_4_a_query_password_holding_at_a_bad_port_or_a_mistyped_o
     with pytest.raises(ConfigError, match="not a database URL") as port:
         Store("postgresql+psycopg://lmsync:PSECRET9@127.0.0.1:notaport/lmsync")
     assert "PSECRET9" not in str(port.value)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        free = probe.getsockname()[1]
+    free = free_port()
     with pytest.raises(ConfigError, match="invalid connection option") as option:
         Store(f"postgresql+psycopg://lmsync:OSECRET9@127.0.0.1:{free}/lmsync?sslmod=require")
     assert option.value.exit_code == 2 and "OSECRET9" not in str(option.value)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
