@@ -334,8 +334,11 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
     are left out without a trace, and every row's status and score are withheld (they weigh both
     sides' answers; withheld only where the other side's reasons stood, they told a mentor which
-    mentee rated them low: tester rounds 11, 2 and 23, 1). Only the nudges sent to this person are
-    exported (one sent to the other side alone told what flagged the pair). A queue
+    mentee rated them low: tester rounds 11, 2 and 23, 1); ``several_signals`` (it counted the hidden ones)
+    goes too, and ``hi_bye`` reads as ``meetings_short`` (short *and low-rated*: a mentor who rated 4 learns
+    the mentee's; round 25, 2). Only the nudges sent to this person are exported (one sent to the other
+    side alone told what flagged the pair). None of these is counted (a count was a trace: round 25, 1);
+    ``never_exported`` lists them, the same for everyone. A queue
     item keeps its dates (and its status, unless so withheld) but not the coordinator's ``note`` (the ``queue ack`` or
     ``queue done`` text, about the pair: it may speak of either side), withheld from both sides
     and counted as ``withheld["coordinator_notes"]``. A not-a-good-fit mark (``pair_forbids``)
@@ -369,15 +372,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             # mentee rated them low (tester round 11, 2, and again round 23, 1, by the rows left showing)
             kept_reasons = [r for r in withhold_other_side(reasons, own_side) if r[0] != f"{other}_side_withheld"]
             row.update({k: "withheld" if k == "status" else None for k in ("status", "score") if k in row})
-            withheld[f"{table}_status"] = withheld.get(f"{table}_status", 0) + 1
-            if kept_reasons != reasons:
-                row["reasons"] = json.dumps(kept_reasons)
-                withheld[table] = withheld.get(table, 0) + 1
-    nudges = data.get("nudges", [])
-    mine = [r for r in nudges if r.get("recipient_id") == user_id]
-    if len(mine) != len(nudges):  # a nudge to the other side alone says what flagged the pair (round 23, 1)
-        withheld["nudges"] = len(nudges) - len(mine)
-        data["nudges"] = mine
+            row["reasons"] = json.dumps(kept_reasons)  # no count of what went: a count was a trace (round 25, 1)
+    # a nudge to the other side alone says what flagged the pair (round 23, 1); not counted either (round 25, 1)
+    data["nudges"] = [r for r in data.get("nudges", []) if r.get("recipient_id") == user_id]
     for row in [*data.get("coordinator_queue", []), *data.get("queue_coordinated", [])]:
         if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
             row["note"] = None
@@ -387,7 +384,18 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             row["source"] = None  # the coordinator's reading of it, "queue"): the mark stays, its origin not
             withheld["not_a_good_fit_source"] = withheld.get("not_a_good_fit_source", 0) + 1
     data["withheld"] = withheld
+    data["never_exported"] = list(NEVER_EXPORTED)
     return data
+
+
+#: What every person's export leaves out, whatever the data: the same list for everyone, so it tells
+#: nothing (tester round 25, 1: counts of the withheld reasons and nudges told a mentor that his
+#: mentee's answers had flagged the pair).
+NEVER_EXPORTED = (
+    "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
+    "health reasons drawn from the other side's answers, and how many signs they made together",
+    "nudges sent to the other side",
+)
 
 
 #: Health reasons that speak of one side's answers (its satisfaction, its ratings of the meetings),
@@ -417,8 +425,10 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
     for code, text in reasons:
         if (code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}")) or _ANSWERS_OF.get(code) == other:
             code, text = f"{other}_side_withheld", f"a {other}-side signal (withheld: what the other side answered)"
-        elif code == "hi_bye":  # "...short and low-rated (...)": whose ratings is not said, so neither side's show
-            text = text.partition(" and low-rated")[0] + "; the ratings behind this signal are withheld"
+        elif code == "several_signals":  # "3 warning signs together" beside two shown counted the hidden one
+            continue  # (tester round 25, 2)
+        elif code == "hi_bye":  # short AND low-rated: a mentor who rated 4 learns the mentee's (round 25, 2)
+            code, text = "meetings_short", text.partition(" and low-rated")[0]  # the minutes both know
         elif code == "meetings_declining":  # names what fell (minutes, ratings), side not said: neither shows
             text = (
                 "recent meetings declining; whether in minutes or ratings is withheld "
@@ -445,7 +455,7 @@ def export(config: Config, who: str) -> dict[str, Any]:
 def holds_nothing(data: dict[str, Any]) -> bool:
     """Whether an ``export`` found nothing about the person: no row, journal key, circle nor erasure
     record (tester round 8, 6; round 14, 7: the erasure's ``erased_on`` is theirs to see)."""
-    return not any(rows for key, rows in data.items() if isinstance(rows, list)) and not data.get("erased_on")
+    return not any(rows for key, rows in data.items() if isinstance(rows, list) and key != "never_exported") and not data.get("erased_on")
 
 
 def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str, int]:
