@@ -107,8 +107,8 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
         )
     if report.not_attempted:
         why = "stopped on request" if report.stopped else "stopped after an unknown outcome"
-        people = len({n.recipient_id for n in report.not_attempted})  # messages, as the other counts (round 22, 8)
-        lines.append(f"  {people} message(s) not attempted ({len(report.not_attempted)} pair nudge(s)): {why}")
+        unsent = len({n.recipient_id for n in report.not_attempted})  # messages, as the other counts (round 22, 8)
+        lines.append(f"  {unsent} message(s) not attempted ({len(report.not_attempted)} pair nudge(s)): {why}")
     return "\n".join(lines)
 
 

@@ -124,6 +124,18 @@ def _wave_summary_table(
     )
 
 
+def complementary(found: Sequence[tuple[str, Any, Any, int, int]], min_cell: int) -> set[str]:
+    """The groups of one evaluation row set to show without statistics: those under ``min_cell``
+    paired respondents, and then, while those hidden hold fewer than ``min_cell`` together, the
+    smallest year group still shown, since "all" less the years shown gave a hidden group's means
+    back (two mentees' mean satisfaction, to 0.01; tester round 25, 3). "all" itself stays."""
+    hidden = {group for group, _m, c, _f, _t in found if c.n < min_cell}
+    shown = sorted((c.n, group) for group, _m, c, _f, _t in found if group not in hidden and group != "all")
+    while hidden and sum(c.n for group, _m, c, _f, _t in found if group in hidden) < min_cell and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
 def _evaluation_table(
     instruments: Mapping[str, Instrument],
     complete: Complete,
@@ -148,6 +160,7 @@ def _evaluation_table(
         for who in sorted(people):
             groups.setdefault(f"year {year_of[who]}" if who in year_of else "year not given", set()).add(who)
         for wave in later:
+            found = []
             for group, members in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
                 if group != "all" and members == people:
                     continue  # one group holding everyone repeats "all"
@@ -160,22 +173,17 @@ def _evaluation_table(
                     continue
                 before = [complete[(inst.name, base.name, who)] for who in paired]
                 after = [complete[(inst.name, wave.name, who)] for who in paired]
-                c = paired_change(before, after)
                 answered_from = sum(1 for who in members if (inst.name, base.name, who) in complete)
                 answered_to = sum(1 for who in members if (inst.name, wave.name, who) in complete)
-                if c.n < min_cell:
-                    rows.append(
-                        (
-                            inst.name,
-                            base.name,
-                            wave.name,
-                            group,
-                            f"fewer than {min_cell}",
-                            *([None] * 8),  # mean before/after/change, CI, d_z, Wilcoxon W and p
-                            round_cell(response_rate(answered_from, len(members))),
-                            round_cell(response_rate(answered_to, len(members))),
-                        )
-                    )
+                found.append((group, members, paired_change(before, after), answered_from, answered_to))
+            hidden = complementary(found, min_cell)
+            for group, members, c, answered_from, answered_to in found:
+                rates = (round_cell(response_rate(answered_from, len(members))),
+                         round_cell(response_rate(answered_to, len(members))))
+                if group in hidden:
+                    n = f"fewer than {min_cell}" if c.n < min_cell else "withheld (with a smaller group)"
+                    # mean before/after/change, CI, d_z, Wilcoxon W and p
+                    rows.append((inst.name, base.name, wave.name, group, n, *([None] * 8), *rates))
                     continue
                 rows.append(
                     (
@@ -192,8 +200,7 @@ def _evaluation_table(
                         round_cell(c.d_z),
                         round_cell(c.wilcoxon_w),
                         round_cell(c.wilcoxon_p, 4),
-                        round_cell(response_rate(answered_from, len(members))),
-                        round_cell(response_rate(answered_to, len(members))),
+                        *rates,
                     )
                 )
     return Table(

@@ -48,3 +48,15 @@ def test_round_21_2_the_chart_caption_says_the_wave_is_open():
                                 closed_waves_only([T0, T3], date(2027, 1, 25)))
     (chart,) = wave_charts(table, "satisfaction", "x", "y")
     assert chart.caption.endswith("T0 mean 3.00 (n 8), T3 open until 2027-01-31.")
+
+
+def test_round_25_3_a_hidden_year_group_cannot_be_had_back_from_all_less_the_others():
+    """"all" (n 9) less the one year shown (n 7) gave the hidden year's two mentees' means to 0.01."""
+    complete_ = {(NAME, w, who): 3.0 + (who % 3) + (w == "T3") for w in ("T0", "T3") for who in range(9)}
+    year_of = {who: ("1" if who < 7 else "2") for who in range(9)}
+    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i: set(range(10)), year_of, 5, {})
+    n = {row[3]: row[4] for row in table.rows}
+    assert n["all"] == 9 and n["year 2"] == "fewer than 5" and n["year 1"] == "withheld (with a smaller group)"
+    bigger = {who: ("1" if who < 5 else "2" if who < 7 else "3") for who in range(9)}  # two hidden: 2 + 2 < 5
+    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i: set(range(10)), bigger, 5, {})
+    assert {row[3]: row[4] for row in table.rows}["year 1"] == "withheld (with a smaller group)"
