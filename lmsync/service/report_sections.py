@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from lmsync.domain.evaluation import response_rate
+from lmsync.domain.health import answered_by
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
 from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
@@ -43,6 +44,23 @@ def health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = Fals
 
 def _day(day: date | None) -> str:
     return day.isoformat() if day else "?"
+
+
+def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
+    """A pair's reasons as the shared report shows them: one drawn from one side's own answers (a
+    mentee's low rating of the mentor, say) as "a survey or rating signal", and ``hi_bye`` without
+    its ratings. The report is read by coordinators who may mentor too; their own views (``lmsync
+    health``, the queue, the digest, which never tells one of their own pairs) keep the details
+    (tester round 25, 4: a coordinator read their mentee's low rating of them in the report)."""
+    out: list[str] = []
+    for code, text in reasons:
+        if answered_by(code) is not None:
+            text = "a survey or rating signal (`lmsync health` has the details)"
+        elif code == "hi_bye":
+            text = text.partition(" and low-rated")[0]
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> set[tuple[int, int]]:
@@ -87,7 +105,7 @@ def at_risk_table(
                 people.label(r.mentee_id),
                 r.status,
                 r.last_meeting.isoformat() if r.last_meeting else None,
-                "; ".join(text for _code, text in r.reasons),
+                "; ".join(shared_reasons(r.reasons)),
                 state,
             )
         )

@@ -58,3 +58,18 @@ def test_tester_round_21_9_the_queue_column_as_of_a_day_shows_the_queue_as_it_st
     states = {row[1].split(" ")[1]: row[5] for row in at_risk_table(flagged, then, People({})).rows}
     assert states == {"#1": "open since 2026-11-20", "#2": "not queued"}
     assert ended_pairs(flagged, queue_states(store, "p")) == {(66, 1)}  # today it has ended
+
+
+def test_tester_round_25_4_the_shared_report_shows_no_sides_answers_in_its_reasons():
+    """A coordinator who mentors read their mentee's low rating of them in the report's at-risk table."""
+    from lmsync.service.report_sections import shared_reasons
+
+    reasons = [("satisfaction_low_mentee", "satisfaction low (mentee side)"),
+               ("satisfaction_low_mentor", "satisfaction low (mentor side)"),
+               ("hi_bye", "recent meetings on time but short (20 min on average) and low-rated (2.0 on average)"),
+               ("no_meeting", "no meeting for 40 days")]
+    assert shared_reasons(reasons) == [
+        "a survey or rating signal (`lmsync health` has the details)",
+        "recent meetings on time but short (20 min on average)",
+        "no meeting for 40 days",
+    ]
