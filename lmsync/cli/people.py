@@ -65,12 +65,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
         raise refusal
     if person.enrolled:
-        click.echo(
-            f"note: {person.label} is still enrolled in the programme course: the next sync reads them again and "
-            "pairs them as if new, and their attendance grade, which this store can then no longer prove it wrote, "
-            "is left as it is and reported (exit 2) on every push",
-            err=True,
-        )
+        _note(ctx, "note: {} is still enrolled in the programme course: the next sync reads them again and "
+              "pairs them as if new, and their attendance grade, which this store can then no longer prove it wrote, "
+              "is left as it is and reported (exit 2) on every push", person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     others = ", ".join(person.partners) or "the other side of each of their pairs"
@@ -95,6 +92,19 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                    "Moodle answers and meetings dated up to today are never stored")
     else:
         click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+        click.echo("note: a mean this store already published from their answers (a mentor's received rating) stays as "
+                   "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
+                   "(reports, exports, saved plans, backups) are yours to delete (tester round 25, 5 and 6)")
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
-        click.echo(f"warning: {person.username} is still listed in {key} of {config.source or 'the configuration'}: remove them there, "
-                   "or the next sync gives them queue items (and digests) again", err=True)
+        _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
+              "there, or the next sync gives them queue items (and digests) again", person.username or "",
+              f"Moodle id {person.user_id}")
+
+
+def _note(ctx: click.Context, text: str, name: str, ids: str) -> None:
+    """A note on stderr naming ``name`` for a person at a terminal; under ``--log-format json`` one
+    JSON line naming ``ids`` instead: stderr is the log there (tester round 25, 7)."""
+    if ctx.obj.log_format == "json":
+        click.echo(json.dumps({"event": "person.note", "level": "warning", "message": text.format(ids)}), err=True)
+    else:
+        click.echo(text.format(name), err=True)

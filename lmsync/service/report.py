@@ -271,7 +271,7 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
         raise ConfigError(f"cannot write the report: {reason}",
                           hint="set [report] path (or --out) to another file; a report never replaces a SQLite database")
     try:
-        (out.parent if fmt == "html" else out).mkdir(parents=True, exist_ok=True)
+        (out.parent if fmt == "html" else out).mkdir(mode=0o700, parents=True, exist_ok=True)  # tester round 25, 9
         written = []
         for path, text in files.items():
             path.write_text(text, encoding="utf-8")

@@ -216,3 +216,22 @@ def test_round_14_5_a_register_naming_someone_who_left_is_imported_and_an_erased
     assert "1 added" in imported.stdout and "1 withheld (about people erased" in imported.stdout
     assert len(privacy.export(config, f"id:{other}")["meetings"]) == 1
     assert privacy.export(config, f"id:{mentee}")["meetings"] == []
+
+
+def test_tester_round_25_7_erase_under_json_logs_writes_json_notes_with_ids_not_names(config, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, _mentor, _group = circle_of(config, "s0001")
+    user = emulator_site(config).users[mentee]
+    result = CliRunner().invoke(main, ["--log-format", "json", "person", "erase", "s0001", "--while-enrolled", "--yes"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]  # each line JSON
+    notes = [line for line in lines if line.get("event") == "person.note"]
+    assert notes and f"Moodle id {mentee}" in notes[0]["message"]
+    assert user.firstname not in result.stderr and user.lastname not in result.stderr
+    assert "stays as published, frozen" in result.stdout

@@ -305,7 +305,7 @@ class Site:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the state atomically (temp file in the same folder, then rename)."""
         target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # beside the store: personal data (round 25, 9)
         with self.lock:
             payload = json.dumps(self.to_json(), separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
