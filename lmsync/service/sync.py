@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from lmsync.config import Config
@@ -32,6 +33,7 @@ from lmsync.domain.plan import (
     plan_sync,
 )
 from lmsync.domain.saved_plan import checked_against
+from lmsync.domain.sync_state import ObservedGroup
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -189,6 +191,7 @@ def settle_seen(journal: Journal, planned: PlanResult, run_id: str) -> None:
     """Close uncertain batches that Moodle now shows (or no longer needs), or that are old enough."""
     still = set(planned.plan.pending)
     seen = [entry for entry, keys in planned.uncertain.waiting.items() if not still & set(keys)]
+    record_settled_pairings(journal, [*seen, *planned.uncertain.settled], planned.snapshot.observation.groups)
     if seen:
         journal.settle(seen, run_id, "re-observed: visible in Moodle")
     if planned.uncertain.settled:
@@ -196,6 +199,27 @@ def settle_seen(journal: Journal, planned: PlanResult, run_id: str) -> None:
         log.warning("sync.recovered", run_id=run_id, unfinished_batches=len(planned.uncertain.settled))
     if still:
         log.warning("sync.pending", run_id=run_id, operations=len(still))
+
+
+def record_settled_pairings(journal: Journal, entries: Sequence[int], groups: Iterable[ObservedGroup]) -> int:
+    """Record in the pairing history the joins (and leaves) of unfinished batches that Moodle now
+    shows done. A run killed after Moodle took its memberships, before the store recorded them,
+    left a store that "never paired" any circle it made: every later grades push was held as
+    another store's (tester round 24, 1). Returns the memberships recorded."""
+    members = {g.idnumber: g.members for g in groups if g.idnumber}
+    done: dict[str, list[tuple[str, int]]] = {"add_member": [], "remove_member": []}
+    for entry in entries:
+        for key in journal.keys_of(entry):
+            kind, _, rest = key.partition(":")
+            group, _, user = rest.rpartition(":")
+            if kind not in done or not user.isdigit() or group not in members:
+                continue
+            if (int(user) in members[group]) == (kind == "add_member"):  # the write shows in Moodle
+                done[kind].append((group, int(user)))
+    for kind, ops in done.items():
+        if ops:
+            journal.record_pairings(kind, [SimpleNamespace(group=g, user_id=u) for g, u in ops])
+    return sum(len(ops) for ops in done.values())
 
 
 def grouping_ids(config: Config, obs: Observation) -> dict[str, int]:

@@ -324,3 +324,22 @@ def test_a_dry_run_logs_what_it_planned_not_converged_false(config):
     assert dry["dry_run"] is True and dry["planned"] == len(result.first_plan.operations) > 0
     assert "converged" not in dry
     assert real["converged"] is True and "dry_run" not in real
+
+
+@pytest.mark.parametrize("pool", [1, 3])
+def test_round_24_1_a_crash_after_moodle_took_the_members_still_leaves_every_pair_in_the_pairing_history(config, pool):
+    """A first sync killed after Moodle added the members, before the store recorded them, left a store
+    that "never paired" any circle it made: every later grades push was held as another store's."""
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.faults import fail_once
+    from lmsync.store.pairings import PairingHistory
+
+    config.moodle.max_parallel = pool
+    site, store = build_demo_site(), Store.memory()
+    with pytest.raises(SimulatedCrash):
+        sync(config, site, store, fault=fail_once("core_group_add_group_members", "after", "crash"))
+    rerun, _ = sync(config, site, store, clock=after_settle(config))
+    assert rerun.converged
+    circles = {(m, u) for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))
+               for u in g.members if u != m}
+    assert circles and set(PairingHistory(store, "mentor-2026").pairing_days()) == circles
