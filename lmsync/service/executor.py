@@ -319,6 +319,13 @@ class Executor:
             self.family.finish(entry, kind, chunk, "failed", exc.result if exc.result is not None else {"error": exc.reason})
             return self._refused(kind, spec, flight, report, exc.reason)
         except (Lost, MoodleError) as exc:  # lost answer, transport failure, unreadable answer
+            if getattr(exc, "surely_not_sent", False):  # never connected (refused, connect timeout): a write
+                # is retried only then, so no attempt reached Moodle and nothing may still commit; journaled
+                # "unknown", it held the next runs for the settle time (tester round 24, 4)
+                self.family.finish(entry, kind, chunk, "failed", {"error": type(exc).__name__, "sent": False})
+                report.lost = report.lost or f"{spec.function}: {type(exc).__name__} (not sent)"
+                log.warning("apply.not_sent", run_id=self.run_id, function=spec.function, items=len(chunk))
+                return "lost"
             return self._lost(kind, flight, report, type(exc).__name__)
         refused = dict(sent.refused)
         if refused and len(refused) == len(chunk):

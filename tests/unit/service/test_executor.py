@@ -24,7 +24,7 @@ import responses
 from lmsync.domain.envelope import Envelope, SendMessage, UpdateGrades
 from lmsync.domain.plan import AddMember, CreateGroup, DeleteGroup, Plan, mentor_group_idnumber
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import AccessDenied, InvalidParameter, OutcomeUnknown
+from lmsync.moodle.errors import AccessDenied, ConnectionFailed, InvalidParameter, OutcomeUnknown
 from lmsync.moodle.transport import ENDPOINT, Transport
 from lmsync.secrets import Token
 from lmsync.service.apply import Applier, NeedsReobserve, SyncFamily
@@ -66,9 +66,10 @@ class Scripted(OpFamily):
         "post_welcome": Kind("mod_forum_add_discussion", 8, one_per_call=True, lane=lambda c: c[0].group),
     }
 
-    def __init__(self, journal: Journal, *, bad=(), lost=(), access=(), delay: float = 0.0) -> None:
+    def __init__(self, journal: Journal, *, bad=(), lost=(), access=(), refused=(), delay: float = 0.0) -> None:
         super().__init__(journal)
         self.bad, self.lost, self.access, self.delay = set(bad), set(lost), set(access), delay
+        self.refused = set(refused)
         self.sent: list[list[str]] = []
         self.running = 0
         self.most = 0
@@ -97,6 +98,8 @@ class Scripted(OpFamily):
                 raise AccessDenied("accessexception", errorcode="accessexception")
             if users & self.lost:
                 raise OutcomeUnknown("read timeout; the write may or may not have been applied")
+            if users & self.refused:  # the connection was refused: nothing reached Moodle
+                raise ConnectionFailed("cannot reach Moodle (connection refused)", surely_not_sent=True)
             if users & self.bad:
                 raise InvalidParameter("Invalid parameter value detected", errorcode="invalidparameter")
             return Sent({"n": len(chunk)})
@@ -346,3 +349,13 @@ def test_issue_15_independent_reads_go_side_by_side_and_come_back_in_order():
     assert most[0] == 3
     most[0] = 0
     assert read_side_by_side(read, range(4), 1) == [0, 1, 4, 9] and most[0] == 1
+
+
+def test_round_24_4_a_write_that_never_connected_stops_the_run_but_holds_nothing_back(store):
+    """A refused connection was journaled "unknown": the next runs held those writes for the settle time
+    (10 minutes) and blamed refused operations that never existed."""
+    journal = Journal(store, PROGRAMME)
+    report = Executor(Scripted(journal, refused={100}), run_id="r", budget=2).run_steps([("add_member", members(4))])
+    assert report.lost is not None and "not sent" in report.lost and not report.complete
+    assert states(journal) == ["failed"]  # not "unknown": nothing may still commit
+    assert journal.unfinished() == []
