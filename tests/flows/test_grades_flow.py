@@ -933,3 +933,12 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
                 "2026-10-01)") in _report(result)
     finally:
         store.close()
+
+
+def test_tester_round_24_5_no_figure_computed_says_where_meetings_are_counted_from():
+    from lmsync.render.grades import sources_text
+    from lmsync.service.grade_metrics import Metrics
+    from lmsync.service.grades import GradesPlanResult
+
+    empty = GradesPlanResult(plan=None, metrics=Metrics(specs={}, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
+    assert "set one of them if the pairs met before lmsync paired them" in sources_text(empty)
