@@ -61,7 +61,8 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     roster = {**roster, **site_accounts(config, _member_ids(result.plan) - set(roster))}
     echo_view(ctx, plan_view(result.plan, people=people_of(config, roster)), fmt)
     if out is not None:
-        save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}", fmt)
+        deletes = " --allow-delete" if any(op.destructive for op in result.plan.operations) else ""  # round 24, 7
+        save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}{deletes}", fmt)
 
 
 @click.command("apply", epilog=examples("lmsync plan --out plan.json && lmsync apply plan.json"))

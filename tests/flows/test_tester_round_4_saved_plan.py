@@ -126,6 +126,7 @@ def test_deletes_in_a_saved_plan_need_allow_delete_on_apply_and_the_mass_removal
     planned = run_cli(env, "plan", "--out", "p.json", "--allow-delete")
     assert planned.exit_code == 0, planned.output
     assert "delete_group" in (env / "p.json").read_text()
+    assert "apply it with: lmsync apply p.json --allow-delete" in planned.output  # the flag it needs (round 24, 7)
     monkeypatch.delenv("LMSYNC_SYNC_MIN_SOURCE_FRACTION")
     guarded = run_cli(env, "apply", "p.json", "--allow-delete")
     assert guarded.exit_code == EXIT_ADMIN and "in no circle at all" in guarded.output, guarded.output
