@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
-from lmsync.domain.plan import Plan
+from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import read_saved_plan
 from lmsync.errors import PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
@@ -127,8 +127,14 @@ def _where(config: Any) -> str:
 
 
 def _member_ids(plan: Plan) -> set[int]:
-    """Whom the plan's member changes name (Moodle ids)."""
-    return {int(getattr(op, "user_id", 0)) for kind in ("add_member", "remove_member") for op in plan.by_kind(kind)}
+    """Whom the plan's member changes name (Moodle ids), and the mentors of the circles its operations
+    name: a suspended mentor's circle read "user #70 (not in the course)'s circle" (tester round 24, 6)."""
+    ids = {int(getattr(op, "user_id", 0)) for kind in ("add_member", "remove_member") for op in plan.by_kind(kind)}
+    for op in plan.operations:
+        mentor = mentor_of_idnumber(plan.programme, str(getattr(op, "group", "") or getattr(op, "idnumber", "")))
+        if mentor is not None:
+            ids.add(mentor)
+    return ids
 
 
 def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:

@@ -108,3 +108,11 @@ def test_round_10_9_a_plan_names_a_mentee_whose_enrolment_is_suspended(run, tmp_
     assert shown.exit_code == 0, shown.output
     line = next(text for text in shown.output.splitlines() if "not active in the course" in text)
     assert f"user #{mentee}" not in line and site.users[mentee].username in line  # was "user #3 (not in the course)"
+
+
+def test_round_24_6_a_suspended_mentors_circle_is_named_by_the_mentor_in_the_plan(run):
+    assert run("sync").exit_code == 0
+    assert run("emulator", "edit", "suspend", "m0011").exit_code == 0
+    plan = run("plan")
+    assert plan.exit_code == 0, plan.output
+    assert "from Valentina Zhang (m0011)'s circle" in plan.output and "(not in the course)'s circle" not in plan.output
