@@ -67,10 +67,9 @@ def redirect(target: Path | str, *, read_only: bool = False) -> Path | str:
         raise _outside()
     raw = str(target)
     if "://" in raw:
-        url = make_url(raw)
-        if url.get_backend_name() != "sqlite":
-            return target
-        raw = url.database or ":memory:"
+        if not raw.partition("://")[0].startswith("sqlite"):
+            return target  # another database's URL, left alone unparsed: Store itself names its mistakes
+        raw = make_url(raw).database or ":memory:"
     if raw in ("", ":memory:"):
         return target if read_only else schema_url(new_schema())
     path = Path(raw)
