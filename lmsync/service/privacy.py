@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
+from lmsync.domain.health import answered_by
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
@@ -398,16 +399,6 @@ NEVER_EXPORTED = (
 )
 
 
-#: Health reasons that speak of one side's answers (its satisfaction, its ratings of the meetings),
-#: by the side they name: ``satisfaction_low_mentee`` is what the mentee answered about the pair
-#: (``lmsync.domain.health.signals``; ``pair show`` withholds the same codes, ``pair_history``).
-_SIDE_REASONS = (
-    "satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_", "survey_unanswered_",
-)
-#: Reasons from one side's own answers that name no side in their code: the mentee's self-efficacy.
-_ANSWERS_OF = {"self_efficacy_flat": "mentee"}
-
-
 def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[str]]:
     """``reasons`` (a snapshot's or queue item's ``[[code, text], ...]``) as the ``own_side`` of the
     pair may see them: a reason naming the other side's answers becomes ``<other>_side_withheld``,
@@ -423,7 +414,7 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
     other = "mentee" if own_side == "mentor" else "mentor"
     out: list[list[str]] = []
     for code, text in reasons:
-        if (code.startswith(_SIDE_REASONS) and code.endswith(f"_{other}")) or _ANSWERS_OF.get(code) == other:
+        if answered_by(code) == other:  # one rule with the nudges' (lmsync.domain.health.answered_by)
             code, text = f"{other}_side_withheld", f"a {other}-side signal (withheld: what the other side answered)"
         elif code == "several_signals":  # "3 warning signs together" beside two shown counted the hidden one
             continue  # (tester round 25, 2)
