@@ -385,7 +385,10 @@ def run_health(
     report.recovered = len(queue.close_recovered(day, fading))
     if config.health.escalate_to:
         to, after = config.health.escalate_to, config.health.escalate_after_days
-        missing = known_user(api, to) is False  # a misspelt name was given items for good (tester round 23, 3)
+        # a misspelt name was given items for good (tester round 23, 3): asked of Moodle only when some
+        # overdue item would now be escalated, not on every run
+        due = queue.unescalated(day, to, after_days=after, no_user=True)
+        missing = bool(due) and known_user(api, to) is False
         report.escalated = [] if missing else queue.escalate(day, to, after_days=after)
         report.unescalated = queue.unescalated(day, to, after_days=after, no_user=missing)
     report.not_a_good_fit = mark_not_a_good_fit(config, store, sorted(current), as_of=day)
