@@ -66,7 +66,7 @@ def domain(pairs: int) -> tuple[float, float, Counter[str]]:
     return cold, time.perf_counter() - started, statuses
 
 
-def service(mentees: int, mentors: int) -> dict[str, float | int]:
+def service(mentees: int, mentors: int) -> dict[str, float | int | str]:
     workdir = Path(tempfile.mkdtemp(prefix="lmsync-health-bench-"))
     os.environ["XDG_STATE_HOME"] = str(workdir / "state")
     today = datetime.now(UTC).date()
@@ -112,8 +112,11 @@ def service(mentees: int, mentors: int) -> dict[str, float | int]:
         t2 = time.perf_counter()
         healths = health.assess_pairs(config, store, pairs, as_of=as_of, forums=forums).healths
         t3 = time.perf_counter()
-        whole = health.observe_and_assess(conn.api, config, store, as_of=as_of)
-        t4 = time.perf_counter()
+        runs = []
+        for _ in range(3):  # the machine's noise moves one run by ~0.2 s: the median of three is printed
+            t4 = time.perf_counter()
+            whole = health.observe_and_assess(conn.api, config, store, as_of=as_of)
+            runs.append(time.perf_counter() - t4)
     return {
         "pairs": len(healths),
         "meetings": len(meetings),
@@ -121,7 +124,8 @@ def service(mentees: int, mentors: int) -> dict[str, float | int]:
         "observe": t1 - t0,
         "forum": t2 - t1,
         "assess_pairs": t3 - t2,
-        "observe_and_assess": t4 - t3,
+        "observe_and_assess": sorted(runs)[1],
+        "runs": " / ".join(f"{r:.2f}" for r in runs),
         "views": len(whole.pairs),
     }
 
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     r = service(args.pairs, args.mentors)
     print(
         f"service on the emulator: {r['pairs']} pairs ({r['meetings']} meetings stored) judged in "
-        f"{r['observe_and_assess']:.2f} s  (aim < 2 s); phases: observe {r['observe']:.2f} s, forum read "
+        f"{r['observe_and_assess']:.2f} s, the median of three runs ({r['runs']} s)  (aim < 2 s); phases: observe {r['observe']:.2f} s, forum read "
         f"{r['forum']:.2f} s, store + rules {r['assess_pairs']:.2f} s  [setup sync {r['sync']:.1f} s]"
     )
     return 0 if seconds < 2 and float(r["observe_and_assess"]) < 2 else 1

@@ -161,11 +161,11 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
             .order_by(_sc.c.respondent_id, _sc.c.instrument, _sc.c.sitting_date, _sc.c.about_id)
         )
         day = day_parser()
-        out = []
-        for r in self.store.rows(query):
-            score = Score(r.instrument, r.total, r.answered, r.required, {})
-            out.append(WaveScore(r.respondent_id, r.instrument, r.wave, day(r.sitting_date), r.source, score, _about_value(r.about_id)))
-        return out
+        return [  # rows unpacked as tuples (a Row's attribute access is the slow part of a bulk read)
+            WaveScore(person, instrument, wave, day(sat), source, Score(instrument, total, answered, required, {}),
+                      _about_value(about))
+            for person, instrument, wave, sat, source, total, answered, required, about in self.store.rows(query)
+        ]
 
 
 def _about_column(about_id: int | None) -> int:
