@@ -72,6 +72,7 @@ from lmsync.service.pair_history import pair_history as pair_history
 from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_side
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.runtime import session
+from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
@@ -180,6 +181,7 @@ class PairsAssessed(NamedTuple):
     unassigned_mentor_answers: int
 
 
+@steady_gc()  # 25,000 meetings built: full collections rescanned all else (benchmarks/health.py: ~0.4 s)
 def assess_pairs(
     config: Config,
     store: Store,
@@ -306,6 +308,7 @@ def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[in
     }
 
 
+@steady_gc()
 def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: date) -> Assessment:
     """Every circle pair's health at ``as_of``; ``first_assessment`` while the store has never
     nudged about the programme (``health_inputs.store_is_new``)."""

@@ -1,6 +1,7 @@
 """Keep Python's full garbage collections off long-lived objects during a burst of allocation (issue 14).
 
-Used by the report (reading the store, computing its tables, drawing its charts).
+Used by the report (reading the store, computing its tables, drawing its charts) and by health's
+judgement of every pair (issue 13: the Moodle reads, 25,000 meetings read from the store, the rules).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Executable, Row, Table, create_engine, event, inspect, select
 from sqlalchemy.engine import URL
@@ -267,6 +267,11 @@ class Store:
         """Every row ``statement`` returns."""
         with self._unit() as conn:
             return conn.execute(statement).all()
+
+    def tuples(self, statement: Executable) -> Sequence[tuple[Any, ...]]:
+        """Every row ``statement`` returns, to unpack by position: the fast way through a bulk read
+        (a Row's attribute access costs more than the rest of the read; issue 13, health)."""
+        return cast(Sequence[tuple[Any, ...]], self.rows(statement))
 
     def first(self, statement: Executable) -> Row[Any] | None:
         with self._unit() as conn:

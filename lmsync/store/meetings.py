@@ -289,7 +289,7 @@ class MeetingRepository(StampedRepository[Meeting]):
         # rows unpacked as tuples: a Row's attribute access cost twice the rest of the read (25,000 meetings)
         return [
             Meeting(day(when), mentor, mentee, minutes, bool(attended), source, rating, rated_by=_rated_by(rated_by))
-            for when, mentor, mentee, minutes, attended, source, rating, rated_by in self.store.rows(query)
+            for when, mentor, mentee, minutes, attended, source, rating, rated_by in self.store.tuples(query)
         ]
 
     def count(self) -> int:

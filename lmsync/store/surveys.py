@@ -164,7 +164,7 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
         return [  # rows unpacked as tuples (a Row's attribute access is the slow part of a bulk read)
             WaveScore(person, instrument, wave, day(sat), source, Score(instrument, total, answered, required, {}),
                       _about_value(about))
-            for person, instrument, wave, sat, source, total, answered, required, about in self.store.rows(query)
+            for person, instrument, wave, sat, source, total, answered, required, about in self.store.tuples(query)
         ]
 
 

@@ -149,3 +149,27 @@ def test_round_15_2_a_pair_made_today_is_not_judged_by_its_predecessors_answers(
     after = {h.mentor_id: h for h in health.assess_pairs(config, store, [(other, mentee)], as_of=TODAY).healths}
     store.close()
     assert not any(c.startswith("satisfaction_") for c in after[other].codes), after[other].codes
+
+
+def test_issue_13_judging_keeps_full_collections_off_what_the_process_holds_and_gives_the_collector_back(synced, monkeypatch):
+    """benchmarks/health.py: with ~220,000 objects alive, the full collections that 25,000 stored
+    meetings trigger cost ~0.4 s of 2; the judgement freezes what was alive before it (steady_gc)."""
+    import gc
+
+    from lmsync.domain.health import status
+
+    config, site = synced()
+    frozen_while_judging: list[int] = []
+    judge = health.assess
+
+    def spy(*args, **kwargs):
+        frozen_while_judging.append(gc.get_freeze_count())
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(health, "assess", spy)
+    assert status.assess is judge  # the spy sits where the service calls the rules
+    before = gc.get_freeze_count()
+    report = health.health_job(config, as_of=TODAY, site=site, record=False)
+    assert report.assessment.pairs and len(frozen_while_judging) == len(report.assessment.pairs)
+    assert min(frozen_while_judging) > before  # every pair judged with the earlier objects frozen
+    assert gc.get_freeze_count() == before and gc.isenabled()  # and the collector given back as found
