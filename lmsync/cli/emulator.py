@@ -10,6 +10,7 @@ answers at most N requests at once. ``reset`` writes a fresh demo site to the st
 
 from __future__ import annotations
 
+import contextlib
 import errno
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from lmsync.errors import ConfigError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
+from lmsync.moodle.emulator.serving import ServingLock, refuse_if_served, serving
 from lmsync.service import emulator_edit as edits
 
 
@@ -53,6 +55,13 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
 
     For benchmarks, --cost moodle45 --workers 4 costs like a Moodle 4.5 behind four PHP workers.
     """
+    with contextlib.ExitStack() as stack:
+        held = stack.enter_context(serving(state)) if state is not None else None  # round 24, 3
+        _serve(host, port, state, seed, cost, workers, held)
+
+
+def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, workers: int | None,
+           held: ServingLock | None) -> None:
     site = Site.load(state) if state is not None and state.exists() else build_demo_site(seed)
     if state is not None and not state.exists():
         site.save(state)
@@ -66,6 +75,8 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                           hint="pick another --host or --port") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    if held is not None:
+        held.announce(f"http://{bound_host}:{bound_port}")
     click.echo(f"Moodle emulator at http://{bound_host}:{bound_port}  (REST: {REST_PATH})")
     click.echo(f"token: {DEMO_TOKEN}  (the emulator's own demo token, not a secret)")
     click.echo(f"state: {state if state is not None else 'in memory only'}")
@@ -83,6 +94,7 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site.")
 def reset_command(state: Path, seed: int) -> None:
     """Overwrite the state file with a fresh demo site."""
+    refuse_if_served(state, "this reset")
     build_demo_site(seed).save(state)
     click.echo(f"reset {state} to the demo site (seed {seed})")
 
@@ -108,6 +120,7 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
                           hint="pass --state FILE to edit an emulator state file")
     from lmsync.service.moodle import emulator_site
 
+    refuse_if_served(state if state is not None else config.emulator_state_path(), "this edit")  # round 24, 3
     if state is None:
         path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
     else:

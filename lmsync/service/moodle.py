@@ -120,7 +120,12 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
 
         announce_emulator(config)
-        site = site if site is not None else emulator_site(config)
+        if site is None:
+            from lmsync.moodle.emulator.serving import refuse_if_served
+
+            # a running `emulator serve` of this file would overwrite this run's writes (round 24, 3)
+            refuse_if_served(config.emulator_state_path(), "what this command changes on the built-in emulator")
+            site = emulator_site(config)
         session = requests.Session()
         adapter = EmulatorAdapter(site, fault=fault)
         session.mount(EMULATOR_URL, adapter)

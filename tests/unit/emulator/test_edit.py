@@ -110,3 +110,74 @@ def test_round_11_5_a_register_naming_a_student_on_leave_imports(run, tmp_path):
     assert run("emulator", "edit", "suspend", site.users[mentee].username).exit_code == 0
     again = run("import", "meetings", str(register))
     assert again.exit_code == 0, again.output  # was: "mentee: 's0008' matches nobody in the course"
+
+
+def test_round_24_3_an_edit_to_a_state_file_a_running_server_holds_is_refused_not_lost(run, tmp_path):
+    """The server saves its whole site after every write: an edit made to its file meanwhile was
+    overwritten by the next save without a word. Now the edit (and a reset, a second server, a
+    command on the built-in emulator's own file) is refused while a server holds the file."""
+    from lmsync.moodle.emulator import build_demo_site
+    from lmsync.moodle.emulator.serving import serving
+
+    state = tmp_path / "site.json"
+    build_demo_site().save(state)
+    before = state.read_bytes()
+    with serving(state) as held:
+        held.announce("http://127.0.0.1:8765")
+        edit = run("emulator", "edit", "suspend", "s0001", "--state", str(state))
+        assert edit.exit_code == 2, edit.output
+        assert "held by a running `lmsync emulator serve` at http://127.0.0.1:8765" in edit.output
+        assert "stop that server" in edit.output
+        reset = run("emulator", "reset", "--state", str(state))
+        assert reset.exit_code == 2 and "would overwrite this reset" in reset.output
+        second = run("emulator", "serve", "--state", str(state), "--port", "0")
+        assert second.exit_code == 2 and "already served by a running" in second.output
+        assert state.read_bytes() == before  # nothing written while held
+    edited = run("emulator", "edit", "suspend", "s0001", "--state", str(state))
+    assert edited.exit_code == 0 and "s0001: enrolment in MENTOR-2026 suspended" in edited.output
+    assert not (tmp_path / "site.json.serving").exists()  # a stopped server leaves nothing behind
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_24_3_a_command_on_the_built_in_emulator_refuses_while_a_server_serves_its_file(run, tmp_path):
+    from lmsync.config import load_config
+    from lmsync.moodle.emulator.serving import serving
+    from lmsync.service.moodle import newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    path = config.emulator_state_path()
+    saved = path.read_bytes()
+    with serving(path):
+        result = run("emulator", "edit", "join", "m0100", "--role", "teacher")
+        assert result.exit_code == 2 and "an address not yet announced" in result.output
+        synced = run("sync")
+        assert synced.exit_code == 2 and "would overwrite what this command changes" in synced.output
+    assert path.read_bytes() == saved
+    assert run("emulator", "edit", "join", "m0100", "--role", "teacher").exit_code == 0
+
+
+def test_round_24_3_a_served_file_is_held_until_the_server_dies_even_by_kill_9(run, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    state = tmp_path / "served.json"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from lmsync.cli import main; main()", "emulator", "serve", "--state", str(state),
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")},
+    )
+    try:
+        first = server.stdout.readline() if server.stdout else ""
+        assert first.startswith("Moodle emulator at http://127.0.0.1:"), first
+        address = first.split()[3]
+        edit = run("emulator", "edit", "suspend", "s0001", "--state", str(state))
+        assert edit.exit_code == 2 and f"at {address} (pid {server.pid})" in edit.output
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    edited = run("emulator", "edit", "suspend", "s0001", "--state", str(state))
+    assert edited.exit_code == 0, edited.output  # the kernel let go of the dead server's lock
