@@ -216,6 +216,14 @@ class SyncConfig(Section):
             "is most often a renamed [programme] name that would give everyone a second circle and welcome"
         ),
     )
+    other_programmes: list[str] = Field(
+        default_factory=list, description=(
+            "programmes, by [programme] name, whose circles in the same course may hold people this programme "
+            "places too (last year's programme, whose circles the course still holds, say); unlike "
+            "allow_other_programmes, a plan that would give the people of any programme not named here a second "
+            "circle (a renamed [programme] name) is still refused"
+        ),
+    )
     write_settle_seconds: float = Field(
         600,
         ge=0,

@@ -5,13 +5,16 @@ lmsync's idnumbers name the programme (``lmsync:<programme>:mentor:<id>``), so a
 grouping, a second circle per mentor ("Circle: X (2)"), put everyone in two circles and post a
 second welcome in each. Two programmes may share a course on purpose, but then their people
 differ; so a plan that would put people who are in another programme's circles into this one's is
-refused before any write, unless ``[sync] allow_other_programmes`` says it is meant.
+refused before any write, unless ``[sync] other_programmes`` names that programme (last year's
+circles, still in the course: tester round 24, 2) or ``[sync] allow_other_programmes`` says any
+programme may share people (which also lets a renamed programme through).
 
 Pure: it reads the observation and the planned operations only.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -46,6 +49,8 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
         return
     overlaps: list[tuple[int, str, str]] = []
     for other, circles in other_programme_circles(observation, settings.programme).items():
+        if other in settings.other_programmes:  # named in [sync] other_programmes (round 24, 2)
+            continue
         people: set[int] = set().union(*(g.members for g in circles))
         shared = people & added
         if not shared:
@@ -68,8 +73,10 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
         f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
         f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.",
         hint=(  # the rename advice last and qualified: followed for a live programme it takes over its circles
-            f"to run two programmes in one course on purpose, set [sync] {SETTING} = true in this programme's "
-            f"configuration too (each programme's own file says it); only if this programme was renamed and "
+            f"to run two programmes in one course on purpose, name the other in this programme's configuration: "
+            f"[sync] other_programmes = [{', '.join(json.dumps(o) for _n, o, _t in overlaps)}] "
+            f"(last year's circles, say; any other programme is still refused), or set [sync] {SETTING} = true "
+            f"for every programme (each programme's own file says it); only if this programme was renamed and "
             f"{names} runs no more, set [programme] name back to {names}"
         ),
     )

@@ -148,6 +148,8 @@ class PlanSettings:
     # people already in another lmsync programme's circles may be placed in this one's too
     # (two programmes in one course on purpose); off: refused, a renamed programme (tester finding 4)
     allow_other_programmes: bool = False
+    # the programmes named one by one: last year's circles share people, a renamed programme is still refused
+    other_programmes: frozenset[str] = frozenset()
     extra: Mapping[str, str] = field(default_factory=dict)
     displayed: Callable[[str], str] = _same
     refused: Callable[[str], str | None] = _accepted

@@ -62,6 +62,7 @@ def plan_settings(config: Config, *, allow_delete: bool | None = None) -> PlanSe
         allow_delete=config.sync.allow_delete if allow_delete is None else allow_delete,
         min_source_fraction=config.sync.min_source_fraction,
         allow_other_programmes=config.sync.allow_other_programmes,
+        other_programmes=frozenset(config.sync.other_programmes),
         # Group names come back through format_string from core_group_get_course_groups (trap 39);
         # names Moodle would refuse as PARAM_TEXT are caught before sending (trap 38).
         displayed=format_string,

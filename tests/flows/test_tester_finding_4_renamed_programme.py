@@ -30,8 +30,9 @@ from tests.flows.test_reads_never_write import emulator_writes as emulator_write
 OLD, NEW = "mentor-2026", "med-mentoring-2026"
 COURSE = 2
 FIX = f"only if this programme was renamed and '{OLD}' runs no more, set [programme] name back to '{OLD}'"
-ON_PURPOSE = ("to run two programmes in one course on purpose, set [sync] allow_other_programmes = true in this "
-              "programme's configuration too")
+ON_PURPOSE = (f'to run two programmes in one course on purpose, name the other in this programme\'s configuration: '
+              f'[sync] other_programmes = ["{OLD}"] (last year\'s circles, say; any other programme is still refused), '
+              f"or set [sync] allow_other_programmes = true for every programme")
 
 
 def configure(env: Any, name: str, extra: str = "") -> Any:
@@ -112,6 +113,20 @@ def test_tester_finding_4_allow_other_programmes_lets_two_programmes_share_peopl
         env={"LMSYNC_SYNC_ALLOW_OTHER_PROGRAMMES": "true"},
     )
     assert env_override.exit_code == 0, env_override.output  # the environment variable works like the key
+
+
+def test_round_24_2_last_years_programme_named_in_other_programmes_syncs_through_the_cli(
+    env: Any, emulator_writes: list[str]
+) -> None:
+    """A course still holding last year's circles (``OLD`` here): naming it lets this year's
+    programme place the same people (tests/unit/plan: any other name is still refused)."""
+    path, config = renamed_copy(env, f'[sync]\nother_programmes = ["{OLD}"]\n')
+    emulator_writes.clear()
+    synced = run_cli(path, "sync")
+    assert synced.exit_code == 0, synced.output
+    _groupings, circles, _discussions = lmsync_objects(Site.load(config.emulator_state_path()))
+    assert sum(1 for idnumber in circles if idnumber.startswith(f"lmsync:{NEW}:mentor:")) == 20
+    assert emulator_writes  # the programme's own grouping, circles and welcomes (the unit test: other names refused)
 
 
 def test_tester_finding_4_two_programmes_with_different_people_need_no_flag(env: Any) -> None:

@@ -49,10 +49,28 @@ def test_finding_4_people_of_another_programmes_circles_are_refused_with_its_nam
     assert "3 of the 5 people in the 2 circles of programme 'old' (members of 1 of them)" in text
     assert "into circles of programme 'new' as well" in text
     assert hint == (
-        "to run two programmes in one course on purpose, set [sync] allow_other_programmes = true in this "
-        "programme's configuration too (each programme's own file says it); only if this programme was renamed "
-        "and 'old' runs no more, set [programme] name back to 'old'"
+        "to run two programmes in one course on purpose, name the other in this programme's configuration: "
+        '[sync] other_programmes = ["old"] (last year\'s circles, say; any other programme is still refused), '
+        "or set [sync] allow_other_programmes = true for every programme (each programme's own file says it); only "
+        "if this programme was renamed and 'old' runs no more, set [programme] name back to 'old'"
     )
+
+
+def test_round_24_2_last_years_programme_named_in_other_programmes_shares_people_and_a_rename_is_still_refused() -> None:
+    """A course still holding last year's circles needed allow_other_programmes, which also let a
+    renamed programme give everyone a second circle. Naming last year's programme keeps the guard."""
+    last_year = other_circles("mentor-2025")
+    allowed = PlanSettings(programme="new", grouping_name="Circles", post_welcome=False,
+                           other_programmes=frozenset({"mentor-2025"}))
+    plan = plan_sync(observed(last_year), [circle(1, 2, 3), circle(4, 5)], allowed)
+    assert len(plan.by_kind("add_member")) == 5
+    renamed = other_circles("old")  # this programme's own circles under its former name
+    with pytest.raises(UnsafePlan) as refused:
+        plan_sync(observed((*last_year[:2], *(ObservedGroup(id=g.id + 100, name=g.name, idnumber=g.idnumber,
+                                                             members=g.members) for g in renamed[:2]))),
+                  [circle(1, 2, 3)], allowed)
+    assert "of programme 'old'" in str(refused.value) and "mentor-2025" not in str(refused.value)
+    assert '[sync] other_programmes = ["old"]' in (refused.value.hint or "")
 
 
 def test_finding_4_allow_other_programmes_lets_the_plan_place_them() -> None:
