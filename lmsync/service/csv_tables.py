@@ -26,8 +26,9 @@ DateOrderSetting = Literal["auto", "dmy", "mdy"]
 
 
 #: A quoted cell value in a message (``'ada'``, ``"O'Brien"``), with the full name ``named``
-#: puts after a person's key (``'ada' (Ada Lovelace)``).
-_QUOTED = re.compile(r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?: \((?:[^()]|\([^()]*\))*\))?""")
+#: puts after a person's key (``'ada' (Ada Lovelace)``). A quote after a letter is an apostrophe
+#: of the prose ("the mentor's"), never a value's start (tester round 25, 7b).
+_QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?: \((?:[^()]|\([^()]*\))*\))?""")
 
 
 @dataclass(frozen=True)

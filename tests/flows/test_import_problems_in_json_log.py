@@ -81,3 +81,10 @@ def test_a_logged_problem_masks_people_however_the_message_names_them() -> None:
     error = failed_import("f.csv", [clash, named])
     assert [p["line"] for p in error.problems] == [4, 5] and "ada" not in json.dumps(error.problems)
     assert "ada" in error.message  # a person at the terminal still reads who
+
+
+def test_round_25_7b_an_apostrophe_of_the_prose_is_no_quoted_value() -> None:
+    from lmsync.service.csv_tables import ImportIssue
+
+    issue = ImportIssue(3, "mentee", "'s0042' (Ada Lovelace) is in the mentor's circle of 'm0007' (Bo Li), not the mentee's")
+    assert issue.logged("f.csv")["reason"] == "<value> is in the mentor's circle of <value>, not the mentee's"
