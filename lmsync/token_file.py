@@ -28,7 +28,7 @@ def read_token_file(path: Path) -> Token:
         )
     if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
         raise ConfigError(
-            f"moodle.token_file: {path} is readable by other users (mode {stat.S_IMODE(mode):o})",
+            f"moodle.token_file: {path} is open to {_who(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it",
             hint=f"chmod 600 {path}",
         )
     raw = path.read_bytes()
@@ -53,6 +53,12 @@ def token_from(source: str, text: str) -> Token:
         return Token(clean_token_text(text, source))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _who(mode: int) -> str:
+    """Who besides the owner a file's ``mode`` lets in, in words (tester round 24, 8: 640 is its group)."""
+    group, others = bool(mode & stat.S_IRWXG), bool(mode & stat.S_IRWXO)
+    return "its group and every user" if group and others else "its group" if group else "every user"
 
 
 def _is_systemd_credential(path: Path, mode: int) -> bool:

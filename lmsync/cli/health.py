@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, FORMAT, echo_view, examples
+from lmsync.cli.dates import ISO_DATE
 from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
@@ -32,7 +33,7 @@ def _as_of(value: datetime | None) -> date | None:
 AS_OF = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=ISO_DATE,
     default=None,
     help="Judge as on this date (YYYY-MM-DD; default today). Data dated later is ignored.",
 )

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples
+from lmsync.cli.dates import ISO_DATE
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
@@ -112,7 +113,7 @@ def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
 )
 @click.option("--person", default=None, help="Only this person's meetings (username, idnumber, email or Moodle id).")
 @click.option(
-    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="From this date (YYYY-MM-DD)."
+    "--since", type=ISO_DATE, default=None, help="From this date (YYYY-MM-DD)."
 )
 @FORMAT
 @click.pass_context

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import OutPath
+from lmsync.cli.dates import ISO_DATE
 from lmsync.errors import InputError
 
 
@@ -30,7 +31,7 @@ from lmsync.errors import InputError
 @click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=ISO_DATE,
     default=None,
     help="Report as on this date (YYYY-MM-DD; default today). Data dated later is left out.",
 )

@@ -68,8 +68,14 @@ def test_token_file_readable_by_others_is_refused_saying_why(tmp_path):
     config = load_config(write(tmp_path, f'[moodle]\nurl = "https://m.example.edu"\ntoken_file = "{token}"\n'), environ={})
     with pytest.raises(ConfigError) as info:
         config.load_token()
-    assert "readable by other users" in str(info.value) and "chmod 600" in str(info.value)
+    assert "is open to its group and every user (mode 644)" in str(info.value) and "chmod 600" in str(info.value)
     assert "abc123secret" not in str(info.value)
+    token.chmod(0o640)  # round 24, 8: a group-readable file was called "readable by other users"
+    with pytest.raises(ConfigError, match=r"is open to its group \(mode 640\); only its owner may read it"):
+        config.load_token()
+    token.chmod(0o604)
+    with pytest.raises(ConfigError, match=r"is open to every user \(mode 604\)"):
+        config.load_token()
     token.chmod(0o600)
     assert config.load_token().reveal() == "abc123secret"
 
