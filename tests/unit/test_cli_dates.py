@@ -22,7 +22,7 @@ from lmsync.cli.dates import ISO_DATE
 def test_round_24_8_a_date_the_calendar_lacks_is_named_as_such(args, said, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2 and said in " ".join(result.output.split())
+    assert result.exit_code == 3 and said in " ".join(result.output.split())  # 3: lmsync's bad input
     assert "does not match the format" not in result.output
 
 
