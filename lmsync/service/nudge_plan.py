@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lmsync.config import Config
-from lmsync.domain.health import NudgeFields, nudge_kind, nudge_sides
+from lmsync.domain.health import NudgeFields, nudge_kind, nudge_sides, seen_by
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health import Assessment
+from lmsync.service.health_inputs import thresholds
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
 
@@ -73,12 +74,13 @@ def plan_nudges(
     ended = ended_by_coordinator(store, config.programme.name) if ended is None else ended
     planned: list[PlannedNudge] = []
     recent = 0
+    rules = thresholds(config)
     for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):
         health = view.health
         kind = nudge_kind(health)
         if kind is None or (health.mentor_id, health.mentee_id) in ended:
             continue
-        allowed = nudge_sides(health)  # never a nudge only the other side's answers explain
+        allowed = nudge_sides(health, rules)  # never a nudge only the other side's answers explain
         sides = (
             ("mentor", health.mentor_id, health.mentee_id, view.mentor_username),
             ("mentee", health.mentee_id, health.mentor_id, view.mentee_username),
@@ -98,7 +100,8 @@ def plan_nudges(
                 cadence_days=config.meetings.cadence_days,
                 programme=config.programme.name,
             )
-            template = getattr(templates, kind)
+            own = nudge_kind(seen_by(health, role, rules)) or kind  # the text of this side's own view of the pair
+            template = getattr(templates, own)
             opening = _GREETING.match(template)
             planned.append(
                 PlannedNudge(
@@ -107,7 +110,7 @@ def plan_nudges(
                     recipient_id=recipient,
                     recipient_username=username,
                     role="mentor" if role == "mentor" else "mentee",
-                    kind=kind,
+                    kind=own,
                     status=health.status,
                     text=fields.render(template),
                     greeting=fields.render(opening.group(1)) if opening else "",

@@ -50,6 +50,7 @@ from lmsync.domain.health.status import (
     nudge_sides,
     pair_id,
     parse_pair_id,
+    seen_by,
     status_label,
 )
 from lmsync.domain.health.thresholds import Thresholds
@@ -86,6 +87,7 @@ __all__ = [
     "nudge_kind",
     "answered_by",
     "nudge_sides",
+    "seen_by",
     "status_label",
     "pair_id",
     "parse_pair_id",

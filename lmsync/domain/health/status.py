@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -117,23 +117,31 @@ def assess(
     in_grace = ctx.last is None and (as_of - ctx.since).days < t.grace_days
     if closing:
         return _health(ctx, "closed", tuple(closing), 100, in_grace)
-    score = max(0, 100 - sum(r.weight for r in reasons))
-    worst = max((SEVERITY_RANK[r.severity] for r in reasons), default=0)
-    adds_up = len({r.channel for r in reasons if not r.minor}) >= 2  # independent evidence
+    status, score, judged = _judge(reasons, t)
+    return _health(ctx, status, judged, score, in_grace)
+
+
+def _judge(reasons: Sequence[Reason], t: Thresholds) -> tuple[Status, int, tuple[Reason, ...]]:
+    """Status, score and reasons (``several_signals`` added when the signs add up) of a pair's
+    reasons, none of them closing."""
+    out = list(reasons)
+    score = max(0, 100 - sum(r.weight for r in out))
+    worst = max((SEVERITY_RANK[r.severity] for r in out), default=0)
+    adds_up = len({r.channel for r in out if not r.minor}) >= 2  # independent evidence
     status: Status
     if worst >= SEVERITY_RANK["fading"] or (adds_up and score <= t.fading_score):
         status = "fading"
         if worst < SEVERITY_RANK["fading"]:
-            reasons.append(Reason("several_signals", "fading", f"{len(reasons)} warning signs together"))
+            out.append(Reason("several_signals", "fading", f"{len(out)} warning signs together"))
     elif worst >= SEVERITY_RANK["at_risk"] or (adds_up and score <= t.at_risk_score):
         status = "at_risk"
         if worst < SEVERITY_RANK["at_risk"]:
-            reasons.append(Reason("several_signals", "at_risk", f"{len(reasons)} warning signs together"))
-    elif reasons:
+            out.append(Reason("several_signals", "at_risk", f"{len(out)} warning signs together"))
+    elif out:
         status = "watch"
     else:
         status = "ok"
-    return _health(ctx, status, tuple(reasons), score, in_grace)
+    return status, score, tuple(out)
 
 
 def _health(
@@ -220,15 +228,26 @@ def answered_by(code: str) -> str | None:
     return None
 
 
-def nudge_sides(health: PairHealth) -> tuple[str, ...]:
-    """Who of the pair may be nudged: a side is left out when every reason came from the other
-    side's own answers, because a nudge that only their answers explain tells the recipient what
-    the other answered (tester round 21, 3: a mentor was nudged eight days after a meeting,
-    on his mentee's low rating alone). Mentee ratings of a mentor stay out of the mentor's sight."""
-    sides = {answered_by(r.code) for r in health.reasons}
-    if None in sides or not sides:
-        return ("mentor", "mentee")
-    return tuple(s for s in ("mentor", "mentee") if s in sides)
+def seen_by(health: PairHealth, side: str, t: Thresholds) -> PairHealth:
+    """The pair's health judged again without the reasons only the other side's answers raised:
+    what may reach ``side`` (``"mentor"``/``"mentee"``), a nudge above all. The pair itself when
+    no reason came from the other side's answers, or when it is closed."""
+    other = "mentee" if side == "mentor" else "mentor"
+    if health.status == "closed" or not any(answered_by(r.code) == other for r in health.reasons):
+        return health
+    kept = [r for r in health.reasons if r.code != "several_signals" and answered_by(r.code) != other]
+    status, score, reasons = _judge(kept, t)
+    return replace(health, status=status, score=score, reasons=reasons)
+
+
+def nudge_sides(health: PairHealth, t: Thresholds) -> tuple[str, ...]:
+    """Who of the pair may be nudged: a side whose own view of the pair (``seen_by``: without the
+    other side's answers) still needs attention. A nudge that only the other side's answers
+    explain tells the recipient what the other answered, even when a small sign of the
+    recipient's own rode along (tester round 21, 3: a mentor nudged on his mentee's low rating
+    alone; round 26, 1: on that rating plus his own unanswered survey, which alone was only
+    ``watch``). Mentee ratings of a mentor stay out of the mentor's sight."""
+    return tuple(side for side in ("mentor", "mentee") if seen_by(health, side, t).needs_attention)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ import responses
 from sqlalchemy import text as sql
 
 from lmsync.config import Config
-from lmsync.domain.health import PairHealth, Reason
+from lmsync.domain.health import PairHealth, Reason, seen_by
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import AccessDenied
 from lmsync.moodle.transport import ENDPOINT, Transport
 from lmsync.secrets import Token
 from lmsync.service.health import Assessment, PairView
+from lmsync.service.health_inputs import thresholds
 from lmsync.service.nudges import NudgeSender, PlannedNudge, plan_nudges
 from lmsync.store.db import Store
 from lmsync.store.health import NudgeLog
@@ -284,3 +285,29 @@ def test_tester_round_21_8_a_pair_whose_booked_meetings_were_missed_gets_the_mis
     plan, _ = plan_nudges(Config(), store, assessment(pair_health("fading", "no_first_meeting", "meetings_missed")), NAMES)
     assert {n.kind for n in plan} == {"missed_meetings"}
     assert all("did not happen" in n.text and "have not had" not in n.text for n in plan)
+
+
+def _reason(code: str, severity: str, weight: int, channel: str, minor: bool = False) -> Reason:
+    return Reason(code, severity, f"{code} words", weight, channel, minor)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("reasons", "nudged"), [
+    # round 26, 1: the mentee's low rating made the pair at risk; the mentor's own unanswered survey
+    # (a minor sign, only "watch" alone) rode along and let the nudge reach him
+    ((_reason("satisfaction_low_mentee", "at_risk", 30, "satisfaction"),
+      _reason("survey_unanswered_mentor", "watch", 8, "surveys", minor=True)), [("mentee", "check_in")]),
+    # a sign both know, too small alone, with the mentee's rating: the mentee only
+    ((_reason("satisfaction_low_mentee", "at_risk", 30, "satisfaction"),
+      _reason("meetings_short", "watch", 8, "meetings", minor=True)), [("mentee", "short_meetings")]),
+    # the mentor's own view still at risk (no meeting for weeks): he is nudged, with his view's text
+    ((_reason("satisfaction_low_mentee", "at_risk", 30, "satisfaction"),
+      _reason("no_meeting", "at_risk", 30, "meetings")), [("mentor", "no_meeting"), ("mentee", "no_meeting")]),
+])
+def test_round_26_1_a_side_is_nudged_only_when_its_own_view_without_the_others_answers_needs_it(store, reasons, nudged):
+    health = PairHealth(66, 3, "at_risk", reasons, DAY - timedelta(days=100), None, 10, score=62)
+    plan, _ = plan_nudges(Config(), store, assessment(health), NAMES)
+    assert [(n.role, n.kind) for n in plan] == nudged
+    mentor_view = seen_by(health, "mentor", thresholds(Config()))
+    assert "satisfaction_low_mentee" not in mentor_view.codes
+    mentee_view = seen_by(health, "mentee", thresholds(Config()))
+    assert not any(code.endswith("_mentor") for code in mentee_view.codes)  # nor the mentor's (not) answering
