@@ -10,6 +10,7 @@ fails when a key has no description or the copy is stale (``undocumented_keys``)
 from __future__ import annotations
 
 import json
+import re
 import types
 from collections.abc import Iterator
 from datetime import date
@@ -158,8 +159,13 @@ def undocumented_keys(model: type[BaseModel] | None = None) -> list[str]:
     return missing
 
 
+#: A developers' cross-reference in a docstring or description ("(issue 13)", "; tester round 6, 4"):
+#: the reference is an admin's page, where it means nothing (tester round 26, 9).
+_TRACKER = re.compile(r"(?:,|;)\s*(?:issue \d+|tester (?:round|finding)[^);]*)(?=\))|\s*\((?:issue \d+|tester (?:round|finding)[^()]*)\)")
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("``", "`").replace("|", "\\|")
+    return " ".join(_TRACKER.sub("", text).split()).replace("``", "`").replace("|", "\\|")
 
 
 def reference_markdown() -> str:

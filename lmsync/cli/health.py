@@ -252,7 +252,7 @@ def queue_done_command(
                      "`--outcome rematched` gives the mentee another mentor, or take the mentee out of the programme")
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
-                     "remove the pin (tester round 10, 2)")
+                     "remove the pin")  # tester round 10, 2
         click.echo(f"{label}: {outcome} recorded; the item is closed{extra}")
 
 

@@ -66,8 +66,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         raise refusal
     if person.enrolled:
         _note(ctx, "note: {} is still enrolled in the programme course: the next sync reads them again and "
-              "pairs them as if new, and their attendance grade, which this store can then no longer prove it wrote, "
-              "is left as it is and reported (exit 2) on every push", person.label, f"Moodle id {person.user_id}")
+              "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
+              "their values until then; the other side's count of meetings held loses the erased ones), and their "
+              "assignment attendance grade, which this store can then no longer prove it wrote, is left as it is "
+              "and reported (exit 2) on every push", person.label, f"Moodle id {person.user_id}")  # round 26, 3
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     others = ", ".join(person.partners) or "the other side of each of their pairs"
@@ -94,7 +96,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
         click.echo("note: a mean this store already published from their answers (a mentor's received rating) stays as "
                    "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
-                   "(reports, exports, saved plans, backups) are yours to delete (tester round 25, 5 and 6)")
+                   "(reports, exports, saved plans, backups) are yours to delete")  # tester round 25, 5 and 6
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
         _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
               "there, or the next sync gives them queue items (and digests) again", person.username or "",

@@ -6,9 +6,9 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 
 from lmsync.domain.pair_key import PairKey
@@ -91,3 +91,22 @@ def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date)
             return None  # open, or still running on that day (or a span after it: not "after it ended")
         ends.append(p.end)
     return max(ends) if ends else None
+
+
+def restarted_after_erasure(
+    pair_starts: Mapping[tuple[int, int], date], pairs: Iterable[tuple[int, int]], erased: Mapping[int, date]
+) -> dict[tuple[int, int], date]:
+    """``pair_starts`` with each pair of ``pairs`` that holds an erased person starting again the day
+    after the erasure (or later, when the pairing history says so).
+
+    An erasure deletes the pair's meetings, for both people: a period counted from before it
+    expects meetings no record can show any more, and wrote 0% attendance to the gradebook for
+    the erased mentee and for their mentor, who had met every time (tester round 26, 3).
+    """
+    out = dict(pair_starts)
+    for pair in pairs:
+        days = [erased[person] for person in pair if person in erased]
+        if days:
+            restart = max(days) + timedelta(days=1)
+            out[pair] = max(restart, out.get(pair, restart))
+    return out

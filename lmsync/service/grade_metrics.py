@@ -24,10 +24,12 @@ from lmsync.domain.metrics import (
     survey_metric_specs,
     survey_metrics,
 )
+from lmsync.domain.pair_dates import restarted_after_erasure
 from lmsync.errors import ConfigError
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.published_grades import PublishedGrades
@@ -62,7 +64,8 @@ def compute_metrics(
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
-    pair_starts = PairingHistory(store, s.programme).pairing_days()
+    # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
+    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(), pair_list, erased_on(store))
     attendance = summarise_attendance(
         meetings,
         pair_list,

@@ -235,3 +235,34 @@ def test_tester_round_25_7_erase_under_json_logs_writes_json_notes_with_ids_not_
     assert notes and f"Moodle id {mentee}" in notes[0]["message"]
     assert user.firstname not in result.stderr and user.lastname not in result.stderr
     assert "stays as published, frozen" in result.stdout
+
+
+def test_round_26_3_after_erasing_an_enrolled_mentee_no_zero_is_written_for_them_or_their_mentor(tmp_path, monkeypatch):
+    """Erasing a mentee (``--while-enrolled``) deleted the pair's meetings, but the pair's period
+    still counted from the programme start: the next push wrote 0% attendance and 0 meetings for
+    the mentee and their mentor, who had met every time. The pair now starts again after the erasure."""
+    from datetime import timedelta
+
+    from lmsync.service import grades
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                    "[meetings]\nstart = 2026-09-01\n")
+    config = load_config(path, environ={})
+    jobs.sync_job(config, site=build_demo_site())
+    mentee, mentor, _group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save(
+        [(Meeting(date(2026, 9, 1) + timedelta(days=14 * k), mentor, mentee, 30, True, "csv"), None) for k in range(5)]
+    )
+    store.close()
+    as_of = date(2026, 11, 15)
+    pushed = grades.push_job(config, as_of=as_of).plan
+    written = {(r.key, g.user_id): g.grade for r in pushed.requests for g in r.grades}
+    assert written[("attendance", mentee)] == written[("attendance", mentor)] == 100.0
+
+    privacy.erase(config, f"id:{mentee}", while_enrolled=True)
+    after = grades.plan_job(config, as_of=as_of).plan
+    rewritten = {(r.key, g.user_id): g.grade for r in after.requests for g in r.grades}
+    assert not {k: v for k, v in rewritten.items() if k[1] in (mentee, mentor)}, rewritten
