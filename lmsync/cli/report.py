@@ -58,6 +58,9 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
         raise InputError(f"--out {out} is a folder: give the HTML file to write (or --format csv)")
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file: --format csv writes a folder of CSV files")
+    if fmt == "csv" and not out.exists() and out.suffix.lower() == ".csv":  # round 26, 11: a folder named f.csv
+        raise InputError(f"--out {out}: --format csv writes a folder of CSV files, one per table, not one .csv file",
+                         hint=f"name the folder, e.g. --out {out.with_suffix('')}/")
     config = ctx.obj.config()
     check_out(out, force=force, config=config, folder=fmt == "csv")
     data = report_job(config, as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")

@@ -28,6 +28,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.pair_dates import PairsByDate
+from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.health_inputs import programme_start
 from lmsync.service.labels import People
@@ -227,6 +228,12 @@ def report_job(
     from lmsync.service.runtime import session
 
     day = as_of or today(config)
+    if day > today(config):  # a wave still open would show its figures, each new answer moving them (round 26, 2)
+        raise InputError(
+            f"--as-of {day.isoformat()} is after today ({today(config).isoformat()} in the programme's timezone): a "
+            "report of a day to come would show the survey figures of waves that are still open",
+            hint="leave --as-of out for today's report, or give a day that has passed",
+        )
     with session(config, site=site, read_only=True) as (conn, store):
         snapshot = observe(conn.api, config)
         pairs, _skipped = circle_pairs(config.programme.name, snapshot)

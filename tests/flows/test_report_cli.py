@@ -44,3 +44,20 @@ def test_issue_14_demo_ends_by_writing_the_report_and_printing_its_path(run):
     page = Path(found.group(1)).read_text()
     assert "fading" in page  # the demo's term has pairs that fade
     assert 'id="chart-health"' in page and 'id="chart-evaluation"' in page and 'id="chart-qualities"' in page
+
+
+def test_round_26_2_a_report_of_a_day_to_come_is_refused_and_a_csv_folder_is_no_csv_file(run, tmp_path):
+    """``--as-of`` after today showed an open wave's figures: two such reports gave away one
+    person's answer. ``--format csv --out f.csv`` made a folder named ``f.csv``."""
+    from datetime import date, timedelta
+
+    assert run("sync").exit_code == 0
+    later = (date.today() + timedelta(days=40)).isoformat()
+    refused = run("report", "--out", "later.html", "--as-of", later)
+    assert refused.exit_code == 3 and f"--as-of {later} is after today" in " ".join(refused.output.split())
+    assert not (tmp_path / "later.html").exists()
+    earlier = (date.today() - timedelta(days=1)).isoformat()
+    assert run("report", "--out", "earlier.html", "--as-of", earlier).exit_code == 0
+    named_csv = run("report", "--format", "csv", "--out", "f.csv")
+    assert named_csv.exit_code == 3 and "not one .csv file" in named_csv.output and "--out f/" in named_csv.output
+    assert not (tmp_path / "f.csv").exists()
