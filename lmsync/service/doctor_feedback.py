@@ -40,7 +40,10 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
     labels = set(item_labels(items).values())
     wanted = config.meetings.items
     check = f"meeting log {quoted(config.meetings.feedback)}"
-    fix = "give the Feedback item that label (Edit questions > the item > Label), or set [meetings.items] to its label"
+    named = sorted(label for label in labels if label)
+    there = ", ".join(map(repr, named[:10])) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+    fix = ("give the Feedback item that label (Edit questions > the item > Label), or set [meetings.items] to its label"
+           f" (the activity's labels: {there or 'none'})")  # round 26, 5: which labels there are was not said
     if wanted.minutes not in labels:
         report.add(check, "fail", f"no item labelled {wanted.minutes!r} ([meetings.items] minutes): no meeting can be read",
                    fix)

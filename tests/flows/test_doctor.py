@@ -222,6 +222,8 @@ def test_tester_round_6_12_the_meeting_logs_item_labels_are_checked(tmp_path):
     report = doctor(site, load_config(path, environ={}))
     assert [(n, d) for n, d, _f in failures(report)] == [
         ("meeting log 'Meeting log'", "no item labelled 'nope_minutes' ([meetings.items] minutes): no meeting can be read")]
+    fix = next(f for n, _d, f in failures(report) if n == "meeting log 'Meeting log'")
+    assert "(the activity's labels: 'meeting_date', 'meeting_minutes'" in fix  # round 26, 5: which there are
     path.write_text(head + 'minutes = "meeting_minutes"\ndate = "meeting_date"\nrating = ""\n')
     report = doctor(site, load_config(path, environ={}))
     assert failures(report) == []
