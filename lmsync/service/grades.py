@@ -29,7 +29,7 @@ import html
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
@@ -240,6 +240,25 @@ def assignment_plan(
     )
 
 
+class _Account(NamedTuple):
+    username: str
+    fullname: str
+
+
+def _named(api: MoodleApi, config: Config, labels: People, user_ids: list[int]) -> dict[int, str]:
+    """Labels of ``user_ids``; one outside the roster (a suspended enrolment, someone who left) is
+    looked up site-wide and named ", no active enrolment": "user #32 (not in the course)" named
+    a suspended student as a stranger (tester round 26, 6)."""
+    away = [uid for uid in user_ids if uid not in labels.roster]
+    found = {
+        user.id: _Account(user.username, user.fullname) for user in api.get_users_by_field("id", away) if user.username
+    } if away else {}
+    site_wide = People(found, show_names=config.privacy.show_names)
+    return {
+        uid: f"{site_wide.label(uid)}, no active enrolment" if uid in found else labels.label(uid) for uid in user_ids
+    }
+
+
 def legacy_assign_users(journal: Journal, assignment_id: int) -> set[int]:
     """Users whose grade on ``assignment_id`` an earlier lmsync sent and Moodle accepted (its journal:
     ``assign_grade:<assignment>:<user>`` keys of ``mod_assign_save_grades`` entries in state ``ok``):
@@ -409,7 +428,7 @@ def make_grades_plan(
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
     plan.store_hold = foreign_store_hold(store, s.programme, pairs)
     # the people its rejections and refusals name (not every graded person: a saved plan holds no more names)
-    plan.people = {user_id: labels.label(user_id) for user_id in sorted({r.user_id for r in (*plan.rejected, *plan.assign_refused)})}
+    plan.people = _named(api, config, labels, sorted({r.user_id for r in (*plan.rejected, *plan.assign_refused)}))
     requests = api.transport.requests_made - started
     log.info(
         "grades.plan",

@@ -305,6 +305,10 @@ def test_round_10_6_grades_outside_the_items_range_make_grades_push_exit_2(tmp_p
     shown = plan_text(planned.plan)
     assert f"! {first.key} for " in shown and f"({name}) = {first.value:g}: above the maximum" in shown
     assert f"for user {first.user_id} " not in shown
+    # round 26, 6: the suspended leaver was "user #N (not in the course)"; named site-wide now
+    away = site.users[leaver]
+    assert f"for {away.firstname} {away.lastname} ({away.username}), no active enrolment = " in shown
+    assert "not in the course" not in shown
 
 
 def test_small_budget_chunks_requests_with_item_details_first(tmp_path, monkeypatch):
