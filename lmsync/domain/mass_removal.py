@@ -12,7 +12,7 @@ from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, Remove
 from lmsync.domain.ownership import mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
 
-__all__ = ["guard_mass_removal", "guard_unheld_roles"]
+__all__ = ["guard_mass_removal", "guard_unheld_roles", "guard_unread_fields"]
 
 
 def guard_mass_removal(
@@ -112,4 +112,46 @@ def guard_unheld_roles(
         f"lmsync's {len(with_people)} circles with members (first: {', '.join(sorted(dissolved)[:3])})",
         hint="fix [programme] mentor_roles / mentee_roles to the role shortnames the course uses, or run "
         "`lmsync doctor`; if the circles really should go, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run",
+    )
+
+
+def guard_unread_fields(
+    owned: Mapping[str, ObservedGroup],
+    ops: Sequence[_Op],
+    needed: Collection[str],
+    shown: Collection[str],
+    *,
+    programme: str,
+    min_source_fraction: float,
+) -> None:
+    """Refuse a plan that takes people out of lmsync's circles while no one in the course shows a
+    profile field that keeps circles as they are.
+
+    ``needed``: the shortnames of ``[matching.attributes]`` capacity and year (unknown, a mentor is
+    held at their load and a peer pair is dropped); ``shown``: the shortnames any person of the
+    roster carries. Such a field shown by no one is a role that lost ``moodle/user:viewalldetails``
+    (private fields vanish for everyone at once) or a field that does not exist, not a school
+    that emptied it: established pairs dissolve in numbers too small for the mass-removal guard
+    (tester round 27, 1: 12 of 72 mentees moved, exit 0). Raises :class:`UnsafePlan`;
+    ``min_source_fraction`` 0 is the override.
+    """
+    unread = sorted(set(needed) - set(shown))
+    if not unread or min_source_fraction <= 0:
+        return
+    placed = {
+        member for idnumber, group in owned.items() for member in group.members
+        if member != mentor_of_idnumber(programme, idnumber)
+    }
+    moved = {op.user_id for op in ops if isinstance(op, RemoveMember) and op.user_id in placed}
+    if not moved:
+        return
+    raise UnsafePlan(
+        f"Refusing this plan: no one in the course shows the profile field(s) {', '.join(unread)} "
+        f"([matching.attributes] capacity, year), and the plan would take {len(moved)} people out of their "
+        f"circles, as if those values were unknown for everyone.",
+        hint=(
+            "check that the lmsync role still has moodle/user:viewalldetails (`lmsync doctor` checks it) and that "
+            "[matching.attributes] names the fields' shortnames (\"\" when the site has no such field); "
+            "[sync] min_source_fraction = 0 turns this guard off"
+        ),
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS, first_welcome_only, public_welcome_refusal
-from lmsync.domain.mass_removal import guard_unheld_roles
+from lmsync.domain.mass_removal import guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.plan import (
     APPLY_ORDER,
@@ -173,6 +173,14 @@ def make_plan(
             owned_groups(snapshot.observation, settings.programme)[0],
             {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles},
             unheld_roles(snapshot.roster.values(), config),
+            programme=settings.programme,
+            min_source_fraction=settings.min_source_fraction,
+        )
+        guard_unread_fields(  # a lost capability empties every profile field (tester round 27, 1)
+            owned_groups(snapshot.observation, settings.programme)[0],
+            plan.operations,
+            {name for name in (config.matching.attributes.capacity, config.matching.attributes.year) if name},
+            {name for user in snapshot.roster.values() for name in user.profile},
             programme=settings.programme,
             min_source_fraction=settings.min_source_fraction,
         )

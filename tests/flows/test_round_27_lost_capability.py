@@ -1,0 +1,58 @@
+"""Tester round 27, 1: the lmsync role lost ``moodle/user:viewalldetails``. Every custom profile
+field came back empty, capacities and years read as unknown, and an unattended ``lmsync run``
+took 12 of 72 mentees from their established mentors (too few for the mass-removal guard) and
+exited 0. The plan is now refused while no one in the course shows any field matching reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.errors import EXIT_ADMIN
+from lmsync.moodle.emulator.demo import DEMO_TOKEN
+from lmsync.moodle.emulator.state import Site
+from lmsync.service.moodle import newcomer_defaults
+
+
+@pytest.fixture
+def synced(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    return newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+
+
+def take_capability(config: Any, capability: str) -> None:
+    path = config.emulator_state_path()
+    site = Site.load(path)
+    site.tokens[DEMO_TOKEN].capabilities.discard(capability)
+    site.save(path)
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_27_1_a_lost_viewalldetails_refuses_the_plan_instead_of_moving_mentees(synced: Any) -> None:
+    before = synced.emulator_state_path().read_bytes()
+    take_capability(synced, "moodle/user:viewalldetails")
+    capped = synced.emulator_state_path().read_bytes()
+    for command in (["plan"], ["sync"], ["run"]):
+        result = CliRunner().invoke(main, ["--log-level", "warning", *command])
+        text = " ".join(result.output.split())
+        if command == ["run"]:
+            assert result.exit_code == EXIT_ADMIN and "no one in the course shows the profile field(s)" in text
+        else:
+            assert result.exit_code == EXIT_ADMIN, result.output
+            assert "no one in the course shows the profile field(s) mentorcapacity, yearofstudy" in text
+            assert "moodle/user:viewalldetails" in text and "min_source_fraction = 0" in text
+    site = Site.load(synced.emulator_state_path())
+    assert synced.emulator_state_path().read_bytes() == capped  # nothing written to Moodle
+    assert before != capped and site.tokens[DEMO_TOKEN].capabilities
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_27_1_with_the_fields_readable_nothing_is_refused(synced: Any) -> None:
+    result = CliRunner().invoke(main, ["--log-level", "warning", "plan"])
+    assert result.exit_code == 0 and "no changes" in result.output
