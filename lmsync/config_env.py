@@ -8,6 +8,7 @@ the file's data before validating.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -49,6 +50,18 @@ def _is_structured(annotation: Any) -> bool:
 
 _ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
 
+#: What Kubernetes puts in every pod for each Service of the namespace (service links): a Service
+#: named ``lmsync`` or ``lmsync-postgres`` gives ``LMSYNC_SERVICE_HOST``, ``LMSYNC_POSTGRES_PORT=tcp://...``.
+#: They name no key and are no admin's typo: skipped, or every pod stopped (tester round 27, 2).
+_SERVICE_LINK = re.compile(r"LMSYNC(?:_[A-Z0-9_]+)?_(?:SERVICE_HOST|SERVICE_PORT(?:_[A-Z0-9_]+)?|PORT_\d+_(?:TCP|UDP|SCTP)(?:_PROTO|_PORT|_ADDR)?)")
+_SERVICE_URL = re.compile(r"(?:tcp|udp|sctp)://[^\s/]+:\d+")
+
+
+def service_link(key: str, value: str) -> bool:
+    """Whether ``key=value`` is a Kubernetes service-link variable (``_SERVICE_LINK``; ``*_PORT``
+    only with its ``tcp://host:port`` value)."""
+    return bool(_SERVICE_LINK.fullmatch(key)) or (key.endswith("_PORT") and bool(_SERVICE_URL.fullmatch(value.strip())))
+
 
 def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
     """The overrides of ``model``'s keys as nested data, and which variable set which key path
@@ -64,6 +77,8 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
     names: dict[tuple[str, ...], str] = {}
     for key, value in environ.items():
         if not key.startswith("LMSYNC_") or key in _ENV_SKIP or key.startswith("LMSYNC_TEST_"):
+            continue
+        if service_link(key, value):
             continue
         tokens = key[len("LMSYNC_") :].lower().split("_")
         found = _env_field(model, tokens)

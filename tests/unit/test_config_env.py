@@ -83,3 +83,21 @@ def test_tester_finding_fix_c_4_a_retired_key_set_by_environment_is_warned_and_i
     ]
     with pytest.raises(ConfigError, match="LMSYNC_HEALTH_RATING_FALLS names no configuration key"):
         load_config(write(tmp_path), environ={"LMSYNC_HEALTH_RATING_FALLS": "0.75"})
+
+
+def test_round_27_2_kubernetes_service_link_variables_are_no_configuration_and_stop_nothing(tmp_path):
+    """A Service named ``lmsync`` or ``lmsync-postgres`` in the namespace gives every pod
+    ``LMSYNC_SERVICE_HOST``, ``LMSYNC_POSTGRES_PORT=tcp://...``: every lmsync pod stopped with
+    "names no configuration key". They are skipped; a mistyped key still is not."""
+    links = {
+        "LMSYNC_SERVICE_HOST": "10.0.0.4", "LMSYNC_SERVICE_PORT": "80", "LMSYNC_PORT": "tcp://10.0.0.4:80",
+        "LMSYNC_PORT_80_TCP": "tcp://10.0.0.4:80", "LMSYNC_PORT_80_TCP_ADDR": "10.0.0.4",
+        "LMSYNC_PORT_80_TCP_PORT": "80", "LMSYNC_PORT_80_TCP_PROTO": "tcp",
+        "LMSYNC_POSTGRES_SERVICE_HOST": "10.0.0.5", "LMSYNC_POSTGRES_SERVICE_PORT": "5432",
+        "LMSYNC_POSTGRES_SERVICE_PORT_PG": "5432", "LMSYNC_POSTGRES_PORT": "tcp://10.0.0.5:5432",
+        "LMSYNC_POSTGRES_PORT_5432_TCP": "tcp://10.0.0.5:5432",
+    }
+    config = load_config(write(tmp_path), environ={**links, "LMSYNC_PROGRAMME_COURSE": "K8S"})
+    assert config.programme.course == "K8S"
+    with pytest.raises(ConfigError, match="LMSYNC_POSTGRES_PORT names no configuration key"):
+        load_config(write(tmp_path), environ={"LMSYNC_POSTGRES_PORT": "5432"})  # no tcp:// value: an admin's

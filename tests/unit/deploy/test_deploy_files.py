@@ -458,3 +458,9 @@ def test_round_12_3_the_image_copies_what_every_link_in_the_package_points_at() 
     for link in links:
         target = (link.parent / link.readlink()).resolve().relative_to(root.resolve())
         assert target.parts[0] in copied, f"{link.relative_to(root)} -> {target}: not copied by the Dockerfile"
+
+
+def test_round_27_2_the_pods_take_no_service_link_variables() -> None:
+    assert _pod_spec()["enableServiceLinks"] is False
+    postgres = _yaml("postgres/deployment.yaml")["spec"]["template"]["spec"]
+    assert postgres["enableServiceLinks"] is False
