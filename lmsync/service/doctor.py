@@ -7,8 +7,10 @@ what is wrong and the admin step that fixes it; the token itself is never printe
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS
@@ -161,9 +163,24 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
         )
         return None
     report.add("reachable", "ok", f"Moodle {info.release or '?'} at {info.siteurl or 'the configured URL'}")
+    if in_clear(api.transport.url):  # tester round 27, 7: accepted without a word
+        report.add("encryption", "warn", f"{url} is plain http to another host: the token and every answer (names, "
+                   "ratings) cross the network unencrypted", "use the site's https:// address in [moodle] url")
     _php_output(api, report)
     report.add("token", "ok", f"valid, for user id {info.userid} ({info.username}); from {source}")
     return info.function_names()
+
+
+def in_clear(url: str) -> bool:
+    """Whether ``url`` is plain http to a host that is not this machine (nor the built-in emulator)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "http" or host in ("localhost", "emulator.lmsync.invalid") or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a name: resolved elsewhere
 
 
 def move_token_steps() -> str:

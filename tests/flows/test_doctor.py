@@ -333,3 +333,11 @@ def test_round_20_3_doctor_fails_a_store_folder_lmsync_cannot_write(tmp_path, mo
     monkeypatch.setattr(doctor_checks.os, "access", lambda p, _mode: False)  # a read-only mount (root ignores chmod)
     (check,) = [c for c in doctor(build_demo_site(), load_config(_write(tmp_path), environ={})).checks if c.name == "store"]
     assert check.status == "fail" and "cannot write" in check.detail and "writable" in str(check.fix)
+
+
+def test_round_27_7_doctor_warns_of_plain_http_to_another_host() -> None:
+    from lmsync.service.doctor import in_clear
+
+    assert in_clear("http://192.0.2.2:18774") and in_clear("http://moodle.school.example/moodle")
+    assert not any(in_clear(u) for u in ("https://moodle.school.example", "http://127.0.0.1:8765", "http://[::1]:80",
+                                         "http://localhost/moodle", "http://emulator.lmsync.invalid"))

@@ -464,3 +464,9 @@ def test_round_27_2_the_pods_take_no_service_link_variables() -> None:
     assert _pod_spec()["enableServiceLinks"] is False
     postgres = _yaml("postgres/deployment.yaml")["spec"]["template"]["spec"]
     assert postgres["enableServiceLinks"] is False
+
+
+def test_round_27_7_a_timer_tick_that_met_another_run_is_no_failed_unit() -> None:
+    from lmsync.errors import EXIT_LOCKED
+
+    assert _unit_values("lmsync.service", "Service", "SuccessExitStatus") == [str(EXIT_LOCKED)]
