@@ -114,7 +114,10 @@ def _sync(run: _Run) -> StepResult:
     if result.stopped:
         return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
     if not result.converged:
-        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge", counts)
+        held = len((result.final_plan or result.first_plan).pending)  # tester round 27, 5: why, and until when
+        wait = (f"; {held} write(s) whose answer was lost may still commit: not sent again until [sync] "
+                f"write_settle_seconds ({config.sync.write_settle_seconds:g} s) pass") if held else ""
+        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
     return StepResult("sync", "ok", EXIT_OK, text + "; in sync", counts)
 
 
@@ -226,6 +229,12 @@ def _health(run: _Run) -> StepResult:
     if report.assessment.unassigned_mentor_answers:  # tester round 4, 9
         counts["unassigned_mentor_answers"] = report.assessment.unassigned_mentor_answers
         text += f"; {unassigned_note(report.assessment.unassigned_mentor_answers)}"
+    stranger = report.assessment.unpaired_here
+    if report.assessment.first_assessment and stranger * 2 > len(report.assessment.pairs):  # tester round 27, 3
+        counts["unpaired_here"] = stranger
+        log.warning("health.store_without_history", unpaired=stranger, pairs=len(report.assessment.pairs))
+        text += (f"; warning: this store never paired {stranger} of them (a new, deleted or replaced store: they are "
+                 "judged without an earlier store's meetings, queue and nudges; point [store] at it if one exists)")
     return StepResult("health", "ok", EXIT_OK, text, counts)
 
 

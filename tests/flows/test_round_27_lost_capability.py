@@ -56,3 +56,17 @@ def test_round_27_1_a_lost_viewalldetails_refuses_the_plan_instead_of_moving_men
 def test_round_27_1_with_the_fields_readable_nothing_is_refused(synced: Any) -> None:
     result = CliRunner().invoke(main, ["--log-level", "warning", "plan"])
     assert result.exit_code == 0 and "no changes" in result.output
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file, deleted here")
+def test_round_27_3_a_deleted_store_is_said_by_the_health_step_not_silently_replaced(synced: Any) -> None:
+    """The store was deleted between runs: the next run judged every pair afresh ("52 ok") and
+    exited 0 with nothing at warning level. Its health line now says the store never paired them."""
+    first = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    health = next(line for line in first.output.splitlines() if line.startswith("health"))
+    assert "never paired" not in health  # this store made the circles
+    for path in synced.store_path().parent.glob(synced.store_path().name + "*"):
+        path.unlink()
+    again = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    health = next(line for line in again.output.splitlines() if line.startswith("health"))
+    assert "warning: this store never paired" in health and "point [store] at it" in health
