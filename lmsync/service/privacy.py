@@ -355,14 +355,11 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         if not given_by_them and (row.get("rating") is not None or row.get("notes")):
             # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by):
             # unsalted, so it would give the withheld rating back by trying 1-5 (tester finding 2b)
-            row["rating"], row["notes"], row["content_hash"] = None, None, None
-            withheld["meetings"] = withheld.get("meetings", 0) + 1
+            row["rating"], row["notes"], row["content_hash"] = None, None, None  # not counted (round 26, 10)
     for table in ("survey_answers", "survey_scores"):
-        rows = data.get(table, [])
-        kept = [r for r in rows if not (r.get("about_id") == user_id and r.get("respondent_id") != user_id)]
-        if len(kept) != len(rows):
-            withheld[table] = len(rows) - len(kept)
-        data[table] = kept
+        # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
+        # answered about him (tester round 26, 10); NEVER_EXPORTED says what goes, the same for everyone
+        data[table] = [r for r in data.get(table, []) if not (r.get("about_id") == user_id and r.get("respondent_id") != user_id)]
     for table in ("health_snapshots", "coordinator_queue"):
         for row in data.get(table, []):
             own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
@@ -393,6 +390,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
 #: nothing (tester round 25, 1: counts of the withheld reasons and nudges told a mentor that his
 #: mentee's answers had flagged the pair).
 NEVER_EXPORTED = (
+    "the other side's rating and notes of each meeting (and of a meeting whose side is not known)",
+    "survey answers and scores other people gave about this person",
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",

@@ -27,14 +27,14 @@ def test_a_mentors_export_never_carries_the_mentees_rating_of_them(config):  # n
     mentors = privacy.export(config, username)
     ratings = {m["meeting_date"]: (m["rating"], m["notes"]) for m in mentors["meetings"]}
     assert ratings == {"2026-10-01": (None, None), "2026-10-08": (4, "good"), "2026-10-15": (None, None)}
-    assert mentors["withheld"] == {"meetings": 2}
+    assert mentors["withheld"] == {}  # not even counted: a count told how many times the mentee rated (round 26, 10)
 
     # an unknown side is withheld from the mentee too: a mentor's note about them reached their
     # export (tester rounds 4 and 5, finding 5)
     mentees = privacy.export(config, "s0001")
     ratings = {m["meeting_date"]: m["rating"] for m in mentees["meetings"]}
     assert ratings == {"2026-10-01": 1, "2026-10-08": None, "2026-10-15": None}
-    assert mentees["withheld"] == {"meetings": 2}
+    assert mentees["withheld"] == {}
 
 
 def test_survey_answers_others_gave_about_a_person_stay_out_of_their_export():
@@ -50,7 +50,8 @@ def test_survey_answers_others_gave_about_a_person_stay_out_of_their_export():
     out = withhold_others_judgements(data, 9)
     assert [(r["respondent_id"], r["about_id"]) for r in out["survey_answers"]] == [(9, 7), (9, None)]
     assert out["survey_scores"] == []
-    assert out["withheld"] == {"survey_answers": 1, "survey_scores": 1}
+    assert out["withheld"] == {}  # round 26, 10: "survey_answers 10, survey_scores 2" counted the mentee's waves
+    assert "survey answers and scores other people gave about this person" in out["never_exported"]
 
 
 def test_tester_finding_2b_a_withheld_meeting_carries_no_hash_that_gives_its_rating_back(config):  # noqa: F811
