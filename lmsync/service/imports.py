@@ -113,10 +113,10 @@ def parse_meetings_table(
     """``parse_meetings_csv``, how slash dates were read, and how many rows repeat another source's record (left
     out); with ``held``, a row contradicting another source's record of its pair and date is a problem (FIX-B),
     and a column the file lacks keeps that field of the row stored from a file before (``keep_absent_fields``)."""
-    rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS)
+    issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
+    rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
     order, note = decide_date_order(rows, file_name, rules.date_order)
-    issues: list[ImportIssue] = []
     guard = DateStyleGuard()
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
@@ -309,11 +309,12 @@ def parse_surveys_table(
     respondent when pairs are known, and given on a relationship instrument answered by a
     mentor of several current mentees (``survey_rows.about_missing``, tester round 4, 9).
     """
-    rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS)
+    issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
+    rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
     order, note = decide_date_order(rows, file_name, rules.date_order)
-    issues: list[ImportIssue] = []
     guard = DateStyleGuard()
     seen: dict[tuple[int, str, date, str, int | None], int] = {}
+    given: dict[int, str] = {}  # line -> its value, for a repeat that gives another one
     out: list[tuple[SurveyAnswer, str]] = []
     for line, fields in rows:
         answer, problems = _survey_answer(line, fields, resolve, instruments, guard, rules, order)
@@ -322,10 +323,14 @@ def parse_surveys_table(
             continue
         key = (answer.respondent_id, answer.instrument, answer.date, answer.item, answer.about_id)
         first = seen.setdefault(key, line)
+        given.setdefault(line, answer.value)
         if first != line:
-            issues.append(
+            clash = "with another value: which is meant?" if given[first] != answer.value else "(remove one)"
+            issues.append(  # round 26, 7: two values for one answer were only "repeats line 7"
                 ImportIssue(
-                    line, "", f"repeats line {first} (same respondent, date, instrument, item and about)"
+                    line, "value" if given[first] != answer.value else "",
+                    f"repeats line {first} (same respondent, date, instrument, item and about) {clash}",
+                    log_reason=f"repeats line {first} {clash}",
                 )
             )
             continue

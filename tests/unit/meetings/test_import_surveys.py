@@ -48,7 +48,9 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
             "s0001,20/09/2026,general_self_efficacy,gse2,3",
             "date: '20/09/2026' is written DD/MM/YYYY but line 2 uses",
         ),
-        ("s0001,2026-09-10,general_self_efficacy,gse1,4", ":3: repeats line 2"),
+        ("s0001,2026-09-10,general_self_efficacy,gse1,4",  # round 26, 7: another value is a conflict, said so
+         ":3: value: repeats line 2 (same respondent, date, instrument, item and about) with another value"),
+        ("s0001,2026-09-10,general_self_efficacy,gse1,3", ":3: repeats line 2 (same respondent, date, instrument, item and about) (remove one)"),
     ],
 )
 def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
@@ -57,4 +59,18 @@ def test_bad_survey_row_stores_nothing(tmp_path, store, resolve, row, expected):
         import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, rules=RULES)
     assert expected in str(info.value)
     assert "surveys.csv:3" in str(info.value)
+    assert SurveyRepository(store, "p").answers() == []
+
+
+def test_round_26_7_a_short_row_and_every_other_rows_problem_are_named_in_one_pass(tmp_path, store, resolve):
+    text = ("respondent,date,instrument,item,value\n"
+            "s0001,2026-09-10,general_self_efficacy,gse1,3\n"
+            "s0001,2026-09-10,general_self_efficacy\n"          # too few fields
+            "nobody,2026-09-10,general_self_efficacy,gse2,3\n"  # an unknown person, on a later line
+            "s0001,2026-09-10,general_self_efficacy,gse3,9\n")  # out of the scale
+    with pytest.raises(InputError) as info:
+        import_surveys_file(store, "p", write(tmp_path, text), resolve, BUILTIN_INSTRUMENTS, rules=RULES)
+    message = str(info.value)
+    assert "3 problems" in message and "surveys.csv:3: 3 fields, the header has 5" in message
+    assert "surveys.csv:4: respondent:" in message and "surveys.csv:5: value:" in message
     assert SurveyRepository(store, "p").answers() == []
