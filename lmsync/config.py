@@ -384,6 +384,10 @@ def _format_errors(
             near = near_key(Config, loc)
             lines.append((f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
                          + (f" (did you mean {near}?)" if near else ""))
+        elif item["type"].startswith(("date_", "datetime_")) and isinstance(item.get("input"), str):
+            # round 26, 8: "invalid character in year" of "01/09/2026" said nothing of the form wanted
+            example = "" if variable else f" ({loc[-1]} = 2026-09-01, a TOML date: no quotes)"
+            lines.append(f"{where}: {item['input']!r} is not a date (YYYY-MM-DD, a day the calendar has){example}")
         else:
             lines.append(f"{where}: {msg}")
     return "\n".join(lines)

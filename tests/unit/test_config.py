@@ -249,3 +249,12 @@ def test_round_12_6_a_store_url_of_another_database_is_refused_without_its_passw
         load_config(path, environ={"LMSYNC_STORE_URL": "mysql://lmsync:SECRETPW@db/lmsync"})
     assert "SECRETPW" not in str(info.value)
     assert load_config(path, environ={"LMSYNC_STORE_URL": "postgresql://lmsync@db/lmsync"}).store.url
+
+
+def test_round_26_8_a_date_written_otherwise_says_the_form_wanted(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, '[waves]\nprogramme_start = "01/09/2026"\n'), environ={})
+    assert ("waves.programme_start (line 2): '01/09/2026' is not a date (YYYY-MM-DD, a day the calendar has) "
+            "(programme_start = 2026-09-01, a TOML date: no quotes)") in str(info.value)
+    with pytest.raises(ConfigError, match=r"LMSYNC_WAVES_PROGRAMME_START \(waves.programme_start\): '2026-13-01' is not a date"):
+        load_config(write(tmp_path, ""), environ={"LMSYNC_WAVES_PROGRAMME_START": "2026-13-01"})
