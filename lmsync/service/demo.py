@@ -63,6 +63,7 @@ def set_aside(store: Path) -> Path | None:
     Moodle" that nobody touched (tester round 21, 13)."""
     if not store.exists():
         return None
+    _fold_wal(store)
     kept = store.with_name(f"{store.name}.previous")
     for suffix in ("", "-wal", "-shm"):
         source, target = Path(f"{store}{suffix}"), Path(f"{kept}{suffix}")
@@ -71,6 +72,22 @@ def set_aside(store: Path) -> Path | None:
         else:
             target.unlink(missing_ok=True)
     return kept
+
+
+def _fold_wal(store: Path) -> None:
+    """Write the store's WAL back into its file, so the set-aside copy is one file, not three
+    (tester round 26, 11: ``.previous-wal`` and ``.previous-shm`` left beside it). A file SQLite
+    cannot open is moved as it is, side files and all."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(store)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()  # the last connection to close removes the -wal and -shm files
+    except sqlite3.Error:
+        return
 
 
 def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> None:

@@ -37,7 +37,14 @@ def test_round_21_13_a_second_demo_starts_a_fresh_store_and_reports_nothing_dele
     assert again.exit_code == 0, again.output
     assert "no longer in the forum" not in again.output and "taken out in Moodle" not in again.output
     assert "create group: 20" in again.output and "The previous demo's store is kept as" in again.output
-    assert (tmp_path / "state" / "lmsync" / "emulator" / "mentoring-2026.db.previous").exists()
+    kept = tmp_path / "state" / "lmsync" / "emulator" / "mentoring-2026.db.previous"
+    assert kept.exists()
+    # round 26, 11: one file, its WAL folded in, no .previous-wal / .previous-shm beside it
+    assert not any(kept.with_name(kept.name + side).exists() for side in ("-wal", "-shm"))
+    import sqlite3
+
+    with sqlite3.connect(kept) as copy:  # and whole: the first demo's circles are in it
+        assert copy.execute("select count(*) from created_objects").fetchone()[0] > 0
 
 
 def test_plan_out_then_apply_then_the_same_plan_is_refused(run, tmp_path):
