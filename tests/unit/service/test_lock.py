@@ -33,10 +33,11 @@ def held(path):
 
 def test_second_run_is_refused_with_a_clear_message_then_allowed(tmp_path):
     path = tmp_path / "p.lock"
-    with held(path):
+    with held(path) as (holder, _release):
         with pytest.raises(LockedError, match="another lmsync run") as info, programme_lock(path):
             pass
         assert info.value.exit_code == EXIT_LOCKED and "--wait" in str(info.value)
+        assert f"p.lock (process {holder.pid})" in str(info.value)  # which one (tester round 27, 8)
     with programme_lock(path):
         pass
 
