@@ -29,9 +29,11 @@ _ADMIN_MUST_ACT = (
 
 
 def shown_url(url: URL) -> str:
-    """``url`` for messages and logs: the user part's password as ``***``, the query's as ``redacted``."""
-    secret = {k: "redacted" for k in url.query if k.lower() in SECRET_PARAMETERS}
-    return (url.update_query_dict(secret) if secret else url).render_as_string(hide_password=True)
+    """``url`` for messages and logs, every password as ``<redacted>``, as the token and Moodle's URL
+    are shown (tester round 27, 8: ``***`` here, ``<redacted>`` there)."""
+    secret = {k: "REDACTED" for k in url.query if k.lower() in SECRET_PARAMETERS}
+    shown = (url.update_query_dict(secret) if secret else url).render_as_string(hide_password=True)
+    return shown.replace(":***@", ":<redacted>@").replace("=REDACTED", "=<redacted>")
 
 
 def refuse_ambiguous(url: URL, text: str = "") -> None:
@@ -54,7 +56,7 @@ def unreachable(exc: DBAPIError, url: URL) -> PartialFailure | ConfigError:
     secrets = [url.password or "", *(str(url.query[k]) for k in url.query if k.lower() in SECRET_PARAMETERS)]
     for secret in secrets:
         if secret:
-            reason = reason.replace(secret, "***")
+            reason = reason.replace(secret, "<redacted>")
     where = shown_url(url)
     if any(words in reason.lower() for words in _ADMIN_MUST_ACT):
         return ConfigError(

@@ -208,7 +208,7 @@ def test_round_20_4_a_password_in_the_query_or_holding_a_bare_at_never_reaches_a
     in_query = f"postgresql+psycopg://lmsync@127.0.0.1:{port}/lmsync?password=QSECRET99&connect_timeout=5"
     with pytest.raises(PartialFailure, match="cannot be reached") as info:
         Store(in_query)
-    assert "QSECRET99" not in str(info.value) and "password=redacted" in str(info.value)
+    assert "QSECRET99" not in str(info.value) and "password=<redacted>" in str(info.value)
     with pytest.raises(ConfigError, match="holds '@'") as bare:  # the rest of it was read as the host
         Store(f"postgresql+psycopg://lmsync:Pw@ATSECRET99@127.0.0.1:{port}/lmsync")
     assert "ATSECRET99" not in str(bare.value) and "%40" in str(bare.value.hint)
@@ -261,3 +261,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_round_27_8_a_store_url_is_shown_with_every_password_as_redacted_as_everywhere() -> None:
+    from sqlalchemy.engine import make_url
+
+    from lmsync.store.unreachable import shown_url
+
+    shown = shown_url(make_url("postgresql+psycopg://u:S3cret@db:5432/x?sslmode=require&password=Q9"))
+    assert shown == "postgresql+psycopg://u:<redacted>@db:5432/x?password=<redacted>&sslmode=require"
