@@ -131,4 +131,13 @@ def command(out: Path, url: str | None, token_file: str | None, name: str | None
     out.write_text(text, encoding="utf-8")
     target = config.moodle.url or "the built-in emulator"
     click.echo(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
+    if config.moodle.token_file is not None:  # round 27, 8: a token file every run would refuse, said now
+        from lmsync.errors import ConfigError
+        from lmsync.token_file import read_token_file
+
+        try:
+            read_token_file(Path(config.moodle.token_file))
+        except ConfigError as exc:
+            hint = f" ({exc.hint})" if exc.hint else ""
+            click.echo(f"warning: {exc.message}{hint}; every run refuses it until then", err=True)
     click.echo("next: lmsync doctor")

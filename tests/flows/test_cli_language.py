@@ -417,3 +417,17 @@ def test_issue_11_nudge_names_both_people(programme, monkeypatch):
         in result.stdout
     )
     assert f"{mentor.id}-{mentee.id}" not in result.stdout
+
+
+def test_round_27_8_init_says_at_once_that_the_token_file_it_names_would_be_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef0123456789abcdef\n")
+    token.chmod(0o644)
+    args = ["init", "--no-input", "--url", "https://moodle.example.edu", "--token-file", str(token)]
+    result = CliRunner().invoke(main, [*args, "--out", "a.toml"])
+    assert result.exit_code == 0 and "is open to its group and every user (mode 644)" in result.stderr
+    assert f"chmod 600 {token}" in result.stderr and "every run refuses it until then" in result.stderr
+    token.chmod(0o600)
+    quiet = CliRunner().invoke(main, [*args, "--out", "b.toml"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
