@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
-from lmsync.domain.health import answered_by
+from lmsync.domain.health import answered_by, without_ratings
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
@@ -418,7 +418,7 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
         elif code == "several_signals":  # "3 warning signs together" beside two shown counted the hidden one
             continue  # (tester round 25, 2)
         elif code == "hi_bye":  # short AND low-rated: a mentor who rated 4 learns the mentee's (round 25, 2)
-            code, text = "meetings_short", text.partition(" and low-rated")[0]  # the minutes both know
+            code, text = without_ratings(code, text)  # as a well-rated pair's same minutes read (round 28, 2)
         elif code == "meetings_declining":  # names what fell (minutes, ratings), side not said: neither shows
             text = (
                 "recent meetings declining; whether in minutes or ratings is withheld "

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from lmsync.domain.evaluation import response_rate
-from lmsync.domain.health import answered_by
+from lmsync.domain.health import answered_by, without_ratings
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
 from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
@@ -57,7 +57,7 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
         if answered_by(code) is not None:
             text = "a survey or rating signal (`lmsync health` has the details)"
         elif code == "hi_bye":
-            text = text.partition(" and low-rated")[0]
+            text = without_ratings(code, text)[1]
         if text not in out:
             out.append(text)
     return out

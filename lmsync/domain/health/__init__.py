@@ -32,7 +32,16 @@ from lmsync.domain.health.evidence import (
     survey_rounds,
     unassigned_mentor_scores,
 )
-from lmsync.domain.health.signals import REGISTRY, Context, Reason, Severity, Signal, reliable_change, signal
+from lmsync.domain.health.signals import (
+    REGISTRY,
+    Context,
+    Reason,
+    Severity,
+    Signal,
+    reliable_change,
+    signal,
+    without_ratings,
+)
 from lmsync.domain.health.status import (
     ATTENTION,
     LEGACY_STATUS,
@@ -88,6 +97,7 @@ __all__ = [
     "answered_by",
     "nudge_sides",
     "seen_by",
+    "without_ratings",
     "status_label",
     "pair_id",
     "parse_pair_id",

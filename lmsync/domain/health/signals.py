@@ -21,8 +21,9 @@ Reasons name a side ("satisfaction low (mentee side)"), never a score or an answ
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property, partial
 from statistics import fmean, median
@@ -48,6 +49,10 @@ class Reason:
     weight: int = 0
     channel: str = ""  # the kind of evidence (its signal's channel); "" when made outside a rule
     minor: bool = False  # a weak sign: shown, costs ``weight_minor``, never corroborates an alarm
+    # a reason that rests on ratings (``hi_bye``): who gave them (one side, else None) and the reason
+    # the evidence gives without them, which is what the other side may be shown (tester round 28, 1)
+    rated_by: str | None = None
+    blind: Reason | None = None
 
 
 class Context:
@@ -284,12 +289,38 @@ def _length(ctx: Context) -> list[Reason]:
             f"recent meetings on time but short ({mean:.0f} min on average, {' and '.join(than)}) and low-rated "
             f"({fmean(ratings):.1f} on average, at most {t.hi_bye_rating:g} is low)"
         )
-        return [ctx.reason("at_risk", "hi_bye", text)]
-    if short:
-        text = f"recent meetings average {mean:.0f} min (under {t.short_minutes})"
-        return [ctx.reason("at_risk", "meetings_short", text)]
-    text = f"recent meetings average {mean:.0f} min, down from {usual:.0f}"
-    return [ctx.reason("watch", "meetings_shrinking", text)]
+        sides = {m.rated_by for m in recent if m.rating is not None}
+        return [replace(ctx.reason("at_risk", "hi_bye", text), rated_by=sides.pop() if len(sides) == 1 else None,
+                        blind=_shorter(ctx, mean, usual if shrunk else None))]
+    return [_shorter(ctx, mean, usual)]
+
+
+_HI_BYE = re.compile(r"short \((\d+) min on average, (?:under (\d+))?(?: and )?(?:down from this pair's usual (\d+))?\)")
+
+
+def without_ratings(code: str, text: str) -> tuple[str, str]:
+    """A stored reason (``[code, text]``) as one may see it who did not give the ratings it rests
+    on: ``hi_bye`` becomes the ``meetings_short`` or ``meetings_shrinking`` the same minutes give a
+    pair rated well, word for word (``_shorter``), so a mentor cannot tell the low-rated pair
+    (tester round 28, 2: "on time but short" stood out beside "average 25 min, down from 45").
+    Any other reason is returned as it is."""
+    if code != "hi_bye":
+        return code, text
+    found = _HI_BYE.search(text)
+    if found is None:  # another wording (a store of an older lmsync): the minutes, never the ratings
+        return "meetings_short", text.partition(" and low-rated")[0]
+    mean, under, usual = found.groups()
+    if under is not None:
+        return "meetings_short", f"recent meetings average {mean} min (under {under})"
+    return "meetings_shrinking", f"recent meetings average {mean} min, down from {usual}"
+
+
+def _shorter(ctx: Context, mean: float, usual: float | None) -> Reason:
+    """``meetings_short`` (under ``short_minutes``) or ``meetings_shrinking`` (down from ``usual``):
+    the length rule's reason when ratings say nothing more."""
+    if mean < ctx.t.short_minutes:
+        return ctx.reason("at_risk", "meetings_short", f"recent meetings average {mean:.0f} min (under {ctx.t.short_minutes})")
+    return ctx.reason("watch", "meetings_shrinking", f"recent meetings average {mean:.0f} min, down from {usual:.0f}")
 
 
 @signal(

@@ -233,9 +233,14 @@ def seen_by(health: PairHealth, side: str, t: Thresholds) -> PairHealth:
     what may reach ``side`` (``"mentor"``/``"mentee"``), a nudge above all. The pair itself when
     no reason came from the other side's answers, or when it is closed."""
     other = "mentee" if side == "mentor" else "mentor"
-    if health.status == "closed" or not any(answered_by(r.code) == other for r in health.reasons):
+
+    def foreign(r: Reason) -> bool:  # rests on ratings this side did not give (hi_bye: tester round 28, 1)
+        return r.blind is not None and r.rated_by != side
+
+    if health.status == "closed" or not any(answered_by(r.code) == other or foreign(r) for r in health.reasons):
         return health
-    kept = [r for r in health.reasons if r.code != "several_signals" and answered_by(r.code) != other]
+    kept = [r.blind if foreign(r) and r.blind is not None else r
+            for r in health.reasons if r.code != "several_signals" and answered_by(r.code) != other]
     status, score, reasons = _judge(kept, t)
     return replace(health, status=status, score=score, reasons=reasons)
 

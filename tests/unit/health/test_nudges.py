@@ -311,3 +311,19 @@ def test_round_26_1_a_side_is_nudged_only_when_its_own_view_without_the_others_a
     assert "satisfaction_low_mentee" not in mentor_view.codes
     mentee_view = seen_by(health, "mentee", thresholds(Config()))
     assert not any(code.endswith("_mentor") for code in mentee_view.codes)  # nor the mentor's (not) answering
+
+
+@pytest.mark.parametrize(("rated_by", "nudged"), [
+    ("mentee", [("mentee", "short_meetings")]),  # the mentee's low ratings: never the mentor's nudge
+    ("mentor", [("mentor", "short_meetings")]),
+    (None, []),  # nobody knows whose: neither side is told on them (the coordinator still is)
+])
+def test_round_28_1_hi_bye_nudges_only_the_side_whose_ratings_made_it(store, rated_by, nudged):
+    """Three mentees of one mentor, the same shorter meetings; one rated the last three 1: that pair
+    alone was at risk (hi_bye) and its mentor alone was nudged, telling her who rated low. A side
+    that did not give the ratings sees the reason the minutes alone give (here: watch)."""
+    blind = _reason("meetings_shrinking", "watch", 20, "meetings")
+    hi_bye = Reason("hi_bye", "at_risk", "hi_bye words", 40, "meetings", False, rated_by, blind)
+    health = PairHealth(66, 3, "at_risk", (hi_bye,), DAY - timedelta(days=100), DAY - timedelta(days=3), 3, score=60)
+    plan, _ = plan_nudges(Config(), store, assessment(health), NAMES)
+    assert [(n.role, n.kind) for n in plan] == nudged

@@ -38,10 +38,16 @@ def test_tester_finding_hi_bye_reason_says_compared_with_what():
     assert "(11 min on average, under 15 and down from this pair's usual 50)" in both.reasons[0].text
     # an export to one side keeps the minutes and withholds the ratings, rating numbers included, and the
     # code, which says "low-rated" to whoever knows it (tester round 25, 2)
+    # round 28, 2: and word for word as a well-rated pair of the same minutes reads
+    well_rated = _series(MINUTES, (5,) * 7)
+    same = next(r for r in well_rated.reasons if r.code == "meetings_shrinking")
     for side in ("mentor", "mentee"):
         ((code, text),) = privacy.withhold_other_side([["hi_bye", h.reasons[0].text]], side)
-        assert code == "meetings_short" and "low-rated" not in text and "3.0" not in text
-        assert text == "recent meetings on time but short (31 min on average, down from this pair's usual 82)"
+        assert "low-rated" not in text and "3.0" not in text
+        assert (code, text) == ("meetings_shrinking", "recent meetings average 31 min, down from 82") == (same.code, same.text)
+    assert h.reasons[0].blind is not None and (h.reasons[0].blind.code, h.reasons[0].blind.text) == (same.code, same.text)
+    ((code, text),) = privacy.withhold_other_side([["hi_bye", floor_only.reasons[0].text]], "mentor")
+    assert (code, text) == ("meetings_short", "recent meetings average 11 min (under 15)")
 
 
 def test_tester_finding_declining_names_only_what_fell():
