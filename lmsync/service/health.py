@@ -40,6 +40,7 @@ from lmsync.domain.health import (
     unassigned_mentor_scores,
 )
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
+from lmsync.domain.pair_dates import restarted_after_erasure
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -234,10 +235,14 @@ def assess_pairs(
     # a score counts for the pairs that existed on its date: a pair made today was judged by its
     # predecessor's answers (at risk on day 0, its people nudged; tester round 15, 2)
     dated = feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config))
+    # an erased person's pairs start again the day after the erasure, as in the grades: judged from the
+    # programme start, they were "fading, no meeting since pairing 92 days ago" (tester round 28, 3)
+    restarts = restarted_after_erasure({}, pair_list, erased_on(store))
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
         since = journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of) or start or seen.get(pair) or as_of
+        since = max(since, restarts.get(pair, since))  # an erasure took the pair's meetings: new from then on
         mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if dated.holds(pair, ws.date)]
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:

@@ -266,3 +266,35 @@ def test_round_26_3_after_erasing_an_enrolled_mentee_no_zero_is_written_for_them
     after = grades.plan_job(config, as_of=as_of).plan
     rewritten = {(r.key, g.user_id): g.grade for r in after.requests for g in r.grades}
     assert not {k: v for k, v in rewritten.items() if k[1] in (mentee, mentor)}, rewritten
+
+
+def test_round_28_3_after_an_erasure_the_pairs_start_again_in_health_not_fading_since_the_programme_start(
+    tmp_path, monkeypatch
+):
+    """Erasing a mentor while enrolled took their pairs' meetings: health judged those pairs from the
+    programme start ("fading, no meeting since pairing 92 days ago"), queued them and nudged their
+    mentees "you have not had a meeting yet". They now start again after the erasure, in their grace."""
+    from datetime import timedelta
+
+    from lmsync.service import health
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    today = date.today()
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                    f"[meetings]\nstart = {today - timedelta(days=92)}\n")
+    config = load_config(path, environ={})
+    jobs.sync_job(config, site=build_demo_site())
+    mentee, mentor, _group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save(
+        [(Meeting(today - timedelta(days=90 - 14 * k), mentor, mentee, 30, True, "csv"), None) for k in range(7)]
+    )
+    store.close()
+    before = health.health_job(config, as_of=today, record=False).assessment
+    assert {v.health.status for v in before.pairs if v.health.mentee_id == mentee} == {"ok"}
+
+    privacy.erase(config, f"id:{mentor}", while_enrolled=True)
+    after = health.health_job(config, as_of=today, record=False).assessment
+    theirs = [v.health for v in after.pairs if v.health.mentor_id == mentor]
+    assert theirs and all(h.status == "ok" and h.in_grace and h.paired_since == today for h in theirs), theirs
