@@ -9,8 +9,8 @@ sync        plan and apply the circles (pairs marked not a good fit     -
             are forbidden in the matching input, so they are re-matched)
 feedback    read the Feedback activities (meeting log, surveys) into    -
             the store
-grades      plan and push the grade items (re-reads the Feedback it     feedback
-            needs)
+grades      plan and push the grade items (re-reads the Feedback it     sync, feedback
+            needs; not from circles a failed sync was to correct)
 health      judge every pair, store today's snapshot, queue fading      feedback
             pairs, escalate overdue items, record not-a-good-fit answers
 nudges      one message per person, inside the cap, quiet hours and     health
@@ -71,7 +71,7 @@ STEPS: tuple[StepName, ...] = ("sync", "feedback", "grades", "health", "nudges",
 DEPENDS: dict[str, tuple[str, ...]] = {
     "sync": (),
     "feedback": (),
-    "grades": ("feedback",),
+    "grades": ("sync", "feedback"),  # a failed sync leaves circles it was to correct (tester round 29, 1)
     "health": ("feedback",),
     "nudges": ("health",),
     "digest": ("health",),

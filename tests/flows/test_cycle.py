@@ -162,6 +162,26 @@ def test_issue_13_a_failing_step_does_not_stop_the_independent_ones(tmp_path, si
     assert result.step("nudges").summary == "skipped: health skipped"
 
 
+def test_round_29_1_a_failed_sync_holds_the_grades_it_was_to_make_right(tmp_path, site_and_coordinators):
+    """A teacher moved a mentee by hand and the token lost core_group_delete_group_members: the sync
+    failed, and the grades step still wrote 0 meetings for the moved mentee from the wrong circle."""
+    from lmsync.moodle.emulator.demo import DEMO_TOKEN
+
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    circles = sorted((g for g in site.groups.values() if mentor_of_idnumber(config.programme.name, g.idnumber)),
+                     key=lambda g: g.id)
+    first, second = circles[0], circles[1]
+    moved = min(first.members - {mentor_of_idnumber(config.programme.name, first.idnumber)})
+    first.members.discard(moved)
+    second.members.add(moved)  # moved by hand: the sync wants them back, and may not take them out
+    site.tokens[DEMO_TOKEN].service_functions.discard("core_group_delete_group_members")
+    result = cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    assert result.step("sync").state == "failed"
+    assert result.step("grades").state == "skipped" and result.step("grades").summary == "skipped: sync failed"
+    assert result.step("feedback").state == "ok" and result.step("health").state != "skipped"  # independent
+
+
 def test_issue_13_the_daily_cap_leaves_the_rest_for_tomorrow(tmp_path, site_and_coordinators):
     site = site_and_coordinators
     config, cases = setup(tmp_path, site, "[nudges]\ndaily_cap = 2\n")
