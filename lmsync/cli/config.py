@@ -8,6 +8,7 @@ import click
 
 from lmsync.cli import examples
 from lmsync.config_reference import reference_markdown
+from lmsync.errors import InputError
 from lmsync.service.out_files import check_out
 
 
@@ -29,6 +30,9 @@ def reference_command(out: Path | None, force: bool) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
+    if out.suffix.lower() == ".toml":  # tester round 29, 4: it replaced lmsync.toml with Markdown
+        raise InputError(f"--out {out}: the reference is Markdown, not a configuration",
+                         hint="give --out a .md file, e.g. --out CONFIGURATION.md")
     check_out(out, force=force, again=f"lmsync config reference --out {out} --force")
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}")

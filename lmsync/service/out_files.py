@@ -63,7 +63,8 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
     """
     reason = refusal(out, config)
     if reason is not None:
-        raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces a store or a SQLite database)")
+        raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
+                         "or SQLite database, the configuration, the token)")
     parent = out.absolute().parent
     if not parent.is_dir():
         what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
@@ -108,6 +109,13 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
             return f"{path} is this programme's lock file ({store}): lmsync's runs take turns on it"
         if store is not None:
             return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
+        # tester round 29, 4: `--out lmsync.toml --force` and `--out token --force` replaced them
+        owned = ((config.source, "this programme's configuration"), (config.moodle.token_file, "its web-service token file"))
+        for own, what in owned:
+            if own is not None and _same_file(path, Path(own)):
+                return f"{path} is {what}; not overwritten"
+    if _token_like(path):
+        return f"{path} holds what looks like a Moodle web-service token (32 letters and digits); not overwritten"
     if is_sqlite(path):
         return f"{path} is a SQLite database (an lmsync store?); not overwritten"
     # beside any SQLite database, with or without a configuration to name it (init, config reference):
@@ -121,6 +129,17 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
     if name.endswith(".emulator.json") and path.exists():
         return f"{path} is the built-in emulator's saved site; not overwritten (`lmsync emulator reset` remakes one)"
     return None
+
+
+def _token_like(path: Path) -> bool:
+    """Whether ``path`` is a small file holding only what a Moodle token looks like (32 hex digits)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 100:
+            return False
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(text) == 32 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def is_sqlite(path: Path) -> bool:

@@ -164,3 +164,21 @@ def test_tester_round_22_3_no_out_replaces_a_stores_lock_wal_files_or_the_emulat
     with pytest.raises(InputError, match="emulator's saved site"):
         check_out(site, force=True)
     check_out(tmp_path / "other.lock", force=True)  # no store beside it: an ordinary file
+
+
+def test_round_29_4_force_never_replaces_the_configuration_or_the_token(run: Any, tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef0123456789abcdef\n")
+    token.chmod(0o600)
+    config = tmp_path / "lmsync.toml"
+    config.write_text(f'[moodle]\nurl = "https://moodle.example.edu"\ntoken_file = "{token}"\n')
+    kept = (config.read_bytes(), token.read_bytes())
+    reference = run("config", "reference", "--out", "lmsync.toml", "--force")
+    assert reference.exit_code == 3 and "the reference is Markdown" in reference.output
+    sniffed = run("config", "reference", "--out", "token", "--force")  # no configuration names it here
+    assert sniffed.exit_code == 3 and "looks like a Moodle web-service token" in sniffed.output
+    plan = run("--config", str(config), "plan", "--out", str(config), "--force")
+    assert plan.exit_code == 3 and "is this programme's configuration; not overwritten" in plan.output
+    tok = run("--config", str(config), "plan", "--out", str(token), "--force")
+    assert tok.exit_code == 3 and "is its web-service token file; not overwritten" in tok.output
+    assert (config.read_bytes(), token.read_bytes()) == kept
