@@ -7,10 +7,8 @@ what is wrong and the admin step that fixes it; the token itself is never printe
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS
@@ -49,6 +47,7 @@ from lmsync.service.doctor_checks import (
     store_check,
 )
 from lmsync.service.doctor_feedback import feedback_item_checks
+from lmsync.service.moodle import in_clear
 
 Status = Literal["ok", "fail", "warn", "skip"]
 
@@ -169,18 +168,6 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
     _php_output(api, report)
     report.add("token", "ok", f"valid, for user id {info.userid} ({info.username}); from {source}")
     return info.function_names()
-
-
-def in_clear(url: str) -> bool:
-    """Whether ``url`` is plain http to a host that is not this machine (nor the built-in emulator)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "http" or host in ("localhost", "emulator.lmsync.invalid") or host.endswith(".localhost"):
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True  # a name: resolved elsewhere
 
 
 def move_token_steps() -> str:

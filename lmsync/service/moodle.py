@@ -9,11 +9,13 @@ this is the emulator, not a real site. Everything above this module sees only a 
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -93,6 +95,18 @@ def newcomer_defaults(config: Config) -> Config:
     return config.model_copy(update={"programme": programme})
 
 
+def in_clear(url: str) -> bool:
+    """Whether ``url`` is plain http to a host that is not this machine (nor the built-in emulator)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "http" or host in ("localhost", "emulator.lmsync.invalid") or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a name: resolved elsewhere
+
+
 def emulator_site(config: Config) -> Any:
     """The persisted emulator site for this programme, or a fresh demo site."""
     from lmsync.moodle.emulator.demo import build_demo_site
@@ -140,6 +154,14 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
                 site.save(path)
         return
     transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel)
+    if in_clear(moodle.url or ""):  # every run says it, not doctor alone (tester round 29, 3)
+        from lmsync.log import get_logger
+
+        get_logger(__name__).warning(
+            "moodle.unencrypted", host=urlsplit(moodle.url or "").hostname,
+            hint="[moodle] url is plain http to another host: the token and every answer cross the network "
+                 "unencrypted; use the site's https:// address",
+        )
     if not moodle.verify_tls:
         transport.session.verify = False
     yield MoodleConnection(MoodleApi(transport), transport, emulated=False)

@@ -336,8 +336,25 @@ def test_round_20_3_doctor_fails_a_store_folder_lmsync_cannot_write(tmp_path, mo
 
 
 def test_round_27_7_doctor_warns_of_plain_http_to_another_host() -> None:
-    from lmsync.service.doctor import in_clear
+    from lmsync.service.moodle import in_clear
 
     assert in_clear("http://192.0.2.2:18774") and in_clear("http://moodle.school.example/moodle")
     assert not any(in_clear(u) for u in ("https://moodle.school.example", "http://127.0.0.1:8765", "http://[::1]:80",
                                          "http://localhost/moodle", "http://emulator.lmsync.invalid"))
+
+
+def test_round_29_3_every_run_warns_of_plain_http_to_another_host_not_doctor_alone(tmp_path, monkeypatch) -> None:
+    from structlog.testing import capture_logs
+
+    from lmsync.service.moodle import open_moodle
+
+    monkeypatch.setenv("LMSYNC_TOKEN", "0123456789abcdef0123456789abcdef")
+    for url, warned in (("http://192.0.2.2:18767", True), ("https://moodle.school.example", False)):
+        path = tmp_path / "l.toml"
+        path.write_text(f'[moodle]\nurl = "{url}"\n')
+        with capture_logs() as logs, open_moodle(load_config(path, environ={})):
+            pass  # no request needed: it is said when the connection is set up
+        events = [e for e in logs if e["event"] == "moodle.unencrypted"]
+        assert bool(events) == warned
+        assert all(e["log_level"] == "warning" and e["host"] == "192.0.2.2" for e in events)
+        assert "0123456789abcdef" not in repr(logs)
