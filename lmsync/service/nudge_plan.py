@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lmsync.config import Config
-from lmsync.domain.health import NudgeFields, nudge_kind, nudge_sides, seen_by
+from lmsync.domain.health import NudgeFields, nudge_kind, seen_by
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.health import Assessment
@@ -77,16 +77,17 @@ def plan_nudges(
     rules = thresholds(config)
     for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):
         health = view.health
-        kind = nudge_kind(health)
-        if kind is None or (health.mentor_id, health.mentee_id) in ended:
+        if not health.needs_attention or (health.mentor_id, health.mentee_id) in ended:
             continue
-        allowed = nudge_sides(health, rules)  # never a nudge only the other side's answers explain
         sides = (
             ("mentor", health.mentor_id, health.mentee_id, view.mentor_username),
             ("mentee", health.mentee_id, health.mentor_id, view.mentee_username),
         )
         for role, recipient, other, username in sides:
-            if role not in allowed:
+            # this side's own view of the pair, without what the other side's answers raised: None when that
+            # view needs no nudge, so none goes that only the other side's answers explain (rounds 26, 1; 28, 1)
+            own = nudge_kind(seen_by(health, role, rules))
+            if own is None:
                 continue
             last = nudges.latest(health.mentor_id, health.mentee_id, recipient, until=day)
             if last is not None and (day - last.day).days < interval:
@@ -100,8 +101,7 @@ def plan_nudges(
                 cadence_days=config.meetings.cadence_days,
                 programme=config.programme.name,
             )
-            own = nudge_kind(seen_by(health, role, rules)) or kind  # the text of this side's own view of the pair
-            template = getattr(templates, own)
+            template = getattr(templates, own)  # the text of this side's own view of the pair
             opening = _GREETING.match(template)
             planned.append(
                 PlannedNudge(

@@ -231,7 +231,14 @@ def answered_by(code: str) -> str | None:
 def seen_by(health: PairHealth, side: str, t: Thresholds) -> PairHealth:
     """The pair's health judged again without the reasons only the other side's answers raised:
     what may reach ``side`` (``"mentor"``/``"mentee"``), a nudge above all. The pair itself when
-    no reason came from the other side's answers, or when it is closed."""
+    no reason came from the other side's answers, or when it is closed.
+
+    A nudge that only the other side's answers explain tells the recipient what the other
+    answered, even when a small sign of the recipient's own rode along: a side is nudged only
+    when this view needs attention (tester round 21, 3: a mentor nudged on his mentee's low
+    rating alone; round 26, 1: on that rating plus his own unanswered survey, only ``watch``
+    alone; round 28, 1: on his mentee's low meeting ratings, ``hi_bye``, whose ``blind`` form
+    this side sees). Mentee ratings of a mentor stay out of the mentor's sight."""
     other = "mentee" if side == "mentor" else "mentor"
 
     def foreign(r: Reason) -> bool:  # rests on ratings this side did not give (hi_bye: tester round 28, 1)
@@ -243,16 +250,6 @@ def seen_by(health: PairHealth, side: str, t: Thresholds) -> PairHealth:
             for r in health.reasons if r.code != "several_signals" and answered_by(r.code) != other]
     status, score, reasons = _judge(kept, t)
     return replace(health, status=status, score=score, reasons=reasons)
-
-
-def nudge_sides(health: PairHealth, t: Thresholds) -> tuple[str, ...]:
-    """Who of the pair may be nudged: a side whose own view of the pair (``seen_by``: without the
-    other side's answers) still needs attention. A nudge that only the other side's answers
-    explain tells the recipient what the other answered, even when a small sign of the
-    recipient's own rode along (tester round 21, 3: a mentor nudged on his mentee's low rating
-    alone; round 26, 1: on that rating plus his own unanswered survey, which alone was only
-    ``watch``). Mentee ratings of a mentor stay out of the mentor's sight."""
-    return tuple(side for side in ("mentor", "mentee") if seen_by(health, side, t).needs_attention)
 
 
 @dataclass(frozen=True)
