@@ -313,8 +313,7 @@ def parse_surveys_table(
     rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
     order, note = decide_date_order(rows, file_name, rules.date_order)
     guard = DateStyleGuard()
-    seen: dict[tuple[int, str, date, str, int | None], int] = {}
-    given: dict[int, str] = {}  # line -> its value, for a repeat that gives another one
+    seen: dict[tuple[int, str, date, str, int | None], tuple[int, str]] = {}  # the first line, and its value
     out: list[tuple[SurveyAnswer, str]] = []
     for line, fields in rows:
         answer, problems = _survey_answer(line, fields, resolve, instruments, guard, rules, order)
@@ -322,13 +321,13 @@ def parse_surveys_table(
             issues.extend(ImportIssue(line, p.field, p.message) for p in problems)
             continue
         key = (answer.respondent_id, answer.instrument, answer.date, answer.item, answer.about_id)
-        first = seen.setdefault(key, line)
-        given.setdefault(line, answer.value)
+        first, value = seen.setdefault(key, (line, answer.value))
         if first != line:
-            clash = "with another value: which is meant?" if given[first] != answer.value else "(remove one)"
+            other = value != answer.value
+            clash = "with another value: which is meant?" if other else "(remove one)"
             issues.append(  # round 26, 7: two values for one answer were only "repeats line 7"
                 ImportIssue(
-                    line, "value" if given[first] != answer.value else "",
+                    line, "value" if other else "",
                     f"repeats line {first} (same respondent, date, instrument, item and about) {clash}",
                     log_reason=f"repeats line {first} {clash}",
                 )
