@@ -215,14 +215,20 @@ class DateStyleGuard:
 
 
 def decide_date_order(
-    rows: list[tuple[int, dict[str, str]]], file_name: str, setting: DateOrderSetting
-) -> tuple[DateOrder, str | None]:
+    rows: list[tuple[int, dict[str, str]]],
+    file_name: str,
+    setting: DateOrderSetting,
+    issues: list[ImportIssue] | None = None,
+) -> tuple[DateOrder | None, str | None]:
     """How the file's slash dates are read, and a sentence saying so (``None``: no slash dates).
 
     ``dmy``/``mdy`` are taken as set. ``auto`` lets the file decide: a date that exists only
     day-first (``25/12/2026``) means day-first; one that exists only month-first means
     month-first; a file holding both is refused (line of each), and so is a file whose
-    slash dates all read both ways (``03/04/2026``), asking for ``[import] date_order``.
+    slash dates all read both ways (``03/04/2026``), asking for ``[import] date_order``. Given
+    ``issues``, that last problem joins the file's others instead (order ``None``: the rows are read
+    day-first and :func:`order_left_open` drops their problems that hang on the order; tester round
+    28, 6: the file's other problems came only after date_order was set).
     """
     evidence = detect_date_order(fields.get("date", "") for _, fields in rows)
     if not evidence.slash_dates:
@@ -250,23 +256,29 @@ def decide_date_order(
         return "dmy", None
     if order is None:
         first = next(line for line, f in rows if detect_date_order([f.get("date", "")]).slash_dates)
-        raise failed_import(
-            file_name,
-            [
-                ImportIssue(
-                    first,
-                    "date",
-                    f"{evidence.ambiguous} date(s) like {rows_date(rows, first)!r} read both day-first and "
-                    'month-first: set [import] date_order = "dmy" (DD/MM/YYYY) or "mdy" (MM/DD/YYYY) '
-                    "in lmsync.toml, or write dates as YYYY-MM-DD",
-                )
-            ],
+        issue = ImportIssue(
+            first,
+            "date",
+            f"{evidence.ambiguous} date(s) like {rows_date(rows, first)!r} read both day-first and "
+            'month-first: set [import] date_order = "dmy" (DD/MM/YYYY) or "mdy" (MM/DD/YYYY) '
+            "in lmsync.toml, or write dates as YYYY-MM-DD",
         )
+        if issues is None:
+            raise failed_import(file_name, [issue])
+        issues.append(issue)
+        return None, None
     found = evidence.day_first or evidence.month_first
     assert found is not None  # evidence.order is set only when one of them is
     index, text = found
     style = DATE_ORDER_STYLE[order].value
     return order, f"dates read as {style}: line {rows[index][0]} has {text!r} ([import] date_order = \"auto\")"
+
+
+def order_left_open(order: DateOrder | None, field: str, fields: dict[str, str]) -> bool:
+    """Whether a row's problem in ``field`` hangs on the date order the file left open (``order``
+    ``None`` from :func:`decide_date_order`): a problem of a date that reads both ways, such as
+    "before the programme started" read day-first. The file's one date-order problem stands for it."""
+    return order is None and field == "date" and detect_date_order([fields.get("date", "")]).ambiguous > 0
 
 
 def rows_date(rows: list[tuple[int, dict[str, str]]], line: int) -> str:

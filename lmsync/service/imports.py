@@ -57,6 +57,7 @@ from lmsync.service.csv_tables import (
     ImportIssue,
     decide_date_order,
     failed_import,
+    order_left_open,
     read_file,
     read_table,
 )
@@ -116,7 +117,7 @@ def parse_meetings_table(
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
-    order, note = decide_date_order(rows, file_name, rules.date_order)
+    order, note = decide_date_order(rows, file_name, rules.date_order, issues)
     guard = DateStyleGuard()
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
@@ -124,17 +125,16 @@ def parse_meetings_table(
     for line, fields in rows:
         try:
             meeting, style = meeting_from_fields(
-                fields, resolve, source="csv", today=rules.today, order=order, start=rules.start
+                fields, resolve, source="csv", today=rules.today, order=order or "dmy", start=rules.start
             )
             guard.check(style, line, fields["date"])
             old = rules.too_old(meeting.date, fields["date"])
             if old is not None:
                 raise old
-        except RecordProblems as problems:
-            issues.extend(ImportIssue(line, p.field, p.message) for p in problems.problems)
-            continue
-        except FieldProblem as problem:
-            issues.append(ImportIssue(line, problem.field, problem.message))
+        except (RecordProblems, FieldProblem) as exc:
+            problems = exc.problems if isinstance(exc, RecordProblems) else [exc]
+            issues.extend(ImportIssue(line, p.field, p.message) for p in problems
+                          if not order_left_open(order, p.field, fields))
             continue
         pair_issue = _pair_issue(meeting, fields, resolve, rules)
         if pair_issue:
@@ -150,7 +150,7 @@ def parse_meetings_table(
         typed.append((meeting, line, fields["mentor"].strip(), fields["mentee"].strip()))
     repeats: set[int] = set()
     own: dict[tuple[str, int, int, str], Meeting] = {}  # stored rows by natural key: a re-import's own (csv)
-    if held is not None and typed:
+    if held is not None and typed and order is not None:  # a date read in an open order meets no stored row
         stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
         found, repeats = against_held(typed, {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()})
         issues.extend(ImportIssue(*problem) for problem in found)  # the people quoted: masked in logs
@@ -311,14 +311,15 @@ def parse_surveys_table(
     """
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
     rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
-    order, note = decide_date_order(rows, file_name, rules.date_order)
+    order, note = decide_date_order(rows, file_name, rules.date_order, issues)
     guard = DateStyleGuard()
     seen: dict[tuple[int, str, date, str, int | None], tuple[int, str]] = {}  # the first line, and its value
     out: list[tuple[SurveyAnswer, str]] = []
     for line, fields in rows:
-        answer, problems = _survey_answer(line, fields, resolve, instruments, guard, rules, order)
+        answer, problems = _survey_answer(line, fields, resolve, instruments, guard, rules, order or "dmy")
         if answer is None:
-            issues.extend(ImportIssue(line, p.field, p.message) for p in problems)
+            issues.extend(ImportIssue(line, p.field, p.message) for p in problems
+                          if not order_left_open(order, p.field, fields))
             continue
         key = (answer.respondent_id, answer.instrument, answer.date, answer.item, answer.about_id)
         first, value = seen.setdefault(key, (line, answer.value))
