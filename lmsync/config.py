@@ -341,13 +341,22 @@ class Config(Section):
     def token_source(self) -> str:
         """Where ``load_token`` takes the token from, for messages: ``LMSYNC_TOKEN`` (it wins) or the
         token file (tester round 12, 10: doctor never said the environment variable had won)."""
-        if os.environ.get("LMSYNC_TOKEN"):
+        if os.environ.get("LMSYNC_TOKEN") is not None:
             return "LMSYNC_TOKEN (it wins over [moodle] token_file)" if self.moodle.token_file else "LMSYNC_TOKEN"
         return f"[moodle] token_file {self.moodle.token_file}" if self.moodle.token_file else "no token configured"
 
     def load_token(self) -> Token:
-        """The web-service token, from ``LMSYNC_TOKEN`` or a private ``token_file``."""
+        """The web-service token, from ``LMSYNC_TOKEN`` or a private ``token_file``.
+
+        ``LMSYNC_TOKEN`` set but empty is refused, not passed over for the token file: it is most often
+        a secret that did not arrive (``LMSYNC_TOKEN=$(cat gone)``), and a run on another token would
+        hide that (tester round 29, 10). Raises ``ConfigError``."""
         env = os.environ.get("LMSYNC_TOKEN")
+        if env is not None and not env.strip():
+            raise ConfigError(
+                "LMSYNC_TOKEN is set but empty",
+                hint="put the token in it, or unset it (unset LMSYNC_TOKEN) to use [moodle] token_file",
+            )
         if env:
             return token_from("LMSYNC_TOKEN", env)
         path = self.moodle.token_file

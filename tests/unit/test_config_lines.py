@@ -219,3 +219,20 @@ def test_tester_round_8_8_an_unknown_key_names_the_key_it_most_likely_meant(tmp_
     assert f"{path}: unknown key nudges.quiet_hour (line 2) (did you mean quiet_hours?)" in lines
     assert any("instruments.relationship_satisfaction_mentee.feedbak (line 4) (did you mean feedback?)" in x for x in lines)
     assert any(x.endswith("unknown key health.xyz (line 6)") for x in lines)  # nothing near: no guess
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_round_29_10_an_empty_lmsync_token_is_refused_not_passed_over_for_the_token_file(tmp_path, monkeypatch, value):
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef0123456789abcdef\n")
+    token.chmod(0o600)
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "https://moodle.example.edu"\ntoken_file = "{token}"\n')
+    config = load_config(path, environ={})
+    assert config.load_token().reveal() == "0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("LMSYNC_TOKEN", value)
+    with pytest.raises(ConfigError) as caught:
+        config.load_token()
+    assert "LMSYNC_TOKEN is set but empty" in str(caught.value)
+    assert "unset LMSYNC_TOKEN" in (caught.value.hint or "")
+    assert config.token_source().startswith("LMSYNC_TOKEN")
