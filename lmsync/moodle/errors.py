@@ -282,6 +282,17 @@ class MissingCapability(MoodleException):
         #: The capability's *title* as Moodle prints it, e.g. "Manage groups" (trap 5).
         self.capability = capability
 
+    @classmethod
+    def warned(cls, function: str, message: str, *, name: str, title: str) -> MissingCapability:
+        """A missing capability Moodle answered as a warning, not an exception (``mod_assign_*``
+        warning code ``1``, "No access rights in module context"): ``name`` is its id
+        (``mod/assign:grade``), ``title`` its English title ("Grade assignment")."""
+        return cls(
+            message, capability=title, function=function, errorcode="nopermissions",
+            hint=f'Grant "{name}" to the lmsync web-service role (Site administration > Users > Permissions > '
+                 "Define roles), or re-import the role preset from `lmsync moodle role-preset`",
+        )
+
 
 class InvalidParameter(MoodleException):
     default_hint = (

@@ -20,6 +20,7 @@ from lmsync.config import Config
 from lmsync.domain.grade_items import ObservedGradeItem
 from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.errors import MissingCapability
 from lmsync.moodle.models import Assignment, GradeReport
 from lmsync.moodle.text import same_name
 from lmsync.service.programme_settings import Settings, settings
@@ -203,6 +204,14 @@ def resolve_activity(api: MoodleApi, config: Config, course_id: int, known_cmid:
 def find_assignment(api: MoodleApi, course_id: int, name: str) -> AssignmentTarget:
     result = api.get_assignments([course_id])
     found = [a for a in result.all_assignments() if same_name(a.name, name) or str(a.cmid) == name.strip()]
+    hidden = result.hidden_modules()
+    if not found and hidden:  # not "no assignment": Moodle hid it (tester round 29, 5)
+        raise MissingCapability.warned(
+            "mod_assign_get_assignments",
+            f"mod_assign_get_assignments hid {len(hidden)} assignment(s) of the programme course "
+            f"(course modules {', '.join(map(str, hidden))}): no access rights in module context",
+            name="mod/assign:view", title="View assignment",
+        )
     if len(found) != 1:
         raise ConfigError(
             f"grades.assignment: {'no' if not found else 'more than one'} assignment {name!r} in the programme course",

@@ -358,3 +358,97 @@ def test_round_29_3_every_run_warns_of_plain_http_to_another_host_not_doctor_alo
         assert bool(events) == warned
         assert all(e["log_level"] == "warning" and e["host"] == "192.0.2.2" for e in events)
         assert "0123456789abcdef" not in repr(logs)
+
+
+@pytest.fixture(scope="module")
+def synced_site(tmp_path_factory):
+    """The demo site after one sync: its circles give the group probes an id."""
+    import os
+
+    from lmsync.service.jobs import sync_job
+
+    root = tmp_path_factory.mktemp("synced")
+    before = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(root / "state")
+    try:
+        config = load_config(_write(root), environ={})
+        site = build_demo_site()
+        assert sync_job(config, site=site).converged
+    finally:
+        if before is None:
+            del os.environ["XDG_STATE_HOME"]
+        else:
+            os.environ["XDG_STATE_HOME"] = before
+    return site
+
+
+# each probed capability the emulator can take away, and the one doctor must then fail; those left out
+# show as another check ("functions", "course", "profile field ...") and are tested there
+PROBED = [
+    "moodle/site:viewuseridentity", "moodle/site:accessallgroups", "moodle/course:enrolreview", "moodle/cohort:view",
+    "moodle/course:managegroups", "mod/forum:viewdiscussion", "mod/forum:startdiscussion", "mod/feedback:view",
+    "mod/feedback:viewreports", "moodle/grade:viewall", "gradereport/user:view", "mod/assign:view", "mod/assign:grade",
+]
+
+
+@pytest.mark.parametrize("capability", PROBED)
+def test_round_29_5_each_missing_capability_fails_alone_under_its_own_name(config, synced_site, capability):
+    """Doctor passed a missing accessallgroups and mod/assign:grade (the emulator answered as if granted),
+    failed gradereport/user:view too when grade:viewall was gone, and said "run lmsync sync first" when
+    mod/assign:view hid the assignment."""
+    import copy
+
+    site = copy.deepcopy(synced_site)
+    site.tokens[DEMO_TOKEN].capabilities.discard(capability)
+    report = doctor(site, config)
+    assert [name for name, _d, _f in failures(report)] == [capability]
+    ((_name, _detail, fix),) = failures(report)
+    assert capability in fix and report.exit_code == 2
+
+
+def test_round_29_5_the_emulator_answers_a_missing_assign_capability_as_moodle_does(synced_site):
+    """mod/assign/externallib.php: get_grades and get_assignments catch the capability check and warn
+    (code 1, "No access rights in module context"); lmsync's client makes that a missing capability."""
+    import copy
+
+    from lmsync.moodle.errors import MissingCapability
+
+    site = copy.deepcopy(synced_site)
+    session = requests.Session()
+    session.mount(EMULATOR_URL, EmulatorAdapter(site))
+    api = MoodleApi(Transport(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None))
+    assert api.get_assign_grades([1]).assignments is not None
+    site.tokens[DEMO_TOKEN].capabilities -= {"mod/assign:grade", "mod/assign:view"}
+    raw = api.transport.call("mod_assign_get_grades", {"assignmentids": [1]})
+    assert raw["warnings"] == [{"item": "assignment", "itemid": 1, "warningcode": "1",
+                                "message": "No access rights in module context"}]
+    with pytest.raises(MissingCapability) as caught:
+        api.get_assign_grades([1])
+    assert caught.value.capability == "Grade assignment" and "mod/assign:grade" in (caught.value.hint or "")
+    assignment = site.assignments[1]
+    hidden = api.get_assignments([assignment.courseid])
+    assert hidden.all_assignments() == [] and hidden.hidden_modules() == [assignment.cmid]
+    from lmsync.service.grade_state import find_assignment
+
+    with pytest.raises(MissingCapability) as caught:  # not "no assignment 'Mentoring attendance'"
+        find_assignment(api, assignment.courseid, assignment.name)
+    assert caught.value.capability == "View assignment" and "mod/assign:view" in (caught.value.hint or "")
+
+
+def test_round_29_5_accessallgroups_is_needed_for_a_group_lmsync_is_not_in(synced_site):
+    """enrol/externallib.php 4.5: groupid of a group the caller is not a member of needs accessallgroups."""
+    import copy
+
+    from lmsync.moodle.errors import MissingCapability
+
+    site = copy.deepcopy(synced_site)
+    group = next(iter(site.groups.values()))
+    session = requests.Session()
+    session.mount(EMULATOR_URL, EmulatorAdapter(site))
+    transport = Transport(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None)
+    params = {"courseid": group.courseid, "options": [{"name": "groupid", "value": str(group.id)}]}
+    assert {u["id"] for u in transport.call("core_enrol_get_enrolled_users", params)} == set(group.members)
+    site.tokens[DEMO_TOKEN].capabilities.discard("moodle/site:accessallgroups")
+    with pytest.raises(MissingCapability) as caught:
+        transport.call("core_enrol_get_enrolled_users", params)
+    assert caught.value.capability == "Access all groups"

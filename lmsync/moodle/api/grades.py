@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lmsync.moodle.api._base import ApiBase, _ids, _items, _local_error, _one_id
+from lmsync.moodle.errors import MissingCapability
 from lmsync.moodle.models import (
     AssignGradeInput,
     AssignGradesResult,
@@ -138,7 +139,18 @@ class GradesApi(ApiBase):
     def get_assign_grades(
         self, assignmentids: Sequence[int], *, since: int | None = None
     ) -> AssignGradesResult:
-        """mod_assign_get_grades (grades are strings, no comments; unknown ids -> warning, trap 7)."""
+        """mod_assign_get_grades (grades are strings, no comments; unknown ids -> warning, trap 7).
+
+        Raises ``MissingCapability`` ("Grade assignment") when Moodle answers warning code ``1`` (no
+        access rights in module context): Moodle then returns no grades, which must not read as "none
+        given" (mod/assign/externallib.php, get_grades; tester round 29, 5)."""
         fn = "mod_assign_get_grades"
         params = {"assignmentids": _ids(fn, "assignmentids", assignmentids), "since": since}
-        return self._call(AssignGradesResult, fn, params)
+        result = self._call(AssignGradesResult, fn, params)
+        denied = sorted(w.itemid for w in result.warnings if w.warningcode == "1" and w.itemid is not None)
+        if denied:
+            raise MissingCapability.warned(
+                fn, f"{fn}: no access rights in module context for assignment(s) {', '.join(map(str, denied))}",
+                name="mod/assign:grade", title="Grade assignment",
+            )
+        return result

@@ -120,6 +120,10 @@ class AssignmentsResult(WithWarnings):
     def all_assignments(self) -> list[Assignment]:
         return [a for c in self.courses for a in c.assignments]
 
+    def hidden_modules(self) -> list[int]:
+        """Course-module ids left out for want of mod/assign:view (warning ``module``, code ``1``)."""
+        return [w.itemid for w in self.warnings if w.item == "module" and w.warningcode == "1" and w.itemid]
+
 
 class AssignGrade(MoodleModel):
     id: int

@@ -27,7 +27,11 @@ def get_assignments(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             continue
         assignments = []
         for a in sorted(site.assignments.values(), key=lambda a: a.id):
-            if a.courseid != cid or not call.has("mod/assign:view"):
+            if a.courseid != cid:
+                continue
+            if not call.has("mod/assign:view"):  # get_assignments: require_capability caught, a warning per module
+                warnings.append({"item": "module", "itemid": a.cmid, "warningcode": "1",
+                                 "message": "No access rights in module context"})
                 continue
             assignments.append({
                 "id": a.id, "cmid": a.cmid, "course": cid, "name": a.name, "nosubmissions": 1, "submissiondrafts": 1,
@@ -97,8 +101,13 @@ def get_grades(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     out, warnings = [], []
     for aid in p["assignmentids"]:
         assign = site.assignments.get(aid)
+        if assign is not None and not call.has("mod/assign:grade"):
+            # mod/assign/externallib.php get_grades: require_capability caught, warning '1' (not '3')
+            warnings.append({"item": "assignment", "itemid": aid, "warningcode": "1",
+                             "message": "No access rights in module context"})
+            continue
         grades = [g for g in (assign.grades.values() if assign else []) if g.timemodified >= p["since"]]
-        if assign is None or not grades or not call.has("mod/assign:grade"):
+        if assign is None or not grades:
             warnings.append({"item": "assignment", "itemid": aid, "warningcode": "3", "message": "No grades found"})
             continue
         out.append({"assignmentid": aid, "grades": [

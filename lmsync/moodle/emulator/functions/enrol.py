@@ -112,6 +112,10 @@ def get_enrolled_users(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     if onlyactive:
         call.require("moodle/course:enrolreview")
     groupid = as_int(options.get("groupid", "0"))
+    if groupid:  # enrol/externallib.php 4.5: a group the caller is not in needs accessallgroups
+        asked = site.groups.get(groupid)
+        if asked is None or call.userid not in asked.members:
+            call.require("moodle/site:accessallgroups")
     userfields = None
     if "userfields" in options:
         userfields = [f.strip() for f in options["userfields"].split(",") if f.strip()]
