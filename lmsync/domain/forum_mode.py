@@ -73,3 +73,18 @@ def first_welcome_only(observation: Observation, ops: Sequence[Operation]) -> li
     if len(welcomes) < 2 or keeps_groups(observation):
         return []
     return welcomes[1:]
+
+
+def refused_welcomes(observation: Observation, ops: Sequence[object]) -> list[str]:
+    """A plan warning when the plan posts welcomes and the forum answers that lmsync's account cannot
+    start discussions there (``cancreatediscussions`` false): the sync would make the circles and then
+    fail at the first welcome (tester round 29, 7). The plan still holds the posts: they go once the
+    role is fixed."""
+    count = sum(1 for op in ops if isinstance(op, PostWelcome))
+    if not count or observation.can_start_discussions is not False:
+        return []
+    return [
+        f"{count} welcome post(s) will be refused: the forum answers that lmsync's account cannot start "
+        "discussions there. Grant mod/forum:startdiscussion (and moodle/site:accessallgroups for a forum in "
+        "separate groups mode) to the lmsync role; `lmsync doctor` checks it"
+    ]

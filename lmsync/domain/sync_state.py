@@ -72,6 +72,9 @@ class Observation:
     # active users holding none of the programme's mentor or mentee roles (a teacher, an observer): a
     # circle member of theirs that lmsync did not place stays (tester round 17, 3)
     outsiders: frozenset[int] = frozenset()
+    # the forum's cancreatediscussions for lmsync's account (None: not read); False means every welcome
+    # post would be refused (mod/forum:startdiscussion, or accessallgroups in a group-mode forum)
+    can_start_discussions: bool | None = None
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""

@@ -278,6 +278,7 @@ def _capabilities(
     api: MoodleApi, available: set[str], values: dict[str, Any], hidden: Mapping[str, str], report: DoctorReport
 ) -> None:
     failed = 0
+    failed_names: set[str] = set()
     # a refusal names a title; "View participants": the role has it through course:enrolreview (README trap list)
     titled = {c.title: c.name for c in requirements.required_capabilities()}
     titled["View participants"] = "moodle/course:enrolreview"
@@ -288,9 +289,14 @@ def _capabilities(
         if probe.function not in available:
             report.add(capability.name, "skip", f"cannot probe: {probe.function} is not in the service")
             continue
+        blocked = sorted(set(probe.also_needs) & failed_names)
+        if blocked:  # its read needs one already failed: that one is the fix (startdiscussion, accessallgroups)
+            report.add(capability.name, "skip", f"cannot probe while {', '.join(blocked)} is missing")
+            continue
         missing = sorted(probe.placeholders() - set(values))
         if any(hidden.get(key) == capability.name for key in missing):
             failed += 1
+            failed_names.add(capability.name)
             report.add(capability.name, "fail", f"the lmsync role lacks {capability.name} ({capability.title}): "
                        f"{probe.function} hid the course's {', '.join(missing)} (no access rights in module context)",
                        _grant(capability.name))
@@ -315,6 +321,7 @@ def _capabilities(
         if ok:
             continue
         failed += 1
+        failed_names.add(capability.name)
         report.add(capability.name, "fail", f"the lmsync role lacks {capability.name} ({capability.title}): {detail}",
                    _grant(capability.name))
     probed = sum(1 for c in requirements.required_capabilities() if c.probe is not None)

@@ -288,6 +288,7 @@ class _Forum:
     discussions: list[ObservedDiscussion] = field(default_factory=list)
     self_user_id: int | None = None
     rows: tuple[Discussion, ...] | None = None  # the discussions as read; None when not read
+    can_start_discussions: bool | None = None
 
 
 def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Forum:
@@ -298,6 +299,7 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
         log.warning("observe.forum_missing", course_id=course_id)
         return out
     out.forum_id, out.forum_cmid = forum.id, forum.cmid
+    out.can_start_discussions = forum.cancreatediscussions
     # page -1 (Moodle's default): every discussion in one answer, as the recordings read them
     out.rows = tuple(api.get_forum_discussions(forum.id, page=-1).discussions)
     out.discussions = [
@@ -358,6 +360,7 @@ def observe(
         grouping_description=seen.grouping_description,
         other_grouping_names=seen.other_grouping_names,
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
+        can_start_discussions=found.can_start_discussions,
     )
     log.info(
         "observe.done",

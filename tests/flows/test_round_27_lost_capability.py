@@ -70,3 +70,26 @@ def test_round_27_3_a_deleted_store_is_said_by_the_health_step_not_silently_repl
     again = CliRunner().invoke(main, ["--log-level", "warning", "run"])
     health = next(line for line in again.output.splitlines() if line.startswith("health"))
     assert "warning: this store never paired" in health and "point [store] at it" in health
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_29_7_the_plan_says_welcomes_will_be_refused_before_any_circle_is_made(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without mod/forum:startdiscussion the first sync made every circle and then failed at the first
+    welcome; `lmsync plan` said nothing of it. The forum's cancreatediscussions tells it before."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["--log-level", "warning", "plan"])
+    assert first.exit_code == 0 and "welcome post(s) will be refused" not in first.output
+    from lmsync.moodle.emulator.demo import build_demo_site
+
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    config.emulator_state_path().parent.mkdir(parents=True, exist_ok=True)
+    build_demo_site().save(config.emulator_state_path())  # the built-in site as a first command makes it
+    take_capability(config, "mod/forum:startdiscussion")
+    result = CliRunner().invoke(main, ["--log-level", "warning", "plan"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "welcome post(s) will be refused" in text and "mod/forum:startdiscussion" in text
+    assert not Site.load(config.emulator_state_path()).groups  # a plan makes nothing

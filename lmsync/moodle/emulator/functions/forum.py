@@ -30,7 +30,9 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
             "blockperiod": 0, "completiondiscussions": 0, "completionreplies": 0, "completionposts": 0,
             "cmid": forum.cmid,
             "numdiscussions": sum(1 for d in site.discussions.values() if d.forumid == forum.id),
-            "cancreatediscussions": forum.type != "news" and call.has("mod/forum:startdiscussion"),
+            # capability_manager::can_create_discussions with no group: in group mode, all groups
+            "cancreatediscussions": forum.type != "news" and call.has("mod/forum:startdiscussion")
+            and (not forum.groupmode or call.has("moodle/site:accessallgroups")),
             "lockdiscussionafter": 0, "istracked": False,
         })
     return out
