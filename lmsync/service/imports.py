@@ -359,7 +359,7 @@ def _survey_answer(
         old = rules.too_old(parsed[0], fields["date"])
         if old is not None:
             problems.append(old)
-    about = about_person(problems, fields, resolve, person, rules)
+    about = about_person(problems, fields, resolve, person, rules, parsed[0] if parsed else None)
     name, item, value = fields["instrument"].strip(), fields["item"].strip(), fields["value"].strip()
     instrument = instruments.get(name)
     if instrument is None:

@@ -8,10 +8,12 @@ collects ``FieldProblem`` values naming the column at fault.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from lmsync.domain.instruments import Instrument
 from lmsync.domain.meetings import FieldProblem, PersonRef, Resolver, resolve_person
 from lmsync.service.import_rules import ImportRules, named
+from lmsync.store.erasures import withheld
 
 
 def side_problem(instrument: Instrument, respondent: PersonRef, rules: ImportRules) -> FieldProblem | None:
@@ -47,8 +49,13 @@ def about_person(
     resolve: Resolver,
     respondent: PersonRef | None,
     rules: ImportRules,
+    day: date | None = None,
 ) -> PersonRef | None:
-    """The person an answer is about (``about`` column), checked against the respondent's pairs."""
+    """The person an answer is about (``about`` column), checked against the respondent's pairs.
+
+    An answer dated ``day`` on or before the erasure of either person passes: the erasure took their
+    pairs with it, and the row is withheld when saved, as a meeting row is (tester round 30, 1: a
+    school's whole survey file was refused after one erasure, as "never in a mentoring pair")."""
     text = (fields.get("about") or "").strip()
     if not text:
         return None
@@ -63,6 +70,8 @@ def about_person(
         problems.append(FieldProblem("about", f"{text!r} is the respondent; name the other person of the pair"))
         return None
     pairs = rules.pairs
+    if day is not None and withheld(rules.erased, day, (respondent.user_id, about.user_id)):
+        return about
     if pairs is not None and not {
         (respondent.user_id, about.user_id),
         (about.user_id, respondent.user_id),

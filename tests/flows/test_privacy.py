@@ -298,3 +298,39 @@ def test_round_28_3_after_an_erasure_the_pairs_start_again_in_health_not_fading_
     after = health.health_job(config, as_of=today, record=False).assessment
     theirs = [v.health for v in after.pairs if v.health.mentor_id == mentor]
     assert theirs and all(h.status == "ok" and h.in_grace and h.paired_since == today for h in theirs), theirs
+
+
+def test_round_30_1_a_survey_file_naming_an_erased_person_is_imported_with_their_rows_withheld(config, monkeypatch,
+                                                                                                tmp_path):
+    """Tester round 30, 1: after a mentee left and was erased, the school's cumulative survey file was
+    refused whole ("'m0005' was never in a mentoring pair with respondent 's0033'"); a meetings file
+    naming them was imported with their rows withheld."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, mentor, group = circle_of(config, "s0001")
+    other, other_mentor, _ = circle_of(config, "s0003")
+    site = emulator_site(config)
+    names = {uid: site.users[uid].username for uid in (mentee, mentor, other, other_mentor)}
+    for course in site.courses.values():
+        course.enrolments.pop(mentee, None)
+    site.groups[group.id].members.discard(mentee)
+    site.save(config.emulator_state_path())
+    answers = tmp_path / "surveys.csv"
+    answers.write_text("respondent,date,instrument,item,value,about\n" + "".join(
+        f"{names[who]},2026-10-05,relationship_satisfaction_mentee,rs{i},4,{names[whom]}\n"
+        for who, whom in ((mentee, mentor), (other, other_mentor)) for i in range(1, 6)
+    ))
+    assert privacy.erase(config, f"id:{mentee}")["journal"] >= 0
+    imported = CliRunner().invoke(main, ["import", "surveys", str(answers)])
+    assert imported.exit_code == 0, imported.output
+    assert "5 added" in imported.stdout and "withheld" in imported.stdout
+    assert privacy.export(config, f"id:{mentee}")["survey_answers"] == []
+    assert len(privacy.export(config, f"id:{other}")["survey_answers"]) == 5
+    late = tmp_path / "late.csv"  # an answer dated after the erasure is not about it: still refused
+    late.write_text("respondent,date,instrument,item,value,about\n"
+                    f"{names[other]},{date.today().isoformat()},relationship_satisfaction_mentee,rs1,4,{names[mentor]}\n")
+    refused = CliRunner().invoke(main, ["import", "surveys", str(late)])
+    assert refused.exit_code != 0 and "never in a mentoring pair" in refused.output
