@@ -61,3 +61,18 @@ def test_round_26_2_a_report_of_a_day_to_come_is_refused_and_a_csv_folder_is_no_
     named_csv = run("report", "--format", "csv", "--out", "f.csv")
     assert named_csv.exit_code == 3 and "not one .csv file" in named_csv.output and "--out f/" in named_csv.output
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_round_30_2_a_first_runs_report_shows_the_circles_that_runs_sync_made(run, tmp_path):
+    """The report step read the built-in emulator as saved before the run: a first `lmsync run` wrote a
+    report of 0 pairs and 0% matched, the second and `lmsync report` the true figures."""
+    (tmp_path / "lmsync.toml").write_text('[store]\npath = "s.db"\n[report]\npath = "report.html"\n')
+    result = run("run")
+    assert result.exit_code == 0, result.output
+
+    def pairs_in(name):
+        text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / name).read_text()).split())
+        return [int(n) for n in re.findall(r"Summary (\d+) pairs", text)]
+
+    assert run("report", "--out", "again.html").exit_code == 0
+    assert pairs_in("report.html") == pairs_in("again.html") and pairs_in("again.html")[0] > 0
