@@ -237,7 +237,8 @@ def queue_done_command(
     pair, roster = _named_pair(config, people_, "queue done", "MENTOR MENTEE --outcome met")
     people = people_of(config, roster) if roster else load_people(config)
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
-        item = service.queue_done(config, pair, outcome, note=note, wait=wait)
+        known = {uid: people.username(uid) for uid in pair if uid in people.roster}  # never owner of their own pair
+        item = service.queue_done(config, pair, outcome, note=note, wait=wait, usernames=known)
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None

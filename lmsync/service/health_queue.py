@@ -240,18 +240,21 @@ def queue_done(
     note: str | None = None,
     on: date | None = None,
     wait: bool = False,
+    usernames: Mapping[int, str] | None = None,
 ) -> QueueItem:
     """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
 
     ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
     good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
     ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
+    ``usernames`` (Moodle id -> username) of the pair's people: an item opened here for a pair the
+    rules did not queue goes to a coordinator who is not one of them (tester round 30, 3).
     """
     if outcome not in OUTCOMES:
         raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
     day = on or today(config)
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
-        queue = _queue(config, store)
+        queue = _queue(config, store, usernames)
         item = queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
             pair = (pair[1], pair[0])  # mentee named first (tester finding 12)

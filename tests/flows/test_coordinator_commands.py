@@ -305,3 +305,36 @@ def test_round_22_5_json_logs_of_a_refused_queue_ack_or_meeting_carry_ids_not_na
     assert added.exit_code == EXIT_INPUT, added.output
     for text in (ack.stderr, added.stderr):
         assert all(n.firstname not in text and n.lastname not in text for n in (*names, stranger)), text
+
+
+def test_round_30_3_queue_done_never_makes_a_coordinator_the_owner_of_their_own_pairs_item(
+        tmp_path, site_and_coordinators):  # noqa: F811
+    """README: a coordinator never owns an item about a pair they are part of. The item `queue done`
+    opened for a pair the rules did not queue went to the coordinator who was the pair's mentor."""
+    from lmsync.store.snapshots import HealthSnapshots
+
+    site = site_and_coordinators
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    store = Store(config.store_path())
+    try:
+        queued = {i.pair for i in CoordinatorQueue(store, config.programme.name).items()}
+        rows = HealthSnapshots(store, config.programme.name).rows(day=AS_OF)
+    finally:
+        store.close()
+    row = next(r for r in rows if (r.mentor_id, r.mentee_id) not in queued)
+    users = {u.id: u.username for u in site.users.values()}
+    mentor = users[row.mentor_id]
+    toml = tmp_path / "lmsync.toml"  # the pair's mentor is now the first coordinator, the one with no items
+    toml.write_text(toml.read_text().replace(f"coordinators = {json.dumps(cases['coordinators'])}",
+                                             f"coordinators = {json.dumps([mentor, cases['coordinators'][0]])}"))
+    done = CliRunner().invoke(main, ["--config", str(toml), "queue", "done", mentor, users[row.mentee_id],
+                                     "--outcome", "closed"])
+    assert done.exit_code == 0, done.output
+    store = Store(config.store_path())
+    try:
+        (item,) = [i for i in CoordinatorQueue(store, config.programme.name).items() if i.pair == (row.mentor_id,
+                                                                                                    row.mentee_id)]
+    finally:
+        store.close()
+    assert item.owner == cases["coordinators"][0]
