@@ -49,7 +49,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, quote_plus, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -146,6 +146,16 @@ def site_root(endpoint_url: str, location: str) -> str | None:
     return urlunsplit((target.scheme, target.netloc, root, "", ""))
 
 
+class StopSignal(Protocol):
+    """A stop request, as ``lmsync.service.jobs.StopFlag`` is: asked, and waited on."""
+
+    def __call__(self) -> bool: ...
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking early on a stop; whether a stop was asked for."""
+        ...
+
+
 class Transport:
     """POSTs web-service calls to one Moodle site through one ``requests.Session``.
 
@@ -170,6 +180,7 @@ class Transport:
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
         pool_size: int = 1,
+        stop: StopSignal | None = None,
     ) -> None:
         if not isinstance(token, Token):
             raise TypeError("token must be a lmsync.secrets.Token")
@@ -186,6 +197,9 @@ class Transport:
         self.deadline = deadline
         self.budget = budget
         self.sleep = sleep
+        #: asked before each retry, and woken from the wait between retries: a stop request (SIGTERM)
+        #: ends a call's retries at once, with the failure that was being retried (tester round 31, 1)
+        self.stop = stop
         self.max_attempts = max_attempts
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
@@ -257,12 +271,21 @@ class Transport:
         clock_start = time.monotonic()
         slept = [0.0]
 
+        failure: list[BaseException | None] = [None]
+
         def tracked_sleep(seconds: float) -> None:
             slept[0] += seconds
-            self.sleep(seconds)
+            if self.stop is None:
+                self.sleep(seconds)
+            elif self.stop.wait(seconds) and failure[0] is not None:  # stopped while waiting: no further attempt
+                raise failure[0]
+
+        def before_sleep(state: RetryCallState) -> None:
+            failure[0] = state.outcome.exception() if state.outcome is not None else None
+            self._log_retry(function, state)
 
         def out_of_time(state: RetryCallState) -> bool:
-            if state.attempt_number >= self.max_attempts:
+            if state.attempt_number >= self.max_attempts or (self.stop is not None and self.stop()):
                 return True
             spent = max(time.monotonic() - clock_start, slept[0])
             return spent + (state.upcoming_sleep or 0.0) > self.deadline
@@ -273,7 +296,7 @@ class Transport:
             wait=self._wait,
             sleep=tracked_sleep,
             reraise=True,
-            before_sleep=lambda state: self._log_retry(function, state),
+            before_sleep=before_sleep,
         )
         return retrying(self._once, function, form, read, self.timeout)
 

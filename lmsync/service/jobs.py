@@ -55,7 +55,7 @@ def apply_job(
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
     """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied."""
-    with session(config, wait=wait) as (conn, store):
+    with session(config, wait=wait, should_stop=should_stop) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # as plan_job planned it
         return apply_saved_plan(
             conn.api, config, store, plan,
@@ -74,7 +74,7 @@ def sync_job(
     should_stop: Callable[[], bool] | None = None,
     site: Any = None,
 ) -> SyncResult:
-    with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
+    with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         result = run_sync(
             conn.api,
@@ -107,6 +107,10 @@ class StopFlag:
 
     def __call__(self) -> bool:
         return self.event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, woken early by the signal: the Moodle client's wait between retries."""
+        return self.event.wait(seconds)
 
     @classmethod
     def install(cls) -> StopFlag:

@@ -119,8 +119,14 @@ def emulator_site(config: Config) -> Any:
 
 
 @contextmanager
-def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Iterator[MoodleConnection]:
-    """Yield a connection; the emulator's state is saved on the way out, even after an error."""
+def open_moodle(
+    config: Config, *, site: Any = None, fault: Any = None, stop: Any = None
+) -> Iterator[MoodleConnection]:
+    """Yield a connection; the emulator's state is saved on the way out, even after an error.
+
+    ``stop``: the run's stop request (``jobs.StopFlag``: asked, and waited on); a request to stop ends
+    a call's retries at once (tester round 31, 1). Anything without ``wait`` is left out."""
+    stop = stop if callable(getattr(stop, "wait", None)) else None
     moodle = config.moodle
 
     def transport_for(url: str, token: Token, **extra: Any) -> Transport:
@@ -153,7 +159,7 @@ def open_moodle(config: Config, *, site: Any = None, fault: Any = None) -> Itera
                 path.parent.mkdir(parents=True, exist_ok=True)
                 site.save(path)
         return
-    transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel)
+    transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel, stop=stop)
     if in_clear(moodle.url or ""):  # every run says it, not doctor alone (tester round 29, 3)
         from lmsync.log import get_logger
 

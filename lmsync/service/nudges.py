@@ -255,6 +255,6 @@ def nudge_job(
     should_stop: Callable[[], bool] | None = None,
 ) -> NudgeReport:
     """One nudge run; a dry run opens the store read-only and sends nothing."""
-    with session(config, wait=wait, site=site, read_only=dry_run) as (conn, store):
+    with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
         return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
                           should_stop=should_stop)

@@ -52,7 +52,7 @@ def session(
     (without ``wait``).
     """
     with store_session(config, wait=wait, read_only=read_only, should_stop=should_stop) as store, \
-            open_moodle(config, site=site, fault=fault) as conn:
+            open_moodle(config, site=site, fault=fault, stop=should_stop) as conn:
         yield conn, store
 
 

@@ -470,3 +470,11 @@ def test_round_27_7_a_timer_tick_that_met_another_run_is_no_failed_unit() -> Non
     from lmsync.errors import EXIT_LOCKED
 
     assert _unit_values("lmsync.service", "Service", "SuccessExitStatus") == [str(EXIT_LOCKED)]
+
+
+def test_round_31_1_every_pod_gives_a_stopping_run_longer_than_one_request_timeout() -> None:
+    """A pod is SIGKILLed after its grace period; a stopping run may wait out one request already sent
+    ([moodle] timeout_seconds, 30 s by default), which Kubernetes' default grace of 30 s did not allow."""
+    deployment = _yaml("postgres/deployment.yaml")["spec"]["template"]["spec"]
+    for name, pod in (("cronjob.yaml", _pod_spec()), ("postgres/deployment.yaml", deployment)):
+        assert pod.get("terminationGracePeriodSeconds", 30) >= 60, name

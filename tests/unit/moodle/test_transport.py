@@ -393,3 +393,56 @@ def test_round_3_finding_6_a_password_in_the_site_url_never_reaches_an_error_or_
             transport.call("core_webservice_get_site_info", {})
     assert "hunter2" not in str(info.value) and "hunter2" not in repr(logs)
     assert "https://admin:<redacted>@moodle.example.test" in str(info.value)  # the account is still named
+
+
+class _StopAfter:
+    """A stop request (as ``jobs.StopFlag``) that is asked for during the ``n``-th wait between retries."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.waits, self.stopped = n, [], False
+
+    def __call__(self) -> bool:
+        return self.stopped
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self.stopped = self.stopped or len(self.waits) >= self.n
+        return self.stopped
+
+
+def test_round_31_1_a_stop_request_ends_the_retries_at_once_with_the_failure_being_retried(rsps, token) -> None:
+    """SIGTERM during retries against a Moodle that is down: the run went on retrying for a minute, so
+    Kubernetes (30 s grace) killed it. The wait between retries now wakes on the stop, and no attempt follows."""
+    stop = _StopAfter(2)
+    transport = Transport(URL, token, deadline=120, max_attempts=8, stop=stop)
+    rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
+    with pytest.raises(E.ConnectionFailed):
+        transport.call("core_webservice_get_site_info")
+    assert len(stop.waits) == 2 and len(rsps.calls) == 2  # two attempts, then the stop: no third
+    already = _StopAfter(1)
+    already.stopped = True  # asked for before the call: one attempt, no wait
+    transport = Transport(URL, token, deadline=120, max_attempts=8, stop=already)
+    rsps.calls.reset()
+    with pytest.raises(E.ConnectionFailed):
+        transport.call("core_webservice_get_site_info")
+    assert already.waits == [] and len(rsps.calls) == 1
+
+
+def test_round_31_1_a_runs_stop_flag_reaches_the_transport_of_a_real_site(tmp_path, monkeypatch) -> None:
+    import threading
+
+    from lmsync.config import load_config
+    from lmsync.service.jobs import StopFlag
+    from lmsync.service.runtime import session
+
+    token = tmp_path / "token"
+    token.write_text(SECRET + "\n")
+    token.chmod(0o600)
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "https://moodle.example.edu"\ntoken_file = "{token}"\n'
+                    f'[store]\npath = "{tmp_path / "s.db"}"\n')
+    flag = StopFlag(threading.Event())
+    with session(load_config(path, environ={}), read_only=True, should_stop=flag) as (conn, _store):
+        assert conn.transport.stop is flag
+        flag.event.set()
+        assert conn.transport.stop.wait(5)  # wakes at once
