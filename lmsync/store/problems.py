@@ -1,6 +1,6 @@
 """Store failures only an admin can fix, as errors that say so (tester round 20, 2).
 
-A read-only state folder, a store file lmsync may not write, or a SQLite file damaged on disk
+A read-only state folder, a store file lmsync may not write, a full disk, or a SQLite file damaged on disk
 used to end a command with a Python traceback and exit 1, "the next run retries": a daemon then
 backed off for up to six hours, and systemd's ``RestartPreventExitStatus=2`` never applied.
 ``admin_problem`` turns them into a :class:`~lmsync.errors.ConfigError` (exit 2) naming the file
@@ -17,6 +17,9 @@ from lmsync.errors import ConfigError
 #: SQLite's words for a file damaged on disk, and for one lmsync may not write.
 _DAMAGED = ("malformed", "not a database", "disk i/o error")
 _READ_ONLY = ("readonly database", "read-only database", "unable to open database file")
+_FULL = ("database or disk is full",)
+_FULL_HINT = ("free space on the disk that holds lmsync's state folder and store (or raise the user's quota); "
+              "nothing half-written was kept, and the next run does this one's work")
 
 
 def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError | None:
@@ -38,6 +41,11 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
                 hint="make the store file and its folder writable by lmsync's user (the folder holds the "
                 "lock and SQLite's -wal file)",
             )
+        if any(w in words for w in _FULL):  # tester round 31, 4: a full disk was exit 1, "the next run retries"
+            return ConfigError(f"{store} cannot grow: SQLite says {str(raw)!r}", hint=_FULL_HINT)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" {exc.filename}" if exc.filename else ""
+        return ConfigError(f"cannot write{where}: {exc.strerror}", hint=_FULL_HINT)
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         where = f" {exc.filename}" if exc.filename else ""
         return ConfigError(

@@ -87,3 +87,29 @@ def test_round_22_1_a_store_with_damaged_pages_is_refused_before_any_write_to_mo
         sync_job(config, site=fresh)
     assert str(store) in str(info.value)
     assert (len(fresh.groups), sum(len(g.members) for g in fresh.groups.values())) == before  # nothing written
+
+
+@pytest.mark.parametrize("exc", [
+    OSError(errno.ENOSPC, "No space left on device"),
+    OSError(errno.EDQUOT, "Disk quota exceeded", "/srv/state/lmsync/p.db"),
+    OperationalError("insert", {}, sqlite3.OperationalError("database or disk is full")),
+])
+def test_round_31_4_a_full_disk_is_an_admins_problem_not_a_retry(exc):
+    problem = admin_problem(exc)
+    assert problem is not None and problem.exit_code == 2
+    assert "free space" in str(problem.hint)
+
+
+def test_round_31_4_run_on_a_full_disk_exits_2_without_a_traceback(tmp_path, monkeypatch):
+    from lmsync.service import runtime
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as os.write of the lock file raised it
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runtime, "programme_lock", full)
+    for args in (["run"], ["--log-format", "json", "run"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "No space left on device" in result.output and "Traceback" not in result.output
