@@ -61,7 +61,8 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     roster = {**roster, **site_accounts(config, _member_ids(result.plan) - set(roster))}
     echo_view(ctx, plan_view(result.plan, people=people_of(config, roster)), fmt)
     if out is not None:
-        deletes = " --allow-delete" if any(op.destructive for op in result.plan.operations) else ""  # round 24, 7
+        # only a circle's deletion needs the flag; a member's removal is planned without it (round 24, 7; round 31, 5)
+        deletes = " --allow-delete" if result.plan.by_kind("delete_group") else ""
         save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}{deletes}", fmt)
 
 

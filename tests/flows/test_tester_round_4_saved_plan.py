@@ -153,3 +153,18 @@ def test_a_plan_made_without_allow_delete_still_applies_when_apply_allows_delete
     applied = run_cli(env, "apply", "p.json", "--allow-delete")
     assert applied.exit_code == 0, applied.output
     assert len(circles(env)) == 20 and "DELETE" not in applied.output
+
+
+def test_round_31_5_a_saved_plan_that_only_removes_members_is_applied_without_allow_delete(env: Any) -> None:
+    """The hint said `lmsync apply p.json --allow-delete` for a plan whose only removals were members (a
+    suspended mentee's); apply took it without the flag. Only a circle's deletion needs it."""
+    assert run_cli(env, "sync").exit_code == 0
+    mentee = next(u.username for u in site(env).users.values() if (u.username or "").startswith("s")
+                  and any(u.id in g.members for g in site(env).groups.values() if g.idnumber.startswith("lmsync:")))
+    assert run_cli(env, "emulator", "edit", "suspend", mentee).exit_code == 0
+    planned = run_cli(env, "plan", "--out", "p.json")
+    assert planned.exit_code == 0, planned.output
+    assert "remove_member" in (env / "p.json").read_text() and "delete_group" not in (env / "p.json").read_text()
+    hint = planned.output.split("apply it with:")[1]
+    assert hint.split()[:3] == ["lmsync", "apply", "p.json"] and "--allow-delete" not in hint, planned.output
+    assert run_cli(env, "apply", "p.json").exit_code == 0
