@@ -131,8 +131,9 @@ def _member_ids(plan: Plan) -> set[int]:
     """Whom the plan's member changes name (Moodle ids), and the mentors of the circles its operations
     name: a suspended mentor's circle read "user #70 (not in the course)'s circle" (tester round 24, 6)."""
     ids = {int(getattr(op, "user_id", 0)) for kind in ("add_member", "remove_member") for op in plan.by_kind(kind)}
-    for op in plan.operations:
-        mentor = mentor_of_idnumber(plan.programme, str(getattr(op, "group", "") or getattr(op, "idnumber", "")))
+    named = [str(getattr(op, "group", "") or getattr(op, "idnumber", "")) for op in plan.operations]
+    for idnumber in [*named, *plan.skipped_deletes]:  # a kept circle too (tester round 31, 6)
+        mentor = mentor_of_idnumber(plan.programme, idnumber)
         if mentor is not None:
             ids.add(mentor)
     return ids
@@ -140,7 +141,7 @@ def _member_ids(plan: Plan) -> set[int]:
 
 def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     """Names for a plan's member changes, read once per command (a roster read, nothing written)."""
-    if not (plan.by_kind("add_member") or plan.by_kind("remove_member")):
+    if not (plan.by_kind("add_member") or plan.by_kind("remove_member") or plan.skipped_deletes):
         return None
     if not known:
         known.append(load_people(config, reader=lambda c: read_roster_with(c, _member_ids(plan))))

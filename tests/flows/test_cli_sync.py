@@ -125,3 +125,16 @@ def test_round_24_6_a_suspended_mentors_circle_is_named_by_the_mentor_in_the_pla
     plan = run("plan")
     assert plan.exit_code == 0, plan.output
     assert "from Valentina Zhang (m0011)'s circle" in plan.output and "(not in the course)'s circle" not in plan.output
+
+
+def test_round_31_6_a_kept_circle_of_a_suspended_mentor_is_named_when_no_member_changes(run):
+    """After the removals were applied, the next plan held only the kept circle and showed it as
+    "user #76 (not in the course)'s circle": names were read only for plans with member changes."""
+    assert run("sync").exit_code == 0
+    assert run("emulator", "edit", "suspend", "m0011").exit_code == 0
+    assert run("sync").exit_code == 0  # the circle's members go; the circle is kept (no --allow-delete)
+    for command in (["plan"], ["sync", "--dry-run"]):
+        shown = run(*command)
+        assert shown.exit_code == 0, shown.output
+        line = next(text for text in shown.output.splitlines() if "kept (needs --allow-delete" in text)
+        assert "Valentina Zhang (m0011)'s circle" in line and "not in the course" not in line, line
