@@ -272,12 +272,14 @@ def _store_opens(config: Config, report: Any, target: Path | str) -> bool:
                        "restore the store from a backup (a migration leaves <name>.db.bak-* beside it)")
             return False
         try:
-            check_binding(store, config)
+            in_force = check_binding(store, config)
         except ConfigError as exc:
-            if store.holds_data():
-                report.add("store", "fail", exc.message, exc.hint)
-                return False
-            report.add("store", "warn", exc.message + " (it holds no data: the next run binds it to this site)", None)
+            report.add("store", "fail", exc.message, exc.hint)
+            return False
+        bound = store.binding()
+        if in_force is None and bound is not None:  # bound elsewhere by a run that wrote nothing
+            report.add("store", "warn", f"the store {store.where} was bound to site {bound.site}, course "
+                       f"{bound.course} by a run that wrote nothing: the next run binds it to this site", None)
             return False
     finally:
         store.close()

@@ -116,7 +116,9 @@ def test_issue_11_a_read_only_open_never_binds_but_still_refuses(tmp_path):
     ro = open_store(config, read_only=True)
     assert ro.binding() is None  # a read does not record anything
     ro.close()
-    open_store(config).close()  # the first write-capable use binds
+    store = open_store(config)  # the first write-capable use binds
+    MeetingRepository(store, "p").save([(Meeting(date(2026, 3, 2), 5, 9, 30, True, "csv"), "x")])  # it holds data
+    store.close()
     _p, other = config_for(tmp_path, store_file, name="emu.toml")
     with pytest.raises(ConfigError, match="belongs to site https://moodle.school.example"):
         open_store(other, read_only=True)
@@ -270,3 +272,22 @@ def test_round_27_8_a_store_url_is_shown_with_every_password_as_redacted_as_ever
 
     shown = shown_url(make_url("postgresql+psycopg://u:S3cret@db:5432/x?sslmode=require&password=Q9"))
     assert shown == "postgresql+psycopg://u:<redacted>@db:5432/x?password=<redacted>&sslmode=require"
+
+
+def test_round_31_3_a_read_of_a_store_bound_by_a_run_that_wrote_nothing_goes_on_as_the_next_write_would(tmp_path):
+    """After a first run with a mistyped course wrote nothing, `lmsync plan` refused the store (and told the
+    admin to make a second one) while `lmsync sync` took it over. A read now goes on, and binds nothing."""
+    store_file = tmp_path / "p.db"
+    _p, typo = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2062")
+    open_store(typo).close()
+    _p, fixed = config_for(tmp_path, store_file, url=REAL, course="MENTOR-2026", name="fixed.toml")
+    reader = open_store(fixed, read_only=True)
+    try:
+        assert reader.binding() is not None and reader.binding().course == "MENTOR-2062"  # nothing rebound by a read
+    finally:
+        reader.close()
+    writer = open_store(fixed)
+    try:
+        assert writer.binding().course == "MENTOR-2026"
+    finally:
+        writer.close()
