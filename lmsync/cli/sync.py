@@ -13,7 +13,7 @@ import click
 from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
 from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import read_saved_plan
-from lmsync.errors import PartialFailure
+from lmsync.errors import ConfigError, PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
 from lmsync.service.directory import load_people, people_of, read_roster_with, site_accounts
@@ -117,6 +117,11 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
             f"Moodle did not converge after {result.rounds} rounds{where}",
             hint="see the log for refused operations; the next run retries",
         )
+    if result.forum_missing:  # the circles are right, yet an admin must act (tester round 31, 2)
+        raise ConfigError(f"the circles are in sync{where}, but no forum {config.programme.forum!r} is in the course: "
+                          "none has a welcome discussion",
+                          hint="correct [programme] forum to the forum's name as the course page shows it "
+                               "(`lmsync doctor` checks it); the next sync posts the welcomes")
     click.echo(f"in sync after {result.rounds} round(s){where}")
 
 

@@ -88,3 +88,16 @@ def refused_welcomes(observation: Observation, ops: Sequence[object]) -> list[st
         "discussions there. Grant mod/forum:startdiscussion (and moodle/site:accessallgroups for a forum in "
         "separate groups mode) to the lmsync role; `lmsync doctor` checks it"
     ]
+
+
+#: What the plan and the sync say when the configured forum is not in the course (tester round 31, 2).
+MISSING_FORUM = (
+    "the programme's forum ([programme] forum) is not in the course: no circle gets a welcome discussion. "
+    "Correct [programme] forum to the forum's name as the course page shows it (`lmsync doctor` checks it)"
+)
+
+
+def missing_forum(observation: Observation, circles: Sequence[object], post_welcome: bool) -> list[str]:
+    """A plan warning when circles are wanted, welcomes are on, and the course holds no forum of the
+    configured name: a mistyped name made every circle without a word but a log line (tester round 31, 2)."""
+    return [MISSING_FORUM] if post_welcome and circles and observation.forum_id is None else []

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.circle_leaving import mentor_gone, not_ours, removal_reason
-from lmsync.domain.forum_mode import guard_public_welcomes, refused_welcomes
+from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -356,6 +356,7 @@ def plan_sync(
     guard_other_programmes(observation, ops, settings)  # a renamed programme (tester finding 4)
     guard_public_welcomes(observation, memory, ops, programme)  # a forum without group mode (tester round 9, 2)
     warnings.extend(refused_welcomes(observation, ops))
+    warnings.extend(missing_forum(observation, circles, settings.post_welcome))
     ops, held = _hold_back(ops, memory.pending)
     if held:
         warnings.append(

@@ -118,6 +118,9 @@ def _sync(run: _Run) -> StepResult:
         wait = (f"; {held} write(s) whose answer was lost may still commit: not sent again until [sync] "
                 f"write_settle_seconds ({config.sync.write_settle_seconds:g} s) pass") if held else ""
         return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
+    if result.forum_missing:  # tester round 31, 2
+        return StepResult("sync", "partial", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
+                          "is in the course: no welcome discussions (correct [programme] forum)", counts)
     return StepResult("sync", "ok", EXIT_OK, text + "; in sync", counts)
 
 

@@ -16,7 +16,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.forum_mode import ALL_PARTICIPANTS, first_welcome_only, public_welcome_refusal
+from lmsync.domain.forum_mode import (
+    ALL_PARTICIPANTS,
+    MISSING_FORUM,
+    first_welcome_only,
+    public_welcome_refusal,
+)
 from lmsync.domain.mass_removal import guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.plan import (
@@ -118,6 +123,8 @@ class SyncResult:
     rounds: int = 0
     desired: Desired | None = None
     converged: bool = False
+    #: the configured forum is not in the course: every circle is without its welcome (tester round 31, 2)
+    forum_missing: bool = False
 
     @property
     def written(self) -> Counter[str]:
@@ -300,7 +307,8 @@ def run_sync(
             settle_seen(journal, planned, run_id)
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
-            result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired)
+            result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
+                                forum_missing=MISSING_FORUM in planned.plan.warnings)
             if on_plan is not None:
                 on_plan(planned.plan)
         assert result is not None

@@ -138,3 +138,21 @@ def test_round_31_6_a_kept_circle_of_a_suspended_mentor_is_named_when_no_member_
         assert shown.exit_code == 0, shown.output
         line = next(text for text in shown.output.splitlines() if "kept (needs --allow-delete" in text)
         assert "Valentina Zhang (m0011)'s circle" in line and "not in the course" not in line, line
+
+
+def test_round_31_2_a_mistyped_forum_is_said_by_plan_and_sync_exits_2_with_the_circles_made(run, tmp_path):
+    """A mistyped [programme] forum gave a "successful" sync (exit 0) of every circle with no welcome
+    discussion, and a log line only; plan said nothing."""
+    from lmsync.errors import EXIT_ADMIN
+
+    (tmp_path / "lmsync.toml").write_text('[programme]\nforum = "Mentoring circels"\n')
+    planned = run("plan")
+    assert planned.exit_code == 0 and "is not in the course: no circle gets a welcome discussion" in " ".join(
+        planned.output.split()), planned.output
+    synced = run("sync")
+    text = " ".join(synced.output.split())
+    assert synced.exit_code == EXIT_ADMIN and "no forum 'Mentoring circels' is in the course" in text, synced.output
+    assert "correct [programme] forum" in text
+    (tmp_path / "lmsync.toml").write_text('[programme]\nforum = "Mentoring circles"\n')
+    fixed = run("sync")
+    assert fixed.exit_code == 0 and "post welcome" in fixed.output, fixed.output  # the next sync posts them
