@@ -199,15 +199,17 @@ class DateStyleGuard:
     def __init__(self) -> None:
         self.style: DateStyle | None = None
         self.line = 0
+        self.text = ""
 
     def check(self, style: DateStyle, line: int, text: str) -> None:
         if self.style is None:
-            self.style, self.line = style, line
+            self.style, self.line, self.text = style, line, text.strip()
         elif style is not self.style:
+            # the first date quoted: "uses DD/MM/YYYY" of '21.11.2026' read as wrong (tester round 30, 7)
             raise FieldProblem(
                 "date",
-                f"{text.strip()!r} is written {style.value} but line {self.line} uses {self.style.value}: "
-                "use one date format per file",
+                f"{text.strip()!r} is written {style.value} but line {self.line} has {self.text!r} "
+                f"({self.style.value}): use one date format per file",
             )
 
 
@@ -226,7 +228,7 @@ def decide_date_order(
     day-first (``25/12/2026``) means day-first; one that exists only month-first means
     month-first; a file holding both is refused (line of each), and so is a file whose
     slash dates all read both ways (``03/04/2026``), asking for ``[import] date_order``. Given
-    ``issues``, that last problem joins the file's others instead (order ``None``: the rows are read
+    ``issues``, a problem of the order joins the file's others instead (order ``None``: the rows are read
     day-first and :func:`order_left_open` drops their problems that hang on the order; tester round
     28, 6: the file's other problems came only after date_order was set).
     """
@@ -238,17 +240,16 @@ def decide_date_order(
         return setting, f"dates read as {style} ([import] date_order = \"{setting}\")"
     if evidence.day_first and evidence.month_first:
         (d_index, d_text), (m_index, m_text) = evidence.day_first, evidence.month_first
-        raise failed_import(
-            file_name,
-            [
-                ImportIssue(
-                    rows[m_index][0],
-                    "date",
-                    f"{m_text!r} can only be read month-first, but line {rows[d_index][0]} has {d_text!r}, "
-                    "which can only be read day-first: use one date order per file",
-                )
-            ],
+        mixed = ImportIssue(
+            rows[m_index][0],
+            "date",
+            f"{m_text!r} can only be read month-first, but line {rows[d_index][0]} has {d_text!r}, "
+            "which can only be read day-first: use one date order per file",
         )
+        if issues is None:
+            raise failed_import(file_name, [mixed])
+        issues.append(mixed)  # with the file's other problems (tester round 30, 7)
+        return None, None
     order = evidence.order
     if order is None and not evidence.ambiguous:
         # no slash date reads either way (31/31/2026): each is a problem of its row, listed with the
@@ -276,9 +277,13 @@ def decide_date_order(
 
 def order_left_open(order: DateOrder | None, field: str, fields: dict[str, str]) -> bool:
     """Whether a row's problem in ``field`` hangs on the date order the file left open (``order``
-    ``None`` from :func:`decide_date_order`): a problem of a date that reads both ways, such as
-    "before the programme started" read day-first. The file's one date-order problem stands for it."""
-    return order is None and field == "date" and detect_date_order([fields.get("date", "")]).ambiguous > 0
+    ``None`` from :func:`decide_date_order`): a problem of a slash date, such as "before the programme
+    started" read day-first, or a month-first date read day-first. The file's one date-order problem
+    stands for them."""
+    if order is not None or field != "date":
+        return False
+    evidence = detect_date_order([fields.get("date", "")])
+    return bool(evidence.ambiguous or evidence.day_first or evidence.month_first)
 
 
 def rows_date(rows: list[tuple[int, dict[str, str]]], line: int) -> str:

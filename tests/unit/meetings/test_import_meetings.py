@@ -127,7 +127,7 @@ def test_two_date_formats_in_one_file_are_refused(tmp_path, store, resolve):
         "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,45,yes\n23/10/2026,m0001,s0002,45,yes\n"
     )
     with pytest.raises(
-        InputError, match=r":3: date: '23/10/2026' is written DD/MM/YYYY but line 2 uses YYYY-MM-DD"
+        InputError, match=r":3: date: '23/10/2026' is written DD/MM/YYYY but line 2 has '2026-10-12' \(YYYY-MM-DD\)"
     ):
         run(store, write(tmp_path, text), resolve)
     assert stored(store) == []

@@ -46,7 +46,7 @@ def test_answers_are_stored_as_given_and_reimport_stores_nothing(tmp_path, store
         ("nobody,2026-09-10,general_self_efficacy,gse2,3", "respondent: 'nobody' matches nobody"),
         (
             "s0001,20/09/2026,general_self_efficacy,gse2,3",
-            "date: '20/09/2026' is written DD/MM/YYYY but line 2 uses",
+            "date: '20/09/2026' is written DD/MM/YYYY but line 2 has",
         ),
         ("s0001,2026-09-10,general_self_efficacy,gse1,4",  # round 26, 7: another value is a conflict, said so
          ":3: value: repeats line 2 (same respondent, date, instrument, item and about) with another value"),
