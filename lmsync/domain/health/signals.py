@@ -287,7 +287,7 @@ def _length(ctx: Context) -> list[Reason]:
         than += [f"down from this pair's usual {usual:.0f}"] if shrunk else []
         text = (
             f"recent meetings on time but short ({mean:.0f} min on average, {' and '.join(than)}) and low-rated "
-            f"({fmean(ratings):.1f} on average, at most {t.hi_bye_rating:g} is low)"
+            f"(at most {t.hi_bye_rating:g} on average)"  # the mean itself is a pair's rating: never shown (round 30, 6)
         )
         sides = {m.rated_by for m in recent if m.rating is not None}
         return [replace(ctx.reason("at_risk", "hi_bye", text), rated_by=sides.pop() if len(sides) == 1 else None,

@@ -26,12 +26,12 @@ def test_tester_finding_hi_bye_reason_says_compared_with_what():
     assert (h.status, h.codes) == ("at_risk", ("hi_bye",))  # the status is unchanged
     assert h.reasons[0].text == (
         "recent meetings on time but short (31 min on average, down from this pair's usual 82) "
-        "and low-rated (3.0 on average, at most 3.5 is low)"
+        "and low-rated (at most 3.5 on average)"
     )
     # short against the floor only (no earlier meetings to compare with), and against both
     floor_only = judge(meeting(34, 10, rating=2), meeting(20, 12, rating=2), meeting(6, 11, rating=2), paired_days_ago=40)
     assert floor_only.codes == ("hi_bye",)
-    assert "(11 min on average, under 15) and low-rated (2.0 on average" in floor_only.reasons[0].text
+    assert "(11 min on average, under 15) and low-rated (at most 3.5 on average)" in floor_only.reasons[0].text
     earlier = [meeting(d, 50, rating=4) for d in (90, 76, 62)]
     both = judge(*earlier, meeting(48, 10, rating=2), meeting(34, 12, rating=2), meeting(20, 11, rating=2))
     assert both.codes == ("hi_bye",)
@@ -98,3 +98,11 @@ def test_tester_finding_first_run_hold_message_consistent(tmp_path):
     some = [_view(i, "fading" if i == 0 else "ok") for i in range(4)]
     one = first_run_hold(conf, Assessment(date(2026, 12, 1), some, {}, first_assessment=True, unpaired_here=3))
     assert one is not None and "3 of 4 pairs sit in circles" in one and "1 pair(s) are at risk or fading: of all 4 pairs" in one
+
+
+def test_round_30_6_a_hi_bye_reason_gives_no_mean_rating() -> None:
+    """README: the coordinator's view names the side, never a score; the hi-bye reason gave the pair's
+    mean meeting rating ("2.0 on average") in health, queue list, pair show and the digest."""
+    h = judge(meeting(34, 10, rating=2), meeting(20, 12, rating=2), meeting(6, 11, rating=2), paired_days_ago=40)
+    (hi_bye,) = [r for r in h.reasons if r.code == "hi_bye"]
+    assert "low-rated (at most 3.5 on average)" in hi_bye.text and "2.0" not in hi_bye.text
