@@ -187,7 +187,7 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
 
 @queue_command.command(
     "ack",
-    epilog=examples("lmsync queue ack t0001 s0006 --note 'called both, meeting Friday'"),
+    epilog=examples("lmsync queue ack m0001 s0008 --note 'called both, meeting Friday'"),
 )
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option("--note", default=None, help="What was done (stored locally).")
@@ -215,7 +215,7 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
 
 @queue_command.command(
     "done",
-    epilog=examples("lmsync queue done t0001 s0006 --outcome met --note 'met on Tuesday'"),
+    epilog=examples("lmsync queue done m0001 s0008 --outcome met --note 'met on Tuesday'"),
 )
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option(

@@ -33,7 +33,7 @@ def command() -> None:
 
 @command.command(
     "add",
-    epilog=examples("lmsync meetings add --date 2026-10-05 --mentor t0001 --mentee s0006 --minutes 40"),
+    epilog=examples("lmsync meetings add --date 2026-10-05 --mentor m0001 --mentee s0008 --minutes 40"),
 )
 @DATE
 @MENTOR

@@ -35,14 +35,14 @@ def _pairs_of(config: Any, person: int) -> list[tuple[int, int]]:
     return sorted(p for p in known if person in p)
 
 
-@click.group("pair", epilog=examples("lmsync pair show t0001 s0006"))
+@click.group("pair", epilog=examples("lmsync pair show m0001 s0008"))
 def pair_command() -> None:
     """One pair's history (coordinator view)."""
 
 
 @pair_command.command(
     "show",
-    epilog=examples("lmsync pair show t0001 s0006", "lmsync pair show s0006 --format json"),
+    epilog=examples("lmsync pair show m0001 s0008", "lmsync pair show s0008 --format json"),
 )
 @click.argument("who", nargs=-1, required=True, metavar="WHO [WHO]")
 @FORMAT

@@ -15,6 +15,7 @@ emulator's user ids would otherwise mix with a real course's.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import tempfile
 from collections.abc import Callable, Mapping
@@ -78,6 +79,34 @@ def term_config(config: Config, start: date, end: date) -> Config:
             "store": store,
         }
     )
+
+
+def term_toml(term: Config) -> str:
+    """The played term's configuration as a file (``<store>.toml``), for the views the demo points at:
+    read with the term's [waves] and [meetings], ``pair show`` and ``queue list`` no longer rescored its
+    survey answers under the demo's own settings and said so in a warning on every view (tester round 30, 8).
+    Holds what ``term_config`` sets; the meeting log's rating label, which only a Feedback read uses,
+    stays at its default."""
+
+    def text(value: object) -> str:
+        return json.dumps(str(value))  # a TOML basic string (JSON's escapes are TOML's)
+
+    m, w = term.meetings, term.waves
+    lines = ["# The demo's played term (`lmsync demo` writes it again each time): for the views, not for runs.",
+             "[programme]", f"name = {text(term.programme.name)}"]
+    if term.programme.peer_mentor_cohort:
+        lines.append(f"peer_mentor_cohort = {text(term.programme.peer_mentor_cohort)}")
+    lines += ["", "[store]", f"path = {text(term.store_path())}", "", "[meetings]",
+              f"feedback = {text(m.feedback)}", f"cadence_days = {m.cadence_days}"]
+    lines += [f"start = {m.start.isoformat()}"] if m.start else []
+    lines += ["", "[meetings.items]", f"minutes = {text(m.items.minutes)}"]
+    lines += [f"{key} = {text(value)}" for key in ("date", "notes") if (value := getattr(m.items, key))]
+    lines += ["", "[waves]"] + ([f"programme_start = {w.programme_start.isoformat()}"] if w.programme_start else [])
+    for name, window in w.windows.items():  # term_config's windows are dated
+        lines += ["", f"[waves.windows.{name}]"]
+        lines += [f"{key} = {day.isoformat()}" for key in ("start", "end") if (day := getattr(window, key))]
+    lines += ["", "[grades]", f"assignment = {text(term.grades.assignment)}", ""]
+    return "\n".join(lines)
 
 
 def _fresh_store(path: Path) -> None:
@@ -343,11 +372,13 @@ def run_demo_term(
     queued = record_term_health(term, pairs, start, end)
     echo(f"  pair health judged weekly through the term; {queued} fading pairs reached the coordinator's queue")
     # the term has its own store: say how to look at it (tester round 3, 13: queue list showed the real one's)
-    echo(f"  see them: LMSYNC_STORE_PATH={term.store_path()} lmsync queue list (or lmsync pair show WHO)")
+    views_config = term.store_path().with_suffix(".toml")
+    views_config.write_text(term_toml(term), encoding="utf-8")
+    echo(f"  see them: lmsync --config {views_config} queue list (or pair show WHO)")
     # a store for reading the term, not for running it: lmsync run there holds its nudges, since
     # the demo's sync paired people in the other store (tester round 8, 5)
-    echo("  (that store is the played term, for the views: queue list, pair show, health --as-of, report; "
-         "`lmsync run` and `sync` use the demo's own store, without LMSYNC_STORE_PATH)")
+    echo("  (that configuration holds the played term, for the views: queue list, pair show, health --as-of, "
+         "report; `lmsync run` and `sync` use the demo's own store, without --config)")
     echo("")
 
     def show(planned: grades.GradesPlanResult) -> None:

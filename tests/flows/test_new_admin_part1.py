@@ -343,11 +343,16 @@ def test_point_9_the_demo_plan_names_people(env: Any, monkeypatch: pytest.Monkey
     assert "user #" not in result.stdout
     assert re.search(r"\+ \w[^\n]* \(s\d{4}\) to \w[^\n]* \(\w+\)'s circle", result.stdout), "add member names the person"
     # the term's queue lives in its own store: the demo says how to see it (tester round 3, 13)
-    found = re.search(r"see them: LMSYNC_STORE_PATH=(\S+) lmsync queue list", result.stdout)
+    found = re.search(r"see them: lmsync --config (\S+) queue list", result.stdout)
     assert found, result.stdout
-    monkeypatch.setenv("LMSYNC_STORE_PATH", found.group(1))
-    listed = CliRunner().invoke(main, ["--log-level", "warning", "queue", "list"])
+    listed = CliRunner().invoke(main, ["--log-level", "warning", "--config", found.group(1), "queue", "list"])
     assert listed.exit_code == 0 and "open item(s)" in listed.stdout, listed.output
+    # read with the term's own [waves]: no rescoring of its answers, said on every view (tester round 30, 8)
+    assert "rescored_for_reading" not in listed.output
+    pair = re.search(r"\((\w+)\) / [^(\n]*\((\w+)\)", listed.stdout)
+    assert pair, listed.stdout
+    shown = CliRunner().invoke(main, ["--config", found.group(1), "pair", "show", pair.group(1), pair.group(2)])
+    assert shown.exit_code == 0 and "rescored_for_reading" not in shown.output, shown.output
 
 
 # --- 10. config reference --out needs --force ---------------------------------------------------
