@@ -337,7 +337,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     sides' answers; withheld only where the other side's reasons stood, they told a mentor which
     mentee rated them low: tester rounds 11, 2 and 23, 1); ``several_signals`` (it counted the hidden ones)
     goes too, and ``hi_bye`` reads as ``meetings_short`` (short *and low-rated*: a mentor who rated 4 learns
-    the mentee's; round 25, 2). Only the nudges sent to this person are exported (one sent to the other
+    the mentee's; round 25, 2). A queue item whose reasons include the other side's answers, or a
+    ``hi_bye`` (whose ratings' side a stored reason does not say), is left out whole with its tracking: an
+    item exists only for a fading pair, and it may exist by them alone (round 30, 4). Only the nudges sent to this person are exported (one sent to the other
     side alone told what flagged the pair). None of these is counted (a count was a trace: round 25, 1);
     ``never_exported`` lists them, the same for everyone. A queue
     item keeps its dates (and its status, unless so withheld) but not the coordinator's ``note`` (the ``queue ack`` or
@@ -360,6 +362,16 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
         # answered about him (tester round 26, 10); NEVER_EXPORTED says what goes, the same for everyone
         data[table] = [r for r in data.get(table, []) if not (r.get("about_id") == user_id and r.get("respondent_id") != user_id)]
+    # a queue item exists only for a fading pair: one whose reasons include the other side's answers (or
+    # meeting ratings, hi_bye: whose side a stored reason does not say) may exist by them alone, and its
+    # existence tells it; it goes whole, with its tracking (tester round 30, 4)
+    opened_by_other = {
+        row.get("id") for row in data.get("coordinator_queue", [])
+        if any(answered_by(code) == ("mentee" if row.get("mentor_id") == user_id else "mentor") or code == "hi_bye"
+               for code, _text in json.loads(row.get("reasons") or "[]"))
+    }
+    data["coordinator_queue"] = [r for r in data.get("coordinator_queue", []) if r.get("id") not in opened_by_other]
+    data["queue_tracking"] = [r for r in data.get("queue_tracking", []) if r.get("item_id") not in opened_by_other]
     for table in ("health_snapshots", "coordinator_queue"):
         for row in data.get(table, []):
             own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
@@ -395,6 +407,7 @@ NEVER_EXPORTED = (
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",
+    "queue items whose reasons include the other side's answers or meeting ratings (they may exist by them alone)",
 )
 
 

@@ -113,3 +113,31 @@ def test_a_not_a_good_fit_mark_is_exported_and_erased_without_its_source(config)
     store = Store(config.store_path())
     assert PairForbids(store, "mentor-2026").pairs() == {}
     store.close()
+
+
+def test_round_30_4_a_queue_item_the_other_sides_answers_may_have_opened_is_left_out_of_that_sides_export(
+        config):  # noqa: F811
+    """A mentor's export listed the queue item of the one pair of his whose mentee rated him low: its
+    reasons were withheld, but the item (queued only when fading) told it. It goes whole, with its
+    tracking; the mentee's export keeps it, and an item of the mentor's own evidence stays in both."""
+    mentee, mentor, _group = circle_of(config, "s0001")
+    other, other_mentor, _ = circle_of(config, "s0003")
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, "mentor-2026", coordinators=["coord1"])
+    flagged = PairHealth(mentor, mentee, "fading", (
+        Reason("meetings_shrinking", "watch", "recent meetings shorter"),
+        Reason("satisfaction_low_mentee", "at_risk", "satisfaction low (mentee side)"),
+        Reason("several_signals", "fading", "2 warning signs together"),
+    ), date(2026, 9, 1), date(2026, 10, 1), 30)  # type: ignore[arg-type]
+    assert queue.offer(DAY, flagged) == "added"
+    assert queue.offer(DAY, fading(other_mentor, other)) == "added"
+    store.close()
+
+    mentors = privacy.export(config, username_of(config, mentor))
+    assert mentors["coordinator_queue"] == [] and mentors["queue_tracking"] == []
+    assert "satisfaction" not in json.dumps(mentors["coordinator_queue"])
+    assert any("other side's answers" in line for line in mentors["never_exported"])
+    mentees = privacy.export(config, "s0001")
+    assert [i["mentor_id"] for i in mentees["coordinator_queue"]] == [mentor] and len(mentees["queue_tracking"]) == 1
+    own = privacy.export(config, "s0003")  # no-meeting evidence is both sides': kept
+    assert len(own["coordinator_queue"]) == 1 and len(own["queue_tracking"]) == 1
