@@ -29,7 +29,9 @@ def read_token_file(path: Path) -> Token:
     if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
         raise ConfigError(
             f"moodle.token_file: {path} is open to {_who(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it",
-            hint=f"chmod 600 {path}",
+            hint=(f"a systemd credential is read from within its unit, where CREDENTIALS_DIRECTORY names {path.parent} "
+                  "(never chmod it)" if path.resolve().parts[1:3] == ("run", "credentials")  # tester round 31
+                  else f"chmod 600 {path}"),
         )
     raw = path.read_bytes()
     try:
