@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -33,6 +33,17 @@ READ_FUNCTIONS = frozenset(
         "core_calendar_get_calendar_events",
     }
 )  # fmt: skip
+
+class StopSignal(Protocol):
+    """A stop request (SIGTERM), as ``lmsync.service.jobs.StopFlag`` is: asked, and waited on. It ends
+    a call's retries at once (tester round 31, 1)."""
+
+    def __call__(self) -> bool: ...
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, waking early on a stop; whether a stop was asked for."""
+        ...
+
 
 #: Statuses worth another try for a read.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

@@ -49,7 +49,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, quote_plus, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -78,6 +78,7 @@ from lmsync.moodle.retry import (
     NOT_PROCESSED_STATUSES,
     READ_FUNCTIONS,
     RETRY_STATUSES,
+    StopSignal,
     is_read,
     never_connected,
     parse_retry_after,
@@ -144,16 +145,6 @@ def site_root(endpoint_url: str, location: str) -> str | None:
         return None
     root = target.path[: -len(ENDPOINT)].rstrip("/")
     return urlunsplit((target.scheme, target.netloc, root, "", ""))
-
-
-class StopSignal(Protocol):
-    """A stop request, as ``lmsync.service.jobs.StopFlag`` is: asked, and waited on."""
-
-    def __call__(self) -> bool: ...
-
-    def wait(self, seconds: float) -> bool:
-        """Sleep up to ``seconds``, waking early on a stop; whether a stop was asked for."""
-        ...
 
 
 class Transport:
