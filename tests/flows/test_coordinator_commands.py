@@ -233,14 +233,12 @@ def test_round_21_6_a_pair_that_never_met_has_no_days_since_meeting_in_csv() -> 
     assert rows["s0004"]["days_since_meeting"] == "0"  # met today
 
 
-def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_from_the_queue(
-        tmp_path, site_and_coordinators):  # noqa: F811
-    from lmsync.service import health
-    from lmsync.store.forbids import PairForbids
+def _judged_not_queued(tmp_path, site):
+    """After one cycle: the configuration, the setup's cases, and the pairs health judged at AS_OF that
+    the rules did not queue (their snapshot rows)."""
     from lmsync.store.snapshots import HealthSnapshots
 
-    site = site_and_coordinators
-    config, _cases = setup(tmp_path, site)
+    config, cases = setup(tmp_path, site)
     cycle_job(config, site=site, now=NOON, as_of=AS_OF)
     store = Store(config.store_path())
     try:
@@ -248,7 +246,15 @@ def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_fr
         rows = HealthSnapshots(store, config.programme.name).rows(day=AS_OF)
     finally:
         store.close()
-    unqueued = [r for r in rows if (r.mentor_id, r.mentee_id) not in queued]
+    return config, cases, [r for r in rows if (r.mentor_id, r.mentee_id) not in queued]
+
+
+def test_round_21_10_an_at_risk_pair_the_rules_did_not_queue_can_be_rematched_from_the_queue(
+        tmp_path, site_and_coordinators):  # noqa: F811
+    from lmsync.service import health
+    from lmsync.store.forbids import PairForbids
+
+    config, _cases, unqueued = _judged_not_queued(tmp_path, site_and_coordinators)
     assert unqueued  # the probe can fail
     row = unqueued[0]
     no_action = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "queue", "done",
@@ -311,18 +317,9 @@ def test_round_30_3_queue_done_never_makes_a_coordinator_the_owner_of_their_own_
         tmp_path, site_and_coordinators):  # noqa: F811
     """README: a coordinator never owns an item about a pair they are part of. The item `queue done`
     opened for a pair the rules did not queue went to the coordinator who was the pair's mentor."""
-    from lmsync.store.snapshots import HealthSnapshots
-
     site = site_and_coordinators
-    config, cases = setup(tmp_path, site)
-    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
-    store = Store(config.store_path())
-    try:
-        queued = {i.pair for i in CoordinatorQueue(store, config.programme.name).items()}
-        rows = HealthSnapshots(store, config.programme.name).rows(day=AS_OF)
-    finally:
-        store.close()
-    row = next(r for r in rows if (r.mentor_id, r.mentee_id) not in queued)
+    config, cases, unqueued = _judged_not_queued(tmp_path, site)
+    row = unqueued[0]
     users = {u.id: u.username for u in site.users.values()}
     mentor = users[row.mentor_id]
     toml = tmp_path / "lmsync.toml"  # the pair's mentor is now the first coordinator, the one with no items
