@@ -10,14 +10,16 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
-from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError, PartialFailure
 from lmsync.log import get_logger
+from lmsync.moodle.errors import ConnectionFailed, Timeout
 from lmsync.secrets import redact
 from lmsync.service.apply import ApplyReport
 from lmsync.service.health import with_forbidden_pairs
@@ -35,6 +37,19 @@ __all__ = [
     "MAX_BACKOFF_SECONDS", "MAX_INTERVAL_SECONDS", "MIN_INTERVAL_SECONDS", "StopFlag", "apply_job", "backoff_delay", "daemon_loop",
     "lock_path", "parse_interval", "plan_job", "session", "sync_job",
 ]
+
+
+@contextmanager
+def _stop_reads_as_stop(should_stop: Callable[[], bool] | None) -> Iterator[None]:
+    """A Moodle failure that a stop request cut short (the retries end at once: tester round 31, 1)
+    reads as the stop, exit 1 "the next run continues", not as Moodle out of reach."""
+    try:
+        yield
+    except (ConnectionFailed, Timeout) as exc:
+        if should_stop is None or not should_stop():
+            raise
+        raise PartialFailure("stopped on request before Moodle was in sync",
+                             hint="the next run continues where this one left off") from exc
 
 
 def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False) -> PlanResult:
@@ -55,7 +70,7 @@ def apply_job(
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
     """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied."""
-    with session(config, wait=wait, should_stop=should_stop) as (conn, store):
+    with _stop_reads_as_stop(should_stop), session(config, wait=wait, should_stop=should_stop) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # as plan_job planned it
         return apply_saved_plan(
             conn.api, config, store, plan,
@@ -74,7 +89,8 @@ def sync_job(
     should_stop: Callable[[], bool] | None = None,
     site: Any = None,
 ) -> SyncResult:
-    with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
+    with _stop_reads_as_stop(should_stop), \
+            session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         result = run_sync(
             conn.api,

@@ -446,3 +446,27 @@ def test_round_31_1_a_runs_stop_flag_reaches_the_transport_of_a_real_site(tmp_pa
         assert conn.transport.stop is flag
         flag.event.set()
         assert conn.transport.stop.wait(5)  # wakes at once
+
+
+def test_round_31_1_a_sync_stopped_while_moodle_is_unreachable_says_it_was_stopped(tmp_path, monkeypatch) -> None:
+    """`lmsync sync` under SIGTERM ended with lmsync.fatal ConnectionFailed, as if Moodle were the problem."""
+    import threading
+    import time as clock
+
+    from lmsync.config import load_config
+    from lmsync.errors import PartialFailure
+    from lmsync.service.jobs import StopFlag, sync_job
+
+    token = tmp_path / "token"
+    token.write_text(SECRET + "\n")
+    token.chmod(0o600)
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "http://127.0.0.1:9"\ntoken_file = "{token}"\n'
+                    f'[store]\npath = "{tmp_path / "s.db"}"\n')
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    flag = StopFlag(threading.Event())
+    threading.Timer(0.3, flag.event.set).start()  # SIGTERM during the retries
+    started = clock.monotonic()
+    with pytest.raises(PartialFailure, match="stopped on request"):
+        sync_job(load_config(path, environ={}), should_stop=flag)
+    assert clock.monotonic() - started < 10  # not the minute of retries
