@@ -87,14 +87,17 @@ def plan_view(result: service.GradesPlanResult) -> Document:
         item = plan.item(number)
         items.append({"itemnumber": number, "itemname": item.itemname if item else None, "grades": count,
                       "item_details": details})
-    rejected = [{"key": r.key, "user_id": r.user_id, "value": r.value, "reason": r.reason} for r in plan.rejected]
+    # whose value it is, as the text names them: the CSV showed bare user ids (tester round 28, 7)
+    rejected = [{"key": r.key, "user_id": r.user_id, "person": plan.who(r.user_id), "value": r.value,
+                 "reason": r.reason} for r in plan.rejected]
     return Document([
         Note(f"{sources_text(result)}\n{plan_text(plan)}"),
         *(Field(key, getattr(plan, key)) for key in ("programme", "course_id", "fingerprint", "in_sync")),
         Field("summary", plan.summary()),
         Table("items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("item_details")), items,
               formats=JSON_CSV),
-        Table("rejected", (Column("key"), Column("user_id"), Column("value"), Column("reason")), rejected,
+        Table("rejected", (Column("key"), Column("user_id"), Column("person"), Column("value"), Column("reason")),
+              rejected,
               formats=JSON_CSV),
         Field("warnings", list(plan.warnings)),
     ])

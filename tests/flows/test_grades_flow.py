@@ -946,3 +946,23 @@ def test_tester_round_24_5_no_figure_computed_says_where_meetings_are_counted_fr
 
     empty = GradesPlanResult(plan=None, metrics=Metrics(specs={}, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
     assert "set one of them if the pairs met before lmsync paired them" in sources_text(empty)
+
+
+def test_round_28_7_the_grades_plans_csv_and_json_name_whose_value_was_rejected(tmp_path, monkeypatch):
+    """The CSV's rejected table showed bare user ids (README: every view names a person)."""
+    import csv
+    import io
+    import json
+
+    from lmsync.render.formats import render
+    from lmsync.render.grades import plan_view
+
+    config, site, store, leaver = capped_term_with_a_leaver(tmp_path, monkeypatch)
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=AS_OF)
+    user = site.users[leaver]
+    rows = json.loads(render(plan_view(planned), "json"))["rejected"]
+    (row,) = [r for r in rows if r["user_id"] == leaver and r["key"] == "attendance"]
+    assert user.username in row["person"] and "user #" not in row["person"]
+    table = render(plan_view(planned), "csv").split("# rejected\n", 1)[1]
+    assert any(user.username in r["person"] for r in csv.DictReader(io.StringIO(table)) if r["user_id"] == str(leaver))
