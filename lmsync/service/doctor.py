@@ -277,9 +277,9 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
 def _capabilities(
     api: MoodleApi, available: set[str], values: dict[str, Any], hidden: Mapping[str, str], report: DoctorReport
 ) -> None:
-    failed = 0
     failed_names: set[str] = set()
-    # a refusal names a title; "View participants": the role has it through course:enrolreview (README trap list)
+    # a refusal names a title; "View participants": the role holds it through course:enrolreview
+    # (shared/moodle README, "Roles and capabilities")
     titled = {c.title: c.name for c in requirements.required_capabilities()}
     titled["View participants"] = "moodle/course:enrolreview"
     for capability in requirements.required_capabilities():
@@ -295,7 +295,6 @@ def _capabilities(
             continue
         missing = sorted(probe.placeholders() - set(values))
         if any(hidden.get(key) == capability.name for key in missing):
-            failed += 1
             failed_names.add(capability.name)
             report.add(capability.name, "fail", f"the lmsync role lacks {capability.name} ({capability.title}): "
                        f"{probe.function} hid the course's {', '.join(missing)} (no access rights in module context)",
@@ -320,12 +319,11 @@ def _capabilities(
             ok, detail = False, f"{probe.function} failed: {exc.errorcode}"
         if ok:
             continue
-        failed += 1
         failed_names.add(capability.name)
         report.add(capability.name, "fail", f"the lmsync role lacks {capability.name} ({capability.title}): {detail}",
                    _grant(capability.name))
     probed = sum(1 for c in requirements.required_capabilities() if c.probe is not None)
-    if not failed:
+    if not failed_names:
         report.add("capabilities", "ok", f"{probed} capabilities probed with harmless reads")
     unprobed = [c.name for c in requirements.required_capabilities() if c.probe is None]
     report.add("capabilities (write)", "skip", f"not probed, to stay harmless: {', '.join(unprobed)}")
