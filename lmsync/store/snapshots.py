@@ -44,10 +44,7 @@ class SnapshotRow:
 
 class HealthSnapshots(ProgrammeRepository):
     def replace_day(self, day: date, healths: Iterable[PairHealth]) -> int:
-        """Make ``day``'s snapshot ``healths`` (a re-run on the same day replaces their rows); returns their count.
-
-        A pair judged earlier that day and not in ``healths`` keeps its row: it ended since (a same-day
-        re-match), and that row is why (tester round 30, 5: ``pair show`` lost the verdict that ended it)."""
+        """Make ``day``'s snapshot exactly ``healths`` (a re-run on the same day replaces it)."""
         stamp = now_iso()
         rows = [
             {
@@ -63,14 +60,9 @@ class HealthSnapshots(ProgrammeRepository):
             }
             for h in healths
         ]
-        judged = {(r["mentor_id"], r["mentee_id"]) for r in rows}
         with self.store.transaction():
-            today = (_s.c.programme == self.programme, _s.c.day == day.isoformat())
-            ended = [dict(r._mapping) for r in self.store.rows(select(_s).where(*today))
-                     if (r.mentor_id, r.mentee_id) not in judged]
-            self.store.write(_s.delete().where(*today))
-            if rows or ended:
-                self.store.write(_s.insert(), rows + ended)
+            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c.day == day.isoformat()))
+            self.store.write(_s.insert(), rows)
         return len(rows)
 
     def rows(self, *, day: date | None = None, pair: tuple[int, int] | None = None) -> list[SnapshotRow]:

@@ -128,7 +128,7 @@ def test_issue_12_health_snapshots_queue_and_nudges(store):
     assert snapshots.replace_day(D, [_Health(66, 3, "fading")]) == 1  # a re-run replaces the day
     assert snapshots.replace_day(D + timedelta(days=1), [_Health(66, 3, "ok")]) == 1
     assert [(r.day, r.status) for r in snapshots.rows(pair=(66, 3))] == [(D, "fading"), (D + timedelta(1), "ok")]
-    assert snapshots.first_seen() == {(66, 3): D, (66, 4): D}  # 66-4 ended that day: its row stays (round 30, 5)
+    assert snapshots.first_seen() == {(66, 3): D}
     assert snapshots.recovered_after((66, 3), D) and not snapshots.recovered_after((66, 3), D + timedelta(1))
 
     queue = CoordinatorQueue(store, "p")
