@@ -292,6 +292,19 @@ def log_meetings_in_moodle(site: Any, pairs: list[tuple[int, int]], end: date) -
     return logged
 
 
+def read_logged_meetings(term: Config, site: Any, pairs: list[tuple[int, int]], end: date) -> None:
+    """Read the term's Feedback sources (the meeting log just answered) into its store, as the cycle's
+    feedback step would have through the term: the weekly judgements then see those meetings (tester
+    round 32, 1: a pair that met on the 21st was judged "no meeting since pairing" on the 24th, and
+    queued as fading, while ``health --as-of`` and ``pair show`` listed the meeting)."""
+    from lmsync.service.meetings import settings
+
+    with session(term, site=site) as (conn, store):
+        snapshot = observe(conn.api, term)
+        grades.read_feedback_sources(conn.api, store, settings(term), course_id=snapshot.observation.course_id,
+                                     roster=snapshot.roster, pairs=pairs, today=end, warnings=[])
+
+
 def _items_text(result: grades.PushResult) -> list[str]:
     plan = result.plan
     written: dict[int, list[float]] = {}
@@ -359,6 +372,7 @@ def run_demo_term(
         more = write_more_surveys_csv(more_csv, pairs, snapshot.roster, start, end)
         more_import, scored = import_surveys(term, more_csv, people=people, today=end)
     logged = log_meetings_in_moodle(site, pairs, end)
+    read_logged_meetings(term, site, pairs, end)  # before the weekly judgements, which must see them (round 32, 1)
     echo(f"  imported {imported.counts.added} meetings from {meetings_csv.name} ({rows} rows)")
     echo(
         f"  imported {survey_import.counts.added} survey answers from {surveys_csv.name} ({answers} rows), "

@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -353,6 +354,26 @@ def test_point_9_the_demo_plan_names_people(env: Any, monkeypatch: pytest.Monkey
     assert pair, listed.stdout
     shown = CliRunner().invoke(main, ["--config", found.group(1), "pair", "show", pair.group(1), pair.group(2)])
     assert shown.exit_code == 0 and "rescored_for_reading" not in shown.output, shown.output
+    # the weekly judgements saw the meetings logged in Moodle's Feedback: no "no meeting since pairing" on a
+    # day after an attended meeting of that pair (tester round 32, 1)
+    from lmsync.config import load_config
+    from lmsync.store.db import Store
+    from lmsync.store.meetings import MeetingRepository
+    from lmsync.store.snapshots import HealthSnapshots
+
+    term = load_config(Path(found.group(1)), environ={})
+    store = Store(term.store_path(), read_only=True)
+    try:
+        met = {}
+        for m in MeetingRepository(store, term.programme.name).meetings():
+            if m.attended:
+                met.setdefault((m.mentor_id, m.mentee_id), []).append(m.date)
+        wrong = [(r.day, r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, term.programme.name).rows()
+                 if any(code == "no_first_meeting" for code, _ in r.reasons)
+                 and any(d <= r.day for d in met.get((r.mentor_id, r.mentee_id), []))]
+    finally:
+        store.close()
+    assert wrong == []
 
 
 # --- 10. config reference --out needs --force ---------------------------------------------------
