@@ -250,7 +250,8 @@ class ImportConfig(Section):
     date_order: Literal["auto", "dmy", "mdy"] = Field(
         "auto",
         description="how a slash date like 03/04/2026 is read: dmy (day first), mdy (month first), "
-        "or auto (from the file's unambiguous dates; a file whose dates all read both ways is refused)",
+        "or auto (from the file's unambiguous dates; a file whose dates all read both ways is refused); "
+        "a dotted date like 03.04.2026 is always day first",
     )
 
 

@@ -110,13 +110,15 @@ class DateStyle(Enum):
     ISO = "YYYY-MM-DD"
     DAY_FIRST = "DD/MM/YYYY"
     MONTH_FIRST = "MM/DD/YYYY"
+    DOTTED = "DD.MM.YYYY"  # day first wherever dots are written (tester round 32, 5)
 
 
 DateOrder = Literal["dmy", "mdy"]
 DATE_ORDER_STYLE: dict[str, DateStyle] = {"dmy": DateStyle.DAY_FIRST, "mdy": DateStyle.MONTH_FIRST}
 
 _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SLASH_RE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_SLASH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DOT_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def parse_date(
@@ -127,7 +129,9 @@ def parse_date(
     order: DateOrder = "dmy",
     start: date | None = None,
 ) -> tuple[date, DateStyle]:
-    """``2026-10-12``, or ``12/10/2026`` read in ``order`` (day first by default, as in the UK).
+    """``2026-10-12``, ``12/10/2026`` read in ``order`` (day first by default, as in the UK), or
+    ``12.10.2026``, always day first: no country writes month-first dates with dots, and reading one
+    month-first under a file's US slash dates stored 11.10.2026 as November 10 (tester round 32, 5).
 
     Raises ``FieldProblem`` for text that is no date, a date that does not exist in that
     order, a date after ``today`` or before ``start`` (the programme's start: a meeting or
@@ -136,8 +140,12 @@ def parse_date(
     raw = text.strip()
     match = _ISO_RE.match(raw)
     style = DateStyle.ISO
+    dotted = _DOT_RE.match(raw)
     if match:
         y, m, d = (int(g) for g in match.groups())
+    elif dotted:
+        style = DateStyle.DOTTED
+        d, m, y = (int(g) for g in dotted.groups())
     else:
         match = _SLASH_RE.match(raw)
         style = DATE_ORDER_STYLE[order]

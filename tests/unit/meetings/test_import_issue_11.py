@@ -149,13 +149,25 @@ def test_round_28_6_a_survey_file_with_an_open_date_order_lists_its_other_proble
 
 
 def test_round_30_7_a_file_mixing_date_orders_lists_its_other_problems_and_quotes_the_first_date(run, tmp_path):
-    text = HEADER + ("21.11.2026,m0001,s0001,30,yes\n2026-11-23,m0001,s0002,30,maybe\n11/21/2026,m0001,nobody,-5,yes\n"
+    text = HEADER + ("21/11/2026,m0001,s0001,30,yes\n2026-11-23,m0001,s0002,30,maybe\n11/21/2026,m0001,nobody,-5,yes\n"
                      "2026-11-24,m0001,s0002,30,yes\n")
     message = " ".join(error_of(run("meetings", str(write(tmp_path, text)))).split())
-    assert "m.csv:4: date: '11/21/2026' can only be read month-first, but line 2 has '21.11.2026'" in message
+    assert "m.csv:4: date: '11/21/2026' can only be read month-first, but line 2 has '21/11/2026'" in message
     assert "m.csv:4: minutes:" in message and "m.csv:3: attended:" in message
     assert "m.csv:4: mentee:" in message and "nobody" in message
-    assert "m.csv:5: date: '2026-11-24' is written YYYY-MM-DD but line 2 has '21.11.2026' (DD/MM/YYYY)" in message
+    assert "m.csv:5: date: '2026-11-24' is written YYYY-MM-DD but line 2 has '21/11/2026' (DD/MM/YYYY)" in message
+
+
+def test_round_32_5_a_dotted_date_is_day_first_and_never_mixed_with_slash_dates(run, tmp_path, db_path):
+    """Beside a US slash date, 11.10.2026 was read month-first and stored as November 10, said only in a note."""
+    mixed = HEADER + "11.10.2026,m0001,s0001,45,yes\n10/26/2026,m0001,s0002,30,yes\n"
+    message = " ".join(error_of(run("meetings", str(write(tmp_path, mixed)))).split())
+    assert "m.csv:3: date: '10/26/2026' is written MM/DD/YYYY but line 2 has '11.10.2026' (DD.MM.YYYY)" in message
+    assert not db_path.exists() or stored(db_path) == []
+    dotted = HEADER + "11.10.2026,m0001,s0001,45,yes\n03.11.2026,m0001,s0002,30,yes\n"
+    result = run("meetings", str(write(tmp_path, dotted)), date_order="mdy")  # dots are day first whatever the order
+    assert result.exit_code == 0, result.output
+    assert sorted(m.date for m in stored(db_path)) == [date(2026, 10, 11), date(2026, 11, 3)]
 
 
 def test_issue_11_a_file_mixing_day_first_and_month_first_is_refused(run, tmp_path):
