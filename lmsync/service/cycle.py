@@ -412,6 +412,10 @@ def run_cycle(
                     step = _failure(name, exc)
                     if isinstance(exc, ConnectionFailed | Timeout):
                         unreachable = name
+                        if should_stop is not None and should_stop():  # a stop cut Moodle's retries short
+                            step = StepResult(name, "partial", EXIT_PARTIAL, "stopped on request while Moodle "
+                                              "failed to answer; the next run continues", {})  # round 33, 2
+                            result.stopped = True
                 if step.state == "failed":
                     failed.add(name)
             # a failed step is a warning, with its reason: filtered at warning, a journal showed nothing

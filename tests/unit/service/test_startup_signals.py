@@ -71,3 +71,49 @@ def test_round_17_7_sigterm_while_lmsync_still_imports_is_a_clean_stop(tmp_path,
     done = subprocess.run([shutil.which("lmsync") or "lmsync", *command], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == code, (done.stdout, done.stderr)
+
+
+def test_round_33_2_a_second_stop_request_stops_at_once_and_the_signals_are_held_at_exit(monkeypatch):
+    """A hung Moodle held a stop for the whole read timeout and a second Ctrl-C did nothing; a SIGTERM
+    landing while Python shut down turned a finished run's exit 0 into 143 (tester round 33, 1 and 2)."""
+    import atexit
+
+    registered = []
+    monkeypatch.setattr(atexit, "register", lambda fn, *args: registered.append((fn, args)))
+    before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    try:
+        flag = StopFlag.install()
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert flag()  # the first asks for a stop between batches
+        with pytest.raises(SystemExit) as stopped:
+            os.kill(os.getpid(), signal.SIGINT)  # the second stops now
+        assert stopped.value.code == 1
+        ((fn, args),) = registered
+        fn(*args)
+        assert {signal.SIGTERM, signal.SIGINT} <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
+
+
+def test_round_33_2_a_run_stopped_while_moodle_fails_says_stopped_not_failed(tmp_path, monkeypatch):
+    import threading
+
+    from lmsync.config import load_config
+    from lmsync.service.cycle import cycle_job
+
+    token = tmp_path / "token"
+    token.write_text("0f1e2d3c4b5a69788796a5b4c3d2e1f0\n")
+    token.chmod(0o600)
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[moodle]\nurl = "http://127.0.0.1:9"\ntoken_file = "{token}"\n'
+                    f'[store]\npath = "{tmp_path / "s.db"}"\n')
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    flag = StopFlag(threading.Event())
+    threading.Timer(0.3, flag.event.set).start()
+    result = cycle_job(load_config(path, environ={}), should_stop=flag)
+    sync = result.step("sync")
+    assert sync.state == "partial" and "stopped on request" in sync.summary and result.stopped
+    assert all(result.step(s).state == "skipped" for s in ("health", "nudges", "digest"))
