@@ -93,12 +93,13 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
 
 
 def open_store(config: Config, *, read_only: bool = False) -> Store:
-    """The configured store, checked against the configured site and course (see module doc), and,
-    opened to write, for damaged pages first: a run wrote 109 changes to Moodle from a store whose
-    pages a disk had overwritten, and failed only at its grades step (tester round 22, 1)."""
+    """The configured store, checked against the configured site and course (see module doc), and
+    for damaged pages first: a run wrote 109 changes to Moodle from a store whose pages a disk had
+    overwritten, and failed only at its grades step (tester round 22, 1); a read (plan, queue list, a
+    report) on such a store answered "no changes" or an empty queue, exit 0 (tester round 33, 4)."""
     store = Store(config.store.url or config.store_path(), read_only=read_only)
     try:
-        if not read_only and (broken := damage(store)) is not None:
+        if (broken := damage(store)) is not None:
             raise ConfigError(f"the store {store.where} is damaged: SQLite's check says {broken!r}",
                               hint="restore the store from a backup (a migration leaves <name>.db.bak-* beside it)")
         check_binding(store, config)

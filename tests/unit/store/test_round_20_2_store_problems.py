@@ -87,6 +87,14 @@ def test_round_22_1_a_store_with_damaged_pages_is_refused_before_any_write_to_mo
         sync_job(config, site=fresh)
     assert str(store) in str(info.value)
     assert (len(fresh.groups), sum(len(g.members) for g in fresh.groups.values())) == before  # nothing written
+    # a read too: plan said "no changes" and queue list "empty", exit 0, on the damaged store (round 33, 4)
+    from lmsync.service.jobs import plan_job
+    from lmsync.service.stores import open_store
+
+    with pytest.raises(ConfigError, match="damaged|not an lmsync store"):
+        plan_job(config)
+    with pytest.raises(ConfigError, match="damaged|not an lmsync store"):
+        open_store(config, read_only=True)
 
 
 @pytest.mark.parametrize("exc", [
