@@ -358,6 +358,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by):
             # unsalted, so it would give the withheld rating back by trying 1-5 (tester finding 2b)
             row["rating"], row["notes"], row["content_hash"] = None, None, None  # not counted (round 26, 10)
+            row["rated_by"] = None  # "mentee" beside a withheld rating told which meetings the mentee rated (round 32, 11)
     for table in ("survey_answers", "survey_scores"):
         # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
         # answered about him (tester round 26, 10); NEVER_EXPORTED says what goes, the same for everyone

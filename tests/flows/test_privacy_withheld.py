@@ -28,6 +28,8 @@ def test_a_mentors_export_never_carries_the_mentees_rating_of_them(config):  # n
     ratings = {m["meeting_date"]: (m["rating"], m["notes"]) for m in mentors["meetings"]}
     assert ratings == {"2026-10-01": (None, None), "2026-10-08": (4, "good"), "2026-10-15": (None, None)}
     assert mentors["withheld"] == {}  # not even counted: a count told how many times the mentee rated (round 26, 10)
+    sides = {m["meeting_date"]: m["rated_by"] for m in mentors["meetings"]}  # nor which meetings (round 32, 11)
+    assert sides == {"2026-10-01": None, "2026-10-08": "mentor", "2026-10-15": None}
 
     # an unknown side is withheld from the mentee too: a mentor's note about them reached their
     # export (tester rounds 4 and 5, finding 5)
