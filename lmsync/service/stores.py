@@ -79,7 +79,8 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
     if not store.holds_data():  # bound by a run that wrote nothing (re-test finding 2)
         if store.read_only:  # a read takes it as the next write will, and writes nothing (tester round 31, 3)
             return None
-        log.warning("store.rebound", path=store.where, site=site, course=course, was_site=bound.site)
+        log.warning("store.rebound", path=store.where, site=site, course=course, was_site=bound.site,
+                    was_course=bound.course)  # a mistyped course, not only a site (tester round 33, 5)
         return store.rebind(site, course)
     raise ConfigError(
         f"the store {store.where} belongs to site {bound.site}, course {bound.course}; "
