@@ -80,9 +80,6 @@ def apply_command(ctx: click.Context, plan_file: Path, allow_delete: bool | None
             ctx.obj.config(), plan, allow_delete=allow_delete, source=str(plan_file),
             wait=wait, progress=progress, should_stop=stop,
         )
-    if report.run_id == "empty":  # nothing sent: the plan's changes are in Moodle already (tester round 33, 3)
-        click.echo("nothing to apply: Moodle already matches this plan")
-        return
     click.echo(report_text(report))
     if report.failed:
         raise PartialFailure(f"{len(report.failed)} operations were refused by Moodle")

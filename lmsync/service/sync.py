@@ -369,11 +369,6 @@ def apply_saved_plan(
             f"{len(held)} operation(s) of this plan were sent earlier and may still commit in Moodle",
             hint="wait [sync] write_settle_seconds, then run `lmsync plan` again (or `lmsync sync`)",
         )
-    if now != plan.fingerprint and plan.operations and fresh.plan.settled:
-        # applied twice (or made so by hand): Moodle changed, and now matches; not "Moodle changed ... 7 of
-        # its 7 operations are not what lmsync plans now" (tester round 33, 3)
-        log.info("apply.already_applied", planned_on=plan.fingerprint, now=now, operations=len(plan.operations))
-        return ApplyReport(run_id="empty")
     try:
         checked = checked_against(plan, fresh.plan, source=source)  # an emptied file is refused (tester round 5, 7)
     except PlanError as refused:

@@ -168,24 +168,3 @@ def test_round_31_5_a_saved_plan_that_only_removes_members_is_applied_without_al
     hint = planned.output.split("apply it with:")[1]
     assert hint.split()[:3] == ["lmsync", "apply", "p.json"] and "--allow-delete" not in hint, planned.output
     assert run_cli(env, "apply", "p.json").exit_code == 0
-
-
-def test_round_33_3_a_saved_plan_applied_twice_says_moodle_already_matches_it(env: Any) -> None:
-    """The second `lmsync apply p.json` said "Moodle changed since the plan was made ... 7 of its 7
-    operations are not what lmsync plans now" (exit 2): a cron re-running it failed."""
-    assert run_cli(env, "plan", "--out", "p.json").exit_code == 0
-    first = run_cli(env, "apply", "p.json")
-    assert first.exit_code == 0, first.output
-    again = run_cli(env, "apply", "p.json")
-    assert again.exit_code == 0 and "nothing to apply: Moodle already matches this plan" in again.output, again.output
-    edited = json.loads((env / "p.json").read_text())  # an edited file is still refused, whatever Moodle holds
-    edited["fingerprint"] = _now_fingerprint(env)
-    (env / "p.json").write_text(json.dumps(edited))
-    refused = run_cli(env, "apply", "p.json")
-    assert refused.exit_code == EXIT_ADMIN and "Refusing the saved plan" in refused.output, refused.output
-
-
-def _now_fingerprint(env: Any) -> str:
-    from lmsync.service.jobs import plan_job
-
-    return plan_job(load_config(env / "lmsync.toml", environ={})).plan.fingerprint
