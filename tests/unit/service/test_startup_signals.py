@@ -86,9 +86,11 @@ def test_round_33_2_a_second_stop_request_stops_at_once_and_the_signals_are_held
         flag = StopFlag.install()
         os.kill(os.getpid(), signal.SIGTERM)
         assert flag()  # the first asks for a stop between batches
-        with pytest.raises(SystemExit) as stopped:
-            os.kill(os.getpid(), signal.SIGINT)  # the second stops now
-        assert stopped.value.code == 1
+        from lmsync.errors import PartialFailure
+
+        with pytest.raises(PartialFailure, match="stopped at once") as stopped:
+            os.kill(os.getpid(), signal.SIGINT)  # the second stops now, where the run is (exit 1)
+        assert stopped.value.exit_code == 1
         ((fn, args),) = registered
         fn(*args)
         assert {signal.SIGTERM, signal.SIGINT} <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
@@ -117,3 +119,34 @@ def test_round_33_2_a_run_stopped_while_moodle_fails_says_stopped_not_failed(tmp
     sync = result.step("sync")
     assert sync.state == "partial" and "stopped on request" in sync.summary and result.stopped
     assert all(result.step(s).state == "skipped" for s in ("health", "nudges", "digest"))
+
+
+def test_round_34_2_a_run_stopped_twice_still_ends_with_its_closing_line(tmp_path, monkeypatch):
+    """Two stop requests while Moodle hung: the run ended with no `run ID: exit N` line and no JSON
+    closing object. The second now fails the step it lands in; the run skips the rest and says its code."""
+    import json
+
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+    from lmsync.service import cycle
+
+    def hung_sync(_run):  # two SIGTERMs while a request to Moodle hangs
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("the second stop request did not stop the step")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(cycle._RUNNERS, "sync", hung_sync)
+    before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    try:
+        result = CliRunner().invoke(main, ["--log-format", "json", "run"])
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
+    assert result.exit_code == 1, result.output
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["exit_code"] == 1 and last["stopped"] is True
+    steps = [json.loads(line) for line in result.stdout.strip().splitlines()[:-1]]
+    assert steps[0]["step"] == "sync" and "stopped at once" in steps[0]["summary"]
