@@ -113,8 +113,12 @@ def test_round_33_2_a_run_stopped_while_moodle_fails_says_stopped_not_failed(tmp
     path.write_text(f'[moodle]\nurl = "http://127.0.0.1:9"\ntoken_file = "{token}"\n'
                     f'[store]\npath = "{tmp_path / "s.db"}"\n')
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    flag = StopFlag(threading.Event())
-    threading.Timer(0.3, flag.event.set).start()
+    class StopInTheFirstRetryWait(StopFlag):  # SIGTERM while the sync's first read is retried: not a timer,
+        def wait(self, seconds: float) -> bool:  # which on a slower store opening fired before the sync began
+            self.event.set()
+            return True
+
+    flag = StopInTheFirstRetryWait(threading.Event())
     result = cycle_job(load_config(path, environ={}), should_stop=flag)
     sync = result.step("sync")
     assert sync.state == "partial" and "stopped on request" in sync.summary and result.stopped
