@@ -428,21 +428,28 @@ def test_round_31_1_a_stop_request_ends_the_retries_at_once_with_the_failure_bei
     assert already.waits == [] and len(rsps.calls) == 1
 
 
-def test_round_31_1_a_runs_stop_flag_reaches_the_transport_of_a_real_site(tmp_path, monkeypatch) -> None:
-    import threading
-
+def _site_config(tmp_path, url: str):
+    """A configuration of a real site at ``url`` with a private token file and a store in ``tmp_path``."""
     from lmsync.config import load_config
-    from lmsync.service.jobs import StopFlag
-    from lmsync.service.runtime import session
 
     token = tmp_path / "token"
     token.write_text(SECRET + "\n")
     token.chmod(0o600)
     path = tmp_path / "lmsync.toml"
-    path.write_text(f'[moodle]\nurl = "https://moodle.example.edu"\ntoken_file = "{token}"\n'
-                    f'[store]\npath = "{tmp_path / "s.db"}"\n')
+    path.write_text(f'[moodle]\nurl = "{url}"\ntoken_file = "{token}"\n[store]\npath = "{tmp_path / "s.db"}"\n')
+    return load_config(path, environ={})
+
+
+def test_round_31_1_a_runs_stop_flag_reaches_the_transport_of_a_real_site(tmp_path, monkeypatch) -> None:
+    import threading
+
+    from lmsync.service.jobs import StopFlag
+    from lmsync.service.runtime import session
+
     flag = StopFlag(threading.Event())
-    with session(load_config(path, environ={}), read_only=True, should_stop=flag) as (conn, _store):
+    with session(_site_config(tmp_path, "https://moodle.example.edu"), read_only=True, should_stop=flag) as (
+        conn, _store
+    ):
         assert conn.transport.stop is flag
         flag.event.set()
         assert conn.transport.stop.wait(5)  # wakes at once
@@ -453,20 +460,14 @@ def test_round_31_1_a_sync_stopped_while_moodle_is_unreachable_says_it_was_stopp
     import threading
     import time as clock
 
-    from lmsync.config import load_config
     from lmsync.errors import PartialFailure
     from lmsync.service.jobs import StopFlag, sync_job
 
-    token = tmp_path / "token"
-    token.write_text(SECRET + "\n")
-    token.chmod(0o600)
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[moodle]\nurl = "http://127.0.0.1:9"\ntoken_file = "{token}"\n'
-                    f'[store]\npath = "{tmp_path / "s.db"}"\n')
+    config = _site_config(tmp_path, "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     flag = StopFlag(threading.Event())
     threading.Timer(0.3, flag.event.set).start()  # SIGTERM during the retries
     started = clock.monotonic()
     with pytest.raises(PartialFailure, match="stopped on request"):
-        sync_job(load_config(path, environ={}), should_stop=flag)
+        sync_job(config, should_stop=flag)
     assert clock.monotonic() - started < 10  # not the minute of retries
