@@ -350,7 +350,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     """
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
-        own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
+        own_side, _other = _sides(row, user_id)
         # an unknown side is withheld from both: lmsync cannot prove who gave it, and a mentor's note
         # about a mentee reached that mentee's export (tester rounds 4 and 5, finding 5)
         given_by_them = row.get("rated_by") == own_side
@@ -363,20 +363,18 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
         # answered about him (tester round 26, 10); NEVER_EXPORTED says what goes, the same for everyone
         data[table] = [r for r in data.get(table, []) if not (r.get("about_id") == user_id and r.get("respondent_id") != user_id)]
-    # a queue item exists only for a fading pair: one whose reasons include the other side's answers (or
-    # meeting ratings, hi_bye: whose side a stored reason does not say) may exist by them alone, and its
-    # existence tells it; it goes whole, with its tracking (tester round 30, 4)
+    # a queue item (only a fading pair's) whose reasons hold the other side's answers, or a hi_bye (ratings of no
+    # stored side), may exist by them alone: its existence tells it, so it goes whole with its tracking (round 30, 4)
     opened_by_other = {
         row.get("id") for row in data.get("coordinator_queue", [])
-        if any(answered_by(code) == ("mentee" if row.get("mentor_id") == user_id else "mentor") or code == "hi_bye"
+        if any(answered_by(code) == _sides(row, user_id)[1] or code == "hi_bye"
                for code, _text in json.loads(row.get("reasons") or "[]"))
     }
     data["coordinator_queue"] = [r for r in data.get("coordinator_queue", []) if r.get("id") not in opened_by_other]
     data["queue_tracking"] = [r for r in data.get("queue_tracking", []) if r.get("item_id") not in opened_by_other]
     for table in ("health_snapshots", "coordinator_queue"):
         for row in data.get(table, []):
-            own_side = "mentor" if row.get("mentor_id") == user_id else "mentee"
-            other = "mentee" if own_side == "mentor" else "mentor"
+            own_side, other = _sides(row, user_id)
             reasons = json.loads(row.get("reasons") or "[]")
             # the other side's reasons go without a trace, and every row's status and score with them: a
             # status and score withheld only where the other side's answers stood told a mentor which
@@ -397,6 +395,11 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     data["withheld"] = withheld
     data["never_exported"] = list(NEVER_EXPORTED)
     return data
+
+
+def _sides(row: dict[str, Any], user_id: int) -> tuple[str, str]:
+    """``(own side, other side)`` of ``user_id`` in a row naming a pair (``mentor_id``)."""
+    return ("mentor", "mentee") if row.get("mentor_id") == user_id else ("mentee", "mentor")
 
 
 #: What every person's export leaves out, whatever the data: the same list for everyone, so it tells
