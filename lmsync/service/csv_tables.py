@@ -193,24 +193,39 @@ def read_file(path: Path) -> tuple[str, str]:
     return decode_csv(data, path.name), hashlib.sha256(data).hexdigest()
 
 
-class DateStyleGuard:
-    """Refuses a file mixing date styles: ``03/04/2026`` beside ISO dates is a swap waiting to happen."""
+class MixedDateFormats(FieldProblem):
+    """A row's date is written in another format than an earlier row's (``DateStyleGuard``)."""
 
-    def __init__(self) -> None:
+
+class DateStyleGuard:
+    """Refuses a file mixing date styles: ``03/04/2026`` beside ISO dates is a swap waiting to happen.
+
+    ``order_open``: the file's slash dates were read day-first only for want of an order
+    (``decide_date_order`` gave ``None``), so a slash date that reads both ways is named as written
+    "with slashes", not as DD/MM/YYYY; the mix is still listed with the file's date-order problem (tester round 34, 5).
+    """
+
+    def __init__(self, order_open: bool = False) -> None:
         self.style: DateStyle | None = None
         self.line = 0
         self.text = ""
+        self.order_open = order_open
 
     def check(self, style: DateStyle, line: int, text: str) -> None:
         if self.style is None:
             self.style, self.line, self.text = style, line, text.strip()
         elif style is not self.style:
             # the first date quoted: "uses DD/MM/YYYY" of '21.11.2026' read as wrong (tester round 30, 7)
-            raise FieldProblem(
+            raise MixedDateFormats(
                 "date",
-                f"{text.strip()!r} is written {style.value} but line {self.line} has {self.text!r} "
-                f"({self.style.value}): use one date format per file",
+                f"{text.strip()!r} is written {self._label(style, text)} but line {self.line} has {self.text!r} "
+                f"({self._label(self.style, self.text)}): use one date format per file",
             )
+
+    def _label(self, style: DateStyle, text: str) -> str:
+        if self.order_open and style is DateStyle.DAY_FIRST and detect_date_order([text]).ambiguous:
+            return "with slashes"  # read day-first for want of an order, not known to be
+        return style.value
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -275,12 +290,12 @@ def decide_date_order(
     return order, f"dates read as {style}: line {rows[index][0]} has {text!r} ([import] date_order = \"auto\")"
 
 
-def order_left_open(order: DateOrder | None, field: str, fields: dict[str, str]) -> bool:
-    """Whether a row's problem in ``field`` hangs on the date order the file left open (``order``
-    ``None`` from :func:`decide_date_order`): a problem of a slash date, such as "before the programme
+def order_left_open(order: DateOrder | None, problem: FieldProblem, fields: dict[str, str]) -> bool:
+    """Whether a row's ``problem`` hangs on the date order the file left open (``order`` ``None``
+    from :func:`decide_date_order`): a problem of a slash date, such as "before the programme
     started" read day-first, or a month-first date read day-first. The file's one date-order problem
-    stands for them."""
-    if order is not None or field != "date":
+    stands for them. A mix of date formats does not hang on the order: it is kept (round 34, 5)."""
+    if order is not None or problem.field != "date" or isinstance(problem, MixedDateFormats):
         return False
     evidence = detect_date_order([fields.get("date", "")])
     return bool(evidence.ambiguous or evidence.day_first or evidence.month_first)

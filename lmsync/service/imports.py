@@ -118,7 +118,7 @@ def parse_meetings_table(
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
     order, note = decide_date_order(rows, file_name, rules.date_order, issues)
-    guard = DateStyleGuard()
+    guard = DateStyleGuard(order_open=order is None)
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
     typed: list[tuple[Meeting, int, str, str]] = []
@@ -134,7 +134,7 @@ def parse_meetings_table(
         except (RecordProblems, FieldProblem) as exc:
             problems = exc.problems if isinstance(exc, RecordProblems) else [exc]
             issues.extend(ImportIssue(line, p.field, p.message) for p in problems
-                          if not order_left_open(order, p.field, fields))
+                          if not order_left_open(order, p, fields))
             continue
         pair_issue = _pair_issue(meeting, fields, resolve, rules)
         if pair_issue:
@@ -312,14 +312,14 @@ def parse_surveys_table(
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
     rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
     order, note = decide_date_order(rows, file_name, rules.date_order, issues)
-    guard = DateStyleGuard()
+    guard = DateStyleGuard(order_open=order is None)
     seen: dict[tuple[int, str, date, str, int | None], tuple[int, str]] = {}  # the first line, and its value
     out: list[tuple[SurveyAnswer, str]] = []
     for line, fields in rows:
         answer, problems = _survey_answer(line, fields, resolve, instruments, guard, rules, order or "dmy")
         if answer is None:
             issues.extend(ImportIssue(line, p.field, p.message) for p in problems
-                          if not order_left_open(order, p.field, fields))
+                          if not order_left_open(order, p, fields))
             continue
         key = (answer.respondent_id, answer.instrument, answer.date, answer.item, answer.about_id)
         first, value = seen.setdefault(key, (line, answer.value))

@@ -304,3 +304,18 @@ def test_round_8_an_attended_meeting_of_0_minutes_is_refused_and_a_missed_one_ke
     good = write(tmp_path, HEADER + "2026-10-12,m0001,s0001,0,no\n2026-10-13,m0001,s0001,30,no\n", name="ok.csv")
     assert run("meetings", str(good)).exit_code == 0
     assert sorted((m.minutes, m.attended) for m in stored(db_path)) == [(0, False), (30, False)]
+
+
+@pytest.mark.parametrize("first, then", [("2026-10-05", "10/11/2026"), ("10/11/2026", "2026-10-05")])
+def test_round_34_5_a_mix_of_date_formats_is_listed_while_the_date_order_is_open(run, tmp_path, db_path, first, then):
+    """A slash date after an ISO one hung on the open order, so the mix went unsaid until the order was set."""
+    text = HEADER + f"{first},m0001,s0001,30,yes\n{then},m0001,s0002,30,yes\n"
+    message = " ".join(error_of(run("meetings", str(write(tmp_path, text)))).split())
+    assert "read both day-first and month-first" in message
+    slash, iso = ("10/11/2026", "2026-10-05")
+    if first == iso:
+        assert f"m.csv:3: date: '{slash}' is written with slashes but line 2 has '{iso}' (YYYY-MM-DD)" in message
+    else:
+        assert f"m.csv:3: date: '{iso}' is written YYYY-MM-DD but line 2 has '{slash}' (with slashes)" in message
+    assert "DD/MM/YYYY" not in message.split("read both")[1].split("fix")[0].replace('"dmy" (DD/MM/YYYY)', "")
+    assert not db_path.exists() or stored(db_path) == []
