@@ -16,7 +16,7 @@ from lmsync.errors import InputError
 from lmsync.render.pair import pair_view
 from lmsync.service import health as service
 from lmsync.service.directory import named, people_of, read_roster_of
-from lmsync.service.stores import open_store
+from lmsync.service.stores import open_store, warn_if_absent
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.pairings import PairingHistory
 
@@ -26,6 +26,7 @@ def _pairs_of(config: Any, person: int) -> list[tuple[int, int]]:
     queue items: a pair re-matched and judged again on the same day keeps no snapshot of that
     day, but its queue item stays, tester finding 4)."""
     store = open_store(config, read_only=True)
+    warn_if_absent(store)
     try:
         known = set(PairingHistory(store, config.programme.name).pairing_days())
         known |= {(r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, config.programme.name).rows()}

@@ -15,7 +15,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import settings
 from lmsync.service.runtime import store_session
-from lmsync.service.stores import open_store
+from lmsync.service.stores import open_store, warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
@@ -178,6 +178,7 @@ def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]
     """Open queue items, read from the store opened read-only; with ``acknowledged``, then the
     items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``)."""
     store = open_store(config, read_only=True)
+    warn_if_absent(store)
     try:
         queue = _queue(config, store)
         return queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])

@@ -93,6 +93,7 @@ __all__ = [
 ]
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store as open_checked
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository, SaveCounts, StoredMeeting
@@ -453,6 +454,7 @@ def list_meetings(
             except ValueError as exc:
                 raise InputError(str(exc)) from None
     with _store_for(config, store, read_only=True) as db:  # a list never writes (issue 11)
+        warn_if_absent(db)
         return MeetingRepository(db, config.programme.name).find(person_id=person_id, since=since)
 
 

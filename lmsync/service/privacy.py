@@ -37,6 +37,7 @@ from lmsync.moodle.errors import MoodleException
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.runtime import session, store_session
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
@@ -437,10 +438,8 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
         elif code == "hi_bye":  # short AND low-rated: a mentor who rated 4 learns the mentee's (round 25, 2)
             code, text = without_ratings(code, text)  # as a well-rated pair's same minutes read (round 28, 2)
         elif code == "meetings_declining":  # names what fell (minutes, ratings), side not said: neither shows
-            text = (
-                "recent meetings declining; whether in minutes or ratings is withheld "
-                "(the ratings may be the other side's)"
-            )
+            text = ("recent meetings declining; whether in minutes or ratings is withheld "
+                    "(the ratings may be the other side's)")
         elif code == f"satisfaction_asymmetry_{own_side}":
             code, text = f"satisfaction_falling_{own_side}", f"satisfaction fell on the {own_side} side"
         if [code, text] not in out:
@@ -451,6 +450,7 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
 def export(config: Config, who: str) -> dict[str, Any]:
     """One person's data for a data subject's request (see the module docstring for what is withheld)."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
+        warn_if_absent(store)
         person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
         user_id = person.user_id
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)

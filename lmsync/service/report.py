@@ -62,6 +62,7 @@ from lmsync.service.report_sections import (
 )
 from lmsync.service.report_surveys import survey_tables
 from lmsync.service.steady_gc import steady_gc
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 
 __all__ = [
@@ -235,6 +236,7 @@ def report_job(
             hint="leave --as-of out for today's report, or give a day that has passed",
         )
     with session(config, site=site, read_only=True) as (conn, store):
+        warn_if_absent(store)
         snapshot = observe(conn.api, config)
         pairs, _skipped = circle_pairs(config.programme.name, snapshot)
         desired = desired_state(snapshot, config)

@@ -110,6 +110,15 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
     return store
 
 
+def warn_if_absent(store: Store) -> None:
+    """A warning when a coordinator's view reads a store file that does not exist: a mistyped ``[store]
+    path`` reads as an empty programme ("the coordinator queue is empty", exit 0). Plans and matches
+    do not call it: before the first sync there is no store, and that is no news."""
+    if store.read_only and store.path is not None and not store.path.exists():
+        log.warning("store.absent", path=store.where,
+                    hint="nothing has been stored with this configuration yet; if something has, check [store] path")
+
+
 def _suggested_path(config: Config) -> str:
     host = urlsplit(without_userinfo(config.moodle.url)).netloc.replace(":", "_") if config.moodle.url else EMULATOR_SITE
     return str(config.store_path().with_name(f"{config.programme.name}.{host}.db"))

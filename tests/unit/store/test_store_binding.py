@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -291,3 +292,25 @@ def test_round_31_3_a_read_of_a_store_bound_by_a_run_that_wrote_nothing_goes_on_
         assert writer.binding().course == "MENTOR-2026"
     finally:
         writer.close()
+
+
+@pytest.mark.sqlite_only("a store file that does not exist: PostgreSQL has no file to miss")
+def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stored_there(tmp_path, monkeypatch):
+    """`[store] path` with a typo read as an empty programme: "the coordinator queue is empty", exit 0, no word
+    of the store. The views say the file is absent (and still create nothing); a plan before the first sync,
+    when no store is normal, does not."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store_file = tmp_path / "typo" / "p.db"
+    path, _config = config_for(tmp_path, store_file)
+
+    def absent(*args):
+        result = CliRunner().invoke(main, ["--config", str(path), "--log-format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return [e for e in map(json.loads, result.stderr.splitlines()) if e["event"] == "store.absent"]
+
+    for view in (["queue", "list"], ["meetings", "list"]):
+        events = absent(*view)
+        assert [e["path"] for e in events] == [str(store_file)], view
+        assert "check [store] path" in events[0]["hint"]
+    assert not store_file.exists() and not store_file.parent.exists()  # a read still writes nothing
+    assert absent("plan") == []
