@@ -328,10 +328,11 @@ class CoordinatorQueue(ProgrammeRepository):
             last_on = self.store.scalar(select(_t.c.outcome_on).where(_t.c.item_id == item.id))
             if outcome == "met" and item.outcome == "met" and last_on == on.isoformat():
                 # already met today: the due date moves once a day at most; an ack in between is
-                # undone, as a met after an ack on another day undoes it (tester round 3, 8)
-                if item.acked_on is not None:
-                    self.store.write(_q.update().where(_q.c.id == item.id).values(
-                        acked_on=None, acked_at=None, note=_joined(item.note, note)))
+                # undone, as a met after an ack on another day undoes it (tester round 3, 8); its note
+                # is kept as any other's (tester round 35, 1: a second met's note was dropped)
+                reopen = {"acked_on": None, "acked_at": None} if item.acked_on is not None else {}
+                if reopen or note:
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=_joined(item.note, note)))
                     item = self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id))))
                 return item
             if outcome == "met":

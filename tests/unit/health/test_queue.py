@@ -264,3 +264,17 @@ def test_round_3_finding_8_met_after_an_ack_on_the_same_day_keeps_the_item_open(
     assert again is not None and again.acked_on is None and again.note == "spoke again"
     assert again.due_on == first.due_on and again.followups == first.followups  # moved once that day
     assert [i.pair for i in q.open_items()] == [(66, 3)]
+
+
+def test_round_35_1_a_second_met_on_one_day_keeps_its_note(store):
+    """Tester round 35, 1: `queue done --outcome met --note` twice on one day said "met recorded", exit 0,
+    and dropped the second note; a coordinator logging each follow-up lost the record."""
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    day = DAY + timedelta(days=5)
+    first = q.done((66, 3), "met", on=day, note="first")
+    again = q.done((66, 3), "met", on=day, note="second")
+    assert again is not None and again.note == "first / second"
+    assert again.due_on == first.due_on and again.followups == first.followups  # still moved once that day
+    assert q.done((66, 3), "met", on=day).note == "first / second"  # no note: nothing added
+    assert [i.note for i in q.items((66, 3))] == ["first / second"]
