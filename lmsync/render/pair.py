@@ -87,7 +87,10 @@ def pair_view(h: PairHistory, people: People) -> Document:
     ]
     queue = [
         {"opened": i.opened_on, "status": i.status, "owner": i.owner, "due": i.due_on, "outcome": i.outcome,
-         "closed": _closed_on(i) if i.acked_on else None, "escalated_to": i.escalated_to, "note": i.note, "state": _queue_state(i)}
+         # acknowledged and awaiting its outcome is not closed (tester round 35, 2: JSON and CSV said closed)
+         "acknowledged_on": i.acked_on if i.outcome is None else None,
+         "closed": _closed_on(i) if i.acked_on and i.outcome else None, "escalated_to": i.escalated_to, "note": i.note,
+         "state": _queue_state(i)}
         for i in h.items
     ]
     forbidden = {"source": h.forbidden[0], "on": h.forbidden[1]} if h.forbidden else None
@@ -105,6 +108,7 @@ def pair_view(h: PairHistory, people: People) -> Document:
               line="  {day}  {status:<8} {why}", empty=""),
         Table("nudges", _columns("day", "to", "kind", "state"), nudges, title=f"Nudges ({len(nudges)}):",
               line="  {day}  to {to}  {kind}  {state}", empty=""),
-        Table("queue", _columns("opened", "status", "owner", "due", "outcome", "closed", "escalated_to", "note"), queue,
+        Table("queue", _columns("opened", "status", "owner", "due", "outcome", "acknowledged_on", "closed", "escalated_to",
+                                   "note"), queue,
               title=f"Queue items ({len(queue)}):", line="  opened {opened} ({status}): {state}", empty=""),
     ], spaced=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 
@@ -140,6 +141,24 @@ def test_left_alone_round_9_pair_show_closes_an_item_on_its_outcome_day_not_its_
 
     (item,) = json.loads(shown.output)["queue"]
     assert item["closed"] == outcome.isoformat() and item["outcome"] == "no_action"
+
+
+def test_round_35_2_pair_show_json_and_csv_keep_an_acknowledged_item_open_until_its_outcome(tmp_path, site_and_coordinators):  # noqa: F811
+    """An acknowledged item still awaiting its outcome was ``closed`` on its ack day in JSON and CSV, while the
+    text said "acknowledged, no outcome yet" and `queue list` said awaiting_outcome: a script counted it closed."""
+    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
+    store = Store(config.store_path())
+    queue = CoordinatorQueue(store, config.programme.name)
+    queue.offer(AS_OF, PairHealth(mentor, stranger, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0))
+    acked = date(2026, 12, 1)
+    assert queue.ack((mentor, stranger), on=acked) is not None
+    store.close()
+    args = ["--config", str(config.source), "pair", "show", users[mentor], users[stranger]]
+    (item,) = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)["queue"]
+    assert item["closed"] is None and item["acknowledged_on"] == acked.isoformat() and item["outcome"] is None
+    text = CliRunner().invoke(main, [*args, "--format", "csv"]).output
+    (row,) = csv.DictReader(text.split("# queue\n", 1)[1].split("\n\n", 1)[0].splitlines())
+    assert row["closed"] == "" and row["acknowledged_on"] == acked.isoformat()
 
 
 def test_round_10_2_queue_done_rematched_on_a_pinned_pair_says_the_pin_keeps_it(tmp_path, site_and_coordinators):  # noqa: F811
