@@ -31,9 +31,10 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     config = ctx.obj.config()
     if out is not None:
         check_out(out, force=force, config=config)
-    data = privacy.export(config, who)
+    data, label = privacy.export_labelled(config, who)
     if privacy.holds_nothing(data):  # an empty export read as an answer about someone (tester round 8, 6)
-        click.echo(f"nothing to export: this store holds nothing about Moodle id {data['person_id']} (no rows, "
+        # named as every view names people, not by a bare id (tester round 35, 4)
+        click.echo(f"nothing to export: this store holds nothing about {label} (Moodle id {data['person_id']}; no rows, "
                    "no journal entries) and they are in no circle" + ("; nothing written" if out else ""))
         return
     text = json.dumps(data, indent=2, default=str)

@@ -19,6 +19,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.errors import MoodleError
 from lmsync.service.labels import People
 from lmsync.service.observe import RosterUser
+from lmsync.service.site_accounts import accounts
 
 log = get_logger(__name__)
 
@@ -58,11 +59,6 @@ def site_accounts(config: Config, ids: Collection[int]) -> dict[int, Any]:
         return accounts(conn.api, ids)
 
 
-def accounts(api: Any, ids: Collection[int]) -> dict[int, Any]:
-    """Moodle id -> account (core_user_get_users_by_field by id) of those Moodle still knows."""
-    return {u.id: u for u in api.get_users_by_field("id", sorted(ids)) if u.username} if ids else {}
-
-
 def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tuple[list[int], dict[int, Any]]:
     """The Moodle ids of ``whos`` (username, idnumber, email or Moodle id), and ``roster`` with the
     accounts of those among them who are not in it. Someone who has left the course is looked up
@@ -71,7 +67,8 @@ def named(config: Config, roster: Mapping[int, Any], whos: Sequence[str]) -> tup
     hint said they would be found). Moodle is opened only when someone is not in ``roster``.
     Raises ``InputError``."""
     from lmsync.service.moodle import open_moodle
-    from lmsync.service.privacy import resolve, site_lookup
+    from lmsync.service.privacy import resolve
+    from lmsync.service.site_accounts import site_lookup
 
     found: dict[int, Any] = dict(roster)
     with ExitStack() as stack:

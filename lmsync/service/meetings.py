@@ -172,8 +172,8 @@ def roster_people(config: Config) -> list[PersonRecord]:
     the people this programme's store knows in a pair who are no longer enrolled (they left
     mid-term), looked up site-wide in one read while their account exists: a register naming them
     was refused whole, and an erased leaver's rows could not be counted as withheld (tester round 14, 5)."""
-    from lmsync.service.directory import accounts
     from lmsync.service.privacy import store_people_of
+    from lmsync.service.site_accounts import accounts
 
     with open_moodle(config) as moodle:
         course_id = find_course_id(moodle.api, config.programme.course)

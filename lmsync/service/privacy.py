@@ -33,10 +33,10 @@ from lmsync.domain.health import answered_by, without_ratings
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
-from lmsync.moodle.errors import MoodleException
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.runtime import session, store_session
+from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
 from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
@@ -69,7 +69,6 @@ def _matches(roster: dict[int, Any], field: str, value: str) -> list[int]:
 
 
 #: Looks people up site-wide in Moodle: ``(fields, value)`` -> the accounts it names by any of ``fields``.
-SiteLookup = Callable[[tuple[str, ...], str], dict[int, Any]]
 
 
 def _pick(people_of: dict[int, Any], fields: tuple[str, ...], value: str, show_names: bool) -> int | None:
@@ -143,28 +142,6 @@ def resolve(
         f"{value!r} matches nobody in the programme course" + (" nor elsewhere in Moodle" if site else ""),
         summary="the person named matches nobody in the course", hint=_left_hint(roster, known),
     )
-
-
-def site_lookup(conn: MoodleConnection) -> SiteLookup:
-    """Looks people up across the Moodle site (core_user_get_users_by_field): those who have left the
-    course. An email is asked for as given and in lower case (Moodle compares emails case-sensitively,
-    trap 15). A Moodle that refuses the lookup (an older service without it) finds nobody."""
-
-    def lookup(fields: tuple[str, ...], value: str) -> dict[int, Any]:
-        found: dict[int, Any] = {}
-        for field in fields:
-            if field == "id" and not value.isdigit():
-                continue
-            values: list[str | int] = [int(value)] if field == "id" else list(dict.fromkeys([value, value.lower()]))
-            try:
-                users = conn.api.get_users_by_field(field, values)
-            except MoodleException as exc:
-                log.warning("privacy.site_lookup_failed", field=field, error=type(exc).__name__)
-                return {}
-            found.update({u.id: u for u in users})
-        return found
-
-    return lookup
 
 
 def _left_hint(roster: dict[int, Any], known: Callable[[], Collection[int]] | None) -> str:
@@ -257,7 +234,10 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     site = site_lookup(conn)
     user_id = resolve(roster, who, show_names=show, known=known, site=site)
     circles = _circles(conn, config, course, user_id)
-    labels = tuple(describe(roster, p, show_names=show) for p in _partners(config, circles, user_id))
+    partners = _partners(config, circles, user_id)
+    # a suspended partner is in the circle, not in the active roster: named by their account (tester round 35, 3)
+    known_partners = {**roster, **accounts(conn.api, set(partners) - set(roster))}
+    labels = tuple(describe(known_partners, p, show_names=show) for p in partners)
     groups = tuple(group for group, _members in circles)
     if user_id in roster:
         user = roster[user_id]
@@ -449,6 +429,11 @@ def withhold_other_side(reasons: list[list[str]], own_side: str) -> list[list[st
 
 def export(config: Config, who: str) -> dict[str, Any]:
     """One person's data for a data subject's request (see the module docstring for what is withheld)."""
+    return export_labelled(config, who)[0]
+
+
+def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
+    """``export``, and the person's label (name and username) for the command's own lines."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
         warn_if_absent(store)
         person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
@@ -456,7 +441,7 @@ def export(config: Config, who: str) -> dict[str, Any]:
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
-        return data
+        return data, person.label
 
 
 def holds_nothing(data: dict[str, Any]) -> bool:

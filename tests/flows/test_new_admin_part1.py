@@ -151,8 +151,9 @@ def test_point_3_person_export_refuses_an_ambiguous_number_and_erase_names_the_p
     assert "say id:66 or idnumber:66" in refused.output
     exported = run_cli(env, "person", "export", "idnumber:66")
     assert exported.exit_code == 0, exported.output
-    # the store holds nothing about them: said so, by the id the key resolved to (tester round 8, 6)
-    assert f"this store holds nothing about Moodle id {S0005}" in exported.stdout
+    # the store holds nothing about them: said so, naming whom the key resolved to (tester rounds 8, 6 and 35, 4)
+    them = site.users[S0005]
+    assert f"this store holds nothing about {them.firstname} {them.lastname} (s0005) (Moodle id {S0005};" in exported.stdout
     user = site.users[S0001]
     declined = run_cli(env, "person", "erase", "s0001@EXAMPLE.org", "--while-enrolled", input="n\n")
     assert declined.exit_code == 0, declined.output

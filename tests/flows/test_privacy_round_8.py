@@ -142,7 +142,31 @@ def test_tester_round_8_6_a_key_matching_nobody_says_how_to_find_the_moodle_id(s
 def test_tester_round_8_6_an_export_of_someone_the_store_knows_nothing_of_says_so(setup):
     result = CliRunner().invoke(main, ["person", "export", "id:99999"])
     assert result.exit_code == 0, result.output
-    assert "nothing to export: this store holds nothing about Moodle id 99999" in result.stdout
+    assert "nothing to export: this store holds nothing about user #99999 (not in the course) (Moodle id 99999;" in result.stdout
     assert "{" not in result.stdout
     full = CliRunner().invoke(main, ["person", "export", "s0001"])
     assert full.exit_code == 0 and json.loads(full.stdout)["person_id"]
+
+
+def test_round_35_3_the_erase_prompt_names_a_suspended_partner_by_name_and_username(setup):
+    """A mentee whose enrolment is suspended is still in their mentor's circle: erasing the mentor named them
+    "user #10 (not in the course)", a bare id and untrue."""
+    config, (mentor, mentee), *_ = setup
+    mentee_name = username_of(config, mentee)
+    suspended = CliRunner().invoke(main, ["emulator", "edit", "suspend", mentee_name])
+    assert suspended.exit_code == 0, suspended.output
+    person = privacy.identify(config, username_of(config, mentor))
+    (label,) = [p for p in person.partners if f"({mentee_name})" in p]
+    assert "not in the course" not in label and "#" not in label
+    prompt = CliRunner().invoke(main, ["person", "erase", username_of(config, mentor), "--while-enrolled"], input="n\n")
+    assert label in prompt.output and "not in the course" not in prompt.output, prompt.output
+
+
+def test_round_35_4_an_empty_export_names_the_person(setup):
+    """`person export` of someone enrolled whom the store knows nothing of said "nothing about Moodle id 79"."""
+    config, *_ = setup
+    joined = CliRunner().invoke(main, ["emulator", "edit", "join", "s0999", "--role", "student", "--name", "New Kid"])
+    assert joined.exit_code == 0, joined.output
+    result = CliRunner().invoke(main, ["person", "export", "s0999"])
+    assert result.exit_code == 0, result.output
+    assert "nothing to export: this store holds nothing about New Kid (s0999) (Moodle id " in result.stdout
