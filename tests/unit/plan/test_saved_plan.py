@@ -43,6 +43,8 @@ def test_a_file_lacking_a_planned_removal_or_add_is_refused() -> None:
     with pytest.raises(PlanError, match="it lacks 1 of the 3 operations lmsync plans now") as raised:
         checked_against(saved, FRESH, source="p.json")
     assert raised.value.hint is not None and "lmsync plan --out p.json --force" in raised.value.hint
+    # the operation it lacks is named, as a differing one is by its index (tester round 34, 8)
+    assert f"operations lmsync plans now ({FRESH.operations[1].key})" in raised.value.message
 
 
 def test_a_file_may_lack_the_fresh_plans_deletions_but_a_delete_lmsync_holds_back_names_the_flag() -> None:
