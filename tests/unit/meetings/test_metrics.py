@@ -118,6 +118,15 @@ def test_mentor_side_and_self_efficacy_change_since_baseline():
     assert "selfefficacy-change-T0" not in specs
 
 
+def test_round_37_1_answers_of_a_wave_taken_out_of_the_config_give_no_change_and_no_traceback():
+    """A wave removed from [waves.windows] with answers stored: every `grades plan` ended in "ValueError:
+    baseline wave 'T6' is not declared"; its metrics are no longer configured, kept as they are."""
+    scores = [ws(3, GENERAL_SELF_EFFICACY, "T0", 28.0), ws(3, GENERAL_SELF_EFFICACY, "T6", 33.0)]
+    values = {(v.key, v.user_id): v.value for v in survey_metrics(scores, INSTRUMENTS, [(66, 3)], WAVES, min_mentees=3)}
+    assert "selfefficacy-change-T6" not in {key for key, _ in values}
+    assert values[("selfefficacy-T0", 3)] == 28.0
+
+
 def test_tester_round_6_4_a_rating_given_before_a_rematch_is_not_the_new_mentors():
     """Mentee 5 rated mentor 67 on 5 Sep, then was re-matched to 66 on 20 Sep: 66 is not credited with it."""
     pairs = [(66, 3), (66, 4), (66, 5)]
