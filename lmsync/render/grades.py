@@ -80,21 +80,25 @@ def per_item(plan: service.GradesPlan) -> dict[int, tuple[bool, int]]:
 
 def plan_view(result: service.GradesPlanResult) -> Document:
     """``grades plan`` as a view: the texts above (text); the plan's figures, the grades per item and the
-    rejected values (JSON; CSV: the two tables as sections). The saved plan (``--out``) stays the push's input."""
+    rejected values (JSON; CSV: the two tables as sections); ``held`` says why nothing is written (JSON), and
+    each item row whether it is held (CSV too). The saved plan (``--out``) stays the push's input."""
     plan = result.plan
     items = []
     for number, (details, count) in per_item(plan).items():
         item = plan.item(number)
         items.append({"itemnumber": number, "itemname": item.itemname if item else None, "grades": count,
-                      "item_details": details})
+                      "item_details": details, "held": bool(plan.store_hold)})
     # whose value it is, as the text names them: the CSV showed bare user ids (tester round 28, 7)
     rejected = [{"key": r.key, "user_id": r.user_id, "person": plan.who(r.user_id), "value": r.value,
                  "reason": r.reason} for r in plan.rejected]
     return Document([
         Note(f"{sources_text(result)}\n{plan_text(plan)}"),
         *(Field(key, getattr(plan, key)) for key in ("programme", "course_id", "fingerprint", "in_sync")),
+        # why nothing is written, or null: only the text said HELD (tester round 37, 2)
+        Field("held", plan.store_hold if plan.store_hold and not plan.empty else None),
         Field("summary", plan.summary()),
-        Table("items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("item_details")), items,
+        Table("items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("item_details"),
+                        Column("held")), items,
               formats=JSON_CSV),
         Table("rejected", (Column("key"), Column("user_id"), Column("person"), Column("value"), Column("reason")),
               rejected,

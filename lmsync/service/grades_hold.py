@@ -18,6 +18,7 @@ from collections.abc import Collection
 
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
+from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 
 #: The flag that lets a store with no history write grades (``lmsync grades push``, ``lmsync run``).
@@ -35,12 +36,17 @@ def foreign_store_hold(store: Store, programme: str, pairs: Collection[tuple[int
     if not pairs or Journal(store, programme).ever_succeeded(GRADE_FUNCTIONS):
         return None
     paired_here = PairingHistory(store, programme).pairing_days()
-    unpaired = sum(1 for pair in pairs if pair not in paired_here)
-    if unpaired * 2 <= len(pairs):
+    unpaired = {pair for pair in pairs if pair not in paired_here}
+    if len(unpaired) * 2 <= len(pairs):
         return None
+    # the meetings this store does hold of those pairs (imported here): "0 meetings" was said of a store
+    # holding 653 (tester round 37, 3)
+    held = sum(1 for m in MeetingRepository(store, programme).meetings() if (m.mentor_id, m.mentee_id) in unpaired)
+    counted = ("would count none of their meetings (this store holds none)" if not held else
+               f"would count only the {held} meeting(s) of theirs this store holds, none another store holds")
     return (
-        f"this store has never written grades for the programme and never paired {unpaired} of the {len(pairs)} "
-        "circle pairs in Moodle: another lmsync store made them and holds their meetings, so grades from here "
-        "would count none of them (0 meetings). Check [store] in lmsync.toml points at the programme's store; "
+        f"this store has never written grades for the programme and never paired {len(unpaired)} of the "
+        f"{len(pairs)} circle pairs in Moodle: another lmsync store may have made them and hold their meetings, "
+        f"so grades from here {counted}. Check [store] in lmsync.toml points at the programme's store; "
         f"write from here with {STORE_TAKES_OVER} only if this store replaces it"
     )

@@ -6,15 +6,22 @@ grade until an admin says it replaces that store (``--store-takes-over``); ``gra
 
 from __future__ import annotations
 
+import csv
+import json
+from datetime import date
+
 import pytest
 from click.testing import CliRunner
 
 from lmsync.cli import main
+from lmsync.domain.meetings import Meeting
 from lmsync.moodle.emulator.state import Site
 from lmsync.service import grades
 from lmsync.service.cycle import run_cycle
+from lmsync.service.grades_hold import foreign_store_hold
 from lmsync.service.moodle import open_moodle
 from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from tests.flows.test_grades_flow import (
     AS_OF,
@@ -107,3 +114,26 @@ def test_round_14_1_the_hold_counts_only_pairs_this_store_never_paired(config):
         assert held is not None and "never paired 35 of the 60" in held
         history.record("add_member", [(g.idnumber, m) for g in circles[5:7] for m in g.members])  # 35 of 60 now
         assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.store_hold is None
+
+
+@pytest.mark.sqlite_only("the CLI runs on the emulator's site file and the config's SQLite store")
+def test_round_37_2_a_held_grades_plan_says_so_in_json_and_csv(config, tmp_path):
+    """`grades plan --format json` of a held plan gave in_sync false and 567 grades, with no word of the hold."""
+    site_with_circles().save(config.emulator_state_path())
+    cfg = ["--config", str(tmp_path / "lmsync.toml"), "grades", "plan", "--format"]
+    shown = CliRunner().invoke(main, [*cfg, "json"])
+    assert shown.exit_code == 0, shown.output
+    data = json.loads(shown.stdout)
+    assert "never paired 60 of the 60" in data["held"] and data["items"] and all(i["held"] for i in data["items"])
+    as_csv = CliRunner().invoke(main, [*cfg, "csv"]).stdout
+    rows = list(csv.DictReader(as_csv.split("# items\n", 1)[1].split("\n\n", 1)[0].splitlines()))
+    assert rows and {r["held"] for r in rows} == {"yes"}
+
+
+def test_round_37_3_the_hold_counts_the_meetings_this_store_holds():
+    """The hold said "(0 meetings)" of a store holding 653 imported meetings of those pairs."""
+    store = Store.memory()
+    MeetingRepository(store, PROGRAMME).save([(Meeting(date(2026, 10, 2), 5, 9, 30, True, "csv"), "m.csv:2")])
+    why = foreign_store_hold(store, PROGRAMME, [(5, 9), (6, 10)])
+    assert why is not None and "only the 1 meeting(s) of theirs this store holds" in why and "0 meetings" not in why
+    assert "holds none" in (foreign_store_hold(Store.memory(), PROGRAMME, [(5, 9)]) or "")
