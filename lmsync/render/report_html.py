@@ -160,8 +160,11 @@ def _html_page(data: ReportData) -> str:
             + (f"; below, the pairs at risk or fading on {escape(day)}, why, and where they are in the coordinator's queue." if day else "."),
             (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)
-            + "<h3>At risk today</h3>"
-            + table_html(data.at_risk, empty="No pair is at risk or fading."),
+            + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk today</h3>")
+            # no snapshot is no verdict: "No pair is at risk" stood beside `health --as-of` listing four
+            # (tester round 37, 4)
+            + table_html(data.at_risk, empty="No pair is at risk or fading." if day else
+                         "Not known: no health snapshot was recorded on or before this day, so no pair was judged."),
         )
     )
     satisfaction = wave_charts(data.satisfaction, "satisfaction", "Relationship satisfaction per wave", "Mean score (1-5)")

@@ -32,6 +32,12 @@ def test_issue_14_report_out_html_and_format_csv(run, tmp_path):
     assert tables.exit_code == 0, tables.output
     assert (tmp_path / "tables" / "mentor_load.csv").read_text().startswith("mentees_per_mentor,mentors")
     assert run("report", "--out", "tables").exit_code != 0  # a folder is not an HTML file
+    # no health snapshot yet: no pair was judged, which is not "no pair is at risk" (tester round 37, 4)
+    assert "Not known: no health snapshot was recorded" in page and "No pair is at risk or fading." not in page
+    assert run("health").exit_code == 0
+    assert run("report", "--out", "judged.html").exit_code == 0
+    judged = (tmp_path / "judged.html").read_text()
+    assert "Not known: no health snapshot" not in judged and "<h3>At risk or fading on " in judged
 
 
 def test_issue_14_demo_ends_by_writing_the_report_and_printing_its_path(run):
