@@ -243,7 +243,7 @@ def test_point_6_a_pin_or_forbid_naming_nobody_is_a_configuration_error_naming_i
     pinned_site(env, 'pins = [["s0001", "m0001"]]\nforbids = [["s0002", "mx999"]]\n')
     result = run_cli(env, "plan")
     assert result.exit_code == EXIT_ADMIN, result.output
-    assert "forbid s0002 -> mx999: nobody in the programme has the username, idnumber, email or id 'mx999'" in (
+    assert "forbid s0002 -> mx999: nobody active in the programme has the username, idnumber, email or id 'mx999'" in (
         result.output
     )
 
@@ -271,3 +271,16 @@ def test_point_6_a_pin_naming_someone_who_is_not_a_mentor_is_warned(env: Any) ->
     result = run_cli(env, "match")
     assert result.exit_code == 0, result.output
     assert "pin s0001 -> s0002 ignored: s0002 is not a mentor" in result.output
+
+
+def test_round_37_5_a_pin_to_a_mentor_whose_enrolment_is_suspended_says_an_inactive_person_is_not_found(env: Any) -> None:
+    """A mentor on leave (enrolment suspended) named in a pin read "nobody in the programme has the username
+    'm0011'", sending the admin after a typo in a name that exists."""
+    pinned_site(env, 'pins = [["s0001", "m0003"]]\n')
+    suspended = run_cli(env, "emulator", "edit", "suspend", "m0003")
+    assert suspended.exit_code == 0, suspended.output
+    result = run_cli(env, "plan")
+    assert result.exit_code == EXIT_ADMIN, result.output
+    message = " ".join(result.output.split())
+    assert "pin s0001 -> m0003: nobody active in the programme" in message
+    assert "enrolment is suspended" in message and "take the pin out while they are away" in message
