@@ -197,9 +197,6 @@ class WelcomeConfig(Section):
 class SyncConfig(Section):
     """How a sync writes: deletions, the mass-removal guard, the welcome discussion."""
 
-    allow_delete: bool = Field(
-        False, description="delete lmsync groups no longer needed (the command line also needs --allow-delete)"
-    )
     min_source_fraction: float = Field(
         0.5, ge=0, le=1, description=(
             "refuse a plan that would leave fewer than this fraction of the people now in lmsync's circles in any "

@@ -17,6 +17,10 @@ _log = get_logger("lmsync.config")
 RETIRED_KEYS: dict[tuple[str, str], str] = {
     ("health", "trend_at_risk_drop"): "the meeting shift test replaced it ([health] shift_at_risk, shift_watch)",
     ("health", "rating_fall"): "the meeting shift test replaced it ([health] shift_rating_floor, shift_at_risk)",
+    ("sync", "allow_delete"): (
+        "deleting an lmsync group needs --allow-delete on the command line (lmsync plan, apply, sync); "
+        "`lmsync run` and `daemon` never delete"
+    ),
 }
 
 

@@ -64,7 +64,9 @@ def plan_settings(config: Config, *, allow_delete: bool | None = None) -> PlanSe
         group_name_template=programme.group_name_template,
         welcome_subject=config.sync.welcome.subject,
         welcome_message=config.sync.welcome.message,
-        allow_delete=config.sync.allow_delete if allow_delete is None else allow_delete,
+        # only the command line's --allow-delete deletes: the retired [sync] allow_delete alone deleted in
+        # unattended runs, which have no such flag (tester round 36, 1; issue 5)
+        allow_delete=bool(allow_delete),
         min_source_fraction=config.sync.min_source_fraction,
         allow_other_programmes=config.sync.allow_other_programmes,
         other_programmes=frozenset(config.sync.other_programmes),

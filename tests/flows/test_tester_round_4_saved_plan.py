@@ -168,3 +168,25 @@ def test_round_31_5_a_saved_plan_that_only_removes_members_is_applied_without_al
     hint = planned.output.split("apply it with:")[1]
     assert hint.split()[:3] == ["lmsync", "apply", "p.json"] and "--allow-delete" not in hint, planned.output
     assert run_cli(env, "apply", "p.json").exit_code == 0
+
+
+def test_round_36_1_only_the_command_lines_allow_delete_deletes_a_circle_never_a_config_key_nor_a_run(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[sync] allow_delete = true` (or LMSYNC_SYNC_ALLOW_DELETE) deleted circles with no --allow-delete, in an
+    unattended `lmsync run` too, whose line said nothing of it; issue 5 and the docs: deletion needs the flag."""
+    assert run_cli(env, "sync").exit_code == 0
+    before = set(circles(env))  # the circles; their mentees may leave them without the flag
+    (env / "lmsync.toml").write_text((env / "lmsync.toml").read_text() + "\n[sync]\nallow_delete = true\n")
+    monkeypatch.setenv("LMSYNC_SYNC_ALLOW_DELETE", "true")
+    monkeypatch.setenv("LMSYNC_PROGRAMME_MENTEE_ROLES", '["studnet"]')  # every circle would go
+    monkeypatch.setenv("LMSYNC_SYNC_MIN_SOURCE_FRACTION", "0")
+    for command in (["sync"], ["run"]):
+        result = CliRunner().invoke(main, ["--log-format", "json", "--config", str(env / "lmsync.toml"), *command])
+        assert result.exit_code in (0, 1, 2), result.output
+        assert set(circles(env)) == before, command
+        retired = [json.loads(line) for line in result.stderr.splitlines() if "config.retired_key" in line]
+        assert {e["key"] for e in retired} == {"sync.allow_delete"} and "--allow-delete" in retired[0]["instead"]
+    deleted = run_cli(env, "sync", "--allow-delete")
+    assert deleted.exit_code == 0, deleted.output
+    assert not circles(env)
