@@ -63,15 +63,17 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
     sys.exit(code)
 
 
-def run_printer(as_json: bool) -> Callable[[cycle.CycleResult | None, int], None]:
+def run_printer(as_json: bool) -> Callable[..., None]:
     """A run's last line: ``run ID: exit N`` for people (after "stopped on request" when it was), one
     ``{"run_id", "exit_code", "stopped"}`` object under ``--log-format json``, so a log shipper ties the
     steps to their outcome (tester round 3, 17); ``lmsync daemon`` prints it after each run (round 20, 7)."""
 
-    def show(result: cycle.CycleResult | None, code: int) -> None:
-        if result is None:  # the daemon's run failed before it started (its reason is in the log: round 22, 7)
-            click.echo(json.dumps({"run_id": None, "exit_code": code, "stopped": False}) if as_json
-                       else f"run failed before it started: exit {code}")
+    def show(result: cycle.CycleResult | None, code: int, stopped: bool = False) -> None:
+        if result is None:  # the daemon's run failed before it started (its reason is in the log: round 22, 7),
+            # or a stop came first (`daemon --once`: tester round 36, 3)
+            said = "stopped on request before the run began" if stopped else "run failed before it started"
+            click.echo(json.dumps({"run_id": None, "exit_code": code, "stopped": stopped}) if as_json
+                       else f"{said}: exit {code}")
             return
         if as_json:
             click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))

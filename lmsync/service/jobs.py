@@ -224,7 +224,7 @@ def daemon_loop(
     max_backoff: float = MAX_BACKOFF_SECONDS,
     report_renderer: ReportRenderer | None = None,
     on_step: Callable[[Any], Any] | None = None,
-    on_run: Callable[[Any, int], Any] | None = None,
+    on_run: Callable[..., Any] | None = None,
 ) -> int:
     """Run the cycle (``lmsync run``; ``run`` replaces it) every ``interval`` seconds until stopped;
     returns the last run's exit code, or 0 when SIGTERM/SIGINT stopped a daemon without ``max_runs``: the stop an admin (or
@@ -236,7 +236,8 @@ def daemon_loop(
     "admin must act" (exit 2) included, which keeps the interval (tester round 6, 6). A ConfigError ends the loop: an admin must
     act. ``sleep`` (default: wait on the stop flag, so SIGTERM ends a wait at once) and
     ``clock`` are for tests. ``on_step`` gets each finished step of the cycle and ``on_run`` each
-    finished run with its exit code (the CLI prints them, as ``lmsync run`` does: tester round 20, 7).
+    finished run with its exit code (the CLI prints them, as ``lmsync run`` does: tester round 20, 7), or
+    ``None`` for a run that never started (and ``True`` when a stop came before it: ``max_runs`` undone, exit 1).
     A run's code is ``lmsync run``'s: 1 when a stop left steps undone, so ``--once`` exits as
     ``lmsync run`` would and ``daemon.stopped`` logs it. ``report_renderer`` (the CLI's ``lmsync.render.report.renderer()``)
     draws the report after each run when ``[report] path`` is set; without it no report is
@@ -298,6 +299,12 @@ def daemon_loop(
     if stop() and max_runs is None:  # `--once` (max_runs) says how its one run ended, as `lmsync run` does
         log.info("daemon.stopped", runs=runs, last_exit_code=code)  # the last run's result, for the record
         return EXIT_OK
+    if max_runs is not None and runs < max_runs:  # stopped before its run began: the run is undone, as
+        # `lmsync run` says with exit 1; `daemon --once` said 0 and printed no closing line (tester round 36, 3)
+        code = EXIT_PARTIAL
+        log.warning("daemon.stopped", runs=runs, last_exit_code=code, before_run=True)
+        if on_run is not None:
+            on_run(None, code, True)
     return code
 
 

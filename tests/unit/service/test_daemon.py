@@ -252,3 +252,28 @@ def test_round_20_7_once_exits_as_lmsync_run_does_and_each_run_is_announced(tmp_
     code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=lambda *_a, **_k: stopped,
                        max_runs=1, on_run=lambda result, c: announced.append((result, c)))
     assert code == 1 and announced == [(stopped, 1)]
+
+
+def test_round_36_3_once_stopped_before_its_run_began_exits_1_and_says_so(tmp_path, monkeypatch):
+    """`daemon --once` sent SIGTERM in its first second ran nothing and exited 0, with no closing line: a job
+    recorded success for a run that never happened, where `lmsync run` exits 1."""
+    monkeypatch.chdir(tmp_path)
+    event = threading.Event()
+    event.set()  # the stop came before the loop's first run
+    ran, announced = [], []
+    code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(event), run=lambda *_a, **_k: ran.append(1),
+                       max_runs=1, on_run=lambda *args: announced.append(args))
+    assert code == EXIT_PARTIAL and ran == [] and announced == [(None, EXIT_PARTIAL, True)]
+    # a daemon without --once stopped at once is still a clean stop (tester round 12, 8)
+    assert daemon_loop(load_config(None, environ={}), 60.0, StopFlag(event), run=lambda *_a, **_k: ran.append(1)) == EXIT_OK
+
+
+def test_round_36_3_the_closing_line_of_a_run_stopped_before_it_began():
+    from lmsync.cli.cycle import run_printer
+
+    for as_json, expected in ((False, "stopped on request before the run began: exit 1"),
+                              (True, '{"run_id": null, "exit_code": 1, "stopped": true}')):
+        runner = CliRunner()
+        with runner.isolation() as (out, _err, *_rest):
+            run_printer(as_json)(None, 1, True)
+        assert out.getvalue().decode().strip() == expected
