@@ -30,7 +30,7 @@ from statistics import fmean, median
 from typing import Literal
 
 from lmsync.domain.health.evidence import PairEvidence, SatisfactionPoint, Side, SurveyRound
-from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift, window_fell
+from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift, ratings_by_side, window_fell
 from lmsync.domain.health.thresholds import Thresholds
 from lmsync.domain.health.trend import falling
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
@@ -371,8 +371,15 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
             persist=t.trend_persist,
         )
     if fall is not None:
-        text = f"meetings getting {window_fell(window, t.trend_min_drop)} over the last {len(window)} (down about {fall.share:.0%})"
-        return [ctx.reason("watch", "meetings_declining", text)]
+        fell = window_fell(window, t.trend_min_drop)
+        # ratings alone fell, all given by one side: that side's answers raised it, named as the step
+        # down names them; it read as evidence both people know, nudged as "short meetings" (tester round 37, 6)
+        sides = set(ratings_by_side(window))
+        side = next(iter(sides)) if fell == "lower-rated" and len(sides) == 1 else None
+        trend_code = f"meetings_declining_{side}" if side is not None else "meetings_declining"
+        by = f"; the {side}'s ratings fell" if side is not None else ""
+        text = f"meetings getting {fell} over the last {len(window)} (down about {fall.share:.0%}{by})"
+        return [ctx.reason("watch", trend_code, text)]
     if found is not None and z is not None and z <= -t.shift_watch:
         text = f"recent meetings {found.fell} than this pair's earlier {len(before)}{by_side}"
         return [ctx.reason("watch", code, text)]

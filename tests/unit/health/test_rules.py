@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -542,3 +543,17 @@ def test_the_worst_of_several_sides_is_sidak_corrected():
     normal = NormalDist()
     assert math.isclose(found.z, normal.inv_cdf(1 - (1 - normal.cdf(raw)) ** 3))  # mentor, mentee, both
     assert raw < found.z < 0
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentee"])
+def test_round_37_6_a_gradual_fall_of_one_sides_ratings_names_that_side(side):
+    """Ratings falling gradually, all given by one side, minutes steady: the trend said `meetings_declining`, as
+    if both people knew it (and nudged it as short meetings); the step down already named the side."""
+    ratings = (5, 5, 5, 5, 5, 5, 5, 4, 3, 2, 2, 1, 1)
+    series = [replace(meeting(5 + 14 * (len(ratings) - 1 - i), 45, rating=r), rated_by=side)
+              for i, r in enumerate(ratings)]
+    h = judge(*series, paired_days_ago=250)
+    assert h.codes == (f"meetings_declining_{side}",)
+    assert h.reasons[0].text.endswith(f"; the {side}'s ratings fell)")
+    unknown = judge(*[replace(m, rated_by=None) for m in series], paired_days_ago=250)
+    assert unknown.codes == ("meetings_declining",)  # a side not known is not named
