@@ -24,6 +24,7 @@ from lmsync.service.directory import load_people, named, people_of, pinned, read
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
+from lmsync.service.stores import StoreAbsent
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -239,6 +240,8 @@ def queue_done_command(
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         known = {uid: people.username(uid) for uid in pair if uid in people.roster}  # never owner of their own pair
         item = service.queue_done(config, pair, outcome, note=note, wait=wait, usernames=known)
+    except StoreAbsent:
+        raise  # no store at all: said as it is, not as "no open item"
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None

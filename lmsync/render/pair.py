@@ -86,7 +86,8 @@ def pair_view(h: PairHistory, people: People) -> Document:
         for n in h.nudges
     ]
     queue = [
-        {"opened": i.opened_on, "status": i.status, "owner": i.owner, "due": i.due_on, "outcome": i.outcome,
+        {"opened": i.opened_on, "status": i.status, "owner": i.owner, "outcome": i.outcome,
+         "due": None if i.acked_on else i.due_on,  # no due date once acknowledged or closed, as queue list (round 38, 4)
          # acknowledged and awaiting its outcome is not closed (tester round 35, 2: JSON and CSV said closed)
          "acknowledged_on": i.acked_on if i.outcome is None else None,
          "closed": _closed_on(i) if i.acked_on and i.outcome else None, "escalated_to": i.escalated_to, "note": i.note,

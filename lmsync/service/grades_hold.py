@@ -47,6 +47,6 @@ def foreign_store_hold(store: Store, programme: str, pairs: Collection[tuple[int
     return (
         f"this store has never written grades for the programme and never paired {len(unpaired)} of the "
         f"{len(pairs)} circle pairs in Moodle: another lmsync store may have made them and hold their meetings, "
-        f"so grades from here {counted}. Check [store] in lmsync.toml points at the programme's store; "
+        f"so grades from here {counted}. Check [store] in the configuration points at the programme's store; "
         f"write from here with {STORE_TAKES_OVER} only if this store replaces it"
     )

@@ -74,6 +74,7 @@ from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.runtime import session
 from lmsync.service.steady_gc import steady_gc
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
@@ -422,4 +423,5 @@ def health_job(
 ) -> HealthReport:
     """One health run; ``record=False`` opens the store read-only and writes nothing anywhere."""
     with session(config, wait=wait, site=site, read_only=not record) as (conn, store):
+        warn_if_absent(store)  # a read (--as-of) of a mistyped [store] path (tester round 38, 1)
         return run_health(conn.api, config, store, as_of=as_of, record=record)

@@ -15,7 +15,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import settings
 from lmsync.service.runtime import store_session
-from lmsync.service.stores import open_store, warn_if_absent
+from lmsync.service.stores import open_store, refuse_if_absent, warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
@@ -196,6 +196,7 @@ def queue_ack(
         key = parse_pair_id(pair)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    refuse_if_absent(config, "queue ack")
     with store_session(config, wait=wait) as store:
         queue = _queue(config, store)
         if not queue.items(key) and queue.items((key[1], key[0])):
@@ -254,6 +255,7 @@ def queue_done(
     if outcome not in OUTCOMES:
         raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
     day = on or today(config)
+    refuse_if_absent(config, "queue done")
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
         queue = _queue(config, store, usernames)
         item = queue.done(pair, outcome, on=day, note=note)

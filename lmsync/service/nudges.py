@@ -72,6 +72,7 @@ from lmsync.service.nudge_plan import (
 from lmsync.service.nudge_send import FUNCTION, NudgeOutcome, NudgeSender
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.runtime import session
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
 
@@ -256,5 +257,6 @@ def nudge_job(
 ) -> NudgeReport:
     """One nudge run; a dry run opens the store read-only and sends nothing."""
     with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
+        warn_if_absent(store)  # a dry run of a mistyped [store] path (tester round 38, 1)
         return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
                           should_stop=should_stop)

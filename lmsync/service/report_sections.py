@@ -175,4 +175,6 @@ def summary_table(
         rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows)))
         if ended:
             rows.append((f"pairs a coordinator ended, still flagged on {health_day.isoformat()} (not counted above)", ended))
+    else:  # an empty at_risk_today.csv read as "no pair at risk" (tester round 38, 2)
+        rows.append(("pairs at risk or fading", "not known: no health snapshot on or before this report's day"))
     return Table("summary", "Summary", ("measure", "value"), tuple(rows))

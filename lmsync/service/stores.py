@@ -16,7 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from lmsync.config import Config
-from lmsync.errors import ConfigError
+from lmsync.errors import ConfigError, InputError
 from lmsync.log import get_logger
 from lmsync.store.db import Store, StoreBinding
 from lmsync.store.integrity import damage
@@ -117,6 +117,24 @@ def warn_if_absent(store: Store) -> None:
     if store.read_only and store.path is not None and not store.path.exists():
         log.warning("store.absent", path=store.where,
                     hint="nothing has been stored with this configuration yet; if something has, check [store] path")
+
+
+class StoreAbsent(InputError):
+    """The configured store file does not exist (``refuse_if_absent``)."""
+
+
+def refuse_if_absent(config: Config, action: str) -> None:
+    """Raise ``InputError`` (exit 3) when the configured store file does not exist, before anything opens
+    it: ``action`` (``queue ack``, say) acts on what a store holds, so with a mistyped ``[store] path`` it
+    could only be refused, and opening the store to say so created and bound an empty one, after which the
+    views no longer warned (tester round 38, 1)."""
+    if config.store.url is None and not (path := config.store_path()).exists():
+        raise StoreAbsent(
+            f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "
+            "nothing to act on",
+            hint="check [store] path (or LMSYNC_STORE_PATH) in the configuration; `lmsync run` or `lmsync health` "
+                 "makes the store and its queue",
+        )
 
 
 def _suggested_path(config: Config) -> str:

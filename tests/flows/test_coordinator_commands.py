@@ -156,6 +156,7 @@ def test_round_35_2_pair_show_json_and_csv_keep_an_acknowledged_item_open_until_
     args = ["--config", str(config.source), "pair", "show", users[mentor], users[stranger]]
     (item,) = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)["queue"]
     assert item["closed"] is None and item["acknowledged_on"] == acked.isoformat() and item["outcome"] is None
+    assert item["due"] is None  # no due date once acknowledged, as queue list says (tester round 38, 4)
     text = CliRunner().invoke(main, [*args, "--format", "csv"]).output
     (row,) = csv.DictReader(text.split("# queue\n", 1)[1].split("\n\n", 1)[0].splitlines())
     assert row["closed"] == "" and row["acknowledged_on"] == acked.isoformat()

@@ -31,6 +31,8 @@ def test_issue_14_report_out_html_and_format_csv(run, tmp_path):
     tables = run("report", "--format", "csv", "--out", "tables")
     assert tables.exit_code == 0, tables.output
     assert (tmp_path / "tables" / "mentor_load.csv").read_text().startswith("mentees_per_mentor,mentors")
+    # in CSV too: an empty at_risk_today.csv is not "no pair at risk" (tester round 38, 2)
+    assert "pairs at risk or fading,not known: no health snapshot" in (tmp_path / "tables" / "summary.csv").read_text()
     assert run("report", "--out", "tables").exit_code != 0  # a folder is not an HTML file
     # no health snapshot yet: no pair was judged, which is not "no pair is at risk" (tester round 37, 4)
     assert "Not known: no health snapshot was recorded" in page and "No pair is at risk or fading." not in page

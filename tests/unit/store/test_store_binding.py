@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 from lmsync.cli import main
 from lmsync.config import load_config
 from lmsync.domain.meetings import Meeting
-from lmsync.errors import EXIT_ADMIN, ConfigError
+from lmsync.errors import EXIT_ADMIN, EXIT_INPUT, ConfigError
 from lmsync.service import jobs
 from lmsync.service.stores import check_binding, open_store, same_site
 from lmsync.store.db import Store
@@ -308,9 +308,16 @@ def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stor
         assert result.exit_code == 0, result.output
         return [e for e in map(json.loads, result.stderr.splitlines()) if e["event"] == "store.absent"]
 
-    for view in (["queue", "list"], ["meetings", "list"]):
+    for view in (["queue", "list"], ["meetings", "list"], ["health", "--as-of", "2026-12-01"], ["nudge", "--dry-run"]):
         events = absent(*view)
         assert [e["path"] for e in events] == [str(store_file)], view
         assert "check [store] path" in events[0]["hint"]
     assert not store_file.exists() and not store_file.parent.exists()  # a read still writes nothing
     assert absent("plan") == []
+    # queue ack and done can only be refused there: they are, before the store is opened (which made an empty
+    # store, after which the views no longer warned: tester round 38, 1)
+    for acting in (["queue", "ack", "m0001", "s0008"], ["queue", "done", "m0001", "s0008", "--outcome", "met"]):
+        refused = CliRunner().invoke(main, ["--config", str(path), *acting])
+        assert refused.exit_code == EXIT_INPUT, refused.output
+        assert f"there is no store at {store_file}" in " ".join(refused.output.split())
+        assert not store_file.exists() and not store_file.parent.exists()
