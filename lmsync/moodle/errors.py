@@ -247,7 +247,7 @@ class InvalidToken(MoodleException):
     default_hint = (
         "The token is wrong or missing: create one for the lmsync user in Site administration > "
         "Server > Web services > Manage tokens and put it where lmsync reads it: LMSYNC_TOKEN, or the file "
-        "[moodle] token_file names (`lmsync doctor` says which one it read; tester round 36)."
+        "[moodle] token_file names (`lmsync doctor` says which one it read)."  # tester round 36
     )
 
 

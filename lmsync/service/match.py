@@ -152,7 +152,7 @@ def check_standing_decisions(
                     problems.append(
                         f"{what} {mentee} -> {mentor}: nobody active in the programme has the username, idnumber, "
                         f"email or id {key!r} (someone whose enrolment is suspended, or who has left the course, is not "
-                        "active: take the pin out while they are away; tester round 37, 5)"
+                        "active: take the pin out while they are away)"  # tester round 37, 5
                     )
     if problems:
         raise ConfigError(
