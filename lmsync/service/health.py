@@ -230,6 +230,7 @@ def assess_pairs(
     journal = journal_pairing_days(store, programme)
     seen = HealthSnapshots(store, programme).first_seen() if seen is None else seen  # ``seen``: read by the caller
     watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
+    first_day = HealthSnapshots(store, programme).paired_since_on(watched_since) if watched_since else {}
     start = programme_start(config)
     rules = thresholds(config)
     mentees_of = Counter(m for m, _ in pair_list)
@@ -242,7 +243,8 @@ def assess_pairs(
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        since = journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of) or start or seen.get(pair) or as_of
+        since = (journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) or start
+                 or seen.get(pair) or as_of)
         since = max(since, restarts.get(pair, since))  # an erasure took the pair's meetings: new from then on
         mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if dated.holds(pair, ws.date)]
         checks: tuple[CheckIn, ...] = ()
@@ -263,17 +265,29 @@ def assess_pairs(
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))
 
 
-def _appeared(first_seen: date | None, watched_since: date | None, as_of: date) -> date | None:
+def _appeared(
+    first_seen: date | None, watched_since: date | None, as_of: date, first_day_since: date | None = None,
+    start: date | None = None,
+) -> date | None:
     """When a pair lmsync did not make appeared while its store was already judging the programme
     (someone moved a mentee by hand): the first day the store saw it, or ``as_of`` when that is
     now. None for a pair that was there when the store first judged the programme, which dates
     from the programme's start (issue 13). Tester round 10, 3: a pair made by hand yesterday was
     dated from the start, called fading and queued; round 11, 1: so were the pairs of a mentor
-    erased while enrolled (their records gone, the pairs start again), and all their mentees nudged."""
+    erased while enrolled (their records gone, the pairs start again), and all their mentees nudged.
+    ``first_day_since``: the pair's ``paired_since`` in the snapshot of the store's first day. A pair made
+    by hand on that day, after its first judgement, was dated from that day then, and from the programme's
+    ``start`` on every later run: fading, and every run exit 2 (tester round 39, 1). Dated on or after that
+    day while the pairs there at the first judgement were dated from an earlier ``start``, it appeared then.
+    (Without a programme start both are dated from that day, so only the count of pairs another store may
+    have made still takes it for one of them.)"""
     if watched_since is None:
         return None
     if first_seen is None:  # new since the store's last judgement, even the same day (an erasure: tester round 11, 1)
         return as_of if watched_since <= as_of else None
+    if (first_seen == watched_since and first_day_since is not None and start is not None
+            and start < watched_since <= first_day_since):
+        return first_day_since  # judged as new on the first day: it stays so
     return first_seen if watched_since < first_seen else None
 
 
@@ -335,13 +349,15 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
     watched_since = min(seen.values(), default=None)
+    first_day = HealthSnapshots(store, config.programme.name).paired_since_on(watched_since) if watched_since else {}
+    start = programme_start(config)
     # an erased person's pairing history went with them: their pair is not another store's (tester round 20, 5:
     # one erasure held every nudge and digest as if a second store made the circles)
     erased = erased_on(store)
     unpaired = sum(  # a pair made by hand while this store watched is not another store's (tester round 10, 3)
         1 for h in healths
         if (pair := (h.mentor_id, h.mentee_id)) not in paired_here and not (erased.keys() & set(pair))
-        and _appeared(seen.get(pair), watched_since, as_of) is None
+        and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned)
 

@@ -128,6 +128,13 @@ class HealthSnapshots(ProgrammeRepository):
         )
         return {(r.mentor_id, r.mentee_id): date.fromisoformat(r.first) for r in self.store.rows(query)}
 
+    def paired_since_on(self, day: date) -> dict[tuple[int, int], date]:
+        """Each pair's ``paired_since`` as ``day``'s snapshot holds it."""
+        query = select(_s.c.mentor_id, _s.c.mentee_id, _s.c.paired_since).where(
+            _s.c.programme == self.programme, _s.c.day == day.isoformat()
+        )
+        return {(r.mentor_id, r.mentee_id): date.fromisoformat(r.paired_since) for r in self.store.rows(query)}
+
     def recovered_after(self, pair: tuple[int, int], day: date) -> bool:
         """Whether the pair was seen not fading on a day after ``day``."""
         query = (

@@ -108,3 +108,35 @@ def test_round_20_5_erasing_one_enrolled_mentee_does_not_make_their_pair_another
     assessment = assessed(config, site, TODAY)
     assert any(v.health.mentee_id == mentee for v in assessment.pairs)  # still in the circle, judged afresh
     assert assessment.unpaired_here == 0  # was 1: "sit in circles it never paired ... another lmsync store"
+
+
+def test_round_39_1_a_pair_made_by_hand_on_the_stores_first_day_stays_dated_from_that_day(tmp_path, site_and_coordinators):  # noqa: F811
+    """Moved by hand on the day lmsync first judged the programme, after that first judgement: the next run dated
+    it from that day, every later one from the programme's start: "fading, no meeting since pairing 92 days
+    ago", queued, and every run exit 2 with the nudges held as another store's."""
+    from lmsync.service.cycle import run_cycle
+
+    site = site_and_coordinators
+    config = make_config(tmp_path, f"[meetings]\nstart = {TODAY - timedelta(days=92)}\n")
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    assert cycle_job(config, site=site, now=noon, as_of=TODAY).step("health").state == "ok"  # the first judgement
+    source, target = faculty_circles(site)[:2]
+    moved = min(source.members - {mentor_of_idnumber(PROGRAMME, source.idnumber)})
+    source.members.discard(moved)  # a teacher moves a mentee by hand the same day
+    target.members.add(moved)
+
+    def judged(day):
+        store = Store(config.store_path())
+        try:
+            with open_moodle(config, site=site) as conn:
+                run_cycle(conn.api, config, store, site=site, steps=("health",), as_of=day)
+        finally:
+            store.close()
+        assessment = assessed(config, site, day)
+        (view,) = [v for v in assessment.pairs if v.health.mentee_id == moved]
+        return view.health, assessment.unpaired_here
+
+    for day in (TODAY, TODAY, TODAY + timedelta(days=1)):  # the same day again, then the next
+        health, unpaired = judged(day)
+        assert health.paired_since == TODAY, day  # was the programme's start from the second run on
+        assert health.status not in ("at_risk", "fading") and unpaired == 0
