@@ -111,6 +111,10 @@ def _sync(run: _Run) -> StepResult:
     text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
     if forbidden:
         text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
+    kept = len((result.final_plan or result.first_plan).skipped_deletes)
+    if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
+        counts["circles_kept_for_allow_delete"] = kept
+        text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
     if result.stopped:
         return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
     if not result.converged:

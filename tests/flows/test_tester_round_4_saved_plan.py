@@ -187,6 +187,8 @@ def test_round_36_1_only_the_command_lines_allow_delete_deletes_a_circle_never_a
         assert set(circles(env)) == before, command
         retired = [json.loads(line) for line in result.stderr.splitlines() if "config.retired_key" in line]
         assert {e["key"] for e in retired} == {"sync.allow_delete"} and "--allow-delete" in retired[0]["instead"]
+        if command == ["run"]:  # a run says what waits for an admin, not only "in sync" (tester round 38, 3)
+            assert "circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`" in result.output
     deleted = run_cli(env, "sync", "--allow-delete")
     assert deleted.exit_code == 0, deleted.output
     assert not circles(env)
