@@ -183,7 +183,7 @@ class LmsyncGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise  # click's own exits (--help, Abort) keep their meaning
         except LmsyncError as exc:
-            _fail(ctx, type(exc).__name__, exc.message, exc.exit_code, exc.hint, exc.summary, exc.problems)
+            _fail(ctx, type(exc).__name__, _said(exc), exc.exit_code, exc.hint, exc.summary, exc.problems)
         except Exception as exc:  # Moodle errors and friends, mapped by exit_code if they carry one
             problem = admin_problem(exc)  # a read-only or damaged store: exit 2, not a traceback (round 20, 2)
             if problem is not None:
@@ -206,6 +206,18 @@ class LmsyncGroup(click.Group):
             click.echo(fatal_json("UsageError", exc.format_message(), EXIT_INPUT), err=True)
             raise click.exceptions.Exit(EXIT_INPUT) from None
         raise BadInput(exc.format_message(), ctx=exc.ctx) from None
+
+
+def _said(exc: LmsyncError) -> str:
+    """``exc``'s message, a connection failure's in a few words (``connection refused (nothing listens on that
+    port)``), as `lmsync doctor` says it, not urllib3's pool and retry text (tester round 39, 3)."""
+    from lmsync.moodle.errors import ConnectionFailed
+
+    if not isinstance(exc, ConnectionFailed) or " (" not in exc.message:
+        return exc.message
+    from lmsync.service.doctor_checks import short_cause
+
+    return f"{exc.message.split(' (', 1)[0]}: {short_cause(exc.message)}"
 
 
 class BadInput(click.UsageError):

@@ -431,3 +431,24 @@ def test_round_27_8_init_says_at_once_that_the_token_file_it_names_would_be_refu
     token.chmod(0o600)
     quiet = CliRunner().invoke(main, [*args, "--out", "b.toml"])
     assert quiet.exit_code == 0 and "warning" not in quiet.stderr
+
+
+def test_round_39_3_an_unreachable_moodle_is_said_in_a_few_words_as_doctor_says_it(home, tmp_path):
+    """A wrong URL ended `plan` with urllib3's text: "(ConnectionError: HTTPConnectionPool(host=...): Max retries
+    exceeded ... [Errno 111] Connection refused')))"; doctor said "connection refused (nothing listens on that port)"."""
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # closed again: nothing listens there
+    token = tmp_path / "token"
+    token.write_text("a" * 32)
+    token.chmod(0o600)
+    config = tmp_path / "lmsync.toml"
+    config.write_text(f'[moodle]\nurl = "http://127.0.0.1:{port}"\ntoken_file = "{token}"\nretry_deadline_seconds = 0\n'
+                      '[programme]\nname = "p"\n')
+    result = run("--config", str(config), "plan")
+    assert result.exit_code != 0
+    assert f"cannot reach http://127.0.0.1:{port}: connection refused (nothing listens on that port)" in result.output
+    assert "HTTPConnectionPool" not in result.output and "Max retries" not in result.output
+    assert "fix: Check the Moodle URL" in result.output
