@@ -389,6 +389,8 @@ def _format_errors(
             where = f"{source} with environment {', '.join(inside)}: {path}"
         if item["type"] == "extra_forbidden":
             near = near_key(Config, loc)
+            if loc == ("moodle", "token"):  # never in a file lmsync reads: say where it goes (tester round 39, 6)
+                near = "token_file, a file only lmsync's user can read, or the environment variable LMSYNC_TOKEN"
             lines.append((f"{source}: unknown key {path}{at}" if not variable else f"{where}: unknown key")
                          + (f" (did you mean {near}?)" if near else ""))
         elif item["type"].startswith(("date_", "datetime_")) and isinstance(item.get("input"), str):

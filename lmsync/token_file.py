@@ -20,7 +20,12 @@ def read_token_file(path: Path) -> Token:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ConfigError(f"moodle.token_file: {path} does not exist") from None
+        raise ConfigError(  # a fix line as every other error has (tester round 39, 5)
+            f"moodle.token_file: {path} does not exist",
+            hint="write the token (from Site administration > Server > Web services > Manage tokens) to that file, "
+                 "chmod 600, or point [moodle] token_file at the file holding it (a relative path is read from the "
+                 "configuration file's folder)",
+        ) from None
     if stat.S_ISDIR(mode):
         raise ConfigError(
             f"moodle.token_file: {path} is a directory, not a file",
@@ -43,7 +48,8 @@ def read_token_file(path: Path) -> Token:
             hint=f"save {path} as plain UTF-8 or ASCII text holding only the token",
         ) from None
     if not text.strip():
-        raise ConfigError(f"moodle.token_file: {path} is empty")
+        raise ConfigError(f"moodle.token_file: {path} is empty",
+                          hint=f"write the token (from Site administration > Server > Web services > Manage tokens) to {path}")
     return token_from(f"moodle.token_file {path}", text)
 
 

@@ -258,3 +258,24 @@ def test_round_26_8_a_date_written_otherwise_says_the_form_wanted(tmp_path):
             "(programme_start = 2026-09-01, a TOML date: no quotes)") in str(info.value)
     with pytest.raises(ConfigError, match=r"LMSYNC_WAVES_PROGRAMME_START \(waves.programme_start\): '2026-13-01' is not a date"):
         load_config(write(tmp_path, ""), environ={"LMSYNC_WAVES_PROGRAMME_START": "2026-13-01"})
+
+
+def test_round_39_5_and_6_token_mistakes_say_how_to_fix_them(tmp_path):
+    """A missing or empty token file said only what was wrong, with no fix line as every other error has; a
+    token written into the configuration (`token = "..."`) was an unknown key with no word of where it goes."""
+    from lmsync.token_file import read_token_file
+
+    for name, content in (("missing", None), ("empty", "  \n")):
+        path = tmp_path / name
+        if content is not None:
+            path.write_text(content)
+            path.chmod(0o600)
+        with pytest.raises(ConfigError) as info:
+            read_token_file(path)
+        assert info.value.hint and "Manage tokens" in info.value.hint, name
+    config = tmp_path / "lmsync.toml"
+    config.write_text('[moodle]\nurl = "https://m.example"\ntoken = "abc"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(config, environ={})
+    assert "unknown key moodle.token (line 3) (did you mean token_file" in str(info.value)
+    assert "LMSYNC_TOKEN" in str(info.value) and "abc" not in str(info.value)
