@@ -12,6 +12,7 @@ saves the site. Errors are ``InputError`` (exit 3) naming what was not found.
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Any
 
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
@@ -55,7 +56,14 @@ def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
 
 
 def set_field(site: Any, user_id: int, name: str, value: str) -> str:
-    """Set a custom profile field (``mentorcapacity``, ``yearofstudy``, ...); an empty value clears it."""
+    """Set a custom profile field (``mentorcapacity``, ``yearofstudy``, ...); an empty value clears it.
+    Raises ``InputError`` for a field no account on the site has: Moodle's profile page offers only the
+    fields the site defines, and a misspelt one was saved, exit 0, and read by nothing (tester round 39, 7)."""
+    known = sorted({key for user in site.users.values() for key in user.customfields})
+    if name not in known:
+        near = get_close_matches(name, known, n=1)
+        raise InputError(f"the emulated site has no profile field {name!r}" + (f" (did you mean {near[0]}?)" if near else ""),
+                         hint=f"its fields: {', '.join(known) or 'none'}")
     fields = site.users[user_id].customfields
     if value == "":
         fields.pop(name, None)
@@ -70,6 +78,11 @@ def join(site: Any, course: Any, username: str, role: str, name: str, fields: di
 
     if any(u.username.lower() == username.lower() for u in site.users.values()):
         raise InputError(f"username {username!r} is taken on the emulated site")
+    roles = sorted({e.role for e in course.enrolments.values()} | {r for e in course.enrolments.values() for r in e.other_roles})
+    if role not in roles:  # a misspelt role ("teachr") enrolled someone nobody reads (tester round 39, 7)
+        near = get_close_matches(role, roles, n=1)
+        raise InputError(f"the course {course.shortname} has no role {role!r}" + (f" (did you mean {near[0]}?)" if near else ""),
+                         hint=f"its roles: {', '.join(roles)}")
     first, _, last = name.partition(" ")
     user_id = site.next_id("users")
     site.users[user_id] = User(id=user_id, username=username, firstname=first or username, lastname=last or "",

@@ -181,3 +181,14 @@ def test_round_24_3_a_served_file_is_held_until_the_server_dies_even_by_kill_9(r
         server.wait(timeout=10)
     edited = run("emulator", "edit", "suspend", "s0001", "--state", str(state))
     assert edited.exit_code == 0, edited.output  # the kernel let go of the dead server's lock
+
+
+def test_round_39_7_a_misspelt_profile_field_or_role_is_refused_with_the_near_one(run):
+    """`edit field m0200 mentorcapcity 3` and `edit join m0201 --role teachr` were saved, exit 0: a rehearsal
+    that silently did nothing (doctor later showed "teachr 1" in the course)."""
+    field = run("emulator", "edit", "field", "m0001", "mentorcapcity", "3")
+    assert field.exit_code != 0 and "no profile field 'mentorcapcity' (did you mean mentorcapacity?)" in field.output
+    role = run("emulator", "edit", "join", "m0201", "--role", "teachr")
+    assert role.exit_code != 0 and "no role 'teachr' (did you mean teacher?)" in role.output
+    assert run("emulator", "edit", "field", "m0001", "mentorcapacity", "3").exit_code == 0
+    assert run("emulator", "edit", "join", "m0201", "--role", "teacher").exit_code == 0
