@@ -111,14 +111,15 @@ def _sync(run: _Run) -> StepResult:
     text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
     if forbidden:
         text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
-    kept = len((result.final_plan or result.first_plan).skipped_deletes)
+    last_plan = result.final_plan or result.first_plan
+    kept = len(last_plan.skipped_deletes)
     if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept
         text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
     if result.stopped:
         return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
     if not result.converged:
-        held = len((result.final_plan or result.first_plan).pending)  # tester round 27, 5: why, and until when
+        held = len(last_plan.pending)  # tester round 27, 5: why, and until when
         wait = (f"; {held} write(s) whose answer was lost may still commit: not sent again until [sync] "
                 f"write_settle_seconds ({config.sync.write_settle_seconds:g} s) pass") if held else ""
         return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)

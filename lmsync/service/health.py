@@ -192,6 +192,7 @@ def assess_pairs(
     as_of: date,
     forums: dict[int, ForumActivity] | None = None,
     seen: Mapping[tuple[int, int], date] | None = None,
+    first_day: Mapping[tuple[int, int], date] | None = None,
 ) -> PairsAssessed:
     """Health of ``pairs`` at ``as_of`` from the store alone (no Moodle), and how many satisfaction
     wave scores of a mentor of several current mentees name none of them (a Moodle Feedback form
@@ -230,7 +231,7 @@ def assess_pairs(
     journal = journal_pairing_days(store, programme)
     seen = HealthSnapshots(store, programme).first_seen() if seen is None else seen  # ``seen``: read by the caller
     watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
-    first_day = HealthSnapshots(store, programme).paired_since_on(watched_since) if watched_since else {}
+    first_day = _first_day(store, programme, watched_since) if first_day is None else first_day  # read by the caller
     start = programme_start(config)
     rules = thresholds(config)
     mentees_of = Counter(m for m, _ in pair_list)
@@ -263,6 +264,11 @@ def assess_pairs(
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))
+
+
+def _first_day(store: Store, programme: str, watched_since: date | None) -> dict[tuple[int, int], date]:
+    """Each pair's ``paired_since`` in the snapshot of the store's first judgement (``_appeared``)."""
+    return HealthSnapshots(store, programme).paired_since_on(watched_since) if watched_since else {}
 
 
 def _appeared(
@@ -337,7 +343,9 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     forums = circle_forums(config.programme.name, api, snapshot)
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
-    healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums, seen=seen)
+    watched_since = min(seen.values(), default=None)
+    first_day = _first_day(store, config.programme.name, watched_since)  # once too
+    healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums, seen=seen, first_day=first_day)
     roster = snapshot.roster
     views = [
         PairView(
@@ -348,8 +356,6 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         for h in healths
     ]
     paired_here = journal_pairing_days(store, config.programme.name)
-    watched_since = min(seen.values(), default=None)
-    first_day = HealthSnapshots(store, config.programme.name).paired_since_on(watched_since) if watched_since else {}
     start = programme_start(config)
     # an erased person's pairing history went with them: their pair is not another store's (tester round 20, 5:
     # one erasure held every nudge and digest as if a second store made the circles)
