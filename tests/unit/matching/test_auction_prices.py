@@ -7,8 +7,9 @@ import pytest
 
 import lmsync.domain.assignment as assignment
 from lmsync.domain.auction import estimate_prices
-from lmsync.domain.compatibility import MatchSettings
+from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, Weights
 from lmsync.domain.matching import match
+from lmsync.domain.people import People
 
 from .helpers import objective
 from .test_pruned_certificate import programme
@@ -66,3 +67,44 @@ def test_auction_prices_clear_a_small_market() -> None:
     held = auction.where // auction.total.shape[1]
     assert held.tolist() == [0, 1]  # the optimal assignment on this graph (5 + 3 > 4 + 1)
     assert 1.0 - 0.02 <= prices[0] - prices[1] <= 4.0 + 0.02  # both mentees happy within eps
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    used: list[bool] = []
+    real = assignment.estimate_prices
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append(True)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assignment, "ESTIMATE_FROM", 0)
+    monkeypatch.setattr(assignment, "estimate_prices", spy)
+    return used
+
+
+def test_tie_heavy_circle_skips_the_auction_and_still_ends_proven_and_optimal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 15, matching with ties: department and a shared language only (two yes/no terms,
+    # the benchmark's "ties2"). The estimate's near-best set is wide there, so the engine starts
+    # from each mentee's best by score; the proof and the optimum are unchanged.
+    two_terms = Weights(same_department=3, shared_interests=0, shared_language=1, year_gap=0, preference=0, need=0)
+    people = programme(150, 40, 6, capacity=(2, 5))
+    full = match(people, MatchSettings(weights=two_terms))
+    used = _spied(monkeypatch)
+    pruned = match(people, MatchSettings(weights=two_terms, full_graph_limit=0))
+    assert not used
+    assert pruned.proven_optimal
+    assert objective(pruned, MatchSettings(weights=two_terms)) == objective(full, MatchSettings(weights=two_terms))
+
+
+def _circle(people: People) -> Circle:
+    mentees = [p for p in people.persons if p.role == "mentee"]
+    mentors = [p for p in people.persons if p.role != "mentee"]
+    return Circle("mentor", mentees, mentors, [p.capacity or 1 for p in mentors],
+                  [p.role == "peer_mentor" for p in mentors], frozenset(), {}, {})
+
+
+def test_tie_heavy_is_two_yes_no_terms_not_the_default_weights() -> None:
+    circle = _circle(programme(150, 40, 6, capacity=(2, 5)))
+    two_terms = Weights(same_department=3, shared_interests=0, shared_language=1, year_gap=0, preference=0, need=0)
+    assert assignment.tie_heavy(Compatibility(circle, MatchSettings(weights=two_terms)))
+    assert not assignment.tie_heavy(Compatibility(circle, MatchSettings()))
