@@ -9,8 +9,13 @@ fails when a key has no description or the copy is stale (``undocumented_keys``)
 
 from __future__ import annotations
 
+import ast
+import copy
+import functools
+import inspect
 import json
 import re
+import textwrap
 import types
 from collections.abc import Iterator
 from datetime import date
@@ -104,11 +109,41 @@ def _toml(value: Any) -> str:
 
 
 def _keys(model: type[BaseModel]) -> Iterator[tuple[str, FieldInfo]]:
-    """(TOML name, field): the alias when the Python name differs (``import_`` is ``[import]``)."""
+    """(TOML name, field): the alias when the Python name differs (``import_`` is ``[import]``).
+    A field described by the docstring under it (``attribute_docs``) carries that text."""
     for name, info in model.model_fields.items():
         if info.exclude:
             continue
+        if not info.description and name in attribute_docs(model):
+            info = copy.copy(info)
+            info.description = attribute_docs(model)[name]
         yield info.alias or name, info
+
+
+@functools.cache
+def attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """The docstrings written under a model's fields (PEP 257 attribute docstrings), by field
+    name, from the model's source and its bases'; ``{}`` where the source cannot be read.
+
+    Read only when the reference is built: pydantic's ``use_attribute_docstrings`` read them
+    at import, in every lmsync command (~50 ms of start-up, most of it ``inspect`` resolving
+    every loaded module's path; issue 15, start-up). Cleaned as pydantic did
+    (``inspect.cleandoc``), so the reference is the same text."""
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for field, after in zip(body, body[1:], strict=False):
+            if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
+                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)):
+                docs[field.target.id] = inspect.cleandoc(after.value.value)
+    return docs
 
 
 def sections(model: type[BaseModel], path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], type[BaseModel]]]:

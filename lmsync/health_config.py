@@ -29,7 +29,7 @@ import string
 from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from lmsync.config_sections import MAX_DAYS, Section
 from lmsync.domain.health import Thresholds
@@ -100,8 +100,6 @@ class HealthConfig(Section):
     evidence (meeting rhythm, the meetings themselves, satisfaction) show a sign. The
     defaults were tuned on benchmarks/early_warning.py (four seeds).
     """
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     grace_days: Days = _DEFAULTS.grace_days
     """days after a pair's start it has for its first meeting (no_first_meeting after)"""
@@ -309,8 +307,6 @@ class NudgeTemplatesConfig(Section):
 
 class NudgesConfig(Section):
     """Moodle messages to both people of an at-risk or fading pair (see `lmsync nudge`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     interval_days: DaysAtLeastOne = 14
     """at most one nudge per person per pair in this many days"""
