@@ -209,15 +209,11 @@ class LmsyncGroup(click.Group):
 
 
 def _said(exc: LmsyncError) -> str:
-    """``exc``'s message, a connection failure's in a few words (``connection refused (nothing listens on that
-    port)``), as `lmsync doctor` says it, not urllib3's pool and retry text (tester round 39, 3)."""
+    """``exc``'s message, a connection failure's in a few words (``ConnectionFailed.said``), as
+    `lmsync doctor` says it, not urllib3's pool and retry text (tester round 39, 3)."""
     from lmsync.moodle.errors import ConnectionFailed
 
-    if not isinstance(exc, ConnectionFailed) or " (" not in exc.message:
-        return exc.message
-    from lmsync.service.doctor_checks import short_cause
-
-    return f"{exc.message.split(' (', 1)[0]}: {short_cause(exc.message)}"
+    return exc.said if isinstance(exc, ConnectionFailed) else exc.message
 
 
 class BadInput(click.UsageError):

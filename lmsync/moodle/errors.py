@@ -95,13 +95,23 @@ class ConnectionFailed(TransportError):
     default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up (`lmsync doctor` checks them)."
 
     def __init__(
-        self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Unpack[ErrorFields]
+        self, message: str, *, surely_not_sent: bool = False, tls: bool = False, cause: str | None = None,
+        **kw: Unpack[ErrorFields],
     ) -> None:
         super().__init__(message, **kw)
         #: True when the connection was never established, so Moodle cannot have acted.
         self.surely_not_sent = surely_not_sent
         #: True when the TLS handshake failed (certificate, or https:// to a plain-HTTP port).
         self.tls = tls
+        #: What the network stack said, in a few words (``short_cause``): what the CLI, the
+        #: cycle's step line and `lmsync doctor` show instead of urllib3's pool and retry text.
+        self.cause = cause or short_cause(message)
+
+    @property
+    def said(self) -> str:
+        """The failure in a few words: ``core_webservice_get_site_info: cannot reach http://...:
+        connection refused (nothing listens on that port)``."""
+        return f"{self.message.split(' (', 1)[0]}: {self.cause}" if " (" in self.message else self.message
 
 
 class Timeout(TransportError):
@@ -404,3 +414,37 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
     if cls is MissingCapability:
         return MissingCapability(text, capability=capability_title(message), **kw)
     return cls(text, **kw)
+
+
+# What the network stack said, as a few words (urllib3's text names pools and retries).
+_CAUSES = (
+    ("Connection refused", "connection refused (nothing listens on that port)"),
+    ("Name or service not known", "unknown host (DNS)"),
+    ("nodename nor servname", "unknown host (DNS)"),
+    ("Temporary failure in name resolution", "unknown host (DNS)"),
+    ("getaddrinfo failed", "unknown host (DNS)"),
+    ("No address associated with hostname", "unknown host (DNS)"),
+    ("No route to host", "no route to host (network or firewall)"),
+    ("Network is unreachable", "network unreachable"),
+    ("Connection reset by peer", "connection reset by the server or a firewall"),
+    ("RemoteDisconnected", "the server closed the connection without answering"),
+    ("ProxyError", "the proxy refused the connection"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS: the site's certificate is not trusted"),
+    ("WRONG_VERSION_NUMBER", "TLS: https:// to a port that serves plain HTTP"),
+    ("timed out", "timed out"),
+)
+
+
+def short_cause(message: str) -> str:
+    """A connection failure's cause in a few words, without urllib3's pool and retry text.
+
+    ``... (ConnectionError: HTTPConnectionPool(...): Max retries exceeded ... [Errno 111]
+    Connection refused'))`` -> ``connection refused (nothing listens on that port)``.
+    """
+    for needle, cause in _CAUSES:
+        if needle.lower() in message.lower():
+            return cause
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", message)
+    if found:
+        return found.group(1).strip()
+    return "TLS failed" if "SSL" in message else "the connection failed"

@@ -54,7 +54,6 @@ from lmsync.secrets import redact
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
-from lmsync.service.doctor_checks import short_cause
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
@@ -357,7 +356,7 @@ def _failure(step: str, exc: Exception) -> StepResult:
     code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
     message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, ConnectionFailed) and not exc.tls:
-        message = f"cannot reach Moodle: {short_cause(message)}"
+        message = f"cannot reach Moodle: {exc.cause}"
     if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
         message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
     return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)

@@ -44,7 +44,6 @@ from lmsync.service.doctor_checks import (
     read_or_none,
     report_path_check,
     roles_check,
-    short_cause,
     store_check,
 )
 from lmsync.service.doctor_feedback import feedback_item_checks
@@ -135,7 +134,7 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
         fix = reachable_checklist(url)
         if exc.tls:
             fix = f"{exc.hint} Then {fix}"
-        report.add("reachable", "fail", f"cannot reach Moodle at {url}: {short_cause(exc.message)}", fix)
+        report.add("reachable", "fail", f"cannot reach Moodle at {url}: {exc.cause}", fix)
         return None
     except Redirected as exc:
         report.add("reachable", "fail", f"{url} redirects: {exc.message}", exc.hint)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -45,40 +44,6 @@ def names_in_course(wanted: str, names: list[str]) -> str:
     listed = ", ".join(quoted(n) for n in sorted(names)[:LISTED_NAMES])
     more = f" and {len(names) - LISTED_NAMES} more" if len(names) > LISTED_NAMES else ""
     return f" ({f'did you mean {quoted(guess)}?; ' if guess else ''}the course has: {listed}{more})"
-
-
-# What the network stack said, as a few words (urllib3's text names pools and retries).
-_CAUSES = (
-    ("Connection refused", "connection refused (nothing listens on that port)"),
-    ("Name or service not known", "unknown host (DNS)"),
-    ("nodename nor servname", "unknown host (DNS)"),
-    ("Temporary failure in name resolution", "unknown host (DNS)"),
-    ("getaddrinfo failed", "unknown host (DNS)"),
-    ("No address associated with hostname", "unknown host (DNS)"),
-    ("No route to host", "no route to host (network or firewall)"),
-    ("Network is unreachable", "network unreachable"),
-    ("Connection reset by peer", "connection reset by the server or a firewall"),
-    ("RemoteDisconnected", "the server closed the connection without answering"),
-    ("ProxyError", "the proxy refused the connection"),
-    ("CERTIFICATE_VERIFY_FAILED", "TLS: the site's certificate is not trusted"),
-    ("WRONG_VERSION_NUMBER", "TLS: https:// to a port that serves plain HTTP"),
-    ("timed out", "timed out"),
-)
-
-
-def short_cause(message: str) -> str:
-    """A connection failure's cause in a few words, without urllib3's pool and retry text.
-
-    ``... (ConnectionError: HTTPConnectionPool(...): Max retries exceeded ... [Errno 111]
-    Connection refused'))`` -> ``connection refused (nothing listens on that port)``.
-    """
-    for needle, cause in _CAUSES:
-        if needle.lower() in message.lower():
-            return cause
-    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", message)
-    if found:
-        return found.group(1).strip()
-    return "TLS failed" if "SSL" in message else "the connection failed"
 
 
 def reachable_checklist(url: str) -> str:

@@ -313,6 +313,10 @@ def test_persistent_connection_failure_ends_in_connection_failed(rsps, token) ->
         transport.call("core_webservice_get_site_info")
     assert info.value.surely_not_sent is True
     assert len(rsps.calls) == 3
+    # The cause in a few words travels with the error (the CLI, the cycle and doctor show it).
+    assert info.value.cause == "connection refused (nothing listens on that port)"
+    assert info.value.said == f"core_webservice_get_site_info: cannot reach {URL}: connection refused (nothing listens on that port)"
+    assert "Max retries" in info.value.message and "Max retries" not in info.value.said
 
 
 # -- the token stays secret ------------------------------------------------------------------
@@ -320,7 +324,7 @@ def test_persistent_connection_failure_ends_in_connection_failed(rsps, token) ->
 
 def _everything_about(exc: BaseException) -> str:
     parts = [str(exc), repr(exc), repr(exc.args), "".join(traceback.format_exception(exc))]
-    for attr in ("message", "hint", "function", "errorcode"):
+    for attr in ("message", "hint", "function", "errorcode", "cause", "said"):
         parts.append(str(getattr(exc, attr, "")))
     chained = exc.__cause__ or exc.__context__
     if chained is not None:
