@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from numbers import Real
@@ -147,10 +148,10 @@ def table_lines(table: Table) -> list[str]:
         columns = table.shown("text")
         cells = [[cell_text(row.get(c.key)) for c in columns] for row in rows]
         head = [c.heading for c in columns]
-        widths = [max(len(r[i]) for r in [head, *cells]) for i in range(len(columns))]
+        widths = [max(display_width(r[i]) for r in [head, *cells]) for i in range(len(columns))]
 
         def joined(values: Sequence[str]) -> str:
-            padded = (v.rjust(w) if c.align == ">" else v.ljust(w) for v, w, c in zip(values, widths, columns, strict=True))
+            padded = (_pad(v, w, c.align == ">") for v, w, c in zip(values, widths, columns, strict=True))
             return "  ".join(padded).rstrip()
 
         lines.append(joined(head))
@@ -160,6 +161,20 @@ def table_lines(table: Table) -> list[str]:
     if table.footer:
         lines.append(table.footer)
     return lines
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: East Asian wide and full-width characters two
+    (a Chinese or Japanese name), combining marks none, others one (Unicode's East Asian Width,
+    UAX #11, as ``unicodedata`` has it). ASCII text is its length."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(width - display_width(text), 0)
+    return fill + text if right else text + fill
 
 
 def _details(table: Table, row: Mapping[str, Any]) -> list[str]:

@@ -38,6 +38,20 @@ def test_text_aligns_columns_on_the_widest_cell_and_right_aligns_numbers() -> No
     assert render(_table(), "table") == render(_table(), "text")  # the old name of text
 
 
+def test_text_aligns_wide_characters_by_the_columns_they_take_in_a_terminal() -> None:
+    # A Chinese name takes two terminal columns per character, an accent on a combining mark none
+    # (Unicode East Asian Width): padded by length, every column after it slid out of line.
+    columns = (Column("who"), Column("minutes", "min", align=">"))
+    rows = [{"who": "王小明 (s1)", "minutes": 40}, {"who": "Zoe\u0301 (s2)", "minutes": 5}, {"who": "Bob (t1)", "minutes": 12}]
+    lines = render(Table("meetings", columns, rows), "text").splitlines()  # type: ignore[arg-type]
+    assert lines == [
+        "who          min",
+        "王小明 (s1)   40",
+        "Zoe\u0301 (s2)       5",
+        "Bob (t1)      12",
+    ]
+
+
 def test_text_of_an_empty_table_says_so_or_nothing() -> None:
     assert render(Table("t", COLUMNS, [], empty="no meetings stored", footer="0"), "text") == "no meetings stored"
     document = Document([Note("head"), Table("t", COLUMNS, [], title="Needing attention:"), Note("tail")])
