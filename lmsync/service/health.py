@@ -244,10 +244,16 @@ def assess_pairs(
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        since = (journal.get(pair) or _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) or start
-                 or seen.get(pair) or as_of)
+        made = journal.get(pair)
+        appeared = None if made else _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start)
+        since = made or appeared or start or seen.get(pair) or as_of
         since = max(since, restarts.get(pair, since))  # an erasure took the pair's meetings: new from then on
-        mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, []) if dated.holds(pair, ws.date)]
+        # An answer naming nobody, dated before a pair made by hand appeared, was about the respondent's
+        # mentor or mentee of the time: a mentee moved by hand was judged at risk on day one by answers
+        # about the mentor they left, and nudged (tester round 41, 1). The pairing history dates the pairs
+        # lmsync made (``dated``); it knows nothing of a move by hand.
+        mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, [])
+                if dated.holds(pair, ws.date) and not (ws.about_id is None and appeared is not None and ws.date < appeared)]
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:
             said = answers_by_person.get(mentor, []) + answers_by_person.get(mentee, [])

@@ -151,6 +151,38 @@ def test_round_15_2_a_pair_made_today_is_not_judged_by_its_predecessors_answers(
     assert not any(c.startswith("satisfaction_") for c in after[other].codes), after[other].codes
 
 
+def test_round_41_1_a_mentee_moved_by_hand_is_not_judged_by_answers_about_the_mentor_they_left(synced):
+    """Tester round 41, 1: a mentee moved to another circle in Moodle (not by lmsync, so the pairing
+    history has no row for the new pair) was at risk on the day the store first saw the pair, from
+    their answers about the old mentor, and nudged. An answer naming nobody, dated before the pair
+    appeared, is not this pair's."""
+    config, site = synced()
+    (_, mentor, mentee), (_, other, _o), *_ = _pairs(site)
+    store = Store(config.store_path())
+    fall = [
+        SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv")
+        for day, value in ((TODAY - timedelta(days=170), "5"), (TODAY - timedelta(days=10), "1"))
+        for i in range(1, 6)
+    ]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in fall)
+    rescore_surveys(store, settings(config))
+    from lmsync.store.pairings import PairingHistory
+
+    # the store's pairing history goes back before the answers (a pair lmsync made in the spring)
+    spring = datetime.combine(TODAY - timedelta(days=200), datetime.min.time(), UTC).isoformat()
+    PairingHistory(store, PROGRAMME).record("add_member", [(f"lmsync:{PROGRAMME}:mentor:{other}", 999_999)], at=spring)
+    judged_before = {(mentor, mentee): TODAY - timedelta(days=30)}  # the store judged the old pair a month ago
+    moved = health.assess_pairs(config, store, [(other, mentee)], as_of=TODAY, seen=judged_before).healths[0]
+    later = [SurveyAnswer(mentee, "relationship_satisfaction_mentee", TODAY, f"rs{i}", "1", "csv") for i in range(1, 6)]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in later)
+    rescore_surveys(store, settings(config))
+    answered = health.assess_pairs(config, store, [(other, mentee)], as_of=TODAY, seen=judged_before).healths[0]
+    store.close()
+    assert moved.paired_since == TODAY
+    assert not any(c.startswith("satisfaction_") for c in moved.codes), moved.codes
+    assert any(c.startswith("satisfaction_") for c in answered.codes), answered.codes  # their own answers still count
+
+
 def test_issue_13_judging_keeps_full_collections_off_what_the_process_holds_and_gives_the_collector_back(synced, monkeypatch):
     """benchmarks/health.py: with ~220,000 objects alive, the full collections that 25,000 stored
     meetings trigger cost ~0.4 s of 2; the judgement freezes what was alive before it (steady_gc)."""
