@@ -293,13 +293,17 @@ class Compatibility:
             sticky = circle.sticky.get(p.id)
             if w.stickiness and sticky in mentor_index:
                 key = (i, mentor_index[sticky])
-                bonus[key] = bonus.get(key, 0.0) + w.stickiness
+                # One QUANTUM more than the weight, for the solver only (``explain`` shows the weight): a
+                # move that gains exactly the stickiness weight then loses to staying, as "better by more
+                # than stickiness" says; a swap of two open pairs that gained nothing moved both people
+                # (tester round 40, 1).
+                bonus[key] = bonus.get(key, 0.0) + w.stickiness + QUANTUM
         self.bonus = bonus
         keys = sorted(bonus)
         self.bonus_rows = np.array([k[0] for k in keys], dtype=np.intp)
         self.bonus_cols = np.array([k[1] for k in keys], dtype=np.intp)
         self.bonus_values = np.array([bonus[k] for k in keys], dtype=np.float64)
-        self.max_score = float(bound + w.preference + w.stickiness)
+        self.max_score = float(bound + w.preference + w.stickiness + QUANTUM)
 
     def dense(self, rows: slice) -> np.ndarray:
         """Scores of mentees ``rows`` against every mentor, without the sparse bonuses."""

@@ -45,7 +45,10 @@ class Match:
     terms: dict[str, float]
     reasons: list[str]
     circle: CircleKind = "mentor"
-    origin: Literal["matched", "kept", "returned", "pinned"] = "matched"
+    #: ``stayed``: an existing pair opened for re-matching that stayed; ``moved``: one whose mentee
+    #: now has another mentor (``previous``). Tester round 40, 3: both read "matched anew".
+    origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
+    previous: str | None = None  # the mentor of a moved pair before the re-matching
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,8 @@ def _match_circle(
         load[mentor_id] += 1
 
     keep: dict[str, list[str]] = {}
+    opened: dict[str, str] = {}  # mentee -> mentor of an existing pair opened for re-matching
+    cut: dict[str, str] = {}  # ... of one matched again because the mentor's capacity fell (warned)
     for mentee in mentees:
         existing = current.get(mentee.id)
         if mentee.id in fixed or existing is None or existing not in by_id:
@@ -305,6 +310,7 @@ def _match_circle(
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch:
             sticky[mentee.id] = mentor_id
+            opened[mentee.id] = mentor_id
             continue
         keep.setdefault(mentor_id, []).append(mentee.id)
     for mentor_id, kept in sorted(keep.items()):
@@ -320,6 +326,7 @@ def _match_circle(
             ))
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
+                cut[mentee_id] = mentor_id
                 warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; matched again "
                                 "(to another mentor with room, else unmatched)")  # not "re-matched" (tester round 15, 4)
             kept = scored[:room]
@@ -383,8 +390,12 @@ def _match_circle(
     w = settings.weights
     for i, mentee in enumerate(free):
         j = int(solution.mentor_of[i])
+        before = opened.get(mentee.id) or cut.get(mentee.id)
         if j < 0:
-            unmatched.append(Unmatched(mentee.id, _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings), kind))
+            reason = _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings)
+            if mentee.id in opened:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
+                warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
+            unmatched.append(Unmatched(mentee.id, reason, kind))
             continue
         mentor = open_mentors[j]
         key = None if mentee.id in ranks or mentee.id in sticky else (_profile(mentee, w), _profile(mentor, w), circle.peer[j])
@@ -394,7 +405,13 @@ def _match_circle(
             known = (terms, reasons, total(terms))
             if key is not None:
                 explained[key] = known
-        assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind))
+        if before is None:
+            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind))
+        elif before == mentor.id:
+            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind, "stayed"))
+        else:
+            moved = [*known[1], f"moved from {before} (re-matching)"]
+            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before))
     return assignments, unmatched, solution.optimality
 
 

@@ -21,13 +21,16 @@ COLUMNS = (
     Column("terms", formats=CSV_ONLY),
     Column("reasons", formats=CSV_ONLY),
     Column("unmatched_reason", formats=CSV_ONLY),
+    Column("origin", formats=CSV_ONLY),  # how the pair came about; the mentor before a move (tester round 40b, 2)
+    Column("previous_mentor", formats=CSV_ONLY),
     Column("why", formats=TEXT),
 )
 
 
 #: How each pair came about, for the summary line (``Match.origin``; tester round 10: "mentor" on every row
 #: said nothing of what stayed and what moved).
-ORIGIN_WORDS = {"kept": "kept", "returned": "back after a break", "pinned": "pinned", "matched": "matched anew"}
+ORIGIN_WORDS = {"kept": "kept", "stayed": "stayed after re-matching", "moved": "moved to another mentor",
+                "returned": "back after a break", "pinned": "pinned", "matched": "matched anew"}
 
 
 def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt: str | None = None) -> Document:
@@ -42,12 +45,13 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     rows = [
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
-         "reasons": reasons, "unmatched_reason": "", "why": reasons}
+         "reasons": reasons, "unmatched_reason": "", "why": reasons, "origin": a.origin,
+         "previous_mentor": name(a.previous, a.previous) if a.previous else ""}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]
     rows += [
         {"mentee": name(u.mentee, u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
-         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}"}
+         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}", "origin": "", "previous_mentor": ""}
         for u in result.unmatched
     ]
     loads = loads_line(result.loads)

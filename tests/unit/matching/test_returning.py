@@ -79,7 +79,7 @@ def test_round_9_returning_to_someone_who_is_no_longer_a_mentor_is_ignored() -> 
 def test_round_10_8_a_flagged_pair_that_stays_says_why_and_moves_without_stickiness() -> None:
     flagged = People(persons=programme().persons, current={"s1": "t1", "s2": "t1"}, rematch=frozenset({"s2"}))
     stayed = next(a for a in match(flagged, MatchSettings()).assignments if a.mentee == "s2")
-    assert (stayed.mentor, stayed.origin) == ("t1", "matched")
+    assert (stayed.mentor, stayed.origin) == ("t1", "stayed")
     assert "stays with their mentor: open to re-matching, but no mentor is better by more than the stickiness weight (5)" in stayed.reasons
     free = MatchSettings(weights=Weights(stickiness=0))
     moved = next(a for a in match(flagged, free).assignments if a.mentee == "s2")

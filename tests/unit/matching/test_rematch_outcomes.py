@@ -1,0 +1,68 @@
+"""Tester round 40: what a re-match did to each open pair is said, and a tie keeps the pair."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.domain.compatibility import MatchSettings, Weights
+from lmsync.domain.matching import match
+from lmsync.domain.people import People, Person
+
+
+def mentor(pid: str, capacity: int, department: str, interests: frozenset[str] = frozenset(),
+           languages: frozenset[str] = frozenset()) -> Person:
+    return Person(pid, "mentor", capacity=capacity, department=department, interests=interests, languages=languages)
+
+
+def mentee(pid: str, department: str, interests: frozenset[str] = frozenset(),
+           languages: frozenset[str] = frozenset()) -> Person:
+    return Person(pid, "mentee", department=department, interests=interests, languages=languages)
+
+
+def test_round_40_1_a_swap_that_gains_exactly_the_stickiness_weight_keeps_both_pairs() -> None:
+    # Each move gains 5 (department 3, interest 1, language 1) and stickiness is 5: "better by more
+    # than stickiness" does not hold, so nobody moves (both people had been swapped).
+    people = People(
+        (mentor("m1", 1, "Sci", frozenset({"chess"}), frozenset({"en"})), mentor("m2", 1, "Art", frozenset({"music"}), frozenset({"fr"})),
+         mentee("s1", "Art", frozenset({"music"}), frozenset({"fr"})), mentee("s2", "Sci", frozenset({"chess"}), frozenset({"en"}))),
+        current={"s1": "m1", "s2": "m2"},
+        rematch=frozenset({"*"}),
+    )
+    result = match(people, MatchSettings())
+    assert {(a.mentee, a.mentor, a.origin) for a in result.assignments} == {("s1", "m1", "stayed"), ("s2", "m2", "stayed")}
+    assert result.total_score == 10  # the stickiness weight as set, not the solver's tie-breaker
+    more = match(people, MatchSettings(weights=Weights(stickiness=4.5)))
+    assert {(a.mentee, a.mentor, a.origin, a.previous) for a in more.assignments} == {
+        ("s1", "m2", "moved", "m1"), ("s2", "m1", "moved", "m2")}
+
+
+def test_round_40b_1_an_open_pair_that_loses_its_mentor_to_a_newcomer_is_warned() -> None:
+    people = People(
+        (mentor("m1", 1, "A"), mentee("sold", "B"), mentee("snew", "A")),
+        current={"sold": "m1"},
+        rematch=frozenset({"sold"}),
+    )
+    result = match(people, MatchSettings(weights=Weights(stickiness=2)))
+    assert [(a.mentee, a.mentor, a.origin) for a in result.assignments] == [("snew", "m1", "matched")]
+    assert [u.mentee for u in result.unmatched] == ["sold"]
+    assert any(w.startswith("sold: existing pair with m1 ended by re-matching: now unmatched") for w in result.warnings), result.warnings
+
+
+def test_round_40b_2_csv_output_carries_origins_and_its_warnings_go_to_stderr(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id,role,capacity,department,current_mentor\nm1,mentor,1,A,\nm2,mentor,2,B,\nm0,mentor,0,B,\n"
+                      "s1,mentee,,A,m2\ns2,mentee,,B,m1\ns3,mentee,,B,m0\n", encoding="utf-8")
+    config = tmp_path / "lmsync.toml"
+    config.write_text("[matching]\nrematch = ['s1', 's2']\n\n[matching.weights]\nstickiness = 0\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["--config", str(config), "match", "--people", str(people), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert (rows["s1"]["mentor"], rows["s1"]["origin"], rows["s1"]["previous_mentor"]) == ("m1", "moved", "m2")
+    assert (rows["s2"]["mentor"], rows["s2"]["origin"], rows["s2"]["previous_mentor"]) == ("m2", "moved", "m1")
+    assert "warning: s3: existing pair with m0 dropped (mentor opted out)" in out.stderr
+    assert "warning" not in out.stdout
