@@ -30,4 +30,7 @@ def mentor_gone(observation: Observation, mentor: int) -> str:
         return "is not active in the course (unenrolled, or enrolment suspended)"
     if mentor in observation.suspended_user_ids:
         return "has a suspended account"
-    return "mentors no longer (capacity 0, another role, or out of the programme's mentor roles)"
+    # The match gives them nobody: they may still mentor, their one mentee marked not a good fit (tester
+    # round 41, 3: "mentors no longer" of a mentor whose capacity was 2).
+    return ("has no mentee in the new match (every mentee re-matched, or marked not a good fit; or they mentor no "
+            "longer: capacity 0, another role, or out of the programme's mentor roles)")

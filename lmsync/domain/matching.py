@@ -32,6 +32,8 @@ from lmsync.domain.people import People, Person, PersonWarning
 from lmsync.errors import PinError
 
 CircleKind = Literal["mentor", "peer"]
+#: (mentee, mentor) -> why the pair may not be made, in matching's words (``_pairs``).
+Forbidden = Mapping[tuple[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         mutual = _mutual(assignments)
         if not mutual:
             break
-        forbidden = forbidden | frozenset(mutual)
+        forbidden = {**forbidden, **dict.fromkeys(mutual, "their own mentee")}  # mentoring each other
         settled += [f"{mentor} and {mentee} would have mentored each other: {mentee} is not matched to {mentor}"
                     for mentee, mentor in mutual]
     warnings = [*circle_warnings, *settled]
@@ -213,7 +215,9 @@ def _merged(first: Mapping[str, str], second: Mapping[str, str]) -> dict[str, st
     return merged
 
 
-def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> tuple[frozenset[tuple[str, str]], list[tuple[str, str]]]:
+def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> tuple[Forbidden, list[tuple[str, str]]]:
+    """The forbidden pairs, each with why in matching's words (``forbidden``: ``[matching] forbids``;
+    ``marked not a good fit``: the queue's mark, ``People.unfit``), and the pins, by matching id."""
     def resolved(pairs: Sequence[tuple[str, str]], what: str) -> list[tuple[str, str]]:
         out = []
         for mentee, mentor in pairs:
@@ -226,15 +230,17 @@ def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> t
                 out.append((a, b))
         return out
 
-    return frozenset(resolved(people.forbids, "forbid")), resolved(people.pins, "pin")
+    unfit = {(resolve.get(a, a), resolve.get(b, b)) for a, b in people.unfit}
+    because = {pair: "marked not a good fit" if pair in unfit else "forbidden" for pair in resolved(people.forbids, "forbid")}
+    return because, resolved(people.pins, "pin")
 
 
-def _allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: frozenset[tuple[str, str]], settings: MatchSettings) -> str | None:
+def _allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden, settings: MatchSettings) -> str | None:
     """Why this pair may not be made, or None when it may."""
     if mentee.id == mentor.id:
         return "same person"
     if (mentee.id, mentor.id) in forbidden:
-        return "forbidden"
+        return forbidden[(mentee.id, mentor.id)]
     if is_peer:
         if mentee.year is None or mentor.year is None:
             return "year unknown"
@@ -254,7 +260,7 @@ def _match_circle(
     cap: dict[str, int],
     current: dict[str, str],
     pins: list[tuple[str, str]],
-    forbidden: frozenset[tuple[str, str]],
+    forbidden: Forbidden,
     rematch: set[str],
     rematch_all: bool,
     resolve: Mapping[str, str],
@@ -270,7 +276,7 @@ def _match_circle(
         p.id: {resolve.get(key, key): rank for rank, key in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences
     }
     sticky: dict[str, str] = {}
-    circle_ref = Circle(kind, [], [], [], [], forbidden, sticky, ranks)
+    circle_ref = Circle(kind, [], [], [], [], frozenset(forbidden), sticky, ranks)
     fixed: dict[str, tuple[str, Literal["kept", "returned", "pinned"]]] = {}
     load: dict[str, int] = {p.id: 0 for p in mentors}
     label = "peer mentor" if kind == "peer" else "mentor"
@@ -284,8 +290,8 @@ def _match_circle(
             raise PinError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
         mentor = by_id[mentor_id]
         why = _allowed(_person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), forbidden, settings)
-        if why in ("same person", "forbidden"):
-            raise PinError(f"pin {mentee_id} -> {mentor_id} contradicts a forbid" if why == "forbidden" else f"pin {mentee_id} -> {mentor_id}: same person")
+        if why == "same person" or (mentee_id, mentor_id) in forbidden:
+            raise PinError(f"pin {mentee_id} -> {mentor_id}: same person" if why == "same person" else f"pin {mentee_id} -> {mentor_id} contradicts a forbid")
         if why:
             warnings.append(f"pin {mentee_id} -> {mentor_id} honoured although {why}")
         if cap[mentor_id] == 0:
@@ -355,7 +361,7 @@ def _match_circle(
         mentors=open_mentors,
         capacity=[cap[p.id] - load[p.id] for p in open_mentors],
         peer=[_is_peer(kind, p) for p in open_mentors],
-        forbidden=forbidden,
+        forbidden=frozenset(forbidden),
         sticky=sticky,
         ranks=ranks,
     )
@@ -436,7 +442,7 @@ def _unmatched_reason(
     mentee: Person,
     mentors: Sequence[Person],
     cap: Mapping[str, int],
-    forbidden: frozenset[tuple[str, str]],
+    forbidden: Forbidden,
     settings: MatchSettings,
 ) -> str:
     label = "peer mentor" if kind == "peer" else "mentor"
@@ -461,6 +467,9 @@ def _unmatched_reason(
         return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"
     if set(why) == {"forbidden"}:
         return f"every candidate {label} is forbidden"
+    if set(why) <= set(forbidden.values()) | {"forbidden"}:  # not only [matching] forbids (tester round 40, 4)
+        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
+        return f"every candidate {label} is ruled out: {parts}"
     if set(why) <= {"outside the year gap", "year unknown"}:
         return f"no {label} within the year gap {gap} above year {mentee.year}"
     parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))

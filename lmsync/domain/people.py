@@ -199,6 +199,8 @@ class People:
       mentor while the mentor has room (``lmsync.service.established.returning_mentors``).
     - ``established``: mentee id -> meetings held with their current mentor; when a mentor's
       capacity falls below their pairs, the pairs with more meetings are kept first.
+    - ``unfit``: the ``forbids`` that are a coordinator's "not a good fit" mark (``lmsync queue
+      done --outcome rematched``), said so where matching names why a pair cannot be made.
     """
 
     persons: tuple[Person, ...]
@@ -209,6 +211,7 @@ class People:
     rematch: frozenset[str] = frozenset()
     returning: Mapping[str, str] = field(default_factory=dict)
     established: Mapping[str, int] = field(default_factory=dict)
+    unfit: frozenset[Pair] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "persons", tuple(self.persons))
@@ -243,8 +246,10 @@ class People:
         pins: Iterable[Pair] = (),
         forbids: Iterable[Pair] = (),
         rematch: Iterable[str] = (),
+        unfit: Iterable[Pair] = (),
     ) -> People:
-        """Add the configuration's standing decisions to those that came with the people."""
+        """Add the configuration's standing decisions to those that came with the people (``unfit``:
+        which of ``forbids`` are "not a good fit" marks)."""
         return People(
             persons=self.persons,
             current=self.current,
@@ -254,6 +259,7 @@ class People:
             rematch=self.rematch | frozenset(rematch),
             returning=self.returning,
             established=self.established,
+            unfit=self.unfit | frozenset((str(a), str(b)) for a, b in unfit),
         )
 
 

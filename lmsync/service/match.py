@@ -53,8 +53,8 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
     pins, forbids = check_standing_decisions(
         people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity
     )
-    forbids, held = _standing_forbids(people, m.forbids, forbids, pins)
-    people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch)
+    forbids, held, unfit = _standing_forbids(people, m.forbids, forbids, pins)
+    people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch, unfit=unfit)
     start = time.perf_counter()
     try:
         result = match(people, settings_from_config(config))
@@ -86,14 +86,16 @@ def stored_forbid(pair: tuple[str, ...]) -> bool:
 
 def _standing_forbids(
     people: People, written: Iterable[tuple[str, str]], forbids: list[tuple[str, str]], pins: list[tuple[str, str]]
-) -> tuple[list[tuple[str, str]], list[str]]:
-    """The forbids matching gets, and warnings. A stored "not a good fit" mark about someone no
+) -> tuple[list[tuple[str, str]], list[str], list[tuple[str, str]]]:
+    """The forbids matching gets, warnings, and which of them are stored "not a good fit" marks (named
+    so in matching's words, not "forbidden": tester round 40, 4). A stored "not a good fit" mark about someone no
     longer in the programme is kept in the store and left out here (tester round 10, 1: it stopped
     every sync); one on a pair ``[matching] pins`` keeps gives way to the pin, with a warning naming
     the fix (tester round 10, 2: it stopped every sync, pointing at a forbid the file did not hold)."""
     present = {p.id for p in people.persons}
     kept: list[tuple[str, str]] = []
     held: list[str] = []
+    unfit: list[tuple[str, str]] = []
     for raw, pair in zip(written, forbids, strict=True):
         if not stored_forbid(raw):
             kept.append(pair)
@@ -104,7 +106,8 @@ def _standing_forbids(
             )
         elif set(pair) <= present:
             kept.append(pair)
-    return kept, held
+            unfit.append(pair)
+    return kept, held, unfit
 
 
 def check_standing_decisions(

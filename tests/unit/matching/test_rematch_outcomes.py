@@ -66,3 +66,19 @@ def test_round_40b_2_csv_output_carries_origins_and_its_warnings_go_to_stderr(tm
     assert (rows["s2"]["mentor"], rows["s2"]["origin"], rows["s2"]["previous_mentor"]) == ("m2", "moved", "m1")
     assert "warning: s3: existing pair with m0 dropped (mentor opted out)" in out.stderr
     assert "warning" not in out.stdout
+
+
+def test_round_40_4_a_not_a_good_fit_mark_and_mutual_mentoring_are_not_called_forbidden() -> None:
+    # A coordinator's mark (the queue) is "marked not a good fit", not a [matching] forbid no file holds.
+    people = People((mentor("m1", 2, "A"), mentor("m2", 2, "B"), mentee("s1", "A")), current={"s1": "m1"})
+    marked = match(people.with_overrides(forbids=[("s1", "m1")], unfit=[("s1", "m1")]), MatchSettings())
+    assert "s1: existing pair with m1 dropped (marked not a good fit)" in marked.warnings
+    plain = match(people.with_overrides(forbids=[("s1", "m1")]), MatchSettings())
+    assert "s1: existing pair with m1 dropped (forbidden)" in plain.warnings
+    # Two people who would mentor each other: the reason names that, not a forbid.
+    x1 = Person("x1", "mentor", capacity=2, also=frozenset({"mentee"}))
+    x2 = Person("x2", "mentor", capacity=2, also=frozenset({"mentee"}))
+    result = match(People((x1, x2)), MatchSettings())
+    reasons = [u.reason for u in result.unmatched]
+    assert reasons == ["every candidate mentor is ruled out: 1 their own mentee"], reasons
+    assert not any("forbidden" in r for r in reasons)

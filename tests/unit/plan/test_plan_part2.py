@@ -128,3 +128,13 @@ def test_point_4_grouping_names_are_compared_raw_as_moodle_returns_them_trap_39(
 
 def test_point_4_an_unread_grouping_name_is_never_renamed() -> None:
     assert plan_sync(synced(), current(), with_(grouping_name="Anything")).empty
+
+
+def test_round_41_3_a_circle_whose_mentor_got_nobody_does_not_say_they_mentor_no_longer() -> None:
+    # Mentor 30 is still a mentor (active, capacity 2) but the match gives them nobody: their
+    # mentees moved (one marked not a good fit). "mentors no longer (capacity 0 ...)" was false.
+    desired = [circle(31, {4, 5, 6, 1}), circle(32, {7, 8, 9, 2}), circle(33, {10, 11, 12, 3})]
+    ops = plan_sync(synced(), desired, SETTINGS).operations
+    reasons = {op.reason for op in ops if type(op).__name__ == "RemoveMember" and op.group == mentor_group_idnumber("p1", 30)}
+    assert reasons == {"re-matched: their mentor has no mentee in the new match (every mentee re-matched, or marked not a "
+                       "good fit; or they mentor no longer: capacity 0, another role, or out of the programme's mentor roles)"}
