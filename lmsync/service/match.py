@@ -23,7 +23,8 @@ from lmsync.service.people_csv import load_people_csv
 
 log = get_logger(__name__)
 
-STANDING_HINT = "correct or remove these entries of [matching] pins / forbids in lmsync.toml"
+STANDING_HINT = ("correct or remove these entries of [matching] pins / forbids (in the configuration file, or "
+                 "LMSYNC_MATCHING_PINS / LMSYNC_MATCHING_FORBIDS where the environment sets them)")
 
 
 def settings_from_config(config: Config) -> MatchSettings:
@@ -102,7 +103,7 @@ def _standing_forbids(
         elif pair in pins:
             held.append(
                 f"a coordinator marked {pair[0]} -> {pair[1]} not a good fit, but [matching] pins keeps the pair: "
-                "remove the pin from lmsync.toml to re-match them"
+                "remove the pin ([matching] pins) to re-match them"
             )
         elif set(pair) <= present:
             kept.append(pair)

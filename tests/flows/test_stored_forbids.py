@@ -76,7 +76,7 @@ def test_round_10_2_a_pin_keeps_a_pair_marked_not_a_good_fit_and_the_plan_says_h
     assert circles_of(site, mentee) == [f"lmsync:{PROGRAMME}:mentor:{mentor}"]
     assert [w for w in result.first_plan.warnings if "not a good fit" in w] == [
         f"a coordinator marked {names[mentee]} -> {names[mentor]} not a good fit, but [matching] pins keeps the pair: "
-        "remove the pin from lmsync.toml to re-match them"
+        "remove the pin ([matching] pins) to re-match them"
     ]
 
 

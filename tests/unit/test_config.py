@@ -279,3 +279,28 @@ def test_round_39_5_and_6_token_mistakes_say_how_to_fix_them(tmp_path):
         load_config(config, environ={})
     assert "unknown key moodle.token (line 3) (did you mean token_file" in str(info.value)
     assert "LMSYNC_TOKEN" in str(info.value) and "abc" not in str(info.value)
+
+
+def test_round_40_6_with_no_file_an_error_names_the_environment_not_a_missing_lmsync_toml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no lmsync.toml here
+    with pytest.raises(ConfigError) as error:
+        load_config(environ={"LMSYNC_HEALTH_QUEUE_DUE_DAYS": "[28, 14]"})
+    assert str(error.value).startswith("environment LMSYNC_HEALTH_QUEUE_DUE_DAYS: health: queue_due_days must rise")
+    assert "lmsync.toml" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("gaps", "said"),
+    [({"MIN": "3", "MAX": "1"}, "peer_year_gap_min (3) is above peer_year_gap_max (1)"),
+     ({"PREFERRED": "9"}, "peer_year_gap_preferred (9) is outside peer_year_gap_min to peer_year_gap_max (1 to 3)")],
+)
+def test_round_40_10_the_year_gaps_are_checked_when_the_configuration_loads(tmp_path, monkeypatch, gaps, said):
+    # Min above max was refused only by `match`, naming no variable; a preferred gap outside the range was taken.
+    monkeypatch.chdir(tmp_path)
+    environ = {f"LMSYNC_MATCHING_PEER_YEAR_GAP_{k}": v for k, v in gaps.items()}
+    with pytest.raises(ConfigError) as error:
+        load_config(environ=environ)
+    assert said in str(error.value) and all(name in str(error.value) for name in environ)
+    (tmp_path / "lmsync.toml").write_text("[matching]\npeer_year_gap_min = 3\npeer_year_gap_max = 1\n")
+    with pytest.raises(ConfigError, match=r"lmsync.toml: matching \(line 1\): peer_year_gap_min \(3\) is above"):
+        load_config(tmp_path / "lmsync.toml", environ={})

@@ -291,7 +291,7 @@ def test_round_3_finding_19_a_pin_the_matching_cannot_honour_is_a_configuration_
     with pytest.raises(ConfigError) as error:
         run_match(people, Config.model_validate({"matching": matching}))
     assert error.value.exit_code == EXIT_ADMIN and says in error.value.message
-    assert "[matching] pins / forbids in lmsync.toml" in (error.value.hint or "")
+    assert "[matching] pins / forbids (in the configuration file, or LMSYNC_MATCHING_PINS" in (error.value.hint or "")
 
 
 @pytest.mark.parametrize(("text", "says"), [
