@@ -343,7 +343,9 @@ MAX_WEIGHT = 1000  # a matching weight or the load cost: far above any useful on
 
 
 class WeightsConfig(Section):
-    """How much each reason counts in a match score; a weight of 0 turns that term off.
+    """How much each reason counts in a match score; a weight of 0 turns that term off. Scores are kept
+    exact as multiples of 1/1024 (about 0.001): a weight counts rounded to the nearest one (0.3 counts, and
+    shows, as 0.2998), and two weights closer than that count as equal.
 
     Each weight is a finite number from 0 to ``MAX_WEIGHT`` (tester round 6, 2: ``inf`` or ``1e308``
     crashed the matcher, which keeps scores exact as multiples of 1/1024 far below 2**40)."""
@@ -353,5 +355,6 @@ class WeightsConfig(Section):
     shared_language: float = Field(1, ge=0, le=MAX_WEIGHT, description="at least one language in common")
     year_gap: float = Field(2, ge=0, le=MAX_WEIGHT, description="peer mentors: full weight at the preferred year gap")
     preference: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentee asked for this mentor (preferences column)")
-    need: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentor offers what the mentee needs (needs column)")
+    need: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentor offers what the mentee needs: a value of the mentee's needs column among "
+                        "the mentor's interests (a mentor's own needs column is not read)")
     stickiness: float = Field(5, ge=0, le=MAX_WEIGHT, description="keep an existing pair: re-matching must win by more than this")

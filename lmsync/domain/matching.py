@@ -138,7 +138,10 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     mentor_ids = {p.id for _, group, _ in plans for p in group}
     for mentee_id, mentor_id in pins:
         if mentor_id not in mentor_ids:
-            warnings.append(f"pin {mentee_id} -> {mentor_id} ignored: {mentor_id} is not a mentor")
+            # refused as every other pin that cannot hold (a warning cron never reads; tester round 40b, 7):
+            # written the wrong way round, the likeliest typo, is named
+            backwards = " (a pin is [mentee, mentor]: written the wrong way round?)" if mentee_id in mentor_ids else ""
+            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} is not a mentor{backwards}")
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
         if resolve.get(mentor_id, mentor_id) not in mentor_ids:
             # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)

@@ -103,7 +103,7 @@ def load_people_csv(path: str | Path, config: Config) -> People:
     words = _Cells(lambda part: _word(part, spellings))  # one value of a multi-valued cell
     # Programmes repeat the same roles, departments, interests and languages: each distinct cell is read once.
     roles_of = _Cells(lambda text: _roles(text, config))
-    capacity_of, year_of = _Cells(_capacity), _Cells(lambda text: _integer(text, "year"))
+    capacity_of, year_of = _Cells(_capacity), _Cells(_year)
     department_of = _Cells(lambda text: normal_department(respell(text, spellings)))
     values_of = _Cells(lambda text: _values(text, words))
     needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
@@ -242,11 +242,21 @@ def _rows(path: Path, reader: _csv.Reader, skipped: int, problems: list[ImportIs
             yield start, row
 
 
+_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+
+
 def _capacity(text: str) -> int:
     capacity = _integer(text, "capacity")
     if capacity < 0:
         raise _BadCell("capacity", "must be 0 or more")
     return capacity
+
+
+def _year(text: str) -> int:
+    year = _integer(text, "year")
+    if year < 0:  # a year of study (tester round 40b, 11: -3 was taken)
+        raise _BadCell("year", "must be 0 or more")
+    return year
 
 
 def _values(text: str, words: dict[str, str]) -> frozenset[str]:
@@ -299,16 +309,11 @@ def _refused(path: Path, problems: list[ImportIssue]) -> InputError:
 
 
 def _integer(text: str, field: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        try:  # "2.0", as a spreadsheet may save a number cell (tester round 15, 7)
-            number = float(text)
-        except ValueError:
-            number = 0.5
-        if not number.is_integer():
-            raise _BadCell(field, f"{text!r} is not a whole number") from None
-        value = int(number)
+    """A whole number as written: digits, or "2.0" as a spreadsheet may save a number cell (tester
+    round 15, 7). Not Python's other spellings: "1e3" read as 1,000 and "1_0" as 10 (tester round 40, 9)."""
+    if not _WHOLE.fullmatch(text):
+        raise _BadCell(field, f"{text!r} is not a whole number")
+    value = int(text.split(".", 1)[0])
     if abs(value) > LARGEST:
         raise _BadCell(field, f"{text!r} is too large (at most {LARGEST:,})")
     return value

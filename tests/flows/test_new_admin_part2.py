@@ -266,11 +266,17 @@ def test_point_6_a_pin_to_a_mentor_with_an_unreadable_capacity_says_so(env: Any)
     assert "opted out" not in result.output
 
 
-def test_point_6_a_pin_naming_someone_who_is_not_a_mentor_is_warned(env: Any) -> None:
+def test_point_6_a_pin_naming_someone_who_is_not_a_mentor_is_refused(env: Any) -> None:
+    # Warned (exit 0) until tester round 40b, 7: refused as every other pin that cannot hold.
     pinned_site(env, 'pins = [["s0001", "s0002"]]\n')
     result = run_cli(env, "match")
-    assert result.exit_code == 0, result.output
-    assert "pin s0001 -> s0002 ignored: s0002 is not a mentor" in result.output
+    assert result.exit_code == EXIT_ADMIN, result.output
+    assert "pin s0001 -> s0002: s0002 is not a mentor" in result.output
+    assert "wrong way round" not in result.output
+    pinned_site(env, 'pins = [["m0003", "s0001"]]\n')
+    reversed_pin = run_cli(env, "match")
+    assert reversed_pin.exit_code == EXIT_ADMIN, reversed_pin.output
+    assert "pin m0003 -> s0001: s0001 is not a mentor (a pin is [mentee, mentor]: written the wrong way round?)" in reversed_pin.output
 
 
 def test_round_37_5_a_pin_to_a_mentor_whose_enrolment_is_suspended_says_an_inactive_person_is_not_found(env: Any) -> None:

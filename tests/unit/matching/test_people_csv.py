@@ -62,6 +62,9 @@ def test_moodle_shortname_is_accepted_as_a_column(tmp_path: Path) -> None:
         ("id,role,preferences\nm1,mentor,\ns1,mentee,m1;m9\n", ":3: preferences: 'm9' is not the id of a mentor"),
         ("id,role,preferences\nm1,mentor,\ns2,mentee,\ns1,mentee,s2\n", ":4: preferences: 's2' is not the id"),
         ("sep=;\nid;role;capacity\nm1;mentor;-1\n", ":3: capacity:"),
+        ("id,role,capacity\nm1,mentor,1e3\n", ":2: capacity: '1e3' is not a whole number"),  # tester round 40, 9
+        ("id,role,capacity\nm1,mentor,1_0\n", ":2: capacity: '1_0' is not a whole number"),
+        ("id,role,year\ns1,mentee,-3\n", ":2: year: must be 0 or more"),  # tester round 40b, 11
     ],
 )
 def test_bad_rows_name_file_line_and_field(tmp_path: Path, text: str, where: str) -> None:
