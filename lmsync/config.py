@@ -127,7 +127,9 @@ class MatchingConfig(Section):
     """Who mentors whom: structure, capacities, peer year gaps, fixed and forbidden pairs."""
 
     structure: Literal["pairs", "triads"] = Field(
-        "pairs", description='"pairs", or "triads": faculty + near-peer + up to triad_juniors juniors'
+        "pairs", description='"pairs", or "triads": every mentee gets a faculty mentor and a near-peer mentor, '
+        'each matched on its own (a peer mentor takes up to triad_juniors juniors; the juniors of one faculty '
+        'mentor need not share a peer mentor)'
     )
     default_capacity: int = Field(4, ge=0, description="mentees per mentor when the capacity field is empty")
     peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty")

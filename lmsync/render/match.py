@@ -58,7 +58,14 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     origins: Counter[str] = Counter(a.origin for a in result.assignments)
     how = ", ".join(f"{origins[o]} {ORIGIN_WORDS[o]}" for o in ORIGIN_WORDS if origins[o])
     count = len(result.assignments)
-    summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {len(result.unmatched)} unmatched, "
+    unmatched = f"{len(result.unmatched)} unmatched"
+    if result.structure == "triads":  # a mentee counts once per circle: say so (tester round 40, 7: "7 pairs, 3 unmatched" of 5)
+        per = Counter(a.circle for a in result.assignments)
+        missing = Counter(u.circle for u in result.unmatched)
+        how = ", ".join(filter(None, [how, f"{per['mentor']} with a faculty mentor, {per['peer']} with a peer mentor"]))
+        unmatched = (f"{len(result.unmatched)} places unmatched ({missing['mentor']} without a faculty mentor, "
+                     f"{missing['peer']} without a peer mentor)")
+    summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {unmatched}, "
                f"total score {result.total_score:g}; {loads}"]
     summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]

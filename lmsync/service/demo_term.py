@@ -384,7 +384,9 @@ def run_demo_term(
     )
     echo(f"  {logged} mentors logged their latest meeting in the {MEETING_LOG!r} Feedback activity")
     queued = record_term_health(term, pairs, start, end)
-    echo(f"  pair health judged weekly through the term; {queued} fading pairs reached the coordinator's queue")
+    # counted when queued: some recovered or changed status since, which `queue list` shows (tester round 41, 6)
+    echo(f"  pair health judged weekly through the term; {queued} pairs reached the coordinator's queue as they "
+         "turned fading (`queue list` shows where each stands now)")
     # the term has its own store: say how to look at it (tester round 3, 13: queue list showed the real one's)
     views_config = term.store_path().with_suffix(".toml")
     views_config.write_text(term_toml(term), encoding="utf-8")

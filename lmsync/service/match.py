@@ -74,6 +74,7 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
         unmatched=len(result.unmatched),
         proven_optimal=result.proven_optimal,
         people_warnings=len(items),
+        warnings=len(held) + len(result.warnings),  # the rest, said in words (tester round 40b, 6)
         seconds=round(time.perf_counter() - start, 3),
     )
     return replace(result, warnings=[*held, *summarise(items), *result.warnings], notices=items)

@@ -82,3 +82,18 @@ def test_round_40_4_a_not_a_good_fit_mark_and_mutual_mentoring_are_not_called_fo
     reasons = [u.reason for u in result.unmatched]
     assert reasons == ["every candidate mentor is ruled out: 1 their own mentee"], reasons
     assert not any("forbidden" in r for r in reasons)
+
+
+def test_round_40_7_a_triads_summary_counts_places_per_circle() -> None:
+    # Five mentees, two faculty mentors (room for 3), one peer mentor (room for 2): each mentee is
+    # counted once per circle, and the summary says so ("7 pairs, 3 unmatched" of 5 mentees read wrong).
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+
+    faculty = [mentor("m1", 2, "A"), mentor("m2", 1, "A")]
+    peer = Person("p1", "peer_mentor", capacity=2, department="A", year=4)
+    juniors = [Person(f"s{i}", "mentee", department="A", year=2) for i in range(1, 6)]
+    result = match(People((*faculty, peer, *juniors)), MatchSettings(structure="triads"))
+    text = render(match_view(result), "text")
+    assert "5 pairs (5 matched anew, 3 with a faculty mentor, 2 with a peer mentor), 5 places unmatched " \
+           "(2 without a faculty mentor, 3 without a peer mentor)" in text, text
