@@ -73,8 +73,12 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
         elif pair not in known:
             raise InputError(
                 f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair in this programme's store "
-                "(it holds no pairing of theirs: never paired, or one of them was erased)",
-                hint=f"`lmsync pair show {who[0]}` lists their pairs",
+                "(it holds no pairing of theirs: never paired, one of them was erased, or paired in Moodle since the "
+                "store last judged the programme's health)",
+                # a circle changed by hand shows in `health --as-of` (read from Moodle) before the store has it
+                # (tester round 41, 4)
+                hint=f"`lmsync pair show {who[0]}` lists their pairs; a pair made in Moodle is recorded by the next "
+                     "`lmsync health` or `lmsync run`",
                 summary=f"users {ids[0]} and {ids[1]} are not a pair",
             )
     else:
