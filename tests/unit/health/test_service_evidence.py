@@ -125,6 +125,17 @@ def test_issue_13_need_met_and_self_efficacy_come_from_the_store(synced):
     assert healths[(mentor2, mentee2)].codes == ("self_efficacy_flat",)
 
 
+def _satisfaction_fell(store, config, mentee):
+    """The mentee's relationship satisfaction: 5 half a year ago, 1 ten days ago (answers naming nobody)."""
+    fall = [
+        SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv")
+        for day, value in ((TODAY - timedelta(days=170), "5"), (TODAY - timedelta(days=10), "1"))
+        for i in range(1, 6)
+    ]
+    SurveyRepository(store, PROGRAMME).save((a, "test") for a in fall)
+    rescore_surveys(store, settings(config))
+
+
 def test_round_15_2_a_pair_made_today_is_not_judged_by_its_predecessors_answers(synced):
     """Tester round 15, 2: after a re-match, the new pair carried the mentee's satisfaction scores
     about the old mentor (at risk on day 0, both people nudged). A score counts for the pairs that
@@ -134,13 +145,7 @@ def test_round_15_2_a_pair_made_today_is_not_judged_by_its_predecessors_answers(
     config, site = synced()
     (_, mentor, mentee), (_, other, _o), *_ = _pairs(site)
     store = Store(config.store_path())
-    fall = [
-        SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv")
-        for day, value in ((TODAY - timedelta(days=170), "5"), (TODAY - timedelta(days=10), "1"))
-        for i in range(1, 6)
-    ]
-    SurveyRepository(store, PROGRAMME).save((a, "test") for a in fall)
-    rescore_surveys(store, settings(config))
+    _satisfaction_fell(store, config, mentee)
     before = {h.mentor_id: h for h in health.assess_pairs(config, store, [(mentor, mentee)], as_of=TODAY).healths}
     assert any(c.startswith("satisfaction_") for c in before[mentor].codes)  # there for the pair it is about
     history = PairingHistory(store, PROGRAMME)
@@ -159,13 +164,7 @@ def test_round_41_1_a_mentee_moved_by_hand_is_not_judged_by_answers_about_the_me
     config, site = synced()
     (_, mentor, mentee), (_, other, _o), *_ = _pairs(site)
     store = Store(config.store_path())
-    fall = [
-        SurveyAnswer(mentee, "relationship_satisfaction_mentee", day, f"rs{i}", value, "csv")
-        for day, value in ((TODAY - timedelta(days=170), "5"), (TODAY - timedelta(days=10), "1"))
-        for i in range(1, 6)
-    ]
-    SurveyRepository(store, PROGRAMME).save((a, "test") for a in fall)
-    rescore_surveys(store, settings(config))
+    _satisfaction_fell(store, config, mentee)
     from lmsync.store.pairings import PairingHistory
 
     # the store's pairing history goes back before the answers (a pair lmsync made in the spring)

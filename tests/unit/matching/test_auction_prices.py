@@ -21,16 +21,8 @@ def test_estimated_prices_still_end_proven_and_equal_the_full_graph(
 ) -> None:
     people = programme(n, m, seed, capacity=capacity)
     full = match(people, MatchSettings())
-    used: list[bool] = []
-    real = assignment.estimate_prices
-
-    def spy(*args: object, **kwargs: object) -> object:
-        used.append(True)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(assignment, "ESTIMATE_FROM", 0)
+    used = _spied(monkeypatch)
     monkeypatch.setattr(assignment, "AUCTION_CANDIDATES", 3)  # a poor estimate on purpose
-    monkeypatch.setattr(assignment, "estimate_prices", spy)
     pruned = match(people, MatchSettings(full_graph_limit=0))
     assert used
     assert pruned.proven_optimal
