@@ -7,7 +7,7 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -38,14 +38,20 @@ class PairsByDate:
 
     history: tuple[DatedPair, ...]
     current: tuple[tuple[int, int], ...]
+    #: Current pairs the history never names (made by hand in Moodle) and the day the store first
+    #: saw each, when it was already judging the programme: such a pair did not exist before that
+    #: day. Without it, a mentee moved by hand carried their answers about the mentor they left
+    #: into the new mentor's figures (tester rounds 41, 1 and 42, 2).
+    appeared: Mapping[tuple[int, int], date] = field(default_factory=dict)
 
     def on(self, day: date) -> set[tuple[int, int]]:
         spans, first_day, first = self._index
         if first_day is None:
-            return set(self.current)
+            return {p for p in self.current if not self._before_it_appeared(p, day)}
         if day < first_day:  # each mentee's first recorded pair, and the current pairs the history never names
-            return set(first.values()) | {(m, e) for m, e in self.current if (m, e) not in spans and e not in first}
-        pairs = {(m, e) for m, e in self.current if (m, e) not in spans}
+            return set(first.values()) | {(m, e) for m, e in self.current
+                                          if (m, e) not in spans and e not in first and not self._before_it_appeared((m, e), day)}
+        pairs = {(m, e) for m, e in self.current if (m, e) not in spans and not self._before_it_appeared((m, e), day)}
         pairs.update(
             (p.mentor_id, p.mentee_id) for p in self.history if p.start <= day and (p.end is None or day < p.end)
         )
@@ -55,6 +61,8 @@ class PairsByDate:
         """Whether ``pair`` existed on ``day`` (``pair in self.on(day)``, without building the day's set:
         health asks this for every score of every pair; issue 13, 2,500 pairs in under 2 s)."""
         spans, first_day, first = self._index
+        if pair not in spans and self._before_it_appeared(pair, day):
+            return False
         if first_day is None:
             return pair in self._current
         if pair not in spans:
@@ -62,6 +70,10 @@ class PairsByDate:
         if day < first_day:
             return first.get(pair[1]) == pair
         return any(start <= day and (end is None or day < end) for start, end in spans[pair])
+
+    def _before_it_appeared(self, pair: tuple[int, int], day: date) -> bool:
+        seen = self.appeared.get(pair)
+        return seen is not None and day < seen
 
     @cached_property
     def _current(self) -> frozenset[tuple[int, int]]:

@@ -108,7 +108,21 @@ def feedback_pairs_by_date(
         DatedPair(p.mentor_id, p.mentee_id, day(p.joined_at), None if p.left_at is None else day(p.left_at))
         for p in PairingHistory(store, programme).history()
     )
-    return PairsByDate(history=history, current=tuple(current))
+    return PairsByDate(history=history, current=tuple(current), appeared=appeared_by_hand(store, programme, history))
+
+
+def appeared_by_hand(store: Store, programme: str, history: Iterable[DatedPair]) -> dict[tuple[int, int], date]:
+    """Pairs lmsync never made (no pairing history) that the store's health snapshots first saw after
+    its first judgement of the programme, and that day: made by hand in Moodle then (``PairsByDate.appeared``).
+    The pairs there at the first judgement are the established programme's, dated from its start."""
+    from lmsync.store.snapshots import HealthSnapshots
+
+    first_seen = HealthSnapshots(store, programme).first_seen()
+    if not first_seen:
+        return {}
+    watched_since = min(first_seen.values())
+    made = {(p.mentor_id, p.mentee_id) for p in history}
+    return {pair: seen for pair, seen in first_seen.items() if seen > watched_since and pair not in made}
 
 
 def _removal_refused(

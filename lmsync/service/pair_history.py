@@ -70,10 +70,12 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         # A mentee's answer counts for the mentor they had on its date: after a re-match the new
         # mentor's mean never takes in a rating of the old one (as grades: tester round 6, 4).
         # An answer naming this mentor (``about``) counts when its author was ever their mentee.
-        dated = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config)).history  # one read
+        by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))  # one read
+        dated = by_date.history
         current = {(p.mentor_id, p.mentee_id) for p in dated if p.end is None} | {pair}
         ever = current | {(p.mentor_id, p.mentee_id) for p in dated}
-        pairs_on = cache(PairsByDate(dated, tuple(current)).on)
+        # a pair made by hand counts from the day the store saw it (tester round 42, 2)
+        pairs_on = cache(PairsByDate(dated, tuple(current), by_date.appeared).on)
 
         def rates_mentor(ws: WaveScore) -> bool:
             if ws.about_id is not None:

@@ -127,7 +127,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     mentees = {e for _, e in pair_list}
     start = term_start(config)
     surveys = survey_tables(config, inputs.scores, inputs.quality_answers, pair_list, cohort.roster, people,
-                            pairs_on=PairsByDate(inputs.pairing_history, tuple(pair_list)).on, as_of=as_of)
+                            pairs_on=PairsByDate(inputs.pairing_history, tuple(pair_list), inputs.pairs_appeared).on, as_of=as_of)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     at_risk = at_risk_table(inputs.flagged, inputs.queue, people)

@@ -53,6 +53,7 @@ class ReportInputs:
     quality_answers: tuple[SurveyAnswer, ...] = ()
     #: the pairing history as local dates: a mentee's answer rates the mentor of its day
     pairing_history: tuple[DatedPair, ...] = ()
+    pairs_appeared: Mapping[tuple[int, int], date] = field(default_factory=dict)  # PairsByDate.appeared
 
 
 def term_start(config: Config) -> date | None:
@@ -86,6 +87,7 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     health_day = days[-1] if days else None
     weekly = not daily_health and bool(days) and days[-1] - days[0] > WEEKLY_HEALTH_AFTER
     months = tuple(meetings_per_month(store, programme, since, as_of))
+    by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))
     return ReportInputs(
         months=months,
         held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
@@ -98,5 +100,6 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         queue=queue_states(store, programme, until=as_of),
         scores=tuple(wave_scores(store, programme, until=as_of)),
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
-        pairing_history=feedback_pairs_by_date(store, programme, (), tz=programme_zone(config)).history,
+        pairing_history=by_date.history,
+        pairs_appeared=by_date.appeared,
     )

@@ -33,9 +33,24 @@ def test_holds_answers_as_on_does_for_any_history():
             end = None if rng.random() < 0.4 else start + timedelta(days=rng.randint(0, 4))
             rows.append(DatedPair(rng.randint(1, 3), rng.randint(10, 13), start, end))
         current = tuple({(rng.randint(1, 3), rng.randint(10, 13)) for _ in range(rng.randint(0, 5))})
-        pairs = PairsByDate(history=tuple(rows), current=current)
+        appeared = {pair: D1 + timedelta(days=rng.randint(-1, 6)) for pair in current if rng.random() < 0.5}
+        pairs = PairsByDate(history=tuple(rows), current=current, appeared=appeared)
         for offset in range(-2, 10):
             day = D1 + timedelta(days=offset)
             on = pairs.on(day)
             for pair in [(m, e) for m in range(1, 4) for e in range(10, 14)]:
                 assert pairs.holds(pair, day) == (pair in on), (rows, current, day, pair)
+
+
+def test_round_42_2_a_pair_made_by_hand_exists_from_the_day_the_store_saw_it():
+    """Mentee 30 moved by hand from m3 (lmsync's pair) to m9 on D1 + 20: the history still has m3's pair
+    open, and (9, 30) is a current pair it never names. Before D1 + 20 the new pair did not exist, so an
+    answer of D1 + 10 naming nobody was about m3, not m9 (pair show and the grades averaged it into m9's)."""
+    from datetime import timedelta
+
+    moved = D1 + timedelta(days=20)
+    history = (DatedPair(3, 30, D1, None),)
+    pairs = PairsByDate(history=history, current=((9, 30),), appeared={(9, 30): moved})
+    assert (9, 30) not in pairs.on(D1 + timedelta(days=10)) and not pairs.holds((9, 30), D1 + timedelta(days=10))
+    assert (9, 30) in pairs.on(moved) and pairs.holds((9, 30), moved)
+    assert (3, 30) in pairs.on(D1 + timedelta(days=10))
