@@ -146,7 +146,8 @@ class MatchingConfig(Section):
     forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
     rematch: list[str] = Field(
         [], description="people (or \"*\": everyone) whose existing pairs compete again: a pair moves when another "
-        "mentor is better by more than [matching.weights] stickiness (a tie keeps the pair), so re-matching moves as few "
+        "mentor is better by more than [matching.weights] stickiness, the load balance counted (a tie, or a gain within "
+        "1/1024 of the weight, keeps the pair), so re-matching moves as few "
         "as the scores allow (stickiness = 0 lets every flagged pair move freely); `lmsync match` says which pairs "
         "stayed, which moved (and from whom) and which ended with no mentor"
     )

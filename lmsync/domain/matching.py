@@ -58,6 +58,7 @@ class Unmatched:
     mentee: str
     reason: str
     circle: CircleKind = "mentor"
+    previous: str | None = None  # the mentor of an existing pair that ended, leaving them with none (tester round 42, 5)
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ def _match_circle(
     keep: dict[str, list[str]] = {}
     opened: dict[str, str] = {}  # mentee -> mentor of an existing pair opened for re-matching
     cut: dict[str, str] = {}  # ... of one matched again because the mentor's capacity fell (warned)
+    dropped: dict[str, str] = {}  # ... of one no longer allowed (a forbid, a mark, an opted-out mentor: warned)
     for mentee in mentees:
         existing = current.get(mentee.id)
         if mentee.id in fixed or existing is None or existing not in by_id:
@@ -316,6 +318,7 @@ def _match_circle(
         why = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
+            dropped[mentee.id] = mentor_id
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch:
             sticky[mentee.id] = mentor_id
@@ -399,12 +402,12 @@ def _match_circle(
     w = settings.weights
     for i, mentee in enumerate(free):
         j = int(solution.mentor_of[i])
-        before = opened.get(mentee.id) or cut.get(mentee.id)
+        before = opened.get(mentee.id) or cut.get(mentee.id) or dropped.get(mentee.id)
         if j < 0:
             reason = _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings)
             if mentee.id in opened:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
                 warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
-            unmatched.append(Unmatched(mentee.id, reason, kind))
+            unmatched.append(Unmatched(mentee.id, reason, kind, before))
             continue
         mentor = open_mentors[j]
         key = None if mentee.id in ranks or mentee.id in sticky else (_profile(mentee, w), _profile(mentor, w), circle.peer[j])
@@ -419,7 +422,8 @@ def _match_circle(
         elif before == mentor.id:
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind, "stayed"))
         else:
-            moved = [*known[1], f"moved from {before} (re-matching)"]
+            why = "re-matching" if mentee.id in opened else "capacity fell" if mentee.id in cut else "pair no longer allowed"
+            moved = [*known[1], f"moved from {before} ({why})"]
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before))
     return assignments, unmatched, solution.optimality
 

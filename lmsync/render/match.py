@@ -51,19 +51,24 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     ]
     rows += [
         {"mentee": name(u.mentee, u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
-         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}", "origin": "", "previous_mentor": ""}
+         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}" + (f" (their pair with {name(u.previous, u.previous)} ended)"
+                                                                          if u.previous else ""),
+         "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else ""}
         for u in result.unmatched
     ]
     loads = loads_line(result.loads)
     origins: Counter[str] = Counter(a.origin for a in result.assignments)
     how = ", ".join(f"{origins[o]} {ORIGIN_WORDS[o]}" for o in ORIGIN_WORDS if origins[o])
     count = len(result.assignments)
-    unmatched = f"{len(result.unmatched)} unmatched"
+    ended = sum(1 for u in result.unmatched if u.previous)
+    unmatched = f"{len(result.unmatched)} unmatched" + (f" ({ended} of them left with no mentor by an existing pair that ended)"
+                                                         if ended else "")
     if result.structure == "triads":  # a mentee counts once per circle: say so (tester round 40, 7: "7 pairs, 3 unmatched" of 5)
         per = Counter(a.circle for a in result.assignments)
         missing = Counter(u.circle for u in result.unmatched)
         how = ", ".join(filter(None, [how, f"{per['mentor']} with a faculty mentor, {per['peer']} with a peer mentor"]))
-        unmatched = (f"{len(result.unmatched)} places unmatched ({missing['mentor']} without a faculty mentor, "
+        places = len(result.unmatched)
+        unmatched = (f"{places} place{'' if places == 1 else 's'} unmatched ({missing['mentor']} without a faculty mentor, "
                      f"{missing['peer']} without a peer mentor)")
     summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {unmatched}, "
                f"total score {result.total_score:g}; {loads}"]

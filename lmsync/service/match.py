@@ -16,7 +16,7 @@ from pathlib import Path
 from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import MatchResult, match
-from lmsync.domain.people import People, PersonWarning, summarise, unshared_departments
+from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
@@ -138,7 +138,7 @@ def check_standing_decisions(
     }
     problems: list[str] = []
     out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
-    for what, pairs in (("pin", pins), ("forbid", forbids)):
+    for what, pairs in (("pin", list(pins)), ("forbid", list(forbids))):
         for mentee, mentor in pairs:
             named = [resolve.get(key) or lowered.get(key.strip().lower()) or key for key in (mentee, mentor)]
             out[what].append((named[0], named[1]))
@@ -154,17 +154,42 @@ def check_standing_decisions(
                 if key in suspended:
                     problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle (trap 41)")
                 elif not (what == "forbid" and stored_forbid((key,))):
+                    # a forbid stays in force while someone is away only by their Moodle id (tester round 42, 6:
+                    # "take the pin out" was said of a forbid)
+                    away = ("take the pin out while they are away" if what == "pin" else
+                            "for someone away, name them by Moodle id (id:N), which a forbid keeps while they are away")
                     problems.append(
                         f"{what} {mentee} -> {mentor}: nobody active in the programme has the username, idnumber, "
                         f"email or id {key!r} (someone whose enrolment is suspended, or who has left the course, is not "
-                        "active: take the pin out while they are away)"  # tester round 37, 5
+                        f"active: {away})"  # tester round 37, 5
                     )
+        if what == "forbid":
+            problems += _forbid_sides(people, pairs, out["forbid"])
     if problems:
         raise ConfigError(
             "[matching] " + "; ".join(problems),
             hint=STANDING_HINT,
         )
     return out["pin"], out["forbid"]
+
+
+def _forbid_sides(people: People, written: Iterable[tuple[str, str]], named: list[tuple[str, str]]) -> list[str]:
+    """A ``[matching] forbids`` entry whose first person takes no part as a mentee, or whose second as a
+    mentor, forbids nothing: the likeliest case is one written the wrong way round, and a coordinator who
+    forbade a pair would believe it in force (tester round 42, 1). Stored "not a good fit" marks are
+    lmsync's own (``stored_forbid``) and are not checked."""
+    by_id = people.by_id()
+    problems = []
+    for (mentee, mentor), (mentee_id, mentor_id) in zip(written, named, strict=True):
+        if stored_forbid((mentee, mentor)) or mentee_id not in by_id or mentor_id not in by_id:
+            continue  # someone not found is reported above
+        wrong = [f"{mentee} is not a mentee"] if not by_id[mentee_id].has_role("mentee") else []
+        wrong += [f"{mentor} is not a mentor"] if not by_id[mentor_id].roles & MENTORING_ROLES else []
+        if wrong:
+            backwards = (" (a forbid is [mentee, mentor]: written the wrong way round?)"
+                         if by_id[mentor_id].has_role("mentee") and by_id[mentee_id].roles & MENTORING_ROLES else "")
+            problems.append(f"forbid {mentee} -> {mentor}: {' and '.join(wrong)}, so it forbids nothing{backwards}")
+    return problems
 
 
 def match_programme(config: Config, people_file: str | Path | None = None) -> MatchResult:

@@ -97,3 +97,42 @@ def test_round_40_7_a_triads_summary_counts_places_per_circle() -> None:
     text = render(match_view(result), "text")
     assert "5 pairs (5 matched anew, 3 with a faculty mentor, 2 with a peer mentor), 5 places unmatched " \
            "(2 without a faculty mentor, 3 without a peer mentor)" in text, text
+
+
+def test_round_42_1_a_forbid_written_the_wrong_way_round_is_refused_not_ignored(tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id,role,capacity,department,current_mentor\nt1,mentor,2,A,\nt2,mentor,2,B,\n"
+                      "s1,mentee,,A,t1\ns2,mentee,,B,t2\n", encoding="utf-8")
+    config = tmp_path / "lmsync.toml"
+    for forbids, said in ((('t2', 's2'), "forbid t2 -> s2: t2 is not a mentee and s2 is not a mentor, so it forbids nothing "
+                                         "(a forbid is [mentee, mentor]: written the wrong way round?)"),
+                          (('s1', 's2'), "forbid s1 -> s2: s2 is not a mentor, so it forbids nothing")):
+        config.write_text(f"[matching]\nforbids = [{list(forbids)!r}]\n".replace("'", '"'), encoding="utf-8")
+        out = CliRunner().invoke(main, ["--config", str(config), "match", "--people", str(people)])
+        assert out.exit_code == 2, out.output
+        assert said in " ".join(out.output.split()), out.output
+    config.write_text('[matching]\nforbids = [["s2", "t2"]]\n', encoding="utf-8")
+    right = CliRunner().invoke(main, ["--config", str(config), "match", "--people", str(people)])
+    assert right.exit_code == 0 and "s2: existing pair with t2 dropped (forbidden)" in right.output, right.output
+
+
+def test_round_42_5_an_ended_pair_shows_in_the_rows_and_the_summary_not_only_in_a_warning(tmp_path: Path) -> None:
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+
+    people = People(
+        (mentor("m1", 1, "A"), mentor("m2", 1, "B"), mentee("sold", "B"), mentee("snew", "A"), mentee("s3", "B")),
+        current={"sold": "m1", "s3": "m2"},
+        rematch=frozenset({"sold"}),
+    ).with_overrides(forbids=[("s3", "m2")], unfit=[("s3", "m2")])
+    result = match(people, MatchSettings(weights=Weights(stickiness=2)))
+    # sold moves to m2 (the department), and s3, whose pair with m2 a coordinator marked not a good fit, is left with none
+    assert [(a.mentee, a.mentor, a.origin, a.previous) for a in result.assignments if a.mentee == "sold"] == [
+        ("sold", "m2", "moved", "m1")]
+    assert [(u.mentee, u.previous) for u in result.unmatched] == [("s3", "m2")]
+    text = render(match_view(result), "text")
+    assert "1 unmatched (1 of them left with no mentor by an existing pair that ended)" in text
+    assert "(their pair with m2 ended)" in text
+    rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(render(match_view(result), "csv")))}
+    assert (rows["s3"]["origin"], rows["s3"]["previous_mentor"]) == ("ended", "m2")
+    assert (rows["sold"]["origin"], rows["sold"]["previous_mentor"]) == ("moved", "m1")
