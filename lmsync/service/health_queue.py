@@ -268,10 +268,15 @@ def queue_done(
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
     if item is None:
+        # with --outcome rematched already given, "also acts on a pair ... judged" read as the wrong fix: the
+        # pair was not judged today (tester round 42, 6)
+        unjudged = outcome in BY_HAND
         raise InputError(
-            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue",
-            hint=f"see `lmsync queue list`; --outcome {' or '.join(BY_HAND)} also acts on a pair not queued "
-                 "that the latest `lmsync health` judged",
+            f"pair {pair[0]}-{pair[1]} has no open item in the coordinator queue"
+            + (f", and the latest health judgement (on or before {day}) does not hold the pair" if unjudged else ""),
+            hint="run `lmsync health` (or `lmsync run`) first: it judges today's pairs, then this acts on the pair"
+                 if unjudged else f"see `lmsync queue list`; --outcome {' or '.join(BY_HAND)} also acts on a pair not "
+                 "queued that today's `lmsync health` judged",
         )
     log.info("queue.done", item=item.id, outcome=outcome)
     return item

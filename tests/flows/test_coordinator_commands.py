@@ -6,11 +6,12 @@ import csv
 import json
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 
 from lmsync.cli import main
 from lmsync.domain.health import PairHealth, Reason
-from lmsync.errors import EXIT_INPUT
+from lmsync.errors import EXIT_INPUT, InputError
 from lmsync.service.cycle import cycle_job
 from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue
@@ -64,6 +65,15 @@ def test_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coo
     assert done.exit_code == EXIT_INPUT, done.output
     assert f"({users[mentor]}) / " in done.output and f"({users[mentee]}): no open item" in done.output
     assert f"pair {mentor}-{mentee}" not in done.output
+    # --outcome rematched on a pair today's health did not judge (the cycle judged AS_OF): the fix is to judge
+    # first, not "--outcome rematched ... also acts", which it already was (tester round 42, 6)
+    from lmsync.service import health
+
+    stranger = next(e for m, e in circle_pairs(site) if m != mentor and (mentor, e) not in circle_pairs(site))
+    with pytest.raises(InputError) as refused:
+        health.queue_done(config, (mentor, stranger), "rematched", on=AS_OF)  # not a pair health judged
+    assert "the latest health judgement (on or before" in refused.value.message
+    assert (refused.value.hint or "").startswith("run `lmsync health` (or `lmsync run`) first")
 
 
 def test_queue_done_met_twice_on_one_day_moves_the_due_date_once():
