@@ -34,6 +34,7 @@ from lmsync.errors import PinError
 CircleKind = Literal["mentor", "peer"]
 #: (mentee, mentor) -> why the pair may not be made, in matching's words (``_pairs``).
 Forbidden = Mapping[tuple[str, str], str]
+REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
 
 
 @dataclass(frozen=True)
@@ -306,9 +307,10 @@ def _match_circle(
         load[mentor_id] += 1
 
     keep: dict[str, list[str]] = {}
-    opened: dict[str, str] = {}  # mentee -> mentor of an existing pair opened for re-matching
-    cut: dict[str, str] = {}  # ... of one matched again because the mentor's capacity fell (warned)
-    dropped: dict[str, str] = {}  # ... of one no longer allowed (a forbid, a mark, an opted-out mentor: warned)
+    # mentee -> (mentor of their existing pair, why it is no longer fixed): opened for re-matching, the
+    # mentor's capacity fell, or the pair is no longer allowed (a forbid, a mark, an opted-out mentor); the
+    # last two are warned where they are found
+    earlier: dict[str, tuple[str, str]] = {}
     for mentee in mentees:
         existing = current.get(mentee.id)
         if mentee.id in fixed or existing is None or existing not in by_id:
@@ -318,11 +320,11 @@ def _match_circle(
         why = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
-            dropped[mentee.id] = mentor_id
+            earlier[mentee.id] = (mentor_id, "pair no longer allowed")
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch:
             sticky[mentee.id] = mentor_id
-            opened[mentee.id] = mentor_id
+            earlier[mentee.id] = (mentor_id, REMATCHING)
             continue
         keep.setdefault(mentor_id, []).append(mentee.id)
     for mentor_id, kept in sorted(keep.items()):
@@ -338,7 +340,7 @@ def _match_circle(
             ))
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
-                cut[mentee_id] = mentor_id
+                earlier[mentee_id] = (mentor_id, "capacity fell")
                 warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; matched again "
                                 "(to another mentor with room, else unmatched)")  # not "re-matched" (tester round 15, 4)
             kept = scored[:room]
@@ -402,10 +404,10 @@ def _match_circle(
     w = settings.weights
     for i, mentee in enumerate(free):
         j = int(solution.mentor_of[i])
-        before = opened.get(mentee.id) or cut.get(mentee.id) or dropped.get(mentee.id)
+        before, how = earlier.get(mentee.id, (None, ""))
         if j < 0:
             reason = _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings)
-            if mentee.id in opened:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
+            if how == REMATCHING:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
                 warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
             unmatched.append(Unmatched(mentee.id, reason, kind, before))
             continue
@@ -422,8 +424,7 @@ def _match_circle(
         elif before == mentor.id:
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind, "stayed"))
         else:
-            why = "re-matching" if mentee.id in opened else "capacity fell" if mentee.id in cut else "pair no longer allowed"
-            moved = [*known[1], f"moved from {before} ({why})"]
+            moved = [*known[1], f"moved from {before} ({how})"]
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before))
     return assignments, unmatched, solution.optimality
 

@@ -95,8 +95,7 @@ class ConnectionFailed(TransportError):
     default_hint = "Check the Moodle URL, DNS, proxy and TLS settings, and that the site is up (`lmsync doctor` checks them)."
 
     def __init__(
-        self, message: str, *, surely_not_sent: bool = False, tls: bool = False, cause: str | None = None,
-        **kw: Unpack[ErrorFields],
+        self, message: str, *, surely_not_sent: bool = False, tls: bool = False, **kw: Unpack[ErrorFields]
     ) -> None:
         super().__init__(message, **kw)
         #: True when the connection was never established, so Moodle cannot have acted.
@@ -105,7 +104,7 @@ class ConnectionFailed(TransportError):
         self.tls = tls
         #: What the network stack said, in a few words (``short_cause``): what the CLI, the
         #: cycle's step line and `lmsync doctor` show instead of urllib3's pool and retry text.
-        self.cause = cause or short_cause(message)
+        self.cause = short_cause(message)
 
     @property
     def said(self) -> str:

@@ -95,10 +95,13 @@ def store_feedback_meetings(
 
 
 def feedback_pairs_by_date(
-    store: Store, programme: str, current: Iterable[tuple[int, int]], *, tz: tzinfo = UTC
+    store: Store, programme: str, current: Iterable[tuple[int, int]], *, tz: tzinfo = UTC,
+    first_seen: Mapping[tuple[int, int], date] | None = None,
 ) -> PairsByDate:
     """The pairing history as local dates (a pair left on day D existed up to D, exclusive),
-    with the current pairs for what it does not cover."""
+    with the current pairs for what it does not cover and the pairs made by hand from the day
+    they appeared (``appeared_by_hand``; ``first_seen``: the snapshots' first days, when the
+    caller has read them already)."""
 
     def day(instant: str) -> date:
         moment = datetime.fromisoformat(instant)
@@ -108,16 +111,20 @@ def feedback_pairs_by_date(
         DatedPair(p.mentor_id, p.mentee_id, day(p.joined_at), None if p.left_at is None else day(p.left_at))
         for p in PairingHistory(store, programme).history()
     )
-    return PairsByDate(history=history, current=tuple(current), appeared=appeared_by_hand(store, programme, history))
+    appeared = appeared_by_hand(store, programme, history, first_seen)
+    return PairsByDate(history=history, current=tuple(current), appeared=appeared)
 
 
-def appeared_by_hand(store: Store, programme: str, history: Iterable[DatedPair]) -> dict[tuple[int, int], date]:
+def appeared_by_hand(
+    store: Store, programme: str, history: Iterable[DatedPair], first_seen: Mapping[tuple[int, int], date] | None = None
+) -> dict[tuple[int, int], date]:
     """Pairs lmsync never made (no pairing history) that the store's health snapshots first saw after
     its first judgement of the programme, and that day: made by hand in Moodle then (``PairsByDate.appeared``).
     The pairs there at the first judgement are the established programme's, dated from its start."""
     from lmsync.store.snapshots import HealthSnapshots
 
-    first_seen = HealthSnapshots(store, programme).first_seen()
+    if first_seen is None:
+        first_seen = HealthSnapshots(store, programme).first_seen()
     if not first_seen:
         return {}
     watched_since = min(first_seen.values())

@@ -237,7 +237,7 @@ def assess_pairs(
     mentees_of = Counter(m for m, _ in pair_list)
     # a score counts for the pairs that existed on its date: a pair made today was judged by its
     # predecessor's answers (at risk on day 0, its people nudged; tester round 15, 2)
-    dated = feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config))
+    dated = feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config), first_seen=seen)
     # an erased person's pairs start again the day after the erasure, as in the grades: judged from the
     # programme start, they were "fading, no meeting since pairing 92 days ago" (tester round 28, 3)
     restarts = restarted_after_erasure({}, pair_list, erased_on(store))
