@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 
 from lmsync import __version__
+from lmsync.cli.output import say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
 from lmsync.store.problems import admin_problem
@@ -156,9 +157,9 @@ def _fail(
     if _json_wanted(ctx):
         click.echo(fatal_json(error, message if summary is None else summary, code, hint, problems), err=True)
         if summary is not None and sys.stderr.isatty():
-            click.echo(f"error: {redact(text)}", err=True)
+            say(f"error: {redact(text)}", err=True)
     else:
-        click.echo(f"error: {redact(text)}", err=True)
+        say(f"error: {redact(text)}", err=True)
     raise click.exceptions.Exit(code)
 
 

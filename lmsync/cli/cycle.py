@@ -14,6 +14,7 @@ from collections.abc import Callable
 import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, STORE_TAKES_OVER, examples
+from lmsync.cli.output import say
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
 
@@ -29,7 +30,7 @@ def step_printer(as_json: bool) -> Callable[[cycle.StepResult], None]:
     tester round 12, 4)."""
 
     def show(step: cycle.StepResult) -> None:
-        click.echo(json.dumps(step.as_json()) if as_json else step_line(step))
+        say(json.dumps(step.as_json()) if as_json else step_line(step))
 
     return show
 
@@ -72,15 +73,15 @@ def run_printer(as_json: bool) -> Callable[..., None]:
         if result is None:  # the daemon's run failed before it started (its reason is in the log: round 22, 7),
             # or a stop came first (`daemon --once`: tester round 36, 3)
             said = "stopped on request before the run began" if stopped else "run failed before it started"
-            click.echo(json.dumps({"run_id": None, "exit_code": code, "stopped": stopped}) if as_json
+            say(json.dumps({"run_id": None, "exit_code": code, "stopped": stopped}) if as_json
                        else f"{said}: exit {code}")
             return
         if as_json:
-            click.echo(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
+            say(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
             return
         if result.stopped:
-            click.echo("stopped on request: the skipped steps run on the next run")
-        click.echo(f"run {result.run_id}: exit {code}")
+            say("stopped on request: the skipped steps run on the next run")
+        say(f"run {result.run_id}: exit {code}")
 
     return show
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
+from lmsync.cli.output import say
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
@@ -66,10 +67,10 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_t
         ctx.obj.config(),
         plan,
         wait=wait,
-        on_plan=lambda planned: click.echo(plan_text(planned.plan)),
+        on_plan=lambda planned: say(plan_text(planned.plan)),
         takes_over=store_takes_over,
     )
-    click.echo(push_text(result.report))
+    say(push_text(result.report))
     if result.report.held:  # tester round 14, 1: a store with no history of the programme writes no grade
         raise PlanError("no grade written: this store never paired the programme's circles and never wrote grades",
                         hint="check [store] in lmsync.toml; `lmsync grades push --store-takes-over` only if this "

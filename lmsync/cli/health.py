@@ -15,6 +15,7 @@ import click
 
 from lmsync.cli import ALLOW_MASS_NUDGE, FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
+from lmsync.cli.output import say
 from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
@@ -142,7 +143,7 @@ def nudge_command(
     report = nudge_service.nudge_job(
         config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
     )
-    click.echo(nudge_text(report, load_people(config) if report.planned else None))
+    say(nudge_text(report, load_people(config) if report.planned else None))
     if report.first_run and not dry_run:
         raise PlanError(
             f"{len(report.messages)} message(s) held: {report.held}",
@@ -182,7 +183,7 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
     items = service.queue_list(config, acknowledged=True)
     people = load_people(config) if items else People(show_names=config.privacy.show_names)
     if people.note:
-        click.echo(f"({people.note})", err=True)
+        say(f"({people.note})", err=True)
     echo_view(ctx, queue_view(items, people, programme_today(config)), fmt)
 
 
@@ -208,7 +209,7 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
         mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it
         pair_id = f"{mentor_id}-{mentee_id}"
     item = service.queue_ack(config, pair_id, note=note, wait=wait, label=people.pair(mentor_id, mentee_id))
-    click.echo(
+    say(
         f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); "
         "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`"
     )
@@ -248,7 +249,7 @@ def queue_done_command(
     label = people.pair(item.mentor_id, item.mentee_id)
     if item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"
-        click.echo(f"{label}: {outcome} recorded; the item stays open, next due {due}")
+        say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
         extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
         if outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
@@ -257,7 +258,7 @@ def queue_done_command(
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin")  # tester round 10, 2
-        click.echo(f"{label}: {outcome} recorded; the item is closed{extra}")
+        say(f"{label}: {outcome} recorded; the item is closed{extra}")
 
 
 def _named_pair(config: Config, people_: tuple[str, ...], command: str, usage: str) -> tuple[tuple[int, int], dict[int, Any]]:

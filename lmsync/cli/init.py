@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import examples
+from lmsync.cli.output import say
 from lmsync.config import Config, load_config
 from lmsync.errors import ConfigError, InputError
 from lmsync.service.out_files import check_out
@@ -130,7 +131,7 @@ def command(out: Path, url: str | None, token_file: str | None, name: str | None
     config = _validate(text, out)
     out.write_text(text, encoding="utf-8")
     target = config.moodle.url or "the built-in emulator"
-    click.echo(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
+    say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
     if config.moodle.token_file is not None:  # round 27, 8: a token file every run would refuse, said now
         from lmsync.errors import ConfigError
         from lmsync.token_file import read_token_file
@@ -139,5 +140,5 @@ def command(out: Path, url: str | None, token_file: str | None, name: str | None
             read_token_file(Path(config.moodle.token_file))
         except ConfigError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
-            click.echo(f"warning: {exc.message}{hint}; every run refuses it until then", err=True)
-    click.echo("next: lmsync doctor")
+            say(f"warning: {exc.message}{hint}; every run refuses it until then", err=True)
+    say("next: lmsync doctor")

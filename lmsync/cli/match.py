@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples
+from lmsync.cli.output import say
 from lmsync.render.match import match_view
 from lmsync.service import match as service
 
@@ -29,13 +30,13 @@ from lmsync.service import match as service
 def command(ctx: click.Context, people_file: str | None, fmt: str, people_template: bool) -> None:
     """Match mentees to mentors: optimal, explained, stable."""
     if people_template:
-        click.echo(PEOPLE_TEMPLATE, nl=False)
+        say(PEOPLE_TEMPLATE, nl=False)
         return
     result, labels = service.match_view(ctx.obj.config(), people_file)
     echo_view(ctx, match_view(result, labels, fmt), fmt)
     if fmt == "csv":  # text shows them under the table, JSON in "warnings": CSV has no place (tester round 40b, 2)
         for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            say(f"warning: {warning}", err=True)
 
 
 #: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv): two mentors and a

@@ -15,6 +15,7 @@ import click
 
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
+from lmsync.cli.output import say
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
@@ -86,7 +87,7 @@ def add_command(
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"
     people = people_of(config, roster)
-    click.echo(
+    say(
         f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
         f", mentee {people.label(meeting.mentee_id)}"
     )
@@ -128,7 +129,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
         people, person_id = people_of(config, roster), str(found)
     rows = service.list_meetings(config, person=person_id, since=since_date)
     if people.note:
-        click.echo(f"({people.note})", err=True)
+        say(f"({people.note})", err=True)
     echo_view(ctx, meetings_view(rows, people), fmt)
 
 
@@ -153,7 +154,7 @@ def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes:
 
     def confirm(going: list[Any]) -> bool:
         for m in going:
-            click.echo(f"- {m.date.isoformat()} mentor {people.label(m.mentor_id)}, mentee {people.label(m.mentee_id)}: "
+            say(f"- {m.date.isoformat()} mentor {people.label(m.mentor_id)}, mentee {people.label(m.mentee_id)}: "
                        f"{m.minutes} min, {'attended' if m.attended else 'missed'} (from {m.source})")
         try:
             return yes or click.confirm(f"remove {len(going)} stored meeting(s)?", default=False)
@@ -163,9 +164,9 @@ def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes:
 
     removed = service.remove_meetings(config, when=when, mentor_id=mentor_id, mentee_id=mentee_id, confirm=confirm,
                                       wait=wait)
-    click.echo(f"removed {len(removed)} meeting(s)" if removed else "nothing removed")
+    say(f"removed {len(removed)} meeting(s)" if removed else "nothing removed")
     if any(m.source == "csv" for m in removed):  # tester round 16, 2: a re-import brought it back unannounced
-        click.echo("note: it came from an imported file; importing that file again brings it back: correct the file too")
+        say("note: it came from an imported file; importing that file again brings it back: correct the file too")
 
 
 @click.group("import", epilog=examples("lmsync import meetings meetings.csv"))
@@ -209,9 +210,9 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
             if template or file is None:
                 if not template:
                     raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
-                click.echo(service.import_template(ctx.obj.config(), kind), nl=False)
+                say(service.import_template(ctx.obj.config(), kind), nl=False)
                 return
-            click.echo(func(ctx, file, wait))
+            say(func(ctx, file, wait))
 
         return command
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORCE_OUT, examples
+from lmsync.cli.output import say
 from lmsync.errors import InputError
 from lmsync.service import privacy
 from lmsync.service.out_files import check_out
@@ -34,16 +35,16 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     data, label = privacy.export_labelled(config, who)
     if privacy.holds_nothing(data):  # an empty export read as an answer about someone (tester round 8, 6)
         # named as every view names people, not by a bare id (tester round 35, 4)
-        click.echo(f"nothing to export: this store holds nothing about {label} (Moodle id {data['person_id']}; no rows, "
+        say(f"nothing to export: this store holds nothing about {label} (Moodle id {data['person_id']}; no rows, "
                    "no journal entries) and they are in no circle" + ("; nothing written" if out else ""))
         return
     text = json.dumps(data, indent=2, default=str)
     if out is None:
-        click.echo(text)
+        say(text)
         return
     out.write_text(text, encoding="utf-8")
     out.chmod(0o600)
-    click.echo(f"written to {out}")
+    say(f"written to {out}")
 
 
 @command.command("erase", epilog=examples("lmsync person erase s0006 --yes"))
@@ -85,17 +86,17 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                          hint=f"answer at a terminal, or add --yes: lmsync person erase {who} --yes"
                          + (" --while-enrolled" if while_enrolled else "")) from None  # tester round 5, 13
     if not agreed:
-        click.echo("nothing erased")
+        say("nothing erased")
         return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
     if not any(counts.values()) and person.username is None:  # tester round 20, 6: it was recorded all the same
-        click.echo(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}")
+        say(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}")
     elif not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
-        click.echo(f"nothing erased: this store holds nothing about {label}; the erasure is recorded, so their "
+        say(f"nothing erased: this store holds nothing about {label}; the erasure is recorded, so their "
                    "Moodle answers and meetings dated up to today are never stored")
     else:
-        click.echo("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
-        click.echo("note: a mean this store already published from their answers (a mentor's received rating) stays as "
+        say("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+        say("note: a mean this store already published from their answers (a mentor's received rating) stays as "
                    "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
                    "(reports, exports, saved plans, backups) are yours to delete")  # tester round 25, 5 and 6
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
@@ -108,6 +109,6 @@ def _note(ctx: click.Context, text: str, name: str, ids: str) -> None:
     """A note on stderr naming ``name`` for a person at a terminal; under ``--log-format json`` one
     JSON line naming ``ids`` instead: stderr is the log there (tester round 25, 7)."""
     if ctx.obj.log_format == "json":
-        click.echo(json.dumps({"event": "person.note", "level": "warning", "message": text.format(ids)}), err=True)
+        say(json.dumps({"event": "person.note", "level": "warning", "message": text.format(ids)}), err=True)
     else:
-        click.echo(text.format(name), err=True)
+        say(text.format(name), err=True)

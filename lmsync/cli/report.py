@@ -9,6 +9,7 @@ import click
 
 from lmsync.cli import OutPath
 from lmsync.cli.dates import ISO_DATE
+from lmsync.cli.output import say
 from lmsync.errors import InputError
 
 
@@ -68,6 +69,6 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
     written = write_report(data, out, renderer(), fmt=fmt,
                            check=lambda paths: check_files(out, paths, force=force, config=config, again=again))
     if fmt == "html":
-        click.echo(f"report written to {out}")
+        say(f"report written to {out}")
     else:
-        click.echo(f"{len(written)} tables written to {out}/")
+        say(f"{len(written)} tables written to {out}/")

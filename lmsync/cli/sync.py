@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
+from lmsync.cli.output import say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import read_saved_plan
 from lmsync.errors import ConfigError, PartialFailure
@@ -80,7 +81,7 @@ def apply_command(ctx: click.Context, plan_file: Path, allow_delete: bool | None
             ctx.obj.config(), plan, allow_delete=allow_delete, source=str(plan_file),
             wait=wait, progress=progress, should_stop=stop,
         )
-    click.echo(report_text(report))
+    say(report_text(report))
     if report.failed:
         raise PartialFailure(f"{len(report.failed)} operations were refused by Moodle")
 
@@ -100,14 +101,14 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
         dry_run=dry_run,
         allow_delete=allow_delete,
         wait=wait,
-        on_plan=lambda plan: click.echo(plan_text(plan, people=_people_for(config, plan, known))),
+        on_plan=lambda plan: say(plan_text(plan, people=_people_for(config, plan, known))),
         should_stop=stop,
     )
     for report in result.reports:
-        click.echo(report_text(report))
+        say(report_text(report))
     where = _where(config)
     if dry_run:
-        click.echo(f"dry run: nothing was written{where}")
+        say(f"dry run: nothing was written{where}")
         return
     if result.stopped:  # work was left: partial, as cron and systemd should see it (tester round 3, 4)
         raise PartialFailure(f"stopped on request before Moodle was in sync{where}",
@@ -122,7 +123,7 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                           "none has a welcome discussion",
                           hint="correct [programme] forum to the forum's name as the course page shows it "
                                "(`lmsync doctor` checks it); the next sync posts the welcomes")
-    click.echo(f"in sync after {result.rounds} round(s){where}")
+    say(f"in sync after {result.rounds} round(s){where}")
 
 
 def _where(config: Any) -> str:

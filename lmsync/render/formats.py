@@ -28,6 +28,7 @@ from typing import Any
 
 from lmsync.errors import InputError
 from lmsync.render.views import Field, Note, Shown, Table, View
+from lmsync.render.visible import visible
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -117,7 +118,8 @@ def _scalar(value: Any) -> bool:
 
 
 def text(view: View) -> str:
-    """``view`` for a person to read (see the module's docstring)."""
+    """``view`` for a person to read (see the module's docstring). Control and bidirectional
+    formatting characters from the data print as escapes (:mod:`lmsync.render.visible`)."""
     if isinstance(view, Table):
         return "\n".join(table_lines(view))
     parts = ["\n".join(lines) for lines in (_block_lines(b) for b in view.blocks) if lines]
@@ -128,25 +130,25 @@ def _block_lines(block: Table | Field | Note) -> list[str]:
     if "text" not in block.formats:
         return []
     if isinstance(block, Note):
-        return [block.text]
+        return [visible(block.text, keep="\n")]
     if isinstance(block, Field):
-        return [f"{block.label or block.key}: {cell_text(block.value)}"]
+        return [f"{block.label or block.key}: {_shown(block.value)}"]
     return table_lines(block)
 
 
 def table_lines(table: Table) -> list[str]:
     """A table's text lines: title, rows (aligned or by template) with their details, footer."""
-    lines = [table.title] if table.title else []
+    lines = [visible(table.title, keep="\n")] if table.title else []
     if not table.rows:
-        return [] if table.empty is None else [*lines, table.empty] if table.empty else lines
+        return [] if table.empty is None else [*lines, visible(table.empty, keep="\n")] if table.empty else lines
     rows = table.rows
     if table.line is not None:
         for row in rows:
-            lines.append(table.line.format(**{k: cell_text(v) for k, v in row.items()}).rstrip())
+            lines.append(table.line.format(**{k: _shown(v) for k, v in row.items()}).rstrip())
             lines.extend(_details(table, row))
     else:
         columns = table.shown("text")
-        cells = [[cell_text(row.get(c.key)) for c in columns] for row in rows]
+        cells = [[_shown(row.get(c.key)) for c in columns] for row in rows]
         head = [c.heading for c in columns]
         widths = [max(display_width(r[i]) for r in [head, *cells]) for i in range(len(columns))]
 
@@ -159,8 +161,13 @@ def table_lines(table: Table) -> list[str]:
             lines.append(joined(values))
             lines.extend(_details(table, row))
     if table.footer:
-        lines.append(table.footer)
+        lines.append(visible(table.footer, keep="\n"))
     return lines
+
+
+def _shown(value: Any) -> str:
+    """A cell of the text renderer: ``cell_text`` with control characters as escapes."""
+    return visible(cell_text(value))
 
 
 def display_width(text: str) -> int:
@@ -180,7 +187,7 @@ def _pad(text: str, width: int, right: bool) -> str:
 def _details(table: Table, row: Mapping[str, Any]) -> list[str]:
     if table.details is None:
         return []
-    return [table.detail_line.format(cell_text(item)) for item in row.get(table.details) or ()]
+    return [table.detail_line.format(_shown(item)) for item in row.get(table.details) or ()]
 
 
 # --- JSON -------------------------------------------------------------------------------------

@@ -30,7 +30,9 @@ def _loaded_after(code: str, heavy: tuple[str, ...] = HEAVY, env: dict[str, str]
 def _command_modules_after(code: str, env: dict[str, str] | None = None) -> tuple[list[str], str]:
     """The ``lmsync.cli.*`` command modules a fresh interpreter has imported after ``code``, and its stdout."""
     probe = (f"{code}\nimport json, sys\n"
-             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('lmsync.cli.'))))")
+             "from lmsync.cli import COMMANDS\n"
+             "commands = {entry[0].split(':')[0] for entry in COMMANDS.values()}\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m in commands)))")
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True,
                          env={**os.environ, **(env or {})}).stdout
     *before, last = out.strip().splitlines()

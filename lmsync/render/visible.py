@@ -1,0 +1,33 @@
+"""Text from people's records made safe to print on a terminal.
+
+Names, departments and answers come from Moodle profiles, which students may edit, and from
+CSV files. Printed raw, a control character is an instruction to the terminal: ``ESC ] 0;``
+retitles the window, ``ESC ] 52;`` writes the clipboard, ``ESC [`` moves the cursor over earlier
+lines; and a bidirectional override (U+202E) shows a name reversed and can make one id read as
+another (CVE-2021-42574, "Trojan Source", applies to any text shown to a person). ``visible``
+prints such characters as their Python escapes (``\\x1b``, ``\\u202e``) so a coordinator sees
+that they are there. Only the text renderer and messages on the terminal use it; JSON escapes
+control characters itself and CSV keeps the data as read.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Unicode's explicit bidirectional formatting characters (UAX #9, 2.1-2.7, and the marks).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with every control character (Unicode category Cc: C0, DEL, C1) and every
+    bidirectional formatting character written as its escape (``"\\x1b"``, ``"\\u202e"``),
+    except the characters in ``keep`` (``"\\n"`` for a message of several lines). Other text,
+    including emoji joiners and right-to-left letters themselves, is unchanged."""
+    if text.isprintable():  # the common case, answered in C (str.isprintable is False for Cc and Cf)
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if ch not in keep and (ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc")
+        else ch
+        for ch in text
+    )
