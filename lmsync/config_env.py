@@ -111,8 +111,24 @@ def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"environment: {key} ({'.'.join(path)}): not a TOML list or table: {exc}",
-            hint=f"""write it as TOML, e.g. {key}='["a", "b"]'""",
+            hint=f"write it as TOML, e.g. {key}='{toml_example(annotation)}'",
         ) from None
+
+
+def toml_example(annotation: Any) -> str:
+    """A TOML literal of ``annotation``'s shape for a hint: ``["a", "b"]`` for a list of texts,
+    ``[["a", "b"]]`` for a list of pairs (pins, forbids), ``{ a = "b" }`` for a table."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, UnionType):
+        return next((toml_example(a) for a in args if a is not type(None) and _is_structured(a)), '["a", "b"]')
+    if origin is tuple:
+        return "[" + ", ".join(f'"{chr(97 + i)}"' for i in range(len(args) if args and args[-1] is not Ellipsis else 2)) + "]"
+    if origin in (list, set, frozenset):
+        inner = args[0] if args else str
+        return f"[{toml_example(inner)}]" if _is_structured(inner) else '["a", "b"]'
+    if origin is dict or (isinstance(annotation, type) and issubclass(annotation, (BaseModel, dict))):
+        return '{ a = "b" }'
+    return '["a", "b"]'
 
 
 def merge_tables(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

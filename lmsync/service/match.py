@@ -41,21 +41,26 @@ def settings_from_config(config: Config) -> MatchSettings:
         raise ConfigError(f"{config.source or 'configuration'}: {exc}") from None  # names the file (tester round 4, 17)
 
 
-def run_match(people: People, config: Config, notices: Iterable[PersonWarning] = ()) -> MatchResult:
+def run_match(
+    people: People, config: Config, notices: Iterable[PersonWarning] = (), *, people_file: str | Path | None = None
+) -> MatchResult:
     """Match ``people`` under the configuration's weights, structure and standing decisions.
 
     The one place where ``[matching] pins``, ``forbids`` and ``rematch`` are added to the
     people (issue 10 point 7: on the Moodle path and the CSV path alike, exactly once).
     ``notices`` (warnings about people found while reading them) are returned in the
     result together with departments no mentor shares, as items and in words.
+    ``people_file``: the CSV the people came from, named when a decision names nobody in it.
+    Raises ``ConfigError`` for a pin, forbid or rematch entry that cannot mean what was written.
     """
     m = config.matching
     notices = list(notices)
     pins, forbids = check_standing_decisions(
-        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity
+        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file
     )
+    rematch = _rematch_ids(people, m.rematch, notices, people_file)
     forbids, held, unfit = _standing_forbids(people, m.forbids, forbids, pins)
-    people = people.with_overrides(pins=pins, forbids=forbids, rematch=m.rematch, unfit=unfit)
+    people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     start = time.perf_counter()
     try:
         result = match(people, settings_from_config(config))
@@ -78,6 +83,42 @@ def run_match(people: People, config: Config, notices: Iterable[PersonWarning] =
         seconds=round(time.perf_counter() - start, 3),
     )
     return replace(result, warnings=[*held, *summarise(items), *result.warnings], notices=items)
+
+
+#: A decision naming nobody of a ``--people`` CSV (tester round 43, 8: it spoke of suspended enrolments).
+_NOT_IN_FILE = "is not an id in {}"
+_FILE_HINT = ("with --people, the configuration's [matching] pins, forbids and rematch name ids of the file: correct them, "
+              "take them out, or match with a configuration that has none")
+
+
+def _rematch_ids(
+    people: People, keys: Iterable[str], notices: Iterable[PersonWarning], people_file: str | Path | None
+) -> list[str]:
+    """``[matching] rematch`` as the people's matching ids (``"*"`` stays: everyone), each key read as
+    pins read theirs (username, idnumber, email or ``id:N``). Raises ``ConfigError`` for a key naming
+    nobody active: it was a silent no-op, so a coordinator believed a re-match was asked for (tester
+    round 43, 2)."""
+    resolve = people.resolver()
+    lowered = {k.lower(): v for k, v in resolve.items()}
+    suspended = {n.username or n.person for n in notices if n.code == "account_suspended"}
+    ids: list[str] = []
+    problems: list[str] = []
+    for key in keys:
+        found = "*" if key.strip() == "*" else resolve.get(key) or lowered.get(key.strip().lower())
+        if found is not None:
+            ids.append(found)
+        elif people_file is not None:
+            problems.append(f"rematch {key!r} {_NOT_IN_FILE.format(people_file)}")
+        elif key in suspended:
+            problems.append(f"rematch {key}: {key}'s account is suspended in Moodle (trap 41)")
+        else:
+            problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
+                            "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
+    if problems:
+        hint = ("correct or remove these entries of [matching] rematch (in the configuration file, or "
+                "LMSYNC_MATCHING_REMATCH where the environment sets it)") if people_file is None else _FILE_HINT
+        raise ConfigError("[matching] " + "; ".join(problems), hint=hint)
+    return ids
 
 
 def stored_forbid(pair: tuple[str, ...]) -> bool:
@@ -119,6 +160,7 @@ def check_standing_decisions(
     notices: Iterable[PersonWarning] = (),
     *,
     capacity_field: str | None = None,
+    people_file: str | Path | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The pins and forbids with every key turned into the person's matching id; refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
 
@@ -128,6 +170,7 @@ def check_standing_decisions(
     there would be ignored by cron. A Moodle id (``id:N``, or a bare number) naming nobody in a
     forbid is someone who has left (forbids stored for "not a good fit" pairs, ``stored_forbid``),
     as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
+    With ``people_file`` (the ``--people`` CSV) a key naming nobody is said to be no id of that file.
     """
     resolve = people.resolver()
     lowered = {k.lower(): v for k, v in resolve.items()}
@@ -153,6 +196,8 @@ def check_standing_decisions(
                     continue
                 if key in suspended:
                     problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle (trap 41)")
+                elif people_file is not None:
+                    problems.append(f"{what} {mentee} -> {mentor}: {key!r} {_NOT_IN_FILE.format(people_file)}")
                 elif not (what == "forbid" and stored_forbid((key,))):
                     # a forbid stays in force while someone is away only by their Moodle id (tester round 42, 6:
                     # "take the pin out" was said of a forbid)
@@ -166,10 +211,7 @@ def check_standing_decisions(
         if what == "forbid":
             problems += _forbid_sides(people, pairs, out["forbid"])
     if problems:
-        raise ConfigError(
-            "[matching] " + "; ".join(problems),
-            hint=STANDING_HINT,
-        )
+        raise ConfigError("[matching] " + "; ".join(problems), hint=STANDING_HINT if people_file is None else _FILE_HINT)
     return out["pin"], out["forbid"]
 
 
@@ -208,7 +250,8 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
     """The match and how its views name each person (``Name (username)``; ``[privacy] show_names``)."""
     if people_file is not None:
         people = load_people_csv(people_file, config)
-        return run_match(people, config), person_labels(people, show_names=config.privacy.show_names)
+        return (run_match(people, config, people_file=people_file),
+                person_labels(people, show_names=config.privacy.show_names))
     from lmsync.service.pull import load_for_match  # the Moodle path: client and store, not needed for a CSV
 
     read, config = load_for_match(config)

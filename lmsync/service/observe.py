@@ -44,15 +44,16 @@ ACCOUNT_STATE_KEYS = ("id", "suspended")
 
 def sync_user_fields(config: Config) -> list[str]:
     """The ``userfields`` the sync and matching read: ids, the username (the person's id),
-    the idnumber (an alias), roles (mentor or mentee) and, only when a matching attribute names a
+    the idnumber (an alias), roles (mentor or mentee), the email only when a pin, forbid or rematch entry
+    names someone by it, and, only when a matching attribute names a
     profile field, ``customfields`` (issue 15; TIMINGS.md: roles and customfields make Moodle
     build each user at ~1.2 ms instead of ~0.25 ms)."""
     fields = ["id", "username", "idnumber", "roles"]
     if any(config.matching.attributes.model_dump().values()):
         fields.append("customfields")
     keys = [key for pair in (*config.matching.pins, *config.matching.forbids) for key in pair]
-    if any("@" in key for key in keys):
-        fields.append("email")  # a pin or forbid names someone by email (new admin, part 2, point 6)
+    if any("@" in key for key in (*keys, *config.matching.rematch)):
+        fields.append("email")  # a pin, forbid or rematch names someone by email (new admin, part 2, point 6)
     return fields
 
 

@@ -3,6 +3,7 @@ pins): one test per point, named after it, run through the command line on the e
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,10 +11,12 @@ from click.testing import CliRunner
 
 from lmsync.cli import main
 from lmsync.config import load_config
+from lmsync.domain.people import People, Person
 from lmsync.errors import EXIT_ADMIN
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
 from lmsync.service import moodle as moodle_service
+from lmsync.service.match import _rematch_ids
 
 BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
 
@@ -290,3 +293,33 @@ def test_round_37_5_a_pin_to_a_mentor_whose_enrolment_is_suspended_says_an_inact
     message = " ".join(result.output.split())
     assert "pin s0001 -> m0003: nobody active in the programme" in message
     assert "enrolment is suspended" in message and "take the pin out while they are away" in message
+
+
+def test_round_43_2_a_rematch_entry_naming_nobody_is_refused_and_one_by_email_or_any_case_is_read(env: Any) -> None:
+    """``rematch = ["s0O01"]`` (a typo) planned "no changes", exit 0: the coordinator believed a
+    re-match was asked for. Entries are now read as pins read theirs, and one naming nobody is refused."""
+    config, site, ids = pinned_site(env, 'rematch = ["s0O01"]\n')
+    result = run_cli(env, "plan")
+    assert result.exit_code == EXIT_ADMIN, result.output
+    assert "rematch 's0O01': nobody active in the programme has that username" in " ".join(result.output.split())
+    suspended = pinned_site(env, 'rematch = ["s0008"]\n')
+    assert suspended and "s0008's account is suspended" in run_cli(env, "plan").output
+    config, site, ids = pinned_site(env, f'rematch = ["{site.users[ids["s0001"]].email.upper()}", "S0002", "*"]\n')
+    read = run_cli(env, "match")
+    assert read.exit_code == 0, read.output
+    people = People((Person("s0001", "mentee", aliases=frozenset({"ann@example.org"})), Person("m1", "mentor", capacity=1)))
+    assert _rematch_ids(people, ["ANN@example.org", "S0001", "*"], (), None) == ["s0001", "s0001", "*"]
+
+
+def test_round_43_8_match_on_a_csv_says_a_configured_pin_names_nobody_in_the_file(env: Any, tmp_path: Path) -> None:
+    """A configuration pinning Moodle users made ``match --people`` fail with advice about suspended
+    enrolments, the CSV unmentioned."""
+    seed(env, '[matching]\npins = [["s0100", "m0101"]]\n')
+    people = tmp_path / "what-if.csv"
+    people.write_text("id,role,capacity,department\nm1,mentor,2,x\ns1,mentee,,x\n", encoding="utf-8")
+    result = run_cli(env, "match", "--people", str(people))
+    assert result.exit_code == EXIT_ADMIN, result.output
+    message = " ".join(result.output.split())
+    assert f"pin s0100 -> m0101: 's0100' is not an id in {people}" in message
+    assert "with --people, the configuration's [matching] pins, forbids and rematch name ids of the file" in message
+    assert "suspended" not in message

@@ -101,3 +101,15 @@ def test_round_27_2_kubernetes_service_link_variables_are_no_configuration_and_s
     assert config.programme.course == "K8S"
     with pytest.raises(ConfigError, match="LMSYNC_POSTGRES_PORT names no configuration key"):
         load_config(write(tmp_path), environ={"LMSYNC_POSTGRES_PORT": "5432"})  # no tcp:// value: an admin's
+
+
+@pytest.mark.parametrize(("key", "example"), [
+    ("LMSYNC_MATCHING_PINS", '[["a", "b"]]'), ("LMSYNC_MATCHING_FORBIDS", '[["a", "b"]]'),
+    ("LMSYNC_MATCHING_REMATCH", '["a", "b"]'), ("LMSYNC_MATCHING_ALIASES", '{ a = "b" }'),
+])
+def test_round_43_4_a_broken_literal_s_hint_has_the_key_s_own_shape(tmp_path, key, example):
+    """The hint for a broken pins value said ``'["a", "b"]'``, which fails in turn: pins are a list of pairs."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path), environ={key: "s1:t1"})
+    assert f"{key}='{example}'" in (info.value.hint or "")
+    assert load_config(write(tmp_path), environ={key: example}) is not None
