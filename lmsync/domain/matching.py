@@ -338,10 +338,17 @@ def _match_circle(
                 -total(explain(circle_ref, _person(mentee_by_id, i), mentor, _is_peer(kind, mentor), settings)[0]),
                 i,
             ))
+            # the room went to pins when the capacity alone still holds the pairs (tester round 43, 3: "capacity
+            # is below their existing pairs" was said of a mentor whose capacity had not changed)
+            pinned = [] if len(kept) > cap[mentor_id] else sorted(i for i, (j, how) in fixed.items()
+                                                                   if j == mentor_id and how == "pinned")
+            cause = f"displaced by the pin of {', '.join(pinned)}" if pinned else "capacity fell"
+            said = (f"{mentor_id}'s room went to [matching] pins ({', '.join(pinned)})" if pinned
+                    else f"{mentor_id}'s capacity is below their existing pairs")
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
-                earlier[mentee_id] = (mentor_id, "capacity fell")
-                warnings.append(f"{mentee_id}: {mentor_id}'s capacity is below their existing pairs; matched again "
+                earlier[mentee_id] = (mentor_id, cause)
+                warnings.append(f"{mentee_id}: {said}; matched again "
                                 "(to another mentor with room, else unmatched)")  # not "re-matched" (tester round 15, 4)
             kept = scored[:room]
         for mentee_id in kept:

@@ -354,3 +354,23 @@ def test_round_15_4_mentees_with_no_mentor_are_not_told_every_pair_is_kept(tmp_p
     warned = run_match(over, Config()).warnings
     assert any("capacity is below their existing pairs; matched again (to another mentor with room, else unmatched)"
                in w for w in warned), warned
+
+
+def test_round_43_3_a_pin_that_takes_a_full_mentor_s_room_is_named_as_the_cause(tmp_path: Path) -> None:
+    """A pin to a mentor whose room was full moved their existing mentee with "capacity is below
+    their existing pairs", though the capacity had not changed: the pin is named instead."""
+    from lmsync.config import load_config
+    from lmsync.service.match import run_match
+
+    path = write(tmp_path, "id,role,capacity,department,current_mentor\nm1,mentor,1,x,\nm2,mentor,2,y,\n"
+                           "s1,mentee,,x,m1\ns2,mentee,,y,\n")
+    config = load_config(None, environ={"LMSYNC_MATCHING_PINS": '[["s2", "m1"]]'})
+    result = run_match(load_people_csv(path, config), config)
+    moved = {m.mentee: m for m in result.assignments}["s1"]
+    assert moved.mentor == "m2" and "displaced by the pin of s2" in " ".join(moved.reasons)
+    assert "s1: m1's room went to [matching] pins (s2); matched again" in " ".join(result.warnings)
+    assert "capacity is below" not in " ".join(result.warnings)
+    # a capacity that fell below the existing pairs is still said so, with a pin besides
+    fell = write(tmp_path, "id,role,capacity,current_mentor\nm1,mentor,1,\ns1,mentee,,m1\ns3,mentee,,m1\ns2,mentee,,\n")
+    warned = " ".join(run_match(load_people_csv(fell, config), config).warnings)
+    assert "m1's capacity is below their existing pairs" in warned and "room went to" not in warned
