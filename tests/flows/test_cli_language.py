@@ -452,3 +452,31 @@ def test_round_39_3_an_unreachable_moodle_is_said_in_a_few_words_as_doctor_says_
     assert f"cannot reach http://127.0.0.1:{port}: connection refused (nothing listens on that port)" in result.output
     assert "HTTPConnectionPool" not in result.output and "Max retries" not in result.output
     assert "fix: Check the Moodle URL" in result.output
+
+
+def test_round_43_6_init_writes_the_file_that_config_names(home):
+    """``lmsync --config mine.toml init`` wrote lmsync.toml; ``doctor`` then read mine.toml and sent the
+    admin back to ``lmsync init``."""
+    assert run("--config", "mine.toml", "init", "--no-input").exit_code == EXIT_OK
+    assert (home / "mine.toml").exists() and not (home / "lmsync.toml").exists()
+    assert run("--config", "mine.toml", "init", "--no-input", "--out", "other.toml").exit_code == EXIT_OK
+    assert (home / "other.toml").exists()  # --out still wins
+
+
+def test_round_43_7_init_refuses_an_empty_flag_and_asks_a_bad_answer_again(home, monkeypatch):
+    """``--course ""`` silently wrote the example's course; at the prompt a blank course or an address
+    without http:// failed only after all five questions, naming a line of a file never written."""
+    import lmsync.cli.init as init
+
+    refused = run("init", "--no-input", "--course", "")
+    assert refused.exit_code == EXIT_INPUT and "--course: programme.course: cannot be empty" in refused.stderr
+    assert not (home / "lmsync.toml").exists()
+    monkeypatch.setattr(init, "_interactive", lambda: True)
+    answers = "not a url\nhttps://moodle.school.example\n\nhas space\nmentoring-2030\nMENT-30\n\n"
+    result = run("init", input=answers)
+    assert result.exit_code == EXIT_OK, result.output
+    assert "'not a url' is not a web address" in result.output
+    assert "letters, digits, - and _ only" in result.output
+    config = load_config("lmsync.toml", environ={})
+    assert config.moodle.url == "https://moodle.school.example" and config.programme.course == "MENT-30"
+    assert config.programme.name == "mentoring-2030"
