@@ -202,8 +202,10 @@ class HealthConfig(Section):
     queue_due_every_days: DaysAtLeastOne = 30
     """after the queue_due_days dates, an open item is due again every this many days"""
     not_a_good_fit_item: str = ""
-    """survey item ('instrument.item' or 'item', '' = none) whose yes answer (1, yes, true) marks the
-    respondent's pair as not a good fit: the pair is forbidden and re-matched by the next sync"""
+    """survey item ('instrument.item' or 'item', '' = none) whose yes answer marks the respondent's pair as
+    not a good fit when health next judges (`lmsync health`, or the health step of `lmsync run`): the pair is
+    then forbidden and re-matched by the sync after that. Yes is 1 (a survey CSV gives the numeric item's 1;
+    an answer read from Moodle Feedback may also be yes or true)"""
 
     @field_validator("coordinators", "escalate_to")
     @classmethod
