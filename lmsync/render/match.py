@@ -33,6 +33,9 @@ ORIGIN_WORDS = {"kept": "kept", "stayed": "stayed after re-matching", "moved": "
                 "returned": "back after a break", "pinned": "pinned", "matched": "matched anew"}
 
 
+#: The "why" of a pair no weighted term scores (round 42: the cell was empty, as if something was missing).
+NOTHING_SHARED = "nothing in common that the weights score"
+
 def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt: str | None = None) -> Document:
     """One row per pair, then one per unmatched mentee (``unmatched_reason`` set, no mentor).
 
@@ -45,7 +48,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     rows = [
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
-         "reasons": reasons, "unmatched_reason": "", "why": reasons, "origin": a.origin,
+         "reasons": reasons, "unmatched_reason": "", "why": reasons or NOTHING_SHARED, "origin": a.origin,
          "previous_mentor": name(a.previous, a.previous) if a.previous else ""}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]

@@ -249,8 +249,9 @@ def person_labels(people: People, *, show_names: bool = True) -> dict[str, str]:
 def match_view(config: Config, people_file: str | Path | None = None) -> tuple[MatchResult, dict[str, str]]:
     """The match and how its views name each person (``Name (username)``; ``[privacy] show_names``)."""
     if people_file is not None:
-        people = load_people_csv(people_file, config)
-        return (run_match(people, config, people_file=people_file),
+        notices: list[PersonWarning] = []
+        people = load_people_csv(people_file, config, notices)
+        return (run_match(people, config, notices, people_file=people_file),
                 person_labels(people, show_names=config.privacy.show_names))
     from lmsync.service.pull import load_for_match  # the Moodle path: client and store, not needed for a CSV
 

@@ -40,6 +40,7 @@ from lmsync.domain.people import (
     ROLES,
     People,
     Person,
+    PersonWarning,
     Role,
     normal_also,
     normal_department,
@@ -74,7 +75,12 @@ def default_capacity(roles: frozenset[str], config: Config) -> int:
     return 0
 
 
-def load_people_csv(path: str | Path, config: Config) -> People:
+def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarning] | None = None) -> People:
+    """The people of a ``--people`` CSV. Raises ``InputError`` naming file, line and field for every
+    bad row (nothing is used). ``notices``, when given, receives what the file says that matching
+    leaves aside (tester round 43, 12: both were silent): a capacity on a mentee-only row
+    (``capacity_ignored``), a peer mentor without a year, whom the year gap then rules out
+    (``year_missing``), each naming its line."""
     path = Path(path)
     try:
         text = decode_csv(path.read_bytes(), str(path))  # line and hint like the imports (tester finding FIX-C 5)
@@ -158,6 +164,8 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         except _BadCell as bad:
             problems.append(ImportIssue(line, bad.field, bad.message))
             continue
+        if notices is not None:
+            notices.extend(_row_notices(path, line, person_id, role, capacity, year, primary, also))
         if ranked:
             chose.append((line, ranked))
         if mentor:
@@ -189,6 +197,21 @@ def load_people_csv(path: str | Path, config: Config) -> People:
         current={k: _file_id(path, line, "current_mentor", v, folded) for k, (line, v) in current.items()},
         current_peers={k: _file_id(path, line, "current_peer", v, folded) for k, (line, v) in current_peers.items()},
     )
+
+
+def _row_notices(path: Path, line: int, person_id: str, role: str, capacity: str, year: str, primary: str,
+                 also: frozenset[str]) -> list[PersonWarning]:
+    """What matching leaves aside on one row (see ``load_people_csv``)."""
+    found = []
+    if capacity and primary == "mentee" and not also:
+        found.append(PersonWarning("capacity_ignored", person_id, f"{path}:{line}: capacity: {person_id} is a mentee: "
+                                   f"the capacity {capacity!r} is not used (a mentor's is; role mentor;mentee for both)",
+                                   field="capacity", value=capacity))
+    if not year and "peer_mentor" in {primary, *also}:
+        found.append(PersonWarning("year_missing", person_id, f"{path}:{line}: year: {person_id} is a peer mentor with "
+                                   "no year: the year gap to their mentees cannot be measured, so nobody is matched to "
+                                   "them as a peer", field="year"))
+    return found
 
 
 class _BadCell(ValueError):

@@ -374,3 +374,32 @@ def test_round_43_3_a_pin_that_takes_a_full_mentor_s_room_is_named_as_the_cause(
     fell = write(tmp_path, "id,role,capacity,current_mentor\nm1,mentor,1,\ns1,mentee,,m1\ns3,mentee,,m1\ns2,mentee,,\n")
     warned = " ".join(run_match(load_people_csv(fell, config), config).warnings)
     assert "m1's capacity is below their existing pairs" in warned and "room went to" not in warned
+
+
+def test_round_43_12_a_mentee_s_capacity_and_a_peer_mentor_without_a_year_are_said_with_their_lines(tmp_path: Path) -> None:
+    """Both were left aside in silence: a mentee's capacity is not used, and a peer mentor with no year
+    is ruled out by the year gap ("no mentor within the year gap" was all the mentee got)."""
+    from lmsync.domain.people import PersonWarning
+    from lmsync.service.match import run_match
+
+    path = write(tmp_path, "id,role,capacity,department,year\np1,peer_mentor,,X,\nm1,mentor,1,Y,\ns1,mentee,3,X,1\n"
+                           "b1,mentor;mentee,2,X,4\n")
+    notices: list[PersonWarning] = []
+    people = load_people_csv(path, Config(), notices)
+    assert [(n.code, n.person) for n in notices] == [("year_missing", "p1"), ("capacity_ignored", "s1")]
+    assert notices[0].message.startswith(f"{path}:2: year: p1 is a peer mentor with no year")
+    assert notices[1].message.startswith(f"{path}:4: capacity: s1 is a mentee: the capacity '3' is not used")
+    assert {n.message for n in notices} <= set(run_match(people, Config(), notices).warnings)
+    assert load_people_csv(path, Config()) == people  # the same people, notices asked for or not
+
+
+def test_round_42_a_pair_that_scores_nothing_says_so_in_its_why(tmp_path: Path) -> None:
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+    from lmsync.service.match import run_match
+
+    result = run_match(load_people_csv(write(tmp_path, "id,role,capacity,department\nm1,mentor,1,Y\ns1,mentee,,X\n"),
+                                       Config()), Config())
+    line = next(row for row in render(match_view(result), "text").splitlines() if row.startswith("s1"))
+    assert line.endswith("nothing in common that the weights score")
+    assert '"reasons": []' in render(match_view(result), "json")  # the data stays as matching gave it
