@@ -301,12 +301,10 @@ class OutPath(click.Path):
 
 #: ``--allow-mass-nudge`` of ``lmsync run`` and ``lmsync nudge``: send what the first-run guard
 #: ([nudges] first_run_max_share) holds. The value goes to the command as ``allow_mass_nudge``.
-ALLOW_MASS_NUDGE = click.option(
-    "--allow-mass-nudge",
-    is_flag=True,
-    help="Send even when this store, which has never nudged, would nudge many pairs ([nudges] first_run_max_share); "
-    "`lmsync run` then sends the digest it held too.",
-)
+def allow_mass_nudge(more: str = "") -> Callable[[Any], Any]:
+    """``--allow-mass-nudge``; ``more`` adds what the command does besides (run: the held digest)."""
+    return click.option("--allow-mass-nudge", is_flag=True, help="Send even when this store, which has never nudged, "
+                        f"would nudge many pairs ([nudges] first_run_max_share).{more}")
 
 
 #: ``--store-takes-over`` of ``lmsync run`` and ``lmsync grades push``: write the grades that a store which

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import click
 
-from lmsync.cli import ALLOW_MASS_NUDGE, STORE_TAKES_OVER, examples
+from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples
 from lmsync.cli.output import say
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
@@ -37,7 +37,7 @@ def step_printer(as_json: bool) -> Callable[[cycle.StepResult], None]:
 
 @click.command("run", epilog=examples("lmsync run", "lmsync run --wait --log-format json"))
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
-@ALLOW_MASS_NUDGE
+@allow_mass_nudge(' The digest it held is sent too.')
 @STORE_TAKES_OVER
 @click.pass_context
 def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_takes_over: bool) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from lmsync.cli import ALLOW_MASS_NUDGE, FORMAT, echo_view, examples
+from lmsync.cli import FORMAT, allow_mass_nudge, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
 from lmsync.cli.output import say
 from lmsync.config import Config
@@ -21,11 +21,13 @@ from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
-from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of
+from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of, read_roster_with
+from lmsync.service.health_queue import BY_HAND, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.stores import StoreAbsent
+from lmsync.store.queue import QueueItem
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -119,7 +121,7 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
 @click.option("--dry-run", is_flag=True, help="Print the messages that would be sent; send nothing.")
 @AS_OF
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
-@ALLOW_MASS_NUDGE
+@allow_mass_nudge()
 @click.pass_context
 def nudge_command(
     ctx: click.Context, dry_run: bool, as_of: datetime | None, wait: bool, allow_mass_nudge: bool
@@ -181,7 +183,11 @@ def queue_list_command(ctx: click.Context, fmt: str) -> None:
     """
     config = ctx.obj.config()
     items = service.queue_list(config, acknowledged=True)
-    people = load_people(config) if items else People(show_names=config.privacy.show_names)
+    # someone whose enrolment is suspended, or who left, is named from their account as `pair show` names
+    # them, never `user #41 (not in the course)` while the account exists
+    ids = {uid for item in items for uid in item.pair}
+    people = (load_people(config, reader=lambda c: read_roster_with(c, ids)) if items
+              else People(show_names=config.privacy.show_names))
     if people.note:
         say(f"({people.note})", err=True)
     echo_view(ctx, queue_view(items, people, programme_today(config)), fmt)
@@ -240,14 +246,18 @@ def queue_done_command(
     people = people_of(config, roster) if roster else load_people(config)
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         known = {uid: people.username(uid) for uid in pair if uid in people.roster}  # never owner of their own pair
-        item = service.queue_done(config, pair, outcome, note=note, wait=wait, usernames=known)
+        # an item opened here goes only to a coordinator (or escalate_to) Moodle has, as health gives them
+        staff = queue_staff_of(config) if outcome in BY_HAND else None
+        item, earlier = record_outcome(config, pair, outcome, note=note, wait=wait, usernames=known, staff=staff)
     except StoreAbsent:
         raise  # no store at all: said as it is, not as "no open item"
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None
     label = people.pair(item.mentor_id, item.mentee_id)
-    if item.acked_on is None:
+    if earlier is not None:
+        say(_after_earlier(label, outcome, item, earlier, pinned(config, roster, item.pair) if roster else False))
+    elif item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"
         say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
@@ -259,6 +269,22 @@ def queue_done_command(
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin")  # tester round 10, 2
         say(f"{label}: {outcome} recorded; the item is closed{extra}")
+
+
+def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem, pin: bool) -> str:
+    """What ``queue done --outcome rematched|closed`` says after the pair's earlier ``rematched`` or
+    ``closed``: the same again is recorded once; the other keeps what the earlier one did, and says so."""
+    on = (earlier.outcome_on or earlier.acked_on or earlier.opened_on).isoformat()
+    rematch = ("the next `lmsync run` re-matches the mentee" if not pin else
+               "but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you remove the pin")
+    if outcome == earlier.outcome:
+        added = "; your note is added to its notes" if item.note != earlier.note else ""
+        return f"{label}: {outcome} was already recorded on {on}, so it is not recorded again{added}"
+    if outcome == "rematched":  # after closed: the pair stays ended, and is not a good fit too
+        return (f"{label}: rematched recorded; the earlier outcome closed ({on}) stands: the pair stays ended and "
+                f"nobody is nudged about it; it is marked not a good fit too; {rematch}")
+    return (f"{label}: closed recorded; the item is closed, and nobody is nudged about the pair again; the earlier "
+            f"outcome rematched ({on}) stands: the pair stays marked not a good fit; {rematch}")
 
 
 def _named_pair(config: Config, people_: tuple[str, ...], command: str, usage: str) -> tuple[tuple[int, int], dict[int, Any]]:

@@ -215,7 +215,8 @@ def _health(run: _Run) -> StepResult:
 
     report = run_health(run.api, run.config, run.store, as_of=run.day)
     run.outputs["health"] = report
-    counts = dict(report.counts) | {
+    # statuses as the line and `lmsync health` count them: an ended pair under ended_by_coordinator alone
+    counts = {k: n for k, n in report.shown_counts.items() if k != "ended"} | {
         "queued": len(report.queued),
         "escalated": len(report.escalated),
         "recovered": report.recovered,

@@ -53,7 +53,7 @@ def compute_metrics(
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
     Meetings are counted from the later of ``[meetings] start`` (else the programme start of the
-    waves) and each pair's own start (the day lmsync's journal paired them; tester round 12, 3);
+    waves) and each pair's own start (the day, in ``tz``, lmsync's journal paired them; tester round 12, 3);
     never from the earliest stored meeting, which a mistyped year would move decades back (new
     admin, part 2, point 2).
     A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
@@ -65,7 +65,7 @@ def compute_metrics(
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
     # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
-    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(), pair_list, erased_on(store))
+    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(tz), pair_list, erased_on(store))
     attendance = summarise_attendance(
         meetings,
         pair_list,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
@@ -57,7 +57,7 @@ from lmsync.service.health_inputs import today as today
 # The coordinator queue, "not a good fit" and ``pair show`` live in their own modules; their
 # names stay importable from here, where the CLI, the cycle and the tests look for them.
 from lmsync.service.health_queue import _queue as _queue
-from lmsync.service.health_queue import known_coordinators, known_user
+from lmsync.service.health_queue import known_user, queue_staff
 from lmsync.service.health_queue import mark_not_a_good_fit as mark_not_a_good_fit
 from lmsync.service.health_queue import not_a_good_fit_answers as not_a_good_fit_answers
 from lmsync.service.health_queue import queue_ack as queue_ack
@@ -134,9 +134,9 @@ class HealthReport:
 
     @property
     def shown_counts(self) -> dict[str, int]:
-        """``counts`` as people read them: a pair a coordinator ended counted once, as ``ended``, not
-        also under its status (tester round 23, 4: "6 at risk" beside a list of 5, and the run's line
-        counted it under at risk and again beside it)."""
+        """``counts`` as ``lmsync health`` shows them (text and JSON): a pair a coordinator ended
+        counted once, as ``ended``, not also under its status (tester round 23, 4: "6 at risk" beside
+        a list of 5, and the run's line counted it under at risk and again beside it)."""
         shown = dict(self.counts)
         for view in self.assessment.pairs:
             if (view.health.mentor_id, view.health.mentee_id) in self.ended and shown.get(view.health.status):
@@ -228,7 +228,7 @@ def assess_pairs(
             answers_by_person[a.respondent_id].append(a)
     mentors = {m for m, _ in pair_list}
     rounds: tuple[SurveyRound, ...] = survey_rounds(scores, instruments, s.waves, mentors, as_of=as_of)
-    journal = journal_pairing_days(store, programme)
+    journal = journal_pairing_days(store, programme, programme_zone(config))  # programme days, as ``as_of``
     seen = HealthSnapshots(store, programme).first_seen() if seen is None else seen  # ``seen``: read by the caller
     watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
     first_day = _first_day(store, programme, watched_since) if first_day is None else first_day  # read by the caller
@@ -303,9 +303,12 @@ def _appeared(
     return first_seen if watched_since < first_seen else None
 
 
-def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[int, ForumActivity]:
+def circle_forums(
+    programme: str, api: MoodleApi, snapshot: Snapshot, tz: tzinfo = UTC
+) -> dict[int, ForumActivity]:
     """Each circle's activity in the programme forum, by mentor id (the discussions ``observe``
-    read, else one paged read).
+    read, else one paged read); the last post's day is its date in ``tz`` (the programme's zone,
+    as health's ``as_of``: a post at 22:35 UTC is on Auckland's next day).
 
     From mod_forum_get_forum_discussions rows (trap 44: ``numreplies`` and ``timemodified`` /
     ``usermodified`` describe a discussion's LAST post): a discussion a person opened is a
@@ -333,7 +336,7 @@ def circle_forums(programme: str, api: MoodleApi, snapshot: Snapshot) -> dict[in
         replies[mentor] += d.numreplies
         by_person = d.usermodified != own if d.numreplies else d.userid != own
         if by_person and d.timemodified:
-            day = datetime.fromtimestamp(d.timemodified, UTC).date()
+            day = datetime.fromtimestamp(d.timemodified, tz).date()
             last[mentor] = max(last.get(mentor, day), day)
     return {
         m: ForumActivity(posts[m], replies[m], last.get(m)) for m in set(mentor_by_group.values())
@@ -347,7 +350,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
-    forums = circle_forums(config.programme.name, api, snapshot)
+    forums = circle_forums(config.programme.name, api, snapshot, programme_zone(config))
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
     watched_since = min(seen.values(), default=None)
     first_day = _first_day(store, config.programme.name, watched_since)  # once too
@@ -361,7 +364,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         )
         for h in healths
     ]
-    paired_here = journal_pairing_days(store, config.programme.name)
+    paired_here = journal_pairing_days(store, config.programme.name, programme_zone(config))
     start = programme_start(config)
     # an erased person's pairing history went with them: their pair is not another store's (tester round 20, 5:
     # one erasure held every nudge and digest as if a second store made the circles)
@@ -405,8 +408,10 @@ def run_health(
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
+    # only coordinators and an escalate_to Moodle has own items (tester finding 3): an unknown escalate_to
+    # was made owner of a coordinator's own pairs while this step said Moodle had no such user
     queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username},
-                   known_coordinators(api, config))
+                   queue_staff(api, config))
     for health in assessment.healths:
         if health.status != "fading":
             continue

@@ -3,7 +3,7 @@ when pairs started (shared by ``health``, ``health_queue`` and ``pair_history``)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, tzinfo
 
 from lmsync.config import Config
 from lmsync.domain.health import Thresholds
@@ -21,9 +21,11 @@ def today(config: Config) -> date:
     return programme_today(config)
 
 
-def journal_pairing_days(store: Store, programme: str) -> dict[tuple[int, int], date]:
-    """When lmsync last put each mentee into a mentor's circle (the pairing history apply writes)."""
-    return PairingHistory(store, programme).pairing_days()
+def journal_pairing_days(store: Store, programme: str, tz: tzinfo = UTC) -> dict[tuple[int, int], date]:
+    """When lmsync last put each mentee into a mentor's circle (the pairing history apply writes), as
+    dates in ``tz``: give the programme's zone (``programme_settings.programme_zone``), as every pair's
+    start is a programme day (a pair made at 22:35 UTC began on Auckland's next day)."""
+    return PairingHistory(store, programme).pairing_days(tz)
 
 
 def store_is_new(store: Store, programme: str) -> bool:

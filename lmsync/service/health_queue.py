@@ -4,16 +4,17 @@ the coordinator queue's commands (``lmsync queue list|ack|done``; store only, no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.health import parse_pair_id
-from lmsync.errors import ConfigError, InputError
+from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
-from lmsync.service.programme_settings import settings
+from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store, refuse_if_absent, warn_if_absent
 from lmsync.store.db import Store
@@ -65,7 +66,7 @@ def not_a_good_fit_answers(
     for mentor, mentee in pair_list:
         mentees_of[mentor].append(mentee)
         mentor_of[mentee].append(mentor)
-    started = journal_pairing_days(store, config.programme.name)
+    started = journal_pairing_days(store, config.programme.name, programme_zone(config))  # local days, as answers'
     start = programme_start(config)
     found: set[tuple[int, int]] = set()
     for answer in SurveyRepository(store, config.programme.name).answers(instrument=instrument or None):
@@ -134,42 +135,80 @@ def known_user(api: MoodleApi, username: str) -> bool | None:
         return None
 
 
-def known_coordinators(api: MoodleApi, config: Config) -> list[str] | None:
-    """``[health] coordinators`` that are Moodle accounts, in their order: queue items go only to
-    them (tester finding 3: a misspelt name was given a third of the items, which nobody saw).
-    None when Moodle could not be asked (every name is used, as before); the digest and
-    ``lmsync doctor`` name the unknown ones."""
+class QueueStaff(NamedTuple):
+    """Who may be given queue items: the ``[health] coordinators`` and ``escalate_to`` Moodle has."""
+
+    coordinators: list[str]  # those of [health] coordinators that are Moodle accounts, in their order
+    escalate_to: str  # [health] escalate_to, or "" when Moodle has no such user (or none is set)
+
+
+def queue_staff(api: MoodleApi, config: Config) -> QueueStaff | None:
+    """``[health] coordinators`` and ``escalate_to`` as queue items may go to them: only Moodle
+    accounts (tester finding 3: a misspelt coordinator was given a third of the items, which nobody
+    saw; an unknown ``escalate_to`` was made owner of a coordinator's own pairs while ``lmsync
+    health`` said Moodle had no such user). One read (core_user_get_users_by_field), none when no
+    coordinators are listed (nobody owns an item then; ``escalate_to`` is returned unchecked). None
+    when Moodle could not be asked (every name is used, as before); the digest and ``lmsync doctor``
+    name the unknown ones."""
     from lmsync.moodle.errors import MoodleError
 
-    names = list(config.health.coordinators)
-    if not names:
-        return names
+    h = config.health
+    if not h.coordinators:
+        return QueueStaff([], h.escalate_to)
+    names = list(dict.fromkeys([*h.coordinators, *([h.escalate_to] if h.escalate_to else [])]))
     try:
         found = {u.username for u in api.get_users_by_field("username", names) if u.username}
     except MoodleError as exc:
         log.warning("health.coordinators_unchecked", error=type(exc).__name__)
         return None
-    known = [name for name in names if name in found]
-    if len(known) < len(names):
-        log.warning("health.coordinators_unknown", unknown=len(names) - len(known), known=len(known))
-    return known
+    known = [name for name in h.coordinators if name in found]
+    if len(known) < len(h.coordinators):
+        log.warning("health.coordinators_unknown", unknown=len(h.coordinators) - len(known), known=len(known))
+    escalate_to = h.escalate_to if h.escalate_to in found else ""
+    if h.escalate_to and not escalate_to:
+        log.warning("health.escalate_to_unknown")
+    return QueueStaff(known, escalate_to)
+
+
+def known_coordinators(api: MoodleApi, config: Config) -> list[str] | None:
+    """``queue_staff``'s coordinators: those of ``[health] coordinators`` Moodle has, in their order;
+    None when Moodle could not be asked."""
+    staff = queue_staff(api, config)
+    return None if staff is None else staff.coordinators
+
+
+def queue_staff_of(config: Config) -> QueueStaff | None:
+    """``queue_staff`` read from the configured Moodle (opened here, only when coordinators are
+    listed); None when it cannot be read (every name is used, as ``lmsync health`` does then)."""
+    from lmsync.moodle.errors import MoodleError
+    from lmsync.service.moodle import open_moodle
+
+    if not config.health.coordinators:
+        return QueueStaff([], config.health.escalate_to)
+    try:
+        with open_moodle(config) as conn:
+            return queue_staff(conn.api, config)
+    except (LmsyncError, MoodleError, OSError) as exc:
+        log.warning("health.coordinators_unchecked", error=type(exc).__name__)
+        return None
 
 
 def _queue(
-    config: Config, store: Store, usernames: Mapping[int, str] | None = None, coordinators: Sequence[str] | None = None
+    config: Config, store: Store, usernames: Mapping[int, str] | None = None, staff: QueueStaff | None = None
 ) -> CoordinatorQueue:
-    """The programme's queue; ``coordinators``: those of ``[health] coordinators`` that own items
-    (default: all; the health step passes only those Moodle knows, tester finding 3)."""
+    """The programme's queue; ``staff``: the coordinators and ``escalate_to`` that may own items
+    (default: all configured; the health step and ``queue done`` pass only those Moodle has,
+    ``queue_staff``)."""
     h = config.health
     return CoordinatorQueue(
         store,
         config.programme.name,
         requeue_after_days=h.requeue_after_days,
-        coordinators=h.coordinators if coordinators is None else coordinators,
+        coordinators=h.coordinators if staff is None else staff.coordinators,
         assign=h.queue_assign,
         due_days=h.queue_due_days,
         due_every_days=h.queue_due_every_days,
-        escalate_to=h.escalate_to,
+        escalate_to=h.escalate_to if staff is None else staff.escalate_to,
         usernames=usernames,
     )
 
@@ -234,6 +273,29 @@ def _judged_today(store: Store, programme: str, pair: tuple[int, int], day: date
     return None
 
 
+class Recorded(NamedTuple):
+    """What ``record_outcome`` recorded: the pair's item as it is now, and the pair's ``earlier``
+    outcome ``rematched`` or ``closed`` (its item) when this one came after it with no item open.
+
+    ``earlier`` is ``item`` itself when nothing new was opened: the same outcome given again
+    (recorded once; a note is added to it), or ``rematched`` after ``closed`` (the pair stays ended
+    and is marked not a good fit too). Otherwise ``item`` is a new item beside it (``closed`` after
+    ``rematched``: the not-a-good-fit mark stays)."""
+
+    item: QueueItem
+    earlier: QueueItem | None = None
+
+
+def _standing(queue: CoordinatorQueue, pair: tuple[int, int]) -> QueueItem | None:
+    """The pair's latest item (either order) when a coordinator closed it ``rematched`` or ``closed``."""
+    for key in (pair, (pair[1], pair[0])):
+        items = queue.items(key)
+        if items:
+            latest = max(items, key=lambda i: i.id)
+            return latest if latest.acked_on is not None and latest.outcome in BY_HAND else None
+    return None
+
+
 def queue_done(
     config: Config,
     pair: tuple[int, int],
@@ -243,24 +305,53 @@ def queue_done(
     on: date | None = None,
     wait: bool = False,
     usernames: Mapping[int, str] | None = None,
+    staff: QueueStaff | None = None,
 ) -> QueueItem:
+    """``record_outcome``'s item: the pair's item as the outcome left it."""
+    return record_outcome(config, pair, outcome, note=note, on=on, wait=wait, usernames=usernames, staff=staff).item
+
+
+def record_outcome(
+    config: Config,
+    pair: tuple[int, int],
+    outcome: str,
+    *,
+    note: str | None = None,
+    on: date | None = None,
+    wait: bool = False,
+    usernames: Mapping[int, str] | None = None,
+    staff: QueueStaff | None = None,
+) -> Recorded:
     """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
 
     ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
     good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
     ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
-    ``usernames`` (Moodle id -> username) of the pair's people: an item opened here for a pair the
-    rules did not queue goes to a coordinator who is not one of them (tester round 30, 3).
+    ``usernames`` (Moodle id -> username) of the pair's people and ``staff`` (``queue_staff``: the
+    coordinators and ``escalate_to`` Moodle has; default: every configured name): an item opened
+    here for a pair the rules did not queue goes to a coordinator who is not one of them and whom
+    Moodle has, else to nobody, as the health step gives items (tester round 30, 3).
+
+    With no item open, ``rematched`` or ``closed`` on a pair whose latest item a coordinator closed
+    ``rematched`` or ``closed`` says so (``Recorded.earlier``): the same outcome again is recorded
+    once; ``rematched`` after ``closed`` marks the pair not a good fit and leaves it ended (no new
+    item: a pair a coordinator ended is never nudged again); ``closed`` after ``rematched`` ends
+    the pair, its not-a-good-fit mark kept.
     """
     if outcome not in OUTCOMES:
         raise InputError(f"unknown outcome {outcome!r}", hint=f"one of {', '.join(OUTCOMES)}")
     day = on or today(config)
     refuse_if_absent(config, "queue done")
+    earlier: QueueItem | None = None
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
-        queue = _queue(config, store, usernames)
+        queue = _queue(config, store, usernames, staff)
         item = queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
             pair = (pair[1], pair[0])  # mentee named first (tester finding 12)
+        if item is None and outcome in BY_HAND and (earlier := _standing(queue, pair)) is not None:
+            pair = earlier.pair
+            if outcome == earlier.outcome or earlier.outcome == "closed":  # once; an ended pair stays ended
+                item = queue.add_note(earlier, note)
         if item is None and outcome in BY_HAND and (row := _judged_today(store, config.programme.name, pair, day)):
             queue.open_by_hand(day, row)  # an at-risk pair the rules did not queue (tester round 21, 10)
             pair = (row.mentor_id, row.mentee_id)
@@ -278,5 +369,5 @@ def queue_done(
                  if unjudged else f"see `lmsync queue list`; --outcome {' or '.join(BY_HAND)} also acts on a pair not "
                  "queued that today's `lmsync health` judged",
         )
-    log.info("queue.done", item=item.id, outcome=outcome)
-    return item
+    log.info("queue.done", item=item.id, outcome=outcome, earlier=earlier.outcome if earlier else None)
+    return Recorded(item, earlier)

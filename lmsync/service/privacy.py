@@ -35,6 +35,7 @@ from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
+from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import session, store_session
 from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
 from lmsync.service.stores import warn_if_absent
@@ -453,7 +454,9 @@ def holds_nothing(data: dict[str, Any]) -> bool:
 def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str, int]:
     """Erase one person's rows; refused (``still_here``) while they are enrolled or in a circle,
     unless ``while_enrolled``. A coordinator's name leaves the queue items they own or were
-    escalated to (``queue_owner``, ``queue_escalated_to``: those items are then no one's)."""
+    escalated to (``queue_owner``, ``queue_escalated_to``: those items are then no one's). The
+    erasure is dated the programme's local day (``programme_today``): rows dated on or before it
+    are never stored again, and a row's date is a programme day."""
     with session(config) as (conn, store):
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
         refusal = None if while_enrolled else still_here(identity, who)
@@ -461,7 +464,8 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
             raise refusal
         user_id = identity.user_id
         # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
-        counts = erase_person(store, user_id, identity.username, record_alone=identity.username is not None)
+        counts = erase_person(store, user_id, identity.username, on=programme_today(config),
+                              record_alone=identity.username is not None)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
         log.info("privacy.erased", user=user_id, rows=sum(counts.values()))
         return counts

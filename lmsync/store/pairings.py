@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import bindparam, func, select
 
@@ -90,16 +90,17 @@ class PairingHistory(ProgrammeRepository):
             .values(left_at=at or now_iso("milliseconds"))
         )
 
-    def pairing_days(self) -> dict[tuple[int, int], date]:
-        """When lmsync last put each mentee into a mentor's circle (UTC date of the accepted batch)."""
+    def pairing_days(self, tz: tzinfo = UTC) -> dict[tuple[int, int], date]:
+        """When lmsync last put each mentee into a mentor's circle: the date, in ``tz``, of the accepted
+        batch's instant. Pass the programme's zone (``programme_settings.programme_zone``) for a pair's
+        start: at 22:35 UTC Auckland is already on the next day, and the pair began on that day."""
         query = (
             select(_h.c.mentor_id, _h.c.mentee_id, func.max(_h.c.joined_at).label("joined"))
             .where(_h.c.programme == self.programme)
             .group_by(_h.c.mentor_id, _h.c.mentee_id)
         )
         return {
-            (row.mentor_id, row.mentee_id): datetime.fromisoformat(row.joined).date()
-            for row in self.store.rows(query)
+            (row.mentor_id, row.mentee_id): _local_day(row.joined, tz) for row in self.store.rows(query)
         }
 
     def history(self) -> list[Pairing]:
@@ -111,3 +112,9 @@ class PairingHistory(ProgrammeRepository):
         """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""
         query = select(_h.c.mentor_id, _h.c.mentee_id).where(_h.c.programme == self.programme, _h.c.left_at.is_(None))
         return [(r.mentor_id, r.mentee_id) for r in self.store.rows(query)]
+
+
+def _local_day(instant: str, tz: tzinfo) -> date:
+    """The date in ``tz`` of a stored ISO instant (a naive one is UTC, as every store instant is)."""
+    moment = datetime.fromisoformat(instant)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()

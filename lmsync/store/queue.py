@@ -358,6 +358,15 @@ class CoordinatorQueue(ProgrammeRepository):
             after = self.store.first(self._select().where(_q.c.id == item.id))
         return self._with_due(_item(after))
 
+    def add_note(self, item: QueueItem, note: str | None) -> QueueItem:
+        """``item`` as it is now, ``note`` added after its earlier notes (``_joined``; none: unchanged):
+        a coordinator's word on an outcome already recorded is kept, never dropped."""
+        with self.store.transaction():
+            if note:
+                self.store.write(_q.update().where(_q.c.id == item.id).values(note=_joined(item.note, note)))
+            row = self.store.first(self._select().where(_q.c.id == item.id))
+        return self._with_due(_item(row))
+
     def close_recovered(self, day: date, still_fading: set[tuple[int, int]]) -> list[QueueItem]:
         """Close items a coordinator ``met`` whose pair is no longer fading at ``day``."""
         closed = []

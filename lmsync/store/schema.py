@@ -355,7 +355,7 @@ erasures = Table(
     "erasures",
     metadata,
     Column("person_id", Integer, primary_key=True, autoincrement=False),  # a Moodle user id
-    Column("erased_on", Text, nullable=False),  # ISO day (UTC)
+    Column("erased_on", Text, nullable=False),  # ISO day, the programme's local day (privacy.erase)
 )
 
 #: The tables revision 0007 adds.

@@ -270,7 +270,8 @@ def erase_person(
     ``queue_owner`` and ``queue_escalated_to`` count the items set to no one (tester round 8, 1;
     0 without ``username``); the items stay, they are the pairs'. Last, the erasure is recorded
     (``erasures``, revision 0007): a meeting or survey answer naming the person and dated on or
-    before ``on`` (default: today, UTC) is withheld from every later save, so the next Feedback read
+    before ``on`` (default: today, UTC; ``lmsync.service.privacy.erase`` gives the programme's local
+    day, as rows are dated) is withheld from every later save, so the next Feedback read
     does not store it again (tester round 12, 1). ``record_alone=False``: not when nothing was deleted
     (someone nobody knows: a mistyped ``id:N`` withheld a real person's later imports; tester round 20, 6).
     """

@@ -334,3 +334,36 @@ def test_round_30_1_a_survey_file_naming_an_erased_person_is_imported_with_their
                     f"{names[other]},{date.today().isoformat()},relationship_satisfaction_mentee,rs1,4,{names[mentor]}\n")
     refused = CliRunner().invoke(main, ["import", "surveys", str(late)])
     assert refused.exit_code != 0 and "never in a mentoring pair" in refused.output
+
+
+def test_erasure_is_dated_on_the_programme_day_not_utc(tmp_path, monkeypatch):
+    """At 22:35 UTC on 2 December it is 3 December in Auckland (``[programme] timezone``): the erasure
+    was dated 2 December (the UTC day), so an answer the mentee gave on Auckland's 3 December, read
+    after the erasure, was stored again, although nothing dated on or before the erasure's day is.
+    The erasure is dated the programme's day, as every row is."""
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+    from lmsync.service import programme_settings
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                    'timezone = "Pacific/Auckland"\n')
+    config = load_config(path, environ={})
+    jobs.sync_job(config, site=build_demo_site())
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    monkeypatch.setattr(programme_settings, "clock", lambda: datetime(2026, 12, 2, 22, 35, tzinfo=UTC))
+
+    privacy.erase(config, "s0001", while_enrolled=True)
+    assert privacy.export(config, "s0001")["erased_on"] == "2026-12-03"  # Auckland's day, not UTC's 2026-12-02
+
+    answers = tmp_path / "r.csv"
+    answers.write_text("respondent,date,instrument,item,value\n" + "".join(
+        f"s0001,2026-12-03,relationship_satisfaction_mentee,rs{i},4\n" for i in range(1, 6)))
+    imported = CliRunner().invoke(main, ["import", "surveys", str(answers)])
+    assert imported.exit_code == 0, imported.output
+    assert "5 withheld" in imported.stdout, imported.stdout
+    assert privacy.export(config, "s0001")["survey_answers"] == []

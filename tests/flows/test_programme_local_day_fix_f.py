@@ -133,3 +133,37 @@ def test_fix_f_health_snapshot_and_nudges_are_dated_on_the_auckland_day(synced, 
         store.close()
     dry = nudges.nudge_job(config, site=site, dry_run=True)
     assert dry.as_of == auckland_today  # the day nudges are logged and capped under
+
+
+def test_a_rematched_pair_is_paired_since_the_programme_day_not_utc(tmp_path, monkeypatch):
+    """After ``queue done --outcome rematched`` and the next run at 22:35 UTC on 2 December (3 December
+    in Auckland), the new pair's ``paired_since`` (``lmsync health --format csv``) was the UTC day,
+    2 December: its grace and the meetings expected of it counted from a day before it existed."""
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.store import pairings
+
+    run_at = datetime(2026, 12, 2, 22, 35, tzinfo=UTC)
+    joined = ["2026-11-20T09:00:00.000+00:00"]  # the first sync's circles: well before
+    monkeypatch.setattr(pairings, "now_iso", lambda timespec="seconds": joined[0])  # the instant apply records
+    fix_clock(monkeypatch, run_at)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                    'timezone = "Pacific/Auckland"\n')
+    config = load_config(path, environ={})
+    site = build_demo_site()
+    assert sync_job(config, site=site).converged
+    health.health_job(config, site=site)  # today's judgement, which `queue done` acts on
+    group = next(g for g in sorted(site.groups.values(), key=lambda g: g.id)
+                 if mentor_of_idnumber(PROGRAMME, g.idnumber) is not None)
+    mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+    mentee = min(m for m in group.members if m != mentor)
+    health.queue_done(config, (mentor, mentee), "rematched")
+
+    joined[0] = run_at.isoformat(timespec="milliseconds")
+    assert sync_job(config, site=site).converged  # `lmsync run`'s sync re-matches the mentee
+    pairs = health.health_job(config, site=site, record=False).assessment.pairs
+    (new,) = [v.health for v in pairs if v.health.mentee_id == mentee]
+    assert new.mentor_id != mentor
+    assert new.paired_since == date(2026, 12, 3)  # Auckland's day, not UTC's 2 December
+    assert {v.health.paired_since for v in pairs if v.health.mentee_id != mentee} == {date(2026, 11, 20)}  # kept

@@ -152,6 +152,30 @@ def test_issue_13_not_a_good_fit_pairs_are_recorded_once(store):
     assert PairForbids(store, "other").pairs() == {}
 
 
+def test_a_not_a_good_fit_answer_given_before_a_rematch_on_the_programme_day_spares_the_new_pair(store):
+    """Mentee 3 answered "not a good fit" on 2 December (Auckland), about mentor 66; at 22:35 UTC that
+    day (3 December in Auckland) lmsync re-matched them to mentor 77. The new pair was dated the UTC
+    day, 2 December, so the answer about the former mentor counted against the new one."""
+    from lmsync.domain.instruments import SurveyAnswer
+    from lmsync.domain.plan import mentor_group_idnumber
+    from lmsync.service.health import not_a_good_fit_answers
+    from lmsync.store.pairings import PairingHistory
+    from lmsync.store.surveys import SurveyRepository
+
+    config = Config.model_validate({"programme": {"name": "p", "timezone": "Pacific/Auckland"},
+                                    "health": {"not_a_good_fit_item": "relationship_satisfaction_mentee.rs4"}})
+    history = PairingHistory(store, "p")
+    history.record("add_member", [(mentor_group_idnumber("p", 66), 3)], at="2026-11-01T09:00:00.000+00:00")
+    history.record("remove_member", [(mentor_group_idnumber("p", 66), 3)], at="2026-12-02T22:35:00.000+00:00")
+    history.record("add_member", [(mentor_group_idnumber("p", 77), 3)], at="2026-12-02T22:35:00.000+00:00")
+    answer = SurveyAnswer(3, "relationship_satisfaction_mentee", date(2026, 12, 2), "rs4", "yes", "csv")
+    SurveyRepository(store, "p").save([(answer, "test")])
+    assert not_a_good_fit_answers(config, store, [(77, 3)], as_of=date(2026, 12, 3)) == []
+    later = SurveyAnswer(3, "relationship_satisfaction_mentee", date(2026, 12, 3), "rs4", "yes", "csv")
+    SurveyRepository(store, "p").save([(later, "test")])  # said of the new mentor: it counts
+    assert not_a_good_fit_answers(config, store, [(77, 3)], as_of=date(2026, 12, 3)) == [(77, 3)]
+
+
 def test_issue_13_a_forbidden_pair_reaches_the_matching_input(store):
     from lmsync.service.health import with_forbidden_pairs
 

@@ -3,7 +3,7 @@ self-efficacy and the need-met check-in reach the rules."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -204,3 +204,28 @@ def test_issue_13_judging_keeps_full_collections_off_what_the_process_holds_and_
     assert report.assessment.pairs and len(frozen_while_judging) == len(report.assessment.pairs)
     assert min(frozen_while_judging) > before  # every pair judged with the earlier objects frozen
     assert gc.get_freeze_count() == before and gc.isenabled()  # and the collector given back as found
+
+
+def test_a_forum_posts_day_is_the_programme_day_not_utc(tmp_path, monkeypatch):
+    """A reply at 22:35 UTC on 8 October is a 9 October post in Auckland (``[programme] timezone``), the
+    day health's ``as_of`` counts in. Dated the UTC day, on 3 December the circle's forum was called
+    quiet for 56 days (``forum_quiet_days``) when it had been 55."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                    'timezone = "Pacific/Auckland"\n')
+    config = load_config(path, environ={})
+    site = build_demo_site()
+    assert sync_job(config, site=site).converged
+    (group_id, mentor, mentee), *_ = _pairs(site)
+    discussion = next(d for d in site.discussions.values() if d.groupid == group_id)
+    stamp = int(datetime(2026, 10, 8, 22, 35, tzinfo=UTC).timestamp())
+    site.posts[9001] = Post(9001, discussion.id, discussion.postid, mentee, "Re: welcome", "hi", stamp, stamp)
+    with session(config, site=site, read_only=True) as (conn, store):
+        assessment = health.observe_and_assess(conn.api, config, store, as_of=date(2026, 12, 3))
+    (theirs,) = [v.health for v in assessment.pairs if (v.health.mentor_id, v.health.mentee_id) == (mentor, mentee)]
+    assert "forum_quiet" not in theirs.codes, theirs.reasons
+    with session(config, site=site, read_only=True) as (conn, store):
+        later = health.observe_and_assess(conn.api, config, store, as_of=date(2026, 12, 4))
+    (theirs,) = [v.health for v in later.pairs if (v.health.mentor_id, v.health.mentee_id) == (mentor, mentee)]
+    assert "no post in the circle's forum for 56 days" in [r.text for r in theirs.reasons], theirs.reasons

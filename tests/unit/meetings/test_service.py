@@ -166,3 +166,26 @@ def test_from_files_to_a_grade_plan(config, tmp_path):
     assert {r.user_id for r in plan.rejected} == {66}  # the mentor is not an active participant here
     assert all(r.var_count() <= 2000 for r in plan.requests)
     store.close()
+
+
+def test_a_pairs_attendance_period_starts_on_the_programme_day_it_was_paired_not_utc(tmp_path):
+    """lmsync paired mentor 66 and mentee 3 at 22:35 UTC on 19 November, 20 November in Auckland. The
+    attendance period counted from the UTC day: on 3 December (Auckland) it had 14 days, a whole
+    cadence, so one meeting was expected ("0 of 1 meetings") of a pair 13 days old."""
+    from lmsync.domain.plan import mentor_group_idnumber
+    from lmsync.service.programme_settings import programme_zone
+    from lmsync.store.pairings import PairingHistory
+
+    config = Config.model_validate({
+        "programme": {"name": "mentoring-2026", "timezone": "Pacific/Auckland"},
+        "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"cadence_days": 14},
+    })
+    s = service.settings(config)
+    store = service.open_store(config)
+    PairingHistory(store, s.programme).record(
+        "add_member", [(mentor_group_idnumber(s.programme, 66), 3)], at="2026-11-19T22:35:00.000+00:00"
+    )
+    metrics = service.compute_metrics(store, s, [(66, 3)], as_of=date(2026, 12, 3), tz=programme_zone(config))
+    assert metrics.attendance[3].expected == 0  # 13 days paired: not one whole cadence yet
+    store.close()

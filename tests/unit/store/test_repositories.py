@@ -185,6 +185,19 @@ def test_issue_12_pairing_history_records_joins_and_leaves(store):
     assert history.pairing_days() == {(66, 3): date(2026, 9, 20), (67, 5): date(2026, 9, 3)}
 
 
+def test_a_pairing_day_is_the_date_of_its_instant_in_the_zone_asked_for(store):
+    """A circle joined at 22:35 UTC on 2 December was joined on 3 December in Auckland: the day a pair
+    starts in health, the grades and "not a good fit" is the programme's (``tz``), UTC only by default."""
+    from zoneinfo import ZoneInfo
+
+    history = PairingHistory(store, "p")
+    history.record("add_member", [("lmsync:p:mentor:66", 3)], at="2026-12-02T22:35:00.000+00:00")
+    history.record("add_member", [("lmsync:p:mentor:67", 4)], at="2026-12-02T09:00:00")  # naive: UTC
+    auckland = ZoneInfo("Pacific/Auckland")
+    assert history.pairing_days(auckland) == {(66, 3): date(2026, 12, 3), (67, 4): date(2026, 12, 2)}
+    assert history.pairing_days() == {(66, 3): date(2026, 12, 2), (67, 4): date(2026, 12, 2)}
+
+
 def test_issue_12_journal_hook_writes_the_pairing_history_only_for_circle_changes(store):
     @dataclass(frozen=True)
     class Member:
