@@ -54,7 +54,7 @@ from lmsync.secrets import redact
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
-from lmsync.service.programme_settings import programme_today
+from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
 from lmsync.store.problems import admin_problem
@@ -148,6 +148,7 @@ def _feedback(run: _Run) -> StepResult:
         pairs=circle_pairs(s.programme, obs.groups, obs.outsiders),
         today=run.day,
         warnings=warnings,
+        tz=programme_zone(run.config),
         failures=failures,
     )
     run.outputs["feedback"] = (reports, warnings)

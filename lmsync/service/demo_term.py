@@ -31,7 +31,7 @@ from lmsync.domain.plan import circle_pairs, mentor_group_idnumber
 from lmsync.service import grades
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
-from lmsync.service.programme_settings import programme_today
+from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.runtime import session
 from lmsync.store.pairings import PairingHistory
 
@@ -302,7 +302,7 @@ def read_logged_meetings(term: Config, site: Any, pairs: list[tuple[int, int]], 
     with session(term, site=site) as (conn, store):
         snapshot = observe(conn.api, term)
         grades.read_feedback_sources(conn.api, store, settings(term), course_id=snapshot.observation.course_id,
-                                     roster=snapshot.roster, pairs=pairs, today=end, warnings=[])
+                                     roster=snapshot.roster, pairs=pairs, today=end, warnings=[], tz=programme_zone(term))
 
 
 def _items_text(result: grades.PushResult) -> list[str]:

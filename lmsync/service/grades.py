@@ -28,7 +28,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
@@ -153,8 +153,14 @@ def read_feedback_sources(
     warnings: list[str],
     failures: list[str] | None = None,
     who: Callable[[int], str] | None = None,
+    tz: tzinfo = UTC,
 ) -> list[SourceReport]:
     """Mirror the configured meeting-log and survey Feedback activities into the store.
+
+    A response is dated the day it was submitted in ``tz`` (the programme's zone, as every other
+    programme day: at 22:35 UTC a response from Auckland is the next day's). A store read before
+    under another zone's days re-dates those rows by a day, which the removal guard does not
+    count as losses (``lmsync.store.meetings.RemovalRefused``).
 
     A source that cannot be read (missing, anonymous, a scale mismatch) or whose read was
     refused for removing too many stored rows is a warning, and also goes to ``failures``
@@ -177,9 +183,9 @@ def read_feedback_sources(
         """Store one source read: the counts, and a warning per attempt that could not be used."""
         if kind == "meetings":
             resolve = make_resolver(roster.values(), s.meetings.person_key)
-            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, today=today)
+            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {p.message}" for p in problems]
-        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, items=source.items)
+        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: item {a.item} is not usable"
                         for a in unusable]
@@ -383,6 +389,7 @@ def make_grades_plan(
             roster=snapshot.roster,
             pairs=pairs,
             today=today,
+            tz=programme_zone(config),
             warnings=warnings,
             who=labels.label,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Table, func, or_, select
@@ -127,20 +127,31 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
         whose ``key`` columns are not in ``keep`` (none when ``keep_missing``).
 
         Raises ``RemovalRefused`` (``check_removal``) before anything is written when that
-        would remove more than ``1 - min_fraction`` of those rows.
+        would remove more than ``1 - min_fraction`` of those rows. The first key column is the
+        row's ISO day: a stale row whose key is kept one day earlier or later is re-dated, not lost
+        (Feedback responses dated by the programme's day where an older version took the UTC day),
+        and does not count towards that share; it is replaced all the same.
         """
         table = self.table
         with self.store.transaction() as conn:
             query = select(table.c.id, *(table.c[name] for name in key))
             rows = list(conn.rows(query.where(table.c.programme == self.programme, *where)))
-            stale = [r.id for r in rows if tuple(r._mapping[name] for name in key) not in keep]
-            check_removal(len(stale), len(rows), min_fraction=min_fraction)
+            stale_keys = {r.id: tuple(r._mapping[name] for name in key) for r in rows}
+            stale = [row_id for row_id, k in stale_keys.items() if k not in keep]
+            lost = [row_id for row_id in stale if not _redated(stale_keys[row_id], keep)]
+            check_removal(len(lost), len(rows), min_fraction=min_fraction)
             counts = self.save_in(conn, items)
             if keep_missing:
                 return counts
             for row_id in stale:
                 conn.write(table.delete().where(table.c.id == row_id))
         return counts + SaveCounts(removed=len(stale))
+
+
+def _redated(key: tuple[Any, ...], keep: set[tuple[Any, ...]]) -> bool:
+    """Whether ``key`` (its first column an ISO day) is kept with its day moved by one."""
+    day = date.fromisoformat(key[0])
+    return any((shifted.isoformat(), *key[1:]) in keep for shifted in (day - timedelta(days=1), day + timedelta(days=1)))
 
 
 @dataclass(frozen=True)

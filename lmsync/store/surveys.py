@@ -71,9 +71,9 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
         (``RemovalRefused``: nothing written).
         """
         items = [(a, o) for a, o in answers if a.source == source and a.instrument == instrument]
-        keep = {(a.respondent_id, a.date.isoformat(), a.item, _about_column(a.about_id)) for a, _ in items}
+        keep = {(a.date.isoformat(), a.respondent_id, a.item, _about_column(a.about_id)) for a, _ in items}
         where = [_a.c.source == source, _a.c.instrument == instrument]
-        key = ("respondent_id", "answer_date", "item", "about_id")
+        key = ("answer_date", "respondent_id", "item", "about_id")  # the day first (MeetingRepository._replace)
         return self._replace(where, key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction)
 
     def answers(

@@ -276,3 +276,31 @@ def test_a_feedback_date_before_the_pairing_history_falls_back_to_the_current_pa
     stored = {(m.mentor_id, m.mentee_id, m.date) for m in MeetingRepository(store, "p").meetings()}
     assert stored == {(1, 11, date(2026, 8, 20)), (5, 30, date(2026, 9, 10))}
     assert [(p.attempt_id, p.field) for p in problems] == [(121, "respondent")]
+
+
+def test_rows_re_dated_by_a_day_are_not_losses_but_a_real_loss_beside_them_is_still_refused():
+    """Feedback rows stored under UTC days are re-dated to the programme's day by the next read: the
+    guard took every one of them for a removal and refused the read (tester round 43)."""
+    from datetime import date
+
+    from lmsync.domain.instruments import SurveyAnswer
+    from lmsync.store.meetings import RemovalRefused
+    from lmsync.store.surveys import SurveyRepository
+
+    store = Store.memory()
+    try:
+        repo = SurveyRepository(store, PROGRAMME)
+
+        def answers(day: date, people: range) -> list[tuple[SurveyAnswer, str]]:
+            return [(SurveyAnswer(uid, "overall", day, "overall", "4", "feedback"), "feedback") for uid in people]
+
+        assert repo.replace_source("feedback", "overall", answers(date(2026, 10, 1), range(10, 14))).added == 4
+        with pytest.raises(RemovalRefused) as refused:  # two lost, two re-dated: the two count
+            repo.replace_source("feedback", "overall", answers(date(2026, 10, 2), range(10, 12)), min_fraction=0.9)
+        assert refused.value.removing == 2
+        moved = repo.replace_source("feedback", "overall", answers(date(2026, 10, 2), range(10, 14)), min_fraction=0.9)
+        assert moved.removed == 4 and {a.date for a in repo.answers()} == {date(2026, 10, 2)} and len(repo.answers()) == 4
+        with pytest.raises(RemovalRefused):  # two days is no time zone's shift
+            repo.replace_source("feedback", "overall", answers(date(2026, 10, 4), range(10, 14)), min_fraction=0.9)
+    finally:
+        store.close()
