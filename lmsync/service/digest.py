@@ -204,6 +204,7 @@ def run_digest(
     Moodle does not know is reported (``problem``: an admin must act); the others still get theirs.
     """
     from lmsync.service.directory import people_of
+    from lmsync.service.site_accounts import accounts
 
     day = assessment.as_of
     report = DigestReport(day, new_run_id(), escalate_to=config.health.escalate_to)
@@ -217,7 +218,9 @@ def run_digest(
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     open_items = _open_items(config, store)
-    people = people_of(config, assessment.roster)
+    # a suspended or departed person of an item is named from their account, as `queue list` names them
+    outside = {uid for item in open_items for uid in item.pair} - set(assessment.roster)
+    people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
     for record in log_.records():
