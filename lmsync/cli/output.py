@@ -1,7 +1,7 @@
 """``say``: the commands' messages on the terminal, with people's text made visible.
 
 A message can carry a name, a department or an answer (a plan, a warning, an error naming a
-cell). ``say`` prints it through :func:`lmsync.render.visible.visible`, so a control or
+cell). ``say`` prints it through :func:`lmsync.visible.visible`, so a control or
 bidirectional formatting character in that text prints as its escape instead of acting on the
 terminal; line breaks stay. Views go through ``lmsync.cli.echo_view``, whose text renderer does
 the same per cell.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from lmsync.render.visible import visible
+from lmsync.visible import visible
 
 
 def say(message: str = "", err: bool = False, nl: bool = True) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from lmsync.errors import InputError
 from lmsync.render.views import Field, Note, Shown, Table, View
-from lmsync.render.visible import visible
+from lmsync.visible import visible
 
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,7 +92,9 @@ def csv_cell(value: Any) -> str:
     spreadsheets run such a cell as a formula (CSV injection: ``=HYPERLINK(...)`` in a name
     would run on the coordinator's machine), and the quote makes them show it as text
     (OWASP, "CSV Injection"). Numbers are never escaped, so ``-1`` stays a number. Line breaks
-    inside a cell become ``\\n`` (the writer quotes those; a bare ``\\r`` it would not).
+    inside a cell become ``\\n`` (the writer quotes those; a bare ``\\r`` it would not). Other
+    control and bidirectional formatting characters are written as escapes (``lmsync.visible``):
+    CSV printed to a terminal ran ``ESC ] 0;`` from a name (tester round 44, 2).
     """
     data = value.data if isinstance(value, Shown) else value
     if not _scalar(data):
@@ -107,7 +109,8 @@ def csv_cell(value: Any) -> str:
         return str(data)
     text_value = data.isoformat() if isinstance(data, date) else str(data)
     escaped = "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
-    return escaped.replace("\r\n", "\n").replace("\r", "\n")  # a bare CR would not be quoted: one line break
+    # a bare CR would not be quoted: one line break
+    return visible(escaped.replace("\r\n", "\n").replace("\r", "\n"), keep="\n\t")
 
 
 def _scalar(value: Any) -> bool:
@@ -119,7 +122,7 @@ def _scalar(value: Any) -> bool:
 
 def text(view: View) -> str:
     """``view`` for a person to read (see the module's docstring). Control and bidirectional
-    formatting characters from the data print as escapes (:mod:`lmsync.render.visible`)."""
+    formatting characters from the data print as escapes (:mod:`lmsync.visible`)."""
     if isinstance(view, Table):
         return "\n".join(table_lines(view))
     parts = ["\n".join(lines) for lines in (_block_lines(b) for b in view.blocks) if lines]

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from lmsync.visible import visible
+
 
 class Named(Protocol):
     """Anything with a username (and, read when present, a ``fullname``)."""
@@ -45,12 +47,16 @@ class People:
         return str(getattr(user, "fullname", "") or "") or None
 
     def label(self, user_id: int) -> str:
-        """``Ada Lovelace (s0006)``; ``s0006`` with names off; ``user #67 (not in the course)``."""
+        """``Ada Lovelace (s0006)``; ``s0006`` with names off; ``user #67 (not in the course)``.
+
+        A control or bidirectional formatting character in a name or username (students edit their
+        own names) is written as its escape (:func:`lmsync.visible.visible`): a line break in a name
+        forged lines in a printed plan (tester round 44, 1)."""
         user = self.roster.get(user_id)
         if user is None or not user.username:
             return f"user #{user_id} (not in the course)"
         name = self.name(user_id)
-        return f"{name} ({user.username})" if name else user.username
+        return visible(f"{name} ({user.username})" if name else user.username)
 
     def pair(self, mentor_id: int, mentee_id: int) -> str:
         """``mentor label / mentee label``: a pair as a coordinator reads it."""

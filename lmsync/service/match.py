@@ -20,6 +20,7 @@ from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summari
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
+from lmsync.visible import visible
 
 log = get_logger(__name__)
 
@@ -241,8 +242,8 @@ def match_programme(config: Config, people_file: str | Path | None = None) -> Ma
 
 def person_labels(people: People, *, show_names: bool = True) -> dict[str, str]:
     """Person id (username) -> ``Ada Lovelace (s0006)``, or the username with names off."""
-    return {
-        p.id: f"{p.fullname} ({p.id})" if show_names and p.fullname else p.id for p in people.persons
+    return {  # escapes: as People.label (tester round 44, 1)
+        p.id: visible(f"{p.fullname} ({p.id})" if show_names and p.fullname else p.id) for p in people.persons
     }
 
 

@@ -3,7 +3,7 @@
 A student can put an escape sequence or a right-to-left override in their own name. Printed
 raw, ``ESC ] 0;...BEL`` retitles the terminal and U+202E shows a name reversed; click strips
 colour codes only when the output is not a terminal, never these. The text renderer and every
-message print them as escapes; JSON and CSV keep the data as read.
+message print them as escapes, and so do people's labels and CSV cells; JSON escapes them itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from lmsync.cli import main
 from lmsync.render.formats import render
 from lmsync.render.views import ALL, Column, Document, Field, Note, Table
-from lmsync.render.visible import visible
+from lmsync.visible import visible
 
 TITLE = "Ann \x1b]0;pwned\x07"  # sets the terminal's title
 REVERSED = "Dr \u202eliveD"  # shows as "Dr Devil"
@@ -40,9 +40,9 @@ def test_the_text_renderer_escapes_every_place_a_name_can_stand() -> None:
     assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
     assert "Ann \\x1b]0;pwned\\x07" in out and "Dr \\u202eliveD" in out
     assert "\nsecond line" in out  # a note's own line breaks stay
-    # JSON means the same characters (its own escapes); CSV keeps them as read
+    # JSON means the same characters (its own escapes); CSV printed to a terminal ran them (tester round 44, 2)
     assert json.loads(render(table, "json"))[0]["mentee"] == TITLE
-    assert TITLE in render(table, "csv")
+    assert "Ann \\x1b]0;pwned\\x07" in render(table, "csv") and "\x1b" not in render(table, "csv")
 
 
 def test_match_on_a_csv_prints_a_hostile_name_as_escapes_in_the_table_and_in_an_error(tmp_path: Path) -> None:
@@ -59,3 +59,21 @@ def test_match_on_a_csv_prints_a_hostile_name_as_escapes_in_the_table_and_in_an_
     assert refused.exit_code != 0
     assert "already appears on line 2" in refused.output and "\\x1b]0;pwned\\x07" in refused.output
     assert "\x1b" not in refused.output
+
+
+def test_a_line_break_in_a_name_cannot_forge_a_line_of_a_printed_plan() -> None:
+    """Tester round 44, 1: a student named "Zed\\n  ! remove member: Everyone from every circle" printed
+    that second line on its own inside the plan an admin approves."""
+    from dataclasses import dataclass
+
+    from lmsync.service.labels import People
+
+    @dataclass
+    class User:
+        username: str
+        fullname: str
+
+    forged = "Zed\n  ! remove member: Everyone from every circle\nPlan for"
+    people = People({7: User("s0204", forged)})
+    assert "\n" not in people.label(7) and people.label(7).startswith("Zed\\n  ! remove member")
+    assert "\n" not in people.pair(7, 7)

@@ -1,4 +1,4 @@
-"""Text from people's records made safe to print on a terminal.
+"""Text from people's records made safe to print on a terminal (any layer may use it: a pure function).
 
 Names, departments and answers come from Moodle profiles, which students may edit, and from
 CSV files. Printed raw, a control character is an instruction to the terminal: ``ESC ] 0;``
@@ -6,8 +6,8 @@ retitles the window, ``ESC ] 52;`` writes the clipboard, ``ESC [`` moves the cur
 lines; and a bidirectional override (U+202E) shows a name reversed and can make one id read as
 another (CVE-2021-42574, "Trojan Source", applies to any text shown to a person). ``visible``
 prints such characters as their Python escapes (``\\x1b``, ``\\u202e``) so a coordinator sees
-that they are there. Only the text renderer and messages on the terminal use it; JSON escapes
-control characters itself and CSV keeps the data as read.
+that they are there. People's labels (``lmsync.service.labels``), the text and CSV renderers and
+the commands' messages use it; JSON escapes control characters itself (``\\u001b``).
 """
 
 from __future__ import annotations
