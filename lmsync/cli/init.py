@@ -9,6 +9,7 @@ existing file is never overwritten without ``--force``.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import tomllib
@@ -22,6 +23,7 @@ import click
 from lmsync.cli import examples
 from lmsync.cli.output import say
 from lmsync.config import Config, load_config
+from lmsync.config_env import env_overrides
 from lmsync.errors import ConfigError, InputError
 from lmsync.service.out_files import check_out
 
@@ -177,4 +179,9 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
         except ConfigError as exc:
             hint = f" ({exc.hint})" if exc.hint else ""
             say(f"warning: {exc.message}{hint}; every run refuses it until then", err=True)
-    say("next: lmsync doctor")
+    overridden = sorted(env_overrides(Config, dict(os.environ))[1].values())
+    if overridden:  # every later command reads these over the file (tester round 44, 6)
+        say(f"note: the environment sets {', '.join(overridden)}: every command takes those over this file's values",
+            err=True)
+    same = Path(config_path or "lmsync.toml").absolute() == out.absolute()  # config_path holds LMSYNC_CONFIG too
+    say("next: lmsync doctor" if same else f"next: lmsync --config {out} doctor")

@@ -480,3 +480,14 @@ def test_round_43_7_init_refuses_an_empty_flag_and_asks_a_bad_answer_again(home,
     config = load_config("lmsync.toml", environ={})
     assert config.moodle.url == "https://moodle.school.example" and config.programme.course == "MENT-30"
     assert config.programme.name == "mentoring-2030"
+
+
+def test_round_44_6_init_s_next_step_names_the_file_it_wrote_and_the_environment_it_will_not_see(home, monkeypatch):
+    """``init --out real.toml`` said "next: lmsync doctor", which checks ./lmsync.toml; and with
+    LMSYNC_PROGRAMME_NAME set it reported the file's programme, not the one every command would use."""
+    wrote = run("init", "--no-input", "--out", "real.toml")
+    assert wrote.exit_code == EXIT_OK and "next: lmsync --config real.toml doctor" in wrote.stdout
+    assert "next: lmsync doctor" in run("init", "--no-input").stdout  # the default file: nothing to add
+    monkeypatch.setenv("LMSYNC_PROGRAMME_NAME", "envprog")
+    noted = run("init", "--no-input", "--out", "e.toml")
+    assert "note: the environment sets LMSYNC_PROGRAMME_NAME: every command takes those over" in noted.stderr

@@ -182,3 +182,13 @@ def test_round_29_4_force_never_replaces_the_configuration_or_the_token(run: Any
     tok = run("--config", str(config), "plan", "--out", str(token), "--force")
     assert tok.exit_code == 3 and "is its web-service token file; not overwritten" in tok.output
     assert (config.read_bytes(), token.read_bytes()) == kept
+
+
+def test_round_44_7_out_on_a_dangling_symbolic_link_is_refused_not_a_traceback(run: Any, tmp_path: Path) -> None:
+    link = tmp_path / "dl.toml"
+    link.symlink_to(tmp_path / "nodir" / "x.toml")
+    for force in (False, True):
+        with pytest.raises(InputError, match="is a symbolic link to .*nodir/x.toml, which does not exist"):
+            check_out(link, force=force)
+    result = run("init", "--no-input", "--out", str(link))
+    assert result.exit_code == 3 and "symbolic link" in result.output and "Traceback" not in result.output
