@@ -141,7 +141,8 @@ class MatchingConfig(Section):
     attributes: AttributesConfig = AttributesConfig()
     weights: WeightsConfig = WeightsConfig()
     pins: list[tuple[str, str]] = Field(
-        [], description="[mentee, mentor] pairs that must be matched (by id or username)"
+        [], description="[mentee, mentor] pairs that must be matched, each person by username, idnumber, email or "
+        "Moodle id (id:N), with or without its kind first (idnumber:A123)"
     )
     forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
     rematch: list[str] = Field(

@@ -92,6 +92,24 @@ _FILE_HINT = ("with --people, the configuration's [matching] pins, forbids and r
               "take them out, or match with a configuration that has none")
 
 
+#: The prefixes other commands take before a key (``lmsync person``, ``pair show``): accepted here too.
+_KINDS = ("username", "idnumber", "email")
+
+
+def _find(resolve: dict[str, str], lowered: dict[str, str], key: str) -> str | None:
+    """The matching id ``key`` names: a username, idnumber, email (any case), ``id:N``, or one of those
+    with its kind first (``idnumber:s0002``), or a bare Moodle id (``4``) when no username is ``4``
+    (tester round 44, 4: refused with advice about a suspension that did not exist)."""
+    text = key.strip()
+    kind, sep, rest = text.partition(":")
+    if sep and kind.lower() in _KINDS:
+        text = rest.strip()
+    found = resolve.get(text) or lowered.get(text.lower())
+    if found is None and text.isdigit():
+        found = resolve.get(f"id:{text}")
+    return found
+
+
 def _rematch_ids(
     people: People, keys: Iterable[str], notices: Iterable[PersonWarning], people_file: str | Path | None
 ) -> list[str]:
@@ -105,7 +123,7 @@ def _rematch_ids(
     ids: list[str] = []
     problems: list[str] = []
     for key in keys:
-        found = "*" if key.strip() == "*" else resolve.get(key) or lowered.get(key.strip().lower())
+        found = "*" if key.strip() == "*" else _find(resolve, lowered, key)
         if found is not None:
             ids.append(found)
         elif people_file is not None:
@@ -184,10 +202,10 @@ def check_standing_decisions(
     out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
     for what, pairs in (("pin", list(pins)), ("forbid", list(forbids))):
         for mentee, mentor in pairs:
-            named = [resolve.get(key) or lowered.get(key.strip().lower()) or key for key in (mentee, mentor)]
+            named = [_find(resolve, lowered, key) or key for key in (mentee, mentor)]
             out[what].append((named[0], named[1]))
             for key in (mentee, mentor):
-                found = resolve.get(key) or lowered.get(key.strip().lower())
+                found = _find(resolve, lowered, key)
                 if found is not None:
                     if what == "pin" and key == mentor and found in capacity_unreadable:
                         problems.append(

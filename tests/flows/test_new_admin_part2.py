@@ -3,6 +3,7 @@ pins): one test per point, named after it, run through the command line on the e
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +324,15 @@ def test_round_43_8_match_on_a_csv_says_a_configured_pin_names_nobody_in_the_fil
     assert f"pin s0100 -> m0101: 's0100' is not an id in {people}" in message
     assert "with --people, the configuration's [matching] pins, forbids and rematch name ids of the file" in message
     assert "suspended" not in message
+
+
+def test_round_44_4_a_pin_names_people_with_their_kind_first_or_by_bare_moodle_id(env: Any) -> None:
+    """``idnumber:s0002``, ``username:...``, ``email:...`` (as other commands take them) and a bare Moodle
+    id were refused with advice about a suspension that did not exist."""
+    config, site, ids = pinned_site(env, "")
+    email = site.users[ids["s0003"]].email
+    pinned_site(env, f'pins = [["idnumber:s0001", "username:m0001"], ["email:{email.upper()}", "{ids["m0003"]}"]]\n')
+    result = run_cli(env, "match", "--format", "json")
+    assert result.exit_code == 0, result.output
+    pairs = {(row["mentee"], row["mentor"], row["origin"]) for row in json.loads(result.stdout)["assignments"]}
+    assert ("s0001", "m0001", "pinned") in pairs and ("s0003", "m0003", "pinned") in pairs
