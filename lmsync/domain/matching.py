@@ -51,7 +51,7 @@ class Match:
     #: ``stayed``: an existing pair opened for re-matching that stayed; ``moved``: one whose mentee
     #: now has another mentor (``previous``). Tester round 40, 3: both read "matched anew".
     origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
-    previous: str | None = None  # the mentor of a moved pair before the re-matching
+    previous: str | None = None  # the mentor before: of a moved pair, or of a pinned one that moved (round 44, 5)
 
 
 @dataclass(frozen=True)
@@ -395,15 +395,18 @@ def _match_circle(
         if current.get(mentee_id) == mentor_id and settings.weights.stickiness and "stickiness" not in terms:
             terms["stickiness"] = settings.weights.stickiness
             reasons.append("keeps the existing pair")
+        previous = None
         if origin == "pinned":
-            reasons.append("pinned by the coordinator")
+            previous = current.get(mentee_id) if current.get(mentee_id) not in (None, mentor_id) else None
+            # a pin that moves an existing pair says so (tester round 44, 5: "previous" was empty)
+            reasons.append("pinned by the coordinator" + (f": moved from {previous}" if previous else ""))
         elif origin == "returned":
             if settings.weights.stickiness and "stickiness" not in terms:
                 terms["stickiness"] = settings.weights.stickiness
             reasons.append("back with their mentor after a break (lmsync's pairing history)")
         elif "keeps the existing pair" not in reasons:
             reasons.append("existing pair kept")
-        assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin))
+        assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin, previous))
     unmatched: list[Unmatched] = []
     # A pair's terms depend only on the two profiles (and, for mentees with preferences or an
     # open pair, on ids): tie-heavy programmes repeat a few profile pairs thousands of times.

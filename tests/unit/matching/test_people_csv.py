@@ -403,3 +403,21 @@ def test_round_42_a_pair_that_scores_nothing_says_so_in_its_why(tmp_path: Path) 
     line = next(row for row in render(match_view(result), "text").splitlines() if row.startswith("s1"))
     assert line.endswith("nothing in common that the weights score")
     assert '"reasons": []' in render(match_view(result), "json")  # the data stays as matching gave it
+
+
+def test_round_44_5_a_pin_that_moves_an_existing_pair_names_the_mentor_before(tmp_path: Path) -> None:
+    from lmsync.config import load_config
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+    from lmsync.service.match import run_match
+
+    path = write(tmp_path, "id,role,capacity,department,current_mentor\nm1,mentor,2,x,\nm2,mentor,2,y,\ns1,mentee,,x,m1\n")
+    config = load_config(None, environ={"LMSYNC_MATCHING_PINS": '[["s1", "m2"]]'})
+    result = run_match(load_people_csv(path, config), config)
+    (pinned,) = result.assignments
+    assert (pinned.mentor, pinned.origin, pinned.previous) == ("m2", "pinned", "m1")
+    assert "pinned by the coordinator: moved from m1" in pinned.reasons
+    assert "s1,m2,mentor,0,,pinned by the coordinator: moved from m1,,pinned,m1" in render(match_view(result), "csv")
+    same = load_config(None, environ={"LMSYNC_MATCHING_PINS": '[["s1", "m1"]]'})
+    stays = run_match(load_people_csv(path, same), same)
+    assert stays.assignments[0].previous is None and "pinned by the coordinator" in stays.assignments[0].reasons
