@@ -463,10 +463,13 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     ``options``: as ``run_cycle`` takes them (:class:`CycleOptions`).
 
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
-    ConfigError (exit 2) when the store or the token cannot be opened: no step ran then.
+    ConfigError (exit 2) when the store or the token cannot be opened, or ``[health] not_a_good_fit_item``
+    names no configured instrument's item: no step ran then.
     """
+    from lmsync.service.health_queue import check_not_a_good_fit_item
     from lmsync.service.runtime import session
 
+    check_not_a_good_fit_item(config)  # a configuration the health step would refuse stops the run before the sync
     with running(new_run_id()), session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (
         conn, store
     ):  # the run's id from its first log line (opening the store) on (tester round 5, 11)

@@ -45,6 +45,15 @@ def _check_item(config: Config, instrument: str, item: str) -> None:
                           hint="give the item's name as [instruments.<name>] items lists it")
 
 
+def check_not_a_good_fit_item(config: Config) -> None:
+    """Raise ``ConfigError`` when ``[health] not_a_good_fit_item`` names no configured instrument's item:
+    ``lmsync run`` asks before its first step (tester round 44b, 5: the sync had written first)."""
+    wanted = config.health.not_a_good_fit_item.strip()
+    if wanted:
+        instrument, _, item = wanted.rpartition(".")
+        _check_item(config, instrument, item)
+
+
 def not_a_good_fit_answers(
     config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
 ) -> list[tuple[int, int]]:

@@ -469,3 +469,15 @@ def test_round_19_4_a_preview_for_a_later_day_sees_that_days_exam_block(tmp_path
     })
     preview = nudge_job(config, as_of=later, dry_run=True, site=site)
     assert preview.messages and preview.held is not None and "Winter Exams" in preview.held
+
+
+def test_round_44b_5_a_not_a_good_fit_item_no_instrument_has_stops_the_run_before_the_sync(tmp_path, site_and_coordinators):
+    """The sync wrote 133 changes before the health step refused ``not_a_good_fit_item = "fit.notfit"``."""
+    from lmsync.errors import ConfigError
+
+    site = site_and_coordinators
+    config = make_config(tmp_path, '[health]\nnot_a_good_fit_item = "fit.notfit"\n')
+    groups = len(site.groups)
+    with pytest.raises(ConfigError, match="health.not_a_good_fit_item: no instrument 'fit'"):
+        cycle_job(config, site=site, now=datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC), as_of=TODAY)
+    assert len(site.groups) == groups  # nothing written
