@@ -198,8 +198,11 @@ def _grades(run: _Run) -> StepResult:
         "left": len(report.left),
         "mismatches": len(report.mismatches),
         "out_of_range": sum(r.out_of_range for r in planned.plan.rejected),
+        "rejected": len(planned.plan.rejected),
     }
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
+    if planned.plan.rejected:  # held back before sending: said in the line, not only by `grades plan` (round 44b, 4)
+        text += f"; {len(planned.plan.rejected)} rejected before sending (`lmsync grades plan` says which)"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
@@ -290,6 +293,8 @@ def _nudges(run: _Run) -> StepResult:
         return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
     # messages (one per person) and the pairs they are about, each pair once (tester round 3, 16)
     text = f"{counts['sent']} message(s) sent about {len({n.pair_id for g in report.messages for n in g})} pair(s)"
+    if report.already_today:  # "0 sent about 0 pairs" read as if no pair needed attention (tester round 44b, 4)
+        text += f"; {report.already_today} person(s) already nudged today"
     if report.capped:
         text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
     if report.stopped:  # SIGTERM between messages: the rest go on the next run
