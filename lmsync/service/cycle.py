@@ -293,7 +293,9 @@ def _nudges(run: _Run) -> StepResult:
         return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
     # messages (one per person) and the pairs they are about, each pair once (tester round 3, 16)
     text = f"{counts['sent']} message(s) sent about {len({n.pair_id for g in report.messages for n in g})} pair(s)"
-    if report.already_today:  # "0 sent about 0 pairs" read as if no pair needed attention (tester round 44b, 4)
+    if report.recently_nudged:  # "0 sent about 0 pairs" read as if no pair needed attention (tester round 44b, 4)
+        text += f"; {report.recently_nudged} pair nudge(s) not repeated (told inside [nudges] interval_days)"
+    if report.already_today:
         text += f"; {report.already_today} person(s) already nudged today"
     if report.capped:
         text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
