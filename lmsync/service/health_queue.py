@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.health import parse_pair_id
@@ -305,19 +305,9 @@ def _standing(queue: CoordinatorQueue, pair: tuple[int, int]) -> QueueItem | Non
     return None
 
 
-def queue_done(
-    config: Config,
-    pair: tuple[int, int],
-    outcome: str,
-    *,
-    note: str | None = None,
-    on: date | None = None,
-    wait: bool = False,
-    usernames: Mapping[int, str] | None = None,
-    staff: QueueStaff | None = None,
-) -> QueueItem:
-    """``record_outcome``'s item: the pair's item as the outcome left it."""
-    return record_outcome(config, pair, outcome, note=note, on=on, wait=wait, usernames=usernames, staff=staff).item
+def queue_done(config: Config, pair: tuple[int, int], outcome: str, **options: Any) -> QueueItem:
+    """``record_outcome``'s item (its keyword ``options`` as it takes them): the pair's item as the outcome left it."""
+    return record_outcome(config, pair, outcome, **options).item
 
 
 def record_outcome(
