@@ -117,6 +117,18 @@ def test_messages_fail_per_item_or_apply_then_fail(demo: Site) -> None:
     assert refused[0]["msgid"] == -1 and "preferences" in refused[0]["errormessage"]
 
 
+def test_a_plain_text_message_is_escaped_as_moodle_s_format_text_does(demo: Site) -> None:
+    """FORMAT_PLAIN goes through format_text: s(), two spaces as "&nbsp; ", nl2br (lib/weblib.php). The
+    emulator stored a name's markup as markup, so a nudge looked as if it injected HTML (tester round 45, 2)."""
+    text = "Hello <b>Bold</b> & 'Eve'\nsecond  line"
+    sent = ws(demo, "core_message_send_instant_messages",
+              {"messages": [{"touserid": 4, "text": text, "textformat": 2, "clientmsgid": "e"}]})
+    expected = "<p>Hello &lt;b&gt;Bold&lt;/b&gt; &amp; &#039;Eve&#039;<br />\nsecond&nbsp; line</p>"
+    assert sent[0]["text"] == expected and demo.messages[-1]["text"] == expected
+    html_text = ws(demo, "core_message_send_instant_messages", {"messages": [{"touserid": 4, "text": "<b>x</b>", "textformat": 1}]})
+    assert html_text[0]["text"] == "<b>x</b>"  # FORMAT_HTML as given
+
+
 def test_calendar_events_and_permission_warnings(demo: Site) -> None:
     event = {"name": "Circle meeting", "courseid": 2, "eventtype": "group", "timestart": 1792832400}
     created = ws(demo, "core_calendar_create_calendar_events", {"events": [event]})
