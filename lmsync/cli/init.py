@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sys
 import tomllib
 from collections.abc import Callable
@@ -149,7 +150,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
             course: str | None, forum: str | None, force: bool, no_input: bool) -> None:
     """Write a commented lmsync.toml from the shipped example, with values from flags or prompts."""
     # the file every later command reads (tester round 43, 6: init wrote lmsync.toml, doctor read --config's file)
-    config_path = getattr(ctx.obj, "config_path", None)
+    config_path = getattr(ctx.obj, "config_path", None)  # --config, or LMSYNC_CONFIG
     out = out or (Path(config_path) if config_path else Path("lmsync.toml"))
     check_out(out, force=force, again=f"lmsync init --force --out {out}")
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
@@ -183,5 +184,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     if overridden:  # every later command reads these over the file (tester round 44, 6)
         say(f"note: the environment sets {', '.join(overridden)}: every command takes those over this file's values",
             err=True)
-    same = Path(config_path or "lmsync.toml").absolute() == out.absolute()  # config_path holds LMSYNC_CONFIG too
-    say("next: lmsync doctor" if same else f"next: lmsync --config {out} doctor")
+    # a plain `lmsync doctor` reads ./lmsync.toml unless LMSYNC_CONFIG is set: --config given to init alone
+    # does not carry over (tester round 45, 3), and the path is quoted for a shell (round 45, 4)
+    plain = out.absolute() == Path("lmsync.toml").absolute() and not os.environ.get("LMSYNC_CONFIG")
+    say("next: lmsync doctor" if plain else f"next: lmsync --config {shlex.quote(str(out))} doctor")

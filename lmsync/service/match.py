@@ -98,15 +98,20 @@ _KINDS = ("username", "idnumber", "email")
 
 def _find(resolve: dict[str, str], lowered: dict[str, str], key: str) -> str | None:
     """The matching id ``key`` names: a username, idnumber, email (any case), ``id:N``, or one of those
-    with its kind first (``idnumber:s0002``), or a bare Moodle id (``4``) when no username is ``4``
-    (tester round 44, 4: refused with advice about a suspension that did not exist)."""
+    with its kind first (``idnumber:s0002``), or a bare Moodle id (``4``; tester round 44, 4: refused
+    with advice about a suspension that did not exist). Raises ``ConfigError`` for a bare number that is
+    one person's username and another's Moodle id."""
     text = key.strip()
     kind, sep, rest = text.partition(":")
     if sep and kind.lower() in _KINDS:
-        text = rest.strip()
+        return resolve.get(rest.strip()) or lowered.get(rest.strip().lower())
     found = resolve.get(text) or lowered.get(text.lower())
-    if found is None and text.isdigit():
-        found = resolve.get(f"id:{text}")
+    if text.isdigit():
+        by_id = resolve.get(f"id:{text}")
+        if found is not None and by_id is not None and found != by_id:  # tester round 45, 1: one of two, silently
+            raise ConfigError(f"[matching] {key!r} names two people: the username {found} and Moodle id {text} "
+                              f"({by_id})", hint=f"write username:{text} or id:{text}")
+        found = found or by_id
     return found
 
 

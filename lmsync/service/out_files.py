@@ -65,9 +65,10 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
     if reason is not None:
         raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
                          "or SQLite database, the configuration, the token)")
-    if out.is_symlink() and not out.exists():  # a dangling link: writing follows it (tester round 44, 7: a traceback)
-        raise InputError(f"--out {out} is a symbolic link to {os.readlink(out)}, which does not exist",
-                         hint="give --out a file, or point the link at a path in an existing folder")
+    target = Path(os.path.realpath(out))
+    if out.is_symlink() and not target.parent.is_dir():  # writing follows the link (tester round 44, 7: a traceback)
+        raise InputError(f"--out {out} is a symbolic link to {os.readlink(out)}, in a folder that does not exist",
+                         hint="give --out a file, or point the link into an existing folder")
     parent = out.absolute().parent
     if not parent.is_dir():
         what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"

@@ -336,3 +336,16 @@ def test_round_44_4_a_pin_names_people_with_their_kind_first_or_by_bare_moodle_i
     assert result.exit_code == 0, result.output
     pairs = {(row["mentee"], row["mentor"], row["origin"]) for row in json.loads(result.stdout)["assignments"]}
     assert ("s0001", "m0001", "pinned") in pairs and ("s0003", "m0003", "pinned") in pairs
+
+
+def test_round_45_1_a_bare_number_that_is_one_person_s_username_and_another_s_moodle_id_is_refused() -> None:
+    from lmsync.errors import ConfigError
+    from lmsync.service.match import _find
+
+    people = People((Person("82", "mentee", aliases=frozenset({"id:90"})), Person("s9004", "mentee", aliases=frozenset({"id:82"}))))
+    resolve = people.resolver()
+    lowered = {k.lower(): v for k, v in resolve.items()}
+    with pytest.raises(ConfigError, match="'82' names two people: the username 82 and Moodle id 82 \\(s9004\\)"):
+        _find(resolve, lowered, "82")
+    assert _find(resolve, lowered, "username:82") == "82" and _find(resolve, lowered, "id:82") == "s9004"
+    assert _find(resolve, lowered, "90") == "82"  # a bare Moodle id no username has

@@ -188,7 +188,11 @@ def test_round_44_7_out_on_a_dangling_symbolic_link_is_refused_not_a_traceback(r
     link = tmp_path / "dl.toml"
     link.symlink_to(tmp_path / "nodir" / "x.toml")
     for force in (False, True):
-        with pytest.raises(InputError, match="is a symbolic link to .*nodir/x.toml, which does not exist"):
+        with pytest.raises(InputError, match="is a symbolic link to .*nodir/x.toml, in a folder that does not exist"):
             check_out(link, force=force)
     result = run("init", "--no-input", "--out", str(link))
     assert result.exit_code == 3 and "symbolic link" in result.output and "Traceback" not in result.output
+    # a link into an existing folder is written through, creating its target (tester round 45, 8)
+    into = tmp_path / "into.toml"
+    into.symlink_to(tmp_path / "target2.toml")
+    assert run("init", "--no-input", "--out", str(into)).exit_code == 0 and (tmp_path / "target2.toml").is_file()
