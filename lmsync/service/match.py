@@ -20,6 +20,7 @@ from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summari
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
+from lmsync.service.person_keys import split_key
 from lmsync.visible import visible
 
 log = get_logger(__name__)
@@ -92,19 +93,16 @@ _FILE_HINT = ("with --people, the configuration's [matching] pins, forbids and r
               "take them out, or match with a configuration that has none")
 
 
-#: The prefixes other commands take before a key (``lmsync person``, ``pair show``): accepted here too.
-_KINDS = ("username", "idnumber", "email")
-
-
 def _find(resolve: dict[str, str], lowered: dict[str, str], key: str) -> str | None:
     """The matching id ``key`` names: a username, idnumber, email (any case), ``id:N``, or one of those
     with its kind first (``idnumber:s0002``), or a bare Moodle id (``4``; tester round 44, 4: refused
     with advice about a suspension that did not exist). Raises ``ConfigError`` for a bare number that is
     one person's username and another's Moodle id."""
-    text = key.strip()
-    kind, sep, rest = text.partition(":")
-    if sep and kind.lower() in _KINDS:
-        return resolve.get(rest.strip()) or lowered.get(rest.strip().lower())
+    text, fields = split_key(key)
+    if fields == ("id",):
+        return resolve.get(f"id:{text}")
+    if len(fields) == 1:  # idnumber:, username:, email: as other commands take them
+        return resolve.get(text) or lowered.get(text.lower())
     found = resolve.get(text) or lowered.get(text.lower())
     if text.isdigit():
         by_id = resolve.get(f"id:{text}")

@@ -35,6 +35,7 @@ from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
+from lmsync.service.person_keys import split_key
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import session, store_session
 from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
@@ -53,7 +54,6 @@ PERSON_KEY_PREFIXES = ("add_member:", "remove_member:", "grade:", "assign_grade:
 
 
 #: Explicit prefixes that say which field a person key names (``id:66``, ``idnumber:66``).
-FIELDS = ("id", "idnumber", "username", "email")
 _FIELD_LABEL = {"id": "Moodle id", "idnumber": "idnumber", "username": "username", "email": "email"}
 
 
@@ -98,15 +98,6 @@ def _pick(people_of: dict[int, Any], fields: tuple[str, ...], value: str, show_n
     return people.pop() if people else None
 
 
-def _key(who: str) -> tuple[str, tuple[str, ...]]:
-    """The value ``who`` names and the fields to try (``id:66``: the Moodle id only)."""
-    text = who.strip()
-    field, sep, rest = text.partition(":")
-    if sep and field.lower() in FIELDS:
-        return rest.strip(), (field.lower(),)
-    return text, FIELDS
-
-
 def resolve(
     roster: dict[int, Any],
     who: str,
@@ -129,7 +120,7 @@ def resolve(
     only when ``who`` matches nobody, so the error can say how to find the id of someone who has
     left (tester round 4, 11).
     """
-    value, fields = _key(who)
+    value, fields = split_key(who)
     if not value:
         raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
     person = _pick(roster, fields, value, show_names)
