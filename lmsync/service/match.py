@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
@@ -57,10 +58,11 @@ def run_match(
     """
     m = config.matching
     notices = list(notices)
+    lookup = _Lookup.of(people, notices)  # once for the pins, forbids and rematch
     pins, forbids = check_standing_decisions(
-        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file
+        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup
     )
-    rematch = _rematch_ids(people, m.rematch, notices, people_file)
+    rematch = _rematch_ids(lookup, m.rematch, people_file)
     forbids, held, unfit = _standing_forbids(people, m.forbids, forbids, pins)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     start = time.perf_counter()
@@ -113,16 +115,29 @@ def _find(resolve: dict[str, str], lowered: dict[str, str], key: str) -> str | N
     return found
 
 
-def _rematch_ids(
-    people: People, keys: Iterable[str], notices: Iterable[PersonWarning], people_file: str | Path | None
-) -> list[str]:
+class _Lookup(NamedTuple):
+    """What reading a pin's, forbid's or rematch entry's keys needs, built once per match: key -> id
+    (``People.resolver``), the same lower-cased, and the people (ids and usernames) whose accounts
+    are suspended (trap 41)."""
+
+    resolve: dict[str, str]
+    lowered: dict[str, str]
+    suspended: set[str]
+
+    @classmethod
+    def of(cls, people: People, notices: Iterable[PersonWarning]) -> _Lookup:
+        resolve = people.resolver()
+        away = [n for n in notices if n.code == "account_suspended"]
+        return cls(resolve, {k.lower(): v for k, v in resolve.items()},
+                   {n.person for n in away} | {n.username for n in away if n.username})
+
+
+def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None) -> list[str]:
     """``[matching] rematch`` as the people's matching ids (``"*"`` stays: everyone), each key read as
     pins read theirs (username, idnumber, email or ``id:N``). Raises ``ConfigError`` for a key naming
     nobody active: it was a silent no-op, so a coordinator believed a re-match was asked for (tester
     round 43, 2)."""
-    resolve = people.resolver()
-    lowered = {k.lower(): v for k, v in resolve.items()}
-    suspended = {n.username or n.person for n in notices if n.code == "account_suspended"}
+    resolve, lowered, suspended = lookup
     ids: list[str] = []
     problems: list[str] = []
     for key in keys:
@@ -183,6 +198,7 @@ def check_standing_decisions(
     *,
     capacity_field: str | None = None,
     people_file: str | Path | None = None,
+    lookup: _Lookup | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The pins and forbids with every key turned into the person's matching id; refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
 
@@ -193,11 +209,10 @@ def check_standing_decisions(
     forbid is someone who has left (forbids stored for "not a good fit" pairs, ``stored_forbid``),
     as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
     With ``people_file`` (the ``--people`` CSV) a key naming nobody is said to be no id of that file.
+    ``lookup``: the keys read once for the rematch too (``run_match``); built here when not given.
     """
-    resolve = people.resolver()
-    lowered = {k.lower(): v for k, v in resolve.items()}
-    suspended = {n.person for n in notices if n.code == "account_suspended"}
-    suspended |= {n.username for n in notices if n.code == "account_suspended" and n.username}
+    notices = list(notices)
+    resolve, lowered, suspended = lookup or _Lookup.of(people, notices)
     capacity_unreadable = {
         n.person: n.value for n in notices if n.code == "value_unreadable" and n.field == capacity_field
     }

@@ -17,7 +17,7 @@ from lmsync.errors import EXIT_ADMIN
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
 from lmsync.service import moodle as moodle_service
-from lmsync.service.match import _rematch_ids
+from lmsync.service.match import _Lookup, _rematch_ids
 
 BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
 
@@ -309,7 +309,7 @@ def test_round_43_2_a_rematch_entry_naming_nobody_is_refused_and_one_by_email_or
     read = run_cli(env, "match")
     assert read.exit_code == 0, read.output
     people = People((Person("s0001", "mentee", aliases=frozenset({"ann@example.org"})), Person("m1", "mentor", capacity=1)))
-    assert _rematch_ids(people, ["ANN@example.org", "S0001", "*"], (), None) == ["s0001", "s0001", "*"]
+    assert _rematch_ids(_Lookup.of(people, ()), ["ANN@example.org", "S0001", "*"], None) == ["s0001", "s0001", "*"]
 
 
 def test_round_43_8_match_on_a_csv_says_a_configured_pin_names_nobody_in_the_file(env: Any, tmp_path: Path) -> None:
