@@ -156,9 +156,10 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
              ("programme", "course"): course, ("programme", "forum"): forum}
     for (section, key), value in given.items():  # tester round 43, 7: --course "" wrote the example's course
-        if value is not None and _answer_problem(section, key, value):
-            raise InputError(f"--{key.replace('_', '-')}: {_answer_problem(section, key, value)}",
-                             hint=f"leave --{key.replace('_', '-')} out for the example's value")
+        problem = None if value is None else _answer_problem(section, key, value)
+        if problem:
+            flag = f"--{key.replace('_', '-')}"
+            raise InputError(f"{flag}: {problem}", hint=f"leave {flag} out for the example's value")
     if not no_input and _interactive():
         defaults = tomllib.loads(example_text())
         for section, key, question in QUESTIONS:
