@@ -29,11 +29,9 @@ from typing import Any, Literal
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
 from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, PersonWarning
+from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer
 from lmsync.errors import PinError
 
-CircleKind = Literal["mentor", "peer"]
-#: (mentee, mentor) -> why the pair may not be made, in matching's words (``_pairs``).
-Forbidden = Mapping[tuple[str, str], str]
 REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
 
 
@@ -240,24 +238,6 @@ def _pairs(people: People, resolve: Mapping[str, str], warnings: list[str]) -> t
     return because, resolved(people.pins, "pin")
 
 
-def _allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden, settings: MatchSettings) -> str | None:
-    """Why this pair may not be made, or None when it may."""
-    if mentee.id == mentor.id:
-        return "same person"
-    if (mentee.id, mentor.id) in forbidden:
-        return forbidden[(mentee.id, mentor.id)]
-    if is_peer:
-        if mentee.year is None or mentor.year is None:
-            return "year unknown"
-        if settings.year_gap_value(mentor.year - mentee.year) is None:
-            return "outside the year gap"
-    return None
-
-
-def _is_peer(kind: CircleKind, mentor: Person) -> bool:
-    return kind == "peer" or not mentor.has_role("mentor")
-
-
 def _match_circle(
     kind: CircleKind,
     mentees: list[Person],
@@ -294,7 +274,7 @@ def _match_circle(
         if mentee_id in fixed:
             raise PinError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
         mentor = by_id[mentor_id]
-        why = _allowed(_person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), forbidden, settings)
+        why = allowed(_person(mentee_by_id, mentee_id), mentor, is_peer(kind, mentor), forbidden, settings)
         if why == "same person" or (mentee_id, mentor_id) in forbidden:
             raise PinError(f"pin {mentee_id} -> {mentor_id}: same person" if why == "same person" else f"pin {mentee_id} -> {mentor_id} contradicts a forbid")
         if why:
@@ -317,7 +297,7 @@ def _match_circle(
             continue  # pinned, no pair, or a pair that belongs to the other circle
         mentor_id = existing
         mentor = by_id[mentor_id]
-        why = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
+        why = allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
             earlier[mentee.id] = (mentor_id, "pair no longer allowed")
@@ -335,7 +315,7 @@ def _match_circle(
             # fits, and re-match the rest (tester round 10, 4).
             scored = sorted(kept, key=lambda i: (
                 -established.get(i, 0),
-                -total(explain(circle_ref, _person(mentee_by_id, i), mentor, _is_peer(kind, mentor), settings)[0]),
+                -total(explain(circle_ref, _person(mentee_by_id, i), mentor, is_peer(kind, mentor), settings)[0]),
                 i,
             ))
             # the room went to pins when the capacity alone still holds the pairs (tester round 43, 3: "capacity
@@ -359,7 +339,7 @@ def _match_circle(
         if mentee.id in fixed or mentee.id in sticky or current.get(mentee.id) in by_id or mentor_id not in by_id:
             continue
         mentor = by_id[mentor_id]
-        if _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings) or cap[mentor_id] == 0:
+        if allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings) or cap[mentor_id] == 0:
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch or load[mentor_id] >= cap[mentor_id]:
             sticky[mentee.id] = mentor_id  # no room kept for them: the stickiness weight still favours the pair
@@ -369,13 +349,13 @@ def _match_circle(
 
     free = [p for p in mentees if p.id not in fixed]
     # Faculty first, peer mentors last: the year-gap term then touches one slice of columns.
-    open_mentors = sorted((p for p in mentors if cap[p.id] - load[p.id] > 0), key=lambda p: (_is_peer(kind, p), p.id))
+    open_mentors = sorted((p for p in mentors if cap[p.id] - load[p.id] > 0), key=lambda p: (is_peer(kind, p), p.id))
     circle = Circle(
         kind=kind,
         mentees=free,
         mentors=open_mentors,
         capacity=[cap[p.id] - load[p.id] for p in open_mentors],
-        peer=[_is_peer(kind, p) for p in open_mentors],
+        peer=[is_peer(kind, p) for p in open_mentors],
         forbidden=frozenset(forbidden),
         sticky=sticky,
         ranks=ranks,
@@ -391,7 +371,7 @@ def _match_circle(
     assignments: list[Match] = []
     for mentee_id, (mentor_id, origin) in fixed.items():
         mentor = by_id[mentor_id]
-        terms, reasons = explain(circle, _person(mentee_by_id, mentee_id), mentor, _is_peer(kind, mentor), settings)
+        terms, reasons = explain(circle, _person(mentee_by_id, mentee_id), mentor, is_peer(kind, mentor), settings)
         if current.get(mentee_id) == mentor_id and settings.weights.stickiness and "stickiness" not in terms:
             terms["stickiness"] = settings.weights.stickiness
             reasons.append("keeps the existing pair")
@@ -412,11 +392,12 @@ def _match_circle(
     # open pair, on ids): tie-heavy programmes repeat a few profile pairs thousands of times.
     explained: dict[tuple[object, ...], tuple[dict[str, float], list[str], float]] = {}
     w = settings.weights
+    why_unmatched = UnmatchedReasons(kind, mentors, cap, forbidden, settings)
     for i, mentee in enumerate(free):
         j = int(solution.mentor_of[i])
         before, how = earlier.get(mentee.id, (None, ""))
         if j < 0:
-            reason = _unmatched_reason(kind, mentee, mentors, cap, forbidden, settings)
+            reason = why_unmatched(mentee)
             if how == REMATCHING:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
                 warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
             unmatched.append(Unmatched(mentee.id, reason, kind, before))
@@ -453,42 +434,3 @@ def _profile(person: Person, w: Weights) -> tuple[object, ...]:
 
 def _person(people: Mapping[str, Person], person_id: str) -> Person:
     return people[person_id]
-
-
-def _unmatched_reason(
-    kind: CircleKind,
-    mentee: Person,
-    mentors: Sequence[Person],
-    cap: Mapping[str, int],
-    forbidden: Forbidden,
-    settings: MatchSettings,
-) -> str:
-    label = "peer mentor" if kind == "peer" else "mentor"
-    available = [p for p in mentors if cap[p.id] > 0 and p.id != mentee.id]
-    if not available:
-        if any(p.id == mentee.id and cap[p.id] > 0 for p in mentors):  # tester round 3, 5
-            return f"the only {label} with capacity is {mentee.id} themself"
-        return f"no {label} with capacity in the programme"
-    why: dict[str, int] = {}
-    allowed = 0
-    for mentor in available:
-        reason = _allowed(mentee, mentor, _is_peer(kind, mentor), forbidden, settings)
-        if reason is None:
-            allowed += 1
-        else:
-            why[reason] = why.get(reason, 0) + 1
-    if allowed:
-        return f"no capacity left: the one allowed {label} is full" if allowed == 1 else (
-            f"no capacity left: all {allowed} allowed {label}s are full")
-    gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
-    if why.get("year unknown") and mentee.year is None:
-        return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"
-    if set(why) == {"forbidden"}:
-        return f"every candidate {label} is forbidden"
-    if set(why) <= set(forbidden.values()) | {"forbidden"}:  # not only [matching] forbids (tester round 40, 4)
-        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
-        return f"every candidate {label} is ruled out: {parts}"
-    if set(why) <= {"outside the year gap", "year unknown"}:
-        return f"no {label} within the year gap {gap} above year {mentee.year}"
-    parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
-    return f"no allowed {label}: {parts}"
