@@ -8,6 +8,7 @@ removed (tester round 17, 3).
 
 from __future__ import annotations
 
+from lmsync.domain.matching import MOVED_BY_PIN, REMATCHING
 from lmsync.domain.sync_state import Memory, Observation
 
 
@@ -34,3 +35,18 @@ def mentor_gone(observation: Observation, mentor: int) -> str:
     # round 41, 3: "mentors no longer" of a mentor whose capacity was 2).
     return ("has no mentee in the new match (every mentee re-matched, or marked not a good fit; or they mentor no "
             "longer: capacity 0, another role, or out of the programme's mentor roles)")
+
+
+def moved_words(cause: str) -> str:
+    """How the plan says a member leaves a circle because the match moved them, from ``Match.cause``:
+    a pin moved them, another mentee's pin displaced them, their mentor's capacity fell, the pair is
+    no longer allowed, or ``[matching] rematch`` (``re-matched``). Tester round 45, 7: the plan said
+    "re-matched" of a pin's moves while ``lmsync match`` named the pin."""
+    words = {
+        MOVED_BY_PIN: "moved to another mentor by [matching] pins",
+        REMATCHING: "re-matched",
+        "": "re-matched",
+        "capacity fell": "re-matched: their mentor's capacity fell below their pairs",
+        "pair no longer allowed": "re-matched: the pair is no longer allowed",
+    }
+    return words.get(cause, f"re-matched: {cause}")  # "re-matched: displaced by the pin of s2"

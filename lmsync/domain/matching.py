@@ -33,6 +33,7 @@ from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, all
 from lmsync.errors import PinError
 
 REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
+MOVED_BY_PIN = "pinned by the coordinator"  # why a pinned mentee left their mentor before (``Match.cause``)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Match:
     #: now has another mentor (``previous``). Tester round 40, 3: both read "matched anew".
     origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
     previous: str | None = None  # the mentor before: of a moved pair, or of a pinned one that moved (round 44, 5)
+    #: why the mentee left ``previous``: ``MOVED_BY_PIN``, or the cause of a move (``displaced by the pin of s2``,
+    #: ``capacity fell``, ``pair no longer allowed``, ``REMATCHING``); "" when nobody moved
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,14 +383,15 @@ def _match_circle(
         if origin == "pinned":
             previous = current.get(mentee_id) if current.get(mentee_id) not in (None, mentor_id) else None
             # a pin that moves an existing pair says so (tester round 44, 5: "previous" was empty)
-            reasons.append("pinned by the coordinator" + (f": moved from {previous}" if previous else ""))
+            reasons.append(MOVED_BY_PIN + (f": moved from {previous}" if previous else ""))
         elif origin == "returned":
             if settings.weights.stickiness and "stickiness" not in terms:
                 terms["stickiness"] = settings.weights.stickiness
             reasons.append("back with their mentor after a break (lmsync's pairing history)")
         elif "keeps the existing pair" not in reasons:
             reasons.append("existing pair kept")
-        assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin, previous))
+        assignments.append(Match(mentee_id, mentor_id, total(terms), terms, reasons, kind, origin, previous,
+                                 MOVED_BY_PIN if previous else ""))
     unmatched: list[Unmatched] = []
     # A pair's terms depend only on the two profiles (and, for mentees with preferences or an
     # open pair, on ids): tie-heavy programmes repeat a few profile pairs thousands of times.
@@ -416,7 +421,7 @@ def _match_circle(
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind, "stayed"))
         else:
             moved = [*known[1], f"moved from {before} ({how})"]
-            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before))
+            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before, how))
     return assignments, unmatched, solution.optimality
 
 

@@ -236,8 +236,12 @@ def plan_sync(
     circles: Iterable[DesiredCircle],
     settings: PlanSettings,
     memory: Memory | None = None,
+    moved: Mapping[int, str] | None = None,
 ) -> Plan:
     """The operations that make Moodle match ``circles``, touching only lmsync-owned objects.
+
+    ``moved``: user id -> why the match moved them from their circle (``circle_leaving.moved_words``),
+    said in place of a bare "re-matched" when they leave it.
 
     Names are compared as Moodle would display them (``settings.displayed``, trap 39); welcome
     posts are recognised by the journal or a marker that survives the purifier (traps 32, 40);
@@ -246,6 +250,7 @@ def plan_sync(
     Raises :class:`UnsafePlan` on a mass removal or on another programme's people (tester finding 4).
     """
     memory = memory or Memory()
+    moved = moved or {}
     circles = list(circles)
     programme = settings.programme
     owned, duplicates = owned_groups(observation, programme)
@@ -308,6 +313,8 @@ def plan_sync(
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in mentor_ids and (idnumber, user) not in memory.placed:  # round 18, 5
                 reason = "a mentor of their own circle, never matched into this one (added by hand)"
+            elif reason == "re-matched":
+                reason = moved.get(user, reason)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         wants_welcome = (
             settings.post_welcome and observation.forum_id is not None and members - {circle.mentor_id}
@@ -342,7 +349,9 @@ def plan_sync(
                 kept_outsiders += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
-            if reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
+            if reason == "re-matched" and user in moved:
+                reason = moved[user]
+            elif reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
                 reason = f"re-matched: their mentor {mentor_gone(observation, mentor)}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from lmsync.config import Config
+from lmsync.domain.circle_leaving import moved_words
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.people import People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
@@ -31,6 +32,7 @@ class Desired:
     match: MatchResult
     warnings: list[str] = field(default_factory=list)
     notices: list[PersonWarning] = field(default_factory=list)  # the structured warnings about people
+    moved: dict[int, str] = field(default_factory=dict)  # Moodle user id -> why the match moved them (plan_sync)
 
     def summary_lines(self) -> list[str]:
         assignments, unmatched = self.match.assignments, self.match.unmatched
@@ -76,11 +78,13 @@ def desired_state(
         for mentor, ids in sorted(mentees_of.items())
         if by_id[mentor].moodle_id is not None
     ]
+    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause}
     return Desired(
         circles=circles,
         people=people,
         match=result,
         warnings=[*read.warnings, *result.warnings],
         notices=list(result.notices),
+        moved={user: words for user, words in moved.items() if user is not None},
     )
 

@@ -177,7 +177,7 @@ def make_plan(
                         placed=open_placements(journal.store, config.programme.name))
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
-        plan = plan_sync(snapshot.observation, desired.circles, settings, memory)  # the mass-removal guard first
+        plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first
         guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)
             owned_groups(snapshot.observation, settings.programme)[0],
             {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles},

@@ -349,3 +349,19 @@ def test_round_45_1_a_bare_number_that_is_one_person_s_username_and_another_s_mo
         _find(resolve, lowered, "82")
     assert _find(resolve, lowered, "username:82") == "82" and _find(resolve, lowered, "id:82") == "s9004"
     assert _find(resolve, lowered, "90") == "82"  # a bare Moodle id no username has
+
+
+def test_round_45_7_the_plan_says_a_pin_moved_a_mentee_and_whom_its_pin_displaced(env: Any) -> None:
+    """`plan` labelled both moves "(re-matched)", while `lmsync match` said "pinned by the coordinator: moved
+    from m0011" and "displaced by the pin of s0001": the admin approving the plan could not tell a pin's
+    moves from a re-match. m0012 is full, so pinning s0001 there displaces one of m0012's mentees."""
+    seed(env)
+    assert run_cli(env, "sync").exit_code == 0
+    write_config(env, '[matching]\npins = [["s0001", "m0012"]]\n')
+    result = run_cli(env, "plan")
+    assert result.exit_code == 0, result.output
+    removals = [line.strip() for line in result.output.splitlines() if line.strip().startswith("!")]
+    assert any("(s0001) from" in line and line.endswith("(moved to another mentor by [matching] pins)")
+               for line in removals), removals
+    assert any(line.endswith("(re-matched: displaced by the pin of s0001)") for line in removals), removals
+    assert not any(line.endswith("(re-matched)") for line in removals), removals
