@@ -17,7 +17,8 @@ The greedy baseline takes candidate pairs in descending score order (ties by ids
 the mentor has room, over the same top-k candidate edges the engine starts from (for
 500x100, all pairs). ``5000x500`` is over-subscribed (about 2,750 places for 5,000 mentees, as
 in a first year short of mentors): every mentee left over gets a reason in words, which was a
-pass over every mentor per mentee (50,000 x 5,000: 132 s, now 36 s). End to end (``--e2e-size``) writes the programme as a ``--people``
+pass over every mentor per mentee (50,000 x 5,000: 132 s; 36 s once worked out per year;
+about 20 s with the slots as the solver's rows, ``slot_solver._lap_by_slot``). End to end (``--e2e-size``) writes the programme as a ``--people``
 CSV and a configuration with the kind's weights into a temporary directory and times
 ``lmsync --config C match --people P`` from process start until its output is complete;
 peak memory is that process's ru_maxrss. It times a warm start (one untimed run first, so
