@@ -109,7 +109,10 @@ def health_view(report: HealthReport, people: People) -> Document:
         blocks.append(Note(f"Escalated (overdue): {escalated} (see `lmsync queue list`)."))
     if report.unescalated:
         blocks.append(Note(unescalated_note(report.unescalated, people)))
+    if report.gone:
+        blocks.append(Note(gone_note(report.gone, people)))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
+    blocks.append(Field("closed_not_in_programme", len(report.gone)))  # a count, as skipped_inactive (R44b-3)
     blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
                                         for i, why in report.unescalated]))
     if not report.recorded:
@@ -124,6 +127,13 @@ def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | No
     listed = "; ".join(f"{label(i)} (owner {i.owner or 'none'}; {why})" for i, why in items)
     return (f"{len(items)} overdue queue item(s) could not be escalated and stay with their owner alone: {listed}. "
             "Name someone outside these pairs in [health] escalate_to.")
+
+
+def gone_note(items: Sequence[QueueItem], people: People) -> str:
+    """The queue items the health run closed because their pair is no longer in the programme (R44b-3)."""
+    listed = "; ".join(f"{people.pair(*i.pair)} ({i.gone_why or 'not in any circle'})" for i in items)
+    return (f"{len(items)} queue item(s) closed by lmsync: the pair is no longer in the programme: {listed}. "
+            "Nothing is due on them; back in a circle and fading, a pair is queued again.")
 
 
 def _queued_label(pair_id: str, people: People) -> str:

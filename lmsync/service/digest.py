@@ -1,8 +1,9 @@
 """The coordinators' daily digest (issue 13; ``lmsync run`` sends it after health).
 
 Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
-at risk or fading with their reasons, and of the queue items due, overdue or escalated to
-them; ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
+at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
+of those lmsync closed since because the pair left the programme (tester R44b-3);
+``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
 by the first-assessment guard (``nudge_holds.first_run_hold``: the digest would spread the same
@@ -46,10 +47,11 @@ class Digest:
     items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
+    closed: list[QueueItem] = field(default_factory=list)  # theirs, closed by lmsync since: the pair left (R44b-3)
 
     @property
     def empty(self) -> bool:
-        return not self.new_pairs and not self.items and not self.new_items
+        return not self.new_pairs and not self.items and not self.new_items and not self.closed
 
 
 @dataclass
@@ -110,6 +112,7 @@ def digest_text(
     label: Any,
     username: str,
     new_items: Sequence[QueueItem] = (),
+    closed: Sequence[QueueItem] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
@@ -140,6 +143,12 @@ def digest_text(
             why = "; ".join(text for _, text in i.reasons) or "no reason recorded"
             lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
                          f"due {due}, {when}{extra}")
+    if closed:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
+        lines += ["", f"Closed by lmsync, the pair no longer in the programme ({len(closed)}; nothing is due):"]
+        for i in closed:
+            on = i.outcome_on.isoformat() if i.outcome_on else "?"
+            lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
+                         f"closed {on}")
     if items or new_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
@@ -162,7 +171,7 @@ class DigestFamily(MessagesFamily):
 
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
-        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items)
+        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.closed)
         self.usernames[op.key] = digest.username
         return op
 
@@ -218,8 +227,9 @@ def run_digest(
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     open_items = _open_items(config, store)
+    gone = _closed_as_gone(config, store, day)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
-    outside = {uid for item in open_items for uid in item.pair} - set(assessment.roster)
+    outside = {uid for item in [*open_items, *gone] for uid in item.pair} - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
@@ -255,13 +265,20 @@ def run_digest(
             if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
             and me not in i.pair and i not in mine
         ]
+        # their items lmsync closed since their last digest (never told: since yesterday), the pair gone
+        closed = [
+            i for i in gone
+            if username in (i.owner, i.escalated_to) and me not in i.pair
+            and i.outcome_on is not None and recovered_since < i.outcome_on
+        ]
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued),
+            digest_text(programme, day, fresh, mine, people.label, username, queued, closed),
             queued,
+            closed,
         )
         if digest.empty:
             continue
@@ -295,3 +312,12 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
     from lmsync.service.health import _queue
 
     return _queue(config, store).open_items()
+
+
+def _closed_as_gone(config: Config, store: Store, day: date) -> list[QueueItem]:
+    """Items lmsync closed on or before ``day`` because their pair left the programme (``close_gone``):
+    a digest tells each coordinator of theirs closed since their last one."""
+    from lmsync.service.health import _queue
+
+    return [i for i in _queue(config, store).items()
+            if i.closed_as_gone and i.outcome_on is not None and i.outcome_on <= day]

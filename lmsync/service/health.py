@@ -46,6 +46,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.feedback_store import feedback_pairs_by_date
+from lmsync.service.health_gone import Circles, close_gone
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -106,6 +107,7 @@ class Assessment:
     first_assessment: bool = False  # the store has never nudged about the programme (store_is_new)
     unpaired_here: int = 0  # pairs this store's pairing history never recorded (made by another store)
     unassigned_mentor_answers: int = 0  # mentors' wave scores naming none of their several mentees: not judged
+    circles: Circles = field(default_factory=Circles)  # every circle's members as observed (health_gone)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -123,6 +125,7 @@ class HealthReport:
     escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
     unescalated: list[tuple[QueueItem, str]] = field(default_factory=list)  # overdue, escalate_to can't take: why
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
+    gone: list[QueueItem] = field(default_factory=list)  # items closed: their pair is no longer in the programme
     reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
     starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
@@ -374,7 +377,8 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         if (pair := (h.mentor_id, h.mentee_id)) not in paired_here and not (erased.keys() & set(pair))
         and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
-    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned)
+    return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
+                      Circles.of(config.programme.name, snapshot.observation))
 
 
 def unassigned_note(count: int) -> str:
@@ -391,7 +395,8 @@ def unassigned_note(count: int) -> str:
 def run_health(
     api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None, record: bool = True
 ) -> HealthReport:
-    """Observe, assess; with ``record``, store the day's snapshot and queue fading pairs.
+    """Observe, assess; with ``record``, store the day's snapshot, queue fading pairs and close the items
+    of pairs no longer in the programme (``health_gone``).
 
     ``record=False`` is the read-only view (``lmsync health --as-of``, issue 11): the same
     assessment, and not one row written, so a look at 2030 never queues pairs "fading since 2030".
@@ -422,6 +427,8 @@ def run_health(
             report.still_queued += 1
         elif outcome == "snoozed":
             report.snoozed += 1  # "ended": a pair a coordinator closed is not counted as waiting
+    # an item whose pair left the programme (suspended, enrolment ended, re-matched) waits for nobody (R44b-3)
+    report.gone = close_gone(queue, day, current, assessment.roster, assessment.circles)
     report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))
@@ -445,6 +452,7 @@ def run_health(
         unescalated=len(report.unescalated),
         reassigned=len(report.reassigned),
         recovered=report.recovered,
+        closed_not_in_programme=len(report.gone),
         not_a_good_fit=len(report.not_a_good_fit),
         **report.counts,
     )

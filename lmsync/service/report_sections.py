@@ -16,6 +16,7 @@ from lmsync.domain.evaluation import response_rate
 from lmsync.domain.health import answered_by, without_ratings
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
+from lmsync.store.queue_item import GONE
 from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
 
 
@@ -65,11 +66,12 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
 
 def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> set[tuple[int, int]]:
     """The flagged pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair
-    ended): they wait for no one, as ``lmsync health`` and the nudges treat them."""
+    ended): they wait for no one, as ``lmsync health`` and the nudges treat them. Not one lmsync closed
+    because the pair had left the programme (status ``GONE``; tester R44b-3): back, it is a pair again."""
     out = set()
     for r in flagged:
         item = queue.get((r.mentor_id, r.mentee_id))
-        if item is not None and item.acked_on is not None and item.outcome == "closed":
+        if item is not None and item.acked_on is not None and item.outcome == "closed" and item.status != GONE:
             out.add((r.mentor_id, r.mentee_id))
     return out
 
@@ -95,6 +97,8 @@ def at_risk_table(
             state = f"open since {item.opened_on.isoformat()}"
             if item.outcome:  # ``met`` keeps the item open for its next follow-up
                 state += f", outcome {item.outcome} {_day(item.outcome_on)}"
+        elif item.outcome == "closed" and item.status == GONE:  # closed by lmsync: the pair had left (R44b-3)
+            state = f"closed {_day(item.outcome_on or item.acked_on)} by lmsync: the pair had left the programme"
         elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
             state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:

@@ -2,7 +2,8 @@
 
 Rows of ``coordinator_queue`` (migration 004: one open item per pair until acknowledged) and
 ``queue_tracking`` (revision 0003: the item's owner, due date, follow-ups, latest outcome and
-escalation; an item queued before 0003 has none until it is next touched). Issue 13.
+escalation; an item queued before 0003 has none until it is next touched). Issue 13. An item as a
+value, and what its outcome means, is ``lmsync.store.queue_item``'s (its names stay importable here).
 """
 
 from __future__ import annotations
@@ -10,90 +11,28 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
-from lmsync.store.db import ProgrammeRepository, Store, from_row, now_iso
+from lmsync.store.db import ProgrammeRepository, Store, now_iso
+from lmsync.store.queue_item import GONE as GONE
+from lmsync.store.queue_item import OUTCOMES as OUTCOMES
+from lmsync.store.queue_item import RECOVERED as RECOVERED
+from lmsync.store.queue_item import QueueItem as QueueItem
+from lmsync.store.queue_item import due_date as due_date
+from lmsync.store.queue_item import gone_note
+from lmsync.store.queue_item import item_of as _item
 from lmsync.store.schema import coordinator_queue, queue_tracking
-from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json, reasons_of
+from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json
 
 _q, _t = coordinator_queue, queue_tracking
 
 log = get_logger(__name__)
-
-#: What ``lmsync queue done --outcome`` records (issue 13). ``met`` keeps the item open for its
-#: next follow-up; the others close it.
-OUTCOMES = ("met", "rematched", "closed", "no_action")
-
-#: The status an open item shows when its pair's latest health snapshot is ``ok`` again (tester
-#: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
-RECOVERED = "recovered"
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    id: int
-    mentor_id: int
-    mentee_id: int
-    status: str
-    reasons: tuple[tuple[str, str], ...]
-    opened_on: date
-    last_seen_on: date
-    acked_on: date | None = None
-    note: str | None = None
-    owner: str | None = None  # a coordinator's username
-    due_on: date | None = None
-    followups: int = 0
-    outcome: str | None = None
-    escalated_to: str | None = None
-    escalated_on: date | None = None
-    outcome_on: date | None = None  # the day the coordinator recorded ``outcome`` (an ack may come earlier)
-
-    @property
-    def pair(self) -> tuple[int, int]:
-        return (self.mentor_id, self.mentee_id)
-
-    def overdue_days(self, day: date) -> int:
-        """Days past the due date at ``day`` (0 when not yet due, closed or recovered)."""
-        if self.due_on is None or self.acked_on is not None or self.status == RECOVERED:
-            return 0
-        return max(0, (day - self.due_on).days)
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _item(r: Any) -> QueueItem:
-    """An item from a queue row, with its tracking columns when selected (``_select``; NULL
-    for an item from before revision 0003)."""
-    mapping = r._mapping
-    return from_row(
-        QueueItem,
-        r,
-        reasons=reasons_of(r.reasons),
-        opened_on=date.fromisoformat(r.opened_on),
-        last_seen_on=date.fromisoformat(r.last_seen_on),
-        acked_on=_day(r.acked_on),
-        due_on=_day(mapping.get("due_on")),
-        followups=mapping.get("followups") or 0,
-        escalated_on=_day(mapping.get("escalated_on")),
-        outcome_on=_day(mapping.get("outcome_on")),
-    )
-
-
-def due_date(opened: date, followups: int, due_days: Sequence[int], every_days: int) -> date:
-    """An item's due date after ``followups`` ``met`` outcomes: ``due_days`` after it opened
-    (default 14 and 28: twice in the first month), then every ``every_days`` (monthly)."""
-    days = list(due_days) or [every_days]
-    if followups < len(days):
-        return opened + timedelta(days=days[followups])
-    return opened + timedelta(days=days[-1] + every_days * (followups - len(days) + 1))
 
 
 class CoordinatorQueue(ProgrammeRepository):
@@ -182,12 +121,18 @@ class CoordinatorQueue(ProgrammeRepository):
     def offer(self, day: date, health: PairHealth) -> str:
         """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or
         ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
-        so it is never queued again, as its people are never nudged again; tester round 3, 1)."""
+        so it is never queued again, as its people are never nudged again; tester round 3, 1).
+
+        A pair whose latest item lmsync closed because the pair had left the programme (``close_gone``)
+        is back and fading: a new item, at once (lmsync's closing is no coordinator's ack)."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
-            if latest is not None and latest.outcome == "closed":
+            if latest is not None and _item(latest).ended_by_coordinator:
                 return "ended"
+            if latest is not None and _item(latest).closed_as_gone:
+                self._insert(pair, health.status, reasons_json(health), day, day)
+                return "added"
             row = self._open(pair)
             if row is not None:
                 self.store.write(
@@ -377,6 +322,31 @@ class CoordinatorQueue(ProgrammeRepository):
                         _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=now_iso())
                     )
                 closed.append(item)
+        return closed
+
+    def close_gone(
+        self, day: date, current: set[tuple[int, int]], why: Mapping[tuple[int, int], str]
+    ) -> list[QueueItem]:
+        """Close each open item, and each awaiting its outcome, whose pair is not in ``current`` (the pairs
+        in the programme at ``day``, every circle judged): outcome ``closed``, status ``GONE``, and lmsync's
+        note saying why (``why[pair]``, else "not in any circle of the programme"). An acknowledged item keeps
+        its ack day; an open one (a ``met`` follow-up too) is closed on ``day``. Never due nor escalated
+        again; unlike a coordinator's ``closed`` it does not end the pair (``QueueItem.closed_as_gone``:
+        back later and fading, it is queued again). Returns the items as they are now (tester R44b-3)."""
+        closed = []
+        for item in [*self.open_items(), *self.awaiting_outcome()]:
+            if item.pair in current:
+                continue
+            note = gone_note(day, why.get(item.pair, "not in any circle of the programme"))
+            ack = {} if item.acked_on is not None else {"acked_on": day.isoformat(), "acked_at": now_iso()}
+            with self.store.transaction():
+                self.store.write(
+                    _q.update().where(_q.c.id == item.id).values(**ack, status=GONE, note=_joined(item.note, note))
+                )
+                self._track(item, outcome="closed", outcome_on=day.isoformat())
+                closed.append(self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id)))))
+        if closed:
+            log.info("queue.closed_gone", items=[i.id for i in closed])  # ids only: never a name
         return closed
 
     def reassign(self) -> list[QueueItem]:

@@ -43,13 +43,15 @@ class MonthMeetings:
 @dataclass(frozen=True)
 class QueueState:
     """The latest coordinator-queue item of one pair: open (``acked_on`` None) or acknowledged,
-    with the coordinator's latest ``outcome`` (``queue done``) and its day, if any."""
+    with the coordinator's latest ``outcome`` (``queue done``) and its day, if any; ``status`` as
+    stored (``GONE``: lmsync closed it, the pair having left the programme; tester R44b-3)."""
 
     opened_on: date
     last_seen_on: date
     acked_on: date | None
     outcome: str | None = None
     outcome_on: date | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ def queue_states(store: Store, programme: str, *, until: date | None = None) -> 
     )
     t = schema.queue_tracking
     statement = (
-        select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.last_seen_on, q.c.acked_on, t.c.outcome, t.c.outcome_on)
+        select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.last_seen_on, q.c.acked_on, t.c.outcome, t.c.outcome_on,
+               q.c.status)
         .join(latest, latest.c.id == q.c.id)
         .outerjoin(t, t.c.item_id == q.c.id)
     )
@@ -195,6 +198,7 @@ def queue_states(store: Store, programme: str, *, until: date | None = None) -> 
             acked_on=by(r.acked_on),
             outcome=None if r.outcome_on and outcome_on is None else r.outcome,
             outcome_on=outcome_on,
+            status=r.status,
         )
     return out
 

@@ -1,0 +1,81 @@
+"""Queue items whose pair is no longer in the programme, closed by the health step (tester R44b-3).
+
+A pair health no longer judges (its mentee's or mentor's enrolment suspended or ended, an account
+suspended and taken out of the circle by the sync, the mentee re-matched or moved by hand, the
+circle gone) kept its open item for ever: overdue, escalated, in the digest every day. A recording
+health run, having read every circle of the programme, closes such an item (outcome ``closed``,
+status ``GONE``, a note saying why: ``CoordinatorQueue.close_gone``). Every reason ``circle_pairs``
+leaves a circle member unjudged counts: no active enrolment (``skipped_inactive``), no mentor or mentee
+role in the course (an outsider), not in the mentor's circle at all. Not the read-only ``--as-of``
+view, and not a run that saw no lmsync circle at all (nothing to tell an ended pair from a programme
+not built yet, or its grouping deleted by hand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.log import get_logger
+from lmsync.store.queue import CoordinatorQueue, QueueItem
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Circles:
+    """What one observation holds of the programme's circles: each mentor's circle members (Moodle
+    ids, the mentor left out), and the course's people with no mentor or mentee role."""
+
+    members: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    outsiders: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, programme: str, observation: Any) -> Circles:
+        """The circles of an ``Observation`` (``lmsync.domain.plan``)."""
+        members: dict[int, frozenset[int]] = {}
+        for group in observation.groups:
+            mentor = mentor_of_idnumber(programme, group.idnumber)
+            if mentor is not None:
+                members[mentor] = members.get(mentor, frozenset()) | (frozenset(group.members) - {mentor})
+        return cls(members, frozenset(observation.outsiders))
+
+
+def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles) -> str:
+    """Why ``pair`` is not among the pairs judged, in words, as far as Moodle says (never a name)."""
+    mentor, mentee = pair
+    said = []
+    for side, uid in (("mentee", mentee), ("mentor", mentor)):
+        user = roster.get(uid)
+        if user is None:  # the roster holds active enrolments only (onlyactive: suspended and ended left out)
+            said.append(f"the {side} is no longer actively enrolled in the course: enrolment suspended, ended or removed")
+        elif getattr(user, "suspended", False):
+            said.append(f"the {side}'s Moodle account is suspended")
+    if said:
+        return "; ".join(said)
+    if mentee in circles.outsiders:
+        return "the mentee no longer has a mentor or mentee role in the course"
+    if any(mentee in members for other, members in circles.members.items() if other != mentor):
+        return "the mentee is now in another mentor's circle"
+    if mentor not in circles.members:
+        return "the mentor no longer has a circle"
+    return "the mentee is no longer in the mentor's circle"
+
+
+def close_gone(
+    queue: CoordinatorQueue, day: date, current: set[tuple[int, int]], roster: Mapping[int, Any], circles: Circles
+) -> list[QueueItem]:
+    """Close the items (open, or acknowledged and awaiting an outcome) of pairs not in ``current``, the
+    pairs judged at ``day`` from every circle, each with why (``why_gone``); none when the observation
+    held no lmsync circle at all, or no pair in any (circle members unreadable, as a lost capability
+    leaves them, would otherwise close every item). Returns the items closed, as they are now."""
+    if not circles.members or not current:  # no circle, or no pair seen in one (members unreadable): unknowable
+        log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
+                 else "no pair judged in any circle")
+        return []
+    waiting = [*queue.open_items(), *queue.awaiting_outcome()]
+    why = {item.pair: why_gone(item.pair, roster, circles) for item in waiting if item.pair not in current}
+    return queue.close_gone(day, current, why) if why else []

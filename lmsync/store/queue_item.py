@@ -1,0 +1,125 @@
+"""One coordinator-queue item as a value: its row read back, its due dates, and what its outcome means.
+
+``lmsync.store.queue`` (the repository) builds these from ``coordinator_queue`` and
+``queue_tracking`` rows; everything that reads the queue gets them from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from lmsync.store.db import from_row
+from lmsync.store.snapshots import reasons_of
+
+#: What ``lmsync queue done --outcome`` records (issue 13). ``met`` keeps the item open for its
+#: next follow-up; the others close it.
+OUTCOMES = ("met", "rematched", "closed", "no_action")
+
+#: The status an open item shows when its pair's latest health snapshot is ``ok`` again (tester
+#: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
+RECOVERED = "recovered"
+
+#: The status lmsync gives an item it closed itself (outcome ``closed``) because its pair is no longer
+#: in the programme (an account or enrolment suspended, an enrolment ended, the mentee in another circle:
+#: ``CoordinatorQueue.close_gone``; tester R44b-3). Such an item did not end the pair as a coordinator's
+#: ``closed`` does: the pair, back later, is nudged, brought back to its mentor and queued again.
+GONE = "gone"
+
+#: How lmsync's own note on such an item begins (``gone_note``), followed by the day and why.
+GONE_NOTE = "closed by lmsync on "
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    mentor_id: int
+    mentee_id: int
+    status: str
+    reasons: tuple[tuple[str, str], ...]
+    opened_on: date
+    last_seen_on: date
+    acked_on: date | None = None
+    note: str | None = None
+    owner: str | None = None  # a coordinator's username
+    due_on: date | None = None
+    followups: int = 0
+    outcome: str | None = None
+    escalated_to: str | None = None
+    escalated_on: date | None = None
+    outcome_on: date | None = None  # the day the coordinator recorded ``outcome`` (an ack may come earlier)
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        return (self.mentor_id, self.mentee_id)
+
+    @property
+    def closed_as_gone(self) -> bool:
+        """Closed by lmsync because its pair left the programme (``GONE``), not ended by a coordinator."""
+        return self.outcome == "closed" and self.status == GONE
+
+    @property
+    def ended_by_coordinator(self) -> bool:
+        """Closed by a coordinator with ``--outcome closed``: the pair has ended (never queued, nudged
+        nor brought back again)."""
+        return self.outcome == "closed" and self.status != GONE
+
+    @property
+    def gone_why(self) -> str | None:
+        """Why lmsync closed the item as gone, as its note says (``the mentee's Moodle account is
+        suspended``); None for any other item."""
+        note = self.note or ""
+        at = note.rfind(GONE_NOTE)
+        if not self.closed_as_gone or at < 0:
+            return None
+        said = note[at:]
+        start = said.find(_GONE_WHY)
+        return said[start + len(_GONE_WHY):].removesuffix(")") if start >= 0 else None
+
+    def overdue_days(self, day: date) -> int:
+        """Days past the due date at ``day`` (0 when not yet due, closed or recovered)."""
+        if self.due_on is None or self.acked_on is not None or self.status == RECOVERED:
+            return 0
+        return max(0, (day - self.due_on).days)
+
+
+_GONE_WHY = ": the pair is no longer in the programme ("
+
+
+def gone_note(day: date, why: str) -> str:
+    """lmsync's note on an item it closes because its pair is no longer in the programme:
+    ``closed by lmsync on 2026-12-03: the pair is no longer in the programme (WHY)``."""
+    return f"{GONE_NOTE}{day.isoformat()}{_GONE_WHY}{why})"
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def item_of(r: Any) -> QueueItem:
+    """An item from a queue row, with its tracking columns when selected (``CoordinatorQueue._select``;
+    NULL for an item from before revision 0003)."""
+    mapping = r._mapping
+    return from_row(
+        QueueItem,
+        r,
+        reasons=reasons_of(r.reasons),
+        opened_on=date.fromisoformat(r.opened_on),
+        last_seen_on=date.fromisoformat(r.last_seen_on),
+        acked_on=_day(r.acked_on),
+        due_on=_day(mapping.get("due_on")),
+        followups=mapping.get("followups") or 0,
+        escalated_on=_day(mapping.get("escalated_on")),
+        outcome_on=_day(mapping.get("outcome_on")),
+    )
+
+
+def due_date(opened: date, followups: int, due_days: Sequence[int], every_days: int) -> date:
+    """An item's due date after ``followups`` ``met`` outcomes: ``due_days`` after it opened
+    (default 14 and 28: twice in the first month), then every ``every_days`` (monthly)."""
+    days = list(due_days) or [every_days]
+    if followups < len(days):
+        return opened + timedelta(days=days[followups])
+    return opened + timedelta(days=days[-1] + every_days * (followups - len(days) + 1))

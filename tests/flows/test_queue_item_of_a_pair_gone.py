@@ -1,0 +1,124 @@
+"""Tester R44b-3 on the emulator: a fading pair is queued, then its mentee's enrolment is suspended.
+
+The pair is no longer judged (the sync takes the mentee out of the circle; ``lmsync health`` alone
+leaves them out as without an active enrolment), but its open item stayed open for ever: overdue,
+escalated to ``[health] escalate_to`` and in the coordinator's digest every day. The next recording
+health run closes it (outcome ``closed``, status ``gone``, a note saying why), says so, does not
+escalate it, and the digest lists it as closed, not as overdue. Back in the circle and fading, the
+pair is queued again.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import timedelta
+
+from lmsync.render.formats import render
+from lmsync.render.health import health_view
+from lmsync.service import health
+from lmsync.service.cycle import cycle_job
+from lmsync.service.directory import people_of
+from lmsync.service.established import ended_by_coordinator
+from lmsync.store.db import Store
+from lmsync.store.queue import CoordinatorQueue
+from tests.flows.test_cycle import AS_OF, NOON, PROGRAMME, at, circle_pairs, setup, user_id
+from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
+
+COURSE = 2
+SUSPENDED = "the mentee is no longer actively enrolled in the course: enrolment suspended, ended or removed"
+
+
+def items_of(config, pair):
+    store = Store(config.store_path())
+    try:
+        return CoordinatorQueue(store, PROGRAMME).items(pair)
+    finally:
+        store.close()
+
+
+def section(message: str, head: str) -> str:
+    """The section of a digest (as Moodle shows plain text: ``<p>``, ``<br />``) whose first line starts
+    with ``head`` ("" when there is none)."""
+    text = html.unescape(message.removeprefix("<p>").removesuffix("</p>").replace("<br />\n", "\n"))
+    return next((block for block in text.split("\n\n") if block.startswith(head)), "")
+
+
+def queued_then_suspended(tmp_path, site):
+    """The cycle at AS_OF queues the lapsed pair (and the other fading ones); then the lapsed pair's
+    mentee's enrolment is suspended. Returns (config, cases, the pair, the open items at AS_OF)."""
+    config, cases = setup(tmp_path, site)
+    cycle_job(config, site=site, now=NOON, as_of=AS_OF)
+    pair = cases["lapsed"]
+    items = health.queue_list(config)
+    assert pair in [i.pair for i in items] and len(items) >= 2
+    site.courses[COURSE].enrolments[pair[1]].suspended = True
+    return config, cases, pair, items
+
+
+def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_closes_their_pairs_item(
+        tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, cases, pair, items = queued_then_suspended(tmp_path, site)
+    (owner,) = {i.owner for i in items if i.pair == pair}
+    late = 14 + 8  # every item overdue past escalate_after_days: escalated, but not the pair gone
+    day = AS_OF + timedelta(days=late)
+    before = len(site.messages)
+    result = cycle_job(config, site=site, now=at(late), as_of=day)
+    step = result.step("health")
+    assert step.state == "ok" and step.counts["closed_not_in_programme"] == 1, step.summary
+    assert "1 queue item(s) closed (the pair is no longer in the programme)" in step.summary
+    assert step.counts["escalated"] == len(items) - 1
+    assert pair not in [i.pair for i in health.queue_list(config, acknowledged=True)]
+    closed = items_of(config, pair)[-1]
+    assert closed.outcome == "closed" and closed.status == "gone" and closed.acked_on == day
+    assert closed.escalated_to is None and closed.overdue_days(day) == 0
+    assert closed.note == f"closed by lmsync on {day.isoformat()}: the pair is no longer in the programme ({SUSPENDED})"
+    # the pair did not end as a coordinator's closed ends it
+    store = Store(config.store_path())
+    assert pair not in ended_by_coordinator(store, PROGRAMME)
+    store.close()
+    # the owner's digest names it as closed, never as due or overdue; the escalate_to's never names it
+    mentee = site.users[pair[1]].username
+    sent = {m["useridto"]: m["text"] for m in site.messages[before:]}
+    text = sent[user_id(site, owner)]
+    assert mentee in section(text, "Closed by lmsync, the pair no longer in the programme (1; nothing is due):")
+    assert SUSPENDED in section(text, "Closed by lmsync")
+    assert mentee not in section(text, "Queue items due or overdue") and mentee not in section(text, "Newly")
+    chief = sent[user_id(site, cases["chief"])]
+    assert "overdue" in chief and mentee not in chief
+    # the next run: nothing more to close, nothing escalated
+    again = cycle_job(config, site=site, now=at(late + 1), as_of=day + timedelta(days=1))
+    assert again.step("health").counts["closed_not_in_programme"] == 0
+    assert len(items_of(config, pair)) == 1
+    # back in the programme: the sync returns the mentee to their mentor (a pair lmsync closed did not end);
+    # still fading (no meeting since), so queued again at once, as any fading pair
+    site.courses[COURSE].enrolments[pair[1]].suspended = False
+    back = cycle_job(config, site=site, now=at(late + 2), as_of=day + timedelta(days=2))
+    assert back.step("sync").state == "ok" and pair in circle_pairs(site)
+    assert back.step("health").counts["queued"] == 1 and back.step("nudges").counts["pairs_flagged"] >= 1
+    reopened = items_of(config, pair)
+    assert len(reopened) == 2 and reopened[-1].opened_on == day + timedelta(days=2)
+    assert reopened[-1].acked_on is None and reopened[-1].status == "fading" and reopened[-1].owner is not None
+
+
+def test_r44b_3_lmsync_health_alone_closes_it_and_says_so_but_never_the_as_of_view(tmp_path, site_and_coordinators):
+    site = site_and_coordinators
+    config, _cases, pair, _items = queued_then_suspended(tmp_path, site)
+    day = AS_OF + timedelta(days=3)
+    view = health.health_job(config, site=site, as_of=day, record=False)  # `lmsync health --as-of`: writes nothing
+    assert view.gone == [] and items_of(config, pair)[-1].acked_on is None
+    report = health.health_job(config, site=site, as_of=day)  # no sync: the mentee is still in the circle group
+    assert report.assessment.skipped_inactive == 1
+    assert [i.pair for i in report.gone] == [pair] and report.gone[0].gone_why == SUSPENDED
+    people = people_of(config, report.assessment.roster)
+    text = render(health_view(report, people), "text")
+    assert "1 queue item(s) closed by lmsync: the pair is no longer in the programme: " in text
+    assert f"{people.pair(*pair)} ({SUSPENDED})" in text
+    assert json.loads(render(health_view(report, people), "json"))["closed_not_in_programme"] == 1
+    # a coordinator's closed on the pair gone is still theirs to record, and ends the pair
+    done = health.queue_done(config, pair, "closed", note="moved school", on=day)
+    assert done.outcome == "closed" and done.status != "gone" and done.note == "moved school"
+    store = Store(config.store_path())
+    assert pair in ended_by_coordinator(store, PROGRAMME)
+    store.close()
