@@ -27,7 +27,7 @@ from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.stores import StoreAbsent
-from lmsync.store.queue import QueueItem
+from lmsync.store.queue import GONE, QueueItem
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -262,7 +262,10 @@ def queue_done_command(
         say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
         extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
-        if outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
+        if outcome == "closed" and item.status == GONE:  # paused: not in a circle now (tester round 46, 6)
+            extra = ("; it was paused, the pair no longer in the programme: if they come back to the same circle, "
+                     "nobody is nudged about them")
+        elif outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
             extra = ("; nobody is nudged about the pair again, but it stays in its Moodle circle (and its grades): "
                      "`--outcome rematched` gives the mentee another mentor, or take the mentee out of the programme")
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):

@@ -112,7 +112,7 @@ def health_view(report: HealthReport, people: People) -> Document:
     if report.gone:
         blocks.append(Note(gone_note(report.gone, people)))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
-    blocks.append(Field("closed_not_in_programme", len(report.gone)))  # a count, as skipped_inactive (R44b-3)
+    blocks.append(Field("paused_not_in_programme", len(report.gone)))  # a count, as skipped_inactive (R44b-3)
     blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
                                         for i, why in report.unescalated]))
     if not report.recorded:
@@ -130,10 +130,11 @@ def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | No
 
 
 def gone_note(items: Sequence[QueueItem], people: People) -> str:
-    """The queue items the health run closed because their pair is no longer in the programme (R44b-3)."""
+    """The queue items the health run paused because their pair is no longer in the programme (R44b-3)."""
     listed = "; ".join(f"{people.pair(*i.pair)} ({i.gone_why or 'not in any circle'})" for i in items)
-    return (f"{len(items)} queue item(s) closed by lmsync: the pair is no longer in the programme: {listed}. "
-            "Nothing is due on them; back in a circle and fading, a pair is queued again.")
+    return (f"{len(items)} queue item(s) paused: the pair is no longer in the programme: {listed}. "
+            "Never due nor escalated while away; `lmsync queue done` records an outcome on them as on any item, "
+            "and a pair back in a circle takes its item up again as it was.")
 
 
 def _queued_label(pair_id: str, people: People) -> str:
@@ -148,10 +149,12 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
     rows = []
     for i in items:
         overdue = i.overdue_days(today) if today is not None else 0
-        # never due: recovered (README; tester finding 12), or acknowledged (a coordinator is on it)
-        due = None if i.status == "recovered" or i.acked_on else i.due_on
+        # never due: recovered (README; tester finding 12), paused while the pair is away (R44b-3), or
+        # acknowledged (a coordinator is on it)
+        due = None if i.status in ("recovered", "gone") or i.acked_on else i.due_on
         extra = "".join([
             f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
+            f"  paused {i.last_seen_on.isoformat()}: {i.gone_why}" if i.gone_why else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
             f"  owner {i.owner}" if i.owner else "  no owner ([health] coordinators)",

@@ -224,7 +224,7 @@ def _health(run: _Run) -> StepResult:
         "queued": len(report.queued),
         "escalated": len(report.escalated),
         "recovered": report.recovered,
-        "closed_not_in_programme": len(report.gone),  # items whose pair left the programme (R44b-3)
+        "paused_not_in_programme": len(report.gone),  # items whose pair left the programme (R44b-3)
         "not_a_good_fit": len(report.not_a_good_fit),
     }
     # a pair a coordinator ended counts once, as ended (tester round 19, 5; round 23, 4)
@@ -235,7 +235,7 @@ def _health(run: _Run) -> StepResult:
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
     if report.gone:
-        text += f", {len(report.gone)} queue item(s) closed (the pair is no longer in the programme)"
+        text += f", {len(report.gone)} queue item(s) paused (the pair is no longer in the programme)"
     if report.unescalated:  # tester round 19, 3
         counts["unescalated"] = len(report.unescalated)
         text += f", {len(report.unescalated)} overdue could not be escalated (`lmsync health` says why)"

@@ -2,7 +2,7 @@
 
 Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
 at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
-of those lmsync closed since because the pair left the programme (tester R44b-3);
+of those lmsync paused since because the pair left the programme (tester R44b-3);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -31,7 +31,7 @@ from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.messages import DigestLog
-from lmsync.store.queue import RECOVERED, QueueItem
+from lmsync.store.queue import GONE, RECOVERED, QueueItem
 from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
@@ -47,7 +47,7 @@ class Digest:
     items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
-    closed: list[QueueItem] = field(default_factory=list)  # theirs, closed by lmsync since: the pair left (R44b-3)
+    closed: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
 
     @property
     def empty(self) -> bool:
@@ -144,11 +144,10 @@ def digest_text(
             lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
                          f"due {due}, {when}{extra}")
     if closed:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
-        lines += ["", f"Closed by lmsync, the pair no longer in the programme ({len(closed)}; nothing is due):"]
+        lines += ["", f"Paused, the pair no longer in the programme ({len(closed)}; nothing is due while they are away):"]
         for i in closed:
-            on = i.outcome_on.isoformat() if i.outcome_on else "?"
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
-                         f"closed {on}")
+                         f"since {i.last_seen_on.isoformat()}")
     if items or new_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
@@ -227,9 +226,8 @@ def run_digest(
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     open_items = _open_items(config, store)
-    gone = _closed_as_gone(config, store, day)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
-    outside = {uid for item in [*open_items, *gone] for uid in item.pair} - set(assessment.roster)
+    outside = {uid for item in open_items for uid in item.pair} - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
@@ -245,7 +243,7 @@ def run_digest(
             for i in open_items
             if ((i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username)
             and me not in i.pair
-            and i.status != RECOVERED  # ok again: not chased (tester finding 6); `queue list` shows it
+            and i.status not in (RECOVERED, GONE)  # ok again or away: not chased (tester finding 6; R44b-3)
         ]
         told_on = last_sent.get(me)
         if told_on not in new_since:
@@ -263,13 +261,13 @@ def run_digest(
             i
             for i in open_items
             if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
-            and me not in i.pair and i not in mine
+            and me not in i.pair and i not in mine and i.status != GONE
         ]
-        # their items lmsync closed since their last digest (never told: since yesterday), the pair gone
+        # their items lmsync paused since their last digest (never told: since yesterday), the pair gone
         closed = [
-            i for i in gone
-            if username in (i.owner, i.escalated_to) and me not in i.pair
-            and i.outcome_on is not None and recovered_since < i.outcome_on
+            i for i in open_items
+            if i.status == GONE and username in (i.owner, i.escalated_to) and me not in i.pair
+            and recovered_since < i.last_seen_on <= day
         ]
         digest = Digest(
             username,
@@ -312,12 +310,3 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
     from lmsync.service.health import _queue
 
     return _queue(config, store).open_items()
-
-
-def _closed_as_gone(config: Config, store: Store, day: date) -> list[QueueItem]:
-    """Items lmsync closed on or before ``day`` because their pair left the programme (``close_gone``):
-    a digest tells each coordinator of theirs closed since their last one."""
-    from lmsync.service.health import _queue
-
-    return [i for i in _queue(config, store).items()
-            if i.closed_as_gone and i.outcome_on is not None and i.outcome_on <= day]

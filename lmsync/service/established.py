@@ -84,10 +84,9 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
     ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
     told to meet). No later item opens for such a pair (``CoordinatorQueue.offer``: tester round 3, 1),
-    so it stays ended. An item lmsync closed because the pair had left the programme
-    (``QueueItem.closed_as_gone``; tester R44b-3) ended nothing: back later, the pair is a pair again."""
+    so it stays ended."""
     latest: dict[tuple[int, int], QueueItem] = {}
     for item in CoordinatorQueue(store, programme).items():
         if item.pair not in latest or item.id > latest[item.pair].id:
             latest[item.pair] = item
-    return {pair for pair, item in latest.items() if item.ended_by_coordinator}
+    return {pair for pair, item in latest.items() if item.outcome == "closed"}

@@ -1,10 +1,11 @@
-"""Queue items whose pair is no longer in the programme, closed by the health step (tester R44b-3).
+"""Queue items whose pair is no longer in the programme, paused by the health step (tester R44b-3).
 
 A pair health no longer judges (its mentee's or mentor's enrolment suspended or ended, an account
 suspended and taken out of the circle by the sync, the mentee re-matched or moved by hand, the
-circle gone) kept its open item for ever: overdue, escalated, in the digest every day. A recording
-health run, having read every circle of the programme, closes such an item (outcome ``closed``,
-status ``GONE``, a note saying why: ``CoordinatorQueue.close_gone``). Every reason ``circle_pairs``
+circle gone) kept its open item due for ever: overdue, escalated, in the digest every day. A recording
+health run, having read every circle of the programme, pauses such an item (status ``GONE``, a note
+saying why: ``CoordinatorQueue.pause_gone``): never due nor escalated, open for a coordinator's outcome,
+and as it was when the pair comes back. Every reason ``circle_pairs``
 leaves a circle member unjudged counts: no active enrolment (``skipped_inactive``), no mentor or mentee
 role in the course (an outsider), not in the mentor's circle at all. Not the read-only ``--as-of``
 view, and not a run that saw no lmsync circle at all (nothing to tell an ended pair from a programme
@@ -65,17 +66,16 @@ def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles)
     return "the mentee is no longer in the mentor's circle"
 
 
-def close_gone(
+def pause_gone(
     queue: CoordinatorQueue, day: date, current: set[tuple[int, int]], roster: Mapping[int, Any], circles: Circles
 ) -> list[QueueItem]:
-    """Close the items (open, or acknowledged and awaiting an outcome) of pairs not in ``current``, the
+    """Pause the open items of pairs not in ``current``, the
     pairs judged at ``day`` from every circle, each with why (``why_gone``); none when the observation
     held no lmsync circle at all, or no pair in any (circle members unreadable, as a lost capability
-    leaves them, would otherwise close every item). Returns the items closed, as they are now."""
+    leaves them, would otherwise pause every item). Returns the items paused, as they are now."""
     if not circles.members or not current:  # no circle, or no pair seen in one (members unreadable): unknowable
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
-    waiting = [*queue.open_items(), *queue.awaiting_outcome()]
-    why = {item.pair: why_gone(item.pair, roster, circles) for item in waiting if item.pair not in current}
-    return queue.close_gone(day, current, why) if why else []
+    why = {item.pair: why_gone(item.pair, roster, circles) for item in queue.open_items() if item.pair not in current}
+    return queue.pause_gone(day, current, why) if why else []

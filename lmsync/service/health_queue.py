@@ -296,27 +296,12 @@ class Recorded(NamedTuple):
 
 
 def _standing(queue: CoordinatorQueue, pair: tuple[int, int]) -> QueueItem | None:
-    """The pair's latest item (either order) when a coordinator closed it ``rematched`` or ``closed``
-    (not one lmsync closed because the pair left the programme: ``_last_judged_if_gone``)."""
+    """The pair's latest item (either order) when a coordinator closed it ``rematched`` or ``closed``."""
     for key in (pair, (pair[1], pair[0])):
         items = queue.items(key)
         if items:
             latest = max(items, key=lambda i: i.id)
-            by_hand = latest.acked_on is not None and latest.outcome in BY_HAND and not latest.closed_as_gone
-            return latest if by_hand else None
-    return None
-
-
-def _last_judged_if_gone(store: Store, queue: CoordinatorQueue, pair: tuple[int, int]) -> SnapshotRow | None:
-    """The pair's last health snapshot row (either order) when lmsync closed its latest item because the
-    pair left the programme (tester R44b-3): a coordinator's ``rematched`` or ``closed`` is still theirs to
-    record (a new item, closed at once), and it ends the pair as a coordinator's outcome does."""
-    for key in (pair, (pair[1], pair[0])):
-        items = queue.items(key)
-        if items:
-            if not max(items, key=lambda i: i.id).closed_as_gone:
-                return None
-            return HealthSnapshots(store, queue.programme).latest([key]).get(key)
+            return latest if latest.acked_on is not None and latest.outcome in BY_HAND else None
     return None
 
 
@@ -366,9 +351,7 @@ def record_outcome(
             pair = earlier.pair
             if outcome == earlier.outcome or earlier.outcome == "closed":  # once; an ended pair stays ended
                 item = queue.add_note(earlier, note)
-        if item is None and outcome in BY_HAND and (
-            row := _judged_today(store, config.programme.name, pair, day) or _last_judged_if_gone(store, queue, pair)
-        ):
+        if item is None and outcome in BY_HAND and (row := _judged_today(store, config.programme.name, pair, day)):
             queue.open_by_hand(day, row)  # an at-risk pair the rules did not queue (tester round 21, 10)
             pair = (row.mentor_id, row.mentee_id)
             item = queue.done(pair, outcome, on=day, note=note)

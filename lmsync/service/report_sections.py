@@ -66,12 +66,11 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
 
 def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> set[tuple[int, int]]:
     """The flagged pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair
-    ended): they wait for no one, as ``lmsync health`` and the nudges treat them. Not one lmsync closed
-    because the pair had left the programme (status ``GONE``; tester R44b-3): back, it is a pair again."""
+    ended): they wait for no one, as ``lmsync health`` and the nudges treat them."""
     out = set()
     for r in flagged:
         item = queue.get((r.mentor_id, r.mentee_id))
-        if item is not None and item.acked_on is not None and item.outcome == "closed" and item.status != GONE:
+        if item is not None and item.acked_on is not None and item.outcome == "closed":
             out.add((r.mentor_id, r.mentee_id))
     return out
 
@@ -97,8 +96,8 @@ def at_risk_table(
             state = f"open since {item.opened_on.isoformat()}"
             if item.outcome:  # ``met`` keeps the item open for its next follow-up
                 state += f", outcome {item.outcome} {_day(item.outcome_on)}"
-        elif item.outcome == "closed" and item.status == GONE:  # closed by lmsync: the pair had left (R44b-3)
-            state = f"closed {_day(item.outcome_on or item.acked_on)} by lmsync: the pair had left the programme"
+            if item.status == GONE:  # paused by lmsync while the pair was away (R44b-3)
+                state += f", paused {item.last_seen_on.isoformat()}: the pair had left the programme"
         elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
             state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:

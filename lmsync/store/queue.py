@@ -122,17 +122,13 @@ class CoordinatorQueue(ProgrammeRepository):
         """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or
         ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
         so it is never queued again, as its people are never nudged again; tester round 3, 1).
-
-        A pair whose latest item lmsync closed because the pair had left the programme (``close_gone``)
-        is back and fading: a new item, at once (lmsync's closing is no coordinator's ack)."""
+        An item lmsync paused while the pair was away (``pause_gone``) is open: back and fading, the
+        pair's item is ``updated`` with its due date, owner and escalation as they were."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
-            if latest is not None and _item(latest).ended_by_coordinator:
+            if latest is not None and _item(latest).outcome == "closed":
                 return "ended"
-            if latest is not None and _item(latest).closed_as_gone:
-                self._insert(pair, health.status, reasons_json(health), day, day)
-                return "added"
             row = self._open(pair)
             if row is not None:
                 self.store.write(
@@ -313,10 +309,11 @@ class CoordinatorQueue(ProgrammeRepository):
         return self._with_due(_item(row))
 
     def close_recovered(self, day: date, still_fading: set[tuple[int, int]]) -> list[QueueItem]:
-        """Close items a coordinator ``met`` whose pair is no longer fading at ``day``."""
+        """Close items a coordinator ``met`` whose pair is no longer fading at ``day`` (not one paused: its pair
+        was not judged, ``pause_gone``)."""
         closed = []
         for item in self.open_items():
-            if item.outcome == "met" and item.pair not in still_fading:
+            if item.outcome == "met" and item.pair not in still_fading and item.status != GONE:
                 with self.store.transaction():
                     self.store.write(
                         _q.update().where(_q.c.id == item.id).values(acked_on=day.isoformat(), acked_at=now_iso())
@@ -324,30 +321,38 @@ class CoordinatorQueue(ProgrammeRepository):
                 closed.append(item)
         return closed
 
-    def close_gone(
+    def pause_gone(
         self, day: date, current: set[tuple[int, int]], why: Mapping[tuple[int, int], str]
     ) -> list[QueueItem]:
-        """Close each open item, and each awaiting its outcome, whose pair is not in ``current`` (the pairs
-        in the programme at ``day``, every circle judged): outcome ``closed``, status ``GONE``, and lmsync's
-        note saying why (``why[pair]``, else "not in any circle of the programme"). An acknowledged item keeps
-        its ack day; an open one (a ``met`` follow-up too) is closed on ``day``. Never due nor escalated
-        again; unlike a coordinator's ``closed`` it does not end the pair (``QueueItem.closed_as_gone``:
-        back later and fading, it is queued again). Returns the items as they are now (tester R44b-3)."""
-        closed = []
-        for item in [*self.open_items(), *self.awaiting_outcome()]:
+        """Pause each open item whose pair is not in ``current`` (the pairs in the programme at ``day``, every
+        circle judged) and is not paused yet: status ``GONE`` and lmsync's note saying why (``why[pair]``,
+        else "not in any circle of the programme"). A paused item is never due nor escalated
+        (``QueueItem.overdue_days``) and stays open: a coordinator records any outcome on it as on any item,
+        and the pair, back in a circle and judged, shows its status again with the item's due date, owner and
+        escalation as they were (tester R44b-3; round 46, 3 and 5: closing it had wiped the escalation clock
+        and refused ``met``); a paused item whose pair is in ``current`` again takes the status it shows.
+        Items acknowledged and awaiting an outcome are neither due nor escalated already: left as they
+        are. Returns the items paused, as they are now."""
+        paused = []
+        stored_gone = {r.id for r in self.store.rows(
+            select(_q.c.id).where(_q.c.programme == self.programme, _q.c.acked_on.is_(None), _q.c.status == GONE))}
+        for item in self.open_items():
             if item.pair in current:
+                if item.id in stored_gone and item.status != GONE:  # back: its status as judged today (shown already)
+                    with self.store.transaction():
+                        self.store.write(_q.update().where(_q.c.id == item.id).values(status=item.status))
+                continue
+            if item.status == GONE:
                 continue
             note = gone_note(day, why.get(item.pair, "not in any circle of the programme"))
-            ack = {} if item.acked_on is not None else {"acked_on": day.isoformat(), "acked_at": now_iso()}
             with self.store.transaction():
-                self.store.write(
-                    _q.update().where(_q.c.id == item.id).values(**ack, status=GONE, note=_joined(item.note, note))
-                )
-                self._track(item, outcome="closed", outcome_on=day.isoformat())
-                closed.append(self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id)))))
-        if closed:
-            log.info("queue.closed_gone", items=[i.id for i in closed])  # ids only: never a name
-        return closed
+                # last seen today: the pair's older snapshots no longer give the item their status (open_items)
+                self.store.write(_q.update().where(_q.c.id == item.id).values(
+                    status=GONE, note=_joined(item.note, note), last_seen_on=max(day.isoformat(), item.last_seen_on.isoformat())))
+                paused.append(self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id)))))
+        if paused:
+            log.info("queue.paused_gone", items=[i.id for i in paused])  # ids only: never a name
+        return paused
 
     def reassign(self) -> list[QueueItem]:
         """Give an owner to each open item (or one awaiting its outcome) without one (queued before ``[health] coordinators``

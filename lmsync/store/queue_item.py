@@ -22,14 +22,15 @@ OUTCOMES = ("met", "rematched", "closed", "no_action")
 #: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
 RECOVERED = "recovered"
 
-#: The status lmsync gives an item it closed itself (outcome ``closed``) because its pair is no longer
-#: in the programme (an account or enrolment suspended, an enrolment ended, the mentee in another circle:
-#: ``CoordinatorQueue.close_gone``; tester R44b-3). Such an item did not end the pair as a coordinator's
-#: ``closed`` does: the pair, back later, is nudged, brought back to its mentor and queued again.
+#: The status of an open item lmsync paused because its pair is no longer in the programme (an account or
+#: enrolment suspended, an enrolment ended, the mentee in another circle: ``CoordinatorQueue.pause_gone``;
+#: tester R44b-3). Like ``RECOVERED`` it is never due nor escalated and stays listed until a coordinator
+#: records an outcome; back in a circle and judged, the pair shows its status again, and the item its due
+#: date, owner and escalation as they were (tester round 46, 3: a new item had wiped them).
 GONE = "gone"
 
 #: How lmsync's own note on such an item begins (``gone_note``), followed by the day and why.
-GONE_NOTE = "closed by lmsync on "
+GONE_NOTE = "paused by lmsync on "
 
 
 @dataclass(frozen=True)
@@ -56,31 +57,25 @@ class QueueItem:
         return (self.mentor_id, self.mentee_id)
 
     @property
-    def closed_as_gone(self) -> bool:
-        """Closed by lmsync because its pair left the programme (``GONE``), not ended by a coordinator."""
-        return self.outcome == "closed" and self.status == GONE
-
-    @property
-    def ended_by_coordinator(self) -> bool:
-        """Closed by a coordinator with ``--outcome closed``: the pair has ended (never queued, nudged
-        nor brought back again)."""
-        return self.outcome == "closed" and self.status != GONE
+    def paused(self) -> bool:
+        """Open and paused by lmsync: its pair is no longer in the programme (``GONE``)."""
+        return self.status == GONE and self.acked_on is None
 
     @property
     def gone_why(self) -> str | None:
-        """Why lmsync closed the item as gone, as its note says (``the mentee's Moodle account is
-        suspended``); None for any other item."""
+        """Why lmsync paused the item, as its note says (``the mentee's Moodle account is suspended``);
+        None for an item not paused."""
         note = self.note or ""
         at = note.rfind(GONE_NOTE)
-        if not self.closed_as_gone or at < 0:
+        if not self.paused or at < 0:
             return None
         said = note[at:]
         start = said.find(_GONE_WHY)
         return said[start + len(_GONE_WHY):].removesuffix(")") if start >= 0 else None
 
     def overdue_days(self, day: date) -> int:
-        """Days past the due date at ``day`` (0 when not yet due, closed or recovered)."""
-        if self.due_on is None or self.acked_on is not None or self.status == RECOVERED:
+        """Days past the due date at ``day`` (0 when not yet due, closed, recovered or paused)."""
+        if self.due_on is None or self.acked_on is not None or self.status in (RECOVERED, GONE):
             return 0
         return max(0, (day - self.due_on).days)
 
@@ -89,8 +84,8 @@ _GONE_WHY = ": the pair is no longer in the programme ("
 
 
 def gone_note(day: date, why: str) -> str:
-    """lmsync's note on an item it closes because its pair is no longer in the programme:
-    ``closed by lmsync on 2026-12-03: the pair is no longer in the programme (WHY)``."""
+    """lmsync's note on an item it pauses because its pair is no longer in the programme:
+    ``paused by lmsync on 2026-12-03: the pair is no longer in the programme (WHY)``."""
     return f"{GONE_NOTE}{day.isoformat()}{_GONE_WHY}{why})"
 
 

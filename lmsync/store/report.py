@@ -44,7 +44,7 @@ class MonthMeetings:
 class QueueState:
     """The latest coordinator-queue item of one pair: open (``acked_on`` None) or acknowledged,
     with the coordinator's latest ``outcome`` (``queue done``) and its day, if any; ``status`` as
-    stored (``GONE``: lmsync closed it, the pair having left the programme; tester R44b-3)."""
+    stored (``GONE``: lmsync paused it, the pair having left the programme; tester R44b-3)."""
 
     opened_on: date
     last_seen_on: date

@@ -3,9 +3,9 @@
 The pair is no longer judged (the sync takes the mentee out of the circle; ``lmsync health`` alone
 leaves them out as without an active enrolment), but its open item stayed open for ever: overdue,
 escalated to ``[health] escalate_to`` and in the coordinator's digest every day. The next recording
-health run closes it (outcome ``closed``, status ``gone``, a note saying why), says so, does not
-escalate it, and the digest lists it as closed, not as overdue. Back in the circle and fading, the
-pair is queued again.
+health run pauses it (status ``gone``, a note saying why), says so, does not escalate it, and the digest
+lists it once as paused, not as overdue. Back in the circle, the pair takes its item up again with its
+due date, owner and escalation (round 46, 3: closing it and opening a new one had wiped them).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def queued_then_suspended(tmp_path, site):
     return config, cases, pair, items
 
 
-def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_closes_their_pairs_item(
+def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_pauses_their_pairs_item(
         tmp_path, site_and_coordinators):
     site = site_and_coordinators
     config, cases, pair, items = queued_then_suspended(tmp_path, site)
@@ -66,43 +66,38 @@ def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_closes_their_pair
     before = len(site.messages)
     result = cycle_job(config, site=site, now=at(late), as_of=day)
     step = result.step("health")
-    assert step.state == "ok" and step.counts["closed_not_in_programme"] == 1, step.summary
-    assert "1 queue item(s) closed (the pair is no longer in the programme)" in step.summary
+    assert step.state == "ok" and step.counts["paused_not_in_programme"] == 1, step.summary
+    assert "1 queue item(s) paused (the pair is no longer in the programme)" in step.summary
     assert step.counts["escalated"] == len(items) - 1
-    assert pair not in [i.pair for i in health.queue_list(config, acknowledged=True)]
-    closed = items_of(config, pair)[-1]
-    assert closed.outcome == "closed" and closed.status == "gone" and closed.acked_on == day
-    assert closed.escalated_to is None and closed.overdue_days(day) == 0
-    assert closed.note == f"closed by lmsync on {day.isoformat()}: the pair is no longer in the programme ({SUSPENDED})"
-    # the pair did not end as a coordinator's closed ends it
-    store = Store(config.store_path())
-    assert pair not in ended_by_coordinator(store, PROGRAMME)
-    store.close()
-    # the owner's digest names it as closed, never as due or overdue; the escalate_to's never names it
+    (paused,) = [i for i in health.queue_list(config) if i.pair == pair]  # still listed, open
+    assert paused.status == "gone" and paused.acked_on is None and paused.outcome is None
+    assert paused.escalated_to is None and paused.overdue_days(day) == 0 and paused.owner == owner
+    assert paused.note == f"paused by lmsync on {day.isoformat()}: the pair is no longer in the programme ({SUSPENDED})"
+    # the owner's digest names it once as paused, never as due or overdue; the escalate_to's never names it
     mentee = site.users[pair[1]].username
     sent = {m["useridto"]: m["text"] for m in site.messages[before:]}
     text = sent[user_id(site, owner)]
-    assert mentee in section(text, "Closed by lmsync, the pair no longer in the programme (1; nothing is due):")
-    assert SUSPENDED in section(text, "Closed by lmsync")
+    head = "Paused, the pair no longer in the programme (1; nothing is due while they are away):"
+    assert mentee in section(text, head) and SUSPENDED in section(text, head)
     assert mentee not in section(text, "Queue items due or overdue") and mentee not in section(text, "Newly")
     chief = sent[user_id(site, cases["chief"])]
     assert "overdue" in chief and mentee not in chief
-    # the next run: nothing more to close, nothing escalated
+    # the next run: nothing more to pause, nothing escalated, the same one item
     again = cycle_job(config, site=site, now=at(late + 1), as_of=day + timedelta(days=1))
-    assert again.step("health").counts["closed_not_in_programme"] == 0
-    assert len(items_of(config, pair)) == 1
-    # back in the programme: the sync returns the mentee to their mentor (a pair lmsync closed did not end);
-    # still fading (no meeting since), so queued again at once, as any fading pair
+    assert again.step("health").counts["paused_not_in_programme"] == 0
+    assert [i.id for i in items_of(config, pair)] == [paused.id]
+    # back in the programme: the sync returns the mentee to their mentor; still fading (no meeting since), the
+    # same item takes it up with its owner and due date, overdue as it was, so it escalates now
     site.courses[COURSE].enrolments[pair[1]].suspended = False
     back = cycle_job(config, site=site, now=at(late + 2), as_of=day + timedelta(days=2))
     assert back.step("sync").state == "ok" and pair in circle_pairs(site)
-    assert back.step("health").counts["queued"] == 1 and back.step("nudges").counts["pairs_flagged"] >= 1
-    reopened = items_of(config, pair)
-    assert len(reopened) == 2 and reopened[-1].opened_on == day + timedelta(days=2)
-    assert reopened[-1].acked_on is None and reopened[-1].status == "fading" and reopened[-1].owner is not None
+    assert back.step("health").counts["queued"] == 0 and back.step("nudges").counts["pairs_flagged"] >= 1
+    (resumed,) = items_of(config, pair)
+    assert resumed.id == paused.id and resumed.status == "fading" and resumed.acked_on is None
+    assert resumed.owner == owner and resumed.due_on == paused.due_on and resumed.escalated_to is not None
 
 
-def test_r44b_3_lmsync_health_alone_closes_it_and_says_so_but_never_the_as_of_view(tmp_path, site_and_coordinators):
+def test_r44b_3_lmsync_health_alone_pauses_it_and_says_so_but_never_the_as_of_view(tmp_path, site_and_coordinators):
     site = site_and_coordinators
     config, _cases, pair, _items = queued_then_suspended(tmp_path, site)
     day = AS_OF + timedelta(days=3)
@@ -113,12 +108,12 @@ def test_r44b_3_lmsync_health_alone_closes_it_and_says_so_but_never_the_as_of_vi
     assert [i.pair for i in report.gone] == [pair] and report.gone[0].gone_why == SUSPENDED
     people = people_of(config, report.assessment.roster)
     text = render(health_view(report, people), "text")
-    assert "1 queue item(s) closed by lmsync: the pair is no longer in the programme: " in text
+    assert "1 queue item(s) paused: the pair is no longer in the programme: " in text
     assert f"{people.pair(*pair)} ({SUSPENDED})" in text
-    assert json.loads(render(health_view(report, people), "json"))["closed_not_in_programme"] == 1
-    # a coordinator's closed on the pair gone is still theirs to record, and ends the pair
+    assert json.loads(render(health_view(report, people), "json"))["paused_not_in_programme"] == 1
+    # a coordinator's closed on the paused item is theirs to record, and ends the pair
     done = health.queue_done(config, pair, "closed", note="moved school", on=day)
-    assert done.outcome == "closed" and done.status != "gone" and done.note == "moved school"
+    assert done.outcome == "closed" and done.note is not None and done.note.endswith(" / moved school")
     store = Store(config.store_path())
     assert pair in ended_by_coordinator(store, PROGRAMME)
     store.close()

@@ -1,0 +1,160 @@
+"""Tester R44b-3: a queue item whose pair is no longer in the programme (an account or enrolment
+suspended, an enrolment ended, the mentee re-matched) stayed due for ever: overdue, escalated and in the
+digest every day. ``CoordinatorQueue.pause_gone`` pauses it (status ``gone``, a note saying why): never due
+nor escalated, open for any outcome, and as it was when the pair comes back (round 46, 3 and 5: closing it
+had wiped the escalation clock and the owner, and refused a coordinator's ``met``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from lmsync.domain.health import PairHealth, Reason
+from lmsync.service.established import ended_by_coordinator
+from lmsync.service.health_gone import Circles, pause_gone, why_gone
+from lmsync.store.db import Store
+from lmsync.store.queue import GONE
+
+from .test_queue import fading, queue
+
+DAY = date(2026, 12, 1)
+LATER = DAY + timedelta(days=30)  # past the first due date (14 days) and escalate_after_days
+
+
+@pytest.fixture
+def store():
+    db = Store.memory()
+    yield db
+    db.close()
+
+
+WHY = "the mentee is no longer actively enrolled in the course: enrolment suspended, ended or removed"
+
+
+def test_an_open_item_of_a_pair_gone_is_paused_with_why_never_due_nor_escalated_and_open(store):
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    q.offer(DAY, fading(4))
+    (paused,) = q.pause_gone(LATER, {(66, 4)}, {(66, 3): WHY})
+    assert paused.pair == (66, 3) and paused.status == GONE and paused.paused and paused.acked_on is None
+    assert paused.outcome is None and paused.overdue_days(LATER + timedelta(days=9)) == 0
+    assert paused.note == f"paused by lmsync on {LATER.isoformat()}: the pair is no longer in the programme ({WHY})"
+    assert paused.gone_why == WHY
+    assert [i.pair for i in q.open_items()] == [(66, 3), (66, 4)]  # still listed
+    assert [i.pair for i in q.escalate(LATER, "chief", after_days=7)] == [(66, 4)]
+    assert q.pause_gone(LATER + timedelta(days=1), {(66, 4)}, {(66, 3): WHY}) == []  # paused once, one note
+    assert ended_by_coordinator(store, "p") == set()
+
+
+def test_a_coordinator_records_any_outcome_on_a_paused_item(store):
+    """Round 46, 5: lmsync's closing refused `queue done --outcome met` and `queue ack` said it was acknowledged."""
+    q = queue(store)
+    for mentee in (3, 4, 5):
+        q.offer(DAY, fading(mentee))
+    q.pause_gone(LATER, set(), {(66, m): WHY for m in (3, 4, 5)})
+    assert q.ack((66, 3), on=LATER, note="phoned") is not None
+    met = q.done((66, 4), "met", on=LATER, note="phoned Amira")
+    assert met is not None and met.outcome == "met" and met.followups >= 1 and met.due_on > LATER
+    assert q.done((66, 5), "closed", on=LATER) is not None
+    assert ended_by_coordinator(store, "p") == {(66, 5)}
+    assert q.close_recovered(LATER, set()) == []  # a paused met item is not taken for recovered
+
+
+def test_awaiting_and_coordinator_closed_items_are_left_as_they_are(store):
+    q = queue(store)
+    for mentee in (3, 4, 5, 6):
+        q.offer(DAY, fading(mentee))
+    q.done((66, 3), "rematched", on=DAY + timedelta(days=1))
+    q.done((66, 4), "closed", on=DAY + timedelta(days=1))
+    q.done((66, 5), "no_action", on=DAY + timedelta(days=1))
+    q.ack((66, 6), on=DAY + timedelta(days=1))  # awaiting its outcome: neither due nor escalated already
+    before = q.items()
+    assert q.pause_gone(LATER, set(), {}) == []
+    assert q.items() == before
+
+
+def test_a_pair_back_keeps_its_item_due_date_owner_and_escalation(store):
+    """Round 46, 3: a day's suspension opened a new item, not overdue and owned by another coordinator."""
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    (item,) = q.open_items()
+    assert [i.pair for i in q.escalate(LATER, "chief", after_days=7)] == [(66, 3)]
+    q.pause_gone(LATER, set(), {(66, 3): WHY})
+    back = LATER + timedelta(days=1)
+    assert q.offer(back, fading(3)) == "updated"
+    (again,) = q.open_items()
+    assert again.id == item.id and again.status == "fading" and again.owner == item.owner
+    assert again.due_on == item.due_on and again.escalated_to == "chief" and again.overdue_days(back) > 0
+    assert again.gone_why is None
+
+
+def test_a_pair_back_and_no_longer_fading_shows_its_status_from_its_snapshot(store):
+    from lmsync.store.snapshots import HealthSnapshots
+
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    HealthSnapshots(store, "p").replace_day(DAY, [fading(3)])
+    q.pause_gone(LATER, set(), {(66, 3): WHY})
+    (paused,) = q.open_items()
+    assert paused.status == GONE  # the snapshot from before it left no longer speaks for it
+    back = LATER + timedelta(days=1)
+    ok = PairHealth(66, 3, "ok", (), date(2026, 9, 1), back, 0)
+    HealthSnapshots(store, "p").replace_day(back, [ok])
+    (shown,) = q.open_items()
+    assert shown.status == "recovered" and shown.overdue_days(back + timedelta(days=30)) == 0
+    assert q.items()[0].status == GONE  # as stored, until the next health run sees the pair in its circle
+    assert q.pause_gone(back, {(66, 3)}, {}) == []
+    (stored,) = q.items()
+    assert stored.status == "recovered" and stored.gone_why is None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    suspended: bool | None = False
+
+
+def test_why_gone_says_what_moodle_tells_of_each_side_and_of_the_circles():
+    roster = {66: User("m"), 70: User("m2"), 3: User("s3"), 5: User("s5", suspended=True), 6: User("t6"),
+              7: User("s7"), 8: User("s8")}
+    circles = Circles({66: frozenset({7, 6}), 70: frozenset({8})}, outsiders=frozenset({6}))
+    assert why_gone((66, 4), roster, circles) == WHY
+    assert why_gone((99, 3), roster, circles) == WHY.replace("mentee", "mentor")
+    assert why_gone((66, 5), roster, circles) == "the mentee's Moodle account is suspended"
+    assert why_gone((66, 6), roster, circles) == "the mentee no longer has a mentor or mentee role in the course"
+    assert why_gone((66, 8), roster, circles) == "the mentee is now in another mentor's circle"
+    assert why_gone((71, 3), {**roster, 71: User("m3")}, circles) == "the mentor no longer has a circle"
+    assert why_gone((66, 3), roster, circles) == "the mentee is no longer in the mentor's circle"
+
+
+def test_no_item_is_paused_when_the_course_holds_no_lmsync_circle_or_no_pair_was_judged(store):
+    """No circle (before the first sync, or the grouping deleted by hand), or circles whose members came back
+    empty (a capability lost on the web-service role, as tester round 27's empty profile fields): nothing
+    tells a pair gone from one not seen, so nothing is paused."""
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    assert pause_gone(q, LATER, set(), {}, Circles()) == []
+    assert pause_gone(q, LATER, set(), {66: User("m")}, Circles({66: frozenset(), 67: frozenset()})) == []
+    assert [i.status for i in q.open_items()] == ["fading"]
+    (paused,) = pause_gone(q, LATER, {(67, 4)}, {66: User("m")}, Circles({66: frozenset(), 67: frozenset({4})}))
+    assert paused.gone_why == WHY
+
+
+def test_the_report_shows_a_paused_item_open_and_paused_not_ended(store):
+    from lmsync.service.labels import People
+    from lmsync.service.report_sections import at_risk_table, ended_pairs
+    from lmsync.store.report import flagged_pairs, queue_states
+    from lmsync.store.snapshots import HealthSnapshots
+
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    at_risk = [PairHealth(66, 3, "at_risk", (Reason("no_meeting", "at_risk", "no meeting for 6 weeks"),),
+                          date(2026, 9, 1), date(2026, 10, 20), 40)]
+    HealthSnapshots(store, "p").replace_day(DAY, at_risk)
+    q.pause_gone(DAY + timedelta(days=2), set(), {(66, 3): WHY})
+    flagged, states = flagged_pairs(store, "p", DAY, ("at_risk",)), queue_states(store, "p")
+    assert ended_pairs(flagged, states) == set()
+    rows = {row[1]: row[5] for row in at_risk_table(flagged, states, People({})).rows}
+    assert rows == {"user #3 (not in the course)": "open since 2026-12-01, paused 2026-12-03: the pair had left the programme"}
