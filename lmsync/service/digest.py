@@ -47,11 +47,11 @@ class Digest:
     items: list[QueueItem]  # owned and due or overdue, or escalated to this coordinator
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
-    closed: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
+    paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
 
     @property
     def empty(self) -> bool:
-        return not self.new_pairs and not self.items and not self.new_items and not self.closed
+        return not self.new_pairs and not self.items and not self.new_items and not self.paused
 
 
 @dataclass
@@ -112,7 +112,7 @@ def digest_text(
     label: Any,
     username: str,
     new_items: Sequence[QueueItem] = (),
-    closed: Sequence[QueueItem] = (),
+    paused: Sequence[QueueItem] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
@@ -143,9 +143,9 @@ def digest_text(
             why = "; ".join(text for _, text in i.reasons) or "no reason recorded"
             lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
                          f"due {due}, {when}{extra}")
-    if closed:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
-        lines += ["", f"Paused, the pair no longer in the programme ({len(closed)}; nothing is due while they are away):"]
-        for i in closed:
+    if paused:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
+        lines += ["", f"Paused, the pair no longer in the programme ({len(paused)}; nothing is due while they are away):"]
+        for i in paused:
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
                          f"since {i.last_seen_on.isoformat()}")
     if items or new_items:
@@ -170,7 +170,7 @@ class DigestFamily(MessagesFamily):
 
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
-        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.closed)
+        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
         self.usernames[op.key] = digest.username
         return op
 
@@ -264,7 +264,7 @@ def run_digest(
             and me not in i.pair and i not in mine and i.status != GONE
         ]
         # their items lmsync paused since their last digest (never told: since yesterday), the pair gone
-        closed = [
+        paused = [
             i for i in open_items
             if i.status == GONE and username in (i.owner, i.escalated_to) and me not in i.pair
             and recovered_since < i.last_seen_on <= day
@@ -274,9 +274,9 @@ def run_digest(
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued, closed),
+            digest_text(programme, day, fresh, mine, people.label, username, queued, paused),
             queued,
-            closed,
+            paused,
         )
         if digest.empty:
             continue

@@ -77,5 +77,4 @@ def pause_gone(
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
-    why = {item.pair: why_gone(item.pair, roster, circles) for item in queue.open_items() if item.pair not in current}
-    return queue.pause_gone(day, current, why) if why else []
+    return queue.pause_gone(day, current, lambda pair: why_gone(pair, roster, circles))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -127,7 +127,7 @@ class CoordinatorQueue(ProgrammeRepository):
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
-            if latest is not None and _item(latest).outcome == "closed":
+            if latest is not None and latest.outcome == "closed":
                 return "ended"
             row = self._open(pair)
             if row is not None:
@@ -322,11 +322,10 @@ class CoordinatorQueue(ProgrammeRepository):
         return closed
 
     def pause_gone(
-        self, day: date, current: set[tuple[int, int]], why: Mapping[tuple[int, int], str]
+        self, day: date, current: set[tuple[int, int]], why: Callable[[tuple[int, int]], str]
     ) -> list[QueueItem]:
         """Pause each open item whose pair is not in ``current`` (the pairs in the programme at ``day``, every
-        circle judged) and is not paused yet: status ``GONE`` and lmsync's note saying why (``why[pair]``,
-        else "not in any circle of the programme"). A paused item is never due nor escalated
+        circle judged) and is not paused yet: status ``GONE`` and lmsync's note saying why (``why(pair)``). A paused item is never due nor escalated
         (``QueueItem.overdue_days``) and stays open: a coordinator records any outcome on it as on any item,
         and the pair, back in a circle and judged, shows its status again with the item's due date, owner and
         escalation as they were (tester R44b-3; round 46, 3 and 5: closing it had wiped the escalation clock
@@ -344,7 +343,7 @@ class CoordinatorQueue(ProgrammeRepository):
                 continue
             if item.status == GONE:
                 continue
-            note = gone_note(day, why.get(item.pair, "not in any circle of the programme"))
+            note = gone_note(day, why(item.pair))
             with self.store.transaction():
                 # last seen today: the pair's older snapshots no longer give the item their status (open_items)
                 self.store.write(_q.update().where(_q.c.id == item.id).values(

@@ -33,18 +33,22 @@ def store():
 WHY = "the mentee is no longer actively enrolled in the course: enrolment suspended, ended or removed"
 
 
+def _why(pair: tuple[int, int]) -> str:
+    return WHY
+
+
 def test_an_open_item_of_a_pair_gone_is_paused_with_why_never_due_nor_escalated_and_open(store):
     q = queue(store)
     q.offer(DAY, fading(3))
     q.offer(DAY, fading(4))
-    (paused,) = q.pause_gone(LATER, {(66, 4)}, {(66, 3): WHY})
+    (paused,) = q.pause_gone(LATER, {(66, 4)}, _why)
     assert paused.pair == (66, 3) and paused.status == GONE and paused.paused and paused.acked_on is None
     assert paused.outcome is None and paused.overdue_days(LATER + timedelta(days=9)) == 0
     assert paused.note == f"paused by lmsync on {LATER.isoformat()}: the pair is no longer in the programme ({WHY})"
     assert paused.gone_why == WHY
     assert [i.pair for i in q.open_items()] == [(66, 3), (66, 4)]  # still listed
     assert [i.pair for i in q.escalate(LATER, "chief", after_days=7)] == [(66, 4)]
-    assert q.pause_gone(LATER + timedelta(days=1), {(66, 4)}, {(66, 3): WHY}) == []  # paused once, one note
+    assert q.pause_gone(LATER + timedelta(days=1), {(66, 4)}, _why) == []  # paused once, one note
     assert ended_by_coordinator(store, "p") == set()
 
 
@@ -53,7 +57,7 @@ def test_a_coordinator_records_any_outcome_on_a_paused_item(store):
     q = queue(store)
     for mentee in (3, 4, 5):
         q.offer(DAY, fading(mentee))
-    q.pause_gone(LATER, set(), {(66, m): WHY for m in (3, 4, 5)})
+    q.pause_gone(LATER, set(), _why)
     assert q.ack((66, 3), on=LATER, note="phoned") is not None
     met = q.done((66, 4), "met", on=LATER, note="phoned Amira")
     assert met is not None and met.outcome == "met" and met.followups >= 1 and met.due_on > LATER
@@ -71,7 +75,7 @@ def test_awaiting_and_coordinator_closed_items_are_left_as_they_are(store):
     q.done((66, 5), "no_action", on=DAY + timedelta(days=1))
     q.ack((66, 6), on=DAY + timedelta(days=1))  # awaiting its outcome: neither due nor escalated already
     before = q.items()
-    assert q.pause_gone(LATER, set(), {}) == []
+    assert q.pause_gone(LATER, set(), _why) == []
     assert q.items() == before
 
 
@@ -81,7 +85,7 @@ def test_a_pair_back_keeps_its_item_due_date_owner_and_escalation(store):
     q.offer(DAY, fading(3))
     (item,) = q.open_items()
     assert [i.pair for i in q.escalate(LATER, "chief", after_days=7)] == [(66, 3)]
-    q.pause_gone(LATER, set(), {(66, 3): WHY})
+    q.pause_gone(LATER, set(), _why)
     back = LATER + timedelta(days=1)
     assert q.offer(back, fading(3)) == "updated"
     (again,) = q.open_items()
@@ -96,7 +100,7 @@ def test_a_pair_back_and_no_longer_fading_shows_its_status_from_its_snapshot(sto
     q = queue(store)
     q.offer(DAY, fading(3))
     HealthSnapshots(store, "p").replace_day(DAY, [fading(3)])
-    q.pause_gone(LATER, set(), {(66, 3): WHY})
+    q.pause_gone(LATER, set(), _why)
     (paused,) = q.open_items()
     assert paused.status == GONE  # the snapshot from before it left no longer speaks for it
     back = LATER + timedelta(days=1)
@@ -105,7 +109,7 @@ def test_a_pair_back_and_no_longer_fading_shows_its_status_from_its_snapshot(sto
     (shown,) = q.open_items()
     assert shown.status == "recovered" and shown.overdue_days(back + timedelta(days=30)) == 0
     assert q.items()[0].status == GONE  # as stored, until the next health run sees the pair in its circle
-    assert q.pause_gone(back, {(66, 3)}, {}) == []
+    assert q.pause_gone(back, {(66, 3)}, _why) == []
     (stored,) = q.items()
     assert stored.status == "recovered" and stored.gone_why is None
 
@@ -142,6 +146,24 @@ def test_no_item_is_paused_when_the_course_holds_no_lmsync_circle_or_no_pair_was
     assert paused.gone_why == WHY
 
 
+def test_the_health_step_stores_a_returned_pairs_status_even_when_no_other_pair_is_gone(store):
+    """Back and judged at risk (not fading, so not offered again), its item showed its status from the
+    snapshot but kept ``gone`` as stored: the step only wrote back when some other item was being paused."""
+    from lmsync.store.snapshots import HealthSnapshots
+
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    pause_gone(q, LATER, {(67, 4)}, {66: User("m")}, Circles({66: frozenset(), 67: frozenset({4})}))
+    back = LATER + timedelta(days=1)
+    at_risk = PairHealth(66, 3, "at_risk", (Reason("no_meeting", "at_risk", "no meeting for 6 weeks"),),
+                         date(2026, 9, 1), back, 40)
+    HealthSnapshots(store, "p").replace_day(back, [at_risk])
+    everyone = Circles({66: frozenset({3}), 67: frozenset({4})})
+    assert pause_gone(q, back, {(66, 3), (67, 4)}, {66: User("m"), 3: User("s3")}, everyone) == []
+    (stored,) = q.items()
+    assert stored.status == "at_risk" and stored.gone_why is None
+
+
 def test_the_report_shows_a_paused_item_open_and_paused_not_ended(store):
     from lmsync.service.labels import People
     from lmsync.service.report_sections import at_risk_table, ended_pairs
@@ -153,7 +175,7 @@ def test_the_report_shows_a_paused_item_open_and_paused_not_ended(store):
     at_risk = [PairHealth(66, 3, "at_risk", (Reason("no_meeting", "at_risk", "no meeting for 6 weeks"),),
                           date(2026, 9, 1), date(2026, 10, 20), 40)]
     HealthSnapshots(store, "p").replace_day(DAY, at_risk)
-    q.pause_gone(DAY + timedelta(days=2), set(), {(66, 3): WHY})
+    q.pause_gone(DAY + timedelta(days=2), set(), _why)
     flagged, states = flagged_pairs(store, "p", DAY, ("at_risk",)), queue_states(store, "p")
     assert ended_pairs(flagged, states) == set()
     rows = {row[1]: row[5] for row in at_risk_table(flagged, states, People({})).rows}
