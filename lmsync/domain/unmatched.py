@@ -89,8 +89,12 @@ def unmatched_reason(
         else:
             why[reason] = why.get(reason, 0) + 1
     if fits:
-        return f"no capacity left: the one allowed {label} is full" if fits == 1 else (
+        full = f"no capacity left: the one allowed {label} is full" if fits == 1 else (
             f"no capacity left: all {fits} allowed {label}s are full")
+        unknown = why.get("year unknown", 0) if mentee.year is None else 0
+        if unknown:  # tester round 46b, 4: "all full" while peer places were open to a mentee with a year
+            full += f"; {unknown} peer mentor(s) could not be chosen: they need a year of study, and none is set for this mentee"
+        return full
     gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
     if why.get("year unknown") and mentee.year is None:
         return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"

@@ -79,3 +79,17 @@ def test_the_match_of_an_over_subscribed_programme_names_why() -> None:
     peers = People((peer("p1", 2, capacity=3), mentee("s1", year=2), mentee("s2", year=1)))
     left = {u.mentee: u.reason for u in match(peers, MatchSettings(peer_year_gap_min=1)).unmatched}
     assert left == {"s1": "no mentor within the year gap [1, 3] above year 2"}
+
+
+def test_a_mentee_with_no_year_is_told_the_peer_places_need_one() -> None:
+    """Tester round 46b, 4: a mentee whose year of study is not set was told "all mentors are full"
+    while peer mentors still had room; the reason now says those places need a year."""
+    people = People((mentor("t1", 1), peer("p1", 4, capacity=3), mentee("s1", year=2), mentee("s2"), mentee("s3")))
+    result = match(people, MatchSettings(peer_year_gap_min=1))
+    assert {a.mentee: a.mentor for a in result.assignments}["s1"] == "p1"
+    left = {u.mentee: u.reason for u in result.unmatched}
+    assert len(left) == 1 and set(left) < {"s2", "s3"}  # one of the two with no year has t1
+    assert set(left.values()) == {("no capacity left: the one allowed mentor is full; 1 peer mentor(s) could not be chosen: "
+                          "they need a year of study, and none is set for this mentee")}
+    full = People((mentor("t1", 1), mentee("s0"), mentee("s1")))  # no peer: nothing to add
+    assert {u.reason for u in match(full, MatchSettings()).unmatched} == {"no capacity left: the one allowed mentor is full"}
