@@ -50,3 +50,21 @@ def moved_words(cause: str) -> str:
         "pair no longer allowed": "re-matched: the pair is no longer allowed",
     }
     return words.get(cause, f"re-matched: {cause}")  # "re-matched: displaced by the pin of s2"
+
+
+LEFT_WITHOUT = "left with no mentor"
+
+
+def left_without_words(reason: str, near_peer: bool = False) -> str:
+    """How the plan says a mentee leaves their circle when the new match gives them no mentor at
+    all (``Unmatched.reason``; a triad's ``near_peer`` place): not "re-matched", which they are not
+    (tester round 46b, 2)."""
+    return f"left with no near-peer: {reason}" if near_peer else f"{LEFT_WITHOUT}: {reason}"
+
+
+def leaving_a_circle_gone(words: str, gone: str) -> str:
+    """``words`` (``moved_words`` or ``left_without_words``) of a member leaving a circle that is no
+    longer wanted, with why it goes (``mentor_gone``) where the words do not say it already."""
+    if words.startswith(f"{LEFT_WITHOUT}: "):
+        return f"{LEFT_WITHOUT} (their mentor {gone}): {words[len(LEFT_WITHOUT) + 2:]}"
+    return words

@@ -214,6 +214,10 @@ class Plan(PlannedWrites):
     warning_items: list[dict[str, Any]] = []
     skipped_deletes: list[str] = []
     pending: list[str] = []  # operation keys held back: an earlier copy may still commit
+    # Mentees the match leaves without a mentor, counted by why (``matching.Unmatched.reason``; a triad's
+    # near-peer place is counted under "no near-peer: ..."). Tester round 46b, 2: plan, sync and run
+    # said nothing of them, and one whose pair ended left their circle "(re-matched)".
+    unmatched: dict[str, int] = {}
 
     @property
     def empty(self) -> bool:

@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
-from lmsync.domain.circle_leaving import mentor_gone, not_ours, removal_reason
+from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
 from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
@@ -350,12 +350,14 @@ def plan_sync(
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in moved:
-                reason = moved[user]
+                reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_gone(observation, mentor))
             elif reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
                 reason = f"re-matched: their mentor {mentor_gone(observation, mentor)}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
-            ops.append(DeleteGroup(group=idnumber, reason="no longer a mentor circle", name=group.name,
+            # why, as its members' removals say it (tester round 46, 4: a mentor back from leave read only this)
+            why = "no longer a mentor circle" + (f": its mentor {mentor_gone(observation, mentor)}" if mentor is not None else "")
+            ops.append(DeleteGroup(group=idnumber, reason=why, name=group.name,
                                    discussions=sum(1 for d in observation.discussions if d.groupid == group.id)))
         else:
             skipped.append(idnumber)

@@ -11,6 +11,7 @@ import re
 from lmsync.domain.plan import Plan
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
+from lmsync.service.desire import without_mentor
 from lmsync.service.labels import People
 
 LABELS = {
@@ -46,12 +47,27 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
                 lines.append(f"    {mark} {_describe(op, people)}")
             if len(ops) > detail:
                 lines.append(f"    ... and {len(ops) - detail} more")
+    lines += unmatched_lines(plan.unmatched)
     for idnumber in plan.skipped_deletes:  # by its mentor's name (tester round 18, 7)
         circle = _circle(idnumber, people)
         lines.append(f"  kept (needs --allow-delete to delete): {circle}" + (f" [{idnumber}]" if circle != idnumber else ""))
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     return "\n".join(lines)
+
+
+def unmatched_lines(unmatched: dict[str, int], shown: int = 5) -> list[str]:
+    """The plan's mentees without a mentor, counted by why (``Plan.unmatched``): a shortage of
+    mentors is the coordinator's to solve, so the plan and every sync say it, not only ``lmsync
+    match`` (tester round 46b, 2)."""
+    if not unmatched:
+        return []
+    lines = [f"  {without_mentor(unmatched)} in this match (`lmsync match` names them and why):"]
+    for reason, count in list(unmatched.items())[:shown]:
+        lines.append(f"    {count}: {reason}")
+    if len(unmatched) > shown:
+        lines.append(f"    {sum(list(unmatched.values())[shown:])}: for {len(unmatched) - shown} other reason(s)")
+    return lines
 
 
 def plan_view(plan: Plan, *, people: People | None = None) -> Document:
@@ -63,6 +79,7 @@ def plan_view(plan: Plan, *, people: People | None = None) -> Document:
         *(Field(key, getattr(plan, key)) for key in ("programme", "course_id", "fingerprint", "settled")),
         Table("operations", (Column("kind"), Column("destructive"), Column("what")), rows, formats=JSON_CSV),
         Field("skipped_deletes", list(plan.skipped_deletes)),
+        Field("unmatched", dict(plan.unmatched)),
         Field("warnings", list(plan.warnings)),
     ])
 

@@ -98,6 +98,7 @@ class _Run:
 
 
 def _sync(run: _Run) -> StepResult:
+    from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
 
@@ -111,6 +112,9 @@ def _sync(run: _Run) -> StepResult:
     if forbidden:
         text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
     last_plan = result.final_plan or result.first_plan
+    if result.first_plan.unmatched:  # a shortage is the coordinator's to see in every run (tester round 46b, 2)
+        counts["without_mentor"] = sum(result.first_plan.unmatched.values())
+        text += f"; {without_mentor(result.first_plan.unmatched)} (`lmsync match` says why)"
     kept = len(last_plan.skipped_deletes)
     if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept

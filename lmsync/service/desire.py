@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from lmsync.config import Config
-from lmsync.domain.circle_leaving import moved_words
+from lmsync.domain.circle_leaving import left_without_words, moved_words
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.people import People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
@@ -21,7 +21,7 @@ from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
 
 __all__ = [
-    "Desired", "RosterPeople", "desired_state", "people_from_roster", "people_from_snapshot", "person_from_roster",
+    "Desired", "unmatched_counts", "without_mentor", "RosterPeople", "desired_state", "people_from_roster", "people_from_snapshot", "person_from_roster",
 ]
 
 
@@ -79,6 +79,9 @@ def desired_state(
         if by_id[mentor].moodle_id is not None
     ]
     moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause}
+    # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
+    for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
+        moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, near_peer=item.circle == "peer"))
     return Desired(
         circles=circles,
         people=people,
@@ -88,3 +91,22 @@ def desired_state(
         moved={user: words for user, words in moved.items() if user is not None},
     )
 
+
+
+def unmatched_counts(result: MatchResult) -> dict[str, int]:
+    """How many mentees the match leaves without a mentor, by why (``Plan.unmatched``); a triad's
+    near-peer place left empty is counted under "no near-peer: <why>"."""
+    counts: dict[str, int] = {}
+    for item in result.unmatched:
+        key = item.reason if item.circle == "mentor" else f"no near-peer: {item.reason}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def without_mentor(counts: dict[str, int]) -> str:
+    """``counts`` (``unmatched_counts``) in words: "3 mentee(s) without a mentor", or with triads
+    "4 place(s) without a mentor or near-peer" (a mentee counts once per circle)."""
+    total = sum(counts.values())
+    if any(key.startswith("no near-peer: ") for key in counts):
+        return f"{total} place(s) without a mentor or near-peer"
+    return f"{total} mentee(s) without a mentor"

@@ -44,7 +44,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
-from lmsync.service.desire import Desired, desired_state
+from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
@@ -195,6 +195,7 @@ def make_plan(
         )
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
+    plan.unmatched = unmatched_counts(desired.match)
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if snapshot.phantom_group_ids:

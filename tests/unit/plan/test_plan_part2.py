@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from lmsync.domain.circle_leaving import left_without_words
 from lmsync.domain.plan import (
     DesiredCircle,
     Observation,
@@ -138,3 +139,29 @@ def test_round_41_3_a_circle_whose_mentor_got_nobody_does_not_say_they_mentor_no
     reasons = {op.reason for op in ops if type(op).__name__ == "RemoveMember" and op.group == mentor_group_idnumber("p1", 30)}
     assert reasons == {"re-matched: their mentor has no mentee in the new match (every mentee re-matched, or marked not a "
                        "good fit; or they mentor no longer: capacity 0, another role, or out of the programme's mentor roles)"}
+
+
+def test_round_46b_2_a_mentee_left_with_no_mentor_leaves_saying_so_and_why_the_circle_went() -> None:
+    # Mentor 30's circle goes (they are no longer active); of its mentees 1 moves to mentor 31's circle,
+    # 2 and 3 get no mentor at all: they do not leave "re-matched". In a circle that stays, 6 gets none.
+    active = ACTIVE - {30}
+    desired = [circle(31, {4, 5, 1}), circle(32, {7, 8, 9}), circle(33, {10, 11, 12})]
+    left = left_without_words("no capacity left: all 3 allowed mentors are full")
+    ops = plan_sync(synced(active), desired, SETTINGS, moved={2: left, 3: left, 6: left}).operations
+    reasons = {op.user_id: op.reason for op in ops if type(op).__name__ == "RemoveMember"}
+    gone = "(their mentor is not active in the course (unenrolled, or enrolment suspended))"
+    assert reasons[2] == reasons[3] == f"left with no mentor {gone}: no capacity left: all 3 allowed mentors are full"
+    assert reasons[1] == "re-matched: their mentor is not active in the course (unenrolled, or enrolment suspended)"
+    assert reasons[6] == left
+
+
+def test_round_46_4_a_circle_to_delete_says_why_its_mentor_has_none() -> None:
+    # A mentor back from leave whose mentees stayed with their new mentors has an empty circle: the deletion
+    # said only "no longer a mentor circle".
+    desired = [circle(31, {4, 5, 6, 1, 2, 3}), circle(32, {7, 8, 9}), circle(33, {10, 11, 12})]
+    ops = plan_sync(synced(), desired, dataclasses.replace(SETTINGS, allow_delete=True)).operations
+    (delete,) = [op for op in ops if type(op).__name__ == "DeleteGroup"]
+    assert delete.reason.startswith("no longer a mentor circle: its mentor has no mentee in the new match")  # type: ignore[union-attr]
+    gone = plan_sync(synced(ACTIVE - {30}), desired, dataclasses.replace(SETTINGS, allow_delete=True)).operations
+    assert [op.reason for op in gone if type(op).__name__ == "DeleteGroup"] == [  # type: ignore[union-attr]
+        "no longer a mentor circle: its mentor is not active in the course (unenrolled, or enrolment suspended)"]
