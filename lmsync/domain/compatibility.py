@@ -94,6 +94,8 @@ class MatchSettings:
     candidates_per_mentee: int = 8
     full_graph_limit: int = 400_000
     max_rounds: int = 8
+    #: what keys the draw among mentees tied for the last places (``matching.draw_order``): the programme's name
+    draw: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "load_balance", non_negative_quantum("load_balance", self.load_balance))

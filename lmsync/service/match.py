@@ -39,6 +39,7 @@ def settings_from_config(config: Config) -> MatchSettings:
             structure=m.structure,
             weights=Weights(**{name: getattr(m.weights, name) for name in Weights.__dataclass_fields__}),
             **{name: getattr(m, name) for name in same},
+            draw=config.programme.name,
         )
     except ValueError as exc:
         raise ConfigError(f"{config.source or 'configuration'}: {exc}") from None  # names the file (tester round 4, 17)
@@ -59,11 +60,13 @@ def run_match(
     m = config.matching
     notices = list(notices)
     lookup = _Lookup.of(people, notices)  # once for the pins, forbids and rematch
-    pins, forbids = check_standing_decisions(
-        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup
+    waiting: list[str] = []  # decisions naming a suspended account: they wait for its return (trap 41)
+    pins, forbids, written = check_standing_decisions(
+        people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup,
+        waiting=waiting,
     )
-    rematch = _rematch_ids(lookup, m.rematch, people_file)
-    forbids, held, unfit = _standing_forbids(people, m.forbids, forbids, pins)
+    rematch = _rematch_ids(lookup, m.rematch, people_file, waiting)
+    forbids, held, unfit = _standing_forbids(people, written, forbids, pins)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     start = time.perf_counter()
     try:
@@ -86,7 +89,7 @@ def run_match(
         warnings=len(held) + len(result.warnings),  # the rest, said in words (tester round 40b, 6)
         seconds=round(time.perf_counter() - start, 3),
     )
-    return replace(result, warnings=[*held, *summarise(items), *result.warnings], notices=items)
+    return replace(result, warnings=[*waiting, *held, *summarise(items), *result.warnings], notices=items)
 
 
 #: A decision naming nobody of a ``--people`` CSV (tester round 43, 8: it spoke of suspended enrolments).
@@ -132,11 +135,12 @@ class _Lookup(NamedTuple):
                    {n.person for n in away} | {n.username for n in away if n.username})
 
 
-def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None) -> list[str]:
+def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None,
+                 waiting: list[str] | None = None) -> list[str]:
     """``[matching] rematch`` as the people's matching ids (``"*"`` stays: everyone), each key read as
     pins read theirs (username, idnumber, email or ``id:N``). Raises ``ConfigError`` for a key naming
     nobody active: it was a silent no-op, so a coordinator believed a re-match was asked for (tester
-    round 43, 2)."""
+    round 43, 2). A key naming a suspended account is left out and said in ``waiting`` (``waits``)."""
     resolve, lowered, suspended = lookup
     ids: list[str] = []
     problems: list[str] = []
@@ -147,7 +151,10 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
         elif people_file is not None:
             problems.append(f"rematch {key!r} {_NOT_IN_FILE.format(people_file)}")
         elif key in suspended:
-            problems.append(f"rematch {key}: {key}'s account is suspended in Moodle (trap 41)")
+            if waiting is None:
+                problems.append(f"rematch {key}: {key}'s account is suspended in Moodle (trap 41)")
+            else:
+                waiting.append(waits("rematch", key, key))
         else:
             problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
                             "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
@@ -199,8 +206,10 @@ def check_standing_decisions(
     capacity_field: str | None = None,
     people_file: str | Path | None = None,
     lookup: _Lookup | None = None,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The pins and forbids with every key turned into the person's matching id; refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
+    waiting: list[str] | None = None,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The pins and forbids with every key turned into the person's matching id, and the forbids as
+    written (the same ones, in the same order); refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
 
     A key is a username, idnumber, email or ``id:N`` (as everywhere, ``lmsync.service.privacy``).
     Raises ``ConfigError`` (exit 2, naming the pin) for a key naming nobody, a suspended account
@@ -210,6 +219,9 @@ def check_standing_decisions(
     as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
     With ``people_file`` (the ``--people`` CSV) a key naming nobody is said to be no id of that file.
     ``lookup``: the keys read once for the rematch too (``run_match``); built here when not given.
+    With ``waiting``, a pin or forbid naming a suspended account is left out and said there instead
+    (``waits``): it is no typo, and a refusal stopped every sync of the programme, cron's too, until
+    the configuration was edited (tester rounds 44, 3 and 46, 2).
     """
     notices = list(notices)
     resolve, lowered, suspended = lookup or _Lookup.of(people, notices)
@@ -218,11 +230,20 @@ def check_standing_decisions(
     }
     problems: list[str] = []
     out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
+    kept: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}  # as written, those not waiting
     for what, pairs in (("pin", list(pins)), ("forbid", list(forbids))):
         for mentee, mentor in pairs:
             named = [_find(resolve, lowered, key) or key for key in (mentee, mentor)]
-            out[what].append((named[0], named[1]))
+            held = [key for key in (mentee, mentor) if key in suspended and _find(resolve, lowered, key) is None
+                    and waiting is not None and people_file is None]
+            if held and waiting is not None:
+                waiting.append(waits(what, f"{mentee} -> {mentor}", held[0]))
+            else:
+                out[what].append((named[0], named[1]))
+                kept[what].append((mentee, mentor))
             for key in (mentee, mentor):
+                if key in held:
+                    continue
                 found = _find(resolve, lowered, key)
                 if found is not None:
                     if what == "pin" and key == mentor and found in capacity_unreadable:
@@ -246,10 +267,17 @@ def check_standing_decisions(
                         f"active: {away})"  # tester round 37, 5
                     )
         if what == "forbid":
-            problems += _forbid_sides(people, pairs, out["forbid"])
+            problems += _forbid_sides(people, kept["forbid"], out["forbid"])
     if problems:
         raise ConfigError("[matching] " + "; ".join(problems), hint=STANDING_HINT if people_file is None else _FILE_HINT)
-    return out["pin"], out["forbid"]
+    return out["pin"], out["forbid"], kept["forbid"]
+
+
+def waits(what: str, entry: str, key: str) -> str:
+    """A ``[matching]`` pin, forbid or rematch entry left out of this match because it names a
+    suspended account (trap 41), in words: it holds again once the account is active."""
+    return (f"{what} {entry} waits: {key}'s account is suspended in Moodle (trap 41), so it is left out of this "
+            "match; it holds again when the account is active (take it out of [matching] if it should not)")
 
 
 def _forbid_sides(people: People, written: Iterable[tuple[str, str]], named: list[tuple[str, str]]) -> list[str]:
