@@ -40,16 +40,24 @@ def normalise(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", folded).split())
 
 
+#: Values that say a field was not filled in, as ``normalise`` leaves them: read as no value, never as
+#: one shared by everyone who typed it (tester round 46b, 5: "Not specified" scored as a shared department).
+PLACEHOLDERS: frozenset[str] = frozenset({
+    "n a", "na", "none", "nil", "null", "unknown", "not specified", "unspecified", "not applicable", "not set",
+    "not known", "tbd", "tba", "tbc", "no answer", "prefer not to say",
+})
+
+
 def tokens(values: Iterable[str]) -> frozenset[str]:
-    """Normalised, non-empty tokens of already-split values."""
+    """Normalised tokens of already-split values, without empty ones and ``PLACEHOLDERS``."""
     if isinstance(values, frozenset):
         return _set_tokens(values)  # every Person normalises its sets again: once per distinct set
-    return shared(frozenset(token for token in (normalise(v) for v in values) if token))
+    return shared(frozenset(token for token in (normalise(v) for v in values) if token and token not in PLACEHOLDERS))
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; a CSV's or a roster's people hold a few distinct sets (issue 15, speed)
 def _set_tokens(values: frozenset[str]) -> frozenset[str]:
-    return shared(frozenset(token for token in (normalise(v) for v in values) if token))
+    return shared(frozenset(token for token in (normalise(v) for v in values) if token and token not in PLACEHOLDERS))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -76,8 +84,10 @@ def _or_empty(values: frozenset[T]) -> frozenset[T]:
 
 
 def normal_department(value: str | None) -> str | None:
-    """A department as a ``Person`` holds it: :func:`normalise`, None when nothing is left."""
-    return (normalise(value) if value else "") or None
+    """A department as a ``Person`` holds it: :func:`normalise`, None when nothing is left or it is
+    one of the ``PLACEHOLDERS`` (``"N/A"``, ``"Not specified"``)."""
+    token = normalise(value) if value else ""
+    return token if token and token not in PLACEHOLDERS else None
 
 
 def normal_also(role: Role, also: Iterable[Role]) -> frozenset[Role]:
