@@ -142,8 +142,9 @@ class MatchingConfig(Section):
     weights: WeightsConfig = WeightsConfig()
     pins: list[tuple[str, str]] = Field(
         [], description="[mentee, mentor] pairs that must be matched, each person by username, idnumber, email or "
-        "Moodle id (id:N), with or without its kind first (idnumber:A123). A key naming nobody is refused; one naming "
-        "a suspended account waits, with a warning, until the account is active again (as do forbids and rematch)"
+        "Moodle id (id:N), with or without its kind first (idnumber:A123). A key naming nobody on the site is refused; one "
+        "naming someone away (account suspended, enrolment suspended, or out of the course) waits, with a warning, until "
+        "they are back (as do forbids and rematch)"
     )
     forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
     rematch: list[str] = Field(

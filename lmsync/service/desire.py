@@ -19,6 +19,7 @@ from lmsync.domain.two_circles import PairStanding
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
+from lmsync.service.site_accounts import SiteLookup
 
 __all__ = [
     "Desired", "unmatched_counts", "without_mentor", "RosterPeople", "desired_state", "people_from_roster", "people_from_snapshot", "person_from_roster",
@@ -55,14 +56,16 @@ def desired_state(
     config: Config,
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
+    site: SiteLookup | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
     is kept (FIX-C). ``returning`` (``returning_mentors``) gives a mentee back after a break their
-    last mentor; without it they are matched afresh."""
+    last mentor; without it they are matched afresh. ``site``: the site-wide lookup by which a
+    ``[matching]`` decision naming someone away waits for them (``run_match``)."""
     read = people_from_snapshot(snapshot, config, standing, returning)
     people = read.people
-    result = run_match(people, config, read.notices)
+    result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
     for assignment in result.assignments:  # faculty and near-peer alike: each mentor gets one circle

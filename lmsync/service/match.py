@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
@@ -22,6 +23,7 @@ from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
+from lmsync.service.site_accounts import SiteLookup, api_lookup
 from lmsync.visible import visible
 
 log = get_logger(__name__)
@@ -46,7 +48,8 @@ def settings_from_config(config: Config) -> MatchSettings:
 
 
 def run_match(
-    people: People, config: Config, notices: Iterable[PersonWarning] = (), *, people_file: str | Path | None = None
+    people: People, config: Config, notices: Iterable[PersonWarning] = (), *, people_file: str | Path | None = None,
+    site: SiteLookup | None = None,
 ) -> MatchResult:
     """Match ``people`` under the configuration's weights, structure and standing decisions.
 
@@ -55,6 +58,7 @@ def run_match(
     ``notices`` (warnings about people found while reading them) are returned in the
     result together with departments no mentor shares, as items and in words.
     ``people_file``: the CSV the people came from, named when a decision names nobody in it.
+    ``site``: looks up a decision's key site-wide when it names nobody active (``check_standing_decisions``).
     Raises ``ConfigError`` for a pin, forbid or rematch entry that cannot mean what was written.
     """
     m = config.matching
@@ -63,9 +67,9 @@ def run_match(
     waiting: list[str] = []  # decisions naming a suspended account: they wait for its return (trap 41)
     pins, forbids, written = check_standing_decisions(
         people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup,
-        waiting=waiting,
+        waiting=waiting, site=site,
     )
-    rematch = _rematch_ids(lookup, m.rematch, people_file, waiting)
+    rematch = _rematch_ids(lookup, m.rematch, people_file, waiting, site)
     forbids, held, unfit = _standing_forbids(people, written, forbids, pins)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     start = time.perf_counter()
@@ -136,11 +140,12 @@ class _Lookup(NamedTuple):
 
 
 def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None,
-                 waiting: list[str] | None = None) -> list[str]:
+                 waiting: list[str] | None = None, site: SiteLookup | None = None) -> list[str]:
     """``[matching] rematch`` as the people's matching ids (``"*"`` stays: everyone), each key read as
     pins read theirs (username, idnumber, email or ``id:N``). Raises ``ConfigError`` for a key naming
     nobody active: it was a silent no-op, so a coordinator believed a re-match was asked for (tester
-    round 43, 2). A key naming a suspended account is left out and said in ``waiting`` (``waits``)."""
+    round 43, 2). A key naming a suspended account, or (``site``) an account not active in the course,
+    is left out and said in ``waiting`` (``waits``), as pins are."""
     resolve, lowered, suspended = lookup
     ids: list[str] = []
     problems: list[str] = []
@@ -154,7 +159,9 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
             if waiting is None:
                 problems.append(f"rematch {key}: {key}'s account is suspended in Moodle (trap 41)")
             else:
-                waiting.append(waits("rematch", key, key))
+                waiting.append(waits("rematch", key, key, "'s account is suspended in Moodle"))
+        elif waiting is not None and site is not None and site(split_key(key)[1], split_key(key)[0]):
+            waiting.append(waits("rematch", key, key, " is not active in the course (enrolment suspended, or they left it)"))
         else:
             problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
                             "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
@@ -207,6 +214,7 @@ def check_standing_decisions(
     people_file: str | Path | None = None,
     lookup: _Lookup | None = None,
     waiting: list[str] | None = None,
+    site: SiteLookup | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """The pins and forbids with every key turned into the person's matching id, and the forbids as
     written (the same ones, in the same order); refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
@@ -219,9 +227,11 @@ def check_standing_decisions(
     as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
     With ``people_file`` (the ``--people`` CSV) a key naming nobody is said to be no id of that file.
     ``lookup``: the keys read once for the rematch too (``run_match``); built here when not given.
-    With ``waiting``, a pin or forbid naming a suspended account is left out and said there instead
-    (``waits``): it is no typo, and a refusal stopped every sync of the programme, cron's too, until
-    the configuration was edited (tester rounds 44, 3 and 46, 2).
+    With ``waiting``, a pin or forbid naming a suspended account, or (with ``site``, the site-wide
+    lookup) someone whose account exists but who is not active in the course, is left out and said
+    there instead (``waits``): it is no typo, and a refusal stopped every sync of the programme,
+    cron's too, until the configuration was edited, and the fix it offered (take it out) lost a
+    forbid for the person's return (tester rounds 44, 3, 46, 2 and 47, 2).
     """
     notices = list(notices)
     resolve, lowered, suspended = lookup or _Lookup.of(people, notices)
@@ -231,13 +241,28 @@ def check_standing_decisions(
     problems: list[str] = []
     out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
     kept: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}  # as written, those not waiting
+    looked_up: dict[str, bool] = {}
+
+    def away_why(what: str, key: str) -> str | None:
+        """Why ``key`` names a real person who is not in this match (the entry waits for them), or None."""
+        if waiting is None or people_file is not None or _find(resolve, lowered, key) is not None:
+            return None
+        if key in suspended:
+            return "'s account is suspended in Moodle"
+        if site is None or (what == "forbid" and stored_forbid((key,))):
+            return None  # a stored mark's id is kept as it is (below)
+        if key not in looked_up:
+            text, fields = split_key(key)
+            looked_up[key] = bool(site(fields, text))
+        return " is not active in the course (enrolment suspended, or they left it)" if looked_up[key] else None
+
     for what, pairs in (("pin", list(pins)), ("forbid", list(forbids))):
         for mentee, mentor in pairs:
             named = [_find(resolve, lowered, key) or key for key in (mentee, mentor)]
-            held = [key for key in (mentee, mentor) if key in suspended and _find(resolve, lowered, key) is None
-                    and waiting is not None and people_file is None]
-            if held and waiting is not None:
-                waiting.append(waits(what, f"{mentee} -> {mentor}", held[0]))
+            held = {key: why for key in (mentee, mentor) if (why := away_why(what, key))}
+            if held:
+                key, why = next(iter(held.items()))
+                waiting.append(waits(what, f"{mentee} -> {mentor}", key, why))  # type: ignore[union-attr]
             else:
                 out[what].append((named[0], named[1]))
                 kept[what].append((mentee, mentor))
@@ -273,11 +298,12 @@ def check_standing_decisions(
     return out["pin"], out["forbid"], kept["forbid"]
 
 
-def waits(what: str, entry: str, key: str) -> str:
-    """A ``[matching]`` pin, forbid or rematch entry left out of this match because it names a
-    suspended account (trap 41), in words: it holds again once the account is active."""
-    return (f"{what} {entry} waits: {key}'s account is suspended in Moodle (trap 41), so it is left out of this "
-            "match; it holds again when the account is active (take it out of [matching] if it should not)")
+def waits(what: str, entry: str, key: str, why: str) -> str:
+    """A ``[matching]`` pin, forbid or rematch entry left out of this match because ``key`` names
+    someone away (``why``: a suspended account, trap 41, or not active in the course), in words: it
+    holds again when they are back."""
+    return (f"{what} {entry} waits: {key}{why}, so it is left out of this match; it holds again when they "
+            "are back (take it out of [matching] if it should not)")
 
 
 def _forbid_sides(people: People, written: Iterable[tuple[str, str]], named: list[tuple[str, str]]) -> list[str]:
@@ -321,7 +347,16 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
     from lmsync.service.pull import load_for_match  # the Moodle path: client and store, not needed for a CSV
 
     read, config = load_for_match(config)
-    result = run_match(read.people, config, read.notices)
+    with ExitStack() as stack:
+        opened: list[SiteLookup] = []
+
+        def site(fields: tuple[str, ...], value: str) -> dict[int, Any]:  # Moodle again only for a decision naming nobody
+            if not opened:
+                from lmsync.service.moodle import open_moodle
+                opened.append(api_lookup(stack.enter_context(open_moodle(config)).api))
+            return opened[0](fields, value)
+
+        result = run_match(read.people, config, read.notices, site=site)
     labels = person_labels(read.people, show_names=config.privacy.show_names)
     return replace(result, warnings=[*read.warnings, *result.warnings]), labels
 

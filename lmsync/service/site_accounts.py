@@ -18,6 +18,11 @@ SiteLookup = Callable[[tuple[str, ...], str], dict[int, Any]]
 
 
 def site_lookup(conn: Any) -> SiteLookup:
+    """``api_lookup`` of an open connection's client."""
+    return api_lookup(conn.api)
+
+
+def api_lookup(api: Any) -> SiteLookup:
     """Looks people up across the Moodle site (core_user_get_users_by_field): those who have left the
     course. An email is asked for as given and in lower case (Moodle compares emails case-sensitively,
     trap 15). A Moodle that refuses the lookup (an older service without it) finds nobody."""
@@ -29,7 +34,7 @@ def site_lookup(conn: Any) -> SiteLookup:
                 continue
             values: list[str | int] = [int(value)] if field == "id" else list(dict.fromkeys([value, value.lower()]))
             try:
-                users = conn.api.get_users_by_field(field, values)
+                users = api.get_users_by_field(field, values)
             except MoodleException as exc:
                 log.warning("privacy.site_lookup_failed", field=field, error=type(exc).__name__)
                 return {}
