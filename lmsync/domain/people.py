@@ -44,7 +44,8 @@ def normalise(text: str) -> str:
 #: one shared by everyone who typed it (tester round 46b, 5: "Not specified" scored as a shared department).
 PLACEHOLDERS: frozenset[str] = frozenset({
     "n a", "na", "none", "nil", "null", "unknown", "not specified", "unspecified", "not applicable", "not set",
-    "not known", "tbd", "tba", "tbc", "no answer", "prefer not to say",
+    "not known", "tbd", "tba", "tbc", "no answer", "prefer not to say", "none yet", "not yet known", "no department",
+    "not assigned", "unassigned",
 })
 
 

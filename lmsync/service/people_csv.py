@@ -37,6 +37,7 @@ from typing import TypeVar, cast
 from lmsync.config import Config
 from lmsync.domain.people import (
     LARGEST,
+    PLACEHOLDERS,
     ROLES,
     People,
     Person,
@@ -154,7 +155,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
                     capacity=capacity_of[capacity] if capacity else default,
                     department=department_of[department],
                     interests=values_of[interests],
-                    year=year_of[year] if year else None,
+                    year=year_of[year] if year and normalise(year) not in PLACEHOLDERS else None,  # "N/A" (round 47, 6)
                     languages=values_of[languages],
                     fullname=fullname or None,
                     preferences=ranked,
@@ -294,9 +295,11 @@ def _values(text: str, words: dict[str, str]) -> frozenset[str]:
 
 
 def _word(part: str, spellings: dict[str, str]) -> str:
-    """One value of a multi-valued cell as ``Person`` holds it, ``""`` when nothing is left."""
+    """One value of a multi-valued cell as ``Person`` holds it, ``""`` when nothing is left or it only
+    says the cell was not filled in (``PLACEHOLDERS``: tester round 47, 1, "shared interests: n a")."""
     spelt = respell(normalise(part), spellings)
-    return normalise(spelt) if spelt else ""
+    word = normalise(spelt) if spelt else ""
+    return "" if word in PLACEHOLDERS else word
 
 
 def _semicolons(text: str) -> str:

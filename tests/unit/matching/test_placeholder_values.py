@@ -4,9 +4,13 @@ department (not specified)", ahead of a mentor with a real one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings
 from lmsync.domain.matching import match
 from lmsync.domain.people import People, Person
+from lmsync.service.people_csv import load_people_csv
 
 from .helpers import mentee, mentor
 
@@ -28,3 +32,25 @@ def test_round_46b_5_a_placeholder_shared_by_two_people_scores_nothing() -> None
     assert "department" not in pairs["s1"].terms
     assert not any("not specified" in reason for a in pairs.values() for reason in a.reasons)
     assert pairs["s2"].mentor == "t2" and "department" in pairs["s2"].terms
+
+
+def test_round_47_1_a_people_csv_reads_placeholders_as_not_set_too(tmp_path: Path) -> None:
+    """The ``--people`` CSV reads its cells by its own fast path: "N/A" interests were a shared interest
+    there ("shared interests: n a"), and every mentee who typed it took one of the scarce places."""
+    path = tmp_path / "people.csv"
+    path.write_text("id,role,capacity,department,interests,languages,needs\n"
+                    "m1,mentor,1,Medicine,N/A,none,\n"
+                    "s1,mentee,,Medicine,n/a;Cardiology,Not specified,none\n")
+    by_id = load_people_csv(path, Config()).by_id()
+    assert by_id["m1"].interests == frozenset() and by_id["m1"].languages == frozenset()
+    assert by_id["s1"].interests == frozenset({"cardiology"}) and by_id["s1"].languages == frozenset()
+    assert by_id["s1"].needs == frozenset()
+
+
+def test_round_47_6_a_placeholder_year_in_a_people_csv_is_no_year(tmp_path: Path) -> None:
+    """A Moodle profile's "N/A" year was a warning and no year; the CSV refused the file (exit 3)."""
+    path = tmp_path / "people.csv"
+    path.write_text("id,role,department,year\ns1,mentee,No department,N/A\ns2,mentee,none yet,2\n")
+    by_id = load_people_csv(path, Config()).by_id()
+    assert by_id["s1"].year is None and by_id["s2"].year == 2
+    assert by_id["s1"].department is None and by_id["s2"].department is None
