@@ -55,11 +55,17 @@ def moved_words(cause: str) -> str:
 LEFT_WITHOUT = "left with no mentor"
 
 
-def left_without_words(reason: str, near_peer: bool = False) -> str:
+def left_without_words(reason: str, near_peer: bool = False, cause: str = "") -> str:
     """How the plan says a mentee leaves their circle when the new match gives them no mentor at
     all (``Unmatched.reason``; a triad's ``near_peer`` place): not "re-matched", which they are not
-    (tester round 46b, 2)."""
-    return f"left with no near-peer: {reason}" if near_peer else f"{LEFT_WITHOUT}: {reason}"
+    (tester round 46b, 2). ``cause`` (``Unmatched.cause``) says first why their pair ended: a pin
+    took the place (tester round 47, 4), the mentor's capacity fell, a re-match, the pair no longer
+    allowed."""
+    said = {"capacity fell": "their mentor's capacity fell below their pairs",
+            REMATCHING: "their pair was opened by [matching] rematch",
+            "pair no longer allowed": "their pair is no longer allowed"}.get(cause, cause)
+    why = f"{said}; {reason}" if said else reason
+    return f"left with no near-peer: {why}" if near_peer else f"{LEFT_WITHOUT}: {why}"
 
 
 def leaving_a_circle_gone(words: str, gone: str) -> str:

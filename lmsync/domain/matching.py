@@ -63,6 +63,7 @@ class Unmatched:
     reason: str
     circle: CircleKind = "mentor"
     previous: str | None = None  # the mentor of an existing pair that ended, leaving them with none (tester round 42, 5)
+    cause: str = ""  # why that pair ended, as ``Match.cause`` says it (tester round 47, 4: a pin's displacement)
 
 
 @dataclass(frozen=True)
@@ -408,7 +409,7 @@ def _match_circle(
             reason = why_unmatched(mentee)
             if how == REMATCHING:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
                 warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
-            unmatched.append(Unmatched(mentee.id, reason, kind, before))
+            unmatched.append(Unmatched(mentee.id, reason, kind, before, how if before is not None else ""))
             continue
         mentor = open_mentors[j]
         key = None if mentee.id in ranks or mentee.id in sticky else (_profile(mentee, w), _profile(mentor, w), circle.peer[j])

@@ -56,7 +56,7 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
     return "\n".join(lines)
 
 
-def unmatched_lines(unmatched: dict[str, int], shown: int = 5) -> list[str]:
+def unmatched_lines(unmatched: dict[str, int], shown: int = 8) -> list[str]:
     """The plan's mentees without a mentor, counted by why (``Plan.unmatched``): a shortage of
     mentors is the coordinator's to solve, so the plan and every sync say it, not only ``lmsync
     match`` (tester round 46b, 2)."""

@@ -7,6 +7,7 @@ same truth), then the matching engine decides; each mentor with mentees becomes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -84,7 +85,7 @@ def desired_state(
     moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
-        moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, near_peer=item.circle == "peer"))
+        moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
     return Desired(
         circles=circles,
         people=people,
@@ -96,12 +97,16 @@ def desired_state(
 
 
 
+_COUNTS = re.compile(r"\b\d+ (?=(?:allowed|peer) )")  # how many mentors a reason counts
+
+
 def unmatched_counts(result: MatchResult) -> dict[str, int]:
     """How many mentees the match leaves without a mentor, by why (``Plan.unmatched``); a triad's
     near-peer place left empty is counted under "no near-peer: <why>"."""
     counts: dict[str, int] = {}
     for item in result.unmatched:
-        key = item.reason if item.circle == "mentor" else f"no near-peer: {item.reason}"
+        reason = _COUNTS.sub("", item.reason)  # "all 15 allowed mentors are full" and "all 16 ..." are one why (round 47, 3)
+        key = reason if item.circle == "mentor" else f"no near-peer: {reason}"
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
