@@ -8,7 +8,7 @@ removed (tester round 17, 3).
 
 from __future__ import annotations
 
-from lmsync.domain.matching import MOVED_BY_PIN, REMATCHING
+from lmsync.domain.matching import MENTOR_GONE, MOVED_BY_PIN, REMATCHING
 from lmsync.domain.sync_state import Memory, Observation
 
 
@@ -63,7 +63,8 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
     allowed."""
     said = {"capacity fell": "their mentor's capacity fell below their pairs",
             REMATCHING: "their pair was opened by [matching] rematch",
-            "pair no longer allowed": "their pair is no longer allowed"}.get(cause, cause)
+            "pair no longer allowed": "their pair is no longer allowed",
+            MENTOR_GONE: ""}.get(cause, cause)  # the circle's removal says how their mentor is gone
     why = f"{said}; {reason}" if said else reason
     return f"left with no near-peer: {why}" if near_peer else f"{LEFT_WITHOUT}: {why}"
 

@@ -35,6 +35,7 @@ from lmsync.errors import PinError
 
 REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
 MOVED_BY_PIN = "pinned by the coordinator"  # why a pinned mentee left their mentor before (``Match.cause``)
+MENTOR_GONE = "their mentor is no longer among the mentors"  # (``Match.cause``): left, suspended, or no mentor role
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,15 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     peers = [p for p in persons if p.has_role("peer_mentor") and not p.has_role("mentor")]
     plans: list[tuple[CircleKind, list[Person], dict[str, str]]]
     peer_capacity: dict[str, int] = {}
+    own: list[Mapping[str, str]]  # each circle's own existing pairs (the peer circle's current also holds the faculty's)
     if settings.structure == "triads":
         peer_capacity = {p.id: min(p.capacity, settings.triad_juniors) for p in peers}
         plans = [("mentor", faculty, dict(people.current)), ("peer", peers, _merged(people.current_peers, people.current))]
+        own = [people.current, people.current_peers]
     else:
         plans = [("mentor", faculty + peers, _merged(people.current, people.current_peers))]
         plans[0][1].sort(key=lambda p: p.id)
+        own = [plans[0][2]]
 
     forbidden, pins = _pairs(people, resolve, warnings)
     mentor_ids = {p.id for _, group, _ in plans for p in group}
@@ -166,12 +170,14 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         unmatched: list[Unmatched] = []
         results: list[CircleOptimality] = []
         loads: dict[str, int] = {}
-        for kind, mentors, current in plans:
+        for (kind, mentors, current), pairs in zip(plans, own, strict=True):
             cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
             current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
+            # pairs whose mentor is gone: the mentee is matched again, and says from whom (tester round 47, 5)
+            gone = {resolve.get(a, a): resolve.get(b, b) for a, b in pairs.items() if resolve.get(b, b) not in mentor_ids}
             made = _match_circle(
                 kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
-                circle_warnings, returning, people.established,
+                circle_warnings, returning, people.established, gone,
             )
             assignments += made[0]
             unmatched += made[1]
@@ -259,6 +265,7 @@ def _match_circle(
     warnings: list[str],
     returning: Mapping[str, str],
     established: Mapping[str, int],
+    gone: Mapping[str, str],
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
@@ -340,6 +347,9 @@ def _match_circle(
         for mentee_id in kept:
             fixed[mentee_id] = (mentor_id, "kept")
             load[mentor_id] += 1
+    for mentee_id, mentor_id in gone.items():
+        if mentee_id in mentee_ids and mentee_id not in fixed:
+            earlier.setdefault(mentee_id, (mentor_id, MENTOR_GONE))
     for mentee in mentees:  # back after a break: their last mentor, in the room the kept pairs leave
         mentor_id = returning.get(mentee.id, "")
         if mentee.id in fixed or mentee.id in sticky or current.get(mentee.id) in by_id or mentor_id not in by_id:

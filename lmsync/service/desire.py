@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import left_without_words, moved_words
-from lmsync.domain.matching import MatchResult
+from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
@@ -82,7 +82,8 @@ def desired_state(
         for mentor, ids in sorted(mentees_of.items())
         if by_id[mentor].moodle_id is not None
     ]
-    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause}
+    # a mentor gone is said by the plan from what Moodle shows of them (``circle_leaving.mentor_gone``)
+    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
         moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))

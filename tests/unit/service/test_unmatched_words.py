@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lmsync.domain.circle_leaving import left_without_words
 from lmsync.domain.compatibility import MatchSettings
-from lmsync.domain.matching import MatchResult, Unmatched, match
+from lmsync.domain.matching import MENTOR_GONE, MatchResult, Unmatched, match
 from lmsync.domain.people import People, Person
 from lmsync.service.desire import unmatched_counts
 
@@ -39,3 +39,19 @@ def test_round_47_4_a_mentee_a_pin_displaced_into_no_mentor_is_told_the_pin_firs
     assert left_without_words("no mentor with capacity in the programme", cause="capacity fell") == (
         "left with no mentor: their mentor's capacity fell below their pairs; no mentor with capacity in the programme")
     assert left_without_words("x") == "left with no mentor: x"
+
+
+def test_round_47_5_a_mentee_whose_mentor_is_gone_says_from_whom_placed_or_not() -> None:
+    """``lmsync match`` said "(16 of them left with no mentor by an existing pair that ended)" and left out
+    the mentees whose mentor's enrolment was suspended: their rows named no previous mentor."""
+    people = People((Person("m1", "mentor", capacity=1), Person("s1", "mentee"), Person("s2", "mentee")),
+                    current={"s1": "gone", "s2": "gone"})
+    made = match(people, MatchSettings())
+    (placed,), (left,) = made.assignments, made.unmatched
+    assert (placed.origin, placed.previous, placed.cause) == ("moved", "gone", MENTOR_GONE)
+    assert (left.previous, left.cause) == ("gone", MENTOR_GONE)
+    assert left_without_words(left.reason, cause=left.cause) == f"left with no mentor: {left.reason}"
+    triads = People((Person("m1", "mentor", capacity=2), Person("p1", "peer_mentor", capacity=2, year=4),
+                     Person("s1", "mentee", year=2)), current={"s1": "m1"}, current_peers={"s1": "gone"})
+    both = {a.circle: a for a in match(triads, MatchSettings(structure="triads")).assignments}
+    assert both["mentor"].origin == "kept" and both["peer"].previous == "gone"  # the faculty pair is not "gone"
