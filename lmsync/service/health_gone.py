@@ -52,7 +52,7 @@ def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles)
     for side, uid in (("mentee", mentee), ("mentor", mentor)):
         user = roster.get(uid)
         if user is None:  # the roster holds active enrolments only (onlyactive: suspended and ended left out)
-            said.append(f"the {side} is no longer actively enrolled in the course: enrolment suspended, ended or removed")
+            said.append(f"the {side} is no longer active in the course (enrolment suspended, ended, or unenrolled)")
         elif getattr(user, "suspended", False):
             said.append(f"the {side}'s Moodle account is suspended")
     if said:

@@ -26,7 +26,7 @@ from tests.flows.test_cycle import AS_OF, NOON, PROGRAMME, at, circle_pairs, set
 from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
 
 COURSE = 2
-SUSPENDED = "the mentee is no longer actively enrolled in the course: enrolment suspended, ended or removed"
+SUSPENDED = "the mentee is no longer active in the course (enrolment suspended, ended, or unenrolled)"
 
 
 def items_of(config, pair):

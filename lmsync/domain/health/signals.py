@@ -420,7 +420,7 @@ def _satisfaction_falls(ctx: Context, *, asymmetric: bool) -> list[Reason]:
         else:
             code, text = (
                 f"satisfaction_falling_{side}",
-                f"satisfaction falling beyond measurement noise ({side} side)",
+                f"satisfaction falling by more than its usual wave-to-wave variation ({side} side)",
             )
         out.append(ctx.reason(severity, code, text, minor=minor))
     return out

@@ -30,7 +30,7 @@ def store():
     db.close()
 
 
-WHY = "the mentee is no longer actively enrolled in the course: enrolment suspended, ended or removed"
+WHY = "the mentee is no longer active in the course (enrolment suspended, ended, or unenrolled)"
 
 
 def _why(pair: tuple[int, int]) -> str:
