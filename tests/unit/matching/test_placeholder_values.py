@@ -54,3 +54,11 @@ def test_round_47_6_a_placeholder_year_in_a_people_csv_is_no_year(tmp_path: Path
     by_id = load_people_csv(path, Config()).by_id()
     assert by_id["s1"].year is None and by_id["s2"].year == 2
     assert by_id["s1"].department is None and by_id["s2"].department is None
+
+
+def test_round_46b_5_c_plus_plus_and_c_sharp_are_not_the_letter_c() -> None:
+    """``C++`` and ``C#`` both read as ``c``: one shared interest between people who share none."""
+    a = Person("s1", "mentee", interests=frozenset({"C++"}))
+    b = Person("s2", "mentee", interests=frozenset({"c#", "Emergency-Medicine"}))
+    assert a.interests == frozenset({"c++"}) and b.interests == frozenset({"c#", "emergency medicine"})
+    assert Person("s3", "mentee", interests=frozenset({"AI+ML"})).interests == frozenset({"ai ml"})  # a joining plus
