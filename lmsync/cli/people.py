@@ -74,12 +74,18 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
               "and reported (exit 2) on every push", person.label, f"Moodle id {person.user_id}")  # round 26, 3
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
+    from lmsync.service.erase_marks import forbids_entry, marked_pairs
+
     others = ", ".join(person.partners) or "the other side of each of their pairs"
+    marks = marked_pairs(config, person.user_id)
+    kept_apart = (f" Their {len(marks)} \"not a good fit\" mark(s) go too, so if they come back the match may pair "
+                  "them with that person again; to keep the pair(s) apart, add to [matching] in "
+                  f"{config.source or 'the configuration'}: {forbids_entry(marks)}.") if marks else ""  # round 48, 1
     try:
         agreed = yes or click.confirm(
             f"Erase everything lmsync stores about {label}? {others} also lose(s) the pair's meetings, "
             "health history, coordinator queue items with their decisions, and the record of nudges sent "
-            "(so may be nudged again as if new). This cannot be undone"
+            f"(so may be nudged again as if new).{kept_apart} This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
@@ -99,6 +105,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         say("note: a mean this store already published from their answers (a mentor's received rating) stays as "
                    "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
                    "(reports, exports, saved plans, backups) are yours to delete")  # tester round 25, 5 and 6
+    if marks and any(counts.values()):  # said again where --yes asked nothing
+        _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart if they come back, add "
+              f"to [matching]: {forbids_entry(marks)}", person.username or "", f"Moodle id {person.user_id}")
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
         _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
               "there, or the next sync gives them queue items (and digests) again", person.username or "",

@@ -1,0 +1,37 @@
+"""Tester round 48, 1: a mentee marked "not a good fit" with their mentor, erased and back in the course,
+was matched with that mentor again by the next run: the erasure took the mark with it, and its prompt
+said nothing of it. The prompt and the result now name the marks that go and the ``[matching] forbids``
+entry that keeps the pair apart; with that entry the pair stays apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lmsync.moodle.emulator.state import Site
+
+from .test_new_admin_part2 import env, run_cli, synced_with_a_pair_marked_not_a_good_fit, write_config
+
+__all__ = ["env"]
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_48_1_erasure_names_the_marks_it_takes_and_the_forbid_that_keeps_the_pair_apart(env: Any) -> None:
+    config, site, _group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "queue")
+    assert run_cli(env, "sync").exit_code == 0  # the mark moves the mentee away
+    username = site.users[mentee].username
+    entry = f'forbids = [["id:{mentee}", "id:{mentor}"]]'
+    asked = run_cli(env, "person", "erase", username, "--while-enrolled", input="n\n")
+    assert asked.exit_code == 0 and "nothing erased" in asked.output
+    assert 'Their 1 "not a good fit" mark(s) go too' in " ".join(asked.output.split())
+    assert entry in asked.output
+    erased = run_cli(env, "person", "erase", username, "--while-enrolled", "--yes")
+    assert erased.exit_code == 0, erased.output
+    assert "pair_forbids 1" in erased.output and entry in erased.output
+    write_config(env, "[matching]\n" + entry + "\n")
+    assert run_cli(env, "sync").exit_code == 0
+    after = Site.load(config.emulator_state_path())
+    (circle,) = [g for g in after.groups.values() if g.idnumber.endswith(f":mentor:{mentor}")]
+    assert mentee not in circle.members
+    assert any(mentee in g.members for g in after.groups.values() if g.idnumber.startswith("lmsync:"))
