@@ -7,7 +7,9 @@ rewritten with ``None`` for every column the register does not have. Now:
 * a column the file does **not** have says nothing about its field: a meeting stored before
   under the same natural key (date, mentor, mentee, source) keeps that field as stored;
 * a column that **is** there with an empty cell means what it always meant: no rating, no
-  notes, side not known, and so clears the stored value;
+  notes, side not known, and so clears the stored value; except that a row which does not say
+  whose log it is cannot clear one side's rating and notes (``keep_sided_words``: tester round
+  48, 2), as it cannot replace them (``meeting_clash.sideless_message``);
 * minutes and attendance are required columns: they always come from the file.
 
 The Feedback meeting log is not a file: it is re-read whole every run and stores what it reads.
@@ -48,3 +50,13 @@ def keep_absent_fields(new: Meeting, stored: Meeting | None, absent: Collection[
         notes=stored.notes if "notes" in absent else new.notes,
         rated_by=stored.rated_by if "rated_by" in absent else new.rated_by,
     )
+
+
+def keep_sided_words(new: Meeting, stored: Meeting | None) -> Meeting:
+    """``new``, a row that says no side (``rated_by`` None), keeping the rating, notes and side of
+    ``stored`` (the same meeting from the same source) when one side gave them: its blank rating
+    cell erased a mentee's rating in silence, while a row giving another rating without a side was
+    refused (tester round 48, 2). Its non-blank words are ``stored``'s own (checked before)."""
+    if stored is None or new.rated_by is not None or stored.rated_by is None:
+        return new
+    return replace(new, rating=stored.rating, notes=stored.notes, rated_by=stored.rated_by)

@@ -33,7 +33,7 @@ from typing import Protocol, TypeVar
 
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meeting_clash import against_held
-from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields
+from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields, keep_sided_words
 from lmsync.domain.meetings import (
     MEETING_COLUMNS,
     MEETING_OPTIONAL_COLUMNS,
@@ -157,7 +157,7 @@ def parse_meetings_table(
         own = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
     if issues:
         raise failed_import(file_name, issues)
-    kept = [(keep_absent_fields(m, own.get(m.natural_key), absent), o)  # checked above as the file has them
+    kept = [(keep_absent_fields(keep_sided_words(m, own.get(m.natural_key)), own.get(m.natural_key), absent), o)
             for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
     return kept, note, len(repeats)
 

@@ -79,11 +79,13 @@ def test_a_register_removes_nothing_and_leaves_other_sources_alone(config, store
 @pytest.mark.parametrize(
     ("header", "cells", "expected"),
     [
-        # present and empty: no rating, no notes (cleared); rated_by absent: the stored side is kept
-        ("rating,notes", ",", (None, None, "mentee")),
-        # present and empty: the side is not known any more; rating and notes absent: kept
-        ("rated_by", "", (2, "Mentor kept cancelling", None)),
-        ("logged_by", "", (2, "Mentor kept cancelling", None)),
+        # present and empty, in a row that says no side: one side's rating and notes are not its to clear
+        # (tester round 48, 2: a register's empty rating column erased the mentee's rating in silence)
+        ("rating,notes", ",", (2, "Mentor kept cancelling", "mentee")),
+        ("rated_by", "", (2, "Mentor kept cancelling", "mentee")),
+        ("logged_by", "", (2, "Mentor kept cancelling", "mentee")),
+        # present and empty in a row of that side: cleared
+        ("rating,notes,rated_by", ",,mentee", (None, None, "mentee")),
         # a value replaces the stored one when the file says whose it is (without: refused, tester round 18, 1)
         ("rating,notes,rated_by", "3,Better now,mentee", (3, "Better now", "mentee")),
     ],
@@ -91,7 +93,8 @@ def test_a_register_removes_nothing_and_leaves_other_sources_alone(config, store
 def test_a_present_but_empty_column_still_clears_the_field(config, store, tmp_path, header, cells, expected):
     imported(config, store, tmp_path, "full.csv", FULL)
     text = f"date,mentor,mentee,minutes,attended,{header}\n2026-10-12,m0001,s0001,45,yes,{cells}\n"
-    assert imported(config, store, tmp_path, "partial.csv", text) == (0, 1, 0, 0)
+    changed = expected != (2, "Mentor kept cancelling", "mentee")
+    assert imported(config, store, tmp_path, "partial.csv", text) == ((0, 1, 0, 0) if changed else (0, 0, 1, 0))
     kept = by_mentee(store)[3]
     assert (kept.rating, kept.notes, kept.rated_by) == expected
     assert by_mentee(store)[4].rating == 4  # a row the file does not name is not touched
@@ -108,3 +111,14 @@ def test_the_merge_of_a_stored_meeting():
     assert merged == Meeting(date(2026, 10, 12), 66, 3, 30, False, "csv", rating=2, notes="n", rated_by="mentee")
     assert keep_absent_fields(new, None, {"rating"}) == new
     assert keep_absent_fields(new, stored, set()) == new
+
+
+def test_round_48_2_a_register_with_an_empty_rating_column_keeps_the_mentees_rating(config, store, tmp_path):
+    """The register's row corrects the minutes; its rating cell is empty and it says no side: the
+    mentee's rating of 2 was erased ("1 updated"), while a row giving another rating without a side
+    is refused. It now keeps the mentee's rating, notes and side, and takes the minutes."""
+    imported(config, store, tmp_path, "full.csv", FULL)
+    register = "date,mentor,mentee,minutes,attended,rating\n2026-10-12,m0001,s0001,30,yes,\n"
+    assert imported(config, store, tmp_path, "register.csv", register) == (0, 1, 0, 0)
+    kept = by_mentee(store)[3]
+    assert (kept.minutes, kept.rating, kept.notes, kept.rated_by) == (30, 2, "Mentor kept cancelling", "mentee")
