@@ -70,8 +70,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         _note(ctx, "note: {} is still enrolled in the programme course: the next sync reads them again and "
               "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
-              "assignment attendance grade, which this store can then no longer prove it wrote, is left as it is "
-              "and reported (exit 2) on every push", person.label, f"Moodle id {person.user_id}")  # round 26, 3
+              "assignment attendance grade, which this store can then no longer prove it wrote, is left as it is: "
+              "a push reports it (exit 2) whenever the grade lmsync works out differs from it",  # rounds 26, 3 and 48, 3
+              person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     from lmsync.service.erase_marks import forbids_entry, marked_pairs

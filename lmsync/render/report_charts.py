@@ -26,6 +26,7 @@ STATUS_COLOURS = {
     "watch": "#e6c229",
     "at_risk": "#e67e22",
     "fading": "#c0392b",
+    "ended": "#4d4d4d",
     "closed": "#7f7f7f",
 }
 SIDE_COLOURS = {"mentee": "#1f6f8b", "mentor": "#e67e22", "both": "#6a51a3"}

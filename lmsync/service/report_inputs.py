@@ -18,6 +18,7 @@ from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
+from lmsync.service.report_sections import with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
 from lmsync.store.report import (
@@ -29,6 +30,7 @@ from lmsync.store.report import (
     health_status_counts,
     instrument_answers,
     meetings_per_month,
+    pair_statuses,
     queue_states,
     wave_scores,
 )
@@ -88,16 +90,21 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     weekly = not daily_health and bool(days) and days[-1] - days[0] > WEEKLY_HEALTH_AFTER
     months = tuple(meetings_per_month(store, programme, since, as_of))
     by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))
+    counted = weekly_days(days) if weekly else None
+    queue = queue_states(store, programme, until=as_of)
+    ended_on = {pair: s.outcome_on for pair, s in queue.items()
+                if s.acked_on is not None and s.outcome == "closed" and s.outcome_on is not None}
     return ReportInputs(
         months=months,
         held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
-        status_counts=tuple(
-            health_status_counts(store, programme, until=as_of, days=weekly_days(days) if weekly else None)
-        ),
+        status_counts=tuple(with_ended(
+            health_status_counts(store, programme, until=as_of, days=counted),
+            pair_statuses(store, programme, ended_on, until=as_of, days=counted), ended_on,
+        )),
         health_weekly=weekly,
         health_day=health_day,
         flagged=tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else (),
-        queue=queue_states(store, programme, until=as_of),
+        queue=queue,
         scores=tuple(wave_scores(store, programme, until=as_of)),
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
         pairing_history=by_date.history,

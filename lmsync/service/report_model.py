@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 #: Health statuses in the order the report stacks them (statuses a newer lmsync adds go last).
-STATUS_ORDER = ("new", "ok", "watch", "at_risk", "fading", "closed")
+STATUS_ORDER = ("new", "ok", "watch", "at_risk", "fading", "ended", "closed")  # ended: by a coordinator
 #: Statuses listed in "today's at-risk list".
 ATTENTION = ("fading", "at_risk")
 #: The instrument whose per-mentor profile the report shows (Cho et al. 2011).

@@ -13,7 +13,7 @@ with only the columns and dates the report uses.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -140,6 +140,28 @@ def health_status_counts(
         statement = statement.where(h.c.day.in_(sorted({d.isoformat() for d in days})))
     statement = statement.group_by(h.c.day, h.c.status).order_by(h.c.day, h.c.status)
     return [(date.fromisoformat(r.day), str(r.status), int(r.n)) for r in store.rows(statement)]
+
+
+def pair_statuses(
+    store: Store, programme: str, pairs: Collection[tuple[int, int]], *, until: date | None = None,
+    days: Sequence[date] | None = None,
+) -> list[tuple[date, tuple[int, int], str]]:
+    """``(day, (mentor, mentee), status)`` of the snapshots of ``pairs`` (a few: those a coordinator
+    ended), on or before ``until``, only on ``days`` when given; oldest first."""
+    if not pairs or days is not None and not days:
+        return []
+    h = schema.health_snapshots
+    mentees = sorted({mentee for _, mentee in pairs})
+    statement = select(h.c.day, h.c.mentor_id, h.c.mentee_id, h.c.status).where(
+        h.c.programme == programme, h.c.mentee_id.in_(mentees))
+    if until is not None:
+        statement = statement.where(h.c.day <= until.isoformat())
+    if days is not None:
+        statement = statement.where(h.c.day.in_(sorted({d.isoformat() for d in days})))
+    wanted = set(pairs)
+    rows = store.rows(statement.order_by(h.c.day, h.c.mentor_id, h.c.mentee_id))
+    return [(date.fromisoformat(r.day), (int(r.mentor_id), int(r.mentee_id)), str(r.status)) for r in rows
+            if (int(r.mentor_id), int(r.mentee_id)) in wanted]
 
 
 def flagged_pairs(store: Store, programme: str, day: date, statuses: tuple[str, ...]) -> list[FlaggedPair]:

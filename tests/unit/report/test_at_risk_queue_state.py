@@ -73,3 +73,26 @@ def test_tester_round_25_4_the_shared_report_shows_no_sides_answers_in_its_reaso
         "recent meetings on time but short (20 min on average)",
         "no meeting for 40 days",
     ]
+
+
+def test_tester_round_48_4_the_health_chart_counts_a_pair_a_coordinator_ended_as_ended_from_that_day():
+    """The chart said "fading 53" where `lmsync health` and the report's summary said 52 fading and 1 ended."""
+    from lmsync.config import Config
+    from lmsync.service.report_inputs import read_inputs
+
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    days = (date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22))
+    for day in days:
+        HealthSnapshots(store, "p").replace_day(day, [_fading(1), _fading(2), _fading(3)])
+    queue.offer(days[0], _fading(2))
+    queue.done((66, 2), "closed", on=days[1])
+    queue.offer(days[0], _fading(3))
+    queue.done((66, 3), "met", on=days[1])  # met: still fading, still counted so
+    config = Config.model_validate({"programme": {"name": "p"}})
+    counts = read_inputs(config, store, as_of=days[2]).status_counts
+    assert counts == (
+        (days[0], "fading", 3),
+        (days[1], "ended", 1), (days[1], "fading", 2),
+        (days[2], "ended", 1), (days[2], "fading", 2),
+    )
