@@ -178,7 +178,7 @@ def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> Non
             "calendar", "fail",
             f"{hidden} course calendar event(s) hidden from lmsync (nopermissions): nudges would be held, "
             "exam blocks cannot be read",
-            "give the lmsync role moodle/calendar:manageentries at system level (trap 45)",
+            "give the lmsync role moodle/calendar:manageentries at system level",  # trap 45
         )
     elif result.events:
         report.add("calendar", "ok", f"{len(result.events)} calendar event(s) in the coming year readable")

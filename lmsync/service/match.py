@@ -157,7 +157,7 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
             problems.append(f"rematch {key!r} {_NOT_IN_FILE.format(people_file)}")
         elif key in suspended:
             if waiting is None:
-                problems.append(f"rematch {key}: {key}'s account is suspended in Moodle (trap 41)")
+                problems.append(f"rematch {key}: {key}'s account is suspended in Moodle")
             else:
                 waiting.append(waits("rematch", key, key, "'s account is suspended in Moodle"))
         elif waiting is not None and site is not None and site(split_key(key)[1], split_key(key)[0]):
@@ -278,7 +278,7 @@ def check_standing_decisions(
                         )
                     continue
                 if key in suspended:
-                    problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle (trap 41)")
+                    problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle")
                 elif people_file is not None:
                     problems.append(f"{what} {mentee} -> {mentor}: {key!r} {_NOT_IN_FILE.format(people_file)}")
                 elif not (what == "forbid" and stored_forbid((key,))):
