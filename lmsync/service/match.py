@@ -64,7 +64,7 @@ def run_match(
     m = config.matching
     notices = list(notices)
     lookup = _Lookup.of(people, notices)  # once for the pins, forbids and rematch
-    waiting: list[str] = []  # decisions naming a suspended account: they wait for its return (trap 41)
+    waiting: list[str] = []  # decisions naming someone away (suspended, not active in the course): they wait
     pins, forbids, written = check_standing_decisions(
         people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup,
         waiting=waiting, site=site,
