@@ -71,6 +71,7 @@ def run_match(
     )
     rematch = _rematch_ids(lookup, m.rematch, people_file, waiting, site)
     forbids, held, unfit = _standing_forbids(people, written, forbids, pins)
+    del lookup  # its two key maps (~15 MB at 50,000 people) are not held through the solve (issue 15, memory)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     start = time.perf_counter()
     try:
