@@ -79,9 +79,11 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
 
     others = ", ".join(person.partners) or "the other side of each of their pairs"
     marks = marked_pairs(config, person.user_id)
-    kept_apart = (f" Their {len(marks)} \"not a good fit\" mark(s) go too, so if they come back the match may pair "
-                  "them with that person again; to keep the pair(s) apart, add to [matching] in "
-                  f"{config.source or 'the configuration'}: {forbids_entry(marks)}.") if marks else ""  # round 48, 1
+    source = config.source or "the configuration"
+    kept_apart = (f" Their {len(marks)} \"not a good fit\" mark(s) go too, so the match may pair them with that person "
+                  "again: at the next sync while they are enrolled (a re-match not yet synced is undone), or when they "
+                  f"come back. To keep the pair(s) apart, add {forbids_entry(marks)} to the [matching] forbids list in "
+                  f"{source}.") if marks else ""  # tester rounds 48, 1 and 49, 2
     try:
         agreed = yes or click.confirm(
             f"Erase everything lmsync stores about {label}? {others} also lose(s) the pair's meetings, "
@@ -107,8 +109,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                    "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
                    "(reports, exports, saved plans, backups) are yours to delete")  # tester round 25, 5 and 6
     if marks and any(counts.values()):  # said again where --yes asked nothing
-        _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart if they come back, add "
-              f"to [matching]: {forbids_entry(marks)}", person.username or "", f"Moodle id {person.user_id}")
+        _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart, add "
+              f"{forbids_entry(marks)} to the [matching] forbids list in {source}", person.username or "",
+              f"Moodle id {person.user_id}")
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
         _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
               "there, or the next sync gives them queue items (and digests) again", person.username or "",

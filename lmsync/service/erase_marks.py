@@ -28,5 +28,7 @@ def marked_pairs(config: Config, user_id: int) -> list[tuple[int, int]]:
 
 
 def forbids_entry(pairs: list[tuple[int, int]]) -> str:
-    """``pairs`` as the TOML of ``[matching] forbids`` entries ([mentee, mentor] by ``id:N``)."""
-    return "forbids = [" + ", ".join(f'["id:{mentee}", "id:{mentor}"]' for mentor, mentee in pairs) + "]"
+    """``pairs`` as entries of the ``[matching] forbids`` list ([mentee, mentor] by ``id:N``), to add to
+    the list the file may already have (tester round 49, 4: ``forbids = [...]`` written again is a
+    duplicate key)."""
+    return ", ".join(f'["id:{mentee}", "id:{mentor}"]' for mentor, mentee in pairs)

@@ -196,8 +196,8 @@ def _standing_forbids(
             kept.append(pair)
         elif pair in pins:
             held.append(
-                f"a coordinator marked {pair[0]} -> {pair[1]} not a good fit, but [matching] pins keeps the pair: "
-                "remove the pin ([matching] pins) to re-match them"
+                f"a coordinator marked {pair[0]} -> {pair[1]} not a good fit (or [matching] forbids names the pair by "
+                "Moodle id), but [matching] pins keeps the pair: remove the pin ([matching] pins) to re-match them"
             )
         elif set(pair) <= present:
             kept.append(pair)

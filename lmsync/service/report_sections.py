@@ -36,12 +36,12 @@ def with_ended(
     ended_on: Mapping[tuple[int, int], date],
 ) -> list[tuple[date, str, int]]:
     """``counts`` with each pair a coordinator ended (``ended_on``: the day of ``queue done --outcome
-    closed``) counted from that day as ``ended``, not as the fading or at-risk status its snapshots
-    keep (``statuses``: those pairs' snapshots), as ``lmsync health`` and the report's summary count
-    it (tester round 48, 4: the chart said 53 fading where health said 52 and 1 ended)."""
+    closed``) counted from that day as ``ended``, not as the status its snapshots keep (``statuses``:
+    those pairs' snapshots), as ``lmsync health`` counts it (tester round 48, 4: the chart said 53
+    fading where health said 52 and 1 ended; round 49, 1: an ended pair judged ok was counted ok)."""
     table: dict[tuple[date, str], int] = {(day, status): n for day, status, n in counts}
     for day, pair, status in statuses:
-        if status in ATTENTION and pair in ended_on and day >= ended_on[pair] and table.get((day, status), 0) > 0:
+        if pair in ended_on and day >= ended_on[pair] and table.get((day, status), 0) > 0:
             table[(day, status)] -= 1
             table[(day, "ended")] = table.get((day, "ended"), 0) + 1
     return sorted((day, status, n) for (day, status), n in table.items() if n)

@@ -21,15 +21,16 @@ def test_round_48_1_erasure_names_the_marks_it_takes_and_the_forbid_that_keeps_t
     config, site, _group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "queue")
     assert run_cli(env, "sync").exit_code == 0  # the mark moves the mentee away
     username = site.users[mentee].username
-    entry = f'forbids = [["id:{mentee}", "id:{mentor}"]]'
+    entry = f'["id:{mentee}", "id:{mentor}"]'
     asked = run_cli(env, "person", "erase", username, "--while-enrolled", input="n\n")
     assert asked.exit_code == 0 and "nothing erased" in asked.output
-    assert 'Their 1 "not a good fit" mark(s) go too' in " ".join(asked.output.split())
-    assert entry in asked.output
+    said = " ".join(asked.output.split())
+    assert 'Their 1 "not a good fit" mark(s) go too' in said and "a re-match not yet synced is undone" in said
+    assert f"add {entry} to the [matching] forbids list" in said
     erased = run_cli(env, "person", "erase", username, "--while-enrolled", "--yes")
     assert erased.exit_code == 0, erased.output
-    assert "pair_forbids 1" in erased.output and entry in erased.output
-    write_config(env, "[matching]\n" + entry + "\n")
+    assert "pair_forbids 1" in erased.output and f"add {entry} to the [matching] forbids list" in " ".join(erased.output.split())
+    write_config(env, f"[matching]\nforbids = [{entry}]\n")
     assert run_cli(env, "sync").exit_code == 0
     after = Site.load(config.emulator_state_path())
     (circle,) = [g for g in after.groups.values() if g.idnumber.endswith(f":mentor:{mentor}")]

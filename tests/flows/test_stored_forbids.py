@@ -75,8 +75,8 @@ def test_round_10_2_a_pin_keeps_a_pair_marked_not_a_good_fit_and_the_plan_says_h
     assert result.converged
     assert circles_of(site, mentee) == [f"lmsync:{PROGRAMME}:mentor:{mentor}"]
     assert [w for w in result.first_plan.warnings if "not a good fit" in w] == [
-        f"a coordinator marked {names[mentee]} -> {names[mentor]} not a good fit, but [matching] pins keeps the pair: "
-        "remove the pin ([matching] pins) to re-match them"
+        f"a coordinator marked {names[mentee]} -> {names[mentor]} not a good fit (or [matching] forbids names the pair "
+        "by Moodle id), but [matching] pins keeps the pair: remove the pin ([matching] pins) to re-match them"
     ]
 
 

@@ -89,10 +89,14 @@ def test_tester_round_48_4_the_health_chart_counts_a_pair_a_coordinator_ended_as
     queue.done((66, 2), "closed", on=days[1])
     queue.offer(days[0], _fading(3))
     queue.done((66, 3), "met", on=days[1])  # met: still fading, still counted so
+    ok = PairHealth(66, 4, "ok", (), date(2026, 9, 1), date(2026, 11, 19), 3)  # round 49, 1: an ended pair judged ok
+    HealthSnapshots(store, "p").replace_day(days[2], [_fading(1), _fading(2), _fading(3), ok])
+    queue.offer(days[0], ok)
+    queue.done((66, 4), "closed", on=days[2])
     config = Config.model_validate({"programme": {"name": "p"}})
     counts = read_inputs(config, store, as_of=days[2]).status_counts
     assert counts == (
         (days[0], "fading", 3),
         (days[1], "ended", 1), (days[1], "fading", 2),
-        (days[2], "ended", 1), (days[2], "fading", 2),
+        (days[2], "ended", 2), (days[2], "fading", 2),
     )
