@@ -163,6 +163,9 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
                 waiting.append(waits("rematch", key, key, "'s account is suspended in Moodle"))
         elif waiting is not None and site is not None and site(split_key(key)[1], split_key(key)[0]):
             waiting.append(waits("rematch", key, key, " is not active in the course (enrolment suspended, or they left it)"))
+        elif waiting is not None and site is not None:
+            problems.append(f"rematch {key!r}: nobody in the programme or on the Moodle site has that username, idnumber, "
+                            "email or id")
         else:
             problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
                             "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
@@ -282,6 +285,10 @@ def check_standing_decisions(
                     problems.append(f"{what} {mentee} -> {mentor}: {key}'s account is suspended in Moodle")
                 elif people_file is not None:
                     problems.append(f"{what} {mentee} -> {mentor}: {key!r} {_NOT_IN_FILE.format(people_file)}")
+                elif site is not None and waiting is not None and not (what == "forbid" and stored_forbid((key,))):
+                    # looked up site-wide too: someone away would wait (tester round 49, 4: the advice below was stale)
+                    problems.append(f"{what} {mentee} -> {mentor}: nobody in the programme or on the Moodle site has "
+                                    f"the username, idnumber, email or id {key!r}")
                 elif not (what == "forbid" and stored_forbid((key,))):
                     # a forbid stays in force while someone is away only by their Moodle id (tester round 42, 6:
                     # "take the pin out" was said of a forbid)

@@ -227,6 +227,7 @@ def report_job(
     from lmsync.service.health import circle_pairs, today
     from lmsync.service.observe import observe
     from lmsync.service.runtime import session
+    from lmsync.service.site_accounts import api_lookup
 
     day = as_of or today(config)
     if day > today(config):  # a wave still open would show its figures, each new answer moving them (round 26, 2)
@@ -239,7 +240,8 @@ def report_job(
         warn_if_absent(store)
         snapshot = observe(conn.api, config)
         pairs, _skipped = circle_pairs(config.programme.name, snapshot)
-        desired = desired_state(snapshot, config)
+        # a [matching] decision naming someone away waits here as in the sync, not refused (tester round 49)
+        desired = desired_state(snapshot, config, site=api_lookup(conn.api))
         current = set(pairs)
         matched = [m for m in matched_pairs(desired.match, desired.people) if (m.mentor_id, m.mentee_id) in current]
         return gather(

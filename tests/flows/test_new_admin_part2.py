@@ -262,7 +262,7 @@ def test_point_6_a_pin_or_forbid_naming_nobody_is_a_configuration_error_naming_i
     pinned_site(env, 'pins = [["s0001", "m0001"]]\nforbids = [["s0002", "mx999"]]\n')
     result = run_cli(env, "plan")
     assert result.exit_code == EXIT_ADMIN, result.output
-    assert "forbid s0002 -> mx999: nobody active in the programme has the username, idnumber, email or id 'mx999'" in (
+    assert "forbid s0002 -> mx999: nobody in the programme or on the Moodle site has the username, idnumber, email or id 'mx999'" in (
         result.output
     )
 
@@ -313,9 +313,11 @@ def test_round_47_2_a_pin_forbid_or_rematch_naming_someone_whose_enrolment_is_su
         text = " ".join(result.output.split())
         for entry, who in (("pin s0001 -> m0003", "m0003"), ("forbid s0004 -> m0005", "m0005"), ("rematch m0005", "m0005")):
             assert f"{entry} waits: {who} is not active in the course (enrolment suspended, or they left it)" in text, text
+    report = run_cli(env, "report", "--out", str(env / "report.html"))  # the report matches too (round 49)
+    assert report.exit_code == 0, report.output
     write_config(env, '[matching]\npins = [["s0001", "m0O03"]]\n')
     typo = run_cli(env, "plan")
-    assert typo.exit_code == EXIT_ADMIN and "nobody active in the programme" in " ".join(typo.output.split())
+    assert typo.exit_code == EXIT_ADMIN and "nobody in the programme or on the Moodle site" in " ".join(typo.output.split())
 
 
 def test_round_43_2_a_rematch_entry_naming_nobody_is_refused_and_one_by_email_or_any_case_is_read(env: Any) -> None:
@@ -324,7 +326,7 @@ def test_round_43_2_a_rematch_entry_naming_nobody_is_refused_and_one_by_email_or
     config, site, ids = pinned_site(env, 'rematch = ["s0O01"]\n')
     result = run_cli(env, "plan")
     assert result.exit_code == EXIT_ADMIN, result.output
-    assert "rematch 's0O01': nobody active in the programme has that username" in " ".join(result.output.split())
+    assert "rematch 's0O01': nobody in the programme or on the Moodle site has that username" in " ".join(result.output.split())
     suspended = pinned_site(env, 'rematch = ["s0008"]\n')
     assert suspended and "s0008's account is suspended" in run_cli(env, "plan").output
     config, site, ids = pinned_site(env, f'rematch = ["{site.users[ids["s0001"]].email.upper()}", "S0002", "*"]\n')

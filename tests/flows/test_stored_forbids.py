@@ -84,5 +84,5 @@ def test_round_10_a_forbid_written_in_lmsync_toml_naming_nobody_is_still_an_erro
     from lmsync.errors import ConfigError
 
     config = configured(tmp_path, monkeypatch, '\n[matching]\nforbids = [["s9999", "m0001"]]\n')
-    with pytest.raises(ConfigError, match="nobody active in the programme has the username, idnumber, email or id 's9999'"):
+    with pytest.raises(ConfigError, match="nobody in the programme or on the Moodle site has the username, idnumber, email or id 's9999'"):
         sync_job(config, site=build_demo_site())
