@@ -23,7 +23,8 @@ from lmsync.service.roster import RosterPeople, people_from_roster, people_from_
 from lmsync.service.site_accounts import SiteLookup
 
 __all__ = [
-    "Desired", "unmatched_counts", "without_mentor", "RosterPeople", "desired_state", "people_from_roster", "people_from_snapshot", "person_from_roster",
+    "Desired", "RosterPeople", "desired_state", "people_from_roster", "people_from_snapshot", "person_from_roster",
+    "unmatched_counts", "without_mentor",
 ]
 
 
@@ -95,7 +96,6 @@ def desired_state(
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
     )
-
 
 
 _COUNTS = re.compile(r"\b\d+ (?=(?:allowed|peer) )")  # how many mentors a reason counts

@@ -18,7 +18,7 @@ from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
-from lmsync.service.report_sections import with_ended
+from lmsync.service.report_sections import ended, with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
 from lmsync.store.report import (
@@ -92,8 +92,7 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))
     counted = weekly_days(days) if weekly else None
     queue = queue_states(store, programme, until=as_of)
-    ended_on = {pair: s.outcome_on for pair, s in queue.items()
-                if s.acked_on is not None and s.outcome == "closed" and s.outcome_on is not None}
+    ended_on = {pair: s.outcome_on for pair, s in queue.items() if ended(s) and s.outcome_on is not None}
     return ReportInputs(
         months=months,
         held=sum(m.held for m in months),  # the months cover exactly the term up to as_of

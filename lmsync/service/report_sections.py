@@ -80,15 +80,15 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
+def ended(item: QueueState | None) -> bool:
+    """Whether a pair's latest queue item was closed by a coordinator with ``--outcome closed``: the pair ended."""
+    return item is not None and item.acked_on is not None and item.outcome == "closed"
+
+
 def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> set[tuple[int, int]]:
-    """The flagged pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair
-    ended): they wait for no one, as ``lmsync health`` and the nudges treat them."""
-    out = set()
-    for r in flagged:
-        item = queue.get((r.mentor_id, r.mentee_id))
-        if item is not None and item.acked_on is not None and item.outcome == "closed":
-            out.add((r.mentor_id, r.mentee_id))
-    return out
+    """The flagged pairs a coordinator ended (``ended``): they wait for no one, as ``lmsync health`` and
+    the nudges treat them."""
+    return {(r.mentor_id, r.mentee_id) for r in flagged if ended(queue.get((r.mentor_id, r.mentee_id)))}
 
 
 def at_risk_table(

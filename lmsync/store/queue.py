@@ -325,8 +325,8 @@ class CoordinatorQueue(ProgrammeRepository):
         self, day: date, current: set[tuple[int, int]], why: Callable[[tuple[int, int]], str]
     ) -> list[QueueItem]:
         """Pause each open item whose pair is not in ``current`` (the pairs in the programme at ``day``, every
-        circle judged) and is not paused yet: status ``GONE`` and lmsync's note saying why (``why(pair)``). A paused item is never due nor escalated
-        (``QueueItem.overdue_days``) and stays open: a coordinator records any outcome on it as on any item,
+        circle judged) and is not paused yet: status ``GONE`` and lmsync's note saying why (``why(pair)``).
+        A paused item is never due nor escalated (``QueueItem.overdue_days``) and stays open: a coordinator records any outcome on it as on any item,
         and the pair, back in a circle and judged, shows its status again with the item's due date, owner and
         escalation as they were (tester R44b-3; round 46, 3 and 5: closing it had wiped the escalation clock
         and refused ``met``); a paused item whose pair is in ``current`` again takes the status it shows.
