@@ -20,16 +20,23 @@ __all__ = ["env"]
 def test_round_48_1_erasure_names_the_marks_it_takes_and_the_forbid_that_keeps_the_pair_apart(env: Any) -> None:
     config, site, _group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "queue")
     assert run_cli(env, "sync").exit_code == 0  # the mark moves the mentee away
-    username = site.users[mentee].username
+    username, mentor_name = site.users[mentee].username, site.users[mentor].username
     entry = f'["id:{mentee}", "id:{mentor}"]'
     asked = run_cli(env, "person", "erase", username, "--while-enrolled", input="n\n")
     assert asked.exit_code == 0 and "nothing erased" in asked.output
     said = " ".join(asked.output.split())
     assert 'Their 1 "not a good fit" mark(s) go too' in said and "a re-match not yet synced is undone" in said
     assert f"add {entry} to the [matching] forbids list" in said
+    # the tester's steps: away (out of the circle), erased, back
+    assert run_cli(env, "emulator", "edit", "suspend", username).exit_code == 0
+    assert run_cli(env, "sync").exit_code == 0
     erased = run_cli(env, "person", "erase", username, "--while-enrolled", "--yes")
     assert erased.exit_code == 0, erased.output
     assert "pair_forbids 1" in erased.output and f"add {entry} to the [matching] forbids list" in " ".join(erased.output.split())
+    assert run_cli(env, "emulator", "edit", "restore", username).exit_code == 0
+    back_to = f"({username}) to "
+    unguarded = [line for line in run_cli(env, "plan").output.splitlines() if back_to in line]
+    assert unguarded and f"({mentor_name})'s circle" in unguarded[0]  # the harm: back with that mentor
     write_config(env, f"[matching]\nforbids = [{entry}]\n")
     assert run_cli(env, "sync").exit_code == 0
     after = Site.load(config.emulator_state_path())
