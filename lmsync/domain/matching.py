@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
 from lmsync.domain.optimality import Optimality
-from lmsync.domain.people import People, Person, PersonWarning
+from lmsync.domain.people import People, Person, PersonWarning, id_key
 from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer
 from lmsync.errors import PinError
 
@@ -367,7 +367,8 @@ def _match_circle(
     # shortage mentees whose ids sort first were placed 3 to 4 times as often (tester round 46b, 1).
     free = sorted((p for p in mentees if p.id not in fixed), key=lambda p: draw_order(p.id, settings.draw))
     # Faculty first, peer mentors last: the year-gap term then touches one slice of columns.
-    open_mentors = sorted((p for p in mentors if cap[p.id] - load[p.id] > 0), key=lambda p: (is_peer(kind, p), p.id))
+    open_mentors = sorted((p for p in mentors if cap[p.id] - load[p.id] > 0),
+                          key=lambda p: (is_peer(kind, p), id_key(p.id), p.id))  # any case: as the draw (round 50, 6)
     circle = Circle(
         kind=kind,
         mentees=free,
@@ -444,8 +445,9 @@ def draw_order(person_id: str, draw: str) -> bytes:
     (``MatchSettings.draw``, the programme's name) and their id. The same on every run of a
     programme, so a re-run changes nothing; another programme draws afresh; no id is favoured
     for sorting first (tester round 46b, 1: under a shortage, the first id quartile was placed 50%
-    of the time, the last 7%)."""
-    return hashlib.blake2b(f"{draw}\x00{person_id}".encode(), digest_size=8).digest()
+    of the time, the last 7%). Ids are read in any case (``id_key``): a sheet exported again with
+    ``S1`` for ``s1`` draws the same (tester round 50, 6: it reshuffled who had a mentor)."""
+    return hashlib.blake2b(f"{draw}\x00{id_key(person_id)}".encode(), digest_size=8).digest()
 
 
 def _profile(person: Person, w: Weights) -> tuple[object, ...]:

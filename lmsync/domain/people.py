@@ -52,6 +52,12 @@ PLACEHOLDERS: frozenset[str] = frozenset({
 })
 
 
+def id_key(person_id: str) -> str:
+    """An id as people are named in any case and width: NFKC, casefolded (``t1``, ``T1`` and ``Ｔ1``
+    are one; third and fourth testers)."""
+    return unicodedata.normalize("NFKC", person_id).casefold()
+
+
 def tokens(values: Iterable[str]) -> frozenset[str]:
     """Normalised tokens of already-split values, without empty ones and ``PLACEHOLDERS``."""
     if isinstance(values, frozenset):

@@ -28,7 +28,6 @@ import csv
 import io
 import operator
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +42,7 @@ from lmsync.domain.people import (
     Person,
     PersonWarning,
     Role,
+    id_key,
     normal_also,
     normal_department,
     normal_preferences,
@@ -137,7 +137,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
             problems.append(ImportIssue(line, "id", "empty"))
             continue
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
-        key = unicodedata.normalize("NFKC", person_id).casefold()
+        key = id_key(person_id)
         if key in seen:
             earlier, written = seen[key]
             case = "" if written == person_id else f" as {written} (ids are read in any case)"
@@ -178,7 +178,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     if problems:  # with a preference naming no id of the file at all: one run lists them all (tester round 15, 7)
         problems += [ImportIssue(line, "preferences", f"{choice!r} is not the id of anyone in this file")
                      for line, prefs in chose for choice in prefs
-                     if unicodedata.normalize("NFKC", choice).casefold() not in seen]
+                     if id_key(choice) not in seen]
         raise _refused(path, problems)
     folded: dict[str, list[str]] = {}
     for person in persons:

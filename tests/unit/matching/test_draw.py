@@ -51,3 +51,15 @@ def test_the_draw_never_outweighs_a_score() -> None:
     for draw in ("a", "b", "c"):
         chosen = placed(people, MatchSettings(weights=DEPARTMENT_ONLY, draw=draw))
         assert not any(pid.startswith("x") for pid in chosen)
+
+
+def test_round_50_6_the_draw_is_the_same_whatever_the_case_of_the_ids() -> None:
+    """Ids are read in any case: a sheet exported again with ``S0001`` for ``s0001`` (and ``T00`` for
+    ``t00``) places the same mentees with the same mentors, where it reshuffled who had a mentor."""
+    settings = MatchSettings(weights=DEPARTMENT_ONLY, draw="mentoring-2026")
+    small = People((*(mentor(f"t{j:02d}", 2, department="surgery") for j in range(3)),
+                    *(mentee(f"s{i:04d}", department="surgery") for i in range(20))))  # 6 places for 20
+    shouted = People(tuple(replace(p, id=p.id.upper()) for p in small.persons))
+    pairs = {(a.mentee, a.mentor) for a in match(small, settings).assignments}
+    assert len(pairs) == 6
+    assert {(a.mentee.lower(), a.mentor.lower()) for a in match(shouted, settings).assignments} == pairs
