@@ -138,11 +138,11 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     if settings.structure == "triads":
         peer_capacity = {p.id: min(p.capacity, settings.triad_juniors) for p in peers}
         plans = [("mentor", faculty, dict(people.current)), ("peer", peers, _merged(people.current_peers, people.current))]
-        own = [people.current, people.current_peers]
+        own = [_merged(people.current, people.departed), _merged(people.current_peers, people.departed_peers)]
     else:
         plans = [("mentor", faculty + peers, _merged(people.current, people.current_peers))]
         plans[0][1].sort(key=lambda p: p.id)
-        own = [plans[0][2]]
+        own = [_merged(plans[0][2], _merged(people.departed, people.departed_peers))]
 
     forbidden, pins = _pairs(people, resolve, warnings)
     mentor_ids = {p.id for _, group, _ in plans for p in group}

@@ -221,6 +221,10 @@ class People:
       capacity falls below their pairs, the pairs with more meetings are kept first.
     - ``unfit``: the ``forbids`` that are a coordinator's "not a good fit" mark (``lmsync queue
       done --outcome rematched``), said so where matching names why a pair cannot be made.
+    - ``departed`` / ``departed_peers``: mentee id -> the mentor of the circle they are still in
+      who is no longer among the people (account or enrolment suspended, left the course, no
+      mentor role): matching says whom they were with and why they are matched again (tester
+      round 50, 1: on Moodle they read as newcomers). Not pairs to keep, so never warned of.
     """
 
     persons: tuple[Person, ...]
@@ -232,6 +236,8 @@ class People:
     returning: Mapping[str, str] = field(default_factory=dict)
     established: Mapping[str, int] = field(default_factory=dict)
     unfit: frozenset[Pair] = frozenset()
+    departed: Mapping[str, str] = field(default_factory=dict)
+    departed_peers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "persons", tuple(self.persons))
@@ -280,6 +286,8 @@ class People:
             returning=self.returning,
             established=self.established,
             unfit=self.unfit | frozenset((str(a), str(b)) for a, b in unfit),
+            departed=self.departed,
+            departed_peers=self.departed_peers,
         )
 
 

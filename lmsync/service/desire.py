@@ -59,13 +59,16 @@ def desired_state(
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     site: SiteLookup | None = None,
+    named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
     is kept (FIX-C). ``returning`` (``returning_mentors``) gives a mentee back after a break their
     last mentor; without it they are matched afresh. ``site``: the site-wide lookup by which a
-    ``[matching]`` decision naming someone away waits for them (``run_match``)."""
-    read = people_from_snapshot(snapshot, config, standing, returning)
+    ``[matching]`` decision naming someone away waits for them (``run_match``). ``named``:
+    usernames of mentors no longer in the course, whom a re-matched mentee was with
+    (``site_accounts.usernames``)."""
+    read = people_from_snapshot(snapshot, config, standing, returning, named)
     people = read.people
     result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()

@@ -13,6 +13,7 @@ from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
 from lmsync.service.runtime import session
+from lmsync.service.site_accounts import usernames
 from lmsync.store.db import Store
 
 
@@ -38,4 +39,5 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     snapshot = observe(api, config, forum=False)  # matching needs no forum reads (issue 15)
     # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
     programme = config.programme.name
-    return people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme))
+    return people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
+                                usernames(api))

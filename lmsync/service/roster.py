@@ -137,6 +137,7 @@ def people_from_roster(
     groups: Iterable[ObservedGroup] = (),
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
+    named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
 ) -> RosterPeople:
     """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
 
@@ -155,6 +156,10 @@ def people_from_roster(
     - A mentee in no circle whose last pair lmsync ended (they were away: enrolment suspended,
       say) returns to that mentor while the mentor is here and has room; ``returning`` reads
       the store's pairing history for the mentees in no circle (tester round 9).
+    - A mentee still in the circle of a mentor who is no longer here (account or enrolment
+      suspended, left) is matched again, and ``People.departed`` says whom they were with: the
+      roster's username, else ``named`` (Moodle ids -> usernames, a site lookup: an enrolment
+      suspended is not in the roster), else ``id:N`` (tester round 50, 1).
 
     Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
     """
@@ -240,11 +245,17 @@ def people_from_roster(
     current: dict[str, str] = {}
     current_peers: dict[str, str] = {}
     found: dict[tuple[str, bool], list[tuple[ObservedGroup, Person, Person]]] = {}
+    away: dict[tuple[str, bool], int] = {}  # (mentee id, peer circle) -> the mentor no longer here
     for group in owned:
         mentor_id = mentor_of_idnumber(programme.name, group.idnumber)
         mentor = by_moodle.get(mentor_id) if mentor_id is not None else None
-        if mentor is None:
-            continue  # the mentor left or is suspended: their mentees are open for re-matching
+        if mentor is None:  # the mentor left or is away: their mentees are open for re-matching
+            peer = triads and mentor_id in peer_mentor_ids
+            for member in sorted(group.members):
+                mentee = by_moodle.get(member)
+                if mentee is not None and mentee.has_role("mentee"):
+                    away.setdefault((mentee.id, peer), mentor_id or 0)
+            continue
         peer = triads and mentor.role == "peer_mentor"
         for member in sorted(group.members):
             mentee = by_moodle.get(member)
@@ -265,10 +276,25 @@ def people_from_roster(
         persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
     back = _returning(persons, current, current_peers, by_moodle, returning)
     met = _established(persons, {**current_peers, **current}, standing)
+    # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
+    departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
     people = People(
-        persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met
+        persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met,
+        departed={m: said for (m, peer), said in departed.items() if not peer},
+        departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
     return RosterPeople(people, warnings, notices)
+
+
+def _departed(
+    away: Mapping[tuple[str, bool], int],
+    roster: Mapping[int, RosterUser],
+    named: Callable[[Collection[int]], Mapping[int, str]] | None,
+) -> dict[tuple[str, bool], str]:
+    """(mentee id, peer circle) -> how their mentor no longer here is named: username, else ``id:N``."""
+    unknown = {uid for uid in away.values() if uid not in roster}
+    found = named(unknown) if unknown and named is not None else {}
+    return {key: roster[uid].username if uid in roster else found.get(uid) or f"id:{uid}" for key, uid in away.items()}
 
 
 def _established(
@@ -355,10 +381,12 @@ def people_from_snapshot(
     config: Config,
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
+    named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
 ) -> RosterPeople:
     """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
     ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C);
-    ``returning``: the mentor a mentee back after a break returns to (tester round 9)."""
+    ``returning``: the mentor a mentee back after a break returns to (tester round 9);
+    ``named``: usernames of mentors no longer in the course (tester round 50, 1)."""
     return people_from_roster(
         snapshot.roster,
         config,
@@ -366,4 +394,5 @@ def people_from_snapshot(
         groups=snapshot.observation.groups,
         standing=standing,
         returning=returning,
+        named=named,
     )

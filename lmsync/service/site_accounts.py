@@ -47,3 +47,18 @@ def api_lookup(api: Any) -> SiteLookup:
 def accounts(api: Any, ids: Collection[int]) -> dict[int, Any]:
     """Moodle id -> account (core_user_get_users_by_field by id) of those Moodle still knows."""
     return {u.id: u for u in api.get_users_by_field("id", sorted(ids)) if u.username} if ids else {}
+
+
+def usernames(api: Any) -> Callable[[Collection[int]], dict[int, str]]:
+    """Moodle ids -> usernames of those Moodle still knows, one request for all: names a mentor no
+    longer in the course (``people_from_roster``'s ``named``; tester round 50, 1). A refused
+    lookup names nobody (the caller then says ``id:N``)."""
+
+    def named(ids: Collection[int]) -> dict[int, str]:
+        try:
+            return {uid: user.username for uid, user in accounts(api, ids).items()}
+        except MoodleException as exc:
+            log.warning("privacy.site_lookup_failed", field="id", error=type(exc).__name__)
+            return {}
+
+    return named

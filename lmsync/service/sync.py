@@ -50,7 +50,7 @@ from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.roster import unheld_roles
 from lmsync.service.run_ids import new_run_id
-from lmsync.service.site_accounts import api_lookup
+from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -168,7 +168,7 @@ def make_plan(
     if journal is not None:
         standing = pair_standing(journal.store, config.programme.name)
         returning = returning_mentors(journal.store, config.programme.name)
-    desired = desired_state(snapshot, config, standing, returning, api_lookup(api))
+    desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api))
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(
