@@ -10,7 +10,7 @@ gets one of each, a peer taking at most ``triad_juniors``):
    are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
    or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
    its pairs the ones with the most meetings (``People.established``), then the
-   best-scoring, stay. Flagged pairs compete again with the stickiness
+   best-scoring, then the longest-standing (``People.since``) stay. Flagged pairs compete again with the stickiness
    bonus, so re-matching moves as few of them as the scores allow.
 3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
    compatibility under capacity, minus a convex load cost, as many matched as possible,
@@ -158,6 +158,8 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is not among the mentors (left the programme, "
                             "or a mistyped id); re-matched")
     rematch_all = "*" in people.rematch
+    # (meetings, paired since) of the pairs a capacity cut splits (tester round 50, 7: the older pair)
+    standing = {i: (people.established.get(i, 0), people.since.get(i, "")) for i in {*people.established, *people.since}}
     rematch = {resolve.get(key, key) for key in people.rematch}
     returning = {resolve.get(a, a): resolve.get(b, b) for a, b in people.returning.items()}
     settled: list[str] = []
@@ -177,7 +179,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             gone = {resolve.get(a, a): resolve.get(b, b) for a, b in pairs.items() if resolve.get(b, b) not in mentor_ids}
             made = _match_circle(
                 kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
-                circle_warnings, returning, people.established, gone,
+                circle_warnings, returning, standing, gone,
             )
             assignments += made[0]
             unmatched += made[1]
@@ -264,7 +266,7 @@ def _match_circle(
     settings: MatchSettings,
     warnings: list[str],
     returning: Mapping[str, str],
-    established: Mapping[str, int],
+    standing: Mapping[str, tuple[int, str]],
     gone: Mapping[str, str],
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
@@ -325,11 +327,13 @@ def _match_circle(
         if len(kept) > room:
             mentor = by_id[mentor_id]
             # Capacity fell below the existing pairs: keep the pairs that meet most, then the best
-            # fits, and re-match the rest (tester round 10, 4).
+            # fits (tester round 10, 4), then the older pairings (unknown: last), then by the draw, and
+            # re-match the rest (tester round 50, 7: a pair made minutes before beat one of a term by id)
             scored = sorted(kept, key=lambda i: (
-                -established.get(i, 0),
+                -standing.get(i, (0, ""))[0],
                 -total(explain(circle_ref, _person(mentee_by_id, i), mentor, is_peer(kind, mentor), settings)[0]),
-                i,
+                standing.get(i, (0, ""))[1] or "\uffff",
+                draw_order(i, settings.draw),
             ))
             # the room went to pins when the capacity alone still holds the pairs (tester round 43, 3: "capacity
             # is below their existing pairs" was said of a mentor whose capacity had not changed)

@@ -219,6 +219,8 @@ class People:
       mentor while the mentor has room (``lmsync.service.established.returning_mentors``).
     - ``established``: mentee id -> meetings held with their current mentor; when a mentor's
       capacity falls below their pairs, the pairs with more meetings are kept first.
+    - ``since``: mentee id -> when lmsync paired them with their current mentor (ISO instant, the
+      pairing history), for those same pairs: among equal meetings and fits the older pair stays.
     - ``unfit``: the ``forbids`` that are a coordinator's "not a good fit" mark (``lmsync queue
       done --outcome rematched``), said so where matching names why a pair cannot be made.
     - ``departed`` / ``departed_peers``: mentee id -> the mentor of the circle they are still in
@@ -238,6 +240,7 @@ class People:
     unfit: frozenset[Pair] = frozenset()
     departed: Mapping[str, str] = field(default_factory=dict)
     departed_peers: Mapping[str, str] = field(default_factory=dict)
+    since: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "persons", tuple(self.persons))
@@ -288,6 +291,7 @@ class People:
             unfit=self.unfit | frozenset((str(a), str(b)) for a, b in unfit),
             departed=self.departed,
             departed_peers=self.departed_peers,
+            since=self.since,
         )
 
 

@@ -275,11 +275,11 @@ def people_from_roster(
             held[holder] = held.get(holder, 0) + 1
         persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
     back = _returning(persons, current, current_peers, by_moodle, returning)
-    met = _established(persons, {**current_peers, **current}, standing)
+    met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
     departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
     people = People(
-        persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met,
+        persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met, since=since,
         departed={m: said for (m, peer), said in departed.items() if not peer},
         departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
@@ -301,10 +301,11 @@ def _established(
     persons: Iterable[Person],
     current: Mapping[str, str],
     standing: Callable[[Collection[int]], PairStanding] | None,
-) -> dict[str, int]:
-    """Mentee id -> meetings with their current mentor, for the mentees of mentors whose capacity
-    fell below their pairs (``standing`` reads the store for those only): matching keeps the pairs
-    that meet (tester round 10, 4: it kept the best-scoring pairs and split two that met)."""
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Mentee id -> meetings with their current mentor, and -> when lmsync paired them (ISO), for
+    the mentees of mentors whose capacity fell below their pairs (``standing`` reads the store for
+    those only): matching keeps the pairs that meet (tester round 10, 4: it kept the best-scoring
+    pairs and split two that met), then among equals the older (tester round 50, 7)."""
     by_id = {p.id: p for p in persons}
     load: dict[str, int] = {}
     for mentor in current.values():
@@ -312,13 +313,14 @@ def _established(
     over = {m for m, n in load.items() if m in by_id and n > by_id[m].capacity}
     crowded = {e: m for e, m in current.items() if m in over and e in by_id}
     if not crowded or standing is None:
-        return {}
+        return {}, {}
     ids = {
         e: (mentor_id, mentee_id) for e, m in crowded.items()
         if (mentor_id := by_id[m].moodle_id) is not None and (mentee_id := by_id[e].moodle_id) is not None
     }
     known = standing({mentee for _m, mentee in ids.values()})
-    return {e: n for e, pair in ids.items() if (n := known.meetings.get(pair, 0))}
+    return ({e: n for e, pair in ids.items() if (n := known.meetings.get(pair, 0))},
+            {e: when for e, pair in ids.items() if (when := known.since.get(pair))})
 
 
 def _returning(

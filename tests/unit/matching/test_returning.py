@@ -99,6 +99,28 @@ def test_round_10_4_when_capacity_falls_the_pairs_that_meet_are_kept() -> None:
     assert met["s2"] == ("t1", "kept") and met["s1"][0] == "t2"
 
 
+def test_round_50_7_when_capacity_falls_among_equals_the_older_pair_stays() -> None:
+    """Equal meetings (none) and equal fits: the pair lmsync made a term ago stays, not the one made
+    minutes ago (the tie went by id: s1 stayed whatever the dates)."""
+    persons = (
+        Person("t1", "mentor", capacity=1, department="law"),
+        Person("t2", "mentor", capacity=2, department="law"),
+        Person("s1", "mentee", department="law"),
+        Person("s2", "mentee", department="law"),
+    )
+    both = {"s1": "t1", "s2": "t1"}
+    new_s1 = mentor_of(People(persons=persons, current=both, since={"s1": "2026-12-03T10:00:00+00:00",
+                                                                     "s2": "2026-09-01T09:00:00+00:00"}))
+    assert new_s1["s2"] == ("t1", "kept") and new_s1["s1"][0] == "t2"
+    new_s2 = mentor_of(People(persons=persons, current=both, since={"s2": "2026-12-03T10:00:00+00:00",
+                                                                     "s1": "2026-09-01T09:00:00+00:00"}))
+    assert new_s2["s1"] == ("t1", "kept") and new_s2["s2"][0] == "t2"
+    # meetings still come first: the newer pair that met stays
+    met = mentor_of(People(persons=persons, current=both, established={"s1": 2},
+                           since={"s1": "2026-12-03T10:00:00+00:00", "s2": "2026-09-01T09:00:00+00:00"}))
+    assert met["s1"] == ("t1", "kept")
+
+
 def test_round_10_the_match_summary_says_what_stayed_and_what_moved() -> None:
     from lmsync.render.formats import render
     from lmsync.render.match import match_view
