@@ -28,8 +28,12 @@ def table_csv(t: Table) -> str:
 
 
 def csv_files(data: ReportData) -> dict[str, str]:
-    """``{file name: CSV text}``, one file per table of the report (header row even when empty)."""
-    return {f"{t.name}.csv": table_csv(t) for t in data.tables()}
+    """``{file name: CSV text}``, one file per table of the report (header row even when empty), and
+    ``notes.csv``: the page's notes (what is as of which day), which the CSV files left out (tester
+    round 50, 4)."""
+    files = {f"{t.name}.csv": table_csv(t) for t in data.tables()}
+    files["notes.csv"] = csv_rows(("note",), [(note,) for note in data.notes])
+    return files
 
 
 def renderer() -> ReportRenderer:

@@ -147,6 +147,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         health_day=inputs.health_day,
         at_risk=at_risk,
         ended=len(ended_pairs(inputs.flagged, inputs.queue)),
+        people_today=as_of < programme_today(config),
     )
 
     notes = []

@@ -173,17 +173,23 @@ def summary_table(
     health_day: date | None,
     at_risk: Table,
     ended: int = 0,
+    people_today: bool = False,
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
-    wave and side (from ``response``), and the pairs at risk on the latest snapshot day."""
+    wave and side (from ``response``), and the pairs at risk on the latest snapshot day.
+
+    ``people_today``: the report is as of an earlier day, but the circles and people are today's
+    (Moodle keeps no earlier state): those four figures say "(today)" (tester round 50, 4: a
+    summary as of a day before the programme began showed today's 48 pairs as that day's)."""
     mentors = {m for m, _ in pairs}
     mentees = {e for _, e in pairs}
+    today = " (today)" if people_today else ""
     rows: list[tuple[Any, ...]] = [
-        ("pairs", len(pairs)),
-        ("mentors with mentees", len(mentors)),
-        ("mentees in the course", len(course_mentees)),
-        ("share of mentees matched", percent_text(response_rate(len(mentees), len(course_mentees)))),
+        ("pairs" + today, len(pairs)),
+        ("mentors with mentees" + today, len(mentors)),
+        ("mentees in the course" + today, len(course_mentees)),
+        ("share of mentees matched" + today, percent_text(response_rate(len(mentees), len(course_mentees)))),
         ("meetings this term" + (f" (since {term_start.isoformat()})" if term_start else ""), held),
     ]
     for wave_name, side_name, answered_n, expected_n, rate in response.rows:

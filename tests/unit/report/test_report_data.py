@@ -96,7 +96,7 @@ def test_issue_14_names_only_with_report_names_true(made, tmp_path):
 def test_issue_14_csv_writes_every_table_behind_the_charts(made, tmp_path):
     _store, _config, _p, data = made
     written = write_report(data, tmp_path / "tables", renderer(), fmt="csv")
-    assert {w.name for w in written} == {f"{t.name}.csv" for t in data.tables()}
+    assert {w.name for w in written} == {f"{t.name}.csv" for t in data.tables()} | {"notes.csv"}
     health = list(csv.reader(io.StringIO((tmp_path / "tables" / "pair_health_over_time.csv").read_text())))
     assert tuple(health[0]) == data.health.columns and len(health) == len(data.health.rows) + 1
     assert all(w.stat().st_mode & 0o077 == 0 for w in written)
@@ -140,3 +140,16 @@ def test_round_12_4_a_store_read_without_configured_waves_reports_the_waves_its_
     for table in ("satisfaction", "self_efficacy", "evaluation", "response"):
         assert getattr(unconfigured, table) == getattr(data, table), table
     assert data.evaluation and data.satisfaction  # not two empty tables
+
+
+def test_round_50_4_a_report_as_of_an_earlier_day_says_its_circles_are_today_s(made):
+    """``--as-of`` a past day: meetings, surveys and health are that day's, the circles and people
+    today's (Moodle keeps no earlier state). The summary said "pairs 48" as that day's, and the CSV
+    files left out the page's notes."""
+    store, config, p, _data = made
+    data = gather(config, store, as_of=AS_OF.replace(day=1), roster=p.roster, pairs=p.pairs)
+    labels = [row[0] for row in data.summary.rows]
+    assert {"pairs (today)", "mentors with mentees (today)", "mentees in the course (today)",
+            "share of mentees matched (today)"} <= set(labels)
+    notes = list(csv.reader(io.StringIO(csv_files(data)["notes.csv"])))
+    assert notes[0] == ["note"] and any("today's" in row[0] for row in notes[1:])
