@@ -8,7 +8,7 @@ removed (tester round 17, 3).
 
 from __future__ import annotations
 
-from lmsync.domain.matching import MENTOR_GONE, MOVED_BY_PIN, REMATCHING
+from lmsync.domain.matching import MENTOR_GONE, MENTOR_OPTED_OUT, MOVED_BY_PIN, REMATCHING
 from lmsync.domain.sync_state import Memory, Observation
 
 
@@ -60,7 +60,7 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
     all (``Unmatched.reason``; a triad's ``near_peer`` place): not "re-matched", which they are not
     (tester round 46b, 2). ``cause`` (``Unmatched.cause``) says first why their pair ended: a pin
     took the place (tester round 47, 4), the mentor's capacity fell, a re-match, the pair no longer
-    allowed."""
+    allowed, the mentor opted out (``MENTOR_OPTED_OUT``, said as it is)."""
     said = {"capacity fell": "their mentor's capacity fell below their pairs",
             REMATCHING: "their pair was opened by [matching] rematch",
             "pair no longer allowed": "their pair is no longer allowed",
@@ -71,7 +71,9 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
 
 def leaving_a_circle_gone(words: str, gone: str) -> str:
     """``words`` (``moved_words`` or ``left_without_words``) of a member leaving a circle that is no
-    longer wanted, with why it goes (``mentor_gone``) where the words do not say it already."""
-    if words.startswith(f"{LEFT_WITHOUT}: "):
+    longer wanted, with why it goes (``mentor_gone``) where the words do not say it already: not of a
+    mentor the match knows opted out (tester round 50, 3: the catch-all "has no mentee in the new
+    match (...)" was said of a capacity of 0)."""
+    if words.startswith(f"{LEFT_WITHOUT}: ") and not words.startswith(f"{LEFT_WITHOUT}: {MENTOR_OPTED_OUT}"):
         return f"{LEFT_WITHOUT} (their mentor {gone}): {words[len(LEFT_WITHOUT) + 2:]}"
     return words

@@ -4,14 +4,16 @@ The order of business, per circle (``pairs``: one circle whose candidates are me
 peer mentors; ``triads``: a faculty-mentor circle and a near-peer circle, so every mentee
 gets one of each, a peer taking at most ``triad_juniors``):
 
-1. Pins are fixed first. A pin that breaks a forbid, names an opted-out mentor or
-   overfills a mentor is an error: the coordinator must decide, not the matcher.
+1. Pins are fixed first. A pin that breaks a forbid, names no mentor or no mentee, or
+   overfills a mentor is an error (``pin_problems``, every one at once): the coordinator must
+   decide, not the matcher. A pin to a mentor who opted out (capacity 0) waits, said: the
+   mentor changed their own profile, the coordinator wrote nothing wrong (tester round 50, 2).
 2. Existing pairs not flagged for re-matching are kept (Moodle is the truth and people
    are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
    or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
    its pairs the ones with the most meetings (``People.established``), then the
-   best-scoring, then the longest-standing (``People.since``) stay. Flagged pairs compete again with the stickiness
-   bonus, so re-matching moves as few of them as the scores allow.
+   best-scoring, then the longest-standing (``People.since``) stay. Flagged pairs compete
+   again with the stickiness bonus, so re-matching moves as few of them as the scores allow.
 3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
    compatibility under capacity, minus a convex load cost, as many matched as possible,
    proven optimal on the full graph.
@@ -30,12 +32,15 @@ from typing import Any, Literal
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
 from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, PersonWarning, id_key
+from lmsync.domain.pins import pin_problems as pins_problems
+from lmsync.domain.pins import pin_waits
 from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer
 from lmsync.errors import PinError
 
 REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
 MOVED_BY_PIN = "pinned by the coordinator"  # why a pinned mentee left their mentor before (``Match.cause``)
 MENTOR_GONE = "their mentor is no longer among the mentors"  # (``Match.cause``): left, suspended, or no mentor role
+MENTOR_OPTED_OUT = "their mentor opted out (capacity 0)"  # (``Match.cause``; tester round 50, 3)
 
 
 @dataclass(frozen=True)
@@ -124,34 +129,47 @@ def _plain(item: Match | Unmatched | Optimality) -> dict[str, Any]:
     return out
 
 
-def match(people: People, settings: MatchSettings) -> MatchResult:
-    """Assign mentors (and, for triads, near-peers) to every mentee that can have one."""
+Plans = list[tuple[CircleKind, list[Person], dict[str, str]]]  # each circle: its kind, mentors, existing pairs
+
+
+def _circles(people: People, settings: MatchSettings) -> tuple[list[Person], Plans, list[Mapping[str, str]], dict[str, int]]:
+    """The mentees (by id), each circle (``Plans``), each circle's own existing pairs (the peer circle's
+    current also holds the faculty's) and the peer mentors' capacity in a triad."""
     persons = sorted(people.persons, key=lambda p: p.id)
-    resolve = people.resolver()
-    warnings: list[str] = []
     mentees = [p for p in persons if p.has_role("mentee")]
     faculty = [p for p in persons if p.has_role("mentor")]
     peers = [p for p in persons if p.has_role("peer_mentor") and not p.has_role("mentor")]
-    plans: list[tuple[CircleKind, list[Person], dict[str, str]]]
-    peer_capacity: dict[str, int] = {}
-    own: list[Mapping[str, str]]  # each circle's own existing pairs (the peer circle's current also holds the faculty's)
     if settings.structure == "triads":
         peer_capacity = {p.id: min(p.capacity, settings.triad_juniors) for p in peers}
-        plans = [("mentor", faculty, dict(people.current)), ("peer", peers, _merged(people.current_peers, people.current))]
-        own = [_merged(people.current, people.departed), _merged(people.current_peers, people.departed_peers)]
-    else:
-        plans = [("mentor", faculty + peers, _merged(people.current, people.current_peers))]
-        plans[0][1].sort(key=lambda p: p.id)
-        own = [_merged(plans[0][2], _merged(people.departed, people.departed_peers))]
+        plans: Plans = [("mentor", faculty, dict(people.current)),
+                        ("peer", peers, _merged(people.current_peers, people.current))]
+        own: list[Mapping[str, str]] = [_merged(people.current, people.departed),
+                                        _merged(people.current_peers, people.departed_peers)]
+        return mentees, plans, own, peer_capacity
+    plans = [("mentor", sorted(faculty + peers, key=lambda p: p.id), _merged(people.current, people.current_peers))]
+    return mentees, plans, [_merged(plans[0][2], _merged(people.departed, people.departed_peers))], {}
 
+
+def pin_problems(people: People, settings: MatchSettings) -> list[str]:
+    """Every pin of ``people`` that cannot hold, in words (``pins.pin_problems``; empty: all can)."""
+    mentees, plans, _own, peer_capacity = _circles(people, settings)
+    forbidden, pins = _pairs(people, people.resolver(), [])
+    circles = [(kind, {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}) for kind, mentors, _ in plans]
+    return pins_problems({p.id for p in mentees}, circles, forbidden, pins)
+
+
+def match(people: People, settings: MatchSettings) -> MatchResult:
+    """Assign mentors (and, for triads, near-peers) to every mentee that can have one.
+
+    Raises ``PinError`` naming every pin that cannot hold (``pin_problems``), in one message."""
+    problems = pin_problems(people, settings) if people.pins else []
+    if problems:
+        raise PinError("; ".join(problems))
+    resolve = people.resolver()
+    warnings: list[str] = []
+    mentees, plans, own, peer_capacity = _circles(people, settings)
     forbidden, pins = _pairs(people, resolve, warnings)
     mentor_ids = {p.id for _, group, _ in plans for p in group}
-    for mentee_id, mentor_id in pins:
-        if mentor_id not in mentor_ids:
-            # refused as every other pin that cannot hold (a warning cron never reads; tester round 40b, 7):
-            # written the wrong way round, the likeliest typo, is named
-            backwards = " (a pin is [mentee, mentor]: written the wrong way round?)" if mentee_id in mentor_ids else ""
-            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} is not a mentor{backwards}")
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
         if resolve.get(mentor_id, mentor_id) not in mentor_ids:
             # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)
@@ -166,7 +184,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     # Someone with a mentee and a mentor role (vertical mentoring, a CSV "mentee;mentor") may be
     # both the mentee and the mentor of one other such person in a single solve. A pair is never
     # mutual: the weaker direction is forbidden and the circles solved again (tester finding 1).
-    for _ in range(len(persons) + 1):
+    for _ in range(len(people.persons) + 1):
         circle_warnings = list(warnings)
         assignments: list[Match] = []
         unmatched: list[Unmatched] = []
@@ -279,25 +297,18 @@ def _match_circle(
     circle_ref = Circle(kind, [], [], [], [], frozenset(forbidden), sticky, ranks)
     fixed: dict[str, tuple[str, Literal["kept", "returned", "pinned"]]] = {}
     load: dict[str, int] = {p.id: 0 for p in mentors}
-    label = "peer mentor" if kind == "peer" else "mentor"
 
-    for mentee_id, mentor_id in pins:
+    for mentee_id, mentor_id in pins:  # each one can hold, or waits (``pin_problems``, checked by ``match``)
         if mentor_id not in by_id:
             continue  # a pin for the other circle
-        if mentee_id not in mentee_ids:
-            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentee_id} is not a mentee")
-        if mentee_id in fixed:
-            raise PinError(f"{mentee_id} is pinned to two {label}s ({fixed[mentee_id][0]} and {mentor_id})")
+        if cap[mentor_id] == 0:
+            # one mentor's own profile edit stopped every sync of the programme (tester round 50, 2)
+            warnings.append(pin_waits(mentee_id, mentor_id))
+            continue
         mentor = by_id[mentor_id]
         why = allowed(_person(mentee_by_id, mentee_id), mentor, is_peer(kind, mentor), forbidden, settings)
-        if why == "same person" or (mentee_id, mentor_id) in forbidden:
-            raise PinError(f"pin {mentee_id} -> {mentor_id}: same person" if why == "same person" else f"pin {mentee_id} -> {mentor_id} contradicts a forbid")
         if why:
             warnings.append(f"pin {mentee_id} -> {mentor_id} honoured although {why}")
-        if cap[mentor_id] == 0:
-            raise PinError(f"pin {mentee_id} -> {mentor_id}: {mentor_id} has opted out (capacity 0)")
-        if load[mentor_id] >= cap[mentor_id]:
-            raise PinError(f"pins give {mentor_id} more mentees than their capacity {cap[mentor_id]}")
         fixed[mentee_id] = (mentor_id, "pinned")
         load[mentor_id] += 1
 
@@ -315,7 +326,8 @@ def _match_circle(
         why = allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
-            earlier[mentee.id] = (mentor_id, "pair no longer allowed")
+            # an opted-out mentor is named as such (tester round 50, 3: a long catch-all was said instead)
+            earlier[mentee.id] = (mentor_id, "pair no longer allowed" if why else MENTOR_OPTED_OUT)
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch:
             sticky[mentee.id] = mentor_id

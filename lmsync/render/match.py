@@ -54,8 +54,9 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     ]
     rows += [
         {"mentee": name(u.mentee, u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
-         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}" + (f" (their pair with {name(u.previous, u.previous)} ended)"
-                                                                          if u.previous else ""),
+         # why the pair ended, as a move says it (tester round 50, 3: a mentor's capacity of 0 went unsaid)
+         "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}" + (
+             f" (their pair with {name(u.previous, u.previous)} ended{f': {u.cause}' if u.cause else ''})" if u.previous else ""),
          "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else ""}
         for u in result.unmatched
     ]

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
-from lmsync.domain.matching import MatchResult, match
+from lmsync.domain.matching import MatchResult, match, pin_problems
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
@@ -59,28 +59,38 @@ def run_match(
     result together with departments no mentor shares, as items and in words.
     ``people_file``: the CSV the people came from, named when a decision names nobody in it.
     ``site``: looks up a decision's key site-wide when it names nobody active (``check_standing_decisions``).
-    Raises ``ConfigError`` for a pin, forbid or rematch entry that cannot mean what was written.
+    Raises ``ConfigError`` for a pin, forbid or rematch entry that cannot mean what was written:
+    every such entry of the three keys in one error, nothing applied (tester round 50, 13: one key's
+    were reported, the next key's only after they were fixed). A pin to a mentor whose capacity is 0
+    waits, said in the warnings, on the Moodle path and with ``people_file`` alike: the file gives
+    their capacity, so it is known they opted out and the pin is no typo (tester round 50, 2).
     """
     m = config.matching
     notices = list(notices)
     lookup = _Lookup.of(people, notices)  # once for the pins, forbids and rematch
     waiting: list[str] = []  # decisions naming someone away (suspended, not active in the course): they wait
+    problems: list[str] = []  # every bad entry of pins, forbids and rematch, said together
     pins, forbids, written = check_standing_decisions(
         people, m.pins, m.forbids, notices, capacity_field=m.attributes.capacity, people_file=people_file, lookup=lookup,
-        waiting=waiting, site=site,
+        waiting=waiting, site=site, problems=problems,
     )
-    rematch = _rematch_ids(lookup, m.rematch, people_file, waiting, site)
+    rematch_problems: list[str] = []
+    rematch = _rematch_ids(lookup, m.rematch, people_file, waiting, site, problems=rematch_problems)
     forbids, held, unfit = _standing_forbids(people, written, forbids, pins)
     del lookup  # its two key maps (~15 MB at 50,000 people) are not held through the solve (issue 15, memory)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
+    settings = settings_from_config(config)
+    if problems or rematch_problems:
+        problems += pin_problems(people, settings) if pins else []  # the pins that cannot hold, said with the rest
+        raise ConfigError("[matching] " + "; ".join([*problems, *rematch_problems]),
+                          hint=_standing_hint(people_file, bool(problems), bool(rematch_problems)))
     start = time.perf_counter()
     try:
-        result = match(people, settings_from_config(config))
-    except PinError as exc:
+        result = match(people, settings)
+    except PinError as exc:  # every pin that cannot hold, in one message (pin_problems)
         if not pins:
             raise
-        # pins come only from the configuration here: a configuration error, exit 2 with its fix,
-        # as check_standing_decisions reports the others (tester round 3, 19)
+        # pins come only from the configuration here: a configuration error, exit 2 with its fix (tester round 3, 19)
         raise ConfigError(f"[matching] pins: {exc.message}", hint=STANDING_HINT) from None
     field_name = m.attributes.department or "department"
     items = [*notices, *unshared_departments(people, field_name)]
@@ -95,6 +105,20 @@ def run_match(
         seconds=round(time.perf_counter() - start, 3),
     )
     return replace(result, warnings=[*waiting, *held, *summarise(items), *result.warnings], notices=items)
+
+
+REMATCH_HINT = ("correct or remove these entries of [matching] rematch (in the configuration file, or "
+                "LMSYNC_MATCHING_REMATCH where the environment sets it)")
+
+
+def _standing_hint(people_file: str | Path | None, standing: bool, rematch: bool) -> str:
+    """The fix of bad ``[matching]`` entries: of pins / forbids, of rematch, or of all three."""
+    if people_file is not None:
+        return _FILE_HINT
+    if standing and rematch:
+        return ("correct or remove these entries of [matching] pins / forbids / rematch (in the configuration file, or "
+                "LMSYNC_MATCHING_PINS / LMSYNC_MATCHING_FORBIDS / LMSYNC_MATCHING_REMATCH where the environment sets them)")
+    return STANDING_HINT if standing else REMATCH_HINT
 
 
 #: A decision naming nobody of a ``--people`` CSV (tester round 43, 8: it spoke of suspended enrolments).
@@ -141,17 +165,24 @@ class _Lookup(NamedTuple):
 
 
 def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None,
-                 waiting: list[str] | None = None, site: SiteLookup | None = None) -> list[str]:
+                 waiting: list[str] | None = None, site: SiteLookup | None = None,
+                 problems: list[str] | None = None) -> list[str]:
     """``[matching] rematch`` as the people's matching ids (``"*"`` stays: everyone), each key read as
     pins read theirs (username, idnumber, email or ``id:N``). Raises ``ConfigError`` for a key naming
     nobody active: it was a silent no-op, so a coordinator believed a re-match was asked for (tester
-    round 43, 2). A key naming a suspended account, or (``site``) an account not active in the course,
+    round 43, 2); with ``problems``, each is added there instead (``run_match`` says them with the pins'
+    and forbids'). A key naming a suspended account, or (``site``) an account not active in the course,
     is left out and said in ``waiting`` (``waits``), as pins are."""
     resolve, lowered, suspended = lookup
     ids: list[str] = []
-    problems: list[str] = []
+    raising = problems is None
+    problems = [] if problems is None else problems
     for key in keys:
-        found = "*" if key.strip() == "*" else _find(resolve, lowered, key)
+        try:
+            found = "*" if key.strip() == "*" else _find(resolve, lowered, key)
+        except ConfigError as exc:  # a bare number naming two people (tester round 45, 1): said with the rest
+            problems.append(f"rematch {exc.message.removeprefix('[matching] ')} ({exc.hint})")
+            continue
         if found is not None:
             ids.append(found)
         elif people_file is not None:
@@ -169,10 +200,8 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
         else:
             problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
                             "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
-    if problems:
-        hint = ("correct or remove these entries of [matching] rematch (in the configuration file, or "
-                "LMSYNC_MATCHING_REMATCH where the environment sets it)") if people_file is None else _FILE_HINT
-        raise ConfigError("[matching] " + "; ".join(problems), hint=hint)
+    if problems and raising:
+        raise ConfigError("[matching] " + "; ".join(problems), hint=_standing_hint(people_file, False, True))
     return ids
 
 
@@ -219,6 +248,7 @@ def check_standing_decisions(
     lookup: _Lookup | None = None,
     waiting: list[str] | None = None,
     site: SiteLookup | None = None,
+    problems: list[str] | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """The pins and forbids with every key turned into the person's matching id, and the forbids as
     written (the same ones, in the same order); refuse ``[matching] pins`` / ``forbids`` that cannot mean what the coordinator wrote.
@@ -236,20 +266,31 @@ def check_standing_decisions(
     there instead (``waits``): it is no typo, and a refusal stopped every sync of the programme,
     cron's too, until the configuration was edited, and the fix it offered (take it out) lost a
     forbid for the person's return (tester rounds 44, 3, 46, 2 and 47, 2).
+    With ``problems``, every entry that cannot mean what was written is added there instead of raised
+    (``run_match`` says them with the rematch entries' and the pins' that cannot hold: tester round 50, 13).
     """
     notices = list(notices)
     resolve, lowered, suspended = lookup or _Lookup.of(people, notices)
     capacity_unreadable = {
         n.person: n.value for n in notices if n.code == "value_unreadable" and n.field == capacity_field
     }
-    problems: list[str] = []
+    raising = problems is None
+    problems = [] if problems is None else problems
+    two: dict[str, str] = {}  # a bare number naming two people (tester round 45, 1): said with the rest
+
+    def find(key: str) -> str | None:
+        try:
+            return _find(resolve, lowered, key)
+        except ConfigError as exc:
+            two[key] = f"{exc.message.removeprefix('[matching] ')} ({exc.hint})"
+            return None
     out: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}
     kept: dict[str, list[tuple[str, str]]] = {"pin": [], "forbid": []}  # as written, those not waiting
     looked_up: dict[str, bool] = {}
 
     def away_why(what: str, key: str) -> str | None:
         """Why ``key`` names a real person who is not in this match (the entry waits for them), or None."""
-        if waiting is None or people_file is not None or _find(resolve, lowered, key) is not None:
+        if waiting is None or people_file is not None or find(key) is not None or key in two:
             return None
         if key in suspended:
             return "'s account is suspended in Moodle"
@@ -262,7 +303,7 @@ def check_standing_decisions(
 
     for what, pairs in (("pin", list(pins)), ("forbid", list(forbids))):
         for mentee, mentor in pairs:
-            named = [_find(resolve, lowered, key) or key for key in (mentee, mentor)]
+            named = [find(key) or key for key in (mentee, mentor)]
             held = {key: why for key in (mentee, mentor) if (why := away_why(what, key))}
             if held:
                 key, why = next(iter(held.items()))
@@ -273,7 +314,10 @@ def check_standing_decisions(
             for key in (mentee, mentor):
                 if key in held:
                     continue
-                found = _find(resolve, lowered, key)
+                found = find(key)
+                if key in two:
+                    problems.append(f"{what} {mentee} -> {mentor}: {two[key]}")
+                    continue
                 if found is not None:
                     if what == "pin" and key == mentor and found in capacity_unreadable:
                         problems.append(
@@ -301,8 +345,8 @@ def check_standing_decisions(
                     )
         if what == "forbid":
             problems += _forbid_sides(people, kept["forbid"], out["forbid"])
-    if problems:
-        raise ConfigError("[matching] " + "; ".join(problems), hint=STANDING_HINT if people_file is None else _FILE_HINT)
+    if problems and raising:
+        raise ConfigError("[matching] " + "; ".join(problems), hint=_standing_hint(people_file, True, False))
     return out["pin"], out["forbid"], kept["forbid"]
 
 

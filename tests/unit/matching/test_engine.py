@@ -155,7 +155,6 @@ def test_pins_and_forbids() -> None:
     ("pins", "forbids", "message"),
     [
         ((("a", "x"),), (("a", "x"),), "contradicts a forbid"),
-        ((("a", "z"),), (), "opted out"),
         ((("a", "x"), ("b", "x")), (), "capacity"),
         ((("a", "x"), ("a", "y")), (), "pinned to two"),
     ],
