@@ -155,7 +155,8 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
                     capacity=capacity_of[capacity] if capacity else default,
                     department=department_of[department],
                     interests=values_of[interests],
-                    year=year_of[year] if year and normalise(year) not in PLACEHOLDERS else None,  # "N/A" (round 47, 6)
+                    # "N/A" (round 47, 6); a year 0 (a foundation year) is a year, not the placeholder "0"
+                    year=year_of[year] if year and normalise(year) not in PLACEHOLDERS - {"0"} else None,
                     languages=values_of[languages],
                     fullname=fullname or None,
                     preferences=ranked,

@@ -62,3 +62,19 @@ def test_round_46b_5_c_plus_plus_and_c_sharp_are_not_the_letter_c() -> None:
     b = Person("s2", "mentee", interests=frozenset({"c#", "Emergency-Medicine"}))
     assert a.interests == frozenset({"c++"}) and b.interests == frozenset({"c#", "emergency medicine"})
     assert Person("s3", "mentee", interests=frozenset({"AI+ML"})).interests == frozenset({"ai ml"})  # a joining plus
+
+
+def test_round_50_5_other_and_a_lone_zero_are_not_shared_values(tmp_path: Path) -> None:
+    """Two people who chose a form's "Other" department, or typed "0" for a language, share nothing:
+    "same department (other); shared interests: other; common language: 0" placed them together."""
+    path = tmp_path / "other.csv"
+    path.write_text("id,role,capacity,department,interests,year,languages,fullname\n"
+                    "t1,mentor,1,Other,other,,0,Mentor Other\n"
+                    "t2,mentor,1,Surgery,surgery,,english,Mentor Surgery\n"
+                    "s1,mentee,,Other,other,0,0,Mentee Other\n")
+    by_id = load_people_csv(path, Config()).by_id()
+    assert by_id["t1"].department is None and by_id["t1"].interests == frozenset() and by_id["t1"].languages == frozenset()
+    assert by_id["s1"].year == 0, "a year 0 (a foundation year) is still a year"
+    assert Person("s2", "mentee", department="Others", languages=frozenset({"0", "French"})).languages == frozenset({"french"})
+    (pair,) = match(People(tuple(by_id.values())), MatchSettings()).assignments
+    assert pair.terms.get("department", 0) == 0 and not any("other" in r or ": 0" in r for r in pair.reasons)
