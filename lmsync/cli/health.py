@@ -22,6 +22,7 @@ from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
 from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of, read_roster_with
+from lmsync.service.established import NotAPair
 from lmsync.service.health_queue import BY_HAND, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
@@ -221,6 +222,13 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     )
 
 
+#: What ``queue done --outcome rematched`` says will happen: the pair is forbidden, and a new mentor is the
+#: next sync's to find, where one has room; ``queue done`` only reads the store, so it cannot say whom
+#: (tester round 50, 8: "re-matches the mentee" promised a mentor a full programme did not have).
+REMATCH = ("the pair is not made again: the next `lmsync run` matches the mentee with another mentor who has "
+           "room, or leaves them with no mentor if none has; `lmsync plan` shows where they go before it is applied")
+
+
 @queue_command.command(
     "done",
     epilog=examples("lmsync queue done m0001 s0008 --outcome met --note 'met on Tuesday'"),
@@ -230,8 +238,9 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     "--outcome",
     type=click.Choice(["met", "rematched", "closed", "no_action"]),
     required=True,
-    help="met: you met them (the item stays open until its next due date); rematched: not a good fit, "
-    "the next `lmsync run` re-matches the mentee; closed: the pair ended; no_action: nothing to do. "
+    help="met: you met them (the item stays open until its next due date); rematched: not a good fit, the "
+    "pair is not made again and the next `lmsync run` matches the mentee with another mentor who has room "
+    "(`lmsync plan` shows where they go); closed: the pair ended; no_action: nothing to do. "
     "rematched and closed also act on a pair with no item that the latest `lmsync health` judged (at risk, say).",
 )
 @click.option("--note", default=None, help="What was done (stored locally).")
@@ -251,6 +260,8 @@ def queue_done_command(
         item, earlier = record_outcome(config, pair, outcome, note=note, wait=wait, usernames=known, staff=staff)
     except StoreAbsent:
         raise  # no store at all: said as it is, not as "no open item"
+    except NotAPair:  # never a pair: running `lmsync health` cannot help (tester round 50, 9)
+        raise NotAPair(*pair, people.label, people_[0] if len(people_) == 2 else None) from None
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None
@@ -261,13 +272,14 @@ def queue_done_command(
         due = item.due_on.isoformat() if item.due_on else "?"
         say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
     else:
-        extra = "; the next `lmsync run` re-matches the mentee" if outcome == "rematched" else ""
+        extra = f"; {REMATCH}" if outcome == "rematched" else ""
         if outcome == "closed" and item.status == GONE:  # paused: not in a circle now (tester round 46, 6)
             extra = ("; it was paused, the pair no longer in the programme: if they come back to the same circle, "
                      "nobody is nudged about them")
         elif outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
             extra = ("; nobody is nudged about the pair again, but it stays in its Moodle circle (and its grades): "
-                     "`--outcome rematched` gives the mentee another mentor, or take the mentee out of the programme")
+                     "`--outcome rematched` has the next `lmsync run` match the mentee with another mentor who has room, "
+                     "or take the mentee out of the programme")
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin")  # tester round 10, 2
@@ -278,7 +290,7 @@ def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem
     """What ``queue done --outcome rematched|closed`` says after the pair's earlier ``rematched`` or
     ``closed``: the same again is recorded once; the other keeps what the earlier one did, and says so."""
     on = (earlier.outcome_on or earlier.acked_on or earlier.opened_on).isoformat()
-    rematch = ("the next `lmsync run` re-matches the mentee" if not pin else
+    rematch = (REMATCH if not pin else
                "but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you remove the pin")
     if outcome == earlier.outcome:
         added = "; your note is added to its notes" if item.note != earlier.note else ""

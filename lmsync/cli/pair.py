@@ -7,8 +7,6 @@ pair's status over time (the daily snapshots), the nudges sent and the queue ite
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples
@@ -16,24 +14,8 @@ from lmsync.errors import InputError
 from lmsync.render.pair import pair_view
 from lmsync.service import health as service
 from lmsync.service.directory import named, people_of, read_roster_of
-from lmsync.service.stores import open_store, warn_if_absent
-from lmsync.store.health import CoordinatorQueue, HealthSnapshots
-from lmsync.store.pairings import PairingHistory
-
-
-def _pairs_of(config: Any, person: int) -> list[tuple[int, int]]:
-    """Every pair the store knows with ``person`` on either side (pairing history, snapshots,
-    queue items: a pair re-matched and judged again on the same day keeps no snapshot of that
-    day, but its queue item stays, tester finding 4)."""
-    store = open_store(config, read_only=True)
-    warn_if_absent(store)
-    try:
-        known = set(PairingHistory(store, config.programme.name).pairing_days())
-        known |= {(r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, config.programme.name).rows()}
-        known |= {item.pair for item in CoordinatorQueue(store, config.programme.name).items()}
-    finally:
-        store.close()
-    return sorted(p for p in known if person in p)
+from lmsync.service.established import NotAPair
+from lmsync.service.pair_history import pairs_of
 
 
 @click.group("pair", epilog=examples("lmsync pair show m0001 s0008"))
@@ -66,23 +48,14 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
                 hint="lmsync pair show MENTOR MENTEE",
                 summary=f"user {ids[0]} given twice: a pair is two people",
             )
-        known = _pairs_of(config, ids[0])
+        known = pairs_of(config, ids[0])
         pair = (ids[0], ids[1])
         if pair not in known and (ids[1], ids[0]) in known:
             pair = (ids[1], ids[0])  # given mentee first
         elif pair not in known:
-            raise InputError(
-                f"{people.label(ids[0])} and {people.label(ids[1])} are not a pair in this programme's store "
-                "(it holds no pairing of theirs: never paired, one of them was erased, or paired in Moodle since the "
-                "store last judged the programme's health)",
-                # a circle changed by hand shows in `health --as-of` (read from Moodle) before the store has it
-                # (tester round 41, 4)
-                hint=f"`lmsync pair show {who[0]}` lists their pairs; a pair made in Moodle is recorded by the next "
-                     "`lmsync health` or `lmsync run`",
-                summary=f"users {ids[0]} and {ids[1]} are not a pair",
-            )
+            raise NotAPair(ids[0], ids[1], people.label, who[0])
     else:
-        pairs = _pairs_of(config, ids[0])
+        pairs = pairs_of(config, ids[0])
         if len(pairs) != 1:
             found = ", ".join(people.pair(*p) for p in pairs) or "none"
             raise InputError(

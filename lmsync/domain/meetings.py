@@ -86,6 +86,14 @@ class Meeting:
     rated_by: RatedBy | None = None
 
     @property
+    def coordinators_rating(self) -> int | None:
+        """The rating a coordinator's views show one by one (``lmsync pair show``, ``lmsync meetings list``):
+        the mentor's own only. A mentee's is their verdict on the mentor, which a coordinator sees only as a
+        mean over enough of the mentor's mentees; one whose side is not known may be a mentee's (tester
+        round 50, 11)."""
+        return self.rating if self.rated_by == "mentor" else None
+
+    @property
     def natural_key(self) -> tuple[str, int, int, str]:
         return (self.date.isoformat(), self.mentor_id, self.mentee_id, self.source)
 

@@ -9,7 +9,7 @@ or ids and usernames in JSON, as these commands have always printed them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -109,10 +109,12 @@ def health_view(report: HealthReport, people: People) -> Document:
         blocks.append(Note(f"Escalated (overdue): {escalated} (see `lmsync queue list`)."))
     if report.unescalated:
         blocks.append(Note(unescalated_note(report.unescalated, people)))
-    if report.gone:
-        blocks.append(Note(gone_note(report.gone, people)))
+    if report.paused:  # every run while they stay paused, not only the one that paused them (tester round 50, 10)
+        blocks.append(Note(gone_note(report.paused, people, {i.id for i in report.gone})))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
-    blocks.append(Field("paused_not_in_programme", len(report.gone)))  # a count, as skipped_inactive (R44b-3)
+    # counts, as skipped_inactive (R44b-3): the items paused now, and those of them this run paused
+    blocks.append(Field("paused_not_in_programme", len(report.paused)))
+    blocks.append(Field("paused_by_this_run", len(report.gone)))
     blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
                                         for i, why in report.unescalated]))
     if not report.recorded:
@@ -129,9 +131,12 @@ def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | No
             "Name someone outside these pairs in [health] escalate_to.")
 
 
-def gone_note(items: Sequence[QueueItem], people: People) -> str:
-    """The queue items the health run paused because their pair is no longer in the programme (R44b-3)."""
-    listed = "; ".join(f"{people.pair(*i.pair)} ({i.gone_why or 'not in any circle'})" for i in items)
+def gone_note(items: Sequence[QueueItem], people: People, now: Collection[int] = ()) -> str:
+    """The queue items paused because their pair is no longer in the programme (R44b-3), each with why and
+    since when: ``now`` holds the ids of those this run paused (tester round 50, 10)."""
+    def since(i: QueueItem) -> str:
+        return "paused by this run" if i.id in now else f"paused since {i.last_seen_on.isoformat()}"
+    listed = "; ".join(f"{people.pair(*i.pair)} ({i.gone_why or 'not in any circle'}; {since(i)})" for i in items)
     return (f"{len(items)} queue item(s) paused: the pair is no longer in the programme: {listed}. "
             "Never due nor escalated while away; `lmsync queue done` records an outcome on them as on any item, "
             "and a pair back in a circle takes its item up again as it was.")

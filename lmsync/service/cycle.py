@@ -228,7 +228,9 @@ def _health(run: _Run) -> StepResult:
         "queued": len(report.queued),
         "escalated": len(report.escalated),
         "recovered": report.recovered,
-        "paused_not_in_programme": len(report.gone),  # items whose pair left the programme (R44b-3)
+        # items whose pair left the programme (R44b-3): paused now, and those of them this run paused (round 50, 10)
+        "paused_not_in_programme": len(report.paused),
+        "paused_by_this_run": len(report.gone),
         "not_a_good_fit": len(report.not_a_good_fit),
     }
     # a pair a coordinator ended counts once, as ended (tester round 19, 5; round 23, 4)
@@ -238,8 +240,9 @@ def _health(run: _Run) -> StepResult:
         counts["ended_by_coordinator"] = len(report.ended)
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
-    if report.gone:
-        text += f", {len(report.gone)} queue item(s) paused (the pair is no longer in the programme)"
+    if report.paused:  # said while they stay paused, not only by the run that paused them (tester round 50, 10)
+        text += f", {len(report.paused)} queue item(s) paused (the pair is no longer in the programme)"
+        text += f", {len(report.gone)} of them by this run" if report.gone else ""
     if report.unescalated:  # tester round 19, 3
         counts["unescalated"] = len(report.unescalated)
         text += f", {len(report.unescalated)} overdue could not be escalated (`lmsync health` says why)"

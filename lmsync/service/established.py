@@ -6,6 +6,8 @@
 - A mentee back after a break (enrolment suspended, leave) returns to the mentor of their last
   pairing (``returning_mentors``; tester round 9).
 - Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back.
+- Whether two people are a pair at all (``known_pairs``, ``NotAPair``): ``lmsync pair show`` and
+  ``lmsync queue done`` decide and say it alike (tester round 50, 9).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Callable, Collection
 
 from lmsync.domain.plan import mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
+from lmsync.errors import InputError
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import Pairing, PairingHistory
 from lmsync.store.queue import CoordinatorQueue, QueueItem
+from lmsync.store.snapshots import HealthSnapshots
 
 
 def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], PairStanding]:
@@ -90,3 +94,39 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
         if item.pair not in latest or item.id > latest[item.pair].id:
             latest[item.pair] = item
     return {pair for pair, item in latest.items() if item.outcome == "closed"}
+
+
+def known_pairs(store: Store, programme: str, person: int) -> list[tuple[int, int]]:
+    """Every pair (mentor, mentee) the store knows with ``person`` on either side: its pairing history,
+    health snapshots and queue items (a pair re-matched and judged again on the same day keeps no
+    snapshot of that day, but its queue item stays, tester finding 4)."""
+    known = set(PairingHistory(store, programme).pairing_days())
+    known |= {(r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, programme).rows()}
+    known |= {item.pair for item in CoordinatorQueue(store, programme).items()}
+    return sorted(p for p in known if person in p)
+
+
+def known_pair(store: Store, programme: str, a: int, b: int) -> tuple[int, int] | None:
+    """``(a, b)`` or ``(b, a)``, whichever the store knows as a pair (``known_pairs``: mentor first); ``None``: neither."""
+    known = known_pairs(store, programme, a)
+    return next((p for p in ((a, b), (b, a)) if p in known), None)
+
+
+class NotAPair(InputError):
+    """Two people the store knows no pair of (``known_pair`` is ``None``), as ``lmsync pair show`` and
+    ``lmsync queue done`` say it: ``label`` names a Moodle id (default ``user N``), ``first`` is the first
+    person as the command was given them (default their id)."""
+
+    def __init__(self, a: int, b: int, label: Callable[[int], str] | None = None, first: str | None = None) -> None:
+        name = label or (lambda uid: f"user {uid}")
+        super().__init__(
+            f"{name(a)} and {name(b)} are not a pair in this programme's store (it holds no pairing of theirs: "
+            "never paired, one of them was erased, or paired in Moodle since the store last judged the "
+            "programme's health)",
+            # a circle changed by hand shows in `health --as-of` (read from Moodle) before the store has it
+            # (tester round 41, 4); running `lmsync health` for two people never paired cannot help (round 50, 9)
+            hint=f"`lmsync pair show {first or a}` lists their pairs; a pair made in Moodle is recorded by the next "
+                 "`lmsync health` or `lmsync run`",
+            summary=f"users {a} and {b} are not a pair",
+        )
+        self.pair = (a, b)

@@ -46,7 +46,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.feedback_store import feedback_pairs_by_date
-from lmsync.service.health_gone import Circles, pause_gone
+from lmsync.service.health_gone import Circles, pause_gone, paused_now
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -125,7 +125,10 @@ class HealthReport:
     escalated: list[QueueItem] = field(default_factory=list)  # overdue items given to [health] escalate_to
     unescalated: list[tuple[QueueItem, str]] = field(default_factory=list)  # overdue, escalate_to can't take: why
     recovered: int = 0  # items a coordinator met, closed because the pair no longer fades
-    gone: list[QueueItem] = field(default_factory=list)  # items paused: their pair is no longer in the programme
+    gone: list[QueueItem] = field(default_factory=list)  # items this run paused: their pair left the programme
+    # every item paused now (this run's and earlier runs'), as `queue list` shows them: said on every run while
+    # they stay paused, not only by the run that paused them (tester round 50, 10)
+    paused: list[QueueItem] = field(default_factory=list)
     reassigned: list[QueueItem] = field(default_factory=list)  # open items given an owner on this run
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
     starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
@@ -410,6 +413,7 @@ def run_health(
                           starts_on=start if start is not None and day < start else None,
                           ended=frozenset(ended_by_coordinator(store, programme) & current))
     if not record:
+        report.paused = paused_now(_queue(config, store))
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
@@ -429,6 +433,7 @@ def run_health(
             report.snoozed += 1  # "ended": a pair a coordinator closed is not counted as waiting
     # an item whose pair left the programme (suspended, enrolment ended, re-matched) waits for nobody (R44b-3)
     report.gone = pause_gone(queue, day, current, assessment.roster, assessment.circles)
+    report.paused = paused_now(queue)
     report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))
@@ -452,7 +457,8 @@ def run_health(
         unescalated=len(report.unescalated),
         reassigned=len(report.reassigned),
         recovered=report.recovered,
-        paused_not_in_programme=len(report.gone),
+        paused_not_in_programme=len(report.paused),
+        paused_by_this_run=len(report.gone),
         not_a_good_fit=len(report.not_a_good_fit),
         **report.counts,
     )

@@ -78,3 +78,9 @@ def pause_gone(
                  else "no pair judged in any circle")
         return []
     return queue.pause_gone(day, current, lambda pair: why_gone(pair, roster, circles))
+
+
+def paused_now(queue: CoordinatorQueue) -> list[QueueItem]:
+    """The open items paused now (``QueueItem.paused``), oldest first, as ``lmsync queue list`` shows them: those
+    the health step paused on any run whose pair is still out of the programme (tester round 50, 10)."""
+    return [item for item in queue.open_items() if item.paused]

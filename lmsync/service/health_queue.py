@@ -13,6 +13,7 @@ from lmsync.domain.health import parse_pair_id
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.established import NotAPair, known_pair
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
@@ -324,8 +325,10 @@ def record_outcome(
     """Record a coordinator's outcome for the pair's open item (``lmsync queue done``).
 
     ``met`` keeps it open until its next due date; ``rematched`` also marks the pair not a
-    good fit, so the next sync (``lmsync run``) re-matches the mentee; ``closed`` and
-    ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item.
+    good fit, so the next sync (``lmsync run``) never makes it again and matches the mentee with
+    another mentor who has room, if one has; ``closed`` and
+    ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item,
+    ``NotAPair`` (an InputError) for two people the store knows no pair of.
     ``usernames`` (Moodle id -> username) of the pair's people and ``staff`` (``queue_staff``: the
     coordinators and ``escalate_to`` Moodle has; default: every configured name): an item opened
     here for a pair the rules did not queue goes to a coordinator who is not one of them and whom
@@ -357,6 +360,9 @@ def record_outcome(
             item = queue.done(pair, outcome, on=day, note=note)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
+        unknown = item is None and known_pair(store, config.programme.name, *pair) is None
+    if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
+        raise NotAPair(*pair)
     if item is None:
         # with --outcome rematched already given, "also acts on a pair ... judged" read as the wrong fix: the
         # pair was not judged today (tester round 42, 6)

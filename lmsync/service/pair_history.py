@@ -11,18 +11,29 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.instruments import WaveScore
 from lmsync.domain.pair_dates import PairsByDate
+from lmsync.service.established import known_pairs
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
 from lmsync.service.health_queue import _queue
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
-from lmsync.service.stores import open_store
+from lmsync.service.stores import open_store, warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.messages import NudgeLog
 from lmsync.store.queue import QueueItem
 from lmsync.store.snapshots import HealthSnapshots
+
+
+def pairs_of(config: Config, person: int) -> list[tuple[int, int]]:
+    """``established.known_pairs`` of ``person``, read from the configured store (read-only)."""
+    store = open_store(config, read_only=True)
+    warn_if_absent(store)
+    try:
+        return known_pairs(store, config.programme.name, person)
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
     mentor, mentee = pair
     try:
         meetings = [
-            m if m.rated_by == "mentor" else replace(m, rating=None)  # a mentee's verdict on the mentor stays out
+            replace(m, rating=m.coordinators_rating)  # a mentee's verdict on the mentor stays out
             for m in MeetingRepository(store, programme).meetings(person_id=mentee)
             if m.mentor_id == mentor
         ]

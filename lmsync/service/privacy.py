@@ -191,6 +191,7 @@ class Identity(NamedTuple):
     partners: tuple[str, ...] = ()
     username: str | None = None
     circles: tuple[Any, ...] = ()  # the lmsync groups they are in now (read once, for export too)
+    name: str | None = None  # their full name as Moodle has it (roster or account), for the export to say whose it is
 
 
 def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
@@ -233,7 +234,8 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     groups = tuple(group for group, _members in circles)
     if user_id in roster:
         user = roster[user_id]
-        return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups)
+        return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups,
+                        _fullname(user))
     # a suspended enrolment is not in the active roster, and is still an enrolment: they may come back
     # (a leave), so erasing them needs --while-enrolled as for anyone enrolled (tester round 11, 3)
     enrolled = any(u.id == user_id for u in conn.api.get_enrolled_users(course, page_size=config.moodle.page_size,
@@ -242,11 +244,16 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     if enrolled:
         known_as = {user_id: account} if account is not None and account.username else roster
         label = f"{describe(known_as, user_id, show_names=show)} (enrolment suspended)"
-        return Identity(user_id, label, True, labels, account.username if account else None, groups)
+        return Identity(user_id, label, True, labels, account.username if account else None, groups, _fullname(account))
     if account is None or not account.username:
         return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups)
     label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"
-    return Identity(user_id, label, False, labels, account.username, groups)
+    return Identity(user_id, label, False, labels, account.username, groups, _fullname(account))
+
+
+def _fullname(user: Any) -> str | None:
+    """A Moodle user's full name; ``None`` for none (no account, or an empty name)."""
+    return str(getattr(user, "fullname", "") or "") or None
 
 
 def identify(config: Config, who: str) -> Identity:
@@ -431,9 +438,17 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
         person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
         user_id = person.user_id
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
+        data = {"person_id": user_id, **whose(person, config.privacy.show_names), **data}
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
         return data, person.label
+
+
+def whose(person: Identity, show_names: bool) -> dict[str, str | None]:
+    """Who an export is about, so a file handed to them says whose it is (tester round 50, 14): ``username`` and,
+    unless ``[privacy] show_names`` is off (as every view's JSON), ``name`` as Moodle has them (the course's roster,
+    else their site account); ``None`` for one Moodle no longer knows. Nobody else is named."""
+    return {"username": person.username, **({"name": person.name} if show_names else {})}
 
 
 def holds_nothing(data: dict[str, Any]) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -69,11 +69,38 @@ def test_queue_done_without_an_open_item_names_the_people(tmp_path, site_and_coo
     # first, not "--outcome rematched ... also acts", which it already was (tester round 42, 6)
     from lmsync.service import health
 
-    stranger = next(e for m, e in circle_pairs(site) if m != mentor and (mentor, e) not in circle_pairs(site))
-    with pytest.raises(InputError) as refused:
-        health.queue_done(config, (mentor, stranger), "rematched", on=AS_OF)  # not a pair health judged
+    with pytest.raises(InputError) as refused:  # a real pair, not judged on or before that day
+        health.queue_done(config, (mentor, mentee), "rematched", on=AS_OF - timedelta(days=365))
     assert "the latest health judgement (on or before" in refused.value.message
     assert (refused.value.hint or "").startswith("run `lmsync health` (or `lmsync run`) first")
+
+
+def test_round_50_9_queue_done_on_two_people_never_a_pair_says_so_not_run_health(
+        tmp_path, site_and_coordinators):  # noqa: F811
+    """`queue done` on two people who were never a pair said "no open item" and "run `lmsync health` first",
+    which cannot help: it says they are not a pair, as `lmsync pair show` does, for every outcome."""
+    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
+    cfg = str(config.source)
+    shown = CliRunner().invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
+    said_by_pair_show = " ".join(shown.output.split())
+    assert "are not a pair in this programme's store" in said_by_pair_show
+    for outcome in ("rematched", "met"):
+        done = CliRunner().invoke(
+            main, ["--config", cfg, "queue", "done", users[mentor], users[stranger], "--outcome", outcome])
+        assert done.exit_code == EXIT_INPUT, done.output
+        said = " ".join(done.output.split())
+        assert said == said_by_pair_show, said  # the same words and fix as `pair show`
+        assert "no open item" not in said and "run `lmsync health` (or `lmsync run`) first" not in said
+        assert f"({users[mentor]}) and " in said and f"({users[stranger]}) are not a pair" in said
+    from lmsync.service import health
+    from lmsync.service.established import NotAPair
+
+    with pytest.raises(NotAPair) as refused:  # the service says it too, by ids
+        health.queue_done(config, (mentor, stranger), "closed", on=AS_OF)
+    assert refused.value.message.startswith(f"user {mentor} and user {stranger} are not a pair")
+    store = Store(config.store_path())
+    assert [i for i in CoordinatorQueue(store, config.programme.name).items() if i.pair == (mentor, stranger)] == []
+    store.close()
 
 
 def test_queue_done_met_twice_on_one_day_moves_the_due_date_once():

@@ -367,3 +367,19 @@ def test_erasure_is_dated_on_the_programme_day_not_utc(tmp_path, monkeypatch):
     assert imported.exit_code == 0, imported.output
     assert "5 withheld" in imported.stdout, imported.stdout
     assert privacy.export(config, "s0001")["survey_answers"] == []
+
+
+def test_round_50_14_an_export_names_the_person_it_is_about_and_nobody_else(config, monkeypatch):
+    """The export held ``person_id`` alone, so a file handed to the person did not say whose it was: it names
+    them (username and full name, as Moodle has them), and no one else at its top; names off, the username only."""
+    mentee, mentor, _group = circle_of(config, "s0001")
+    site = emulator_site(config)
+    data = privacy.export(config, "s0001")
+    assert list(data)[:3] == ["person_id", "username", "name"]
+    assert (data["person_id"], data["username"], data["name"]) == (mentee, "s0001", site.users[mentee].fullname)
+    assert site.users[mentee].fullname and site.users[mentor].username not in json.dumps(
+        {k: v for k, v in data.items() if not isinstance(v, list)})
+    assert privacy.export(config, site.users[mentor].username)["username"] == site.users[mentor].username
+    quiet = config.model_copy(update={"privacy": config.privacy.model_copy(update={"show_names": False})})
+    unnamed = privacy.export(quiet, "s0001")
+    assert unnamed["username"] == "s0001" and "name" not in unnamed

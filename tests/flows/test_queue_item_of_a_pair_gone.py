@@ -67,7 +67,8 @@ def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_pauses_their_pair
     result = cycle_job(config, site=site, now=at(late), as_of=day)
     step = result.step("health")
     assert step.state == "ok" and step.counts["paused_not_in_programme"] == 1, step.summary
-    assert "1 queue item(s) paused (the pair is no longer in the programme)" in step.summary
+    assert step.counts["paused_by_this_run"] == 1
+    assert "1 queue item(s) paused (the pair is no longer in the programme), 1 of them by this run" in step.summary
     assert step.counts["escalated"] == len(items) - 1
     (paused,) = [i for i in health.queue_list(config) if i.pair == pair]  # still listed, open
     assert paused.status == "gone" and paused.acked_on is None and paused.outcome is None
@@ -82,9 +83,13 @@ def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_pauses_their_pair
     assert mentee not in section(text, "Queue items due or overdue") and mentee not in section(text, "Newly")
     chief = sent[user_id(site, cases["chief"])]
     assert "overdue" in chief and mentee not in chief
-    # the next run: nothing more to pause, nothing escalated, the same one item
+    # the next run: nothing more to pause, nothing escalated, the same one item, still said to be paused
+    # (tester round 50, 10: the count went to 0 while the item stayed paused)
     again = cycle_job(config, site=site, now=at(late + 1), as_of=day + timedelta(days=1))
-    assert again.step("health").counts["paused_not_in_programme"] == 0
+    still = again.step("health")
+    assert still.counts["paused_not_in_programme"] == 1 and still.counts["paused_by_this_run"] == 0
+    assert "1 queue item(s) paused (the pair is no longer in the programme)" in still.summary
+    assert "by this run" not in still.summary
     assert [i.id for i in items_of(config, pair)] == [paused.id]
     # back in the programme: the sync returns the mentee to their mentor; still fading (no meeting since), the
     # same item takes it up with its owner and due date, overdue as it was, so it escalates now
@@ -109,7 +114,7 @@ def test_r44b_3_lmsync_health_alone_pauses_it_and_says_so_but_never_the_as_of_vi
     people = people_of(config, report.assessment.roster)
     text = render(health_view(report, people), "text")
     assert "1 queue item(s) paused: the pair is no longer in the programme: " in text
-    assert f"{people.pair(*pair)} ({SUSPENDED})" in text
+    assert f"{people.pair(*pair)} ({SUSPENDED}; paused by this run)" in text
     assert json.loads(render(health_view(report, people), "json"))["paused_not_in_programme"] == 1
     # a coordinator's closed on the paused item is theirs to record, and ends the pair
     done = health.queue_done(config, pair, "closed", note="moved school", on=day)
@@ -117,3 +122,28 @@ def test_r44b_3_lmsync_health_alone_pauses_it_and_says_so_but_never_the_as_of_vi
     store = Store(config.store_path())
     assert pair in ended_by_coordinator(store, PROGRAMME)
     store.close()
+
+
+def test_round_50_10_health_keeps_counting_an_item_paused_by_an_earlier_run(tmp_path, site_and_coordinators):
+    """The health run after the one that paused an item reported ``paused_not_in_programme=0`` in JSON and said
+    nothing in text while the item stayed paused: every run counts the items paused now, and apart those it
+    paused itself (``paused_by_this_run``); the ``--as-of`` view counts them too."""
+    site = site_and_coordinators
+    config, _cases, pair, _items = queued_then_suspended(tmp_path, site)
+    day = AS_OF + timedelta(days=3)
+    first = health.health_job(config, site=site, as_of=day)
+    assert [i.pair for i in first.gone] == [pair]
+    for report in (health.health_job(config, site=site, as_of=day + timedelta(days=1)),
+                   health.health_job(config, site=site, as_of=day + timedelta(days=2), record=False)):
+        assert report.gone == [] and [i.pair for i in report.paused] == [pair]
+        people = people_of(config, report.assessment.roster)
+        data = json.loads(render(health_view(report, people), "json"))
+        assert data["paused_not_in_programme"] == 1 and data["paused_by_this_run"] == 0
+        text = render(health_view(report, people), "text")
+        assert "1 queue item(s) paused: the pair is no longer in the programme: " in text
+        assert f"{people.pair(*pair)} ({SUSPENDED}; paused since {day.isoformat()})" in text
+    # an outcome recorded on it: no longer paused, no longer counted
+    health.queue_done(config, pair, "closed", on=day + timedelta(days=2))
+    after = health.health_job(config, site=site, as_of=day + timedelta(days=2))
+    assert after.paused == [] and json.loads(render(health_view(after, people_of(config, after.assessment.roster)),
+                                                    "json"))["paused_not_in_programme"] == 0

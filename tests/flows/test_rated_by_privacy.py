@@ -7,6 +7,8 @@ withheld like the other mentee-side reasons when the mentee side is withheld.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from click.testing import CliRunner
@@ -55,3 +57,49 @@ def test_pair_show_never_carries_the_mentees_rating_and_withholds_their_side(con
     assert "the mentee's ratings fell" not in result.output and "meetings_declining_mentee" not in result.output
     assert "a mentee-side signal (withheld" in result.output
     assert all("rating" not in row for row in shown["meetings"])
+
+
+def test_round_50_11_meetings_list_says_who_rated_and_withholds_a_mentees_rating_as_pair_show(
+        config, term, tmp_path):  # noqa: F811
+    """``meetings list`` showed a mentee's rating 4 with no ``rated_by``: one could not tell it was the mentee's
+    verdict on the mentor, which ``pair show`` (the same coordinator's audience) never shows. It now says whose
+    each rating is and, as ``pair show``, shows only the mentor's: a mentee's or one of no known side is withheld."""
+    site, cases, _healthy = term
+    health.health_job(config, as_of=AS_OF, site=site)
+    mentor, mentee = cases["unhappy"]
+    store = Store(config.store_path())
+    try:
+        MeetingRepository(store, PROGRAMME).save([
+            (Meeting(day(71), mentor, mentee, 45, True, "csv", 4, rated_by="mentee"), None),
+            (Meeting(day(72), mentor, mentee, 25, True, "feedback", 2, rated_by="mentor"), "feedback"),
+            (Meeting(day(73), mentor, mentee, 30, True, "manual", 5), None),  # side not known
+        ])
+    finally:
+        store.close()
+
+    def listed(fmt: str) -> str:
+        result = CliRunner().invoke(
+            main, ["--config", str(tmp_path / "lmsync.toml"), "--log-level", "warning", "meetings", "list",
+                   "--person", str(mentee), "--since", day(71).isoformat(), "--format", fmt],
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    rows = {r["date"]: r for r in json.loads(listed("json"))}
+    assert (rows[day(71).isoformat()]["rated_by"], rows[day(71).isoformat()]["rating"]) == ("mentee", None)
+    assert rows[day(71).isoformat()]["rating_withheld"] is True
+    assert (rows[day(72).isoformat()]["rated_by"], rows[day(72).isoformat()]["rating"]) == ("mentor", 2)
+    assert rows[day(72).isoformat()]["rating_withheld"] is False
+    assert (rows[day(73).isoformat()]["rated_by"], rows[day(73).isoformat()]["rating"]) == (None, None)
+    assert rows[day(73).isoformat()]["rating_withheld"] is True
+    table = list(csv.DictReader(io.StringIO(listed("csv"))))
+    assert [(r["rating"], r["rated_by"], r["rating_withheld"]) for r in table] == [
+        ("", "mentee", "yes"), ("2", "mentor", "no"), ("", "", "yes")]
+    text = listed("text")
+    lines = {line.split()[0]: line for line in text.splitlines() if line[:4].isdigit()}
+    assert "withheld" in lines[day(71).isoformat()] and "mentee" in lines[day(71).isoformat()]
+    assert " 4 " not in lines[day(71).isoformat()] and " 5 " not in lines[day(73).isoformat()]
+    assert "rated by" in text and "2 rating(s) withheld: a mentee's rating is their verdict on the mentor" in text
+    # pair show keeps the same rule: the mentor's rating alone, the others never
+    kept = {m.date: m.rating for m in pair_history(config, (mentor, mentee)).meetings}
+    assert (kept[day(71)], kept[day(72)], kept[day(73)]) == (None, 2, None)
