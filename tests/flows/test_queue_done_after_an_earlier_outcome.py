@@ -26,6 +26,13 @@ def _state(config, pair):
         store.close()
 
 
+def _coordinated(tmp_path, site):
+    """The programme synced, with a coordinating mentor: its config and the pairs of the others."""
+    programme(tmp_path, site)
+    coordinator, _own, others = coordinating_mentor(site)
+    return with_health(tmp_path, [coordinator]), others
+
+
 def _done(config, site, pair, outcome):
     result = lmsync(config, "queue", "done", username(site, pair[0]), username(site, pair[1]), "--outcome", outcome)
     assert result.exit_code == 0, result.output
@@ -34,9 +41,7 @@ def _done(config, site, pair, outcome):
 
 def test_closed_after_rematched_says_the_rematch_stands(tmp_path, site_and_coordinators):  # noqa: F811
     site = site_and_coordinators
-    programme(tmp_path, site)
-    coordinator, _own, others = coordinating_mentor(site)
-    config = with_health(tmp_path, [coordinator])
+    config, others = _coordinated(tmp_path, site)
     pair = others[0]
     first = _done(config, site, pair, "rematched")
     assert "earlier outcome" not in first
@@ -52,9 +57,7 @@ def test_closed_after_rematched_says_the_rematch_stands(tmp_path, site_and_coord
 
 def test_rematched_after_closed_keeps_the_pair_ended(tmp_path, site_and_coordinators):  # noqa: F811
     site = site_and_coordinators
-    programme(tmp_path, site)
-    coordinator, _own, others = coordinating_mentor(site)
-    config = with_health(tmp_path, [coordinator])
+    config, others = _coordinated(tmp_path, site)
     pair = others[1]
     _done(config, site, pair, "closed")
     assert _state(config, pair) == (["closed"], True, False)
@@ -74,9 +77,7 @@ def test_round_50_8_rematched_promises_no_new_mentor_and_points_to_plan(tmp_path
     `lmsync run` re-matches the mentee": it now says the pair is not made again, that the run matches the mentee
     with another mentor where one has room, and that `lmsync plan` shows where they go first."""
     site = site_and_coordinators
-    programme(tmp_path, site)
-    coordinator, _own, others = coordinating_mentor(site)
-    config = with_health(tmp_path, [coordinator])
+    config, others = _coordinated(tmp_path, site)
     pair = others[2]
     said = _done(config, site, pair, "rematched")
     assert said.endswith(f"rematched recorded; the item is closed; {REMATCH}"), said

@@ -26,16 +26,23 @@ from tests.flows.test_health_flow import config as config  # noqa: F401  (fixtur
 from tests.flows.test_health_flow import term as term  # noqa: F401  (fixture)
 
 
-def test_pair_show_never_carries_the_mentees_rating_and_withholds_their_side(config, term, tmp_path):  # noqa: F811
+def _judged_with_meetings(config, term, meetings):
+    """Health judged over the term, then ``meetings`` (day, minutes, source, rating, rated_by, stored
+    as) of its unhappy pair stored: (mentor, mentee, the open store)."""
     site, cases, _healthy = term
     health.health_job(config, as_of=AS_OF, site=site)
     mentor, mentee = cases["unhappy"]
     store = Store(config.store_path())
+    MeetingRepository(store, PROGRAMME).save([
+        (Meeting(day(d), mentor, mentee, minutes, True, source, rating, rated_by=side), stored_as)
+        for d, minutes, source, rating, side, stored_as in meetings])
+    return mentor, mentee, store
+
+
+def test_pair_show_never_carries_the_mentees_rating_and_withholds_their_side(config, term, tmp_path):  # noqa: F811
+    mentor, mentee, store = _judged_with_meetings(config, term, [
+        (71, 20, "feedback", 1, "mentee", "feedback"), (72, 25, "feedback", 2, "mentor", "feedback")])
     try:
-        MeetingRepository(store, PROGRAMME).save([
-            (Meeting(day(71), mentor, mentee, 20, True, "feedback", 1, rated_by="mentee"), "feedback"),
-            (Meeting(day(72), mentor, mentee, 25, True, "feedback", 2, rated_by="mentor"), "feedback"),
-        ])
         reason = Reason("meetings_declining_mentee", "at_risk",
                         "recent meetings much shorter or lower-rated than this pair's earlier 8 (the mentee's ratings fell)")
         HealthSnapshots(store, PROGRAMME).replace_day(
@@ -64,18 +71,10 @@ def test_round_50_11_meetings_list_says_who_rated_and_withholds_a_mentees_rating
     """``meetings list`` showed a mentee's rating 4 with no ``rated_by``: one could not tell it was the mentee's
     verdict on the mentor, which ``pair show`` (the same coordinator's audience) never shows. It now says whose
     each rating is and, as ``pair show``, shows only the mentor's: a mentee's or one of no known side is withheld."""
-    site, cases, _healthy = term
-    health.health_job(config, as_of=AS_OF, site=site)
-    mentor, mentee = cases["unhappy"]
-    store = Store(config.store_path())
-    try:
-        MeetingRepository(store, PROGRAMME).save([
-            (Meeting(day(71), mentor, mentee, 45, True, "csv", 4, rated_by="mentee"), None),
-            (Meeting(day(72), mentor, mentee, 25, True, "feedback", 2, rated_by="mentor"), "feedback"),
-            (Meeting(day(73), mentor, mentee, 30, True, "manual", 5), None),  # side not known
-        ])
-    finally:
-        store.close()
+    mentor, mentee, store = _judged_with_meetings(config, term, [
+        (71, 45, "csv", 4, "mentee", None), (72, 25, "feedback", 2, "mentor", "feedback"),
+        (73, 30, "manual", 5, None, None)])  # the last: side not known
+    store.close()
 
     def listed(fmt: str) -> str:
         result = CliRunner().invoke(
