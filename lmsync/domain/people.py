@@ -45,12 +45,14 @@ def normalise(text: str) -> str:
 
 #: Values that say a field was not filled in, as ``normalise`` leaves them: read as no value, never as
 #: one shared by everyone who typed it (tester round 46b, 5: "Not specified" scored as a shared department).
-#: "Other" (a form's catch-all choice) and a lone "0" say nothing two people share either (tester round 50, 5:
-#: "same department (other)", "common language: 0").
+#: "Other" (a form's catch-all choice, Moodle menu fields' "Other (please specify)", "None of the above") and a
+#: lone zero say nothing two people share either (tester round 50, 5: "same department (other)", "common
+#: language: 0"; the second pass: "other please specify", "0 0").
 PLACEHOLDERS: frozenset[str] = frozenset({
     "n a", "na", "none", "nil", "null", "unknown", "not specified", "unspecified", "not applicable", "not set",
     "not known", "tbd", "tba", "tbc", "no answer", "prefer not to say", "none yet", "not yet known", "no department",
-    "not assigned", "unassigned", "other", "others", "0",
+    "not assigned", "unassigned", "other", "others", "0", "00", "0 0", "other please specify", "other specify",
+    "none of the above", "not listed", "misc", "miscellaneous", "various", "x",
 })
 
 
