@@ -144,8 +144,8 @@ class MatchingConfig(Section):
         [], description="[mentee, mentor] pairs that must be matched, each person by username, idnumber, email or "
         "Moodle id (id:N), with or without its kind first (idnumber:A123). A key naming nobody on the site is refused; one "
         "naming someone away (account suspended, enrolment suspended, or out of the course) waits, with a warning, until "
-        "they are back (as do forbids and rematch); one naming a mentor with capacity 0 (opted out) waits, with a "
-        "warning, until they have room, the mentee matched as any other meanwhile"
+        "they are back (as do forbids and rematch); one naming a mentor with no room (capacity 0, unreadable, or taken "
+        "by the pins listed before it) waits, with a warning, until they have room, the mentee matched as any other"
     )
     forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
     rematch: list[str] = Field(

@@ -4,10 +4,10 @@ The order of business, per circle (``pairs``: one circle whose candidates are me
 peer mentors; ``triads``: a faculty-mentor circle and a near-peer circle, so every mentee
 gets one of each, a peer taking at most ``triad_juniors``):
 
-1. Pins are fixed first. A pin that breaks a forbid, names no mentor or no mentee, or
-   overfills a mentor is an error (``pin_problems``, every one at once): the coordinator must
-   decide, not the matcher. A pin to a mentor who opted out (capacity 0) waits, said: the
-   mentor changed their own profile, the coordinator wrote nothing wrong (tester round 50, 2).
+1. Pins are fixed first. A pin that breaks a forbid or names no mentor or no mentee is an
+   error (``pin_problems``, every one at once): the coordinator must decide, not the matcher.
+   A pin to a mentor with no room (capacity 0, or taken by the pins listed before it) waits,
+   said: the mentor changed their own profile (tester round 50, 2; second pass, 4).
 2. Existing pairs not flagged for re-matching are kept (Moodle is the truth and people
    are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
    or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
@@ -301,9 +301,10 @@ def _match_circle(
     for mentee_id, mentor_id in pins:  # each one can hold, or waits (``pin_problems``, checked by ``match``)
         if mentor_id not in by_id:
             continue  # a pin for the other circle
-        if cap[mentor_id] == 0:
-            # one mentor's own profile edit stopped every sync of the programme (tester round 50, 2)
-            warnings.append(pin_waits(mentee_id, mentor_id))
+        if load[mentor_id] >= cap[mentor_id]:
+            # one mentor's own profile edit (capacity 0, or below their pins) stopped every sync of the
+            # programme (tester round 50, 2; second pass, 4): the pins listed first hold, the others wait
+            warnings.append(pin_waits(mentee_id, mentor_id, [e for e, (m, _) in fixed.items() if m == mentor_id]))
             continue
         mentor = by_id[mentor_id]
         why = allowed(_person(mentee_by_id, mentee_id), mentor, is_peer(kind, mentor), forbidden, settings)

@@ -1,11 +1,11 @@
 """Which ``[matching]`` pins can hold, and how a pin that waits is said.
 
 Part of matching (``lmsync.domain.matching``): a pin that names no mentor or no mentee, the
-same person, a forbidden pair, a mentee pinned twice in one circle or more mentees than a
-mentor's capacity is the coordinator's to correct, and every such pin is named at once
-(tester round 50, 13: only the first was, one edit and re-run each). A pin to a mentor whose
-capacity is 0 is none of these: the mentor opted out in their own profile, and the pin waits
-for them to have room again (tester round 50, 2: it stopped every sync of the programme).
+same person, a forbidden pair or a mentee pinned twice in one circle is the coordinator's to
+correct, and every such pin is named at once (tester round 50, 13: only the first was, one
+edit and re-run each). A pin to a mentor with no room left is none of these: the mentor set
+their capacity to 0, or below their pins, in their own profile, and the pin waits for room
+(tester round 50, 2 and second pass, 4: it stopped every sync of the programme).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ def pin_problems(mentee_ids: Collection[str], circles: Sequence[PinCircle], forb
     for kind, capacity in circles:
         label = "peer mentor" if kind == "peer" else "mentor"
         pinned: dict[str, str] = {}
-        load: dict[str, int] = {}
         for mentee_id, mentor_id in pins:
             if mentor_id not in capacity:
                 continue  # a pin for the other circle
@@ -46,17 +45,18 @@ def pin_problems(mentee_ids: Collection[str], circles: Sequence[PinCircle], forb
                 problems.append(f"pin {mentee_id} -> {mentor_id}: same person")
             elif (mentee_id, mentor_id) in forbidden:
                 problems.append(f"pin {mentee_id} -> {mentor_id} contradicts a forbid")
-            elif capacity[mentor_id] > 0:
-                load[mentor_id] = load.get(mentor_id, 0) + 1
             pinned.setdefault(mentee_id, mentor_id)
-        problems += [f"pins give {mentor_id} more mentees than their capacity {capacity[mentor_id]}"
-                     for mentor_id, n in load.items() if n > capacity[mentor_id]]
     return problems
 
 
-def pin_waits(mentee_id: str, mentor_id: str) -> str:
-    """A pin to a mentor whose capacity is 0, in words: it waits, the mentee is matched as any other
-    meanwhile, and it applies again once the mentor has room."""
-    return (f"pin {mentee_id} -> {mentor_id} waits: {mentor_id} has opted out (capacity 0), so {mentee_id} is matched "
-            f"as any other mentee meanwhile; the pin applies again once {mentor_id} has room (a capacity of 1 or more; "
-            "take it out of [matching] pins if it should not)")
+def pin_waits(mentee_id: str, mentor_id: str, taken_by: Sequence[str] = ()) -> str:
+    """A pin to a mentor with no room left, in words: capacity 0 (``taken_by`` empty), or every place
+    taken by the pins listed before it (``taken_by``: their mentees, in the order [matching] pins lists
+    them). It waits, the mentee is matched as any other meanwhile, and it applies again once the
+    mentor has room (tester round 50, 2; second pass, 4: pins beyond a capacity the mentor lowered
+    stopped every run of the programme)."""
+    why = (f"{mentor_id}'s capacity ({len(taken_by)}) is taken by the pins listed before it ({', '.join(taken_by)})"
+           if taken_by else f"{mentor_id} has opted out (capacity 0)")
+    return (f"pin {mentee_id} -> {mentor_id} waits: {why}, so {mentee_id} is matched as any other mentee meanwhile; "
+            f"the pin applies again once {mentor_id} has room (a capacity of {len(taken_by) + 1} or more; take it out "
+            "of [matching] pins if it should not)")

@@ -115,6 +115,9 @@ def _sync(run: _Run) -> StepResult:
     if result.first_plan.unmatched:  # a shortage is the coordinator's to see in every run (tester round 46b, 2)
         counts["without_mentor"] = sum(result.first_plan.unmatched.values())
         text += f"; {without_mentor(result.first_plan.unmatched)} (`lmsync match` says why)"
+    if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
+        counts["matching_entries_waiting"] = waiting
+        text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
     kept = len(last_plan.skipped_deletes)
     if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept

@@ -255,8 +255,10 @@ def check_standing_decisions(
 
     A key is a username, idnumber, email or ``id:N`` (as everywhere, ``lmsync.service.privacy``).
     Raises ``ConfigError`` (exit 2, naming the pin) for a key naming nobody, a suspended account
-    (trap 41), or a pin to a mentor whose capacity cannot be read (``'Up to two'``): a warning
-    there would be ignored by cron. A Moodle id (``id:N``, or a bare number) naming nobody in a
+    (trap 41), or, without ``waiting``, a pin to a mentor whose capacity cannot be read (``'Up to
+    two'``); with ``waiting`` that pin waits, as one to a mentor who opted out: the mentor's own
+    profile stopped every run (tester round 50, second pass, 4), and ``lmsync run`` counts the
+    entries waiting on its sync line. A Moodle id (``id:N``, or a bare number) naming nobody in a
     forbid is someone who has left (forbids stored for "not a good fit" pairs, ``stored_forbid``),
     as ``privacy.resolve`` does (new admin, part 2, point 6). Emails are matched case-insensitively.
     With ``people_file`` (the ``--people`` CSV) a key naming nobody is said to be no id of that file.
@@ -305,9 +307,14 @@ def check_standing_decisions(
         for mentee, mentor in pairs:
             named = [find(key) or key for key in (mentee, mentor)]
             held = {key: why for key in (mentee, mentor) if (why := away_why(what, key))}
+            unread = find(mentor) if what == "pin" and waiting is not None and not held else None
+            if unread in capacity_unreadable:  # the mentor's own profile: it waits as capacity 0 does (round 50, 4)
+                held = {mentor: f"'s capacity is unreadable: {capacity_unreadable[unread]!r} (type one number in "
+                                "their profile)"}
             if held:
                 key, why = next(iter(held.items()))
-                waiting.append(waits(what, f"{mentee} -> {mentor}", key, why))  # type: ignore[union-attr]
+                back = "their capacity reads as one number" if unread in capacity_unreadable else "they are back"
+                waiting.append(waits(what, f"{mentee} -> {mentor}", key, why, back))  # type: ignore[union-attr]
             else:
                 out[what].append((named[0], named[1]))
                 kept[what].append((mentee, mentor))
@@ -350,12 +357,12 @@ def check_standing_decisions(
     return out["pin"], out["forbid"], kept["forbid"]
 
 
-def waits(what: str, entry: str, key: str, why: str) -> str:
+def waits(what: str, entry: str, key: str, why: str, until: str = "they are back") -> str:
     """A ``[matching]`` pin, forbid or rematch entry left out of this match because ``key`` names
-    someone away (``why``: a suspended account, trap 41, or not active in the course), in words: it
-    holds again when they are back."""
-    return (f"{what} {entry} waits: {key}{why}, so it is left out of this match; it holds again when they "
-            "are back (take it out of [matching] if it should not)")
+    someone away (``why``: a suspended account, trap 41, or not active in the course) or a mentor
+    whose capacity cannot be read, in words: it holds again ``until`` (when they are back)."""
+    return (f"{what} {entry} waits: {key}{why}, so it is left out of this match; it holds again when {until} "
+            "(take it out of [matching] if it should not)")
 
 
 def _forbid_sides(people: People, written: Iterable[tuple[str, str]], named: list[tuple[str, str]]) -> list[str]:
