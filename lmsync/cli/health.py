@@ -21,7 +21,15 @@ from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
-from lmsync.service.directory import load_people, named, people_of, pinned, read_roster_of, read_roster_with
+from lmsync.service.directory import (
+    load_people,
+    named,
+    people_of,
+    pinned,
+    read_roster_of,
+    read_roster_with,
+    with_accounts,
+)
 from lmsync.service.established import NotAPair
 from lmsync.service.health_queue import BY_HAND, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
@@ -54,8 +62,10 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
 
     With --as-of it is a view only: nothing is stored or queued.
     """
-    report = service.health_job(ctx.obj.config(), as_of=_as_of(as_of), wait=wait, record=as_of is None)
-    echo_view(ctx, health_view(report, people_of(ctx.obj.config(), report.assessment.roster)), fmt)
+    config = ctx.obj.config()
+    report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
+    roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair})
+    echo_view(ctx, health_view(report, people_of(config, roster)), fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
