@@ -52,7 +52,7 @@ PLACEHOLDERS: frozenset[str] = frozenset({
     "n a", "na", "none", "nil", "null", "unknown", "not specified", "unspecified", "not applicable", "not set",
     "not known", "tbd", "tba", "tbc", "no answer", "prefer not to say", "none yet", "not yet known", "no department",
     "not assigned", "unassigned", "other", "others", "0", "00", "0 0", "other please specify", "other specify",
-    "none of the above", "not listed", "misc", "miscellaneous", "various", "x",
+    "none of the above", "not listed", "misc", "miscellaneous", "various",
 })
 
 

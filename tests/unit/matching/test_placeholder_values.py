@@ -81,11 +81,13 @@ def test_round_50_5_other_and_a_lone_zero_are_not_shared_values(tmp_path: Path) 
 
 
 def test_round_50_5_moodle_menu_catch_alls_are_not_shared_values() -> None:
-    """The second pass: a Moodle menu's "Other (please specify)" and "None of the above", "0.0", "misc"
-    and "x" still scored as shared ("same department (other please specify)")."""
-    for value in ("Other (please specify)", "None of the above", "0.0", "00", "misc", "Various", "x"):
+    """The second pass: a Moodle menu's "Other (please specify)" and "None of the above", "0.0" and "misc"
+    still scored as shared ("same department (other please specify)"). A single letter stays a value (a
+    department coded "X")."""
+    for value in ("Other (please specify)", "None of the above", "0.0", "00", "misc", "Various"):
         person = Person("s1", "mentee", department=value, interests=frozenset({value, "Cardiology"}),
                         languages=frozenset({value}))
         assert (person.department, person.interests, person.languages) == (None, frozenset({"cardiology"}), frozenset()), value
     assert Person("s2", "mentee", languages=frozenset({"no"})).languages == frozenset({"no"}), "Norwegian stays"
+    assert Person("s3", "mentee", department="X").department == "x"
 
