@@ -154,6 +154,12 @@ def pin_problems(people: People, settings: MatchSettings) -> list[str]:
     """Every pin of ``people`` that cannot hold, in words (``pins.pin_problems``; empty: all can)."""
     mentees, plans, _own, peer_capacity = _circles(people, settings)
     forbidden, pins = _pairs(people, people.resolver(), [])
+    return _cannot_hold(mentees, plans, peer_capacity, forbidden, pins)
+
+
+def _cannot_hold(mentees: Sequence[Person], plans: Plans, peer_capacity: Mapping[str, int], forbidden: Forbidden,
+                 pins: Sequence[tuple[str, str]]) -> list[str]:
+    """``pins.pin_problems`` over the circles ``_circles`` gives (``match`` has them already)."""
     circles = [(kind, {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}) for kind, mentors, _ in plans]
     return pins_problems({p.id for p in mentees}, circles, forbidden, pins)
 
@@ -162,13 +168,13 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     """Assign mentors (and, for triads, near-peers) to every mentee that can have one.
 
     Raises ``PinError`` naming every pin that cannot hold (``pin_problems``), in one message."""
-    problems = pin_problems(people, settings) if people.pins else []
-    if problems:
-        raise PinError("; ".join(problems))
     resolve = people.resolver()
     warnings: list[str] = []
     mentees, plans, own, peer_capacity = _circles(people, settings)
     forbidden, pins = _pairs(people, resolve, warnings)
+    problems = _cannot_hold(mentees, plans, peer_capacity, forbidden, pins) if pins else []
+    if problems:
+        raise PinError("; ".join(problems))
     mentor_ids = {p.id for _, group, _ in plans for p in group}
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
         if resolve.get(mentor_id, mentor_id) not in mentor_ids:
