@@ -310,7 +310,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor``, where
     the person is the mentee only when it is ``mentee`` (an unknown side is withheld from both:
     lmsync cannot prove who gave it). A withheld meeting loses its
-    ``content_hash`` too (a hash of the rating and notes, guessable from five ratings). Survey rows whose ``about_id`` is this
+    ``content_hash`` (a hash of the rating and notes, guessable from five ratings); every row does, as a
+    hash emptied only where the other side rated told which meetings they rated. Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
     their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
     are left out without a trace, and every row's status and score are withheld (they weigh both
@@ -334,10 +335,12 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         # an unknown side is withheld from both: lmsync cannot prove who gave it, and a mentor's note
         # about a mentee reached that mentee's export (tester rounds 4 and 5, finding 5)
         given_by_them = row.get("rated_by") == own_side
+        # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by), unsalted: it would
+        # give a withheld rating back by trying 1-5 (tester finding 2b), and emptied on those rows alone it told
+        # which meetings the other side rated. lmsync's own change check, nobody's data: it goes from every row.
+        row.pop("content_hash", None)
         if not given_by_them and (row.get("rating") is not None or row.get("notes")):
-            # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by):
-            # unsalted, so it would give the withheld rating back by trying 1-5 (tester finding 2b)
-            row["rating"], row["notes"], row["content_hash"] = None, None, None  # not counted (round 26, 10)
+            row["rating"], row["notes"] = None, None  # not counted (round 26, 10)
             row["rated_by"] = None  # "mentee" beside a withheld rating told which meetings the mentee rated (round 32, 11)
     for table in ("survey_answers", "survey_scores"):
         # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
@@ -387,6 +390,7 @@ def _sides(row: dict[str, Any], user_id: int) -> tuple[str, str]:
 #: mentee's answers had flagged the pair).
 NEVER_EXPORTED = (
     "the other side's rating and notes of each meeting (and of a meeting whose side is not known)",
+    "each meeting row's content hash (lmsync's own check for a changed row)",
     "survey answers and scores other people gave about this person",
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",

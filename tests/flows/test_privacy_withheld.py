@@ -73,8 +73,30 @@ def test_tester_finding_2b_a_withheld_meeting_carries_no_hash_that_gives_its_rat
         for r in range(1, 6)
     }
     assert rows["2026-10-01"]["rating"] is None
-    assert rows["2026-10-01"]["content_hash"] is None and not guesses & {str(v) for v in rows["2026-10-01"].values()}
-    assert rows["2026-10-08"]["content_hash"] == kept.content_hash  # what the person gave stays whole
+    assert not guesses & {str(v) for v in rows["2026-10-01"].values()}
+    assert rows["2026-10-08"]["rating"] == 4  # what the person gave stays whole
+
+
+def test_second_pass_10_no_meeting_row_marks_which_meetings_the_other_side_rated(config):  # noqa: F811
+    """The hash was emptied only where a rating was withheld: a mentor read which meetings his mentee
+    had rated (a null hash) beside the ones nobody rated (a hash). No row carries it now, and a meeting
+    the mentee rated reads like one nobody rated."""
+    mentee, mentor, _group = circle_of(config, "s0001")
+    store = Store(config.store_path())
+    MeetingRepository(store, "mentor-2026").save([
+        (Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "feedback", rating=2, rated_by="mentee"), None),
+        (Meeting(date(2026, 10, 8), mentor, mentee, 30, True, "feedback"), None),
+    ])
+    store.close()
+    username = next(u.username for u in emulator_site(config).users.values() if u.id == mentor)
+
+    export = privacy.export(config, username)
+    rows = {m["meeting_date"]: m for m in export["meetings"]}
+    assert all("content_hash" not in r for r in rows.values())
+    shown = [{k: v for k, v in rows[d].items() if k not in ("id", "meeting_date", "created_at", "updated_at")}
+             for d in ("2026-10-01", "2026-10-08")]
+    assert shown[0] == shown[1]
+    assert any("content hash" in line for line in export["never_exported"])
 
 
 def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answers_flagged():
