@@ -113,7 +113,7 @@ def at_risk_table(
             if item.outcome:  # ``met`` keeps the item open for its next follow-up
                 state += f", outcome {item.outcome} {_day(item.outcome_on)}"
             if item.status == GONE:  # paused by lmsync while the pair was away (R44b-3)
-                state += f", paused {item.last_seen_on.isoformat()}: the pair had left the programme"
+                state += f", paused {(item.paused_on or item.last_seen_on).isoformat()}: the pair had left the programme"
         elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
             state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:

@@ -89,6 +89,18 @@ def gone_note(day: date, why: str) -> str:
     return f"{GONE_NOTE}{day.isoformat()}{_GONE_WHY}{why})"
 
 
+def paused_day(note: str | None) -> date | None:
+    """The day of lmsync's latest pause in an item's ``note`` (``gone_note``), None when it holds none."""
+    text = note or ""
+    at = text.rfind(GONE_NOTE)
+    if at < 0:
+        return None
+    try:
+        return date.fromisoformat(text[at + len(GONE_NOTE):at + len(GONE_NOTE) + 10])
+    except ValueError:
+        return None
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 

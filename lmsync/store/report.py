@@ -23,6 +23,7 @@ from sqlalchemy import BigInteger, Select, case, cast, distinct, func, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store
+from lmsync.store.queue_item import GONE, paused_day
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class QueueState:
     outcome: str | None = None
     outcome_on: date | None = None
     status: str | None = None
+    paused_on: date | None = None  # the day lmsync paused it (``GONE``), from its note
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def queue_states(store: Store, programme: str, *, until: date | None = None) -> 
     t = schema.queue_tracking
     statement = (
         select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.last_seen_on, q.c.acked_on, t.c.outcome, t.c.outcome_on,
-               q.c.status)
+               q.c.status, q.c.note)
         .join(latest, latest.c.id == q.c.id)
         .outerjoin(t, t.c.item_id == q.c.id)
     )
@@ -214,13 +216,18 @@ def queue_states(store: Store, programme: str, *, until: date | None = None) -> 
     out = {}
     for r in store.rows(statement):
         outcome_on = by(r.outcome_on)
+        # paused after ``until``: not yet paused that day (round 50, second pass, 2: a report --as-of an
+        # earlier day read "paused <that day>" of a pair that left later)
+        paused_on = paused_day(r.note) if r.status == GONE else None
+        later = paused_on is not None and until is not None and paused_on > until
         out[(int(r.mentor_id), int(r.mentee_id))] = QueueState(
             opened_on=date.fromisoformat(r.opened_on),
             last_seen_on=min(date.fromisoformat(r.last_seen_on), until or date.max),
             acked_on=by(r.acked_on),
             outcome=None if r.outcome_on and outcome_on is None else r.outcome,
             outcome_on=outcome_on,
-            status=r.status,
+            status=None if later else r.status,
+            paused_on=None if later else paused_on,
         )
     return out
 

@@ -147,3 +147,36 @@ def test_round_50_10_health_keeps_counting_an_item_paused_by_an_earlier_run(tmp_
     after = health.health_job(config, site=site, as_of=day + timedelta(days=2))
     assert after.paused == [] and json.loads(render(health_view(after, people_of(config, after.assessment.roster)),
                                                     "json"))["paused_not_in_programme"] == 0
+
+
+def test_second_pass_2_a_report_of_an_earlier_day_does_not_show_a_later_pause(tmp_path, site_and_coordinators):
+    """The queue as a report --as-of an earlier day reads it: an item paused later was not paused that day
+    (it read "paused <the as-of day>", the pause's day clamped to it); as of the pause's day it is, with
+    that day."""
+    from lmsync.service.labels import People
+    from lmsync.service.report_sections import at_risk_table
+    from lmsync.store.report import FlaggedPair, queue_states
+
+    site = site_and_coordinators
+    config, _cases, pair, _items = queued_then_suspended(tmp_path, site)
+    late = 5
+    day = AS_OF + timedelta(days=late)
+    cycle_job(config, site=site, now=at(late), as_of=day)
+    (paused,) = [i for i in health.queue_list(config) if i.pair == pair]
+    assert paused.status == "gone"
+    store = Store(config.store_path())
+    try:
+        before = queue_states(store, PROGRAMME, until=day - timedelta(days=2))[pair]
+        on_the_day = queue_states(store, PROGRAMME, until=day)[pair]
+        later = queue_states(store, PROGRAMME, until=day + timedelta(days=9))[pair]
+    finally:
+        store.close()
+    assert before.status != "gone" and before.paused_on is None
+    assert on_the_day.status == "gone" and on_the_day.paused_on == day and later.paused_on == day
+
+    flagged = [FlaggedPair(pair[0], pair[1], "fading", None, ())]
+    people = People({}, show_names=False)
+    (row,) = at_risk_table(flagged, {pair: before}, people).rows
+    assert "paused" not in row[-1]
+    (row,) = at_risk_table(flagged, {pair: later}, people).rows
+    assert f"paused {day.isoformat()}: the pair had left the programme" in row[-1]
