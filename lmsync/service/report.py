@@ -126,8 +126,14 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     pair_list = sorted(set(cohort.pairs))
     mentees = {e for _, e in pair_list}
     start = term_start(config)
-    surveys = survey_tables(config, inputs.scores, inputs.quality_answers, pair_list, cohort.roster, people,
-                            pairs_on=PairsByDate(inputs.pairing_history, tuple(pair_list), inputs.pairs_appeared).on, as_of=as_of)
+    by_date = PairsByDate(inputs.pairing_history, tuple(pair_list), inputs.pairs_appeared)
+    # an earlier day: its survey figures over the pairs of that day (lmsync's pairing history), as a report made
+    # that day counted them; over today's, a mentee who had left since was no longer in that day's response
+    # and means (tester round 50, second pass, 1)
+    earlier = as_of < programme_today(config)
+    survey_pairs = sorted(by_date.on(as_of)) if earlier else pair_list
+    surveys = survey_tables(config, inputs.scores, inputs.quality_answers, survey_pairs, cohort.roster, people,
+                            pairs_on=by_date.on, as_of=as_of)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     at_risk = at_risk_table(inputs.flagged, inputs.queue, people)
@@ -155,9 +161,10 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     if start is not None and as_of < start:  # tester round 10, 12: today's pairs were shown "as of" 2025
         notes.append(f"The programme starts on {start.isoformat()}: as of {as_of.isoformat()} there is nothing to "
                      "report yet; the circles shown are today's.")
-    elif as_of < programme_today(config):
-        notes.append(f"Meetings, surveys and health are as of {as_of.isoformat()}; the circles and people are "
-                     "today's (Moodle keeps no earlier state).")
+    elif earlier:
+        notes.append(f"Meetings, surveys and health are as of {as_of.isoformat()} (survey figures over that day's "
+                     "pairs, as lmsync recorded them); the circles and people are today's (Moodle keeps no earlier "
+                     "state).")
     if inputs.health_day is None:
         notes.append("No health snapshots yet: run `lmsync health` (or `lmsync run`) to record them.")
     elif (as_of - inputs.health_day) > timedelta(days=7):

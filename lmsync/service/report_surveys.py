@@ -10,7 +10,7 @@ programme-wide means; never one mentee's answer.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -233,17 +233,24 @@ def _response_table(
     waves: Sequence[Wave],
     mentors: set[int],
     mentees: set[int],
+    opened: Collection[str] = (),
+    fed: Collection[str] = (),
 ) -> Table:
-    """Response per wave and side: people of the side with a complete score of any of its instruments."""
-    with_scores = {i for i, _w, _p in complete}
+    """Response per wave and side: people of the side with a complete score of any of its instruments
+    in use (with scores, or ``fed``: read from a Feedback activity).
+
+    A wave in ``opened`` (configured, started by the report's day) has its row with no answer yet, 0 of
+    the side's people, for each side an instrument in use asks: left out, an open wave nobody had
+    answered looked like no wave at all (tester round 50, second pass, 7)."""
+    in_use = {i for i, _w, _p in complete} | set(fed)
     rows = []
     for wave in waves:
         for side, group in (("mentee", mentees), ("mentor", mentors)):
-            asked = {i.name for i in instruments.values() if i.side in (side, "both") and i.name in with_scores}
+            asked = {i.name for i in instruments.values() if i.side in (side, "both") and i.name in in_use}
             if not asked or not group:
                 continue
             answered = {who for (i, w, who) in complete if w == wave.name and who in group and i in asked}
-            if answered:
+            if answered or wave.name in opened:
                 rate = round_cell(response_rate(len(answered), len(group)))
                 rows.append((wave.name, f"{side}s", len(answered), len(group), rate))
     return Table(
@@ -407,7 +414,9 @@ def survey_tables(
         satisfaction=satisfaction,
         self_efficacy=self_efficacy,
         evaluation=evaluation,
-        response=_response_table(instruments, complete, waves, mentors, mentees),
+        response=_response_table(instruments, complete, waves, mentors, mentees,
+                                 opened={w.name for w in s.waves if as_of is not None and w.start <= as_of},
+                                 fed={n for n, section in s.instrument_sections.items() if section.feedback}),
         qualities=qualities,
         mentor_qualities=mentor_qualities,
     )

@@ -60,3 +60,19 @@ def test_round_25_3_a_hidden_year_group_cannot_be_had_back_from_all_less_the_oth
     bigger = {who: ("1" if who < 5 else "2" if who < 7 else "3") for who in range(9)}  # two hidden: 2 + 2 < 5
     table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i: set(range(10)), bigger, 5, {})
     assert {row[3]: row[4] for row in table.rows}["year 1"] == "withheld (with a smaller group)"
+
+
+def test_second_pass_7_an_open_wave_nobody_answered_yet_has_its_response_row():
+    """A wave open since its start with no answer yet had no response row at all: the report looked as
+    if there were no such wave. It reads 0 of the side's people; a wave not started yet has no row."""
+    from lmsync.service.report_surveys import _response_table
+
+    mentees = set(range(10))
+    t4 = Wave("T4", date(2027, 3, 1), date(2027, 3, 31))
+    table = _response_table(INSTRUMENTS, complete(0), [T0, T3, t4], set(), mentees, opened={"T0", "T3"})
+    assert table.rows == (("T0", "mentees", 8, 10, 0.8), ("T3", "mentees", 0, 10, 0.0))
+    # read from a Feedback activity but no score anywhere yet: the row is there too
+    table = _response_table(INSTRUMENTS, {}, [T0], set(), mentees, opened={"T0"}, fed={NAME})
+    assert table.rows == (("T0", "mentees", 0, 10, 0.0),)
+    # an instrument no one answers and no activity feeds: no row (nothing was asked)
+    assert _response_table(INSTRUMENTS, {}, [T0], set(), mentees, opened={"T0"}).rows == ()
