@@ -136,7 +136,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
                             pairs_on=by_date.on, as_of=as_of)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
-    at_risk = at_risk_table(inputs.flagged, inputs.queue, people)
+    at_risk = at_risk_table(inputs.flagged, inputs.queue, people, inputs.health_day, programme_today(config))
     match_scores, match_terms = match_tables(cohort.matched, people)
 
     if cohort.mentee_ids is not None:

@@ -92,10 +92,13 @@ def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], 
 
 
 def at_risk_table(
-    flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People
+    flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People,
+    day: date | None = None, today: date | None = None,
 ) -> Table:
     """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's
-    queue; not a pair a coordinator ended (``ended_pairs``: tester round 21, 1, counted as at risk in the headline)."""
+    queue; not a pair a coordinator ended (``ended_pairs``: tester round 21, 1, counted as at risk in the headline).
+    Titled by ``day``, the snapshot's, when it is not ``today`` (a report of an earlier day, or no snapshot
+    today: "Pairs at risk today" over a snapshot of weeks before; tester round 50, second pass, 11)."""
     columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
     order = {status: i for i, status in enumerate(ATTENTION)}
     ended = ended_pairs(flagged, queue)
@@ -128,7 +131,8 @@ def at_risk_table(
                 state,
             )
         )
-    return Table("at_risk_today", "Pairs at risk today", columns, tuple(rows))
+    title = "Pairs at risk today" if day is None or day == today else f"Pairs at risk on {day.isoformat()}"
+    return Table("at_risk_today", title, columns, tuple(rows))
 
 
 def mentor_load_table(pairs: Iterable[tuple[int, int]]) -> Table:

@@ -100,3 +100,12 @@ def test_tester_round_48_4_the_health_chart_counts_a_pair_a_coordinator_ended_as
         (days[1], "ended", 1), (days[1], "fading", 2),
         (days[2], "ended", 2), (days[2], "fading", 2),
     )
+
+
+def test_second_pass_11_the_table_is_titled_by_its_snapshots_day_unless_that_is_today():
+    store = Store.memory()
+    HealthSnapshots(store, "p").replace_day(DAY, [_fading(1)])
+    flagged = flagged_pairs(store, "p", DAY, ("fading",))
+    assert at_risk_table(flagged, {}, People({}), DAY, DAY).title == "Pairs at risk today"
+    earlier = at_risk_table(flagged, {}, People({}), DAY, date(2026, 12, 3))
+    assert earlier.title == "Pairs at risk on 2026-11-20" and len(earlier.rows) == 1
