@@ -136,7 +136,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
                             pairs_on=by_date.on, as_of=as_of)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
-    at_risk = at_risk_table(inputs.flagged, inputs.queue, people, inputs.health_day, programme_today(config))
+    at_risk = at_risk_table(inputs.flagged, inputs.queue, people, inputs.health_day, programme_today(config),
+                            inputs.last_met)
     match_scores, match_terms = match_tables(cohort.matched, people)
 
     if cohort.mentee_ids is not None:
@@ -165,7 +166,10 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         notes.append(f"Meetings, surveys and health are as of {as_of.isoformat()} (survey figures over that day's "
                      "pairs, as lmsync recorded them); the circles and people are today's (Moodle keeps no earlier "
                      "state).")
-    if inputs.health_day is None:
+    if inputs.health_day is None and inputs.first_health_day is not None:  # later ones only (tester round 51, 3)
+        notes.append(f"No health snapshot on or before {as_of.isoformat()}: the first is of "
+                     f"{inputs.first_health_day.isoformat()}, so pair health is not known for this day.")
+    elif inputs.health_day is None:
         notes.append("No health snapshots yet: run `lmsync health` (or `lmsync run`) to record them.")
     elif (as_of - inputs.health_day) > timedelta(days=7):
         notes.append(f"The latest health snapshot is from {inputs.health_day.isoformat()}.")

@@ -29,6 +29,7 @@ from lmsync.store.report import (
     health_snapshot_days,
     health_status_counts,
     instrument_answers,
+    last_met,
     meetings_per_month,
     pair_statuses,
     queue_states,
@@ -49,6 +50,7 @@ class ReportInputs:
     status_counts: tuple[tuple[date, str, int], ...] = ()
     health_weekly: bool = False
     health_day: date | None = None
+    first_health_day: date | None = None  # the store's first snapshot day, whatever the report's day
     flagged: tuple[FlaggedPair, ...] = ()
     queue: Mapping[tuple[int, int], QueueState] = field(default_factory=dict)
     scores: tuple[WaveScore, ...] = ()
@@ -56,6 +58,9 @@ class ReportInputs:
     #: the pairing history as local dates: a mentee's answer rates the mentor of its day
     pairing_history: tuple[DatedPair, ...] = ()
     pairs_appeared: Mapping[tuple[int, int], date] = field(default_factory=dict)  # PairsByDate.appeared
+    #: the flagged pairs' latest attended meeting up to the report's day (``last_met``): one the snapshot did
+    #: not know of (recorded after it, or dated after it) is said beside the pair (tester round 51, 3)
+    last_met: Mapping[tuple[int, int], date] = field(default_factory=dict)
 
 
 def term_start(config: Config) -> date | None:
@@ -85,13 +90,15 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     """
     programme = config.programme.name
     since = term_start(config) or date.min
-    days = health_snapshot_days(store, programme, until=as_of)
+    every_day = health_snapshot_days(store, programme)
+    days = [d for d in every_day if d <= as_of]
     health_day = days[-1] if days else None
     weekly = not daily_health and bool(days) and days[-1] - days[0] > WEEKLY_HEALTH_AFTER
     months = tuple(meetings_per_month(store, programme, since, as_of))
     by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))
     counted = weekly_days(days) if weekly else None
     queue = queue_states(store, programme, until=as_of)
+    flagged = tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else ()
     ended_on = {pair: s.outcome_on for pair, s in queue.items() if ended(s) and s.outcome_on is not None}
     return ReportInputs(
         months=months,
@@ -102,7 +109,9 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         )),
         health_weekly=weekly,
         health_day=health_day,
-        flagged=tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else (),
+        first_health_day=every_day[0] if every_day else None,
+        flagged=flagged,
+        last_met=last_met(store, programme, [(f.mentor_id, f.mentee_id) for f in flagged], as_of),
         queue=queue,
         scores=tuple(wave_scores(store, programme, until=as_of)),
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),

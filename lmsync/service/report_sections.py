@@ -93,12 +93,16 @@ def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], 
 
 def at_risk_table(
     flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People,
-    day: date | None = None, today: date | None = None,
+    day: date | None = None, today: date | None = None, last_met: Mapping[tuple[int, int], date] | None = None,
 ) -> Table:
     """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's
     queue; not a pair a coordinator ended (``ended_pairs``: tester round 21, 1, counted as at risk in the headline).
     Titled by ``day``, the snapshot's, when it is not ``today`` (a report of an earlier day, or no snapshot
-    today: "Pairs at risk today" over a snapshot of weeks before; tester round 50, second pass, 11)."""
+    today: "Pairs at risk today" over a snapshot of weeks before; tester round 50, second pass, 11).
+    A pair that met after the snapshot's last meeting (``last_met``: a meeting recorded late, or held
+    since) shows that meeting and says the judgement is older than it: listed as "no meeting for 61
+    days" beside a meetings table that counted the meeting, the row read as a pair still silent
+    (tester round 51, 3)."""
     columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
     order = {status: i for i, status in enumerate(ATTENTION)}
     ended = ended_pairs(flagged, queue)
@@ -121,13 +125,20 @@ def at_risk_table(
             state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:
             state = f"acknowledged {item.acked_on.isoformat()}, no outcome yet"
+        reasons = shared_reasons(r.reasons)
+        met = (last_met or {}).get((r.mentor_id, r.mentee_id))
+        last = r.last_meeting
+        if met is not None and (last is None or met > last):
+            last = met
+            reasons = [*reasons, f"met on {met.isoformat()}, after this judgement"
+                       + (f" of {day.isoformat()}" if day else "") + ": the next `lmsync health` judges the pair again"]
         rows.append(
             (
                 people.label(r.mentor_id),
                 people.label(r.mentee_id),
                 r.status,
-                r.last_meeting.isoformat() if r.last_meeting else None,
-                "; ".join(shared_reasons(r.reasons)),
+                last.isoformat() if last else None,
+                "; ".join(reasons),
                 state,
             )
         )

@@ -111,6 +111,22 @@ def meetings_per_month(store: Store, programme: str, since: date, until: date) -
     ]
 
 
+def last_met(store: Store, programme: str, pairs: Collection[tuple[int, int]], until: date) -> dict[tuple[int, int], date]:
+    """The day of each of ``pairs``' latest attended meeting on or before ``until`` (pairs with none left out)."""
+    if not pairs:
+        return {}
+    m = schema.meetings
+    statement = (
+        select(m.c.mentor_id, m.c.mentee_id, func.max(m.c.meeting_date).label("day"))
+        .where(m.c.programme == programme, m.c.attended == 1, m.c.meeting_date <= until.isoformat(),
+               m.c.mentor_id.in_(sorted({mentor for mentor, _ in pairs})))
+        .group_by(m.c.mentor_id, m.c.mentee_id)
+    )
+    wanted = set(pairs)
+    return {(int(r.mentor_id), int(r.mentee_id)): date.fromisoformat(r.day) for r in store.rows(statement)
+            if (int(r.mentor_id), int(r.mentee_id)) in wanted}
+
+
 def health_snapshot_days(store: Store, programme: str, *, until: date | None = None) -> list[date]:
     """Every day with a health snapshot (at or before ``until``), oldest first.
 

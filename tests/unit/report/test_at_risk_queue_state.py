@@ -109,3 +109,42 @@ def test_second_pass_11_the_table_is_titled_by_its_snapshots_day_unless_that_is_
     assert at_risk_table(flagged, {}, People({}), DAY, DAY).title == "Pairs at risk today"
     earlier = at_risk_table(flagged, {}, People({}), DAY, date(2026, 12, 3))
     assert earlier.title == "Pairs at risk on 2026-11-20" and len(earlier.rows) == 1
+
+
+def test_round_51_3_a_meeting_the_snapshot_did_not_know_is_said_beside_the_pair():
+    """A fading pair's meeting recorded after the health snapshot: the report's meetings table counted it while
+    the at-risk row still read "no meeting for 40 days", last meeting 2026-10-10, as if the pair were silent."""
+    from lmsync.domain.meetings import Meeting
+    from lmsync.service.report import gather
+    from lmsync.store.meetings import MeetingRepository
+    from tests.unit.report.synthetic import config_for
+
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    programme = config.programme.name
+    HealthSnapshots(store, programme).replace_day(DAY, [_fading(1), _fading(2)])
+    MeetingRepository(store, programme).save([
+        (Meeting(date(2026, 11, 12), 66, 1, 40, True, "csv"), None),  # dated before the snapshot, recorded after it
+        (Meeting(date(2026, 11, 13), 66, 2, 0, False, "csv"), None),  # missed: not a meeting held
+    ])
+    data = gather(config, store, as_of=date(2026, 11, 24), roster={}, pairs=[(66, 1), (66, 2)])
+    rows = {row[1].split(" ")[1]: row for row in data.at_risk.rows}  # "user #1 (not in the course)"
+    assert rows["#1"][3] == "2026-11-12"
+    assert "met on 2026-11-12, after this judgement of 2026-11-20" in rows["#1"][4]
+    assert rows["#2"][3] == "2026-10-10" and "met on" not in rows["#2"][4]
+    earlier = gather(config, store, as_of=date(2026, 11, 11), roster={}, pairs=[(66, 1), (66, 2)])
+    assert earlier.at_risk.rows == ()  # no snapshot by then: nothing flagged, nothing said
+
+
+def test_round_51_3_a_report_of_a_day_before_the_first_snapshot_does_not_say_there_are_none():
+    from lmsync.service.report import gather
+    from tests.unit.report.synthetic import config_for
+
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    HealthSnapshots(store, config.programme.name).replace_day(DAY, [_fading(1)])
+    notes = " ".join(gather(config, store, as_of=date(2026, 11, 11), roster={}, pairs=[(66, 1)]).notes)
+    assert "No health snapshot on or before 2026-11-11: the first is of 2026-11-20" in notes
+    assert "No health snapshots yet" not in notes
+    empty = Store.memory()
+    assert "No health snapshots yet" in " ".join(gather(config, empty, as_of=DAY, roster={}, pairs=[(66, 1)]).notes)
