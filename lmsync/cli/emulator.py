@@ -150,6 +150,15 @@ _enrolment_command("suspend", True, "Suspend WHO's enrolment in the programme co
 _enrolment_command("restore", False, "Make WHO's suspended enrolment active again (back after a break).")
 
 
+@edit_group.command("unenrol", epilog=examples("lmsync emulator edit unenrol s0058"))
+@click.argument("who")
+@STATE
+@click.pass_context
+def unenrol_command(ctx: click.Context, who: str, state: Path | None) -> None:
+    """Unenrol WHO from the programme course (they left for good; their groups go too, the account stays)."""
+    _edit(ctx, state, lambda site, course, _p: edits.unenrol(site, course, edits.user_of(site, who)))
+
+
 @edit_group.command("field", epilog=examples("lmsync emulator edit field m0003 mentorcapacity 2"))
 @click.argument("who")
 @click.argument("name")

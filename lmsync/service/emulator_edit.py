@@ -55,6 +55,21 @@ def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
     return f"{site.users[user_id].username}: enrolment in {course.shortname} {state}"
 
 
+def unenrol(site: Any, course: Any, user_id: int) -> str:
+    """Unenrol the user from ``course``: the enrolment goes, and with it their membership of the
+    course's groups, as Moodle's unenrolment does (``groups_delete_group_members`` by user and course).
+    The account stays. Before erasing someone, a school unenrols them (tester round 51, 6: only a
+    suspension could be rehearsed here, and a suspended enrolment is still an enrolment)."""
+    if course.enrolments.pop(user_id, None) is None:
+        raise InputError(f"{site.users[user_id].username} is not enrolled in {course.shortname}")
+    left = [g.name for g in site.groups.values() if g.courseid == course.id and user_id in g.members]
+    for group in site.groups.values():
+        if group.courseid == course.id:
+            group.members.discard(user_id)
+    where = f", taken out of {', '.join(sorted(left))}" if left else ""
+    return f"{site.users[user_id].username}: unenrolled from {course.shortname}{where} (the account stays)"
+
+
 def set_field(site: Any, user_id: int, name: str, value: str) -> str:
     """Set a custom profile field (``mentorcapacity``, ``yearofstudy``, ...); an empty value clears it.
     Raises ``InputError`` for a field no account on the site has: Moodle's profile page offers only the

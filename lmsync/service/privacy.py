@@ -192,6 +192,7 @@ class Identity(NamedTuple):
     username: str | None = None
     circles: tuple[Any, ...] = ()  # the lmsync groups they are in now (read once, for export too)
     name: str | None = None  # their full name as Moodle has it (roster or account), for the export to say whose it is
+    suspended: bool = False  # enrolled, the enrolment suspended: not read by the sync until it is active again
 
 
 def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
@@ -244,7 +245,8 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     if enrolled:
         known_as = {user_id: account} if account is not None and account.username else roster
         label = f"{describe(known_as, user_id, show_names=show)} (enrolment suspended)"
-        return Identity(user_id, label, True, labels, account.username if account else None, groups, _fullname(account))
+        return Identity(user_id, label, True, labels, account.username if account else None, groups, _fullname(account),
+                        suspended=True)
     if account is None or not account.username:
         return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups)
     label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"
@@ -282,12 +284,16 @@ def still_here(identity: Identity, who: str) -> InputError | None:
         *(["still enrolled in the programme course"] if identity.enrolled else []),
         *([f"in a circle with {', '.join(identity.partners)}"] if identity.partners else []),
     ]
+    # a suspended enrolment is not read by the sync: they come back when it is active again (tester round 51, 6:
+    # "the next sync would bring them straight back" of someone the sync had just taken out of their circle)
+    back = ("once the enrolment is active again, the next sync would bring them back" if identity.suspended
+            and not identity.partners else "the next sync would bring them straight back")
     return InputError(
-        f"nothing erased: {identity.label} is {' and '.join(where)}: the next sync would bring them straight "
-        "back and pair them again as if new, without the pairs' meetings, the coordinator's decisions and the "
+        f"nothing erased: {identity.label} is {' and '.join(where)}: {back} "
+        "and pair them again as if new, without the pairs' meetings, the coordinator's decisions and the "
         "record of nudges sent that erasure removes (the other side could be nudged again at once)",
-        hint=f"unenrol them in Moodle first, then erase; to erase now anyway: lmsync person erase {who} "
-        "--while-enrolled",
+        hint=f"unenrol them in Moodle first (a suspended enrolment is still an enrolment), then erase; to erase "
+        f"now anyway: lmsync person erase {who} --while-enrolled",
         summary=f"erasure refused: Moodle id {identity.user_id} is still enrolled or in a circle",
     )
 

@@ -170,3 +170,27 @@ def test_round_35_4_an_empty_export_names_the_person(setup):
     result = CliRunner().invoke(main, ["person", "export", "s0999"])
     assert result.exit_code == 0, result.output
     assert "nothing to export: this store holds nothing about New Kid (s0999) (Moodle id " in result.stdout
+
+
+def test_round_51_6_erasing_someone_suspended_says_when_they_would_come_back_and_unenrol_can_be_rehearsed(setup):
+    """A suspended mentee the sync had taken out of their circle: the refusal said "the next sync would bring them
+    straight back" (it would not, while suspended), and the emulator could not unenrol anyone to follow its hint."""
+    config, (_mentor, mentee), *_ = setup
+    name = username_of(config, mentee)
+    assert CliRunner().invoke(main, ["emulator", "edit", "suspend", name]).exit_code == 0
+    synced = CliRunner().invoke(main, ["sync"])
+    assert synced.exit_code == 0, synced.output
+    refused = CliRunner().invoke(main, ["person", "erase", name, "--yes"])
+    assert refused.exit_code == 3, refused.output
+    assert "once the enrolment is active again, the next sync would bring them back" in refused.output
+    assert "straight back" not in refused.output and "a suspended enrolment is still an enrolment" in refused.output
+    unenrolled = CliRunner().invoke(main, ["emulator", "edit", "unenrol", name])
+    assert unenrolled.exit_code == 0 and f"{name}: unenrolled from" in unenrolled.output, unenrolled.output
+    site = emulator_site(config)
+    assert all(mentee not in c.enrolments for c in site.courses.values() if c.shortname == config.programme.course)
+    assert not [g for g in site.groups.values() if mentee in g.members and g.courseid in {
+        c.id for c in site.courses.values() if c.shortname == config.programme.course}]
+    erased = CliRunner().invoke(main, ["person", "erase", name, "--yes"])
+    assert erased.exit_code == 0, erased.output
+    again = CliRunner().invoke(main, ["emulator", "edit", "unenrol", name])
+    assert again.exit_code != 0 and "is not enrolled" in again.output
