@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
-from lmsync.config_lines import anchor_paths, key_named_in, line_of, near_key
+from lmsync.config_lines import anchor_paths, key_named_in, line_of, near_key, toml_error_hint
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     MAX_WEIGHT,
@@ -475,7 +475,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
             data = tomllib.loads(text := _read_config_text(file))
             anchor_paths(data, file.parent)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+            raise ConfigError(f"{file}: not valid TOML: {exc}", hint=toml_error_hint(text, str(exc))) from None
     elif explicit:
         raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
     overrides, env_names = env_overrides(Config, environ)

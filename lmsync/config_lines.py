@@ -10,6 +10,7 @@ used to change anything.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -99,3 +100,29 @@ def key_named_in(message: str) -> tuple[tuple[str, ...], str]:
     """``(key path, rest of the message)`` when ``message`` starts with a dotted key, else ``((), message)``."""
     named = _NAMED_KEY.match(message)
     return (tuple(named.group(1).split(".")), message[named.end():]) if named else ((), message)
+
+
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_SECRET = re.compile(r"token|passw|secret|url|dsn|://|@|[0-9a-f]{32}", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"(?<![\w.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w:])")
+
+
+def toml_error_hint(text: str, message: str) -> str | None:
+    """What to fix for a TOML syntax error (``tomllib``'s ``message`` names the line and column): a date
+    that is no real day (``2026-13-01``: tomllib says only "Expected newline", tester round 51, 7), else
+    the line as written, so the admin sees what the parser stopped at. None when the line is unknown.
+    The hint shows the line unless it may hold a secret (a URL, a token, a password)."""
+    found = _AT.search(message)
+    lines = text.splitlines()
+    if found is None or not 1 <= int(found.group(1)) <= len(lines):
+        return None
+    line = lines[int(found.group(1)) - 1].strip()
+    if _SECRET.search(line):  # a database URL with its password, a pasted token: never echoed (config_sites)
+        return f"correct line {found.group(1)} of the file (not shown here: it may hold a password or token)"
+    for year, month, day in _DATE_LIKE.findall(line.split("#", 1)[0]):
+        try:
+            datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            return (f"{year}-{month}-{day} is not a day of the calendar: a date is YYYY-MM-DD, with a month "
+                    f"01-12 and a day that month has, and two digits each (line: {line})")
+    return f"correct line {found.group(1)} of the file: {line}"
