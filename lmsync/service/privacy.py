@@ -284,8 +284,7 @@ def still_here(identity: Identity, who: str) -> InputError | None:
         *(["still enrolled in the programme course"] if identity.enrolled else []),
         *([f"in a circle with {', '.join(identity.partners)}"] if identity.partners else []),
     ]
-    # a suspended enrolment is not read by the sync: they come back when it is active again (tester round 51, 6:
-    # "the next sync would bring them straight back" of someone the sync had just taken out of their circle)
+    # a suspended enrolment is not read by the sync: back when it is active again (tester round 51, 6)
     back = ("once the enrolment is active again, the next sync would bring them back" if identity.suspended
             and not identity.partners else "the next sync would bring them straight back")
     return InputError(
@@ -315,9 +314,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     changed in place and returned with ``withheld`` = ``{table: rows}``. A meeting where the
     person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor``, where
     the person is the mentee only when it is ``mentee`` (an unknown side is withheld from both:
-    lmsync cannot prove who gave it). A withheld meeting loses its
-    ``content_hash`` (a hash of the rating and notes, guessable from five ratings); every row does, as a
-    hash emptied only where the other side rated told which meetings they rated. Survey rows whose ``about_id`` is this
+    lmsync cannot prove who gave it). Every meeting row loses its ``content_hash`` (of the rating and notes,
+    guessable from five ratings; emptied on withheld rows alone it told which meetings the other side rated). Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
     their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
     are left out without a trace, and every row's status and score are withheld (they weigh both
@@ -341,10 +339,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         # an unknown side is withheld from both: lmsync cannot prove who gave it, and a mentor's note
         # about a mentee reached that mentee's export (tester rounds 4 and 5, finding 5)
         given_by_them = row.get("rated_by") == own_side
-        # the row's content_hash is sha256 of (minutes, attended, rating, notes, rated_by), unsalted: it would
-        # give a withheld rating back by trying 1-5 (tester finding 2b), and emptied on those rows alone it told
-        # which meetings the other side rated. lmsync's own change check, nobody's data: it goes from every row.
-        row.pop("content_hash", None)
+        row.pop("content_hash", None)  # unsalted sha256 of the rating, notes, ...: see the docstring (finding 2b)
         if not given_by_them and (row.get("rating") is not None or row.get("notes")):
             row["rating"], row["notes"] = None, None  # not counted (round 26, 10)
             row["rated_by"] = None  # "mentee" beside a withheld rating told which meetings the mentee rated (round 32, 11)
