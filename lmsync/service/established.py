@@ -98,14 +98,11 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
 
 def known_pairs(store: Store, programme: str, person: int) -> list[tuple[int, int]]:
     """Every pair (mentor, mentee) the store knows with ``person`` on either side: its pairing history,
-    health snapshots, queue items (a pair re-matched and judged again on the same day keeps no
-    snapshot of that day, but its queue item stays, tester finding 4) and meetings (a pair moved into
-    a circle by hand and back the same day kept no snapshot, but its meeting was stored: pair show
-    said they were never paired; tester round 51, 4)."""
+    health snapshots and queue items (a pair re-matched and judged again on the same day keeps no
+    snapshot of that day, but its queue item stays, tester finding 4)."""
     known = set(PairingHistory(store, programme).pairing_days())
     known |= {(r.mentor_id, r.mentee_id) for r in HealthSnapshots(store, programme).rows()}
     known |= {item.pair for item in CoordinatorQueue(store, programme).items()}
-    known |= {(m.mentor_id, m.mentee_id) for m in MeetingRepository(store, programme).meetings(person_id=person)}
     return sorted(p for p in known if person in p)
 
 

@@ -395,19 +395,3 @@ def test_round_30_3_queue_done_never_makes_a_coordinator_the_owner_of_their_own_
     finally:
         store.close()
     assert item.owner == cases["coordinators"][0]
-
-
-def test_round_51_4_a_pair_whose_only_trace_is_a_meeting_is_a_pair_for_pair_show(tmp_path, site_and_coordinators):  # noqa: F811
-    """A mentee moved into another circle by hand and back on one day: their meeting with the second mentor was
-    stored, the health snapshot of that day overwritten, and `pair show` said the two were never paired."""
-    from lmsync.domain.meetings import Meeting
-    from lmsync.store.meetings import MeetingRepository
-
-    config, users, mentor, stranger = _a_mentor_and_a_stranger(tmp_path, site_and_coordinators)
-    store = Store(config.store_path())
-    MeetingRepository(store, config.programme.name).save(
-        [(Meeting(AS_OF, mentor, stranger, 40, True, "csv"), None)])
-    store.close()
-    shown = CliRunner().invoke(main, ["--config", str(config.source), "pair", "show", users[stranger], users[mentor]])
-    assert shown.exit_code == 0, shown.output
-    assert AS_OF.isoformat() in shown.output and "not a pair" not in shown.output
