@@ -33,6 +33,7 @@ from lmsync.domain.health import answered_by, without_ratings
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
+from lmsync.service.export_meetings import as_seen_by
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.person_keys import split_key
@@ -314,8 +315,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     changed in place and returned with ``withheld`` = ``{table: rows}``. A meeting where the
     person is the mentor keeps its rating and notes only when ``rated_by`` is ``mentor``, where
     the person is the mentee only when it is ``mentee`` (an unknown side is withheld from both:
-    lmsync cannot prove who gave it). Every meeting row loses its ``content_hash`` (of the rating and notes,
-    guessable from five ratings; emptied on withheld rows alone it told which meetings the other side rated). Survey rows whose ``about_id`` is this
+    lmsync cannot prove who gave it), nor who rated it, nor where and when it was written, whether or not
+    anything was given (:mod:`lmsync.service.export_meetings`); no row keeps ``content_hash``. Survey rows whose ``about_id`` is this
     person and whose respondent is someone else are left out whole. Snapshot and queue rows keep
     their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
     are left out without a trace, and every row's status and score are withheld (they weigh both
@@ -335,14 +336,7 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     """
     withheld: dict[str, int] = {}
     for row in data.get("meetings", []):
-        own_side, _other = _sides(row, user_id)
-        # an unknown side is withheld from both: lmsync cannot prove who gave it, and a mentor's note
-        # about a mentee reached that mentee's export (tester rounds 4 and 5, finding 5)
-        given_by_them = row.get("rated_by") == own_side
-        row.pop("content_hash", None)  # unsalted sha256 of the rating, notes, ...: see the docstring (finding 2b)
-        if not given_by_them and (row.get("rating") is not None or row.get("notes")):
-            row["rating"], row["notes"] = None, None  # not counted (round 26, 10)
-            row["rated_by"] = None  # "mentee" beside a withheld rating told which meetings the mentee rated (round 32, 11)
+        as_seen_by(row, _sides(row, user_id)[0])  # not counted (round 26, 10)
     for table in ("survey_answers", "survey_scores"):
         # not counted either: "survey_answers 10, survey_scores 2" told a mentor how many waves his mentee
         # answered about him (tester round 26, 10); NEVER_EXPORTED says what goes, the same for everyone
@@ -392,6 +386,7 @@ def _sides(row: dict[str, Any], user_id: int) -> tuple[str, str]:
 NEVER_EXPORTED = (
     "the other side's rating and notes of each meeting (and of a meeting whose side is not known)",
     "each meeting row's content hash (lmsync's own check for a changed row)",
+    "who rated a meeting, and where and when its row was written, unless this person rated it",
     "survey answers and scores other people gave about this person",
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",

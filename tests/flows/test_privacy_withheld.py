@@ -83,19 +83,30 @@ def test_second_pass_10_no_meeting_row_marks_which_meetings_the_other_side_rated
     the mentee rated reads like one nobody rated."""
     mentee, mentor, _group = circle_of(config, "s0001")
     store = Store(config.store_path())
-    MeetingRepository(store, "mentor-2026").save([
-        (Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "feedback", rating=2, rated_by="mentee"), None),
-        (Meeting(date(2026, 10, 8), mentor, mentee, 30, True, "feedback"), None),
+    meetings = MeetingRepository(store, "mentor-2026")
+    meetings.save([
+        (Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "csv", rating=2, rated_by="mentee"), "first.csv:2"),
+        (Meeting(date(2026, 10, 8), mentor, mentee, 30, True, "csv"), "first.csv:3"),  # nobody rated it
+        # round 51b, 3: logged by the mentee with no rating, "rated_by": "mentee" marked the rows NOT rated
+        (Meeting(date(2026, 10, 15), mentor, mentee, 30, True, "csv", rated_by="mentee"), "first.csv:4"),
     ])
+    # round 51b, 4: the mentee changed their rating: origin and updated_at told the mentor so
+    meetings.save([(Meeting(date(2026, 10, 1), mentor, mentee, 30, True, "csv", rating=1, notes="changed my mind",
+                            rated_by="mentee"), "cleaned-mentee-ratings.csv:2")])
+    meetings.save([(Meeting(date(2026, 10, 22), mentor, mentee, 30, True, "csv", rating=5, rated_by="mentor"),
+                    "mine.csv:2")])
     store.close()
     username = next(u.username for u in emulator_site(config).users.values() if u.id == mentor)
 
     export = privacy.export(config, username)
     rows = {m["meeting_date"]: m for m in export["meetings"]}
     assert all("content_hash" not in r for r in rows.values())
-    shown = [{k: v for k, v in rows[d].items() if k not in ("id", "meeting_date", "created_at", "updated_at")}
-             for d in ("2026-10-01", "2026-10-08")]
-    assert shown[0] == shown[1]
+    shown = [{k: v for k, v in rows[d].items() if k not in ("id", "meeting_date")}
+             for d in ("2026-10-01", "2026-10-08", "2026-10-15")]
+    assert shown[0] == shown[1] == shown[2]
+    assert shown[0]["origin"] is None and shown[0]["updated_at"] is None and shown[0]["rated_by"] is None
+    own = rows["2026-10-22"]  # what the mentor gave stays whole, with where it came from
+    assert (own["rating"], own["rated_by"], own["origin"]) == (5, "mentor", "mine.csv:2") and own["updated_at"]
     assert any("content hash" in line for line in export["never_exported"])
 
 
