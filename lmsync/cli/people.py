@@ -67,7 +67,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
         raise refusal
     if person.enrolled:
-        _note(ctx, "note: {} is still enrolled in the programme course: the next sync reads them again and "
+        again = ("once their enrolment is active again, the next sync reads them again"  # round 51b, 9
+                 if person.suspended else "the next sync reads them again")
+        _note(ctx, "note: {} is still enrolled in the programme course: " + again + " and "
               "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
               "assignment attendance grade, which this store can then no longer prove it wrote, is left as it is: "

@@ -287,7 +287,7 @@ def still_here(identity: Identity, who: str) -> InputError | None:
     ]
     # a suspended enrolment is not read by the sync: back when it is active again (tester round 51, 6)
     back = ("once the enrolment is active again, the next sync would bring them back" if identity.suspended
-            and not identity.partners else "the next sync would bring them straight back")
+            else "the next sync would bring them straight back")
     return InputError(
         f"nothing erased: {identity.label} is {' and '.join(where)}: {back} "
         "and pair them again as if new, without the pairs' meetings, the coordinator's decisions and the "

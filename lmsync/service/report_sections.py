@@ -130,7 +130,9 @@ def at_risk_table(
         last = r.last_meeting
         if met is not None and (last is None or met > last):
             last = met
-            reasons = [*reasons, f"met on {met.isoformat()}, after this judgement"
+            # dated after the judgement, or dated before it and recorded since (tester round 51b, 7)
+            when = "after" if day is None or met > day else "recorded after"
+            reasons = [*reasons, f"met on {met.isoformat()}, {when} this judgement"
                        + (f" of {day.isoformat()}" if day else "") + ": the next `lmsync health` judges the pair again"]
         rows.append(
             (

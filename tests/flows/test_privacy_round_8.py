@@ -178,6 +178,11 @@ def test_round_51_6_erasing_someone_suspended_says_when_they_would_come_back_and
     config, (_mentor, mentee), *_ = setup
     name = username_of(config, mentee)
     assert CliRunner().invoke(main, ["emulator", "edit", "suspend", name]).exit_code == 0
+    in_circle = CliRunner().invoke(main, ["person", "erase", name, "--yes"])  # not synced yet: still in the circle
+    assert "in a circle with" in in_circle.output and "straight back" not in in_circle.output, in_circle.output
+    assert "once the enrolment is active again" in in_circle.output
+    noted = CliRunner().invoke(main, ["person", "erase", name, "--while-enrolled"], input="n\n")
+    assert "once their enrolment is active again, the next sync reads them again" in noted.output, noted.output
     synced = CliRunner().invoke(main, ["sync"])
     assert synced.exit_code == 0, synced.output
     refused = CliRunner().invoke(main, ["person", "erase", name, "--yes"])

@@ -130,7 +130,7 @@ def test_round_51_3_a_meeting_the_snapshot_did_not_know_is_said_beside_the_pair(
     data = gather(config, store, as_of=date(2026, 11, 24), roster={}, pairs=[(66, 1), (66, 2)])
     rows = {row[1].split(" ")[1]: row for row in data.at_risk.rows}  # "user #1 (not in the course)"
     assert rows["#1"][3] == "2026-11-12"
-    assert "met on 2026-11-12, after this judgement of 2026-11-20" in rows["#1"][4]
+    assert "met on 2026-11-12, recorded after this judgement of 2026-11-20" in rows["#1"][4]
     assert rows["#2"][3] == "2026-10-10" and "met on" not in rows["#2"][4]
     earlier = gather(config, store, as_of=date(2026, 11, 11), roster={}, pairs=[(66, 1), (66, 2)])
     assert earlier.at_risk.rows == ()  # no snapshot by then: nothing flagged, nothing said
