@@ -160,7 +160,7 @@ def _html_page(data: ReportData) -> str:
             + (f"; below, the pairs at risk or fading on {escape(day)}, why, and where they are in the coordinator's queue." if day else "."),
             (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)
-            + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk today</h3>")
+            + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk or fading</h3>")  # round 51b, 8
             # no snapshot is no verdict: "No pair is at risk" stood beside `health --as-of` listing four
             # (tester round 37, 4)
             + table_html(data.at_risk, empty="No pair is at risk or fading." if day else
@@ -173,7 +173,8 @@ def _html_page(data: ReportData) -> str:
         (
             "surveys",
             "Relationship satisfaction and self-efficacy",
-            "Mean scores per survey wave with 95% confidence intervals, among people currently in a pair; "
+            "Mean scores per survey wave with 95% confidence intervals, among the people in a pair on the report's "
+            "day; "
             "relationship satisfaction from both sides. A wave's figures appear from the last day of its window "
             "(until then: \"open until\"), so that reports made day by day while answers come in never show one person's "
             "answer.",

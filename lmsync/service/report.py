@@ -118,8 +118,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     The denominator of "share of mentees matched" is ``cohort.mentee_ids`` (peer mentors who
     are not mentees are not in it), else the roster's holders of a mentee role.
 
-    Only people currently in a pair count in survey statistics and response rates (the
-    denominator of a rate is the current mentors or mentees, as the instrument's side says).
+    Only people in a pair on ``as_of`` count in survey statistics and response rates (the
+    denominator of a rate is the mentors or mentees of those pairs, as the instrument's side says).
     """
     programme = config.programme.name
     people = People(cohort.roster, show_names=config.report.names)
@@ -237,9 +237,9 @@ def report_job(
     """
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
-    from lmsync.service.observe import observe
+    from lmsync.service.observe import RosterUser, observe
     from lmsync.service.runtime import session
-    from lmsync.service.site_accounts import api_lookup
+    from lmsync.service.site_accounts import accounts, api_lookup
 
     day = as_of or today(config)
     if day > today(config):  # a wave still open would show its figures, each new answer moving them (round 26, 2)
@@ -256,16 +256,17 @@ def report_job(
         desired = desired_state(snapshot, config, site=api_lookup(conn.api))
         current = set(pairs)
         matched = [m for m in matched_pairs(desired.match, desired.people) if (m.mentor_id, m.mentee_id) in current]
-        return gather(
-            config,
-            store,
-            as_of=day,
-            roster=snapshot.roster,
-            pairs=pairs,
-            matched=matched,
-            daily_health=daily_health,
-            mentee_ids=matching_mentee_ids(desired.people),
-        )
+        inputs = read_inputs(config, store, as_of=day, daily_health=daily_health)
+        # people the report names who are no longer active in the course (a suspended enrolment, a leaver): by
+        # their account while it exists, one read, not "user #15 (not in the course)" (tester round 51b, 6)
+        named = {uid for f in inputs.flagged for uid in (f.mentor_id, f.mentee_id)}
+        named |= {uid for p in inputs.pairing_history for uid in (p.mentor_id, p.mentee_id)}
+        away = {uid: RosterUser(uid, u.username or "", u.idnumber, u.fullname, u.email or "", frozenset(),
+                                u.profile_fields(), bool(getattr(u, "suspended", False)))
+                for uid, u in accounts(conn.api, named - set(snapshot.roster)).items()}
+        roster = {**away, **snapshot.roster}  # with no role: counted in no denominator, named in the tables
+        return build(config, inputs, ReportPeople(roster, pairs, matched, matching_mentee_ids(desired.people)),
+                     as_of=day)
 
 
 def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: str = "html",

@@ -180,3 +180,20 @@ def test_second_pass_2_a_report_of_an_earlier_day_does_not_show_a_later_pause(tm
     assert "paused" not in row[-1]
     (row,) = at_risk_table(flagged, {pair: later}, people).rows
     assert f"paused {day.isoformat()}: the pair had left the programme" in row[-1]
+
+
+def test_round_51b_6_the_report_names_a_suspended_mentee_of_a_pair_at_risk_by_their_account(
+        tmp_path, site_and_coordinators, monkeypatch):
+    """The at-risk table read "user #15 (not in the course)" for a mentee whose enrolment was suspended: the
+    report's names came from the active roster only. They come from the account while it exists."""
+    from lmsync.service import programme_settings
+    from lmsync.service.report import report_job
+
+    site = site_and_coordinators
+    config, _cases, pair, _items = queued_then_suspended(tmp_path, site)
+    monkeypatch.setattr(programme_settings, "clock", lambda: NOON)
+    data = report_job(config, as_of=AS_OF, site=site)
+    mentee = site.users[pair[1]]
+    rows = [r for r in data.at_risk.rows if mentee.username in r[1]]
+    assert rows, [r[:2] for r in data.at_risk.rows]
+    assert not [r for r in data.at_risk.rows if "not in the course" in r[0] + r[1]]

@@ -148,3 +148,16 @@ def test_round_51_3_a_report_of_a_day_before_the_first_snapshot_does_not_say_the
     assert "No health snapshots yet" not in notes
     empty = Store.memory()
     assert "No health snapshots yet" in " ".join(gather(config, empty, as_of=DAY, roster={}, pairs=[(66, 1)]).notes)
+
+
+def test_round_51b_8_a_page_with_no_snapshot_by_its_day_does_not_head_the_table_today():
+    from lmsync.render.report import html_page
+    from lmsync.service.report import gather
+    from tests.unit.report.synthetic import config_for
+
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    HealthSnapshots(store, config.programme.name).replace_day(DAY, [_fading(1)])
+    page = html_page(gather(config, store, as_of=date(2026, 11, 11), roster={}, pairs=[(66, 1)]))
+    assert "<h3>At risk or fading</h3>" in page and "At risk today" not in page
+    assert "among the people in a pair on the report's day" in page
