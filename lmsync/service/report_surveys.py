@@ -82,7 +82,7 @@ def _wave_summary_table(
     instruments: Mapping[str, Instrument],
     complete: Complete,
     waves: Sequence[Wave],
-    eligible: Callable[[Instrument], set[int]],
+    eligible: Callable[[Instrument, Wave], set[int]],
     min_cell: int = 1,
     open_waves: Mapping[str, date] | None = None,
 ) -> Table:
@@ -93,7 +93,7 @@ def _wave_summary_table(
     rows: list[tuple[Any, ...]] = []
     for inst in instruments.values():
         for wave in waves:
-            people = eligible(inst)
+            people = eligible(inst, wave)
             values = [v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people]
             if not values:
                 continue
@@ -141,7 +141,7 @@ def _evaluation_table(
     complete: Complete,
     waves: Sequence[Wave],
     baseline: str | None,
-    eligible: Callable[[Instrument], set[int]],
+    eligible: Callable[[Instrument, Wave], set[int]],
     year_of: Mapping[int, str],
     min_cell: int = 1,
     open_waves: Mapping[str, date] | None = None,
@@ -155,11 +155,11 @@ def _evaluation_table(
     for inst in instruments.values():
         if base is None:
             break
-        people = eligible(inst)
-        groups: dict[str, set[int]] = {"all": people}
-        for who in sorted(people):
-            groups.setdefault(f"year {year_of[who]}" if who in year_of else "year not given", set()).add(who)
         for wave in later:
+            people = eligible(inst, wave)  # the later wave's people: a closed wave's stay as they were
+            groups: dict[str, set[int]] = {"all": people}
+            for who in sorted(people):
+                groups.setdefault(f"year {year_of[who]}" if who in year_of else "year not given", set()).add(who)
             found = []
             for group, members in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
                 if group != "all" and members == people:
@@ -231,8 +231,7 @@ def _response_table(
     instruments: Mapping[str, Instrument],
     complete: Complete,
     waves: Sequence[Wave],
-    mentors: set[int],
-    mentees: set[int],
+    side_of: Callable[[str, Wave], set[int]],
     opened: Collection[str] = (),
     fed: Collection[str] = (),
 ) -> Table:
@@ -245,7 +244,8 @@ def _response_table(
     in_use = {i for i, _w, _p in complete} | set(fed)
     rows = []
     for wave in waves:
-        for side, group in (("mentee", mentees), ("mentor", mentors)):
+        for side in ("mentee", "mentor"):
+            group = side_of(side, wave)
             asked = {i.name for i in instruments.values() if i.side in (side, "both") and i.name in in_use}
             if not asked or not group:
                 continue
@@ -363,16 +363,26 @@ def survey_tables(
     of study, suppressing groups under ``[report] min_cell``.
     """
     s = settings(config)
-    mentors = {m for m, _ in pairs}
-    mentees = {e for _, e in pairs}
     scores = list(scores)  # read twice below
     complete = _complete(scores)
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
     waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
     open_waves = closed_waves_only(s.waves, as_of)  # configured windows only: sat waves have no window
+    closed = {w.name: w.end for w in s.waves if as_of is not None and w.end <= as_of}
+    sides: dict[date | None, tuple[set[int], set[int]]] = {}
 
-    def eligible(inst: Instrument) -> set[int]:
-        return _side_people(inst.side, mentors, mentees)
+    def side_of(side: str, wave: Wave) -> set[int]:
+        """The people of ``side`` a wave counts: a closed configured wave's, those paired on its last day,
+        so its figures stay as they were when people leave or join later (a report made after someone left
+        less one made before gave that person's scores back; tester round 51b, 2); else ``pairs``."""
+        day = closed.get(wave.name) if pairs_on is not None else None
+        if day not in sides:
+            held = pairs if day is None or pairs_on is None else pairs_on(day)
+            sides[day] = ({m for m, _ in held}, {e for _, e in held})
+        return _side_people(side, *sides[day])
+
+    def eligible(inst: Instrument, wave: Wave) -> set[int]:
+        return side_of(inst.side, wave)
 
     year_of = years_of_study(roster, config.matching.attributes.year)
     instruments = s.instruments
@@ -414,7 +424,7 @@ def survey_tables(
         satisfaction=satisfaction,
         self_efficacy=self_efficacy,
         evaluation=evaluation,
-        response=_response_table(instruments, complete, waves, mentors, mentees,
+        response=_response_table(instruments, complete, waves, side_of,
                                  opened={w.name for w in s.waves if as_of is not None and w.start <= as_of},
                                  fed={n for n, section in s.instrument_sections.items() if section.feedback}),
         qualities=qualities,

@@ -14,7 +14,7 @@ NAME = RELATIONSHIP_SATISFACTION_MENTEE.name
 def table(respondents, min_cell):
     complete = {(NAME, "T0", who): 3.0 + who % 2 for who in range(respondents)}
     return _wave_summary_table(
-        "t", "t", {NAME: RELATIONSHIP_SATISFACTION_MENTEE}, complete, [T0], lambda _i: set(range(10)), min_cell
+        "t", "t", {NAME: RELATIONSHIP_SATISFACTION_MENTEE}, complete, [T0], lambda _i, _w: set(range(10)), min_cell
     )
 
 

@@ -28,23 +28,23 @@ def test_closed_waves_only_names_the_waves_before_their_last_day():
 
 def test_round_21_2_an_open_wave_shows_no_statistics_so_two_days_cannot_be_subtracted():
     open_waves = closed_waves_only([T0, T3], date(2027, 1, 25))
-    days = [_wave_summary_table("t", "t", INSTRUMENTS, complete(n), [T0, T3], lambda _i: set(range(10)), 5, open_waves)
+    days = [_wave_summary_table("t", "t", INSTRUMENTS, complete(n), [T0, T3], lambda _i, _w: set(range(10)), 5, open_waves)
             for n in (5, 6)]
     for table in days:
         t0, t3 = table.rows
         assert t0[3] == 8 and t0[4] == 3.0  # the closed wave is described
         assert t3[3] == "open until 2027-01-31" and t3[4:8] == (None, None, None, None)
-    evaluation = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i: set(range(10)), {}, 5,
+    evaluation = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i, _w: set(range(10)), {}, 5,
                                    open_waves)
     assert evaluation.rows == ()  # no paired change into a wave still open
-    closed = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i: set(range(10)), {}, 5, {})
+    closed = _evaluation_table(INSTRUMENTS, complete(6), [T0, T3], "T0", lambda _i, _w: set(range(10)), {}, 5, {})
     assert closed.rows and closed.rows[0][4] == 6  # the probe can fail
 
 
 def test_round_21_2_the_chart_caption_says_the_wave_is_open():
     from lmsync.render.report_html import wave_charts
 
-    table = _wave_summary_table("satisfaction", "t", INSTRUMENTS, complete(6), [T0, T3], lambda _i: set(range(10)), 5,
+    table = _wave_summary_table("satisfaction", "t", INSTRUMENTS, complete(6), [T0, T3], lambda _i, _w: set(range(10)), 5,
                                 closed_waves_only([T0, T3], date(2027, 1, 25)))
     (chart,) = wave_charts(table, "satisfaction", "x", "y")
     assert chart.caption.endswith("T0 mean 3.00 (n 8), T3 open until 2027-01-31.")
@@ -54,11 +54,11 @@ def test_round_25_3_a_hidden_year_group_cannot_be_had_back_from_all_less_the_oth
     """"all" (n 9) less the one year shown (n 7) gave the hidden year's two mentees' means to 0.01."""
     complete_ = {(NAME, w, who): 3.0 + (who % 3) + (w == "T3") for w in ("T0", "T3") for who in range(9)}
     year_of = {who: ("1" if who < 7 else "2") for who in range(9)}
-    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i: set(range(10)), year_of, 5, {})
+    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i, _w: set(range(10)), year_of, 5, {})
     n = {row[3]: row[4] for row in table.rows}
     assert n["all"] == 9 and n["year 2"] == "fewer than 5" and n["year 1"] == "withheld (with a smaller group)"
     bigger = {who: ("1" if who < 5 else "2" if who < 7 else "3") for who in range(9)}  # two hidden: 2 + 2 < 5
-    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i: set(range(10)), bigger, 5, {})
+    table = _evaluation_table(INSTRUMENTS, complete_, [T0, T3], "T0", lambda _i, _w: set(range(10)), bigger, 5, {})
     assert {row[3]: row[4] for row in table.rows}["year 1"] == "withheld (with a smaller group)"
 
 
@@ -69,10 +69,13 @@ def test_second_pass_7_an_open_wave_nobody_answered_yet_has_its_response_row():
 
     mentees = set(range(10))
     t4 = Wave("T4", date(2027, 3, 1), date(2027, 3, 31))
-    table = _response_table(INSTRUMENTS, complete(0), [T0, T3, t4], set(), mentees, opened={"T0", "T3"})
+    def side_of(side, _wave):
+        return mentees if side == "mentee" else set()
+
+    table = _response_table(INSTRUMENTS, complete(0), [T0, T3, t4], side_of, opened={"T0", "T3"})
     assert table.rows == (("T0", "mentees", 8, 10, 0.8), ("T3", "mentees", 0, 10, 0.0))
     # read from a Feedback activity but no score anywhere yet: the row is there too
-    table = _response_table(INSTRUMENTS, {}, [T0], set(), mentees, opened={"T0"}, fed={NAME})
+    table = _response_table(INSTRUMENTS, {}, [T0], side_of, opened={"T0"}, fed={NAME})
     assert table.rows == (("T0", "mentees", 0, 10, 0.0),)
     # an instrument no one answers and no activity feeds: no row (nothing was asked)
-    assert _response_table(INSTRUMENTS, {}, [T0], set(), mentees, opened={"T0"}).rows == ()
+    assert _response_table(INSTRUMENTS, {}, [T0], side_of, opened={"T0"}).rows == ()
