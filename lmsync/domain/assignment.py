@@ -88,10 +88,8 @@ changed which of several optimal assignments came out).
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -110,7 +108,7 @@ from lmsync.domain.pair_scan import (
     scan_rows,
     with_scores,
 )
-from lmsync.domain.slot_solver import Market, duals, lap, load_bound, objective, repair
+from lmsync.domain.slot_solver import Market, duals, give_back, lap, load_bound, objective, repair
 
 CLASSES_FROM = 400_000  # pairs from which a circle is first tried as classes of identical people (classes)
 EXPLORE = 2  # spread-out extra candidates per mentee when no prices are known yet
@@ -221,24 +219,6 @@ def _proved_again(scores: Scores, checked: tuple[np.ndarray, np.ndarray, np.ndar
     return not recheck(scores, prices, utility, rows, cols).any()
 
 
-def give_back() -> None:
-    """Hand freed memory back to the operating system between the solver's phases (glibc's
-    ``malloc_trim``; nothing elsewhere). Each phase frees arrays of tens of MB that glibc
-    otherwise keeps for reuse, so a 50,000-user sync's resident memory grew phase by phase
-    (issue 15, memory: about 100 MB less at the peak, no measurable time)."""
-    global _TRIM
-    if _TRIM is None:
-        try:
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM: Any = None  # glibc's malloc_trim once looked up; False where there is none
-
-
 def _penalty(comp: Compatibility, market: Market, n: int) -> float:
     dearest = float((market.offset + market.step * np.maximum(market.capacity - 1, 0)).max())
     return float(np.ceil((n + 1) * (comp.max_score + dearest + 1)))
@@ -260,12 +240,14 @@ def _first_candidates(scores: Scores, settings: MatchSettings, market: Market) -
     if scores.n * scores.m < ESTIMATE_FROM or tie_heavy(scores.comp):
         return merge(scores.m, _best_by_score(scores, settings.candidates_per_mentee), bonus)
     wide = merge(scores.m, _best_by_score(scores, AUCTION_CANDIDATES), bonus)
+    give_back()  # the merges' temporaries, else resident through the auction (issue 15, memory)
     floor = -(scores.comp.max_score + float(market.step * market.capacity.max(initial=0)) + 1)
     prices, auction = estimate_prices(scores.n, wide, market.capacity, market.offset, market.step, floor,
                                       schedule=AUCTION_SCHEDULE, max_rounds=AUCTION_ROUNDS)
     # Its first candidate table (~20 MB at 50,000 x 5,000) goes before the scan and the merges
     # below, which were the peak of a 50,000-user sync with it still held (issue 15, memory).
     auction = auction.with_candidates(np.empty((0, 0), dtype=np.int32), np.empty((0, 0)))
+    give_back()  # that table and the auction's temporaries, else resident through the scan below
     prices = np.where(np.isfinite(prices), prices, 0.0)
     # The auction saw only each mentee's best mentors by score; the optimal ones are near
     # the best by reduced score. One scan at the estimate gives a wider near-best set, the

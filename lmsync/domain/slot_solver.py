@@ -11,7 +11,9 @@ two sides of the duality gap reported when the round limit is reached.
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +22,8 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from lmsync.domain.pair_scan import NEAR, TOLERANCE, Edges
 
 REPAIR_UP_TO = 0.6  # re-solve only the violators (with whom they may displace) when at most this share of all
-EDGE_CHUNK = 16_384  # candidate edges turned into slot edges at once (bounds the temporaries: at
-# 65,536 they were ~30 MB next to the ~100 MB graph at 50,000 x 5,000, issue 15)
+EDGE_CHUNK = 4096  # candidate edges turned into slot edges at once (bounds the temporaries: at
+# 65,536 they were ~30 MB next to the ~100 MB graph at 50,000 x 5,000, at 16,384 ~8 MB; issue 15)
 REPAIR_DEPTH = 3  # exchange steps followed from the violators when choosing whom to re-solve
 
 
@@ -53,15 +55,14 @@ def lap(n: int, edges: Edges, market: Market, penalty: float, fixed: np.ndarray 
         return np.full(n, -1, dtype=np.int64)
     free = market.capacity - taken
     slots = np.minimum(free, np.bincount(cols, minlength=m))  # more slots than edges are never used
-    per_edge = slots[cols]
-    use = per_edge > 0
+    use = slots[cols] > 0
     if not use.all():  # else no copies of the edges beside the slot graph (issue 15, memory)
-        rows, cols, scores, per_edge = rows[use], cols[use], scores[use], per_edge[use]
+        rows, cols, scores = rows[use], cols[use], scores[use]
+    del use
     edges_used = (rows, cols, scores)
     start = np.concatenate([[0], np.cumsum(slots)])
     n_slots = int(start[-1])
-    total = int(per_edge.sum())
-    if total == 0:
+    if len(rows) == 0:
         return np.full(n, -1, dtype=np.int64)
     offset = float(scores.max()) + 1 if len(scores) else 1.0  # keeps every weight > 0
     owner = np.repeat(np.arange(m), slots)
@@ -69,19 +70,15 @@ def lap(n: int, edges: Edges, market: Market, penalty: float, fixed: np.ndarray 
         # More mentees than slots: the rows are the slots. At 50,000 x 5,000 (27,301 places)
         # that is 27,301 x 50,000 instead of 50,000 x 77,301: 2.7 s instead of 14 s (issue 15).
         return _lap_by_slot(n, edges_used, slots, owner, taken, offset, market, penalty)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, weights=per_edge, minlength=n).astype(np.int64))])
     matched = None
     # Everyone can be matched: no "unmatched" columns needed, which LAPJVsp solves faster.
     # scipy raises ValueError when no full matching exists (its own Hopcroft-Karp check).
     try:
-        _, matched = min_weight_full_bipartite_matching(
-            _slot_graph(n, edges_used, per_edge, indptr, n_slots, start, taken, offset, market, None))
+        _, matched = _solve(_slot_graph(n, edges_used, slots, start, taken, offset, market, None))
     except ValueError:
         matched = None
     if matched is None:
-        graph = _slot_graph(n, edges_used, per_edge, indptr, n_slots, start, taken, offset, market, offset + penalty)
-        _, matched = min_weight_full_bipartite_matching(graph)
-        del graph
+        _, matched = _solve(_slot_graph(n, edges_used, slots, start, taken, offset, market, offset + penalty))
     return np.where(matched < n_slots, owner[np.minimum(matched, max(n_slots - 1, 0))], -1).astype(np.int64)
 
 
@@ -100,45 +97,91 @@ def _lap_by_slot(
     """
     matched = None
     try:
-        _, matched = min_weight_full_bipartite_matching(
-            _slot_rows(n, edges, slots, owner, taken, offset, market, None))
+        _, matched = _solve(_slot_rows(n, edges, slots, owner, taken, offset, market, None))
     except ValueError:
         matched = None
     if matched is None:
-        graph = _slot_rows(n, edges, slots, owner, taken, offset, market, offset + penalty)
-        _, matched = min_weight_full_bipartite_matching(graph)
-        del graph
+        _, matched = _solve(_slot_rows(n, edges, slots, owner, taken, offset, market, offset + penalty))
     filled = matched < n  # columns n.. leave their slot empty
     assigned = np.full(n, -1, dtype=np.int64)
     assigned[matched[filled]] = owner[filled]
     return assigned
 
 
+def give_back() -> None:
+    """Hand freed memory back to the operating system between the solver's phases (glibc's
+    ``malloc_trim``; nothing elsewhere). Here, not in ``lmsync.domain.assignment``, because
+    ``lap`` also hands back before each solve. Each phase frees arrays of tens of MB that glibc
+    otherwise keeps for reuse, so a 50,000-user sync's resident memory grew phase by phase
+    (issue 15, memory: about 100 MB less at the peak, no measurable time)."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None  # glibc's malloc_trim once looked up; False where there is none
+
+
+def _solve(graph: _Handed) -> tuple[np.ndarray, np.ndarray]:
+    """scipy's LAPJVsp on ``graph``, after handing back what building it freed (``give_back``:
+    its chunks' temporaries, about 15 MB at a 50,000-user sync, else resident at the peak)."""
+    give_back()
+    return min_weight_full_bipartite_matching(graph)  # type: ignore[no-any-return]
+
+
+class _Finite(np.ndarray):
+    """A slot graph's weights as scipy sees them: finite by construction (``_slot_graph``), so
+    ``np.isposinf`` of them is False without looking. ``min_weight_full_bipartite_matching``
+    begins with ``data[np.isposinf(data)] = 0``: three boolean temporaries of the graph's size
+    (24 MB at a 50,000-user sync, at its peak; issue 15, memory); ``data[False] = 0`` sets
+    nothing. Everything else is numpy's own."""
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func is np.isposinf and len(args) == 1 and not kwargs:
+            return np.False_
+        return super().__array_function__(func, types, args, kwargs)
+
+
 class _Handed(sp.csr_matrix):  # type: ignore[misc]  # scipy has no type hints
     """A slot graph handed over to ``min_weight_full_bipartite_matching``, which starts with
     ``astype(float64)``: a whole copy of a graph that is float64 already (about 100 MB at a
-    50,000-user sync; issue 15, memory). Here that returns the graph itself. scipy then only
-    zeroes +inf weights and drops zeros in place, and the graph has neither."""
+    50,000-user sync; issue 15, memory). Here that returns the graph itself, its weights seen
+    as ``_Finite``. scipy then only zeroes +inf weights (none, see ``_Finite``) and drops zeros
+    in place, and the graph has neither."""
 
     def astype(self, dtype: object, casting: str = "unsafe", copy: bool = True) -> sp.csr_matrix:
-        return super().astype(dtype, casting=casting, copy=False)
+        same = super().astype(dtype, casting=casting, copy=False)
+        if same is self and self.data.dtype == np.float64:
+            self.data = self.data.view(_Finite)
+        return same
 
 
 def _slot_graph(
-    n: int, edges: Edges, per_edge: np.ndarray, indptr: np.ndarray, n_slots: int, start: np.ndarray, taken: np.ndarray,
-    offset: float, market: Market, unmatched: float | None,
+    n: int, edges: Edges, slots: np.ndarray, start: np.ndarray, taken: np.ndarray, offset: float, market: Market,
+    unmatched: float | None,
 ) -> _Handed:
     """The slot graph of ``lap``, built in place ``EDGE_CHUNK`` candidate edges at a time
     (issue 15, memory: it was the peak of a 50,000-user sync, and building it at once held
-    three more arrays of its size, ``hstack`` a whole second copy).
+    three more arrays of its size, ``hstack`` a whole second copy). Its per-edge arrays are
+    made here and let go with it, not held by ``lap`` during the solve (issue 15, memory).
 
-    Candidate edge e (sorted by row) to mentor j becomes ``per_edge[e]`` slot edges, the
+    Candidate edge e (sorted by row) to mentor j becomes ``slots[j]`` slot edges, the
     k-th to column ``start[j] + k`` with weight ``offset - s + offset_j + step * (taken_j +
     k)``: every term is a multiple of 1/1024 far below 2**40, so the sums are exact in any
     order. With ``unmatched`` (a weight), each row i also ends with column ``n_slots + i``
     at that weight: leaving the mentee unmatched.
     """
     rows, cols, scores = edges
+    n_slots = int(start[-1])
+    per_row = np.zeros(n)  # slot edges per row, by chunks too: two arrays per edge were ~11 MB at the peak
+    for at in range(0, len(rows), EDGE_CHUNK):
+        per_row += np.bincount(rows[at:at + EDGE_CHUNK], weights=slots[cols[at:at + EDGE_CHUNK]], minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(per_row.astype(np.int64))])
     total = int(indptr[-1])
     extra = 0 if unmatched is None else n
     itype = np.int32 if total + extra < np.iinfo(np.int32).max and n_slots + extra < np.iinfo(np.int32).max else np.int64
@@ -148,14 +191,17 @@ def _slot_graph(
     if unmatched is not None:
         weight[ptr[1:] - 1] = unmatched
         position[ptr[1:] - 1] = n_slots + np.arange(n)
-    before = np.cumsum(per_edge) - per_edge  # the edge's first slot edge, counted over all rows
-    if unmatched is not None:
-        before += rows  # each earlier row holds one more entry
+    done = 0  # slot edges of the earlier chunks; per chunk, not per edge beside the graph (issue 15, memory)
     for at in range(0, len(rows), EDGE_CHUNK):
         part = slice(at, at + EDGE_CHUNK)
-        count = per_edge[part]
-        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        target = np.repeat(before[part], count) + k
+        count = slots[cols[part]]
+        first = np.cumsum(count) - count  # each edge's first slot edge within the chunk
+        k = np.arange(int(count.sum())) - np.repeat(first, count)
+        before = first + done  # ... counted over all rows
+        done += len(k)
+        if unmatched is not None:
+            before += rows[part]  # each earlier row holds one more entry
+        target = np.repeat(before, count) + k
         c = cols[part]
         weight[target] = np.repeat(offset - scores[part] + market.offset[c] + market.step * taken[c], count) + market.step * k
         position[target] = np.repeat(start[c], count) + k

@@ -151,13 +151,13 @@ def test_pruned_assignment_with_the_lean_store_is_proved_and_optimal(settings: M
 
 
 def test_give_back_is_harmless_where_there_is_no_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
-    import lmsync.domain.assignment as assignment
+    import lmsync.domain.slot_solver as slot_solver
 
-    monkeypatch.setattr(assignment, "_TRIM", False)
-    assignment.give_back()  # nothing to call: no error
+    monkeypatch.setattr(slot_solver, "_TRIM", False)
+    slot_solver.give_back()  # nothing to call: no error
     calls: list[int] = []
-    monkeypatch.setattr(assignment, "_TRIM", calls.append)
-    assignment.give_back()
+    monkeypatch.setattr(slot_solver, "_TRIM", calls.append)
+    slot_solver.give_back()
     assert calls == [0]
 
 
