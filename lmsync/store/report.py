@@ -118,9 +118,8 @@ def last_met(store: Store, programme: str, pairs: Collection[tuple[int, int]], u
     m = schema.meetings
     statement = (
         select(m.c.mentor_id, m.c.mentee_id, func.max(m.c.meeting_date).label("day"))
-        .where(m.c.programme == programme, m.c.attended == 1, m.c.meeting_date <= until.isoformat(),
-               m.c.mentor_id.in_(sorted({mentor for mentor, _ in pairs})))
-        .group_by(m.c.mentor_id, m.c.mentee_id)
+        .where(m.c.programme == programme, m.c.attended == 1, m.c.meeting_date <= until.isoformat())
+        .group_by(m.c.mentor_id, m.c.mentee_id)  # every pair's, no IN list of thousands of bound ids
     )
     wanted = set(pairs)
     return {(int(r.mentor_id), int(r.mentee_id)): date.fromisoformat(r.day) for r in store.rows(statement)
