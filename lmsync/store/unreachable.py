@@ -77,7 +77,12 @@ def store_url(target: Path | str) -> URL | None:
     try:
         url = make_url(text)
     except (ValueError, ArgumentError) as exc:  # a port that is no number: a traceback (tester round 22, 4)
-        raise ConfigError(f"[store] url (LMSYNC_STORE_URL) is not a database URL: {redact(str(exc))}") from None
+        said = "its port is not a number" if "int()" in str(exc) else redact(str(exc))  # round 51b, 11: Python's words
+        raise ConfigError(f"[store] url (LMSYNC_STORE_URL) is not a database URL: {said}",
+                          hint="write it as postgresql://USER@HOST:PORT/DATABASE (the port a number, e.g. 5432)") from None
+    if url.port is not None and not 0 < url.port < 65536:  # 99999 was taken, to fail later as unreachable
+        raise ConfigError(f"[store] url (LMSYNC_STORE_URL) is not a database URL: its port {url.port} is not one "
+                          "(1-65535)", hint="PostgreSQL listens on 5432 unless its server says otherwise")
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     refuse_ambiguous(url, text)

@@ -22,3 +22,16 @@ def test_a_toml_syntax_error_points_at_its_line(tmp_path, line, said, hidden):
     shown = str(refused.value)
     assert "not valid TOML" in shown and said in shown
     assert hidden is None or hidden not in shown
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql://lmsync:s3cret@db:notaport/lmsync", "its port is not a number"),
+    ("postgresql://lmsync:s3cret@db:99999/lmsync", "its port 99999 is not one (1-65535)"),
+])
+def test_round_51b_11_a_store_url_with_a_bad_port_says_so_in_words(url, said):
+    from lmsync.store.unreachable import store_url
+
+    with pytest.raises(ConfigError) as refused:
+        store_url(url)
+    shown = str(refused.value)
+    assert said in shown and "s3cret" not in shown and "int()" not in shown
