@@ -45,7 +45,9 @@ def ordered_waves(waves: Iterable[Wave]) -> tuple[Wave, ...]:
         raise ValueError("two waves share a name")
     for before, after in zip(result, result[1:], strict=False):
         if after.start <= before.end:
-            raise ValueError(f"waves {before.name} and {after.name} overlap")
+            # with the windows: an offset_months wave's are computed, not written (tester round 51b, 11)
+            raise ValueError(f"waves {before.name} ({before.start.isoformat()} to {before.end.isoformat()}) and "
+                             f"{after.name} ({after.start.isoformat()} to {after.end.isoformat()}) overlap")
     return result
 
 

@@ -180,8 +180,8 @@ def test_undeclared_instrument_answers_are_not_scored():
     assert score_waves(rows, BUILTIN_INSTRUMENTS, WAVES) == []
 
 
-def test_overlapping_waves_are_refused():
-    with pytest.raises(ValueError, match="overlap"):
+def test_overlapping_waves_are_refused_with_their_windows():  # round 51b, 11: computed windows were not shown
+    with pytest.raises(ValueError, match=r"A \(2026-01-01 to 2026-01-31\) and B \(2026-01-31 to 2026-02-05\) overlap"):
         ordered_waves(
             [Wave("A", date(2026, 1, 1), date(2026, 1, 31)), Wave("B", date(2026, 1, 31), date(2026, 2, 5))]
         )
