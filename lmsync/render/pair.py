@@ -31,6 +31,8 @@ def changes(snapshots: list[Any]) -> list[Any]:
 
 
 def _satisfaction(s: Any) -> str:
+    if getattr(s, "open_until", None) is not None:
+        return f"open until {s.open_until.isoformat()}: the mentees' mean is shown from the wave's last day"
     if s.withheld and s.over == 0:  # answers too incomplete to score count as none (tester round 6, 5)
         return "no scored answer from the mentor's mentees"
     if s.withheld:

@@ -49,6 +49,9 @@ class SideScore:
     score: float | None
     over: int = 1  # how many respondents the score is the mean of
     withheld: bool = False
+    #: the last day of a configured wave still open: no mean nor count until then, as the report's (each new
+    #: answer moved the mean, and two looks a day apart gave that mentee's answer back; tester round 51c, 1)
+    open_until: date | None = None
 
 
 @dataclass
@@ -99,6 +102,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
                 scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
         minimum = config.grades.min_mentees_for_mentor_rating
         waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
+        still_open = {w.name: w.end for w in settings(config).waves if w.end > today(config)}
         for instrument, wave in waves:
             rows = [
                 ws
@@ -106,13 +110,16 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
                 if ws.instrument == instrument and ws.wave == wave and ws.score.total is not None and rates_mentor(ws)
             ]
             day = max((ws.date for ws in rows), default=as_date(None, config))
-            if len(rows) >= minimum:
+            if len(rows) >= minimum and wave in still_open:  # too few says so as before; enough: no mean yet
+                scores.append(SideScore("mentee", instrument, wave, still_open[wave], None, over=0, withheld=True,
+                                        open_until=still_open[wave]))
+            elif len(rows) >= minimum:
                 mean = sum(float(ws.score.total or 0) for ws in rows) / len(rows)
                 scores.append(SideScore("mentee", instrument, wave, day, round(mean, 2), over=len(rows)))
             else:
                 scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
         snapshots = HealthSnapshots(store, programme).rows(pair=pair)
-        if any(sc.withheld for sc in scores if sc.side == "mentee"):
+        if any(sc.withheld and sc.open_until is None for sc in scores if sc.side == "mentee"):  # too few
             snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
         nudges = NudgeLog(store, programme).records(pair=pair)
         items = _queue(config, store).items(pair)
