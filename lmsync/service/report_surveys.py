@@ -416,6 +416,10 @@ def survey_tables(
     evaluation = _evaluation_table(
         evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell, open_waves=open_waves
     )
+    # an answer inside a wave still open waits for its last day, as every other figure does: each new one
+    # moved a mentor's means and two reports a day apart gave it back (tester round 51c, 2)
+    still_open = [w for w in s.waves if w.name in open_waves]
+    quality_answers = [a for a in quality_answers if not any(w.holds(a.date) for w in still_open)]
     qualities, mentor_qualities = _qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,
         pairs_on,

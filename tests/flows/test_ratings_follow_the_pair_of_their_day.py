@@ -108,3 +108,21 @@ def test_report_credits_a_mentor_qualities_answer_to_the_mentor_of_its_day():
     # mentor 2: its four mentees and the three who rated it before they moved; mentor 1: one
     # rater (under the minimum of 3, no row); before the fix mentor 1 showed 4, mentor 2 4
     assert raters == {"t0002": 7, "t0003": 4}
+
+
+def test_round_51c_2_mentor_qualities_answered_in_a_wave_still_open_wait_for_its_last_day():
+    """The mentor-qualities tables moved with each answer of an open wave ("m0004, 3 mentees, 4", then
+    "4 mentees, 3.25": that answer was 1). They now wait for the wave's last day, as the other figures do."""
+    store = Store.memory()
+    config = config_for(":memory:", 120)  # T6 ends on AS_OF
+    roster, pairs = roster_and_pairs(12)
+    answered = {e: AS_OF - timedelta(days=5) for _m, e in pairs}  # inside T6
+    store.write(schema.survey_answers.insert(), [
+        dict(programme=config.programme.name, respondent_id=e, instrument="mentor_qualities", answer_date=day.isoformat(),
+             item=item, value="4", source="csv", origin="test", created_at=STAMP, updated_at=STAMP, about_id=0)
+        for e, day in answered.items() for item in QUALITIES
+    ])
+    during = gather(config, store, as_of=AS_OF - timedelta(days=2), roster=roster, pairs=pairs)
+    assert during.mentor_qualities.rows == () and during.qualities.rows == ()
+    closed = gather(config, store, as_of=AS_OF, roster=roster, pairs=pairs)
+    assert {row[1] for row in closed.mentor_qualities.rows} == {4} and closed.qualities.rows
