@@ -386,7 +386,7 @@ def _sides(row: dict[str, Any], user_id: int) -> tuple[str, str]:
 NEVER_EXPORTED = (
     "the other side's rating and notes of each meeting (and of a meeting whose side is not known)",
     "each meeting row's content hash (lmsync's own check for a changed row)",
-    "who rated a meeting, and where and when its row was written, unless this person rated it",
+    "who rated a meeting, and how, where and when its row was written, unless this person rated it",
     "survey answers and scores other people gave about this person",
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",

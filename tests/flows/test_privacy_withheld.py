@@ -105,6 +105,7 @@ def test_second_pass_10_no_meeting_row_marks_which_meetings_the_other_side_rated
              for d in ("2026-10-01", "2026-10-08", "2026-10-15")]
     assert shown[0] == shown[1] == shown[2]
     assert shown[0]["origin"] is None and shown[0]["updated_at"] is None and shown[0]["rated_by"] is None
+    assert shown[0]["source"] is None  # round 51c, 3: "feedback" told a mentee the mentor had logged the row
     own = rows["2026-10-22"]  # what the mentor gave stays whole, with where it came from
     assert (own["rating"], own["rated_by"], own["origin"]) == (5, "mentor", "mine.csv:2") and own["updated_at"]
     assert any("content hash" in line for line in export["never_exported"])
