@@ -7,7 +7,7 @@ Waves are inclusive date windows; a sitting belongs to the wave whose window hol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,3 +92,14 @@ class SurveyAnswer:
     value: str
     source: str
     about_id: int | None = None
+
+
+def closed_waves_only(waves: Sequence[Wave], as_of: date | None) -> dict[str, date]:
+    """The configured waves whose window has not reached its last day on ``as_of`` (name -> that day).
+    Their statistics wait for it: made daily while answers came in, two reports a day apart gave
+    away the one answer between them (n 5 mean 2.4, then n 6 mean 2.2: that answer was 1.2; tester
+    round 21, 2; `pair show` holds its mentees' means the same way, round 51c, 1). From then on a wave's figures change only by answers of its last day or dated
+    inside it and recorded late."""
+    if as_of is None:
+        return {}
+    return {w.name: w.end for w in waves if w.end > as_of}

@@ -26,7 +26,7 @@ from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import InvalidRecord
-from lmsync.moodle.models import Discussion, EnrolledUser, Forum
+from lmsync.moodle.models import Discussion, EnrolledUser, Forum, User
 from lmsync.moodle.text import same_name
 from lmsync.service.reads import ReadPool, read_pages
 
@@ -118,8 +118,9 @@ def _role_set(shortnames: tuple[str, ...]) -> frozenset[str]:
     return frozenset(shortnames)
 
 
-def roster_user(user: EnrolledUser, suspended: bool | None = False) -> RosterUser:
-    """One core_enrol_get_enrolled_users row as a ``RosterUser``.
+def roster_user(user: EnrolledUser | User, suspended: bool | None = False) -> RosterUser:
+    """One core_enrol_get_enrolled_users row as a ``RosterUser`` (a core_user_get_users_by_field row: one
+    with no role in the course, as the report names someone no longer in it).
 
     Role sets are shared and profile field names and values interned: programmes repeat the
     same departments, years and languages thousands of times (issue 15, memory).
@@ -130,7 +131,7 @@ def roster_user(user: EnrolledUser, suspended: bool | None = False) -> RosterUse
         idnumber=user.idnumber or "",
         fullname=user.fullname or f"{user.firstname or ''} {user.lastname or ''}".strip(),
         email=user.email or "",
-        roles=_role_set(tuple(sorted({role.shortname for role in user.roles}))),
+        roles=_role_set(tuple(sorted({role.shortname for role in getattr(user, "roles", ())}))),
         profile={
             sys.intern(field.shortname): sys.intern(field.value)
             for field in user.customfields

@@ -11,6 +11,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.instruments import WaveScore
 from lmsync.domain.pair_dates import PairsByDate
+from lmsync.domain.waves import closed_waves_only
 from lmsync.service.established import known_pairs
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
@@ -102,7 +103,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
                 scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
         minimum = config.grades.min_mentees_for_mentor_rating
         waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
-        still_open = {w.name: w.end for w in settings(config).waves if w.end > today(config)}
+        still_open = closed_waves_only(settings(config).waves, today(config))  # as the report holds them
         for instrument, wave in waves:
             rows = [
                 ws

@@ -237,7 +237,7 @@ def report_job(
     """
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
-    from lmsync.service.observe import RosterUser, observe
+    from lmsync.service.observe import observe, roster_user
     from lmsync.service.runtime import session
     from lmsync.service.site_accounts import accounts, api_lookup
 
@@ -261,9 +261,7 @@ def report_job(
         # their account while it exists, one read, not "user #15 (not in the course)" (tester round 51b, 6)
         named = {uid for f in inputs.flagged for uid in (f.mentor_id, f.mentee_id)}
         named |= {uid for p in inputs.pairing_history for uid in (p.mentor_id, p.mentee_id)}
-        away = {uid: RosterUser(uid, u.username or "", u.idnumber, u.fullname, u.email or "", frozenset(),
-                                u.profile_fields(), bool(getattr(u, "suspended", False)))
-                for uid, u in accounts(conn.api, named - set(snapshot.roster)).items()}
+        away = {uid: roster_user(u, u.suspended) for uid, u in accounts(conn.api, named - set(snapshot.roster)).items()}
         roster = {**away, **snapshot.roster}  # with no role: counted in no denominator, named in the tables
         return build(config, inputs, ReportPeople(roster, pairs, matched, matching_mentee_ids(desired.people)),
                      as_of=day)

@@ -20,7 +20,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.evaluation import describe, paired_change, response_rate
 from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore, per_respondent
-from lmsync.domain.waves import waves_sat
+from lmsync.domain.waves import closed_waves_only, waves_sat
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
@@ -331,17 +331,6 @@ def _qualities_tables(
         Table(overall.name, overall.title, overall.columns, tuple(overall_rows)),
         Table(per_mentor.name, per_mentor.title, per_mentor.columns, tuple(mentor_rows)),
     )
-
-
-def closed_waves_only(waves: Sequence[Wave], as_of: date | None) -> dict[str, date]:
-    """The configured waves whose window has not reached its last day on ``as_of`` (name -> that day).
-    Their statistics wait for it: made daily while answers came in, two reports a day apart gave
-    away the one answer between them (n 5 mean 2.4, then n 6 mean 2.2: that answer was 1.2; tester
-    round 21, 2). From then on a wave's figures change only by answers of its last day or dated
-    inside it and recorded late."""
-    if as_of is None:
-        return {}
-    return {w.name: w.end for w in waves if w.end > as_of}
 
 
 def survey_tables(
