@@ -24,6 +24,7 @@ from lmsync.domain.forum_mode import (
 )
 from lmsync.domain.mass_removal import guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
+from lmsync.domain.ownership import circle_pairs
 from lmsync.domain.plan import (
     APPLY_ORDER,
     HELD_WHILE_PENDING,
@@ -53,6 +54,7 @@ from lmsync.service.run_ids import new_run_id
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
+from lmsync.store.pairings import PairingHistory
 
 log = get_logger(__name__)
 
@@ -242,6 +244,17 @@ def record_settled_pairings(journal: Journal, entries: Sequence[int], groups: It
     return sum(len(ops) for ops in done.values())
 
 
+def follow_moodle_pairs(store: Store, programme: str, snapshot: Snapshot, run_id: str) -> tuple[int, int]:
+    """Close the pairing history's rows of pairs Moodle no longer shows, reopen those put back by hand
+    (``PairingHistory.follow_moodle``; tester round 51c, 5). Only a sync writes this; ``plan`` and
+    ``--dry-run`` do not. Returns (closed, reopened)."""
+    shown = circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
+    closed, reopened = PairingHistory(store, programme).follow_moodle(shown)
+    if closed or reopened:
+        log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
+    return closed, reopened
+
+
 def grouping_ids(config: Config, obs: Observation) -> dict[str, int]:
     """lmsync's grouping by idnumber, when it already exists (operations refer to it so)."""
     return {} if obs.grouping_id is None else {grouping_idnumber(config.programme.name): obs.grouping_id}
@@ -309,6 +322,7 @@ def run_sync(
         )
         if not dry_run:
             settle_seen(journal, planned, run_id)
+            follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id)
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,

@@ -7,7 +7,7 @@ pair began (it replaced parsing the journal's operation keys). Rows hold ids and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
@@ -89,6 +89,42 @@ class PairingHistory(ProgrammeRepository):
             .where(_h.c.programme == self.programme, _h.c.mentor_id.in_(mentors), _h.c.left_at.is_(None))
             .values(left_at=at or now_iso("milliseconds"))
         )
+
+    def follow_moodle(self, shown: Collection[tuple[int, int]], *, at: str | None = None) -> tuple[int, int]:
+        """Bring the history in line with the (mentor, mentee) pairs Moodle ``shown`` now in this
+        programme's circles (a sync's observation): an open row whose pair Moodle no longer shows is
+        closed (the mentee was unenrolled, moved or taken out by hand, or the circle deleted); a pair
+        Moodle shows whose rows are all closed gets a new open row, source ``observed`` (put back by
+        hand). Pairs the history never named are left to ``PairsByDate.appeared``. ``at``: the instant
+        written (default now): the change happened between the previous observation and this one.
+        Without it a past day's report counted a mentee who had left as still paired, for good
+        (tester round 51c, 5). Returns (rows closed, rows opened); nothing is written when both are 0.
+        """
+        rows = self.store.rows(
+            select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at).where(_h.c.programme == self.programme)
+        )
+        open_pairs: set[tuple[int, int]] = set()
+        known: set[tuple[int, int]] = set()
+        for row in rows:
+            known.add((row.mentor_id, row.mentee_id))
+            if row.left_at is None:
+                open_pairs.add((row.mentor_id, row.mentee_id))
+        shown = set(shown)
+        gone = sorted(open_pairs - shown)
+        back = sorted((known - open_pairs) & shown)
+        if not gone and not back:
+            return 0, 0
+        stamp = at or now_iso("milliseconds")
+        with self.store.transaction():
+            if gone:
+                self.store.write(_CLOSE, [{"p": self.programme, "mentor": m, "mentee": e, "at": stamp} for m, e in gone])
+            if back:
+                self.store.write(_OPEN, [
+                    {"programme": self.programme, "mentor_id": m, "mentee_id": e, "joined_at": stamp, "left_at": None,
+                     "source": "observed"}
+                    for m, e in back
+                ])
+        return len(gone), len(back)
 
     def pairing_days(self, tz: tzinfo = UTC) -> dict[tuple[int, int], date]:
         """When lmsync last put each mentee into a mentor's circle: the date, in ``tz``, of the accepted

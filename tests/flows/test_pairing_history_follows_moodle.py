@@ -1,0 +1,89 @@
+"""Tester round 51c, 5: the pairing history followed only lmsync's own writes. A mentee unenrolled or
+taken out of a circle by hand stayed "paired" in it for good, so a later past day's report still counted
+them. A sync (never ``plan`` or ``--dry-run``) now closes the rows of pairs Moodle no longer shows and
+reopens those put back by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from lmsync.config import load_config
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service.emulator_edit import course_of, move, unenrol
+from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import run_sync
+from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory
+
+PROGRAMME = "mentor-2026"
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    return load_config(path, environ={})
+
+
+def _sync(config, site, store, **kw):
+    with open_moodle(config, site=site) as conn:
+        return run_sync(conn.api, config, store, **kw)
+
+
+def _pairs(site):
+    return {(m, u) for g in site.groups.values() if (m := mentor_of_idnumber(PROGRAMME, g.idnumber))
+            for u in g.members if u != m}
+
+
+def _rows(store):
+    return [(p.mentor_id, p.mentee_id, p.left_at is None) for p in PairingHistory(store, PROGRAMME).history()]
+
+
+def test_51c_5_a_mentee_unenrolled_in_moodle_leaves_the_pairing_history_at_the_next_sync(config):
+    site, store = build_demo_site(), Store.memory()
+    assert _sync(config, site, store).converged
+    history = PairingHistory(store, PROGRAMME)
+    assert set(history.open_pairs()) == _pairs(site)
+    mentor, mentee = min(_pairs(site))
+    unenrol(site, course_of(site, config.programme.course), mentee)
+
+    before = _rows(store)
+    _sync(config, site, store, dry_run=True)
+    assert _rows(store) == before, "a dry run wrote the pairing history"
+
+    assert _sync(config, site, store).converged
+    assert (mentor, mentee) not in set(history.open_pairs())
+    assert set(history.open_pairs()) == _pairs(site), "the history's open pairs are not what Moodle shows"
+    closed = [p for p in history.history() if (p.mentor_id, p.mentee_id) == (mentor, mentee)]
+    assert len(closed) == 1 and closed[0].left_at is not None and closed[0].left_at >= closed[0].joined_at
+    # a second sync changes nothing more
+    again = _rows(store)
+    _sync(config, site, store)
+    assert _rows(store) == again
+
+
+def test_51c_5_a_mentee_moved_out_and_put_back_by_hand_is_closed_then_reopened(config):
+    site, store = build_demo_site(), Store.memory()
+    _sync(config, site, store)
+    history = PairingHistory(store, PROGRAMME)
+    mentor, mentee = min(_pairs(site))
+    course = course_of(site, config.programme.course)
+    move(site, course, PROGRAMME, mentee, None)  # out of every circle, by hand
+    _sync(config, site, store, dry_run=True)
+    assert (mentor, mentee) in set(history.open_pairs()), "a dry run closed a pair"
+    with open_moodle(config, site=site) as conn:  # observe without applying: lmsync would place them again
+        from lmsync.service.sync import follow_moodle_pairs, make_plan
+
+        planned = make_plan(conn.api, config)
+        assert follow_moodle_pairs(store, PROGRAMME, planned.snapshot, "t") == (1, 0)
+    assert (mentor, mentee) not in set(history.open_pairs())
+    move(site, course, PROGRAMME, mentee, mentor)  # put back by hand
+    with open_moodle(config, site=site) as conn:
+        planned = make_plan(conn.api, config)
+        assert follow_moodle_pairs(store, PROGRAMME, planned.snapshot, "t") == (0, 1)
+    assert (mentor, mentee) in set(history.open_pairs())
+    rows = [p for p in history.history() if (p.mentor_id, p.mentee_id) == (mentor, mentee)]
+    assert [p.left_at is None for p in rows] == [False, True]
+    assert follow_moodle_pairs(store, PROGRAMME, planned.snapshot, "t") == (0, 0)  # nothing more to write
