@@ -52,7 +52,9 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
     """Mentee -> the mentor of their last pairing (Moodle ids), for mentees (of those asked: the
     active mentees in no circle) whose pairings lmsync has all closed: lmsync took them out of the
     circle (their enrolment was suspended, they left the course, their account was suspended) or
-    deleted it. Matching then puts such a mentee back with that mentor while the mentor has room,
+    deleted it, or a sync found Moodle no longer showing them in it (``PairingHistory.follow_moodle``:
+    unenrolled, the circle deleted by hand; an active mentee taken out by hand is matched again in that
+    same sync, before the row closes). Matching then puts such a mentee back with that mentor while the mentor has room,
     rather than matching them afresh (tester round 9: a mentee suspended for a week came back to a
     new mentor). Left out: a mentee with a pairing still open (removed from the circle by hand: the
     history cannot say why), a pair a coordinator ended (queue outcome ``closed``) and a pair marked
