@@ -87,3 +87,27 @@ def test_51c_5_a_mentee_moved_out_and_put_back_by_hand_is_closed_then_reopened(c
     rows = [p for p in history.history() if (p.mentor_id, p.mentee_id) == (mentor, mentee)]
     assert [p.left_at is None for p in rows] == [False, True]
     assert follow_moodle_pairs(store, PROGRAMME, planned.snapshot, "t") == (0, 0)  # nothing more to write
+
+
+def test_51c_5_a_past_day_after_the_leaving_no_longer_counts_the_leaver_and_a_day_before_still_does():
+    from datetime import date
+
+    from lmsync.service.feedback_store import feedback_pairs_by_date
+
+    store = Store.memory()
+    history = PairingHistory(store, PROGRAMME)
+    idnumber = f"lmsync:{PROGRAMME}:mentor:10"
+    history.record("add_member", [(idnumber, 20), (idnumber, 21)], at="2026-03-02T09:00:00+00:00")
+    # 21 is unenrolled; the next sync (10 March) sees only 20 in the circle
+    assert history.follow_moodle({(10, 20)}, at="2026-03-10T09:00:00+00:00") == (1, 0)
+    by_date = feedback_pairs_by_date(store, PROGRAMME, current=[(10, 20)])
+    assert by_date.on(date(2026, 3, 5)) == {(10, 20), (10, 21)}
+    assert by_date.on(date(2026, 4, 1)) == {(10, 20)}, "the leaver still counted weeks after leaving"
+    assert not by_date.holds((10, 21), date(2026, 4, 1))
+    # put back by hand on 1 May: paired again from that day, not in between
+    assert history.follow_moodle({(10, 20), (10, 21)}, at="2026-05-01T09:00:00+00:00") == (0, 1)
+    by_date = feedback_pairs_by_date(store, PROGRAMME, current=[(10, 20), (10, 21)])
+    assert by_date.on(date(2026, 4, 1)) == {(10, 20)}
+    assert by_date.on(date(2026, 5, 2)) == {(10, 20), (10, 21)}
+    # a pair the history never named (made by hand) is left to PairsByDate.appeared: no row opened
+    assert history.follow_moodle({(10, 20), (10, 21), (11, 30)}) == (0, 0)
