@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from lmsync.config import load_config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service.emulator_edit import course_of, move, unenrol
@@ -20,11 +19,8 @@ PROGRAMME = "mentor-2026"
 
 
 @pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    return load_config(path, environ={})
+def config(programme_config):
+    return programme_config  # mentor-2026 on the demo course (tests/flows/conftest.py)
 
 
 def _sync(config, site, store, **kw):
