@@ -94,11 +94,16 @@ class PairingHistory(ProgrammeRepository):
         """Bring the history in line with the (mentor, mentee) pairs Moodle ``shown`` now in this
         programme's circles (a sync's observation): an open row whose pair Moodle no longer shows is
         closed (the mentee was unenrolled, moved or taken out by hand, or the circle deleted); a pair
-        Moodle shows whose rows are all closed gets a new open row, source ``observed`` (put back by
-        hand). Pairs the history never named are left to ``PairsByDate.appeared``. ``at``: the instant
-        written (default now): the change happened between the previous observation and this one.
-        Without it a past day's report counted a mentee who had left as still paired, for good
-        (tester round 51c, 5). Returns (rows closed, rows opened); nothing is written when both are 0.
+        Moodle shows gets a new open row, source ``observed``, when its rows are all closed (put back by
+        hand) or when it has none but the history knows its mentee (moved by hand to another circle:
+        without the row the new pair's grades counted meetings expected from the programme's start, its
+        meetings were refused as "never a pair", and after a break the mentee went back to the mentor
+        they had been moved away from; tester round 52, 1). Pairs of mentees the history never named
+        are left to ``PairsByDate.appeared``: a store that never paired a circle must still see those
+        circles as another store's (``nudge_holds.first_run_hold``). ``at``: the instant written
+        (default now): the change happened between the previous observation and this one. Without it
+        a past day's report counted a mentee who had left as still paired, for good (tester round 51c,
+        5). Returns (rows closed, rows opened); nothing is written when both are 0.
         """
         rows = self.store.rows(
             select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at).where(_h.c.programme == self.programme)
@@ -109,9 +114,9 @@ class PairingHistory(ProgrammeRepository):
             known.add((row.mentor_id, row.mentee_id))
             if row.left_at is None:
                 open_pairs.add((row.mentor_id, row.mentee_id))
-        shown = set(shown)
-        gone = sorted(open_pairs - shown)
-        back = sorted((known - open_pairs) & shown)
+        mentees = {mentee for _, mentee in known}
+        gone = sorted(open_pairs - set(shown))
+        back = sorted(p for p in set(shown) - open_pairs if p in known or p[1] in mentees)
         if not gone and not back:
             return 0, 0
         stamp = at or now_iso("milliseconds")

@@ -285,7 +285,7 @@ pairing_history = _numbered_table(
     *_pair(),
     Column("joined_at", Text, nullable=False),  # ISO instant the add_member batch was accepted
     Column("left_at", Text),  # NULL while the mentee is in the circle
-    Column("source", Text, nullable=False),  # apply | journal (back-filled by the migration) | observed (put back by hand)
+    Column("source", Text, nullable=False),  # apply | journal (back-filled by the migration) | observed (by hand in Moodle)
     Index("pairing_history_pair", "programme", "mentor_id", "mentee_id"),
 )
 

@@ -105,5 +105,54 @@ def test_51c_5_a_past_day_after_the_leaving_no_longer_counts_the_leaver_and_a_da
     by_date = feedback_pairs_by_date(store, PROGRAMME, current=[(10, 20), (10, 21)])
     assert by_date.on(date(2026, 4, 1)) == {(10, 20)}
     assert by_date.on(date(2026, 5, 2)) == {(10, 20), (10, 21)}
-    # a pair the history never named (made by hand) is left to PairsByDate.appeared: no row opened
+    # a pair of a mentee the history never named (another store's circle?) is left to PairsByDate.appeared
     assert history.follow_moodle({(10, 20), (10, 21), (11, 30)}) == (0, 0)
+
+
+def test_52_1_a_mentee_moved_by_hand_to_another_circle_is_paired_there_from_that_sync(config):
+    """Tester round 52, 1: the new pair had no row, so its grades expected meetings from the programme's
+    start, its meetings were refused, and after a break the mentee went back to the mentor they had been
+    moved away from."""
+    site, store = build_demo_site(), Store.memory()
+    _sync(config, site, store)
+    history = PairingHistory(store, PROGRAMME)
+    old_mentor, mentee = min(_pairs(site))
+    new_mentor = next(m for m, _ in sorted(_pairs(site)) if m != old_mentor)
+    move(site, course_of(site, config.programme.course), PROGRAMME, mentee, new_mentor)
+    with open_moodle(config, site=site) as conn:
+        from lmsync.service.sync import follow_moodle_pairs, make_plan
+
+        planned = make_plan(conn.api, config)
+        assert follow_moodle_pairs(store, PROGRAMME, planned.snapshot, "t") == (1, 1)
+    rows = [(p.mentor_id, p.left_at is None) for p in history.history() if p.mentee_id == mentee]
+    assert rows == [(old_mentor, False), (new_mentor, True)]
+    assert (new_mentor, mentee) in history.pairing_days()
+    # whatever the next sync decides (here the pair is not allowed: it moves them back), the history follows
+    assert _sync(config, site, store).converged
+    assert set(history.open_pairs()) == _pairs(site)
+
+
+def test_52_1b_after_a_break_a_mentee_moved_by_hand_goes_back_to_the_mentor_they_were_moved_to(config):
+    from lmsync.domain.operations import AddMember, RemoveMember
+    from lmsync.service.emulator_edit import set_suspended
+    from lmsync.service.sync import make_plan
+
+    site, store = build_demo_site(), Store.memory()
+    _sync(config, site, store)
+    course = course_of(site, config.programme.course)
+    old_mentor, mentee = min(_pairs(site))
+    for new_mentor in sorted({m for m, _ in _pairs(site)} - {old_mentor}):  # a move the match keeps
+        move(site, course, PROGRAMME, mentee, new_mentor)
+        with open_moodle(config, site=site) as conn:
+            ops = make_plan(conn.api, config).plan.operations
+        if not any(isinstance(op, RemoveMember | AddMember) and op.user_id == mentee for op in ops):
+            break
+    else:
+        pytest.fail("no hand move the match keeps")
+    assert _sync(config, site, store).converged and (new_mentor, mentee) in _pairs(site)
+    set_suspended(site, course, mentee, True)
+    _sync(config, site, store)
+    assert mentee not in {e for _, e in _pairs(site)}, "a suspended mentee stayed in a circle"
+    set_suspended(site, course, mentee, False)
+    assert _sync(config, site, store).converged
+    assert (new_mentor, mentee) in _pairs(site), "back with the mentor they were moved away from"
