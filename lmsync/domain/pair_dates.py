@@ -71,6 +71,20 @@ class PairsByDate:
             return first.get(pair[1]) == pair
         return any(start <= day and (end is None or day < end) for start, end in spans[pair])
 
+    def resumed(self, pair: tuple[int, int]) -> date | None:
+        """The day ``pair`` began again after days it did not exist (the mentee away: enrolment suspended
+        or ended, then back with the same mentor), when its latest span began after every earlier one had
+        ended; ``None`` for a pair without such a break. Health counts a silence from then: the days away
+        made a returning pair fading on the day it came back, and its people were nudged (tester round 52, 2)."""
+        spans = self._index[0].get(pair, [])
+        if len(spans) < 2:
+            return None
+        latest = max(start for start, _ in spans)
+        earlier = [end for start, end in spans if start < latest]
+        if not earlier or any(end is None or end >= latest for end in earlier):
+            return None
+        return latest
+
     def _before_it_appeared(self, pair: tuple[int, int], day: date) -> bool:
         seen = self.appeared.get(pair)
         return seen is not None and day < seen

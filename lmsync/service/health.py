@@ -273,6 +273,7 @@ def assess_pairs(
             self_efficacy=efficacy_points(efficacy_by_person.get(mentee, ()), efficacy, mentee),
             forum=(forums or {}).get(mentor),
             check_ins=checks,
+            resumed_on=dated.resumed(pair),
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))

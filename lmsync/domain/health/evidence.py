@@ -95,6 +95,9 @@ class PairEvidence:
     self_efficacy: tuple[EfficacyPoint, ...] = ()
     forum: ForumActivity | None = None
     check_ins: tuple[CheckIn, ...] = ()
+    #: the day the pair began again after days it did not exist (``PairsByDate.resumed``): a silence
+    #: is judged from then, not over the days the mentee was away (tester round 52, 2)
+    resumed_on: date | None = None
 
 
 # --- from stored values to evidence ----------------------------------------------------------------

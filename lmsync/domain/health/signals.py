@@ -75,6 +75,10 @@ class Context:
         self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings)])
         self.last: date | None = self.attended[-1].date if self.attended else None
         self.gap = max(0, (as_of - (self.last or self.since)).days)
+        # the silence judged: from the pair's return when it came back after its last meeting (round 52, 2)
+        resumed = evidence.resumed_on
+        back = resumed is not None and resumed <= as_of and (self.last is None or self.last < resumed)
+        self.silence = max(0, (as_of - resumed).days) if back and resumed is not None else self.gap
         self.points = [p for p in evidence.satisfaction if p.date <= as_of]
         self.found: list[Reason] = []  # the reasons of the signals run so far
         self.channel = ""  # the channel of the signal now running (its reasons carry it)
@@ -238,18 +242,19 @@ def _silence(ctx: Context) -> list[Reason]:
     if ctx.last is None:
         return []
     severity: Severity
-    if ctx.gap > t.fading_gap_factor * t.cadence_days:
+    if ctx.silence > t.fading_gap_factor * t.cadence_days:
         severity = "fading"
-    elif ctx.gap > t.at_risk_gap_factor * t.cadence_days:
+    elif ctx.silence > t.at_risk_gap_factor * t.cadence_days:
         severity = "at_risk"
-    elif ctx.gap > t.watch_gap_factor * t.cadence_days and not any(
+    elif ctx.silence > t.watch_gap_factor * t.cadence_days and not any(
         r.code == "meetings_missed" for r in ctx.found
     ):
         severity = "watch"  # (a short gap that missed meetings explain is one phenomenon: one reason)
     else:
         return []
+    back = "" if ctx.silence == ctx.gap else f", {ctx.silence} since the pair resumed"
     return [
-        ctx.reason(severity, "no_meeting", f"no meeting for {ctx.gap} days (expected every {t.cadence_days})")
+        ctx.reason(severity, "no_meeting", f"no meeting for {ctx.gap} days{back} (expected every {t.cadence_days})")
     ]
 
 
