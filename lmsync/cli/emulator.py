@@ -180,7 +180,8 @@ def field_command(ctx: click.Context, who: str, name: str, value: str, state: Pa
 @STATE
 @click.pass_context
 def join_command(ctx: click.Context, username: str, role: str, name: str, fields: tuple[str, ...], state: Path | None) -> None:
-    """A new person joins the programme course: a new account enrolled with --role."""
+    """A new person joins the programme course: a new account enrolled with --role (an account
+    unenrolled before is enrolled again)."""
     parsed = {}
     for item in fields:
         key, sep, value = item.partition("=")

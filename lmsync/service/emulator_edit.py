@@ -88,16 +88,24 @@ def set_field(site: Any, user_id: int, name: str, value: str) -> str:
 
 
 def join(site: Any, course: Any, username: str, role: str, name: str, fields: dict[str, str]) -> str:
-    """A new account enrolled in ``course`` with ``role`` (``teacher`` for a mentor, ``student``)."""
+    """A new account enrolled in ``course`` with ``role`` (``teacher`` for a mentor, ``student``); an
+    existing account not enrolled there (unenrolled before) is enrolled again, its profile fields updated
+    from ``fields``: a return after leaving could not be rehearsed (tester round 52, 5)."""
     from lmsync.moodle.emulator.records import Enrolment, User
 
-    if any(u.username.lower() == username.lower() for u in site.users.values()):
-        raise InputError(f"username {username!r} is taken on the emulated site")
+    existing = next((u for u in site.users.values() if u.username.lower() == username.lower()), None)
+    if existing is not None and existing.id in course.enrolments:
+        raise InputError(f"{existing.username} is already enrolled in {course.shortname}",
+                         hint=f"`lmsync emulator edit restore {existing.username}` ends a suspension")
     roles = sorted({e.role for e in course.enrolments.values()} | {r for e in course.enrolments.values() for r in e.other_roles})
     if role not in roles:  # a misspelt role ("teachr") enrolled someone nobody reads (tester round 39, 7)
         near = get_close_matches(role, roles, n=1)
         raise InputError(f"the course {course.shortname} has no role {role!r}" + (f" (did you mean {near[0]}?)" if near else ""),
                          hint=f"its roles: {', '.join(roles)}")
+    if existing is not None:
+        existing.customfields.update(fields)
+        course.enrolments[existing.id] = Enrolment(role)
+        return f"{existing.username}: account (id {existing.id}) enrolled again in {course.shortname} as {role}"
     first, _, last = name.partition(" ")
     user_id = site.next_id("users")
     site.users[user_id] = User(id=user_id, username=username, firstname=first or username, lastname=last or "",

@@ -192,3 +192,23 @@ def test_round_39_7_a_misspelt_profile_field_or_role_is_refused_with_the_near_on
     assert role.exit_code != 0 and "no role 'teachr' (did you mean teacher?)" in role.output
     assert run("emulator", "edit", "field", "m0001", "mentorcapacity", "3").exit_code == 0
     assert run("emulator", "edit", "join", "m0201", "--role", "teacher").exit_code == 0
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_52_5_someone_unenrolled_can_be_enrolled_again(run, tmp_path):
+    """`join s0008` said "username taken" and `restore s0008` "not enrolled": a return after leaving the
+    course could not be rehearsed."""
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
+    who = site.users[mentee].username
+    assert run("emulator", "edit", "unenrol", who).exit_code == 0
+    again = run("emulator", "edit", "join", who, "--role", "student")
+    assert again.exit_code == 0 and "enrolled again" in again.output
+    from lmsync.service.moodle import emulator_site
+
+    site = emulator_site(config)
+    assert mentee in next(c for c in site.courses.values() if c.shortname == config.programme.course).enrolments
+    assert sum(1 for u in site.users.values() if u.username == who) == 1, "a second account"
+    twice = run("emulator", "edit", "join", who, "--role", "student")
+    assert twice.exit_code != 0 and "already enrolled" in twice.output
+    assert run("sync").exit_code == 0
+    assert mentee in {m for g in emulator_site(config).groups.values() for m in g.members}, "not placed again"
