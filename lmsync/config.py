@@ -57,7 +57,9 @@ class ProgrammeConfig(Section):
         "Mentoring circles", description="separate-groups forum where each circle gets its welcome discussion"
     )
     group_name_template: str = Field(
-        "Circle: {mentor_fullname}", description="name of each circle's Moodle group ({mentor_fullname})"
+        "Circle: {mentor_fullname}",
+        description="name of each circle's Moodle group ({mentor_fullname}); a circle renamed in Moodle gets it back "
+        "at the next sync (the plan says so), its description left as written there",
     )
     grouping_name: str | None = Field(
         None, description="name of the grouping holding the circles (default: Mentoring circles (<name>))"

@@ -77,6 +77,9 @@ class CreateGroup(_GroupOrGrouping):
 
 
 class UpdateGroup(_GroupOrGrouping):
+    """Rename a circle back to its name. No ``description`` (empty): Moodle keeps what the group holds, so
+    a teacher's description survives the rename (tester round 53, 5: it was replaced without a word)."""
+
     kind: Literal["update_group"] = "update_group"
 
 

@@ -297,7 +297,8 @@ def plan_sync(
         if group is None:
             ops.append(CreateGroup(idnumber=idnumber, name=name, description=description))
         elif group.name != settings.displayed(name):
-            ops.append(UpdateGroup(idnumber=idnumber, name=name, description=description))
+            # the name only: Moodle keeps a description left out, and what a teacher wrote there stays (round 53, 5)
+            ops.append(UpdateGroup(idnumber=idnumber, name=name))
         if group is not None and group.in_grouping and group.links > 1:
             ops.append(UnassignGrouping(group=idnumber, grouping=grouping))
         if group is None or not group.in_grouping or group.links > 1:

@@ -122,8 +122,9 @@ class SyncFamily(OpFamily):
                 [{"id": self.grouping_ids[op.idnumber], "name": op.name, "description": op.description}]
             )
         elif kind == "update_group":
-            api.update_groups(
-                [{"id": self._group(op.idnumber), "name": op.name, "description": op.description} for op in chunk]
+            api.update_groups(  # a description left out is kept by Moodle (recorded core_group_update_groups/ok)
+                [{"id": self._group(op.idnumber), "name": op.name, **({"description": op.description} if op.description else {})}
+                 for op in chunk]
             )
         elif kind in ("unassign_grouping", "assign_grouping"):
             links = [{"groupingid": self.grouping_ids[op.grouping], "groupid": self._group(op.group)} for op in chunk]

@@ -343,3 +343,17 @@ def test_round_24_1_a_crash_after_moodle_took_the_members_still_leaves_every_pai
     circles = {(m, u) for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))
                for u in g.members if u != m}
     assert circles and set(PairingHistory(store, "mentor-2026").pairing_days()) == circles
+
+
+def test_round_53_5_a_circle_renamed_by_a_teacher_gets_its_name_back_and_keeps_the_teachers_description(config):
+    """The plan said "rename group", and the sync also replaced the description a teacher wrote with lmsync's
+    own: Moodle keeps a description left out of core_group_update_groups (recorded: ok.json)."""
+    site, store = build_demo_site(), Store.memory()
+    sync(config, site, store)
+    circle = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber))
+    lmsync_name = circle.name
+    circle.name, circle.description = "Umar's crew", "<p>Meets in room 4 on Tuesdays</p>"
+    again, stats = sync(config, site, store)
+    assert again.converged
+    assert [op.kind for op in again.first_plan.operations] == ["update_group"]
+    assert circle.name == lmsync_name and circle.description == "<p>Meets in room 4 on Tuesdays</p>"
