@@ -66,3 +66,13 @@ def test_issue_14_describe_and_response_rate():
     assert s.n == 50 and s.mean == pytest.approx(values.mean())
     assert s.ci_low == pytest.approx(values.mean() - half) and s.ci_high == pytest.approx(values.mean() + half)
     assert response_rate(3, 4) == 0.75 and response_rate(0, 0) is None
+
+
+def test_round_52_9_a_confidence_interval_stays_inside_the_scale():
+    """Answers near the top of a 1-5 scale gave ci_high 5.001: no mean can be above 5."""
+    open_ended = describe([5, 5, 5, 4.9, 5, 4.95])
+    assert open_ended.ci_high is not None and open_ended.ci_high > 5
+    bounded = describe([5, 5, 5, 4.9, 5, 4.95], (1.0, 5.0))
+    assert bounded.ci_high == 5.0 and bounded.ci_low == open_ended.ci_low and bounded.mean == open_ended.mean
+    low = describe([1, 1.2, 1, 1], (1.0, 5.0))
+    assert low.ci_low == 1.0 and low.ci_high is not None and low.ci_high < 5
