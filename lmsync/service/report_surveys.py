@@ -105,7 +105,7 @@ def _wave_summary_table(
                 rows.append((inst.name, inst.side, wave.name, f"fewer than {min_cell}", None, None, None, None,
                              round_cell(response_rate(len(values), len(people)))))
                 continue
-            s = describe(values, inst.total_range())
+            s = describe(values, inst.total_range)
             rows.append(
                 (
                     inst.name,
