@@ -123,12 +123,12 @@ class NotAPair(InputError):
         name = label or (lambda uid: f"user {uid}")
         super().__init__(
             f"{name(a)} and {name(b)} are not a pair in this programme's store (it holds no pairing of theirs: "
-            "never paired, one of them was erased, or paired in Moodle since the store last judged the "
+            "never paired, one of them was erased, or paired in Moodle since the store last synced or judged the "
             "programme's health)",
             # a circle changed by hand shows in `health --as-of` (read from Moodle) before the store has it
             # (tester round 41, 4); running `lmsync health` for two people never paired cannot help (round 50, 9)
             hint=f"`lmsync pair show {first or a}` lists their pairs; a pair made in Moodle is recorded by the next "
-                 "`lmsync health` or `lmsync run`",
+                 "`lmsync health` or `lmsync run` (a mentee moved there by hand: also `lmsync sync`)",
             summary=f"users {a} and {b} are not a pair",
         )
         self.pair = (a, b)

@@ -65,6 +65,10 @@ class PairHistory:
     nudges: list[Any]
     items: list[QueueItem]
     forbidden: tuple[str, date] | None
+    #: this pair's spans in lmsync's pairing history, oldest first: (first day, the day it ended or None while it
+    #: lasts), programme days; empty for a pair the history never held (tester round 52, 7: an ended pair read as
+    #: current, its last status the last word)
+    paired: tuple[tuple[date, date | None], ...] = ()
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -128,7 +132,8 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
     finally:
         if own:
             store.close()
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden)
+    paired = tuple((p.start, p.end) for p in dated if (p.mentor_id, p.mentee_id) == pair)
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, paired)
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the

@@ -37,7 +37,7 @@ def test_pair_show_of_two_people_who_never_were_a_pair_says_so_and_exits_3(tmp_p
     shown = runner.invoke(main, ["--config", cfg, "pair", "show", users[mentor], users[stranger]])
     assert shown.exit_code == EXIT_INPUT, shown.output
     assert ("are not a pair in this programme's store (it holds no pairing of theirs: never paired, one of them was erased, "
-            "or paired in Moodle since the store last judged the programme's health)") in " ".join(shown.output.split())
+            "or paired in Moodle since the store last synced or judged the programme's health)") in " ".join(shown.output.split())
     # a circle changed by hand is recorded by the next health run (tester round 41, 4)
     assert "recorded by the next `lmsync health` or `lmsync run`" in " ".join(shown.output.split())
     assert f"({users[mentor]})" in shown.output and f"({users[stranger]})" in shown.output

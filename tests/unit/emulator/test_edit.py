@@ -212,3 +212,20 @@ def test_round_52_5_someone_unenrolled_can_be_enrolled_again(run, tmp_path):
     assert twice.exit_code != 0 and "already enrolled" in twice.output
     assert run("sync").exit_code == 0
     assert mentee in {m for g in emulator_site(config).groups.values() for m in g.members}, "not placed again"
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_52_7_pair_show_says_when_a_pair_ended(run, tmp_path):
+    """`pair show` of a mentee unenrolled weeks ago ended at its last status, with no sign the pair had ended."""
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
+    who, by = site.users[mentee].username, site.users[mentor].username
+    current = run("pair", "show", by, who)
+    assert current.exit_code == 0 and "paired since " in current.output and "ended" not in current.output
+    assert run("emulator", "edit", "unenrol", who).exit_code == 0
+    assert run("sync").exit_code == 0
+    shown = run("pair", "show", by, who)
+    assert shown.exit_code == 0 and "(ended " in shown.output, shown.output
+    as_json = json.loads(run("pair", "show", by, who, "--format", "json").output)
+    (span,) = as_json["paired"]
+    assert span["from"] and span["until"] and span["from"] <= span["until"]
+    assert run("pair", "show", by, who, "--format", "csv").exit_code == 0
