@@ -50,6 +50,9 @@ def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
     enrolment = course.enrolments.get(user_id)
     if enrolment is None:
         raise InputError(f"{site.users[user_id].username} is not enrolled in {course.shortname}")
+    if enrolment.suspended == suspended:  # said "active again" of an enrolment never suspended (tester round 52, 9)
+        already = "already suspended" if suspended else "not suspended: nothing to restore"
+        raise InputError(f"{site.users[user_id].username}'s enrolment in {course.shortname} is {already}")
     enrolment.suspended = suspended
     state = "suspended" if suspended else "active again"
     return f"{site.users[user_id].username}: enrolment in {course.shortname} {state}"
@@ -123,8 +126,11 @@ def move(site: Any, course: Any, programme: str, user_id: int, mentor_id: int | 
         wanted = mentor_group_idnumber(programme, mentor_id)
         target = next((g for g in circles if g.idnumber == wanted), None)
         if target is None:
+            # "run sync first" to move a mentee into another mentee's "circle" could not help (tester round 52, 9)
+            hint = ("run `lmsync sync` first: circles are made for matched mentors" if not circles
+                    else "name a mentor who has a circle (`lmsync emulator edit move WHO --to MENTOR`)")
             raise InputError(f"{site.users[mentor_id].username} has no circle of {programme} in {course.shortname}",
-                             hint="run `lmsync sync` first: circles are made for matched mentors")
+                             hint=hint)
     left = [g.name for g in circles if user_id in g.members and g is not target]
     for group in circles:
         if group is not target:

@@ -229,3 +229,19 @@ def test_round_52_7_pair_show_says_when_a_pair_ended(run, tmp_path):
     (span,) = as_json["paired"]
     assert span["from"] and span["until"] and span["from"] <= span["until"]
     assert run("pair", "show", by, who, "--format", "csv").exit_code == 0
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_52_9_restore_of_an_active_enrolment_and_a_move_to_a_mentee_say_what_is_wrong(run, tmp_path):
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
+    who = site.users[mentee].username
+    restore = run("emulator", "edit", "restore", who)
+    assert restore.exit_code != 0 and "not suspended: nothing to restore" in restore.output
+    assert run("emulator", "edit", "suspend", who).exit_code == 0
+    twice = run("emulator", "edit", "suspend", who)
+    assert twice.exit_code != 0 and "already suspended" in twice.output
+    assert run("emulator", "edit", "restore", who).exit_code == 0
+    other = next(u for u in sorted(circle.members - {mentor, mentee}))
+    move = run("emulator", "edit", "move", who, "--to", site.users[other].username)
+    assert move.exit_code != 0 and "has no circle" in move.output and "run `lmsync sync` first" not in move.output
+    assert "name a mentor who has a circle" in move.output
