@@ -123,6 +123,12 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
             problems.append(ImportIssue(line, "(row)", f"{len(row)} cells, the header has {width} (a cell that holds "
                                         f"{separator_name}, such as several interests, must be in double quotes)"))
             continue
+        other = next((sep for sep in (";", "\t", ",") if sep != delimiter and len(row) == 1 and sep in row[0]), None)
+        if other is not None and width > 1:  # read as one cell, it said "role: empty" (tester round 53, 9)
+            names = {",": "commas", ";": "semicolons", "\t": "tabs"}
+            problems.append(ImportIssue(line, "(row)", f"one cell holding {names[other]}: this row is separated by "
+                                        f"{names[other]}, the header by {names.get(delimiter, repr(delimiter))}"))
+            continue
         row = row[:width]  # empty cells past the header, as spreadsheets save them (tester round 15, 7)
         raw = pick(row + padding[len(row):])
         cell = list(map(str.strip, raw))

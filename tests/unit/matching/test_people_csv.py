@@ -422,3 +422,13 @@ def test_round_44_5_a_pin_that_moves_an_existing_pair_names_the_mentor_before(tm
     same = load_config(None, environ={"LMSYNC_MATCHING_PINS": '[["s1", "m1"]]'})
     stays = run_match(load_people_csv(path, same), same)
     assert stays.assignments[0].previous is None and "pinned by the coordinator" in stays.assignments[0].reasons
+
+
+def test_round_53_9_a_row_in_another_separator_is_named_as_such(tmp_path: Path) -> None:
+    """A semicolon row under a comma header was read as one cell: "role: empty"."""
+    text = "id,role,capacity,department\nm1,mentor,2,Law\ns1;mentee;;Law\n"
+    with pytest.raises(InputError) as info:
+        load_people_csv(write(tmp_path, text), Config())
+    assert ":3: (row): one cell holding semicolons: this row is separated by semicolons, the header by commas" in str(info.value)
+    short = load_people_csv(write(tmp_path, "id,role,capacity,department\nm1,mentor,2,Law\ns1,mentee\n"), Config())
+    assert short.by_id()["s1"].department is None  # a short row still reads its missing cells as empty
