@@ -197,7 +197,7 @@ def people_from_roster(
             continue
         if user.suspended is None:
             unknown.append(user.id)
-        hold = False
+        hold = in_circle_held_out = False
         if is_mentor and is_mentee:
             decision = matching.dual_role
             roles = ", ".join(sorted(user.roles))
@@ -205,9 +205,12 @@ def people_from_roster(
                 hold = True
                 if user.id in circle_mentors:
                     outcome = "kept as the mentor of their circle, no new mentees"
-                elif user.id in in_circle:
+                elif user.id in in_circle and _with_active_mentor(user.id, owned, roster, programme.name):
                     outcome = "kept in their circle, not matched anew"
                     is_mentor = False
+                elif user.id in in_circle:  # the circle's mentor left or is away: not matched anew (tester round 53, 2)
+                    outcome = "left out of matching (the mentor of their circle is no longer active)"
+                    in_circle_held_out = True
                 else:
                     outcome = "left out of matching"
                 outcome += " until an admin decides ([matching] dual_role = \"mentor\" or \"mentee\")"
@@ -218,7 +221,7 @@ def people_from_roster(
                 user, "dual_role", f"{_label(user)} has a mentor role and a mentee role ({roles}): {outcome}",
                 "roles", roles,
             ))
-            if hold and user.id not in circle_mentors and user.id not in in_circle:
+            if hold and (in_circle_held_out or (user.id not in circle_mentors and user.id not in in_circle)):
                 continue
         if is_mentor:
             read = person_from_roster(user, "mentor", config, spellings=spellings)
@@ -284,6 +287,15 @@ def people_from_roster(
         departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
     return RosterPeople(people, warnings, notices)
+
+
+def _with_active_mentor(user_id: int, owned: Iterable[ObservedGroup], roster: Mapping[int, RosterUser], programme: str) -> bool:
+    """Whether one of the circles ``user_id`` is in has a mentor actively enrolled, account not suspended."""
+    for group in owned:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if user_id in group.members and mentor is not None and mentor in roster and roster[mentor].suspended is not True:
+            return True
+    return False
 
 
 def _departed(

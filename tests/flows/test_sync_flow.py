@@ -357,3 +357,25 @@ def test_round_53_5_a_circle_renamed_by_a_teacher_gets_its_name_back_and_keeps_t
     assert again.converged
     assert [op.kind for op in again.first_plan.operations] == ["update_group"]
     assert circle.name == lmsync_name and circle.description == "<p>Meets in room 4 on Tuesdays</p>"
+
+
+def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not_re_matched(config):
+    """The warning said "kept in their circle, not matched anew until an admin decides", and the sync re-matched
+    them to another mentor when their mentor's enrolment was suspended."""
+    from lmsync.service.emulator_edit import course_of, set_suspended
+
+    site, store = build_demo_site(), Store.memory()
+    sync(config, site, store)
+    course = course_of(site, config.programme.course)
+    circles = {m: g for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))}
+    mentor = min(m for m in circles if site.users[m].username.startswith("m"))
+    mentee = min(circles[mentor].members - {mentor})
+    course.enrolments[mentee].other_roles.append("teacher")
+    held, _ = sync(config, site, store)
+    assert held.converged and not held.first_plan.operations, "two roles alone moved someone"
+    set_suspended(site, course, mentor, True)
+    result, _ = sync(config, site, store)
+    (leaving,) = [op for op in result.first_plan.operations if getattr(op, "user_id", None) == mentee]
+    assert leaving.kind == "remove_member" and "not matched anew until an admin decides" in leaving.reason
+    assert "re-matched" not in leaving.reason
+    assert not any(mentee in g.members for g in site.groups.values()), "placed with another mentor"

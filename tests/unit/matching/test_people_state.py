@@ -290,6 +290,19 @@ def test_trap_42_excluded_mentee_stays_in_their_circle() -> None:
     assert {a.mentee: a.mentor for a in result.assignments}["s0005"] == "m0001"
 
 
+def test_round_53_2_a_held_two_role_person_whose_mentor_left_is_not_matched_anew() -> None:
+    """"kept in their circle, not matched anew" and then re-matched to another mentor when their mentor was
+    suspended: held until an admin decides means not placed by lmsync either."""
+    roster = two_roles_roster()
+    del roster[66]  # m0001's enrolment suspended: not among the active enrolments
+    read = people_from_roster(roster, Config(), groups=[circle(66, 7)])
+    assert "s0005" not in read.people.by_id()
+    (notice,) = [n for n in read.notices if n.code == "dual_role"]
+    assert "left out of matching (the mentor of their circle is no longer active)" in notice.message
+    result = run_match(read.people, Config(), read.notices)
+    assert "s0005" not in {a.mentee for a in result.assignments}
+
+
 # -- point 7: overrides apply once --------------------------------------------------------------
 
 
