@@ -283,6 +283,7 @@ def plan_sync(
     desired_members: dict[str, set[int]] = {}
     kept_outsiders = 0  # members lmsync did not place who hold no programme role (tester round 17, 3)
     mentor_ids = {c.mentor_id for c in circles}
+    placed = {user for c in circles for user in c.mentee_ids}  # whom the match places in some circle
     by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids)  # FIX-C
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
@@ -314,6 +315,8 @@ def plan_sync(
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in mentor_ids and (idnumber, user) not in memory.placed:  # round 18, 5
                 reason = "a mentor of their own circle, never matched into this one (added by hand)"
+            elif reason == "re-matched" and user not in moved and user not in placed:  # round 53, 3: not re-matched
+                reason = "never matched into this circle (added by hand): the match places them in no circle"
             elif reason == "re-matched":
                 reason = moved.get(user, reason)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))

@@ -379,3 +379,20 @@ def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not
     assert leaving.kind == "remove_member" and "not matched anew until an admin decides" in leaving.reason
     assert "re-matched" not in leaving.reason
     assert not any(mentee in g.members for g in site.groups.values()), "placed with another mentor"
+
+
+def test_round_53_3_a_mentor_without_a_circle_added_to_one_by_hand_is_not_said_re_matched(config):
+    from lmsync.service.emulator_edit import set_field
+
+    site, store = build_demo_site(), Store.memory()
+    sync(config, site, store)
+    circles = {m: g for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))}
+    faculty = sorted(m for m in circles if site.users[m].username.startswith("m"))
+    idle, host = faculty[0], faculty[1]
+    set_field(site, idle, "mentorcapacity", "0")  # mentors no longer: their circle empties
+    sync(config, site, store, allow_delete=True)
+    assert not any(idle in g.members for g in site.groups.values())
+    circles[host].members.add(idle)  # a teacher adds them to another circle by hand
+    planned, _ = sync(config, site, store, dry_run=True)
+    (leaving,) = [op for op in planned.first_plan.operations if getattr(op, "user_id", None) == idle]
+    assert "re-matched" not in leaving.reason and "never matched into this circle" in leaving.reason
