@@ -345,7 +345,7 @@ def plan_sync(
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
     for idnumber, group in sorted(owned.items()):
-        if idnumber in desired_members:
+        if idnumber in desired_members or idnumber in memory.held:  # held: its mentor is away (round 53, 1)
             continue
         mentor = mentor_of_idnumber(programme, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):

@@ -127,6 +127,9 @@ class Memory:
     posted: Mapping[str, int] = field(default_factory=dict)
     pending: frozenset[str] = frozenset()
     placed: frozenset[tuple[str, int]] = frozenset()  # (circle idnumber, user id) of pairings still open
+    #: circles held as they are while their mentor is away (``service.away_mentors``; tester round 53, 1):
+    #: the plan neither empties nor deletes them
+    held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ def desired_state(
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     site: SiteLookup | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
+    held: Collection[int] = frozenset(),
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
@@ -67,8 +68,9 @@ def desired_state(
     last mentor; without it they are matched afresh. ``site``: the site-wide lookup by which a
     ``[matching]`` decision naming someone away waits for them (``run_match``). ``named``:
     usernames of mentors no longer in the course, whom a re-matched mentee was with
-    (``site_accounts.usernames``)."""
-    read = people_from_snapshot(snapshot, config, standing, returning, named)
+    (``site_accounts.usernames``). ``held``: mentors away whose circles are held as they are
+    (``away_mentors.holds``): their circles' members are not matched meanwhile."""
+    read = people_from_snapshot(snapshot, config, standing, returning, named, held)
     people = read.people
     result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()

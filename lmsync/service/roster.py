@@ -138,8 +138,12 @@ def people_from_roster(
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
+    held: Collection[int] = frozenset(),
 ) -> RosterPeople:
     """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
+
+    - ``held``: mentors away whose circles are held as they are (``away_mentors``, tester round 53, 1):
+      a member of such a circle (and of no other) is not matched while it is held.
 
     - A suspended account (trap 41) is never a person: never matched or placed. When it is
       in a circle, the plan removes a mentee ("account suspended") and re-matches a
@@ -247,11 +251,15 @@ def people_from_roster(
 
     current: dict[str, str] = {}
     current_peers: dict[str, str] = {}
+    held_members: set[int] = set()
     found: dict[tuple[str, bool], list[tuple[ObservedGroup, Person, Person]]] = {}
     away: dict[tuple[str, bool], int] = {}  # (mentee id, peer circle) -> the mentor no longer here
     for group in owned:
         mentor_id = mentor_of_idnumber(programme.name, group.idnumber)
         mentor = by_moodle.get(mentor_id) if mentor_id is not None else None
+        if mentor is None and mentor_id in held:  # away, their circle held as it is (tester round 53, 1)
+            held_members.update(group.members)
+            continue
         if mentor is None:  # the mentor left or is away: their mentees are open for re-matching
             peer = triads and mentor_id in peer_mentor_ids
             for member in sorted(group.members):
@@ -265,6 +273,9 @@ def people_from_roster(
             if mentee is None or mentee is mentor or not mentee.has_role("mentee"):
                 continue
             found.setdefault((mentee.id, peer), []).append((group, mentor, mentee))
+    if held_members:  # a member of a held circle only is not matched while it is held
+        elsewhere = {mentee_id for mentee_id, _ in found}
+        persons = [p for p in persons if p.moodle_id not in held_members or p.id in elsewhere or p.roles & MENTORING_ROLES]
     twice = [places for places in found.values() if len(places) > 1]
     known = standing({p[0][2].moodle_id or 0 for p in twice}) if twice and standing else PairStanding()
     for (mentee_id, peer), places in found.items():
@@ -273,10 +284,10 @@ def people_from_roster(
             warnings.append(_two_circles(places, known))
         (current_peers if peer else current)[mentee_id] = places[0][1].id
     if frozen:
-        held: dict[str, int] = {}
+        holding: dict[str, int] = {}
         for holder in (*current.values(), *current_peers.values()):
-            held[holder] = held.get(holder, 0) + 1
-        persons = [replace(p, capacity=held.get(p.id, 0)) if p.id in frozen else p for p in persons]
+            holding[holder] = holding.get(holder, 0) + 1
+        persons = [replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen else p for p in persons]
     back = _returning(persons, current, current_peers, by_moodle, returning)
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
@@ -396,6 +407,7 @@ def people_from_snapshot(
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
+    held: Collection[int] = frozenset(),
 ) -> RosterPeople:
     """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
     ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C);
@@ -409,4 +421,5 @@ def people_from_snapshot(
         standing=standing,
         returning=returning,
         named=named,
+        held=held,
     )

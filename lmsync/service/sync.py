@@ -45,6 +45,8 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
+from lmsync.service.away_mentors import Holds, holds
+from lmsync.service.away_mentors import record as record_absences
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
@@ -117,6 +119,7 @@ class PlanResult:
     desired: Desired
     plan: Plan
     uncertain: Uncertain = field(default_factory=Uncertain)
+    holds: Holds | None = None  # the away mentors and their held circles (``away_mentors``)
 
 
 @dataclass
@@ -170,20 +173,22 @@ def make_plan(
     if journal is not None:
         standing = pair_standing(journal.store, config.programme.name)
         returning = returning_mentors(journal.store, config.programme.name)
-    desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api))
+    away = holds(config, journal.store if journal is not None else None, snapshot.observation)
+    desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until)
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(
             journal, config.sync.write_settle_seconds, time.time() if now is None else now
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
-                        placed=open_placements(journal.store, config.programme.name))
+                        placed=open_placements(journal.store, config.programme.name),
+                        held=away.idnumbers(config.programme.name))
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first
         guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)
             owned_groups(snapshot.observation, settings.programme)[0],
-            {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles},
+            {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles} | memory.held,
             unheld_roles(snapshot.roster.values(), config),
             programme=settings.programme,
             min_source_fraction=settings.min_source_fraction,
@@ -199,6 +204,7 @@ def make_plan(
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
+    plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if snapshot.phantom_group_ids:
@@ -206,7 +212,7 @@ def make_plan(
             f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not exist "
             "(left by a rolled-back batch); `lmsync sync` clears them with a no-op write"
         )
-    return PlanResult(snapshot, desired, plan, uncertain)
+    return PlanResult(snapshot, desired, plan, uncertain, away)
 
 
 def settle_seen(journal: Journal, planned: PlanResult, run_id: str) -> None:
@@ -323,6 +329,8 @@ def run_sync(
         if not dry_run:
             settle_seen(journal, planned, run_id)
             follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id)
+            if planned.holds is not None and record_absences(store, config.programme.name, planned.holds) != (0, 0):
+                log.info("sync.away_mentors", run_id=run_id, away=len(planned.holds.away), held=len(planned.holds.until))
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,

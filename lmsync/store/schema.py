@@ -360,3 +360,17 @@ erasures = Table(
 
 #: The tables revision 0007 adds.
 REVISION_0007_TABLES = (erasures,)
+
+# --- revision 0008: since when each circle's mentor has been away (tester round 53, 1) -------------
+#: One row per mentor of a circle whom a sync found no longer active in the course (enrolment suspended
+#: or ended, account suspended), from the first such sync: their circle is held as it is for ``[sync]
+#: away_mentor_hold_days`` from ``since`` before its mentees are re-matched. Deleted when they are back.
+mentor_absences = _programme_table(
+    "mentor_absences",
+    Column("mentor_id", Integer, nullable=False),  # a Moodle user id
+    Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that saw it
+    PrimaryKeyConstraint("programme", "mentor_id"),
+)
+
+#: The tables revision 0008 adds.
+REVISION_0008_TABLES = (mentor_absences,)

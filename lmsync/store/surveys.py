@@ -192,6 +192,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "sent_assign_grades": ("user_id",),  # the assignment grade this store wrote them (tester finding 1)
     "pair_forbids": ("mentor_id", "mentee_id"),  # a pair marked not a good fit (revision 0003)
     "digests": ("recipient_id",),  # the digests a coordinator was sent (revision 0003)
+    "mentor_absences": ("mentor_id",),  # since when a circle's mentor is away (revision 0008)
 }
 
 

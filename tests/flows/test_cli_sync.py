@@ -119,7 +119,8 @@ def test_round_10_9_a_plan_names_a_mentee_whose_enrolment_is_suspended(run, tmp_
     assert f"user #{mentee}" not in line and site.users[mentee].username in line  # was "user #3 (not in the course)"
 
 
-def test_round_24_6_a_suspended_mentors_circle_is_named_by_the_mentor_in_the_plan(run):
+def test_round_24_6_a_suspended_mentors_circle_is_named_by_the_mentor_in_the_plan(run, monkeypatch):
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # re-matched at once, not held (tester round 53, 1)
     assert run("sync").exit_code == 0
     assert run("emulator", "edit", "suspend", "m0011").exit_code == 0
     plan = run("plan")
@@ -127,9 +128,10 @@ def test_round_24_6_a_suspended_mentors_circle_is_named_by_the_mentor_in_the_pla
     assert "from Valentina Zhang (m0011)'s circle" in plan.output and "(not in the course)'s circle" not in plan.output
 
 
-def test_round_31_6_a_kept_circle_of_a_suspended_mentor_is_named_when_no_member_changes(run):
+def test_round_31_6_a_kept_circle_of_a_suspended_mentor_is_named_when_no_member_changes(run, monkeypatch):
     """After the removals were applied, the next plan held only the kept circle and showed it as
     "user #76 (not in the course)'s circle": names were read only for plans with member changes."""
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # re-matched at once, not held (tester round 53, 1)
     assert run("sync").exit_code == 0
     assert run("emulator", "edit", "suspend", "m0011").exit_code == 0
     assert run("sync").exit_code == 0  # the circle's members go; the circle is kept (no --allow-delete)

@@ -74,6 +74,7 @@ def test_trap_41_suspended_account_never_placed(env: Any) -> None:
 
 def test_trap_41_existing_pair_of_a_suspended_person_shows_in_the_plan_with_a_reason(env: Any) -> None:
     config = load_config(write_config(env), environ={})
+    config.sync.away_mentor_hold_days = 0  # re-matched at once, not held (tester round 53, 1)
     site = build_demo_site()
     store = Store.memory()
     assert sync(config, site, store).converged

@@ -361,9 +361,10 @@ def test_round_53_5_a_circle_renamed_by_a_teacher_gets_its_name_back_and_keeps_t
 
 def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not_re_matched(config):
     """The warning said "kept in their circle, not matched anew until an admin decides", and the sync re-matched
-    them to another mentor when their mentor's enrolment was suspended."""
+    them to another mentor when their mentor's enrolment was suspended (once their circle is no longer held)."""
     from lmsync.service.emulator_edit import course_of, set_suspended
 
+    config.sync.away_mentor_hold_days = 0
     site, store = build_demo_site(), Store.memory()
     sync(config, site, store)
     course = course_of(site, config.programme.course)

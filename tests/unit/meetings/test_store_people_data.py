@@ -58,6 +58,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "sent_assign_grades": 0,  # tester finding 1: the assignment grade this store wrote them
         "pair_forbids": 0,  # tester round 6: not-a-good-fit marks and digests name people too
         "digests": 0,
+        "mentor_absences": 0,  # tester round 53, 1: since when a circle's mentor is away
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
         "queue_escalated_to": 0,
@@ -76,6 +77,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "sent_assign_grades": [],
         "pair_forbids": [],
         "digests": [],
+        "mentor_absences": [],
         "queue_tracking": [],
         "queue_coordinated": [],
         "erased_on": datetime.now(UTC).date().isoformat(),  # tester round 12, 1: all an erasure keeps

@@ -1,0 +1,84 @@
+"""Circles held while their mentor is away (tester round 53, 1).
+
+A mentor's enrolment suspended for a week's leave made the next sync, unattended under cron, take
+every mentee out of their circle and match them with other mentors; back from leave, the mentor's
+circle stayed empty. Moodle's active enrolments do not tell a suspension from an unenrolment, so a
+circle whose mentor is no longer active (not actively enrolled, or the account suspended) is held as
+it is, members and all, for ``[sync] away_mentor_hold_days`` from the first sync that found the mentor
+away (``store.absences``); then its mentees are re-matched as before. A mentor back in time finds
+their circle as they left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from lmsync.config import Config
+from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.sync_state import Observation
+from lmsync.service.programme_settings import programme_today
+from lmsync.store.absences import MentorAbsences
+from lmsync.store.db import Store
+
+
+def away_mentors(programme: str, observation: Observation) -> frozenset[int]:
+    """Moodle ids of the mentors of this programme's circles (any member besides them) who are not active
+    in the course or whose account is suspended (trap 41)."""
+    away = set()
+    for group in observation.groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None or not group.members - {mentor}:
+            continue
+        if mentor not in observation.active_user_ids or mentor in observation.suspended_user_ids:
+            away.add(mentor)
+    return frozenset(away)
+
+
+@dataclass(frozen=True)
+class Holds:
+    """The away mentors of one observation and the circles held for them."""
+
+    away: frozenset[int]
+    until: Mapping[int, date]  # held mentor -> the last day their circle is held
+    since: Mapping[int, date]  # held mentor -> the day a sync first found them away
+    today: date
+
+    def idnumbers(self, programme: str) -> frozenset[str]:
+        return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
+
+    def warnings(self, programme: str, observation: Observation) -> list[str]:
+        """One line per held circle, for the plan."""
+        names = {g.idnumber: g.name for g in observation.groups}
+        out = []
+        for mentor in sorted(self.until):
+            idnumber = mentor_group_idnumber(programme, mentor)
+            members = sum(len(g.members - {mentor}) for g in observation.groups if g.idnumber == idnumber)
+            out.append(
+                f"circle {names.get(idnumber, idnumber)!r} held as it is: its mentor is not active "
+                f"in the course (enrolment suspended or ended, or account suspended) since {self.since[mentor].isoformat()}; "
+                f"its {members} member(s) stay until {self.until[mentor].isoformat()} ([sync] away_mentor_hold_days), "
+                "then are re-matched unless the mentor is back"
+            )
+        return out
+
+
+def holds(config: Config, store: Store | None, observation: Observation) -> Holds:
+    """The circles held now (read-only: ``record`` writes the days). Without a store (or with
+    ``away_mentor_hold_days = 0``) nothing is held."""
+    programme = config.programme.name
+    today = programme_today(config)
+    away = away_mentors(programme, observation)
+    days = config.sync.away_mentor_hold_days
+    if store is None or not days or not away:
+        return Holds(away, {}, {}, today)
+    known = MentorAbsences(store, programme).since()
+    since = {m: known.get(m, today) for m in away}
+    until = {m: day + timedelta(days=days - 1) for m, day in since.items() if today < day + timedelta(days=days)}
+    return Holds(away, until, {m: since[m] for m in until}, today)
+
+
+def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:
+    """Remember the day each away mentor was first found away; forget those back (a sync's write)."""
+    return MentorAbsences(store, programme).follow(found.away, found.today)
