@@ -6,7 +6,7 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -71,19 +71,9 @@ class PairsByDate:
             return first.get(pair[1]) == pair
         return any(start <= day and (end is None or day < end) for start, end in spans[pair])
 
-    def resumed(self, pair: tuple[int, int]) -> date | None:
-        """The day ``pair`` began again after days it did not exist (the mentee away: enrolment suspended
-        or ended, then back with the same mentor), when its latest span began after every earlier one had
-        ended; ``None`` for a pair without such a break. Health counts a silence from then: the days away
-        made a returning pair fading on the day it came back, and its people were nudged (tester round 52, 2)."""
-        spans = self._index[0].get(pair, [])
-        if len(spans) < 2:
-            return None
-        latest = max(start for start, _ in spans)
-        earlier = [end for start, end in spans if start < latest]
-        if not earlier or any(end is None or end >= latest for end in earlier):
-            return None
-        return latest
+    def spans(self, pair: tuple[int, int]) -> tuple[tuple[date, date | None], ...]:
+        """``pair``'s spans in the history, oldest first: (first day, the day it ended or None)."""
+        return tuple(sorted(self._index[0].get(pair, []), key=lambda span: span[0]))
 
     def _before_it_appeared(self, pair: tuple[int, int], day: date) -> bool:
         seen = self.appeared.get(pair)
@@ -103,6 +93,26 @@ class PairsByDate:
             spans.setdefault((p.mentor_id, p.mentee_id), []).append((p.start, p.end))
             first.setdefault(p.mentee_id, (p.mentor_id, p.mentee_id))
         return spans, min((p.start for p in self.history), default=None), first
+
+
+def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date) -> int:
+    """Days in ``[start, end)`` on which a pair with these ``spans`` (``PairsByDate.spans``) did not exist:
+    its mentee away (enrolment suspended or ended) or moved, after its first span began (days before the
+    history are the pair's, as everywhere). Health judges a silence over the days the pair existed only:
+    the days away made a pair back from a break fading on the day it returned, and a pair taken out and
+    put back by hand (or away one day) started afresh with a new grace (tester rounds 52, 2 and 54, 1)."""
+    if not spans:
+        return 0
+    begin = max(start, spans[0][0])
+    if begin >= end:
+        return 0
+    covered, reached = 0, begin
+    for first, last in sorted(spans, key=lambda span: span[0]):
+        lo, hi = max(first, reached), min(last or end, end)
+        if hi > lo:
+            covered += (hi - lo).days
+            reached = hi
+    return (end - begin).days - covered
 
 
 def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date) -> date | None:

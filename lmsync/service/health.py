@@ -250,7 +250,9 @@ def assess_pairs(
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        made = journal.get(pair)
+        spans = dated.spans(pair)
+        # from its first pairing: taken out and put back (or away a day), it started afresh (tester round 54, 1)
+        made = spans[0][0] if spans else journal.get(pair)
         appeared = None if made else _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start)
         since = made or appeared or start or seen.get(pair) or as_of
         since = max(since, restarts.get(pair, since))  # an erasure took the pair's meetings: new from then on
@@ -273,7 +275,7 @@ def assess_pairs(
             self_efficacy=efficacy_points(efficacy_by_person.get(mentee, ()), efficacy, mentee),
             forum=(forums or {}).get(mentor),
             check_ins=checks,
-            resumed_on=dated.resumed(pair),
+            spans=spans,
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))

@@ -95,9 +95,10 @@ class PairEvidence:
     self_efficacy: tuple[EfficacyPoint, ...] = ()
     forum: ForumActivity | None = None
     check_ins: tuple[CheckIn, ...] = ()
-    #: the day the pair began again after days it did not exist (``PairsByDate.resumed``): a silence
-    #: is judged from then, not over the days the mentee was away (tester round 52, 2)
-    resumed_on: date | None = None
+    #: the pair's spans in lmsync's pairing history (``PairsByDate.spans``): a silence is judged over
+    #: the days it existed only (``pair_dates.days_apart``; tester rounds 52, 2 and 54, 1); empty: it
+    #: existed throughout
+    spans: tuple[tuple[date, date | None], ...] = ()
 
 
 # --- from stored values to evidence ----------------------------------------------------------------

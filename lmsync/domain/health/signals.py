@@ -34,6 +34,7 @@ from lmsync.domain.health.meeting_shift import meeting_quality, pair_shift, rati
 from lmsync.domain.health.thresholds import Thresholds
 from lmsync.domain.health.trend import falling
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
+from lmsync.domain.pair_dates import days_apart
 
 Severity = Literal["watch", "at_risk", "fading", "closed"]
 SEVERITY_RANK: dict[str, int] = {"watch": 1, "at_risk": 2, "fading": 3, "closed": 4}
@@ -75,10 +76,9 @@ class Context:
         self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings)])
         self.last: date | None = self.attended[-1].date if self.attended else None
         self.gap = max(0, (as_of - (self.last or self.since)).days)
-        # the silence judged: from the pair's return when it came back after its last meeting (round 52, 2)
-        resumed = evidence.resumed_on
-        back = resumed is not None and resumed <= as_of and (self.last is None or self.last < resumed)
-        self.silence = max(0, (as_of - resumed).days) if back and resumed is not None else self.gap
+        # the silence judged: over the days the pair existed, not those its mentee was away (rounds 52, 2; 54, 1)
+        self.apart = days_apart(evidence.spans, self.last or self.since, as_of)
+        self.silence = max(0, self.gap - self.apart)
         self.points = [p for p in evidence.satisfaction if p.date <= as_of]
         self.found: list[Reason] = []  # the reasons of the signals run so far
         self.channel = ""  # the channel of the signal now running (its reasons carry it)
@@ -216,10 +216,10 @@ def _need_met(ctx: Context) -> list[Reason]:
 @signal("no_first_meeting", "fading", "no meeting yet, grace_days after the pair's start")
 def _no_first_meeting(ctx: Context) -> list[Reason]:
     t = ctx.t
-    if ctx.last is not None or ctx.gap < t.grace_days:
+    if ctx.last is not None or ctx.silence < t.grace_days:
         return []
-    severity: Severity = "fading" if ctx.gap > t.fading_gap_factor * t.cadence_days else "at_risk"
-    text = f"no meeting since pairing {ctx.gap} days ago (expected every {t.cadence_days})"
+    severity: Severity = "fading" if ctx.silence > t.fading_gap_factor * t.cadence_days else "at_risk"
+    text = f"no meeting since pairing {ctx.gap} days ago{_apart(ctx)} (expected every {t.cadence_days})"
     return [ctx.reason(severity, "no_first_meeting", text)]
 
 
@@ -252,10 +252,14 @@ def _silence(ctx: Context) -> list[Reason]:
         severity = "watch"  # (a short gap that missed meetings explain is one phenomenon: one reason)
     else:
         return []
-    back = "" if ctx.silence == ctx.gap else f", {ctx.silence} since the pair resumed"
     return [
-        ctx.reason(severity, "no_meeting", f"no meeting for {ctx.gap} days{back} (expected every {t.cadence_days})")
+        ctx.reason(severity, "no_meeting", f"no meeting for {ctx.gap} days{_apart(ctx)} (expected every {t.cadence_days})")
     ]
+
+
+def _apart(ctx: Context) -> str:
+    """", 35 of them apart" when the pair did not exist on some of the days counted (judged without them)."""
+    return f", {ctx.apart} of them apart" if ctx.apart else ""
 
 
 def _on_time(ctx: Context, meetings: list[Meeting]) -> bool:

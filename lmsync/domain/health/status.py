@@ -114,7 +114,7 @@ def assess(
     ctx = Context(evidence, t, as_of=as_of, rounds=rounds)
     reasons = run_signals(ctx, registry)
     closing = [r for r in reasons if r.severity == "closed"]
-    in_grace = ctx.last is None and (as_of - ctx.since).days < t.grace_days
+    in_grace = ctx.last is None and ctx.silence < t.grace_days  # days the pair existed (round 54, 1)
     if closing:
         return _health(ctx, "closed", tuple(closing), 100, in_grace)
     status, score, judged = _judge(reasons, t)

@@ -1,7 +1,7 @@
 """Tester round 52, 2: a mentee back from a break (enrolment suspended or ended, then back with the same
 mentor) was fading the day they came back ("no meeting for 44 days"), queued and nudged: the silence
-counted the days the pair did not exist. It is judged from the pair's return; the true days since the
-last meeting are still said."""
+counted the days the pair did not exist. A silence is judged over the days the pair existed; the true days
+since the last meeting are still said."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from lmsync.domain.health import PairEvidence, Thresholds, assess
 from lmsync.domain.meetings import Meeting
-from lmsync.domain.pair_dates import DatedPair, PairsByDate
+from lmsync.domain.pair_dates import DatedPair, PairsByDate, days_apart
 
 AS_OF = date(2026, 11, 5)
 T = Thresholds()  # cadence 14 days: at risk after 35 days of silence, fading after 56
@@ -20,38 +20,54 @@ def _met(day: date) -> Meeting:
     return Meeting(day, MENTOR, MENTEE, 45, True, "csv", None)  # type: ignore[arg-type]
 
 
-def _judge(resumed_on: date | None, as_of: date = AS_OF):
-    meetings = (_met(date(2026, 9, 8)), _met(date(2026, 9, 22)))
-    evidence = PairEvidence(MENTOR, MENTEE, resumed_on or date(2026, 9, 1), meetings, resumed_on=resumed_on)
+def _judge(spans=(), as_of: date = AS_OF, meetings=(date(2026, 9, 8), date(2026, 9, 22))):
+    evidence = PairEvidence(MENTOR, MENTEE, date(2026, 9, 1), tuple(map(_met, meetings)), spans=tuple(spans))
     return assess(evidence, T, as_of=as_of)
 
 
+BREAK = ((date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 11, 5), None))  # away 1 Oct to 4 Nov: 35 days
+
+
 def test_52_2_a_pair_back_from_a_break_is_not_judged_on_the_days_it_did_not_exist():
-    away = _judge(None)  # the same silence without the break: 44 days
+    away = _judge()  # the same silence without the break: 44 days
     assert away.status == "at_risk" and away.days_since_meeting == 44
-    back = _judge(date(2026, 11, 5))
-    assert back.status == "ok" and back.days_since_meeting == 44  # the true figure stays
-    later = _judge(date(2026, 11, 5), as_of=date(2026, 11, 5) + timedelta(days=40))  # silent again since
+    back = _judge(BREAK)
+    assert back.status == "ok" and back.days_since_meeting == 44  # the true figure stays; 9 days paired
+    later = _judge(BREAK, as_of=date(2026, 12, 5))  # 74 days, 35 of them apart: 39 paired, at risk (over 35)
     assert later.status == "at_risk"
-    assert any("40 since the pair resumed" in r.text for r in later.reasons)
+    assert any("no meeting for 74 days, 35 of them apart" in r.text for r in later.reasons)
 
 
-def test_a_return_before_the_last_meeting_changes_nothing():
-    assert _judge(date(2026, 9, 10)).status == _judge(None).status == "at_risk"
+def test_54_1_taken_out_and_put_back_within_a_sync_or_away_a_day_does_not_start_the_pair_afresh():
+    """A fading pair taken out by hand and put back (or unenrolled and back the next day) read "ok", its
+    first-meeting grace started again."""
+    never_met = _judge(meetings=())  # 65 days since pairing: fading
+    assert never_met.status == "fading"
+    same_day = ((date(2026, 9, 1), date(2026, 11, 5)), (date(2026, 11, 5), None))
+    assert _judge(same_day, meetings=()).status == "fading"
+    one_day = ((date(2026, 9, 1), date(2026, 11, 3)), (date(2026, 11, 4), None))
+    judged = _judge(one_day, meetings=())
+    assert judged.status == "fading" and not judged.in_grace
+    assert any("1 of them apart" in r.text for r in judged.reasons)
+
+
+def test_days_apart_counts_only_days_after_the_first_span_not_covered():
+    assert days_apart((), date(2026, 9, 1), date(2026, 12, 1)) == 0
+    assert days_apart(BREAK, date(2026, 9, 22), date(2026, 11, 5)) == 35
+    assert days_apart(BREAK, date(2026, 8, 1), date(2026, 9, 30)) == 0  # before the history: the pair's
+    assert days_apart(BREAK, date(2026, 11, 6), date(2026, 11, 9)) == 0
+    overlapping = ((date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 9, 15), date(2026, 10, 10)))
+    assert days_apart(overlapping, date(2026, 9, 1), date(2026, 10, 20)) == 10
 
 
 def _history(*spans: tuple[date, date | None]) -> PairsByDate:
     return PairsByDate(history=tuple(DatedPair(MENTOR, MENTEE, a, b) for a, b in spans), current=((MENTOR, MENTEE),))
 
 
-def test_resumed_is_the_start_of_a_span_after_a_gap_only():
+def test_spans_are_the_pairs_own_oldest_first():
     pair = (MENTOR, MENTEE)
-    assert _history((date(2026, 9, 1), None)).resumed(pair) is None
-    assert _history((date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 11, 5), None)).resumed(pair) == date(2026, 11, 5)
-    # taken out and put back within one sync: no day without the pair
-    assert _history((date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 10, 1), None)).resumed(pair) is None
-    assert _history((date(2026, 9, 1), date(2026, 10, 1))).resumed(pair) is None
-    assert _history((date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 11, 5), None)).resumed((MENTOR, 99)) is None
+    assert _history(*reversed(BREAK)).spans(pair) == BREAK
+    assert _history(*BREAK).spans((MENTOR, 99)) == ()
 
 
 def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(tmp_path, monkeypatch):
@@ -87,5 +103,14 @@ def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(tmp
         (Meeting(today - timedelta(days=d), mentor, mentee, 45, True, "csv"), "test") for d in (80, 66, 52, 45)
     )
     judged = health.assess_pairs(config, store, [(mentor, mentee)], as_of=today).healths
-    store.close()
     assert [(h.status, h.days_since_meeting) for h in judged] == [("ok", 45)]
+    # tester round 54, 1: a pair that never met, taken out by hand and put back by today's sync, stays fading
+    other, never_met = next(p for p in PairingHistory(store, "mentor-2026").open_pairs() if p != (mentor, mentee))
+    store.write(text("DELETE FROM pairing_history WHERE mentee_id = :e"), {"e": never_met})
+    circle = f"lmsync:mentor-2026:mentor:{other}"
+    history.record("add_member", [(circle, never_met)], at=stamp(65))
+    assert history.follow_moodle(set(history.open_pairs()) - {(other, never_met)}, at=stamp(0)) == (1, 0)
+    history.record("add_member", [(circle, never_met)], at=stamp(0))  # the plan put them back
+    (h,) = health.assess_pairs(config, store, [(other, never_met)], as_of=today).healths
+    store.close()
+    assert (h.status, h.paired_since, h.in_grace) == ("fading", today - timedelta(days=65), False)
