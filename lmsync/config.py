@@ -256,7 +256,7 @@ class SyncConfig(Section):
     away_mentor_hold_days: int = Field(14, ge=0, description=(
         "a circle whose mentor is no longer active in the course (enrolment suspended or ended, account suspended) is "
         "held as it is for this many days from the first sync that found them away, then its mentees are re-matched "
-        "(a week's leave re-matched a whole circle; 0 = at once; tester round 53, 1)"))
+        "(0 = at once)"))
     welcome: WelcomeConfig = WelcomeConfig()
 
 

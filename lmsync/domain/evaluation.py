@@ -90,12 +90,14 @@ def describe(values: Sequence[float] | np.ndarray, bounds: tuple[float, float] |
     return Summary(len(array), mean, sd, low, high)
 
 
-def paired_change(before: Sequence[float], after: Sequence[float]) -> PairedChange:
+def paired_change(before: Sequence[float], after: Sequence[float], bounds: tuple[float, float] | None = None) -> PairedChange:
     """Paired change statistics; ``before[i]`` and ``after[i]`` are one respondent's two scores.
 
     Raises ValueError when the sequences differ in length. ``d_z`` is ``None`` without spread
     in the differences; the Wilcoxon test is ``None`` when every difference is zero or fewer
-    than two differences are non-zero (scipy cannot rank them).
+    than two differences are non-zero (scipy cannot rank them). ``bounds``: the scale's range; the
+    interval of the mean change is cut to what the scale allows, ``±(high - low)`` (tester round 54, 4:
+    "-0.76 to 6.09" on a 1-5 scale).
     """
     b = np.asarray(before, dtype=float)
     a = np.asarray(after, dtype=float)
@@ -104,7 +106,7 @@ def paired_change(before: Sequence[float], after: Sequence[float]) -> PairedChan
     if len(b) == 0:
         return PairedChange(0, None, None, None, None, None, None, None, None, None)
     diff = a - b
-    change = describe(diff)
+    change = describe(diff, None if bounds is None else (bounds[0] - bounds[1], bounds[1] - bounds[0]))
     d_z = change.mean / change.sd if change.mean is not None and change.sd else None
     w = p = None
     if np.count_nonzero(diff) >= 2:

@@ -49,7 +49,9 @@ def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
     """Suspend or restore the user's enrolment in ``course`` (Moodle keeps them in their groups)."""
     enrolment = course.enrolments.get(user_id)
     if enrolment is None:
-        raise InputError(f"{site.users[user_id].username} is not enrolled in {course.shortname}")
+        who = site.users[user_id].username
+        raise InputError(f"{who} is not enrolled in {course.shortname}",
+                         hint=f"`lmsync emulator edit join {who} --role ROLE` enrols them again")
     if enrolment.suspended == suspended:  # said "active again" of an enrolment never suspended (tester round 52, 9)
         already = "already suspended" if suspended else "not suspended: nothing to restore"
         raise InputError(f"{site.users[user_id].username}'s enrolment in {course.shortname} is {already}")
@@ -98,8 +100,10 @@ def join(site: Any, course: Any, username: str, role: str, name: str, fields: di
 
     existing = next((u for u in site.users.values() if u.username.lower() == username.lower()), None)
     if existing is not None and existing.id in course.enrolments:
-        raise InputError(f"{existing.username} is already enrolled in {course.shortname}",
-                         hint=f"`lmsync emulator edit restore {existing.username}` ends a suspension")
+        suspended = course.enrolments[existing.id].suspended
+        raise InputError(f"{existing.username} is already enrolled in {course.shortname}"
+                         + (" (enrolment suspended)" if suspended else ""),
+                         hint=f"`lmsync emulator edit restore {existing.username}` ends the suspension" if suspended else None)
     roles = sorted({e.role for e in course.enrolments.values()} | {r for e in course.enrolments.values() for r in e.other_roles})
     if role not in roles:  # a misspelt role ("teachr") enrolled someone nobody reads (tester round 39, 7)
         near = get_close_matches(role, roles, n=1)
@@ -120,6 +124,10 @@ def join(site: Any, course: Any, username: str, role: str, name: str, fields: di
 def move(site: Any, course: Any, programme: str, user_id: int, mentor_id: int | None) -> str:
     """Take the user out of every circle of ``programme`` and, with ``mentor_id``, put them into that
     mentor's circle, as a teacher would by hand in Moodle's Groups page."""
+    if user_id not in course.enrolments:  # Moodle adds only enrolled users to a group (tester round 54, 6)
+        who = site.users[user_id].username
+        raise InputError(f"{who} is not enrolled in {course.shortname}: Moodle cannot put them in a group",
+                         hint=f"`lmsync emulator edit join {who} --role ROLE` enrols them again")
     circles = [g for g in site.groups.values() if g.courseid == course.id and mentor_of_idnumber(programme, g.idnumber)]
     target = None
     if mentor_id is not None:
@@ -131,6 +139,9 @@ def move(site: Any, course: Any, programme: str, user_id: int, mentor_id: int | 
                     else "name a mentor who has a circle (`lmsync emulator edit move WHO --to MENTOR`)")
             raise InputError(f"{site.users[mentor_id].username} has no circle of {programme} in {course.shortname}",
                              hint=hint)
+    if target is not None and user_id in target.members and not any(
+            user_id in g.members for g in circles if g is not target):
+        raise InputError(f"{site.users[user_id].username} is already in {target.name} (and in no other circle)")
     left = [g.name for g in circles if user_id in g.members and g is not target]
     for group in circles:
         if group is not target:

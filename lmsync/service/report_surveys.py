@@ -175,7 +175,7 @@ def _evaluation_table(
                 after = [complete[(inst.name, wave.name, who)] for who in paired]
                 answered_from = sum(1 for who in members if (inst.name, base.name, who) in complete)
                 answered_to = sum(1 for who in members if (inst.name, wave.name, who) in complete)
-                found.append((group, members, paired_change(before, after), answered_from, answered_to))
+                found.append((group, members, paired_change(before, after, inst.total_range), answered_from, answered_to))
             hidden = complementary(found, min_cell)
             for group, members, c, answered_from, answered_to in found:
                 rates = (round_cell(response_rate(answered_from, len(members))),

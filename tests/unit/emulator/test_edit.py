@@ -245,3 +245,21 @@ def test_round_52_9_restore_of_an_active_enrolment_and_a_move_to_a_mentee_say_wh
     move = run("emulator", "edit", "move", who, "--to", site.users[other].username)
     assert move.exit_code != 0 and "has no circle" in move.output and "run `lmsync sync` first" not in move.output
     assert "name a mentor who has a circle" in move.output
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_54_6_edits_moodle_would_refuse_are_refused_with_the_way_on(run, tmp_path):
+    """A move of someone unenrolled was accepted (Moodle adds only enrolled users to a group) and left a
+    phantom pair; a move into one's own circle said "taken out of no circle"; restore of someone unenrolled
+    did not point to join; join of an active enrolment pointed to restore."""
+    config, site, circle, mentor, mentee = synced_faculty_pair(run, tmp_path)
+    who, by = site.users[mentee].username, site.users[mentor].username
+    same = run("emulator", "edit", "move", who, "--to", by)
+    assert same.exit_code != 0 and "already in" in same.output
+    joined = run("emulator", "edit", "join", who, "--role", "student")
+    assert joined.exit_code != 0 and "already enrolled" in joined.output and "restore" not in joined.output
+    assert run("emulator", "edit", "unenrol", who).exit_code == 0
+    moved = run("emulator", "edit", "move", who, "--to", by)
+    assert moved.exit_code != 0 and "Moodle cannot put them in a group" in moved.output
+    restore = run("emulator", "edit", "restore", who)
+    assert restore.exit_code != 0 and f"emulator edit join {who}" in restore.output

@@ -76,3 +76,12 @@ def test_round_52_9_a_confidence_interval_stays_inside_the_scale():
     assert bounded.ci_high == 5.0 and bounded.ci_low == open_ended.ci_low and bounded.mean == open_ended.mean
     low = describe([1, 1.2, 1, 1], (1.0, 5.0))
     assert low.ci_low == 1.0 and low.ci_high is not None and low.ci_high < 5
+
+
+def test_round_54_4_a_change_interval_stays_within_what_the_scale_allows():
+    """Five of six went from 1 to 5 and one from 5 to 1: "-0.76 to 6.09" on a 1-5 scale, where no change exceeds 4."""
+    before, after = [1, 1, 1, 1, 1, 5], [5, 5, 5, 5, 5, 1]
+    open_ended = paired_change(before, after)
+    assert open_ended.ci_high is not None and open_ended.ci_high > 4
+    bounded = paired_change(before, after, (1.0, 5.0))
+    assert bounded.ci_high == 4.0 and bounded.ci_low == open_ended.ci_low and bounded.mean == open_ended.mean
