@@ -359,6 +359,8 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
+    if as_of < today(config):
+        pairs, skipped = _pairs_of_the_day(config, store, snapshot, pairs, skipped, as_of)
     forums = circle_forums(config.programme.name, api, snapshot, programme_zone(config))
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
     watched_since = min(seen.values(), default=None)
@@ -385,6 +387,19 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
                       Circles.of(config.programme.name, snapshot.observation))
+
+
+def _pairs_of_the_day(
+    config: Config, store: Store, snapshot: Snapshot, current: list[tuple[int, int]], skipped: int, as_of: date
+) -> tuple[list[tuple[int, int]], int]:
+    """The pairs of a past ``as_of`` as the pairing history has them (``PairsByDate.on``), not today's
+    circles: ``health --as-of`` judged a pair made after that day and left out those that ended since
+    (tester round 54, 2). A pair of that day with someone no longer in the course (no name, no roster
+    row) is counted as left out, as today's are."""
+    dated = feedback_pairs_by_date(store, config.programme.name, current, tz=programme_zone(config))
+    on_day = dated.on(as_of)
+    known = sorted(p for p in on_day if p[0] in snapshot.roster and p[1] in snapshot.roster)
+    return known, skipped + len(on_day) - len(known)
 
 
 def unassigned_note(count: int) -> str:

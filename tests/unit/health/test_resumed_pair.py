@@ -114,3 +114,52 @@ def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(tmp
     (h,) = health.assess_pairs(config, store, [(other, never_met)], as_of=today).healths
     store.close()
     assert (h.status, h.paired_since, h.in_grace) == ("fading", today - timedelta(days=65), False)
+
+
+def test_54_2_health_as_of_a_past_day_judges_that_days_pairs(tmp_path, monkeypatch):
+    """`health --as-of` judged today's circles: a pair made after that day, and not the one of that day."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from lmsync.config import load_config
+    from lmsync.moodle.emulator.demo import build_demo_site
+    from lmsync.service import health
+    from lmsync.service.jobs import sync_job
+    from lmsync.service.moodle import open_moodle
+    from lmsync.store.db import Store
+    from lmsync.store.pairings import PairingHistory
+
+    today = datetime.now(UTC).date()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    config = load_config(path, environ={})
+    site = build_demo_site()
+    assert sync_job(config, site=site).converged
+    store = Store(config.store_path())
+    history = PairingHistory(store, "mentor-2026")
+    now_pair = history.open_pairs()[0]
+    mentor, mentee = now_pair
+    before = next(m for m, _ in history.open_pairs() if m != mentor)
+    stamp = lambda days: f"{today - timedelta(days=days)}T09:00:00+00:00"  # noqa: E731
+    store.write(text("DELETE FROM pairing_history"))
+    everyone = [(f"lmsync:mentor-2026:mentor:{m}", e) for m, e in sorted(_open(site) - {now_pair})]
+    history.record("add_member", everyone, at=stamp(60))
+    history.record("add_member", [(f"lmsync:mentor-2026:mentor:{before}", mentee)], at=stamp(60))
+    history.record("remove_member", [(f"lmsync:mentor-2026:mentor:{before}", mentee)], at=stamp(20))
+    history.record("add_member", [(f"lmsync:mentor-2026:mentor:{mentor}", mentee)], at=stamp(20))
+    with open_moodle(config, site=site) as conn:
+        then = health.observe_and_assess(conn.api, config, store, as_of=today - timedelta(days=30))
+        now = health.observe_and_assess(conn.api, config, store, as_of=today)
+    store.close()
+    judged_then = {(v.health.mentor_id, v.health.mentee_id) for v in then.pairs}
+    assert (before, mentee) in judged_then and now_pair not in judged_then
+    assert now_pair in {(v.health.mentor_id, v.health.mentee_id) for v in now.pairs}
+
+
+def _open(site):
+    from lmsync.domain.plan import mentor_of_idnumber
+
+    return {(m, u) for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))
+            for u in g.members if u != m}
