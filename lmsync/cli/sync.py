@@ -147,7 +147,10 @@ def _member_ids(plan: Plan) -> set[int]:
 
 def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     """Names for a plan's member changes, read once per command (a roster read, nothing written)."""
-    if not (plan.by_kind("add_member") or plan.by_kind("remove_member") or plan.skipped_deletes):
+    # a plan of welcomes or grouping links only names circles too (tester round 52, 8: after a crash it read
+    # "in lmsync:killtest-2026:mentor:67")
+    if not (plan.by_kind("add_member") or plan.by_kind("remove_member") or plan.skipped_deletes
+            or plan.by_kind("post_welcome") or plan.by_kind("assign_grouping")):
         return None
     if not known:
         known.append(load_people(config, reader=lambda c: read_roster_with(c, _member_ids(plan))))

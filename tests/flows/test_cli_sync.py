@@ -158,3 +158,23 @@ def test_round_31_2_a_mistyped_forum_is_said_by_plan_and_sync_exits_2_with_the_c
     (tmp_path / "lmsync.toml").write_text('[programme]\nforum = "Mentoring circles"\n')
     fixed = run("sync")
     assert fixed.exit_code == 0 and "post welcome" in fixed.output, fixed.output  # the next sync posts them
+
+
+def test_round_52_8_a_plan_of_welcomes_only_names_each_circle_by_its_mentor(run, tmp_path):
+    """After a crash between the members and the welcomes, the next sync's plan read "+ 'Welcome to ...' in
+    lmsync:killtest-2026:mentor:67": names were read only for plans with member changes."""
+    from lmsync.config import load_config
+    from lmsync.service.moodle import emulator_site, newcomer_defaults
+
+    assert run("sync").exit_code == 0
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    site = emulator_site(config)
+    gone = min(site.discussions)  # a welcome deleted in Moodle: the plan posts it again, and nothing else
+    del site.discussions[gone]
+    for key in [k for k, p in site.posts.items() if p.discussion == gone]:
+        del site.posts[key]
+    site.save(config.emulator_state_path())
+    synced = run("sync")
+    assert synced.exit_code == 0, synced.output
+    line = next(text for text in synced.output.splitlines() if "Welcome" in text and " in " in text)
+    assert "'s circle" in line and "lmsync:" not in line, line
