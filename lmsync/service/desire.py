@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import LEFT_WITHOUT, left_without_words, moved_words
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
-from lmsync.domain.people import People, PersonWarning
+from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.service.match import run_match
@@ -93,10 +93,13 @@ def desired_state(
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
         moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
-    for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester round 53, 2)
-        if notice.code == "dual_role" and notice.moodle_id is not None and notice.person not in by_id:
-            moved.setdefault(notice.moodle_id, f"{LEFT_WITHOUT}: a mentor role and a mentee role, not matched anew until "
-                                               "an admin decides ([matching] dual_role)")
+    placed = {a.mentee for a in result.assignments}
+    for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester rounds 53, 2; 54, 3)
+        waiting = notice.code == "dual_role" and "until an admin decides" in notice.message
+        mentoring = notice.person in by_id and by_id[notice.person].roles & MENTORING_ROLES
+        if waiting and not mentoring and notice.moodle_id is not None and notice.person not in placed:
+            moved[notice.moodle_id] = (f"{LEFT_WITHOUT}: a mentor role and a mentee role, not matched anew until "
+                                       "an admin decides ([matching] dual_role)")
     return Desired(
         circles=circles,
         people=people,

@@ -8,7 +8,7 @@ match shows is what the next sync does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config
@@ -181,6 +181,7 @@ def people_from_roster(
     warnings: list[str] = []
     notices: list[PersonWarning] = []
     frozen: set[str] = set()
+    stay_put: set[int] = set()  # held two-role members of a circle: matched with no other mentor
     unknown: list[int] = []
     for user in sorted(roster.values(), key=lambda u: u.id):
         is_mentor = bool(user.roles & mentor_roles)
@@ -212,6 +213,7 @@ def people_from_roster(
                 elif user.id in in_circle and _with_active_mentor(user.id, owned, roster, programme.name):
                     outcome = "kept in their circle, not matched anew"
                     is_mentor = False
+                    stay_put.add(user.id)  # with their mentor only: a fall of capacity moved them (round 54, 3)
                 elif user.id in in_circle:  # the circle's mentor left or is away: not matched anew (tester round 53, 2)
                     outcome = "left out of matching (the mentor of their circle is no longer active)"
                     in_circle_held_out = True
@@ -292,12 +294,30 @@ def people_from_roster(
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
     departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
+    forbids = _stay_put(persons, stay_put, current, current_peers)
     people = People(
         persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met, since=since,
+        forbids=forbids,
         departed={m: said for (m, peer), said in departed.items() if not peer},
         departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
     return RosterPeople(people, warnings, notices)
+
+
+def _stay_put(persons: Sequence[Person], held: Collection[int], current: Mapping[str, str],
+              current_peers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """(mentee, mentor) forbids that keep each ``held`` member with the mentor (and peer) of their circle:
+    "not matched anew" held only while that mentor had room, and a fall of their capacity moved them to
+    another mentor (tester round 54, 3); without room they are left with no mentor."""
+    if not held:
+        return ()
+    mentors = [p.id for p in persons if p.roles & MENTORING_ROLES]
+    out = []
+    for person in persons:
+        if person.moodle_id in held:
+            keep = {current.get(person.id), current_peers.get(person.id)}
+            out += [(person.id, mentor) for mentor in mentors if mentor not in keep and mentor != person.id]
+    return tuple(out)
 
 
 def _with_active_mentor(user_id: int, owned: Iterable[ObservedGroup], roster: Mapping[int, RosterUser], programme: str) -> bool:

@@ -397,3 +397,27 @@ def test_round_53_3_a_mentor_without_a_circle_added_to_one_by_hand_is_not_said_r
     planned, _ = sync(config, site, store, dry_run=True)
     (leaving,) = [op for op in planned.first_plan.operations if getattr(op, "user_id", None) == idle]
     assert "re-matched" not in leaving.reason and "never matched into this circle" in leaving.reason
+
+
+def test_round_54_3_a_held_two_role_mentee_is_not_moved_to_another_mentor_when_capacity_falls(config):
+    """"kept in their circle, not matched anew" held only while their mentor had room: a capacity of 0
+    moved them to another mentor ("re-matched"). Now they are left with no mentor, and the plan says why."""
+    from lmsync.service.emulator_edit import course_of, set_field
+
+    site, store = build_demo_site(), Store.memory()
+    sync(config, site, store)
+    course = course_of(site, config.programme.course)
+    circles = {m: g for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))}
+    mentor = min(m for m in circles if site.users[m].username.startswith("m"))
+    mentee = min(circles[mentor].members - {mentor})
+    course.enrolments[mentee].other_roles.append("teacher")
+    assert not sync(config, site, store)[0].first_plan.operations
+    set_field(site, mentor, "mentorcapacity", "1")
+    still, _ = sync(config, site, store, dry_run=True)
+    assert not any(getattr(op, "user_id", None) == mentee and op.kind == "add_member" for op in still.first_plan.operations)
+    set_field(site, mentor, "mentorcapacity", "0")
+    result, _ = sync(config, site, store, allow_delete=False)
+    mine = [op for op in result.first_plan.operations if getattr(op, "user_id", None) == mentee]
+    assert [op.kind for op in mine] == ["remove_member"], mine
+    assert mine[0].reason.startswith("left with no mentor") and "not matched anew until an admin decides" in mine[0].reason
+    assert not any(mentee in g.members for g in site.groups.values()), "placed with another mentor"
