@@ -359,12 +359,11 @@ def test_round_53_5_a_circle_renamed_by_a_teacher_gets_its_name_back_and_keeps_t
     assert circle.name == lmsync_name and circle.description == "<p>Meets in room 4 on Tuesdays</p>"
 
 
-def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not_re_matched(config):
-    """The warning said "kept in their circle, not matched anew until an admin decides", and the sync re-matched
-    them to another mentor when their mentor's enrolment was suspended (once their circle is no longer held)."""
-    from lmsync.service.emulator_edit import course_of, set_suspended
+def _two_role_mentee(config):
+    """A synced demo site where a faculty mentor's first mentee also holds a teacher role (trap 42), held
+    in their circle: (site, store, course, mentor, mentee)."""
+    from lmsync.service.emulator_edit import course_of
 
-    config.sync.away_mentor_hold_days = 0
     site, store = build_demo_site(), Store.memory()
     sync(config, site, store)
     course = course_of(site, config.programme.course)
@@ -374,6 +373,16 @@ def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not
     course.enrolments[mentee].other_roles.append("teacher")
     held, _ = sync(config, site, store)
     assert held.converged and not held.first_plan.operations, "two roles alone moved someone"
+    return site, store, course, mentor, mentee
+
+
+def test_round_53_2_a_two_role_mentee_whose_mentor_is_suspended_is_taken_out_not_re_matched(config):
+    """The warning said "kept in their circle, not matched anew until an admin decides", and the sync re-matched
+    them to another mentor when their mentor's enrolment was suspended (once their circle is no longer held)."""
+    from lmsync.service.emulator_edit import set_suspended
+
+    config.sync.away_mentor_hold_days = 0
+    site, store, course, mentor, mentee = _two_role_mentee(config)
     set_suspended(site, course, mentor, True)
     result, _ = sync(config, site, store)
     (leaving,) = [op for op in result.first_plan.operations if getattr(op, "user_id", None) == mentee]
@@ -402,16 +411,9 @@ def test_round_53_3_a_mentor_without_a_circle_added_to_one_by_hand_is_not_said_r
 def test_round_54_3_a_held_two_role_mentee_is_not_moved_to_another_mentor_when_capacity_falls(config):
     """"kept in their circle, not matched anew" held only while their mentor had room: a capacity of 0
     moved them to another mentor ("re-matched"). Now they are left with no mentor, and the plan says why."""
-    from lmsync.service.emulator_edit import course_of, set_field
+    from lmsync.service.emulator_edit import set_field
 
-    site, store = build_demo_site(), Store.memory()
-    sync(config, site, store)
-    course = course_of(site, config.programme.course)
-    circles = {m: g for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))}
-    mentor = min(m for m in circles if site.users[m].username.startswith("m"))
-    mentee = min(circles[mentor].members - {mentor})
-    course.enrolments[mentee].other_roles.append("teacher")
-    assert not sync(config, site, store)[0].first_plan.operations
+    site, store, _course, mentor, mentee = _two_role_mentee(config)
     set_field(site, mentor, "mentorcapacity", "1")
     still, _ = sync(config, site, store, dry_run=True)
     assert not any(getattr(op, "user_id", None) == mentee and op.kind == "add_member" for op in still.first_plan.operations)

@@ -5,11 +5,23 @@ since the last meeting are still said."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
+from sqlalchemy import text
+
+from lmsync.config import load_config
 from lmsync.domain.health import PairEvidence, Thresholds, assess
 from lmsync.domain.meetings import Meeting
 from lmsync.domain.pair_dates import DatedPair, PairsByDate, days_apart
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import health
+from lmsync.service.jobs import sync_job
+from lmsync.service.moodle import open_moodle
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+from lmsync.store.pairings import PairingHistory
 
 AS_OF = date(2026, 11, 5)
 T = Thresholds()  # cadence 14 days: at risk after 35 days of silence, fading after 56
@@ -70,32 +82,29 @@ def test_spans_are_the_pairs_own_oldest_first():
     assert _history(*BREAK).spans((MENTOR, 99)) == ()
 
 
-def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(tmp_path, monkeypatch):
-    """The pairing history's spans reach the rules: a mentee away 35 days and back 3 days ago is ok."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import text
-
-    from lmsync.config import load_config
-    from lmsync.moodle.emulator.demo import build_demo_site
-    from lmsync.service import health
-    from lmsync.service.jobs import sync_job
-    from lmsync.store.db import Store
-    from lmsync.store.meetings import MeetingRepository
-    from lmsync.store.pairings import PairingHistory
-
+@pytest.fixture
+def synced(tmp_path, monkeypatch):
+    """The demo course synced into a store (programme mentor-2026): (config, site, store, history, today, stamp);
+    ``stamp(n)``: an instant ``n`` days before today."""
     today = datetime.now(UTC).date()
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     path = tmp_path / "lmsync.toml"
     path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
     config = load_config(path, environ={})
-    assert sync_job(config, site=build_demo_site()).converged
+    site = build_demo_site()
+    assert sync_job(config, site=site).converged
     store = Store(config.store_path())
-    mentor, mentee = PairingHistory(store, "mentor-2026").open_pairs()[0]
-    store.write(text("DELETE FROM pairing_history WHERE mentee_id = :e"), {"e": mentee})
-    history = PairingHistory(store, "mentor-2026")
-    circle = f"lmsync:mentor-2026:mentor:{mentor}"
     stamp = lambda days: f"{today - timedelta(days=days)}T09:00:00+00:00"  # noqa: E731
+    yield config, site, store, PairingHistory(store, "mentor-2026"), today, stamp
+    store.close()
+
+
+def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(synced):
+    """The pairing history's spans reach the rules: a mentee away 35 days and back 3 days ago is ok."""
+    config, _site, store, history, today, stamp = synced
+    mentor, mentee = history.open_pairs()[0]
+    store.write(text("DELETE FROM pairing_history WHERE mentee_id = :e"), {"e": mentee})
+    circle = f"lmsync:mentor-2026:mentor:{mentor}"
     history.record("add_member", [(circle, mentee)], at=stamp(90))
     history.record("remove_member", [(circle, mentee)], at=stamp(38))  # away (enrolment suspended) ...
     history.record("add_member", [(circle, mentee)], at=stamp(3))  # ... and back with the same mentor
@@ -105,44 +114,22 @@ def test_52_2_through_the_service_a_returning_pair_is_judged_from_its_return(tmp
     judged = health.assess_pairs(config, store, [(mentor, mentee)], as_of=today).healths
     assert [(h.status, h.days_since_meeting) for h in judged] == [("ok", 45)]
     # tester round 54, 1: a pair that never met, taken out by hand and put back by today's sync, stays fading
-    other, never_met = next(p for p in PairingHistory(store, "mentor-2026").open_pairs() if p != (mentor, mentee))
+    other, never_met = next(p for p in history.open_pairs() if p != (mentor, mentee))
     store.write(text("DELETE FROM pairing_history WHERE mentee_id = :e"), {"e": never_met})
     circle = f"lmsync:mentor-2026:mentor:{other}"
     history.record("add_member", [(circle, never_met)], at=stamp(65))
     assert history.follow_moodle(set(history.open_pairs()) - {(other, never_met)}, at=stamp(0)) == (1, 0)
     history.record("add_member", [(circle, never_met)], at=stamp(0))  # the plan put them back
     (h,) = health.assess_pairs(config, store, [(other, never_met)], as_of=today).healths
-    store.close()
     assert (h.status, h.paired_since, h.in_grace) == ("fading", today - timedelta(days=65), False)
 
 
-def test_54_2_health_as_of_a_past_day_judges_that_days_pairs(tmp_path, monkeypatch):
+def test_54_2_health_as_of_a_past_day_judges_that_days_pairs(synced):
     """`health --as-of` judged today's circles: a pair made after that day, and not the one of that day."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import text
-
-    from lmsync.config import load_config
-    from lmsync.moodle.emulator.demo import build_demo_site
-    from lmsync.service import health
-    from lmsync.service.jobs import sync_job
-    from lmsync.service.moodle import open_moodle
-    from lmsync.store.db import Store
-    from lmsync.store.pairings import PairingHistory
-
-    today = datetime.now(UTC).date()
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    config = load_config(path, environ={})
-    site = build_demo_site()
-    assert sync_job(config, site=site).converged
-    store = Store(config.store_path())
-    history = PairingHistory(store, "mentor-2026")
+    config, site, store, history, today, stamp = synced
     now_pair = history.open_pairs()[0]
     mentor, mentee = now_pair
     before = next(m for m, _ in history.open_pairs() if m != mentor)
-    stamp = lambda days: f"{today - timedelta(days=days)}T09:00:00+00:00"  # noqa: E731
     store.write(text("DELETE FROM pairing_history"))
     everyone = [(f"lmsync:mentor-2026:mentor:{m}", e) for m, e in sorted(_open(site) - {now_pair})]
     history.record("add_member", everyone, at=stamp(60))
@@ -152,14 +139,11 @@ def test_54_2_health_as_of_a_past_day_judges_that_days_pairs(tmp_path, monkeypat
     with open_moodle(config, site=site) as conn:
         then = health.observe_and_assess(conn.api, config, store, as_of=today - timedelta(days=30))
         now = health.observe_and_assess(conn.api, config, store, as_of=today)
-    store.close()
     judged_then = {(v.health.mentor_id, v.health.mentee_id) for v in then.pairs}
     assert (before, mentee) in judged_then and now_pair not in judged_then
     assert now_pair in {(v.health.mentor_id, v.health.mentee_id) for v in now.pairs}
 
 
 def _open(site):
-    from lmsync.domain.plan import mentor_of_idnumber
-
     return {(m, u) for g in site.groups.values() if (m := mentor_of_idnumber("mentor-2026", g.idnumber))
             for u in g.members if u != m}
