@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.away_mentors import holds
 from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
@@ -39,5 +40,6 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     snapshot = observe(api, config, forum=False)  # matching needs no forum reads (issue 15)
     # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
     programme = config.programme.name
+    held = holds(config, store, snapshot.observation).until  # circles held while their mentor is away, as the sync
     return people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
-                                usernames(api))
+                                usernames(api), held)

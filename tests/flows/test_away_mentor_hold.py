@@ -69,6 +69,11 @@ def test_round_53_1_a_mentor_on_a_weeks_leave_finds_their_circle_as_they_left_it
     assert result.converged and not result.first_plan.operations, "the circle was not held"
     assert _circle(site, mentor).members == members
     assert MentorAbsences(store, PROGRAMME).since() == {mentor: date(2026, 10, 2)}
+    with open_moodle(config, site=site) as conn:  # `lmsync match` shows what the next sync does: none matched anew
+        from lmsync.service.pull import _people
+
+        matched = {p.moodle_id for p in _people(conn.api, store, config).people.persons}
+    assert not matched & (members - {mentor})
     _on(monkeypatch, date(2026, 10, 9))
     assert not _sync(config, site, store).first_plan.operations  # the count runs from the first day
     assert MentorAbsences(store, PROGRAMME).since() == {mentor: date(2026, 10, 2)}
