@@ -253,7 +253,7 @@ class SyncConfig(Section):
             "still does not show it (the run exits 1 meanwhile)"
         ),
     )
-    away_mentor_hold_days: int = Field(14, ge=0, description=(
+    away_mentor_hold_days: int = Field(14, ge=0, le=3650, description=(
         "a circle whose mentor is no longer active in the course (enrolment suspended or ended, account suspended) is "
         "held as it is for this many days from the first sync that found them away, then its mentees are re-matched "
         "(0 = at once)"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -250,11 +250,17 @@ def record_settled_pairings(journal: Journal, entries: Sequence[int], groups: It
     return sum(len(ops) for ops in done.values())
 
 
-def follow_moodle_pairs(store: Store, programme: str, snapshot: Snapshot, run_id: str) -> tuple[int, int]:
+def follow_moodle_pairs(
+    store: Store, programme: str, snapshot: Snapshot, run_id: str, away: Collection[int] = frozenset()
+) -> tuple[int, int]:
     """Close the pairing history's rows of pairs Moodle no longer shows, reopen those put back by hand
-    (``PairingHistory.follow_moodle``; tester round 51c, 5). Only a sync writes this; ``plan`` and
+    (``PairingHistory.follow_moodle``; tester round 51c, 5). The pairs of a mentor ``away``
+    (``away_mentors``) are not pairs while they are away, though their circle is held: they end, and
+    begin again when the mentor is back, so health leaves out the days of the leave and a past day's
+    views leave those pairs out (tester round 55, 1 and 2). Only a sync writes this; ``plan`` and
     ``--dry-run`` do not. Returns (closed, reopened)."""
-    shown = circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
+    shown = [p for p in circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
+             if p[0] not in away]
     closed, reopened = PairingHistory(store, programme).follow_moodle(shown)
     if closed or reopened:
         log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
@@ -328,7 +334,8 @@ def run_sync(
         )
         if not dry_run:
             settle_seen(journal, planned, run_id)
-            follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id)
+            follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id,
+                                away=planned.holds.away if planned.holds is not None else frozenset())
             if planned.holds is not None and record_absences(store, config.programme.name, planned.holds) != (0, 0):
                 log.info("sync.away_mentors", run_id=run_id, away=len(planned.holds.away), held=len(planned.holds.until))
             resent = resent or bool(planned.uncertain.settled)

@@ -17,6 +17,7 @@ from lmsync.service.moodle import open_moodle
 from lmsync.service.sync import run_sync
 from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory
 
 PROGRAMME = "mentor-2026"
 
@@ -77,10 +78,18 @@ def test_round_53_1_a_mentor_on_a_weeks_leave_finds_their_circle_as_they_left_it
     _on(monkeypatch, date(2026, 10, 9))
     assert not _sync(config, site, store).first_plan.operations  # the count runs from the first day
     assert MentorAbsences(store, PROGRAMME).since() == {mentor: date(2026, 10, 2)}
+    history = PairingHistory(store, PROGRAMME)
+    mentees = members - {mentor}
+    assert not {e for m, e in history.open_pairs() if m == mentor}, "pairs of an away mentor still open"
     set_suspended(site, course, mentor, False)
     back = _sync(config, site, store)
     assert not back.first_plan.operations and _circle(site, mentor).members == members
     assert MentorAbsences(store, PROGRAMME).since() == {}, "a mentor back is forgotten"
+    # tester round 55, 1: the leave is a gap in each pair's history, which health leaves out of a silence
+    assert {e for m, e in history.open_pairs() if m == mentor} == mentees
+    for mentee in mentees:
+        rows = [p.left_at is None for p in history.history() if (p.mentor_id, p.mentee_id) == (mentor, mentee)]
+        assert rows == [False, True], rows
 
 
 def test_round_53_1_after_the_hold_the_circle_is_re_matched(synced, monkeypatch):
@@ -106,3 +115,12 @@ def test_round_53_1_a_hold_of_0_days_re_matches_at_once(synced, monkeypatch):
     set_suspended(site, course_of(site, config.programme.course), mentor, True)
     result = _sync(config, site, store)
     assert {op.user_id for op in result.first_plan.operations if op.kind == "remove_member"} == mentees
+
+
+def test_round_55_6_a_hold_too_long_for_a_calendar_is_a_configuration_error(tmp_path, monkeypatch):
+    """away_mentor_hold_days = 3000000 ended in a traceback (date value out of range) at the plan."""
+    from lmsync.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        _config(tmp_path, monkeypatch, "[sync]\naway_mentor_hold_days = 3000000\n")
+    assert "away_mentor_hold_days" in str(info.value)
