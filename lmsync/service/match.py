@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
-from lmsync.domain.matching import MatchResult, match, pin_problems
+from lmsync.domain.matching import MatchResult, Unmatched, match, pin_problems
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
@@ -104,7 +104,20 @@ def run_match(
         warnings=len(held) + len(result.warnings),  # the rest, said in words (tester round 40b, 6)
         seconds=round(time.perf_counter() - start, 3),
     )
-    return replace(result, warnings=[*waiting, *held, *summarise(items), *result.warnings], notices=items)
+    return replace(result, warnings=[*waiting, *held, *summarise(items), *result.warnings], notices=items,
+                   unmatched=_two_roles_said(result.unmatched, notices))
+
+
+#: Why a mentee with a mentor role and a mentee role whom their mentor has no room for is left unmatched.
+TWO_ROLES_UNMATCHED = ("a mentor role and a mentee role: matched with no other mentor until an admin decides "
+                       "([matching] dual_role)")
+
+
+def _two_roles_said(unmatched: list[Unmatched], notices: Iterable[PersonWarning]) -> list[Unmatched]:
+    """The reason of a held two-role mentee left unmatched is their two roles, not "every candidate mentor
+    is forbidden" (the roster keeps them with their own mentor by forbidding the others; tester round 55, 3)."""
+    held = {n.person for n in notices if n.code == "dual_role" and "matched with no other mentor" in n.message}
+    return [replace(u, reason=TWO_ROLES_UNMATCHED) if u.mentee in held else u for u in unmatched]
 
 
 REMATCH_HINT = ("correct or remove these entries of [matching] rematch (in the configuration file, or "

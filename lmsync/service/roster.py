@@ -211,7 +211,7 @@ def people_from_roster(
                 if user.id in circle_mentors:
                     outcome = "kept as the mentor of their circle, no new mentees"
                 elif user.id in in_circle and _with_active_mentor(user.id, owned, roster, programme.name):
-                    outcome = "kept in their circle, not matched anew"
+                    outcome = "kept in their circle while their mentor has room for them, matched with no other mentor"
                     is_mentor = False
                     stay_put.add(user.id)  # with their mentor only: a fall of capacity moved them (round 54, 3)
                 elif user.id in in_circle:  # the circle's mentor left or is away: not matched anew (tester round 53, 2)

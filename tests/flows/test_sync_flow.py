@@ -422,4 +422,9 @@ def test_round_54_3_a_held_two_role_mentee_is_not_moved_to_another_mentor_when_c
     mine = [op for op in result.first_plan.operations if getattr(op, "user_id", None) == mentee]
     assert [op.kind for op in mine] == ["remove_member"], mine
     assert mine[0].reason.startswith("left with no mentor") and "not matched anew until an admin decides" in mine[0].reason
+    # tester round 55, 3: "every candidate mentor is forbidden" with no forbid configured
+    assert not any("forbidden" in why for why in result.first_plan.unmatched), result.first_plan.unmatched
+    assert any("a mentor role and a mentee role" in why for why in result.first_plan.unmatched)
+    held = [w for w in result.first_plan.warnings if "a mentor role and a mentee role" in w]
+    assert held and all("kept in their circle, not matched anew" not in w for w in held)
     assert not any(mentee in g.members for g in site.groups.values()), "placed with another mentor"
