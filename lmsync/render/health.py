@@ -81,7 +81,8 @@ def health_view(report: HealthReport, people: People) -> Document:
         head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
                  "ended, not under their status, never listed as needing attention, and nobody is nudged about them)")
     if report.assessment.skipped_inactive:
-        head += f"\n({report.assessment.skipped_inactive} circle members without an active enrolment left out)"
+        head += (f"\n({report.assessment.skipped_inactive} circle members left out: they, or their circle's mentor, "
+                 "have no active enrolment)")
     if report.assessment.unassigned_mentor_answers:
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     blocks: list[Table | Field | Note] = [

@@ -118,6 +118,9 @@ def _sync(run: _Run) -> StepResult:
     if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
         counts["matching_entries_waiting"] = waiting
         text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
+    if held := sum(" held as it is: its mentor is not active" in w for w in result.first_plan.warnings):
+        counts["circles_held_mentor_away"] = held  # cron reads this line too (tester round 55, 5)
+        text += f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)"
     kept = len(last_plan.skipped_deletes)
     if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept

@@ -140,3 +140,16 @@ def test_round_39_1_a_pair_made_by_hand_on_the_stores_first_day_stays_dated_from
         health, unpaired = judged(day)
         assert health.paired_since == TODAY, day  # was the programme's start from the second run on
         assert health.status not in ("at_risk", "fading") and unpaired == 0
+
+
+def test_round_55_5_a_run_says_a_circle_is_held_while_its_mentor_is_away(tmp_path, site_and_coordinators):  # noqa: F811
+    """`lmsync run` said "0 membership change(s) planned; in sync": an admin reading cron never learnt a hold ran."""
+    site = site_and_coordinators
+    config = make_config(tmp_path, f"[meetings]\nstart = {TODAY}\n")
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    cycle_job(config, site=site, now=noon, as_of=TODAY)
+    mentor = mentor_of_idnumber(PROGRAMME, faculty_circles(site)[0].idnumber)
+    site.courses[2].enrolments[mentor].suspended = True
+    step = cycle_job(config, site=site, now=noon, as_of=TODAY).step("sync")
+    assert step.counts["circles_held_mentor_away"] == 1
+    assert "1 circle(s) held while their mentor is away" in step.summary
