@@ -22,6 +22,17 @@ from lmsync.service.programme_settings import programme_today
 from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 
+HELD = " held as it is: its mentor is not active"  # how the plan's warning of a held circle reads
+
+
+def held_line(warnings: list[str], counts: dict[str, int]) -> str:
+    """What ``lmsync run``'s sync line says of the circles held (``counts``: ``circles_held_mentor_away``):
+    it said "in sync" and an admin reading cron never learnt a hold ran (tester round 55, 5)."""
+    held = sum(HELD in w for w in warnings)
+    if held:
+        counts["circles_held_mentor_away"] = held
+    return f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)" if held else ""
+
 
 def away_mentors(programme: str, observation: Observation) -> frozenset[int]:
     """Moodle ids of the mentors of this programme's circles (any member besides them) who are not active
@@ -56,7 +67,7 @@ class Holds:
             idnumber = mentor_group_idnumber(programme, mentor)
             members = sum(len(g.members - {mentor}) for g in observation.groups if g.idnumber == idnumber)
             out.append(
-                f"circle {names.get(idnumber, idnumber)!r} held as it is: its mentor is not active "
+                f"circle {names.get(idnumber, idnumber)!r}{HELD} "
                 f"in the course (enrolment suspended or ended, or account suspended) since {self.since[mentor].isoformat()}; "
                 f"its {members} member(s) stay until {self.until[mentor].isoformat()} ([sync] away_mentor_hold_days), "
                 "then are re-matched unless the mentor is back"

@@ -98,6 +98,7 @@ class _Run:
 
 
 def _sync(run: _Run) -> StepResult:
+    from lmsync.service.away_mentors import held_line
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
@@ -118,11 +119,8 @@ def _sync(run: _Run) -> StepResult:
     if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
         counts["matching_entries_waiting"] = waiting
         text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
-    if held := sum(" held as it is: its mentor is not active" in w for w in result.first_plan.warnings):
-        counts["circles_held_mentor_away"] = held  # cron reads this line too (tester round 55, 5)
-        text += f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)"
-    kept = len(last_plan.skipped_deletes)
-    if kept:  # a run never deletes: say what waits for an admin (tester round 38, 3: "in sync", nothing else)
+    text += held_line(result.first_plan.warnings, counts)  # cron reads this line too (tester round 55, 5)
+    if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept
         text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
     if result.stopped:
