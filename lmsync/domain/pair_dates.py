@@ -96,7 +96,7 @@ class PairsByDate:
 
 
 def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date) -> int:
-    """Days in ``[start, end)`` on which a pair with these ``spans`` (``PairsByDate.spans``) did not exist:
+    """Days in ``[start, end)`` on which a pair with these ``spans`` (``PairsByDate.spans``: oldest first) did not exist:
     its mentee away (enrolment suspended or ended) or moved, after its first span began (days before the
     history are the pair's, as everywhere). Health judges a silence over the days the pair existed only:
     the days away made a pair back from a break fading on the day it returned, and a pair taken out and
@@ -107,7 +107,7 @@ def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date
     if begin >= end:
         return 0
     covered, reached = 0, begin
-    for first, last in sorted(spans, key=lambda span: span[0]):
+    for first, last in spans:
         lo, hi = max(first, reached), min(last or end, end)
         if hi > lo:
             covered += (hi - lo).days

@@ -205,7 +205,7 @@ def assess_pairs(
     has no ``about``): judged for none of the pairs, not as if about every one (issue 13; tester
     round 4, 9).
 
-    A pair starts on the day lmsync paired them (its journal); a pair lmsync found already
+    A pair starts on the day lmsync first paired them (its pairing history); a pair lmsync found already
     paired starts at the programme's start (``programme_start``), or, with no start
     configured, at its first meeting (the rules take the earliest meeting), else the first
     day a snapshot saw it. ``forums`` is each circle's forum activity by mentor id.
@@ -234,7 +234,6 @@ def assess_pairs(
             answers_by_person[a.respondent_id].append(a)
     mentors = {m for m, _ in pair_list}
     rounds: tuple[SurveyRound, ...] = survey_rounds(scores, instruments, s.waves, mentors, as_of=as_of)
-    journal = journal_pairing_days(store, programme, programme_zone(config))  # programme days, as ``as_of``
     seen = HealthSnapshots(store, programme).first_seen() if seen is None else seen  # ``seen``: read by the caller
     watched_since = min(seen.values(), default=None)  # the store's first judgement of the programme
     first_day = _first_day(store, programme, watched_since) if first_day is None else first_day  # read by the caller
@@ -252,7 +251,7 @@ def assess_pairs(
         pair = (mentor, mentee)
         spans = dated.spans(pair)
         # from its first pairing: taken out and put back (or away a day), it started afresh (tester round 54, 1)
-        made = spans[0][0] if spans else journal.get(pair)
+        made = spans[0][0] if spans else None  # programme days, as ``as_of``
         appeared = None if made else _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start)
         since = made or appeared or start or seen.get(pair) or as_of
         since = max(since, restarts.get(pair, since))  # an erasure took the pair's meetings: new from then on

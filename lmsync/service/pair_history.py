@@ -132,8 +132,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
     finally:
         if own:
             store.close()
-    paired = tuple((p.start, p.end) for p in dated if (p.mentor_id, p.mentee_id) == pair)
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, paired)
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, by_date.spans(pair))
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the
