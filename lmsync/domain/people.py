@@ -420,6 +420,11 @@ class PersonWarning:
     matching uses (the username on the Moodle path); ``moodle_id`` and ``username`` are set
     when the person came from Moodle; ``field`` / ``value`` name the profile field and
     what was typed there; ``suggestion`` is a nearest known value, when there is one.
+    ``outcome`` says what a ``dual_role`` notice did with the person, for code to read rather
+    than the message's words: ``held_with_mentor`` (kept with their circle's mentor, matched
+    with no other), ``held_out`` (left out of matching), ``kept_as_mentor`` (their own circle
+    kept, no new mentees; the three until an admin decides), ``counted_as_mentor`` or
+    ``counted_as_mentee`` (``[matching] dual_role``); None on every other code.
     """
 
     code: str
@@ -430,6 +435,7 @@ class PersonWarning:
     field: str | None = None
     value: str | None = None
     suggestion: str | None = None
+    outcome: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Every field, ``message`` last (the items of a plan's ``warning_items``)."""

@@ -95,7 +95,7 @@ def desired_state(
         moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
     placed = {a.mentee for a in result.assignments}
     for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester rounds 53, 2; 54, 3)
-        waiting = notice.code == "dual_role" and "until an admin decides" in notice.message
+        waiting = notice.outcome in ("held_with_mentor", "held_out", "kept_as_mentor")
         mentoring = notice.person in by_id and by_id[notice.person].roles & MENTORING_ROLES
         if waiting and not mentoring and notice.moodle_id is not None and notice.person not in placed:
             moved[notice.moodle_id] = (f"{LEFT_WITHOUT}: a mentor role and a mentee role, not matched anew until "

@@ -116,7 +116,7 @@ TWO_ROLES_UNMATCHED = ("a mentor role and a mentee role: matched with no other m
 def _two_roles_said(unmatched: list[Unmatched], notices: Iterable[PersonWarning]) -> list[Unmatched]:
     """The reason of a held two-role mentee left unmatched is their two roles, not "every candidate mentor
     is forbidden" (the roster keeps them with their own mentor by forbidding the others; tester round 55, 3)."""
-    held = {n.person for n in notices if n.code == "dual_role" and "matched with no other mentor" in n.message}
+    held = {n.person for n in notices if n.outcome == "held_with_mentor"}
     return [replace(u, reason=TWO_ROLES_UNMATCHED) if u.mentee in held else u for u in unmatched]
 
 

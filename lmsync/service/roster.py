@@ -46,11 +46,14 @@ class _Read:
     freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
 
 
-def _warn(user: RosterUser, code: str, message: str, field_name: str | None = None, value: str | None = None) -> PersonWarning:
+def _warn(
+    user: RosterUser, code: str, message: str, field_name: str | None = None, value: str | None = None,
+    outcome: str | None = None,
+) -> PersonWarning:
     """A warning about a roster user, carrying both ids (Moodle id and username)."""
     return PersonWarning(
         code=code, person=user.username or str(user.id), message=message, moodle_id=user.id,
-        username=user.username or None, field=field_name, value=value,
+        username=user.username or None, field=field_name, value=value, outcome=outcome,
     )
 
 
@@ -209,23 +212,24 @@ def people_from_roster(
             if decision == "exclude":
                 hold = True
                 if user.id in circle_mentors:
-                    outcome = "kept as the mentor of their circle, no new mentees"
+                    kept, outcome = "kept_as_mentor", "kept as the mentor of their circle, no new mentees"
                 elif user.id in in_circle and _with_active_mentor(user.id, owned, roster, programme.name):
+                    kept = "held_with_mentor"
                     outcome = "kept in their circle while their mentor has room for them, matched with no other mentor"
                     is_mentor = False
                     stay_put.add(user.id)  # with their mentor only: a fall of capacity moved them (round 54, 3)
                 elif user.id in in_circle:  # the circle's mentor left or is away: not matched anew (tester round 53, 2)
-                    outcome = "left out of matching (the mentor of their circle is no longer active)"
+                    kept, outcome = "held_out", "left out of matching (the mentor of their circle is no longer active)"
                     in_circle_held_out = True
                 else:
-                    outcome = "left out of matching"
+                    kept, outcome = "held_out", "left out of matching"
                 outcome += " until an admin decides ([matching] dual_role = \"mentor\" or \"mentee\")"
             else:
-                outcome = f"counted as {decision} ([matching] dual_role)"
+                kept, outcome = f"counted_as_{decision}", f"counted as {decision} ([matching] dual_role)"
                 is_mentor = decision == "mentor"
             notices.append(_warn(
                 user, "dual_role", f"{_label(user)} has a mentor role and a mentee role ({roles}): {outcome}",
-                "roles", roles,
+                "roles", roles, kept,
             ))
             if hold and (in_circle_held_out or (user.id not in circle_mentors and user.id not in in_circle)):
                 continue

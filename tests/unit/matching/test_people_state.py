@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from lmsync.errors import ConfigError
 from lmsync.moodle.models import EnrolledUser, User
 from lmsync.service import match as match_service
 from lmsync.service.desire import people_from_roster
-from lmsync.service.match import match_programme, run_match
+from lmsync.service.match import TWO_ROLES_UNMATCHED, match_programme, run_match
 from lmsync.service.observe import RosterUser, read_roster, roster_user
 
 RECORDINGS = Path(__file__).parents[2] / "contract" / "recordings"
@@ -301,6 +302,32 @@ def test_round_53_2_a_held_two_role_person_whose_mentor_left_is_not_matched_anew
     assert "left out of matching (the mentor of their circle is no longer active)" in notice.message
     result = run_match(read.people, Config(), read.notices)
     assert "s0005" not in {a.mentee for a in result.assignments}
+
+
+@pytest.mark.parametrize(
+    ("groups", "decision", "outcome"),
+    [([], "exclude", "held_out"), ([(66, 7)], "exclude", "held_with_mentor"), ([(7, 20)], "exclude", "kept_as_mentor"),
+     ([], "mentor", "counted_as_mentor"), ([], "mentee", "counted_as_mentee")],
+)
+def test_a_two_role_notice_says_its_outcome_as_a_field(groups: list[tuple[int, int]], decision: str, outcome: str) -> None:
+    """What was done with a two-role person is a field code reads (and JSON's warning_items carry),
+    not words matched in the message (the held mentee's reason and "not re-matched" hung on them)."""
+    read = people_from_roster(two_roles_roster(), config(dual_role=decision), groups=[circle(*g) for g in groups])
+    (notice,) = [n for n in read.notices if n.code == "dual_role"]
+    assert notice.outcome == outcome and notice.to_dict()["outcome"] == outcome
+    assert all(n.outcome is None for n in read.notices if n.code != "dual_role")
+
+
+def test_a_held_two_role_mentees_reason_does_not_hang_on_the_notices_words() -> None:
+    """Reworded notices (a translation, a new phrasing) keep the held mentee's reason: it reads ``outcome``."""
+    roster = two_roles_roster()
+    read = people_from_roster(roster, Config(), groups=[circle(66, 7)])
+    reworded = [replace(n, message="reworded") for n in read.notices]
+    people = replace(read.people, persons=tuple(
+        replace(p, capacity=0) if p.id == "m0001" else p for p in read.people.persons))  # no room left with their mentor
+    result = run_match(people, Config(), reworded)
+    (left,) = [u for u in result.unmatched if u.mentee == "s0005"]
+    assert left.reason == TWO_ROLES_UNMATCHED
 
 
 # -- point 7: overrides apply once --------------------------------------------------------------
