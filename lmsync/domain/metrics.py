@@ -17,7 +17,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from lmsync.domain.instruments import Instrument, Wave, WaveScore, ordered_waves
@@ -81,6 +81,7 @@ def summarise_attendance(
     start: date | None,
     as_of: date,
     pair_starts: Mapping[tuple[int, int], date] | None = None,
+    ended: Mapping[tuple[int, int], tuple[date, date]] | None = None,
 ) -> dict[int, AttendanceSummary]:
     """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id).
 
@@ -97,11 +98,17 @@ def summarise_attendance(
     a mentor's add up their mentees, except ``held``-days: a circle meeting on one date
     with several mentees is one meeting for the mentor (its minutes counted once, the
     longest reported). Meetings of people outside ``pairs`` or outside the period are ignored.
+    ``ended``: pairs that are over (``pair_dates.ended_pairs``) -> (first day, end day, exclusive).
+    Each adds its meetings and expected meetings up to its end to the figures of its people who
+    are in ``pairs`` (a student's meetings count across a change of mentor: tester rounds 52, 3
+    and 54, 5); it gives no one figures of their own.
     """
     if cadence_days < 1:
         raise ValueError("cadence_days must be at least 1")
-    pair_set = set(pairs)
-    known = pair_starts or {}
+    current = set(pairs)
+    known = {**{pair: first for pair, (first, _) in (ended or {}).items()}, **(pair_starts or {})}
+    until = {pair: min(as_of, end - timedelta(days=1)) for pair, (_, end) in (ended or {}).items() if pair not in current}
+    pair_set = current | until.keys()
     unique = dedupe_across_sources(meetings)
     first_met: dict[tuple[int, int], date] = {}
     for m in unique:
@@ -110,12 +117,14 @@ def summarise_attendance(
             first_met[key] = m.date
     since = {pair: _period_start(start, known.get(pair), first_met.get(pair)) for pair in pair_set}
     periods = {
-        pair: 0 if first is None else max(0, (as_of - first).days // cadence_days) for pair, first in since.items()
+        pair: 0 if first is None else max(0, (until.get(pair, as_of) - first).days // cadence_days)
+        for pair, first in since.items()
     }
 
     def in_period(m: Meeting) -> bool:
-        first = since.get((m.mentor_id, m.mentee_id))
-        return first is not None and first <= m.date <= as_of
+        pair = (m.mentor_id, m.mentee_id)
+        first = since.get(pair)
+        return first is not None and first <= m.date <= until.get(pair, as_of)
 
     attended = [m for m in unique if m.attended and in_period(m)]
     mentee_meetings: dict[int, list[Meeting]] = defaultdict(list)
@@ -129,8 +138,8 @@ def summarise_attendance(
         pairs_of[mentor] += periods[(mentor, mentee)]
         pairs_of[mentee] += periods[(mentor, mentee)]
     result: dict[int, AttendanceSummary] = {}
-    mentees = {mentee for _, mentee in pair_set}
-    mentors = {mentor for mentor, _ in pair_set}
+    mentees = {mentee for _, mentee in current}
+    mentors = {mentor for mentor, _ in current}
     for person in mentees:
         own = mentee_meetings.get(person, [])
         result[person] = AttendanceSummary(
@@ -155,7 +164,7 @@ def summarise_attendance(
             summary = AttendanceSummary(
                 person,
                 mine.held + summary.held,
-                mine.expected + summary.expected,
+                pairs_of[person],  # already both sides' (each side's summary holds it whole)
                 _mean([x for x in (mine.mean_minutes, summary.mean_minutes) if x is not None]),
                 max((d for d in (mine.last, summary.last) if d is not None), default=None),
             )

@@ -6,7 +6,7 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -127,6 +127,24 @@ def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date)
             return None  # open, or still running on that day (or a span after it: not "after it ended")
         ends.append(p.end)
     return max(ends) if ends else None
+
+
+def ended_pairs(
+    history: Iterable[DatedPair], current: Collection[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[date, date]]:
+    """Pairs of the history that are over: not among ``current`` and none of their spans open.
+    Each -> (its first day, the day its last span ended, exclusive). A mentee moved to another
+    mentor (by lmsync or by hand) lost the meetings held with the first from their grades, and so
+    did that mentor (tester rounds 52, 3 and 54, 5): ``summarise_attendance`` counts these too."""
+    spans: dict[tuple[int, int], list[tuple[date, date | None]]] = {}
+    for p in history:
+        spans.setdefault((p.mentor_id, p.mentee_id), []).append((p.start, p.end))
+    over = {}
+    for pair, found in spans.items():
+        ends = [end for _, end in found if end is not None]
+        if pair not in current and len(ends) == len(found):
+            over[pair] = (min(start for start, _ in found), max(ends))
+    return over
 
 
 def restarted_after_erasure(

@@ -24,7 +24,7 @@ from lmsync.domain.metrics import (
     survey_metric_specs,
     survey_metrics,
 )
-from lmsync.domain.pair_dates import restarted_after_erasure
+from lmsync.domain.pair_dates import ended_pairs, restarted_after_erasure
 from lmsync.errors import ConfigError
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
@@ -55,7 +55,9 @@ def compute_metrics(
     Meetings are counted from the later of ``[meetings] start`` (else the programme start of the
     waves) and each pair's own start (the day, in ``tz``, lmsync's journal paired them; tester round 12, 3);
     never from the earliest stored meeting, which a mistyped year would move decades back (new
-    admin, part 2, point 2).
+    admin, part 2, point 2). Pairs that are over (``pair_dates.ended_pairs``) still count for their
+    people who are in a current pair, up to the day they ended: a mentee moved to another mentor
+    keeps the meetings held with the first (tester rounds 52, 3 and 54, 5).
     A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
     after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
     and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
@@ -65,7 +67,12 @@ def compute_metrics(
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
     # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
-    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(tz), pair_list, erased_on(store))
+    by_date = feedback_pairs_by_date(store, s.programme, pair_list, tz=tz)
+    ended = ended_pairs(by_date.history, set(pair_list))
+    erased = erased_on(store)
+    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(tz), pair_list, erased)
+    # an ended pair with an erased person: its meetings went with them, so it expects none after the erasure
+    ended_starts = restarted_after_erasure({pair: first for pair, (first, _) in ended.items()}, ended, erased)
     attendance = summarise_attendance(
         meetings,
         pair_list,
@@ -73,6 +80,7 @@ def compute_metrics(
         start=start,
         as_of=as_of,
         pair_starts=pair_starts,
+        ended={pair: (ended_starts[pair], end) for pair, (_, end) in ended.items() if ended_starts[pair] < end},
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged.
     scores = per_respondent(current_scores(store, s))  # today's wave names (tester finding 4)
@@ -90,7 +98,7 @@ def compute_metrics(
         min_mentees=s.grades.min_mentees_for_mentor_rating,
         baseline=s.baseline,
         mentee_ratings=s.grades.mentee_ratings,
-        pairs_on=feedback_pairs_by_date(store, s.programme, pair_list, tz=tz).on,  # tester round 6, 4
+        pairs_on=by_date.on,  # tester round 6, 4
     )
     release = release_received(
         values,

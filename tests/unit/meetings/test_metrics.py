@@ -159,3 +159,35 @@ def test_round_12_3_a_pair_made_mid_term_is_expected_to_meet_only_from_its_pairi
                                    pair_starts=paired)
     assert (summary[10].held, summary[10].expected) == (1, 0)  # a week old: nobody is late yet
     assert (summary[20].held, summary[20].expected) == (1, (as_of - start).days // 14)  # 6, from 1 Sep
+
+
+def test_round_52_3_a_mentee_moved_to_another_mentor_keeps_the_meetings_held_with_the_first():
+    """Mentee 3 met mentor 66 on 10 and 24 Sep, then was moved to mentor 67 on 1 Oct and met them on
+    8 Oct. Their grade counted 67's meeting only ("1 of 0"), and 66 lost the two meetings too."""
+    meetings = [Meeting(date(2026, 9, 10), 66, 3, 40, True, "csv"), Meeting(date(2026, 9, 24), 66, 3, 30, True, "csv"),
+                Meeting(date(2026, 10, 8), 67, 3, 50, True, "csv"),
+                Meeting(date(2026, 10, 2), 66, 3, 30, True, "csv"),  # after the pair ended: no pair's
+                Meeting(date(2026, 9, 12), 66, 4, 30, True, "csv")]
+    ended = {(66, 3): (START, date(2026, 10, 1))}
+    s = summarise_attendance(meetings, [(67, 3), (66, 4)], cadence_days=14, start=START, as_of=AS_OF,
+                             pair_starts={(67, 3): date(2026, 10, 1)}, ended=ended)
+    # 66 -> 3: 1 Sep to 30 Sep (29 days: 2 expected), 2 held; 67 -> 3: 1 to 13 Oct (12 days: none yet), 1 held
+    assert (s[3].held, s[3].expected, s[3].last) == (3, 2, date(2026, 10, 8))
+    # mentor 66: their meetings with 3 while paired, and with 4 (3 expected over 42 days)
+    assert (s[66].held, s[66].expected) == (3, 2 + 3)
+    assert (s[67].held, s[67].expected) == (1, 0)
+
+
+def test_an_ended_pair_gives_figures_to_no_one_out_of_the_current_pairs():
+    ended = {(68, 9): (START, date(2026, 10, 1))}
+    meetings = [Meeting(date(2026, 9, 10), 68, 9, 40, True, "csv")]
+    s = summarise_attendance(meetings, [(66, 3)], cadence_days=14, start=START, as_of=AS_OF, ended=ended)
+    assert set(s) == {66, 3}
+
+
+def test_a_peer_mentor_who_is_also_a_mentee_is_expected_each_meeting_once():
+    """Person 5 is mentee of 66 and peer mentor of 7 (triads): 3 + 3 meetings expected over 42 days, not 12."""
+    meetings = [Meeting(date(2026, 9, d), 66, 5, 30, True, "csv") for d in (10, 24)]
+    meetings += [Meeting(date(2026, 9, d), 5, 7, 30, True, "csv") for d in (11, 25, 29)]
+    s = summarise_attendance(meetings, [(66, 5), (5, 7)], cadence_days=14, start=START, as_of=AS_OF)
+    assert (s[5].held, s[5].expected) == (5, 6)

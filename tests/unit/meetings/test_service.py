@@ -189,3 +189,36 @@ def test_a_pairs_attendance_period_starts_on_the_programme_day_it_was_paired_not
     metrics = service.compute_metrics(store, s, [(66, 3)], as_of=date(2026, 12, 3), tz=programme_zone(config))
     assert metrics.attendance[3].expected == 0  # 13 days paired: not one whole cadence yet
     store.close()
+
+
+def test_round_52_3_grades_count_a_moved_mentees_meetings_with_the_mentor_they_left(tmp_path):
+    """The pairing history says mentee 3 was with mentor 66 from 1 Sep and moved to 67 on 1 Oct: the
+    grade of 3 counts the meetings with 66 until then, and so does 66's; a mentee who left the
+    programme (4) gives no one figures of their own."""
+    from lmsync.domain.meetings import Meeting
+    from lmsync.domain.plan import mentor_group_idnumber
+    from lmsync.store.meetings import MeetingRepository
+    from lmsync.store.pairings import PairingHistory
+
+    config = Config.model_validate({
+        "programme": {"name": "mentoring-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"cadence_days": 14, "start": "2026-09-01"},
+    })
+    s = service.settings(config)
+    store = service.open_store(config)
+    history = PairingHistory(store, s.programme)
+    history.record("add_member", [(mentor_group_idnumber(s.programme, 66), 3), (mentor_group_idnumber(s.programme, 66), 4)],
+                   at="2026-09-01T08:00:00+00:00")
+    history.record("remove_member", [(mentor_group_idnumber(s.programme, 66), 3)], at="2026-10-01T08:00:00+00:00")
+    history.record("add_member", [(mentor_group_idnumber(s.programme, 67), 3)], at="2026-10-01T08:00:00+00:00")
+    history.record("remove_member", [(mentor_group_idnumber(s.programme, 66), 4)], at="2026-09-20T08:00:00+00:00")
+    MeetingRepository(store, s.programme).save((m, None) for m in [
+        Meeting(date(2026, 9, 10), 66, 3, 40, True, "csv"), Meeting(date(2026, 9, 24), 66, 3, 40, True, "csv"),
+        Meeting(date(2026, 10, 8), 67, 3, 40, True, "csv"),
+    ])
+    metrics = service.compute_metrics(store, s, [(67, 3), (66, 5)], as_of=date(2026, 10, 13))
+    assert (metrics.attendance[3].held, metrics.attendance[3].expected) == (3, 2)
+    # 66: 2 with 3 (1 to 30 Sep: 2 expected), none with 4 (1 to 19 Sep: 1), none with 5 (from 1 Sep: 3)
+    assert (metrics.attendance[66].held, metrics.attendance[66].expected) == (2, 2 + 1 + 3)
+    assert 4 not in metrics.attendance
+    store.close()
