@@ -348,19 +348,20 @@ def plan_sync(
         if idnumber in desired_members or idnumber in memory.held:  # held: its mentor is away (round 53, 1)
             continue
         mentor = mentor_of_idnumber(programme, idnumber)
+        mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in moved:
-                reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_gone(observation, mentor))
+                reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_went)
             elif reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
-                reason = f"re-matched: their mentor {mentor_gone(observation, mentor)}"
+                reason = f"re-matched: their mentor {mentor_went}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
             # why, as its members' removals say it (tester round 46, 4: a mentor back from leave read only this)
-            why = "no longer a mentor circle" + (f": its mentor {mentor_gone(observation, mentor)}" if mentor is not None else "")
+            why = "no longer a mentor circle" + (f": its mentor {mentor_went}" if mentor is not None else "")
             ops.append(DeleteGroup(group=idnumber, reason=why, name=group.name,
                                    discussions=sum(1 for d in observation.discussions if d.groupid == group.id)))
         else:
@@ -387,6 +388,12 @@ def plan_sync(
         warnings=warnings,
         skipped_deletes=skipped, pending=held,
     )
+
+
+def _hold_over(memory: Memory, idnumber: str) -> str:
+    """What a removal adds when the circle's hold for its away mentor is over (tester round 55, 5)."""
+    last = memory.hold_ended.get(idnumber)
+    return "" if last is None else f"; their circle was held until {last.isoformat()} ([sync] away_mentor_hold_days)"
 
 
 def _reposted(reposted: list[tuple[str, int]]) -> list[str]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 
 class UnsafePlan(Exception):
@@ -130,6 +131,9 @@ class Memory:
     #: circles held as they are while their mentor is away (``service.away_mentors``; tester round 53, 1):
     #: the plan neither empties nor deletes them
     held: frozenset[str] = frozenset()
+    #: circles whose hold is over, their mentor still away -> the hold's last day: the plan's removals say
+    #: so rather than only "their mentor is not active" (tester round 55, 5)
+    hold_ended: Mapping[str, date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ their circle as they left it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lmsync.config import Config
@@ -55,6 +55,11 @@ class Holds:
     until: Mapping[int, date]  # held mentor -> the last day their circle is held
     since: Mapping[int, date]  # held mentor -> the day a sync first found them away
     today: date
+    ended: Mapping[int, date] = field(default_factory=dict)  # away mentor whose hold is over -> its last day
+
+    def ended_idnumbers(self, programme: str) -> dict[str, date]:
+        """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
+        return {mentor_group_idnumber(programme, m): day for m, day in self.ended.items()}
 
     def idnumbers(self, programme: str) -> frozenset[str]:
         return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
@@ -86,8 +91,9 @@ def holds(config: Config, store: Store | None, observation: Observation) -> Hold
         return Holds(away, {}, {}, today)
     known = MentorAbsences(store, programme).since()
     since = {m: known.get(m, today) for m in away}
-    until = {m: day + timedelta(days=days - 1) for m, day in since.items() if today < day + timedelta(days=days)}
-    return Holds(away, until, {m: since[m] for m in until}, today)
+    last = {m: day + timedelta(days=days - 1) for m, day in since.items()}
+    until = {m: day for m, day in last.items() if today <= day}
+    return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until})
 
 
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:

@@ -182,7 +182,8 @@ def make_plan(
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, config.programme.name),
-                        held=away.idnumbers(config.programme.name))
+                        held=away.idnumbers(config.programme.name),
+                        hold_ended=away.ended_idnumbers(config.programme.name))
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first

@@ -105,6 +105,10 @@ def test_round_53_1_after_the_hold_the_circle_is_re_matched(synced, monkeypatch)
     after = _sync(config, site, store)
     removed = {op.user_id for op in after.first_plan.operations if op.kind == "remove_member"}
     assert removed == mentees and not _circle(site, mentor).members
+    # round 55, 5: the removal says the hold is over, not only that the mentor is not active
+    reasons = {op.reason for op in after.first_plan.operations if op.kind == "remove_member"}
+    assert reasons and all("their circle was held until 2026-10-15 ([sync] away_mentor_hold_days)" in r
+                           for r in reasons), reasons
     _sync(config, site, store)  # the next sync sees the circle empty: nothing held any more
     assert MentorAbsences(store, PROGRAMME).since() == {}
 
@@ -115,6 +119,7 @@ def test_round_53_1_a_hold_of_0_days_re_matches_at_once(synced, monkeypatch):
     set_suspended(site, course_of(site, config.programme.course), mentor, True)
     result = _sync(config, site, store)
     assert {op.user_id for op in result.first_plan.operations if op.kind == "remove_member"} == mentees
+    assert not any("held until" in op.reason for op in result.first_plan.operations)  # no hold, none ended
 
 
 def test_round_55_6_a_hold_too_long_for_a_calendar_is_a_configuration_error(tmp_path, monkeypatch):
