@@ -290,10 +290,22 @@ def queue_done_command(
             extra = ("; nobody is nudged about the pair again, but it stays in its Moodle circle (and its grades): "
                      "`--outcome rematched` has the next `lmsync run` match the mentee with another mentor who has room, "
                      "or take the mentee out of the programme")
+        if outcome == "rematched" and roster and _held_two_roles(config, roster.get(item.mentee_id)):
+            extra = ("; the pair is not made again, and as the mentee has a mentor role and a mentee role they are left "
+                     "with no mentor, not matched anew until an admin decides ([matching] dual_role)")  # round 55, 3
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin")  # tester round 10, 2
         say(f"{label}: {outcome} recorded; the item is closed{extra}")
+
+
+def _held_two_roles(config: Config, user: Any) -> bool:
+    """Whether ``user`` (a roster user, or None) holds a mentor role and a mentee role that matching leaves
+    out until an admin decides (``[matching] dual_role = "exclude"``)."""
+    roles = getattr(user, "roles", frozenset())
+    programme = config.programme
+    return (config.matching.dual_role == "exclude" and bool(roles & set(programme.mentor_roles))
+            and bool(roles & set(programme.mentee_roles)))
 
 
 def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem, pin: bool) -> str:

@@ -395,3 +395,29 @@ def test_round_30_3_queue_done_never_makes_a_coordinator_the_owner_of_their_own_
     finally:
         store.close()
     assert item.owner == cases["coordinators"][0]
+
+
+def test_round_55_3_queue_done_rematched_on_a_held_two_role_mentee_says_they_are_left_with_no_mentor(
+    tmp_path, site_and_coordinators,  # noqa: F811
+):
+    """The queue promised "the next `lmsync run` matches the mentee with another mentor" of a mentee with a
+    teacher role too, whom the plan then left with no mentor (held until an admin decides)."""
+    from lmsync.service.emulator_edit import course_of
+
+    site = site_and_coordinators
+    config, _cases = setup(tmp_path, site)
+    mentor, mentee = circle_pairs(site)[0]
+    course_of(site, config.programme.course).enrolments[mentee].other_roles.append("teacher")
+    site.save(config.emulator_state_path())  # the site the command reads
+    users = {u.id: u.username for u in site.users.values()}
+    store = Store(config.store_path())
+    CoordinatorQueue(store, config.programme.name).offer(
+        AS_OF, PairHealth(mentor, mentee, "fading", (Reason("no_meeting", "fading", "no meeting"),), AS_OF, None, 0)
+    )
+    store.close()
+    args = ["--config", str(config.source), "queue", "done", users[mentor], users[mentee], "--outcome", "rematched"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "left with no mentor, not matched anew until an admin decides ([matching] dual_role)" in said
+    assert "matches the mentee with another mentor" not in said
