@@ -302,7 +302,7 @@ def queue_done_command(
 def _held_two_roles(config: Config, user: Any) -> bool:
     """Whether ``user`` (a roster user, or None) holds a mentor role and a mentee role that matching leaves
     out until an admin decides (``[matching] dual_role = "exclude"``)."""
-    roles = getattr(user, "roles", frozenset())
+    roles: frozenset[str] = getattr(user, "roles", frozenset())
     programme = config.programme
     return (config.matching.dual_role == "exclude" and bool(roles & set(programme.mentor_roles))
             and bool(roles & set(programme.mentee_roles)))
