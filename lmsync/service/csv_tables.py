@@ -31,6 +31,12 @@ DateOrderSetting = Literal["auto", "dmy", "mdy"]
 _QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?: \((?:[^()]|\([^()]*\))*\))?""")
 
 
+def masked(message: str) -> str:
+    """``message`` with each quoted value (and the full name after it) as ``<value>``: what a log may
+    carry of a problem with someone's answer (ids and reasons, never what was typed)."""
+    return _QUOTED.sub("<value>", message)
+
+
 @dataclass(frozen=True)
 class ImportIssue:
     """One problem of a file; ``log_reason``: ``message`` as a log may show it (None: the
@@ -50,7 +56,7 @@ class ImportIssue:
         an answer: logs carry neither); a line's or the header's (field ``""``) says its reason whole."""
         reason = self.log_reason
         if reason is None:
-            reason = _QUOTED.sub("<value>", self.message) if self.field else self.message
+            reason = masked(self.message) if self.field else self.message
         return {"file": file_name, "line": self.line, "field": self.field, "reason": reason}
 
 

@@ -176,10 +176,10 @@ def _feedback(run: _Run) -> StepResult:
         + (f", {counts['withheld']} withheld (about people erased)" if counts["withheld"] else "")
     )
     if failures:  # the stored history is kept but stale: what depends on it is skipped
-        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {failures[0]}", counts,
+        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {'; '.join(failures)}", counts,
                           error="FeedbackSourceProblem")  # not null in JSON (tester round 6, 12)
     if warnings:
-        return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {warnings[0]}", counts)
+        return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {'; '.join(warnings)}", counts)
     return StepResult("feedback", "ok", EXIT_OK, text, counts)
 
 

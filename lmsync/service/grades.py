@@ -39,6 +39,7 @@ from lmsync.domain.instruments import MENTOR_QUALITIES
 from lmsync.domain.plan import circle_pairs
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.csv_tables import masked
 from lmsync.service.feedback_sources import (
     FeedbackSource,
     FeedbackSourceProblem,
@@ -184,7 +185,8 @@ def read_feedback_sources(
         if kind == "meetings":
             resolve = make_resolver(roster.values(), s.meetings.person_key)
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
-            return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {p.message}" for p in problems]
+            return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
+                            for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: item {a.item} is not usable"
@@ -205,7 +207,7 @@ def read_feedback_sources(
             failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
             warnings.append(failures[-1])
             continue
-        warnings.extend(problems[:10])
+        warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
         stored, removed = counts.added + counts.updated, counts.removed
         reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld))
     return reports

@@ -304,3 +304,15 @@ def test_rows_re_dated_by_a_day_are_not_losses_but_a_real_loss_beside_them_is_st
             repo.replace_source("feedback", "overall", answers(date(2026, 10, 4), range(10, 14)), min_fraction=0.9)
     finally:
         store.close()
+
+
+def test_round_57_3_the_run_line_names_every_response_with_a_problem(logged):
+    """"2 warning(s)" named only the first response; the second showed only once the first was mended."""
+    _tmp_path, site, config, _stored = logged
+    log = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+    first, second = log.completeds[0], log.completeds[1]
+    first.values[7], second.values[7] = "about 30", "forty"
+    feedback = run(config, site, 6).step("feedback")
+    assert feedback.state == "partial"
+    assert f"(attempt {first.id})" in feedback.summary and f"(attempt {second.id})" in feedback.summary
+    assert "about 30" not in feedback.summary and "forty" not in feedback.summary  # round 57, 2

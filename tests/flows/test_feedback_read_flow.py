@@ -144,3 +144,44 @@ def test_round_12_1_someone_who_comes_back_after_an_erasure_is_recorded_again(tm
     reports, _ = read(site, cfg, store)
     assert 16 in {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()}
     assert reports[0].withheld == 0
+
+
+def _meeting_log_site(responses):
+    """The demo site whose Meeting log holds ``responses``: (attempt id, user id, minutes), sent 30 Nov 2026."""
+    site = build_demo_site()
+    log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+    log_form.completeds[:] = [FeedbackCompleted(attempt, uid, 1796029754, {6: "2026-11-28", 7: minutes})
+                              for attempt, uid, minutes in responses]
+    return site
+
+
+def _meeting_log_config(tmp_path):
+    return Config.model_validate({
+        "programme": {"name": "mentor-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"feedback": "Meeting log", "items": {"minutes": "meeting_minutes", "date": "meeting_date"}},
+    })
+
+
+def test_round_57_2_a_meeting_log_problem_names_the_response_not_what_was_typed(tmp_path, store):
+    """Free text in the minutes went whole into the run's step line, a log: "'45 Yusuf cried - bereavement'
+    is not a whole number". The problem names the response, its item and what is wrong; not the answer."""
+    site = _meeting_log_site([(200, 3, "45 Yusuf cried - bereavement")])
+    warnings: list[str] = []
+    read_feedback_sources(api_for(site), store, settings(_meeting_log_config(tmp_path)), course_id=2, roster={},
+                          pairs=[(66, 3)], today=date(2026, 12, 1), warnings=warnings)
+    (warning,) = warnings
+    assert "attempt 200" in warning and "meeting_minutes" in warning and "not a whole number" in warning
+    assert "Yusuf" not in warning and "bereavement" not in warning
+
+
+def test_round_57_4_an_erased_persons_meeting_log_response_is_withheld_not_a_problem(tmp_path, store):
+    """Moodle keeps an erased mentee's response; the store no longer holds their pairs, so every run
+    ended "partial" on "is in no mentoring pair". Withheld and counted, as their survey answers are."""
+    from lmsync.store.surveys import erase_person
+
+    site = _meeting_log_site([(201, 3, "30"), (202, 4, "30")])
+    erase_person(store, 3, on=date(2026, 12, 1))  # the response was sent on 30 Nov
+    warnings: list[str] = []
+    (report,) = read_feedback_sources(api_for(site), store, settings(_meeting_log_config(tmp_path)), course_id=2,
+                                      roster={}, pairs=[(66, 4)], today=date(2026, 12, 2), warnings=warnings)
+    assert warnings == [] and (report.stored, report.problems, report.withheld) == (1, 0, 1)
