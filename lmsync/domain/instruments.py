@@ -378,9 +378,17 @@ def per_respondent(scores: Iterable[WaveScore]) -> list[WaveScore]:
 
 @dataclass(frozen=True)
 class FeedbackAnswerProblem:
+    """An answer of Feedback response ``attempt_id`` left out: ``item``'s value unreadable (``message``
+    quotes it), or, with ``item`` empty, the whole response (``message`` says why: the respondent's side)."""
+
     attempt_id: int
     item: str
     message: str
+
+    @property
+    def said(self) -> str:
+        """What a run's line or a log may say of it: the item, never the answer."""
+        return f"item {self.item} is not usable" if self.item else self.message
 
 
 def answers_from_feedback(

@@ -17,7 +17,7 @@ neither health nor the grades and reports until the scores are deliberately let 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 
@@ -177,8 +177,13 @@ def store_feedback_answers(
     *,
     tz: tzinfo = UTC,
     items: Mapping[str, FeedbackItem] | None = None,
+    pairs: Collection[tuple[int, int]] | None = None,
 ) -> tuple[SaveCounts, list[FeedbackAnswerProblem]]:
     """Mirror one instrument's Feedback activity into the store, then rescore every wave.
+
+    With ``pairs`` (mentor, mentee), a response by someone only on the side the instrument is not
+    answered by (``side``) is left out and reported, as the survey import refuses the row (tester
+    round 57, 5: a mentor's answer on the mentees' check-in was scored as a mentee's rating).
 
     ``items`` (label -> Feedback item, ``FeedbackSource.items``) are checked against the
     instrument's declared scale first: a mismatch raises ``FeedbackScaleMismatch`` naming
@@ -195,14 +200,19 @@ def store_feedback_answers(
                 + f" (fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max)"
             )
     refuse_score_loss(store, s, action=f"Feedback read of instrument {instrument_name}")
+    attempts = list(attempts)
     answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
+    unreadable = bool(problems)  # the missing rows may be those: nothing is removed
+    wrong_side, refused = _on_the_other_side(instrument.name, instrument.side, attempts, pairs)
+    answers = [a for a in answers if a.respondent_id not in wrong_side]
+    problems += refused
     repo = SurveyRepository(store, s.programme)
     try:
         counts = repo.replace_source(
             "feedback",
             instrument_name,
             [(a, "feedback") for a in answers],
-            keep_missing=bool(problems),
+            keep_missing=unreadable,
             min_fraction=s.min_source_fraction,
         )
     except RemovalRefused as exc:
@@ -222,6 +232,22 @@ def store_feedback_answers(
         problems=len(problems),
     )
     return counts, problems
+
+
+def _on_the_other_side(
+    name: str, side: str, attempts: Iterable[FeedbackAttempt], pairs: Collection[tuple[int, int]] | None
+) -> tuple[set[int], list[FeedbackAnswerProblem]]:
+    """Respondents whom ``pairs`` show only on the side that does not answer instrument ``name``, and a
+    problem per response of theirs (``survey_rows.side_problem``, the survey import's rule)."""
+    if pairs is None or side == "both":
+        return set(), []
+    mentors, mentees = {m for m, _ in pairs}, {e for _, e in pairs}
+    other = "mentor" if side == "mentee" else "mentee"
+    wrong = {a.user_id for a in attempts
+             if (a.user_id in mentors) != (a.user_id in mentees) and (a.user_id in mentors) == (other == "mentor")}
+    said = (f"the respondent is a {other}, but {name} is answered by {side}s ([instruments.{name}] side = "
+            f"\"{side}\"): their answers are left out")
+    return wrong, [FeedbackAnswerProblem(a.attempt_id, "", said) for a in attempts if a.user_id in wrong]
 
 
 def rescore_surveys(store: Store, s: Settings) -> int:

@@ -187,9 +187,9 @@ def read_feedback_sources(
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
                             for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)
-        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items)
+        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
-        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: item {a.item} is not usable"
+        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
                         for a in unusable]
 
     def responder(user_id: int | None, attempt_id: int) -> str:

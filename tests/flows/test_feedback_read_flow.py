@@ -185,3 +185,24 @@ def test_round_57_4_an_erased_persons_meeting_log_response_is_withheld_not_a_pro
     (report,) = read_feedback_sources(api_for(site), store, settings(_meeting_log_config(tmp_path)), course_id=2,
                                       roster={}, pairs=[(66, 4)], today=date(2026, 12, 2), warnings=warnings)
     assert warnings == [] and (report.stored, report.problems, report.withheld) == (1, 0, 1)
+
+
+def test_round_57_5_a_mentors_response_to_the_mentees_form_is_left_out_as_the_import_refuses_it(tmp_path, store):
+    """The survey import refuses a mentor's row on a mentee-side instrument; the Feedback read stored it,
+    and it was scored as a mentee's rating of a mentor. Left out and named, like the import; the
+    mentees' answers are stored, and an answer stored before is removed (it was never usable)."""
+    cfg = config(tmp_path)
+    cfg.instruments["overall"].side = "mentee"  # type: ignore[index]
+    site = site_with_best_first_item()
+    s = settings(cfg)
+    first: list[str] = []
+    read_feedback_sources(api_for(site), store, s, course_id=2, roster={}, pairs=[], today=date(2026, 12, 1),
+                          warnings=first)
+    assert 16 in {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()}  # pairs unknown: kept
+    warnings: list[str] = []
+    read_feedback_sources(api_for(site), store, s, course_id=2, roster={}, pairs=[(16, 21), (16, 23)],
+                          today=date(2026, 12, 1), warnings=warnings)
+    (warning,) = warnings
+    assert "user #16's response (attempt 100)" in warning and "the respondent is a mentor" in warning
+    assert "side = \"mentee\"" in warning
+    assert {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()} == {21, 23}
