@@ -22,13 +22,22 @@ SOURCE_NAMES: dict[str, str] = {
 
 def agrees_with(new: Meeting, held: Meeting) -> bool:
     """``new`` says nothing ``held`` does not: same minutes and attendance, and a rating or
-    notes only when they are ``held``'s own (an identical duplicate, stored as unchanged)."""
+    notes only when they are ``held``'s own (an identical duplicate, stored as unchanged) and
+    not another side's words (``guesses_the_words``)."""
     return (
         new.minutes == held.minutes
         and new.attended == held.attended
         and new.rating in (None, held.rating)
         and new.notes in (None, held.notes)
+        and not guesses_the_words(new, held)
     )
+
+
+def guesses_the_words(new: Meeting, held: Meeting) -> bool:
+    """``new`` gives a rating or notes for a meeting whose rating and notes one side gave (``held.rated_by``),
+    and is not that side's own row. Such a row is refused whatever it gives: accepted when equal and refused
+    otherwise, the answer told anyone who tried 1 to 5 the rating ``meetings list`` withholds (tester round 57, 1)."""
+    return held.rated_by is not None and new.rated_by != held.rated_by and (new.rating, new.notes) != (None, None)
 
 
 def clash_field(new: Meeting, held: Meeting) -> str:
@@ -37,7 +46,7 @@ def clash_field(new: Meeting, held: Meeting) -> str:
         return "attended"
     if new.minutes != held.minutes:
         return "minutes"
-    return "rating" if new.rating not in (None, held.rating) else "notes"
+    return "rating" if new.rating not in (None, held.rating) or (guesses_the_words(new, held) and new.rating) else "notes"
 
 
 def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
@@ -77,8 +86,9 @@ def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: 
 
 
 def _replaces_the_words(new: Meeting, held: Meeting) -> bool:
-    """``new`` gives a rating or notes other than ``held``'s (a blank cell is no word: ``None``)."""
-    return new.rating not in (None, held.rating) or new.notes not in (None, held.notes)
+    """``new`` gives a rating or notes (a blank cell is no word: ``None``) where ``held`` holds one side's:
+    whether they equal ``held``'s is not asked (``guesses_the_words``)."""
+    return guesses_the_words(new, held)
 
 
 def sideless_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:

@@ -139,7 +139,30 @@ def test_round_18_1_a_file_without_a_side_cannot_replace_a_sides_rating(tmp_path
     assert "mine.csv:2: rating:" in str(error.value) and "holds the mentee's rating and notes" in str(error.value)
     [m] = MeetingRepository(store, "p").meetings()
     assert (m.minutes, m.rating, m.notes, m.rated_by) == (25, 2, "Rushed", "mentee")
+    # the same rating is refused too: accepted, it told whoever tried 1 to 5 the mentee's rating (round 57, 1)
     same = "date,mentor,mentee,minutes,attended,rating\n2026-10-12,m0001,s0001,30,yes,2\n"
-    assert import_meetings_file(store, "p", write(tmp_path, same, "same.csv"), resolve, rules=RULES).counts.updated == 1
+    with pytest.raises(InputError) as again:
+        import_meetings_file(store, "p", write(tmp_path, same, "same.csv"), resolve, rules=RULES)
+    assert "same.csv:2: rating:" in str(again.value)
+    blank = "date,mentor,mentee,minutes,attended,rating\n2026-10-12,m0001,s0001,30,yes,\n"
+    assert import_meetings_file(store, "p", write(tmp_path, blank, "blank.csv"), resolve, rules=RULES).counts.updated == 1
     [m] = MeetingRepository(store, "p").meetings()
     assert (m.minutes, m.rating, m.rated_by) == (30, 2, "mentee")
+
+
+@pytest.mark.parametrize("source", ["csv", "cli"])
+def test_round_57_1_a_withheld_rating_cannot_be_found_by_trying_values(source):
+    """A mentee's rating of a meeting is withheld from views; a row (another file, or `meetings add`)
+    giving the same rating was "already recorded" and any other refused, so trying 1 to 5 told it.
+    Every value gets the same answer; the rating's own side repeating it is still a repeat."""
+    from lmsync.domain.meeting_clash import against_held
+    from lmsync.domain.meetings import Meeting
+
+    day = date(2026, 10, 12)
+    held = {(day, 66, 3): [(Meeting(day, 66, 3, 25, True, "csv", rating=2, notes=None, rated_by="mentee"), "m3.csv:3")]}
+    rows = [(Meeting(day, 66, 3, 25, True, source, rating=r), line, "m0001", "s0008") for line, r in enumerate(range(1, 6), 2)]
+    problems, repeats = against_held(rows, held)
+    assert [line for line, _f, _m in problems] == [2, 3, 4, 5, 6] and not repeats
+    assert len({(f, m) for _l, f, m in problems}) == 1, problems  # one answer, whatever the value
+    own = [(Meeting(day, 66, 3, 25, True, source, rating=2, rated_by="mentee"), 2, "m0001", "s0008")]
+    assert against_held(own, held)[0] == []
