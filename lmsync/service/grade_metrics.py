@@ -3,6 +3,7 @@ gradebook writes they call for (``build_grade_plan``: a ``GradeItemsPlan``)."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, tzinfo
@@ -110,6 +111,7 @@ def compute_metrics(
     values = release.values
     if s.grades.enabled is not None:
         enabled = set(s.grades.enabled)
+        _known_metrics(enabled, specs)
         specs = {k: v for k, v in specs.items() if k in enabled}
         values = [v for v in values if v.key in enabled]
     return Metrics(
@@ -122,6 +124,17 @@ def compute_metrics(
         release.kept,
         frozenset(received_waves(s.instruments.values(), s.waves)),
     )
+
+
+def _known_metrics(enabled: set[str], specs: Mapping[str, MetricSpec]) -> None:
+    """Raises ``ConfigError`` naming the ``[grades] enabled`` keys that are no metric: a typo turned off
+    every grade, each item then said "no longer configured" (tester round 57, 8)."""
+    unknown = sorted(enabled - set(specs))
+    if unknown:
+        near = {key: difflib.get_close_matches(key, list(specs), n=1) for key in unknown}
+        said = ", ".join(f"{key!r}" + (f" (did you mean {near[key][0]!r}?)" if near[key] else "") for key in unknown)
+        raise ConfigError(f"[grades] enabled names no metric: {said}; the metrics are: {', '.join(sorted(specs))}",
+                          hint="correct or remove them in [grades] enabled (leave it out to publish every metric)")
 
 
 def build_grade_plan(

@@ -222,3 +222,21 @@ def test_round_52_3_grades_count_a_moved_mentees_meetings_with_the_mentor_they_l
     assert (metrics.attendance[66].held, metrics.attendance[66].expected) == (2, 2 + 1 + 3)
     assert 4 not in metrics.attendance
     store.close()
+
+
+def test_round_57_8_a_typo_in_grades_enabled_is_a_configuration_error_naming_it(tmp_path):
+    """`enabled = ["nosuch"]` turned off every grade in silence, each item then "no longer configured"."""
+    config = Config.model_validate({
+        "programme": {"name": "mentoring-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "grades": {"enabled": ["attendance", "attendence"]},
+    })
+    store = service.open_store(config)
+    with pytest.raises(ConfigError) as error:
+        service.compute_metrics(store, service.settings(config), [(66, 3)], as_of=date(2026, 10, 13))
+    said = str(error.value)
+    assert "[grades] enabled names no metric: 'attendence' (did you mean 'attendance'?)" in said
+    assert "the metrics are: attendance, meetings, minutes" in said
+    config.grades.enabled = ["attendance"]
+    assert {v.key for v in service.compute_metrics(store, service.settings(config), [(66, 3)],
+                                                   as_of=date(2026, 10, 13)).values} <= {"attendance"}
+    store.close()
