@@ -89,8 +89,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     try:
         agreed = yes or click.confirm(
             f"Erase everything lmsync stores about {label}? {others} also lose(s) the pair's meetings, "
-            "health history, coordinator queue items with their decisions, and the record of nudges sent "
-            f"(so may be nudged again as if new).{kept_apart} This cannot be undone"
+            "health history, coordinator queue items with their decisions, the record of nudges sent "
+            "(so may be nudged again as if new), and their own survey answers about this person (a mentor's "
+            f"rating of the relationship; grades made from them change at the next push).{kept_apart} "
+            "This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
