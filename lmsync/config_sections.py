@@ -290,7 +290,9 @@ class GradesConfig(Section):
     idnumber_prefix: int | None = Field(
         None,
         ge=1,
-        description="grade-item idnumber = prefix + itemnumber (default: the year in programme.name)",
+        description="only to recognise grade items an earlier lmsync made, whose idnumber was prefix + itemnumber "
+        "(default: the year in programme.name); items lmsync makes now have a 16-digit idnumber derived from the "
+        "programme and the metric",
     )
     assignment: str | None = Field(
         None, description="assignment receiving the attendance grade with a comment"
