@@ -71,6 +71,7 @@ def add_command(
     config = ctx.obj.config()
     (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])  # a late log after someone left
     key = service.settings(config).meetings.person_key
+    said: list[str] = []
     meeting, counts = service.add_meeting(
         config,
         when=when,
@@ -83,6 +84,7 @@ def add_command(
         rating=rating,
         notes=notes,
         rated_by=rated_by,
+        said=said,
         wait=wait,
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"
@@ -91,6 +93,8 @@ def add_command(
         f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
         f", mentee {people.label(meeting.mentee_id)}"
     )
+    for warning in said:  # dated when the pair did not exist (tester round 57, 6)
+        say(warning)
 
 
 def _roster(config: Any) -> dict[int, Any]:
@@ -189,6 +193,11 @@ def _report(result: ImportResult) -> str:
         text += (f"\nwarning: {longer} meeting(s) longer than [meetings] max_minutes ({maximum}): a pair whose mean is "
                  "above it is not sent to the gradebook (`lmsync grades plan` names it); raise max_minutes in "
                  "lmsync.toml if such meetings are real")
+    if result.before_pair_began:  # tester round 57, 6
+        early, first, began = result.before_pair_began
+        text += (f"\nwarning: {early} meeting(s) dated before their pair began (the first on {first.isoformat()}; that "
+                 f"pair began {began.isoformat()}): kept and counted; `lmsync meetings remove` takes one back if it is a "
+                 "mistake")
     if result.after_pair_ended:  # tester round 21, 12: counted in that month's figures without a word
         late, first, ended = result.after_pair_ended
         text += (f"\nwarning: {late} meeting(s) dated after their pair ended (the first on {first.isoformat()}; that pair "

@@ -129,6 +129,17 @@ def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date)
     return max(ends) if ends else None
 
 
+def began_after(history: Sequence[DatedPair], pair: tuple[int, int], day: date) -> date | None:
+    """The first day of ``pair`` in the history when ``day`` comes before it but not before the history
+    itself (an established programme's older meetings are not judged: ``PairsByDate``): a meeting dated
+    before its pair existed, counted in that month's figures without a word (tester round 57, 6).
+    ``None`` otherwise."""
+    first = min((p.start for p in history if (p.mentor_id, p.mentee_id) == pair), default=None)
+    if first is None or day >= first:
+        return None
+    return first if min(p.start for p in history) <= day else None
+
+
 def ended_pairs(
     history: Iterable[DatedPair], current: Collection[tuple[int, int]]
 ) -> dict[tuple[int, int], tuple[date, date]]:

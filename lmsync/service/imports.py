@@ -48,7 +48,7 @@ from lmsync.domain.meetings import (
     parse_date,
     resolve_person,
 )
-from lmsync.domain.pair_dates import DatedPair, ended_before
+from lmsync.domain.pair_dates import DatedPair, began_after, ended_before
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
@@ -92,6 +92,8 @@ class ImportResult:
     longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
     after_pair_ended: tuple[int, date, date] | None = None  # meetings: (rows dated after their pair ended, first
     # such date, the day that pair ended): kept, but said (tester round 21, 12)
+    before_pair_began: tuple[int, date, date] | None = None  # (rows dated before their pair began, the first
+    # such date, the pair's first day): kept, but said (tester round 57, 6)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -269,6 +271,8 @@ def import_meetings_file(
         longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
     late = sorted((m.date, end) for m, _ in meetings if (end := ended_before(history, (m.mentor_id, m.mentee_id), m.date)))
+    early = sorted((m.date, first) for m, _ in meetings if (first := began_after(history, (m.mentor_id, m.mentee_id), m.date)))
+    result = replace(result, before_pair_began=(len(early), *early[0])) if early else result
     return replace(result, after_pair_ended=(len(late), *late[0])) if late else result
 
 

@@ -36,6 +36,7 @@ from lmsync.domain.meetings import (
     WrongKeyKind,
     resolve_person,
 )
+from lmsync.domain.pair_dates import began_after, ended_before
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.plan import circle_pairs
 from lmsync.domain.waves import Wave, outside_every_wave
@@ -385,13 +386,15 @@ def add_meeting(
     rating: str | None = None,
     notes: str | None = None,
     rated_by: str | None = None,
+    said: list[str] | None = None,
     **sources: Unpack[ImportSources],
 ) -> tuple[Meeting, SaveCounts]:
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
     of the pair and date that another source holds is refused unless it only repeats it (then
     unchanged, nothing stored; tester finding FIX-B). Correcting a meeting added before keeps
     its stored rating and notes unless ``rating``/``notes`` are given (``keep_absent_fields``), and
-    its attendance unless ``attended`` is given (``None``: attended for a new meeting)."""
+    its attendance unless ``attended`` is given (``None``: attended for a new meeting). ``said`` gets a
+    warning when the pairing history shows the pair did not exist on that date (kept, as the import does)."""
     fields = {
         "date": when,
         "mentor": mentor,
@@ -423,8 +426,20 @@ def add_meeting(
                             if uid in erased and meeting.date <= erased[uid])
             raise InputError(f"not stored: the {who} was erased on {day.isoformat()}, and lmsync keeps nothing about "
                              "them dated on or before their erasure")
+        if said is not None and (counts.added or counts.updated):
+            said.extend(_outside_the_pair(db, config, meeting))
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
+
+
+def _outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
+    """A warning when the pairing history says the meeting's pair did not exist on its date (before it began,
+    or after it ended): ``lmsync meetings add`` stored it without a word (tester round 57, 6)."""
+    history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
+    pair = (meeting.mentor_id, meeting.mentee_id)
+    began, ended = began_after(history, pair, meeting.date), ended_before(history, pair, meeting.date)
+    when = f"before the pair began ({began.isoformat()})" if began else f"after the pair ended ({ended.isoformat()})" if ended else ""
+    return [f"warning: dated {when}: kept and counted; `lmsync meetings remove` takes it back if it is a mistake"] if when else []
 
 
 def _option(field: str, meeting: Meeting) -> str:

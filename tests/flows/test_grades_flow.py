@@ -931,6 +931,7 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
         result = import_meetings(config, path, people=people, store=store, today=AS_OF)
         assert result.counts.added == 3  # kept: a pair may go on meeting
         assert result.after_pair_ended == (1, day(2026, 10, 14), day(2026, 10, 1))
+        assert result.before_pair_began is None  # 20 Sep: paired since 1 Sep
         from lmsync.cli.meetings import _report
 
         assert ("warning: 1 meeting(s) dated after their pair ended (the first on 2026-10-14; that pair ended "
@@ -966,3 +967,38 @@ def test_round_28_7_the_grades_plans_csv_and_json_name_whose_value_was_rejected(
     assert user.username in row["person"] and "user #" not in row["person"]
     table = render(plan_view(planned), "csv").split("# rejected\n", 1)[1]
     assert any(user.username in r["person"] for r in csv.DictReader(io.StringIO(table)) if r["user_id"] == str(leaver))
+
+
+def test_round_57_6_a_meeting_dated_before_its_pair_began_is_kept_and_said(config, tmp_path):
+    """A mentee moved to another mentor on 1 October: a meeting with the new mentor dated in September,
+    as a file or with `meetings add`, was stored and counted in that month's figures without a word."""
+    from lmsync.cli.meetings import _report
+    from lmsync.service.meetings import add_meeting
+
+    site = site_with_circles()
+    store = Store(config.store_path())
+    try:
+        record_circles(store, site)
+        groups = [g for g in site.groups.values() if g.idnumber.startswith("lmsync:")]
+        mentor = int(groups[1].idnumber.rsplit(":", 1)[-1])
+        moved = sorted(groups[0].members - {int(groups[0].idnumber.rsplit(":", 1)[-1])})[0]
+        history = PairingHistory(store, PROGRAMME)
+        history.record("remove_member", [(groups[0].idnumber, moved)], at="2026-10-01T09:00:00.000+00:00")
+        history.record("add_member", [(groups[1].idnumber, moved)], at="2026-10-01T09:00:00.000+00:00")
+        name = site.users
+        path = tmp_path / "early.csv"
+        path.write_text("date,mentor,mentee,minutes,attended\n"
+                        f"2026-09-20,{name[mentor].username},{name[moved].username},30,yes\n"
+                        f"2026-10-14,{name[mentor].username},{name[moved].username},30,yes\n")
+        people = [Person(u.id, u.username, u.idnumber, u.email) for u in (site.users[i] for i in site.courses[2].enrolments)]
+        result = import_meetings(config, path, people=people, store=store, today=AS_OF)
+        assert result.counts.added == 2 and result.after_pair_ended is None
+        assert ("warning: 1 meeting(s) dated before their pair began (the first on 2026-09-20; that pair began "
+                "2026-10-01)") in _report(result)
+        said: list[str] = []
+        add_meeting(config, when="2026-09-27", mentor=name[mentor].username, mentee=name[moved].username, minutes="20",
+                    attended=None, said=said, people=people, store=store, today=AS_OF)
+        assert said == ["warning: dated before the pair began (2026-10-01): kept and counted; `lmsync meetings remove` "
+                        "takes it back if it is a mistake"]
+    finally:
+        store.close()

@@ -54,3 +54,13 @@ def test_round_42_2_a_pair_made_by_hand_exists_from_the_day_the_store_saw_it():
     assert (9, 30) not in pairs.on(D1 + timedelta(days=10)) and not pairs.holds((9, 30), D1 + timedelta(days=10))
     assert (9, 30) in pairs.on(moved) and pairs.holds((9, 30), moved)
     assert (3, 30) in pairs.on(D1 + timedelta(days=10))
+
+
+def test_round_57_6_a_date_before_a_pair_began_within_the_history_is_named():
+    from lmsync.domain.pair_dates import began_after
+
+    history = (DatedPair(66, 3, date(2026, 9, 2), date(2026, 9, 21)), DatedPair(67, 3, date(2026, 9, 21), None))
+    assert began_after(history, (67, 3), date(2026, 9, 5)) == date(2026, 9, 21)  # 3 was 66's then
+    assert began_after(history, (67, 3), date(2026, 9, 21)) is None  # from its first day on
+    assert began_after(history, (67, 3), date(2026, 8, 20)) is None  # before the history: not judged
+    assert began_after(history, (66, 9), date(2026, 9, 5)) is None  # a pair the history never names
