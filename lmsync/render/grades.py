@@ -28,10 +28,11 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             extent = (
                 f" {item.grademin:g}..{item.grademax:g}" + (" hidden" if item.hidden else "") if item else ""
             )
-            mark = "+" if details else "~"
-            lines.append(
-                f"  {mark} {name} [{number}]{extent}: {count} grades"
-                + (" (+ item details)" if details else "")
+            new = any(r.creates for r in plan.requests if r.itemnumber == number)
+            lines.append(  # an existing item's details read as a new item (tester round 57, 9)
+                f"  {'+' if new else '~'} {name} [{number}]{extent}: {count} grades"
+                + (" (new item)" if new else " (+ item details: its name, range or visibility set back to lmsync's)"
+                   if details else "")
             )
         if plan.assign_requests:
             lines.append(f"  ~ assignment {plan.assignment_name!r}: {plan.assign_count} grades with comments")

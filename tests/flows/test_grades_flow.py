@@ -1002,3 +1002,15 @@ def test_round_57_6_a_meeting_dated_before_its_pair_began_is_kept_and_said(confi
                         "takes it back if it is a mistake"]
     finally:
         store.close()
+
+
+def test_round_57_9_an_item_renamed_by_hand_is_shown_as_set_back_not_as_a_new_item(config, tmp_path):
+    site, store, pushed = pushed_term(config, tmp_path)
+    number = by_number_key(pushed, "attendance")
+    first_text = plan_text(pushed)
+    assert f"[{number}]" in first_text and "(new item)" in first_text  # the first push made the items
+    owned_items(site)[number].itemname = "Attendance (renamed by a teacher)"
+    with open_moodle(config, site=site) as conn:
+        shown = plan_text(grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan)
+    (line,) = [x for x in shown.splitlines() if f"[{number}]" in x]
+    assert line.startswith("  ~ ") and "set back to lmsync's" in line and "new item" not in line
