@@ -166,8 +166,10 @@ def apply_cap(
     People linked by their pairs (a mentor and their mentees) go as one batch, in the order of
     ``groups`` (most pressing first); a batch that does not fit in what is left of the cap waits,
     with everyone after it, for tomorrow. A batch larger than the whole cap can never go at
-    once: its first ``cap`` messages go on a day that starts with it.
-    Returns (messages, people left for tomorrow by the cap, people already nudged today).
+    once: on a day that starts with it, ``cap`` messages go about the pairs whose people all fit
+    (``_whole_pairs``), the rest tomorrow: the first ``cap`` people of it went, and a mentor was told
+    about mentees who were not (tester round 56, 1).
+    Returns (messages, people with a message left for tomorrow by the cap, people already nudged today).
     """
     fresh = [g for g in groups if g[0].recipient_id not in already_today]
     room = max(0, cap - sent_today)
@@ -175,11 +177,33 @@ def apply_cap(
     for batch in _batches(fresh):
         if len(batch) > room:
             if not send and room == cap:
-                send = batch[:room]
+                send = _whole_pairs(batch, room)
             break
         send += batch
         room -= len(batch)
-    return send, len(fresh) - len(send), len(groups) - len(fresh)
+    sent = {g[0].recipient_id: len(g) for g in send}
+    left = sum(1 for g in fresh if sent.get(g[0].recipient_id, 0) < len(g))
+    return send, left, len(groups) - len(fresh)
+
+
+def _whole_pairs(batch: Sequence[list[PlannedNudge]], room: int) -> list[list[PlannedNudge]]:
+    """At most ``room`` of ``batch``'s messages, each cut to the pairs whose people in the batch are all
+    sent: pairs taken in the batch's order (most pressing first) while their people fit."""
+    people_of: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for group in batch:
+        for nudge in group:
+            people_of[(nudge.mentor_id, nudge.mentee_id)].add(nudge.recipient_id)
+    chosen: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    for group in batch:
+        for nudge in group:
+            pair = (nudge.mentor_id, nudge.mentee_id)
+            needed = people_of[pair] - chosen
+            if pair not in pairs and len(chosen) + len(needed) <= room:
+                chosen |= needed
+                pairs.add(pair)
+    cut = [[n for n in group if (n.mentor_id, n.mentee_id) in pairs] for group in batch]
+    return [group for group in cut if group]
 
 
 def _batches(groups: Sequence[list[PlannedNudge]]) -> list[list[list[PlannedNudge]]]:

@@ -171,6 +171,14 @@ def test_round_3_finding_2_the_cap_sends_a_pairs_two_people_together_longest_wai
     # a mentor with more mentees than the whole cap: the first cap messages go on a fresh day
     crowd = group_messages([nudge(80, e, r, 40) for e in (11, 12, 13, 14) for r in (80, e)])
     send, capped, _ = apply_cap(crowd, already_today=set(), sent_today=0, cap=3)
-    assert len(send) == 3 and capped == 2
+    assert len(send) == 3 and capped == 3  # 13, 14, and 80 about them
+    # tester round 56, 1: the mentor's message names only the mentees told today, whoever comes first
+    told = {g[0].recipient_id for g in send}
+    (mentor,) = [g for g in send if g[0].recipient_id == 80]
+    assert {n.mentee_id for n in mentor} == told - {80} and len(told - {80}) == 2
+    mentees_first = [g for g in crowd if g[0].recipient_id != 80] + [g for g in crowd if g[0].recipient_id == 80]
+    send, capped, _ = apply_cap(mentees_first, already_today=set(), sent_today=0, cap=3)
+    assert sorted(g[0].recipient_id for g in send) == [11, 12, 80] and capped == 3
+    assert {n.mentee_id for g in send if g[0].recipient_id == 80 for n in g} == {11, 12}
     send, capped, _ = apply_cap(crowd, already_today=set(), sent_today=1, cap=3)
     assert send == [] and capped == 5  # not on a day the cap is partly spent: it starts tomorrow's
