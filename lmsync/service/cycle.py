@@ -305,8 +305,8 @@ def _nudges(run: _Run) -> StepResult:
         )
     if report.held:
         return StepResult("nudges", "held", EXIT_OK, f"{len(report.messages)} message(s) held: {report.held}", counts)
-    # messages (one per person) and the pairs they are about, each pair once (tester round 3, 16)
-    text = f"{counts['sent']} message(s) sent about {len({n.pair_id for g in report.messages for n in g})} pair(s)"
+    # messages sent (one per person) and the pairs they were about, once each (rounds 3, 16 and 56, 2: not those planned)
+    text = f"{counts['sent']} message(s) sent about {len({o.nudge.pair_id for o in report.sent})} pair(s)"
     if report.recently_nudged:  # "0 sent about 0 pairs" read as if no pair needed attention (tester round 44b, 4)
         text += f"; {report.recently_nudged} pair nudge(s) not repeated (told inside [nudges] interval_days)"
     if report.already_today:

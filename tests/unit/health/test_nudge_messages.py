@@ -182,3 +182,23 @@ def test_round_3_finding_2_the_cap_sends_a_pairs_two_people_together_longest_wai
     assert {n.mentee_id for g in send if g[0].recipient_id == 80 for n in g} == {11, 12}
     send, capped, _ = apply_cap(crowd, already_today=set(), sent_today=1, cap=3)
     assert send == [] and capped == 5  # not on a day the cap is partly spent: it starts tomorrow's
+
+
+def test_round_56_2_a_stopped_nudge_step_counts_the_pairs_it_sent_about_not_those_planned(monkeypatch):
+    """Stopped after two messages, the run line said "9 message(s) sent about 60 pair(s)": 60 were planned."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from lmsync.service import cycle, nudges
+    from lmsync.service.nudges import NudgeOutcome, NudgeReport, PlannedNudge
+
+    planned = [PlannedNudge(m, e, r, f"u{r}", "mentor" if r == m else "mentee", "no_meeting", "fading", "x")  # type: ignore[arg-type]
+               for m, e in ((90, 1), (91, 2), (92, 3)) for r in (m, e)]
+    report = NudgeReport(as_of=date(2026, 9, 22), dry_run=False, run_id="r", planned=planned,
+                         messages=[[n] for n in planned], stopped=True, not_attempted=planned[2:],
+                         outcomes=[NudgeOutcome(n, "sent") for n in planned[:2]])
+    monkeypatch.setattr(nudges, "send_nudges", lambda *a, **k: report)
+    run = SimpleNamespace(api=None, config=None, store=None, now=None, allow_mass_nudge=False, should_stop=lambda: True,
+                          outputs={"health": SimpleNamespace(assessment=None)})
+    step = cycle._nudges(run)  # type: ignore[arg-type]
+    assert step.summary.startswith("2 message(s) sent about 1 pair(s)") and step.summary.endswith("stopped on request")
