@@ -253,6 +253,12 @@ def queue_ack(
         item = queue.ack(key, on=on or today(config), note=note)
         acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
     if item is None:
+        last = acked[-1] if acked else None
+        if last is not None and last.outcome is not None:  # closed, not acknowledged (tester round 56, 3)
+            raise InputError(f"{label or 'pair ' + pair}: the item was closed on "
+                             f"{(last.outcome_on or last.acked_on or last.opened_on).isoformat()} (outcome {last.outcome})",
+                             hint="nothing to acknowledge: a new item opens if `lmsync health` flags the pair again",
+                             summary=f"pair {pair}: the item was closed already")
         if acked:  # a second ack (tester finding 12): say so, not "no open item"
             raise InputError(f"{label or 'pair ' + pair}: the item was acknowledged on {acked[-1].acked_on}",
                              hint="record what was done with `lmsync queue done`",
