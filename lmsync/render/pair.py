@@ -47,8 +47,10 @@ def _satisfaction(s: Any) -> str:
 
 def _closed_on(i: Any) -> Any:
     """The day an item closed: its outcome's day, else its acknowledgement's (an item acknowledged
-    on one day and given its outcome on a later one closed on the later; as the report says)."""
-    return i.outcome_on or i.acked_on if i.outcome else i.acked_on
+    on one day and given its outcome on a later one closed on the later; as the report says). A ``met``
+    closes nothing: its item closed the day lmsync found the pair recovered (``acked_on``), not the
+    day of the ``met`` (tester round 56, 4)."""
+    return i.outcome_on or i.acked_on if i.outcome not in (None, "met") else i.acked_on
 
 
 def _queue_state(i: Any) -> str:
@@ -56,6 +58,7 @@ def _queue_state(i: Any) -> str:
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
     else:
         state = f"closed {_closed_on(i).isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
+        state += " (the pair recovered)" if i.acked_on and i.outcome == "met" else ""
     return state + "".join([
         f", owner {i.owner}" if i.owner else "", f", outcome {i.outcome}" if i.outcome else "",
         f", escalated to {i.escalated_to}" if i.escalated_to else "", f", note: {i.note}" if i.note else "",

@@ -121,6 +121,8 @@ def at_risk_table(
                 state += f", outcome {item.outcome} {_day(item.outcome_on)}"
             if item.status == GONE:  # paused by lmsync while the pair was away (R44b-3)
                 state += f", paused {(item.paused_on or item.last_seen_on).isoformat()}: the pair had left the programme"
+        elif item.outcome == "met":  # a met item closes when lmsync finds the pair recovered (tester round 56, 4)
+            state = f"closed {_day(item.acked_on)} (the pair recovered), outcome met {_day(item.outcome_on)}"
         elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
             state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
         else:

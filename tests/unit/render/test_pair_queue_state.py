@@ -20,3 +20,14 @@ def test_round_3_finding_12_an_acknowledged_item_is_not_shown_as_closed_and_its_
     done = _queue_state(item(acked_on=date(2026, 12, 3), outcome="no_action"))
     assert done == "closed 2026-12-03, owner ann, outcome no_action"
     assert _queue_state(item()) == "open, due 2026-12-15, owner ann"
+
+
+def test_round_56_4_an_item_met_then_recovered_closed_the_day_it_recovered_not_the_day_of_met() -> None:
+    from lmsync.render.pair import _closed_on
+
+    met = item(outcome="met", outcome_on=date(2026, 11, 20), acked_on=date(2026, 12, 2))
+    assert _closed_on(met) == date(2026, 12, 2)
+    assert _queue_state(met) == "closed 2026-12-02 (the pair recovered), owner ann, outcome met"
+    assert _queue_state(item(outcome="met", outcome_on=date(2026, 11, 20))).startswith("open, due 2026-12-15")
+    done = item(outcome="closed", outcome_on=date(2026, 11, 25), acked_on=date(2026, 11, 20))  # acknowledged first
+    assert _closed_on(done) == date(2026, 11, 25) and "recovered" not in _queue_state(done)

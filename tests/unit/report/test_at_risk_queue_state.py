@@ -161,3 +161,15 @@ def test_round_51b_8_a_page_with_no_snapshot_by_its_day_does_not_head_the_table_
     page = html_page(gather(config, store, as_of=date(2026, 11, 11), roster={}, pairs=[(66, 1)]))
     assert "<h3>At risk or fading</h3>" in page and "At risk today" not in page
     assert "among the people in a pair on the report's day" in page
+
+
+def test_round_56_4_a_met_item_closed_on_recovery_reads_closed_that_day():
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    HealthSnapshots(store, "p").replace_day(DAY, [_fading(4)])
+    queue.offer(DAY, _fading(4))
+    queue.done((66, 4), "met", on=date(2026, 11, 24))
+    assert queue.close_recovered(date(2026, 12, 2), still_fading=set())
+    table = at_risk_table(flagged_pairs(store, "p", DAY, ("fading",)), queue_states(store, "p"), People({}))
+    (row,) = table.rows
+    assert row[5] == "closed 2026-12-02 (the pair recovered), outcome met 2026-11-24"
