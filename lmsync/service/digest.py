@@ -48,10 +48,11 @@ class Digest:
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
     paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
+    recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
 
     @property
     def empty(self) -> bool:
-        return not self.new_pairs and not self.items and not self.new_items and not self.paused
+        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered)
 
 
 @dataclass
@@ -104,6 +105,14 @@ def new_attention_pairs(
     return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
 
 
+def _statuses_then(store: Store, programme: str, day: date) -> dict[tuple[int, int], str]:
+    """Each pair's status in the latest health snapshot before ``day`` (the day after a coordinator was last told:
+    what their digest said; never told: before today)."""
+    snapshots = HealthSnapshots(store, programme)
+    before = snapshots.day_before(day)
+    return {} if before is None else {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)}
+
+
 def digest_text(
     programme: str,
     day: date,
@@ -113,6 +122,7 @@ def digest_text(
     username: str,
     new_items: Sequence[QueueItem] = (),
     paused: Sequence[QueueItem] = (),
+    recovered: Sequence[QueueItem] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
@@ -148,7 +158,12 @@ def digest_text(
         for i in paused:
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
                          f"since {i.last_seen_on.isoformat()}")
-    if items or new_items:
+    if recovered:  # an item stays open until its coordinator closes it: one who only reads learns of it here
+        lines += ["", f"Recovered since your last digest ({len(recovered)}; nothing due: close the item once the "
+                      "recovery holds, with no action needed):"]
+        lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: ok again (item open since {i.opened_on.isoformat()})"
+                  for i in recovered]
+    if items or new_items or recovered:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
                       "runs lmsync, or run: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
@@ -170,7 +185,8 @@ class DigestFamily(MessagesFamily):
 
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
-        self.items[op.key] = len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
+        self.items[op.key] = (len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
+                              + len(digest.recovered))
         self.usernames[op.key] = digest.username
         return op
 
@@ -225,6 +241,7 @@ def run_digest(
     report.unknown_coordinators = [n for n in names if n not in users]
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
+    status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
     open_items = _open_items(config, store)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = {uid for item in open_items for uid in item.pair} - set(assessment.roster)
@@ -269,14 +286,22 @@ def run_digest(
             if i.status == GONE and username in (i.owner, i.escalated_to) and me not in i.pair
             and recovered_since < i.last_seen_on <= day
         ]
+        if told_on not in status_then:
+            status_then[told_on] = _statuses_then(store, programme, told_on + timedelta(days=1) if told_on else day)
+        recovered = [  # ok again since they were last told (else since the day before): never said (round 56, 5)
+            i for i in open_items
+            if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
+            and status_then[told_on].get(i.pair, "ok") != "ok"
+        ]
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued, paused),
+            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered),
             queued,
             paused,
+            recovered,
         )
         if digest.empty:
             continue

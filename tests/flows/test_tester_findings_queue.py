@@ -55,6 +55,11 @@ def test_finding_6_queue_list_shows_a_recovered_pair_with_its_latest_status_not_
     # tester finding 12: a recovered item is never due, so the list shows no due date for it
     assert rows["66-3"]["due"] is None and "due" not in rows["66-3"]["extra"]
     assert rows["66-4"]["due"] is not None
+    # tester round 56, 5: "recovered  since 2026-11-08" read as recovered since the day the item opened
+    from lmsync.render.formats import table_lines
+
+    lines = table_lines(queue_view([recovered], People()))
+    assert any("recovered  item open since 2026-11-08  (last seen 2026-11-28)" in line for line in lines), lines
 
 
 def test_finding_6_the_digest_does_not_chase_a_recovered_pair_as_overdue() -> None:
@@ -197,3 +202,28 @@ def test_round_23_3_an_unknown_escalate_to_is_named_under_its_own_setting() -> N
     assert both.problem == "[health] coordinators: no Moodle user anx; [health] escalate_to: no Moodle user nobodyx"
     assert DigestReport(NEW, "r", unknown_coordinators=["nobodyx"], escalate_to="nobodyx").problem == (
         "[health] escalate_to: no Moodle user nobodyx")
+
+
+def test_round_56_5_the_digest_says_once_that_a_pair_recovered_and_its_item_waits_to_be_closed() -> None:
+    """A recovered item stays open until its coordinator closes it, yet dropped out of the digest without a
+    word: a coordinator who only reads never learnt there was one to close."""
+    from lmsync.store.messages import DigestLog
+
+    store = Store.memory()
+    _queued_then_recovered(store)
+    told = NEW - timedelta(days=20)  # ann's digest on the day both pairs were fading
+    log_ = DigestLog(store, "p")
+    log_.finish(log_.intent(store, recipient_id=900, day=told, items=2), "sent", msgid=1)
+    config = Config.model_validate({"programme": {"name": "p"}, "health": {"coordinators": ["ann"]}})
+    api = SimpleNamespace(get_users_by_field=lambda field, values: [SimpleNamespace(id=900, username="ann")])
+    report = run_digest(api, config, store, Assessment(NEW, [], {}), dry_run=True)  # type: ignore[arg-type]
+    (digest,) = report.digests
+    assert [i.pair for i in digest.recovered] == [(66, 3)]
+    assert "Recovered since your last digest (1; nothing due: close the item once the recovery holds" in digest.text
+    assert "user #3 (not in the course): ok again (item open since 2026-11-08)" in digest.text
+    assert "lmsync queue done MENTOR MENTEE" in digest.text
+    log_.finish(log_.intent(store, recipient_id=900, day=NEW, items=2), "sent", msgid=2)
+    HealthSnapshots(store, "p").replace_day(NEW + timedelta(days=1), [_health(3, "ok", NEW), _health(4, "fading", OLD)])
+    again = run_digest(api, config, store, Assessment(NEW + timedelta(days=1), [], {}), dry_run=True)  # type: ignore[arg-type]
+    assert all(not d.recovered for d in again.digests)  # said once
+    store.close()
