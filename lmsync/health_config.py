@@ -313,7 +313,7 @@ class NudgesConfig(Section):
     interval_days: DaysAtLeastOne = 14
     """at most one nudge per person per pair in this many days"""
     daily_cap: NonNegative = 200
-    """at most this many nudge messages a day for the programme (the most pressing first)"""
+    """at most this many nudge messages a day for the programme (the most pressing first; 0 switches nudges off)"""
     quiet_hours: str = ""
     """local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as
     21:00-08:00 ('' = none)"""

@@ -207,7 +207,10 @@ def send_nudges(
     report.messages, report.capped, report.already_today = apply_cap(
         groups, already_today=already, sent_today=len(already), cap=config.nudges.daily_cap
     )
-    if report.messages:
+    if config.nudges.daily_cap == 0 and groups:  # switched off: said as a hold, not "left for tomorrow" (round 56, 6)
+        report.messages, report.capped = [g for g in groups if g[0].recipient_id not in already], 0
+        report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap above 0 to send them)"
+    elif report.messages:
         report.held = first_run_hold(config, assessment, allow=allow_mass_nudge)
         report.first_run = report.held is not None
     if report.messages and report.held is None:

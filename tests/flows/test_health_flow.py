@@ -297,3 +297,12 @@ def test_a_view_before_the_programme_starts_says_so_not_all_ok(tmp_path, monkeyp
     assert data["programme_starts_on"] == start.isoformat() and data["pairs"]
     after = run("--format", "json", "--as-of", start.isoformat())
     assert json.loads(after.stdout)["programme_starts_on"] is None and "programme starts on" not in after.output
+
+
+def test_round_56_6_a_daily_cap_of_0_switches_nudges_off_and_says_so(config, term):
+    """`daily_cap = 0` said "46 more message(s) left for tomorrow (daily cap)" every day, state ok."""
+    site, _cases, _healthy = term
+    config.nudges.daily_cap = 0
+    report = nudges.nudge_job(config, as_of=AS_OF, site=site)
+    assert report.messages and report.capped == 0 and not site.messages
+    assert report.held is not None and "daily_cap = 0 switches nudges off" in report.held
