@@ -15,9 +15,9 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from lmsync.domain.instruments import Instrument, Wave, WaveScore, ordered_waves
@@ -81,9 +81,12 @@ def summarise_attendance(
     start: date | None,
     as_of: date,
     pair_starts: Mapping[tuple[int, int], date] | None = None,
-    ended: Mapping[tuple[int, int], tuple[date, date]] | None = None,
+    spans: Mapping[tuple[int, int], Sequence[tuple[date, date | None]]] | None = None,
+    first_day: date | None = None,
+    graded: Collection[int] | None = None,
 ) -> dict[int, AttendanceSummary]:
-    """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id).
+    """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id), and for the
+    ``graded`` people of the other pairs in ``spans``.
 
     A pair's period runs from ``start`` (the programme start) to ``as_of``; from the pair's own
     start instead (``pair_starts``: the day lmsync paired them) when there is no programme start,
@@ -93,38 +96,54 @@ def summarise_attendance(
     (an established programme) counts from the programme start. A pair with neither expects and
     counts nothing. Never from the earliest meeting: a mistyped year would stretch every period
     back to it (new admin, part 2, point 2).
-    Expected meetings per pair = whole cadence periods of its period
-    (none in the first period: nobody is late yet). A mentee's figures add up their pairs;
-    a mentor's add up their mentees, except ``held``-days: a circle meeting on one date
-    with several mentees is one meeting for the mentor (its minutes counted once, the
-    longest reported). Meetings of people outside ``pairs`` or outside the period are ignored.
-    ``ended``: pairs that are over (``pair_dates.ended_pairs``) -> (first day, end day, exclusive).
-    Each adds its meetings and expected meetings up to its end to the figures of its people who
-    are in ``pairs`` (a student's meetings count across a change of mentor: tester rounds 52, 3
-    and 54, 5); it gives no one figures of their own.
+    ``spans``: the pairing history's days of each pair it holds, oldest first (first day, end day or
+    None; ``first_day`` the history's first day). Such a pair has a period per span, from its first
+    day to its end (its meetings counted on the end day too, the day of a move), and the rule of
+    the established programme applies only to a pair there on the history's first day: a mentee who
+    moved away and back was expected to meet their mentor while with another, and a meeting dated
+    before a re-matched pair began stretched its period back to the programme start (tester round
+    58, 1 and 2). A pair of ``spans`` that is not in ``pairs`` (it ended: a mentee moved to another
+    mentor, or left with no mentor) still counts for its people in ``graded`` (default: those of
+    ``pairs``): a student's meetings count across a change of mentor (tester rounds 52, 3; 58, 3).
+    Expected meetings per period = its whole cadence periods (none in the first: nobody is late
+    yet). A mentee's figures add up their pairs; a mentor's add up their mentees, except
+    ``held``-days: a circle meeting on one date with several mentees is one meeting for the mentor
+    (its minutes counted once, the longest reported). Meetings of people outside these pairs or
+    outside the periods are ignored.
     """
     if cadence_days < 1:
         raise ValueError("cadence_days must be at least 1")
     current = set(pairs)
-    known = {**{pair: first for pair, (first, _) in (ended or {}).items()}, **(pair_starts or {})}
-    until = {pair: min(as_of, end - timedelta(days=1)) for pair, (_, end) in (ended or {}).items() if pair not in current}
-    pair_set = current | until.keys()
+    known = pair_starts or {}
+    held_spans = {pair: list(found) for pair, found in (spans or {}).items() if found}
+    for pair in current & held_spans.keys():  # shown by Moodle today: it lasts until today
+        if all(end is not None for _, end in held_spans[pair]):
+            held_spans[pair][-1] = (held_spans[pair][-1][0], None)
+    pair_set = current | {pair for pair, found in held_spans.items() if all(end is not None for _, end in found)}
     unique = dedupe_across_sources(meetings)
     first_met: dict[tuple[int, int], date] = {}
     for m in unique:
         key = (m.mentor_id, m.mentee_id)
         if key not in first_met or m.date < first_met[key]:
             first_met[key] = m.date
-    since = {pair: _period_start(start, known.get(pair), first_met.get(pair)) for pair in pair_set}
-    periods = {
-        pair: 0 if first is None else max(0, (until.get(pair, as_of) - first).days // cadence_days)
-        for pair, first in since.items()
-    }
+
+    def periods_of(pair: tuple[int, int]) -> list[tuple[date, date]]:
+        """(first day, last day counted), both inclusive."""
+        if pair not in held_spans:
+            since = _period_start(start, known.get(pair), first_met.get(pair))
+            return [] if since is None else [(since, as_of)]
+        out = []
+        for k, (lo, end) in enumerate(held_spans[pair]):
+            if k == 0 and lo == first_day:  # there when lmsync first recorded the programme
+                lo = _period_start(start, lo, first_met.get(pair)) or lo
+            out.append((lo, as_of if end is None else min(as_of, end)))
+        return out
+
+    periods = {pair: periods_of(pair) for pair in pair_set}
+    expected = {pair: sum(max(0, (hi - lo).days // cadence_days) for lo, hi in found) for pair, found in periods.items()}
 
     def in_period(m: Meeting) -> bool:
-        pair = (m.mentor_id, m.mentee_id)
-        first = since.get(pair)
-        return first is not None and first <= m.date <= until.get(pair, as_of)
+        return any(lo <= m.date <= hi for lo, hi in periods.get((m.mentor_id, m.mentee_id), ()))
 
     attended = [m for m in unique if m.attended and in_period(m)]
     mentee_meetings: dict[int, list[Meeting]] = defaultdict(list)
@@ -135,11 +154,12 @@ def summarise_attendance(
         days[m.date] = max(days.get(m.date, 0), m.minutes)
     pairs_of: dict[int, int] = defaultdict(int)  # expected meetings over a person's pairs
     for mentor, mentee in pair_set:
-        pairs_of[mentor] += periods[(mentor, mentee)]
-        pairs_of[mentee] += periods[(mentor, mentee)]
+        pairs_of[mentor] += expected[(mentor, mentee)]
+        pairs_of[mentee] += expected[(mentor, mentee)]
     result: dict[int, AttendanceSummary] = {}
-    mentees = {mentee for _, mentee in current}
-    mentors = {mentor for mentor, _ in current}
+    shown = {person for pair in current for person in pair} | set(graded or ())
+    mentees = {mentee for _, mentee in pair_set if mentee in shown}
+    mentors = {mentor for mentor, _ in pair_set if mentor in shown}
     for person in mentees:
         own = mentee_meetings.get(person, [])
         result[person] = AttendanceSummary(

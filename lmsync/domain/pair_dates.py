@@ -6,7 +6,7 @@ never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -140,22 +140,20 @@ def began_after(history: Sequence[DatedPair], pair: tuple[int, int], day: date) 
     return first if min(p.start for p in history) <= day else None
 
 
-def ended_pairs(
-    history: Iterable[DatedPair], current: Collection[tuple[int, int]]
-) -> dict[tuple[int, int], tuple[date, date]]:
-    """Pairs of the history that are over: not among ``current`` and none of their spans open.
-    Each -> (its first day, the day its last span ended, exclusive). A mentee moved to another
-    mentor (by lmsync or by hand) lost the meetings held with the first from their grades, and so
-    did that mentor (tester rounds 52, 3 and 54, 5): ``summarise_attendance`` counts these too."""
+def spans_after_erasure(
+    history: Iterable[DatedPair], erased: Mapping[int, date]
+) -> dict[tuple[int, int], list[tuple[date, date | None]]]:
+    """Each pair's spans in the history (``PairsByDate.spans``: first day, end day or None; oldest first),
+    those of a pair with an erased person starting again the day after the erasure (a span over by
+    then is dropped): the erasure took the pair's meetings, for both people (``restarted_after_erasure``)."""
     spans: dict[tuple[int, int], list[tuple[date, date | None]]] = {}
-    for p in history:
-        spans.setdefault((p.mentor_id, p.mentee_id), []).append((p.start, p.end))
-    over = {}
-    for pair, found in spans.items():
-        ends = [end for _, end in found if end is not None]
-        if pair not in current and len(ends) == len(found):
-            over[pair] = (min(start for start, _ in found), max(ends))
-    return over
+    for p in sorted(history, key=lambda p: p.start):
+        pair = (p.mentor_id, p.mentee_id)
+        days = [erased[person] for person in pair if person in erased]
+        first = max(p.start, max(days) + timedelta(days=1)) if days else p.start
+        if p.end is None or first < p.end:
+            spans.setdefault(pair, []).append((first, p.end))
+    return spans
 
 
 def restarted_after_erasure(

@@ -4,7 +4,7 @@ gradebook writes they call for (``build_grade_plan``: a ``GradeItemsPlan``)."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, tzinfo
 
@@ -25,7 +25,7 @@ from lmsync.domain.metrics import (
     survey_metric_specs,
     survey_metrics,
 )
-from lmsync.domain.pair_dates import ended_pairs, restarted_after_erasure
+from lmsync.domain.pair_dates import restarted_after_erasure, spans_after_erasure
 from lmsync.errors import ConfigError
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
@@ -49,16 +49,19 @@ class Metrics:
 
 
 def compute_metrics(
-    store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date, tz: tzinfo = UTC
+    store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date, tz: tzinfo = UTC,
+    active: Collection[int] = (),
 ) -> Metrics:
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
     Meetings are counted from the later of ``[meetings] start`` (else the programme start of the
     waves) and each pair's own start (the day, in ``tz``, lmsync's journal paired them; tester round 12, 3);
     never from the earliest stored meeting, which a mistyped year would move decades back (new
-    admin, part 2, point 2). Pairs that are over (``pair_dates.ended_pairs``) still count for their
-    people who are in a current pair, up to the day they ended: a mentee moved to another mentor
-    keeps the meetings held with the first (tester rounds 52, 3 and 54, 5).
+    admin, part 2, point 2). A pair the pairing history holds counts over the days it existed
+    (``summarise_attendance``'s ``spans``); one that is over still counts, up to the day it ended,
+    for its people in a current pair or ``active`` (Moodle ids active in the course): a mentee moved
+    to another mentor, or left with no mentor, keeps the meetings held with the first (tester rounds
+    52, 3; 54, 5; 58, 1-3).
     A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
     after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
     and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
@@ -69,11 +72,8 @@ def compute_metrics(
     start = s.meetings_start
     # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
     by_date = feedback_pairs_by_date(store, s.programme, pair_list, tz=tz)
-    ended = ended_pairs(by_date.history, set(pair_list))
     erased = erased_on(store)
     pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(tz), pair_list, erased)
-    # an ended pair with an erased person: its meetings went with them, so it expects none after the erasure
-    ended_starts = restarted_after_erasure({pair: first for pair, (first, _) in ended.items()}, ended, erased)
     attendance = summarise_attendance(
         meetings,
         pair_list,
@@ -81,7 +81,10 @@ def compute_metrics(
         start=start,
         as_of=as_of,
         pair_starts=pair_starts,
-        ended={pair: (ended_starts[pair], end) for pair, (_, end) in ended.items() if ended_starts[pair] < end},
+        # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
+        spans=spans_after_erasure(by_date.history, erased),
+        first_day=min((p.start for p in by_date.history), default=None),
+        graded=active,
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged.
     scores = per_respondent(current_scores(store, s))  # today's wave names (tester finding 4)

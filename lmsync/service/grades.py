@@ -398,7 +398,7 @@ def make_grades_plan(
         if read_sources
         else []
     )
-    metrics = compute_metrics(store, s, pairs, as_of=today, tz=programme_zone(config))
+    metrics = compute_metrics(store, s, pairs, as_of=today, tz=programme_zone(config), active=frozenset(snapshot.roster))
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)

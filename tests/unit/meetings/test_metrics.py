@@ -168,21 +168,45 @@ def test_round_52_3_a_mentee_moved_to_another_mentor_keeps_the_meetings_held_wit
                 Meeting(date(2026, 10, 8), 67, 3, 50, True, "csv"),
                 Meeting(date(2026, 10, 2), 66, 3, 30, True, "csv"),  # after the pair ended: no pair's
                 Meeting(date(2026, 9, 12), 66, 4, 30, True, "csv")]
-    ended = {(66, 3): (START, date(2026, 10, 1))}
+    spans = {(66, 3): [(START, date(2026, 10, 1))], (67, 3): [(date(2026, 10, 1), None)], (66, 4): [(START, None)]}
     s = summarise_attendance(meetings, [(67, 3), (66, 4)], cadence_days=14, start=START, as_of=AS_OF,
-                             pair_starts={(67, 3): date(2026, 10, 1)}, ended=ended)
-    # 66 -> 3: 1 Sep to 30 Sep (29 days: 2 expected), 2 held; 67 -> 3: 1 to 13 Oct (12 days: none yet), 1 held
+                             spans=spans, first_day=START)
+    # 66 -> 3: 1 to 30 Sep (30 days: 2 expected), 2 held; 67 -> 3: 1 to 13 Oct (12 days: none yet), 1 held
     assert (s[3].held, s[3].expected, s[3].last) == (3, 2, date(2026, 10, 8))
     # mentor 66: their meetings with 3 while paired, and with 4 (3 expected over 42 days)
     assert (s[66].held, s[66].expected) == (3, 2 + 3)
     assert (s[67].held, s[67].expected) == (1, 0)
 
 
-def test_an_ended_pair_gives_figures_to_no_one_out_of_the_current_pairs():
-    ended = {(68, 9): (START, date(2026, 10, 1))}
+def test_an_ended_pair_gives_figures_only_to_the_graded():
+    spans = {(68, 9): [(START, date(2026, 10, 1))]}
     meetings = [Meeting(date(2026, 9, 10), 68, 9, 40, True, "csv")]
-    s = summarise_attendance(meetings, [(66, 3)], cadence_days=14, start=START, as_of=AS_OF, ended=ended)
+    s = summarise_attendance(meetings, [(66, 3)], cadence_days=14, start=START, as_of=AS_OF, spans=spans)
     assert set(s) == {66, 3}
+    # round 58, 3: a mentee still in the course, left with no mentor, keeps that pair's figures
+    s = summarise_attendance(meetings, [(66, 3)], cadence_days=14, start=START, as_of=AS_OF, spans=spans, graded={9})
+    assert set(s) == {66, 3, 9} and (s[9].held, s[9].expected) == (1, 2)
+
+
+def test_round_58_1_a_mentee_moved_away_and_back_is_expected_per_stint():
+    """A -> B -> A: one period from the first day with A to today expected 8 meetings in 100 days (7 at
+    most), and A was expected to meet them while they were with B."""
+    a, b, e = 66, 67, 4
+    spans = {(a, e): [(START, date(2026, 10, 15)), (date(2026, 11, 12), None)], (b, e): [(date(2026, 10, 15), date(2026, 11, 12))]}
+    meetings = [Meeting(date(2026, 9, 10), a, e, 30, True, "cli"), Meeting(date(2026, 10, 20), a, e, 30, True, "cli")]
+    s = summarise_attendance(meetings, [(a, e)], cadence_days=14, start=START, as_of=date(2026, 12, 10), spans=spans,
+                             first_day=START)
+    # with A: 1 Sep - 15 Oct (44 days: 3) and 12 Nov - 10 Dec (28 days: 2); with B: 15 Oct - 12 Nov (28 days: 2)
+    assert s[e].expected == 7 and s[a].expected == 5
+    assert s[e].held == 1  # 20 Oct: with B then, a meeting with A counts in no period
+
+
+def test_round_58_2_a_meeting_dated_before_a_re_matched_pair_began_does_not_stretch_its_period():
+    spans = {(66, 4): [(START, date(2026, 10, 15))], (67, 4): [(date(2026, 10, 15), None)]}
+    early = [Meeting(date(2026, 10, 14), 67, 4, 30, True, "cli")]
+    s = summarise_attendance(early, [(67, 4)], cadence_days=14, start=START, as_of=date(2026, 11, 10), spans=spans,
+                             first_day=START)
+    assert s[67].expected == 1 and s[4].expected == 3 + 1  # 26 days with 67; 44 with 66
 
 
 def test_a_peer_mentor_who_is_also_a_mentee_is_expected_each_meeting_once():

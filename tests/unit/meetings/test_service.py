@@ -221,6 +221,9 @@ def test_round_52_3_grades_count_a_moved_mentees_meetings_with_the_mentor_they_l
     # 66: 2 with 3 (1 to 30 Sep: 2 expected), none with 4 (1 to 19 Sep: 1), none with 5 (from 1 Sep: 3)
     assert (metrics.attendance[66].held, metrics.attendance[66].expected) == (2, 2 + 1 + 3)
     assert 4 not in metrics.attendance
+    # round 58, 3: still active in the course (left with no mentor, say), 4 keeps that pair's figures
+    again = service.compute_metrics(store, s, [(67, 3), (66, 5)], as_of=date(2026, 10, 13), active={3, 4, 5, 66, 67})
+    assert (again.attendance[4].held, again.attendance[4].expected) == (0, 1)
     store.close()
 
 
