@@ -115,29 +115,23 @@ def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date
     return (end - begin).days - covered
 
 
-def ended_before(history: Iterable[DatedPair], pair: tuple[int, int], day: date) -> date | None:
-    """The day ``pair`` ended, when the history holds it and none of its spans covers ``day``, the
-    last of them ending on or before it: a meeting dated after its pair was re-matched (tester
-    round 21, 12: imported without a word and counted in that month's figures). ``None`` otherwise."""
-    ends = []
-    for p in history:
-        if (p.mentor_id, p.mentee_id) != pair:
-            continue
-        if p.end is None or p.end > day:
-            return None  # open, or still running on that day (or a span after it: not "after it ended")
-        ends.append(p.end)
-    return max(ends) if ends else None
-
-
-def began_after(history: Sequence[DatedPair], pair: tuple[int, int], day: date) -> date | None:
-    """The first day of ``pair`` in the history when ``day`` comes before it but not before the history
-    itself (an established programme's older meetings are not judged: ``PairsByDate``): a meeting dated
-    before its pair existed, counted in that month's figures without a word (tester round 57, 6).
-    ``None`` otherwise."""
-    first = min((p.start for p in history if (p.mentor_id, p.mentee_id) == pair), default=None)
-    if first is None or day >= first:
+def not_a_pair_on(history: Sequence[DatedPair], pair: tuple[int, int], day: date) -> str | None:
+    """How a meeting of ``pair`` dated ``day`` falls outside the days the pairing history says the pair
+    existed (its end day, the day of a move, counts as the pair's): ``before the pair began (D)``,
+    ``after the pair ended (D)`` or ``while they were apart (D to D)``; ``None`` when a span covers
+    it, when the history never names the pair, or for a day before the history (an established
+    programme's older meetings are not judged: ``PairsByDate``). Such a meeting counts in no grade
+    (``summarise_attendance``); imports and ``meetings add`` keep it and say so (tester rounds 21, 12;
+    57, 6; 58, 5)."""
+    spans = sorted((p.start, p.end) for p in history if (p.mentor_id, p.mentee_id) == pair)
+    if not spans or any(lo <= day and (end is None or day <= end) for lo, end in spans):
         return None
-    return first if min(p.start for p in history) <= day else None
+    if day < spans[0][0]:
+        return f"before the pair began ({spans[0][0].isoformat()})" if min(p.start for p in history) <= day else None
+    gap = next(((end, lo) for (_, end), (lo, _) in zip(spans, spans[1:], strict=False) if end is not None and end < day < lo), None)
+    if gap is not None:
+        return f"while they were apart ({gap[0].isoformat()} to {gap[1].isoformat()})"
+    return f"after the pair ended ({max(end for _, end in spans if end is not None).isoformat()})"
 
 
 def spans_after_erasure(

@@ -48,7 +48,7 @@ from lmsync.domain.meetings import (
     parse_date,
     resolve_person,
 )
-from lmsync.domain.pair_dates import DatedPair, began_after, ended_before
+from lmsync.domain.pair_dates import DatedPair, not_a_pair_on
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
@@ -90,10 +90,8 @@ class ImportResult:
     date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
     days: tuple[date, ...] = ()  # surveys: each row's date (the summary says which fall in no wave)
     longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
-    after_pair_ended: tuple[int, date, date] | None = None  # meetings: (rows dated after their pair ended, first
-    # such date, the day that pair ended): kept, but said (tester round 21, 12)
-    before_pair_began: tuple[int, date, date] | None = None  # (rows dated before their pair began, the first
-    # such date, the pair's first day): kept, but said (tester round 57, 6)
+    outside_pair: tuple[int, date, str] | None = None  # meetings: (rows dated when their pair did not exist, the
+    # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -255,8 +253,8 @@ def import_meetings_file(
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction.
 
-    With the pairing ``history``, the result counts the rows dated after their pair ended (a re-match
-    before them): kept, as a pair may go on meeting, but said (tester round 21, 12).
+    With the pairing ``history``, the result counts the rows dated when their pair did not exist (before it
+    began, after it ended, while apart): kept, but said, as no grade counts them (tester rounds 21, 12; 58, 5).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
     counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
@@ -270,10 +268,8 @@ def import_meetings_file(
     if max_minutes is not None:
         longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
-    late = sorted((m.date, end) for m, _ in meetings if (end := ended_before(history, (m.mentor_id, m.mentee_id), m.date)))
-    early = sorted((m.date, first) for m, _ in meetings if (first := began_after(history, (m.mentor_id, m.mentee_id), m.date)))
-    result = replace(result, before_pair_began=(len(early), *early[0])) if early else result
-    return replace(result, after_pair_ended=(len(late), *late[0])) if late else result
+    apart = sorted((m.date, how) for m, _ in meetings if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date)))
+    return replace(result, outside_pair=(len(apart), *apart[0])) if apart else result
 
 
 def meetings_template() -> str:

@@ -36,7 +36,7 @@ from lmsync.domain.meetings import (
     WrongKeyKind,
     resolve_person,
 )
-from lmsync.domain.pair_dates import began_after, ended_before
+from lmsync.domain.pair_dates import not_a_pair_on
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.plan import circle_pairs
 from lmsync.domain.waves import Wave, outside_every_wave
@@ -433,13 +433,12 @@ def add_meeting(
 
 
 def _outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
-    """A warning when the pairing history says the meeting's pair did not exist on its date (before it began,
-    or after it ended): ``lmsync meetings add`` stored it without a word (tester round 57, 6)."""
+    """A warning when the pairing history says the meeting's pair did not exist on its date
+    (``not_a_pair_on``): ``lmsync meetings add`` stored it without a word (tester rounds 57, 6; 58, 5)."""
     history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
-    pair = (meeting.mentor_id, meeting.mentee_id)
-    began, ended = began_after(history, pair, meeting.date), ended_before(history, pair, meeting.date)
-    when = f"before the pair began ({began.isoformat()})" if began else f"after the pair ended ({ended.isoformat()})" if ended else ""
-    return [f"warning: dated {when}: kept and counted; `lmsync meetings remove` takes it back if it is a mistake"] if when else []
+    how = not_a_pair_on(history, (meeting.mentor_id, meeting.mentee_id), meeting.date)
+    return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
+            "a mistake"] if how else []
 
 
 def _option(field: str, meeting: Meeting) -> str:

@@ -930,12 +930,11 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
         people = [Person(u.id, u.username, u.idnumber, u.email) for u in (site.users[i] for i in site.courses[2].enrolments)]
         result = import_meetings(config, path, people=people, store=store, today=AS_OF)
         assert result.counts.added == 3  # kept: a pair may go on meeting
-        assert result.after_pair_ended == (1, day(2026, 10, 14), day(2026, 10, 1))
-        assert result.before_pair_began is None  # 20 Sep: paired since 1 Sep
+        assert result.outside_pair == (1, day(2026, 10, 14), "after the pair ended (2026-10-01)")  # 20 Sep: paired
         from lmsync.cli.meetings import _report
 
-        assert ("warning: 1 meeting(s) dated after their pair ended (the first on 2026-10-14; that pair ended "
-                "2026-10-01)") in _report(result)
+        assert ("warning: 1 meeting(s) dated when their pair did not exist (the first on 2026-10-14: after the pair "
+                "ended (2026-10-01)): kept, but no grade counts them") in _report(result)
     finally:
         store.close()
 
@@ -992,14 +991,14 @@ def test_round_57_6_a_meeting_dated_before_its_pair_began_is_kept_and_said(confi
                         f"2026-10-14,{name[mentor].username},{name[moved].username},30,yes\n")
         people = [Person(u.id, u.username, u.idnumber, u.email) for u in (site.users[i] for i in site.courses[2].enrolments)]
         result = import_meetings(config, path, people=people, store=store, today=AS_OF)
-        assert result.counts.added == 2 and result.after_pair_ended is None
-        assert ("warning: 1 meeting(s) dated before their pair began (the first on 2026-09-20; that pair began "
-                "2026-10-01)") in _report(result)
+        assert result.counts.added == 2 and result.outside_pair == (1, date(2026, 9, 20), "before the pair began (2026-10-01)")
+        assert ("warning: 1 meeting(s) dated when their pair did not exist (the first on 2026-09-20: before the pair "
+                "began (2026-10-01)): kept, but no grade counts them") in _report(result)
         said: list[str] = []
         add_meeting(config, when="2026-09-27", mentor=name[mentor].username, mentee=name[moved].username, minutes="20",
                     attended=None, said=said, people=people, store=store, today=AS_OF)
-        assert said == ["warning: dated before the pair began (2026-10-01): kept and counted; `lmsync meetings remove` "
-                        "takes it back if it is a mistake"]
+        assert said == ["warning: dated before the pair began (2026-10-01): kept, but no grade counts it; `lmsync "
+                        "meetings remove` takes it back if it is a mistake"]
     finally:
         store.close()
 

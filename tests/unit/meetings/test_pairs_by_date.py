@@ -56,11 +56,16 @@ def test_round_42_2_a_pair_made_by_hand_exists_from_the_day_the_store_saw_it():
     assert (3, 30) in pairs.on(D1 + timedelta(days=10))
 
 
-def test_round_57_6_a_date_before_a_pair_began_within_the_history_is_named():
-    from lmsync.domain.pair_dates import began_after
+def test_rounds_57_6_and_58_5_a_date_when_a_pair_did_not_exist_is_named():
+    from lmsync.domain.pair_dates import not_a_pair_on
 
-    history = (DatedPair(66, 3, date(2026, 9, 2), date(2026, 9, 21)), DatedPair(67, 3, date(2026, 9, 21), None))
-    assert began_after(history, (67, 3), date(2026, 9, 5)) == date(2026, 9, 21)  # 3 was 66's then
-    assert began_after(history, (67, 3), date(2026, 9, 21)) is None  # from its first day on
-    assert began_after(history, (67, 3), date(2026, 8, 20)) is None  # before the history: not judged
-    assert began_after(history, (66, 9), date(2026, 9, 5)) is None  # a pair the history never names
+    history = (DatedPair(66, 3, date(2026, 9, 2), date(2026, 9, 21)), DatedPair(67, 3, date(2026, 9, 21), date(2026, 10, 15)),
+               DatedPair(66, 3, date(2026, 11, 12), None))
+    assert not_a_pair_on(history, (67, 3), date(2026, 9, 5)) == "before the pair began (2026-09-21)"
+    assert not_a_pair_on(history, (67, 3), date(2026, 9, 21)) is None  # its first day
+    assert not_a_pair_on(history, (67, 3), date(2026, 10, 15)) is None  # the day of the move: still theirs
+    assert not_a_pair_on(history, (67, 3), date(2026, 10, 16)) == "after the pair ended (2026-10-15)"
+    assert not_a_pair_on(history, (66, 3), date(2026, 10, 20)) == "while they were apart (2026-09-21 to 2026-11-12)"
+    assert not_a_pair_on(history, (66, 3), date(2026, 12, 1)) is None  # back together
+    assert not_a_pair_on(history, (67, 3), date(2026, 8, 20)) is None  # before the history: not judged
+    assert not_a_pair_on(history, (66, 9), date(2026, 9, 5)) is None  # a pair the history never names
