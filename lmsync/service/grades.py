@@ -6,8 +6,7 @@ activities are mirrored into the store on the way) -> **plan** (``GradesPlan``: 
 saved as JSON, carrying a fingerprint of what was observed) -> **push** (item details
 first, chunked by variable count, each request journaled before and after, then read back
 and compared). Moodle 4.5's grade functions fail silently in many ways (traps 19-25), so
-everything that can be checked is checked before sending, and what was sent is verified
-after.
+everything that can be checked is checked before sending, and what was sent is verified after.
 
 Ownership (issue 10, point 6): lmsync writes only to grade items it can prove it created:
 the item carries the idnumber derived from the programme and metric
@@ -80,7 +79,8 @@ from lmsync.service.grades_push import (
     verify,
 )
 from lmsync.service.labels import People
-from lmsync.service.meetings import make_resolver, store_feedback_answers, store_feedback_meetings
+from lmsync.service.meeting_log_people import meeting_log_resolver
+from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 from lmsync.service.runtime import session
@@ -183,7 +183,7 @@ def read_feedback_sources(
     def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str]]:
         """Store one source read: the counts, and a warning per attempt that could not be used."""
         if kind == "meetings":
-            resolve = make_resolver(roster.values(), s.meetings.person_key)
+            resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
                             for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)

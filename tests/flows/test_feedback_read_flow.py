@@ -206,3 +206,35 @@ def test_round_57_5_a_mentors_response_to_the_mentees_form_is_left_out_as_the_im
     assert "user #16's response (attempt 100)" in warning and "the respondent is a mentor" in warning
     assert "side = \"mentee\"" in warning
     assert {a.respondent_id for a in SurveyRepository(store, "mentor-2026").answers()} == {21, 23}
+
+
+def test_round_58_4_a_mentors_response_may_name_a_mentee_who_has_left_the_course(tmp_path, store):
+    """"attended: s0002 matches nobody in the course" on every read once s0002 had left: the meeting-log
+    resolver also knows the pairing history's people (and the erased) that Moodle still has."""
+    from lmsync.domain.plan import mentor_group_idnumber
+    from lmsync.service.meeting_log_people import meeting_log_resolver
+    from lmsync.store.pairings import PairingHistory
+
+    site = build_demo_site()
+    PairingHistory(store, "mentor-2026").record("add_member", [(mentor_group_idnumber("mentor-2026", 66), 3)])
+    left = site.users[3].username
+    assert meeting_log_resolver(api_for(site), store, "mentor-2026", {}, "username")(left).user_id == 3
+    requests_made: list[str] = []
+    roster = {u.id: u for u in site.users.values() if u.id in (3, 66)}
+    api = api_for(site)
+    api.get_users_by_field = lambda *a: requests_made.append("lookup") or []  # type: ignore[method-assign]
+    assert meeting_log_resolver(api, store, "mentor-2026", roster, "username")(left).user_id == 3
+    assert requests_made == []  # everyone in the roster: no site lookup
+
+
+def test_round_58_4_a_read_with_row_problems_is_never_refused_for_removing(store):
+    """It removes nothing, yet the removal guard refused it ("would remove 7 of the 8 rows") and every run
+    stopped at the Feedback step."""
+    from lmsync.domain.meetings import Meeting
+    from lmsync.store.meetings import MeetingRepository
+
+    repo = MeetingRepository(store, "mentor-2026")
+    rows = [(Meeting(date(2026, 9, d), 66, 3, 30, True, "feedback"), "feedback") for d in range(1, 9)]
+    repo.replace_source("feedback", rows)
+    counts = repo.replace_source("feedback", rows[:1], keep_missing=True, min_fraction=0.5)
+    assert counts.removed == 0 and len(repo.meetings()) == 8
