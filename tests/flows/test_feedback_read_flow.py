@@ -226,15 +226,3 @@ def test_round_58_4_a_mentors_response_may_name_a_mentee_who_has_left_the_course
     assert meeting_log_resolver(api, store, "mentor-2026", roster, "username")(left).user_id == 3
     assert requests_made == []  # everyone in the roster: no site lookup
 
-
-def test_round_58_4_a_read_with_row_problems_is_never_refused_for_removing(store):
-    """It removes nothing, yet the removal guard refused it ("would remove 7 of the 8 rows") and every run
-    stopped at the Feedback step."""
-    from lmsync.domain.meetings import Meeting
-    from lmsync.store.meetings import MeetingRepository
-
-    repo = MeetingRepository(store, "mentor-2026")
-    rows = [(Meeting(date(2026, 9, d), 66, 3, 30, True, "feedback"), "feedback") for d in range(1, 9)]
-    repo.replace_source("feedback", rows)
-    counts = repo.replace_source("feedback", rows[:1], keep_missing=True, min_fraction=0.5)
-    assert counts.removed == 0 and len(repo.meetings()) == 8
