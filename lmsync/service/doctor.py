@@ -37,6 +37,7 @@ from lmsync.secrets import redact
 from lmsync.service.doctor_checks import (
     calendar_check,
     coordinators_check,
+    grades_enabled_check,
     names_in_course,
     programme_start_check,
     quoted,
@@ -485,6 +486,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         calendar_check(api, config, values["courseid"], report)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
+    grades_enabled_check(config, report)
     report_path_check(config, report)
     store_check(config, report)
     return report

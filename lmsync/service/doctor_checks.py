@@ -7,7 +7,9 @@ programme start, and a connection failure's cause in a few words with the admin'
 from __future__ import annotations
 
 import difflib
+import html
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +123,19 @@ def programme_start_check(config: Config, report: Any) -> None:
         )
 
 
+def grades_enabled_check(config: Config, report: Any) -> None:
+    """``[grades] enabled`` naming no metric: a typo turns off every grade (``grade_metrics.unknown_metrics``;
+    tester round 58, 9: doctor passed it while ``grades plan`` refused)."""
+    from lmsync.service.grade_metrics import metric_specs, unknown_metrics
+    from lmsync.service.programme_settings import settings
+
+    if config.grades.enabled is None:
+        return
+    problem = unknown_metrics(set(config.grades.enabled), metric_specs(settings(config)))
+    if problem is not None:
+        report.add("grades enabled", "fail", problem, "correct or remove them in [grades] enabled")
+
+
 def coordinators_check(api: Any, config: Config, report: Any) -> None:
     """Each ``[health] coordinators`` and ``escalate_to`` username is a Moodle account.
 
@@ -180,8 +195,12 @@ def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> Non
             "exam blocks cannot be read",
             "give the lmsync role moodle/calendar:manageentries at system level",  # trap 45
         )
-    elif result.events:
-        report.add("calendar", "ok", f"{len(result.events)} calendar event(s) in the coming year readable")
+    elif result.events:  # which of them hold nudges: a pattern matching none held nothing (tester round 56, 10)
+        pattern = re.compile(config.nudges.exam_pattern)
+        blocks = sorted({name for e in result.events if pattern.search(name := html.unescape(e.name))})
+        said = f"{len(blocks)} match [nudges] exam_pattern" + (f" ({', '.join(map(repr, blocks[:5]))})" if blocks else "")
+        report.add("calendar", "ok", f"{len(result.events)} calendar event(s) in the coming year readable; {said}",
+                   None if blocks else "no exam block holds nudges: check [nudges] exam_pattern against the events' names")
     else:
         report.add("calendar", "ok", "no calendar events in the coming year (exam blocks: none to check)")
 

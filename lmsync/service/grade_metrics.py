@@ -88,12 +88,7 @@ def compute_metrics(
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged.
     scores = per_respondent(current_scores(store, s))  # today's wave names (tester finding 4)
-    specs = {
-        **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
-        **survey_metric_specs(
-            s.instruments.values(), s.waves, baseline=s.baseline, mentee_ratings=s.grades.mentee_ratings
-        ),
-    }
+    specs = metric_specs(s)
     values = meeting_metrics(attendance) + survey_metrics(
         scores,
         s.instruments,
@@ -129,15 +124,30 @@ def compute_metrics(
     )
 
 
+def metric_specs(s: Settings) -> dict[str, MetricSpec]:
+    """Every metric the programme's settings define, by key (before ``[grades] enabled`` chooses)."""
+    return {
+        **meeting_metric_specs(max_meetings=s.meetings.max_meetings, max_minutes=s.meetings.max_minutes),
+        **survey_metric_specs(s.instruments.values(), s.waves, baseline=s.baseline, mentee_ratings=s.grades.mentee_ratings),
+    }
+
+
+def unknown_metrics(enabled: set[str], specs: Mapping[str, MetricSpec]) -> str | None:
+    """What is wrong with ``[grades] enabled`` keys that are no metric (each with the nearest), or None."""
+    unknown = sorted(enabled - set(specs))
+    if not unknown:
+        return None
+    near = {key: difflib.get_close_matches(key, list(specs), n=1) for key in unknown}
+    said = ", ".join(f"{key!r}" + (f" (did you mean {near[key][0]!r}?)" if near[key] else "") for key in unknown)
+    return f"[grades] enabled names no metric: {said}; the metrics are: {', '.join(sorted(specs))}"
+
+
 def _known_metrics(enabled: set[str], specs: Mapping[str, MetricSpec]) -> None:
     """Raises ``ConfigError`` naming the ``[grades] enabled`` keys that are no metric: a typo turned off
     every grade, each item then said "no longer configured" (tester round 57, 8)."""
-    unknown = sorted(enabled - set(specs))
-    if unknown:
-        near = {key: difflib.get_close_matches(key, list(specs), n=1) for key in unknown}
-        said = ", ".join(f"{key!r}" + (f" (did you mean {near[key][0]!r}?)" if near[key] else "") for key in unknown)
-        raise ConfigError(f"[grades] enabled names no metric: {said}; the metrics are: {', '.join(sorted(specs))}",
-                          hint="correct or remove them in [grades] enabled (leave it out to publish every metric)")
+    problem = unknown_metrics(enabled, specs)
+    if problem is not None:
+        raise ConfigError(problem, hint="correct or remove them in [grades] enabled (leave it out to publish every metric)")
 
 
 def build_grade_plan(

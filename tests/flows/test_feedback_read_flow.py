@@ -226,3 +226,29 @@ def test_round_58_4_a_mentors_response_may_name_a_mentee_who_has_left_the_course
     assert meeting_log_resolver(api, store, "mentor-2026", roster, "username")(left).user_id == 3
     assert requests_made == []  # everyone in the roster: no site lookup
 
+
+
+def test_round_58_9_doctor_names_a_mistyped_grades_enabled_key(tmp_path):
+    cfg = config(tmp_path)
+    cfg.grades.enabled = ["attendence"]
+    (failed,) = [c for c in run_doctor(api_for(build_demo_site()), cfg).checks if c.name == "grades enabled"]
+    assert failed.status == "fail" and "'attendence' (did you mean 'attendance'?)" in failed.detail
+    cfg.grades.enabled = ["attendance"]
+    assert not [c for c in run_doctor(api_for(build_demo_site()), cfg).checks if c.name == "grades enabled"]
+
+
+def test_round_56_10_doctor_says_which_calendar_events_match_the_exam_pattern(tmp_path):
+    import time
+
+    site = build_demo_site()
+    soon = int(time.time()) + 30 * 86400
+    common = {"eventtype": "course", "courseid": 2, "groupid": 0, "userid": 2, "timestart": soon, "visible": 1,
+              "description": "", "format": 1}
+    site.events[:] = [common | {"id": 901, "name": "Winter exams & resits", "timeduration": 7 * 86400},
+                      common | {"id": 902, "name": "Faculty party", "timeduration": 0}]
+    cfg = config(tmp_path)
+    (check,) = [c for c in run_doctor(api_for(site), cfg).checks if c.name == "calendar"]
+    assert "2 calendar event(s) in the coming year readable; 1 match [nudges] exam_pattern ('Winter exams & resits')" in check.detail
+    cfg.nudges.exam_pattern = "(?i)nothing like it"
+    (check,) = [c for c in run_doctor(api_for(site), cfg).checks if c.name == "calendar"]
+    assert "0 match [nudges] exam_pattern" in check.detail and "exam_pattern" in (check.fix or "")
