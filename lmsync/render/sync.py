@@ -72,7 +72,8 @@ def unmatched_lines(unmatched: dict[str, int], shown: int = 8) -> list[str]:
 
 def plan_view(plan: Plan, *, people: People | None = None) -> Document:
     """``lmsync plan`` as a view: ``plan_text`` (text); the plan's identity and every operation with its
-    kind, whether it destroys, and what it does (JSON; CSV: the operations). ``--out`` saves the plan itself."""
+    kind, whether it destroys, and what it does (JSON; CSV: the operations), and the warnings about people as
+    fields (JSON ``warning_items``: ``PersonWarning.to_dict``). ``--out`` saves the plan itself."""
     rows = [{"kind": op.kind, "destructive": op.destructive, "what": _describe(op, people)} for op in plan.operations]
     return Document([
         Note(plan_text(plan, people=people)),
@@ -81,6 +82,8 @@ def plan_view(plan: Plan, *, people: People | None = None) -> Document:
         Field("skipped_deletes", list(plan.skipped_deletes)),
         Field("unmatched", dict(plan.unmatched)),
         Field("warnings", list(plan.warnings)),
+        # each person's warning as fields (code, ids, a two-role notice's outcome): tester round 58, 7
+        Field("warning_items", list(plan.warning_items)),
     ])
 
 
