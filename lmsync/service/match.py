@@ -9,7 +9,7 @@ adds them: the people readers (Moodle, CSV) never do.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -77,6 +77,7 @@ def run_match(
     rematch_problems: list[str] = []
     rematch = _rematch_ids(lookup, m.rematch, people_file, waiting, site, problems=rematch_problems)
     forbids, held, unfit = _standing_forbids(people, written, forbids, pins)
+    notices = _unfit_said(notices, people.current, unfit)
     del lookup  # its two key maps (~15 MB at 50,000 people) are not held through the solve (issue 15, memory)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
     settings = settings_from_config(config)
@@ -113,10 +114,27 @@ TWO_ROLES_UNMATCHED = ("a mentor role and a mentee role: matched with no other m
                        "([matching] dual_role)")
 
 
+def _unfit_said(
+    notices: list[PersonWarning], current: Mapping[str, str], unfit: Iterable[tuple[str, str]]
+) -> list[PersonWarning]:
+    """A held two-role mentee whose pair with their circle's mentor is marked not a good fit is left with no
+    mentor: their notice says so, not "kept in their circle while their mentor has room" beside the plan
+    taking them out (tester round 58, 8)."""
+    marked = set(unfit)
+    return [
+        replace(n, outcome="held_out", message=(
+            f"{n.username or 'user'} (Moodle id {n.moodle_id}) has a mentor role and a mentee role ({n.value}): left "
+            "with no mentor, their pair marked not a good fit, and matched with no other mentor until an admin "
+            "decides ([matching] dual_role = \"mentor\" or \"mentee\")"))
+        if n.outcome == "held_with_mentor" and (n.person, current.get(n.person)) in marked else n
+        for n in notices
+    ]
+
+
 def _two_roles_said(unmatched: list[Unmatched], notices: Iterable[PersonWarning]) -> list[Unmatched]:
     """The reason of a held two-role mentee left unmatched is their two roles, not "every candidate mentor
     is forbidden" (the roster keeps them with their own mentor by forbidding the others; tester round 55, 3)."""
-    held = {n.person for n in notices if n.outcome == "held_with_mentor"}
+    held = {n.person for n in notices if n.outcome in ("held_with_mentor", "held_out")}
     return [replace(u, reason=TWO_ROLES_UNMATCHED) if u.mentee in held else u for u in unmatched]
 
 
