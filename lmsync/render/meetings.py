@@ -1,8 +1,9 @@
 """``lmsync meetings list`` as a view: one row per stored meeting, oldest first.
 
 A coordinator's view, as ``lmsync pair show`` is, under its rule (``Meeting.coordinators_rating``): a
-meeting's rating is shown only when the mentor gave it; a mentee's (their verdict on the mentor) or one
-whose side is not known is ``withheld``, and ``rated_by`` says whose each rating is (tester round 50, 11).
+meeting's rating is shown only when the mentor gave it; any other meeting's, a mentee's (their verdict on the
+mentor) or one whose side is not known, is ``withheld``, whether there is one or not (tester round 58, 6), and
+``rated_by`` says whose each rating is (tester round 50, 11).
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ COLUMNS = (
 )
 
 
+def _withheld(m: Any) -> bool:
+    """Whether the rating column says ``withheld``: for every meeting the mentor did not rate, with a rating
+    or not. Said only where a rating existed, it told whether a mentee had rated the meeting, which the
+    exports keep to themselves (tester round 58, 6)."""
+    return m.rated_by != "mentor"
+
+
 def _rating(m: Any) -> int | Shown | None:
     """The rating as a coordinator may see it: ``withheld`` (JSON and CSV: none) unless the mentor gave it."""
-    shown = m.coordinators_rating
-    return Shown(None, "withheld") if shown is None and m.rating is not None else shown
+    return Shown(None, "withheld") if _withheld(m) else m.coordinators_rating
 
 
 def meetings_view(rows: Sequence[Any], people: People) -> Table:
@@ -41,16 +48,16 @@ def meetings_view(rows: Sequence[Any], people: People) -> Table:
         return Shown(people.as_json(user_id), people.label(user_id))
 
     meetings = [row.meeting for row in rows]
-    withheld = sum(1 for m in meetings if m.rating is not None and m.coordinators_rating is None)
-    note = (f"; {withheld} rating(s) withheld: a mentee's rating is their verdict on the mentor and is never "
-            "shown one by one, nor is one whose side (rated by) is not known" if withheld else "")
+    withheld = sum(1 for m in meetings if _withheld(m))
+    note = (f"; the rating of {withheld}, if any, withheld: a mentee's rating is their verdict on the mentor and "
+            "is never shown one by one, nor is one whose side (rated by) is not known" if withheld else "")
     return Table(
         "meetings",
         COLUMNS,
         [
             {"date": m.date, "mentor": person(m.mentor_id), "mentee": person(m.mentee_id), "minutes": m.minutes,
              "attended": m.attended, "rating": _rating(m), "rated_by": m.rated_by,
-             "rating_withheld": m.rating is not None and m.coordinators_rating is None, "source": m.source}
+             "rating_withheld": _withheld(m), "source": m.source}
             for m in meetings
         ],
         empty="no meetings stored",

@@ -115,3 +115,18 @@ def test_a_format_the_view_cannot_take_is_bad_input_naming_the_command() -> None
         render(Document([Note("x"), Field("a", 1)]), "csv", "lmsync doctor")
     with pytest.raises(InputError, match="lmsync x: nothing to show as JSON"):
         render(Document([Note("only words")]), "json", "lmsync x")
+
+
+def test_round_58_6_meetings_list_withholds_alike_whether_the_mentee_rated_or_not() -> None:
+    """``withheld`` only where a rating existed told whether the mentee had rated the meeting."""
+    from datetime import date
+
+    from lmsync.domain.meetings import Meeting
+    from lmsync.render.meetings import meetings_view
+    from lmsync.service.labels import People
+
+    rated = Meeting(date(2026, 10, 1), 66, 3, 30, True, "cli", rating=2, rated_by="mentee")
+    unrated = Meeting(date(2026, 10, 2), 66, 3, 30, True, "cli", rated_by="mentee")
+    rows = [type("Row", (), {"meeting": m})() for m in (rated, unrated)]
+    table = meetings_view(rows, People({}))
+    assert [(r["rating"].text, r["rating_withheld"]) for r in table.rows] == [("withheld", True), ("withheld", True)]
