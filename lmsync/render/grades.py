@@ -110,7 +110,9 @@ def plan_view(result: service.GradesPlanResult) -> Document:
 
 def sources_text(result: service.GradesPlanResult) -> str:
     lines = [f"Circles: {result.pairs} mentor-mentee pairs; {len(result.metrics.values)} figures computed"]
-    if result.pairs and not result.metrics.values:  # "0 figures" with no reason (tester round 24, 5)
+    if result.pairs and not result.metrics.specs:  # every metric left out (tester round 58, 10)
+        lines.append("  no figure: [grades] enabled names no metric to publish")
+    elif result.pairs and not result.metrics.values:  # "0 figures" with no reason (tester round 24, 5)
         lines.append("  no figure: meetings count from [meetings] start, else [waves] programme_start, else the day "
                      "lmsync paired each pair; set one of them if the pairs met before lmsync paired them")
     for s in result.sources:

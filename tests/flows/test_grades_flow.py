@@ -944,8 +944,15 @@ def test_tester_round_24_5_no_figure_computed_says_where_meetings_are_counted_fr
     from lmsync.service.grade_metrics import Metrics
     from lmsync.service.grades import GradesPlanResult
 
-    empty = GradesPlanResult(plan=None, metrics=Metrics(specs={}, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
+    from lmsync.domain.metrics import MetricSpec
+
+    specs = {"attendance": MetricSpec("attendance", 0, 100)}
+    empty = GradesPlanResult(plan=None, metrics=Metrics(specs=specs, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
     assert "set one of them if the pairs met before lmsync paired them" in sources_text(empty)
+    # tester round 58, 10: with `[grades] enabled = []` no metric is left; that is the reason said
+    none = GradesPlanResult(plan=None, metrics=Metrics(specs={}, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
+    assert "no figure: [grades] enabled names no metric to publish" in sources_text(none)
+    assert "programme_start" not in sources_text(none)
 
 
 def test_round_28_7_the_grades_plans_csv_and_json_name_whose_value_was_rejected(tmp_path, monkeypatch):
