@@ -940,11 +940,10 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
 
 
 def test_tester_round_24_5_no_figure_computed_says_where_meetings_are_counted_from():
+    from lmsync.domain.metrics import MetricSpec
     from lmsync.render.grades import sources_text
     from lmsync.service.grade_metrics import Metrics
     from lmsync.service.grades import GradesPlanResult
-
-    from lmsync.domain.metrics import MetricSpec
 
     specs = {"attendance": MetricSpec("attendance", 0, 100)}
     empty = GradesPlanResult(plan=None, metrics=Metrics(specs=specs, values=[], attendance={}), state=None, pairs=50)  # type: ignore[arg-type]
