@@ -193,7 +193,7 @@ class HealthConfig(Section):
     escalate_to: str = ""
     """username of the second coordinator an overdue queue item escalates to ('' = no escalation)"""
     escalate_after_days: Days = 7
-    """days past its due date before a queue item escalates to escalate_to"""
+    """days past its due date before a queue item escalates to escalate_to (it escalates on the day after: 7 = on its 8th day overdue)"""
     queue_assign: Literal["round_robin", "by_mentor"] = "round_robin"
     """who owns a new queue item: round_robin (the coordinator with the fewest open items) or
     by_mentor (the coordinator who already has that mentor's items, else round robin)"""
