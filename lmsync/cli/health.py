@@ -225,7 +225,10 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     if (mentor_id, mentee_id) not in open_pairs and (mentee_id, mentor_id) in open_pairs:
         mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it
         pair_id = f"{mentor_id}-{mentee_id}"
-    item = service.queue_ack(config, pair_id, note=note, wait=wait, label=people.pair(mentor_id, mentee_id))
+    try:
+        item = service.queue_ack(config, pair_id, note=note, wait=wait, label=people.pair(mentor_id, mentee_id))
+    except NotAPair:  # as `queue done` says it (tester round 56, 9)
+        raise NotAPair(mentor_id, mentee_id, people.label, people_[0] if len(people_) == 2 else None) from None
     say(
         f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); "
         "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`"

@@ -31,7 +31,7 @@ def _withheld(m: Any) -> bool:
     """Whether the rating column says ``withheld``: for every meeting the mentor did not rate, with a rating
     or not. Said only where a rating existed, it told whether a mentee had rated the meeting, which the
     exports keep to themselves (tester round 58, 6)."""
-    return m.rated_by != "mentor"
+    return bool(m.rated_by != "mentor")
 
 
 def _rating(m: Any) -> int | Shown | None:

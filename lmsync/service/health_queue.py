@@ -252,6 +252,9 @@ def queue_ack(
             key = (key[1], key[0])  # the mentee named first, its item acknowledged already (tester round 3, 15)
         item = queue.ack(key, on=on or today(config), note=note)
         acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
+        unknown = item is None and known_pair(store, config.programme.name, *key) is None
+    if unknown:  # never a pair: said as `queue done` says it (tester round 56, 9)
+        raise NotAPair(*key)
     if item is None:
         last = acked[-1] if acked else None
         if last is not None and last.outcome is not None:  # closed, not acknowledged (tester round 56, 3)
