@@ -76,13 +76,13 @@ def test_dry_run_counts_messages_not_pair_nudges(store):
     assert text.count("  to ") == 6
 
 
-def test_dry_run_with_daily_cap_0_lists_nothing_and_says_how_many_wait_for_tomorrow(store):
+def test_dry_run_with_daily_cap_0_says_nudges_are_switched_off(store):
+    """A cap of 0 switches nudges off: held and said so, not "left for tomorrow" every day (tester round 56, 6)."""
     config = Config.model_validate({"nudges": {"daily_cap": 0}})
     report = send_nudges(FakeApi([]), config, store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW)
     text = nudge_text(report)
-    assert "Would send on 2026-12-16: 0 message(s)" in text
-    assert "6 message(s) left for tomorrow by [nudges] daily_cap" in text
-    assert "  to " not in text and "Hello" not in text
+    assert "Would hold on 2026-12-16: 6 message(s)" in text
+    assert "held: [nudges] daily_cap = 0 switches nudges off" in text and "left for tomorrow" not in text
 
 
 def test_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
