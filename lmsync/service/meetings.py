@@ -411,6 +411,9 @@ def add_meeting(
         held = repository.held([(meeting.date, meeting.mentor_id, meeting.mentee_id)])
         # a correction without --rating or --notes keeps the stored ones (third tester, as the imports do)
         absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", rated_by)) if value is None}
+        if rating is not None or notes is not None:  # words without a side are nobody's: never the stored side's
+            absent.discard("rated_by")  # (else a coordinator's number became the mentee's, and "already recorded"
+            # told whether it was theirs: tester round 59, 1)
         before = next((s.meeting for v in held.values() for s in v if s.meeting.natural_key == meeting.natural_key), None)
         meeting = keep_absent_fields(meeting, before, absent)
         if attended is None and before is not None:  # neither --attended nor --absent: as stored (fourth tester)

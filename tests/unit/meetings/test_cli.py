@@ -185,3 +185,26 @@ def test_tester_round_5_5_meetings_add_records_who_gave_the_rating(run, tmp_path
     finally:
         store.close()
     assert (meeting.minutes, meeting.rating, meeting.rated_by) == (35, 4, "mentee")
+
+
+def test_round_59_1_meetings_add_neither_tells_nor_takes_over_a_mentees_rating(run, tmp_path):
+    """Over a meeting the mentee rated 2, `meetings add --rating 2` said "already recorded" and every other value
+    "updated", storing the coordinator's number as the mentee's own. Without a side it is refused whatever the
+    value; given as the mentee's, each value reads the same."""
+    from lmsync.store.db import Store
+    from lmsync.store.meetings import MeetingRepository
+
+    day = (date.today() - timedelta(days=3)).isoformat()
+    base = ("meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001", "--minutes", "30")
+    assert run(*base, "--rating", "2", "--rated-by", "mentee").exit_code == 0
+    sideless = [run(*base, "--rating", str(r)) for r in (1, 2, 3)]
+    assert {(r.exit_code, r.output.replace(day, "D")) for r in sideless} == {(sideless[0].exit_code, sideless[0].output.replace(day, "D"))}
+    assert sideless[0].exit_code != 0
+    store = Store(tmp_path / "p.db")
+    try:
+        (m,) = MeetingRepository(store, Config().programme.name).meetings()
+        assert (m.rating, m.rated_by) == (2, "mentee")  # not taken over
+    finally:
+        store.close()
+    said = [run(*base, "--rating", str(r), "--rated-by", "mentee").output for r in (2, 3)]
+    assert all(f"recorded: {day} mentor m0001, mentee s0001" in out for out in said), said
