@@ -250,11 +250,18 @@ def queue_ack(
         queue = _queue(config, store)
         if not queue.items(key) and queue.items((key[1], key[0])):
             key = (key[1], key[0])  # the mentee named first, its item acknowledged already (tester round 3, 15)
-        item = queue.ack(key, on=on or today(config), note=note)
+        met = next((i for i in queue.items(key) if i.acked_on is None and i.outcome == "met"), None)
+        item = None if met is not None else queue.ack(key, on=on or today(config), note=note)
         acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
         unknown = item is None and known_pair(store, config.programme.name, *key) is None
     if unknown:  # never a pair: said as `queue done` says it (tester round 56, 9)
         raise NotAPair(*key)
+    if met is not None:  # an ack after a met read as the pair recovered and closed the item (tester round 59, 2)
+        raise InputError(f"{label or 'pair ' + pair}: met recorded on {(met.outcome_on or met.opened_on).isoformat()}; "
+                         f"the item stays open until its next due date ({met.due_on.isoformat() if met.due_on else '?'}) "
+                         "and closes by itself once the pair is no longer fading",
+                         hint="record what happens next with `lmsync queue done`",
+                         summary=f"pair {pair}: met recorded already; nothing to acknowledge")
     if item is None:
         last = acked[-1] if acked else None
         if last is not None and last.outcome is not None:  # closed, not acknowledged (tester round 56, 3)

@@ -101,3 +101,24 @@ def test_tester_finding_12_queue_done_with_the_mentee_first_and_a_second_ack(tmp
     with pytest.raises(InputError, match=r"pair 66-5: the item was closed on 2026-11-30 \(outcome no_action\)") as closed:
         queue_ack(config, "66-5", on=DAY)
     assert "queue done" not in (closed.value.hint or "")
+
+
+def test_round_59_2_queue_ack_after_met_is_refused_and_the_item_stays_open(tmp_path, monkeypatch) -> None:
+    """`queue done --outcome met` then `queue ack` closed the item as if the pair had recovered, while it
+    was still fading: it vanished from the list and pair show said "closed (the pair recovered)"."""
+    from lmsync.errors import InputError
+    from lmsync.service.health_queue import queue_ack, queue_done
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")})
+    store = Store(config.store_path())
+    CoordinatorQueue(store, config.programme.name).offer(DAY, _fading(5, mentor=66))
+    store.close()
+    queue_done(config, (66, 5), "met", on=DAY)
+    with pytest.raises(InputError, match="pair 66-5: met recorded on 2026-11-30; the item stays open") as refused:
+        queue_ack(config, "66-5", on=DAY)
+    assert "queue done" in (refused.value.hint or "")
+    store = Store(config.store_path())
+    (item,) = CoordinatorQueue(store, config.programme.name).open_items()
+    store.close()
+    assert item.pair == (66, 5) and item.acked_on is None and item.outcome == "met"
