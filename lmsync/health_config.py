@@ -313,7 +313,8 @@ class NudgesConfig(Section):
     interval_days: DaysAtLeastOne = 14
     """at most one nudge per person per pair in this many days"""
     daily_cap: NonNegative = 200
-    """at most this many nudge messages a day for the programme (the most pressing first; 0 switches nudges off)"""
+    """at most this many nudge messages a day for the programme (the most pressing first; 0 switches nudges off;
+    1 is refused: a pair's two people are told the same day)"""
     quiet_hours: str = ""
     """local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as
     21:00-08:00 ('' = none)"""
@@ -327,6 +328,14 @@ class NudgesConfig(Section):
     with --allow-mass-nudge (lmsync run, lmsync nudge): a new store on a site whose circles lmsync made
     before dates their pairs from the programme's start (1 = no share guard; a store whose circles hold
     pairs its own pairing history never recorded is held whatever this is)"""
+
+    @field_validator("daily_cap")
+    @classmethod
+    def _cap(cls, value: int) -> int:
+        if value == 1:  # no pair ever fitted: nothing was sent, for good (tester round 59, 7)
+            raise ValueError("1 cannot tell a pair's two people the same day, so nothing would ever be sent; "
+                             "give 2 or more, or 0 to switch nudges off")
+        return value
 
     @field_validator("quiet_hours")
     @classmethod

@@ -35,3 +35,15 @@ def test_round_51b_11_a_store_url_with_a_bad_port_says_so_in_words(url, said):
         store_url(url)
     shown = str(refused.value)
     assert said in shown and "s3cret" not in shown and "int()" not in shown
+
+
+def test_round_59_7_a_daily_cap_of_1_is_refused_with_the_way_on(tmp_path):
+    """A cap of 1 never fitted a pair's two people, so no nudge was ever sent, with "left for tomorrow" daily."""
+    path = tmp_path / "lmsync.toml"
+    path.write_text("[nudges]\ndaily_cap = 1\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, environ={})
+    said = str(error.value) + " " + (error.value.hint or "")
+    assert "daily_cap" in said and "give 2 or more, or 0 to switch nudges off" in said
+    path.write_text("[nudges]\ndaily_cap = 2\n")
+    assert load_config(path, environ={}).nudges.daily_cap == 2
