@@ -34,6 +34,7 @@ from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.published_grades import PublishedGrades
+from lmsync.store.snapshots import HealthSnapshots
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,15 @@ def compute_metrics(
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
     # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
-    by_date = feedback_pairs_by_date(store, s.programme, pair_list, tz=tz)
+    first_seen = HealthSnapshots(store, s.programme).first_seen()
+    by_date = feedback_pairs_by_date(store, s.programme, pair_list, tz=tz, first_seen=first_seen)
     erased = erased_on(store)
-    pair_starts = restarted_after_erasure(PairingHistory(store, s.programme).pairing_days(tz), pair_list, erased)
+    made = {(p.mentor_id, p.mentee_id) for p in by_date.history}
+    # a pair made by hand counts from the day the store first saw it, today when no judgement has yet:
+    # else from the programme's start ("0 of 3 meetings" three days after joining; tester round 59, 3)
+    new = {pair: as_of for pair in pair_list if first_seen and pair not in made and pair not in first_seen}
+    pair_starts = restarted_after_erasure({**new, **by_date.appeared, **PairingHistory(store, s.programme).pairing_days(tz)},
+                                          pair_list, erased)
     attendance = summarise_attendance(
         meetings,
         pair_list,

@@ -243,3 +243,25 @@ def test_round_57_8_a_typo_in_grades_enabled_is_a_configuration_error_naming_it(
     assert {v.key for v in service.compute_metrics(store, service.settings(config), [(66, 3)],
                                                    as_of=date(2026, 10, 13)).values} <= {"attendance"}
     store.close()
+
+
+def test_round_59_3_a_pair_made_by_hand_counts_from_the_day_the_store_first_saw_it(tmp_path):
+    """A newcomer put into a circle by hand (no pairing history) was "0 of 3 meetings" three days later: counted
+    from the programme's start. Once the store judges the programme, a pair it has never seen starts today,
+    and one it first saw on a later day starts then."""
+    from lmsync.domain.health import PairHealth
+    from lmsync.store.snapshots import HealthSnapshots
+
+    config = Config.model_validate({
+        "programme": {"name": "mentoring-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"cadence_days": 14, "start": "2026-09-01"},
+    })
+    s = service.settings(config)
+    store = service.open_store(config)
+    HealthSnapshots(store, s.programme).replace_day(date(2026, 9, 2), [PairHealth(66, 3, "ok", (), date(2026, 9, 1), None, 0)])
+    HealthSnapshots(store, s.programme).replace_day(date(2026, 10, 1), [PairHealth(66, 4, "ok", (), date(2026, 9, 1), None, 0)])
+    metrics = service.compute_metrics(store, s, [(66, 3), (66, 4), (67, 9)], as_of=date(2026, 10, 21))
+    assert metrics.attendance[3].expected == 50 // 14  # there at the first judgement: from the programme start
+    assert metrics.attendance[4].expected == 20 // 14  # first seen on 1 Oct
+    assert metrics.attendance[9].expected == 0  # never seen: from today
+    store.close()
