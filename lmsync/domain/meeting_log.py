@@ -75,7 +75,8 @@ def meetings_from_feedback(
       is read as yes/no.
     * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
       came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
-      ``all``), a mentee not listed is recorded as absent.
+      ``all``), a mentee not listed is recorded as absent; a list naming none of the mentor's mentees that
+      day (someone who had left the circle, say) is a problem, not a meeting the whole circle missed.
     * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
       mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
@@ -110,6 +111,8 @@ def meetings_from_feedback(
             side: RatedBy = "mentor"
             if mentees:
                 present = _attendees(raw_attended, resolve, items.attended)
+                if present is not None and not present & set(mentees):  # else all of them "missed" it (round 59, 4)
+                    raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
                 pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
             elif mentors:
                 came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True

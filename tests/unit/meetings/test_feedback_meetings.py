@@ -73,3 +73,16 @@ def test_round_12_2_an_attended_meeting_of_0_minutes_is_a_problem_not_attendance
     assert [(p.attempt_id, p.user_id, p.field) for p in problems] == [(103, 66, "meeting_minutes"), (105, 3, "meeting_minutes")]
     assert "is 0, but the response says the meeting took place" in problems[0].message
     assert [(m.mentee_id, m.attended, m.minutes) for m in found] == [(4, False, 0)]
+
+
+def test_round_59_4_a_mentors_list_naming_none_of_their_mentees_is_a_problem_not_a_circle_that_missed(resolve):
+    """A mentor's response naming only someone outside their circle (s0003, m0002's) recorded every mentee of
+    theirs as absent, with no word."""
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "45", "attended": "s0003", "date": "2026-10-12"}, attempt_id=7),
+         attempt(66, {"meeting_minutes": "30", "attended": "s0003, s0002", "date": "2026-10-13"}, attempt_id=8)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC,
+    )
+    assert [(p.attempt_id, p.field) for p in problems] == [(7, "attended")]
+    assert "names nobody who was one of the respondent's mentees on that day" in problems[0].message
+    assert [(m.mentee_id, m.attended) for m in found] == [(3, False), (4, True)]  # one of theirs named: as before
