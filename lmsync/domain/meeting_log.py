@@ -68,6 +68,7 @@ def meetings_from_feedback(
     tz: tzinfo,
     today: date | None = None,
     dated: PairsByDate | None = None,
+    erased: Mapping[int, date] | None = None,
 ) -> tuple[list[Meeting], list[FeedbackProblem]]:
     """Turn meeting-log responses into meetings of the respondent's pairs.
 
@@ -76,7 +77,9 @@ def meetings_from_feedback(
     * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
       came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
       ``all``), a mentee not listed is recorded as absent; a list naming none of the mentor's mentees that
-      day (someone who had left the circle, say) is a problem, not a meeting the whole circle missed.
+      day (someone who had left the circle, say) is a problem, not a meeting the whole circle missed,
+      unless everyone it names was ``erased`` (Moodle id -> day) on or after that day: left out, as every
+      row about an erasure is.
     * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
       mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
@@ -112,6 +115,8 @@ def meetings_from_feedback(
             if mentees:
                 present = _attendees(raw_attended, resolve, items.attended)
                 if present is not None and not present & set(mentees):  # else all of them "missed" it (round 59, 4)
+                    if all(day <= (erased or {}).get(person, date.min) for person in present):
+                        continue  # about people erased since: withheld, as every row about an erasure
                     raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
                 pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
             elif mentors:

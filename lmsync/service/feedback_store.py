@@ -66,7 +66,8 @@ def store_feedback_meetings(
     dated = feedback_pairs_by_date(store, s.programme, current, tz=tz)
     attempts = list(attempts)
     meetings, problems = meetings_from_feedback(
-        attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated
+        attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
+        erased=erased_on(store),
     )
     problems, of_erased = _not_of_erased(store, problems, attempts, tz)
     origin = "feedback"

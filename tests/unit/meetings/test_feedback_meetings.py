@@ -86,3 +86,13 @@ def test_round_59_4_a_mentors_list_naming_none_of_their_mentees_is_a_problem_not
     assert [(p.attempt_id, p.field) for p in problems] == [(7, "attended")]
     assert "names nobody who was one of the respondent's mentees on that day" in problems[0].message
     assert [(m.mentee_id, m.attended) for m in found] == [(3, False), (4, True)]  # one of theirs named: as before
+
+
+def test_a_mentors_list_naming_only_someone_erased_since_is_left_out_not_a_problem(resolve):
+    """The list names s0003, erased on 20 Oct after a meeting on 12 Oct: the row is about an erasure, not a
+    problem that would keep every run partial."""
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "45", "attended": "s0003", "date": "2026-10-12"}, attempt_id=7)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
+    )
+    assert (found, problems) == ([], [])
