@@ -154,7 +154,8 @@ def nudge_hold(
         return quiet, 0
     check = exam_check(api, config, course_id, now)
     if check.block is not None:
-        until = f" until {check.until.isoformat()}" if check.until is not None else ""
+        # the day nudges go again: "until" that day read as held through it (tester round 59, 9)
+        until = f" (nudges resume on {check.until.isoformat()})" if check.until is not None else ""
         return f'exam block "{check.block}"{until}', check.hidden
     if check.problem:
         return "course calendar events hidden (moodle/calendar:manageentries missing)", check.hidden

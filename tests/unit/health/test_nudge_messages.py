@@ -64,8 +64,9 @@ def test_the_held_message_names_the_exam_block_and_until_when(store):
     report = send_nudges(
         FakeApi([TUTORIAL, EXAM]), Config(), store, assessment(*THREE_AND_ONE), dry_run=True, now=NOW
     )
-    assert report.held == 'exam block "Exam block: Anatomy finals" until 2026-12-19'
-    assert 'held: exam block "Exam block: Anatomy finals" until 2026-12-19' in nudge_text(report)
+    # the day they go again, not "until" it, read as held through it (tester round 59, 9)
+    assert report.held == 'exam block "Exam block: Anatomy finals" (nudges resume on 2026-12-19)'
+    assert 'held: exam block "Exam block: Anatomy finals" (nudges resume on 2026-12-19)' in nudge_text(report)
 
 
 def test_dry_run_counts_messages_not_pair_nudges(store):
