@@ -148,5 +148,8 @@ def move(site: Any, course: Any, programme: str, user_id: int, mentor_id: int | 
             group.members.discard(user_id)
     if target is not None:
         target.members.add(user_id)
+    if not left:  # in no circle before: "taken out of no circle" (tester round 59, 10)
+        who = site.users[user_id].username
+        return f"{who}: put in {target.name}" if target is not None else f"{who}: in no circle; nothing changed"
     where = f"; now in {target.name}" if target is not None else ""
-    return f"{site.users[user_id].username}: taken out of {', '.join(left) or 'no circle'}{where}"
+    return f"{site.users[user_id].username}: taken out of {', '.join(left)}{where}"

@@ -56,6 +56,8 @@ def test_round_10_0_a_term_rehearsed_on_the_emulator(run):
     assert run("emulator", "edit", "field", "s0002", "yearofstudy", "").exit_code == 0
     moved = run("emulator", "edit", "move", "s0003", "--out")
     assert moved.exit_code == 0 and "s0003: taken out of Circle: " in moved.output
+    # tester round 59, 10: someone in no circle was "taken out of no circle"
+    assert "s0003: in no circle; nothing changed" in run("emulator", "edit", "move", "s0003", "--out").output
     put_back = [line for line in run("plan").output.splitlines() if "(s0003)" in line]
     assert len(put_back) == 1 and "put back: taken out in Moodle, and the match still pairs them" in put_back[0]
 
