@@ -386,8 +386,11 @@ def _meetings_trend(ctx: Context) -> list[Reason]:
         sides = set(ratings_by_side(window))
         side = next(iter(sides)) if fell == "lower-rated" and len(sides) == 1 else None
         trend_code = f"meetings_declining_{side}" if side is not None else "meetings_declining"
-        by = f"; the {side}'s ratings fell" if side is not None else ""
-        text = f"meetings getting {fell} over the last {len(window)} (down about {fall.share:.0%}{by})"
+        # ratings fell: by how much is not said, only whose when one side gave them all (their ratings are
+        # withheld one by one; tester round 60, 4); minutes alone: by how much
+        how = (f" (the {side}'s ratings fell)" if side is not None else "" if "rated" in fell
+               else f" (down about {fall.share:.0%})")
+        text = f"meetings getting {fell} over the last {len(window)}{how}"
         return [ctx.reason("watch", trend_code, text)]
     if found is not None and z is not None and z <= -t.shift_watch:
         text = f"recent meetings {found.fell} than this pair's earlier {len(before)}{by_side}"

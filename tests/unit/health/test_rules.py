@@ -554,6 +554,6 @@ def test_round_37_6_a_gradual_fall_of_one_sides_ratings_names_that_side(side):
               for i, r in enumerate(ratings)]
     h = judge(*series, paired_days_ago=250)
     assert h.codes == (f"meetings_declining_{side}",)
-    assert h.reasons[0].text.endswith(f"; the {side}'s ratings fell)")
+    assert h.reasons[0].text.endswith(f" (the {side}'s ratings fell)") and "%" not in h.reasons[0].text  # round 60, 4
     unknown = judge(*[replace(m, rated_by=None) for m in series], paired_days_ago=250)
     assert unknown.codes == ("meetings_declining",)  # a side not known is not named
