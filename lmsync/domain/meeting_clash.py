@@ -35,9 +35,13 @@ def agrees_with(new: Meeting, held: Meeting) -> bool:
 
 def guesses_the_words(new: Meeting, held: Meeting) -> bool:
     """``new`` gives a rating or notes for a meeting whose rating and notes one side gave (``held.rated_by``),
-    and is not that side's own row. Such a row is refused whatever it gives: accepted when equal and refused
-    otherwise, the answer told anyone who tried 1 to 5 the rating ``meetings list`` withholds (tester round 57, 1)."""
-    return held.rated_by is not None and new.rated_by != held.rated_by and (new.rating, new.notes) != (None, None)
+    and is not that side's own row of the same source. Such a row is refused whatever it gives: accepted when
+    equal and refused otherwise, the answer told anyone who tried 1 to 5 the rating ``meetings list`` withholds
+    (tester round 57, 1); a row of another source "only repeating" a mentee's withheld rating was counted as
+    unchanged, the others refused, so it told it too, whatever side it claimed (tester round 60, 1)."""
+    if (new.rating, new.notes) == (None, None) or held.rated_by is None:
+        return False
+    return new.rated_by != held.rated_by or (new.source != held.source and held.rated_by != "mentor")
 
 
 def clash_field(new: Meeting, held: Meeting) -> str:

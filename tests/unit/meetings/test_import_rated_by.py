@@ -165,4 +165,24 @@ def test_round_57_1_a_withheld_rating_cannot_be_found_by_trying_values(source):
     assert [line for line, _f, _m in problems] == [2, 3, 4, 5, 6] and not repeats
     assert len({(f, m) for _l, f, m in problems}) == 1, problems  # one answer, whatever the value
     own = [(Meeting(day, 66, 3, 25, True, source, rating=2, rated_by="mentee"), 2, "m0001", "s0008")]
-    assert against_held(own, held)[0] == []
+    # the same file again repeats its own row; another source claiming the mentee's side told it (round 60, 1)
+    assert (against_held(own, held)[0] == []) == (source == "csv")
+
+
+def test_round_60_1_a_row_of_another_source_claiming_the_mentees_side_learns_nothing():
+    """A file row with rated_by=mentee over a meeting `meetings add` holds with the mentee's rating 4: 4 was
+    "1 unchanged", every other value refused, so five tries told the rating `meetings list` withholds."""
+    from lmsync.domain.meeting_clash import against_held
+    from lmsync.domain.meetings import Meeting
+
+    day = date(2026, 9, 10)
+    held = {(day, 66, 10): [(Meeting(day, 66, 10, 35, True, "cli", rating=4, rated_by="mentee"), "cli")]}
+    rows = [(Meeting(day, 66, 10, 35, True, "csv", rating=r, rated_by="mentee"), line, "m0001", "s0008")
+            for line, r in enumerate(range(1, 6), 2)]
+    problems, repeats = against_held(rows, held)
+    assert [line for line, _f, _m in problems] == [2, 3, 4, 5, 6] and not repeats
+    assert len({(f, m) for _l, f, m in problems}) == 1
+    # the mentor's own rating is the coordinator's to see: a row repeating it is still a repeat
+    mentor_held = {(day, 66, 10): [(Meeting(day, 66, 10, 35, True, "cli", rating=4, rated_by="mentor"), "cli")]}
+    mine = [(Meeting(day, 66, 10, 35, True, "csv", rating=4, rated_by="mentor"), 2, "m0001", "s0008")]
+    assert against_held(mine, mentor_held) == ([], {2})
