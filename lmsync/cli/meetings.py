@@ -88,8 +88,8 @@ def add_command(
         wait=wait,
     )
     state = "added" if counts.added else "updated" if counts.updated else "already recorded"
-    if rating is not None and meeting.rated_by != "mentor" and not counts.added:  # the same answer whether or not
-        state = "recorded"  # it equalled a withheld rating (tester round 59, 1)
+    if (rating, notes) != (None, None) and meeting.rated_by != "mentor" and not counts.added:  # one answer whether
+        state = "recorded"  # or not it equalled a withheld rating or notes (tester round 59, 1)
     people = people_of(config, roster)
     say(
         f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"

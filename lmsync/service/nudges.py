@@ -209,7 +209,7 @@ def send_nudges(
     )
     if config.nudges.daily_cap == 0 and groups:  # switched off: said as a hold, not "left for tomorrow" (round 56, 6)
         report.messages, report.capped = [g for g in groups if g[0].recipient_id not in already], 0
-        report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap above 0 to send them)"
+        report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap of 2 or more to send them)"
     elif report.messages:
         report.held = first_run_hold(config, assessment, allow=allow_mass_nudge)
         report.first_run = report.held is not None
