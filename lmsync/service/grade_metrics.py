@@ -32,7 +32,6 @@ from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
-from lmsync.store.pairings import PairingHistory
 from lmsync.store.published_grades import PublishedGrades
 from lmsync.store.snapshots import HealthSnapshots
 
@@ -71,7 +70,6 @@ def compute_metrics(
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
     start = s.meetings_start
-    # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
     first_seen = HealthSnapshots(store, s.programme).first_seen()
     by_date = feedback_pairs_by_date(store, s.programme, pair_list, tz=tz, first_seen=first_seen)
     erased = erased_on(store)
@@ -79,8 +77,8 @@ def compute_metrics(
     # a pair made by hand counts from the day the store first saw it, today when no judgement has yet:
     # else from the programme's start ("0 of 3 meetings" three days after joining; tester round 59, 3)
     new = {pair: as_of for pair in pair_list if first_seen and pair not in made and pair not in first_seen}
-    pair_starts = restarted_after_erasure({**new, **by_date.appeared, **PairingHistory(store, s.programme).pairing_days(tz)},
-                                          pair_list, erased)
+    # the history's pairs are dated by their spans below; these starts are for the pairs it never held
+    pair_starts = restarted_after_erasure({**new, **by_date.appeared}, pair_list, erased)
     attendance = summarise_attendance(
         meetings,
         pair_list,
