@@ -35,6 +35,7 @@ from lmsync.service.health_queue import BY_HAND, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
+from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent
 from lmsync.store.queue import GONE, QueueItem
 
@@ -305,10 +306,7 @@ def queue_done_command(
 def _held_two_roles(config: Config, user: Any) -> bool:
     """Whether ``user`` (a roster user, or None) holds a mentor role and a mentee role that matching leaves
     out until an admin decides (``[matching] dual_role = "exclude"``)."""
-    roles: frozenset[str] = getattr(user, "roles", frozenset())
-    programme = config.programme
-    return (config.matching.dual_role == "exclude" and bool(roles & set(programme.mentor_roles))
-            and bool(roles & set(programme.mentee_roles)))
+    return config.matching.dual_role == "exclude" and all(programme_roles(config.programme, getattr(user, "roles", ())))
 
 
 def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem, pin: bool) -> str:

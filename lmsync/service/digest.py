@@ -91,11 +91,7 @@ def new_attention_pairs(
     was listed as newly fading 22 days after it was closed).
     """
     ended = ended_by_coordinator(store, programme)
-    snapshots = HealthSnapshots(store, programme)
-    before = snapshots.day_before(told_on + timedelta(days=1)) if told_on is not None else None
-    earlier = (
-        {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)} if before is not None else {}
-    )
+    earlier = _statuses_then(store, programme, told_on + timedelta(days=1)) if told_on is not None else {}
     out = []
     for view in assessment.pairs:
         h = view.health

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from lmsync.config import Config
+from lmsync.config import Config, ProgrammeConfig
 from lmsync.domain.people import (
     MENTORING_ROLES,
     People,
@@ -44,6 +44,12 @@ class _Read:
     person: Person
     notices: list[PersonWarning]
     freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
+
+
+def programme_roles(programme: ProgrammeConfig, roles: Collection[str]) -> tuple[bool, bool]:
+    """(holds a mentor role, holds a mentee role) of ``[programme] mentor_roles`` / ``mentee_roles``, for a user
+    with the course role shortnames ``roles``: both is a two-role user, ``[matching] dual_role`` decides."""
+    return bool(set(roles) & set(programme.mentor_roles)), bool(set(roles) & set(programme.mentee_roles))
 
 
 def _warn(
@@ -171,7 +177,6 @@ def people_from_roster(
     Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
     """
     programme, matching = config.programme, config.matching
-    mentor_roles, mentee_roles = set(programme.mentor_roles), set(programme.mentee_roles)
     triads = matching.structure == "triads"
     spellings = spelling_map(matching.aliases)
     owned = sorted(
@@ -187,8 +192,7 @@ def people_from_roster(
     stay_put: set[int] = set()  # held two-role members of a circle: matched with no other mentor
     unknown: list[int] = []
     for user in sorted(roster.values(), key=lambda u: u.id):
-        is_mentor = bool(user.roles & mentor_roles)
-        is_mentee = bool(user.roles & mentee_roles)
+        is_mentor, is_mentee = programme_roles(programme, user.roles)
         is_peer = user.id in peer_mentor_ids
         if not (is_mentor or is_mentee or is_peer):
             continue
