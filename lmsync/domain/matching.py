@@ -34,7 +34,7 @@ from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, PersonWarning, id_key
 from lmsync.domain.pins import pin_problems as pins_problems
 from lmsync.domain.pins import pin_waits
-from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer
+from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer, still_allowed
 from lmsync.errors import PinError
 
 REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
@@ -330,7 +330,7 @@ def _match_circle(
             continue  # pinned, no pair, or a pair that belongs to the other circle
         mentor_id = existing
         mentor = by_id[mentor_id]
-        why = allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings)
+        why = still_allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings, warnings)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
             # an opted-out mentor is named as such (tester round 50, 3: a long catch-all was said instead)
@@ -492,3 +492,4 @@ def _profile(person: Person, w: Weights) -> tuple[object, ...]:
 
 def _person(people: Mapping[str, Person], person_id: str) -> Person:
     return people[person_id]
+

@@ -15,6 +15,7 @@ from lmsync.domain.compatibility import MatchSettings
 from lmsync.domain.people import Person
 
 CircleKind = Literal["mentor", "peer"]
+YEAR_UNKNOWN = "year unknown"  # a peer pair with a year missing or unreadable (``allowed``)
 #: (mentee, mentor) -> why the pair may not be made, in matching's words (``matching._pairs``).
 Forbidden = Mapping[tuple[str, str], str]
 
@@ -27,9 +28,23 @@ def allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden,
         return forbidden[(mentee.id, mentor.id)]
     if is_peer:
         if mentee.year is None or mentor.year is None:
-            return "year unknown"
+            return YEAR_UNKNOWN
         if settings.year_gap_value(mentor.year - mentee.year) is None:
             return "outside the year gap"
+    return None
+
+
+def still_allowed(
+    mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden, settings: MatchSettings, warnings: list[str]
+) -> str | None:
+    """``allowed`` for an existing pair, which a year of study emptied or mistyped since does not end: a
+    mistyped capacity ends no pair either (tester round 62, 1: year "second" moved a mentee away from their
+    peer mentor for good). Such a kept pair is named in ``warnings``."""
+    why = allowed(mentee, mentor, is_peer, forbidden, settings)
+    if why != YEAR_UNKNOWN:
+        return why
+    whose = " and ".join(side for side, p in (("mentee's", mentee), ("peer mentor's", mentor)) if p.year is None)
+    warnings.append(f"{mentee.id}: existing pair with {mentor.id} kept although the {whose} year is unknown")
     return None
 
 
