@@ -249,6 +249,7 @@ def people_from_roster(
         if read.freeze or (hold and read.person.roles & MENTORING_ROLES):
             frozen.add(read.person.id)
     warnings.extend(_unheld_roles(roster.values(), config))
+    warnings.extend(_unshown_fields(roster.values(), config))
     if unknown:
         warnings.append(
             f"Moodle did not say whether {len(unknown)} account(s) are suspended (core_user_get_users_by_field "
@@ -415,6 +416,26 @@ def _unheld_roles(users: Iterable[RosterUser], config: Config) -> list[str]:
         f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
         f"([programme] {kind}_roles): {outcomes[kind]}; see lmsync doctor"
         for kind, roles in unheld_roles(users, config).items()
+    ]
+
+
+def _unshown_fields(users: Iterable[RosterUser], config: Config) -> list[str]:
+    """A line for each weighed ``[matching.attributes]`` field (department, interests, languages) that no one in
+    the course has a value in: a misspelt shortname (``Department``) made every pair without it, silently
+    (tester round 62, 2); ``lmsync doctor`` names the fields the site has. Capacity and year are left out: empty
+    for everyone is a school using the default capacity, or no peer mentoring."""
+    attrs, weights = config.matching.attributes, config.matching.weights
+    users = list(users)
+    shown = {name for user in users for name, value in user.profile.items() if value not in (None, "")}
+    if not users:
+        return []
+    return [
+        f"no one in the course has a value in the profile field {name!r} ([matching.attributes] {key}): it adds "
+        f"nothing to any pair; check the shortname (lmsync doctor), or set {key} = \"\" if the site has no such field"
+        for key, name, weight in (("department", attrs.department, weights.same_department),
+                                  ("interests", attrs.interests, weights.shared_interests),
+                                  ("languages", attrs.languages, weights.shared_language))
+        if name and weight and name not in shown
     ]
 
 
