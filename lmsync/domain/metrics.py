@@ -66,8 +66,10 @@ class AttendanceSummary:
         return min(100.0, 100.0 * self.held / self.expected)
 
     def comment(self) -> str:
-        """Short feedback text, e.g. ``3 of 4 meetings, last 12 Oct``."""
-        text = f"{self.held} of {self.expected} meetings"
+        """Short feedback text, e.g. ``3 of 4 meetings, last 12 Oct``; more held than expected is ``5 meetings
+        (4 expected so far), ...``: "2 of 1 meetings" read as a mistake to a student (tester round 61, 7)."""
+        text = (f"{self.held} of {self.expected} meetings" if self.held <= self.expected
+                else f"{self.held} meetings ({self.expected} expected so far)")
         if self.last is not None:
             text += f", last {self.last.day} {self.last.strftime('%b')}"
         return text
@@ -295,13 +297,14 @@ def survey_metrics(
 ) -> list[MetricValue]:
     """Per-person wave scores, per-mentor aggregates of mentee ratings, change since baseline.
 
-    A mentor's ``received`` value is the mean of their current mentees' complete scores in
-    that wave, published only when at least ``min_mentees`` of them answered; with fewer,
-    nothing is written (a mean of one or two ratings would identify the raters). With
-    ``pairs_on`` (the pairs of a day: ``lmsync.domain.pair_dates.PairsByDate.on``) an answer
-    counts only for a mentor who was the respondent's mentor on the answer's date, as a logged
-    meeting does: after a re-match the new mentor is not credited with a rating of the old one
-    (tester round 6, 4).
+    A mentor's ``received`` value is the mean of their mentees' complete scores in that wave,
+    published only when at least ``min_mentees`` of them answered; with fewer, nothing is
+    written (a mean of one or two ratings would identify the raters). Without ``pairs_on`` the
+    mentees are those of ``pairs``; with it (the pairs of a day, the pairing history:
+    ``lmsync.domain.pair_dates.PairsByDate.on``) an answer counts for the mentor who was the
+    respondent's mentor on the answer's date, as a logged meeting does: after a re-match the new
+    mentor is not credited with a rating of the old one (tester round 6, 4), and the old one keeps
+    it (tester round 61, 1).
     """
     if min_mentees < 1:
         raise ValueError("min_mentees must be at least 1")
@@ -323,9 +326,10 @@ def survey_metrics(
         if not inst.rates_mentor or mentee_ratings == "hidden":
             values.append(MetricValue(f"{inst.grade_name}-{s.wave}", s.respondent_id, round(total, 2)))
         if inst.rates_mentor:
-            rated = mentors_of.get(s.respondent_id, set())
-            if pairs_on is not None:
-                rated = rated & {m for m, e in pairs_on(s.date) if e == s.respondent_id}
+            # with ``pairs_on``, the mentor of the answer's day, whoever the mentee is with now: a mentee
+            # re-matched before the wave closed took their low verdict out of the mean (tester round 61, 1)
+            rated = (mentors_of.get(s.respondent_id, set()) if pairs_on is None
+                     else {m for m, e in pairs_on(s.date) if e == s.respondent_id})
             for mentor in sorted(rated):
                 received[(f"{inst.grade_name}-received-{s.wave}", mentor)].append(total)
         per_person = not inst.rates_mentor or mentee_ratings == "hidden"

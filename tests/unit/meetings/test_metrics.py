@@ -13,7 +13,13 @@ from lmsync.domain.instruments import (
     WaveScore,
 )
 from lmsync.domain.meetings import Meeting
-from lmsync.domain.metrics import meeting_metrics, summarise_attendance, survey_metric_specs, survey_metrics
+from lmsync.domain.metrics import (
+    AttendanceSummary,
+    meeting_metrics,
+    summarise_attendance,
+    survey_metric_specs,
+    survey_metrics,
+)
 
 START, AS_OF = date(2026, 9, 1), date(2026, 10, 13)
 PAIRS = [(66, 3), (66, 4)]
@@ -40,6 +46,13 @@ def test_mentee_attendance_minutes_and_comment():
     assert s.mean_minutes == pytest.approx(42.5)
     assert s.comment() == "2 of 3 meetings, last 24 Sep"
     assert summaries()[4].rate == pytest.approx(100 / 3)
+
+
+def test_round_61_7_more_meetings_than_expected_is_not_said_as_2_of_1():
+    """Tester round 61, 7: a student's gradebook comment read "2 of 1 meetings" (grade 100)."""
+    more = AttendanceSummary(3, held=2, expected=1, mean_minutes=30.0, last=date(2027, 1, 29))
+    assert more.comment() == "2 meetings (1 expected so far), last 29 Jan"
+    assert AttendanceSummary(3, 1, 1, 30.0, None).comment() == "1 of 1 meetings"
 
 
 def test_mentor_counts_pair_meetings_but_minutes_per_day():
@@ -139,6 +152,20 @@ def test_tester_round_6_4_a_rating_given_before_a_rematch_is_not_the_new_mentors
     assert [(v.key, v.user_id, v.value) for v in before] == [("satisfaction-mentee-received-T0", 66, 3.33)]
     dated = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=2, pairs_on=pairs_on)
     assert [(v.key, v.user_id, v.value) for v in dated] == [("satisfaction-mentee-received-T0", 66, 4.5)]
+
+
+def test_round_61_1_a_rating_given_before_a_rematch_stays_the_old_mentors():
+    """Tester round 61, 1: mentee 5 rated mentor 67 (a 1) on 5 Sep and was re-matched to 66 before the wave
+    closed: 67's published mean was taken over the other mentees alone (the current pairs), so re-matching an
+    unhappy mentee took their verdict out of their mentor's rating. It counts for 67, the mentor of its day."""
+    pairs = [(66, 5), (67, 3), (67, 4)]  # today: 5 is with 66
+    scores = [ws(p, RELATIONSHIP_SATISFACTION_MENTEE, "T0", t) for p, t in ((3, 4.0), (4, 5.0), (5, 1.0))]
+
+    def pairs_on(day: date) -> set[tuple[int, int]]:
+        return {(67, 3), (67, 4), (67 if day < date(2026, 9, 20) else 66, 5)}
+
+    dated = survey_metrics(scores, INSTRUMENTS, pairs, WAVES, min_mentees=2, pairs_on=pairs_on)
+    assert [(v.key, v.user_id, v.value) for v in dated] == [("satisfaction-mentee-received-T0", 67, 3.33)]
 
 
 def test_round_12_3_a_pair_made_mid_term_is_expected_to_meet_only_from_its_pairing():
