@@ -75,7 +75,8 @@ def pair_view(h: PairHistory, people: People) -> Document:
             for start, end in h.paired
         ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})")
     if h.forbidden:
-        head += f"\n  marked not a good fit on {h.forbidden[1].isoformat()} ({h.forbidden[0]}): re-matched by sync"
+        head += (f"\n  marked not a good fit on {h.forbidden[1].isoformat()} ({h.forbidden[0]}): "
+                 + ("re-matched by the next sync" if h.paired and h.paired[-1][1] is None else "never paired again"))
     meetings = [
         {"date": m.date, "minutes": m.minutes, "attended": m.attended, "source": m.source,
          "came": "attended" if m.attended else "missed"}

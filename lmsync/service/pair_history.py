@@ -106,7 +106,9 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             if ws.respondent_id == mentor and (ws.about_id == mentee or ws.about_id is None and pair in pairs_on(ws.date)):
                 scores.append(SideScore("mentor", ws.instrument, ws.wave, ws.date, ws.score.total))
         minimum = config.grades.min_mentees_for_mentor_rating
-        waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee})
+        # the waves of this mentee's answers about this mentor: one given while with another mentor, after this
+        # pair ended, is no line of this pair (tester round 61, 4: a T1 answer about the next mentor showed here)
+        waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee and rates_mentor(ws)})
         still_open = closed_waves_only(settings(config).waves, today(config))  # as the report holds them
         for instrument, wave in waves:
             rows = [

@@ -65,9 +65,25 @@ def rematched(config):
 
 def test_pair_show_leaves_a_rating_of_the_old_mentor_out_of_the_new_mentors_mean(config, rematched):
     new = [s for s in pair_history(config, (NEW, MOVED)).scores if s.side == "mentee"]
-    # one mentee (STAYED) rated NEW in T0: under the minimum of 2, so withheld; before the fix
-    # the mean over "2 mentees" (5 and OLD's 1) was shown as NEW's
-    assert [(s.wave, s.over, s.withheld, s.score) for s in new] == [("T0", 1, True, None)]
+    # before the fix the mean over "2 mentees" (5 and OLD's 1) was shown as NEW's; MOVED's T0 answer was about
+    # OLD, so NEW's pair with MOVED has no T0 line at all (tester round 61, 4)
+    assert new == []
+
+
+def test_round_61_4_an_answer_given_with_another_mentor_is_no_line_of_an_ended_pair(config, rematched):
+    """Tester round 61, 4: pair show of a pair that had ended showed the mentor's T1 mean (withheld, "only 2 of
+    the mentor's mentees answered") for an answer the mentee gave about their next mentor. MOVED answered in
+    February, with OLD: a line of OLD's pair; with NEW since 1 March, after a March answer NEW's pair has it."""
+    old = [s for s in pair_history(config, (OLD, MOVED)).scores if s.side == "mentee"]
+    assert [s.wave for s in old] == ["T0"]
+    assert [s for s in pair_history(config, (NEW, MOVED)).scores if s.side == "mentee"] == []  # not with NEW then
+    store = Store(config.store_path())
+    try:
+        SurveyRepository(store, PROGRAMME).save((a, "test") for a in answers(MOVED, date(2026, 3, 20), "4"))
+        assert rescore_surveys(store, settings(config)) >= 1
+    finally:
+        store.close()
+    assert [s.wave for s in pair_history(config, (NEW, MOVED)).scores if s.side == "mentee"] == ["T0"]
 
 
 def test_pair_show_counts_an_answer_naming_its_mentor_whatever_its_day(config):

@@ -31,3 +31,23 @@ def test_round_56_4_an_item_met_then_recovered_closed_the_day_it_recovered_not_t
     assert _queue_state(item(outcome="met", outcome_on=date(2026, 11, 20))).startswith("open, due 2026-12-15")
     done = item(outcome="closed", outcome_on=date(2026, 11, 25), acked_on=date(2026, 11, 20))  # acknowledged first
     assert _closed_on(done) == date(2026, 11, 25) and "recovered" not in _queue_state(done)
+
+
+def test_round_61_8_a_pair_marked_not_a_good_fit_is_not_said_re_matched_before_a_sync_moved_it() -> None:
+    """Tester round 61, 8: right after `queue done --outcome rematched`, before any sync, pair show said the pair
+    was "re-matched by sync"; while it lasts it is re-matched by the next sync, once ended never paired again."""
+    from lmsync.render.formats import render
+    from lmsync.render.pair import pair_view
+    from lmsync.service.pair_history import PairHistory
+
+    people = SimpleNamespace(pair=lambda a, b: f"m{a} / s{b}", label=lambda u: f"u{u}", as_json=lambda u: u)
+
+    def shown(paired: tuple[tuple[date, date | None], ...]) -> str:
+        h = PairHistory(1, 2, [], [], [], [], [], ("queue", date(2027, 3, 5)), paired)
+        return render(pair_view(h, people), "text")  # type: ignore[arg-type]
+
+    lasting = shown(((date(2027, 1, 11), None),))
+    assert "marked not a good fit on 2027-03-05 (queue): re-matched by the next sync" in lasting
+    ended = shown(((date(2027, 1, 11), date(2027, 3, 6)),))
+    assert "marked not a good fit on 2027-03-05 (queue): never paired again" in ended
+    assert "re-matched by sync" not in lasting + ended
