@@ -180,7 +180,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         })
     acked = sum(1 for i in items if i.acked_on)
     return Table(
-        "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  item open since {since}  (last seen {last_seen}){extra}",
+        "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  item open since {since}  (last flagged {last_seen}){extra}",
         details="lines", empty="the coordinator queue is empty",
         footer=f"{len(items) - acked} open item(s)"
         + (f", {acked} acknowledged awaiting an outcome" if acked else "")

@@ -239,7 +239,7 @@ def _health(run: _Run) -> StepResult:
     }
     # a pair a coordinator ended counts once, as ended (tester round 19, 5; round 23, 4)
     status = ", ".join(f"{n} {status_label(k)}" for k, n in report.shown_counts.items())
-    text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} queued"
+    text = f"{len(report.assessment.pairs)} pair(s): {status}; {len(report.queued)} newly queued"  # round 61, 7
     if report.ended:
         counts["ended_by_coordinator"] = len(report.ended)
     if report.escalated:

@@ -289,6 +289,8 @@ def run_digest(
             if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
             and status_then[told_on].get(i.pair, "ok") != "ok"
         ]
+        in_queue = {i.pair for i in queued}  # said once, under "Newly in your queue" (tester round 61, 6)
+        fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         digest = Digest(
             username,
             users[username],

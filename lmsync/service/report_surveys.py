@@ -240,17 +240,22 @@ def _response_table(
 
     A wave in ``opened`` (configured, started by the report's day) has its row with no answer yet, 0 of
     the side's people, for each side an instrument in use asks: left out, an open wave nobody had
-    answered looked like no wave at all (tester round 50, second pass, 7)."""
+    answered looked like no wave at all (tester round 50, second pass, 7). Once anyone answered in a
+    wave, a side nobody of which answered in it was not asked, as health's survey rounds hold it: a
+    mentee-only baseline showed "0% (0 of 12) mentors" once mentors answered a later wave (tester
+    round 61, 3)."""
     in_use = {i for i, _w, _p in complete} | set(fed)
     rows = []
     for wave in waves:
-        for side in ("mentee", "mentor"):
-            group = side_of(side, wave)
+        groups = {side: side_of(side, wave) for side in ("mentee", "mentor")}
+        respondents = {who for (_i, w, who) in complete if w == wave.name}
+        sides_answered = {side for side, group in groups.items() if respondents & group}
+        for side, group in groups.items():
             asked = {i.name for i in instruments.values() if i.side in (side, "both") and i.name in in_use}
             if not asked or not group:
                 continue
             answered = {who for (i, w, who) in complete if w == wave.name and who in group and i in asked}
-            if answered or wave.name in opened:
+            if answered or (wave.name in opened and not sides_answered):
                 rate = round_cell(response_rate(len(answered), len(group)))
                 rows.append((wave.name, f"{side}s", len(answered), len(group), rate))
     return Table(

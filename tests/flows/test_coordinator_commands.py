@@ -138,6 +138,11 @@ def test_newly_queued_items_are_announced_in_their_owners_digest(tmp_path, site_
         section = text.split("Newly in your queue")[1].split("\n\n")[0]
         for i in mine:
             assert f"({users[i.mentor_id]}) / " in section and f"({users[i.mentee_id]}): " in section
+        # each pair said once: not again under "Newly at risk or fading" (tester round 61, 6)
+        risky = text.split("Newly at risk or fading")[1].split("\n\n")[0] if "Newly at risk or fading" in text else ""
+        for i in mine:
+            assert not [line for line in risky.splitlines()
+                        if f"({users[i.mentor_id]}) / " in line and f"({users[i.mentee_id]}): " in line], text
     # the next day, nothing newly queued: no such section
     after = len(site.messages)
     again = cycle_job(config, site=site, now=NOON.replace(day=NOON.day + 1), as_of=AS_OF.replace(day=AS_OF.day + 1))

@@ -59,7 +59,7 @@ def test_finding_6_queue_list_shows_a_recovered_pair_with_its_latest_status_not_
     from lmsync.render.formats import table_lines
 
     lines = table_lines(queue_view([recovered], People()))
-    assert any("recovered  item open since 2026-11-08  (last seen 2026-11-08)" in line for line in lines), lines
+    assert any("recovered  item open since 2026-11-08  (last flagged 2026-11-08)" in line for line in lines), lines
 
 
 def test_finding_6_the_digest_does_not_chase_a_recovered_pair_as_overdue() -> None:

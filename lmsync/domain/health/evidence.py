@@ -79,6 +79,12 @@ class SurveyRound:
     wave: str
     end: date
     sides: frozenset[Side]
+    start: date | None = None  # the wave's first day (None: only its end is known)
+
+    def halfway(self) -> date:
+        """The wave's middle day (its end when its start is unknown): a pair made after it had too little of the
+        window to be expected to answer (tester round 61, 2: a pair of 1 to 5 days was "unanswered")."""
+        return self.end if self.start is None else self.start + (self.end - self.start) // 2
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ def survey_rounds(
         if instrument is not None:
             sides[s.wave].add(respondent_side(instrument, s.respondent_id, mentors))
     return tuple(
-        SurveyRound(w.name, w.end, frozenset(sides.get(w.name, set())))
+        SurveyRound(w.name, w.end, frozenset(sides.get(w.name, set())), w.start)
         for w in sorted(waves, key=lambda w: w.end)
         if w.end < as_of
     )

@@ -464,7 +464,7 @@ def _self_efficacy(ctx: Context) -> list[Reason]:
 
 @signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave's satisfaction survey")
 def _unanswered(ctx: Context) -> list[Reason]:
-    relevant = [r for r in ctx.rounds if ctx.since <= r.end < ctx.as_of and r.sides]
+    relevant = [r for r in ctx.rounds if ctx.since <= r.halfway() and r.end < ctx.as_of and r.sides]
     if not relevant:
         return []
     latest = max(relevant, key=lambda r: (r.end, r.wave))

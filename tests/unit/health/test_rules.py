@@ -323,6 +323,18 @@ def test_one_side_not_answering_the_latest_closed_wave_is_a_minor_sign():
     assert judge(*fortnightly(6), points=answered, rounds=rounds).status == "ok"
 
 
+def test_round_61_2_a_pair_made_in_the_second_half_of_a_wave_is_not_expected_to_have_answered_it():
+    """Tester round 61, 2: pairs made 1 to 5 days before a two-week wave closed were "no satisfaction survey
+    answer" from both sides (watch, and at risk beside a silence). A pair made by the wave's middle day still is."""
+    wave = (SurveyRound("T1", AS_OF - timedelta(days=5), frozenset({"mentor", "mentee"}), AS_OF - timedelta(days=18)),)
+    # the wave ran 18 to 5 days ago: its middle is 12 days ago (18 - 13 // 2 = 12)
+    late = judge(paired_days_ago=6, rounds=wave)
+    assert not any(c.startswith("survey_unanswered") for c in late.codes), late.codes
+    assert not any(c.startswith("survey_unanswered") for c in judge(paired_days_ago=11, rounds=wave).codes)
+    early = judge(paired_days_ago=12, rounds=wave)
+    assert {"survey_unanswered_mentee", "survey_unanswered_mentor"} <= set(early.codes)
+
+
 # --- self-efficacy and dose, forum, need met ----------------------------------------------------
 
 

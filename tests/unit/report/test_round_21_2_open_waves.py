@@ -79,3 +79,22 @@ def test_second_pass_7_an_open_wave_nobody_answered_yet_has_its_response_row():
     assert table.rows == (("T0", "mentees", 0, 10, 0.0),)
     # an instrument no one answers and no activity feeds: no row (nothing was asked)
     assert _response_table(INSTRUMENTS, {}, [T0], side_of, opened={"T0"}).rows == ()
+
+
+def test_round_61_3_a_side_nobody_of_which_answered_a_wave_others_answered_has_no_row():
+    """Tester round 61, 3: T0 asked mentees alone (self-efficacy); once mentors answered T1, the report showed
+    "0% (0 of 12) survey response T0, mentors", as if no mentor had answered what they were never asked."""
+    from lmsync.domain.instruments import RELATIONSHIP_SATISFACTION_MENTOR
+    from lmsync.service.report_surveys import _response_table
+
+    mentor_name = RELATIONSHIP_SATISFACTION_MENTOR.name
+    instruments = {**INSTRUMENTS, mentor_name: RELATIONSHIP_SATISFACTION_MENTOR}
+    mentees, mentors = set(range(10)), set(range(100, 104))
+
+    def side_of(side, _wave):
+        return mentees if side == "mentee" else mentors
+
+    answers = {(NAME, "T0", who): 3.0 for who in range(8)}
+    answers |= {(NAME, "T3", who): 3.0 for who in range(5)} | {(mentor_name, "T3", 100): 4.0}
+    table = _response_table(instruments, answers, [T0, T3], side_of, opened={"T0", "T3"})
+    assert table.rows == (("T0", "mentees", 8, 10, 0.8), ("T3", "mentees", 5, 10, 0.5), ("T3", "mentors", 1, 4, 0.25))
