@@ -360,7 +360,7 @@ def _match_circle(
                                                                    if j == mentor_id and how == "pinned")
             cause = f"displaced by the pin of {', '.join(pinned)}" if pinned else "capacity fell"
             said = (f"{mentor_id}'s room went to [matching] pins ({', '.join(pinned)})" if pinned
-                    else f"{mentor_id}'s capacity is below their existing pairs")
+                    else f"{mentor_id}'s circle holds more mentees than their capacity")
             for mentee_id in scored[room:]:
                 sticky[mentee_id] = mentor_id
                 earlier[mentee_id] = (mentor_id, cause)

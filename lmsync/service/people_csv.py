@@ -200,11 +200,43 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         raise _refused(path, problems)
     choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
     persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
+    named = {
+        field: {k: (line, _file_id(path, line, field, v, folded)) for k, (line, v) in given.items()}
+        for field, given in (("current_mentor", current), ("current_peer", current_peers))
+    }
+    problems = _check_current(named, persons, config.matching.structure)
+    if problems:
+        raise _refused(path, problems)
     return People(
         tuple(persons),
-        current={k: _file_id(path, line, "current_mentor", v, folded) for k, (line, v) in current.items()},
-        current_peers={k: _file_id(path, line, "current_peer", v, folded) for k, (line, v) in current_peers.items()},
+        current={k: v for k, (_line, v) in named["current_mentor"].items()},
+        current_peers={k: v for k, (_line, v) in named["current_peer"].items()},
     )
+
+
+def _check_current(named: dict[str, dict[str, tuple[int, str]]], persons: list[Person], structure: str) -> list[ImportIssue]:
+    """A ``current_mentor`` / ``current_peer`` naming someone of the file who cannot hold that place: a mentee
+    (themselves too), or with ``triads`` the other kind of mentor; and a ``current_peer`` with ``pairs``, where a
+    mentee has one mentor. Each was taken quietly: the pair lost, or another mentee given the place (tester round
+    62, 5), while the same id in ``preferences`` is refused. An id of no one in the file is a mentor who left: the
+    mentee is re-matched, as matching warns."""
+    roles = {p.id: p.roles for p in persons}
+    problems = []
+    for field, given in named.items():
+        for mentee, (line, mentor) in given.items():
+            held = roles.get(mentor)
+            if field == "current_peer" and structure != "triads":
+                problems.append(ImportIssue(line, field, 'read only with [matching] structure = "triads"; with pairs, '
+                                            "a mentee's one mentor (faculty or peer) goes in current_mentor"))
+            elif held is None:
+                continue
+            elif mentor == mentee or not held & {"mentor", "peer_mentor"}:
+                problems.append(ImportIssue(line, field, f"{mentor!r} is not a mentor or peer mentor in this file"))
+            elif structure == "triads" and field == "current_mentor" and "mentor" not in held:
+                problems.append(ImportIssue(line, field, f"{mentor!r} is a peer mentor: their pair goes in current_peer"))
+            elif structure == "triads" and field == "current_peer" and "peer_mentor" not in held:
+                problems.append(ImportIssue(line, field, f"{mentor!r} is a faculty mentor: their pair goes in current_mentor"))
+    return sorted(problems, key=lambda issue: issue.line)
 
 
 def _row_notices(path: Path, line: int, person_id: str, role: str, capacity: str, year: str, primary: str,

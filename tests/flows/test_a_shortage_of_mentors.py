@@ -49,11 +49,11 @@ def test_round_46b_2_the_plan_counts_the_mentees_left_without_a_mentor_and_says_
     counted = [line for line in counted if line[:1].isdigit()]
     assert sum(int(line.split(":")[0]) for line in counted) == left, counted
     assert all(": no capacity left: all " in line for line in counted), counted
-    assert "(left with no mentor: their mentor's capacity fell below their pairs; no capacity left: all " in text.output
+    assert "(left with no mentor: their mentor's circle holds more mentees than their capacity; no capacity left: all " in text.output
     plan = json.loads(cli("plan", "--format", "json").output)
     assert sum(plan["unmatched"].values()) == left
     removals = [op["what"] for op in plan["operations"] if op["kind"] == "remove_member"]
-    said = "(left with no mentor: their mentor's capacity fell below their pairs; no capacity left: all "
+    said = "(left with no mentor: their mentor's circle holds more mentees than their capacity; no capacity left: all "
     leaving = [what for what in removals if said in what]
     assert len(leaving) == left, removals
     assert not any(what.endswith("(re-matched)") for what in removals), removals

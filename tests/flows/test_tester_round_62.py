@@ -57,3 +57,64 @@ def test_finding_2_a_field_weighed_0_is_not_warned_of(env: Any, monkeypatch: pyt
     monkeypatch.setenv("LMSYNC_MATCHING_ATTRIBUTES_DEPARTMENT", "Department")
     monkeypatch.setenv("LMSYNC_MATCHING_WEIGHTS_SAME_DEPARTMENT", "0")
     assert "no one in the course has a value" not in run_cli(env, "plan").output
+
+
+# --- 3a. a circle over its mentor's capacity, whatever the cause -----------------------------------------
+
+
+def test_finding_3a_a_circle_filled_by_hand_past_its_capacity_is_not_said_to_have_a_capacity_that_fell() -> None:
+    """tester round 62, 3a: a teacher moved a fourth mentee into a circle of capacity 3 (never changed), and the
+    plan said "their mentor's capacity fell below their pairs"; it now says what is true either way."""
+    from lmsync.domain.circle_leaving import moved_words
+    from lmsync.domain.compatibility import MatchSettings
+    from lmsync.domain.matching import match
+    from lmsync.domain.people import People, Person
+
+    persons = (Person("m1", "mentor", capacity=1), Person("m2", "mentor", capacity=2),
+               Person("s1", "mentee"), Person("s2", "mentee"))
+    result = match(People(persons, current={"s1": "m1", "s2": "m1"}), MatchSettings())
+    moved = [a for a in result.assignments if a.mentor == "m2"]
+    assert len(moved) == 1
+    assert f"{moved[0].mentee}: m1's circle holds more mentees than their capacity; matched again" in " ".join(
+        result.warnings)
+    assert moved_words(moved[0].cause) == "re-matched: their mentor's circle holds more mentees than their capacity"
+    assert "fell" not in " ".join(result.warnings)
+
+
+# --- 5. current_mentor / current_peer naming who cannot hold the place ----------------------------------
+
+
+CURRENT = """id,role,capacity,year,current_mentor,current_peer
+m1,mentor,2,,,
+p1,peer_mentor,2,3,,
+s1,mentee,,1,m1,p1
+s2,mentee,,1,,p1
+s3,mentee,,1,p1,m1
+s4,mentee,,1,s4,
+s5,mentee,,1,gone,
+"""
+
+
+def test_finding_5_current_places_that_cannot_hold_are_refused_with_line_and_field(
+    env: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 62, 5: swapped current_mentor / current_peer left s3 with no mentor and no peer, silently; a
+    mentee named as someone's current mentor was only warned of; with pairs, current_peer was dropped. Each is
+    refused, naming the line and field, as preferences are; an id of no one in the file is still a leaver."""
+    path = env / "people.csv"
+    path.write_text(CURRENT)
+    monkeypatch.setenv("LMSYNC_MATCHING_STRUCTURE", "triads")
+    result = run_cli(env, "match", "--people", str(path))
+    assert result.exit_code == 3, result.output
+    assert "people.csv:6: current_mentor: 'p1' is a peer mentor: their pair goes in current_peer" in result.output
+    assert "people.csv:6: current_peer: 'm1' is a faculty mentor: their pair goes in current_mentor" in result.output
+    assert "people.csv:7: current_mentor: 's4' is not a mentor or peer mentor in this file" in result.output
+    assert ":8:" not in result.output  # 'gone': someone who left, re-matched with a warning
+    monkeypatch.setenv("LMSYNC_MATCHING_STRUCTURE", "pairs")
+    result = run_cli(env, "match", "--people", str(path))
+    assert result.exit_code == 3 and 'people.csv:4: current_peer: read only with [matching] structure = "triads"' \
+        in result.output, result.output
+    fixed = "\n".join(line for line in CURRENT.splitlines() if not line.startswith(("s3", "s4")))
+    path.write_text(fixed.replace(",m1,p1", ",m1,").replace(",,p1", ",p1,") + "\n")
+    result = run_cli(env, "match", "--people", str(path))
+    assert result.exit_code == 0 and "current mentor gone is not among the mentors" in result.output, result.output

@@ -215,7 +215,7 @@ def test_capacity_reduced_below_existing_pairs_keeps_the_best_fits() -> None:
     )
     result = match(people, MatchSettings())
     assert {r.mentee: r.mentor for r in result.assignments} == {"a": "y", "b": "x"}
-    assert any("capacity is below" in w for w in result.warnings)
+    assert any("circle holds more mentees than their capacity" in w for w in result.warnings)
 
 
 def test_same_input_same_output_whatever_the_order() -> None:

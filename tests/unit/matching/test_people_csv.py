@@ -188,8 +188,11 @@ def test_tester_finding_fix_c_3_references_to_people_of_the_file_are_any_case(tm
         "t0001,mentor,,,\nt0002,mentor,,,\np0001,peer_mentor,,,\n"
         "s0001,mentee,T0001,P0001,T0002;t0001\n"
     )
-    people = load_people_csv(write(tmp_path, text), Config())
+    triads = Config.model_validate({"matching": {"structure": "triads"}})
+    people = load_people_csv(write(tmp_path, text), triads)
     assert people.current == {"s0001": "t0001"} and people.current_peers == {"s0001": "p0001"}
+    text = text.replace("T0001,P0001,", "T0001,,")  # with pairs a mentee has one mentor (tester round 62, 5)
+    people = load_people_csv(write(tmp_path, text), Config())
     assert people.by_id()["s0001"].preferences == ("t0002", "t0001")
     result = run_match(people, Config())
     assert [(a.mentee, a.mentor) for a in result.assignments] == [("s0001", "t0001")]  # the established pair holds
@@ -198,7 +201,7 @@ def test_tester_finding_fix_c_3_references_to_people_of_the_file_are_any_case(tm
     # third tester, finding 8: two ids differing only in case are one person named twice
     with pytest.raises(InputError, match=r":3: id: T0001 already appears on line 2 as t0001 \(ids are read in any case\)"):
         load_people_csv(write(tmp_path, ambiguous), Config())
-    unknown = text.replace("T0001,P0001,T0002;t0001", "T0009,,")
+    unknown = text.replace("T0001,,T0002;t0001", "T0009,,")
     assert load_people_csv(write(tmp_path, unknown), Config()).current == {"s0001": "T0009"}  # not in the file: as written
     # tester round 6, 13: such an id is named as possibly mistyped, not as someone who stopped mentoring
     warned = run_match(load_people_csv(write(tmp_path, unknown), Config()), Config()).warnings
@@ -353,7 +356,7 @@ def test_round_15_4_mentees_with_no_mentor_are_not_told_every_pair_is_kept(tmp_p
     over = load_people_csv(write(tmp_path, "id,role,capacity,current_mentor\nt1,mentor,1,\ns1,mentee,,t1\ns2,mentee,,t1\n"),
                            Config())
     warned = run_match(over, Config()).warnings
-    assert any("capacity is below their existing pairs; matched again (to another mentor with room, else unmatched)"
+    assert any("circle holds more mentees than their capacity; matched again (to another mentor with room, else unmatched)"
                in w for w in warned), warned
 
 
@@ -374,7 +377,7 @@ def test_round_43_3_a_pin_that_takes_a_full_mentor_s_room_is_named_as_the_cause(
     # a capacity that fell below the existing pairs is still said so, with a pin besides
     fell = write(tmp_path, "id,role,capacity,current_mentor\nm1,mentor,1,\ns1,mentee,,m1\ns3,mentee,,m1\ns2,mentee,,\n")
     warned = " ".join(run_match(load_people_csv(fell, config), config).warnings)
-    assert "m1's capacity is below their existing pairs" in warned and "room went to" not in warned
+    assert "m1's circle holds more mentees than their capacity" in warned and "room went to" not in warned
 
 
 def test_round_43_12_a_mentee_s_capacity_and_a_peer_mentor_without_a_year_are_said_with_their_lines(tmp_path: Path) -> None:

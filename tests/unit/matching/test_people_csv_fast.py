@@ -62,7 +62,9 @@ def random_file(rng: random.Random, rows: int) -> str:
             "yearofstudy": rng.choice(["", "1", "4", " 2"]), "needs": several(VALUES),
             "preferences": ";".join(named(m) for m in rng.sample(mentors, min(len(mentors), rng.randint(0, 2)))),
             "fullname": rng.choice(["", "Ada Lovelace", " Alan Turing "]),
-            "current_mentor": named(rng.choice(mentors)) if mentors and rng.random() < 0.2 else "",
+            # someone else: a row naming itself is refused (tester round 62, 5)
+            "current_mentor": named(rng.choice(others)) if (others := [m for m in mentors if m != person])
+            and rng.random() < 0.2 else "",
         }
         writer.writerow([cells[c] for c in columns])
         if rng.random() < 0.05:
