@@ -40,6 +40,9 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     snapshot = observe(api, config, forum=False)  # matching needs no forum reads (issue 15)
     # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
     programme = config.programme.name
-    held = holds(config, store, snapshot.observation).until  # circles held while their mentor is away, as the sync
-    return people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
-                                usernames(api), held)
+    away = holds(config, store, snapshot.observation)  # circles held while their mentor is away, as the sync
+    read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
+                                usernames(api), away.until)
+    # their members are in no row of the match: said as the plan says it (tester round 62, 4)
+    read.warnings.extend(away.warnings(programme, snapshot.observation))
+    return read

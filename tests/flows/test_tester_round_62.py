@@ -118,3 +118,20 @@ def test_finding_5_current_places_that_cannot_hold_are_refused_with_line_and_fie
     path.write_text(fixed.replace(",m1,p1", ",m1,").replace(",,p1", ",p1,") + "\n")
     result = run_cli(env, "match", "--people", str(path))
     assert result.exit_code == 0 and "current mentor gone is not among the mentors" in result.output, result.output
+
+
+# --- 4. the mentees of a held circle ---------------------------------------------------------------------
+
+
+def test_finding_4_match_names_a_held_circle_whose_mentees_are_in_no_row(env: Any) -> None:
+    """tester round 62, 4: with a mentor away, `lmsync match` left their circle's mentees out of every row and
+    every count, with no word; it now says the circle is held, as the plan does."""
+    assert run_cli(env, "sync").exit_code == 0
+    before = run_cli(env, "match")
+    assert before.exit_code == 0 and "held as it is" not in before.output
+    assert run_cli(env, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    held = run_cli(env, "match")
+    assert held.exit_code == 0, held.output
+    line = next(line for line in held.output.splitlines() if "held as it is" in line)
+    assert "its mentor is not active in the course" in line and "member(s) stay until" in line
+    assert line.split("warning: ", 1)[1] in run_cli(env, "plan").output
