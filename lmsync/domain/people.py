@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
+from lmsync.domain.profile_text import plain_text
+
 Role = Literal["mentor", "peer_mentor", "mentee"]
 T = TypeVar("T")
 ROLES: tuple[Role, ...] = ("mentor", "peer_mentor", "mentee")
@@ -86,7 +88,7 @@ def split_values(text: str | None, separator: str) -> frozenset[str]:
     """Tokens of a multi-valued cell: Moodle stores ``"a, b"``, the CSV uses ``"a; b"``."""
     if not text:
         return frozenset()
-    return tokens(text.split(separator))
+    return tokens(plain_text(text, separator).split(separator))
 
 
 _EMPTY: frozenset[Any] = frozenset()
@@ -100,7 +102,7 @@ def _or_empty(values: frozenset[T]) -> frozenset[T]:
 def normal_department(value: str | None) -> str | None:
     """A department as a ``Person`` holds it: :func:`normalise`, None when nothing is left or it is
     one of the ``PLACEHOLDERS`` (``"N/A"``, ``"Not specified"``)."""
-    token = normalise(value) if value else ""
+    token = normalise(plain_text(value)) if value else ""
     return token if token and token not in PLACEHOLDERS else None
 
 
@@ -400,7 +402,7 @@ def respell(value: str | None, spellings: Mapping[str, str]) -> str | None:
     """``value`` normalised, then replaced by its configured spelling when there is one."""
     if not value:
         return None
-    token = normalise(value)
+    token = normalise(plain_text(value))
     return spellings.get(token, token) or None
 
 

@@ -53,6 +53,7 @@ from lmsync.domain.people import (
     split_values,
     tokens,
 )
+from lmsync.domain.profile_text import plain_text
 from lmsync.errors import InputError
 from lmsync.service.csv_tables import ImportIssue, csv_problem, decode_csv, failed_import, separator
 
@@ -330,7 +331,8 @@ def _values(text: str, words: dict[str, str]) -> frozenset[str]:
     The same set as ``tokens(respell_all(split_values(...)))``: each value goes through the same
     steps on its own (``_word``), and one with nothing left at any step is dropped.
     """
-    return shared(frozenset(word for word in (words[part] for part in _semicolons(text).split(MULTI)) if word))
+    return shared(frozenset(word for word in (words[part] for part in _semicolons(plain_text(text, MULTI)).split(MULTI))
+                            if word))
 
 
 def _word(part: str, spellings: dict[str, str]) -> str:
