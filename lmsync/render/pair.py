@@ -67,13 +67,16 @@ def _queue_state(i: Any) -> str:
 
 def pair_view(h: PairHistory, people: People) -> Document:
     """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, ``paired`` (spans
-    ``from``/``until``, ``until`` null while it lasts), then one list per table."""
+    ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
+    unless the mentor is away and their circle held), then one list per table."""
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
     if h.paired:
         head += "\n  paired " + ", ".join(
             f"since {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"
             for start, end in h.paired
-        ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})")
+        ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})" if h.held is None
+             else f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is "
+                  f"until {h.held[1].isoformat()}, then re-matched unless they are back)")
     if h.forbidden:
         head += (f"\n  marked not a good fit on {h.forbidden[1].isoformat()} ({h.forbidden[0]}): "
                  + ("re-matched by the next sync" if h.paired and h.paired[-1][1] is None else "never paired again"))
@@ -114,6 +117,7 @@ def pair_view(h: PairHistory, people: People) -> Document:
         Field("mentee", people.as_json(h.mentee_id)),
         Field("not_a_good_fit", forbidden),
         Field("paired", [{"from": start, "until": end} for start, end in h.paired]),
+        Field("on_hold", {"mentor_away_since": h.held[0], "held_until": h.held[1]} if h.held else None),
         Table("meetings", _columns("date", "minutes", "attended", "source"), meetings,
               title=f"Meetings ({len(meetings)}):", line="  {date}  {minutes:>3} min  {came}  [{source}]", empty=""),
         Table("satisfaction", _columns("side", "instrument", "wave", "date", "score", "over", "withheld"), scores,

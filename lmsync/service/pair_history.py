@@ -4,7 +4,7 @@ nudges and queue items, read-only; a mentee-side score only as a mean over enoug
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -19,6 +19,7 @@ from lmsync.service.health_queue import _queue
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.stores import open_store, warn_if_absent
+from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
@@ -69,6 +70,9 @@ class PairHistory:
     #: lasts), programme days; empty for a pair the history never held (tester round 52, 7: an ended pair read as
     #: current, its last status the last word)
     paired: tuple[tuple[date, date | None], ...] = ()
+    #: (away since, held until) while the pair is out of the history because its mentor is away and their circle
+    #: held as it is (``away_mentors``): not an ended pair (tester round 61, 5)
+    held: tuple[date, date] | None = None
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -131,10 +135,17 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         nudges = NudgeLog(store, programme).records(pair=pair)
         items = _queue(config, store).items(pair)
         forbidden = PairForbids(store, programme).pairs().get(pair)
+        spans = by_date.spans(pair)
+        away = MentorAbsences(store, programme).since().get(mentor)
+        days = config.sync.away_mentor_hold_days
+        held = None
+        if away is not None and days and spans and spans[-1][1] is not None and spans[-1][1] >= away:
+            until = away + timedelta(days=days - 1)
+            held = (away, until) if until >= today(config) else None
     finally:
         if own:
             store.close()
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, by_date.spans(pair))
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held)
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the
