@@ -176,8 +176,13 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
     if problems:
         raise PinError("; ".join(problems))
     mentor_ids = {p.id for _, group, _ in plans for p in group}
+    mentees_now = {p.id for p in mentees}
     for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
-        if resolve.get(mentor_id, mentor_id) not in mentor_ids:
+        if (found := resolve.get(mentor_id, mentor_id)) in mentees_now and found not in mentor_ids:
+            # their roles changed, or [matching] dual_role counts them as a mentee (tester round 62, 3c)
+            warnings.append(f"{mentee_id}: current mentor {mentor_id} takes part as a mentee now (their roles, or "
+                            "[matching] dual_role); re-matched")
+        elif found not in mentor_ids:
             # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is not among the mentors (left the programme, "
                             "or a mistyped id); re-matched")

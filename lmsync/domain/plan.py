@@ -313,10 +313,13 @@ def plan_sync(
                 kept_outsiders += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
-            if reason == "re-matched" and user in mentor_ids and (idnumber, user) not in memory.placed:  # round 18, 5
-                reason = "a mentor of their own circle, never matched into this one (added by hand)"
+            ours = (idnumber, user) in memory.placed
+            if reason == "re-matched" and user in mentor_ids:  # round 18, 5; lmsync's placement: round 62, 3b
+                reason = ("a mentor of their own circle now (their roles, or [matching] dual_role)" if ours
+                          else "a mentor of their own circle, never matched into this one (added by hand)")
             elif reason == "re-matched" and user not in moved and user not in placed:  # round 53, 3: not re-matched
-                reason = "never matched into this circle (added by hand): the match places them in no circle"
+                reason = ("the match places them in no circle" if ours else
+                          "never matched into this circle (added by hand): the match places them in no circle")
             elif reason == "re-matched":
                 reason = moved.get(user, reason)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))

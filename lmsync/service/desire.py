@@ -100,6 +100,9 @@ def desired_state(
         if waiting and not mentoring and notice.moodle_id is not None and notice.person not in placed:
             moved[notice.moodle_id] = (f"{LEFT_WITHOUT}: a mentor role and a mentee role, not matched anew until "
                                        "an admin decides ([matching] dual_role)")
+        elif notice.outcome == "counted_as_mentor" and notice.moodle_id is not None:  # not "added by hand" (62, 3b)
+            moved.setdefault(notice.moodle_id, "a mentor now: a mentor role and a mentee role, counted as a mentor "
+                                               "([matching] dual_role)")
     return Desired(
         circles=circles,
         people=people,

@@ -309,6 +309,7 @@ def check_standing_decisions(
     }
     raising = problems is None
     problems = [] if problems is None else problems
+    roles = {p.id: p.roles for p in people.persons}
     two: dict[str, str] = {}  # a bare number naming two people (tester round 45, 1): said with the rest
 
     def find(key: str) -> str | None:
@@ -342,6 +343,12 @@ def check_standing_decisions(
             if unread in capacity_unreadable:  # the mentor's own profile: it waits as capacity 0 does (round 50, 4)
                 held = {mentor: f"'s capacity is unreadable: {capacity_unreadable[unread]!r} (type one number in "
                                 "their profile)"}
+            here = (mentor if mentee in held else mentee) if what == "pin" and len(held) == 1 else None
+            has = roles.get(find(here) or "") if here is not None else None  # the one of a waiting pin who is here
+            wrong = (None if has is None else f"{mentor} is not a mentor" if here == mentor and not has & MENTORING_ROLES
+                     else f"{mentee} is not a mentee" if here == mentee and "mentee" not in has else None)
+            if wrong:  # said now, not once the other is back (tester round 62, 7)
+                problems.append(f"pin {mentee} -> {mentor}: {wrong} (a pin is [mentee, mentor]: written the wrong way round?)")
             if held:
                 key, why = next(iter(held.items()))
                 back = "their capacity reads as one number" if unread in capacity_unreadable else "they are back"

@@ -135,3 +135,73 @@ def test_finding_4_match_names_a_held_circle_whose_mentees_are_in_no_row(env: An
     line = next(line for line in held.output.splitlines() if "held as it is" in line)
     assert "its mentor is not active in the course" in line and "member(s) stay until" in line
     assert line.split("warning: ", 1)[1] in run_cli(env, "plan").output
+
+
+# --- 3c. a mentor who takes part as a mentee now ---------------------------------------------------------
+
+
+def test_finding_3c_a_mentor_counted_as_a_mentee_is_not_said_to_have_left_or_been_mistyped() -> None:
+    """tester round 62, 3c: with [matching] dual_role = "mentee", a mentor with a student role too became a
+    mentee, and their mentees were told "current mentor m0010 is not among the mentors (left the programme, or a
+    mistyped id)"; the warning now says what happened."""
+    from lmsync.domain.compatibility import MatchSettings
+    from lmsync.domain.matching import match
+    from lmsync.domain.people import People, Person
+
+    persons = (Person("m1", "mentee"), Person("m2", "mentor", capacity=2), Person("s1", "mentee"))
+    result = match(People(persons, current={"s1": "m1", "s9": "gone"}), MatchSettings())
+    assert ("s1: current mentor m1 takes part as a mentee now (their roles, or [matching] dual_role); re-matched"
+            in result.warnings)
+    assert not any("m1 is not among the mentors" in w for w in result.warnings)
+    assert "s9: current mentor gone is not among the mentors (left the programme, or a mistyped id); re-matched" \
+        in result.warnings
+
+
+# --- 3b. a mentee lmsync placed who mentors now -----------------------------------------------------------
+
+
+def test_finding_3b_a_member_lmsync_placed_who_mentors_now_is_not_said_to_be_added_by_hand(
+    env: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 62, 3b: a mentee lmsync had placed was given a teacher role too and, with dual_role =
+    "mentor", left their circle "never matched into this circle (added by hand)"; lmsync had placed them."""
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.state import Site
+
+    assert run_cli(env, "sync").exit_code == 0
+    config = load_config(env / "lmsync.toml", environ={})
+    site = Site.load(config.emulator_state_path())
+    group = next(g for g in sorted(site.groups.values(), key=lambda g: g.id)
+                 if (mentor := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None and len(g.members) > 2
+                 and site.users[mentor].username.startswith("m"))  # a faculty circle keeping other mentees
+    mentee = min(group.members - {mentor_of_idnumber(PROGRAMME, group.idnumber)})
+    course = next(c for c in site.courses.values() if mentee in c.enrolments)
+    site.add_course_role(course.id, mentee, "editingteacher")
+    site.save(config.emulator_state_path())
+    monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", "mentor")
+    result = run_cli(env, "plan")
+    assert result.exit_code == 0, result.output
+    username = site.users[mentee].username
+    line = next(line for line in result.output.splitlines() if f"({username}) from" in line)
+    assert ("a mentor of their own circle now (their roles, or [matching] dual_role)" in line
+            or "a mentor now: a mentor role and a mentee role, counted as a mentor ([matching] dual_role)" in line), line
+    assert "added by hand" not in line
+
+
+# --- 7. a pin written the wrong way round, its first person away -----------------------------------------
+
+
+def test_finding_7_a_reversed_pin_is_refused_while_its_first_person_is_away(
+    env: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 62, 7: [m0012, s0001] with m0012 away was accepted ("waits"); refused once m0012 was back.
+    The person who is here shows it is written the wrong way round: refused now; the right way round waits."""
+    assert run_cli(env, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    monkeypatch.setenv("LMSYNC_MATCHING_PINS", '[["m0012", "s0001"]]')
+    result = run_cli(env, "plan")
+    assert result.exit_code == 2, result.output
+    assert "pin m0012 -> s0001: s0001 is not a mentor (a pin is [mentee, mentor]: written the wrong way round?)" \
+        in result.output
+    monkeypatch.setenv("LMSYNC_MATCHING_PINS", '[["s0001", "m0012"]]')
+    result = run_cli(env, "plan")
+    assert result.exit_code == 0 and "pin s0001 -> m0012 waits: m0012 is not active in the course" in result.output
