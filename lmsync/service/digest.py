@@ -2,7 +2,8 @@
 
 Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
 at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
-of those lmsync paused since because the pair left the programme (tester R44b-3);
+of those lmsync paused since because the pair left the programme (tester R44b-3), and of the circles held
+while their mentor is away, or whose hold ended, since their last digest (tester round 61, 5);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -29,6 +30,7 @@ from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.service.run_ids import new_run_id
+from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.messages import DigestLog
 from lmsync.store.queue import GONE, RECOVERED, QueueItem
@@ -49,10 +51,28 @@ class Digest:
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
     paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
     recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
+    holds: list[Hold] = field(default_factory=list)  # circles held, or whose hold ended, since their last digest
 
     @property
     def empty(self) -> bool:
-        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered)
+        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A circle held as it is while its mentor is away (``away_mentors``): ``since`` the day a sync first found
+    them away, ``until`` its last day; ``ended`` once that day has passed (its mentees are re-matched)."""
+
+    mentor_id: int
+    since: date
+    until: date
+    ended: bool
+
+
+def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
+    """The holds a coordinator last told on ``after`` has not heard of: begun, or ended, in (after, day]. Tester
+    round 61, 5: a mentor away for weeks and their circle's mentees moved reached no digest."""
+    return [h for h in holds if after < (h.until + timedelta(days=1) if h.ended else h.since) <= day]
 
 
 @dataclass
@@ -119,6 +139,7 @@ def digest_text(
     new_items: Sequence[QueueItem] = (),
     paused: Sequence[QueueItem] = (),
     recovered: Sequence[QueueItem] = (),
+    holds: Sequence[Hold] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
@@ -159,6 +180,18 @@ def digest_text(
                       "recovery holds, with no action needed):"]
         lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: ok again (item open since {i.opened_on.isoformat()})"
                   for i in recovered]
+    held = [h for h in holds if not h.ended]
+    if held:
+        lines += ["", f"Circles held while their mentor is away ({len(held)}; their mentees stay and are not matched "
+                      "with another mentor meanwhile):"]
+        lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
+                  for h in held]
+    ended = [h for h in holds if h.ended]
+    if ended:
+        lines += ["", f"Holds ended ({len(ended)}; the mentor is still away, so their mentees are matched with other "
+                      "mentors who have room):"]
+        lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
+                  for h in ended]
     if items or new_items or recovered:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
@@ -182,7 +215,7 @@ class DigestFamily(MessagesFamily):
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
         self.items[op.key] = (len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
-                              + len(digest.recovered))
+                              + len(digest.recovered) + len(digest.holds))
         self.usernames[op.key] = digest.username
         return op
 
@@ -239,8 +272,9 @@ def run_digest(
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
     open_items = _open_items(config, store)
+    holds = _holds(config, store, day)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
-    outside = {uid for item in open_items for uid in item.pair} - set(assessment.roster)
+    outside = ({uid for item in open_items for uid in item.pair} | {h.mentor_id for h in holds}) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
@@ -291,15 +325,17 @@ def run_digest(
         ]
         in_queue = {i.pair for i in queued}  # said once, under "Newly in your queue" (tester round 61, 6)
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
+        told = holds_since(holds, recovered_since, day) if username in config.health.coordinators else []
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered),
+            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told),
             queued,
             paused,
             recovered,
+            told,
         )
         if digest.empty:
             continue
@@ -333,3 +369,14 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
     from lmsync.service.health import _queue
 
     return _queue(config, store).open_items()
+
+
+def _holds(config: Config, store: Store, day: date) -> list[Hold]:
+    """The circles held for an away mentor (``[sync] away_mentor_hold_days``), or whose hold is over while the
+    mentor is still away, as the sync's ``away_mentors.holds`` dates them: from the store's absences."""
+    days = config.sync.away_mentor_hold_days
+    if not days:
+        return []
+    absent = MentorAbsences(store, config.programme.name).since()
+    return [Hold(m, since, since + timedelta(days=days - 1), since + timedelta(days=days - 1) < day)
+            for m, since in sorted(absent.items())]

@@ -49,3 +49,41 @@ def test_finding_5_pair_show_says_a_circle_held_while_its_mentor_is_away_is_on_h
     assert "their circle is held as it is until " in shown.output
     data = json.loads(run_cli(env, "pair", "show", "m0012", mentee, "--format", "json").output)
     assert set(data["on_hold"]) == {"mentor_away_since", "held_until"}
+
+
+def test_finding_5_the_digest_tells_of_a_circle_held_and_of_its_hold_ending_once_each(tmp_path, monkeypatch) -> None:
+    """tester round 61, 5: a mentor away for weeks, their circle held and then its mentees moved, reached no
+    digest: the coordinator went on importing meetings with the old mentor. Each coordinator's next digest tells
+    of the hold, once; and of its end, once."""
+    from datetime import timedelta
+
+    from lmsync.service.cycle import cycle_job
+    from lmsync.service.emulator_edit import unenrol
+    from tests.flows.test_cycle import AS_OF, at, setup
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    site = build_demo_site()
+    config, cases = setup(tmp_path, site)
+    coordinators = {u.id for u in site.users.values() if u.username in cases["coordinators"]}
+    assert cycle_job(config, site=site, now=at(0), as_of=AS_OF).step("digest").state == "ok"
+    busy = {m for m, _ in cases["two"]} | {cases["lapsed"][0]}
+    away = next(m for m, _ in cases["healthy"] if m not in busy)
+    course = next(c for c in site.courses.values() if away in c.enrolments)
+    unenrol(site, course, away)
+
+    from lmsync.service import away_mentors
+
+    def digests(offset: int) -> list[str]:
+        before = len(site.messages)
+        # the sync dates an absence by the programme's today: the day this run stands for
+        monkeypatch.setattr(away_mentors, "programme_today", lambda _config: AS_OF + timedelta(days=offset))
+        cycle_job(config, site=site, now=at(offset), as_of=AS_OF + timedelta(days=offset))
+        return [m["text"] for m in site.messages[before:] if m["useridto"] in coordinators]
+
+    label = f"({site.users[away].username}): away since {AS_OF + timedelta(days=1)}"
+    held = digests(1)
+    assert len(held) == 2 and all("Circles held while their mentor is away (1;" in t and label in t for t in held), held
+    assert not any("Circles held" in t for t in digests(2))  # told once
+    ended = digests(1 + config.sync.away_mentor_hold_days)
+    assert ended and all("Holds ended (1;" in t and label in t for t in ended), ended
+    assert not any("Holds ended" in t for t in digests(2 + config.sync.away_mentor_hold_days))
