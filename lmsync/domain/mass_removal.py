@@ -118,7 +118,7 @@ def guard_unheld_roles(
 def guard_unread_fields(
     owned: Mapping[str, ObservedGroup],
     ops: Sequence[_Op],
-    needed: Collection[str],
+    needed: Mapping[str, str],
     shown: Collection[str],
     *,
     programme: str,
@@ -128,7 +128,8 @@ def guard_unread_fields(
     profile field that keeps circles as they are.
 
     ``needed``: the shortnames of ``[matching.attributes]`` capacity and year (unknown, a mentor is
-    held at their load and a peer pair is dropped); ``shown``: the shortnames any person of the
+    held at their load and a peer pair is dropped), each -> its key there (``capacity``, ``year``: named
+    alone when it alone is unread, tester round 62, 9); ``shown``: the shortnames any person of the
     roster carries. Such a field shown by no one is a role that lost ``moodle/user:viewalldetails``
     (private fields vanish for everyone at once) or a field that does not exist, not a school
     that emptied it: established pairs dissolve in numbers too small for the mass-removal guard
@@ -147,8 +148,9 @@ def guard_unread_fields(
         return
     raise UnsafePlan(
         f"Refusing this plan: no one in the course shows the profile field(s) {', '.join(unread)} "
-        f"([matching.attributes] capacity, year), and the plan would take {len(moved)} people out of their "
-        f"circles, as if those values were unknown for everyone.",
+        f"([matching.attributes] {', '.join(needed.get(name, name) for name in unread)}), and the plan would take "
+        f"{len(moved)} {'person' if len(moved) == 1 else 'people'} out of their circles, as if those values were "
+        "unknown for everyone.",
         hint=(
             "check that the lmsync role still has moodle/user:viewalldetails (`lmsync doctor` checks it) and that "
             "[matching.attributes] names the fields' shortnames (\"\" when the site has no such field); "

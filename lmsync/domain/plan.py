@@ -225,7 +225,7 @@ def _defused_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, 
     if settings.refused(safer) is not None:
         safer = f"Circle {circle.mentor_id}"
     warnings.append(
-        f"mentor {circle.mentor_id}: Moodle would refuse the group name made from their name "
+        f"mentor (Moodle id {circle.mentor_id}): Moodle would refuse the group name made from their name "
         f"(a '<' that opens a tag, trap 38); the circle {idnumber} is named with '< ' instead"
     )
     return safer

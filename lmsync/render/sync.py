@@ -36,7 +36,7 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
         lines = [f"Plan for {plan.programme}: no changes (Moodle already matches)."]
     else:
         total = len(plan.operations)
-        lines = [f"Plan for {plan.programme} (course {plan.course_id}, observed {plan.fingerprint}): {total} operations"]
+        lines = [f"Plan for {plan.programme} (course {plan.course_id}, observed {plan.fingerprint}): {total} operation{'' if total == 1 else 's'}"]
         for kind, label in LABELS.items():
             ops = plan.by_kind(kind)
             if not ops:

@@ -129,7 +129,8 @@ def roster_user(user: EnrolledUser | User, suspended: bool | None = False) -> Ro
         id=user.id,
         username=user.username or "",
         idnumber=user.idnumber or "",
-        fullname=user.fullname or f"{user.firstname or ''} {user.lastname or ''}".strip(),
+        # a name with no last name comes back "s0200 ": shown as "s0200  (s0200)" (tester round 62, 9)
+        fullname=(user.fullname or "").strip() or f"{user.firstname or ''} {user.lastname or ''}".strip(),
         email=user.email or "",
         roles=_role_set(tuple(sorted({role.shortname for role in getattr(user, "roles", ())}))),
         profile={

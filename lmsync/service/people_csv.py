@@ -405,6 +405,7 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
     folded = {name.casefold(): field for name, field in aliases.items()}  # "ID", "Role": tester finding 12
     columns: dict[str, str] = {}
     at: dict[str, int] = {}
+    unknown: list[str] = []  # every one in one message: the first alone hid the next typo (tester round 62, 9)
     for position, column in enumerate(header, start=1):
         if column in aliases or column.casefold() in folded:
             field = aliases.get(column) or folded[column.casefold()]
@@ -415,8 +416,11 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
         elif column.casefold() in ATTRIBUTES or column == "":
             continue
         else:
-            known = ", ".join(sorted(set(aliases)))
-            raise InputError(f"{path}:1: column {position} {column!r}: unknown column (known: {known})")
+            unknown.append(f"column {position} {column!r}")
+    if unknown:
+        known = ", ".join(sorted(set(aliases)))
+        raise InputError(f"{path}:1: {'; '.join(unknown)}: unknown column{'s' if len(unknown) > 1 else ''} "
+                         f"(known: {known})")
     for required in ("id", "role"):
         if required not in columns:
             raise InputError(f"{path}:1: {required}: missing column")

@@ -197,7 +197,8 @@ def make_plan(
         guard_unread_fields(  # a lost capability empties every profile field (tester round 27, 1)
             owned_groups(snapshot.observation, settings.programme)[0],
             plan.operations,
-            {name for name in (config.matching.attributes.capacity, config.matching.attributes.year) if name},
+            {name: key for key, name in (("capacity", config.matching.attributes.capacity),
+                                         ("year", config.matching.attributes.year)) if name},
             {name for user in snapshot.roster.values() for name in user.profile},
             programme=settings.programme,
             min_source_fraction=settings.min_source_fraction,

@@ -45,7 +45,8 @@ def test_round_27_1_a_lost_viewalldetails_refuses_the_plan_instead_of_moving_men
             assert result.exit_code == EXIT_ADMIN and "no one in the course shows the profile field(s)" in text
         else:
             assert result.exit_code == EXIT_ADMIN, result.output
-            assert "no one in the course shows the profile field(s) mentorcapacity, yearofstudy" in text
+            assert ("no one in the course shows the profile field(s) mentorcapacity, yearofstudy ([matching.attributes] "
+                    "capacity, year)") in text
             assert "moodle/user:viewalldetails" in text and "min_source_fraction = 0" in text
     site = Site.load(synced.emulator_state_path())
     assert synced.emulator_state_path().read_bytes() == capped  # nothing written to Moodle

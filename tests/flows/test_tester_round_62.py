@@ -205,3 +205,14 @@ def test_finding_7_a_reversed_pin_is_refused_while_its_first_person_is_away(
     monkeypatch.setenv("LMSYNC_MATCHING_PINS", '[["s0001", "m0012"]]')
     result = run_cli(env, "plan")
     assert result.exit_code == 0 and "pin s0001 -> m0012 waits: m0012 is not active in the course" in result.output
+
+
+# --- 9. wording -----------------------------------------------------------------------------------------
+
+
+def test_finding_9_a_person_with_no_last_name_is_shown_with_one_space(env: Any) -> None:
+    """tester round 62, 9: joined without --name, a mentee read "s0200  (s0200)" (Moodle's fullname of a first
+    name alone ends with a space)."""
+    assert run_cli(env, "emulator", "edit", "join", "s0200", "--role", "student").exit_code == 0
+    shown = run_cli(env, "match").output
+    assert "s0200 (s0200)" in shown and "s0200  (s0200)" not in shown, shown

@@ -230,6 +230,9 @@ def test_tester_finding_12_column_names_and_roles_are_read_in_any_case(tmp_path:
     assert {p.id: p.capacity for p in people.persons}["t1"] == 2
     with pytest.raises(InputError, match="unknown column"):
         load_people_csv(write(tmp_path, "id,role,Departmnet\nt1,mentor,Science\n"), Config())
+    # every unknown column at once (tester round 62, 9: "departement" hid "intrests")
+    with pytest.raises(InputError, match=r":1: column 3 'departement'; column 4 'intrests': unknown columns \(known: "):
+        load_people_csv(write(tmp_path, "id,role,departement,intrests\nt1,mentor,Science,AI\n"), Config())
 
 
 def test_tester_finding_12_a_ragged_row_says_to_quote_a_cell_with_the_separator(tmp_path: Path) -> None:
