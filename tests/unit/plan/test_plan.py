@@ -225,7 +225,7 @@ def test_point_1_trap_38_a_generated_name_moodle_would_refuse_is_defused_with_a_
     (create,) = plan.by_kind("create_group")
     assert param_text_problem(create.name) is None
     assert param_text_problem(plan.by_kind("post_welcome")[0].subject) is None
-    assert any("mentor 31" in w and "trap 38" in w for w in plan.warnings)
+    assert any("mentor (Moodle id 31)" in w and "trap 38" in w for w in plan.warnings)
 
 
 def test_point_1_trap_39_a_foreign_literal_entity_name_counts_as_taken():
