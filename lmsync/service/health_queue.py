@@ -370,6 +370,8 @@ def record_outcome(
             pair = earlier.pair
             if outcome == earlier.outcome or earlier.outcome == "closed":  # once; an ended pair stays ended
                 item = queue.add_note(earlier, note)
+            else:  # closed after rematched: on the same item (tester round 60, 5)
+                item = queue.close_after_rematch(earlier, on=day, note=note)
         if item is None and outcome in BY_HAND and (row := _judged_today(store, config.programme.name, pair, day)):
             queue.open_by_hand(day, row)  # an at-risk pair the rules did not queue (tester round 21, 10)
             pair = (row.mentor_id, row.mentee_id)

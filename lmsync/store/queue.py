@@ -299,6 +299,17 @@ class CoordinatorQueue(ProgrammeRepository):
             after = self.store.first(self._select().where(_q.c.id == item.id))
         return self._with_due(_item(after))
 
+    def close_after_rematch(self, item: QueueItem, *, on: date, note: str | None = None) -> QueueItem:
+        """``closed`` over the pair's item a coordinator closed ``rematched``: recorded on that item, its note
+        keeping the earlier outcome and its day (tester round 60, 5: a second item was opened to hold it,
+        while the other order records on one). The not-a-good-fit mark is not the queue's to change."""
+        earlier = f"rematched on {(item.outcome_on or item.acked_on or on).isoformat()}"
+        with self.store.transaction():
+            self.store.write(_q.update().where(_q.c.id == item.id).values(note=_joined(_joined(item.note, earlier), note)))
+            self._track(item, outcome="closed", outcome_on=on.isoformat())
+            row = self.store.first(self._select().where(_q.c.id == item.id))
+        return self._with_due(_item(row))
+
     def add_note(self, item: QueueItem, note: str | None) -> QueueItem:
         """``item`` as it is now, ``note`` added after its earlier notes (``_joined``; none: unchanged):
         a coordinator's word on an outcome already recorded is kept, never dropped."""
