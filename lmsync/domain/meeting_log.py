@@ -161,7 +161,11 @@ def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:
     if not text or text.lower() == "all":
         return None
     present: set[int] = set()
-    for token in re.split(r"[,;\n]+", text):
-        if token.strip():
+    names = [token for token in re.split(r"[,;\n]+", text) if token.strip()]
+    for place, token in enumerate(names, start=1):
+        try:
             present.add(resolve_person(resolve, token, field).user_id)
+        except FieldProblem as problem:  # which of the names (tester round 60, 3: the value is masked in logs)
+            where = f"name {place} of {len(names)}: " if len(names) > 1 else ""
+            raise FieldProblem(field, where + problem.message) from None
     return present
