@@ -106,8 +106,9 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
                      "inside [nudges] interval_days")
     if report.held:
         lines.append(f"  held: {report.held} (nothing sent)")
-    if report.capped:
-        lines.append(f"  {report.capped} message(s) left for tomorrow by [nudges] daily_cap")
+    if report.capped:  # while held nothing goes today: they are over the cap, not "left for tomorrow" (round 59, 9)
+        lines.append(f"  {report.capped} more message(s) over [nudges] daily_cap" if report.held else
+                     f"  {report.capped} message(s) left for tomorrow by [nudges] daily_cap")
     if report.already_today:
         lines.append(f"  {report.already_today} person(s) already nudged today")
     if report.dry_run:

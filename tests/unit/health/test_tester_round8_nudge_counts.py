@@ -43,3 +43,16 @@ def test_tester_round_8_9_the_dry_run_the_held_text_and_the_log_give_figures_tha
     assert (done["messages"], done["pairs"], done["pairs_flagged"], done["pairs_ended"]) == (6, 4, 5, 1)
     assert done["pair_nudges_planned"] == 8 == sum(len(g) for g in report.messages)  # one per pair and person
     assert "planned" not in done and "pairs_sent" not in done  # no field leaves its unit to guess
+
+
+def test_round_59_9_messages_over_the_cap_while_held_are_not_said_left_for_tomorrow() -> None:
+    """Tester round 59, 9: during an exam block (nothing sent today) the line said "left for tomorrow"."""
+    from datetime import date
+
+    from lmsync.service.nudges import NudgeReport
+
+    held = NudgeReport(date(2027, 1, 11), False, "r", held="an exam block is in progress", capped=3)
+    assert "3 more message(s) over [nudges] daily_cap" in nudge_text(held)
+    assert "tomorrow" not in nudge_text(held)
+    sending = NudgeReport(date(2027, 1, 11), False, "r", capped=3)
+    assert "3 message(s) left for tomorrow by [nudges] daily_cap" in nudge_text(sending)
