@@ -43,3 +43,25 @@ def sync_site() -> Any:
             return run_sync(conn.api, config, store)
 
     return sync
+
+
+@pytest.fixture
+def demo_home(cli_home: Any) -> Any:
+    """``cli_home`` with the demo course's programme ``mentor-2026`` in ``lmsync.toml`` and the built-in
+    emulator's site saved there; run commands with ``run_in(demo_home, ...)``."""
+    from lmsync.config import load_config
+    from lmsync.moodle.emulator.demo import build_demo_site
+
+    path = cli_home / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    build_demo_site().save(load_config(path, environ={}).emulator_state_path())
+    return cli_home
+
+
+def run_in(home: Any, *args: str) -> Any:
+    """``lmsync --log-level warning --config HOME/lmsync.toml ARGS`` through click's runner: its result."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    return CliRunner().invoke(main, ["--log-level", "warning", "--config", str(home / "lmsync.toml"), *args])

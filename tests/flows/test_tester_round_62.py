@@ -8,25 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from lmsync.cli import main
 from lmsync.config import load_config
-from lmsync.moodle.emulator.demo import build_demo_site
+from tests.flows.conftest import run_in
 
-PROGRAMME = "mentor-2026"
-
-
-@pytest.fixture
-def env(cli_home: Any) -> Any:
-    path = cli_home / "lmsync.toml"
-    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    build_demo_site().save(load_config(path, environ={}).emulator_state_path())
-    return cli_home
-
-
-def run_cli(env: Any, *args: str) -> Any:
-    return CliRunner().invoke(main, ["--log-level", "warning", "--config", str(env / "lmsync.toml"), *args])
+PROGRAMME = "mentor-2026"  # demo_home's
 
 
 # --- 2. a misspelt [matching.attributes] field ----------------------------------------------------------
@@ -38,7 +24,7 @@ def run_cli(env: Any, *args: str) -> Any:
     ("LMSYNC_MATCHING_ATTRIBUTES_LANGUAGES", "languages", "lang"),
 ])
 def test_finding_2_plan_and_match_say_when_no_one_has_a_value_in_a_weighed_field(
-    env: Any, monkeypatch: pytest.MonkeyPatch, variable: str, key: str, typed: str,
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch, variable: str, key: str, typed: str,
 ) -> None:
     """tester round 62, 2: a shortname typed with a capital made every pair without departments, in a
     normal-looking plan (only doctor said so); plan, sync and match now name the field and the fix."""
@@ -46,17 +32,17 @@ def test_finding_2_plan_and_match_say_when_no_one_has_a_value_in_a_weighed_field
     line = (f"no one in the course has a value in the profile field {typed!r} ([matching.attributes] {key}): it "
             "adds nothing to any pair")
     for args in (("plan",), ("match",), ("sync", "--dry-run")):
-        result = run_cli(env, *args)
+        result = run_in(demo_home, *args)
         assert result.exit_code == 0, result.output
         assert line in result.output and f'set {key} = ""' in result.output, args
     monkeypatch.delenv(variable)
-    assert "no one in the course has a value" not in run_cli(env, "plan").output
+    assert "no one in the course has a value" not in run_in(demo_home, "plan").output
 
 
-def test_finding_2_a_field_weighed_0_is_not_warned_of(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_finding_2_a_field_weighed_0_is_not_warned_of(demo_home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMSYNC_MATCHING_ATTRIBUTES_DEPARTMENT", "Department")
     monkeypatch.setenv("LMSYNC_MATCHING_WEIGHTS_SAME_DEPARTMENT", "0")
-    assert "no one in the course has a value" not in run_cli(env, "plan").output
+    assert "no one in the course has a value" not in run_in(demo_home, "plan").output
 
 
 # --- 3a. a circle over its mentor's capacity, whatever the cause -----------------------------------------
@@ -96,45 +82,45 @@ s5,mentee,,1,gone,
 
 
 def test_finding_5_current_places_that_cannot_hold_are_refused_with_line_and_field(
-    env: Any, monkeypatch: pytest.MonkeyPatch,
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """tester round 62, 5: swapped current_mentor / current_peer left s3 with no mentor and no peer, silently; a
     mentee named as someone's current mentor was only warned of; with pairs, current_peer was dropped. Each is
     refused, naming the line and field, as preferences are; an id of no one in the file is still a leaver."""
-    path = env / "people.csv"
+    path = demo_home / "people.csv"
     path.write_text(CURRENT)
     monkeypatch.setenv("LMSYNC_MATCHING_STRUCTURE", "triads")
-    result = run_cli(env, "match", "--people", str(path))
+    result = run_in(demo_home, "match", "--people", str(path))
     assert result.exit_code == 3, result.output
     assert "people.csv:6: current_mentor: 'p1' is a peer mentor: their pair goes in current_peer" in result.output
     assert "people.csv:6: current_peer: 'm1' is a faculty mentor: their pair goes in current_mentor" in result.output
     assert "people.csv:7: current_mentor: 's4' is not a mentor or peer mentor in this file" in result.output
     assert ":8:" not in result.output  # 'gone': someone who left, re-matched with a warning
     monkeypatch.setenv("LMSYNC_MATCHING_STRUCTURE", "pairs")
-    result = run_cli(env, "match", "--people", str(path))
+    result = run_in(demo_home, "match", "--people", str(path))
     assert result.exit_code == 3 and 'people.csv:4: current_peer: read only with [matching] structure = "triads"' \
         in result.output, result.output
     fixed = "\n".join(line for line in CURRENT.splitlines() if not line.startswith(("s3", "s4")))
     path.write_text(fixed.replace(",m1,p1", ",m1,").replace(",,p1", ",p1,") + "\n")
-    result = run_cli(env, "match", "--people", str(path))
+    result = run_in(demo_home, "match", "--people", str(path))
     assert result.exit_code == 0 and "current mentor gone is not among the mentors" in result.output, result.output
 
 
 # --- 4. the mentees of a held circle ---------------------------------------------------------------------
 
 
-def test_finding_4_match_names_a_held_circle_whose_mentees_are_in_no_row(env: Any) -> None:
+def test_finding_4_match_names_a_held_circle_whose_mentees_are_in_no_row(demo_home: Any) -> None:
     """tester round 62, 4: with a mentor away, `lmsync match` left their circle's mentees out of every row and
     every count, with no word; it now says the circle is held, as the plan does."""
-    assert run_cli(env, "sync").exit_code == 0
-    before = run_cli(env, "match")
+    assert run_in(demo_home, "sync").exit_code == 0
+    before = run_in(demo_home, "match")
     assert before.exit_code == 0 and "held as it is" not in before.output
-    assert run_cli(env, "emulator", "edit", "unenrol", "m0012").exit_code == 0
-    held = run_cli(env, "match")
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    held = run_in(demo_home, "match")
     assert held.exit_code == 0, held.output
     line = next(line for line in held.output.splitlines() if "held as it is" in line)
     assert "its mentor is not active in the course" in line and "member(s) stay until" in line
-    assert line.split("warning: ", 1)[1] in run_cli(env, "plan").output
+    assert line.split("warning: ", 1)[1] in run_in(demo_home, "plan").output
 
 
 # --- 3c. a mentor who takes part as a mentee now ---------------------------------------------------------
@@ -161,15 +147,15 @@ def test_finding_3c_a_mentor_counted_as_a_mentee_is_not_said_to_have_left_or_bee
 
 
 def test_finding_3b_a_member_lmsync_placed_who_mentors_now_is_not_said_to_be_added_by_hand(
-    env: Any, monkeypatch: pytest.MonkeyPatch,
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """tester round 62, 3b: a mentee lmsync had placed was given a teacher role too and, with dual_role =
     "mentor", left their circle "never matched into this circle (added by hand)"; lmsync had placed them."""
     from lmsync.domain.plan import mentor_of_idnumber
     from lmsync.moodle.emulator.state import Site
 
-    assert run_cli(env, "sync").exit_code == 0
-    config = load_config(env / "lmsync.toml", environ={})
+    assert run_in(demo_home, "sync").exit_code == 0
+    config = load_config(demo_home / "lmsync.toml", environ={})
     site = Site.load(config.emulator_state_path())
     group = next(g for g in sorted(site.groups.values(), key=lambda g: g.id)
                  if (mentor := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None and len(g.members) > 2
@@ -179,7 +165,7 @@ def test_finding_3b_a_member_lmsync_placed_who_mentors_now_is_not_said_to_be_add
     site.add_course_role(course.id, mentee, "editingteacher")
     site.save(config.emulator_state_path())
     monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", "mentor")
-    result = run_cli(env, "plan")
+    result = run_in(demo_home, "plan")
     assert result.exit_code == 0, result.output
     username = site.users[mentee].username
     line = next(line for line in result.output.splitlines() if f"({username}) from" in line)
@@ -192,27 +178,27 @@ def test_finding_3b_a_member_lmsync_placed_who_mentors_now_is_not_said_to_be_add
 
 
 def test_finding_7_a_reversed_pin_is_refused_while_its_first_person_is_away(
-    env: Any, monkeypatch: pytest.MonkeyPatch,
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """tester round 62, 7: [m0012, s0001] with m0012 away was accepted ("waits"); refused once m0012 was back.
     The person who is here shows it is written the wrong way round: refused now; the right way round waits."""
-    assert run_cli(env, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
     monkeypatch.setenv("LMSYNC_MATCHING_PINS", '[["m0012", "s0001"]]')
-    result = run_cli(env, "plan")
+    result = run_in(demo_home, "plan")
     assert result.exit_code == 2, result.output
     assert "pin m0012 -> s0001: s0001 is not a mentor (a pin is [mentee, mentor]: written the wrong way round?)" \
         in result.output
     monkeypatch.setenv("LMSYNC_MATCHING_PINS", '[["s0001", "m0012"]]')
-    result = run_cli(env, "plan")
+    result = run_in(demo_home, "plan")
     assert result.exit_code == 0 and "pin s0001 -> m0012 waits: m0012 is not active in the course" in result.output
 
 
 # --- 9. wording -----------------------------------------------------------------------------------------
 
 
-def test_finding_9_a_person_with_no_last_name_is_shown_with_one_space(env: Any) -> None:
+def test_finding_9_a_person_with_no_last_name_is_shown_with_one_space(demo_home: Any) -> None:
     """tester round 62, 9: joined without --name, a mentee read "s0200  (s0200)" (Moodle's fullname of a first
     name alone ends with a space)."""
-    assert run_cli(env, "emulator", "edit", "join", "s0200", "--role", "student").exit_code == 0
-    shown = run_cli(env, "match").output
+    assert run_in(demo_home, "emulator", "edit", "join", "s0200", "--role", "student").exit_code == 0
+    shown = run_in(demo_home, "match").output
     assert "s0200 (s0200)" in shown and "s0200  (s0200)" not in shown, shown
