@@ -118,7 +118,9 @@ def person_from_roster(
     if mentoring and attrs.capacity:
         typed_capacity = read_number(field_value(attrs.capacity))
         if typed_capacity.status != "empty":
-            capacity = number(attrs.capacity, "counts as missing: no new mentees, existing ones are kept", least=0)
+            # "counts as missing" read as the default an empty field gives (tester round 62, 9)
+            capacity = number(attrs.capacity, "read as no room: no new mentees, existing ones kept (only an empty "
+                              "field means [matching] default_capacity)", least=0)
             freeze = capacity is None
     year = number(attrs.year, "counts as missing (year unknown)") if attrs.year else None
     person = Person(

@@ -202,3 +202,11 @@ def test_finding_9_a_person_with_no_last_name_is_shown_with_one_space(demo_home:
     assert run_in(demo_home, "emulator", "edit", "join", "s0200", "--role", "student").exit_code == 0
     shown = run_in(demo_home, "match").output
     assert "s0200 (s0200)" in shown and "s0200  (s0200)" not in shown, shown
+
+
+def test_finding_9_an_unreadable_capacity_is_not_said_to_count_as_missing(demo_home: Any) -> None:
+    """tester round 62, 9: "counts as missing: no new mentees" read as the default an empty field gives."""
+    assert run_in(demo_home, "emulator", "edit", "field", "m0003", "mentorcapacity", "lots").exit_code == 0
+    shown = run_in(demo_home, "plan").output
+    assert ("mentorcapacity 'lots' is not one number; read as no room: no new mentees, existing ones kept (only an "
+            "empty field means [matching] default_capacity)") in shown, shown
