@@ -325,7 +325,8 @@ def run_digest(
         ]
         in_queue = {i.pair for i in queued}  # said once, under "Newly in your queue" (tester round 61, 6)
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
-        told = holds_since(holds, recovered_since, day) if username in config.health.coordinators else []
+        told = ([h for h in holds_since(holds, recovered_since, day) if h.mentor_id != me]
+                if username in config.health.coordinators else [])
         digest = Digest(
             username,
             users[username],
