@@ -46,7 +46,7 @@ def moved_words(cause: str) -> str:
         MOVED_BY_PIN: "moved to another mentor by [matching] pins",
         REMATCHING: "re-matched",
         "": "re-matched",
-        "capacity fell": "re-matched: their mentor's circle holds more mentees than their capacity",
+        "over capacity": "re-matched: their mentor's circle holds more mentees than their capacity",
         "pair no longer allowed": "re-matched: the pair is no longer allowed",
     }
     return words.get(cause, f"re-matched: {cause}")  # "re-matched: displaced by the pin of s2"
@@ -61,7 +61,7 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
     (tester round 46b, 2). ``cause`` (``Unmatched.cause``) says first why their pair ended: a pin
     took the place (tester round 47, 4), the mentor's capacity fell, a re-match, the pair no longer
     allowed, the mentor opted out (``MENTOR_OPTED_OUT``, said as it is)."""
-    said = {"capacity fell": "their mentor's circle holds more mentees than their capacity",
+    said = {"over capacity": "their mentor's circle holds more mentees than their capacity",
             REMATCHING: "their pair was opened by [matching] rematch",
             "pair no longer allowed": "their pair is no longer allowed",
             MENTOR_GONE: ""}.get(cause, cause)  # the circle's removal says how their mentor is gone

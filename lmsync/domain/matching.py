@@ -59,7 +59,7 @@ class Match:
     origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
     previous: str | None = None  # the mentor before: of a moved pair, or of a pinned one that moved (round 44, 5)
     #: why the mentee left ``previous``: ``MOVED_BY_PIN``, or the cause of a move (``displaced by the pin of s2``,
-    #: ``capacity fell``, ``pair no longer allowed``, ``REMATCHING``); "" when nobody moved
+    #: ``over capacity``, ``pair no longer allowed``, ``REMATCHING``); "" when nobody moved
     cause: str = ""
 
 
@@ -363,7 +363,7 @@ def _match_circle(
             # is below their existing pairs" was said of a mentor whose capacity had not changed)
             pinned = [] if len(kept) > cap[mentor_id] else sorted(i for i, (j, how) in fixed.items()
                                                                    if j == mentor_id and how == "pinned")
-            cause = f"displaced by the pin of {', '.join(pinned)}" if pinned else "capacity fell"
+            cause = f"displaced by the pin of {', '.join(pinned)}" if pinned else "over capacity"  # not "fell" (round 64, 3)
             said = (f"{mentor_id}'s room went to [matching] pins ({', '.join(pinned)})" if pinned
                     else f"{mentor_id}'s circle holds more mentees than their capacity")
             for mentee_id in scored[room:]:

@@ -122,7 +122,8 @@ def person_from_roster(
             capacity = number(attrs.capacity, "read as no room: no new mentees, existing ones kept (only an empty "
                               "field means [matching] default_capacity)", least=0)
             freeze = capacity is None
-    year = number(attrs.year, "counts as missing (year unknown)") if attrs.year else None
+    # a year below 0 means nothing (a people file refuses it): unknown, as a word is (tester round 64, 2)
+    year = number(attrs.year, "counts as missing (year unknown)", least=0) if attrs.year else None
     person = Person(
         id=user.username or str(user.id),
         role=role,

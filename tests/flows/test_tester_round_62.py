@@ -65,6 +65,7 @@ def test_finding_3a_a_circle_filled_by_hand_past_its_capacity_is_not_said_to_hav
         result.warnings)
     assert moved_words(moved[0].cause) == "re-matched: their mentor's circle holds more mentees than their capacity"
     assert "fell" not in " ".join(result.warnings)
+    assert "moved from m1 (over capacity)" in moved[0].reasons  # `lmsync match` said "(capacity fell)" (round 64, 3)
 
 
 # --- 5. current_mentor / current_peer naming who cannot hold the place ----------------------------------
@@ -210,3 +211,22 @@ def test_finding_9_an_unreadable_capacity_is_not_said_to_count_as_missing(demo_h
     shown = run_in(demo_home, "plan").output
     assert ("mentorcapacity 'lots' is not one number; read as no room: no new mentees, existing ones kept (only an "
             "empty field means [matching] default_capacity)") in shown, shown
+
+
+def test_round_64_2_a_year_below_0_is_named_and_keeps_an_existing_peer_pair(demo_home: Any) -> None:
+    """tester round 64, 2: year -1 dropped an established peer pair as "outside the year gap", naming no bad
+    value (a people file refuses it); it is unknown, named, and the pair kept, as a year typed as words."""
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.state import Site
+
+    assert run_in(demo_home, "sync").exit_code == 0
+    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
+    peer_circle = next(g for g in sorted(site.groups.values(), key=lambda g: g.id)
+                       if (m := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None
+                       and site.users[m].username.startswith("s") and len(g.members) > 1)
+    mentee = site.users[min(peer_circle.members - {mentor_of_idnumber(PROGRAMME, peer_circle.idnumber)})].username
+    assert run_in(demo_home, "emulator", "edit", "field", "--", mentee, "yearofstudy", "-1").exit_code == 0
+    shown = run_in(demo_home, "plan").output
+    assert "yearofstudy '-1' is below 0; counts as missing (year unknown)" in shown, shown
+    assert f"{mentee}: existing pair with" in shown and "kept although the mentee's year is unknown" in shown
+    assert f"({mentee}) from" not in shown

@@ -36,7 +36,7 @@ def test_round_47_4_a_mentee_a_pin_displaced_into_no_mentor_is_told_the_pin_firs
     assert (left.mentee, left.previous, left.cause) == ("s1", "m1", "displaced by the pin of s2")
     assert left_without_words(left.reason, cause=left.cause) == (
         "left with no mentor: displaced by the pin of s2; no capacity left: the one allowed mentor is full")
-    assert left_without_words("no mentor with capacity in the programme", cause="capacity fell") == (
+    assert left_without_words("no mentor with capacity in the programme", cause="over capacity") == (
         "left with no mentor: their mentor's circle holds more mentees than their capacity; no mentor with capacity in the programme")
     assert left_without_words("x") == "left with no mentor: x"
 
