@@ -23,6 +23,7 @@ from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
+from lmsync.service.roster import HELD_MEMBER
 from lmsync.service.site_accounts import SiteLookup, api_lookup
 from lmsync.visible import visible
 
@@ -105,7 +106,9 @@ def run_match(
         warnings=len(held) + len(result.warnings),  # the rest, said in words (tester round 40b, 6)
         seconds=round(time.perf_counter() - start, 3),
     )
-    return replace(result, warnings=[*waiting, *held, *summarise(items), *result.warnings], notices=items,
+    # a held circle's members: said once per circle by its hold's warning, one item each in JSON (round 64, 7)
+    said = summarise(i for i in items if i.code != HELD_MEMBER)
+    return replace(result, warnings=[*waiting, *held, *said, *result.warnings], notices=items,
                    unmatched=_two_roles_said(result.unmatched, notices))
 
 
@@ -186,13 +189,16 @@ class _Lookup(NamedTuple):
     resolve: dict[str, str]
     lowered: dict[str, str]
     suspended: set[str]
+    held: set[str]  # members of a circle held while its mentor is away (``roster.HELD_MEMBER``)
 
     @classmethod
     def of(cls, people: People, notices: Iterable[PersonWarning]) -> _Lookup:
         resolve = people.resolver()
         away = [n for n in notices if n.code == "account_suspended"]
+        held = [n for n in notices if n.code == HELD_MEMBER]
         return cls(resolve, {k.lower(): v for k, v in resolve.items()},
-                   {n.person for n in away} | {n.username for n in away if n.username})
+                   {n.person for n in away} | {n.username for n in away if n.username},
+                   {n.person for n in held} | {n.username for n in held if n.username})
 
 
 def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None,
@@ -204,7 +210,7 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
     round 43, 2); with ``problems``, each is added there instead (``run_match`` says them with the pins'
     and forbids'). A key naming a suspended account, or (``site``) an account not active in the course,
     is left out and said in ``waiting`` (``waits``), as pins are."""
-    resolve, lowered, suspended = lookup
+    resolve, lowered, suspended, held = lookup
     ids: list[str] = []
     raising = problems is None
     problems = [] if problems is None else problems
@@ -223,6 +229,8 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
                 problems.append(f"rematch {key}: {key}'s account is suspended in Moodle")
             else:
                 waiting.append(waits("rematch", key, key, "'s account is suspended in Moodle"))
+        elif key in held and waiting is not None:
+            waiting.append(waits("rematch", key, key, HELD_WHY, HELD_UNTIL))
         elif waiting is not None and site is not None and site(split_key(key)[1], split_key(key)[0]):
             waiting.append(waits("rematch", key, key, " is not active in the course (enrolment suspended, or they left it)"))
         elif waiting is not None and site is not None:
@@ -303,7 +311,7 @@ def check_standing_decisions(
     (``run_match`` says them with the rematch entries' and the pins' that cannot hold: tester round 50, 13).
     """
     notices = list(notices)
-    resolve, lowered, suspended = lookup or _Lookup.of(people, notices)
+    resolve, lowered, suspended, held_members = lookup or _Lookup.of(people, notices)
     capacity_unreadable = {
         n.person: n.value for n in notices if n.code == "value_unreadable" and n.field == capacity_field
     }
@@ -328,6 +336,8 @@ def check_standing_decisions(
             return None
         if key in suspended:
             return "'s account is suspended in Moodle"
+        if key in held_members:  # not "not active in the course": they are (tester round 64, 1)
+            return HELD_WHY
         if site is None or (what == "forbid" and stored_forbid((key,))):
             return None  # a stored mark's id is kept as it is (below)
         if key not in looked_up:
@@ -351,7 +361,8 @@ def check_standing_decisions(
                 problems.append(f"pin {mentee} -> {mentor}: {wrong} (a pin is [mentee, mentor]: written the wrong way round?)")
             if held:
                 key, why = next(iter(held.items()))
-                back = "their capacity reads as one number" if unread in capacity_unreadable else "they are back"
+                back = ("their capacity reads as one number" if unread in capacity_unreadable
+                        else HELD_UNTIL if key in held_members else "they are back")
                 waiting.append(waits(what, f"{mentee} -> {mentor}", key, why, back))  # type: ignore[union-attr]
             else:
                 out[what].append((named[0], named[1]))
@@ -393,6 +404,10 @@ def check_standing_decisions(
     if problems and raising:
         raise ConfigError("[matching] " + "; ".join(problems), hint=_standing_hint(people_file, True, False))
     return out["pin"], out["forbid"], kept["forbid"]
+
+
+HELD_WHY = "'s circle is held while their mentor is away"  # ``waits``' why for a member of such a circle
+HELD_UNTIL = "the hold ends or the mentor is back"
 
 
 def waits(what: str, entry: str, key: str, why: str, until: str = "they are back") -> str:

@@ -46,6 +46,9 @@ class _Read:
     freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
 
 
+HELD_MEMBER = "in_held_circle"  # a notice's code: a member of a circle held while its mentor is away
+
+
 def programme_roles(programme: ProgrammeConfig, roles: Collection[str]) -> tuple[bool, bool]:
     """(holds a mentor role, holds a mentee role) of ``[programme] mentor_roles`` / ``mentee_roles``, for a user
     with the course role shortnames ``roles``: both is a two-role user, ``[matching] dual_role`` decides."""
@@ -289,7 +292,12 @@ def people_from_roster(
             found.setdefault((mentee.id, peer), []).append((group, mentor, mentee))
     if held_members:  # a member of a held circle only is not matched while it is held
         elsewhere = {mentee_id for mentee_id, _ in found}
-        persons = [p for p in persons if p.moodle_id not in held_members or p.id in elsewhere or p.roles & MENTORING_ROLES]
+        out = {p.moodle_id for p in persons
+               if p.moodle_id in held_members and p.id not in elsewhere and not p.roles & MENTORING_ROLES}
+        # named as held, not "not active in the course", where a pin or forbid names them (tester round 64, 1)
+        notices.extend(_warn(roster[uid], HELD_MEMBER, f"{_label(roster[uid])}: in a circle held while their mentor "
+                             "is away; not matched meanwhile") for uid in sorted(out) if uid in roster)
+        persons = [p for p in persons if p.moodle_id not in out]
     twice = [places for places in found.values() if len(places) > 1]
     known = standing({p[0][2].moodle_id or 0 for p in twice}) if twice and standing else PairStanding()
     for (mentee_id, peer), places in found.items():
