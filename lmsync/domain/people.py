@@ -83,12 +83,17 @@ def shared(values: frozenset[str]) -> frozenset[str]:
     return values
 
 
+_VALUE_BREAK = re.compile(r"[,;\r\n]+")  # between the values of a multi-valued profile field
+
+
 @functools.lru_cache(maxsize=1 << 16)  # pure, immutable result; cells repeat (issue 15, speed)
 def split_values(text: str | None, separator: str) -> frozenset[str]:
-    """Tokens of a multi-valued cell: Moodle stores ``"a, b"``, the CSV uses ``"a; b"``."""
+    """Tokens of a multi-valued cell: Moodle stores ``"a, b"``, the CSV uses ``"a; b"``; a ``;`` or a line
+    break between values splits them too, whichever ``separator`` (tester round 64, 4: "Neurology; Surgical
+    skills" typed in Moodle was one interest shared by nobody)."""
     if not text:
         return frozenset()
-    return tokens(plain_text(text, separator).split(separator))
+    return tokens(_VALUE_BREAK.split(plain_text(text, separator)))
 
 
 _EMPTY: frozenset[Any] = frozenset()

@@ -47,3 +47,16 @@ def test_a_people_file_with_markup_reads_as_the_typed_values(tmp_path: Path) -> 
     assert people["s1"].department == people["m1"].department == "psychiatry neurology"
     assert people["s1"].interests == people["m1"].interests == frozenset({"mental health", "research methods"})
     assert people["s1"].languages == people["m1"].languages == frozenset({"english"})
+
+
+@pytest.mark.parametrize("typed", ["Neurology; Surgical skills", "Neurology\nSurgical skills",
+                                   "Neurology\r\nSurgical skills", "Neurology,Surgical skills"])
+def test_round_64_4_a_semicolon_or_a_line_break_between_values_splits_them(typed: str) -> None:
+    """Tester round 64, 4: typed in Moodle with ``;`` or on two lines, two interests were one shared by nobody."""
+    assert split_values(typed, ",") == frozenset({"neurology", "surgical skills"})
+
+
+def test_round_64_4_a_people_file_cell_on_two_lines_holds_two_values(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text('id,role,capacity,interests\nm1,mentor,3,"Neurology\nSurgical skills"\ns1,mentee,,Neurology\n')
+    assert load_people_csv(path, Config()).by_id()["m1"].interests == frozenset({"neurology", "surgical skills"})
