@@ -103,6 +103,11 @@ def desired_state(
         elif notice.outcome == "counted_as_mentor" and notice.moodle_id is not None:  # not "added by hand" (62, 3b)
             moved.setdefault(notice.moodle_id, "a mentor now: a mentor role and a mentee role, counted as a mentor "
                                                "([matching] dual_role)")
+    as_mentee = {n.person for n in read.notices if n.outcome == "counted_as_mentee"}
+    for mentee_id, mentor_id in people.current.items() if as_mentee else ():  # not a catch-all (round 64, 5)
+        if mentor_id in as_mentee and mentee_id in by_id and (moodle_id := by_id[mentee_id].moodle_id) is not None:
+            moved[moodle_id] = (("re-matched" if mentee_id in placed else LEFT_WITHOUT) + f": their mentor {mentor_id} "
+                                "has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)")
     return Desired(
         circles=circles,
         people=people,
