@@ -24,7 +24,9 @@ A store that has never nudged and would nudge many pairs holds the nudges (exit 
 digest (``nudge_holds.first_run_hold``, tester finding 1a) unless ``allow_mass_nudge``.
 
 A step that fails does not stop the steps that do not depend on it; a step whose dependency
-failed is ``skipped``. Each step ends with one summary (``StepResult``), logged as a
+failed is ``skipped``, and so is every step after a sync whose plan a guard refused (``PlanError``:
+a wrong programme name or course, a mass removal; tester round 63, 1: health stored snapshots of the
+wrong programme and the report was overwritten). Each step ends with one summary (``StepResult``), logged as a
 ``cycle.step`` event with counts only. The run's exit code is the worst step's
 (``lmsync.errors``: 0 ok, 1 partial, 2 an admin must act, 3 bad input); a lock held by
 another run raises LockedError (4) before any step.
@@ -42,22 +44,15 @@ from lmsync.domain.health import status_label
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import (
-    AccessDenied,
-    ConnectionFailed,
-    InvalidToken,
-    MissingCapability,
-    Timeout,
-    UnknownFunction,
-)
+from lmsync.moodle.errors import ConnectionFailed, Timeout
 from lmsync.secrets import redact
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
+from lmsync.service.cycle_result import step_failure as _failure
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
-from lmsync.store.problems import admin_problem
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
     from lmsync.service.report import ReportRenderer
@@ -372,19 +367,6 @@ _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
 }
 
 
-def _failure(step: str, exc: Exception) -> StepResult:
-    """A step's failure in one line. Moodle out of reach says why in a few words (not urllib3's pool
-    text), and a site or token problem points at ``lmsync doctor`` (tester round 3, 22)."""
-    exc = admin_problem(exc) or exc  # a read-only or damaged store: exit 2 (tester round 20, 2)
-    code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
-    message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, ConnectionFailed) and not exc.tls:
-        message = f"cannot reach Moodle: {exc.cause}"
-    if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
-        message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
-    return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)
-
-
 def run_cycle(
     api: MoodleApi,
     config: Config,
@@ -418,10 +400,14 @@ def run_cycle(
                    store_takes_over)
         failed: set[str] = set()
         unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
+        refused = False  # the sync's plan refused by a guard (a wrong programme name, a mass removal, ...)
         for name in steps:
             if should_stop is not None and should_stop():
                 step = StepResult(name, "skipped", EXIT_OK, "stopped on request")
                 result.stopped = True
+            elif refused:  # the configuration or the course is likely wrong: nothing acts on it (round 63, 1)
+                step = StepResult(name, "skipped", EXIT_OK, "skipped: the sync's plan was refused (an admin acts first)")
+                failed.add(name)
             elif unreachable is not None:
                 # every step reads Moodle: retrying each against a site that is down only made a run
                 # take minutes longer (tester finding 10: 134 s, two steps of ~63 s of retries)
@@ -445,6 +431,7 @@ def run_cycle(
                             result.stopped = True
                 if step.state == "failed":
                     failed.add(name)
+                    refused = refused or (name == "sync" and step.error == "PlanError")
             # a failed step is a warning, with its reason: filtered at warning, a journal showed nothing
             # of a failed run (tester round 20, 8)
             (log.warning if step.state == "failed" else log.info)(

@@ -7,6 +7,15 @@ from datetime import date
 from typing import Any, Literal
 
 from lmsync.errors import EXIT_OK, EXIT_PARTIAL
+from lmsync.moodle.errors import (
+    AccessDenied,
+    ConnectionFailed,
+    InvalidToken,
+    MissingCapability,
+    Timeout,
+    UnknownFunction,
+)
+from lmsync.store.problems import admin_problem
 
 State = Literal["ok", "partial", "failed", "skipped", "held"]
 
@@ -67,3 +76,16 @@ class CycleResult:
 
     def step(self, name: str) -> StepResult:
         return next(s for s in self.steps if s.step == name)
+
+
+def step_failure(step: str, exc: Exception) -> StepResult:
+    """A step's failure in one line. Moodle out of reach says why in a few words (not urllib3's pool
+    text), and a site or token problem points at ``lmsync doctor`` (tester round 3, 22)."""
+    exc = admin_problem(exc) or exc  # a read-only or damaged store: exit 2 (tester round 20, 2)
+    code = int(getattr(exc, "exit_code", EXIT_PARTIAL))
+    message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, ConnectionFailed) and not exc.tls:
+        message = f"cannot reach Moodle: {exc.cause}"
+    if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
+        message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
+    return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)
