@@ -72,3 +72,38 @@ def test_finding_5_the_digest_tells_of_a_circle_held_and_of_its_hold_ending_once
     ended = digests(1 + config.sync.away_mentor_hold_days)
     assert ended and all("Holds ended (1;" in t and label in t for t in ended), ended
     assert not any("Holds ended" in t for t in digests(2 + config.sync.away_mentor_hold_days))
+
+
+def test_round_63_1_a_run_whose_sync_plan_is_refused_acts_on_nothing_else(demo_home: Any, monkeypatch) -> None:
+    """tester round 63, 1: with [programme] name mistyped, the sync was refused ("would put ... people into circles
+    of programme ...") but health stored snapshots of the wrong programme and the report was overwritten with an
+    empty one. Every step after a refused sync is skipped, saying why."""
+    import shutil
+
+    from lmsync.store.db import Store
+    from lmsync.store.snapshots import HealthSnapshots
+
+    report = demo_home / "out" / "report.html"
+    monkeypatch.setenv("LMSYNC_REPORT_PATH", str(report))
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(demo_home / "shared.db"))  # one store for both names, as the tester's
+    first = run_in(demo_home, "run", "--allow-mass-nudge")
+    assert report.exists(), first.output
+    written = report.read_bytes()
+    config = load_config(demo_home / "lmsync.toml")  # with the environment's store
+    monkeypatch.setenv("LMSYNC_PROGRAMME_NAME", "mentor-2026b")
+    wrong = load_config(demo_home / "lmsync.toml")
+    shutil.copy(config.emulator_state_path(), wrong.emulator_state_path())  # the same site, the wrong name
+    result = run_in(demo_home, "run")
+    assert result.exit_code == 2, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line and line.split()[0] in
+             ("sync", "feedback", "grades", "health", "nudges", "digest", "report")}
+    assert "failed" in lines["sync"], result.output
+    for step in ("feedback", "grades", "health", "nudges", "digest", "report"):
+        assert "skipped: the sync's plan was refused (an admin acts first)" in lines[step], result.output
+    assert report.read_bytes() == written
+    store = Store(wrong.store_path())
+    try:
+        assert HealthSnapshots(store, "mentor-2026b").first_seen() == {}
+        assert HealthSnapshots(store, PROGRAMME).first_seen()  # the right programme's, from the first run
+    finally:
+        store.close()

@@ -230,3 +230,54 @@ def test_round_64_2_a_year_below_0_is_named_and_keeps_an_existing_peer_pair(demo
     assert "yearofstudy '-1' is below 0; counts as missing (year unknown)" in shown, shown
     assert f"{mentee}: existing pair with" in shown and "kept although the mentee's year is unknown" in shown
     assert f"({mentee}) from" not in shown
+
+
+def test_round_64_1_a_pin_naming_a_member_of_a_held_circle_says_the_circle_is_held(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 64, 1: with their mentor away, a pin naming a mentee of the held circle waited because the
+    mentee "is not active in the course (enrolment suspended, or they left it)", which they were not. It says
+    their circle is held; `match --format json` has an item for each held member (64, 7)."""
+    import json
+
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.state import Site
+
+    assert run_in(demo_home, "sync").exit_code == 0
+    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
+    mentor = next(u for u in site.users.values() if u.username == "m0012")
+    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) == mentor.id)
+    mentee = site.users[min(group.members - {mentor.id})].username
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    assert run_in(demo_home, "sync").exit_code == 0  # the hold begins
+    monkeypatch.setenv("LMSYNC_MATCHING_PINS", f'[["{mentee}", "m0002"]]')
+    shown = run_in(demo_home, "plan").output
+    assert (f"pin {mentee} -> m0002 waits: {mentee}'s circle is held while their mentor is away, so it is left out "
+            "of this match; it holds again when the hold ends or the mentor is back") in shown, shown
+    assert f"{mentee} is not active in the course" not in shown
+    items = json.loads(run_in(demo_home, "match", "--format", "json").output)["warning_items"]
+    assert mentee in {i["person"] for i in items if i["code"] == "in_held_circle"}
+    assert "in a circle held while their mentor is away" not in run_in(demo_home, "match").output  # said per circle
+
+
+def test_round_64_5_a_mentor_counted_as_a_mentee_has_their_mentees_leave_saying_why(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 64, 5: with dual_role = "mentee", a mentor with a student role too left their circle, and
+    its mentees were removed with a catch-all ("their mentor has no mentee in the new match (every mentee
+    re-matched, ...; or they mentor no longer: capacity 0, another role, ...)"); each now says why."""
+    from lmsync.moodle.emulator.state import Site
+
+    assert run_in(demo_home, "sync").exit_code == 0
+    path = load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path()
+    site = Site.load(path)
+    mentor = next(u for u in site.users.values() if u.username == "m0003")
+    course = next(c for c in site.courses.values() if mentor.id in c.enrolments)
+    site.add_course_role(course.id, mentor.id, "student")
+    site.save(path)
+    monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", "mentee")
+    shown = run_in(demo_home, "plan").output
+    leaving = [line for line in shown.splitlines() if "(m0003)'s circle" in line and " from " in line]
+    assert leaving, shown
+    assert all("their mentor m0003 has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)"
+               in line for line in leaving), leaving
