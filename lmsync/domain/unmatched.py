@@ -15,6 +15,7 @@ from lmsync.domain.compatibility import MatchSettings
 from lmsync.domain.people import Person
 
 CircleKind = Literal["mentor", "peer"]
+HELD_MEMBER = "in_held_circle"  # a notice's code: a member of a circle held while its mentor is away, not matched
 YEAR_UNKNOWN = "year unknown"  # a peer pair with a year missing or unreadable (``allowed``)
 #: (mentee, mentor) -> why the pair may not be made, in matching's words (``matching._pairs``).
 Forbidden = Mapping[tuple[str, str], str]

@@ -19,11 +19,11 @@ from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import MatchResult, Unmatched, match, pin_problems
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
+from lmsync.domain.unmatched import HELD_MEMBER
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
-from lmsync.service.roster import HELD_MEMBER
 from lmsync.service.site_accounts import SiteLookup, api_lookup
 from lmsync.visible import visible
 
@@ -189,7 +189,7 @@ class _Lookup(NamedTuple):
     resolve: dict[str, str]
     lowered: dict[str, str]
     suspended: set[str]
-    held: set[str]  # members of a circle held while its mentor is away (``roster.HELD_MEMBER``)
+    held: set[str]  # members of a circle held while its mentor is away (``unmatched.HELD_MEMBER``)
 
     @classmethod
     def of(cls, people: People, notices: Iterable[PersonWarning]) -> _Lookup:

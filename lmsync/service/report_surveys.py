@@ -124,7 +124,7 @@ def _wave_summary_table(
     )
 
 
-def complementary(found: Sequence[tuple[str, Any, Any, int, int]], min_cell: int) -> set[str]:
+def complementary(found: Sequence[tuple[str, Any, Any, Any, int]], min_cell: int) -> set[str]:
     """The groups of one evaluation row set to show without statistics: those under ``min_cell``
     paired respondents, and then, while those hidden hold fewer than ``min_cell`` together, the
     smallest year group still shown, since "all" less the years shown gave a hidden group's means
@@ -134,6 +134,11 @@ def complementary(found: Sequence[tuple[str, Any, Any, int, int]], min_cell: int
     while hidden and sum(c.n for group, _m, c, _f, _t in found if group in hidden) < min_cell and shown:
         hidden.add(shown.pop(0)[1])
     return hidden
+
+
+def _year_group(year_of: Mapping[int, str], who: int) -> str:
+    """The evaluation's group of a person: ``year N``, or ``year not given``."""
+    return f"year {year_of[who]}" if who in year_of else "year not given"
 
 
 def _evaluation_table(
@@ -155,11 +160,14 @@ def _evaluation_table(
     for inst in instruments.values():
         if base is None:
             break
+        # the base wave's response rate over its own people, as the response table has it (tester round 63, 3:
+        # over the later wave's people, 48 of 53 beside 48 of 52)
+        before_people = eligible(inst, base)
         for wave in later:
             people = eligible(inst, wave)  # the later wave's people: a closed wave's stay as they were
             groups: dict[str, set[int]] = {"all": people}
             for who in sorted(people):
-                groups.setdefault(f"year {year_of[who]}" if who in year_of else "year not given", set()).add(who)
+                groups.setdefault(_year_group(year_of, who), set()).add(who)
             found = []
             for group, members in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
                 if group != "all" and members == people:
@@ -173,12 +181,15 @@ def _evaluation_table(
                     continue
                 before = [complete[(inst.name, base.name, who)] for who in paired]
                 after = [complete[(inst.name, wave.name, who)] for who in paired]
-                answered_from = sum(1 for who in members if (inst.name, base.name, who) in complete)
+                members_from = (before_people if group == "all"
+                                else {who for who in before_people if _year_group(year_of, who) == group})
+                answered_from = sum(1 for who in members_from if (inst.name, base.name, who) in complete)
                 answered_to = sum(1 for who in members if (inst.name, wave.name, who) in complete)
-                found.append((group, members, paired_change(before, after, inst.total_range), answered_from, answered_to))
+                found.append((group, members, paired_change(before, after, inst.total_range),
+                              (answered_from, len(members_from)), answered_to))
             hidden = complementary(found, min_cell)
-            for group, members, c, answered_from, answered_to in found:
-                rates = (round_cell(response_rate(answered_from, len(members))),
+            for group, members, c, (answered_from, asked_from), answered_to in found:
+                rates = (round_cell(response_rate(answered_from, asked_from)),
                          round_cell(response_rate(answered_to, len(members))))
                 if group in hidden:
                     n = f"fewer than {min_cell}" if c.n < min_cell else "withheld (with a smaller group)"
@@ -363,17 +374,23 @@ def survey_tables(
     waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
     open_waves = closed_waves_only(s.waves, as_of)  # configured windows only: sat waves have no window
     closed = {w.name: w.end for w in s.waves if as_of is not None and w.end <= as_of}
-    sides: dict[date | None, tuple[set[int], set[int]]] = {}
+    sides: dict[tuple[date, date] | None, tuple[set[int], set[int]]] = {}
 
     def side_of(side: str, wave: Wave) -> set[int]:
         """The people of ``side`` a wave counts: a closed configured wave's, those paired on its last day,
         so its figures stay as they were when people leave or join later (a report made after someone left
-        less one made before gave that person's scores back; tester round 51b, 2); else ``pairs``."""
-        day = closed.get(wave.name) if pairs_on is not None else None
-        if day not in sides:
-            held = pairs if day is None or pairs_on is None else pairs_on(day)
-            sides[day] = ({m for m, _ in held}, {e for _, e in held})
-        return _side_people(side, *sides[day])
+        less one made before gave that person's scores back; tester round 51b, 2), and on its middle day, as
+        health asks a pair for a wave's answer only then (tester round 63, 2: a mentee paired four days
+        before the wave closed was a non-respondent); else ``pairs``."""
+        end = closed.get(wave.name) if pairs_on is not None else None
+        key = None if end is None else (wave.start + (end - wave.start) // 2, end)
+        if key not in sides:
+            if key is None or pairs_on is None:
+                sides[key] = ({m for m, _ in pairs}, {e for _, e in pairs})
+            else:
+                middle, last = pairs_on(key[0]), pairs_on(key[1])
+                sides[key] = ({m for m, _ in last} & {m for m, _ in middle}, {e for _, e in last} & {e for _, e in middle})
+        return _side_people(side, *sides[key])
 
     def eligible(inst: Instrument, wave: Wave) -> set[int]:
         return side_of(inst.side, wave)

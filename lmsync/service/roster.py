@@ -27,6 +27,7 @@ from lmsync.domain.people import (
 )
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.domain.two_circles import PairStanding
+from lmsync.domain.unmatched import HELD_MEMBER
 from lmsync.service.observe import RosterUser, Snapshot
 
 
@@ -44,9 +45,6 @@ class _Read:
     person: Person
     notices: list[PersonWarning]
     freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
-
-
-HELD_MEMBER = "in_held_circle"  # a notice's code: a member of a circle held while its mentor is away
 
 
 def programme_roles(programme: ProgrammeConfig, roles: Collection[str]) -> tuple[bool, bool]:

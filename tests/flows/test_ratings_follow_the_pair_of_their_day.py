@@ -142,3 +142,28 @@ def test_round_51c_2_mentor_qualities_answered_in_a_wave_still_open_wait_for_its
     assert during.mentor_qualities.rows == () and during.qualities.rows == ()
     closed = gather(config, store, as_of=AS_OF, roster=roster, pairs=pairs)
     assert {row[1] for row in closed.mentor_qualities.rows} == {4} and closed.qualities.rows
+
+
+def test_round_63_2_and_3_a_closed_waves_response_counts_the_people_paired_by_its_middle_day(config):
+    """Tester round 63, 2: a mentee paired four days before a wave closed was counted as not answering it, while
+    health does not ask them (their pair began after the wave's middle day); 3: the evaluation's "from" rate was
+    over the later wave's people (48 of 53), the response table's over the base wave's (48 of 52)."""
+    from lmsync.service.report import gather
+
+    late, moved_in = 5, 6  # paired 2026-06-25 (T0 runs 2026-01-01 to 06-30: its middle is 03-31)
+    store = Store(config.store_path())
+    try:
+        history = PairingHistory(store, PROGRAMME)
+        history.record("add_member", [(circle(NEW), e) for e in (1, 2, 3, 4)], at="2026-01-05T08:00:00+00:00")
+        history.record("add_member", [(circle(NEW), late)], at="2026-06-25T08:00:00+00:00")
+        gse = [SurveyAnswer(e, "general_self_efficacy", date(2026, 6, 1), f"gse{i}", "3", "csv")
+               for e in (1, 2, 3, 4) for i in range(1, 11)]
+        SurveyRepository(store, PROGRAMME).save((a, "test") for a in gse)
+        assert rescore_surveys(store, settings(config)) == 4
+        roster = {u: type("U", (), {"id": u, "username": f"u{u}", "roles": frozenset({"student"}), "fullname": ""})()
+                  for u in (NEW, 1, 2, 3, 4, late, moved_in)}
+        data = gather(config, store, as_of=date(2026, 7, 15), roster=roster,
+                      pairs=[(NEW, e) for e in (1, 2, 3, 4, late)])
+    finally:
+        store.close()
+    assert [row for row in data.response.rows if row[0] == "T0" and row[1] == "mentees"] == [("T0", "mentees", 4, 4, 1.0)]
