@@ -13,7 +13,7 @@ from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.errors import InputError
 from lmsync.render.pair import pair_view
 from lmsync.service import health as service
-from lmsync.service.directory import named, people_of, read_roster_of
+from lmsync.service.directory import named, people_of, read_roster_of, with_accounts
 from lmsync.service.established import NotAPair
 from lmsync.service.pair_history import pairs_of
 
@@ -57,6 +57,8 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     else:
         pairs = pairs_of(config, ids[0])
         if len(pairs) != 1:
+            # a partner who left is named from their account, not "user #74" (tester round 63, 6)
+            people = people_of(config, with_accounts(config, roster, {u for p in pairs for u in p}))
             found = ", ".join(people.pair(*p) for p in pairs) or "none"
             raise InputError(
                 f"{people.label(ids[0])} has {len(pairs)} pairs in the store ({found})",

@@ -183,6 +183,8 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  item open since {since}  (last flagged {last_seen}){extra}",
         details="lines", empty="the coordinator queue is empty",
         footer=f"{len(items) - acked} open item(s)"
+        + (f" ({paused} of them paused)" if (paused := sum(1 for i in items if i.status == "gone" and not i.acked_on))
+           else "")
         + (f", {acked} acknowledged awaiting an outcome" if acked else "")
         + "; `lmsync queue done MENTOR MENTEE --outcome ...` closes one",
     )

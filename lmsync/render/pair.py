@@ -56,6 +56,8 @@ def _closed_on(i: Any) -> Any:
 def _queue_state(i: Any) -> str:
     if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
+    elif not i.acked_on and getattr(i, "status", None) == "gone":  # never due while paused (tester round 63, 4)
+        state = f"open, paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"
     else:
         state = f"closed {_closed_on(i).isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
         state += " (the pair recovered)" if i.acked_on and i.outcome == "met" else ""

@@ -107,3 +107,19 @@ def test_round_63_1_a_run_whose_sync_plan_is_refused_acts_on_nothing_else(demo_h
         assert HealthSnapshots(store, PROGRAMME).first_seen()  # the right programme's, from the first run
     finally:
         store.close()
+
+
+def test_round_63_6_pair_show_of_a_mentee_with_two_pairs_names_a_mentor_who_left(demo_home: Any, monkeypatch) -> None:
+    """tester round 63, 6: `pair show MENTEE` of a mentee with two pairs listed the mentor who had left as
+    "user #74 (not in the course)" while `pair show MENTOR MENTEE` named him: named from the account now."""
+    assert run_in(demo_home, "sync").exit_code == 0
+    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
+    mentor = next(u for u in site.users.values() if u.username == "m0012")
+    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) == mentor.id)
+    mentee = site.users[min(group.members - {mentor.id})].username
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # re-matched at once: a second pair
+    assert run_in(demo_home, "sync").exit_code == 0
+    shown = run_in(demo_home, "pair", "show", mentee)
+    assert shown.exit_code == 3 and "has 2 pairs in the store" in shown.output, shown.output
+    assert "(m0012) / " in shown.output and "user #" not in shown.output, shown.output

@@ -51,3 +51,26 @@ def test_round_61_8_a_pair_marked_not_a_good_fit_is_not_said_re_matched_before_a
     ended = shown(((date(2027, 1, 11), date(2027, 3, 6)),))
     assert "marked not a good fit on 2027-03-05 (queue): never paired again" in ended
     assert "re-matched by sync" not in lasting + ended
+
+
+def test_round_63_4_a_paused_item_is_not_shown_as_due() -> None:
+    """Tester round 63, 4: pair show said a paused item was "open, due 2026-11-17", read as overdue."""
+    paused = item(status="gone", last_seen_on=date(2026, 11, 6), due_on=date(2026, 11, 17))
+    assert _queue_state(paused) == ("open, paused 2026-11-06 (the pair is not in the programme; nothing is due), "
+                                    "owner ann")
+    assert _queue_state(item(status="fading")).startswith("open, due 2026-12-15")
+
+
+def test_round_63_4_queue_list_says_how_many_open_items_are_paused() -> None:
+    """Tester round 63, 4: three paused items were summed up as "3 open item(s)"."""
+    from lmsync.render.formats import render
+    from lmsync.render.health import queue_view
+    from lmsync.service.labels import People
+    from lmsync.store.queue_item import QueueItem
+
+    def queued(mentee: int, status: str) -> QueueItem:
+        return QueueItem(id=mentee, mentor_id=1, mentee_id=mentee, status=status, reasons=(), opened_on=date(2026, 11, 1),
+                         last_seen_on=date(2026, 11, 6), acked_on=None, outcome=None)
+
+    text = render(queue_view([queued(2, "gone"), queued(3, "gone"), queued(4, "fading")], People()), "text")
+    assert "3 open item(s) (2 of them paused)" in text, text
