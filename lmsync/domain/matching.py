@@ -177,7 +177,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         raise PinError("; ".join(problems))
     mentor_ids = {p.id for _, group, _ in plans for p in group}
     mentees_now = {p.id for p in mentees}
-    for mentee_id, mentor_id in sorted({**people.current_peers, **people.current}.items()):
+    for mentee_id, mentor_id in sorted({*people.current_peers.items(), *people.current.items()}):  # each (64, 8)
         if (found := resolve.get(mentor_id, mentor_id)) in mentees_now and found not in mentor_ids:
             # their roles changed, or [matching] dual_role counts them as a mentee (tester round 62, 3c)
             warnings.append(f"{mentee_id}: current mentor {mentor_id} takes part as a mentee now (their roles, or "

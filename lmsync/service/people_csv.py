@@ -196,18 +196,17 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         (line, prefs if unique.issuperset(prefs) else tuple(_file_id(path, line, "preferences", p, folded) for p in prefs))
         for line, prefs in chose
     ]
-    problems = _check_preferences(chose, persons)
-    if problems:
-        raise _refused(path, problems)
-    choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
-    persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
     named = {
         field: {k: (line, _file_id(path, line, field, v, folded)) for k, (line, v) in given.items()}
         for field, given in (("current_mentor", current), ("current_peer", current_peers))
     }
-    problems = _check_current(named, persons, config.matching.structure)
+    # together, not one kind per run (tester round 64, 8: each fix showed the next problem)
+    problems = sorted(_check_preferences(chose, persons) + _check_current(named, persons, config.matching.structure),
+                      key=lambda issue: issue.line)
     if problems:
         raise _refused(path, problems)
+    choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
+    persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
     return People(
         tuple(persons),
         current={k: v for k, (_line, v) in named["current_mentor"].items()},
@@ -231,7 +230,9 @@ def _check_current(named: dict[str, dict[str, tuple[int, str]]], persons: list[P
                                             "a mentee's one mentor (faculty or peer) goes in current_mentor"))
             elif held is None:
                 continue
-            elif mentor == mentee or not held & {"mentor", "peer_mentor"}:
+            elif mentor == mentee:
+                problems.append(ImportIssue(line, field, f"{mentor!r} is the row's own id: nobody is their own mentor"))
+            elif not held & {"mentor", "peer_mentor"}:
                 problems.append(ImportIssue(line, field, f"{mentor!r} is not a mentor or peer mentor in this file"))
             elif structure == "triads" and field == "current_mentor" and "mentor" not in held:
                 problems.append(ImportIssue(line, field, f"{mentor!r} is a peer mentor: their pair goes in current_peer"))
