@@ -159,6 +159,19 @@ def unenrol_command(ctx: click.Context, who: str, state: Path | None) -> None:
     _edit(ctx, state, lambda site, course, _p: edits.unenrol(site, course, edits.user_of(site, who)))
 
 
+@edit_group.command("role", epilog=examples("lmsync emulator edit role m0003 student",
+                                            "lmsync emulator edit role s0004 teacher --remove"))
+@click.argument("who")
+@click.argument("role")
+@click.option("--remove", is_flag=True, help="Take the role away instead (not the enrolment's own role).")
+@STATE
+@click.pass_context
+def role_command(ctx: click.Context, who: str, role: str, remove: bool, state: Path | None) -> None:
+    """Give WHO a second course role (a mentor who is also a student: [matching] dual_role), or take it away
+    with --remove; their enrolment stays (tester round 64, 10: only the state file could be edited)."""
+    _edit(ctx, state, lambda site, course, _p: edits.second_role(site, course, edits.user_of(site, who), role, remove))
+
+
 @edit_group.command("field", epilog=examples("lmsync emulator edit field m0003 mentorcapacity 2"))
 @click.argument("who")
 @click.argument("name")

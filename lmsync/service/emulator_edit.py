@@ -75,6 +75,24 @@ def unenrol(site: Any, course: Any, user_id: int) -> str:
     return f"{site.users[user_id].username}: unenrolled from {course.shortname}{where} (the account stays)"
 
 
+def second_role(site: Any, course: Any, user_id: int, role: str, remove: bool = False) -> str:
+    """Give the enrolled user a second role in ``course`` (``role_assign``, trap 42), or take it away. Raises
+    ``InputError`` for someone not enrolled, the enrolment's own role, or a role they do not hold to remove."""
+    username = site.users[user_id].username
+    enrolment = course.enrolments.get(user_id)
+    if enrolment is None:
+        raise InputError(f"{username} is not enrolled in {course.shortname}", hint="lmsync emulator edit join first")
+    if role == enrolment.role:
+        raise InputError(f"{role} is {username}'s enrolment role in {course.shortname}: give or take another role")
+    if remove:
+        if role not in enrolment.other_roles:
+            raise InputError(f"{username} holds no {role} role in {course.shortname}")
+        enrolment.other_roles.remove(role)
+        return f"{username}: no longer {role} in {course.shortname} (still {enrolment.role})"
+    site.add_course_role(course.id, user_id, role)
+    return f"{username}: {role} too in {course.shortname} (and {enrolment.role})"
+
+
 def set_field(site: Any, user_id: int, name: str, value: str) -> str:
     """Set a custom profile field (``mentorcapacity``, ``yearofstudy``, ...); an empty value clears it.
     Raises ``InputError`` for a field no account on the site has: Moodle's profile page offers only the

@@ -95,12 +95,18 @@ def test_finding_5_current_places_that_cannot_hold_are_refused_with_line_and_fie
     assert result.exit_code == 3, result.output
     assert "people.csv:6: current_mentor: 'p1' is a peer mentor: their pair goes in current_peer" in result.output
     assert "people.csv:6: current_peer: 'm1' is a faculty mentor: their pair goes in current_mentor" in result.output
-    assert "people.csv:7: current_mentor: 's4' is not a mentor or peer mentor in this file" in result.output
+    assert "people.csv:7: current_mentor: 's4' is the row's own id: nobody is their own mentor" in result.output
     assert ":8:" not in result.output  # 'gone': someone who left, re-matched with a warning
     monkeypatch.setenv("LMSYNC_MATCHING_STRUCTURE", "pairs")
     result = run_in(demo_home, "match", "--people", str(path))
     assert result.exit_code == 3 and 'people.csv:4: current_peer: read only with [matching] structure = "triads"' \
         in result.output, result.output
+    # with a preference naming a mentee too: every problem in one run (tester round 64, 8)
+    path.write_text(CURRENT.replace("current_peer\n", "current_peer,preferences\n").replace("s5,mentee,,1,gone,",
+                                                                                            "s5,mentee,,1,gone,,s1"))
+    result = run_in(demo_home, "match", "--people", str(path))
+    assert "people.csv:8: preferences: 's1' is not the id of a mentor or peer mentor" in result.output, result.output
+    assert "people.csv:7: current_mentor: 's4' is the row's own id" in result.output
     fixed = "\n".join(line for line in CURRENT.splitlines() if not line.startswith(("s3", "s4")))
     path.write_text(fixed.replace(",m1,p1", ",m1,").replace(",,p1", ",p1,") + "\n")
     result = run_in(demo_home, "match", "--people", str(path))
@@ -281,3 +287,33 @@ def test_round_64_5_a_mentor_counted_as_a_mentee_has_their_mentees_leave_saying_
     assert leaving, shown
     assert all("their mentor m0003 has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)"
                in line for line in leaving), leaving
+
+
+def test_round_64_8_a_current_peer_naming_nobody_is_warned_of_beside_a_current_mentor() -> None:
+    """tester round 64, 8: in triads, a mentee's current_peer naming someone not among the peer mentors was not
+    warned of when their current_mentor was given too (one of the two was looked at)."""
+    from lmsync.domain.compatibility import MatchSettings
+    from lmsync.domain.matching import match
+    from lmsync.domain.people import People, Person
+
+    persons = (Person("m1", "mentor", capacity=2), Person("p1", "peer_mentor", capacity=2, year=3),
+               Person("s1", "mentee", year=1))
+    result = match(People(persons, current={"s1": "m1"}, current_peers={"s1": "y9"}), MatchSettings(structure="triads"))
+    assert "s1: current mentor y9 is not among the mentors (left the programme, or a mistyped id); re-matched" \
+        in result.warnings, result.warnings
+
+
+def test_round_64_10_the_emulator_gives_and_takes_a_second_course_role(demo_home: Any) -> None:
+    """tester round 64, 10: rehearsing [matching] dual_role needed the emulator's state file edited by hand."""
+    given = run_in(demo_home, "emulator", "edit", "role", "m0003", "student")
+    assert given.exit_code == 0 and "m0003: student too in" in given.output, given.output
+    shown = run_in(demo_home, "plan").output
+    assert "m0003" in shown and "has a mentor role and a mentee role" in shown, shown
+    assert run_in(demo_home, "emulator", "edit", "role", "m0003", "student").exit_code == 0  # already: no change
+    taken = run_in(demo_home, "emulator", "edit", "role", "m0003", "student", "--remove")
+    assert taken.exit_code == 0 and "no longer student" in taken.output
+    assert "has a mentor role and a mentee role" not in run_in(demo_home, "plan").output
+    again = run_in(demo_home, "emulator", "edit", "role", "m0003", "student", "--remove")
+    assert again.exit_code == 3 and "holds no student role" in again.output
+    own = run_in(demo_home, "emulator", "edit", "role", "s0001", "student")
+    assert own.exit_code == 3 and "enrolment role" in own.output
