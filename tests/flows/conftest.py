@@ -65,3 +65,15 @@ def run_in(home: Any, *args: str) -> Any:
     from lmsync.cli import main
 
     return CliRunner().invoke(main, ["--log-level", "warning", "--config", str(home / "lmsync.toml"), *args])
+
+
+def mentee_of(home: Any, mentor: str) -> str:
+    """The username of the first mentee (by Moodle id) in ``mentor``'s circle of ``demo_home``'s site, as saved."""
+    from lmsync.config import load_config
+    from lmsync.domain.plan import mentor_of_idnumber
+    from lmsync.moodle.emulator.state import Site
+
+    site = Site.load(load_config(home / "lmsync.toml", environ={}).emulator_state_path())
+    mentor_id = next(u.id for u in site.users.values() if u.username == mentor)
+    group = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber) == mentor_id)
+    return str(site.users[min(group.members - {mentor_id})].username)

@@ -9,10 +9,8 @@ import json
 from typing import Any
 
 from lmsync.config import load_config
-from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
-from lmsync.moodle.emulator.state import Site
-from tests.flows.conftest import run_in
+from tests.flows.conftest import mentee_of, run_in
 
 PROGRAMME = "mentor-2026"  # demo_home's
 
@@ -21,10 +19,7 @@ def test_finding_5_pair_show_says_a_circle_held_while_its_mentor_is_away_is_on_h
     """tester round 61, 5: with m0012 unenrolled and their circle held (the plan said so), `pair show` said the
     pair "ended"; the coordinator went on importing their meetings as if it had. It says the pair is on hold."""
     assert run_in(demo_home, "sync").exit_code == 0
-    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
-    mentor = next(u for u in site.users.values() if u.username == "m0012")
-    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) == mentor.id)
-    mentee = site.users[min(group.members - {mentor.id})].username
+    mentee = mentee_of(demo_home, "m0012")
     assert "on hold" not in run_in(demo_home, "pair", "show", "m0012", mentee).output
     assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
     assert run_in(demo_home, "sync").exit_code == 0  # records the absence; the circle is held
@@ -113,10 +108,7 @@ def test_round_63_6_pair_show_of_a_mentee_with_two_pairs_names_a_mentor_who_left
     """tester round 63, 6: `pair show MENTEE` of a mentee with two pairs listed the mentor who had left as
     "user #74 (not in the course)" while `pair show MENTOR MENTEE` named him: named from the account now."""
     assert run_in(demo_home, "sync").exit_code == 0
-    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
-    mentor = next(u for u in site.users.values() if u.username == "m0012")
-    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) == mentor.id)
-    mentee = site.users[min(group.members - {mentor.id})].username
+    mentee = mentee_of(demo_home, "m0012")
     assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
     monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # re-matched at once: a second pair
     assert run_in(demo_home, "sync").exit_code == 0

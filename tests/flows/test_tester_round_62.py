@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lmsync.config import load_config
-from tests.flows.conftest import run_in
+from tests.flows.conftest import mentee_of, run_in
 
 PROGRAMME = "mentor-2026"  # demo_home's
 
@@ -246,14 +246,9 @@ def test_round_64_1_a_pin_naming_a_member_of_a_held_circle_says_the_circle_is_he
     their circle is held; `match --format json` has an item for each held member (64, 7)."""
     import json
 
-    from lmsync.domain.plan import mentor_of_idnumber
-    from lmsync.moodle.emulator.state import Site
 
     assert run_in(demo_home, "sync").exit_code == 0
-    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
-    mentor = next(u for u in site.users.values() if u.username == "m0012")
-    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) == mentor.id)
-    mentee = site.users[min(group.members - {mentor.id})].username
+    mentee = mentee_of(demo_home, "m0012")
     assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
     assert run_in(demo_home, "sync").exit_code == 0  # the hold begins
     monkeypatch.setenv("LMSYNC_MATCHING_PINS", f'[["{mentee}", "m0002"]]')
