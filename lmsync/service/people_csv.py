@@ -419,10 +419,9 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
             continue
         else:
             unknown.append(f"column {position} {column!r}")
-    if unknown:
+    if unknown:  # as every other problem of the file: each one, a fix line, JSON's problems (tester round 64, 12)
         known = ", ".join(sorted(set(aliases)))
-        raise InputError(f"{path}:1: {'; '.join(unknown)}: unknown column{'s' if len(unknown) > 1 else ''} "
-                         f"(known: {known})")
+        raise _refused(path, [ImportIssue(1, column, f"unknown column (known: {known})") for column in unknown])
     for required in ("id", "role"):
         if required not in columns:
             raise InputError(f"{path}:1: {required}: missing column")
