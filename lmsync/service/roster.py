@@ -235,6 +235,10 @@ def people_from_roster(
             else:
                 kept, outcome = f"counted_as_{decision}", f"counted as {decision} ([matching] dual_role)"
                 is_mentor = decision == "mentor"
+                if is_peer:  # of the peer-mentor cohort too: what they are now, said (tester round 64, 5)
+                    outcome = ("counted as a faculty mentor ([matching] dual_role), no longer a peer mentor" if is_mentor
+                               else "not counted as a faculty mentor ([matching] dual_role): they stay a peer mentor "
+                                    "(the peer-mentor cohort)")
             notices.append(_warn(
                 user, "dual_role", f"{_label(user)} has a mentor role and a mentee role ({roles}): {outcome}",
                 "roles", roles, kept,

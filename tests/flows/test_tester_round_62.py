@@ -312,3 +312,19 @@ def test_round_64_10_the_emulator_gives_and_takes_a_second_course_role(demo_home
     assert again.exit_code == 3 and "holds no student role" in again.output
     own = run_in(demo_home, "emulator", "edit", "role", "s0001", "student")
     assert own.exit_code == 3 and "enrolment role" in own.output
+
+
+@pytest.mark.parametrize(("decision", "said"), [
+    ("mentee", "not counted as a faculty mentor ([matching] dual_role): they stay a peer mentor (the peer-mentor "
+               "cohort)"),
+    ("mentor", "counted as a faculty mentor ([matching] dual_role), no longer a peer mentor"),
+])
+def test_round_64_5_a_peer_mentor_with_a_teacher_role_is_told_what_they_are_now(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch, decision: str, said: str,
+) -> None:
+    """tester round 64, 5: a peer mentor given a teacher role was "counted as mentee" with dual_role = "mentee"
+    while they stayed a peer mentor, and became a faculty mentor with "mentor" without a word of it."""
+    assert run_in(demo_home, "emulator", "edit", "role", "s0004", "teacher").exit_code == 0
+    monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", decision)
+    shown = run_in(demo_home, "plan").output
+    assert f"s0004 (Moodle id 6) has a mentor role and a mentee role (student, teacher): {said}" in shown, shown
