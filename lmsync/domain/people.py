@@ -346,7 +346,7 @@ class TypedNumber:
 def read_number(text: str | None) -> TypedNumber:
     """Read a whole number from a hand-typed value; see the rules above (issue 10 point 5)."""
     raw = "" if text is None else str(text)
-    stripped = raw.strip()
+    stripped = plain_text(raw, " ").strip()  # "&#50;" is 2, a cleared HTML field "<p></p>" empty (round 66, 3 and 13)
     if not stripped:
         return TypedNumber(raw, None, "empty")
     if _WHOLE_INTEGER.fullmatch(stripped):

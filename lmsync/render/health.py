@@ -128,8 +128,15 @@ def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | No
     def label(i: QueueItem) -> str:
         return people.pair(*i.pair) if people is not None else f"{i.mentor_id}-{i.mentee_id}"
     listed = "; ".join(f"{label(i)} (owner {i.owner or 'none'}; {why})" for i, why in items)
+    whys = {why for _i, why in items}
+    # the fix for why they were not escalated (tester round 65, 8: "outside these pairs" for an owner)
+    fixes = [fix for found, fix in (
+        ("is one of the pair", "name someone outside these pairs in [health] escalate_to"),
+        ("already owns it", "name in [health] escalate_to someone who is not one of [health] coordinators"),
+        ("Moodle has no user", "name a Moodle username in [health] escalate_to"),
+    ) if any(found in why for why in whys)]
     return (f"{len(items)} overdue queue item(s) could not be escalated and stay with their owner alone: {listed}. "
-            "Name someone outside these pairs in [health] escalate_to.")
+            + "; or ".join(fixes).capitalize() + ".")
 
 
 def gone_note(items: Sequence[QueueItem], people: People, now: Collection[int] = ()) -> str:

@@ -323,7 +323,8 @@ def run_digest(
             if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
             and status_then[told_on].get(i.pair, "ok") != "ok"
         ]
-        in_queue = {i.pair for i in queued}  # said once, under "Newly in your queue" (tester round 61, 6)
+        # said once, under "Newly in your queue" or "due or overdue" (tester rounds 61, 6 and 65, 3)
+        in_queue = {i.pair for i in queued} | {i.pair for i in mine}
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         told = ([h for h in holds_since(holds, recovered_since, day) if h.mentor_id != me]
                 if username in config.health.coordinators else [])

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -130,6 +130,12 @@ class CoordinatorQueue(ProgrammeRepository):
             if latest is not None and latest.outcome == "closed":
                 return "ended"
             row = self._open(pair)
+            if row is not None and row.status == GONE and (paused := _pause_days(row.last_seen_on, day)):
+                # back from a pause: its due date moves on by the days paused, nothing being due meanwhile (tester
+                # round 65, 4: it came back 46 days overdue and escalated the same day)
+                item = self._with_due(_item(row))
+                if item.due_on is not None:
+                    self._track(item, due_on=(item.due_on + timedelta(days=paused)).isoformat())
             if row is not None:
                 self.store.write(
                     _q.update()
@@ -448,3 +454,8 @@ def _joined(earlier: str | None, new: str | None) -> str | None:
     if not earlier or earlier == new:
         return new
     return f"{earlier} / {new}"
+
+
+def _pause_days(paused_on: str, day: date) -> int:
+    """Days an item paused on ``paused_on`` (its ``last_seen_on``) stayed paused until ``day``, 0 for none."""
+    return max(0, (day - date.fromisoformat(paused_on)).days)

@@ -60,3 +60,20 @@ def test_round_64_4_a_people_file_cell_on_two_lines_holds_two_values(tmp_path: P
     path = tmp_path / "people.csv"
     path.write_text('id,role,capacity,interests\nm1,mentor,3,"Neurology\nSurgical skills"\ns1,mentee,,Neurology\n')
     assert load_people_csv(path, Config()).by_id()["m1"].interests == frozenset({"neurology", "surgical skills"})
+
+
+@pytest.mark.parametrize(("typed", "value", "status"), [
+    ("&#50;", 2, "number"),  # was read as 50, and a valid peer pair dropped (tester round 66, 3)
+    ("&#x32;", 2, "number"),
+    ("2&#160;", 2, "number"),
+    ("<p></p>", None, "empty"),  # a cleared HTML field: the default capacity, not "no room" (round 66, 13)
+    ("<p><br></p>", None, "empty"),
+    ("&nbsp;", None, "empty"),
+    ("<p>3</p>", 3, "number"),
+    ("lots", None, "unreadable"),
+])
+def test_round_66_a_typed_number_is_read_without_moodles_html(typed: str, value: int | None, status: str) -> None:
+    from lmsync.domain.people import read_number
+
+    read = read_number(typed)
+    assert (read.value, read.status, read.text) == (value, status, typed)

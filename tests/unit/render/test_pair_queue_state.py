@@ -74,3 +74,43 @@ def test_round_63_4_queue_list_says_how_many_open_items_are_paused() -> None:
 
     text = render(queue_view([queued(2, "gone"), queued(3, "gone"), queued(4, "fading")], People()), "text")
     assert "3 open item(s) (2 of them paused)" in text, text
+
+
+def test_round_65_8_the_unescalated_note_gives_the_fix_for_its_reason() -> None:
+    """Tester round 65, 8: an item owned by escalate_to itself was told to name someone "outside these pairs"."""
+    from lmsync.render.health import unescalated_note
+    from lmsync.store.queue_item import QueueItem
+
+    owned = QueueItem(id=1, mentor_id=1, mentee_id=2, status="fading", reasons=(), opened_on=date(2026, 11, 1),
+                      last_seen_on=date(2026, 11, 6), acked_on=None, outcome=None, owner="bram")
+    text = unescalated_note([(owned, "bram already owns it")])
+    assert text.endswith("Name in [health] escalate_to someone who is not one of [health] coordinators."), text
+    assert "outside these pairs" not in text
+    both = unescalated_note([(owned, "bram already owns it"), (owned, "bram is one of the pair")])
+    assert "Name someone outside these pairs in [health] escalate_to; or name in [health] escalate_to someone" in both
+
+
+def test_round_65_4_an_item_back_from_a_pause_is_not_overdue_by_the_days_paused() -> None:
+    """Tester round 65, 4: an item paused 5 days overdue came back after 41 days "46 day(s) overdue" and escalated
+    the same day; nothing is due while a pair is away, so its due date moves on by the days paused."""
+    from datetime import timedelta
+
+    from lmsync.domain.health import PairHealth, Reason
+    from lmsync.store.db import Store
+    from lmsync.store.queue import CoordinatorQueue
+
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    opened = date(2026, 10, 5)
+    fading = PairHealth(66, 5, "fading", (Reason("no_meeting", "fading", "no meeting"),), date(2026, 9, 1), None, 61)
+    assert queue.offer(opened, fading) == "added"
+    (item,) = queue.open_items()
+    due = item.due_on
+    assert due == opened + timedelta(days=14)
+    paused_on = due + timedelta(days=5)
+    queue.pause_gone(paused_on, set(), lambda _pair: "the mentor is no longer active in the course")
+    back = paused_on + timedelta(days=41)
+    assert queue.offer(back, fading) == "updated"
+    (item,) = queue.open_items()
+    assert item.due_on == due + timedelta(days=41) and item.overdue_days(back) == 5
+    store.close()
