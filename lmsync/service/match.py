@@ -318,6 +318,8 @@ def check_standing_decisions(
     raising = problems is None
     problems = [] if problems is None else problems
     roles = {p.id: p.roles for p in people.persons}
+    two_roles = {key for n in notices if n.outcome in ("kept_as_mentor", "held_with_mentor", "held_out")
+                 for key in (n.person, n.username) if key}
     two: dict[str, str] = {}  # a bare number naming two people (tester round 45, 1): said with the rest
 
     def find(key: str) -> str | None:
@@ -338,6 +340,8 @@ def check_standing_decisions(
             return "'s account is suspended in Moodle"
         if key in held_members:  # not "not active in the course": they are (tester round 64, 1)
             return HELD_WHY
+        if key in two_roles:  # held out of matching by [matching] dual_role (tester round 66, 2)
+            return TWO_ROLES_WHY
         if site is None or (what == "forbid" and stored_forbid((key,))):
             return None  # a stored mark's id is kept as it is (below)
         if key not in looked_up:
@@ -353,6 +357,10 @@ def check_standing_decisions(
             if unread in capacity_unreadable:  # the mentor's own profile: it waits as capacity 0 does (round 50, 4)
                 held = {mentor: f"'s capacity is unreadable: {capacity_unreadable[unread]!r} (type one number in "
                                 "their profile)"}
+            if what == "pin" and waiting is not None and not held:  # left out by [matching] dual_role = "exclude":
+                # the pin displaced a mentee, or was refused as "contradicts a forbid" (tester round 66, 1 and 2)
+                held = {key: TWO_ROLES_WHY for key in (mentee, mentor) if key in two_roles or find(key) in two_roles}
+                held = dict(list(held.items())[:1])
             here = (mentor if mentee in held else mentee) if what == "pin" and len(held) == 1 else None
             has = roles.get(find(here) or "") if here is not None else None  # the one of a waiting pin who is here
             wrong = (None if has is None else f"{mentor} is not a mentor" if here == mentor and not has & MENTORING_ROLES
@@ -362,7 +370,8 @@ def check_standing_decisions(
             if held:
                 key, why = next(iter(held.items()))
                 back = ("their capacity reads as one number" if unread in capacity_unreadable
-                        else HELD_UNTIL if key in held_members else "they are back")
+                        else HELD_UNTIL if key in held_members else TWO_ROLES_UNTIL if why == TWO_ROLES_WHY
+                        else "they are back")
                 waiting.append(waits(what, f"{mentee} -> {mentor}", key, why, back))  # type: ignore[union-attr]
             else:
                 out[what].append((named[0], named[1]))
@@ -408,6 +417,8 @@ def check_standing_decisions(
 
 HELD_WHY = "'s circle is held while their mentor is away"  # ``waits``' why for a member of such a circle
 HELD_UNTIL = "the hold ends or the mentor is back"
+TWO_ROLES_WHY = " has a mentor role and a mentee role, left out of new pairs ([matching] dual_role = \"exclude\")"
+TWO_ROLES_UNTIL = "an admin decides ([matching] dual_role = \"mentor\" or \"mentee\")"
 
 
 def waits(what: str, entry: str, key: str, why: str, until: str = "they are back") -> str:

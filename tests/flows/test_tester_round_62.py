@@ -328,3 +328,22 @@ def test_round_64_5_a_peer_mentor_with_a_teacher_role_is_told_what_they_are_now(
     monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", decision)
     shown = run_in(demo_home, "plan").output
     assert f"s0004 (Moodle id 6) has a mentor role and a mentee role (student, teacher): {said}" in shown, shown
+
+
+@pytest.mark.parametrize("pin", [("s0001", "m0003"), ("s0029", "m0001"), ("m0003", "m0001"), ("s0001", "s0029")])
+def test_round_66_1_and_2_a_pin_naming_someone_dual_role_leaves_out_waits_saying_so(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch, pin: tuple[str, str],
+) -> None:
+    """tester round 66, 1 and 2: with [matching] dual_role = "exclude", a pin to a mentor with a student role too
+    displaced one of their mentees though they had room; pins naming such people were refused as "contradicts a
+    forbid", "is not a mentee", "is not a mentor", stopping every plan. They wait, naming dual_role."""
+    assert run_in(demo_home, "sync").exit_code == 0
+    assert run_in(demo_home, "emulator", "edit", "role", "m0003", "student").exit_code == 0
+    assert run_in(demo_home, "emulator", "edit", "role", "s0029", "teacher").exit_code == 0
+    monkeypatch.setenv("LMSYNC_MATCHING_PINS", f'[["{pin[0]}", "{pin[1]}"]]')
+    shown = run_in(demo_home, "plan")
+    assert shown.exit_code == 0, shown.output
+    held = "m0003" if "m0003" in pin else "s0029"
+    assert (f"pin {pin[0]} -> {pin[1]} waits: {held} has a mentor role and a mentee role, left out of new pairs "
+            '([matching] dual_role = "exclude")') in shown.output, shown.output
+    assert "displaced by the pin" not in shown.output
