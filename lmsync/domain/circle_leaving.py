@@ -47,7 +47,6 @@ def moved_words(cause: str) -> str:
         REMATCHING: "re-matched",
         "": "re-matched",
         "over capacity": "re-matched: their mentor's circle holds more mentees than their capacity",
-        "pair no longer allowed": "re-matched: the pair is no longer allowed",
     }
     return words.get(cause, f"re-matched: {cause}")  # "re-matched: displaced by the pin of s2"
 
@@ -63,7 +62,6 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
     allowed, the mentor opted out (``MENTOR_OPTED_OUT``, said as it is)."""
     said = {"over capacity": "their mentor's circle holds more mentees than their capacity",
             REMATCHING: "their pair was opened by [matching] rematch",
-            "pair no longer allowed": "their pair is no longer allowed",
             MENTOR_GONE: ""}.get(cause, cause)  # the circle's removal says how their mentor is gone
     why = f"{said}; {reason}" if said else reason
     return f"left with no near-peer: {why}" if near_peer else f"{LEFT_WITHOUT}: {why}"

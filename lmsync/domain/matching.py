@@ -59,7 +59,7 @@ class Match:
     origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
     previous: str | None = None  # the mentor before: of a moved pair, or of a pinned one that moved (round 44, 5)
     #: why the mentee left ``previous``: ``MOVED_BY_PIN``, or the cause of a move (``displaced by the pin of s2``,
-    #: ``over capacity``, ``pair no longer allowed``, ``REMATCHING``); "" when nobody moved
+    #: ``over capacity``, ``the pair is not allowed: WHY``, ``REMATCHING``); "" when nobody moved
     cause: str = ""
 
 
@@ -339,7 +339,7 @@ def _match_circle(
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
             # an opted-out mentor is named as such (tester round 50, 3: a long catch-all was said instead)
-            earlier[mentee.id] = (mentor_id, "pair no longer allowed" if why else MENTOR_OPTED_OUT)
+            earlier[mentee.id] = (mentor_id, f"the pair is not allowed: {why}" if why else MENTOR_OPTED_OUT)  # 66, 7
             continue
         if rematch_all or mentee.id in rematch or mentor_id in rematch:
             sticky[mentee.id] = mentor_id

@@ -132,7 +132,8 @@ def test_round_42_5_an_ended_pair_shows_in_the_rows_and_the_summary_not_only_in_
     assert [(u.mentee, u.previous) for u in result.unmatched] == [("s3", "m2")]
     text = render(match_view(result), "text")
     assert "1 unmatched (1 of them left with no mentor by an existing pair that ended)" in text
-    assert "(their pair with m2 ended: pair no longer allowed)" in text  # why, as a move says it (round 50, 3)
+    # why, as a move says it (round 50, 3), and which rule (tester round 66, 7: "no longer allowed" for each)
+    assert "(their pair with m2 ended: the pair is not allowed: marked not a good fit)" in text
     rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(render(match_view(result), "csv")))}
     assert (rows["s3"]["origin"], rows["s3"]["previous_mentor"]) == ("ended", "m2")
     assert (rows["sold"]["origin"], rows["sold"]["previous_mentor"]) == ("moved", "m1")

@@ -40,3 +40,5 @@ def test_an_existing_pair_outside_the_year_gap_still_ends() -> None:
     result = match(people(1, 6, current={"s1": "p1"}), MatchSettings())
     assert {a.mentee: a.mentor for a in result.assignments} == {"s1": "m1"}
     assert "s1: existing pair with p1 dropped (outside the year gap)" in result.warnings
+    # the move says which rule, not "the pair is no longer allowed" for every one (tester round 66, 7)
+    assert [a.cause for a in result.assignments] == ["the pair is not allowed: outside the year gap"]
