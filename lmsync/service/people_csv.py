@@ -28,7 +28,7 @@ import csv
 import io
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar, cast
@@ -187,22 +187,11 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         problems += [ImportIssue(line, "preferences", f"{choice!r} is not the id of anyone in this file")
                      for line, prefs in chose for choice in prefs
                      if id_key(choice) not in seen]
-        raise _refused(path, problems)
-    folded: dict[str, list[str]] = {}
-    for person in persons:
-        folded.setdefault(person.id.casefold(), []).append(person.id)
-    unique = {ids[0] for ids in folded.values() if len(ids) == 1}  # ids as written, no other id in another case
-    chose = [
-        (line, prefs if unique.issuperset(prefs) else tuple(_file_id(path, line, "preferences", p, folded) for p in prefs))
-        for line, prefs in chose
-    ]
-    named = {
-        field: {k: (line, _file_id(path, line, field, v, folded)) for k, (line, v) in given.items()}
-        for field, given in (("current_mentor", current), ("current_peer", current_peers))
-    }
-    # together, not one kind per run (tester round 64, 8: each fix showed the next problem)
-    problems = sorted(_check_preferences(chose, persons) + _check_current(named, persons, config.matching.structure),
-                      key=lambda issue: issue.line)
+        # and what the rows read name wrongly, but for ids of rows refused above (tester round 66, 4: three runs)
+        failed = set(seen) - {id_key(p.id) for p in persons}
+        *_, more = _references(path, persons, chose, (current, current_peers), config, skip=failed)
+        raise _refused(path, sorted(problems + more, key=lambda issue: issue.line))
+    chose, named, problems = _references(path, persons, chose, (current, current_peers), config)
     if problems:
         raise _refused(path, problems)
     choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
@@ -212,6 +201,31 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         current={k: v for k, (_line, v) in named["current_mentor"].items()},
         current_peers={k: v for k, (_line, v) in named["current_peer"].items()},
     )
+
+
+def _references(
+    path: Path, persons: list[Person], chose: list[tuple[int, tuple[str, ...]]],
+    given: tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]], config: Config, skip: Collection[str] = (),
+) -> tuple[list[tuple[int, tuple[str, ...]]], dict[str, dict[str, tuple[int, str]]], list[ImportIssue]]:
+    """The file's ``preferences`` and ``current_mentor`` / ``current_peer`` as ids of its people (any case), and
+    their problems together, not one kind per run (tester round 64, 8); a name whose ``id_key`` is in ``skip`` (a
+    row refused for its own cells) is left out."""
+    folded: dict[str, list[str]] = {}
+    for person in persons:
+        folded.setdefault(person.id.casefold(), []).append(person.id)
+    unique = {ids[0] for ids in folded.values() if len(ids) == 1}  # ids as written, no other id in another case
+    chose = [
+        (line, prefs if unique.issuperset(prefs) else tuple(_file_id(path, line, "preferences", p, folded) for p in prefs))
+        for line, prefs in chose
+    ]
+    named = {
+        field: {k: (line, _file_id(path, line, field, v, folded)) for k, (line, v) in places.items()}
+        for field, places in zip(("current_mentor", "current_peer"), given, strict=True)
+    }
+    checked = [(line, tuple(c for c in prefs if id_key(c) not in skip)) for line, prefs in chose]
+    kept = {f: {k: v for k, v in n.items() if id_key(v[1]) not in skip} for f, n in named.items()}
+    problems = _check_preferences(checked, persons) + _check_current(kept, persons, config.matching.structure)
+    return chose, named, sorted(problems, key=lambda issue: issue.line)
 
 
 def _check_current(named: dict[str, dict[str, tuple[int, str]]], persons: list[Person], structure: str) -> list[ImportIssue]:
