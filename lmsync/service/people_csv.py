@@ -189,7 +189,8 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
                      if id_key(choice) not in seen]
         # and what the rows read name wrongly, but for ids of rows refused above (tester round 66, 4: three runs)
         failed = set(seen) - {id_key(p.id) for p in persons}
-        *_, more = _references(path, persons, chose, (current, current_peers), config, skip=failed)
+        nobody = {id_key(c) for _line, prefs in chose for c in prefs if id_key(c) not in seen}  # said just above
+        *_, more = _references(path, persons, chose, (current, current_peers), config, skip=failed | nobody)
         raise _refused(path, sorted(problems + more, key=lambda issue: issue.line))
     chose, named, problems = _references(path, persons, chose, (current, current_peers), config)
     if problems:
