@@ -31,7 +31,7 @@ from lmsync.service.directory import (
     with_accounts,
 )
 from lmsync.service.established import NotAPair
-from lmsync.service.health_queue import BY_HAND, queue_staff_of, record_outcome
+from lmsync.service.health_queue import BY_HAND, HeldCircle, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
@@ -277,6 +277,9 @@ def queue_done_command(
         raise  # no store at all: said as it is, not as "no open item"
     except NotAPair:  # never a pair: running `lmsync health` cannot help (tester round 50, 9)
         raise NotAPair(*pair, people.label, people_[0] if len(people_) == 2 else None) from None
+    except HeldCircle as exc:  # said with the people's names (tester round 66, 10)
+        raise InputError(f"{people.pair(*pair)}: {exc.message.split(': ', 1)[1]}", hint=exc.hint,
+                         summary=exc.message) from None
     except InputError as exc:  # the service's hint names the outcomes that act on a pair not queued
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None

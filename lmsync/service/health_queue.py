@@ -18,6 +18,7 @@ from lmsync.service.health_inputs import journal_pairing_days, programme_start, 
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store, refuse_if_absent, warn_if_absent
+from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
@@ -327,6 +328,14 @@ def queue_done(config: Config, pair: tuple[int, int], outcome: str, **options: A
     return record_outcome(config, pair, outcome, **options).item
 
 
+HELD_SAID = ("its circle is held as it is while the mentor is away (since {since}), so health does not judge it and "
+             "it has no open item")
+
+
+class HeldCircle(InputError):
+    """``queue done`` on a pair whose circle is held while its mentor is away (``away_mentors``)."""
+
+
 def record_outcome(
     config: Config,
     pair: tuple[int, int],
@@ -379,8 +388,17 @@ def record_outcome(
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
         unknown = item is None and known_pair(store, config.programme.name, *pair) is None
+        away = MentorAbsences(store, config.programme.name).since() if item is None and not unknown else {}
     if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
         raise NotAPair(*pair)
+    held = next((away[m] for m in pair if m in away), None)
+    if item is None and held is not None and outcome in BY_HAND:  # health judges no held circle (tester round 66, 10)
+        raise HeldCircle(
+            f"pair {pair[0]}-{pair[1]}: {HELD_SAID.format(since=held)}",
+            hint="when the hold ends the next `lmsync run` matches the mentee with another mentor, unless the mentor "
+                 "is back; to act before, take the mentee out of the circle in Moodle, or set [sync] "
+                 "away_mentor_hold_days lower",
+        )
     if item is None:
         # with --outcome rematched already given, "also acts on a pair ... judged" read as the wrong fix: the
         # pair was not judged today (tester round 42, 6)

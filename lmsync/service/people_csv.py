@@ -248,7 +248,8 @@ def _check_current(named: dict[str, dict[str, tuple[int, str]]], persons: list[P
             elif mentor == mentee:
                 problems.append(ImportIssue(line, field, f"{mentor!r} is the row's own id: nobody is their own mentor"))
             elif not held & {"mentor", "peer_mentor"}:
-                problems.append(ImportIssue(line, field, f"{mentor!r} is not a mentor or peer mentor in this file"))
+                kind = "a peer mentor" if field == "current_peer" else "a mentor or peer mentor"  # round 66, 15
+                problems.append(ImportIssue(line, field, f"{mentor!r} is not {kind} in this file"))
             elif structure == "triads" and field == "current_mentor" and "mentor" not in held:
                 problems.append(ImportIssue(line, field, f"{mentor!r} is a peer mentor: their pair goes in current_peer"))
             elif structure == "triads" and field == "current_peer" and "peer_mentor" not in held:

@@ -347,3 +347,17 @@ def test_round_66_1_and_2_a_pin_naming_someone_dual_role_leaves_out_waits_saying
     assert (f"pin {pin[0]} -> {pin[1]} waits: {held} has a mentor role and a mentee role, left out of new pairs "
             '([matching] dual_role = "exclude")') in shown.output, shown.output
     assert "displaced by the pin" not in shown.output
+
+
+def test_round_66_10_queue_done_on_a_pair_of_a_held_circle_says_the_circle_is_held(demo_home: Any) -> None:
+    """tester round 66, 10: `queue done MENTOR MENTEE --outcome rematched` on a pair whose mentor is away said to run
+    `lmsync health` first, which skips held circles: it said the same again. It says the circle is held."""
+    assert run_in(demo_home, "sync").exit_code == 0
+    mentee = mentee_of(demo_home, "m0012")
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    assert run_in(demo_home, "sync").exit_code == 0  # the hold begins
+    assert run_in(demo_home, "health").exit_code == 0
+    done = run_in(demo_home, "queue", "done", "m0012", mentee, "--outcome", "rematched")
+    assert done.exit_code == 3, done.output
+    assert "its circle is held as it is while the mentor is away (since " in done.output, done.output
+    assert "run `lmsync health`" not in done.output
