@@ -123,7 +123,8 @@ class CoordinatorQueue(ProgrammeRepository):
         ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
         so it is never queued again, as its people are never nudged again; tester round 3, 1).
         An item lmsync paused while the pair was away (``pause_gone``) is open: back and fading, the
-        pair's item is ``updated`` with its due date, owner and escalation as they were."""
+        pair's item is ``updated`` with its owner and escalation as they were, its due date moved on by the days
+        it was paused (tester round 65, 4)."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
