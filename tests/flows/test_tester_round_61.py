@@ -115,3 +115,16 @@ def test_round_63_6_pair_show_of_a_mentee_with_two_pairs_names_a_mentor_who_left
     shown = run_in(demo_home, "pair", "show", mentee)
     assert shown.exit_code == 3 and "has 2 pairs in the store" in shown.output, shown.output
     assert "(m0012) / " in shown.output and "user #" not in shown.output, shown.output
+
+
+def test_round_65_7_the_emulator_keeps_a_new_username_in_lower_case_as_moodle_does(demo_home: Any) -> None:
+    """tester round 65, 7: `emulator edit join coordA` kept the capital, and [health] coordinators = ["coordA"] was
+    looked up as "coorda" and found by nobody; Moodle keeps usernames in lower case."""
+    joined = run_in(demo_home, "emulator", "edit", "join", "coordA", "--role", "teacher")
+    assert joined.exit_code == 0 and joined.output.startswith("coorda: new account"), joined.output
+    from lmsync.moodle.emulator.state import Site
+
+    site = Site.load(load_config(demo_home / "lmsync.toml", environ={}).emulator_state_path())
+    assert "coorda" in {u.username for u in site.users.values()}
+    again = run_in(demo_home, "emulator", "edit", "join", "CoordA", "--role", "teacher")
+    assert again.exit_code == 3 and "coorda is already enrolled" in again.output
