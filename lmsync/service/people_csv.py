@@ -265,7 +265,10 @@ def _row_notices(path: Path, line: int, person_id: str, role: str, capacity: str
         found.append(PersonWarning("capacity_ignored", person_id, f"{path}:{line}: capacity: {person_id} is a mentee: "
                                    f"the capacity {capacity!r} is not used (a mentor's is; role mentor;mentee for both)",
                                    field="capacity", value=capacity))
-    if not year and "peer_mentor" in {primary, *also}:
+    if {"mentor", "peer_mentor"} <= {primary, *also}:  # one circle each (tester round 66, 12: said nowhere)
+        found.append(PersonWarning("peer_role_ignored", person_id, f"{path}:{line}: role: {person_id} is a mentor and a "
+                                   "peer mentor: they take part as a faculty mentor only", field="role", value=role))
+    elif not year and "peer_mentor" in {primary, *also}:
         found.append(PersonWarning("year_missing", person_id, f"{path}:{line}: year: {person_id} is a peer mentor with "
                                    "no year: the year gap to their mentees cannot be measured, so nobody is matched to "
                                    "them as a peer", field="year"))

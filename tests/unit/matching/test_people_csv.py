@@ -453,3 +453,14 @@ def test_round_66_4_a_cell_problem_does_not_hide_what_the_other_rows_name_wrongl
     assert ":4: preferences: 's0003' is not the id of a mentor or peer mentor in this file" in message
     assert ":4: current_mentor: 's0003' is not a mentor or peer mentor in this file" in message
     assert ":6:" not in message  # s0001's row was refused: what it is, is not known yet
+
+
+def test_round_66_12_a_row_both_mentor_and_peer_mentor_is_told_it_mentors_as_faculty_only(tmp_path: Path) -> None:
+    """Tester round 66, 12: `peer_mentor;mentor` lost its peer-mentor part without a word."""
+    from lmsync.domain.people import PersonWarning
+
+    notices: list[PersonWarning] = []
+    text = 'id,role,capacity,year\ns3,"peer_mentor;mentor",2,5\ns1,mentee,,3\n'
+    load_people_csv(write(tmp_path, text), Config(), notices)
+    assert [(n.code, n.person) for n in notices] == [("peer_role_ignored", "s3")]
+    assert "s3 is a mentor and a peer mentor: they take part as a faculty mentor only" in notices[0].message
