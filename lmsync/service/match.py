@@ -190,15 +190,18 @@ class _Lookup(NamedTuple):
     lowered: dict[str, str]
     suspended: set[str]
     held: set[str]  # members of a circle held while its mentor is away (``unmatched.HELD_MEMBER``)
+    two_roles: set[str]  # people [matching] dual_role = "exclude" leaves out of new pairs
 
     @classmethod
     def of(cls, people: People, notices: Iterable[PersonWarning]) -> _Lookup:
         resolve = people.resolver()
         away = [n for n in notices if n.code == "account_suspended"]
         held = [n for n in notices if n.code == HELD_MEMBER]
+        two = [n for n in notices if n.outcome in ("kept_as_mentor", "held_with_mentor", "held_out")]
         return cls(resolve, {k.lower(): v for k, v in resolve.items()},
                    {n.person for n in away} | {n.username for n in away if n.username},
-                   {n.person for n in held} | {n.username for n in held if n.username})
+                   {n.person for n in held} | {n.username for n in held if n.username},
+                   {n.person for n in two} | {n.username for n in two if n.username})
 
 
 def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path | None,
@@ -210,7 +213,7 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
     round 43, 2); with ``problems``, each is added there instead (``run_match`` says them with the pins'
     and forbids'). A key naming a suspended account, or (``site``) an account not active in the course,
     is left out and said in ``waiting`` (``waits``), as pins are."""
-    resolve, lowered, suspended, held = lookup
+    resolve, lowered, suspended, held, two_roles = lookup
     ids: list[str] = []
     raising = problems is None
     problems = [] if problems is None else problems
@@ -220,7 +223,9 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
         except ConfigError as exc:  # a bare number naming two people (tester round 45, 1): said with the rest
             problems.append(f"rematch {exc.message.removeprefix('[matching] ')} ({exc.hint})")
             continue
-        if found is not None:
+        if found is not None and found in two_roles and waiting is not None:  # not "stays ... stickiness" (66, 9)
+            waiting.append(waits("rematch", key, key, TWO_ROLES_WHY, TWO_ROLES_UNTIL))
+        elif found is not None:
             ids.append(found)
         elif people_file is not None:
             problems.append(f"rematch {key!r} {_NOT_IN_FILE.format(people_file)}")
@@ -311,15 +316,13 @@ def check_standing_decisions(
     (``run_match`` says them with the rematch entries' and the pins' that cannot hold: tester round 50, 13).
     """
     notices = list(notices)
-    resolve, lowered, suspended, held_members = lookup or _Lookup.of(people, notices)
+    resolve, lowered, suspended, held_members, two_roles = lookup or _Lookup.of(people, notices)
     capacity_unreadable = {
         n.person: n.value for n in notices if n.code == "value_unreadable" and n.field == capacity_field
     }
     raising = problems is None
     problems = [] if problems is None else problems
     roles = {p.id: p.roles for p in people.persons}
-    two_roles = {key for n in notices if n.outcome in ("kept_as_mentor", "held_with_mentor", "held_out")
-                 for key in (n.person, n.username) if key}
     two: dict[str, str] = {}  # a bare number naming two people (tester round 45, 1): said with the rest
 
     def find(key: str) -> str | None:

@@ -361,3 +361,17 @@ def test_round_66_10_queue_done_on_a_pair_of_a_held_circle_says_the_circle_is_he
     assert done.exit_code == 3, done.output
     assert "its circle is held as it is while the mentor is away (since " in done.output, done.output
     assert "run `lmsync health`" not in done.output
+
+
+def test_round_66_9_a_rematch_naming_a_mentee_dual_role_leaves_out_waits_saying_so(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tester round 66, 9: `rematch = ["s0029"]` for a mentee with a teacher role too, left out of new pairs, said
+    "stays with their mentor: open to re-matching, but no mentor is better by more than the stickiness weight"."""
+    assert run_in(demo_home, "sync").exit_code == 0
+    assert run_in(demo_home, "emulator", "edit", "role", "s0029", "teacher").exit_code == 0
+    monkeypatch.setenv("LMSYNC_MATCHING_REMATCH", '["s0029"]')
+    shown = run_in(demo_home, "match").output
+    assert ('rematch s0029 waits: s0029 has a mentor role and a mentee role, left out of new pairs ([matching] '
+            'dual_role = "exclude")') in shown, shown
+    assert "open to re-matching" not in shown
