@@ -199,6 +199,9 @@ def _report(result: ImportResult) -> str:
         count, first, how = result.outside_pair
         text += (f"\nwarning: {count} meeting(s) dated when their pair did not exist (the first on {first.isoformat()}: "
                  f"{how}): kept, but no grade counts them; `lmsync meetings remove` takes one back if it is a mistake")
+        if result.outside_rows:  # which rows (tester round 67, 5)
+            more = f" and {count - len(result.outside_rows)} more" if count > len(result.outside_rows) else ""
+            text += f"\n  rows: {', '.join(result.outside_rows)}{more}"
     return text
 
 

@@ -92,6 +92,7 @@ class ImportResult:
     longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
     outside_pair: tuple[int, date, str] | None = None  # meetings: (rows dated when their pair did not exist, the
     # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
+    outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -268,8 +269,13 @@ def import_meetings_file(
     if max_minutes is not None:
         longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
-    apart = sorted((m.date, how) for m, _ in meetings if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date)))
-    return replace(result, outside_pair=(len(apart), *apart[0])) if apart else result
+    apart = sorted((m.date, how, where) for m, where in meetings
+                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date)))
+    if not apart:
+        return result
+    first_day, first_how, _ = apart[0]
+    return replace(result, outside_pair=(len(apart), first_day, first_how),
+                   outside_rows=tuple(where for _d, _h, where in apart[:10]))
 
 
 def meetings_template() -> str:

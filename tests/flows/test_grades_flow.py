@@ -935,6 +935,8 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
 
         assert ("warning: 1 meeting(s) dated when their pair did not exist (the first on 2026-10-14: after the pair "
                 "ended (2026-10-01)): kept, but no grade counts them") in _report(result)
+        # which row, as a refused one is named (tester round 67, 5)
+        assert result.outside_rows == ("late.csv:3",) and "\n  rows: late.csv:3" in _report(result)
     finally:
         store.close()
 
