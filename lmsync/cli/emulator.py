@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,10 @@ def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, worke
                               hint="pick another with --port (or stop what listens there)") from None
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                           hint="pick another --host or --port") from None
+    def stop(_signum: int, _frame: object) -> None:  # SIGTERM as Ctrl-C: the state file's marker goes (round 67, 7)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)  # before the address is said: a client may stop it at once
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     if held is not None:
         held.announce(f"http://{bound_host}:{bound_port}")
@@ -86,6 +91,7 @@ def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, worke
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()
 
 

@@ -128,3 +128,28 @@ def test_round_65_7_the_emulator_keeps_a_new_username_in_lower_case_as_moodle_do
     assert "coorda" in {u.username for u in site.users.values()}
     again = run_in(demo_home, "emulator", "edit", "join", "CoordA", "--role", "teacher")
     assert again.exit_code == 3 and "coorda is already enrolled" in again.output
+
+
+def test_round_67_7_emulator_serve_stopped_by_sigterm_takes_its_serving_marker_away(tmp_path) -> None:
+    """tester round 67, 7: `emulator serve --state FILE` stopped by SIGTERM left FILE.serving behind (Ctrl-C did not)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    state = tmp_path / "site.json"
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    server = subprocess.Popen([sys.executable, "-m", "lmsync", "emulator", "serve", "--port", "0", "--state", str(state)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path)
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "Moodle emulator at http://" in first, first
+        marker = state.with_name(state.name + ".serving")
+        assert marker.exists()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert not marker.exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
