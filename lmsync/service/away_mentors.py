@@ -91,7 +91,7 @@ def holds(config: Config, store: Store | None, observation: Observation) -> Hold
         return Holds(away, {}, {}, today)
     known = MentorAbsences(store, programme).since()
     since = {m: known.get(m, today) for m in away}
-    last = {m: day + timedelta(days=days - 1) for m, day in since.items()}
+    last = {m: last_held_day(day, days) for m, day in since.items()}
     until = {m: day for m, day in last.items() if today <= day}
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until})
 
@@ -99,3 +99,20 @@ def holds(config: Config, store: Store | None, observation: Observation) -> Hold
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:
     """Remember the day each away mentor was first found away; forget those back (a sync's write)."""
     return MentorAbsences(store, programme).follow(found.away, found.today)
+
+
+def last_held_day(since: date, days: int) -> date:
+    """The last day a circle is held when a sync first found its mentor away on ``since``, for
+    ``[sync] away_mentor_hold_days`` = ``days`` (at least 1)."""
+    return since + timedelta(days=days - 1)
+
+
+def hold_windows(config: Config, store: Store) -> dict[int, tuple[date, date]]:
+    """Each mentor the store records as away -> (the day a sync first found them away, the last day of their
+    circle's hold), as ``holds`` dates them, without an observation (read-only; the store forgets a mentor who
+    is back); empty when ``away_mentor_hold_days`` is 0 (nothing is held)."""
+    days = config.sync.away_mentor_hold_days
+    if not days:
+        return {}
+    absent = MentorAbsences(store, config.programme.name).since()
+    return {m: (since, last_held_day(since, days)) for m, since in absent.items()}

@@ -23,6 +23,7 @@ from lmsync.domain.envelope import Envelope, SendMessage
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
@@ -30,7 +31,6 @@ from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.service.run_ids import new_run_id
-from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.messages import DigestLog
 from lmsync.store.queue import GONE, RECOVERED, QueueItem
@@ -376,9 +376,4 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
 def _holds(config: Config, store: Store, day: date) -> list[Hold]:
     """The circles held for an away mentor (``[sync] away_mentor_hold_days``), or whose hold is over while the
     mentor is still away, as the sync's ``away_mentors.holds`` dates them: from the store's absences."""
-    days = config.sync.away_mentor_hold_days
-    if not days:
-        return []
-    absent = MentorAbsences(store, config.programme.name).since()
-    return [Hold(m, since, since + timedelta(days=days - 1), since + timedelta(days=days - 1) < day)
-            for m, since in sorted(absent.items())]
+    return [Hold(m, since, until, until < day) for m, (since, until) in sorted(hold_windows(config, store).items())]

@@ -13,12 +13,12 @@ from lmsync.domain.health import parse_pair_id
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import NotAPair, known_pair
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import open_store, refuse_if_absent, warn_if_absent
-from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
@@ -388,7 +388,8 @@ def record_outcome(
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
         unknown = item is None and known_pair(store, config.programme.name, *pair) is None
-        away = MentorAbsences(store, config.programme.name).since() if item is None and not unknown else {}
+        windows = hold_windows(config, store) if item is None and not unknown else {}
+        away = {m: since for m, (since, _last) in windows.items()}
     if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
         raise NotAPair(*pair)
     held = next((away[m] for m in pair if m in away), None)

@@ -4,7 +4,7 @@ nudges and queue items, read-only; a mentee-side score only as a mean over enoug
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -12,6 +12,7 @@ from lmsync.config import Config
 from lmsync.domain.instruments import WaveScore
 from lmsync.domain.pair_dates import PairsByDate
 from lmsync.domain.waves import closed_waves_only
+from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import known_pairs
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
@@ -19,7 +20,6 @@ from lmsync.service.health_queue import _queue
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.stores import open_store, warn_if_absent
-from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
@@ -136,12 +136,10 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         items = _queue(config, store).items(pair)
         forbidden = PairForbids(store, programme).pairs().get(pair)
         spans = by_date.spans(pair)
-        away = MentorAbsences(store, programme).since().get(mentor)
-        days = config.sync.away_mentor_hold_days
+        window = hold_windows(config, store).get(mentor)
         held = None
-        if away is not None and days and spans and spans[-1][1] is not None and spans[-1][1] >= away:
-            until = away + timedelta(days=days - 1)
-            held = (away, until) if until >= today(config) else None
+        if window is not None and spans and spans[-1][1] is not None and spans[-1][1] >= window[0]:
+            held = window if window[1] >= today(config) else None
     finally:
         if own:
             store.close()
