@@ -16,6 +16,9 @@ from lmsync.domain.people import Person
 
 CircleKind = Literal["mentor", "peer"]
 HELD_MEMBER = "in_held_circle"  # a notice's code: a member of a circle held while its mentor is away, not matched
+#: a two-role person's notice outcomes (``PersonWarning.outcome``) when [matching] dual_role = "exclude" leaves them
+#: out of new pairs
+HELD_BY_TWO_ROLES = frozenset({"held_with_mentor", "held_out", "kept_as_mentor"})
 YEAR_UNKNOWN = "year unknown"  # a peer pair with a year missing or unreadable (``allowed``)
 #: (mentee, mentor) -> why the pair may not be made, in matching's words (``matching._pairs``).
 Forbidden = Mapping[tuple[str, str], str]

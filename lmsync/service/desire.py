@@ -17,6 +17,7 @@ from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
+from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
@@ -95,7 +96,7 @@ def desired_state(
         moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
     placed = {a.mentee for a in result.assignments}
     for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester rounds 53, 2; 54, 3)
-        waiting = notice.outcome in ("held_with_mentor", "held_out", "kept_as_mentor")
+        waiting = notice.outcome in HELD_BY_TWO_ROLES
         mentoring = notice.person in by_id and by_id[notice.person].roles & MENTORING_ROLES
         if waiting and not mentoring and notice.moodle_id is not None and notice.person not in placed:
             moved[notice.moodle_id] = (f"{LEFT_WITHOUT}: a mentor role and a mentee role, not matched anew until "

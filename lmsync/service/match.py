@@ -19,7 +19,7 @@ from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.matching import MatchResult, Unmatched, match, pin_problems
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
-from lmsync.domain.unmatched import HELD_MEMBER
+from lmsync.domain.unmatched import HELD_BY_TWO_ROLES, HELD_MEMBER
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.people_csv import load_people_csv
@@ -197,7 +197,7 @@ class _Lookup(NamedTuple):
         resolve = people.resolver()
         away = [n for n in notices if n.code == "account_suspended"]
         held = [n for n in notices if n.code == HELD_MEMBER]
-        two = [n for n in notices if n.outcome in ("kept_as_mentor", "held_with_mentor", "held_out")]
+        two = [n for n in notices if n.outcome in HELD_BY_TWO_ROLES]
         return cls(resolve, {k.lower(): v for k, v in resolve.items()},
                    {n.person for n in away} | {n.username for n in away if n.username},
                    {n.person for n in held} | {n.username for n in held if n.username},
