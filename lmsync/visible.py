@@ -33,3 +33,10 @@ def visible(text: str, keep: str = "") -> str:
         else ch
         for ch in text
     )
+
+
+def quoted(text: str) -> str:
+    """``text`` as a person typed it, in plain single quotes, made ``visible``: not Python's
+    ``repr``, which switches to double quotes or escapes an apostrophe (``'Zoë O\\'Brien'``,
+    tester round 67, 8). A name in a plan, an error or a hint is shown this way."""
+    return f"'{visible(text)}'"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.domain.metrics import MetricSpec
+from lmsync.visible import quoted
 
 ITEMNAME_PREFIX = "lmsync_"
 TOLERANCE = 1e-4  # Moodle stores grades as decimal(10,5)
@@ -134,7 +135,7 @@ class TakenItem:
 
     def describe(self) -> str:
         return (
-            f"itemnumber {self.itemnumber} holds grade item {self.itemname or '(no name)'!r}"
+            f"itemnumber {self.itemnumber} holds grade item {quoted(self.itemname or '(no name)')}"
             f" (id {_shown_id(self.item_id)}, idnumber {self.idnumber or 'none'})"
             " that lmsync cannot prove it created (no record in the store, or not lmsync's idnumber): left alone"
         )

@@ -61,6 +61,7 @@ from lmsync.domain.grade_items import (
 )
 from lmsync.domain.metrics import MetricSpec, MetricValue
 from lmsync.domain.received_guard import hold_foreign_received
+from lmsync.visible import quoted
 
 __all__ = [
     "IDNUMBER_FLOOR",
@@ -346,7 +347,7 @@ def _unconfigured_notes(
         if item is not None:
             notes.append(
                 f"metric {key!r} is no longer configured (its wave or instrument was renamed or removed, or "
-                f"[grades] enabled leaves it out): its grade item {item.itemname or safe_itemname(key)!r} at "
+                f"[grades] enabled leaves it out): its grade item {quoted(item.itemname or safe_itemname(key))} at "
                 f"itemnumber {item.itemnumber} is left as it is in Moodle and never written again; to remove it, "
                 "delete it in Gradebook setup"
             )

@@ -55,6 +55,7 @@ from lmsync.domain.sync_state import (
     UnsafePlan,
 )
 from lmsync.domain.two_circles import hand_added_reasons
+from lmsync.visible import quoted
 
 __all__ = [
     "APPLY_ORDER",
@@ -209,7 +210,7 @@ def _safe_base_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings
         if len(name) > limit:
             warnings.append(
                 f"mentor {circle.mentor_id}: the group name is {len(name)} characters and Moodle holds at most "
-                f"{limit}; the circle {idnumber} is named {shorter!r} (shorten [programme] group_name_template)"
+                f"{limit}; the circle {idnumber} is named {quoted(shorter)} (shorten [programme] group_name_template)"
             )
             return shorter
     return name
@@ -333,7 +334,7 @@ def plan_sync(
             ) > settings.subject_max:
                 warnings.append(
                     f"circle {idnumber}: the welcome subject is longer than the {settings.subject_max} characters "
-                    f"Moodle holds; sent shortened as {subject!r} (shorten [sync.welcome] subject)"
+                    f"Moodle holds; sent shortened as {quoted(subject)} (shorten [sync.welcome] subject)"
                 )
             gone = memory.posted.get(idnumber)
             if gone is not None and all(d.id != gone for d in observation.discussions):

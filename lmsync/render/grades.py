@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
+from lmsync.visible import quoted
 
 
 def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
@@ -35,7 +36,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
                    if details else "")
             )
         if plan.assign_requests:
-            lines.append(f"  ~ assignment {plan.assignment_name!r}: {plan.assign_count} grades with comments")
+            lines.append(f"  ~ assignment {quoted(plan.assignment_name)}: {plan.assign_count} grades with comments")
     if plan.rejected:
         lines.append(f"  rejected before sending: {len(plan.rejected)}")
         for r in plan.rejected[:detail]:
@@ -52,7 +53,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
         lines.append(f"  ~ {key}: its creation got no answer and may still commit; not sent again yet")
     for x in plan.taken:
         lines.append(
-            f"  = itemnumber {x.itemnumber} is taken by {x.itemname or '(no name)'!r} (id {x.item_id}, idnumber "
+            f"  = itemnumber {x.itemnumber} is taken by {quoted(x.itemname or '(no name)')} (id {x.item_id}, idnumber "
             f"{x.idnumber or 'none'}), not provably lmsync's: never written"
         )
     if {x.itemnumber for x in plan.taken} - {r.itemnumber for r in plan.refused}:  # refusals say their own fix
@@ -61,7 +62,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             "to a range nobody uses"
         )
     if plan.assign_teacher_kept:
-        lines.append(f"  = assignment {plan.assignment_name!r}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
+        lines.append(f"  = assignment {quoted(plan.assignment_name)}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
                      "last are kept as the teacher left them (lmsync writes no grade over a teacher's)")
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
@@ -117,7 +118,7 @@ def sources_text(result: service.GradesPlanResult) -> str:
                      "lmsync paired each pair; set one of them if the pairs met before lmsync paired them")
     for s in result.sources:
         lines.append(
-            f"  read Feedback {s.name!r} ({s.kind}): {s.attempts} responses, {s.stored} stored/updated, "
+            f"  read Feedback {quoted(s.name)} ({s.kind}): {s.attempts} responses, {s.stored} stored/updated, "
             f"{s.removed} removed, {s.problems} with problems"
             + (f", {s.withheld} withheld (about people erased)" if s.withheld else "")
         )

@@ -13,6 +13,7 @@ from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
 from lmsync.service.desire import without_mentor
 from lmsync.service.labels import People
+from lmsync.visible import quoted
 
 LABELS = {
     "create_grouping": "create grouping",
@@ -102,7 +103,7 @@ def _circle(idnumber: str, people: People | None) -> str:
 def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
-        return f"{op.name!r} [{op.idnumber}]"  # type: ignore[attr-defined]
+        return f"{quoted(op.name)} [{op.idnumber}]"  # type: ignore[attr-defined]
     if kind == "assign_grouping":
         return f"{_circle(op.group, people)} -> lmsync's grouping [{op.grouping}]"  # type: ignore[attr-defined]
     if kind in ("add_member", "remove_member"):
@@ -111,9 +112,9 @@ def _describe(op: object, people: People | None = None) -> str:
         circle = _circle(op.group, people)  # type: ignore[attr-defined]
         return f"{who} {'to' if kind == 'add_member' else 'from'} {circle}" + (f" ({reason})" if reason else "")
     if kind == "post_welcome":
-        return f"{op.subject!r} in {_circle(op.group, people)}"  # type: ignore[attr-defined]
+        return f"{quoted(op.subject)} in {_circle(op.group, people)}"  # type: ignore[attr-defined]
     if kind == "delete_group":
-        name = f"{op.name!r} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
+        name = f"{quoted(op.name)} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
         lost = getattr(op, "discussions", 0)
         return f"{name}[{op.group}] ({op.reason})" + (  # type: ignore[attr-defined]
             f"; {lost} forum discussion(s) in it stay in the forum without their group: check them first" if lost else "")

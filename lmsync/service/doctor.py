@@ -40,7 +40,6 @@ from lmsync.service.doctor_checks import (
     grades_enabled_check,
     names_in_course,
     programme_start_check,
-    quoted,
     reachable_checklist,
     read_or_none,
     report_path_check,
@@ -49,6 +48,7 @@ from lmsync.service.doctor_checks import (
 )
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.moodle import in_clear
+from lmsync.visible import quoted
 
 Status = Literal["ok", "fail", "warn", "skip"]
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from lmsync.config import Config
 from lmsync.moodle.errors import MoodleError
+from lmsync.visible import quoted
 
 
 def read_or_none(read: Any) -> Any:
@@ -25,11 +26,6 @@ def read_or_none(read: Any) -> Any:
         return read()
     except MoodleError:
         return None
-
-
-def quoted(name: str) -> str:
-    """A name as an admin typed it, in plain single quotes (not Python's repr, which escapes quotes)."""
-    return f"'{name}'"
 
 
 LISTED_NAMES = 8  # at most this many of the course's activity names in a "no such activity" failure

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.doctor_checks import quoted, read_or_none
+from lmsync.service.doctor_checks import read_or_none
+from lmsync.visible import quoted
 
 
 class Reporter(Protocol):

@@ -22,3 +22,20 @@ def test_round_17_4_a_deletion_names_the_group_and_the_discussions_in_it():
     text = plan_text(Plan(programme="p", course_id=2, fingerprint="f", operations=[op]), people=People())
     assert "! 'Circle from 2025 restore' [lmsync:p:mentor:9999] (no longer a mentor circle); 2 forum discussion(s)" in text
     assert "check them first" in text
+
+
+def test_round_67_8_a_name_with_an_apostrophe_shows_as_typed_in_plain_quotes():
+    from lmsync.domain.operations import CreateGroup, PostWelcome
+
+    ops = [CreateGroup(name="Zoë O'Brien's \"circle\"", idnumber="lmsync:p:mentor:74"),
+           PostWelcome(group="lmsync:p:mentor:74", subject="Welcome, O'Brien", message="hi")]
+    text = plan_text(Plan(programme="p", course_id=2, fingerprint="f", operations=ops), people=People())
+    assert "'Zoë O'Brien's \"circle\"' [lmsync:p:mentor:74]" in text  # not Python's "\\'" or a switch to "..."
+    assert "'Welcome, O'Brien' in Olivia Takahashi (m0003)'s circle" in text
+    assert "\\'" not in text
+
+
+def test_round_67_8_a_quoted_name_still_shows_control_characters_as_escapes():
+    from lmsync.visible import quoted
+
+    assert quoted("Eve\x1b]0;owned\x07") == "'Eve\\x1b]0;owned\\x07'"
