@@ -36,7 +36,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
                    if details else "")
             )
         if plan.assign_requests:
-            lines.append(f"  ~ assignment {quoted(plan.assignment_name)}: {plan.assign_count} grades with comments")
+            lines.append(f"  ~ assignment {quoted(plan.assignment_name or '')}: {plan.assign_count} grades with comments")
     if plan.rejected:
         lines.append(f"  rejected before sending: {len(plan.rejected)}")
         for r in plan.rejected[:detail]:
@@ -62,7 +62,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             "to a range nobody uses"
         )
     if plan.assign_teacher_kept:
-        lines.append(f"  = assignment {quoted(plan.assignment_name)}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
+        lines.append(f"  = assignment {quoted(plan.assignment_name or '')}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
                      "last are kept as the teacher left them (lmsync writes no grade over a teacher's)")
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
