@@ -332,8 +332,13 @@ HELD_SAID = ("its circle is held as it is while the mentor is away (since {since
              "it has no open item")
 
 
+HOLD_ENDED_SAID = ("the mentor has been away since {since} and their circle's hold ended on {last}, so the pair has "
+                   "ended: the first `lmsync run` after it matches the mentee with another mentor who has room")
+
+
 class HeldCircle(InputError):
-    """``queue done`` on a pair whose circle is held while its mentor is away (``away_mentors``)."""
+    """``queue done`` on a pair whose circle is held while its mentor is away (``away_mentors``), or whose
+    hold ended with the mentor still away (the pair has ended)."""
 
 
 def record_outcome(
@@ -389,13 +394,18 @@ def record_outcome(
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
         unknown = item is None and known_pair(store, config.programme.name, *pair) is None
         windows = hold_windows(config, store) if item is None and not unknown else {}
-        away = {m: since for m, (since, _last) in windows.items()}
     if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
         raise NotAPair(*pair)
-    held = next((away[m] for m in pair if m in away), None)
-    if item is None and held is not None and outcome in BY_HAND:  # health judges no held circle (tester round 66, 10)
+    window = next((windows[m] for m in pair if m in windows), None)
+    if item is None and window is not None and window[1] < day and outcome in BY_HAND:
+        # the hold is over, the mentor still away: the pair has ended, not "held" (stop 39's reading)
         raise HeldCircle(
-            f"pair {pair[0]}-{pair[1]}: {HELD_SAID.format(since=held)}",
+            f"pair {pair[0]}-{pair[1]}: {HOLD_ENDED_SAID.format(since=window[0], last=window[1])}",
+            hint="see `lmsync pair show` for the mentee's pair now; when the mentor is back they take new mentees",
+        )
+    if item is None and window is not None and outcome in BY_HAND:  # health judges no held circle (tester round 66, 10)
+        raise HeldCircle(
+            f"pair {pair[0]}-{pair[1]}: {HELD_SAID.format(since=window[0])}",
             hint="when the hold ends the next `lmsync run` matches the mentee with another mentor, unless the mentor "
                  "is back; to act before, take the mentee out of the circle in Moodle, or set [sync] "
                  "away_mentor_hold_days lower",

@@ -375,3 +375,32 @@ def test_round_66_9_a_rematch_naming_a_mentee_dual_role_leaves_out_waits_saying_
     assert ('rematch s0029 waits: s0029 has a mentor role and a mentee role, left out of new pairs ([matching] '
             'dual_role = "exclude")') in shown, shown
     assert "open to re-matching" not in shown
+
+
+def test_queue_done_on_a_pair_whose_hold_ended_with_the_mentor_still_away_says_the_pair_ended(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stop 39's reading: once the hold is over, the mentor still away, `queue done` still called the circle
+    "held as it is", though the next run moves its mentees. It says the pair has ended and when the hold did."""
+    from datetime import timedelta
+
+    from lmsync.service import health_queue
+    from lmsync.service.programme_settings import programme_today
+
+    assert run_in(demo_home, "sync").exit_code == 0
+    mentee = mentee_of(demo_home, "m0012")
+    assert run_in(demo_home, "emulator", "edit", "unenrol", "m0012").exit_code == 0
+    assert run_in(demo_home, "sync").exit_code == 0  # the hold begins today
+    config = load_config(demo_home / "lmsync.toml", environ={})
+    days = config.sync.away_mentor_hold_days
+    first = programme_today(config)
+    monkeypatch.setattr(health_queue, "today", lambda _config: first + timedelta(days=days))  # the day after the hold
+    done = run_in(demo_home, "queue", "done", "m0012", mentee, "--outcome", "rematched")
+    assert done.exit_code == 3, done.output
+    last = first + timedelta(days=days - 1)
+    assert f"the mentor has been away since {first} and their circle's hold ended on {last}, so the pair has ended" \
+        in done.output, done.output
+    assert "held as it is" not in done.output
+    monkeypatch.setattr(health_queue, "today", lambda _config: last)  # its last day: still held
+    assert "its circle is held as it is while the mentor is away" in run_in(
+        demo_home, "queue", "done", "m0012", mentee, "--outcome", "rematched").output
