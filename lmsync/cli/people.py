@@ -13,6 +13,12 @@ from lmsync.errors import InputError
 from lmsync.service import privacy
 from lmsync.service.out_files import check_out
 
+#: What Moodle holds about a person that lmsync wrote or read and an erasure here leaves (tester round 68, 5).
+MOODLE_KEEPS = ("their grades and the assignment's attendance grade and comment in the gradebook, their Feedback "
+                "responses, their forum posts and circle membership, and the messages lmsync sent through Moodle "
+                "(nudges to them and to their partners, coordinators' digests naming them): delete them in Moodle "
+                "(its privacy tool, Site administration > Users > Privacy and policies > Data requests, does it)")
+
 
 @click.group("person", epilog=examples("lmsync person export s0006 --out s0006.json"))
 def command() -> None:
@@ -33,9 +39,13 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     if out is not None:
         check_out(out, force=force, config=config)
     data, label = privacy.export_labelled(config, who)
+    if privacy.holds_nothing(data) and data.get("username") is None:  # as erase says it (tester round 68, 9)
+        raise InputError(f"nothing to export: neither this store nor Moodle knows {label}",
+                         hint="check the Moodle id, or give the username, idnumber or email")
     if privacy.holds_nothing(data):  # an empty export read as an answer about someone (tester round 8, 6)
-        # named as every view names people, not by a bare id (tester round 35, 4)
-        say(f"nothing to export: this store holds nothing about {label} (Moodle id {data['person_id']}; no rows, "
+        # named as every view names people, not by a bare id (tester round 35, 4), the id once (round 68, 9)
+        ids = "" if "Moodle id" in label else f"Moodle id {data['person_id']}; "
+        say(f"nothing to export: this store holds nothing about {label} ({ids}no rows, "
                    "no journal entries) and they are in no circle" + ("; nothing written" if out else ""))
         return
     text = json.dumps(data, indent=2, default=str)
@@ -60,7 +70,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     """Delete WHO's meetings, survey answers and scores, assignment comments, health snapshots, queue items,
     nudges, pairing history and the store's record of grades published, and their id from the write journal.
     Refused while WHO is enrolled in the programme course or in a circle: unenrol them in Moodle first (or
-    --while-enrolled). Moodle's own copies (gradebook, Feedback responses) stay: delete them in Moodle."""
+    --while-enrolled). Moodle's own copies (gradebook, Feedback responses, forum posts, the messages lmsync sent)
+    stay: delete them in Moodle."""
     config = ctx.obj.config()
     person = privacy.identify(config, who)  # the prompt names the person, not what was typed
     refusal = privacy.still_here(person, who)
@@ -80,6 +91,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     from lmsync.service.erase_marks import forbids_entry, marked_pairs
 
     others = ", ".join(person.partners) or "the other side of each of their pairs"
+    # earlier pairs lose the same: the store's meetings and history of them (tester round 68, 4)
+    earlier = f" (and from earlier pairs: {', '.join(person.past_partners)})" if person.past_partners else ""
     marks = marked_pairs(config, person.user_id)
     source = config.source or "the configuration"
     kept_apart = (f" Their {len(marks)} \"not a good fit\" mark(s) go too, so the match may pair them with that person "
@@ -88,11 +101,12 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                   f"{source}.") if marks else ""  # tester rounds 48, 1 and 49, 2
     try:
         agreed = yes or click.confirm(
-            f"Erase everything lmsync stores about {label}? {others} also lose(s) the pair's meetings, "
+            f"Erase everything lmsync stores about {label}? {others}{earlier} also lose(s) the pair's meetings, "
             "health history, coordinator queue items with their decisions, the record of nudges sent "
             "(so may be nudged again as if new), and their own survey answers about this person (a mentor's "
-            f"rating of the relationship; grades made from them change at the next push).{kept_apart} "
-            "This cannot be undone"
+            f"rating of the relationship; grades made from them change at the next push). A mentor's note on a "
+            "meeting of the whole circle leaves the other mentees' copies too (it may name this person)."
+            f"{kept_apart} This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
@@ -109,9 +123,11 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                    "Moodle answers and meetings dated up to today are never stored")
     else:
         say("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
-        say("note: a mean this store already published from their answers (a mentor's received rating) stays as "
-                   "published, frozen, in Moodle's gradebook and in this store's record of it; copies outside the store "
-                   "(reports, exports, saved plans, backups) are yours to delete")  # tester round 25, 5 and 6
+        say("note: a mentor's received rating already published with their answers in it stays as published, "
+            "frozen, in Moodle's gradebook and in this store's record of that mentor's grade (published_grades above "
+            "counts this person's own); copies outside the store (reports, exports, saved plans, backups) are yours "
+            "to delete")  # tester round 25, 5 and 6; round 68, 5
+        say(f"note: Moodle keeps its own copies, which lmsync does not delete: {MOODLE_KEEPS}")  # tester round 68, 5
     if marks and any(counts.values()):  # said again where --yes asked nothing
         _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart, add "
               f"{forbids_entry(marks)} to the [matching] forbids list in {source}", person.username or "",

@@ -179,7 +179,7 @@ def _feedback(run: _Run) -> StepResult:
 
 
 def _grades(run: _Run) -> StepResult:
-    from lmsync.service.grades import make_grades_plan, push_grades
+    from lmsync.service.grades import HIDDEN_POLICY_WARNING, make_grades_plan, push_grades
 
     # the feedback step read the Feedback answers already: read them here only when it did not run
     planned = make_grades_plan(
@@ -206,6 +206,9 @@ def _grades(run: _Run) -> StepResult:
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
     if planned.plan.rejected:  # held back before sending: said in the line, not only by `grades plan` (round 44b, 4)
         text += f"; {len(planned.plan.rejected)} rejected before sending (`lmsync grades plan` says which)"
+    if HIDDEN_POLICY_WARNING in planned.plan.warnings:  # said on every run it takes effect (tester round 68, 2)
+        text += "; mentees' ratings of their mentor are on hidden items a non-editing teacher can read ([grades] " \
+                "mentee_ratings = \"hidden\")"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)

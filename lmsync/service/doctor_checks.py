@@ -121,10 +121,17 @@ def programme_start_check(config: Config, report: Any) -> None:
 
 def grades_enabled_check(config: Config, report: Any) -> None:
     """``[grades] enabled`` naming no metric: a typo turns off every grade (``grade_metrics.unknown_metrics``;
-    tester round 58, 9: doctor passed it while ``grades plan`` refused)."""
+    tester round 58, 9: doctor passed it while ``grades plan`` refused); ``mentee_ratings = "hidden"`` with an
+    instrument that rates mentors warns that mentors who are teachers can read those items (tester round 68, 2)."""
     from lmsync.service.grade_metrics import metric_specs, unknown_metrics
     from lmsync.service.programme_settings import settings
 
+    if config.grades.mentee_ratings == "hidden" and any(i.rates_mentor for i in settings(config).instruments.values()):
+        # said where it takes effect, not only by `grades plan` (tester round 68, 2)
+        from lmsync.service.grades_plan import HIDDEN_POLICY_WARNING
+
+        report.add("grades mentee ratings", "warn", HIDDEN_POLICY_WARNING,
+                   "set [grades] mentee_ratings = \"aggregate_only\" unless mentors hold no teacher role here")
     if config.grades.enabled is None:
         return
     problem = unknown_metrics(set(config.grades.enabled), metric_specs(settings(config)))

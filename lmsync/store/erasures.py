@@ -5,20 +5,25 @@
 erasure is remembered, as a Moodle user id and a day, and the meeting and survey repositories
 withhold every row naming that person dated on or before it (``withheld``). What is dated after
 the erasure is new: a person who comes back is recorded again.
+
+A mentor's note on a meeting of the whole circle is stored on each mentee's pair; erasing one mentee
+takes the note off the others' copies too (it may name them), and ``erased_notes`` (revision 0009)
+keeps a SHA-256 of its mentor, day and text, so a later read stores those copies without it (tester round 68, 1).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import select
 
 from lmsync.store.db import Store
-from lmsync.store.schema import erasures
+from lmsync.store.schema import erased_notes, erasures
 
 _e = erasures
-
+_n = erased_notes
 
 def record_erasure(store: Store, person_id: int, on: date) -> None:
     """Remember that ``person_id`` was erased ``on`` (a later erasure moves the day on); call inside
@@ -42,3 +47,20 @@ def withheld(erased: Mapping[int, date], day: date, people: Iterable[int | None]
     """Whether a row dated ``day`` naming ``people`` is about an erasure: someone of them was erased
     on or after that day."""
     return any(person is not None and person in erased and day <= erased[person] for person in people)
+
+
+def note_key(mentor_id: int, day: str, notes: str) -> str:
+    """How ``erased_notes`` knows a circle meeting's note (``day``: ISO): a SHA-256 of the mentor's id, the
+    day and the text together, never the text or the id themselves."""
+    return hashlib.sha256(f"{mentor_id}|{day}|{notes}".encode()).hexdigest()
+
+
+def record_erased_notes(store: Store, keys: Iterable[str]) -> None:
+    """Remember the notes ``keys`` (``note_key``) as taken off with an erasure; call inside its transaction."""
+    for key in sorted(set(keys) - erased_note_keys(store)):
+        store.write(_n.insert().values(note_sha256=key))
+
+
+def erased_note_keys(store: Store) -> set[str]:
+    """Every note taken off with an erasure (``note_key``)."""
+    return {r.note_sha256 for r in store.rows(select(_n))}

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
 from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
-from lmsync.store.erasures import erased_on, withheld
+from lmsync.store.erasures import erased_note_keys, erased_on, note_key, withheld
 from lmsync.store.schema import assign_comments, imports, meetings, sent_assign_grades
 
 _m, _i, _c, _g = meetings, imports, assign_comments, sent_assign_grades
@@ -102,12 +102,17 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
         erased = erased_on(conn)
         given = list(items)
         kept = [(i, o) for i, o in given if not withheld(erased, *self._dated_people(i))] if erased else given
+        kept = self._without_erased_text(conn, kept) if erased else kept
         counts = save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in kept), compare=self.compare)
         return replace(counts, withheld=len(given) - len(kept))
 
     def _columns(self, item: _Item, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """An item's natural key (with the programme) and its other columns."""
         raise NotImplementedError
+
+    def _without_erased_text(self, conn: Store, items: list[tuple[_Item, str | None]]) -> list[tuple[_Item, str | None]]:
+        """``items`` less any free text an erasure took off (meetings: ``erased_notes``); as given here."""
+        return items
 
     def _dated_people(self, item: _Item) -> tuple[date, tuple[int | None, ...]]:
         """An item's date and the people it names (``withheld`` after an erasure)."""
@@ -168,7 +173,8 @@ def _rated_by(value: str | None) -> RatedBy | None:
     return value if value in RATED_BY else None
 
 
-def _row_to_meeting(row: Any) -> StoredMeeting:
+def row_meeting(row: Any) -> StoredMeeting:
+    """A ``meetings`` row (every column) as the meeting it stores, with its bookkeeping."""
     meeting = Meeting(
         date=date.fromisoformat(row.meeting_date),
         mentor_id=row.mentor_id,
@@ -211,6 +217,20 @@ class MeetingRepository(StampedRepository[Meeting]):
     def _dated_people(self, meeting: Meeting) -> tuple[date, tuple[int | None, ...]]:
         return meeting.date, (meeting.mentor_id, meeting.mentee_id)
 
+    def _without_erased_text(
+        self, conn: Store, items: list[tuple[Meeting, str | None]]
+    ) -> list[tuple[Meeting, str | None]]:
+        """A circle meeting's note taken off the other mentees' copies when one of them was erased
+        (``erased_notes``) stays off: the same Feedback response read again brings it (tester round 68, 1)."""
+        gone = erased_note_keys(conn)
+        if not gone:
+            return items
+        return [
+            (replace(m, notes=None), o)
+            if m.notes is not None and note_key(m.mentor_id, m.date.isoformat(), m.notes) in gone else (m, o)
+            for m, o in items
+        ]
+
     def replace_source(
         self,
         source: Source,
@@ -250,7 +270,7 @@ class MeetingRepository(StampedRepository[Meeting]):
         if source is not None:
             query = query.where(_m.c.source == source)
         query = query.order_by(_m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source)
-        return [_row_to_meeting(r) for r in self.store.rows(query)]
+        return [row_meeting(r) for r in self.store.rows(query)]
 
     def meetings(self, **filters: Any) -> list[Meeting]:
         return [s.meeting for s in self.find(**filters)]
@@ -275,7 +295,7 @@ class MeetingRepository(StampedRepository[Meeting]):
         for start in range(0, len(days), 500):
             query = select(_m).where(_m.c.programme == self.programme, _m.c.meeting_date.in_(days[start : start + 500]))
             for row in self.store.rows(query.order_by(_m.c.id)):
-                stored = _row_to_meeting(row)
+                stored = row_meeting(row)
                 key = (stored.meeting.date, stored.meeting.mentor_id, stored.meeting.mentee_id)
                 if key in wanted:
                     out.setdefault(key, []).append(stored)

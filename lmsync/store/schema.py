@@ -374,3 +374,18 @@ mentor_absences = _programme_table(
 
 #: The tables revision 0008 adds.
 REVISION_0008_TABLES = (mentor_absences,)
+
+# --- revision 0009: the notes of circle meetings an erased mentee was part of (tester round 68, 1) ---
+#: A mentor's note on a meeting logged for the whole circle is stored on each mentee's pair. Erasing
+#: one mentee deletes their copy; the others' copies, which may name them, lose the note too, and it
+#: is remembered here (no programme, as ``erasures``) by a SHA-256 of its mentor, day and text, so a
+#: later read of the same Feedback response stores those copies without it. Neither the text nor
+#: anyone's id: the table names no person.
+erased_notes = Table(
+    "erased_notes",
+    metadata,
+    Column("note_sha256", Text, primary_key=True),
+)
+
+#: The tables revision 0009 adds.
+REVISION_0009_TABLES = (erased_notes,)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,8 +24,8 @@ from sqlalchemy import Table, func, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store, day_parser, now_iso
-from lmsync.store.erasures import erasure_of, record_erasure
-from lmsync.store.meetings import SaveCounts, StampedRepository
+from lmsync.store.erasures import erasure_of, note_key, record_erased_notes, record_erasure
+from lmsync.store.meetings import SaveCounts, StampedRepository, row_meeting
 
 _a, _sc = schema.survey_answers, schema.survey_scores
 
@@ -226,7 +226,7 @@ def export_person(store: Store, person_id: int, username: str | None = None) -> 
     (``username``, a coordinator) owns or was escalated to, with the pair's ids, dates, outcome
     and the item's ``note`` (empty without ``username``), then ``erased_on``: the day they were
     erased (``None``: never), all the store keeps of an erasure. Rows as stored: what the person may not
-    see is the service's to withhold (``lmsync.service.privacy.withhold_others_judgements``)."""
+    see is the service's to withhold (``lmsync.service.export_withholding.withhold_others_judgements``)."""
     out: dict[str, Any] = {"person_id": person_id}
     for name, columns in _PERSON_TABLES.items():
         table = schema.metadata.tables[name]
@@ -258,6 +258,29 @@ def _coordinated(store: Store, username: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in store.rows(query)]
 
 
+def _take_shared_notes(store: Store, person_id: int) -> int:
+    """Take a circle meeting's note off the other mentees' copies of it: a mentor's note on a meeting
+    logged for the whole circle is stored on each mentee's pair, and may name the one erased (tester
+    round 68, 1). The copies are the rows of the same programme, mentor and day with the same text; the
+    note is remembered by hash (``record_erased_notes``) so that a later read does not store it again.
+    Returns how many copies lost it (their meetings stay)."""
+    m = schema.meetings
+    own = store.rows(select(m.c.programme, m.c.mentor_id, m.c.meeting_date, m.c.notes)
+                     .where(m.c.mentee_id == person_id, m.c.notes.is_not(None)))
+    taken = 0
+    keys = []
+    for row in own:
+        copies = store.rows(select(m).where(
+            m.c.programme == row.programme, m.c.mentor_id == row.mentor_id, m.c.meeting_date == row.meeting_date,
+            m.c.mentee_id != person_id, m.c.notes == row.notes))
+        for copy in copies:  # its content hash as the same meeting without the note: a re-read finds it unchanged
+            bare = replace(row_meeting(copy).meeting, notes=None)
+            taken += store.write(m.update().where(m.c.id == copy.id).values(notes=None, content_hash=bare.content_hash))
+        keys.append(note_key(row.mentor_id, row.meeting_date, row.notes))
+    record_erased_notes(store, keys)
+    return taken
+
+
 def erase_person(
     store: Store, person_id: int, username: str | None = None, *, on: date | None = None, record_alone: bool = True
 ) -> dict[str, int]:
@@ -280,11 +303,13 @@ def erase_person(
     tracking = schema.queue_tracking
     erased_day = on or datetime.now(UTC).date()
     with store.transaction():
+        shared = _take_shared_notes(store, person_id)  # before their meetings go: it reads them
         deleted = store.write(tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]
             counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
         counts["queue_tracking"] = deleted
+        counts["meeting_notes_shared"] = shared
         if record_alone or any(counts.values()):
             record_erasure(store, person_id, erased_day)  # so no later read stores it again (tester round 12, 1)
         for column in _COORDINATOR_COLUMNS:

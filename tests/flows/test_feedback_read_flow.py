@@ -252,3 +252,44 @@ def test_round_56_10_doctor_says_which_calendar_events_match_the_exam_pattern(tm
     cfg.nudges.exam_pattern = "(?i)nothing like it"
     (check,) = [c for c in run_doctor(api_for(site), cfg).checks if c.name == "calendar"]
     assert "0 match [nudges] exam_pattern" in check.detail and "exam_pattern" in (check.fix or "")
+
+
+def test_round_68_1_a_circle_meetings_note_leaves_the_other_mentees_copies_with_an_erasure_and_stays_off(
+    tmp_path, store,
+):
+    """Tester round 68, 1: a mentor's response with no attendance list counts for every mentee of the circle, and
+    its note ("Renée cried; ...") was stored on each pair; erasing Renée deleted her copy only, and the others kept
+    a note that may name her. Erasure takes the note off every copy (their meetings stay), remembered by hash, so
+    the next read of the same response stores the copies without it; other notes are untouched."""
+    from lmsync.store.meetings import MeetingRepository
+    from lmsync.store.surveys import erase_person
+
+    site = build_demo_site()
+    log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+    note = "Renée cried; call her mum"
+    log_form.completeds[:] = [FeedbackCompleted(300, 66, 1796029754, {6: "2026-11-28", 7: "45", 9: note}),
+                              FeedbackCompleted(301, 66, 1796029754, {6: "2026-11-27", 7: "30", 9: "all fine"})]
+    cfg = Config.model_validate({
+        "programme": {"name": "mentor-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"feedback": "Meeting log",
+                     "items": {"minutes": "meeting_minutes", "date": "meeting_date", "notes": "notes"}},
+    })
+    pairs = [(66, 3), (66, 4), (66, 5)]
+
+    def read_log(pairs_now):
+        warnings: list[str] = []
+        read_feedback_sources(api_for(site), store, settings(cfg), course_id=2, roster={}, pairs=pairs_now,
+                              today=date(2026, 12, 1), warnings=warnings)
+        assert warnings == []
+        return {(m.meeting.mentee_id, m.meeting.date.day): m.meeting.notes
+                for m in MeetingRepository(store, "mentor-2026").find()}
+
+    assert read_log(pairs) == {(3, 28): note, (4, 28): note, (5, 28): note,
+                               (3, 27): "all fine", (4, 27): "all fine", (5, 27): "all fine"}
+    counts = erase_person(store, 3, on=date(2026, 12, 1))
+    assert counts["meeting_notes_shared"] == 4 and counts["meetings"] == 2  # two notes, two other copies each
+    after = {(4, 28): None, (5, 28): None, (4, 27): None, (5, 27): None}
+    stored = {(m.meeting.mentee_id, m.meeting.date.day): m.meeting.notes for m in MeetingRepository(store, "mentor-2026").find()}
+    assert stored == after  # "all fine" was on Renée's copy too: one circle note, taken off as well
+    assert read_log([(66, 4), (66, 5)]) == after  # read again: stays off
+    assert note not in str(list(store.rows(__import__("sqlalchemy").text("select * from erased_notes"))))

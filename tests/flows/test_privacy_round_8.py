@@ -140,10 +140,17 @@ def test_tester_round_8_6_a_key_matching_nobody_says_how_to_find_the_moodle_id(s
 
 
 def test_tester_round_8_6_an_export_of_someone_the_store_knows_nothing_of_says_so(setup):
+    """Round 68, 9: someone Moodle does not know either exits 3, as a key matching nobody and `person erase` do."""
     result = CliRunner().invoke(main, ["person", "export", "id:99999"])
-    assert result.exit_code == 0, result.output
-    assert "nothing to export: this store holds nothing about user #99999 (not in the course) (Moodle id 99999;" in result.stdout
+    assert result.exit_code == 3, result.output
+    assert "nothing to export: neither this store nor Moodle knows user #99999 (not in the course)" in result.output
     assert "{" not in result.stdout
+    account = CliRunner().invoke(main, ["emulator", "edit", "join", "s0998", "--role", "student", "--name", "Left Kid"])
+    assert account.exit_code == 0 and CliRunner().invoke(main, ["emulator", "edit", "unenrol", "s0998"]).exit_code == 0
+    known = CliRunner().invoke(main, ["person", "export", "s0998"])  # an account, not in the course: the id once
+    assert known.exit_code == 0, known.output
+    assert "nothing to export: this store holds nothing about Left Kid (s0998) (Moodle id " in known.stdout
+    assert known.stdout.count("Moodle id") == 1, known.stdout
     full = CliRunner().invoke(main, ["person", "export", "s0001"])
     assert full.exit_code == 0 and json.loads(full.stdout)["person_id"]
 
@@ -199,3 +206,29 @@ def test_round_51_6_erasing_someone_suspended_says_when_they_would_come_back_and
     assert erased.exit_code == 0, erased.output
     again = CliRunner().invoke(main, ["emulator", "edit", "unenrol", name])
     assert again.exit_code != 0 and "is not enrolled" in again.output
+
+
+def test_round_68_4_and_5_the_erase_prompt_names_earlier_partners_and_says_what_moodle_keeps(setup):
+    """Tester round 68, 4: erasing someone named only their partners in a circle now, though the meetings of an
+    ended pair went too (the other mentor's count dropped unannounced). 68, 5: the erase note listed neither the
+    messages lmsync sent through Moodle nor the assignment's grade and comment, which stay there."""
+    from datetime import date
+
+    from lmsync.domain.meetings import Meeting
+    from lmsync.store.meetings import MeetingRepository
+
+    config, (mentor, mentee), coordinator, *_ = setup
+    store = Store(config.store_path())
+    earlier = Meeting(date(2026, 9, 14), coordinator, mentee, 30, True, "cli")  # an ended pair's meeting
+    MeetingRepository(store, config.programme.name).save([(earlier, None)])
+    store.close()
+    person = privacy.identify(config, username_of(config, mentee))
+    (before,) = person.past_partners
+    assert f"({username_of(config, coordinator)})" in before and before not in person.partners
+    prompt = CliRunner().invoke(main, ["person", "erase", username_of(config, mentee), "--while-enrolled"],
+                                input="n\n")
+    assert f"(and from earlier pairs: {before})" in prompt.output, prompt.output
+    erased = CliRunner().invoke(main, ["person", "erase", username_of(config, mentee), "--while-enrolled", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert "Moodle keeps its own copies" in erased.output and "the messages lmsync sent through Moodle" in erased.output
+    assert "attendance grade and comment" in erased.output

@@ -6,8 +6,8 @@ from datetime import date
 
 from lmsync.domain.meetings import Meeting
 from lmsync.service import privacy
+from lmsync.service.export_withholding import NEVER_EXPORTED, withhold_others_judgements
 from lmsync.service.moodle import emulator_site
-from lmsync.service.privacy import withhold_others_judgements
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 from tests.flows.test_privacy import circle_of, config  # noqa: F401  (the fixture)
@@ -116,7 +116,7 @@ def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answer
     nudges sent to that mentee alone: both told him who it was."""
     import json
 
-    from lmsync.service.privacy import withhold_others_judgements
+    from lmsync.service.export_withholding import withhold_others_judgements
 
     low = json.dumps([["satisfaction_low_mentee", "satisfaction low (mentee side)"]])
     data = {
@@ -135,4 +135,4 @@ def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answer
     assert out["coordinator_queue"] == []  # only the mentee's answers queued it: it goes whole (round 30, 4)
     assert [n["recipient_id"] for n in out["nudges"]] == [7]  # not the nudge sent to the mentee alone
     # and no count of what went: "nudges withheld: 1" beside none of his own told the same (tester round 25, 1)
-    assert out["withheld"] == {} and out["never_exported"] == list(privacy.NEVER_EXPORTED)
+    assert out["withheld"] == {} and out["never_exported"] == list(NEVER_EXPORTED)

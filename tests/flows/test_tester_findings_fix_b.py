@@ -15,8 +15,8 @@ from lmsync.domain.health import PairHealth
 from lmsync.domain.health.signals import Reason
 from lmsync.errors import EXIT_ADMIN
 from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.service import export_withholding, privacy
 from lmsync.service import health as health_service
-from lmsync.service import privacy
 from lmsync.service.cycle import cycle_job
 from lmsync.service.health import Assessment, PairView
 from lmsync.service.moodle import emulator_site
@@ -75,7 +75,7 @@ def test_tester_finding_2_an_export_withholds_the_other_sides_health_reasons(con
     assert mentors["coordinator_queue"] == [] and mentors["queue_tracking"] == []
     # no count of what was left out: a count was a trace (tester round 25, 1); the same fixed list for everyone
     assert "health_snapshots" not in mentors["withheld"] and "nudges" not in mentors["withheld"]
-    assert mentors["never_exported"] == list(privacy.NEVER_EXPORTED)
+    assert mentors["never_exported"] == list(export_withholding.NEVER_EXPORTED)
 
     mentees = privacy.export(config, "s0001")  # the same rule the other way round
     assert "satisfaction low (mentor side)" not in json.dumps(mentees)
@@ -90,8 +90,8 @@ def test_tester_finding_2_an_export_withholds_the_other_sides_health_reasons(con
 
 def test_tester_finding_2_reasons_of_ones_own_side_are_kept_whole():
     reasons = [["no_meeting", "no meeting for 40 days"], ["meetings_declining_mentor", "meetings declining"]]
-    assert privacy.withhold_other_side(reasons, "mentor") == reasons
-    assert privacy.withhold_other_side(reasons, "mentee") == [
+    assert export_withholding.withhold_other_side(reasons, "mentor") == reasons
+    assert export_withholding.withhold_other_side(reasons, "mentee") == [
         ["no_meeting", "no meeting for 40 days"],
         ["mentor_side_withheld", "a mentor-side signal (withheld: what the other side answered)"],
     ]
@@ -255,17 +255,17 @@ def load_config_text(folder, text: str):
 def test_fifth_tester_finding_2_an_export_does_not_say_the_meetings_were_low_rated():
     reasons = [["hi_bye", "recent meetings on time but short (28 min on average) and low-rated"]]
     for side in ("mentor", "mentee"):
-        (kept,) = privacy.withhold_other_side(reasons, side)
+        (kept,) = export_withholding.withhold_other_side(reasons, side)
         # not even the code: hi_bye is "short and low-rated", so a mentor who rated 4 learns the mentee's (round 25, 2)
         assert kept == ["meetings_short", "recent meetings on time but short (28 min on average)"]
-    assert privacy.withhold_other_side([["several_signals", "3 warning signs together"]], "mentor") == []
+    assert export_withholding.withhold_other_side([["several_signals", "3 warning signs together"]], "mentor") == []
 
 
 def test_round_11_2_the_mentees_own_answers_are_not_a_mentors_to_read():
     reasons = [["self_efficacy_flat", "the mentee's self-efficacy flat"], ["survey_unanswered_mentee", "no T1 answer"],
                ["no_meeting", "no meeting for 40 days"]]
-    assert privacy.withhold_other_side(reasons, "mentor") == [
+    assert export_withholding.withhold_other_side(reasons, "mentor") == [
         ["mentee_side_withheld", "a mentee-side signal (withheld: what the other side answered)"],
         ["no_meeting", "no meeting for 40 days"],
     ]
-    assert privacy.withhold_other_side(reasons, "mentee") == reasons  # the mentee's own
+    assert export_withholding.withhold_other_side(reasons, "mentee") == reasons  # the mentee's own

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from lmsync.domain.health import PairHealth
-from lmsync.service import privacy
+from lmsync.service import export_withholding
 from lmsync.service.health import Assessment, PairView
 from tests.unit.health.test_rules import judge, meeting
 
@@ -42,11 +42,11 @@ def test_tester_finding_hi_bye_reason_says_compared_with_what():
     well_rated = _series(MINUTES, (5,) * 7)
     same = next(r for r in well_rated.reasons if r.code == "meetings_shrinking")
     for side in ("mentor", "mentee"):
-        ((code, text),) = privacy.withhold_other_side([["hi_bye", h.reasons[0].text]], side)
+        ((code, text),) = export_withholding.withhold_other_side([["hi_bye", h.reasons[0].text]], side)
         assert "low-rated" not in text and "3.0" not in text
         assert (code, text) == ("meetings_shrinking", "recent meetings average 31 min, down from 82") == (same.code, same.text)
     assert h.reasons[0].blind is not None and (h.reasons[0].blind.code, h.reasons[0].blind.text) == (same.code, same.text)
-    ((code, text),) = privacy.withhold_other_side([["hi_bye", floor_only.reasons[0].text]], "mentor")
+    ((code, text),) = export_withholding.withhold_other_side([["hi_bye", floor_only.reasons[0].text]], "mentor")
     assert (code, text) == ("meetings_short", "recent meetings average 11 min (under 15)")
 
 
@@ -72,7 +72,7 @@ def test_tester_finding_declining_names_only_what_fell():
     # whose ratings fell is not said in a plain meetings_declining: an export to one side says neither
     for side in ("mentor", "mentee"):
         for text in (declining.text, trend.reasons[0].text):
-            ((code, kept),) = privacy.withhold_other_side([["meetings_declining", text]], side)
+            ((code, kept),) = export_withholding.withhold_other_side([["meetings_declining", text]], side)
             assert code == "meetings_declining" and "shorter" not in kept and "lower-rated" not in kept
 
 

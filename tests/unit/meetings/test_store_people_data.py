@@ -60,6 +60,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digests": 0,
         "mentor_absences": 0,  # tester round 53, 1: since when a circle's mentor is away
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
+        "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
         "queue_escalated_to": 0,
     }

@@ -1,0 +1,40 @@
+"""Tester round 68 (a data-protection review on the emulator, README only): what still showed or kept what it
+should not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.flows.conftest import run_in
+
+
+def test_round_68_2_hidden_mentee_ratings_are_warned_of_by_doctor_and_on_every_run(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`[grades] mentee_ratings = "hidden"` writes each mentee's rating of their mentor to hidden items that a
+    non-editing teacher (the usual mentor role) can read: only `grades plan` said so, while `run`, `grades push`
+    and `doctor` were silent. Doctor warns, and the run's grades line says it each time it takes effect."""
+    (demo_home / "lmsync.toml").write_text((demo_home / "lmsync.toml").read_text() + """
+[instruments.mentor_rating]
+items = ["r1"]
+scale_min = 1
+scale_max = 5
+rates_mentor = true
+grade_name = "mentor-rating"
+
+[waves]
+programme_start = 2026-09-01
+[waves.windows]
+T0 = { offset_months = 0 }
+""")
+    doctor = run_in(demo_home, "doctor")
+    assert "reachable: Moodle" in doctor.output, doctor.output  # it ran
+    assert "grades mentee ratings" not in doctor.output  # the default, aggregate_only: nothing to say
+    monkeypatch.setenv("LMSYNC_GRADES_MENTEE_RATINGS", "hidden")
+    doctor = run_in(demo_home, "doctor")
+    assert "grades mentee ratings" in doctor.output and "moodle/grade:viewhidden" in doctor.output, doctor.output
+    ran = run_in(demo_home, "run")
+    grades = next(line for line in ran.output.splitlines() if line.lstrip().startswith("grades"))
+    assert "hidden items a non-editing teacher can read" in grades, ran.output
