@@ -23,6 +23,7 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
         ├── AccessDenied             accessexception: function not in the service        [2]
         ├── UnknownFunction          invalidrecord on table external_functions           [2]
         ├── MissingCapability        nopermissions; ``capability`` = "Manage groups"     [2]
+        │                            (also cannotcreatediscussion: a forum's group refused)
         ├── InvalidParameter         invalidparameter (reason hidden, trap 4)
         │   └── InvalidUserField     invaliduserfield
         ├── InvalidRecord            invalidrecord (unknown course/group/... id)
@@ -409,6 +410,12 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
         text = f"{text} ({debuginfo})"
     if errorcode == "invalidrecord" and "external_functions" in message:
         return UnknownFunction(text, **kw)
+    if errorcode == "cannotcreatediscussion":  # mod_forum_add_discussion, forum_user_can_post_discussion() false
+        return MissingCapability(text, capability="mod/forum:startdiscussion, moodle/site:accessallgroups", hint=(
+            "Moodle refused a welcome discussion in a circle's group: the lmsync web-service role needs "
+            "\"mod/forum:startdiscussion\" in the forum and \"moodle/site:accessallgroups\" in the course (it is in "
+            "none of the groups); grant them (Site administration > Users > Permissions > Define roles), or re-import "
+            "the role preset from `lmsync moodle role-preset`"), **kw)  # tester round 69, 1: was a retry, exit 1
     cls = _BY_ERRORCODE.get(errorcode, MoodleException)
     if cls is MissingCapability:
         return MissingCapability(text, capability=capability_title(message), **kw)

@@ -86,6 +86,8 @@ def step_failure(step: str, exc: Exception) -> StepResult:
     message = str(getattr(exc, "message", "") or exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, ConnectionFailed) and not exc.tls:
         message = f"cannot reach Moodle: {exc.cause}"
+    if isinstance(exc, MissingCapability) and exc.capability:  # which one, on the line cron reads (round 69, 1)
+        message += f"; the lmsync role lacks {exc.capability}"
     if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
         message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
     return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)

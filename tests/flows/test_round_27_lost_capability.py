@@ -94,3 +94,25 @@ def test_round_29_7_the_plan_says_welcomes_will_be_refused_before_any_circle_is_
     assert result.exit_code == 0, result.output
     assert "welcome post(s) will be refused" in text and "mod/forum:startdiscussion" in text
     assert not Site.load(config.emulator_state_path()).groups  # a plan makes nothing
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_69_1_welcomes_refused_for_want_of_accessallgroups_name_it_and_exit_2(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tester round 69, 1: without moodle/site:accessallgroups every welcome discussion was refused
+    (`cannotcreatediscussion`, forum_user_can_post_discussion() in mod/forum/externallib.php), and `run` said
+    "Moodle did not converge", exit 1: the daemon backed off as for a passing fault and nobody was told why.
+    It is a missing capability: exit 2, naming both capabilities a welcome needs."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    config = newcomer_defaults(load_config(None, environ={"XDG_STATE_HOME": str(tmp_path / "state")}))
+    from lmsync.moodle.emulator.demo import build_demo_site
+
+    config.emulator_state_path().parent.mkdir(parents=True, exist_ok=True)
+    build_demo_site().save(config.emulator_state_path())
+    take_capability(config, "moodle/site:accessallgroups")
+    result = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == EXIT_ADMIN, result.output
+    assert "moodle/site:accessallgroups" in text and "did not converge" not in text, text

@@ -67,7 +67,9 @@ def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if forum.groupmode and groupid not in (0, -1) and not call.has("moodle/site:accessallgroups"):
         group = site.groups.get(groupid)
         if group is None or call.userid not in group.members:
-            raise moodle_error("cannotcreatediscussion", "You do not have the permission to add a new discussion topic for all participants.")
+            # mod/forum/externallib.php add_discussion: moodle_exception('cannotcreatediscussion', 'forum'), the
+            # forum lang string (tester round 69, 1: the emulator had another string's text)
+            raise moodle_error("cannotcreatediscussion", "Could not create new discussion")
     if len(p["subject"]) > DISCUSSION_SUBJECT_MAX:  # forum_discussions.name, forum_posts.subject char(255)
         raise db_write_error("forum_discussions", "name", DISCUSSION_SUBJECT_MAX)
     did = site.next_id("discussions")
