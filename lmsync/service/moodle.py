@@ -10,6 +10,7 @@ this is the emulator, not a real site. Everything above this module sees only a 
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 
 from lmsync.config import Config
+from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.transport import Transport
 from lmsync.secrets import Token
@@ -139,6 +141,15 @@ def open_moodle(
         from lmsync.moodle.emulator.demo import DEMO_TOKEN
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
 
+        if site is None and os.environ.get("LMSYNC_TOKEN") is not None:
+            # a unit or pod whose config lost its url ran the demo site every 15 minutes, exit 0, as a token
+            # file without a url did (tester round 69, 2; round 12, 5); `lmsync demo` brings its own site
+            raise ConfigError(
+                f"LMSYNC_TOKEN is set, but {emulator_reason(config)}: the token would never be used and every "
+                "command would run against the built-in emulator's demo site",
+                hint="set [moodle] url to the Moodle site's address (or LMSYNC_MOODLE_URL); to try the emulator, "
+                     "unset LMSYNC_TOKEN",
+            )
         announce_emulator(config)
         if site is None:
             from lmsync.moodle.emulator.serving import refuse_if_served

@@ -38,3 +38,18 @@ T0 = { offset_months = 0 }
     ran = run_in(demo_home, "run")
     grades = next(line for line in ran.output.splitlines() if line.lstrip().startswith("grades"))
     assert "hidden items a non-editing teacher can read" in grades, ran.output
+
+
+def test_round_69_2_lmsync_token_without_a_url_is_refused_not_run_on_the_emulator(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tester round 69, 2: `LMSYNC_TOKEN=... lmsync run` with no [moodle] url synced the demo site, exit 0, where a
+    token file without a url is refused: a unit whose config lost its url looked healthy for ever."""
+    monkeypatch.setenv("LMSYNC_TOKEN", "0123456789abcdef0123456789abcdef")
+    for command in (("run",), ("sync",), ("plan",), ("doctor",)):
+        result = run_in(demo_home, *command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "LMSYNC_TOKEN is set, but" in result.output and "sets no [moodle] url" in result.output, result.output
+        assert "0123456789abcdef" not in result.output
+    monkeypatch.delenv("LMSYNC_TOKEN")
+    assert run_in(demo_home, "plan").exit_code == 0  # without it, the emulator as before
