@@ -228,6 +228,10 @@ def store_check(config: Config, report: Any) -> None:
                    "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
         return
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if folder is not None and not folder.is_dir():  # every run then failed making the folder (tester round 69, 3)
+        report.add("store", "fail", f"{folder} is a file, not a folder: the store {path} cannot be made under it",
+                   "point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away")
+        return
     unwritable = [p for p in (path, folder) if p is not None and p.exists() and not os.access(p, os.W_OK)]
     if unwritable:
         report.add("store", "fail", f"lmsync's user cannot write {unwritable[0]}",

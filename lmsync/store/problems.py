@@ -46,6 +46,12 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         where = f" {exc.filename}" if exc.filename else ""
         return ConfigError(f"cannot write{where}: {exc.strerror}", hint=_FULL_HINT)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOTDIR, errno.EEXIST):  # tester round 69, 3: a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        return ConfigError(
+            f"cannot make the folder{where}: a part of that path is a file, not a folder",
+            hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away",
+        )
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         where = f" {exc.filename}" if exc.filename else ""
         return ConfigError(

@@ -1,5 +1,5 @@
-"""Tester round 68 (a data-protection review on the emulator, README only): what still showed or kept what it
-should not."""
+"""Tester rounds 68 (a data-protection review on the emulator, README only) and 69 (an admin running it
+unattended): what still showed or kept what it should not, and failures that read as success or a passing fault."""
 
 from __future__ import annotations
 
@@ -53,3 +53,22 @@ def test_round_69_2_lmsync_token_without_a_url_is_refused_not_run_on_the_emulato
         assert "0123456789abcdef" not in result.output
     monkeypatch.delenv("LMSYNC_TOKEN")
     assert run_in(demo_home, "plan").exit_code == 0  # without it, the emulator as before
+
+
+@pytest.mark.sqlite_only("the state folder of a SQLite store")
+def test_round_69_3_a_state_path_through_a_file_is_an_admins_error_and_doctor_fails_it(
+    cli_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """XDG_STATE_HOME naming a file: `run` ended in a traceback, exit 1 (the daemon backed off as for a passing
+    fault), and `doctor` said "[ok  ] store". Exit 2 naming the folder; doctor fails it."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    (cli_home / "afile").write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(cli_home / "afile"))
+    ran = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    assert ran.exit_code == 2, ran.output
+    assert "a part of that path is a file, not a folder" in ran.output and "Traceback" not in ran.output
+    doctor = CliRunner().invoke(main, ["doctor"])
+    assert "is a file, not a folder" in doctor.output and "[ok  ] store" not in doctor.output, doctor.output
