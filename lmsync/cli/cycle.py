@@ -15,8 +15,10 @@ import click
 
 from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples
 from lmsync.cli.output import say
+from lmsync.errors import LmsyncError
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
+from lmsync.store.problems import admin_problem
 
 
 def step_line(step: cycle.StepResult) -> str:
@@ -50,15 +52,21 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
     from lmsync.render.report import renderer
 
     as_json = ctx.obj.log_format == "json"
-    result = cycle.cycle_job(
-        ctx.obj.config(),
-        wait=wait,
-        should_stop=stop,
-        on_step=step_printer(as_json),
-        report_renderer=renderer(),
-        allow_mass_nudge=allow_mass_nudge,
-        store_takes_over=store_takes_over,
-    )
+    try:
+        result = cycle.cycle_job(
+            ctx.obj.config(),
+            wait=wait,
+            should_stop=stop,
+            on_step=step_printer(as_json),
+            report_renderer=renderer(),
+            allow_mass_nudge=allow_mass_nudge,
+            store_takes_over=store_takes_over,
+        )
+    except Exception as exc:  # the last line as the daemon prints it: a shipper keyed on it sees this run too
+        # (tester round 69, 6: a lock held, a store of another site); the code as the error handler will exit
+        problem = exc if isinstance(exc, LmsyncError) else admin_problem(exc)
+        run_printer(as_json)(None, int(getattr(problem or exc, "exit_code", 1)))
+        raise
     code = result.run_exit_code  # a stopped run is partial (tester round 3, 4)
     run_printer(as_json)(result, code)
     sys.exit(code)

@@ -70,5 +70,10 @@ def test_round_69_3_a_state_path_through_a_file_is_an_admins_error_and_doctor_fa
     ran = CliRunner().invoke(main, ["--log-level", "warning", "run"])
     assert ran.exit_code == 2, ran.output
     assert "a part of that path is a file, not a folder" in ran.output and "Traceback" not in ran.output
+    # round 69, 6: the run's last line is printed even so, as the daemon prints it
+    assert ran.stdout.splitlines()[-1] == "run failed before it started: exit 2", ran.stdout
+    as_json = CliRunner().invoke(main, ["--log-format", "json", "run"])
+    assert as_json.exit_code == 2 and as_json.stdout.splitlines()[-1] == \
+        '{"run_id": null, "exit_code": 2, "stopped": false}', as_json.stdout
     doctor = CliRunner().invoke(main, ["doctor"])
     assert "is a file, not a folder" in doctor.output and "[ok  ] store" not in doctor.output, doctor.output
