@@ -286,14 +286,18 @@ def daemon_loop(
         failures = failures + 1 if code == EXIT_PARTIAL else 0
         runs += 1
         last = (max_runs is not None and runs >= max_runs) or stop()
+        delay = backoff_delay(interval, failures, max_backoff)
+        # runs start ``delay`` apart: the wait left is counted from this run's start (tester round 69, 5: a run
+        # that spent 63 s retrying logged "next in 120 s" and the next began 57 s later)
+        remaining = delay - (clock() - started)
         if code == EXIT_ADMIN:  # no next run to announce after the last (--once; tester round 8, 10)
-            log.warning("daemon.admin_must_act", exit_code=code, **({} if last else {"next_in_seconds": round(interval)}))
+            log.warning("daemon.admin_must_act", exit_code=code,
+                        **({} if last else {"next_in_seconds": round(max(remaining, 0))}))
         if last:
             break  # stopped: no "backing off" line for a wait that will not happen
-        delay = backoff_delay(interval, failures, max_backoff)
         if failures:
-            log.warning("daemon.backing_off", failures=failures, next_in_seconds=round(delay))
-        remaining = delay - (clock() - started)
+            log.warning("daemon.backing_off", failures=failures, next_in_seconds=round(max(remaining, 0)),
+                        interval_seconds=round(delay))
         if remaining > 0 and not stop():
             pause(remaining)
     if stop() and max_runs is None:  # `--once` (max_runs) says how its one run ended, as `lmsync run` does

@@ -277,3 +277,23 @@ def test_round_36_3_the_closing_line_of_a_run_stopped_before_it_began():
         with runner.isolation() as (out, _err, *_rest):
             run_printer(as_json)(None, 1, True)
         assert out.getvalue().decode().strip() == expected
+
+
+def test_round_69_5_backing_off_says_the_wait_left_after_a_slow_failed_run(tmp_path, monkeypatch):
+    """A failed run that spent 63 s retrying logged ``next_in_seconds=120``; the next run began 57 s later (runs
+    start the interval apart). The line gives the wait left, and the interval it is counted from."""
+    from structlog.testing import capture_logs
+
+    monkeypatch.chdir(tmp_path)
+    fake = FakeTime()
+    script = [Worst(1), Worst(1), Worst(0)]
+
+    def run(_config, **_kwargs):
+        fake.now += 63.0
+        return script.pop(0)
+
+    with capture_logs() as logs:
+        daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=run, max_runs=3,
+                    sleep=fake.sleep, clock=fake.clock, max_backoff=3600.0)
+    told = [(e["next_in_seconds"], e["interval_seconds"]) for e in logs if e["event"] == "daemon.backing_off"]
+    assert told == [(57, 120), (177, 240)] and fake.sleeps == [57, 177]
