@@ -40,6 +40,7 @@ from lmsync.service.doctor_checks import (
     grades_enabled_check,
     names_in_course,
     programme_start_check,
+    quiet_hours_zone_check,
     reachable_checklist,
     read_or_none,
     report_path_check,
@@ -475,6 +476,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     available = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
     if available is None:
         programme_start_check(config, report)
+        quiet_hours_zone_check(config, report)
         report_path_check(config, report)
         store_check(config, report)
         return report
@@ -486,6 +488,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         calendar_check(api, config, values["courseid"], report)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
+    quiet_hours_zone_check(config, report)
     grades_enabled_check(config, report)
     report_path_check(config, report)
     store_check(config, report)

@@ -119,6 +119,17 @@ def programme_start_check(config: Config, report: Any) -> None:
         )
 
 
+def quiet_hours_zone_check(config: Config, report: Any) -> None:
+    """Quiet hours read in UTC because ``[programme] timezone`` was never set: a school outside UTC would
+    be messaged at night, and nothing said so (tester round 69, 8)."""
+    if config.nudges.quiet_hours and "timezone" not in config.programme.model_fields_set:
+        report.add(
+            "quiet hours", "warn",
+            f"[nudges] quiet_hours = {quoted(config.nudges.quiet_hours)} are read in UTC: [programme] timezone is not set",
+            "set [programme] timezone to the school's zone (IANA name, e.g. Europe/London), or \"UTC\" to keep it",
+        )
+
+
 def grades_enabled_check(config: Config, report: Any) -> None:
     """``[grades] enabled`` naming no metric: a typo turns off every grade (``grade_metrics.unknown_metrics``;
     tester round 58, 9: doctor passed it while ``grades plan`` refused); ``mentee_ratings = "hidden"`` with an

@@ -77,3 +77,15 @@ def test_round_69_3_a_state_path_through_a_file_is_an_admins_error_and_doctor_fa
         '{"run_id": null, "exit_code": 2, "stopped": false}', as_json.stdout
     doctor = CliRunner().invoke(main, ["doctor"])
     assert "is a file, not a folder" in doctor.output and "[ok  ] store" not in doctor.output, doctor.output
+
+
+def test_round_69_8_quiet_hours_without_a_time_zone_are_said_to_be_utc(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`LMSYNC_NUDGES_QUIET_HOURS=21:00-08:00 lmsync doctor` said nothing, though [programme] timezone defaults
+    to UTC and neither `init` nor the example mentioned it: a school elsewhere would be messaged at night."""
+    monkeypatch.setenv("LMSYNC_NUDGES_QUIET_HOURS", "21:00-08:00")
+    doctor = run_in(demo_home, "doctor")
+    assert "[warn] quiet hours: [nudges] quiet_hours = '21:00-08:00' are read in UTC" in doctor.output, doctor.output
+    monkeypatch.setenv("LMSYNC_PROGRAMME_TIMEZONE", "UTC")  # said on purpose: nothing to warn of
+    assert "quiet hours" not in run_in(demo_home, "doctor").output
