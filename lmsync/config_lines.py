@@ -76,6 +76,7 @@ def near_key(model: Any, loc: Sequence[object]) -> str | None:
 
     from pydantic import BaseModel
 
+    root = model
     for part in [str(p) for p in loc if not isinstance(p, int)][:-1]:
         field = getattr(model, "model_fields", {}).get(part)
         if field is None:
@@ -88,7 +89,23 @@ def near_key(model: Any, loc: Sequence[object]) -> str | None:
             model = next((a for a in get_args(model) if isinstance(a, type) and issubclass(a, BaseModel)), None)
     keys = list(getattr(model, "model_fields", {}))
     close = difflib.get_close_matches(str(loc[-1]), keys, n=1, cutoff=0.75) if keys and loc else []
-    return close[0] if close else None
+    if close:
+        return str(close[0])
+    return _in_another_table(root, loc)
+
+
+def _in_another_table(root: Any, loc: Sequence[object]) -> str | None:
+    """``[health] grace_days`` for ``meetings.grace_days``: a key of another top-level table, written under
+    the wrong one (tester round 69, 10: "unknown key meetings.grace_days" said nothing of where it goes)."""
+    from pydantic import BaseModel
+
+    if len(loc) != 2:
+        return None
+    for name, field in getattr(root, "model_fields", {}).items():
+        model = field.annotation
+        if name != loc[0] and isinstance(model, type) and issubclass(model, BaseModel) and loc[1] in model.model_fields:
+            return f"[{name}] {loc[1]}"
+    return None
 
 
 #: A whole-file rule's message that starts with the key it is about (``health.satisfaction_instruments:

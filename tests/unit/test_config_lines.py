@@ -236,3 +236,14 @@ def test_round_29_10_an_empty_lmsync_token_is_refused_not_passed_over_for_the_to
     assert "LMSYNC_TOKEN is set but empty" in str(caught.value)
     assert "unset LMSYNC_TOKEN" in (caught.value.hint or "")
     assert config.token_source().startswith("LMSYNC_TOKEN")
+
+
+def test_round_69_10_a_key_under_the_wrong_table_names_the_table_it_belongs_to(tmp_path):
+    """``unknown key meetings.grace_days (line 2)`` did not say that grace_days is a key of [health]."""
+    path = tmp_path / "t.toml"
+    path.write_text("[meetings]\ngrace_days = 3\n[nudges]\nqueue_due_days = [7]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    lines = str(caught.value).splitlines()
+    assert f"{path}: unknown key meetings.grace_days (line 2) (did you mean [health] grace_days?)" in lines
+    assert f"{path}: unknown key nudges.queue_due_days (line 4) (did you mean [health] queue_due_days?)" in lines
