@@ -378,6 +378,7 @@ def test_issue_12_report_step_without_a_renderer_is_skipped_with_its_reason(tmp_
         assert bare.exit_code == EXIT_OK and not page.exists()
         drawn = run_cycle(conn.api, config, store, site=site, steps=("report",), report_renderer=renderer())
     assert drawn.step("report").state == "ok" and drawn.reported
+    assert drawn.step("report").summary == f"report written to {page}"  # where (tester round 69, 10)
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
 
 
@@ -405,8 +406,10 @@ def test_tester_finding_10_moodle_unreachable_is_tried_once_not_by_every_step(tm
     result = run_cycle(Down(), config, store, now=NOON, as_of=AS_OF)  # type: ignore[arg-type]
     store.close()
     assert result.step("sync").state == "failed"
-    rest = [s for s in result.steps if s.step != "sync"]
+    rest = [s for s in result.steps if s.step not in ("sync", "report")]
     assert rest and all(s.state == "skipped" and "Moodle unreachable (sync failed)" in s.summary for s in rest)
+    # tester round 69, 10: no report configured is said as such, not as Moodle's fault
+    assert result.step("report").summary == "no [report] path configured"
     assert len(calls) == 1  # the sync's one request; no other step asked again
     # tester round 3, 22: the cause in a few words and where to look, not urllib3's pool text
     assert result.step("sync").summary == (
