@@ -25,6 +25,7 @@ from lmsync.store.schema import erased_notes, erasures
 _e = erasures
 _n = erased_notes
 
+
 def record_erasure(store: Store, person_id: int, on: date) -> None:
     """Remember that ``person_id`` was erased ``on`` (a later erasure moves the day on); call inside
     the erasure's transaction."""
