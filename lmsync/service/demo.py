@@ -112,7 +112,7 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
             echo(line)
         echo("")
     echo("Second plan (a re-run must change nothing):")
-    again = jobs.plan_job(config)
+    again = jobs.plan_job(config, site=site)  # its own site: an LMSYNC_TOKEN set in the shell stops no demo
     echo(plan_text(again.plan, people=people))
     echo("")
     # The term (its own store) writes grade items and Feedback answers that the programme's store

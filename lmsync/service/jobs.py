@@ -53,8 +53,9 @@ def _stop_reads_as_stop(should_stop: Callable[[], bool] | None) -> Iterator[None
                              hint="the next run continues where this one left off") from exc
 
 
-def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False) -> PlanResult:
-    with session(config, wait=wait, read_only=True) as (conn, store):
+def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = False, site: Any = None) -> PlanResult:
+    """What a sync would do now (read-only). ``site``: the emulator's site, given by the demo (its second plan)."""
+    with session(config, wait=wait, read_only=True, site=site) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         # the journal: discussions lmsync posted (trap 32), writes that may still commit (issue 10)
         return make_plan(conn.api, config, allow_delete=allow_delete, journal=Journal(store, config.programme.name))

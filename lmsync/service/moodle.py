@@ -97,6 +97,20 @@ def newcomer_defaults(config: Config) -> Config:
     return config.model_copy(update={"programme": programme})
 
 
+def refuse_token_without_site(config: Config, site: Any = None) -> None:
+    """Raise ConfigError when ``LMSYNC_TOKEN`` is set and no ``[moodle] url`` is: a unit or pod whose
+    configuration lost its url ran the emulator's demo site every 15 minutes, exit 0, as a token file
+    without a url once did (tester round 69, 2; round 12, 5). Nothing when ``site`` is given (the demo
+    and the tests bring their own emulator site) or a url is set."""
+    if site is None and config.uses_emulator and os.environ.get("LMSYNC_TOKEN") is not None:
+        raise ConfigError(
+            f"LMSYNC_TOKEN is set, but {emulator_reason(config)}: the token would never be used and every "
+            "command would run against the built-in emulator's demo site",
+            hint="set [moodle] url to the Moodle site's address (or LMSYNC_MOODLE_URL); to try the emulator, "
+                 "unset LMSYNC_TOKEN",
+        )
+
+
 def in_clear(url: str) -> bool:
     """Whether ``url`` is plain http to a host that is not this machine (nor the built-in emulator)."""
     parts = urlsplit(url)
@@ -141,15 +155,7 @@ def open_moodle(
         from lmsync.moodle.emulator.demo import DEMO_TOKEN
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
 
-        if site is None and os.environ.get("LMSYNC_TOKEN") is not None:
-            # a unit or pod whose config lost its url ran the demo site every 15 minutes, exit 0, as a token
-            # file without a url did (tester round 69, 2; round 12, 5); `lmsync demo` brings its own site
-            raise ConfigError(
-                f"LMSYNC_TOKEN is set, but {emulator_reason(config)}: the token would never be used and every "
-                "command would run against the built-in emulator's demo site",
-                hint="set [moodle] url to the Moodle site's address (or LMSYNC_MOODLE_URL); to try the emulator, "
-                     "unset LMSYNC_TOKEN",
-            )
+        refuse_token_without_site(config, site)
         announce_emulator(config)
         if site is None:
             from lmsync.moodle.emulator.serving import refuse_if_served

@@ -15,7 +15,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.service.lock import programme_lock
-from lmsync.service.moodle import MoodleConnection, open_moodle
+from lmsync.service.moodle import MoodleConnection, open_moodle, refuse_token_without_site
 from lmsync.service.stores import open_store
 from lmsync.store.db import Store
 
@@ -51,6 +51,7 @@ def session(
     store belongs to another site or course, LockedError when another run holds the lock
     (without ``wait``).
     """
+    refuse_token_without_site(config, site)  # before the store is made and bound (tester pass 71, 4)
     with store_session(config, wait=wait, read_only=read_only, should_stop=should_stop) as store, \
             open_moodle(config, site=site, fault=fault, stop=should_stop) as conn:
         yield conn, store

@@ -55,6 +55,23 @@ def test_round_69_2_lmsync_token_without_a_url_is_refused_not_run_on_the_emulato
     assert run_in(demo_home, "plan").exit_code == 0  # without it, the emulator as before
 
 
+def test_pass_71_1_and_4_the_demo_runs_with_lmsync_token_set_and_a_refused_run_makes_no_store(
+    cli_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pass 71 on round 69, 2: `LMSYNC_TOKEN=... lmsync demo` stopped halfway (its second plan was refused), and a
+    refused `run` had made and bound an emulator store before refusing."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_TOKEN", "0123456789abcdef0123456789abcdef")
+    refused = CliRunner().invoke(main, ["run"])
+    assert refused.exit_code == 2 and not (cli_home / "state").exists(), refused.output
+    demo = CliRunner().invoke(main, ["demo"])
+    assert demo.exit_code == 0, demo.output
+    assert "Second plan" in demo.output and "LMSYNC_TOKEN is set" not in demo.output
+
+
 @pytest.mark.sqlite_only("the state folder of a SQLite store")
 def test_round_69_3_a_state_path_through_a_file_is_an_admins_error_and_doctor_fails_it(
     cli_home: Any, monkeypatch: pytest.MonkeyPatch,
