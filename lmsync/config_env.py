@@ -85,7 +85,9 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
         if found is None and retired_variable(key):
             continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
         if found is None:
-            raise ConfigError(f"environment: {key} names no configuration key")
+            elsewhere = _in_another_table(model, tokens)
+            raise ConfigError(f"environment: {key} names no configuration key"
+                              + (f" (did you mean {elsewhere}?)" if elsewhere else ""))
         path, annotation = found
         node = overrides
         for part in path[:-1]:
@@ -140,3 +142,14 @@ def merge_tables(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _in_another_table(model: Any, tokens: list[str]) -> str | None:
+    """``LMSYNC_HEALTH_GRACE_DAYS`` for ``meetings grace days``: the same key under another top-level table,
+    as a file's unknown key says it (tester pass 71, 10). ``tokens``: the variable's words after LMSYNC_."""
+    for cut in range(len(tokens)):
+        written, rest = "_".join(tokens[:cut]), tokens[cut:]
+        for section in model.model_fields:
+            if section != written and _env_field(model, [*section.split("_"), *rest]) is not None:
+                return f"LMSYNC_{section.upper()}_{'_'.join(rest).upper()}"
+    return None

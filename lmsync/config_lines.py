@@ -99,12 +99,13 @@ def _in_another_table(root: Any, loc: Sequence[object]) -> str | None:
     the wrong one (tester round 69, 10: "unknown key meetings.grace_days" said nothing of where it goes)."""
     from pydantic import BaseModel
 
-    if len(loc) != 2:
+    if len(loc) not in (1, 2):  # a key of a table, or one written before any table header
         return None
+    table, key = (loc[0], loc[1]) if len(loc) == 2 else (None, loc[0])
     for name, field in getattr(root, "model_fields", {}).items():
         model = field.annotation
-        if name != loc[0] and isinstance(model, type) and issubclass(model, BaseModel) and loc[1] in model.model_fields:
-            return f"[{name}] {loc[1]}"
+        if name != table and isinstance(model, type) and issubclass(model, BaseModel) and key in model.model_fields:
+            return f"[{name}] {key}"
     return None
 
 

@@ -411,7 +411,7 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
     if errorcode == "invalidrecord" and "external_functions" in message:
         return UnknownFunction(text, **kw)
     if errorcode == "cannotcreatediscussion":  # mod_forum_add_discussion, forum_user_can_post_discussion() false
-        return MissingCapability(text, capability="mod/forum:startdiscussion, moodle/site:accessallgroups", hint=(
+        return MissingCapability(text, capability="mod/forum:startdiscussion or moodle/site:accessallgroups", hint=(
             "Moodle refused a welcome discussion in a circle's group: the lmsync web-service role needs "
             "\"mod/forum:startdiscussion\" in the forum and \"moodle/site:accessallgroups\" in the course (it is in "
             "none of the groups); grant them (Site administration > Users > Permissions > Define roles), or re-import "

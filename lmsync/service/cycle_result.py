@@ -78,6 +78,15 @@ class CycleResult:
         return next(s for s in self.steps if s.step == name)
 
 
+def capability_named(title: str) -> str:
+    """``mod/forum:startdiscussion (Start new discussions)`` for the title Moodle's refusal names (trap 5);
+    the title as given when lmsync needs no capability of that title (tester pass 71, 5)."""
+    from lmsync.moodle_side import requirements
+
+    name = next((c.name for c in requirements.required_capabilities() if c.title == title), None)
+    return f"{name} ({title})" if name else title
+
+
 def step_failure(step: str, exc: Exception) -> StepResult:
     """A step's failure in one line. Moodle out of reach says why in a few words (not urllib3's pool
     text), and a site or token problem points at ``lmsync doctor`` (tester round 3, 22)."""
@@ -87,7 +96,7 @@ def step_failure(step: str, exc: Exception) -> StepResult:
     if isinstance(exc, ConnectionFailed) and not exc.tls:
         message = f"cannot reach Moodle: {exc.cause}"
     if isinstance(exc, MissingCapability) and exc.capability:  # which one, on the line cron reads (round 69, 1)
-        message += f"; the lmsync role lacks {exc.capability}"
+        message += f"; the lmsync role lacks {capability_named(exc.capability)}"
     if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
         message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
     return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)

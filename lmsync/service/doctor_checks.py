@@ -234,14 +234,18 @@ def store_check(config: Config, report: Any) -> None:
             report.add("store", "ok", "the PostgreSQL store answers, bound to this site and course")
         return
     path = Path(target)
-    if config.store.path is not None and not path.parent.is_dir():
-        report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
-                   "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
-        return
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
     if folder is not None and not folder.is_dir():  # every run then failed making the folder (tester round 69, 3)
         report.add("store", "fail", f"{folder} is a file, not a folder: the store {path} cannot be made under it",
                    "point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away")
+        return
+    if path.is_symlink() and not path.exists():  # SQLite "unable to open database file" (tester pass 71, 2)
+        report.add("store", "fail", f"{path} is a link to nothing ({os.readlink(path)})",
+                   "point [store] path (LMSYNC_STORE_PATH) at the store itself, or remove the link")
+        return
+    if config.store.path is not None and not path.parent.is_dir():
+        report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
+                   "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
         return
     unwritable = [p for p in (path, folder) if p is not None and p.exists() and not os.access(p, os.W_OK)]
     if unwritable:

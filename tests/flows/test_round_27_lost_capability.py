@@ -97,8 +97,12 @@ def test_round_29_7_the_plan_says_welcomes_will_be_refused_before_any_circle_is_
 
 
 @pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+@pytest.mark.parametrize(("capability", "said"), [
+    ("moodle/site:accessallgroups", "lacks mod/forum:startdiscussion or moodle/site:accessallgroups"),
+    ("mod/forum:startdiscussion", "lacks mod/forum:startdiscussion (Start new discussions)"),  # pass 71, 5: the id
+])
 def test_round_69_1_welcomes_refused_for_want_of_accessallgroups_name_it_and_exit_2(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capability: str, said: str,
 ) -> None:
     """Tester round 69, 1: without moodle/site:accessallgroups every welcome discussion was refused
     (`cannotcreatediscussion`, forum_user_can_post_discussion() in mod/forum/externallib.php), and `run` said
@@ -111,8 +115,8 @@ def test_round_69_1_welcomes_refused_for_want_of_accessallgroups_name_it_and_exi
 
     config.emulator_state_path().parent.mkdir(parents=True, exist_ok=True)
     build_demo_site().save(config.emulator_state_path())
-    take_capability(config, "moodle/site:accessallgroups")
+    take_capability(config, capability)
     result = CliRunner().invoke(main, ["--log-level", "warning", "run"])
     text = " ".join(result.output.split())
     assert result.exit_code == EXIT_ADMIN, result.output
-    assert "moodle/site:accessallgroups" in text and "did not converge" not in text, text
+    assert said in text and "did not converge" not in text, text

@@ -106,3 +106,24 @@ def test_round_69_8_quiet_hours_without_a_time_zone_are_said_to_be_utc(
     assert "[warn] quiet hours: [nudges] quiet_hours = '21:00-08:00' are read in UTC" in doctor.output, doctor.output
     monkeypatch.setenv("LMSYNC_PROGRAMME_TIMEZONE", "UTC")  # said on purpose: nothing to warn of
     assert "quiet hours" not in run_in(demo_home, "doctor").output
+
+
+@pytest.mark.sqlite_only("a SQLite store's path")
+def test_pass_71_2_doctor_fails_a_store_path_through_a_file_or_a_dangling_link(
+    cli_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pass 71 on round 69, 3: with LMSYNC_STORE_PATH through a file doctor said "[warn] ... does not exist: the
+    first run makes it", and a link to nothing was "[ok]"; every run then stopped with exit 2."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    (cli_home / "afile").write_text("")
+    (cli_home / "d").mkdir()
+    (cli_home / "d" / "dangl").symlink_to(cli_home / "gone" / "x.db")
+    for store, said in ((cli_home / "afile" / "x.db", "is a file, not a folder"),
+                        (cli_home / "d" / "dangl", "is a link to nothing")):
+        monkeypatch.setenv("LMSYNC_STORE_PATH", str(store))
+        doctor = CliRunner().invoke(main, ["doctor"])
+        assert "[FAIL] store: " in doctor.output and said in doctor.output, doctor.output
+        assert CliRunner().invoke(main, ["run"]).exit_code == 2

@@ -247,3 +247,17 @@ def test_round_69_10_a_key_under_the_wrong_table_names_the_table_it_belongs_to(t
     lines = str(caught.value).splitlines()
     assert f"{path}: unknown key meetings.grace_days (line 2) (did you mean [health] grace_days?)" in lines
     assert f"{path}: unknown key nudges.queue_due_days (line 4) (did you mean [health] queue_due_days?)" in lines
+
+
+def test_pass_71_10_a_key_before_any_table_or_in_the_environment_names_its_table(tmp_path):
+    """Pass 71 on round 69, 10: a top-level `grace_days` and `LMSYNC_MEETINGS_GRACE_DAYS` named no table."""
+    path = tmp_path / "t.toml"
+    path.write_text("grace_days = 3\n")
+    with pytest.raises(ConfigError, match=r"unknown key grace_days \(line 1\) \(did you mean \[health\] grace_days\?\)"):
+        load_config(path, environ={})
+    for variable in ("LMSYNC_MEETINGS_GRACE_DAYS", "LMSYNC_GRACE_DAYS"):
+        with pytest.raises(ConfigError, match="did you mean LMSYNC_HEALTH_GRACE_DAYS"):
+            load_config(None, environ={variable: "7"})
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, environ={"LMSYNC_FOO_BAR": "1"})
+    assert "did you mean" not in str(caught.value)  # nothing near: no guess
