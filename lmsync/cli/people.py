@@ -128,6 +128,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "counts this person's own); copies outside the store (reports, exports, saved plans, backups) are yours "
             "to delete")  # tester round 25, 5 and 6; round 68, 5
         say(f"note: Moodle keeps its own copies, which lmsync does not delete: {MOODLE_KEEPS}")  # tester round 68, 5
+        if kept := privacy.circle_kept(config, person.user_id):  # lmsync's proof it made the group (pass 70, 3)
+            say(f"note: their circle's group idnumber {kept} holds their Moodle id: it stays on the group in Moodle "
+                "and in lmsync's record of what it wrote there (its proof that it made the group) until the group "
+                "is deleted (`lmsync sync --allow-delete` once the circle is no longer needed)")
     if marks and any(counts.values()):  # said again where --yes asked nothing
         _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart, add "
               f"{forbids_entry(marks)} to the [matching] forbids list in {source}", person.username or "",

@@ -4,7 +4,7 @@ respondent's pairs, each field parsed as :mod:`lmsync.domain.meetings` parses a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
@@ -69,6 +69,7 @@ def meetings_from_feedback(
     today: date | None = None,
     dated: PairsByDate | None = None,
     erased: Mapping[int, date] | None = None,
+    erased_in_circle: Callable[[int, date], bool] | None = None,
 ) -> tuple[list[Meeting], list[FeedbackProblem]]:
     """Turn meeting-log responses into meetings of the respondent's pairs.
 
@@ -76,10 +77,13 @@ def meetings_from_feedback(
       is read as yes/no.
     * A **mentor** responding logs one meeting per mentee of theirs; ``attended`` lists who
       came (usernames/idnumbers/emails separated by commas, semicolons or new lines, or
-      ``all``), a mentee not listed is recorded as absent; a list naming none of the mentor's mentees that
+      ``all``), a mentee not listed is recorded as absent, without the response's notes (they were
+      not there: a note for one mentee was on every absent one's pair; tester pass 70, 1); a list naming none of the mentor's mentees that
       day (someone who had left the circle, say) is a problem, not a meeting the whole circle missed,
       unless everyone it names was ``erased`` (Moodle id -> day) on or after that day: left out, as every
       row about an erasure is.
+    * ``erased_in_circle(mentor, day)``: whether a mentee since erased was in that mentor's circle that
+      day; a response for the whole circle of such a day keeps no note (it may name them).
     * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
       mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
@@ -119,6 +123,8 @@ def meetings_from_feedback(
                         continue  # about people erased since: withheld, as every row about an erasure
                     raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
                 pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
+                if present is None and erased_in_circle is not None and erased_in_circle(attempt.user_id, day):
+                    notes = None  # a whole-circle note of a day a mentee since erased was there (pass 70, 2)
             elif mentors:
                 came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
                 pairs = [(m, attempt.user_id, came) for m in mentors]
@@ -141,7 +147,8 @@ def meetings_from_feedback(
                     attended=attended,
                     source="feedback",
                     rating=rating,
-                    notes=notes,
+                    # a mentor's note is not put on the record of a mentee who was not there (tester pass 70, 1)
+                    notes=notes if attended or side == "mentee" else None,
                     rated_by=side,
                 )
             )

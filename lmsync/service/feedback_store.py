@@ -17,7 +17,7 @@ neither health nor the grades and reports until the scores are deliberately let 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 
@@ -38,7 +38,7 @@ from lmsync.service.feedback_sources import (
 )
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
-from lmsync.store.erasures import erased_on, withheld
+from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
@@ -67,7 +67,7 @@ def store_feedback_meetings(
     attempts = list(attempts)
     meetings, problems = meetings_from_feedback(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
-        erased=erased_on(store),
+        erased=erased_on(store), erased_in_circle=_erased_in_circle(store),
     )
     problems, of_erased = _not_of_erased(store, problems, attempts, tz)
     origin = "feedback"
@@ -314,3 +314,9 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
         [*rescored, *kept],
         key=lambda ws: (ws.respondent_id, ws.instrument, ws.date, -1 if ws.about_id is None else ws.about_id),
     )
+
+
+def _erased_in_circle(store: Store) -> Callable[[int, date], bool]:
+    """Whether a mentee since erased was in ``mentor``'s circle on ``day`` (``erasures.circle_key``)."""
+    gone = erased_note_keys(store)
+    return lambda mentor, day: bool(gone) and circle_key(mentor, day.isoformat()) in gone

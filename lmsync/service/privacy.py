@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
-from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.export_withholding import withhold_others_judgements
@@ -149,20 +149,22 @@ def _left_hint(roster: dict[int, Any], known: Callable[[], Collection[int]] | No
     return hint
 
 
-def store_people(store: Store, programme: str) -> set[int]:
+def store_people(store: Store, programme: str, *, erased: bool = True) -> set[int]:
     """The Moodle ids of everyone in a pair the store knows (pairing history, snapshots, queue items),
-    and everyone it erased (``erasures``: their rows withheld from imports, tester round 14, 5)."""
-    ids = {uid for pair in PairingHistory(store, programme).pairing_days() for uid in pair} | set(erased_on(store))
+    and everyone it erased (``erasures``: their rows withheld from imports, tester round 14, 5) unless
+    ``erased`` is off (a hint that the store shows them: it shows nothing of the erased; tester pass 70, 6)."""
+    ids = {uid for pair in PairingHistory(store, programme).pairing_days() for uid in pair}
+    ids |= set(erased_on(store)) if erased else set()
     ids |= {uid for r in HealthSnapshots(store, programme).rows() for uid in (r.mentor_id, r.mentee_id)}
     ids |= {uid for item in CoordinatorQueue(store, programme).items() for uid in item.pair}
     return ids
 
 
-def store_people_of(config: Config) -> set[int]:
+def store_people_of(config: Config, *, erased: bool = True) -> set[int]:
     """``store_people`` of the configured store, read-only; none when it cannot be read (only a hint needs it)."""
     try:
         with store_session(config, read_only=True) as store:
-            return store_people(store, config.programme.name)
+            return store_people(store, config.programme.name, erased=erased)
     except (LmsyncError, OSError):
         return set()
 
@@ -268,7 +270,7 @@ def identify(config: Config, who: str) -> Identity:
     as :func:`resolve`.
     """
     with open_moodle(config) as conn:
-        identity = _identity(conn, config, who, known=lambda: store_people_of(config))
+        identity = _identity(conn, config, who, known=lambda: store_people_of(config, erased=False))
         past = sorted(_store_partners_of(config, identity.user_id))
         show = config.privacy.show_names
         if not past:
@@ -321,13 +323,26 @@ def still_here(identity: Identity, who: str) -> InputError | None:
 
 
 def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, Any]]:
+    """The journal entries whose keys name the person: as a member (``...:<id>``) or as the mentor of a
+    circle (its idnumber ``lmsync:<programme>:mentor:<id>``, which an erasure leaves: tester pass 70, 3)."""
+    circle = f":mentor:{user_id}"
     out = []
     for entry in Journal(store, programme).keyed_entries():
-        keys = [k for k in entry.keys if _names_person(k, user_id)]
+        keys = [k for k in entry.keys if _names_person(k, user_id) or k.endswith(circle) or f"{circle}:" in k]
         if keys:
             out.append({"id": entry.id, "function": entry.function, "state": entry.state, "keys": keys,
                         "started_at": entry.started_at})
     return out
+
+
+def circle_kept(config: Config, user_id: int) -> str | None:
+    """The idnumber of ``user_id``'s circle when lmsync's journal still names it (after an erasure, as its
+    proof that it made the group; tester pass 70, 3), else None. Read-only."""
+    idnumber = mentor_group_idnumber(config.programme.name, user_id)
+    with store_session(config, read_only=True) as store:
+        named = any(k == idnumber or k.endswith(f":{idnumber}") or f":{idnumber}:" in k
+                    for entry in Journal(store, config.programme.name).keyed_entries() for k in entry.keys)
+    return idnumber if named else None
 
 
 def export(config: Config, who: str) -> dict[str, Any]:
@@ -339,7 +354,7 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
     """``export``, and the person's label (name and username) for the command's own lines."""
     with session(config, read_only=True) as (conn, store):  # an export only reads
         warn_if_absent(store)
-        person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
+        person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         user_id = person.user_id
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data = {"person_id": user_id, **whose(person, config.privacy.show_names), **data}
@@ -368,7 +383,7 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     erasure is dated the programme's local day (``programme_today``): rows dated on or before it
     are never stored again, and a row's date is a programme day."""
     with session(config) as (conn, store):
-        identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name))
+        identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         refusal = None if while_enrolled else still_here(identity, who)
         if refusal is not None:
             raise refusal

@@ -56,6 +56,12 @@ def note_key(mentor_id: int, day: str, notes: str) -> str:
     return hashlib.sha256(f"{mentor_id}|{day}|{notes}".encode()).hexdigest()
 
 
+def circle_key(mentor_id: int, day: str) -> str:
+    """How ``erased_notes`` knows that a mentee since erased was in ``mentor_id``'s circle on ``day`` (ISO): a
+    SHA-256, never the ids. A response logged later for that whole circle and day stores no note (pass 70, 2)."""
+    return hashlib.sha256(f"circle|{mentor_id}|{day}".encode()).hexdigest()
+
+
 def record_erased_notes(store: Store, keys: Iterable[str]) -> None:
     """Remember the notes ``keys`` (``note_key``) as taken off with an erasure; call inside its transaction."""
     for key in sorted(set(keys) - erased_note_keys(store)):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
@@ -24,7 +24,7 @@ from sqlalchemy import Table, func, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store, day_parser, now_iso
-from lmsync.store.erasures import erasure_of, note_key, record_erased_notes, record_erasure
+from lmsync.store.erasures import circle_key, erasure_of, note_key, record_erased_notes, record_erasure
 from lmsync.store.meetings import SaveCounts, StampedRepository, row_meeting
 
 _a, _sc = schema.survey_answers, schema.survey_scores
@@ -258,7 +258,7 @@ def _coordinated(store: Store, username: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in store.rows(query)]
 
 
-def _take_shared_notes(store: Store, person_id: int) -> int:
+def _take_shared_notes(store: Store, person_id: int, on: date) -> int:
     """Take a circle meeting's note off the other mentees' copies of it: a mentor's note on a meeting
     logged for the whole circle is stored on each mentee's pair, and may name the one erased (tester
     round 68, 1). The copies are the rows of the same programme, mentor and day with the same text; the
@@ -277,8 +277,23 @@ def _take_shared_notes(store: Store, person_id: int) -> int:
             bare = replace(row_meeting(copy).meeting, notes=None)
             taken += store.write(m.update().where(m.c.id == copy.id).values(notes=None, content_hash=bare.content_hash))
         keys.append(note_key(row.mentor_id, row.meeting_date, row.notes))
+    keys += _circle_days(store, person_id, on)
     record_erased_notes(store, keys)
     return taken
+
+
+def _circle_days(store: Store, person_id: int, on: date) -> list[str]:
+    """``circle_key`` of each day up to ``on`` that ``person_id`` was in a mentor's circle (pairing history):
+    a whole-circle meeting of such a day first read after the erasure stores no note (tester pass 70, 2)."""
+    h = schema.pairing_history
+    keys = []
+    for row in store.rows(select(h.c.mentor_id, h.c.joined_at, h.c.left_at).where(h.c.mentee_id == person_id)):
+        day = datetime.fromisoformat(row.joined_at).date() - timedelta(days=1)  # a UTC instant: the zone's day may be earlier
+        last = min(datetime.fromisoformat(row.left_at).date(), on) if row.left_at else on
+        while day <= last:
+            keys.append(circle_key(row.mentor_id, day.isoformat()))
+            day += timedelta(days=1)
+    return keys
 
 
 def erase_person(
@@ -303,7 +318,7 @@ def erase_person(
     tracking = schema.queue_tracking
     erased_day = on or datetime.now(UTC).date()
     with store.transaction():
-        shared = _take_shared_notes(store, person_id)  # before their meetings go: it reads them
+        shared = _take_shared_notes(store, person_id, erased_day)  # before their meetings go: it reads them
         deleted = store.write(tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]

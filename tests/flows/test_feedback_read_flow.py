@@ -293,3 +293,46 @@ def test_round_68_1_a_circle_meetings_note_leaves_the_other_mentees_copies_with_
     assert stored == after  # "all fine" was on Renée's copy too: one circle note, taken off as well
     assert read_log([(66, 4), (66, 5)]) == after  # read again: stays off
     assert note not in str(list(store.rows(__import__("sqlalchemy").text("select * from erased_notes"))))
+
+
+def test_pass_70_1_and_2_a_mentors_note_stays_with_who_was_there_and_a_late_circle_log_keeps_none(tmp_path, store):
+    """Tester pass 70 on round 68, 1: a note logged for one mentee (attendance "s0002") was stored on every absent
+    mentee's pair too, so erasing an absent one took that mentee's own note away. And a whole-circle response for
+    a day before an erasure, first read after it ("Late log: Renée cried ..."), kept its note on the others' pairs.
+    The note stays on the pairs of those who were there; a late whole-circle log of a day an erased mentee was in
+    the circle keeps no note."""
+    from lmsync.domain.plan import mentor_group_idnumber
+    from lmsync.store.meetings import MeetingRepository
+    from lmsync.store.pairings import PairingHistory
+    from lmsync.store.surveys import erase_person
+
+    site = build_demo_site()
+    log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+    usernames = {u.id: u.username for u in site.users.values()}
+    attended_item = FeedbackItem(61, "Who came", "attended", "textfield", "40|200", False, len(log_form.items) + 1)
+    log_form.items.append(attended_item)
+    log_form.completeds[:] = [FeedbackCompleted(400, 66, 1796029754, {6: "2026-11-20", 7: "30", 9: "only one: family",
+                                                                      61: usernames[4]})]
+    cfg = Config.model_validate({
+        "programme": {"name": "mentor-2026"}, "store": {"path": str(tmp_path / "p.db")},
+        "meetings": {"feedback": "Meeting log", "items": {"minutes": "meeting_minutes", "date": "meeting_date",
+                                                           "notes": "notes", "attended": "attended"}},
+    })
+    circle = mentor_group_idnumber("mentor-2026", 66)
+    PairingHistory(store, "mentor-2026").record("add_member", [(circle, 3), (circle, 4), (circle, 5)],
+                                                at="2026-11-01T09:00:00.000Z")
+
+    def read_log(today):
+        warnings: list[str] = []
+        read_feedback_sources(api_for(site), store, settings(cfg), course_id=2, roster={},
+                              pairs=[(66, 3), (66, 4), (66, 5)], today=today, warnings=warnings)
+        assert warnings == [], warnings
+        return {(m.meeting.mentee_id, m.meeting.date.day): m.meeting.notes
+                for m in MeetingRepository(store, "mentor-2026").find()}
+
+    assert read_log(date(2026, 11, 21)) == {(3, 20): None, (4, 20): "only one: family", (5, 20): None}
+    erase_person(store, 3, on=date(2026, 11, 25))
+    log_form.completeds.append(FeedbackCompleted(401, 66, 1796029754, {6: "2026-11-18", 7: "45",
+                                                                       9: "Late log: Renée cried", 61: ""}))
+    assert read_log(date(2026, 11, 26)) == {(4, 20): "only one: family", (5, 20): None,  # kept: s0002's own
+                                            (4, 18): None, (5, 18): None}  # a late circle log of an erased one's day

@@ -232,3 +232,16 @@ def test_round_68_4_and_5_the_erase_prompt_names_earlier_partners_and_says_what_
     assert erased.exit_code == 0, erased.output
     assert "Moodle keeps its own copies" in erased.output and "the messages lmsync sent through Moodle" in erased.output
     assert "attendance grade and comment" in erased.output
+
+
+def test_pass_70_3_a_mentors_circle_idnumber_left_by_the_erasure_is_said_and_exported(setup):
+    """Tester pass 70, 3: erasing a mentor left their id in the journal's keys (their circle's idnumber,
+    lmsync's proof that it made the group), and their export said `journal: 0`. The erasure says it stays, and
+    why; the export lists the journal entries naming their circle."""
+    config, (mentor, _mentee), *_ = setup
+    erased = CliRunner().invoke(main, ["person", "erase", username_of(config, mentor), "--while-enrolled", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    idnumber = f"lmsync:mentor-2026:mentor:{mentor}"
+    assert f"their circle's group idnumber {idnumber} holds their Moodle id" in erased.output, erased.output
+    data = privacy.export(config, f"id:{mentor}")
+    assert data["journal"] and all(any(idnumber in k for k in row["keys"]) for row in data["journal"])

@@ -183,3 +183,7 @@ def test_finding_11_a_leaver_named_by_username_gets_a_hint_to_use_their_moodle_i
     assert run_cli(env, "person", "export", f"id:{S0002}").exit_code == 0
     erase = run_cli(env, "person", "erase", "s0002", "--yes")  # left the course, still in the circle
     assert erase.exit_code == 3 and "in a circle with" in erase.output, erase.output
+    # tester pass 70, 6: once erased, the store shows nothing of them: the hint no longer counts them
+    assert run_cli(env, "person", "erase", "s0002", "--yes", "--while-enrolled").exit_code == 0
+    after = run_cli(env, "person", "export", "nosuchuser")
+    assert after.exit_code == 3 and "store knows" not in after.output, after.output
