@@ -123,6 +123,8 @@ def meetings_from_feedback(
                         continue  # about people erased since: withheld, as every row about an erasure
                     raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
                 pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
+                if present and any(day <= (erased or {}).get(person, date.min) for person in present):
+                    notes = None  # the attendance names someone since erased: the note may too (pass 72, 1)
                 if present is None and erased_in_circle is not None and erased_in_circle(attempt.user_id, day):
                     notes = None  # a whole-circle note of a day a mentee since erased was there (pass 70, 2)
             elif mentors:

@@ -23,6 +23,7 @@ from lmsync.errors import ConfigError, LockedError
 from lmsync.log import get_logger
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
+from lmsync.store.problems import make_private_folder
 
 log = get_logger(__name__)
 
@@ -73,7 +74,7 @@ def programme_lock(
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
         return
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data lives here (tester round 20, 11)
+    make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except FileNotFoundError:  # a folder that takes no new file (/proc): a traceback, exit 1 (tester pass 71, 3)

@@ -41,7 +41,7 @@ from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
-from lmsync.store.problems import admin_problem
+from lmsync.store.problems import admin_problem, make_private_folder
 from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
 from lmsync.store.unreachable import shown_url, unreachable
 from lmsync.store.unreachable import store_url as store_url
@@ -138,7 +138,7 @@ class Store:
             raw = self._sqlite_read_only()
         else:
             if self.path is not None:
-                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # names programmes (round 20, 11)
+                make_private_folder(self.path.parent)  # names programmes (round 20, 11)
             raw = _connect(target)
             if self.path is not None:
                 raw.execute("PRAGMA journal_mode = WAL")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from pathlib import Path
 
 from lmsync.errors import ConfigError
 
@@ -49,7 +50,7 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
     if isinstance(exc, OSError) and exc.errno in (errno.ENOTDIR, errno.EEXIST):  # tester round 69, 3: a traceback
         where = f" {exc.filename}" if exc.filename else ""
         return ConfigError(
-            f"cannot make the folder{where}: a part of that path is a file, not a folder",
+            f"cannot make the folder{where}: a part of that path is a file (or a link to nothing), not a folder",
             hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away",
         )
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -61,3 +62,18 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
         )
     return None
 
+
+def make_private_folder(path: Path) -> None:
+    """``path`` made (with its parents) for lmsync's state, mode 0700 (it holds personal data: tester round 20,
+    11). Raises ConfigError naming the folder when it cannot be made: a file or a link to nothing in the way,
+    or a place that takes no new folders (/proc: a traceback, exit 1; tester pass 72, 3)."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"cannot make the folder {exc.filename or path}: that place takes no new folders",
+                          hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
+    except OSError as exc:
+        problem = admin_problem(exc)
+        if problem is None:
+            raise
+        raise problem from None

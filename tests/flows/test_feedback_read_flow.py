@@ -334,5 +334,9 @@ def test_pass_70_1_and_2_a_mentors_note_stays_with_who_was_there_and_a_late_circ
     erase_person(store, 3, on=date(2026, 11, 25))
     log_form.completeds.append(FeedbackCompleted(401, 66, 1796029754, {6: "2026-11-18", 7: "45",
                                                                        9: "Late log: Renée cried", 61: ""}))
+    # pass 72, 1: a late log whose attendance names the erased mentee keeps no note on the other's pair either
+    log_form.completeds.append(FeedbackCompleted(402, 66, 1796029754, {6: "2026-11-17", 7: "20",
+                                                                       9: "Renée and Tom", 61: f"{usernames[3]}, {usernames[4]}"}))
     assert read_log(date(2026, 11, 26)) == {(4, 20): "only one: family", (5, 20): None,  # kept: s0002's own
-                                            (4, 18): None, (5, 18): None}  # a late circle log of an erased one's day
+                                            (4, 18): None, (5, 18): None,  # a late circle log of an erased one's day
+                                            (4, 17): None, (5, 17): None}

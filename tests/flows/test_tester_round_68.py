@@ -86,7 +86,7 @@ def test_round_69_3_a_state_path_through_a_file_is_an_admins_error_and_doctor_fa
     monkeypatch.setenv("XDG_STATE_HOME", str(cli_home / "afile"))
     ran = CliRunner().invoke(main, ["--log-level", "warning", "run"])
     assert ran.exit_code == 2, ran.output
-    assert "a part of that path is a file, not a folder" in ran.output and "Traceback" not in ran.output
+    assert "a part of that path is a file (or a link to nothing), not a folder" in ran.output and "Traceback" not in ran.output
     # round 69, 6: the run's last line is printed even so, as the daemon prints it
     assert ran.stdout.splitlines()[-1] == "run failed before it started: exit 2", ran.stdout
     as_json = CliRunner().invoke(main, ["--log-format", "json", "run"])
@@ -121,9 +121,33 @@ def test_pass_71_2_doctor_fails_a_store_path_through_a_file_or_a_dangling_link(
     (cli_home / "afile").write_text("")
     (cli_home / "d").mkdir()
     (cli_home / "d" / "dangl").symlink_to(cli_home / "gone" / "x.db")
+    (cli_home / "dang").symlink_to(cli_home / "nowhere" / "dir")  # pass 72, 4: a folder of the path
     for store, said in ((cli_home / "afile" / "x.db", "is a file, not a folder"),
-                        (cli_home / "d" / "dangl", "is a link to nothing")):
+                        (cli_home / "d" / "dangl", "is a link to nothing"),
+                        (cli_home / "dang" / "x.db", "is a link to nothing")):
         monkeypatch.setenv("LMSYNC_STORE_PATH", str(store))
         doctor = CliRunner().invoke(main, ["doctor"])
         assert "[FAIL] store: " in doctor.output and said in doctor.output, doctor.output
-        assert CliRunner().invoke(main, ["run"]).exit_code == 2
+        ran = CliRunner().invoke(main, ["run"])
+        assert ran.exit_code == 2 and "Traceback" not in ran.output, ran.output
+    # pass 72, 2: a link to a store not made yet, in a folder that exists, is fine: the run makes it there
+    (cli_home / "later.db").symlink_to(cli_home / "target.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(cli_home / "later.db"))
+    assert "[ok  ] store: " in CliRunner().invoke(main, ["doctor"]).output
+    assert CliRunner().invoke(main, ["run"]).exit_code == 0 and (cli_home / "target.db").exists()
+
+
+@pytest.mark.sqlite_only("a SQLite store's path")
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="Linux's /proc")
+def test_pass_72_3_a_store_under_a_folder_that_takes_no_new_folders_is_exit_2_not_a_traceback(
+    cli_home: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`LMSYNC_STORE_PATH=/proc/newdir/store.db lmsync run` ended in a traceback, exit 1 (the daemon backed off)."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_STORE_PATH", "/proc/lmsync-no-such-dir/store.db")
+    ran = CliRunner().invoke(main, ["run"])
+    assert ran.exit_code == 2, ran.output
+    assert "cannot make the folder /proc/lmsync-no-such-dir: that place takes no new folders" in ran.output
