@@ -104,8 +104,14 @@ def _in_another_table(root: Any, loc: Sequence[object]) -> str | None:
     table, key = (loc[0], loc[1]) if len(loc) == 2 else (None, loc[0])
     for name, field in getattr(root, "model_fields", {}).items():
         model = field.annotation
-        if name != table and isinstance(model, type) and issubclass(model, BaseModel) and key in model.model_fields:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        if name != table and key in model.model_fields:
             return f"[{name}] {key}"
+        for inner, sub in model.model_fields.items():  # a sub-table: [matching.weights] stickiness (pass 72, 5)
+            kind = sub.annotation
+            if isinstance(kind, type) and issubclass(kind, BaseModel) and key in kind.model_fields:
+                return f"[{name}.{inner}] {key}"
     return None
 
 

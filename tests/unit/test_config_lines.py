@@ -261,3 +261,14 @@ def test_pass_71_10_a_key_before_any_table_or_in_the_environment_names_its_table
     with pytest.raises(ConfigError) as caught:
         load_config(None, environ={"LMSYNC_FOO_BAR": "1"})
     assert "did you mean" not in str(caught.value)  # nothing near: no guess
+
+
+def test_pass_72_5_a_key_of_a_sub_table_written_in_its_parent_names_the_sub_table(tmp_path):
+    """``[matching] stickiness`` said only "unknown key matching.stickiness": it is a key of [matching.weights]."""
+    path = tmp_path / "t.toml"
+    path.write_text('[matching]\nstickiness = 3\n[meetings]\nattended = "came"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    lines = str(caught.value).splitlines()
+    assert f"{path}: unknown key matching.stickiness (line 2) (did you mean [matching.weights] stickiness?)" in lines
+    assert f"{path}: unknown key meetings.attended (line 4) (did you mean [meetings.items] attended?)" in lines
