@@ -163,6 +163,15 @@ def _fail(
     raise click.exceptions.Exit(code)
 
 
+def exit_code_for(exc: Exception) -> int:
+    """The exit code the command line gives ``exc`` (``LmsyncGroup.invoke``): lmsync's own error its code; a
+    read-only or damaged store or state folder 2 (``admin_problem``); else the code it carries, or 1."""
+    if isinstance(exc, LmsyncError):
+        return exc.exit_code
+    problem = admin_problem(exc)
+    return problem.exit_code if problem is not None else int(getattr(exc, "exit_code", 1))
+
+
 class LmsyncGroup(click.Group):
     """Turns errors into one clear message (or JSON line) and the documented exit code."""
 

@@ -13,12 +13,10 @@ from collections.abc import Callable
 
 import click
 
-from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples
+from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples, exit_code_for
 from lmsync.cli.output import say
-from lmsync.errors import LmsyncError
 from lmsync.service import cycle
 from lmsync.service.jobs import StopFlag
-from lmsync.store.problems import admin_problem
 
 
 def step_line(step: cycle.StepResult) -> str:
@@ -64,8 +62,7 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
         )
     except Exception as exc:  # the last line as the daemon prints it: a shipper keyed on it sees this run too
         # (tester round 69, 6: a lock held, a store of another site); the code as the error handler will exit
-        problem = exc if isinstance(exc, LmsyncError) else admin_problem(exc)
-        run_printer(as_json)(None, int(getattr(problem or exc, "exit_code", 1)))
+        run_printer(as_json)(None, exit_code_for(exc))
         raise
     code = result.run_exit_code  # a stopped run is partial (tester round 3, 4)
     run_printer(as_json)(result, code)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from lmsync.config import Config
 from lmsync.moodle.errors import MoodleError
+from lmsync.store.problems import FOLDER_HINT
 from lmsync.visible import quoted
 
 
@@ -137,7 +138,8 @@ def grades_enabled_check(config: Config, report: Any) -> None:
     from lmsync.service.grade_metrics import metric_specs, unknown_metrics
     from lmsync.service.programme_settings import settings
 
-    if config.grades.mentee_ratings == "hidden" and any(i.rates_mentor for i in settings(config).instruments.values()):
+    s = settings(config)
+    if config.grades.mentee_ratings == "hidden" and any(i.rates_mentor for i in s.instruments.values()):
         # said where it takes effect, not only by `grades plan` (tester round 68, 2)
         from lmsync.service.grades_plan import HIDDEN_POLICY_WARNING
 
@@ -145,7 +147,7 @@ def grades_enabled_check(config: Config, report: Any) -> None:
                    "set [grades] mentee_ratings = \"aggregate_only\" unless mentors hold no teacher role here")
     if config.grades.enabled is None:
         return
-    problem = unknown_metrics(set(config.grades.enabled), metric_specs(settings(config)))
+    problem = unknown_metrics(set(config.grades.enabled), metric_specs(s))
     if problem is not None:
         report.add("grades enabled", "fail", problem, "correct or remove them in [grades] enabled")
 
@@ -237,7 +239,7 @@ def store_check(config: Config, report: Any) -> None:
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
     if folder is not None and not folder.is_dir():  # every run then failed making the folder (tester round 69, 3)
         report.add("store", "fail", f"{folder} is a file, not a folder: the store {path} cannot be made under it",
-                   "point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away")
+                   FOLDER_HINT)
         return
     broken = next((p for p in (path, *path.parents) if p.is_symlink() and not p.exists()
                    and (p != path or not path.resolve().parent.is_dir())), None)

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from lmsync.errors import ConfigError
 
+#: The fix for a state or store path that cannot hold lmsync's folder (a file or a link to nothing in the way).
+FOLDER_HINT = "point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away"
+
 #: SQLite's words for a file damaged on disk, and for one lmsync may not write.
 _DAMAGED = ("malformed", "not a database", "disk i/o error")
 _READ_ONLY = ("readonly database", "read-only database", "unable to open database file")
@@ -51,7 +54,7 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
         where = f" {exc.filename}" if exc.filename else ""
         return ConfigError(
             f"cannot make the folder{where}: a part of that path is a file (or a link to nothing), not a folder",
-            hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder, or move the file away",
+            hint=FOLDER_HINT,
         )
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         where = f" {exc.filename}" if exc.filename else ""
