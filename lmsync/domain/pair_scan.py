@@ -2,10 +2,8 @@
 
 Part of the assignment engine (``lmsync.domain.assignment`` holds the method and its
 proof). A scan never holds the ``n x m`` score matrix: mentees go through in blocks of
-about ``BLOCK_CELLS`` cells (sparse-times-dense float32 products each: a mentee has about
-19 non-zero features of some 80, 14 of them in the shared part of ``Scores``, multiplied once
-per distinct mentor column; then row maxima and a few compares; two blocks at a time, ``parallel``),
-so memory is O(block) (at most ``max(BLOCK_CELLS, BLOCK_ROWS x m)`` cells), whatever the circle's size (issue 15: the scan was the peak of a
+about ``BLOCK_CELLS`` cells (one dense float32 product of the features each, ``Scores``;
+then row maxima and a few compares; two blocks at a time, ``parallel``), so memory is O(block) (at most ``max(BLOCK_CELLS, BLOCK_ROWS x m)`` cells), whatever the circle's size (issue 15: the scan was the peak of a
 50,000-user sync).
 
 Candidates per mentee (``pick``): every mentor within a margin of the mentee's best
@@ -31,7 +29,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from lmsync.domain.compatibility import BIG64, QUANTUM, Compatibility
 
@@ -54,38 +52,33 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, cols, exact scores; s
 
 @dataclass(frozen=True)
 class Priced:
-    left: sp.csr_matrix  # (n, rest + 1), sparse: the mentees' other features and a column of ones
-    right: np.ndarray  # (rest + 1, m): the mentors' other features and -q as the last row
+    right: np.ndarray  # (features, m) in the scan's dtype: the mentors' features
+    price: np.ndarray  # (m,) the clipped prices in that dtype, subtracted from each product
     infeasible_below: float
     clipped: np.ndarray  # the prices actually subtracted (float64)
-    shared_left: sp.csr_matrix  # (n, shared): the mentees' features of the shared part (``Scores``)
-    shared_right: np.ndarray  # (shared, patterns): each distinct mentor column of the shared part once
-    pattern: np.ndarray  # (m,) intp: mentor j's column in ``shared_right``
 
 
 class Scores:
     """Exact reduced scores ``s - q`` of a circle's mentees in blocks.
 
-    The price is one more column of the matrix product (ones on the left, ``-q`` on the
-    right), so a block costs one float32 product plus a row maximum. Prices are clipped at a
-    ceiling no candidate can reach, which keeps every sum exact (below 2**14) and infeasible
-    pairs (about -BIG) apart from feasible ones.
+    A block is one dense product of the mentees' features with the mentors' (``comp.left``
+    rows times ``comp.right``), less the prices. Prices are clipped at a ceiling no candidate
+    can reach, which keeps every sum exact (below 2**14) and infeasible pairs (about -BIG)
+    apart from feasible ones.
 
-    The shared part (issue 15, speed): the features that most mentees have (year gap, the
-    mentors' language sets, department) take few distinct values over the mentors (about
-    1,100 distinct columns of 10,000 at 50,000 x 10,000 varied), while they are about 14 of
-    a mentee's ~19 non-zero features. They are multiplied once per distinct mentor column
-    and the result is spread to the mentors by a gather; the other features and the price
-    go through the sparse product (measured serially at 50,000 x 10,000: 5-15% less CPU per
-    scan). Same sums in another order: exact (see ``compatibility``).
-    The split depends on the features only, never on the prices.
+    Why dense (issue 15, speed): a mentee has about 19 non-zero features of some 80, and a
+    sparse product with a shared part gathered per distinct mentor column once measured
+    faster, but only because the dense product ran OpenBLAS's own threads beside the scan's
+    two (``parallel``). With BLAS held to one thread per scan thread, the dense product and the
+    price take 3.3 ms per 256 x 10,000 block against 5.2 ms for the sparse product, the shared
+    part's product, its gather and the sum (measured at 50,000 x 10,000 varied; the whole
+    solve 8.5 s -> 7.7 s). Same sums in another order: exact (see ``compatibility``).
     """
 
     def __init__(self, comp: Compatibility) -> None:
         self.comp = comp
         self.m = comp.m
         self.n = comp.n
-        left = comp.left
         self.right = comp.right
         self.blocked = comp.blocked.astype(np.int64).reshape(-1, 2)
         key = comp.bonus_rows.astype(np.int64) * self.m + comp.bonus_cols
@@ -96,61 +89,35 @@ class Scores:
         # Fixed pseudo-random tie-breakers in [0, QUANTUM/4): they reorder exact ties only.
         rng = np.random.default_rng(NOISE_SEED)
         self.noise = rng.random((NOISE_ROWS, self.m)) * (QUANTUM / 4)
-        self.shared, self.pattern = shared_features(np.count_nonzero(left, axis=0), self.right)
-        self.rest = np.setdiff1d(np.arange(left.shape[1] + 1), self.shared)  # the ones column is last
-        first = np.unique(self.pattern, return_index=True)[1]  # one mentor per pattern
-        self.shared_right = np.ascontiguousarray(self.right[self.shared][:, first])  # (0, 1) when none
-        # Only the two sparse parts are kept: the mentees' features are ``comp.left`` already,
-        # and a dense copy with the ones column and a sparse copy of all of them held 33 MB more
-        # at 50,000 x 5,000 (issue 15, memory).
-        self._sparse = self._split(left)
-        self._left64: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
-
-    @property
-    def left(self) -> np.ndarray:
-        """``comp.left`` with a column of ones appended (the price's column), built on demand."""
-        return np.hstack([self.comp.left, np.ones((self.n, 1), dtype=self.comp.left.dtype)])
-
-    def _split(self, left: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """``left``'s other columns, a column of ones last, and its shared ones, each sparse.
-
-        Made from one sparse copy of ``left`` (issue 15, memory: dense column copies of the
-        mentees' features were about 30 MB of temporaries at 50,000 mentees)."""
-        whole = sp.csr_matrix(left)
-        ones = sp.csr_matrix(np.ones((self.n, 1), dtype=left.dtype))
-        rest = sp.hstack([whole[:, self.rest[:-1]], ones], format="csr")
-        return rest, sp.csr_matrix(whole[:, self.shared])
 
     def blocks(self) -> list[slice]:
         return [slice(s, min(s + self.step, self.n)) for s in range(0, self.n, self.step)]
 
     def priced(self, prices: np.ndarray, ceiling: float) -> Priced:
-        """Reduced scores at ``min(q, ceiling)``: the right-hand matrix gets ``-q`` as its last row.
+        """Reduced scores at ``min(q, ceiling)``.
 
         In the circle's dtype while feasible values (down to ``-ceiling``) stay clear of the
-        infeasible ones (about ``-big``); otherwise in float64 with ``-big`` moved to ``-2**40``.
+        infeasible ones (about ``-big``); otherwise in float64, each block's ``-big`` moved to
+        ``-2**40`` (``reduced``).
         """
         clipped = np.minimum(np.maximum(prices, 0.0), ceiling)
-        rest = self.right[self.rest[:-1]]
         if ceiling + self.comp.max_score < -self.comp.infeasible_below - 1:
-            dtype, (left, shared), low = self.comp.left.dtype, self._sparse, self.comp.infeasible_below
+            dtype, low = self.comp.left.dtype, self.comp.infeasible_below
         else:
-            if self._left64 is None:
-                left64 = self.comp.left.astype(np.float64)
-                left64[left64 == -self.comp.big] = -BIG64
-                self._left64 = self._split(left64)
-            dtype, (left, shared), low = np.dtype(np.float64), self._left64, -BIG64 / 2
-        right = np.ascontiguousarray(np.vstack([rest, -clipped[None, :]]).astype(dtype))
-        return Priced(left, right, low, clipped, shared, self.shared_right.astype(dtype), self.pattern)
+            dtype, low = np.dtype(np.float64), -BIG64 / 2
+        right = np.ascontiguousarray(self.right, dtype=dtype)
+        return Priced(right, clipped.astype(dtype), low, clipped)
 
     def reduced(self, block: slice, priced: Priced) -> np.ndarray:
-        """Mentees ``block`` x every mentor, C-ordered: a sparse-times-dense product, each
-        mentee's row the sum of its ~8 features' mentor rows (about 10x faster than the dense
-        float32 GEMM over all ~80 features at 50,000 x 10,000, issue 15; the same exact sums:
-        multiples of 1/1024 below 2**14 add exactly in any order, see ``compatibility``)."""
-        red: np.ndarray = np.asarray(priced.left[block] @ priced.right)
-        if priced.shared_right.shape[0]:
-            red += np.take(np.asarray(priced.shared_left[block] @ priced.shared_right), priced.pattern, axis=1)
+        """Mentees ``block`` x every mentor, C-ordered: ``comp.left[block] @ right - price``
+        (the same exact sums in any order: multiples of 1/1024 below 2**14, see
+        ``compatibility``), ``-inf`` on blocked pairs."""
+        left = self.comp.left[block]
+        if left.dtype != priced.right.dtype:  # the float64 path: -big (infeasible) far below any price
+            left = left.astype(np.float64)
+            left[left == -self.comp.big] = -BIG64
+        red: np.ndarray = left @ priced.right
+        red -= priced.price
         if len(self.blocked):
             hit = self.blocked[(self.blocked[:, 0] >= block.start) & (self.blocked[:, 0] < block.stop)]
             red[hit[:, 0] - block.start, hit[:, 1]] = -np.inf
@@ -177,27 +144,6 @@ class Scores:
             parts.append((r + block.start, c, red[r, c].astype(np.float64)))
         rows, cols, dense = (np.concatenate([p[i] for p in parts]) for i in range(3))
         return rows.astype(np.int64), cols.astype(np.int64), dense + self.bonus_of(rows.astype(np.int64) * self.m + cols)
-
-
-def shared_features(counts: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The features of the shared part (``Scores``), sorted, and each mentor's pattern there
-    ((m,) intp: equal exactly when the mentors' columns over those features are equal).
-
-    ``counts[f]``: how many mentees have feature ``f`` (non-zero). Most common among the
-    mentees first, each added while the mentors keep at most ``m / 8`` distinct patterns;
-    none when that leaves most of the mentees' non-zeros out."""
-    m = right.shape[1]
-    chosen: list[int] = []
-    pattern = np.zeros(m, dtype=np.intp)
-    for f in np.argsort(-counts, kind="stable"):
-        values = np.unique(right[f], return_inverse=True)[1].reshape(-1)
-        distinct, joint = np.unique(pattern * (int(values.max()) + 1) + values, return_inverse=True)
-        if len(distinct) <= m // 8:
-            chosen.append(int(f))
-            pattern = joint.reshape(-1).astype(np.intp)
-    if 2 * counts[chosen].sum() < counts.sum():
-        return np.empty(0, dtype=np.intp), np.zeros(m, dtype=np.intp)
-    return np.array(sorted(chosen), dtype=np.intp), pattern
 
 
 def with_scores(scores: Scores, rows: np.ndarray, cols: np.ndarray) -> Edges:
@@ -278,10 +224,14 @@ def index_type(n: int, m: int) -> type[np.signedinteger]:
 
 
 def parallel(fn: Callable[[slice], T], blocks: list[slice]) -> list[T]:
-    """Blocks in order, two at a time: numpy and scipy release the GIL, so two cores work."""
+    """Blocks in order, two at a time: numpy and scipy release the GIL, so two cores work.
+
+    BLAS is held to one thread meanwhile (threadpoolctl): OpenBLAS's own threads beside the
+    two scan threads fought over the cores, and a block's product took twice as long (issue
+    15, measured at 50,000 x 10,000: ``Scores``)."""
     if len(blocks) <= 1:
         return [fn(b) for b in blocks]
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         return list(pool.map(fn, blocks))
 
 
@@ -337,8 +287,8 @@ def pick(
         out_r.append(tr)
         out_c.append(tc)
     todo = np.flatnonzero(counts < fewest)
-    width = 1.0
     floor = np.full(len(sub), np.inf)  # rows not (or no longer) widened take nothing
+    width = 1.0
     while len(todo):
         # Widen the margin (doubling) until each row has ``fewest`` columns above it, the
         # last step down to the infeasible values taking every feasible column; then the best

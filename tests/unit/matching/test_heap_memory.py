@@ -1,7 +1,7 @@
 """Issue 15, sync memory (second pass): the leaner solver state gives the same answers.
 
-- ``Scores`` keeps only its two sparse parts: no dense copy of the features with the ones
-  column and no sparse copy of all of them; the exact checks multiply ``comp.left`` itself.
+- ``Scores`` keeps no copy of the features (each block multiplies its rows of ``comp.left``), and
+  the exact checks multiply ``comp.left`` itself; the float64 path converts one block at a time.
 - The scans return int32 rows and columns (``index_type``), like ``merge``.
 - The first candidates merge the scan at the refined prices straight into ``wide``, which
   holds the bonus edges already: the same edges and scores as merging the bonus in again.
@@ -42,16 +42,18 @@ def test_scores_hold_no_copy_of_the_features(settings: MatchSettings) -> None:
     scores = pair_scan.Scores(comp)
     held = [v for v in vars(scores).values() if isinstance(v, np.ndarray)]
     assert not any(v.ndim == 2 and v.shape[0] == comp.n for v in held)
-    rest, shared = scores._sparse
-    assert rest.shape[1] + shared.shape[1] == comp.left.shape[1] + 1  # each feature once, plus the ones
-    assert np.array_equal(scores.left, np.hstack([comp.left, np.ones((comp.n, 1), dtype=comp.left.dtype)]))
 
 
-def test_the_solver_never_builds_the_dense_features(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refused(self: pair_scan.Scores) -> np.ndarray:
-        raise AssertionError("Scores.left built during a solve")
+def test_the_float32_scans_and_the_float64_path_prove_the_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    float64_blocks: list[int] = []
+    reduced = pair_scan.Scores.reduced
 
-    monkeypatch.setattr(pair_scan.Scores, "left", property(refused))
+    def watched(self: pair_scan.Scores, block: slice, priced: pair_scan.Priced) -> np.ndarray:
+        if priced.right.dtype == np.float64 and self.comp.left.dtype != np.float64:
+            float64_blocks.append(block.stop - block.start)
+        return reduced(self, block, priced)
+
+    monkeypatch.setattr(pair_scan.Scores, "reduced", watched)
     people = programme(120, 30, 4, capacity=(2, 5))
     monkeypatch.setattr(assignment, "ESTIMATE_FROM", 0)
     for limit, ceiling in ((0, None), (0, 1e9)):  # the float32 scans and the float64 path
@@ -59,6 +61,7 @@ def test_the_solver_never_builds_the_dense_features(monkeypatch: pytest.MonkeyPa
             monkeypatch.setattr(pair_scan, "NEAR", ceiling)
         result = match(people, MatchSettings(full_graph_limit=limit))
         assert result.proven_optimal
+        assert bool(float64_blocks) == (ceiling is not None)  # each path was taken
 
 
 @pytest.mark.parametrize("settings", [MatchSettings(), TIES], ids=["varied", "ties"])

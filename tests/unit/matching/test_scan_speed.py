@@ -1,10 +1,11 @@
-"""Issue 15, speed: the pair scans' two shortcuts change no result.
+"""Issue 15, speed: the pair scans' shortcuts change no result.
 
-- Blocks go through two threads (``pair_scan.parallel``); the results are merged in block
-  order, so the threaded scans equal the same scans one block after the other.
-- The shared part of the reduced scores (features most mentees have, multiplied once per
-  distinct mentor column, then gathered) gives the same sums as the plain product of every
-  feature and the price, in float32 and in the float64 path, and the same feasibility.
+- Blocks go through two threads (``pair_scan.parallel``, BLAS held to one thread meanwhile);
+  the results are merged in block order, so the threaded scans equal the same scans one
+  block after the other.
+- A block's reduced scores (the features' product, then the price subtracted, in float32 or
+  in the float64 path) are the plain float64 product of every feature and the price, with
+  the same feasibility.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def test_threaded_scans_equal_serial_scans(monkeypatch: pytest.MonkeyPatch, kind
 
 def _plain(scores: pair_scan.Scores, priced: pair_scan.Priced) -> np.ndarray:
     """Every feature and the price in one float64 product (``-inf`` where infeasible or blocked)."""
+    left = np.hstack([scores.comp.left.astype(np.float64), np.ones((scores.n, 1))])
     right = np.vstack([scores.right.astype(np.float64), -priced.clipped[None, :]])
-    dense = scores.left.astype(np.float64) @ right
+    dense = left @ right
     dense[dense < scores.comp.infeasible_below] = -np.inf
     dense[scores.blocked[:, 0], scores.blocked[:, 1]] = -np.inf
     return dense
@@ -72,27 +74,27 @@ def _plain(scores: pair_scan.Scores, priced: pair_scan.Priced) -> np.ndarray:
 
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("ceiling", [9.0, 1e9], ids=["float32", "float64"])
-def test_shared_part_gives_the_plain_product(kind: str, ceiling: float) -> None:
+def test_reduced_scores_are_the_plain_product(kind: str, ceiling: float) -> None:
     comp = _comp(programme(120, 400, 4), KINDS[kind])
     scores = pair_scan.Scores(comp)
-    assert len(scores.shared) > 0  # the gather path is the one under test
-    assert len(np.unique(scores.pattern)) == scores.shared_right.shape[1] <= scores.m // 8
     prices = np.random.default_rng(5).integers(0, 60, scores.m) * 0.25
     priced = scores.priced(prices, ceiling)
-    assert priced.right.dtype == (np.float32 if ceiling < 100 else np.float64)
+    assert priced.right.dtype == priced.price.dtype == (np.float32 if ceiling < 100 else np.float64)
     want = _plain(scores, priced)
     got = np.vstack([scores.reduced(b, priced) for b in scores.blocks()]).astype(np.float64)
     feasible = got >= priced.infeasible_below
+    assert feasible.any() and not feasible.all()  # both kinds of pair are under test
     assert np.array_equal(feasible, want > -np.inf)
     assert np.array_equal(got[feasible], want[feasible])
 
 
-def test_nothing_shared_when_mentors_all_differ() -> None:
-    comp = _comp(programme(40, 12, 6), MatchSettings())  # 12 mentors: at most one pattern allowed
-    scores = pair_scan.Scores(comp)
-    assert len(scores.shared) == 0 and scores.shared_right.shape[0] == 0
-    priced = scores.priced(np.zeros(scores.m), 0.0)
-    got = scores.reduced(slice(0, scores.n), priced).astype(np.float64)
-    want = _plain(scores, priced)
-    assert np.array_equal(got >= priced.infeasible_below, want > -np.inf)
-    assert np.array_equal(got[want > -np.inf], want[want > -np.inf])
+def test_scan_threads_run_blas_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+
+    def block(_: slice) -> None:
+        seen.append(max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"))
+
+    pair_scan.parallel(block, [slice(0, 1), slice(1, 2), slice(2, 3)])
+    assert seen == [1, 1, 1]
