@@ -108,7 +108,16 @@ from lmsync.domain.pair_scan import (
     scan_rows,
     with_scores,
 )
-from lmsync.domain.slot_solver import Market, duals, give_back, lap, load_bound, objective, repair
+from lmsync.domain.slot_solver import (
+    REPAIR_DEPTHS,
+    Market,
+    duals,
+    give_back,
+    lap,
+    load_bound,
+    objective,
+    repair,
+)
 
 CLASSES_FROM = 400_000  # pairs from which a circle is first tried as classes of identical people (classes)
 EXPLORE = 2  # spread-out extra candidates per mentee when no prices are known yet
@@ -173,13 +182,16 @@ def solve(comp: Compatibility, capacity: Sequence[int] | np.ndarray, base: Seque
     checked: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the last full pass: q, u, rows it did not prove
     while True:
         rounds += 1
-        repaired = None
-        if assigned is not None and certificate is not None and new is not None and 0 < len(violators) <= REPAIR_FROM * n:
-            repaired = repair(n, edges, assigned, certificate, new, market, penalty)
-        certificate = None
-        if repaired is not None:
-            certificate = duals(m, edges, repaired, market, penalty, give_up=True)
-            assigned = repaired if certificate is not None else assigned
+        previous, certificate = certificate, None
+        if assigned is not None and previous is not None and new is not None and 0 < len(violators) <= REPAIR_FROM * n:
+            for depth in REPAIR_DEPTHS:  # the smallest re-solve first; a deeper one when it is not optimal
+                repaired = repair(n, edges, assigned, previous, new, market, penalty, depth)
+                if repaired is None:
+                    break
+                certificate = duals(m, edges, repaired, market, penalty, give_up=True)
+                if certificate is not None:
+                    assigned = repaired
+                    break
         if certificate is None:
             assigned = lap(n, edges, market, penalty)
             certificate = duals(m, edges, assigned, market, penalty)

@@ -99,6 +99,39 @@ def test_repairs_that_resolve_only_part_of_the_circle_still_end_proven(monkeypat
     assert objective(pruned, MatchSettings()) == objective(full, MatchSettings())
 
 
+def test_a_repair_tries_the_fewest_mentees_first_then_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 15, speed: one exchange step re-solves a few thousand mentees at 50,000 x 10,000
+    # where three re-solved twenty thousand. When that smallest re-solve is not optimal on the
+    # candidate graph (its duals find a negative cycle), a deeper one follows in the same round.
+    people = programme(150, 40, 5, capacity=(2, 5))
+    full = match(people, MatchSettings())
+    log: list[tuple[str, object]] = []
+    real_repair, real_duals = assignment.repair, assignment.duals
+
+    def repair(*args: object, **kwargs: object) -> np.ndarray | None:
+        out = real_repair(*args, **kwargs)  # type: ignore[arg-type]
+        if out is not None:
+            log.append(("repair", args[-1]))
+        return out
+
+    def duals(*args: object, **kwargs: object) -> object:
+        out = real_duals(*args, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("give_up"):
+            log.append(("optimal", out is not None))
+        return out
+
+    monkeypatch.setattr(assignment, "REPAIR_FROM", 1.0)
+    monkeypatch.setattr(assignment, "repair", repair)
+    monkeypatch.setattr(assignment, "duals", duals)
+    pruned = match(people, MatchSettings(full_graph_limit=0, candidates_per_mentee=1))
+    assert assignment.REPAIR_DEPTHS == (1, 3)
+    steps = [log[i:i + 4] for i in range(len(log) - 3)]
+    assert [("repair", 1), ("optimal", False), ("repair", 3), ("optimal", True)] in steps
+    assert all(log[i + 2] == ("repair", 3) for i in range(len(log) - 2) if log[i:i + 2] == [("repair", 1), ("optimal", False)])
+    assert pruned.proven_optimal
+    assert objective(pruned, MatchSettings()) == objective(full, MatchSettings())
+
+
 def test_a_repair_that_leaves_a_negative_cycle_is_detected() -> None:
     # Two mentees, two mentors of capacity 1; the swapped assignment is worse, so prices
     # for it cannot exist: the bounded Bellman-Ford must give up rather than certify it.
