@@ -113,11 +113,11 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     if result.stopped:  # work was left: partial, as cron and systemd should see it (tester round 3, 4)
         raise PartialFailure(f"stopped on request before Moodle was in sync{where}",
                              hint="the next run continues where this one left off")
-    if not result.converged:
-        raise PartialFailure(
-            f"Moodle did not converge after {result.rounds} rounds{where}",
-            hint="see the log for refused operations; the next run retries",
-        )
+    if not result.converged:  # why, and until when: not "refused operations" when none were (tester round 73, 3)
+        from lmsync.service.unconverged import unconverged_hint
+
+        raise PartialFailure(f"Moodle did not converge after {result.rounds} rounds{where}",
+                             hint=unconverged_hint(result, config.sync.write_settle_seconds))
     if result.forum_missing:  # the circles are right, yet an admin must act (tester round 31, 2)
         raise ConfigError(f"the circles are in sync{where}, but no forum {config.programme.forum!r} is in the course: "
                           "none has a welcome discussion",

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
+from lmsync.domain.deleted_in_moodle import put_back, remade, reposted
 from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
@@ -209,7 +210,7 @@ def _safe_base_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings
         shorter = _shorten(name, limit - SUFFIX_ROOM)
         if len(name) > limit:
             warnings.append(
-                f"mentor {circle.mentor_id}: the group name is {len(name)} characters and Moodle holds at most "
+                f"{circle.mentor}: the group name is {len(name)} characters and Moodle holds at most "
                 f"{limit}; the circle {idnumber} is named {quoted(shorter)} (shorten [programme] group_name_template)"
             )
             return shorter
@@ -226,7 +227,7 @@ def _defused_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, 
     if settings.refused(safer) is not None:
         safer = f"Circle {circle.mentor_id}"
     warnings.append(
-        f"mentor (Moodle id {circle.mentor_id}): Moodle would refuse the group name made from their name "
+        f"{circle.mentor}: Moodle would refuse the group name made from their name "
         f"(a '<' that opens a tag, trap 38); the circle {idnumber} is named with '< ' instead"
     )
     return safer
@@ -259,7 +260,7 @@ def plan_sync(
     ops: list[_Op] = []
     warnings: list[str] = []
     skipped: list[str] = []
-    reposted: list[tuple[str, int]] = []  # circles whose welcome was deleted in Moodle, and its discussion
+    gone_welcomes: list[tuple[str, int]] = []  # circles whose welcome was deleted in Moodle, and its discussion
 
     grouping_name = _grouping_name(settings, observation, warnings)
     if observation.grouping_id is None:
@@ -307,8 +308,7 @@ def plan_sync(
             ops.append(AssignGrouping(group=idnumber, grouping=grouping))
         have = group.members if group is not None else frozenset()
         for user in sorted(members - have):
-            back = "put back: taken out in Moodle, and the match still pairs them" if (idnumber, user) in memory.placed else ""
-            ops.append(AddMember(group=idnumber, user_id=user, reason=back))
+            ops.append(AddMember(group=idnumber, user_id=user, reason=put_back(memory, idnumber, user)))
         for user in sorted(have - members):
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
@@ -338,10 +338,10 @@ def plan_sync(
                 )
             gone = memory.posted.get(idnumber)
             if gone is not None and all(d.id != gone for d in observation.discussions):
-                reposted.append((idnumber, gone))
+                gone_welcomes.append((idnumber, gone))
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
-    warnings += _reposted(reposted)
+    warnings += reposted(gone_welcomes) + remade(ops, memory)  # made again: deleted in Moodle (rounds 9; 73, 2)
     if kept_outsiders:
         warnings.append(f"{kept_outsiders} member(s) of lmsync's circles hold no mentor or mentee role and were not put "
                         "there by lmsync (a teacher or observer added by hand): left where they are")
@@ -398,19 +398,6 @@ def _hold_over(memory: Memory, idnumber: str) -> str:
     """What a removal adds when the circle's hold for its away mentor is over (tester round 55, 5)."""
     last = memory.hold_ended.get(idnumber)
     return "" if last is None else f"; their circle was held until {last.isoformat()} ([sync] away_mentor_hold_days)"
-
-
-def _reposted(reposted: list[tuple[str, int]]) -> list[str]:
-    """One warning for the welcomes lmsync posted that someone deleted in Moodle and that are posted
-    again (re-posting is the fix the forum-mode guard asks for; never silently: tester round 9)."""
-    if not reposted:
-        return []
-    (first, discussion), more = reposted[0], len(reposted) - 1
-    if not more:
-        return [f"circle {first}: the welcome lmsync posted (discussion {discussion}) is no longer in the forum "
-                "(deleted in Moodle); it is posted again"]
-    return [f"{len(reposted)} welcomes lmsync posted are no longer in the forum (deleted in Moodle; the first: circle "
-            f"{first}, discussion {discussion}); they are posted again"]
 
 
 def _welcome(settings: PlanSettings, name: str, circle: DesiredCircle) -> tuple[str, str]:

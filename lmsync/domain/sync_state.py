@@ -76,6 +76,9 @@ class Observation:
     # the forum's cancreatediscussions for lmsync's account (None: not read); False means every welcome
     # post would be refused (mod/forum:startdiscussion, or accessallgroups in a group-mode forum)
     can_start_discussions: bool | None = None
+    # groups carrying one of this programme's circle idnumbers that lmsync cannot prove it made, as read
+    # (``circle_proof.disown``): in ``groups`` as any teacher's group, idnumber and members left out
+    disowned: tuple[ObservedGroup, ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
@@ -94,6 +97,8 @@ class Observation:
         }
         if self.other_grouping_names:  # only then: a saved plan of a course without any keeps its fingerprint
             data["other_groupings"] = sorted(self.other_grouping_names)
+        if self.disowned:  # likewise (tester round 73, 1)
+            data["disowned"] = sorted((g.id, g.idnumber, sorted(g.members)) for g in self.disowned)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -104,6 +109,14 @@ class DesiredCircle:
     mentor_id: int
     mentor_name: str
     mentee_ids: frozenset[int]
+    #: how a warning names the mentor, as every view does: ``Ada Lovelace (m0001) (Moodle id 66)``, the
+    #: username alone with ``[privacy] show_names`` off (tester round 73, 6: "mentor (Moodle id 80)")
+    mentor_label: str = field(default="", compare=False)
+
+    @property
+    def mentor(self) -> str:
+        """The mentor as a warning names them (``mentor_label``, else their Moodle id)."""
+        return self.mentor_label or f"mentor (Moodle id {self.mentor_id})"
 
 
 def _same(text: str) -> str:
@@ -134,6 +147,9 @@ class Memory:
     #: circles whose hold is over, their mentor still away -> the hold's last day: the plan's removals say
     #: so rather than only "their mentor is not active" (tester round 55, 5)
     hold_ended: Mapping[str, date] = field(default_factory=dict)
+    #: circles lmsync made that were deleted in Moodle, their pairs still open -> the Moodle id the group had
+    #: (0: not recorded): the plan makes them again saying so, not only "put back" (tester round 73, 2)
+    deleted: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

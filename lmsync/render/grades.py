@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
+from lmsync.service.grade_metrics import Metrics
 from lmsync.visible import quoted
 
 
@@ -114,8 +115,7 @@ def sources_text(result: service.GradesPlanResult) -> str:
     if result.pairs and not result.metrics.specs:  # every metric left out (tester round 58, 10)
         lines.append("  no figure: [grades] enabled names no metric to publish")
     elif result.pairs and not result.metrics.values:  # "0 figures" with no reason (tester round 24, 5)
-        lines.append("  no figure: meetings count from [meetings] start, else [waves] programme_start, else the day "
-                     "lmsync paired each pair; set one of them if the pairs met before lmsync paired them")
+        lines.append(f"  no figure: {no_figure(result.metrics)}")
     for s in result.sources:
         lines.append(
             f"  read Feedback {quoted(s.name)} ({s.kind}): {s.attempts} responses, {s.stored} stored/updated, "
@@ -123,6 +123,24 @@ def sources_text(result: service.GradesPlanResult) -> str:
             + (f", {s.withheld} withheld (about people erased)" if s.withheld else "")
         )
     return "\n".join(lines)
+
+
+def no_figure(m: Metrics) -> str:
+    """Why pairs have no figure yet: no meeting stored (or none counted), and no pair due one yet; where
+    meetings count from only as a fix when no start is set (tester round 73, 7: it asked to set a
+    [waves] programme_start that was set, when no meeting existed yet)."""
+    if not {"attendance", "meetings", "minutes"} & m.specs.keys():  # [grades] enabled names survey figures only
+        return "no stored survey answer gives a figure yet ([grades] enabled names survey figures only)"
+    stored = (f"no stored meeting counts yet ({m.stored_meetings} stored, none of a current pair on a day counted)"
+              if m.stored_meetings
+              else "no meetings are stored yet (`lmsync meetings add`, `lmsync import meetings`, or [meetings] feedback)")
+    if m.counted_from is None:
+        return (f"{stored}; meetings count from [meetings] start, else [waves] programme_start, else the day lmsync "
+                "paired each pair; set one of them if the pairs met before lmsync paired them")
+    key, day = m.counted_from
+    due = f"every {m.cadence_days} days ([meetings] cadence_days)" if m.cadence_days else "([meetings] cadence_days)"
+    return (f"{stored}, and no pair is due one yet: a pair is due a meeting {due}, counted from {day.isoformat()} "
+            f"({key}), or from the day lmsync paired it when later")
 
 
 def push_text(report: service.PushReport) -> str:

@@ -94,6 +94,7 @@ class SyncFamily(OpFamily):
             self.grouping_ids[chunk[0].idnumber] = sent.result["ids"][0]
         elif kind == "create_group":
             self.group_ids.update(sent.result["idnumbers"])
+            self.journal.remember_circles(sent.result["idnumbers"].items())  # its proof (tester round 73, 1)
         elif kind == "post_welcome":
             self.journal.remember_created("discussion", chunk[0].group, sent.result["discussion"])
 

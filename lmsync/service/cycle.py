@@ -97,6 +97,7 @@ def _sync(run: _Run) -> StepResult:
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
+    from lmsync.service.unconverged import settle_wait
 
     config, forbidden = with_forbidden_pairs(run.config, run.store)
     result = run_sync(run.api, config, run.store, should_stop=run.should_stop)
@@ -121,9 +122,9 @@ def _sync(run: _Run) -> StepResult:
     if result.stopped:
         return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
     if not result.converged:
-        held = len(last_plan.pending)  # tester round 27, 5: why, and until when
-        wait = (f"; {held} write(s) whose answer was lost may still commit: not sent again until [sync] "
-                f"write_settle_seconds ({config.sync.write_settle_seconds:g} s) pass") if held else ""
+        held = len(last_plan.pending)  # tester round 27, 5: why, and until when (round 73, 3: how long is left)
+        wait = (f"; {held} write(s) whose answer was lost may still commit: "
+                + settle_wait(result, config.sync.write_settle_seconds)) if held else ""
         return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
     if result.forum_missing:  # tester round 31, 2
         return StepResult("sync", "partial", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
@@ -133,12 +134,13 @@ def _sync(run: _Run) -> StepResult:
 
 def _feedback(run: _Run) -> StepResult:
     from lmsync.domain.plan import circle_pairs
+    from lmsync.service.circle_records import circle_proof
     from lmsync.service.grades import read_feedback_sources
     from lmsync.service.meetings import settings
     from lmsync.service.observe import observe
 
     s = settings(run.config)
-    snapshot = observe(run.api, run.config)
+    snapshot = observe(run.api, run.config, proof=circle_proof(run.store, s.programme))  # lmsync's circles (73, 1)
     obs = snapshot.observation
     warnings: list[str] = []
     failures: list[str] = []  # a source unreadable or its read refused: an admin must act

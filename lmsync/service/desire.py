@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import LEFT_WITHOUT, left_without_words, moved_words
+from lmsync.domain.circle_proof import disowned_mentors
+from lmsync.domain.deleted_in_moodle import with_deleted_circles
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
+from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
 from lmsync.service.roster import RosterPeople, people_from_roster, people_from_snapshot, person_from_roster
@@ -62,6 +65,7 @@ def desired_state(
     site: SiteLookup | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
     held: Collection[int] = frozenset(),
+    deleted: Mapping[int, int] | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
@@ -70,9 +74,12 @@ def desired_state(
     ``[matching]`` decision naming someone away waits for them (``run_match``). ``named``:
     usernames of mentors no longer in the course, whom a re-matched mentee was with
     (``site_accounts.usernames``). ``held``: mentors away whose circles are held as they are
-    (``away_mentors.holds``): their circles' members are not matched meanwhile."""
+    (``away_mentors.holds``): their circles' members are not matched meanwhile. ``deleted``: mentee ->
+    mentor of the open pairs of circles deleted in Moodle (``established.deleted_circle_pairs``): kept as
+    existing pairs (``deleted_in_moodle.with_deleted_circles``; tester round 73, 2)."""
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
-    people = read.people
+    people = with_deleted_circles(read.people, deleted or {}, disowned_mentors(snapshot.observation, config.programme.name),
+                                  triads=config.matching.structure == "triads")
     result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
@@ -85,6 +92,8 @@ def desired_state(
             mentor_id=by_id[mentor].moodle_id or 0,
             mentor_name=by_id[mentor].fullname or mentor,
             mentee_ids=frozenset(ids),
+            mentor_label=with_moodle_id(by_id[mentor].moodle_id or 0, mentor, by_id[mentor].fullname or "",
+                                        show_names=config.privacy.show_names),
         )
         for mentor, ids in sorted(mentees_of.items())
         if by_id[mentor].moodle_id is not None

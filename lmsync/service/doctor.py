@@ -36,9 +36,11 @@ from lmsync.moodle_side import requirements
 from lmsync.secrets import redact
 from lmsync.service.doctor_checks import (
     calendar_check,
+    cannot_probe,
     coordinators_check,
     grades_enabled_check,
     names_in_course,
+    probe_group,
     programme_start_check,
     quiet_hours_zone_check,
     reachable_checklist,
@@ -267,9 +269,7 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
         "feedbackid": next((f.id for f in reads.feedbacks or []), None),
         "assignmentid": next((a.id for a in assignments.all_assignments()), None) if assignments else None,
         "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
-        "groupid": read_or_none(lambda: next(
-            (g.id for g in api.get_course_groups(course) if g.idnumber.startswith(prefix)), None
-        )),
+        "groupid": read_or_none(lambda: probe_group(api, course, prefix)),  # any group lmsync's user is not in
     }
     values.update({key: value for key, value in found.items() if value is not None})
     return values, reads
@@ -302,7 +302,7 @@ def _capabilities(
                        _grant(capability.name))
             continue
         if missing:
-            report.add(capability.name, "skip", f"cannot probe yet: no {', '.join(missing)} found (run `lmsync sync` first)")
+            report.add(capability.name, "skip", cannot_probe(missing))  # what is missing, not "sync first" (round 73, 8)
             continue
         try:
             answer = api.transport.call(probe.function, probe.render(values))

@@ -11,6 +11,7 @@ import html
 import os
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,37 @@ def read_or_none(read: Any) -> Any:
         return read()
     except MoodleError:
         return None
+
+
+#: What a probe's missing id stands for, in its "cannot probe yet" line: each said "run `lmsync sync` first",
+#: which makes lmsync's circles only (tester round 73, 8).
+PROBE_NEEDS = {
+    "courseid": "programme course (the course check says why)",
+    "userid": "active mentee with an idnumber in the course",
+    "groupid": "group in the course that the lmsync user is not a member of (`lmsync sync` makes lmsync's circles)",
+    "forumid": "forum named by [programme] forum in the course",
+    "feedbackid": "Feedback activity in the course",
+    "assignmentid": "assignment in the course",
+}
+
+
+def cannot_probe(missing: Iterable[str]) -> str:
+    """``cannot probe yet: no <what each missing id stands for>``."""
+    return "cannot probe yet: " + "; ".join(f"no {PROBE_NEEDS.get(key, key)}" for key in missing)
+
+
+def probe_group(api: Any, course: int, prefix: str) -> int | None:
+    """A group for the accessallgroups probe, which reads its members (core_enrol_get_enrolled_users with a
+    groupid needs the capability for a group the caller is not in): one of lmsync's circles (``prefix``: their
+    idnumbers'; the lmsync user is never in one), else any other group of the course the lmsync user is not a
+    member of. A first doctor on a course of 27 groups, none lmsync's, said "no groupid found (run lmsync sync
+    first)" (tester round 73, 8). Reads only."""
+    groups = api.get_course_groups(course)
+    circle = next((g.id for g in groups if g.idnumber.startswith(prefix)), None)
+    if circle is not None or not groups:
+        return circle
+    me = api.get_site_info().userid
+    return next((m.groupid for m in api.get_group_members([g.id for g in groups]) if me not in m.userids), None)
 
 
 LISTED_NAMES = 8  # at most this many of the course's activity names in a "no such activity" failure

@@ -5,6 +5,8 @@
   and stored meetings, for the mentees concerned only.
 - A mentee back after a break (enrolment suspended, leave) returns to the mentor of their last
   pairing (``returning_mentors``; tester round 9).
+- The pairs of a circle lmsync made that was deleted in Moodle stay the existing pairs
+  (``deleted_circle_pairs``; tester round 73, 2).
 - Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back.
 - Whether two people are a pair at all (``known_pairs``, ``NotAPair``): ``lmsync pair show`` and
   ``lmsync queue done`` decide and say it alike (tester round 50, 9).
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection
 
-from lmsync.domain.plan import mentor_group_idnumber
+from lmsync.domain.plan import Observation, mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
 from lmsync.errors import InputError
 from lmsync.store.db import Store
@@ -84,6 +86,21 @@ def open_placements(store: Store, programme: str) -> frozenset[tuple[str, int]]:
     return frozenset(
         (mentor_group_idnumber(programme, mentor), mentee) for mentor, mentee in PairingHistory(store, programme).open_pairs()
     )
+
+
+def deleted_circle_pairs(store: Store, programme: str, observation: Observation) -> dict[int, int]:
+    """Mentee -> mentor (Moodle ids) of the pairings lmsync's history holds open whose circle is no longer
+    among the programme's groups in ``observation``: a circle lmsync made that someone deleted in Moodle
+    (lmsync's own deletions close their pairings, ``PairingHistory.circles_closed``). Matching keeps them
+    as the existing pairs, as it keeps those of a circle still there, so a mistaken deletion breaks no pair
+    by a draw (tester round 73, 2); the sync that sees it closes them (``follow_moodle``), makes the circle
+    again and opens them anew."""
+    shown = {g.idnumber for g in observation.groups}
+    pairs: dict[int, int] = {}
+    for mentor, mentee in sorted(PairingHistory(store, programme).open_pairs()):
+        if mentor_group_idnumber(programme, mentor) not in shown:
+            pairs.setdefault(mentee, mentor)
+    return pairs
 
 
 def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:

@@ -46,6 +46,11 @@ class Metrics:
     waiting: dict[str, int] = field(default_factory=dict)  # received key -> means held until the wave closes
     kept: frozenset[tuple[str, int]] = frozenset()  # (received key, mentor) released at a published value
     received: frozenset[str] = frozenset()  # the received keys
+    # why there may be no figure at all, for the plan to say (tester round 73, 7: it blamed an unset
+    # [waves] programme_start that was set, when no meeting was stored yet)
+    stored_meetings: int = 0  # the programme's meetings in the store, any pair, any day
+    counted_from: tuple[str, date] | None = None  # the setting meetings count from, and its day
+    cadence_days: int = 0  # [meetings] cadence_days: a pair is due a meeting after this many days
 
 
 def compute_metrics(
@@ -126,6 +131,10 @@ def compute_metrics(
         release.waiting,
         release.kept,
         frozenset(received_waves(s.instruments.values(), s.waves)),
+        len(meetings),
+        ("[meetings] start", s.meetings.start) if s.meetings.start
+        else ("[waves] programme_start", s.programme_start) if s.programme_start else None,
+        s.meetings.cadence_days,
     )
 
 

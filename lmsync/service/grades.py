@@ -38,6 +38,7 @@ from lmsync.domain.instruments import MENTOR_QUALITIES
 from lmsync.domain.plan import circle_pairs
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.circle_records import circle_proof
 from lmsync.service.csv_tables import masked
 from lmsync.service.feedback_sources import (
     FeedbackSource,
@@ -366,8 +367,7 @@ def ownership_plan(
 def make_grades_plan(
     api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None, read_sources: bool = True
 ) -> GradesPlanResult:
-    """Observe Moodle, refresh the Feedback sources in the store (``read_sources``), and plan the
-    grade writes.
+    """Observe Moodle, refresh the Feedback sources in the store (``read_sources``), and plan the grade writes.
 
     With ``read_sources=False`` the store is only read (``grades plan``: reads never write, issue
     11; the cycle, whose feedback step already read them), and ``sources`` is empty.
@@ -375,7 +375,7 @@ def make_grades_plan(
     started = api.transport.requests_made
     s = settings(config)
     today = as_of or programme_today(config)
-    snapshot = observe(api, config)
+    snapshot = observe(api, config, proof=circle_proof(store, s.programme))  # lmsync's circles (tester round 73, 1)
     obs = snapshot.observation
     pairs = circle_pairs(s.programme, obs.groups, obs.outsiders)
     warnings: list[str] = []

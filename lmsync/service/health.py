@@ -44,6 +44,7 @@ from lmsync.domain.pair_dates import restarted_after_erasure
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.circle_records import circle_proof
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, pause_gone, paused_now
@@ -356,7 +357,7 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     """Every circle pair's health at ``as_of``; ``first_assessment`` while the store has never
     nudged about the programme (``health_inputs.store_is_new``)."""
     first = store_is_new(store, config.programme.name)
-    snapshot = observe(api, config)
+    snapshot = observe(api, config, proof=circle_proof(store, config.programme.name))  # lmsync's circles (73, 1)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     if as_of < today(config):
         pairs, skipped = _pairs_of_the_day(config, store, snapshot, pairs, skipped, as_of)

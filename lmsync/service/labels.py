@@ -68,3 +68,19 @@ class People:
         if self.show_names:
             data["name"] = self.name(user_id)
         return data
+
+
+def with_moodle_id(user_id: int, username: str, fullname: str = "", *, show_names: bool = True) -> str:
+    """``Ada Lovelace (s0006) (Moodle id 84)``: how a warning names someone of the course, as every view
+    does (``People.label``) and with the id an admin finds them by in Moodle; ``s0006 (Moodle id 84)``
+    with ``[privacy] show_names`` off. Warnings read "mentor (Moodle id 80)" or "mm06 (Moodle id 84)":
+    no name at all, or a username where the README promises name and username (tester round 73, 6).
+    For views only: log events carry ids and counts, never names."""
+    return f"{named(username, fullname, show_names=show_names)} (Moodle id {user_id})"
+
+
+def named(username: str, fullname: str = "", *, show_names: bool = True) -> str:
+    """``Ada Lovelace (s0006)``, or ``s0006`` with ``[privacy] show_names`` off: ``People.label`` for
+    someone known by username and name rather than through a roster."""
+    name = fullname if show_names else ""
+    return visible(f"{name} ({username})" if name and username else username or name or "user")

@@ -124,9 +124,10 @@ def _unfit_said(
     mentor: their notice says so, not "kept in their circle while their mentor has room" beside the plan
     taking them out (tester round 58, 8)."""
     marked = set(unfit)
+    said = " has a mentor role and a mentee role ("  # after the roster's label of them (tester round 73, 6)
     return [
         replace(n, outcome="held_out", message=(
-            f"{n.username or 'user'} (Moodle id {n.moodle_id}) has a mentor role and a mentee role ({n.value}): left "
+            f"{n.message.rpartition(said)[0]}{said}{n.value}): left "
             "with no mentor, their pair marked not a good fit, and matched with no other mentor until an admin "
             "decides ([matching] dual_role = \"mentor\" or \"mentee\")"))
         if n.outcome == "held_with_mentor" and (n.person, current.get(n.person)) in marked else n

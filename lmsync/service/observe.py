@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config
+from lmsync.domain.circle_proof import CircleProof, disown
 from lmsync.domain.ownership import circle_programme
 from lmsync.domain.plan import (
     Observation,
@@ -100,6 +101,8 @@ class Snapshot:
     # the forum's discussions as read (last-post fields too): health's forum activity reuses them
     # instead of reading the forum again; None when the forum was not read
     forum_discussions: tuple[Discussion, ...] | None = None
+    # what the store proved of the programme's circles, when the observation was checked against it
+    proof: CircleProof | None = None
 
 
 def find_course_id(api: MoodleApi, shortname: str) -> int:
@@ -319,9 +322,13 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
 
 
 def observe(
-    api: MoodleApi, config: Config, *, memo: RunMemo | None = None, forum: bool = True
+    api: MoodleApi, config: Config, *, memo: RunMemo | None = None, forum: bool = True,
+    proof: CircleProof | None = None,
 ) -> Snapshot:
     """One observation of the programme: roster, lmsync's grouping and groups, the forum.
+
+    ``proof`` (``service.circle_records.circle_proof``): what the store proves of the programme's circles;
+    a group carrying a circle idnumber it does not prove is seen as any teacher's group (tester round 73, 1).
 
     Reads that do not depend on each other go side by side, at most ``[moodle] max_parallel``
     at once (issue 15): the enrolment pages and account batches, the group reads, the forum
@@ -365,6 +372,10 @@ def observe(
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
         can_start_discussions=found.can_start_discussions,
     )
+    if proof is not None:
+        observation = disown(observation, programme, proof)
+        if observation.disowned:
+            log.warning("observe.circle_idnumber_not_ours", groups=[g.id for g in observation.disowned])
     log.info(
         "observe.done",
         course_id=course_id,
@@ -381,6 +392,7 @@ def observe(
         grouping_name=seen.grouping_name,
         grouping_description=seen.grouping_description,
         forum_discussions=found.rows,
+        proof=proof,
     )
 
 

@@ -235,6 +235,7 @@ def report_job(
     ``daily_health``: count pair health on every snapshot day even over a long span (for the
     CSV tables; the page shows one day per week beyond ``WEEKLY_HEALTH_AFTER``).
     """
+    from lmsync.service.circle_records import circle_proof
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
     from lmsync.service.observe import observe, roster_user
@@ -250,7 +251,7 @@ def report_job(
         )
     with session(config, site=site, read_only=True) as (conn, store):
         warn_if_absent(store)
-        snapshot = observe(conn.api, config)
+        snapshot = observe(conn.api, config, proof=circle_proof(store, config.programme.name))  # round 73, 1
         pairs, _skipped = circle_pairs(config.programme.name, snapshot)
         # a [matching] decision naming someone away waits here as in the sync, not refused (tester round 49)
         desired = desired_state(snapshot, config, site=api_lookup(conn.api))

@@ -28,6 +28,7 @@ from lmsync.domain.people import (
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_MEMBER
+from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 
 
@@ -64,8 +65,9 @@ def _warn(
     )
 
 
-def _label(user: RosterUser) -> str:
-    return f"{user.username or 'user'} (Moodle id {user.id})"
+def _label(user: RosterUser, show_names: bool) -> str:
+    """``Ada Lovelace (s0006) (Moodle id 84)``, as every view names people (tester round 73, 6)."""
+    return with_moodle_id(user.id, user.username, user.fullname, show_names=show_names)
 
 
 def person_from_roster(
@@ -82,7 +84,7 @@ def person_from_roster(
     ``LARGEST``: tester round 4, 4 and 8), is not replaced by the default: the mentor is
     frozen (no new mentees, existing ones kept) and named (issue 10 point 5).
     """
-    attrs = config.matching.attributes
+    attrs, show = config.matching.attributes, config.privacy.show_names
     spellings = spellings if spellings is not None else spelling_map(config.matching.aliases)
     profile = user.profile
     notices: list[PersonWarning] = []
@@ -95,19 +97,19 @@ def person_from_roster(
         problem = out_of_range(typed.value, least)
         if problem:  # '99999999999999999999' or a capacity of '-3': counted as missing, as 'lots' is (tester round 4, 4 and 8)
             notices.append(_warn(
-                user, "value_unreadable", f"{_label(user)}: {shortname} {typed.text!r} {problem}; {missing}",
+                user, "value_unreadable", f"{_label(user, show)}: {shortname} {typed.text!r} {problem}; {missing}",
                 shortname, typed.text,
             ))
             return None
         if typed.status == "read":
             notices.append(_warn(
                 user, "value_read",
-                f"{_label(user)}: {shortname} {typed.text!r} read as {typed.value}; please type the number alone",
+                f"{_label(user, show)}: {shortname} {typed.text!r} read as {typed.value}; please type the number alone",
                 shortname, typed.text,
             ))
         elif typed.status == "unreadable":
             notices.append(_warn(
-                user, "value_unreadable", f"{_label(user)}: {shortname} {typed.text!r} is not one number; {missing}",
+                user, "value_unreadable", f"{_label(user, show)}: {shortname} {typed.text!r} is not one number; {missing}",
                 shortname, typed.text,
             ))
         return typed.value
@@ -180,7 +182,7 @@ def people_from_roster(
 
     Pins, forbids and re-match flags are NOT added here: ``run_match`` adds them, once.
     """
-    programme, matching = config.programme, config.matching
+    programme, matching, show = config.programme, config.matching, config.privacy.show_names
     triads = matching.structure == "triads"
     spellings = spelling_map(matching.aliases)
     owned = sorted(
@@ -208,7 +210,7 @@ def people_from_roster(
             else:
                 where = ""
             notices.append(_warn(
-                user, "account_suspended", f"{_label(user)}: account suspended in Moodle; never matched or placed{where}"
+                user, "account_suspended", f"{_label(user, show)}: account suspended in Moodle; never matched or placed{where}"
             ))
             continue
         if user.suspended is None:
@@ -240,7 +242,7 @@ def people_from_roster(
                                else "not counted as a faculty mentor ([matching] dual_role): they stay a peer mentor "
                                     "(the peer-mentor cohort)")
             notices.append(_warn(
-                user, "dual_role", f"{_label(user)} has a mentor role and a mentee role ({roles}): {outcome}",
+                user, "dual_role", f"{_label(user, show)} has a mentor role and a mentee role ({roles}): {outcome}",
                 "roles", roles, kept,
             ))
             if hold and (in_circle_held_out or (user.id not in circle_mentors and user.id not in in_circle)):
@@ -264,7 +266,7 @@ def people_from_roster(
             f"left them out; first ids {unknown[:10]}): they are matched as active"
         )
         notices.extend(
-            _warn(roster[uid], "account_state_unknown", f"{_label(roster[uid])}: account state unknown") for uid in unknown
+            _warn(roster[uid], "account_state_unknown", f"{_label(roster[uid], show)}: account state unknown") for uid in unknown
         )
     by_moodle = {p.moodle_id: p for p in persons}
 
@@ -297,7 +299,7 @@ def people_from_roster(
         out = {p.moodle_id for p in persons
                if p.moodle_id in held_members and p.id not in elsewhere and not p.roles & MENTORING_ROLES}
         # named as held, not "not active in the course", where a pin or forbid names them (tester round 64, 1)
-        notices.extend(_warn(roster[uid], HELD_MEMBER, f"{_label(roster[uid])}: in a circle held while their mentor "
+        notices.extend(_warn(roster[uid], HELD_MEMBER, f"{_label(roster[uid], show)}: in a circle held while their mentor "
                              "is away; not matched meanwhile") for uid in sorted(out) if uid in roster)
         persons = [p for p in persons if p.moodle_id not in out]
     twice = [places for places in found.values() if len(places) > 1]
@@ -305,7 +307,7 @@ def people_from_roster(
     for (mentee_id, peer), places in found.items():
         if len(places) > 1:
             places.sort(key=lambda p: known.rank(p[1].moodle_id or 0, p[2].moodle_id or 0, p[0].id))
-            warnings.append(_two_circles(places, known))
+            warnings.append(_two_circles(places, known, show))
         (current_peers if peer else current)[mentee_id] = places[0][1].id
     if frozen:
         holding: dict[str, int] = {}
@@ -452,15 +454,15 @@ def _unshown_fields(users: Iterable[RosterUser], config: Config) -> list[str]:
     ]
 
 
-def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding) -> str:
-    """The warning for a mentee in several circles, ``places`` best first: people by name (username)."""
+def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool) -> str:
+    """The warning for a mentee in several circles, ``places`` best first: people by name (username), by
+    username alone with ``[privacy] show_names`` off (it printed full names all the same; tester round 73, 6)."""
     group, mentor, mentee = places[0]
-    others = ", ".join(f"{m.fullname or m.id}'s" for _g, m, _e in places[1:])
-    return (
-        f"{mentee.fullname or mentee.id} ({mentee.id}) is in {len(places)} lmsync circles: kept with "
-        f"{mentor.fullname or mentor.id} ({mentor.id}; {known.why(mentor.moodle_id or 0, mentee.moodle_id or 0)}); "
-        f"removed from {others} circle, where they were added by hand"
-    )
+    name = {p.id: named(p.id, p.fullname or "", show_names=show) for _g, *two in places for p in two}
+    others = ", ".join(f"{name[m.id]}'s" for _g, m, _e in places[1:])
+    return (f"{name[mentee.id]} is in {len(places)} lmsync circles: kept with {name[mentor.id]} "
+            f"({known.why(mentor.moodle_id or 0, mentee.moodle_id or 0)}); removed from {others} circle, where they "
+            "were added by hand")
 
 
 def people_from_snapshot(

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.circle_proof import disowned_warnings
 from lmsync.domain.forum_mode import (
     ALL_PARTICIPANTS,
     MISSING_FORUM,
@@ -47,6 +48,7 @@ from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_st
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.away_mentors import Holds, holds
 from lmsync.service.away_mentors import record as record_absences
+from lmsync.service.circle_records import deleted_circles, record_circles
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
@@ -90,27 +92,31 @@ class Uncertain:
 
     ``pending``: operation keys that may still commit (younger than ``write_settle_seconds``);
     ``waiting``: their journal entries; ``settled``: entries that may be closed now (old enough,
-    or of kinds that are safe to send again).
+    or of kinds that are safe to send again); ``due``: when each pending key's settle time ends
+    (seconds since the epoch).
     """
 
     pending: frozenset[str] = frozenset()
     waiting: dict[int, list[str]] = field(default_factory=dict)
     settled: list[int] = field(default_factory=list)
+    due: dict[str, float] = field(default_factory=dict)
 
 
 def uncertain_writes(journal: Journal, settle_seconds: float, now: float) -> Uncertain:
     pending: set[str] = set()
     waiting: dict[int, list[str]] = {}
     settled: list[int] = []
+    due: dict[str, float] = {}
     for entry_id, keys, started_at in journal.uncertain(APPLY_ORDER):
         held = [k for k in keys if k.split(":", 1)[0] in HELD_WHILE_PENDING]
-        age = now - datetime.fromisoformat(started_at).timestamp()
-        if held and age < settle_seconds:
+        sent = datetime.fromisoformat(started_at).timestamp()
+        if held and now - sent < settle_seconds:
             pending.update(held)
             waiting[entry_id] = held
+            due.update({k: max(due.get(k, 0.0), sent + settle_seconds) for k in held})
         else:
             settled.append(entry_id)
-    return Uncertain(frozenset(pending), waiting, settled)
+    return Uncertain(frozenset(pending), waiting, settled, due)
 
 
 @dataclass
@@ -133,6 +139,9 @@ class SyncResult:
     converged: bool = False
     #: the configured forum is not in the course: every circle is without its welcome (tester round 31, 2)
     forum_missing: bool = False
+    #: when the last plan's pending writes may be sent again (seconds since the epoch), or None: an
+    #: unconverged run says how long that is (tester round 73, 3)
+    settle_at: float | None = None
 
     @property
     def written(self) -> Counter[str]:
@@ -165,16 +174,21 @@ def make_plan(
     ``snapshot``: an observation already made (apply's, checked against a saved plan's fingerprint).
     """
     memo = memo if memo is not None else RunMemo()
-    snapshot = snapshot if snapshot is not None else observe(api, config, memo=memo)
+    programme = config.programme.name
+    proof = journal.circle_proof() if journal is not None else None  # which circles are lmsync's (round 73, 1)
+    snapshot = snapshot if snapshot is not None else observe(api, config, memo=memo, proof=proof)
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
-        snapshot = observe(api, config, memo=memo)
+        snapshot = observe(api, config, memo=memo, proof=proof)
     standing = returning = None
+    deleted: tuple[dict[int, int], dict[str, int]] = ({}, {})  # circles lmsync made, deleted in Moodle (73, 2)
     if journal is not None:
-        standing = pair_standing(journal.store, config.programme.name)
-        returning = returning_mentors(journal.store, config.programme.name)
+        standing = pair_standing(journal.store, programme)
+        returning = returning_mentors(journal.store, programme)
+        deleted = deleted_circles(journal.store, programme, snapshot)
     away = holds(config, journal.store if journal is not None else None, snapshot.observation)
-    desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until)
+    desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until,
+                            deleted=deleted[0])
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(
@@ -182,8 +196,7 @@ def make_plan(
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, config.programme.name),
-                        held=away.idnumbers(config.programme.name),
-                        hold_ended=away.ended_idnumbers(config.programme.name))
+                        held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1])
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first
@@ -206,6 +219,7 @@ def make_plan(
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
+    plan.warnings.extend(disowned_warnings(snapshot.observation))
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
@@ -336,6 +350,7 @@ def run_sync(
         )
         if not dry_run:
             settle_seen(journal, planned, run_id)
+            record_circles(store, config.programme.name, planned.snapshot, run_id)  # adopted, found again (73, 1)
             follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id,
                                 away=planned.holds.away if planned.holds is not None else frozenset())
             if planned.holds is not None and record_absences(store, config.programme.name, planned.holds) != (0, 0):
@@ -348,6 +363,8 @@ def run_sync(
                 on_plan(planned.plan)
         assert result is not None
         result.rounds = round_no
+        due = planned.uncertain.due  # how long the held writes wait (tester round 73, 3)
+        result.settle_at = max((due[k] for k in planned.plan.pending if k in due), default=None)
         if dry_run or planned.plan.empty:
             result.final_plan = planned.plan
             result.converged = planned.plan.settled
@@ -394,9 +411,9 @@ def apply_saved_plan(
     """
     if plan.programme != config.programme.name:
         raise PlanError(f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}")
-    snapshot = observe(api, config)
-    now = snapshot.observation.fingerprint()
     journal = Journal(store, config.programme.name)
+    snapshot = observe(api, config, proof=journal.circle_proof())
+    now = snapshot.observation.fingerprint()
     fresh = make_plan(api, config, allow_delete=allow_delete, journal=journal, snapshot=snapshot)
     held = [op for op in plan.operations if op.key in fresh.uncertain.pending]
     if held:  # made without the journal, or Moodle was slow since: never re-send these (issue 10)

@@ -17,9 +17,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
+from lmsync.domain.circle_proof import CircleProof
+from lmsync.domain.ownership import mentor_group_idnumber
 from lmsync.store.db import ProgrammeRepository, from_row, now_iso
 from lmsync.store.pairings import PairingHistory
-from lmsync.store.schema import created_objects, journal
+from lmsync.store.schema import created_objects, journal, pairing_history
+
+#: ``created_objects.kind`` of a circle's group: key ``<idnumber>#<Moodle id>`` (tester round 73, 1)
+CIRCLE = "circle"
 
 _UNSETTLED = ("intent", "unknown")
 
@@ -202,3 +207,41 @@ class Journal(ProgrammeRepository):
             created_objects.c.programme == self.programme, created_objects.c.kind == kind
         )
         return {row.key: row.moodle_id for row in self.store.rows(query)}
+
+    def remember_circles(self, groups: Iterable[tuple[str, int]]) -> int:
+        """Record ``(idnumber, Moodle id)`` of circle groups lmsync created, found again after a lost
+        answer, or adopted: its proof that they are its own (``circle_proof``). Returns rows written."""
+        rows = sorted(set(groups))
+        with self.store.transaction():
+            for idnumber, group_id in rows:
+                self.store.insert(created_objects, {"programme": self.programme, "kind": CIRCLE,
+                                                    "key": f"{idnumber}#{group_id}", "moodle_id": group_id,
+                                                    "created_at": now_iso("milliseconds")}, update=("moodle_id",))
+        return len(rows)
+
+    def circle_proof(self) -> CircleProof:
+        """What this store holds of the programme's circles (``lmsync.domain.circle_proof``): the ids
+        recorded (and, from stores of earlier releases, the ids their creates' answers gave), the
+        creates whose answer is lost, and the idnumbers proved before ids were kept (re-observed
+        creates, circles lmsync placed mentees in). Three reads."""
+        recorded: dict[str, set[int]] = {}
+        query = select(created_objects.c.key, created_objects.c.moodle_id).where(
+            created_objects.c.programme == self.programme, created_objects.c.kind == CIRCLE)
+        for row in self.store.rows(query):
+            recorded.setdefault(str(row.key).rpartition("#")[0], set()).add(int(row.moodle_id))
+        unsettled: set[str] = set()
+        vouched: set[str] = set()
+        creates = select(journal.c.state, journal.c.op_keys, journal.c.result).where(
+            journal.c.programme == self.programme, journal.c.op_kind == "create_group")
+        for row in self.store.rows(creates):
+            if row.state == "ok" and row.result:
+                for idnumber, group_id in (json.loads(row.result) or {}).get("idnumbers", {}).items():
+                    recorded.setdefault(idnumber, set()).add(int(group_id))
+            elif row.state in (*_UNSETTLED, "reobserved"):
+                keys = {key.partition(":")[2] for key in json.loads(row.op_keys)}
+                (unsettled if row.state in _UNSETTLED else vouched).update(keys)
+        h = pairing_history
+        placed = select(h.c.mentor_id).where(h.c.programme == self.programme, h.c.source.in_(("apply", "journal")))
+        vouched.update(mentor_group_idnumber(self.programme, r.mentor_id) for r in self.store.rows(placed.distinct()))
+        return CircleProof({k: frozenset(v) for k, v in recorded.items()}, frozenset(unsettled), frozenset(vouched))
+

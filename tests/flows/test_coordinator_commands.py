@@ -429,6 +429,6 @@ def test_round_55_3_queue_done_rematched_on_a_held_two_role_mentee_says_they_are
     # tester round 58, 8: the plan took them out while its warning still said "kept in their circle"
     planned = CliRunner().invoke(main, ["--config", str(config.source), "plan"])
     shown = " ".join(planned.output.split())
-    assert f"{users[mentee]} (Moodle id {mentee}) has a mentor role and a mentee role" in shown
+    assert f"({users[mentee]}) (Moodle id {mentee}) has a mentor role and a mentee role" in shown
     assert "left with no mentor, their pair marked not a good fit" in shown
     assert "kept in their circle while their mentor has room" not in shown

@@ -228,7 +228,7 @@ def test_point_5_doctor_names_people_and_values(env: Any) -> None:
     report = run_doctor(api, config)
     checks = {c.name: c for c in report.checks}
     unreadable = checks["people: value_unreadable (mentorcapacity)"]
-    assert unreadable.status == "warn" and "m0001 (Moodle id 66)" in unreadable.detail and "'Up to two'" in unreadable.detail
-    assert "s0002 (Moodle id 4)" in checks["people: value_read (yearofstudy)"].detail
+    assert unreadable.status == "warn" and "(m0001) (Moodle id 66)" in unreadable.detail and "'Up to two'" in unreadable.detail
+    assert "(s0002) (Moodle id 4)" in checks["people: value_read (yearofstudy)"].detail
     assert "s0009" in checks["people: account_suspended"].detail
     assert report.exit_code == 0, "warnings about people do not fail doctor"

@@ -145,7 +145,7 @@ def test_point_1_trap_38_a_mentor_name_moodle_would_refuse_is_named_in_a_warning
     bold = next(uid for uid, u in site.users.items() if u.lastname == "<b>Bold</b>")
     with open_moodle(config, site=site) as conn:
         plan = make_plan(conn.api, config).plan
-    assert any(f"mentor (Moodle id {bold})" in w and "trap 38" in w for w in plan.warnings), plan.warnings
+    assert any(f"<b>Bold</b> ({site.users[bold].username}) (Moodle id {bold})" in w and "trap 38" in w for w in plan.warnings), plan.warnings
     first, _ = sync(config, site, Store.memory())
     assert first.converged and not any(report.failed for report in first.reports)
     circle = next(g for g in site.groups.values() if g.idnumber == f"lmsync:{PROGRAMME}:mentor:{bold}")

@@ -76,14 +76,15 @@ def test_finding_4_a_huge_moodle_capacity_is_named_and_counts_as_missing(env: An
     for command in ("match", "plan"):
         result = run_cli(env, command)
         assert result.exit_code == 0, result.output
-        assert f"m0001 (Moodle id 66): mentorcapacity '{typed}' is too large (at most 1,000,000)" in result.output
+        assert f"(m0001) (Moodle id 66): mentorcapacity '{typed}' is too large (at most 1,000,000)" in result.output
     with open_moodle(config, site=site) as conn:
         synced = run_sync(conn.api, config, Store.memory())
     assert synced.converged and M0001 not in circles(site)
     item = unreadable(synced.first_plan)[M0001]
     assert (item["username"], item["field"], item["value"]) == ("m0001", "mentorcapacity", typed)
     user = site.users[M0001]
-    assert user.lastname not in item["message"] and "m0001" in item["message"]  # ids, not names
+    # named as every view names people, with the Moodle id (tester round 73, 6: it read "m0001 (Moodle id 66)")
+    assert item["message"].startswith(f"{user.firstname} {user.lastname} (m0001) (Moodle id {M0001}): ")
 
 
 def test_finding_4_the_csv_and_the_moodle_path_share_one_bound(env: Any) -> None:
@@ -116,7 +117,7 @@ def test_finding_8_a_negative_moodle_capacity_is_named_and_keeps_the_existing_ci
     assert "mentorcapacity '-3' is below 0" in unreadable(planned)[M0001]["message"]
     matched = run_cli(env, "match")
     assert matched.exit_code == 0, matched.output
-    assert "m0001 (Moodle id 66): mentorcapacity '-3' is below 0" in matched.output
+    assert "(m0001) (Moodle id 66): mentorcapacity '-3' is below 0" in matched.output
     doctor = run_cli(env, "doctor")
     assert "people: value_unreadable (mentorcapacity)" in doctor.output and "'-3'" in doctor.output
     assert "a capacity: 0 to 1,000,000" in doctor.output

@@ -327,7 +327,7 @@ def test_round_64_5_a_peer_mentor_with_a_teacher_role_is_told_what_they_are_now(
     assert run_in(demo_home, "emulator", "edit", "role", "s0004", "teacher").exit_code == 0
     monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", decision)
     shown = run_in(demo_home, "plan").output
-    assert f"s0004 (Moodle id 6) has a mentor role and a mentee role (student, teacher): {said}" in shown, shown
+    assert f"(s0004) (Moodle id 6) has a mentor role and a mentee role (student, teacher): {said}" in shown, shown
 
 
 @pytest.mark.parametrize("pin", [("s0001", "m0003"), ("s0029", "m0001"), ("m0003", "m0001"), ("s0001", "s0029")])

@@ -1,0 +1,78 @@
+"""What lmsync made that someone deleted in Moodle: a circle's group (tester round 73, 2) and a
+welcome discussion (tester round 9). Both are made again, and the plan says why.
+
+A circle deleted by hand does not end its pairs: lmsync's pairing history still holds them open
+(``lmsync.service.established.deleted_circle_pairs``), and :func:`with_deleted_circles` gives
+them to matching as the existing pairs, kept as those of a circle still there, so the mentor's
+mentees all go back with them rather than to whichever mentor a draw favours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+
+from lmsync.domain.operations import CreateGroup
+from lmsync.domain.people import MENTORING_ROLES, People
+from lmsync.domain.sync_state import Memory
+from lmsync.visible import quoted
+
+TAKEN_OUT = "put back: taken out in Moodle, and the match still pairs them"
+CIRCLE_DELETED = "put back: their circle's group was deleted in Moodle, and the match still pairs them"
+
+
+def with_deleted_circles(
+    people: People, deleted: Mapping[int, int], blocked: Collection[int] = frozenset(), *, triads: bool = False
+) -> People:
+    """``people`` with the pairs of circles deleted in Moodle (``deleted``: mentee -> mentor, Moodle ids)
+    as existing pairs where the mentee is in no circle of that kind now, both still take part and the
+    mentor still mentors; and the mentors ``blocked`` (their circle's idnumber held by a group not
+    lmsync's, ``circle_proof.disowned_mentors``) given no room: Moodle would refuse their circle."""
+    if not deleted and not blocked:
+        return people
+    by_moodle = {p.moodle_id: p for p in people.persons if p.moodle_id is not None}
+    current, peers = dict(people.current), dict(people.current_peers)
+    for mentee_id, mentor_id in sorted(deleted.items()):
+        mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
+        if mentee is None or mentor is None or mentor_id in blocked:
+            continue
+        if mentor.roles & MENTORING_ROLES and mentee.has_role("mentee") and mentee is not mentor:
+            (peers if triads and mentor.role == "peer_mentor" else current).setdefault(mentee.id, mentor.id)
+    persons = tuple(replace(p, capacity=0) if p.moodle_id in blocked and p.roles & MENTORING_ROLES else p
+                    for p in people.persons)
+    return replace(people, persons=persons, current=current, current_peers=peers)
+
+
+def put_back(memory: Memory, idnumber: str, user: int) -> str:
+    """Why a member lmsync placed goes back into a circle Moodle no longer shows them in ("" otherwise)."""
+    if (idnumber, user) not in memory.placed:
+        return ""
+    return CIRCLE_DELETED if idnumber in memory.deleted else TAKEN_OUT
+
+
+def remade(ops: Iterable[object], memory: Memory) -> list[str]:
+    """One warning for the circles lmsync made that were deleted in Moodle and are made again."""
+    again = [op for op in ops if isinstance(op, CreateGroup) and op.idnumber in memory.deleted]
+    if not again:
+        return []
+    first, more = again[0], len(again) - 1
+    was = memory.deleted[first.idnumber]
+    group = f"the group lmsync made for it (Moodle id {was})" if was else "the group lmsync made for it"
+    if not more:
+        return [f"circle {quoted(first.name)} [{first.idnumber}]: {group} is no longer in the course (deleted in "
+                "Moodle); it is made again and its mentees put back, their pairs kept"]
+    return [f"{len(again)} circles lmsync made are no longer in the course (deleted in Moodle; the first: "
+            f"{quoted(first.name)} [{first.idnumber}]); they are made again and their mentees put back, their pairs kept"]
+
+
+def reposted(gone: list[tuple[str, int]]) -> list[str]:
+    """One warning for the welcomes lmsync posted that someone deleted in Moodle and that are posted
+    again (re-posting is the fix the forum-mode guard asks for; never silently: tester round 9)."""
+    if not gone:
+        return []
+    (first, discussion), more = gone[0], len(gone) - 1
+    if not more:
+        return [f"circle {first}: the welcome lmsync posted (discussion {discussion}) is no longer in the forum "
+                "(deleted in Moodle); it is posted again"]
+    return [f"{len(gone)} welcomes lmsync posted are no longer in the forum (deleted in Moodle; the first: circle "
+            f"{first}, discussion {discussion}); they are posted again"]

@@ -1,0 +1,69 @@
+"""Why a sync ended without converging, in an admin's words, and what to do (tester round 73, 3).
+
+A re-run after a sync killed mid-batch ended "Moodle did not converge after 2 rounds / fix: see the
+log for refused operations": nothing had been refused. Its writes whose answer was lost were waiting
+out ``[sync] write_settle_seconds`` (``lmsync.service.sync.uncertain_writes``), and only the next run
+after that could send them. ``lmsync sync`` (its error's fix line) and ``lmsync run`` (the sync
+step's line) say that here, with how long is left; refused operations only when there were some.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from lmsync.service.sync import SyncResult
+
+
+def refused_count(result: SyncResult) -> int:
+    """The operations Moodle refused over the run's rounds."""
+    return sum(len(report.failed) for report in result.reports)
+
+
+def held_count(result: SyncResult) -> int:
+    """The writes the run's last plan held back: sent earlier, their answer lost, maybe still committing."""
+    return len((result.final_plan or result.first_plan).pending)
+
+
+def about(seconds: float) -> str:
+    """``about 40 s``, ``about 9 min``, ``about 2.5 h``."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
+def settle_wait(result: SyncResult, settle_seconds: float, now: float | None = None) -> str:
+    """How long the held writes wait: ``not sent again until ... (about 9 min from now, after
+    2026-12-04 14:01:05 UTC)``, or that the wait is over; empty when nothing is held."""
+    held = held_count(result)
+    if not held:
+        return ""
+    rule = (f"not sent again until Moodle shows them or [sync] write_settle_seconds ({settle_seconds:g} s) "
+            "have passed since they were sent")
+    if result.settle_at is None:
+        return rule
+    left = result.settle_at - (time.time() if now is None else now)
+    if left <= 0:
+        return rule + " (that time is over now)"
+    at = datetime.fromtimestamp(result.settle_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{rule} ({about(left)} from now, after {at})"
+
+
+def unconverged_hint(result: SyncResult, settle_seconds: float, now: float | None = None) -> str:
+    """The fix line of an unconverged sync: the settle wait when writes are held, the refused
+    operations when there were some, else that the course changed while lmsync wrote."""
+    parts = []
+    held = held_count(result)
+    if held:
+        parts.append(f"{held} write(s) sent earlier, whose answer was lost, may still commit in Moodle: "
+                     f"{settle_wait(result, settle_seconds, now)}; the first run after that converges (it sends "
+                     "them if Moodle still does not show them)")
+    if refused := refused_count(result):
+        parts.append(f"Moodle refused {refused} operation(s) (listed above as `refused by Moodle`, and in the log); "
+                     "the next run retries them")
+    if not parts:
+        parts.append("Moodle still differed from lmsync's plan after its last round: something else may be "
+                     "changing the course's groups while lmsync writes; the next run retries")
+    return "; ".join(parts)
