@@ -8,8 +8,10 @@ the file's data before validating.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Iterator
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -85,7 +87,7 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
         if found is None and retired_variable(key):
             continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
         if found is None:
-            elsewhere = _in_another_table(model, tokens)
+            elsewhere = _in_another_table(model, tokens) or _near_variable(model, key)
             raise ConfigError(f"environment: {key} names no configuration key"
                               + (f" (did you mean {elsewhere}?)" if elsewhere else ""))
         path, annotation = found
@@ -153,3 +155,22 @@ def _in_another_table(model: Any, tokens: list[str]) -> str | None:
             if section != written and _env_field(model, [*section.split("_"), *rest]) is not None:
                 return f"LMSYNC_{section.upper()}_{'_'.join(rest).upper()}"
     return None
+
+
+def _near_variable(model: type[BaseModel], key: str) -> str | None:
+    """The variable ``key`` most likely meant (``LMSYNC_HEALTH_GRACEDAYS``: ``LMSYNC_HEALTH_GRACE_DAYS``),
+    as a file's unknown key gets its near miss (``config_lines.near_key``); None when none is close
+    (tester pass 72, 5: a variable's typo got no hint)."""
+    close = difflib.get_close_matches(key, list(_variables(model, "LMSYNC")), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _variables(model: type[BaseModel], prefix: str) -> Iterator[str]:
+    """Every ``LMSYNC_*`` name that sets a key of ``model`` (a section's keys, not the section)."""
+    for name, field in model.model_fields.items():
+        variable = f"{prefix}_{(field.alias or name).upper()}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _variables(annotation, variable)
+        else:
+            yield variable

@@ -113,3 +113,19 @@ def test_round_43_4_a_broken_literal_s_hint_has_the_key_s_own_shape(tmp_path, ke
         load_config(write(tmp_path), environ={key: "s1:t1"})
     assert f"{key}='{example}'" in (info.value.hint or "")
     assert load_config(write(tmp_path), environ={key: example}) is not None
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("LMSYNC_HEALTH_GRACEDAYS", "LMSYNC_HEALTH_GRACE_DAYS"),
+    ("LMSYNC_MOODLE_TOKENFILE", "LMSYNC_MOODLE_TOKEN_FILE"),
+    ("LMSYNC_PROGRAM_NAME", "LMSYNC_PROGRAMME_NAME"),
+])
+def test_pass_72_5_a_mistyped_variable_names_the_variable_it_was_near(tmp_path, typed, meant):
+    with pytest.raises(ConfigError, match=f"{typed} names no configuration key \\(did you mean {meant}\\?\\)"):
+        load_config(write(tmp_path), environ={typed: "3"})
+
+
+def test_a_variable_near_nothing_gets_no_guess(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_config(write(tmp_path), environ={"LMSYNC_XYZ": "3"})
+    assert "LMSYNC_XYZ names no configuration key" in str(raised.value) and "did you mean" not in str(raised.value)
