@@ -13,12 +13,11 @@ from lmsync.errors import EXIT_PARTIAL
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def home(cli_home, monkeypatch):
+    """``cli_home`` (conftest), with no configuration file or log settings from the environment."""
     for name in ("LMSYNC_CONFIG", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return cli_home
 
 
 def run(*args: str):
