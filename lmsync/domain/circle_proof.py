@@ -74,19 +74,27 @@ def disowned_mentors(observation: Observation, programme: str) -> frozenset[int]
     return frozenset(m for g in observation.disowned if (m := mentor_of_idnumber(programme, g.idnumber)) is not None)
 
 
-def disowned_warnings(observation: Observation) -> list[str]:
-    """One warning per group left alone (``disown``): its name, id and idnumber, why, and the fix."""
-    return [_disowned(group) for group in sorted(observation.disowned, key=lambda g: g.id)]
+def disowned_warnings(observation: Observation, proof: CircleProof | None = None) -> list[str]:
+    """One warning per group left alone (``disown``): its name, id and idnumber, why, and the fix. A group
+    whose Moodle id ``proof`` records for another circle had its ID number changed in Moodle to this one's:
+    said so, not "this store never made it" (tester round 74, 4)."""
+    made = {gid: idnumber for idnumber, ids in (proof.recorded if proof else {}).items() for gid in ids}
+    return [_disowned(group, made.get(group.id, "")) for group in sorted(observation.disowned, key=lambda g: g.id)]
 
 
-def _disowned(group: ObservedGroup) -> str:
+def _disowned(group: ObservedGroup, was: str = "") -> str:
+    left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted), counts it as "
+            "no circle, and makes no circle for that mentor while the group holds that ID number")
+    if was and was != group.idnumber:
+        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+                f"programme's circles, but this store made it as the circle [{was}] and its ID number was changed "
+                f"in Moodle to this circle's: {left}; to give that mentor a circle, change its ID number in Moodle "
+                "(Groups > Edit group settings)")
     return (
         f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
-        "programme's circles, but this store never made it (it records the programme's circles by their Moodle "
-        "ids, and not this one): lmsync leaves it as it is (no member changes, no rename, no welcome post, never "
-        "deleted), counts it as no circle, and makes no circle for that mentor while the group holds that ID "
-        "number; if it was made by hand, change its ID number in Moodle (Groups > Edit group settings); if "
-        "another lmsync store made it, run with that store ([store] path)"
+        f"programme's circles, but this store never made it (it records the programme's circles by their Moodle "
+        f"ids, and not this one): {left}; if it was made by hand, change its ID number in Moodle (Groups > Edit "
+        "group settings); if another lmsync store made it, run with that store ([store] path)"
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from lmsync.domain.operations import CreateGroup
 from lmsync.domain.people import MENTORING_ROLES, People
-from lmsync.domain.sync_state import Memory
+from lmsync.domain.sync_state import Memory, Observation
 from lmsync.visible import quoted
 
 TAKEN_OUT = "put back: taken out in Moodle, and the match still pairs them"
@@ -50,9 +50,22 @@ def put_back(memory: Memory, idnumber: str, user: int) -> str:
     return CIRCLE_DELETED if idnumber in memory.deleted else TAKEN_OUT
 
 
-def remade(ops: Iterable[object], memory: Memory) -> list[str]:
-    """One warning for the circles lmsync made that were deleted in Moodle and are made again."""
+def remade(ops: Iterable[object], memory: Memory, observation: Observation | None = None) -> list[str]:
+    """One warning for the circles lmsync made that were deleted in Moodle and are made again, and one for
+    those whose group, its recorded Moodle id, is still in ``observation`` under another ID number: changed
+    in Moodle, not deleted (tester round 74, 4)."""
     again = [op for op in ops if isinstance(op, CreateGroup) and op.idnumber in memory.deleted]
+    if not again:
+        return []
+    now: dict[int, str] = {}  # every group in the course -> its ID number (a disowned group's as read)
+    if observation is not None:
+        now = {g.id: g.idnumber for g in observation.groups} | {g.id: g.idnumber for g in observation.disowned}
+    changed = [op for op in again if memory.deleted[op.idnumber] in now]
+    gone = [op for op in again if op not in changed]
+    return _deleted(gone, memory) + _renumbered(changed, memory, now)
+
+
+def _deleted(again: list[CreateGroup], memory: Memory) -> list[str]:
     if not again:
         return []
     first, more = again[0], len(again) - 1
@@ -63,6 +76,22 @@ def remade(ops: Iterable[object], memory: Memory) -> list[str]:
                 "Moodle); it is made again and its mentees put back, their pairs kept"]
     return [f"{len(again)} circles lmsync made are no longer in the course (deleted in Moodle; the first: "
             f"{quoted(first.name)} [{first.idnumber}]); they are made again and their mentees put back, their pairs kept"]
+
+
+def _renumbered(again: list[CreateGroup], memory: Memory, now: Mapping[int, str]) -> list[str]:
+    if not again:
+        return []
+    first, more = again[0], len(again) - 1
+    was = memory.deleted[first.idnumber]
+    changed = f"changed in Moodle to {quoted(now[was])}" if now[was] else "cleared in Moodle"
+    if not more:
+        return [f"circle {quoted(first.name)} [{first.idnumber}]: the group lmsync made for it (Moodle id {was}) is "
+                f"still in the course, but its ID number was {changed}; lmsync knows a circle by its ID number, so it "
+                "is made again and its mentees put back, their pairs kept, and that group is left as it is (to keep "
+                "it as the circle instead, set its ID number back in Moodle before the next sync)"]
+    return [f"{len(again)} circles lmsync made are still in the course with their ID number changed in Moodle (the "
+            f"first: {quoted(first.name)} [{first.idnumber}], Moodle id {was}, ID number {changed}); they are made "
+            "again and their mentees put back, their pairs kept, and those groups are left as they are"]
 
 
 def reposted(gone: list[tuple[str, int]]) -> list[str]:

@@ -115,19 +115,26 @@ def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date
     return (end - begin).days - covered
 
 
-def not_a_pair_on(history: Sequence[DatedPair], pair: tuple[int, int], day: date) -> str | None:
+def not_a_pair_on(
+    history: Sequence[DatedPair], pair: tuple[int, int], day: date, *, start: date | None = None
+) -> str | None:
     """How a meeting of ``pair`` dated ``day`` falls outside the days the pairing history says the pair
     existed (its end day, the day of a move, counts as the pair's): ``before the pair began (D)``,
     ``after the pair ended (D)`` or ``while they were apart (D to D)``; ``None`` when a span covers
-    it, when the history never names the pair, or for a day before the history (an established
-    programme's older meetings are not judged: ``PairsByDate``). Such a meeting counts in no grade
-    (``summarise_attendance``); imports and ``meetings add`` keep it and say so (tester rounds 21, 12;
-    57, 6; 58, 5)."""
+    it, or when the history never names the pair. A day before the history's first day is the pair's
+    only as the grades count it (``summarise_attendance``): for a pair there on that first day (an
+    established programme's), from ``start`` (the day meetings count from: ``[meetings] start``, else
+    ``[waves] programme_start``) on; with no start, or for a pair lmsync made later, its period begins
+    the day lmsync paired them (tester round 74, 7: a meeting a month before the pairs were made was
+    stored without a word). Such a meeting counts in no grade; imports and ``meetings add`` keep it
+    and say so (tester rounds 21, 12; 57, 6; 58, 5)."""
     spans = sorted((p.start, p.end) for p in history if (p.mentor_id, p.mentee_id) == pair)
     if not spans or any(lo <= day and (end is None or day <= end) for lo, end in spans):
         return None
     if day < spans[0][0]:
-        return f"before the pair began ({spans[0][0].isoformat()})" if min(p.start for p in history) <= day else None
+        first_day = min(p.start for p in history)
+        established = spans[0][0] == first_day and start is not None and start <= day < first_day
+        return None if established else f"before the pair began ({spans[0][0].isoformat()})"
     gap = next(((end, lo) for (_, end), (lo, _) in zip(spans, spans[1:], strict=False) if end is not None and end < day < lo), None)
     if gap is not None:
         return f"while they were apart ({gap[0].isoformat()} to {gap[1].isoformat()})"

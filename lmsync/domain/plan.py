@@ -341,7 +341,7 @@ def plan_sync(
                 gone_welcomes.append((idnumber, gone))
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
-    warnings += reposted(gone_welcomes) + remade(ops, memory)  # made again: deleted in Moodle (rounds 9; 73, 2)
+    warnings += reposted(gone_welcomes) + remade(ops, memory, observation)  # made again: deleted in Moodle (rounds 9; 73, 2)
     if kept_outsiders:
         warnings.append(f"{kept_outsiders} member(s) of lmsync's circles hold no mentor or mentee role and were not put "
                         "there by lmsync (a teacher or observer added by hand): left where they are")

@@ -34,17 +34,14 @@ def held_line(warnings: list[str], counts: dict[str, int]) -> str:
     return f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)" if held else ""
 
 
-def away_mentors(programme: str, observation: Observation) -> frozenset[int]:
+def away_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
     """Moodle ids of the mentors of this programme's circles (any member besides them) who are not active
-    in the course or whose account is suspended (trap 41)."""
-    away = set()
-    for group in observation.groups:
-        mentor = mentor_of_idnumber(programme, group.idnumber)
-        if mentor is None or not group.members - {mentor}:
-            continue
-        if mentor not in observation.active_user_ids or mentor in observation.suspended_user_ids:
-            away.add(mentor)
-    return frozenset(away)
+    in the course or whose account is suspended (trap 41). ``deleted``: mentee -> mentor of the pairs of
+    circles deleted in Moodle (``circle_records.deleted_circles``): their mentors count as a circle's too,
+    so a circle deleted while its mentor is away is held as one still there (tester round 74, 1)."""
+    mentors = {mentor for group in observation.groups if (mentor := mentor_of_idnumber(programme, group.idnumber))
+               is not None and group.members - {mentor}} | set((deleted or {}).values())
+    return frozenset(m for m in mentors if m not in observation.active_user_ids or m in observation.suspended_user_ids)
 
 
 @dataclass(frozen=True)
@@ -56,6 +53,8 @@ class Holds:
     since: Mapping[int, date]  # held mentor -> the day a sync first found them away
     today: date
     ended: Mapping[int, date] = field(default_factory=dict)  # away mentor whose hold is over -> its last day
+    #: held mentor whose circle's group was deleted in Moodle -> (its members, the Moodle id it had; 0: unknown)
+    gone: Mapping[int, tuple[int, int]] = field(default_factory=dict)
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -70,6 +69,9 @@ class Holds:
         out = []
         for mentor in sorted(self.until):
             idnumber = mentor_group_idnumber(programme, mentor)
+            if mentor in self.gone:
+                out.append(self._deleted(idnumber, mentor))
+                continue
             members = sum(len(g.members - {mentor}) for g in observation.groups if g.idnumber == idnumber)
             out.append(
                 f"circle {names.get(idnumber, idnumber)!r}{HELD} "
@@ -79,13 +81,27 @@ class Holds:
             )
         return out
 
+    def _deleted(self, idnumber: str, mentor: int) -> str:
+        """The line of a held circle whose group was deleted in Moodle (tester round 74, 1)."""
+        members, was = self.gone[mentor]
+        return (
+            f"circle [{idnumber}]: its group{f' (Moodle id {was})' if was else ''} was deleted in Moodle while its "
+            f"mentor is away, and the circle is{HELD} in the course (enrolment suspended or ended, or account "
+            f"suspended) since {self.since[mentor].isoformat()}; it cannot be made again while its mentor is away: its "
+            f"{members} member(s) are not matched with other mentors until {self.until[mentor].isoformat()} ([sync] "
+            "away_mentor_hold_days); if the mentor is back by then it is made again with them, else they are re-matched"
+        )
 
-def holds(config: Config, store: Store | None, observation: Observation) -> Holds:
+
+def holds(config: Config, store: Store | None, observation: Observation,
+          deleted: tuple[Mapping[int, int], Mapping[str, int]] = ({}, {})) -> Holds:
     """The circles held now (read-only: ``record`` writes the days). Without a store (or with
-    ``away_mentor_hold_days = 0``) nothing is held."""
+    ``away_mentor_hold_days = 0``) nothing is held. ``deleted``: the pairs of circles deleted in Moodle and
+    the Moodle ids their groups had (``circle_records.deleted_circles``): such a circle of a mentor away is
+    held too (tester round 74, 1)."""
     programme = config.programme.name
     today = programme_today(config)
-    away = away_mentors(programme, observation)
+    away = away_mentors(programme, observation, deleted[0])
     days = config.sync.away_mentor_hold_days
     if store is None or not days or not away:
         return Holds(away, {}, {}, today)
@@ -93,7 +109,11 @@ def holds(config: Config, store: Store | None, observation: Observation) -> Hold
     since = {m: known.get(m, today) for m in away}
     last = {m: last_held_day(day, days) for m, day in since.items()}
     until = {m: day for m, day in last.items() if today <= day}
-    return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until})
+    shown = {g.idnumber for g in observation.groups}
+    gone = {m: (sum(1 for mentor in deleted[0].values() if mentor == m), deleted[1].get(idnumber, 0)) for m in until
+            if (idnumber := mentor_group_idnumber(programme, m)) not in shown}
+    return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
+                 gone)
 
 
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:

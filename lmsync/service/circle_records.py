@@ -9,13 +9,22 @@ as before, and from then on knows them by their Moodle ids.
 
 from __future__ import annotations
 
-from lmsync.domain.circle_proof import CircleProof, last_recorded
+from collections.abc import Collection, Mapping
+
+from lmsync.config import Config
+from lmsync.domain.circle_proof import CircleProof, disowned_mentors, last_recorded
+from lmsync.domain.circle_waits import blocked_warnings, waiting_for_circles
+from lmsync.domain.deleted_in_moodle import with_deleted_circles
 from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.people import People
+from lmsync.domain.sync_state import Observation
 from lmsync.log import get_logger
 from lmsync.service.established import deleted_circle_pairs
 from lmsync.service.observe import Snapshot
+from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
+from lmsync.store.pairings import PairingHistory
 
 log = get_logger(__name__)
 
@@ -42,9 +51,38 @@ def record_circles(store: Store, programme: str, snapshot: Snapshot, run_id: str
 
 
 def deleted_circles(store: Store, programme: str, snapshot: Snapshot) -> tuple[dict[int, int], dict[str, int]]:
-    """The circles lmsync made that were deleted in Moodle, their pairs still open (tester round 73, 2):
-    mentee -> mentor of those pairs (``established.deleted_circle_pairs``), and each circle's idnumber ->
-    the Moodle id its group had (0: not recorded), for the plan to say so."""
-    pairs = deleted_circle_pairs(store, programme, snapshot.observation)
+    """The circles lmsync made that were deleted in Moodle, their pairs still open (tester round 73, 2), or
+    ended while their mentor is away (tester round 74, 1): mentee -> mentor of those pairs
+    (``established.deleted_circle_pairs``), and each circle's idnumber -> the Moodle id its group had (0: not
+    recorded), for the plan to say so."""
+    away = MentorAbsences(store, programme).since()
+    pairs = deleted_circle_pairs(store, programme, snapshot.observation, away)
     circles = {mentor_group_idnumber(programme, mentor) for mentor in pairs.values()}
     return pairs, dict(last_recorded(snapshot.proof or CircleProof(), circles))
+
+
+def blocked_pairs(store: Store, programme: str, observation: Observation,
+                  shown: Collection[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The open pairs (mentor, mentee) that wait for a circle whose ID number a group lmsync never made holds
+    (``circle_proof.disowned_mentors``; tester round 74, 2): the mentee active and in no circle ``shown``.
+    A sync keeps them open, so the circle is made again with them once that group's ID number is changed."""
+    blocked = disowned_mentors(observation, programme)
+    if not blocked:
+        return []
+    placed = {mentee for _, mentee in shown}
+    return [(mentor, mentee) for mentor, mentee in PairingHistory(store, programme).open_pairs()
+            if mentor in blocked and mentee not in placed and mentee in observation.active_user_ids]
+
+
+def with_circles_gone(
+    people: People, observation: Observation, config: Config, deleted: Mapping[int, int], held: Collection[int]
+) -> tuple[People, list[str]]:
+    """``people`` with the pairs of circles deleted in Moodle (``deleted``: mentee -> mentor) as existing pairs
+    (``with_deleted_circles``; tester round 73, 2), the mentors whose circle idnumber a group not lmsync's holds
+    given no room, and the mentees who wait for such a circle, or for a circle ``held`` while its mentor is
+    away, left out of matching (``circle_waits``; tester round 74); and the warnings of the blocked ones."""
+    programme = config.programme.name
+    blocked = disowned_mentors(observation, programme)
+    people = with_deleted_circles(people, deleted, blocked, triads=config.matching.structure == "triads")
+    people, waiting = waiting_for_circles(people, deleted, {*held, *blocked})
+    return people, blocked_warnings(programme, waiting, blocked)

@@ -119,6 +119,10 @@ def _sync(run: _Run) -> StepResult:
     if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept
         text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
+    if result.disowned:  # the plan's warning never reached cron's reader: an admin must act (tester round 74, 2)
+        counts["groups_with_a_circle_idnumber_not_ours"] = result.disowned
+        text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
+                 "this store never made (see `lmsync plan`)")
     if result.stopped:
         return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
     if not result.converged:
@@ -129,7 +133,8 @@ def _sync(run: _Run) -> StepResult:
     if result.forum_missing:  # tester round 31, 2
         return StepResult("sync", "partial", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
                           "is in the course: no welcome discussions (correct [programme] forum)", counts)
-    return StepResult("sync", "ok", EXIT_OK, text + "; in sync", counts)
+    admin = bool(result.disowned)  # that group's ID number is an admin's to change (tester round 74, 2)
+    return StepResult("sync", "partial" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)
 
 
 def _feedback(run: _Run) -> StepResult:

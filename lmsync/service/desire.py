@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import LEFT_WITHOUT, left_without_words, moved_words
-from lmsync.domain.circle_proof import disowned_mentors
-from lmsync.domain.deleted_in_moodle import with_deleted_circles
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
+from lmsync.service.circle_records import with_circles_gone
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
@@ -76,10 +75,11 @@ def desired_state(
     (``site_accounts.usernames``). ``held``: mentors away whose circles are held as they are
     (``away_mentors.holds``): their circles' members are not matched meanwhile. ``deleted``: mentee ->
     mentor of the open pairs of circles deleted in Moodle (``established.deleted_circle_pairs``): kept as
-    existing pairs (``deleted_in_moodle.with_deleted_circles``; tester round 73, 2)."""
+    existing pairs (``deleted_in_moodle.with_deleted_circles``; tester round 73, 2), their mentees left out of
+    matching while the circle cannot be made: held, or its idnumber taken (``circle_records.with_circles_gone``;
+    tester round 74)."""
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
-    people = with_deleted_circles(read.people, deleted or {}, disowned_mentors(snapshot.observation, config.programme.name),
-                                  triads=config.matching.structure == "triads")
+    people, waits = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
     result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
@@ -122,7 +122,7 @@ def desired_state(
         circles=circles,
         people=people,
         match=result,
-        warnings=[*read.warnings, *result.warnings],
+        warnings=[*read.warnings, *waits, *result.warnings],
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
     )

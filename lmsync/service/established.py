@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from datetime import date, timedelta
 
 from lmsync.domain.plan import Observation, mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
@@ -88,18 +89,33 @@ def open_placements(store: Store, programme: str) -> frozenset[tuple[str, int]]:
     )
 
 
-def deleted_circle_pairs(store: Store, programme: str, observation: Observation) -> dict[int, int]:
+def deleted_circle_pairs(
+    store: Store, programme: str, observation: Observation, away_since: Mapping[int, date] | None = None
+) -> dict[int, int]:
     """Mentee -> mentor (Moodle ids) of the pairings lmsync's history holds open whose circle is no longer
     among the programme's groups in ``observation``: a circle lmsync made that someone deleted in Moodle
     (lmsync's own deletions close their pairings, ``PairingHistory.circles_closed``). Matching keeps them
     as the existing pairs, as it keeps those of a circle still there, so a mistaken deletion breaks no pair
     by a draw (tester round 73, 2); the sync that sees it closes them (``follow_moodle``), makes the circle
-    again and opens them anew."""
+    again and opens them anew.
+
+    ``away_since``: mentor -> the day a sync first found them away (``MentorAbsences.since``). A held
+    circle's pairs end while its mentor is away (``sync.follow_moodle_pairs``), so of a mentor away whose
+    circle is gone the pairs are also those whose mentee's latest pairing is with them, ended since that day
+    (a day earlier at most: the row's instant is UTC): the hold sees them (tester round 74, 1)."""
     shown = {g.idnumber for g in observation.groups}
     pairs: dict[int, int] = {}
-    for mentor, mentee in sorted(PairingHistory(store, programme).open_pairs()):
+    history = PairingHistory(store, programme)
+    for mentor, mentee in sorted(history.open_pairs()):
         if mentor_group_idnumber(programme, mentor) not in shown:
             pairs.setdefault(mentee, mentor)
+    gone = {m: (day - timedelta(days=1)).isoformat() for m, day in (away_since or {}).items()
+            if mentor_group_idnumber(programme, m) not in shown}
+    if gone:
+        last = {row.mentee_id: row for row in history.history()}  # oldest first: the latest row stays
+        for mentee, row in sorted(last.items()):
+            if row.mentor_id in gone and row.left_at is not None and row.left_at[:10] >= gone[row.mentor_id]:
+                pairs.setdefault(mentee, row.mentor_id)
     return pairs
 
 

@@ -251,11 +251,13 @@ def import_meetings_file(
     rules: ImportRules | None = None,
     max_minutes: int | None = None,
     history: Sequence[DatedPair] = (),
+    start: date | None = None,
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction.
 
     With the pairing ``history``, the result counts the rows dated when their pair did not exist (before it
-    began, after it ended, while apart): kept, but said, as no grade counts them (tester rounds 21, 12; 58, 5).
+    began, after it ended, while apart; ``start``: the day meetings count from, ``not_a_pair_on``): kept, but
+    said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
     counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
@@ -270,7 +272,7 @@ def import_meetings_file(
         longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
     apart = sorted((m.date, how, where) for m, where in meetings
-                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date)))
+                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date, start=start)))
     if not apart:
         return result
     first_day, first_how, _ = apart[0]

@@ -289,7 +289,7 @@ def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]
         history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
         return import_meetings_file(
             db, config.programme.name, path, resolve, rules=rules, max_minutes=config.meetings.max_minutes,
-            history=history,
+            history=history, start=settings(config).meetings_start,
         )
 
 
@@ -439,7 +439,8 @@ def _outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
     """A warning when the pairing history says the meeting's pair did not exist on its date
     (``not_a_pair_on``): ``lmsync meetings add`` stored it without a word (tester rounds 57, 6; 58, 5)."""
     history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
-    how = not_a_pair_on(history, (meeting.mentor_id, meeting.mentee_id), meeting.date)
+    pair, start = (meeting.mentor_id, meeting.mentee_id), settings(config).meetings_start  # as grades count (round 74, 7)
+    how = not_a_pair_on(history, pair, meeting.date, start=start)
     return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
             "a mistake"] if how else []
 

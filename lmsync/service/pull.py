@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lmsync.config import Config
-from lmsync.domain.circle_proof import disowned_mentors, disowned_warnings
-from lmsync.domain.deleted_in_moodle import with_deleted_circles
+from lmsync.domain.circle_proof import disowned_warnings
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import holds
-from lmsync.service.circle_records import circle_proof
-from lmsync.service.established import deleted_circle_pairs, pair_standing, returning_mentors
+from lmsync.service.circle_records import circle_proof, deleted_circles, with_circles_gone
+from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
@@ -46,14 +45,14 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     # matching needs no forum reads (issue 15); a group lmsync cannot prove it made is no circle (tester round 73, 1)
     snapshot = observe(api, config, forum=False, proof=circle_proof(store, programme))
     # a mentee in two circles is kept with their established pair, as the sync keeps them (FIX-C)
-    away = holds(config, store, snapshot.observation)  # circles held while their mentor is away, as the sync
+    deleted = deleted_circles(store, programme, snapshot)
+    away = holds(config, store, snapshot.observation, deleted)  # circles held while their mentor is away, as the sync
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
                                 usernames(api), away.until)
-    # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester round 73, 2)
-    read = replace(read, people=with_deleted_circles(
-        read.people, deleted_circle_pairs(store, programme, snapshot.observation),
-        disowned_mentors(snapshot.observation, programme), triads=config.matching.structure == "triads"))
+    # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
+    people, waits = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
+    read = replace(read, people=people, warnings=[*read.warnings, *waits])
     # their members are in no row of the match: said as the plan says it (tester round 62, 4)
     read.warnings.extend(away.warnings(programme, snapshot.observation))
-    read.warnings.extend(disowned_warnings(snapshot.observation))
+    read.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof))
     return read

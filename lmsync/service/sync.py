@@ -48,7 +48,7 @@ from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_st
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.away_mentors import Holds, holds
 from lmsync.service.away_mentors import record as record_absences
-from lmsync.service.circle_records import deleted_circles, record_circles
+from lmsync.service.circle_records import blocked_pairs, deleted_circles, record_circles
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
@@ -142,6 +142,8 @@ class SyncResult:
     #: when the last plan's pending writes may be sent again (seconds since the epoch), or None: an
     #: unconverged run says how long that is (tester round 73, 3)
     settle_at: float | None = None
+    #: groups carrying a circle's idnumber this store never made, left alone: an admin must act (round 74, 2)
+    disowned: int = 0
 
     @property
     def written(self) -> Counter[str]:
@@ -186,7 +188,7 @@ def make_plan(
         standing = pair_standing(journal.store, programme)
         returning = returning_mentors(journal.store, programme)
         deleted = deleted_circles(journal.store, programme, snapshot)
-    away = holds(config, journal.store if journal is not None else None, snapshot.observation)
+    away = holds(config, journal.store if journal is not None else None, snapshot.observation, deleted)
     desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until,
                             deleted=deleted[0])
     uncertain, memory = Uncertain(), Memory()
@@ -219,7 +221,7 @@ def make_plan(
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
-    plan.warnings.extend(disowned_warnings(snapshot.observation))
+    plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof))
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
@@ -273,10 +275,12 @@ def follow_moodle_pairs(
     (``PairingHistory.follow_moodle``; tester round 51c, 5). The pairs of a mentor ``away``
     (``away_mentors``) are not pairs while they are away, though their circle is held: they end, and
     begin again when the mentor is back, so health leaves out the days of the leave and a past day's
-    views leave those pairs out (tester round 55, 1 and 2). Only a sync writes this; ``plan`` and
-    ``--dry-run`` do not. Returns (closed, reopened)."""
+    views leave those pairs out (tester round 55, 1 and 2). The pairs waiting for a circle whose ID number a
+    group lmsync never made holds stay open (``circle_records.blocked_pairs``; tester round 74, 2). Only a sync
+    writes this; ``plan`` and ``--dry-run`` do not. Returns (closed, reopened)."""
     shown = [p for p in circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
              if p[0] not in away]
+    shown += blocked_pairs(store, programme, snapshot.observation, shown)
     closed, reopened = PairingHistory(store, programme).follow_moodle(shown)
     if closed or reopened:
         log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
@@ -358,7 +362,8 @@ def run_sync(
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
-                                forum_missing=MISSING_FORUM in planned.plan.warnings)
+                                forum_missing=MISSING_FORUM in planned.plan.warnings,
+                                disowned=len(planned.snapshot.observation.disowned))
             if on_plan is not None:
                 on_plan(planned.plan)
         assert result is not None

@@ -67,5 +67,9 @@ def test_rounds_57_6_and_58_5_a_date_when_a_pair_did_not_exist_is_named():
     assert not_a_pair_on(history, (67, 3), date(2026, 10, 16)) == "after the pair ended (2026-10-15)"
     assert not_a_pair_on(history, (66, 3), date(2026, 10, 20)) == "while they were apart (2026-09-21 to 2026-11-12)"
     assert not_a_pair_on(history, (66, 3), date(2026, 12, 1)) is None  # back together
-    assert not_a_pair_on(history, (67, 3), date(2026, 8, 20)) is None  # before the history: not judged
+    # before the history: the pair's only as the grades count it (tester round 74, 7): an established pair's from
+    # the start on, never one lmsync made later, nor any with no start
+    assert not_a_pair_on(history, (66, 3), date(2026, 8, 20), start=date(2026, 8, 1)) is None
+    assert not_a_pair_on(history, (66, 3), date(2026, 8, 20)) == "before the pair began (2026-09-02)"
+    assert not_a_pair_on(history, (67, 3), date(2026, 8, 20), start=date(2026, 8, 1)) == "before the pair began (2026-09-21)"
     assert not_a_pair_on(history, (66, 9), date(2026, 9, 5)) is None  # a pair the history never names
