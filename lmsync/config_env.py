@@ -87,9 +87,9 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
         if found is None and retired_variable(key):
             continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
         if found is None:
-            elsewhere = _in_another_table(model, tokens) or _near_variable(model, key)
+            meant = _likelier(key, _in_another_table(model, tokens), _near_variable(model, key))
             raise ConfigError(f"environment: {key} names no configuration key"
-                              + (f" (did you mean {elsewhere}?)" if elsewhere else ""))
+                              + (f" (did you mean {meant}?)" if meant else ""))
         path, annotation = found
         node = overrides
         for part in path[:-1]:
@@ -158,11 +158,26 @@ def _in_another_table(model: Any, tokens: list[str]) -> str | None:
 
 
 def _near_variable(model: type[BaseModel], key: str) -> str | None:
-    """The variable ``key`` most likely meant (``LMSYNC_HEALTH_GRACEDAYS``: ``LMSYNC_HEALTH_GRACE_DAYS``),
-    as a file's unknown key gets its near miss (``config_lines.near_key``); None when none is close
-    (tester pass 72, 5: a variable's typo got no hint)."""
-    close = difflib.get_close_matches(key, list(_variables(model, "LMSYNC")), n=1, cutoff=0.8)
+    """The variable ``key`` most likely meant (``LMSYNC_HEALTH_GRACEDAYS``: ``LMSYNC_HEALTH_GRACE_DAYS``;
+    ``LMSYNC_TOKN``: ``LMSYNC_TOKEN``), as a file's unknown key gets its near miss (``config_lines.near_key``);
+    None when none is close (tester pass 72, 5: a variable's typo got no hint; round 75, 3: nor did the
+    variables the README names beside the keys)."""
+    names = [*_variables(model, "LMSYNC"), *sorted(_ENV_SKIP)]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+def _likelier(key: str, elsewhere: str | None, near: str | None) -> str | None:
+    """The hint for ``key``: the same key words under another table (``elsewhere``: ``LMSYNC_MEETINGS_GRACE_DAYS``
+    meant ``LMSYNC_HEALTH_GRACE_DAYS``, not the nearer-spelt ``LMSYNC_MEETINGS_CADENCE_DAYS``), unless the near
+    miss is a slip of a character or two (``LMSYNC_PROGRAMME_NAMES`` meant ``LMSYNC_PROGRAMME_NAME``, not
+    ``[report] names``: tester round 75, 3)."""
+    if near and (not elsewhere or difflib.SequenceMatcher(None, key, near).ratio() >= SLIP):
+        return near
+    return elsewhere
+
+
+SLIP = 0.95  # how alike a typed variable and its near miss are when one character or two slipped
 
 
 def _variables(model: type[BaseModel], prefix: str) -> Iterator[str]:

@@ -119,6 +119,13 @@ def test_round_43_4_a_broken_literal_s_hint_has_the_key_s_own_shape(tmp_path, ke
     ("LMSYNC_HEALTH_GRACEDAYS", "LMSYNC_HEALTH_GRACE_DAYS"),
     ("LMSYNC_MOODLE_TOKENFILE", "LMSYNC_MOODLE_TOKEN_FILE"),
     ("LMSYNC_PROGRAM_NAME", "LMSYNC_PROGRAMME_NAME"),
+    # round 75, 3: a slip beats the same word under another table ([report] names); the README's own
+    # variables are near misses too; a key under the wrong table still names its table
+    ("LMSYNC_PROGRAMME_NAMES", "LMSYNC_PROGRAMME_NAME"),
+    ("LMSYNC_TOKN", "LMSYNC_TOKEN"),
+    ("LMSYNC_LOGFORMAT", "LMSYNC_LOG_FORMAT"),
+    ("LMSYNC_CONFG", "LMSYNC_CONFIG"),
+    ("LMSYNC_MEETINGS_GRACE_DAYS", "LMSYNC_HEALTH_GRACE_DAYS"),
 ])
 def test_pass_72_5_a_mistyped_variable_names_the_variable_it_was_near(tmp_path, typed, meant):
     with pytest.raises(ConfigError, match=f"{typed} names no configuration key \\(did you mean {meant}\\?\\)"):
