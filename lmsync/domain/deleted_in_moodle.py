@@ -44,9 +44,10 @@ def with_deleted_circles(
 
 
 def put_back(memory: Memory, idnumber: str, user: int) -> str:
-    """Why a member lmsync placed goes back into a circle Moodle no longer shows them in ("" otherwise)."""
+    """Why a member lmsync placed goes back into a circle Moodle no longer shows them in; of another member, why
+    they join it when their circle was deleted in Moodle and its mentor is gone (``Memory.joining``; "" else)."""
     if (idnumber, user) not in memory.placed:
-        return ""
+        return memory.joining.get(user, "")
     return CIRCLE_DELETED if idnumber in memory.deleted else TAKEN_OUT
 
 

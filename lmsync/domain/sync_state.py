@@ -150,6 +150,9 @@ class Memory:
     #: circles lmsync made that were deleted in Moodle, their pairs still open -> the Moodle id the group had
     #: (0: not recorded): the plan makes them again saying so, not only "put back" (tester round 73, 2)
     deleted: Mapping[str, int] = field(default_factory=dict)
+    #: mentees of a circle deleted in Moodle whose mentor is gone -> why they join another circle: said on
+    #: that line, as a removal from a circle still there says it (``gone_circles``; tester round 75, 2)
+    joining: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import LEFT_WITHOUT, left_without_words, moved_words
+from lmsync.domain.gone_circles import joining_words, left_line, mentor_went
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
@@ -39,6 +41,7 @@ class Desired:
     warnings: list[str] = field(default_factory=list)
     notices: list[PersonWarning] = field(default_factory=list)  # the structured warnings about people
     moved: dict[int, str] = field(default_factory=dict)  # Moodle user id -> why the match moved them (plan_sync)
+    joining: dict[int, str] = field(default_factory=dict)  # ``Memory.joining``: their deleted circle's mentor gone
 
     def summary_lines(self) -> list[str]:
         assignments, unmatched = self.match.assignments, self.match.unmatched
@@ -65,6 +68,7 @@ def desired_state(
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
     held: Collection[int] = frozenset(),
     deleted: Mapping[int, int] | None = None,
+    ended: Mapping[int, date] | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
@@ -77,9 +81,10 @@ def desired_state(
     mentor of the open pairs of circles deleted in Moodle (``established.deleted_circle_pairs``): kept as
     existing pairs (``deleted_in_moodle.with_deleted_circles``; tester round 73, 2), their mentees left out of
     matching while the circle cannot be made: held, or its idnumber taken (``circle_records.with_circles_gone``;
-    tester round 74)."""
+    tester round 74); once its mentor is gone they are re-matched, each with why (``gone_circles``; tester round
+    75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons."""
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
-    people, waits = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
+    people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
     result = run_match(people, config, read.notices, site=site)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
@@ -118,14 +123,37 @@ def desired_state(
         if mentor_id in as_mentee and mentee_id in by_id and (moodle_id := by_id[mentee_id].moodle_id) is not None:
             moved[moodle_id] = (("re-matched" if mentee_id in placed else LEFT_WITHOUT) + f": their mentor {mentor_id} "
                                 "has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)")
+    joining, left = _gone_words(snapshot, config, people, result, moved, gone, ended or {})
     return Desired(
+        joining=joining,
         circles=circles,
         people=people,
         match=result,
-        warnings=[*read.warnings, *waits, *result.warnings],
+        warnings=[*read.warnings, *waits, *left, *result.warnings],
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
     )
+
+
+def _gone_words(snapshot: Snapshot, config: Config, people: People, result: MatchResult, moved: Mapping[int | None, str],
+                gone: Mapping[int, int], ended: Mapping[int, date]) -> tuple[dict[int, str], list[str]]:
+    """Why each mentee of a deleted circle whose mentor is gone (``gone``: mentee -> mentor) joins another
+    circle, and the warnings naming those left with no mentor (tester round 75, 2)."""
+    if not gone:
+        return {}, []
+    by_id, observation, show = people.by_id(), snapshot.observation, config.privacy.show_names
+    went = {mentor: mentor_went(observation, mentor, ended.get(mentor)) for mentor in set(gone.values())}
+    joining: dict[int, str] = {}
+    left: list[str] = []
+    for assignment in result.assignments:
+        if (uid := by_id[assignment.mentee].moodle_id) is not None and uid in gone:
+            joining[uid] = joining_words(moved.get(uid, ""), went[gone[uid]])
+    for item in result.unmatched:
+        person = by_id[item.mentee]
+        if (uid := person.moodle_id) is not None and uid in gone and uid not in joining:
+            label = with_moodle_id(uid, person.id, person.fullname or "", show_names=show)
+            left.append(left_line(label, config.programme.name, gone[uid], moved.get(uid, ""), went[gone[uid]]))
+    return joining, left
 
 
 _COUNTS = re.compile(r"\b\d+ (?=(?:allowed|peer) )")  # how many mentors a reason counts

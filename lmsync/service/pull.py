@@ -50,7 +50,7 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
                                 usernames(api), away.until)
     # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
-    people, waits = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
+    people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
     read = replace(read, people=people, warnings=[*read.warnings, *waits])
     # their members are in no row of the match: said as the plan says it (tester round 62, 4)
     read.warnings.extend(away.warnings(programme, snapshot.observation))

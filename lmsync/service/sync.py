@@ -190,14 +190,14 @@ def make_plan(
         deleted = deleted_circles(journal.store, programme, snapshot)
     away = holds(config, journal.store if journal is not None else None, snapshot.observation, deleted)
     desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until,
-                            deleted=deleted[0])
+                            deleted=deleted[0], ended=away.ended)
     uncertain, memory = Uncertain(), Memory()
     if journal is not None:
         uncertain = uncertain_writes(
             journal, config.sync.write_settle_seconds, time.time() if now is None else now
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
-                        placed=open_placements(journal.store, config.programme.name),
+                        placed=open_placements(journal.store, programme), joining=desired.joining,
                         held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1])
     settings = plan_settings(config, allow_delete=allow_delete)
     try:

@@ -156,3 +156,77 @@ def test_round_74_2_a_mentor_whose_circle_idnumber_a_teachers_group_holds_keeps_
     assert circle is not None and set(circle.members) == {mentor, *mentees}
     assert after.groups[teachers].idnumber == "reading-1"
     assert "no changes" in run_in(demo_home, "plan").output
+
+
+def _on(monkeypatch: Any, day: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lmsync.service import programme_settings
+
+    monkeypatch.setattr(programme_settings, "clock", lambda: datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+                        + timedelta(hours=12))
+
+
+def _away_and_deleted(home: Any, monkeypatch: Any, *, teachers_group: bool) -> tuple[int, list[int], list[str]]:
+    """A mentor unenrolled, their circle held from 2026-09-20 (14 days: until 2026-10-03), then its group deleted
+    (and, with ``teachers_group``, a teacher's group made with its ID number); the clock left on 2026-10-05."""
+    from datetime import date
+
+    _on(monkeypatch, date(2026, 9, 19))
+    assert run_in(home, "sync").exit_code == 0
+    config, site = _site(home)
+    mentor, mentees = _mentor_with_most_mentees(site)
+    assert run_in(home, "emulator", "edit", "unenrol", site.users[mentor].username).exit_code == 0
+    _on(monkeypatch, date(2026, 9, 20))
+    held = run_in(home, "sync")
+    assert held.exit_code == 0 and "held as it is" in held.output, held.output
+    config, site = _site(home)
+    with open_moodle(config, site=site) as conn:
+        conn.api.delete_groups([_circle(site, mentor).id])
+        if teachers_group:
+            conn.api.create_groups([{"courseid": COURSE, "name": "Pierre's reading group", "description": "",
+                                     "idnumber": mentor_group_idnumber(PROGRAMME, mentor)}])
+    site.save(config.emulator_state_path())
+    assert run_in(home, "sync").exit_code == 0  # still within the hold: nobody moves
+    _on(monkeypatch, date(2026, 10, 5))
+    return mentor, mentees, [site.users[m].username for m in mentees]
+
+
+def _each_mentee_said(output: str, usernames: list[str]) -> None:
+    """Every mentee of the gone mentor's deleted circle is re-matched with why, or named as left with no mentor."""
+    lines = _lines_naming(output, usernames)
+    moved = [line for line in lines if " to " in line]
+    assert moved, output
+    assert all("re-matched: their mentor is not active in the course" in line and "held until 2026-10-03" in line
+               for line in moved), moved
+    left = [line for line in lines if "left with no mentor" in line]
+    assert all("their mentor is not active in the course" in line for line in left), left
+    assert {u for u in usernames if any(f"({u})" in line for line in moved + left)} == set(usernames), output
+
+
+def test_round_75_1_a_blocked_mentor_gone_after_the_hold_no_longer_keeps_his_mentees_waiting(
+        demo_home: Any, monkeypatch: Any) -> None:
+    mentor, mentees, usernames = _away_and_deleted(demo_home, monkeypatch, teachers_group=True)
+    idnumber = mentor_group_idnumber(PROGRAMME, mentor)
+    planned = run_in(demo_home, "plan")
+    assert planned.exit_code == 0, planned.output
+    assert "no changes" not in planned.output, planned.output
+    assert not any("cannot be made" in line for line in planned.output.splitlines()), planned.output
+    assert any(idnumber in line and "never made it" in line for line in planned.output.splitlines())  # still left alone
+    _each_mentee_said(planned.output, usernames)
+    assert run_in(demo_home, "sync").exit_code == 0
+    _config, site = _site(demo_home)
+    placed = {u for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) for u in g.members}
+    assert placed & set(mentees), "the mentees of a mentor gone still wait for his circle"
+    assert sum(1 for g in site.groups.values() if g.idnumber == idnumber) == 1  # the teacher's group, left alone
+
+
+def test_round_75_2_a_held_circle_deleted_in_moodle_says_why_its_mentees_move_once_the_hold_is_over(
+        demo_home: Any, monkeypatch: Any) -> None:
+    _mentor, _mentees, usernames = _away_and_deleted(demo_home, monkeypatch, teachers_group=False)
+    planned = run_in(demo_home, "plan")
+    assert planned.exit_code == 0, planned.output
+    _each_mentee_said(planned.output, usernames)
+    shown = run_in(demo_home, "plan", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert "their circle was held until 2026-10-03" in shown.output
