@@ -14,22 +14,37 @@ from typing import Any, TypeVar
 import click
 
 from lmsync.cli import examples
+from lmsync.errors import InputError
 from lmsync.moodle_side.plugin import write_plugin_zip
 from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
 from lmsync.moodle_side.role_preset import write_role_preset
+from lmsync.service.out_files import check_out
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _out_option(default: str, what: str) -> Callable[[F], F]:
-    """``--out PATH``: where to write ``what`` (default ``default`` in the working folder)."""
-    return click.option(
+    """``--out PATH``: where to write ``what`` (default ``default`` in the working folder), and ``--force``."""
+    out = click.option(
         "--out",
-        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         default=Path(default),
         show_default=True,
         help=f"Where to write {what}.",
     )
+    force = click.option("--force", is_flag=True, help="Overwrite --out if it exists (never a store or a configuration).")
+    return lambda f: out(force(f))
+
+
+def _check(out: Path, force: bool, command: str) -> None:
+    """The ``--out`` every other command checks (``out_files.check_out``: a file that exists only with
+    ``--force``, never a store or SQLite database, a folder that exists), and never a ``.toml``: both
+    commands wrote over lmsync's store and ``lmsync.toml`` without a word, and a missing folder was a
+    traceback with exit 1 (tester round 76, 1 and 2)."""
+    if out.suffix.lower() == ".toml":
+        raise InputError(f"--out {out}: a configuration file, not the {command} output",
+                         hint=f"give --out another file, e.g. the default of `lmsync moodle {command}`")
+    check_out(out, force=force, again=f"lmsync moodle {command} --out {out} --force")
 
 
 @click.group("moodle", epilog=examples("lmsync moodle plugin --out local_lmsync.zip"))
@@ -39,8 +54,9 @@ def command() -> None:
 
 @command.command("plugin", epilog=examples("lmsync moodle plugin --out local_lmsync.zip"))
 @_out_option("local_lmsync.zip", "the plugin zip")
-def plugin(out: Path) -> None:
+def plugin(out: Path, force: bool) -> None:
     """Write the local_lmsync plugin, which declares the lmsync external service."""
+    _check(out, force, "plugin")
     write_plugin_zip(out)
     service = service_spec()
     click.echo(
@@ -60,8 +76,9 @@ def plugin(out: Path) -> None:
     help="Shortname of a role lmsync may assign (repeatable; default: the mentor-of-user role "
     "from plugin_config).",
 )
-def role_preset(out: Path, allow_assign: tuple[str, ...]) -> None:
+def role_preset(out: Path, force: bool, allow_assign: tuple[str, ...]) -> None:
     """Write the lmsync web-service role as a preset to import in Define roles."""
+    _check(out, force, "role-preset")
     write_role_preset(out, list(allow_assign) if allow_assign else None)
     role = role_spec()
     click.echo(
