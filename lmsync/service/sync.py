@@ -177,7 +177,8 @@ def make_plan(
     """
     memo = memo if memo is not None else RunMemo()
     programme = config.programme.name
-    proof = journal.circle_proof() if journal is not None else None  # which circles are lmsync's (round 73, 1)
+    proof = snapshot.proof if snapshot is not None and snapshot.proof is not None else (  # lmsync's circles (73, 1):
+        journal.circle_proof() if journal is not None else None)  # read once, not again for apply's own observation
     snapshot = snapshot if snapshot is not None else observe(api, config, memo=memo, proof=proof)
     if snapshot.phantom_group_ids and repair_cache and refresh_group_cache(api, snapshot):
         log.warning("sync.group_cache_refreshed", phantoms=len(snapshot.phantom_group_ids))
