@@ -131,10 +131,10 @@ def _sync(run: _Run) -> StepResult:
                 + settle_wait(result, config.sync.write_settle_seconds)) if held else ""
         return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
     if result.forum_missing:  # tester round 31, 2
-        return StepResult("sync", "partial", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
+        return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
                           "is in the course: no welcome discussions (correct [programme] forum)", counts)
     admin = bool(result.disowned)  # that group's ID number is an admin's to change (tester round 74, 2)
-    return StepResult("sync", "partial" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)
+    return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)
 
 
 def _feedback(run: _Run) -> StepResult:
@@ -217,10 +217,10 @@ def _grades(run: _Run) -> StepResult:
         text += "; mentees' ratings of their mentor are on hidden items a non-editing teacher can read ([grades] " \
                 "mentee_ratings = \"hidden\")"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
-        return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
+        return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
     if counts["out_of_range"]:  # outside the item's range: a retry sends them no more (tester round 10, 6)
-        return StepResult("grades", "partial", EXIT_ADMIN, f"{text}; {counts['out_of_range']} not sent, outside "
+        return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {counts['out_of_range']} not sent, outside "
                           "their grade item's range (`lmsync grades plan` says which)", counts)
     if report.failed or report.mismatches or report.uncertain:
         return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
@@ -444,15 +444,15 @@ def run_cycle(
                 if step.state == "failed":
                     failed.add(name)
                     refused = refused or (name == "sync" and step.error == "PlanError")
-            # a failed step is a warning, with its reason: filtered at warning, a journal showed nothing
-            # of a failed run (tester round 20, 8)
-            (log.warning if step.state == "failed" else log.info)(
+            # a failed step, or one an admin must act on, is a warning with its reason: filtered at warning, a
+            # journal showed nothing of a failed run (tester round 20, 8), nor why a run ended 2 (round 75, 6)
+            (log.warning if step.state == "failed" or step.exit_code else log.info)(
                 "cycle.step",
                 run_id=result.run_id,
                 step=name,
                 state=step.state,
                 exit_code=step.exit_code,
-                **({"reason": redact(step.summary)} if step.state == "failed" else {}),
+                **({"reason": redact(step.summary)} if step.state == "failed" or step.exit_code else {}),
                 **step.counts,
             )
             step.run_id = result.run_id

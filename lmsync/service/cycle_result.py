@@ -17,7 +17,9 @@ from lmsync.moodle.errors import (
 )
 from lmsync.store.problems import admin_problem
 
-State = Literal["ok", "partial", "failed", "skipped", "held"]
+# "admin": the step did its part, and an admin must act on the rest (exit 2); "partial" said it with exit 2
+# where the README's exit codes say 1 is partial (tester round 75, 6)
+State = Literal["ok", "partial", "admin", "failed", "skipped", "held"]
 
 
 @dataclass

@@ -252,6 +252,7 @@ def daemon_loop(
     runs, code, failures = 0, EXIT_OK, 0
     while not stop():
         started = clock()
+        admin_steps: dict[str, str] = {}  # step -> its line, for each step an admin must act on
         try:
             if run is None:
                 result = cycle_job(config, wait=wait, should_stop=stop, report_renderer=report_renderer, on_step=on_step)
@@ -260,6 +261,7 @@ def daemon_loop(
             # a cycle (issue 13): its worst step, 1 if a stop left steps undone
             worst = getattr(result, "run_exit_code", getattr(result, "exit_code", None))
             code = int(worst) if worst is not None else EXIT_OK if result.converged or result.stopped else EXIT_PARTIAL
+            admin_steps = {s.step: redact(s.summary) for s in getattr(result, "steps", ()) if s.exit_code == EXIT_ADMIN}
             if on_run is not None:
                 on_run(result, code)
         except Exception as exc:  # a daemon survives one bad run; config errors end it
@@ -292,7 +294,8 @@ def daemon_loop(
         # that spent 63 s retrying logged "next in 120 s" and the next began 57 s later)
         remaining = delay - (clock() - started)
         if code == EXIT_ADMIN:  # no next run to announce after the last (--once; tester round 8, 10)
-            log.warning("daemon.admin_must_act", exit_code=code,
+            # which steps, and each one's line: the code alone left the admin to dig (tester round 75, 6)
+            log.warning("daemon.admin_must_act", exit_code=code, **({"steps": admin_steps} if admin_steps else {}),
                         **({} if last else {"next_in_seconds": round(max(remaining, 0))}))
         if last:
             break  # stopped: no "backing off" line for a wait that will not happen

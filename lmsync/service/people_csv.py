@@ -117,6 +117,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
     problems: list[ImportIssue] = []  # every row's, raised together once the file is read
+    short: list[tuple[int, int]] = []  # (line, cells) of rows with fewer cells than the header
     for line, row in _rows(path, reader, skipped, problems):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             # the advice in words: quoted characters read as a cell's value, masked in JSON logs (tester round 40b, 8)
@@ -135,6 +136,8 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         cell = list(map(str.strip, raw))
         if not any(cell):
             continue  # blank line
+        if len(row) < width:
+            short.append((line, len(row)))
         person_id, role, capacity, department, interests, year, languages, mentor, peer, preferences, needs, fullname = cell
         broken = [field for field, value in (("id", raw[0]), ("role", raw[1])) if "\n" in value]
         if broken:  # a quote left open (tester round 4, 17)
@@ -197,6 +200,8 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         raise _refused(path, problems)
     choices = dict(zip((p.id for p in persons if p.preferences), (prefs for _, prefs in chose), strict=True))
     persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
+    if short and notices is not None:
+        notices.append(_short_rows(path, short, header))
     return People(
         tuple(persons),
         current={k: v for k, (_line, v) in named["current_mentor"].items()},
@@ -255,6 +260,17 @@ def _check_current(named: dict[str, dict[str, tuple[int, str]]], persons: list[P
             elif structure == "triads" and field == "current_peer" and "peer_mentor" not in held:
                 problems.append(ImportIssue(line, field, f"{mentor!r} is a faculty mentor: their pair goes in current_mentor"))
     return sorted(problems, key=lambda issue: issue.line)
+
+
+def _short_rows(path: Path, short: list[tuple[int, int]], header: list[str]) -> PersonWarning:
+    """One notice for every row with fewer cells than the header (``short_rows``): the missing cells are read as
+    empty, which is right for trailing empty cells a tool left out and wrong for a cell left out in the middle,
+    whose neighbours then sit one column left (tester round 76, 3: padded in silence)."""
+    line, cells = short[0]
+    more = f" and {len(short) - 1} more row(s)" if len(short) > 1 else ""
+    return PersonWarning("short_rows", "", f"{path}:{line}: {cells} cell(s), the header has {len(header)}: "
+                         f"{', '.join(header[cells:])} read as empty{more}; if a cell in the middle of a row was "
+                         f"left out, the cells after it are in the wrong columns: add its empty cell (,,)")
 
 
 def _row_notices(path: Path, line: int, person_id: str, role: str, capacity: str, year: str, primary: str,

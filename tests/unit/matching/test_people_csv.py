@@ -464,3 +464,20 @@ def test_round_66_12_a_row_both_mentor_and_peer_mentor_is_told_it_mentors_as_fac
     load_people_csv(write(tmp_path, text), Config(), notices)
     assert [(n.code, n.person) for n in notices] == [("peer_role_ignored", "s3")]
     assert "s3 is a mentor and a peer mentor: they take part as a faculty mentor only" in notices[0].message
+
+
+def test_round_76_3_short_rows_are_read_with_a_notice_not_in_silence(tmp_path: Path, monkeypatch) -> None:
+    """A row with fewer cells than the header was padded with empty cells and said nothing: right when a tool
+    left out trailing empty cells, wrong when a cell in the middle was left out (its neighbours slide left)."""
+    text = "id,role,capacity,department,interests\nm1,mentor,3,Law,AI\ns1,mentee,,AI\ns2,mentee\ns3,mentee,,Law,AI\n"
+    notices: list = []
+    people = load_people_csv(write(tmp_path, text), Config(), notices).by_id()
+    (short,) = [n for n in notices if n.code == "short_rows"]
+    assert ":3: 4 cell(s), the header has 5: interests read as empty and 1 more row(s)" in short.message
+    assert people["s1"].department == "ai" and people["s2"].interests == frozenset()  # read as before, but said
+    full: list = []
+    load_people_csv(write(tmp_path, text.replace("s1,mentee,,AI\ns2,mentee\n", "s1,mentee,,,AI\n")), Config(), full)
+    assert not [n for n in full if n.code == "short_rows"]
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, ["match", "--people", str(write(tmp_path, text))])
+    assert out.exit_code == 0 and "interests read as empty" in out.output

@@ -297,3 +297,24 @@ def test_round_69_5_backing_off_says_the_wait_left_after_a_slow_failed_run(tmp_p
                     sleep=fake.sleep, clock=fake.clock, max_backoff=3600.0)
     told = [(e["next_in_seconds"], e["interval_seconds"]) for e in logs if e["event"] == "daemon.backing_off"]
     assert told == [(57, 120), (177, 240)] and fake.sleeps == [57, 177]
+
+
+def test_round_75_6_admin_must_act_names_the_steps_and_their_lines(tmp_path, monkeypatch):
+    """``daemon.admin_must_act`` gave the exit code alone: the admin had to find which step, and why."""
+    from datetime import date
+
+    from structlog.testing import capture_logs
+
+    from lmsync.service.cycle_result import CycleResult, StepResult
+
+    monkeypatch.chdir(tmp_path)
+    result = CycleResult("r1", date(2027, 1, 4), [
+        StepResult("sync", "partial", 2, "in sync; 1 group carries a circle's ID number"),
+        StepResult("feedback", "ok", 0, "2 read"),
+        StepResult("grades", "partial", 1, "1 refused"),
+    ])
+    with capture_logs() as logs:
+        code = daemon_loop(load_config(None, environ={}), 60.0, StopFlag(threading.Event()), run=lambda _c, **_k: result,
+                           max_runs=1, sleep=FakeTime().sleep, clock=FakeTime().clock)
+    (told,) = [e for e in logs if e["event"] == "daemon.admin_must_act"]
+    assert code == 2 and told["steps"] == {"sync": "in sync; 1 group carries a circle's ID number"}
