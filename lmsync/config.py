@@ -264,7 +264,9 @@ class PrivacyConfig(Section):
     """What lmsync's own views show about people."""
 
     show_names: bool = Field(
-        True, description="show full names next to usernames in every view (false: usernames only)"
+        True, description="show full names next to usernames in every view of lmsync's (false: usernames only); "
+        "the names lmsync gives Moodle (circle groups: [programme] group_name_template; welcome discussions: "
+        "[sync.welcome]) are the course's to see and follow those templates, {mentor_fullname} by default"
     )
 
 
