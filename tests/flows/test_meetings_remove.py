@@ -93,3 +93,24 @@ def test_tester_round_6_7_a_meeting_read_from_the_feedback_log_is_not_removed(pa
     refused = _run("meetings", "remove", "--date", "2026-10-07", "--mentor", mentor, "--mentee", mentee, "--yes")
     assert refused.exit_code == EXIT_INPUT and "read from the Feedback meeting log" in refused.output
     assert "Show responses" in refused.output and _dates(mentee) == ["2026-10-07"]
+
+
+def test_round_77_1_the_question_holds_no_lock_a_scheduled_run_goes_on(
+    pair: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``meetings remove`` question left open at a terminal held the programme lock: every scheduled run
+    exited 4 behind it until someone answered. The question is asked without the lock."""
+    mentor, mentee = pair
+    meeting = tmp_path / "m.csv"
+    meeting.write_text(f"date,mentor,mentee,minutes,attended\n2026-10-03,{mentor},{mentee},60,yes\n")
+    assert _run("import", "meetings", str(meeting)).exit_code == 0
+    during: list[int] = []
+
+    def answer(*_args: object, **_kwargs: object) -> bool:
+        during.append(_run("sync").exit_code)  # cron's run, while the coordinator reads the question
+        return True
+
+    monkeypatch.setattr("click.confirm", answer)
+    removed = _run("meetings", "remove", "--date", "2026-10-03", "--mentor", mentor, "--mentee", mentee)
+    assert during == [0] and removed.exit_code == 0 and "removed 1 meeting(s)" in removed.stdout
+    assert _dates(mentee) == []
