@@ -35,11 +35,26 @@ def _locked(where: str) -> LockedError:
     )
 
 
+#: How often a run queued behind another (``--wait``, the daemon) says again that it still waits: one info line
+#: when the wait began was all a journal showed of a daemon blocked for hours (tester round 77, 1).
+STILL_WAITING_EVERY = 600.0
+
+
 def _holder(fd: int) -> str:
     """`` (process N)``: the pid the holder wrote into the lock file, when there is one (tester
-    round 27, 8: the message did not say which process to look at)."""
+    round 27, 8: the message did not say which process to look at); a pid of a process that has
+    ended is not named as the holder (tester round 77, 8: ``flock FILE backup`` held it, and the
+    message named an lmsync run long gone)."""
     text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    return f" (process {text})" if text.isdigit() else ""
+    if not text.isdigit():
+        return " (its holder wrote no process id: unless an lmsync run has just begun, another program, e.g. a backup using flock)"
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return f" (not lmsync's process {text}, which has ended: another program holds it, e.g. a backup using flock)"
+    except (PermissionError, OverflowError):
+        pass  # alive under another account, or not a pid at all: named as written
+    return f" (process {text})"
 
 
 def _stopped(where: str) -> LockedError:
@@ -80,9 +95,10 @@ def programme_lock(
     except FileNotFoundError:  # a folder that takes no new file (/proc): a traceback, exit 1 (tester pass 71, 3)
         raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
                           hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
+    held = False
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
-        waited = False
+        waited, began, said = False, 0.0, 0.0
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -94,10 +110,18 @@ def programme_lock(
                     raise _locked(f"{path}{_holder(fd)}") from None
                 if not waited:
                     log.info("lock.waiting", lock="file", path=str(path))
+                    began = said = time.monotonic()
+                elif time.monotonic() - said >= STILL_WAITING_EVERY:
+                    said = time.monotonic()
+                    log.warning("lock.still_waiting", lock="file", path=str(path), waited_seconds=round(said - began),
+                                holder=_holder(fd).strip(" ()"))
                 waited = True
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
+        held = True
         yield
     finally:
+        if held:  # the id goes with the lock: a later holder that writes none is not named as this run
+            os.ftruncate(fd, 0)
         os.close(fd)

@@ -101,3 +101,55 @@ def test_tester_finding_2_the_daemon_stopped_while_queued_exits_4(tmp_path, monk
         code = daemon_loop(config, 3600, stop, max_runs=1)
     assert code == EXIT_LOCKED
     assert time.monotonic() - started < 5
+
+
+def _foreign(path, ready, release):  # `flock FILE backup`: a program that writes nothing into the file
+    import fcntl
+
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        ready.set()
+        release.wait(10)
+
+
+@contextmanager
+def foreign(path):
+    ready, release = CTX.Event(), CTX.Event()
+    holder = CTX.Process(target=_foreign, args=(path, ready, release))
+    holder.start()
+    assert ready.wait(10)
+    try:
+        yield holder
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_round_77_8_the_message_never_names_an_lmsync_run_that_has_ended(tmp_path):
+    """The lock file kept the last lmsync run's pid: with a backup holding it under ``flock``, the message sent
+    the admin to a process long gone."""
+    path = tmp_path / "p.lock"
+    with held(path) as (holder, release):
+        gone = holder.pid
+        release.set()
+        holder.join(10)
+    with foreign(path), pytest.raises(LockedError) as info, programme_lock(path):
+        pass
+    assert str(gone) not in str(info.value) and "another program" in str(info.value)
+    path.write_text(str(gone))  # a pid left by a version that did not clear it, or a crash
+    with foreign(path), pytest.raises(LockedError) as info, programme_lock(path):
+        pass
+    assert f"not lmsync's process {gone}, which has ended" in str(info.value)
+
+
+def test_round_77_1_a_run_queued_behind_another_says_again_that_it_waits(tmp_path, monkeypatch):
+    """A daemon blocked behind a held lock logged one info line when its wait began, then nothing for hours."""
+    from structlog.testing import capture_logs
+
+    monkeypatch.setattr("lmsync.service.lock.STILL_WAITING_EVERY", 0.3)
+    path = tmp_path / "p.lock"
+    with held(path) as (holder, _release), capture_logs() as logs, pytest.raises(LockedError), \
+            programme_lock(path, wait=True, timeout=1.0):
+        pass
+    still = [e for e in logs if e["event"] == "lock.still_waiting"]
+    assert still and still[0]["log_level"] == "warning" and still[0]["holder"] == f"process {holder.pid}"
