@@ -484,8 +484,9 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
 
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened, or ``[health] not_a_good_fit_item``
-    names no configured instrument's item: no step ran then.
+    names no configured instrument's item, or ``ClockWentBack`` (exit 2, ``clock_check``): no step ran then.
     """
+    from lmsync.service.clock_check import check_clock
     from lmsync.service.health_queue import check_not_a_good_fit_item
     from lmsync.service.runtime import session
 
@@ -493,7 +494,7 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     with running(new_run_id()), session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (
         conn, store
     ):  # the run's id from its first log line (opening the store) on (tester round 5, 11)
-        # the built-in emulator's site as this run changed it: it is saved only when the run ends, and the
-        # report step read the saved one, before this run's sync (tester round 30, 2: a first run's report
-        # showed 0 pairs)
+        if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
+            check_clock(store, config.programme.name, programme_today(config, options.get("now")))
+        # the emulator's site as this run changed it, saved when the run ends (round 30, 2: a report of 0 pairs)
         return run_cycle(conn.api, config, store, site=conn.site if conn.emulated else site, **options)

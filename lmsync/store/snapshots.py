@@ -84,6 +84,11 @@ class HealthSnapshots(ProgrammeRepository):
             for r in self.store.rows(query)
         ]
 
+    def last_day(self) -> date | None:
+        """The latest day any snapshot is of (None: none): the last day health judged the programme."""
+        found = self.store.scalar(select(func.max(_s.c.day)).where(_s.c.programme == self.programme))
+        return date.fromisoformat(found) if found else None
+
     def day_before(self, day: date) -> date | None:
         """The latest snapshot day before ``day`` (None: none)."""
         found = self.store.scalar(

@@ -1,0 +1,37 @@
+"""A run refuses a clock that went back: a day earlier than the last day health judged the programme.
+
+After a virtual machine was restored from a snapshot, or NTP stepped the clock back, ``lmsync run``
+recomputed every attendance grade for a day already past and pushed them, and sent coordinators a
+second digest for a day already reported, with no warning (tester round 77, 5). The last health
+snapshot's day is the store's record of the last day a run (or ``lmsync health``) judged; a run dated
+before it stops before any step and says why. It is not a configuration error: the daemon goes on,
+and the first run after the clock is right again runs as usual.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lmsync.errors import EXIT_ADMIN, LmsyncError
+from lmsync.store.db import Store
+from lmsync.store.snapshots import HealthSnapshots
+
+
+class ClockWentBack(LmsyncError):
+    """Today is earlier than the last day health judged the programme (exit 2: an admin must act)."""
+
+    exit_code = EXIT_ADMIN
+
+
+def check_clock(store: Store, programme: str, today: date) -> None:
+    """Raise ``ClockWentBack`` when ``today`` (the programme's day by the clock) is before the last
+    health snapshot's day of ``programme`` in ``store``; nothing otherwise (a new store has none)."""
+    last = HealthSnapshots(store, programme).last_day()
+    if last is not None and today < last:
+        raise ClockWentBack(
+            f"the clock says {today.isoformat()}, but this store's last run judged the programme on "
+            f"{last.isoformat()}: the system clock went back (a virtual machine restored from a snapshot? NTP?); "
+            "nothing ran, so no grade, nudge or digest is sent for a day already past",
+            hint="set the system clock right (timedatectl; chronyc tracking); the next run goes on by itself. "
+            "`lmsync health --as-of DAY` and the other views still show any day",
+        )

@@ -1,0 +1,39 @@
+"""Tester round 77, 5: after a clock went back (a virtual machine restored from a snapshot, NTP), ``lmsync run``
+pushed every attendance grade again for a day already past and sent a second digest for it, with no warning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from lmsync.errors import EXIT_ADMIN
+from lmsync.service.clock_check import ClockWentBack
+from lmsync.service.cycle import cycle_job
+from lmsync.store.db import Store
+from lmsync.store.journal import Journal
+from tests.flows.test_cycle import TODAY, make_config
+from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
+
+
+def test_round_77_5_a_run_dated_before_the_last_judgement_stops_before_any_step(tmp_path, site_and_coordinators):  # noqa: F811
+    site = site_and_coordinators
+    config = make_config(tmp_path)
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    assert cycle_job(config, site=site, now=noon + timedelta(days=14)).step("health").state == "ok"
+    store = Store(config.store_path())
+    try:
+        before = len(Journal(store, config.programme.name).entries())
+    finally:
+        store.close()
+    with pytest.raises(ClockWentBack) as info:
+        cycle_job(config, site=site, now=noon)  # the clock two weeks back
+    assert info.value.exit_code == EXIT_ADMIN and "the system clock went back" in str(info.value)
+    assert f"judged the programme on {(TODAY + timedelta(days=14)).isoformat()}" in str(info.value)
+    store = Store(config.store_path())
+    try:
+        assert len(Journal(store, config.programme.name).entries()) == before  # nothing ran: no write at all
+    finally:
+        store.close()
+    assert cycle_job(config, site=site, now=noon, as_of=TODAY).step("health").state == "ok"  # a chosen day still runs
+    assert cycle_job(config, site=site, now=noon + timedelta(days=15)).step("health").state == "ok"  # the clock right again
