@@ -178,7 +178,10 @@ def _html_page(data: ReportData) -> str:
             "relationship satisfaction from both sides. A wave's figures appear from the last day of its window "
             "(until then: \"open until\"), so that reports made day by day while answers come in never show one person's "
             "answer.",
-            (_figures([*satisfaction, *efficacy]) if satisfaction or efficacy else '<p class="empty">No survey scores yet.</p>')
+            (_figures([*satisfaction, *efficacy]) if satisfaction or efficacy else '<p class="empty">No survey scores yet.</p>'
+             if not (data.satisfaction.rows or data.self_efficacy.rows) else  # scores there, each wave too few to show
+             '<p class="empty">Too few answers in every wave to show a mean yet ([report] min_cell); the table below '
+             'counts them.</p>')  # "No survey scores yet" said of stored scores (tester round 77, 7)
             + _data(data.satisfaction, data.self_efficacy, data.response),
         )
     )

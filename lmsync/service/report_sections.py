@@ -71,7 +71,9 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
     (tester round 25, 4: a coordinator read their mentee's low rating of them in the report)."""
     out: list[str] = []
     for code, text in reasons:
-        if answered_by(code) is not None:
+        if code.startswith("survey_unanswered_"):  # no answer is not a low one (tester round 77, 7: 47 rows alarmed)
+            text = "a survey wave not answered (`lmsync health` says by whom)"
+        elif answered_by(code) is not None:
             text = "a survey or rating signal (`lmsync health` has the details)"
         elif code == "hi_bye":
             text = without_ratings(code, text)[1]

@@ -161,3 +161,14 @@ def test_readme_store_url_wins_and_site_change():
     section = README.split("## Running unattended", 1)[1].split("\n## ", 1)[0]
     assert "`[store] url` wins" in section
     assert "store_binding" in section and "address" in section
+
+
+def test_round_77_7_scores_too_few_to_show_are_not_called_none():
+    """The page said "No survey scores yet" while the store held scores and the table under it said "fewer than 5"."""
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    p = programme(store, config, pairs=60, days=120)
+    huge = config.model_copy(update={"report": config.report.model_copy(update={"min_cell": 10_000})})
+    page = html_page(gather(huge, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs))
+    assert "Too few answers in every wave to show a mean yet" in page and "No survey scores yet" not in page
+    assert "No survey scores yet" in html_page(gather(huge, Store.memory(), as_of=AS_OF, roster=p.roster, pairs=p.pairs))

@@ -173,3 +173,11 @@ def test_round_56_4_a_met_item_closed_on_recovery_reads_closed_that_day():
     table = at_risk_table(flagged_pairs(store, "p", DAY, ("fading",)), queue_states(store, "p"), People({}))
     (row,) = table.rows
     assert row[5] == "closed 2026-12-02 (the pair recovered), outcome met 2026-11-24"
+
+
+def test_round_77_7_an_unanswered_survey_is_not_called_a_rating_signal():
+    """Every at-risk row read "a survey or rating signal" where the only reason was a survey wave left unanswered."""
+    from lmsync.service.report_sections import shared_reasons
+
+    reasons = [("survey_unanswered_mentee", "the mentee did not answer T1"), ("survey_unanswered_mentor", "...")]
+    assert shared_reasons(reasons) == ["a survey wave not answered (`lmsync health` says by whom)"]
