@@ -290,7 +290,7 @@ class ReportConfig(Section):
         "a mentor are only ever shown aggregated",
     )
     path: Path | None = Field(
-        None, description="write the HTML report here after each unattended run (none: not written)"
+        None, description="write the HTML report here after each unattended run (none: not written); its folder must exist"
     )
     min_cell: int = Field(
         5,

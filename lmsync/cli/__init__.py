@@ -337,8 +337,8 @@ def echo_view(ctx: click.Context, view: View, fmt: str) -> None:
 def save_plan(out: Path, text: str, next_step: str, fmt: str) -> None:
     """Write a saved plan (JSON ``text``) readable by its owner only, and say so and ``next_step``:
     on stderr when stdout carries ``--format json`` or ``csv``, so it stays parseable."""
-    out.write_text(text, encoding="utf-8")
-    out.chmod(0o600)
+    from lmsync.service.private_files import write_private  # owner-only from its first byte (round 77b, 6)
+    write_private(out, text)
     click.echo(f"saved to {out}; {next_step}", err=fmt != "text")
 
 

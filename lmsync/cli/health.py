@@ -36,7 +36,7 @@ from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.roster import programme_roles
-from lmsync.service.stores import StoreAbsent
+from lmsync.service.stores import StoreAbsent, refuse_if_absent
 from lmsync.store.queue import GONE, QueueItem
 
 
@@ -223,6 +223,7 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     (mentor_id, mentee_id), roster = _named_pair(config, people_, "queue ack", "MENTOR MENTEE")
     pair_id = f"{mentor_id}-{mentee_id}"
     people = people_of(config, roster) if roster else load_people(config)
+    refuse_if_absent(config, "queue ack")  # said as `queue ack`, not as the `queue list` read next
     open_pairs = {(i.mentor_id, i.mentee_id) for i in service.queue_list(config)}
     if (mentor_id, mentee_id) not in open_pairs and (mentee_id, mentor_id) in open_pairs:
         mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it

@@ -20,6 +20,7 @@ from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
 from lmsync.service.imports import ImportResult
+from lmsync.service.stores import refuse_if_absent
 
 DATE = click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as "
                     "[import] date_order says, and refused when it reads both ways.")
@@ -127,6 +128,7 @@ def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
 def list_command(ctx: click.Context, person: str | None, since: object, fmt: str) -> None:
     """Stored meetings, oldest first, people by name and username."""
     config = ctx.obj.config()
+    refuse_if_absent(config, "meetings list", holds="nothing to show")  # not "no meetings stored" (tester round 77, 6)
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
     people = load_people(config, reader=_roster)
     person_id = None

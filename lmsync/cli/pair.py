@@ -16,6 +16,7 @@ from lmsync.service import health as service
 from lmsync.service.directory import named, people_of, read_roster_of, with_accounts
 from lmsync.service.established import NotAPair
 from lmsync.service.pair_history import pairs_of
+from lmsync.service.stores import refuse_if_absent
 
 
 @click.group("pair", epilog=examples("lmsync pair show m0001 s0008"))
@@ -40,6 +41,7 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     if len(who) > 2:
         raise InputError("pair show takes one or two people", hint="lmsync pair show MENTOR MENTEE")
     ids, roster = named(config, read_roster_of(config), who)  # someone who left is found site-wide
+    refuse_if_absent(config, "pair show", holds="nothing to show")  # not "0 pairs in the store" (tester round 77, 6)
     people = people_of(config, roster)
     if len(ids) == 2:
         if ids[0] == ids[1]:

@@ -12,6 +12,8 @@ from lmsync.cli.output import say
 from lmsync.errors import InputError
 from lmsync.service import privacy
 from lmsync.service.out_files import check_out
+from lmsync.service.private_files import write_private
+from lmsync.service.stores import refuse_if_absent
 
 #: What Moodle holds about a person that lmsync wrote or read and an erasure here leaves (tester round 68, 5).
 MOODLE_KEEPS = ("their grades and the assignment's attendance grade and comment in the gradebook, their Feedback "
@@ -36,6 +38,8 @@ def command() -> None:
 def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) -> None:
     """Everything about WHO (Moodle id, username, idnumber or email; or id:N, idnumber:X, ...) as JSON."""
     config = ctx.obj.config()
+    # a store that is not there answers no request: "holds nothing" read as the reply (tester round 77b, 2)
+    refuse_if_absent(config, "person export", holds="nothing to export, and says nothing of what the programme's store holds")
     if out is not None:
         check_out(out, force=force, config=config)
     data, label = privacy.export_labelled(config, who)
@@ -52,8 +56,7 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     if out is None:
         say(text)
         return
-    out.write_text(text, encoding="utf-8")
-    out.chmod(0o600)
+    write_private(out, text)  # owner-only from its first byte (tester round 77b, 6)
     say(f"written to {out}")
 
 
@@ -73,6 +76,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     --while-enrolled). Moodle's own copies (gradebook, Feedback responses, forum posts, the messages lmsync sent)
     stay: delete them in Moodle."""
     config = ctx.obj.config()
+    # never made by an erasure: one in a store that is not the programme's erased nothing (tester round 77b, 2)
+    refuse_if_absent(config, "person erase", holds="nothing to erase, and the programme's store would keep it all")
     person = privacy.identify(config, who)  # the prompt names the person, not what was typed
     refusal = privacy.still_here(person, who)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
@@ -89,11 +94,13 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     from lmsync.service.erase_marks import forbids_entry, marked_pairs
+    from lmsync.service.erase_sides import answers_lost, coordinator_said, hold_ended, sides_of
 
     others = ", ".join(person.partners) or "the other side of each of their pairs"
     # earlier pairs lose the same: the store's meetings and history of them (tester round 68, 4)
     earlier = f" (and from earlier pairs: {', '.join(person.past_partners)})" if person.past_partners else ""
     marks = marked_pairs(config, person.user_id)
+    sides = sides_of(config, person.user_id, person.circles)  # a mentor's erasure differs (tester round 77b, 2-4)
     source = config.source or "the configuration"
     kept_apart = (f" Their {len(marks)} \"not a good fit\" mark(s) go too, so the match may pair them with that person "
                   "again: at the next sync while they are enrolled (a re-match not yet synced is undone), or when they "
@@ -103,10 +110,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         agreed = yes or click.confirm(
             f"Erase everything lmsync stores about {label}? {others}{earlier} also lose(s) the pair's meetings, "
             "health history, coordinator queue items with their decisions, the record of nudges sent "
-            "(so may be nudged again as if new), and their own survey answers about this person (a mentor's "
-            f"rating of the relationship; grades made from them change at the next push). A mentor's note on a "
+            f"(so may be nudged again as if new), and {answers_lost(sides)}. A mentor's note on a "
             "meeting of the whole circle leaves the other mentees' copies too (it may name this person)."
-            f"{kept_apart} This cannot be undone"
+            f"{hold_ended(config, sides)}{kept_apart}"
+            f"{coordinator_said(privacy.still_coordinator(config, person), source)} This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
@@ -138,8 +145,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
               f"Moodle id {person.user_id}")
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
         _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
-              "there, or the next sync gives them queue items (and digests) again", person.username or "",
-              f"Moodle id {person.user_id}")
+              "there; while listed they get no digest and no queue item, and every run warns",  # tester round 77b, 4
+              person.username or "", f"Moodle id {person.user_id}")
 
 
 def _note(ctx: click.Context, text: str, name: str, ids: str) -> None:

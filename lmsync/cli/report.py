@@ -54,6 +54,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
     from lmsync.render.report import renderer
     from lmsync.service.out_files import check_files, check_out
     from lmsync.service.report import report_job, write_report
+    from lmsync.service.stores import refuse_if_absent
 
     if fmt == "html" and out.is_dir():
         raise InputError(f"--out {out} is a folder: give the HTML file to write (or --format csv)")
@@ -64,6 +65,8 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
                          hint=f"name the folder, e.g. --out {out.with_suffix('')}/")
     config = ctx.obj.config()
     check_out(out, force=force, config=config, folder=fmt == "csv")
+    # a report of no store was a programme with no meetings, surveys nor health (tester round 77, 6)
+    refuse_if_absent(config, "report", holds="nothing to report")
     data = report_job(config, as_of=as_of.date() if as_of else None, daily_health=fmt == "csv")
     again = f"lmsync report --format {fmt} --out {out} --force"
     written = write_report(data, out, renderer(), fmt=fmt,

@@ -60,7 +60,7 @@ from lmsync.domain.grade_items import (
     safe_itemname,
 )
 from lmsync.domain.metrics import MetricSpec, MetricValue
-from lmsync.domain.received_guard import hold_foreign_received
+from lmsync.domain.received_guard import hold_foreign_received, hold_shown_received, shown_notes
 from lmsync.visible import quoted
 
 __all__ = [
@@ -227,7 +227,8 @@ def plan_grades(
     ``specs`` (its wave or instrument renamed or removed) are not sent and its item is left as it
     is, said once in a warning (tester finding 3). A value of ``first_received`` (a received mean
     never published by this store) is held back while an item this store cannot prove shows the
-    mentor's received mean (``hold_foreign_received``; fourth tester, finding 1a).
+    mentor's received mean (``hold_foreign_received``; fourth tester, finding 1a), or while its own item
+    shows another (``hold_shown_received``: the store's record went with an erasure; tester round 77b, 2).
     """
     observed_list = list(observed)
     records = list(records)
@@ -254,11 +255,14 @@ def plan_grades(
     mine = {id(i) for i in ownership.mine.values()}
     guard = hold_foreign_received(values, first_received, (i for i in observed_list if id(i) not in mine))
     warnings.extend(guard.notes())
+    # and one its own item already shows another mean for: published, frozen (tester round 77b, 2)
+    released, shown = hold_shown_received(guard.values, first_received, ownership.mine)
+    warnings.extend(shown_notes(shown))
     item_by_key = {i.key: i for i in items}
     wanted: dict[str, dict[int, float]] = {}
     rejected: list[Rejection] = []
     unconfigured: set[str] = set()
-    for v in guard.values:
+    for v in released:
         item = item_by_key.get(v.key)
         if item is None:
             if v.key not in specs:

@@ -43,8 +43,16 @@ class PairsByDate:
     #: day. Without it, a mentee moved by hand carried their answers about the mentor they left
     #: into the new mentor's figures (tester rounds 41, 1 and 42, 2).
     appeared: Mapping[tuple[int, int], date] = field(default_factory=dict)
+    #: Moodle id -> the day they were erased (``store.erasures``): a pair holding them did not exist on or
+    #: before that day, so an answer naming no one, dated then, rates no one of theirs. Left empty for
+    #: meetings (a meeting naming them is withheld as theirs); set for survey answers, whose mentee's
+    #: ratings of an erased mentor were still credited to them through their circle (tester round 77b, 2).
+    erased: Mapping[int, date] = field(default_factory=dict)
 
     def on(self, day: date) -> set[tuple[int, int]]:
+        return {pair for pair in self._on(day) if not self._erased_then(pair, day)}
+
+    def _on(self, day: date) -> set[tuple[int, int]]:
         spans, first_day, first = self._index
         if first_day is None:
             return {p for p in self.current if not self._before_it_appeared(p, day)}
@@ -57,11 +65,15 @@ class PairsByDate:
         )
         return pairs
 
+    def _erased_then(self, pair: tuple[int, int], day: date) -> bool:
+        """Whether someone of ``pair`` was erased on or after ``day`` (``erased``)."""
+        return bool(self.erased) and any(p in self.erased and day <= self.erased[p] for p in pair)
+
     def holds(self, pair: tuple[int, int], day: date) -> bool:
         """Whether ``pair`` existed on ``day`` (``pair in self.on(day)``, without building the day's set:
         health asks this for every score of every pair; issue 13, 2,500 pairs in under 2 s)."""
         spans, first_day, first = self._index
-        if pair not in spans and self._before_it_appeared(pair, day):
+        if (pair not in spans and self._before_it_appeared(pair, day)) or self._erased_then(pair, day):
             return False
         if first_day is None:
             return pair in self._current

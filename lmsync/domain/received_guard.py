@@ -13,10 +13,10 @@ recognised by lmsync's item name (``lmsync_<grade name>-received-<wave>``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from lmsync.domain.grade_items import ITEMNAME_PREFIX, ObservedGradeItem
+from lmsync.domain.grade_items import ITEMNAME_PREFIX, TOLERANCE, ObservedGradeItem
 from lmsync.domain.metrics import MetricValue
 
 RECEIVED_MARK = "-received-"
@@ -75,3 +75,35 @@ def hold_foreign_received(
             continue
         out.append(v)
     return ForeignHold(out, held, shown_on)
+
+
+def hold_shown_received(
+    values: Iterable[MetricValue], first: Collection[tuple[str, int]], mine: Mapping[str, ObservedGradeItem],
+) -> tuple[list[MetricValue], dict[str, int]]:
+    """``values`` without each value of ``first`` (a received mean this store never published: (key, mentor))
+    whose own item (``mine``: key -> the item lmsync created, as read back) already shows another grade for
+    that mentor, and per key how many were held.
+
+    Tester round 77b, 2: a mentor's erasure took this store's record of their published means, and a late
+    answer then made a push overwrite the gradebook's 3.75 with 3.15 while the plan said "published value
+    frozen". A grade the gradebook shows on lmsync's received item is a published mean: it is never changed,
+    with or without the store's record of it."""
+    out: list[MetricValue] = []
+    held: dict[str, int] = {}
+    for v in values:
+        item = mine.get(v.key)
+        shown = item.grades.get(v.user_id) if item is not None and (v.key, v.user_id) in first else None
+        if shown is not None and abs(shown - v.value) > TOLERANCE:
+            held[v.key] = held.get(v.key, 0) + 1
+            continue
+        out.append(v)
+    return out, held
+
+
+def shown_notes(held: Mapping[str, int]) -> list[str]:
+    """One plan warning per key of ``hold_shown_received``'s held means (counts only)."""
+    return [
+        f"{key}: held for {count} mentor(s): the gradebook already shows a published mean this store has no record "
+        "of (an erasure took it): a published mean never changes, so no rating can be read from the difference"
+        for key, count in sorted(held.items())
+    ]

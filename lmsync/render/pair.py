@@ -13,6 +13,7 @@ from lmsync.render.health import reasons_cell
 from lmsync.render.views import Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import PairHistory
 from lmsync.service.labels import People
+from lmsync.service.rater_checkpoints import ERASURE_WITHHELD
 
 
 def _columns(*keys: str) -> tuple[Column, ...]:
@@ -31,6 +32,8 @@ def changes(snapshots: list[Any]) -> list[Any]:
 
 
 def _satisfaction(s: Any) -> str:
+    if getattr(s, "erased", False):  # no mean nor count: either gave an erased person's answers back (round 77b, 1)
+        return ERASURE_WITHHELD
     if getattr(s, "open_until", None) is not None:
         return f"open until {s.open_until.isoformat()}: the mentees' mean is shown from the wave's last day"
     if s.withheld and s.over == 0:  # answers too incomplete to score count as none (tester round 6, 5)

@@ -21,6 +21,9 @@ from lmsync.domain.sync_state import Observation
 from lmsync.service.programme_settings import programme_today
 from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
+from lmsync.store.pairings import PairingHistory
+from lmsync.store.snapshots import HealthSnapshots
 
 HELD = " held as it is: its mentor is not active"  # how the plan's warning of a held circle reads
 
@@ -55,6 +58,8 @@ class Holds:
     ended: Mapping[int, date] = field(default_factory=dict)  # away mentor whose hold is over -> its last day
     #: held mentor whose circle's group was deleted in Moodle -> (its members, the Moodle id it had; 0: unknown)
     gone: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    #: away mentors erased and not paired since (``erased_away``): never held, nor their absence recorded
+    erased: frozenset[int] = frozenset()
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -79,6 +84,11 @@ class Holds:
                 f"its {members} member(s) stay until {self.until[mentor].isoformat()} ([sync] away_mentor_hold_days), "
                 "then are re-matched unless the mentor is back"
             )
+        for mentor in sorted(self.erased):  # why a circle held before is re-matched now (tester round 77b, 3)
+            idnumber = mentor_group_idnumber(programme, mentor)
+            out.append(f"circle {names.get(idnumber, idnumber)!r} is no longer held: its mentor, away, was erased "
+                       "(`lmsync person erase`), and lmsync keeps nothing of them to date a hold by; its members are "
+                       "re-matched")
         return out
 
     def _deleted(self, idnumber: str, mentor: int) -> str:
@@ -106,19 +116,38 @@ def holds(config: Config, store: Store | None, observation: Observation,
     if store is None or not days or not away:
         return Holds(away, {}, {}, today)
     known = MentorAbsences(store, programme).since()
-    since = {m: known.get(m, today) for m in away}
+    erased = erased_away(store, programme, away)
+    since = {m: known.get(m, today) for m in away - erased}
     last = {m: last_held_day(day, days) for m, day in since.items()}
     until = {m: day for m, day in last.items() if today <= day}
     shown = {g.idnumber for g in observation.groups}
     gone = {m: (sum(1 for mentor in deleted[0].values() if mentor == m), deleted[1].get(idnumber, 0)) for m in until
             if (idnumber := mentor_group_idnumber(programme, m)) not in shown}
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
-                 gone)
+                 gone, erased)
+
+
+def erased_away(store: Store, programme: str, away: frozenset[int]) -> frozenset[int]:
+    """The mentors of ``away`` erased (``store.erasures``) and in no pair since: their circle is no longer held.
+
+    Tester round 77b, 3: erasing a mentor away deleted the day the hold began, and the next sync, finding
+    them still away, began it again from that day (held until ten days later), writing a row about the erased
+    person on every sync. The hold waits for a mentor to come back; an erasure says they have gone, and
+    lmsync keeps nothing of them to date a hold by, so it ends: the next sync re-matches the circle's
+    mentees. One who came back (a pairing recorded, or a pair of theirs judged, since: the erasure took every
+    earlier one) and is away again is held as anyone."""
+    erased = erased_on(store).keys() & away
+    if not erased:
+        return frozenset()
+    paired = {row.mentor_id for row in PairingHistory(store, programme).history()}
+    judged = {mentor for mentor, _mentee in HealthSnapshots(store, programme).first_seen()}
+    return frozenset(erased - paired - judged)
 
 
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:
-    """Remember the day each away mentor was first found away; forget those back (a sync's write)."""
-    return MentorAbsences(store, programme).follow(found.away, found.today)
+    """Remember the day each away mentor was first found away (never an erased one, ``erased_away``); forget
+    those back (a sync's write)."""
+    return MentorAbsences(store, programme).follow(found.away - found.erased, found.today)
 
 
 def last_held_day(since: date, days: int) -> date:

@@ -340,11 +340,11 @@ def _digest(run: _Run) -> StepResult:
     if not run.config.health.coordinators:
         return StepResult("digest", "ok", EXIT_OK, "no [health] coordinators configured", counts)
     if report.held and report.problem:  # held, yet the misspelt coordinator still needs the admin (round 8, 8)
-        return StepResult("digest", "failed", EXIT_ADMIN, f"{len(report.digests)} digest(s) held: {report.held}; "
-                          f"{report.problem}", counts, error="DigestProblem")
+        return StepResult("digest", "failed", EXIT_ADMIN, f"{report.held_line}; {report.problem}", counts,
+                          error="DigestProblem")
     if report.held:
-        return StepResult("digest", "held", EXIT_OK, f"{len(report.digests)} digest(s) held: {report.held}", counts)
-    text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today"
+        return StepResult("digest", "held", EXIT_OK, report.held_line, counts)
+    text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today{report.erased_note}"
     if report.problem:
         return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts, error="DigestProblem")
     if counts["failed"]:

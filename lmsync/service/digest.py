@@ -13,7 +13,7 @@ unchecked judgement of every pair; tester finding 1a).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,6 +32,7 @@ from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
 from lmsync.store.queue import GONE, RECOVERED, QueueItem
 from lmsync.store.snapshots import HealthSnapshots
@@ -84,6 +85,24 @@ class DigestReport:
     unknown_coordinators: list[str] = field(default_factory=list)  # usernames Moodle does not know
     held: str | None = None
     escalate_to: str = ""  # [health] escalate_to, so ``problem`` names the setting of each unknown name
+    erased_coordinators: list[str] = field(default_factory=list)  # configured usernames of people erased
+
+    @property
+    def held_line(self) -> str:
+        """The run's digest line while ``held``: how many, why, and ``erased_note``."""
+        return f"{len(self.digests)} digest(s) held: {self.held}{self.erased_note}"
+
+    @property
+    def erased_note(self) -> str:
+        """What the run's digest line adds, once, of the configured people erased (``"; warning: ..."``, else ""):
+        they are sent nothing and own no item, and only the admin can take them out of the configuration (tester
+        round 77b, 4: an erased coordinator got a second digest that day, and queue items)."""
+        if not self.erased_coordinators:
+            return ""
+        keys = " or ".join(sorted({"[health] escalate_to" if n == self.escalate_to else "[health] coordinators"
+                                   for n in self.erased_coordinators}))
+        return (f"; warning: {', '.join(self.erased_coordinators)} erased (`lmsync person erase`) but still listed in "
+                f"{keys}: sent no digest and given no queue item; remove them there")
 
     @property
     def problem(self) -> str | None:
@@ -140,8 +159,11 @@ def digest_text(
     paused: Sequence[QueueItem] = (),
     recovered: Sequence[QueueItem] = (),
     holds: Sequence[Hold] = (),
+    owners: Mapping[tuple[int, int], str] | None = None,
 ) -> str:
-    """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score."""
+    """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
+    coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
+    coordinators got the same list of 39 pairs and could not tell who was handling which)."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
     if new_items:
         lines += ["", f"Newly in your queue ({len(new_items)}):"]
@@ -158,7 +180,9 @@ def digest_text(
         lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
         for p in new_pairs:
             reasons = "; ".join(r.text for r in p.reasons) or "no reason recorded"
-            lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}")
+            owner = (owners or {}).get((p.mentor_id, p.mentee_id))
+            lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}"
+                         + (("; in your queue" if owner == username else f"; in {owner}'s queue") if owner else ""))
     if items:
         lines += ["", f"Queue items due or overdue ({len(items)}):"]
         for i in items:
@@ -268,6 +292,11 @@ def run_digest(
         names.append(config.health.escalate_to)  # told only of what escalated to them
     users = {u.username: u.id for u in api.get_users_by_field("username", list(names)) if u.username}
     report.unknown_coordinators = [n for n in names if n not in users]
+    # an erased coordinator still listed: no digest, and no ``digests`` row naming them again (tester round 77b, 4:
+    # their rows went with the erasure, and a second digest of the day went to them)
+    erased = erased_on(store)
+    report.erased_coordinators = [n for n in names if n in users and users[n] in erased]
+    users = {n: uid for n, uid in users.items() if uid not in erased}
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
@@ -333,7 +362,8 @@ def run_digest(
             users[username],
             fresh,
             mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told),
+            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
+                        {i.pair: i.owner for i in open_items if i.owner}),
             queued,
             paused,
             recovered,

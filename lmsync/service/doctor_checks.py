@@ -122,20 +122,38 @@ def roles_check(config: Config, users: list[Any], report: Any) -> None:
 
 
 def report_path_check(config: Config, report: Any) -> None:
-    """``[report] path`` that the cycle would refuse (the store, a SQLite database): said by doctor,
-    not first by the last step of a run (tester round 8, 8). Nothing when no path is set."""
-    from lmsync.service.out_files import refusal
+    """``[report] path`` that the cycle would refuse (the store, a SQLite database, a folder, a folder that does
+    not exist) or that lmsync's user cannot write: said by doctor, not first by the last step of every run
+    (tester rounds 8, 8 and 77, 2 and 3). Reads only: ``os.access`` as lmsync's user, no test write. Nothing
+    when no path is set."""
+    from lmsync.service.out_files import folder_refusal, refusal
 
-    path = config.report.path
-    if path is None:
+    if config.report.path is None:
         return
-    reason = refusal(Path(path), config)
+    path = Path(config.report.path)
+    # the state folder, where the store is: lmsync writes there under the shipped units; a web root is neither
+    # writable there (ProtectSystem=strict) nor the place for a page of personal data (tester round 77, 2)
+    elsewhere = f"e.g. {config.store_path().with_name(f'{config.programme.name}.report.html')}"
+    reason = refusal(path, config)
+    missing = folder_refusal(path, "[report] path")
+    target = Path(os.path.realpath(path))  # a link: its target is written
     if reason is not None:
         report.add("report path", "fail", reason,
-                   "point [report] path (or LMSYNC_REPORT_PATH) at another file, e.g. /var/www/mentoring/report.html")
-    elif Path(path).is_dir():
+                   f"point [report] path (or LMSYNC_REPORT_PATH) at another file, {elsewhere}")
+    elif path.is_dir():
         report.add("report path", "fail", f"{path} is a folder: the report is one HTML file",
                    "name a file in [report] path, e.g. report.html")
+    elif missing is not None:  # never made by a run, as for --out (tester round 77, 3)
+        report.add("report path", "fail", *missing)
+    elif not os.access(target.parent, os.W_OK | os.X_OK):  # each run writes a new file there and renames it
+        report.add("report path", "fail", f"lmsync's user cannot write in the folder {target.parent}, where each run "
+                   f"writes the report {target.name}",
+                   f"make the folder writable by lmsync's user (under systemd: ReadWritePaths= in the unit), or point "
+                   f"[report] path at a file in a folder it can write, {elsewhere}")
+    elif target.exists() and not os.access(target, os.W_OK):  # another account's file (in /tmp, its own to replace)
+        report.add("report path", "fail", f"lmsync's user cannot write the file {target}",
+                   f"make the file writable by lmsync's user (or remove it), or point [report] path at another file, "
+                   f"{elsewhere}")
     else:
         report.add("report path", "ok", f"each run writes the report to {path}")
 

@@ -70,6 +70,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             row["reasons"] = json.dumps(kept_reasons)  # no count of what went: a count was a trace (round 25, 1)
     # a nudge to the other side alone says what flagged the pair (round 23, 1); not counted either (round 25, 1)
     data["nudges"] = [r for r in data.get("nudges", []) if r.get("recipient_id") == user_id]
+    # how many answered about a mentor (counted at each erasure): a count of others' answers about them, as
+    # "survey_answers 10" was (round 26, 10); uncounted, in NEVER_EXPORTED (tester round 77b, 1)
+    data.pop("rater_counts", None)
     for row in [*data.get("coordinator_queue", []), *data.get("queue_coordinated", [])]:
         if row.get("note"):  # a coordinator's free text about the pair: neither side's to read
             row["note"] = None
@@ -100,6 +103,8 @@ NEVER_EXPORTED = (
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",
     "queue items whose reasons include the other side's answers or meeting ratings (they may exist by them alone)",
+    "how many survey answers others had given about this person, counted at each erasure (lmsync's check that no "
+    "mean gives an erased person's answers away)",
 )
 
 

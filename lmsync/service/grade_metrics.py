@@ -4,8 +4,9 @@ gradebook writes they call for (``build_grade_plan``: a ``GradeItemsPlan``)."""
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 
 from lmsync.config_sections import default_idnumber_prefix
@@ -29,6 +30,7 @@ from lmsync.domain.pair_dates import restarted_after_erasure, spans_after_erasur
 from lmsync.errors import ConfigError
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
+from lmsync.service.rater_checkpoints import erasure_changes
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
@@ -51,6 +53,7 @@ class Metrics:
     stored_meetings: int = 0  # the programme's meetings in the store, any pair, any day
     counted_from: tuple[str, date] | None = None  # the setting meetings count from, and its day
     cadence_days: int = 0  # [meetings] cadence_days: a pair is due a meeting after this many days
+    erasure_held: dict[str, int] = field(default_factory=dict)  # received key -> first means held: an erasure changed them
 
 
 def compute_metrics(
@@ -107,16 +110,24 @@ def compute_metrics(
         min_mentees=s.grades.min_mentees_for_mentor_rating,
         baseline=s.baseline,
         mentee_ratings=s.grades.mentee_ratings,
-        pairs_on=by_date.on,  # tester round 6, 4
+        # an erased mentor is credited with no answer dated up to their erasure (tester round 77b, 2)
+        pairs_on=replace(by_date, erased=erased).on,  # tester round 6, 4
     )
+    waves_of, instrument_of = received_waves(s.instruments.values(), s.waves), received_instruments(s.instruments.values(), s.waves)
     release = release_received(
         values,
-        received_waves(s.instruments.values(), s.waves),
+        waves_of,
         as_of=as_of,
         published=PublishedGrades(store, s.programme).values(),
-        instrument_of=received_instruments(s.instruments.values(), s.waves),
+        instrument_of=instrument_of,
     )
-    values = release.values
+    # a first mean over answers that changed after an erasure: pair show and the report withhold it, and a first
+    # publication beside what they showed before gave the erased person's answers away (tester round 77b, 1)
+    changes = erasure_changes(store, s, tz)
+    named = {f"{i.grade_name}-received-{w.name}": i.name for i in s.instruments.values() for w in s.waves}
+    held = {(v.key, v.user_id) for v in release.values if v.key in waves_of and (v.key, v.user_id) not in release.kept
+            and changes.withholds(v.user_id, named.get(v.key, ""), waves_of[v.key].start)}
+    values = [v for v in release.values if (v.key, v.user_id) not in held]
     if s.grades.enabled is not None:
         enabled = set(s.grades.enabled)
         _known_metrics(enabled, specs)
@@ -135,6 +146,7 @@ def compute_metrics(
         ("[meetings] start", s.meetings.start) if s.meetings.start
         else ("[waves] programme_start", s.programme_start) if s.programme_start else None,
         s.meetings.cadence_days,
+        dict(Counter(key for key, _mentor in held)),
     )
 
 
@@ -229,6 +241,9 @@ def received_notes(metrics: Metrics) -> list[str]:
             f"({metrics.changed.get(key, 0)} would differ with the answers stored now): "
             "a published mean never changes, so no rating can be read from the difference"
         )
+    for key, count in sorted(metrics.erasure_held.items()):
+        notes.append(f"{key}: held for {count} mentor(s): who answered about them changed after an erasure, and a "
+                     "first mean now would give one person's answers away by difference")
     for key, count in sorted(metrics.waiting.items()):
         notes.append(f"{key}: {count} mentor mean(s) held until the wave's window has closed")
     return notes

@@ -27,6 +27,7 @@ from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.programme_settings import settings
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import SentAssignGrades, SentComments
@@ -228,13 +229,14 @@ def freeze_received(store: Store, config: Config, plan: GradesPlan, observed: Gr
             f"the plan would change {len(stale)} published mentor mean(s) of mentees' ratings, frozen since it was made",
             hint="run `lmsync grades plan` again (a new plan keeps the published values)",
         )
+    erased = erased_on(store)  # a mean shown of an erased mentor stays Moodle's: not recorded again (round 77b, 2)
     shown = [
         (item.key, user_id, grade)
         for item in plan.items
         if item.key in keys
         for found in observed.at(item.itemnumber)
         for user_id, grade in found.grades.items()
-        if grade is not None
+        if grade is not None and user_id not in erased
     ]
     values = [*((k, u, v) for (k, u), v in sending.items()), *shown]
     instrument_of = received_instruments(s.instruments.values(), s.waves)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, NamedTuple
 
@@ -243,10 +243,13 @@ def assess_pairs(
     mentees_of = Counter(m for m, _ in pair_list)
     # a score counts for the pairs that existed on its date: a pair made today was judged by its
     # predecessor's answers (at risk on day 0, its people nudged; tester round 15, 2)
-    dated = feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config), first_seen=seen)
+    erased = erased_on(store)
+    # an answer dated up to an erasure is about no pair of the erased person's (tester round 77b, 2)
+    dated = replace(feedback_pairs_by_date(store, programme, pair_list, tz=programme_zone(config), first_seen=seen),
+                    erased=erased)
     # an erased person's pairs start again the day after the erasure, as in the grades: judged from the
     # programme start, they were "fading, no meeting since pairing 92 days ago" (tester round 28, 3)
-    restarts = restarted_after_erasure({}, pair_list, erased_on(store))
+    restarts = restarted_after_erasure({}, pair_list, erased)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
@@ -437,8 +440,9 @@ def run_health(
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
     # only coordinators and an escalate_to Moodle has own items (tester finding 3): an unknown escalate_to
     # was made owner of a coordinator's own pairs while this step said Moodle had no such user
-    queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username},
-                   queue_staff(api, config))
+    # nor one erased while still configured (tester round 77b, 4: given items again, under their name)
+    staff = queue_staff(api, config, erased_on(store))
+    queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username}, staff)
     for health in assessment.healths:
         if health.status != "fading":
             continue
@@ -460,9 +464,10 @@ def run_health(
         # a misspelt name was given items for good (tester round 23, 3): asked of Moodle only when some
         # overdue item would now be escalated, not on every run
         due = queue.unescalated(day, to, after_days=after, no_user=True)
-        missing = bool(due) and known_user(api, to) is False
+        gone = staff is not None and to in staff.erased
+        missing = gone or (bool(due) and known_user(api, to) is False)
         report.escalated = [] if missing else queue.escalate(day, to, after_days=after)
-        report.unescalated = queue.unescalated(day, to, after_days=after, no_user=missing)
+        report.unescalated = queue.unescalated(day, to, after_days=after, no_user=missing, erased=gone)
     report.not_a_good_fit = mark_not_a_good_fit(config, store, sorted(current), as_of=day)
     log.info(
         "health.done",

@@ -4,7 +4,7 @@ the coordinator queue's commands (``lmsync queue list|ack|done``; store only, no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -18,8 +18,9 @@ from lmsync.service.established import NotAPair, known_pair
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
-from lmsync.service.stores import open_store, refuse_if_absent, warn_if_absent
+from lmsync.service.stores import open_store, refuse_if_absent
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
 from lmsync.store.snapshots import HealthSnapshots, SnapshotRow
@@ -151,16 +152,18 @@ class QueueStaff(NamedTuple):
 
     coordinators: list[str]  # those of [health] coordinators that are Moodle accounts, in their order
     escalate_to: str  # [health] escalate_to, or "" when Moodle has no such user (or none is set)
+    erased: tuple[str, ...] = ()  # configured names of people erased (``person erase``): given nothing (round 77b, 4)
 
 
-def queue_staff(api: MoodleApi, config: Config) -> QueueStaff | None:
+def queue_staff(api: MoodleApi, config: Config, erased: Collection[int] = ()) -> QueueStaff | None:
     """``[health] coordinators`` and ``escalate_to`` as queue items may go to them: only Moodle
     accounts (tester finding 3: a misspelt coordinator was given a third of the items, which nobody
     saw; an unknown ``escalate_to`` was made owner of a coordinator's own pairs while ``lmsync
-    health`` said Moodle had no such user). One read (core_user_get_users_by_field), none when no
-    coordinators are listed (nobody owns an item then; ``escalate_to`` is returned unchecked). None
-    when Moodle could not be asked (every name is used, as before); the digest and ``lmsync doctor``
-    name the unknown ones."""
+    health`` said Moodle had no such user), and none ``erased`` (Moodle ids: ``store.erasures``; tester
+    round 77b, 4: an erased coordinator still listed was given items again, stored under their name). One
+    read (core_user_get_users_by_field), none when no coordinators are listed (nobody owns an item then;
+    ``escalate_to`` is returned unchecked). None when Moodle could not be asked (every name is used, as
+    before); the digest and ``lmsync doctor`` name the unknown ones."""
     from lmsync.moodle.errors import MoodleError
 
     h = config.health
@@ -168,17 +171,19 @@ def queue_staff(api: MoodleApi, config: Config) -> QueueStaff | None:
         return QueueStaff([], h.escalate_to)
     names = list(dict.fromkeys([*h.coordinators, *([h.escalate_to] if h.escalate_to else [])]))
     try:
-        found = {u.username for u in api.get_users_by_field("username", names) if u.username}
+        found = {u.username: u.id for u in api.get_users_by_field("username", names) if u.username}
     except MoodleError as exc:
         log.warning("health.coordinators_unchecked", error=type(exc).__name__)
         return None
-    known = [name for name in h.coordinators if name in found]
+    erased_ids = set(erased)
+    gone = [name for name in names if name in found and found[name] in erased_ids]
+    known = [name for name in h.coordinators if name in found and name not in gone]
     if len(known) < len(h.coordinators):
         log.warning("health.coordinators_unknown", unknown=len(h.coordinators) - len(known), known=len(known))
-    escalate_to = h.escalate_to if h.escalate_to in found else ""
+    escalate_to = h.escalate_to if h.escalate_to in found and h.escalate_to not in gone else ""
     if h.escalate_to and not escalate_to:
         log.warning("health.escalate_to_unknown")
-    return QueueStaff(known, escalate_to)
+    return QueueStaff(known, escalate_to, tuple(gone))
 
 
 def known_coordinators(api: MoodleApi, config: Config) -> list[str] | None:
@@ -197,8 +202,13 @@ def queue_staff_of(config: Config) -> QueueStaff | None:
     if not config.health.coordinators:
         return QueueStaff([], config.health.escalate_to)
     try:
+        with store_session(config, read_only=True) as store:
+            erased = set(erased_on(store))  # an erased coordinator is given nothing (tester round 77b, 4)
+    except (LmsyncError, OSError):
+        erased = set()  # no store: ``queue done`` refuses it itself
+    try:
         with open_moodle(config) as conn:
-            return queue_staff(conn.api, config)
+            return queue_staff(conn.api, config, erased)
     except (LmsyncError, MoodleError, OSError) as exc:
         log.warning("health.coordinators_unchecked", error=type(exc).__name__)
         return None
@@ -226,9 +236,12 @@ def _queue(
 
 def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]:
     """Open queue items, read from the store opened read-only; with ``acknowledged``, then the
-    items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``)."""
+    items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``).
+
+    Raises StoreAbsent (exit 3) when the store file does not exist: an empty queue read from no store
+    reassured a coordinator looking at the wrong one (tester round 77, 6)."""
+    refuse_if_absent(config, "queue list", holds="nothing to show")
     store = open_store(config, read_only=True)
-    warn_if_absent(store)
     try:
         queue = _queue(config, store)
         return queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])

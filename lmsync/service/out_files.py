@@ -15,7 +15,8 @@
 
 ``refusal`` is the store and SQLite part alone, for writers that are not an ``--out``: the
 cycle's report (``[report] path``, tester round 5, 2) and each file of a CSV report
-(``check_files``, tester round 5, 3).
+(``check_files``, tester round 5, 3); ``folder_refusal`` the missing-folder part, which
+``[report] path`` follows too (tester round 77, 3).
 """
 
 from __future__ import annotations
@@ -65,17 +66,9 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
     if reason is not None:
         raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
                          "or SQLite database, the configuration, the token)")
-    target = Path(os.path.realpath(out))
-    if out.is_symlink() and not target.parent.is_dir():  # writing follows the link (tester round 44, 7: a traceback)
-        raise InputError(f"--out {out} is a symbolic link to {os.readlink(out)}, in a folder that does not exist",
-                         hint="give --out a file, or point the link into an existing folder")
-    parent = out.absolute().parent
-    if not parent.is_dir():
-        what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
-        raise InputError(
-            f"--out {out}: {what}",
-            hint=f"create it first (mkdir -p {parent}), or give --out a path in an existing folder",
-        )
+    missing = folder_refusal(out, "--out")
+    if missing is not None:
+        raise InputError(missing[0], hint=missing[1])
     if out.is_dir() and not folder:
         raise InputError(f"--out {out} is a folder", hint="give --out the file to write")
     if out.exists() and not folder and not force:
@@ -83,6 +76,23 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
             f"{out} exists; not overwritten",
             hint=f"add --force to replace it: {again}" if again else "add --force to replace it, or give --out another file",
         )
+
+
+def folder_refusal(path: Path, key: str) -> tuple[str, str] | None:
+    """Why nothing can be written at ``path`` for want of its folder, and the fix, each naming ``key``
+    (``--out``, ``[report] path``): a symbolic link into a folder that does not exist, a folder that does
+    not exist or is not a folder; None when the folder is there. Never creates it: ``--out`` (tester
+    round 4, 14 and 15) and ``[report] path`` (tester round 77, 3: it made ``/nonexistent/dir``) alike.
+    """
+    # writing follows a link: its target's folder is the one that must exist (tester round 44, 7: a traceback)
+    if path.is_symlink() and not Path(os.path.realpath(path)).parent.is_dir():
+        return (f"{key} {path} is a symbolic link to {os.readlink(path)}, in a folder that does not exist",
+                f"give {key} a file, or point the link into an existing folder")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
+        return f"{key} {path}: {what}", f"create it first (mkdir -p {parent}), or give {key} a path in an existing folder"
+    return None
 
 
 def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config | None = None,
@@ -118,6 +128,8 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
         for own, what in owned:
             if own is not None and _same_file(path, Path(own)):
                 return f"{path} is {what}; not overwritten"
+    if path.exists() and not path.is_file() and not path.is_dir():  # `--out /dev/null --force` (round 77b, 6)
+        return f"{path} is not a regular file (a device, a pipe or a socket); not overwritten"
     if _token_like(path):
         return f"{path} holds what looks like a Moodle web-service token (32 letters and digits); not overwritten"
     if is_sqlite(path):

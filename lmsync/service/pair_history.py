@@ -19,8 +19,10 @@ from lmsync.service.health_inputs import satisfaction_instruments, today
 from lmsync.service.health_queue import _queue
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
+from lmsync.service.rater_checkpoints import erasure_changes
 from lmsync.service.stores import open_store, warn_if_absent
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.messages import NudgeLog
@@ -54,6 +56,10 @@ class SideScore:
     #: the last day of a configured wave still open: no mean nor count until then, as the report's (each new
     #: answer moved the mean, and two looks a day apart gave that mentee's answer back; tester round 51c, 1)
     open_until: date | None = None
+    #: withheld because who answered about the mentor changed after an erasure (``rater_checkpoints``): no mean, no
+    #: count, whatever the number (4 x 3.85 - 3 x 3.67 gave the erased mentee's rating back; tester round 77b, 1)
+    erased: bool = False
+    few: bool = False  # with ``erased``: fewer than the minimum answered, as the pair's reasons are withheld then
 
 
 @dataclass
@@ -98,7 +104,10 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         current = {(p.mentor_id, p.mentee_id) for p in dated if p.end is None} | {pair}
         ever = current | {(p.mentor_id, p.mentee_id) for p in dated}
         # a pair made by hand counts from the day the store saw it (tester round 42, 2)
-        pairs_on = cache(PairsByDate(dated, tuple(current), by_date.appeared).on)
+        # and an answer dated up to an erasure counts for no pair of the erased person (tester round 77b, 2)
+        pairs_on = cache(PairsByDate(dated, tuple(current), by_date.appeared, erased_on(store)).on)
+        changes = erasure_changes(store, settings(config), programme_zone(config))
+        starts = {w.name: w.start for w in settings(config).waves}
 
         def rates_mentor(ws: WaveScore) -> bool:
             if ws.about_id is not None:
@@ -121,7 +130,10 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
                 if ws.instrument == instrument and ws.wave == wave and ws.score.total is not None and rates_mentor(ws)
             ]
             day = max((ws.date for ws in rows), default=as_date(None, config))
-            if len(rows) >= minimum and wave in still_open:  # too few says so as before; enough: no mean yet
+            if changes.withholds(mentor, instrument, starts.get(wave)):  # no mean nor count (tester round 77b, 1)
+                scores.append(SideScore("mentee", instrument, wave, day, None, over=0, withheld=True, erased=True,
+                                        few=len(rows) < minimum))
+            elif len(rows) >= minimum and wave in still_open:  # too few says so as before; enough: no mean yet
                 scores.append(SideScore("mentee", instrument, wave, still_open[wave], None, over=0, withheld=True,
                                         open_until=still_open[wave]))
             elif len(rows) >= minimum:
@@ -130,7 +142,8 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             else:
                 scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
         snapshots = HealthSnapshots(store, programme).rows(pair=pair)
-        if any(sc.withheld and sc.open_until is None for sc in scores if sc.side == "mentee"):  # too few
+        if any(sc.withheld and sc.open_until is None and (sc.few or not sc.erased) for sc in scores
+               if sc.side == "mentee"):  # too few
             snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
         nudges = NudgeLog(store, programme).records(pair=pair)
         items = _queue(config, store).items(pair)

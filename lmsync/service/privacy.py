@@ -35,12 +35,13 @@ from lmsync.service.export_withholding import withhold_others_judgements
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.person_keys import split_key
-from lmsync.service.programme_settings import programme_today
+from lmsync.service.programme_settings import programme_today, programme_zone, settings
+from lmsync.service.rater_checkpoints import count_before_erasure, record_before_erasure
 from lmsync.service.runtime import session, store_session
 from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
 from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
-from lmsync.store.erasures import erased_on
+from lmsync.store.erasures import erased_on, erasure_of
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import MeetingRepository
@@ -381,16 +382,24 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     unless ``while_enrolled``. A coordinator's name leaves the queue items they own or were
     escalated to (``queue_owner``, ``queue_escalated_to``: those items are then no one's). The
     erasure is dated the programme's local day (``programme_today``): rows dated on or before it
-    are never stored again, and a row's date is a programme day."""
+    are never stored again, and a row's date is a programme day. First, for every mentor, the answers
+    others gave about them are counted (``rater_checkpoints``), so no figure over the rest gives the
+    erased person's answers away by difference (tester round 77b, 1)."""
     with session(config) as (conn, store):
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         refusal = None if while_enrolled else still_here(identity, who)
         if refusal is not None:
             raise refusal
         user_id = identity.user_id
-        # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
-        counts = erase_person(store, user_id, identity.username, on=programme_today(config),
-                              record_alone=identity.username is not None)
+        day = programme_today(config)
+        # who answered about every mentor, before anything goes: a figure that differs after gave the erased
+        # person's answers away by difference (tester round 77b, 1)
+        before = count_before_erasure(store, settings(config), programme_zone(config), day, erasing=user_id)
+        with store.transaction():
+            # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
+            counts = erase_person(store, user_id, identity.username, on=day, record_alone=identity.username is not None)
+            if erasure_of(store, user_id) == day:
+                record_before_erasure(store, config.programme.name, before, day)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
         log.info("privacy.erased", user=user_id, rows=sum(counts.values()))
         return counts

@@ -33,6 +33,7 @@ from lmsync.log import get_logger
 from lmsync.service.health_inputs import programme_start
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
+from lmsync.service.private_files import write_private
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.report_inputs import (
     WEEKLY_HEALTH_AFTER,
@@ -126,14 +127,14 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     pair_list = sorted(set(cohort.pairs))
     mentees = {e for _, e in pair_list}
     start = term_start(config)
-    by_date = PairsByDate(inputs.pairing_history, tuple(pair_list), inputs.pairs_appeared)
+    by_date = PairsByDate(inputs.pairing_history, tuple(pair_list), inputs.pairs_appeared, inputs.erased)
     # an earlier day: its survey figures over the pairs of that day (lmsync's pairing history), as a report made
     # that day counted them; over today's, a mentee who had left since was no longer in that day's response
     # and means (tester round 50, second pass, 1)
     earlier = as_of < programme_today(config)
     survey_pairs = sorted(by_date.on(as_of)) if earlier else pair_list
     surveys = survey_tables(config, inputs.scores, inputs.quality_answers, survey_pairs, cohort.roster, people,
-                            pairs_on=by_date.on, as_of=as_of)
+                            pairs_on=by_date.on, as_of=as_of, changes=inputs.changes)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     at_risk = at_risk_table(inputs.flagged, inputs.queue, people, inputs.health_day, programme_today(config),
@@ -272,7 +273,8 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
                  check: Callable[[list[Path]], None] | None = None) -> list[Path]:
     """Write the HTML page (``out`` is a file) or one CSV per table (``out`` is a folder), drawn by ``renderer``.
 
-    Files are made readable by their owner only (they name people). Returns the paths written.
+    Files are made readable by their owner only (they name people); no missing folder is made for them
+    (the CSV report's own folder aside). Returns the paths written.
     ``check`` is given the paths before any is written, and may refuse them by raising; a SQLite
     database is never written over, checked or not (``out_files.refusal``; tester round 5, 2 and 3).
     Raises ValueError for an unknown ``fmt``, and ConfigError (exit 2, naming ``out``) when
@@ -294,11 +296,13 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
         raise ConfigError(f"cannot write the report: {reason}",
                           hint="set [report] path (or --out) to another file; a report never replaces a SQLite database")
     try:
-        (out.parent if fmt == "html" else out).mkdir(mode=0o700, parents=True, exist_ok=True)  # tester round 25, 9
+        # no folder is made but a CSV report's own, owner-only (tester round 25, 9), in one check_out found:
+        # [report] path made a missing /nonexistent/dir that `--out` refused (tester round 77, 3)
+        if fmt == "csv":
+            out.mkdir(mode=0o700, exist_ok=True)
         written = []
         for path, text in files.items():
-            path.write_text(text, encoding="utf-8")
-            path.chmod(0o600)
+            write_private(path, text)  # owner-only from its first byte, never through a device (round 77b, 6)
             written.append(path)
     except OSError as exc:
         raise ConfigError(
@@ -311,10 +315,11 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
 
 def report_path_check(config: Config) -> Callable[[list[Path]], None]:
     """``write_report``'s ``check`` for ``[report] path``: never the store, never a SQLite database
-    (tester round 5, 2: a report path naming the store replaced it with HTML every cycle). The
-    check raises ConfigError (exit 2) naming ``[report] path``."""
+    (tester round 5, 2: a report path naming the store replaced it with HTML every cycle), and in a
+    folder that exists, as for ``--out`` (tester round 77, 3: a missing one was made, anywhere). The
+    check raises ConfigError (exit 2) naming ``[report] path``, the path and the fix."""
     from lmsync.errors import ConfigError
-    from lmsync.service.out_files import refusal
+    from lmsync.service.out_files import folder_refusal, refusal
 
     def check(paths: list[Path]) -> None:
         reason = next(filter(None, (refusal(path, config) for path in paths)), None)
@@ -324,6 +329,9 @@ def report_path_check(config: Config) -> Callable[[list[Path]], None]:
                 hint="point [report] path (or LMSYNC_REPORT_PATH) at another file: "
                 "the report never replaces the store or a SQLite database",
             )
+        missing = next(filter(None, (folder_refusal(path, "[report] path") for path in paths)), None)
+        if missing is not None:  # the fix in the message: a cycle's step line shows no hint
+            raise ConfigError(f"{missing[0]}; {missing[1]}")
 
     return check
 

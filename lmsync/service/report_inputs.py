@@ -17,10 +17,12 @@ from lmsync.domain.pair_dates import DatedPair
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
+from lmsync.service.rater_checkpoints import ErasureChanges, erasure_changes
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
 from lmsync.service.report_sections import ended, with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.report import (
     FlaggedPair,
     MonthMeetings,
@@ -61,6 +63,11 @@ class ReportInputs:
     #: the flagged pairs' latest attended meeting up to the report's day (``last_met``): one the snapshot did
     #: not know of (recorded after it, or dated after it) is said beside the pair (tester round 51, 3)
     last_met: Mapping[tuple[int, int], date] = field(default_factory=dict)
+    #: who was erased and when (``PairsByDate.erased``): an answer dated up to an erasure rates no mentor of an
+    #: erased person's pair (tester round 77b, 2)
+    erased: Mapping[int, date] = field(default_factory=dict)
+    #: the survey figures whose answers changed after an erasure (``rater_checkpoints``): withheld
+    changes: ErasureChanges = field(default_factory=ErasureChanges)
 
 
 def term_start(config: Config) -> date | None:
@@ -117,4 +124,6 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         quality_answers=tuple(instrument_answers(store, programme, QUALITIES_INSTRUMENT, until=as_of)),
         pairing_history=by_date.history,
         pairs_appeared=by_date.appeared,
+        erased=erased_on(store),
+        changes=erasure_changes(store, settings(config), programme_zone(config)),
     )

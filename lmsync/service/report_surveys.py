@@ -23,7 +23,9 @@ from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore,
 from lmsync.domain.waves import closed_waves_only, waves_sat
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
+from lmsync.service.rater_checkpoints import ErasureChanges
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
+from lmsync.service.report_withheld import WITHHELD, evaluation_rows, overall_rows, wave_rows
 
 #: ``(instrument, wave, respondent) -> total`` of complete scores.
 Complete = Mapping[tuple[str, str, int], float]
@@ -284,12 +286,16 @@ def _qualities_tables(
     min_mentees: int,
     people: People,
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
+    withheld: Collection[int] = (),
 ) -> tuple[Table, Table]:
     """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees.
 
     An answer naming no mentor rates the respondent's mentor on its date when ``pairs_on`` (the
     pairs of a day, ``PairsByDate.on``) is given, else their current mentor(s): after a re-match
-    the new mentor is not credited with a rating of the old one (as grades: tester round 6, 4)."""
+    the new mentor is not credited with a rating of the old one (as grades: tester round 6, 4).
+    A mentor of ``withheld`` (who answered about them changed after an erasure: ``rater_checkpoints``)
+    with any rating has a row with neither count nor means, "withheld": the row over the others gave
+    all nine of an erased mentee's answers back by difference (tester round 77b, 1)."""
     items = instrument.items if instrument is not None else ()
     overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
     per_mentor = Table(
@@ -336,6 +342,9 @@ def _qualities_tables(
             overall_rows.append((item, len(scores), round_cell(fmean(scores), 2) if scores else None))
     mentor_rows: list[tuple[Any, ...]] = []
     for mentor, ratings in sorted(by_mentor.items(), key=lambda kv: people.label(kv[0])):
+        if mentor in withheld:
+            mentor_rows.append((people.label(mentor), WITHHELD, *([None] * len(items))))
+            continue
         if len(ratings) < min_mentees:
             continue
         means = []
@@ -359,15 +368,18 @@ def survey_tables(
     *,
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
     as_of: date | None = None,
+    changes: ErasureChanges | None = None,
 ) -> SurveyTables:
     """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
 
     Relationship satisfaction: ``[health] satisfaction_instruments``; self-efficacy: the other
     instruments with ``track_change`` that do not rate a mentor; the evaluation: all of those
     plus every other instrument with scores except ``mentor_qualities``, overall and per year
-    of study, suppressing groups under ``[report] min_cell``.
+    of study, suppressing groups under ``[report] min_cell``. A figure over answers that
+    ``changes`` says changed after an erasure is withheld (``report_withheld``; tester round 77b, 1).
     """
     s = settings(config)
+    changes = changes or ErasureChanges()
     scores = list(scores)  # read twice below
     complete = _complete(scores)
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
@@ -433,15 +445,16 @@ def survey_tables(
     quality_answers = [a for a in quality_answers if not any(w.holds(a.date) for w in still_open)]
     qualities, mentor_qualities = _qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,
-        pairs_on,
+        pairs_on, changes.held(QUALITIES_INSTRUMENT),
     )
+    starts = {w.name: w.start for w in s.waves}
     return SurveyTables(
-        satisfaction=satisfaction,
-        self_efficacy=self_efficacy,
-        evaluation=evaluation,
+        satisfaction=wave_rows(satisfaction, changes, starts),
+        self_efficacy=wave_rows(self_efficacy, changes, starts),
+        evaluation=evaluation_rows(evaluation, changes, starts),
         response=_response_table(instruments, complete, waves, side_of,
                                  opened={w.name for w in s.waves if as_of is not None and w.start <= as_of},
                                  fed={n for n, section in s.instrument_sections.items() if section.feedback}),
-        qualities=qualities,
+        qualities=overall_rows(qualities, changes, QUALITIES_INSTRUMENT),
         mentor_qualities=mentor_qualities,
     )

@@ -111,9 +111,10 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
 
 
 def warn_if_absent(store: Store) -> None:
-    """A warning when a coordinator's view reads a store file that does not exist: a mistyped ``[store]
-    path`` reads as an empty programme ("the coordinator queue is empty", exit 0). Plans and matches
-    do not call it: before the first sync there is no store, and that is no news."""
+    """A warning when a preview reads a store file that does not exist (``health --as-of``, ``nudge
+    --dry-run``, an export): a mistyped ``[store] path`` reads as an empty programme. Plans and matches
+    do not call it: before the first sync there is no store, and that is no news. A view of what the store
+    holds (``queue list``, ``meetings list``, ``pair show``, ``report``) refuses instead: ``refuse_if_absent``."""
     if store.read_only and store.path is not None and not store.path.exists():
         log.warning("store.absent", path=store.where,
                     hint="nothing has been stored with this configuration yet; if something has, check [store] path")
@@ -123,17 +124,21 @@ class StoreAbsent(InputError):
     """The configured store file does not exist (``refuse_if_absent``)."""
 
 
-def refuse_if_absent(config: Config, action: str) -> None:
-    """Raise ``InputError`` (exit 3) when the configured store file does not exist, before anything opens
+def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to act on") -> None:
+    """Raise ``StoreAbsent`` (exit 3) when the configured store file does not exist, before anything opens
     it: ``action`` (``queue ack``, say) acts on what a store holds, so with a mistyped ``[store] path`` it
     could only be refused, and opening the store to say so created and bound an empty one, after which the
-    views no longer warned (tester round 38, 1)."""
+    views no longer warned (tester round 38, 1). A view of what a store holds (``holds``: ``nothing to
+    show``) is refused too: ``queue list`` run under a coordinator's own account, whose default store path
+    is their own, said "the coordinator queue is empty", exit 0 (tester round 77, 6)."""
     if config.store.url is None and not (path := config.store_path()).exists():
         raise StoreAbsent(
             f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "
-            "nothing to act on",
-            hint="check [store] path (or LMSYNC_STORE_PATH) in the configuration; `lmsync run` or `lmsync health` "
-                 "makes the store and its queue",
+            f"{holds}",
+            hint="point [store] path (or LMSYNC_STORE_PATH) at the programme's store: without it each account has "
+                 "its own, under its XDG_STATE_HOME (~/.local/state), and `lmsync doctor` run as the account that "
+                 "runs lmsync names that account's; on a new programme, `lmsync run` or `lmsync health` makes the "
+                 "store and its queue",
         )
 
 

@@ -10,8 +10,8 @@ store made by an lmsync of the numbered-SQL era (its ``schema_version`` table), 
 (``postgresql+psycopg://user@host/db``; ``postgresql://`` means the same; ``sqlite:///path``).
 
 Reads never write (issue 11): ``Store(target, read_only=True)`` opens SQLite read-only
-(``mode=ro``, ``query_only``) and PostgreSQL in read-only transactions, so a read command
-cannot change the store even by mistake. A SQLite store that does not exist yet, or whose
+(``mode=ro``, ``query_only``; in a folder lmsync's user cannot write too: lmsync.store.sqlite_files)
+and PostgreSQL in read-only transactions, so a read command cannot change the store even by mistake. A SQLite store that does not exist yet, or whose
 schema is older than this lmsync, is read through an in-memory copy instead: nothing is
 created, migrated or written on disk. An empty PostgreSQL database reads as an empty store;
 one at an older revision is refused with the fix (a writing run migrates it).
@@ -42,6 +42,7 @@ from sqlalchemy.pool import StaticPool
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
 from lmsync.store.problems import admin_problem, make_private_folder
+from lmsync.store.sqlite_files import connect, open_read_only, refuse_empty
 from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
 from lmsync.store.unreachable import shown_url, unreachable
 from lmsync.store.unreachable import store_url as store_url
@@ -92,6 +93,8 @@ class Store:
                 f"the store {self.where} is a folder, not a store file",
                 hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
             )
+        if self.path is not None:
+            refuse_empty(self.path, self.where)  # not a new store: SQLite took it for one (tester round 77, 9)
         try:
             self._open(url, str(target))
         except (sqlite3.DatabaseError, DBAPIError) as exc:
@@ -139,7 +142,7 @@ class Store:
         else:
             if self.path is not None:
                 make_private_folder(self.path.parent)  # names programmes (round 20, 11)
-            raw = _connect(target)
+            raw = connect(target)
             if self.path is not None:
                 raw.execute("PRAGMA journal_mode = WAL")
                 raw.execute("PRAGMA synchronous = NORMAL")
@@ -159,10 +162,10 @@ class Store:
     def _sqlite_read_only(self) -> sqlite3.Connection:
         """The file read-only; or an in-memory copy when it is missing or its schema is older."""
         if self.path is None or not self.path.exists():
-            return _connect(":memory:")
-        conn = _connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            return connect(":memory:")
+        conn = open_read_only(self.path, self.where)  # also in a folder we cannot write (tester round 77, 4)
         if _sqlite_pending(conn):
-            copy = _connect(":memory:")
+            copy = connect(":memory:")
             conn.backup(copy)
             conn.close()
             return copy
@@ -462,12 +465,6 @@ class _SQLiteHandle:
         cursor = self._raw.cursor()
         cursor.row_factory = sqlite3.Row
         return cursor.execute(sql, params)
-
-
-def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
 
 
 def _not_a_database(exc: BaseException) -> bool:

@@ -414,19 +414,20 @@ class CoordinatorQueue(ProgrammeRepository):
         return [i for i in self.open_items() if i.id in {e.id for e in out}]
 
     def unescalated(
-        self, day: date, to: str, *, after_days: int, no_user: bool = False
+        self, day: date, to: str, *, after_days: int, no_user: bool = False, erased: bool = False
     ) -> list[tuple[QueueItem, str]]:
         """The open items more than ``after_days`` past due that ``escalate`` leaves with their owner
         alone, each with why: ``to`` owns it, or ``to`` is one of its pair (a coordinator who also
-        mentors is never given their own pair), or (``no_user``) Moodle has no user ``to``, so
-        nothing was escalated (round 23, 3: items went to a misspelt name for good). Tester round
-        19, 3: these went unreported."""
+        mentors is never given their own pair), or (``no_user``) Moodle has no user ``to`` (or,
+        ``erased``, ``to`` was erased: tester round 77b, 4), so nothing was escalated (round 23, 3:
+        items went to a misspelt name for good). Tester round 19, 3: these went unreported."""
         out = []
         for item in self.open_items():
             if item.escalated_to == to or item.overdue_days(day) <= after_days:
                 continue
             if no_user:
-                out.append((item, f"Moodle has no user {to} ([health] escalate_to)"))
+                out.append((item, f"{to} was erased ([health] escalate_to): remove them there" if erased
+                            else f"Moodle has no user {to} ([health] escalate_to)"))
             elif to in self.parties(item.pair):
                 out.append((item, f"{to} is one of the pair"))
             elif item.owner == to:

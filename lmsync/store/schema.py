@@ -389,3 +389,23 @@ erased_notes = Table(
 
 #: The tables revision 0009 adds.
 REVISION_0009_TABLES = (erased_notes,)
+
+# --- revision 0010: who answered about each mentor, counted at each erasure (tester round 77b, 1) ---------
+#: Before an erasure deletes a person's answers, the sittings (one respondent's answers of one day) that
+#: others gave about each mentor of the programme, dated on or before that day, per instrument: every
+#: mentor's, not the erased person's mentor's alone (a row for one mentor would tie the erased person to
+#: them). A figure over those answers whose count differs later is withheld: a mean over the others gave
+#: the erased person's answers back by difference. Counts only, never a value (a mean over one rater is
+#: that rater's answer); a mentor's rows are erased with them. ``mentor_id`` 0 holds the programme-wide count of
+#: each instrument's sittings (no Moodle user has id 0), for the report's programme-wide figures.
+rater_counts = _programme_table(
+    "rater_counts",
+    Column("mentor_id", Integer, nullable=False),  # a Moodle user id
+    Column("instrument", Text, nullable=False),
+    Column("counted_on", Text, nullable=False),  # ISO day of the erasure, the programme's local day
+    Column("sittings", Integer, nullable=False),
+    PrimaryKeyConstraint("programme", "mentor_id", "instrument", "counted_on"),
+)
+
+#: The tables revision 0010 adds.
+REVISION_0010_TABLES = (rater_counts,)

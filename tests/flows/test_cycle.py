@@ -136,6 +136,10 @@ def test_issue_13_the_cycle_runs_end_to_end_with_one_message_per_person_and_a_di
     digests = [m for m in sent if m["useridto"] in coordinator_ids]
     assert Counter(m["useridto"] for m in digests) == Counter(coordinator_ids)
     assert all("Newly at risk or fading" in m["text"] and "no meeting" in m["text"].lower() for m in digests)
+    # each newly flagged pair names whose queue holds it: two coordinators got one list (tester round 77, 7)
+    for m in digests:
+        listed = m["text"].split("Newly at risk or fading")[1].split("<br />\n<br />")[0].split("<br />\n- ")[1:]
+        assert listed and all("s queue" in line for line in listed), m["text"]  # 's as Moodle escapes it
     # a second run on the same day sends nothing again: no nudge, no digest
     again = cycle_job(config, site=site, now=NOON + timedelta(hours=2), as_of=AS_OF)
     assert len(site.messages) == before + len(sent)
@@ -371,6 +375,7 @@ def test_issue_12_report_step_without_a_renderer_is_skipped_with_its_reason(tmp_
 
     site = site_and_coordinators
     page = tmp_path / "out" / "report.html"
+    page.parent.mkdir()  # no run makes it (tester round 77, 3)
     config = make_config(tmp_path, f'[report]\npath = "{page}"\n')
     with session(config, site=site) as (conn, store):
         bare = run_cycle(conn.api, config, store, site=site, steps=("report",))

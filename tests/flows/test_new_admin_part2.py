@@ -320,6 +320,7 @@ def test_round_47_2_a_pin_forbid_or_rematch_naming_someone_whose_enrolment_is_su
         text = " ".join(result.output.split())
         for entry, who in (("pin s0001 -> m0003", "m0003"), ("forbid s0004 -> m0005", "m0005"), ("rematch m0005", "m0005")):
             assert f"{entry} waits: {who} is not active in the course (enrolment suspended, or they left it)" in text, text
+    assert run_cli(env, "sync").exit_code == 0  # a report reads the store a sync makes (tester round 77, 6)
     report = run_cli(env, "report", "--out", str(env / "report.html"))  # the report matches too (round 49)
     assert report.exit_code == 0, report.output
     write_config(env, '[matching]\npins = [["s0001", "m0O03"]]\n')

@@ -196,3 +196,32 @@ def test_round_44_7_out_on_a_dangling_symbolic_link_is_refused_not_a_traceback(r
     into = tmp_path / "into.toml"
     into.symlink_to(tmp_path / "target2.toml")
     assert run("init", "--no-input", "--out", str(into)).exit_code == 0 and (tmp_path / "target2.toml").is_file()
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_round_77b_6_out_is_owner_only_from_its_first_byte_and_never_a_device(
+    run: Any, store: Path, tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tester round 77b, 6: ``--out /dev/null --force`` made /dev/null owner-only (a chmod after the write follows
+    the path), and the file was 0644 until that chmod: another account opened it then and kept reading it."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    pipe.chmod(0o666)
+    refused = run(*WRITERS[command], "--out", str(pipe), "--force")
+    assert refused.exit_code == 3 and "is not a regular file" in refused.output, refused.output
+    assert pipe.stat().st_mode & 0o777 == 0o666
+    seen: list[int] = []
+    replace = os.replace
+
+    def watched(source: Any, target: Any) -> None:  # the file as it is just before it takes the name
+        seen.append(os.stat(source).st_mode & 0o777)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", watched)
+    out = tmp_path / "out.file"
+    if command == "report":
+        out = tmp_path / "out.html"
+    written = run(*WRITERS[command], "--out", str(out))
+    assert written.exit_code == 0, written.output
+    assert out.stat().st_mode & 0o777 == 0o600 and seen and set(seen) == {0o600}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

@@ -94,7 +94,7 @@ def test_tester_round_5_9b_a_store_path_that_is_a_folder_is_a_config_error(cli_h
 @pytest.mark.sqlite_only("a SQLite file of another application")
 def test_tester_round_5_10_another_applications_database_is_not_a_store(cli_home: Path) -> None:
     """Tester round 5, 10: a SQLite file with tables, none lmsync's, is refused (nothing written into
-    it); an empty file and an empty database still become stores."""
+    it); an empty database still becomes a store, an empty file no longer (tester round 77, 9)."""
     other = cli_home / "other.db"
     conn = sqlite3.connect(other)
     conn.executescript("CREATE TABLE photos (id); CREATE TABLE albums (id);")
@@ -108,9 +108,10 @@ def test_tester_round_5_10_another_applications_database_is_not_a_store(cli_home
     conn.close()
     empty_file = cli_home / "empty.db"
     empty_file.touch()
+    with pytest.raises(ConfigError, match="is not an lmsync store: the file is empty"):
+        Store(empty_file)
     empty_db = cli_home / "empty2.db"
     sqlite3.connect(empty_db).execute("PRAGMA user_version = 1").connection.close()
-    for path in (empty_file, empty_db):
-        made = Store(path)
-        assert "store_binding" in made.tables()
-        made.close()
+    made = Store(empty_db)
+    assert "store_binding" in made.tables()
+    made.close()

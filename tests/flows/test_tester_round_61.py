@@ -79,6 +79,7 @@ def test_round_63_1_a_run_whose_sync_plan_is_refused_acts_on_nothing_else(demo_h
     from lmsync.store.snapshots import HealthSnapshots
 
     report = demo_home / "out" / "report.html"
+    report.parent.mkdir()  # no run makes it (tester round 77, 3)
     monkeypatch.setenv("LMSYNC_REPORT_PATH", str(report))
     monkeypatch.setenv("LMSYNC_STORE_PATH", str(demo_home / "shared.db"))  # one store for both names, as the tester's
     first = run_in(demo_home, "run", "--allow-mass-nudge")

@@ -149,7 +149,8 @@ def test_tester_finding_fix_c_6_the_switch_left_on_outside_the_suite_is_one_line
     monkeypatch.delenv(suite_engine.RUN, raising=False)
     config = tmp_path / "lmsync.toml"
     config.write_text(f'[programme]\nname = "p"\n[store]\npath = "{tmp_path / "store.db"}"\n')
-    result = CliRunner().invoke(main, ["--config", str(config), "queue", "list"])
+    # plan opens the store when there is none (queue list refuses first: tester round 77, 6)
+    result = CliRunner().invoke(main, ["--config", str(config), "plan"])
     assert result.exit_code == 2 and result.exc_info is not None and result.exc_info[0] is SystemExit
     assert "test-only variable" in result.stderr and f"unset {suite_engine.SWITCH}" in result.stderr
     assert "Traceback" not in result.output and not (tmp_path / "store.db").exists()

@@ -478,3 +478,26 @@ def test_round_31_1_every_pod_gives_a_stopping_run_longer_than_one_request_timeo
     deployment = _yaml("postgres/deployment.yaml")["spec"]["template"]["spec"]
     for name, pod in (("cronjob.yaml", _pod_spec()), ("postgres/deployment.yaml", deployment)):
         assert pod.get("terminationGracePeriodSeconds", 30) >= 60, name
+
+
+def test_round_77_10_no_unit_restarts_on_bad_input() -> None:
+    """`lmsync daemon --interval` mistyped in ExecStart exits 3: `Restart=on-failure` with only
+    `RestartPreventExitStatus=2` started it again every minute, forever."""
+    from lmsync.errors import EXIT_ADMIN, EXIT_INPUT
+
+    for unit in SERVICES:
+        if _unit_values(unit, "Service", "Restart") not in ([], ["no"]):
+            prevented = " ".join(_unit_values(unit, "Service", "RestartPreventExitStatus")).split()
+            assert {str(EXIT_ADMIN), str(EXIT_INPUT)} <= set(prevented), unit
+
+
+def test_round_77_2_each_unit_shows_how_a_report_outside_the_state_folder_becomes_writable() -> None:
+    """Under ProtectSystem=strict only /var/lib/lmsync is writable: a [report] path elsewhere failed every run."""
+    for unit in SERVICES:
+        text = (SYSTEMD / unit).read_text(encoding="utf-8")
+        assert "#ReadWritePaths=/" in text and "[report] path" in text, unit
+        assert _unit_values(unit, "Service", "ReadWritePaths") == [], unit  # an example, commented out
+        assert _unit_values(unit, "Service", "ProtectSystem") == ["strict"], unit
+    readme = (SYSTEMD / "README.md").read_text(encoding="utf-8")
+    assert "ReadWritePaths=" in readme and "/var/lib/lmsync/report.html" in readme
+    assert "RestartPreventExitStatus=2 3" in readme

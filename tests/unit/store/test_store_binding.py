@@ -297,8 +297,8 @@ def test_round_31_3_a_read_of_a_store_bound_by_a_run_that_wrote_nothing_goes_on_
 @pytest.mark.sqlite_only("a store file that does not exist: PostgreSQL has no file to miss")
 def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stored_there(tmp_path, monkeypatch):
     """`[store] path` with a typo read as an empty programme: "the coordinator queue is empty", exit 0, no word
-    of the store. The views say the file is absent (and still create nothing); a plan before the first sync,
-    when no store is normal, does not."""
+    of the store. The previews say the file is absent (and still create nothing); a plan before the first sync,
+    when no store is normal, does not. The views of what a store holds refuse (tester round 77, 6)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     store_file = tmp_path / "typo" / "p.db"
     path, _config = config_for(tmp_path, store_file)
@@ -308,7 +308,7 @@ def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stor
         assert result.exit_code == 0, result.output
         return [e for e in map(json.loads, result.stderr.splitlines()) if e["event"] == "store.absent"]
 
-    for view in (["queue", "list"], ["meetings", "list"], ["health", "--as-of", "2026-12-01"], ["nudge", "--dry-run"]):
+    for view in (["health", "--as-of", "2026-12-01"], ["nudge", "--dry-run"]):
         events = absent(*view)
         assert [e["path"] for e in events] == [str(store_file)], view
         assert "check [store] path" in events[0]["hint"]
@@ -316,7 +316,8 @@ def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stor
     assert absent("plan") == []
     # queue ack and done can only be refused there: they are, before the store is opened (which made an empty
     # store, after which the views no longer warned: tester round 38, 1)
-    for acting in (["queue", "ack", "m0001", "s0008"], ["queue", "done", "m0001", "s0008", "--outcome", "met"]):
+    for acting in (["queue", "ack", "m0001", "s0008"], ["queue", "done", "m0001", "s0008", "--outcome", "met"],
+                   ["queue", "list"], ["meetings", "list"]):
         refused = CliRunner().invoke(main, ["--config", str(path), *acting])
         assert refused.exit_code == EXIT_INPUT, refused.output
         assert f"there is no store at {store_file}" in " ".join(refused.output.split())

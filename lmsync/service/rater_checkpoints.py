@@ -1,0 +1,120 @@
+"""Figures over mentees' answers about a mentor, checked against an erasure (tester round 77b, 1).
+
+A mentor's mentee-side figures are means over their mentees' answers: ``pair show``'s satisfaction
+"mean over 4 mentee(s)", the report's mentor qualities per mentor, the received mean a push publishes
+first. Erasing one mentee deletes that mentee's answers, and the same figure over the others gave them
+back by difference: 4 x 3.85 - 3 x 3.67 = 4.4, the erased mentee's rating, and all nine of their mentor
+qualities. The gradebook keeps its first published value for that reason (``published_grades``); a view
+is computed afresh at every look, so it cannot.
+
+So before an erasure deletes anything, ``count_before_erasure`` counts, for every mentor of the programme,
+the sittings (one respondent's answers of one day) others gave about them on each instrument mentees
+answer, dated on or before that day, and every sitting of each instrument programme-wide (``PROGRAMME``:
+the report's programme-wide means gave the erased mentee's rating back to the tenth, 52 x 3.95 - 51 x
+3.941) (``store.rater_counts``). Every mentor's, not the erased person's mentor's alone: a row written for
+one mentor at an erasure would tie the erased person to them again, which the erasure undid. After it,
+``erasure_changes`` counts them again: a figure over answers dated on or before a day whose count now
+differs is withheld in every view alike (``ERASURE_WITHHELD``, ``report_withheld``), for good, as late
+answers and further erasures never make the difference safe. A late answer dated before the erasure
+changes the count too, and is withheld the same way (it would be read back by difference as well).
+
+An answer counts for the mentor it names (``about``), else for the respondent's mentor on its date (the
+pairing history, the pairs lmsync judged for a pair made by hand, ``PairsByDate`` with the erasures): the
+same rule whether counted before or after, so only a change in the answers changes a count.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, tzinfo
+from functools import cache
+
+from lmsync.service.feedback_store import feedback_pairs_by_date
+from lmsync.service.programme_settings import Settings
+from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
+from lmsync.store.rater_counts import RaterCounts
+from lmsync.store.snapshots import HealthSnapshots
+from lmsync.store.surveys import SurveyRepository
+
+#: The "mentor" of the programme-wide counts (no Moodle user has id 0, as ``about_id`` 0 is nobody).
+PROGRAMME = 0
+
+#: How every view says a figure is withheld by ``ErasureChanges``: no count, no day (either would say more).
+ERASURE_WITHHELD = ("withheld: who answered about this mentor changed after an erasure (a mean now would give "
+                    "one person's answers away by difference)")
+
+
+@dataclass(frozen=True)
+class ErasureChanges:
+    """(mentor id, instrument) -> the days counted (``rater_counts``) whose count now differs."""
+
+    changed: Mapping[tuple[int, str], tuple[date, ...]] = field(default_factory=dict)
+
+    def withholds(self, mentor: int, instrument: str, first_day: date | None = None) -> bool:
+        """Whether a figure of ``mentor`` on ``instrument`` over answers dated from ``first_day`` on (None:
+        any day) may include answers dated on or before a day whose count differs now."""
+        days = self.changed.get((mentor, instrument), ())
+        return bool(days) and (first_day is None or first_day <= max(days))
+
+    def held(self, instrument: str) -> set[int]:
+        """The mentors whose figures on ``instrument`` are withheld whatever their days."""
+        return {mentor for (mentor, name), days in self.changed.items()
+                if name == instrument and days and mentor != PROGRAMME}
+
+
+def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, str], list[date]], set[int], set[str]]:
+    """(mentor, instrument) -> the days of the sittings others gave about the mentor, sorted (one per respondent
+    and day), and (``PROGRAMME``, instrument) -> every sitting's day; the mentors of the pairs the store knows;
+    the instruments mentees answer."""
+    names = {name for name, inst in s.instruments.items() if inst.rates_mentor or inst.side in ("mentee", "both")}
+    judged = HealthSnapshots(store, s.programme).first_seen()
+    by_date = replace(feedback_pairs_by_date(store, s.programme, judged, tz=tz, first_seen=judged), erased=erased_on(store))
+    mentors = {p.mentor_id for p in by_date.history} | {mentor for mentor, _mentee in judged}
+    on_day = cache(by_date.on)
+    found: dict[tuple[int, str], set[tuple[int, date]]] = defaultdict(set)
+    for a in SurveyRepository(store, s.programme).answers():
+        if a.instrument not in s.instruments:
+            continue
+        found[(PROGRAMME, a.instrument)].add((a.respondent_id, a.date))
+        if a.instrument not in names:
+            continue
+        rated = {a.about_id} if a.about_id is not None else {m for m, e in on_day(a.date) if e == a.respondent_id}
+        for mentor in (rated & mentors) - {a.respondent_id}:
+            found[(mentor, a.instrument)].add((a.respondent_id, a.date))
+    return {key: sorted(day for _who, day in sat) for key, sat in found.items()}, mentors, names
+
+
+def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, erasing: int) -> dict[tuple[int, str], int]:
+    """(mentor, instrument) -> sittings others gave about them dated on or before ``on``, for every mentor the
+    store knows but ``erasing`` (whose rows go) and every instrument mentees answer, zeros too (a late answer
+    about a mentor nobody had rated changes their count as well); and (``PROGRAMME``, instrument) -> every
+    sitting so dated, for every instrument (the report's programme-wide figures). Read before the erasure
+    deletes anything."""
+    days, mentors, names = _sittings(store, s, tz)
+    counts = {(m, i): bisect_right(days.get((m, i), []), on) for m in sorted(mentors - {erasing}) for i in sorted(names)}
+    counts.update({(PROGRAMME, i): bisect_right(days.get((PROGRAMME, i), []), on) for i in sorted(s.instruments)})
+    return counts
+
+
+def record_before_erasure(store: Store, programme: str, counts: Mapping[tuple[int, str], int], on: date) -> int:
+    """Write ``count_before_erasure``'s counts as of ``on`` (the erasure's day; the first count of a day is kept);
+    call inside the erasure's transaction. Returns how many rows were written."""
+    return RaterCounts(store, programme).record(counts, on)
+
+
+def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
+    """The counted figures whose answers changed since (``ErasureChanges``); none without an erasure counted.
+    Reads the store only."""
+    recorded = RaterCounts(store, s.programme).counts()
+    if not recorded:
+        return ErasureChanges()
+    days = _sittings(store, s, tz)[0]
+    changed: dict[tuple[int, str], list[date]] = defaultdict(list)
+    for (mentor, instrument, on), sittings in recorded.items():
+        if bisect_right(days.get((mentor, instrument), []), on) != sittings:
+            changed[(mentor, instrument)].append(on)
+    return ErasureChanges({key: tuple(sorted(on)) for key, on in changed.items()})

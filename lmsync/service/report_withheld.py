@@ -1,0 +1,50 @@
+"""The report's survey figures an erasure changed, withheld (tester round 77b, 1).
+
+A report made before an erasure and one made after differ by the erased person's answers: the per-mentor
+mentor qualities gave all nine of an erased mentee's ratings back, and the programme-wide satisfaction of
+a closed wave (52 x 3.95 - 51 x 3.941 = 4.409) their rating of the mentor to the tenth. So each figure over
+answers dated on or before an erasure whose count of sittings changed since (``rater_checkpoints``: per
+mentor, and programme-wide) reads ``WITHHELD`` in its count column, with no statistics, in the HTML page
+and the CSV files alike. The response table keeps its counts: it says who answered, not what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from lmsync.service.rater_checkpoints import PROGRAMME, ErasureChanges
+from lmsync.service.report_model import Table
+
+#: A withheld figure's count cell (``n``, ``mentees``): no count (it changed), no day (it would date the erasure).
+WITHHELD = "withheld (who answered changed after an erasure)"
+
+
+def wave_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
+    """A per-instrument-and-wave table (``instrument, side, wave, n, ...``) with the rows of a changed instrument
+    and a wave from ``starts`` (name -> first day; a wave not there: any day) withheld."""
+    rows = tuple(
+        (*row[:3], WITHHELD, *([None] * (len(row) - 4)))
+        if changes.withholds(PROGRAMME, row[0], starts.get(row[2])) else row
+        for row in table.rows
+    )
+    return replace(table, rows=rows)
+
+
+def evaluation_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
+    """The evaluation (``instrument, from_wave, to_wave, group, n, ...``) with each row whose instrument changed
+    over answers of its waves withheld, every group alike (a group left showing would give the others back)."""
+    rows = tuple(
+        (*row[:4], WITHHELD, *([None] * (len(row) - 5)))
+        if changes.withholds(PROGRAMME, row[0], starts.get(row[1])) else row
+        for row in table.rows
+    )
+    return replace(table, rows=rows)
+
+
+def overall_rows(table: Table, changes: ErasureChanges, instrument: str) -> Table:
+    """The programme-wide means per quality (``quality, mentees, mean``), withheld when ``instrument`` changed."""
+    if not changes.withholds(PROGRAMME, instrument):
+        return table
+    return replace(table, rows=tuple((row[0], WITHHELD, *([None] * (len(row) - 2))) for row in table.rows))

@@ -1,0 +1,96 @@
+"""A SQLite store's file: which files may be a store, and reading one lmsync's user may not write.
+
+Only a path where no file exists becomes a new store: a file of zero bytes (a failed restore, ``: > x.db``)
+is refused as any other file that is not a store (tester round 77, 9), where SQLite took it for a new,
+empty database and a run then queued and reported as for a programme with no history.
+
+A read opens the file read-only (``mode=ro``). SQLite reads a WAL store through its ``-shm`` file and
+makes one beside the store when there is none, so a read in a folder lmsync's user cannot write (a
+coordinator or an auditor reading a store another account keeps, a read-only backup) failed as "cannot
+be written" (tester round 77, 4). There, a store whose ``-wal`` holds nothing is read as it is
+(``immutable=1``); one whose ``-wal`` holds changes is read through the ``-shm`` file that is there, and
+when that cannot be, the error says what reading needs.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from lmsync.errors import ConfigError
+
+
+def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    """A raw connection in autocommit mode (``BEGIN`` is the store's own), foreign keys enforced."""
+    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=uri)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def refuse_empty(path: Path, where: str) -> None:
+    """Raise ConfigError when ``path`` is a file of zero bytes (tester round 77, 9; see the module doc).
+
+    SQLite writes a store's first page as lmsync makes it (``journal_mode = WAL`` does), so no store
+    lmsync made is ever empty on disk.
+    """
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:  # not ours to judge here: opening it names the problem
+        return
+    if empty:
+        raise ConfigError(
+            f"the store {where} is not an lmsync store: the file is empty (0 bytes), as a failed restore or copy "
+            "leaves it",
+            hint="restore it from a backup (a migration leaves <name>.db.bak-* beside it), or remove the empty file "
+            "if no store was ever there: lmsync makes a new store only where no file is",
+        )
+
+
+def open_read_only(path: Path, where: str) -> sqlite3.Connection:
+    """``path`` opened read-only; raises ConfigError saying what reading needs when it cannot be (module doc)."""
+    real = path.resolve()  # SQLite keeps -wal and -shm beside the file a link points at
+    wal, shm = Path(f"{real}-wal"), Path(f"{real}-shm")
+    query = "mode=ro"
+    writable = os.access(real.parent, os.W_OK | os.X_OK)  # what making a file in it takes
+    if not writable and not _holds(wal):
+        # SQLite cannot make the -shm it shares with writers here, and with no -wal changes the file is the
+        # whole store: read it as it is, without -shm or locks. The trade-off: a writer (the store's owner,
+        # whose folder it is) is not coordinated with; a change it writes while this reads is not seen, or a
+        # checkpoint moving pages during the read may fail it as damaged, and running the read again sees it.
+        query += "&immutable=1"
+    try:
+        conn = connect(f"{real.as_uri()}?{query}", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens the files on first use
+    except sqlite3.OperationalError as exc:
+        if not getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
+            raise
+        raise _cannot_read(where, real, wal, shm, writable, exc) from None
+    return conn
+
+
+def _holds(wal: Path) -> bool:
+    """Whether a ``-wal`` file is there with changes in it (an empty one holds none)."""
+    try:
+        return wal.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _cannot_read(where: str, real: Path, wal: Path, shm: Path, writable: bool, exc: Exception) -> ConfigError:
+    """The error for a store this user cannot read: what reading needs, not "cannot be written"."""
+    said = f"SQLite says {str(exc)!r}"
+    if not writable and _holds(wal) and not shm.exists():
+        return ConfigError(
+            f"the store {where} cannot be read from this folder: its {wal.name} file holds changes, which SQLite "
+            f"reads through a {shm.name} file, and there is none and lmsync's user cannot make one in {real.parent} "
+            f"({said})",
+            hint="as the store's owner, run `sqlite3 STORE 'PRAGMA wal_checkpoint(TRUNCATE)'` (or let the owner's "
+            "next lmsync run end): that folds the -wal file into the store; or make the folder writable by this user",
+        )
+    return ConfigError(
+        f"the store {where} cannot be read by lmsync's user ({said}): reading needs the store file, and its -wal "
+        "and -shm files while they are there, readable by this user",
+        hint="make them readable by this user (a group shared with the store's owner, say), or read a copy of the "
+        "store: point [store] path (or LMSYNC_STORE_PATH) at it",
+    )
