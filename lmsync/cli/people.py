@@ -124,8 +124,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
     if not any(counts.values()) and person.username is None:  # tester round 20, 6: it was recorded all the same
-        say(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}")
-    elif not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
+        # bad input, exit 3, as `person export` says it of the same key (tester round 77b, 13: exit 0 here)
+        raise InputError(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}",
+                         hint="check the Moodle id, or give the username, idnumber or email")
+    if not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
         say(f"nothing erased: this store holds nothing about {label}; the erasure is recorded, so their "
                    "Moodle answers and meetings dated up to today are never stored")
     else:

@@ -97,8 +97,10 @@ def test_tester_finding_erasing_someone_still_enrolled_says_the_next_sync_reads_
     assert "person erase s0001 --yes --while-enrolled" in unanswered.output and "Aborted" not in unanswered.output
     gone = CliRunner().invoke(main, ["person", "erase", "id:999999", "--yes"])
     # nobody this store knows: not "erased: ... 0" (tester round 5, 14)
-    assert gone.exit_code == 0 and gone.stdout.startswith("nothing erased and nothing recorded: neither this store nor")
-    assert gone.stdout.count("999999") == 1, gone.stdout  # the id once (tester round 6, 13)
+    # bad input, exit 3, as `person export id:999999` says it (tester round 77b, 13: it exited 0)
+    assert gone.exit_code == 3 and "error: nothing erased and nothing recorded: neither this store nor" in gone.output
+    said = next(line for line in gone.output.splitlines() if line.startswith("error:"))
+    assert said.count("999999") == 1, gone.output  # the id once (tester round 6, 13)
     assert "still enrolled" not in gone.stderr
     # a mistyped id:N no longer records an erasure that would withhold a real person's data (tester round 20, 6)
     from lmsync.store.db import Store
