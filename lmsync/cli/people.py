@@ -145,6 +145,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart, add "
               f"{forbids_entry(marks)} to the [matching] forbids list in {source}", person.username or "",
               f"Moodle id {person.user_id}")
+    for key in privacy.still_in_matching(config, person):  # the next match acts on them (tester round 77b, 11)
+        _note(ctx, f"warning: {{}} is still named in {key} of {config.source or 'the configuration'}: lmsync does "
+              "not edit it; remove them there unless the entry should stay", person.username or "",
+              f"Moodle id {person.user_id}")
     for key in privacy.still_coordinator(config, person):  # the next sync would give them items again
         _note(ctx, f"warning: {{}} is still listed in {key} of {config.source or 'the configuration'}: remove them "
               "there; while listed they get no digest and no queue item, and every run warns",  # tester round 77b, 4

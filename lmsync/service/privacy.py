@@ -416,6 +416,17 @@ def still_coordinator(config: Config, identity: Identity) -> list[str]:
                                     ("[health] escalate_to", [health.escalate_to])) if name in listed]
 
 
+def still_in_matching(config: Config, identity: Identity) -> list[str]:
+    """The ``[matching]`` keys (``pins``, ``forbids``, ``rematch``) that still name ``identity`` by username or
+    Moodle id (``id:N`` or N): lmsync never edits the configuration, so an erasure leaves them, and the next
+    match acts on them (tester round 77b, 11: only ``[health] coordinators`` was said)."""
+    names = {(identity.username or "").lower(), str(identity.user_id), f"id:{identity.user_id}"} - {""}
+    m = config.matching
+    listed = (("[matching] pins", [k for pair in m.pins for k in pair]),
+              ("[matching] forbids", [k for pair in m.forbids for k in pair]), ("[matching] rematch", m.rematch))
+    return [key for key, keys in listed if any(k.strip().lower() in names for k in keys)]
+
+
 def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
     suffix = f":{user_id}"
     return Journal(store, programme).rewrite_keys(

@@ -387,3 +387,21 @@ def test_round_50_14_an_export_names_the_person_it_is_about_and_nobody_else(conf
     quiet = config.model_copy(update={"privacy": config.privacy.model_copy(update={"show_names": False})})
     unnamed = privacy.export(quiet, "s0001")
     assert unnamed["username"] == "s0001" and "name" not in unnamed
+
+
+def test_round_77b_11_erase_says_which_matching_entries_still_name_the_person(config, monkeypatch):
+    """Erase warned of `[health] coordinators` naming the person, but not of `[matching] pins`, `forbids` or
+    `rematch`, which the next match acts on."""
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    mentee, mentor, _group = circle_of(config, "s0001")
+    monkeypatch.setenv("LMSYNC_MATCHING_FORBIDS", f'[["S0001", "id:{mentor}"]]')
+    monkeypatch.setenv("LMSYNC_MATCHING_REMATCH", '["s0001"]')
+    result = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "s0001 is still named in [matching] forbids of" in result.stderr
+    assert "s0001 is still named in [matching] rematch of" in result.stderr
+    assert "[matching] pins" not in result.stderr
