@@ -124,6 +124,8 @@ def resolve(
     value, fields = split_key(who)
     if not value:
         raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
+    if fields == ("id",) and not value.isdigit():  # "'abc' matches nobody" (tester round 77b, 13)
+        raise InputError(f"{who!r}: a Moodle id is a number (id:66)", hint="or give the username, idnumber or email")
     person = _pick(roster, fields, value, show_names)
     if person is None and site is not None:
         person = _pick(site(fields, value), fields, value, show_names)

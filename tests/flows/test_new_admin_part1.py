@@ -126,6 +126,8 @@ def test_point_3_a_number_naming_two_people_by_two_fields_is_refused_listing_bot
     assert resolve(roster, "id:9999") == 9999  # someone who left: the store may hold their rows
     with pytest.raises(InputError, match="matches nobody"):
         resolve(roster, "username:66")
+    with pytest.raises(InputError, match=r"'id:abc': a Moodle id is a number"):  # not "matches nobody" (round 77b, 13)
+        resolve(roster, "id:abc")
 
 
 def test_point_3_a_key_shared_by_several_people_lists_who() -> None:
