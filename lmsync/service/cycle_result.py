@@ -101,4 +101,6 @@ def step_failure(step: str, exc: Exception) -> StepResult:
         message += f"; the lmsync role lacks {capability_named(exc.capability)}"
     if isinstance(exc, ConnectionFailed | Timeout | InvalidToken | AccessDenied | MissingCapability | UnknownFunction):
         message += " (`lmsync doctor` checks the site, the token and the service, and says how to fix them)"
+    elif hint := getattr(exc, "hint", None):  # the fix, on the line cron mails (round 77: "Permission denied" alone)
+        message += f" (fix: {str(hint).splitlines()[0]})"
     return StepResult(step, "failed", code, f"failed: {message}", {}, error=type(exc).__name__)
