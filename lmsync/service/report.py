@@ -357,6 +357,11 @@ def write_configured_report(config: Config, renderer: ReportRenderer | None, *, 
         check([path])
         write_report(report_job(config, site=site), path, renderer, check=check)
     except Exception as exc:  # a report must never fail the run it follows
-        log.error("report.failed", error=type(exc).__name__)
+        from lmsync.secrets import redact
+
+        # why, and the fix, as the cycle's report step says them: the class alone told an admin nothing (round 77)
+        hint = getattr(exc, "hint", None)
+        log.error("report.failed", error=type(exc).__name__, message=redact(str(getattr(exc, "message", "") or exc)),
+                  **({"hint": hint} if hint else {}))
         return None
     return path

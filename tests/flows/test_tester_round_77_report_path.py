@@ -94,3 +94,17 @@ def test_round_77_2_doctor_suggests_a_report_path_in_the_state_folder_not_a_web_
     check = _report_path(_config(tmp_path, Path("/var/lib/lmsync/mentor-2026.db"), moodle))  # the store
     assert check.status == "fail" and "is this programme's store" in check.detail
     assert "e.g. /var/lib/lmsync/mentor-2026.report.html" in check.fix and "/var/www" not in check.fix, check.fix
+
+
+def test_round_77_the_daemons_report_failure_is_logged_with_its_reason_and_fix(tmp_path: Path) -> None:
+    """`write_configured_report` (after a daemon's custom job) logged `report.failed error=ConfigError` alone."""
+    from structlog.testing import capture_logs
+
+    from lmsync.service.report import write_configured_report
+
+    config = _config(tmp_path, tmp_path / "missing" / "r.html")
+    with capture_logs() as logs:
+        assert write_configured_report(config, lambda *_a, **_k: "<html/>") is None
+    (failed,) = [e for e in logs if e["event"] == "report.failed"]
+    assert failed["error"] == "ConfigError" and f"the folder {tmp_path / 'missing'} does not exist" in failed["message"]
+    assert not (tmp_path / "missing").exists()
