@@ -216,7 +216,8 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
     if not keys:
         return
     try:
-        found = {u.username for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username}
+        ids = {u.username: u.id for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username}
+        found = set(ids)
     except MoodleError as exc:
         report.add(
             "health coordinators", "warn", f"could not look the usernames up ({type(exc).__name__})",
@@ -229,8 +230,28 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
             f"health {key}", "fail", f"[health] {key}: no Moodle user with username {quoted(name)}",
             f"set [health] {key} to the Moodle username (Site administration > Users > Browse list of users)",
         )
-    if not unknown:
+    gone = _erased(config, {ids[name] for name, _ in keys if name in ids})
+    for name, key in keys:  # sent no digest, given no item: an admin takes them out (tester round 77b, 4)
+        if ids.get(name) in gone:
+            report.add(f"health {key}", "fail", f"[health] {key}: {quoted(name)} was erased (`lmsync person erase`): "
+                       "gets no digest and no queue item", f"remove {quoted(name)} from [health] {key}")
+    if not unknown and not gone:
         report.add("health coordinators", "ok", f"{len(keys)} coordinator username(s) found in Moodle")
+
+
+def _erased(config: Config, user_ids: set[int]) -> set[int]:
+    """Which of ``user_ids`` the programme's store records as erased; none without a store (read-only)."""
+    from lmsync.errors import LmsyncError
+    from lmsync.service.runtime import store_session
+    from lmsync.store.erasures import erased_on
+
+    if not user_ids or (config.store.url is None and not config.store_path().exists()):
+        return set()
+    try:
+        with store_session(config, read_only=True) as store:
+            return user_ids & set(erased_on(store))
+    except (LmsyncError, OSError):  # the store's own check says what is wrong with it
+        return set()
 
 
 def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> None:

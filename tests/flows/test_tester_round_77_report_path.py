@@ -108,3 +108,29 @@ def test_round_77_the_daemons_report_failure_is_logged_with_its_reason_and_fix(t
     (failed,) = [e for e in logs if e["event"] == "report.failed"]
     assert failed["error"] == "ConfigError" and f"the folder {tmp_path / 'missing'} does not exist" in failed["message"]
     assert not (tmp_path / "missing").exists()
+
+
+def test_round_77b_4_doctor_fails_an_erased_coordinator_still_configured(tmp_path: Path) -> None:
+    """An erased coordinator still listed gets no digest and no queue item; doctor said nothing of it."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from lmsync.store.db import Store
+    from lmsync.store.erasures import record_erasure
+
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "mentor-2026"\n[store]\npath = "{tmp_path / "s.db"}"\n'
+                    '[health]\ncoordinators = ["c1", "c2"]\n')
+    config = load_config(path, environ={})
+    users = [SimpleNamespace(username="c1", id=11), SimpleNamespace(username="c2", id=12)]
+    api = SimpleNamespace(get_users_by_field=lambda _field, _names: users)
+    report = DoctorReport()
+    doctor_checks.coordinators_check(api, config, report)  # no store yet: nothing to say but found
+    assert [c.status for c in report.checks] == ["ok"]
+    store = Store(config.store_path())
+    record_erasure(store, 12, date(2026, 12, 1))
+    store.close()
+    report = DoctorReport()
+    doctor_checks.coordinators_check(api, config, report)
+    (check,) = report.checks
+    assert check.status == "fail" and "'c2' was erased" in check.detail, check
