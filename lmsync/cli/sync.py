@@ -123,6 +123,11 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                           "none has a welcome discussion",
                           hint="correct [programme] forum to the forum's name as the course page shows it "
                                "(`lmsync doctor` checks it); the next sync posts the welcomes")
+    if result.disowned:  # as `lmsync run` exits (2): an admin changes that group's ID number (tester round 75, 6)
+        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {result.disowned} group(s) carry a "
+                          "circle's ID number this store never made",
+                          hint="`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle (Participants > "
+                               "Groups > Edit group settings), or point [store] path at the store that made them")
     say(f"in sync after {result.rounds} round(s){where}")
 
 
