@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, LmsyncError
 from lmsync.store.db import Store
 from lmsync.store.snapshots import HealthSnapshots
@@ -35,3 +36,12 @@ def check_clock(store: Store, programme: str, today: date) -> None:
             hint="set the system clock right (timedatectl; chronyc tracking); the next run goes on by itself. "
             "`lmsync health --as-of DAY` and the other views still show any day",
         )
+
+
+def check_clock_today(store: Store, config: Config) -> None:
+    """``check_clock`` for the programme's day by the clock (``programme_today``): the commands that record a day
+    or send on their own (``lmsync health``, ``nudge``, ``grades push``) refuse as ``lmsync run`` does (tester
+    round 78, 1: a hand-run ``lmsync nudge`` under a clock a week back sent 29 messages again)."""
+    from lmsync.service.programme_settings import programme_today
+
+    check_clock(store, config.programme.name, programme_today(config))

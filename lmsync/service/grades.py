@@ -8,13 +8,10 @@ first, chunked by variable count, each request journaled before and after, then 
 and compared). Moodle 4.5's grade functions fail silently in many ways (traps 19-25), so
 everything that can be checked is checked before sending, and what was sent is verified after.
 
-Ownership (issue 10, point 6): lmsync writes only to grade items it can prove it created:
-the item carries the idnumber derived from the programme and metric
-(``lmsync.domain.grades.derived_idnumber``) and the store's ``grade_items`` table records
-the creation at that itemnumber (``lmsync.store.grade_items``). Another programme's items in
-the range are left alone and named in the plan. A creation whose answer was lost is recorded
-before it is sent and is not sent again for ``[sync] write_settle_seconds`` (a slow Moodle may still commit
-it, issue 10 point 10); two items at one itemnumber are drift the plan shows.
+Ownership (issue 10, point 6): lmsync writes only to grade items it can prove it created: the item carries the
+idnumber derived from the programme and metric (``domain.grades.derived_idnumber``) and ``store.grade_items`` records
+the creation at that itemnumber. Another programme's items in the range are left alone and named in the plan. A lost
+creation is recorded before it is sent and not sent again for ``[sync] write_settle_seconds`` (issue 10 point 10).
 
 The modules: :mod:`lmsync.service.grade_state` reads the gradebook,
 :mod:`lmsync.service.grades_plan` is the saved plan, :mod:`lmsync.service.grades_push` sends and
@@ -486,9 +483,12 @@ def push_job(
     on_plan: Callable[[GradesPlanResult], Any] | None = None,
     takes_over: bool = False,
 ) -> PushResult:
-    """Push a saved plan (re-checked against Moodle), or plan and push in one go; ``takes_over``
-    writes what a store with no history of the programme would hold (``grades_hold``)."""
+    """Push a saved plan (re-checked against Moodle), or plan and push in one go; ``takes_over`` writes what a
+    store with no history of the programme would hold (``grades_hold``). Raises ``ClockWentBack`` (clock_check)."""
+    from lmsync.service.clock_check import check_clock_today  # no grade pushed for a day past (tester round 78, 1)
     with session(config, wait=wait, site=site) as (conn, store):
+        if as_of is None:
+            check_clock_today(store, config)
         if plan is not None:
             return PushResult(plan, push_grades(conn.api, config, store, plan, takes_over=takes_over))
         planned = make_grades_plan(conn.api, config, store, as_of=as_of)

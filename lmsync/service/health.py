@@ -45,6 +45,7 @@ from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.circle_records import circle_proof
+from lmsync.service.clock_check import check_clock_today
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, pause_gone, paused_now
@@ -494,4 +495,6 @@ def health_job(
     """One health run; ``record=False`` opens the store read-only and writes nothing anywhere."""
     with session(config, wait=wait, site=site, read_only=not record) as (conn, store):
         warn_if_absent(store)  # a read (--as-of) of a mistyped [store] path (tester round 38, 1)
+        if record and as_of is None:  # a day already judged is not judged again under a clock gone back
+            check_clock_today(store, config)
         return run_health(conn.api, config, store, as_of=as_of, record=record)

@@ -261,5 +261,9 @@ def nudge_job(
     """One nudge run; a dry run opens the store read-only and sends nothing."""
     with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
         warn_if_absent(store)  # a dry run of a mistyped [store] path (tester round 38, 1)
+        if not dry_run and as_of is None:  # nobody nudged again for a day already past (tester round 78, 1)
+            from lmsync.service.clock_check import check_clock_today
+
+            check_clock_today(store, config)
         return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
                           should_stop=should_stop)

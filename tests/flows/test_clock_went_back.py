@@ -37,3 +37,25 @@ def test_round_77_5_a_run_dated_before_the_last_judgement_stops_before_any_step(
         store.close()
     assert cycle_job(config, site=site, now=noon, as_of=TODAY).step("health").state == "ok"  # a chosen day still runs
     assert cycle_job(config, site=site, now=noon + timedelta(days=15)).step("health").state == "ok"  # the clock right again
+
+
+def test_round_78_1_health_nudge_and_grades_push_refuse_a_clock_gone_back_as_run_does(
+        tmp_path, site_and_coordinators, monkeypatch):  # noqa: F811
+    """Only `lmsync run` refused: a hand-run `lmsync nudge` under a clock a week back sent 29 messages again."""
+    from lmsync.service.grades import push_job
+    from lmsync.service.health import health_job
+    from lmsync.service.nudges import nudge_job
+
+    site = site_and_coordinators
+    config = make_config(tmp_path)
+    noon = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    assert cycle_job(config, site=site, now=noon + timedelta(days=14)).step("health").state == "ok"
+    monkeypatch.setattr("lmsync.service.programme_settings.programme_today", lambda *_a, **_k: TODAY)
+    sent = len(site.messages)
+    for job in (lambda: health_job(config, site=site), lambda: nudge_job(config, site=site),
+                lambda: push_job(config, site=site)):
+        with pytest.raises(ClockWentBack):
+            job()
+    assert len(site.messages) == sent
+    assert nudge_job(config, site=site, dry_run=True) is not None  # a dry run sends nothing: it may look
+    assert health_job(config, site=site, record=False) is not None  # and a read of the day writes nothing
