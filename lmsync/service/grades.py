@@ -485,9 +485,9 @@ def push_job(
 ) -> PushResult:
     """Push a saved plan (re-checked against Moodle), or plan and push in one go; ``takes_over`` writes what a
     store with no history of the programme would hold (``grades_hold``). Raises ``ClockWentBack`` (clock_check)."""
-    from lmsync.service.clock_check import check_clock_today  # no grade pushed for a day past (tester round 78, 1)
+    from lmsync.service.clock_check import check_clock_today
     with session(config, wait=wait, site=site) as (conn, store):
-        if as_of is None:
+        if as_of is None:  # no grade pushed for a day already past (tester round 78, 1)
             check_clock_today(store, config)
         if plan is not None:
             return PushResult(plan, push_grades(conn.api, config, store, plan, takes_over=takes_over))

@@ -360,10 +360,24 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
         person = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         user_id = person.user_id
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
-        data = {"person_id": user_id, **whose(person, config.privacy.show_names), **data}
+        data = {"person_id": user_id, **whose(person, config.privacy.show_names), "exported": provenance(config), **data}
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
         return data, person.label
+
+
+def provenance(config: Config) -> dict[str, str]:
+    """Where and when an export was made, so a reply to a request says what it answers from (tester round 77b, 9:
+    nothing told which store, site or day): ``at`` (UTC, ISO), ``programme``, ``store`` (its path, or its URL
+    without credentials) and ``moodle`` (the site's URL, or the built-in emulator)."""
+    from datetime import UTC, datetime
+
+    from lmsync.service.stores import without_userinfo
+
+    store = without_userinfo(config.store.url) if config.store.url else str(config.store_path())
+    moodle = "the built-in emulator" if config.uses_emulator else without_userinfo(str(config.moodle.url))
+    return {"at": datetime.now(UTC).isoformat(timespec="seconds"), "programme": config.programme.name,
+            "store": store, "moodle": moodle}
 
 
 def whose(person: Identity, show_names: bool) -> dict[str, str | None]:

@@ -405,3 +405,11 @@ def test_round_77b_11_erase_says_which_matching_entries_still_name_the_person(co
     assert "s0001 is still named in [matching] forbids of" in result.stderr
     assert "s0001 is still named in [matching] rematch of" in result.stderr
     assert "[matching] pins" not in result.stderr
+
+
+def test_round_77b_9_an_export_says_where_and_when_it_was_made(config, monkeypatch):
+    """An export named no store, site or day: a reply to a request could not say what it answered from."""
+    monkeypatch.setenv("LMSYNC_CONFIG", str(config.source))
+    made = privacy.export(config, "s0001")["exported"]
+    assert made["programme"] == config.programme.name and made["store"] == str(config.store_path())
+    assert made["moodle"] == "the built-in emulator" and made["at"].startswith("20") and made["at"].endswith("+00:00")
