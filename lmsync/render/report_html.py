@@ -180,8 +180,11 @@ def _html_page(data: ReportData) -> str:
             "answer.",
             (_figures([*satisfaction, *efficacy]) if satisfaction or efficacy else '<p class="empty">No survey scores yet.</p>'
              if not (data.satisfaction.rows or data.self_efficacy.rows) else  # scores there, each wave too few to show
+             '<p class="empty">No wave\'s mean is shown: an erasure changed who answered (a mean now would give '
+             'the erased person\'s answers away by difference), or too few answered ([report] min_cell); the table '
+             'below says which.</p>' if _erasure_withheld(data) else
              '<p class="empty">Too few answers in every wave to show a mean yet ([report] min_cell); the table below '
-             'counts them.</p>')  # "No survey scores yet" said of stored scores (tester round 77, 7)
+             'counts them.</p>')  # "No survey scores yet" said of stored scores (tester round 77, 7; round 78, 3)
             + _data(data.satisfaction, data.self_efficacy, data.response),
         )
     )
@@ -235,3 +238,9 @@ def _html_page(data: ReportData) -> str:
         version=escape(__version__),
         generated=escape(data.generated_at),
     )
+
+
+def _erasure_withheld(data: ReportData) -> bool:
+    """Whether a survey table withholds a wave's figures after an erasure (``report_withheld``), not for size."""
+    return any("after an erasure" in str(cell) for t in (data.satisfaction, data.self_efficacy) for r in t.rows
+               for cell in r)

@@ -172,3 +172,20 @@ def test_round_77_7_scores_too_few_to_show_are_not_called_none():
     page = html_page(gather(huge, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs))
     assert "Too few answers in every wave to show a mean yet" in page and "No survey scores yet" not in page
     assert "No survey scores yet" in html_page(gather(huge, Store.memory(), as_of=AS_OF, roster=p.roster, pairs=p.pairs))
+
+
+def test_round_78_3_figures_withheld_after_an_erasure_are_not_called_too_few():
+    """After an erasure withheld every wave's mean, the page said "Too few answers in every wave" of 44-51 people:
+    a dean would lower min_cell or chase answers, the wrong fix."""
+    import dataclasses
+
+    from lmsync.service.report_withheld import WITHHELD
+
+    store = Store.memory()
+    config = config_for(":memory:", 120)
+    p = programme(store, config, pairs=60, days=120)
+    huge = config.model_copy(update={"report": config.report.model_copy(update={"min_cell": 10_000})})
+    data = gather(huge, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs)
+    erased = dataclasses.replace(data.satisfaction, rows=tuple((*r[:3], WITHHELD, *r[4:]) for r in data.satisfaction.rows))
+    page = html_page(dataclasses.replace(data, satisfaction=erased))
+    assert "an erasure changed who answered" in page and "Too few answers in every wave" not in page
