@@ -94,7 +94,13 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
     from lmsync.service.erase_marks import forbids_entry, marked_pairs
-    from lmsync.service.erase_sides import answers_lost, coordinator_said, hold_ended, sides_of
+    from lmsync.service.erase_sides import (
+        answers_lost,
+        coordinator_said,
+        figures_withheld,
+        hold_ended,
+        sides_of,
+    )
 
     others = ", ".join(person.partners) or "the other side of each of their pairs"
     # earlier pairs lose the same: the store's meetings and history of them (tester round 68, 4)
@@ -112,7 +118,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "health history, coordinator queue items with their decisions, the record of nudges sent "
             f"(so may be nudged again as if new), and {answers_lost(sides)}. A mentor's note on a "
             "meeting of the whole circle leaves the other mentees' copies too (it may name this person)."
-            f"{hold_ended(config, sides)}{kept_apart}"
+            f"{hold_ended(config, sides)}{figures_withheld(sides)}{kept_apart}"
             f"{coordinator_said(privacy.still_coordinator(config, person), source)} This cannot be undone"
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)

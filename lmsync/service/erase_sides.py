@@ -22,6 +22,7 @@ from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import store_session
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.snapshots import HealthSnapshots
+from lmsync.store.surveys import SurveyRepository
 
 #: What the other side loses of their survey answers, by the erased person's side.
 MENTEE_ANSWERS = ("their own survey answers about this person (a mentor's rating of the relationship; grades made "
@@ -40,6 +41,7 @@ class Sides:
     mentor: bool
     mentee: bool
     hold: tuple[date, date] | None = None
+    answered: bool = False  # the store holds survey answers of theirs
 
 
 def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> Sides:
@@ -54,9 +56,21 @@ def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> 
             pairs = {(p.mentor_id, p.mentee_id) for p in PairingHistory(store, programme).history()}
             pairs |= set(HealthSnapshots(store, programme).first_seen())
             hold = hold_windows(config, store).get(user_id)
+            answered = bool(SurveyRepository(store, programme).answers(respondent_id=user_id))
     except (LmsyncError, OSError):
-        pairs, hold = set(), None
-    return Sides(leads or any(m == user_id for m, _e in pairs), member or any(e == user_id for _m, e in pairs), hold)
+        pairs, hold, answered = set(), None, False
+    return Sides(leads or any(m == user_id for m, _e in pairs), member or any(e == user_id for _m, e in pairs), hold,
+                 answered)
+
+
+def figures_withheld(sides: Sides) -> str:
+    """The prompt's sentence on the report's survey figures an erasure withholds for good (``rater_checkpoints``;
+    tester round 78, 2: nothing said that the programme's evaluation would stop being shown), or ""."""
+    if not sides.answered:
+        return ""
+    return (" Their survey answers go, so every survey figure over answers up to today that they were part of (their "
+            "mentor's, and the programme-wide means and evaluation of those waves in the report) is withheld from "
+            "then on, for good: a mean over the others would give their answers back by difference.")
 
 
 def answers_lost(sides: Sides) -> str:

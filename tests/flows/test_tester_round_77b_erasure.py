@@ -217,6 +217,8 @@ def test_round_77b_2_a_mentees_erasure_still_says_what_their_mentor_loses(home: 
     asked = run(home, "person", "erase", "s0026", stdin="n\n").output
     assert "their own survey answers about this person (a mentor's rating of the relationship" in asked, asked
     assert "their answers that name no one" not in asked
+    # and what the report stops showing, for good (tester round 78, 2: one request ended the evaluation unsaid)
+    assert "programme-wide means and evaluation of those waves in the report) is withheld from then on" in asked
 
 
 # --- 77b, 3 -------------------------------------------------------------------------------------------------
