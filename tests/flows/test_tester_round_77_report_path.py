@@ -30,12 +30,17 @@ def _config(tmp_path: Path, report_path: Path, moodle: str = "") -> Any:
     return load_config(path, environ={})
 
 
+def _report_in_a_missing_folder(home: Path) -> Path:
+    """A configuration made by `lmsync init` whose [report] path lies in a folder that does not exist: that folder."""
+    missing = home / "nonexistent" / "dir"
+    assert run_in(home, "init", "--no-input").exit_code == 0
+    (home / "lmsync.toml").write_text((home / "lmsync.toml").read_text() + f'\n[report]\npath = "{missing / "r.html"}"\n')
+    return missing
+
+
 def test_round_77_3_a_report_path_in_a_missing_folder_fails_the_run_and_makes_no_folder(cli_home: Path) -> None:
     """`lmsync run` made /nonexistent/dir and wrote the report there, while `report --out` refused it (exit 3)."""
-    missing = cli_home / "nonexistent" / "dir"
-    assert run_in(cli_home, "init", "--no-input").exit_code == 0
-    (cli_home / "lmsync.toml").write_text((cli_home / "lmsync.toml").read_text()
-                                         + f'\n[report]\npath = "{missing / "r.html"}"\n')
+    missing = _report_in_a_missing_folder(cli_home)
     result = run_in(cli_home, "run")
     assert result.exit_code == 2, result.output
     (line,) = [line for line in result.output.splitlines() if line.startswith("report ")]
@@ -46,10 +51,7 @@ def test_round_77_3_a_report_path_in_a_missing_folder_fails_the_run_and_makes_no
 
 
 def test_round_77_3_doctor_fails_a_report_path_whose_folder_is_missing(cli_home: Path) -> None:
-    missing = cli_home / "nonexistent" / "dir"
-    assert run_in(cli_home, "init", "--no-input").exit_code == 0
-    (cli_home / "lmsync.toml").write_text((cli_home / "lmsync.toml").read_text()
-                                         + f'\n[report]\npath = "{missing / "r.html"}"\n')
+    missing = _report_in_a_missing_folder(cli_home)
     result = run_in(cli_home, "doctor")
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()

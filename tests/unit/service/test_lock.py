@@ -17,10 +17,10 @@ def _hold(path, ready, release):
 
 
 @contextmanager
-def held(path):
-    """Another process holding the programme lock until ``release`` is set."""
+def held(path, hold=_hold):
+    """Another process holding the programme lock (``hold``: as lmsync takes it) until ``release`` is set."""
     ready, release = CTX.Event(), CTX.Event()
-    holder = CTX.Process(target=_hold, args=(path, ready, release))
+    holder = CTX.Process(target=hold, args=(path, ready, release))
     holder.start()
     assert ready.wait(10)
     try:
@@ -112,18 +112,6 @@ def _foreign(path, ready, release):  # `flock FILE backup`: a program that write
         release.wait(10)
 
 
-@contextmanager
-def foreign(path):
-    ready, release = CTX.Event(), CTX.Event()
-    holder = CTX.Process(target=_foreign, args=(path, ready, release))
-    holder.start()
-    assert ready.wait(10)
-    try:
-        yield holder
-    finally:
-        release.set()
-        holder.join(10)
-
 
 def test_round_77_8_the_message_never_names_an_lmsync_run_that_has_ended(tmp_path):
     """The lock file kept the last lmsync run's pid: with a backup holding it under ``flock``, the message sent
@@ -133,11 +121,11 @@ def test_round_77_8_the_message_never_names_an_lmsync_run_that_has_ended(tmp_pat
         gone = holder.pid
         release.set()
         holder.join(10)
-    with foreign(path), pytest.raises(LockedError) as info, programme_lock(path):
+    with held(path, _foreign), pytest.raises(LockedError) as info, programme_lock(path):
         pass
     assert str(gone) not in str(info.value) and "another program" in str(info.value)
     path.write_text(str(gone))  # a pid left by a version that did not clear it, or a crash
-    with foreign(path), pytest.raises(LockedError) as info, programme_lock(path):
+    with held(path, _foreign), pytest.raises(LockedError) as info, programme_lock(path):
         pass
     assert f"not lmsync's process {gone}, which has ended" in str(info.value)
 
