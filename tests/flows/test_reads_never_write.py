@@ -118,7 +118,8 @@ def test_issue_11_read_commands_write_nothing_to_moodle_or_the_store(name, progr
     assert fingerprint(config) == before, f"`lmsync {name}` changed the store or the emulator"
 
 
-def test_issue_11_health_as_of_2030_queues_nothing_but_plain_health_records_today(programme, emulator_writes):
+def test_issue_11_health_as_of_2030_queues_nothing_but_plain_health_records_today(programme, emulator_writes,
+                                                                                  monkeypatch):
     config, path, _pairs = programme
     before = fingerprint(config)
     queued = {(i.mentor_id, i.mentee_id) for i in health.queue_list(config)}
@@ -133,7 +134,10 @@ def test_issue_11_health_as_of_2030_queues_nothing_but_plain_health_records_toda
     assert all(i.opened_on.year < 2030 for i in health.queue_list(config))
     assert fingerprint(config) == before
 
-    recorded = run("health", "--format", "json")  # the control: today's run stores a snapshot
+    # the control: plain `lmsync health` stores a snapshot of its day, one after the fixture's judgement of LATER
+    # (a day before it is a clock gone back, refused: tester round 78, 1)
+    monkeypatch.setattr("lmsync.service.programme_settings.programme_today", lambda *_a, **_k: LATER + timedelta(days=1))
+    recorded = run("health", "--format", "json")
     assert recorded.exit_code == 0 and json.loads(recorded.stdout)["recorded"] is True
     after = fingerprint(config)
     assert after["rows"]["health_snapshots"] != before["rows"]["health_snapshots"]
