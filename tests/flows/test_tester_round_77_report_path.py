@@ -112,6 +112,7 @@ def test_round_77_the_daemons_report_failure_is_logged_with_its_reason_and_fix(t
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.sqlite_only("doctor looks for the SQLite file [store] path names before it reads the erasures")
 def test_round_77b_4_doctor_fails_an_erased_coordinator_still_configured(tmp_path: Path) -> None:
     """An erased coordinator still listed gets no digest and no queue item; doctor said nothing of it."""
     from datetime import date

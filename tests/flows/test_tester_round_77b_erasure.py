@@ -28,6 +28,10 @@ from lmsync.cli import main
 from lmsync.service import moodle as moodle_service
 from lmsync.service import programme_settings
 
+#: The term is the demo's SQLite store, copied and read back with sqlite3: on the PostgreSQL pass the store is
+#: redirected to an empty PostgreSQL schema and none of it is there.
+pytestmark = pytest.mark.sqlite_only("the term is the demo's SQLite store, copied and read with sqlite3")
+
 DAY = date(2026, 12, 4)  # the tester's day: the term ended 2026-11-24, both its waves are closed
 WITHHELD = "withheld: who answered about this mentor changed after an erasure"
 REPORT_WITHHELD = "withheld (who answered changed after an erasure)"
