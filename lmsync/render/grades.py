@@ -9,7 +9,8 @@ from lmsync.visible import quoted
 
 
 def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
-    """Per item: what is sent (details, grades); then the assignment, rejections, warnings."""
+    """Per item: what is sent (details, grades); then the assignment, rejections, the received means an erasure
+    keeps from the gradebook (each named: tester round 78, 5), warnings."""
     head = (
         f"Grades for {plan.programme} (course {plan.course_id}, forum cm {plan.activity_cmid}, "
         f"itemnumbers {plan.itemnumbers[0]}-{plan.itemnumbers[1]}, observed {plan.fingerprint})"
@@ -44,6 +45,12 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             lines.append(f"    ! {r.key} for {plan.who(r.user_id)} = {r.value:g}: {r.reason}")
         if len(plan.rejected) > detail:
             lines.append(f"    ... and {len(plan.rejected) - detail} more")
+    if plan.held_grades:  # each received mean an erasure keeps from the gradebook (tester round 78, 5)
+        lines.append(f"  not written after an erasure: {len(plan.held_grades)} received mean(s)")
+        for h in plan.held_grades[:detail]:
+            lines.append(f"    = {h.key} for {plan.who(h.user_id)}: {h.state}: {h.reason}")
+        if len(plan.held_grades) > detail:
+            lines.append(f"    ... and {len(plan.held_grades) - detail} more (`--format json` lists them all)")
     for d in plan.duplicates:
         ids = ", ".join("?" if i is None else str(i) for i in d.item_ids)
         lines.append(
@@ -83,8 +90,9 @@ def per_item(plan: service.GradesPlan) -> dict[int, tuple[bool, int]]:
 
 def plan_view(result: service.GradesPlanResult) -> Document:
     """``grades plan`` as a view: the texts above (text); the plan's figures, the grades per item and the
-    rejected values (JSON; CSV: the two tables as sections); ``held`` says why nothing is written (JSON), and
-    each item row whether it is held (CSV too). The saved plan (``--out``) stays the push's input."""
+    rejected values, the received means an erasure keeps (``held_grades``: withheld or held, and why) (JSON;
+    CSV: the three tables as sections); ``held`` says why nothing is written (JSON), and each item row whether
+    it is held (CSV too). The saved plan (``--out``) stays the push's input."""
     plan = result.plan
     items = []
     for number, (details, count) in per_item(plan).items():
@@ -105,6 +113,11 @@ def plan_view(result: service.GradesPlanResult) -> Document:
               formats=JSON_CSV),
         Table("rejected", (Column("key"), Column("user_id"), Column("person"), Column("value"), Column("reason")),
               rejected,
+              formats=JSON_CSV),
+        # the received means an erasure keeps from the gradebook, whose they are and why (tester round 78, 5)
+        Table("held_grades", (Column("key"), Column("user_id"), Column("person"), Column("state"), Column("reason")),
+              [{"key": h.key, "user_id": h.user_id, "person": plan.who(h.user_id), "state": h.state,
+                "reason": h.reason} for h in plan.held_grades],
               formats=JSON_CSV),
         Field("warnings", list(plan.warnings)),
     ])

@@ -54,6 +54,7 @@ class Metrics:
     counted_from: tuple[str, date] | None = None  # the setting meetings count from, and its day
     cadence_days: int = 0  # [meetings] cadence_days: a pair is due a meeting after this many days
     erasure_held: dict[str, int] = field(default_factory=dict)  # received key -> first means held: an erasure changed them
+    withheld: frozenset[tuple[str, int]] = frozenset()  # (received key, mentor) of those: the plan names them (round 78, 5)
 
 
 def compute_metrics(
@@ -147,6 +148,7 @@ def compute_metrics(
         else ("[waves] programme_start", s.programme_start) if s.programme_start else None,
         s.meetings.cadence_days,
         dict(Counter(key for key, _mentor in held)),
+        frozenset(held),
     )
 
 

@@ -14,6 +14,7 @@ the creation at that itemnumber. Another programme's items in the range are left
 creation is recorded before it is sent and not sent again for ``[sync] write_settle_seconds`` (issue 10 point 10).
 
 The modules: :mod:`lmsync.service.grade_state` reads the gradebook,
+:mod:`lmsync.service.grades_sources` mirrors the Feedback activities into the store,
 :mod:`lmsync.service.grades_plan` is the saved plan, :mod:`lmsync.service.grades_push` sends and
 verifies it; this module plans (``make_grades_plan``) and runs the jobs, and re-exports the
 others' names (``__all__``) for the CLI, the renderers and the demo.
@@ -22,9 +23,9 @@ others' names (``__all__``) for the CLI, the renderers and the demo.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
@@ -36,13 +37,6 @@ from lmsync.domain.plan import circle_pairs
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.circle_records import circle_proof
-from lmsync.service.csv_tables import masked
-from lmsync.service.feedback_sources import (
-    FeedbackSource,
-    FeedbackSourceProblem,
-    find_feedback,
-    read_feedback,
-)
 from lmsync.service.grade_metrics import (
     Metrics,
     attendance_comments,
@@ -58,6 +52,7 @@ from lmsync.service.grade_state import (
     read_grade_state,
     resolve_activity,
 )
+from lmsync.service.grades_held import held_grades
 from lmsync.service.grades_hold import foreign_store_hold
 from lmsync.service.grades_plan import (
     HIDDEN_POLICY_WARNING,
@@ -76,16 +71,16 @@ from lmsync.service.grades_push import (
     push_grades,
     verify,
 )
+from lmsync.service.grades_sources import SourceReport, read_feedback_sources
 from lmsync.service.labels import People
-from lmsync.service.meeting_log_people import meeting_log_resolver
-from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
-from lmsync.service.observe import RosterUser, observe
+from lmsync.service.observe import observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 from lmsync.service.runtime import session
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.grade_items import GradeItemRecords
 from lmsync.store.journal import Journal
-from lmsync.store.meetings import SaveCounts, SentAssignGrades, SentComments
+from lmsync.store.meetings import SentAssignGrades, SentComments
 
 __all__ = [
     "HIDDEN_POLICY_WARNING",
@@ -117,18 +112,6 @@ __all__ = [
 
 log = get_logger(__name__)
 
-@dataclass
-class SourceReport:
-    """What one Feedback activity contributed (counts only: answers are personal data)."""
-
-    kind: str  # meetings | instrument name
-    name: str
-    attempts: int = 0
-    stored: int = 0
-    removed: int = 0
-    problems: int = 0
-    withheld: int = 0  # responses naming an erased person, dated before the erasure: not stored again
-
 
 @dataclass
 class GradesPlanResult:
@@ -138,77 +121,6 @@ class GradesPlanResult:
     sources: list[SourceReport] = field(default_factory=list)
     pairs: int = 0
     requests: int = 0  # Moodle reads it took
-
-
-def read_feedback_sources(
-    api: MoodleApi,
-    store: Store,
-    s: Settings,
-    *,
-    course_id: int,
-    roster: Mapping[int, RosterUser],
-    pairs: list[tuple[int, int]],
-    today: date,
-    warnings: list[str],
-    failures: list[str] | None = None,
-    who: Callable[[int], str] | None = None,
-    tz: tzinfo = UTC,
-) -> list[SourceReport]:
-    """Mirror the configured meeting-log and survey Feedback activities into the store.
-
-    A response is dated the day it was submitted in ``tz`` (the programme's zone, as every other
-    programme day: at 22:35 UTC a response from Auckland is the next day's). A store read before
-    under another zone's days re-dates those rows by a day, which the removal guard does not
-    count as losses (``lmsync.store.meetings.RemovalRefused``).
-
-    A source that cannot be read (missing, anonymous, a scale mismatch) or whose read was
-    refused for removing too many stored rows is a warning, and also goes to ``failures``
-    (an admin must act); it keeps what the store already holds from it: it is never emptied
-    because of a misnamed activity or item label. A response's problem names its respondent as
-    ``who`` does (a view: ``People.label``), else by Moodle id (tester round 12, 8).
-    """
-    failures = [] if failures is None else failures
-    wanted: list[tuple[str, str]] = []
-    if s.meetings.feedback:
-        wanted.append(("meetings", s.meetings.feedback))
-    for name, section in sorted(s.instrument_sections.items()):
-        if section.feedback:
-            wanted.append((name, section.feedback))
-    if not wanted:
-        return []
-    feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
-
-    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str]]:
-        """Store one source read: the counts, and a warning per attempt that could not be used."""
-        if kind == "meetings":
-            resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
-            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
-            return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
-                            for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)
-        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
-        submitted = {a.attempt_id: a.user_id for a in source.attempts}
-        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
-                        for a in unusable]
-
-    def responder(user_id: int | None, attempt_id: int) -> str:
-        """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
-        (the cycle's step line may go to a log: ids, not names); the attempt finds it among the responses."""
-        person = "a" if user_id is None else f"{who(user_id)}'s" if who is not None else f"user #{user_id}'s"
-        return f"{person} response (attempt {attempt_id})"
-
-    reports = []
-    for kind, activity in wanted:
-        try:
-            source = read_feedback(api, find_feedback(feedbacks, activity))
-            counts, problems = mirror(kind, source)
-        except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
-            failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
-            warnings.append(failures[-1])
-            continue
-        warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
-        stored, removed = counts.added + counts.updated, counts.removed
-        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld))
-    return reports
 
 
 def assignment_plan(
@@ -367,7 +279,9 @@ def make_grades_plan(
     """Observe Moodle, refresh the Feedback sources in the store (``read_sources``), and plan the grade writes.
 
     With ``read_sources=False`` the store is only read (``grades plan``: reads never write, issue
-    11; the cycle, whose feedback step already read them), and ``sources`` is empty.
+    11; the cycle, whose feedback step already read them), and ``sources`` is empty. Each received
+    mean an erasure keeps from the gradebook is named in ``plan.held_grades`` (``grades_held``; tester
+    round 78, 5), the gradebook rows of erased people back in the course read for it.
     """
     started = api.transport.requests_made
     s = settings(config)
@@ -405,24 +319,24 @@ def make_grades_plan(
             f"assignment {target.name!r} has feedback comments off: grades are sent without comments"
         )
     enrolled = frozenset(snapshot.roster)
+    erased = erased_on(store)  # back in the course: their row is read, for a mean published before (round 78, 5)
     state = read_grade_state(
         api,
         course_id=obs.course_id,
         cmid=cmid,
         owned=owned_range(s),
         enrolled=enrolled,
-        graded_users={v.user_id for v in metrics.values},
+        graded_users={v.user_id for v in metrics.values} | set(erased),
         assignment=target,
     )
-    records = GradeItemRecords(store, s.programme, obs.course_id, cmid)
+    records = item_records(GradeItemRecords(store, s.programme, obs.course_id, cmid), now=datetime.now(UTC),
+                           settle=timedelta(seconds=config.sync.write_settle_seconds))
     grade_plan = ownership_plan(
         s,
         metrics,
         state,
         enrolled,
-        records=item_records(
-            records, now=datetime.now(UTC), settle=timedelta(seconds=config.sync.write_settle_seconds)
-        ),
+        records=records,
         legacy_numbers=legacy_itemnumbers(Journal(store, s.programme)),
         budget=config.moodle.batch_budget,
     )
@@ -433,8 +347,11 @@ def make_grades_plan(
     warnings.extend(assignment_notes(assign, target.name if target is not None else None, who=labels.label))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
     plan.store_hold = foreign_store_hold(store, s.programme, pairs)
-    # the people its rejections and refusals name (not every graded person: a saved plan holds no more names)
-    plan.people = _named(api, config, labels, sorted({r.user_id for r in (*plan.rejected, *plan.assign_refused)}))
+    # each received mean an erasure keeps from the gradebook, named (tester round 78, 5: dropped unsaid)
+    plan.held_grades = held_grades(metrics, state, records, erased, grade_plan.requests)
+    # the people its rejections, refusals and held means name (not every graded person: a saved plan holds no more)
+    named = {r.user_id for r in (*plan.rejected, *plan.assign_refused)} | {h.user_id for h in plan.held_grades}
+    plan.people = _named(api, config, labels, sorted(named))
     requests = api.transport.requests_made - started
     log.info(
         "grades.plan",
@@ -442,6 +359,7 @@ def make_grades_plan(
         metrics=len(metrics.values),
         fingerprint=plan.fingerprint,
         reads=requests,
+        held_grades=len(plan.held_grades),
         **plan.summary(),
     )
     return GradesPlanResult(plan, metrics, state, sources, len(pairs), requests)

@@ -105,6 +105,18 @@ class PlannedRejection(BaseModel):
         return not self.reason.startswith("not an active participant")
 
 
+class PlannedHeld(BaseModel):
+    """A mentor's received mean not written, and why (tester round 78, 5: the plan dropped them unnamed):
+    ``withheld``, a first mean over answers an erasure changed; ``held``, a mean the gradebook shows on
+    lmsync's own item that an erasure took this store's record of (kept as published). No value: either
+    would tell what the others' answers gave (``grades_held``)."""
+
+    key: str  # the received metric, e.g. satisfaction-mentee-received-T0
+    user_id: int  # the mentor whose grade it is (never a rater)
+    state: str  # "withheld" or "held"
+    reason: str
+
+
 class GradesPlan(BaseModel):
     """What ``grades push`` will send, and the observation it was made from."""
 
@@ -142,6 +154,8 @@ class GradesPlan(BaseModel):
     # why no grade is written from this store: it never paired these circles nor wrote grades
     # (``grades_hold.foreign_store_hold``, tester round 14, 1); ``--store-takes-over`` writes anyway
     store_hold: str | None = None
+    # received means not written after an erasure, each named: withheld or held (``PlannedHeld``)
+    held_grades: list[PlannedHeld] = Field(default_factory=list)
 
     def who(self, user_id: int) -> str:
         """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""

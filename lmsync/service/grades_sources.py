@@ -1,0 +1,113 @@
+"""The Feedback activities a grades plan reads, mirrored into the store (``read_feedback_sources``).
+
+The meeting log (``[meetings] feedback``) and each survey instrument's Feedback activity
+(``[instruments.<name>] feedback``) are read and stored before a push plans from the store; each
+source's outcome is a ``SourceReport`` of counts (answers are personal data). Moved out of
+:mod:`lmsync.service.grades`, which re-exports both names, when it reached 500 lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, tzinfo
+
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.csv_tables import masked
+from lmsync.service.feedback_sources import (
+    FeedbackSource,
+    FeedbackSourceProblem,
+    find_feedback,
+    read_feedback,
+)
+from lmsync.service.meeting_log_people import meeting_log_resolver
+from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
+from lmsync.service.observe import RosterUser
+from lmsync.service.programme_settings import Settings
+from lmsync.store.db import Store
+from lmsync.store.meetings import SaveCounts
+
+
+@dataclass
+class SourceReport:
+    """What one Feedback activity contributed (counts only: answers are personal data)."""
+
+    kind: str  # meetings | instrument name
+    name: str
+    attempts: int = 0
+    stored: int = 0
+    removed: int = 0
+    problems: int = 0
+    withheld: int = 0  # responses naming an erased person, dated before the erasure: not stored again
+
+
+
+def read_feedback_sources(
+    api: MoodleApi,
+    store: Store,
+    s: Settings,
+    *,
+    course_id: int,
+    roster: Mapping[int, RosterUser],
+    pairs: list[tuple[int, int]],
+    today: date,
+    warnings: list[str],
+    failures: list[str] | None = None,
+    who: Callable[[int], str] | None = None,
+    tz: tzinfo = UTC,
+) -> list[SourceReport]:
+    """Mirror the configured meeting-log and survey Feedback activities into the store.
+
+    A response is dated the day it was submitted in ``tz`` (the programme's zone, as every other
+    programme day: at 22:35 UTC a response from Auckland is the next day's). A store read before
+    under another zone's days re-dates those rows by a day, which the removal guard does not
+    count as losses (``lmsync.store.meetings.RemovalRefused``).
+
+    A source that cannot be read (missing, anonymous, a scale mismatch) or whose read was
+    refused for removing too many stored rows is a warning, and also goes to ``failures``
+    (an admin must act); it keeps what the store already holds from it: it is never emptied
+    because of a misnamed activity or item label. A response's problem names its respondent as
+    ``who`` does (a view: ``People.label``), else by Moodle id (tester round 12, 8).
+    """
+    failures = [] if failures is None else failures
+    wanted: list[tuple[str, str]] = []
+    if s.meetings.feedback:
+        wanted.append(("meetings", s.meetings.feedback))
+    for name, section in sorted(s.instrument_sections.items()):
+        if section.feedback:
+            wanted.append((name, section.feedback))
+    if not wanted:
+        return []
+    feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
+
+    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str]]:
+        """Store one source read: the counts, and a warning per attempt that could not be used."""
+        if kind == "meetings":
+            resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
+            counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
+            return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
+                            for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)
+        counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
+        submitted = {a.attempt_id: a.user_id for a in source.attempts}
+        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
+                        for a in unusable]
+
+    def responder(user_id: int | None, attempt_id: int) -> str:
+        """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
+        (the cycle's step line may go to a log: ids, not names); the attempt finds it among the responses."""
+        person = "a" if user_id is None else f"{who(user_id)}'s" if who is not None else f"user #{user_id}'s"
+        return f"{person} response (attempt {attempt_id})"
+
+    reports = []
+    for kind, activity in wanted:
+        try:
+            source = read_feedback(api, find_feedback(feedbacks, activity))
+            counts, problems = mirror(kind, source)
+        except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
+            failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
+            warnings.append(failures[-1])
+            continue
+        warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
+        stored, removed = counts.added + counts.updated, counts.removed
+        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld))
+    return reports
