@@ -123,10 +123,10 @@ def roles_check(config: Config, users: list[Any], report: Any) -> None:
 
 def report_path_check(config: Config, report: Any) -> None:
     """``[report] path`` that the cycle would refuse (the store, a SQLite database, a folder, a folder that does
-    not exist) or that lmsync's user cannot write: said by doctor, not first by the last step of every run
-    (tester rounds 8, 8 and 77, 2 and 3). Reads only: ``os.access`` as lmsync's user, no test write. Nothing
-    when no path is set."""
-    from lmsync.service.out_files import folder_refusal, refusal
+    not exist, a file lmsync did not write: ``out_files.foreign_report``, tester round 78, 9) or that lmsync's
+    user cannot write: said by doctor, not first by the last step of every run (tester rounds 8, 8 and 77, 2
+    and 3). Reads only: ``os.access`` as lmsync's user, no test write. Nothing when no path is set."""
+    from lmsync.service.out_files import folder_refusal, foreign_report, refusal
 
     if config.report.path is None:
         return
@@ -145,6 +145,8 @@ def report_path_check(config: Config, report: Any) -> None:
                    "name a file in [report] path, e.g. report.html")
     elif missing is not None:  # never made by a run, as for --out (tester round 77, 3)
         report.add("report path", "fail", *missing)
+    elif (foreign := foreign_report(path, "[report] path")) is not None:  # a run refuses it (tester round 78, 9)
+        report.add("report path", "fail", *foreign)
     elif not os.access(target.parent, os.W_OK | os.X_OK):  # each run writes a new file there and renames it
         report.add("report path", "fail", f"lmsync's user cannot write in the folder {target.parent}, where each run "
                    f"writes the report {target.name}",
@@ -206,9 +208,11 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
     """Each ``[health] coordinators`` and ``escalate_to`` username is a Moodle account.
 
     Read with ``core_user_get_users_by_field`` (username), as the digest does: an unknown one
-    would get no digest and no escalation. The check fails naming it; an unreadable answer warns.
+    would get no digest and no escalation. The check fails naming it; an unreadable answer warns. One
+    the store records as erased fails too (``stores.erased_ids``, as the queue's staff: tester round 77b, 4).
     """
     from lmsync.moodle.errors import MoodleError
+    from lmsync.service.stores import erased_ids
 
     keys = [(name, "coordinators") for name in config.health.coordinators]
     if config.health.escalate_to:
@@ -230,28 +234,14 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
             f"health {key}", "fail", f"[health] {key}: no Moodle user with username {quoted(name)}",
             f"set [health] {key} to the Moodle username (Site administration > Users > Browse list of users)",
         )
-    gone = _erased(config, {ids[name] for name, _ in keys if name in ids})
+    found_ids = {ids[name] for name, _ in keys if name in ids}
+    gone = found_ids & erased_ids(config) if found_ids else set()  # none without a store (read-only)
     for name, key in keys:  # sent no digest, given no item: an admin takes them out (tester round 77b, 4)
         if ids.get(name) in gone:
             report.add(f"health {key}", "fail", f"[health] {key}: {quoted(name)} was erased (`lmsync person erase`): "
                        "gets no digest and no queue item", f"remove {quoted(name)} from [health] {key}")
     if not unknown and not gone:
         report.add("health coordinators", "ok", f"{len(keys)} coordinator username(s) found in Moodle")
-
-
-def _erased(config: Config, user_ids: set[int]) -> set[int]:
-    """Which of ``user_ids`` the programme's store records as erased; none without a store (read-only)."""
-    from lmsync.errors import LmsyncError
-    from lmsync.service.runtime import store_session
-    from lmsync.store.erasures import erased_on
-
-    if not user_ids or (config.store.url is None and not config.store_path().exists()):
-        return set()
-    try:
-        with store_session(config, read_only=True) as store:
-            return user_ids & set(erased_on(store))
-    except (LmsyncError, OSError):  # the store's own check says what is wrong with it
-        return set()
 
 
 def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> None:

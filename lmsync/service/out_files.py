@@ -16,7 +16,9 @@
 ``refusal`` is the store and SQLite part alone, for writers that are not an ``--out``: the
 cycle's report (``[report] path``, tester round 5, 2) and each file of a CSV report
 (``check_files``, tester round 5, 3); ``folder_refusal`` the missing-folder part, which
-``[report] path`` follows too (tester round 77, 3).
+``[report] path`` follows too (tester round 77, 3). ``[report] path`` has no ``--force``: every run
+replaces the report it wrote before, and ``foreign_report`` refuses any other file there (tester
+round 78, 9: a README.md named there was replaced by the report, and doctor said ok).
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ _COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: How every HTML report lmsync writes ends: its footer (``render/templates/report.html``, there since the first
+#: report, so a report an earlier lmsync wrote carries it too), lmsync's proof that a file is its report.
+REPORT_MARK = b"<footer>Written by lmsync "
+_REPORT_TAIL = 4096  # the footer is in the page's last lines: no more of a large file is read
 
 
 def store_files(config: Config) -> list[Path]:
@@ -93,6 +100,32 @@ def folder_refusal(path: Path, key: str) -> tuple[str, str] | None:
         what = f"{parent} is not a folder" if parent.exists() else f"the folder {parent} does not exist"
         return f"{key} {path}: {what}", f"create it first (mkdir -p {parent}), or give {key} a path in an existing folder"
     return None
+
+
+def foreign_report(path: Path, key: str) -> tuple[str, str] | None:
+    """Why the report written to ``key`` (``[report] path``) must not replace ``path``, and the fix, each
+    naming the path: a file is there that lmsync did not write (tester round 78, 9: a README.md was
+    replaced, and doctor said ok). None when there is no file, for lmsync's own report (an HTML page
+    ending with lmsync's footer, ``REPORT_MARK``: replaced without a word, as each run does) and for an
+    empty file (nothing to lose: one made beforehand to set its owner). A file that cannot be read cannot
+    be told lmsync's, and is refused. Reads the file's first and last bytes only; raises nothing.
+    """
+    if not path.is_file():
+        return None
+    fix = f"point {key} at another file (each run then replaces its own report there), or move {path} away"
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - _REPORT_TAIL))
+            tail = handle.read()
+    except OSError as exc:
+        return (f"{key} {path} cannot be read ({exc.strerror or type(exc).__name__}), so lmsync cannot tell it "
+                "wrote it; not overwritten", fix)
+    if not head or (head.lstrip().lower().startswith(b"<!doctype html") and REPORT_MARK in tail):
+        return None
+    return (f"{key} {path} is a file lmsync did not write (every report lmsync writes ends with its "
+            "'Written by lmsync' footer); not overwritten", fix)
 
 
 def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config | None = None,

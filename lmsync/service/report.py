@@ -316,10 +316,11 @@ def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: 
 def report_path_check(config: Config) -> Callable[[list[Path]], None]:
     """``write_report``'s ``check`` for ``[report] path``: never the store, never a SQLite database
     (tester round 5, 2: a report path naming the store replaced it with HTML every cycle), and in a
-    folder that exists, as for ``--out`` (tester round 77, 3: a missing one was made, anywhere). The
-    check raises ConfigError (exit 2) naming ``[report] path``, the path and the fix."""
+    folder that exists, as for ``--out`` (tester round 77, 3: a missing one was made, anywhere), and over
+    no file but lmsync's own report (``out_files.foreign_report``; tester round 78, 9: a README.md there
+    was replaced). The check raises ConfigError (exit 2) naming ``[report] path``, the path and the fix."""
     from lmsync.errors import ConfigError
-    from lmsync.service.out_files import folder_refusal, refusal
+    from lmsync.service.out_files import folder_refusal, foreign_report, refusal
 
     def check(paths: list[Path]) -> None:
         reason = next(filter(None, (refusal(path, config) for path in paths)), None)
@@ -332,6 +333,10 @@ def report_path_check(config: Config) -> Callable[[list[Path]], None]:
         missing = next(filter(None, (folder_refusal(path, "[report] path") for path in paths)), None)
         if missing is not None:  # the fix in the message: a cycle's step line shows no hint
             raise ConfigError(f"{missing[0]}; {missing[1]}")
+        # no --force here: a run replaces its own report, never another file (tester round 78, 9)
+        foreign = next(filter(None, (foreign_report(path, "[report] path") for path in paths)), None)
+        if foreign is not None:
+            raise ConfigError(f"{foreign[0]}; {foreign[1]}")
 
     return check
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from lmsync.config import Config
-from lmsync.errors import ConfigError, InputError
+from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.store.db import Store, StoreBinding
+from lmsync.store.erasures import erased_on
 from lmsync.store.integrity import damage
 
 log = get_logger(__name__)
@@ -108,6 +109,26 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
         store.close()
         raise
     return store
+
+
+def erased_ids(config: Config) -> set[int]:
+    """The Moodle ids of the people the programme's store records as erased (``person erase``:
+    ``store.erasures``), read from the store opened read-only (no lock, nothing written or bound).
+
+    Empty when nothing was stored yet (no store file: an empty view) or when the store cannot be read
+    (the ``ConfigError``/``InputError`` of ``open_store``, an ``OSError``): the caller's own check, or the
+    command that opens it, says what is wrong with it; neither error is raised. One rule for ``lmsync
+    doctor``'s coordinators check and the coordinators a queue item may go to (tester round 77b, 4)."""
+    try:
+        store = open_store(config, read_only=True)
+    except (LmsyncError, OSError):
+        return set()
+    try:
+        return set(erased_on(store))
+    except (LmsyncError, OSError):
+        return set()
+    finally:
+        store.close()
 
 
 def warn_if_absent(store: Store) -> None:

@@ -77,14 +77,15 @@ def test_round_77_2_doctor_fails_a_report_folder_or_file_lmsyncs_user_cannot_wri
     assert check.status == "fail" and f"cannot write in the folder {folder}" in check.detail, check
     assert "ReadWritePaths=" in check.fix and "writable by lmsync's user" in check.fix
     assert not page.exists()  # doctor writes nothing, not even to try
-    page.write_text("an earlier report")
+    earlier = "<!DOCTYPE html><p>an earlier report</p><footer>Written by lmsync 0.1 on 2026-12-01.</footer>"  # lmsync's
+    page.write_text(earlier)
     assert _report_path(config).status == "fail"  # a run writes a new file beside it: the folder, as before
     denied.discard(folder)
     assert _report_path(config).status == "ok"
     denied.add(page)
     check = _report_path(config)
     assert check.status == "fail" and f"cannot write the file {page}" in check.detail, check
-    assert page.read_text() == "an earlier report"
+    assert page.read_text() == earlier
 
 
 @pytest.mark.sqlite_only("a SQLite store path")
