@@ -78,6 +78,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     config = ctx.obj.config()
     # never made by an erasure: one in a store that is not the programme's erased nothing (tester round 77b, 2)
     refuse_if_absent(config, "person erase", holds="nothing to erase, and the programme's store would keep it all")
+    privacy.check_store(config)  # a store it cannot erase in is refused before anything is asked (tester round 78, 7)
     person = privacy.identify(config, who)  # the prompt names the person, not what was typed
     refusal = privacy.still_here(person, who)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
@@ -93,6 +94,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
               person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
+    from lmsync.service.erase_circle import kept_circle, kept_note
     from lmsync.service.erase_marks import forbids_entry, marked_pairs
     from lmsync.service.erase_sides import (
         answers_lost,
@@ -128,13 +130,16 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     if not agreed:
         say("nothing erased")
         return  # "no" asked for nothing to happen: exit 0 (no README exit code means "stopped")
+    # worked out before anything goes, and said whatever the erasure finds to delete (tester round 78, 4)
+    kept = kept_circle(config, person.user_id, person.own_circle)
     counts = privacy.erase(config, f"id:{person.user_id}", while_enrolled=while_enrolled)
     if not any(counts.values()) and person.username is None:  # tester round 20, 6: it was recorded all the same
         # bad input, exit 3, as `person export` says it of the same key (tester round 77b, 13: exit 0 here)
         raise InputError(f"nothing erased and nothing recorded: neither this store nor Moodle knows {label}",
                          hint="check the Moodle id, or give the username, idnumber or email")
     if not any(counts.values()):  # "erased: ... 0" read as if something was (tester round 5, 14)
-        say(f"nothing erased: this store holds nothing about {label}; the erasure is recorded, so their "
+        held = "nothing more to erase about" if kept is not None and kept.in_store else "nothing about"
+        say(f"nothing erased: this store holds {held} {label}; the erasure is recorded, so their "
                    "Moodle answers and meetings dated up to today are never stored")
     else:
         say("erased: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
@@ -143,10 +148,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "counts this person's own); copies outside the store (reports, exports, saved plans, backups) are yours "
             "to delete")  # tester round 25, 5 and 6; round 68, 5
         say(f"note: Moodle keeps its own copies, which lmsync does not delete: {MOODLE_KEEPS}")  # tester round 68, 5
-        if kept := privacy.circle_kept(config, person.user_id):  # lmsync's proof it made the group (pass 70, 3)
-            say(f"note: their circle's group idnumber {kept} holds their Moodle id: it stays on the group in Moodle "
-                "and in lmsync's record of what it wrote there (its proof that it made the group) until the group "
-                "is deleted (`lmsync sync --allow-delete` once the circle is no longer needed)")
+    if kept is not None:  # lmsync's proof it made the group (pass 70, 3), erased or not (tester round 78, 4)
+        say(kept_note(kept))
     if marks and any(counts.values()):  # said again where --yes asked nothing
         _note(ctx, "note: {}'s \"not a good fit\" mark(s) are erased: to keep the pair(s) apart, add "
               f"{forbids_entry(marks)} to the [matching] forbids list in {source}", person.username or "",

@@ -7,6 +7,11 @@ their answers naming no one (a Moodle Feedback form's) stay theirs and count for
 to the erasure, so the mentor's received means are never worked out again and the gradebook keeps what was
 published. An away mentor's circle is no longer held (round 77b, 3), and a coordinator still configured gets
 no digest and no queue item while listed (round 77b, 4): the question says each before it is asked.
+
+A mentee's mentor loses only the survey answers that name the mentee (an import's ``about`` column): those
+answers go, and the grades made from them change at the next push. A mentor's answers that name no one (a
+Moodle Feedback form's) are not about the mentee: they stay the mentor's, and no grade made from them changes;
+the question promised a change for both (tester round 78, 11), and now says which holds (``answers_lost``).
 """
 
 from __future__ import annotations
@@ -24,9 +29,17 @@ from lmsync.store.pairings import PairingHistory
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
 
-#: What the other side loses of their survey answers, by the erased person's side.
+#: What the other side loses of their survey answers, by the erased person's side. A mentee's mentor: the answers
+#: naming the mentee (tester round 78, 11: said of answers naming no one too, which stay and change no grade).
 MENTEE_ANSWERS = ("their own survey answers about this person (a mentor's rating of the relationship; grades made "
                   "from them change at the next push)")
+MENTEE_ANSWERS_UNTIED = ("none of their own survey answers about this person (a mentor's rating of the relationship): "
+                         "those they gave name no one (a Moodle Feedback form's), so they stay theirs and no grade "
+                         "made from them changes")
+MENTEE_ANSWERS_BOTH = (f"{MENTEE_ANSWERS}; their answers that name no one (a Moodle Feedback form's) stay theirs, and "
+                       "no grade made from those changes")
+MENTEE_ANSWERS_NONE = ("none of their own survey answers about this person (a mentor's rating of the relationship): "
+                       "this store holds none naming this person")
 MENTOR_ANSWERS = ("the survey answers they gave naming this person (an import's about column); their answers that "
                   "name no one (a Moodle Feedback form's) stay theirs and count for no mentor of theirs dated up to "
                   "today, so this mentor's received means are never worked out again (what the gradebook shows "
@@ -42,25 +55,33 @@ class Sides:
     mentee: bool
     hold: tuple[date, date] | None = None
     answered: bool = False  # the store holds survey answers of theirs
+    rated_naming: bool = False  # their mentor(s) gave survey answers naming them (an import's about column)
+    rated_untied: bool = False  # their mentor(s) gave survey answers naming no one (a Moodle Feedback form's)
 
 
 def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> Sides:
     """Whether ``user_id`` led a circle (one of ``circles`` names them its mentor, or the store's pairs do) or
-    was a mentee (the store's pairs), and their circle's hold; read-only, nothing known without a store."""
+    was a mentee (the store's pairs), their circle's hold, and whether their mentors (of ``circles`` and of the
+    store's pairs) gave survey answers naming them or naming no one (tester round 78, 11); read-only, nothing
+    known without a store (a store that cannot be read raises nothing here: the erasure itself says why)."""
     programme = config.programme.name
-    leads = any(mentor_of_idnumber(programme, str(getattr(g, "idnumber", "") or "")) == user_id for g in circles)
-    member = any(mentor_of_idnumber(programme, str(getattr(g, "idnumber", "") or "")) not in (None, user_id)
-                 for g in circles)
+    named = {mentor_of_idnumber(programme, str(getattr(g, "idnumber", "") or "")) for g in circles}
+    leads = user_id in named
+    mentors_now = {m for m in named if m is not None and m != user_id}  # their circles' mentors
     try:
         with store_session(config, read_only=True) as store:
             pairs = {(p.mentor_id, p.mentee_id) for p in PairingHistory(store, programme).history()}
             pairs |= set(HealthSnapshots(store, programme).first_seen())
             hold = hold_windows(config, store).get(user_id)
-            answered = bool(SurveyRepository(store, programme).answers(respondent_id=user_id))
+            surveys = SurveyRepository(store, programme)
+            answered = bool(surveys.answers(respondent_id=user_id))
+            mentors = mentors_now | {m for m, e in pairs if e == user_id and m != user_id}
+            about = [a.about_id for m in sorted(mentors) for a in surveys.answers(respondent_id=m)]
     except (LmsyncError, OSError):
-        pairs, hold, answered = set(), None, False
-    return Sides(leads or any(m == user_id for m, _e in pairs), member or any(e == user_id for _m, e in pairs), hold,
-                 answered)
+        pairs, hold, answered, about = set(), None, False, []
+    mentee = bool(mentors_now) or any(e == user_id for _m, e in pairs)
+    return Sides(leads or any(m == user_id for m, _e in pairs), mentee, hold, answered,
+                 rated_naming=user_id in about, rated_untied=None in about)
 
 
 def figures_withheld(sides: Sides) -> str:
@@ -74,10 +95,20 @@ def figures_withheld(sides: Sides) -> str:
 
 
 def answers_lost(sides: Sides) -> str:
-    """What the other side of the pairs loses of their survey answers (the prompt's words)."""
+    """What the other side of the pairs loses of their survey answers (the prompt's words). A mentee's mentor loses
+    the answers naming the mentee, and the grades made from them change; answers naming no one (a Moodle Feedback
+    form's) stay and change no grade, so each case is said as it is (tester round 78, 11)."""
     if sides.mentor and sides.mentee:
-        return f"as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {MENTEE_ANSWERS}"
-    return MENTOR_ANSWERS if sides.mentor else MENTEE_ANSWERS
+        return f"as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {mentee_answers(sides)}"
+    return MENTOR_ANSWERS if sides.mentor else mentee_answers(sides)
+
+
+def mentee_answers(sides: Sides) -> str:
+    """What a mentee's mentor loses of their survey answers: those naming the mentee (``rated_naming``), none of
+    those naming no one (``rated_untied``), or nothing (neither: the store holds no answer of theirs)."""
+    if sides.rated_naming:
+        return MENTEE_ANSWERS_BOTH if sides.rated_untied else MENTEE_ANSWERS
+    return MENTEE_ANSWERS_UNTIED if sides.rated_untied else MENTEE_ANSWERS_NONE
 
 
 def hold_ended(config: Config, sides: Sides) -> str:

@@ -8,6 +8,13 @@ With a PostgreSQL store (``[store] url``): a PostgreSQL advisory lock on a key d
 the programme (``lmsync.store.locks``), so daemons on several hosts (a Deployment with two
 replicas, cron on two servers) never both write: one runs, the other waits (``--wait``) or
 exits with ``EXIT_LOCKED`` (4). PostgreSQL releases it when the holder's connection ends.
+
+A run refused for its store leaves no lock file behind: ``lmsync run`` beside a store file of zero bytes
+(a failed restore, refused as not a store: ``lmsync.store.sqlite_files.refuse_empty``) made
+``<store>.lock`` before the store refused it (tester round 78, 7). The lock is given the store it guards,
+and where no lock file is yet, an empty store is refused before one is made. Where one is, the store is
+judged under the lock, as before: a first run making a new store holds the lock while SQLite's new file is
+still empty for a moment, and a second run must wait for it (or be refused as locked), not refuse it as empty.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from lmsync.log import get_logger
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
 from lmsync.store.problems import make_private_folder
+from lmsync.store.sqlite_files import refuse_empty
 
 log = get_logger(__name__)
 
@@ -73,13 +81,16 @@ def programme_lock(
     url: str | None = None,
     programme: str | None = None,
     should_stop: Callable[[], bool] | None = None,
+    store: Path | None = None,
 ) -> Iterator[None]:
     """Hold the programme's lock for the body: the flock on ``path``, or with a PostgreSQL
     ``url`` the advisory lock of ``programme``. Raises LockedError (exit 4) when another run
     holds it and ``wait`` is off (or ``timeout`` seconds passed while waiting, or
     ``should_stop()`` turned true: a daemon told to stop while queued behind another run
     stops at once and says so, tester finding 2). A wait is logged when it begins
-    (``lock.waiting``), so a queued run is never silent."""
+    (``lock.waiting``), so a queued run is never silent. ``store``: the SQLite store file the
+    lock guards; while there is no lock file at ``path``, a ``store`` of zero bytes raises
+    ConfigError (exit 2) before the lock file is made (tester round 78, 7; module doc)."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
         where = f"the PostgreSQL advisory lock of programme {name}"
@@ -89,6 +100,8 @@ def programme_lock(
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
         return
+    if store is not None and not path.exists():  # nothing left beside a store it refuses (tester round 78, 7)
+        refuse_empty(store, str(store))
     make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -31,6 +31,7 @@ from lmsync.config import Config
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
+from lmsync.service.erase_circle import untie
 from lmsync.service.export_withholding import withhold_others_judgements
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
@@ -199,22 +200,31 @@ class Identity(NamedTuple):
     name: str | None = None  # their full name as Moodle has it (roster or account), for the export to say whose it is
     suspended: bool = False  # enrolled, the enrolment suspended: not read by the sync until it is active again
     past_partners: tuple[str, ...] = ()  # labels of the other side of pairs the store holds, in no circle with them now
+    # the idnumber of the course's group naming them its mentor, in it or not (tester round 78, 4), else None
+    own_circle: str | None = None
 
 
-def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> list[tuple[Any, list[int]]]:
-    """The lmsync circles ``user_id`` is in now, each with its members (one group read, one members read)."""
+#: The lmsync circles someone is in: each group with its members' Moodle ids.
+_Circles = list[tuple[Any, list[int]]]
+
+
+def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> tuple[_Circles, str | None]:
+    """The lmsync circles ``user_id`` is in now, each with its members, and the idnumber of the group naming them
+    its mentor when the course has one, whether or not they are still in it (one group read, one members read)."""
     owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]
+    idnumber = mentor_group_idnumber(config.programme.name, user_id)
+    own = idnumber if any(g.idnumber == idnumber for g in owned) else None
     if not owned:
-        return []
+        return [], own
     by_id = {g.id: g for g in owned}
     return [
         (by_id[entry.groupid], list(entry.userids))
         for entry in conn.api.get_group_members(list(by_id))
         if user_id in entry.userids and entry.groupid in by_id
-    ]
+    ], own
 
 
-def _partners(config: Config, circles: list[tuple[Any, list[int]]], user_id: int) -> list[int]:
+def _partners(config: Config, circles: _Circles, user_id: int) -> list[int]:
     """The other side of ``user_id``'s pairs in ``circles``: their mentees when they lead a circle, else its mentor."""
     out: list[int] = []
     for group, members in circles:
@@ -233,7 +243,7 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     show = config.privacy.show_names
     site = site_lookup(conn)
     user_id = resolve(roster, who, show_names=show, known=known, site=site)
-    circles = _circles(conn, config, course, user_id)
+    circles, own = _circles(conn, config, course, user_id)
     partners = _partners(config, circles, user_id)
     # a suspended partner is in the circle, not in the active roster: named by their account (tester round 35, 3)
     known_partners = {**roster, **accounts(conn.api, set(partners) - set(roster))}
@@ -242,7 +252,7 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     if user_id in roster:
         user = roster[user_id]
         return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups,
-                        _fullname(user))
+                        _fullname(user), own_circle=own)
     # a suspended enrolment is not in the active roster, and is still an enrolment: they may come back
     # (a leave), so erasing them needs --while-enrolled as for anyone enrolled (tester round 11, 3)
     enrolled = any(u.id == user_id for u in conn.api.get_enrolled_users(course, page_size=config.moodle.page_size,
@@ -252,11 +262,11 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
         known_as = {user_id: account} if account is not None and account.username else roster
         label = f"{describe(known_as, user_id, show_names=show)} (enrolment suspended)"
         return Identity(user_id, label, True, labels, account.username if account else None, groups, _fullname(account),
-                        suspended=True)
+                        suspended=True, own_circle=own)
     if account is None or not account.username:
-        return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups)
+        return Identity(user_id, describe(roster, user_id, show_names=show), False, labels, circles=groups, own_circle=own)
     label = f"{describe({user_id: account}, user_id, show_names=show)} (Moodle id {user_id}, not in the course)"
-    return Identity(user_id, label, False, labels, account.username, groups, _fullname(account))
+    return Identity(user_id, label, False, labels, account.username, groups, _fullname(account), own_circle=own)
 
 
 def _fullname(user: Any) -> str | None:
@@ -338,14 +348,15 @@ def _journal_rows(store: Store, programme: str, user_id: int) -> list[dict[str, 
     return out
 
 
-def circle_kept(config: Config, user_id: int) -> str | None:
-    """The idnumber of ``user_id``'s circle when lmsync's journal still names it (after an erasure, as its
-    proof that it made the group; tester pass 70, 3), else None. Read-only."""
-    idnumber = mentor_group_idnumber(config.programme.name, user_id)
-    with store_session(config, read_only=True) as store:
-        named = any(k == idnumber or k.endswith(f":{idnumber}") or f":{idnumber}:" in k
-                    for entry in Journal(store, config.programme.name).keyed_entries() for k in entry.keys)
-    return idnumber if named else None
+def check_store(config: Config) -> None:
+    """Open the programme's SQLite store read-only and close it, so that ``person erase`` refuses a store it could
+    not erase in (a file of zero bytes, a file that is not a store or is damaged, another site's or course's:
+    ConfigError, exit 2) before it asks anything: it asked about the enrolment, then refused (tester round 78, 7).
+    Takes no lock and writes nothing. A PostgreSQL store (``[store] url``) is left to the erasure, which migrates
+    one this lmsync has not yet migrated (a read-only open refuses it)."""
+    if config.store.url is None:
+        with store_session(config, read_only=True):
+            pass
 
 
 def export(config: Config, who: str) -> dict[str, Any]:
@@ -444,7 +455,11 @@ def still_in_matching(config: Config, identity: Identity) -> list[str]:
 
 
 def _scrub_journal(store: Store, programme: str, user_id: int) -> int:
+    """Rewrite the journal's keys naming ``user_id`` (``...:<id>`` -> ``...:erased``), and the member ids in the
+    membership keys of their circle, which tie them to each mentee (``erase_circle.untie``; tester round 78, 4):
+    the circle's idnumber stays, lmsync's proof that it made the group. Returns the entries changed."""
     suffix = f":{user_id}"
+    circle = mentor_group_idnumber(programme, user_id)
     return Journal(store, programme).rewrite_keys(
-        lambda k: k[: -len(suffix)] + ":erased" if _names_person(k, user_id) else k
+        lambda k: k[: -len(suffix)] + ":erased" if _names_person(k, user_id) else untie(k, circle)
     )
