@@ -12,6 +12,10 @@ Side by side (``[moodle] max_parallel``): member chunks, grouping links, welcome
 circle each) and membership removals. One at a time: group creates, renames and deletes in
 one course (each rebuilds the course's group cache, which Moodle serialises badly) and the
 grouping.
+
+A removal from an erased mentor's circle is journalled ``remove_member:<idnumber>:erased`` unless the
+pairing history still pairs that mentor and member (``erase_circle.ErasedCircles``; tester round 78, 4).
+Additions keep their keys: they are held while pending, matched key for key against the next plan.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any, TypedDict, Unpack
 from lmsync.domain.envelope import Envelope
 from lmsync.domain.plan import Plan
 from lmsync.moodle.api import MoodleApi
+from lmsync.service.erase_circle import ErasedCircles
 from lmsync.service.executor import EACH, ExecReport, Executor, Kind, NeedsReobserve, OpFamily, Sent
 from lmsync.store.journal import Journal
 
@@ -69,7 +74,8 @@ class SyncFamily(OpFamily):
     """Sends sync operations; groups and the grouping are named by idnumber until Moodle gives ids.
 
     ``group_ids``/``grouping_ids`` (see :class:`SyncTargets`) are copied; creates add to them,
-    on the executor's thread, before the next kind starts.
+    on the executor's thread, before the next kind starts. The store's erasures and open pairs are
+    read here, once (``ErasedCircles``): the journal keys of removals from erased mentors' circles.
     """
 
     name = "sync"
@@ -82,6 +88,14 @@ class SyncFamily(OpFamily):
         self.group_ids = dict(targets["group_ids"])
         self.grouping_ids = dict(targets["grouping_ids"])
         self.forum_id = targets["forum_id"]
+        self.erased_circles = ErasedCircles.read(journal.store, journal.programme)
+
+    def keys(self, kind: str, chunk: Sequence[Any]) -> list[str]:
+        """Journal keys of a chunk (:meth:`OpFamily.keys`); a removal from an erased mentor's circle names
+        no member (``ErasedCircles.removal_key``; tester round 78, 4). The same chunk gets the same keys."""
+        if kind != "remove_member":
+            return super().keys(kind, chunk)
+        return [self.erased_circles.removal_key(op.key, op.group, op.user_id) for op in chunk]
 
     def before(self, kind: str, chunk: Sequence[Any]) -> None:
         if kind == "post_welcome" and self.forum_id is None:

@@ -12,7 +12,9 @@ erased again with nothing left to delete and nothing said of the idnumber still 
 The idnumber stays in the journal, as the note says; the Moodle ids of the circle's members beside it do not.
 A membership key (``add_member:<idnumber>:<member>``, ``remove_member:...``) ties the erased mentor to each of
 their mentees, as the pairing history the erasure deletes did: the erasure writes ``:erased`` in the member's
-place (``untie``), as it does in the keys naming the erased person themself (tester round 78, 4).
+place (``untie``), as it does in the keys naming the erased person themself (tester round 78, 4). The next
+run's removals from that circle would tie them again (``remove_member:<idnumber>:<mentee id>``): the sync
+journals them untied too (``ErasedCircles``, read by ``apply.SyncFamily``; tester round 78, 4).
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lmsync.config import Config
-from lmsync.domain.plan import mentor_group_idnumber
+from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.errors import LmsyncError
 from lmsync.service.runtime import store_session
 from lmsync.store.db import Store
+from lmsync.store.erasures import erased_on
 from lmsync.store.journal import CIRCLE, Journal
+from lmsync.store.pairings import PairingHistory
 
 #: The journal's operation kinds whose keys are ``<kind>:<circle idnumber>:<member's Moodle id>``.
 MEMBERSHIP_KINDS = ("add_member", "remove_member")
@@ -77,6 +81,36 @@ def untie(key: str, idnumber: str) -> str:
     if kind in MEMBERSHIP_KINDS and group == idnumber and member != ERASED:
         return f"{kind}:{idnumber}:{ERASED}"
     return key
+
+
+@dataclass(frozen=True)
+class ErasedCircles:
+    """The circles of erased mentors, as a sync journals its removals from them (tester round 78, 4).
+
+    ``erased``: the Moodle ids of everyone erased (``erasures.erased_on``); ``open_pairs``: (mentor, mentee)
+    of the pairing history's open rows. Read once, where ``SyncFamily`` is built (``run_sync`` builds it each
+    round, after following Moodle's pairs), so every chunk it sends, and a refused chunk's halves, get the
+    same keys."""
+
+    programme: str
+    erased: frozenset[int]
+    open_pairs: frozenset[tuple[int, int]]
+
+    @classmethod
+    def read(cls, store: Store, programme: str) -> ErasedCircles:
+        """The store's erasures and open pairs (two reads). Raises what the store raises."""
+        return cls(programme, frozenset(erased_on(store)), frozenset(PairingHistory(store, programme).open_pairs()))
+
+    def removal_key(self, key: str, group: str, member: int) -> str:
+        """The journal key of the removal ``key`` (``remove_member:<group>:<member>``): ``untie(key, group)``
+        when ``group`` is the circle of an erased mentor and the pairing history holds no open pair of that
+        mentor and ``member``, else ``key`` as it is. Such a key names no member, so a crashed run's removal
+        records no leave (``sync.record_settled_pairings``): with no open pair there is none to record. An
+        open pair (the mentor came back and was paired again) keeps its key, whose leave is recorded."""
+        mentor = mentor_of_idnumber(self.programme, group)
+        if mentor is None or mentor not in self.erased or (mentor, member) in self.open_pairs:
+            return key
+        return untie(key, group)
 
 
 def kept_note(kept: KeptCircle) -> str:

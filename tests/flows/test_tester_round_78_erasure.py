@@ -90,16 +90,17 @@ def test_round_78_4_the_erasure_leaves_the_idnumber_in_the_journal_tied_to_no_me
     assert not [k for row in exported["journal"] for k in row["keys"] if idnumber in k]
 
 
-@pytest.mark.xfail(strict=True, reason="tester round 78, 4, not fixed here: the sync's journal keys of a membership "
-                   "change are written by lmsync.service.apply/executor (outside this change); see the report")
 def test_round_78_4_the_next_run_journals_no_removal_tying_the_erased_mentor_to_a_mentee(home: Path) -> None:
     """The next run ends the erased mentor's hold and takes the mentees out of the circle: its journal entry
-    names each removal ``remove_member:<idnumber>:<mentee id>``, tying the erased mentor to their mentees again."""
+    named each removal ``remove_member:<idnumber>:<mentee id>``, tying the erased mentor to their mentees again.
+    It names each ``remove_member:<idnumber>:erased`` (``apply.SyncFamily.keys``)."""
     idnumber = idnumber_of(home, "m0004")
     run(home, "emulator", "edit", "suspend", "m0004")
     erase(home, "m0004", "--while-enrolled")
+    before = journal_keys(home).count(f"remove_member:{idnumber}:erased")
     run(home, "run", ok=False)
     assert ties(home, idnumber) == []
+    assert journal_keys(home).count(f"remove_member:{idnumber}:erased") > before  # the removals were journalled
 
 
 # --- 78, 7 ----------------------------------------------------------------------------------------------------
