@@ -290,7 +290,7 @@ class ReportConfig(Section):
         "a mentor are only ever shown aggregated",
     )
     path: Path | None = Field(
-        None, description="write the HTML report here after each unattended run (none: not written); its folder must exist, and a file already there is replaced only when it is a report lmsync wrote"
+        None, description="write the HTML report here after each unattended run (none: not written); its folder must exist, and a file already there is replaced only when it is empty or a report lmsync wrote"
     )
     min_cell: int = Field(
         5,

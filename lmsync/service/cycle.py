@@ -124,7 +124,7 @@ def _sync(run: _Run) -> StepResult:
         text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
                  "this store never made (see `lmsync plan`)")
     if result.stopped:
-        return StepResult("sync", "partial", EXIT_OK, text + "; stopped on request", counts)
+        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
     if not result.converged:
         held = len(last_plan.pending)  # tester round 27, 5: why, and until when (round 73, 3: how long is left)
         wait = (f"; {held} write(s) whose answer was lost may still commit: "
@@ -319,7 +319,7 @@ def _nudges(run: _Run) -> StepResult:
     if report.capped:
         text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
     if report.stopped:  # SIGTERM between messages: the rest go on the next run
-        return StepResult("nudges", "partial", EXIT_OK, text + "; stopped on request", counts)
+        return StepResult("nudges", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
     if report.failed or report.unknown or report.not_attempted:
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + f"; {counts['failed']} refused", counts)
     return StepResult("nudges", "ok", EXIT_OK, text, counts)
