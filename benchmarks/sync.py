@@ -295,6 +295,11 @@ def run_rss(mentees: int, mentors: int) -> None:
     import multiprocessing
     import resource
 
+    from lmsync.allocator import hold_mmap_threshold
+
+    # what the `lmsync` console script does when it starts (lmsync/__init__.py): this process
+    # imports lmsync as a library, so it asks for the same allocator setting itself
+    held = hold_mmap_threshold([])
     workdir = Path(tempfile.mkdtemp(prefix="lmsync-bench-"))
     os.environ["XDG_STATE_HOME"] = str(workdir / "state")
     token = workdir / "token"
@@ -327,7 +332,8 @@ def run_rss(mentees: int, mentors: int) -> None:
     finally:
         stop_event.set()
         child.join(timeout=30)
-    print(f"lmsync sync of {mentees + mentors} users ({mentees} mentees, {mentors} mentors), emulator in a child process")
+    print(f"lmsync sync of {mentees + mentors} users ({mentees} mentees, {mentors} mentors), emulator in a child process; "
+          f"glibc mmap threshold held as `lmsync` holds it: {'yes' if held else 'no (not glibc, or MALLOC_MMAP_THRESHOLD_ set)'}")
     print(f"{'run':<16} {'reads':>6} {'writes':>7} {'seconds':>8} {'peak RSS MB':>12}")
     print(f"{'(start)':<16} {'':>6} {'':>7} {'':>8} {before:>12.0f}")
     for label, reads, writes, seconds, peak in rows:
