@@ -43,7 +43,7 @@ MENTOR_GONE = "their mentor is no longer among the mentors"  # (``Match.cause``)
 MENTOR_OPTED_OUT = "their mentor opted out (capacity 0)"  # (``Match.cause``; tester round 50, 3)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slotted, and a profile's terms and reasons shared: one per mentee (issue 15)
 class Match:
     """One match: a mentee and the mentor matching gave them, with the score and its reasons
     (Moodle's assignment activity is ``lmsync.moodle.models.Assignment``)."""
@@ -122,7 +122,7 @@ def _plain(item: Match | Unmatched | Optimality) -> dict[str, Any]:
     """``dataclasses.asdict`` for these flat records (fields in declaration order): their
     values are strings, numbers and one level of list or dict, copied here. ``asdict``
     deep-copies every value, several times slower over issue 15's 50,000 pairs."""
-    out = dict(vars(item))
+    out = {name: getattr(item, name) for name in item.__dataclass_fields__}  # Match is slotted: no vars()
     for key, value in out.items():
         if isinstance(value, dict | list):
             out[key] = value.copy()
@@ -463,10 +463,10 @@ def _match_circle(
             known = (terms, reasons, total(terms))
             if key is not None:
                 explained[key] = known
-        if before is None:
-            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind))
+        if before is None:  # terms and reasons shared by the matches of one profile: read, never changed
+            assignments.append(Match(mentee.id, mentor.id, known[2], known[0], known[1], kind))
         elif before == mentor.id:
-            assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), list(known[1]), kind, "stayed"))
+            assignments.append(Match(mentee.id, mentor.id, known[2], known[0], known[1], kind, "stayed"))
         else:
             moved = [*known[1], f"moved from {before} ({how})"]
             assignments.append(Match(mentee.id, mentor.id, known[2], dict(known[0]), moved, kind, "moved", before, how))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -143,7 +143,7 @@ class Person:
     preferences: tuple[str, ...] = ()
     needs: frozenset[str] = frozenset()
     also: frozenset[Role] = frozenset()
-    aliases: frozenset[str] = frozenset()
+    aliases: Collection[str] = ()  # held as a sorted tuple: a frozenset of 4 is 216 bytes (issue 15, memory)
 
     def __post_init__(self) -> None:
         self._check()
@@ -153,7 +153,7 @@ class Person:
         object.__setattr__(self, "needs", tokens(self.needs))
         object.__setattr__(self, "also", normal_also(self.role, self.also))
         object.__setattr__(self, "preferences", normal_preferences(self.preferences))
-        object.__setattr__(self, "aliases", _or_empty(frozenset(a for a in self.aliases if a and a != self.id)))
+        object.__setattr__(self, "aliases", tuple(sorted({a for a in self.aliases if a and a != self.id})))
 
     def _check(self) -> None:
         """Raises ValueError for an empty id, an unknown role or a negative capacity."""
@@ -189,7 +189,7 @@ class Person:
         same values). The checks still run: raises ValueError as ``Person`` does.
         """
         person = object.__new__(cls)
-        values = (id, role, capacity, department, interests, year, languages, None, fullname, preferences, needs, also, _EMPTY)
+        values = (id, role, capacity, department, interests, year, languages, None, fullname, preferences, needs, also, ())
         for name, value in zip(_PERSON_FIELDS, values, strict=True):
             object.__setattr__(person, name, value)
         if not (id and capacity >= 0 and role in ROLES and _ROLE_SET.issuperset(also)):
@@ -206,7 +206,7 @@ class Person:
     @property
     def keys(self) -> frozenset[str]:
         """Every key this person may be referred to by."""
-        return self.aliases | {self.id}
+        return frozenset((*self.aliases, self.id))
 
 
 #: ``Person``'s fields in order (``Person.normalised`` sets them in this order).
