@@ -125,7 +125,9 @@ def report_path_check(config: Config, report: Any) -> None:
     """``[report] path`` that the cycle would refuse (the store, a SQLite database, a folder, a folder that does
     not exist, a file lmsync did not write: ``out_files.foreign_report``, tester round 78, 9) or that lmsync's
     user cannot write: said by doctor, not first by the last step of every run (tester rounds 8, 8 and 77, 2
-    and 3). Reads only: ``os.access`` as lmsync's user, no test write. Nothing when no path is set."""
+    and 3). A symbolic link is judged as a run writes it: through to its target, each check made of the
+    target too (tester round 79, 4). Reads only: ``os.access`` as lmsync's user, no test write. Nothing when
+    no path is set."""
     from lmsync.service.out_files import folder_refusal, foreign_report, refusal
 
     if config.report.path is None:
@@ -156,6 +158,9 @@ def report_path_check(config: Config, report: Any) -> None:
         report.add("report path", "fail", f"lmsync's user cannot write the file {target}",
                    f"make the file writable by lmsync's user (or remove it), or point [report] path at another file, "
                    f"{elsewhere}")
+    elif path.is_symlink():  # written through, the link kept, as a run does (tester round 79, 4)
+        report.add("report path", "ok", f"each run writes the report to {path}, a symbolic link: to its target "
+                   f"{target} (the link stays)")
     else:
         report.add("report path", "ok", f"each run writes the report to {path}")
 

@@ -11,10 +11,13 @@ exits with ``EXIT_LOCKED`` (4). PostgreSQL releases it when the holder's connect
 
 A run refused for its store leaves no lock file behind: ``lmsync run`` beside a store file of zero bytes
 (a failed restore, refused as not a store: ``lmsync.store.sqlite_files.refuse_empty``) made
-``<store>.lock`` before the store refused it (tester round 78, 7). The lock is given the store it guards,
-and where no lock file is yet, an empty store is refused before one is made. Where one is, the store is
-judged under the lock, as before: a first run making a new store holds the lock while SQLite's new file is
-still empty for a moment, and a second run must wait for it (or be refused as locked), not refuse it as empty.
+``<store>.lock`` before the store refused it (tester round 78, 7), and so did ``lmsync run`` and ``lmsync
+health`` against another application's SQLite database (tester round 79, 5). The lock is given the store it
+guards, and where no lock file is yet, a file that is not an lmsync store (empty, not a SQLite database,
+another application's: ``lmsync.store.sqlite_files.refuse_not_a_store``, read-only) is refused before one is
+made. Where one is, the store is judged under the lock, as before: a first run making a new store holds the
+lock while SQLite's new file is still empty for a moment, and a second run must wait for it (or be refused as
+locked), not refuse it as empty.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from lmsync.log import get_logger
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
 from lmsync.store.problems import make_private_folder
-from lmsync.store.sqlite_files import refuse_empty
+from lmsync.store.sqlite_files import refuse_not_a_store
 
 log = get_logger(__name__)
 
@@ -89,8 +92,9 @@ def programme_lock(
     ``should_stop()`` turned true: a daemon told to stop while queued behind another run
     stops at once and says so, tester finding 2). A wait is logged when it begins
     (``lock.waiting``), so a queued run is never silent. ``store``: the SQLite store file the
-    lock guards; while there is no lock file at ``path``, a ``store`` of zero bytes raises
-    ConfigError (exit 2) before the lock file is made (tester round 78, 7; module doc)."""
+    lock guards; while there is no lock file at ``path``, a ``store`` that is not an lmsync store (zero
+    bytes, another application's database) raises ConfigError (exit 2) before the lock file is made
+    (tester rounds 78, 7 and 79, 5; module doc)."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
         where = f"the PostgreSQL advisory lock of programme {name}"
@@ -101,7 +105,7 @@ def programme_lock(
             yield
         return
     if store is not None and not path.exists():  # nothing left beside a store it refuses (tester round 78, 7)
-        refuse_empty(store, str(store))
+        refuse_not_a_store(store, str(store))  # read-only: the file is left as it was (tester round 79, 5)
     make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -19,6 +19,11 @@ cycle's report (``[report] path``, tester round 5, 2) and each file of a CSV rep
 ``[report] path`` follows too (tester round 77, 3). ``[report] path`` has no ``--force``: every run
 replaces the report it wrote before, and ``foreign_report`` refuses any other file there (tester
 round 78, 9: a README.md named there was replaced by the report, and doctor said ok).
+
+A symbolic link is written through (``private_files.landing``): each check is made of the link and of
+its target, the file written (tester round 79, 4: a link to a web folder's ``latest.html`` was replaced
+by a plain file, and the web folder kept the old report). A link to nothing yet, in a folder that
+exists, creates its target, as ``--out`` always did (tester round 45, 8).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lmsync.errors import InputError
+from lmsync.service.private_files import landing
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -108,11 +114,14 @@ def foreign_report(path: Path, key: str) -> tuple[str, str] | None:
     replaced, and doctor said ok). None when there is no file, for lmsync's own report (an HTML page
     ending with lmsync's footer, ``REPORT_MARK``: replaced without a word, as each run does) and for an
     empty file (nothing to lose: one made beforehand to set its owner). A file that cannot be read cannot
-    be told lmsync's, and is refused. Reads the file's first and last bytes only; raises nothing.
+    be told lmsync's, and is refused. A symbolic link is judged by its target, the file a run replaces, and
+    named with it (tester round 79, 4). Reads the file's first and last bytes only; raises nothing.
     """
     if not path.is_file():
         return None
-    fix = f"point {key} at another file (each run then replaces its own report there), or move {path} away"
+    target = landing(path)  # a link: its target is the file replaced (tester round 79, 4)
+    fix = f"point {key} at another file (each run then replaces its own report there), or move {target} away"
+    path_said = path if target == path else f"{path} (a symbolic link to {target})"
     try:
         with path.open("rb") as handle:
             head = handle.read(64)
@@ -120,11 +129,11 @@ def foreign_report(path: Path, key: str) -> tuple[str, str] | None:
             handle.seek(max(0, size - _REPORT_TAIL))
             tail = handle.read()
     except OSError as exc:
-        return (f"{key} {path} cannot be read ({exc.strerror or type(exc).__name__}), so lmsync cannot tell it "
+        return (f"{key} {path_said} cannot be read ({exc.strerror or type(exc).__name__}), so lmsync cannot tell it "
                 "wrote it; not overwritten", fix)
     if not head or (head.lstrip().lower().startswith(b"<!doctype html") and REPORT_MARK in tail):
         return None
-    return (f"{key} {path} is a file lmsync did not write (every report lmsync writes ends with its "
+    return (f"{key} {path_said} is a file lmsync did not write (every report lmsync writes ends with its "
             "'Written by lmsync' footer); not overwritten", fix)
 
 
@@ -149,7 +158,23 @@ def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config
 
 def refusal(path: Path, config: Config | None = None) -> str | None:
     """Why nothing may ever be written at ``path``: it is ``config``'s store (or a companion of it), or
-    an existing SQLite database; None when neither. The text starts with ``path``."""
+    an existing SQLite database; None when neither. The text starts with ``path``.
+
+    A symbolic link is written through to its target (``private_files.landing``), so every check is made
+    of the target too, by its own name (``x.db-wal``, ``x.lock``), and a link that never ends at a file (a
+    loop) is refused (tester round 79, 4). Raises nothing."""
+    target = landing(path)
+    if target.is_symlink():  # a loop: pathlib's resolve raised RuntimeError, a traceback in doctor and --out
+        return f"{path} is a symbolic link that never ends at a file (a loop); not overwritten"
+    reason = _refusal(path, config)
+    if reason is not None or target == path:
+        return reason
+    reason = _refusal(target, config)
+    return None if reason is None else f"{path} is a symbolic link: {reason}"
+
+
+def _refusal(path: Path, config: Config | None) -> str | None:
+    """``refusal``'s checks of ``path`` as named (a link's own name, or its target's)."""
     if config is not None:
         store = next((s for s in store_files(config) if _same_file(path, s)), None)
         if store is not None and store.suffix == ".lock":
@@ -206,5 +231,5 @@ def _same_file(a: Path, b: Path) -> bool:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
         return a.resolve() == b.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a symbolic link loop (Python 3.11, 3.12)
         return False

@@ -318,7 +318,9 @@ def report_path_check(config: Config) -> Callable[[list[Path]], None]:
     (tester round 5, 2: a report path naming the store replaced it with HTML every cycle), and in a
     folder that exists, as for ``--out`` (tester round 77, 3: a missing one was made, anywhere), and over
     no file but lmsync's own report (``out_files.foreign_report``; tester round 78, 9: a README.md there
-    was replaced). The check raises ConfigError (exit 2) naming ``[report] path``, the path and the fix."""
+    was replaced). A symbolic link is written through to its target, and each check is made of the target
+    too (tester round 79, 4: the link was replaced by a plain file, and its target kept the old report).
+    The check raises ConfigError (exit 2) naming ``[report] path``, the path and the fix."""
     from lmsync.errors import ConfigError
     from lmsync.service.out_files import folder_refusal, foreign_report, refusal
 

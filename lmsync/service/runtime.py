@@ -31,8 +31,9 @@ def lock_for(
     """The per-programme lock: a file lock beside a SQLite store, an advisory lock on PostgreSQL.
 
     Entering it raises LockedError when another run holds it (without ``wait``, or when
-    ``should_stop()`` turns true while waiting), and ConfigError for a SQLite store file of zero
-    bytes before any lock file is made beside it (tester round 78, 7).
+    ``should_stop()`` turns true while waiting), and ConfigError for a SQLite store file that is not
+    an lmsync store (zero bytes, another application's database) before any lock file is made beside it
+    (tester rounds 78, 7 and 79, 5).
     """
     return programme_lock(lock_path(config), wait=wait, url=config.store.url, programme=config.programme.name,
                           should_stop=should_stop, store=None if config.store.url else config.store_path())

@@ -42,7 +42,14 @@ from sqlalchemy.pool import StaticPool
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
 from lmsync.store.problems import admin_problem, make_private_folder
-from lmsync.store.sqlite_files import connect, open_read_only, refuse_empty
+from lmsync.store.sqlite_files import (
+    BOOKKEEPING,
+    connect,
+    foreign_store,
+    not_a_database,
+    open_read_only,
+    refuse_not_a_store,
+)
 from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
 from lmsync.store.unreachable import shown_url, unreachable
 from lmsync.store.unreachable import store_url as store_url
@@ -54,7 +61,7 @@ _Record = TypeVar("_Record", bound="DataclassInstance")
 
 #: Tables that are the store's machinery, not programme data (an unbound store holding only
 #: these is new, not an older store to adopt).
-_BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
+_BOOKKEEPING = BOOKKEEPING
 
 _IMMEDIATE = "lmsync_immediate"
 
@@ -93,8 +100,8 @@ class Store:
                 f"the store {self.where} is a folder, not a store file",
                 hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
             )
-        if self.path is not None:
-            refuse_empty(self.path, self.where)  # not a new store: SQLite took it for one (tester round 77, 9)
+        if self.path is not None:  # an empty file (round 77, 9), another application's database (round 79, 5):
+            refuse_not_a_store(self.path, self.where)  # judged read-only, before the chmod, WAL and migrations
         try:
             self._open(url, str(target))
         except (sqlite3.DatabaseError, DBAPIError) as exc:
@@ -104,11 +111,7 @@ class Store:
                 if (problem := admin_problem(exc, self.where)) is None:  # a read-only folder, named (round 22, 6)
                     raise
                 raise problem from None
-            raise ConfigError(  # not a raw sqlite3 traceback (tester round 4, 14)
-                f"the store {self.where} is not an lmsync store: the file is not a SQLite database, or is damaged",
-                hint="restore it from a backup (a migration leaves <name>.db.bak-* beside it), "
-                "or point [store] path (or [store] url) at another file",
-            ) from None
+            raise not_a_database(self.where) from None  # not a raw sqlite3 traceback (tester round 4, 14)
 
     def _open(self, url: URL | None, target: str) -> None:
         """Connect, then bring the schema to this lmsync's (read-only: in view only)."""
@@ -124,15 +127,14 @@ class Store:
             self.migrate()
 
     def _refuse_foreign(self) -> None:
-        """Refuse another application's SQLite database: tables, none lmsync's (tester round 5, 10)."""
+        """Refuse another application's SQLite database: tables, none lmsync's (tester round 5, 10). A file at
+        the store's path was judged before it was opened (``refuse_not_a_store``, tester round 79, 5): this
+        judges what the connection sees, an in-memory store or one a test redirected included."""
         with self._c.begin():
             names = [n for n in inspect(self._c).get_table_names() if not n.startswith("sqlite_")]
         if names and not any(n in schema.metadata.tables or n in _BOOKKEEPING for n in names):
             self.close()
-            raise ConfigError(
-                f"the store {self.where} is not an lmsync store: it holds {len(names)} tables of another application",
-                hint="point [store] path (or LMSYNC_STORE_PATH) at another file: lmsync makes its store itself",
-            )
+            raise foreign_store(self.where, len(names))
 
     # --- engines ----------------------------------------------------------------------------
 

@@ -10,6 +10,11 @@ coordinator or an auditor reading a store another account keeps, a read-only bac
 be written" (tester round 77, 4). There, a store whose ``-wal`` holds nothing is read as it is
 (``immutable=1``); one whose ``-wal`` holds changes is read through the ``-shm`` file that is there, and
 when that cannot be, the error says what reading needs.
+
+Whether a file is an lmsync store is judged first, read-only, before anything opens it to write
+(``refuse_not_a_store``): opened to write, another application's SQLite database (a ``contacts`` table)
+was made 0600 and put in WAL mode, and a lock file was made beside it, before it was refused as not a
+store (tester round 79, 5). A file refused is left as it was: mode, journal mode and content.
 """
 
 from __future__ import annotations
@@ -19,6 +24,18 @@ import sqlite3
 from pathlib import Path
 
 from lmsync.errors import ConfigError
+from lmsync.store import schema
+
+#: Tables that are the store's machinery, not programme data (an unbound store holding only
+#: these is new, not an older store to adopt).
+BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
+
+#: The first 16 bytes of every SQLite database file.
+_HEADER = b"SQLite format 3\x00"
+
+#: What to do about a file at ``[store] path`` that is not an lmsync store.
+_RESTORE = ("restore it from a backup (a migration leaves <name>.db.bak-* beside it), or point [store] path "
+            "(or [store] url) at another file")
 
 
 def connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
@@ -45,6 +62,59 @@ def refuse_empty(path: Path, where: str) -> None:
             hint="restore it from a backup (a migration leaves <name>.db.bak-* beside it), or remove the empty file "
             "if no store was ever there: lmsync makes a new store only where no file is",
         )
+
+
+def refuse_not_a_store(path: Path, where: str) -> None:
+    """Raise ConfigError when the file at ``path`` is not an lmsync store: empty (``refuse_empty``), not a
+    SQLite database, or another application's (tables, none of them lmsync's). Judged read-only, before
+    anything opens the file to write it, so a file refused is left exactly as it was (tester round 79, 5;
+    module doc). Nothing when no file is there (a new store is made) or it cannot be read (opening it names
+    the problem); a damaged store is judged by opening it too."""
+    refuse_empty(path, where)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_HEADER))
+    except OSError:
+        return
+    if head and head != _HEADER:
+        raise not_a_database(where)
+    names = _tables(path)
+    if names and not any(n in schema.metadata.tables or n in BOOKKEEPING for n in names):
+        raise foreign_store(where, len(names))
+
+
+def not_a_database(where: str) -> ConfigError:
+    """The error for a store file that is not a SQLite database, or is damaged (tester round 4, 14)."""
+    return ConfigError(f"the store {where} is not an lmsync store: the file is not a SQLite database, or is damaged",
+                       hint=_RESTORE)
+
+
+def foreign_store(where: str, tables: int) -> ConfigError:
+    """The error for another application's SQLite database at ``[store] path`` (tester round 5, 10)."""
+    return ConfigError(
+        f"the store {where} is not an lmsync store: it holds {tables} tables of another application",
+        hint="point [store] path (or LMSYNC_STORE_PATH) at another file: lmsync makes its store itself",
+    )
+
+
+def _tables(path: Path) -> list[str] | None:
+    """The names of the tables in the SQLite file ``path`` (SQLite's own aside), read without changing it
+    or making a file beside it: as it is on disk (``immutable=1``) when no ``-wal`` or ``-journal`` beside
+    it holds changes, else read-only through them. None when it cannot be read."""
+    real = path.resolve()
+    pending = _holds(Path(f"{real}-wal")) or _holds(Path(f"{real}-journal"))
+    query = "mode=ro" if pending else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{real.as_uri()}?{query}", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return [name for (name,) in rows if not str(name).startswith("sqlite_")]
 
 
 def open_read_only(path: Path, where: str) -> sqlite3.Connection:
