@@ -46,12 +46,6 @@ def store() -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
 def family(store: Store) -> SyncFamily:
     api = MoodleApi(Transport(URL, Token("5ec2e7700000aaaa5ec2e7700000bbbb"), sleep=lambda _s: None, timeout=5,
                               deadline=60))

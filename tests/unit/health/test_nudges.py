@@ -50,12 +50,6 @@ def store() -> Iterator[Store]:
 
 
 @pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
 def api() -> MoodleApi:
     return MoodleApi(
         Transport(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -77,12 +76,6 @@ def transport(token: Token, sleeps: Sleeps) -> Transport:
 @pytest.fixture
 def api(transport: Transport) -> MoodleApi:
     return MoodleApi(transport)
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def reply(rsps: responses.RequestsMock, body: Any, status: int = 200, **kw: Any) -> None:

@@ -183,12 +183,6 @@ def test_a_refusal_an_admin_must_fix_is_journaled_then_raised(store):
 
 
 @pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
 def api() -> MoodleApi:
     return MoodleApi(
         Transport(URL, Token("5ec2e7700000aaaa5ec2e7700000bbbb"), sleep=lambda _s: None, timeout=5, deadline=60)
