@@ -89,8 +89,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         _note(ctx, "note: {} is still enrolled in the programme course: " + again + " and "
               "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
-              "assignment attendance grade, which this store can then no longer prove it wrote, is left as it is: "
-              "a push reports it (exit 2) whenever the grade lmsync works out differs from it",  # rounds 26, 3 and 48, 3
+              "assignment attendance grade, whose record this store then no longer holds, is left as it is: "
+              "`lmsync grades plan` names it whenever the grade lmsync works out differs from it (clear it in "
+              "Moodle's gradebook for lmsync to write it again)",  # rounds 26, 3, 48, 3 and 79, 2 (no exit 2 for it)
               person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label

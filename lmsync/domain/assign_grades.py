@@ -8,13 +8,16 @@ lmsync store (another machine, an empty meeting history) would otherwise overwri
 store's grades with zero attendance every cycle. A person's grade is written only when Moodle
 holds none, or still holds the grade this store last wrote (``written``), or this store's journal
 shows it wrote one before it kept that record (``legacy``: adopted as Moodle holds it). Any other
-grade is ``refused``: left as it is, named with why and the fix.
+grade is ``refused``: left as it is, named with why and the fix. One saved by lmsync's web-service user for
+someone this store erased (``erased``) is ``erased_kept`` instead: the erasure took the store's record of the
+grade it wrote them, so the grade is left as it is and named as such, not as another store's (tester round 79, 2).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from lmsync.domain.grade_items import TOLERANCE, moodle_number
@@ -71,6 +74,9 @@ class AssignPlan:
     # people whose grade a teacher (not lmsync's web-service user) saved last: their decision, kept as it
     # is and not a refusal an admin must clear (tester round 17, 6: every run exited 2 for good)
     teacher_kept: list[int] = field(default_factory=list)
+    # grades of people this store erased while enrolled, saved by lmsync's web-service user: written by this store
+    # before the erasure took its record of them; kept as they are, named, not a refusal (tester round 79, 2)
+    erased_kept: list[Rejection] = field(default_factory=list)
 
     @property
     def grade_count(self) -> int:
@@ -88,6 +94,7 @@ def plan_assignment_grades(
     written: Mapping[int, float] | None = None,
     legacy: Collection[int] = (),
     graded_by_others: Collection[int] = (),
+    erased: Mapping[int, date] | None = None,
 ) -> AssignPlan:
     """Grades + comments for the configured assignment, only where something changed and only
     over a grade this store can prove it wrote.
@@ -103,12 +110,19 @@ def plan_assignment_grades(
     ``teacher_kept``: the teacher's decision, left as it is without asking an admin to act (tester
     round 17, 6: a refusal made every run exit 2, and its fix was to clear the teacher's grade).
     Without them (the defaults) this store proves nothing: only people without a grade are written.
+    ``erased``: Moodle id -> the day this store erased them (``store.erasures``). An erasure deletes the
+    store's record of the grade it wrote (``sent_assign_grades``) and its journal's proof: such a person's grade,
+    saved by the web-service user and with no record written since, is ``erased_kept`` with the reason
+    ``written_before_erasure`` gives, not refused as another store's (tester round 79, 2: its reason was false, and
+    every run exited 2 for good). Raises ``ValueError`` when ``budget`` cannot hold one grade.
     """
     written = written or {}
+    erased = erased or {}
     bound = MetricSpec("assignment", 0, grademax)
     rejected: list[Rejection] = []
     refused: list[Rejection] = []
     teacher_kept: list[int] = []
+    erased_kept: list[Rejection] = []
     writes: list[AssignGrade] = []
     unchanged = 0
     for g in sorted(desired, key=lambda g: g.user_id):
@@ -126,6 +140,9 @@ def plan_assignment_grades(
             teacher_kept.append(g.user_id)
             continue
         problem = not_provably_mine(before, written.get(g.user_id), g.user_id in legacy)
+        if problem and before is not None and g.user_id not in written and g.user_id in erased:
+            erased_kept.append(Rejection("assignment", g.user_id, g.grade, written_before_erasure(before, erased[g.user_id])))
+            continue
         if problem:
             refused.append(Rejection("assignment", g.user_id, g.grade, problem))
             continue
@@ -144,7 +161,7 @@ def plan_assignment_grades(
         used += cost
     if current:
         requests.append(AssignRequest(tuple(current)))
-    return AssignPlan(requests, rejected, unchanged, refused, teacher_kept)
+    return AssignPlan(requests, rejected, unchanged, refused, teacher_kept, erased_kept)
 
 
 def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> str | None:
@@ -166,3 +183,14 @@ def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> 
             "user (another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
         )
     return None
+
+
+def written_before_erasure(held: float, erased_on: date) -> str:
+    """Why the grade Moodle holds (``held``) of someone this store erased ``erased_on`` is left as it is: saved by
+    lmsync's web-service user, written by this store before the erasure, which removed lmsync's record of it
+    (``sent_assign_grades``): the admin clears or keeps it in Moodle's gradebook (tester round 79, 2)."""
+    return (
+        f"Moodle holds {moodle_number(held)}, saved by lmsync's web-service user: written by this store before their "
+        f"erasure on {erased_on.isoformat()} (`lmsync person erase`), which removed lmsync's record of it; left as "
+        "it is: clear it in Moodle's gradebook for lmsync to write their grade again, or keep it"
+    )

@@ -134,7 +134,9 @@ def assignment_plan(
 ) -> AssignPlan | None:
     """Attendance grade + comment on the assignment for its participants (the mentee roles), over
     grades this store can prove it wrote: its ``sent_assign_grades`` and, from before it kept them,
-    its journal (``legacy_assign_users``). Reads the store only (tester finding 1)."""
+    its journal (``legacy_assign_users``). A grade of someone this store erased, saved by lmsync's web-service user,
+    is kept and named as written before the erasure (``erased_kept``; tester round 79, 2). Reads the store only
+    (tester finding 1)."""
     target = state.assignment
     if target is None:
         return None
@@ -155,6 +157,7 @@ def assignment_plan(
         written=SentAssignGrades(store, s.programme).get(target.id),
         legacy=legacy_assign_users(Journal(store, s.programme), target.id),
         graded_by_others=state.assign_graded_by_others,
+        erased=erased_on(store),
     )
 
 
@@ -208,16 +211,21 @@ def unpublished_instruments(s: Settings) -> list[str]:
 def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int = 10,
                      who: Callable[[int], str] = lambda user_id: f"user #{user_id}") -> list[str]:
     """One warning per assignment grade left as it is because this store cannot prove it wrote it
-    (tester finding 1), the first ``detail`` of them (people as ``who`` names them), then how many more."""
-    if assign is None or not assign.refused:
+    (tester finding 1), the first ``detail`` of them (people as ``who`` names them), then how many more; then
+    one per grade of a person erased while enrolled, written by this store before the erasure (``erased_kept``:
+    kept, no refusal; tester round 79, 2)."""
+    if assign is None:
         return []
+    kept = [f"assignment {name!r}, {who(r.user_id)}: {r.reason}" for r in assign.erased_kept]
+    if not assign.refused:
+        return kept
     notes = [f"assignment {name!r}, {who(r.user_id)}: {r.reason}" for r in assign.refused[:detail]]
     if len(assign.refused) > detail:
         notes.append(
             f"assignment {name!r}: {len(assign.refused) - detail} more grades this store did not write are left "
             "as they are (a saved plan, `grades plan --out`, lists them all)"
         )
-    return notes
+    return notes + kept
 
 
 def item_records(

@@ -142,9 +142,11 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             else:
                 scores.append(SideScore("mentee", instrument, wave, day, None, over=len(rows), withheld=True))
         snapshots = HealthSnapshots(store, programme).rows(pair=pair)
-        if any(sc.withheld and sc.open_until is None and (sc.few or not sc.erased) for sc in scores
-               if sc.side == "mentee"):  # too few
+        mentee_side = [sc for sc in scores if sc.side == "mentee" and sc.withheld and sc.open_until is None]
+        if any(not sc.erased for sc in mentee_side):  # too few
             snapshots = [withhold_mentee_side(r, minimum) for r in snapshots]
+        elif any(sc.few for sc in mentee_side):  # too few now, as an erasure took answers (tester round 79, 7)
+            snapshots = [withhold_mentee_side(r, minimum, erased=True) for r in snapshots]
         nudges = NudgeLog(store, programme).records(pair=pair)
         items = _queue(config, store).items(pair)
         forbidden = PairForbids(store, programme).pairs().get(pair)
@@ -167,11 +169,14 @@ _MENTEE_SIDE_REASONS = (
 )
 
 
-def withhold_mentee_side(row: Any, minimum: int) -> Any:
+def withhold_mentee_side(row: Any, minimum: int, *, erased: bool = False) -> Any:
     """``row`` (a snapshot) with its mentee-side satisfaction reasons withheld, as the scores are
-    when fewer than ``minimum`` of the mentor's mentees answered."""
-    withheld = ("mentee_side_withheld",
-                f"a mentee-side signal (withheld: fewer than {minimum} of the mentor's mentees answered)")
+    when fewer than ``minimum`` of the mentor's mentees answered. ``erased``: fewer answer now only as far as the
+    store knows, because an erasure took a mentee's answers: the reason says so, as the satisfaction lines and
+    the report do (``ERASURE_WITHHELD``), not that fewer than ``minimum`` answered (tester round 79, 7: three had)."""
+    why = ("who answered about this mentor changed after an erasure" if erased
+           else f"fewer than {minimum} of the mentor's mentees answered")
+    withheld = ("mentee_side_withheld", f"a mentee-side signal (withheld: {why})")
     reasons: list[tuple[str, str]] = []
     for code, text in row.reasons:
         if code in _MENTEE_SIDE_REASONS:

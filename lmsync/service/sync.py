@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -25,7 +25,6 @@ from lmsync.domain.forum_mode import (
 )
 from lmsync.domain.mass_removal import guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
-from lmsync.domain.ownership import circle_pairs
 from lmsync.domain.plan import (
     APPLY_ORDER,
     HELD_WHILE_PENDING,
@@ -48,17 +47,18 @@ from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_st
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.away_mentors import Holds, holds
 from lmsync.service.away_mentors import record as record_absences
-from lmsync.service.circle_records import blocked_pairs, deleted_circles, record_circles
+from lmsync.service.circle_records import deleted_circles, record_circles
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
+from lmsync.service.pairs_followed import follow_moodle_pairs
+from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.roster import unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
-from lmsync.store.pairings import PairingHistory
 
 log = get_logger(__name__)
 
@@ -269,25 +269,6 @@ def record_settled_pairings(journal: Journal, entries: Sequence[int], groups: It
     return sum(len(ops) for ops in done.values())
 
 
-def follow_moodle_pairs(
-    store: Store, programme: str, snapshot: Snapshot, run_id: str, away: Collection[int] = frozenset()
-) -> tuple[int, int]:
-    """Close the pairing history's rows of pairs Moodle no longer shows, reopen those put back by hand
-    (``PairingHistory.follow_moodle``; tester round 51c, 5). The pairs of a mentor ``away``
-    (``away_mentors``) are not pairs while they are away, though their circle is held: they end, and
-    begin again when the mentor is back, so health leaves out the days of the leave and a past day's
-    views leave those pairs out (tester round 55, 1 and 2). The pairs waiting for a circle whose ID number a
-    group lmsync never made holds stay open (``circle_records.blocked_pairs``; tester round 74, 2). Only a sync
-    writes this; ``plan`` and ``--dry-run`` do not. Returns (closed, reopened)."""
-    shown = [p for p in circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
-             if p[0] not in away]
-    shown += blocked_pairs(store, programme, snapshot.observation, shown)
-    closed, reopened = PairingHistory(store, programme).follow_moodle(shown)
-    if closed or reopened:
-        log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
-    return closed, reopened
-
-
 def grouping_ids(config: Config, obs: Observation) -> dict[str, int]:
     """lmsync's grouping by idnumber, when it already exists (operations refer to it so)."""
     return {} if obs.grouping_id is None else {grouping_idnumber(config.programme.name): obs.grouping_id}
@@ -356,8 +337,9 @@ def run_sync(
         if not dry_run:
             settle_seen(journal, planned, run_id)
             record_circles(store, config.programme.name, planned.snapshot, run_id)  # adopted, found again (73, 1)
-            follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id,
-                                away=planned.holds.away if planned.holds is not None else frozenset())
+            follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id,  # erasures: round 79, 1
+                                away=planned.holds.away if planned.holds is not None else frozenset(),
+                                today=programme_today(config), zone=programme_zone(config))
             if planned.holds is not None and record_absences(store, config.programme.name, planned.holds) != (0, 0):
                 log.info("sync.away_mentors", run_id=run_id, away=len(planned.holds.away), held=len(planned.holds.until))
             resent = resent or bool(planned.uncertain.settled)

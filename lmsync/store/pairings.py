@@ -7,7 +7,7 @@ pair began (it replaced parsing the journal's operation keys). Rows hold ids and
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
@@ -90,7 +90,9 @@ class PairingHistory(ProgrammeRepository):
             .values(left_at=at or now_iso("milliseconds"))
         )
 
-    def follow_moodle(self, shown: Collection[tuple[int, int]], *, at: str | None = None) -> tuple[int, int]:
+    def follow_moodle(
+        self, shown: Collection[tuple[int, int]], *, at: str | None = None, erased: Mapping[int, str | None] | None = None
+    ) -> tuple[int, int]:
         """Bring the history in line with the (mentor, mentee) pairs Moodle ``shown`` now in this
         programme's circles (a sync's observation): an open row whose pair Moodle no longer shows is
         closed (the mentee was unenrolled, moved or taken out by hand, or the circle deleted); a pair
@@ -103,7 +105,15 @@ class PairingHistory(ProgrammeRepository):
         circles as another store's (``nudge_holds.first_run_hold``). ``at``: the instant written
         (default now): the change happened between the previous observation and this one. Without it
         a past day's report counted a mentee who had left as still paired, for good (tester round 51c,
-        5). Returns (rows closed, rows opened); nothing is written when both are 0.
+        5). ``erased``: Moodle id of each person erased (``store.erasures``) -> the first instant a pair of
+        theirs may be dated (ISO, UTC: the start of the programme's day after the erasure), ``None`` while
+        that day has not come. An erasure deletes every row naming the person, so the history no longer
+        knows a pair of theirs that Moodle still shows (erased ``--while-enrolled``), and it was never
+        recorded again: no "paired since", a ``paired_since`` that moved (tester round 79, 1). Such a pair
+        gets a new open row, source ``observed``, from the day after the erasure on, dated no earlier than
+        that instant; on the erasure's day no pair holding them is opened (nothing dated on or before it
+        is stored again, as ``erasures.withheld`` rules for meetings and answers). Returns (rows closed,
+        rows opened); nothing is written when both are 0.
         """
         rows = self.store.rows(
             select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at).where(_h.c.programme == self.programme)
@@ -116,18 +126,26 @@ class PairingHistory(ProgrammeRepository):
                 open_pairs.add((row.mentor_id, row.mentee_id))
         mentees = {mentee for _, mentee in known}
         gone = sorted(open_pairs - set(shown))
-        back = sorted(p for p in set(shown) - open_pairs if p in known or p[1] in mentees)
+        stamp = at or now_iso("milliseconds")
+        marks = erased or {}
+        back: list[tuple[int, int, str]] = []
+        for pair in sorted(set(shown) - open_pairs):
+            gates = [marks[person] for person in pair if person in marks]
+            after = [gate for gate in gates if gate is not None]
+            if len(after) < len(gates):  # someone of the pair was erased today: nothing of it is stored yet
+                continue
+            if pair in known or pair[1] in mentees or after:
+                back.append((*pair, _later(stamp, *after)))
         if not gone and not back:
             return 0, 0
-        stamp = at or now_iso("milliseconds")
         with self.store.transaction():
             if gone:
                 self.store.write(_CLOSE, [{"p": self.programme, "mentor": m, "mentee": e, "at": stamp} for m, e in gone])
             if back:
                 self.store.write(_OPEN, [
-                    {"programme": self.programme, "mentor_id": m, "mentee_id": e, "joined_at": stamp, "left_at": None,
+                    {"programme": self.programme, "mentor_id": m, "mentee_id": e, "joined_at": joined, "left_at": None,
                      "source": "observed"}
-                    for m, e in back
+                    for m, e, joined in back
                 ])
         return len(gone), len(back)
 
@@ -153,6 +171,15 @@ class PairingHistory(ProgrammeRepository):
         """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""
         query = select(_h.c.mentor_id, _h.c.mentee_id).where(_h.c.programme == self.programme, _h.c.left_at.is_(None))
         return [(r.mentor_id, r.mentee_id) for r in self.store.rows(query)]
+
+
+def _later(*instants: str) -> str:
+    """The latest of stored ISO instants (a naive one is UTC), as written."""
+    return max(instants, key=lambda text: _aware(datetime.fromisoformat(text)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _local_day(instant: str, tz: tzinfo) -> date:
