@@ -89,8 +89,10 @@ def figures_withheld(sides: Sides) -> str:
     tester round 78, 2: nothing said that the programme's evaluation would stop being shown), or ""."""
     if not sides.answered:
         return ""
-    return (" Their survey answers go, so every survey figure over answers up to today that they were part of (their "
-            "mentor's, and the programme-wide means and evaluation of those waves in the report) is withheld from "
+    # "their mentor's" only of a mentee: a mentor erased read it of themselves (tester round 79, 11)
+    mentors = "their mentor's, and " if sides.mentee else ""
+    return (" Their survey answers go, so every survey figure over answers up to today that they were part of "
+            f"({mentors}the programme-wide means and evaluation of those waves in the report) is withheld from "
             "then on, for good: a mean over the others would give their answers back by difference.")
 
 

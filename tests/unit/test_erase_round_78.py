@@ -90,3 +90,13 @@ def test_a_mentees_mentor_is_told_what_they_lose_of_their_answers(naming: bool, 
     both = answers_lost(Sides(mentor=True, mentee=True, rated_naming=naming, rated_untied=untied))
     assert both == f"as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {said}"
     assert answers_lost(Sides(mentor=True, mentee=False, rated_naming=naming, rated_untied=untied)) == MENTOR_ANSWERS
+
+
+def test_round_79_11_a_mentors_erasure_question_speaks_of_no_mentor_of_theirs() -> None:
+    from lmsync.service.erase_sides import Sides, figures_withheld
+
+    mentor = figures_withheld(Sides(mentor=True, mentee=False, answered=True))
+    mentee = figures_withheld(Sides(mentor=False, mentee=True, answered=True))
+    assert "their mentor's" not in mentor and "programme-wide means" in mentor
+    assert "(their mentor's, and the programme-wide means" in mentee
+    assert figures_withheld(Sides(mentor=True, mentee=False, answered=False)) == ""
