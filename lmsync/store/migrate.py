@@ -49,6 +49,13 @@ def head_revision() -> str:
     return head
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this lmsync knows, oldest to newest: a store recording another was made by a newer
+    lmsync, or is not lmsync's (tester round 80, 1)."""
+    return frozenset(script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
 def current_revision(conn: Connection) -> str | None:
     """The revision recorded in the store (None: none yet, a new or a numbered-SQL-era store)."""
     return MigrationContext.configure(conn).get_current_revision()
@@ -66,6 +73,10 @@ def upgrade(
         before = current_revision(conn)
     if revision == "head" and before == head_revision():
         return
+    if before is not None and before not in known_revisions():  # before any copy or change (tester round 80, 1)
+        from lmsync.store.sqlite_files import newer_store
+
+        raise newer_store(str(path) if path is not None else "store", before)
     backup: Path | None = None
     existing = False
     if announce:

@@ -78,9 +78,19 @@ def refuse_not_a_store(path: Path, where: str) -> None:
         return
     if head and head != _HEADER:
         raise not_a_database(where)
-    names = _tables(path)
-    if names and not any(n in schema.metadata.tables or n in BOOKKEEPING for n in names):
+    read = _tables(path)
+    if read is None:
+        return
+    names, revision = read
+    # bookkeeping alone proves nothing: another Alembic-managed application has an alembic_version table too
+    # (tester round 80, 1: it was taken for an lmsync store, copied to .bak-<its revision>, and crashed)
+    if names and not any(n in schema.metadata.tables for n in names) and not set(names) <= BOOKKEEPING:
         raise foreign_store(where, len(names))
+    if revision is not None:
+        from lmsync.store.migrate import known_revisions
+
+        if revision not in known_revisions():  # a newer lmsync's store: never "migrated" (round 80, 1)
+            raise newer_store(where, revision)
 
 
 def not_a_database(where: str) -> ConfigError:
@@ -97,10 +107,22 @@ def foreign_store(where: str, tables: int) -> ConfigError:
     )
 
 
-def _tables(path: Path) -> list[str] | None:
-    """The names of the tables in the SQLite file ``path`` (SQLite's own aside), read without changing it
-    or making a file beside it: as it is on disk (``immutable=1``) when no ``-wal`` or ``-journal`` beside
-    it holds changes, else read-only through them. None when it cannot be read."""
+def newer_store(where: str, revision: str) -> ConfigError:
+    """The error for a store whose recorded schema revision this lmsync does not know: a newer lmsync made it
+    (or another Alembic-managed application did). Nothing was changed (tester round 80, 1)."""
+    return ConfigError(
+        f"the store {where} records schema revision {revision!r}, which this lmsync does not know: a newer lmsync "
+        "made it (or it is another application's database); nothing was changed",
+        hint="run the lmsync release that last wrote it (or a newer one), or restore the <name>.db.bak-* copy an "
+             "upgrade left beside it; if it is another application's, point [store] path at another file",
+    )
+
+
+def _tables(path: Path) -> tuple[list[str], str | None] | None:
+    """The names of the tables in the SQLite file ``path`` (SQLite's own aside) and the revision its
+    ``alembic_version`` table records (None: no such table, or no row), read without changing it or making
+    a file beside it: as it is on disk (``immutable=1``) when no ``-wal`` or ``-journal`` beside it holds
+    changes, else read-only through them. None when it cannot be read."""
     real = path.resolve()
     pending = _holds(Path(f"{real}-wal")) or _holds(Path(f"{real}-journal"))
     query = "mode=ro" if pending else "mode=ro&immutable=1"
@@ -110,11 +132,14 @@ def _tables(path: Path) -> list[str] | None:
         return None
     try:
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        names = [str(name) for (name,) in rows if not str(name).startswith("sqlite_")]
+        version = (conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                   if "alembic_version" in names else None)
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return [name for (name,) in rows if not str(name).startswith("sqlite_")]
+    return names, (str(version[0]) if version is not None else None)
 
 
 def open_read_only(path: Path, where: str) -> sqlite3.Connection:
