@@ -18,6 +18,8 @@ from lmsync.store.db import Store
 
 # --- 79, 4 ----------------------------------------------------------------------------------------------------
 
+pytestmark = pytest.mark.sqlite_only("SQLite files themselves: judged, written and left as they are")
+
 
 def test_write_private_replaces_a_links_target_and_keeps_the_link(tmp_path: Path) -> None:
     (tmp_path / "www").mkdir()
