@@ -74,7 +74,7 @@ def upgrade(
     if revision == "head" and before == head_revision():
         return
     if before is not None and before not in known_revisions():  # before any copy or change (tester round 80, 1)
-        from lmsync.store.sqlite_files import newer_store
+        from lmsync.store.problems import newer_store
 
         raise newer_store(str(path) if path is not None else "store", before)
     backup: Path | None = None

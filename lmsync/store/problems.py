@@ -80,3 +80,14 @@ def make_private_folder(path: Path) -> None:
         if problem is None:
             raise
         raise problem from None
+
+
+def newer_store(where: str, revision: str) -> ConfigError:
+    """The error for a store whose recorded schema revision this lmsync does not know: a newer lmsync made it
+    (or another Alembic-managed application did). Nothing was changed (tester round 80, 1)."""
+    return ConfigError(
+        f"the store {where} records schema revision {revision!r}, which this lmsync does not know: a newer lmsync "
+        "made it (or it is another application's database); nothing was changed",
+        hint="run the lmsync release that last wrote it (or a newer one), or restore the <name>.db.bak-* copy an "
+             "upgrade left beside it; if it is another application's, point [store] path at another file",
+    )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
+from lmsync.store.problems import newer_store
 
 #: Tables that are the store's machinery, not programme data (an unbound store holding only
 #: these is new, not an older store to adopt).
@@ -106,17 +107,6 @@ def foreign_store(where: str, tables: int) -> ConfigError:
     return ConfigError(
         f"the store {where} is not an lmsync store: it holds {tables} tables of another application",
         hint="point [store] path (or LMSYNC_STORE_PATH) at another file: lmsync makes its store itself",
-    )
-
-
-def newer_store(where: str, revision: str) -> ConfigError:
-    """The error for a store whose recorded schema revision this lmsync does not know: a newer lmsync made it
-    (or another Alembic-managed application did). Nothing was changed (tester round 80, 1)."""
-    return ConfigError(
-        f"the store {where} records schema revision {revision!r}, which this lmsync does not know: a newer lmsync "
-        "made it (or it is another application's database); nothing was changed",
-        hint="run the lmsync release that last wrote it (or a newer one), or restore the <name>.db.bak-* copy an "
-             "upgrade left beside it; if it is another application's, point [store] path at another file",
     )
 
 
