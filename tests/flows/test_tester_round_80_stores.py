@@ -27,6 +27,21 @@ def alembic_app(path: Path) -> Path:
     return path
 
 
+def refused_and_left_as_it_was(db: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch, commands: list[tuple[str, ...]],
+                               message: str) -> None:
+    """``db`` at ``[store] path``: each command exits 2 saying ``message``, and the file, its mode, journal mode and
+    the files beside it (no ``.bak-`` copy, lock, ``-wal`` or ``-shm``) stay as they were."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    before = as_it_is(db, scratch)
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(db))
+    for args in commands:
+        result = invoke(*args)
+        assert result.exit_code == EXIT_ADMIN, (args, result.output)
+        assert message in said(result), (args, result.output)
+        assert as_it_is(db, scratch) == before, args
+        assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith(db.stem)) == [db.name], args
+
+
 @pytest.mark.sqlite_only("another application's SQLite database at [store] path")
 def test_round_80_1_another_alembic_managed_database_is_refused_and_left_as_it_was(
     home: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811 - the fixture
@@ -34,14 +49,10 @@ def test_round_80_1_another_alembic_managed_database_is_refused_and_left_as_it_w
     folder = home / "apps"
     folder.mkdir()
     db = alembic_app(folder / "billing.db")
-    before = as_it_is(db, home / "scratch")
-    monkeypatch.setenv("LMSYNC_STORE_PATH", str(db))
-    for args in (("run",), ("health",), ("sync",), ("person", "export", "s0001"), ("doctor",)):
-        result = invoke(*args)
-        assert result.exit_code == EXIT_ADMIN, (args, result.output)
-        assert f"the store {db} is not an lmsync store: it holds 2 tables of another application" in said(result), args
-        assert as_it_is(db, home / "scratch") == before, args
-        assert sorted(p.name for p in folder.iterdir()) == ["billing.db"], args  # no .bak-, lock, -wal or -shm
+    refused_and_left_as_it_was(db, home / "scratch", monkeypatch,
+                               [("run",), ("health",), ("sync",), ("person", "export", "s0001"), ("doctor",)],
+                               f"the store {db} is not an lmsync store: it holds 2 tables of another application")
+    assert sorted(p.name for p in folder.iterdir()) == ["billing.db"]
 
 
 @pytest.mark.sqlite_only("a copy of the emulator programme's SQLite store")
@@ -61,13 +72,6 @@ def test_round_80_1_a_store_a_newer_lmsync_wrote_is_refused_and_left_as_it_was(
         copy.commit()
         copy.close()
     conn.close()
-    shutil.rmtree(home / "scratch", ignore_errors=True)
-    before = as_it_is(newer, home / "scratch")
-    monkeypatch.setenv("LMSYNC_STORE_PATH", str(newer))
-    for args in (("health",), ("run",), ("pair", "show", "m0001", "s0008")):
-        result = invoke(*args)
-        assert result.exit_code == EXIT_ADMIN, (args, result.output)
-        assert "records schema revision '0099', which this lmsync does not know: a newer lmsync made it" in said(
-            result), (args, result.output)
-        assert as_it_is(newer, home / "scratch") == before, args
-        assert sorted(p.name for p in folder.iterdir() if p.name.startswith("newer")) == ["newer.db"], args  # no .bak-
+    refused_and_left_as_it_was(newer, home / "scratch", monkeypatch,
+                               [("health",), ("run",), ("pair", "show", "m0001", "s0008")],
+                               "records schema revision '0099', which this lmsync does not know: a newer lmsync made it")
