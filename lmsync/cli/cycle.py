@@ -2,7 +2,8 @@
 
 One line per step as it finishes; under ``--log-format json`` one JSON object per step on
 stdout instead. The exit code is the worst step's (0 ok, 1 partial, 2 an admin must act,
-3 bad input; 4 when another run holds the lock).
+3 bad input; 4 when another run holds the lock), and at least 1 when a stop request
+(SIGTERM, Ctrl-C) reached the run, wherever it landed (``lmsync.service.cycle_stop``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import click
 from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples, exit_code_for
 from lmsync.cli.output import say
 from lmsync.service import cycle
+from lmsync.service.cycle_stop import stopped_before_start, stopped_by_request
 from lmsync.service.jobs import StopFlag
 
 
@@ -47,19 +49,26 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
     Feedback read; nudges and the digest need health. `lmsync daemon` repeats this.
     """
     stop = StopFlag.install()  # first: a Ctrl-C while the configuration loads is a stop too, not "Aborted!"
-    from lmsync.render.report import renderer
-
     as_json = ctx.obj.log_format == "json"
     try:
-        result = cycle.cycle_job(
-            ctx.obj.config(),
-            wait=wait,
-            should_stop=stop,
-            on_step=step_printer(as_json),
-            report_renderer=renderer(),
-            allow_mass_nudge=allow_mass_nudge,
-            store_takes_over=store_takes_over,
-        )
+        try:  # a second stop request raises where it lands: while these load, no step has run (round 80, 5)
+            from lmsync.render.report import renderer
+
+            config, report_renderer = ctx.obj.config(), renderer()
+        except Exception as exc:
+            if not stopped_by_request(exc, stop):
+                raise
+            result = stopped_before_start(cycle.STEPS, on_step=step_printer(as_json))  # each step says it
+        else:  # from here on the cycle says a stop itself (``cycle_job``)
+            result = cycle.cycle_job(
+                config,
+                wait=wait,
+                should_stop=stop,
+                on_step=step_printer(as_json),
+                report_renderer=report_renderer,
+                allow_mass_nudge=allow_mass_nudge,
+                store_takes_over=store_takes_over,
+            )
     except Exception as exc:  # the last line as the daemon prints it: a shipper keyed on it sees this run too
         # (tester round 69, 6: a lock held, a store of another site); the code as the error handler will exit
         run_printer(as_json)(None, exit_code_for(exc))
@@ -84,8 +93,10 @@ def run_printer(as_json: bool) -> Callable[..., None]:
         if as_json:
             say(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
             return
-        if result.stopped:
+        if result.stopped and any(s.state == "skipped" for s in result.steps):
             say("stopped on request: the skipped steps run on the next run")
+        elif result.stopped and result.steps:  # it came during the last step, which ended (round 80, 4)
+            say(f"stopped on request during the last step ({result.steps[-1].step}): no step was left to skip")
         say(f"run {result.run_id}: exit {code}")
 
     return show

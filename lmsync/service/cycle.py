@@ -45,11 +45,12 @@ from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import ConnectionFailed, Timeout
-from lmsync.secrets import redact
+from lmsync.service.cycle_log import tell_done, tell_step
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.cycle_result import step_failure as _failure
+from lmsync.service.cycle_stop import stopped_before_start, stopped_by_request
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
@@ -440,28 +441,14 @@ def run_cycle(
                         if should_stop is not None and should_stop():  # a stop cut Moodle's retries short
                             step = StepResult(name, "partial", EXIT_PARTIAL, "stopped on request while Moodle "
                                               "failed to answer; the next run continues", {})  # round 33, 2
-                            result.stopped = True
                 if step.state == "failed":
                     failed.add(name)
                     refused = refused or (name == "sync" and step.error == "PlanError")
-            # a failed step, or one an admin must act on, is a warning with its reason: filtered at warning, a
-            # journal showed nothing of a failed run (tester round 20, 8), nor why a run ended 2 (round 75, 6)
-            (log.warning if step.state == "failed" or step.exit_code else log.info)(
-                "cycle.step",
-                run_id=result.run_id,
-                step=name,
-                state=step.state,
-                exit_code=step.exit_code,
-                **({"reason": redact(step.summary)} if step.state == "failed" or step.exit_code else {}),
-                **step.counts,
-            )
-            step.run_id = result.run_id
-            result.steps.append(step)
-            if on_step is not None:
-                on_step(step)
-        # a journal reader must not take exit_code 0 for a stopped cycle (tester round 6, 9; round 7, 3)
-        log.info("cycle.done", run_id=result.run_id, as_of=day.isoformat(), exit_code=result.run_exit_code,
-                 stopped=result.stopped)
+            tell_step(result, step, on_step)  # logged, kept, shown (cycle_log)
+        # a stop asked for during the last step (which finished) or that failed a step stops the run all the
+        # same: the steps and the last line agree (round 80, 4 and 5; cycle_stop)
+        result.stopped = result.stopped or bool(should_stop is not None and should_stop())
+        tell_done(result)
         return result
 
 
@@ -485,16 +472,28 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened, or ``[health] not_a_good_fit_item``
     names no configured instrument's item, or ``ClockWentBack`` (exit 2, ``clock_check``): no step ran then.
+    A second stop request while the run starts raises no error: every step says it was not run (``cycle_stop``).
     """
     from lmsync.service.clock_check import check_clock
     from lmsync.service.health_queue import check_not_a_good_fit_item
     from lmsync.service.runtime import session
 
     check_not_a_good_fit_item(config)  # a configuration the health step would refuse stops the run before the sync
-    with running(new_run_id()), session(config, wait=wait, site=site, should_stop=options.get("should_stop")) as (
-        conn, store
-    ):  # the run's id from its first log line (opening the store) on (tester round 5, 11)
-        if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
-            check_clock(store, config.programme.name, programme_today(config, options.get("now")))
-        # the emulator's site as this run changed it, saved when the run ends (round 30, 2: a report of 0 pairs)
-        return run_cycle(conn.api, config, store, site=conn.site if conn.emulated else site, **options)
+    stop, began = options.get("should_stop"), False  # began: the steps began (they say a stop amid them)
+    result: CycleResult | None = None
+    with running(new_run_id()) as run_id:  # the run's id from its first log line (opening the store) on (round 5, 11)
+        try:
+            with session(config, wait=wait, site=site, should_stop=stop) as (conn, store):
+                if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
+                    check_clock(store, config.programme.name, programme_today(config, options.get("now")))
+                began = True  # the emulator's site as this run changed it, saved at the end (round 30, 2)
+                result = run_cycle(conn.api, config, store, site=conn.site if conn.emulated else site, **options)
+        except Exception as exc:  # a second stop request raises where it lands (StopFlag; round 80, 5)
+            if not stopped_by_request(exc, stop) or (began and result is None):
+                raise  # an error of its own, or a stop amid the steps
+            if result is not None:  # while the session closed, after the last step
+                result.stopped = True
+                return result
+            day = options.get("as_of") or programme_today(config, options.get("now"))  # no step ran: each says so
+            return stopped_before_start(STEPS, as_of=day, run_id=run_id, on_step=options.get("on_step"))
+        return result
