@@ -61,9 +61,13 @@ AS_OF = click.option(
 def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: bool) -> None:
     """Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs.
 
-    With --as-of it is a view only: nothing is stored or queued.
+    With --as-of it is a view only: nothing is stored or queued. Refused where there is no store yet (a
+    mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
     """
     config = ctx.obj.config()
+    if as_of is None:  # a mistyped [store] path made a new store and queued every pair as new (tester round 79, 6)
+        refuse_if_absent(config, "health", holds="no pairing history or meetings to judge the pairs by: each would "
+                         "be judged, and queued, as new")
     report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
     roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair})
     echo_view(ctx, health_view(report, people_of(config, roster)), fmt)

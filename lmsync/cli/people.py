@@ -55,9 +55,13 @@ def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) 
     text = json.dumps(data, indent=2, default=str)
     if out is None:
         say(text)
-        return
-    write_private(out, text)  # owner-only from its first byte (tester round 77b, 6)
-    say(f"written to {out}")
+    else:
+        write_private(out, text)  # owner-only from its first byte (tester round 77b, 6)
+        say(f"written to {out}")
+    if data.get("erased_on"):  # empty lists read as all there is, not as an erasure (tester round 79, 11)
+        _note(ctx, f"note: {{}} was erased from this store on {data['erased_on']} (`erased_on`): nothing about them "
+              "dated up to that day is kept, so the export holds only what was stored since (and the circles Moodle "
+              "shows)", label, f"Moodle id {data['person_id']}")
 
 
 @command.command("erase", epilog=examples("lmsync person erase s0006 --yes"))

@@ -66,7 +66,7 @@ from lmsync.service.import_rules import ImportRules as ImportRules
 from lmsync.service.import_rules import named as _named
 from lmsync.service.survey_rows import about_missing, about_person, side_problem
 from lmsync.store.db import Store
-from lmsync.store.erasures import withheld
+from lmsync.store.erasures import erased_on, withheld
 from lmsync.store.meetings import ImportLog, MeetingRepository, SaveCounts, StoredMeeting
 from lmsync.store.surveys import SurveyRepository
 
@@ -257,7 +257,8 @@ def import_meetings_file(
 
     With the pairing ``history``, the result counts the rows dated when their pair did not exist (before it
     began, after it ended, while apart; ``start``: the day meetings count from, ``not_a_pair_on``): kept, but
-    said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7).
+    said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7); a row withheld as about someone erased is
+    only counted (``counts.withheld``), neither there nor in ``longer_than`` (tester round 80, 3).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
     counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
@@ -268,10 +269,13 @@ def import_meetings_file(
         text, path.name, resolve, rules or ImportRules(), held=repository.held
     )
     result = _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept)
+    erased = erased_on(store)
+    stored = [(m, where) for m, where in meetings if not withheld(erased, m.date, (m.mentor_id, m.mentee_id))]
     if max_minutes is not None:
-        longer = sum(1 for m, _ in meetings if m.minutes > max_minutes)
+        longer = sum(1 for m, _ in stored if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
-    apart = sorted((m.date, how, where) for m, where in meetings
+    apart = sorted((m.date, how, where) for m, where in stored
                    if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date, start=start)))
     if not apart:
         return result

@@ -151,15 +151,16 @@ def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to ac
     could only be refused, and opening the store to say so created and bound an empty one, after which the
     views no longer warned (tester round 38, 1). A view of what a store holds (``holds``: ``nothing to
     show``) is refused too: ``queue list`` run under a coordinator's own account, whose default store path
-    is their own, said "the coordinator queue is empty", exit 0 (tester round 77, 6)."""
+    is their own, said "the coordinator queue is empty", exit 0 (tester round 77, 6). Recording ``health`` is
+    refused too: it made a new store at a mistyped path and queued every pair as new (tester round 79, 6)."""
     if config.store.url is None and not (path := config.store_path()).exists():
         raise StoreAbsent(
             f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "
             f"{holds}",
             hint="point [store] path (or LMSYNC_STORE_PATH) at the programme's store: without it each account has "
                  "its own, under its XDG_STATE_HOME (~/.local/state), and `lmsync doctor` run as the account that "
-                 "runs lmsync names that account's; on a new programme, `lmsync run` or `lmsync health` makes the "
-                 "store and its queue",
+                 "runs lmsync names that account's; on a new programme, `lmsync sync` or `lmsync run` makes the "
+                 "store",
         )
 
 

@@ -172,7 +172,7 @@ def test_round_77b_1_the_store_keeps_no_link_from_the_erased_mentee_to_their_men
     columns = {c[1] for c in query(home, "PRAGMA table_info(rater_counts)")}
     assert columns == {"programme", "mentor_id", "instrument", "counted_on", "sittings"}
     # a mentor's export leaves the counts out, as it leaves out others' answers about them
-    exported = json.loads(run(home, "person", "export", "m0009").output)
+    exported = json.loads(run(home, "person", "export", "m0009").stdout)
     assert "rater_counts" not in exported and any("counted at each erasure" in s for s in exported["never_exported"])
 
 
@@ -245,7 +245,7 @@ def test_round_77b_3_erasing_a_mentor_away_ends_their_circles_hold_and_keeps_no_
     run(home, "sync")
     run(home, "sync")
     assert query(home, "SELECT count(*) FROM mentor_absences WHERE mentor_id = ?", mentor) == [(0,)]
-    exported = json.loads(run(home, "person", "export", "m0004").output)
+    exported = json.loads(run(home, "person", "export", "m0004").stdout)
     assert exported["mentor_absences"] == [] and exported["pairing_history"] == []
 
 

@@ -86,7 +86,7 @@ def test_round_78_4_the_erasure_leaves_the_idnumber_in_the_journal_tied_to_no_me
     assert f"create_group:{idnumber}" in keys and f"add_member:{idnumber}:erased" in keys
     assert ties(home, idnumber_of(home, "m0009")) == others  # another mentor's circle keeps its keys
     # a mentee's export no longer lists a journal row of the erased mentor's circle
-    exported = json.loads(run(home, "person", "export", "s0015").output)
+    exported = json.loads(run(home, "person", "export", "s0015").stdout)
     assert not [k for row in exported["journal"] for k in row["keys"] if idnumber in k]
 
 

@@ -71,7 +71,7 @@ def test_round_79_1_a_mentee_erased_while_enrolled_is_paired_again_in_the_histor
     assert "paired since 2026-12-05" in shown, shown
     since = paired_since(home, (mentor, mentee))
     assert {since[d] for d in ("2026-12-05", "2026-12-06", "2026-12-07")} == {"2026-12-05"}, since  # it stays
-    exported = json.loads(run(home, "person", "export", "s0027").output)
+    exported = json.loads(run(home, "person", "export", "s0027").stdout)
     assert [r["joined_at"][:10] for r in exported["pairing_history"]] == ["2026-12-05"]  # new, so theirs to export
 
 
