@@ -186,6 +186,7 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is not among the mentors (left the programme, "
                             "or a mistyped id); re-matched")
+    del mentees_now  # 50,000 ids: not held through the solve (issue 15, memory)
     rematch_all = "*" in people.rematch
     # (meetings, paired since) of the pairs a capacity cut splits (tester round 50, 7: the older pair)
     standing = {i: (people.established.get(i, 0), people.since.get(i, "")) for i in {*people.established, *people.since}}
@@ -300,7 +301,6 @@ def _match_circle(
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
-    mentee_ids = set(mentee_by_id)
     ranks = {
         p.id: {resolve.get(key, key): rank for rank, key in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences
     }
@@ -376,7 +376,7 @@ def _match_circle(
             fixed[mentee_id] = (mentor_id, "kept")
             load[mentor_id] += 1
     for mentee_id, mentor_id in gone.items():
-        if mentee_id in mentee_ids and mentee_id not in fixed:
+        if mentee_id in mentee_by_id and mentee_id not in fixed:
             earlier.setdefault(mentee_id, (mentor_id, MENTOR_GONE))
     for mentee in mentees:  # back after a break: their last mentor, in the room the kept pairs leave
         mentor_id = returning.get(mentee.id, "")

@@ -102,7 +102,7 @@ class Scores:
         """
         clipped = np.minimum(np.maximum(prices, 0.0), ceiling)
         if ceiling + self.comp.max_score < -self.comp.infeasible_below - 1:
-            dtype, low = self.comp.left.dtype, self.comp.infeasible_below
+            dtype, low = np.dtype(self.comp.dtype), self.comp.infeasible_below
         else:
             dtype, low = np.dtype(np.float64), -BIG64 / 2
         right = np.ascontiguousarray(self.right, dtype=dtype)
@@ -112,7 +112,7 @@ class Scores:
         """Mentees ``block`` x every mentor, C-ordered: ``comp.left[block] @ right - price``
         (the same exact sums in any order: multiples of 1/1024 below 2**14, see
         ``compatibility``), ``-inf`` on blocked pairs."""
-        left = self.comp.left[block]
+        left = self.comp.features(block)
         if left.dtype != priced.right.dtype:  # the float64 path: -big (infeasible) far below any price
             left = left.astype(np.float64)
             left[left == -self.comp.big] = -BIG64
@@ -421,7 +421,7 @@ def recheck(scores: Scores, prices: np.ndarray, utility: np.ndarray, rows: np.nd
 
 def _best_exact(scores: Scores, r_idx: np.ndarray, c_idx: np.ndarray, prices: np.ndarray) -> np.ndarray:
     """Each of mentees ``r_idx``'s best ``s - q`` over mentors ``c_idx`` (dense part, float64)."""
-    dense = scores.comp.left[r_idx] @ scores.right[:, c_idx]
+    dense = scores.comp.features(r_idx) @ scores.right[:, c_idx]
     exact = dense.astype(np.float64)
     exact[dense < scores.comp.infeasible_below] = -np.inf
     if len(scores.blocked):

@@ -49,7 +49,7 @@ def test_the_float32_scans_and_the_float64_path_prove_the_optimum(monkeypatch: p
     reduced = pair_scan.Scores.reduced
 
     def watched(self: pair_scan.Scores, block: slice, priced: pair_scan.Priced) -> np.ndarray:
-        if priced.right.dtype == np.float64 and self.comp.left.dtype != np.float64:
+        if priced.right.dtype == np.float64 and self.comp.dtype != np.float64:
             float64_blocks.append(block.stop - block.start)
         return reduced(self, block, priced)
 
@@ -121,3 +121,27 @@ def test_estimated_first_candidates_are_proved_and_optimal(monkeypatch: pytest.M
     pruned = match(people, dataclasses.replace(settings, full_graph_limit=0))
     assert pruned.proven_optimal
     assert objective(pruned, settings) == objective(full, settings)
+
+
+@pytest.mark.parametrize(
+    ("weights", "peers", "held"),
+    [({}, 0.0, np.int8), ({"shared_interests": 0.5}, 0.0, np.float32), ({}, 0.3, np.float32)],
+    ids=["whole weights: int8", "a fractional weight", "peer year gaps (-big)"],
+)
+def test_features_are_held_as_int8_only_when_every_value_is_a_small_whole_number(
+    weights: dict[str, float], peers: float, held: type,
+) -> None:
+    # issue 15, memory: comp.left was 12.8 MB in float32 at a 50,000-user sync; int8 holds 0..3 exactly
+    people = programme(60, 20, 5, peers=peers)
+    settings = MatchSettings(weights=dataclasses.replace(MatchSettings().weights, **weights))
+    comp = _comp_with_bonus(people, settings)
+    assert comp.left.dtype == held
+    wide = comp.left.astype(np.float64)
+    assert comp.features(slice(0, comp.n)).dtype == comp.dtype
+    assert np.array_equal(comp.features(slice(0, comp.n)).astype(np.float64), wide)
+    expected = wide @ comp.right.astype(np.float64)
+    expected[expected < comp.infeasible_below] = -np.inf
+    if len(comp.blocked):
+        expected[comp.blocked[:, 0], comp.blocked[:, 1]] = -np.inf
+    assert np.array_equal(comp.dense(slice(0, comp.n)), expected)
+    assert match(people, settings).proven_optimal
