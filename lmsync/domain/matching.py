@@ -186,12 +186,18 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
             # not "no longer a mentor": the id may be a typo as well as someone who left (tester round 6, 13)
             warnings.append(f"{mentee_id}: current mentor {mentor_id} is not among the mentors (left the programme, "
                             "or a mistyped id); re-matched")
-    del mentees_now  # 50,000 ids: not held through the solve (issue 15, memory)
     rematch_all = "*" in people.rematch
     # (meetings, paired since) of the pairs a capacity cut splits (tester round 50, 7: the older pair)
     standing = {i: (people.established.get(i, 0), people.since.get(i, "")) for i in {*people.established, *people.since}}
     rematch = {resolve.get(key, key) for key in people.rematch}
     returning = {resolve.get(a, a): resolve.get(b, b) for a, b in people.returning.items()}
+    # Every key read through the resolver (every id, idnumber, email, id:N: ~5 MB at 50,000 people) is read here, not
+    # through the solve (issue 15); `gone`: pairs whose mentor is gone, said as such (round 47, 5); ranks: preferences
+    circles = [(kind, mentors, {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()},
+                {resolve.get(a, a): resolve.get(b, b) for a, b in pairs.items() if resolve.get(b, b) not in mentor_ids})
+               for (kind, mentors, current), pairs in zip(plans, own, strict=True)]
+    ranks = {p.id: {resolve.get(k, k): rank for rank, k in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences}
+    del resolve, plans, own, mentees_now
     settled: list[str] = []
     # Someone with a mentee and a mentor role (vertical mentoring, a CSV "mentee;mentor") may be
     # both the mentee and the mentor of one other such person in a single solve. A pair is never
@@ -202,13 +208,10 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         unmatched: list[Unmatched] = []
         results: list[CircleOptimality] = []
         loads: dict[str, int] = {}
-        for (kind, mentors, current), pairs in zip(plans, own, strict=True):
+        for kind, mentors, current, gone in circles:
             cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
-            current = {resolve.get(a, a): resolve.get(b, b) for a, b in current.items()}
-            # pairs whose mentor is gone: the mentee is matched again, and says from whom (tester round 47, 5)
-            gone = {resolve.get(a, a): resolve.get(b, b) for a, b in pairs.items() if resolve.get(b, b) not in mentor_ids}
             made = _match_circle(
-                kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, resolve, settings,
+                kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, ranks, settings,
                 circle_warnings, returning, standing, gone,
             )
             assignments += made[0]
@@ -292,7 +295,7 @@ def _match_circle(
     forbidden: Forbidden,
     rematch: set[str],
     rematch_all: bool,
-    resolve: Mapping[str, str],
+    ranks: dict[str, dict[str, int]],
     settings: MatchSettings,
     warnings: list[str],
     returning: Mapping[str, str],
@@ -301,9 +304,6 @@ def _match_circle(
 ) -> tuple[list[Match], list[Unmatched], Optimality]:
     by_id = {p.id: p for p in mentors}
     mentee_by_id = {p.id: p for p in mentees}
-    ranks = {
-        p.id: {resolve.get(key, key): rank for rank, key in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences
-    }
     sticky: dict[str, str] = {}
     circle_ref = Circle(kind, [], [], [], [], frozenset(forbidden), sticky, ranks)
     fixed: dict[str, tuple[str, Literal["kept", "returned", "pinned"]]] = {}
