@@ -135,10 +135,11 @@ def roster_user(user: EnrolledUser | User, suspended: bool | None = False) -> Ro
     Role sets are shared and profile field names and values interned: programmes repeat the
     same departments, years and languages thousands of times (issue 15, memory).
     """
+    username, idnumber = user.username or "", user.idnumber or ""
     return RosterUser(
         id=user.id,
-        username=user.username or "",
-        idnumber=user.idnumber or "",
+        username=username,
+        idnumber=username if idnumber == username else idnumber,  # one string when the same (issue 15, memory)
         # a name with no last name comes back "s0200 ": shown as "s0200  (s0200)" (tester round 62, 9)
         fullname=(user.fullname or "").strip() or f"{user.firstname or ''} {user.lastname or ''}".strip(),
         email=user.email or "",

@@ -30,3 +30,14 @@ def test_a_roster_user_holds_its_profile_as_profile_fields_smaller_than_a_dict()
     held = sys.getsizeof(user.profile) + sys.getsizeof(user.profile._values)  # noqa: SLF001
     assert held <= sys.getsizeof(dict(profile)) - 64  # 55,000 users: ~4 MB less
     assert RosterUser(4, "s0002", "", "", "", frozenset()).profile == {}
+
+
+def test_an_idnumber_equal_to_the_username_is_held_as_one_string() -> None:
+    from lmsync.moodle.models import EnrolledUser
+    from lmsync.service.observe import roster_user
+
+    row = {"id": 5, "fullname": "A B", "email": "", "roles": [], "customfields": []}
+    same = roster_user(EnrolledUser.model_validate({**row, "username": "s0005", "idnumber": "s0005"}))
+    other = roster_user(EnrolledUser.model_validate({**row, "username": "s0005", "idnumber": "X9"}))
+    assert same.idnumber == "s0005" and same.idnumber is same.username  # JSON gave two strings (issue 15)
+    assert other.idnumber == "X9"
