@@ -182,6 +182,10 @@ def _pair_issue(
         f"mentor {_named(mentor, rules.names)} and mentee {_named(mentee, rules.names)} were never a "
         "mentoring pair (not in a circle now, nor in lmsync's journal or stored meetings)"
     )
+    if any(person in rules.erased for person in (meeting.mentor_id, meeting.mentee_id)):  # not "never" (round 81, 6)
+        message = (f"mentor {_named(mentor, rules.names)} and mentee {_named(mentee, rules.names)} are not a mentoring "
+                   "pair lmsync knows of: one of them was erased from this store, their pairs with it; a pair formed "
+                   "again since counts once `lmsync sync` has seen it in Moodle")
     if (meeting.mentee_id, meeting.mentor_id) in rules.pairs:
         message += f": {swapped}"
     return message

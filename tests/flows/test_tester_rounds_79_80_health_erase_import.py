@@ -112,3 +112,24 @@ def test_round_80_3_rows_withheld_about_someone_erased_are_not_listed_as_kept(
     assert "0 added" in withheld.stdout and "1 withheld (about people erased" in withheld.stdout
     assert "did not exist" not in withheld.output and "meetings remove" not in withheld.output, withheld.output
     assert "only.csv:2" not in withheld.output and s1 not in withheld.output
+
+
+def test_round_81_6_a_later_meeting_of_an_erased_pair_is_not_said_never_to_have_been_a_pair(
+    demo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Erased, then a meeting dated after the erasure and before any sync saw the pair again: refused (the pair is
+    not known), but not as "were never a mentoring pair", which was false (tester round 81, 6)."""
+    _at(monkeypatch, ERASED_ON)
+    assert run_in(demo_home, "sync").exit_code == 0
+    (m1, s1), (m2, s2) = _pairs(demo_home)[:2]
+    assert run_in(demo_home, "person", "erase", s1, "--while-enrolled", "--yes").exit_code == 0
+    assert run_in(demo_home, "emulator", "edit", "move", s1, "--out").exit_code == 0  # out of the circle since
+    _at(monkeypatch, ERASED_ON + timedelta(days=2))
+    later = demo_home / "later.csv"
+    later.write_text(f"date,mentor,mentee,minutes,attended\n{ERASED_ON + timedelta(days=1)},{m1},{s1},30,yes\n")
+    refused = run_in(demo_home, "import", "meetings", str(later))
+    assert refused.exit_code == EXIT_INPUT, refused.output
+    assert "one of them was erased from this store" in said(refused) and "never a" not in refused.output
+    other = demo_home / "other.csv"  # a pair that never was, nobody erased: said as before
+    other.write_text(f"date,mentor,mentee,minutes,attended\n{ERASED_ON},{m2},{_pairs(demo_home)[2][1]},30,yes\n")
+    assert "were never a mentoring pair" in said(run_in(demo_home, "import", "meetings", str(other)))
