@@ -1,7 +1,7 @@
 """Issue 15, memory: a Moodle person's ``id:N`` key comes from their Moodle id, not from a string held per person.
 
 At 55,000 users the ``id:N`` aliases were 3 MB of strings and a one-key tuple each; ``People.resolver`` and
-``Person.keys`` now make the key from ``moodle_id``, so pins, forbids and preferences written ``id:N``
+``Person.other_keys`` now make the key from ``moodle_id``, so pins, forbids and preferences written ``id:N``
 resolve as before.
 """
 
@@ -17,7 +17,7 @@ def test_id_n_names_a_moodle_person_without_being_held_as_an_alias() -> None:
     mentee = person_from_roster(user(41, "s0041", "student", department="Anatomy"), "mentee", config()).person
     mentor = person_from_roster(user(7, "t0007", "editingteacher"), "mentor", config()).person
     assert mentee.aliases == ("s0041@example.org",) and not any(a.startswith("id:") for a in mentor.aliases)
-    assert mentee.keys == {"id:41", "s0041", "s0041@example.org"}
+    assert {*mentee.other_keys(), mentee.id} == {"id:41", "s0041", "s0041@example.org"}
     resolve = People((mentee, mentor)).resolver()
     assert resolve["id:41"] == "s0041" and resolve["id:7"] == "t0007"
     assert resolve.get("id:8") is None
