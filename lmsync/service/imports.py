@@ -178,14 +178,12 @@ def _pair_issue(
         return None  # someone erased: their pairs are gone; the row is withheld when saved (tester round 14, 5)
     mentor = PersonRef(meeting.mentor_id, fields["mentor"].strip())
     mentee = PersonRef(meeting.mentee_id, fields["mentee"].strip())
-    message = (
-        f"mentor {_named(mentor, rules.names)} and mentee {_named(mentee, rules.names)} were never a "
-        "mentoring pair (not in a circle now, nor in lmsync's journal or stored meetings)"
-    )
+    both = f"mentor {_named(mentor, rules.names)} and mentee {_named(mentee, rules.names)}"
     if any(person in rules.erased for person in (meeting.mentor_id, meeting.mentee_id)):  # not "never" (round 81, 6)
-        message = (f"mentor {_named(mentor, rules.names)} and mentee {_named(mentee, rules.names)} are not a mentoring "
-                   "pair lmsync knows of: one of them was erased from this store, their pairs with it; a pair formed "
-                   "again since counts once `lmsync sync` has seen it in Moodle")
+        message = (f"{both} are not a mentoring pair lmsync knows of: one of them was erased from this store, their "
+                   "pairs with it; a pair formed again since counts once `lmsync sync` has seen it in Moodle")
+    else:
+        message = f"{both} were never a mentoring pair (not in a circle now, nor in lmsync's journal or stored meetings)"
     if (meeting.mentee_id, meeting.mentor_id) in rules.pairs:
         message += f": {swapped}"
     return message
@@ -273,8 +271,9 @@ def import_meetings_file(
         text, path.name, resolve, rules or ImportRules(), held=repository.held
     )
     result = _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
-    # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept)
-    erased = erased_on(store)
+    # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the
+    # erasures as the rules read them for this import (``meetings.import_rules``), else read here
+    erased = rules.erased if rules is not None else erased_on(store)
     stored = [(m, where) for m, where in meetings if not withheld(erased, m.date, (m.mentor_id, m.mentee_id))]
     if max_minutes is not None:
         longer = sum(1 for m, _ in stored if m.minutes > max_minutes)
