@@ -5,7 +5,3 @@ __version__ = "0.1.0"
 from lmsync.startup_signals import hold_while_starting as _hold_while_starting
 
 _hold_while_starting()  # a SIGTERM while `lmsync run` imports is a stop, not a kill (tester round 17, 7)
-
-from lmsync.allocator import hold_mmap_threshold as _hold_mmap_threshold  # noqa: E402
-
-_hold_mmap_threshold()  # freed arrays go back to the system: a 50,000-user sync's peak (issue 15, memory)

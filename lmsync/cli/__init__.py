@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 
 from lmsync import __version__
+from lmsync.allocator import hold_mmap_threshold
 from lmsync.cli.output import say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
@@ -497,4 +498,6 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
       lmsync doctor --log-format json
     """
     _configure_logging(log_format, log_level.lower())
+    # the syncing commands hand freed arrays back to the system: a 50,000-user sync's peak (issue 15, memory)
+    hold_mmap_threshold(command=ctx.invoked_subcommand)
     ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower())

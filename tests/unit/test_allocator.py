@@ -1,4 +1,4 @@
-"""lmsync.allocator: glibc's mmap threshold held for the console script only (issue 15, memory)."""
+"""lmsync.allocator: glibc's mmap threshold held for the console script's syncing commands only (issue 15)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,31 @@ def libc(monkeypatch: pytest.MonkeyPatch) -> _Libc:
 
 
 def test_the_console_script_holds_the_threshold_at_128_kib(libc: _Libc) -> None:
-    assert allocator.hold_mmap_threshold(["/usr/local/bin/lmsync", "run"], {}) is True
+    assert allocator.hold_mmap_threshold(["/usr/local/bin/lmsync", "run"], {}, command="run") is True
     assert libc.calls == [(-3, 128 * 1024)]  # M_MMAP_THRESHOLD: glibc's malloc.h
     assert allocator.held is True
+
+
+def test_only_the_commands_that_sync_hold_it(libc: _Libc) -> None:
+    """``lmsync match`` at 50,000 x 10,000 spent ~5 s of system time faulting in arrays afresh with
+    it held (issue 15, speed): previews and the small commands keep glibc's default."""
+    for command in ("match", "health", "report", "import", None):
+        assert allocator.hold_mmap_threshold(["lmsync"], {}, command=command) is False
+    assert libc.calls == []
+    assert allocator.hold_mmap_threshold(["lmsync"], {}, command="daemon") is True
+
+
+@pytest.mark.parametrize(("command", "holds"), [("sync", True), ("plan", True), ("match", False), ("health", False)])
+def test_the_cli_asks_for_it_with_the_command_it_runs(libc: _Libc, monkeypatch: pytest.MonkeyPatch, command: str,
+                                                      holds: bool) -> None:
+    from click.testing import CliRunner
+
+    from lmsync.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/lmsync", command, "--help"])
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert (libc.calls == [(-3, 128 * 1024)]) is holds
 
 
 def test_a_program_importing_lmsync_keeps_its_own_allocator(libc: _Libc) -> None:
@@ -48,7 +70,7 @@ def test_a_caller_asking_for_it_gets_it(libc: _Libc) -> None:
 
 
 def test_the_admins_own_malloc_setting_wins(libc: _Libc) -> None:
-    assert allocator.hold_mmap_threshold(["lmsync", "daemon"], {"MALLOC_MMAP_THRESHOLD_": "65536"}) is False
+    assert allocator.hold_mmap_threshold(["lmsync", "daemon"], {"MALLOC_MMAP_THRESHOLD_": "65536"}, command="daemon") is False
     assert libc.calls == []
 
 
@@ -58,12 +80,12 @@ def test_a_c_library_that_is_not_glibc_is_left_alone(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(allocator.ctypes, "CDLL", no_glibc)
     monkeypatch.setattr(allocator, "held", False)
-    assert allocator.hold_mmap_threshold(["lmsync", "sync"], {}) is False
+    assert allocator.hold_mmap_threshold(["lmsync", "sync"], {}, command="sync") is False
 
 
 def test_a_refused_setting_is_not_reported_held(libc: _Libc) -> None:
     libc.answer = 0  # mallopt returns 0 on error
-    assert allocator.hold_mmap_threshold(["lmsync"], {}) is False
+    assert allocator.hold_mmap_threshold(["lmsync"], {}, command="sync") is False
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc and /proc: Linux only")
