@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
-from lmsync.cli.output import say
+from lmsync.cli.output import new_store_notice, say
+from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
@@ -63,12 +64,18 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_t
             plan = service.GradesPlan.model_validate_json(plan_file.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise InputError(f"{plan_file}: not an lmsync grades plan ({str(exc).splitlines()[0]})") from None
+    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
+        _push(ctx.obj.config(), plan, wait=wait, takes_over=store_takes_over)
+
+
+def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_over: bool) -> None:
+    """Push ``plan`` (or plan and push now), print the report, and raise for what an admin must act on."""
     result = service.push_job(
-        ctx.obj.config(),
+        config,
         plan,
         wait=wait,
         on_plan=lambda planned: say(plan_text(planned.plan)),
-        takes_over=store_takes_over,
+        takes_over=takes_over,
     )
     say(push_text(result.report))
     if result.report.held:  # tester round 14, 1: a store with no history of the programme writes no grade

@@ -15,7 +15,7 @@ import click
 
 from lmsync.cli import FORMAT, allow_mass_nudge, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
-from lmsync.cli.output import say
+from lmsync.cli.output import new_store_notice, say
 from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
@@ -159,9 +159,15 @@ def nudge_command(
             f"a real send goes now but would be recorded on that {'later' if when == 'after' else 'earlier'} day",
             hint="use --dry-run to see what a later day would send, or leave --as-of out",
         )
-    report = nudge_service.nudge_job(
-        config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
-    )
+    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
+        report = nudge_service.nudge_job(
+            config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
+        )
+        _nudged(config, report, dry_run=dry_run)
+
+
+def _nudged(config: Config, report: nudge_service.NudgeReport, *, dry_run: bool) -> None:
+    """Print what ``nudge`` sent (or would send), and raise for what was held, refused or not sent."""
     say(nudge_text(report, load_people(config) if report.planned else None))
     if report.first_run and not dry_run:
         raise PlanError(

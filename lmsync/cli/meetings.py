@@ -15,7 +15,7 @@ import click
 
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
-from lmsync.cli.output import say
+from lmsync.cli.output import new_store_notice, say
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
@@ -73,31 +73,32 @@ def add_command(
     (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])  # a late log after someone left
     key = service.settings(config).meetings.person_key
     said: list[str] = []
-    meeting, counts = service.add_meeting(
-        config,
-        when=when,
-        mentor=_by_key(roster, mentor_id, key, mentor),
-        mentee=_by_key(roster, mentee_id, key, mentee),
-        people=roster.values(),
-        pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
-        minutes=minutes,
-        attended=None if attended is None else ("yes" if attended else "no"),
-        rating=rating,
-        notes=notes,
-        rated_by=rated_by,
-        said=said,
-        wait=wait,
-    )
-    state = "added" if counts.added else "updated" if counts.updated else "already recorded"
-    if (rating, notes) != (None, None) and meeting.rated_by != "mentor" and not counts.added:  # one answer whether
-        state = "recorded"  # or not it equalled a withheld rating or notes (tester round 59, 1)
-    people = people_of(config, roster)
-    say(
-        f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
-        f", mentee {people.label(meeting.mentee_id)}"
-    )
-    for warning in said:  # dated when the pair did not exist (tester round 57, 6)
-        say(warning)
+    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
+        meeting, counts = service.add_meeting(
+            config,
+            when=when,
+            mentor=_by_key(roster, mentor_id, key, mentor),
+            mentee=_by_key(roster, mentee_id, key, mentee),
+            people=roster.values(),
+            pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
+            minutes=minutes,
+            attended=None if attended is None else ("yes" if attended else "no"),
+            rating=rating,
+            notes=notes,
+            rated_by=rated_by,
+            said=said,
+            wait=wait,
+        )
+        state = "added" if counts.added else "updated" if counts.updated else "already recorded"
+        if (rating, notes) != (None, None) and meeting.rated_by != "mentor" and not counts.added:  # one answer whether
+            state = "recorded"  # or not it equalled a withheld rating or notes (tester round 59, 1)
+        people = people_of(config, roster)
+        say(
+            f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
+            f", mentee {people.label(meeting.mentee_id)}"
+        )
+        for warning in said:  # dated when the pair did not exist (tester round 57, 6)
+            say(warning)
 
 
 def _roster(config: Any) -> dict[int, Any]:
@@ -223,7 +224,8 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
                     raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
                 say(service.import_template(ctx.obj.config(), kind), nl=False)
                 return
-            say(func(ctx, file, wait))
+            with new_store_notice(ctx):  # after the import's own lines (tester round 81, 1)
+                say(func(ctx, file, wait))
 
         return command
 

@@ -13,6 +13,7 @@ unbound store writes nothing, but a bound one is still checked.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from lmsync.config import Config
@@ -139,6 +140,35 @@ def warn_if_absent(store: Store) -> None:
     if store.read_only and store.path is not None and not store.path.exists():
         log.warning("store.absent", path=store.where,
                     hint="nothing has been stored with this configuration yet; if something has, check [store] path")
+
+
+def absent_store(config: Config) -> Path | None:
+    """The configured store file's path when no file is there yet, taken before a command that writes the store
+    opens it (``None`` for a ``[store] url``, or when the file exists); ``made_store`` judges it afterwards."""
+    if config.store.url is not None:
+        return None
+    return None if (path := config.store_path()).exists() else path
+
+
+def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True) -> str | None:
+    """The warning for a store file a command that writes the store made where ``absent_store`` found none
+    (``None`` when it found one, or when nothing was made), logged as ``store.created`` with its path and the fix;
+    ``failed``: the command is ending on an error, so it may have stored nothing, or only part; ``logged``:
+    False where the caller prints the warning itself (a console log line beside it said it twice).
+
+    ``import meetings|surveys``, ``meetings add``, ``nudge`` and ``grades push`` make a new store where there
+    is none (importing before the first sync is deliberate), but with ``[store] path`` mistyped they stored
+    into a new empty file, exit 0, and the programme's store never showed it (tester round 81, 1). ``sync``,
+    ``run`` and ``init`` make the store as a matter of course and do not call it."""
+    if absent is None or not absent.exists():
+        return None
+    if logged:
+        log.warning("store.created", path=str(absent), hint="there was no store here, and this command made a new, "
+                    "empty one; if the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it")
+    held = "anything this command stored before the error below is" if failed else "what this command stored is"
+    return (f"warning: there was no store at {absent}: lmsync made a new, empty one there, and {held} in it, not in "
+            "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
+            "and run this again; the new file can then be deleted.")
 
 
 class StoreAbsent(InputError):

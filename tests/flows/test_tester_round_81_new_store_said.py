@@ -1,0 +1,220 @@
+"""Tester round 81, 1: a command that writes the store, not being a sync, said nothing when it made one.
+
+With `[store] path` (or LMSYNC_STORE_PATH) mistyped, `lmsync import meetings|surveys`, `meetings add`, a real
+`nudge` and `grades push` made a new empty store file at the wrong path, stored into it and exited 0: the admin
+took the data to be in the programme's store, where `meetings list` never showed it. Importing before the first
+sync (and a second machine's `grades push`, a `nudge` on a fresh store) is deliberate, so they still do it, with
+the same exit code, but say once on stderr that there was no store there, that a new empty one holds what they
+stored, and how to point them at the programme's. Where a store is, nothing more is said.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.moodle.emulator.state import Site
+from lmsync.service.programme_settings import programme_today
+from lmsync.service.stores import absent_store, made_store
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
+
+PROGRAMME = "mentor-2026"
+COURSE = 2
+
+
+def run_in(home: Path, *args: str) -> Any:
+    """``lmsync --config HOME/lmsync.toml ARGS``, stdout and stderr apart (``result.stderr``)."""
+    return CliRunner().invoke(main, ["--log-level", "error", "--config", str(home / "lmsync.toml"), *args])
+
+
+def said(text: str) -> str:
+    return " ".join(text.split())
+
+
+def warned(path: Path, *, failed: bool = False) -> str:
+    held = "anything this command stored before the error below is" if failed else "what this command stored is"
+    return (f"warning: there was no store at {path}: lmsync made a new, empty one there, and {held} in it, not in "
+            "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
+            "and run this again; the new file can then be deleted.")
+
+
+def _pairs(home: Path) -> list[tuple[str, str]]:
+    """(mentor, mentee) usernames: the first mentee of each circle of ``home``'s saved emulator site."""
+    site = Site.load(load_config(home / "lmsync.toml", environ={}).emulator_state_path())
+    out = []
+    for group in sorted((g for g in site.groups.values() if g.courseid == COURSE), key=lambda g: g.id):
+        mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+        if mentor is not None and (mentees := sorted(group.members - {mentor})):
+            out.append((site.users[mentor].username, site.users[mentees[0]].username))
+    return out
+
+
+def _meetings(path: Path) -> int:
+    store = Store(path)
+    try:
+        return len(MeetingRepository(store, PROGRAMME).find())
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def synced(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``demo_home`` after one sync made the programme's store, and the path of that store."""
+    for name in ("LMSYNC_STORE_PATH", "LMSYNC_STORE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert (result := run_in(demo_home, "sync")).exit_code == 0, result.output
+    store = load_config(demo_home / "lmsync.toml", environ={}).store_path()
+    assert store.exists()
+    return store
+
+
+def test_round_81_1_import_meetings_into_a_mistyped_store_path_says_it_made_a_new_store(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, mentee = _pairs(demo_home)[0]
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    csv = demo_home / "meetings.csv"
+    csv.write_text(f"date,mentor,mentee,minutes,attended\n{today},{mentor},{mentee},30,yes\n")
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+
+    imported = run_in(demo_home, "import", "meetings", str(csv))
+    assert imported.exit_code == 0, imported.output  # importing before a first sync still works
+    assert "1 rows, 1 added" in imported.stdout, imported.output
+    assert said(imported.stderr).count(warned(typo)) == 1, imported.stderr  # once, on stderr only
+    assert "no store at" not in imported.stdout
+    assert "store.created" not in imported.stderr  # the warning in words, not a log line saying it again
+    assert _meetings(typo) == 1 and _meetings(synced) == 0  # the meeting is in the new store, as said
+
+    again = run_in(demo_home, "import", "meetings", str(csv))  # the store is there now: nothing more to say
+    assert again.exit_code == 0 and "no store at" not in again.output, again.output
+
+    monkeypatch.delenv("LMSYNC_STORE_PATH")  # the programme's store, made by the sync: no warning either
+    into = run_in(demo_home, "import", "meetings", str(csv))
+    assert into.exit_code == 0 and "1 added" in into.output and "no store at" not in into.output, into.output
+    assert _meetings(synced) == 1
+
+
+def test_round_81_1_meetings_add_says_it_made_a_new_store_and_only_the_first_time(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentor, mentee = _pairs(demo_home)[0]
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    add = ("meetings", "add", "--date", today, "--mentor", mentor, "--mentee", mentee, "--minutes")
+
+    added = run_in(demo_home, *add, "30")
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith("added: "), added.output
+    assert said(added.stderr).count(warned(typo)) == 1, added.stderr
+    assert _meetings(typo) == 1
+
+    corrected = run_in(demo_home, *add, "40")
+    assert corrected.exit_code == 0 and "updated: " in corrected.output, corrected.output
+    assert "no store at" not in corrected.output, corrected.output
+
+
+def test_round_81_1_grades_push_into_a_mistyped_store_path_says_it_made_a_new_store(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    csv = demo_home / "meetings.csv"
+    csv.write_text("date,mentor,mentee,minutes,attended\n" + "".join(f"{today},{m},{s},30,yes\n"
+                                                                      for m, s in _pairs(demo_home)))
+    assert run_in(demo_home, "import", "meetings", str(csv)).exit_code == 0
+    plan = demo_home / "grades.json"
+    planned = run_in(demo_home, "grades", "plan", "--out", str(plan))
+    assert planned.exit_code == 0 and "no store at" not in planned.output, planned.output
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+
+    pushed = run_in(demo_home, "grades", "push", str(plan))  # the saved plan, pushed from a mistyped store path
+    assert pushed.exit_code == 0, pushed.output
+    assert "80 grades" in pushed.stdout and "no store at" not in pushed.stdout, pushed.output
+    assert said(pushed.stderr).count(warned(typo)) == 1, pushed.stderr
+    store = Store(typo)
+    try:
+        assert store.holds_data()  # what the push wrote is recorded there, as said
+    finally:
+        store.close()
+
+    again = run_in(demo_home, "grades", "push")
+    assert again.exit_code == 0 and "no store at" not in again.output, again.output
+    monkeypatch.delenv("LMSYNC_STORE_PATH")
+    where = run_in(demo_home, "grades", "push")  # the programme's store: nothing said of a new store (its push is
+    assert "no store at" not in where.output, where.output  # refused: the new store created the grade items)
+
+
+def test_round_81_1_a_command_that_fails_after_making_the_store_says_so_too(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`meetings add` of two people who were never a pair is refused (exit 3) after the store was made."""
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    (mentor, _), (_, other) = _pairs(demo_home)[:2]
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    refused = run_in(demo_home, "meetings", "add", "--date", today, "--mentor", mentor, "--mentee", other,
+                     "--minutes", "30")
+    assert refused.exit_code == 3, refused.output
+    assert said(refused.stderr).count(warned(typo, failed=True)) == 1, refused.stderr
+    assert said(refused.stderr).index("warning: there was no store") < said(refused.stderr).index("error: ")
+    assert _meetings(typo) == 0
+
+
+def test_round_81_1_no_word_where_the_store_is_or_for_a_command_that_makes_nothing(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pushed = run_in(demo_home, "grades", "push")
+    assert pushed.exit_code == 0 and "no store at" not in pushed.output, pushed.output
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    previewed = run_in(demo_home, "nudge", "--dry-run")  # a preview reads, and makes no store
+    assert "lmsync made a new" not in previewed.output, previewed.output
+    assert not typo.exists()
+
+
+def test_round_81_1_a_real_nudge_on_a_mistyped_store_path_says_it_made_a_new_store(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    nudged = run_in(demo_home, "nudge")  # a nudge on a fresh store still runs
+    assert nudged.exit_code == 0 and nudged.stdout.startswith("Nudges on "), nudged.output
+    assert said(nudged.stderr).count(warned(typo)) == 1, nudged.stderr
+    again = run_in(demo_home, "nudge")
+    assert again.exit_code == 0 and "no store at" not in again.output, again.output
+
+
+def test_round_81_1_under_json_logs_the_new_store_is_one_json_line(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `--log-format json` stderr is the log: the `store.created` event (the path, the fix) says it."""
+    mentor, mentee = _pairs(demo_home)[0]
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    csv = demo_home / "meetings.csv"
+    csv.write_text(f"date,mentor,mentee,minutes,attended\n{today},{mentor},{mentee},30,yes\n")
+    typo = synced.with_name("mentor-2062.db")
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    imported = run_in(demo_home, "--log-format", "json", "--log-level", "warning", "import", "meetings", str(csv))
+    assert imported.exit_code == 0, imported.output
+    events = [json.loads(line) for line in imported.stderr.splitlines()]  # every line JSON
+    created = [e for e in events if e["event"] == "store.created"]
+    assert len(created) == 1 and created[0]["path"] == str(typo) and created[0]["level"] == "warning", events
+    assert "[store] path (or LMSYNC_STORE_PATH)" in created[0]["hint"]
+    assert mentor not in imported.stderr and mentee not in imported.stderr  # the path only, never a name
+
+
+def test_round_81_1_a_store_url_is_never_said_to_be_new(tmp_path: Path) -> None:
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\n[store]\nurl = "postgresql+psycopg://u@127.0.0.1:5/x"\n')
+    assert absent_store(load_config(path, environ={})) is None
+    assert made_store(None) is None and made_store(None, failed=True) is None
