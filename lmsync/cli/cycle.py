@@ -19,6 +19,9 @@ from lmsync.cli.output import say
 from lmsync.service import cycle
 from lmsync.service.cycle_stop import stopped_before_start, stopped_by_request
 from lmsync.service.jobs import StopFlag
+from lmsync.service.lock import StoppedWaiting
+from lmsync.service.programme_settings import programme_today
+from lmsync.service.run_ids import new_run_id, running
 
 
 def step_line(step: cycle.StepResult) -> str:
@@ -59,16 +62,22 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
             if not stopped_by_request(exc, stop):
                 raise
             result = stopped_before_start(cycle.STEPS, on_step=step_printer(as_json))  # each step says it
-        else:  # from here on the cycle says a stop itself (``cycle_job``)
-            result = cycle.cycle_job(
-                config,
-                wait=wait,
-                should_stop=stop,
-                on_step=step_printer(as_json),
-                report_renderer=report_renderer,
-                allow_mass_nudge=allow_mass_nudge,
-                store_takes_over=store_takes_over,
-            )
+        else:  # from here on the cycle says a stop itself (``cycle_job``), but for one while it queued (--wait)
+            with running(new_run_id()) as run_id:  # the id the lock's wait logged under is the steps' too
+                try:
+                    result = cycle.cycle_job(
+                        config,
+                        wait=wait,
+                        should_stop=stop,
+                        on_step=step_printer(as_json),
+                        report_renderer=report_renderer,
+                        allow_mass_nudge=allow_mass_nudge,
+                        store_takes_over=store_takes_over,
+                    )
+                except StoppedWaiting:  # behind another run's lock: a stop before the run began, exit 1, not 4
+                    # with "stopped": false and no run id (tester round 81, 2); the daemon's loop still reads it as 4
+                    result = stopped_before_start(cycle.STEPS, as_of=programme_today(config), run_id=run_id,
+                                                  on_step=step_printer(as_json))
     except Exception as exc:  # the last line as the daemon prints it: a shipper keyed on it sees this run too
         # (tester round 69, 6: a lock held, a store of another site); the code as the error handler will exit
         run_printer(as_json)(None, exit_code_for(exc))

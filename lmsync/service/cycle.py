@@ -50,7 +50,7 @@ from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exporte
 from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.cycle_result import step_failure as _failure
-from lmsync.service.cycle_stop import stopped_before_start, stopped_by_request
+from lmsync.service.cycle_stop import stop_summary, stopped_before_start, stopped_by_request
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
@@ -414,8 +414,8 @@ def run_cycle(
         unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
         refused = False  # the sync's plan refused by a guard (a wrong programme name, a mass removal, ...)
         for name in steps:
-            if should_stop is not None and should_stop():
-                step = StepResult(name, "skipped", EXIT_OK, "stopped on request")
+            if should_stop is not None and should_stop():  # before any step began: README's words (round 81, 4)
+                step = StepResult(name, "skipped", EXIT_OK, stop_summary(result.steps))
                 result.stopped = True
             elif refused:  # the configuration or the course is likely wrong: nothing acts on it (round 63, 1)
                 step = StepResult(name, "skipped", EXIT_OK, "skipped: the sync's plan was refused (an admin acts first)")
@@ -465,9 +465,8 @@ class CycleOptions(TypedDict, total=False):
 
 
 def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options: Unpack[CycleOptions]) -> CycleResult:
-    """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit).
-
-    ``options``: as ``run_cycle`` takes them (:class:`CycleOptions`).
+    """One whole cycle under the programme lock (``lmsync run``, the daemon, every deploy unit); ``options``: as
+    ``run_cycle`` takes them (:class:`CycleOptions`). A stop asked for before it starts opens and writes nothing.
 
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened, or ``[health] not_a_good_fit_item``
@@ -481,7 +480,10 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     check_not_a_good_fit_item(config)  # a configuration the health step would refuse stops the run before the sync
     stop, began = options.get("should_stop"), False  # began: the steps began (they say a stop amid them)
     result: CycleResult | None = None
+    day = options.get("as_of") or programme_today(config, options.get("now"))  # the day a stopped run is dated
     with running(new_run_id()) as run_id:  # the run's id from its first log line (opening the store) on (round 5, 11)
+        if stop is not None and stop():  # before the lock and the store: no store made, nothing written (round 81, 4)
+            return stopped_before_start(STEPS, as_of=day, run_id=run_id, on_step=options.get("on_step"))
         try:
             with session(config, wait=wait, site=site, should_stop=stop) as (conn, store):
                 if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
@@ -493,7 +495,6 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
                 raise  # an error of its own, or a stop amid the steps
             if result is not None:  # while the session closed, after the last step
                 result.stopped = True
-                return result
-            day = options.get("as_of") or programme_today(config, options.get("now"))  # no step ran: each says so
+                return result  # else no step ran: each says so
             return stopped_before_start(STEPS, as_of=day, run_id=run_id, on_step=options.get("on_step"))
         return result

@@ -9,7 +9,10 @@ A run that received a stop request is ``stopped`` (``lmsync run``'s last JSON ob
   inside the last step, which then finishes, nothing is skipped, and the run is stopped all the same;
 - while the run starts (the configuration, the report renderer, the lock, the store, Moodle's first
   answer): a second request raises where it lands, and the run says every step ``skipped``, "stopped on
-  request before the run began" (``stopped_before_start``), not an error with no run id and no step.
+  request before the run began" (``stopped_before_start``), not an error with no run id and no step;
+- before it starts, or while ``lmsync run --wait`` queues behind another run's lock (``lock.StoppedWaiting``),
+  or before its first step (``stop_summary``): the same words, and nothing is opened or written before the
+  lock is held (tester round 81, 2 and 4).
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ def stopped_by_request(exc: BaseException, should_stop: Callable[[], bool] | Non
     ``Timeout``). Any other error (the configuration, a lock held, a clock gone back) is said as it is."""
     return bool(should_stop is not None and should_stop()
                 and isinstance(exc, PartialFailure | ConnectionFailed | Timeout))
+
+
+def stop_summary(told: list[StepResult]) -> str:
+    """What a step a stop request skipped says: ``BEFORE_START`` while no step had begun (every step ``told`` so
+    far was skipped so: round 81, 4, where a stop that came while the run opened read "stopped on request" as if
+    steps had run), "stopped on request" once one had."""
+    return BEFORE_START if all(step.summary == BEFORE_START for step in told) else "stopped on request"
 
 
 def stopped_before_start(

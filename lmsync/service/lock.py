@@ -68,8 +68,14 @@ def _holder(fd: int) -> str:
     return f" (process {text})"
 
 
-def _stopped(where: str) -> LockedError:
-    return LockedError(
+class StoppedWaiting(LockedError):
+    """A stop request (SIGTERM, Ctrl-C) ended the wait for the lock another run holds: nothing ran. Still a
+    LockedError (exit 4) to a caller that waits for nothing else (the daemon's loop); ``lmsync run`` says it as a
+    stop before the run began, exit 1 as every stopped run (tester round 81, 2)."""
+
+
+def _stopped(where: str) -> StoppedWaiting:
+    return StoppedWaiting(
         f"stopped on request while waiting for {where}, which another lmsync run holds; nothing ran",
         hint="the next run will do this one's work",
     )
