@@ -138,14 +138,15 @@ class StopFlag:
         one arriving while Python shuts down cannot turn the run's exit code into 143 (round 33, 1)."""
         flag = cls(threading.Event())
 
-        def _handler(signum: int, _frame: Any) -> None:
+        def _handler(signum: int, frame: Any) -> None:
+            say = _logged_aside if frame is not None else _logged  # a real signal: see _logged_aside
             if flag.event.is_set():  # raised where the run is: a run's step fails with it, and the run still
-                log.warning("lmsync.stopping_now", signal=signal.Signals(signum).name)  # ends with its line
+                say(log.warning, "lmsync.stopping_now", signal=signal.Signals(signum).name)  # ends with its line
                 raise PartialFailure("stopped at once on a second stop request",  # (tester round 34, 2)
                                      hint="the next run continues where this one left off")
-            log.info("lmsync.stopping", signal=signal.Signals(signum).name,  # run and daemon alike (round 6, 9)
-                     hint="stops between batches; a request already sent to Moodle may take up to [moodle] "
-                          "timeout_seconds; a second SIGTERM or Ctrl-C stops at once")
+            say(log.info, "lmsync.stopping", signal=signal.Signals(signum).name,  # run and daemon alike (round 6, 9)
+                hint="stops between batches; a request already sent to Moodle may take up to [moodle] "
+                     "timeout_seconds; a second SIGTERM or Ctrl-C stops at once")
             flag.event.set()
 
         signal.signal(signal.SIGTERM, _handler)
@@ -156,6 +157,30 @@ class StopFlag:
         if pending:  # asked for while lmsync was still importing (tester round 17, 7)
             _handler(pending[0], None)
         return flag
+
+
+def _logged(emit: Callable[..., Any], event: str, **fields: Any) -> None:
+    emit(event, **fields)
+
+
+_ASIDE: list[threading.Thread] = []  # the stop notices being written aside (joined at exit, at most 1 s each)
+
+
+def _logged_aside(emit: Callable[..., Any], event: str, **fields: Any) -> None:
+    """``emit(event, **fields)`` from another thread: a signal handler runs in the thread it interrupted, and
+    when that thread was writing a log line it holds the log stream's lock (structlog's ``PrintLogger``, not
+    reentrant), so logging from the handler itself waited for it forever: a second SIGTERM as the "waiting for
+    the lock" line was written hung ``lmsync run`` for good (round 82 helper). The thread waits for the line
+    being written instead, and the notice follows it."""
+    thread = threading.Thread(target=emit, args=(event,), kwargs=fields, name="lmsync-stop-notice", daemon=True)
+    thread.start()
+    _ASIDE.append(thread)
+
+
+@atexit.register
+def _settle_aside() -> None:
+    for thread in _ASIDE:
+        thread.join(1.0)
 
 
 #: The shortest ``daemon --interval``: a sync observes the whole course, so anything tighter
