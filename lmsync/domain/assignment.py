@@ -15,7 +15,11 @@ the number of edges: 4-5 s for 50,000 mentees x 55,000 slots on 2 cores. OR-Tool
 ``SimpleMinCostFlow`` was measured on the same candidate graphs: 2.0 s on 500,000 edges
 but 6.4 s on 1.2 million (scipy 5.4 s), so it is not decisive and not worth a 250 MB
 dependency. Randomly breaking ties made LAPJVsp 20x slower, so costs stay exact
-multiples of 1/1024.
+multiples of 1/1024. Also measured and dropped (issue 15, at 50,000 x 10,000 varied: 5.4 s on
+2.2 million slot edges): a square slot graph, for which scipy runs LAPJV's initialisation (it
+skips it on rectangular ones), 4.3 s at best (the slots cut to the optimal loads) and 12.3 s
+with a filler row per slot; the ``lap`` package's LAPMOD on that best case 2.6 s (139 s with
+its default ``FP_1``); splitting the candidate graph into components (it is one component).
 
 Pruning and the proof. At 50,000 x 10,000 the full graph (500 million pairs, ~5 slots
 each) cannot be built, so each mentee keeps a few candidate mentors. The result is then
