@@ -76,15 +76,21 @@ def synced(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return store
 
 
-def test_round_81_1_import_meetings_into_a_mistyped_store_path_says_it_made_a_new_store(
-    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _one_meeting_and_a_mistyped_store(demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A meetings file of one of today's pairs, and LMSYNC_STORE_PATH set to a mistyped name beside ``synced``."""
     mentor, mentee = _pairs(demo_home)[0]
     today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
     csv = demo_home / "meetings.csv"
     csv.write_text(f"date,mentor,mentee,minutes,attended\n{today},{mentor},{mentee},30,yes\n")
     typo = synced.with_name("mentor-2062.db")
     monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    return csv, typo
+
+
+def test_round_81_1_import_meetings_into_a_mistyped_store_path_says_it_made_a_new_store(
+    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv, typo = _one_meeting_and_a_mistyped_store(demo_home, synced, monkeypatch)
 
     imported = run_in(demo_home, "import", "meetings", str(csv))
     assert imported.exit_code == 0, imported.output  # importing before a first sync still works
@@ -198,12 +204,8 @@ def test_round_81_1_under_json_logs_the_new_store_is_one_json_line(
     demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Under `--log-format json` stderr is the log: the `store.created` event (the path, the fix) says it."""
+    csv, typo = _one_meeting_and_a_mistyped_store(demo_home, synced, monkeypatch)
     mentor, mentee = _pairs(demo_home)[0]
-    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
-    csv = demo_home / "meetings.csv"
-    csv.write_text(f"date,mentor,mentee,minutes,attended\n{today},{mentor},{mentee},30,yes\n")
-    typo = synced.with_name("mentor-2062.db")
-    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
     imported = run_in(demo_home, "--log-format", "json", "--log-level", "warning", "import", "meetings", str(csv))
     assert imported.exit_code == 0, imported.output
     events = [json.loads(line) for line in imported.stderr.splitlines()]  # every line JSON

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from lmsync.service import cycle
+from tests.unit.service.test_startup_signals import HOOK
 
 pytestmark = [
     pytest.mark.sqlite_only("the run uses the built-in emulator's SQLite store and its file lock"),
@@ -34,22 +35,7 @@ BEFORE = "stopped on request before the run began"
 TIMEOUT = 120
 
 #: SIGTERM to this process when lmsync.cli starts importing click: before the command runs (startup_signals).
-DURING_IMPORTS = """
-import os, signal, sys
-
-
-class _SignalDuringImports:
-    fired = False
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "click" and not _SignalDuringImports.fired:
-            _SignalDuringImports.fired = True
-            os.kill(os.getpid(), signal.SIGTERM)
-        return None
-
-
-sys.meta_path.insert(0, _SignalDuringImports())
-"""
+DURING_IMPORTS = HOOK
 
 #: SIGTERM to this process once the run holds the lock and has opened the store, before its first step.
 WHILE_THE_SESSION_OPENS = """
