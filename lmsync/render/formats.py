@@ -187,10 +187,18 @@ def _shown(value: Any) -> str:
 
 def display_width(text: str) -> int:
     """The columns ``text`` takes in a terminal: East Asian wide and full-width characters two
-    (a Chinese or Japanese name), combining marks none, others one (Unicode's East Asian Width,
-    UAX #11, as ``unicodedata`` has it). ASCII text is its length."""
+    (a Chinese or Japanese name), combining and other zero-width marks none (a Thai vowel sign, a
+    zero-width joiner), an emoji sequence (a family, a skin tone) as one emoji: ``wcwidth``'s
+    reading of Unicode (tester round 82, 2: ``unicodedata``'s combining class left a Thai name and
+    emoji sequences one to six columns out). ASCII text is its length. A character ``wcwidth``
+    cannot place (none reach here: cells are ``visible`` first) counts by East Asian Width."""
     if text.isascii():
         return len(text)
+    from wcwidth import wcswidth  # only for a table with a cell beyond ASCII
+
+    width: int = wcswidth(text)
+    if width >= 0:
+        return width
     return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

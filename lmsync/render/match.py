@@ -23,6 +23,7 @@ COLUMNS = (
     Column("unmatched_reason", formats=CSV_ONLY),
     Column("origin", formats=CSV_ONLY),  # how the pair came about; the mentor before a move (tester round 40b, 2)
     Column("previous_mentor", formats=CSV_ONLY),
+    Column("cause", formats=CSV_ONLY),  # why that pair ended, as JSON's ``cause`` (tester round 82, 3)
     Column("why", formats=TEXT),
 )
 
@@ -49,7 +50,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
          "reasons": reasons, "unmatched_reason": "", "why": reasons or NOTHING_SHARED, "origin": a.origin,
-         "previous_mentor": name(a.previous, a.previous) if a.previous else ""}
+         "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": ""}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]
     rows += [
@@ -57,7 +58,8 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
          # why the pair ended, as a move says it (tester round 50, 3: a mentor's capacity of 0 went unsaid)
          "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}" + (
              f" (their pair with {name(u.previous, u.previous)} ended{f': {u.cause}' if u.cause else ''})" if u.previous else ""),
-         "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else ""}
+         "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else "",
+         "cause": (u.cause or "") if u.previous else ""}
         for u in result.unmatched
     ]
     loads = loads_line(result.loads)

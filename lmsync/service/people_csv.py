@@ -146,6 +146,10 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         if not person_id:
             problems.append(ImportIssue(line, "id", "empty"))
             continue
+        if MULTI_SEPARATORS.search(person_id):  # preferences could never name it (tester round 82, 4)
+            problems.append(ImportIssue(line, "id", f"{person_id!r} holds a comma or semicolon, which separate the ids "
+                                        "of preferences: an id cannot hold one"))
+            continue
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
         key = id_key(person_id)
         if key in seen:

@@ -481,3 +481,14 @@ def test_round_76_3_short_rows_are_read_with_a_notice_not_in_silence(tmp_path: P
     monkeypatch.chdir(tmp_path)
     out = CliRunner().invoke(main, ["match", "--people", str(write(tmp_path, text))])
     assert out.exit_code == 0 and "interests read as empty" in out.output
+
+
+def test_round_82_4_an_id_holding_a_list_separator_is_refused_on_its_own_line(tmp_path: Path) -> None:
+    """``"t,1"`` was read as an id, and a preference naming it was then refused as two ids, 't' and '1', sending
+    the admin to a ``preferences`` cell that was right."""
+    for bad in ("t,1", "t;1"):
+        text = f'id,role,preferences\n"{bad}",mentor,\ns1,mentee,"{bad}"\n'
+        with pytest.raises(InputError) as info:
+            load_people_csv(write(tmp_path, text), Config())
+        lines = str(info.value).splitlines()
+        assert any(f":2: id: {bad!r} holds a comma or semicolon" in line for line in lines), lines

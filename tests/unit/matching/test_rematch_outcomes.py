@@ -137,3 +137,6 @@ def test_round_42_5_an_ended_pair_shows_in_the_rows_and_the_summary_not_only_in_
     rows = {r["mentee"]: r for r in csv.DictReader(io.StringIO(render(match_view(result), "csv")))}
     assert (rows["s3"]["origin"], rows["s3"]["previous_mentor"]) == ("ended", "m2")
     assert (rows["sold"]["origin"], rows["sold"]["previous_mentor"]) == ("moved", "m1")
+    # and why it ended, as JSON's `cause` says it (tester round 82, 3: the CSV had no such column)
+    assert rows["s3"]["cause"] == result.to_dict()["unmatched"][0]["cause"] == "the pair is not allowed: marked not a good fit"
+    assert rows["sold"]["cause"] == ""

@@ -52,6 +52,22 @@ def test_text_aligns_wide_characters_by_the_columns_they_take_in_a_terminal() ->
     ]
 
 
+@pytest.mark.parametrize(("name", "columns"), [
+    ("\u0e2a\u0e21\u0e0a\u0e32\u0e22 \u0e28\u0e23\u0e35\u0e2a\u0e38\u0e02", 10),  # Thai: its vowel signs take none
+    ("Zero\u200bwidth", 9),  # a zero-width space
+    ("\U0001F468\u200d\U0001F469\u200d\U0001F467 Family", 9),  # three emoji joined: one emoji, two columns
+    ("\U0001F44D\U0001F3FD Tone", 7),  # an emoji with a skin tone
+])
+def test_round_82_2_zero_width_marks_and_emoji_sequences_keep_the_columns_in_line(name: str, columns: int) -> None:
+    """Widths came from ``unicodedata``'s combining class: a Thai name, a zero-width space and emoji sequences were
+    counted one to six columns too wide, and every column after them slid out of line."""
+    rows = [{"who": name, "minutes": 40}, {"who": "Bob (t1)", "minutes": 5}]
+    lines = render(Table("meetings", (Column("who"), Column("minutes", "min", align=">")), rows), "text").splitlines()
+    width = max(columns, len("Bob (t1)"))
+    assert lines[1] == name + " " * (width - columns) + "   40"
+    assert lines[2] == "Bob (t1)" + " " * (width - 8) + "    5"
+
+
 def test_text_of_an_empty_table_says_so_or_nothing() -> None:
     assert render(Table("t", COLUMNS, [], empty="no meetings stored", footer="0"), "text") == "no meetings stored"
     document = Document([Note("head"), Table("t", COLUMNS, [], title="Needing attention:"), Note("tail")])
