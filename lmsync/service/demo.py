@@ -19,6 +19,7 @@ from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
+from lmsync.service.match import person_labels
 from lmsync.service.moodle import DEMO_PEER_COHORT
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.report import ReportRenderer, report_job, write_report
@@ -108,7 +109,8 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
         echo(report_text(report))
     echo("")
     if result.desired is not None:
-        for line in result.desired.summary_lines():
+        labels = person_labels(result.desired.people, show_names=config.privacy.show_names)
+        for line in result.desired.summary_lines(labels):
             echo(line)
         echo("")
     echo("Second plan (a re-run must change nothing):")

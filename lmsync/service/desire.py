@@ -43,7 +43,10 @@ class Desired:
     moved: dict[int, str] = field(default_factory=dict)  # Moodle user id -> why the match moved them (plan_sync)
     joining: dict[int, str] = field(default_factory=dict)  # ``Memory.joining``: their deleted circle's mentor gone
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, labels: Mapping[str, str] | None = None) -> list[str]:
+        """The match in a few lines, people named by ``labels`` (username -> ``Name (username)``, as views
+        name them: the demo's lines gave bare usernames, tester round 82, 7d), else by username."""
+        name = (labels or {}).get
         assignments, unmatched = self.match.assignments, self.match.unmatched
         lines = [
             f"Matching: {len(assignments)} mentees placed in {len(self.circles)} circles, "
@@ -51,11 +54,12 @@ class Desired:
         ]
         for assignment in assignments[:5]:
             reasons = "; ".join(assignment.reasons[:3]) or "no shared attributes"
-            lines.append(f"  {assignment.mentee} -> {assignment.mentor} (score {assignment.score:.1f}): {reasons}")
+            lines.append(f"  {name(assignment.mentee, assignment.mentee)} -> {name(assignment.mentor, assignment.mentor)} "
+                         f"(score {assignment.score:.1f}): {reasons}")
         if len(assignments) > 5:
             lines.append(f"  ... and {len(assignments) - 5} more (`lmsync match` lists them all)")
         for item in unmatched[:10]:
-            lines.append(f"  unmatched {item.mentee}: {item.reason}")
+            lines.append(f"  unmatched {name(item.mentee, item.mentee)}: {item.reason}")
         return lines
 
 

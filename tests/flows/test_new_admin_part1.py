@@ -348,6 +348,9 @@ def test_point_9_the_demo_plan_names_people(env: Any, monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert "user #" not in result.stdout
     assert re.search(r"\+ \w[^\n]* \(s\d{4}\) to \w[^\n]* \(\w+\)'s circle", result.stdout), "add member names the person"
+    # and the matching's summary names both people of each pair shown (tester round 82, 7d: bare usernames)
+    shown = re.findall(r"^  (.+) -> (.+) \(score [\d.]+\):", result.stdout, flags=re.M)
+    assert shown and all(re.fullmatch(r".+ \(\w+\)", who) for pair in shown for who in pair), shown
     # the term's queue lives in its own store: the demo says how to see it (tester round 3, 13)
     found = re.search(r"see them: lmsync --config (\S+) queue list", result.stdout)
     assert found, result.stdout
