@@ -299,8 +299,8 @@ def daemon_loop(
             message, hint = getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None)
             log.error("daemon.run_failed", error=type(exc).__name__, exit_code=code, message=redact(message),
                       **({"hint": hint} if hint else {}))  # as lmsync.fatal has them (tester round 22, 7)
-            if on_run is not None:
-                on_run(None, code)  # its closing line all the same: no run id, it never started
+            if on_run is not None:  # its closing line all the same: no run id, it never started; "stopped" when a
+                on_run(None, code, True) if stop() else on_run(None, code)  # stop ended its wait (round 82, 7)
             if isinstance(exc, ConfigError):
                 return code
         if config.report.path is not None and run is not None:  # issue 14; the cycle writes its own

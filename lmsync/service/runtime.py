@@ -8,6 +8,7 @@ import cycle (issue 12: ``jobs`` used to hold both this plumbing and the sync jo
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -21,8 +22,12 @@ from lmsync.store.db import Store
 
 
 def lock_path(config: Config) -> Path:
-    """The programme's lock file beside its store (``<store>.lock``); unused on PostgreSQL."""
-    return config.store_path().with_suffix(".lock")
+    """The programme's lock file beside its store file (``<store>.lock``), the store's symbolic links
+    followed: a store named through a link had a lock of its own beside the link, and two runs of one
+    programme ran at once (tester round 82, 1); unused on PostgreSQL."""
+    store = config.store_path()
+    real = Path(os.path.realpath(store))  # a link to nothing in a folder that is not there stays refused (pass 71, 2)
+    return (real if real.parent.is_dir() else store).with_suffix(".lock")
 
 
 def lock_for(

@@ -162,6 +162,8 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     ``run`` and ``init`` make the store as a matter of course and do not call it."""
     if absent is None or not absent.exists():
         return None
+    if failed and _left_empty(absent):  # stored nothing: made nothing, so the "no store" refusals still hold
+        return None
     if logged:
         log.warning("store.created", path=str(absent), hint="there was no store here, and this command made a new, "
                     "empty one; if the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it")
@@ -169,6 +171,26 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     return (f"warning: there was no store at {absent}: lmsync made a new, empty one there, and {held} in it, not in "
             "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
             "and run this again; the new file can then be deleted.")
+
+
+def _left_empty(made: Path) -> bool:
+    """Remove the store a failed command just made at ``made`` when it holds nothing (its file and SQLite's
+    companions; the lock file beside it stays, as every lock file does), and say whether it did. A refused
+    import left an empty store at a mistyped path, and ``health`` and ``queue list`` then took it for the
+    programme's (tester round 82, 6). A store that holds anything is left, and said."""
+    try:
+        store = Store(made, read_only=True)
+        try:
+            if store.holds_data():
+                return False
+        finally:
+            store.close()
+    except (LmsyncError, OSError, ValueError):
+        return False
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        made.with_name(made.name + suffix).unlink(missing_ok=True)
+    log.info("store.not_kept", path=str(made), hint="the command failed before storing anything: no store was made")
+    return True
 
 
 class StoreAbsent(InputError):

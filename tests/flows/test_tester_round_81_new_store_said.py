@@ -160,10 +160,11 @@ def test_round_81_1_grades_push_into_a_mistyped_store_path_says_it_made_a_new_st
     assert "no store at" not in where.output, where.output  # refused: the new store created the grade items)
 
 
-def test_round_81_1_a_command_that_fails_after_making_the_store_says_so_too(
+def test_round_82_6_a_command_refused_before_storing_anything_leaves_no_store(
     demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`meetings add` of two people who were never a pair is refused (exit 3) after the store was made."""
+    """`meetings add` of two people who were never a pair is refused (exit 3) after the store was opened: the empty
+    store it made stayed, said as made, and then `health` and `queue list` took it for the programme's (round 82, 6)."""
     typo = synced.with_name("mentor-2062.db")
     monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
     (mentor, _), (_, other) = _pairs(demo_home)[:2]
@@ -171,9 +172,10 @@ def test_round_81_1_a_command_that_fails_after_making_the_store_says_so_too(
     refused = run_in(demo_home, "meetings", "add", "--date", today, "--mentor", mentor, "--mentee", other,
                      "--minutes", "30")
     assert refused.exit_code == 3, refused.output
-    assert said(refused.stderr).count(warned(typo, failed=True)) == 1, refused.stderr
-    assert said(refused.stderr).index("warning: there was no store") < said(refused.stderr).index("error: ")
-    assert _meetings(typo) == 0
+    assert "no store at" not in refused.stderr and "error: " in refused.stderr, refused.stderr
+    assert not typo.exists() and not list(typo.parent.glob(typo.name + "-*"))  # no store, no SQLite companions
+    queue = run_in(demo_home, "queue", "list")
+    assert queue.exit_code == 3 and "there is no store at" in queue.output, queue.output  # still refused
 
 
 def test_round_81_1_no_word_where_the_store_is_or_for_a_command_that_makes_nothing(

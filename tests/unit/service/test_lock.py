@@ -98,9 +98,11 @@ def test_tester_finding_2_the_daemon_stopped_while_queued_exits_4(tmp_path, monk
     with held(lock_path(config)):
         threading.Timer(0.5, stop.event.set).start()
         started = time.monotonic()
-        code = daemon_loop(config, 3600, stop, max_runs=1)
+        said = []
+        code = daemon_loop(config, 3600, stop, max_runs=1, on_run=lambda *closing: said.append(closing))
     assert code == EXIT_LOCKED
     assert time.monotonic() - started < 5
+    assert said == [(None, EXIT_LOCKED, True)]  # its closing line says it was stopped (tester round 82, 7)
 
 
 def _foreign(path, ready, release):  # `flock FILE backup`: a program that writes nothing into the file
@@ -141,3 +143,19 @@ def test_round_77_1_a_run_queued_behind_another_says_again_that_it_waits(tmp_pat
         pass
     still = [e for e in logs if e["event"] == "lock.still_waiting"]
     assert still and still[0]["log_level"] == "warning" and still[0]["holder"] == f"process {holder.pid}"
+
+
+def test_round_82_1_a_store_named_through_a_symbolic_link_shares_its_lock(tmp_path, monkeypatch):
+    """``[store] path`` through a link put a second lock beside the link: two runs of one programme at once."""
+    from lmsync.config import load_config
+    from lmsync.service.runtime import lock_path
+
+    real = tmp_path / "store" / "prog.db"
+    real.parent.mkdir()
+    (tmp_path / "link.db").symlink_to(real)  # dangling until the first run makes the store: the same lock
+    monkeypatch.chdir(tmp_path)
+    direct = load_config(None, environ={"LMSYNC_STORE_PATH": str(real)})
+    linked = load_config(None, environ={"LMSYNC_STORE_PATH": str(tmp_path / "link.db")})
+    assert lock_path(linked) == lock_path(direct) == real.with_suffix(".lock")
+    with held(lock_path(direct)), pytest.raises(LockedError), programme_lock(lock_path(linked)):
+        pass
