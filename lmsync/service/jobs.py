@@ -8,6 +8,7 @@ call exactly what a person at the terminal gets.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import signal
 import threading
 import time
@@ -172,7 +173,8 @@ def _logged_aside(emit: Callable[..., Any], event: str, **fields: Any) -> None:
     reentrant), so logging from the handler itself waited for it forever: a second SIGTERM as the "waiting for
     the lock" line was written hung ``lmsync run`` for good (round 82 helper). The thread waits for the line
     being written instead, and the notice follows it."""
-    thread = threading.Thread(target=emit, args=(event,), kwargs=fields, name="lmsync-stop-notice", daemon=True)
+    run = contextvars.copy_context().run  # the interrupted thread's log context (its run id) goes with it
+    thread = threading.Thread(target=run, args=(emit, event), kwargs=fields, name="lmsync-stop-notice", daemon=True)
     thread.start()
     _ASIDE.append(thread)
 

@@ -18,6 +18,7 @@ SCRIPT = textwrap.dedent("""
     configure("console", "info", sys.stderr)
     get_logger("t").info("first")  # the logger and its stream lock exist
     flag = StopFlag.install()
+    structlog.contextvars.bind_contextvars(run_id="r1")  # the run's id, as `lmsync run` binds it
     lock = structlog.get_logger().bind()._logger._lock  # the stream's lock, as a write holds it
     with lock:  # a SIGTERM arriving in the middle of a log line
         signal.raise_signal(signal.SIGTERM)
@@ -34,3 +35,5 @@ def test_round_82_a_stop_request_during_a_log_line_neither_hangs_nor_loses_its_n
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["second", "raised", "stopping"]
     assert "lmsync.stopping " in done.stderr and "lmsync.stopping_now" in done.stderr  # written once the line was
+    notices = [line for line in done.stderr.splitlines() if "lmsync.stopping" in line]
+    assert len(notices) == 2 and all("run_id=r1" in line for line in notices), done.stderr  # in the run's context
