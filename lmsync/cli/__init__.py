@@ -131,12 +131,8 @@ def fatal_json(
     """One JSON line for a fatal error (keys as in lmsync's structlog JSON lines); ``problems``: a
     refused file's, each ``{"file", "line", "field", "reason"}`` (``LmsyncError.problems``)."""
     record: dict[str, Any] = {
-        "event": "lmsync.fatal",
-        "level": "error",
-        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "error": error,
-        "message": redact(message),
-        "exit_code": exit_code,
+        "event": "lmsync.fatal", "level": "error", "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "error": error, "message": redact(message), "exit_code": exit_code,
     }
     if hint:
         record["hint"] = redact(hint)
@@ -498,6 +494,5 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
       lmsync doctor --log-format json
     """
     _configure_logging(log_format, log_level.lower())
-    # the syncing commands hand freed arrays back to the system: a 50,000-user sync's peak (issue 15, memory)
-    hold_mmap_threshold(command=ctx.invoked_subcommand)
+    hold_mmap_threshold(command=ctx.invoked_subcommand)  # the syncing commands': a 50,000-user sync's peak (issue 15)
     ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower())

@@ -58,7 +58,8 @@ def test_match_on_a_csv_prints_a_hostile_name_as_escapes_in_the_table_and_in_an_
     people.write_text(f"id,role\nx{TITLE},mentee\nx{TITLE},mentee\n", encoding="utf-8")
     refused = CliRunner().invoke(main, ["match", "--people", str(people)], env=env)
     assert refused.exit_code != 0
-    assert "already appears on line 2" in refused.output and "\\x1b]0;pwned\\x07" in refused.output
+    # the title's ";" is a list separator: the id is refused for it (tester round 82, 4), still as escapes
+    assert "holds a comma or semicolon" in refused.output and "\\x1b]0;pwned\\x07" in refused.output
     assert "\x1b" not in refused.output
 
 
