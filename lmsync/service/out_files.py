@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
     from lmsync.config import Config
 
-#: The files SQLite keeps beside a store in WAL mode (and its rollback journal).
-_COMPANIONS = ("", "-wal", "-shm", "-journal")
+#: A store file and the files SQLite keeps beside it in WAL mode (and its rollback journal).
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 #: The first 16 bytes of every SQLite database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -63,7 +63,7 @@ def store_files(config: Config) -> list[Path]:
     if target is None or str(target) == ":memory:":
         return []
     # and the programme's lock beside it (tester round 20, 9: `report --force` wrote a report into it)
-    return [target.with_name(target.name + suffix) for suffix in _COMPANIONS] + [target.with_suffix(".lock")]
+    return [target.with_name(target.name + suffix) for suffix in SQLITE_COMPANIONS] + [target.with_suffix(".lock")]
 
 
 def check_out(out: Path, *, force: bool, config: Config | None = None, folder: bool = False,
@@ -195,7 +195,7 @@ def _refusal(path: Path, config: Config | None) -> str | None:
     # beside any SQLite database, with or without a configuration to name it (init, config reference):
     # its WAL files and the lock of the programme it stores, and the emulator's saved site (tester round 22, 3)
     name = path.name
-    for suffix in _COMPANIONS[1:]:
+    for suffix in SQLITE_COMPANIONS[1:]:
         if name.endswith(suffix) and is_sqlite(path.with_name(name[: -len(suffix)])):
             return f"{path} belongs to the SQLite database {path.with_name(name[: -len(suffix)])}; not overwritten"
     if path.suffix == ".lock" and is_sqlite(path.with_suffix(".db")):

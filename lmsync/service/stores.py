@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from lmsync.config import Config
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
+from lmsync.service.out_files import SQLITE_COMPANIONS
 from lmsync.store.db import Store, StoreBinding
 from lmsync.store.erasures import erased_on
 from lmsync.store.integrity import damage
@@ -187,7 +188,7 @@ def _left_empty(made: Path) -> bool:
             store.close()
     except (LmsyncError, OSError, ValueError):
         return False
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in SQLITE_COMPANIONS:
         made.with_name(made.name + suffix).unlink(missing_ok=True)
     log.info("store.not_kept", path=str(made), hint="the command failed before storing anything: no store was made")
     return True
