@@ -132,6 +132,8 @@ def report_text(report: ApplyReport) -> str:
     lines = [f"Applied in {report.batches} batches, {report.seconds:.1f}s: {written}"]
     for key, code in report.failed[:20]:
         lines.append(f"  refused by Moodle ({code}): {key}")
+    if report.lost is not None:  # its writes count; Moodle is observed again before more (round 82a, 4)
+        lines.append(f"  a write's outcome is unknown ({report.lost}): Moodle is observed again before more writes")
     if report.stopped:
         lines.append("  stopped on request between batches; the next run continues")
     return "\n".join(lines)

@@ -181,5 +181,5 @@ class Applier:
     def apply(self, plan: Plan) -> ApplyReport:
         report = self.executor.run(Envelope.of_sync_plan(plan))
         if report.lost is not None:
-            raise NeedsReobserve(report.lost)
+            raise NeedsReobserve(report.lost, report)
         return report

@@ -48,7 +48,14 @@ EACH: Final = "each"  # a lane rule: every chunk is independent of the others
 
 
 class NeedsReobserve(Exception):
-    """Moodle's state is uncertain after a write: observe again before writing more."""
+    """Moodle's state is uncertain after a write: observe again before writing more.
+
+    ``report``: what the run wrote before it stopped (its writes count in the run's summary), or None.
+    """
+
+    def __init__(self, reason: str, report: ExecReport | None = None) -> None:
+        super().__init__(reason)
+        self.report = report
 
 
 class Lost(Exception):

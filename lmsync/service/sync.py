@@ -361,6 +361,12 @@ def run_sync(
         try:
             report = _apply_checking_welcomes(api, journal, applier, planned.plan, planned.snapshot.observation)
         except NeedsReobserve as exc:
+            lost = exc.report if exc.report is not None else ApplyReport(run_id=run_id, lost=str(exc))
+            result.reports.append(lost)  # its writes before the lost answer count (round 82a, 4)
+            if should_stop is not None and should_stop():  # stopped: the next run observes, not this one
+                lost.stopped = True
+                log.info("sync.stopped", run_id=run_id, round=round_no, before="reobserve")
+                return result
             log.warning("sync.reobserve", run_id=run_id, round=round_no, reason=str(exc))
             continue
         result.reports.append(report)
@@ -453,7 +459,14 @@ def _apply_checking_welcomes(
     if public:
         refusal = public_welcome_refusal(public)
         raise PlanError(str(refusal), hint=refusal.hint)
-    more = applier.apply(plan.model_copy(update={"operations": later}))  # a lost answer raises NeedsReobserve
+    try:
+        more = applier.apply(plan.model_copy(update={"operations": later}))
+    except NeedsReobserve as exc:  # the first welcome's writes count too
+        if exc.report is not None:
+            exc.report.written.update(report.written)
+            exc.report.batches += report.batches
+            exc.report.failed[0:0] = report.failed
+        raise
     report.written.update(more.written)
     report.failed.extend(more.failed)
     report.batches += more.batches

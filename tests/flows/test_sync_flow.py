@@ -428,3 +428,41 @@ def test_round_54_3_a_held_two_role_mentee_is_not_moved_to_another_mentor_when_c
     held = [w for w in result.first_plan.warnings if "a mentor role and a mentee role" in w]
     assert held and all("kept in their circle, not matched anew" not in w for w in held)
     assert not any(mentee in g.members for g in site.groups.values()), "placed with another mentor"
+
+
+def test_a_stop_during_a_lost_answer_ends_the_run_without_observing_again_round_82a_4(config):
+    """Round 82a, 4: after one SIGTERM while a write's answer was lost, the sync observed Moodle again
+    with new requests instead of stopping. It must stop, and the writes before the loss must count."""
+    from lmsync.moodle.emulator.faults import fail_once
+
+    site = build_demo_site()
+    store = Store.memory()
+    stopping = []
+    lose = fail_once("core_group_add_group_members", "after", "timeout")
+
+    def fault(function, phase):
+        kind = lose(function, phase)
+        if kind is not None:
+            stopping.append(function)  # the stop request arrives while that answer is lost
+        return kind
+
+    with open_moodle(config, site=site, fault=fault) as conn:
+        result = run_sync(conn.api, config, store, should_stop=lambda: bool(stopping))
+        reads = conn.transport.stats["core_enrol_get_enrolled_users"]
+    assert stopping, "the fault never struck"
+    assert result.stopped and not result.converged
+    assert result.rounds == 1 and reads == 1, "a stopped run observed Moodle again"
+    assert result.written["create_group"] > 0, "the writes before the lost answer were not counted"
+    rerun, _ = sync(config, site, store, clock=after_settle(config))
+    assert rerun.converged
+
+
+def test_the_writes_before_a_lost_answer_are_in_the_run_summary(config):
+    from lmsync.moodle.emulator.faults import fail_once
+
+    site = build_demo_site()
+    store = Store.memory()
+    result, _ = sync(config, site, store, fault=fail_once("core_group_add_group_members", "after", "timeout"))
+    assert result.reports[0].lost is not None
+    created = sum(1 for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber))
+    assert result.written["create_group"] == created
