@@ -76,6 +76,7 @@ from lmsync.service.labels import People
 from lmsync.service.observe import observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 from lmsync.service.runtime import session
+from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.grade_items import GradeItemRecords
@@ -382,6 +383,7 @@ def plan_job(
     """``lmsync grades plan``: a read. The store is opened read-only (nothing created, migrated or
     bound, no lock: ``wait`` has nothing to wait for) and Feedback answers are not stored (issue 11)."""
     with session(config, wait=wait, site=site, read_only=True) as (conn, store):
+        warn_if_absent(store)  # every figure comes from the store: a mistyped path read as "0 figures" (round 82a, 10)
         planned = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
     s = settings(config)
     if s.meetings.feedback or any(section.feedback for section in s.instrument_sections.values()):

@@ -135,7 +135,7 @@ def erased_ids(config: Config) -> set[int]:
 
 def warn_if_absent(store: Store) -> None:
     """A warning when a preview reads a store file that does not exist (``health --as-of``, ``nudge
-    --dry-run``, an export): a mistyped ``[store] path`` reads as an empty programme. Plans and matches
+    --dry-run``, ``grades plan``, an export): a mistyped ``[store] path`` reads as an empty programme. Plans and matches
     do not call it: before the first sync there is no store, and that is no news. A view of what the store
     holds (``queue list``, ``meetings list``, ``pair show``, ``report``) refuses instead: ``refuse_if_absent``."""
     if store.read_only and store.path is not None and not store.path.exists():

@@ -308,7 +308,7 @@ def test_a_coordinators_view_of_a_mistyped_store_path_warns_that_nothing_is_stor
         assert result.exit_code == 0, result.output
         return [e for e in map(json.loads, result.stderr.splitlines()) if e["event"] == "store.absent"]
 
-    for view in (["health", "--as-of", "2026-12-01"], ["nudge", "--dry-run"]):
+    for view in (["health", "--as-of", "2026-12-01"], ["nudge", "--dry-run"], ["grades", "plan"]):  # grades: round 82a, 10
         events = absent(*view)
         assert [e["path"] for e in events] == [str(store_file)], view
         assert "check [store] path" in events[0]["hint"]
