@@ -63,7 +63,8 @@ def anchor_paths(data: dict[str, Any], folder: Path) -> None:
         value = table.get(key) if isinstance(table, dict) else None
         if isinstance(value, str) and value.strip():
             path = Path(value.strip()).expanduser()
-            table[key] = str(path if path.is_absolute() else folder / path)  # type: ignore[index]
+            slash = "/" if value.strip().endswith("/") else ""  # a folder's '/' is kept for the key's check (round 82a, 9)
+            table[key] = str(path if path.is_absolute() else folder / path) + slash  # type: ignore[index]
 
 
 def near_key(model: Any, loc: Sequence[object]) -> str | None:

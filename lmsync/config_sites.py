@@ -7,6 +7,7 @@ the token file (tester round 12, 1 and 2) are refused by what they look like, no
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,8 @@ class StoreConfig(Section):
         if value is not None and str(value).strip() in ("", "."):  # a traceback (tester round 12, 7)
             raise ValueError("is empty: give the SQLite file's path, or leave path out for the default "
                              "($XDG_STATE_HOME/lmsync/<programme name>.db)")
+        if value is not None and str(value).endswith(("/", os.sep)):  # was made as a file named so (round 82a, 9)
+            raise ValueError("ends with a '/', so it names a folder: give the SQLite file inside it, e.g. <folder>/lmsync.db")
         return value
 
     @field_validator("url")

@@ -171,7 +171,7 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     held = "anything this command stored before the error below is" if failed else "what this command stored is"
     return (f"warning: there was no store at {absent}: lmsync made a new, empty one there, and {held} in it, not in "
             "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
-            "and run this again; the new file can then be deleted.")
+            f"and run this again; the new file (and {absent.with_suffix('.lock').name}, its lock, beside it) can then be deleted.")
 
 
 def _left_empty(made: Path) -> bool:

@@ -95,12 +95,7 @@ class Store:
             target, url = url.database or ":memory:", None
         self.url = url
         self.path: Path | None = None if url is not None or str(target) == ":memory:" else Path(target)
-        if self.path is not None and self.path.is_dir():  # was a "disk I/O error" traceback (tester round 5, 9b)
-            raise ConfigError(
-                f"the store {self.where} is a folder, not a store file",
-                hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
-            )
-        if self.path is not None:  # an empty file (round 77, 9), another application's database (round 79, 5):
+        if self.path is not None:  # a folder, an empty file (round 77, 9), another application's database (round 79, 5):
             refuse_not_a_store(self.path, self.where)  # judged read-only, before the chmod, WAL and migrations
         try:
             self._open(url, str(target))

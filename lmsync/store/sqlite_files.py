@@ -67,10 +67,15 @@ def refuse_empty(path: Path, where: str) -> None:
 
 def refuse_not_a_store(path: Path, where: str) -> None:
     """Raise ConfigError when the file at ``path`` is not an lmsync store: empty (``refuse_empty``), not a
-    SQLite database, or another application's (tables, none of them lmsync's). Judged read-only, before
+    SQLite database, or another application's (tables, none of them lmsync's); a folder. Judged read-only, before
     anything opens the file to write it, so a file refused is left exactly as it was (tester round 79, 5;
     module doc). Nothing when no file is there (a new store is made) or it cannot be read (opening it names
     the problem); a damaged store is judged by opening it too."""
+    if path.is_dir():  # was a "disk I/O error" traceback (tester round 5, 9b); before any lock file (round 82a, 9)
+        raise ConfigError(
+            f"the store {where} is a folder, not a store file",
+            hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
+        )
     if suite_engine.active():  # test-only: the suite's PostgreSQL pass keeps a marker file there, not a store
         return
     refuse_empty(path, where)

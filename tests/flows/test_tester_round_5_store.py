@@ -89,6 +89,23 @@ def test_tester_round_5_9b_a_store_path_that_is_a_folder_is_a_config_error(cli_h
             Store(folder, read_only=read_only)
     result = invoke("queue", "list", env={"LMSYNC_STORE_PATH": str(folder)})
     assert result.exit_code == 2 and "is a folder, not a store file" in result.output, result.output
+    for command in (("sync",), ("meetings", "add", "--mentor", "m0001", "--mentee", "s0001", "--date", "2026-11-20", "--minutes", "30")):  # round 82a, 9
+        result = invoke(*command, env={"LMSYNC_STORE_PATH": str(folder)})
+        assert result.exit_code == 2 and "is a folder, not a store file" in result.output, result.output
+        assert not folder.with_suffix(".lock").exists(), "a lock file was left beside the refused folder"
+
+
+def test_round_82a_9_a_store_path_ending_in_a_slash_names_a_folder_and_is_refused(cli_home: Path) -> None:
+    """Round 82a, 9: `LMSYNC_STORE_PATH=/srv/lmsync/` (or `[store] path = "data/"`) made a store *file* named
+    like the folder meant; it is refused, naming the key, and nothing is made."""
+    meant = cli_home / "meant"
+    result = invoke("sync", env={"LMSYNC_STORE_PATH": f"{meant}/"})
+    assert result.exit_code == 2 and "LMSYNC_STORE_PATH" in result.output and "names a folder" in result.output, result.output
+    config = cli_home / "slash.toml"
+    config.write_text('[programme]\nname = "p"\n[store]\npath = "data/"\n')
+    result = invoke("--config", str(config), "sync")
+    assert result.exit_code == 2 and "store.path (line 4)" in result.output and "names a folder" in result.output, result.output
+    assert not meant.exists() and not (cli_home / "data").exists() and not (cli_home / "meant.lock").exists()
 
 
 @pytest.mark.sqlite_only("a SQLite file of another application")

@@ -43,7 +43,7 @@ def warned(path: Path, *, failed: bool = False) -> str:
     held = "anything this command stored before the error below is" if failed else "what this command stored is"
     return (f"warning: there was no store at {path}: lmsync made a new, empty one there, and {held} in it, not in "
             "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
-            "and run this again; the new file can then be deleted.")
+            f"and run this again; the new file (and {path.with_suffix('.lock').name}, its lock, beside it) can then be deleted.")
 
 
 def _pairs(home: Path) -> list[tuple[str, str]]:
