@@ -95,3 +95,8 @@ class LockedError(LmsyncError):
 
 class PartialFailure(LmsyncError):
     exit_code = EXIT_PARTIAL
+
+
+class StoppedAtOnce(PartialFailure):
+    """A second stop request (SIGTERM, Ctrl-C), raised where the run is: the request pools leave their requests
+    in flight unwaited for, and the process ends without joining them (``lmsync.service.jobs``, round 82a, 2)."""

@@ -32,6 +32,7 @@ import click
 
 from lmsync import __version__
 from lmsync.allocator import hold_mmap_threshold
+from lmsync.cli.exiting import ExitsAtOnce
 from lmsync.cli.output import say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
@@ -169,7 +170,7 @@ def exit_code_for(exc: Exception) -> int:
     return problem.exit_code if problem is not None else int(getattr(exc, "exit_code", 1))
 
 
-class LmsyncGroup(click.Group):
+class LmsyncGroup(ExitsAtOnce):
     """Turns errors into one clear message (or JSON line) and the documented exit code."""
 
     def make_context(

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeVar
 
 from lmsync.domain.envelope import Envelope
+from lmsync.errors import StoppedAtOnce
 from lmsync.log import get_logger
 from lmsync.moodle.batching import chunk_by_budget
 from lmsync.moodle.errors import MoodleError, MoodleException
@@ -214,6 +215,7 @@ class Executor:
         report = ExecReport(self.run_id)
         started = time.monotonic()
         pool = ThreadPoolExecutor(self.max_parallel, thread_name_prefix="lmsync-write") if self.max_parallel > 1 else None
+        at_once = False
         try:
             for kind, ops in steps:
                 if not ops:
@@ -230,9 +232,12 @@ class Executor:
                 )
                 if report.stopped or report.lost is not None:
                     break
+        except StoppedAtOnce:
+            at_once = True
+            raise
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True)
+            if pool is not None:  # a second stop request: the requests in flight are not waited for (round 82a, 2)
+                pool.shutdown(wait=not at_once, cancel_futures=at_once)
             report.seconds = time.monotonic() - started
         return report
 
@@ -375,5 +380,11 @@ def read_side_by_side(read: Callable[[T], R], items: Iterable[T], max_parallel: 
     items = list(items)
     if max_parallel <= 1 or len(items) <= 1:
         return [read(item) for item in items]
-    with ThreadPoolExecutor(min(max_parallel, len(items)), thread_name_prefix="lmsync-read") as pool:
+    pool, at_once = ThreadPoolExecutor(min(max_parallel, len(items)), thread_name_prefix="lmsync-read"), False
+    try:
         return list(pool.map(read, items))
+    except StoppedAtOnce:  # a second stop request: the reads in flight are not waited for (round 82a, 2)
+        at_once = True
+        raise
+    finally:
+        pool.shutdown(wait=not at_once, cancel_futures=at_once)

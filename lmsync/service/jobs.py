@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import atexit
 import contextvars
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
-from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError, PartialFailure
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL, ConfigError, PartialFailure, StoppedAtOnce
 from lmsync.log import get_logger
 from lmsync.moodle.errors import ConnectionFailed, Timeout
 from lmsync.secrets import redact
@@ -135,7 +137,8 @@ class StopFlag:
     def install(cls) -> StopFlag:
         """Take SIGTERM and SIGINT: the first asks the run to stop between batches; a second one stops it
         at once, a request in flight included (exit 1; the journal makes the next run converge: tester
-        round 33, 2: a hung Moodle held a stop for the whole read timeout). At exit both are held, so
+        round 33, 2: a hung Moodle held a stop for the whole read timeout), on the request pools' threads
+        too (``StoppedAtOnce``, ``exit_at_once``: round 82a, 2). At exit both are held, so
         one arriving while Python shuts down cannot turn the run's exit code into 143 (round 33, 1)."""
         flag = cls(threading.Event())
 
@@ -143,7 +146,8 @@ class StopFlag:
             say = _logged_aside if frame is not None else _logged  # a real signal: see _logged_aside
             if flag.event.is_set():  # raised where the run is: a run's step fails with it, and the run still
                 say(log.warning, "lmsync.stopping_now", signal=signal.Signals(signum).name)  # ends with its line
-                raise PartialFailure("stopped at once on a second stop request",  # (tester round 34, 2)
+                _AT_ONCE.append(signum)
+                raise StoppedAtOnce("stopped at once on a second stop request",  # (tester round 34, 2)
                                      hint="the next run continues where this one left off")
             say(log.info, "lmsync.stopping", signal=signal.Signals(signum).name,  # run and daemon alike (round 6, 9)
                 hint="stops between batches; a request already sent to Moodle may take up to [moodle] "
@@ -158,6 +162,24 @@ class StopFlag:
         if pending:  # asked for while lmsync was still importing (tester round 17, 7)
             _handler(pending[0], None)
         return flag
+
+
+_AT_ONCE: list[int] = []  # the signals of second stop requests: the run ended at once
+
+
+def exit_at_once(code: int) -> None:
+    """End the process now with ``code`` when a second stop request ended the run (``StoppedAtOnce``) while a
+    request pool's threads are still waiting on Moodle: Python joins them before it exits, so a hung Moodle held a
+    run stopped "at once" for the whole read timeout (round 82a, 2). Their writes are as after a crash: journaled,
+    and the next run converges. Called by the command line as it exits; nothing when no such thread is left."""
+    main = threading.main_thread()
+    if not _AT_ONCE or not any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main):
+        return
+    _settle_aside()  # the stop notice is written first
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _logged(emit: Callable[..., Any], event: str, **fields: Any) -> None:

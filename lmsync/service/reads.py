@@ -13,13 +13,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
+from lmsync.errors import StoppedAtOnce
+
 T = TypeVar("T")
 
 
 class ReadPool:
     """At most ``width`` reads at once; ``width`` 1 runs each read on the caller's thread when submitted.
 
-    Use as a context manager; leaving it waits for the reads still in flight. A read that raises
+    Use as a context manager; leaving it waits for the reads still in flight (not after a second stop request). A read that raises
     raises again from its future's ``result()``.
     """
 
@@ -48,7 +50,8 @@ class ReadPool:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=exc is not None)
+            at_once = isinstance(exc, StoppedAtOnce)  # a second stop request: not waited for (round 82a, 2)
+            self._pool.shutdown(wait=not at_once, cancel_futures=exc is not None)
 
 
 def read_pages(
