@@ -188,9 +188,16 @@ def _report(result: ImportResult) -> str:
     text = f"{result.file_name}: {result.rows} rows, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
     if c.withheld:  # rows about someone erased, dated before the erasure (tester round 12, 1)
         text += f", {c.withheld} withheld (about people erased: `lmsync person erase` keeps them out)"
+    if c.kept:
+        text += f", {c.kept} kept as stored"
     if result.seen_before:  # "before" while rows were stored again read as "nothing changed" (tester round 16, 1)
         text += " (this exact file was imported before" + (
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
+    if c.kept:  # a re-import undid later corrections without a word (tester round 83, 1)
+        since = (result.first_imported or "")[:10]
+        text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by a later file or "
+                 "`lmsync meetings add`: they are kept as stored, not undone; to store this file's values for them "
+                 "again, import those rows from a new file")
     if result.date_order:
         text += f"\n{result.date_order}"
     if result.longer_than:

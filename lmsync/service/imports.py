@@ -93,6 +93,7 @@ class ImportResult:
     outside_pair: tuple[int, date, str] | None = None  # meetings: (rows dated when their pair did not exist, the
     # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
     outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
+    first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -438,7 +439,9 @@ class _RowRepository(Protocol[_Row_contra]):
     store: Store
     programme: str
 
-    def save_in(self, conn: Store, rows: Iterable[tuple[_Row_contra, str | None]]) -> SaveCounts: ...
+    def save_in(
+        self, conn: Store, rows: Iterable[tuple[_Row_contra, str | None]], *, keep_changed_since: str | None = None
+    ) -> SaveCounts: ...
 
 
 def _store(
@@ -451,11 +454,16 @@ def _store(
     *,
     unchanged: int = 0,
 ) -> ImportResult:
-    """Store a validated file's ``rows`` and its import record in one transaction (``unchanged``: FIX-B repeats)."""
+    """Store a validated file's ``rows`` and its import record in one transaction (``unchanged``: FIX-B repeats).
+
+    A file with the same bytes imported before does not undo what changed since its first import (a later file's
+    correction, a row cleared): those rows are kept as stored and counted (tester round 83, 1)."""
     imports = ImportLog(repository.store, repository.programme)
-    seen_before = imports.previous(kind, sha) is not None
+    first = imports.previous(kind, sha)
+    seen_before = first is not None
+    since = first.imported_at if first is not None else None
     with repository.store.transaction() as conn:
-        counts: SaveCounts = repository.save_in(conn, rows) + SaveCounts(unchanged=unchanged)
+        counts: SaveCounts = repository.save_in(conn, rows, keep_changed_since=since) + SaveCounts(unchanged=unchanged)
         imports.record_in(conn, kind, file_name, sha, len(rows) + unchanged, counts)
     log.info(
         "import.stored",
@@ -465,6 +473,7 @@ def _store(
         updated=counts.updated,
         unchanged=counts.unchanged,
         withheld=counts.withheld,
+        kept=counts.kept,
         seen_before=seen_before,
     )
-    return ImportResult(kind, file_name, len(rows) + unchanged, counts, seen_before, date_order)
+    return ImportResult(kind, file_name, len(rows) + unchanged, counts, seen_before, date_order, first_imported=since)

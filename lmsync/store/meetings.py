@@ -29,13 +29,15 @@ _Item = TypeVar("_Item")
 class SaveCounts:
     """Rows one save added, updated, left unchanged (same content) and removed (``replace_source``:
     rows of that source no longer read), and rows withheld because they name an erased person and
-    date from before the erasure (``lmsync.store.erasures``); ``+`` sums two counts field by field."""
+    date from before the erasure (``lmsync.store.erasures``), and rows kept as stored because they changed after
+    the file now imported again was first imported (``upsert_stamped``); ``+`` sums two counts field by field."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
     withheld: int = 0
+    kept: int = 0
 
     def __add__(self, other: SaveCounts) -> SaveCounts:
         return SaveCounts(
@@ -44,13 +46,14 @@ class SaveCounts:
             self.unchanged + other.unchanged,
             self.removed + other.removed,
             self.withheld + other.withheld,
+            self.kept + other.kept,
         )
 
     @classmethod
     def of(cls, outcomes: Iterable[str]) -> SaveCounts:
-        """Count ``upsert_stamped`` outcomes (``"added"``, ``"updated"``, ``"unchanged"``)."""
+        """Count ``upsert_stamped`` outcomes (``"added"``, ``"updated"``, ``"unchanged"``, ``"kept"``)."""
         seen = list(outcomes)
-        return cls(seen.count("added"), seen.count("updated"), seen.count("unchanged"))
+        return cls(seen.count("added"), seen.count("updated"), seen.count("unchanged"), kept=seen.count("kept"))
 
 
 class RemovalRefused(Exception):
@@ -74,11 +77,13 @@ def check_removal(removing: int, stored: int, *, min_fraction: float) -> None:
 
 
 def save_stamped(
-    conn: Store, table: Table, rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, compare: str
+    conn: Store, table: Table, rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, compare: str,
+    keep_changed_since: str | None = None,
 ) -> SaveCounts:
     """Upsert each ``(natural key, values)`` with ``upsert_stamped`` (one instant for all), counted."""
     stamp = now_iso()
-    return SaveCounts.of(upsert_stamped(conn, table, key, values, compare=compare, stamp=stamp) for key, values in rows)
+    return SaveCounts.of(upsert_stamped(conn, table, key, values, compare=compare, stamp=stamp,
+                                        keep_changed_since=keep_changed_since) for key, values in rows)
 
 
 class StampedRepository(ProgrammeRepository, Generic[_Item]):
@@ -94,16 +99,20 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
         with self.store.transaction() as conn:
             return self.save_in(conn, items)
 
-    def save_in(self, conn: Store, items: Iterable[tuple[_Item, str | None]]) -> SaveCounts:
+    def save_in(
+        self, conn: Store, items: Iterable[tuple[_Item, str | None]], *, keep_changed_since: str | None = None
+    ) -> SaveCounts:
         """Upsert inside the caller's transaction (``conn``: what ``store.transaction()`` yielded).
 
         An item naming an erased person and dated on or before their erasure is not stored
-        (counted as ``withheld``; tester round 12, 1: a Feedback read put erased answers back)."""
+        (counted as ``withheld``; tester round 12, 1: a Feedback read put erased answers back). A stored row
+        changed at or after ``keep_changed_since`` is left as it is (counted as ``kept``; ``upsert_stamped``)."""
         erased = erased_on(conn)
         given = list(items)
         kept = [(i, o) for i, o in given if not withheld(erased, *self._dated_people(i))] if erased else given
         kept = self._without_erased_text(conn, kept) if erased else kept
-        counts = save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in kept), compare=self.compare)
+        counts = save_stamped(conn, self.table, (self._columns(i, origin) for i, origin in kept), compare=self.compare,
+                              keep_changed_since=keep_changed_since)
         return replace(counts, withheld=len(given) - len(kept))
 
     def _columns(self, item: _Item, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -350,7 +359,7 @@ class ImportLog(ProgrammeRepository):
                 rows=rows,
                 added=counts.added,
                 updated=counts.updated,
-                unchanged=counts.unchanged,
+                unchanged=counts.unchanged + counts.kept,  # the rows this import left as stored
                 imported_at=now_iso(),
             )
         )

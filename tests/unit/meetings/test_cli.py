@@ -61,7 +61,9 @@ def test_round_16_3_a_meeting_longer_than_max_minutes_is_stored_with_a_warning(r
     assert "warning" not in run("import", "meetings", str(fine)).output
 
 
-def test_round_16_1_a_file_imported_before_whose_rows_were_changed_since_says_they_were_stored_again(run, tmp_path):
+def test_round_16_1_a_file_imported_before_whose_rows_were_changed_since_says_so(run, tmp_path):
+    """Round 16, 1 stored such rows again and said so; round 83, 1 keeps them as stored (a later correction wins),
+    and says that."""
     path = tmp_path / "m.csv"
     day = date.today().replace(day=1).isoformat()
     path.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,30,yes\n", encoding="utf-8")
@@ -70,7 +72,11 @@ def test_round_16_1_a_file_imported_before_whose_rows_were_changed_since_says_th
     changed.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n", encoding="utf-8")
     assert "1 updated" in run("import", "meetings", str(changed)).output
     again = run("import", "meetings", str(path))
-    assert "1 updated" in again.output and "the rows that differ from what is stored now were stored again" in again.output
+    assert "0 updated" in again.output and "1 kept as stored" in again.output and "they are kept as stored" in again.output
+    removed = run("meetings", "remove", "--date", day, "--mentor", "m0001", "--mentee", "s0001", "--yes")
+    assert removed.exit_code == 0, removed.output
+    back = run("import", "meetings", str(path))  # a row removed since comes back, and that is said (round 16, 2)
+    assert "1 added" in back.output and "the rows that differ from what is stored now were stored again" in back.output
 
 
 def test_import_error_is_reported_not_raised(run, tmp_path):
@@ -210,3 +216,25 @@ def test_round_59_1_meetings_add_neither_tells_nor_takes_over_a_mentees_rating(r
         store.close()
     said = [run(*base, "--rating", str(r), "--rated-by", "mentee").output for r in (2, 3)]
     assert all(f"recorded: {day} mentor m0001, mentee s0001" in out for out in said), said
+
+
+def test_round_83_1_a_file_imported_again_does_not_undo_a_later_correction(run, tmp_path):
+    """Tester round 83, 1: importing an old file again put back 45 minutes over a later file's 55 and a cleared
+    rating, "1 updated", without a word. Rows changed after the file's first import are kept as stored and said;
+    the same rows in a new file are applied (that is how an admin means them)."""
+    day = date.today().replace(day=1).isoformat()
+    old, fix = tmp_path / "old.csv", tmp_path / "fix.csv"
+    old.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n{day},m0002,s0003,30,yes\n",
+                   encoding="utf-8")
+    fix.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,55,yes\n", encoding="utf-8")
+    assert "2 added" in run("import", "meetings", str(old)).output
+    assert "1 updated" in run("import", "meetings", str(fix)).output
+    again = run("import", "meetings", str(old))
+    assert again.exit_code == 0, again.output
+    assert "0 added, 0 updated, 1 unchanged, 1 kept as stored (this exact file was imported before)" in again.output
+    assert "1 row(s) of this file changed after it was first imported" in " ".join(again.output.split())
+    assert ",55," in run("meetings", "list", "--person", "s0001", "--format", "csv").output
+    anew = tmp_path / "anew.csv"
+    anew.write_bytes(old.read_bytes() + b"\n")  # the same rows, other bytes: a new file
+    assert "1 updated" in run("import", "meetings", str(anew)).output
+    assert ",45," in run("meetings", "list", "--person", "s0001", "--format", "csv").output
