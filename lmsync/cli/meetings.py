@@ -195,9 +195,9 @@ def _report(result: ImportResult) -> str:
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
     if c.kept:  # a re-import undid later corrections without a word (tester round 83, 1)
         since = (result.first_imported or "")[:10]
-        text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by a later file or "
-                 "`lmsync meetings add`: they are kept as stored, not undone; to store this file's values for them "
-                 "again, import those rows from a new file")
+        by = "a later file or `lmsync meetings add`" if result.kind == "meetings" else "a later file"
+        text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by {by}: they "
+                 "are kept as stored, not undone; to store this file's values for them again, import those rows from a new file")
     if result.date_order:
         text += f"\n{result.date_order}"
     if result.longer_than:
