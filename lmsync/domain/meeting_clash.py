@@ -100,7 +100,7 @@ def sideless_message(held: Meeting, mentor: str, mentee: str, origin: str | None
     gave: the stored side would be kept with words that side never gave (tester round 18, 1)."""
     return (
         f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds the {held.rated_by}'s rating "
-        f"and notes{_from_file(origin)}; this row gives others without saying whose: add a rated_by or logged_by column, "
+        f"and notes{_from_file(origin)}; this row gives a rating or notes without saying whose: add a rated_by or logged_by column, "
         "or leave rating and notes out of it"
     )
 

@@ -158,7 +158,7 @@ def parse_date(
         match = _SLASH_RE.match(raw)
         style = DATE_ORDER_STYLE[order]
         if not match:
-            raise FieldProblem(field, f"{raw!r} is not a date (use YYYY-MM-DD or {style.value})")
+            raise FieldProblem(field, f"{raw!r} is not a date (use YYYY-MM-DD, {style.value} or DD.MM.YYYY)")  # round 83, 10
         first, second, y = (int(g) for g in match.groups())
         d, m = (first, second) if order == "dmy" else (second, first)
     try:

@@ -151,7 +151,7 @@ def read_table(
             if len(record) > len(names) and not any(cell.strip() for cell in record[len(names) :]):
                 record = record[: len(names)]  # the empty cells under those unnamed columns
             if len(record) != len(names):
-                problems.append(ImportIssue(start, "", f"{len(record)} fields, the header has {len(names)}"))
+                problems.append(ImportIssue(start, "", f"{len(record)} field{'' if len(record) == 1 else 's'}, the header has {len(names)}"))
                 continue
             rows.append((start, dict(zip(names, record, strict=True))))
     except csv.Error as exc:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from lmsync.config import Config
 from lmsync.moodle.errors import MoodleError
+from lmsync.service.import_rules import MAX_AGE_WITHOUT_START
 from lmsync.store.problems import FOLDER_HINT
 from lmsync.visible import quoted
 
@@ -170,8 +171,8 @@ def programme_start_check(config: Config, report: Any) -> None:
     if config.meetings.start is None and config.waves.programme_start is None:
         report.add(
             "programme start", "warn",
-            "no programme start configured: imports accept meetings of any past date (a mistyped 1999 date is "
-            "stored), and the attendance metric counts each pair from the day lmsync paired them, so a pair "
+            f"no programme start configured: imports accept meetings and answers of the last {MAX_AGE_WITHOUT_START} days only (an "
+            "older date is refused, a mistyped one inside that year is stored), and the attendance metric counts each pair from the day lmsync paired them, so a pair "
             "that met before lmsync came is expected to meet only from then",
             "set [waves] programme_start (or [meetings] start) to the programme's first day, e.g. 2026-09-01",
         )

@@ -94,12 +94,13 @@ def test_quoted_notes_with_separator_and_newline(tmp_path, store, resolve):
         ("2026-10-12,m0009,s0001,45,yes,", "mentor: 'm0009' matches nobody"),
         ("2026-10-12,,s0001,45,yes,", "mentor: is empty"),
         ("2026-13-12,m0001,s0001,45,yes,", "date: '2026-13-12' is not a real calendar date"),
-        ("12 Oct 2026,m0001,s0001,45,yes,", "date: '12 Oct 2026' is not a date"),
+        ("12 Oct 2026,m0001,s0001,45,yes,", "date: '12 Oct 2026' is not a date (use YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"),
         ("2026-12-12,m0001,s0001,45,yes,", "date: '2026-12-12' is in the future"),
         ("2026-10-12,m0001,s0001,45,maybe,", "attended: 'maybe' is not yes/no"),
         ("2026-10-12,m0001,s0001,45,yes,6", "rating: '6' is not a rating from 1 to 5"),
         ("2026-10-12,m0001,m0001,45,yes,", "mentee: is the same person as the mentor"),
         ("2026-10-12,m0001,s0001,45", ": 4 fields, the header has 6"),
+        ("2026-10-12", ": 1 field, the header has 6"),  # not "1 fields" (tester round 83, 10)
     ],
 )
 def test_bad_row_names_file_line_field_and_stores_nothing(tmp_path, store, resolve, row, expected):

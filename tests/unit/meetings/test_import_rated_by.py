@@ -137,6 +137,7 @@ def test_round_18_1_a_file_without_a_side_cannot_replace_a_sides_rating(tmp_path
     with pytest.raises(InputError) as error:
         import_meetings_file(store, "p", write(tmp_path, sideless, "mine.csv"), resolve, rules=RULES)
     assert "mine.csv:2: rating:" in str(error.value) and "holds the mentee's rating and notes" in str(error.value)
+    assert "this row gives a rating or notes without saying whose" in str(error.value)  # not "gives others" (round 83, 10)
     [m] = MeetingRepository(store, "p").meetings()
     assert (m.minutes, m.rating, m.notes, m.rated_by) == (25, 2, "Rushed", "mentee")
     # the same rating is refused too: accepted, it told whoever tried 1 to 5 the mentee's rating (round 57, 1)
