@@ -374,6 +374,10 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
         data = {"person_id": user_id, **whose(person, config.privacy.show_names), "exported": provenance(config), **data}
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
         data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
+        if data.get("erased_on"):  # the file handed on says it, not only the command's line (tester round 83, 7)
+            data["erased_note"] = (f"erased from this store on {data['erased_on']}: nothing about this person dated up to "
+                                   "that day is kept, so this export holds only what was stored since (and the circles "
+                                   "Moodle shows)")
         return data, person.label
 
 

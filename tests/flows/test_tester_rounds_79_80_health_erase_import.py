@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,10 @@ def test_round_79_11_an_export_of_someone_erased_says_they_were(demo_home: Path)
     assert exported.exit_code == 0, exported.output
     assert f'"erased_on": "{day}"' in exported.stdout  # the JSON stays as the README describes it
     assert f"({mentee}) was erased from this store on {day}" in said(exported), exported.output
-    assert "was erased" in exported.stderr  # not in the JSON on stdout
+    assert "was erased" in exported.stderr  # the command's line: on stderr
+    note = json.loads(exported.stdout)["erased_note"]  # and the file handed on says it too (tester round 83, 7)
+    assert note.startswith(f"erased from this store on {day}:") and "holds only what was stored since" in note
+    assert "erased_note" not in json.loads(kept.stdout)
 
 
 def test_round_80_3_rows_withheld_about_someone_erased_are_not_listed_as_kept(
