@@ -70,7 +70,7 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
                          "be judged, and queued, as new")
     report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
     roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair})
-    echo_view(ctx, health_view(report, people_of(config, roster)), fmt)
+    echo_view(ctx, health_view(report, people_of(config, roster), today=programme_today(config)), fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:

@@ -47,8 +47,10 @@ def _detail_lines(cell: Shown) -> list[str]:
     return [f"{d['text']} [{d['code']}]" for d in cell.data]
 
 
-def health_view(report: HealthReport, people: People) -> Document:
+def health_view(report: HealthReport, people: People, today: date | None = None) -> Document:
     """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued.
+
+    ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4).
 
     ``counts`` (JSON) are the head line's: pairs by status, a pair a coordinator ended counted once,
     under ``ended`` (present when there is one), not under its status (``HealthReport.shown_counts``)."""
@@ -120,6 +122,10 @@ def health_view(report: HealthReport, people: People) -> Document:
                                         for i, why in report.unescalated]))
     if not report.recorded:
         blocks.append(Note("A view as of that date: nothing was stored or queued (plain `lmsync health` records today)."))
+    if not report.recorded and today is not None and report.as_of > today:
+        blocks.append(Note(f"{report.as_of.isoformat()} is a day to come (today is {today.isoformat()}): a projection that "
+                           "assumes no meeting, survey answer or coordinator action is recorded before then."))
+    blocks.append(Field("projected", not report.recorded and today is not None and report.as_of > today))
     return Document(blocks)
 
 
