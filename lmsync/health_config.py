@@ -251,7 +251,8 @@ class HealthConfig(Section):
 class NudgeTemplatesConfig(Section):
     """One plain-text template per kind of concern; the most pressing concern picks the template.
 
-    Placeholders: {firstname}, {other_firstname}, {weeks}, {days}, {cadence_days}, {programme}.
+    Placeholders: {firstname}, {other_firstname}, {weeks}, {days}, {cadence_days}, {programme}. {other_firstname}
+    is the other person's first name; where the people one message names share it, "Pedro M." or the full name.
     """
 
     no_first_meeting: str = Field(

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lmsync.config import Config
-from lmsync.domain.health import NudgeFields, nudge_kind, seen_by
+from lmsync.domain.health import NudgeFields, PersonName, nudge_kind, seen_by, told_apart
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.established import ended_by_coordinator
-from lmsync.service.health import Assessment
+from lmsync.service.health import Assessment, PairView
 from lmsync.service.health_inputs import thresholds
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
@@ -48,13 +48,16 @@ class PlannedNudge:
         return f"{self.mentor_id}-{self.mentee_id}"
 
 
-def first_names(api: MoodleApi, assessment: Assessment, user_ids: set[int]) -> dict[int, str]:
-    """First names for the templates (the roster has full names only); username as a fallback."""
-    names = {uid: assessment.roster[uid].username for uid in user_ids if uid in assessment.roster}
+def first_names(api: MoodleApi, assessment: Assessment, user_ids: set[int]) -> dict[int, PersonName]:
+    """Names for the templates: first name and surname from Moodle (the roster has full names only),
+    the roster's full name beside them; the username when Moodle gives no first name."""
+    roster = assessment.roster
+    names = {uid: PersonName(roster[uid].username, full=roster[uid].fullname) for uid in user_ids if uid in roster}
     if user_ids:
         for user in api.get_users_by_field("id", sorted(user_ids)):
             if user.firstname:
-                names[user.id] = user.firstname
+                full = roster[user.id].fullname if user.id in roster else user.fullname
+                names[user.id] = PersonName(user.firstname, user.lastname or "", full)
     return names
 
 
@@ -62,17 +65,22 @@ def plan_nudges(
     config: Config,
     store: Store,
     assessment: Assessment,
-    first_names: Mapping[int, str],
+    first_names: Mapping[int, str | PersonName],
     ended: set[tuple[int, int]] | None = None,
 ) -> tuple[list[PlannedNudge], int]:
     """The nudges due at ``assessment.as_of``, and how many people were nudged too recently.
-    ``ended``: ``ended_by_coordinator``, when the caller has read it already."""
+    ``first_names``: each person's first name, or their names (``first_names()``); ``ended``:
+    ``ended_by_coordinator``, when the caller has read it already.
+
+    ``{other_firstname}`` is the other person's first name, told apart where the people one
+    recipient's nudges name share it: "Pedro M." and "Pedro T.", else full names (``told_apart``;
+    tester round 83, 2: a mentor read that his meetings with Pedro did not happen and that those
+    with Pedro were short, about two mentees)."""
     day = assessment.as_of
     interval = config.nudges.interval_days
-    templates = config.nudges.templates
     nudges = NudgeLog(store, config.programme.name)
     ended = ended_by_coordinator(store, config.programme.name) if ended is None else ended
-    planned: list[PlannedNudge] = []
+    due: list[tuple[PairView, str, int, int, str, str]] = []
     recent = 0
     rules = thresholds(config)
     for view in sorted(assessment.pairs, key=lambda v: (v.health.mentor_id, v.health.mentee_id)):
@@ -93,31 +101,43 @@ def plan_nudges(
             if last is not None and (day - last.day).days < interval:
                 recent += 1
                 continue
-            fields = NudgeFields(
-                firstname=first_names.get(recipient, username),
-                other_firstname=first_names.get(other, ""),
-                weeks=health.days_since_meeting // 7,
-                days=health.days_since_meeting,
-                cadence_days=config.meetings.cadence_days,
-                programme=config.programme.name,
-            )
-            template = getattr(templates, own)  # the text of this side's own view of the pair
-            opening = _GREETING.match(template)
-            planned.append(
-                PlannedNudge(
-                    mentor_id=health.mentor_id,
-                    mentee_id=health.mentee_id,
-                    recipient_id=recipient,
-                    recipient_username=username,
-                    role="mentor" if role == "mentor" else "mentee",
-                    kind=own,
-                    status=health.status,
-                    text=fields.render(template),
-                    greeting=fields.render(opening.group(1)) if opening else "",
-                    days_since=health.days_since_meeting,
-                )
-            )
+            due.append((view, role, recipient, other, username, own))
+    names = {uid: PersonName(n) if isinstance(n, str) else n for uid, n in first_names.items()}
+    others: defaultdict[int, set[int]] = defaultdict(set)
+    for _, _, recipient, other, _, _ in due:
+        others[recipient].add(other)
+    said = {r: told_apart({o: names.get(o, PersonName("")) for o in people}) for r, people in others.items()}
+    planned = [_planned(config, view, role, recipient, username, own, names, said[recipient][other])
+               for view, role, recipient, other, username, own in due]
     return planned, recent
+
+
+def _planned(config: Config, view: PairView, role: str, recipient: int, username: str, own: str,
+             names: Mapping[int, PersonName], other_name: str) -> PlannedNudge:
+    """``recipient``'s nudge about ``view``'s pair, in the template of ``own``, its kind."""
+    health = view.health
+    fields = NudgeFields(
+        firstname=names[recipient].first if recipient in names else username,
+        other_firstname=other_name,
+        weeks=health.days_since_meeting // 7,
+        days=health.days_since_meeting,
+        cadence_days=config.meetings.cadence_days,
+        programme=config.programme.name,
+    )
+    template = getattr(config.nudges.templates, own)  # the text of this side's own view of the pair
+    opening = _GREETING.match(template)
+    return PlannedNudge(
+        mentor_id=health.mentor_id,
+        mentee_id=health.mentee_id,
+        recipient_id=recipient,
+        recipient_username=username,
+        role="mentor" if role == "mentor" else "mentee",
+        kind=own,
+        status=health.status,
+        text=fields.render(template),
+        greeting=fields.render(opening.group(1)) if opening else "",
+        days_since=health.days_since_meeting,
+    )
 
 
 def group_messages(planned: Sequence[PlannedNudge]) -> list[list[PlannedNudge]]:

@@ -10,7 +10,8 @@ a severity and a sentence for the coordinator. A pair gets a status (``ok``, ``w
 * ``signals``: the registry and every rule;
 * ``trend``: Mann-Kendall and Theil-Sen (scipy) for "falling over the recent meetings";
 * ``thresholds``: every number, with its default and source;
-* ``status``: score, status, summaries and the nudge a pair gets.
+* ``status``: score, status, summaries and the nudge a pair gets;
+* ``names``: what a nudge calls the people it names, told apart when first names repeat.
 
 Everything here is deterministic for the same input and does no I/O.
 """
@@ -32,6 +33,7 @@ from lmsync.domain.health.evidence import (
     survey_rounds,
     unassigned_mentor_scores,
 )
+from lmsync.domain.health.names import PersonName, told_apart
 from lmsync.domain.health.signals import (
     REGISTRY,
     Context,
@@ -76,6 +78,7 @@ __all__ = [
     "NudgeKind",
     "PairEvidence",
     "PairHealth",
+    "PersonName",
     "Reason",
     "SatisfactionPoint",
     "Severity",
@@ -104,5 +107,6 @@ __all__ = [
     "satisfaction_points",
     "signal",
     "survey_rounds",
+    "told_apart",
     "unassigned_mentor_scores",
 ]

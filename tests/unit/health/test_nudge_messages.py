@@ -100,6 +100,35 @@ def test_a_merged_message_greets_once_then_one_paragraph_per_pair(store):
     assert message_text([ada]) == ada.text  # a single pair's message is the template text as is
 
 
+def test_tester_round_83_2_mentees_sharing_a_first_name_are_told_apart_in_one_message(store):
+    """Tester round 83, finding 2: mentor Ben read that his meetings "with Pedro" did not happen and
+    that those "with Pedro" were short: Pedro Mensah and Pedro Takahashi. A first name that repeats
+    among the people one message names gets the surname's initial, then the full name; others stay."""
+    from lmsync.moodle.models.users import User
+
+    class Named(FakeApi):
+        def get_users_by_field(self, field: str, values: list[int]) -> list[Any]:
+            people = {66: ("Ben", "Okafor"), 3: ("Pedro", "Mensah"), 4: ("Pedro", "Takahashi"), 5: ("Ada", "Obi"),
+                      70: ("Ana", "Silva"), 6: ("Pedro", "Mendes"), 7: ("Pedro", "Moreno"), 8: ("Pedro", "Mensah")}
+            return [User(id=u, username=f"u{u}", firstname=f, lastname=last)
+                    for u, (f, last) in people.items() if u in values]
+
+    pairs = (health(66, 3), health(66, 4), health(66, 5), health(70, 6), health(70, 7), health(70, 8))
+    report = send_nudges(Named([]), Config(), store, assessment(*pairs), dry_run=True, now=NOW)
+    texts = {g[0].recipient_id: message_text(g) for g in report.messages}
+    ben = texts[66]
+    assert "with Pedro M." in ben and "with Pedro T." in ben and "with Ada." in ben  # Ada's name is not repeated
+    assert "with Pedro." not in ben and ben.startswith("Hello Ben,")
+    # same initial (Mendes, Moreno, and a second Pedro Mensah): full names, the same full name as it is
+    ana = texts[70]
+    assert "with Pedro Mendes." in ana and "with Pedro Moreno." in ana and "with Pedro Mensah." in ana
+    assert "with Pedro M." not in ana
+    # a message naming one Pedro, or each Pedro's own message, keeps the first names
+    assert texts[3].startswith("Hello Pedro,") and "with Ben." in texts[3] and "with Ben." in texts[4]
+    solo, _ = plan_nudges(Config(), store, assessment(health(66, 3), health(66, 5)), {66: "Ben", 3: "Pedro", 5: "Ada"})
+    assert "with Pedro." in message_text([n for n in solo if n.recipient_id == 66])
+
+
 def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypatch):
     from lmsync.service import nudges
 
