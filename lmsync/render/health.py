@@ -18,6 +18,7 @@ from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, S
 from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.labels import People
 from lmsync.store.health import QueueItem
+from lmsync.store.queue import NOT_DUE, WATCH
 
 HEALTH_COLUMNS = tuple(
     Column(key) for key in (
@@ -170,10 +171,11 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         overdue = i.overdue_days(today) if today is not None else 0
         # never due: recovered (README; tester finding 12), paused while the pair is away (R44b-3), or
         # acknowledged (a coordinator is on it)
-        due = None if i.status in ("recovered", "gone") or i.acked_on else i.due_on
+        due = None if i.status in NOT_DUE or i.acked_on else i.due_on
         extra = "".join([
             f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
             f"  paused {i.last_seen_on.isoformat()}: {i.gone_why}" if i.gone_why else "",
+            "  no longer fading (minor signals only): not due" if i.status == WATCH and not i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
             f"  owner {i.owner}" if i.owner else "  no owner ([health] coordinators)",

@@ -34,7 +34,7 @@ from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
-from lmsync.store.queue import GONE, RECOVERED, QueueItem
+from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
 from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
@@ -319,7 +319,7 @@ def run_digest(
             for i in open_items
             if ((i.owner == username and i.due_on is not None and i.due_on <= day) or i.escalated_to == username)
             and me not in i.pair
-            and i.status not in (RECOVERED, GONE)  # ok again or away: not chased (tester finding 6; R44b-3)
+            and i.status not in NOT_DUE  # ok again, on watch only, or away: not chased (finding 6; R44b-3; round 83, 6)
         ]
         told_on = last_sent.get(me)
         if told_on not in new_since:

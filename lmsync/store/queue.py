@@ -21,8 +21,10 @@ from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.store.db import ProgrammeRepository, Store, now_iso
 from lmsync.store.queue_item import GONE as GONE
+from lmsync.store.queue_item import NOT_DUE as NOT_DUE
 from lmsync.store.queue_item import OUTCOMES as OUTCOMES
 from lmsync.store.queue_item import RECOVERED as RECOVERED
+from lmsync.store.queue_item import WATCH as WATCH
 from lmsync.store.queue_item import QueueItem as QueueItem
 from lmsync.store.queue_item import due_date as due_date
 from lmsync.store.queue_item import gone_note

@@ -32,6 +32,14 @@ GONE = "gone"
 #: How lmsync's own note on such an item begins (``gone_note``), followed by the day and why.
 GONE_NOTE = "paused by lmsync on "
 
+#: The status an open item shows when its pair's latest snapshot has only early, minor signals (an unanswered
+#: survey, say): the pair no longer fades, so the item is not due nor escalated either; it stays listed until a
+#: coordinator records an outcome (tester round 83, 6: "42 day(s) overdue" for a pair meeting again).
+WATCH = "watch"
+
+#: The statuses of an open item that is never due nor escalated.
+NOT_DUE = (RECOVERED, GONE, WATCH)
+
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -74,8 +82,8 @@ class QueueItem:
         return said[start + len(_GONE_WHY):].removesuffix(")") if start >= 0 else None
 
     def overdue_days(self, day: date) -> int:
-        """Days past the due date at ``day`` (0 when not yet due, closed, recovered or paused)."""
-        if self.due_on is None or self.acked_on is not None or self.status in (RECOVERED, GONE):
+        """Days past the due date at ``day`` (0 when not yet due, closed, recovered, on watch or paused)."""
+        if self.due_on is None or self.acked_on is not None or self.status in NOT_DUE:
             return 0
         return max(0, (day - self.due_on).days)
 

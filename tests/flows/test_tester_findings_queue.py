@@ -227,3 +227,32 @@ def test_round_56_5_the_digest_says_once_that_a_pair_recovered_and_its_item_wait
     again = run_digest(api, config, store, Assessment(NEW + timedelta(days=1), [], {}), dry_run=True)  # type: ignore[arg-type]
     assert all(not d.recovered for d in again.digests)  # said once
     store.close()
+
+
+def test_round_83_6_an_item_whose_pair_is_only_on_watch_now_is_not_overdue_nor_chased() -> None:
+    """Tester round 83, 6: a pair queued as fading met again; its only reasons left were unanswered surveys (watch),
+    and `queue list` showed its item "42 day(s) overdue", the digest chasing it. On watch, it is not due."""
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    fading_day = NEW - timedelta(days=20)
+    HealthSnapshots(store, "p").replace_day(fading_day, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
+    for mentee in (3, 4):
+        assert queue.offer(fading_day, _health(mentee, "fading", OLD)) == "added"
+    unanswered = PairHealth(66, 3, "watch", (Reason("survey_unanswered_mentee", "watch", "no answer in wave T3"),),
+                            date(2026, 9, 1), NEW, 0)
+    HealthSnapshots(store, "p").replace_day(NEW, [unanswered, _health(4, "fading", OLD)])
+    assert queue.offer(NEW, _health(4, "fading", OLD)) == "updated"
+    items = {i.pair: i for i in queue.open_items()}
+    watched, still = items[(66, 3)], items[(66, 4)]
+    later = NEW + timedelta(days=42)
+    assert watched.status == "watch" and watched.overdue_days(later) == 0 and still.overdue_days(later) > 0
+    rows = {r["pair"]: r for r in queue_view([watched, still], People(), today=later).rows}
+    assert rows["66-3"]["due"] is None and "overdue" not in rows["66-3"]["extra"]
+    assert "no longer fading (minor signals only): not due" in rows["66-3"]["extra"]
+    assert "overdue" in rows["66-4"]["extra"]
+    config = Config.model_validate({"programme": {"name": "p"}, "health": {"coordinators": ["ann"]}})
+    api = SimpleNamespace(get_users_by_field=lambda field, values: [SimpleNamespace(id=900, username="ann")])
+    report = run_digest(api, config, store, Assessment(later, [], {}), dry_run=True)  # type: ignore[arg-type]
+    store.close()
+    (digest,) = report.digests
+    assert [i.pair for i in digest.items] == [(66, 4)]
