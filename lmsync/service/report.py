@@ -175,7 +175,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     elif (as_of - inputs.health_day) > timedelta(days=7):
         notes.append(f"The latest health snapshot is from {inputs.health_day.isoformat()}.")
     if not config.report.names:
-        notes.append("People are shown by username ([report] names = false).")
+        notes.append("People are shown by username: names appear when the programme's lmsync admin sets [report] names = true.")
     log.info(
         "report.gathered",
         pairs=len(pair_list),

@@ -72,9 +72,9 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
     out: list[str] = []
     for code, text in reasons:
         if code.startswith("survey_unanswered_"):  # no answer is not a low one (tester round 77, 7: 47 rows alarmed)
-            text = "a survey wave not answered (`lmsync health` says by whom)"
+            text = "a survey wave not answered (by whom: in the coordinators' own view, their digest)"  # round 83, 5
         elif answered_by(code) is not None:
-            text = "a survey or rating signal (`lmsync health` has the details)"
+            text = "a survey or rating signal (the details: in the coordinators' own view, their digest)"
         elif code == "hi_bye":
             text = without_ratings(code, text)[1]
         if text not in out:

@@ -69,7 +69,7 @@ def test_tester_round_25_4_the_shared_report_shows_no_sides_answers_in_its_reaso
                ("hi_bye", "recent meetings on time but short (20 min on average) and low-rated (2.0 on average)"),
                ("no_meeting", "no meeting for 40 days")]
     assert shared_reasons(reasons) == [
-        "a survey or rating signal (`lmsync health` has the details)",
+        "a survey or rating signal (the details: in the coordinators' own view, their digest)",
         "recent meetings on time but short (20 min on average)",
         "no meeting for 40 days",
     ]
@@ -180,4 +180,4 @@ def test_round_77_7_an_unanswered_survey_is_not_called_a_rating_signal():
     from lmsync.service.report_sections import shared_reasons
 
     reasons = [("survey_unanswered_mentee", "the mentee did not answer T1"), ("survey_unanswered_mentor", "...")]
-    assert shared_reasons(reasons) == ["a survey wave not answered (`lmsync health` says by whom)"]
+    assert shared_reasons(reasons) == ["a survey wave not answered (by whom: in the coordinators' own view, their digest)"]

@@ -88,6 +88,8 @@ def test_issue_14_names_only_with_report_names_true(made, tmp_path):
     store, config, p, data = made
     page = html_page(data)
     assert "Student 1" not in page and "Teacher 1" not in page and p.roster[1].username in page
+    assert "names appear when the programme&#x27;s lmsync admin sets [report] names = true" in page or \
+        "names appear when the programme's lmsync admin sets [report] names = true" in page  # round 83, 5
     named = config.model_copy(update={"report": config.report.model_copy(update={"names": True})})
     page = html_page(gather(named, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs))
     assert "Teacher 1 (t0001)" in page
