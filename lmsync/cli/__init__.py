@@ -33,7 +33,7 @@ import click
 from lmsync import __version__
 from lmsync.allocator import hold_mmap_threshold
 from lmsync.cli.exiting import ExitsAtOnce
-from lmsync.cli.output import say
+from lmsync.cli.output import config_named, say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
 from lmsync.store.problems import admin_problem
@@ -151,6 +151,7 @@ def _fail(
     """Print the error and exit with ``code``. Under JSON logs the line carries ``summary`` (counts
     and ids) instead of a ``message`` that names people (tester finding 13: logs carry ids, not
     names); a person at a terminal still reads the whole message on stderr."""
+    message, hint = config_named(ctx, message), config_named(ctx, hint) if hint else hint  # round 82a, 8
     text = message if not hint else f"{message}\n  fix: {hint}"
     if _json_wanted(ctx):
         click.echo(fatal_json(error, message if summary is None else summary, code, hint, problems), err=True)

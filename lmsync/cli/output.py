@@ -42,3 +42,14 @@ def new_store_notice(ctx: click.Context) -> Iterator[None]:
         warning = stores.made_store(absent, failed=failed, logged=as_log)
         if warning is not None and not as_log:
             say(warning, err=True)
+
+
+def config_named(ctx: click.Context | None, text: str) -> str:
+    """``text`` (an error's message or fix) with ``lmsync.toml``, the default file hints name, read as the
+    configuration file this command loaded: one run by ``--config``/``LMSYNC_CONFIG`` from another file was told
+    to edit an ``lmsync.toml`` it does not have (tester round 82a, 8). Unchanged when no file was loaded (yet)."""
+    app = ctx.find_root().obj if ctx is not None else None
+    source = getattr(getattr(app, "_config", None), "source", None)
+    if source is None or source.name == "lmsync.toml":
+        return text
+    return text.replace("lmsync.toml", str(source))

@@ -66,16 +66,17 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
         return False
     _announced = True
     why = emulator_reason(config)
+    where = config.source if config.source is not None else "lmsync.toml"  # the file it reads (round 82a, 8)
     if log_format() == "json" and stream is None:
         get_logger(__name__).warning(
             "emulator.in_use", reason=why, store=str(config.store_path()),
             message="running against the built-in Moodle emulator (demo data, not a real site); "
-            "set [moodle] url in lmsync.toml to use your Moodle",
+            f"set [moodle] url in {where} to use your Moodle",
         )
         return True
     print(
         f"warning: {why}: running against the built-in Moodle emulator (demo data, not a real site);"
-        f" store {config.store_path()}. Set [moodle] url in lmsync.toml to use your Moodle.",
+        f" store {config.store_path()}. Set [moodle] url in {where} to use your Moodle.",
         file=stream or sys.stderr,
     )
     return True
