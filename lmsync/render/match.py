@@ -36,6 +36,10 @@ ORIGIN_WORDS = {"kept": "kept", "stayed": "stayed after re-matching", "moved": "
 
 #: The "why" of a pair no weighted term scores (round 42: the cell was empty, as if something was missing).
 NOTHING_SHARED = "nothing in common that the weights score"
+#: ... of such a pair that existed before and stays: it stays because no mentor scores higher, not for what its
+#: people share (tester round 82b, 5: with [matching] stickiness 0 it read as a reason to pair them anew).
+STAYS = {"kept": "the existing pair, kept: no other mentor scores higher (" + NOTHING_SHARED + ")",
+         "stayed": "the existing pair stays: no other mentor scores higher (" + NOTHING_SHARED + ")"}
 
 def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt: str | None = None) -> Document:
     """One row per pair, then one per unmatched mentee (``unmatched_reason`` set, no mentor).
@@ -49,7 +53,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     rows = [
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
-         "reasons": reasons, "unmatched_reason": "", "why": reasons or NOTHING_SHARED, "origin": a.origin,
+         "reasons": reasons, "unmatched_reason": "", "why": reasons or STAYS.get(a.origin, NOTHING_SHARED), "origin": a.origin,
          "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": ""}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]

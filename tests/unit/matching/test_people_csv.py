@@ -492,3 +492,18 @@ def test_round_82_4_an_id_holding_a_list_separator_is_refused_on_its_own_line(tm
             load_people_csv(write(tmp_path, text), Config())
         lines = str(info.value).splitlines()
         assert any(f":2: id: {bad!r} holds a comma or semicolon" in line for line in lines), lines
+
+
+def test_round_82b_5_a_pair_that_stays_for_want_of_a_better_mentor_says_so_not_what_its_people_share() -> None:
+    """With [matching] stickiness 0, a mentee whose open pair stayed read "nothing in common that the weights score",
+    as if that paired them; an existing pair that stays says it stays because no mentor scores higher."""
+    from lmsync.domain.matching import Match, MatchResult
+    from lmsync.render.formats import render
+    from lmsync.render.match import match_view
+
+    result = MatchResult("mentor", [Match("s1", "m1", 0.0, {}, [], origin="stayed"), Match("s2", "m2", 0.0, {}, [])],
+                         [], 0.0, {"m1": 1, "m2": 1}, [])
+    lines = {row.split()[0]: row for row in render(match_view(result), "text").splitlines() if row.startswith("s")}
+    assert lines["s1"].endswith("the existing pair stays: no other mentor scores higher (nothing in common that the "
+                                "weights score)")
+    assert lines["s2"].endswith("  nothing in common that the weights score")  # a new pair: as before (round 42)
