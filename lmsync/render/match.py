@@ -97,7 +97,9 @@ def loads_line(loads: Mapping[str, int]) -> str:
     line, tester round 11), ``loads: 180 mentors with 3 mentees, 210 with 4, ...``, the JSON
     (``loads``) for each mentor's."""
     if len(loads) <= LOADS_NAMED_UP_TO:
-        return "loads: " + (", ".join(f"{k}={v}" for k, v in loads.items()) or "no mentors")
+        # no mentor open: none in the file, or each opted out or at capacity 0 (tester round 82b, 6: "no mentors")
+        return "loads: " + (", ".join(f"{k}={v}" for k, v in loads.items()) or "no mentor takes mentees (none in the "
+                            "file, or each has capacity 0 or opted out)")
     counts = sorted(Counter(loads.values()).items())
     spread = ", ".join(f"{n} with {load}" if i else f"{n} mentor{'s' if n != 1 else ''} with {load} mentee{'s' if load != 1 else ''}"
                        for i, (load, n) in enumerate(counts))

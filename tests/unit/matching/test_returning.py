@@ -141,4 +141,4 @@ def test_left_from_stop_24_many_mentors_loads_are_counted_not_listed_one_by_one(
     many = {f"t{i}": 3 + (i % 2) for i in range(LOADS_NAMED_UP_TO + 1)} | {"odd": 1}
     assert loads_line(many) == ("loads: 1 mentor with 1 mentee, 7 with 3, 6 with 4 "
                                 f"({LOADS_NAMED_UP_TO + 2} mentors; --format json lists each mentor's)")
-    assert loads_line({}) == "loads: no mentors"
+    assert loads_line({}) == "loads: no mentor takes mentees (none in the file, or each has capacity 0 or opted out)"
