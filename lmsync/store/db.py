@@ -48,6 +48,7 @@ from lmsync.store.sqlite_files import (
     foreign_store,
     not_a_database,
     open_read_only,
+    private_companions,
     refuse_not_a_store,
 )
 from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
@@ -139,11 +140,13 @@ class Store:
         else:
             if self.path is not None:
                 make_private_folder(self.path.parent)  # names programmes (round 20, 11)
+                private_companions(self.path)  # a read of a 0400 store left a 0400 -shm (round 84, 1)
             raw = connect(target)
             if self.path is not None:
                 raw.execute("PRAGMA journal_mode = WAL")
                 raw.execute("PRAGMA synchronous = NORMAL")
                 self.path.chmod(0o600)  # mentoring data is personal data
+                private_companions(self.path)
         engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool, hide_parameters=True)
 
         @event.listens_for(engine, "begin")

@@ -42,8 +42,8 @@ def admin_problem(exc: BaseException, where: str | None = None) -> ConfigError |
         if any(w in words for w in _READ_ONLY):
             return ConfigError(
                 f"{store} cannot be written (or its folder): SQLite says {str(raw)!r}",
-                hint="make the store file and its folder writable by lmsync's user (the folder holds the "
-                "lock and SQLite's -wal file)",
+                hint="make the store file, its folder and SQLite's -wal and -shm files beside it (when there) "
+                "writable by lmsync's user (the folder holds the lock and those files)",
             )
         if any(w in words for w in _FULL):  # tester round 31, 4: a full disk was exit 1, "the next run retries"
             return ConfigError(f"{store} cannot grow: SQLite says {str(raw)!r}", hint=_FULL_HINT)

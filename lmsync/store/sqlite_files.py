@@ -161,6 +161,21 @@ def open_read_only(path: Path, where: str) -> sqlite3.Connection:
     return conn
 
 
+def private_companions(path: Path) -> None:
+    """Make SQLite's ``-wal`` and ``-shm`` beside the store ``path`` owner-read-write (0600) before a writer opens
+    it: SQLite makes them with the store file's mode, so a read of a store an admin had made read-only (0400) left
+    a 0400 ``-shm``, and every later writer failed "attempt to write a readonly database" with the store file
+    itself writable (tester round 84, 1). A file that cannot be changed (another owner's) is left as it is; opening
+    the store then says what it needs."""
+    real = path.resolve()
+    for companion in (Path(f"{real}-wal"), Path(f"{real}-shm")):
+        try:
+            if companion.stat().st_mode & 0o777 != 0o600:
+                companion.chmod(0o600)
+        except OSError:  # not there, or not ours
+            continue
+
+
 def _holds(wal: Path) -> bool:
     """Whether a ``-wal`` file is there with changes in it (an empty one holds none)."""
     try:
