@@ -185,7 +185,8 @@ def import_command() -> None:
 
 def _report(result: ImportResult) -> str:
     c = result.counts
-    text = f"{result.file_name}: {result.rows} rows, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
+    rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"  # not "1 rows" (tester round 84, 10)
+    text = f"{result.file_name}: {rows}, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
     if c.withheld:  # rows about someone erased, dated before the erasure (tester round 12, 1)
         text += f", {c.withheld} withheld (about people erased: `lmsync person erase` keeps them out)"
     if c.kept:
@@ -193,6 +194,9 @@ def _report(result: ImportResult) -> str:
     if result.seen_before:  # "before" while rows were stored again read as "nothing changed" (tester round 16, 1)
         text += " (this exact file was imported before" + (
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
+    if c.replaced:  # a renamed copy of an old file undid a later file's corrections without a word (round 84, 3)
+        text += (f"\nnote: {c.replaced} of the updated row(s) replaced values another file (or `lmsync meetings add`) "
+                 "had stored; if that was not meant, put the right values in a new file and import it")
     if c.kept:  # a re-import undid later corrections without a word (tester round 83, 1)
         since = (result.first_imported or "")[:10]
         by = "a later file or `lmsync meetings add`" if result.kind == "meetings" else "a later file"

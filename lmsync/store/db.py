@@ -389,7 +389,7 @@ class Store:
 
     def contents(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, sorted: two calls compare equal iff no data changed."""
-        from sqlalchemy import MetaData, Table
+        from sqlalchemy import MetaData
 
         out: dict[str, list[tuple[Any, ...]]] = {}
         with self._unit() as conn:
@@ -436,31 +436,6 @@ def from_row(cls: type[_Record], row: Row[Any], **converted: Any) -> _Record:
     field are ignored; a field the row lacks keeps its default (TypeError when it has none)."""
     names = {f.name for f in fields(cls)}
     return cls(**{name: value for name, value in row._mapping.items() if name in names} | converted)
-
-
-def upsert_stamped(
-    conn: Store, table: Table, key: dict[str, Any], values: dict[str, Any], *, compare: str, stamp: str,
-    keep_changed_since: str | None = None,
-) -> str:
-    """Insert ``key | values`` or update ``values`` of the row with that natural key.
-
-    ``table`` has an ``id`` and ``created_at``/``updated_at`` instants; the row is rewritten
-    (and ``updated_at`` moved) only when its ``compare`` column differs from ``values``, and not when
-    it was changed at or after ``keep_changed_since`` (an instant as stored: a file imported again
-    does not undo what was corrected after its first import, tester round 83, 1).
-    Returns ``"added"``, ``"updated"``, ``"kept"`` or ``"unchanged"``.
-    """
-    row = conn.first(select(table.c.id, table.c[compare].label("seen"), table.c.updated_at)
-                     .where(*(table.c[name] == v for name, v in key.items())))
-    if row is None:
-        conn.write(table.insert().values(created_at=stamp, updated_at=stamp, **key, **values))
-        return "added"
-    if row.seen != values[compare] and keep_changed_since is not None and row.updated_at >= keep_changed_since:
-        return "kept"
-    if row.seen != values[compare]:
-        conn.write(table.update().where(table.c.id == row.id).values(updated_at=stamp, **values))
-        return "updated"
-    return "unchanged"
 
 
 class _SQLiteHandle:

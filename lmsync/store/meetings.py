@@ -16,9 +16,10 @@ from typing import Any, Generic, TypeVar, cast
 from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
-from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso, upsert_stamped
+from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso
 from lmsync.store.erasures import erased_note_keys, erased_on, note_key, withheld
 from lmsync.store.schema import assign_comments, imports, meetings, sent_assign_grades
+from lmsync.store.stamped import upsert_stamped
 
 _m, _i, _c, _g = meetings, imports, assign_comments, sent_assign_grades
 
@@ -38,6 +39,7 @@ class SaveCounts:
     removed: int = 0
     withheld: int = 0
     kept: int = 0
+    replaced: int = 0  # of ``updated``: rows whose values another file (or ``meetings add``) had stored
 
     def __add__(self, other: SaveCounts) -> SaveCounts:
         return SaveCounts(
@@ -47,13 +49,17 @@ class SaveCounts:
             self.removed + other.removed,
             self.withheld + other.withheld,
             self.kept + other.kept,
+            self.replaced + other.replaced,
         )
 
     @classmethod
     def of(cls, outcomes: Iterable[str]) -> SaveCounts:
-        """Count ``upsert_stamped`` outcomes (``"added"``, ``"updated"``, ``"unchanged"``, ``"kept"``)."""
+        """Count ``upsert_stamped`` outcomes (``"added"``, ``"updated"``, ``"unchanged"``, ``"kept"``; a
+        ``"replaced"`` row counts as updated and as replaced)."""
         seen = list(outcomes)
-        return cls(seen.count("added"), seen.count("updated"), seen.count("unchanged"), kept=seen.count("kept"))
+        replaced = seen.count("replaced")
+        return cls(seen.count("added"), seen.count("updated") + replaced, seen.count("unchanged"), kept=seen.count("kept"),
+                   replaced=replaced)
 
 
 class RemovalRefused(Exception):

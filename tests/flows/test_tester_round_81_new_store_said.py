@@ -94,7 +94,7 @@ def test_round_81_1_import_meetings_into_a_mistyped_store_path_says_it_made_a_ne
 
     imported = run_in(demo_home, "import", "meetings", str(csv))
     assert imported.exit_code == 0, imported.output  # importing before a first sync still works
-    assert "1 rows, 1 added" in imported.stdout, imported.output
+    assert "1 row, 1 added" in imported.stdout, imported.output
     assert said(imported.stderr).count(warned(typo)) == 1, imported.stderr  # once, on stderr only
     assert "no store at" not in imported.stdout
     assert "store.created" not in imported.stderr  # the warning in words, not a log line saying it again

@@ -238,3 +238,30 @@ def test_round_83_1_a_file_imported_again_does_not_undo_a_later_correction(run, 
     anew.write_bytes(old.read_bytes() + b"\n")  # the same rows, other bytes: a new file
     assert "1 updated" in run("import", "meetings", str(anew)).output
     assert ",45," in run("meetings", "list", "--person", "s0001", "--format", "csv").output
+
+
+def test_round_84_3_a_new_file_that_replaces_another_files_values_says_so(run, tmp_path):
+    """Tester round 84, 3: a renamed, one-byte-edited copy of an old file put the old values back over a later file's
+    corrections, "3 updated", without a word. Applied (a new file is applied), and said."""
+    day = date.today().replace(day=1).isoformat()
+    old, fix, copy = tmp_path / "A.csv", tmp_path / "B.csv", tmp_path / "A2.csv"
+    old.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n{day},m0002,s0003,30,yes\n",
+                   encoding="utf-8")
+    fix.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,55,yes\n", encoding="utf-8")
+    copy.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n{day},m0002,s0003,31,yes\n",
+                    encoding="utf-8")
+    run("import", "meetings", str(old))
+    run("import", "meetings", str(fix))
+    applied = run("import", "meetings", str(copy))
+    said = " ".join(applied.output.split())
+    assert "2 rows, 0 added, 2 updated" in said, applied.output
+    assert "note: 2 of the updated row(s) replaced values another file (or `lmsync meetings add`) had stored" in said
+    assert ",45," in run("meetings", "list", "--person", "s0001", "--format", "csv").output  # applied all the same
+    edited = tmp_path / "A2.csv"  # the same file corrected in place: its own values, nothing to say
+    edited.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0001,s0001,45,yes\n{day},m0002,s0003,32,yes\n",
+                      encoding="utf-8")
+    again = run("import", "meetings", str(edited))
+    assert "1 updated" in again.output and "replaced values" not in again.output, again.output
+    one = tmp_path / "one.csv"
+    one.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0002,s0003,33,yes\n", encoding="utf-8")
+    assert "one.csv: 1 row, " in run("import", "meetings", str(one)).output  # not "1 rows" (round 84, 10)

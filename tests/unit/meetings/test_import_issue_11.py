@@ -90,7 +90,7 @@ def test_issue_11_excel_sep_line_is_honoured_and_lines_stay_physical(run, tmp_pa
     ok = "sep=;\ndate;mentor;mentee;minutes;attended\n2026-10-12;m0001;s0001;30;yes\n"
     result = run("meetings", str(write(tmp_path, ok)))
     assert result.exit_code == 0, result.output
-    assert "1 rows, 1 added" in result.output
+    assert "1 row, 1 added" in result.output
     bad = "sep=,\ndate,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0002,lots,yes\n"
     assert "b.csv:3: minutes: 'lots' is not a whole number" in error_of(
         run("meetings", str(write(tmp_path, bad, "b.csv")))
