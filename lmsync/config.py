@@ -432,20 +432,20 @@ def _format_errors(
     return "\n".join(lines)
 
 
-def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:
+def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str, in_file: dict[str, Any]) -> None:
     """An explicitly empty ``[moodle] url`` (``url = ""``, ``LMSYNC_MOODLE_URL=``) is a ``ConfigError``
     naming where it was set: it once meant the built-in emulator, so a run on demo data exited 0
-    (tester round 4, 7). Leaving the key out still means the emulator."""
-    moodle = data.get("moodle")
-    url = moodle.get("url") if isinstance(moodle, dict) else None
+    (tester round 4, 7). Leaving the key out still means the emulator. ``in_file``: the file's own tables."""
+    url, own = ((t["moodle"] if isinstance(t.get("moodle"), dict) else {}).get("url") for t in (data, in_file))
     if not isinstance(url, str) or url.strip():
         return
     variable = env_names.get(("moodle", "url"))
-    if variable:
+    if variable:  # the file's own url, not "none there" when it sets one (tester round 84, 8)
+        there = "none there: the built-in emulator" if own is None else f"there: {own}" if str(own).strip() else "empty there too"
         raise ConfigError(
             f"environment: {variable} is set but empty ([moodle] url)",
             hint=f"set {variable} to the site's address (https://...), or unset it to use [moodle] url "
-            f"of {source} (none there: the built-in emulator)",
+            f"of {source} ({there})",
         )
     number = line_of(text, ("moodle", "url"))
     raise ConfigError(
@@ -487,9 +487,9 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     elif explicit:
         raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
     overrides, env_names = env_overrides(Config, environ)
-    data = merge_tables(data, overrides)
+    data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
     drop_retired(data, str(file))
-    _refuse_empty_url(data, str(file), env_names, text)
+    _refuse_empty_url(data, str(file), env_names, text, in_file)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

@@ -129,7 +129,7 @@ def _describe(op: object, people: People | None = None) -> str:
 
 def report_text(report: ApplyReport) -> str:
     written = ", ".join(f"{LABELS.get(k, k)}: {n}" for k, n in sorted(report.written.items())) or "nothing"
-    lines = [f"Applied in {report.batches} batches, {report.seconds:.1f}s: {written}"]
+    lines = [f"Applied in {report.batches} batch{'' if report.batches == 1 else 'es'}, {report.seconds:.1f}s: {written}"]
     for key, code in report.failed[:20]:
         lines.append(f"  refused by Moodle ({code}): {key}")
     if report.lost is not None:  # its writes count; Moodle is observed again before more (round 82a, 4)

@@ -39,3 +39,15 @@ def test_round_67_8_a_quoted_name_still_shows_control_characters_as_escapes():
     from lmsync.visible import quoted
 
     assert quoted("Eve\x1b]0;owned\x07") == "'Eve\\x1b]0;owned\\x07'"
+
+
+def test_round_84_10_one_batch_is_a_batch_not_1_batches():
+    from collections import Counter
+
+    from lmsync.render.sync import report_text
+    from lmsync.service.apply import ApplyReport
+
+    one = report_text(ApplyReport(run_id="r", written=Counter(add_member=3), batches=1, seconds=0.4))
+    assert one.startswith("Applied in 1 batch, 0.4s: add member: 3") and "1 batches" not in one
+    assert report_text(ApplyReport(run_id="r", batches=2)).startswith("Applied in 2 batches, 0.0s: nothing")
+    assert report_text(ApplyReport(run_id="r")).startswith("Applied in 0 batches,")
