@@ -9,6 +9,9 @@
 * any SQLite database (its first 16 bytes are ``SQLite format 3\0``): another programme's
   store, a backup, a store the configuration does not name; ``--force`` never allows it either
   (tester round 5, 1: ``init``/``config reference`` load no programme, so know no store);
+* any emulator state file (a rehearsal Moodle site, ``is_emulator_state``), served or not, whatever its
+  name; ``--force`` never allows it (tester round 84, 2: ``plan --out site.json --force`` replaced the
+  file ``emulator serve --state site.json`` was serving, and the server could not start again);
 * a file that exists, unless ``force`` (``--force``: replace FILE if it exists);
 * a path whose folder does not exist (or is not a folder): nothing creates folders behind
   the admin's back, and no ``FileNotFoundError`` escapes (tester round 4, 14 and 15).
@@ -29,6 +32,7 @@ exists, creates its target, as ``--out`` always did (tester round 45, 8).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +54,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: report, so a report an earlier lmsync wrote carries it too), lmsync's proof that a file is its report.
 REPORT_MARK = b"<footer>Written by lmsync "
 _REPORT_TAIL = 4096  # the footer is in the page's last lines: no more of a large file is read
+
+#: The keys an emulator state file opens with: ``Site.save`` (moodle/emulator/state.py) writes one JSON object whose
+#: first keys are the site's settings, ahead of its users; no file lmsync writes through ``--out`` has them.
+EMULATOR_STATE_KEYS = (b"sitename", b"siteurl", b"web_services_enabled")
+_STATE_HEAD = 4096  # the settings are the object's first few hundred bytes: no more of a large site is read
 
 
 def store_files(config: Config) -> list[Path]:
@@ -78,7 +87,7 @@ def check_out(out: Path, *, force: bool, config: Config | None = None, folder: b
     reason = refusal(out, config)
     if reason is not None:
         raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
-                         "or SQLite database, the configuration, the token)")
+                         "or SQLite database, the configuration, the token, an emulator state file)")
     missing = folder_refusal(out, "--out")
     if missing is not None:
         raise InputError(missing[0], hint=missing[1])
@@ -146,8 +155,8 @@ def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config
     for path in paths:
         reason = refusal(path, config)
         if reason is not None:
-            raise InputError(f"--out {out}: {reason}", hint="give --out another folder (--force never replaces a store "
-                             "or a SQLite database)")
+            raise InputError(f"--out {out}: {reason}", hint="give --out another folder (--force never replaces a store, "
+                             "a SQLite database or an emulator state file)")
     existing = [p for p in paths if p.exists()]
     if existing and not force:
         raise InputError(
@@ -192,6 +201,9 @@ def _refusal(path: Path, config: Config | None) -> str | None:
         return f"{path} holds what looks like a Moodle web-service token (32 letters and digits); not overwritten"
     if is_sqlite(path):
         return f"{path} is a SQLite database (an lmsync store?); not overwritten"
+    if is_emulator_state(path):  # tester round 84, 2: served or not, --force replaced a rehearsal site
+        return (f"{path} is an emulator state file (a rehearsal Moodle site, as `lmsync emulator serve --state {path}` "
+                "serves it); not overwritten")
     # beside any SQLite database, with or without a configuration to name it (init, config reference):
     # its WAL files and the lock of the programme it stores, and the emulator's saved site (tester round 22, 3)
     name = path.name
@@ -223,6 +235,21 @@ def is_sqlite(path: Path) -> bool:
             return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:  # missing, a folder, unreadable: not a database we could overwrite either
         return False
+
+
+def is_emulator_state(path: Path) -> bool:
+    """Whether ``path`` is a regular file (or a link to one) that opens as an emulator state file does: a JSON
+    object whose first 4 KiB hold the site's settings as keys (``EMULATOR_STATE_KEYS``). Reads no more; raises
+    nothing (a file that cannot be read is not one we could tell, nor overwrite)."""
+    try:
+        if not path.is_file():  # never open a pipe or a device: that could block
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(_STATE_HEAD)
+    except OSError:
+        return False
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(b"{") and all(re.search(rb'"' + key + rb'"\s*:', head) for key in EMULATOR_STATE_KEYS)
 
 
 def _same_file(a: Path, b: Path) -> bool:
