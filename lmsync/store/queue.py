@@ -139,6 +139,13 @@ class CoordinatorQueue(ProgrammeRepository):
                 item = self._with_due(_item(row))
                 if item.due_on is not None:
                     self._track(item, due_on=(item.due_on + timedelta(days=paused)).isoformat())
+            elif row is not None and HealthSnapshots(self.store, self.programme).quiet_after(pair, date.fromisoformat(row.last_seen_on)):
+                # fading again after it recovered (ok, or watch): nothing was due meanwhile, so it is due as a new
+                # item would be, not as long overdue (tester round 84, 5: "50 day(s) overdue" on the day it relapsed)
+                item = self._with_due(_item(row))
+                fresh = due_date(day, 0, self.due_days, self.due_every_days)
+                if item.due_on is not None and item.due_on < fresh:
+                    self._track(item, due_on=fresh.isoformat())
             if row is not None:
                 self.store.write(
                     _q.update()

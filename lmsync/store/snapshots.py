@@ -140,6 +140,21 @@ class HealthSnapshots(ProgrammeRepository):
         )
         return {(r.mentor_id, r.mentee_id): date.fromisoformat(r.paired_since) for r in self.store.rows(query)}
 
+    def quiet_after(self, pair: tuple[int, int], day: date) -> bool:
+        """Whether the pair was seen ``ok`` or on ``watch`` (nothing due on its item) on a day after ``day``."""
+        query = (
+            select(_s.c.day)
+            .where(
+                _s.c.programme == self.programme,
+                _s.c.mentor_id == pair[0],
+                _s.c.mentee_id == pair[1],
+                _s.c.day > day.isoformat(),
+                _s.c.status.in_(("ok", "watch")),
+            )
+            .limit(1)
+        )
+        return self.store.first(query) is not None
+
     def recovered_after(self, pair: tuple[int, int], day: date) -> bool:
         """Whether the pair was seen not fading on a day after ``day``."""
         query = (

@@ -256,3 +256,29 @@ def test_round_83_6_an_item_whose_pair_is_only_on_watch_now_is_not_overdue_nor_c
     store.close()
     (digest,) = report.digests
     assert [i.pair for i in digest.items] == [(66, 4)]
+
+
+def test_round_84_5_a_pair_that_recovered_and_fades_again_is_due_afresh_not_long_overdue() -> None:
+    """Tester round 84, 5: a queued pair met again (recovered, then watch), faded again 50 days after its due date,
+    and its item read "50 day(s) overdue" the day it relapsed, its owner's digest chasing it at once. While it
+    recovered nothing was due; fading again, it is due as a new item would be. Without a recovery between, the
+    due date stands."""
+    from lmsync.store.queue import due_date
+
+    store = Store.memory()
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    first = NEW - timedelta(days=60)
+    HealthSnapshots(store, "p").replace_day(first, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
+    for mentee in (3, 4):
+        assert queue.offer(first, _health(mentee, "fading", OLD)) == "added"
+    due = {i.pair: i.due_on for i in queue.open_items()}
+    HealthSnapshots(store, "p").replace_day(first + timedelta(days=10), [_health(3, "ok", first), _health(4, "fading", OLD)])
+    HealthSnapshots(store, "p").replace_day(NEW, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
+    for mentee in (3, 4):
+        assert queue.offer(NEW, _health(mentee, "fading", OLD)) == "updated"
+    items = {i.pair: i for i in queue.open_items()}
+    store.close()
+    relapsed, steady = items[(66, 3)], items[(66, 4)]
+    assert relapsed.due_on == due_date(NEW, 0, queue.due_days, queue.due_every_days) and relapsed.overdue_days(NEW) == 0
+    assert relapsed.opened_on == first  # the same item: its history and owner kept
+    assert steady.due_on == due[(66, 4)] and steady.overdue_days(NEW) > 0
