@@ -165,6 +165,8 @@ class StopFlag:
 
 
 _AT_ONCE: list[int] = []  # the signals of second stop requests: the run ended at once
+#: The name prefixes of the request pools' threads (``executor``, ``reads``): the threads ``exit_at_once`` does not wait for.
+POOL_THREADS = ("lmsync-write", "lmsync-read")
 
 
 def exit_at_once(code: int) -> None:
@@ -172,8 +174,9 @@ def exit_at_once(code: int) -> None:
     request pool's threads are still waiting on Moodle: Python joins them before it exits, so a hung Moodle held a
     run stopped "at once" for the whole read timeout (round 82a, 2). Their writes are as after a crash: journaled,
     and the next run converges. Called by the command line as it exits; nothing when no such thread is left."""
-    main = threading.main_thread()
-    if not _AT_ONCE or not any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main):
+    stopped, _AT_ONCE[:] = bool(_AT_ONCE), []  # once per command (a test runs many in one process)
+    pools = POOL_THREADS  # only lmsync's own request pools: never another program's threads (a test runner's)
+    if not stopped or not any(t.is_alive() and not t.daemon and t.name.startswith(pools) for t in threading.enumerate()):
         return
     _settle_aside()  # the stop notice is written first
     for stream in (sys.stdout, sys.stderr):

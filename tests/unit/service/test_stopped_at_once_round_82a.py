@@ -106,7 +106,7 @@ def test_a_second_stop_ends_the_process_without_joining_the_threads_in_flight():
         @main.command()
         def sync():
             StopFlag.install()
-            threading.Thread(target=time.sleep, args=(60,), name="a hung request").start()  # joined at exit
+            threading.Thread(target=time.sleep, args=(60,), name="lmsync-read_0").start()  # a hung read: joined at exit
             os.kill(os.getpid(), signal.SIGTERM)
             try:
                 os.kill(os.getpid(), signal.SIGTERM)
@@ -121,3 +121,28 @@ def test_a_second_stop_ends_the_process_without_joining_the_threads_in_flight():
     assert "stopped at once" in done.stdout, done.stderr
     assert done.returncode == EXIT_PARTIAL, (done.returncode, done.stderr)
     assert "lmsync.stopping_now" in done.stdout + done.stderr, "the stop notice was not written before the exit"
+
+
+def test_only_lmsyncs_own_pool_threads_are_not_waited_for_and_only_once(monkeypatch):
+    """`exit_at_once` ends the process for lmsync's hung request pools alone, never for another program's threads
+    (a test runner's), and a second stop counts for one command: the next command of the process exits as usual."""
+    from lmsync.service import jobs
+
+    exits: list[int] = []
+    monkeypatch.setattr(jobs.os, "_exit", exits.append)
+    release = threading.Event()
+    foreign = threading.Thread(target=release.wait, args=(10,), name="someone-else")
+    foreign.start()
+    try:
+        monkeypatch.setattr(jobs, "_AT_ONCE", [15])
+        jobs.exit_at_once(1)
+        assert exits == [] and jobs._AT_ONCE == []  # another program's thread: waited for as Python does
+        ours = threading.Thread(target=release.wait, args=(10,), name="lmsync-write_0")
+        ours.start()
+        jobs.exit_at_once(1)
+        assert exits == []  # no second stop in this command
+        jobs._AT_ONCE.append(15)
+        jobs.exit_at_once(1)
+        assert exits == [1]
+    finally:
+        release.set()
