@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from lmsync.domain.health import PairHealth
 from lmsync.store.db import ProgrammeRepository, from_row, now_iso
@@ -142,30 +142,18 @@ class HealthSnapshots(ProgrammeRepository):
 
     def quiet_after(self, pair: tuple[int, int], day: date) -> bool:
         """Whether the pair was seen ``ok`` or on ``watch`` (nothing due on its item) on a day after ``day``."""
-        query = (
-            select(_s.c.day)
-            .where(
-                _s.c.programme == self.programme,
-                _s.c.mentor_id == pair[0],
-                _s.c.mentee_id == pair[1],
-                _s.c.day > day.isoformat(),
-                _s.c.status.in_(("ok", "watch")),
-            )
-            .limit(1)
-        )
-        return self.store.first(query) is not None
+        return self._seen_after(pair, day, _s.c.status.in_(("ok", "watch")))
 
     def recovered_after(self, pair: tuple[int, int], day: date) -> bool:
         """Whether the pair was seen not fading on a day after ``day``."""
+        return self._seen_after(pair, day, _s.c.status != "fading")
+
+    def _seen_after(self, pair: tuple[int, int], day: date, status: ColumnElement[bool]) -> bool:
+        """Whether a snapshot of the pair after ``day`` meets ``status``."""
         query = (
             select(_s.c.day)
-            .where(
-                _s.c.programme == self.programme,
-                _s.c.mentor_id == pair[0],
-                _s.c.mentee_id == pair[1],
-                _s.c.day > day.isoformat(),
-                _s.c.status != "fading",
-            )
+            .where(_s.c.programme == self.programme, _s.c.mentor_id == pair[0], _s.c.mentee_id == pair[1],
+                   _s.c.day > day.isoformat(), status)
             .limit(1)
         )
         return self.store.first(query) is not None

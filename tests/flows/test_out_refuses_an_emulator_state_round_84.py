@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from lmsync.cli import main
 from lmsync.errors import InputError
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
 from lmsync.service.out_files import check_out
+from tests.flows.test_tester_round_4_out import run as run  # noqa: F401  (fixture)
 
 #: Every command whose --out writes a file through the shared check, with the arguments before --out.
 WRITERS = {
@@ -30,19 +29,6 @@ WRITERS = {
     "config reference": ("config", "reference"),
     "init": ("init",),
 }
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("LMSYNC_STORE_PATH", raising=False)
-    monkeypatch.delenv("LMSYNC_STORE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str) -> Any:
-        return CliRunner().invoke(main, ["--log-level", "warning", *args])
-
-    return invoke
 
 
 @pytest.fixture

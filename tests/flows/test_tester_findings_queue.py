@@ -29,13 +29,18 @@ def _health(mentee: int, status: str, day: date, mentor: int = 66) -> PairHealth
     return PairHealth(mentor, mentee, status, reasons, date(2026, 9, 1), day, 0)
 
 
+def _both_queued(store: Store, day: date) -> CoordinatorQueue:
+    """Mentees 3 and 4 of mentor 66 fading on ``day``: snapshot and queue, as ``lmsync health`` does."""
+    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
+    HealthSnapshots(store, "p").replace_day(day, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
+    for mentee in (3, 4):
+        assert queue.offer(day, _health(mentee, "fading", OLD)) == "added"
+    return queue
+
+
 def _queued_then_recovered(store: Store) -> CoordinatorQueue:
     """A pair fading on one day (snapshot and queue, as ``lmsync health`` does), ok on a later one."""
-    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
-    fading_day = NEW - timedelta(days=20)
-    HealthSnapshots(store, "p").replace_day(fading_day, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
-    for mentee in (3, 4):
-        assert queue.offer(fading_day, _health(mentee, "fading", OLD)) == "added"
+    queue = _both_queued(store, NEW - timedelta(days=20))
     HealthSnapshots(store, "p").replace_day(NEW, [_health(3, "ok", NEW), _health(4, "fading", OLD)])
     assert queue.offer(NEW, _health(4, "fading", OLD)) == "updated"
     return queue
@@ -233,11 +238,7 @@ def test_round_83_6_an_item_whose_pair_is_only_on_watch_now_is_not_overdue_nor_c
     """Tester round 83, 6: a pair queued as fading met again; its only reasons left were unanswered surveys (watch),
     and `queue list` showed its item "42 day(s) overdue", the digest chasing it. On watch, it is not due."""
     store = Store.memory()
-    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
-    fading_day = NEW - timedelta(days=20)
-    HealthSnapshots(store, "p").replace_day(fading_day, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
-    for mentee in (3, 4):
-        assert queue.offer(fading_day, _health(mentee, "fading", OLD)) == "added"
+    queue = _both_queued(store, NEW - timedelta(days=20))
     unanswered = PairHealth(66, 3, "watch", (Reason("survey_unanswered_mentee", "watch", "no answer in wave T3"),),
                             date(2026, 9, 1), NEW, 0)
     HealthSnapshots(store, "p").replace_day(NEW, [unanswered, _health(4, "fading", OLD)])
@@ -266,11 +267,8 @@ def test_round_84_5_a_pair_that_recovered_and_fades_again_is_due_afresh_not_long
     from lmsync.store.queue import due_date
 
     store = Store.memory()
-    queue = CoordinatorQueue(store, "p", coordinators=["ann"])
     first = NEW - timedelta(days=60)
-    HealthSnapshots(store, "p").replace_day(first, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
-    for mentee in (3, 4):
-        assert queue.offer(first, _health(mentee, "fading", OLD)) == "added"
+    queue = _both_queued(store, first)
     due = {i.pair: i.due_on for i in queue.open_items()}
     HealthSnapshots(store, "p").replace_day(first + timedelta(days=10), [_health(3, "ok", first), _health(4, "fading", OLD)])
     HealthSnapshots(store, "p").replace_day(NEW, [_health(3, "fading", OLD), _health(4, "fading", OLD)])
