@@ -462,15 +462,18 @@ def _apply_checking_welcomes(
     try:
         more = applier.apply(plan.model_copy(update={"operations": later}))
     except NeedsReobserve as exc:  # the first welcome's writes count too
-        if exc.report is not None:
-            exc.report.written.update(report.written)
-            exc.report.batches += report.batches
-            exc.report.failed[0:0] = report.failed
-        raise
+        if exc.report is None:
+            raise
+        raise NeedsReobserve(str(exc), _joined(report, exc.report)) from None
+    return _joined(report, more)
+
+
+def _joined(report: ApplyReport, more: ApplyReport) -> ApplyReport:
+    """``report`` with what ``more``, the apply after it, wrote, refused and sent, and how it ended."""
     report.written.update(more.written)
     report.failed.extend(more.failed)
     report.batches += more.batches
-    report.stopped = more.stopped
+    report.stopped, report.lost = more.stopped, more.lost
     return report
 
 

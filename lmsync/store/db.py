@@ -146,7 +146,7 @@ class Store:
                 raw.execute("PRAGMA journal_mode = WAL")
                 raw.execute("PRAGMA synchronous = NORMAL")
                 self.path.chmod(0o600)  # mentoring data is personal data
-                private_companions(self.path)
+                private_companions(self.path)  # and a -wal this open made took the store's earlier mode
         engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool, hide_parameters=True)
 
         @event.listens_for(engine, "begin")

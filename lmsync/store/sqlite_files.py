@@ -142,7 +142,7 @@ def _tables(path: Path) -> tuple[list[str], str | None] | None:
 def open_read_only(path: Path, where: str) -> sqlite3.Connection:
     """``path`` opened read-only; raises ConfigError saying what reading needs when it cannot be (module doc)."""
     real = path.resolve()  # SQLite keeps -wal and -shm beside the file a link points at
-    wal, shm = Path(f"{real}-wal"), Path(f"{real}-shm")
+    wal, shm = _wal_and_shm(real)
     query = "mode=ro"
     writable = os.access(real.parent, os.W_OK | os.X_OK)  # what making a file in it takes
     if not writable and not _holds(wal):
@@ -167,13 +167,17 @@ def private_companions(path: Path) -> None:
     a 0400 ``-shm``, and every later writer failed "attempt to write a readonly database" with the store file
     itself writable (tester round 84, 1). A file that cannot be changed (another owner's) is left as it is; opening
     the store then says what it needs."""
-    real = path.resolve()
-    for companion in (Path(f"{real}-wal"), Path(f"{real}-shm")):
+    for companion in _wal_and_shm(path.resolve()):
         try:
             if companion.stat().st_mode & 0o777 != 0o600:
                 companion.chmod(0o600)
         except OSError:  # not there, or not ours
             continue
+
+
+def _wal_and_shm(real: Path) -> tuple[Path, Path]:
+    """The ``-wal`` and ``-shm`` files SQLite keeps beside the store file ``real`` (links resolved)."""
+    return Path(f"{real}-wal"), Path(f"{real}-shm")
 
 
 def _holds(wal: Path) -> bool:
