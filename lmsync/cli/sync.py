@@ -106,6 +106,8 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     )
     for report in result.reports:
         say(report_text(report))
+    if (taken := result.taken_over()) is not None and ctx.obj.log_format != "json":  # round 84, 7; JSON: its log line
+        say(f"warning: {taken}", err=True)
     where = _where(config)
     if dry_run:
         say(f"dry run: nothing was written{where}")

@@ -51,6 +51,7 @@ from lmsync.service.cycle_result import State as State
 from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.cycle_result import step_failure as _failure
 from lmsync.service.cycle_stop import stop_summary, stopped_before_start, stopped_by_request
+from lmsync.service.cycle_sync import sync_step
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
@@ -91,51 +92,6 @@ class _Run:
     report_renderer: ReportRenderer | None = None
     allow_mass_nudge: bool = False  # send what the first-assessment guard would hold (--allow-mass-nudge)
     store_takes_over: bool = False  # write grades a store with no history would hold (--store-takes-over)
-
-
-def _sync(run: _Run) -> StepResult:
-    from lmsync.service.away_mentors import held_line
-    from lmsync.service.desire import without_mentor
-    from lmsync.service.health import with_forbidden_pairs
-    from lmsync.service.sync import run_sync
-    from lmsync.service.unconverged import settle_wait
-
-    config, forbidden = with_forbidden_pairs(run.config, run.store)
-    result = run_sync(run.api, config, run.store, should_stop=run.should_stop)
-    run.outputs["sync"] = result
-    written = sum(result.written.values())
-    counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}
-    moved = len(result.first_plan.by_kind("add_member")) + len(result.first_plan.by_kind("remove_member"))
-    text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
-    if forbidden:
-        text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
-    last_plan = result.final_plan or result.first_plan
-    if result.first_plan.unmatched:  # a shortage is the coordinator's to see in every run (tester round 46b, 2)
-        counts["without_mentor"] = sum(result.first_plan.unmatched.values())
-        text += f"; {without_mentor(result.first_plan.unmatched)} (`lmsync match` says why)"
-    if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
-        counts["matching_entries_waiting"] = waiting
-        text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
-    text += held_line(result.first_plan.warnings, counts)  # cron reads this line too (tester round 55, 5)
-    if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
-        counts["circles_kept_for_allow_delete"] = kept
-        text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
-    if result.disowned:  # the plan's warning never reached cron's reader: an admin must act (tester round 74, 2)
-        counts["groups_with_a_circle_idnumber_not_ours"] = result.disowned
-        text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
-                 "this store never made (see `lmsync plan`)")
-    if result.stopped:
-        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
-    if not result.converged:
-        held = len(last_plan.pending)  # tester round 27, 5: why, and until when (round 73, 3: how long is left)
-        wait = (f"; {held} write(s) whose answer was lost may still commit: "
-                + settle_wait(result, config.sync.write_settle_seconds)) if held else ""
-        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
-    if result.forum_missing:  # tester round 31, 2
-        return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
-                          "is in the course: no welcome discussions (correct [programme] forum)", counts)
-    admin = bool(result.disowned)  # that group's ID number is an admin's to change (tester round 74, 2)
-    return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)
 
 
 def _feedback(run: _Run) -> StepResult:
@@ -369,7 +325,7 @@ def _report(run: _Run) -> StepResult:
 
 
 _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
-    "sync": _sync,
+    "sync": lambda run: sync_step(run.api, run.config, run.store, run.should_stop, run.outputs),
     "feedback": _feedback,
     "grades": _grades,
     "health": _health,

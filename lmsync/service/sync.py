@@ -8,7 +8,6 @@ costs one more round, not a duplicate. A plan that is empty makes zero writes.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +56,7 @@ from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.roster import unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.site_accounts import api_lookup, usernames
+from lmsync.service.sync_result import SyncResult as SyncResult  # re-exported: callers import it here
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 
@@ -126,35 +126,6 @@ class PlanResult:
     plan: Plan
     uncertain: Uncertain = field(default_factory=Uncertain)
     holds: Holds | None = None  # the away mentors and their held circles (``away_mentors``)
-
-
-@dataclass
-class SyncResult:
-    run_id: str
-    first_plan: Plan
-    final_plan: Plan | None
-    reports: list[ApplyReport] = field(default_factory=list)
-    rounds: int = 0
-    desired: Desired | None = None
-    converged: bool = False
-    #: the configured forum is not in the course: every circle is without its welcome (tester round 31, 2)
-    forum_missing: bool = False
-    #: when the last plan's pending writes may be sent again (seconds since the epoch), or None: an
-    #: unconverged run says how long that is (tester round 73, 3)
-    settle_at: float | None = None
-    #: groups carrying a circle's idnumber this store never made, left alone: an admin must act (round 74, 2)
-    disowned: int = 0
-
-    @property
-    def written(self) -> Counter[str]:
-        total: Counter[str] = Counter()
-        for report in self.reports:
-            total.update(report.written)
-        return total
-
-    @property
-    def stopped(self) -> bool:
-        return any(r.stopped for r in self.reports)
 
 
 def make_plan(
@@ -330,13 +301,16 @@ def run_sync(
     result: SyncResult | None = None
     resent = False  # a write sent again after its settle time may have an earlier twin committing
     memo = RunMemo()  # read once per run: the course id, lmsync's own user id (issue 15)
+    adopted = 0
     for round_no in range(1, max_rounds + 1):
         planned = make_plan(
             api, config, allow_delete=allow_delete, repair_cache=not dry_run, journal=journal, now=clock(), memo=memo
         )
         if not dry_run:
             settle_seen(journal, planned, run_id)
-            record_circles(store, config.programme.name, planned.snapshot, run_id)  # adopted, found again (73, 1)
+            recorded = record_circles(store, config.programme.name, planned.snapshot, run_id)  # adopted, found again (73, 1)
+            if planned.snapshot.proof is not None and not planned.snapshot.proof.holds_circles:
+                adopted += recorded  # a store with no record took over lmsync's circles (tester round 84, 7)
             follow_moodle_pairs(store, config.programme.name, planned.snapshot, run_id,  # erasures: round 79, 1
                                 away=planned.holds.away if planned.holds is not None else frozenset(),
                                 today=programme_today(config), zone=programme_zone(config))
@@ -345,12 +319,13 @@ def run_sync(
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
+                                store=store.where,
                                 forum_missing=MISSING_FORUM in planned.plan.warnings,
                                 disowned=len(planned.snapshot.observation.disowned))
             if on_plan is not None:
                 on_plan(planned.plan)
         assert result is not None
-        result.rounds = round_no
+        result.rounds, result.adopted = round_no, adopted
         due = planned.uncertain.due  # how long the held writes wait (tester round 73, 3)
         result.settle_at = max((due[k] for k in planned.plan.pending if k in due), default=None)
         if dry_run or planned.plan.empty:

@@ -76,6 +76,7 @@ def refuse_not_a_store(path: Path, where: str) -> None:
             f"the store {where} is a folder, not a store file",
             hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
         )
+    refuse_dangling_link(path, where)
     if suite_engine.active():  # test-only: the suite's PostgreSQL pass keeps a marker file there, not a store
         return
     refuse_empty(path, where)
@@ -99,6 +100,21 @@ def refuse_not_a_store(path: Path, where: str) -> None:
 
         if revision not in known_revisions():  # a newer lmsync's store: never "migrated" (round 80, 1)
             raise newer_store(where, revision)
+
+
+def refuse_dangling_link(path: Path, where: str) -> None:
+    """Raise ConfigError when ``path`` is a symbolic link to a file in a folder that does not exist: SQLite could
+    not open it, the error said only "cannot be written (or its folder)", and a lock file was left beside the link
+    (tester round 84, 7). A link to a file yet to be made in a folder that exists is a new store, as any path."""
+    if not path.is_symlink() or path.exists():
+        return
+    target = path.parent / os.readlink(path)
+    if not target.parent.is_dir():
+        raise ConfigError(
+            f"the store {where} is a symbolic link to {target}, and its folder {target.parent} does not exist",
+            hint="mount or make that folder (a store moved to another disk?), or point [store] path (or "
+                 "LMSYNC_STORE_PATH) at the store file itself",
+        )
 
 
 def not_a_database(where: str) -> ConfigError:

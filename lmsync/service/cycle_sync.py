@@ -1,0 +1,65 @@
+"""``lmsync run``'s first step, the sync: its outcome in one line and counts (``lmsync.service.cycle``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.cycle_result import StepResult
+from lmsync.store.db import Store
+
+
+def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callable[[], bool] | None,
+              outputs: dict[str, Any]) -> StepResult:
+    """Plan and apply the circles (``run_sync``), pairs marked not a good fit forbidden in the matching input; the
+    SyncResult goes to ``outputs["sync"]``. One line for cron's reader: writes, rounds, membership changes, and
+    everything an admin or a coordinator must see in it (a shortage of mentors, held circles, circles kept for
+    --allow-delete, a group with a circle's ID number, circles a store with no record took over)."""
+    from lmsync.service.away_mentors import held_line
+    from lmsync.service.desire import without_mentor
+    from lmsync.service.health import with_forbidden_pairs
+    from lmsync.service.sync import run_sync
+    from lmsync.service.unconverged import settle_wait
+
+    config, forbidden = with_forbidden_pairs(config, store)
+    result = run_sync(api, config, store, should_stop=should_stop)
+    outputs["sync"] = result
+    written = sum(result.written.values())
+    counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}
+    moved = len(result.first_plan.by_kind("add_member")) + len(result.first_plan.by_kind("remove_member"))
+    text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
+    if forbidden:
+        text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
+    last_plan = result.final_plan or result.first_plan
+    if result.first_plan.unmatched:  # a shortage is the coordinator's to see in every run (tester round 46b, 2)
+        counts["without_mentor"] = sum(result.first_plan.unmatched.values())
+        text += f"; {without_mentor(result.first_plan.unmatched)} (`lmsync match` says why)"
+    if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
+        counts["matching_entries_waiting"] = waiting
+        text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
+    text += held_line(result.first_plan.warnings, counts)  # cron reads this line too (tester round 55, 5)
+    if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
+        counts["circles_kept_for_allow_delete"] = kept
+        text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
+    if result.disowned:  # the plan's warning never reached cron's reader: an admin must act (tester round 74, 2)
+        counts["groups_with_a_circle_idnumber_not_ours"] = result.disowned
+        text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
+                 "this store never made (see `lmsync plan`)")
+    if taken := result.taken_over():  # a new store at a mistyped path took over in silence (tester round 84, 7)
+        counts["circles_taken_over"] = result.adopted
+        text += f"; {taken}"
+    if result.stopped:
+        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
+    if not result.converged:
+        held = len(last_plan.pending)  # tester round 27, 5: why, and until when (round 73, 3: how long is left)
+        wait = (f"; {held} write(s) whose answer was lost may still commit: "
+                + settle_wait(result, config.sync.write_settle_seconds)) if held else ""
+        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; Moodle did not converge" + wait, counts)
+    if result.forum_missing:  # tester round 31, 2
+        return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
+                          "is in the course: no welcome discussions (correct [programme] forum)", counts)
+    admin = bool(result.disowned)  # that group's ID number is an admin's to change (tester round 74, 2)
+    return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)

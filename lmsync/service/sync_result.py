@@ -1,0 +1,52 @@
+"""What a sync (``lmsync.service.sync.run_sync``) gives back: its plans, reports and what an admin must hear."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lmsync.domain.plan import Plan
+from lmsync.service.apply import ApplyReport
+from lmsync.service.desire import Desired
+
+
+@dataclass
+class SyncResult:
+    run_id: str
+    first_plan: Plan
+    final_plan: Plan | None
+    reports: list[ApplyReport] = field(default_factory=list)
+    rounds: int = 0
+    desired: Desired | None = None
+    converged: bool = False
+    #: the configured forum is not in the course: every circle is without its welcome (tester round 31, 2)
+    forum_missing: bool = False
+    #: when the last plan's pending writes may be sent again (seconds since the epoch), or None: an
+    #: unconverged run says how long that is (tester round 73, 3)
+    settle_at: float | None = None
+    #: groups carrying a circle's idnumber this store never made, left alone: an admin must act (round 74, 2)
+    disowned: int = 0
+    #: circles an earlier lmsync made that this store, with no record of any, took over (a new or rebuilt store; a
+    #: mistyped [store] path made a new one in silence: tester round 84, 7)
+    adopted: int = 0
+    store: str = ""  # the store synced, for messages (``Store.where``: no password)
+
+    def taken_over(self) -> str | None:
+        """What a sync that took over circles says (``adopted``), or None."""
+        if not self.adopted:
+            return None
+        return (f"the store {self.store} had no record of this programme's circles: it took over {self.adopted} "
+                "circle(s) an earlier lmsync made in this course (their ID numbers say so). If the programme's store "
+                "is elsewhere (a mistyped [store] path?), point [store] path (or LMSYNC_STORE_PATH) at it; this one "
+                "can then be deleted")
+
+    @property
+    def written(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for report in self.reports:
+            total.update(report.written)
+        return total
+
+    @property
+    def stopped(self) -> bool:
+        return any(r.stopped for r in self.reports)
