@@ -29,7 +29,8 @@ class MoodleConfig(Section):
     )
     timeout_seconds: float = Field(30.0, gt=0, le=3600, description="seconds to wait for one answer from Moodle")
     retry_deadline_seconds: float = Field(
-        120.0, description="seconds to keep retrying a read after network errors before giving up"
+        120.0, description="seconds to keep retrying a read after network errors before giving up (at most 15 while the "
+        "site has not answered yet and the connection is refused or the host unknown)"
     )
     batch_budget: int = Field(
         2000, ge=10, le=4500, description="form variables per request (PHP's max_input_vars is 5000)"

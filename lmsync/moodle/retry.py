@@ -109,3 +109,20 @@ def retryable(exc: BaseException, read: bool) -> bool:
     if isinstance(exc, HTTPStatusError):
         return exc.status in (RETRY_STATUSES if read else NOT_PROCESSED_STATUSES)
     return False
+
+
+#: Seconds a call retries a refused connection or an unknown host while the site has not answered once
+#: (``deadline_for``; tester round 84, 10), and those causes (``errors.short_cause``).
+FIRST_CONTACT_DEADLINE = 15.0
+_FIRST_CONTACT_CAUSES = frozenset({"connection refused (nothing listens on that port)", "unknown host (DNS)"})
+
+
+def deadline_for(exc: BaseException | None, *, answered: bool, deadline: float) -> float:
+    """Seconds a call may keep retrying after ``exc``: ``deadline``, but at most :data:`FIRST_CONTACT_DEADLINE`
+    while the site has not ``answered`` once (through this transport) and the connection is refused or its
+    host unknown. That is a wrong ``[moodle] url`` or port far more often than a blip: ``lmsync plan`` at a
+    terminal said so after 65 s of retries (tester round 84, 10). Once the site has answered, a refusal is a
+    restart, and is given the whole deadline."""
+    if answered or not isinstance(exc, ConnectionFailed) or exc.cause not in _FIRST_CONTACT_CAUSES:
+        return deadline
+    return min(deadline, FIRST_CONTACT_DEADLINE)

@@ -13,8 +13,8 @@ The transport turns every failure into a typed :mod:`lmsync.moodle.errors` excep
 retries only what is safe to retry (the rules live in :mod:`lmsync.moodle.retry`):
 
 * a **read** (:data:`READ_FUNCTIONS`) is retried after connection errors, timeouts and HTTP
-  429/502/503/504, with exponential backoff and jitter, within a total ``deadline``;
-  ``Retry-After`` is honoured;
+  429/502/503/504, with exponential backoff and jitter, within a total ``deadline`` (shorter before the
+  site first answers: ``retry.deadline_for``); ``Retry-After`` is honoured;
 * a **write** (every other function, unknown ones included) is re-sent only when the request
   provably never reached Moodle: the connection was never established (refused, DNS, connect
   timeout) or the server answered 429. After a read timeout, a dropped connection or any 5xx
@@ -79,6 +79,7 @@ from lmsync.moodle.retry import (
     READ_FUNCTIONS,
     RETRY_STATUSES,
     StopSignal,
+    deadline_for,
     is_read,
     never_connected,
     parse_retry_after,
@@ -200,6 +201,7 @@ class Transport:
         #: wsfunction -> the first line of PHP output seen before its JSON (display_errors on).
         self.php_output: dict[str, str] = {}
         self._only = threading.local()  # per thread: the keys :meth:`only_keys` keeps, or None
+        self._answered = False  # whether the site has answered any request yet (``retry.deadline_for``)
 
     def __repr__(self) -> str:
         return f"Transport(url={self.url!r}, token=<redacted>)"
@@ -279,7 +281,9 @@ class Transport:
             if state.attempt_number >= self.max_attempts or (self.stop is not None and self.stop()):
                 return True
             spent = max(time.monotonic() - clock_start, slept[0])
-            return spent + (state.upcoming_sleep or 0.0) > self.deadline
+            failed = state.outcome.exception() if state.outcome is not None else None
+            return spent + (state.upcoming_sleep or 0.0) > deadline_for(failed, answered=self._answered,
+                                                                         deadline=self.deadline)
 
         retrying = Retrying(
             retry=retry_if_exception(lambda exc: retryable(exc, read)),
@@ -351,6 +355,7 @@ class Transport:
             _log.debug("moodle.request.failed", function=function, error=type(error).__name__)
             raise self._unknown_if_unsafe(error, read)
         assert response is not None
+        self._answered = True  # the site is there: a later refusal is a restart, not a wrong url (retry.deadline_for)
         elapsed_ms = round((time.monotonic() - started) * 1000)
         _log.debug(
             "moodle.request",
@@ -482,14 +487,10 @@ class Transport:
 
     def _log_retry(self, function: str, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        _log.warning(
-            "moodle.retry",
-            function=function,
-            attempt=state.attempt_number,
-            error=type(exc).__name__ if exc else None,
-            status=getattr(exc, "status", None),
-            wait_s=round(state.upcoming_sleep or 0.0, 2),
-        )
+        _log.warning("moodle.retry", function=function, attempt=state.attempt_number,
+                     error=type(exc).__name__ if exc else None,
+                     cause=getattr(exc, "cause", None),  # "connection refused (nothing listens...)": words, no URL
+                     status=getattr(exc, "status", None), wait_s=round(state.upcoming_sleep or 0.0, 2))
 
 
 _NO_BODY = object()

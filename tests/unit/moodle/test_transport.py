@@ -475,3 +475,45 @@ def test_round_31_1_a_sync_stopped_while_moodle_is_unreachable_says_it_was_stopp
     with pytest.raises(PartialFailure, match="stopped on request"):
         sync_job(config, should_stop=flag)
     assert clock.monotonic() - started < 10  # not the minute of retries
+
+
+def test_round_84_10_a_refused_first_contact_gives_up_after_the_first_contact_deadline(rsps, token) -> None:
+    """Tester round 84, 10: ``lmsync plan`` at a wrong port retried for 65 s before it said "connection refused".
+    Until the site has answered once, a refused connection (or an unknown host) is given 15 s, not the deadline;
+    each retry's log line says the cause in words."""
+    from lmsync.moodle.retry import FIRST_CONTACT_DEADLINE
+
+    sleeps = Sleeps()
+    transport = Transport(URL, token, sleep=sleeps, deadline=120, max_attempts=50)
+    rsps.add(responses.POST, ENDPOINT_URL, body=connect_refused())
+    with capture_logs() as logs, pytest.raises(E.ConnectionFailed):
+        transport.call("core_webservice_get_site_info")
+    assert 0 < sum(sleeps) <= FIRST_CONTACT_DEADLINE < 120
+    assert len(rsps.calls) == len(sleeps) + 1 >= 3  # still retried: a blip heals
+    retries = [e for e in logs if e["event"] == "moodle.retry"]
+    assert retries and all(e["cause"] == "connection refused (nothing listens on that port)" for e in retries)
+
+
+def test_round_84_10_once_the_site_answered_a_refusal_is_a_restart_given_the_whole_deadline(rsps, token) -> None:
+    from lmsync.moodle.retry import FIRST_CONTACT_DEADLINE
+
+    sleeps = Sleeps()
+    transport = Transport(URL, token, sleep=sleeps, deadline=120, max_attempts=50, backoff_max=30)
+    reply(rsps, body_of("core_webservice_get_site_info/token-in-body"))
+    transport.call("core_webservice_get_site_info")
+    rsps.replace(responses.POST, ENDPOINT_URL, body=connect_refused())
+    with pytest.raises(E.ConnectionFailed):
+        transport.call("core_webservice_get_site_info")
+    assert FIRST_CONTACT_DEADLINE < sum(sleeps) <= 120
+
+
+def test_round_84_10_a_first_contact_that_times_out_keeps_the_whole_deadline(rsps, token) -> None:
+    """A slow site is not a wrong url: only a refusal or an unknown host is cut short."""
+    from lmsync.moodle.retry import FIRST_CONTACT_DEADLINE
+
+    sleeps = Sleeps()
+    transport = Transport(URL, token, sleep=sleeps, deadline=120, max_attempts=50, backoff_max=30)
+    rsps.add(responses.POST, ENDPOINT_URL, body=requests.ConnectTimeout("connect timed out"))
+    with pytest.raises(E.Timeout):
+        transport.call("core_webservice_get_site_info")
+    assert FIRST_CONTACT_DEADLINE < sum(sleeps) <= 120
