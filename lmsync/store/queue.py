@@ -23,6 +23,7 @@ from lmsync.store.db import ProgrammeRepository, Store, now_iso
 from lmsync.store.queue_item import GONE as GONE
 from lmsync.store.queue_item import NOT_DUE as NOT_DUE
 from lmsync.store.queue_item import OUTCOMES as OUTCOMES
+from lmsync.store.queue_item import QUEUED_AGAIN as QUEUED_AGAIN
 from lmsync.store.queue_item import RECOVERED as RECOVERED
 from lmsync.store.queue_item import WATCH as WATCH
 from lmsync.store.queue_item import QueueItem as QueueItem
@@ -163,7 +164,12 @@ class CoordinatorQueue(ProgrammeRepository):
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     return "snoozed"
-            self._insert(pair, health.status, reasons_json(health), day, day)
+            waiting = _item(latest) if latest is not None and latest.acked_on is not None and latest.outcome is None else None
+            item_id = self._insert(pair, health.status, reasons_json(health), day, day, after=waiting)
+            if waiting is not None:  # its coordinator's "I am on it" goes on in the new item (tester round 84, 4)
+                self.store.write(_q.update().where(_q.c.id == waiting.id).values(
+                    note=_joined(waiting.note, f"queued again by lmsync on {day.isoformat()} as item {item_id}")))
+                self._track(waiting, outcome=QUEUED_AGAIN, outcome_on=day.isoformat())
             return "added"
 
     def open_by_hand(self, day: date, row: SnapshotRow) -> None:
@@ -174,27 +180,22 @@ class CoordinatorQueue(ProgrammeRepository):
         with self.store.transaction():
             self._insert((row.mentor_id, row.mentee_id), row.status, reasons, day, row.day)
 
-    def _insert(self, pair: tuple[int, int], status: str, reasons: str, day: date, seen: date) -> None:
-        item_id = self.store.insert_id(
-            _q.insert().values(
-                programme=self.programme,
-                mentor_id=pair[0],
-                mentee_id=pair[1],
-                status=status,
-                reasons=reasons,
-                opened_on=day.isoformat(),
-                last_seen_on=seen.isoformat(),
-            )
-        )
-        self.store.write(
-            _t.insert().values(
-                item_id=item_id,
-                programme=self.programme,
-                owner=self.owner_for(pair[0], pair[1]),
-                due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(),
-                followups=0,
-            )
-        )
+    def _insert(self, pair: tuple[int, int], status: str, reasons: str, day: date, seen: date, *,
+                after: QueueItem | None = None) -> int:
+        """A new open item of ``pair``; its id. ``after``: the pair's acknowledged item still awaiting an outcome,
+        whose note it starts with and whose owner keeps it while still a coordinator and not a party."""
+        note = _joined(after.note, f"item {after.id} acknowledged on {after.acked_on}") if after else None
+        kept = after is not None and after.owner in self.coordinators and after.owner not in self.parties(pair)
+        item_id = self.store.insert_id(_q.insert().values(
+            programme=self.programme, mentor_id=pair[0], mentee_id=pair[1], status=status, reasons=reasons,
+            opened_on=day.isoformat(), last_seen_on=seen.isoformat(), note=note,
+        ))
+        self.store.write(_t.insert().values(
+            item_id=item_id, programme=self.programme,
+            owner=after.owner if kept and after is not None else self.owner_for(pair[0], pair[1]),
+            due_on=due_date(day, 0, self.due_days, self.due_every_days).isoformat(), followups=0,
+        ))
+        return item_id
 
     def open_items(self) -> list[QueueItem]:
         """Open items, oldest first, each with its pair's LATEST status and reasons (tester finding 6).

@@ -18,6 +18,12 @@ from lmsync.store.snapshots import reasons_of
 #: next follow-up; the others close it.
 OUTCOMES = ("met", "rematched", "closed", "no_action")
 
+#: lmsync's outcome on an acknowledged item still without one when its pair is queued again (after
+#: ``requeue_after_days``, or fading again after it recovered): the new item carries its note and owner, and the
+#: acknowledged one, listed nowhere else, no longer waits for an outcome (tester round 84, 4). Not one a
+#: coordinator records (``OUTCOMES``).
+QUEUED_AGAIN = "queued_again"
+
 #: The status an open item shows when its pair's latest health snapshot is ``ok`` again (tester
 #: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
 RECOVERED = "recovered"
