@@ -144,12 +144,18 @@ STATE = click.option("--state", "state", type=click.Path(dir_okay=False, path_ty
 def _enrolment_command(name: str, suspended: bool, summary: str) -> None:
     """``edit suspend`` / ``edit restore``: WHO's enrolment in the programme course."""
 
-    @edit_group.command(name, help=summary, epilog=examples(f"lmsync emulator edit {name} s0058"))
+    @edit_group.command(name, help=summary, epilog=examples(f"lmsync emulator edit {name} s0058",
+                                                            f"lmsync emulator edit {name} m0007 --account"))
     @click.argument("who")
+    @click.option("--account", is_flag=True, help="The Moodle account (Site administration > Users), not the enrolment: "
+                  "the person stays enrolled and in their groups, and cannot log in (trap 41).")
     @STATE
     @click.pass_context
-    def enrolment_command(ctx: click.Context, who: str, state: Path | None) -> None:
-        _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), suspended))
+    def enrolment_command(ctx: click.Context, who: str, account: bool, state: Path | None) -> None:
+        if account:  # rehearse trap 41 (tester round 85b, 1: only an enrolment could be suspended)
+            _edit(ctx, state, lambda site, _c, _p: edits.set_account_suspended(site, edits.user_of(site, who), suspended))
+        else:
+            _edit(ctx, state, lambda site, course, _p: edits.set_suspended(site, course, edits.user_of(site, who), suspended))
 
 
 _enrolment_command("suspend", True, "Suspend WHO's enrolment in the programme course (a leave, unpaid fees, a student who left).")

@@ -60,6 +60,17 @@ def set_suspended(site: Any, course: Any, user_id: int, suspended: bool) -> str:
     return f"{site.users[user_id].username}: enrolment in {course.shortname} {state}"
 
 
+def set_account_suspended(site: Any, user_id: int, suspended: bool) -> str:
+    """Suspend or restore the user's Moodle account (``auth``'s suspended flag): still enrolled, still in their
+    groups, and unable to log in, as trap 41's recording shows. Raises ``InputError`` when already so."""
+    user = site.users[user_id]
+    if bool(user.suspended) == suspended:
+        already = "already suspended" if suspended else "not suspended: nothing to restore"
+        raise InputError(f"{user.username}'s Moodle account is {already}")
+    user.suspended = suspended
+    return f"{user.username}: Moodle account {'suspended' if suspended else 'active again'} (enrolments unchanged)"
+
+
 def unenrol(site: Any, course: Any, user_id: int) -> str:
     """Unenrol the user from ``course``: the enrolment goes, and with it their membership of the
     course's groups, as Moodle's unenrolment does (``groups_delete_group_members`` by user and course).

@@ -49,6 +49,7 @@ from lmsync.service.clock_check import check_clock_today
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, pause_gone, paused_now
+from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -164,24 +165,6 @@ class HealthReport:
 
 
 # --- reading the evidence --------------------------------------------------------------------------
-
-
-def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, int]], int]:
-    """(mentor, mentee) of every lmsync circle, both actively enrolled; and how many were left out."""
-    pairs: set[tuple[int, int]] = set()
-    skipped = 0
-    for group in snapshot.observation.groups:
-        mentor = mentor_of_idnumber(programme, group.idnumber)
-        if mentor is None:
-            continue
-        for member in group.members:
-            if member == mentor or member in snapshot.observation.outsiders:  # a teacher added by hand (round 18, 2)
-                continue
-            if mentor in snapshot.roster and member in snapshot.roster:
-                pairs.add((mentor, member))
-            else:
-                skipped += 1
-    return sorted(pairs), skipped
 
 
 class PairsAssessed(NamedTuple):

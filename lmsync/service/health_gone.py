@@ -21,6 +21,7 @@ from typing import Any
 
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
+from lmsync.service.observe import Snapshot
 from lmsync.store.queue import CoordinatorQueue, QueueItem
 
 log = get_logger(__name__)
@@ -43,6 +44,27 @@ class Circles:
             if mentor is not None:
                 members[mentor] = members.get(mentor, frozenset()) | (frozenset(group.members) - {mentor})
         return cls(members, frozenset(observation.outsiders))
+
+
+def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, int]], int]:
+    """(mentor, mentee) of every lmsync circle, both actively enrolled and neither account suspended; and how many
+    were left out. A pair whose mentor's account was suspended (trap 41) was judged, nudged and escalated for the
+    whole of the circle's hold, though neither could act (tester round 85b, 1): left out, its item is paused."""
+    pairs: set[tuple[int, int]] = set()
+    skipped = 0
+    suspended = snapshot.observation.suspended_user_ids
+    for group in snapshot.observation.groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None:
+            continue
+        for member in group.members:
+            if member == mentor or member in snapshot.observation.outsiders:  # a teacher added by hand (round 18, 2)
+                continue
+            if mentor in snapshot.roster and member in snapshot.roster and not {mentor, member} & suspended:
+                pairs.add((mentor, member))
+            else:
+                skipped += 1
+    return sorted(pairs), skipped
 
 
 def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles) -> str:

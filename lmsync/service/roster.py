@@ -205,7 +205,8 @@ def people_from_roster(
             continue
         if user.suspended:
             if user.id in circle_mentors:
-                where = "; their circle is re-matched"
+                # held first, as every away mentor's (away_mentors): "re-matched" beside "held as it is" (round 85b, 1)
+                where = "; their circle is held as it is, then re-matched ([sync] away_mentor_hold_days)"
             elif user.id in in_circle:
                 where = "; removed from their circle"
             else:
