@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from lmsync.cli import main
 from lmsync.service import health
 from lmsync.service.cycle import cycle_job
-from lmsync.service.sync import make_plan
 from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import make_plan
 from tests.flows.test_cycle import AS_OF, at, setup
 from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
 
