@@ -94,6 +94,7 @@ class ImportResult:
     # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
     outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
     first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
+    not_in_file: tuple[str, ...] = ()  # meetings: stored rows of an earlier file of this name not in it (round 85b, 3)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -272,6 +273,8 @@ def import_meetings_file(
         text, path.name, resolve, rules or ImportRules(), held=repository.held
     )
     result = _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    if gone := repository.not_in_file(path.name, [m.natural_key for m, _ in meetings]):
+        result = replace(result, not_in_file=tuple(gone))
     # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the
     # erasures as the rules read them for this import (``meetings.import_rules``), else read here
     erased = rules.erased if rules is not None else erased_on(store)

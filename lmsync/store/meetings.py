@@ -316,6 +316,16 @@ class MeetingRepository(StampedRepository[Meeting]):
                     out.setdefault(key, []).append(stored)
         return out
 
+    def not_in_file(self, file_name: str, keys: Iterable[tuple[str, int, int, str]]) -> list[str]:
+        """The origins (``FILE:LINE``) of the stored meetings an earlier import of a file named ``file_name`` stored
+        whose natural key (``Meeting.natural_key``) is not among ``keys``: rows taken out of a corrected copy of the
+        file, which an import never removes (tester round 85b, 3: still counted, and nothing said so)."""
+        wanted = set(keys)
+        query = select(_m.c.meeting_date, _m.c.mentor_id, _m.c.mentee_id, _m.c.source, _m.c.origin).where(
+            _m.c.programme == self.programme, _m.c.origin.startswith(f"{file_name}:", autoescape=True))
+        return [str(r.origin) for r in self.store.rows(query.order_by(_m.c.id))
+                if (str(r.meeting_date), int(r.mentor_id), int(r.mentee_id), str(r.source)) not in wanted]
+
     def pair_meetings(self, *, until: date | None = None) -> list[Meeting]:
         """Every meeting up to ``until`` (all when ``None``), oldest first, for judging pairs in bulk.
 

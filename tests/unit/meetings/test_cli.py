@@ -265,3 +265,23 @@ def test_round_84_3_a_new_file_that_replaces_another_files_values_says_so(run, t
     one = tmp_path / "one.csv"
     one.write_text(f"date,mentor,mentee,minutes,attended\n{day},m0002,s0003,33,yes\n", encoding="utf-8")
     assert "one.csv: 1 row, " in run("import", "meetings", str(one)).output  # not "1 rows" (round 84, 10)
+
+
+def test_round_85b_3_a_corrected_copy_without_a_row_says_that_row_stays_stored(run, tmp_path):
+    """A coordinator deleted a wrong row from the file and imported it again under its name: "1 updated,
+    6 unchanged", and the deleted row stayed stored, counted by grades and health, without a word."""
+    day = date.today().replace(day=1).isoformat()
+    head = "date,mentor,mentee,minutes,attended\n"
+    first = tmp_path / "week2.csv"
+    first.write_text(head + f"{day},m0001,s0001,30,yes\n{day},m0002,s0003,20,yes\n", encoding="utf-8")
+    assert "2 added" in run("import", "meetings", str(first)).output
+    corrected = tmp_path / "fixed" / "week2.csv"
+    corrected.parent.mkdir()
+    corrected.write_text(head + f"{day},m0001,s0001,35,yes\n", encoding="utf-8")
+    result = run("import", "meetings", str(corrected))
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert ("note: 1 meeting(s) an earlier file named week2.csv stored are not in this one (week2.csv:3): they stay "
+            "stored") in result.output and "`lmsync meetings remove`" in result.output
+    other = tmp_path / "week3.csv"  # another file's rows are not its own
+    other.write_text(head + f"{day},m0001,s0001,35,yes\n", encoding="utf-8")
+    assert "note:" not in run("import", "meetings", str(other)).output
