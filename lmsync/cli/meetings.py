@@ -203,9 +203,9 @@ def _report(result: ImportResult) -> str:
         text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by {by}: they "
                  "are kept as stored, not undone; to store this file's values for them again, import those rows from a new file")
     if result.not_in_file:  # a row deleted from a corrected copy stayed stored without a word (tester round 85b, 3)
-        shown, more = result.not_in_file[:5], len(result.not_in_file) - 5
+        shown, beyond = result.not_in_file[:5], len(result.not_in_file) - 5
         text += (f"\nnote: {len(result.not_in_file)} meeting(s) an earlier file named {result.file_name} stored are not "
-                 f"in this one ({', '.join(shown)}{f' and {more} more' if more > 0 else ''}): they stay stored, as an "
+                 f"in this one ({', '.join(shown)}{f' and {beyond} more' if beyond > 0 else ''}): they stay stored, as an "
                  "import adds and corrects rows but never removes one; `lmsync meetings remove` takes one out")
     if result.date_order:
         text += f"\n{result.date_order}"

@@ -49,7 +49,8 @@ def meetings_view(rows: Sequence[Any], people: People) -> Table:
 
     meetings = [row.meeting for row in rows]
     withheld = sum(1 for m in meetings if _withheld(m))
-    note = (f"; the rating of {withheld}, if any, withheld: a mentee's rating is their verdict on the mentor and "
+    # "the rating of 6" read as a rating of 6 (tester round 85b, 6)
+    note = (f"; any rating of {withheld} of them withheld: a mentee's rating is their verdict on the mentor and "
             "is never shown one by one, nor is one whose side (rated by) is not known" if withheld else "")
     return Table(
         "meetings",

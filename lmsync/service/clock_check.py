@@ -29,11 +29,17 @@ def check_clock(store: Store, programme: str, today: date) -> None:
     health snapshot's day of ``programme`` in ``store``; nothing otherwise (a new store has none)."""
     last = HealthSnapshots(store, programme).last_day()
     if last is not None and today < last:
+        # one day behind: as often a run under another time zone (a one-off LMSYNC_PROGRAMME_TIMEZONE, a changed
+        # [programme] timezone) that judged the next day early, not a clock gone back (tester round 85b, 8)
+        zone = (today - last).days == -1
+        cause = ("a run under another [programme] timezone (or LMSYNC_PROGRAMME_TIMEZONE) judged that day early, "
+                 "or the system clock went back" if zone else
+                 "the system clock went back (a virtual machine restored from a snapshot? NTP?)")
         raise ClockWentBack(
             f"the clock says {today.isoformat()}, but this store's last run judged the programme on "
-            f"{last.isoformat()}: the system clock went back (a virtual machine restored from a snapshot? NTP?); "
-            "nothing ran, so no grade, nudge or digest is sent for a day already past",
-            hint="set the system clock right (timedatectl; chronyc tracking); the next run goes on by itself. "
+            f"{last.isoformat()}: {cause}; nothing ran, so no grade, nudge or digest is sent for a day already past",
+            hint=("keep one time zone for the programme; " if zone else "") + "set the system clock right "
+            "(timedatectl; chronyc tracking) if it is wrong; the next run on a later day goes on by itself. "
             "`lmsync health --as-of DAY` and the other views still show any day",
         )
 

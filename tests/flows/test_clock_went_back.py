@@ -59,3 +59,23 @@ def test_round_78_1_health_nudge_and_grades_push_refuse_a_clock_gone_back_as_run
     assert len(site.messages) == sent
     assert nudge_job(config, site=site, dry_run=True) is not None  # a dry run sends nothing: it may look
     assert health_job(config, site=site, record=False) is not None  # and a read of the day writes nothing
+
+
+def test_round_85b_8_one_day_behind_names_a_time_zone_as_a_cause() -> None:
+    """A health run under LMSYNC_PROGRAMME_TIMEZONE=Pacific/Auckland at 20:00 UTC judged the next day; the next
+    run in the programme's zone was refused as "the system clock went back" alone."""
+    from lmsync.domain.health import PairHealth
+    from lmsync.service.clock_check import check_clock
+    from lmsync.store.health import HealthSnapshots
+
+    store = Store.memory()
+    try:
+        HealthSnapshots(store, "p").replace_day(TODAY + timedelta(days=1), [PairHealth(1, 2, "ok", (), TODAY, TODAY, 0)])
+        with pytest.raises(ClockWentBack, match=r"another \[programme\] timezone .* or the system clock went back"):
+            check_clock(store, "p", TODAY)
+        with pytest.raises(ClockWentBack) as far:
+            check_clock(store, "p", TODAY - timedelta(days=6))
+        assert "timezone" not in str(far.value) and "the system clock went back" in str(far.value)
+        check_clock(store, "p", TODAY + timedelta(days=1))
+    finally:
+        store.close()
