@@ -41,6 +41,11 @@ BIG64 = 2.0**40
 
 TERMS = ("department", "shared_interests", "need", "shared_language", "year_gap", "preference", "stickiness")
 _NO_TERMS = (0.0,) * len(TERMS)  # the value of each term a pair does not have
+#: Each term in a coordinator's words (the report; tester round 85b, 5: "shared_language", "year_gap").
+TERM_WORDS = {"department": "same department", "shared_interests": "shared interests",
+              "need": "offers what the mentee needs", "shared_language": "common language",
+              "year_gap": "a peer mentor the right years senior", "preference": "the mentee's own choice",
+              "stickiness": "kept with their mentor when re-matching"}
 
 
 def quantise(value: float) -> float:

@@ -243,8 +243,7 @@ def match_charts(data: ReportData) -> list[Chart]:
         charts.append(chart("scores", "Match score distribution", caption, draw_scores, xlabel="Match score", ylabel="Pairs", size=(4.8, 3.4)))
     t = data.match_terms
     if t.rows:
-        terms, shares = t.column("term"), t.column("share")
-        labels = [term.replace("_", " ") for term in terms]
+        labels, shares = [str(reason) for reason in t.column("reason")], t.column("share")
         caption = _caption(
             "Bar chart of the share of pairs matched for each reason: ",
             (f"{label} {share:.0%}" for label, share in zip(labels, shares, strict=True)),

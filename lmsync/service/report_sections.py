@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from lmsync.domain.compatibility import TERM_WORDS
 from lmsync.domain.evaluation import response_rate
 from lmsync.domain.health import answered_by, without_ratings
 from lmsync.service.labels import People
@@ -159,7 +160,8 @@ def mentor_load_table(pairs: Iterable[tuple[int, int]]) -> Table:
 
 
 def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table, Table]:
-    """Each current pair's match score (best first), and the share of pairs each positive term helped match."""
+    """Each current pair's match score (best first), and the share of pairs each positive term helped match, in words
+    (``TERM_WORDS``; stickiness, which only keeps pairs, left out)."""
     scores = Table(
         "match_scores",
         "Match score of each current pair",
@@ -170,14 +172,14 @@ def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table,
         ),
     )
     counts: Counter[str] = Counter()
-    for m in matched:
-        counts.update(term for term, value in m.terms.items() if value > 0)
+    for m in matched:  # stickiness keeps a pair, it matched none: every current pair had it (tester round 85b, 5)
+        counts.update(term for term, value in m.terms.items() if value > 0 and term != "stickiness")
     terms = Table(
         "match_terms",
         "Share of pairs with each reason",
-        ("term", "pairs", "share"),
+        ("reason", "term", "pairs", "share"),
         tuple(
-            (term, n, round_cell(n / len(matched)))
+            (TERM_WORDS.get(term, term.replace("_", " ")), term, n, round_cell(n / len(matched)))
             for term, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ),
     )

@@ -155,3 +155,12 @@ def test_round_50_4_a_report_as_of_an_earlier_day_says_its_circles_are_today_s(m
             "share of mentees matched (today)"} <= set(labels)
     notes = list(csv.reader(io.StringIO(csv_files(data)["notes.csv"])))
     assert notes[0] == ["note"] and any("today's" in row[0] for row in notes[1:])
+
+
+def test_round_85b_5_why_pairs_were_matched_reads_in_words_and_leaves_stickiness_out(made):
+    """"stickiness 100%" and "shared_language" in the report a coordinator reads: every current pair has the
+    stickiness term (it keeps a pair, it matched none), and the terms were config keys."""
+    _store, _config, _p, data = made
+    reasons = dict(zip(data.match_terms.column("term"), data.match_terms.column("reason"), strict=True))
+    assert reasons["department"] == "same department" and "stickiness" not in reasons
+    assert all("_" not in reason for reason in reasons.values())
