@@ -84,7 +84,9 @@ EVALUATION_COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
 def evaluation_table_html(t: Table) -> str:
     """The programme evaluation table for people: labelled columns, 2-decimal numbers, CI in one column."""
     if not t.rows:
-        return '<p class="empty">Not enough survey waves answered by the same people yet.</p>'
+        # "not enough waves" read wrong with two waves answered by 4 people each (tester round 85b, 5)
+        return ('<p class="empty">No before-and-after comparison yet: it needs two survey waves of one instrument '
+                'answered by the same people, at least [report] min_cell of them.</p>')
     head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _text in EVALUATION_COLUMNS)
     body = ""
     for row in t.rows:
