@@ -105,9 +105,15 @@ def refuse_not_a_store(path: Path, where: str) -> None:
 def refuse_dangling_link(path: Path, where: str) -> None:
     """Raise ConfigError when ``path`` is a symbolic link to a file in a folder that does not exist: SQLite could
     not open it, the error said only "cannot be written (or its folder)", and a lock file was left beside the link
-    (tester round 84, 7). A link to a file yet to be made in a folder that exists is a new store, as any path."""
+    (tester round 84, 7); and when it is a loop of links (a traceback, and a lock file left: round 85a, 5). A link
+    to a file yet to be made in a folder that exists is a new store, as any path."""
     if not path.is_symlink() or path.exists():
         return
+    try:
+        path.resolve()
+    except (RuntimeError, OSError):  # a loop: RuntimeError before Python 3.13, OSError (ELOOP) after (round 85a, 5)
+        raise ConfigError(f"the store {where} is a symbolic link that leads back to itself (a loop of links)",
+                          hint="point [store] path (or LMSYNC_STORE_PATH) at the store file itself, or mend the link") from None
     target = path.parent / os.readlink(path)
     if not target.parent.is_dir():
         raise ConfigError(

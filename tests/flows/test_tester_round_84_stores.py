@@ -76,3 +76,15 @@ def test_round_84_7_a_link_to_an_existing_store_opens_it(tmp_path):
     link: Path = tmp_path / "link.db"
     link.symlink_to(real)
     Store(link, read_only=True).close()
+
+
+@pytest.mark.sqlite_only("a SQLite store path that is a symbolic link")
+def test_round_85a_5_a_store_path_that_is_a_loop_of_links_is_refused_without_a_traceback_or_lock(tmp_path):
+    loop = tmp_path / "loop.db"
+    loop.symlink_to("loop.db")
+    with pytest.raises(ConfigError, match="leads back to itself"):
+        Store(loop)
+    result = CliRunner().invoke(main, ["--log-level", "warning", "sync"], env={"LMSYNC_STORE_PATH": str(loop),
+                                                                             "XDG_STATE_HOME": str(tmp_path)})
+    assert result.exit_code == 2 and "leads back to itself" in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop.db"]
