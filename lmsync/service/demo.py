@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.config_sites import StoreConfig
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
 from lmsync.service.match import person_labels
-from lmsync.service.moodle import DEMO_PEER_COHORT
+from lmsync.service.moodle import DEMO_PEER_COHORT, announced_elsewhere
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.report import ReportRenderer, report_job, write_report
 
@@ -37,12 +38,15 @@ class DemoViews:
 
 
 def demo_config(config: Config) -> Config:
-    """The emulator, whatever [moodle] says, and the demo site's peer-mentor cohort."""
+    """The emulator, whatever [moodle] says, and the demo site's peer-mentor cohort. With a real Moodle configured,
+    the emulator's own store too, whatever [store] says: the demo wrote its site and data into the programme's
+    store, which then belonged to the emulator (tester round 85a, 3)."""
     moodle = config.moodle.model_copy(update={"url": None})
     programme = config.programme
     if programme.peer_mentor_cohort is None:
         programme = programme.model_copy(update={"peer_mentor_cohort": DEMO_PEER_COHORT})
-    return config.model_copy(update={"moodle": moodle, "programme": programme})
+    store = StoreConfig() if config.moodle.url is not None else config.store
+    return config.model_copy(update={"moodle": moodle, "programme": programme, "store": store})
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,10 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     Everything is printed through ``echo`` in ``views``' words.
     """
     plan_text, report_text = views.plan_text, views.report_text
+    if config.moodle.url is not None:  # "sets no [moodle] url" was false, and the store was the programme's (85a, 3)
+        announced_elsewhere()
+        echo(f"The demo runs on the built-in emulator: the Moodle and the store {config.source or 'lmsync.toml'} "
+             "configures are left alone.")
     config = demo_config(config)
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")

@@ -82,6 +82,13 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
     return True
 
 
+def announced_elsewhere() -> None:
+    """``announce_emulator`` stays silent from now on: the caller said it its own way (``lmsync demo`` with a real
+    Moodle configured, where "sets no [moodle] url" was false: tester round 85a, 3)."""
+    global _announced
+    _announced = True
+
+
 DEMO_PEER_COHORT = "peer-mentors-2026"
 
 
