@@ -65,22 +65,29 @@ def _day(day: date | None) -> str:
 
 
 def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
-    """A pair's reasons as the shared report shows them: one drawn from one side's own answers (a
-    mentee's low rating of the mentor, say) as "a survey or rating signal", and ``hi_bye`` without
-    its ratings. The report is read by coordinators who may mentor too; their own views (``lmsync
-    health``, the queue, the digest, which never tells one of their own pairs) keep the details
-    (tester round 25, 4: a coordinator read their mentee's low rating of them in the report)."""
+    """A pair's reasons as the shared report shows them: none drawn from one side's own answers (a mentee's low
+    rating of the mentor, say; ``verdict``), and ``hi_bye`` without its ratings. The report is read by coordinators
+    who may mentor too; their own views (``lmsync health``, the queue, the digest, which never tells one of their
+    own pairs) keep the details (tester round 25, 4: a coordinator read their mentee's low rating of them in the
+    report; round 85b, 4: "a survey or rating signal" beside a pair told its mentor, who knew their own answers
+    were fine, the mentee's verdict)."""
     out: list[str] = []
     for code, text in reasons:
         if code.startswith("survey_unanswered_"):  # no answer is not a low one (tester round 77, 7: 47 rows alarmed)
             text = "a survey wave not answered (by whom: in the coordinators' own view, their digest)"  # round 83, 5
         elif answered_by(code) is not None:
-            text = "a survey or rating signal (the details: in the coordinators' own view, their digest)"
+            continue  # a mentor who knew their own answers were fine read their mentee's verdict (round 85b, 4)
         elif code == "hi_bye":
             text = without_ratings(code, text)[1]
         if text not in out:
             out.append(text)
     return out
+
+
+def verdict(code: str) -> bool:
+    """Whether a reason ``code`` was raised by one side's own answers about the pair (``answered_by``), not by a wave
+    left unanswered: a pair flagged by such reasons alone is not named in the shared report (tester round 85b, 4)."""
+    return answered_by(code) is not None and not code.startswith("survey_unanswered_")
 
 
 def ended(item: QueueState | None) -> bool:
@@ -114,7 +121,11 @@ def at_risk_table(
         key=lambda r: (order[r.status], r.last_meeting or date.min, r.mentor_id, r.mentee_id),
     )
     rows = []
+    unnamed = 0
     for r in chosen:
+        if r.reasons and all(verdict(code) for code, _ in r.reasons):  # named, it told its mentor the mentee's verdict (85b, 4)
+            unnamed += 1
+            continue
         item = queue.get((r.mentor_id, r.mentee_id))
         if item is None:
             state = "not queued"
@@ -150,6 +161,9 @@ def at_risk_table(
             )
         )
     title = "Pairs at risk today" if day is None or day == today else f"Pairs at risk on {day.isoformat()}"
+    if unnamed:
+        title += (f" ({unnamed} more flagged by one side's survey answers alone, not named here: a mentor reading it "
+                  "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
 
 

@@ -68,11 +68,32 @@ def test_tester_round_25_4_the_shared_report_shows_no_sides_answers_in_its_reaso
                ("satisfaction_low_mentor", "satisfaction low (mentor side)"),
                ("hi_bye", "recent meetings on time but short (20 min on average) and low-rated (2.0 on average)"),
                ("no_meeting", "no meeting for 40 days")]
-    assert shared_reasons(reasons) == [
-        "a survey or rating signal (the details: in the coordinators' own view, their digest)",
+    assert shared_reasons(reasons) == [  # round 85b, 4: not even "a survey or rating signal"
         "recent meetings on time but short (20 min on average)",
         "no meeting for 40 days",
     ]
+
+
+def test_round_85b_4_a_pair_flagged_by_one_sides_answers_alone_is_counted_not_named():
+    """"m0005 | s0013 | at risk | a survey or rating signal": the mentor, whose own answers were fine, read their
+    mentee's verdict. Such a pair is counted in the table's title, not named; a pair with evidence both know is
+    named with that evidence alone."""
+    from datetime import date
+
+    from lmsync.service.labels import People
+    from lmsync.service.report_sections import at_risk_table
+    from lmsync.store.report import FlaggedPair
+
+    rated = FlaggedPair(5, 13, "at_risk", date(2027, 1, 19), (("satisfaction_low_mentee", "satisfaction low (mentee side)"),))
+    mixed = FlaggedPair(6, 14, "fading", None, (("satisfaction_low_mentee", "satisfaction low (mentee side)"),
+                                                 ("no_meeting", "no meeting for 40 days")))
+    unanswered = FlaggedPair(7, 15, "at_risk", None, (("survey_unanswered_mentee", "the mentee did not answer T1"),))
+    table = at_risk_table([rated, mixed, unanswered], {}, People({}, show_names=False))
+    assert [row[4] for row in table.rows] == [
+        "no meeting for 40 days", "a survey wave not answered (by whom: in the coordinators' own view, their digest)"]
+    assert [row[0] for row in table.rows] == ["user #6 (not in the course)", "user #7 (not in the course)"]
+    assert "(1 more flagged by one side's survey answers alone, not named here" in table.title
+    assert "satisfaction" not in str(table.rows)
 
 
 def test_tester_round_48_4_the_health_chart_counts_a_pair_a_coordinator_ended_as_ended_from_that_day():
