@@ -1,7 +1,8 @@
 """``lmsync grades plan|push``: meeting and survey figures into the Moodle gradebook.
 
 ``plan`` shows (and with ``--out`` saves) what a push would write; ``push PLAN.json``
-writes exactly that plan, refused if the gradebook changed since; ``push`` alone plans
+plans again and writes that plan only when the file holds exactly its writes, refused if the file
+was edited, the store or the gradebook changed since (tester round 85a, 1); ``push`` alone plans
 and pushes in one go. Output names grade items and counts; people appear as Moodle ids.
 """
 
@@ -57,7 +58,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
 @STORE_TAKES_OVER
 @click.pass_context
 def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_takes_over: bool) -> None:
-    """Write a saved plan (refused if the gradebook changed), or plan and write now."""
+    """Write a saved plan (refused if edited, or if the plan changed since), or plan and write now."""
     plan = None
     if plan_file is not None:
         try:
@@ -65,10 +66,11 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_t
         except ValueError as exc:
             raise InputError(f"{plan_file}: not an lmsync grades plan ({str(exc).splitlines()[0]})") from None
     with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
-        _push(ctx.obj.config(), plan, wait=wait, takes_over=store_takes_over)
+        _push(ctx.obj.config(), plan, wait=wait, takes_over=store_takes_over,
+              source=str(plan_file) if plan_file is not None else "PLAN.json")
 
 
-def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_over: bool) -> None:
+def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_over: bool, source: str) -> None:
     """Push ``plan`` (or plan and push now), print the report, and raise for what an admin must act on."""
     result = service.push_job(
         config,
@@ -76,6 +78,7 @@ def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_
         wait=wait,
         on_plan=lambda planned: say(plan_text(planned.plan)),
         takes_over=takes_over,
+        source=source,
     )
     say(push_text(result.report))
     if result.report.held:  # tester round 14, 1: a store with no history of the programme writes no grade

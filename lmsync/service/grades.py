@@ -67,10 +67,14 @@ from lmsync.service.grades_push import (
     SAVE_ASSIGN_GRADES,
     UPDATE_GRADES,
     PushReport,
+    check_course,
+    check_made_for,
     push_envelope,
     push_grades,
+    refuse_pending_creates,
     verify,
 )
+from lmsync.service.grades_saved import check_saved_grades_plan
 from lmsync.service.grades_sources import SourceReport, read_feedback_sources
 from lmsync.service.labels import People
 from lmsync.service.observe import observe
@@ -410,15 +414,26 @@ def push_job(
     as_of: date | None = None,
     on_plan: Callable[[GradesPlanResult], Any] | None = None,
     takes_over: bool = False,
+    source: str = "PLAN.json",
 ) -> PushResult:
-    """Push a saved plan (re-checked against Moodle), or plan and push in one go; ``takes_over`` writes what a
-    store with no history of the programme would hold (``grades_hold``). Raises ``ClockWentBack`` (clock_check)."""
+    """Push a saved plan (read from ``source``), or plan and push in one go; ``takes_over`` writes what a
+    store with no history of the programme would hold (``grades_hold``). Raises ``ClockWentBack`` (clock_check).
+
+    A saved plan is checked against the plan made afresh (as ``grades plan`` makes it) and the fresh one is
+    pushed; ``PlanError`` when the file requests a write it does not hold with the same value, lacks one, or the
+    gradebook changed since (``grades_saved.check_saved_grades_plan``; tester round 85a, 1)."""
     from lmsync.service.clock_check import check_clock_today
     with session(config, wait=wait, site=site) as (conn, store):
         if as_of is None:  # no grade pushed for a day already past (tester round 78, 1)
             check_clock_today(store, config)
         if plan is not None:
-            return PushResult(plan, push_grades(conn.api, config, store, plan, takes_over=takes_over))
+            check_made_for(plan, config)
+            refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
+            fresh = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
+            check_course(plan, fresh.plan.course_id)
+            check_saved_grades_plan(plan, fresh.plan, source=source)  # tester round 85a, 1: never the file's
+            report = push_grades(conn.api, config, store, fresh.plan, observed=fresh.state, takes_over=takes_over)
+            return PushResult(fresh.plan, report)
         planned = make_grades_plan(conn.api, config, store, as_of=as_of)
         if takes_over:  # the plan shown is the one written, not "HELD" above "Pushed" (tester round 18, 7)
             planned.plan.store_hold = None

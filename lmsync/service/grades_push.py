@@ -322,6 +322,22 @@ def left_for_an_admin(plan: GradesPlan) -> list[tuple[str, str]]:
     return left
 
 
+def check_made_for(plan: GradesPlan, config: Config) -> None:
+    """Refuse (``PlanError``) a plan of another format version or another programme than ``config``'s."""
+    if plan.version != PLAN_VERSION:
+        raise PlanError(f"the plan has format version {plan.version}, this lmsync writes {PLAN_VERSION}")
+    if plan.programme != config.programme.name:
+        raise PlanError(
+            f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}"
+        )
+
+
+def check_course(plan: GradesPlan, course_id: int) -> None:
+    """Refuse (``PlanError``) a plan made for another course than ``course_id`` (the configuration's)."""
+    if course_id != plan.course_id:
+        raise PlanError(f"the plan is for course {plan.course_id}, the configuration names course {course_id}")
+
+
 def push_grades(
     api: MoodleApi,
     config: Config,
@@ -340,18 +356,9 @@ def push_grades(
     ``takes_over``; the report's ``held`` says why."""
     started = time.monotonic()
     reads_before = api.transport.requests_made
-    if plan.version != PLAN_VERSION:
-        raise PlanError(f"the plan has format version {plan.version}, this lmsync writes {PLAN_VERSION}")
-    if plan.programme != config.programme.name:
-        raise PlanError(
-            f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}"
-        )
+    check_made_for(plan, config)
     if observed is None:
-        course_id = find_course_id(api, config.programme.course)
-        if course_id != plan.course_id:
-            raise PlanError(
-                f"the plan is for course {plan.course_id}, the configuration names course {course_id}"
-            )
+        check_course(plan, find_course_id(api, config.programme.course))
         observed = _observe_for(api, config, plan)
     now = observed.fingerprint()
     if now != plan.fingerprint:
