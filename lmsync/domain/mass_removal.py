@@ -72,7 +72,7 @@ def guard_mass_removal(
     raise UnsafePlan(
         "Refusing this plan: " + "; and ".join(problems) + ". Likely causes: a misspelt or changed role in "
         "[programme] mentee_roles / mentor_roles / peer_mentor_cohort (roles), the course's enrolments changed "
-        "(enrolment), or lmsync's account lost a capability such as moodle/course:viewparticipants "
+        "(enrolment), or lmsync's account lost a capability such as moodle/course:enrolreview "  # the role's (85a, 8)
         "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
         f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
     )
