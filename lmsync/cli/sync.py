@@ -130,7 +130,9 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                           "circle's ID number this store never made",
                           hint="`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle (Participants > "
                                "Groups > Edit group settings), or point [store] path at the store that made them")
-    say(f"in sync after {result.rounds} round(s){where}")
+    # a stop that came when nothing was left to do: in sync, and said so, not ignored (tester round 85a, 9)
+    late = " (a stop was requested when nothing was left to do)" if stop() else ""
+    say(f"in sync after {result.rounds} round(s){where}{late}")
 
 
 def _where(config: Any) -> str:
