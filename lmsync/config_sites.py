@@ -79,6 +79,10 @@ class MoodleConfig(Section):
             raise ValueError("is the address of a web-service request, not the site's: give the site's address "
                              "only (https://moodle.school.example, or with the folder Moodle lives in), and the "
                              "token in token_file; if the address held ?wstoken=, make a new token in Moodle")
+        if value.lower().endswith(".php"):  # a page copied from the browser: doctor then failed with a 404 (85a, 10)
+            page = value.rsplit("/", 2)[-2:]
+            raise ValueError(f"is the address of a Moodle page (.../{'/'.join(page)}), not the site's: give the site's "
+                             "address only (https://moodle.school.example, or with the folder Moodle lives in)")
         return value
 
 
