@@ -33,7 +33,7 @@ import click
 from lmsync import __version__
 from lmsync.allocator import hold_mmap_threshold
 from lmsync.cli.exiting import ExitsAtOnce
-from lmsync.cli.output import config_named, say
+from lmsync.cli.output import EnvChoice, config_named, say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
 from lmsync.secrets import redact
 from lmsync.store.problems import admin_problem
@@ -467,7 +467,7 @@ def examples(*lines: str) -> str:
 @click.option("--config", "config_path", envvar="LMSYNC_CONFIG", default=None, metavar="FILE", help=CONFIG_HELP)
 @click.option(
     "--log-format",
-    type=click.Choice(["console", "json"]),
+    type=EnvChoice(["console", "json"]),
     envvar="LMSYNC_LOG_FORMAT",
     default="console",
     show_default=True,
@@ -475,7 +475,7 @@ def examples(*lines: str) -> str:
 )
 @click.option(
     "--log-level",
-    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    type=EnvChoice(LOG_LEVELS, case_sensitive=False),
     envvar="LMSYNC_LOG_LEVEL",
     default="info",
     show_default=True,

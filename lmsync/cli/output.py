@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -53,3 +54,20 @@ def config_named(ctx: click.Context | None, text: str) -> str:
     if source is None or source.name == "lmsync.toml":
         return text
     return text.replace("lmsync.toml", str(source))
+
+
+class EnvChoice(click.Choice):  # type: ignore[type-arg]
+    """``click.Choice`` whose error names the environment variable a bad value came from: ``LMSYNC_LOG_FORMAT=jsn``
+    was reported as "Invalid value for '--log-format'", an option nobody had given (tester round 85a, 10)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            from click.core import ParameterSource
+
+            envvar = getattr(param, "envvar", None)
+            if ctx is None or param is None or not param.name or not isinstance(envvar, str) \
+                    or ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+                raise
+            raise click.BadParameter(exc.message, ctx=ctx, param_hint=envvar) from None
