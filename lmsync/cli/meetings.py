@@ -192,10 +192,11 @@ def _report(result: ImportResult) -> str:
     if c.kept:
         text += f", {c.kept} kept as stored"
     if result.seen_before:  # "before" while rows were stored again read as "nothing changed" (tester round 16, 1)
-        text += " (this exact file was imported before" + (
+        text += " (a file with exactly these contents was imported before" + (
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
     if c.replaced:  # a renamed copy of an old file undid a later file's corrections without a word (round 84, 3)
-        text += (f"\nnote: {c.replaced} of the updated row(s) replaced values another file (or `lmsync meetings add`) "
+        by = "another file (or `lmsync meetings add`)" if result.kind == "meetings" else "another file"  # round 85b, 10
+        text += (f"\nnote: {c.replaced} of the updated row(s) replaced values {by} "
                  "had stored; if that was not meant, put the right values in a new file and import it")
     if c.kept:  # a re-import undid later corrections without a word (tester round 83, 1)
         since = (result.first_imported or "")[:10]

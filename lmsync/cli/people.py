@@ -90,8 +90,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     if person.enrolled:
         again = ("once their enrolment is active again, the next sync reads them again"  # round 51b, 9
                  if person.suspended else "the next sync reads them again")
+        paired = bool(person.partners or person.circles or person.past_partners)  # a coordinator's? (round 85b, 10)
         _note(ctx, "note: {} is still enrolled in the programme course: " + again + " and "
-              "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
+              + ("" if paired else "(if they hold a mentee or mentor role) ") + "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
               "assignment attendance grade, whose record this store then no longer holds, is left as it is: "
               "`lmsync grades plan` names it whenever the grade lmsync works out differs from it (clear it in "
