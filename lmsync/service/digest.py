@@ -13,6 +13,7 @@ unchecked judgement of every pair; tester finding 1a).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -148,6 +149,26 @@ def _statuses_then(store: Store, programme: str, day: date) -> dict[tuple[int, i
     return {} if before is None else {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)}
 
 
+def _why(reasons: Sequence[tuple[str, str]], unanswered: Counter[str]) -> str:
+    """A pair's reasons for one digest line: a survey wave left unanswered is counted in ``unanswered`` (said once
+    under the section) when the pair has another reason; after a wave closed, every line of the digest repeated
+    "no satisfaction survey answer from the mentee side (T3); ... mentor side (T3)" (tester round 85b, 10)."""
+    other = [text for code, text in reasons if not code.startswith("survey_unanswered_")]
+    if not other:
+        return "; ".join(text for _, text in reasons) or "no reason recorded"
+    unanswered.update(text for code, text in reasons if code.startswith("survey_unanswered_"))
+    return "; ".join(other)
+
+
+def _unanswered_line(unanswered: Counter[str]) -> list[str]:
+    """The survey waves left unanswered by the pairs of a section, once (``_why``), emptied for the next section."""
+    if not unanswered:
+        return []
+    said = "; ".join(f"{text} ({n} pair{'s' if n != 1 else ''})" for text, n in sorted(unanswered.items()))
+    unanswered.clear()
+    return [f"  also, among the pairs above: {said}"]
+
+
 def digest_text(
     programme: str,
     day: date,
@@ -165,24 +186,27 @@ def digest_text(
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
     coordinators got the same list of 39 pairs and could not tell who was handling which)."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
+    unanswered: Counter[str] = Counter()
     if new_items:
         lines += ["", f"Newly in your queue ({len(new_items)}):"]
         for i in new_items:
             if i.status == "recovered":  # never due (README; third tester, finding 7)
                 lines.append(f"- recovered: {label(i.mentor_id)} / {label(i.mentee_id)}: ok again; nothing due")
                 continue
-            reasons = "; ".join(text for _, text in i.reasons) or "no reason recorded"
+            reasons = _why(i.reasons, unanswered)
             due = i.due_on.isoformat() if i.due_on else "?"
             lines.append(
                 f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; due {due}"
             )
+        lines += _unanswered_line(unanswered)
     if new_pairs:
         lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
         for p in new_pairs:
-            reasons = "; ".join(r.text for r in p.reasons) or "no reason recorded"
+            reasons = _why([(r.code, r.text) for r in p.reasons], unanswered)
             owner = (owners or {}).get((p.mentor_id, p.mentee_id))
             lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}"
                          + (("; in your queue" if owner == username else f"; in {owner}'s queue") if owner else ""))
+        lines += _unanswered_line(unanswered)
     if items:
         lines += ["", f"Queue items due or overdue ({len(items)}):"]
         for i in items:
@@ -191,9 +215,10 @@ def digest_text(
             extra = f", escalated from {i.owner}" if i.escalated_to == username and i.owner != username else ""
             due = i.due_on.isoformat() if i.due_on else "?"
             # the pair's latest status and reasons, as the README says: a coordinator acts on them (tester round 19, 2)
-            why = "; ".join(text for _, text in i.reasons) or "no reason recorded"
+            why = _why(i.reasons, unanswered)
             lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
                          f"due {due}, {when}{extra}")
+        lines += _unanswered_line(unanswered)
     if paused:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
         lines += ["", f"Paused, the pair no longer in the programme ({len(paused)}; nothing is due while they are away):"]
         for i in paused:
