@@ -9,7 +9,7 @@ import click
 from lmsync.cli import examples
 from lmsync.config_reference import reference_markdown
 from lmsync.errors import InputError
-from lmsync.service.out_files import check_out
+from lmsync.service.out_files import check_out, own_files
 
 
 @click.group("config", epilog=examples("lmsync config reference > CONFIGURATION.md"))
@@ -24,7 +24,8 @@ def command() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the Markdown here instead of printing it.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists (like `lmsync init --force`).")
-def reference_command(out: Path | None, force: bool) -> None:
+@click.pass_context
+def reference_command(ctx: click.Context, out: Path | None, force: bool) -> None:
     """Every section and key with its type, default, environment variable and meaning, as Markdown."""
     text = reference_markdown()
     if out is None:
@@ -33,6 +34,8 @@ def reference_command(out: Path | None, force: bool) -> None:
     if out.suffix.lower() == ".toml":  # tester round 29, 4: it replaced lmsync.toml with Markdown
         raise InputError(f"--out {out}: the reference is Markdown, not a configuration",
                          hint="give --out a .md file, e.g. --out CONFIGURATION.md")
-    check_out(out, force=force, again=f"lmsync config reference --out {out} --force")
+    # never lmsync's own files, --force or not: it wrote 31 KB of Markdown over the token (tester round 85a, 2)
+    own = own_files(getattr(ctx.obj, "config_path", None))
+    check_out(out, force=force, again=f"lmsync config reference --out {out} --force", own=own)
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}")

@@ -9,6 +9,7 @@ import click
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.render.doctor import doctor_view
 from lmsync.service.doctor import run_doctor
+from lmsync.service.doctor_token import token_refusal
 from lmsync.service.moodle import open_moodle
 
 
@@ -24,9 +25,12 @@ from lmsync.service.moodle import open_moodle
 def command(ctx: click.Context, fmt: str) -> None:
     """Check the Moodle site against plugin_config: web services, token, functions, capabilities, course set-up."""
     config = ctx.obj.config()
-    with open_moodle(config) as conn:
-        if conn.emulated:
-            click.echo("No [moodle] url configured: checking the built-in emulator.", err=fmt != "text")
-        report = run_doctor(conn.api, config)
+    # a token refused before it is sent is a failed check too: `--format json` always prints JSON (round 85a, 6)
+    report = token_refusal(config)
+    if report is None:
+        with open_moodle(config) as conn:
+            if conn.emulated:
+                click.echo("No [moodle] url configured: checking the built-in emulator.", err=fmt != "text")
+            report = run_doctor(conn.api, config)
     echo_view(ctx, doctor_view(report), fmt)
     sys.exit(report.exit_code)

@@ -26,7 +26,7 @@ from lmsync.cli.output import say
 from lmsync.config import Config, load_config
 from lmsync.config_env import env_overrides
 from lmsync.errors import ConfigError, InputError
-from lmsync.service.out_files import check_out
+from lmsync.service.out_files import check_out, own_files, store_files
 
 EXAMPLE = "lmsync.example.toml"
 
@@ -115,6 +115,19 @@ def _answer_problem(section: str, key: str, value: str) -> str | None:
     return None
 
 
+def _own_files(out: Path, config_path: str | None, token_file: str | None) -> list[tuple[Path, str]]:
+    """lmsync's files ``init --out`` must never replace, ``--force`` or not (tester round 85a, 2: ``init --force
+    --token-file token --out token`` wrote TOML over the token): the ``--token-file`` given (read from the
+    folder of ``out``, as the configuration will read it), and the token file and store that the configuration
+    at ``out`` and the one lmsync reads (``--config``, ``LMSYNC_CONFIG``, else ./lmsync.toml) name; not those
+    configurations themselves: replacing one is what ``--force`` is for."""
+    own = own_files(out, configuration=False) + own_files(config_path, configuration=False)
+    if token_file and token_file.strip():
+        given = Path(token_file.strip()).expanduser()
+        own.append((given if given.is_absolute() else out.parent / given, "the token file --token-file names"))
+    return own
+
+
 def _checked(section: str, key: str) -> Callable[[str], str]:
     """A prompt's check: click asks again, with the problem, until the answer is usable."""
     def check(value: str) -> str:
@@ -152,7 +165,8 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     # the file every later command reads (tester round 43, 6: init wrote lmsync.toml, doctor read --config's file)
     config_path = getattr(ctx.obj, "config_path", None)  # --config, or LMSYNC_CONFIG
     out = out or (Path(config_path) if config_path else Path("lmsync.toml"))
-    check_out(out, force=force, again=f"lmsync init --force --out {out}")
+    again = f"lmsync init --force --out {out}"
+    check_out(out, force=force, again=again, own=_own_files(out, config_path, token_file))
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
              ("programme", "course"): course, ("programme", "forum"): forum}
     for (section, key), value in given.items():  # tester round 43, 7: --course "" wrote the example's course
@@ -169,6 +183,11 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
                                                      value_proc=_checked(section, key))
     text = render(given)
     config = _validate(text, out)
+    # the token file and store it names, whether flags or prompts named them (tester round 85a, 2)
+    written = [(Path(config.moodle.token_file), f"the web-service token file {out} would name")] if (
+        config.moodle.token_file is not None) else []
+    written += [(path, f"one of the store's files ({path.name}) that {out} would name") for path in store_files(config)]
+    check_out(out, force=force, again=again, own=written)
     out.write_text(text, encoding="utf-8")
     target = config.moodle.url or "the built-in emulator"
     say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")

@@ -18,7 +18,7 @@ from lmsync.errors import InputError
 from lmsync.moodle_side.plugin import write_plugin_zip
 from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
 from lmsync.moodle_side.role_preset import write_role_preset
-from lmsync.service.out_files import check_out
+from lmsync.service.out_files import check_out, own_files
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +44,9 @@ def _check(out: Path, force: bool, command: str) -> None:
     if out.suffix.lower() == ".toml":
         raise InputError(f"--out {out}: a configuration file, not the {command} output",
                          hint=f"give --out another file, e.g. the default of `lmsync moodle {command}`")
-    check_out(out, force=force, again=f"lmsync moodle {command} --out {out} --force")
+    # nor the token file (or store) the configuration names, --force or not (tester round 85a, 2)
+    own = own_files(getattr(click.get_current_context().find_root().obj, "config_path", None))
+    check_out(out, force=force, again=f"lmsync moodle {command} --out {out} --force", own=own)
 
 
 @click.group("moodle", epilog=examples("lmsync moodle plugin --out local_lmsync.zip"))

@@ -12,6 +12,9 @@
 * any emulator state file (a rehearsal Moodle site, ``is_emulator_state``), served or not, whatever its
   name; ``--force`` never allows it (tester round 84, 2: ``plan --out site.json --force`` replaced the
   file ``emulator serve --state site.json`` was serving, and the server could not start again);
+* for ``init`` and ``config reference``, which load no programme, the files of lmsync's that the configuration
+  names (``own_files``: its token file, its store; ``check_out``'s ``own``); ``--force`` never allows them (tester
+  round 85a, 2: ``--out token --force`` wrote Markdown, and TOML, over the token);
 * a file that exists, unless ``force`` (``--force``: replace FILE if it exists);
 * a path whose folder does not exist (or is not a folder): nothing creates folders behind
   the admin's back, and no ``FileNotFoundError`` escapes (tester round 4, 14 and 15).
@@ -61,6 +64,56 @@ EMULATOR_STATE_KEYS = (b"sitename", b"siteurl", b"web_services_enabled")
 _STATE_HEAD = 4096  # the settings are the object's first few hundred bytes: no more of a large site is read
 
 
+def own_files(config_path: str | Path | None, *, configuration: bool = True) -> list[tuple[Path, str]]:
+    """lmsync's own files that the configuration at ``config_path`` names (None: ``LMSYNC_CONFIG``, else
+    ./lmsync.toml), each with what it is, for ``check_out``'s ``own``: the file itself (not when
+    ``configuration`` is false: ``init --force`` replaces it), its token file, its store and the store's
+    companions. For the commands that load no programme: ``config reference --out token --force`` wrote
+    Markdown over the token, ``init ... --out token --force`` TOML (tester round 85a, 2). A configuration
+    that does not load is read as TOML for the paths it names; one that cannot be read names itself alone.
+    Raises nothing."""
+    from lmsync.config import DEFAULT_CONFIG, load_config
+    from lmsync.errors import ConfigError
+
+    file = Path(config_path or os.environ.get("LMSYNC_CONFIG") or DEFAULT_CONFIG)
+    try:
+        config = load_config(config_path)
+    except (ConfigError, OSError, ValueError):
+        return _named_in(file, configuration)
+    name = config.source or "the default configuration"
+    files = [(config.source, "the configuration lmsync reads")] if configuration and config.source else []
+    if config.moodle.token_file is not None:
+        files.append((Path(config.moodle.token_file), f"the web-service token file {name} names"))
+    return files + [(path, f"one of the store's files ({path.name}) that {name} names") for path in store_files(config)]
+
+
+def _named_in(file: Path, configuration: bool) -> list[tuple[Path, str]]:
+    """``own_files`` of a configuration that does not load (a mistake ``init --force`` is to replace): its
+    ``[moodle] token_file`` and ``[store] path`` as written, read from its folder as lmsync reads them."""
+    import tomllib
+
+    from lmsync.config_lines import anchor_paths
+
+    files = [(file, "the configuration lmsync reads")] if configuration and file.is_file() else []
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+        anchor_paths(data, file.parent)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return files
+    named = {key: table.get(key) for section, key in (("moodle", "token_file"), ("store", "path"))
+             if isinstance(table := data.get(section), dict)}
+    if isinstance(token := named.get("token_file"), str) and token.strip():
+        files.append((Path(token.strip()), f"the web-service token file {file} names"))
+    if isinstance(store := named.get("path"), str) and store.strip():
+        files += [(path, f"one of the store's files ({path.name}) that {file} names") for path in _store_family(Path(store.strip()))]
+    return files
+
+
+def _store_family(target: Path) -> list[Path]:
+    """A SQLite store's file, its companions and the programme's lock beside it."""
+    return [target.with_name(target.name + suffix) for suffix in SQLITE_COMPANIONS] + [target.with_suffix(".lock")]
+
+
 def store_files(config: Config) -> list[Path]:
     """The files of the configured store: its SQLite file and companions (none for PostgreSQL)."""
     target: Path | None = config.store_path()
@@ -72,19 +125,20 @@ def store_files(config: Config) -> list[Path]:
     if target is None or str(target) == ":memory:":
         return []
     # and the programme's lock beside it (tester round 20, 9: `report --force` wrote a report into it)
-    return [target.with_name(target.name + suffix) for suffix in SQLITE_COMPANIONS] + [target.with_suffix(".lock")]
+    return _store_family(target)
 
 
 def check_out(out: Path, *, force: bool, config: Config | None = None, folder: bool = False,
-              again: str | None = None) -> None:
+              again: str | None = None, own: Sequence[tuple[Path, str]] = ()) -> None:
     """Refuse ``out`` (see the module doc) before anything is computed or written.
 
     ``config``: the programme whose store ``out`` must not be (None: a command without one,
     such as ``init``). ``folder``: ``out`` is a folder of files (``report --format csv``), which
     may exist; only its own folder must. ``again``: the command to suggest with ``--force``.
-    Raises InputError.
+    ``own``: more of lmsync's files ``out`` must never be, each with what it is (``own_files``: a
+    command that loads no programme, tester round 85a, 2). Raises InputError.
     """
-    reason = refusal(out, config)
+    reason = refusal(out, config, own)
     if reason is not None:
         raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
                          "or SQLite database, the configuration, the token, an emulator state file)")
@@ -165,7 +219,7 @@ def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config
         )
 
 
-def refusal(path: Path, config: Config | None = None) -> str | None:
+def refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, str]] = ()) -> str | None:
     """Why nothing may ever be written at ``path``: it is ``config``'s store (or a companion of it), or
     an existing SQLite database; None when neither. The text starts with ``path``.
 
@@ -175,14 +229,14 @@ def refusal(path: Path, config: Config | None = None) -> str | None:
     target = landing(path)
     if target.is_symlink():  # a loop: pathlib's resolve raised RuntimeError, a traceback in doctor and --out
         return f"{path} is a symbolic link that never ends at a file (a loop); not overwritten"
-    reason = _refusal(path, config)
+    reason = _refusal(path, config, own)
     if reason is not None or target == path:
         return reason
-    reason = _refusal(target, config)
+    reason = _refusal(target, config, own)
     return None if reason is None else f"{path} is a symbolic link: {reason}"
 
 
-def _refusal(path: Path, config: Config | None) -> str | None:
+def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] = ()) -> str | None:
     """``refusal``'s checks of ``path`` as named (a link's own name, or its target's)."""
     if config is not None:
         store = next((s for s in store_files(config) if _same_file(path, s)), None)
@@ -192,8 +246,8 @@ def _refusal(path: Path, config: Config | None) -> str | None:
             return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
         # tester round 29, 4: `--out lmsync.toml --force` and `--out token --force` replaced them
         owned = ((config.source, "this programme's configuration"), (config.moodle.token_file, "its web-service token file"))
-        for own, what in owned:
-            if own is not None and _same_file(path, Path(own)):
+        for named, what in owned:
+            if named is not None and _same_file(path, Path(named)):
                 return f"{path} is {what}; not overwritten"
     if path.exists() and not path.is_file() and not path.is_dir():  # `--out /dev/null --force` (round 77b, 6)
         return f"{path} is not a regular file (a device, a pipe or a socket); not overwritten"
@@ -214,6 +268,9 @@ def _refusal(path: Path, config: Config | None) -> str | None:
         return f"{path} is the lock of the store {path.with_suffix('.db')}; not overwritten"
     if name.endswith(".emulator.json") and path.exists():
         return f"{path} is the built-in emulator's saved site; not overwritten (`lmsync emulator reset` remakes one)"
+    for file, what in own:  # tester round 85a, 2: `init`/`config reference --out token --force` replaced it
+        if _same_file(path, file):
+            return f"{path} is {what}; not overwritten"
     return None
 
 
