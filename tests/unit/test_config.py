@@ -198,15 +198,16 @@ def test_round_12_1_a_web_service_request_url_is_refused_without_repeating_it(tm
     assert SECRET not in str(info.value) and "server.php" not in str(info.value)
 
 
-@pytest.mark.parametrize("url", ["https://moodle.school.example/login/index.php", "https://h.example/moodle/my/index.php"])
-def test_round_85a_10_a_moodle_page_as_the_site_address_is_refused(tmp_path, url):
+def test_round_85a_10_a_moodle_page_as_the_site_address_is_refused(tmp_path, monkeypatch):
     """`url = https://host/login/index.php` (copied from the browser) was accepted; doctor then failed with a 404."""
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[moodle]\nurl = "{url}"\n')
-    with pytest.raises(ConfigError, match=r"moodle.url \(line 2\): is the address of a Moodle page \(.*index.php\)"):
-        load_config(path, environ={})
-    path.write_text('[moodle]\nurl = "https://h.example/moodle"\n')
-    assert load_config(path, environ={}).moodle.url == "https://h.example/moodle"
+    monkeypatch.chdir(tmp_path)  # no lmsync.toml here: the address comes from the environment alone
+    pages = {"https://moodle.school.example/login/index.php": ".../login/index.php",
+             "https://h.example/moodle/my/index.php": ".../my/index.php"}
+    for url, named in pages.items():
+        with pytest.raises(ConfigError) as info:
+            load_config(None, environ={"LMSYNC_MOODLE_URL": url})
+        assert f"is the address of a Moodle page ({named}), not the site's" in str(info.value)
+    assert load_config(None, environ={"LMSYNC_MOODLE_URL": "https://h.example/moodle"}).moodle.url == "https://h.example/moodle"
 
 
 def test_round_12_1_a_site_in_a_folder_is_still_an_address(tmp_path):

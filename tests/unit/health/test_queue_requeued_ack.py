@@ -4,28 +4,13 @@ owner, and the acknowledged one was listed nowhere but ``pair show``, awaiting a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
-
-from lmsync.domain.health import PairHealth, Reason
-from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue
 from lmsync.store.queue import QUEUED_AGAIN
-
-DAY = date(2026, 12, 1)
-
-
-def fading(mentee: int, mentor: int = 66) -> PairHealth:
-    return PairHealth(mentor, mentee, "fading", (Reason("no_meeting", "fading", "no meeting"),),  # type: ignore[arg-type]
-                      date(2026, 9, 1), date(2026, 10, 1), 61)
-
-
-@pytest.fixture
-def store():
-    db = Store.memory()
-    yield db
-    db.close()
+from tests.unit.health.test_store import DAY
+from tests.unit.health.test_store import health as fading
+from tests.unit.health.test_store import store as store  # noqa: F401  (fixture)
 
 
 def test_round_84_4_a_pair_queued_again_carries_the_acknowledged_items_note_and_owner(store):
