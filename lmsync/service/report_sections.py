@@ -72,7 +72,10 @@ def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
     report; round 85b, 4: "a survey or rating signal" beside a pair told its mentor, who knew their own answers
     were fine, the mentee's verdict)."""
     out: list[str] = []
+    hidden = any(verdict(code) for code, _ in reasons)
     for code, text in reasons:
+        if code == "several_signals" and hidden:  # "2 warning signs together", one shown: the other told (86b, 1)
+            continue
         if code.startswith("survey_unanswered_"):  # no answer is not a low one (tester round 77, 7: 47 rows alarmed)
             text = "a survey wave not answered (by whom: in the coordinators' own view, their digest)"  # round 83, 5
         elif answered_by(code) is not None:

@@ -86,7 +86,8 @@ def test_round_85b_4_a_pair_flagged_by_one_sides_answers_alone_is_counted_not_na
 
     rated = FlaggedPair(5, 13, "at_risk", date(2027, 1, 19), (("satisfaction_low_mentee", "satisfaction low (mentee side)"),))
     mixed = FlaggedPair(6, 14, "fading", None, (("satisfaction_low_mentee", "satisfaction low (mentee side)"),
-                                                 ("no_meeting", "no meeting for 40 days")))
+                                                 ("no_meeting", "no meeting for 40 days"),
+                                                 ("several_signals", "2 warning signs together")))  # round 86b, 1
     unanswered = FlaggedPair(7, 15, "at_risk", None, (("survey_unanswered_mentee", "the mentee did not answer T1"),))
     table = at_risk_table([rated, mixed, unanswered], {}, People({}, show_names=False))
     assert [row[4] for row in table.rows] == [
