@@ -119,7 +119,9 @@ class CoordinatorQueue(ProgrammeRepository):
         return (_q.c.programme == self.programme, _q.c.mentor_id == pair[0], _q.c.mentee_id == pair[1])
 
     def _open(self, pair: tuple[int, int]) -> Any:
-        return self.store.first(select(_q).where(*self._pair(pair), _q.c.acked_on.is_(None)))
+        """The pair's open item with its tracking: without it, a paused item back took its first due date, not the
+        one a ``met`` had moved on, and was overdue and escalated the day its pair came back (tester round 86b, 2)."""
+        return self.store.first(self._select().where(*self._pair(pair), _q.c.acked_on.is_(None)))
 
     def offer(self, day: date, health: PairHealth) -> str:
         """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or

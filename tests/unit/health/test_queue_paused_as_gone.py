@@ -181,3 +181,16 @@ def test_the_report_shows_a_paused_item_open_and_paused_not_ended(store):
     assert ended_pairs(flagged, states) == set()
     rows = {row[1]: row[5] for row in at_risk_table(flagged, states, People({})).rows}
     assert rows == {"user #3 (not in the course)": "open since 2026-12-01, paused 2026-12-03: the pair had left the programme"}
+
+
+def test_round_86b_2_a_paused_item_back_keeps_the_due_date_a_met_moved_on_by_the_days_paused(store):
+    """Met on day 10 (due day 28, its second follow-up date), paused on day 28, back on day 35: due day 35 (28 + 7),
+    not day 21 (its first due date, 14, + 7), 14 days overdue and escalated the day the student came back."""
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    met = q.done((66, 3), "met", on=DAY + timedelta(days=10))
+    assert met is not None and met.due_on == DAY + timedelta(days=28)
+    q.pause_gone(DAY + timedelta(days=28), {(66, 4)}, _why)
+    assert q.offer(DAY + timedelta(days=35), fading(3)) == "updated"
+    (item,) = q.open_items()
+    assert item.due_on == DAY + timedelta(days=35) and item.overdue_days(DAY + timedelta(days=35)) == 0
