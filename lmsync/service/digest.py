@@ -243,8 +243,10 @@ def digest_text(
                   for h in ended]
     if items or new_items or recovered:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
-        lines += ["", "Record what was done (met, re-matched, closed or no action needed): tell the person who "
-                      "runs lmsync, or run: lmsync queue done MENTOR MENTEE --outcome met|rematched|closed|no_action"]
+        # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
+        lines += ["", "Record what was done about an item in your queue (met, re-matched, closed or no action needed): "
+                      "tell the person who runs lmsync, or run: lmsync queue done MENTOR MENTEE --outcome "
+                      "met|rematched|closed|no_action"]
     return "\n".join(lines)
 
 

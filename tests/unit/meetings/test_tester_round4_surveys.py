@@ -118,6 +118,9 @@ def test_tester_round_4_16_the_summary_says_when_answers_fall_in_no_wave(run, tm
         "5 answer(s) fall in no survey wave: outside every [waves] window "
         "(T0 2026-09-01 .. 2026-09-30, T3 2026-11-20 .. 2026-12-10)"
     ) in result.output
+    # round 86b, 4: what it means for health, and the fix
+    assert "health still says those people did not answer: if they answered late, widen that wave's window" in " ".join(
+        result.output.split())
     inside = HEADER + rows("m0002").replace("2026-10-12", "2026-09-12")
     result = CliRunner().invoke(import_command, ["surveys", str(write(tmp_path, inside, "in.csv"))], obj=Obj(config))
     assert result.exit_code == 0, result.output
