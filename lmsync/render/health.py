@@ -84,8 +84,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
                  "ended, not under their status, never listed as needing attention, and nobody is nudged about them)")
     if report.assessment.skipped_inactive:
-        head += (f"\n({report.assessment.skipped_inactive} circle members left out: they, or their circle's mentor, "
-                 "have no active enrolment)")
+        head += (f"\n({report.assessment.skipped_inactive} circle member(s) left out: they, or their circle's mentor, "
+                 "have no active enrolment or a suspended Moodle account)")  # an account too (tester round 86b, 8)
     if report.assessment.unassigned_mentor_answers:
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     blocks: list[Table | Field | Note] = [

@@ -44,7 +44,9 @@ def test_round_85b_1_a_mentors_suspended_account_pauses_their_pairs_item_during_
     assert item.status == "gone" and item.escalated_to is None and item.overdue_days(day) == 0
     assert item.note is not None and SUSPENDED in item.note
     assert not {m["useridto"] for m in site.messages[before:] if "mentoring" in m["text"].lower()} & set(pair)
-    judged = health.health_job(config, site=site, as_of=day, record=False).assessment.pairs
+    seen = health.health_job(config, site=site, as_of=day, record=False)
+    judged = seen.assessment.pairs
+    assert seen.assessment.skipped_inactive >= 1  # said as "no active enrolment or a suspended Moodle account"
     snapshot_pairs = {(v.health.mentor_id, v.health.mentee_id) for v in judged}
     assert pair not in snapshot_pairs and snapshot_pairs  # the others are judged as before
 
