@@ -29,7 +29,7 @@ HEALTH_COLUMNS = tuple(
 QUEUE_COLUMNS = tuple(
     Column(key) for key in (
         "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "overdue_days", "outcome", "escalated_to",
-        "reasons", "state", "acknowledged_on",
+        "reasons", "state", "acknowledged_on", "note",
     )
 )
 
@@ -182,6 +182,9 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             f"  due {due.isoformat()}" if due else "",
             f" ({overdue} day(s) overdue)" if due and overdue else "",
             f"  escalated to {i.escalated_to}" if i.escalated_to else "",
+            # a met said only by a later due date; the coordinators' notes only in pair show (tester round 86b, 12)
+            f"  outcome met recorded {i.outcome_on.isoformat()}" if i.outcome == "met" and i.outcome_on else "",
+            f"  note: {i.note}" if i.note else "",
         ])
         reasons = reasons_cell(i.reasons)
         rows.append({
@@ -191,7 +194,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
-            "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons),
+            "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons), "note": i.note,
         })
     acked = sum(1 for i in items if i.acked_on)
     return Table(

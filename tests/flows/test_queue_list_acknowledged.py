@@ -56,6 +56,11 @@ def test_an_acknowledged_item_without_an_outcome_stays_listed_marked_as_such(pro
     open_line = next(line for line in text.splitlines() if f"({other.username})" in line)
     assert "acknowledged" not in open_line and "due " in open_line
     assert "1 open item(s), 1 acknowledged awaiting an outcome" in text
+    # the coordinator's own note, and a met, read in the list (tester round 86b, 12: only pair show had them)
+    assert line.endswith("  note: Called them") and waiting["note"] == "Called them" and still_open["note"] is None
+    assert run("queue", "done", mentor.username, other.username, "--outcome", "met").exit_code == 0
+    met_line = next(line for line in run("queue", "list").stdout.splitlines() if f"({other.username})" in line)
+    assert "  outcome met recorded " in met_line
 
     done = run("queue", "done", mentor.username, mentee.username, "--outcome", "no_action")
     assert done.exit_code == 0, done.output
