@@ -103,11 +103,16 @@ def plan_nudges(
                 continue
             due.append((view, role, recipient, other, username, own))
     names = {uid: PersonName(n) if isinstance(n, str) else n for uid, n in first_names.items()}
-    others: defaultdict[int, set[int]] = defaultdict(set)
-    for _, _, recipient, other, _, _ in due:
-        others[recipient].add(other)
-    said = {r: told_apart({o: names.get(o, PersonName("")) for o in people}) for r, people in others.items()}
-    planned = [_planned(config, view, role, recipient, username, own, names, said[recipient][other])
+    # told apart among everyone the recipient is paired with, nudged today or not: a mentor of two Samuels read
+    # "how is mentoring going with Samuel?" when only one of them was due (tester round 86b, 9)
+    partners: defaultdict[int, set[int]] = defaultdict(set)
+    for view in assessment.pairs:
+        partners[view.health.mentor_id].add(view.health.mentee_id)
+        partners[view.health.mentee_id].add(view.health.mentor_id)
+    said = {r: told_apart({o: names.get(o, PersonName("")) for o in partners[r] if o in names})
+            for r in {recipient for _, _, recipient, _, _, _ in due}}
+    planned = [_planned(config, view, role, recipient, username, own, names,
+                        said[recipient].get(other, names.get(other, PersonName("")).first))
                for view, role, recipient, other, username, own in due]
     return planned, recent
 

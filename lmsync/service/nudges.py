@@ -189,12 +189,11 @@ def send_nudges(
     """
     day = assessment.as_of
     report = NudgeReport(day, dry_run, new_run_id())
-    people = {
-        uid
-        for p in assessment.pairs
-        if p.health.needs_attention
-        for uid in (p.health.mentor_id, p.health.mentee_id)
-    }
+    flagged_people = {uid for p in assessment.pairs if p.health.needs_attention
+                      for uid in (p.health.mentor_id, p.health.mentee_id)}
+    # and everyone paired with them: a nudge tells two partners of one first name apart (tester round 86b, 9)
+    people = {uid for p in assessment.pairs if {p.health.mentor_id, p.health.mentee_id} & flagged_people
+              for uid in (p.health.mentor_id, p.health.mentee_id)}
     names = first_names(api, assessment, people)
     ended = ended_by_coordinator(store, config.programme.name)
     report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names, ended)

@@ -127,6 +127,11 @@ def test_tester_round_83_2_mentees_sharing_a_first_name_are_told_apart_in_one_me
     assert texts[3].startswith("Hello Pedro,") and "with Ben." in texts[3] and "with Ben." in texts[4]
     solo, _ = plan_nudges(Config(), store, assessment(health(66, 3), health(66, 5)), {66: "Ben", 3: "Pedro", 5: "Ada"})
     assert "with Pedro." in message_text([n for n in solo if n.recipient_id == 66])
+    # round 86b, 9: one Pedro due, the other Pedro doing well: still told apart, as Ben has two
+    fine = PairHealth(66, 4, "ok", (), DAY - timedelta(days=100), DAY, 0)
+    alone = send_nudges(Named([]), Config(), store, assessment(health(66, 3), fine), dry_run=True, now=NOW)
+    (ben_only,) = [message_text(g) for g in alone.messages if g[0].recipient_id == 66]
+    assert "with Pedro M." in ben_only and "Pedro T." not in ben_only, ben_only
 
 
 def test_nudge_done_counts_sent_messages_as_the_cycle_step_does(store, monkeypatch):
