@@ -183,9 +183,9 @@ def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table,
         "match_scores",
         "Match score of each current pair",
         ("mentor", "mentee", "score"),
-        tuple(
-            (people.label(m.mentor_id), people.label(m.mentee_id), round_cell(m.score, 2))
-            for m in sorted(matched, key=lambda m: (-m.score, m.mentor_id, m.mentee_id))
+        tuple(  # without the stickiness bonus every current pair has: "lowest 5.0" of a pair that scored 0 (86b, 10)
+            (people.label(m.mentor_id), people.label(m.mentee_id), round_cell(_compatibility(m), 2))
+            for m in sorted(matched, key=lambda m: (-_compatibility(m), m.mentor_id, m.mentee_id))
         ),
     )
     counts: Counter[str] = Counter()
@@ -201,6 +201,12 @@ def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table,
         ),
     )
     return scores, terms
+
+
+def _compatibility(m: MatchedPair) -> float:
+    """A current pair's match score as ``lmsync match`` gave it when the pair was made: its score less the
+    stickiness bonus, which only keeps an existing pair (tester round 86b, 10)."""
+    return m.score - m.terms.get("stickiness", 0.0)
 
 
 def summary_table(

@@ -164,3 +164,14 @@ def test_round_85b_5_why_pairs_were_matched_reads_in_words_and_leaves_stickiness
     reasons = dict(zip(data.match_terms.column("term"), data.match_terms.column("reason"), strict=True))
     assert reasons["department"] == "same department" and "stickiness" not in reasons
     assert all("_" not in reason for reason in reasons.values())
+
+
+def test_round_86b_10_match_scores_leave_out_the_stickiness_every_current_pair_has():
+    from lmsync.service.labels import People
+    from lmsync.service.report_model import MatchedPair
+    from lmsync.service.report_sections import match_tables
+
+    kept = MatchedPair(66, 3, 5.0, {"stickiness": 5.0})
+    liked = MatchedPair(66, 4, 8.0, {"department": 3.0, "stickiness": 5.0})
+    scores, _terms = match_tables([kept, liked], People({}, show_names=False))
+    assert scores.column("score") == [3.0, 0.0]
