@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
+from lmsync.domain.normal_text import normalise as normalise  # re-exported: callers import it here
 from lmsync.domain.profile_text import plain_text
 
 Role = Literal["mentor", "peer_mentor", "mentee"]
@@ -27,23 +28,6 @@ T = TypeVar("T")
 ROLES: tuple[Role, ...] = ("mentor", "peer_mentor", "mentee")
 MENTORING_ROLES: frozenset[str] = frozenset({"mentor", "peer_mentor"})
 _ROLE_SET: frozenset[str] = frozenset(ROLES)
-
-#: A word of a value: letters and digits, with a closing ``+`` or ``#`` kept (``C++``, ``C#``, ``F#``: all read
-#: as ``c`` before, one shared interest; tester round 46b, 5). ``AI+ML`` stays two words.
-_WORD = re.compile(r"[^\W_]+(?:[+#]+(?![^\W_]))?", re.UNICODE)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # pure; programmes repeat the same few values (issue 15, speed)
-def normalise(text: str) -> str:
-    """One canonical token for a hand-typed value: NFKC, casefolded, punctuation as spaces (a
-    closing ``+`` or ``#`` kept: ``C++``, ``C#``).
-
-    ``"  Emergency-Medicine "`` and ``"emergency medicine"`` both become
-    ``"emergency medicine"``. Tokens are compared whole, never as substrings.
-    """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_WORD.findall(folded))
-
 
 #: Values that say a field was not filled in, as ``normalise`` leaves them: read as no value, never as
 #: one shared by everyone who typed it (tester round 46b, 5: "Not specified" scored as a shared department).
