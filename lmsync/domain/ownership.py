@@ -18,15 +18,18 @@ def mentor_group_idnumber(programme: str, mentor_moodle_id: int) -> str:
 
 
 def mentor_of_idnumber(programme: str, idnumber: str | None) -> int | None:
-    """The mentor's Moodle id when ``idnumber`` is one of this programme's circles, else None."""
+    """The mentor's Moodle id when ``idnumber`` is one of this programme's circles, else None. Only the ID number
+    lmsync writes (``mentor_group_idnumber``) is one: a teacher's group numbered ``...:mentor:066`` was read as
+    mentor 66's circle, and a sync emptied the real one (tester round 86a, 1)."""
     prefix = f"lmsync:{programme}:mentor:"
     if not idnumber or not idnumber.startswith(prefix):
         return None
     tail = idnumber[len(prefix) :]
-    return int(tail) if tail.isdigit() else None
+    return int(tail) if _ID.fullmatch(tail) else None
 
 
-_CIRCLE = re.compile(r"lmsync:(?P<programme>.+):mentor:\d+")
+_ID = re.compile(r"0|[1-9][0-9]*")  # a Moodle id as lmsync writes it: ASCII digits, no leading zero, no sign
+_CIRCLE = re.compile(r"lmsync:(?P<programme>.+):mentor:(?:0|[1-9][0-9]*)")
 
 
 def circle_programme(idnumber: str | None) -> str | None:

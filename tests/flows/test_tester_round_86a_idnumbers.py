@@ -1,0 +1,42 @@
+"""Tester round 86a, 1: a teacher's group whose ID number only looks like a circle's (``...:mentor:066``, a leading
+zero; restored courses and CSV group imports bring such near-copies) was read as mentor 66's circle, held by a group
+lmsync never made: an unattended ``lmsync run`` took all 8 mentees out of the mentor's real circle. Only the exact ID
+number lmsync writes is a circle; any other group is a teacher's, left alone and never read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
+from lmsync.domain.plan import mentor_group_idnumber
+from lmsync.service.moodle import open_moodle
+from tests.flows.conftest import run_in
+from tests.flows.test_tester_round_74 import COURSE, PROGRAMME, _circle, _mentor_with_most_mentees, _site
+
+
+@pytest.mark.parametrize("tail", ["066", "0066", "+66", "６６", " 66"])
+def test_round_86a_1_only_the_id_number_lmsync_writes_is_a_circle(tail: str) -> None:
+    assert mentor_of_idnumber(PROGRAMME, f"lmsync:{PROGRAMME}:mentor:{tail}") is None
+    assert circle_programme(f"lmsync:{PROGRAMME}:mentor:{tail}") is None
+    assert mentor_of_idnumber(PROGRAMME, mentor_group_idnumber(PROGRAMME, 66)) == 66
+
+
+def test_round_86a_1_a_teachers_near_copy_of_a_circles_id_number_leaves_the_circle_as_it_is(demo_home: Any) -> None:
+    assert run_in(demo_home, "sync").exit_code == 0
+    config, site = _site(demo_home)
+    mentor, mentees = _mentor_with_most_mentees(site)
+    with open_moodle(config, site=site) as conn:
+        conn.api.create_groups([{"courseid": COURSE, "name": "Teacher copy", "description": "",
+                                 "idnumber": f"lmsync:{PROGRAMME}:mentor:0{mentor}"}])
+    site.save(config.emulator_state_path())
+
+    planned = run_in(demo_home, "plan")
+    assert planned.exit_code == 0 and "no changes" in planned.output, planned.output
+    ran = run_in(demo_home, "run")
+    assert ran.exit_code == 0, ran.output
+    _config, site = _site(demo_home)
+    assert sorted(_circle(site, mentor).members - {mentor}) == mentees
+    (copy,) = [g for g in site.groups.values() if g.name == "Teacher copy"]
+    assert copy.members == set()  # a teacher's group: never filled, never emptied
