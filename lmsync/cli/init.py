@@ -166,7 +166,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     config_path = getattr(ctx.obj, "config_path", None)  # --config, or LMSYNC_CONFIG
     out = out or (Path(config_path) if config_path else Path("lmsync.toml"))
     again = f"lmsync init --force --out {out}"
-    check_out(out, force=force, again=again, own=_own_files(out, config_path, token_file))
+    check_out(out, force=force, again=again, own=_own_files(out, config_path, token_file), writes_config=True)
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
              ("programme", "course"): course, ("programme", "forum"): forum}
     for (section, key), value in given.items():  # tester round 43, 7: --course "" wrote the example's course
@@ -187,7 +187,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     written = [(Path(config.moodle.token_file), f"the web-service token file {out} would name")] if (
         config.moodle.token_file is not None) else []
     written += [(path, f"one of the store's files ({path.name}) that {out} would name") for path in store_files(config)]
-    check_out(out, force=force, again=again, own=written)
+    check_out(out, force=force, again=again, own=written, writes_config=True)
     out.write_text(text, encoding="utf-8")
     target = config.moodle.url or "the built-in emulator"
     say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")

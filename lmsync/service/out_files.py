@@ -129,16 +129,17 @@ def store_files(config: Config) -> list[Path]:
 
 
 def check_out(out: Path, *, force: bool, config: Config | None = None, folder: bool = False,
-              again: str | None = None, own: Sequence[tuple[Path, str]] = ()) -> None:
+              again: str | None = None, own: Sequence[tuple[Path, str]] = (), writes_config: bool = False) -> None:
     """Refuse ``out`` (see the module doc) before anything is computed or written.
 
     ``config``: the programme whose store ``out`` must not be (None: a command without one,
     such as ``init``). ``folder``: ``out`` is a folder of files (``report --format csv``), which
     may exist; only its own folder must. ``again``: the command to suggest with ``--force``.
     ``own``: more of lmsync's files ``out`` must never be, each with what it is (``own_files``: a
-    command that loads no programme, tester round 85a, 2). Raises InputError.
+    command that loads no programme, tester round 85a, 2). ``writes_config``: ``out`` is a configuration the command
+    writes (``init --force``), so another lmsync configuration there is not refused. Raises InputError.
     """
-    reason = refusal(out, config, own)
+    reason = refusal(out, config, own, writes_config=writes_config)
     if reason is not None:
         raise InputError(f"--out {reason}", hint="give --out another file (--force never replaces lmsync's own files: a store "
                          "or SQLite database, the configuration, the token, an emulator state file)")
@@ -219,7 +220,8 @@ def check_files(out: Path, paths: Sequence[Path], *, force: bool, config: Config
         )
 
 
-def refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, str]] = ()) -> str | None:
+def refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, str]] = (), *,
+            writes_config: bool = False) -> str | None:
     """Why nothing may ever be written at ``path``: it is ``config``'s store (or a companion of it), or
     an existing SQLite database; None when neither. The text starts with ``path``.
 
@@ -229,14 +231,15 @@ def refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, 
     target = landing(path)
     if target.is_symlink():  # a loop: pathlib's resolve raised RuntimeError, a traceback in doctor and --out
         return f"{path} is a symbolic link that never ends at a file (a loop); not overwritten"
-    reason = _refusal(path, config, own)
+    reason = _refusal(path, config, own, writes_config)
     if reason is not None or target == path:
         return reason
-    reason = _refusal(target, config, own)
+    reason = _refusal(target, config, own, writes_config)
     return None if reason is None else f"{path} is a symbolic link: {reason}"
 
 
-def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] = ()) -> str | None:
+def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] = (), writes_config: bool = False
+             ) -> str | None:
     """``refusal``'s checks of ``path`` as named (a link's own name, or its target's)."""
     if config is not None:
         store = next((s for s in store_files(config) if _same_file(path, s)), None)
@@ -268,10 +271,27 @@ def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] 
         return f"{path} is the lock of the store {path.with_suffix('.db')}; not overwritten"
     if name.endswith(".emulator.json") and path.exists():
         return f"{path} is the built-in emulator's saved site; not overwritten (`lmsync emulator reset` remakes one)"
+    if not writes_config and is_configuration(path):  # another programme's lmsync.toml (tester round 86a, 2)
+        return f"{path} is an lmsync configuration ([moodle], [programme] or [store] sections); not overwritten"
     for file, what in own:  # tester round 85a, 2: `init`/`config reference --out token --force` replaced it
         if _same_file(path, file):
             return f"{path} is {what}; not overwritten"
     return None
+
+
+def is_configuration(path: Path) -> bool:
+    """Whether ``path`` is a small TOML file with a section of lmsync's configuration (``[moodle]``, ``[programme]``
+    or ``[store]``): ``grades plan --out ../B/lmsync.toml --force`` replaced another programme's configuration with
+    JSON (tester round 86a, 2)."""
+    import tomllib
+
+    try:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return False
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return bool({"moodle", "programme", "store"} & set(data))
 
 
 def _token_like(path: Path) -> bool:

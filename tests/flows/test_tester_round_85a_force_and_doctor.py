@@ -131,3 +131,22 @@ def test_round_85a_6_doctor_json_says_a_malformed_token_as_its_failed_check(
     text = CliRunner().invoke(main, ["doctor"])
     assert text.exit_code == 2 and "[FAIL] token: LMSYNC_TOKEN: the token " in text.stdout, text.output
     assert "Zq7" not in text.output
+
+
+def test_round_86a_2_another_programmes_configuration_is_never_replaced(home: Path) -> None:
+    """`lmsync grades plan --out ../B/lmsync.toml --force` (and `report`) replaced programme B's configuration."""
+    other = home / "B"
+    other.mkdir()
+    theirs = other / "lmsync.toml"
+    theirs.write_text('[programme]\nname = "research-2026"\n[store]\npath = "research.db"\n')
+    before = theirs.read_bytes()
+    for command in (("plan",), ("report",)):
+        result = lmsync(*command, "--out", str(theirs), "--force")
+        refused(result, "is an lmsync configuration")
+        assert theirs.read_bytes() == before
+    notes = other / "notes.toml"  # TOML of something else is any file: --force replaces it
+    notes.write_text('[colours]\nsky = "blue"\n')
+    assert lmsync("plan", "--out", str(notes), "--force").exit_code == 0
+    # init --force still writes its own configuration over an existing one
+    made = lmsync("init", "--no-input", "--force", "--url", URL, "--token-file", "token", "--out", str(theirs))
+    assert made.exit_code == 0 and "[moodle]" in theirs.read_text(), made.output
