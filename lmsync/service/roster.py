@@ -46,6 +46,7 @@ class _Read:
     person: Person
     notices: list[PersonWarning]
     freeze: bool  # no new mentees: unreadable capacity, or a two-role person left out of matching
+    blank: bool = False  # a mentor's capacity field empty: the default, but never below the circle they hold
 
 
 def programme_roles(programme: ProgrammeConfig, roles: Collection[str]) -> tuple[bool, bool]:
@@ -117,10 +118,11 @@ def person_from_roster(
     mentoring = role != "mentee"
     default = config.matching.peer_default_capacity if role == "peer_mentor" else config.matching.default_capacity
     capacity: int | None = default
-    freeze = False
+    freeze, blank = False, mentoring  # Moodle leaves an empty custom field out of its answer: blank too
     if mentoring and attrs.capacity:
         typed_capacity = read_number(field_value(attrs.capacity))
-        if typed_capacity.status != "empty":
+        blank = typed_capacity.status == "empty"
+        if not blank:
             # "counts as missing" read as the default an empty field gives (tester round 62, 9)
             capacity = number(attrs.capacity, "read as no room: no new mentees, existing ones kept (only an empty "
                               "field means [matching] default_capacity)", least=0)
@@ -142,7 +144,7 @@ def person_from_roster(
         # (``People.resolver`` reads that from ``moodle_id``: a string per person was 3 MB at 55,000; issue 15)
         aliases=frozenset(a for a in (user.idnumber, user.email, user.email.lower()) if a),
     )
-    return _Read(person, notices, freeze)
+    return _Read(person, notices, freeze, blank)
 
 
 def people_from_roster(
@@ -196,6 +198,7 @@ def people_from_roster(
     warnings: list[str] = []
     notices: list[PersonWarning] = []
     frozen: set[str] = set()
+    blank: set[str] = set()
     stay_put: set[int] = set()  # held two-role members of a circle: matched with no other mentor
     unknown: list[int] = []
     for user in sorted(roster.values(), key=lambda u: u.id):
@@ -260,6 +263,8 @@ def people_from_roster(
         notices.extend(read.notices)
         if read.freeze or (hold and read.person.roles & MENTORING_ROLES):
             frozen.add(read.person.id)
+        elif read.blank:
+            blank.add(read.person.id)
     warnings.extend(_unheld_roles(roster.values(), config))
     warnings.extend(_unshown_fields(roster.values(), config))
     if unknown:
@@ -311,11 +316,15 @@ def people_from_roster(
             places.sort(key=lambda p: known.rank(p[1].moodle_id or 0, p[2].moodle_id or 0, p[0].id))
             warnings.append(_two_circles(places, known, show))
         (current_peers if peer else current)[mentee_id] = places[0][1].id
-    if frozen:
-        holding: dict[str, int] = {}
-        for holder in (*current.values(), *current_peers.values()):
-            holding[holder] = holding.get(holder, 0) + 1
-        persons = [replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen else p for p in persons]
+    holding: dict[str, int] = {}
+    for holder in (*current.values(), *current_peers.values()):
+        holding[holder] = holding.get(holder, 0) + 1
+    # an emptied field (an HR feed, a CSV upload) took a mentor of 8 down to the default 4 and 4 mentees out of
+    # their circle, where unreadable text kept them: empty, the circle they hold stays (tester round 86a, 3); empty
+    # for everyone is a lost capability, which the plan's guard refuses (round 27, 1: guard_unread_fields)
+    blank &= {p.id for p in persons} if any(u.profile.get(config.matching.attributes.capacity or "") for u in roster.values()) else set()
+    persons = [replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen
+               else replace(p, capacity=max(p.capacity, holding.get(p.id, 0))) if p.id in blank else p for p in persons]
     back = _returning(persons, current, current_peers, by_moodle, returning)
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)

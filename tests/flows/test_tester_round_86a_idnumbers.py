@@ -40,3 +40,21 @@ def test_round_86a_1_a_teachers_near_copy_of_a_circles_id_number_leaves_the_circ
     assert sorted(_circle(site, mentor).members - {mentor}) == mentees
     (copy,) = [g for g in site.groups.values() if g.name == "Teacher copy"]
     assert copy.members == set()  # a teacher's group: never filled, never emptied
+
+
+def test_round_86a_3_an_emptied_capacity_field_keeps_the_mentors_circle(demo_home: Any, monkeypatch: Any) -> None:
+    """A mentor of 8 whose capacity field an HR feed emptied was read as [matching] default_capacity (4), and a
+    run took 4 mentees out of the circle; unreadable text there kept them all. Empty keeps the circle too."""
+    from lmsync.service.emulator_edit import set_field
+
+    assert run_in(demo_home, "sync").exit_code == 0
+    config, site = _site(demo_home)
+    mentor, mentees = _mentor_with_most_mentees(site)
+    monkeypatch.setenv("LMSYNC_MATCHING_DEFAULT_CAPACITY", "1")  # below the circle the mentor holds
+    assert len(mentees) > 1, mentees
+    set_field(site, mentor, "mentorcapacity", "")
+    site.save(config.emulator_state_path())
+    planned = run_in(demo_home, "plan")
+    assert planned.exit_code == 0, planned.output
+    assert not [line for line in planned.output.splitlines() if "'s circle" in line and line.lstrip().startswith("!")
+                and f"({site.users[mentor].username})" in line], planned.output
