@@ -29,8 +29,10 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     outputs["sync"] = result
     written = sum(result.written.values())
     counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}
-    moved = len(result.first_plan.by_kind("add_member")) + len(result.first_plan.by_kind("remove_member"))
-    text = f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
+    added, removed = len(result.first_plan.by_kind("add_member")), len(result.first_plan.by_kind("remove_member"))
+    moved = added + removed  # which way: "8 membership change(s)" were 8 removals (tester round 86a, wording)
+    text = (f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
+            + (f" ({added} added, {removed} removed)" if moved else ""))
     if forbidden:
         text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
     last_plan = result.final_plan or result.first_plan

@@ -22,3 +22,11 @@ def test_round_85a_9_a_stop_with_nothing_left_to_do_is_said(cli_home, monkeypatc
     again = CliRunner().invoke(main, ["--log-level", "warning", "sync"])
     assert again.exit_code == 0, again.output
     assert "in sync after 1 round(s)" in again.output and "(a stop was requested when nothing was left to do)" in again.output
+
+
+@pytest.mark.sqlite_only("the CLI runs on the emulator's site file and its SQLite store")
+def test_round_86a_the_runs_sync_line_says_which_way_members_move(cli_home):
+    """"8 membership change(s) planned" were 8 removals, and the line did not say so."""
+    ran = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    line = next(line for line in ran.output.splitlines() if line.startswith("sync "))
+    assert "membership change(s) planned (" in line and " added, 0 removed)" in line, line
