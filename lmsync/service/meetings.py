@@ -358,8 +358,7 @@ def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
         return f"{outside} answer(s) fall in no survey wave: [waves] has no windows"
     # each window by name: a date between two waves is inside "first .. last" (tester round 16, 5)
     windows = ", ".join(f"{w.name} {w.start.isoformat()} .. {w.end.isoformat()}" for w in sorted(waves, key=lambda w: w.start))
-    # stored, yet counted nowhere: health went on saying "no survey answer" of people who had answered late (86b, 4)
-    return (f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows}); they are stored "
+    return (f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows}); they are stored "  # 86b, 4
             "but count in no wave, so health still says those people did not answer: if they answered late, widen "
             "that wave's window in [waves] (the next run counts them)")
 
