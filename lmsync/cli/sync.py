@@ -106,8 +106,13 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     )
     for report in result.reports:
         say(report_text(report))
-    if (taken := result.taken_over()) is not None and ctx.obj.log_format != "json":  # round 84, 7; JSON: its log line
-        say(f"warning: {taken}", err=True)
+    if (taken := result.taken_over()) is not None:  # said once: words on a console, an event in JSON (round 84, 7)
+        if ctx.obj.log_format == "json":
+            from lmsync.log import get_logger
+
+            get_logger(__name__).warning("sync.circles_taken_over", circles=result.adopted, message=taken)
+        else:
+            say(f"warning: {taken}", err=True)
     where = _where(config)
     if dry_run:
         say(f"dry run: nothing was written{where}")

@@ -47,12 +47,8 @@ def record_circles(store: Store, programme: str, snapshot: Snapshot, run_id: str
     if not new:
         return 0
     written = Journal(store, programme).remember_circles(new)
-    if proof.holds_circles:
-        log.info("sync.circles_recorded", run_id=run_id, circles=written)
-    else:  # a new store at a mistyped path took the programme over in silence (tester round 84, 7)
-        log.warning("sync.circles_taken_over", run_id=run_id, circles=written, store=store.where,
-                    hint="this store had no record of the programme's circles; if the programme's store is "
-                         "elsewhere, point [store] path at it")
+    # taken over (not proof.holds_circles): said by the caller, once (SyncResult.taken_over; tester round 84, 7)
+    log.info("sync.circles_recorded", run_id=run_id, circles=written, adopted=not proof.holds_circles)
     return written
 
 

@@ -35,11 +35,25 @@ def test_round_84_7_a_store_with_no_record_that_takes_over_the_circles_says_so_o
     assert said in first.stderr and str(config.store_path()) in first.stderr, first.stderr
     assert "[store] path" in first.stderr
     assert said not in first.stdout  # a warning, on stderr: the plan and the report stay on stdout
+    assert first.stderr.count("took over") == 1 and "circles_taken_over" not in first.stderr  # said once, in words
 
     again = CliRunner().invoke(main, [*cfg, "sync"])
     assert again.exit_code == 0 and "took over" not in again.output, again.output  # the store now has the record
     run = CliRunner().invoke(main, [*cfg, "run"])
     assert "took over" not in run.output, run.output
+
+
+@pytest.mark.sqlite_only("the CLI runs on the emulator's site file and the config's SQLite store")
+def test_round_84_7_under_json_logging_the_take_over_is_one_warning_event(tmp_path, monkeypatch):
+    import json
+
+    config = make_config(tmp_path, monkeypatch)
+    site_with_circles().save(config.emulator_state_path())
+    synced = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "--log-format", "json", "sync"])
+    events = [json.loads(line) for line in synced.stderr.splitlines() if line.startswith("{")]
+    (taken,) = [e for e in events if e.get("event") == "sync.circles_taken_over"]
+    assert taken["level"] == "warning" and "took over" in taken["message"] and taken["circles"] > 0
+    assert not [line for line in synced.stderr.splitlines() if line.startswith("warning: ")]
 
 
 @pytest.mark.sqlite_only("the CLI runs on the emulator's site file and the config's SQLite store")
