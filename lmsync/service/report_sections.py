@@ -93,6 +93,16 @@ def verdict(code: str) -> bool:
     return answered_by(code) is not None and not code.startswith("survey_unanswered_")
 
 
+def shown_status(pair: FlaggedPair) -> str:
+    """The status the shared report shows beside a flagged pair: as judged without one side's own answers
+    (``FlaggedPair.shared_status``; tester round 86b, 1: "fading" where the reasons shown said "at risk" told a
+    mentor their mentee's verdict), or, for a snapshot stored before that was kept, ``ok`` for a pair flagged by
+    one side's answers alone (``verdict``; round 85b, 4) and its status otherwise."""
+    if pair.shared_status is not None:
+        return pair.shared_status
+    return "ok" if pair.reasons and all(verdict(code) for code, _ in pair.reasons) else pair.status
+
+
 def ended(item: QueueState | None) -> bool:
     """Whether a pair's latest queue item was closed by a coordinator with ``--outcome closed``: the pair ended."""
     return item is not None and item.acked_on is not None and item.outcome == "closed"
@@ -121,12 +131,12 @@ def at_risk_table(
     ended = ended_pairs(flagged, queue)
     chosen = sorted(
         (r for r in flagged if r.status in order and (r.mentor_id, r.mentee_id) not in ended),
-        key=lambda r: (order[r.status], r.last_meeting or date.min, r.mentor_id, r.mentee_id),
+        key=lambda r: (order.get(shown_status(r), len(order)), r.last_meeting or date.min, r.mentor_id, r.mentee_id),
     )
     rows = []
     unnamed = 0
     for r in chosen:
-        if r.reasons and all(verdict(code) for code, _ in r.reasons):  # named, it told its mentor the mentee's verdict (85b, 4)
+        if shown_status(r) not in order:  # named, it told its mentor the mentee's verdict (85b, 4; 86b, 1)
             unnamed += 1
             continue
         item = queue.get((r.mentor_id, r.mentee_id))
@@ -157,7 +167,7 @@ def at_risk_table(
             (
                 people.label(r.mentor_id),
                 people.label(r.mentee_id),
-                r.status,
+                shown_status(r),
                 last.isoformat() if last else None,
                 "; ".join(reasons),
                 state,
@@ -165,7 +175,7 @@ def at_risk_table(
         )
     title = "Pairs at risk today" if day is None or day == today else f"Pairs at risk on {day.isoformat()}"
     if unnamed:
-        title += (f" ({unnamed} more flagged by one side's survey answers alone, not named here: a mentor reading it "
+        title += (f" ({unnamed} more that one side's survey answers flagged, not named here: a mentor reading it "
                   "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
 

@@ -65,6 +65,9 @@ class FlaggedPair:
     status: str
     last_meeting: date | None
     reasons: tuple[tuple[str, str], ...]
+    #: the status judged without one side's own answers (``PairHealth.shared_status``); ``None``: a snapshot stored
+    #: before revision 0011, not known
+    shared_status: str | None = None
 
 
 def _deduped(programme: str, since: date, until: date) -> Any:
@@ -185,7 +188,7 @@ def flagged_pairs(store: Store, programme: str, day: date, statuses: tuple[str, 
     """The pairs whose snapshot on ``day`` has one of ``statuses``."""
     h = schema.health_snapshots
     statement = (
-        select(h.c.mentor_id, h.c.mentee_id, h.c.status, h.c.last_meeting, h.c.reasons)
+        select(h.c.mentor_id, h.c.mentee_id, h.c.status, h.c.last_meeting, h.c.reasons, h.c.shared_status)
         .where(h.c.programme == programme, h.c.day == day.isoformat(), h.c.status.in_(statuses))
         .order_by(h.c.mentor_id, h.c.mentee_id)
     )
@@ -196,6 +199,7 @@ def flagged_pairs(store: Store, programme: str, day: date, statuses: tuple[str, 
             status=str(r.status),
             last_meeting=date.fromisoformat(r.last_meeting) if r.last_meeting else None,
             reasons=tuple((str(code), str(text)) for code, text in json.loads(r.reasons)),
+            shared_status=str(r.shared_status) if r.shared_status else None,
         )
         for r in store.rows(statement)
     ]

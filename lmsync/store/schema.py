@@ -201,6 +201,7 @@ health_snapshots = _programme_table(
     Column("paired_since", Text, nullable=False),
     Column("last_meeting", Text),
     Column("computed_at", Text, nullable=False),
+    Column("shared_status", Text),  # revision 0011: judged without one side's own answers; NULL: not known
     PrimaryKeyConstraint("programme", "day", "mentor_id", "mentee_id"),
     Index("health_snapshots_pair", "programme", "mentor_id", "mentee_id", "day"),
 )
@@ -409,3 +410,7 @@ rater_counts = _programme_table(
 
 #: The tables revision 0010 adds.
 REVISION_0010_TABLES = (rater_counts,)
+
+# --- revision 0011: each snapshot's status as both people may read it (tester round 86b, 1) -------------------
+#: The columns revision 0011 adds to tables that already exist: (table, column name).
+REVISION_0011_COLUMNS = (("health_snapshots", "shared_status"),)

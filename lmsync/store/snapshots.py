@@ -57,6 +57,7 @@ class HealthSnapshots(ProgrammeRepository):
                 "paired_since": h.paired_since.isoformat(),
                 "last_meeting": h.last_meeting.isoformat() if h.last_meeting else None,
                 "computed_at": stamp,
+                "shared_status": h.shared_status or h.status,
             }
             for h in healths
         ]

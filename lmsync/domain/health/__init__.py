@@ -61,6 +61,7 @@ from lmsync.domain.health.status import (
     pair_id,
     parse_pair_id,
     seen_by,
+    shared_view,
     status_label,
 )
 from lmsync.domain.health.thresholds import Thresholds
@@ -98,6 +99,7 @@ __all__ = [
     "nudge_kind",
     "answered_by",
     "seen_by",
+    "shared_view",
     "without_ratings",
     "status_label",
     "pair_id",

@@ -73,6 +73,9 @@ class PairHealth(PairKey):
     days_since_meeting: int  # since the last attended meeting, or since pairing when there was none
     score: int = 100  # 0 (gone) .. 100 (nothing wrong)
     in_grace: bool = False  # still inside grace_days of the start, with no first meeting due yet
+    #: the status judged without one side's own answers (``shared_view``): what a report both sides may read
+    #: shows; ``None``: the same as ``status`` (tester round 86b, 1)
+    shared_status: Status | None = None
 
     @property
     def pair_id(self) -> str:
@@ -118,7 +121,9 @@ def assess(
     if closing:
         return _health(ctx, "closed", tuple(closing), 100, in_grace)
     status, score, judged = _judge(reasons, t)
-    return _health(ctx, status, judged, score, in_grace)
+    health = _health(ctx, status, judged, score, in_grace)
+    shared = shared_view(judged, t)
+    return health if shared == status else replace(health, shared_status=shared)
 
 
 def _judge(reasons: Sequence[Reason], t: Thresholds) -> tuple[Status, int, tuple[Reason, ...]]:
@@ -250,6 +255,19 @@ def seen_by(health: PairHealth, side: str, t: Thresholds) -> PairHealth:
             for r in health.reasons if r.code != "several_signals" and answered_by(r.code) != other]
     status, score, reasons = _judge(kept, t)
     return replace(health, status=status, score=score, reasons=reasons)
+
+
+def shared_view(reasons: Sequence[Reason], t: Thresholds) -> Status:
+    """The status of a pair judged on what both of its people know: without the reasons one side's own answers
+    raised (``answered_by``; a wave left unanswered stays, as the report says it without naming who) and with a
+    rated reason in its ``blind`` form. The status a report that a mentor may read shows beside the pair: the full
+    one, a step worse, told them their mentee's verdict (tester round 86b, 1: "fading" beside "no meeting for 40
+    days", which alone says "at risk")."""
+    def one_sided(r: Reason) -> bool:
+        return answered_by(r.code) is not None and not r.code.startswith("survey_unanswered_")
+
+    kept = [r.blind if r.blind is not None else r for r in reasons if r.code != "several_signals" and not one_sided(r)]
+    return _judge(kept, t)[0]
 
 
 @dataclass(frozen=True)

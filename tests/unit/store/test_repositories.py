@@ -41,6 +41,7 @@ class _Health:
     reasons: tuple[_Reason, ...] = (_Reason("no_meeting", "no meeting for 30 days"),)
     paired_since: date = date(2026, 9, 1)
     last_meeting: date | None = None
+    shared_status: str | None = None
 
 
 @pytest.fixture

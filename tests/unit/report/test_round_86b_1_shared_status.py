@@ -1,0 +1,117 @@
+"""Tester round 86b, 1: the shared report's status beside a pair was judged with one side's own answers.
+
+"fading" beside "no meeting for 40 days", which alone reads "at risk", told a mentor reading the report that
+their mentee had rated them low. Health now keeps, with each snapshot, the status judged without one side's
+answers (``shared_view``, stored in revision 0011's ``shared_status``); the report shows that one, and counts
+without naming a pair that status does not flag.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine
+
+from lmsync.config import Config
+from lmsync.domain.health import PairHealth, Reason, shared_view
+from lmsync.domain.health.status import _judge
+from lmsync.service.health_inputs import thresholds
+from lmsync.service.labels import People
+from lmsync.service.report_sections import at_risk_table
+from lmsync.store import migrate
+from lmsync.store.db import Store
+from lmsync.store.report import FlaggedPair, flagged_pairs
+from lmsync.store.snapshots import HealthSnapshots
+
+DAY = date(2027, 2, 1)
+T = thresholds(Config())
+
+
+def _reason(code: str, severity: str, weight: int, channel: str, minor: bool = False) -> Reason:
+    return Reason(code, severity, f"{code} words", weight, channel, minor)  # type: ignore[arg-type]
+
+
+NO_MEETING = _reason("no_meeting", "at_risk", 45, "rhythm")
+RATED_LOW = _reason("satisfaction_low_mentee", "at_risk", 45, "satisfaction")
+UNANSWERED = _reason("survey_unanswered_mentor", "watch", 8, "surveys", minor=True)
+
+
+def _health(mentee: int, *reasons: Reason) -> PairHealth:
+    status, score, judged = _judge(reasons, T)
+    shared = shared_view(judged, T)
+    return PairHealth(66, mentee, status, judged, date(2026, 10, 1), None, 40, score,
+                      shared_status=None if shared == status else shared)
+
+
+def test_the_status_both_sides_may_read_leaves_out_one_sides_answers():
+    both = _health(1, NO_MEETING, RATED_LOW)
+    assert both.status == "fading"  # two channels add up: several_signals
+    assert "several_signals" in both.codes
+    assert both.shared_status == "at_risk"  # the meeting evidence alone
+    alone = _health(2, RATED_LOW)
+    assert (alone.status, alone.shared_status) == ("at_risk", "ok")
+    known = _health(3, NO_MEETING, UNANSWERED)  # a wave left unanswered is said, without who: it stays
+    assert (known.status, known.shared_status) == ("at_risk", None)
+
+
+def test_rated_reasons_count_in_their_blind_form():
+    blind = _reason("meetings_shrinking", "watch", 20, "meetings")
+    hi_bye = Reason("hi_bye", "at_risk", "hi_bye words", 40, "meetings", False, "mentee", blind)
+    assert shared_view((hi_bye,), T) == "watch"
+
+
+def test_the_report_shows_the_shared_status_and_names_no_pair_only_the_answers_flag():
+    store = Store.memory()
+    try:
+        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, NO_MEETING, RATED_LOW), _health(2, RATED_LOW),
+                                                      _health(3, NO_MEETING)])
+        flagged = flagged_pairs(store, "p", DAY, ("at_risk", "fading"))
+        assert [(f.mentee_id, f.status, f.shared_status) for f in flagged] == [
+            (1, "fading", "at_risk"), (2, "at_risk", "ok"), (3, "at_risk", "at_risk")]
+        table = at_risk_table(flagged, {}, People({}, show_names=False), DAY, DAY)
+    finally:
+        store.close()
+    assert [(row[1], row[2]) for row in table.rows] == [
+        ("user #1 (not in the course)", "at_risk"), ("user #3 (not in the course)", "at_risk")]
+    assert "fading" not in str(table.rows) and "satisfaction" not in str(table.rows)
+    assert "warning signs" not in str(table.rows)
+    assert "(1 more that one side's survey answers flagged, not named here" in table.title
+
+
+def test_a_snapshot_from_before_revision_0011_falls_back_to_hiding_pairs_flagged_by_answers_alone():
+    old = [FlaggedPair(66, 1, "at_risk", None, (("satisfaction_low_mentee", "satisfaction low (mentee side)"),)),
+           FlaggedPair(66, 2, "fading", None, (("no_meeting", "no meeting for 40 days"),))]
+    table = at_risk_table(old, {}, People({}, show_names=False))
+    assert [(row[1], row[2]) for row in table.rows] == [("user #2 (not in the course)", "fading")]
+    assert "1 more" in table.title
+
+
+@pytest.mark.sqlite_only("the upgrade is checked on a SQLite file")
+def test_revision_0011_keeps_old_snapshots_unknown_and_downgrades_without_the_column(tmp_path):
+    path = tmp_path / "old.db"
+    Store(path).close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        config = migrate._config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010")
+        conn.commit()
+    engine.dispose()
+    raw = sqlite3.connect(path)
+    assert "shared_status" not in {r[1] for r in raw.execute("PRAGMA table_info(health_snapshots)")}
+    raw.execute("INSERT INTO health_snapshots (programme, day, mentor_id, mentee_id, status, reasons, paired_since,"
+                " last_meeting, computed_at) VALUES ('p', ?, 66, 1, 'fading', '[[\"no_meeting\", \"x\"]]',"
+                " '2026-10-01', NULL, '2027-02-01T08:00:00')", (DAY.isoformat(),))
+    raw.commit()
+    raw.close()
+    store = Store(path)  # migrates forward
+    try:
+        assert store.contents()["alembic_version"] == [(migrate.head_revision(),)]
+        assert [f.shared_status for f in flagged_pairs(store, "p", DAY, ("fading",))] == [None]
+        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, NO_MEETING, RATED_LOW)])
+        assert [f.shared_status for f in flagged_pairs(store, "p", DAY, ("fading",))] == ["at_risk"]
+    finally:
+        store.close()
