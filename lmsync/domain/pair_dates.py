@@ -128,7 +128,8 @@ def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date
 
 
 def not_a_pair_on(
-    history: Sequence[DatedPair], pair: tuple[int, int], day: date, *, start: date | None = None
+    history: Sequence[DatedPair], pair: tuple[int, int], day: date, *, start: date | None = None,
+    away: tuple[date, date] | None = None,
 ) -> str | None:
     """How a meeting of ``pair`` dated ``day`` falls outside the days the pairing history says the pair
     existed (its end day, the day of a move, counts as the pair's): ``before the pair began (D)``,
@@ -139,10 +140,15 @@ def not_a_pair_on(
     ``[waves] programme_start``) on; with no start, or for a pair lmsync made later, its period begins
     the day lmsync paired them (tester round 74, 7: a meeting a month before the pairs were made was
     stored without a word). Such a meeting counts in no grade; imports and ``meetings add`` keep it
-    and say so (tester rounds 21, 12; 57, 6; 58, 5)."""
+    and say so (tester rounds 21, 12; 57, 6; 58, 5). ``away``: the mentor's hold now (``away_mentors.hold_windows``:
+    the day a sync found them away, the hold's last day); a day in it reads ``while its mentor is away ...``, not as
+    a pair that ended (tester round 86b, 8: the circle is held as it is, and the mentor may well be back)."""
     spans = sorted((p.start, p.end) for p in history if (p.mentor_id, p.mentee_id) == pair)
     if not spans or any(lo <= day and (end is None or day <= end) for lo, end in spans):
         return None
+    if away is not None and away[0] <= day and day > spans[0][0]:
+        return (f"while its mentor is away (since {away[0].isoformat()}; their circle is held as it is until "
+                f"{away[1].isoformat()}, and the pair's days start again when they are back)")
     if day < spans[0][0]:
         first_day = min(p.start for p in history)
         established = spans[0][0] == first_day and start is not None and start <= day < first_day

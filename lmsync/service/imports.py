@@ -256,12 +256,14 @@ def import_meetings_file(
     max_minutes: int | None = None,
     history: Sequence[DatedPair] = (),
     start: date | None = None,
+    away: Mapping[int, tuple[date, date]] | None = None,
 ) -> ImportResult:
     """Validate the whole file, then store it and the import record in one transaction.
 
     With the pairing ``history``, the result counts the rows dated when their pair did not exist (before it
     began, after it ended, while apart; ``start``: the day meetings count from, ``not_a_pair_on``): kept, but
-    said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7); a row withheld as about someone erased is
+    said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7; ``away``: each mentor away's hold, said as such,
+    round 86b, 8); a row withheld as about someone erased is
     only counted (``counts.withheld``), neither there nor in ``longer_than`` (tester round 80, 3).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
@@ -283,7 +285,8 @@ def import_meetings_file(
         longer = sum(1 for m, _ in stored if m.minutes > max_minutes)
         result = replace(result, longer_than=(longer, max_minutes)) if longer else result
     apart = sorted((m.date, how, where) for m, where in stored
-                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date, start=start)))
+                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date, start=start,
+                                            away=(away or {}).get(m.mentor_id))))
     if not apart:
         return result
     first_day, first_how, _ = apart[0]

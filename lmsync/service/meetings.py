@@ -36,7 +36,6 @@ from lmsync.domain.meetings import (
     WrongKeyKind,
     resolve_person,
 )
-from lmsync.domain.pair_dates import not_a_pair_on
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.plan import circle_pairs
 from lmsync.domain.waves import Wave, outside_every_wave
@@ -62,7 +61,8 @@ from lmsync.service.imports import (
 )
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
-from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
+from lmsync.service.pair_outside import outside_the_pair, pair_days
+from lmsync.service.programme_settings import Settings, programme_today, settings
 
 __all__ = [
     "ImportSources",
@@ -286,10 +286,10 @@ def _importing(config: Config, sources: ImportSources) -> Iterator[tuple[Store, 
 def import_meetings(config: Config, path: Path, **sources: Unpack[ImportSources]) -> ImportResult:
     """``lmsync import meetings FILE.csv``: all rows or nothing."""
     with _importing(config, sources) as (db, resolve, rules):
-        history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
+        days = pair_days(db, config)
         return import_meetings_file(
             db, config.programme.name, path, resolve, rules=rules, max_minutes=config.meetings.max_minutes,
-            history=history, start=settings(config).meetings_start,
+            history=days.history, start=days.start, away=days.away,
         )
 
 
@@ -443,19 +443,9 @@ def add_meeting(
             raise InputError(f"not stored: the {who} was erased on {day.isoformat()}, and lmsync keeps nothing about "
                              "them dated on or before their erasure")
         if said is not None and (counts.added or counts.updated):
-            said.extend(_outside_the_pair(db, config, meeting))
+            said.extend(outside_the_pair(db, config, meeting))
     log.info("meetings.add", added=counts.added, updated=counts.updated)
     return meeting, counts
-
-
-def _outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
-    """A warning when the pairing history says the meeting's pair did not exist on its date
-    (``not_a_pair_on``): ``lmsync meetings add`` stored it without a word (tester rounds 57, 6; 58, 5)."""
-    history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
-    pair, start = (meeting.mentor_id, meeting.mentee_id), settings(config).meetings_start  # as grades count (round 74, 7)
-    how = not_a_pair_on(history, pair, meeting.date, start=start)
-    return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
-            "a mistake"] if how else []
 
 
 def _option(field: str, meeting: Meeting) -> str:

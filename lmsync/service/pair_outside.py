@@ -1,0 +1,45 @@
+"""Meetings dated when their pair did not exist: what an import or ``lmsync meetings add`` says of them.
+
+The pairing history's spans (``feedback_pairs_by_date``), the day meetings count from (``[meetings] start``) and
+the holds of mentors away now (``away_mentors.hold_windows``) are what ``not_a_pair_on`` reads; a meeting it
+places outside its pair is kept, and said, as no grade counts it (tester rounds 57, 6; 58, 5; 86b, 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import NamedTuple
+
+from lmsync.config import Config
+from lmsync.domain.meetings import Meeting
+from lmsync.domain.pair_dates import DatedPair, not_a_pair_on
+from lmsync.service.away_mentors import hold_windows
+from lmsync.service.feedback_store import feedback_pairs_by_date
+from lmsync.service.programme_settings import programme_zone, settings
+from lmsync.store.db import Store
+
+
+class PairDays(NamedTuple):
+    """What places a meeting inside or outside its pair: the pairing ``history``, the day meetings count from
+    (``start``: ``[meetings] start``, as grades count it, round 74, 7) and each away mentor's hold (``away``: first day, last)."""
+
+    history: Sequence[DatedPair]
+    start: date | None
+    away: Mapping[int, tuple[date, date]]
+
+
+def pair_days(db: Store, config: Config) -> PairDays:
+    """The store's ``PairDays`` for ``config``'s programme (read-only; raises what the store raises)."""
+    history = feedback_pairs_by_date(db, config.programme.name, (), tz=programme_zone(config)).history
+    return PairDays(history, settings(config).meetings_start, hold_windows(config, db))
+
+
+def outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
+    """A warning when the pairing history says the meeting's pair did not exist on its date
+    (``not_a_pair_on``): ``lmsync meetings add`` stored it without a word (tester rounds 57, 6; 58, 5)."""
+    days = pair_days(db, config)
+    how = not_a_pair_on(days.history, (meeting.mentor_id, meeting.mentee_id), meeting.date, start=days.start,
+                        away=days.away.get(meeting.mentor_id))
+    return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
+            "a mistake"] if how else []
