@@ -11,9 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from lmsync.domain.pair_dates import DatedPair, not_a_pair_on
 from lmsync.service.meetings import add_meeting, import_meetings
 from tests.flows.test_away_mentor_hold import _circle, _on, _sync
-from tests.flows.test_grades_flow import Person
 from tests.flows.test_away_mentor_hold import synced as synced  # noqa: F401  (fixture)
-
+from tests.flows.test_grades_flow import Person
 
 
 def test_round_86b_8_a_meeting_during_a_hold_is_not_dated_after_the_pair_ended(synced, monkeypatch, tmp_path):
