@@ -30,6 +30,7 @@ from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_MEMBER
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
+from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
 
 
 @dataclass(frozen=True)
@@ -265,8 +266,8 @@ def people_from_roster(
             frozen.add(read.person.id)
         elif read.blank:
             blank.add(read.person.id)
-    warnings.extend(_unheld_roles(roster.values(), config))
-    warnings.extend(_unshown_fields(roster.values(), config))
+    warnings.extend(unheld_role_lines(roster.values(), config))
+    warnings.extend(unshown_field_lines(roster.values(), config))
     if unknown:
         warnings.append(
             f"Moodle did not say whether {len(unknown)} account(s) are suspended (core_user_get_users_by_field "
@@ -421,48 +422,6 @@ def _returning(
         if mentee is not None and mentor is not None and mentor.roles & MENTORING_ROLES:
             back[mentee.id] = mentor.id
     return back
-
-
-def unheld_roles(users: Iterable[RosterUser], config: Config) -> dict[str, tuple[str, ...]]:
-    """"mentor" / "mentee" -> the configured roles of that kind no one in the course holds (a typo in
-    ``[programme]``); kinds someone holds are left out."""
-    held = {role for user in users for role in user.roles}
-    return {
-        kind: tuple(roles)
-        for kind, roles in (("mentor", config.programme.mentor_roles), ("mentee", config.programme.mentee_roles))
-        if not held & set(roles)
-    }
-
-
-def _unheld_roles(users: Iterable[RosterUser], config: Config) -> list[str]:
-    """A line for mentor or mentee roles no one in the course holds (a typo in ``[programme]``):
-    plan, sync and match would otherwise say nothing of 0 mentors (tester round 4, 12)."""
-    outcomes = {"mentor": "no mentor circle can be made", "mentee": "no mentee can be matched"}
-    return [
-        f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
-        f"([programme] {kind}_roles): {outcomes[kind]}; see lmsync doctor"
-        for kind, roles in unheld_roles(users, config).items()
-    ]
-
-
-def _unshown_fields(users: Iterable[RosterUser], config: Config) -> list[str]:
-    """A line for each weighed ``[matching.attributes]`` field (department, interests, languages) that no one in
-    the course has a value in: a misspelt shortname (``Department``) made every pair without it, silently
-    (tester round 62, 2); ``lmsync doctor`` names the fields the site has. Capacity and year are left out: empty
-    for everyone is a school using the default capacity, or no peer mentoring."""
-    attrs, weights = config.matching.attributes, config.matching.weights
-    users = list(users)
-    shown = {name for user in users for name, value in user.profile.items() if value not in (None, "")}
-    if not users:
-        return []
-    return [
-        f"no one in the course has a value in the profile field {name!r} ([matching.attributes] {key}): it adds "
-        f"nothing to any pair; check the shortname (lmsync doctor), or set {key} = \"\" if the site has no such field"
-        for key, name, weight in (("department", attrs.department, weights.same_department),
-                                  ("interests", attrs.interests, weights.shared_interests),
-                                  ("languages", attrs.languages, weights.shared_language))
-        if name and weight and name not in shown
-    ]
 
 
 def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool) -> str:

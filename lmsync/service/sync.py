@@ -53,7 +53,7 @@ from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
-from lmsync.service.roster import unheld_roles
+from lmsync.service.roster_config import unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.service.sync_result import SyncResult as SyncResult  # re-exported: callers import it here

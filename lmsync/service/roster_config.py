@@ -1,0 +1,55 @@
+"""What a roster says of the configuration: roles no one holds, weighed profile fields no one fills.
+
+A misspelt role in ``[programme]`` or field shortname in ``[matching.attributes]`` otherwise made 0 mentors, or
+every pair without a term, silently (tester rounds 4, 12; 62, 2): plan, sync and match say so from here, and the
+sync's guard refuses to dissolve circles over an unheld role (``mass_removal.guard_unheld_roles``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lmsync.config import Config
+from lmsync.service.observe import RosterUser
+
+
+def unheld_roles(users: Iterable[RosterUser], config: Config) -> dict[str, tuple[str, ...]]:
+    """"mentor" / "mentee" -> the configured roles of that kind no one in the course holds (a typo in
+    ``[programme]``); kinds someone holds are left out."""
+    held = {role for user in users for role in user.roles}
+    return {
+        kind: tuple(roles)
+        for kind, roles in (("mentor", config.programme.mentor_roles), ("mentee", config.programme.mentee_roles))
+        if not held & set(roles)
+    }
+
+
+def unheld_role_lines(users: Iterable[RosterUser], config: Config) -> list[str]:
+    """A line for mentor or mentee roles no one in the course holds (a typo in ``[programme]``):
+    plan, sync and match would otherwise say nothing of 0 mentors (tester round 4, 12)."""
+    outcomes = {"mentor": "no mentor circle can be made", "mentee": "no mentee can be matched"}
+    return [
+        f"no one in the course has the {kind} role(s) {', '.join(roles) or '(none set)'} "
+        f"([programme] {kind}_roles): {outcomes[kind]}; see lmsync doctor"
+        for kind, roles in unheld_roles(users, config).items()
+    ]
+
+
+def unshown_field_lines(users: Iterable[RosterUser], config: Config) -> list[str]:
+    """A line for each weighed ``[matching.attributes]`` field (department, interests, languages) that no one in
+    the course has a value in: a misspelt shortname (``Department``) made every pair without it, silently
+    (tester round 62, 2); ``lmsync doctor`` names the fields the site has. Capacity and year are left out: empty
+    for everyone is a school using the default capacity, or no peer mentoring."""
+    attrs, weights = config.matching.attributes, config.matching.weights
+    users = list(users)
+    shown = {name for user in users for name, value in user.profile.items() if value not in (None, "")}
+    if not users:
+        return []
+    return [
+        f"no one in the course has a value in the profile field {name!r} ([matching.attributes] {key}): it adds "
+        f"nothing to any pair; check the shortname (lmsync doctor), or set {key} = \"\" if the site has no such field"
+        for key, name, weight in (("department", attrs.department, weights.same_department),
+                                  ("interests", attrs.interests, weights.shared_interests),
+                                  ("languages", attrs.languages, weights.shared_language))
+        if name and weight and name not in shown
+    ]
