@@ -26,108 +26,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
+from lmsync.domain.match_result import (
+    MENTOR_GONE,
+    MENTOR_OPTED_OUT,
+    MOVED_BY_PIN,
+    REMATCHING,
+    CircleOptimality,
+    Match,
+    MatchResult,
+    Unmatched,
+)
 from lmsync.domain.optimality import Optimality
-from lmsync.domain.people import People, Person, PersonWarning, id_key
+from lmsync.domain.people import People, Person, id_key
 from lmsync.domain.pins import pin_problems as pins_problems
 from lmsync.domain.pins import pin_waits
 from lmsync.domain.unmatched import CircleKind, Forbidden, UnmatchedReasons, allowed, is_peer, still_allowed
 from lmsync.errors import PinError
 
-REMATCHING = "re-matching"  # why an existing pair was opened: ``[matching] rematch``
-MOVED_BY_PIN = "pinned by the coordinator"  # why a pinned mentee left their mentor before (``Match.cause``)
-MENTOR_GONE = "their mentor is no longer among the mentors"  # (``Match.cause``): left, suspended, or no mentor role
-MENTOR_OPTED_OUT = "their mentor opted out (capacity 0)"  # (``Match.cause``; tester round 50, 3)
-
-
-@dataclass(frozen=True, slots=True)  # slotted, and a profile's terms and reasons shared: one per mentee (issue 15)
-class Match:
-    """One match: a mentee and the mentor matching gave them, with the score and its reasons
-    (Moodle's assignment activity is ``lmsync.moodle.models.Assignment``)."""
-
-    mentee: str
-    mentor: str
-    score: float
-    terms: dict[str, float]
-    reasons: list[str]
-    circle: CircleKind = "mentor"
-    #: ``stayed``: an existing pair opened for re-matching that stayed; ``moved``: one whose mentee
-    #: now has another mentor (``previous``). Tester round 40, 3: both read "matched anew".
-    origin: Literal["matched", "kept", "returned", "pinned", "stayed", "moved"] = "matched"
-    previous: str | None = None  # the mentor before: of a moved pair, or of a pinned one that moved (round 44, 5)
-    #: why the mentee left ``previous``: ``MOVED_BY_PIN``, or the cause of a move (``displaced by the pin of s2``,
-    #: ``over capacity``, ``the pair is not allowed: WHY``, ``REMATCHING``); "" when nobody moved
-    cause: str = ""
-
-
-@dataclass(frozen=True)
-class Unmatched:
-    mentee: str
-    reason: str
-    circle: CircleKind = "mentor"
-    previous: str | None = None  # the mentor of an existing pair that ended, leaving them with none (tester round 42, 5)
-    cause: str = ""  # why that pair ended, as ``Match.cause`` says it (tester round 47, 4: a pin's displacement)
-
-
-@dataclass(frozen=True)
-class CircleOptimality:
-    """The optimality proof of one circle's matching (``mentor`` or ``peer``): each circle is
-    solved, and proved, on its own."""
-
-    circle: CircleKind
-    optimality: Optimality
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    """A whole matching: ``assignments`` (kept, pinned and matched pairs), ``unmatched`` mentees
-    with the reason, ``total_score`` (sum of the pairs' scores), ``loads`` (mentor id -> mentees
-    after the matching), ``optimality`` per circle; ``proven_optimal`` only if every circle is."""
-
-    structure: str
-    assignments: list[Match]
-    unmatched: list[Unmatched]
-    total_score: float
-    loads: dict[str, int]
-    optimality: list[CircleOptimality]
-    warnings: list[str] = field(default_factory=list)
-    # Warnings about people as structured items (code, person, moodle_id, username, field,
-    # value, suggestion, message): suspended accounts, two roles, values people typed.
-    notices: list[PersonWarning] = field(default_factory=list)
-
-    @property
-    def proven_optimal(self) -> bool:
-        return all(o.optimality.proven for o in self.optimality)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "structure": self.structure,
-            "assignments": [_plain(a) for a in self.assignments],
-            "unmatched": [_plain(u) for u in self.unmatched],
-            "total_score": self.total_score,
-            "loads": self.loads,
-            "proven_optimal": self.proven_optimal,
-            "optimality": [
-                {"circle": o.circle, **_plain(o.optimality), "summary": o.optimality.describe()} for o in self.optimality
-            ],
-            "warnings": self.warnings,
-            "warning_items": [n.to_dict() for n in self.notices],
-        }
-
-
-def _plain(item: Match | Unmatched | Optimality) -> dict[str, Any]:
-    """``dataclasses.asdict`` for these flat records (fields in declaration order): their
-    values are strings, numbers and one level of list or dict, copied here. ``asdict``
-    deep-copies every value, several times slower over issue 15's 50,000 pairs."""
-    out = {name: getattr(item, name) for name in item.__dataclass_fields__}  # Match is slotted: no vars()
-    for key, value in out.items():
-        if isinstance(value, dict | list):
-            out[key] = value.copy()
-    return out
-
+__all__ = [  # the result types are re-exported: callers import them from here
+    "MENTOR_GONE", "MENTOR_OPTED_OUT", "MOVED_BY_PIN", "REMATCHING", "CircleOptimality", "Match", "MatchResult",
+    "Unmatched", "draw_order", "match", "pin_problems",
+]
 
 Plans = list[tuple[CircleKind, list[Person], dict[str, str]]]  # each circle: its kind, mentors, existing pairs
 
