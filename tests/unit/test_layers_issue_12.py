@@ -141,7 +141,7 @@ def test_issue_12_two_meaning_names_renamed() -> None:
     assert _class_definitions("Circle") == ["domain/compatibility.py"]
     assert _class_definitions("DesiredCircle") == ["domain/sync_state.py"]
     assert all(path.startswith("moodle/") for path in _class_definitions("Assignment"))
-    assert _class_definitions("Match") == ["domain/matching.py"]
+    assert _class_definitions("Match") == ["domain/match_result.py"]
     assert _class_definitions("GradePlan") == []
     assert _class_definitions("GradesPlan") == ["service/grades_plan.py"]
     assert _class_definitions("GradeItemsPlan") == ["domain/grades.py"]
