@@ -165,8 +165,14 @@ def _html_page(data: ReportData) -> str:
             + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk or fading</h3>")  # round 51b, 8
             # no snapshot is no verdict: "No pair is at risk" stood beside `health --as-of` listing four
             # (tester round 37, 4)
-            + table_html(data.at_risk, empty="No pair is at risk or fading." if day else
-                         "Not known: no health snapshot was recorded on or before this day, so no pair was judged."),
+            + table_html(data.at_risk, empty=("No pair is named here." if data.at_risk_unnamed else
+                                              "No pair is at risk or fading.") if day else
+                         "Not known: no health snapshot was recorded on or before this day, so no pair was judged.")
+            # counted, not named: said where the table is, not in its hidden caption alone (tester round 87a, 6)
+            + (f'<p class="empty">{data.at_risk_unnamed} more pair(s) at risk or fading are counted in the summary but '
+               "not named here: one side's survey answers flagged them, and a mentor reading this report would learn "
+               "their mentee's verdict (`lmsync health` and the coordinators' digest name them).</p>"
+               if data.at_risk_unnamed and day else ""),
         )
     )
     satisfaction = wave_charts(data.satisfaction, "satisfaction", "Relationship satisfaction per wave", "Mean score (1-5)")

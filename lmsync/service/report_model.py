@@ -90,6 +90,8 @@ class ReportData:
     qualities: Table
     mentor_qualities: Table
     notes: tuple[str, ...] = ()
+    #: pairs at risk or fading the at-risk table counts without naming them (``report_sections.unnamed_at_risk``)
+    at_risk_unnamed: int = 0
 
     def tables(self) -> list[Table]:
         return [

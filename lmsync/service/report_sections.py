@@ -136,7 +136,7 @@ def at_risk_table(
     rows = []
     unnamed = 0
     for r in chosen:
-        if shown_status(r) not in order:  # named, it told its mentor the mentee's verdict (85b, 4; 86b, 1)
+        if shown_status(r) not in ATTENTION:  # named, it told its mentor the mentee's verdict (85b, 4; 86b, 1)
             unnamed += 1
             continue
         item = queue.get((r.mentor_id, r.mentee_id))
@@ -178,6 +178,23 @@ def at_risk_table(
         title += (f" ({unnamed} more that one side's survey answers flagged, not named here: a mentor reading it "
                   "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
+
+
+def unnamed_at_risk(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> int:
+    """How many of the pairs at risk or fading (not ended: ``ended_pairs``) the at-risk table counts without naming
+    them (``shown_status``: one side's survey answers flagged them). The summary counts them and the page says so:
+    a report whose table was empty said "No pair is at risk or fading" beside a chart of one at risk, and its
+    summary said 1 where `lmsync health` said 4 (tester round 87a, 6)."""
+    ended = ended_pairs(flagged, queue)
+    return sum(1 for r in flagged if r.status in ATTENTION and (r.mentor_id, r.mentee_id) not in ended
+               and shown_status(r) not in ATTENTION)
+
+
+def unnamed_note(unnamed: int, day: date) -> str:
+    """The page's note of ``unnamed`` pairs at risk or fading on ``day`` that the at-risk table does not name."""
+    return (f"{unnamed} pair(s) at risk or fading on {day.isoformat()} are counted in the summary but not named in the "
+            "at-risk table: one side's survey answers flagged them, and a mentor reading this report would learn their "
+            "mentee's verdict. `lmsync health` and the coordinators' digest name them.")
 
 
 def mentor_load_table(pairs: Iterable[tuple[int, int]]) -> Table:
@@ -230,6 +247,7 @@ def summary_table(
     at_risk: Table,
     ended: int = 0,
     people_today: bool = False,
+    unnamed: int = 0,
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
@@ -253,7 +271,9 @@ def summary_table(
             (f"survey response {wave_name}, {side_name}", f"{percent_text(rate)} ({answered_n} of {expected_n})")
         )
     if health_day is not None:
-        rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows)))
+        rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows) + unnamed))
+        if unnamed:  # counted, not named (tester round 87a, 6: the summary said 1 where health said 4)
+            rows.append(("of which not named in the at-risk table (flagged by one side's survey answers)", unnamed))
         if ended:
             rows.append((f"pairs a coordinator ended, still flagged on {health_day.isoformat()} (not counted above)", ended))
     else:  # an empty at_risk_today.csv read as "no pair at risk" (tester round 38, 2)

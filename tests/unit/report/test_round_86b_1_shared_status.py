@@ -115,3 +115,27 @@ def test_revision_0011_keeps_old_snapshots_unknown_and_downgrades_without_the_co
         assert [f.shared_status for f in flagged_pairs(store, "p", DAY, ("fading",))] == ["at_risk"]
     finally:
         store.close()
+
+
+def test_round_87a_6_the_summary_and_the_page_count_the_pairs_the_table_does_not_name(tmp_path):
+    """The table empty, the page said "No pair is at risk or fading" beside a chart of one at risk, and the summary
+    said 1 where `lmsync health` said 4: the count of pairs not named lived only in the table's hidden caption."""
+    from lmsync.render.report import csv_files
+    from lmsync.render.report_html import html_page
+    from lmsync.service.report import gather
+
+    store = Store.memory()
+    try:
+        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, RATED_LOW), _health(2, RATED_LOW)])
+        config = Config.model_validate({"programme": {"name": "p"}})
+        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
+    finally:
+        store.close()
+    assert data.at_risk.rows == () and data.at_risk_unnamed == 2
+    summary = dict(data.summary.rows)
+    assert summary[f"pairs at risk or fading on {DAY.isoformat()}"] == 2
+    assert any(note.startswith(f"2 pair(s) at risk or fading on {DAY.isoformat()} are counted") for note in data.notes)
+    assert "2 pair(s) at risk" in csv_files(data)["notes.csv"]
+    page = html_page(data)
+    assert "No pair is at risk or fading." not in page
+    assert "2 more pair(s) at risk or fading are counted in the summary" in page
