@@ -67,6 +67,21 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
     return sorted(pairs), skipped
 
 
+def away_circle_mentees(programme: str, snapshot: Snapshot) -> frozenset[int]:
+    """The active mentees (neither enrolment nor account suspended) of lmsync circles whose mentor is away: not
+    actively enrolled or their account suspended (``away_mentors``: such a circle is held as it is). The report
+    counted them as unmatched, "92% matched" beside a plan that left no one unmatched (tester round 87a, 7a)."""
+    suspended = snapshot.observation.suspended_user_ids
+    out: set[int] = set()
+    for group in snapshot.observation.groups:
+        mentor = mentor_of_idnumber(programme, group.idnumber)
+        if mentor is None or (mentor in snapshot.roster and mentor not in suspended):
+            continue
+        out.update(m for m in group.members
+                   if m != mentor and m not in snapshot.observation.outsiders and m in snapshot.roster and m not in suspended)
+    return frozenset(out)
+
+
 def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles) -> str:
     """Why ``pair`` is not among the pairs judged, in words, as far as Moodle says (never a name)."""
     mentor, mentee = pair

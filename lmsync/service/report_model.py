@@ -54,13 +54,16 @@ class ReportPeople:
     ``pairs``: the current ``(mentor, mentee)`` Moodle-id pairs; ``matched``: those pairs as
     the matching scored them; ``mentee_ids``: the Moodle ids the matching treats as mentees
     (``matching_mentee_ids``), the denominator of "share of mentees matched" (None: the
-    roster's holders of a mentee role).
+    roster's holders of a mentee role); ``away_circles``: see below.
     """
 
     roster: Mapping[int, Any]
     pairs: Iterable[tuple[int, int]]
     matched: Sequence[MatchedPair] = ()
     mentee_ids: Iterable[int] | None = None
+    #: active mentees of a circle whose mentor is away, held as it is (``health_gone.away_circle_mentees``): in no
+    #: pair while the mentor is away, yet not unmatched (tester round 87a, 7a)
+    away_circles: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

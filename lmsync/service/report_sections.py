@@ -248,6 +248,7 @@ def summary_table(
     ended: int = 0,
     people_today: bool = False,
     unnamed: int = 0,
+    away_circles: frozenset[int] = frozenset(),
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
@@ -255,15 +256,19 @@ def summary_table(
 
     ``people_today``: the report is as of an earlier day, but the circles and people are today's
     (Moodle keeps no earlier state): those four figures say "(today)" (tester round 50, 4: a
-    summary as of a day before the programme began showed today's 48 pairs as that day's)."""
+    summary as of a day before the programme began showed today's 48 pairs as that day's). ``away_circles``: the
+    mentees of circles held while their mentor is away, in no pair yet matched: counted as matched, and said
+    (tester round 87a, 7a). ``unnamed``: the pairs at risk the table does not name (``unnamed_at_risk``)."""
     mentors = {m for m, _ in pairs}
-    mentees = {e for _, e in pairs}
+    mentees = {e for _, e in pairs} | (away_circles & course_mentees)
     today = " (today)" if people_today else ""
     rows: list[tuple[Any, ...]] = [
         ("pairs" + today, len(pairs)),
         ("mentors with mentees" + today, len(mentors)),
         ("mentees in the course" + today, len(course_mentees)),
         ("share of mentees matched" + today, percent_text(response_rate(len(mentees), len(course_mentees)))),
+        *([("of which in a circle held while its mentor is away" + today, len(away_circles & course_mentees))]
+          if away_circles & course_mentees else []),
         ("meetings this term" + (f" (since {term_start.isoformat()})" if term_start else ""), held),
     ]
     for wave_name, side_name, answered_n, expected_n, rate in response.rows:
