@@ -20,6 +20,7 @@ from lmsync.service.observe import Snapshot
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.pairings import PairingHistory
+from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
 
@@ -43,10 +44,31 @@ def follow_moodle_pairs(
     shown += blocked_pairs(store, programme, snapshot.observation, shown)
     day = today or programme_settings.clock().astimezone(zone).date()
     gates = erasure_gates(erased_on(store), day, zone)
-    closed, reopened = PairingHistory(store, programme).follow_moodle(shown, erased=gates)
+    history = PairingHistory(store, programme)
+    judged = judged_unrecorded(store, programme, history, shown, zone)
+    closed, reopened = history.follow_moodle(shown, erased=gates, judged=judged)
     if closed or reopened:
         log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
     return closed, reopened
+
+
+def judged_unrecorded(store: Store, programme: str, history: PairingHistory, shown: Collection[tuple[int, int]],
+                      zone: tzinfo) -> dict[tuple[int, int], str]:
+    """The pairs health judged on its last snapshot day that Moodle no longer shows and the pairing history never
+    held (the pairs of circles this store took over: ``circle_records.record_circles``) -> the start, in ``zone``,
+    of the day it first judged them (ISO, UTC, milliseconds): ``PairingHistory.follow_moodle``'s ``judged``, so a
+    mentee back after a break returns to that mentor (tester round 87a, 2). Empty, after one light read of the
+    last day's pairs, when there are none. Raises what the store raises."""
+    snapshots = HealthSnapshots(store, programme)
+    candidates = snapshots.judged_last() - set(shown)
+    if not candidates:
+        return {}
+    candidates -= {(p.mentor_id, p.mentee_id) for p in history.history()}
+    if not candidates:
+        return {}
+    first = snapshots.first_seen()
+    return {pair: datetime.combine(first[pair], time.min, tzinfo=zone).astimezone(UTC).isoformat(timespec="milliseconds")
+            for pair in sorted(candidates) if pair in first}
 
 
 def erasure_gates(erased: Mapping[int, date], today: date, zone: tzinfo) -> dict[int, str | None]:

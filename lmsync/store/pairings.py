@@ -91,7 +91,8 @@ class PairingHistory(ProgrammeRepository):
         )
 
     def follow_moodle(
-        self, shown: Collection[tuple[int, int]], *, at: str | None = None, erased: Mapping[int, str | None] | None = None
+        self, shown: Collection[tuple[int, int]], *, at: str | None = None, erased: Mapping[int, str | None] | None = None,
+        judged: Mapping[tuple[int, int], str] | None = None,
     ) -> tuple[int, int]:
         """Bring the history in line with the (mentor, mentee) pairs Moodle ``shown`` now in this
         programme's circles (a sync's observation): an open row whose pair Moodle no longer shows is
@@ -112,8 +113,12 @@ class PairingHistory(ProgrammeRepository):
         recorded again: no "paired since", a ``paired_since`` that moved (tester round 79, 1). Such a pair
         gets a new open row, source ``observed``, from the day after the erasure on, dated no earlier than
         that instant; on the erasure's day no pair holding them is opened (nothing dated on or before it
-        is stored again, as ``erasures.withheld`` rules for meetings and answers). Returns (rows closed,
-        rows opened); nothing is written when both are 0.
+        is stored again, as ``erasures.withheld`` rules for meetings and answers). ``judged``: pairs this
+        store's health judged on its last snapshot day -> the instant it first judged them (ISO, UTC); one
+        the history never knew that Moodle no longer shows gets a closed row, source ``judged``, from that
+        instant to ``at``: a mentee of a circle this store took over, back after a break, went to another
+        mentor, and ``pair show`` had no "paired" line (tester round 87a, 2). It is counted as closed.
+        Returns (rows closed, rows opened); nothing is written when both are 0.
         """
         rows = self.store.rows(
             select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at).where(_h.c.programme == self.programme)
@@ -136,18 +141,26 @@ class PairingHistory(ProgrammeRepository):
                 continue
             if pair in known or pair[1] in mentees or after:
                 back.append((*pair, _later(stamp, *after)))
-        if not gone and not back:
+        ended = sorted((pair, since) for pair, since in (judged or {}).items()
+                       if pair not in known and pair not in shown and since < stamp)
+        if not gone and not back and not ended:
             return 0, 0
         with self.store.transaction():
             if gone:
                 self.store.write(_CLOSE, [{"p": self.programme, "mentor": m, "mentee": e, "at": stamp} for m, e in gone])
+            if ended:
+                self.store.write(_OPEN, [
+                    {"programme": self.programme, "mentor_id": m, "mentee_id": e, "joined_at": since, "left_at": stamp,
+                     "source": "judged"}
+                    for (m, e), since in ended
+                ])
             if back:
                 self.store.write(_OPEN, [
                     {"programme": self.programme, "mentor_id": m, "mentee_id": e, "joined_at": joined, "left_at": None,
                      "source": "observed"}
                     for m, e, joined in back
                 ])
-        return len(gone), len(back)
+        return len(gone) + len(ended), len(back)
 
     def pairing_days(self, tz: tzinfo = UTC) -> dict[tuple[int, int], date]:
         """When lmsync last put each mentee into a mentor's circle: the date, in ``tz``, of the accepted

@@ -125,6 +125,14 @@ class HealthSnapshots(ProgrammeRepository):
                 )
         return out
 
+    def judged_last(self) -> set[tuple[int, int]]:
+        """The pairs of the latest snapshot day (none: no snapshot): those health judged last. Ids only."""
+        last = self.last_day()
+        if last is None:
+            return set()
+        query = select(_s.c.mentor_id, _s.c.mentee_id).where(_s.c.programme == self.programme, _s.c.day == last.isoformat())
+        return {(r.mentor_id, r.mentee_id) for r in self.store.rows(query)}
+
     def first_seen(self) -> dict[tuple[int, int], date]:
         """The earliest day each pair appears in a snapshot."""
         query = (
