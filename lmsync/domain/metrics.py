@@ -5,14 +5,12 @@ privacy flag. Meeting metrics count each pair's meetings against the expected ca
 survey metrics come from wave scores. A mentee's rating of their mentor is sensitive: by
 default it is published **only** as a per-mentor mean over at least N rating mentees
 (``received`` metrics), once the wave's window has closed, and then never changed
-(``release_received``); the alternative, a hidden per-mentee item, is weaker on a default
+(``lmsync.domain.received_release``); the alternative, a hidden per-mentee item, is weaker on a default
 Moodle because non-editing teachers (the usual mentor role) hold moodle/grade:viewhidden.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -20,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from lmsync.domain.instruments import Instrument, Wave, WaveScore, ordered_waves
+from lmsync.domain.instruments import Instrument, Wave, WaveScore, ordered_waves, per_respondent
 from lmsync.domain.meetings import Meeting, dedupe_across_sources
+from lmsync.domain.rated_mentor import ratings_by_mentor
 
 MenteeRatingPolicy = Literal["aggregate_only", "hidden"]
 
@@ -294,6 +293,7 @@ def survey_metrics(
     baseline: str | None = None,
     mentee_ratings: MenteeRatingPolicy = "aggregate_only",
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
+    ever: Collection[tuple[int, int]] | None = None,
 ) -> list[MetricValue]:
     """Per-person wave scores, per-mentor aggregates of mentee ratings, change since baseline.
 
@@ -304,35 +304,30 @@ def survey_metrics(
     ``lmsync.domain.pair_dates.PairsByDate.on``) an answer counts for the mentor who was the
     respondent's mentor on the answer's date, as a logged meeting does: after a re-match the new
     mentor is not credited with a rating of the old one (tester round 6, 4), and the old one keeps
-    it (tester round 61, 1).
+    it (tester round 61, 1). An answer naming its mentor (``about``) counts for that mentor only, when
+    its author was ever their mentee (``ever``, default ``pairs``): ``lmsync.domain.rated_mentor``, the
+    rule ``pair show`` follows too (tester round 87a, 1). ``scores`` may hold one score per relationship
+    (``score_waves``); a per-person value merges them (``per_respondent``).
     """
     if min_mentees < 1:
         raise ValueError("min_mentees must be at least 1")
     wave_list = ordered_waves(waves)
     base = baseline or (wave_list[0].name if wave_list else None)
     declared = {w.name for w in wave_list}
-    mentors_of: dict[int, set[int]] = defaultdict(set)
-    for mentor, mentee in pairs:
-        mentors_of[mentee].add(mentor)
+    pair_set = set(pairs)
     values: list[MetricValue] = []
-    complete = [s for s in scores if s.score.total is not None and s.instrument in instruments]
+    scores = [s for s in scores if s.instrument in instruments]
+    # one per person (a mentor's ratings of several mentees merged); the received means keep each relationship
+    complete = [s for s in per_respondent(scores) if s.score.total is not None]
     by_key = {(s.respondent_id, s.instrument, s.wave): s.score.total for s in complete}
-    received: dict[tuple[str, int], list[float]] = defaultdict(list)
     for s in complete:
         inst = instruments[s.instrument]
         if not inst.grade_name:
             continue
         total = float(s.score.total)  # type: ignore[arg-type]
-        if not inst.rates_mentor or mentee_ratings == "hidden":
-            values.append(MetricValue(f"{inst.grade_name}-{s.wave}", s.respondent_id, round(total, 2)))
-        if inst.rates_mentor:
-            # with ``pairs_on``, the mentor of the answer's day, whoever the mentee is with now: a mentee
-            # re-matched before the wave closed took their low verdict out of the mean (tester round 61, 1)
-            rated = (mentors_of.get(s.respondent_id, set()) if pairs_on is None
-                     else {m for m, e in pairs_on(s.date) if e == s.respondent_id})
-            for mentor in sorted(rated):
-                received[(f"{inst.grade_name}-received-{s.wave}", mentor)].append(total)
         per_person = not inst.rates_mentor or mentee_ratings == "hidden"
+        if per_person:
+            values.append(MetricValue(f"{inst.grade_name}-{s.wave}", s.respondent_id, round(total, 2)))
         # an answer of a wave no longer configured has no change to give: its metric is no longer
         # configured either, kept as it is (tester round 37, 1: a traceback on every grades plan)
         if inst.track_change and per_person and base is not None and s.wave != base and s.wave in declared:
@@ -343,147 +338,15 @@ def survey_metrics(
                         f"{inst.grade_name}-change-{s.wave}", s.respondent_id, round(total - before, 2)
                     )
                 )
-    for (key, mentor), totals in sorted(received.items()):
-        if len(totals) >= min_mentees:
+    # with ``pairs_on``, the mentor of the answer's day, whoever the mentee is with now: a mentee
+    # re-matched before the wave closed took their low verdict out of the mean (tester round 61, 1)
+    rating = [s for s in scores if s.score.total is not None and instruments[s.instrument].rates_mentor
+              and instruments[s.instrument].grade_name]
+    by_mentor = ratings_by_mentor(rating, pairs_on=pairs_on or (lambda _day: pair_set),
+                                  ever=pair_set if ever is None else ever)
+    for (instrument, wave, mentor), by_mentee in sorted(by_mentor.items()):
+        if len(by_mentee) >= min_mentees:
+            totals = [float(s.score.total) for s in by_mentee.values()]  # type: ignore[arg-type]
+            key = f"{instruments[instrument].grade_name}-received-{wave}"
             values.append(MetricValue(key, mentor, round(math.fsum(totals) / len(totals), 2)))
     return sorted(values, key=lambda v: (v.key, v.user_id))
-
-
-# --- when a mentor's received mean may be published (tester finding FIX-A) ------------------------
-
-
-@dataclass(frozen=True)
-class ReceivedRelease:
-    """``survey_metrics``' values with the received means cut to what may be published.
-
-    ``frozen``: per received key, how many mentors get their first published value again
-    (``changed`` of them: the answers now stored would give another value or none);
-    ``waiting``: per received key, how many means are held back because the wave is open;
-    ``kept``: the (key, mentor) pairs released at a published value (the others are first means).
-    """
-
-    values: list[MetricValue]
-    frozen: dict[str, int]
-    changed: dict[str, int]
-    waiting: dict[str, int]
-    kept: frozenset[tuple[str, int]] = frozenset()
-
-
-def received_waves(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, Wave]:
-    """Each ``received`` metric key and the wave it aggregates."""
-    return {
-        f"{inst.grade_name}-received-{wave.name}": wave
-        for inst in instruments
-        if inst.rates_mentor and inst.grade_name
-        for wave in waves
-    }
-
-
-def received_instruments(instruments: Iterable[Instrument], waves: Iterable[Wave]) -> dict[str, str]:
-    """Each ``received`` metric key and the identity of the instrument it aggregates: its items
-    (``items-`` and 16 hex digits of their SHA-256), which neither a new ``grade_name`` nor a new
-    ``[instruments]`` name with the same ``base`` changes (fourth tester, finding 2)."""
-    wave_list = list(waves)
-    return {
-        f"{inst.grade_name}-received-{wave.name}": _identity(inst)
-        for inst in instruments
-        if inst.rates_mentor and inst.grade_name
-        for wave in wave_list
-    }
-
-
-def _identity(instrument: Instrument) -> str:
-    digest = hashlib.sha256(json.dumps(list(instrument.items)).encode("utf-8")).hexdigest()[:16]
-    return f"items-{digest}"
-
-
-def window_key(instrument: str, wave: Wave) -> str:
-    """The name-free twin of a ``received`` key: the instrument's identity
-    (:func:`received_instruments`) and the wave's window
-    (``items-0123456789abcdef-received@2026-12-01..2026-12-14``), what a published mean is also
-    recorded under (``lmsync.service.grades_push.freeze_received``).
-
-    Tester findings 3 (second and third testers): renaming a wave or the instrument's
-    ``grade_name`` made a new key, so a new mean over one more rater beside the frozen one gave
-    that rating away by difference. ``release_received`` holds a value recorded under any
-    window of the same instrument that overlaps the wave (a window moved by a day, too)."""
-    return f"{instrument}-received@{wave.start.isoformat()}..{wave.end.isoformat()}"
-
-
-def _recorded_window(stored: str, instrument: str) -> tuple[date, date] | None:
-    """The window a :func:`window_key` of ``instrument`` names, or None for any other key."""
-    prefix = f"{instrument}-received@"
-    if not stored.startswith(prefix):
-        return None
-    start, _sep, end = stored[len(prefix):].partition("..")
-    try:
-        return date.fromisoformat(start), date.fromisoformat(end)
-    except ValueError:
-        return None
-
-
-def release_received(
-    values: Iterable[MetricValue],
-    waves_of: Mapping[str, Wave],
-    *,
-    as_of: date,
-    published: Mapping[tuple[str, int], float],
-    instrument_of: Mapping[str, str] | None = None,
-) -> ReceivedRelease:
-    """Cut the received means to the ones that cannot reveal a single rater.
-
-    Source: tester finding FIX-A. A mean republished each time one more mentee answers gives
-    away that mentee's rating (4 x 3.15 - 3 x 3.6 = 1.8). So a mentor's received mean for a
-    wave is published only once the wave's window has closed (``as_of`` after its end: the
-    answers are in) and, as ``survey_metrics`` already ensures, over at least ``min_mentees``
-    raters; the first value published (``published``, the store's record) is then kept for
-    good: later imports, late answers and erasures never change it, so no two pushes differ.
-    A value recorded under a window of the same instrument (:func:`window_key`;
-    ``instrument_of``: key -> instrument name, :func:`received_instruments`) that overlaps the
-    wave holds the same way, the widest overlap first: the wave or the grade name was renamed,
-    or the window moved (tester findings 3). Values of other metrics pass unchanged.
-    """
-    out: list[MetricValue] = []
-    computed: dict[tuple[str, int], float] = {}
-    for v in values:
-        if v.key in waves_of:
-            computed[(v.key, v.user_id)] = v.value
-        else:
-            out.append(v)
-    frozen: dict[str, int] = defaultdict(int)
-    changed: dict[str, int] = defaultdict(int)
-    waiting: dict[str, int] = defaultdict(int)
-    held: dict[tuple[str, int], float] = {k: v for k, v in published.items() if k[0] in waves_of}
-    instrument_of = instrument_of or {}
-    recorded = [(stored, mentor, value) for (stored, mentor), value in published.items() if "-received@" in stored]
-    for key, wave in waves_of.items():
-        instrument = instrument_of.get(key, key[: len(key) - len(wave.name)].removesuffix("-received-"))
-        overlaps: dict[int, tuple[int, float]] = {}
-        for stored, mentor, value in recorded:
-            window = _recorded_window(stored, instrument)
-            if window is None:
-                continue
-            days = (min(window[1], wave.end) - max(window[0], wave.start)).days + 1
-            if days > 0 and days > overlaps.get(mentor, (0, 0.0))[0]:
-                overlaps[mentor] = (days, value)
-        for mentor, (_days, value) in overlaps.items():  # frozen under a window: holds under today's key
-            held.setdefault((key, mentor), value)
-    for (key, mentor), value in sorted(held.items()):
-        out.append(MetricValue(key, mentor, value))
-        frozen[key] += 1
-        if computed.get((key, mentor)) != value:
-            changed[key] += 1
-    for (key, mentor), value in computed.items():
-        if (key, mentor) in held:
-            continue
-        if as_of > waves_of[key].end:
-            out.append(MetricValue(key, mentor, value))
-        else:
-            waiting[key] += 1
-    return ReceivedRelease(
-        sorted(out, key=lambda v: (v.key, v.user_id)),
-        dict(frozen),
-        dict(changed),
-        dict(waiting),
-        frozenset(held),
-    )

@@ -12,21 +12,19 @@ from datetime import UTC, date, tzinfo
 from lmsync.config_sections import default_idnumber_prefix
 from lmsync.domain.grade_items import ItemRecord, ObservedGradeItem
 from lmsync.domain.grades import GradeItemsPlan, plan_grades
-from lmsync.domain.instruments import per_respondent
 from lmsync.domain.metrics import (
     AttendanceSummary,
     MetricSpec,
     MetricValue,
     meeting_metric_specs,
     meeting_metrics,
-    received_instruments,
-    received_waves,
-    release_received,
     summarise_attendance,
     survey_metric_specs,
     survey_metrics,
 )
 from lmsync.domain.pair_dates import restarted_after_erasure, spans_after_erasure
+from lmsync.domain.rated_mentor import ever_paired
+from lmsync.domain.received_release import received_instruments, received_waves, release_received
 from lmsync.errors import ConfigError
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
@@ -71,10 +69,11 @@ def compute_metrics(
     for its people in a current pair or ``active`` (Moodle ids active in the course): a mentee moved
     to another mentor, or left with no mentor, keeps the meetings held with the first (tester rounds
     52, 3; 54, 5; 58, 1-3).
-    A mentor's ``received`` mean is released by ``lmsync.domain.metrics.release_received``: only
+    A mentor's ``received`` mean is released by ``lmsync.domain.received_release.release_received``: only
     after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
     and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
-    programme's timezone). Reads the store only.
+    programme's timezone), or naming the mentor (``about``) when their author was ever their mentee, as
+    ``pair show`` counts them (``lmsync.domain.rated_mentor``; tester round 87a, 1). Reads the store only.
     """
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
@@ -100,8 +99,9 @@ def compute_metrics(
         first_day=min((p.start for p in by_date.history), default=None),
         graded=active,
     )
-    # One value per person reaches the gradebook: ratings of single relationships are merged.
-    scores = per_respondent(current_scores(store, s))  # today's wave names (tester finding 4)
+    # One value per person reaches the gradebook: ratings of single relationships are merged there, while a
+    # received mean takes each mentee's answer about its mentor (``about``) apart (tester round 87a, 1)
+    scores = current_scores(store, s)  # today's wave names (tester finding 4)
     specs = metric_specs(s)
     values = meeting_metrics(attendance) + survey_metrics(
         scores,
@@ -113,6 +113,7 @@ def compute_metrics(
         mentee_ratings=s.grades.mentee_ratings,
         # an erased mentor is credited with no answer dated up to their erasure (tester round 77b, 2)
         pairs_on=replace(by_date, erased=erased).on,  # tester round 6, 4
+        ever=ever_paired(by_date),  # an answer naming a mentor counts for them if ever paired (round 87a, 1)
     )
     waves_of, instrument_of = received_waves(s.instruments.values(), s.waves), received_instruments(s.instruments.values(), s.waves)
     release = release_received(

@@ -16,7 +16,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.grade_items import TOLERANCE
-from lmsync.domain.metrics import received_instruments, received_waves, window_key
+from lmsync.domain.received_release import received_instruments, received_waves, window_key
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi

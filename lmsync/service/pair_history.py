@@ -11,6 +11,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.instruments import WaveScore
 from lmsync.domain.pair_dates import PairsByDate
+from lmsync.domain.rated_mentor import ever_paired, mentors_rated, ratings_by_mentor
 from lmsync.domain.waves import closed_waves_only
 from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import known_pairs
@@ -98,21 +99,20 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         all_scores = [ws for ws in current_scores(store, settings(config)) if ws.instrument in instruments]
         # A mentee's answer counts for the mentor they had on its date: after a re-match the new
         # mentor's mean never takes in a rating of the old one (as grades: tester round 6, 4).
-        # An answer naming this mentor (``about``) counts when its author was ever their mentee.
+        # An answer naming this mentor (``about``) counts when its author was ever their mentee: the grades'
+        # rule, ``lmsync.domain.rated_mentor`` (tester round 87a, 1).
         by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))  # one read
         dated = by_date.history
         current = {(p.mentor_id, p.mentee_id) for p in dated if p.end is None} | {pair}
-        ever = current | {(p.mentor_id, p.mentee_id) for p in dated}
         # a pair made by hand counts from the day the store saw it (tester round 42, 2)
         # and an answer dated up to an erasure counts for no pair of the erased person (tester round 77b, 2)
-        pairs_on = cache(PairsByDate(dated, tuple(current), by_date.appeared, erased_on(store)).on)
+        paired = PairsByDate(dated, tuple(current), by_date.appeared, erased_on(store))
+        pairs_on, ever = cache(paired.on), ever_paired(paired)
         changes = erasure_changes(store, settings(config), programme_zone(config))
         starts = {w.name: w.start for w in settings(config).waves}
 
         def rates_mentor(ws: WaveScore) -> bool:
-            if ws.about_id is not None:
-                return ws.about_id == mentor and (mentor, ws.respondent_id) in ever
-            return (mentor, ws.respondent_id) in pairs_on(ws.date)
+            return mentor in mentors_rated(ws.respondent_id, ws.about_id, ws.date, pairs_on=pairs_on, ever=ever)
 
         scores: list[SideScore] = []
         for ws in all_scores:
@@ -123,12 +123,10 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         # pair ended, is no line of this pair (tester round 61, 4: a T1 answer about the next mentor showed here)
         waves = sorted({(ws.instrument, ws.wave) for ws in all_scores if ws.respondent_id == mentee and rates_mentor(ws)})
         still_open = closed_waves_only(settings(config).waves, today(config))  # as the report holds them
+        # one score per mentee, as the grades count them (tester round 87a, 1)
+        rated = ratings_by_mentor((ws for ws in all_scores if ws.score.total is not None), pairs_on=pairs_on, ever=ever)
         for instrument, wave in waves:
-            rows = [
-                ws
-                for ws in all_scores
-                if ws.instrument == instrument and ws.wave == wave and ws.score.total is not None and rates_mentor(ws)
-            ]
+            rows = list(rated.get((instrument, wave, mentor), {}).values())
             day = max((ws.date for ws in rows), default=as_date(None, config))
             if changes.withholds(mentor, instrument, starts.get(wave)):  # no mean nor count (tester round 77b, 1)
                 scores.append(SideScore("mentee", instrument, wave, day, None, over=0, withheld=True, erased=True,

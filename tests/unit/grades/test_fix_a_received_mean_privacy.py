@@ -4,7 +4,8 @@
 from datetime import date
 
 from lmsync.domain.instruments import Instrument, Score, Wave, WaveScore
-from lmsync.domain.metrics import MetricValue, received_waves, release_received, survey_metrics
+from lmsync.domain.metrics import MetricValue, survey_metrics
+from lmsync.domain.received_release import received_waves, release_received
 from lmsync.store.db import Store
 from lmsync.store.published_grades import PublishedGrades
 from lmsync.store.surveys import erase_person
