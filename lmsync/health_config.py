@@ -121,6 +121,8 @@ class HealthConfig(Section):
     """earlier meetings needed before 'shrinking' is judged"""
     hi_bye_rating: Rating = _DEFAULTS.hi_bye_rating
     """short recent meetings, on time, rated at most this on average (1-5): hi-bye"""
+    rated_low: Rating = _DEFAULTS.rated_low
+    """a side's last recent_meetings ratings (at least 3 of its own) averaging at most this (1-5): meetings rated low (at risk)"""
     trend_meetings: MeetingWindow = _DEFAULTS.trend_meetings
     """the latest attended meetings a trend is judged over"""
     trend_min_meetings: MeetingWindow = _DEFAULTS.trend_min_meetings

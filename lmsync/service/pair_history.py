@@ -163,7 +163,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
 #: mentor), and the mentor-side asymmetry, whose text says the mentee side held.
 _MENTEE_SIDE_REASONS = (
     "satisfaction_low_mentee", "satisfaction_falling_mentee", "satisfaction_asymmetry_mentee",
-    "meetings_declining_mentee",
+    "meetings_declining_mentee", "meetings_rated_low_mentee",  # tester round 87a, 3
 )
 
 

@@ -218,7 +218,8 @@ def nudge_kind(health: PairHealth) -> NudgeKind | None:
 #: Reasons drawn from one side's own answers (its satisfaction, its meeting ratings, its silence in a
 #: survey wave, the mentee's self-efficacy): ``<prefix><side>``. Tester round 21, 3.
 _ONE_SIDED_PREFIXES = (
-    "satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_", "survey_unanswered_",
+    "satisfaction_low_", "satisfaction_falling_", "satisfaction_asymmetry_", "meetings_declining_",
+    "meetings_rated_low_", "survey_unanswered_",
 )
 
 

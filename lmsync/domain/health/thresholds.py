@@ -25,6 +25,12 @@ Defaults and their sources:
   raising false alarms on one of the two seeds; with ``shift_at_risk`` raised to 4.5 in
   exchange, false alarms fell (0.2-0.7 points on all four seeds) and hi-bye rose, but the
   fading pairs' lead fell (the 200-pair guard's fading_silent lead from 5.1 to 4.1 weeks).
+* ``rated_low`` (``meeting_level``, tester round 87a, 3): a side's last ``recent_meetings`` ratings
+  (at least 3) averaging at most 2 of 5 are a level, not a fall: the shift and trend tests judge a
+  side against its own earlier ratings and stop seeing a side that keeps rating at the bottom. At
+  risk: on ``benchmarks/early_warning.py`` (2,500 pairs, seeds 13, 7, 101, 2026) it raised no false
+  alarm (9.2-9.9% before and after; its healthy pairs rate 3.6-4.7 on average) and recall on seed 7
+  only (83.7% to 83.9%): the simulated fading pairs are flagged by their fall first.
 * the 0-100 score is 100 minus the weights of the signals that fired; the weights and
   the status cut-offs were tuned on ``benchmarks/early_warning.py``'s simulated programme
   (and checked on four seeds, not one). Watch signs add up to an alarm only across two
@@ -51,6 +57,7 @@ class Thresholds:
     shrink_ratio: float = 0.6  # recent mean below this share of the pair's earlier median: shrinking
     min_earlier_meetings: int = 2  # earlier meetings needed before "shrinking" is judged
     hi_bye_rating: float = 3.5  # recent short meetings rated at most this (1-5) on average: hi-bye
+    rated_low: float = 2.0  # a side's last recent_meetings (at least 3) ratings at most this on average (1-5): low
     trend_meetings: int = 8  # the window of attended meetings a trend is judged over
     trend_min_meetings: int = 6  # fewer attended meetings in the window: no trend judged
     trend_persist: int = 3  # ... and each of the last this many lies below the window's earlier median

@@ -560,12 +560,16 @@ def test_the_worst_of_several_sides_is_sidak_corrected():
 @pytest.mark.parametrize("side", ["mentor", "mentee"])
 def test_round_37_6_a_gradual_fall_of_one_sides_ratings_names_that_side(side):
     """Ratings falling gradually, all given by one side, minutes steady: the trend said `meetings_declining`, as
-    if both people knew it (and nudged it as short meetings); the step down already named the side."""
-    ratings = (5, 5, 5, 5, 5, 5, 5, 4, 3, 2, 2, 1, 1)
+    if both people knew it (and nudged it as short meetings); the step down already named the side. (The fall
+    stops above ``rated_low``: one that ends at the bottom is that side's level, round 87a, 3, below.)"""
+    ratings = (5, 5, 5, 5, 5, 5, 5, 4, 3, 3, 3, 2, 2)
     series = [replace(meeting(5 + 14 * (len(ratings) - 1 - i), 45, rating=r), rated_by=side)
               for i, r in enumerate(ratings)]
     h = judge(*series, paired_days_ago=250)
     assert h.codes == (f"meetings_declining_{side}",)
+    # falling to 1s, the side's ratings are low whatever they were: the level says it, once (same ratings, channel)
+    bottom = [replace(m, rating=r) for m, r in zip(series, (5, 5, 5, 5, 5, 5, 5, 4, 3, 2, 2, 1, 1), strict=True)]
+    assert judge(*bottom, paired_days_ago=250).codes == (f"meetings_rated_low_{side}",)
     assert h.reasons[0].text.endswith(f" (the {side}'s ratings fell)") and "%" not in h.reasons[0].text  # round 60, 4
     unknown = judge(*[replace(m, rated_by=None) for m in series], paired_days_ago=250)
     assert unknown.codes == ("meetings_declining",)  # a side not known is not named
