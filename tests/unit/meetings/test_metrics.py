@@ -242,3 +242,18 @@ def test_a_peer_mentor_who_is_also_a_mentee_is_expected_each_meeting_once():
     meetings += [Meeting(date(2026, 9, d), 5, 7, 30, True, "csv") for d in (11, 25, 29)]
     s = summarise_attendance(meetings, [(66, 5), (5, 7)], cadence_days=14, start=START, as_of=AS_OF)
     assert (s[5].held, s[5].expected) == (5, 6)
+
+
+def test_tester_round_87a_7e_a_week_apart_costs_no_more_than_a_week_of_expected_meetings():
+    """"6 meetings (4 expected so far)" for a pair apart a week, beside 6 expected for pairs never apart: each of
+    its two periods was floored to whole fortnights on its own (52 days -> 3, 26 days -> 1)."""
+    from datetime import date
+
+    from lmsync.domain.metrics import summarise_attendance
+
+    first = date(2027, 1, 11)
+    spans = {(66, 3): [(first, date(2027, 3, 4)), (date(2027, 3, 10), None)], (66, 4): [(first, None)]}
+    summary = summarise_attendance([], [(66, 3), (66, 4)], cadence_days=14, start=first, as_of=date(2027, 4, 5),
+                                   spans=spans, first_day=first)
+    assert summary[3].expected == (52 + 26) // 14 == 5
+    assert summary[4].expected == 84 // 14 == 6
