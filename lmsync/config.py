@@ -275,9 +275,9 @@ class ImportConfig(Section):
 
     date_order: Literal["auto", "dmy", "mdy"] = Field(
         "auto",
-        description="how a slash date like 03/04/2026 is read: dmy (day first), mdy (month first), "
-        "or auto (from the file's unambiguous dates; a file whose dates all read both ways is refused); "
-        "a dotted date like 03.04.2026 is always day first",
+        description="how a slash date like 03/04/2026 is read in files and the Feedback meeting log: dmy "
+        "(day first), mdy (month first), or auto (a file by its unambiguous dates, a meeting-log response by its "
+        "own date; dates reading both ways are refused, not guessed); a dotted 03.04.2026 is always day first",
     )
 
 

@@ -7,12 +7,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Literal
 
 from lmsync.domain.meetings import (
+    DateOrder,
     FieldProblem,
     Meeting,
     RatedBy,
     Resolver,
+    detect_date_order,
     parse_attended,
     parse_date,
     parse_minutes,
@@ -70,6 +73,7 @@ def meetings_from_feedback(
     dated: PairsByDate | None = None,
     erased: Mapping[int, date] | None = None,
     erased_in_circle: Callable[[int, date], bool] | None = None,
+    date_order: Literal["auto", "dmy", "mdy"] = "auto",
 ) -> tuple[list[Meeting], list[FeedbackProblem]]:
     """Turn meeting-log responses into meetings of the respondent's pairs.
 
@@ -91,6 +95,9 @@ def meetings_from_feedback(
       every run, unlike a file that is imported once). So is a meeting of 0 minutes that
       someone attended: the imports refuse it, and it gave attendance credit and read as the
       shortest "hi-bye" meeting (tester round 12, 2).
+    * ``date_order`` (``[import] date_order``) reads a slash date as the meetings import does; under
+      ``auto`` a date that can only be read one way decides itself, and one that reads both ways is a
+      problem of that response, never a guess (``response_date_order``; tester round 87a, 4).
     * With ``dated``, the respondent's pairs are those ON THE MEETING'S DATE (so a re-match
       never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
       ``mentors_of`` are then unused.
@@ -101,7 +108,7 @@ def meetings_from_feedback(
     for attempt in attempts:
         values = attempt.values
         try:
-            day = _feedback_date(attempt, items, tz, today)
+            day = _feedback_date(attempt, items, tz, today, date_order)
             minutes = parse_minutes(values.get(items.minutes, ""), field=items.minutes)
             rating = parse_rating(
                 values.get(items.rating) if items.rating else None, field=items.rating or "rating"
@@ -157,11 +164,29 @@ def meetings_from_feedback(
     return meetings, problems
 
 
-def _feedback_date(attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None) -> date:
+def _feedback_date(
+    attempt: FeedbackAttempt, items: MeetingLogItems, tz: tzinfo, today: date | None, setting: Literal["auto", "dmy", "mdy"]
+) -> date:
     raw = attempt.values.get(items.date, "").strip() if items.date else ""
+    field = items.date or "date"
     if raw:
-        return parse_date(raw, today=today, field=items.date or "date")[0]
+        return parse_date(raw, today=today, field=field, order=response_date_order(raw, setting, field))[0]
     return attempt.submitted.astimezone(tz).date()
+
+
+def response_date_order(raw: str, setting: Literal["auto", "dmy", "mdy"], field: str) -> DateOrder:
+    """How one response's slash date is read: as ``[import] date_order`` says, or under ``auto`` as the
+    date itself allows (``25/02/2027`` only day-first). A date that reads both ways (``03/04/2027``) is
+    refused, not read day-first: the meetings import refuses a file of only such dates, and each response
+    is its respondent's own (tester round 87a, 4: ``03/02/2027`` was stored as 3 February even under
+    ``mdy``). No double quotes in the message: the run's line masks quoted text as an answer."""
+    if setting != "auto":
+        return setting
+    evidence = detect_date_order([raw])
+    if evidence.ambiguous:
+        raise FieldProblem(field, f"{raw!r} reads both day-first and month-first, so its day is not known: the "
+                                  "respondent writes it as YYYY-MM-DD, or set [import] date_order to dmy or mdy")
+    return evidence.order or "dmy"
 
 
 def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:

@@ -45,6 +45,7 @@ from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import ConnectionFailed, Timeout
+from lmsync.service.cycle_feedback import feedback_step
 from lmsync.service.cycle_log import tell_done, tell_step
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
@@ -52,7 +53,7 @@ from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.cycle_result import step_failure as _failure
 from lmsync.service.cycle_stop import stop_summary, stopped_before_start, stopped_by_request
 from lmsync.service.cycle_sync import sync_step
-from lmsync.service.programme_settings import programme_today, programme_zone
+from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
 
@@ -92,54 +93,6 @@ class _Run:
     report_renderer: ReportRenderer | None = None
     allow_mass_nudge: bool = False  # send what the first-assessment guard would hold (--allow-mass-nudge)
     store_takes_over: bool = False  # write grades a store with no history would hold (--store-takes-over)
-
-
-def _feedback(run: _Run) -> StepResult:
-    from lmsync.domain.plan import circle_pairs
-    from lmsync.service.circle_records import circle_proof
-    from lmsync.service.grades import read_feedback_sources
-    from lmsync.service.meetings import settings
-    from lmsync.service.observe import observe
-
-    s = settings(run.config)
-    snapshot = observe(run.api, run.config, proof=circle_proof(run.store, s.programme))  # lmsync's circles (73, 1)
-    obs = snapshot.observation
-    warnings: list[str] = []
-    failures: list[str] = []  # a source unreadable or its read refused: an admin must act
-    reports = read_feedback_sources(
-        run.api,
-        run.store,
-        s,
-        course_id=obs.course_id,
-        roster=snapshot.roster,
-        pairs=circle_pairs(s.programme, obs.groups, obs.outsiders),
-        today=run.day,
-        warnings=warnings,
-        tz=programme_zone(run.config),
-        failures=failures,
-    )
-    run.outputs["feedback"] = (reports, warnings)
-    counts = {
-        "sources": len(reports),
-        "attempts": sum(r.attempts for r in reports),
-        "stored": sum(r.stored for r in reports),
-        "removed": sum(r.removed for r in reports),
-        "withheld": sum(r.withheld for r in reports),
-        "problems": sum(r.problems for r in reports),
-        "warnings": len(warnings),
-        "failures": len(failures),
-    }
-    text = (
-        f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "
-        f"{counts['removed']} removed"
-        + (f", {counts['withheld']} withheld (about people erased)" if counts["withheld"] else "")
-    )
-    if failures:  # the stored history is kept but stale: what depends on it is skipped
-        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {'; '.join(failures)}", counts,
-                          error="FeedbackSourceProblem")  # not null in JSON (tester round 6, 12)
-    if warnings:
-        return StepResult("feedback", "partial", EXIT_PARTIAL, f"{text}; {len(warnings)} warning(s): {'; '.join(warnings)}", counts)
-    return StepResult("feedback", "ok", EXIT_OK, text, counts)
 
 
 def _grades(run: _Run) -> StepResult:
@@ -326,7 +279,7 @@ def _report(run: _Run) -> StepResult:
 
 _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
     "sync": lambda run: sync_step(run.api, run.config, run.store, run.should_stop, run.outputs),
-    "feedback": _feedback,
+    "feedback": lambda run: feedback_step(run.api, run.config, run.store, run.day, run.outputs),
     "grades": _grades,
     "health": _health,
     "nudges": _nudges,

@@ -29,7 +29,7 @@ def tell_step(result: CycleResult, step: StepResult, on_step: Callable[[StepResu
         step=step.step,
         state=step.state,
         exit_code=step.exit_code,
-        **({"reason": redact(step.summary)} if step.state == "failed" or step.exit_code else {}),
+        **({"reason": redact(step.logged or step.summary)} if step.state == "failed" or step.exit_code else {}),
         **step.counts,
     )
     step.run_id = result.run_id

@@ -33,6 +33,7 @@ class StepResult:
     counts: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # the error's message (never a token: LmsyncError/MoodleError text)
     run_id: str = ""  # the run's id, as its cycle.step log line has it (tester round 3, 17)
+    logged: str | None = None  # the summary as a log may carry it, when ``summary`` names people (round 87a, 5)
 
     def as_json(self) -> dict[str, Any]:
         return {

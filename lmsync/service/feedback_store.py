@@ -17,6 +17,8 @@ neither health nor the grades and reports until the scores are deliberately let 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
@@ -36,12 +38,13 @@ from lmsync.service.feedback_sources import (
     ScoreLossRefused,
     scale_problems,
 )
-from lmsync.service.programme_settings import Settings
+from lmsync.service.programme_settings import Settings, clock
 from lmsync.store.db import Store
 from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.surveys import SurveyRepository
+from lmsync.store.unreadable_responses import UnreadableResponses
 
 log = get_logger(__name__)
 
@@ -67,7 +70,7 @@ def store_feedback_meetings(
     attempts = list(attempts)
     meetings, problems = meetings_from_feedback(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
-        erased=erased_on(store), erased_in_circle=_erased_in_circle(store),
+        erased=erased_on(store), erased_in_circle=_erased_in_circle(store), date_order=s.date_order,
     )
     problems, of_erased = _not_of_erased(store, problems, attempts, tz)
     origin = "feedback"
@@ -87,6 +90,8 @@ def store_feedback_meetings(
             activity="[meetings] feedback",
         ) from None
     counts = replace(counts, withheld=counts.withheld + of_erased)
+    note_unreadable(store, s.programme, "meetings", attempts, [(p.attempt_id, p.field, p.message) for p in problems],
+                    today or clock().astimezone(tz).date())
     log.info(
         "meetings.feedback",
         stored=counts.added + counts.updated,
@@ -98,6 +103,19 @@ def store_feedback_meetings(
         by_mentee=sum(1 for m in meetings if m.rated_by == "mentee"),
     )
     return counts, problems
+
+
+def note_unreadable(
+    store: Store, programme: str, source: str, attempts: Iterable[FeedbackAttempt],
+    problems: Iterable[tuple[int, str, str]], today: date,
+) -> None:
+    """Record the problems (attempt id, field, message) of one source's read (``UnreadableResponses``), each as a
+    hash of its response's attempt id and last-modified time and the problem, so a response edited since is a new
+    problem: a run says a new one and counts one it said before as still unreadable (tester round 87a, 5)."""
+    modified = {a.attempt_id: a.submitted.isoformat() for a in attempts}
+    found = {hashlib.sha256(json.dumps([attempt, modified.get(attempt, ""), field, message]).encode()).hexdigest()
+             for attempt, field, message in problems}
+    UnreadableResponses(store, programme).follow(source, found, today)
 
 
 def _not_of_erased(
@@ -179,6 +197,7 @@ def store_feedback_answers(
     tz: tzinfo = UTC,
     items: Mapping[str, FeedbackItem] | None = None,
     pairs: Collection[tuple[int, int]] | None = None,
+    today: date | None = None,
 ) -> tuple[SaveCounts, list[FeedbackAnswerProblem]]:
     """Mirror one instrument's Feedback activity into the store, then rescore every wave.
 
@@ -224,6 +243,8 @@ def store_feedback_answers(
             activity=f"[instruments.{instrument_name}] feedback",
         ) from None
     rescore_surveys(store, s)
+    note_unreadable(store, s.programme, instrument_name, attempts, [(p.attempt_id, p.item, p.message) for p in problems],
+                    today or clock().astimezone(tz).date())  # ``today``: the read's day (default: the clock's)
     log.info(
         "surveys.feedback",
         instrument=instrument_name,

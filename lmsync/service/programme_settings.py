@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from lmsync.config import Config
@@ -36,6 +36,9 @@ class Settings:
     instrument_sections: dict[str, InstrumentConfig]
     #: ``[sync] min_source_fraction``: a Feedback read removing more of a source's rows is refused.
     min_source_fraction: float = 0.5
+    #: ``[import] date_order``: how the Feedback meeting log's slash dates are read, as the import reads a
+    #: file's (tester round 87a, 4: they were always read day-first).
+    date_order: Literal["auto", "dmy", "mdy"] = "auto"
 
     @property
     def meetings_start(self) -> date | None:
@@ -66,6 +69,7 @@ def settings(config: Config) -> Settings:
         instruments=instruments,
         instrument_sections=sections,
         min_source_fraction=config.sync.min_source_fraction,
+        date_order=config.import_.date_order,
     )
 
 

@@ -414,3 +414,20 @@ REVISION_0010_TABLES = (rater_counts,)
 # --- revision 0011: each snapshot's status as both people may read it (tester round 86b, 1) -------------------
 #: The columns revision 0011 adds to tables that already exist: (table, column name).
 REVISION_0011_COLUMNS = (("health_snapshots", "shared_status"),)
+
+# --- revision 0012: the Feedback responses a read found unreadable, and since when (tester round 87a, 5) ------
+#: One row per problem of a Feedback response (``source``: ``meetings`` for the meeting log, else the
+#: instrument's name), as a SHA-256 of the response's attempt id, its last-modified time and the problem
+#: (neither a person's id nor the answer), with the day a read first found it. A run says a new one (partial,
+#: exit 1); one found unchanged is counted as still unreadable since that day, not a failing step. A read
+#: forgets the rows of its source that it no longer finds (mended, deleted, or edited: then found anew).
+unreadable_responses = _programme_table(
+    "unreadable_responses",
+    Column("source", Text, nullable=False),
+    Column("problem_sha256", Text, nullable=False),
+    Column("since", Text, nullable=False),  # ISO day, the programme's local day of the read that first found it
+    PrimaryKeyConstraint("programme", "source", "problem_sha256"),
+)
+
+#: The tables revision 0012 adds.
+REVISION_0012_TABLES = (unreadable_responses,)

@@ -1,0 +1,105 @@
+"""``lmsync run``'s feedback step: the Feedback activities read into the store, in one line and counts.
+
+A response that cannot be read (a mistyped ``meeting_date``, say) is named as views name people, with its
+item and the fix. Moodle keeps it until its respondent edits it or a coordinator deletes it, so every run
+found it again: each ended partial (exit 1) and the daemon backed off to 6 h for the rest of the term (tester
+round 87a, 5). The first run that finds it says it (partial); a later run that finds it unchanged lists it
+all the same, counted as still unreadable since the day it was first found (``UnreadableResponses``), a known
+input problem: the step is ok, exit 0. The log's reason names the respondent by Moodle id (logs carry ids).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from lmsync.config import Config
+from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
+from lmsync.moodle.api import MoodleApi
+from lmsync.service.cycle_result import StepResult
+from lmsync.service.programme_settings import programme_zone
+from lmsync.store.db import Store
+from lmsync.store.unreadable_responses import UnreadableResponses
+
+#: What to do about an unreadable response, said with them (tester round 87a, 5).
+FIX = ("fix: its respondent corrects the response in Moodle, or a coordinator deletes it there and records the "
+       "meeting with `lmsync meetings add`")
+
+
+def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outputs: dict[str, Any]) -> StepResult:
+    """Read the meeting log and the instruments' Feedback activities (``read_feedback_sources``); the reports
+    and warnings go to ``outputs["feedback"]``. A source unreadable or whose read was refused fails the step
+    (exit 2: an admin must act); a response with a problem not said before makes it partial (exit 1)."""
+    from lmsync.domain.plan import circle_pairs
+    from lmsync.service.circle_records import circle_proof
+    from lmsync.service.grades import read_feedback_sources
+    from lmsync.service.labels import People
+    from lmsync.service.meetings import settings
+    from lmsync.service.observe import observe
+
+    s = settings(config)
+    snapshot = observe(api, config, proof=circle_proof(store, s.programme))  # lmsync's circles (73, 1)
+    obs = snapshot.observation
+    warnings: list[str] = []
+    failures: list[str] = []  # a source unreadable or its read refused: an admin must act
+    people, ids = People(snapshot.roster, show_names=config.privacy.show_names), {}
+
+    def who(user_id: int) -> str:  # as views name people (not "user #75"); the log's line by id
+        ids[label := people.label(user_id)] = f"user #{user_id}"
+        return label
+
+    found = UnreadableResponses(store, s.programme)
+    before = found.since()
+    try:
+        reports = read_feedback_sources(
+            api, store, s, course_id=obs.course_id, roster=snapshot.roster,
+            pairs=circle_pairs(s.programme, obs.groups, obs.outsiders), today=day, warnings=warnings,
+            tz=programme_zone(config), failures=failures, who=who,
+        )
+    except Exception:
+        found.forget([key for key in found.since() if key not in before])  # found, never said: the next run says them
+        raise
+    outputs["feedback"] = (reports, warnings)
+    read = {r.kind for r in reports}
+    current = {key: since for key, since in found.since().items() if key[0] in read}  # the problems found now
+    known = [since for key, since in current.items() if key in before]  # and found by an earlier read
+    counts = {
+        "sources": len(reports),
+        "attempts": sum(r.attempts for r in reports),
+        "stored": sum(r.stored for r in reports),
+        "removed": sum(r.removed for r in reports),
+        "withheld": sum(r.withheld for r in reports),
+        "problems": sum(r.problems for r in reports),
+        "still_unreadable": len(known),
+        "warnings": len(warnings),
+        "failures": len(failures),
+    }
+    text = (
+        f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "
+        f"{counts['removed']} removed"
+        + (f", {counts['withheld']} withheld (about people erased)" if counts["withheld"] else "")
+    )
+    if failures:  # the stored history is kept but stale: what depends on it is skipped
+        found.forget([key for key in found.since() if key not in before])  # this line does not list them
+        return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {'; '.join(failures)}", counts,
+                          error="FeedbackSourceProblem")  # not null in JSON (tester round 6, 12)
+    if not warnings:
+        return StepResult("feedback", "ok", EXIT_OK, text, counts)
+    meetings = any(r.kind == "meetings" and r.problems for r in reports)  # a meeting to record by hand
+    listed = f"{'; '.join(warnings)}; {FIX if meetings else FIX.partition(' and records')[0]}"
+    still = f"{len(known)} response{'s' if len(known) > 1 else ''} still unreadable since {min(known).isoformat()}" \
+        if known else ""
+    if len(current) > len(known) or not known:  # a problem no run has said yet
+        line = f"{text}; {len(warnings)} warning(s): {listed}" + (f"; of them {still} (said before)" if still else "")
+        return _named(StepResult("feedback", "partial", EXIT_PARTIAL, line, counts), ids)
+    # said before and unchanged since: listed, so nobody forgets it, but a known input problem (round 87a, 5)
+    return _named(StepResult("feedback", "ok", EXIT_OK, f"{text}; {still} (said before): {listed}", counts), ids)
+
+
+def _named(step: StepResult, ids: dict[str, str]) -> StepResult:
+    """``step`` with the line its log carries: each person by Moodle id instead of their name."""
+    logged = step.summary
+    for label, user in ids.items():
+        logged = logged.replace(label, user)
+    step.logged = logged
+    return step
