@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
-from lmsync.domain.ownership import mentor_of_idnumber
+from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup
 from lmsync.visible import quoted
 
@@ -60,31 +60,54 @@ def disown(observation: Observation, programme: str, proof: CircleProof) -> Obse
         if mentor_of_idnumber(programme, group.idnumber) is not None:
             ids.setdefault(group.idnumber, set()).add(group.id)
     foreign = {idnumber for idnumber, found in ids.items() if not proof.proves(idnumber, found)}
-    if not foreign:
+    # a circle ID number in other letter cases: Moodle on MySQL compares ID numbers without case, so it refuses
+    # lmsync's own group of that number, failing the batch (tester round 87a, 7g); left alone, and said, while no
+    # group carries the number exactly (both there: the database tells them apart)
+    folded = {g.id for g in observation.groups if (m := folded_mentor(programme, g.idnumber)) is not None
+              and mentor_group_idnumber(programme, m) != g.idnumber and mentor_group_idnumber(programme, m) not in ids}
+    if not foreign and not folded:
         return observation
-    disowned = tuple(g for g in observation.groups if g.idnumber in foreign)
+    disowned = tuple(g for g in observation.groups if g.idnumber in foreign or g.id in folded)
     groups = tuple(replace(g, idnumber="", members=frozenset()) if g.idnumber in foreign else g
                    for g in observation.groups)
     return replace(observation, groups=groups, disowned=disowned)
 
 
 def disowned_mentors(observation: Observation, programme: str) -> frozenset[int]:
-    """The mentors whose circle idnumber a group not lmsync's holds: Moodle would refuse lmsync's own
-    group of that idnumber (``idnumbertaken``, failing its whole batch), so they get no new mentees."""
-    return frozenset(m for g in observation.disowned if (m := mentor_of_idnumber(programme, g.idnumber)) is not None)
+    """The mentors whose circle idnumber a group not lmsync's holds, in any letter case (``folded_mentor``): Moodle
+    would refuse lmsync's own group of that idnumber (``idnumbertaken``, failing its whole batch), so they get no
+    new mentees."""
+    return frozenset(m for g in observation.disowned if (m := folded_mentor(programme, g.idnumber)) is not None)
 
 
-def disowned_warnings(observation: Observation, proof: CircleProof | None = None) -> list[str]:
+def folded_mentor(programme: str, idnumber: str | None) -> int | None:
+    """The mentor whose circle ID number ``idnumber`` is, letter case aside (``mentor_of_idnumber`` of its
+    lower-case form, against the programme's lower-cased): Moodle on MySQL, whose default collation compares
+    without case, takes ``Lmsync:Mentoring-2026:mentor:70`` for ``lmsync:mentoring-2026:mentor:70`` when it checks
+    that a group's ID number is free (``groups_get_group_by_idnumber``; tester round 87a, 7g)."""
+    if not idnumber:
+        return None
+    found = mentor_of_idnumber(programme.lower(), idnumber.lower())
+    return found if found is not None else mentor_of_idnumber(programme, idnumber)
+
+
+def disowned_warnings(observation: Observation, proof: CircleProof | None = None, programme: str = "") -> list[str]:
     """One warning per group left alone (``disown``): its name, id and idnumber, why, and the fix. A group
     whose Moodle id ``proof`` records for another circle had its ID number changed in Moodle to this one's:
     said so, not "this store never made it" (tester round 74, 4)."""
     made = {gid: idnumber for idnumber, ids in (proof.recorded if proof else {}).items() for gid in ids}
-    return [_disowned(group, made.get(group.id, "")) for group in sorted(observation.disowned, key=lambda g: g.id)]
+    return [_disowned(group, made.get(group.id, ""), programme) for group in sorted(observation.disowned, key=lambda g: g.id)]
 
 
-def _disowned(group: ObservedGroup, was: str = "") -> str:
+def _disowned(group: ObservedGroup, was: str = "", programme: str = "") -> str:
     left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted), counts it as "
             "no circle, and makes no circle for that mentor while the group holds that ID number")
+    mentor = folded_mentor(programme, group.idnumber) if programme else None
+    if mentor is not None and mentor_of_idnumber(programme, group.idnumber) is None:
+        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, this "
+                f"programme's circle ID number {mentor_group_idnumber(programme, mentor)} in other letter cases, which "
+                f"Moodle on MySQL takes for the same (it would refuse lmsync's circle, and the rest of its batch): "
+                f"{left}; change its ID number in Moodle (Groups > Edit group settings)")
     if was and was != group.idnumber:
         return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
                 f"programme's circles, but this store made it as the circle [{was}] and its ID number was changed "

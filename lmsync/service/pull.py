@@ -54,5 +54,5 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     read = replace(read, people=people, warnings=[*read.warnings, *waits])
     # their members are in no row of the match: said as the plan says it (tester round 62, 4)
     read.warnings.extend(away.warnings(programme, snapshot.observation))
-    read.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof))
+    read.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
     return read

@@ -193,7 +193,7 @@ def make_plan(
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
-    plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof))
+    plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)

@@ -58,3 +58,24 @@ def test_round_86a_3_an_emptied_capacity_field_keeps_the_mentors_circle(demo_hom
     assert planned.exit_code == 0, planned.output
     assert not [line for line in planned.output.splitlines() if "'s circle" in line and line.lstrip().startswith("!")
                 and f"({site.users[mentor].username})" in line], planned.output
+
+
+def test_round_87a_7g_a_circle_id_number_in_other_letter_cases_is_left_alone_and_said(demo_home: Any) -> None:
+    """A teacher's group numbered ``LMSYNC:MENTOR-2026:mentor:70`` sat beside the ``lmsync:mentor-2026:mentor:70``
+    group lmsync made: the emulator compared ID numbers with their case, as Moodle on PostgreSQL does. Moodle on
+    MySQL (its default collation compares without case) would refuse lmsync's group, and the rest of its create
+    batch, with ``idnumbertaken``. lmsync now leaves that mentor without a circle and says why."""
+    config, site = _site(demo_home)
+    mentor = min(u.id for u in site.users.values() if u.username.startswith("m") and u.id in site.courses[COURSE].enrolments)
+    folded = mentor_group_idnumber(PROGRAMME, mentor).upper()
+    with open_moodle(config, site=site) as conn:
+        conn.api.create_groups([{"courseid": COURSE, "name": "Teacher's own", "description": "", "idnumber": folded}])
+    site.save(config.emulator_state_path())
+
+    synced = run_in(demo_home, "sync")
+    assert synced.exit_code == 2 and "other letter cases" in synced.output, synced.output
+    _config, site = _site(demo_home)
+    assert _circle(site, mentor) is None  # no group Moodle on MySQL would refuse
+    assert sum(1 for g in site.groups.values() if g.idnumber and g.idnumber.startswith(f"lmsync:{PROGRAMME}:")) > 10
+    (own,) = [g for g in site.groups.values() if g.name == "Teacher's own"]
+    assert own.idnumber == folded and own.members == set()
