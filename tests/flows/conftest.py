@@ -21,15 +21,21 @@ def cli_home(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return tmp_path
 
 
-@pytest.fixture
-def programme_config(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The demo course's programme ``mentor-2026`` with its peer-mentor cohort, its state under ``tmp_path``."""
+def demo_config(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, programme: str = "", more: str = "") -> Any:
+    """The demo course's programme ``mentor-2026`` with its peer-mentor cohort, its state under ``tmp_path``:
+    ``programme`` adds lines to ``[programme]``, ``more`` whole sections after it."""
     from lmsync.config import load_config
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     path = tmp_path / "lmsync.toml"
-    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n' + programme + more)
     return load_config(path, environ={})
+
+
+@pytest.fixture
+def programme_config(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The demo course's programme ``mentor-2026`` with its peer-mentor cohort, its state under ``tmp_path``."""
+    return demo_config(tmp_path, monkeypatch)
 
 
 @pytest.fixture

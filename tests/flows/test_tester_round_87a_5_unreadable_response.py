@@ -19,13 +19,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lmsync.config import load_config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.records import FeedbackCompleted
 from lmsync.service.cycle import cycle_job
 from lmsync.service.jobs import StopFlag, daemon_loop
+from tests.flows.conftest import demo_config
 
 PROGRAMME = "mentor-2026"
 TODAY = datetime.now(UTC).date()
@@ -45,13 +45,9 @@ def run(config, site, day_offset: int, **options):
 @pytest.fixture
 def mistyped(tmp_path, monkeypatch):
     """A synced demo site whose Meeting log holds one response of a mentor dated ``2027-13-01``."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text(
-        f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\ntimezone = "Europe/London"\n'
-        '[meetings]\nfeedback = "Meeting log"\n[meetings.items]\nminutes = "meeting_minutes"\ndate = "meeting_date"\n'
-    )
-    config = load_config(path, environ={})
+    config = demo_config(tmp_path, monkeypatch, 'timezone = "Europe/London"\n',
+                         '[meetings]\nfeedback = "Meeting log"\n[meetings.items]\nminutes = "meeting_minutes"\n'
+                         'date = "meeting_date"\n')
     site = build_demo_site()
     assert run(config, site, 0).step("sync").state == "ok"
     mentor = min(m for g in site.groups.values() if (m := mentor_of_idnumber(PROGRAMME, g.idnumber)) is not None)

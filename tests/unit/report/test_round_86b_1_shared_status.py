@@ -12,8 +12,6 @@ import sqlite3
 from datetime import date
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine
 
 from lmsync.config import Config
 from lmsync.domain.health import PairHealth, Reason, shared_view
@@ -25,6 +23,7 @@ from lmsync.store import migrate
 from lmsync.store.db import Store
 from lmsync.store.report import FlaggedPair, flagged_pairs
 from lmsync.store.snapshots import HealthSnapshots
+from tests.unit.store.legacy import downgrade_store
 
 DAY = date(2027, 2, 1)
 T = thresholds(Config())
@@ -93,13 +92,7 @@ def test_a_snapshot_from_before_revision_0011_falls_back_to_hiding_pairs_flagged
 def test_revision_0011_keeps_old_snapshots_unknown_and_downgrades_without_the_column(tmp_path):
     path = tmp_path / "old.db"
     Store(path).close()
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        config = migrate._config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0010")
-        conn.commit()
-    engine.dispose()
+    downgrade_store(path, "0010")
     raw = sqlite3.connect(path)
     assert "shared_status" not in {r[1] for r in raw.execute("PRAGMA table_info(health_snapshots)")}
     raw.execute("INSERT INTO health_snapshots (programme, day, mentor_id, mentee_id, status, reasons, paired_since,"

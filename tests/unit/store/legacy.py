@@ -32,3 +32,22 @@ def make_legacy_store(path: Path, upto: int) -> sqlite3.Connection:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
         conn.execute("COMMIT")
     return conn
+
+
+def downgrade_store(path: Path, revision: str) -> None:
+    """Take the SQLite store at ``path`` down to Alembic ``revision`` (a store an earlier lmsync left there)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from lmsync.store import migrate
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            config = migrate._config()
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+            conn.commit()
+            assert migrate.current_revision(conn) == revision
+    finally:
+        engine.dispose()

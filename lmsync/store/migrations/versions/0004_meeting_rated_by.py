@@ -13,10 +13,8 @@ is added only where it is missing (a store made by an earlier revision).
 
 from __future__ import annotations
 
-from alembic import op
-from sqlalchemy import Column, inspect
-
 from lmsync.store import schema
+from lmsync.store.migrations.add_tables import add_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -24,15 +22,4 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    found = inspect(op.get_bind())
-    for table, name in schema.REVISION_0004_COLUMNS:
-        if name not in {c["name"] for c in found.get_columns(table)}:
-            column = schema.metadata.tables[table].c[name]
-            op.add_column(table, Column(name, column.type, nullable=column.nullable))
-
-
-def downgrade() -> None:
-    for table, name in reversed(schema.REVISION_0004_COLUMNS):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column(name)
+upgrade, downgrade = add_columns(schema.REVISION_0004_COLUMNS)
