@@ -50,16 +50,21 @@ class CircleProof:
         return bool(ids & set(group_ids)) or (not ids and idnumber in self.vouched)
 
 
-def disown(observation: Observation, programme: str, proof: CircleProof) -> Observation:
+def disown(observation: Observation, programme: str, proof: CircleProof, ghosts: Collection[int] = ()) -> Observation:
     """``observation`` with the groups that carry one of this programme's circle idnumbers but are not
     lmsync's (``proof``) seen as any teacher's group: idnumber and members left out, so no plan, pair,
     grade, health judgement or welcome touches them; their name still counts as taken. The groups as
-    read are kept in ``Observation.disowned`` for the plan's warning."""
+    read are kept in ``Observation.disowned`` for the plan's warning. ``ghosts``: mentor ids Moodle has no
+    account of; a store with no record (which adopts what it finds) does not adopt their circles: lmsync
+    only makes a circle for a user, and a teacher's "Skills lab" numbered for user 999 was taken over, emptied
+    by cron and offered for deletion (tester round 87b, 2)."""
     ids: dict[str, set[int]] = {}
     for group in observation.groups:
         if mentor_of_idnumber(programme, group.idnumber) is not None:
             ids.setdefault(group.idnumber, set()).add(group.id)
     foreign = {idnumber for idnumber, found in ids.items() if not proof.proves(idnumber, found)}
+    if not proof.holds_circles:
+        foreign |= {idnumber for idnumber in ids if mentor_of_idnumber(programme, idnumber) in set(ghosts)}
     # a circle ID number in other letter cases: Moodle on MySQL compares ID numbers without case, so it refuses
     # lmsync's own group of that number, failing the batch (tester round 87a, 7g); left alone, and said, while no
     # group carries the number exactly (both there: the database tells them apart)
@@ -96,13 +101,21 @@ def disowned_warnings(observation: Observation, proof: CircleProof | None = None
     whose Moodle id ``proof`` records for another circle had its ID number changed in Moodle to this one's:
     said so, not "this store never made it" (tester round 74, 4)."""
     made = {gid: idnumber for idnumber, ids in (proof.recorded if proof else {}).items() for gid in ids}
-    return [_disowned(group, made.get(group.id, ""), programme) for group in sorted(observation.disowned, key=lambda g: g.id)]
+    new = proof is None or not proof.holds_circles  # a store with no record disowns only a ghost's circle (87b, 2)
+    return [_disowned(group, made.get(group.id, ""), programme, ghost=new)
+            for group in sorted(observation.disowned, key=lambda g: g.id)]
 
 
-def _disowned(group: ObservedGroup, was: str = "", programme: str = "") -> str:
+def _disowned(group: ObservedGroup, was: str = "", programme: str = "", *, ghost: bool = False) -> str:
     left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted), counts it as "
             "no circle, and makes no circle for that mentor while the group holds that ID number")
     mentor = folded_mentor(programme, group.idnumber) if programme else None
+    if ghost and mentor is not None and mentor_of_idnumber(programme, group.idnumber) == mentor:
+        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+                f"programme's circles, but Moodle has no account with id {mentor}: lmsync makes circles only for people, "
+                f"so this store, which has no record of the programme's circles yet and takes over those it finds, does "
+                f"not take it over: {left}; if it was made by hand, change its ID number in Moodle (Groups > Edit group "
+                "settings)")
     if mentor is not None and mentor_of_idnumber(programme, group.idnumber) is None:
         return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, this "
                 f"programme's circle ID number {mentor_group_idnumber(programme, mentor)} in other letter cases, which "

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.circle_proof import CircleProof, disown
@@ -27,11 +28,12 @@ from lmsync.domain.plan import (
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.errors import InvalidRecord
+from lmsync.moodle.errors import InvalidRecord, MoodleException
 from lmsync.moodle.models import Discussion, EnrolledUser, Forum, User
 from lmsync.moodle.text import same_name
 from lmsync.service.profile_fields import ProfileFields
 from lmsync.service.reads import ReadPool, read_pages
+from lmsync.service.site_accounts import accounts
 
 log = get_logger(__name__)
 
@@ -327,6 +329,23 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
     return out
 
 
+def _ghosts(api: MoodleApi, programme: str, proof: CircleProof, observation: Observation,
+            roster: Mapping[int, Any]) -> frozenset[int]:
+    """The mentors of the circles a store with no record would adopt that Moodle has no account of (one read of
+    those not in the course's roster; none read when the store records its circles, or when the read is
+    refused: then adopted as before). ``circle_proof.disown``'s ``ghosts`` (tester round 87b, 2)."""
+    if proof.holds_circles:
+        return frozenset()
+    mentors = {m for g in observation.groups if (m := mentor_of_idnumber(programme, g.idnumber)) is not None} - set(roster)
+    if not mentors:
+        return frozenset()
+    try:
+        return frozenset(mentors - set(accounts(api, mentors)))
+    except MoodleException as exc:
+        log.warning("observe.account_lookup_failed", error=type(exc).__name__)
+        return frozenset()
+
+
 def observe(
     api: MoodleApi, config: Config, *, memo: RunMemo | None = None, forum: bool = True,
     proof: CircleProof | None = None,
@@ -379,7 +398,7 @@ def observe(
         can_start_discussions=found.can_start_discussions,
     )
     if proof is not None:
-        observation = disown(observation, programme, proof)
+        observation = disown(observation, programme, proof, _ghosts(api, programme, proof, observation, roster))
     # a group carrying a circle's ID number lmsync never made is a count here, not a warning: every
     # observation of a run saw it (four lines per run, tester round 75, 6); the plan's warning and the
     # run's sync line say it once, with what an admin does about it

@@ -79,3 +79,25 @@ def test_round_87a_7g_a_circle_id_number_in_other_letter_cases_is_left_alone_and
     assert sum(1 for g in site.groups.values() if g.idnumber and g.idnumber.startswith(f"lmsync:{PROGRAMME}:")) > 10
     (own,) = [g for g in site.groups.values() if g.name == "Teacher's own"]
     assert own.idnumber == folded and own.members == set()
+
+
+def test_round_87b_2_a_new_store_does_not_take_over_a_circle_of_someone_moodle_has_no_account_of(demo_home: Any) -> None:
+    """A teacher's "Skills lab" numbered ``lmsync:<programme>:mentor:999`` (no user 999) was taken over by a new
+    store as "a circle an earlier lmsync made", emptied by cron after the away mentor's hold, and offered for
+    deletion. lmsync makes circles only for people: a store with no record leaves such a group alone, and says so."""
+    config, site = _site(demo_home)
+    student = min(u.id for u in site.users.values() if u.username.startswith("s") and u.id in site.courses[COURSE].enrolments)
+    assert 999 not in site.users
+    with open_moodle(config, site=site) as conn:
+        (made,) = conn.api.create_groups([{"courseid": COURSE, "name": "Skills lab", "description": "",
+                                           "idnumber": f"lmsync:{PROGRAMME}:mentor:999"}])
+        conn.api.add_group_members([{"groupid": made.id, "userid": student}])
+    site.save(config.emulator_state_path())
+
+    # the first sync (no record: it takes over what it finds), then the next (its own record)
+    for said in ("Moodle has no account with id 999", "this store never made it"):
+        synced = run_in(demo_home, "sync")
+        assert synced.exit_code == 2 and said in synced.output and "took over" not in synced.output, synced.output
+        _config, site = _site(demo_home)
+        (lab,) = [g for g in site.groups.values() if g.name == "Skills lab"]
+        assert lab.members == {student}
