@@ -88,10 +88,12 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
     raise ConfigError(
         f"the store {store.where} belongs to site {bound.site}, course {bound.course}; "
         f"this configuration names site {site}, course {course}",
-        hint=(
-            "point [store] path at another file for this site and course "
-            f'(e.g. [store] path = "{_suggested_path(config)}"), '
-            "or correct [moodle] url / [programme] course if they are the mistake"
+        hint=(  # a new file first read as the fix for one site under a new address: a second store (87b, 3)
+            "if [moodle] url / [programme] course is the mistake, correct it; if this is the same site under a new "
+            "address, keep this store: stop the timer or daemon, back the store up and update its binding "
+            f"(UPDATE store_binding SET site = '{site}', with sqlite3 on the store's file or psql on a PostgreSQL "
+            "store: the README's 'A store belongs to the site' paragraph); only for another programme, "
+            f'point [store] path at another file (e.g. [store] path = "{_suggested_path(config)}")'
         ),
     )
 

@@ -44,6 +44,10 @@ def test_issue_11_a_store_made_on_the_emulator_is_refused_under_a_real_site(tmp_
     assert f"names site {REAL}, course MENTOR-2026" in message
     assert "[store] path" in message and str(store) in message
     assert info.value.exit_code == EXIT_ADMIN
+    # a site under a new address keeps its store (tester round 87b, 3: the fix read as "make a second store")
+    hint = info.value.hint or ""
+    assert f"UPDATE store_binding SET site = '{REAL}'" in hint
+    assert hint.index("keep this store") < hint.index("only for another programme, point [store] path")
 
     # the same refusal at the command line, before any request to the real site
     result = CliRunner().invoke(main, ["--config", str(real_path), "queue", "list"])
