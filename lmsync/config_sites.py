@@ -71,6 +71,9 @@ class MoodleConfig(Section):
             raise ValueError("is empty: set the site's address (https://...), or leave url out to use the "
                              "built-in emulator")
         value = value.strip().rstrip("/")
+        scheme, sep, rest = value.partition("://")  # a scheme is case-insensitive (RFC 3986, 3.1): HTTP://host was
+        if sep and scheme.lower() in ("http", "https"):  # refused (tester round 87b, 8b); kept lower case from here
+            value = f"{scheme.lower()}://{rest}"
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         # the web-service test URL (.../server.php?wstoken=...) put the token in every request line and

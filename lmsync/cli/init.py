@@ -26,6 +26,7 @@ from lmsync.cli.output import say
 from lmsync.config import Config, load_config
 from lmsync.config_env import env_overrides
 from lmsync.errors import ConfigError, InputError
+from lmsync.secrets import redact
 from lmsync.service.out_files import check_out, own_files, store_files
 
 EXAMPLE = "lmsync.example.toml"
@@ -107,12 +108,32 @@ def _answer_problem(section: str, key: str, value: str) -> str | None:
     if key == "url":
         parts = urlsplit(value)
         return None if not value or (parts.scheme in ("http", "https") and parts.netloc) else (
-            f"moodle.url: {value!r} is not a web address (https://moodle.example.edu; empty: the built-in emulator)")
+            f"moodle.url: {redact(repr(value))} is not a web address (https://moodle.example.edu; empty: the built-in emulator)")
     if key in ("name", "course", "forum") and not value:
         return f"{section}.{key}: cannot be empty"
     if key == "name" and not re.fullmatch(r"[A-Za-z0-9_-]+", value):
         return f"programme.name: {value!r}: letters, digits, - and _ only (it is part of every idnumber lmsync owns)"
     return None
+
+
+def _from_here(path: str | None, out: Path) -> str | None:
+    """A file named to init (``--token-file``, or the answer at its prompt) as the configuration at ``out`` must
+    write it: the admin names it from the current folder, lmsync reads a relative path in a configuration from
+    the configuration's folder (``cd cwd; lmsync init --out ../etc/lmsync.toml --token-file token`` wrote
+    ``token_file = "token"``, read as ../etc/token; tester round 87b, 6).
+
+    Written into another folder, a relative path becomes absolute: the current folder joined with the path as
+    typed, not normalised, so ``..`` and symbolic links mean what they meant in the admin's shell. Absolute
+    rather than relative to the configuration's folder, because such a path would need a ``..`` chain that
+    names another file once the configuration is moved, or a folder on the way is a symbolic link (``..``
+    then leaves the link's target). Written into the current folder, the path already reads the same and is
+    kept as typed. Absolute and ``~`` paths are kept, and so are an empty value and ``.``, which the
+    configuration's own check refuses in its words."""
+    value = (path or "").strip()
+    if value in ("", ".") or value.startswith("~") or Path(value).is_absolute():
+        return path
+    here = Path.cwd()
+    return path if out.parent.resolve() == here.resolve() else str(here / value)
 
 
 def _own_files(out: Path, config_path: str | None, token_file: str | None) -> list[tuple[Path, str]]:
@@ -166,6 +187,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     config_path = getattr(ctx.obj, "config_path", None)  # --config, or LMSYNC_CONFIG
     out = out or (Path(config_path) if config_path else Path("lmsync.toml"))
     again = f"lmsync init --force --out {out}"
+    token_file = _from_here(token_file, out)  # named from here, read from out's folder (tester round 87b, 6)
     check_out(out, force=force, again=again, own=_own_files(out, config_path, token_file), writes_config=True)
     given = {("moodle", "url"): url, ("moodle", "token_file"): token_file, ("programme", "name"): name,
              ("programme", "course"): course, ("programme", "forum"): forum}
@@ -181,6 +203,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
                 default = defaults.get(section, {}).get(key, "")
                 given[(section, key)] = click.prompt(question, default=str(default), show_default=bool(default),
                                                      value_proc=_checked(section, key))
+        given[("moodle", "token_file")] = _from_here(given[("moodle", "token_file")], out)  # round 87b, 6
     text = render(given)
     config = _validate(text, out)
     # the token file and store it names, whether flags or prompts named them (tester round 85a, 2)
@@ -189,7 +212,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     written += [(path, f"one of the store's files ({path.name}) that {out} would name") for path in store_files(config)]
     check_out(out, force=force, again=again, own=written, writes_config=True)
     out.write_text(text, encoding="utf-8")
-    target = config.moodle.url or "the built-in emulator"
+    target = redact(config.moodle.url or "the built-in emulator")  # a URL's password, as doctor (tester round 87b, 8a)
     say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
     if config.moodle.token_file is not None:  # round 27, 8: a token file every run would refuse, said now
         from lmsync.errors import ConfigError

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lmsync.config import Config
-from lmsync.domain.forum_mode import ALL_PARTICIPANTS
-from lmsync.domain.ownership import WELCOME_ANCHOR
 from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import (
@@ -30,6 +28,7 @@ from lmsync.moodle.errors import (
     UserSuspended,
     WebServicesDisabled,
 )
+from lmsync.moodle.models import SiteInfo
 from lmsync.moodle.text import same_name
 from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
@@ -38,6 +37,7 @@ from lmsync.service.doctor_checks import (
     calendar_check,
     cannot_probe,
     coordinators_check,
+    forum_check,
     grades_enabled_check,
     names_in_course,
     probe_group,
@@ -97,8 +97,9 @@ def url_checklist(url: str) -> str:
 #: reported in seconds, not after ``[moodle] timeout_seconds``.
 FIRST_CALL_TIMEOUT = FAIL_FAST_READ_TIMEOUT
 
-def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configured token") -> set[str] | None:
-    """Reachable, web services and REST on, token valid. Returns the service's functions.
+def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configured token") -> SiteInfo | None:
+    """Reachable, web services and REST on, token valid. Returns the site's answer: the service's functions,
+    and the token's user, the author of lmsync's posts (tester round 87b, 4).
 
     The first call is ``fail_fast`` (one attempt, short connect timeout): a refused
     connection, an unknown host or a TLS failure is reported within seconds, not after the
@@ -171,7 +172,7 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
                    "ratings) cross the network unencrypted", "use the site's https:// address in [moodle] url")
     _php_output(api, report)
     report.add("token", "ok", f"valid, for user id {info.userid} ({info.username}); from {source}")
-    return info.function_names()
+    return info
 
 
 def move_token_steps() -> str:
@@ -335,36 +336,7 @@ def _grant(name: str) -> str:
             f"{name} (or re-import the role preset from `lmsync moodle role-preset`)")
 
 
-def _forum(api: MoodleApi, config: Config, forums: list[Any], report: DoctorReport) -> None:
-    forum = next((f for f in forums if same_name(f.name, config.programme.forum)), None)
-    if forum is None:
-        report.add(
-            "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course"
-            + names_in_course(config.programme.forum, [f.name for f in forums]),
-            "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
-            "restricted to the lmsync grouping, and name it in [programme] forum",
-        )
-        return
-    discussions = read_or_none(lambda: api.get_forum_discussions(forum.id).discussions)
-    if discussions is None:
-        return  # reported by the capability probes
-    # a welcome's marker survives the purifier as an id (trap 40), the older comment does not: both
-    # count (round 9, 2: with only "lmsync:" looked for, 60 public welcomes passed as ok)
-    if any((WELCOME_ANCHOR in d.message or "lmsync:" in d.message) and d.groupid == ALL_PARTICIPANTS
-           for d in discussions):
-        report.add(
-            "forum", "fail", f"{quoted(config.programme.forum)} is not in separate groups mode "
-            "(lmsync's welcome posts came back for all participants)",
-            "Forum settings > Common module settings > Group mode: Separate groups",
-        )
-    else:
-        report.add(
-            "forum", "ok", f"{quoted(config.programme.forum)} found (forum {forum.id}); its group mode is not "
-            "visible over web services: make sure it is Separate groups",
-        )
-
-
-def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: DoctorReport) -> None:
+def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: DoctorReport, self_user_id: int) -> None:
     if reads.users is not None:
         roles_check(config, reads.users, report)
         seen = {f.shortname for u in reads.users for f in u.customfields}
@@ -384,7 +356,7 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
                 )
         _people(api, config, report)
     if reads.forums is not None:
-        _forum(api, config, reads.forums, report)
+        forum_check(api, config, reads.forums, report, self_user_id)
     if reads.feedbacks is not None:
         feedbacks = reads.feedbacks
         wanted = sorted(
@@ -473,17 +445,18 @@ def _php_output(api: MoodleApi, report: DoctorReport) -> None:
 
 def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     report = DoctorReport()
-    available = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
-    if available is None:
+    info = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
+    if info is None:
         programme_start_check(config, report)
         quiet_hours_zone_check(config, report)
         report_path_check(config, report)
         store_check(config, report)
         return report
+    available = info.function_names()
     _functions(available, report)
     values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, reads.hidden, report)
-    _course_setup(api, config, reads, report)
+    _course_setup(api, config, reads, report, info.userid)
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)
     coordinators_check(api, config, report)
