@@ -87,7 +87,7 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
         if found is None and retired_variable(key):
             continue  # a retired key: warned and ignored, as in the file (tester finding FIX-C 4)
         if found is None:
-            meant = _likelier(key, _in_another_table(model, tokens), _near_variable(model, key))
+            meant = _MEANT.get(key) or _likelier(key, _in_another_table(model, tokens), _near_variable(model, key))
             raise ConfigError(f"environment: {key} names no configuration key"
                               + (f" (did you mean {meant}?)" if meant else ""))
         path, annotation = found
@@ -155,6 +155,11 @@ def _in_another_table(model: Any, tokens: list[str]) -> str | None:
             if section != written and _env_field(model, [*section.split("_"), *rest]) is not None:
                 return f"LMSYNC_{section.upper()}_{'_'.join(rest).upper()}"
     return None
+
+
+#: Variables whose nearest name is not what was meant: the token itself sat in ``LMSYNC_MOODLE_TOKEN``, and the
+#: hint named only the variable for a file that holds it (tester round 87b, 8).
+_MEANT = {"LMSYNC_MOODLE_TOKEN": "LMSYNC_TOKEN (the token itself) or LMSYNC_MOODLE_TOKEN_FILE (a file that holds it)"}
 
 
 def _near_variable(model: type[BaseModel], key: str) -> str | None:

@@ -136,3 +136,13 @@ def test_a_variable_near_nothing_gets_no_guess(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(write(tmp_path), environ={"LMSYNC_XYZ": "3"})
     assert "LMSYNC_XYZ names no configuration key" in str(raised.value) and "did you mean" not in str(raised.value)
+
+
+def test_round_87b_8_the_token_in_lmsync_moodle_token_is_pointed_to_lmsync_token(tmp_path):
+    """``LMSYNC_MOODLE_TOKEN`` (the token itself) got "did you mean LMSYNC_MOODLE_TOKEN_FILE?" alone; the token
+    goes in ``LMSYNC_TOKEN``. The value is never repeated."""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path), environ={"LMSYNC_MOODLE_TOKEN": "0123456789abcdef0123456789abcdef"})
+    message = str(info.value)
+    assert "did you mean LMSYNC_TOKEN (the token itself) or LMSYNC_MOODLE_TOKEN_FILE" in message
+    assert "0123456789abcdef" not in message
