@@ -7,12 +7,16 @@ Pure, like :mod:`lmsync.domain.plan`, which calls :func:`guard_mass_removal` on 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
 from lmsync.domain.ownership import mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
 
-__all__ = ["guard_mass_removal", "guard_unheld_roles", "guard_unread_fields"]
+__all__ = [
+    "PeerCohortLoss", "guard_mass_removal", "guard_peer_cohort_loss", "guard_unheld_roles", "guard_unread_fields",
+    "peer_cohort_loss",
+]
 
 
 def guard_mass_removal(
@@ -156,4 +160,80 @@ def guard_unread_fields(
             "[matching.attributes] names the fields' shortnames (\"\" when the site has no such field); "
             "[sync] min_source_fraction = 0 turns this guard off"
         ),
+    )
+
+
+@dataclass(frozen=True)
+class PeerCohortLoss:
+    """The peer-mentor cohort lost as a whole (tester round 87b, 1): ``cause`` in words, ``circles`` the circles
+    lmsync made whose peer mentors it no longer reads as peer mentors, by idnumber -> their mentees."""
+
+    cause: str
+    circles: Mapping[str, frozenset[int]]
+
+    def said(self) -> str:
+        mentees = sum(len(m) for m in self.circles.values())
+        return f"{len(self.circles)} circles of peer mentors lmsync made hold {mentees} mentee(s)"
+
+
+def peer_cohort_loss(
+    owned: Mapping[str, ObservedGroup],
+    former: Collection[int],
+    peers: Collection[int],
+    *,
+    programme: str,
+    cohort: str | None,
+) -> PeerCohortLoss | None:
+    """The loss of the whole peer-mentor cohort, or None (tester round 87b, 1).
+
+    ``former``: the mentors of lmsync's circles still active in the course who hold no mentor role and are
+    not in the peer-mentor cohort now (a circle without a mentor role is a peer mentor's: the store does not
+    record the role); ``peers``: the cohort's members in the course now; ``cohort``: ``[programme]
+    peer_mentor_cohort``. Their circles holding mentees are lost with the cohort when the setting is unset,
+    the cohort has no members in the course (emptied for a rebuild), or none of the peer mentors of lmsync's
+    circles is in it any more (two circles or more). One peer mentor leaving a cohort others stay in is an
+    ordinary departure: None.
+    """
+    lost: dict[str, frozenset[int]] = {}
+    kept = False
+    for idnumber, group in owned.items():
+        mentor = mentor_of_idnumber(programme, idnumber)
+        kept = kept or mentor in peers
+        if mentor in former and group.members - {mentor}:
+            lost[idnumber] = frozenset(group.members - {mentor})
+    if not lost:
+        return None
+    if not cohort:
+        cause = "[programme] peer_mentor_cohort is not set"
+    elif not peers:
+        cause = f"the peer-mentor cohort {cohort!r} has no members in this course"
+    elif len(lost) >= 2 and not kept:
+        cause = f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more"
+    else:
+        return None
+    return PeerCohortLoss(cause, lost)
+
+
+def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, min_source_fraction: float) -> None:
+    """Refuse a plan that takes peer mentors' mentees out of their circles because the peer-mentor cohort was
+    lost as a whole (:func:`peer_cohort_loss`): an emptied cohort or a dropped setting made the peer mentors
+    mentees and re-matched their mentees, exit 0; the mentees are moved, not unplaced, so the mass-removal
+    guard let it through, and the cohort put back undid nothing (tester round 87b, 1). Raises
+    :class:`UnsafePlan`; ``min_source_fraction`` 0 is the override, as for the other guards.
+    """
+    if loss is None or min_source_fraction <= 0:
+        return
+    moved = {(op.group, op.user_id) for op in ops
+             if isinstance(op, RemoveMember) and op.user_id in loss.circles.get(op.group, ())}
+    deleted = {op.group for op in ops if isinstance(op, DeleteGroup) and op.group in loss.circles}
+    if not moved and not deleted:
+        return
+    out = moved | {(group, mentee) for group in deleted for mentee in loss.circles[group]}
+    touched = sorted({group for group, _ in out})
+    raise UnsafePlan(
+        f"Refusing this plan: {loss.cause}, while {loss.said()}; it would take {len(out)} of those mentees out of "
+        f"their circles (first: {', '.join(touched[:3])}) and re-match them, their peer mentors taken for mentees",
+        hint="put the cohort's members back in Moodle (Site administration > Users > Cohorts) or [programme] "
+        "peer_mentor_cohort back in lmsync.toml; if the programme really ends peer mentoring, "
+        "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees",
     )

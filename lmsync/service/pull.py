@@ -17,6 +17,7 @@ from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
+from lmsync.service.roster_config import peer_loss_lines
 from lmsync.service.runtime import session
 from lmsync.service.site_accounts import usernames
 from lmsync.store.db import Store
@@ -55,4 +56,5 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     # their members are in no row of the match: said as the plan says it (tester round 62, 4)
     read.warnings.extend(away.warnings(programme, snapshot.observation))
     read.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
+    read.warnings.extend(peer_loss_lines(snapshot, config))  # the sync refuses this (tester round 87b, 1)
     return read

@@ -2,7 +2,8 @@
 
 A misspelt role in ``[programme]`` or field shortname in ``[matching.attributes]`` otherwise made 0 mentors, or
 every pair without a term, silently (tester rounds 4, 12; 62, 2): plan, sync and match say so from here, and the
-sync's guard refuses to dissolve circles over an unheld role (``mass_removal.guard_unheld_roles``).
+sync's guard refuses to dissolve circles over an unheld role (``mass_removal.guard_unheld_roles``), or to
+re-match the peer mentors' mentees over a peer-mentor cohort lost as a whole (tester round 87b, 1).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lmsync.config import Config
-from lmsync.service.observe import RosterUser
+from lmsync.domain.mass_removal import PeerCohortLoss, peer_cohort_loss
+from lmsync.domain.plan import owned_groups
+from lmsync.service.observe import RosterUser, Snapshot
 
 
 def unheld_roles(users: Iterable[RosterUser], config: Config) -> dict[str, tuple[str, ...]]:
@@ -52,4 +55,26 @@ def unshown_field_lines(users: Iterable[RosterUser], config: Config) -> list[str
                                   ("interests", attrs.interests, weights.shared_interests),
                                   ("languages", attrs.languages, weights.shared_language))
         if name and weight and name not in shown
+    ]
+
+
+def peer_loss(snapshot: Snapshot, config: Config) -> PeerCohortLoss | None:
+    """The peer-mentor cohort lost as a whole (``mass_removal.peer_cohort_loss``, tester round 87b, 1): the mentors
+    of lmsync's circles who are active in the course, hold no ``[programme] mentor_roles`` role and are not in the
+    cohort now were its peer mentors (a circle is made only for a mentor role or the cohort)."""
+    programme = config.programme
+    mentor_roles = set(programme.mentor_roles)
+    former = {uid for uid, user in snapshot.roster.items()
+              if not user.suspended and not set(user.roles) & mentor_roles and uid not in snapshot.peer_mentor_ids}
+    return peer_cohort_loss(owned_groups(snapshot.observation, programme.name)[0], former, snapshot.peer_mentor_ids,
+                            programme=programme.name, cohort=programme.peer_mentor_cohort)
+
+
+def peer_loss_lines(snapshot: Snapshot, config: Config) -> list[str]:
+    """``lmsync match``'s line for :func:`peer_loss`: the match re-matches those mentees, the sync refuses to."""
+    loss = peer_loss(snapshot, config)
+    return [] if loss is None else [
+        f"{loss.cause}, while {loss.said()}: this match re-matches them as if their peer mentors were mentees, and "
+        "lmsync sync refuses to; put the cohort's members or the setting back (LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 "
+        "for one sync if the programme really ends peer mentoring)"
     ]

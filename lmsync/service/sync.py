@@ -22,7 +22,7 @@ from lmsync.domain.forum_mode import (
     first_welcome_only,
     public_welcome_refusal,
 )
-from lmsync.domain.mass_removal import guard_unheld_roles, guard_unread_fields
+from lmsync.domain.mass_removal import guard_peer_cohort_loss, guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.plan import (
     APPLY_ORDER,
@@ -53,7 +53,7 @@ from lmsync.service.executor import Executor
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
-from lmsync.service.roster_config import unheld_roles
+from lmsync.service.roster_config import peer_loss, unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.service.sync_result import SyncResult as SyncResult  # re-exported: callers import it here
@@ -190,6 +190,8 @@ def make_plan(
             programme=settings.programme,
             min_source_fraction=settings.min_source_fraction,
         )
+        # an emptied or unset peer-mentor cohort re-matches the peer mentors' mentees (tester round 87b, 1)
+        guard_peer_cohort_loss(peer_loss(snapshot, config), plan.operations, min_source_fraction=settings.min_source_fraction)
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
