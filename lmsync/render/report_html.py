@@ -170,7 +170,7 @@ def _html_page(data: ReportData) -> str:
                          "Not known: no health snapshot was recorded on or before this day, so no pair was judged.")
             # counted, not named: said where the table is, not in its hidden caption alone (tester round 87a, 6)
             + (f'<p class="empty">{data.at_risk_unnamed} more pair(s) at risk or fading are counted in the summary but '
-               "not named here: one side's survey answers flagged them, and a mentor reading this report would learn "
+               "not named here: one side's own answers (a survey, or meeting ratings) flagged them, and a mentor reading this report would learn "
                "their mentee's verdict (`lmsync health` and the coordinators' digest name them).</p>"
                if data.at_risk_unnamed and day else ""),
         )

@@ -175,14 +175,14 @@ def at_risk_table(
         )
     title = "Pairs at risk today" if day is None or day == today else f"Pairs at risk on {day.isoformat()}"
     if unnamed:
-        title += (f" ({unnamed} more that one side's survey answers flagged, not named here: a mentor reading it "
+        title += (f" ({unnamed} more that one side's own answers (a survey, or meeting ratings) flagged, not named here: a mentor reading it "
                   "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
 
 
 def unnamed_at_risk(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> int:
     """How many of the pairs at risk or fading (not ended: ``ended_pairs``) the at-risk table counts without naming
-    them (``shown_status``: one side's survey answers flagged them). The summary counts them and the page says so:
+    them (``shown_status``: one side's own answers flagged them, a survey or meeting ratings; tester round 88a, 7). The summary counts them and the page says so:
     a report whose table was empty said "No pair is at risk or fading" beside a chart of one at risk, and its
     summary said 1 where `lmsync health` said 4 (tester round 87a, 6)."""
     ended = ended_pairs(flagged, queue)
@@ -193,7 +193,7 @@ def unnamed_at_risk(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, in
 def unnamed_note(unnamed: int, day: date) -> str:
     """The page's note of ``unnamed`` pairs at risk or fading on ``day`` that the at-risk table does not name."""
     return (f"{unnamed} pair(s) at risk or fading on {day.isoformat()} are counted in the summary but not named in the "
-            "at-risk table: one side's survey answers flagged them, and a mentor reading this report would learn their "
+            "at-risk table: one side's own answers (a survey, or meeting ratings) flagged them, and a mentor reading this report would learn their "
             "mentee's verdict. `lmsync health` and the coordinators' digest name them.")
 
 
@@ -278,7 +278,7 @@ def summary_table(
     if health_day is not None:
         rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows) + unnamed))
         if unnamed:  # counted, not named (tester round 87a, 6: the summary said 1 where health said 4)
-            rows.append(("of which not named in the at-risk table (flagged by one side's survey answers)", unnamed))
+            rows.append(("of which not named in the at-risk table (flagged by one side's own answers: a survey, or meeting ratings)", unnamed))
         if ended:
             rows.append((f"pairs a coordinator ended, still flagged on {health_day.isoformat()} (not counted above)", ended))
     else:  # an empty at_risk_today.csv read as "no pair at risk" (tester round 38, 2)

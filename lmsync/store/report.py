@@ -145,20 +145,24 @@ def health_snapshot_days(store: Store, programme: str, *, until: date | None = N
 def health_status_counts(
     store: Store, programme: str, *, until: date | None = None, days: Sequence[date] | None = None
 ) -> list[tuple[date, str, int]]:
-    """``(day, status, pairs)`` for every stored health snapshot day, oldest first.
+    """``(day, status, pairs)`` for every stored health snapshot day, oldest first, each pair counted by the status
+    both of its people may read (``shared_status``, a snapshot's own status when it has none): the programme
+    report's chart said "0 at risk, 1 fading" beside the one pair its table showed at risk, and its mentor read
+    their mentee's verdict (tester round 88a, 1).
 
     With ``days``, only those days are counted (looked up through the primary key, so a
     weekly series over a year reads a seventh of the snapshots).
     """
     h = schema.health_snapshots
-    statement = select(h.c.day, h.c.status, func.count().label("n")).where(h.c.programme == programme)
+    shown = func.coalesce(h.c.shared_status, h.c.status).label("status")
+    statement = select(h.c.day, shown, func.count().label("n")).where(h.c.programme == programme)
     if until is not None:
         statement = statement.where(h.c.day <= until.isoformat())
     if days is not None:
         if not days:
             return []
         statement = statement.where(h.c.day.in_(sorted({d.isoformat() for d in days})))
-    statement = statement.group_by(h.c.day, h.c.status).order_by(h.c.day, h.c.status)
+    statement = statement.group_by(h.c.day, shown).order_by(h.c.day, shown)
     return [(date.fromisoformat(r.day), str(r.status), int(r.n)) for r in store.rows(statement)]
 
 
@@ -167,12 +171,13 @@ def pair_statuses(
     days: Sequence[date] | None = None,
 ) -> list[tuple[date, tuple[int, int], str]]:
     """``(day, (mentor, mentee), status)`` of the snapshots of ``pairs`` (a few: those a coordinator
-    ended), on or before ``until``, only on ``days`` when given; oldest first."""
+    ended), on or before ``until``, only on ``days`` when given; oldest first; the status as
+    ``health_status_counts`` counts it (``shared_status`` first)."""
     if not pairs or days is not None and not days:
         return []
     h = schema.health_snapshots
     mentees = sorted({mentee for _, mentee in pairs})
-    statement = select(h.c.day, h.c.mentor_id, h.c.mentee_id, h.c.status).where(
+    statement = select(h.c.day, h.c.mentor_id, h.c.mentee_id, func.coalesce(h.c.shared_status, h.c.status).label("status")).where(
         h.c.programme == programme, h.c.mentee_id.in_(mentees))
     if until is not None:
         statement = statement.where(h.c.day <= until.isoformat())

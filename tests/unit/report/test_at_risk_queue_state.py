@@ -93,7 +93,7 @@ def test_round_85b_4_a_pair_flagged_by_one_sides_answers_alone_is_counted_not_na
     assert [row[4] for row in table.rows] == [
         "no meeting for 40 days", "a survey wave not answered (by whom: in the coordinators' own view, their digest)"]
     assert [row[0] for row in table.rows] == ["user #6 (not in the course)", "user #7 (not in the course)"]
-    assert "(1 more that one side's survey answers flagged, not named here" in table.title
+    assert "(1 more that one side's own answers (a survey, or meeting ratings) flagged, not named here" in table.title
     assert "satisfaction" not in str(table.rows)
 
 

@@ -77,7 +77,7 @@ def test_the_report_shows_the_shared_status_and_names_no_pair_only_the_answers_f
         ("user #1 (not in the course)", "at_risk"), ("user #3 (not in the course)", "at_risk")]
     assert "fading" not in str(table.rows) and "satisfaction" not in str(table.rows)
     assert "warning signs" not in str(table.rows)
-    assert "(1 more that one side's survey answers flagged, not named here" in table.title
+    assert "(1 more that one side's own answers (a survey, or meeting ratings) flagged, not named here" in table.title
 
 
 def test_a_snapshot_from_before_revision_0011_falls_back_to_hiding_pairs_flagged_by_answers_alone():
@@ -132,3 +132,20 @@ def test_round_87a_6_the_summary_and_the_page_count_the_pairs_the_table_does_not
     page = html_page(data)
     assert "No pair is at risk or fading." not in page
     assert "2 more pair(s) at risk or fading are counted in the summary" in page
+
+
+def test_round_88a_1_the_health_chart_counts_each_pair_by_the_status_both_may_read():
+    """The chart said "0 at risk, 1 fading" beside the one pair the table showed at risk: its mentor read their
+    mentee's verdict from the count."""
+    from lmsync.service.report import gather
+
+    store = Store.memory()
+    try:
+        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, NO_MEETING, RATED_LOW), _health(2)])
+        config = Config.model_validate({"programme": {"name": "p"}})
+        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
+    finally:
+        store.close()
+    counts = dict(zip(data.health.columns, data.health.rows[0], strict=True))
+    assert counts.get("fading", 0) == 0 and counts["at_risk"] == 1 and counts["ok"] == 1
+    assert [(row[1], row[2]) for row in data.at_risk.rows] == [("user #1 (not in the course)", "at_risk")]
