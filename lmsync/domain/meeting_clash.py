@@ -76,7 +76,8 @@ def _from_file(origin: str | None) -> str:
     """`` (last imported from file.csv:3)`` for a stored row's origin in a file; nothing for a bare source name. The
     origin is the file that wrote the row last, which may have kept a rating or notes an earlier file gave: "holds
     the mentee's rating and notes (fix1.csv:3)" named a file with no rating column (tester round 87a, 7b)."""
-    return f" (last imported from {origin})" if origin and origin not in SOURCE_NAMES else ""
+    # a Feedback row's origin names its response, ``feedback:ATTEMPT`` (tester round 88a, 2): no file
+    return f" (last imported from {origin})" if origin and origin.split(":", 1)[0] not in SOURCE_NAMES else ""
 
 
 def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:

@@ -75,7 +75,32 @@ def meetings_from_feedback(
     erased_in_circle: Callable[[int, date], bool] | None = None,
     date_order: Literal["auto", "dmy", "mdy"] = "auto",
 ) -> tuple[list[Meeting], list[FeedbackProblem]]:
-    """Turn meeting-log responses into meetings of the respondent's pairs.
+    """Turn meeting-log responses into meetings of the respondent's pairs (``meetings_by_attempt``,
+    without the response each meeting came from)."""
+    found, problems = meetings_by_attempt(
+        attempts, items, mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated, erased=erased,
+        erased_in_circle=erased_in_circle, date_order=date_order,
+    )
+    return [meeting for meeting, _ in found], problems
+
+
+def meetings_by_attempt(
+    attempts: Iterable[FeedbackAttempt],
+    items: MeetingLogItems,
+    mentees_of: Mapping[int, Iterable[int]],
+    mentors_of: Mapping[int, Iterable[int]],
+    resolve: Resolver,
+    *,
+    tz: tzinfo,
+    today: date | None = None,
+    dated: PairsByDate | None = None,
+    erased: Mapping[int, date] | None = None,
+    erased_in_circle: Callable[[int, date], bool] | None = None,
+    date_order: Literal["auto", "dmy", "mdy"] = "auto",
+) -> tuple[list[tuple[Meeting, int]], list[FeedbackProblem]]:
+    """Turn meeting-log responses into meetings of the respondent's pairs, each with its response's attempt id
+    (stored as the row's origin, so a read knows which stored rows an unreadable response wrote before:
+    tester round 88a, 2).
 
     * A **mentee** responding logs one meeting with each of their mentors; ``attended``
       is read as yes/no.
@@ -102,7 +127,7 @@ def meetings_from_feedback(
       never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
       ``mentors_of`` are then unused.
     """
-    meetings: list[Meeting] = []
+    meetings: list[tuple[Meeting, int]] = []
     problems: list[FeedbackProblem] = []
     by_day: dict[date, tuple[dict[int, set[int]], dict[int, set[int]]]] = {}
     for attempt in attempts:
@@ -147,7 +172,7 @@ def meetings_from_feedback(
             problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message, attempt.user_id))
             continue
         for mentor_id, mentee_id, attended in pairs:
-            meetings.append(
+            meetings.append((
                 Meeting(
                     date=day,
                     mentor_id=mentor_id,
@@ -159,8 +184,9 @@ def meetings_from_feedback(
                     # a mentor's note is not put on the record of a mentee who was not there (tester pass 70, 1)
                     notes=notes if attended or side == "mentee" else None,
                     rated_by=side,
-                )
-            )
+                ),
+                attempt.attempt_id,
+            ))
     return meetings, problems
 
 

@@ -1,8 +1,9 @@
 """Mirror the Feedback activities into the store (the Moodle read is the caller's).
 
 Meetings from the "Meeting log" Feedback go to the pair that existed on each meeting's date
-(pairing history), so a re-match never rewrites the history; a read with row problems removes
-nothing, and one that would remove more than ``1 - [sync] min_source_fraction`` of a source's
+(pairing history), so a re-match never rewrites the history; a read with row problems keeps only the
+rows each unreadable response stored before (each row's origin names its response, ``feedback:ATTEMPT``;
+tester round 88a, 2), and one that would remove more than ``1 - [sync] min_source_fraction`` of a source's
 stored rows is refused (``FeedbackRemovalRefused``). Survey answers are checked against the
 instrument's declared scale first (issue 10 point 3, trap 43) and every wave is rescored.
 
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
+from typing import Any
 
 from lmsync.domain.instruments import FeedbackAnswerProblem, WaveScore, answers_from_feedback, score_waves
-from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_from_feedback
+from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_by_attempt
 from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.pair_key import pair_maps
@@ -68,19 +70,21 @@ def store_feedback_meetings(
     mentees_of, mentors_of = pair_maps(current)
     dated = feedback_pairs_by_date(store, s.programme, current, tz=tz)
     attempts = list(attempts)
-    meetings, problems = meetings_from_feedback(
+    read, problems = meetings_by_attempt(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
         erased=erased_on(store), erased_in_circle=_erased_in_circle(store), date_order=s.date_order,
     )
+    meetings = [m for m, _ in read]
     problems, of_erased = _not_of_erased(store, problems, attempts, tz)
-    origin = "feedback"
     try:
-        # a read with row problems never removes: the missing rows may be the unreadable ones
+        # only the rows an unreadable response stored before are kept (tester round 88a, 2); a read that could
+        # read no response at all (a mistyped item label) keeps every row and is refused as the loss it looks like
         counts = MeetingRepository(store, s.programme).replace_source(
             "feedback",
-            [(m, origin) for m in meetings],
-            keep_missing=bool(problems),
+            [(m, attempt_origin(attempt)) for m, attempt in read],
             min_fraction=s.min_source_fraction,
+            keep_missing=bool(problems) and not read,
+            held=unreadable_rows(problems) if read else None,
         )
     except RemovalRefused as exc:
         log.warning("meetings.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
@@ -98,11 +102,35 @@ def store_feedback_meetings(
         removed=counts.removed,
         withheld=counts.withheld,
         problems=len(problems),
-        kept_missing=bool(problems),
         by_mentor=sum(1 for m in meetings if m.rated_by == "mentor"),  # counts of who logged, never a rating
         by_mentee=sum(1 for m in meetings if m.rated_by == "mentee"),
     )
     return counts, problems
+
+
+ORIGIN = "feedback"  # a meeting row's origin: "feedback:ATTEMPT"; plain "feedback" from before tester round 88a, 2
+
+
+def attempt_origin(attempt_id: int) -> str:
+    """The ``origin`` of a meeting row read from the meeting log's response ``attempt_id``."""
+    return f"{ORIGIN}:{attempt_id}"
+
+
+def unreadable_rows(problems: Sequence[FeedbackProblem]) -> Callable[[str | None, tuple[Any, ...]], bool]:
+    """Whether a stored Feedback meeting (its origin, and key: date, mentor, mentee, source) is one a response
+    that cannot be read now stored before, and so stays while it is unreadable (tester round 88a, 2): every row
+    was kept while any response had a problem, so a response deleted in Moodle kept its meetings and a corrected
+    date left both days stored. A row stored before origins named their response (plain ``feedback``) is kept
+    when it is about an unreadable response's respondent; the read gives each row it reads its response."""
+    origins = {attempt_origin(p.attempt_id) for p in problems}
+    people = {p.user_id for p in problems if p.user_id is not None}
+
+    def held(origin: str | None, key: tuple[Any, ...]) -> bool:
+        if origin in origins:
+            return True
+        return origin in (ORIGIN, None) and bool(people) and (key[1] in people or key[2] in people)
+
+    return held
 
 
 def note_unreadable(

@@ -8,7 +8,7 @@ an importer can store a whole file, and the record that it did, atomically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar, cast
@@ -142,30 +142,52 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
         *,
         keep_missing: bool,
         min_fraction: float,
+        held: Callable[[str | None, tuple[Any, ...]], bool] | None = None,
     ) -> SaveCounts:
         """In one transaction: save ``items``, and remove this programme's rows matching ``where``
-        whose ``key`` columns are not in ``keep`` (none when ``keep_missing``).
+        whose ``key`` columns are not in ``keep`` (none when ``keep_missing``; nor those ``held(origin, key)``
+        says are kept, e.g. the rows an unreadable response stored before, tester round 88a, 2).
 
         Raises ``RemovalRefused`` (``check_removal``) before anything is written when that
-        would remove more than ``1 - min_fraction`` of those rows. The first key column is the
+        would remove more than ``1 - min_fraction`` of those rows (``held`` rows are not counted: they stay).
+        The first key column is the
         row's ISO day: a stale row whose key is kept one day earlier or later is re-dated, not lost
         (Feedback responses dated by the programme's day where an older version took the UTC day),
-        and does not count towards that share; it is replaced all the same.
+        and does not count towards that share; it is replaced all the same. With ``held``, each saved row's
+        ``origin`` is made the one given here even when its content is unchanged (an older row's origin may
+        not name its response yet).
         """
         table = self.table
         with self.store.transaction() as conn:
-            query = select(table.c.id, *(table.c[name] for name in key))
+            query = select(table.c.id, table.c.origin, *(table.c[name] for name in key))
             rows = list(conn.rows(query.where(table.c.programme == self.programme, *where)))
             stale_keys = {r.id: tuple(r._mapping[name] for name in key) for r in rows}
-            stale = [row_id for row_id, k in stale_keys.items() if k not in keep]
+            origins = {r.id: r.origin for r in rows}
+            stale = [row_id for row_id, k in stale_keys.items() if k not in keep and not (held and held(origins[row_id], k))]
             lost = [row_id for row_id in stale if not _redated(stale_keys[row_id], keep)]
-            check_removal(len(lost), len(rows), min_fraction=min_fraction)
+            check_removal(len(lost), len(rows), min_fraction=min_fraction)  # keep_missing (surveys): as before
             counts = self.save_in(conn, items)
+            if held is not None:
+                self._set_origins(conn, key, {k: origins[i] for i, k in stale_keys.items()}, items)
             if keep_missing:
                 return counts
             for row_id in stale:
                 conn.write(table.delete().where(table.c.id == row_id))
         return counts + SaveCounts(removed=len(stale))
+
+    def _set_origins(
+        self, conn: Store, key: Sequence[str], stored: dict[tuple[Any, ...], str | None],
+        items: Sequence[tuple[_Item, str | None]],
+    ) -> None:
+        """Give each saved row (by natural ``key``) the origin of the last item of that key, where it differs."""
+        wanted: dict[tuple[Any, ...], tuple[dict[str, Any], str | None]] = {}
+        for item, origin in items:
+            columns = self._columns(item, origin)[0]
+            wanted[tuple(columns[name] for name in key)] = (columns, origin)
+        for k, (columns, origin) in wanted.items():
+            if k not in stored or stored[k] != origin:
+                where = (self.table.c[name] == value for name, value in columns.items())
+                conn.write(self.table.update().where(*where).values(origin=origin))
 
 
 def _redated(key: tuple[Any, ...], keep: set[tuple[Any, ...]]) -> bool:
@@ -253,18 +275,22 @@ class MeetingRepository(StampedRepository[Meeting]):
         *,
         keep_missing: bool = False,
         min_fraction: float = 0.0,
+        held: Callable[[str | None, tuple[Any, ...]], bool] | None = None,
     ) -> SaveCounts:
         """Make the stored meetings of one re-readable source (the Feedback log) equal ``meetings``.
 
-        Rows of that source no longer present (a response deleted in Moodle) are removed;
-        the other sources are untouched. ``keep_missing`` (the read had row problems) keeps
-        them instead. A read that would remove more than ``1 - min_fraction`` of the source's
-        stored rows raises ``RemovalRefused`` and writes nothing.
+        Rows of that source no longer present (a response deleted in Moodle, or read with another date) are
+        removed; the other sources are untouched. ``keep_missing`` keeps them all instead; ``held(origin, key)``
+        (key: date, mentor, mentee, source) keeps those it is true of: the rows a response that cannot be read
+        now stored before, and only those (tester round 88a, 2: every row was kept while any response was
+        unreadable, so deletions and corrections of the others were never applied). A read that would remove
+        more than ``1 - min_fraction`` of the source's stored rows raises ``RemovalRefused`` and writes nothing.
         """
         items = [(m, o) for m, o in meetings if m.source == source]
         keep = {m.natural_key for m, _ in items}
         key = ("meeting_date", "mentor_id", "mentee_id", "source")
-        return self._replace([_m.c.source == source], key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction)
+        return self._replace([_m.c.source == source], key, keep, items, keep_missing=keep_missing,
+                             min_fraction=min_fraction, held=held)
 
     def find(
         self,
