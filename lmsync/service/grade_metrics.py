@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, tzinfo
 
@@ -58,6 +58,7 @@ class Metrics:
 def compute_metrics(
     store: Store, s: Settings, pairs: Iterable[tuple[int, int]], *, as_of: date, tz: tzinfo = UTC,
     active: Collection[int] = (),
+    left_out: Collection[tuple[int, int]] = (),
 ) -> Metrics:
     """Every metric for the current pairs, from the stored meetings and survey answers.
 
@@ -73,7 +74,11 @@ def compute_metrics(
     after its wave closed, and at the value first published (``PublishedGrades``; tester finding FIX-A),
     and counts only answers given while the pair existed (the pairing history, days in ``tz``: the
     programme's timezone), or naming the mentor (``about``) when their author was ever their mentee, as
-    ``pair show`` counts them (``lmsync.domain.rated_mentor``; tester round 87a, 1). Reads the store only.
+    ``pair show`` counts them (``lmsync.domain.rated_mentor``; tester round 87a, 1). ``pairs`` are the pairs health
+    judges (``health_gone.circle_pairs``): those of a mentor away are left out for their circle's hold, whose days the
+    pairing history ends them for, so a meeting dated in the hold counts in no grade and no hold day is expected, as
+    the import says (tester round 88a, 4). ``left_out``: the circles' pairs left out so; one the history still holds
+    open (no sync has found the mentor away yet) lasts until ``as_of``, as it did while current. Reads the store only.
     """
     pair_list = sorted(set(pairs))
     meetings = MeetingRepository(store, s.programme).meetings()
@@ -95,7 +100,7 @@ def compute_metrics(
         as_of=as_of,
         pair_starts=pair_starts,
         # an erased person's pairs start again after the erasure, which took their meetings (tester round 26, 3)
-        spans=spans_after_erasure(by_date.history, erased),
+        spans=_until_today(spans_after_erasure(by_date.history, erased), left_out, as_of),
         first_day=min((p.start for p in by_date.history), default=None),
         graded=active,
     )
@@ -151,6 +156,19 @@ def compute_metrics(
         dict(Counter(key for key, _mentor in held)),
         frozenset(held),
     )
+
+
+def _until_today(
+    spans: Mapping[tuple[int, int], Sequence[tuple[date, date | None]]], left_out: Collection[tuple[int, int]], as_of: date
+) -> dict[tuple[int, int], Sequence[tuple[date, date | None]]]:
+    """``spans`` with the open last span of each ``left_out`` pair ended on ``as_of`` (tester round 88a, 4): no
+    longer a current pair, it still counts for its people until today, the hold not yet recorded."""
+    out = dict(spans)
+    for pair in left_out:
+        found = list(out.get(pair, ()))
+        if found and found[-1][1] is None:
+            out[pair] = [*found[:-1], (found[-1][0], as_of)]
+    return out
 
 
 def metric_specs(s: Settings) -> dict[str, MetricSpec]:

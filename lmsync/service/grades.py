@@ -76,6 +76,7 @@ from lmsync.service.grades_push import (
 )
 from lmsync.service.grades_saved import check_saved_grades_plan
 from lmsync.service.grades_sources import SourceReport, read_feedback_sources
+from lmsync.service.health_gone import circle_pairs as judged_pairs
 from lmsync.service.labels import People
 from lmsync.service.observe import observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
@@ -322,7 +323,13 @@ def make_grades_plan(
         if read_sources
         else []
     )
-    metrics = compute_metrics(store, s, pairs, as_of=today, tz=programme_zone(config), active=frozenset(snapshot.roster))
+    # the current pairs are those health judges: a mentor away's (account suspended, enrolment not active) are not
+    # pairs during their circle's hold, so no meeting dated in it counts and none is expected (tester round 88a, 4);
+    # their people are valued still, over the days the pairs were current (one not enrolled is rejected as before)
+    current, _skipped = judged_pairs(s.programme, snapshot)
+    left_out = set(pairs) - set(current)
+    metrics = compute_metrics(store, s, current, as_of=today, tz=programme_zone(config), left_out=left_out,
+                              active=frozenset(snapshot.roster) | {who for pair in left_out for who in pair})
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from statistics import fmean
@@ -287,6 +287,8 @@ def _qualities_tables(
     people: People,
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
     withheld: Collection[int] = (),
+    *,
+    min_cell: int = 1,
 ) -> tuple[Table, Table]:
     """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees.
 
@@ -295,7 +297,11 @@ def _qualities_tables(
     the new mentor is not credited with a rating of the old one (as grades: tester round 6, 4).
     A mentor of ``withheld`` (who answered about them changed after an erasure: ``rater_checkpoints``)
     with any rating has a row with neither count nor means, "withheld": the row over the others gave
-    all nine of an erased mentee's answers back by difference (tester round 77b, 1)."""
+    all nine of an erased mentee's answers back by difference (tester round 77b, 1).
+    The programme row follows ``min_cell`` (a quality over fewer raters reads "fewer than <min_cell>", no mean),
+    and the answers of mentors not shown (under ``min_mentees``) count in it only while their raters together are
+    at least ``min_cell``, else it is over the mentors shown only and its title says so (``complementary``'s idea):
+    it counted one mentor's single mentee at n=4 with min_cell 5 and gave their answers back (tester round 88a, 5)."""
     items = instrument.items if instrument is not None else ()
     overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
     per_mentor = Table(
@@ -334,12 +340,20 @@ def _qualities_tables(
     for (mentee, mentor), (_day, values) in sittings.items():
         if len(values) >= instrument.required(len(items)):
             by_mentor[mentor][mentee] = values
-    raters = {mentee for ratings in by_mentor.values() for mentee in ratings}
+    hidden = {m for m, ratings in by_mentor.items() if len(ratings) < min_mentees and m not in withheld}
+    counted = dict(by_mentor)
+    if 0 < len({mentee for m in hidden for mentee in by_mentor[m]}) < min_cell:  # would be given back by difference
+        counted = {m: ratings for m, ratings in by_mentor.items() if m not in hidden}
+        overall = replace(overall, title=f"{overall.title}, over the mentors shown only")
+    raters = {mentee for ratings in counted.values() for mentee in ratings}
     overall_rows: list[tuple[Any, ...]] = []
-    if len(raters) >= min_mentees:
+    if raters and len(raters) >= min_mentees:
         for item in items:
-            scores = [v[item] for ratings in by_mentor.values() for v in ratings.values() if item in v]
-            overall_rows.append((item, len(scores), round_cell(fmean(scores), 2) if scores else None))
+            scores = [v[item] for ratings in counted.values() for v in ratings.values() if item in v]
+            if len(scores) < min_cell:
+                overall_rows.append((item, f"fewer than {min_cell}", None))
+            else:
+                overall_rows.append((item, len(scores), round_cell(fmean(scores), 2)))
     mentor_rows: list[tuple[Any, ...]] = []
     for mentor, ratings in sorted(by_mentor.items(), key=lambda kv: people.label(kv[0])):
         if mentor in withheld:
@@ -445,7 +459,7 @@ def survey_tables(
     quality_answers = [a for a in quality_answers if not any(w.holds(a.date) for w in still_open)]
     qualities, mentor_qualities = _qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,
-        pairs_on, changes.held(QUALITIES_INSTRUMENT),
+        pairs_on, changes.held(QUALITIES_INSTRUMENT), min_cell=config.report.min_cell,
     )
     starts = {w.name: w.start for w in s.waves}
     return SurveyTables(
