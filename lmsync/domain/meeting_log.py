@@ -61,29 +61,6 @@ class FeedbackProblem:
     user_id: int | None = None  # who submitted the response: a view names them (tester round 12, 8)
 
 
-def meetings_from_feedback(
-    attempts: Iterable[FeedbackAttempt],
-    items: MeetingLogItems,
-    mentees_of: Mapping[int, Iterable[int]],
-    mentors_of: Mapping[int, Iterable[int]],
-    resolve: Resolver,
-    *,
-    tz: tzinfo,
-    today: date | None = None,
-    dated: PairsByDate | None = None,
-    erased: Mapping[int, date] | None = None,
-    erased_in_circle: Callable[[int, date], bool] | None = None,
-    date_order: Literal["auto", "dmy", "mdy"] = "auto",
-) -> tuple[list[Meeting], list[FeedbackProblem]]:
-    """Turn meeting-log responses into meetings of the respondent's pairs (``meetings_by_attempt``,
-    without the response each meeting came from)."""
-    found, problems = meetings_by_attempt(
-        attempts, items, mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated, erased=erased,
-        erased_in_circle=erased_in_circle, date_order=date_order,
-    )
-    return [meeting for meeting, _ in found], problems
-
-
 def meetings_by_attempt(
     attempts: Iterable[FeedbackAttempt],
     items: MeetingLogItems,

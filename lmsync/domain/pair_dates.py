@@ -1,7 +1,7 @@
 """Which pairs existed on a given day: the pairing history, else the current pairs.
 
 A meeting logged in the Feedback activity belongs to the pair of its date, so a re-match
-never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings_from_feedback``).
+never re-attributes an earlier meeting to the new mentor (``meeting_log.meetings_by_attempt``).
 """
 
 from __future__ import annotations

@@ -16,19 +16,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-import requests
 
-from lmsync.config import load_config
-from lmsync.moodle.api import MoodleApi
-from lmsync.moodle.emulator import EMULATOR_URL, EmulatorAdapter
-from lmsync.moodle.emulator.demo import DEMO_TOKEN, build_demo_site
+from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import FeedbackCompleted
-from lmsync.moodle.transport import Transport
-from lmsync.secrets import Token
 from lmsync.service.grades import read_feedback_sources
 from lmsync.service.meetings import settings
-from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from tests.flows.test_tester_round_87a_4_feedback_dates import api_for
+from tests.flows.test_tester_round_87a_4_feedback_dates import config_for as meeting_log_config
+from tests.flows.test_tester_round_87a_4_feedback_dates import store as store  # noqa: F401  (fixture)
 
 PROGRAMME = "mentor-2026"
 MENTOR, MENTEES = 66, (3, 4, 5)  # a demo mentor and three mentees (s0001..s0003)
@@ -38,28 +34,8 @@ TODAY = date(2027, 5, 1)
 CIRCLE, CORRECTED, OTHER, UNREADABLE = 301, 302, 303, 304  # attempt ids
 
 
-def api_for(site):
-    session = requests.Session()
-    session.mount(EMULATOR_URL, EmulatorAdapter(site))
-    return MoodleApi(Transport(EMULATOR_URL, Token(DEMO_TOKEN), session=session, sleep=lambda _s: None))
-
-
 def config_for(tmp_path, environ=None, date_order: str = "auto"):
-    path = tmp_path / "lmsync.toml"
-    path.write_text(
-        f'[programme]\nname = "{PROGRAMME}"\n[store]\npath = "{tmp_path / "p.db"}"\n'
-        '[meetings]\nfeedback = "Meeting log"\n'
-        '[meetings.items]\nminutes = "meeting_minutes"\ndate = "meeting_date"\n'
-        f'[import]\ndate_order = "{date_order}"\n'
-    )
-    return load_config(path, environ=environ or {})
-
-
-@pytest.fixture
-def store():
-    db = Store.memory()
-    yield db
-    db.close()
+    return meeting_log_config(tmp_path, environ, f'[import]\ndate_order = "{date_order}"\n')
 
 
 @pytest.fixture

@@ -1,6 +1,14 @@
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
-from lmsync.domain.meeting_log import FeedbackAttempt, MeetingLogItems, meetings_from_feedback
+from lmsync.domain.meeting_log import FeedbackAttempt, MeetingLogItems, meetings_by_attempt
+
+
+def meetings_from_feedback(*args: Any, **kwargs: Any) -> Any:
+    """``meetings_by_attempt``'s meetings without the response each came from, and its problems."""
+    found, problems = meetings_by_attempt(*args, **kwargs)
+    return [meeting for meeting, _attempt in found], problems
+
 
 ITEMS = MeetingLogItems(
     minutes="meeting_minutes", attended="attended", rating="rating", notes="notes", date="date"
