@@ -5,7 +5,8 @@ Meetings from the "Meeting log" Feedback go to the pair that existed on each mee
 rows each unreadable response stored before (each row's origin names its response, ``feedback:ATTEMPT``;
 tester round 88a, 2), and one that would remove more than ``1 - [sync] min_source_fraction`` of a source's
 stored rows is refused (``FeedbackRemovalRefused``). Survey answers are checked against the
-instrument's declared scale first (issue 10 point 3, trap 43) and every wave is rescored.
+instrument's declared scale first (issue 10 point 3, trap 43), stored and kept the same way (each answer's
+origin names its response: tester round 88a, 2), and every wave is rescored.
 
 A rescore never silently drops stored wave scores because of a config edit (tester round 8, 4):
 while ``[sync] min_source_fraction`` is above 0, an import or Feedback read whose rescore would
@@ -25,7 +26,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from lmsync.domain.instruments import FeedbackAnswerProblem, WaveScore, answers_from_feedback, score_waves
+from lmsync.domain.instruments import (
+    FeedbackAnswerProblem,
+    SurveyAnswer,
+    WaveScore,
+    answers_from_feedback,
+    score_waves,
+)
 from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_by_attempt
 from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
@@ -108,27 +115,30 @@ def store_feedback_meetings(
     return counts, problems
 
 
-ORIGIN = "feedback"  # a meeting row's origin: "feedback:ATTEMPT"; plain "feedback" from before tester round 88a, 2
+ORIGIN = "feedback"  # a meeting row's or survey answer's origin: "feedback:ATTEMPT"; plain "feedback" before 88a, 2
 
 
 def attempt_origin(attempt_id: int) -> str:
-    """The ``origin`` of a meeting row read from the meeting log's response ``attempt_id``."""
+    """The ``origin`` of a meeting row or survey answer read from Feedback response ``attempt_id``."""
     return f"{ORIGIN}:{attempt_id}"
 
 
-def unreadable_rows(problems: Sequence[FeedbackProblem]) -> Callable[[str | None, tuple[Any, ...]], bool]:
+def unreadable_rows(
+    problems: Sequence[FeedbackProblem], *, people_at: tuple[int, ...] = (1, 2)
+) -> Callable[[str | None, tuple[Any, ...]], bool]:
     """Whether a stored Feedback meeting (its origin, and key: date, mentor, mentee, source) is one a response
     that cannot be read now stored before, and so stays while it is unreadable (tester round 88a, 2): every row
     was kept while any response had a problem, so a response deleted in Moodle kept its meetings and a corrected
     date left both days stored. A row stored before origins named their response (plain ``feedback``) is kept
-    when it is about an unreadable response's respondent; the read gives each row it reads its response."""
+    when it is about an unreadable response's respondent (the key's ``people_at`` columns: a survey answer's
+    key is date, respondent, item, about, so ``(1,)``); the read gives each row it reads its response."""
     origins = {attempt_origin(p.attempt_id) for p in problems}
     people = {p.user_id for p in problems if p.user_id is not None}
 
     def held(origin: str | None, key: tuple[Any, ...]) -> bool:
         if origin in origins:
             return True
-        return origin in (ORIGIN, None) and bool(people) and (key[1] in people or key[2] in people)
+        return origin in (ORIGIN, None) and bool(people) and any(key[i] in people for i in people_at)
 
     return held
 
@@ -249,19 +259,30 @@ def store_feedback_answers(
             )
     refuse_score_loss(store, s, action=f"Feedback read of instrument {instrument_name}")
     attempts = list(attempts)
-    answers, problems = answers_from_feedback(attempts, instrument, labels, tz=tz)
-    unreadable = bool(problems)  # the missing rows may be those: nothing is removed
+    read: list[tuple[SurveyAnswer, int]] = []  # each answer with its response's attempt id (tester round 88a, 2)
+    problems: list[FeedbackAnswerProblem] = []
+    for one in attempts:
+        found, unusable = answers_from_feedback([one], instrument, labels, tz=tz)
+        read += [(a, one.attempt_id) for a in found]
+        problems += unusable
     wrong_side, refused = _on_the_other_side(instrument.name, instrument.side, attempts, pairs)
-    answers = [a for a in answers if a.respondent_id not in wrong_side]
+    read = [(a, attempt) for a, attempt in read if a.respondent_id not in wrong_side]
+    answers = [a for a, _ in read]
+    user_of = {a.attempt_id: a.user_id for a in attempts}
+    unreadable = [FeedbackProblem(p.attempt_id, p.item, p.message, user_of.get(p.attempt_id)) for p in problems
+                  if user_of.get(p.attempt_id) not in wrong_side]
     problems += refused
     repo = SurveyRepository(store, s.programme)
     try:
+        # as for meetings (tester round 88a, 2): only the answers an unreadable response stored before are kept,
+        # and the guard counts the answers really removed; a read of no answer at all keeps every one
         counts = repo.replace_source(
             "feedback",
             instrument_name,
-            [(a, "feedback") for a in answers],
-            keep_missing=unreadable,
+            [(a, attempt_origin(attempt)) for a, attempt in read],
+            keep_missing=bool(unreadable) and not read,
             min_fraction=s.min_source_fraction,
+            held=unreadable_rows(unreadable, people_at=(1,)) if read else None,
         )
     except RemovalRefused as exc:
         log.warning("surveys.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))

@@ -14,7 +14,7 @@ for one person.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -64,17 +64,19 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
         *,
         keep_missing: bool = False,
         min_fraction: float = 0.0,
+        held: Callable[[str | None, tuple[Any, ...]], bool] | None = None,
     ) -> SaveCounts:
         """Make one instrument's answers from a re-readable source equal ``answers``.
 
-        ``keep_missing`` and ``min_fraction`` as in ``MeetingRepository.replace_source``
-        (``RemovalRefused``: nothing written).
+        ``keep_missing``, ``min_fraction`` and ``held`` as in ``MeetingRepository.replace_source``
+        (``RemovalRefused``: nothing written); ``held(origin, key)`` gets the key date, respondent, item, about:
+        it keeps the answers an unreadable response stored before, and only those (tester round 88a, 2).
         """
         items = [(a, o) for a, o in answers if a.source == source and a.instrument == instrument]
         keep = {(a.date.isoformat(), a.respondent_id, a.item, _about_column(a.about_id)) for a, _ in items}
         where = [_a.c.source == source, _a.c.instrument == instrument]
         key = ("answer_date", "respondent_id", "item", "about_id")  # the day first (MeetingRepository._replace)
-        return self._replace(where, key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction)
+        return self._replace(where, key, keep, items, keep_missing=keep_missing, min_fraction=min_fraction, held=held)
 
     def answers(
         self, *, respondent_id: int | None = None, instrument: str | None = None
