@@ -129,16 +129,15 @@ def at_risk_table(
     columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
     order = {status: i for i, status in enumerate(ATTENTION)}
     ended = ended_pairs(flagged, queue)
+    # a pair whose shown status is not at risk is counted, not named: named, it told its mentor the mentee's
+    # verdict (85b, 4; 86b, 1)
+    unnamed = unnamed_at_risk(flagged, queue)
     chosen = sorted(
-        (r for r in flagged if r.status in order and (r.mentor_id, r.mentee_id) not in ended),
-        key=lambda r: (order.get(shown_status(r), len(order)), r.last_meeting or date.min, r.mentor_id, r.mentee_id),
+        (r for r in flagged if r.status in order and (r.mentor_id, r.mentee_id) not in ended and shown_status(r) in order),
+        key=lambda r: (order[shown_status(r)], r.last_meeting or date.min, r.mentor_id, r.mentee_id),
     )
     rows = []
-    unnamed = 0
     for r in chosen:
-        if shown_status(r) not in ATTENTION:  # named, it told its mentor the mentee's verdict (85b, 4; 86b, 1)
-            unnamed += 1
-            continue
         item = queue.get((r.mentor_id, r.mentee_id))
         if item is None:
             state = "not queued"
