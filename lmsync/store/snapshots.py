@@ -2,7 +2,7 @@
 
 Rows of ``health_snapshots`` (migration 004): each pair's status and reasons on each day
 health ran, which give the pair's history, when lmsync first saw it and whether it
-recovered. A re-run on the same day replaces that day's rows. People are Moodle ids only.
+recovered. A re-run on the same day replaces the rows of the pairs it judges (``replace_day``). People are Moodle ids only.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
 
 from lmsync.domain.health import PairHealth
 from lmsync.store.db import ProgrammeRepository, from_row, now_iso
 from lmsync.store.schema import health_snapshots
 
 _s = health_snapshots
+#: One pair's row of one day (``replace_day``), built once so an executemany compiles it once.
+_REPLACED = _s.delete().where(_s.c.programme == bindparam("p"), _s.c.day == bindparam("d"),
+                              _s.c.mentor_id == bindparam("mr"), _s.c.mentee_id == bindparam("me"))
 
 
 def reasons_json(health: PairHealth) -> str:
@@ -44,7 +47,10 @@ class SnapshotRow:
 
 class HealthSnapshots(ProgrammeRepository):
     def replace_day(self, day: date, healths: Iterable[PairHealth]) -> int:
-        """Make ``day``'s snapshot exactly ``healths`` (a re-run on the same day replaces it)."""
+        """Make ``healths`` ``day``'s snapshot of the pairs they judge; returns their count. A re-run on the same
+        day replaces those pairs' rows; a pair judged earlier that day and not now (ended since: re-matched,
+        suspended, left) keeps its row: the judgement a queue item was opened for stays in ``pair show``
+        (tester round 87a, 7d: ``queue done --outcome rematched``, then ``health`` again the same day, took it)."""
         stamp = now_iso()
         rows = [
             {
@@ -62,7 +68,8 @@ class HealthSnapshots(ProgrammeRepository):
             for h in healths
         ]
         with self.store.transaction():
-            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c.day == day.isoformat()))
+            self.store.write(_REPLACED, [{"p": self.programme, "d": r["day"], "mr": r["mentor_id"], "me": r["mentee_id"]}
+                                         for r in rows])  # one executemany: only the pairs judged now
             self.store.write(_s.insert(), rows)
         return len(rows)
 

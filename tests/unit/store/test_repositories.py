@@ -126,10 +126,13 @@ def test_issue_12_sent_comments_upsert_without_insert_or_replace(store):
 def test_issue_12_health_snapshots_queue_and_nudges(store):
     snapshots = HealthSnapshots(store, "p")
     assert snapshots.replace_day(D, [_Health(66, 3, "fading"), _Health(66, 4, "ok")]) == 2
-    assert snapshots.replace_day(D, [_Health(66, 3, "fading")]) == 1  # a re-run replaces the day
+    assert snapshots.replace_day(D, [_Health(66, 3, "at_risk")]) == 1  # a re-run replaces the pairs it judges
+    # and a pair judged earlier that day and not now (ended since) keeps its row (tester round 87a, 7d)
+    assert {(r.mentee_id, r.status) for r in snapshots.rows(day=D)} == {(3, "at_risk"), (4, "ok")}
+    assert snapshots.replace_day(D, [_Health(66, 3, "fading")]) == 1
     assert snapshots.replace_day(D + timedelta(days=1), [_Health(66, 3, "ok")]) == 1
     assert [(r.day, r.status) for r in snapshots.rows(pair=(66, 3))] == [(D, "fading"), (D + timedelta(1), "ok")]
-    assert snapshots.first_seen() == {(66, 3): D}
+    assert snapshots.first_seen() == {(66, 3): D, (66, 4): D}
     assert snapshots.recovered_after((66, 3), D) and not snapshots.recovered_after((66, 3), D + timedelta(1))
 
     queue = CoordinatorQueue(store, "p")
