@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -59,12 +59,34 @@ from lmsync.domain.meeting_log import MeetingLogItems
 from lmsync.moodle.text import name_problem, param_text_problem
 
 
+def _choices(annotation: Any) -> frozenset[str]:
+    """The lower-case words of a ``Literal`` annotation (``Literal[...] | None`` too); empty for any other."""
+    if get_origin(annotation) is Literal:
+        return frozenset(a for a in get_args(annotation) if isinstance(a, str) and a == a.lower())
+    return frozenset().union(*(_choices(a) for a in get_args(annotation))) if get_args(annotation) else frozenset()
+
+
 class Section(BaseModel):
     """The base of every configuration section, here and in ``lmsync.config`` and
     ``lmsync.health_config``: an unknown key is an error naming its path, and a value set
     after loading is validated like one read from the file."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)  # inf/nan: tester round 6, 2
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choices_any_case(cls, data: Any) -> Any:
+        """A choice (a field of ``Literal`` words, all lower case) is read in any letter case: ``DMY`` is
+        ``dmy``, from a file or from the environment (tester round 88a, 10: ``LMSYNC_IMPORT_DATE_ORDER=DMY``
+        was refused); any other value is left for the field to refuse, naming the choices."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, field in cls.model_fields.items():
+            value = out.get(name)
+            if isinstance(value, str) and value != value.lower() and value.lower() in _choices(field.annotation):
+                out[name] = value.lower()
+        return out
 
 
 MAX_DAYS = 3660  # ten years: a day count beyond it is a typo, and the dates it makes overflowed (tester round 7, 1)
