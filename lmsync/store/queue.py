@@ -86,13 +86,14 @@ class CoordinatorQueue(ProgrammeRepository):
             return item
         return replace(item, due_on=due_date(item.opened_on, 0, self.due_days, self.due_every_days))
 
-    def owner_for(self, mentor_id: int, mentee_id: int | None = None) -> str | None:
+    def owner_for(self, mentor_id: int, mentee_id: int | None = None, *, warn: bool = True) -> str | None:
         """The coordinator a new item of ``mentor_id`` goes to (None: no coordinators configured).
 
         ``by_mentor``: whoever already owns an open item of that mentor; otherwise (and for
         ``round_robin``) the coordinator with the fewest open items, the first listed on a tie.
         A coordinator who is the pair's mentor or mentee is never chosen: another one, else
-        ``escalate_to`` (when not a party either), else None (left unowned, with a warning).
+        ``escalate_to`` (when not a party either), else None (left unowned, with a warning unless ``warn`` is
+        false: ``reassign`` of an item already unowned, warned of when it was queued; tester round 88a, 10).
         """
         if not self.coordinators:
             return None
@@ -101,7 +102,8 @@ class CoordinatorQueue(ProgrammeRepository):
         if not eligible:
             if self.escalate_to and self.escalate_to not in parties:
                 return self.escalate_to
-            log.warning("queue.unowned", mentor=mentor_id, mentee=mentee_id, reason="every coordinator is a party")
+            if warn:
+                log.warning("queue.unowned", mentor=mentor_id, mentee=mentee_id, reason="every coordinator is a party")
             return None
         open_rows = self.store.rows(
             select(_q.c.mentor_id, _t.c.owner)
@@ -398,7 +400,7 @@ class CoordinatorQueue(ProgrammeRepository):
         for item in [*self.open_items(), *self.awaiting_outcome()]:
             if item.owner is not None and item.owner not in self.parties(item.pair) and item.owner in current:
                 continue
-            owner = self.owner_for(*item.pair)
+            owner = self.owner_for(*item.pair, warn=item.owner is not None)  # unowned: said when queued
             if owner != item.owner:
                 with self.store.transaction():
                     self._track(item, owner=owner)
