@@ -125,6 +125,10 @@ class MeetingsConfig(Section):
         "username", description="how CSV files and the meeting log name people"
     )
     start: date | None = Field(None, description="count meetings from here (default: waves.programme_start)")
+    one_to_one: bool = Field(
+        False, description="mentors meet each mentee alone: a mentor's meeting-log response is a meeting with the "
+        "mentees its attended item names, nobody else counted absent (false: a meeting of the circle, a mentee not "
+        "named counted absent)")
     items: MeetingLogItemsConfig = MeetingLogItemsConfig()
     max_meetings: int = Field(100, ge=1, description="grademax of the meetings-held item")
     max_minutes: int = Field(240, ge=1, description="grademax of the mean-minutes item")

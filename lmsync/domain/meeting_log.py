@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
+from lmsync.domain.meeting_log_merge import LoggedRow, one_row_per_meeting
 from lmsync.domain.meetings import (
     DateOrder,
     FieldProblem,
@@ -74,6 +75,7 @@ def meetings_by_attempt(
     erased: Mapping[int, date] | None = None,
     erased_in_circle: Callable[[int, date], bool] | None = None,
     date_order: Literal["auto", "dmy", "mdy"] = "auto",
+    one_to_one: bool = False,
 ) -> tuple[list[tuple[Meeting, int]], list[FeedbackProblem]]:
     """Turn meeting-log responses into meetings of the respondent's pairs, each with its response's attempt id
     (stored as the row's origin, so a read knows which stored rows an unreadable response wrote before:
@@ -103,10 +105,17 @@ def meetings_by_attempt(
     * With ``dated``, the respondent's pairs are those ON THE MEETING'S DATE (so a re-match
       never re-attributes an earlier meeting to the new mentor); ``mentees_of`` and
       ``mentors_of`` are then unused.
+    * ``one_to_one`` (``[meetings] one_to_one``): a mentor's response is a meeting with the mentees ``attended``
+      names only, nobody counted absent; blank or ``all`` is a problem (tester round 89a, 2: a one-to-one log
+      counted every other mentee of the circle as having missed a meeting).
+    * Several responses about one meeting (date, mentor, mentee) give one row (``one_row_per_meeting``: a row
+      stated beats one inferred, a side's last response beats its earlier ones, the side that logged it first
+      keeps it, and the other side's response is a problem; tester round 89a, 1, 3, 4).
     """
-    meetings: list[tuple[Meeting, int]] = []
+    logged: list[LoggedRow] = []
     problems: list[FeedbackProblem] = []
     by_day: dict[date, tuple[dict[int, set[int]], dict[int, set[int]]]] = {}
+    attempts = list(attempts)
     for attempt in attempts:
         values = attempt.values
         try:
@@ -123,7 +132,7 @@ def meetings_by_attempt(
                 mentees_of, mentors_of = by_day[day]
             mentees = sorted(set(mentees_of.get(attempt.user_id, ())))
             mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
-            pairs: list[tuple[int, int, bool]] = []
+            pairs: list[tuple[int, int, bool, bool]] = []  # mentor, mentee, attended, stated (not inferred)
             side: RatedBy = "mentor"
             if mentees:
                 present = _attendees(raw_attended, resolve, items.attended)
@@ -131,25 +140,29 @@ def meetings_by_attempt(
                     if all(day <= (erased or {}).get(person, date.min) for person in present):
                         continue  # about people erased since: withheld, as every row about an erasure
                     raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
-                pairs = [(attempt.user_id, m, present is None or m in present) for m in mentees]
+                if one_to_one and present is None:
+                    raise FieldProblem(items.attended, "names no mentee: with [meetings] one_to_one a mentor's response "
+                                                       "names the mentee (or mentees) met")
+                pairs = [(attempt.user_id, m, present is None or m in present, present is None or m in present)
+                         for m in mentees if not one_to_one or (present is not None and m in present)]
                 if present and any(day <= (erased or {}).get(person, date.min) for person in present):
                     notes = None  # the attendance names someone since erased: the note may too (pass 72, 1)
                 if present is None and erased_in_circle is not None and erased_in_circle(attempt.user_id, day):
                     notes = None  # a whole-circle note of a day a mentee since erased was there (pass 70, 2)
             elif mentors:
                 came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
-                pairs = [(m, attempt.user_id, came) for m in mentors]
+                pairs = [(m, attempt.user_id, came, True) for m in mentors]
                 side = "mentee"
             else:
                 raise FieldProblem("respondent", "is in no mentoring pair")
-            if minutes == 0 and any(came for _, _, came in pairs):  # as the imports refuse it (tester round 12, 2)
+            if minutes == 0 and any(came for _, _, came, _ in pairs):  # as the imports refuse it (tester round 12, 2)
                 raise FieldProblem(items.minutes, "is 0, but the response says the meeting took place: "
                                                   "the respondent should give how long it lasted")
         except FieldProblem as problem:
             problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message, attempt.user_id))
             continue
-        for mentor_id, mentee_id, attended in pairs:
-            meetings.append((
+        for mentor_id, mentee_id, attended, stated in pairs:
+            logged.append(LoggedRow(
                 Meeting(
                     date=day,
                     mentor_id=mentor_id,
@@ -162,8 +175,14 @@ def meetings_by_attempt(
                     notes=notes if attended or side == "mentee" else None,
                     rated_by=side,
                 ),
-                attempt.attempt_id,
+                attempt.attempt_id, attempt.submitted, stated,
             ))
+    meetings, clashes = one_row_per_meeting(logged)
+    who = {a.attempt_id: a.user_id for a in attempts}
+    problems += [FeedbackProblem(c.attempt_id, "respondent", (
+        f"logged the meeting of {c.day.isoformat()} that the other side of the pair logged first (response attempt "
+        f"{c.kept}): lmsync keeps one side's rating and notes per meeting, the first response's; this response's row "
+        "for it is not stored"), who.get(c.attempt_id)) for c in clashes]
     return meetings, problems
 
 

@@ -80,6 +80,7 @@ def store_feedback_meetings(
     read, problems = meetings_by_attempt(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
         erased=erased_on(store), erased_in_circle=_erased_in_circle(store), date_order=s.date_order,
+        one_to_one=s.meetings.one_to_one,
     )
     meetings = [m for m, _ in read]
     problems, of_erased = _not_of_erased(store, problems, attempts, tz)
