@@ -137,7 +137,9 @@ def health_chart(data: ReportData) -> list[Chart]:
         )
         + "On the last day: "
         + ", ".join(f"{status_label(s)} {n}" for s, n in last.items())
-        + "."
+        + ". Each pair is counted by what both its people may read: a pair one side's own answers alone flagged "
+        "(a survey, meeting ratings) counts by its other signs, so the chart can count fewer pairs at risk or "
+        "fading than the summary."  # the summary counts them, unnamed (tester round 89a, 6: the two disagreed unsaid)
     )
 
     def draw(_fig: Figure, ax: Axes) -> None:
