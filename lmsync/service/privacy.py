@@ -81,9 +81,12 @@ def _pick(people_of: dict[int, Any], fields: tuple[str, ...], value: str, show_n
     for f, ids in found.items():
         if len(ids) > 1:
             listed = "; ".join(f"{_who(people_of[i], show_names)}, Moodle id {i}" for i in ids)
+            # the same text naming one person by another field is said with that field's prefix: "or username"
+            # pointed at the very value refused (tester round 89a, 7: only username:s0001 worked)
+            others = " or ".join(f"{g}:{value}" for g, one in found.items() if g != f and len(one) == 1)
             raise InputError(
                 f"{value!r} matches several people by {_FIELD_LABEL[f]}: {listed}; name one by its Moodle id "
-                f"(id:{ids[0]}) or username",
+                f"(id:{ids[0]})" + (f", or say {others}" if others else " or username:USERNAME"),
                 summary=f"a {_FIELD_LABEL[f]} matches {len(ids)} people: Moodle ids {', '.join(map(str, ids))}",
             )
     people = {ids[0] for ids in found.values() if ids}
