@@ -33,7 +33,7 @@ EXIT_LOCKED = 4
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
     EXIT_PARTIAL: "partial failure: some writes were refused or did not converge; the next run retries",
-    EXIT_ADMIN: "an admin must act: configuration, token, permission or site set-up, a grade or item lmsync cannot prove it wrote (not an assignment grade it saved for someone later erased while enrolled: `grades plan` names that one and leaves it, exit 0), a grade outside its item's range, or (`lmsync sync`, `lmsync run`) a group carrying a circle's ID number that the store never made, or a clock earlier than the last day a run judged the programme (`lmsync run`, `health`, `nudge` and `grades push` stop before writing; the daemon goes on)",
+    EXIT_ADMIN: "an admin must act: configuration, token, permission or site set-up, a grade or item lmsync cannot prove it wrote (not an assignment grade it saved for someone later erased while enrolled: `grades plan` names that one and leaves it, exit 0), a grade outside its item's range, or (`lmsync sync`, `lmsync run`) a group carrying a circle's ID number that the store never made, or (`lmsync sync`, `lmsync run`, `lmsync apply`, nothing written) a store with no record of the programme's circles where the course holds some (`--store-takes-over`), or a clock earlier than the last day a run judged the programme (`lmsync run`, `health`, `nudge` and `grades push` stop before writing; the daemon goes on)",
     EXIT_INPUT: "bad input: a file or a command-line argument is wrong; nothing from it was applied",
     EXIT_LOCKED: "another lmsync run holds this programme's lock (`--wait` queues instead)",
 }

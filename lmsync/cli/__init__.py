@@ -320,8 +320,9 @@ def allow_mass_nudge(more: str = "") -> Callable[[Any], Any]:
 STORE_TAKES_OVER = click.option(
     "--store-takes-over",
     is_flag=True,
-    help="Write grades even though this store never paired the programme's circles and never wrote grades "
-    "(it replaces a lost store); without it such a store writes none.",
+    help="This store replaces a lost one: take over the circles an earlier lmsync made in the course though the "
+    "store has no record of them, and write grades though it never paired them; without it such a store writes "
+    "neither (exit 2).",
 )
 
 

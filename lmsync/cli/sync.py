@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORCE_OUT, FORMAT, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
 from lmsync.cli.output import say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import read_saved_plan
 from lmsync.errors import ConfigError, PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
+from lmsync.service.circle_records import take_over_words, untaken_circles
 from lmsync.service.directory import load_people, people_of, read_roster_with, site_accounts
 from lmsync.service.labels import People
 from lmsync.service.out_files import check_out
@@ -58,6 +59,9 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     if out is not None:
         check_out(out, force=force, config=config)
     result = jobs.plan_job(config, allow_delete=allow_delete, wait=wait)
+    if untaken := untaken_circles(result.snapshot, config.programme.name):  # what a sync refuses (tester round 89b, 1)
+        say(f"warning: {take_over_words(untaken, '')}: `lmsync sync` refuses to take them over "
+            "(exit 2) unless --store-takes-over says this store replaces a lost one", err=True)
     roster = result.snapshot.roster
     roster = {**roster, **site_accounts(config, _member_ids(result.plan) - set(roster))}
     echo_view(ctx, plan_view(result.plan, people=people_of(config, roster)), fmt)
@@ -90,8 +94,9 @@ def apply_command(ctx: click.Context, plan_file: Path, allow_delete: bool | None
 @click.option("--dry-run", is_flag=True, help="Plan only: print what would change and write nothing.")
 @click.option("--allow-delete", is_flag=True, default=None, help="Delete lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
+@STORE_TAKES_OVER
 @click.pass_context
-def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, wait: bool) -> None:
+def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, wait: bool, store_takes_over: bool) -> None:
     """Plan and apply in one go (for cron); converges after any earlier failure."""
     config = ctx.obj.config()
     stop = jobs.StopFlag.install()
@@ -103,6 +108,7 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
         wait=wait,
         on_plan=lambda plan: say(plan_text(plan, people=_people_for(config, plan, known))),
         should_stop=stop,
+        takes_over=store_takes_over,
     )
     for report in result.reports:
         say(report_text(report))
@@ -115,6 +121,9 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
             say(f"warning: {taken}", err=True)
     where = _where(config)
     if dry_run:
+        if result.untaken and not store_takes_over:  # what the sync would refuse (tester round 89b, 1)
+            say(f"warning: {take_over_words(result.untaken, result.store)}: `lmsync sync` refuses to take them over "
+                f"(exit 2) unless --store-takes-over says this store replaces a lost one", err=True)
         say(f"dry run: nothing was written{where}")
         return
     if result.stopped:  # work was left: partial, as cron and systemd should see it (tester round 3, 4)

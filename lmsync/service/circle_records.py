@@ -3,8 +3,9 @@
 Every reader of the circles (sync, match, grades, health, the report, Feedback reads) observes
 Moodle with :func:`circle_proof`: a group carrying a circle idnumber of this programme that the
 store cannot prove it made is left alone as a teacher's group (``lmsync.domain.circle_proof``).
-Only a sync records (:func:`record_circles`): a store with no record adopts the circles it finds,
-as before, and from then on knows them by their Moodle ids.
+Only a sync records (:func:`record_circles`): a store with no record adopts the circles it finds, only when
+told it replaces a lost store (``--store-takes-over``; :func:`refuse_take_over`), and from then on knows them
+by their Moodle ids.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lmsync.domain.gone_circles import mentoring, with_mentors_gone
 from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.people import People
 from lmsync.domain.sync_state import Observation
+from lmsync.errors import PlanError
 from lmsync.log import get_logger
 from lmsync.service.established import deleted_circle_pairs
 from lmsync.service.observe import Snapshot
@@ -28,6 +30,42 @@ from lmsync.store.journal import Journal
 from lmsync.store.pairings import PairingHistory
 
 log = get_logger(__name__)
+
+
+class TakeOverRefused(PlanError):
+    """A store with no record of the programme's circles would take over those the course holds (exit 2)."""
+
+
+def untaken_circles(snapshot: Snapshot, programme: str) -> int:
+    """How many circles of ``programme`` the course holds that the observing store has no record of any of (a new
+    or rebuilt store, or a mistyped ``[store] path``): what a sync would take over. 0 when the store holds a record,
+    or when nothing observed proof (a read with no store)."""
+    proof = snapshot.proof
+    if proof is None or proof.holds_circles:
+        return 0
+    return sum(1 for g in snapshot.observation.groups if mentor_of_idnumber(programme, g.idnumber) is not None)
+
+
+def take_over_words(count: int, store: str) -> str:
+    """What a plan, a dry run and a refused sync say of ``untaken_circles`` (``store``: where it is, or "")."""
+    return (f"the store{' ' + store if store else ''} has no record of this programme's circles, but the course holds {count} circle(s) an "
+            "earlier lmsync made (their ID numbers say so)")
+
+
+def refuse_take_over(snapshot: Snapshot, programme: str, store: str, *, takes_over: bool) -> None:
+    """Raise ``TakeOverRefused`` (exit 2, before any write) when a sync or apply with a store that has no record
+    would take over the course's circles and ``takes_over`` (``--store-takes-over``) was not given. Tester round
+    89b, 1: a mistyped ``[store] path`` made a new store that took over every circle, a teacher's group the real
+    store refused included (renamed it, removed its members, posted a welcome), exited 0, and left the real store
+    refusing the groups it made since."""
+    count = untaken_circles(snapshot, programme)
+    if count and not takes_over:
+        raise TakeOverRefused(
+            f"{take_over_words(count, store)}: nothing was written",
+            hint="point [store] path (or LMSYNC_STORE_PATH / [store] url) at the programme's store (a mistyped path?); "
+                 "only if this store replaces a lost one, run `lmsync sync --store-takes-over` (or `lmsync run "
+                 "--store-takes-over`) once",
+        )
 
 
 def circle_proof(store: Store, programme: str) -> CircleProof:

@@ -278,7 +278,8 @@ def _report(run: _Run) -> StepResult:
 
 
 _RUNNERS: dict[str, Callable[[_Run], StepResult]] = {
-    "sync": lambda run: sync_step(run.api, run.config, run.store, run.should_stop, run.outputs),
+    "sync": lambda run: sync_step(run.api, run.config, run.store, run.should_stop, run.outputs,
+                                  takes_over=run.store_takes_over),
     "feedback": lambda run: feedback_step(run.api, run.config, run.store, run.day, run.outputs),
     "grades": _grades,
     "health": _health,
@@ -311,8 +312,10 @@ def run_cycle(
     (the CLI's ``lmsync.render.report.renderer()``) draws the report; without it the report
     step is skipped, saying so. ``allow_mass_nudge`` sends the nudges and digest the
     first-assessment guard would hold (``nudge_holds.first_run_hold``; the nudges step is ``held``
-    with exit 2 otherwise). ``store_takes_over`` writes the grades a store that never paired the
-    circles would hold (``grades_hold.foreign_store_hold``; the grades step is ``held``, exit 2, otherwise).
+    with exit 2 otherwise). ``store_takes_over`` has a store with no record of the circles take over those the
+    course holds (the sync refuses otherwise, exit 2: ``circle_records.refuse_take_over``) and writes the grades
+    a store that never paired the circles would hold (``grades_hold.foreign_store_hold``; the grades step is
+    ``held``, exit 2, otherwise).
     """
     day = as_of or programme_today(config, now)
     with running(new_run_id()) as run_id:  # the steps' own jobs log and journal under this id

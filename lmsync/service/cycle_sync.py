@@ -13,7 +13,7 @@ from lmsync.store.db import Store
 
 
 def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callable[[], bool] | None,
-              outputs: dict[str, Any]) -> StepResult:
+              outputs: dict[str, Any], *, takes_over: bool = False) -> StepResult:
     """Plan and apply the circles (``run_sync``), pairs marked not a good fit forbidden in the matching input; the
     SyncResult goes to ``outputs["sync"]``. One line for cron's reader: writes, rounds, membership changes, and
     everything an admin or a coordinator must see in it (a shortage of mentors, held circles, circles kept for
@@ -25,7 +25,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     from lmsync.service.unconverged import settle_wait
 
     config, forbidden = with_forbidden_pairs(config, store)
-    result = run_sync(api, config, store, should_stop=should_stop)
+    result = run_sync(api, config, store, should_stop=should_stop, takes_over=takes_over)  # --store-takes-over
     outputs["sync"] = result
     written = sum(result.written.values())
     counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}

@@ -93,6 +93,7 @@ def sync_job(
     on_plan: Callable[[Plan], Any] | None = None,
     should_stop: Callable[[], bool] | None = None,
     site: Any = None,
+    takes_over: bool = False,
 ) -> SyncResult:
     with _stop_reads_as_stop(should_stop), \
             session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
@@ -106,6 +107,7 @@ def sync_job(
             progress=progress,
             on_plan=on_plan,
             should_stop=should_stop,
+            takes_over=takes_over,
         )
         log.info(
             "sync.done",

@@ -46,7 +46,7 @@ from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_st
 from lmsync.service.apply import Applier, ApplyReport, NeedsReobserve, SyncFamily
 from lmsync.service.away_mentors import Holds, holds
 from lmsync.service.away_mentors import record as record_absences
-from lmsync.service.circle_records import deleted_circles, record_circles
+from lmsync.service.circle_records import deleted_circles, record_circles, refuse_take_over, untaken_circles
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
@@ -290,8 +290,13 @@ def run_sync(
     on_plan: Callable[[Plan], Any] | None = None,
     should_stop: Callable[[], bool] | None = None,
     clock: Callable[[], float] = time.time,
+    takes_over: bool = False,
 ) -> SyncResult:
     """Plan and apply until the plan is settled (or ``max_rounds`` runs out: a partial failure).
+
+    A store with no record of the programme's circles takes over those the course holds only with ``takes_over``
+    (``--store-takes-over``); otherwise ``TakeOverRefused`` (exit 2) before any write (``refuse_take_over``), and
+    a dry run counts them in ``SyncResult.untaken``.
 
     A write whose answer was lost and which Moodle does not show yet is never sent again in the
     same run: it stays pending in the journal, the run ends unconverged (exit 1), and a later run
@@ -308,6 +313,8 @@ def run_sync(
         planned = make_plan(
             api, config, allow_delete=allow_delete, repair_cache=not dry_run, journal=journal, now=clock(), memo=memo
         )
+        if round_no == 1 and not dry_run:
+            refuse_take_over(planned.snapshot, config.programme.name, store.where, takes_over=takes_over)
         if not dry_run:
             settle_seen(journal, planned, run_id)
             recorded = record_circles(store, config.programme.name, planned.snapshot, run_id)  # adopted, found again (73, 1)
@@ -323,7 +330,8 @@ def run_sync(
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
                                 store=store.where,
                                 forum_missing=MISSING_FORUM in planned.plan.warnings,
-                                disowned=len(planned.snapshot.observation.disowned))
+                                disowned=len(planned.snapshot.observation.disowned),
+                                untaken=untaken_circles(planned.snapshot, config.programme.name) if dry_run else 0)
             if on_plan is not None:
                 on_plan(planned.plan)
         assert result is not None
@@ -384,6 +392,7 @@ def apply_saved_plan(
         raise PlanError(f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}")
     journal = Journal(store, config.programme.name)
     snapshot = observe(api, config, proof=journal.circle_proof())
+    refuse_take_over(snapshot, config.programme.name, store.where, takes_over=False)  # sync --store-takes-over (89b, 1)
     now = snapshot.observation.fingerprint()
     fresh = make_plan(api, config, allow_delete=allow_delete, journal=journal, snapshot=snapshot)
     held = [op for op in plan.operations if op.key in fresh.uncertain.pending]

@@ -29,6 +29,9 @@ class SyncResult:
     #: circles an earlier lmsync made that this store, with no record of any, took over (a new or rebuilt store; a
     #: mistyped [store] path made a new one in silence: tester round 84, 7)
     adopted: int = 0
+    #: a dry run's count of the circles a store with no record would take over (``circle_records.untaken_circles``):
+    #: a sync refuses them without --store-takes-over (tester round 89b, 1)
+    untaken: int = 0
     store: str = ""  # the store synced, for messages (``Store.where``: no password)
 
     def taken_over(self) -> str | None:

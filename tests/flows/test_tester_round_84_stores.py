@@ -29,7 +29,7 @@ def test_round_84_7_a_store_with_no_record_that_takes_over_the_circles_says_so_o
     circles = sum(1 for g in site.groups.values() if g.idnumber.startswith("lmsync:"))
     cfg = ["--config", str(tmp_path / "lmsync.toml"), "--log-level", "warning"]
 
-    first = CliRunner().invoke(main, [*cfg, "sync"])
+    first = CliRunner().invoke(main, [*cfg, "sync", "--store-takes-over"])  # refused without (tester round 89b, 1)
     assert first.exit_code == 0, first.output
     said = f"had no record of this programme's circles: it took over {circles} circle(s) an earlier lmsync made"
     assert said in first.stderr and str(config.store_path()) in first.stderr, first.stderr
@@ -49,7 +49,8 @@ def test_round_84_7_under_json_logging_the_take_over_is_one_warning_event(tmp_pa
 
     config = make_config(tmp_path, monkeypatch)
     site_with_circles().save(config.emulator_state_path())
-    synced = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "--log-format", "json", "sync"])
+    synced = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "--log-format", "json", "sync",
+                                       "--store-takes-over"])
     events = [json.loads(line) for line in synced.stderr.splitlines() if line.startswith("{")]
     (taken,) = [e for e in events if e.get("event") == "sync.circles_taken_over"]
     assert taken["level"] == "warning" and "took over" in taken["message"] and taken["circles"] > 0
@@ -60,7 +61,8 @@ def test_round_84_7_under_json_logging_the_take_over_is_one_warning_event(tmp_pa
 def test_round_84_7_lmsync_run_says_the_take_over_in_its_sync_line(tmp_path, monkeypatch):
     config = make_config(tmp_path, monkeypatch)
     site_with_circles().save(config.emulator_state_path())
-    run = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "--log-level", "warning", "run"])
+    run = CliRunner().invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "--log-level", "warning", "run",
+                                    "--store-takes-over"])
     line = next(line for line in run.output.splitlines() if line.startswith("sync "))
     assert "took over" in line and "[store] path" in line, run.output
 

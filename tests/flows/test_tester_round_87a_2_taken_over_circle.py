@@ -24,7 +24,7 @@ def test_round_87a_2_a_mentee_of_a_circle_taken_over_goes_back_to_their_mentor_a
     store = Store.memory()  # this one takes them over
     today = datetime.now(UTC).date()  # the pairing history dates its rows by the wall clock
     _on(monkeypatch, today)
-    result = _sync(config, site, store)
+    result = _sync(config, site, store, takes_over=True)  # --store-takes-over (tester round 89b, 1)
     assert result.converged and result.adopted
     with open_moodle(config, site=site) as conn:
         run_health(conn.api, config, store, as_of=today)  # health judges the circles' pairs
