@@ -81,6 +81,19 @@ def _stopped(where: str) -> StoppedWaiting:
     )
 
 
+def _owned_as_the_store(fd: int, store: Path) -> None:
+    """Run as root, give the lock file the owner of the store it guards (else of its folder), as SQLite gives its
+    ``-wal`` and ``-shm`` files: a lock root made and kept stopped every later run of the service's own user
+    (tester round 89b, 3: ``lmsync sync`` run once without ``sudo -u lmsync``). Any other user owns what it makes."""
+    if os.geteuid() != 0:
+        return
+    try:
+        owner = os.stat(store)
+        os.fchown(fd, owner.st_uid, owner.st_gid)
+    except OSError:  # a folder root cannot read the owner of, or a file system without owners: left as made
+        pass
+
+
 @contextmanager
 def programme_lock(
     path: Path,
@@ -118,6 +131,7 @@ def programme_lock(
     except FileNotFoundError:  # a folder that takes no new file (/proc): a traceback, exit 1 (tester pass 71, 3)
         raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
                           hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
+    _owned_as_the_store(fd, store if store is not None and store.exists() else path.parent)
     held = False
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
