@@ -2,7 +2,8 @@
 
 The pairing history's spans (``feedback_pairs_by_date``), the day meetings count from (``[meetings] start``) and
 the holds of mentors away now (``away_mentors.hold_windows``) are what ``not_a_pair_on`` reads; a meeting it
-places outside its pair is kept, and said, as no grade counts it (tester rounds 57, 6; 58, 5; 86b, 8).
+places outside its pair is kept, and said, as no grade counts it (tester rounds 57, 6; 58, 5; 86b, 8). The
+Feedback meeting log's rows are said by the run that first stores them (``stored_outside``; tester round 88a, 6).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lmsync.service.away_mentors import hold_windows
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
 
 
 class PairDays(NamedTuple):
@@ -43,3 +45,23 @@ def outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
                         away=days.away.get(meeting.mentor_id))
     return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
             "a mistake"] if how else []
+
+
+def stored_outside(db: Store, config: Config, since: str) -> tuple[int, str] | None:
+    """The meeting-log rows (source ``feedback``) first stored at or after ``since`` (an ISO UTC instant, as the store
+    keeps them) whose pair did not exist on their date (``not_a_pair_on``): their count and the first of them in
+    words (its date, how, and the response it came from), or None. A meeting-log response dated long before its
+    pair began was stored without the word an import or ``meetings add`` gives (tester round 88a, 6); a later
+    read of the same response stores nothing new and says nothing again. Read-only; raises what the store raises."""
+    new = [s for s in MeetingRepository(db, config.programme.name).find(source="feedback") if s.created_at >= since]
+    if not new:
+        return None
+    days = pair_days(db, config)
+    apart = sorted((s.meeting.date, how, s.origin or "") for s in new
+                   if (how := not_a_pair_on(days.history, (s.meeting.mentor_id, s.meeting.mentee_id), s.meeting.date,
+                                            start=days.start, away=days.away.get(s.meeting.mentor_id))))
+    if not apart:
+        return None
+    day, how, origin = apart[0]
+    response = f", response attempt {origin.partition(':')[2]}" if origin.partition(":")[2] else ""
+    return len(apart), f"{day.isoformat()}, dated {how}{response}"

@@ -1,0 +1,51 @@
+"""Tester round 88a, 6: a meeting-log response dated long before its pair existed (``2025-01-01``) was stored without
+the word a CSV import or ``meetings add`` gives ("dated before the pair began: kept, but no grade counts it"). The
+run's feedback line now says it, once: on the read that first stores it, with the response to look at."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+
+from lmsync.domain.ownership import mentor_of_idnumber
+from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.state import FeedbackCompleted
+from lmsync.service.cycle_feedback import feedback_step
+from lmsync.service.moodle import open_moodle
+from lmsync.service.sync import run_sync
+from lmsync.store.db import Store
+from tests.flows.test_tester_round_87a_4_feedback_dates import PROGRAMME, config_for
+
+
+def _a_pair(site):
+    group = next(g for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) is not None
+                 and len(g.members) > 1)
+    mentor = mentor_of_idnumber(PROGRAMME, group.idnumber)
+    return mentor, min(group.members - {mentor})
+
+
+def test_a_meeting_log_response_dated_before_its_pair_began_is_said_once(tmp_path):
+    site = build_demo_site()
+    config = config_for(tmp_path)
+    store = Store(config.store_path())
+    today = datetime.now(UTC).date()  # the pairing history dates the pairs by the wall clock
+    try:
+        with open_moodle(config, site=site) as conn:
+            assert run_sync(conn.api, config, store).converged
+            mentor, mentee = _a_pair(site)
+            log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+            log_form.completeds[:] = [FeedbackCompleted(300, mentee, int(time.time()), {6: "2025-01-01", 7: "45"})]
+            first = feedback_step(conn.api, config, store, today, {})
+            assert (first.state, first.exit_code) == ("ok", 0), first.summary
+            assert "1 meeting(s) dated when their pair did not exist, kept but counted in no grade" in first.summary
+            assert "(first: 2025-01-01, dated before the pair began (" in first.summary
+            assert "response attempt 300)" in first.summary and first.counts["dated_outside_their_pair"] == 1
+            again = feedback_step(conn.api, config, store, today, {})  # nothing new stored: nothing said again
+            assert again.state == "ok" and "did not exist" not in again.summary
+            # a meeting inside the pair's days says nothing
+            log_form.completeds.append(FeedbackCompleted(301, mentee, int(time.time()), {6: today.isoformat(), 7: "30"}))
+            inside = feedback_step(conn.api, config, store, today, {})
+            assert "1 row(s) stored" in inside.summary and "did not exist" not in inside.summary
+    finally:
+        store.close()
+    assert date(2025, 1, 1) < today
