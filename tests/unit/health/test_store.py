@@ -31,12 +31,13 @@ def test_a_day_has_one_row_per_pair_and_a_rerun_replaces_it(store):
     assert snaps.replace_day(DAY, [health(3), health(4, "ok")]) == 2
     snaps.replace_day(DAY, [health(3, "at_risk", code="meetings_short")])
     rows = snaps.rows(day=DAY)
+    # the pair judged again is replaced; the pair judged earlier that day and not now keeps its row (87a, 7d)
     assert [(r.mentee_id, r.status, r.reasons) for r in rows] == [
-        (3, "at_risk", (("meetings_short", "meetings_short words"),))
+        (3, "at_risk", (("meetings_short", "meetings_short words"),)), (4, "ok", ()),
     ]
     snaps.replace_day(DAY + timedelta(days=1), [health(3), health(4, "ok")])
-    assert len(snaps.rows()) == 3
-    assert snaps.first_seen() == {(66, 3): DAY, (66, 4): DAY + timedelta(days=1)}
+    assert len(snaps.rows()) == 4
+    assert snaps.first_seen() == {(66, 3): DAY, (66, 4): DAY}
     assert HealthSnapshots(store, "other").rows() == []
 
 
