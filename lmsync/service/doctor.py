@@ -7,7 +7,6 @@ what is wrong and the admin step that fixes it; the token itself is never printe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +44,7 @@ from lmsync.service.doctor_checks import (
     quiet_hours_zone_check,
     reachable_checklist,
     read_or_none,
+    refused_read,
     report_path_check,
     roles_check,
     store_check,
@@ -166,6 +166,11 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
             "install the local_lmsync plugin (`lmsync moodle plugin`) and make the token for its lmsync service",
         )
         return None
+    except MoodleError as exc:  # any other answer (an unknown exception): a failed check, exit 2 (tester round 89b, 7)
+        code = f" (errorcode {exc.errorcode})" if exc.errorcode else ""
+        report.add("reachable", "fail", f"Moodle answered with an error{code}: {redact(exc.message)}",
+                   exc.hint or "Site administration > Development > Debugging: Developer level adds Moodle's reason")
+        return None
     report.add("reachable", "ok", f"Moodle {info.release or '?'} at {info.siteurl or 'the configured URL'}")
     if in_clear(api.transport.url):  # tester round 27, 7: accepted without a word
         report.add("encryption", "warn", f"{url} is plain http to another host: the token and every answer (names, "
@@ -237,6 +242,8 @@ class CourseReads:
     #: a probe's id Moodle hid for want of a capability -> that capability (an assignment without
     #: mod/assign:view: only a warning says it is there; tester round 29, 5)
     hidden: dict[str, str] = field(default_factory=dict)
+    #: a probe's id whose read Moodle refused -> why, for its skip line (tester round 89b, 6)
+    unread: dict[str, str] = field(default_factory=dict)
 
 
 
@@ -270,15 +277,19 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
         "feedbackid": next((f.id for f in reads.feedbacks or []), None),
         "assignmentid": next((a.id for a in assignments.all_assignments()), None) if assignments else None,
         "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
-        "groupid": read_or_none(lambda: probe_group(api, course, prefix)),  # any group lmsync's user is not in
     }
+    try:
+        found["groupid"] = probe_group(api, course, prefix)  # any group lmsync's user is not in
+    except MoodleError as exc:  # not "no group in the course" when they could not be listed (tester round 89b, 6)
+        reads.unread["groupid"] = refused_read(exc, "the course's groups")
     values.update({key: value for key, value in found.items() if value is not None})
     return values, reads
 
 
 def _capabilities(
-    api: MoodleApi, available: set[str], values: dict[str, Any], hidden: Mapping[str, str], report: DoctorReport
+    api: MoodleApi, available: set[str], values: dict[str, Any], reads: CourseReads, report: DoctorReport
 ) -> None:
+    hidden = reads.hidden
     failed_names: set[str] = set()
     # a refusal names a title; "View participants": the role holds it through course:enrolreview
     # (shared/moodle README, "Roles and capabilities")
@@ -303,7 +314,7 @@ def _capabilities(
                        _grant(capability.name))
             continue
         if missing:
-            report.add(capability.name, "skip", cannot_probe(missing))  # what is missing, not "sync first" (round 73, 8)
+            report.add(capability.name, "skip", cannot_probe(missing, reads.unread))  # what is missing, not "sync first" (round 73, 8)
             continue
         try:
             answer = api.transport.call(probe.function, probe.render(values))
@@ -455,7 +466,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     available = info.function_names()
     _functions(available, report)
     values, reads = _placeholders(api, config, report)
-    _capabilities(api, available, values, reads.hidden, report)
+    _capabilities(api, available, values, reads, report)
     _course_setup(api, config, reads, report, info.userid)
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)

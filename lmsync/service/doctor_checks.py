@@ -11,7 +11,7 @@ import html
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,9 +46,29 @@ PROBE_NEEDS = {
 }
 
 
-def cannot_probe(missing: Iterable[str]) -> str:
-    """``cannot probe yet: no <what each missing id stands for>``."""
-    return "cannot probe yet: " + "; ".join(f"no {PROBE_NEEDS.get(key, key)}" for key in missing)
+def cannot_probe(missing: Iterable[str], unread: Mapping[str, str] | None = None) -> str:
+    """``cannot probe yet: no <what each missing id stands for>``; a missing id whose read failed says that
+    instead (``unread``: id -> why): a course of 24 groups was said to have none when a token lacking
+    moodle/course:managegroups could not list them (tester round 89b, 6)."""
+    unread = unread or {}
+    said = [unread.get(key) or f"no {PROBE_NEEDS.get(key, key)}" for key in missing]
+    return ("cannot probe: " if all(key in unread for key in missing) else "cannot probe yet: ") + "; ".join(said)
+
+
+def refused_read(exc: MoodleError, what: str) -> str:
+    """Why ``what`` could not be read, in a probe's skip line: the function Moodle refused and, for a missing
+    capability, its title and name (``the course's groups could not be read: core_group_get_course_groups
+    refused: nopermissions (Manage groups: moodle/course:managegroups)``)."""
+    from lmsync.moodle.errors import MissingCapability
+    from lmsync.moodle_side import requirements
+
+    function = exc.function or "Moodle"
+    if isinstance(exc, MissingCapability):
+        titles = {c.title: c.name for c in requirements.required_capabilities()}
+        name = titles.get(exc.capability or "")
+        shown = f"{exc.capability}: {name}" if exc.capability and name else (exc.capability or name or "a capability")
+        return f"{what} could not be read: {function} refused: {exc.errorcode or 'nopermissions'} ({shown})"
+    return f"{what} could not be read: {function} failed: {exc.errorcode or type(exc).__name__}"
 
 
 def probe_group(api: Any, course: int, prefix: str) -> int | None:
@@ -337,8 +357,14 @@ def store_check(config: Config, report: Any) -> None:
 
     target = config.store.url or config.store_path()
     if is_postgres(target):
-        if _store_opens(config, report, target):
-            report.add("store", "ok", "the PostgreSQL store answers, bound to this site and course")
+        state = _store_opens(config, report, target)
+        if state is not None:  # bound only when it is: an empty database is no store yet (tester round 89b, 4)
+            report.add("store", "ok", {
+                "bound": "the PostgreSQL store answers, bound to this site and course",
+                "unbound": "the PostgreSQL store answers, bound to no site yet (the first run binds it to this site "
+                           "and course)",
+                "empty": "the PostgreSQL database answers and is empty (the store is made by the first run)",
+            }[state])
         return
     path = Path(target)
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
@@ -365,38 +391,42 @@ def store_check(config: Config, report: Any) -> None:
         return
     if not path.exists():
         report.add("store", "ok", f"{path} (made by the first run)")
-    elif _store_opens(config, report, path):
+    elif _store_opens(config, report, path) is not None:
         report.add("store", "ok", f"{path}")
 
 
-def _store_opens(config: Config, report: Any, target: Path | str) -> bool:
-    """Open the store read-only and check its binding and (SQLite) its pages; a failure is reported."""
+def _store_opens(config: Config, report: Any, target: Path | str) -> str | None:
+    """Open the store read-only and check its binding and (SQLite) its pages; a failure is reported (``None``).
+    Else ``bound``, ``unbound`` (its tables, no binding) or ``empty`` (a PostgreSQL database without tables,
+    read as an empty in-memory store: ``Store._read_only_schema``)."""
     from lmsync.errors import ConfigError, LmsyncError
     from lmsync.service.stores import check_binding
-    from lmsync.store.db import Store
+    from lmsync.store.db import Store, is_postgres
     from lmsync.store.integrity import damage
 
     try:
         store = Store(target, read_only=True)
     except LmsyncError as exc:
         report.add("store", "fail", exc.message, exc.hint or "check [store] path or [store] url")
-        return False
+        return None
     try:
         broken = damage(store)
         if broken is not None:
             report.add("store", "fail", f"the store {store.where} is damaged: SQLite's check says {broken!r}",
                        "restore the store from a backup (a migration leaves <name>.db.bak-* beside it)")
-            return False
+            return None
         try:
             in_force = check_binding(store, config)
         except ConfigError as exc:
             report.add("store", "fail", exc.message, exc.hint)
-            return False
+            return None
         bound = store.binding()
         if in_force is None and bound is not None:  # bound elsewhere by a run that wrote nothing
             report.add("store", "warn", f"the store {store.where} was bound to site {bound.site}, course "
                        f"{bound.course} by a run that wrote nothing: the next run binds it to this site", None)
-            return False
+            return None
+        if bound is not None:
+            return "bound"
+        return "empty" if is_postgres(target) and store.dialect != "postgresql" else "unbound"
     finally:
         store.close()
-    return True
