@@ -20,12 +20,7 @@ def read_token_file(path: Path) -> Token:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ConfigError(  # a fix line as every other error has (tester round 39, 5)
-            f"moodle.token_file: {path} does not exist",
-            hint="write the token (from Site administration > Server > Web services > Manage tokens) to that file, "
-                 "chmod 600, or point [moodle] token_file at the file holding it (a relative path is read from the "
-                 "configuration file's folder)",
-        ) from None
+        raise _missing(path) from None
     if stat.S_ISDIR(mode):
         raise ConfigError(
             f"moodle.token_file: {path} is a directory, not a file",
@@ -51,6 +46,27 @@ def read_token_file(path: Path) -> Token:
         raise ConfigError(f"moodle.token_file: {path} is empty",
                           hint=f"write the token (from Site administration > Server > Web services > Manage tokens) to {path}")
     return token_from(f"moodle.token_file {path}", text)
+
+
+def _missing(path: Path) -> ConfigError:
+    """``path`` does not exist, said where it was looked for, with a fix line as every other error has (tester
+    round 39, 5). A relative path written in the configuration file is the file's folder's (``config_lines.
+    anchor_paths``); set by ``LMSYNC_MOODLE_TOKEN_FILE``, the current folder's, which the fix line said was the
+    configuration file's folder (tester round 89b, 8a)."""
+    env = os.environ.get("LMSYNC_MOODLE_TOKEN_FILE", "").strip()
+    where = "" if path.is_absolute() else f" (looked for at {os.path.abspath(path)})"
+    write = "write the token (from Site administration > Server > Web services > Manage tokens) to that file, chmod 600"
+    if env and path in (Path(env), Path(env).expanduser()):
+        return ConfigError(
+            f"moodle.token_file: {path} does not exist{where}",
+            hint=f"{write}, or set LMSYNC_MOODLE_TOKEN_FILE to the file holding it (set by environment, a relative "
+                 "path is read from the current folder)",
+        )
+    return ConfigError(
+        f"moodle.token_file: {path} does not exist{where}",
+        hint=f"{write}, or point [moodle] token_file at the file holding it (a relative path written in the "
+             "configuration file is read from that file's folder)",
+    )
 
 
 def token_from(source: str, text: str) -> Token:

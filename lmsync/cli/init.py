@@ -86,7 +86,9 @@ def render(values: dict[tuple[str, str], str | None]) -> str:
     return text
 
 
-def _validate(text: str, out: Path) -> Config:
+def _validate(text: str, out: Path, sources: dict[tuple[str, str], str] | None = None) -> Config:
+    """``text`` checked as lmsync will read it; ``sources``: (section, key) -> where its value came from (``--url``,
+    an answer), named in an error instead of a line of ``out``, which is not written (tester round 89b, 8b)."""
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:  # a value with characters TOML cannot hold as written
@@ -96,9 +98,20 @@ def _validate(text: str, out: Path) -> Config:
     try:
         return load_config(probe, environ={})
     except ConfigError as exc:
-        raise InputError(str(exc).replace(str(probe), str(out))) from None
+        lines = [_from_source(line, str(probe), sources or {}) for line in str(exc).split("\n")]
+        raise InputError("\n".join(lines).replace(str(probe), str(out))) from None
     finally:
         probe.unlink(missing_ok=True)
+
+
+def _from_source(line: str, probe: str, sources: dict[tuple[str, str], str]) -> str:
+    """An error ``line`` of the configuration at ``probe`` (``probe: moodle.url (line 10): ...``) named by where
+    the key's value came from (``--url (moodle.url): ...``), when ``sources`` knows it."""
+    for (section, key), source in sources.items():
+        found = re.match(rf"{re.escape(probe)}: {re.escape(section)}\.{re.escape(key)}(?: \(line \d+\))?: ", line)
+        if found:
+            return f"{source} ({section}.{key}): {line[found.end():]}"
+    return line
 
 
 def _answer_problem(section: str, key: str, value: str) -> str | None:
@@ -196,6 +209,7 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
         if problem:
             flag = f"--{key.replace('_', '-')}"
             raise InputError(f"{flag}: {problem}", hint=f"leave {flag} out for the example's value")
+    sources = {k: f"--{k[1].replace('_', '-')}" for k, value in given.items() if value is not None}
     if not no_input and _interactive():
         defaults = tomllib.loads(example_text())
         for section, key, question in QUESTIONS:
@@ -203,9 +217,10 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
                 default = defaults.get(section, {}).get(key, "")
                 given[(section, key)] = click.prompt(question, default=str(default), show_default=bool(default),
                                                      value_proc=_checked(section, key))
+                sources[(section, key)] = f"the answer to {question.split(' (')[0]!r}"
         given[("moodle", "token_file")] = _from_here(given[("moodle", "token_file")], out)  # round 87b, 6
     text = render(given)
-    config = _validate(text, out)
+    config = _validate(text, out, sources)
     # the token file and store it names, whether flags or prompts named them (tester round 85a, 2)
     written = [(Path(config.moodle.token_file), f"the web-service token file {out} would name")] if (
         config.moodle.token_file is not None) else []

@@ -231,7 +231,8 @@ def match_charts(data: ReportData) -> list[Chart]:
     scores = [s for s in data.match_scores.column("score") if s is not None]
     if scores:
         caption = (
-            f"Histogram of the match scores of {len(scores)} current pairs: lowest {min(scores):.1f}, "
+            f"Histogram of the match scores of {len(scores)} current pairs (without the bonus `lmsync match` adds "
+            f"for keeping an existing pair): lowest {min(scores):.1f}, "
             f"median {sorted(scores)[len(scores) // 2]:.1f}, highest {max(scores):.1f}."
         )
 

@@ -53,6 +53,7 @@ from lmsync.service.report_model import (
     Table,
 )
 from lmsync.service.report_sections import (
+    MATCH_SCORE_NOTE,
     at_risk_table,
     ended_pairs,
     health_table,
@@ -181,6 +182,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         notes.append(f"The latest health snapshot is from {inputs.health_day.isoformat()}.")
     if unnamed and inputs.health_day is not None:  # the table's title is a hidden caption (tester round 87a, 6)
         notes.append(unnamed_note(unnamed, inputs.health_day))
+    if match_scores.rows:  # the score lmsync match shows of a kept pair is higher (tester round 89a, 9)
+        notes.append(MATCH_SCORE_NOTE)
     if not config.report.names:
         notes.append("People are shown by username: names appear when the programme's lmsync admin sets [report] names = true.")
     log.info(

@@ -202,12 +202,18 @@ def mentor_load_table(pairs: Iterable[tuple[int, int]]) -> Table:
     return Table("mentor_load", "Mentor load", ("mentees_per_mentor", "mentors"), tuple(sorted(load.items())))
 
 
+#: what the report's match scores count: ``lmsync match`` showed 11 of a kept pair, the report 6 (tester round 89a, 9)
+MATCH_SCORE_WORDS = "without the bonus `lmsync match` adds for keeping an existing pair"
+MATCH_SCORE_NOTE = (f"Match scores are the pair's score when it was made, {MATCH_SCORE_WORDS} (\"keeps the existing "
+                    "pair\"): a kept pair scores that much lower here than in `lmsync match`.")
+
+
 def match_tables(matched: Sequence[MatchedPair], people: People) -> tuple[Table, Table]:
     """Each current pair's match score (best first), and the share of pairs each positive term helped match, in words
     (``TERM_WORDS``; stickiness, which only keeps pairs, left out)."""
     scores = Table(
         "match_scores",
-        "Match score of each current pair",
+        f"Match score of each current pair, {MATCH_SCORE_WORDS}",
         ("mentor", "mentee", "score"),
         tuple(  # without the stickiness bonus every current pair has: "lowest 5.0" of a pair that scored 0 (86b, 10)
             (people.label(m.mentor_id), people.label(m.mentee_id), round_cell(_compatibility(m), 2))

@@ -67,6 +67,22 @@ def _warn(
     )
 
 
+def _suspended_member(user_id: int, owned: Sequence[ObservedGroup], held: Collection[int], programme: str) -> str:
+    """What the plan does with a suspended account's circle place: removed, unless the circle is held while its
+    mentor is away (then it stays until the hold ends; ``held`` is mentor -> last day held from ``sync``).
+    Tester round 89a, 5: it said "removed from their circle" of a held circle's member, and the plan kept them."""
+    mentors = [m for g in owned if user_id in g.members
+               and (m := mentor_of_idnumber(programme, g.idnumber)) is not None and m != user_id]
+    kept = [m for m in mentors if m in held]
+    if not kept:
+        return "; removed from their circle"
+    days = sorted(held[m] for m in kept if m in held) if isinstance(held, Mapping) else []
+    until = f" until {days[-1].isoformat()} ([sync] away_mentor_hold_days)" if days else ""
+    also = "; removed from their other circle(s)" if len(kept) < len(mentors) else ""
+    return (f"; stays in their circle, held as it is while its mentor is away{until}; removed from it when the hold "
+            f"ends{also}")
+
+
 def _label(user: RosterUser, show_names: bool) -> str:
     """``Ada Lovelace (s0006) (Moodle id 84)``, as every view names people (tester round 73, 6)."""
     return with_moodle_id(user.id, user.username, user.fullname, show_names=show_names)
@@ -165,8 +181,8 @@ def people_from_roster(
       a member of such a circle (and of no other) is not matched while it is held.
 
     - A suspended account (trap 41) is never a person: never matched or placed. When it is
-      in a circle, the plan removes a mentee ("account suspended") and re-matches a
-      mentor's circle as for a mentor who left.
+      in a circle, the plan removes a mentee ("account suspended"; a circle held while its mentor is
+      away keeps them until the hold ends) and re-matches a mentor's circle as for a mentor who left.
     - A user with a mentor role and a mentee role (trap 42) is named, and
       ``[matching] dual_role`` decides: ``mentor``, ``mentee``, or ``exclude`` (the default:
       no new matching; a circle they already mentor or belong to is kept as it is).
@@ -212,7 +228,7 @@ def people_from_roster(
                 # held first, as every away mentor's (away_mentors): "re-matched" beside "held as it is" (round 85b, 1)
                 where = "; their circle is held as it is, then re-matched ([sync] away_mentor_hold_days)"
             elif user.id in in_circle:
-                where = "; removed from their circle"
+                where = _suspended_member(user.id, owned, held, programme.name)
             else:
                 where = ""
             notices.append(_warn(
