@@ -163,7 +163,7 @@ def test_round_73_1_circles_whose_create_answer_was_lost_stay_lmsyncs_and_a_new_
 
     # a new store over the same site: no record of the circles, so it adopts them, the teacher's group too
     fresh = Store.memory()
-    adopted = _sync(config, site, fresh)
+    adopted = _sync(config, site, fresh, takes_over=True)  # when told it replaces a lost store (89b, 1)
     assert adopted.converged and not any("never made it" in w for w in adopted.first_plan.warnings)
     assert teachers in Journal(fresh, PROGRAMME).circle_proof().recorded[mentor_group_idnumber(PROGRAMME, mentor)]
     # a new mentor, and a mentee pinned to them: the adopting store makes a circle of its own and moves them

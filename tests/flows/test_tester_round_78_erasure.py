@@ -153,8 +153,8 @@ def test_round_78_7_a_run_refused_for_an_empty_store_leaves_no_lock_file(empty_s
     result = invoke("run")
     assert result.exit_code == EXIT_ADMIN and "the file is empty (0 bytes)" in result.output, result.output
     assert lock.exists() and lock.stat().st_size == 0  # as it was: the run's pid goes with the lock
-    empty_store.unlink()  # where no file is, a new store is made, and its lock beside it
-    assert invoke("sync").exit_code == 0 and empty_store.stat().st_size > 0 and lock.exists()
+    empty_store.unlink()  # where no file is, a new store is made (taking the circles over when told: 89b, 1)
+    assert invoke("sync", "--store-takes-over").exit_code == 0 and empty_store.stat().st_size > 0 and lock.exists()
 
 
 # --- 78, 11 ---------------------------------------------------------------------------------------------------
