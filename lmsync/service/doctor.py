@@ -49,6 +49,7 @@ from lmsync.service.doctor_checks import (
     roles_check,
     store_check,
 )
+from lmsync.service.doctor_circles import circle_record_check
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.moodle import in_clear
 from lmsync.visible import quoted
@@ -470,6 +471,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     _course_setup(api, config, reads, report, info.userid)
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)
+        circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
     quiet_hours_zone_check(config, report)

@@ -86,3 +86,16 @@ def test_apply_of_a_plan_made_with_a_new_store_is_refused(tmp_path, monkeypatch)
     applied = CliRunner().invoke(main, [*cfg, "apply", str(saved)])
     assert applied.exit_code == 2 and REFUSED in applied.output, applied.output
     assert _groups(config) == before
+
+
+@pytest.mark.sqlite_only("the CLI runs on the emulator's site file and the config's SQLite store")
+def test_doctor_warns_of_a_store_with_no_record_and_stops_once_it_holds_one(tmp_path, monkeypatch):
+    config, cfg, circles = _setup(tmp_path, monkeypatch)
+    doctor = CliRunner().invoke(main, [*cfg, "doctor"])
+    line = next((line for line in doctor.output.splitlines() if "circles" in line and REFUSED in line), None)
+    assert line is not None and f"{circles} circle(s)" in line and "refuse to take them over" in line, doctor.output
+    assert "--store-takes-over" in doctor.output
+    assert not config.store_path().exists()  # doctor made no store
+    assert CliRunner().invoke(main, [*cfg, "sync", "--store-takes-over"]).exit_code == 0
+    again = CliRunner().invoke(main, [*cfg, "doctor"])
+    assert REFUSED not in again.output, again.output
