@@ -19,7 +19,8 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
 from lmsync.service.pair_outside import stored_outside
 from lmsync.service.programme_settings import programme_zone
-from lmsync.store.db import Store, now_iso
+from lmsync.store.db import Store
+from lmsync.store.meetings import MeetingRepository
 from lmsync.store.unreadable_responses import UnreadableResponses
 
 #: What to do about an unreadable response, said with them (tester round 87a, 5).
@@ -51,7 +52,7 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
 
     found = UnreadableResponses(store, s.programme)
     before = found.since()
-    started = now_iso()  # the rows this read stores first: those dated outside their pair are said (88a, 6)
+    last = MeetingRepository(store, s.programme).last_id()  # rows this read stores first are said when outside their pair (88a, 6)
     try:
         reports = read_feedback_sources(
             api, store, s, course_id=obs.course_id, roster=snapshot.roster,
@@ -81,7 +82,7 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
         f"{counts['removed']} removed"
         + (f", {counts['withheld']} withheld (about people erased)" if counts["withheld"] else "")
     )
-    if counts["stored"] and (apart := stored_outside(store, config, started)) is not None:
+    if counts["stored"] and (apart := stored_outside(store, config, last)) is not None:
         counts["dated_outside_their_pair"] = apart[0]
         text += (f"; {apart[0]} meeting(s) dated when their pair did not exist, kept but counted in no grade (first: "
                  f"{apart[1]})")

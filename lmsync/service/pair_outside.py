@@ -47,13 +47,13 @@ def outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
             "a mistake"] if how else []
 
 
-def stored_outside(db: Store, config: Config, since: str) -> tuple[int, str] | None:
-    """The meeting-log rows (source ``feedback``) first stored at or after ``since`` (an ISO UTC instant, as the store
-    keeps them) whose pair did not exist on their date (``not_a_pair_on``): their count and the first of them in
+def stored_outside(db: Store, config: Config, after_id: int) -> tuple[int, str] | None:
+    """The meeting-log rows (source ``feedback``) first stored after row ``after_id`` (``MeetingRepository.last_id``
+    before the read) whose pair did not exist on their date (``not_a_pair_on``): their count and the first of them in
     words (its date, how, and the response it came from), or None. A meeting-log response dated long before its
     pair began was stored without the word an import or ``meetings add`` gives (tester round 88a, 6); a later
     read of the same response stores nothing new and says nothing again. Read-only; raises what the store raises."""
-    new = [s for s in MeetingRepository(db, config.programme.name).find(source="feedback") if s.created_at >= since]
+    new = [s for s in MeetingRepository(db, config.programme.name).find(source="feedback") if s.id > after_id]
     if not new:
         return None
     days = pair_days(db, config)

@@ -377,6 +377,10 @@ class MeetingRepository(StampedRepository[Meeting]):
     def count(self) -> int:
         return int(self.store.scalar(select(func.count()).select_from(_m).where(_m.c.programme == self.programme)))
 
+    def last_id(self) -> int:
+        """The highest row id of this programme's meetings (0: none): rows stored later have higher ones."""
+        return int(self.store.scalar(select(func.coalesce(func.max(_m.c.id), 0)).where(_m.c.programme == self.programme)))
+
 
 @dataclass(frozen=True)
 class ImportRecord:
