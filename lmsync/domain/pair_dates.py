@@ -87,6 +87,19 @@ class PairsByDate:
         """``pair``'s spans in the history, oldest first: (first day, the day it ended or None)."""
         return tuple(sorted(self._index[0].get(pair, []), key=lambda span: span[0]))
 
+    def counted_from(self, pair: tuple[int, int], start: date | None) -> date | None:
+        """The first day a meeting of ``pair`` counts for it in health: the first day of its first span when lmsync made
+        it after the history began; for a pair there on the history's first day (an established programme's, which
+        may have met before lmsync came) ``start`` (``[meetings] start``, else the programme start), or None; None too
+        when the history never names the pair: every day counts. Tester round 90a, 1: a meeting mistyped nine months
+        before its pair was made was the pair's last meeting to health: "no meeting for 272 days", fading, and both
+        people nudged."""
+        spans = self.spans(pair)
+        if not spans:
+            return None
+        made, first_day = spans[0][0], self._index[1]
+        return (min(start, made) if start is not None else None) if made == first_day else made
+
     def _before_it_appeared(self, pair: tuple[int, int], day: date) -> bool:
         seen = self.appeared.get(pair)
         return seen is not None and day < seen

@@ -253,11 +253,12 @@ def assess_pairs(
         if need_instrument is not None:
             said = answers_by_person.get(mentor, []) + answers_by_person.get(mentee, [])
             checks = check_ins(said, need_instrument, config.health.need_met_item, mentor, mentee)
+        counted = dated.counted_from(pair, start)  # a meeting dated before the pair began counts for none (90a, 1)
         evidence = PairEvidence(
             mentor_id=mentor,
             mentee_id=mentee,
             paired_since=min(since, as_of),
-            meetings=meetings.get(pair, ()),
+            meetings=tuple(m for m in meetings.get(pair, ()) if counted is None or m.date >= counted),
             satisfaction=satisfaction_points(mine, instruments, mentor, mentee, mentor_mentees=mentees_of[mentor]),
             self_efficacy=efficacy_points(efficacy_by_person.get(mentee, ()), efficacy, mentee),
             forum=(forums or {}).get(mentor),
