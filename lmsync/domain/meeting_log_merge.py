@@ -9,9 +9,10 @@ were replaced by the mentee's, and every run rewrote the rows (never "unchanged"
 * a row a response states (its respondent was there, was named in ``attended``, or is the mentee answering)
   beats a row only inferred (a mentee a mentor's circle response does not name, counted absent);
 * of the rows of one side, the response submitted last is kept (a respondent's correction);
-* of the rows of both sides, the response submitted first is kept, as the imports keep one side's rating and
-  notes per meeting and refuse the other's; the other response is a problem of that response, said with the fix
-  (its meeting rows that do not clash are stored as usual).
+* of the rows of both sides, the response submitted first (the lower attempt id: an edit keeps its attempt, so
+  editing either response never moves the meeting to the other side; tester round 90a, 2) is kept, as the
+  imports keep one side's rating and notes per meeting and refuse the other's; the other response is a problem
+  of that response, said with the fix (its meeting rows that do not clash are stored as usual).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def one_row_per_meeting(rows: Iterable[LoggedRow]) -> tuple[list[tuple[Meeting, 
     clashes: dict[tuple[int, date], SideClash] = {}
     for candidates in by_key.values():
         pool = [r for r in candidates if r.stated] or candidates
-        first = min(pool, key=lambda r: (r.submitted, r.attempt_id))
+        first = min(pool, key=lambda r: r.attempt_id)  # submitted first: Moodle numbers attempts as they come
         side = [r for r in pool if r.meeting.rated_by == first.meeting.rated_by]
         kept.append(max(side, key=lambda r: (r.submitted, r.attempt_id)))
         for other in pool:

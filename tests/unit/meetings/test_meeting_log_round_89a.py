@@ -105,3 +105,18 @@ def test_finding_4_a_second_read_of_the_same_responses_changes_nothing(tmp_path,
     assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 2, 0)
     stored = {m.mentee_id: (m.minutes, m.rating, m.notes, m.rated_by) for m in MeetingRepository(store, "p").meetings()}
     assert stored == {3: (45, 4, "with Umar", "mentor"), 4: (30, 5, "with Liam", "mentor")}
+
+
+def test_round_90a_2_an_edit_never_moves_a_meeting_to_the_other_side(resolve):
+    """The mentee logged it first (attempt 1), the mentor later (attempt 2); each side then edited its response (a later
+    ``submitted``): "first" was the least recently edited, so every edit swapped the stored side."""
+    mentee_first = _response(1, 4, 9, minutes="20", attended="yes", rating="1")
+    mentor_later = _response(2, 66, 12, minutes="30", attended="s0002", rating="5")
+    for mentee_edit, mentor_edit in ((9, 12), (20, 12), (20, 22)):
+        rows, problems = _rows([
+            _response(1, 4, mentee_edit, minutes="20", attended="yes", rating="2" if mentee_edit > 9 else "1"),
+            _response(2, 66, mentor_edit, minutes="30", attended="s0002", rating="5"),
+        ], resolve=resolve, one_to_one=True)
+        assert rows[4][4:] == ("mentee", 1), (mentee_edit, mentor_edit)
+        assert [p.attempt_id for p in problems] == [2]
+    assert mentee_first.attempt_id < mentor_later.attempt_id
