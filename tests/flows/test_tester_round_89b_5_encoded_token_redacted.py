@@ -65,3 +65,20 @@ def test_round_89b_5_lmsync_doctor_prints_no_form_of_the_token(cli_home):
                                     env={"LMSYNC_MOODLE_URL": URL, "LMSYNC_TOKEN": TOKEN})
     assert "<redacted>" in result.output, result.output
     assert _leaks(result.output) == [], result.output
+
+
+def test_round_90a_3_doctor_masks_a_token_a_site_info_answer_echoes(cli_home):
+    """A server whose site info answer copied the request into ``release`` and ``username``: doctor printed the token in
+    its reachable and token lines (errors were redacted; answers were not)."""
+    def echo(request):
+        body = request.body if isinstance(request.body, str) else request.body.decode()
+        if "core_webservice_get_site_info" not in body + request.url:
+            return 200, {}, json.dumps({"exception": "moodle_exception", "errorcode": "y", "message": "no"})
+        return 200, {}, json.dumps({"sitename": "S", "username": f"BODY {body}", "release": f"4.5 {body} {FORMS[4]}",
+                                    "userid": 2, "siteurl": URL, "functions": []})
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rs:
+        rs.add_callback(responses.POST, URL + ENDPOINT, callback=echo)
+        result = CliRunner().invoke(main, ["doctor"], env={"LMSYNC_MOODLE_URL": URL, "LMSYNC_TOKEN": TOKEN})
+    assert "reachable" in result.output and "<redacted>" in result.output, result.output
+    assert _leaks(result.output) == [], result.output
