@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from lmsync.cli import main
 from lmsync.moodle.emulator import Site
@@ -70,6 +71,16 @@ def test_run_refuses_in_its_sync_line_and_takes_over_when_told(tmp_path, monkeyp
     line = next(line for line in run.output.splitlines() if line.startswith("sync "))
     assert REFUSED in line and "--store-takes-over" in line, line
     assert _groups(config) == before
+    # and no later step wrote to that store (tester round 90a, 5: Feedback rows, snapshots, a queue item)
+    for step in ("feedback", "grades", "health", "nudges", "digest"):
+        said = next(line for line in run.output.splitlines() if line.startswith(f"{step} "))
+        assert "skipped" in said and "the sync's plan was refused" in said, said
+    store = Store(config.store_path(), read_only=True)
+    try:
+        tables = ("meetings", "health_snapshots", "coordinator_queue", "survey_answers")
+        assert {t: store.scalar(text(f"SELECT count(*) FROM {t}")) for t in tables} == dict.fromkeys(tables, 0)
+    finally:
+        store.close()
     told = CliRunner().invoke(main, [*cfg, "run", "--store-takes-over"])
     line = next(line for line in told.output.splitlines() if line.startswith("sync "))
     assert "took over" in line, told.output
