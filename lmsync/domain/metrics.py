@@ -85,6 +85,7 @@ def summarise_attendance(
     spans: Mapping[tuple[int, int], Sequence[tuple[date, date | None]]] | None = None,
     first_day: date | None = None,
     graded: Collection[int] | None = None,
+    one_to_one: bool = False,
 ) -> dict[int, AttendanceSummary]:
     """Summaries for every mentor and mentee in ``pairs`` (mentor_id, mentee_id), and for the
     ``graded`` people of the other pairs in ``spans``.
@@ -109,7 +110,9 @@ def summarise_attendance(
     Expected meetings per period = its whole cadence periods (none in the first: nobody is late
     yet). A mentee's figures add up their pairs; a mentor's add up their mentees, except
     ``held``-days: a circle meeting on one date with several mentees is one meeting for the mentor
-    (its minutes counted once, the longest reported). Meetings of people outside these pairs or
+    (its minutes counted once, the longest reported); with ``one_to_one`` (``[meetings] one_to_one``) each
+    meeting is the mentor's own and every one's minutes count (tester round 90a, 6: two one-to-one meetings of a
+    day were one, the longest, in the mentor's mean minutes). Meetings of people outside these pairs or
     outside the periods are ignored.
     """
     if cadence_days < 1:
@@ -175,11 +178,12 @@ def summarise_attendance(
     for person in mentors:
         pair_meetings = sum(1 for m in attended if m.mentor_id == person)
         days = mentor_days.get(person, {})
+        minutes = [m.minutes for m in attended if m.mentor_id == person] if one_to_one else list(days.values())
         summary = AttendanceSummary(
             user_id=person,
             held=pair_meetings,
             expected=pairs_of[person],
-            mean_minutes=_mean(list(days.values())),
+            mean_minutes=_mean(minutes),
             last=max(days, default=None),
         )
         if person in result:  # a peer mentor who is also a mentee: keep both sides' counts

@@ -103,6 +103,7 @@ def compute_metrics(
         spans=_until_today(spans_after_erasure(by_date.history, erased), left_out, as_of),
         first_day=min((p.start for p in by_date.history), default=None),
         graded=active,
+        one_to_one=s.meetings.one_to_one,  # each of a day's meetings the mentor's own (tester round 90a, 6)
     )
     # One value per person reaches the gradebook: ratings of single relationships are merged there, while a
     # received mean takes each mentee's answer about its mentor (``about``) apart (tester round 87a, 1)

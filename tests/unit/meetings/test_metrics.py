@@ -257,3 +257,15 @@ def test_tester_round_87a_7e_a_week_apart_costs_no_more_than_a_week_of_expected_
                                    spans=spans, first_day=first)
     assert summary[3].expected == (52 + 26) // 14 == 5
     assert summary[4].expected == 84 // 14 == 6
+
+
+def test_round_90a_6_one_to_one_meetings_of_a_day_each_count_in_the_mentors_mean_minutes():
+    """m0002 met s0003 (50 min) and s0049 (45 min) on one day, s0059 (10 min) a week later: the mentor's mean minutes
+    read (max(50, 45) + 10) / 2 = 30 beside 3 meetings, as for one circle meeting that day."""
+    met = [Meeting(date(2026, 10, 5), 66, 3, 50, True, "feedback"), Meeting(date(2026, 10, 5), 66, 4, 45, True, "feedback"),
+           Meeting(date(2026, 10, 12), 66, 5, 10, True, "feedback")]
+    pairs = [(66, 3), (66, 4), (66, 5)]
+    alone = summarise_attendance(met, pairs, cadence_days=14, start=START, as_of=AS_OF, one_to_one=True)[66]
+    assert (alone.held, alone.mean_minutes) == (3, 35.0)
+    circle = summarise_attendance(met, pairs, cadence_days=14, start=START, as_of=AS_OF)[66]
+    assert circle.mean_minutes == 30.0  # a circle meeting of a day counts once, the longest (unchanged)
