@@ -27,6 +27,9 @@ from lmsync.domain.meetings import (
 from lmsync.domain.pair_dates import PairsByDate
 from lmsync.domain.pair_key import pair_maps
 
+#: How a response is said whose meeting the other side logged first (``one_row_per_meeting``): not unreadable.
+BOTH_SIDES = "logged by both sides"
+
 
 @dataclass(frozen=True)
 class FeedbackAttempt:
@@ -179,10 +182,11 @@ def meetings_by_attempt(
             ))
     meetings, clashes = one_row_per_meeting(logged)
     who = {a.attempt_id: a.user_id for a in attempts}
-    problems += [FeedbackProblem(c.attempt_id, "respondent", (
-        f"logged the meeting of {c.day.isoformat()} that the other side of the pair logged first (response attempt "
-        f"{c.kept}): lmsync keeps one side's rating and notes per meeting, the first response's; this response's row "
-        "for it is not stored"), who.get(c.attempt_id)) for c in clashes]
+    problems += [FeedbackProblem(c.attempt_id, "meeting", (
+        f"{BOTH_SIDES}: the other side of the pair logged the meeting of {c.day.isoformat()} first (response attempt "
+        f"{c.kept}), and lmsync keeps one side's rating and notes per meeting, the first response's: this response's "
+        "row for it is not stored; to keep this one instead, delete the other response in Moodle"),
+        who.get(c.attempt_id)) for c in clashes]
     return meetings, problems
 
 

@@ -73,11 +73,11 @@ def test_round_87a_5_a_known_unreadable_response_is_listed_but_no_longer_keeps_t
     again = run(config, site, 2)
     known = again.step("feedback")
     assert (known.state, known.exit_code) == ("ok", EXIT_OK), known.summary
-    assert f"1 response still unreadable since {(TODAY + timedelta(days=1)).isoformat()}" in known.summary
+    assert f"1 response still not stored since {(TODAY + timedelta(days=1)).isoformat()}" in known.summary
     assert f"({user.username})'s response (attempt {ATTEMPT})" in known.summary  # still listed, so nobody forgets
     assert known.counts["problems"] == 1 and known.counts["still_unreadable"] == 1
     alone = run(config, site, 3, steps=STEPS)  # the run's code, the other steps aside
-    assert alone.exit_code == EXIT_OK and "1 response still unreadable" in alone.step("feedback").summary
+    assert alone.exit_code == EXIT_OK and "1 response still not stored" in alone.step("feedback").summary
 
 
 def test_round_87a_5_a_response_edited_and_still_unreadable_is_said_anew(mistyped):
@@ -88,7 +88,7 @@ def test_round_87a_5_a_response_edited_and_still_unreadable_is_said_anew(mistype
     log.completeds[0].timemodified = int(noon(2).timestamp())
     edited = run(config, site, 3).step("feedback")
     assert (edited.state, edited.exit_code) == ("partial", EXIT_PARTIAL), edited.summary
-    assert "still unreadable" not in edited.summary
+    assert "still not stored" not in edited.summary
     log.completeds[0].values[6] = (TODAY + timedelta(days=2)).isoformat()  # mended: stored, nothing said
     mended = run(config, site, 4).step("feedback")
     assert (mended.state, mended.exit_code) == ("ok", EXIT_OK) and "unreadable" not in mended.summary, mended.summary

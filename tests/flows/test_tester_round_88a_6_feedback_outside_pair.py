@@ -49,3 +49,28 @@ def test_a_meeting_log_response_dated_before_its_pair_began_is_said_once(tmp_pat
     finally:
         store.close()
     assert date(2025, 1, 1) < today
+
+
+def test_round_90a_7_a_meeting_both_sides_logged_is_said_as_such_with_its_own_fix(tmp_path):
+    """The run called a response whose meeting the other side logged first "unreadable", and told the coordinator to
+    record the meeting with `lmsync meetings add`, which refuses a meeting already stored."""
+    site = build_demo_site()
+    config = config_for(tmp_path)
+    store = Store(config.store_path())
+    today = datetime.now(UTC).date()
+    try:
+        with open_moodle(config, site=site) as conn:
+            assert run_sync(conn.api, config, store).converged
+            mentor, mentee = _a_pair(site)
+            log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+            now = int(time.time())
+            log_form.completeds[:] = [FeedbackCompleted(300, mentor, now, {6: today.isoformat(), 7: "45"}),
+                                      FeedbackCompleted(301, mentee, now, {6: today.isoformat(), 7: "40"})]
+            first = feedback_step(conn.api, config, store, today, {})
+            assert first.state == "partial" and "logged by both sides" in first.summary, first.summary
+            assert "unreadable" not in first.summary and "meetings add" not in first.summary
+            assert "attempt 301" in first.summary and "delete the other response in Moodle" in first.summary
+            again = feedback_step(conn.api, config, store, today, {})
+            assert again.state == "ok" and "1 response still not stored since" in again.summary, again.summary
+    finally:
+        store.close()

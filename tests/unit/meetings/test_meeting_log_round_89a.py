@@ -75,7 +75,8 @@ def test_finding_3_the_side_that_logged_first_keeps_the_meeting_and_the_other_is
     ], resolve=resolve, one_to_one=True)
     assert rows == {4: (True, 30, 5, "1:1 with Liam", "mentor", 1)}
     (problem,) = problems
-    assert (problem.attempt_id, problem.user_id, problem.field) == (2, 4, "respondent")
+    assert (problem.attempt_id, problem.user_id, problem.field) == (2, 4, "meeting")
+    assert problem.message.startswith("logged by both sides: ") and "delete the other response" in problem.message
     assert "2027-01-06" in problem.message and "attempt 1" in problem.message and "not stored" in problem.message
     assert "phone" not in problem.message  # the answer stays out of the line a log may carry
 
