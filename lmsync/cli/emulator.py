@@ -45,7 +45,7 @@ def command() -> None:
 @click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="State file: loaded if present (else the demo site), saved after every write.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site when no state exists.")
-@click.option("--cost", "cost", type=click.Choice(["none", *COST_MODELS]), default="none", show_default=True,
+@click.option("--cost", "cost", type=click.Choice(["none", *COST_MODELS], case_sensitive=False), default="none", show_default=True,
               help="Charge each request what Moodle takes for it: moodle45 = Moodle 4.5.6 as timed on the "
                    "recording site (about 20 ms per request, ~4 ms per member added, ~1-4 ms per group "
                    "created; ../shared/moodle/TIMINGS.md). none answers at once.")

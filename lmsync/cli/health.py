@@ -262,7 +262,7 @@ REMATCH = ("the pair is not made again: the next `lmsync run` matches the mentee
 @click.argument("people_", metavar="MENTOR MENTEE", nargs=-1, required=True)
 @click.option(
     "--outcome",
-    type=click.Choice(["met", "rematched", "closed", "no_action"]),
+    type=click.Choice(["met", "rematched", "closed", "no_action"], case_sensitive=False),
     required=True,
     help="met: you met them (the item stays open until its next due date); rematched: not a good fit, the "
     "pair is not made again and the next `lmsync run` matches the mentee with another mentor who has room "

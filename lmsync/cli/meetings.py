@@ -50,7 +50,7 @@ def command() -> None:
 @click.option("--notes", default=None, help="Free text; stored locally, never sent to Moodle.")
 @click.option(
     "--rated-by",
-    type=click.Choice(["mentor", "mentee"]),
+    type=click.Choice(["mentor", "mentee"], case_sensitive=False),
     default=None,
     help="Who gave the rating and notes; only that person's data export carries them (not known: neither).",
 )

@@ -24,7 +24,7 @@ from lmsync.errors import InputError
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "csv"]),
+    type=click.Choice(["html", "csv"], case_sensitive=False),
     default="html",
     show_default=True,
     help="html: one page with charts; csv: every table behind the charts.",
