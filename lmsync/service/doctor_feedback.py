@@ -51,10 +51,17 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
         return
     meaning = {"attended": "every logged meeting counts as attended", "rating": "meetings are stored without a rating",
                "notes": "meetings are stored without notes", "date": "a meeting is dated when its answer was submitted"}
+    if config.meetings.one_to_one:  # each mentor's response names the mentee met (tester round 90a, 8)
+        meaning["attended"] = "with [meetings] one_to_one no mentor's response can be read (each names the mentee met)"
     missing = [(key, label) for key in meaning if (label := getattr(wanted, key)) and label not in labels]
     for key, label in missing:
         report.add(check, "warn", f"no item labelled {label!r} ([meetings.items] {key}): {meaning[key]}", fix)
-    if not missing:
+    optional = [i for i in items if i.hasvalue and i.label.strip() == wanted.attended and not i.required]
+    if config.meetings.one_to_one and optional:
+        report.add(check, "warn", f"the item labelled {wanted.attended!r} is not required: with [meetings] one_to_one a "
+                   "mentor's response left without it names no mentee and is not stored",
+                   "make the item required (Edit questions > the item > Required)")
+    elif not missing:
         report.add(check, "ok", "every [meetings.items] label is on the activity")
 
 
