@@ -68,7 +68,9 @@ def test_round_27_3_a_deleted_store_is_said_by_the_health_step_not_silently_repl
     assert "never paired" not in health  # this store made the circles
     for path in synced.store_path().parent.glob(synced.store_path().name + "*"):
         path.unlink()
-    again = CliRunner().invoke(main, ["--log-level", "warning", "run"])
+    refused = CliRunner().invoke(main, ["--log-level", "warning", "run"])  # nothing written to a new store (89b, 1)
+    assert refused.exit_code == 2 and "has no record of this programme's circles" in refused.output, refused.output
+    again = CliRunner().invoke(main, ["--log-level", "warning", "run", "--store-takes-over"])
     health = next(line for line in again.output.splitlines() if line.startswith("health"))
     assert "warning: this store never paired" in health and "point [store] at it" in health
 

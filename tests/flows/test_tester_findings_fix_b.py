@@ -132,7 +132,7 @@ def paired_site(tmp_path, monkeypatch):
 def test_tester_finding_1a_a_fresh_stores_first_run_on_a_paired_site_sends_no_message(tmp_path, paired_site):
     site, extra = paired_site
     conf = _store_config(tmp_path, "b", extra)  # the same site, a store with no history of its own
-    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY)
+    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY, store_takes_over=True)  # a lost store's replacement (89b, 1)
     pairs = len(held.outputs["health"].assessment.pairs)
     assert held.step("health").counts["fading"] == pairs  # "no meeting since pairing 90 days ago"
     nudges, digest = held.step("nudges"), held.step("digest")
@@ -162,7 +162,7 @@ def test_tester_finding_1a_a_fresh_stores_first_run_on_a_paired_site_sends_no_me
 def test_tester_finding_1a_allow_mass_nudge_sends_on_the_first_run(tmp_path, paired_site):
     site, extra = paired_site
     conf = _store_config(tmp_path, "c", extra)
-    result = cycle_job(conf, site=site, now=_noon(), as_of=TODAY, allow_mass_nudge=True)
+    result = cycle_job(conf, site=site, now=_noon(), as_of=TODAY, allow_mass_nudge=True, store_takes_over=True)
     assert result.step("nudges").state == "ok" and result.step("nudges").counts["sent"] > 0
     assert result.step("digest").counts["sent"] == 1
     assert len({m["useridto"] for m in site.messages}) == result.step("nudges").counts["sent"] + 1
@@ -202,7 +202,7 @@ def test_tester_finding_5_the_hold_says_another_store_made_the_circles(tmp_path,
     store first, instead of only advising --allow-mass-nudge."""
     site, extra = paired_site
     conf = _store_config(tmp_path, "e", extra)
-    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY)
+    held = cycle_job(conf, site=site, now=_noon(), as_of=TODAY, store_takes_over=True)  # a lost store's replacement (89b, 1)
     pairs = len(held.outputs["health"].assessment.pairs)
     assert held.outputs["health"].assessment.unpaired_here == pairs
     summary = held.step("nudges").summary
