@@ -321,8 +321,8 @@ STORE_TAKES_OVER = click.option(
     "--store-takes-over",
     is_flag=True,
     help="This store replaces a lost one: take over the circles an earlier lmsync made in the course though the "
-    "store has no record of them, adopt the lost store's grade items (this programme's idnumber and the metric's "
-    "name), and write grades though it never paired them; without it such a store writes none of them (exit 2).",
+    "store has no record of them, and write grades though it never paired them; without it such a store writes "
+    "neither (exit 2).",
 )
 
 

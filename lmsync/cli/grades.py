@@ -32,28 +32,24 @@ def command() -> None:
 @command.command(
     "plan",
     epilog=examples("lmsync grades plan", "lmsync grades plan --out grades.json",
-                    "lmsync grades plan --out grades.json --force", "lmsync grades plan --store-takes-over"),
+                    "lmsync grades plan --out grades.json --force"),
 )
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
 )
 @FORCE_OUT
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")
-@STORE_TAKES_OVER
 @FORMAT
 @click.pass_context
-def plan_command(
-    ctx: click.Context, out: Path | None, force: bool, wait: bool, store_takes_over: bool, fmt: str
-) -> None:
+def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, fmt: str) -> None:
     """Show which grades a push would write, without writing anything to Moodle."""
     config = ctx.obj.config()
     if out is not None:
         check_out(out, force=force, config=config)
-    result = service.plan_job(config, wait=wait, takes_over=store_takes_over)
+    result = service.plan_job(config, wait=wait)
     echo_view(ctx, plan_view(result), fmt)
     if out is not None:
-        push = "lmsync grades push --store-takes-over" if store_takes_over else "lmsync grades push"
-        save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: {push} {out}", fmt)
+        save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)
 
 
 @command.command("push", epilog=examples("lmsync grades push", "lmsync grades push grades.json"))

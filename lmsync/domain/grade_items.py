@@ -203,9 +203,7 @@ class UnprovenItem:
             "store has no record that it created that item (another store, or a lost one, did; or [grades] "
             "itemnumber_base or activity changed): it is neither written nor created a second time. Fix: run lmsync "
             "with the store that created it ([store] path) and the same [grades] settings; if that store is lost for "
-            "good, `lmsync grades push --store-takes-over` from the store that replaces it adopts the item while it is "
-            f"named {safe_itemname(self.key)} in lmsync's itemnumber range (else delete it in Gradebook setup, its "
-            "grades go with it, and the next push creates it again)"
+            "good, delete the item in Gradebook setup (its grades go with it) and the next push creates it again"
             + (
                 # fourth tester, finding 1b: a re-created mean over today's raters may differ from the deleted one
                 "; but this item holds mentors' received means: a mean published again over today's raters can "
@@ -335,53 +333,6 @@ def _find_unproven(
             out.unproven.setdefault(claim.key, claim)
 
 
-def takeover_numbers(
-    observed: Iterable[ObservedGradeItem],
-    records: Iterable[ItemRecord],
-    keys: Collection[str],
-    *,
-    programme: str,
-    base: int,
-    count: int,
-    foreign_idnumbers: Collection[str] = (),
-) -> set[int]:
-    """The itemnumbers a store replacing a lost one adopts (``--store-takes-over``; tester round 90a, 4): an item
-    alone at its number in ``[base, base + count)`` whose idnumber is this programme's derived idnumber of a metric
-    of ``keys`` (any attempt) and whose name is that metric's (``safe_itemname``), no record of this store at its
-    number or for its metric, and no other item of the course carrying one of that metric's derived idnumbers.
-    ``classify_items`` adopts them as it adopts an earlier lmsync's items (pass them in ``legacy_numbers``);
-    anything else stays refused (``UnprovenItem``)."""
-    span = range(base, base + count)
-    observed = list(observed)
-    records = list(records)
-    derived = {derived_idnumber(programme, k, n): k for k in keys for n in range(IDNUMBER_ATTEMPTS)}
-    per_number: dict[int, int] = {}
-    carriers: dict[str, list[ObservedGradeItem]] = {}
-    for item in observed:
-        per_number[item.itemnumber] = per_number.get(item.itemnumber, 0) + 1
-        if item.idnumber in derived:
-            carriers.setdefault(derived[item.idnumber], []).append(item)
-    names = [safe_itemname(k) for k in keys]
-    elsewhere = {derived[i] for i in foreign_idnumbers if i in derived}
-    recorded_keys = {r.key for r in records}
-    recorded_numbers = {r.itemnumber for r in records}
-    numbers = set()
-    for key, items in carriers.items():
-        if len(items) > 1 or key in elsewhere or key in recorded_keys:
-            continue  # two items claim the metric, or one outside the range does: which is lmsync's is not known
-        (item,) = items
-        name = safe_itemname(key)
-        if (
-            item.itemnumber in span
-            and per_number[item.itemnumber] == 1
-            and item.itemnumber not in recorded_numbers
-            and item.itemname == name
-            and names.count(name) == 1
-        ):
-            numbers.add(item.itemnumber)
-    return numbers
-
-
 def allocate_items(
     specs: Mapping[str, MetricSpec],
     ownership: Ownership,
@@ -432,18 +383,13 @@ def allocate_items(
                 )
             number = found
         idnumber: str | None = None
-        own_ids = [derived_idnumber(programme, key, n) for n in range(IDNUMBER_ATTEMPTS)]
         if record is not None and key not in ownership.adopt and (mine is not None or number == record.itemnumber):
             idnumber = record.idnumber
-        elif key in ownership.adopt and mine is not None and mine.idnumber in own_ids and not (
-            mine.idnumber in taken_ids or mine.idnumber in seen_ids
-        ):
-            idnumber = mine.idnumber  # adopted with its derived idnumber already (a lost store's): kept as it is
         else:
             idnumber = next(
                 (
                     d
-                    for d in own_ids
+                    for d in (derived_idnumber(programme, key, n) for n in range(IDNUMBER_ATTEMPTS))
                     if d not in taken_ids and d not in seen_ids
                 ),
                 None,

@@ -100,8 +100,7 @@ def _grades(run: _Run) -> StepResult:
 
     # the feedback step read the Feedback answers already: read them here only when it did not run
     planned = make_grades_plan(
-        run.api, run.config, run.store, as_of=run.day, read_sources="feedback" not in run.outputs,
-        takes_over=run.store_takes_over,  # a lost store's grade items adopted (tester round 90a, 4)
+        run.api, run.config, run.store, as_of=run.day, read_sources="feedback" not in run.outputs
     )
     report = push_grades(
         run.api, run.config, run.store, planned.plan, observed=planned.state, takes_over=run.store_takes_over

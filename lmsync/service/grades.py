@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
-from lmsync.domain.grade_items import ItemRecord, takeover_numbers
+from lmsync.domain.grade_items import ItemRecord
 from lmsync.domain.grades import GradeItemsPlan
 from lmsync.domain.instruments import MENTOR_QUALITIES
 from lmsync.domain.plan import circle_pairs
@@ -288,19 +288,9 @@ def ownership_plan(
 
 
 def make_grades_plan(
-    api: MoodleApi,
-    config: Config,
-    store: Store,
-    *,
-    as_of: date | None = None,
-    read_sources: bool = True,
-    takes_over: bool = False,
+    api: MoodleApi, config: Config, store: Store, *, as_of: date | None = None, read_sources: bool = True
 ) -> GradesPlanResult:
     """Observe Moodle, refresh the Feedback sources in the store (``read_sources``), and plan the grade writes.
-
-    ``takes_over`` (``--store-takes-over``: this store replaces a lost one) adopts the lost store's grade items,
-    those ``takeover_numbers`` proves by this programme's idnumber and the metric's name (tester round 90a, 4:
-    they stayed refused for good); the push records them as adopted, so later pushes write them without the flag.
 
     With ``read_sources=False`` the store is only read (``grades plan``: reads never write, issue
     11; the cycle, whose feedback step already read them), and ``sources`` is empty. Each received
@@ -361,19 +351,14 @@ def make_grades_plan(
     )
     records = item_records(GradeItemRecords(store, s.programme, obs.course_id, cmid), now=datetime.now(UTC),
                            settle=timedelta(seconds=config.sync.write_settle_seconds))
-    legacy = legacy_itemnumbers(Journal(store, s.programme))
-    taken_over = takeover_numbers(
-        state.items.values(), records, metrics.specs.keys(), programme=s.programme, base=s.grades.itemnumber_base,
-        count=s.grades.itemnumber_count, foreign_idnumbers=state.foreign_idnumbers,
-    ) - legacy if takes_over else set()
     grade_plan = ownership_plan(
-        s, metrics, state, enrolled, records=records, legacy_numbers=legacy | taken_over, budget=config.moodle.batch_budget
-    )
-    warnings.extend(
-        f"itemnumber {r.itemnumber} ({r.key}): a lost store's grade item with this programme's idnumber and the "
-        "metric's name, adopted by this store (--store-takes-over): recorded, so later pushes write it without the flag"
-        for r in grade_plan.requests
-        if r.adopts and r.itemnumber in taken_over
+        s,
+        metrics,
+        state,
+        enrolled,
+        records=records,
+        legacy_numbers=legacy_itemnumbers(Journal(store, s.programme)),
+        budget=config.moodle.batch_budget,
     )
     warnings.extend(check_privacy(s, grade_plan))
     mentee_roles = set(config.programme.mentee_roles)
@@ -404,16 +389,13 @@ def make_grades_plan(
 
 
 def plan_job(
-    config: Config, *, wait: bool = False, site: Any = None, as_of: date | None = None, takes_over: bool = False
+    config: Config, *, wait: bool = False, site: Any = None, as_of: date | None = None
 ) -> GradesPlanResult:
     """``lmsync grades plan``: a read. The store is opened read-only (nothing created, migrated or
-    bound, no lock: ``wait`` has nothing to wait for) and Feedback answers are not stored (issue 11).
-    ``takes_over`` shows what ``grades push --store-takes-over`` would write (no hold, a lost store's items adopted)."""
+    bound, no lock: ``wait`` has nothing to wait for) and Feedback answers are not stored (issue 11)."""
     with session(config, wait=wait, site=site, read_only=True) as (conn, store):
         warn_if_absent(store)  # every figure comes from the store: a mistyped path read as "0 figures" (round 82a, 10)
-        planned = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False, takes_over=takes_over)
-    if takes_over:
-        planned.plan.store_hold = None
+        planned = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
     s = settings(config)
     if s.meetings.feedback or any(section.feedback for section in s.instrument_sections.values()):
         planned.plan.warnings.append(
@@ -454,12 +436,12 @@ def push_job(
         if plan is not None:
             check_made_for(plan, config)
             refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
-            fresh = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False, takes_over=takes_over)
+            fresh = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
             check_course(plan, fresh.plan.course_id)
             check_saved_grades_plan(plan, fresh.plan, source=source)  # tester round 85a, 1: never the file's
             report = push_grades(conn.api, config, store, fresh.plan, observed=fresh.state, takes_over=takes_over)
             return PushResult(fresh.plan, report)
-        planned = make_grades_plan(conn.api, config, store, as_of=as_of, takes_over=takes_over)
+        planned = make_grades_plan(conn.api, config, store, as_of=as_of)
         if takes_over:  # the plan shown is the one written, not "HELD" above "Pushed" (tester round 18, 7)
             planned.plan.store_hold = None
         if on_plan is not None:
