@@ -134,18 +134,23 @@ def test_round_87a_6_the_summary_and_the_page_count_the_pairs_the_table_does_not
     assert "2 more pair(s) at risk or fading are counted in the summary" in page
 
 
-def test_round_88a_1_the_health_chart_counts_each_pair_by_the_status_both_may_read():
-    """The chart said "0 at risk, 1 fading" beside the one pair the table showed at risk: its mentor read their
-    mentee's verdict from the count."""
+def _one_pair_flagged_by_its_mentee():
+    """The report's data of two pairs: one at risk by its silence and fading by its mentee's ratings, one ok."""
     from lmsync.service.report import gather
 
     store = Store.memory()
     try:
         HealthSnapshots(store, "p").replace_day(DAY, [_health(1, NO_MEETING, RATED_LOW), _health(2)])
         config = Config.model_validate({"programme": {"name": "p"}})
-        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
+        return gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
     finally:
         store.close()
+
+
+def test_round_88a_1_the_health_chart_counts_each_pair_by_the_status_both_may_read():
+    """The chart said "0 at risk, 1 fading" beside the one pair the table showed at risk: its mentor read their
+    mentee's verdict from the count."""
+    data = _one_pair_flagged_by_its_mentee()
     counts = dict(zip(data.health.columns, data.health.rows[0], strict=True))
     assert counts.get("fading", 0) == 0 and counts["at_risk"] == 1 and counts["ok"] == 1
     assert [(row[1], row[2]) for row in data.at_risk.rows] == [("user #1 (not in the course)", "at_risk")]
@@ -155,15 +160,7 @@ def test_round_89a_6_the_health_chart_says_why_it_can_count_fewer_than_the_summa
     """The summary said "48 pairs at risk or fading" beside a chart of 47 fading on the same day, and nothing said
     why: the chart counts by the status both people may read, the summary counts the pair it does not name."""
     from lmsync.render.report_charts import health_chart
-    from lmsync.service.report import gather
 
-    store = Store.memory()
-    try:
-        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, NO_MEETING, RATED_LOW), _health(2)])
-        config = Config.model_validate({"programme": {"name": "p"}})
-        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
-    finally:
-        store.close()
-    (chart,) = health_chart(data)
+    (chart,) = health_chart(_one_pair_flagged_by_its_mentee())
     assert "counted by what both its people may read" in chart.caption
     assert "can count fewer pairs at risk or fading than the summary" in chart.caption
