@@ -63,6 +63,7 @@ class FeedbackProblem:
     field: str
     message: str
     user_id: int | None = None  # who submitted the response: a view names them (tester round 12, 8)
+    both_sides: bool = False  # a meeting the other side logged first (``BOTH_SIDES``): read, not unreadable
 
 
 def meetings_by_attempt(
@@ -186,7 +187,7 @@ def meetings_by_attempt(
         f"{BOTH_SIDES}: the other side of the pair logged the meeting of {c.day.isoformat()} first (response attempt "
         f"{c.kept}), and lmsync keeps one side's rating and notes per meeting, the first response's: this response's "
         "row for it is not stored; to keep this one instead, delete the other response in Moodle"),
-        who.get(c.attempt_id)) for c in clashes]
+        who.get(c.attempt_id), both_sides=True) for c in clashes]
     return meetings, problems
 
 

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.meeting_log import BOTH_SIDES
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
@@ -95,9 +94,8 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
         return StepResult("feedback", "ok", EXIT_OK, text, counts)
     # a meeting to record by hand; none when the meeting log's only problems are meetings both sides logged (their
     # message says its own fix, and `meetings add` refuses a meeting stored: tester round 90a, 7)
-    meetings = any(r.kind == "meetings" and r.problems for r in reports) and any(
-        w.startswith("meeting log, ") and BOTH_SIDES not in w for w in warnings)
-    unread = any(BOTH_SIDES not in w for w in warnings)
+    meetings = any(r.kind == "meetings" and r.unreadable for r in reports)
+    unread = any(r.unreadable for r in reports)  # counted where made: a "N more" line is not one (round 89a, 1)
     listed = "; ".join(warnings) + (f"; {FIX if meetings else FIX.partition(' and records')[0]}" if unread else "")
     # "not stored": a response logged by both sides was read well enough (tester round 90a, 7: "unreadable")
     still = f"{len(known)} response{'s' if len(known) > 1 else ''} still not stored since {min(known).isoformat()}" \

@@ -39,6 +39,12 @@ class SourceReport:
     removed: int = 0
     problems: int = 0
     withheld: int = 0  # responses naming an erased person, dated before the erasure: not stored again
+    both_sides: int = 0  # of ``problems``, meetings the other side logged first: read, not unreadable (round 89a, 1)
+
+    @property
+    def unreadable(self) -> int:
+        """The problems that left a response unread (``problems`` but the meetings logged by both sides)."""
+        return self.problems - self.both_sides
 
 
 
@@ -80,17 +86,18 @@ def read_feedback_sources(
         return []
     feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
 
-    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str]]:
-        """Store one source read: the counts, and a warning per attempt that could not be used."""
+    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str], int]:
+        """Store one source read: the counts, a warning per attempt that could not be used, and how many of
+        them are meetings the other side logged first (``BOTH_SIDES``)."""
         if kind == "meetings":
             resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
-                            for p in problems]  # no answer: the run's step line goes to logs (tester round 57, 2)
+                            for p in problems], sum(p.both_sides for p in problems)  # no answer in logs (round 57, 2)
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
-                        for a in unusable]
+                        for a in unusable], 0
 
     def responder(user_id: int | None, attempt_id: int) -> str:
         """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
@@ -102,12 +109,13 @@ def read_feedback_sources(
     for kind, activity in wanted:
         try:
             source = read_feedback(api, find_feedback(feedbacks, activity))
-            counts, problems = mirror(kind, source)
+            counts, problems, both_sides = mirror(kind, source)
         except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
             failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
             warnings.append(failures[-1])
             continue
         warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
         stored, removed = counts.added + counts.updated, counts.removed
-        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld))
+        reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld,
+                                    both_sides))
     return reports

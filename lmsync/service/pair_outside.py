@@ -53,7 +53,7 @@ def stored_outside(db: Store, config: Config, after_id: int) -> tuple[int, str] 
     words (its date, how, and the response it came from), or None. A meeting-log response dated long before its
     pair began was stored without the word an import or ``meetings add`` gives (tester round 88a, 6); a later
     read of the same response stores nothing new and says nothing again. Read-only; raises what the store raises."""
-    new = [s for s in MeetingRepository(db, config.programme.name).find(source="feedback") if s.id > after_id]
+    new = MeetingRepository(db, config.programme.name).find(source="feedback", after_id=after_id)
     if not new:
         return None
     days = pair_days(db, config)

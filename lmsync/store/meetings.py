@@ -299,9 +299,13 @@ class MeetingRepository(StampedRepository[Meeting]):
         since: date | None = None,
         until: date | None = None,
         source: Source | None = None,
+        after_id: int | None = None,
     ) -> list[StoredMeeting]:
-        """Meetings oldest first; ``person_id`` matches either side of the pair."""
+        """Meetings oldest first; ``person_id`` matches either side of the pair; ``after_id``: only rows stored
+        after that row (``last_id``)."""
         query = select(_m).where(_m.c.programme == self.programme)
+        if after_id is not None:
+            query = query.where(_m.c.id > after_id)
         if person_id is not None:
             query = query.where(or_(_m.c.mentor_id == person_id, _m.c.mentee_id == person_id))
         if since is not None:

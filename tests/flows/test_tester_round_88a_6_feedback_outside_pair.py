@@ -74,3 +74,30 @@ def test_round_90a_7_a_meeting_both_sides_logged_is_said_as_such_with_its_own_fi
             assert again.state == "ok" and "1 response still not stored since" in again.summary, again.summary
     finally:
         store.close()
+
+
+def test_more_than_ten_meetings_both_sides_logged_are_not_called_unreadable(tmp_path):
+    """The run told a response's "unreadable" fix when only meetings logged by both sides were left out, as soon as
+    there were more than ten of them: the warnings list ten and a "1 more" line, which the step read as a response it
+    could not read (it searched the warnings' words; now it counts them where they are made)."""
+    site = build_demo_site()
+    config = config_for(tmp_path)
+    store = Store(config.store_path())
+    today = datetime.now(UTC).date()
+    try:
+        with open_moodle(config, site=site) as conn:
+            assert run_sync(conn.api, config, store).converged
+            pairs = [(mentor_of_idnumber(PROGRAMME, g.idnumber), member) for g in site.groups.values()
+                     if mentor_of_idnumber(PROGRAMME, g.idnumber) is not None
+                     for member in sorted(g.members - {mentor_of_idnumber(PROGRAMME, g.idnumber)})][:11]
+            assert len(pairs) == 11
+            log_form = next(f for f in site.feedbacks.values() if f.name == "Meeting log")
+            now = int(time.time())
+            log_form.completeds[:] = [FeedbackCompleted(300 + 2 * i + side, who, now, {6: today.isoformat(), 7: "45"})
+                                      for i, pair in enumerate(pairs) for side, who in enumerate(pair)]
+            first = feedback_step(conn.api, config, store, today, {})
+            assert first.state == "partial" and first.counts["problems"] == 11, first.summary
+            assert "1 more response(s) with a problem" in first.summary
+            assert "fix: its respondent corrects" not in first.summary and "unreadable" not in first.summary
+    finally:
+        store.close()
