@@ -38,15 +38,21 @@ class DemoViews:
 
 
 def demo_config(config: Config) -> Config:
-    """The emulator, whatever [moodle] says, and the demo site's peer-mentor cohort. With a real Moodle configured,
-    the emulator's own store too, whatever [store] says: the demo wrote its site and data into the programme's
-    store, which then belonged to the emulator (tester round 85a, 3)."""
+    """The emulator, whatever [moodle] says, the demo site's peer-mentor cohort, and the emulator's own store
+    (``$XDG_STATE_HOME/lmsync/emulator/``), whatever [store] says: with a real Moodle configured the demo wrote its
+    site and data into the programme's store, which then belonged to the emulator (tester round 85a, 3); with an
+    emulator programme in a ``[store] path``, a coordinator's rehearsal, it replaced the rehearsal's site and synced
+    the fresh demo site into its store (tester round 92a, 1)."""
     moodle = config.moodle.model_copy(update={"url": None})
     programme = config.programme
     if programme.peer_mentor_cohort is None:
         programme = programme.model_copy(update={"peer_mentor_cohort": DEMO_PEER_COHORT})
-    store = StoreConfig() if config.moodle.url is not None else config.store
-    return config.model_copy(update={"moodle": moodle, "programme": programme, "store": store})
+    return config.model_copy(update={"moodle": moodle, "programme": programme, "store": StoreConfig()})
+
+
+def configured_elsewhere(config: Config) -> bool:
+    """Whether ``config`` names a Moodle or a store of its own, which the demo leaves alone (``demo_config``)."""
+    return config.moodle.url is not None or config.store.path is not None or config.store.url is not None
 
 
 @dataclass(frozen=True)
@@ -61,13 +67,16 @@ def site_people(site: Any, *, show_names: bool = True) -> People:
     return People(roster, show_names=show_names)
 
 
-def set_aside(store: Path) -> Path | None:
+def set_aside(store: Path, site: Path | None = None) -> Path | None:
     """Move the emulator's store (and its SQLite side files) to ``<name>.previous``, replacing an older
-    one; returns where, or ``None`` when there was none. Run again, the demo rebuilt the site but kept
-    the store, whose journal then reported 20 welcomes "deleted in Moodle" and members "taken out in
-    Moodle" that nobody touched (tester round 21, 13)."""
+    one, and its saved ``site`` beside it (``<name>.previous``: the store without its site reads as a course
+    emptied); returns where the store went, or ``None`` when there was none. Run again, the demo rebuilt the
+    site but kept the store, whose journal then reported 20 welcomes "deleted in Moodle" and members "taken
+    out in Moodle" that nobody touched (tester round 21, 13)."""
     if not store.exists():
         return None
+    if site is not None and site.exists():
+        site.replace(site.with_name(f"{site.name}.previous"))
     _fold_wal(store)
     kept = store.with_name(f"{store.name}.previous")
     for suffix in ("", "-wal", "-shm"):
@@ -101,14 +110,15 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     Everything is printed through ``echo`` in ``views``' words.
     """
     plan_text, report_text = views.plan_text, views.report_text
-    if config.moodle.url is not None:  # "sets no [moodle] url" was false, and the store was the programme's (85a, 3)
-        announced_elsewhere()
-        echo(f"The demo runs on the built-in emulator: the Moodle and the store {config.source or 'lmsync.toml'} "
-             "configures are left alone.")
+    if configured_elsewhere(config):  # "sets no [moodle] url" was false, and the store was the programme's (85a, 3)
+        if config.moodle.url is not None:
+            announced_elsewhere()
+        echo(f"The demo runs on the built-in emulator with a store of its own: the Moodle and the store "
+             f"{config.source or 'lmsync.toml'} configures are left alone.")
     config = demo_config(config)
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
-    if config.store.path is None and config.store.url is None and (moved := set_aside(config.store_path())):
+    if moved := set_aside(config.store_path(), config.emulator_state_path()):
         echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
     echo("")
     people = site_people(site, show_names=config.privacy.show_names)  # the plan names people, never bare ids
