@@ -174,11 +174,15 @@ def withhold_mentee_side(row: Any, minimum: int, *, erased: bool = False) -> Any
     the report do (``ERASURE_WITHHELD``), not that fewer than ``minimum`` answered (tester round 79, 7: three had)."""
     why = ("who answered about this mentor changed after an erasure" if erased
            else f"fewer than {minimum} of the mentor's mentees answered")
+    # a signal from the mentee's ratings of meetings is withheld too, with its own words (tester round 92a, 5: the
+    # survey's words were said of a meeting-ratings signal, which `lmsync health` named)
     withheld = ("mentee_side_withheld", f"a mentee-side signal (withheld: {why})")
     reasons: list[tuple[str, str]] = []
     for code, text in row.reasons:
         if code in _MENTEE_SIDE_REASONS:
-            code, text = withheld
+            code, text = withheld if not code.startswith("meetings_") else (
+                "mentee_side_withheld", f"a signal from the mentee's ratings of meetings (withheld, as the mentee-side "
+                f"survey scores are: {why})")
         elif code == "satisfaction_asymmetry_mentor":
             code, text = "satisfaction_falling_mentor", "satisfaction fell on the mentor side"
         if (code, text) not in reasons:

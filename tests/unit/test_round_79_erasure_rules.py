@@ -119,3 +119,18 @@ def test_a_mentee_side_signal_withheld_after_an_erasure_says_so() -> None:
     few = withhold_mentee_side(row, 3).reasons
     assert few[1] == ("mentee_side_withheld", "a mentee-side signal (withheld: fewer than 3 of the mentor's mentees "
                                               "answered)")
+
+
+def test_round_92a_5_a_withheld_signal_from_meeting_ratings_says_it_came_from_meeting_ratings() -> None:
+    """``pair show`` said a mentee's low meeting ratings were withheld because "fewer than 3 of the mentor's mentees
+    answered", survey words, while ``lmsync health`` named "meetings rated low by the mentee"."""
+    row = SnapshotRow(date(2026, 10, 6), 10, 20, "watch", (
+        ("meetings_rated_low_mentee", "meetings rated low by the mentee"),
+        ("satisfaction_low_mentee", "satisfaction low (mentee side)"),
+    ), date(2026, 9, 1), date(2026, 10, 1))
+    few = withhold_mentee_side(row, 3).reasons
+    assert few == (("mentee_side_withheld", "a signal from the mentee's ratings of meetings (withheld, as the "
+                                            "mentee-side survey scores are: fewer than 3 of the mentor's mentees answered)"),
+                   ("mentee_side_withheld", "a mentee-side signal (withheld: fewer than 3 of the mentor's mentees "
+                                            "answered)"))
+    assert all("rated low" not in text for _code, text in few)
