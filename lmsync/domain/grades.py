@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lmsync.domain.grade_items import (
@@ -169,7 +169,15 @@ class GradeItemsPlan:
         }
 
 
+def _as_teacher_left_it(item: GradeItemSpec, seen: ObservedGradeItem | None) -> GradeItemSpec:
+    """``item`` hidden when a teacher hid it in the gradebook: lmsync hides an item that must be hidden (a rating
+    of a mentor), and never shows one a teacher hid; every push showed it again (tester round 92b, 6)."""
+    return replace(item, hidden=True) if seen is not None and seen.hidden and not item.hidden else item
+
+
 def _needs_details(item: GradeItemSpec, seen: ObservedGradeItem | None) -> bool:
+    """Whether ``item``'s details (name, idnumber, range, visibility) differ from Moodle's ``seen``; a hidden item
+    whose visibility the read cannot tell is resent, as a rating must not stay visible by doubt."""
     if seen is None:
         return True
     if seen.itemname != item.itemname:
@@ -314,6 +322,7 @@ def plan_grades(
         if seen is None and not writes:
             continue  # created with its first grade: an empty column only confuses teachers
         adopts = item.key in ownership.adopt
+        item = _as_teacher_left_it(item, seen)
         details = item.details() if adopts or _needs_details(item, seen) else None
         chunks = chunk_grade_requests(item.itemnumber, details, writes, budget=budget)
         for n, chunk in enumerate(chunks):

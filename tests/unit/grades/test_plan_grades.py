@@ -299,6 +299,18 @@ def test_hidden_item_is_resent_when_its_visibility_is_unknown_or_wrong():
     assert plan([], [item], specs=visible, records=[record]).is_empty
 
 
+def test_round_92b_6_an_item_a_teacher_hid_stays_hidden():
+    """A teacher hid lmsync's minutes item in the gradebook: every push showed it again ("item details ... set back
+    to lmsync's"). lmsync hides what must be hidden, and never shows what a teacher hid, even when its range is
+    resent."""
+    meetings = {"meetings": SPECS["meetings"]}
+    item, record = ours(1000, "meetings", 0, 20, hidden=True)
+    assert plan([], [item], specs=meetings, records=[record]).is_empty  # hidden by a teacher: left hidden
+    item, record = ours(1000, "meetings", 0, 50, hidden=True)  # and its range changed too: resent, still hidden
+    (request,) = plan([], [item], specs=meetings, records=[record]).requests
+    assert (request.itemdetails["grademax"], request.itemdetails["hidden"]) == (20, 1)
+
+
 def test_changed_grademax_resends_details():
     item, record = ours(1000, "meetings", 0, 10, hidden=False)
     (request,) = plan([], [item], specs={"meetings": SPECS["meetings"]}, records=[record]).requests
