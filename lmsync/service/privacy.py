@@ -418,7 +418,8 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     erasure is dated the programme's local day (``programme_today``): rows dated on or before it
     are never stored again, and a row's date is a programme day. First, for every mentor, the answers
     others gave about them are counted (``rater_checkpoints``), so no figure over the rest gives the
-    erased person's answers away by difference (tester round 77b, 1)."""
+    erased person's answers away by difference (tester round 77b, 1): on the instruments the erasure
+    deletes an answer of only, none when it deletes no survey answer (tester round 92a, 2)."""
     with session(config) as (conn, store):
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         refusal = None if while_enrolled else still_here(identity, who)
@@ -427,7 +428,8 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
         user_id = identity.user_id
         day = programme_today(config)
         # who answered about every mentor, before anything goes: a figure that differs after gave the erased
-        # person's answers away by difference (tester round 77b, 1)
+        # person's answers away by difference (tester round 77b, 1); only on the instruments this erasure
+        # deletes an answer of (tester round 92a, 2)
         before = count_before_erasure(store, settings(config), programme_zone(config), day, erasing=user_id)
         with store.transaction():
             # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)

@@ -18,6 +18,13 @@ differs is withheld in every view alike (``ERASURE_WITHHELD``, ``report_withheld
 answers and further erasures never make the difference safe. A late answer dated before the erasure
 changes the count too, and is withheld the same way (it would be read back by difference as well).
 
+Only the instruments the erasure deletes an answer of are counted (tester round 92a, 2): those the erased
+person answered, or whose answers name them (``about``), as ``erase_person`` deletes both
+(``instruments_naming``). A figure on any other instrument holds nothing of theirs to give back, so a late
+answer changes it as any new answer does without an erasure; counting it withheld every figure of the
+programme for good after erasing someone who had answered nothing. On an instrument it does count, the
+rows are still every mentor's, as above; an erasure that deletes no survey answer counts nothing at all.
+
 An answer counts for the mentor it names (``about``), else for the respondent's mentor on its date (the
 pairing history, the pairs lmsync judged for a pair made by hand, ``PairsByDate`` with the erasures): the
 same rule whether counted before or after, so only a change in the answers changes a count.
@@ -36,7 +43,7 @@ from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
-from lmsync.store.rater_counts import RaterCounts
+from lmsync.store.rater_counts import RaterCounts, instruments_naming
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
 
@@ -92,11 +99,17 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
     """(mentor, instrument) -> sittings others gave about them dated on or before ``on``, for every mentor the
     store knows but ``erasing`` (whose rows go) and every instrument mentees answer, zeros too (a late answer
     about a mentor nobody had rated changes their count as well); and (``PROGRAMME``, instrument) -> every
-    sitting so dated, for every instrument (the report's programme-wide figures). Read before the erasure
-    deletes anything."""
+    sitting so dated, for every instrument (the report's programme-wide figures). Only the instruments the
+    erasure deletes an answer of (``erasing``'s own or one naming them), so nothing when it deletes none
+    (tester round 92a, 2: a figure the erasure did not change gives nothing of theirs back). Read before the
+    erasure deletes anything."""
+    deleting = instruments_naming(store, s.programme, erasing) & set(s.instruments)
+    if not deleting:
+        return {}
     days, mentors, names = _sittings(store, s, tz)
-    counts = {(m, i): bisect_right(days.get((m, i), []), on) for m in sorted(mentors - {erasing}) for i in sorted(names)}
-    counts.update({(PROGRAMME, i): bisect_right(days.get((PROGRAMME, i), []), on) for i in sorted(s.instruments)})
+    counts = {(m, i): bisect_right(days.get((m, i), []), on)
+              for m in sorted(mentors - {erasing}) for i in sorted(names & deleting)}
+    counts.update({(PROGRAMME, i): bisect_right(days.get((PROGRAMME, i), []), on) for i in sorted(deleting)})
     return counts
 
 

@@ -2,7 +2,8 @@
 
 Rows hold a mentor's Moodle id, an instrument, a day and a count of sittings (one respondent's
 answers of one day) others gave about that mentor up to that day: never a value, nor who answered.
-``lmsync.service.rater_checkpoints`` writes them before an erasure and compares them afterwards.
+``lmsync.service.rater_checkpoints`` writes them before an erasure and compares them afterwards, for the
+instruments the erasure deletes an answer of only (``instruments_naming``; tester round 92a, 2).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, union
 
-from lmsync.store.db import ProgrammeRepository
-from lmsync.store.schema import rater_counts
+from lmsync.store.db import ProgrammeRepository, Store
+from lmsync.store.schema import rater_counts, survey_answers, survey_scores
 
 _r = rater_counts
 
@@ -35,3 +36,13 @@ class RaterCounts(ProgrammeRepository):
         if rows:
             self.store.write(_r.insert(), rows)
         return len(rows)
+
+
+def instruments_naming(store: Store, programme: str, person_id: int) -> set[str]:
+    """The instruments of ``programme`` on which the store holds a survey answer or wave score naming
+    ``person_id``, as respondent or as whom it is about: those an erasure of them deletes rows of
+    (``lmsync.store.surveys.erase_person``), and so the only ones whose figures it changes (tester round 92a, 2)."""
+    selects = [select(t.c.instrument).where(t.c.programme == programme,
+                                            or_(t.c.respondent_id == person_id, t.c.about_id == person_id))
+               for t in (survey_answers, survey_scores)]
+    return {row.instrument for row in store.rows(union(*selects))}
