@@ -24,6 +24,7 @@ username off those items (tester round 8, 1).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
@@ -376,7 +377,9 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data = {"person_id": user_id, **whose(person, config.privacy.show_names), "exported": provenance(config), **data}
         data["journal"] = _journal_rows(store, config.programme.name, user_id)
-        data["circles"] = [{"group_id": group.id, "name": group.name, "idnumber": group.idnumber} for group in person.circles]
+        # a name as Moodle shows it, not as format_string escapes it for HTML ("&amp;": tester round 92a, 7)
+        data["circles"] = [{"group_id": group.id, "name": html.unescape(group.name), "idnumber": group.idnumber}
+                           for group in person.circles]
         if data.get("erased_on"):  # the file handed on says it, not only the command's line (tester round 83, 7)
             data["erased_note"] = (f"erased from this store on {data['erased_on']}: nothing about this person dated up to "
                                    "that day is kept, so this export holds only what was stored since (and the circles "

@@ -413,3 +413,19 @@ def test_round_77b_9_an_export_says_where_and_when_it_was_made(config, monkeypat
     made = privacy.export(config, "s0001")["exported"]
     assert made["programme"] == config.programme.name and made["store"] == str(config.store_path())
     assert made["moodle"] == "the built-in emulator" and made["at"].startswith("20") and made["at"].endswith("+00:00")
+
+
+def test_round_92a_7_an_export_names_a_circle_as_moodle_shows_it(tmp_path, monkeypatch):
+    """A mentor's export held ``Circle: Renée O'Brien &amp; Søn``: the group's name as Moodle's web service escapes
+    it (``format_string``), not as the course page shows it."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n')
+    config = load_config(path, environ={})
+    site = build_demo_site()
+    mentor = next(u for u in site.users.values() if u.username == "m0001")
+    mentor.lastname = "O'Brien & Søn"
+    jobs.sync_job(config, site=site)
+    data = privacy.export(config, "m0001")
+    (circle,) = data["circles"]
+    assert "O'Brien & Søn" in circle["name"] and "&amp;" not in circle["name"], circle
