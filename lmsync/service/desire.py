@@ -89,7 +89,7 @@ def desired_state(
     75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons."""
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
     people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
-    result = run_match(people, config, read.notices, site=site)
+    result = run_match(people, config, read.notices, site=site, left_out=read.left_out)
     by_id = people.by_id()
     mentees_of: dict[str, set[int]] = {}
     for assignment in result.assignments:  # faculty and near-peer alike: each mentor gets one circle
@@ -111,6 +111,8 @@ def desired_state(
     moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
+        if item.mentee not in by_id:  # a two-role mentee left out: said by their notice, below (round 92a, 3)
+            continue
         moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
     placed = {a.mentee for a in result.assignments}
     for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester rounds 53, 2; 54, 3)
@@ -153,8 +155,8 @@ def _gone_words(snapshot: Snapshot, config: Config, people: People, result: Matc
         if (uid := by_id[assignment.mentee].moodle_id) is not None and uid in gone:
             joining[uid] = joining_words(moved.get(uid, ""), went[gone[uid]])
     for item in result.unmatched:
-        person = by_id[item.mentee]
-        if (uid := person.moodle_id) is not None and uid in gone and uid not in joining:
+        person = by_id.get(item.mentee)
+        if person is not None and (uid := person.moodle_id) is not None and uid in gone and uid not in joining:
             label = with_moodle_id(uid, person.id, person.fullname or "", show_names=show)
             left.append(left_line(label, config.programme.name, gone[uid], moved.get(uid, ""), went[gone[uid]]))
     return joining, left

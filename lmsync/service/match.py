@@ -50,7 +50,7 @@ def settings_from_config(config: Config) -> MatchSettings:
 
 def run_match(
     people: People, config: Config, notices: Iterable[PersonWarning] = (), *, people_file: str | Path | None = None,
-    site: SiteLookup | None = None,
+    site: SiteLookup | None = None, left_out: Iterable[Unmatched] = (),
 ) -> MatchResult:
     """Match ``people`` under the configuration's weights, structure and standing decisions.
 
@@ -60,6 +60,8 @@ def run_match(
     result together with departments no mentor shares, as items and in words.
     ``people_file``: the CSV the people came from, named when a decision names nobody in it.
     ``site``: looks up a decision's key site-wide when it names nobody active (``check_standing_decisions``).
+    ``left_out``: two-role mentees in no circle after this match, not among ``people`` (``RosterPeople.left_out``):
+    counted among the unmatched, with their reason (tester round 92a, 3: "0 unmatched" of a mentee in no circle).
     Raises ``ConfigError`` for a pin, forbid or rematch entry that cannot mean what was written:
     every such entry of the three keys in one error, nothing applied (tester round 50, 13: one key's
     were reported, the next key's only after they were fixed). A pin to a mentor whose capacity is 0
@@ -109,7 +111,7 @@ def run_match(
     # a held circle's members: said once per circle by its hold's warning, one item each in JSON (round 64, 7)
     said = summarise(i for i in items if i.code != HELD_MEMBER)
     return replace(result, warnings=[*waiting, *held, *said, *result.warnings], notices=items,
-                   unmatched=_two_roles_said(result.unmatched, notices))
+                   unmatched=[*_two_roles_said(result.unmatched, notices), *left_out])
 
 
 #: Why a mentee with a mentor role and a mentee role whom their mentor has no room for is left unmatched.
@@ -483,7 +485,7 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
                 opened.append(api_lookup(stack.enter_context(open_moodle(config)).api))
             return opened[0](fields, value)
 
-        result = run_match(read.people, config, read.notices, site=site)
-    labels = person_labels(read.people, show_names=config.privacy.show_names)
+        result = run_match(read.people, config, read.notices, site=site, left_out=read.left_out)
+    labels = {**read.left_out_labels, **person_labels(read.people, show_names=config.privacy.show_names)}
     return replace(result, warnings=[*read.warnings, *result.warnings]), labels
 

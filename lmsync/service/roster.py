@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config, ProgrammeConfig
+from lmsync.domain.matching import Unmatched
 from lmsync.domain.people import (
     MENTORING_ROLES,
     People,
@@ -31,6 +32,8 @@ from lmsync.domain.unmatched import HELD_MEMBER
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
+from lmsync.service.two_roles import UNTIL, left_out_unmatched, left_out_words
+from lmsync.visible import visible
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class RosterPeople:
     people: People
     warnings: list[str] = field(default_factory=list)
     notices: list[PersonWarning] = field(default_factory=list)
+    #: two-role mentees left out of matching in no circle after this plan: unmatched, not unsaid (round 92a, 3)
+    left_out: list[Unmatched] = field(default_factory=list)
+    left_out_labels: dict[str, str] = field(default_factory=dict)  # their ids -> ``Name (username)``, as the match's
 
 
 @dataclass
@@ -217,6 +223,8 @@ def people_from_roster(
     frozen: set[str] = set()
     blank: set[str] = set()
     stay_put: set[int] = set()  # held two-role members of a circle: matched with no other mentor
+    left: dict[str, int] = {}  # two-role people left out in no circle -> the mentor of the circle they leave (or 0)
+    left_labels: dict[str, str] = {}
     unknown: list[int] = []
     for user in sorted(roster.values(), key=lambda u: u.id):
         is_mentor, is_mentee = programme_roles(programme, user.roles)
@@ -250,12 +258,16 @@ def people_from_roster(
                     outcome = "kept in their circle while their mentor has room for them, matched with no other mentor"
                     is_mentor = False
                     stay_put.add(user.id)  # with their mentor only: a fall of capacity moved them (round 54, 3)
-                elif user.id in in_circle:  # the circle's mentor left or is away: not matched anew (tester round 53, 2)
-                    kept, outcome = "held_out", "left out of matching (the mentor of their circle is no longer active)"
-                    in_circle_held_out = True
-                else:
-                    kept, outcome = "held_out", "left out of matching"
-                outcome += " until an admin decides ([matching] dual_role = \"mentor\" or \"mentee\")"
+                else:  # the circle's mentor left or is away (tester round 53, 2), or in no circle: not matched anew
+                    kept, in_circle_held_out = "held_out", user.id in in_circle
+                    outcome, taken_from = left_out_words(user.id, owned, held, programme.name)
+                    if taken_from is not None:  # in no circle after this plan: the match's unmatched (round 92a, 3)
+                        left[user.username or str(user.id)] = taken_from
+                        left_labels[user.username or str(user.id)] = visible(
+                            f"{user.fullname} ({user.username})" if show and user.fullname and user.username
+                            else user.username or str(user.id))
+                if kept != "held_out":
+                    outcome += f" {UNTIL}"
             else:
                 kept, outcome = f"counted_as_{decision}", f"counted as {decision} ([matching] dual_role)"
                 is_mentor = decision == "mentor"
@@ -346,6 +358,7 @@ def people_from_roster(
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
     departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
+    gone_with = _departed({(person, False): uid for person, uid in left.items() if uid}, roster, named)
     forbids = _stay_put(persons, stay_put, current, current_peers)
     people = People(
         persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met, since=since,
@@ -353,7 +366,7 @@ def people_from_roster(
         departed={m: said for (m, peer), said in departed.items() if not peer},
         departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
-    return RosterPeople(people, warnings, notices)
+    return RosterPeople(people, warnings, notices, left_out_unmatched(left, gone_with), left_labels)
 
 
 def _stay_put(persons: Sequence[Person], held: Collection[int], current: Mapping[str, str],
