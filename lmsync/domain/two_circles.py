@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lmsync.domain.ownership import mentor_group_idnumber
 from lmsync.domain.sync_state import DesiredCircle, ObservedGroup
@@ -69,8 +70,47 @@ def hand_added_reasons(
         for user in group.members:
             there = kept_in.get(user)
             if there is not None and there != idnumber:
-                reasons[(idnumber, user)] = (
-                    f"also added by hand to {names.get(idnumber, group.name)}'s circle; "
-                    f"stays in {names.get(there, there)}'s, their established pair"
+                reasons[(idnumber, user)] = (  # the plan keeps them there, established or not (tester round 92b, 5)
+                    f"also in {names.get(idnumber, group.name)}'s circle, added by hand; "
+                    f"stays in {names.get(there, there)}'s, where the plan keeps them"
                 )
     return reasons
+
+
+@dataclass(frozen=True)
+class TwoCircles:
+    """A mentee found in several of lmsync's circles: ``mentee`` and each circle's ``mentors`` (ids as the match
+    knows them, best first by ``PairStanding.rank``), ``labels`` for all of them, and ``why`` the first ranks first."""
+
+    mentee: str
+    mentors: tuple[str, ...]
+    labels: Mapping[str, str]
+    why: str
+    peer: bool = False  # circles of near-peer mentors (triads)
+
+    def said(self, assignments: Iterable[Any]) -> str:
+        """``words`` for the match's ``assignments`` (``Assignment``: mentee, mentor, circle)."""
+        placed = next((a.mentor for a in assignments if a.mentee == self.mentee and (a.circle == "peer") == self.peer),
+                      None)
+        return self.words(placed)
+
+    def words(self, placed: str | None) -> str:
+        """The warning, as the match ended (``placed``: the mentor it gives the mentee, None: none). It said "kept
+        with" the first-ranked circle's mentor even when the match moved the mentee (that circle full, say), while
+        the plan's removal said the opposite (tester round 92b, 5)."""
+        name = self.labels.get
+        start = f"{name(self.mentee, self.mentee)} is in {len(self.mentors)} lmsync circles: "
+        first = self.mentors[0]
+        if placed == first:
+            others = ", ".join(f"{name(m, m)}'s" for m in self.mentors[1:])
+            return (f"{start}kept with {name(first, first)} ({self.why}); removed from {others} circle, where they "
+                    "were added by hand")
+        ranked = f"{name(first, first)}'s circle ranked first ({self.why}) but could not keep them"
+        if placed in self.mentors:
+            others = ", ".join(f"{name(m, m)}'s" for m in self.mentors if m != placed)
+            return (f"{start}kept with {name(placed, placed)}, where the match placed them; removed from {others} "
+                    f"circle ({ranked}: the plan says why)")
+        every = ", ".join(f"{name(m, m)}'s" for m in self.mentors)
+        then = (f"matched to {name(placed, placed)}" if placed is not None
+                else "no mentor could take them (`lmsync match` says why)")
+        return f"{start}removed from {every} circles ({ranked}); {then}"

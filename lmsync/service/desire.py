@@ -135,7 +135,7 @@ def desired_state(
         circles=circles,
         people=people,
         match=result,
-        warnings=[*read.warnings, *waits, *left, *result.warnings],
+        warnings=[*read.warnings, *(t.said(result.assignments) for t in read.two_circles), *waits, *left, *result.warnings],
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
     )

@@ -487,5 +487,6 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
 
         result = run_match(read.people, config, read.notices, site=site, left_out=read.left_out)
     labels = {**read.left_out_labels, **person_labels(read.people, show_names=config.privacy.show_names)}
-    return replace(result, warnings=[*read.warnings, *result.warnings]), labels
+    said = [t.said(result.assignments) for t in read.two_circles]  # as the match ended (tester round 92b, 5)
+    return replace(result, warnings=[*read.warnings, *said, *result.warnings]), labels
 

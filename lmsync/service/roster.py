@@ -27,7 +27,7 @@ from lmsync.domain.people import (
     split_values,
 )
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
-from lmsync.domain.two_circles import PairStanding
+from lmsync.domain.two_circles import PairStanding, TwoCircles
 from lmsync.domain.unmatched import HELD_MEMBER
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
@@ -46,6 +46,8 @@ class RosterPeople:
     #: two-role mentees left out of matching in no circle after this plan: unmatched, not unsaid (round 92a, 3)
     left_out: list[Unmatched] = field(default_factory=list)
     left_out_labels: dict[str, str] = field(default_factory=dict)  # their ids -> ``Name (username)``, as the match's
+    #: mentees in several circles: their warning is said as the match ends (``TwoCircles.said``; round 92b, 5)
+    two_circles: list[TwoCircles] = field(default_factory=list)
 
 
 @dataclass
@@ -339,11 +341,12 @@ def people_from_roster(
                              "is away; not matched meanwhile") for uid in sorted(out) if uid in roster)
         persons = [p for p in persons if p.moodle_id not in out]
     twice = [places for places in found.values() if len(places) > 1]
+    twice_in: list[TwoCircles] = []
     known = standing({p[0][2].moodle_id or 0 for p in twice}) if twice and standing else PairStanding()
     for (mentee_id, peer), places in found.items():
         if len(places) > 1:
             places.sort(key=lambda p: known.rank(p[1].moodle_id or 0, p[2].moodle_id or 0, p[0].id))
-            warnings.append(_two_circles(places, known, show))
+            twice_in.append(_two_circles(places, known, show, peer))  # said after the match (tester round 92b, 5)
         (current_peers if peer else current)[mentee_id] = places[0][1].id
     holding: dict[str, int] = {}
     for holder in (*current.values(), *current_peers.values()):
@@ -366,7 +369,7 @@ def people_from_roster(
         departed={m: said for (m, peer), said in departed.items() if not peer},
         departed_peers={m: said for (m, peer), said in departed.items() if peer},
     )
-    return RosterPeople(people, warnings, notices, left_out_unmatched(left, gone_with), left_labels)
+    return RosterPeople(people, warnings, notices, left_out_unmatched(left, gone_with), left_labels, twice_in)
 
 
 def _stay_put(persons: Sequence[Person], held: Collection[int], current: Mapping[str, str],
@@ -453,15 +456,15 @@ def _returning(
     return back
 
 
-def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool) -> str:
-    """The warning for a mentee in several circles, ``places`` best first: people by name (username), by
-    username alone with ``[privacy] show_names`` off (it printed full names all the same; tester round 73, 6)."""
-    group, mentor, mentee = places[0]
+def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool,
+                 peer: bool) -> TwoCircles:
+    """A mentee in several circles, ``places`` best first, for the warning said after the match: people by name
+    (username), by username alone with ``[privacy] show_names`` off (it printed full names all the same; tester
+    round 73, 6)."""
+    _group, mentor, mentee = places[0]
     name = {p.id: named(p.id, p.fullname or "", show_names=show) for _g, *two in places for p in two}
-    others = ", ".join(f"{name[m.id]}'s" for _g, m, _e in places[1:])
-    return (f"{name[mentee.id]} is in {len(places)} lmsync circles: kept with {name[mentor.id]} "
-            f"({known.why(mentor.moodle_id or 0, mentee.moodle_id or 0)}); removed from {others} circle, where they "
-            "were added by hand")
+    return TwoCircles(mentee.id, tuple(m.id for _g, m, _e in places), name,
+                      known.why(mentor.moodle_id or 0, mentee.moodle_id or 0), peer)
 
 
 def people_from_snapshot(

@@ -75,7 +75,7 @@ def test_fix_c_a_mentee_added_by_hand_to_a_second_circle_stays_with_their_establ
     removals = [op for op in plan.by_kind("remove_member") if op.user_id == mentee]
     assert [(op.group, op.destructive) for op in removals] == [(site.groups[other].idnumber, True)]
     other_mentor = site.users[circles(site)[other][0]]
-    assert removals[0].reason.startswith(f"also added by hand to {other_mentor.firstname} {other_mentor.lastname}'s")
+    assert removals[0].reason.startswith(f"also in {other_mentor.firstname} {other_mentor.lastname}'s circle, added by hand")
     assert "re-matched" not in removals[0].reason
     assert not plan.by_kind("add_member"), "nobody else moves"
     user = site.users[mentee]
@@ -83,7 +83,7 @@ def test_fix_c_a_mentee_added_by_hand_to_a_second_circle_stays_with_their_establ
     assert f"{user.firstname} {user.lastname} ({user.username})" in warning
     assert f"user {mentee} " not in " ".join(plan.warnings), "a person is never a bare id"
     text = plan_text(plan, people=people_of(config, planned.snapshot.roster))
-    assert f"! {user.firstname} {user.lastname} ({user.username})" in text and "also added by hand" in text
+    assert f"! {user.firstname} {user.lastname} ({user.username})" in text and ", added by hand; stays in" in text
 
     with open_moodle(config, site=site) as conn:
         assert run_sync(conn.api, config, store).converged

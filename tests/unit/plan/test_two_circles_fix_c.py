@@ -51,5 +51,26 @@ def test_fix_c_the_hand_added_membership_is_removed_with_its_own_reason():
     [removal] = plan.by_kind("remove_member")
     assert removal.destructive and (removal.group, removal.user_id) == (mentor_group_idnumber("p1", ifeoma), s0001)
     assert removal.reason == (
-        "also added by hand to Ifeoma Okafor's circle; stays in Valentina Rossi's, their established pair"
+        "also in Ifeoma Okafor's circle, added by hand; stays in Valentina Rossi's, where the plan keeps them"
     )
+
+
+def test_round_92b_5_the_warning_says_where_the_match_placed_the_mentee():
+    """With no pairing history the older circle ranked first, and the warning said "kept with" its mentor; that circle
+    was over capacity, the match placed the mentee in the other one, and the plan's removal said the opposite."""
+    from lmsync.domain.matching import Match
+    from lmsync.domain.two_circles import TwoCircles
+
+    labels = {"s1": "Dmitri Kim (s0001)", "p16": "Jakob Chen (s0016)", "m11": "Valentina Zhang (m0011)",
+              "m3": "Ada Obi (m0003)"}
+    seen = TwoCircles("s1", ("p16", "m11"), labels, "neither pair is in lmsync's history or has meetings: the older circle")
+    kept = seen.said([Match("s1", "p16", 1.0, {}, [])])
+    assert "kept with Jakob Chen (s0016) (neither pair" in kept and "removed from Valentina Zhang (m0011)'s" in kept
+    moved = seen.said([Match("s1", "m11", 1.0, {}, [])])
+    assert "kept with Valentina Zhang (m0011), where the match placed them" in moved
+    assert "removed from Jakob Chen (s0016)'s circle (Jakob Chen (s0016)'s circle ranked first" in moved
+    assert "kept with Jakob Chen" not in moved
+    elsewhere = seen.said([Match("s1", "m3", 1.0, {}, [])])
+    assert "removed from Jakob Chen (s0016)'s, Valentina Zhang (m0011)'s circles" in elsewhere
+    assert elsewhere.endswith("matched to Ada Obi (m0003)")
+    assert seen.said([]).endswith("no mentor could take them (`lmsync match` says why)")
