@@ -62,7 +62,7 @@ def test_pair_show_never_carries_the_mentees_rating_and_withholds_their_side(con
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert "the mentee's ratings fell" not in result.output and "meetings_declining_mentee" not in result.output
-    assert "a mentee-side signal (withheld" in result.output
+    assert "a signal from the mentee's ratings of meetings (withheld" in result.output  # its words (round 92a, 5)
     assert all("rating" not in row for row in shown["meetings"])
 
 
