@@ -139,11 +139,22 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                           "none has a welcome discussion",
                           hint="correct [programme] forum to the forum's name as the course page shows it "
                                "(`lmsync doctor` checks it); the next sync posts the welcomes")
+    if result.forum_announcements:  # the circles are right; no welcome goes to every participant (round 92b, 2)
+        from lmsync.domain.forum_mode import ANNOUNCEMENTS_WHY, WELCOME_FORUM_FIX
+
+        raise ConfigError(f"the circles are in sync{where}, but [programme] forum {config.programme.forum!r} is "
+                          f"{ANNOUNCEMENTS_WHY}, and none has a welcome discussion",
+                          hint=f"{WELCOME_FORUM_FIX} (`lmsync doctor` checks it); the next sync posts the welcomes")
     if result.disowned:  # as `lmsync run` exits (2): an admin changes that group's ID number (tester round 75, 6)
         raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {result.disowned} group(s) carry a "
                           "circle's ID number this store never made",
                           hint="`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle (Participants > "
                                "Groups > Edit group settings), or point [store] path at the store that made them")
+    from lmsync.service.away_mentors import at_once_line
+
+    if at_once := at_once_line(result.first_plan.warnings, {}):  # as `lmsync run` exits (2): tester round 92b, 4
+        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {at_once}",
+                          hint="`lmsync plan` says more; the next sync that reads the mentors again clears this")
     # a stop that came when nothing was left to do: in sync, and said so, not ignored (tester round 85a, 9)
     late = " (a stop was requested when nothing was left to do)" if stop() else ""
     say(f"in sync after {result.rounds} round(s){where}{late}")

@@ -96,8 +96,46 @@ MISSING_FORUM = (
     "Correct [programme] forum to the forum's name as the course page shows it (`lmsync doctor` checks it)"
 )
 
+#: Moodle's type of a course's announcements forum (mod_forum_get_forums_by_courses ``type``)
+NEWS = "news"
+
+#: Why a news forum is never posted to (tester round 92b, 2), said by the plan, the sync and doctor.
+ANNOUNCEMENTS_WHY = (
+    "the course's announcements forum: Moodle forces everyone in the course to subscribe to it and emails "
+    "each post there to all of them, so lmsync posts no welcome there"
+)
+
+#: The fix for a forum lmsync cannot post circles' welcomes to (doctor's fix line too).
+WELCOME_FORUM_FIX = (
+    "add a Forum (Standard forum for general use) with Group mode: Separate groups, restricted to the lmsync "
+    "grouping, and name it in [programme] forum"
+)
+
+#: What the plan says when the configured forum is the course's announcements forum (tester round 92b, 2).
+ANNOUNCEMENTS_FORUM = (
+    f"the programme's forum ([programme] forum) is {ANNOUNCEMENTS_WHY}, and no circle gets a welcome discussion. "
+    f"{WELCOME_FORUM_FIX[0].upper()}{WELCOME_FORUM_FIX[1:]} (`lmsync doctor` checks it)"
+)
+
+
+def announcements_forum(observation: Observation) -> bool:
+    """Whether the configured forum is the course's announcements forum (type news)."""
+    return observation.forum_id is not None and observation.forum_type == NEWS
+
+
+def welcome_forum(observation: Observation) -> bool:
+    """Whether lmsync may post circles' welcomes to the configured forum: it is in the course and is not the
+    announcements forum. Tester round 92b, 2: ``[programme] forum = "Announcements"`` planned 20 welcomes
+    there, and the sync's first one ("to see") went to every participant, emailed to the whole course."""
+    return observation.forum_id is not None and not announcements_forum(observation)
+
 
 def missing_forum(observation: Observation, circles: Sequence[object], post_welcome: bool) -> list[str]:
     """A plan warning when circles are wanted, welcomes are on, and the course holds no forum of the
-    configured name: a mistyped name made every circle without a word but a log line (tester round 31, 2)."""
-    return [MISSING_FORUM] if post_welcome and circles and observation.forum_id is None else []
+    configured name: a mistyped name made every circle without a word but a log line (tester round 31, 2);
+    or the forum of that name is the course's announcements forum (tester round 92b, 2)."""
+    if not post_welcome or not circles:
+        return []
+    if observation.forum_id is None:
+        return [MISSING_FORUM]
+    return [ANNOUNCEMENTS_FORUM] if announcements_forum(observation) else []

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
 from lmsync.domain.deleted_in_moodle import put_back, remade, reposted
-from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes
+from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes, welcome_forum
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -325,7 +325,7 @@ def plan_sync(
                 reason = moved.get(user, reason)
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         wants_welcome = (
-            settings.post_welcome and observation.forum_id is not None and members - {circle.mentor_id}
+            settings.post_welcome and welcome_forum(observation) and members - {circle.mentor_id}
         )
         if wants_welcome and not has_welcome(observation, group, memory):
             subject, message = _welcome(settings, name, circle)

@@ -76,6 +76,9 @@ class Observation:
     # the forum's cancreatediscussions for lmsync's account (None: not read); False means every welcome
     # post would be refused (mod/forum:startdiscussion, or accessallgroups in a group-mode forum)
     can_start_discussions: bool | None = None
+    # the forum's type as mod_forum_get_forums_by_courses gives it (None: not read): "news", the course's
+    # announcements forum, is never posted to (``forum_mode.ANNOUNCEMENTS_FORUM``, tester round 92b, 2)
+    forum_type: str | None = None
     # groups carrying one of this programme's circle idnumbers that lmsync cannot prove it made, as read
     # (``circle_proof.disown``): in ``groups`` as any teacher's group, idnumber and members left out
     disowned: tuple[ObservedGroup, ...] = ()

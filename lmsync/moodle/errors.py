@@ -32,7 +32,8 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
         ├── InvalidResponse          invalidresponse (the write may have happened!)
         ├── InvalidCourseModule      invalidcoursemodule
         ├── FormatNotSupported       formatnotsupported (messages: some may be sent!)
-        └── CodingError              codingerror                                         [2]
+        ├── CodingError              codingerror                                         [2]
+        └── RequestCut               PHP's max_input_vars cut a request (a short answer) [2]
 
 ``[2]`` marks ``exit_code = 2`` (token, access, capability or configuration: an admin must
 act); everything else is 1. Unknown errorcodes become a plain ``MoodleException``.
@@ -359,6 +360,45 @@ class FormatNotSupported(MoodleException):
 class CodingError(MoodleException):
     exit_code = 2
     default_hint = "lmsync sent a request Moodle considers a programming error: please report it."
+
+
+#: What an admin does about a site whose PHP cuts lmsync's requests (README "max_input_vars").
+INPUT_VARS_FIX = (
+    "raise max_input_vars in the Moodle server's php.ini (Moodle itself requires at least 5000) and restart PHP, "
+    "or lower [moodle] batch_budget (LMSYNC_MOODLE_BATCH_BUDGET) below the site's max_input_vars"
+)
+
+
+class RequestCut(MoodleException):
+    """Moodle answered a request PHP had cut: the site keeps fewer form variables than lmsync sends
+    (PHP's ``max_input_vars`` below ``[moodle] batch_budget``, traps 23-25). Found by lmsync in Moodle's
+    answer (``errorcode`` ``maxinputvars``, not Moodle's): a create that answered fewer items than it
+    sent, or doctor's probe whose last value did not come back (tester round 92b, 1).
+
+    ``sent``/``answered``: the items of the cut request, how many Moodle answered; ``rows``: every row
+    the call's answers listed (what Moodle did create, earlier requests of the call included)."""
+
+    exit_code = 2
+    default_hint = f"{INPUT_VARS_FIX}; `lmsync doctor` checks it"
+
+    def __init__(self, message: str, *, sent: int = 0, answered: int = 0, rows: list[Any] | None = None,
+                 **kw: Unpack[ErrorFields]) -> None:
+        kw.setdefault("errorcode", "maxinputvars")
+        super().__init__(message, **kw)
+        self.sent = sent
+        self.answered = answered
+        self.rows: list[Any] = list(rows or [])
+
+    @classmethod
+    def short_answer(cls, function: str, *, sent: int, answered: int, budget: int, rows: list[Any]) -> RequestCut:
+        """A create that answered ``answered`` of the ``sent`` items of one request."""
+        return cls(
+            f"{function}: Moodle answered {answered} of the {sent} items lmsync sent in one request: PHP on the "
+            f"Moodle server cut the request, its max_input_vars is probably below lmsync's batch budget "
+            f"({budget} form variables a request); Moodle applied the {answered} it answered, not the other "
+            f"{sent - answered}",
+            function=function, sent=sent, answered=answered, rows=rows,
+        )
 
 
 # --- mapping ------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ circle each) and membership removals. One at a time: group creates, renames and 
 one course (each rebuilds the course's group cache, which Moodle serialises badly) and the
 grouping.
 
+Before its first write a family built with ``check_batches`` proves, with one read (two without the own
+user id), that a request as large as ``[moodle] batch_budget`` reaches Moodle whole; a site whose PHP
+``max_input_vars`` is lower raises ``RequestCut`` (exit 2) with nothing written. A create that answers fewer
+groups than it sent raises the same; the groups Moodle did create are recorded as lmsync's circles. An
+operation naming a group with no Moodle id yet asks to re-observe instead of failing (tester round 92b, 1).
+
 A removal from an erased mentor's circle is journalled ``remove_member:<idnumber>:erased`` unless the
 pairing history still pairs that mentor and member (``erase_circle.ErasedCircles``; tester round 78, 4).
 Additions keep their keys: they are held while pending, matched key for key against the next plan.
@@ -26,6 +32,8 @@ from typing import Any, TypedDict, Unpack
 from lmsync.domain.envelope import Envelope
 from lmsync.domain.plan import Plan
 from lmsync.moodle.api import MoodleApi
+from lmsync.moodle.errors import RequestCut
+from lmsync.moodle.input_vars import require_full_batch
 from lmsync.service.erase_circle import ErasedCircles
 from lmsync.service.executor import EACH, ExecReport, Executor, Kind, NeedsReobserve, OpFamily, Sent
 from lmsync.store.journal import Journal
@@ -81,9 +89,15 @@ class SyncFamily(OpFamily):
     name = "sync"
     kinds = KINDS
 
-    def __init__(self, api: MoodleApi, journal: Journal, **targets: Unpack[SyncTargets]) -> None:
+    def __init__(
+        self, api: MoodleApi, journal: Journal, *, check_batches: bool = False, self_user_id: int | None = None,
+        **targets: Unpack[SyncTargets],
+    ) -> None:
         super().__init__(journal)
         self.api = api
+        #: prove a full batch reaches Moodle before the first write (``self_user_id``: the token's user, read when None)
+        self.check_batches, self.self_user_id = check_batches, self_user_id
+        self._cut_created: dict[str, int] = {}  # what a create cut short did create, recorded by finish()
         self.course_id = targets["course_id"]
         self.group_ids = dict(targets["group_ids"])
         self.grouping_ids = dict(targets["grouping_ids"])
@@ -100,6 +114,34 @@ class SyncFamily(OpFamily):
     def before(self, kind: str, chunk: Sequence[Any]) -> None:
         if kind == "post_welcome" and self.forum_id is None:
             raise NeedsReobserve("the programme forum is missing")
+        unknown = self._unknown(kind, chunk)
+        if unknown is not None:  # a create cut short, or not seen yet: was a KeyError (tester round 92b, 1)
+            raise NeedsReobserve(f"{unknown} has no Moodle id yet")
+        if self.check_batches:
+            require_full_batch(self.api, self.self_user_id)  # once per transport; RequestCut: nothing written
+
+    def _unknown(self, kind: str, chunk: Sequence[Any]) -> str | None:
+        """The first group or grouping idnumber ``chunk`` names that has no Moodle id, or None."""
+        for op in chunk:
+            if kind in ("update_group", "update_grouping"):
+                names = [(self.group_ids if kind == "update_group" else self.grouping_ids, op.idnumber)]
+            elif kind in ("assign_grouping", "unassign_grouping"):
+                names = [(self.group_ids, op.group), (self.grouping_ids, op.grouping)]
+            elif kind in ("remove_member", "add_member", "post_welcome", "delete_group"):
+                names = [(self.group_ids, op.group)]
+            else:
+                names = []
+            for known, idnumber in names:
+                if idnumber not in known:
+                    return str(idnumber)
+        return None
+
+    def finish(self, entry: int, kind: str, chunk: Sequence[Any], state: str, result: Any) -> None:
+        super().finish(entry, kind, chunk, state, result)
+        if self._cut_created:  # a create cut short: the groups Moodle did create are lmsync's circles
+            created, self._cut_created = self._cut_created, {}
+            self.group_ids.update(created)
+            self.journal.remember_circles(created.items())
 
     def accepted(self, kind: str, chunk: Sequence[Any], sent: Sent) -> None:
         refused = dict(sent.refused)  # circle joins and leaves Moodle took: the pairing history (issue 12)
@@ -124,12 +166,17 @@ class SyncFamily(OpFamily):
             )
             return Sent({"ids": [groupings[0].id]})
         if kind == "create_group":
-            created = api.create_groups(
-                [
-                    {"courseid": self.course_id, "name": op.name, "idnumber": op.idnumber, "description": op.description}
-                    for op in chunk
-                ]
-            )
+            try:
+                created = api.create_groups(
+                    [
+                        {"courseid": self.course_id, "name": op.name, "idnumber": op.idnumber, "description": op.description}
+                        for op in chunk
+                    ]
+                )
+            except RequestCut as exc:  # one at a time (no lane): finish() records them on this thread
+                rows = [row for row in exc.rows if isinstance(row, dict) and isinstance(row.get("id"), int)]
+                self._cut_created = {str(row["idnumber"]): row["id"] for row in rows if row.get("idnumber")}
+                raise
             return Sent({"ids": [g.id for g in created], "idnumbers": {g.idnumber: g.id for g in created}})
         if kind == "update_grouping":
             (op,) = chunk

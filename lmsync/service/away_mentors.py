@@ -37,14 +37,35 @@ def held_line(warnings: list[str], counts: dict[str, int]) -> str:
     return f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)" if held else ""
 
 
+#: how the plan's warning of the circles' mentors found away in one read begins (tester round 92b, 4)
+AT_ONCE = "the enrolment read returned "
+
+
+def at_once_line(warnings: list[str], counts: dict[str, int]) -> str:
+    """What ``lmsync run``'s sync line (and ``lmsync sync``'s error) says when every circle's mentor, or more
+    than ``[sync] min_source_fraction`` lets go, was found away in one read (``Holds.at_once``): its first
+    sentence, or "" (``counts``: ``circle_mentors_away_at_once``). Tester round 92b, 4: an enrolment read that
+    returned nobody said "sync ok ... 20 circle(s) held while their mentor is away", exit 0, for 14 days."""
+    line = next((w for w in warnings if w.startswith(AT_ONCE)), None)
+    if line is None:
+        return ""
+    counts["circle_mentors_away_at_once"] = 1
+    return line.split(". ", 1)[0]
+
+
+def circle_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
+    """Moodle ids of the mentors of this programme's circles (any member besides them). ``deleted``: mentee ->
+    mentor of the pairs of circles deleted in Moodle (``circle_records.deleted_circles``): their mentors count
+    as a circle's too, so a circle deleted while its mentor is away is held as one still there (tester round 74, 1)."""
+    return frozenset({mentor for group in observation.groups if (mentor := mentor_of_idnumber(programme, group.idnumber))
+                      is not None and group.members - {mentor}} | set((deleted or {}).values()))
+
+
 def away_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
-    """Moodle ids of the mentors of this programme's circles (any member besides them) who are not active
-    in the course or whose account is suspended (trap 41). ``deleted``: mentee -> mentor of the pairs of
-    circles deleted in Moodle (``circle_records.deleted_circles``): their mentors count as a circle's too,
-    so a circle deleted while its mentor is away is held as one still there (tester round 74, 1)."""
-    mentors = {mentor for group in observation.groups if (mentor := mentor_of_idnumber(programme, group.idnumber))
-               is not None and group.members - {mentor}} | set((deleted or {}).values())
-    return frozenset(m for m in mentors if m not in observation.active_user_ids or m in observation.suspended_user_ids)
+    """Moodle ids of the mentors of this programme's circles (``circle_mentors``) who are not active in the
+    course or whose account is suspended (trap 41)."""
+    return frozenset(m for m in circle_mentors(programme, observation, deleted)
+                     if m not in observation.active_user_ids or m in observation.suspended_user_ids)
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,11 @@ class Holds:
     gone: Mapping[int, tuple[int, int]] = field(default_factory=dict)
     #: away mentors erased and not paired since (``erased_away``): never held, nor their absence recorded
     erased: frozenset[int] = frozenset()
+    #: held mentors first found away on one day, when they are every circle's mentor or more than ``[sync]
+    #: min_source_fraction`` lets go (``mass_away``): a broken enrolment read, not a leave (tester round 92b, 4)
+    at_once: frozenset[int] = frozenset()
+    mentors: int = 0  # the circles' mentors (``circle_mentors``), for ``at_once``'s words
+    min_source_fraction: float = 0.0
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -69,9 +95,9 @@ class Holds:
         return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
 
     def warnings(self, programme: str, observation: Observation) -> list[str]:
-        """One line per held circle, for the plan."""
+        """One line per held circle, for the plan; first, when they went away at once, what that says."""
         names = {g.idnumber: g.name for g in observation.groups}
-        out = []
+        out = [self._at_once()] if self.at_once else []
         for mentor in sorted(self.until):
             idnumber = mentor_group_idnumber(programme, mentor)
             if mentor in self.gone:
@@ -90,6 +116,19 @@ class Holds:
                        "(`lmsync person erase`), and lmsync keeps nothing of them to date a hold by; its members are "
                        "re-matched")
         return out
+
+    def _at_once(self) -> str:
+        """The plan's warning of ``at_once`` (its first sentence is the run's sync line, ``at_once_line``)."""
+        found = len(self.at_once)
+        what = (f"none of the {self.mentors} circles' mentors as active in the course" if found == self.mentors else
+                f"{found} of the {self.mentors} circles' mentors as no longer active in the course, all at once")
+        return (
+            f"{AT_ONCE}{what}: a broken read? Check the lmsync user's capabilities (moodle/course:enrolreview; "
+            "`lmsync doctor` checks them) and the course's enrolment plugins. Their circles are held as they are, "
+            "nothing removed, and `lmsync sync` and `lmsync run` exit 2 until a read finds the mentors again; if "
+            f"they really are away, nothing needs doing (the holds end on their day), or lower [sync] "
+            f"min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
+        )
 
     def _deleted(self, idnumber: str, mentor: int) -> str:
         """The line of a held circle whose group was deleted in Moodle (tester round 74, 1)."""
@@ -111,6 +150,7 @@ def holds(config: Config, store: Store | None, observation: Observation,
     held too (tester round 74, 1)."""
     programme = config.programme.name
     today = programme_today(config)
+    mentors = circle_mentors(programme, observation, deleted[0])
     away = away_mentors(programme, observation, deleted[0])
     days = config.sync.away_mentor_hold_days
     if store is None or not days or not away:
@@ -123,8 +163,20 @@ def holds(config: Config, store: Store | None, observation: Observation,
     shown = {g.idnumber for g in observation.groups}
     gone = {m: (sum(1 for mentor in deleted[0].values() if mentor == m), deleted[1].get(idnumber, 0)) for m in until
             if (idnumber := mentor_group_idnumber(programme, m)) not in shown}
+    fraction = config.sync.min_source_fraction
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
-                 gone, erased)
+                 gone, erased, mass_away(since, until, len(mentors), fraction), len(mentors), fraction)
+
+
+def mass_away(since: Mapping[int, date], until: Mapping[int, date], mentors: int, min_source_fraction: float) -> frozenset[int]:
+    """The held mentors (``until``) first found away on one day (``since``), when they are more than
+    ``1 - min_source_fraction`` of the circles' ``mentors`` (the mass-removal guard's share; 0 turns it off):
+    an enrolment read that returned nobody held every circle (tester round 92b, 4). Empty otherwise."""
+    days: dict[date, set[int]] = {}
+    for mentor in until:
+        days.setdefault(since[mentor], set()).add(mentor)
+    largest = max(days.values(), key=len, default=set())
+    return frozenset(largest) if min_source_fraction and len(largest) > (1 - min_source_fraction) * mentors else frozenset()
 
 
 def erased_away(store: Store, programme: str, away: frozenset[int]) -> frozenset[int]:

@@ -18,7 +18,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     SyncResult goes to ``outputs["sync"]``. One line for cron's reader: writes, rounds, membership changes, and
     everything an admin or a coordinator must see in it (a shortage of mentors, held circles, circles kept for
     --allow-delete, a group with a circle's ID number, circles a store with no record took over)."""
-    from lmsync.service.away_mentors import held_line
+    from lmsync.service.away_mentors import at_once_line, held_line
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
@@ -43,6 +43,8 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
         counts["matching_entries_waiting"] = waiting
         text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
     text += held_line(result.first_plan.warnings, counts)  # cron reads this line too (tester round 55, 5)
+    if at_once := at_once_line(result.first_plan.warnings, counts):  # a broken enrolment read (tester round 92b, 4)
+        text += f"; but {at_once}"
     if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept
         text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
@@ -63,5 +65,10 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     if result.forum_missing:  # tester round 31, 2
         return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but no forum {config.programme.forum!r} "
                           "is in the course: no welcome discussions (correct [programme] forum)", counts)
-    admin = bool(result.disowned)  # that group's ID number is an admin's to change (tester round 74, 2)
+    if result.forum_announcements:  # tester round 92b, 2
+        return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but [programme] forum "
+                          f"{config.programme.forum!r} is the course's announcements forum: no welcome discussions "
+                          "(name a Standard forum in Separate groups mode in [programme] forum)", counts)
+    # that group's ID number is an admin's to change (tester round 74, 2); so is a broken enrolment read (92b, 4)
+    admin = bool(result.disowned or at_once)
     return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)

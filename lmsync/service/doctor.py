@@ -39,6 +39,7 @@ from lmsync.service.doctor_checks import (
     forum_check,
     grades_enabled_check,
     names_in_course,
+    probe_forum_id,
     probe_group,
     programme_start_check,
     quiet_hours_zone_check,
@@ -51,6 +52,7 @@ from lmsync.service.doctor_checks import (
 )
 from lmsync.service.doctor_circles import circle_record_check
 from lmsync.service.doctor_feedback import feedback_item_checks
+from lmsync.service.doctor_input_vars import blame_the_cut, input_vars_check
 from lmsync.service.moodle import in_clear
 from lmsync.visible import quoted
 
@@ -276,7 +278,7 @@ def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple
     mentee_roles = set(config.programme.mentee_roles)
     prefix = f"lmsync:{config.programme.name}:mentor:"
     found = {
-        "forumid": next((f.id for f in reads.forums or [] if same_name(f.name, config.programme.forum)), None),
+        "forumid": probe_forum_id(config, reads.forums, reads.unread),  # not the announcements forum (92b, 2)
         "feedbackid": next((f.id for f in reads.feedbacks or []), None),
         "assignmentid": next((a.id for a in assignments.all_assignments()), None) if assignments else None,
         "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
@@ -468,9 +470,12 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         return report
     available = info.function_names()
     _functions(available, report)
+    whole = input_vars_check(api, config, report, info.userid, available)  # PHP's max_input_vars (92b, 1)
     values, reads = _placeholders(api, config, report)
     _capabilities(api, available, values, reads, report)
     _course_setup(api, config, reads, report, info.userid)
+    if not whole:
+        blame_the_cut(report)
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)
         circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)

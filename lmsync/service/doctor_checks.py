@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lmsync.config import Config
-from lmsync.domain.forum_mode import ALL_PARTICIPANTS
+from lmsync.domain.forum_mode import ALL_PARTICIPANTS, ANNOUNCEMENTS_WHY, NEWS, WELCOME_FORUM_FIX
 from lmsync.domain.ownership import WELCOME_ANCHOR
 from lmsync.moodle.errors import MoodleError
 from lmsync.moodle.text import same_name
@@ -101,6 +101,17 @@ def names_in_course(wanted: str, names: list[str]) -> str:
     return f" ({f'did you mean {quoted(guess)}?; ' if guess else ''}the course has: {listed}{more})"
 
 
+def probe_forum_id(config: Config, forums: list[Any] | None, unread: dict[str, str]) -> int | None:
+    """The configured forum's id for the mod/forum:startdiscussion probe; None for the course's announcements
+    forum, whose cancreatediscussions answers for mod/forum:addnews (``unread`` says so in the probe's skip line:
+    it failed the lmsync role for want of startdiscussion, tester round 92b, 2)."""
+    forum = next((f for f in forums or [] if same_name(f.name, config.programme.forum)), None)
+    if forum is not None and forum.type == NEWS:
+        unread["forumid"] = "[programme] forum names the course's announcements forum (see the forum check)"
+        return None
+    return forum.id if forum is not None else None
+
+
 def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_user_id: int) -> None:
     """The programme's forum is in the course, and lmsync's welcomes did not come back for all participants.
 
@@ -113,9 +124,12 @@ def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_u
         report.add(
             "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course"
             + names_in_course(config.programme.forum, [f.name for f in forums]),
-            "add a Forum (Standard forum for general use) with Group mode: Separate groups, "
-            "restricted to the lmsync grouping, and name it in [programme] forum",
+            WELCOME_FORUM_FIX,
         )
+        return
+    if forum.type == NEWS:  # not "the role lacks mod/forum:startdiscussion" (tester round 92b, 2)
+        report.add("forum", "fail", f"{quoted(config.programme.forum)} (forum {forum.id}) is {ANNOUNCEMENTS_WHY}",
+                   WELCOME_FORUM_FIX)
         return
     discussions = read_or_none(lambda: api.get_forum_discussions(forum.id).discussions)
     if discussions is None:

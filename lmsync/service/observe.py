@@ -303,6 +303,7 @@ class _Forum:
     self_user_id: int | None = None
     rows: tuple[Discussion, ...] | None = None  # the discussions as read; None when not read
     can_start_discussions: bool | None = None
+    forum_type: str | None = None  # "news": the announcements forum (tester round 92b, 2)
 
 
 def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Forum:
@@ -313,7 +314,7 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
         log.warning("observe.forum_missing", course_id=course_id)
         return out
     out.forum_id, out.forum_cmid = forum.id, forum.cmid
-    out.can_start_discussions = forum.cancreatediscussions
+    out.can_start_discussions, out.forum_type = forum.cancreatediscussions, forum.type
     # page -1 (Moodle's default): every discussion in one answer, as the recordings read them
     out.rows = tuple(api.get_forum_discussions(forum.id, page=-1).discussions)
     out.discussions = [
@@ -396,6 +397,7 @@ def observe(
         other_grouping_names=seen.other_grouping_names,
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
         can_start_discussions=found.can_start_discussions,
+        forum_type=found.forum_type,
     )
     if proof is not None:
         observation = disown(observation, programme, proof, _ghosts(api, programme, proof, observation, roster))

@@ -18,9 +18,11 @@ from lmsync.config import Config
 from lmsync.domain.circle_proof import disowned_warnings
 from lmsync.domain.forum_mode import (
     ALL_PARTICIPANTS,
+    ANNOUNCEMENTS_FORUM,
     MISSING_FORUM,
     first_welcome_only,
     public_welcome_refusal,
+    welcome_forum,
 )
 from lmsync.domain.mass_removal import guard_peer_cohort_loss, guard_unheld_roles, guard_unread_fields
 from lmsync.domain.operations import Operation, PostWelcome
@@ -260,11 +262,13 @@ def _applier(
     family = SyncFamily(
         api,
         journal,
+        check_batches=True,  # a site whose PHP cuts a full batch: RequestCut before any write (tester round 92b, 1)
+        self_user_id=obs.self_user_id,
         course_id=obs.course_id,
         # the oldest group per idnumber is the circle; later copies are duplicates to repair
         group_ids={g.idnumber: g.id for g in sorted(obs.groups, key=lambda g: -g.id) if g.idnumber},
         grouping_ids=grouping_ids(config, obs),
-        forum_id=obs.forum_id,
+        forum_id=obs.forum_id if welcome_forum(obs) else None,  # never the announcements forum (round 92b, 2)
     )
     return Applier(
         Executor(
@@ -330,6 +334,7 @@ def run_sync(
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
                                 store=store.where,
                                 forum_missing=MISSING_FORUM in planned.plan.warnings,
+                                forum_announcements=ANNOUNCEMENTS_FORUM in planned.plan.warnings,
                                 disowned=len(planned.snapshot.observation.disowned),
                                 untaken=untaken_circles(planned.snapshot, config.programme.name) if dry_run else 0)
             if on_plan is not None:

@@ -21,6 +21,8 @@ class SyncResult:
     converged: bool = False
     #: the configured forum is not in the course: every circle is without its welcome (tester round 31, 2)
     forum_missing: bool = False
+    #: the configured forum is the course's announcements forum: lmsync posts no welcome there (tester round 92b, 2)
+    forum_announcements: bool = False
     #: when the last plan's pending writes may be sent again (seconds since the epoch), or None: an
     #: unconverged run says how long that is (tester round 73, 3)
     settle_at: float | None = None

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from lmsync.log import get_logger
 from lmsync.moodle.batching import chunk_by_budget, item_vars
 from lmsync.moodle.encoding import count_vars
-from lmsync.moodle.errors import InvalidParameter, MoodleError
+from lmsync.moodle.errors import InvalidParameter, MoodleError, RequestCut
 from lmsync.moodle.models import MoodleInput
 from lmsync.moodle.transport import Transport
 
@@ -139,11 +139,15 @@ class ApiBase:
         after: Mapping[str, Any] | None = None,
         max_items: int | None = None,
         item_count: Callable[[Any], int] | None = None,
+        answered: Callable[[Any], int] | None = None,
     ) -> list[Any]:
         """Send ``items`` as list ``key`` in as many requests as the budget needs.
 
         ``before``/``after`` are sent with every request, before/after the list. On a
         failure the exception's ``applied`` says how many items earlier requests applied.
+        ``answered``: for a call Moodle answers one item per item sent (a create), how many items
+        an answer lists; fewer than were sent raise :class:`RequestCut` (exit 2) before the next
+        request: PHP cut the request (max_input_vars, tester round 92b, 1).
         """
         if not items:
             return []
@@ -158,9 +162,12 @@ class ApiBase:
             params: dict[str, Any] = {**(before or {}), key: list(chunk), **(after or {})}
             try:
                 results.append(self.transport.call(function, params))
+                if answered is not None and (got := answered(results[-1])) < len(chunk):
+                    raise RequestCut.short_answer(function, sent=len(chunk), answered=got, budget=self.budget,
+                                                  rows=[r for a in results for r in (a if isinstance(a, list) else [a])])
             except MoodleError as exc:
-                if len(chunks) > 1:
-                    exc.applied = applied
+                if len(chunks) > 1 or isinstance(exc, RequestCut):
+                    exc.applied = applied + (exc.answered if isinstance(exc, RequestCut) else 0)
                     _log.warning(
                         "moodle.chunk.failed",
                         function=function,
@@ -173,6 +180,11 @@ class ApiBase:
         if len(chunks) > 1:
             _log.debug("moodle.chunked", function=function, items=len(items), requests=len(chunks))
         return results
+
+    def _send_creates(self, function: str, key: str, model: type[I], values: Iterable[Any]) -> list[Any]:
+        """:meth:`_send` for a create Moodle answers with one row per item sent: a shorter answer raises
+        :class:`RequestCut` (PHP cut the request), never a shorter result."""
+        return self._send(function, key, model, values, answered=lambda answer: len(answer or []))
 
     def _send(self, function: str, key: str, model: type[I], values: Iterable[Any], **chunking: Any) -> list[Any]:
         """Check every one of ``values`` as ``model`` (the bad one named ``(item n)``, nothing

@@ -60,7 +60,7 @@ class GroupApi(ApiBase):
         """
         return _parse_answers(
             models.Grouping,
-            self._send("core_group_create_groupings", "groupings", models.NewGrouping, groupings),
+            self._send_creates("core_group_create_groupings", "groupings", models.NewGrouping, groupings),
         )
 
     def update_groupings(self, groupings: Sequence[models.GroupingUpdate | Mapping[str, Any]]) -> None:
@@ -75,10 +75,12 @@ class GroupApi(ApiBase):
         """core_group_create_groups (non-idempotent); results in request order.
 
         One bad item rolls back its whole request and the error does not say which
-        (trap 26); a duplicate idnumber can leave a cached phantom (trap 27).
+        (trap 26); a duplicate idnumber can leave a cached phantom (trap 27). An answer listing
+        fewer groups than were sent (PHP cut the request) raises ``RequestCut``; its ``rows``
+        are the groups Moodle did create.
         """
         return _parse_answers(
-            models.Group, self._send("core_group_create_groups", "groups", models.NewGroup, groups)
+            models.Group, self._send_creates("core_group_create_groups", "groups", models.NewGroup, groups)
         )
 
     def update_groups(self, groups: Sequence[models.GroupUpdate | Mapping[str, Any]]) -> None:

@@ -19,6 +19,13 @@ from lmsync.moodle.models import (
 )
 
 
+def _events_answered(answer: Any) -> int:
+    """How many events an answer of core_calendar_create_calendar_events accounts for: each one sent comes
+    back as an event or as a warning (trap 7); fewer, and PHP cut the request."""
+    answer = answer if isinstance(answer, dict) else {}
+    return len(answer.get("events") or []) + len(answer.get("warnings") or [])
+
+
 class MessageApi(ApiBase):
     """Messages and calendar events."""
 
@@ -34,7 +41,9 @@ class MessageApi(ApiBase):
         were delivered (trap 29), so by default each message goes in its own request.
         """
         fn = "core_message_send_instant_messages"
-        return _parse_answers(MessageResult, self._send(fn, "messages", InstantMessage, messages, max_items=per_request))
+        answers = self._send(fn, "messages", InstantMessage, messages, max_items=per_request,
+                             answered=lambda answer: len(answer or []))  # one per message: fewer, a cut request
+        return _parse_answers(MessageResult, answers)
 
     def create_calendar_events(
         self, events: Sequence[NewCalendarEvent | Mapping[str, Any]]
@@ -43,7 +52,8 @@ class MessageApi(ApiBase):
         ``warnings`` with no event (trap 7); events have no idnumber: keep the returned ids."""
         created: list[CalendarEvent] = []
         warnings: list[MoodleWarning] = []
-        for answer in self._send("core_calendar_create_calendar_events", "events", NewCalendarEvent, events):
+        for answer in self._send("core_calendar_create_calendar_events", "events", NewCalendarEvent, events,
+                                 answered=_events_answered):
             result = CalendarEventsResult.model_validate(answer)
             created.extend(result.events)
             warnings.extend(result.warnings)

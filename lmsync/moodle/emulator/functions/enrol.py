@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lmsync.moodle.emulator.exceptions import CODING_EXCEPTION, MoodleError, moodle_error, no_permission
+from lmsync.moodle.emulator.exceptions import (
+    CODING_EXCEPTION,
+    MoodleError,
+    invalid_parameter,
+    moodle_error,
+    no_permission,
+)
 from lmsync.moodle.emulator.functions.registry import PIX, Call, ws
 from lmsync.moodle.emulator.params import AlnumExt, Int, Multi, Raw, Struct
 from lmsync.moodle.emulator.state import PROFILE_FIELDS, ROLE_IDS, Course, Group, User
@@ -158,8 +164,11 @@ def get_users_by_field(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]:
     site = call.site
     found: dict[int, User] = {}
     for value in p["values"]:
-        if fieldname == "id":
-            user = site.users.get(int(value)) if value.strip().isdigit() else None
+        if fieldname == "id":  # cleaned as PARAM_INT: 0 and -1 find nobody, silently; "abc" is refused
+            text = value.strip()
+            if not text.lstrip("-").isdigit():
+                raise invalid_parameter(f"The field 'id' value is invalid: {value}(cleaned value: 0)")
+            user = site.users.get(int(text))
         else:
             user = site.user_by(fieldname, value)
         if user is not None:

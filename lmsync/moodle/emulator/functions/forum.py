@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lmsync.moodle.emulator.exceptions import db_write_error, invalid_parameter, invalid_record, moodle_error
-from lmsync.moodle.emulator.functions.registry import PIX, Call, ws
+from lmsync.moodle.emulator.functions.registry import PIX, Call, found, ws
 from lmsync.moodle.emulator.params import AlnumExt, Alpha, Bool, Int, Multi, Raw, Struct
 from lmsync.moodle.emulator.purifier import purify
 from lmsync.moodle.emulator.state import Discussion, Post, Site
@@ -31,11 +31,16 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
             "cmid": forum.cmid,
             "numdiscussions": sum(1 for d in site.discussions.values() if d.forumid == forum.id),
             # capability_manager::can_create_discussions with no group: in group mode, all groups
-            "cancreatediscussions": forum.type != "news" and call.has("mod/forum:startdiscussion")
+            "cancreatediscussions": call.has(_START.get(forum.type, "mod/forum:startdiscussion"))
             and (not forum.groupmode or call.has("moodle/site:accessallgroups")),
             "lockdiscussionafter": 0, "istracked": False,
         })
     return out
+
+
+#: The capability that starts a discussion in a forum of each type (capability_manager::can_create_discussions;
+#: forum_user_can_post_discussion likewise): the announcements forum wants mod/forum:addnews, not startdiscussion
+_START = {"news": "mod/forum:addnews", "qanda": "mod/forum:addquestion"}
 
 
 @ws(
@@ -48,7 +53,13 @@ def get_forums_by_courses(call: Call, p: dict[str, Any]) -> list[dict[str, Any]]
 )
 def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     site = call.site
-    forum = call.managed(site.forums, p["forumid"], "forum", "mod/forum:startdiscussion")
+    forum = found(site.forums, p["forumid"], "forum")
+    if forum.type in _START:  # an announcements forum took a welcome with startdiscussion (tester round 92b, 2)
+        call.course(forum.courseid)
+        if not call.has(_START[forum.type]):  # forum_user_can_post_discussion() false: add_discussion's own refusal
+            raise moodle_error("cannotcreatediscussion", "Could not create new discussion")
+    else:
+        forum = call.managed(site.forums, p["forumid"], "forum", "mod/forum:startdiscussion")
     pinned = False
     for option in p["options"]:
         name, value = option["name"], option["value"]
