@@ -156,7 +156,10 @@ def not_a_pair_on(
     and say so (tester rounds 21, 12; 57, 6; 58, 5). ``away``: the mentor's hold now (``away_mentors.hold_windows``:
     the day a sync found them away, the hold's last day); a day in it reads ``while its mentor is away ...``, not as
     a pair that ended (tester round 86b, 8: the circle is held as it is, and the mentor may well be back)."""
-    spans = sorted((p.start, p.end) for p in history if (p.mentor_id, p.mentee_id) == pair)
+    # an open span (end None) sorts after a closed one of its first day: a pair closed and reopened the same day (a
+    # broken enrolment read put right within the day) made the sort compare None with a date (tester round 93b, 3)
+    spans = sorted(((p.start, p.end) for p in history if (p.mentor_id, p.mentee_id) == pair),
+                   key=lambda span: (span[0], span[1] or date.max))
     if not spans or any(lo <= day and (end is None or day <= end) for lo, end in spans):
         return None
     if away is not None and away[0] <= day and day > spans[0][0]:

@@ -73,3 +73,16 @@ def test_rounds_57_6_and_58_5_a_date_when_a_pair_did_not_exist_is_named():
     assert not_a_pair_on(history, (66, 3), date(2026, 8, 20)) == "before the pair began (2026-09-02)"
     assert not_a_pair_on(history, (67, 3), date(2026, 8, 20), start=date(2026, 8, 1)) == "before the pair began (2026-09-21)"
     assert not_a_pair_on(history, (66, 9), date(2026, 9, 5)) is None  # a pair the history never names
+
+
+def test_round_93b_3_a_pair_closed_and_reopened_the_same_day_is_judged_without_a_crash():
+    """An enrolment read that returned nobody closed every pairing, and the next read that day reopened them: two
+    spans with one first day, one closed, one open. ``meetings add`` and ``import meetings`` then ended in a
+    ``TypeError`` (the sort compared the open span's ``None`` end with a date), after the meeting was stored."""
+    from lmsync.domain.pair_dates import not_a_pair_on
+
+    day = date(2026, 12, 5)
+    history = (DatedPair(18, 5, date(2026, 9, 1), day), DatedPair(18, 5, day, day), DatedPair(18, 5, day, None))
+    assert not_a_pair_on(history, (18, 5), day) is None
+    assert not_a_pair_on(history, (18, 5), date(2026, 12, 20)) is None  # the open span goes on
+    assert not_a_pair_on(history, (18, 5), date(2026, 8, 1)) == "before the pair began (2026-09-01)"
