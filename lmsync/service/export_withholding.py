@@ -4,7 +4,8 @@ An export goes to the person it is about, so it keeps out what the other side of
 them (the standing rule: a mentee's ratings of a mentor stay out of that mentor's sight): a meeting's
 rating and notes unless this person gave them (``rated_by``), survey answers and scores another
 respondent gave about them, the health reasons of the pair's snapshots and queue items that speak of
-the other side's answers (tester finding 2), and the coordinator's free-text notes on queue items.
+the other side's answers (tester finding 2), the coordinator's free-text notes on queue items, and a mentor's
+received means published to the gradebook (``published_grades``: hidden from them there; tester round 93a, 4).
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
         if row.get("source"):  # "survey": someone's answer called the pair not a good fit (which side, or
             row["source"] = None  # the coordinator's reading of it, "queue"): the mark stays, its origin not
             withheld["not_a_good_fit_source"] = withheld.get("not_a_good_fit_source", 0) + 1
+    # a mentor's received mean is their mentees' ratings of them, which the gradebook hides from them: not in their
+    # export either, however few rated them (tester round 93a, 4: 4.5, the mean of two mentees); uncounted
+    data.pop("published_grades", None)
     data["withheld"] = withheld
     data["never_exported"] = list(NEVER_EXPORTED)
     return data
@@ -98,7 +102,8 @@ NEVER_EXPORTED = (
     "the other side's rating and notes of each meeting (and of a meeting whose side is not known)",
     "each meeting row's content hash (lmsync's own check for a changed row)",
     "who rated a meeting, and how, where and when its row was written, unless this person rated it",
-    "survey answers and scores other people gave about this person",
+    "survey answers and scores other people gave about this person, and the means of them lmsync published to the "
+    "gradebook (hidden there from the person they are about)",
     "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",
