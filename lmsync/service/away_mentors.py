@@ -39,6 +39,9 @@ def held_line(warnings: list[str], counts: dict[str, int]) -> str:
 
 #: how the plan's warning of the circles' mentors found away in one read begins (tester round 92b, 4)
 AT_ONCE = "the enrolment read returned "
+#: how that warning's first sentence ends on a later day of the holds: said before, no longer failing the run
+#: (tester round 93b, 4: a real leave of most mentors made every run exit 2 for the whole hold)
+SAID_BEFORE = " (said before)"
 
 
 def at_once_line(warnings: list[str], counts: dict[str, int]) -> str:
@@ -51,6 +54,12 @@ def at_once_line(warnings: list[str], counts: dict[str, int]) -> str:
         return ""
     counts["circle_mentors_away_at_once"] = 1
     return line.split(". ", 1)[0]
+
+
+def at_once_fails(line: str) -> bool:
+    """Whether ``at_once_line``'s ``line`` fails the sync (exit 2): only on the day the mentors were first found
+    away; later runs of their holds say it, said before, and exit 0 (tester round 93b, 4)."""
+    return bool(line) and SAID_BEFORE not in line
 
 
 def circle_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
@@ -118,16 +127,26 @@ class Holds:
         return out
 
     def _at_once(self) -> str:
-        """The plan's warning of ``at_once`` (its first sentence is the run's sync line, ``at_once_line``)."""
+        """The plan's warning of ``at_once`` (its first sentence is the run's sync line, ``at_once_line``): on the
+        day they were first found away it fails the run; on later days of the holds it is said before (tester
+        round 93b, 4: a real leave of 2 of 3 mentors failed every run for 14 days)."""
         found = len(self.at_once)
         what = (f"none of the {self.mentors} circles' mentors as active in the course" if found == self.mentors else
                 f"{found} of the {self.mentors} circles' mentors as no longer active in the course, all at once")
+        day = min(self.since[m] for m in self.at_once)  # one day: ``mass_away`` takes those of one ``since``
+        if day < self.today:
+            when = f" since {day.isoformat()}{SAID_BEFORE}"
+            runs = (f"`lmsync sync` and `lmsync run` exited 2 for it on {day.isoformat()} and now say it without "
+                    "failing, until a read finds the mentors again or the holds end")
+        else:
+            when = ""
+            runs = ("`lmsync sync` and `lmsync run` exit 2 today, the day they were first found away; later runs say "
+                    "it without failing, until a read finds the mentors again or the holds end")
         return (
-            f"{AT_ONCE}{what}: a broken read? Check the lmsync user's capabilities (moodle/course:enrolreview; "
+            f"{AT_ONCE}{what}{when}: a broken read? Check the lmsync user's capabilities (moodle/course:enrolreview; "
             "`lmsync doctor` checks them) and the course's enrolment plugins. Their circles are held as they are, "
-            "nothing removed, and `lmsync sync` and `lmsync run` exit 2 until a read finds the mentors again; if "
-            f"they really are away, nothing needs doing (the holds end on their day), or lower [sync] "
-            f"min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
+            f"nothing removed; {runs}; if they really are away, nothing needs doing (the holds end on their day), "
+            f"or lower [sync] min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
         )
 
     def _deleted(self, idnumber: str, mentor: int) -> str:

@@ -18,7 +18,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     SyncResult goes to ``outputs["sync"]``. One line for cron's reader: writes, rounds, membership changes, and
     everything an admin or a coordinator must see in it (a shortage of mentors, held circles, circles kept for
     --allow-delete, a group with a circle's ID number, circles a store with no record took over)."""
-    from lmsync.service.away_mentors import at_once_line, held_line
+    from lmsync.service.away_mentors import at_once_fails, at_once_line, held_line
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
     from lmsync.service.sync import run_sync
@@ -69,6 +69,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
         return StepResult("sync", "admin", EXIT_ADMIN, text + f"; in sync, but [programme] forum "
                           f"{config.programme.forum!r} is the course's announcements forum: no welcome discussions "
                           "(name a Standard forum in Separate groups mode in [programme] forum)", counts)
-    # that group's ID number is an admin's to change (tester round 74, 2); so is a broken enrolment read (92b, 4)
-    admin = bool(result.disowned or at_once)
+    # that group's ID number is an admin's to change (tester round 74, 2); so is a broken enrolment read (92b, 4),
+    # on the day it is first found: later runs of the holds say it, said before, and are ok (tester round 93b, 4)
+    admin = bool(result.disowned or at_once_fails(at_once))
     return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)

@@ -3,11 +3,16 @@ as a lost capability or a faulty enrolment plugin does) made `lmsync run` say "s
 while their mentor is away", exit 0: cron and timers stayed green until the 14-day hold ended. Holding was
 right (nothing removed); every circle's mentor gone in one read (or more than [sync] min_source_fraction
 lets go) is now an admin's problem: the sync step says the read returned none of the circles' mentors,
-holds as before, and exits 2; the next run that reads them again clears it."""
+holds as before, and exits 2; the next run that reads them again clears it.
+
+Tester round 93b, 4: a real leave of 2 of 3 mentors (or every mentor at the end of term) then failed every
+run for the whole 14-day hold. Only the runs of the day they were first found away exit 2; later runs of the
+holds still say it ("since DAY", said before) and exit 0."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +21,19 @@ from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import EXIT_ADMIN, EXIT_OK
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.functions import registry
+from lmsync.service import programme_settings
 from lmsync.service.cycle import cycle_job
 from lmsync.service.emulator_edit import course_of, set_suspended
 from tests.flows.conftest import demo_config, run_in
 
 PROGRAMME = "mentor-2026"
 STEPS = ("sync",)
+
+
+def _on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """The programme's day is ``day`` (noon UTC), as tests/flows/test_away_mentor_hold.py moves it."""
+    monkeypatch.setattr(programme_settings, "clock", lambda: datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+                        + timedelta(hours=12))
 
 
 def _circles(site: Any) -> dict[str, frozenset[int]]:
@@ -113,3 +125,57 @@ def test_round_92b_4_lmsync_sync_and_plan_say_it_too(demo_home: Any, nobody_enro
     assert "but the enrolment read returned none of the" in said and "a broken read?" in said
     nobody_enrolled.off()
     assert run_in(demo_home, "sync").exit_code == EXIT_OK
+
+
+def test_round_93b_4_a_later_day_of_the_holds_says_it_and_exits_0(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most mentors really on leave: the day they are first found away, exit 2; the next days of their holds
+    say it, since that day, said before, and the sync step is ok (exit 0); nothing removed, nothing else changes."""
+    day = date(2026, 3, 2)
+    _on(monkeypatch, day)
+    config = demo_config(tmp_path, monkeypatch)
+    site = build_demo_site()
+    assert cycle_job(config, site=site, steps=STEPS).exit_code == EXIT_OK
+    course = course_of(site, config.programme.course)
+    mentors = _mentors(site)
+    most = mentors[: len(mentors) * 3 // 4]
+    for mentor in most:
+        set_suspended(site, course, mentor, True)
+    circles = _circles(site)
+    for _ in range(2):  # every run of the first day fails
+        first = cycle_job(config, site=site, steps=STEPS)
+        assert first.run_exit_code == EXIT_ADMIN and first.step("sync").state == "admin", first.step("sync").summary
+        assert "(said before)" not in first.step("sync").summary
+    for later in (day + timedelta(days=1), day + timedelta(days=5)):
+        _on(monkeypatch, later)
+        run = cycle_job(config, site=site, steps=STEPS)
+        step = run.step("sync")
+        assert run.run_exit_code == EXIT_OK and step.state == "ok", step.summary
+        assert (f"but the enrolment read returned {len(most)} of the {len(mentors)} circles' mentors as no longer "
+                f"active in the course, all at once since {day.isoformat()} (said before)") in step.summary
+        assert f"{len(most)} circle(s) held while their mentor is away" in step.summary
+        assert step.counts["circle_mentors_away_at_once"] == 1
+        assert _circles(site) == circles  # held as before: nothing removed
+    for mentor in most:  # back: cleared as before
+        set_suspended(site, course, mentor, False)
+    back = cycle_job(config, site=site, steps=STEPS)
+    assert back.exit_code == EXIT_OK and "enrolment read returned" not in back.step("sync").summary
+
+
+@pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
+def test_round_93b_4_lmsync_sync_on_a_later_day_says_it_and_exits_0(
+    demo_home: Any, nobody_enrolled: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = date(2026, 3, 2)
+    _on(monkeypatch, day)
+    assert run_in(demo_home, "sync").exit_code == EXIT_OK
+    nobody_enrolled.on()
+    assert run_in(demo_home, "sync").exit_code == EXIT_ADMIN
+    _on(monkeypatch, day + timedelta(days=1))
+    synced = run_in(demo_home, "sync")
+    said = " ".join(synced.output.split())
+    assert synced.exit_code == EXIT_OK, synced.output
+    assert f"since {day.isoformat()} (said before)" in said and "a broken read?" in said, synced.output
+    plan = " ".join(run_in(demo_home, "plan").output.split())
+    assert f"exited 2 for it on {day.isoformat()} and now say it without failing" in plan, plan
