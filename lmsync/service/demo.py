@@ -47,7 +47,20 @@ def demo_config(config: Config) -> Config:
     programme = config.programme
     if programme.peer_mentor_cohort is None:
         programme = programme.model_copy(update={"peer_mentor_cohort": DEMO_PEER_COHORT})
-    return config.model_copy(update={"moodle": moodle, "programme": programme, "store": StoreConfig()})
+    # The [matching] decisions about people name another site's people: a rehearsal's pins stopped the demo,
+    # which then advised removing them from the rehearsal's lmsync.toml (tester round 93a, 1).
+    matching = config.matching.model_copy(update={name: [] for name in PEOPLE_DECISIONS})
+    return config.model_copy(update={"moodle": moodle, "programme": programme, "matching": matching,
+                                     "store": StoreConfig()})
+
+
+PEOPLE_DECISIONS = ("pins", "forbids", "rematch")
+"""The [matching] entries that name people, which ``demo_config`` leaves out: the demo site has people of its own."""
+
+
+def decisions_left_out(config: Config) -> list[str]:
+    """The [matching] entries about people that ``config`` holds and the demo leaves out (``demo_config``)."""
+    return [name for name in PEOPLE_DECISIONS if getattr(config.matching, name)]
 
 
 def configured_elsewhere(config: Config) -> bool:
@@ -109,17 +122,50 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
 
     Everything is printed through ``echo`` in ``views``' words.
     """
-    plan_text, report_text = views.plan_text, views.report_text
     if configured_elsewhere(config):  # "sets no [moodle] url" was false, and the store was the programme's (85a, 3)
         if config.moodle.url is not None:
             announced_elsewhere()
         echo(f"The demo runs on the built-in emulator with a store of its own: the Moodle and the store "
              f"{config.source or 'lmsync.toml'} configures are left alone.")
+    if left_out := decisions_left_out(config):
+        echo(f"The demo matches the demo site's people alone: the [matching] {', '.join(left_out)} of "
+             f"{config.source or 'lmsync.toml'} name other people and are left out (the file is not changed).")
     config = demo_config(config)
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
-    if moved := set_aside(config.store_path(), config.emulator_state_path()):
+    store, saved = config.store_path(), config.emulator_state_path()
+    site_was_there = saved.exists()
+    site_moved = store.exists() and site_was_there  # set_aside moves the site only beside a store
+    if moved := set_aside(store, saved):
         echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
+    try:
+        _run_demo(config, site, echo, views)
+    except BaseException:
+        put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)
+        raise
+
+
+def put_back(store: Path, site: Path | None, *, kept: Path | None, site_kept: bool) -> None:
+    """Undo ``set_aside`` after a demo that failed part-way: remove the half-made store (and its side files) and
+    ``site`` (``None``: a site ``set_aside`` left where it was, which is kept), and move the previous demo's back
+    (its site when ``site_kept``).
+    The next demo set the half-made store aside as ``.previous``, over the last good demo's, whose site was by then
+    beside an older store (tester round 93a, 2)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    if site is not None:
+        site.unlink(missing_ok=True)
+    if kept is not None:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{kept}{suffix}")
+            if source.exists():
+                source.replace(Path(f"{store}{suffix}"))
+    if site is not None and site_kept and (previous := site.with_name(f"{site.name}.previous")).exists():
+        previous.replace(site)
+
+
+def _run_demo(config: Config, site: Any, echo: Callable[[str], None], views: DemoViews) -> None:
+    plan_text, report_text = views.plan_text, views.report_text
     echo("")
     people = site_people(site, show_names=config.privacy.show_names)  # the plan names people, never bare ids
     result = jobs.sync_job(config, site=site, on_plan=lambda plan: echo(plan_text(plan, detail=3, people=people)))
