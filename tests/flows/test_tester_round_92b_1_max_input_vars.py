@@ -33,7 +33,7 @@ from lmsync.service.sync import run_sync
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 from lmsync.store.pairings import PairingHistory
-from tests.flows.conftest import run_in
+from tests.flows.conftest import demo_config, run_in
 
 PROGRAMME = "mentor-2026"
 LOW = 60  # the tester's site
@@ -84,10 +84,7 @@ def test_the_probe_sees_the_cut_on_the_emulator_and_not_without_it():
 
 @pytest.fixture
 def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    path = tmp_path / "lmsync.toml"
-    path.write_text(f'[programme]\nname = "{PROGRAMME}"\npeer_mentor_cohort = "peer-mentors-2026"\n')
-    return load_config(path, environ={})
+    return demo_config(tmp_path, monkeypatch)  # the demo course's programme, PROGRAMME
 
 
 def test_doctor_fails_a_site_that_cuts_a_full_batch_and_names_the_fix(config):
