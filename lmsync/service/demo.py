@@ -80,6 +80,10 @@ def site_people(site: Any, *, show_names: bool = True) -> People:
     return People(roster, show_names=show_names)
 
 
+#: The store file and the side files SQLite keeps beside it, moved and removed together.
+_STORE_FILES = ("", "-wal", "-shm")
+
+
 def set_aside(store: Path, site: Path | None = None) -> Path | None:
     """Move the emulator's store (and its SQLite side files) to ``<name>.previous``, replacing an older
     one, and its saved ``site`` beside it (``<name>.previous``: the store without its site reads as a course
@@ -92,7 +96,7 @@ def set_aside(store: Path, site: Path | None = None) -> Path | None:
         site.replace(site.with_name(f"{site.name}.previous"))
     _fold_wal(store)
     kept = store.with_name(f"{store.name}.previous")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in _STORE_FILES:
         source, target = Path(f"{store}{suffix}"), Path(f"{kept}{suffix}")
         if source.exists():
             source.replace(target)
@@ -151,12 +155,12 @@ def put_back(store: Path, site: Path | None, *, kept: Path | None, site_kept: bo
     (its site when ``site_kept``).
     The next demo set the half-made store aside as ``.previous``, over the last good demo's, whose site was by then
     beside an older store (tester round 93a, 2)."""
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in _STORE_FILES:
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     if site is not None:
         site.unlink(missing_ok=True)
     if kept is not None:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in _STORE_FILES:
             source = Path(f"{kept}{suffix}")
             if source.exists():
                 source.replace(Path(f"{store}{suffix}"))
