@@ -3,6 +3,8 @@ scaled site holds thousands of users and takes big group writes."""
 
 from __future__ import annotations
 
+import pytest
+
 from lmsync.moodle.emulator import DEMO_TOKEN, EMULATOR_URL, EmulatorAdapter, Site, build_scaled_site
 from lmsync.moodle.emulator.demo import SERVICE_CAPABILITIES, SERVICE_FUNCTIONS
 from tests.unit.emulator.helpers import ws
@@ -47,9 +49,12 @@ def test_point_10_service_is_the_recorded_40_functions_all_emulated() -> None:
     assert set(required_functions()) <= set(SERVICE_FUNCTIONS)  # the plugin never asks for more
 
 
-def test_demo_is_deterministic_per_seed() -> None:
+def test_demo_is_deterministic_per_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same seed, same clock, same site. The clock is pinned: the ended enrolment's ``timeend`` is
+    30 days before now, so two builds either side of a second boundary differ (CI saw it once)."""
     from lmsync.moodle.emulator import build_demo_site
 
+    monkeypatch.setattr(Site, "now", staticmethod(lambda: 1_795_598_973))
     assert build_demo_site(5).to_json() == build_demo_site(5).to_json()
     assert build_demo_site(5).to_json()["users"] != build_demo_site(6).to_json()["users"]
 
