@@ -313,6 +313,8 @@ def plan_sync(
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
                 continue
+            if (idnumber, user) in by_hand and (idnumber, user) in memory.unsure:  # a guess is no proof (round 93b, 1)
+                continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             ours = (idnumber, user) in memory.placed
             if reason == "re-matched" and user in mentor_ids:  # round 18, 5; lmsync's placement: round 62, 3b
@@ -356,6 +358,8 @@ def plan_sync(
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
+                continue
+            if (idnumber, user) in by_hand and (idnumber, user) in memory.unsure:  # a guess is no proof (round 93b, 1)
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in moved:

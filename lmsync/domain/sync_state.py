@@ -156,6 +156,9 @@ class Memory:
     #: mentees of a circle deleted in Moodle whose mentor is gone -> why they join another circle: said on
     #: that line, as a removal from a circle still there says it (``gone_circles``; tester round 75, 2)
     joining: Mapping[int, str] = field(default_factory=dict)
+    #: (circle idnumber, mentee id) of a mentee in several circles whom nothing lmsync knows ranks (no open pairing,
+    #: no meeting): the plan removes none of those memberships, a guess by group id being no proof (tester round 93b, 1)
+    unsure: frozenset[tuple[str, int]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ class PairStanding:
         since = self.since.get(pair)
         return (since is None, -self.meetings.get(pair, 0), since or "", group_id)
 
+    def unsure(self, pairs: Iterable[tuple[int, int]]) -> bool:
+        """Whether nothing lmsync knows tells the circles of ``pairs`` ((mentor id, mentee id)) apart:
+        none is an open pairing in its history, none has a meeting. Ranking them then is a guess by
+        group id, and a store that took over a programme removed mentees from their real circle by it
+        (tester round 93b, 1): such memberships are all left as they are (``leave_alone``)."""
+        return not any(pair in self.since or self.meetings.get(pair) for pair in pairs)
+
     def why(self, mentor_id: int, mentee_id: int) -> str:
         """Why a kept pair won, for the warning."""
         pair = (mentor_id, mentee_id)
@@ -87,12 +94,22 @@ class TwoCircles:
     labels: Mapping[str, str]
     why: str
     peer: bool = False  # circles of near-peer mentors (triads)
+    #: (mentor Moodle id, mentee Moodle id) of every circle holding them, when ``PairStanding.unsure`` of them: then no
+    #: membership is removed while the match places them in one of those circles (``leave_alone``; tester round 93b, 1)
+    unsure: frozenset[tuple[int, int]] = frozenset()
+
+    def leave_alone(self, assignments: Iterable[Any]) -> frozenset[tuple[int, int]]:
+        """The memberships the plan must not remove, as (mentor Moodle id, mentee Moodle id): all of them when the
+        ranking was a guess (``unsure``) and the match placed the mentee in one of their circles; else none."""
+        return self.unsure if self.unsure and self._placed(assignments) in self.mentors else frozenset()
+
+    def _placed(self, assignments: Iterable[Any]) -> str | None:
+        return next((a.mentor for a in assignments if a.mentee == self.mentee and (a.circle == "peer") == self.peer),
+                    None)
 
     def said(self, assignments: Iterable[Any]) -> str:
         """``words`` for the match's ``assignments`` (``Assignment``: mentee, mentor, circle)."""
-        placed = next((a.mentor for a in assignments if a.mentee == self.mentee and (a.circle == "peer") == self.peer),
-                      None)
-        return self.words(placed)
+        return self.words(self._placed(assignments))
 
     def words(self, placed: str | None) -> str:
         """The warning, as the match ended (``placed``: the mentor it gives the mentee, None: none). It said "kept
@@ -101,6 +118,12 @@ class TwoCircles:
         name = self.labels.get
         start = f"{name(self.mentee, self.mentee)} is in {len(self.mentors)} lmsync circles: "
         first = self.mentors[0]
+        if self.unsure and placed in self.mentors:
+            every = ", ".join(f"{name(m, m)}'s" for m in self.mentors)
+            return (f"{start}{every}; left in all of them: no pairing in lmsync's history and no meeting says which "
+                    f"circle is theirs (a guess by group id could take them from their real mentor). Matched as "
+                    f"{name(placed, placed)}'s mentee meanwhile; remove them by hand in Moodle from the circle that is "
+                    "not theirs, and the next sync follows")
         if placed == first:
             others = ", ".join(f"{name(m, m)}'s" for m in self.mentors[1:])
             return (f"{start}kept with {name(first, first)} ({self.why}); removed from {others} circle, where they "

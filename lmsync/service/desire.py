@@ -42,6 +42,9 @@ class Desired:
     notices: list[PersonWarning] = field(default_factory=list)  # the structured warnings about people
     moved: dict[int, str] = field(default_factory=dict)  # Moodle user id -> why the match moved them (plan_sync)
     joining: dict[int, str] = field(default_factory=dict)  # ``Memory.joining``: their deleted circle's mentor gone
+    #: ``Memory.unsure``: (mentor, mentee) Moodle ids of the memberships of a mentee in several circles that nothing
+    #: ranks (``TwoCircles.leave_alone``; tester round 93b, 1)
+    unsure: frozenset[tuple[int, int]] = frozenset()
 
     def summary_lines(self, labels: Mapping[str, str] | None = None) -> list[str]:
         """The match in a few lines, people named by ``labels`` (username -> ``Name (username)``, as views
@@ -138,6 +141,7 @@ def desired_state(
         warnings=[*read.warnings, *(t.said(result.assignments) for t in read.two_circles), *waits, *left, *result.warnings],
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
+        unsure=frozenset(pair for t in read.two_circles for pair in t.leave_alone(result.assignments)),
     )
 
 

@@ -463,8 +463,10 @@ def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: Pair
     round 73, 6)."""
     _group, mentor, mentee = places[0]
     name = {p.id: named(p.id, p.fullname or "", show_names=show) for _g, *two in places for p in two}
+    pairs = frozenset((m.moodle_id or 0, e.moodle_id or 0) for _g, m, e in places)
     return TwoCircles(mentee.id, tuple(m.id for _g, m, _e in places), name,
-                      known.why(mentor.moodle_id or 0, mentee.moodle_id or 0), peer)
+                      known.why(mentor.moodle_id or 0, mentee.moodle_id or 0), peer,
+                      unsure=pairs if known.unsure(pairs) else frozenset())  # tester round 93b, 1
 
 
 def people_from_snapshot(

@@ -165,14 +165,16 @@ def make_plan(
     away = holds(config, journal.store if journal is not None else None, snapshot.observation, deleted)
     desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until,
                             deleted=deleted[0], ended=away.ended)
-    uncertain, memory = Uncertain(), Memory()
+    unsure = frozenset((mentor_group_idnumber(programme, mentor), mentee) for mentor, mentee in desired.unsure)
+    uncertain, memory = Uncertain(), Memory(unsure=unsure)
     if journal is not None:
         uncertain = uncertain_writes(
             journal, config.sync.write_settle_seconds, time.time() if now is None else now
         )
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, programme), joining=desired.joining,
-                        held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1])
+                        held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1],
+                        unsure=unsure)
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first

@@ -107,3 +107,33 @@ def test_fix_c_without_pairing_history_the_pair_with_meetings_is_kept(config, se
         plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
     removals = [op for op in plan.by_kind("remove_member") if op.user_id == mentee]
     assert [op.group for op in removals] == [site.groups[other].idnumber]
+
+
+@pytest.mark.parametrize("second_lower", [True, False], ids=["second-circle-lower-id", "second-circle-higher-id"])
+def test_round_93b_1_a_store_that_took_over_leaves_a_mentee_in_both_circles_when_nothing_ranks_them(
+        config, second_lower):
+    """A fresh store (no pairing history, no meetings) found a mentee in two circles and guessed by group id: the
+    lower id won, and a sync took the mentee out of their real circle when that one had the higher id. Nothing
+    proves either membership hand-added, so both stay, the warning says why, and a hand edit settles it."""
+    site = build_demo_site()
+    with open_moodle(config, site=site) as conn:
+        run_sync(conn.api, config, Store.memory())
+    mentee, home, other = hand_added(site, second_lower)
+    store = Store.memory()  # the store that takes over: it never paired anyone
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    assert not [op for op in plan.by_kind("remove_member") if op.user_id == mentee]
+    user = site.users[mentee]
+    [warning] = [w for w in plan.warnings if "lmsync circles" in w]
+    assert warning.startswith(f"{user.firstname} {user.lastname} ({user.username}) is in 2 lmsync circles")
+    assert "left in all of them" in warning and "remove them by hand in Moodle" in warning
+
+    with open_moodle(config, site=site) as conn:
+        assert run_sync(conn.api, config, store, takes_over=True).converged  # --store-takes-over
+    assert mentee in circles(site)[home][1] and mentee in circles(site)[other][1]
+
+    site.groups[other].members.discard(mentee)  # the coordinator removes the wrong membership by hand
+    with open_moodle(config, site=site) as conn:
+        plan = make_plan(conn.api, config, journal=Journal(store, PROGRAMME)).plan
+    assert not [op for op in plan.by_kind("remove_member") + plan.by_kind("add_member") if op.user_id == mentee]
+    assert not [w for w in plan.warnings if "lmsync circles" in w]
