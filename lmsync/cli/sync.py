@@ -152,8 +152,8 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                                "Groups > Edit group settings), or point [store] path at the store that made them")
     from lmsync.service.away_mentors import at_once_fails, at_once_line
 
-    if at_once := at_once_line(result.first_plan.warnings, {}):  # as `lmsync run` exits (2): tester round 92b, 4
-        if at_once_fails(at_once):  # the day they were first found away; later, said before (tester round 93b, 4)
+    if at_once := at_once_line(result.first_plan.signals, {}):  # as `lmsync run` exits (2): tester round 92b, 4
+        if at_once_fails(result.first_plan.signals):  # the day they were first found away; later, said before (tester round 93b, 4)
             raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {at_once}",
                               hint="`lmsync plan` says more; the next sync that reads the mentors again clears this")
         say(f"warning: {at_once}", err=True)

@@ -17,6 +17,7 @@ group: at worst one welcome is public, and the guard names it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.ownership import welcome_anchor
@@ -130,12 +131,17 @@ def welcome_forum(observation: Observation) -> bool:
     return observation.forum_id is not None and not announcements_forum(observation)
 
 
-def missing_forum(observation: Observation, circles: Sequence[object], post_welcome: bool) -> list[str]:
-    """A plan warning when circles are wanted, welcomes are on, and the course holds no forum of the
-    configured name: a mistyped name made every circle without a word but a log line (tester round 31, 2);
-    or the forum of that name is the course's announcements forum (tester round 92b, 2)."""
+def forum_problem(observation: Observation, circles: Sequence[object], post_welcome: bool) -> Literal["", "missing", "announcements"]:
+    """``missing`` when circles are wanted, welcomes are on, and the course holds no forum of the configured
+    name: a mistyped name made every circle without a word but a log line (tester round 31, 2); ``announcements``
+    when the forum of that name is the course's announcements forum (tester round 92b, 2); else "". The plan
+    says it in ``FORUM_WARNINGS`` and signals it (``PlanSignals.forum``)."""
     if not post_welcome or not circles:
-        return []
+        return ""
     if observation.forum_id is None:
-        return [MISSING_FORUM]
-    return [ANNOUNCEMENTS_FORUM] if announcements_forum(observation) else []
+        return "missing"
+    return "announcements" if announcements_forum(observation) else ""
+
+
+#: The plan's warning for each of ``forum_problem``'s answers.
+FORUM_WARNINGS = {"missing": MISSING_FORUM, "announcements": ANNOUNCEMENTS_FORUM}

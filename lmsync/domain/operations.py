@@ -206,6 +206,26 @@ class PlannedWrites(BaseModel):
     fingerprint: str
 
 
+class PlanSignals(BaseModel):
+    """What a run's one-line summary and exit code act on, set where the plan's warnings about it are made, so
+    no caller reads them back out of the warnings' words.
+
+    ``circles_held``: circles held as they are while their mentor is away (tester round 55, 5);
+    ``mentors_away_at_once``: the first sentence of the warning that the circles' mentors were all found away in
+    one read, "" when they were not, and ``mentors_away_fails`` whether it fails the run (exit 2: only on the day
+    they were first found; tester rounds 92b, 4 and 93b, 4); ``forum``: ``missing`` when the configured forum is
+    not in the course (tester round 31, 2), ``announcements`` when it is the course's announcements forum
+    (tester round 92b, 2), "" otherwise.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    circles_held: int = 0
+    mentors_away_at_once: str = ""
+    mentors_away_fails: bool = False
+    forum: Literal["", "missing", "announcements"] = ""
+
+
 class Plan(PlannedWrites):
     """A printable, serialisable list of operations and the observation they were planned on."""
 
@@ -221,6 +241,7 @@ class Plan(PlannedWrites):
     # near-peer place is counted under "no near-peer: ..."). Tester round 46b, 2: plan, sync and run
     # said nothing of them, and one whose pair ended left their circle "(re-matched)".
     unmatched: dict[str, int] = {}
+    signals: PlanSignals = Field(default_factory=PlanSignals)
 
     @property
     def empty(self) -> bool:

@@ -17,7 +17,13 @@ from collections.abc import Iterable, Mapping
 
 from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
 from lmsync.domain.deleted_in_moodle import put_back, remade, reposted
-from lmsync.domain.forum_mode import guard_public_welcomes, missing_forum, refused_welcomes, welcome_forum
+from lmsync.domain.forum_mode import (
+    FORUM_WARNINGS,
+    forum_problem,
+    guard_public_welcomes,
+    refused_welcomes,
+    welcome_forum,
+)
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -30,6 +36,7 @@ from lmsync.domain.operations import (
     DeleteDuplicateGrouping,
     DeleteGroup,
     Plan,
+    PlanSignals,
     PostWelcome,
     RemoveMember,
     UnassignGrouping,
@@ -380,7 +387,8 @@ def plan_sync(
     guard_other_programmes(observation, ops, settings)  # a renamed programme (tester finding 4)
     guard_public_welcomes(observation, memory, ops, programme)  # a forum without group mode (tester round 9, 2)
     warnings.extend(refused_welcomes(observation, ops))
-    warnings.extend(missing_forum(observation, circles, settings.post_welcome))
+    forum = forum_problem(observation, circles, settings.post_welcome)
+    warnings.extend([FORUM_WARNINGS[forum]] if forum else [])
     ops, held = _hold_back(ops, memory.pending)
     if held:
         warnings.append(
@@ -394,7 +402,7 @@ def plan_sync(
         fingerprint=observation.fingerprint(),
         operations=ops,
         warnings=warnings,
-        skipped_deletes=skipped, pending=held,
+        skipped_deletes=skipped, pending=held, signals=PlanSignals(forum=forum),
     )
 
 

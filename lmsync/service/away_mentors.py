@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lmsync.config import Config
+from lmsync.domain.operations import PlanSignals
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation
 from lmsync.service.programme_settings import programme_today
@@ -28,10 +29,10 @@ from lmsync.store.snapshots import HealthSnapshots
 HELD = " held as it is: its mentor is not active"  # how the plan's warning of a held circle reads
 
 
-def held_line(warnings: list[str], counts: dict[str, int]) -> str:
+def held_line(signals: PlanSignals, counts: dict[str, int]) -> str:
     """What ``lmsync run``'s sync line says of the circles held (``counts``: ``circles_held_mentor_away``):
     it said "in sync" and an admin reading cron never learnt a hold ran (tester round 55, 5)."""
-    held = sum(HELD in w for w in warnings)
+    held = signals.circles_held
     if held:
         counts["circles_held_mentor_away"] = held
     return f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)" if held else ""
@@ -39,27 +40,22 @@ def held_line(warnings: list[str], counts: dict[str, int]) -> str:
 
 #: how the plan's warning of the circles' mentors found away in one read begins (tester round 92b, 4)
 AT_ONCE = "the enrolment read returned "
-#: how that warning's first sentence ends on a later day of the holds: said before, no longer failing the run
-#: (tester round 93b, 4: a real leave of most mentors made every run exit 2 for the whole hold)
-SAID_BEFORE = " (said before)"
 
 
-def at_once_line(warnings: list[str], counts: dict[str, int]) -> str:
+def at_once_line(signals: PlanSignals, counts: dict[str, int]) -> str:
     """What ``lmsync run``'s sync line (and ``lmsync sync``'s error) says when every circle's mentor, or more
     than ``[sync] min_source_fraction`` lets go, was found away in one read (``Holds.at_once``): its first
     sentence, or "" (``counts``: ``circle_mentors_away_at_once``). Tester round 92b, 4: an enrolment read that
     returned nobody said "sync ok ... 20 circle(s) held while their mentor is away", exit 0, for 14 days."""
-    line = next((w for w in warnings if w.startswith(AT_ONCE)), None)
-    if line is None:
-        return ""
-    counts["circle_mentors_away_at_once"] = 1
-    return line.split(". ", 1)[0]
+    if signals.mentors_away_at_once:
+        counts["circle_mentors_away_at_once"] = 1
+    return signals.mentors_away_at_once
 
 
-def at_once_fails(line: str) -> bool:
-    """Whether ``at_once_line``'s ``line`` fails the sync (exit 2): only on the day the mentors were first found
+def at_once_fails(signals: PlanSignals) -> bool:
+    """Whether the mentors found away at once fail the sync (exit 2): only on the day they were first found
     away; later runs of their holds say it, said before, and exit 0 (tester round 93b, 4)."""
-    return bool(line) and SAID_BEFORE not in line
+    return bool(signals.mentors_away_at_once) and signals.mentors_away_fails
 
 
 def circle_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
@@ -103,6 +99,12 @@ class Holds:
     def idnumbers(self, programme: str) -> frozenset[str]:
         return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
 
+    def signal(self, signals: PlanSignals) -> None:
+        """Set the plan's ``signals`` of the holds (``circles_held``, ``mentors_away_*``) that its warnings say."""
+        signals.circles_held = len(self.until)
+        if self.at_once:
+            signals.mentors_away_at_once, signals.mentors_away_fails = self._at_once_first(), self._at_once_day() >= self.today
+
     def warnings(self, programme: str, observation: Observation) -> list[str]:
         """One line per held circle, for the plan; first, when they went away at once, what that says."""
         names = {g.idnumber: g.name for g in observation.groups}
@@ -126,25 +128,31 @@ class Holds:
                        "re-matched")
         return out
 
-    def _at_once(self) -> str:
-        """The plan's warning of ``at_once`` (its first sentence is the run's sync line, ``at_once_line``): on the
-        day they were first found away it fails the run; on later days of the holds it is said before (tester
-        round 93b, 4: a real leave of 2 of 3 mentors failed every run for 14 days)."""
-        found = len(self.at_once)
+    def _at_once_day(self) -> date:
+        return min(self.since[m] for m in self.at_once)  # one day: ``mass_away`` takes those of one ``since``
+
+    def _at_once_first(self) -> str:
+        """The first sentence of ``_at_once``: the run's sync line (``at_once_line``)."""
+        found, day = len(self.at_once), self._at_once_day()
         what = (f"none of the {self.mentors} circles' mentors as active in the course" if found == self.mentors else
                 f"{found} of the {self.mentors} circles' mentors as no longer active in the course, all at once")
-        day = min(self.since[m] for m in self.at_once)  # one day: ``mass_away`` takes those of one ``since``
+        when = f" since {day.isoformat()} (said before)" if day < self.today else ""
+        return (f"{AT_ONCE}{what}{when}: a broken read? Check the lmsync user's capabilities (moodle/course:enrolreview; "
+                "`lmsync doctor` checks them) and the course's enrolment plugins")
+
+    def _at_once(self) -> str:
+        """The plan's warning of ``at_once``: on the day they were first found away it fails the run; on later days
+        of the holds it is said before (tester round 93b, 4: a real leave of 2 of 3 mentors failed every run for 14
+        days)."""
+        day = self._at_once_day()
         if day < self.today:
-            when = f" since {day.isoformat()}{SAID_BEFORE}"
             runs = (f"`lmsync sync` and `lmsync run` exited 2 for it on {day.isoformat()} and now say it without "
                     "failing, until a read finds the mentors again or the holds end")
         else:
-            when = ""
             runs = ("`lmsync sync` and `lmsync run` exit 2 today, the day they were first found away; later runs say "
                     "it without failing, until a read finds the mentors again or the holds end")
         return (
-            f"{AT_ONCE}{what}{when}: a broken read? Check the lmsync user's capabilities (moodle/course:enrolreview; "
-            "`lmsync doctor` checks them) and the course's enrolment plugins. Their circles are held as they are, "
+            f"{self._at_once_first()}. Their circles are held as they are, "
             f"nothing removed; {runs}; if they really are away, nothing needs doing (the holds end on their day), "
             f"or lower [sync] min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
         )

@@ -42,8 +42,8 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     if waiting := sum(" waits: " in w for w in result.first_plan.warnings):  # cron reads this line (round 50, 5)
         counts["matching_entries_waiting"] = waiting
         text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
-    text += held_line(result.first_plan.warnings, counts)  # cron reads this line too (tester round 55, 5)
-    if at_once := at_once_line(result.first_plan.warnings, counts):  # a broken enrolment read (tester round 92b, 4)
+    text += held_line(result.first_plan.signals, counts)  # cron reads this line too (tester round 55, 5)
+    if at_once := at_once_line(result.first_plan.signals, counts):  # a broken enrolment read (tester round 92b, 4)
         text += f"; but {at_once}"
     if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)
         counts["circles_kept_for_allow_delete"] = kept
@@ -71,5 +71,5 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
                           "(name a Standard forum in Separate groups mode in [programme] forum)", counts)
     # that group's ID number is an admin's to change (tester round 74, 2); so is a broken enrolment read (92b, 4),
     # on the day it is first found: later runs of the holds say it, said before, and are ok (tester round 93b, 4)
-    admin = bool(result.disowned or at_once_fails(at_once))
+    admin = bool(result.disowned or at_once_fails(result.first_plan.signals))
     return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)

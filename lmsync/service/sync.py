@@ -18,8 +18,6 @@ from lmsync.config import Config
 from lmsync.domain.circle_proof import disowned_warnings
 from lmsync.domain.forum_mode import (
     ALL_PARTICIPANTS,
-    ANNOUNCEMENTS_FORUM,
-    MISSING_FORUM,
     first_welcome_only,
     public_welcome_refusal,
     welcome_forum,
@@ -201,6 +199,7 @@ def make_plan(
     plan.unmatched = unmatched_counts(desired.match)
     plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
+    away.signal(plan.signals)
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if snapshot.phantom_group_ids:
@@ -335,8 +334,8 @@ def run_sync(
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
                                 store=store.where,
-                                forum_missing=MISSING_FORUM in planned.plan.warnings,
-                                forum_announcements=ANNOUNCEMENTS_FORUM in planned.plan.warnings,
+                                forum_missing=planned.plan.signals.forum == "missing",
+                                forum_announcements=planned.plan.signals.forum == "announcements",
                                 disowned=len(planned.snapshot.observation.disowned),
                                 untaken=untaken_circles(planned.snapshot, config.programme.name) if dry_run else 0)
             if on_plan is not None:
