@@ -64,6 +64,9 @@ def unconverged_hint(result: SyncResult, settle_seconds: float, now: float | Non
         parts.append(f"Moodle refused {refused} operation(s) (listed above as `refused by Moodle`, and in the log); "
                      "the next run retries them")
     if not parts:
-        parts.append("Moodle still differed from lmsync's plan after its last round: something else may be "
-                     "changing the course's groups while lmsync writes; the next run retries")
+        # not only another writer: a Moodle that answered writes it did not keep read the same (tester round 92b, 8)
+        parts.append("Moodle still differed from lmsync's plan after its last round, though it turned down no write: "
+                     "something else may be changing the course's groups while lmsync writes, or Moodle answered "
+                     "writes it did not keep (an event observer or plugin undoing them); `lmsync plan` shows what "
+                     "still differs, and the next run retries")
     return "; ".join(parts)
