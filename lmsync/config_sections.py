@@ -329,7 +329,8 @@ class GradesConfig(Section):
     )
     mentee_ratings: Literal["aggregate_only", "hidden"] = Field(
         "aggregate_only",
-        description="publish mentees' ratings of mentors only as per-mentor means, or also as hidden items",
+        description="publish mentees' ratings of mentors only as per-mentor means, or also per mentee; every such "
+        "item is hidden from the mentor it is about",
     )
     enabled: list[str] | None = Field(None, description="metric keys to publish (default: all)")
 

@@ -259,8 +259,10 @@ def survey_metric_specs(
                 )
             if inst.rates_mentor:
                 rkey = f"{inst.grade_name}-received-{wave.name}"
+                # hidden from the mentor it is about, as the README and every export say (tester round 94a, 1: a
+                # peer mentor read their mentees' mean verdict of them in their own grades); coordinators see it
                 specs[rkey] = MetricSpec(
-                    rkey, low, high, description=f"mean {inst.name} of the mentor's mentees, {wave.name}"
+                    rkey, low, high, hidden=True, description=f"mean {inst.name} of the mentor's mentees, {wave.name}"
                 )
             if (
                 inst.track_change

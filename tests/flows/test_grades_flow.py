@@ -365,12 +365,18 @@ def test_mentee_ratings_reach_a_mentor_only_as_a_mean_over_three_mentees(config,
     names = {i.itemname: i for i in owned_items(site).values()}
     assert not any(n.startswith("lmsync_checkin-T") for n in names), "a per-mentee rating item was created"
     received = names["lmsync_checkin-received-T3"]
+    assert received.hidden, "a mentor read their mentees' mean verdict of them (tester round 94a, 1)"
     values = {c.userid: int(c.values[1]) for c in checkin.completeds}
     assert received.grades[mentor0].finalgrade == pytest.approx(round(mean(values[u] for u in answered0), 2))
     answered1 = {u for u in values if u in circles(site)[str(mentor1)]}
     assert len(answered1) < 3 and mentor1 not in received.grades
     mentees = {u for members in circles(site).values() for u in members} - set(mentors_of(site))
     assert mentees.isdisjoint(received.grades)
+    received.hidden = False  # as an earlier lmsync made it, shown to the mentor: the next push hides it
+    with open_moodle(config, site=site) as conn:
+        planned = grades.make_grades_plan(conn.api, config, store, as_of=T3_CLOSED)
+        grades.push_grades(conn.api, config, store, planned.plan, observed=planned.state)
+    assert received.hidden
 
 
 def test_fix_a_a_mentors_received_mean_cannot_be_differenced_across_pushes(config, tmp_path):

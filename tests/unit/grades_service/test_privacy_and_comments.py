@@ -32,7 +32,8 @@ def test_change_in_a_mentee_rating_is_not_published_per_mentee_by_default():
 def test_with_the_hidden_policy_the_change_is_hidden_too():
     specs = survey_metric_specs([RATING], WAVES, mentee_ratings="hidden")
     assert specs["rating-change-T3"].hidden and specs["rating-T3"].hidden
-    assert not specs["rating-received-T3"].hidden
+    # the mentor's mean of their mentees' ratings is hidden from them too, with either policy (tester round 94a, 1)
+    assert specs["rating-received-T3"].hidden and survey_metric_specs([RATING], WAVES)["rating-received-T3"].hidden
     values = survey_metrics(
         scores(), {"rating": RATING}, PAIRS, WAVES, min_mentees=3, mentee_ratings="hidden"
     )
