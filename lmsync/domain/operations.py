@@ -215,7 +215,8 @@ class PlanSignals(BaseModel):
     one read, "" when they were not, and ``mentors_away_fails`` whether it fails the run (exit 2: only on the day
     they were first found; tester rounds 92b, 4 and 93b, 4); ``forum``: ``missing`` when the configured forum is
     not in the course (tester round 31, 2), ``announcements`` when it is the course's announcements forum
-    (tester round 92b, 2), "" otherwise.
+    (tester round 92b, 2), "" otherwise; ``two_roles``: people with a mentor role and a mentee role whom matching
+    holds until an admin decides (``[matching] dual_role``; tester round 94b, 6: `lmsync run` never said so).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -224,6 +225,7 @@ class PlanSignals(BaseModel):
     mentors_away_at_once: str = ""
     mentors_away_fails: bool = False
     forum: Literal["", "missing", "announcements"] = ""
+    two_roles: int = 0
 
 
 class Plan(PlannedWrites):

@@ -43,6 +43,10 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
         counts["matching_entries_waiting"] = waiting
         text += f"; {waiting} [matching] entr{'y' if waiting == 1 else 'ies'} waiting (`lmsync plan` says why)"
     text += held_line(result.first_plan.signals, counts)  # cron reads this line too (tester round 55, 5)
+    if two := result.first_plan.signals.two_roles:  # an admin's decision, never said in the run (tester round 94b, 6)
+        counts["two_roles_waiting_for_an_admin"] = two
+        text += (f"; {two} {'person has' if two == 1 else 'people have'} a mentor role and a mentee role, matched with "
+                 "no new mentor or mentee until an admin decides ([matching] dual_role; `lmsync plan` names them)")
     if at_once := at_once_line(result.first_plan.signals, counts):  # a broken enrolment read (tester round 92b, 4)
         text += f"; but {at_once}"
     if kept := len(last_plan.skipped_deletes):  # a run never deletes: say what waits (round 38, 3: "in sync", nothing else)

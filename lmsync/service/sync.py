@@ -39,6 +39,7 @@ from lmsync.domain.plan import (
 )
 from lmsync.domain.saved_plan import checked_against
 from lmsync.domain.sync_state import ObservedGroup
+from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -202,6 +203,7 @@ def make_plan(
     away.signal(plan.signals)
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
+    plan.signals.two_roles = len({n.person for n in desired.notices if n.outcome in HELD_BY_TWO_ROLES})
     if snapshot.phantom_group_ids:
         plan.warnings.append(
             f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not exist "
