@@ -39,8 +39,11 @@ def check_clock(store: Store, programme: str, today: date) -> None:
             f"the clock says {today.isoformat()}, but this store's last run judged the programme on "
             f"{last.isoformat()}: {cause}; nothing ran, so no grade, nudge or digest is sent for a day already past",
             hint=("keep one time zone for the programme; " if zone else "") + "set the system clock right "
-            "(timedatectl; chronyc tracking) if it is wrong; the next run on a later day goes on by itself. "
-            "`lmsync health --as-of DAY` and the other views still show any day",
+            "(timedatectl; chronyc tracking) if it is wrong; the next run on a later day goes on by itself. If the "
+            f"clock is right now and it was that earlier run whose clock ran ahead, runs go on again after "
+            f"{last.isoformat()}, and what that run sent (grades, nudges, a digest) stays sent: the grades are worked "
+            "out again by the first run after that day. `lmsync health --as-of DAY` and the other views still show "
+            "any day",
         )
 
 

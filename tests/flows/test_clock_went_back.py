@@ -79,3 +79,24 @@ def test_round_85b_8_one_day_behind_names_a_time_zone_as_a_cause() -> None:
         check_clock(store, "p", TODAY + timedelta(days=1))
     finally:
         store.close()
+
+
+def test_tester_round_94b_4_the_hint_says_what_happens_when_the_earlier_run_ran_ahead() -> None:
+    """A run under a clock 70 days ahead, then runs with the right clock: each refused with only "set the system
+    clock right", which was right already. The hint says when runs go on by themselves and what stays sent."""
+    from datetime import date
+
+    import pytest
+
+    from lmsync.domain.health import PairHealth
+    from lmsync.service.clock_check import ClockWentBack, check_clock
+    from lmsync.store.db import Store
+    from lmsync.store.snapshots import HealthSnapshots
+
+    store = Store.memory()
+    ahead = date(2027, 2, 13)
+    HealthSnapshots(store, "p").replace_day(ahead, [PairHealth(1, 2, "ok", (), ahead, ahead, 0)])
+    with pytest.raises(ClockWentBack) as refused:
+        check_clock(store, "p", date(2026, 12, 5))
+    assert "runs go on again after 2027-02-13" in (refused.value.hint or "")
+    assert "stays sent" in (refused.value.hint or "")
