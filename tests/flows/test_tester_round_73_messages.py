@@ -79,6 +79,10 @@ def test_round_73_3_refused_operations_are_named_only_when_there_were_some():
     refused = SyncResult("r", plan, plan, reports=[ExecReport("r", failed=[("add_member:g:7", "invalidrecord")])],
                          rounds=4)
     assert "Moodle refused 1 operation(s)" in unconverged_hint(refused, 600)
+    again = SyncResult("r", plan, plan, rounds=4, reports=[  # the same one refused in every round (round 94b, 10)
+        ExecReport("r", failed=[("add_member:g:7", "invalidrecord"), ("add_member:g:8", "invalidrecord")])
+        for _ in range(4)])
+    assert "Moodle refused 2 operation(s)" in unconverged_hint(again, 600)
     changing = SyncResult("r", plan, plan, reports=[ExecReport("r")], rounds=4)
     hint = unconverged_hint(changing, 600)
     assert "refused" not in hint and "write_settle_seconds" not in hint and "the next run retries" in hint
