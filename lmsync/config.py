@@ -53,9 +53,9 @@ class ProgrammeConfig(Section):
     peer_mentor_cohort: str | None = Field(
         None, description="cohort idnumber of senior students who mentor juniors (vertical peer mentoring)"
     )
-    forum: str = Field(
-        "Mentoring circles", description="separate-groups forum where each circle gets its welcome discussion"
-    )
+    forum: str = Field("Mentoring circles", description="separate-groups forum where each circle gets its welcome "
+                       "discussion: its name as the course page shows it, or its course-module id as text (\"42\", "
+                       "the number after id= in its address), needed when two forums share the name")
     group_name_template: str = Field(
         "Circle: {mentor_fullname}",
         description="name of each circle's Moodle group ({mentor_fullname}); a circle renamed in Moodle gets it back "

@@ -20,8 +20,8 @@ from lmsync.config import Config
 from lmsync.domain.forum_mode import ALL_PARTICIPANTS, ANNOUNCEMENTS_WHY, NEWS, WELCOME_FORUM_FIX
 from lmsync.domain.ownership import WELCOME_ANCHOR
 from lmsync.moodle.errors import MoodleError
-from lmsync.moodle.text import same_name
 from lmsync.service.import_rules import MAX_AGE_WITHOUT_START
+from lmsync.service.programme_forum import programme_forums, several_forums
 from lmsync.store.problems import FOLDER_HINT
 from lmsync.visible import quoted
 
@@ -105,7 +105,11 @@ def probe_forum_id(config: Config, forums: list[Any] | None, unread: dict[str, s
     """The configured forum's id for the mod/forum:startdiscussion probe; None for the course's announcements
     forum, whose cancreatediscussions answers for mod/forum:addnews (``unread`` says so in the probe's skip line:
     it failed the lmsync role for want of startdiscussion, tester round 92b, 2)."""
-    forum = next((f for f in forums or [] if same_name(f.name, config.programme.forum)), None)
+    found = programme_forums(forums or [], config.programme.forum)
+    if len(found) > 1:  # tester round 94b, 2
+        unread["forumid"] = "[programme] forum names more than one forum (see the forum check)"
+        return None
+    forum = found[0] if found else None
     if forum is not None and forum.type == NEWS:
         unread["forumid"] = "[programme] forum names the course's announcements forum (see the forum check)"
         return None
@@ -119,7 +123,11 @@ def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_u
     ``core_webservice_get_site_info`` names it; the sync's ``public_welcomes`` asks the same) count: a
     teacher's copy of a welcome, marker and all, posted to all participants said a forum in separate
     groups mode was not (tester round 87b, 4). Moved here from :mod:`lmsync.service.doctor`."""
-    forum = next((f for f in forums if same_name(f.name, config.programme.forum)), None)
+    found = programme_forums(forums, config.programme.forum)
+    if len(found) > 1:  # it said "found (forum 3)", the first of two, and sync posted there (tester round 94b, 2)
+        report.add("forum", "fail", *several_forums(config.programme.forum, found))
+        return
+    forum = found[0] if found else None
     if forum is None:
         report.add(
             "forum", "fail", f"no forum named {quoted(config.programme.forum)} in the course"

@@ -30,8 +30,8 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import InvalidRecord, MoodleException
 from lmsync.moodle.models import Discussion, EnrolledUser, Forum, User
-from lmsync.moodle.text import same_name
 from lmsync.service.profile_fields import ProfileFields
+from lmsync.service.programme_forum import one_programme_forum
 from lmsync.service.reads import ReadPool, read_pages
 from lmsync.service.site_accounts import accounts
 
@@ -426,13 +426,13 @@ def observe(
 
 
 def find_forum(api: MoodleApi, course_id: int, name: str) -> Forum | None:
-    """The course's forum called ``name``, matched as Moodle returns forum names (escaped, trap 39).
+    """The course's forum ``name`` names: its name, matched as Moodle returns forum names (escaped, trap 39),
+    or its course-module id (``service.programme_forum``). None when there is none.
 
-    ``Mentors & mentees`` is read back as ``Mentors &amp; mentees``; with two such forums the
-    first (lowest id) is taken.
+    Raises ConfigError when two forums answer (``Mentoring circles`` twice after a rollover): the first
+    one was taken (tester round 94b, 2).
     """
-    forums = sorted((f for f in api.get_forums_by_courses([course_id]) if same_name(f.name, name)), key=lambda f: f.id)
-    return forums[0] if forums else None
+    return one_programme_forum(api.get_forums_by_courses([course_id]), name)
 
 
 def refresh_group_cache(api: MoodleApi, snapshot: Snapshot) -> bool:
