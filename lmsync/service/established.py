@@ -7,7 +7,8 @@
   pairing (``returning_mentors``; tester round 9).
 - The pairs of a circle lmsync made that was deleted in Moodle stay the existing pairs
   (``deleted_circle_pairs``; tester round 73, 2).
-- Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back.
+- Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back: once apart,
+  matching keeps them apart (``Returning.ended``; tester round 94a, 3).
 - Whether two people are a pair at all (``known_pairs``, ``NotAPair``): ``lmsync pair show`` and
   ``lmsync queue done`` decide and say it alike (tester round 50, 9).
 """
@@ -15,9 +16,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
 
+from lmsync.domain.people import Person
 from lmsync.domain.plan import Observation, mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
 from lmsync.errors import InputError
@@ -51,7 +53,21 @@ def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], P
     return read
 
 
-def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]], dict[int, int]]:
+class Returning(dict[int, int]):
+    """Mentee -> the mentor they return to (Moodle ids), as ``returning_mentors`` reads them; ``ended``:
+    (mentor, mentee) pairs a coordinator ended (``ended_by_coordinator``) of the mentees asked, none of
+    whose pairings lmsync's history holds open: matching keeps each such mentee from that mentor, so the
+    pair comes back neither as a return nor by its score (tester round 94a, 3: a mentee back after a
+    break was matched again with the mentor of the pair a coordinator had closed, a pair then never
+    nudged nor queued). A pair still open (a mentee taken out by hand, put back in the same sync as the
+    match still pairs them) is not among them."""
+
+    def __init__(self, back: Mapping[int, int] | None = None, ended: Collection[tuple[int, int]] = ()) -> None:
+        super().__init__(back or {})
+        self.ended = frozenset(ended)
+
+
+def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]], Returning]:
     """Mentee -> the mentor of their last pairing (Moodle ids), for mentees (of those asked: the
     active mentees in no circle) whose pairings lmsync has all closed: lmsync took them out of the
     circle (their enrolment was suspended, they left the course, their account was suspended) or
@@ -61,24 +77,46 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
     rather than matching them afresh (tester round 9: a mentee suspended for a week came back to a
     new mentor). Left out: a mentee with a pairing still open (removed from the circle by hand: the
     history cannot say why), a pair a coordinator ended (queue outcome ``closed``) and a pair marked
-    not a good fit (``PairForbids``). One read each of the history, the queue and the forbids."""
+    not a good fit (``PairForbids``). The result's ``ended`` (``Returning``): the pairs a coordinator
+    ended of those mentees, with no pairing open, which matching keeps apart (tester round 94a, 3).
+    One read each of the history, the queue and the forbids."""
 
-    def read(mentees: Collection[int]) -> dict[int, int]:
+    def read(mentees: Collection[int]) -> Returning:
         wanted = set(mentees)
         last: dict[int, Pairing] = {}
+        still_open: set[tuple[int, int]] = set()
         for row in PairingHistory(store, programme).history():  # oldest first: the last row is the latest
             if row.mentee_id in wanted:
                 last[row.mentee_id] = row
-        if not last:
-            return {}
-        ended = ended_by_coordinator(store, programme) | set(PairForbids(store, programme).pairs())
-        return {
-            mentee: row.mentor_id
-            for mentee, row in sorted(last.items())
-            if row.left_at is not None and (row.mentor_id, mentee) not in ended
-        }
+                if row.left_at is None:
+                    still_open.add((row.mentor_id, row.mentee_id))
+        closed = {pair for pair in ended_by_coordinator(store, programme) if pair[1] in wanted} if wanted else set()
+        if not last and not closed:
+            return Returning()
+        ended = closed | set(PairForbids(store, programme).pairs())
+        return Returning(
+            {mentee: row.mentor_id for mentee, row in sorted(last.items())
+             if row.left_at is not None and (row.mentor_id, mentee) not in ended},
+            ended=closed - still_open,
+        )
 
     return read
+
+
+def kept_apart(ended: Iterable[tuple[int, int]], by_moodle: Mapping[int | None, Person], persons: Iterable[Person],
+               pins: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """(mentee, mentor) forbids, by matching id, for the ``Returning.ended`` pairs (mentor, mentee Moodle
+    ids) whose two people are both among the persons (``by_moodle``); none for a mentee a ``[matching] pins``
+    entry names (each key read as matching reads it: id or alias, in any case): the pin decides, where a
+    forbid would break it and stop the match (tester round 94a, 3)."""
+    ended = sorted(ended)
+    if not ended:
+        return []
+    keys = {mentee.strip().lower() for mentee, _mentor in pins}
+    pinned = {p.id for p in persons if keys & {k.lower() for k in (p.id, *p.other_keys())}}
+    return [(mentee.id, mentor.id) for mentor_id, mentee_id in ended
+            if (mentee := by_moodle.get(mentee_id)) is not None and (mentor := by_moodle.get(mentor_id)) is not None
+            and mentee.id not in pinned and mentor.id != mentee.id]
 
 
 def open_placements(store: Store, programme: str) -> frozenset[tuple[str, int]]:

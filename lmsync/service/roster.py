@@ -29,6 +29,7 @@ from lmsync.domain.people import (
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.domain.two_circles import PairStanding, TwoCircles
 from lmsync.domain.unmatched import HELD_MEMBER
+from lmsync.service.established import kept_apart
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
@@ -357,12 +358,12 @@ def people_from_roster(
     blank &= {p.id for p in persons} if any(u.profile.get(config.matching.attributes.capacity or "") for u in roster.values()) else set()
     persons = [replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen
                else replace(p, capacity=max(p.capacity, holding.get(p.id, 0))) if p.id in blank else p for p in persons]
-    back = _returning(persons, current, current_peers, by_moodle, returning)
+    back, apart = _returning(persons, current, current_peers, by_moodle, returning, matching.pins)
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
     departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
     gone_with = _departed({(person, False): uid for person, uid in left.items() if uid}, roster, named)
-    forbids = _stay_put(persons, stay_put, current, current_peers)
+    forbids = (*_stay_put(persons, stay_put, current, current_peers), *apart)
     people = People(
         persons=tuple(persons), current=current, current_peers=current_peers, returning=back, established=met, since=since,
         forbids=forbids,
@@ -440,20 +441,25 @@ def _returning(
     current_peers: Mapping[str, str],
     by_moodle: Mapping[int | None, Person],
     returning: Callable[[Collection[int]], Mapping[int, int]] | None,
-) -> dict[str, str]:
-    """Mentee id -> the mentor they return to, for mentees in no circle (``returning`` reads the store)."""
+    pins: Iterable[tuple[str, str]] = (),
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Mentee id -> the mentor they return to, for mentees in no circle (``returning`` reads the store),
+    and the (mentee, mentor) forbids that keep such a mentee from the mentor of a pair a coordinator ended
+    (``established.Returning.ended``; tester round 94a, 3: matched afresh, the pair came back by its score,
+    never nudged again). A mentee whom a ``[matching] pins`` entry names gets none: the pin decides."""
     away = {
         p.moodle_id for p in persons
         if p.moodle_id is not None and p.has_role("mentee") and p.id not in current and p.id not in current_peers
     }
     if returning is None or not away:
-        return {}
+        return {}, []
+    found = returning(away)
     back: dict[str, str] = {}
-    for mentee_id, mentor_id in returning(away).items():
+    for mentee_id, mentor_id in found.items():
         mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
         if mentee is not None and mentor is not None and mentor.roles & MENTORING_ROLES:
             back[mentee.id] = mentor.id
-    return back
+    return back, kept_apart(getattr(found, "ended", ()), by_moodle, persons, pins)
 
 
 def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool,
