@@ -42,11 +42,13 @@ def follow_moodle_pairs(
     shown = [p for p in circle_pairs(programme, snapshot.observation.groups, snapshot.observation.outsiders)
              if p[0] not in away]
     shown += blocked_pairs(store, programme, snapshot.observation, shown)
-    day = today or programme_settings.clock().astimezone(zone).date()
+    now = programme_settings.clock()  # the one clock, as ``today`` (it stamped the store's clock: round 51c, 5)
+    day = today or now.astimezone(zone).date()
     gates = erasure_gates(erased_on(store), day, zone)
     history = PairingHistory(store, programme)
     judged = judged_unrecorded(store, programme, history, shown, zone)
-    closed, reopened = history.follow_moodle(shown, erased=gates, judged=judged)
+    closed, reopened = history.follow_moodle(shown, at=now.astimezone(UTC).isoformat(timespec="milliseconds"),
+                                             erased=gates, judged=judged)
     if closed or reopened:
         log.info("sync.pairings_followed", run_id=run_id, closed=closed, reopened=reopened)
     return closed, reopened
