@@ -25,6 +25,14 @@ answer changes it as any new answer does without an erasure; counting it withhel
 programme for good after erasing someone who had answered nothing. On an instrument it does count, the
 rows are still every mentor's, as above; an erasure that deletes no survey answer counts nothing at all.
 
+The programme-wide count of sittings misses an answer about the erased person (``about``) that another
+gave in a sitting they still have: a mentor's answers about each of their mentees on one day are one sitting,
+so erasing a mentee deleted their mentor's answers about them and left the mentors' count as it was, while
+the report's mentor-side mean moved (4.062 to 4.063; tester round 94a, 2). So each instrument counted is
+counted programme-wide a second way too (``SUBJECTS``): one respondent's answers of one day about one person
+(or no one), which every deleted answer lowers. A change in it withholds what a change in the ``PROGRAMME``
+count does; stores whose erasures were counted before it have no such rows, and keep their checks as they were.
+
 An answer counts for the mentor it names (``about``), else for the respondent's mentor on its date (the
 pairing history, the pairs lmsync judged for a pair made by hand, ``PairsByDate`` with the erasures): the
 same rule whether counted before or after, so only a change in the answers changes a count.
@@ -49,6 +57,10 @@ from lmsync.store.surveys import SurveyRepository
 
 #: The "mentor" of the programme-wide counts (no Moodle user has id 0, as ``about_id`` 0 is nobody).
 PROGRAMME = 0
+
+#: The "mentor" of the programme-wide counts per person answered about (``about``): no Moodle user has a
+#: negative id. A change in one withholds the ``PROGRAMME`` figures alike (tester round 94a, 2).
+SUBJECTS = -1
 
 #: How every view says a figure is withheld by ``ErasureChanges``: no count, no day (either would say more).
 ERASURE_WITHHELD = ("withheld: who answered about this mentor changed after an erasure (a mean now would give "
@@ -75,7 +87,8 @@ class ErasureChanges:
 
 def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, str], list[date]], set[int], set[str]]:
     """(mentor, instrument) -> the days of the sittings others gave about the mentor, sorted (one per respondent
-    and day), and (``PROGRAMME``, instrument) -> every sitting's day; the mentors of the pairs the store knows;
+    and day), (``PROGRAMME``, instrument) -> every sitting's day and (``SUBJECTS``, instrument) -> the day of
+    each respondent's answers of one day about one person (or no one); the mentors of the pairs the store knows;
     the instruments mentees answer."""
     names = {name for name, inst in s.instruments.items() if inst.rates_mentor or inst.side in ("mentee", "both")}
     judged = HealthSnapshots(store, s.programme).first_seen()
@@ -83,23 +96,28 @@ def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, st
     mentors = {p.mentor_id for p in by_date.history} | {mentor for mentor, _mentee in judged}
     on_day = cache(by_date.on)
     found: dict[tuple[int, str], set[tuple[int, date]]] = defaultdict(set)
+    subjects: dict[str, set[tuple[int, int | None, date]]] = defaultdict(set)
     for a in SurveyRepository(store, s.programme).answers():
         if a.instrument not in s.instruments:
             continue
         found[(PROGRAMME, a.instrument)].add((a.respondent_id, a.date))
+        subjects[a.instrument].add((a.respondent_id, a.about_id, a.date))
         if a.instrument not in names:
             continue
         rated = {a.about_id} if a.about_id is not None else {m for m, e in on_day(a.date) if e == a.respondent_id}
         for mentor in (rated & mentors) - {a.respondent_id}:
             found[(mentor, a.instrument)].add((a.respondent_id, a.date))
-    return {key: sorted(day for _who, day in sat) for key, sat in found.items()}, mentors, names
+    days = {key: sorted(day for _who, day in sat) for key, sat in found.items()}
+    days.update({(SUBJECTS, name): sorted(day for _who, _about, day in sat) for name, sat in subjects.items()})
+    return days, mentors, names
 
 
 def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, erasing: int) -> dict[tuple[int, str], int]:
     """(mentor, instrument) -> sittings others gave about them dated on or before ``on``, for every mentor the
     store knows but ``erasing`` (whose rows go) and every instrument mentees answer, zeros too (a late answer
     about a mentor nobody had rated changes their count as well); and (``PROGRAMME``, instrument) -> every
-    sitting so dated, for every instrument (the report's programme-wide figures). Only the instruments the
+    sitting so dated, for every instrument (the report's programme-wide figures), and (``SUBJECTS``, instrument)
+    -> every respondent's answers of a day about one person so dated (tester round 94a, 2). Only the instruments the
     erasure deletes an answer of (``erasing``'s own or one naming them), so nothing when it deletes none
     (tester round 92a, 2: a figure the erasure did not change gives nothing of theirs back). Read before the
     erasure deletes anything."""
@@ -109,7 +127,8 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
     days, mentors, names = _sittings(store, s, tz)
     counts = {(m, i): bisect_right(days.get((m, i), []), on)
               for m in sorted(mentors - {erasing}) for i in sorted(names & deleting)}
-    counts.update({(PROGRAMME, i): bisect_right(days.get((PROGRAMME, i), []), on) for i in sorted(deleting)})
+    counts.update({(whole, i): bisect_right(days.get((whole, i), []), on)
+                   for whole in (PROGRAMME, SUBJECTS) for i in sorted(deleting)})
     return counts
 
 
@@ -121,7 +140,7 @@ def record_before_erasure(store: Store, programme: str, counts: Mapping[tuple[in
 
 def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
     """The counted figures whose answers changed since (``ErasureChanges``); none without an erasure counted.
-    Reads the store only."""
+    A changed ``SUBJECTS`` count is the ``PROGRAMME`` figure's change (tester round 94a, 2). Reads the store only."""
     recorded = RaterCounts(store, s.programme).counts()
     if not recorded:
         return ErasureChanges()
@@ -129,5 +148,5 @@ def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
     changed: dict[tuple[int, str], list[date]] = defaultdict(list)
     for (mentor, instrument, on), sittings in recorded.items():
         if bisect_right(days.get((mentor, instrument), []), on) != sittings:
-            changed[(mentor, instrument)].append(on)
-    return ErasureChanges({key: tuple(sorted(on)) for key, on in changed.items()})
+            changed[(PROGRAMME if mentor == SUBJECTS else mentor, instrument)].append(on)
+    return ErasureChanges({key: tuple(sorted(set(on))) for key, on in changed.items()})
