@@ -398,7 +398,8 @@ REVISION_0009_TABLES = (erased_notes,)
 #: them). A figure over those answers whose count differs later is withheld: a mean over the others gave
 #: the erased person's answers back by difference. Counts only, never a value (a mean over one rater is
 #: that rater's answer); a mentor's rows are erased with them. ``mentor_id`` 0 holds the programme-wide count of
-#: each instrument's sittings (no Moodle user has id 0), for the report's programme-wide figures.
+#: each instrument's sittings (no Moodle user has id 0), for the report's programme-wide figures; ``mentor_id`` -1
+#: the count of each respondent's answers of a day about one person (tester round 94a, 2).
 rater_counts = _programme_table(
     "rater_counts",
     Column("mentor_id", Integer, nullable=False),  # a Moodle user id
