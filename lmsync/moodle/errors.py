@@ -20,6 +20,8 @@ connection, timeouts, non-200, bodies that are not JSON) form the other branch::
     └── MoodleException              an HTTP 200 exception body (exception, message, debuginfo)
         ├── InvalidToken             invalidtoken (wrong or missing token)               [2]
         ├── UserSuspended            wsaccessusersuspended                               [2]
+        ├── TokenIPRestricted        invalidiptoken: the token's IP restriction          [2]
+        ├── ServiceNeedsLogin        servicerequireslogin: a session's token, ended      [2]
         ├── AccessDenied             accessexception: function not in the service        [2]
         ├── UnknownFunction          invalidrecord on table external_functions           [2]
         ├── MissingCapability        nopermissions; ``capability`` = "Manage groups"     [2]
@@ -47,6 +49,7 @@ import re
 from typing import Any, TypedDict, Unpack
 
 from lmsync.errors import LmsyncError
+from lmsync.moodle.causes import short_cause
 from lmsync.moodle.keywords import check_keywords
 
 
@@ -267,6 +270,35 @@ class UserSuspended(MoodleException):
     default_hint = "The token's user account is suspended: unsuspend it or issue a token for an active user."
 
 
+_PUT_TOKEN = "put it where lmsync reads it: LMSYNC_TOKEN, or the file [moodle] token_file names"  # as InvalidToken
+
+
+class TokenIPRestricted(MoodleException):
+    """``invalidiptoken`` ("Invalid token - your IP is not supported", lang/en/webservice.php): the token's IP
+    restriction leaves out lmsync's address; exit 2 (tester round 94b, 5: was exit 1, the daemon backed off).
+    Older Moodle sends accessexception with that debuginfo (webservice/lib.php): mapped here too."""
+
+    exit_code = 2
+    default_hint = (
+        "The token only works from the addresses in its IP restriction, and the machine lmsync runs on is not "
+        "among them (as Moodle sees it: behind a proxy, the proxy's address): in Site administration > Server > "
+        "Web services > Manage tokens, add this machine's address to the token's IP restriction, or create a "
+        f"token without one and {_PUT_TOKEN}"
+    )
+
+
+class ServiceNeedsLogin(MoodleException):
+    """``servicerequireslogin`` ("Web service is not available. (The session has been logged out or has
+    expired.)", lang/en/webservice.php): a login session's token whose session ended; exit 2 (94b, 5)."""
+
+    exit_code = 2
+    default_hint = (
+        "Moodle says the web service needs a logged-in session and the token's session was logged out or has "
+        "expired: lmsync needs a permanent token, not one made by a browser or app login. Create one for the "
+        f"lmsync user and its service in Site administration > Server > Web services > Manage tokens and {_PUT_TOKEN}"
+    )
+
+
 class AccessDenied(MoodleException):
     exit_code = 2
     default_hint = (
@@ -406,6 +438,8 @@ class RequestCut(MoodleException):
 _BY_ERRORCODE: dict[str, type[MoodleException]] = {
     "invalidtoken": InvalidToken,
     "wsaccessusersuspended": UserSuspended,
+    "invalidiptoken": TokenIPRestricted,
+    "servicerequireslogin": ServiceNeedsLogin,
     "accessexception": AccessDenied,
     "nopermissions": MissingCapability,
     "invalidparameter": InvalidParameter,
@@ -420,6 +454,8 @@ _BY_ERRORCODE: dict[str, type[MoodleException]] = {
 }
 
 _CAPABILITY_RE = re.compile(r"\(([^()]+)\)\.?\s*$")
+#: An older Moodle's invalidiptoken: accessexception, the reason in debuginfo (tester round 94b, 5).
+_IP_REFUSED = re.compile(r"your IP is not supported", re.I)
 
 
 def is_exception_body(data: Any) -> bool:
@@ -450,6 +486,8 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
         text = f"{text} ({debuginfo})"
     if errorcode == "invalidrecord" and "external_functions" in message:
         return UnknownFunction(text, **kw)
+    if errorcode == "accessexception" and _IP_REFUSED.search(f"{message} {debuginfo or ''}"):
+        return TokenIPRestricted(text, **kw)
     if errorcode == "cannotcreatediscussion":  # mod_forum_add_discussion, forum_user_can_post_discussion() false
         return MissingCapability(text, capability="mod/forum:startdiscussion or moodle/site:accessallgroups", hint=(
             "Moodle refused a welcome discussion in a circle's group: the lmsync web-service role needs "
@@ -460,37 +498,3 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
     if cls is MissingCapability:
         return MissingCapability(text, capability=capability_title(message), **kw)
     return cls(text, **kw)
-
-
-# What the network stack said, as a few words (urllib3's text names pools and retries).
-_CAUSES = (
-    ("Connection refused", "connection refused (nothing listens on that port)"),
-    ("Name or service not known", "unknown host (DNS)"),
-    ("nodename nor servname", "unknown host (DNS)"),
-    ("Temporary failure in name resolution", "unknown host (DNS)"),
-    ("getaddrinfo failed", "unknown host (DNS)"),
-    ("No address associated with hostname", "unknown host (DNS)"),
-    ("No route to host", "no route to host (network or firewall)"),
-    ("Network is unreachable", "network unreachable"),
-    ("Connection reset by peer", "connection reset by the server or a firewall"),
-    ("RemoteDisconnected", "the server closed the connection without answering"),
-    ("ProxyError", "the proxy refused the connection"),
-    ("CERTIFICATE_VERIFY_FAILED", "TLS: the site's certificate is not trusted"),
-    ("WRONG_VERSION_NUMBER", "TLS: https:// to a port that serves plain HTTP"),
-    ("timed out", "timed out"),
-)
-
-
-def short_cause(message: str) -> str:
-    """A connection failure's cause in a few words, without urllib3's pool and retry text.
-
-    ``... (ConnectionError: HTTPConnectionPool(...): Max retries exceeded ... [Errno 111]
-    Connection refused'))`` -> ``connection refused (nothing listens on that port)``.
-    """
-    for needle, cause in _CAUSES:
-        if needle.lower() in message.lower():
-            return cause
-    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", message)
-    if found:
-        return found.group(1).strip()
-    return "TLS failed" if "SSL" in message else "the connection failed"

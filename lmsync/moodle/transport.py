@@ -58,13 +58,12 @@ from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from lmsync import __version__
 from lmsync.log import get_logger
-from lmsync.moodle.answers import PHP_MESSAGE, XML_ERRORCODE, first_line, split_php_output
+from lmsync.moodle.answers import first_line, not_json, split_php_output
 from lmsync.moodle.encoding import FormPairs, encode
 from lmsync.moodle.errors import (
     ConnectionFailed,
     HTTPStatusError,
     NotAnEndpoint,
-    NotJSON,
     OutcomeUnknown,
     Redirected,
     RequestTooLarge,
@@ -428,7 +427,7 @@ class Transport:
         except ValueError:
             data = self._after_php_output(function, body)
         if data is _NO_BODY:
-            raise self._not_json(function, body, content_type)
+            raise not_json(function, body, content_type, self._scrub)  # never quotes JSON (tester round 94b, 3a)
         if is_exception_body(data):
             assert isinstance(data, dict)  # a message may echo the request body, token and all (tester round 89b, 5)
             data = {k: self._scrub(v) if k in ("message", "debuginfo") and isinstance(v, str) else v
@@ -455,27 +454,6 @@ class Transport:
         self.php_output.setdefault(function, line)
         _log.warning("moodle.php_output", function=function, first_line=line, bytes=len(noise.encode()))
         return value
-
-    def _not_json(self, function: str, body: bytes, content_type: str) -> NotJSON:
-        text = body.decode("utf-8", "replace")
-        match = XML_ERRORCODE.search(text)
-        errorcode = match.group(1).strip() if match else None
-        detail = f", errorcode {errorcode}" if errorcode else ""
-        php = self._scrub(first_line(text)) if PHP_MESSAGE.match(text) else None
-        if php:
-            message = (
-                f"{function}: the answer is PHP output with no complete JSON after it "
-                f"({len(body)} bytes; PHP said: {php!r})"
-            )
-        elif not body.strip():
-            message = f"{function}: expected JSON, got an empty body ({content_type or 'no content type'})"
-        else:
-            start = self._scrub(first_line(text, 120))
-            message = (
-                f"{function}: expected JSON, got {content_type or 'no content type'} "
-                f"({len(body)} bytes{detail}) that cannot be parsed, starting {start!r}"
-            )
-        return NotJSON(message, function=function, errorcode=errorcode, content_type=content_type, php_output=php)
 
     # -- retry policy ---------------------------------------------------------------------
 

@@ -23,7 +23,9 @@ from lmsync.moodle.errors import (
     MoodleException,
     NotJSON,
     Redirected,
+    ServiceNeedsLogin,
     Timeout,
+    TokenIPRestricted,
     UserSuspended,
     WebServicesDisabled,
 )
@@ -132,6 +134,10 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
             "Site administration > Users > Browse list of users: unsuspend the lmsync user",
         )
         return None
+    except (TokenIPRestricted, ServiceNeedsLogin) as exc:  # a token line, not "reachable" (tester round 94b, 5)
+        report.add("token", "fail", f"Moodle refused the token from {source} ({exc.errorcode}): {redact(exc.message)}",
+                   exc.hint)
+        return None
     except Timeout as exc:
         waited = "connect" if exc.surely_not_sent else "answer"
         report.add(
@@ -150,11 +156,8 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
         report.add("reachable", "fail", f"{url} redirects: {exc.message}", exc.hint)
         return None
     except NotJSON as exc:
-        if exc.php_output:
-            report.add(
-                "reachable", "fail", f"Moodle answered with PHP output instead of JSON: {exc.php_output!r}",
-                exc.hint,
-            )
+        if exc.php_output:  # before, after or instead of the JSON: display_errors is on (tester round 94b, 3a)
+            report.add("reachable", "fail", f"Moodle's answer carries PHP output: {exc.php_output!r}", exc.hint)
         else:
             report.add(
                 "reachable", "fail", f"the answer was not Moodle's JSON (wrong URL, or a proxy's error page): {exc.message}",

@@ -117,7 +117,7 @@ class GradesFamily(OpFamily):
                 itemdetails=op.itemdetails,
             )
             if not result.ok:
-                raise Refused(f"status {result.statuses}", {"statuses": result.statuses})
+                raise Refused(result.refusal(), {"statuses": result.statuses})  # words, not "status [4]" (94b, 5)
             return Sent({"grades": len(op.grades), "details": op.itemdetails is not None})
         self.api.save_assign_grades(
             op.assignment_id,

@@ -249,6 +249,9 @@ class GradeItem:
     grademin: float = 0.0
     hidden: bool = False
     grades: dict[int, Grade] = field(default_factory=dict)
+    #: a teacher locked the whole item in the gradebook: grade_update answers 4, GRADE_UPDATE_ITEM_LOCKED,
+    #: and applies nothing, details included (lib/gradelib.php; tester round 94b, 5)
+    locked: bool = False
 
 
 @dataclass

@@ -17,12 +17,25 @@ from lmsync.moodle.models._base import _ALNUMEXT, Grade, Int, MoodleInput, Moodl
 
 
 class GradeUpdateStatus(IntEnum):
-    """core_grades_update_grades' bare integer answer (lib/grade/constants.php)."""
+    """core_grades_update_grades' bare integer answer (lib/grade/constants.php; 3 in older gradelib.php)."""
 
     OK = 0
     FAILED = 1
     MULTIPLE = 2
+    ITEM_DELETED = 3
     ITEM_LOCKED = 4
+
+
+#: What each refusal means and what to do, in words: lmsync reported "status [4]" (tester round 94b, 5).
+GRADE_UPDATE_WORDS: dict[int, str] = {
+    GradeUpdateStatus.FAILED: "Moodle could not save some of the item's grades (the usual cause: a teacher "
+                              "locked a grade in the gradebook; unlock it there, or lmsync leaves it as it is)",
+    GradeUpdateStatus.MULTIPLE: "the activity has several grade items at this item number and Moodle updates "
+                                "none of them: delete all but one in Gradebook setup (`lmsync grades plan` names them)",
+    GradeUpdateStatus.ITEM_DELETED: "the grade item was deleted in Moodle",
+    GradeUpdateStatus.ITEM_LOCKED: "a teacher locked the grade item in the gradebook, so Moodle changed nothing "
+                                   "in it: unlock it there, or lmsync leaves it as it is",
+}
 
 
 class GradeUpdateResult(MoodleModel):
@@ -33,6 +46,11 @@ class GradeUpdateResult(MoodleModel):
     @property
     def ok(self) -> bool:
         return all(s == GradeUpdateStatus.OK for s in self.statuses)
+
+    def refusal(self) -> str:
+        """The refused statuses in words, e.g. ``status 4: a teacher locked the grade item ...``."""
+        return "; ".join(f"status {s}: {GRADE_UPDATE_WORDS.get(s, 'an answer lmsync does not know')}"
+                         for s in dict.fromkeys(self.statuses) if s != GradeUpdateStatus.OK)
 
 
 class GradeItemSummary(MoodleModel):

@@ -62,6 +62,8 @@ def update_grades(call: Call, p: dict[str, Any]) -> int:
         None,
     )
     item = site.grade_items.get(seen.id) if seen is not None else None
+    if item is not None and item.locked:
+        return 4  # GRADE_UPDATE_ITEM_LOCKED, before the details are looked at (lib/gradelib.php grade_update)
     if item is None:
         item = GradeItem(id=site.next_id("grade_items"), courseid=course.id, itemtype="mod", itemmodule=modname,
                          iteminstance=instance.id, itemnumber=p["itemnumber"], cmid=instance.cmid, itemname=None, idnumber="")
@@ -161,7 +163,7 @@ def _grade_row(item: GradeItem, grade: Grade | None, course: Course) -> dict[str
         "id": item.id, "itemname": item.itemname, "itemtype": item.itemtype, "itemmodule": item.itemmodule,
         "iteminstance": item.iteminstance, "itemnumber": item.itemnumber,
         "idnumber": None if is_course else (item.idnumber or ""),
-        "categoryid": None if is_course else 1, "outcomeid": None, "scaleid": None, "locked": False,
+        "categoryid": None if is_course else 1, "outcomeid": None, "scaleid": None, "locked": item.locked,
     }
     if not is_course:
         row["cmid"] = item.cmid
