@@ -45,6 +45,8 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             lines.append(f"    ! {r.key} for {plan.who(r.user_id)} = {r.value:g}: {r.reason}")
         if len(plan.rejected) > detail:
             lines.append(f"    ... and {len(plan.rejected) - detail} more")
+        if plan.out_of_range:  # which figure and how to fix it, as the run's grades line says (tester round 94a, 5)
+            lines.append(f"    to fix: {service.out_of_range_fix({r.key for r in plan.out_of_range})}")
     if plan.held_grades:  # each received mean an erasure keeps from the gradebook (tester round 78, 5)
         lines.append(f"  not written after an erasure: {len(plan.held_grades)} received mean(s)")
         for h in plan.held_grades[:detail]:

@@ -58,6 +58,7 @@ from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
+    from lmsync.service.grades_plan import GradesPlan
     from lmsync.service.report import ReportRenderer
 
 log = get_logger(__name__)
@@ -121,20 +122,40 @@ def _grades(run: _Run) -> StepResult:
         "rejected": len(planned.plan.rejected),
     }
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
-    if planned.plan.rejected:  # held back before sending: said in the line, not only by `grades plan` (round 44b, 4)
-        text += f"; {len(planned.plan.rejected)} rejected before sending (`lmsync grades plan` says which)"
+    waiting = planned.metrics.meeting_grades_wait  # no meeting stored: none of its grades made (tester round 94b, 1)
+    if waiting:
+        counts["meeting_grades_waiting"] = 1
+        text += "; meeting grades wait for the first meeting (none is stored yet: `lmsync grades plan` says how to " \
+                "record them)"
+    inactive = len(planned.plan.rejected) - counts["out_of_range"]  # each counted once (tester round 94a, 5)
+    if inactive:  # held back before sending: said in the line, not only by `grades plan` (round 44b, 4)
+        text += f"; {inactive} rejected before sending (no longer active: `lmsync grades plan` says who)"
     if HIDDEN_POLICY_WARNING in planned.plan.warnings:  # said on every run it takes effect (tester round 68, 2)
         text += "; mentees' ratings of their mentor are on hidden items a non-editing teacher can read ([grades] " \
                 "mentee_ratings = \"hidden\")"
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)
-    if counts["out_of_range"]:  # outside the item's range: a retry sends them no more (tester round 10, 6)
-        return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {counts['out_of_range']} not sent, outside "
-                          "their grade item's range (`lmsync grades plan` says which)", counts)
+    if counts["out_of_range"]:  # outside the item's range: a retry sends them no more (tester round 10, 6), an admin's
+        # (the README's exit 2), named with the fix: "`grades plan` says which" beside a plan of "no changes" (94a, 5)
+        return StepResult("grades", "admin", EXIT_ADMIN, text + _out_of_range(planned.plan, planned.plan.who), counts,
+                          logged=text + _out_of_range(planned.plan, lambda user_id: f"user #{user_id}"))
     if report.failed or report.mismatches or report.uncertain:
         return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
-    return StepResult("grades", "ok", EXIT_OK, text, counts)
+    # held, not failed: no meeting is stored yet, which no admin need fix (tester round 94b, 1)
+    return StepResult("grades", "held" if waiting else "ok", EXIT_OK, text, counts)
+
+
+def _out_of_range(plan: GradesPlan, who: Callable[[int], str], *, detail: int = 3) -> str:
+    """The grades line's end for the figures outside their item's range: how many, the first ``detail`` of them
+    (people as ``who`` names them) and the fix (tester round 94a, 5)."""
+    from lmsync.service.grades_plan import out_of_range_fix
+
+    found = plan.out_of_range
+    which = ", ".join(f"{r.key} for {who(r.user_id)} = {r.value:g}: {r.reason}" for r in found[:detail])
+    more = f" and {len(found) - detail} more (`lmsync grades plan` lists them)" if len(found) > detail else ""
+    return (f"; {len(found)} not sent, outside {'its' if len(found) == 1 else 'their'} grade item's range: "
+            f"{which}{more}; to fix: {out_of_range_fix({r.key for r in found})}")
 
 
 def _health(run: _Run) -> StepResult:

@@ -53,6 +53,9 @@ class Metrics:
     cadence_days: int = 0  # [meetings] cadence_days: a pair is due a meeting after this many days
     erasure_held: dict[str, int] = field(default_factory=dict)  # received key -> first means held: an erasure changed them
     withheld: frozenset[tuple[str, int]] = frozenset()  # (received key, mentor) of those: the plan names them (round 78, 5)
+    # no meeting stored at all: no meeting figure (nor the assignment's attendance) is published; ``attendance``
+    # still says what each person is expected (tester round 94b, 1)
+    meeting_grades_wait: bool = False
 
 
 def compute_metrics(
@@ -109,7 +112,9 @@ def compute_metrics(
     # received mean takes each mentee's answer about its mentor (``about``) apart (tester round 87a, 1)
     scores = current_scores(store, s)  # today's wave names (tester finding 4)
     specs = metric_specs(s)
-    values = meeting_metrics(attendance) + survey_metrics(
+    # no meeting stored at all, any pair, any day: the programme has no meeting source yet, and a 0 for everyone read
+    # as every meeting missed (tester round 94b, 1); one stored meeting, and a pair that never met gets its 0
+    values = (meeting_metrics(attendance) if meetings else []) + survey_metrics(
         scores,
         s.instruments,
         pair_list,
@@ -156,7 +161,24 @@ def compute_metrics(
         s.meetings.cadence_days,
         dict(Counter(key for key, _mentor in held)),
         frozenset(held),
+        not meetings and (bool(MEETING_KEYS & specs.keys()) or s.grades.assignment is not None),
     )
+
+
+MEETING_KEYS = frozenset({"attendance", "meetings", "minutes"})  # the figures meetings give (meeting_metric_specs)
+
+
+def meeting_wait_note(s: Settings) -> str:
+    """Why no meeting grade is computed while the store holds no meeting, and how to record one (tester round
+    94b, 1: every person got 0 attendance from a programme with no meeting source)."""
+    how = (f"meetings logged in the Feedback activity {s.meetings.feedback!r} are read by `lmsync run` and "
+           "`lmsync grades push`, or record them with `lmsync import meetings` or `lmsync meetings add`"
+           if s.meetings.feedback else
+           "set [meetings] feedback to the Feedback activity that logs meetings, or record them with "
+           "`lmsync import meetings` or `lmsync meetings add`")
+    return ("meeting grades wait for the first meeting: no meeting is stored for this programme yet, so no "
+            "attendance, meetings or minutes grade (nor an assignment's attendance grade) is computed or written; "
+            f"{how}")
 
 
 def _until_today(
@@ -247,6 +269,8 @@ def first_received(metrics: Metrics) -> frozenset[tuple[str, int]]:
 
 def attendance_comments(metrics: Metrics) -> Mapping[int, tuple[float, str]]:
     """(grade 0-100, comment) per person for the configured assignment, e.g. ``3 of 4 meetings, last 12 Oct``."""
+    if metrics.meeting_grades_wait:  # no meeting stored: "0 of 3 meetings" for everyone (tester round 94b, 1)
+        return {}
     return {
         uid: (round(summary.rate, 2), summary.comment())
         for uid, summary in metrics.attendance.items()

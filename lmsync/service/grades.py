@@ -42,6 +42,7 @@ from lmsync.service.grade_metrics import (
     attendance_comments,
     build_grade_plan,
     compute_metrics,
+    meeting_wait_note,
     received_notes,
 )
 from lmsync.service.grade_state import (
@@ -62,6 +63,7 @@ from lmsync.service.grades_plan import (
     PlannedRequest,
     assemble_plan,
     check_privacy,
+    out_of_range_fix,
 )
 from lmsync.service.grades_push import (
     SAVE_ASSIGN_GRADES,
@@ -107,6 +109,7 @@ __all__ = [
     "legacy_itemnumbers",
     "make_grades_plan",
     "observed_items",
+    "out_of_range_fix",
     "ownership_plan",
     "plan_job",
     "push_envelope",
@@ -330,6 +333,8 @@ def make_grades_plan(
     left_out = set(pairs) - set(current)
     metrics = compute_metrics(store, s, current, as_of=today, tz=programme_zone(config), left_out=left_out,
                               active=frozenset(snapshot.roster) | {who for pair in left_out for who in pair})
+    if metrics.meeting_grades_wait:  # no meeting stored: no meeting grade, said (tester round 94b, 1)
+        warnings.append(meeting_wait_note(s))
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)

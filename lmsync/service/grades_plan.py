@@ -105,6 +105,22 @@ class PlannedRejection(BaseModel):
         return not self.reason.startswith("not an active participant")
 
 
+def out_of_range_fix(keys: set[str]) -> str:
+    """How to fix the figures of ``keys`` outside their item's range, in plain words (tester round 94a, 5: the run
+    only said "`lmsync grades plan` says which", and the plan did not say how)."""
+    fixes = []
+    if "minutes" in keys:
+        fixes.append("a meeting longer than [meetings] max_minutes: take it back with `lmsync meetings remove` and "
+                     "record it again with its right minutes (one from the Feedback meeting log: correct its response "
+                     "in Moodle), or raise [meetings] max_minutes")
+    if "meetings" in keys:
+        fixes.append("more meetings than [meetings] max_meetings: take back any recorded twice (`lmsync meetings "
+                     "list`, `lmsync meetings remove`), or raise [meetings] max_meetings")
+    if keys - {"minutes", "meetings"}:
+        fixes.append("a survey figure outside its scale: correct the answer behind it")
+    return "; ".join(fixes)
+
+
 class PlannedHeld(BaseModel):
     """A mentor's received mean not written, and why (tester round 78, 5: the plan dropped them unnamed):
     ``withheld``, a first mean over answers an erasure changed; ``held``, a mean the gradebook shows on
@@ -170,7 +186,15 @@ class GradesPlan(BaseModel):
     def in_sync(self) -> bool:
         """Nothing to send, no duplicated item, no creation in flight (issue 10, point 10), no metric
         refused (tester finding 1b), no assignment grade refused (tester finding 1)."""
-        return self.empty and not self.duplicates and not self.held and not self.refused and not self.assign_refused
+        return (self.empty and not self.duplicates and not self.held and not self.refused and not self.assign_refused
+                # a figure its item cannot hold: the run says it on every day (exit 2), so the plan never says
+                # "no changes" beside it (tester round 94a, 5)
+                and not self.out_of_range)
+
+    @property
+    def out_of_range(self) -> list[PlannedRejection]:
+        """The rejected values their item cannot hold (an admin's, exit 2), not the people no longer active."""
+        return [r for r in self.rejected if r.out_of_range]
 
     @property
     def grade_count(self) -> int:

@@ -25,6 +25,7 @@ from lmsync.store.journal import Journal
 from lmsync.store.meetings import SentAssignGrades
 from lmsync.store.schema import sent_assign_grades
 from tests.flows.test_grades_flow import AS_OF, PROGRAMME, make_config, site_with_circles, term
+from tests.flows.test_tester_round_94_grades import store_one_meeting
 
 ASSIGNMENT = 1
 NOT_WRITTEN = "saved by lmsync's web-service user but not written by this store (another lmsync store's); left as it is"
@@ -187,6 +188,9 @@ def test_tester_finding_1_and_6_cli_second_machine_plan_warns_push_exits_2_and_t
 
     written = assignment_grades(Site.load(a_site))
     assert written
+    b_store = Store(tmp_path / "state-b" / config.store_path().relative_to(tmp_path / "state"))
+    store_one_meeting(b_store, Site.load(a_site))  # a store with no meeting writes no attendance (round 94b, 1)
+    b_store.close()
     planned = runner.invoke(main, ["--config", cfg, "grades", "plan"], env=b_env)
     assert planned.exit_code == 0, planned.output
     assert NOT_WRITTEN in planned.output and CLEAR in planned.output

@@ -31,6 +31,7 @@ from tests.flows.test_grades_flow import (
     record_circles,
     site_with_circles,
 )
+from tests.flows.test_tester_round_94_grades import store_one_meeting
 
 ASSIGNMENT = 1
 
@@ -38,6 +39,14 @@ ASSIGNMENT = 1
 @pytest.fixture
 def config(tmp_path, monkeypatch):
     return make_config(tmp_path, monkeypatch)
+
+
+def with_a_meeting(config, site):
+    """The config's store holding one meeting and nothing else: a store with no meeting at all writes no meeting
+    grade (tester round 94b, 1), and these tests are about a store that holds some but never paired the circles."""
+    store = Store(config.store_path())
+    store_one_meeting(store, site)
+    store.close()
 
 
 def written(site):
@@ -50,6 +59,7 @@ def written(site):
 def test_round_14_1_a_store_that_never_paired_the_circles_writes_no_grade_until_it_takes_over(config, tmp_path):
     site = site_with_circles()
     site.save(config.emulator_state_path())
+    with_a_meeting(config, site)
     runner = CliRunner()
     cfg = ["--config", str(tmp_path / "lmsync.toml")]
 
@@ -76,6 +86,7 @@ def test_round_14_1_a_store_that_never_paired_the_circles_writes_no_grade_until_
 def test_round_14_1_the_run_holds_the_grades_step_and_goes_on(config):
     site = site_with_circles()
     store = Store.memory()
+    store_one_meeting(store, site)  # a store with no meeting writes no meeting grade at all (tester round 94b, 1)
     with open_moodle(config, site=site) as conn:
         result = run_cycle(conn.api, config, store, site=site, steps=("feedback", "grades", "health"), as_of=AS_OF)
     by_step = {s.step: s for s in result.steps}
@@ -89,6 +100,7 @@ def test_round_14_1_a_store_that_paired_most_circles_writes_despite_a_pair_moved
     site = site_with_circles()
     store = Store.memory()
     record_circles(store, site)
+    store_one_meeting(store, site)
     circle = next(g for g in site.groups.values() if g.idnumber.startswith("lmsync:"))
     newcomer = next(u for u in sorted(site.courses[2].enrolments) if all(u not in g.members for g in site.groups.values())
                     and site.users[u].username.startswith("s"))
@@ -119,7 +131,9 @@ def test_round_14_1_the_hold_counts_only_pairs_this_store_never_paired(config):
 @pytest.mark.sqlite_only("the CLI runs on the emulator's site file and the config's SQLite store")
 def test_round_37_2_a_held_grades_plan_says_so_in_json_and_csv(config, tmp_path):
     """`grades plan --format json` of a held plan gave in_sync false and 567 grades, with no word of the hold."""
-    site_with_circles().save(config.emulator_state_path())
+    site = site_with_circles()
+    site.save(config.emulator_state_path())
+    with_a_meeting(config, site)
     cfg = ["--config", str(tmp_path / "lmsync.toml"), "grades", "plan", "--format"]
     shown = CliRunner().invoke(main, [*cfg, "json"])
     assert shown.exit_code == 0, shown.output
