@@ -28,7 +28,7 @@ def read_token_file(path: Path) -> Token:
         )
     if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
         raise ConfigError(
-            f"moodle.token_file: {path} is open to {_who(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it",
+            f"moodle.token_file: {path} is open to {open_to(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it",
             hint=(f"a systemd credential is read from within its unit, where CREDENTIALS_DIRECTORY names {path.parent} "
                   "(never chmod it)" if path.resolve().parts[1:3] == ("run", "credentials")  # tester round 31
                   else f"chmod 600 {path}"),
@@ -79,8 +79,9 @@ def token_from(source: str, text: str) -> Token:
         raise ConfigError(str(exc)) from None
 
 
-def _who(mode: int) -> str:
-    """Who besides the owner a file's ``mode`` lets in, in words (tester round 24, 8: 640 is its group)."""
+def open_to(mode: int) -> str:
+    """Who besides the owner a file's ``mode`` lets in, in words (tester round 24, 8: 640 is its group); also
+    said of a configuration file holding a database password (``lmsync.config_password``, tester round 94b, 7)."""
     group, others = bool(mode & stat.S_IRWXG), bool(mode & stat.S_IRWXO)
     return "its group and every user" if group and others else "its group" if group else "every user"
 

@@ -102,6 +102,9 @@ class AppContext:
                 from lmsync.service.moodle import newcomer_defaults
 
                 config = newcomer_defaults(config)
+            from lmsync.cli.output import open_password_notice
+
+            open_password_notice(config, self.log_format)  # a password others may read, said (tester round 94b, 7)
             self._config = config
         return self._config
 

@@ -227,7 +227,9 @@ def _report(result: ImportResult) -> str:
 
 def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]], click.Command]:
     """``lmsync import KIND FILE`` or ``--template``: the function imports FILE and returns what to print;
-    ``--template`` prints the header with an example row instead (``service.import_template``)."""
+    ``--template`` prints the header with an example row instead (``service.import_template``). Refused
+    (``StoreAbsent``, exit 3, nothing read or made) where there is no store file at the configured path, the rule
+    of ``queue list`` (``stores.refuse_if_absent``; tester round 94a, 4): a first sync makes the store."""
 
     def decorate(func: Callable[[click.Context, Path, bool], str]) -> click.Command:
         @import_command.command(kind, help=func.__doc__, epilog=examples(f"lmsync import {kind} {kind}.csv"))
@@ -241,6 +243,9 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
                     raise click.UsageError("give FILE, or --template for an example file", ctx=ctx)
                 say(service.import_template(ctx.obj.config(), kind), nl=False)
                 return
+            # no store at the configured path: refused as `queue list` is, before anything is read or made (a
+            # mistyped path took the file into a new, empty store, exit 0: tester round 94a, 4)
+            refuse_if_absent(ctx.obj.config(), f"import {kind}", holds="nothing to import into: nothing was imported")
             with new_store_notice(ctx):  # after the import's own lines (tester round 81, 1)
                 say(func(ctx, file, wait))
 

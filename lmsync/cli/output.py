@@ -45,6 +45,23 @@ def new_store_notice(ctx: click.Context) -> Iterator[None]:
             say(warning, err=True)
 
 
+def open_password_notice(config: Any, log_format: str) -> None:
+    """Called where a command loads its configuration (once: ``AppContext.config`` keeps it): a warning on stderr when the file holds a ``[store] url`` password
+    and others may read it (``lmsync.config_password``; tester round 94b, 7). The command still runs. Under
+    ``--log-format json`` stderr is the log: a ``config.password_readable`` line (the path, the mode, the fix)."""
+    from lmsync.config_password import open_password
+
+    if (found := open_password(config)) is None:
+        return
+    if log_format == "json":
+        from lmsync.log import get_logger
+
+        get_logger(__name__).warning("config.password_readable", path=str(found.file),
+                                     mode=f"{found.mode & 0o777:o}", hint=found.fix)
+    else:
+        say(f"warning: {found.detail}\n  fix: {found.fix}", err=True)
+
+
 def config_named(ctx: click.Context | None, text: str) -> str:
     """``text`` (an error's message or fix) with ``lmsync.toml``, the default file hints name, read as the
     configuration file this command loaded: one run by ``--config``/``LMSYNC_CONFIG`` from another file was told

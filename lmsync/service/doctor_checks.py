@@ -374,8 +374,13 @@ def store_check(config: Config, report: Any) -> None:
     use; an explicit ``[store] path`` whose folder does not exist is a warning (a typo makes a second,
     empty store there: tester round 12, 13). An existing store must be lmsync's, bound to this site and
     course, undamaged and writable: doctor passed a garbage file, a store of another site, a damaged
-    file and a read-only folder, each of which then stopped every run (tester round 20, 3)."""
+    file and a read-only folder, each of which then stopped every run (tester round 20, 3). A ``[store] url`` password
+    in a configuration file others may read fails a ``store url`` check first (tester round 94b, 7)."""
+    from lmsync.config_password import open_password
     from lmsync.store.db import is_postgres
+
+    if (open_file := open_password(config)) is not None:  # said, never refused: runs go on (tester round 94b, 7)
+        report.add("store url", "fail", open_file.detail, open_file.fix)
 
     target = config.store.url or config.store_path()
     if is_postgres(target):

@@ -159,10 +159,10 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     ``failed``: the command is ending on an error, so it may have stored nothing, or only part; ``logged``:
     False where the caller prints the warning itself (a console log line beside it said it twice).
 
-    ``import meetings|surveys``, ``meetings add``, ``nudge`` and ``grades push`` make a new store where there
-    is none (importing before the first sync is deliberate), but with ``[store] path`` mistyped they stored
-    into a new empty file, exit 0, and the programme's store never showed it (tester round 81, 1). ``sync``,
-    ``run`` and ``init`` make the store as a matter of course and do not call it."""
+    ``meetings add``, ``nudge`` and ``grades push`` make a new store where there is none, but with ``[store] path``
+    mistyped they stored into a new empty file, exit 0, and the programme's store never showed it (tester round
+    81, 1). ``import meetings|surveys`` is refused there instead (``refuse_if_absent``; tester round 94a, 4).
+    ``sync``, ``run`` and ``init`` make the store as a matter of course and do not call it."""
     if absent is None or not absent.exists():
         return None
     if failed and _left_empty(absent):  # stored nothing: made nothing, so the "no store" refusals still hold
@@ -207,7 +207,8 @@ def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to ac
     views no longer warned (tester round 38, 1). A view of what a store holds (``holds``: ``nothing to
     show``) is refused too: ``queue list`` run under a coordinator's own account, whose default store path
     is their own, said "the coordinator queue is empty", exit 0 (tester round 77, 6). Recording ``health`` is
-    refused too: it made a new store at a mistyped path and queued every pair as new (tester round 79, 6)."""
+    refused too: it made a new store at a mistyped path and queued every pair as new (tester round 79, 6), and so
+    is ``import meetings|surveys``: it stored a whole file into a new store at a mistyped path, exit 0 (94a, 4)."""
     if config.store.url is None and not (path := config.store_path()).exists():
         raise StoreAbsent(
             f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "

@@ -81,6 +81,7 @@ def test_issue_11_exit_3_bad_input_file_and_bad_arguments(home):
     (home / "plan.json").write_text('{"x": 1}')
     assert run("apply", "plan.json").exit_code == EXIT_INPUT
     (home / "meetings.csv").write_text("date,mentor,mentee,minutes,attended\nnot a date,a,b,x,yes\n")
+    Store(newcomer_defaults(load_config(None)).store_path()).close()  # an import into no store is refused (94a, 4)
     bad_file = run("import", "meetings", "meetings.csv")
     assert bad_file.exit_code == EXIT_INPUT and "meetings.csv" in bad_file.stderr
     assert run("doctor", "--no-such-option").exit_code == EXIT_INPUT

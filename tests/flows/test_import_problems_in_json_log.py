@@ -15,6 +15,15 @@ from tests.flows.test_cli_language import programme as programme  # noqa: F401  
 from tests.flows.test_cli_language import run
 
 
+def _programme_store() -> None:
+    """The demo programme's store, made as a first sync makes it: an import into no store is refused (94a, 4)."""
+    from lmsync.config import load_config
+    from lmsync.service.moodle import newcomer_defaults
+    from lmsync.store.db import Store
+
+    Store(newcomer_defaults(load_config(None)).store_path()).close()
+
+
 def _fatal(stderr: str) -> dict[str, Any]:
     (fatal,) = [json.loads(line) for line in stderr.splitlines() if '"lmsync.fatal"' in line]
     return fatal  # type: ignore[no-any-return]
@@ -22,6 +31,7 @@ def _fatal(stderr: str) -> dict[str, Any]:
 
 def test_a_meeting_row_problem_is_listed_with_file_line_field_and_reason(programme: Any, home: Path) -> None:  # noqa: F811
     _config, mentor, mentee = programme
+    _programme_store()
     csv = home / "attended_bad.csv"
     csv.write_text(f"date,mentor,mentee,minutes,attended\n2026-11-04,{mentor.username},{mentee.username},45,maybe\n")
     console = run("import", "meetings", str(csv))
@@ -38,6 +48,7 @@ def test_a_meeting_row_problem_is_listed_with_file_line_field_and_reason(program
 
 
 def test_a_header_problem_is_listed_with_its_column(home: Path) -> None:  # noqa: F811
+    _programme_store()
     csv = home / "meetings.csv"
     csv.write_text("date,mentor,mentee,minuets,attended\n2026-11-04,m0001,s0008,45,yes\n")
     result = run("--log-format", "json", "import", "meetings", str(csv))
@@ -50,6 +61,7 @@ def test_a_header_problem_is_listed_with_its_column(home: Path) -> None:  # noqa
 
 def test_a_survey_file_lists_its_problems_without_names_or_answers(programme: Any, home: Path) -> None:  # noqa: F811
     _config, mentor, mentee = programme
+    _programme_store()
     csv = home / "surveys.csv"
     csv.write_text(
         "respondent,date,instrument,item,value\n"

@@ -6,6 +6,9 @@ took the data to be in the programme's store, where `meetings list` never showed
 sync (and a second machine's `grades push`, a `nudge` on a fresh store) is deliberate, so they still do it, with
 the same exit code, but say once on stderr that there was no store there, that a new empty one holds what they
 stored, and how to point them at the programme's. Where a store is, nothing more is said.
+
+Tester round 94a, 4: an import no longer does: it is refused where there is no store, as `queue list` is
+(tests/flows/test_tester_round_94a_4_import_into_no_store.py).
 """
 
 from __future__ import annotations
@@ -85,28 +88,6 @@ def _one_meeting_and_a_mistyped_store(demo_home: Path, synced: Path, monkeypatch
     typo = synced.with_name("mentor-2062.db")
     monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
     return csv, typo
-
-
-def test_round_81_1_import_meetings_into_a_mistyped_store_path_says_it_made_a_new_store(
-    demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    csv, typo = _one_meeting_and_a_mistyped_store(demo_home, synced, monkeypatch)
-
-    imported = run_in(demo_home, "import", "meetings", str(csv))
-    assert imported.exit_code == 0, imported.output  # importing before a first sync still works
-    assert "1 row, 1 added" in imported.stdout, imported.output
-    assert said(imported.stderr).count(warned(typo)) == 1, imported.stderr  # once, on stderr only
-    assert "no store at" not in imported.stdout
-    assert "store.created" not in imported.stderr  # the warning in words, not a log line saying it again
-    assert _meetings(typo) == 1 and _meetings(synced) == 0  # the meeting is in the new store, as said
-
-    again = run_in(demo_home, "import", "meetings", str(csv))  # the store is there now: nothing more to say
-    assert again.exit_code == 0 and "no store at" not in again.output, again.output
-
-    monkeypatch.delenv("LMSYNC_STORE_PATH")  # the programme's store, made by the sync: no warning either
-    into = run_in(demo_home, "import", "meetings", str(csv))
-    assert into.exit_code == 0 and "1 added" in into.output and "no store at" not in into.output, into.output
-    assert _meetings(synced) == 1
 
 
 def test_round_81_1_meetings_add_says_it_made_a_new_store_and_only_the_first_time(
@@ -206,9 +187,11 @@ def test_round_81_1_under_json_logs_the_new_store_is_one_json_line(
     demo_home: Path, synced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Under `--log-format json` stderr is the log: the `store.created` event (the path, the fix) says it."""
-    csv, typo = _one_meeting_and_a_mistyped_store(demo_home, synced, monkeypatch)
+    _csv, typo = _one_meeting_and_a_mistyped_store(demo_home, synced, monkeypatch)
     mentor, mentee = _pairs(demo_home)[0]
-    imported = run_in(demo_home, "--log-format", "json", "--log-level", "warning", "import", "meetings", str(csv))
+    today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
+    imported = run_in(demo_home, "--log-format", "json", "--log-level", "warning", "meetings", "add", "--date", today,
+                      "--mentor", mentor, "--mentee", mentee, "--minutes", "30")  # an import is refused (94a, 4)
     assert imported.exit_code == 0, imported.output
     events = [json.loads(line) for line in imported.stderr.splitlines()]  # every line JSON
     created = [e for e in events if e["event"] == "store.created"]

@@ -56,4 +56,7 @@ class Obj:
 
 @pytest.fixture
 def db_path(tmp_path):
+    """The programme's store file, made (empty) as a first sync makes it: an import into no store is refused
+    (tester round 94a, 4)."""
+    Store(tmp_path / "p.db").close()
     return tmp_path / "p.db"

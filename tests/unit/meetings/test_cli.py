@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from lmsync.config import Config
 from lmsync.service import meetings as service
+from lmsync.store.db import Store
 
 from .conftest import PAIRS, PEOPLE, Obj
 
@@ -20,6 +21,8 @@ def run(tmp_path, monkeypatch):
     config = Config.model_validate({"store": {"path": str(tmp_path / "p.db")}})
 
     def invoke(group, *args):
+        if group == "import":  # the programme's store, as a first sync makes it: an import needs one (94a, 4)
+            Store(tmp_path / "p.db").close()
         return CliRunner().invoke(
             {"meetings": command, "import": import_command}[group], list(args), obj=Obj(config)
         )
@@ -165,6 +168,7 @@ def test_third_tester_import_surveys_says_what_the_programme_holds_and_what_is_c
     monkeypatch.setattr(service, "roster_people", lambda _config: PEOPLE)
     monkeypatch.setattr(service, "moodle_pairs", lambda _config: PAIRS)
     day = date.today() - timedelta(days=3)
+    Store(tmp_path / "p.db").close()  # the programme's store: an import into none is refused (94a, 4)
     config = Config.model_validate({
         "store": {"path": str(tmp_path / "p.db")},
         "waves": {"windows": {"T0": {"start": (day - timedelta(days=5)).isoformat(), "end": day.isoformat()}}},
