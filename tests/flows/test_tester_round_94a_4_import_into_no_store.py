@@ -14,22 +14,12 @@ import pytest
 
 from lmsync.config import load_config
 from lmsync.service.programme_settings import programme_today
-from lmsync.store.db import Store
-from lmsync.store.meetings import MeetingRepository
 from tests.flows.conftest import run_in
-from tests.flows.test_tester_round_81_new_store_said import PROGRAMME, _pairs
+from tests.flows.test_tester_round_81_new_store_said import _meetings, _pairs
 
 
 def said(text: str) -> str:
     return " ".join(text.split())
-
-
-def _meetings(path: Path) -> int:
-    store = Store(path)
-    try:
-        return len(MeetingRepository(store, PROGRAMME).find())
-    finally:
-        store.close()
 
 
 def _meetings_csv(home: Path) -> Path:
