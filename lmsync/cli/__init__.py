@@ -81,6 +81,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("lmsync.cli.cycle",
             "Run the whole cycle once: sync, Feedback, grades, health, nudges, digest (and the report)."),
     "pair": ("lmsync.cli.pair", "One pair's history (coordinator view)."),
+    "store": ("lmsync.cli.store", "The programme's store: copy it into a new store (SQLite to PostgreSQL)."),
 }
 
 LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
