@@ -83,6 +83,7 @@ def import_cli(tmp_path, monkeypatch):
         path.write_text(f"date,mentor,mentee,minutes,attended\n{day.isoformat()},m0001,s0001,30,yes\n")
         (tmp_path / timezone.replace("/", "-")).mkdir(exist_ok=True)
         config = zone_config(tmp_path / timezone.replace("/", "-"), timezone)
+        Store(config.store_path()).close()  # an import needs the programme's store (tester round 94a, 4)
         return CliRunner().invoke(import_command, ["meetings", str(path)], obj=Obj(config))
 
     return invoke
