@@ -26,8 +26,8 @@ def say(message: str = "", err: bool = False, nl: bool = True) -> None:
 
 @contextmanager
 def new_store_notice(ctx: click.Context) -> Iterator[None]:
-    """Around a command that writes the store but is not a sync (``import``, ``meetings add``, ``nudge``,
-    ``grades push``): when it found no store file at the configured path and made one, a warning on stderr,
+    """Around a command that writes the store but is not a sync (``meetings add``, ``nudge``, ``grades push``;
+    ``import`` is refused where there is no store, ``refuse_if_absent``): when it found no store file at the configured path and made one, a warning on stderr,
     once, as it ends (its output printed, or its error about to be), naming the path and the fix
     (``lmsync.service.stores.made_store``; tester round 81, 1). Never for a ``[store] url``. Under
     ``--log-format json`` stderr is the log: its ``store.created`` line says it there, and nothing else; in the
