@@ -65,9 +65,9 @@ def guard_mass_removal(
         in_deleted = unplaced - left - suspended - unmatched
         problems.append(
             f"it would leave {len(unplaced)} of the {len(placed)} people placed in lmsync's circles in no circle "
-            f"at all ({len(unmatched)} still enrolled but no longer matched, {len(left)} no longer enrolled or "
-            f"visible, {len(suspended)} suspended, {len(in_deleted)} only with their circle deleted); "
-            "refusing to remove them"
+            f"at all ({len(unmatched)} still enrolled but no longer matched; {len(left)} unenrolled, with their "
+            f"enrolment suspended or ended, or not visible; {len(suspended)} with their account suspended; "
+            f"{len(in_deleted)} only with their circle deleted); refusing to remove them"
         )
     if deleted and len(deleted) > tolerated * len(owned):
         problems.append(f"it would delete {len(deleted)} of lmsync's {len(owned)} circles")

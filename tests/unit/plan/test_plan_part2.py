@@ -84,7 +84,7 @@ def test_point_1_a_large_re_match_moving_everyone_between_circles_passes() -> No
 def test_point_1_people_who_left_or_were_suspended_are_counted_as_unplaced() -> None:
     gone = frozenset({30, 31, 32, 33, 1, 4, 7, 10})  # only these are still enrolled
     observation = dataclasses.replace(synced(gone), suspended_user_ids=frozenset({1, 4, 7}))
-    with pytest.raises(UnsafePlan, match=r"8 no longer enrolled or visible, 3 suspended"):
+    with pytest.raises(UnsafePlan, match=r"8 unenrolled, with their enrolment suspended or ended, or not visible; 3 with their account suspended"):
         plan_sync(observation, [circle(33, {10})], SETTINGS)
 
 
