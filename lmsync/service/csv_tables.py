@@ -82,11 +82,20 @@ def failed_import(file_name: str, issues: list[ImportIssue], *, outcome: str = "
 # --- reading ----------------------------------------------------------------------------------
 
 
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (.xlsx, .ods); OLE2 (.xls)
+
+
 def decode_csv(data: bytes, file_name: str) -> str:
     """UTF-8, a leading byte-order mark dropped; anything else is refused with its line."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if data.startswith(WORKBOOK_MAGIC):  # an .xlsx saved for a .csv read as "byte 11 of the line" (tester round 95a, 11)
+            raise InputError(
+                f"{file_name}:1: a spreadsheet workbook (.xlsx, .ods or .xls), not CSV text",
+                hint="in your spreadsheet program use Save As / Download as 'CSV UTF-8', then give that file",
+                problems=[ImportIssue(1, "", "a spreadsheet workbook, not CSV text").logged(file_name)],
+            ) from None
         line = data[: exc.start].count(b"\n") + 1
         # the byte of its line, not of the file (tester round 85a, 10: "line 2 ... (byte 75)"); counted from 1
         column = exc.start - data.rfind(b"\n", 0, exc.start)
