@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
@@ -18,6 +17,7 @@ from lmsync.config_sites import StoreConfig
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
+from lmsync.service.demo_aside import put_back, set_aside
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
 from lmsync.service.match import person_labels
@@ -80,47 +80,6 @@ def site_people(site: Any, *, show_names: bool = True) -> People:
     return People(roster, show_names=show_names)
 
 
-#: The store file and the side files SQLite keeps beside it, moved and removed together.
-_STORE_FILES = ("", "-wal", "-shm")
-
-
-def set_aside(store: Path, site: Path | None = None) -> Path | None:
-    """Move the emulator's store (and its SQLite side files) to ``<name>.previous``, replacing an older
-    one, and its saved ``site`` beside it (``<name>.previous``: the store without its site reads as a course
-    emptied); returns where the store went, or ``None`` when there was none. Run again, the demo rebuilt the
-    site but kept the store, whose journal then reported 20 welcomes "deleted in Moodle" and members "taken
-    out in Moodle" that nobody touched (tester round 21, 13)."""
-    if not store.exists():
-        return None
-    if site is not None and site.exists():
-        site.replace(site.with_name(f"{site.name}.previous"))
-    _fold_wal(store)
-    kept = store.with_name(f"{store.name}.previous")
-    for suffix in _STORE_FILES:
-        source, target = Path(f"{store}{suffix}"), Path(f"{kept}{suffix}")
-        if source.exists():
-            source.replace(target)
-        else:
-            target.unlink(missing_ok=True)
-    return kept
-
-
-def _fold_wal(store: Path) -> None:
-    """Write the store's WAL back into its file, so the set-aside copy is one file, not three
-    (tester round 26, 11: ``.previous-wal`` and ``.previous-shm`` left beside it). A file SQLite
-    cannot open is moved as it is, side files and all."""
-    import sqlite3
-
-    try:
-        connection = sqlite3.connect(store)
-        try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()  # the last connection to close removes the -wal and -shm files
-    except sqlite3.Error:
-        return
-
-
 def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> None:
     """Sync the emulator's demo site, re-plan (zero changes), run a term and write its report.
 
@@ -147,25 +106,6 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     except BaseException:
         put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)
         raise
-
-
-def put_back(store: Path, site: Path | None, *, kept: Path | None, site_kept: bool) -> None:
-    """Undo ``set_aside`` after a demo that failed part-way: remove the half-made store (and its side files) and
-    ``site`` (``None``: a site ``set_aside`` left where it was, which is kept), and move the previous demo's back
-    (its site when ``site_kept``).
-    The next demo set the half-made store aside as ``.previous``, over the last good demo's, whose site was by then
-    beside an older store (tester round 93a, 2)."""
-    for suffix in _STORE_FILES:
-        Path(f"{store}{suffix}").unlink(missing_ok=True)
-    if site is not None:
-        site.unlink(missing_ok=True)
-    if kept is not None:
-        for suffix in _STORE_FILES:
-            source = Path(f"{kept}{suffix}")
-            if source.exists():
-                source.replace(Path(f"{store}{suffix}"))
-    if site is not None and site_kept and (previous := site.with_name(f"{site.name}.previous")).exists():
-        previous.replace(site)
 
 
 def _run_demo(config: Config, site: Any, echo: Callable[[str], None], views: DemoViews) -> None:

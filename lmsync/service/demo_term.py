@@ -29,6 +29,7 @@ from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, Meetings
 from lmsync.config_sites import StoreConfig
 from lmsync.domain.plan import circle_pairs, mentor_group_idnumber
 from lmsync.service import grades
+from lmsync.service.demo_aside import set_aside
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import programme_today, programme_zone
@@ -107,11 +108,6 @@ def term_toml(term: Config) -> str:
         lines += [f"{key} = {day.isoformat()}" for key in ("start", "end") if (day := getattr(window, key))]
     lines += ["", "[grades]", f"assignment = {text(term.grades.assignment)}", ""]
     return "\n".join(lines)
-
-
-def _fresh_store(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def fading_pairs(pairs: list[tuple[int, int]], start: date, end: date) -> dict[tuple[int, int], tuple[str, date]]:
@@ -346,9 +342,10 @@ def run_demo_term(
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
-    _fresh_store(term.store_path())
+    kept = set_aside(term.store_path())
     echo(
         f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
+        + (f" (the previous term's is kept as {kept})" if kept else "")
     )
     with session(term, site=site) as (conn, store):
         snapshot = observe(conn.api, term)

@@ -32,13 +32,17 @@ def test_demo_syncs_then_shows_an_empty_second_plan(run):
 
 
 def test_round_21_13_a_second_demo_starts_a_fresh_store_and_reports_nothing_deleted(run, tmp_path):
-    assert run("demo").exit_code == 0
+    first = run("demo")
+    assert first.exit_code == 0 and "the previous term's is kept as" not in first.output
     again = run("demo")
     assert again.exit_code == 0, again.output
     assert "no longer in the forum" not in again.output and "taken out in Moodle" not in again.output
     assert "create group: 20" in again.output and "The previous demo's store is kept as" in again.output
     kept = tmp_path / "state" / "lmsync" / "emulator" / "mentoring-2026.db.previous"
     assert kept.exists()
+    # tester round 95a, 11: the played term's store, where queue items may have been acknowledged, is kept too
+    assert kept.with_name("mentoring-2026.demo.db.previous").exists()
+    assert "the previous term's is kept as" in again.output
     # round 26, 11: one file, its WAL folded in, no .previous-wal / .previous-shm beside it
     assert not any(kept.with_name(kept.name + side).exists() for side in ("-wal", "-shm"))
     import os
