@@ -134,7 +134,7 @@ class MatchingConfig(Section):
         'mentor need not share a peer mentor)'
     )
     default_capacity: int = Field(4, ge=0, description="mentees per mentor when the capacity field is empty (never fewer than the mentees in the circle they hold)")
-    peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty")
+    peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty (never fewer than the juniors in the circle they hold)")
     triad_juniors: int = Field(3, ge=1, description="juniors per triad (structure = \"triads\")")
     peer_year_gap_min: int = Field(1, description="a peer mentor is at least this many years above the junior")
     peer_year_gap_max: int = Field(3, description="... and at most this many")

@@ -1,11 +1,12 @@
 """People from a CSV file, for matching without a Moodle (``lmsync match --people FILE``).
 
 Columns: ``id``, ``role`` (``mentor``, ``peer_mentor``, ``mentee``, or several joined by
-``;`` or ``,``), ``capacity`` (empty = the configured default for the role), one column per
+``;`` or ``,``), ``capacity`` (empty = the configured default for the role, never fewer than the mentees whose
+``current_mentor`` or ``current_peer`` names them: ``lmsync.domain.held_capacity``), one column per
 configured attribute (``department``, ``interests``, ``year``, ``languages``; the Moodle
 profile field's shortname is accepted as the column name too), and optionally
-``current_mentor``, ``current_peer``, ``preferences`` (ranked), ``needs``,
-``fullname``. Multi-valued cells (role, interests, languages, needs, preferences) are separated by
+``current_mentor``, ``current_peer`` (one id each: ``lmsync.service.people_csv_ids``), ``preferences`` (ranked),
+``needs``, ``fullname``. Multi-valued cells (role, interests, languages, needs, preferences) are separated by
 ``;`` or ``,`` (tester finding FIX-C 2: ``"robotics, chess"`` is two interests), the cell quoted,
 as spreadsheets write it, when it holds the file's own separator (Excel's ``sep=;`` first line or a
 ``;`` header, read as the meeting imports read them). A preference must name a mentor or peer mentor
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from lmsync.config import Config
+from lmsync.domain.held_capacity import at_least_held, held_counts
 from lmsync.domain.people import (
     LARGEST,
     PLACEHOLDERS,
@@ -56,6 +58,7 @@ from lmsync.domain.people import (
 from lmsync.domain.profile_text import plain_text
 from lmsync.errors import InputError
 from lmsync.service.csv_tables import ImportIssue, csv_problem, decode_csv, failed_import, separator
+from lmsync.service.people_csv_ids import id_problem, mentor_problem
 
 T = TypeVar("T")
 MULTI = ";"
@@ -107,6 +110,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     current: dict[str, tuple[int, str]] = {}  # mentee -> (line, the id as written)
     current_peers: dict[str, tuple[int, str]] = {}
     seen: dict[str, tuple[int, str]] = {}  # casefolded id -> (line, id as written)
+    blank: set[str] = set()  # ids whose capacity cell is empty
     spellings = spelling_map(config.matching.aliases)
     words = _Cells(lambda part: _word(part, spellings))  # one value of a multi-valued cell
     # Programmes repeat the same roles, departments, interests and languages: each distinct cell is read once.
@@ -150,6 +154,9 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
             problems.append(ImportIssue(line, "id", f"{person_id!r} holds a comma or semicolon, which separate the ids "
                                         "of preferences: an id cannot hold one"))
             continue
+        if said := id_problem(person_id):  # a NUL byte was taken as part of the id (tester round 95a)
+            problems.append(ImportIssue(line, "id", said))
+            continue
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
         key = id_key(person_id)
         if key in seen:
@@ -184,10 +191,15 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
             notices.extend(_row_notices(path, line, person_id, role, capacity, year, primary, also))
         if ranked:
             chose.append((line, ranked))
-        if mentor:
-            current[person_id] = (line, mentor)
-        if peer:
-            current_peers[person_id] = (line, peer)
+        if not capacity:
+            blank.add(person_id)  # the default, but never below the circle they hold (tester round 95a)
+        for field, given, into in (("current_mentor", mentor, current), ("current_peer", peer, current_peers)):
+            if not given:
+                continue
+            if said := mentor_problem(field, given):  # "m1;m2" was read as one mentor who left (tester round 95a)
+                problems.append(ImportIssue(line, field, said))
+            else:
+                into[person_id] = (line, given)
     if not persons and not problems:  # a header alone matched "nobody" and exited 0 (left from stop 24)
         problems.append(ImportIssue(1 + skipped, "", "a header and no people: one row per mentor and mentee below it"))
     if problems:  # with a preference naming no id of the file at all: one run lists them all (tester round 15, 7)
@@ -206,11 +218,11 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     persons = [replace(p, preferences=choices[p.id]) if choices.get(p.id, p.preferences) != p.preferences else p for p in persons]
     if short and notices is not None:
         notices.append(_short_rows(path, short, header))
-    return People(
-        tuple(persons),
-        current={k: v for k, (_line, v) in named["current_mentor"].items()},
-        current_peers={k: v for k, (_line, v) in named["current_peer"].items()},
-    )
+    current_ids = {k: v for k, (_line, v) in named["current_mentor"].items()}
+    peer_ids = {k: v for k, (_line, v) in named["current_peer"].items()}
+    # a blank capacity is the default, never fewer than the mentees in the circle they hold (as on Moodle)
+    return People(tuple(at_least_held(persons, blank, held_counts(current_ids, peer_ids))), current=current_ids,
+                  current_peers=peer_ids)
 
 
 def _references(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lmsync.config import Config, ProgrammeConfig
+from lmsync.domain.held_capacity import at_least_held, held_counts
 from lmsync.domain.matching import Unmatched
 from lmsync.domain.people import (
     MENTORING_ROLES,
@@ -349,15 +350,13 @@ def people_from_roster(
             places.sort(key=lambda p: known.rank(p[1].moodle_id or 0, p[2].moodle_id or 0, p[0].id))
             twice_in.append(_two_circles(places, known, show, peer))  # said after the match (tester round 92b, 5)
         (current_peers if peer else current)[mentee_id] = places[0][1].id
-    holding: dict[str, int] = {}
-    for holder in (*current.values(), *current_peers.values()):
-        holding[holder] = holding.get(holder, 0) + 1
+    holding = held_counts(current, current_peers)
     # an emptied field (an HR feed, a CSV upload) took a mentor of 8 down to the default 4 and 4 mentees out of
     # their circle, where unreadable text kept them: empty, the circle they hold stays (tester round 86a, 3); empty
     # for everyone is a lost capability, which the plan's guard refuses (round 27, 1: guard_unread_fields)
     blank &= {p.id for p in persons} if any(u.profile.get(config.matching.attributes.capacity or "") for u in roster.values()) else set()
-    persons = [replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen
-               else replace(p, capacity=max(p.capacity, holding.get(p.id, 0))) if p.id in blank else p for p in persons]
+    persons = at_least_held([replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen else p for p in persons],
+                            blank, holding)
     back, apart = _returning(persons, current, current_peers, by_moodle, returning, matching.pins)
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)

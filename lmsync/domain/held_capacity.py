@@ -1,0 +1,33 @@
+"""A blank capacity is never below the circle its mentor holds (``[matching] default_capacity``).
+
+An empty capacity field means the configured default (``default_capacity``; ``peer_default_capacity`` or
+``triad_juniors`` for a peer mentor), "never fewer than the mentees in the circle they hold" (CONFIGURATION.md):
+an emptied field (an HR feed, a CSV upload) took a mentor of 8 down to the default 4 and 4 mentees out of their
+circle (tester round 86a, 3, the Moodle path). The people CSV's empty cell still did (tester round 95a: a mentor
+with six mentees in ``current_mentor`` ended two pairs "over capacity"). Both readers apply this one rule. A
+capacity that was written, even below the circle, stays as written: matching warns of the circle over it.
+
+- ``held_counts(*pairs)``: mentor id -> how many mentees name them, over every mapping of mentee id -> mentor id
+  given (``People.current`` and ``current_peers``: a mentor's circle is both kinds of place).
+- ``at_least_held(persons, blank, holding)``: ``persons`` in order, each whose id is in ``blank`` with its
+  ``capacity`` raised to ``holding`` (never lowered); the others are the same objects. Pure; raises nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+
+from lmsync.domain.people import Person
+
+
+def held_counts(*pairs: Mapping[str, str]) -> dict[str, int]:
+    """Mentor id -> mentees whose pair (in any of ``pairs``, mentee id -> mentor id) names them."""
+    return dict(Counter(mentor for given in pairs for mentor in given.values()))
+
+
+def at_least_held(persons: Sequence[Person], blank: Collection[str], holding: Mapping[str, int]) -> list[Person]:
+    """``persons``, those in ``blank`` (a capacity left empty) with room at least for what they hold."""
+    return [replace(p, capacity=holding[p.id]) if p.id in blank and holding.get(p.id, 0) > p.capacity else p
+            for p in persons]
