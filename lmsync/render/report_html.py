@@ -159,7 +159,8 @@ def _html_page(data: ReportData) -> str:
             "Pair health",
             "How many pairs were in each state on each day lmsync judged them"
             + (" (one day per week over this long a span)" if data.health_weekly else "")
-            + (f"; below, the pairs at risk or fading on {escape(day)}, why, and where they are in the coordinator's queue." if day else "."),
+            + (f"; below, the pairs at risk or fading on {escape(day)}, why, and, for a fading pair, where it stands in the coordinator's queue "
+               "(dates, and every other pair's item: `lmsync queue list`, for coordinators)." if day else "."),
             (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)
             + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk or fading</h3>")  # round 51b, 8

@@ -60,10 +60,6 @@ def health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = Fals
     return Table("pair_health_over_time", title, ("day", *statuses), rows)
 
 
-def _day(day: date | None) -> str:
-    return day.isoformat() if day else "?"
-
-
 def shared_reasons(reasons: Sequence[tuple[str, str]]) -> list[str]:
     """A pair's reasons as the shared report shows them: none drawn from one side's own answers (a mentee's low
     rating of the mentor, say; ``verdict``), and ``hi_bye`` without its ratings. The report is read by coordinators
@@ -118,8 +114,9 @@ def at_risk_table(
     flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People,
     day: date | None = None, today: date | None = None, last_met: Mapping[tuple[int, int], date] | None = None,
 ) -> Table:
-    """The pairs whose status is in ``ATTENTION`` (fading first), why, and where they are in the coordinator's
-    queue; not a pair a coordinator ended (``ended_pairs``: tester round 21, 1, counted as at risk in the headline).
+    """The pairs whose status is in ``ATTENTION`` (fading first), why, and, for a status lmsync queues, where they are
+    in the coordinator's queue (``queue_column``); not a pair a coordinator ended (``ended_pairs``: tester round 21,
+    1, counted as at risk in the headline).
     Titled by ``day``, the snapshot's, when it is not ``today`` (a report of an earlier day, or no snapshot
     today: "Pairs at risk today" over a snapshot of weeks before; tester round 50, second pass, 11).
     A pair that met after the snapshot's last meeting (``last_met``: a meeting recorded late, or held
@@ -138,21 +135,7 @@ def at_risk_table(
     )
     rows = []
     for r in chosen:
-        item = queue.get((r.mentor_id, r.mentee_id))
-        if item is None:
-            state = "not queued"
-        elif item.acked_on is None:
-            state = f"open since {item.opened_on.isoformat()}"
-            if item.outcome:  # ``met`` keeps the item open for its next follow-up
-                state += f", outcome {item.outcome} {_day(item.outcome_on)}"
-            if item.status == GONE:  # paused by lmsync while the pair was away (R44b-3)
-                state += f", paused {(item.paused_on or item.last_seen_on).isoformat()}: the pair had left the programme"
-        elif item.outcome == "met":  # a met item closes when lmsync finds the pair recovered (tester round 56, 4)
-            state = f"closed {_day(item.acked_on)} (the pair recovered), outcome met {_day(item.outcome_on)}"
-        elif item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
-            state = f"closed {_day(item.outcome_on or item.acked_on)}, outcome {item.outcome}"
-        else:
-            state = f"acknowledged {item.acked_on.isoformat()}, no outcome yet"
+        state = queue_column(shown_status(r), queue.get((r.mentor_id, r.mentee_id)))
         reasons = shared_reasons(r.reasons)
         met = (last_met or {}).get((r.mentor_id, r.mentee_id))
         last = r.last_meeting
@@ -177,6 +160,44 @@ def at_risk_table(
         title += (f" ({unnamed} more that one side's own answers (a survey, or meeting ratings) flagged, not named here: a mentor reading it "
                   "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
+
+
+#: what the queue column says beside every pair whose shown status is not one lmsync queues (``QUEUED``), queued or not
+QUEUE_NOT_SHOWN = "not shown beside a pair at risk (coordinators: `lmsync queue list`)"
+#: the shown statuses lmsync queues by itself: a pair the shared judgement calls fading is fading (one side's answers
+#: only ever add to a status), so it is queued whatever either side answered
+QUEUED = ("fading",)
+
+
+def queue_column(shown: str, item: QueueState | None) -> str:
+    """The at-risk table's ``queue`` cell of a pair shown as ``shown`` whose latest queue item is ``item``.
+
+    lmsync queues fading pairs only, by the status judged with both sides' answers; the table shows the status judged
+    without them (``shown_status``). Beside a pair shown at risk, "not queued" or an item told its mentor that the
+    mentee's answers had made the pair fading (tester round 95a, 2: every other at-risk row said "not
+    queued", and only the fading are queued). So the
+    cell shows the item only beside a status lmsync queues whatever anyone answered (``QUEUED``), and beside every
+    other pair the same words (``QUEUE_NOT_SHOWN``), queued or not, by lmsync or by hand. And no date: an item
+    "open since" a day before the shared judgement called the pair fading (one queued while the mentee's answers
+    made it fading, kept open while it improved, then fading by the shared judgement too) told the same verdict; the
+    dates are in the coordinators' ``lmsync queue list``. What is left is the coordinator's own step on the item.
+    """
+    if shown not in QUEUED:
+        return QUEUE_NOT_SHOWN
+    if item is None:
+        return "not queued"
+    if item.acked_on is None:
+        state = "open"
+        if item.outcome:  # ``met`` keeps the item open for its next follow-up
+            state += f", outcome {item.outcome}"
+        if item.status == GONE:  # paused by lmsync while the pair was away (R44b-3)
+            state += ", paused: the pair had left the programme"
+        return state
+    if item.outcome == "met":  # a met item closes when lmsync finds the pair recovered (tester round 56, 4)
+        return "closed (the pair recovered), outcome met"
+    if item.outcome:  # closed by ``queue done`` (tester round 8, 2: shown as acknowledged)
+        return f"closed, outcome {item.outcome}"
+    return "acknowledged, no outcome yet"
 
 
 def unnamed_at_risk(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> int:

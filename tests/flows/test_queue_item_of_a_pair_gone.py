@@ -182,7 +182,7 @@ def test_second_pass_2_a_report_of_an_earlier_day_does_not_show_a_later_pause(tm
     (row,) = at_risk_table(flagged, {pair: before}, people).rows
     assert "paused" not in row[-1]
     (row,) = at_risk_table(flagged, {pair: later}, people).rows
-    assert f"paused {day.isoformat()}: the pair had left the programme" in row[-1]
+    assert row[-1] == "open, paused: the pair had left the programme"  # no date (tester finding after round 94b)
 
 
 def test_round_51b_6_the_report_names_a_suspended_mentee_of_a_pair_at_risk_by_their_account(
