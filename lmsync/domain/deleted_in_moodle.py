@@ -27,20 +27,31 @@ def with_deleted_circles(
     """``people`` with the pairs of circles deleted in Moodle (``deleted``: mentee -> mentor, Moodle ids)
     as existing pairs where the mentee is in no circle of that kind now, both still take part and the
     mentor still mentors; and the mentors ``blocked`` (their circle's idnumber held by a group not
-    lmsync's, ``circle_proof.disowned_mentors``) given no room: Moodle would refuse their circle."""
+    lmsync's, ``circle_proof.disowned_mentors``) given no room: Moodle would refuse their circle.
+
+    Such a pair is not apart: the roster's forbid that keeps a mentee in no circle from the mentor of a pair a
+    coordinator ended whose pairing is still open (``established.Returning.ended``: taken out by hand, or this
+    deletion) is dropped for it, so the circle comes back whole as before; one taken out by hand stays apart
+    (tester round 95a, 7: a closed pair taken out by hand was put back)."""
     if not deleted and not blocked:
         return people
     by_moodle = {p.moodle_id: p for p in people.persons if p.moodle_id is not None}
     current, peers = dict(people.current), dict(people.current_peers)
+    kept: set[tuple[str, str]] = set()
     for mentee_id, mentor_id in sorted(deleted.items()):
         mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
-        if mentee is None or mentor is None or mentor_id in blocked:
+        if mentee is None or mentor is None:
             continue
         if mentor.roles & MENTORING_ROLES and mentee.has_role("mentee") and mentee is not mentor:
-            (peers if triads and mentor.role == "peer_mentor" else current).setdefault(mentee.id, mentor.id)
+            pairs = peers if triads and mentor.role == "peer_mentor" else current
+            if mentee.id not in pairs:  # kept, or (blocked) waiting for the circle: ``circle_waits``
+                kept.add((mentee.id, mentor.id))
+                if mentor_id not in blocked:
+                    pairs[mentee.id] = mentor.id
     persons = tuple(replace(p, capacity=0) if p.moodle_id in blocked and p.roles & MENTORING_ROLES else p
                     for p in people.persons)
-    return replace(people, persons=persons, current=current, current_peers=peers)
+    forbids = tuple(pair for pair in people.forbids if pair not in kept)
+    return replace(people, persons=persons, current=current, current_peers=peers, forbids=forbids)
 
 
 def put_back(memory: Memory, idnumber: str, user: int) -> str:

@@ -7,8 +7,9 @@
   pairing (``returning_mentors``; tester round 9).
 - The pairs of a circle lmsync made that was deleted in Moodle stay the existing pairs
   (``deleted_circle_pairs``; tester round 73, 2).
-- Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back: once apart,
-  matching keeps them apart (``Returning.ended``; tester round 94a, 3).
+- Pairs a coordinator ended (``ended_by_coordinator``) are never nudged nor brought back: once apart
+  (lmsync took them apart, or the mentee was taken out by hand), matching keeps them apart
+  (``Returning.ended``; tester round 94a, 3, and the finding that a closed pair taken out by hand was put back).
 - Whether two people are a pair at all (``known_pairs``, ``NotAPair``): ``lmsync pair show`` and
   ``lmsync queue done`` decide and say it alike (tester round 50, 9).
 """
@@ -55,12 +56,13 @@ def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], P
 
 class Returning(dict[int, int]):
     """Mentee -> the mentor they return to (Moodle ids), as ``returning_mentors`` reads them; ``ended``:
-    (mentor, mentee) pairs a coordinator ended (``ended_by_coordinator``) of the mentees asked, none of
-    whose pairings lmsync's history holds open: matching keeps each such mentee from that mentor, so the
-    pair comes back neither as a return nor by its score (tester round 94a, 3: a mentee back after a
-    break was matched again with the mentor of the pair a coordinator had closed, a pair then never
-    nudged nor queued). A pair still open (a mentee taken out by hand, put back in the same sync as the
-    match still pairs them) is not among them."""
+    (mentor, mentee) pairs a coordinator ended (``ended_by_coordinator``) of the mentees asked (those in no
+    circle): matching keeps each such mentee from that mentor, so the pair comes back neither as a return
+    nor by its score (tester round 94a, 3: a mentee back after a break was matched again with the mentor
+    of the pair a coordinator had closed, a pair then never nudged nor queued). That includes a pair whose
+    pairing lmsync's history still holds open: the mentee taken out of the circle by hand was put back
+    "as the match still pairs them" (tester round 95a, 7); the pairs of a circle deleted in
+    Moodle, kept as the existing pairs, are let through again by ``deleted_in_moodle.with_deleted_circles``."""
 
     def __init__(self, back: Mapping[int, int] | None = None, ended: Collection[tuple[int, int]] = ()) -> None:
         super().__init__(back or {})
@@ -78,18 +80,15 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
     new mentor). Left out: a mentee with a pairing still open (removed from the circle by hand: the
     history cannot say why), a pair a coordinator ended (queue outcome ``closed``) and a pair marked
     not a good fit (``PairForbids``). The result's ``ended`` (``Returning``): the pairs a coordinator
-    ended of those mentees, with no pairing open, which matching keeps apart (tester round 94a, 3).
-    One read each of the history, the queue and the forbids."""
+    ended of those mentees, their pairing closed or still open (taken out by hand), which matching keeps
+    apart (tester round 94a, 3). One read each of the history, the queue and the forbids."""
 
     def read(mentees: Collection[int]) -> Returning:
         wanted = set(mentees)
         last: dict[int, Pairing] = {}
-        still_open: set[tuple[int, int]] = set()
         for row in PairingHistory(store, programme).history():  # oldest first: the last row is the latest
             if row.mentee_id in wanted:
                 last[row.mentee_id] = row
-                if row.left_at is None:
-                    still_open.add((row.mentor_id, row.mentee_id))
         closed = {pair for pair in ended_by_coordinator(store, programme) if pair[1] in wanted} if wanted else set()
         if not last and not closed:
             return Returning()
@@ -97,7 +96,7 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
         return Returning(
             {mentee: row.mentor_id for mentee, row in sorted(last.items())
              if row.left_at is not None and (row.mentor_id, mentee) not in ended},
-            ended=closed - still_open,
+            ended=closed,  # a pairing still open too: the mentee was taken out by hand, apart all the same
         )
 
     return read
