@@ -38,9 +38,12 @@ def guesses_the_words(new: Meeting, held: Meeting) -> bool:
     and is not that side's own row of the same source. Such a row is refused whatever it gives: accepted when
     equal and refused otherwise, the answer told anyone who tried 1 to 5 the rating ``meetings list`` withholds
     (tester round 57, 1); a row of another source "only repeating" a mentee's withheld rating was counted as
-    unchanged, the others refused, so it told it too, whatever side it claimed (tester round 60, 1)."""
-    if (new.rating, new.notes) == (None, None) or held.rated_by is None:
+    unchanged, the others refused, so it told it too, whatever side it claimed (tester round 60, 1); so did one over
+    words of an unknown side, withheld too (tester round 95a, 1: rows of another file are ``hidden_words``')."""
+    if (new.rating, new.notes) == (None, None):
         return False
+    if held.rated_by is None:  # an unknown side's words are withheld as a mentee's are: another source's guess at
+        return new.source != held.source and (held.rating, held.notes) != (None, None)  # them learns nothing either
     return new.rated_by != held.rated_by or (new.source != held.source and held.rated_by != "mentor")
 
 

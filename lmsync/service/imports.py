@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from lmsync.domain.hidden_words import guard_hidden_words, keep_hidden_words, own_file
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meeting_clash import against_held
 from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields, keep_sided_words
@@ -95,6 +96,7 @@ class ImportResult:
     outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
     first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
     not_in_file: tuple[str, ...] = ()  # meetings: stored rows of an earlier file of this name not in it (round 85b, 3)
+    words_kept: int = 0  # meetings: rows whose rating and notes were a withheld record's, kept (``hidden_words``)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -112,11 +114,14 @@ def parse_meetings_csv(
 
 
 def parse_meetings_table(
-    text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None
-) -> tuple[list[tuple[Meeting, str]], str | None, int]:
-    """``parse_meetings_csv``, how slash dates were read, and how many rows repeat another source's record (left
-    out); with ``held``, a row contradicting another source's record of its pair and date is a problem (FIX-B),
-    and a column the file lacks keeps that field of the row stored from a file before (``keep_absent_fields``)."""
+    text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None,
+    own: Callable[[str | None], bool] | None = None,
+) -> tuple[list[tuple[Meeting, str]], str | None, int, int]:
+    """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left
+    out), and how many keep a withheld record's rating and notes; with ``held``, a row contradicting another source's
+    record of its pair and date is a problem (FIX-B), a column the file lacks keeps that field of the row stored from
+    a file before (``keep_absent_fields``), and with ``own`` too, a row giving a rating or notes over a withheld
+    record's is refused, or keeps the record's when ``own`` says it is the file's (``hidden_words``)."""
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
@@ -152,17 +157,25 @@ def parse_meetings_table(
         out.append((meeting, f"{file_name}:{line}"))
         typed.append((meeting, line, fields["mentor"].strip(), fields["mentee"].strip()))
     repeats: set[int] = set()
-    own: dict[tuple[str, int, int, str], Meeting] = {}  # stored rows by natural key: a re-import's own (csv)
+    shielded: set[int] = set()  # lines keeping a withheld record's rating and notes (``hidden_words``)
+    own_rows: dict[tuple[str, int, int, str], Meeting] = {}  # stored rows by natural key: a re-import's own (csv)
     if held is not None and typed and order is not None:  # a date read in an open order meets no stored row
         stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
-        found, repeats = against_held(typed, {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()})
-        issues.extend(ImportIssue(*problem) for problem in found)  # the people quoted: masked in logs
-        own = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
+        records = {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()}
+        found, repeats = against_held(typed, records)
+        if own is not None:  # tester round 95a, 1 (HARM): another file's guess at a withheld rating
+            hidden, shielded = guard_hidden_words(typed, records, own, refused=[line for line, _f, _m in found])
+            found += hidden
+        issues.extend(ImportIssue(*problem) for problem in sorted(found))  # the people quoted: masked in logs
+        own_rows = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
     if issues:
         raise failed_import(file_name, issues)
-    kept = [(keep_absent_fields(keep_sided_words(m, own.get(m.natural_key)), own.get(m.natural_key), absent), o)
-            for (m, o), (_, line, _, _) in zip(out, typed, strict=True) if line not in repeats]
-    return kept, note, len(repeats)
+    kept: list[tuple[Meeting, str]] = []
+    for (m, o), (_, line, _, _) in zip(out, typed, strict=True):
+        if line not in repeats:  # a withheld record's words kept (``shielded``), or what the file lacks or cannot clear
+            was = own_rows.get(m.natural_key)
+            kept.append((keep_absent_fields(keep_sided_words(keep_hidden_words(m, was, line in shielded), was), was, absent), o))
+    return kept, note, len(repeats), len(shielded - repeats)
 
 
 def _pair_issue(
@@ -271,10 +284,11 @@ def import_meetings_file(
     push until an admin acts (tester round 16, 3: an all-day retreat of 1,440 minutes)."""
     text, sha = read_file(path)
     repository = MeetingRepository(store, programme)
-    meetings, note, repeats = parse_meetings_table(
-        text, path.name, resolve, rules or ImportRules(), held=repository.held
+    seen = ImportLog(store, programme).previous("meetings", sha) is not None
+    meetings, note, repeats, shielded = parse_meetings_table(
+        text, path.name, resolve, rules or ImportRules(), held=repository.held, own=own_file(path.name, seen)
     )
-    result = _store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    result = replace(_store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats), words_kept=shielded)
     if gone := repository.not_in_file(path.name, [m.natural_key for m, _ in meetings]):
         result = replace(result, not_in_file=tuple(gone))
     # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the

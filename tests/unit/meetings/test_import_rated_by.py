@@ -73,9 +73,9 @@ def test_learning_the_side_of_a_meeting_imported_before_updates_it_in_place(tmp_
     import_meetings_file(store, "p", write(tmp_path, OLD), resolve, rules=RULES)
     again = import_meetings_file(store, "p", write(tmp_path, OLD, "again.csv"), resolve, rules=RULES)
     assert (again.counts.added, again.counts.updated, again.counts.unchanged) == (0, 0, 2)  # no side: the same rows
-    sided = (
-        "date,mentor,mentee,minutes,attended,rating,notes,rated_by\n"
-        "2026-10-12,m0001,s0001,45,yes,4,,mentee\n2026-10-26,m0002,s0003,30,1,5,,\n"
+    sided = (  # the side alone: another file giving the ratings (withheld: no side) again is refused (tester finding, HARM)
+        "date,mentor,mentee,minutes,attended,rated_by\n"
+        "2026-10-12,m0001,s0001,45,yes,mentee\n2026-10-26,m0002,s0003,30,1,\n"
     )
     result = import_meetings_file(store, "p", write(tmp_path, sided, "sided.csv"), resolve, rules=RULES)
     assert (result.counts.added, result.counts.updated, result.counts.unchanged) == (0, 1, 1)

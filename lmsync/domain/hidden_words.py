@@ -1,0 +1,105 @@
+"""A file row giving a rating or notes where a withheld rating and notes are stored (tester round 95a, 1, HARM).
+
+Shapes: ``guard_hidden_words(rows, held, own)`` takes the new rows as ``meeting_clash.against_held`` does
+(meeting, line, mentor and mentee as typed), the stored records of their (date, mentor, mentee) with their
+origins, and ``own(origin)``: whether a stored record's origin is the importing file's own. It returns
+``(problems, kept)``: a problem ``(line, field, message)`` per refused row, and the lines whose rating, notes and
+side are to be taken from the stored record (``keep_hidden_words``) instead of the file's.
+
+The rule. The store keys a meeting by (date, mentor, mentee, source), so every imported file shares one record
+(source ``csv``). A mentee's rating of a meeting, and one whose side is not known, is withheld from every view
+(``meetings list`` shows ``withheld``); yet a row of *another* file claiming the mentee's side was saved over it:
+"1 unchanged" when it equalled the hidden rating, "1 updated" otherwise, and the guess replaced it. Now, when the
+stored ``csv`` record holds such words (``words_hidden``) and the row gives a rating or notes:
+
+* a row of another file is refused, whatever its values (the file names its line and the field);
+* a row of the file's own (the stored record's origin names a file of this name, or a file with exactly these
+  bytes was imported before: a re-import, which the origin alone may not show after an attendance register
+  without a rating column wrote the record last) is stored with the record's rating, notes and side: the
+  file's are never compared with them, so its counts are the same whatever it says, and a renamed copy of a
+  guess learns nothing and replaces nothing. To replace such words, remove the stored meeting first.
+
+Rows ``against_held`` refuses already (the other side's log, a row with no side) are left to it; rows of other
+sources (``meetings add``, the Feedback meeting log) are ``against_held``'s ``guesses_the_words``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from lmsync.domain.meetings import Meeting
+
+Key = tuple[date, int, int]
+
+
+def gives_words(meeting: Meeting) -> bool:
+    """The row gives a rating or notes (a blank cell, or a column the file lacks, is ``None``: no word)."""
+    return (meeting.rating, meeting.notes) != (None, None)
+
+
+def words_hidden(held: Meeting) -> bool:
+    """``held`` holds a rating or notes a coordinator's views withhold: the mentee's (said whether they gave any or
+    not, as ``meetings list`` withholds both alike), or one of an unknown side. An unknown side's record with none (an
+    attendance register's) has nothing to guess: a later file may give them, as before (whether such a record holds
+    words is the one thing the answer tells, as clearing them with a blank cell already does)."""
+    return held.rated_by == "mentee" or (held.rated_by is None and gives_words(held))
+
+
+def origin_file(origin: str | None) -> str | None:
+    """The file of an origin ``meetings.csv:12`` (``meetings.csv``); ``None`` for no origin."""
+    return origin.rsplit(":", 1)[0] if origin else None
+
+
+def hidden_message(held: Meeting, mentor: str, mentee: str, origin: str | None) -> str:
+    """Why a row of another file giving a rating or notes is refused: the same words whatever its values."""
+    whose = "the mentee's" if held.rated_by == "mentee" else "a rating and notes of an unknown side"
+    where = f" (stored from {origin})" if origin else ""
+    return (
+        f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds {whose}{where}, withheld from "
+        "views; this row of another file gives a rating or notes, and lmsync neither compares nor replaces them: "
+        "leave rating and notes out of this row, or remove the stored meeting first with `lmsync meetings remove` "
+        "to replace it"
+    )
+
+
+def guard_hidden_words(
+    rows: Iterable[tuple[Meeting, int, str, str]],
+    held: Mapping[Key, Sequence[tuple[Meeting, str | None]]],
+    own: Callable[[str | None], bool],
+    *,
+    refused: Iterable[int] = (),
+) -> tuple[list[tuple[int, str, str]], set[int]]:
+    """The module's rule for each new ``csv`` row not among the ``refused`` lines (``against_held``'s problems)."""
+    problems: list[tuple[int, str, str]] = []
+    kept: set[int] = set()
+    skip = set(refused)
+    for new, line, mentor, mentee in rows:
+        if new.source != "csv" or line in skip or not gives_words(new):
+            continue
+        records = held.get((new.date, new.mentor_id, new.mentee_id), ())
+        stored = next(((m, o) for m, o in records if m.source == new.source and words_hidden(m)), None)
+        if stored is None:
+            continue
+        if own(stored[1]):
+            kept.add(line)
+        else:
+            field = "rating" if new.rating is not None else "notes"
+            problems.append((line, field, hidden_message(stored[0], mentor, mentee, stored[1])))
+    return problems, kept
+
+
+def keep_hidden_words(new: Meeting, stored: Meeting | None, shielded: bool = True) -> Meeting:
+    """``new`` with ``stored``'s rating, notes and side (``stored``: the same meeting's record, same source) when
+    ``shielded`` (its line is among ``guard_hidden_words``' kept ones); else ``new`` as it is."""
+    if stored is None or not shielded:
+        return new
+    return replace(new, rating=stored.rating, notes=stored.notes, rated_by=stored.rated_by)
+
+
+def own_file(file_name: str, seen_before: bool) -> Callable[[str | None], bool]:
+    """``own`` for a file named ``file_name``: a stored origin naming a file of that name is its own, and every one
+    is when a file with exactly its bytes was imported before (``seen_before``: ``A file imported again changes
+    nothing``, whichever file wrote the record last)."""
+    return lambda origin: seen_before or origin_file(origin) == file_name
