@@ -93,12 +93,23 @@ class PairsByDate:
         may have met before lmsync came) ``start`` (``[meetings] start``, else the programme start), or None; None too
         when the history never names the pair: every day counts. Tester round 90a, 1: a meeting mistyped nine months
         before its pair was made was the pair's last meeting to health: "no meeting for 272 days", fading, and both
-        people nudged."""
+        people nudged. With no ``start``, a pair there on the history's first day counts from that day too, as the
+        grades (``summarise_attendance``) and ``not_a_pair_on`` have it: a meeting ``meetings add`` said "no grade
+        counts" moved the pair's start back to it, and health called a pair made that day silent for 34 days
+        (tester round 95a, 6)."""
         spans = self.spans(pair)
         if not spans:
             return None
         made, first_day = spans[0][0], self._index[1]
-        return (min(start, made) if start is not None else None) if made == first_day else made
+        return min(start, made) if start is not None and made == first_day else made
+
+    @property
+    def begins(self) -> date | None:
+        """The history's first day (None: no history). ``lmsync health --as-of`` an earlier day judges no pair:
+        lmsync paired nobody before it, and the pairs of that day were each mentee's first recorded pair, dated
+        from that day (tester round 95a, 3: a pair made and ended on the history's first day was
+        "at risk" on a day eleven days earlier, ``paired_since`` that day)."""
+        return self._index[1]
 
     def _before_it_appeared(self, pair: tuple[int, int], day: date) -> bool:
         seen = self.appeared.get(pair)
@@ -173,6 +184,17 @@ def not_a_pair_on(
     if gap is not None:
         return f"while they were apart ({gap[0].isoformat()} to {gap[1].isoformat()})"
     return f"after the pair ended ({max(end for _, end in spans if end is not None).isoformat()})"
+
+
+def there_on_the_first_day(history: Sequence[DatedPair], pair: tuple[int, int], day: date) -> date | None:
+    """The history's first day when ``pair`` was there on it and ``day`` is before it, else None: a meeting of
+    such a pair dated ``day`` counts in no grade while no programme start on or before ``day`` is set, and from
+    that start once one is (``not_a_pair_on``, ``summarise_attendance``, ``PairsByDate.counted_from``: an
+    established programme's pair may have met before lmsync came). ``meetings add`` said "no grade counts it"
+    of a meeting the grades counted once ``[waves] programme_start`` was set (tester round 95a, 6)."""
+    first_day = min((p.start for p in history), default=None)
+    made = min((p.start for p in history if (p.mentor_id, p.mentee_id) == pair), default=None)
+    return first_day if first_day is not None and made == first_day and day < first_day else None
 
 
 def spans_after_erasure(

@@ -80,6 +80,9 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
     if report.starts_on is not None:  # no verdict, not "N ok" (stop 20's note; tester round 5, 12)
         head = (f"Pair health on {report.as_of.isoformat()}: the programme starts on {report.starts_on.isoformat()}: "
                 f"nothing can be judged before then ({len(report.assessment.pairs)} pairs).")
+    elif (begins := report.assessment.history_begins) is not None:  # no pair lmsync knows of (tester: judgement dates, 1)
+        head = (f"Pair health on {report.as_of.isoformat()}: lmsync's pairing history begins on {begins.isoformat()}: "
+                f"no pair to judge on {report.as_of.isoformat()}.")
     if report.ended:
         head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
                  "ended, not under their status, never listed as needing attention, and nobody is nudged about them)")
@@ -95,6 +98,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         Field("skipped_inactive", report.assessment.skipped_inactive),
         Field("unassigned_mentor_answers", report.assessment.unassigned_mentor_answers),
         Field("programme_starts_on", report.starts_on),
+        Field("pairing_history_begins_on", report.assessment.history_begins),
         Field("queued", report.queued),
         Field("recorded", report.recorded),
         Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),

@@ -8,7 +8,8 @@ sides (per relationship), the mentee's self-efficacy, the need-met check-in
 mod_forum_get_forum_discussions read). A pair started when lmsync paired them (its pairing
 history); a pair lmsync found already paired started at the programme's start
 (``[meetings] start`` / ``[waves] programme_start``), else the first day a snapshot saw it,
-else today; a meeting logged earlier moves it back (the domain does that, issue 13).
+else today; a meeting logged earlier moves it back (the domain does that, issue 13) when it counts for
+the pair (``PairsByDate.counted_from``: not one dated before lmsync paired them).
 
 This is a coordinator's tool: its reasons may say "satisfaction low (mentee side)". It
 never shows a score, and logs carry counts only.
@@ -111,6 +112,7 @@ class Assessment:
     unpaired_here: int = 0  # pairs this store's pairing history never recorded (made by another store)
     unassigned_mentor_answers: int = 0  # mentors' wave scores naming none of their several mentees: not judged
     circles: Circles = field(default_factory=Circles)  # every circle's members as observed (health_gone)
+    history_begins: date | None = None  # the pairing history's first day, when ``as_of`` is before it: no pair
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -347,8 +349,9 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config, proof=circle_proof(store, config.programme.name))  # lmsync's circles (73, 1)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
+    begins = None
     if as_of < today(config):
-        pairs, skipped = _pairs_of_the_day(config, store, snapshot, pairs, skipped, as_of)
+        pairs, skipped, begins = _pairs_of_the_day(config, store, snapshot, pairs, skipped, as_of)
     forums = circle_forums(config.programme.name, api, snapshot, programme_zone(config))
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
     watched_since = min(seen.values(), default=None)
@@ -374,20 +377,23 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
-                      Circles.of(config.programme.name, snapshot.observation))
+                      Circles.of(config.programme.name, snapshot.observation), begins)
 
 
 def _pairs_of_the_day(
     config: Config, store: Store, snapshot: Snapshot, current: list[tuple[int, int]], skipped: int, as_of: date
-) -> tuple[list[tuple[int, int]], int]:
+) -> tuple[list[tuple[int, int]], int, date | None]:
     """The pairs of a past ``as_of`` as the pairing history has them (``PairsByDate.on``), not today's
     circles: ``health --as-of`` judged a pair made after that day and left out those that ended since
     (tester round 54, 2). A pair of that day with someone no longer in the course (no name, no roster
-    row) is counted as left out, as today's are."""
+    row) is counted as left out, as today's are. A day before the history's first day has no pair, and
+    that first day is returned (``PairsByDate.begins``; else None)."""
     dated = feedback_pairs_by_date(store, config.programme.name, current, tz=programme_zone(config))
+    if dated.begins is not None and as_of < dated.begins:
+        return [], 0, dated.begins
     on_day = dated.on(as_of)
     known = sorted(p for p in on_day if p[0] in snapshot.roster and p[1] in snapshot.roster)
-    return known, skipped + len(on_day) - len(known)
+    return known, skipped + len(on_day) - len(known), None
 
 
 def unassigned_note(count: int) -> str:

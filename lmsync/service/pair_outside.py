@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.meetings import Meeting
-from lmsync.domain.pair_dates import DatedPair, not_a_pair_on
+from lmsync.domain.pair_dates import DatedPair, not_a_pair_on, there_on_the_first_day
 from lmsync.service.away_mentors import hold_windows
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.programme_settings import programme_zone, settings
@@ -43,8 +43,15 @@ def outside_the_pair(db: Store, config: Config, meeting: Meeting) -> list[str]:
     days = pair_days(db, config)
     how = not_a_pair_on(days.history, (meeting.mentor_id, meeting.mentee_id), meeting.date, start=days.start,
                         away=days.away.get(meeting.mentor_id))
-    return [f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is "
-            "a mistake"] if how else []
+    if not how:
+        return []
+    said = f"warning: dated {how}: kept, but no grade counts it; `lmsync meetings remove` takes it back if it is a mistake"
+    first = there_on_the_first_day(days.history, (meeting.mentor_id, meeting.mentee_id), meeting.date)
+    if first is not None:  # the grades count it once a start on or before it is set (tester round 95a, 6)
+        said += (f". The pair was there on lmsync's first day ({first.isoformat()}): with [meetings] start (or [waves] "
+                 f"programme_start) set on or before {meeting.date.isoformat()}, the grades and health would count "
+                 "it from that start, as a meeting from before lmsync came")
+    return [said]
 
 
 def stored_outside(db: Store, config: Config, after_id: int) -> tuple[int, str] | None:

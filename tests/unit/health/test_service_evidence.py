@@ -96,6 +96,9 @@ def test_issue_13_need_met_and_self_efficacy_come_from_the_store(synced):
     extra = (
         '[health]\nneed_met_instrument = "checkin"\n'
         '[instruments.checkin]\nitems = ["need_met"]\nscale_min = 1\nscale_max = 2\nside = "both"\n'
+        # meetings from before lmsync paired them count from the programme start, as in the grades; with no start
+        # they are no pair's (tester, health judgement dates, 2)
+        f"[meetings]\nstart = {TODAY - timedelta(days=170)}\n"
     )
     config, site = synced(extra)
     (_, mentor, mentee), (_, mentor2, mentee2), *_ = _pairs(site)
@@ -217,6 +220,11 @@ def test_a_forum_posts_day_is_the_programme_day_not_utc(tmp_path, monkeypatch):
     config = load_config(path, environ={})
     site = build_demo_site()
     assert sync_job(config, site=site).converged
+    # the circles were made before the days judged: a day before lmsync's pairing history has no pair to judge
+    # (tester, health judgement dates, 1)
+    paired = Store(config.store_path())
+    paired.write(text("UPDATE pairing_history SET joined_at = '2026-09-01T09:00:00+00:00'"))
+    paired.close()
     (group_id, mentor, mentee), *_ = _pairs(site)
     discussion = next(d for d in site.discussions.values() if d.groupid == group_id)
     stamp = int(datetime(2026, 10, 8, 22, 35, tzinfo=UTC).timestamp())
