@@ -64,6 +64,11 @@ def unconverged_hint(result: SyncResult, settle_seconds: float, now: float | Non
     if refused := refused_count(result):
         parts.append(f"Moodle refused {refused} operation(s) (listed above as `refused by Moodle`, and in the log); "
                      "the next run retries them")
+    lost = [report.lost for report in result.reports if report.lost]
+    if lost and not parts:  # "it turned down no write" beside four rounds of invalidparameter (tester round 95b, 10)
+        parts.append(f"{len(lost)} round(s) stopped at a write whose outcome Moodle's answer left unknown (the last: "
+                     f"{lost[-1]}), then re-read the course: when it is the same write each time, Moodle will not take "
+                     "it; `lmsync plan` shows what still differs, the log names the function, and the next run retries")
     if not parts:
         # not only another writer: a Moodle that answered writes it did not keep read the same (tester round 92b, 8)
         parts.append("Moodle still differed from lmsync's plan after its last round, though it turned down no write: "

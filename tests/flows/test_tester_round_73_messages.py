@@ -87,6 +87,13 @@ def test_round_73_3_refused_operations_are_named_only_when_there_were_some():
     hint = unconverged_hint(changing, 600)
     assert "refused" not in hint and "write_settle_seconds" not in hint and "the next run retries" in hint
     assert "or Moodle answered writes it did not keep" in hint  # not only another writer (tester round 92b, 8)
+    # an error that left a write's outcome unknown in every round is not "no write turned down" (tester round 95b, 10)
+    unknown = SyncResult("r", plan, plan, rounds=4, reports=[
+        ExecReport("r", lost="a write's outcome is unknown (core_group_create_groups: invalidparameter)")
+        for _ in range(4)])
+    hint = unconverged_hint(unknown, 600)
+    assert "turned down no write" not in hint and "4 round(s) stopped at a write whose outcome" in hint, hint
+    assert "(core_group_create_groups: invalidparameter)" in hint, hint
     held = Plan(programme="p", course_id=2, fingerprint="x", operations=[], pending=["add_member:g:7"])
     waiting = SyncResult("r", held, held, rounds=2, settle_at=1_000_600.0)
     assert "about 10 min from now" in unconverged_hint(waiting, 600, now=1_000_000.0)
