@@ -13,7 +13,7 @@ import click
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
 from lmsync.cli.output import say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
-from lmsync.domain.saved_plan import read_saved_plan
+from lmsync.domain.saved_plan import read_saved_plan, sealed
 from lmsync.errors import ConfigError, PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
@@ -68,7 +68,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     if out is not None:
         # only a circle's deletion needs the flag; a member's removal is planned without it (round 24, 7; round 31, 5)
         deletes = " --allow-delete" if result.plan.by_kind("delete_group") else ""
-        save_plan(out, result.plan.model_dump_json(indent=2), f"apply it with: lmsync apply {out}{deletes}", fmt)
+        save_plan(out, sealed(result.plan).model_dump_json(indent=2), f"apply it with: lmsync apply {out}{deletes}", fmt)
 
 
 @click.command("apply", epilog=examples("lmsync plan --out plan.json && lmsync apply plan.json"))

@@ -244,6 +244,10 @@ class Plan(PlannedWrites):
     # said nothing of them, and one whose pair ended left their circle "(re-matched)".
     unmatched: dict[str, int] = {}
     signals: PlanSignals = Field(default_factory=PlanSignals)
+    # A digest of the operations as ``lmsync plan --out`` wrote them (``saved_plan.sealed``), so a refused apply
+    # tells an edited file from inputs changed since (tester: an unedited file was called edited after a mentor's
+    # capacity changed in Moodle, which the fingerprint does not cover); "" in a file written before it.
+    operations_digest: str = ""
 
     @property
     def empty(self) -> bool:

@@ -9,10 +9,22 @@ fresh plan's own operations are what go out, so welcome texts come from lmsync's
 
 A file may lack the fresh plan's group deletions (it was planned without ``--allow-delete``);
 anything else it lacks was taken out by hand, and is refused like an addition.
+
+Edited, or planned on inputs that changed? ``lmsync plan --out`` writes the file :func:`sealed`: with
+``operations_digest``, a digest of its operations (as a multiset, since apply compares them so). A refusal
+says which (:func:`edited`): operations that no longer match the digest were edited; ones that match were
+not, so what the plan was made from changed since: Moodle (its profile fields, such as a capacity, are not
+in the fingerprint), the store or lmsync.toml. A file written before the digest cannot tell, and says both.
+Source: tester finding, `plan --out`, a mentor's capacity edited in Moodle, `apply`: "it lacks 8 of the 8
+operations ... A saved plan is applied only as lmsync made it" for a file nobody edited. The digest is no
+seal against tampering: one who edits the operations and the digest alike gets the "changed" wording, and
+the file is refused all the same.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -22,12 +34,13 @@ from pydantic import ValidationError
 from lmsync.domain.operations import Plan
 from lmsync.errors import InputError, PlanError
 
-__all__ = ["checked_against", "read_saved_plan"]
+__all__ = ["checked_against", "edited", "operations_digest", "read_saved_plan", "sealed"]
 
 #: How many differing operations an error names before "and N more".
 NAMED = 5
 
 _REMAKE = "make the plan again with `lmsync plan --out {file} --force`, review it, and apply that file unedited"
+_RENEW = "make a new plan with `lmsync plan --out {file} --force`, review it, and apply that file"
 
 
 def read_saved_plan(text: str, source: str) -> Plan:
@@ -65,12 +78,34 @@ def _identity(op: Any) -> str:
     return str(op.model_dump_json())
 
 
-def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json") -> Plan:
+def operations_digest(plan: Plan) -> str:
+    """16 hex digits of a SHA-256 over ``plan``'s operations, each as :func:`checked_against` compares
+    them, in sorted order (reordering them is not an edit apply can see)."""
+    identities = sorted(_identity(op) for op in plan.operations)
+    return hashlib.sha256(json.dumps(identities).encode()).hexdigest()[:16]
+
+
+def sealed(plan: Plan) -> Plan:
+    """``plan`` carrying the digest of its operations, as ``lmsync plan --out`` writes it."""
+    return plan.model_copy(update={"operations_digest": operations_digest(plan)})
+
+
+def edited(plan: Plan) -> bool | None:
+    """Whether a saved plan's operations were edited since lmsync wrote it: ``None`` when the file
+    carries no digest (written by an lmsync before it), so nobody can tell."""
+    if not plan.operations_digest:
+        return None
+    return plan.operations_digest != operations_digest(plan)
+
+
+def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", moodle_changed: bool = False) -> Plan:
     """``saved`` with the fresh plan's own operations, when every one of its operations is among
     those lmsync plans now (``fresh``) and it lacks none but group deletions.
 
-    Raises :class:`PlanError` naming how many operations differ, the first few by index, and the
-    fix; a deletion lmsync plans only with ``allow_delete`` says so.
+    Raises :class:`PlanError` naming how many operations differ, the first few by index, why (the
+    file's operations were edited, or what it was planned from changed: :func:`edited`), and the
+    fix; a deletion lmsync plans only with ``allow_delete`` says so. ``moodle_changed``: the caller
+    says Moodle's fingerprint changed, so an unedited file's refusal does not say it again.
     """
     available = Counter(_identity(op) for op in fresh.operations)
     differing: list[int] = []
@@ -89,7 +124,11 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json") -> P
                 wanted[_identity(op)] -= 1
                 kept.append(op)
         return saved.model_copy(update={"operations": kept})
-    raise PlanError(_describe(saved, fresh, differing, missing), hint=_hint(saved, fresh, differing, len(missing), source))
+    held = _held_deletes(saved, fresh, differing)
+    only_held = bool(held) and len(held) == len(differing) and not missing
+    state = edited(saved)
+    message = _describe(saved, fresh, differing, missing) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
+    raise PlanError(message, hint=_hint(held, only_held, state is False, source))
 
 
 def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any]) -> str:
@@ -106,16 +145,39 @@ def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any]
         named = "; ".join(op.key for op in missing[:NAMED])
         more = f"; and {len(missing) - NAMED} more" if len(missing) > NAMED else ""
         parts.append(f"it lacks {len(missing)} of the {len(fresh.operations)} operations lmsync plans now ({named}{more})")
-    return "Refusing the saved plan: " + "; and ".join(parts) + ". A saved plan is applied only as lmsync made it."
+    return "Refusing the saved plan: " + "; and ".join(parts) + "."
 
 
-def _hint(saved: Plan, fresh: Plan, differing: list[int], missing: int, source: str) -> str:
-    hint = _REMAKE.format(file=source)
+def _cause(state: bool | None, *, only_held: bool, moodle_changed: bool) -> str:
+    """Why the file differs, as far as its digest tells (``state``: :func:`edited`)."""
+    if state:
+        return (" Its operations were edited after lmsync wrote the file (they no longer match the file's "
+                "operations_digest): a saved plan is applied only as lmsync made it.")
+    if state is None:
+        if moodle_changed:
+            return " A saved plan is applied only as lmsync made it."
+        return (" A saved plan is applied only as lmsync made it: either its operations were edited, or Moodle "
+                "(profile fields such as a capacity too), the store or lmsync.toml changed since the plan was made "
+                "(this file, written by an earlier lmsync, carries no digest of its operations to tell which).")
+    if only_held:
+        return " The file is as lmsync wrote it, with deletions this apply is not allowed to make."
+    if moodle_changed:
+        return " The file is as lmsync wrote it."
+    return (" The file is as lmsync wrote it: Moodle, the store or lmsync.toml changed since the plan was made "
+            "(profile fields such as a capacity are read anew).")
+
+
+def _held_deletes(saved: Plan, fresh: Plan, differing: list[int]) -> list[int]:
+    """The indexes among ``differing`` of circle deletions lmsync holds back now (no ``allow_delete``)."""
     skipped = set(fresh.skipped_deletes)
-    held_deletes = [
+    return [
         i for i in differing if saved.operations[i].kind == "delete_group" and getattr(saved.operations[i], "group", None) in skipped
     ]
-    if held_deletes and len(held_deletes) == len(differing) and not missing:  # tester round 5, 7
+
+
+def _hint(held_deletes: list[int], only_held: bool, unedited: bool, source: str) -> str:
+    hint = (_RENEW if unedited else _REMAKE).format(file=source)
+    if only_held:  # tester round 5, 7
         return (
             f"add --allow-delete to `lmsync apply {source}`: the file deletes {len(held_deletes)} circle(s), which "
             f"lmsync plans only with --allow-delete (as on `lmsync plan`); or {hint}"

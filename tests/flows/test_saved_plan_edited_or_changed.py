@@ -1,0 +1,103 @@
+"""A refused saved plan says truthfully whether its file was edited or what it was planned from changed.
+
+Tester finding: `plan --out p3.json`, a mentor's capacity edited in Moodle (a profile field, which Moodle's
+fingerprint does not cover), `apply p3.json`: "it lacks 8 of the 8 operations ... A saved plan is applied
+only as lmsync made it", fix "apply that file unedited", for a file nobody had edited. Files written now
+carry a digest of their operations (``operations_digest``); a file whose operations match it was not edited.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from lmsync.cli import main
+from lmsync.config import load_config
+from lmsync.domain.operations import AddMember, Plan, RemoveMember
+from lmsync.errors import EXIT_ADMIN, PlanError
+from lmsync.moodle.emulator.demo import build_demo_site
+
+BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+G = "lmsync:p:mentor:7"
+
+
+@pytest.fixture
+def env(cli_home: Any) -> Any:
+    (cli_home / "lmsync.toml").write_text(BASE)
+    build_demo_site().save(load_config(cli_home / "lmsync.toml", environ={}).emulator_state_path())
+    return cli_home
+
+
+def run_cli(env: Any, *args: str) -> Any:
+    result = CliRunner().invoke(main, ["--log-level", "warning", "--config", str(env / "lmsync.toml"), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def words(result: Any) -> str:
+    return " ".join(result.output.split())
+
+
+def test_an_unedited_file_refused_after_a_capacity_changed_in_moodle_is_not_called_edited(env: Any) -> None:
+    assert run_cli(env, "sync").exit_code == 0
+    assert run_cli(env, "plan", "--out", "p3.json").exit_code == 0
+    assert run_cli(env, "emulator", "edit", "field", "m0003", "mentorcapacity", "1").exit_code == 0
+    refused = run_cli(env, "apply", "p3.json")
+    said = words(refused)
+    assert refused.exit_code == EXIT_ADMIN, refused.output
+    assert "it lacks" in said  # the probe can fail: the capacity changed what lmsync plans
+    assert "The file is as lmsync wrote it: Moodle, the store or lmsync.toml changed since the plan was made" in said
+    assert "applied only as lmsync made it" not in said and "unedited" not in said
+    assert "make a new plan with `lmsync plan --out p3.json --force`" in said
+
+
+def test_a_file_whose_operations_were_edited_is_still_called_edited(env: Any) -> None:
+    assert run_cli(env, "plan", "--out", "p.json").exit_code == 0
+    saved = json.loads((env / "p.json").read_text())
+    assert len(saved["operations"]) > 1
+    saved["operations"].pop(0)
+    (env / "p.json").write_text(json.dumps(saved))
+    refused = run_cli(env, "apply", "p.json")
+    said = words(refused)
+    assert refused.exit_code == EXIT_ADMIN, refused.output
+    assert "Its operations were edited after lmsync wrote the file" in said
+    assert "The file is as lmsync wrote it" not in said
+    assert "apply that file unedited" in said
+
+
+def test_an_unedited_file_after_moodle_changed_says_moodle_changed_and_not_edited(env: Any) -> None:
+    assert run_cli(env, "plan", "--out", "p.json").exit_code == 0
+    assert run_cli(env, "apply", "p.json").exit_code == 0
+    again = words(run_cli(env, "apply", "p.json"))
+    assert "Moodle changed since the plan was made" in again
+    assert again.endswith("The file is as lmsync wrote it. fix: run `lmsync plan` again and review the new plan"), again
+
+
+def test_plan_out_writes_a_digest_that_reads_back_as_unedited_and_reordering_is_no_edit(env: Any) -> None:
+    from lmsync.domain.saved_plan import edited, read_saved_plan
+
+    assert run_cli(env, "plan", "--out", "p.json").exit_code == 0
+    text = (env / "p.json").read_text()
+    assert json.loads(text)["operations_digest"]
+    assert edited(read_saved_plan(text, "p.json")) is False
+    saved = json.loads(text)
+    saved["operations"].reverse()  # apply compares them as a multiset, so does the digest
+    assert edited(read_saved_plan(json.dumps(saved), "p.json")) is False
+    saved["operations"][0]["group"] = G
+    assert edited(read_saved_plan(json.dumps(saved), "p.json")) is True
+
+
+def test_a_file_written_before_the_digest_says_it_cannot_tell_edited_from_changed() -> None:
+    from lmsync.domain.saved_plan import checked_against
+
+    fresh = Plan(programme="p", course_id=2, fingerprint="f", operations=[RemoveMember(group=G, user_id=4, reason="re-matched"),
+                                                                           AddMember(group=G, user_id=5)])
+    old = Plan(programme="p", course_id=2, fingerprint="f", operations=[fresh.operations[0]])
+    assert old.operations_digest == ""
+    with pytest.raises(PlanError) as raised:
+        checked_against(old, fresh, source="old.json")
+    assert "either its operations were edited, or Moodle (profile fields such as a capacity too)" in raised.value.message
+    assert "carries no digest of its operations" in raised.value.message
