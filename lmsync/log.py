@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -31,6 +32,7 @@ def _redact_value(value: Any) -> Any:
 
 
 _format = "console"
+_level = logging.INFO
 
 
 def log_format() -> str:
@@ -40,8 +42,9 @@ def log_format() -> str:
 
 def configure(log_format: str = "console", level: str = "info", stream: Any = None) -> None:
     """Configure structlog once per process; ``stream`` defaults to stderr."""
-    global _format
+    global _format, _level
     _format = log_format
+    _level = getattr(logging, level.upper(), logging.INFO)
     stream = stream or sys.stderr
     renderer: Any
     if log_format == "json":
@@ -57,7 +60,7 @@ def configure(log_format: str = "console", level: str = "info", stream: Any = No
             _redact_event,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.INFO)),
+        wrapper_class=structlog.make_filtering_bound_logger(_level),
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
@@ -65,3 +68,19 @@ def configure(log_format: str = "console", level: str = "info", stream: Any = No
 
 def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
+
+
+
+@contextmanager
+def warnings_only() -> Iterator[None]:
+    """Drop events below ``warning`` in the block (``--log-level debug`` aside): a check that runs a job only for its
+    verdict, ``lmsync doctor``'s plan, printed the job's info lines among its checks (tester round 95b, 7)."""
+    if _level < logging.INFO:
+        yield
+        return
+    wrapper = structlog.get_config()["wrapper_class"]
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(max(_level, logging.WARNING)))
+    try:
+        yield
+    finally:
+        structlog.configure(wrapper_class=wrapper)

@@ -24,6 +24,9 @@ from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, U
 
 SETTING = "allow_other_programmes"
 
+#: How the refusal begins: ``lmsync doctor`` tells it from the plan's other refusals by it (tester round 95b, 7).
+REFUSAL = "Refusing this plan: the course holds circles lmsync made for another programme"
+
 
 def other_programme_circles(observation: Observation, programme: str) -> dict[str, list[ObservedGroup]]:
     """The circles lmsync made for programmes other than ``programme``, by programme name."""
@@ -69,7 +72,7 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
     overlaps.sort(key=lambda o: (-o[0], o[1]))
     names = " or ".join(f"'{other}'" for _n, other, _t in overlaps)
     raise UnsafePlan(
-        f"Refusing this plan: the course holds circles lmsync made for another programme, and this plan "
+        f"{REFUSAL}, and this plan "
         f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
         f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.",
         hint=(  # the rename advice last and qualified: followed for a live programme it takes over its circles

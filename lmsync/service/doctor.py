@@ -55,6 +55,7 @@ from lmsync.service.doctor_checks import (
 from lmsync.service.doctor_circles import circle_record_check
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.doctor_input_vars import blame_the_cut, input_vars_check
+from lmsync.service.doctor_programmes import other_programme_check
 from lmsync.service.moodle import in_clear
 from lmsync.visible import quoted
 
@@ -482,6 +483,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)
         circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)
+        other_programme_check(api, config, values["courseid"], report)  # a renamed programme's plan (95b, 7)
     coordinators_check(api, config, report)
     programme_start_check(config, report)
     quiet_hours_zone_check(config, report)

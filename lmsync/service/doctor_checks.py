@@ -377,12 +377,13 @@ def store_check(config: Config, report: Any) -> None:
     file and a read-only folder, each of which then stopped every run (tester round 20, 3). A ``[store] url`` password
     in a configuration file others may read fails a ``store url`` check first (tester round 94b, 7)."""
     from lmsync.config_password import open_password
+    from lmsync.service.stores import store_target
     from lmsync.store.db import is_postgres
 
     if (open_file := open_password(config)) is not None:  # said, never refused: runs go on (tester round 94b, 7)
         report.add("store url", "fail", open_file.detail, open_file.fix)
 
-    target = config.store.url or config.store_path()
+    target = store_target(config)  # the file of a sqlite:/// url, as the commands open it (tester round 95b, 1)
     if is_postgres(target):
         state = _store_opens(config, report, target)
         if state is not None:  # bound only when it is: an empty database is no store yet (tester round 89b, 4)
@@ -406,9 +407,10 @@ def store_check(config: Config, report: Any) -> None:
         report.add("store", "fail", f"{broken} is a link to nothing ({os.readlink(broken)})",
                    "point [store] path (LMSYNC_STORE_PATH) at a folder that exists, or remove the link")
         return
-    if config.store.path is not None and not path.parent.is_dir():
+    key = "[store] url (or LMSYNC_STORE_URL)" if config.store.url is not None else "[store] path (or LMSYNC_STORE_PATH)"
+    if (config.store.path is not None or config.store.url is not None) and not path.parent.is_dir():
         report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
-                   "check [store] path (or LMSYNC_STORE_PATH) for a typo; create the folder if the path is right")
+                   f"check {key} for a typo; create the folder if the path is right")
         return
     unwritable = [p for p in (path, folder) if p is not None and p.exists() and not os.access(p, os.W_OK)]
     if unwritable:
@@ -416,10 +418,11 @@ def store_check(config: Config, report: Any) -> None:
                    "make the store file and its folder writable by lmsync's user (the folder holds the lock and "
                    "SQLite's -wal file), or point [store] path (LMSYNC_STORE_PATH) at a writable place")
         return
+    shown = str(path) if path.is_absolute() else f"{path} (relative: in the folder lmsync runs in, now {Path.cwd()})"
     if not path.exists():
-        report.add("store", "ok", f"{path} (made by the first run)")
+        report.add("store", "ok", f"{shown} (made by the first run)")
     elif _store_opens(config, report, path) is not None:
-        report.add("store", "ok", f"{path}")
+        report.add("store", "ok", shown)
 
 
 def _store_opens(config: Config, report: Any, target: Path | str) -> str | None:

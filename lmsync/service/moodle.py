@@ -60,6 +60,7 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
     the reason and the store), so a log collector sees it; on a console, a plain loud line.
     """
     from lmsync.log import get_logger, log_format
+    from lmsync.service.stores import shown_store
 
     global _announced
     if _announced:
@@ -69,14 +70,14 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
     where = config.source if config.source is not None else "lmsync.toml"  # the file it reads (round 82a, 8)
     if log_format() == "json" and stream is None:
         get_logger(__name__).warning(
-            "emulator.in_use", reason=why, store=str(config.store_path()),
+            "emulator.in_use", reason=why, store=shown_store(config),
             message="running against the built-in Moodle emulator (demo data, not a real site); "
             f"set [moodle] url in {where} to use your Moodle",
         )
         return True
     print(
         f"warning: {why}: running against the built-in Moodle emulator (demo data, not a real site);"
-        f" store {config.store_path()}. Set [moodle] url in {where} to use your Moodle.",
+        f" store {shown_store(config)}. Set [moodle] url in {where} to use your Moodle.",
         file=stream or sys.stderr,
     )
     return True

@@ -23,6 +23,7 @@ from lmsync.service.out_files import SQLITE_COMPANIONS
 from lmsync.store.db import Store, StoreBinding
 from lmsync.store.erasures import erased_on
 from lmsync.store.integrity import damage
+from lmsync.store.unreachable import opened_target, shown_url, store_url
 
 log = get_logger(__name__)
 
@@ -58,6 +59,29 @@ def same_site(a: str, b: str) -> bool:
         return f"{parts.netloc.lower()}{parts.path.rstrip('/').lower()}"
 
     return key(a) == key(b)
+
+
+def store_target(config: Config) -> Path | str:
+    """The store the commands open (``open_store``): the SQLite file of ``[store] path`` (or the default), or of a
+    ``sqlite:///`` ``[store] url`` (relative to the current folder, as SQLite takes it: ``opened_target``), or the
+    PostgreSQL URL (``:memory:`` for a bare ``sqlite://``). Doctor described ``config.store_path()`` or the URL's
+    text instead, and so another store than the commands' (tester round 95b, 1). Raises ConfigError for a
+    ``[store] url`` that is no database URL."""
+    if config.store.url is None:
+        return config.store_path()
+    target = opened_target(config.store.url)
+    return Path(target) if target != config.store.url and target != ":memory:" else target
+
+
+def shown_store(config: Config) -> str:
+    """The store the commands open, for messages: its file (``store_target``), or its URL with no password; the
+    configured text, unparsed, for a ``[store] url`` that is no database URL (the command that opens it says why)."""
+    try:
+        target = store_target(config)
+        url = store_url(target)
+    except ConfigError:
+        return "[store] url"
+    return shown_url(url) if url is not None else str(target)
 
 
 def check_binding(store: Store, config: Config) -> StoreBinding | None:

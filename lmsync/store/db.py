@@ -52,7 +52,7 @@ from lmsync.store.sqlite_files import (
     refuse_not_a_store,
 )
 from lmsync.store.unreachable import is_postgres as is_postgres  # re-exported: callers import them from here
-from lmsync.store.unreachable import shown_url, unreachable
+from lmsync.store.unreachable import opened_target, shown_url, unreachable
 from lmsync.store.unreachable import store_url as store_url
 
 if TYPE_CHECKING:
@@ -91,9 +91,8 @@ class Store:
         redirected = suite_engine.redirect(target, read_only=read_only)  # test-only: off unless LMSYNC_TEST_STORE
         self._shown = None if redirected is target else str(target)  # messages name the path a test gave
         target = redirected
+        target = opened_target(target)  # a sqlite:/// URL's file: the rule doctor follows too (tester round 95b, 1)
         url = store_url(target)
-        if url is not None and url.get_backend_name() == "sqlite":
-            target, url = url.database or ":memory:", None
         self.url = url
         self.path: Path | None = None if url is not None or str(target) == ":memory:" else Path(target)
         if self.path is not None:  # a folder, an empty file (round 77, 9), another application's database (round 79, 5):

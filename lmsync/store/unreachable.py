@@ -93,3 +93,15 @@ def is_postgres(target: Path | str | None) -> bool:
     """Whether ``target`` names a PostgreSQL database (``[store] url``)."""
     url = store_url(target) if target is not None else None
     return url is not None and url.get_backend_name() == "postgresql"
+
+
+def opened_target(target: Path | str) -> Path | str:
+    """What ``Store`` opens for ``target``: the file a ``sqlite://`` URL names, as SQLite opens it (``sqlite:///a.db``
+    is ``a.db`` in the current folder, ``sqlite:////srv/a.db`` is ``/srv/a.db``; ``sqlite://`` alone is
+    ``:memory:``), else ``target`` unchanged (a path, or a PostgreSQL URL). One rule for the store the commands open
+    and the one ``lmsync doctor`` describes: doctor read ``sqlite:////srv/a.db`` as the path ``sqlite:/srv/a.db``
+    (tester round 95b, 1). Raises ConfigError for a URL that is none (``store_url``)."""
+    url = store_url(target)
+    if url is None or url.get_backend_name() != "sqlite":
+        return target
+    return url.database or ":memory:"
