@@ -17,6 +17,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
 from lmsync.config_lines import anchor_paths, key_named_in, line_of, near_key, toml_error_hint
+from lmsync.config_moodle_url import refuse_moodle_url
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
     MAX_WEIGHT,
@@ -432,29 +433,6 @@ def _format_errors(
     return "\n".join(lines)
 
 
-def _refuse_empty_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str, in_file: dict[str, Any]) -> None:
-    """An explicitly empty ``[moodle] url`` (``url = ""``, ``LMSYNC_MOODLE_URL=``) is a ``ConfigError``
-    naming where it was set: it once meant the built-in emulator, so a run on demo data exited 0
-    (tester round 4, 7). Leaving the key out still means the emulator. ``in_file``: the file's own tables."""
-    url, own = ((t["moodle"] if isinstance(t.get("moodle"), dict) else {}).get("url") for t in (data, in_file))
-    if not isinstance(url, str) or url.strip():
-        return
-    variable = env_names.get(("moodle", "url"))
-    if variable:  # the file's own url, not "none there" when it sets one (tester round 84, 8)
-        there = "none there: the built-in emulator" if own is None else f"there: {own}" if str(own).strip() else "empty there too"
-        raise ConfigError(
-            f"environment: {variable} is set but empty ([moodle] url)",
-            hint=f"set {variable} to the site's address (https://...), or unset it to use [moodle] url "
-            f"of {source} ({there})",
-        )
-    number = line_of(text, ("moodle", "url"))
-    raise ConfigError(
-        f"{source}: moodle.url{f' (line {number})' if number else ''} is empty",
-        hint=f"set url to the site's address (https://...), or remove the url line from {source} "
-        "to use the built-in emulator",
-    )
-
-
 def _read_config_text(file: Path) -> str:
     """The file's text, or a ``ConfigError`` naming it (tester finding: a directory or a file that
     is not UTF-8 is one line and exit 2, not a traceback)."""
@@ -489,7 +467,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     overrides, env_names = env_overrides(Config, environ)
     data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
     drop_retired(data, str(file))
-    _refuse_empty_url(data, str(file), env_names, text, in_file)
+    refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from lmsync.config_moodle_url import PASSWORD_FIX, PASSWORD_PROBLEM, moodle_url_has_password
 from lmsync.config_sections import Section
+from lmsync.store.url_forms import url_refusal
 
 #: A Moodle web-service token: 32 hexadecimal characters (``md5(uniqid(...))``, lib/externallib.php).
 TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}")
@@ -70,6 +72,8 @@ class MoodleConfig(Section):
         if not value.strip():  # not the emulator: an empty address is a mistake (tester round 4, 7)
             raise ValueError("is empty: set the site's address (https://...), or leave url out to use the "
                              "built-in emulator")
+        if moodle_url_has_password(value):  # sent as HTTP basic authentication; never repeated (lmsync.config_moodle_url)
+            raise ValueError(f"{PASSWORD_PROBLEM}: {PASSWORD_FIX}")
         value = value.strip().rstrip("/")
         scheme, sep, rest = value.partition("://")  # a scheme is case-insensitive (RFC 3986, 3.1): HTTP://host was
         if sep and scheme.lower() in ("http", "https"):  # refused (tester round 87b, 8b); kept lower case from here
@@ -117,9 +121,8 @@ class StoreConfig(Section):
     @field_validator("url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
-        """PostgreSQL or SQLite; the value (it may hold a password) is never repeated (tester round 12, 6)."""
-        if value is not None and not value.strip().lower().startswith(("postgresql://", "postgresql+psycopg://",
-                                                                         "postgres://", "sqlite://")):
-            raise ValueError("must be a PostgreSQL URL (postgresql+psycopg://user@host/database) or sqlite:///path; "
-                             "leave url out for the SQLite file")
+        """PostgreSQL or a SQLite file (not in memory: tester round 95b, store copy 1); the value (it may hold
+        a password) is never repeated (tester round 12, 6). The rule: ``lmsync.store.url_forms``."""
+        if value is not None and (reason := url_refusal(value)) is not None:
+            raise ValueError(reason)
         return value

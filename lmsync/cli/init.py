@@ -25,11 +25,15 @@ from lmsync.cli import examples
 from lmsync.cli.output import say
 from lmsync.config import Config, load_config
 from lmsync.config_env import env_overrides
+from lmsync.config_moodle_url import PASSWORD_PROBLEM, moodle_url_has_password
 from lmsync.errors import ConfigError, InputError
 from lmsync.secrets import redact
 from lmsync.service.out_files import check_out, own_files, store_files
 
 EXAMPLE = "lmsync.example.toml"
+#: The fix for an address with a password (``--url``, or the answer at the prompt), which is refused before anything is written.
+_PASSWORD_HINT = ("give the site's address alone, without a user name or password (https://moodle.school.example); "
+                  "the web-service token goes in --token-file (or LMSYNC_TOKEN); nothing was written")
 
 #: (section, key, prompt) of the values ``init`` asks for, in order.
 QUESTIONS: list[tuple[str, str, str]] = [
@@ -118,6 +122,8 @@ def _answer_problem(section: str, key: str, value: str) -> str | None:
     """What is wrong with one answer before the rest are asked (tester round 43, 7: a blank course or
     an address without http:// failed only after every question, naming a line of an unwritten file)."""
     value = value.strip()
+    if key == "url" and moodle_url_has_password(value):  # never written in clear, nor repeated (lmsync.config_moodle_url)
+        return f"moodle.url: the address {PASSWORD_PROBLEM}"
     if key == "url":
         parts = urlsplit(value)
         return None if not value or (parts.scheme in ("http", "https") and parts.netloc) else (
@@ -166,6 +172,8 @@ def _checked(section: str, key: str) -> Callable[[str], str]:
     """A prompt's check: click asks again, with the problem, until the answer is usable."""
     def check(value: str) -> str:
         problem = _answer_problem(section, key, value)
+        if problem and key == "url" and moodle_url_has_password(value):
+            problem = f"{problem}; {_PASSWORD_HINT}"
         if problem:
             raise click.BadParameter(problem)
         return value.strip()
@@ -208,7 +216,8 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
         problem = None if value is None else _answer_problem(section, key, value)
         if problem:
             flag = f"--{key.replace('_', '-')}"
-            raise InputError(f"{flag}: {problem}", hint=f"leave {flag} out for the example's value")
+            password = key == "url" and moodle_url_has_password(str(value))  # nothing written (exit 3)
+            raise InputError(f"{flag}: {problem}", hint=_PASSWORD_HINT if password else f"leave {flag} out for the example's value")
     sources = {k: f"--{k[1].replace('_', '-')}" for k, value in given.items() if value is not None}
     if not no_input and _interactive():
         defaults = tomllib.loads(example_text())

@@ -7,14 +7,18 @@ at this lmsync's schema revision when these functions see them (``Store`` migrat
 
 Rows go table by table in dependency order (``schema.metadata.sorted_tables``), in batches, in one
 transaction on the target, so a failure leaves it as empty as it was; the counts are checked in that
-transaction before it commits. Ids are copied as they are; on PostgreSQL each id sequence is then set
+transaction before it commits; a database error while copying (a full disk) is ``CopyFailed``, with the
+driver's first line (tester round 95b, store copy 4: it was told as the configured store being damaged). Ids are copied as they are; on PostgreSQL each id sequence is then set
 past the highest id (and past SQLite's never-reuse mark, ``sqlite_sequence``), so the next insert
 does not collide with a copied row.
 """
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from lmsync.store import schema
 from lmsync.store.db import Store
@@ -23,7 +27,11 @@ from lmsync.store.db import Store
 BATCH = 1000
 
 
-class CountsDiffer(RuntimeError):
+class CopyFailed(RuntimeError):
+    """Copying failed: the target's transaction was rolled back (nothing was committed). ``str()``: why."""
+
+
+class CountsDiffer(CopyFailed):
     """The target's row counts differ from the source's after the copy (nothing was committed)."""
 
 
@@ -44,7 +52,15 @@ def copy_rows(source: Store, target: Store, *, batch: int = BATCH) -> dict[str, 
     """Copy every row of every schema table from ``source`` into ``target`` (empty: the caller checks),
     in one transaction on the target; returns the rows copied per table. Raises ``CountsDiffer`` (and
     commits nothing) when the target's counts afterwards differ from the source's; a database error
-    rolls back the same way."""
+    rolls back the same way, raised as ``CopyFailed`` (the driver's first line)."""
+    try:
+        return _copy_all(source, target, batch)
+    except (DBAPIError, sqlite3.Error) as exc:
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise CopyFailed(lines[0] if lines else type(exc).__name__) from exc
+
+
+def _copy_all(source: Store, target: Store, batch: int) -> dict[str, int]:
     marks = _sqlite_marks(source)
     with source.transaction(), target.transaction():  # the source read as one snapshot (SQLite)
         expected = row_counts(source)

@@ -65,6 +65,7 @@ def test_tester_round_94b_8_store_copy_keeps_the_history(demo_home):
     expected = row_counts(source)
     source.close()
     target = demo_home / "moved" / "mentor-2026.db"
+    target.parent.mkdir()  # a folder store copy never makes (tester round 95b, store copy 3)
     copied = run_in(demo_home, "store", "copy", "--to", str(target))
     assert copied.exit_code == 0, copied.output
     assert f"to {target}" in copied.output and "the row counts of the copy match" in copied.output

@@ -1,0 +1,54 @@
+"""Which database URLs may name a store: ``[store] url`` (``LMSYNC_STORE_URL``) and ``store copy --to``.
+
+PostgreSQL (``postgresql://``, ``postgresql+psycopg://``, ``postgres://``) or a SQLite file
+(``sqlite:///path``). Refused, with the reason (tester round 95b, store copy 1 and 2):
+
+- another database or driver (``mysql://``, ``oracle://``, ``postgresql+asyncpg://``, ``https://``):
+  ``store copy --to`` ended in a traceback naming a missing module, the password in the URL shown;
+- an in-memory SQLite database (``sqlite://``, ``sqlite:///:memory:``): a store there, or a copy
+  into one, is gone when the process ends, and ``store copy`` said "copied" with exit 0;
+- ``sqlite://HOST/...``: SQLite has no host, so the host was dropped without a word and the file
+  was made in the current folder.
+
+``url_refusal(text)`` is the reason, without the URL (it may hold a password), or None.
+"""
+
+from __future__ import annotations
+
+#: The URL schemes a store may have (the PostgreSQL ones are made ``postgresql+psycopg`` when opened).
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+#: The reason for a URL of another database or driver (the wording ``[store] url`` always had).
+UNKNOWN = ("must be a PostgreSQL URL (postgresql+psycopg://user@host/database) or sqlite:///path; "
+           "leave url out for the SQLite file")
+
+#: The reason for an in-memory SQLite database.
+IN_MEMORY = ("names an in-memory SQLite database (sqlite:// or sqlite:///:memory:), which is gone when lmsync "
+             "exits: give a file, sqlite:///path (or a PostgreSQL URL)")
+
+#: The reason for a SQLite URL with a host.
+WITH_HOST = ("names a host in a SQLite URL (sqlite://HOST/...), and SQLite has none: write sqlite:///path "
+             "(three slashes, then the file's path: four for an absolute path)")
+
+
+def url_refusal(text: str) -> str | None:
+    """Why ``text`` cannot name a store (module doc), or None when it may."""
+    value = text.strip().lower()
+    if value.startswith(POSTGRES_SCHEMES):
+        return None
+    if not value.startswith("sqlite://"):
+        return UNKNOWN
+    rest = text.strip()[len("sqlite://"):]
+    if rest and not rest.startswith("/"):
+        return WITH_HOST
+    if sqlite_in_memory(rest[1:]):
+        return IN_MEMORY
+    return None
+
+
+def sqlite_in_memory(database: str) -> bool:
+    """Whether ``database`` (a SQLite URL's path, or a path given for a store) is an in-memory database:
+    empty, ``:memory:``, or a ``file:`` URI SQLite opens in memory (``mode=memory``, ``file::memory:``)."""
+    path = database.partition("?")[0].strip()
+    query = database.partition("?")[2].lower()
+    return path in ("", ":memory:") or path.lower().startswith("file::memory:") or "mode=memory" in query
