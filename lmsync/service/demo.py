@@ -18,6 +18,7 @@ from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_aside import put_back, set_aside
+from lmsync.service.demo_own import mark_made, refuse_unless_demos
 from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
 from lmsync.service.labels import People
 from lmsync.service.match import person_labels
@@ -94,14 +95,16 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
         echo(f"The demo matches the demo site's people alone: the [matching] {', '.join(left_out)} of "
              f"{config.source or 'lmsync.toml'} name other people and are left out (the file is not changed).")
     config = demo_config(config)
-    site = build_demo_site()
-    echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {config.emulator_state_path()}")
     store, saved = config.store_path(), config.emulator_state_path()
+    refuse_unless_demos(store, saved)  # a practice run's store and site there are not the demo's to set aside
+    site = build_demo_site()
+    echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {saved}")
     site_was_there = saved.exists()
     site_moved = store.exists() and site_was_there  # set_aside moves the site only beside a store
     if moved := set_aside(store, saved):
         echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
     try:
+        mark_made(config)  # the store the next demo may set aside (demo_own)
         _run_demo(config, site, echo, views)
     except BaseException:
         put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: The store file and the side files SQLite keeps beside it, moved and removed together.
-_STORE_FILES = ("", "-wal", "-shm")
+from lmsync.service.demo_own import MARKER
+
+#: The store file, the side files SQLite keeps beside it and the demo's marker (``demo_own``: a store set aside
+#: stays the demo's, a half-made one's goes with it), moved and removed together.
+_STORE_FILES = ("", "-wal", "-shm", MARKER)
 
 
 def set_aside(store: Path, site: Path | None = None) -> Path | None:
