@@ -12,29 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from lmsync.cli import main
-from lmsync.config import load_config
 from lmsync.domain.operations import AddMember, Plan, RemoveMember
 from lmsync.errors import EXIT_ADMIN, PlanError
-from lmsync.moodle.emulator.demo import build_demo_site
+from tests.flows import test_tester_round_5 as round_5
 
-BASE = '[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
 G = "lmsync:p:mentor:7"
-
-
-@pytest.fixture
-def env(cli_home: Any) -> Any:
-    (cli_home / "lmsync.toml").write_text(BASE)
-    build_demo_site().save(load_config(cli_home / "lmsync.toml", environ={}).emulator_state_path())
-    return cli_home
-
-
-def run_cli(env: Any, *args: str) -> Any:
-    result = CliRunner().invoke(main, ["--log-level", "warning", "--config", str(env / "lmsync.toml"), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
+env, run_cli = round_5.env, round_5.run_cli  # the demo site under a programme of its own, and the CLI on it
 
 
 def words(result: Any) -> str:
