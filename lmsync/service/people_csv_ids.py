@@ -1,7 +1,7 @@
 """What no id in a people CSV (``lmsync match --people``) can hold, cell by cell (tester round 95a).
 
 - ``id_problem(text)``: why an ``id`` cell cannot be an id, or None. A control character (a NUL byte, a tab, DEL,
-  C1) is refused: ``s1\\x00`` was taken and shown as ``s1\\x00``, an id that nobody can type to name them.
+  C1) or an invisible one (a zero-width space, a soft hyphen) is refused: ``s1\\x00`` was taken and shown as ``s1\\x00``, an id that nobody can type to name them.
 - ``mentor_problem(field, text)``: why a ``current_mentor`` / ``current_peer`` cell cannot name one person of the
   file, or None. Several values (``m1;m2``: ``;`` and ``,`` separate values in other cells) were read as one mentor
   ``"m1;m2"`` who left the programme, and the mentee re-matched under a warning; a mentee is in one mentor's circle
@@ -15,18 +15,23 @@ with such a cell refuses the file as every bad row does: nothing of it is used.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+#: control characters (Cc) and invisible format characters (Cf: a zero-width space read ``t1`` as another id than the
+#: ``t1`` beside it, shown alike; tester round 96a, 9), line and paragraph separators (Zl, Zp)
+_UNSEEN = {"Cc": "a control character", "Cf": "an invisible format character", "Zl": "a line separator",
+           "Zp": "a paragraph separator"}
 _SEPARATORS = re.compile(r"[;,\r\n]")  # between values of a multi-valued cell (a quoted line break too)
 _ONE = {"current_mentor": "one mentor per mentee (for triads, the peer mentor goes in current_peer)",
         "current_peer": "one peer mentor per mentee"}
 
 
 def _control(text: str) -> str | None:
-    found = _CONTROL.search(text)
+    found = next((c for c in text if unicodedata.category(c) in _UNSEEN), None)
     if found is None:
         return None
-    return f"{text!r} holds a control character (U+{ord(found.group()):04X}): an id cannot hold one"
+    kind = _UNSEEN[unicodedata.category(found)]
+    return f"{text!r} holds {kind} (U+{ord(found):04X}): an id cannot hold one"
 
 
 def id_problem(text: str) -> str | None:

@@ -90,3 +90,15 @@ def test_a_control_character_in_an_id_is_refused_with_its_line(tmp_path: Path, p
     message = str(raised.value)
     assert f"{path}:3: id: {person_id!r} holds a control character" in message
     assert "\x00" not in message
+
+
+@pytest.mark.parametrize("person_id", ["t1\u200b", "\ufefft1", "t\u00ad1", "t\u200d1"])
+def test_tester_round_96a_9_an_invisible_character_in_an_id_is_refused_and_shown(tmp_path, person_id):
+    # a zero-width space made "t1" a mentor who left, beside "t1" the mentor, both shown alike
+    path = tmp_path / "people.csv"
+    path.write_text(f"id,role,capacity\nm1,mentor,2\n{person_id},mentor,2\ns1,mentee,\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_people_csv(path, Config())
+    said = str(caught.value)
+    assert f"{path}:3: id: {person_id!r} holds an invisible format character (U+" in said, said
+    assert not any(c in said for c in "\u200b\ufeff\u00ad\u200d")  # named by its code, never shown invisibly
