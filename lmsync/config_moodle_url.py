@@ -17,13 +17,15 @@ Two refusals, each a ``ConfigError`` (exit 2) naming where the value was set and
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from lmsync.config_lines import line_of
 from lmsync.errors import ConfigError
 
 #: What is wrong with a url holding a password, after the place that set it.
-PASSWORD_PROBLEM = ("holds a password (user:password@ before the host name): lmsync signs in to Moodle with "
+PASSWORD_PROBLEM = ("holds a password or user name (user:password@ before the host name): lmsync signs in to Moodle with "
                     "the web-service token alone and does not support HTTP basic authentication in front of "
                     "Moodle, yet the password would be sent to the site with every request")
 #: The fix for it.
@@ -33,15 +35,34 @@ PASSWORD_FIX = ("write the site's address alone, without a user name or password
 
 
 def moodle_url_has_password(url: str) -> bool:
-    """Whether ``url`` holds a non-empty password before its host: ``https://user:secret@host``, and also
-    when the password holds a ``/``, ``?`` or ``#`` that ends the host part for a URL parser
-    (``https://user:pa/ss@host``), or the scheme is missing. ``https://user@host`` and ``user:@host`` hold
-    none. Raises nothing."""
-    rest = url.strip()
+    """Whether ``url`` holds a user name or password before its host (``https://user:secret@host``), also when
+    the password holds a ``/``, ``?`` or ``#`` that ends the host part for a URL parser (``https://user:pa/ss@host``),
+    or the scheme is missing. Any ``@`` counts, read as NFKC reads it: a user name alone can hide a password
+    (``https://admin%3Asecret@host``, an encoded ``:``), and a full-width ``＠`` made ``urlsplit`` raise with the
+    password in its message, printed in a traceback (tester round 96b, 3 and 4); a Moodle site's address never
+    holds one. Raises nothing."""
+    rest = unicodedata.normalize("NFKC", url.strip())
     rest = rest.partition("://")[2] if "://" in rest else rest
-    if "@" not in rest:
-        return False
-    return bool(rest.rsplit("@", 1)[0].partition(":")[2])
+    return "@" in rest
+
+
+def site_address_problem(url: str) -> str | None:
+    """Why ``url`` (an http(s) address without a user name) names no site lmsync can reach, or None: a host
+    part ``urlsplit`` cannot read, or a port that is no number from 1 to 65535 (``https://host:secret``,
+    ``https://host:443:x`` were taken, and the address then printed in errors and stored; tester round 96b, 4).
+    Never repeats the address. Raises nothing."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port == -1 or port == 0:
+        return ("holds a host part no web address can hold (after the host name, ':' must be followed by a port "
+                "number from 1 to 65535): give the site's address only (https://moodle.school.example, or with "
+                "the folder Moodle lives in)")
+    if not parts.hostname:
+        return "names no host: give the site's address (https://moodle.school.example)"
+    return None
 
 
 def _url_of(tables: dict[str, Any]) -> Any:

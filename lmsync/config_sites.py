@@ -14,7 +14,12 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from lmsync.config_moodle_url import PASSWORD_FIX, PASSWORD_PROBLEM, moodle_url_has_password
+from lmsync.config_moodle_url import (
+    PASSWORD_FIX,
+    PASSWORD_PROBLEM,
+    moodle_url_has_password,
+    site_address_problem,
+)
 from lmsync.config_sections import Section
 from lmsync.store.url_forms import url_refusal
 
@@ -86,6 +91,8 @@ class MoodleConfig(Section):
             raise ValueError("is the address of a web-service request, not the site's: give the site's address "
                              "only (https://moodle.school.example, or with the folder Moodle lives in), and the "
                              "token in token_file; if the address held ?wstoken=, make a new token in Moodle")
+        if (problem := site_address_problem(value)) is not None:  # a port that is none (tester round 96b, 4)
+            raise ValueError(problem)
         if value.lower().endswith(".php"):  # a page copied from the browser: doctor then failed with a 404 (85a, 10)
             page = value.rsplit("/", 2)[-2:]
             raise ValueError(f"is the address of a Moodle page (.../{'/'.join(page)}), not the site's: give the site's "

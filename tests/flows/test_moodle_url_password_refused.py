@@ -136,11 +136,31 @@ def test_a_configuration_made_in_code_refuses_it_and_its_error_never_holds_it() 
     assert SECRET not in str(assigned.value) and config.url == "https://moodle.school.edu"
 
 
-@pytest.mark.parametrize("url", ["https://moodle.school.edu", "https://user@moodle.school.edu",
-                                 "https://user:@moodle.school.edu", "https://moodle.school.edu:8443/moodle"])
-def test_only_a_password_is_refused_not_a_user_name_an_empty_password_or_a_port(tmp_path: Path, url: str) -> None:
+@pytest.mark.parametrize("url", ["https://moodle.school.edu", "https://moodle.school.edu:8443/moodle",
+                                 "https://b\u00fccher.example/moodle"])
+def test_a_password_is_refused_not_a_port_or_a_host_of_letters_beyond_ascii(tmp_path: Path, url: str) -> None:
     assert moodle_url_has_password(url.replace("://", f"://u:{SECRET}@").replace("user@", "").replace("user:@", ""))
     with pytest.raises(ConfigError):
         load_config(_config(tmp_path, url.replace("://", f"://u:{SECRET}@")), environ={})
     assert not moodle_url_has_password(url)
     assert load_config(_config(tmp_path, url), environ={}).moodle.url == url
+
+
+SECRET_96 = "S3CRETpw"
+
+
+@pytest.mark.parametrize("url", [
+    f"https://admin:{SECRET_96}\uff20moodle.example.org",  # a full-width at sign: urlsplit raised, a traceback showed it
+    f"https://admin%3A{SECRET_96}@moodle.example.org",  # a user name hiding a password (an encoded colon)
+    f"https://admin:{SECRET_96}%40moodle.example.org",  # no at sign: host "admin", the password as its port
+    f"https://moodle.example.org:{SECRET_96}", f"https://moodle.example.org:443:{SECRET_96}",  # no port number
+    "https://user@moodle.school.edu",
+])
+def test_tester_round_96b_3_4_an_address_hiding_a_password_is_refused_and_never_repeated(tmp_path: Path, url: str) -> None:
+    init = _run("init", "--no-input", "--out", str(tmp_path / "l.toml"), "--url", url, "--token-file", "tok")
+    assert init.exit_code == 3 and not (tmp_path / "l.toml").exists(), _output(init)
+    assert SECRET_96 not in _output(init) and "Traceback" not in _output(init)
+    for run in (_run("--config", str(_config(tmp_path, url)), "doctor"),
+                _run("--config", str(_config(tmp_path, "https://moodle.school.edu")), "--log-format", "json", "plan",
+                     env={"LMSYNC_MOODLE_URL": url})):
+        assert run.exit_code == 2 and SECRET_96 not in _output(run), _output(run)
