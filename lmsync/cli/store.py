@@ -36,7 +36,8 @@ def store_copy_command(ctx: click.Context, to: str, wait: bool) -> None:
     This programme's lock is held meanwhile; stop the timer, CronJob or daemon of any other programme
     that shares this store first.
     """
-    result = copy_store(ctx.obj.config(), to, wait=wait)  # the target shown absolute (a relative [store] path
+    config = ctx.obj.config()
+    result = copy_store(config, to, wait=wait)  # the target shown absolute (a relative [store] path
     # is read from the configuration file's folder: tester round 95b, store copy 3)
     total = sum(result.counts.values())
     click.echo(f"copied {total} row(s) in {len(result.counts)} table(s) from {result.source} to {result.target}; "
@@ -44,8 +45,12 @@ def store_copy_command(ctx: click.Context, to: str, wait: bool) -> None:
     width = max(len(name) for name in result.counts)
     for name, count in result.counts.items():
         click.echo(f"  {name:<{width}}  {count}")
-    where = ("[store] url (or LMSYNC_STORE_URL)" if result.target_is_url else "[store] path (or LMSYNC_STORE_PATH)")
-    click.echo(f"next: point {where} at {result.target}, run `lmsync plan` (it should propose no takeover), then "
+    where, at = "[store] path (or LMSYNC_STORE_PATH)", result.target
+    if result.target_is_url:
+        where = "[store] url (or LMSYNC_STORE_URL)"
+    elif config.store.url is not None:  # a url wins over a path: "point [store] path" changed nothing (tester round 96b, 5)
+        where, at = "[store] url (or LMSYNC_STORE_URL, which wins over [store] path)", f"sqlite:///{result.target}"
+    click.echo(f"next: point {where} at {at}, run `lmsync plan` (it should propose no takeover), then "
                f"start the timer, CronJob or daemon again; keep {result.source} until a run on the copy succeeds")
 
 

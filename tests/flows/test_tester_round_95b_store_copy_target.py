@@ -147,3 +147,17 @@ def test_store_copy_takes_wait(synced):
                                        "store", "copy", "--to", str(synced / "waited.db"), "--wait"])
     assert result.exit_code == 0, result.output
     assert "the row counts of the copy match" in result.output
+
+
+@pytest.mark.sqlite_only("a sqlite:/// [store] url")
+def test_tester_round_96b_5_a_store_set_by_a_url_is_advised_as_a_url(synced):
+    # "point [store] path at the copy": with [store] url set, which wins, that changed nothing, and the next step of
+    # the advice was to let go of the store really in use
+    store = load_config(synced / "lmsync.toml", environ={}).store_path()
+    with (synced / "lmsync.toml").open("a") as config:
+        config.write(f'\n[store]\nurl = "sqlite:///{store}"\n')
+    copied = run_in(synced, "store", "copy", "--to", str(synced / "copy.db"))
+    assert copied.exit_code == 0, copied.output
+    said = " ".join(copied.output.split())
+    assert f"[store] url (or LMSYNC_STORE_URL, which wins over [store] path) at sqlite:///{synced / 'copy.db'}," in said
+    assert "point [store] path" not in said
