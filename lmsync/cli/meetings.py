@@ -204,9 +204,10 @@ def _report(result: ImportResult) -> str:
         text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by {by}: they "
                  "are kept as stored, not undone; to store this file's values for them again, import those rows from a new file")
     if result.words_kept and not result.seen_before:  # a guess at a withheld rating told it (tester round 95a, 1)
-        text += (f"\nnote: {result.words_kept} row(s) give a rating or notes for a meeting stored with a mentee's (or an "
-                 "unknown side's), which are withheld from views: the stored ones are kept, never compared with this "
-                 "file's; to replace them, remove the meeting first with `lmsync meetings remove`, then import the row")
+        text += (f"\nnote: {result.words_kept} row(s) give a rating or notes, or blank ones, for a meeting stored as the "
+                 "mentee's (or of an unknown side), whose rating and notes are withheld from views: the stored ones are "
+                 "kept, never compared with this file's nor cleared by it; to replace or clear them, remove the meeting "
+                 "first with `lmsync meetings remove`, then import the row")
     if result.not_in_file:  # a row deleted from a corrected copy stayed stored without a word (tester round 85b, 3)
         shown, beyond = result.not_in_file[:5], len(result.not_in_file) - 5
         text += (f"\nnote: {len(result.not_in_file)} meeting(s) an earlier file named {result.file_name} stored are not "

@@ -19,6 +19,14 @@ stored ``csv`` record holds such words (``words_hidden``) and the row gives a ra
   file's are never compared with them, so its counts are the same whatever it says, and a renamed copy of a
   guess learns nothing and replaces nothing. To replace such words, remove the stored meeting first.
 
+A blank cell is no guess, yet it cleared them (tester round 95b follow-up, HARM): a row of any file whose rating and/or
+notes column is there but blank (``gives_words`` false) over a stored ``csv`` record of the mentee's side or an
+unknown one (``side_hidden``: with words or without, as ``meetings list`` withholds both alike) erased the mentee's
+rating and notes, "1 updated" where they existed and "1 unchanged" where not. Such a row now keeps the stored rating,
+notes and side too (its line is among the kept ones, whatever the file), so it is counted as it would be were there no
+words; only ``lmsync meetings remove`` and a new import clear them. A file with neither column (an attendance
+register, a side-only file) is ``meeting_columns.keep_absent_fields``'.
+
 Rows ``against_held`` refuses already (the other side's log, a row with no side) are left to it; rows of other
 sources (``meetings add``, the Feedback meeting log) are ``against_held``'s ``guesses_the_words``.
 """
@@ -47,6 +55,11 @@ def words_hidden(held: Meeting) -> bool:
     return held.rated_by == "mentee" or (held.rated_by is None and gives_words(held))
 
 
+def side_hidden(held: Meeting) -> bool:
+    """``held``'s rating and notes, given or not, are withheld from views: the mentee's side, or an unknown one."""
+    return held.rated_by in ("mentee", None)
+
+
 def origin_file(origin: str | None) -> str | None:
     """The file of an origin ``meetings.csv:12`` (``meetings.csv``); ``None`` for no origin."""
     return origin.rsplit(":", 1)[0] if origin else None
@@ -70,15 +83,21 @@ def guard_hidden_words(
     own: Callable[[str | None], bool],
     *,
     refused: Iterable[int] = (),
+    words_column: bool = False,
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
-    """The module's rule for each new ``csv`` row not among the ``refused`` lines (``against_held``'s problems)."""
+    """The module's rule for each new ``csv`` row not among the ``refused`` lines (``against_held``'s problems);
+    ``words_column``: the file has a rating or a notes column, so a row giving neither has blank cells there."""
     problems: list[tuple[int, str, str]] = []
     kept: set[int] = set()
     skip = set(refused)
     for new, line, mentor, mentee in rows:
-        if new.source != "csv" or line in skip or not gives_words(new):
+        if new.source != "csv" or line in skip:
             continue
         records = held.get((new.date, new.mentor_id, new.mentee_id), ())
+        if not gives_words(new):  # blank cells clear nothing withheld, whatever the file (the same answer either way)
+            if words_column and any(m.source == new.source and side_hidden(m) for m, _o in records):
+                kept.add(line)
+            continue
         stored = next(((m, o) for m, o in records if m.source == new.source and words_hidden(m)), None)
         if stored is None:
             continue

@@ -164,7 +164,8 @@ def parse_meetings_table(
         records = {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()}
         found, repeats = against_held(typed, records)
         if own is not None:  # tester round 95a, 1 (HARM): another file's guess at a withheld rating
-            hidden, shielded = guard_hidden_words(typed, records, own, refused=[line for line, _f, _m in found])
+            hidden, shielded = guard_hidden_words(typed, records, own, refused=[line for line, _f, _m in found],
+                                                  words_column=not {"rating", "notes"} <= absent)
             found += hidden
         issues.extend(ImportIssue(*problem) for problem in sorted(found))  # the people quoted: masked in logs
         own_rows = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}

@@ -84,8 +84,9 @@ def test_a_register_removes_nothing_and_leaves_other_sources_alone(config, store
         ("rating,notes", ",", (2, "Mentor kept cancelling", "mentee")),
         ("rated_by", "", (2, "Mentor kept cancelling", "mentee")),
         ("logged_by", "", (2, "Mentor kept cancelling", "mentee")),
-        # present and empty in a row of that side: cleared
-        ("rating,notes,rated_by", ",,mentee", (None, None, "mentee")),
+        # present and empty in a row of the mentee's side: kept too, as a blank cell cleared the withheld words
+        # and told whether they existed (tester finding, HARM: test_blank_cell_clears_withheld_words)
+        ("rating,notes,rated_by", ",,mentee", (2, "Mentor kept cancelling", "mentee")),
         # a value over the mentee's, from another file, is refused whatever it is (tester finding, HARM:
         # test_withheld_rating_guessed_by_another_file; without a side: refused too, tester round 18, 1)
     ],
@@ -98,6 +99,14 @@ def test_a_present_but_empty_column_still_clears_the_field(config, store, tmp_pa
     kept = by_mentee(store)[3]
     assert (kept.rating, kept.notes, kept.rated_by) == expected
     assert by_mentee(store)[4].rating == 4  # a row the file does not name is not touched
+
+
+def test_a_present_but_empty_column_still_clears_the_mentors_own_words(config, store, tmp_path):
+    imported(config, store, tmp_path, "full.csv", FULL)
+    text = "date,mentor,mentee,minutes,attended,rating,rated_by\n2026-10-12,m0001,s0002,45,no,,mentor\n"
+    assert imported(config, store, tmp_path, "partial.csv", text) == (0, 1, 0, 0)
+    cleared = by_mentee(store)[4]
+    assert (cleared.rating, cleared.notes, cleared.rated_by) == (None, "Sent a message", "mentor")
 
 
 def test_the_merge_of_a_stored_meeting():
