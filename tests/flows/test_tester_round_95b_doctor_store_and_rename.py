@@ -61,6 +61,7 @@ def test_doctor_reads_a_relative_sqlite_url_in_the_current_folder_as_the_command
     assert NO_RECORD not in doctor.output, doctor.output
 
 
+@pytest.mark.sqlite_only("the file a sqlite:/// url names: the PostgreSQL pass opens PostgreSQL instead")
 def test_store_target_is_the_file_store_opens_for_a_sqlite_url(tmp_path, monkeypatch):
     from lmsync.service.stores import store_target
 
