@@ -47,7 +47,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.circle_records import circle_proof
 from lmsync.service.clock_check import check_clock_today
-from lmsync.service.established import ended_by_coordinator
+from lmsync.service.ended_as_of import ended_on
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
@@ -423,7 +423,8 @@ def run_health(
     current = {(h.mentor_id, h.mentee_id) for h in assessment.healths}
     report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record,
                           starts_on=start if start is not None and day < start else None,
-                          ended=frozenset(ended_by_coordinator(store, programme) & current))
+                          # a closure counts from the day it was recorded: an earlier day's view shows that day
+                          ended=frozenset(ended_on(store, programme, day, now=today(config)) & current))
     if not record:
         report.paused = paused_now(_queue(config, store))
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)

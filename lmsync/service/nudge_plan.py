@@ -18,9 +18,9 @@ from typing import Literal
 from lmsync.config import Config
 from lmsync.domain.health import NudgeFields, PersonName, nudge_kind, seen_by, told_apart
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.established import ended_by_coordinator
+from lmsync.service.ended_as_of import ended_on
 from lmsync.service.health import Assessment, PairView
-from lmsync.service.health_inputs import thresholds
+from lmsync.service.health_inputs import thresholds, today
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
 
@@ -70,7 +70,7 @@ def plan_nudges(
 ) -> tuple[list[PlannedNudge], int]:
     """The nudges due at ``assessment.as_of``, and how many people were nudged too recently.
     ``first_names``: each person's first name, or their names (``first_names()``); ``ended``:
-    ``ended_by_coordinator``, when the caller has read it already.
+    ``ended_as_of.ended_on`` that day, when the caller has read it already.
 
     ``{other_firstname}`` is the other person's first name, told apart where the people one
     recipient's nudges name share it: "Pedro M." and "Pedro T.", else full names (``told_apart``;
@@ -79,7 +79,7 @@ def plan_nudges(
     day = assessment.as_of
     interval = config.nudges.interval_days
     nudges = NudgeLog(store, config.programme.name)
-    ended = ended_by_coordinator(store, config.programme.name) if ended is None else ended
+    ended = ended_on(store, config.programme.name, day, now=today(config)) if ended is None else ended
     due: list[tuple[PairView, str, int, int, str, str]] = []
     recent = 0
     rules = thresholds(config)

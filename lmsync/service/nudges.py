@@ -51,7 +51,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.established import ended_by_coordinator
+from lmsync.service.ended_as_of import ended_on
 from lmsync.service.health import Assessment, observe_and_assess, today
 from lmsync.service.nudge_holds import (
     ExamCheck,
@@ -195,7 +195,7 @@ def send_nudges(
     people = {uid for p in assessment.pairs if {p.health.mentor_id, p.health.mentee_id} & flagged_people
               for uid in (p.health.mentor_id, p.health.mentee_id)}
     names = first_names(api, assessment, people)
-    ended = ended_by_coordinator(store, config.programme.name)
+    ended = ended_on(store, config.programme.name, day, now=today(config))  # as closed by that day
     report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names, ended)
     flagged = {(p.health.mentor_id, p.health.mentee_id) for p in assessment.pairs if p.health.needs_attention}
     report.flagged_pairs = len(flagged)
