@@ -15,11 +15,12 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.config_sites import StoreConfig
 from lmsync.moodle.emulator.demo import build_demo_site
+from lmsync.moodle.emulator.serving import refuse_if_served
 from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_aside import put_back, set_aside
-from lmsync.service.demo_own import mark_made, refuse_unless_demos
-from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates
+from lmsync.service.demo_own import mark_finished, mark_made, refuse_unless_demos, untouched
+from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates, term_store_path
 from lmsync.service.labels import People
 from lmsync.service.match import person_labels
 from lmsync.service.moodle import DEMO_PEER_COHORT, announced_elsewhere
@@ -96,16 +97,25 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
              f"{config.source or 'lmsync.toml'} name other people and are left out (the file is not changed).")
     config = demo_config(config)
     store, saved = config.store_path(), config.emulator_state_path()
-    refuse_unless_demos(store, saved)  # a practice run's store and site there are not the demo's to set aside
+    term_store = term_store_path(config)
+    # a practice run's store and site there are not the demo's to set aside, nor a .previous holding added data
+    refuse_unless_demos(store, saved, term_store)
+    # a running `emulator serve` on that site saved its old state over the demo's new one (tester round 96b, 2)
+    refuse_if_served(saved, "the demo's new site, which would then no longer match the demo's store")
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {saved}")
     site_was_there = saved.exists()
     site_moved = store.exists() and site_was_there  # set_aside moves the site only beside a store
+    added = store.exists() and not untouched(store, saved)  # data added after that demo: kept, never overwritten
     if moved := set_aside(store, saved):
         echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
+        if added:
+            echo(f"It holds data added after that demo: the next `lmsync demo` stops until {moved} is moved away.")
     try:
         mark_made(config)  # the store the next demo may set aside (demo_own)
         _run_demo(config, site, echo, views)
+        mark_finished(store, saved)  # its content as the demo leaves it: changed later, it is never overwritten
+        mark_finished(term_store, None)
     except BaseException:
         put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)
         raise

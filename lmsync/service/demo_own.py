@@ -16,11 +16,26 @@ Errors: ``refuse_unless_demos`` raises ``InputError`` (exit 3), before the demo 
 each file the demo would set aside or overwrite that no demo marked: the store and its site, the store's
 ``.previous`` and its site's, or a saved site with no store and no marker (``lmsync emulator edit`` before any
 sync). A store left by a demo of an older lmsync carries no marker: it is refused once the same way, and gone
-once moved. The played term's store (``<programme>.demo.db``) is always the demo's and is not judged here.
+once moved.
+
+Data added to the demo's store (tester finding: after a demo, ``lmsync meetings add`` with no lmsync.toml wrote to
+the demo's store, which the next demo set aside as "the previous demo's store" and the one after overwrote): when a
+demo finishes (``mark_finished``) its marker gains a fingerprint of the store as the demo left it (a SHA-256 of
+``Store.contents()``, every row of every table: an acknowledged queue item changes no row count) and of its saved
+site's bytes. A store whose content (or site) no longer matches holds data someone added (``meetings add``, ``sync``,
+``run``, ``health``, ``queue ack``, ``emulator edit``, ...); reads (``plan``, ``doctor``, ``queue list``) change
+nothing. Such a store is still set aside once (``added_since``: the demo says so), but a ``.previous`` is replaced
+only when its marker records exactly what it holds (``untouched``): otherwise ``refuse_unless_demos`` raises
+``InputError`` (exit 3, nothing moved) naming it and telling to move it away. A marker with no fingerprint (a demo
+that did not finish, or of the lmsync before this rule) counts as holding added data. The same holds for the played
+term's store (``<programme>.demo.db``, where ``queue ack`` may have been run through ``<programme>.demo.toml``).
+Refusing, rather than keeping copies under new names, is the simplest rule that never loses data and never fills
+the folder: only one ``.previous`` of each is ever kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from lmsync.config import Config
@@ -47,14 +62,55 @@ def mark_made(config: Config) -> None:
     marker(config.store_path()).write_text(bound.bound_at + "\n", encoding="utf-8")
 
 
+def mark_finished(store: Path, site: Path | None) -> None:
+    """Record in ``store``'s marker the fingerprint of its content as the demo leaves it, and of its saved ``site``
+    (``None``: the played term's store has none): lines ``bound_at``, store digest, site digest (module doc)."""
+    lines = [_bound_at(store) or "", _store_digest(store) or "", _file_digest(site) if site is not None else "-"]
+    marker(store).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def made_by_demo(store: Path) -> bool:
     """Whether ``store`` is the one its marker names (the store's ``bound_at``); False without a marker, or for
     a store that cannot be read: the demo then leaves it alone."""
-    try:
-        said = marker(store).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+    said = _said(store)
+    return bool(said) and said[0] == _bound_at(store)
+
+
+def untouched(store: Path, site: Path | None) -> bool:
+    """Whether ``store`` (and its ``site``, when there) hold exactly what the demo that made them left: False for
+    data added since, a marker without fingerprint, no marker, or a store that cannot be read (module doc)."""
+    said = _said(store)
+    if len(said) < 3 or not said[1] or said[1] != _store_digest(store):
         return False
-    return bool(said) and said == _bound_at(store)
+    return site is None or not site.exists() or said[2] == _file_digest(site)
+
+
+def _said(store: Path) -> list[str]:
+    try:
+        return marker(store).read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _store_digest(store: Path) -> str | None:
+    from lmsync.store.db import Store
+
+    try:
+        opened = Store(store, read_only=True)
+        try:
+            contents = opened.contents()
+        finally:
+            opened.close()
+    except Exception:  # noqa: BLE001 - a store that cannot be read is not known as left as it was
+        return None
+    return hashlib.sha256(repr(sorted(contents.items())).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
 
 
 def _bound_at(store: Path) -> str | None:
@@ -71,22 +127,32 @@ def _bound_at(store: Path) -> str | None:
     return bound.bound_at if bound is not None else None
 
 
-def refuse_unless_demos(store: Path, site: Path) -> None:
-    """Raise ``InputError`` when the demo would set aside or overwrite a file no demo made (module doc)."""
+def refuse_unless_demos(store: Path, site: Path, term: Path) -> None:
+    """Raise ``InputError`` when the demo would set aside or overwrite a file no demo made, or a ``.previous``
+    holding data added after its demo (``term``: the played term's store); module doc."""
     held = _not_the_demos(store, site)
-    if not held:
-        return
-    listed = " and ".join(str(path) for path in held)
-    raise InputError(
-        f"lmsync demo changed nothing: {listed} hold{'s' if len(held) == 1 else ''} a programme the demo did not make "
-        "(what a lmsync.toml with no [moodle] url and no [store] path uses, or a demo's of an older lmsync), and "
-        "the demo starts afresh in that place, setting aside and later overwriting what is there",
-        hint=(
-            "to keep it, set [store] path in that lmsync.toml to a file in another folder and move the store there "
-            f"under that name (with its -wal and -shm files, if any) and its site ({site.name}) into the same folder; "
-            "or move them away; then run `lmsync demo` again"
-        ),
-    )
+    if held:
+        listed = " and ".join(str(path) for path in held)
+        raise InputError(
+            f"lmsync demo changed nothing: {listed} hold{'s' if len(held) == 1 else ''} a programme the demo did not "
+            "make (what a lmsync.toml with no [moodle] url and no [store] path uses, or a demo's of an older lmsync), "
+            "and the demo starts afresh in that place, setting aside and later overwriting what is there",
+            hint=(
+                "to keep it, set [store] path in that lmsync.toml to a file in another folder and move the store "
+                f"there under that name (with its -wal and -shm files, if any) and its site ({site.name}) into the "
+                "same folder; or move them away; then run `lmsync demo` again"
+            ),
+        )
+    added = _added_to(store, site) + _added_to(term, None)
+    if added:
+        listed = " and ".join(str(path) for path in added)
+        raise InputError(
+            f"lmsync demo changed nothing: {listed} hold{'s' if len(added) == 1 else ''} data added after the demo "
+            "that made it (meetings, a sync or run, health, a queue acknowledgement, an edit of the site; or that demo "
+            "did not finish), and the demo would overwrite it with the store it sets aside now",
+            hint="to keep it, move it away or rename it (with its -wal and -shm files, if any); then run `lmsync demo` "
+                 "again",
+        )
 
 
 def _not_the_demos(store: Path, site: Path) -> list[Path]:
@@ -94,7 +160,23 @@ def _not_the_demos(store: Path, site: Path) -> list[Path]:
         return [site] if site.exists() and not marker(store).exists() else []
     if not made_by_demo(store):
         return [path for path in (store, site) if path.exists()]
-    previous = store.with_name(f"{store.name}.previous")  # replaced by set_aside
+    previous = _previous(store)  # replaced by set_aside
     if previous.exists() and not made_by_demo(previous):
-        return [path for path in (previous, site.with_name(f"{site.name}.previous")) if path.exists()]
+        return [path for path in (previous, _previous(site)) if path.exists()]
     return []
+
+
+def _added_to(store: Path, site: Path | None) -> list[Path]:
+    """The ``.previous`` of ``store`` (and of its site) that setting ``store`` aside would replace, when they hold
+    data added after their demo."""
+    previous = _previous(store)
+    if not store.exists() or not previous.exists():
+        return []
+    site_previous = _previous(site) if site is not None else None
+    if untouched(previous, site_previous):
+        return []
+    return [path for path in (previous, site_previous) if path is not None and path.exists()]
+
+
+def _previous(path: Path) -> Path:
+    return path.with_name(f"{path.name}.previous")

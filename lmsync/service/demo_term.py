@@ -50,6 +50,11 @@ def term_dates(today: date | None = None) -> tuple[date, date]:
     return end - timedelta(weeks=TERM_WEEKS), end
 
 
+def term_store_path(config: Config) -> Path:
+    """The played term's store, beside the demo's (``<programme>.demo.db``)."""
+    return config.store_path().with_name(f"{config.programme.name}.demo.db")
+
+
 def term_config(config: Config, start: date, end: date) -> Config:
     """The demo configuration plus the term's sections and a store of its own."""
     meetings = MeetingsConfig(
@@ -71,7 +76,7 @@ def term_config(config: Config, start: date, end: date) -> Config:
             },
         }
     )
-    store = StoreConfig(path=config.store_path().with_name(f"{config.programme.name}.demo.db"))
+    store = StoreConfig(path=term_store_path(config))
     return config.model_copy(
         update={
             "meetings": meetings,

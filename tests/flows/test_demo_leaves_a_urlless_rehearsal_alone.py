@@ -158,3 +158,18 @@ def test_a_practice_site_edited_before_any_sync_is_not_overwritten(home):
 
     assert refused.exit_code == 3 and str(site) in refused.output, refused.output
     assert _digest(site) == before and not (home / "mentoring-2026.db").exists()
+
+
+def test_tester_round_96b_2_the_demo_refuses_a_site_a_running_emulator_serve_holds(home):
+    # the demo moved the served file aside and wrote a new site; the server's next write saved its old state over it
+    from lmsync.moodle.emulator.serving import serving
+
+    assert (first := _run("demo")).exit_code == 0, first.output
+    site = home / "mentoring-2026.emulator.json"
+    before = {path: _digest(path) for path in (site, home / "mentoring-2026.db")}
+    with serving(site):
+        refused = _run("demo")
+    assert refused.exit_code == 2, refused.output
+    assert "held by a running `lmsync emulator serve`" in refused.output and "the demo's new site" in refused.output
+    assert {path: _digest(path) for path in before} == before
+    assert not (home / "mentoring-2026.db.previous").exists()
