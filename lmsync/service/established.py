@@ -28,7 +28,7 @@ from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import Pairing, PairingHistory
-from lmsync.store.queue import CoordinatorQueue, QueueItem
+from lmsync.store.queue import CoordinatorQueue
 from lmsync.store.snapshots import HealthSnapshots
 
 
@@ -56,8 +56,10 @@ def pair_standing(store: Store, programme: str) -> Callable[[Collection[int]], P
 
 class Returning(dict[int, int]):
     """Mentee -> the mentor they return to (Moodle ids), as ``returning_mentors`` reads them; ``ended``:
-    (mentor, mentee) pairs a coordinator ended (``ended_by_coordinator``) of the mentees asked (those in no
-    circle): matching keeps each such mentee from that mentor, so the pair comes back neither as a return
+    (mentor, mentee) pairs a coordinator ended (``ended_by_coordinator``), of every mentee (those asked, in no
+    circle, and those in another circle now: a mentee re-matched out of a later pair went back to the closed
+    pair's mentor, a finding after tester round 95a): matching keeps each such mentee from that mentor unless
+    they are still together, so the pair comes back neither as a return
     nor by its score (tester round 94a, 3: a mentee back after a break was matched again with the mentor
     of the pair a coordinator had closed, a pair then never nudged nor queued). That includes a pair whose
     pairing lmsync's history still holds open: the mentee taken out of the circle by hand was put back
@@ -79,9 +81,9 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
     rather than matching them afresh (tester round 9: a mentee suspended for a week came back to a
     new mentor). Left out: a mentee with a pairing still open (removed from the circle by hand: the
     history cannot say why), a pair a coordinator ended (queue outcome ``closed``) and a pair marked
-    not a good fit (``PairForbids``). The result's ``ended`` (``Returning``): the pairs a coordinator
-    ended of those mentees, their pairing closed or still open (taken out by hand), which matching keeps
-    apart (tester round 94a, 3). One read each of the history, the queue and the forbids."""
+    not a good fit (``PairForbids``). The result's ``ended`` (``Returning``): every pair a coordinator
+    ended, their pairing closed or still open (taken out by hand), which matching keeps apart unless they are
+    still together (tester round 94a, 3). One read each of the history, the queue and the forbids."""
 
     def read(mentees: Collection[int]) -> Returning:
         wanted = set(mentees)
@@ -89,33 +91,56 @@ def returning_mentors(store: Store, programme: str) -> Callable[[Collection[int]
         for row in PairingHistory(store, programme).history():  # oldest first: the last row is the latest
             if row.mentee_id in wanted:
                 last[row.mentee_id] = row
-        closed = {pair for pair in ended_by_coordinator(store, programme) if pair[1] in wanted} if wanted else set()
+        closed = ended_by_coordinator(store, programme)  # of every mentee: one re-matched out of a later pair too
         if not last and not closed:
             return Returning()
         ended = closed | set(PairForbids(store, programme).pairs())
         return Returning(
             {mentee: row.mentor_id for mentee, row in sorted(last.items())
              if row.left_at is not None and (row.mentor_id, mentee) not in ended},
-            ended=closed,  # a pairing still open too: the mentee was taken out by hand, apart all the same
+            ended=closed,  # a pairing still open too (taken out by hand), and a mentee in another circle now
         )
 
     return read
 
 
 def kept_apart(ended: Iterable[tuple[int, int]], by_moodle: Mapping[int | None, Person], persons: Iterable[Person],
-               pins: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+               pins: Iterable[tuple[str, str]] = (), together: Collection[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     """(mentee, mentor) forbids, by matching id, for the ``Returning.ended`` pairs (mentor, mentee Moodle
-    ids) whose two people are both among the persons (``by_moodle``); none for a mentee a ``[matching] pins``
-    entry names (each key read as matching reads it: id or alias, in any case): the pin decides, where a
-    forbid would break it and stop the match (tester round 94a, 3)."""
+    ids) whose two people are both among the persons (``by_moodle``), whatever circle the mentee is in now, save
+    a pair still together (``together``: (mentee, mentor) ids of the circles now; closing moves no one):
+    a mentee re-matched out of a later pair went back to the mentor of the pair a coordinator had closed (a
+    finding after tester round 95a). None for a mentee a ``[matching] pins`` entry names (each key read as
+    matching reads it: id or alias, in any case): the pin decides, where a forbid would break it and stop the
+    match (tester round 94a, 3; ``pinned_closed`` warns of it)."""
     ended = sorted(ended)
     if not ended:
         return []
-    keys = {mentee.strip().lower() for mentee, _mentor in pins}
-    pinned = {p.id for p in persons if keys & {k.lower() for k in (p.id, *p.other_keys())}}
+    persons = list(persons)
+    pinned = {p.id for p in persons if _named(p, {mentee for mentee, _mentor in pins})}
     return [(mentee.id, mentor.id) for mentor_id, mentee_id in ended
             if (mentee := by_moodle.get(mentee_id)) is not None and (mentor := by_moodle.get(mentor_id)) is not None
-            and mentee.id not in pinned and mentor.id != mentee.id]
+            and mentee.id not in pinned and mentor.id != mentee.id and (mentee.id, mentor.id) not in together]
+
+
+def pinned_closed(ended: Iterable[tuple[int, int]], by_moodle: Mapping[int | None, Person],
+                  pins: Iterable[tuple[str, str]]) -> list[str]:
+    """A warning for each ``[matching] pins`` entry that keeps or makes a pair a coordinator closed (``ended``:
+    (mentor, mentee) Moodle ids), as the plan warns of a pin over a "not a good fit" mark: the pin decides."""
+    said = []
+    for mentor_id, mentee_id in sorted(ended):
+        mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
+        if mentee is not None and mentor is not None and any(
+                _named(mentee, {e}) and _named(mentor, {m}) for e, m in pins):
+            said.append(f"a coordinator closed the pair {mentee.id} -> {mentor.id} (queue done --outcome closed), but "
+                        "[matching] pins keeps the pair: remove the pin ([matching] pins) to keep them apart")
+    return said
+
+
+def _named(person: Person, keys: Collection[str]) -> bool:
+    """Whether one of ``keys`` names ``person`` as matching reads a pin: id or alias, in any case."""
+    wanted = {key.strip().lower() for key in keys}
+    return bool(wanted & {k.lower() for k in (person.id, *person.other_keys())})
 
 
 def open_placements(store: Store, programme: str) -> frozenset[tuple[str, int]]:
@@ -159,13 +184,16 @@ def deleted_circle_pairs(
 def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     """Pairs whose latest queue item a coordinator closed with ``--outcome closed`` (the pair has
     ended): never nudged while Moodle still holds them (tester finding 6: both people kept being
-    told to meet). No later item opens for such a pair (``CoordinatorQueue.offer``: tester round 3, 1),
-    so it stays ended."""
-    latest: dict[tuple[int, int], QueueItem] = {}
-    for item in CoordinatorQueue(store, programme).items():
-        if item.pair not in latest or item.id > latest[item.pair].id:
-            latest[item.pair] = item
-    return {pair for pair, item in latest.items() if item.outcome == "closed"}
+    told to meet), nor made again once apart (``Returning.ended``). A closure ends the pairing it closed:
+    a pair made again after it (a span of lmsync's pairing history that begins after the closure's day:
+    a ``[matching] pins`` entry, or the mentee moved back by hand) is a new pair, judged, nudged and queued as
+    any (``CoordinatorQueue.offer`` asks ``remade_since``; a finding after tester round 95a: health counted it
+    ended for good)."""
+    closed = CoordinatorQueue(store, programme).closures()
+    if not closed:
+        return set()
+    history = PairingHistory(store, programme)
+    return {pair for pair, (day, recorded) in closed.items() if not history.remade_since(pair, day, recorded)}
 
 
 def known_pairs(store: Store, programme: str, person: int) -> list[tuple[int, int]]:

@@ -30,7 +30,7 @@ from lmsync.domain.people import (
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.domain.two_circles import PairStanding, TwoCircles
 from lmsync.domain.unmatched import HELD_MEMBER
-from lmsync.service.established import kept_apart
+from lmsync.service.established import kept_apart, pinned_closed
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
@@ -357,7 +357,7 @@ def people_from_roster(
     blank &= {p.id for p in persons} if any(u.profile.get(config.matching.attributes.capacity or "") for u in roster.values()) else set()
     persons = at_least_held([replace(p, capacity=holding.get(p.id, 0)) if p.id in frozen else p for p in persons],
                             blank, holding)
-    back, apart = _returning(persons, current, current_peers, by_moodle, returning, matching.pins)
+    back, apart = _returning(persons, current, current_peers, by_moodle, returning, matching.pins, warnings)
     met, since = _established(persons, {**current_peers, **current}, standing)
     # whom a mentee in no live circle was with: the match says so (tester round 50, 1)
     departed = _departed({key: uid for key, uid in away.items() if key not in found}, roster, named)
@@ -441,16 +441,16 @@ def _returning(
     by_moodle: Mapping[int | None, Person],
     returning: Callable[[Collection[int]], Mapping[int, int]] | None,
     pins: Iterable[tuple[str, str]] = (),
+    said: list[str] | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Mentee id -> the mentor they return to, for mentees in no circle (``returning`` reads the store),
-    and the (mentee, mentor) forbids that keep such a mentee from the mentor of a pair a coordinator ended
-    (``established.Returning.ended``; tester round 94a, 3: matched afresh, the pair came back by its score,
-    never nudged again). A mentee whom a ``[matching] pins`` entry names gets none: the pin decides."""
+    """Mentee id -> the mentor they return to, for mentees in no circle (``returning`` reads the store), and the
+    (mentee, mentor) forbids that keep any mentee from the mentor of a pair a coordinator ended, unless together
+    (``established.kept_apart``; tester round 94a, 3). A pin decides; ``said`` gets its warning (``pinned_closed``)."""
     away = {
         p.moodle_id for p in persons
         if p.moodle_id is not None and p.has_role("mentee") and p.id not in current and p.id not in current_peers
     }
-    if returning is None or not away:
+    if returning is None:
         return {}, []
     found = returning(away)
     back: dict[str, str] = {}
@@ -458,7 +458,8 @@ def _returning(
         mentee, mentor = by_moodle.get(mentee_id), by_moodle.get(mentor_id)
         if mentee is not None and mentor is not None and mentor.roles & MENTORING_ROLES:
             back[mentee.id] = mentor.id
-    return back, kept_apart(getattr(found, "ended", ()), by_moodle, persons, pins)
+    (said if said is not None else []).extend(pinned_closed(ended := getattr(found, "ended", ()), by_moodle, pins))
+    return back, kept_apart(ended, by_moodle, persons, pins, together={*current.items(), *current_peers.items()})
 
 
 def _two_circles(places: list[tuple[ObservedGroup, Person, Person]], known: PairStanding, show: bool,

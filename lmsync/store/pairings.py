@@ -180,6 +180,18 @@ class PairingHistory(ProgrammeRepository):
         query = select(_h).where(_h.c.programme == self.programme).order_by(_h.c.id)
         return [Pairing(r.mentor_id, r.mentee_id, r.joined_at, r.left_at) for r in self.store.rows(query)]
 
+    def remade_since(self, pair: tuple[int, int], day: date, recorded: str | None = None) -> bool:
+        """Whether a pairing of ``pair`` (mentor, mentee) began after ``day`` (its instant's UTC date) and after the
+        instant ``recorded`` (ISO, to the second, as ``acked_at`` is kept; a closure dated back still ends the pairing
+        open when it was recorded): the pair was made again after a coordinator closed it
+        (``established.ended_by_coordinator``)."""
+        query = select(func.max(_h.c.joined_at)).where(
+            _h.c.programme == self.programme, _h.c.mentor_id == pair[0], _h.c.mentee_id == pair[1])
+        joined = self.store.scalar(query)
+        return (joined is not None and _local_day(joined, UTC) > day
+                and (recorded is None or _aware(datetime.fromisoformat(joined)).replace(microsecond=0)
+                                     > _aware(datetime.fromisoformat(recorded)).replace(microsecond=0)))
+
     def open_pairs(self) -> list[tuple[int, int]]:
         """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""
         query = select(_h.c.mentor_id, _h.c.mentee_id).where(_h.c.programme == self.programme, _h.c.left_at.is_(None))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.store.db import ProgrammeRepository, Store, now_iso
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue_item import GONE as GONE
 from lmsync.store.queue_item import NOT_DUE as NOT_DUE
 from lmsync.store.queue_item import OUTCOMES as OUTCOMES
@@ -128,14 +129,15 @@ class CoordinatorQueue(ProgrammeRepository):
     def offer(self, day: date, health: PairHealth) -> str:
         """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or
         ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
-        so it is never queued again, as its people are never nudged again; tester round 3, 1).
+        so it is never queued again, as its people are never nudged again; tester round 3, 1), unless the pair was
+        made again after the closure's day (``_remade``): a new pair.
         An item lmsync paused while the pair was away (``pause_gone``) is open: back and fading, the
         pair's item is ``updated`` with its owner and escalation as they were, its due date moved on by the days
         it was paused (tester round 65, 4)."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
-            if latest is not None and latest.outcome == "closed":
+            if latest is not None and latest.outcome == "closed" and not self._remade(latest):
                 return "ended"
             row = self._open(pair)
             if row is not None and row.status == GONE and (paused := _pause_days(row.last_seen_on, day)):
@@ -175,6 +177,22 @@ class CoordinatorQueue(ProgrammeRepository):
                     note=_joined(waiting.note, f"queued again by lmsync on {day.isoformat()} as item {item_id}")))
                 self._track(waiting, outcome=QUEUED_AGAIN, outcome_on=day.isoformat())
             return "added"
+
+    def _remade(self, row: Any) -> bool:
+        """Whether the pair of a closed item (its row) was made again after the closure: a new pair (a finding
+        after tester round 95a; ``PairingHistory.remade_since``, ``established.ended_by_coordinator``)."""
+        day = _item(row).outcome_on or _item(row).acked_on
+        return day is not None and PairingHistory(self.store, self.programme).remade_since(
+            (row.mentor_id, row.mentee_id), day, row.acked_at)
+
+    def closures(self) -> dict[tuple[int, int], tuple[date, str | None]]:
+        """Pair -> (the closure's day, the instant its item was acknowledged) of each pair whose latest item a
+        coordinator closed with ``--outcome closed``."""
+        latest: dict[tuple[int, int], Any] = {}
+        for row in self.store.rows(self._select().where(_q.c.programme == self.programme).order_by(_q.c.id)):
+            latest[(row.mentor_id, row.mentee_id)] = row
+        return {pair: (date.fromisoformat(row.outcome_on or row.acked_on), row.acked_at)
+                for pair, row in latest.items() if row.outcome == "closed" and (row.outcome_on or row.acked_on)}
 
     def open_by_hand(self, day: date, row: SnapshotRow) -> None:
         """Open an item for a pair the rules did not queue (at risk, on watch), from its latest
