@@ -36,10 +36,14 @@ the folder: only one ``.previous`` of each is ever kept.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from lmsync.config import Config
 from lmsync.errors import InputError
+
+T = TypeVar("T")
 
 #: The marker's suffix, beside the store file (``<store>.made-by-demo``).
 MARKER = ".made-by-demo"
@@ -92,18 +96,24 @@ def _said(store: Path) -> list[str]:
         return []
 
 
-def _store_digest(store: Path) -> str | None:
+def _read(store: Path, read: Callable[[Any], T]) -> T | None:
+    """``read(the store opened read-only)``, or None when the store cannot be read: such a store is neither known
+    as the demo's nor as left as the demo left it, so it is left alone."""
     from lmsync.store.db import Store
 
     try:
         opened = Store(store, read_only=True)
         try:
-            contents = opened.contents()
+            return read(opened)
         finally:
             opened.close()
-    except Exception:  # noqa: BLE001 - a store that cannot be read is not known as left as it was
+    except Exception:  # noqa: BLE001 - whatever keeps it from being read, the store is not proven the demo's
         return None
-    return hashlib.sha256(repr(sorted(contents.items())).encode()).hexdigest()
+
+
+def _store_digest(store: Path) -> str | None:
+    contents = _read(store, lambda opened: opened.contents())
+    return None if contents is None else hashlib.sha256(repr(sorted(contents.items())).encode()).hexdigest()
 
 
 def _file_digest(path: Path) -> str:
@@ -114,16 +124,7 @@ def _file_digest(path: Path) -> str:
 
 
 def _bound_at(store: Path) -> str | None:
-    from lmsync.store.db import Store
-
-    try:
-        opened = Store(store, read_only=True)
-        try:
-            bound = opened.binding()
-        finally:
-            opened.close()
-    except Exception:  # noqa: BLE001 - a store that cannot be read is not known as the demo's: it is left alone
-        return None
+    bound = _read(store, lambda opened: opened.binding())
     return bound.bound_at if bound is not None else None
 
 

@@ -6,38 +6,13 @@ may have been acknowledged. A finished demo now records its stores' content in t
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
-from typing import Any
 
-import pytest
-from click.testing import CliRunner
-
-from lmsync.cli import main
-from lmsync.service import moodle
 from lmsync.store.db import Store
+from tests.flows import test_demo_leaves_a_urlless_rehearsal_alone as rehearsal
 
-
-def _run(*args: str) -> Any:
-    return CliRunner().invoke(main, ["--log-level", "warning", *args])
-
-
-def _digest(path: Any) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def home(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """An empty working folder with no lmsync.toml, the state under it; the emulator's folder."""
-    monkeypatch.setattr(moodle, "_announced", False)
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("LMSYNC_TOKEN", "LMSYNC_STORE_PATH", "LMSYNC_STORE_URL", "LMSYNC_CONFIG", "LMSYNC_MOODLE_URL",
-                 "LMSYNC_PROGRAMME_COURSE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "state" / "lmsync" / "emulator"
+_run, _digest, home = rehearsal._run, rehearsal._digest, rehearsal.home  # home: a fixture
 
 
 def _add_meeting() -> None:

@@ -15,6 +15,7 @@ from lmsync.errors import InputError
 from lmsync.service.imports import ImportRules, import_meetings_file
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from tests.unit.meetings import test_withheld_rating_guessed_by_another_file as guessed
 
 RULES = ImportRules(today=date(2026, 12, 1))
 HEADER = "date,mentor,mentee,minutes,attended,rating,notes,rated_by,logged_by\n"
@@ -29,16 +30,7 @@ TESTERS_FILES = {  # the tester's five files, each a new file giving no rating n
 }
 
 
-def write(tmp_path, text, name):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def run(store, tmp_path, resolve):
-    """Import ``text`` as a file named ``name`` (``lmsync import meetings NAME``)."""
-    return lambda text, name: import_meetings_file(store, "p", write(tmp_path, text, name), resolve, rules=RULES)
+write, run = guessed.write, guessed.run  # run: a fixture
 
 
 def words(store):
