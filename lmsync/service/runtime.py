@@ -17,15 +17,20 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.service.lock import programme_lock
 from lmsync.service.moodle import MoodleConnection, open_moodle, refuse_token_without_site
-from lmsync.service.stores import open_store
+from lmsync.service.stores import open_store, store_target
 from lmsync.store.db import Store
 
 
 def lock_path(config: Config) -> Path:
     """The programme's lock file beside its store file (``<store>.lock``), the store's symbolic links
     followed: a store named through a link had a lock of its own beside the link, and two runs of one
-    programme ran at once (tester round 82, 1); unused on PostgreSQL."""
-    store = config.store_path()
+    programme ran at once (tester round 82, 1); unused on PostgreSQL.
+
+    A ``sqlite:///`` ``[store] url`` has its lock beside the file the url names (``store_target``), not beside
+    the default ``[store] path``: two runs on one such file under other state folders (cron's HOME and an
+    admin's) took two locks and ran at once."""
+    target = store_target(config)
+    store = target if isinstance(target, Path) else config.store_path()
     real = Path(os.path.realpath(store))  # a link to nothing in a folder that is not there stays refused (pass 71, 2)
     return (real if real.parent.is_dir() else store).with_suffix(".lock")
 

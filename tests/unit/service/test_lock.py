@@ -159,3 +159,19 @@ def test_round_82_1_a_store_named_through_a_symbolic_link_shares_its_lock(tmp_pa
     assert lock_path(linked) == lock_path(direct) == real.with_suffix(".lock")
     with held(lock_path(direct)), pytest.raises(LockedError), programme_lock(lock_path(linked)):
         pass
+
+
+def test_a_sqlite_store_url_has_its_lock_beside_the_file_it_names(tmp_path, monkeypatch):
+    """``[store] url = sqlite:///...`` took its lock beside the default ``[store] path``, which lies in the state
+    folder: two runs on one store file under other state folders (cron's HOME, an admin's) ran at once."""
+    from lmsync.config import load_config
+    from lmsync.service.runtime import lock_path
+
+    store = tmp_path / "shared" / "prog.db"
+    store.parent.mkdir()
+    monkeypatch.chdir(tmp_path)
+    cron = load_config(None, environ={"LMSYNC_STORE_URL": f"sqlite:///{store}", "XDG_STATE_HOME": str(tmp_path / "a")})
+    admin = load_config(None, environ={"LMSYNC_STORE_URL": "sqlite:///shared/prog.db", "XDG_STATE_HOME": str(tmp_path / "b")})
+    assert lock_path(cron) == lock_path(admin) == store.with_suffix(".lock")
+    with held(lock_path(cron)), pytest.raises(LockedError), programme_lock(lock_path(admin)):
+        pass
