@@ -26,6 +26,7 @@ from lmsync.service.match import person_labels
 from lmsync.service.moodle import DEMO_PEER_COHORT, announced_elsewhere
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.report import ReportRenderer, report_job, write_report
+from lmsync.service.runtime import lock_for
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     refuse_unless_demos(store, saved, term_store)
     # a running `emulator serve` on that site saved its old state over the demo's new one (tester round 96b, 2)
     refuse_if_served(saved, "the demo's new site, which would then no longer match the demo's store")
+    # another run on the demo's store (a `sync --wait` after a demo): refused before anything is set aside, not
+    # after "kept as .previous" was said of a store then put back (tester round 96b, 7)
+    with lock_for(config):
+        pass
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {saved}")
     site_was_there = saved.exists()

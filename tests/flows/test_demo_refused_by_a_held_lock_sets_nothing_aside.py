@@ -1,0 +1,29 @@
+"""Tester round 96b, 7: with another run holding the demo store's lock, ``lmsync demo`` printed "The previous
+demo's store is kept as ....previous" and then exited 4, having put the store back: the message named a file that
+was not there. The demo now tries the lock before it sets anything aside: exit 4, nothing said of a ``.previous``,
+the store and its site as they were."""
+
+from __future__ import annotations
+
+from lmsync.config import load_config
+from lmsync.service.demo import demo_config
+from lmsync.service.runtime import lock_path
+from tests.flows import test_demo_leaves_a_urlless_rehearsal_alone as rehearsal
+from tests.unit.service.test_lock import held
+
+_run, _digest, home = rehearsal._run, rehearsal._digest, rehearsal.home  # home: a fixture
+
+
+def test_a_demo_refused_by_a_held_lock_says_nothing_of_a_store_set_aside(home):
+    assert (first := _run("demo")).exit_code == 0, first.output
+    store, previous = home / "mentoring-2026.db", home / "mentoring-2026.db.previous"
+    assert store.exists() and not previous.exists()
+    before = _digest(store)
+    with held(lock_path(demo_config(load_config(None)))):
+        refused = _run("demo")
+    assert refused.exit_code == 4, refused.output
+    assert "another lmsync run" in refused.output
+    assert "kept as" not in refused.output and "Built-in Moodle emulator" not in refused.output
+    assert not previous.exists() and _digest(store) == before
+    assert (again := _run("demo")).exit_code == 0, again.output  # the lock let go: the demo runs as before
+    assert f"The previous demo's store is kept as {previous}" in again.output
