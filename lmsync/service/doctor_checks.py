@@ -395,6 +395,8 @@ def store_check(config: Config, report: Any) -> None:
             }[state])
         return
     path = Path(target)
+    # the setting that names the store, in fixes: [store] path was named for a sqlite:/// url (tester round 96b, 9)
+    key = "[store] url (or LMSYNC_STORE_URL)" if config.store.url is not None else "[store] path (or LMSYNC_STORE_PATH)"
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
     if folder is not None and not folder.is_dir():  # every run then failed making the folder (tester round 69, 3)
         report.add("store", "fail", f"{folder} is a file, not a folder: the store {path} cannot be made under it",
@@ -405,9 +407,8 @@ def store_check(config: Config, report: Any) -> None:
     if broken is not None:  # a run cannot make the store there (tester passes 71, 2 and 72, 2 and 4); a link
         # to a store not yet made, in a folder that exists, is fine: SQLite makes it at the link's target
         report.add("store", "fail", f"{broken} is a link to nothing ({os.readlink(broken)})",
-                   "point [store] path (LMSYNC_STORE_PATH) at a folder that exists, or remove the link")
+                   f"point {key} at a folder that exists, or remove the link")
         return
-    key = "[store] url (or LMSYNC_STORE_URL)" if config.store.url is not None else "[store] path (or LMSYNC_STORE_PATH)"
     if (config.store.path is not None or config.store.url is not None) and not path.parent.is_dir():
         report.add("store", "warn", f"{path.parent} does not exist: the first run makes it and a new, empty store in it",
                    f"check {key} for a typo; create the folder if the path is right")
@@ -416,7 +417,7 @@ def store_check(config: Config, report: Any) -> None:
     if unwritable:
         report.add("store", "fail", f"lmsync's user cannot write {unwritable[0]}",
                    "make the store file and its folder writable by lmsync's user (the folder holds the lock and "
-                   "SQLite's -wal file), or point [store] path (LMSYNC_STORE_PATH) at a writable place")
+                   f"SQLite's -wal file), or point {key} at a writable place")
         return
     shown = str(path) if path.is_absolute() else f"{path} (relative: in the folder lmsync runs in, now {Path.cwd()})"
     if not path.exists():

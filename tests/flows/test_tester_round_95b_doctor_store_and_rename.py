@@ -121,3 +121,19 @@ def test_doctor_passes_the_other_programme_once_the_configuration_names_it(cli_h
            store='path = "programme.db"')
     doctor = run_in(cli_home, "doctor")
     assert REFUSAL not in doctor.output and _line(doctor.output, "other programmes") is None, doctor.output
+
+
+@pytest.mark.sqlite_only("a [store] url naming a SQLite file")
+def test_round_96b_9_doctor_names_the_store_url_in_its_fixes_when_the_url_names_the_store(cli_home, monkeypatch):
+    """With ``[store] url = "sqlite:///..."`` in an unwritable folder, doctor's fix said "point [store] path
+    (LMSYNC_STORE_PATH) at a writable place": a setting this configuration does not use."""
+    from lmsync.service import doctor_checks
+
+    _write(cli_home, store='url = "sqlite:///data/x.db"')
+    (cli_home / "data").mkdir()
+    monkeypatch.setattr(doctor_checks.os, "access", lambda p, _mode: False)  # a read-only mount (root ignores chmod)
+    doctor = run_in(cli_home, "doctor")
+    line = _line(doctor.output, "store")
+    assert line is not None and line.startswith("[FAIL] store: lmsync's user cannot write"), doctor.output
+    assert "point [store] url (or LMSYNC_STORE_URL) at a writable place" in doctor.output, doctor.output
+    assert "[store] path" not in doctor.output, doctor.output
