@@ -67,7 +67,9 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             # status and score withheld only where the other side's answers stood told a mentor which
             # mentee rated them low (tester round 11, 2, and again round 23, 1, by the rows left showing)
             kept_reasons = [r for r in withhold_other_side(reasons, own_side) if r[0] != f"{other}_side_withheld"]
-            row.update({k: "withheld" if k == "status" else None for k in ("status", "score") if k in row})
+            # and the status judged without one side's own answers: set only where those answers changed the
+            # verdict, so its presence told that they had (tester round 97a, 5)
+            row.update({k: None if k == "score" else "withheld" for k in ("status", "shared_status", "score") if k in row})
             row["reasons"] = json.dumps(kept_reasons)  # no count of what went: a count was a trace (round 25, 1)
     # a nudge to the other side alone says what flagged the pair (round 23, 1); not counted either (round 25, 1)
     data["nudges"] = [r for r in data.get("nudges", []) if r.get("recipient_id") == user_id]
@@ -104,7 +106,7 @@ NEVER_EXPORTED = (
     "who rated a meeting, and how, where and when its row was written, unless this person rated it",
     "survey answers and scores other people gave about this person, and the means of them lmsync published to the "
     "gradebook (hidden there from the person they are about)",
-    "the status and score of each health snapshot and queue item (they weigh both sides' answers)",
+    "the status, shared status and score of each health snapshot and queue item (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",
     "queue items whose reasons include the other side's answers or meeting ratings (they may exist by them alone)",

@@ -121,8 +121,10 @@ def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answer
     low = json.dumps([["satisfaction_low_mentee", "satisfaction low (mentee side)"]])
     data = {
         "health_snapshots": [
-            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 33, "status": "at_risk", "score": 60, "reasons": low},
-            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 41, "status": "ok", "score": 100, "reasons": "[]"},
+            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 33, "status": "at_risk", "score": 60, "reasons": low,
+             "shared_status": "ok"},  # set only where one side's own answers changed the verdict (round 97a, 5)
+            {"day": "2026-12-16", "mentor_id": 7, "mentee_id": 41, "status": "ok", "score": 100, "reasons": "[]",
+             "shared_status": None},
         ],
         "coordinator_queue": [{"mentor_id": 7, "mentee_id": 33, "status": "at_risk", "reasons": low, "note": None}],
         "nudges": [{"mentor_id": 7, "mentee_id": 33, "recipient_id": 33, "kind": "check_in"},
@@ -131,7 +133,8 @@ def test_round_23_1_an_export_shows_no_sign_of_which_pair_the_other_sides_answer
     out = withhold_others_judgements(data, 7)
     rows = [{k: v for k, v in r.items() if k != "mentee_id"} for r in out["health_snapshots"]]
     assert rows[0] == rows[1]  # the two pairs' rows read alike
-    assert all(r["status"] == "withheld" and r["score"] is None and r["reasons"] == "[]" for r in out["health_snapshots"])
+    assert all(r["status"] == r["shared_status"] == "withheld" and r["score"] is None and r["reasons"] == "[]"
+               for r in out["health_snapshots"])
     assert out["coordinator_queue"] == []  # only the mentee's answers queued it: it goes whole (round 30, 4)
     assert [n["recipient_id"] for n in out["nudges"]] == [7]  # not the nudge sent to the mentee alone
     # and no count of what went: "nudges withheld: 1" beside none of his own told the same (tester round 25, 1)
