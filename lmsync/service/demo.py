@@ -7,6 +7,7 @@ term runs on a copy, with a store of its own) and never touches a configured rea
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,6 +124,10 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
         mark_finished(term_store, None)
     except BaseException:
         put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)
+        if moved:  # "kept as .previous" was said, and is no longer so (tester round 97b, 3)
+            with contextlib.suppress(OSError, ValueError):  # unless the output is gone (a closed pipe: `| head`)
+                echo(f"The demo stopped before it finished: the previous demo's store is back at {store}, not kept "
+                     f"as {moved}.")
         raise
 
 

@@ -30,6 +30,7 @@ from lmsync.config_sites import StoreConfig
 from lmsync.domain.plan import circle_pairs, mentor_group_idnumber
 from lmsync.service import grades
 from lmsync.service.demo_aside import set_aside
+from lmsync.service.demo_own import untouched
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import programme_today, programme_zone
@@ -347,11 +348,14 @@ def run_demo_term(
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
+    added = term.store_path().exists() and not untouched(term.store_path(), None)  # as the programme's store (demo)
     kept = set_aside(term.store_path())
     echo(
         f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
         + (f" (the previous term's is kept as {kept})" if kept else "")
     )
+    if kept and added:  # said as for the programme's store (tester round 97b, 4)
+        echo(f"It holds data added after that demo: the next `lmsync demo` stops until {kept} is moved away.")
     with session(term, site=site) as (conn, store):
         snapshot = observe(conn.api, term)
         pairs = circle_pairs(term.programme.name, snapshot.observation.groups, snapshot.observation.outsiders)

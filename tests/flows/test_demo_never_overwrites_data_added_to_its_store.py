@@ -63,6 +63,8 @@ def test_a_queue_item_acknowledged_in_the_played_term_is_never_overwritten(home)
 
     assert (second := _run("demo")).exit_code == 0, second.output  # set aside once
     previous = home / "mentoring-2026.demo.db.previous"
+    # and said, as for the programme's store: it was set aside silently (tester round 97b, 4)
+    assert f"It holds data added after that demo: the next `lmsync demo` stops until {previous}" in second.output
     before = _digest(previous)
     refused = _run("demo")
     assert refused.exit_code == 3 and str(previous) in refused.output, refused.output
