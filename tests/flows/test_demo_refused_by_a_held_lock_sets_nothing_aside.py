@@ -27,3 +27,14 @@ def test_a_demo_refused_by_a_held_lock_says_nothing_of_a_store_set_aside(home):
     assert not previous.exists() and _digest(store) == before
     assert (again := _run("demo")).exit_code == 0, again.output  # the lock let go: the demo runs as before
     assert f"The previous demo's store is kept as {previous}" in again.output
+
+
+def test_a_demo_with_the_test_only_store_switch_left_set_says_to_unset_it(home, monkeypatch):
+    """Tester round 97b, 5: with ``LMSYNC_TEST_STORE=postgresql`` left set in a shell, the demo said its own store
+    held "a programme the demo did not make" (exit 3) instead of the switch's own error (exit 2)."""
+    assert (first := _run("demo")).exit_code == 0, first.output
+    monkeypatch.setenv("LMSYNC_TEST_STORE", "postgresql")
+    monkeypatch.delenv("LMSYNC_TEST_STORE_RUN", raising=False)  # as in a shell: no test is running
+    refused = _run("demo")
+    assert refused.exit_code == 2, refused.output
+    assert "unset LMSYNC_TEST_STORE" in refused.output and "did not make" not in refused.output, refused.output
