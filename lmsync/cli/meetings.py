@@ -265,7 +265,9 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
 
     rated_by (mentor or mentee) or logged_by (that person, as in mentor/mentee) says who logged and rated
     the meeting; either may be left out or blank (not known). Re-importing a meeting (same date, mentor, mentee)
-    keeps the stored rating, notes or side when the file has no such column; an empty cell clears it."""
+    keeps the stored rating, notes or side when the file has no such column; an empty cell clears the value only in
+    a row of the mentor's side. No file clears a mentee's (or an unknown side's) rating and notes: an empty cell keeps
+    them (remove the meeting with `lmsync meetings remove`, then import the row)."""
     return _report(service.import_meetings(ctx.obj.config(), file, wait=wait))
 
 

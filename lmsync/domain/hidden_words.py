@@ -1,8 +1,9 @@
 """A file row giving a rating or notes where a withheld rating and notes are stored (tester round 95a, 1, HARM).
 
 Shapes: ``guard_hidden_words(rows, held, own)`` takes the new rows as ``meeting_clash.against_held`` does
-(meeting, line, mentor and mentee as typed), the stored records of their (date, mentor, mentee) with their
-origins, and ``own(origin)``: whether a stored record's origin is the importing file's own. It returns
+(meeting, line, mentor and mentee as typed), the stored records of their (date, mentor, mentee) with the origins
+of their words (``StoredMeeting.words_origin``: the row that gave the rating, notes and side, not a later one that
+kept them), and ``own(origin)``: whether such an origin is the importing file's own. It returns
 ``(problems, kept)``: a problem ``(line, field, message)`` per refused row, and the lines whose rating, notes and
 side are to be taken from the stored record (``keep_hidden_words``) instead of the file's.
 
@@ -13,11 +14,13 @@ The rule. The store keys a meeting by (date, mentor, mentee, source), so every i
 stored ``csv`` record holds such words (``words_hidden``) and the row gives a rating or notes:
 
 * a row of another file is refused, whatever its values (the file names its line and the field);
-* a row of the file's own (the stored record's origin names a file of this name, or a file with exactly these
-  bytes was imported before: a re-import, which the origin alone may not show after an attendance register
-  without a rating column wrote the record last) is stored with the record's rating, notes and side: the
+* a row of the file's own (the origin of the stored words names a file of this name, or a file with exactly these
+  bytes was imported before) is stored with the record's rating, notes and side: the
   file's are never compared with them, so its counts are the same whatever it says, and a renamed copy of a
-  guess learns nothing and replaces nothing. To replace such words, remove the stored meeting first.
+  guess learns nothing and replaces nothing. To replace such words, remove the stored meeting first. The origin
+  is the words', not the record's (tester round 97a, 3): an attendance register without a rating or notes column
+  that corrected the minutes wrote the record last, and the mentee's own running register, imported again with a
+  row added, was refused as another file over its own words (and a mentor-side row was told they came from it).
 
 A blank cell is no guess, yet it cleared them (tester round 95b follow-up, HARM): a row of any file whose rating and/or
 notes column is there but blank (``gives_words`` false) over a stored ``csv`` record of the mentee's side or an
@@ -118,7 +121,7 @@ def keep_hidden_words(new: Meeting, stored: Meeting | None, shielded: bool = Tru
 
 
 def own_file(file_name: str, seen_before: bool) -> Callable[[str | None], bool]:
-    """``own`` for a file named ``file_name``: a stored origin naming a file of that name is its own, and every one
-    is when a file with exactly its bytes was imported before (``seen_before``: ``A file imported again changes
-    nothing``, whichever file wrote the record last)."""
+    """``own`` for a file named ``file_name``: a stored words origin naming a file of that name is its own, and every
+    one is when a file with exactly its bytes was imported before (``seen_before``: ``A file imported again changes
+    nothing``, whichever file gave the words; a renamed copy of the same bytes is the same file)."""
     return lambda origin: seen_before or origin_file(origin) == file_name

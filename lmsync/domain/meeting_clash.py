@@ -76,11 +76,12 @@ def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = 
 
 
 def _from_file(origin: str | None) -> str:
-    """`` (last imported from file.csv:3)`` for a stored row's origin in a file; nothing for a bare source name. The
-    origin is the file that wrote the row last, which may have kept a rating or notes an earlier file gave: "holds
-    the mentee's rating and notes (fix1.csv:3)" named a file with no rating column (tester round 87a, 7b)."""
+    """`` (given by file.csv:3)`` for the origin of a stored row's rating, notes and side in a file
+    (``StoredMeeting.words_origin``); nothing for a bare source name. Not the file that wrote the row last, which
+    may have kept them: "holds the mentee's rating and notes (fix1.csv:3)" named a file with no rating column
+    (tester round 87a, 7b), and "(last imported from C.csv:2)" an attendance register (tester round 97a, 3)."""
     # a Feedback row's origin names its response, ``feedback:ATTEMPT`` (tester round 88a, 2): no file
-    return f" (last imported from {origin})" if origin and origin.split(":", 1)[0] not in SOURCE_NAMES else ""
+    return f" (given by {origin})" if origin and origin.split(":", 1)[0] not in SOURCE_NAMES else ""
 
 
 def side_message(held: Meeting, new: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
@@ -101,13 +102,22 @@ def _replaces_the_words(new: Meeting, held: Meeting) -> bool:
     return guesses_the_words(new, held)
 
 
-def sideless_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
+def sideless_message(
+    held: Meeting, mentor: str, mentee: str, origin: str | None = None, side_column: str | None = None
+) -> str:
     """Why a row without a side is refused where it would replace a rating or notes that one side
-    gave: the stored side would be kept with words that side never gave (tester round 18, 1)."""
+    gave: the stored side would be kept with words that side never gave (tester round 18, 1). ``side_column``:
+    the file's column that says the side (``rated_by``, ``logged_by``), blank in this row: the fix is to fill it in,
+    not to add a column the file has (tester round 97a, 7)."""
+    if side_column == "rated_by":
+        fix = "fill in this row's rated_by (mentor or mentee), or leave rating and notes out of this row"
+    elif side_column is not None:
+        fix = f"fill in this row's {side_column} (who logged it), or leave rating and notes out of this row"
+    else:
+        fix = "add a rated_by or logged_by column, or leave rating and notes out of it"
     return (
         f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds the {held.rated_by}'s rating "
-        f"and notes{_from_file(origin)}; this row gives a rating or notes without saying whose: add a rated_by or logged_by column, "
-        "or leave rating and notes out of it"
+        f"and notes{_from_file(origin)}; this row gives a rating or notes without saying whose: {fix}"
     )
 
 
@@ -115,12 +125,14 @@ Key = tuple[date, int, int]
 
 
 def against_held(
-    rows: Iterable[tuple[Meeting, int, str, str]], held: Mapping[Key, Sequence[tuple[Meeting, str | None]]]
+    rows: Iterable[tuple[Meeting, int, str, str]], held: Mapping[Key, Sequence[tuple[Meeting, str | None]]],
+    *, side_column: str | None = None,
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Check new ``rows`` (meeting, line, mentor and mentee as typed) against the ``held`` records
-    (meeting, origin) of their (date, mentor, mentee). Returns a problem ``(line, field, message)``
-    for each row contradicting another source's record or the other side's log of the same source
-    (``side_message``), and the lines that only repeat another source's record."""
+    (meeting, origin of its rating and notes: ``StoredMeeting.words_origin``) of their (date, mentor, mentee).
+    Returns a problem ``(line, field, message)`` for each row contradicting another source's record or the other
+    side's log of the same source (``side_message``), and the lines that only repeat another source's record.
+    ``side_column``: the rows' file has that column saying the side (``sideless_message``)."""
     problems: list[tuple[int, str, str]] = []
     repeats: set[int] = set()
     for new, line, mentor, mentee in rows:
@@ -135,7 +147,7 @@ def against_held(
         sided = next(((m, o) for m, o in records if m.source == new.source and m.rated_by is not None
                       and new.rated_by is None and _replaces_the_words(new, m)), None)
         if sided is not None:  # round 18, 1: a side-less rating was kept as the stored side's
-            problems.append((line, "rating", sideless_message(sided[0], mentor, mentee, sided[1])))
+            problems.append((line, "rating", sideless_message(sided[0], mentor, mentee, sided[1], side_column)))
             continue
         others = [(m, o) for m, o in records if m.source != new.source]
         clash = next(((m, o) for m, o in others if not agrees_with(new, m)), None)

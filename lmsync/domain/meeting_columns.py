@@ -60,3 +60,16 @@ def keep_sided_words(new: Meeting, stored: Meeting | None) -> Meeting:
     if stored is None or new.rated_by is not None or stored.rated_by is None:
         return new
     return replace(new, rating=stored.rating, notes=stored.notes, rated_by=stored.rated_by)
+
+
+def words_kept(new: Meeting, stored: Meeting | None, absent: Collection[str], shielded: bool = False) -> bool:
+    """Whether the record saved for file row ``new`` holds ``stored``'s rating, notes and side (kept, not given by
+    the row): the row is ``shielded`` (``hidden_words.keep_hidden_words``), says no side where ``stored`` has one
+    (``keep_sided_words``), or its file has neither a rating nor a notes column (``absent``, ``fields_not_given``:
+    an attendance register, a side-only file). Decided by the columns and sides alone, never by the values.
+    ``stored`` ``None``: nothing kept. Such a record keeps the origin of its words (tester round 97a, 3: an
+    attendance register that corrected the minutes was taken for their origin, and the mentee's own register,
+    imported again, was refused as another file over them)."""
+    if stored is None:
+        return False
+    return shielded or (new.rated_by is None and stored.rated_by is not None) or {"rating", "notes"} <= set(absent)

@@ -10,8 +10,8 @@ those fields is empty, whether or not anything was given, so no field tells the 
   mentee logged *without* a rating (tester round 51b, 3; round 32, 11 had emptied it only beside a rating);
 - the content hash, an unsalted sha256 of the rating and notes, gives a withheld rating back by trying
   the five values (finding 2b), and emptied only where withheld it marked the rated rows (round 50, 10);
-- ``origin`` (a file and line), and ``updated_at`` later than ``created_at``, told that the other side
-  changed their rating, when, and from which file (round 51b, 4);
+- ``origin`` and ``words_origin`` (a file and line; revision 0013), and ``updated_at`` later than ``created_at``,
+  told that the other side changed their rating, when, and from which file (round 51b, 4);
 - ``source`` "feedback" told a mentee that the mentor had logged (and so rated) the row in the meeting
   log, which only mentors fill in (round 51c, 3).
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 #: What a row not rated by the person loses (``as_seen_by``); ``NEVER_EXPORTED`` in privacy says it in words.
-NOT_THEIRS = ("rating", "notes", "rated_by", "source", "origin", "created_at", "updated_at")
+NOT_THEIRS = ("rating", "notes", "rated_by", "source", "origin", "words_origin", "created_at", "updated_at")
 
 
 def as_seen_by(row: dict[str, Any], own_side: str) -> None:

@@ -1,26 +1,24 @@
 """Strict CSV import of meetings and survey answers: all of a file, or nothing.
 
-A coordinator's spreadsheet is the least reliable input lmsync has, so a file is read
-completely and every problem is collected (file, line, field, what is wrong) before
-anything is stored; one bad row stores nothing from the file, and each problem is listed
-as ``file:line: field: message``. Accepted: UTF-8 with or without a byte-order mark, comma
-or semicolon separators (Excel in many European locales writes semicolons), Excel's
-``sep=;`` first line, ``YYYY-MM-DD`` or slash dates (one style per file) read day-first or
-month-first by ``[import] date_order``; with ``auto`` the file's unambiguous dates decide,
-and a file whose dates all read both ways is refused until the order is set (issue 11).
-Refused: unknown or missing columns, a row repeating an earlier one's key, unknown
-people, dates in the future or before the programme start (with no start configured: more than
-365 days before today), a meeting between two people
-who were never a mentoring pair, a survey answer ``about`` someone who is not in a pair
-with the respondent, a mentor's relationship answer with no ``about`` while they mentor several
-mentees (:mod:`lmsync.service.survey_rows`). Importing the same file twice stores nothing twice: rows are
-upserted on their natural key and the content hash decides whether anything changed.
-A meetings file without an optional column keeps that field of a row it re-imports as stored;
-an empty cell clears it (:mod:`lmsync.domain.meeting_columns`). An import never removes a row.
+A coordinator's spreadsheet is the least reliable input lmsync has, so a file is read completely and every
+problem is collected (file, line, field, what is wrong) before anything is stored; one bad row stores nothing
+from the file, and each problem is listed as ``file:line: field: message``. Accepted: UTF-8 with or without a
+byte-order mark, comma or semicolon separators (Excel in many European locales writes semicolons), Excel's
+``sep=;`` first line, ``YYYY-MM-DD`` or slash dates (one style per file) read day-first or month-first by
+``[import] date_order``; with ``auto`` the file's unambiguous dates decide, and a file whose dates all read both
+ways is refused until the order is set (issue 11). Refused: unknown or missing columns, a row repeating an
+earlier one's key, unknown people, dates in the future or before the programme start (with no start configured:
+more than 365 days before today), a meeting between two people who were never a mentoring pair, a survey answer
+``about`` someone who is not in a pair with the respondent, a mentor's relationship answer with no ``about``
+while they mentor several mentees (:mod:`lmsync.service.survey_rows`). Importing the same file twice stores
+nothing twice: rows are upserted on their natural key and the content hash decides whether anything changed.
+A meetings file without an optional column keeps that field of a row it re-imports as stored; an empty cell
+clears it in a row of the mentor's side only (:mod:`lmsync.domain.meeting_columns`, :mod:`lmsync.domain.hidden_words`).
+An import never removes a row.
 
-People are resolved through a callable (username, idnumber or email -> Moodle user id)
-that the caller builds from Moodle, so this module never talks to Moodle itself. Reading
-the file into rows (encoding, separators, date order) is :mod:`lmsync.service.csv_tables`.
+People are resolved through a callable (username, idnumber or email -> Moodle user id) that the caller builds
+from Moodle, so this module never talks to Moodle itself. Reading the file into rows (encoding, separators,
+date order) is :mod:`lmsync.service.csv_tables`.
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ from typing import Protocol, TypeVar
 from lmsync.domain.hidden_words import guard_hidden_words, keep_hidden_words, own_file
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meeting_clash import against_held
-from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields, keep_sided_words
+from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields, keep_sided_words, words_kept
 from lmsync.domain.meetings import (
     MEETING_COLUMNS,
     MEETING_OPTIONAL_COLUMNS,
@@ -103,11 +101,7 @@ class ImportResult:
 
 
 def parse_meetings_csv(
-    text: str,
-    file_name: str,
-    resolve: Resolver,
-    *,
-    rules: ImportRules | None = None,
+    text: str, file_name: str, resolve: Resolver, *, rules: ImportRules | None = None
 ) -> list[tuple[Meeting, str]]:
     """Every meeting of the file with its origin (``file:line``), or an ``InputError`` listing all problems."""
     return parse_meetings_table(text, file_name, resolve, rules or ImportRules())[0]
@@ -116,12 +110,13 @@ def parse_meetings_csv(
 def parse_meetings_table(
     text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None,
     own: Callable[[str | None], bool] | None = None,
-) -> tuple[list[tuple[Meeting, str]], str | None, int, int]:
-    """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left
-    out), and how many keep a withheld record's rating and notes; with ``held``, a row contradicting another source's
-    record of its pair and date is a problem (FIX-B), a column the file lacks keeps that field of the row stored from
-    a file before (``keep_absent_fields``), and with ``own`` too, a row giving a rating or notes over a withheld
-    record's is refused, or keeps the record's when ``own`` says it is the file's (``hidden_words``)."""
+) -> tuple[list[tuple[Meeting, str]], str | None, int, int, dict[tuple[str, int, int, str], str | None]]:
+    """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left out), how
+    many keep a withheld record's rating and notes, and the ``StoredMeeting.words_origin`` of each row (by natural
+    key) that keeps its record's words (``words_kept``: tester round 97a, 3); with ``held``, a row contradicting
+    another source's record of its pair and date is a problem (FIX-B), a column the file lacks keeps that field of the
+    row stored before (``keep_absent_fields``), and with ``own`` too, a row giving a rating or notes over a withheld
+    record's is refused, or keeps the record's when ``own`` says their origin is the file's (``hidden_words``)."""
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
     rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
@@ -158,25 +153,29 @@ def parse_meetings_table(
         typed.append((meeting, line, fields["mentor"].strip(), fields["mentee"].strip()))
     repeats: set[int] = set()
     shielded: set[int] = set()  # lines keeping a withheld record's rating and notes (``hidden_words``)
-    own_rows: dict[tuple[str, int, int, str], Meeting] = {}  # stored rows by natural key: a re-import's own (csv)
+    own_rows: dict[tuple[str, int, int, str], StoredMeeting] = {}  # stored rows by natural key: a re-import's own
     if held is not None and typed and order is not None:  # a date read in an open order meets no stored row
         stored = held({(m.date, m.mentor_id, m.mentee_id) for m, _ in out})
-        records = {k: [(s.meeting, s.origin) for s in v] for k, v in stored.items()}
-        found, repeats = against_held(typed, records)
+        records = {k: [(s.meeting, s.words_origin) for s in v] for k, v in stored.items()}  # 97a, 3: words' origins
+        side = next((c for c in ("rated_by", "logged_by") if c in rows[0][1]), None)  # round 97a, 7
+        found, repeats = against_held(typed, records, side_column=side)
         if own is not None:  # tester round 95a, 1 (HARM): another file's guess at a withheld rating
             hidden, shielded = guard_hidden_words(typed, records, own, refused=[line for line, _f, _m in found],
                                                   words_column=not {"rating", "notes"} <= absent)
             found += hidden
         issues.extend(ImportIssue(*problem) for problem in sorted(found))  # the people quoted: masked in logs
-        own_rows = {s.meeting.natural_key: s.meeting for v in stored.values() for s in v}
+        own_rows = {s.meeting.natural_key: s for v in stored.values() for s in v}
     if issues:
         raise failed_import(file_name, issues)
     kept: list[tuple[Meeting, str]] = []
+    words_from: dict[tuple[str, int, int, str], str | None] = {}
     for (m, o), (_, line, _, _) in zip(out, typed, strict=True):
         if line not in repeats:  # a withheld record's words kept (``shielded``), or what the file lacks or cannot clear
-            was = own_rows.get(m.natural_key)
+            was = row.meeting if (row := own_rows.get(m.natural_key)) is not None else None
             kept.append((keep_absent_fields(keep_sided_words(keep_hidden_words(m, was, line in shielded), was), was, absent), o))
-    return kept, note, len(repeats), len(shielded - repeats)
+            if row is not None and words_kept(m, was, absent, line in shielded):
+                words_from[m.natural_key] = row.words_origin
+    return kept, note, len(repeats), len(shielded - repeats), words_from
 
 
 def _pair_issue(
@@ -286,10 +285,11 @@ def import_meetings_file(
     text, sha = read_file(path)
     repository = MeetingRepository(store, programme)
     seen = ImportLog(store, programme).previous("meetings", sha) is not None
-    meetings, note, repeats, shielded = parse_meetings_table(
+    meetings, note, repeats, shielded, words_from = parse_meetings_table(
         text, path.name, resolve, rules or ImportRules(), held=repository.held, own=own_file(path.name, seen)
     )
-    result = replace(_store(repository, "meetings", path.name, sha, meetings, note, unchanged=repeats), words_kept=shielded)
+    saving = MeetingRepository(store, programme, words_from=words_from)  # kept words keep their origin (97a, 3)
+    result = replace(_store(saving, "meetings", path.name, sha, meetings, note, unchanged=repeats), words_kept=shielded)
     if gone := repository.not_in_file(path.name, [m.natural_key for m, _ in meetings]):
         result = replace(result, not_in_file=tuple(gone))
     # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the

@@ -8,7 +8,7 @@ an importer can store a whole file, and the record that it did, atomically.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar, cast
@@ -187,7 +187,8 @@ class StampedRepository(ProgrammeRepository, Generic[_Item]):
         for k, (columns, origin) in wanted.items():
             if k not in stored or stored[k] != origin:
                 where = (self.table.c[name] == value for name, value in columns.items())
-                conn.write(self.table.update().where(*where).values(origin=origin))
+                moved = {"origin": origin, **({"words_origin": origin} if "words_origin" in self.table.c else {})}
+                conn.write(self.table.update().where(*where).values(**moved))  # a re-read response gave its words
 
 
 def _redated(key: tuple[Any, ...], keep: set[tuple[Any, ...]]) -> bool:
@@ -198,11 +199,16 @@ def _redated(key: tuple[Any, ...], keep: set[tuple[Any, ...]]) -> bool:
 
 @dataclass(frozen=True)
 class StoredMeeting:
+    """A stored meeting: ``origin`` names the row that wrote it last (``FILE:LINE``, ``feedback:ATTEMPT``; ``None``:
+    ``meetings add``), ``words_origin`` the one that gave its rating, notes and side (revision 0013): they differ
+    where a later row kept them, an attendance register's (tester round 97a, 3)."""
+
     id: int
     meeting: Meeting
     origin: str | None
     created_at: str
     updated_at: str
+    words_origin: str | None = None
 
 
 def _rated_by(value: str | None) -> RatedBy | None:
@@ -223,12 +229,23 @@ def row_meeting(row: Any) -> StoredMeeting:
         notes=row.notes,
         rated_by=_rated_by(row.rated_by),
     )
-    return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at)
+    words = row.words_origin if row.words_origin is not None else row.origin  # NULL: stored before revision 0013
+    return StoredMeeting(row.id, meeting, row.origin, row.created_at, row.updated_at, words)
 
 
 class MeetingRepository(StampedRepository[Meeting]):
+    """A programme's meetings. ``words_from``: the ``words_origin`` to save for a meeting (by ``natural_key``) whose
+    rating, notes and side a row kept from its stored record instead of giving them; any other saved row gave
+    them, so its own origin is theirs (tester round 97a, 3)."""
+
     table = _m
     compare = "content_hash"  # a corrected row changes its hash
+
+    def __init__(
+        self, store: Store, programme: str, words_from: Mapping[tuple[str, int, int, str], str | None] | None = None
+    ) -> None:
+        super().__init__(store, programme)
+        self.words_from = dict(words_from or {})
 
     def _columns(self, meeting: Meeting, origin: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """A meeting's natural key and its other columns."""
@@ -248,6 +265,7 @@ class MeetingRepository(StampedRepository[Meeting]):
             "rated_by": meeting.rated_by,
             "content_hash": meeting.content_hash,
             "origin": origin,
+            "words_origin": self.words_from.get(meeting.natural_key, origin),
         }
         return key, values
 

@@ -127,6 +127,7 @@ meetings = _numbered_table(
     Column("content_hash", Text, nullable=False),
     *_origin_stamps(),
     Column("rated_by", Text),  # revision 0004: mentor | mentee (who logged and rated it); NULL: not known
+    Column("words_origin", Text),  # revision 0013: the origin that gave rating, notes and side; NULL: ``origin``
     UniqueConstraint("programme", "meeting_date", "mentor_id", "mentee_id", "source"),
     Index("meetings_mentor", "programme", "mentor_id"),
     Index("meetings_mentee", "programme", "mentee_id"),
@@ -432,3 +433,9 @@ unreadable_responses = _programme_table(
 
 #: The tables revision 0012 adds.
 REVISION_0012_TABLES = (unreadable_responses,)
+
+# --- revision 0013: which row gave each meeting's rating, notes and side (tester round 97a, 3) -----------------
+#: ``meetings.words_origin``: the origin (``FILE:LINE``, as ``origin``) of the row that gave the record's rating,
+#: notes and side; ``origin`` names the row that wrote it last, which may have kept them (an attendance register).
+#: NULL (every row stored before): not known apart, read as ``origin``.
+REVISION_0013_COLUMNS = (("meetings", "words_origin"),)

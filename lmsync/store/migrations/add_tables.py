@@ -1,4 +1,4 @@
-"""The upgrade and downgrade of a revision that only adds new tables (0003, 0005) or new columns (0004, 0011).
+"""The upgrade and downgrade of a revision that only adds new tables (0003, 0005) or new columns (0004, 0011, 0013).
 
 Such a revision creates its tables from ``lmsync.store.schema``'s metadata (only where missing:
 a new store has them from the baseline already) and its downgrade drops them, newest first; it adds

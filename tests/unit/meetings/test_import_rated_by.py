@@ -101,7 +101,7 @@ def test_round_16_1_the_other_sides_log_of_a_stored_meeting_is_refused_not_swapp
     with pytest.raises(InputError) as error:
         import_meetings_file(store, "p", write(tmp_path, mentor_side, "mentor.csv"), resolve, rules=RULES)
     text = str(error.value)
-    assert "mentor.csv:3: rated_by:" in text and "stored as logged by the mentee (last imported from mentee.csv:2)" in text
+    assert "mentor.csv:3: rated_by:" in text and "stored as logged by the mentee (given by mentee.csv:2)" in text
     assert "`lmsync meetings remove`" in text
     stored = MeetingRepository(store, "p").meetings()
     assert [(m.mentee_id, m.rating, m.notes, m.rated_by) for m in stored] == [(3, 4, "Elective", "mentee")]  # whole file refused
