@@ -420,7 +420,9 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
         if stop is not None and stop():  # before the lock and the store: no store made, nothing written (round 81, 4)
             return stopped_before_start(STEPS, as_of=day, run_id=run_id, on_step=options.get("on_step"))
         try:
-            with session(config, wait=wait, site=site, should_stop=stop) as (conn, store):
+            # a failed run that stored nothing leaves no store it made (tester round 97b, 1: on a mistyped path)
+            with session(config, wait=wait, site=site, should_stop=stop,
+                         failed=lambda: result is None or result.run_exit_code != EXIT_OK) as (conn, store):
                 if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
                     check_clock(store, config.programme.name, programme_today(config, options.get("now")))
                 began = True  # the emulator's site as this run changed it, saved at the end (round 30, 2)

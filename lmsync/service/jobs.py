@@ -95,8 +95,11 @@ def sync_job(
     site: Any = None,
     takes_over: bool = False,
 ) -> SyncResult:
-    with _stop_reads_as_stop(should_stop), \
-            session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
+    """One sync (``lmsync sync``, ``--dry-run``: read-only) in its own session. A sync that raises having stored
+    nothing in the store it made where there was none leaves no store (``runtime.store_session``'s ``failed``;
+    tester round 97b, 1); its failures said after it returns (not converged, ...) follow writes, and keep it."""
+    with _stop_reads_as_stop(should_stop), session(config, wait=wait, site=site, read_only=dry_run,
+                                                   should_stop=should_stop, failed=_raised_only) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         result = run_sync(
             conn.api,
@@ -120,6 +123,11 @@ def sync_job(
                else {"converged": result.converged}),
         )
         return result
+
+
+def _raised_only() -> bool:
+    """A sync fails by raising (``sync_job``): returned, it failed nothing the store did not record."""
+    return False
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.service.lock import programme_lock
 from lmsync.service.moodle import MoodleConnection, open_moodle, refuse_token_without_site
-from lmsync.service.stores import open_store, store_target
+from lmsync.service.stores import absent_store, open_store, store_target, unmade
 from lmsync.store.db import Store
 
 
@@ -52,7 +52,7 @@ def lock_for(
 @contextmanager
 def session(
     config: Config, *, wait: bool = False, site: Any = None, fault: Any = None, read_only: bool = False,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: Callable[[], bool] | None = None, failed: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[MoodleConnection, Store]]:
     """The programme lock, a Moodle connection and the store, released in reverse order.
 
@@ -61,17 +61,18 @@ def session(
     bound), and no lock is taken, so a read neither waits for nor blocks a running sync.
     ``site`` and ``fault`` reach the emulator (tests, the demo). Raises ConfigError when the
     store belongs to another site or course, LockedError when another run holds the lock
-    (without ``wait``).
+    (without ``wait``). ``failed``: as ``store_session`` takes it.
     """
     refuse_token_without_site(config, site)  # before the store is made and bound (tester pass 71, 4)
-    with store_session(config, wait=wait, read_only=read_only, should_stop=should_stop) as store, \
+    with store_session(config, wait=wait, read_only=read_only, should_stop=should_stop, failed=failed) as store, \
             open_moodle(config, site=site, fault=fault, stop=should_stop) as conn:
         yield conn, store
 
 
 @contextmanager
 def store_session(
-    config: Config, *, wait: bool = False, read_only: bool = False, should_stop: Callable[[], bool] | None = None
+    config: Config, *, wait: bool = False, read_only: bool = False, should_stop: Callable[[], bool] | None = None,
+    failed: Callable[[], bool] | None = None,
 ) -> Iterator[Store]:
     """The programme lock and the store, without Moodle: every command that writes the store
     opens it here (or through ``session``), so none writes while another run holds the lock.
@@ -80,11 +81,25 @@ def store_session(
     opened the store themselves and wrote it while ``lmsync run`` held the lock. Read-only:
     no lock, as in ``session``. Raises LockedError (exit 4) when another run holds the lock
     and ``wait`` is off, ConfigError when the store belongs to another site or course.
+
+    ``failed``: given by the commands that make the store as a matter of course (``sync``, ``run``), whether the
+    command failed though nothing was raised (``run``: its exit code), asked as the session closes. A store file
+    this session made where there was none (``stores.absent_store``) is then removed, when the body raised or
+    ``failed()`` is true and the store holds nothing (``stores.unmade``), after the store is closed and before
+    the lock is released: a refused sync on a mistyped ``[store] path`` left an empty store that switched off the
+    "no store" refusals of ``health``, ``queue`` and the imports (tester round 97b, 1).
     """
     lock = nullcontext() if read_only else lock_for(config, wait=wait, should_stop=should_stop)
     with lock:
-        store = open_store(config, read_only=read_only)
+        made = absent_store(config) if failed is not None and not read_only else None
         try:
-            yield store
-        finally:
-            store.close()
+            store = open_store(config, read_only=read_only)
+            try:
+                yield store
+            finally:
+                store.close()
+        except BaseException:
+            unmade(made)
+            raise
+        if failed is not None and failed():
+            unmade(made)

@@ -46,19 +46,35 @@ def without_userinfo(url: str) -> str:
 
 
 def same_site(a: str, b: str) -> bool:
-    """Whether two site names are one Moodle: host and path, case and scheme aside.
+    """Whether two site names (``[moodle] url`` texts, or ``emulator``) are one Moodle: host, port and path,
+    case and scheme aside.
 
-    ``http://`` and ``https://`` of one host are one site (a school moving to TLS keeps its
-    store); a trailing slash never matters; ``emulator`` is only ever the emulator.
+    ``http://`` and ``https://`` of one host are one site (a school moving to TLS keeps its store); a trailing
+    slash never matters; ``emulator`` is only ever the emulator. A port is compared as its number, and the
+    scheme's default port (80 for ``http://``, 443 for ``https://``) as no port; a host's trailing dot (its
+    fully qualified form) as none: ``https://moodle.example.edu:443`` was refused as another site than the
+    ``https://moodle.example.edu`` its store was bound to (tester round 97b, 7). Never raises: a port that is no
+    number is compared as written.
     """
 
-    def key(site: str) -> str:
+    def key(site: str) -> tuple[str, ...]:
         if site == EMULATOR_SITE:
-            return site
-        parts = urlsplit(without_userinfo(site))
-        return f"{parts.netloc.lower()}{parts.path.rstrip('/').lower()}"
+            return (site,)
+        parts = urlsplit(without_userinfo(site.strip()))
+        path = parts.path.rstrip("/").lower()
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or out of range: as written
+            return (parts.netloc.lower(), path)
+        host = (parts.hostname or "").rstrip(".")
+        if port is not None and port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+            port = None
+        return (host, "" if port is None else str(port), path)
 
     return key(a) == key(b)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def store_target(config: Config) -> Path | str:
@@ -186,7 +202,8 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     ``meetings add``, ``nudge`` and ``grades push`` make a new store where there is none, but with ``[store] path``
     mistyped they stored into a new empty file, exit 0, and the programme's store never showed it (tester round
     81, 1). ``import meetings|surveys`` is refused there instead (``refuse_if_absent``; tester round 94a, 4).
-    ``sync``, ``run`` and ``init`` make the store as a matter of course and do not call it."""
+    ``sync``, ``run`` and ``init`` make the store as a matter of course and do not call it (a failed ``sync`` or
+    ``run`` removes a store it made and stored nothing in: ``unmade``)."""
     if absent is None or not absent.exists():
         return None
     if failed and _left_empty(absent):  # stored nothing: made nothing, so the "no store" refusals still hold
@@ -198,6 +215,20 @@ def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True
     return (f"warning: there was no store at {absent}: lmsync made a new, empty one there, and {held} in it, not in "
             "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
             f"and run this again; the new file (and {absent.with_suffix('.lock').name}, its lock, beside it) can then be deleted.")
+
+
+def unmade(absent: Path | None) -> bool:
+    """Remove the store file a failed ``sync`` or ``run`` made where ``absent_store`` found none (``absent``), when
+    it holds nothing (``_left_empty``: the site binding is bookkeeping, not data), and say whether it did.
+
+    ``sync`` and ``run`` make the store as a matter of course, and keep it when they succeed; but one refused on a
+    mistyped ``[store] path`` left an empty store there, and ``health``, ``queue`` and the imports, refused where
+    there is no store (``refuse_if_absent``), then took it for the programme's (tester round 97b, 1). Called by
+    ``runtime.store_session`` while the programme lock is held, so no other run has opened the file."""
+    try:
+        return absent is not None and absent.exists() and _left_empty(absent)
+    except OSError:  # a file that cannot be removed stays: the command's own error is what it says
+        return False
 
 
 def _left_empty(made: Path) -> bool:
