@@ -74,8 +74,10 @@ def apply_job(
     progress: Callable[[int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
-    """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied."""
-    with _stop_reads_as_stop(should_stop), session(config, wait=wait, should_stop=should_stop) as (conn, store):
+    """``plan`` checked against a plan made again as ``plan_job`` makes it (tester round 4, 2), then applied. A saved
+    plan refused on a mistyped ``[store] path`` leaves no store it made there, as a refused sync (tester round 97b, 1)."""
+    with _stop_reads_as_stop(should_stop), session(config, wait=wait, should_stop=should_stop,
+                                                   failed=_raised_only) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # as plan_job planned it
         return apply_saved_plan(
             conn.api, config, store, plan,

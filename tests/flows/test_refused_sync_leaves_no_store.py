@@ -147,3 +147,16 @@ def test_a_session_removes_the_store_it_made_only_for_a_command_that_failed_and_
     with store_session(config, failed=lambda: True):  # failed (`run`: its exit code), stored nothing: removed
         pass
     assert _no_store(made) and made.with_suffix(".lock").exists()
+
+
+def test_a_saved_plan_refused_on_a_mistyped_store_path_leaves_no_store(demo_home: Path, typo: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``lmsync apply`` makes the store in its session as sync does: refused there, it left one too."""
+    monkeypatch.delenv("LMSYNC_STORE_PATH")
+    saved = demo_home / "plan.json"
+    assert (planned := run_in(demo_home, "plan", "--out", str(saved))).exit_code == 0, planned.output
+    monkeypatch.setenv("LMSYNC_STORE_PATH", str(typo))
+    refused = run_in(demo_home, "apply", str(saved))
+    assert refused.exit_code != 0, refused.output
+    assert _no_store(typo)
+    _still_refused(demo_home)
