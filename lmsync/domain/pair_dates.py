@@ -151,6 +151,24 @@ def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date
     return (end - begin).days - covered
 
 
+def after_closure(
+    spans: Sequence[tuple[date, date | None]], closed: Iterable[date], as_of: date
+) -> tuple[tuple[tuple[date, date | None], ...], date | None]:
+    """The spans (``PairsByDate.spans``: oldest first, programme days) of the pairing current on ``as_of``, and the
+    day it began when a coordinator's closure ended an earlier one (else None, ``spans`` unchanged). ``closed``:
+    the days a coordinator closed the pair's queue items (``queue done --outcome closed``). README: "A closure ends
+    the pairing it closed: made again on a later day (a pin, or the mentee moved back by hand), the pair is a new
+    one": its spans start with the first one that begins after the latest closure before it, on or before
+    ``as_of``. Health counted the closed pairing's start, its meetings and the days apart in between: made again a
+    week after its closure, a pair read "no meeting since pairing 45 days ago, 7 of them apart" (tester round 97a,
+    1). A pair made again the closure's own day is the pairing the closure ended (``ended_by_coordinator``)."""
+    cut = max((day for day in closed if any(day < first <= as_of for first, _ in spans)), default=None)
+    if cut is None:
+        return tuple(spans), None
+    kept = tuple(span for span in spans if span[0] > cut)
+    return kept, kept[0][0]
+
+
 def not_a_pair_on(
     history: Sequence[DatedPair], pair: tuple[int, int], day: date, *, start: date | None = None,
     away: tuple[date, date] | None = None,

@@ -7,8 +7,10 @@ mentor's mentees, as the report shows it (``lmsync.service.health.pair_history``
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from lmsync.domain.pair_dates import after_closure
 from lmsync.render.health import reasons_cell
 from lmsync.render.views import Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import PairHistory
@@ -70,6 +72,16 @@ def _queue_state(i: Any) -> str:
     ])
 
 
+def _made_again(h: PairHistory, start: date) -> str:
+    """Beside the span that begins on ``start``: that a coordinator's closure ended the pairing before it, when it
+    does (``pair_dates.after_closure``): health judges the pair from that day as a new one (tester round 97a, 1)."""
+    closed = [day for i in h.items if i.outcome == "closed" and (day := i.outcome_on or i.acked_on) is not None]
+    _spans, anew = after_closure(h.paired, closed, date.max)
+    if anew != start:
+        return ""
+    return f" (made again after a coordinator closed the pair on {max(d for d in closed if d < start).isoformat()}: a new pair)"
+
+
 def pair_view(h: PairHistory, people: People) -> Document:
     """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, ``paired`` (spans
     ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
@@ -77,8 +89,8 @@ def pair_view(h: PairHistory, people: People) -> Document:
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
     if h.paired:
         head += "\n  paired " + ", ".join(
-            f"since {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}"
-            for start, end in h.paired
+            (f"since {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}")
+            + _made_again(h, start) for start, end in h.paired
         ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})" if h.held is None
              else f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is "
                   f"until {h.held[1].isoformat()}, then re-matched unless they are back)")

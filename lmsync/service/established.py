@@ -196,6 +196,18 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     return {pair for pair, (day, recorded) in closed.items() if not history.remade_since(pair, day, recorded)}
 
 
+def closure_days(store: Store, programme: str) -> dict[tuple[int, int], tuple[date, ...]]:
+    """Pair (mentor, mentee Moodle ids) -> the days a coordinator closed one of its queue items with
+    ``--outcome closed`` (its outcome day, else its acknowledgement day), oldest first; one read of the queue.
+    Health starts a pair made again after one of them afresh (``pair_dates.after_closure``; tester round 97a, 1)."""
+    days: dict[tuple[int, int], set[date]] = {}
+    for item in CoordinatorQueue(store, programme).items():
+        day = item.outcome_on or item.acked_on
+        if item.outcome == "closed" and day is not None:
+            days.setdefault(item.pair, set()).add(day)
+    return {pair: tuple(sorted(found)) for pair, found in days.items()}
+
+
 def known_pairs(store: Store, programme: str, person: int) -> list[tuple[int, int]]:
     """Every pair (mentor, mentee) the store knows with ``person`` on either side: its pairing history,
     health snapshots and queue items (a pair re-matched and judged again on the same day keeps no

@@ -6,10 +6,10 @@ of the pair (every source, deduplicated), the relationship-satisfaction wave sco
 sides (per relationship), the mentee's self-efficacy, the need-met check-in
 (``[health] need_met_instrument``); from Moodle, each circle's forum activity (one
 mod_forum_get_forum_discussions read). A pair started when lmsync paired them (its pairing
-history); a pair lmsync found already paired started at the programme's start
-(``[meetings] start`` / ``[waves] programme_start``), else the first day a snapshot saw it,
-else today; a meeting logged earlier moves it back (the domain does that, issue 13) when it counts for
-the pair (``PairsByDate.counted_from``: not one dated before lmsync paired them).
+history; made again after a coordinator's closure, from that day: ``pair_dates.after_closure``, tester round 97a,
+1); a pair lmsync found already paired started at the programme's start (``[meetings] start`` /
+``[waves] programme_start``), else the first day a snapshot saw it, else today, and a meeting logged earlier moves
+only such a pair's start back (the domain does that, issue 13; tester round 97a, 4).
 
 This is a coordinator's tool: its reasons may say "satisfaction low (mentee side)". It
 never shows a score, and logs carry counts only.
@@ -41,13 +41,14 @@ from lmsync.domain.health import (
     unassigned_mentor_scores,
 )
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
-from lmsync.domain.pair_dates import restarted_after_erasure
+from lmsync.domain.pair_dates import after_closure, restarted_after_erasure
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.circle_records import circle_proof
 from lmsync.service.clock_check import check_clock_today
 from lmsync.service.ended_as_of import ended_on
+from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
@@ -236,10 +237,11 @@ def assess_pairs(
     # an erased person's pairs start again the day after the erasure, as in the grades: judged from the
     # programme start, they were "fading, no meeting since pairing 92 days ago" (tester round 28, 3)
     restarts = restarted_after_erasure({}, pair_list, erased)
+    closures = closure_days(store, programme)  # made again after a closure: a new pair (tester round 97a, 1)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        spans = dated.spans(pair)
+        spans, anew = after_closure(dated.spans(pair), closures.get(pair, ()), as_of)
         # from its first pairing: taken out and put back (or away a day), it started afresh (tester round 54, 1)
         made = spans[0][0] if spans else None  # programme days, as ``as_of``
         appeared = None if made else _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start)
@@ -250,12 +252,13 @@ def assess_pairs(
         # about the mentor they left, and nudged (tester round 41, 1). The pairing history dates the pairs
         # lmsync made (``dated``); it knows nothing of a move by hand.
         mine = [ws for ws in by_person.get(mentor, []) + by_person.get(mentee, [])
-                if dated.holds(pair, ws.date) and not (ws.about_id is None and appeared is not None and ws.date < appeared)]
+                if dated.holds(pair, ws.date) and (anew is None or ws.date >= anew)
+                and not (ws.about_id is None and appeared is not None and ws.date < appeared)]
         checks: tuple[CheckIn, ...] = ()
         if need_instrument is not None:
             said = answers_by_person.get(mentor, []) + answers_by_person.get(mentee, [])
             checks = check_ins(said, need_instrument, config.health.need_met_item, mentor, mentee)
-        counted = dated.counted_from(pair, start)  # a meeting dated before the pair began counts for none (90a, 1)
+        counted = anew or dated.counted_from(pair, start)  # a meeting dated before the pair began counts for none (90a, 1)
         evidence = PairEvidence(
             mentor_id=mentor,
             mentee_id=mentee,

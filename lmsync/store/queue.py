@@ -130,14 +130,15 @@ class CoordinatorQueue(ProgrammeRepository):
         """Queue a fading pair: ``added``, ``updated`` (already open), ``snoozed`` (acked recently) or
         ``ended`` (a coordinator closed its latest item with ``--outcome closed``: the pair has ended,
         so it is never queued again, as its people are never nudged again; tester round 3, 1), unless the pair was
-        made again after the closure's day (``_remade``): a new pair.
+        made again after the closure's day (``_remade``): a new pair, queued at once (no ``snoozed`` for an old ack).
         An item lmsync paused while the pair was away (``pause_gone``) is open: back and fading, the
         pair's item is ``updated`` with its owner and escalation as they were, its due date moved on by the days
         it was paused (tester round 65, 4)."""
         pair = (health.mentor_id, health.mentee_id)
         with self.store.transaction():
             latest = self.store.first(self._select().where(*self._pair(pair)).order_by(_q.c.id.desc()))
-            if latest is not None and latest.outcome == "closed" and not self._remade(latest):
+            closed = latest is not None and latest.outcome == "closed"
+            if closed and not self._remade(latest):
                 return "ended"
             row = self._open(pair)
             if row is not None and row.status == GONE and (paused := _pause_days(row.last_seen_on, day)):
@@ -164,7 +165,8 @@ class CoordinatorQueue(ProgrammeRepository):
                     )
                 )
                 return "updated"
-            acked = self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
+            # made again after its closure: a new pair, which the old pairing's acks do not snooze (tester round 97a, 2)
+            acked = None if closed else self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
             if acked is not None:
                 acked_on = date.fromisoformat(acked)
                 recent = (day - acked_on).days < self.requeue_after_days

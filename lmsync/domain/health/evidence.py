@@ -91,7 +91,8 @@ class SurveyRound:
 class PairEvidence:
     """Everything known about one pair. ``paired_since`` is when the pair started: the day lmsync
     paired them, or the programme's start for a pair lmsync found already paired; a meeting
-    logged earlier moves it back (the rules do that)."""
+    logged earlier moves it back (the rules do that) only for a pair with no ``spans``: one lmsync
+    paired began that day (tester round 97a, 4)."""
 
     mentor_id: int
     mentee_id: int

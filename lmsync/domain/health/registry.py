@@ -68,7 +68,11 @@ class Context:
             if m.date <= as_of and (m.mentor_id, m.mentee_id) == pair
         ]
         self.attended = [m for m in self.meetings if m.attended]
-        self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings)])
+        # a pair lmsync paired (its history holds it) began that day: a meeting dated earlier (kept for an established
+        # programme's pair, ``PairsByDate.counted_from``), missed or not, does not move its start back (tester round 97a,
+        # 4: a no-show logged two months before lmsync paired them made the pair "fading" on the day it was made)
+        floor = evidence.spans[0][0] if evidence.spans else None
+        self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings if floor is None or m.date >= floor)])
         self.last: date | None = self.attended[-1].date if self.attended else None
         self.gap = max(0, (as_of - (self.last or self.since)).days)
         # the silence judged: over the days the pair existed, not those its mentee was away (rounds 52, 2; 54, 1)
