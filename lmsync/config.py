@@ -30,7 +30,7 @@ from lmsync.config_sections import (
     moodle_name_problem,
     resolve_instruments,
 )
-from lmsync.config_sites import MoodleConfig, StoreConfig
+from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
 from lmsync.secrets import Token
@@ -468,6 +468,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
     drop_retired(data, str(file))
     refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
+    refuse_empty_store_url(data, str(file), env_names, in_file)  # LMSYNC_STORE_URL= (tester round 97b, 8e)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

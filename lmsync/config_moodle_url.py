@@ -17,12 +17,16 @@ Two refusals, each a ``ConfigError`` (exit 2) naming where the value was set and
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from lmsync.config_lines import line_of
 from lmsync.errors import ConfigError
+
+#: A run of hexadecimal characters as long as a web-service token (``config_sites.TOKEN_SHAPE``).
+_TOKEN_RUN = re.compile(r"[0-9a-fA-F]{32}")
 
 #: What is wrong with a url holding a password, after the place that set it.
 PASSWORD_PROBLEM = ("holds a password or user name (user:password@ before the host name): lmsync signs in to Moodle with "
@@ -63,6 +67,16 @@ def site_address_problem(url: str) -> str | None:
     if not parts.hostname:
         return "names no host: give the site's address (https://moodle.school.example)"
     return None
+
+
+def fragment_problem(fragment: str) -> str:
+    """Why a site address ending in ``#fragment`` (``fragment``: the text after the ``#``) is refused: it names
+    no part of a site lmsync can reach, and "the address of a web-service request" named nothing the admin
+    wrote (tester round 97b, 8b). The fragment is shown unless it may hold a token (32 hexadecimal characters,
+    or the word token) or is longer than 40 characters. Raises nothing."""
+    shown = f"#{fragment}" if len(fragment) <= 40 and "token" not in fragment.lower() and not _TOKEN_RUN.search(fragment) else "#..."
+    return (f"ends with a fragment ({shown}), which names a place on a web page, not a site: remove it and give the "
+            "site's address only (https://moodle.school.example, or with the folder Moodle lives in)")
 
 
 def _url_of(tables: dict[str, Any]) -> Any:

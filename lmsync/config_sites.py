@@ -17,10 +17,12 @@ from pydantic import Field, field_validator
 from lmsync.config_moodle_url import (
     PASSWORD_FIX,
     PASSWORD_PROBLEM,
+    fragment_problem,
     moodle_url_has_password,
     site_address_problem,
 )
 from lmsync.config_sections import Section
+from lmsync.errors import ConfigError
 from lmsync.store.url_forms import url_refusal
 
 #: A Moodle web-service token: 32 hexadecimal characters (``md5(uniqid(...))``, lib/externallib.php).
@@ -80,13 +82,17 @@ class MoodleConfig(Section):
         if moodle_url_has_password(value):  # sent as HTTP basic authentication; never repeated (lmsync.config_moodle_url)
             raise ValueError(f"{PASSWORD_PROBLEM}: {PASSWORD_FIX}")
         value = value.strip().rstrip("/")
-        scheme, sep, rest = value.partition("://")  # a scheme is case-insensitive (RFC 3986, 3.1): HTTP://host was
-        if sep and scheme.lower() in ("http", "https"):  # refused (tester round 87b, 8b); kept lower case from here
+        scheme, sep, rest = value.strip().partition("://")  # a scheme is case-insensitive (RFC 3986, 3.1): HTTP://host
+        if sep and scheme.lower() in ("http", "https"):  # was refused (tester round 87b, 8b); kept lower case from here
             value = f"{scheme.lower()}://{rest}"
+        elif value.lower() in ("http:", "https:"):  # http:// with its slashes stripped (tester round 97b, 8a)
+            raise ValueError("is not a web address: it names no host (https://moodle.school.example)")
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         # the web-service test URL (.../server.php?wstoken=...) put the token in every request line and
         # error (tester round 12, 1); the value is never repeated here
+        if "#" in value and "?" not in value and "/webservice/" not in value.lower():  # tester round 97b, 8b
+            raise ValueError(fragment_problem(value.partition("#")[2]))
         if "?" in value or "#" in value or "/webservice/" in value.lower():
             raise ValueError("is the address of a web-service request, not the site's: give the site's address "
                              "only (https://moodle.school.example, or with the folder Moodle lives in), and the "
@@ -133,3 +139,24 @@ class StoreConfig(Section):
         if value is not None and (reason := url_refusal(value)) is not None:
             raise ValueError(reason)
         return value
+
+
+def refuse_empty_store_url(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str],
+                           in_file: dict[str, Any]) -> None:
+    """Raise ``ConfigError`` (exit 2) when the environment variable in ``env_names`` (``LMSYNC_STORE_URL``) sets
+    ``[store] url`` empty in the merged ``data``: "is set but empty", and to unset it for ``[store]`` of the file
+    (``source``; ``in_file``: its own tables, whose url is never repeated: it may hold a password), as an empty
+    ``LMSYNC_MOODLE_URL`` is told (``config_moodle_url.refuse_moodle_url``). Before, the generic "must be a
+    PostgreSQL URL ..." (tester round 97b, 8e)."""
+    store, own = data.get("store"), in_file.get("store")
+    variable = env_names.get(("store", "url"))
+    if not variable or not isinstance(store, dict) or not isinstance(store.get("url"), str) or store["url"].strip():
+        return
+    own = own if isinstance(own, dict) else {}
+    there = ("its url there" if own.get("url") is not None else "its path there" if own.get("path") is not None
+             else "none there: the SQLite file at the default path")
+    raise ConfigError(
+        f"environment: {variable} is set but empty ([store] url)",
+        hint=f"set {variable} to the store's database URL (postgresql+psycopg://user@host/database, or "
+             f"sqlite:///path), or unset it to use [store] of {source} ({there})",
+    )

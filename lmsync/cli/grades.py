@@ -15,9 +15,10 @@ import click
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
 from lmsync.cli.output import new_store_notice, say
 from lmsync.config import Config
-from lmsync.errors import InputError, PartialFailure, PlanError
+from lmsync.errors import PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
+from lmsync.service.grades_saved import read_saved_grades_plan
 from lmsync.service.out_files import check_out
 
 
@@ -59,12 +60,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
 @click.pass_context
 def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_takes_over: bool) -> None:
     """Write a saved plan (refused if edited, or if the plan changed since), or plan and write now."""
-    plan = None
-    if plan_file is not None:
-        try:
-            plan = service.GradesPlan.model_validate_json(plan_file.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise InputError(f"{plan_file}: not an lmsync grades plan ({str(exc).splitlines()[0]})") from None
+    plan = read_saved_grades_plan(plan_file) if plan_file is not None else None  # exit 3 (tester round 97b, 8d)
     with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
         _push(ctx.obj.config(), plan, wait=wait, takes_over=store_takes_over,
               source=str(plan_file) if plan_file is not None else "PLAN.json")

@@ -13,7 +13,7 @@ import click
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
 from lmsync.cli.output import say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
-from lmsync.domain.saved_plan import read_saved_plan, sealed
+from lmsync.domain.saved_plan import sealed
 from lmsync.errors import ConfigError, PartialFailure
 from lmsync.render.sync import plan_text, plan_view, report_text
 from lmsync.service import jobs
@@ -21,6 +21,7 @@ from lmsync.service.circle_records import take_over_words, untaken_circles
 from lmsync.service.directory import load_people, people_of, read_roster_with, site_accounts
 from lmsync.service.labels import People
 from lmsync.service.out_files import check_out
+from lmsync.service.plan_files import read_saved_plan_file
 
 
 def _parse_interval(text: str) -> float:
@@ -78,7 +79,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
 @click.pass_context
 def apply_command(ctx: click.Context, plan_file: Path, allow_delete: bool | None, wait: bool) -> None:
     """Apply a saved plan as lmsync plans it now; refused if Moodle changed or the file was edited."""
-    plan = read_saved_plan(plan_file.read_text(encoding="utf-8"), str(plan_file))
+    plan = read_saved_plan_file(plan_file)  # not UTF-8, a store: exit 3 (tester round 97b, 2)
     stop = jobs.StopFlag.install()
     with _progress(_wants_progress(ctx), len(plan.operations)) as progress:
         report = jobs.apply_job(

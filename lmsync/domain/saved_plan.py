@@ -26,52 +26,42 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from lmsync.domain.operations import Plan
+from lmsync.domain.plan_files import plan_kind, validation_problem
 from lmsync.errors import InputError, PlanError
 
-__all__ = ["checked_against", "edited", "operations_digest", "read_saved_plan", "sealed"]
+__all__ = ["checked_against", "edited", "operations_digest", "read_saved_plan", "sealed", "FIRST_PLAN"]
 
 #: How many differing operations an error names before "and N more".
 NAMED = 5
 
 _REMAKE = "make the plan again with `lmsync plan --out {file} --force`, review it, and apply that file unedited"
+FIRST_PLAN = "make a plan with `lmsync plan --out plan.json`, review it, and apply that file: `lmsync apply plan.json`"
 _RENEW = "make a new plan with `lmsync plan --out {file} --force`, review it, and apply that file"
 
 
 def read_saved_plan(text: str, source: str) -> Plan:
     """The plan in ``text`` (read from ``source``); :class:`InputError` naming the operation's index
-    and field when one is malformed or of an unknown kind, never a traceback."""
+    and field when one is malformed or of an unknown kind, never a traceback.
+
+    The fix names ``source`` only when it holds a sync plan (an edited one): for another file (lmsync.toml,
+    a store, a token file) ``lmsync plan --out FILE --force`` was a command lmsync then refused, so it names
+    ``plan.json``; a grades plan is named so, with ``lmsync grades push`` (tester round 97b, 8c)."""
+    kind = plan_kind(text)
+    if kind == "grades":
+        raise InputError(f"{source}: not an lmsync plan: it is a grades plan (from `lmsync grades plan --out`)",
+                         hint=f"push it with `lmsync grades push {source}`; to apply circles, {FIRST_PLAN}")
+    fix = _REMAKE.format(file=source) if kind == "sync" else FIRST_PLAN
     try:
         return Plan.model_validate_json(text)
     except ValidationError as exc:
-        raise InputError(f"{source}: not an lmsync plan ({_problem(exc.errors())})",
-                         hint=_REMAKE.format(file=source)) from None
+        raise InputError(f"{source}: not an lmsync plan ({validation_problem(exc.errors())})", hint=fix) from None
     except ValueError as exc:  # not JSON at all
-        raise InputError(f"{source}: not an lmsync plan ({str(exc).splitlines()[0]})",
-                         hint=_REMAKE.format(file=source)) from None
-
-
-def _problem(errors: Sequence[Any]) -> str:
-    first = errors[0]
-    loc = list(first.get("loc", ()))
-    msg = str(first.get("msg", "invalid"))
-    if len(loc) >= 2 and loc[0] == "operations" and isinstance(loc[1], int):
-        where = f"operation {loc[1]}"
-        rest = [str(part) for part in loc[2:]]
-        if rest:  # (kind, field...): pydantic names the kind it tried first
-            where += f" ({rest[0]})"
-            if rest[1:]:
-                where += f", field {'.'.join(rest[1:])!r}"
-        text = f"{where}: {msg}"
-    else:
-        text = f"{'.'.join(str(p) for p in loc) or 'the file'}: {msg}"
-    more = len(errors) - 1
-    return text + (f"; and {more} more problem(s)" if more else "")
+        raise InputError(f"{source}: not an lmsync plan ({str(exc).splitlines()[0]})", hint=fix) from None
 
 
 def _identity(op: Any) -> str:

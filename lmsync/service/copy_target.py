@@ -9,6 +9,8 @@ Raises ``InputError`` (exit 3, the value never repeated when it may hold a passw
 - an empty ``--to``; a URL of another database or driver, an in-memory SQLite database (``:memory:``,
   ``sqlite://``), or a SQLite URL with a host: the rule ``[store] url`` has (``lmsync.store.url_forms``);
   before, a traceback naming a missing module (the password shown), or "copied" into memory, exit 0;
+- ``sqlite:///~/...``: refused as ``[store] url`` refuses it (the plain path ``~/...`` is expanded), not expanded
+  into a file the configuration's url could never name (tester round 97b, 6);
 - a folder, or a path whose folder does not exist (never made, as every ``--out``: ``folder_refusal``).
 
 ``target_refused(exc, target)`` turns an error from opening the target (another application's
@@ -27,7 +29,7 @@ from pathlib import Path
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.service.out_files import folder_refusal
 from lmsync.store.unreachable import shown_url, store_url
-from lmsync.store.url_forms import UNKNOWN, sqlite_in_memory, url_refusal
+from lmsync.store.url_forms import TILDE, TILDE_WHY, UNKNOWN, sqlite_in_memory, url_refusal
 
 #: ``--to`` values read as a URL: any ``scheme://``, and the schemes SQLite or a store URL take without it.
 _URL_LIKE = re.compile(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|(?:file|sqlite|postgres|postgresql(?:\+\w+)?):)")
@@ -60,6 +62,10 @@ def copy_target(to: str) -> CopyTarget:
         reason = url_refusal(to)
         if reason == UNKNOWN:
             reason = "must be a SQLite file's path (or sqlite:///path) or a PostgreSQL URL"
+        if reason == TILDE:  # as [store] url refuses it; the plain path expands '~' (tester round 97b, 6)
+            raise _refused(f"--to {TILDE_WHY}", "give --to the file's path without sqlite:/// (~/lmsync.db: '~' is "
+                                                "the home folder there), or the absolute path in the URL "
+                                                "(sqlite:////home/you/lmsync.db)")
         if reason is not None:  # the value is not repeated: it may hold a password
             raise _refused(f"--to {reason}", "give --to a new SQLite file's path (or sqlite:///PATH) or an empty "
                                              "PostgreSQL database's URL (postgresql+psycopg://user@host/database)")

@@ -14,12 +14,46 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import NamedTuple
 
-from lmsync.errors import PlanError
-from lmsync.service.grades_plan import GradesPlan
+from pydantic import ValidationError
 
-__all__ = ["Write", "check_saved_grades_plan", "differences", "writes_of"]
+from lmsync.domain.plan_files import plan_kind, validation_problem
+from lmsync.errors import InputError, PlanError
+from lmsync.service.grades_plan import GradesPlan
+from lmsync.service.plan_files import plan_file_text
+
+__all__ = ["Write", "check_saved_grades_plan", "differences", "read_saved_grades_plan", "writes_of"]
+
+#: The fix for a file that holds no grades plan (tester round 97b, 8d).
+_FIRST = ("make a grades plan with `lmsync grades plan --out grades.json`, review it, and push that file: "
+          "`lmsync grades push grades.json`")
+
+
+def read_saved_grades_plan(path: Path) -> GradesPlan:
+    """The grades plan saved at ``path`` (by ``lmsync grades plan --out``).
+
+    Raises :class:`InputError` (exit 3) naming the file: one that cannot be read or is not UTF-8
+    (``service.plan_files.plan_file_text``); a sync plan (``lmsync plan --out``), named so with ``lmsync apply``
+    for it (tester round 97b, 8d: "4 validation errors for GradesPlan" and no fix); anything else that is not a
+    grades plan, with pydantic's first complaint and the fix (make one with ``--out``; the file's own name
+    only when it holds a grades plan, as ``--out`` may refuse another file, lmsync.toml say).
+    """
+    source = str(path)
+    text = plan_file_text(path, what="an lmsync grades plan", fix=_FIRST)
+    kind = plan_kind(text)
+    if kind == "sync":
+        raise InputError(f"{source}: not an lmsync grades plan: it is a sync plan (from `lmsync plan --out`), "
+                         f"which `lmsync apply {source}` applies", hint=f"to push grades, {_FIRST}")
+    fix = (f"run `lmsync grades plan --out {source} --force` again, review it, and push that file unedited"
+           if kind == "grades" else _FIRST)
+    try:
+        return GradesPlan.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError(f"{source}: not an lmsync grades plan ({validation_problem(exc.errors())})", hint=fix) from None
+    except ValueError as exc:  # not JSON at all
+        raise InputError(f"{source}: not an lmsync grades plan ({str(exc).splitlines()[0]})", hint=fix) from None
 
 
 class Write(NamedTuple):

@@ -8,7 +8,11 @@ PostgreSQL (``postgresql://``, ``postgresql+psycopg://``, ``postgres://``) or a 
 - an in-memory SQLite database (``sqlite://``, ``sqlite:///:memory:``): a store there, or a copy
   into one, is gone when the process ends, and ``store copy`` said "copied" with exit 0;
 - ``sqlite://HOST/...``: SQLite has no host, so the host was dropped without a word and the file
-  was made in the current folder.
+  was made in the current folder;
+- an empty URL, said so (not "must be a PostgreSQL URL"; tester round 97b, 8e);
+- a SQLite URL whose path begins with ``~`` (``sqlite:///~/x.db``): SQLite does not expand ``~``, so a
+  folder named ``~`` was made in the current folder (tester round 97b, 6), one ``rm -rf ~`` away from
+  the home folder; ``store copy --to`` expanded it instead, into a file ``[store] url`` never reads.
 
 ``url_refusal(text)`` is the reason, without the URL (it may hold a password), or None.
 """
@@ -22,6 +26,10 @@ POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 UNKNOWN = ("must be a PostgreSQL URL (postgresql+psycopg://user@host/database) or sqlite:///path; "
            "leave url out for the SQLite file")
 
+#: The reason for an empty URL.
+EMPTY = ("is empty: give a PostgreSQL URL (postgresql+psycopg://user@host/database) or sqlite:///path, or leave "
+         "url out for the SQLite file")
+
 #: The reason for an in-memory SQLite database.
 IN_MEMORY = ("names an in-memory SQLite database (sqlite:// or sqlite:///:memory:), which is gone when lmsync "
              "exits: give a file, sqlite:///path (or a PostgreSQL URL)")
@@ -31,9 +39,19 @@ WITH_HOST = ("names a host in a SQLite URL (sqlite://HOST/...), and SQLite has n
              "(three slashes, then the file's path: four for an absolute path)")
 
 
+#: Why a SQLite URL whose path begins with ``~`` is refused; :data:`TILDE` adds the fix for ``[store] url``.
+TILDE_WHY = ("names a SQLite file under '~' (sqlite:///~/...), and SQLite URLs do not expand '~' (a folder named '~' "
+             "would be made in the current folder)")
+#: The reason for a SQLite URL whose path begins with ``~``.
+TILDE = (f"{TILDE_WHY}: write the absolute path (sqlite:////home/you/lmsync.db), or leave url out and give the "
+         "file as [store] path, where '~' is the home folder")
+
+
 def url_refusal(text: str) -> str | None:
     """Why ``text`` cannot name a store (module doc), or None when it may."""
     value = text.strip().lower()
+    if not value:  # was UNKNOWN's "must be a PostgreSQL URL" (tester round 97b, 8e)
+        return EMPTY
     if value.startswith(POSTGRES_SCHEMES):
         return None
     if not value.startswith("sqlite://"):
@@ -43,6 +61,8 @@ def url_refusal(text: str) -> str | None:
         return WITH_HOST
     if sqlite_in_memory(rest[1:]):
         return IN_MEMORY
+    if rest[1:].startswith("~"):
+        return TILDE
     return None
 
 

@@ -110,7 +110,7 @@ def test_round_87b_8b_a_urls_scheme_is_read_in_any_case(cwd: Path, given: str, k
 @pytest.mark.parametrize("url, said", [
     ("FTP://moodle.example.test", "must start with http:// or https://"),
     ("HTTPS://moodle.example.test/webservice/rest/server.php?wstoken=x", "is the address of a web-service request"),
-    ("HTTPS://moodle.example.test/#top", "is the address of a web-service request"),
+    ("HTTPS://moodle.example.test/#top", "ends with a fragment .#top., which names a place on a web page"),  # 97b, 8b
     ("HTTPS://moodle.example.test/login/index.php", "is the address of a Moodle page"),
 ])
 def test_round_87b_8b_the_other_refusals_stay(cwd: Path, url: str, said: str) -> None:

@@ -1,0 +1,52 @@
+"""Which of lmsync's plans a saved plan's text holds (tester round 97b, 8c and 8d); the file itself is read by
+``lmsync.service.plan_files``.
+
+Each command is also given the other's plan now and then: :func:`plan_kind` tells them apart, so the
+refusal says which command takes the file (``grades push`` said only "4 validation errors for GradesPlan").
+:func:`validation_problem` is pydantic's first complaint in words, the operation named by its index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+__all__ = ["plan_kind", "validation_problem"]
+
+
+def plan_kind(text: str) -> Literal["sync", "grades"] | None:
+    """Which plan ``text`` (a file's JSON) looks like: ``"sync"`` (``lmsync plan --out``: its ``format`` is
+    ``lmsync-plan/...``), ``"grades"`` (``lmsync grades plan --out``: it has ``itemnumbers`` and
+    ``requests``), or None (not a JSON object, or neither). Raises nothing."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if str(data.get("format", "")).startswith("lmsync-plan/"):
+        return "sync"
+    if "itemnumbers" in data and "requests" in data:
+        return "grades"
+    return None
+
+
+def validation_problem(errors: Sequence[Any]) -> str:
+    """The first of pydantic's ``errors`` (``ValidationError.errors()``) in words: ``operation 3 (add_member),
+    field 'user_id': ...`` for a saved plan's operation, else the dotted field; "; and N more problem(s)"."""
+    first = errors[0]
+    loc = list(first.get("loc", ()))
+    msg = str(first.get("msg", "invalid"))
+    if len(loc) >= 2 and loc[0] == "operations" and isinstance(loc[1], int):
+        where = f"operation {loc[1]}"
+        rest = [str(part) for part in loc[2:]]
+        if rest:  # (kind, field...): pydantic names the kind it tried first
+            where += f" ({rest[0]})"
+            if rest[1:]:
+                where += f", field {'.'.join(rest[1:])!r}"
+        text = f"{where}: {msg}"
+    else:
+        text = f"{'.'.join(str(p) for p in loc) or 'the file'}: {msg}"
+    more = len(errors) - 1
+    return text + (f"; and {more} more problem(s)" if more else "")
