@@ -154,9 +154,14 @@ def refuse_unless_demos(store: Path, site: Path, term: Path) -> None:
             f"lmsync demo changed nothing: {listed} hold{'s' if len(added) == 1 else ''} data added after the demo "
             "that made it (meetings, a sync or run, health, a queue acknowledgement, an edit of the site; or that demo "
             "did not finish), and the demo would overwrite it with the store it sets aside now",
-            hint="to keep it, move it away or rename it (with its -wal and -shm files, if any); then run `lmsync demo` "
-                 "again",
+            hint=f"to keep {_it(added)}, move {_it(added)} away or rename {_it(added)} (with the -wal and -shm files "
+                 "beside a store, if any); then run `lmsync demo` again",
         )
+
+
+def _it(paths: list[Path]) -> str:
+    """"it" or "them" for the files a refusal names: two listed were told to "move it away" (tester round 97b, 8)."""
+    return "it" if len(paths) == 1 else "them"
 
 
 def _not_the_demos(store: Path, site: Path) -> list[Path]:
