@@ -430,7 +430,8 @@ def run_health(
                           ended=frozenset(ended_on(store, programme, day, now=today(config)) & current))
     if not record:
         report.paused = paused_now(_queue(config, store))
-        log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.counts)
+        # counted as shown: an ended pair once, as ended, not also under its status (tester round 97a, 8)
+        log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.shown_counts)
         return report
     HealthSnapshots(store, programme).replace_day(day, assessment.healths)
     # only coordinators and an escalate_to Moodle has own items (tester finding 3): an unknown escalate_to
@@ -478,7 +479,7 @@ def run_health(
         paused_not_in_programme=len(report.paused),
         paused_by_this_run=len(report.gone),
         not_a_good_fit=len(report.not_a_good_fit),
-        **report.counts,
+        **report.shown_counts,  # as the view counts them (tester round 97a, 8)
     )
     return report
 
