@@ -10,9 +10,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-__all__ = ["plan_kind", "validation_problem"]
+from pydantic import BaseModel, ValidationError
+
+from lmsync.errors import InputError
+
+__all__ = ["plan_kind", "validated", "validation_problem"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], text: str, source: str, *, what: str, fix: str) -> M:
+    """``model`` read from the JSON ``text`` of the file ``source``; :class:`InputError` (exit 3) saying it is not
+    ``what`` ("an lmsync plan") with pydantic's first complaint in words (``validation_problem``), or the JSON
+    parser's when it is no JSON at all, and ``fix`` as the hint: never a traceback."""
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError(f"{source}: not {what} ({validation_problem(exc.errors())})", hint=fix) from None
+    except ValueError as exc:  # not JSON at all
+        raise InputError(f"{source}: not {what} ({str(exc).splitlines()[0]})", hint=fix) from None
 
 
 def plan_kind(text: str) -> Literal["sync", "grades"] | None:

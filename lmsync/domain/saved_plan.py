@@ -28,10 +28,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from pydantic import ValidationError
-
 from lmsync.domain.operations import Plan
-from lmsync.domain.plan_files import plan_kind, validation_problem
+from lmsync.domain.plan_files import plan_kind, validated
 from lmsync.errors import InputError, PlanError
 
 __all__ = ["checked_against", "edited", "operations_digest", "read_saved_plan", "sealed", "FIRST_PLAN"]
@@ -56,12 +54,7 @@ def read_saved_plan(text: str, source: str) -> Plan:
         raise InputError(f"{source}: not an lmsync plan: it is a grades plan (from `lmsync grades plan --out`)",
                          hint=f"push it with `lmsync grades push {source}`; to apply circles, {FIRST_PLAN}")
     fix = _REMAKE.format(file=source) if kind == "sync" else FIRST_PLAN
-    try:
-        return Plan.model_validate_json(text)
-    except ValidationError as exc:
-        raise InputError(f"{source}: not an lmsync plan ({validation_problem(exc.errors())})", hint=fix) from None
-    except ValueError as exc:  # not JSON at all
-        raise InputError(f"{source}: not an lmsync plan ({str(exc).splitlines()[0]})", hint=fix) from None
+    return validated(Plan, text, source, what="an lmsync plan", fix=fix)
 
 
 def _identity(op: Any) -> str:

@@ -17,9 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import ValidationError
-
-from lmsync.domain.plan_files import plan_kind, validation_problem
+from lmsync.domain.plan_files import plan_kind, validated
 from lmsync.errors import InputError, PlanError
 from lmsync.service.grades_plan import GradesPlan
 from lmsync.service.plan_files import plan_file_text
@@ -48,12 +46,7 @@ def read_saved_grades_plan(path: Path) -> GradesPlan:
                          f"which `lmsync apply {source}` applies", hint=f"to push grades, {_FIRST}")
     fix = (f"run `lmsync grades plan --out {source} --force` again, review it, and push that file unedited"
            if kind == "grades" else _FIRST)
-    try:
-        return GradesPlan.model_validate_json(text)
-    except ValidationError as exc:
-        raise InputError(f"{source}: not an lmsync grades plan ({validation_problem(exc.errors())})", hint=fix) from None
-    except ValueError as exc:  # not JSON at all
-        raise InputError(f"{source}: not an lmsync grades plan ({str(exc).splitlines()[0]})", hint=fix) from None
+    return validated(GradesPlan, text, source, what="an lmsync grades plan", fix=fix)
 
 
 class Write(NamedTuple):

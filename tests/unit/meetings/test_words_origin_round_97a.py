@@ -21,6 +21,7 @@ from lmsync.service.export_meetings import as_seen_by
 from lmsync.service.imports import ImportRules, import_meetings_file
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from tests.unit.meetings import test_withheld_rating_guessed_by_another_file as guessed
 
 RULES = ImportRules(today=date(2026, 12, 1))
 WORDS_HEADER = "date,mentor,mentee,minutes,attended,rating,notes,rated_by\n"
@@ -29,16 +30,7 @@ ATTENDANCE = "date,mentor,mentee,minutes,attended\n2026-10-12,m0001,s0001,60,yes
 ADDED_ROW = "2026-11-30,m0001,s0001,30,yes,2,new,mentee\n"
 
 
-def write(tmp_path, text, name):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def run(store, tmp_path, resolve):
-    """Import ``text`` as a file named ``name`` (``lmsync import meetings NAME``)."""
-    return lambda text, name: import_meetings_file(store, "p", write(tmp_path, text, name), resolve, rules=RULES)
+write, run = guessed.write, guessed.run  # run: a fixture
 
 
 def first(store):

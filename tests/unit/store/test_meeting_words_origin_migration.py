@@ -10,35 +10,15 @@ import sqlite3
 from datetime import date
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, inspect
 
 from lmsync.domain.meetings import Meeting
 from lmsync.store import migrate
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
+from tests.unit.store.legacy import downgrade_store
+from tests.unit.store.test_meetings_rated_by import _columns
 
 MEETING = Meeting(date(2026, 10, 12), 66, 3, 45, True, "csv", 1, "note", "mentee")
-
-
-def _columns(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[1] for r in raw.execute("PRAGMA table_info(meetings)")}
-    finally:
-        raw.close()
-
-
-def _downgrade(path, revision: str) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        config = migrate._config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
-        conn.commit()
-        assert migrate.current_revision(conn) == revision
-        assert "words_origin" not in {c["name"] for c in inspect(conn).get_columns("meetings")}
-    engine.dispose()
 
 
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0012 is a SQLite file here")
@@ -47,7 +27,7 @@ def test_a_store_at_0012_migrates_forward_and_reads_each_rows_origin_as_its_word
     store = Store(path)
     MeetingRepository(store, "p").save([(MEETING, "mentee_log.csv:2")])
     store.close()
-    _downgrade(path, "0012")  # as the previous lmsync left it
+    downgrade_store(path, "0012")  # as the previous lmsync left it
     assert "words_origin" not in _columns(path)
 
     store = Store(path)
