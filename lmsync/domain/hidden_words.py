@@ -125,3 +125,58 @@ def own_file(file_name: str, seen_before: bool) -> Callable[[str | None], bool]:
     one is when a file with exactly its bytes was imported before (``seen_before``: ``A file imported again changes
     nothing``, whichever file gave the words; a renamed copy of the same bytes is the same file)."""
     return lambda origin: seen_before or origin_file(origin) == file_name
+
+
+def _added_over_message(held: Meeting, origin: str | None, mentor: str, mentee: str) -> str:
+    """Why ``meetings add`` giving a rating or notes over ``held`` (``words_hidden``) is refused: one text whatever the
+    options' values; ``origin`` is ``held``'s words origin (``StoredMeeting.words_origin``)."""
+    mentees = held.rated_by == "mentee"  # their side, with words or none: the same text (``words_hidden``)
+    whose, also = ("the mentee's rating and notes", "if any; ") if mentees else ("a rating and notes of an unknown side", "")
+    fix = "remove the stored meeting first with `lmsync meetings remove` to replace them"
+    if held.source == "feedback":  # ``meetings remove`` refuses those: the next read would bring them back
+        where, fix = "read from the Feedback meeting log", "change or delete that response in Moodle's Feedback"
+    elif held.source == "csv" and origin and origin_file(origin) != "csv":
+        where = f"given by {origin}"
+    else:
+        where = "given with `lmsync meetings add`" if held.source == "cli" else "given by an imported meetings file"
+    return (
+        f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds {whose} ({also}{where}), withheld from "
+        f"views; lmsync neither compares nor replaces them: leave --rating and --notes out, or {fix}"
+    )
+
+
+def added_over_hidden(
+    new: Meeting, records: Iterable[tuple[Meeting, str | None]], mentor: str, mentee: str
+) -> tuple[str, str] | None:
+    """``lmsync meetings add``'s rule (tester round 98a, 2, HARM): ``new`` (as parsed, before anything is kept from
+    the stored record: a blank ``--rating``/``--notes`` is ``None``, no word) giving a rating or notes where any of
+    ``records`` (the stored records of its date, mentor and mentee, every source, ``cli`` included, each with its
+    ``StoredMeeting.words_origin``) holds withheld words (``words_hidden``) is refused whatever its values. Returns
+    ``(option, message)`` (``rating``, or ``notes`` when only ``--notes`` is given), or ``None``.
+
+    Before, a mentee's rating an earlier ``meetings add`` stored was saved over by the next one claiming the
+    mentee's side, its log line ``updated=1`` when the guess differed and ``updated=0`` when it was right, and the
+    guess replaced it; the imports refused the same. The message names where the words came from (tester round 98a,
+    4: not an attendance register that corrected the minutes later, nor "correct that file" for words no file
+    replaces)."""
+    if not gives_words(new):
+        return None
+    stored = next(((m, o) for m, o in records if words_hidden(m)), None)
+    if stored is None:
+        return None
+    return ("rating" if new.rating is not None else "notes"), _added_over_message(stored[0], stored[1], mentor, mentee)
+
+
+def added_kept_fields(given: Mapping[str, str | None], new: Meeting, before: Meeting | None) -> set[str]:
+    """The fields ``meetings add`` keeps from ``before`` (its own stored record of the meeting, or ``None``):
+    ``given`` maps ``rating``, ``notes`` and ``rated_by`` to the options as typed (``None``: not given). An option
+    not given keeps the stored value, except the side when a rating or notes are given (words without a side are
+    nobody's, never the stored side's: tester round 59, 1). A blank ``--rating``/``--notes`` (``new`` gives no
+    word) over a record whose words are withheld (``side_hidden``) is as if not given (tester round 98a, 2): it
+    erased the mentee's rating, ``updated=1`` where there was one and ``updated=0`` where not."""
+    absent = {name for name in ("rating", "notes", "rated_by") if given.get(name) is None}
+    if before is not None and side_hidden(before) and not gives_words(new):
+        absent |= {"rating", "notes"}
+    elif given.get("rating") is not None or given.get("notes") is not None:
+        absent.discard("rated_by")
+    return absent

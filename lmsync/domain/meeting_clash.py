@@ -56,16 +56,17 @@ def clash_field(new: Meeting, held: Meeting) -> str:
     return "rating" if new.rating not in (None, held.rating) or (guesses_the_words(new, held) and new.rating) else "notes"
 
 
-def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None) -> str:
+def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = None, words: bool = False) -> str:
     """Why a new record of a pair's date is refused: ``held`` (another source) has it.
 
     ``mentor``/``mentee`` are the keys the user typed, quoted (so a log masks them with every
     quoted value of a cell's problem, ``ImportIssue.logged``); ``origin`` where ``held`` came from
-    (``file.csv:3``). Says where to change the meeting instead (tester finding FIX-B)."""
+    (``file.csv:3``), of its rating and notes when ``words`` (tester round 98a, 4). Says where to change the meeting
+    instead (tester finding FIX-B)."""
     what = f"{held.minutes} min, {'attended' if held.attended else 'missed'}"
     source = SOURCE_NAMES[held.source]
     if held.source == "csv" and origin and origin != "csv":
-        source += f" ({origin})"
+        source += f" (its rating and notes from {origin})" if words else f" ({origin})"
     fix = {
         "feedback": "change it in Moodle's Feedback or remove that response",
         "csv": "correct that file and import it again",
@@ -108,16 +109,20 @@ def sideless_message(
     """Why a row without a side is refused where it would replace a rating or notes that one side
     gave: the stored side would be kept with words that side never gave (tester round 18, 1). ``side_column``:
     the file's column that says the side (``rated_by``, ``logged_by``), blank in this row: the fix is to fill it in,
-    not to add a column the file has (tester round 97a, 7)."""
-    if side_column == "rated_by":
+    not to add a column the file has (tester round 97a, 7); ``--rated-by``: ``lmsync meetings add``'s option, whose
+    fix is that option, not a CSV column (tester round 98a, 6)."""
+    if side_column == "--rated-by":
+        fix = "give --rated-by mentor or --rated-by mentee, or leave --rating and --notes out"
+    elif side_column == "rated_by":
         fix = "fill in this row's rated_by (mentor or mentee), or leave rating and notes out of this row"
     elif side_column is not None:
         fix = f"fill in this row's {side_column} (who logged it), or leave rating and notes out of this row"
     else:
         fix = "add a rated_by or logged_by column, or leave rating and notes out of it"
+    this = "--rating/--notes give" if side_column == "--rated-by" else "this row gives"
     return (
         f"the meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} holds the {held.rated_by}'s rating "
-        f"and notes{_from_file(origin)}; this row gives a rating or notes without saying whose: {fix}"
+        f"and notes{_from_file(origin)}; {this} a rating or notes without saying whose: {fix}"
     )
 
 
@@ -126,13 +131,16 @@ Key = tuple[date, int, int]
 
 def against_held(
     rows: Iterable[tuple[Meeting, int, str, str]], held: Mapping[Key, Sequence[tuple[Meeting, str | None]]],
-    *, side_column: str | None = None,
+    *, side_column: str | None = None, written: Mapping[tuple[str, int, int, str], str | None] | None = None,
 ) -> tuple[list[tuple[int, str, str]], set[int]]:
     """Check new ``rows`` (meeting, line, mentor and mentee as typed) against the ``held`` records
     (meeting, origin of its rating and notes: ``StoredMeeting.words_origin``) of their (date, mentor, mentee).
     Returns a problem ``(line, field, message)`` for each row contradicting another source's record or the other
     side's log of the same source (``side_message``), and the lines that only repeat another source's record.
-    ``side_column``: the rows' file has that column saying the side (``sideless_message``)."""
+    ``side_column``: the rows' file has that column saying the side (``sideless_message``). ``written``: the origin
+    of the row that wrote each record last (``StoredMeeting.origin``, by ``natural_key``), named where another
+    source's record clashes on the minutes or attendance; a clash on the rating or notes names the origin of the
+    words (tester round 98a, 4: ``meetings add`` named an attendance register without a rating column)."""
     problems: list[tuple[int, str, str]] = []
     repeats: set[int] = set()
     for new, line, mentor, mentee in rows:
@@ -152,7 +160,11 @@ def against_held(
         others = [(m, o) for m, o in records if m.source != new.source]
         clash = next(((m, o) for m, o in others if not agrees_with(new, m)), None)
         if clash is not None:
-            problems.append((line, clash_field(new, clash[0]), clash_message(clash[0], mentor, mentee, clash[1])))
+            field, origin = clash_field(new, clash[0]), clash[1]
+            if written is not None and field in ("minutes", "attended"):
+                origin = written.get(clash[0].natural_key, origin)
+            words = written is not None and field in ("rating", "notes")
+            problems.append((line, field, clash_message(clash[0], mentor, mentee, origin, words)))
         elif others:
             repeats.add(line)
     return problems, repeats

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol, TypedDict, Unpack
 
 from lmsync.config import Config
+from lmsync.domain.hidden_words import added_kept_fields, added_over_hidden
 from lmsync.domain.meeting_clash import against_held
 from lmsync.domain.meeting_columns import keep_absent_fields
 from lmsync.domain.meetings import (
@@ -405,9 +406,10 @@ def add_meeting(
     """``lmsync meetings add``: one meeting, validated by the same rules as a CSV row; a meeting
     of the pair and date that another source holds is refused unless it only repeats it (then
     unchanged, nothing stored; tester finding FIX-B). Correcting a meeting added before keeps
-    its stored rating and notes unless ``rating``/``notes`` are given (``keep_absent_fields``), and
+    its stored rating and notes unless ``rating``/``notes`` are given (``added_kept_fields``), and
     its attendance unless ``attended`` is given (``None``: attended for a new meeting). ``said`` gets a
-    warning when the pairing history shows the pair did not exist on that date (kept, as the import does)."""
+    warning when the pairing history shows the pair did not exist on that date (kept, as the import does).
+    Raises ``InputError`` (nothing stored) for a rating or notes over withheld ones (``added_over_hidden``)."""
     fields = {
         "date": when,
         "mentor": mentor,
@@ -427,17 +429,19 @@ def add_meeting(
                 hint="correct --minutes (a typo?); if such meetings are real, raise max_minutes in lmsync.toml first")
         repository = MeetingRepository(db, config.programme.name)
         held = repository.held([(meeting.date, meeting.mentor_id, meeting.mentee_id)])
-        # a correction without --rating or --notes keeps the stored ones (third tester, as the imports do)
-        absent = {name for name, value in (("rating", rating), ("notes", notes), ("rated_by", rated_by)) if value is None}
-        if rating is not None or notes is not None:  # words without a side are nobody's: never the stored side's
-            absent.discard("rated_by")  # (else a coordinator's number became the mentee's, and "already recorded"
-            # told whether it was theirs: tester round 59, 1)
+        records = {k: [(s.meeting, s.words_origin) for s in v] for k, v in held.items()}  # 98a, 4: the words' origin
+        hidden = added_over_hidden(meeting, [r for v in records.values() for r in v], mentor.strip(), mentee.strip())
+        if hidden is not None:  # whatever the values, cli's own record too (tester round 98a, 2)
+            raise InputError(f"--{hidden[0]}: {hidden[1]}")
         before = next((s.meeting for v in held.values() for s in v if s.meeting.natural_key == meeting.natural_key), None)
-        meeting = keep_absent_fields(meeting, before, absent)
+        # a correction without --rating or --notes keeps the stored ones (third tester, as the imports do)
+        given = {"rating": rating, "notes": notes, "rated_by": rated_by}
+        meeting = keep_absent_fields(meeting, before, added_kept_fields(given, meeting, before))
         if attended is None and before is not None:  # neither --attended nor --absent: as stored (fourth tester)
             meeting = replace(meeting, attended=before.attended)
         row = (meeting, 0, mentor.strip(), mentee.strip())
-        found, repeats = against_held([row], {k: [(s.meeting, s.origin) for s in v] for k, v in held.items()})
+        written = {s.meeting.natural_key: s.origin for v in held.values() for s in v}
+        found, repeats = against_held([row], records, side_column="--rated-by", written=written)
         if found:  # the option as typed: --absent, not --attended, for a recorded absence (tester round 16, 5)
             raise InputError("; ".join(f"--{_option(field, meeting)}: {message}" for _, field, message in found))
         counts = SaveCounts(unchanged=1) if repeats else repository.save([(meeting, "cli")])

@@ -123,7 +123,8 @@ def test_third_tester_meetings_add_correction_keeps_the_stored_rating_and_notes(
 
     day = (date.today() - timedelta(days=3)).isoformat()
     base = ("meetings", "add", "--date", day, "--mentor", "m0001", "--mentee", "s0001")
-    assert run(*base, "--minutes", "30", "--rating", "2", "--notes", "short again").exit_code == 0
+    # the mentor's side: an unknown side's words are withheld, and `--rating` over them refused (tester round 98a, 2)
+    assert run(*base, "--minutes", "30", "--rating", "2", "--notes", "short again", "--rated-by", "mentor").exit_code == 0
     corrected = run(*base, "--minutes", "45")
     assert corrected.exit_code == 0, corrected.output
 
@@ -136,7 +137,7 @@ def test_third_tester_meetings_add_correction_keeps_the_stored_rating_and_notes(
             store.close()
 
     assert stored() == (45, 2, "short again")
-    assert run(*base, "--minutes", "45", "--rating", "4").exit_code == 0
+    assert run(*base, "--minutes", "45", "--rating", "4", "--rated-by", "mentor").exit_code == 0
     assert stored() == (45, 4, "short again")
 
 
@@ -202,7 +203,8 @@ def test_tester_round_5_5_meetings_add_records_who_gave_the_rating(run, tmp_path
 def test_round_59_1_meetings_add_neither_tells_nor_takes_over_a_mentees_rating(run, tmp_path):
     """Over a meeting the mentee rated 2, `meetings add --rating 2` said "already recorded" and every other value
     "updated", storing the coordinator's number as the mentee's own. Without a side it is refused whatever the
-    value; given as the mentee's, each value reads the same."""
+    value; given as the mentee's, each value reads the same: refused too, as they would replace the withheld
+    rating (tester round 98a, 2)."""
     from lmsync.store.db import Store
     from lmsync.store.meetings import MeetingRepository
 
@@ -218,8 +220,9 @@ def test_round_59_1_meetings_add_neither_tells_nor_takes_over_a_mentees_rating(r
         assert (m.rating, m.rated_by) == (2, "mentee")  # not taken over
     finally:
         store.close()
-    said = [run(*base, "--rating", str(r), "--rated-by", "mentee").output for r in (2, 3)]
-    assert all(f"recorded: {day} mentor m0001, mentee s0001" in out for out in said), said
+    said = [run(*base, "--rating", str(r), "--rated-by", "mentee") for r in (2, 3)]
+    assert {(r.exit_code, str(r.exception)) for r in said} == {(said[0].exit_code, str(said[0].exception))}
+    assert said[0].exit_code != 0 and "withheld" in str(said[0].exception)
 
 
 def test_round_83_1_a_file_imported_again_does_not_undo_a_later_correction(run, tmp_path):
