@@ -196,6 +196,15 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     return {pair for pair, (day, recorded) in closed.items() if not history.remade_since(pair, day, recorded)}
 
 
+def made_again_since_closed(store: Store, programme: str, pair: tuple[int, int]) -> bool:
+    """Whether ``pair`` (mentor, mentee Moodle ids) has a latest queue item a coordinator closed with ``--outcome
+    closed`` and was made again after it (``PairingHistory.remade_since``, as ``ended_by_coordinator`` reads it): a
+    new pair, which that closure does not end, so ``queue done --outcome closed`` records a new one and ``queue ack``
+    finds no item of its own (tester round 98a, 3: "closed was already recorded" on the old pairing's closure)."""
+    closed = CoordinatorQueue(store, programme).closures().get(pair)
+    return closed is not None and PairingHistory(store, programme).remade_since(pair, *closed)
+
+
 def closure_days(store: Store, programme: str) -> dict[tuple[int, int], tuple[date, ...]]:
     """Pair (mentor, mentee Moodle ids) -> the days a coordinator closed one of its queue items with
     ``--outcome closed`` (its outcome day, else its acknowledgement day), oldest first; one read of the queue.

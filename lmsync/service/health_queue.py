@@ -14,7 +14,7 @@ from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import hold_windows
-from lmsync.service.established import NotAPair, known_pair
+from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
@@ -262,6 +262,8 @@ def queue_ack(
         met = next((i for i in queue.items(key) if i.acked_on is None and i.outcome == "met"), None)
         item = None if met is not None else queue.ack(key, on=on or today(config), note=note)
         acked = [i for i in queue.items(key) if i.acked_on is not None] if item is None else []
+        if acked and made_again_since_closed(store, config.programme.name, key):
+            acked = []  # the old pairing's items: the pair made again is a new one, with none yet (tester round 98a, 3)
         unknown = item is None and known_pair(store, config.programme.name, *key) is None
     if unknown:  # never a pair: said as `queue done` says it (tester round 56, 9)
         raise NotAPair(*key)
@@ -322,11 +324,15 @@ class Recorded(NamedTuple):
 
 
 def _standing(queue: CoordinatorQueue, pair: tuple[int, int]) -> QueueItem | None:
-    """The pair's latest item (either order) when a coordinator closed it ``rematched`` or ``closed``."""
+    """The pair's latest item (either order) when a coordinator closed it ``rematched`` or ``closed``; not a closure
+    of a pairing that ended, the pair made again since (``made_again_since_closed``; tester round 98a, 3: the new
+    pair could not be closed, "closed was already recorded" on the old one, and was then queued and nudged)."""
     for key in (pair, (pair[1], pair[0])):
         items = queue.items(key)
         if items:
             latest = max(items, key=lambda i: i.id)
+            if latest.outcome == "closed" and made_again_since_closed(queue.store, queue.programme, key):
+                return None
             return latest if latest.acked_on is not None and latest.outcome in BY_HAND else None
     return None
 
