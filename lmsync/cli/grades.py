@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
-from lmsync.cli.output import new_store_notice, say
+from lmsync.cli.output import say
 from lmsync.config import Config
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
 from lmsync.service.grades_saved import read_saved_grades_plan
 from lmsync.service.out_files import check_out
+from lmsync.service.stores import refuse_if_absent
 
 
 @click.group(
@@ -59,11 +60,17 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
 @STORE_TAKES_OVER
 @click.pass_context
 def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_takes_over: bool) -> None:
-    """Write a saved plan (refused if edited, or if the plan changed since), or plan and write now."""
+    """Write a saved plan (refused if edited, or if the plan changed since), or plan and write now.
+
+    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    """
     plan = read_saved_grades_plan(plan_file) if plan_file is not None else None  # exit 3 (tester round 97b, 8d)
-    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
-        _push(ctx.obj.config(), plan, wait=wait, takes_over=store_takes_over,
-              source=str(plan_file) if plan_file is not None else "PLAN.json")
+    config = ctx.obj.config()
+    # no store at the configured path: refused as an import is, before Moodle is read or anything locked or made (it
+    # made a new store there, exit 0, switching off the "no store" refusals: tester round 98a, 1)
+    refuse_if_absent(config, "grades push", holds="no pairing history or meetings to grade: nothing was written")
+    _push(config, plan, wait=wait, takes_over=store_takes_over,
+          source=str(plan_file) if plan_file is not None else "PLAN.json")
 
 
 def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_over: bool, source: str) -> None:

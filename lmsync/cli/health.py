@@ -15,7 +15,7 @@ import click
 
 from lmsync.cli import FORMAT, allow_mass_nudge, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
-from lmsync.cli.output import new_store_notice, say
+from lmsync.cli.output import say
 from lmsync.config import Config
 from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
@@ -148,6 +148,8 @@ def nudge_command(
     A real send's --as-of may only be today: the messages go now, and dated another day they
     would shift the interval (later: the real nudges until then skipped as sent; earlier: the
     next ones sent too soon). Preview another day with --dry-run.
+
+    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
     """
     stop = StopFlag.install()  # SIGTERM mid-send: the rest is not sent, and the report says so
     config = ctx.obj.config()
@@ -159,11 +161,13 @@ def nudge_command(
             f"a real send goes now but would be recorded on that {'later' if when == 'after' else 'earlier'} day",
             hint="use --dry-run to see what a later day would send, or leave --as-of out",
         )
-    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
-        report = nudge_service.nudge_job(
-            config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
-        )
-        _nudged(config, report, dry_run=dry_run)
+    if not dry_run:  # a real nudge made a new store at a mistyped [store] path (tester round 98a, 1); a preview reads
+        refuse_if_absent(config, "nudge", holds="no pairing history or meetings to judge the pairs by: nothing was "
+                         "sent")
+    report = nudge_service.nudge_job(
+        config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
+    )
+    _nudged(config, report, dry_run=dry_run)
 
 
 def _nudged(config: Config, report: nudge_service.NudgeReport, *, dry_run: bool) -> None:

@@ -15,7 +15,7 @@ import click
 
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
-from lmsync.cli.output import new_store_notice, say
+from lmsync.cli.output import say
 from lmsync.render.meetings import meetings_view
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
@@ -68,37 +68,42 @@ def add_command(
     rated_by: str | None,
     wait: bool,
 ) -> None:
-    """Record one meeting. Adding the same meeting again changes nothing."""
+    """Record one meeting. Adding the same meeting again changes nothing.
+
+    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    """
     config = ctx.obj.config()
+    # no store at the configured path: refused as an import is, before anything is read, locked or made (it made a
+    # new store there and stored into it, after which `health` judged every pair as new: tester round 98a, 1)
+    refuse_if_absent(config, "meetings add", holds="nothing to add the meeting to: nothing was stored")
     (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])  # a late log after someone left
     key = service.settings(config).meetings.person_key
     said: list[str] = []
-    with new_store_notice(ctx):  # no store at [store] path: made, and said so (tester round 81, 1)
-        meeting, counts = service.add_meeting(
-            config,
-            when=when,
-            mentor=_by_key(roster, mentor_id, key, mentor),
-            mentee=_by_key(roster, mentee_id, key, mentee),
-            people=roster.values(),
-            pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
-            minutes=minutes,
-            attended=None if attended is None else ("yes" if attended else "no"),
-            rating=rating,
-            notes=notes,
-            rated_by=rated_by,
-            said=said,
-            wait=wait,
-        )
-        state = "added" if counts.added else "updated" if counts.updated else "already recorded"
-        if (rating, notes) != (None, None) and meeting.rated_by != "mentor" and not counts.added:  # one answer whether
-            state = "recorded"  # or not it equalled a withheld rating or notes (tester round 59, 1)
-        people = people_of(config, roster)
-        say(
-            f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
-            f", mentee {people.label(meeting.mentee_id)}"
-        )
-        for warning in said:  # dated when the pair did not exist (tester round 57, 6)
-            say(warning)
+    meeting, counts = service.add_meeting(
+        config,
+        when=when,
+        mentor=_by_key(roster, mentor_id, key, mentor),
+        mentee=_by_key(roster, mentee_id, key, mentee),
+        people=roster.values(),
+        pairs_loader=service.moodle_pairs,  # the import's "never a mentoring pair" rule (tester finding FIX-C 1)
+        minutes=minutes,
+        attended=None if attended is None else ("yes" if attended else "no"),
+        rating=rating,
+        notes=notes,
+        rated_by=rated_by,
+        said=said,
+        wait=wait,
+    )
+    state = "added" if counts.added else "updated" if counts.updated else "already recorded"
+    if (rating, notes) != (None, None) and meeting.rated_by != "mentor" and not counts.added:  # one answer whether
+        state = "recorded"  # or not it equalled a withheld rating or notes (tester round 59, 1)
+    people = people_of(config, roster)
+    say(
+        f"{state}: {meeting.date.isoformat()} mentor {people.label(meeting.mentor_id)}"
+        f", mentee {people.label(meeting.mentee_id)}"
+    )
+    for warning in said:  # dated when the pair did not exist (tester round 57, 6)
+        say(warning)
 
 
 def _roster(config: Any) -> dict[int, Any]:
@@ -154,10 +159,13 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
 @click.pass_context
 def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes: bool, wait: bool) -> None:
     """Remove a meeting recorded by an import or meetings add (a wrong date, say). One read from the
-    Feedback meeting log is refused: delete its response in Moodle, and the next read removes it."""
+    Feedback meeting log is refused: delete its response in Moodle, and the next read removes it. Refused
+    where there is no store yet (a mistyped [store] path)."""
     from lmsync.errors import InputError
 
     config = ctx.obj.config()
+    # "no stored meeting of this pair" where there is no store at all (tester round 98a, 7)
+    refuse_if_absent(config, "meetings remove", holds="no meetings to remove: nothing was removed")
     (mentor_id, mentee_id), roster = named(config, _roster(config), [mentor, mentee])
     people = people_of(config, roster)
 
@@ -250,7 +258,6 @@ def _import(kind: str) -> Callable[[Callable[[click.Context, Path, bool], str]],
                 return
             # no store at the configured path: refused as `queue list` is, before anything is read or made (a
             # mistyped path took the file into a new, empty store, exit 0: tester round 94a, 4)
-            # (so an import never makes a store: no "new store" notice around it, as `meetings add` has)
             refuse_if_absent(ctx.obj.config(), f"import {kind}", holds="nothing to import into: nothing was imported")
             say(func(ctx, file, wait))
 

@@ -9,8 +9,6 @@ the same per cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -22,27 +20,6 @@ def say(message: str = "", err: bool = False, nl: bool = True) -> None:
     """``click.echo(message, err=err, nl=nl)`` with control characters other than line breaks
     written as escapes (``"\\x1b"``). JSON text stays JSON: an escape it gains means the same."""
     click.echo(visible(message, keep="\n"), err=err, nl=nl)
-
-
-@contextmanager
-def new_store_notice(ctx: click.Context) -> Iterator[None]:
-    """Around a command that writes the store but is not a sync (``meetings add``, ``nudge``, ``grades push``;
-    ``import`` is refused where there is no store, ``refuse_if_absent``): when it found no store file at the configured path and made one, a warning on stderr,
-    once, as it ends (its output printed, or its error about to be), naming the path and the fix
-    (``lmsync.service.stores.made_store``; tester round 81, 1). Never for a ``[store] url``. Under
-    ``--log-format json`` stderr is the log: its ``store.created`` line says it there, and nothing else; in the
-    console format the warning alone (not a log line beside it)."""
-    from lmsync.service import stores  # the store's modules load when a command needs them (issue 15)
-
-    absent, failed = stores.absent_store(ctx.obj.config()), True
-    try:
-        yield
-        failed = False
-    finally:
-        as_log = ctx.obj.log_format == "json"  # stderr is the log: the event says it; else one line in words
-        warning = stores.made_store(absent, failed=failed, logged=as_log)
-        if warning is not None and not as_log:
-            say(warning, err=True)
 
 
 def open_password_notice(config: Any, log_format: str) -> None:

@@ -186,35 +186,12 @@ def warn_if_absent(store: Store) -> None:
 
 
 def absent_store(config: Config) -> Path | None:
-    """The configured store file's path when no file is there yet, taken before a command that writes the store
-    opens it (``None`` for a ``[store] url``, or when the file exists); ``made_store`` judges it afterwards."""
+    """The configured store file's path when no file is there yet, taken before ``sync`` or ``run`` opens the store
+    (``None`` for a ``[store] url``, or when the file exists); ``unmade`` judges it afterwards. The other commands
+    that write the store are refused where there is none (``refuse_if_absent``), so only those two make one."""
     if config.store.url is not None:
         return None
     return None if (path := config.store_path()).exists() else path
-
-
-def made_store(absent: Path | None, *, failed: bool = False, logged: bool = True) -> str | None:
-    """The warning for a store file a command that writes the store made where ``absent_store`` found none
-    (``None`` when it found one, or when nothing was made), logged as ``store.created`` with its path and the fix;
-    ``failed``: the command is ending on an error, so it may have stored nothing, or only part; ``logged``:
-    False where the caller prints the warning itself (a console log line beside it said it twice).
-
-    ``meetings add``, ``nudge`` and ``grades push`` make a new store where there is none, but with ``[store] path``
-    mistyped they stored into a new empty file, exit 0, and the programme's store never showed it (tester round
-    81, 1). ``import meetings|surveys`` is refused there instead (``refuse_if_absent``; tester round 94a, 4).
-    ``sync``, ``run`` and ``init`` make the store as a matter of course and do not call it (a failed ``sync`` or
-    ``run`` removes a store it made and stored nothing in: ``unmade``)."""
-    if absent is None or not absent.exists():
-        return None
-    if failed and _left_empty(absent):  # stored nothing: made nothing, so the "no store" refusals still hold
-        return None
-    if logged:
-        log.warning("store.created", path=str(absent), hint="there was no store here, and this command made a new, "
-                    "empty one; if the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it")
-    held = "anything this command stored before the error below is" if failed else "what this command stored is"
-    return (f"warning: there was no store at {absent}: lmsync made a new, empty one there, and {held} in it, not in "
-            "any other store. If the programme's store is elsewhere, point [store] path (or LMSYNC_STORE_PATH) at it "
-            f"and run this again; the new file (and {absent.with_suffix('.lock').name}, its lock, beside it) can then be deleted.")
 
 
 def unmade(absent: Path | None) -> bool:
@@ -263,7 +240,12 @@ def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to ac
     show``) is refused too: ``queue list`` run under a coordinator's own account, whose default store path
     is their own, said "the coordinator queue is empty", exit 0 (tester round 77, 6). Recording ``health`` is
     refused too: it made a new store at a mistyped path and queued every pair as new (tester round 79, 6), and so
-    is ``import meetings|surveys``: it stored a whole file into a new store at a mistyped path, exit 0 (94a, 4)."""
+    is ``import meetings|surveys``: it stored a whole file into a new store at a mistyped path, exit 0 (94a, 4).
+    So are ``meetings add``, ``grades push`` and a real ``nudge``: they made a new store there and said so in a
+    warning (tester round 81, 1), exit 0, after which ``health`` took it for the programme's and queued every pair
+    (tester round 98a, 1); and ``meetings remove``, which said "no stored meeting of this pair" (98a, 7). Only
+    ``sync`` and ``run`` (and the demo) make a store. Called before the programme lock is taken: a refusal leaves
+    neither a store nor a lock file. Never raises for a ``[store] url``."""
     if config.store.url is None and not (path := config.store_path()).exists():
         raise StoreAbsent(
             f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "

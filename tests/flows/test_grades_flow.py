@@ -292,6 +292,7 @@ def test_round_10_6_grades_outside_the_items_range_make_grades_push_exit_2(tmp_p
     out_of_range = [r for r in planned.plan.rejected if r.out_of_range]
     assert out_of_range and all("above the maximum 2" in r.reason for r in out_of_range)
     monkeypatch.setattr(grades, "push_job", lambda *a, **k: grades.PushResult(planned.plan, report, planned))
+    Store(config.store_path()).close()  # the programme's store file: a push needs one (tester round 98a, 1)
     pushed = CliRunner().invoke(main, ["--config", str(config.source), "grades", "push"])
     assert pushed.exit_code == 2, pushed.output
     assert f"{len(out_of_range)} grade(s) not sent: outside their grade item's range" in pushed.output

@@ -174,6 +174,7 @@ def test_tester_finding_1a_lmsync_nudge_and_run_say_how_to_proceed(tmp_path, pai
     runner = CliRunner()
     cfg = ["--config", str(conf.source)]
     site.save(conf.emulator_state_path())  # the CLI reads the site next to this store
+    Store(conf.store_path()).close()  # a store with no history: a nudge no longer makes one (tester round 98a, 1)
     before = len(emulator_site(conf).messages)
     held = runner.invoke(main, [*cfg, "nudge"])
     assert held.exit_code == EXIT_ADMIN, held.output

@@ -37,6 +37,7 @@ def test_tester_round_94b_5_a_locked_grade_item_is_named_in_words(tmp_path, monk
     assert (f"refused (status 4: a teacher locked the grade item in the gradebook, so Moodle changed nothing in it: "
             f"unlock it there, or lmsync leaves it as it is): item {locked.itemnumber}") in shown
     monkeypatch.setattr(grades, "push_job", lambda *a, **k: grades.PushResult(planned.plan, report, planned))
+    Store(config.store_path()).close()  # the programme's store file: a push needs one (tester round 98a, 1)
     pushed = CliRunner().invoke(main, ["--config", str(config.source), "grades", "push"])
     assert pushed.exit_code == 1, pushed.output  # refused by Moodle: as before, only said in words
     assert "a teacher locked the grade item" in pushed.output and "status [4]" not in pushed.output

@@ -9,6 +9,7 @@ from lmsync.config import Config
 from lmsync.domain.meetings import FieldProblem, parse_minutes
 from lmsync.errors import InputError
 from lmsync.service import meetings as service
+from lmsync.store.db import Store
 
 from .conftest import PAIRS, PEOPLE, Obj
 
@@ -21,6 +22,7 @@ def add(tmp_path, monkeypatch):
     monkeypatch.setattr(service, "moodle_pairs", lambda _config: PAIRS)
     config = Config.model_validate({"store": {"path": str(tmp_path / "p.db")}})
     day = (date.today() - timedelta(days=3)).isoformat()
+    Store(tmp_path / "p.db").close()  # the programme's store: `meetings add` needs one (tester round 98a, 1)
 
     def invoke(mentor, mentee, minutes="40"):
         args = ["add", "--date", day, "--mentor", mentor, "--mentee", mentee, "--minutes", minutes]
