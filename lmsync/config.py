@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
-from lmsync.config_lines import anchor_paths, key_named_in, line_of, near_key, toml_error_hint
+from lmsync.config_lines import anchor_paths, expand_home, key_named_in, line_of, near_key, toml_error_hint
 from lmsync.config_moodle_url import refuse_moodle_url
 from lmsync.config_retired import drop_retired
 from lmsync.config_sections import (
@@ -469,6 +469,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
         raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
     overrides, env_names = env_overrides(Config, environ)
     data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
+    expand_home(data)  # "~/x.db" set by environment: the home folder, not a folder named "~" (tester round 98b, 4)
     drop_retired(data, str(file))
     refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
     refuse_empty_store_url(data, str(file), env_names, in_file)  # LMSYNC_STORE_URL= (tester round 97b, 8e)

@@ -67,6 +67,18 @@ def anchor_paths(data: dict[str, Any], folder: Path) -> None:
             table[key] = str(path if path.is_absolute() else folder / path) + slash  # type: ignore[index]
 
 
+def expand_home(data: dict[str, Any]) -> None:
+    """``~`` at the start of a ``FILE_PATHS`` value expanded to the home folder, in place: one set by environment
+    (``LMSYNC_STORE_PATH="~/x.db"``, quoted, or under systemd's ``Environment=``, where no shell expands it) made a
+    folder named ``~`` in the current folder (tester round 98b, 4). A file's values are expanded already
+    (``anchor_paths``); a relative one stays relative to the current folder."""
+    for section, key in FILE_PATHS:
+        table = data.get(section)
+        value = table.get(key) if isinstance(table, dict) else None
+        if isinstance(value, str) and value.strip().startswith("~"):
+            table[key] = str(Path(value.strip()).expanduser()) + ("/" if value.strip().endswith("/") else "")  # type: ignore[index]
+
+
 def near_key(model: Any, loc: Sequence[object]) -> str | None:
     """The key of the same table that an unknown key ``loc`` most likely meant (``quiet_hour`` ->
     ``quiet_hours``), or None. ``model``: the configuration's root pydantic model; tables keyed by

@@ -29,7 +29,7 @@ def validated(model: type[M], text: str, source: str, *, what: str, fix: str) ->
         return model.model_validate_json(text)
     except ValidationError as exc:
         raise InputError(f"{source}: not {what} ({validation_problem(exc.errors())})", hint=fix) from None
-    except ValueError as exc:  # not JSON at all
+    except (ValueError, RecursionError) as exc:  # not JSON at all, or nested past any plan's depth
         raise InputError(f"{source}: not {what} ({str(exc).splitlines()[0]})", hint=fix) from None
 
 
@@ -39,7 +39,7 @@ def plan_kind(text: str) -> Literal["sync", "grades"] | None:
     ``requests``), or None (not a JSON object, or neither). Raises nothing."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's limit: no plan either (tester round 98b, 6)
         return None
     if not isinstance(data, dict):
         return None

@@ -397,7 +397,10 @@ def apply_saved_plan(
     round 9: any change refused a plan still exactly right). ``source``: the file's name, for messages.
     """
     if plan.programme != config.programme.name:
-        raise PlanError(f"the plan is for programme {plan.programme!r}, the configuration for {config.programme.name!r}")
+        raise PlanError(f"Refusing the saved plan {source}: it is for programme {plan.programme!r}, the configuration "
+                        f"for {config.programme.name!r}; nothing was applied",  # named, with a fix (tester round 98b, 7)
+                        hint=f"apply it with the configuration of programme {plan.programme!r} (--config), or make a "
+                             "plan for this one with `lmsync plan --out plan.json`")
     journal = Journal(store, config.programme.name)
     snapshot = observe(api, config, proof=journal.circle_proof())
     refuse_take_over(snapshot, config.programme.name, store.where, takes_over=False)  # sync --store-takes-over (89b, 1)

@@ -83,6 +83,7 @@ def store_url(target: Path | str) -> URL | None:
     if url.port is not None and not 0 < url.port < 65536:  # 99999 was taken, to fail later as unreachable
         raise ConfigError(f"[store] url (LMSYNC_STORE_URL) is not a database URL: its port {url.port} is not one "
                           "(1-65535)", hint="PostgreSQL listens on 5432 unless its server says otherwise")
+    url = url.set(drivername=url.drivername.lower())  # a scheme is case-blind: SQLITE:// was a traceback (98b, 3)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     refuse_ambiguous(url, text)

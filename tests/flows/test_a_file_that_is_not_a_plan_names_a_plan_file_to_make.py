@@ -53,3 +53,26 @@ def test_grades_push_of_the_configuration_gives_a_fix(demo_home: Any) -> None:
     said = _said(run_in(demo_home, "grades", "push", "lmsync.toml"))
     assert "lmsync.toml: not an lmsync grades plan" in said
     assert "fix: make a grades plan with `lmsync grades plan --out grades.json`" in said
+
+
+def test_a_plan_of_another_programme_is_refused_naming_the_file_with_a_fix(demo_home: Any) -> None:
+    """Tester round 98b, 7: "the plan is for programme 'other' ..." named no file and gave no fix."""
+    import json
+
+    assert run_in(demo_home, "plan", "--out", "p.json").exit_code == 0
+    data = json.loads((demo_home / "p.json").read_text())
+    data["programme"] = "other"
+    (demo_home / "other.json").write_text(json.dumps(data))
+    result = run_in(demo_home, "apply", "other.json")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2, result.output
+    assert "Refusing the saved plan other.json: it is for programme 'other'" in said and "nothing was applied" in said
+    assert "fix: apply it with the configuration of programme 'other'" in said, said
+
+
+def test_a_file_nested_past_any_plans_depth_is_bad_input_not_a_traceback(demo_home: Any) -> None:
+    """Tester round 98b, 6: 200,000 nested brackets ended ``apply`` in a RecursionError, exit 1."""
+    (demo_home / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    for command in (("apply", "deep.json"), ("grades", "push", "deep.json")):
+        said = _said(run_in(demo_home, *command))
+        assert "deep.json: not an lmsync" in said and "Traceback" not in said

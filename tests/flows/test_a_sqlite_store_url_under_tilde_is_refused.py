@@ -54,3 +54,13 @@ def test_store_copy_to_a_sqlite_url_under_tilde_is_refused_and_copies_nothing(de
     assert "--to names a SQLite file under '~'" in said and "nothing was copied" in said
     assert "~/lmsync.db" in said  # the plain path, where '~' is the home folder
     assert not (home / "y.db").exists() and not (demo_home / "~").exists()
+
+
+@pytest.mark.sqlite_only("a [store] url naming a SQLite file")
+def test_a_store_url_scheme_in_capitals_is_taken_as_written_small(cli_home) -> None:
+    """Tester round 98b, 3: ``SQLITE:///up.db`` (a scheme is case-blind) ended in a NoSuchModuleError traceback."""
+    (cli_home / "lmsync.toml").write_text('[programme]\nname = "mentor-2026"\npeer_mentor_cohort = "peer-mentors-2026"\n'
+                                          '[store]\nurl = "SQLITE:///up.db"\n')
+    synced = run_in(cli_home, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert (cli_home / "up.db").exists() and "Traceback" not in synced.output

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from lmsync.errors import EXIT_INPUT
 
 from .conftest import run_in
@@ -32,6 +34,7 @@ def test_apply_refuses_bytes_that_are_no_text_naming_the_first(demo_home: Any) -
     assert "bin.json: not an lmsync plan: it is not UTF-8 text (byte 0xf6 at offset 12)" in said
 
 
+@pytest.mark.sqlite_only("the store given as the plan is a SQLite file")
 def test_apply_refuses_a_store_saying_it_is_a_sqlite_database(demo_home: Any) -> None:
     assert run_in(demo_home, "sync").exit_code == 0
     from lmsync.config import load_config
