@@ -21,8 +21,9 @@ from lmsync.service import jobs
 from lmsync.service.apply import ApplyReport
 from lmsync.service.demo_aside import put_back, set_aside
 from lmsync.service.demo_own import mark_finished, mark_made, refuse_unless_demos, untouched
-from lmsync.service.demo_term import GradesViews, run_demo_term, term_dates, term_store_path
+from lmsync.service.demo_term import GradesViews, TermAside, run_demo_term, term_dates, term_store_path
 from lmsync.service.labels import People
+from lmsync.service.lock import programme_lock
 from lmsync.service.match import person_labels
 from lmsync.service.moodle import DEMO_PEER_COHORT, announced_elsewhere
 from lmsync.service.programme_settings import programme_today
@@ -106,7 +107,9 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
     refuse_if_served(saved, "the demo's new site, which would then no longer match the demo's store")
     # another run on the demo's store (a `sync --wait` after a demo): refused before anything is set aside, not
     # after "kept as .previous" was said of a store then put back (tester round 96b, 7)
-    with lock_for(config):
+    # and on the played term's store, which is set aside below too (tester round 98b, 1: moved while another run
+    # held its lock, and not put back)
+    with lock_for(config), programme_lock(term_store.with_suffix(".lock")):
         pass
     site = build_demo_site()
     echo(f"Built-in Moodle emulator: demo site, course {config.programme.course}; state in {saved}")
@@ -117,21 +120,25 @@ def run_demo(config: Config, echo: Callable[[str], None], views: DemoViews) -> N
         echo(f"The previous demo's store is kept as {moved}: a fresh demo site starts a fresh store.")
         if added:
             echo(f"It holds data added after that demo: the next `lmsync demo` stops until {moved} is moved away.")
+    # the played term's store is set aside here, not when the term begins, so that a stop puts it back with the
+    # programme's (tester round 98b, 2: a half-made one was left, and the next demo called it changed)
+    term = TermAside(added=term_store.exists() and not untouched(term_store, None), kept=set_aside(term_store))
     try:
         mark_made(config)  # the store the next demo may set aside (demo_own)
-        _run_demo(config, site, echo, views)
+        _run_demo(config, site, echo, views, term)
         mark_finished(store, saved)  # its content as the demo leaves it: changed later, it is never overwritten
         mark_finished(term_store, None)
     except BaseException:
         put_back(store, saved if site_moved or not site_was_there else None, kept=moved, site_kept=site_moved)
+        put_back(term_store, None, kept=term.kept, site_kept=False)
         if moved:  # "kept as .previous" was said, and is no longer so (tester round 97b, 3)
             with contextlib.suppress(OSError, ValueError):  # unless the output is gone (a closed pipe: `| head`)
                 echo(f"The demo stopped before it finished: the previous demo's store is back at {store}, not kept "
-                     f"as {moved}.")
+                     f"as {moved}" + (f"; the played term's is back at {term_store}." if term.kept else "."))
         raise
 
 
-def _run_demo(config: Config, site: Any, echo: Callable[[str], None], views: DemoViews) -> None:
+def _run_demo(config: Config, site: Any, echo: Callable[[str], None], views: DemoViews, aside: TermAside) -> None:
     plan_text, report_text = views.plan_text, views.report_text
     echo("")
     people = site_people(site, show_names=config.privacy.show_names)  # the plan names people, never bare ids
@@ -152,7 +159,7 @@ def _run_demo(config: Config, site: Any, echo: Callable[[str], None], views: Dem
     # cannot prove are its own: a later `lmsync run` then left them "for an admin" and exited 2
     # (tester finding 8). The term runs on a copy; the saved site stays the programme's own.
     synced = copy.deepcopy(site)
-    term = run_demo_term(config, site, echo, views.grades)
+    term = run_demo_term(config, site, echo, views.grades, aside=aside)
     echo("")
     page = term.store_path().with_name(f"{config.programme.name}.report.html")
     write_report(report_job(term, as_of=term_dates(programme_today(term))[1], site=site), page, views.report)

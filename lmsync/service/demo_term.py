@@ -339,17 +339,31 @@ class GradesViews:
     sources_text: Callable[[grades.GradesPlanResult], str]
 
 
+@dataclass(frozen=True)
+class TermAside:
+    """The previous played term's store as ``lmsync demo`` set it aside before it began (``demo_aside.set_aside``):
+    where it went (``None``: there was none), and whether it held data added after its demo (said, as the
+    programme's store's is)."""
+
+    added: bool = False
+    kept: Path | None = None
+
+
 def run_demo_term(
-    config: Config, site: Any, echo: Callable[[str], None], views: GradesViews, *, today: date | None = None
+    config: Config, site: Any, echo: Callable[[str], None], views: GradesViews, *, today: date | None = None,
+    aside: TermAside | None = None,
 ) -> Config:
     """Import a term for the demo's circles, push its grades, and show that a second plan is empty.
 
-    Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
+    ``aside``: the previous term's store, set aside by the demo (so that a stop puts it back); without it (a test),
+    it is set aside here. Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
-    added = term.store_path().exists() and not untouched(term.store_path(), None)  # as the programme's store (demo)
-    kept = set_aside(term.store_path())
+    if aside is None:
+        aside = TermAside(added=term.store_path().exists() and not untouched(term.store_path(), None),
+                          kept=set_aside(term.store_path()))
+    added, kept = aside.added, aside.kept
     echo(
         f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
         + (f" (the previous term's is kept as {kept})" if kept else "")

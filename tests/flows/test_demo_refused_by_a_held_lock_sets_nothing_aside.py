@@ -38,3 +38,16 @@ def test_a_demo_with_the_test_only_store_switch_left_set_says_to_unset_it(home, 
     refused = _run("demo")
     assert refused.exit_code == 2, refused.output
     assert "unset LMSYNC_TEST_STORE" in refused.output and "did not make" not in refused.output, refused.output
+
+
+def test_a_demo_refused_by_a_held_lock_on_the_played_terms_store_moves_nothing(home):
+    """Tester round 98b, 1: with another run holding the played term's lock (``<programme>.demo.lock``), the demo
+    set that store aside, exited 4 and did not put it back: only ``.demo.db.previous`` was left."""
+    assert (first := _run("demo")).exit_code == 0, first.output
+    term = home / "mentoring-2026.demo.db"
+    before = _digest(term)
+    with held(term.with_suffix(".lock")):
+        refused = _run("demo")
+    assert refused.exit_code == 4, refused.output
+    assert "kept as" not in refused.output and "Built-in Moodle emulator" not in refused.output
+    assert _digest(term) == before and not (home / "mentoring-2026.demo.db.previous").exists()

@@ -15,16 +15,24 @@ _run, _digest, home = rehearsal._run, rehearsal._digest, rehearsal.home  # home:
 def test_a_stopped_demo_says_the_previous_store_is_back(home, monkeypatch: pytest.MonkeyPatch):
     assert (first := _run("demo")).exit_code == 0, first.output
     store, previous = home / "mentoring-2026.db", home / "mentoring-2026.db.previous"
-    before = _digest(store)
+    before, term_before = _digest(store), _digest(home / "mentoring-2026.demo.db")
 
     def stopped(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
+    term_as_it_is = demo.run_demo_term
     monkeypatch.setattr(demo, "run_demo_term", stopped)  # stopped in the middle, after the sync
     interrupted = _run("demo")
     assert interrupted.exit_code != 0
     said = interrupted.output
     assert f"The previous demo's store is kept as {previous}" in said  # said first, as before
     assert (f"The demo stopped before it finished: the previous demo's store is back at {store}, not kept as "
-            f"{previous}.") in said, said
+            f"{previous}") in said, said
     assert not previous.exists() and _digest(store) == before  # as it says
+    # the played term's store too: it was set aside when the term began and left half-made (tester round 98b, 2)
+    term = home / "mentoring-2026.demo.db"
+    assert f"the played term's is back at {term}" in said, said
+    assert _digest(term) == term_before and not (home / "mentoring-2026.demo.db.previous").exists()
+    monkeypatch.setattr(demo, "run_demo_term", term_as_it_is)  # the term runs again (not undo(): home's env stays)
+    assert (again := _run("demo")).exit_code == 0, again.output  # and the next demo runs, calling nothing changed
+    assert "It holds data added" not in again.output, again.output
