@@ -29,8 +29,6 @@ from lmsync.config_sections import GradesConfig, MeetingLogItemsConfig, Meetings
 from lmsync.config_sites import StoreConfig
 from lmsync.domain.plan import circle_pairs, mentor_group_idnumber
 from lmsync.service import grades
-from lmsync.service.demo_aside import set_aside
-from lmsync.service.demo_own import untouched
 from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import programme_today, programme_zone
@@ -351,18 +349,15 @@ class TermAside:
 
 def run_demo_term(
     config: Config, site: Any, echo: Callable[[str], None], views: GradesViews, *, today: date | None = None,
-    aside: TermAside | None = None,
+    aside: TermAside = TermAside(),
 ) -> Config:
     """Import a term for the demo's circles, push its grades, and show that a second plan is empty.
 
-    ``aside``: the previous term's store, set aside by the demo (so that a stop puts it back); without it (a test),
-    it is set aside here. Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
+    ``aside``: the previous term's store, set aside by the demo before it began (so that a stop puts it back), said
+    here. Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
-    if aside is None:
-        aside = TermAside(added=term.store_path().exists() and not untouched(term.store_path(), None),
-                          kept=set_aside(term.store_path()))
     added, kept = aside.added, aside.kept
     echo(
         f"A term of meetings and surveys ({start.isoformat()} to {end.isoformat()}); store {term.store_path()}"
