@@ -33,12 +33,12 @@ from lmsync.store.surveys import SurveyRepository
 #: naming the mentee (tester round 78, 11: said of answers naming no one too, which stay and change no grade).
 MENTEE_ANSWERS = ("their own survey answers about this person (a mentor's rating of the relationship; grades made "
                   "from them change at the next push)")
-MENTEE_ANSWERS_UNTIED = ("none of their own survey answers about this person (a mentor's rating of the relationship): "
+MENTEE_ANSWERS_UNTIED = ("no survey answer of theirs about this person (a mentor's rating of the relationship): "
                          "those they gave name no one (a Moodle Feedback form's), so they stay theirs and no grade "
                          "made from them changes")
 MENTEE_ANSWERS_BOTH = (f"{MENTEE_ANSWERS}; their answers that name no one (a Moodle Feedback form's) stay theirs, and "
                        "no grade made from those changes")
-MENTEE_ANSWERS_NONE = ("none of their own survey answers about this person (a mentor's rating of the relationship): "
+MENTEE_ANSWERS_NONE = ("no survey answer of theirs about this person (a mentor's rating of the relationship): "
                        "this store holds none naming this person")
 MENTOR_ANSWERS = ("the survey answers they gave naming this person (an import's about column); their answers that "
                   "name no one (a Moodle Feedback form's) stay theirs and count for no mentor of theirs dated up to "
@@ -97,12 +97,15 @@ def figures_withheld(sides: Sides) -> str:
 
 
 def answers_lost(sides: Sides) -> str:
-    """What the other side of the pairs loses of their survey answers (the prompt's words). A mentee's mentor loses
+    """What the other side of the pairs loses of their survey answers: the prompt's words after its list of what
+    goes, from ``", and "`` or ``", but "`` (none lost) on. A mentee's mentor loses
     the answers naming the mentee, and the grades made from them change; answers naming no one (a Moodle Feedback
     form's) stay and change no grade, so each case is said as it is (tester round 78, 11)."""
     if sides.mentor and sides.mentee:
-        return f"as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {mentee_answers(sides)}"
-    return MENTOR_ANSWERS if sides.mentor else mentee_answers(sides)
+        return f", and as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {mentee_answers(sides)}"
+    said = MENTOR_ANSWERS if sides.mentor else mentee_answers(sides)
+    # "lose(s) the meetings, ..., and none of ...: this store holds none" did not parse (tester round 99a, 7)
+    return f", {'but' if said in (MENTEE_ANSWERS_UNTIED, MENTEE_ANSWERS_NONE) else 'and'} {said}"
 
 
 def mentee_answers(sides: Sides) -> str:

@@ -85,11 +85,13 @@ def test_kept_circle_reads_the_journals_keys(config: Config) -> None:
 def test_a_mentees_mentor_is_told_what_they_lose_of_their_answers(naming: bool, untied: bool, said: str) -> None:
     """Tester round 78, 11: "grades made from them change" was said of answers naming no one, which stay."""
     sides = Sides(mentor=False, mentee=True, rated_naming=naming, rated_untied=untied)
-    assert answers_lost(sides) == said
+    joined = ", and" if naming else ", but"  # "lose(s) ..., and none of ...": did not parse (tester round 99a, 7)
+    assert answers_lost(sides) == f"{joined} {said}"
     assert ("grades made from them change" in said) == naming
     both = answers_lost(Sides(mentor=True, mentee=True, rated_naming=naming, rated_untied=untied))
-    assert both == f"as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {said}"
-    assert answers_lost(Sides(mentor=True, mentee=False, rated_naming=naming, rated_untied=untied)) == MENTOR_ANSWERS
+    assert both == f", and as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {said}"
+    mentor = answers_lost(Sides(mentor=True, mentee=False, rated_naming=naming, rated_untied=untied))
+    assert mentor == f", and {MENTOR_ANSWERS}"
 
 
 def test_round_79_11_a_mentors_erasure_question_speaks_of_no_mentor_of_theirs() -> None:
