@@ -70,7 +70,9 @@ def clash_message(held: Meeting, mentor: str, mentee: str, origin: str | None = 
     fix = {
         "feedback": "change it in Moodle's Feedback or remove that response",
         "csv": "correct that file and import it again",
-        "cli": "correct it with `lmsync meetings add` (same date, mentor and mentee)",
+        # a register's other rows wait on this one: say both ways out (tester round 99a, 3)
+        "cli": ("correct it with `lmsync meetings add` (same date, mentor and mentee) and leave this row out, or "
+                "remove it with `lmsync meetings remove` to store this row instead"),
     }[held.source]
     held_by = "already records" if held.source == "cli" else "already has"
     return f"{source} {held_by} a meeting of '{mentor}' and '{mentee}' on {held.date.isoformat()} ({what}); {fix}"

@@ -69,6 +69,17 @@ def test_fix_b_a_file_row_held_by_meetings_add_names_it(tmp_path, store):
         run(store, write(tmp_path, HEADER + "2026-11-21,m0001,s0001,45,yes,,\n"))
 
 
+def test_round_99a_3_a_register_row_held_by_meetings_add_says_both_ways_out(tmp_path, store):
+    """Tester round 99a, 3: one hand-entered meeting held a whole register back, and the refusal sent the user to
+    `meetings add` only, which may not take the row's words: it names leaving the row out, or `meetings remove`."""
+    MeetingRepository(store, "p").save([(Meeting(DAY, 66, 3, 30, True, "cli"), "cli")])
+    with pytest.raises(InputError) as refused:
+        run(store, write(tmp_path, HEADER + "2026-11-21,m0001,s0001,45,yes,,\n"))
+    said = str(refused.value)
+    assert "and leave this row out" in said
+    assert "remove it with `lmsync meetings remove` to store this row instead" in said
+
+
 def test_fix_b_a_corrected_file_still_updates_its_own_row(tmp_path, store):
     run(store, write(tmp_path, HEADER + "2026-11-21,m0001,s0001,40,yes,,\n"))
     result = run(store, write(tmp_path, HEADER + "2026-11-21,m0001,s0001,45,yes,,\n", "fixed.csv"))
