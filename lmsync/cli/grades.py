@@ -62,7 +62,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
 def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_takes_over: bool) -> None:
     """Write a saved plan (refused if edited, or if the plan changed since), or plan and write now.
 
-    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    Refused where there is no store yet (a mistyped [store] path or sqlite:/// url): `lmsync sync` or `lmsync run` makes it.
     """
     plan = read_saved_grades_plan(plan_file) if plan_file is not None else None  # exit 3 (tester round 97b, 8d)
     config = ctx.obj.config()

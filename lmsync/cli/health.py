@@ -62,7 +62,7 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
     """Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs.
 
     With --as-of it is a view only: nothing is stored or queued. Refused where there is no store yet (a
-    mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    mistyped [store] path or sqlite:/// url): `lmsync sync` or `lmsync run` makes it.
     """
     config = ctx.obj.config()
     if as_of is None:  # a mistyped [store] path made a new store and queued every pair as new (tester round 79, 6)
@@ -149,7 +149,7 @@ def nudge_command(
     would shift the interval (later: the real nudges until then skipped as sent; earlier: the
     next ones sent too soon). Preview another day with --dry-run.
 
-    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    Refused where there is no store yet (a mistyped [store] path or sqlite:/// url): `lmsync sync` or `lmsync run` makes it.
     """
     stop = StopFlag.install()  # SIGTERM mid-send: the rest is not sent, and the report says so
     config = ctx.obj.config()

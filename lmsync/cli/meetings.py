@@ -70,7 +70,7 @@ def add_command(
 ) -> None:
     """Record one meeting. Adding the same meeting again changes nothing.
 
-    Refused where there is no store yet (a mistyped [store] path): `lmsync sync` or `lmsync run` makes it.
+    Refused where there is no store yet (a mistyped [store] path or sqlite:/// url): `lmsync sync` or `lmsync run` makes it.
     """
     config = ctx.obj.config()
     # no store at the configured path: refused as an import is, before anything is read, locked or made (it made a
@@ -160,7 +160,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
 def remove_command(ctx: click.Context, when: str, mentor: str, mentee: str, yes: bool, wait: bool) -> None:
     """Remove a meeting recorded by an import or meetings add (a wrong date, say). One read from the
     Feedback meeting log is refused: delete its response in Moodle, and the next read removes it. Refused
-    where there is no store yet (a mistyped [store] path)."""
+    where there is no store yet (a mistyped [store] path or sqlite:/// url)."""
     from lmsync.errors import InputError
 
     config = ctx.obj.config()

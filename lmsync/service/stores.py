@@ -186,12 +186,18 @@ def warn_if_absent(store: Store) -> None:
 
 
 def absent_store(config: Config) -> Path | None:
-    """The configured store file's path when no file is there yet, taken before ``sync`` or ``run`` opens the store
-    (``None`` for a ``[store] url``, or when the file exists); ``unmade`` judges it afterwards. The other commands
-    that write the store are refused where there is none (``refuse_if_absent``), so only those two make one."""
-    if config.store.url is not None:
+    """The store file the commands would open (``store_target``: ``[store] path`` or the default, or the file of a
+    ``sqlite:///`` ``[store] url``) when no file is there yet, taken before ``sync`` or ``run`` opens the store; ``None``
+    for a PostgreSQL ``[store] url`` (a server's store is there when it answers), when the file exists, or for a
+    ``[store] url`` that is no database URL (the command that opens it says why). ``unmade`` judges it afterwards.
+    The other commands that write the store are refused where there is none (``refuse_if_absent``), so only those two
+    make one. A ``sqlite:///`` url was never judged: ``health`` made the file it names and queued every pair as new
+    (tester round 99a, 1)."""
+    try:
+        target = store_target(config)
+    except ConfigError:
         return None
-    return None if (path := config.store_path()).exists() else path
+    return target if isinstance(target, Path) and not target.exists() else None
 
 
 def unmade(absent: Path | None) -> bool:
@@ -245,8 +251,13 @@ def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to ac
     warning (tester round 81, 1), exit 0, after which ``health`` took it for the programme's and queued every pair
     (tester round 98a, 1); and ``meetings remove``, which said "no stored meeting of this pair" (98a, 7). Only
     ``sync`` and ``run`` (and the demo) make a store. Called before the programme lock is taken: a refusal leaves
-    neither a store nor a lock file. Never raises for a ``[store] url``."""
-    if config.store.url is None and not (path := config.store_path()).exists():
+    neither a store nor a lock file. The store file is the one the commands open (``absent_store``): a ``sqlite:///``
+    ``[store] url`` naming no file is refused as a ``[store] path`` is, the message naming the url and its file; it
+    was never refused, and ``health`` made the file and queued every pair as new (tester round 99a, 1). Never raises
+    for a PostgreSQL ``[store] url``."""
+    if (path := absent_store(config)) is None:
+        return
+    if config.store.url is None:
         raise StoreAbsent(
             f"{action}: there is no store at {path}: nothing has been stored with this configuration, so it holds "
             f"{holds}",
@@ -255,6 +266,15 @@ def refuse_if_absent(config: Config, action: str, *, holds: str = "nothing to ac
                  "runs lmsync names that account's; on a new programme, `lmsync sync` or `lmsync run` makes the "
                  "store",
         )
+    url = store_url(config.store.url)  # a sqlite:/// url, as absent_store took it
+    shown = shown_url(url) if url is not None else "[store] url"  # never a password
+    raise StoreAbsent(
+        f"{action}: there is no store at {path.absolute()} (the file [store] url {shown} names): nothing has been "
+        f"stored with this configuration, so it holds {holds}",
+        hint="point [store] url (or LMSYNC_STORE_URL) at the programme's store: sqlite:///NAME is the file NAME in "
+             "the current folder, sqlite:////srv/lmsync.db the file /srv/lmsync.db; on a new programme, `lmsync "
+             "sync` or `lmsync run` makes the store",
+    )
 
 
 def _suggested_path(config: Config) -> str:

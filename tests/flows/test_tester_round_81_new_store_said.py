@@ -6,7 +6,8 @@ store then switched off the "no store" refusals: `health` judged and queued ever
 are now refused where there is no store file, as `import meetings|surveys` (94a, 4) and `queue list` are: exit 3,
 the path and the fix named, nothing read, stored or made, not even the lock file. `meetings remove` said "no stored
 meeting of this pair" there; it is refused the same way (98a, 7). `nudge --dry-run` only reads: no store is made.
-Only `sync` and `run` make the store. A `[store] url` has no file: never refused by this rule.
+Only `sync` and `run` make the store. A PostgreSQL `[store] url` has no file: never refused by this rule (a
+`sqlite:///` url naming no file is: tester round 99a, 1, in test_store_url_to_a_missing_file_is_refused.py).
 """
 
 from __future__ import annotations
