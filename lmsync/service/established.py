@@ -24,6 +24,7 @@ from lmsync.domain.people import Person
 from lmsync.domain.plan import Observation, mentor_group_idnumber
 from lmsync.domain.two_circles import PairStanding
 from lmsync.errors import InputError
+from lmsync.service.ended_as_of import ended_spans
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.meetings import MeetingRepository
@@ -188,12 +189,9 @@ def ended_by_coordinator(store: Store, programme: str) -> set[tuple[int, int]]:
     a pair made again after it (a span of lmsync's pairing history that begins after the closure's day:
     a ``[matching] pins`` entry, or the mentee moved back by hand) is a new pair, judged, nudged and queued as
     any (``CoordinatorQueue.offer`` asks ``remade_since``; a finding after tester round 95a: health counted it
-    ended for good)."""
-    closed = CoordinatorQueue(store, programme).closures()
-    if not closed:
-        return set()
-    history = PairingHistory(store, programme)
-    return {pair for pair, (day, recorded) in closed.items() if not history.remade_since(pair, day, recorded)}
+    ended for good). The pairs ``ended_as_of.ended_spans`` holds ended still: the one rule of every day (tester
+    round 99a, 2)."""
+    return {pair for pair, spans in ended_spans(store, programme).items() if spans[-1][1] is None}
 
 
 def made_again_since_closed(store: Store, programme: str, pair: tuple[int, int]) -> bool:

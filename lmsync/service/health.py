@@ -427,7 +427,7 @@ def run_health(
     report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record,
                           starts_on=start if start is not None and day < start else None,
                           # a closure counts from the day it was recorded: an earlier day's view shows that day
-                          ended=frozenset(ended_on(store, programme, day, now=today(config)) & current))
+                          ended=frozenset(ended_on(store, programme, day) & current))
     if not record:
         report.paused = paused_now(_queue(config, store))
         # counted as shown: an ended pair once, as ended, not also under its status (tester round 97a, 8)

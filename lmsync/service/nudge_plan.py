@@ -20,7 +20,7 @@ from lmsync.domain.health import NudgeFields, PersonName, nudge_kind, seen_by, t
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.ended_as_of import ended_on
 from lmsync.service.health import Assessment, PairView
-from lmsync.service.health_inputs import thresholds, today
+from lmsync.service.health_inputs import thresholds
 from lmsync.store.db import Store
 from lmsync.store.messages import NudgeLog
 
@@ -79,7 +79,7 @@ def plan_nudges(
     day = assessment.as_of
     interval = config.nudges.interval_days
     nudges = NudgeLog(store, config.programme.name)
-    ended = ended_on(store, config.programme.name, day, now=today(config)) if ended is None else ended
+    ended = ended_on(store, config.programme.name, day) if ended is None else ended
     due: list[tuple[PairView, str, int, int, str, str]] = []
     recent = 0
     rules = thresholds(config)

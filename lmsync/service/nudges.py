@@ -195,7 +195,7 @@ def send_nudges(
     people = {uid for p in assessment.pairs if {p.health.mentor_id, p.health.mentee_id} & flagged_people
               for uid in (p.health.mentor_id, p.health.mentee_id)}
     names = first_names(api, assessment, people)
-    ended = ended_on(store, config.programme.name, day, now=today(config))  # as closed by that day
+    ended = ended_on(store, config.programme.name, day)  # as closed by that day
     report.planned, report.recently_nudged = plan_nudges(config, store, assessment, names, ended)
     flagged = {(p.health.mentor_id, p.health.mentee_id) for p in assessment.pairs if p.health.needs_attention}
     report.flagged_pairs = len(flagged)

@@ -14,12 +14,14 @@ from datetime import date, timedelta
 from lmsync.config import Config
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
 from lmsync.domain.pair_dates import DatedPair
+from lmsync.service.ended_as_of import ended_spans, ended_that_day
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.rater_checkpoints import ErasureChanges, erasure_changes
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
-from lmsync.service.report_sections import ended, with_ended
+from lmsync.service.report_sections import ended as ended_item
+from lmsync.service.report_sections import with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
@@ -104,15 +106,18 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     months = tuple(meetings_per_month(store, programme, since, as_of))
     by_date = feedback_pairs_by_date(store, programme, (), tz=programme_zone(config))
     counted = weekly_days(days) if weekly else None
-    queue = queue_states(store, programme, until=as_of)
+    ended = ended_spans(store, programme)  # the days each pair stood ended, whatever the report's day (round 99a, 2)
+    # a closed item of a pair made again since is the old pairing's: the new pair has no item of its own, and is not
+    # ended (the summary counted it "ended, still flagged" where health counted it at risk; round 99a, 2)
+    queue = {pair: state for pair, state in queue_states(store, programme, until=as_of).items()
+             if not ended_item(state) or ended_that_day(ended.get(pair, ()), as_of)}
     flagged = tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else ()
-    ended_on = {pair: s.outcome_on for pair, s in queue.items() if ended(s) and s.outcome_on is not None}
     return ReportInputs(
         months=months,
         held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
         status_counts=tuple(with_ended(
             health_status_counts(store, programme, until=as_of, days=counted),
-            pair_statuses(store, programme, ended_on, until=as_of, days=counted), ended_on,
+            pair_statuses(store, programme, ended, until=as_of, days=counted), ended,
         )),
         health_weekly=weekly,
         health_day=health_day,

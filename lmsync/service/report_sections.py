@@ -15,6 +15,7 @@ from typing import Any
 from lmsync.domain.compatibility import TERM_WORDS
 from lmsync.domain.evaluation import response_rate
 from lmsync.domain.health import answered_by, without_ratings
+from lmsync.service.ended_as_of import ended_that_day
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
 from lmsync.store.queue_item import GONE
@@ -34,15 +35,17 @@ def meetings_table(months: Sequence[MonthMeetings]) -> Table:
 
 def with_ended(
     counts: Sequence[tuple[date, str, int]], statuses: Sequence[tuple[date, tuple[int, int], str]],
-    ended_on: Mapping[tuple[int, int], date],
+    ended: Mapping[tuple[int, int], Sequence[tuple[date, date | None]]],
 ) -> list[tuple[date, str, int]]:
-    """``counts`` with each pair a coordinator ended (``ended_on``: the day of ``queue done --outcome
-    closed``) counted from that day as ``ended``, not as the status its snapshots keep (``statuses``:
-    those pairs' snapshots), as ``lmsync health`` counts it (tester round 48, 4: the chart said 53
-    fading where health said 52 and 1 ended; round 49, 1: an ended pair judged ok was counted ok)."""
+    """``counts`` with each pair a coordinator ended counted as ``ended`` on the days it stood ended (``ended``:
+    ``ended_as_of.ended_spans``, from a closure's day until the pair was made again), not as the status its snapshots
+    keep (``statuses``: those pairs' snapshots), as ``lmsync health`` counts it (tester round 48, 4: the chart said 53
+    fading where health said 52 and 1 ended; round 49, 1: an ended pair judged ok was counted ok; round 99a, 2: a pair
+    closed, made again and closed again was counted from its latest closure only, or ended while live again, so a
+    day's figures changed with the report's day)."""
     table: dict[tuple[date, str], int] = {(day, status): n for day, status, n in counts}
     for day, pair, status in statuses:
-        if pair in ended_on and day >= ended_on[pair] and table.get((day, status), 0) > 0:
+        if pair in ended and ended_that_day(ended[pair], day) and table.get((day, status), 0) > 0:
             table[(day, status)] -= 1
             table[(day, "ended")] = table.get((day, "ended"), 0) + 1
     return sorted((day, status, n) for (day, status), n in table.items() if n)

@@ -184,13 +184,20 @@ class PairingHistory(ProgrammeRepository):
         """Whether a pairing of ``pair`` (mentor, mentee) began after ``day`` (its instant's UTC date) and after the
         instant ``recorded`` (ISO, to the second, as ``acked_at`` is kept; a closure dated back still ends the pairing
         open when it was recorded): the pair was made again after a coordinator closed it
-        (``established.ended_by_coordinator``)."""
-        query = select(func.max(_h.c.joined_at)).where(
+        (``established.ended_by_coordinator``). ``remade_on(...) is not None``."""
+        return self.remade_on(pair, day, recorded) is not None
+
+    def remade_on(self, pair: tuple[int, int], day: date, recorded: str | None = None) -> date | None:
+        """The UTC date of the first pairing of ``pair`` that began after ``day`` and after the instant ``recorded``
+        (``remade_since``'s rule, the one made-again rule), or None: the day a coordinator's closure stopped ending
+        the pair (``ended_as_of.ended_spans``; tester round 99a, 2)."""
+        query = select(_h.c.joined_at).where(
             _h.c.programme == self.programme, _h.c.mentor_id == pair[0], _h.c.mentee_id == pair[1])
-        joined = self.store.scalar(query)
-        return (joined is not None and _local_day(joined, UTC) > day
-                and (recorded is None or _aware(datetime.fromisoformat(joined)).replace(microsecond=0)
-                                     > _aware(datetime.fromisoformat(recorded)).replace(microsecond=0)))
+        after = None if recorded is None else _aware(datetime.fromisoformat(recorded)).replace(microsecond=0)
+        days = [_local_day(joined, UTC) for (joined,) in self.store.rows(query)
+                if _local_day(joined, UTC) > day
+                and (after is None or _aware(datetime.fromisoformat(joined)).replace(microsecond=0) > after)]
+        return min(days, default=None)
 
     def open_pairs(self) -> list[tuple[int, int]]:
         """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""

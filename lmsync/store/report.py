@@ -256,6 +256,36 @@ def queue_states(store: Store, programme: str, *, until: date | None = None) -> 
     return out
 
 
+@dataclass(frozen=True)
+class QueueClosure:
+    """One coordinator-queue item as ``ended_as_of.ended_spans`` reads it: the day it was opened, the day it was
+    acknowledged, and, when a coordinator closed it with ``queue done --outcome closed``, that closure's day (its
+    outcome day, else its acknowledgement day) and the instant it was acknowledged (ISO, to the second)."""
+
+    opened_on: date
+    acked_on: date | None
+    closed_on: date | None  # None: not closed with --outcome closed
+    acked_at: str | None
+
+
+def queue_closures(store: Store, programme: str) -> dict[tuple[int, int], tuple[QueueClosure, ...]]:
+    """Each pair's coordinator-queue items, oldest first (by id, as ``queue_states`` takes the latest), keyed
+    ``(mentor_id, mentee_id)``; only the pairs with at least one item closed with ``--outcome closed``."""
+    q, t = schema.coordinator_queue, schema.queue_tracking
+    statement = (
+        select(q.c.mentor_id, q.c.mentee_id, q.c.opened_on, q.c.acked_on, q.c.acked_at, t.c.outcome, t.c.outcome_on)
+        .outerjoin(t, t.c.item_id == q.c.id).where(q.c.programme == programme).order_by(q.c.id)
+    )
+    out: dict[tuple[int, int], list[QueueClosure]] = {}
+    for r in store.rows(statement):
+        day = r.outcome_on or r.acked_on
+        closed = date.fromisoformat(day) if r.outcome == "closed" and day else None
+        out.setdefault((int(r.mentor_id), int(r.mentee_id)), []).append(QueueClosure(
+            date.fromisoformat(r.opened_on), date.fromisoformat(r.acked_on) if r.acked_on else None, closed,
+            r.acked_at))
+    return {pair: tuple(items) for pair, items in out.items() if any(i.closed_on for i in items)}
+
+
 def wave_scores(store: Store, programme: str, *, until: date) -> list[WaveScore]:
     """The stored wave scores sat at or before ``until``, in ``SurveyRepository.scores`` order.
 
