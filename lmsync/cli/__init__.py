@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,12 +93,16 @@ class AppContext:
     config_path: str | None
     log_format: str
     log_level: str = "info"
+    #: ``config_path`` came from ``--config`` on the command line, not from ``LMSYNC_CONFIG``.
+    config_given: bool = False
     _config: Config | None = field(default=None, repr=False)
 
     def config(self) -> Config:
         if self._config is None:
             from lmsync.config import load_config  # pydantic: imported when a command needs it
 
+            if self.config_given and self.config_path is not None:
+                refuse_config_argument(self.config_path)
             config = load_config(self.config_path)
             if config.source is None:  # no file: maybe the newcomer's demo (the Moodle client is heavy)
                 from lmsync.service.moodle import newcomer_defaults
@@ -108,6 +113,20 @@ class AppContext:
             open_password_notice(config, self.log_format)  # a password others may read, said (tester round 94b, 7)
             self._config = config
         return self._config
+
+
+def refuse_config_argument(path: str) -> None:
+    """:class:`InputError` (exit 3) when ``--config`` names no file or a folder: a wrong command-line argument, as
+    the README's exit code table has it (it was a ``ConfigError``, exit 2; tester round 99b, 8c). The same path
+    from ``LMSYNC_CONFIG`` is the deployment's configuration: ``load_config`` refuses it, exit 2."""
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(f"--config {path}: a directory, not a configuration file",
+                         hint="give --config the path of the .toml file itself")
+    if not file.exists():
+        raise InputError(f"--config {path}: no such configuration file",
+                         hint=f"check the path; `lmsync init --out {shlex.quote(path)}` writes one there, or copy "
+                              "lmsync.example.toml")
 
 
 def _json_wanted(ctx: click.Context | None) -> bool:
@@ -242,7 +261,7 @@ def _app(ctx: click.Context) -> AppContext | None:
 def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     app = _app(ctx)
     if value is not None and app is not None:
-        app.config_path = value
+        app.config_path, app.config_given = value, True
         app._config = None
 
 
@@ -446,4 +465,7 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
     """
     _configure_logging(log_format, log_level.lower())
     hold_mmap_threshold(command=ctx.invoked_subcommand)  # the syncing commands': a 50,000-user sync's peak (issue 15)
-    ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower())
+    from click.core import ParameterSource
+
+    given = ctx.get_parameter_source("config_path") is ParameterSource.COMMANDLINE  # not LMSYNC_CONFIG (99b, 8c)
+    ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower(), config_given=given)

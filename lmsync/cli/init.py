@@ -135,6 +135,18 @@ def _answer_problem(section: str, key: str, value: str) -> str | None:
     return None
 
 
+def _url_fix(value: str) -> str:
+    """The fix for a ``--url`` that is no web address: the https:// form of what was typed (``moodle.example.edu``
+    -> ``--url https://moodle.example.edu``; another scheme is replaced), quoted for a shell. "Leave --url out
+    for the example's value" chose the built-in emulator instead of the site meant (tester round 99b, 8d)."""
+    typed = value.strip()
+    rest = typed.partition("://")[2] if "://" in typed else typed
+    rest = rest.lstrip("/")
+    if not rest or any(c.isspace() for c in rest):  # nothing to offer: the shape of an address
+        return "write the site's address with its scheme: --url https://moodle.school.example"
+    return f"write the site's address with its scheme: --url {shlex.quote(redact('https://' + rest))}"
+
+
 def _from_here(path: str | None, out: Path) -> str | None:
     """A file named to init (``--token-file``, or the answer at its prompt) as the configuration at ``out`` must
     write it: the admin names it from the current folder, lmsync reads a relative path in a configuration from
@@ -217,7 +229,9 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
         if problem:
             flag = f"--{key.replace('_', '-')}"
             password = key == "url" and moodle_url_has_password(str(value))  # nothing written (exit 3)
-            raise InputError(f"{flag}: {problem}", hint=_PASSWORD_HINT if password else f"leave {flag} out for the example's value")
+            hint = _PASSWORD_HINT if password else _url_fix(str(value)) if key == "url" else (
+                f"leave {flag} out for the example's value")
+            raise InputError(f"{flag}: {problem}", hint=hint)
     sources = {k: f"--{k[1].replace('_', '-')}" for k, value in given.items() if value is not None}
     if not no_input and _interactive():
         defaults = tomllib.loads(example_text())

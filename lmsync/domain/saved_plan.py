@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from lmsync.domain.operations import Plan
@@ -37,9 +39,18 @@ __all__ = ["checked_against", "edited", "operations_digest", "read_saved_plan", 
 #: How many differing operations an error names before "and N more".
 NAMED = 5
 
-_REMAKE = "make the plan again with `lmsync plan --out {file} --force`, review it, and apply that file unedited"
 FIRST_PLAN = "make a plan with `lmsync plan --out plan.json`, review it, and apply that file: `lmsync apply plan.json`"
 _RENEW = "make a new plan with `lmsync plan --out {file} --force`, review it, and apply that file"
+
+
+def _remake(source: str) -> str:
+    """The fix for a file edited (or that may have been): a new plan under a new name beside ``source``
+    (``bad/edited.json`` -> ``bad/edited-new.json``), so the edited copy is kept; ``--force`` over the very file
+    the admin edited was the fix before (tester round 99b, 7)."""
+    path = Path(source)
+    new = shlex.quote(str(path.with_name(f"{path.stem}-new{path.suffix}")))
+    return (f"make a new plan under a new name, which keeps your edited copy: `lmsync plan --out {new}`, review it, "
+            f"and apply that file unedited: `lmsync apply {new}`")
 
 
 def read_saved_plan(text: str, source: str) -> Plan:
@@ -53,7 +64,7 @@ def read_saved_plan(text: str, source: str) -> Plan:
     if kind == "grades":
         raise InputError(f"{source}: not an lmsync plan: it is a grades plan (from `lmsync grades plan --out`)",
                          hint=f"push it with `lmsync grades push {source}`; to apply circles, {FIRST_PLAN}")
-    fix = _REMAKE.format(file=source) if kind == "sync" else FIRST_PLAN
+    fix = _remake(source) if kind == "sync" else FIRST_PLAN
     return validated(Plan, text, source, what="an lmsync plan", fix=fix)
 
 
@@ -87,7 +98,9 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
 
     Raises :class:`PlanError` naming how many operations differ, the first few by index, why (the
     file's operations were edited, or what it was planned from changed: :func:`edited`), and the
-    fix; a deletion lmsync plans only with ``allow_delete`` says so. ``moodle_changed``: the caller
+    fix; a deletion lmsync plans only with ``allow_delete`` says so. One whose key lmsync plans now with
+    other values is said once, as changed, by the names of its fields that differ (:func:`_changed`;
+    tester round 99b, 7); the fix for a file that may be edited names a new file (``_remake``). ``moodle_changed``: the caller
     says Moodle's fingerprint changed, so an unedited file's refusal does not say it again.
     """
     available = Counter(_identity(op) for op in fresh.operations)
@@ -98,6 +111,7 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
             available[identity] -= 1
         else:
             differing.append(index)
+    changed = _changed(saved, fresh, differing, available)
     missing = [op for op in fresh.operations if available[_identity(op)] > 0 and op.kind != "delete_group"]
     if not differing and not missing:
         wanted = Counter(_identity(op) for op in saved.operations)
@@ -110,20 +124,55 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
     held = _held_deletes(saved, fresh, differing)
     only_held = bool(held) and len(held) == len(differing) and not missing
     state = edited(saved)
-    message = _describe(saved, fresh, differing, missing) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
+    message = _describe(saved, fresh, differing, missing, changed) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
     raise PlanError(message, hint=_hint(held, only_held, state is False, source))
 
 
-def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any]) -> str:
+def _changed(saved: Plan, fresh: Plan, differing: list[int], available: Counter[str]) -> dict[int, list[str]]:
+    """Index -> names of the fields that differ, for each of ``differing`` whose key lmsync plans now with
+    other values; the fresh operation it pairs with is taken from ``available`` (so it is not also "lacked").
+
+    Tester round 99b, 7: a group renamed in the file was named twice, as "not what lmsync plans now" and as
+    lacking, and which field differed was not said. Fields are named, never their values (a group's name
+    holds its mentor's)."""
+    remaining, leftover = Counter(available), dict[str, list[Any]]()
+    for op in fresh.operations:
+        if remaining[_identity(op)] > 0:
+            remaining[_identity(op)] -= 1
+            leftover.setdefault(op.key, []).append(op)
+    changed: dict[int, list[str]] = {}
+    for index in differing:
+        op = saved.operations[index]
+        if not leftover.get(op.key):
+            continue
+        planned = leftover[op.key].pop(0)
+        available[_identity(planned)] -= 1
+        mine, theirs = op.model_dump(), planned.model_dump()
+        changed[index] = sorted(name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name))
+    return changed
+
+
+def _fields(names: list[str]) -> str:
+    """``its name differs``, ``its message and subject differ``."""
+    said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"its {said} {'differs' if len(names) == 1 else 'differ'}"
+
+
+def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any], changed: dict[int, list[str]]) -> str:
     parts: list[str] = []
-    if differing:
-        named = "; ".join(f"operation {i}: {saved.operations[i].key}" for i in differing[:NAMED])
-        more = f"; and {len(differing) - NAMED} more" if len(differing) > NAMED else ""
-        verb = "is" if len(differing) == 1 else "are"
-        parts.append(
-            f"{len(differing)} of its {len(saved.operations)} operations {verb} not what lmsync plans now "
-            f"({named}{more})"
-        )
+    total = len(saved.operations)
+    if changed:  # one operation lmsync plans now with another value: said once, with its fields (round 99b, 7)
+        named = "; ".join(f"operation {i} ({saved.operations[i].key}): {_fields(fields)}"
+                          for i, fields in list(changed.items())[:NAMED])
+        more = f"; and {len(changed) - NAMED} more" if len(changed) > NAMED else ""
+        verb = "is" if len(changed) == 1 else "are"
+        parts.append(f"{len(changed)} of its {total} operations {verb} changed from what lmsync plans now ({named}{more})")
+    extra = [i for i in differing if i not in changed]
+    if extra:
+        named = "; ".join(f"operation {i}: {saved.operations[i].key}" for i in extra[:NAMED])
+        more = f"; and {len(extra) - NAMED} more" if len(extra) > NAMED else ""
+        verb = "is" if len(extra) == 1 else "are"
+        parts.append(f"{len(extra)} of its {total} operations {verb} not what lmsync plans now ({named}{more})")
     if missing:  # named as the differing ones are (tester round 34, 8: "lacks 1 of the 9" said not which)
         named = "; ".join(op.key for op in missing[:NAMED])
         more = f"; and {len(missing) - NAMED} more" if len(missing) > NAMED else ""
@@ -159,7 +208,7 @@ def _held_deletes(saved: Plan, fresh: Plan, differing: list[int]) -> list[int]:
 
 
 def _hint(held_deletes: list[int], only_held: bool, unedited: bool, source: str) -> str:
-    hint = (_RENEW if unedited else _REMAKE).format(file=source)
+    hint = _RENEW.format(file=source) if unedited else _remake(source)
     if only_held:  # tester round 5, 7
         return (
             f"add --allow-delete to `lmsync apply {source}`: the file deletes {len(held_deletes)} circle(s), which "

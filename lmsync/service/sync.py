@@ -40,7 +40,7 @@ from lmsync.domain.plan import (
 from lmsync.domain.saved_plan import checked_against
 from lmsync.domain.sync_state import ObservedGroup
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
-from lmsync.errors import PartialFailure, PlanError
+from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX, GROUP_NAME_MAX, format_string, param_text_problem
@@ -395,12 +395,13 @@ def apply_saved_plan(
     way that changes the plan, the refusal says so; a change that leaves the plan as it was (a post
     in a circle, a member added to another group) is logged and the reviewed plan applied (tester
     round 9: any change refused a plan still exactly right). ``source``: the file's name, for messages.
+    A plan for another programme is a wrong file: :class:`InputError` (exit 3), before Moodle is read.
     """
-    if plan.programme != config.programme.name:
-        raise PlanError(f"Refusing the saved plan {source}: it is for programme {plan.programme!r}, the configuration "
-                        f"for {config.programme.name!r}; nothing was applied",  # named, with a fix (tester round 98b, 7)
-                        hint=f"apply it with the configuration of programme {plan.programme!r} (--config), or make a "
-                             "plan for this one with `lmsync plan --out plan.json`")
+    if plan.programme != config.programme.name:  # a wrong file: bad input, exit 3 (tester round 99b, 8a; was 2)
+        raise InputError(f"Refusing the saved plan {source}: it is for programme {plan.programme!r}, the configuration "
+                         f"for {config.programme.name!r}; nothing was applied",  # named, with a fix (tester round 98b, 7)
+                         hint=f"apply it with the configuration of programme {plan.programme!r} (--config), or make a "
+                              "plan for this one with `lmsync plan --out plan.json`")
     journal = Journal(store, config.programme.name)
     snapshot = observe(api, config, proof=journal.circle_proof())
     refuse_take_over(snapshot, config.programme.name, store.where, takes_over=False)  # sync --store-takes-over (89b, 1)

@@ -32,7 +32,7 @@ def test_apply_of_an_edited_sync_plan_still_names_that_file(demo_home: Any) -> N
     text = (demo_home / "p.json").read_text()
     (demo_home / "p.json").write_text(text.replace('"kind": "create_group"', '"kind": "make_group"', 1))
     said = _said(run_in(demo_home, "apply", "p.json"))
-    assert "p.json: not an lmsync plan (operation " in said and "`lmsync plan --out p.json --force`" in said
+    assert "p.json: not an lmsync plan (operation " in said and "`lmsync plan --out p-new.json`" in said  # round 99b, 7
 
 
 def test_apply_of_a_grades_plan_says_it_is_one_and_to_push_it(demo_home: Any) -> None:
@@ -65,7 +65,7 @@ def test_a_plan_of_another_programme_is_refused_naming_the_file_with_a_fix(demo_
     (demo_home / "other.json").write_text(json.dumps(data))
     result = run_in(demo_home, "apply", "other.json")
     said = " ".join(result.output.split())
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == EXIT_INPUT, result.output  # a wrong file (tester round 99b, 8a: was 2)
     assert "Refusing the saved plan other.json: it is for programme 'other'" in said and "nothing was applied" in said
     assert "fix: apply it with the configuration of programme 'other'" in said, said
 

@@ -130,12 +130,12 @@ def test_issue_11_a_fatal_error_is_one_json_line(home, where):
     options = ["--log-format", "json", "--config", "missing.toml"]
     args = [*options, "doctor"] if where == "before" else ["doctor", *options]
     result = run(*args)
-    assert result.exit_code == EXIT_ADMIN
+    assert result.exit_code == EXIT_INPUT  # --config naming no file: a wrong argument (tester round 99b, 8c)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and result.stdout == ""
     record = json.loads(lines[0])
-    assert record["level"] == "error" and record["exit_code"] == EXIT_ADMIN
-    assert record["error"] == "ConfigError" and "missing.toml" in record["message"]
+    assert record["level"] == "error" and record["exit_code"] == EXIT_INPUT
+    assert record["error"] == "InputError" and "missing.toml" in record["message"]
 
 
 def test_issue_11_a_usage_error_under_json_is_one_json_line(home):

@@ -62,7 +62,7 @@ def test_an_empty_plan_edited_into_19_deletes_is_refused_and_deletes_nothing(env
         assert refused.exit_code == EXIT_ADMIN, refused.output
         assert "19 of its 19 operations are not what lmsync plans now" in refused.output
         assert "operation 0: delete_group:" in refused.output and "and 14 more" in refused.output
-        assert "lmsync plan --out p.json" in refused.output
+        assert "lmsync plan --out p-new.json" in refused.output  # a new name keeps the edited file (round 99b, 7)
         assert circles(env) == before
 
 
@@ -76,7 +76,9 @@ def test_an_injected_welcome_text_is_refused_and_the_unedited_plan_posts_lmsyncs
     edit(env, injected)
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_ADMIN, refused.output
-    assert f"1 of its {len(original)} operations is not what lmsync plans now (operation {index}: post_welcome:" in refused.output
+    said = " ".join(refused.output.split())  # changed, by its field, not its text (tester round 99b, 7)
+    assert f"1 of its {len(original)} operations is changed from what lmsync plans now (operation {index} (post_welcome:" in said
+    assert "): its message differs)" in said and "<script>" not in said
     assert not site(env).discussions and not circles(env)  # nothing at all was written
     edit(env, original)
     applied = run_cli(env, "apply", "p.json")
@@ -112,7 +114,7 @@ def test_a_malformed_operation_is_bad_input_naming_its_index(env: Any, operation
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_INPUT, refused.output
     assert "not an lmsync plan" in refused.output and named in refused.output
-    assert "lmsync plan --out p.json" in refused.output
+    assert "lmsync plan --out p-new.json" in refused.output  # a new name keeps the edited file (round 99b, 7)
 
 
 def test_deletes_in_a_saved_plan_need_allow_delete_on_apply_and_the_mass_removal_guard_holds(

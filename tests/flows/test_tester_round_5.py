@@ -47,7 +47,7 @@ def test_an_emptied_saved_plan_is_refused_and_writes_nothing(env: Any) -> None:
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_ADMIN, refused.output
     assert f"it lacks {planned} of the {planned} operations lmsync plans now" in refused.output
-    assert "lmsync plan --out p.json --force" in refused.output
+    assert "lmsync plan --out p-new.json" in refused.output  # a new name, not --force over it (round 99b, 7)
     assert not site(env).groups or not any(g.idnumber.startswith("lmsync:") for g in site(env).groups.values())
 
 

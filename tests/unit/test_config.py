@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from lmsync.cli import main
 from lmsync.config import load_config
-from lmsync.errors import EXIT_ADMIN, ConfigError
+from lmsync.errors import EXIT_ADMIN, EXIT_INPUT, ConfigError
 
 
 def write(tmp_path, text):
@@ -133,8 +133,8 @@ def test_tester_finding_config_path_is_a_directory_is_a_clean_error(tmp_path, mo
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("LMSYNC_LOG_FORMAT", raising=False)
     result = CliRunner().invoke(main, ["--config", str(tmp_path), "queue", "list"], catch_exceptions=False)
-    assert result.exit_code == EXIT_ADMIN
-    assert result.stderr.startswith(f"error: {tmp_path} is a directory, not a configuration file\n")
+    assert result.exit_code == EXIT_INPUT  # --config naming a folder: a wrong argument (tester round 99b, 8c)
+    assert result.stderr.startswith(f"error: --config {tmp_path}: a directory, not a configuration file\n")
 
 
 def test_tester_finding_config_file_not_utf8_is_a_clean_error(tmp_path, monkeypatch):

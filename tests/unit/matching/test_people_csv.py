@@ -109,7 +109,7 @@ def test_cli_json_and_error_exit(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
     runner = CliRunner()
     out = runner.invoke(main, ["--config", str(tmp_path / "none.toml"), "match", "--people", str(path), "--format", "json"])
-    assert out.exit_code == 2  # an explicit configuration file that does not exist
+    assert out.exit_code == 3  # --config naming no file: a wrong argument (tester round 99b, 8c; was 2)
     (tmp_path / "lmsync.toml").write_text("[matching]\nstructure = 'pairs'\n")
     out = runner.invoke(main, ["--config", str(tmp_path / "lmsync.toml"), "match", "--people", str(path), "--format", "json"])
     assert out.exit_code == 0, out.output

@@ -42,7 +42,7 @@ def test_a_file_lacking_a_planned_removal_or_add_is_refused() -> None:
     saved = plan(FRESH.operations[0], FRESH.operations[2])
     with pytest.raises(PlanError, match="it lacks 1 of the 3 operations lmsync plans now") as raised:
         checked_against(saved, FRESH, source="p.json")
-    assert raised.value.hint is not None and "lmsync plan --out p.json --force" in raised.value.hint
+    assert raised.value.hint is not None and "lmsync plan --out p-new.json" in raised.value.hint  # round 99b, 7
     # the operation it lacks is named, as a differing one is by its index (tester round 34, 8)
     assert f"operations lmsync plans now ({FRESH.operations[1].key})" in raised.value.message
 
@@ -77,7 +77,7 @@ def test_one_differing_operation_is_singular_and_the_remake_hint_works_on_an_exi
     saved = plan(*FRESH.operations, AddMember(group=G, user_id=6))
     with pytest.raises(PlanError, match="1 of its 4 operations is not what lmsync plans now") as raised:
         checked_against(saved, FRESH, source="pda.json")
-    assert raised.value.hint is not None and "`lmsync plan --out pda.json --force`" in raised.value.hint
+    assert raised.value.hint is not None and "`lmsync plan --out pda-new.json`" in raised.value.hint  # round 99b, 7
     assert not raised.value.hint.startswith("add --allow-delete")
 
 
@@ -87,8 +87,8 @@ def test_when_only_held_back_deletions_differ_the_hint_leads_with_allow_delete()
     with pytest.raises(PlanError, match="1 of its 4 operations is not") as raised:
         checked_against(deletes, plan(*FRESH.operations, skipped=(G,)), source="pda.json")
     hint = raised.value.hint or ""
-    assert hint.startswith("add --allow-delete to `lmsync apply pda.json`") and "--out pda.json --force" in hint
+    assert hint.startswith("add --allow-delete to `lmsync apply pda.json`") and "--out pda-new.json" in hint
     mixed = plan(*deletes.operations, AddMember(group=G, user_id=6))
     with pytest.raises(PlanError) as raised:
         checked_against(mixed, plan(*FRESH.operations, skipped=(G,)))
-    assert (raised.value.hint or "").startswith("make the plan again") and "1 of them delete circles" in (raised.value.hint or "")
+    assert (raised.value.hint or "").startswith("make a new plan") and "1 of them delete circles" in (raised.value.hint or "")
