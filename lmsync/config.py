@@ -31,6 +31,7 @@ from lmsync.config_sections import (
     resolve_instruments,
 )
 from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
+from lmsync.config_variables import refuse_variables
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
 from lmsync.secrets import Token
@@ -470,6 +471,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     overrides, env_names = env_overrides(Config, environ)
     data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
     expand_home(data)  # "~/x.db" set by environment: the home folder, not a folder named "~" (tester round 98b, 4)
+    refuse_variables(data, str(file), env_names, text)  # "$HOME/x.db": a folder named "$HOME" (tester round 99b, 6)
     drop_retired(data, str(file))
     refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
     refuse_empty_store_url(data, str(file), env_names, in_file)  # LMSYNC_STORE_URL= (tester round 97b, 8e)

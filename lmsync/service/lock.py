@@ -17,7 +17,9 @@ guards, and where no lock file is yet, a file that is not an lmsync store (empty
 another application's: ``lmsync.store.sqlite_files.refuse_not_a_store``, read-only) is refused before one is
 made. Where one is, the store is judged under the lock, as before: a first run making a new store holds the
 lock while SQLite's new file is still empty for a moment, and a second run must wait for it (or be refused as
-locked), not refuse it as empty.
+locked), not refuse it as empty. A store path that is a device, a named pipe or a socket is refused before the
+lock whether or not a lock file is there (``refuse_not_a_file``, from ``stat`` alone): ``/dev/null`` got a lock
+file beside it and was made 0600 (tester round 99b, 1).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from lmsync.log import get_logger
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
 from lmsync.store.problems import make_private_folder
-from lmsync.store.sqlite_files import refuse_not_a_store
+from lmsync.store.sqlite_files import refuse_not_a_file, refuse_not_a_store
 
 log = get_logger(__name__)
 
@@ -113,7 +115,8 @@ def programme_lock(
     (``lock.waiting``), so a queued run is never silent. ``store``: the SQLite store file the
     lock guards; while there is no lock file at ``path``, a ``store`` that is not an lmsync store (zero
     bytes, another application's database) raises ConfigError (exit 2) before the lock file is made
-    (tester rounds 78, 7 and 79, 5; module doc)."""
+    (tester rounds 78, 7 and 79, 5; module doc), and a ``store`` that is a device, a named pipe or a socket does
+    always (tester round 99b, 1 and 9)."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
         where = f"the PostgreSQL advisory lock of programme {name}"
@@ -123,6 +126,8 @@ def programme_lock(
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
         return
+    if store is not None:  # a device or a pipe, wherever a lock file is: never chmod'ed nor opened (round 99b, 1, 9)
+        refuse_not_a_file(store, str(store))
     if store is not None and not path.exists():  # nothing left beside a store it refuses (tester round 78, 7)
         refuse_not_a_store(store, str(store))  # read-only: the file is left as it was (tester round 79, 5)
     make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)

@@ -42,11 +42,13 @@ def lock_for(
 
     Entering it raises LockedError when another run holds it (without ``wait``, or when
     ``should_stop()`` turns true while waiting), and ConfigError for a SQLite store file that is not
-    an lmsync store (zero bytes, another application's database) before any lock file is made beside it
-    (tester rounds 78, 7 and 79, 5).
+    an lmsync store (zero bytes, another application's database, a device or a named pipe) before any lock file
+    is made beside it (tester rounds 78, 7, 79, 5 and 99b, 1): the file of a ``sqlite:///`` ``[store] url`` too,
+    whose lock was made before it was judged.
     """
+    target = store_target(config)
     return programme_lock(lock_path(config), wait=wait, url=config.store.url, programme=config.programme.name,
-                          should_stop=should_stop, store=None if config.store.url else config.store_path())
+                          should_stop=should_stop, store=target if isinstance(target, Path) else None)
 
 
 @contextmanager

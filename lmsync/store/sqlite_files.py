@@ -15,12 +15,18 @@ Whether a file is an lmsync store is judged first, read-only, before anything op
 (``refuse_not_a_store``): opened to write, another application's SQLite database (a ``contacts`` table)
 was made 0600 and put in WAL mode, and a lock file was made beside it, before it was refused as not a
 store (tester round 79, 5). A file refused is left as it was: mode, journal mode and content.
+
+A path that is there and is no regular file (a character or block device, a named pipe, a socket) is refused
+first, from its ``stat`` alone (``refuse_not_a_file``): ``/dev/null`` as ``[store] path`` was made 0600 and got a
+``.lock`` and a ``-journal`` beside it before failing as "damaged", and a named pipe hung the run for good, as
+reading its first bytes waits for a writer (tester round 99b, 1 and 9).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from lmsync.errors import ConfigError
@@ -67,7 +73,8 @@ def refuse_empty(path: Path, where: str) -> None:
 
 def refuse_not_a_store(path: Path, where: str) -> None:
     """Raise ConfigError when the file at ``path`` is not an lmsync store: empty (``refuse_empty``), not a
-    SQLite database, or another application's (tables, none of them lmsync's); a folder. Judged read-only, before
+    SQLite database, or another application's (tables, none of them lmsync's); a folder; a device, a named pipe or a
+    socket (``refuse_not_a_file``, tester round 99b, 1 and 9). Judged read-only, before
     anything opens the file to write it, so a file refused is left exactly as it was (tester round 79, 5;
     module doc). Nothing when no file is there (a new store is made) or it cannot be read (opening it names
     the problem); a damaged store is judged by opening it too."""
@@ -76,6 +83,7 @@ def refuse_not_a_store(path: Path, where: str) -> None:
             f"the store {where} is a folder, not a store file",
             hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
         )
+    refuse_not_a_file(path, where)  # a device or a pipe: before it is read, and a pipe is never opened (round 99b, 9)
     refuse_dangling_link(path, where)
     if suite_engine.active():  # test-only: the suite's PostgreSQL pass keeps a marker file there, not a store
         return
@@ -100,6 +108,32 @@ def refuse_not_a_store(path: Path, where: str) -> None:
 
         if revision not in known_revisions():  # a newer lmsync's store: never "migrated" (round 80, 1)
             raise newer_store(where, revision)
+
+
+#: What each kind of file that is not a regular one is called in the refusal (``stat`` tests, by mode).
+_KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+
+
+def refuse_not_a_file(path: Path, where: str) -> None:
+    """Raise ConfigError when ``path`` (links followed) is there and is neither a regular file nor a folder: a
+    character or block device (``/dev/null``), a named pipe, a socket. Judged from ``os.stat`` alone, so nothing
+    is opened, changed or made beside it (tester round 99b, 1: ``/dev/null`` was made 0600, with a lock and a
+    journal file beside it; 9: a named pipe hung the run). Nothing when no file is there, when it cannot be
+    stat'ed (a dangling link: ``refuse_dangling_link``), or for a folder (``refuse_not_a_store`` says that)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):  # not there, a link to nothing or a loop: judged elsewhere
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    raise ConfigError(
+        f"the store {where} is {kind}, not a regular file: lmsync keeps its store in a file of its own, and "
+        "has left it as it was",
+        hint="point [store] path (or LMSYNC_STORE_PATH, or [store] url) at the store file, or at a path where no "
+             "file is yet: lmsync makes a new store there",
+    )
 
 
 def refuse_dangling_link(path: Path, where: str) -> None:
