@@ -349,12 +349,13 @@ class TermAside:
 
 def run_demo_term(
     config: Config, site: Any, echo: Callable[[str], None], views: GradesViews, *, today: date | None = None,
-    aside: TermAside = TermAside(),
+    aside: TermAside = TermAside(), stopped: Callable[[], None] = lambda: None,
 ) -> Config:
     """Import a term for the demo's circles, push its grades, and show that a second plan is empty.
 
     ``aside``: the previous term's store, set aside by the demo before it began (so that a stop puts it back), said
-    here. Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
+    here. ``stopped``: called between steps, it raises when a stop was asked for (the demo's ``DemoStopped``:
+    tester round 99b, 4 and 5). Returns the term's configuration (its store holds the term: ``lmsync report`` reads it)."""
     plan_text, push_text, sources_text = views.plan_text, views.push_text, views.sources_text
     start, end = term_dates(today or programme_today(config))
     term = term_config(config, start, end)
@@ -375,6 +376,7 @@ def run_demo_term(
             [(mentor_group_idnumber(term.programme.name, mentor), mentee) for mentor, mentee in pairs],
             at=datetime.combine(start, time(9), tzinfo=UTC).isoformat(timespec="milliseconds"),
         )
+    stopped()
     mentees = sorted({mentee for _, mentee in pairs})
     with tempfile.TemporaryDirectory(prefix="lmsync-demo-") as folder:
         meetings_csv, surveys_csv = Path(folder) / "meetings.csv", Path(folder) / "surveys.csv"
@@ -386,6 +388,7 @@ def run_demo_term(
         more_csv = Path(folder) / "surveys-both-sides.csv"
         more = write_more_surveys_csv(more_csv, pairs, snapshot.roster, start, end)
         more_import, scored = import_surveys(term, more_csv, people=people, today=end)
+    stopped()
     logged = log_meetings_in_moodle(site, pairs, end)
     read_logged_meetings(term, site, pairs, end)  # before the weekly judgements, which must see them (round 32, 1)
     echo(f"  imported {imported.counts.added} meetings from {meetings_csv.name} ({rows} rows)")
@@ -398,7 +401,9 @@ def run_demo_term(
         "relationship satisfaction, mentor qualities)"
     )
     echo(f"  {logged} mentors logged their latest meeting in the {MEETING_LOG!r} Feedback activity")
+    stopped()
     queued = record_term_health(term, pairs, start, end)
+    stopped()
     # counted when queued: some recovered or changed status since, which `queue list` shows (tester round 41, 6)
     echo(f"  pair health judged weekly through the term; {queued} pairs reached the coordinator's queue as they "
          "turned fading (`queue list` shows where each stands now)")
@@ -416,7 +421,9 @@ def run_demo_term(
         echo(sources_text(planned))
         echo(plan_text(planned.plan, detail=5))
 
+    stopped()
     result = grades.push_job(term, site=site, as_of=end, on_plan=show)
+    stopped()
     echo(push_text(result.report))
     echo("")
     for line in _items_text(result):

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from lmsync.errors import ConfigError, LockedError
 from lmsync.log import get_logger
+from lmsync.service.lock_reentry import already_held
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
 from lmsync.store.problems import make_private_folder
@@ -125,6 +126,9 @@ def programme_lock(
             if not held:
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
             yield
+        return
+    if already_held(path):  # the caller's run holds it through its steps (`lmsync demo`, round 99b, 3)
+        yield
         return
     if store is not None:  # a device or a pipe, wherever a lock file is: never chmod'ed nor opened (round 99b, 1, 9)
         refuse_not_a_file(store, str(store))

@@ -26,12 +26,12 @@ def test_a_stopped_demo_says_the_previous_store_is_back(home, monkeypatch: pytes
     assert interrupted.exit_code != 0
     said = interrupted.output
     assert f"The previous demo's store is kept as {previous}" in said  # said first, as before
-    assert (f"The demo stopped before it finished: the previous demo's store is back at {store}, not kept as "
-            f"{previous}") in said, said
+    assert ("The demo stopped before it finished; back where they were, no longer kept as .previous: "
+            f"the previous demo's store at {store}, its site at {home / 'mentoring-2026.emulator.json'} ") in said, said
     assert not previous.exists() and _digest(store) == before  # as it says
     # the played term's store too: it was set aside when the term began and left half-made (tester round 98b, 2)
     term = home / "mentoring-2026.demo.db"
-    assert f"the played term's is back at {term}" in said, said
+    assert f"and the played term's store at {term}." in said, said
     assert _digest(term) == term_before and not (home / "mentoring-2026.demo.db.previous").exists()
     monkeypatch.setattr(demo, "run_demo_term", term_as_it_is)  # the term runs again (not undo(): home's env stays)
     assert (again := _run("demo")).exit_code == 0, again.output  # and the next demo runs, calling nothing changed
