@@ -98,14 +98,15 @@ def schema_url(schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-def drop_schemas(database: str, prefix: str) -> int:
+def drop_schemas(database: str, prefix: str, *, wait: str = "10s") -> int:
     """Drop every schema of ``database`` (a URL) whose name starts with ``prefix``, with what it
     holds; returns the count.
 
-    Waits at most 10 s for a lock held by a connection still open (then raises OperationalError).
+    Waits at most ``wait`` (a PostgreSQL interval, e.g. ``"50ms"``) for a lock held by a
+    connection still open, then raises OperationalError (nothing dropped).
     """
     with _admin_for(database).begin() as conn:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{wait}'")
         names = conn.execute(
             text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :p)"), {"p": prefix}
         ).scalars().all()
