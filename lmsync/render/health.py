@@ -23,7 +23,7 @@ from lmsync.store.queue import NOT_DUE, WATCH
 HEALTH_COLUMNS = tuple(
     Column(key) for key in (
         "pair", "mentor_id", "mentor", "mentor_name", "mentee_id", "mentee", "mentee_name", "status", "score",
-        "paired_since", "last_meeting", "days_since_meeting", "reasons",
+        "paired_since", "last_meeting", "days_since_meeting", "reasons", "ended_by_coordinator",
     )
 )
 QUEUE_COLUMNS = tuple(
@@ -54,7 +54,15 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
     ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4).
 
     ``counts`` (JSON) are the head line's: pairs by status, a pair a coordinator ended counted once,
-    under ``ended`` (present when there is one), not under its status (``HealthReport.shown_counts``)."""
+    under ``ended`` (present when there is one), not under its status (``HealthReport.shown_counts``).
+
+    Each pair's row (CSV, JSON ``pairs``) says ``ended_by_coordinator`` (JSON true/false, CSV yes/no; the last
+    column, so the others keep their places): the pairs of the top-level ``ended_by_coordinator`` list (kept as it
+    was), so the head line's counts are the rows': ``ended`` the rows marked, each status its unmarked rows.
+    ``status`` stays the judged status: it is what the evidence says of the pair (the day's snapshot, ``pair show``'s
+    status over time and the queue hold it), and a pair made again after the closure is judged afresh from it; the
+    coordinator's closure is a separate fact, not a verdict on the pair (tester round 100b, 1: the CSV said
+    ``watch`` and nothing else for a pair the text counted as ended)."""
     rows = [
         {
             "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
@@ -64,6 +72,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
             # blank when the pair never met: 0 read as "met today" for a pair paired today (tester round 21, 6)
             "days_since_meeting": v.health.days_since_meeting if v.health.last_meeting else None,
             "reasons": reasons_cell(v.health.reasons, ("code", "severity", "text")),
+            "ended_by_coordinator": (v.health.mentor_id, v.health.mentee_id) in report.ended,
         }
         for v in report.assessment.pairs
     ]

@@ -85,7 +85,9 @@ def _made_again(h: PairHistory, start: date) -> str:
 def pair_view(h: PairHistory, people: People) -> Document:
     """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, ``paired`` (spans
     ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
-    unless the mentor is away and their circle held), then one list per table."""
+    unless the mentor is away and their circle held), ``ended_by_coordinator_on`` (the day of the closure that ends
+    the pair today, as ``lmsync health`` counts it ended; null else: ``PairHistory.ended_since``), then one list per
+    table."""
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
     if h.paired:
         head += "\n  paired " + ", ".join(
@@ -94,6 +96,9 @@ def pair_view(h: PairHistory, people: People) -> Document:
         ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})" if h.held is None
              else f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is "
                   f"until {h.held[1].isoformat()}, then re-matched unless they are back)")
+    if h.ended_since is not None:  # as health counts it on the same day (tester round 100b, 4)
+        head += (f"\n  ended by a coordinator since {h.ended_since.isoformat()} (`queue done --outcome closed`): "
+                 "`lmsync health` counts it as ended until the pair is made again")
     if h.forbidden:
         head += (f"\n  marked not a good fit on {h.forbidden[1].isoformat()} ({h.forbidden[0]}): "
                  + ("re-matched by the next sync" if h.paired and h.paired[-1][1] is None else "never paired again"))
@@ -134,6 +139,7 @@ def pair_view(h: PairHistory, people: People) -> Document:
         Field("mentee", people.as_json(h.mentee_id)),
         Field("not_a_good_fit", forbidden),
         Field("paired", [{"from": start, "until": end} for start, end in h.paired]),
+        Field("ended_by_coordinator_on", h.ended_since),
         Field("on_hold", {"mentor_away_since": h.held[0], "held_until": h.held[1]} if h.held else None),
         Table("meetings", _columns("date", "minutes", "attended", "source"), meetings,
               title=f"Meetings ({len(meetings)}):", line="  {date}  {minutes:>3} min  {came}  [{source}]", empty=""),

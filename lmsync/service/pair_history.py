@@ -14,6 +14,7 @@ from lmsync.domain.pair_dates import PairsByDate
 from lmsync.domain.rated_mentor import ever_paired, mentors_rated, ratings_by_mentor
 from lmsync.domain.waves import closed_waves_only
 from lmsync.service.away_mentors import hold_windows
+from lmsync.service.ended_as_of import ended_spans, ended_that_day
 from lmsync.service.established import known_pairs
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.health_inputs import satisfaction_instruments, today
@@ -80,6 +81,11 @@ class PairHistory:
     #: (away since, held until) while the pair is out of the history because its mentor is away and their circle
     #: held as it is (``away_mentors``): not an ended pair (tester round 61, 5)
     held: tuple[date, date] | None = None
+    #: the first day of the closure (``queue done --outcome closed``) that ends the pair today, as ``lmsync health``
+    #: counts it "ended by a coordinator" (``ended_as_of.ended_spans``); None while no closure ends it today (a pair
+    #: made again after a closure, until it is closed again). Tester round 100b, 4: the header said "since" the pair
+    #: was made again while health counted it ended by the later closure.
+    ended_since: date | None = None
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -153,10 +159,13 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         held = None
         if window is not None and spans and spans[-1][1] is not None and spans[-1][1] >= window[0]:
             held = window if window[1] >= today(config) else None
+        ended = ended_spans(store, programme).get(pair, ())
+        ended_since = next((start for start, end in reversed(ended)
+                            if ended_that_day(((start, end),), today(config))), None)
     finally:
         if own:
             store.close()
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held)
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since)
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the
