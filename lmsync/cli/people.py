@@ -90,7 +90,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     if person.enrolled:
         again = ("once their enrolment is active again, the next sync reads them again"  # round 51b, 9
                  if person.suspended else "the next sync reads them again")
-        paired = bool(person.partners or person.circles or person.past_partners)  # a coordinator's? (round 85b, 10)
+        paired = bool(person.partners or person.held_partners or person.circles or person.past_partners)  # a coordinator's? (round 85b, 10)
         _note(ctx, "note: {} is still enrolled in the programme course: " + again + " and "
               + ("" if paired else "(if they hold a mentee or mentor role) ") + "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
@@ -107,12 +107,13 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         coordinator_said,
         figures_withheld,
         hold_ended,
+        others_said,
         sides_of,
     )
 
-    others = ", ".join(person.partners) or "the other side of each of their pairs"
-    # earlier pairs lose the same: the store's meetings and history of them (tester round 68, 4)
-    earlier = f" (and from earlier pairs: {', '.join(person.past_partners)})" if person.past_partners else ""
+    # earlier pairs lose the same: the store's meetings and history of them (tester round 68, 4); a held circle's
+    # members are pairs now, not earlier ones (tester round 100b, 6)
+    others = others_said(person.partners, person.held_partners, person.past_partners)
     marks = marked_pairs(config, person.user_id)
     sides = sides_of(config, person.user_id, person.circles)  # a mentor's erasure differs (tester round 77b, 2-4)
     source = config.source or "the configuration"
@@ -122,7 +123,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
                   f"{source}.") if marks else ""  # tester rounds 48, 1 and 49, 2
     try:
         agreed = yes or click.confirm(
-            f"Erase everything lmsync stores about {label}? {others}{earlier} also lose(s) the pair's meetings, "
+            f"Erase everything lmsync stores about {label}? {others} the pair's meetings, "
             "health history, coordinator queue items with their decisions, the record of nudges sent "
             f"(so may be nudged again as if new){answers_lost(sides)}. A mentor's note on a "
             "meeting of the whole circle leaves the other mentees' copies too (it may name this person)."

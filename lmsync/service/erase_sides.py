@@ -41,8 +41,8 @@ MENTEE_ANSWERS_BOTH = (f"{MENTEE_ANSWERS}; their answers that name no one (a Moo
 MENTEE_ANSWERS_NONE = ("no survey answer of theirs about this person (a mentor's rating of the relationship): "
                        "this store holds none naming this person")
 MENTOR_ANSWERS = ("the survey answers they gave naming this person (an import's about column); their answers that "
-                  "name no one (a Moodle Feedback form's) stay theirs and count for no mentor of theirs dated up to "
-                  "today, so this mentor's received means are never worked out again (what the gradebook shows "
+                  "name no one (a Moodle Feedback form's) stay theirs and count for no pair of the erased mentor dated "
+                  "up to today, so this mentor's received means are never worked out again (what the gradebook shows "
                   "stays as published, frozen: no push changes it)")
 
 
@@ -124,6 +124,23 @@ def hold_ended(config: Config, sides: Sides) -> str:
     return (f" Their circle is held while they are away (since {since.isoformat()}, until {last.isoformat()}): the "
             "erasure ends the hold, as lmsync keeps nothing of them to date it by, and the next sync re-matches its "
             "members.")
+
+
+def others_said(partners: tuple[str, ...], held: tuple[str, ...], earlier: tuple[str, ...]) -> str:
+    """Who else loses the erased pairs' meetings and history: the prompt's words before ``" the pair's meetings"``.
+
+    ``partners``: the other side of their pairs now (labels); ``held``: the members of their circle held while
+    they are away (in no circle with them, yet their pairs now); ``earlier``: the other side of the store's
+    earlier pairs. Tester round 100b, 6: a held circle's members were named "from earlier pairs" beside "the
+    other side of each of their pairs", which named nobody."""
+    now = [*([f"{', '.join(partners)} (their {'pair' if len(partners) == 1 else 'pairs'} now)"] if partners else []),
+           *([f"{', '.join(held)} (their circle's {'member' if len(held) == 1 else 'members'} now, the circle held "
+              "while they are away)"] if held else [])]
+    verb = "loses" if len(partners) + len(held) + len(earlier) == 1 else "lose"
+    if not earlier:
+        return f"{' and '.join(now)} also {verb}" if now else "The other side of any pair of theirs also loses"
+    before = f"{' and '.join(now)} and, f" if now else "F"
+    return f"{before}rom earlier pairs, {', '.join(earlier)}, also {verb}"
 
 
 def coordinator_said(keys: list[str], source: str) -> str:

@@ -204,6 +204,8 @@ class Identity(NamedTuple):
     name: str | None = None  # their full name as Moodle has it (roster or account), for the export to say whose it is
     suspended: bool = False  # enrolled, the enrolment suspended: not read by the sync until it is active again
     past_partners: tuple[str, ...] = ()  # labels of the other side of pairs the store holds, in no circle with them now
+    # labels of the members of the circle naming them its mentor while they are not in it: held while they are away
+    held_partners: tuple[str, ...] = ()  # (tester round 100b, 6: named as earlier pairs)
     # the idnumber of the course's group naming them its mentor, in it or not (tester round 78, 4), else None
     own_circle: str | None = None
 
@@ -212,20 +214,20 @@ class Identity(NamedTuple):
 _Circles = list[tuple[Any, list[int]]]
 
 
-def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> tuple[_Circles, str | None]:
-    """The lmsync circles ``user_id`` is in now, each with its members, and the idnumber of the group naming them
-    its mentor when the course has one, whether or not they are still in it (one group read, one members read)."""
+def _circles(conn: MoodleConnection, config: Config, course: int, user_id: int) -> tuple[_Circles, str | None, list[int]]:
+    """The lmsync circles ``user_id`` is in now, each with its members, the idnumber of the group naming them
+    its mentor when the course has one, whether or not they are still in it, and that group's members when they
+    are not in it (a circle held while its mentor is away; tester round 100b, 6). One group read, one members read."""
     owned = [g for g in conn.api.get_course_groups(course) if mentor_of_idnumber(config.programme.name, g.idnumber)]
     idnumber = mentor_group_idnumber(config.programme.name, user_id)
     own = idnumber if any(g.idnumber == idnumber for g in owned) else None
     if not owned:
-        return [], own
+        return [], own, []
     by_id = {g.id: g for g in owned}
-    return [
-        (by_id[entry.groupid], list(entry.userids))
-        for entry in conn.api.get_group_members(list(by_id))
-        if user_id in entry.userids and entry.groupid in by_id
-    ], own
+    entries = [e for e in conn.api.get_group_members(list(by_id)) if e.groupid in by_id]
+    held = sorted({m for e in entries if by_id[e.groupid].idnumber == idnumber and user_id not in e.userids
+                   for m in e.userids})
+    return [(by_id[e.groupid], list(e.userids)) for e in entries if user_id in e.userids], own, held
 
 
 def _partners(config: Config, circles: _Circles, user_id: int) -> list[int]:
@@ -247,12 +249,20 @@ def _identity(conn: MoodleConnection, config: Config, who: str, known: Callable[
     show = config.privacy.show_names
     site = site_lookup(conn)
     user_id = resolve(roster, who, show_names=show, known=known, site=site)
-    circles, own = _circles(conn, config, course, user_id)
+    circles, own, held = _circles(conn, config, course, user_id)
     partners = _partners(config, circles, user_id)
     # a suspended partner is in the circle, not in the active roster: named by their account (tester round 35, 3)
-    known_partners = {**roster, **accounts(conn.api, set(partners) - set(roster))}
+    known_partners = {**roster, **accounts(conn.api, set(partners + held) - set(roster))}
     labels = tuple(describe(known_partners, p, show_names=show) for p in partners)
+    held_labels = tuple(describe(known_partners, p, show_names=show) for p in held if p not in partners)
     groups = tuple(group for group, _members in circles)
+    return _identity_of(conn, config, course, roster, site, user_id, labels, groups, own)._replace(held_partners=held_labels)
+
+
+def _identity_of(conn: MoodleConnection, config: Config, course: int, roster: dict[int, Any], site: Any, user_id: int,
+                 labels: tuple[str, ...], groups: tuple[Any, ...], own: str | None) -> Identity:
+    """``user_id``'s ``Identity`` as the course's ``roster`` or, not in it, the site (``site``) knows them."""
+    show = config.privacy.show_names
     if user_id in roster:
         user = roster[user_id]
         return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups,
@@ -295,7 +305,8 @@ def identify(config: Config, who: str) -> Identity:
         course = find_course_id(conn.api, config.programme.course)
         roster = read_roster(conn.api, course, config.moodle.page_size)
         known = {**roster, **accounts(conn.api, set(past) - set(roster))}
-        labels = tuple(label for p in past if (label := describe(known, p, show_names=show)) not in identity.partners)
+        now = set(identity.partners) | set(identity.held_partners)
+        labels = tuple(label for p in past if (label := describe(known, p, show_names=show)) not in now)
         return identity._replace(past_partners=labels)
 
 

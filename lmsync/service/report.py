@@ -250,8 +250,8 @@ def report_job(
     from lmsync.service.circle_records import circle_proof
     from lmsync.service.desire import desired_state
     from lmsync.service.health import circle_pairs, today
-    from lmsync.service.health_gone import away_circle_mentees
     from lmsync.service.observe import observe, roster_user
+    from lmsync.service.report_held import held_circle_mentees
     from lmsync.service.runtime import session
     from lmsync.service.site_accounts import accounts, api_lookup
 
@@ -277,7 +277,8 @@ def report_job(
         named |= {uid for p in inputs.pairing_history for uid in (p.mentor_id, p.mentee_id)}
         away = {uid: roster_user(u, u.suspended) for uid, u in accounts(conn.api, named - set(snapshot.roster)).items()}
         roster = {**away, **snapshot.roster}  # with no role: counted in no denominator, named in the tables
-        held = away_circle_mentees(config.programme.name, snapshot)  # held, not unmatched (tester round 87a, 7a)
+        # held, not unmatched (tester round 87a, 7a), as the plan holds them (tester round 100b, 5)
+        held = held_circle_mentees(config, store, snapshot)
         return build(config, inputs, ReportPeople(roster, pairs, matched, matching_mentee_ids(desired.people), held),
                      as_of=day)
 

@@ -61,7 +61,7 @@ class ReportPeople:
     pairs: Iterable[tuple[int, int]]
     matched: Sequence[MatchedPair] = ()
     mentee_ids: Iterable[int] | None = None
-    #: active mentees of a circle whose mentor is away, held as it is (``health_gone.away_circle_mentees``): in no
+    #: active mentees of a circle held while its mentor is away (``report_held.held_circle_mentees``): in no
     #: pair while the mentor is away, yet not unmatched (tester round 87a, 7a)
     away_circles: frozenset[int] = frozenset()
 

@@ -139,7 +139,7 @@ def test_tester_round_4_6_erasing_someone_enrolled_or_paired_is_refused_unless_a
     mentor_name = site.users[mentor].username
     asked = CliRunner().invoke(main, ["person", "erase", "s0001", "--while-enrolled"], input="n\n")
     assert asked.exit_code == 0 and "nothing erased" in asked.output
-    assert mentor_name in asked.output and "lose(s) the pair's meetings" in asked.output
+    assert mentor_name in asked.output and "(their pair now) also loses the pair's meetings" in asked.output
     assert "coordinator queue items with their decisions" in asked.output
     # tester round 57, 7: the mentor's own answers about the erased mentee went too, and their grade changed
     said = " ".join(asked.output.split())  # what their own survey answers about this person become

@@ -228,7 +228,7 @@ def test_round_68_4_and_5_the_erase_prompt_names_earlier_partners_and_says_what_
     assert f"({username_of(config, coordinator)})" in before and before not in person.partners
     prompt = CliRunner().invoke(main, ["person", "erase", username_of(config, mentee), "--while-enrolled"],
                                 input="n\n")
-    assert f"(and from earlier pairs: {before})" in prompt.output, prompt.output
+    assert f"from earlier pairs, {before}, also lose" in prompt.output, prompt.output
     erased = CliRunner().invoke(main, ["person", "erase", username_of(config, mentee), "--while-enrolled", "--yes"])
     assert erased.exit_code == 0, erased.output
     assert "Moodle keeps its own copies" in erased.output and "the messages lmsync sent through Moodle" in erased.output
