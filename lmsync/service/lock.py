@@ -25,6 +25,7 @@ file beside it and was made 0600 (tester round 99b, 1).
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -117,7 +118,9 @@ def programme_lock(
     lock guards; while there is no lock file at ``path``, a ``store`` that is not an lmsync store (zero
     bytes, another application's database) raises ConfigError (exit 2) before the lock file is made
     (tester rounds 78, 7 and 79, 5; module doc), and a ``store`` that is a device, a named pipe or a socket does
-    always (tester round 99b, 1 and 9)."""
+    always (tester round 99b, 1 and 9). A folder this run made for the lock file, holding only that file when no
+    ``store`` was made, is removed with it as the lock is let go; a run waiting for the lock then takes the lock file
+    made anew (tester round 100a, 7: ``_unmade_folders``)."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
         where = f"the PostgreSQL advisory lock of programme {name}"
@@ -134,35 +137,46 @@ def programme_lock(
         refuse_not_a_file(store, str(store))
     if store is not None and not path.exists():  # nothing left beside a store it refuses (tester round 78, 7)
         refuse_not_a_store(store, str(store))  # read-only: the file is left as it was (tester round 79, 5)
-    make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except FileNotFoundError:  # a folder that takes no new file (/proc): a traceback, exit 1 (tester pass 71, 3)
-        raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
-                          hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
-    _owned_as_the_store(fd, store if store is not None and store.exists() else path.parent)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    waited, began, said = False, 0.0, 0.0
+    for attempt in itertools.count():
+        made = _missing_folders(path.parent)  # this run's folders, deepest first: none when the folder was there
+        make_private_folder(path.parent)  # personal data lives here (tester round 20, 11)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # a folder that takes no new file (/proc): a traceback, exit 1 (tester pass 71, 3)
+            if attempt < 3 and not path.parent.is_dir():  # removed by the run that made it as it let go: made anew
+                continue
+            raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
+                              hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
+        _owned_as_the_store(fd, store if store is not None and store.exists() else path.parent)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if should_stop is not None and should_stop():
+                        raise _stopped(str(path)) from None
+                    if not wait or (deadline is not None and time.monotonic() > deadline):
+                        raise _locked(f"{path}{_holder(fd)}") from None
+                    if not waited:
+                        log.info("lock.waiting", lock="file", path=str(path))
+                        began = said = time.monotonic()
+                    elif time.monotonic() - said >= STILL_WAITING_EVERY:
+                        said = time.monotonic()
+                        log.warning("lock.still_waiting", lock="file", path=str(path),
+                                    waited_seconds=round(said - began), holder=_holder(fd).strip(" ()"))
+                    waited = True
+                    time.sleep(0.2)
+        except BaseException:
+            os.close(fd)
+            raise
+        if _names(path, fd):
+            break
+        os.close(fd)  # its holder removed it as it let go (``_unmade_folders``): the lock is the file at ``path`` now
     held = False
     try:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        waited, began, said = False, 0.0, 0.0
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if should_stop is not None and should_stop():
-                    raise _stopped(str(path)) from None
-                if not wait or (deadline is not None and time.monotonic() > deadline):
-                    raise _locked(f"{path}{_holder(fd)}") from None
-                if not waited:
-                    log.info("lock.waiting", lock="file", path=str(path))
-                    began = said = time.monotonic()
-                elif time.monotonic() - said >= STILL_WAITING_EVERY:
-                    said = time.monotonic()
-                    log.warning("lock.still_waiting", lock="file", path=str(path), waited_seconds=round(said - began),
-                                holder=_holder(fd).strip(" ()"))
-                waited = True
-                time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         held = True
@@ -170,4 +184,41 @@ def programme_lock(
     finally:
         if held:  # the id goes with the lock: a later holder that writes none is not named as this run
             os.ftruncate(fd, 0)
+            _unmade_folders(path, made, store)
         os.close(fd)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first: what ``make_private_folder`` makes."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` is still the file open at ``fd``: a run that held the lock may have removed it as it let go."""
+    try:
+        named, held = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _unmade_folders(path: Path, made: list[Path], store: Path | None) -> None:
+    """Remove the lock file ``path`` and the folders ``made`` by this run for it (deepest first) when the run made
+    no ``store`` there and they hold nothing else; called while the lock is held, so a run waiting for it takes the
+    file made anew (``_names``). A refused sync on ``[store] url = "sqlite:///nodir/s.db"`` left the folder ``nodir``
+    it made holding only ``s.lock`` (tester round 100a, 7). A folder that was there before keeps its lock file: another
+    run may hold it. Never raises: what cannot be removed stays."""
+    if not made or store is None or store.exists():
+        return
+    try:
+        if [entry.name for entry in os.scandir(path.parent)] != [path.name]:
+            return
+        path.unlink()
+        for folder in made:
+            folder.rmdir()  # not empty (another run's lock, made meanwhile): it stays, and so do its parents
+    except OSError:
+        return

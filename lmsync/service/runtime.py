@@ -89,7 +89,11 @@ def store_session(
     this session made where there was none (``stores.absent_store``) is then removed, when the body raised or
     ``failed()`` is true and the store holds nothing (``stores.unmade``), after the store is closed and before
     the lock is released: a refused sync on a mistyped ``[store] path`` left an empty store that switched off the
-    "no store" refusals of ``health``, ``queue`` and the imports (tester round 97b, 1).
+    "no store" refusals of ``health``, ``queue`` and the imports (tester round 97b, 1). A stop on request
+    (``should_stop()`` true as the session closes: SIGTERM, Ctrl-C) counts as a failure here: a first ``sync``
+    stopped before it stored anything returns "stopped" rather than raising, and left a store holding only its
+    binding, after which ``health`` and ``queue list`` judged every pair as new (tester round 100a, 14). A store
+    that holds anything is kept (``stores.unmade``), and one that was there before is never judged.
     """
     lock = nullcontext() if read_only else lock_for(config, wait=wait, should_stop=should_stop)
     with lock:
@@ -103,5 +107,5 @@ def store_session(
         except BaseException:
             unmade(made)
             raise
-        if failed is not None and failed():
+        if failed is not None and (failed() or (should_stop is not None and should_stop())):
             unmade(made)
