@@ -368,7 +368,11 @@ class Config(Section):
         return self.state_dir() / f"{self.programme.name}.db"
 
     def emulator_state_path(self) -> Path:
-        return self.store_path().with_name(f"{self.programme.name}.emulator.json")
+        """The built-in emulator's saved site, ``<programme>.emulator.json`` beside the store's file (a ``sqlite:///``
+        ``[store] url``'s too: ``config_sites.emulator_site_path``, tester round 100a, 6)."""
+        from lmsync.config_sites import emulator_site_path
+
+        return emulator_site_path(self.store.url, self.store_path(), self.programme.name)
 
     def token_source(self) -> str:
         """Where ``load_token`` takes the token from, for messages: ``LMSYNC_TOKEN`` (it wins) or the

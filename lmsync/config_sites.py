@@ -23,7 +23,7 @@ from lmsync.config_moodle_url import (
 )
 from lmsync.config_sections import Section
 from lmsync.errors import ConfigError
-from lmsync.store.url_forms import url_refusal
+from lmsync.store.url_forms import sqlite_url_file, url_refusal
 
 #: A Moodle web-service token: 32 hexadecimal characters (``md5(uniqid(...))``, lib/externallib.php).
 TOKEN_SHAPE = re.compile(r"[0-9a-fA-F]{32}")
@@ -160,3 +160,15 @@ def refuse_empty_store_url(data: dict[str, Any], source: str, env_names: dict[tu
         hint=f"set {variable} to the store's database URL (postgresql+psycopg://user@host/database, or "
              f"sqlite:///path), or unset it to use [store] of {source} ({there})",
     )
+
+
+def emulator_site_path(url: str | None, store_path: Path, programme: str) -> Path:
+    """Where the built-in emulator's site of a configuration with no ``[moodle] url`` is kept: the file
+    ``<programme>.emulator.json`` beside the store's file, which is the file of a ``sqlite:///`` ``[store] url`` when
+    there is one (``url_forms.sqlite_url_file``: relative to the current folder, as SQLite opens it), else
+    ``store_path`` (``[store] path``, or the default, in ``$XDG_STATE_HOME/lmsync/emulator/`` with no ``[moodle] url``:
+    a PostgreSQL url's site is kept there too). Before, a ``sqlite:///`` url's site was kept in the demo's folder,
+    where ``lmsync demo`` then refused it and two folders with different urls shared one site (tester round 100a, 6).
+    """
+    file = sqlite_url_file(url) if url is not None else None
+    return Path(file or store_path).with_name(f"{programme}.emulator.json")

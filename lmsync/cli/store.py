@@ -10,6 +10,7 @@ import click
 
 from lmsync.cli import examples
 from lmsync.service.store_copy import copy_store
+from lmsync.store.url_forms import sqlite_url_for
 
 
 @click.group("store", epilog=examples("lmsync store copy --to postgresql+psycopg://lmsync@db.example/lmsync"))
@@ -49,7 +50,7 @@ def store_copy_command(ctx: click.Context, to: str, wait: bool) -> None:
     if result.target_is_url:
         where = "[store] url (or LMSYNC_STORE_URL)"
     elif config.store.url is not None:  # a url wins over a path: "point [store] path" changed nothing (tester round 96b, 5)
-        where, at = "[store] url (or LMSYNC_STORE_URL, which wins over [store] path)", f"sqlite:///{result.target}"
+        where, at = "[store] url (or LMSYNC_STORE_URL, which wins over [store] path)", sqlite_url_for(result.target)  # round 100a, 2
     click.echo(f"next: point {where} at {at}, run `lmsync plan` (it should propose no takeover), then "
                f"start the timer, CronJob or daemon again; keep {result.source} until a run on the copy succeeds")
 

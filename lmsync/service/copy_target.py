@@ -1,7 +1,8 @@
 """The target of ``lmsync store copy --to TARGET``: judged before anything is made, and its errors named as the copy's.
 
 Shapes: ``copy_target(to)`` is a ``CopyTarget``: a SQLite file's absolute path (``PATH`` or
-``sqlite:///PATH``; a relative one is read from the current folder, and shown absolute, since a
+``sqlite:///PATH``, whose file is the one ``[store] url`` opens: ``url_forms.sqlite_url_file``, ``%20`` a space,
+tester round 100a, 2; a relative one is read from the current folder, and shown absolute, since a
 relative ``[store] path`` in a configuration file is read from that file's folder), or a PostgreSQL URL.
 Raises ``InputError`` (exit 3, the value never repeated when it may hold a password) for (tester round
 95b, store copy 1-4):
@@ -9,8 +10,8 @@ Raises ``InputError`` (exit 3, the value never repeated when it may hold a passw
 - an empty ``--to``; a URL of another database or driver, an in-memory SQLite database (``:memory:``,
   ``sqlite://``), or a SQLite URL with a host: the rule ``[store] url`` has (``lmsync.store.url_forms``);
   before, a traceback naming a missing module (the password shown), or "copied" into memory, exit 0;
-- ``sqlite:///~/...``: refused as ``[store] url`` refuses it (the plain path ``~/...`` is expanded), not expanded
-  into a file the configuration's url could never name (tester round 97b, 6);
+- ``sqlite:///~/...`` (``%7E`` too): refused as ``[store] url`` refuses it (the plain path ``~/...`` is expanded), not
+  expanded into a file the configuration's url could never name (tester round 97b, 6);
 - a folder, or a path whose folder does not exist (never made, as every ``--out``: ``folder_refusal``).
 
 ``target_refused(exc, target)`` turns an error from opening the target (another application's
@@ -29,7 +30,7 @@ from pathlib import Path
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.service.out_files import folder_refusal
 from lmsync.store.unreachable import shown_url, store_url
-from lmsync.store.url_forms import TILDE, TILDE_WHY, UNKNOWN, sqlite_in_memory, url_refusal
+from lmsync.store.url_forms import TILDE, TILDE_WHY, UNKNOWN, sqlite_in_memory, sqlite_url_file, url_refusal
 
 #: ``--to`` values read as a URL: any ``scheme://``, and the schemes SQLite or a store URL take without it.
 _URL_LIKE = re.compile(r"(?i)^(?:[a-z][a-z0-9+.\-]*://|(?:file|sqlite|postgres|postgresql(?:\+\w+)?):)")
@@ -75,7 +76,7 @@ def copy_target(to: str) -> CopyTarget:
             except ConfigError as exc:
                 raise _refused(exc.message.replace("[store] url (LMSYNC_STORE_URL)", "--to"), exc.hint) from None
             return CopyTarget(None, to.strip())
-        to = to.strip()[len("sqlite:///"):].partition("?")[0]
+        to = sqlite_url_file(to) or ""  # the file [store] url opens: %20 a space (tester round 100a, 2)
         if _URL_LIKE.match(to):  # sqlite:///file:... is a URI SQLite would read its own way
             raise _refused("--to names a SQLite URI (file:...), not a file", "give --to the file's path")
     if sqlite_in_memory(to):

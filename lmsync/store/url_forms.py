@@ -14,10 +14,21 @@ PostgreSQL (``postgresql://``, ``postgresql+psycopg://``, ``postgres://``) or a 
   folder named ``~`` was made in the current folder (tester round 97b, 6), one ``rm -rf ~`` away from
   the home folder; ``store copy --to`` expanded it instead, into a file ``[store] url`` never reads.
 
+A SQLite URL names its file one way everywhere (``sqlite_url_file``): SQLAlchemy's ``make_url(text).database``, the
+path with its percent-escapes decoded (``%20`` a space, ``%7E`` a ``~``) and the query (``?...``) left off, which is
+the file SQLite opens. The ``~`` refusal judges that decoded path (``sqlite:///%7E/x.db`` made a folder named ``~``:
+tester round 100a, 1), and ``store copy --to`` writes that file (it took ``%20`` literally: tester round 100a, 2).
+``sqlite_url_for(path)`` is the URL naming ``path`` by that rule (a ``%`` or ``?`` in it escaped).
+
 ``url_refusal(text)`` is the reason, without the URL (it may hold a password), or None.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 #: The URL schemes a store may have (the PostgreSQL ones are made ``postgresql+psycopg`` when opened).
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
@@ -59,11 +70,33 @@ def url_refusal(text: str) -> str | None:
     rest = text.strip()[len("sqlite://"):]
     if rest and not rest.startswith("/"):
         return WITH_HOST
-    if sqlite_in_memory(rest[1:]):
+    if sqlite_in_memory(rest[1:]) or sqlite_in_memory(sqlite_url_file(text) or ":memory:"):  # %3Amemory%3A too
         return IN_MEMORY
-    if rest[1:].startswith("~"):
+    if (sqlite_url_file(text) or "").startswith("~"):  # decoded: %7E is a '~' too (tester round 100a, 1)
         return TILDE
     return None
+
+
+def sqlite_url_file(text: str) -> str | None:
+    """The file a ``sqlite:///`` URL names, as SQLite opens it: SQLAlchemy's ``make_url(text).database``
+    (percent-escapes decoded, the ``?query`` left off; relative to the current folder unless it begins with ``/``),
+    e.g. ``sqlite:///a%20b.db?mode=ro`` -> ``a b.db``. None when ``text`` is no SQLite URL, or one SQLAlchemy
+    cannot parse (the caller's own checks say why). The one rule for ``[store] url``, ``LMSYNC_STORE_URL``,
+    ``store copy --to`` and where the store's emulator site is kept (tester round 100a, 2)."""
+    if not text.strip().lower().startswith("sqlite:"):
+        return None
+    try:
+        url = make_url(text.strip())
+    except (ValueError, ArgumentError):
+        return None
+    return url.database if url.get_backend_name().lower() == "sqlite" else None  # SQLITE:/// too (round 98b, 3)
+
+
+def sqlite_url_for(path: Path | str) -> str:
+    """The ``sqlite:///`` URL naming ``path`` by the rule of ``sqlite_url_file`` (which gives ``path`` back): an
+    absolute path gets four slashes, and a ``%``, ``?`` or ``#`` in it is percent-escaped (``/srv/a%b.db`` ->
+    ``sqlite:////srv/a%25b.db``), so a URL a message tells the user to use opens that very file."""
+    return URL.create("sqlite", database=str(path)).render_as_string()
 
 
 def sqlite_in_memory(database: str) -> bool:

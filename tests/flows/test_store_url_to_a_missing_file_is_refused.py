@@ -11,6 +11,7 @@ no lock file, no folder). ``sync`` still makes the store at such a url; a refuse
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,12 @@ def _pairs(home: Path) -> list[tuple[str, str]]:
     return out
 
 
+def _site_beside_the_url(home: Path) -> None:
+    """The emulator site the sync changed, copied to where a ``sqlite:///NAME`` url in ``home`` keeps its own: beside
+    its file (tester round 100a, 6), so the url's store meets the programme's circles."""
+    shutil.copyfile(load_config(home / "lmsync.toml", environ={}).emulator_state_path(), home / f"{PROGRAMME}.emulator.json")
+
+
 @pytest.fixture
 def synced(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``demo_home`` after one sync made the programme's store (at its default path): its path."""
@@ -99,6 +106,7 @@ def test_the_writing_commands_at_a_store_url_to_a_missing_file_are_refused(
 def test_meetings_add_with_a_store_url_in_the_file_to_a_missing_file_is_refused(
     demo_home: Path, synced: Path
 ) -> None:
+    _site_beside_the_url(demo_home)
     (demo_home / "lmsync.toml").write_text(TOML + '[store]\nurl = "sqlite:///medd.db"\n')
     today = programme_today(load_config(demo_home / "lmsync.toml", environ={})).isoformat()
     (mentor, mentee), (_, other) = _pairs(demo_home)[:2]
@@ -150,7 +158,9 @@ def test_a_refused_sync_at_a_store_url_to_a_new_file_leaves_no_store_there(
 ) -> None:
     """The emulator's site the first sync changed (its circles made) is kept beside the default store, so a sync
     into a new store at the url finds circles it has no record of, and is refused: the empty store it made is
-    removed, as one at a new ``[store] path`` is (tester round 97b, 1), and ``health`` stays refused."""
+    removed, as one at a new ``[store] path`` is (tester round 97b, 1), and ``health`` stays refused. A ``sqlite:///``
+    url's site is kept beside its file (tester round 100a, 6): the synced site is put there."""
+    _site_beside_the_url(demo_home)
     url, path = "sqlite:///fresh.db", demo_home / "fresh.db"
     monkeypatch.setenv("LMSYNC_STORE_URL", url)
     refused = run_in(demo_home, "sync")
