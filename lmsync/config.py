@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
+from lmsync.config_file import missing_config, read_config_text
 from lmsync.config_lines import anchor_paths, expand_home, key_named_in, line_of, near_key, toml_error_hint
 from lmsync.config_moodle_url import refuse_moodle_url
 from lmsync.config_retired import drop_retired
@@ -31,7 +32,7 @@ from lmsync.config_sections import (
     resolve_instruments,
 )
 from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
-from lmsync.config_variables import refuse_variables
+from lmsync.config_variables import refuse_unusable_paths, refuse_variables
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
 from lmsync.secrets import Token
@@ -441,41 +442,27 @@ def _format_errors(
     return "\n".join(lines)
 
 
-def _read_config_text(file: Path) -> str:
-    """The file's text, or a ``ConfigError`` naming it (tester finding: a directory or a file that
-    is not UTF-8 is one line and exit 2, not a traceback)."""
-    if file.is_dir():
-        raise ConfigError(f"{file} is a directory, not a configuration file",
-                          hint="give --config (or LMSYNC_CONFIG) the path of the .toml file itself")
-    try:
-        return file.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is not part of the TOML
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
-                          "a configuration file must be UTF-8", hint="save it as UTF-8 in your editor") from None
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read the configuration ({exc.strerror or type(exc).__name__})",
-                          hint="check the path and that lmsync's account may read it") from None
-
-
 def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Config:
     """Read, merge with the environment and validate. A missing default file means all defaults."""
     environ = dict(os.environ if environ is None else environ)
     explicit = path is not None or "LMSYNC_CONFIG" in environ
+    from_env = path is None and bool(environ.get("LMSYNC_CONFIG"))  # named so in errors (tester round 100a, 15a)
     file = Path(path or environ.get("LMSYNC_CONFIG") or DEFAULT_CONFIG)
     data: dict[str, Any] = {}
     text = ""
     if file.exists():
         try:
-            data = tomllib.loads(text := _read_config_text(file))
+            data = tomllib.loads(text := read_config_text(file, from_env=from_env))  # a pipe: refused (100a, 1)
             anchor_paths(data, file.parent)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}", hint=toml_error_hint(text, str(exc))) from None
     elif explicit:
-        raise ConfigError(f"{file}: no such configuration file", hint="`lmsync init` writes one; or copy lmsync.example.toml")
+        raise missing_config(file, from_env=from_env)
     overrides, env_names = env_overrides(Config, environ)
     data, in_file = merge_tables(data, overrides), data  # merge_tables copies: in_file is the file's alone
     expand_home(data)  # "~/x.db" set by environment: the home folder, not a folder named "~" (tester round 98b, 4)
     refuse_variables(data, str(file), env_names, text)  # "$HOME/x.db": a folder named "$HOME" (tester round 99b, 6)
+    refuse_unusable_paths(data, str(file), env_names, text)  # a NUL byte, LMSYNC_STORE_PATH= (tester round 100a, 10, 15b)
     drop_retired(data, str(file))
     refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
     refuse_empty_store_url(data, str(file), env_names, in_file)  # LMSYNC_STORE_URL= (tester round 97b, 8e)

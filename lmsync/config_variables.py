@@ -10,6 +10,11 @@ The rule covers the path settings (``config_lines.FILE_PATHS``: ``[store] path``
 ``[moodle] token_file``; the emulator's state file is beside the store) and the path part of a ``sqlite:`` ``[store]
 url``; never a PostgreSQL url, whose password may hold a ``$``. Only ``$`` followed by a name (a letter or
 ``_``), or ``${NAME}``, is a variable: ``p$`` or ``a$1`` is taken as written.
+
+Its sibling ``refuse_unusable_paths`` refuses, over the same settings, what no file name can be: a NUL character
+(``path = "s.db\\u0000x"``: ``lmsync sync`` ended in a ``ValueError: embedded null byte`` traceback while ``doctor``
+said the store was fine; tester round 100a, 10), and ``LMSYNC_STORE_PATH`` or ``LMSYNC_MOODLE_TOKEN_FILE`` set but
+empty, said with its fix (round 100a, 15b: the error had no "fix:" line).
 """
 
 from __future__ import annotations
@@ -68,3 +73,36 @@ def refuse_variables(data: dict[str, Any], source: str, env_names: dict[tuple[st
             hint=f"write the path out in full, with what {name} stands for in its place, or leave it out of the file and "
                  f"set {shell} from your shell, which expands {name} ({shell}=\"{example}\")",
         )
+
+
+#: The path settings an empty environment variable is refused for, with what the path is of. ``[report] path``
+#: empty is no report file, which is allowed.
+_EMPTY_REFUSED = {("store", "path"): ("the store's SQLite file", "the default store"),
+                  ("moodle", "token_file"): ("the web-service token file", "LMSYNC_TOKEN")}
+
+
+def refuse_unusable_paths(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:
+    """Raise ConfigError (exit 2) for the first path setting of the merged ``data`` (``_KEYS``: a ``sqlite:`` url
+    only) holding a NUL character, named as ``refuse_variables`` names one: ``{source}: store.path (line N)`` for
+    the file (``text``: its content), the variable for one in ``env_names``; then for ``LMSYNC_STORE_PATH`` or
+    ``LMSYNC_MOODLE_TOKEN_FILE`` set but empty, with the fix: set it, or unset it to use the file's value (module
+    doc). Source: tester round 100a, 10 (a traceback, exit 1) and 15b (no fix)."""
+    for key in _KEYS:
+        table = data.get(key[0])
+        value = table.get(key[1]) if isinstance(table, dict) else None
+        if not isinstance(value, str):
+            continue
+        variable = env_names.get(key)
+        dotted = ".".join(key)
+        if "\0" in value and (key != ("store", "url") or value.strip().lower().startswith("sqlite:")):
+            number = None if variable else line_of(text, key)
+            where = f"environment: {variable} ({dotted})" if variable else (
+                f"{source}: {dotted}" + (f" (line {number})" if number else ""))
+            raise ConfigError(f"{where}: holds a NUL character (\\u0000), which no file name can hold",
+                              hint="write the path without it (an editor or a script put it there?)")
+        if variable and key in _EMPTY_REFUSED and not value.strip():
+            raise ConfigError(
+                f"environment: {variable} ({dotted}): is empty",
+                hint=f"set {variable} to the path of {_EMPTY_REFUSED[key][0]}, or unset it to use [{key[0]}] {key[1]} "
+                     f"of {source} (or, with none there, {_EMPTY_REFUSED[key][1]})",
+            )

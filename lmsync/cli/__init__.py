@@ -36,6 +36,7 @@ from lmsync.cli.exiting import ExitsAtOnce
 from lmsync.cli.lazy import LazyCommands
 from lmsync.cli.output import EnvChoice, config_named, say
 from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
+from lmsync.file_kinds import not_a_file
 from lmsync.secrets import redact
 from lmsync.store.problems import admin_problem
 
@@ -103,7 +104,8 @@ class AppContext:
 
             if self.config_given and self.config_path is not None:
                 refuse_config_argument(self.config_path)
-            config = load_config(self.config_path)
+            # from LMSYNC_CONFIG: load_config reads it there, and names it in its errors (tester round 100a, 15a)
+            config = load_config(self.config_path if self.config_given else None)
             if config.source is None:  # no file: maybe the newcomer's demo (the Moodle client is heavy)
                 from lmsync.service.moodle import newcomer_defaults
 
@@ -116,13 +118,16 @@ class AppContext:
 
 
 def refuse_config_argument(path: str) -> None:
-    """:class:`InputError` (exit 3) when ``--config`` names no file or a folder: a wrong command-line argument, as
+    """:class:`InputError` (exit 3) when ``--config`` names no file, a folder, or a device, named pipe or socket
+    (from ``os.stat`` alone, never opened: a pipe hung the command, tester round 100a, 1): a wrong command-line argument, as
     the README's exit code table has it (it was a ``ConfigError``, exit 2; tester round 99b, 8c). The same path
     from ``LMSYNC_CONFIG`` is the deployment's configuration: ``load_config`` refuses it, exit 2."""
     file = Path(path)
     if file.is_dir():
         raise InputError(f"--config {path}: a directory, not a configuration file",
                          hint="give --config the path of the .toml file itself")
+    if (refused := not_a_file(file, f"--config {path}")) is not None:  # a named pipe hung (tester round 100a, 1)
+        raise InputError(refused, hint="give --config the path of the .toml file itself")
     if not file.exists():
         raise InputError(f"--config {path}: no such configuration file",
                          hint=f"check the path; `lmsync init --out {shlex.quote(path)}` writes one there, or copy "

@@ -95,6 +95,8 @@ def _named_in(file: Path, configuration: bool) -> list[tuple[Path, str]]:
     from lmsync.config_lines import anchor_paths
 
     files = [(file, "the configuration lmsync reads")] if configuration and file.is_file() else []
+    if not file.is_file():  # a named pipe: reading it waited for a writer for good (tester round 100a, 1)
+        return files
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
         anchor_paths(data, file.parent)

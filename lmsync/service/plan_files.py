@@ -14,6 +14,7 @@ from pathlib import Path
 from lmsync.domain.operations import Plan
 from lmsync.domain.saved_plan import FIRST_PLAN, read_saved_plan
 from lmsync.errors import InputError
+from lmsync.file_kinds import not_a_file
 from lmsync.service.out_files import SQLITE_HEADER
 
 __all__ = ["plan_file_text", "read_saved_plan_file"]
@@ -26,11 +27,14 @@ def plan_file_text(path: Path, *, what: str, fix: str) -> str:
     """The text of the plan file at ``path``, decoded as UTF-8 (a byte-order mark dropped).
 
     ``what``: the plan expected, for messages ("an lmsync plan"); ``fix``: the hint for a file that holds
-    none (make one with ``--out``). Raises :class:`InputError` (exit 3) naming the file when it cannot be
-    read, is a SQLite database (a store), or is not UTF-8 (UTF-16 text is named so, and re-saving as UTF-8
+    none (make one with ``--out``). Raises :class:`InputError` (exit 3) naming the file when it is a device, a
+    named pipe or a socket (judged from ``os.stat``, never opened: a pipe hung ``apply`` for good, tester round
+    100a, 1), cannot be read, is a SQLite database (a store), or is not UTF-8 (UTF-16 text is named so, and re-saving as UTF-8
     is offered besides ``fix``). Source: tester round 97b, 2 (a traceback, exit 1).
     """
     source = str(path)
+    if (refused := not_a_file(path, source)) is not None:  # a named pipe hung apply for good (round 100a, 1)
+        raise InputError(refused, hint=f"give the plan's file itself; {fix}")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -51,5 +55,6 @@ def plan_file_text(path: Path, *, what: str, fix: str) -> str:
 
 def read_saved_plan_file(path: Path) -> Plan:
     """The plan saved at ``path`` (``saved_plan.read_saved_plan``); :class:`InputError` (exit 3) for a file that
-    cannot be read or is not UTF-8 text, a store's SQLite file among them (tester round 97b, 2: a traceback)."""
+    cannot be read, is not a regular file (a named pipe: round 100a, 1) or is not UTF-8 text, a store's SQLite file
+    among them (tester round 97b, 2: a traceback)."""
     return read_saved_plan(plan_file_text(path, what="an lmsync plan", fix=FIRST_PLAN), str(path))

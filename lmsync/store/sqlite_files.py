@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 from pathlib import Path
 
 from lmsync.errors import ConfigError
+from lmsync.file_kinds import special_kind
 from lmsync.store import schema, suite_engine
 from lmsync.store.problems import newer_store
 
@@ -110,24 +110,15 @@ def refuse_not_a_store(path: Path, where: str) -> None:
             raise newer_store(where, revision)
 
 
-#: What each kind of file that is not a regular one is called in the refusal (``stat`` tests, by mode).
-_KINDS = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
-
-
 def refuse_not_a_file(path: Path, where: str) -> None:
     """Raise ConfigError when ``path`` (links followed) is there and is neither a regular file nor a folder: a
     character or block device (``/dev/null``), a named pipe, a socket. Judged from ``os.stat`` alone, so nothing
     is opened, changed or made beside it (tester round 99b, 1: ``/dev/null`` was made 0600, with a lock and a
     journal file beside it; 9: a named pipe hung the run). Nothing when no file is there, when it cannot be
     stat'ed (a dangling link: ``refuse_dangling_link``), or for a folder (``refuse_not_a_store`` says that)."""
-    try:
-        mode = path.stat().st_mode
-    except (OSError, RuntimeError):  # not there, a link to nothing or a loop: judged elsewhere
+    kind = special_kind(path)  # not there, a link to nothing or a loop: None, judged elsewhere
+    if kind is None:
         return
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
     raise ConfigError(
         f"the store {where} is {kind}, not a regular file: lmsync keeps its store in a file of its own, and "
         "has left it as it was",
