@@ -27,9 +27,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
 #: The URL schemes a store may have (the PostgreSQL ones are made ``postgresql+psycopg`` when opened).
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 
@@ -85,6 +82,10 @@ def sqlite_url_file(text: str) -> str | None:
     ``store copy --to`` and where the store's emulator site is kept (tester round 100a, 2)."""
     if not text.strip().lower().startswith("sqlite:"):
         return None
+    # not at import: `lmsync match` on a CSV loads no SQLAlchemy (issue 15, test_startup)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text.strip())
     except (ValueError, ArgumentError):
@@ -96,6 +97,8 @@ def sqlite_url_for(path: Path | str) -> str:
     """The ``sqlite:///`` URL naming ``path`` by the rule of ``sqlite_url_file`` (which gives ``path`` back): an
     absolute path gets four slashes, and a ``%``, ``?`` or ``#`` in it is percent-escaped (``/srv/a%b.db`` ->
     ``sqlite:////srv/a%25b.db``), so a URL a message tells the user to use opens that very file."""
+    from sqlalchemy.engine import URL
+
     return URL.create("sqlite", database=str(path)).render_as_string()
 
 
