@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lmsync.errors import ConfigError
+
 _PART = r'(?:[A-Za-z0-9_-]+|"[^"\n]*"|\'[^\'\n]*\')'
 _HEADER = re.compile(rf"^\[\[?\s*({_PART}(?:\s*\.\s*{_PART})*)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(rf"^({_PART}(?:\s*\.\s*{_PART})*)\s*=")
@@ -62,9 +64,22 @@ def anchor_paths(data: dict[str, Any], folder: Path) -> None:
         table = data.get(section)
         value = table.get(key) if isinstance(table, dict) else None
         if isinstance(value, str) and value.strip():
-            path = Path(value.strip()).expanduser()
+            path = home_expanded(value.strip(), f"{section}.{key}")
             slash = "/" if value.strip().endswith("/") else ""  # a folder's '/' is kept for the key's check (round 82a, 9)
             table[key] = str(path if path.is_absolute() else folder / path) + slash  # type: ignore[index]
+
+
+def home_expanded(value: str, key: str) -> Path:
+    """``value`` as a path, a leading ``~`` or ``~user`` expanded. Raises ConfigError naming ``key`` (``store.path``)
+    for a ``~user`` whose home folder is not known: it was a RuntimeError traceback (tester round 101a, 2)."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        user = value[1:].split("/", 1)[0]
+        raise ConfigError(
+            f"{key}: {value!r} begins with '~{user}', and no home folder of a user {user!r} is known here",
+            hint="write the path out in full, or begin it with ~/ for the home folder of the user lmsync runs as",
+        ) from None
 
 
 def expand_home(data: dict[str, Any]) -> None:
@@ -76,7 +91,7 @@ def expand_home(data: dict[str, Any]) -> None:
         table = data.get(section)
         value = table.get(key) if isinstance(table, dict) else None
         if isinstance(value, str) and value.strip().startswith("~"):
-            table[key] = str(Path(value.strip()).expanduser()) + ("/" if value.strip().endswith("/") else "")  # type: ignore[index]
+            table[key] = str(home_expanded(value.strip(), f"{section}.{key}")) + ("/" if value.strip().endswith("/") else "")  # type: ignore[index]
 
 
 def near_key(model: Any, loc: Sequence[object]) -> str | None:

@@ -32,13 +32,21 @@ _VARIABLE = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)
 _KEYS = (*FILE_PATHS, ("store", "url"))
 
 
+def _url_file(value: str) -> str:
+    """The file a ``sqlite:`` url names, decoded as SQLite opens it (``url_forms.sqlite_url_file``), or ``""``."""
+    from lmsync.store.url_forms import sqlite_url_file
+
+    return sqlite_url_file(value) or ""
+
+
 def variable_in(key: tuple[str, str], value: str) -> str | None:
     """The first ``$NAME`` or ``${NAME}`` written in the path setting ``key``'s ``value``, or None. For ``("store",
     "url")``, only a ``sqlite:`` url's path (before any ``?``) is looked at: a PostgreSQL url never."""
     if key == ("store", "url"):
         if not value.strip().lower().startswith("sqlite:"):
             return None
-        value = value.strip()[len("sqlite:"):].partition("?")[0]
+        decoded = _url_file(value)  # %24HOME is a $HOME to SQLite too (tester round 101a, 8)
+        value = value.strip()[len("sqlite:"):].partition("?")[0] + "\n" + decoded
     found = _VARIABLE.search(value)
     return found.group(0) if found else None
 
@@ -94,6 +102,8 @@ def refuse_unusable_paths(data: dict[str, Any], source: str, env_names: dict[tup
             continue
         variable = env_names.get(key)
         dotted = ".".join(key)
+        if key == ("store", "url") and value.strip().lower().startswith("sqlite:"):
+            value += _url_file(value)  # %00 is a NUL to SQLite too: a traceback (tester round 101a, 1)
         if "\0" in value and (key != ("store", "url") or value.strip().lower().startswith("sqlite:")):
             number = None if variable else line_of(text, key)
             where = f"environment: {variable} ({dotted})" if variable else (

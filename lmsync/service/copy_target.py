@@ -82,6 +82,9 @@ def copy_target(to: str) -> CopyTarget:
     if sqlite_in_memory(to):
         raise _refused("--to names an in-memory SQLite database, which is gone when lmsync exits",
                        "give --to a new SQLite file's path or an empty PostgreSQL database's URL")
+    if "\0" in to:  # sqlite:///c%00d.db: a traceback (tester round 101a, 1)
+        raise _refused("--to names a file with a NUL character (\\u0000, %00 in a url), which no file name can hold",
+                       "give --to a new SQLite file's path without it")
     path = Path(to).expanduser().absolute()
     if path.is_dir():
         raise _refused(f"the copy's target {path} is a folder", f"give --to a new file inside it, e.g. {path}/lmsync.db")

@@ -28,11 +28,14 @@ def lock_path(config: Config) -> Path:
 
     A ``sqlite:///`` ``[store] url`` has its lock beside the file the url names (``store_target``), not beside
     the default ``[store] path``: two runs on one such file under other state folders (cron's HOME and an
-    admin's) took two locks and ran at once."""
+    admin's) took two locks and ran at once. A store whose name ends in ``.lock`` gets ``<store>.lock`` (``x.lock.lock``),
+    never itself (tester round 101a, 4)."""
     target = store_target(config)
     store = target if isinstance(target, Path) else config.store_path()
     real = Path(os.path.realpath(store))  # a link to nothing in a folder that is not there stays refused (pass 71, 2)
-    return (real if real.parent.is_dir() else store).with_suffix(".lock")
+    beside = real if real.parent.is_dir() else store
+    # a store named x.lock was its own lock file, emptied as the lock was taken (tester round 101a, 4)
+    return beside.with_name(beside.name + ".lock") if beside.suffix == ".lock" else beside.with_suffix(".lock")
 
 
 def lock_for(
