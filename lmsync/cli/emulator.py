@@ -127,13 +127,21 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
     from lmsync.service.moodle import emulator_site
 
     refuse_if_served(state if state is not None else config.emulator_state_path(), "this edit")  # round 24, 3
-    if state is None:
-        path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
-    else:
-        path, site = state, Site.load(state) if state.exists() else build_demo_site()
-    course = edits.course_of(site, config.programme.course)
-    line = change(site, course, config.programme.name)
-    site.save(path)
+    held: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if state is None and not (config.store.url or "").lower().startswith("postgres"):
+        from lmsync.service.runtime import lock_for
+
+        # a run holding the programme's lock saves the site as it ends: an edit saved meanwhile was said and then
+        # lost (tester round 101a, 3); refused instead, exit 4, as another run would be
+        held = lock_for(config)
+    with held:
+        if state is None:
+            path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
+        else:
+            path, site = state, Site.load(state) if state.exists() else build_demo_site()
+        course = edits.course_of(site, config.programme.course)
+        line = change(site, course, config.programme.name)
+        site.save(path)
     click.echo(f"{line}  (saved to {path})")
 
 
