@@ -28,17 +28,22 @@ def _file(tmp_path: Path, more: str = "") -> Path:
     return path
 
 
+def _refused(tmp_path: Path, environ_or_file: str, key: str, value: str) -> ConfigError:
+    """The ConfigError of loading ``[store] key = value`` written in the file, or set as ``LMSYNC_STORE_<KEY>``."""
+    if environ_or_file == "file":
+        path, environ = _file(tmp_path, f'[store]\n{key} = "{value}"\n'), {}
+    else:
+        path, environ = _file(tmp_path), {f"LMSYNC_STORE_{key.upper()}": value}
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ=environ)
+    return caught.value
+
+
 @pytest.mark.parametrize("environ_or_file", ["file", "environment"])
 def test_round_101a_1_a_percent_escaped_nul_in_a_store_url_is_refused_at_load(tmp_path: Path,
                                                                               environ_or_file: str) -> None:
-    url = "sqlite:///a%00b.db"
-    if environ_or_file == "file":
-        path, environ = _file(tmp_path, f'[store]\nurl = "{url}"\n'), {}
-    else:
-        path, environ = _file(tmp_path), {"LMSYNC_STORE_URL": url}
-    with pytest.raises(ConfigError) as caught:
-        load_config(path, environ=environ)
-    assert "store.url" in caught.value.message and "holds a NUL character" in caught.value.message, caught.value
+    refused = _refused(tmp_path, environ_or_file, "url", "sqlite:///a%00b.db")
+    assert "store.url" in refused.message and "holds a NUL character" in refused.message, refused
 
 
 def test_round_101a_1_store_copy_to_a_url_with_a_nul_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,15 +62,9 @@ def test_round_101a_8_a_percent_escaped_variable_in_a_store_url_is_refused(tmp_p
 
 @pytest.mark.parametrize("environ_or_file", ["file", "environment"])
 def test_round_101a_2_a_home_of_no_known_user_is_a_configuration_error(tmp_path: Path, environ_or_file: str) -> None:
-    value = "~nosuchuser-lmsync/x.db"
-    if environ_or_file == "file":
-        path, environ = _file(tmp_path, f'[store]\npath = "{value}"\n'), {}
-    else:
-        path, environ = _file(tmp_path), {"LMSYNC_STORE_PATH": value}
-    with pytest.raises(ConfigError) as caught:
-        load_config(path, environ=environ)
-    assert caught.value.message.startswith("store.path: '~nosuchuser-lmsync/x.db' begins with '~nosuchuser-lmsync'")
-    assert "begin it with ~/" in (caught.value.hint or "")
+    refused = _refused(tmp_path, environ_or_file, "path", "~nosuchuser-lmsync/x.db")
+    assert refused.message.startswith("store.path: '~nosuchuser-lmsync/x.db' begins with '~nosuchuser-lmsync'")
+    assert "begin it with ~/" in (refused.hint or "")
 
 
 @pytest.mark.sqlite_only("a SQLite store file named x.lock")
