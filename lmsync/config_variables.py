@@ -20,6 +20,7 @@ empty, said with its fix (round 100a, 15b: the error had no "fix:" line).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lmsync.config_lines import FILE_PATHS, line_of
@@ -51,33 +52,48 @@ def variable_in(key: tuple[str, str], value: str) -> str | None:
     return found.group(0) if found else None
 
 
+def _settings(data: dict[str, Any]) -> Iterator[tuple[tuple[str, str], str]]:
+    """``(key, value)`` of each ``_KEYS`` setting of the merged ``data`` that holds a string."""
+    for key in _KEYS:
+        table = data.get(key[0])
+        value = table.get(key[1]) if isinstance(table, dict) else None
+        if isinstance(value, str):
+            yield key, value
+
+
+def _where(key: tuple[str, str], variable: str | None, source: str, text: str) -> str:
+    """A setting named as configuration errors name one: ``environment: LMSYNC_STORE_PATH (store.path)`` for one set
+    by ``variable``, else ``{source}: store.path (line N)`` (``text``: the file's content)."""
+    dotted = ".".join(key)
+    if variable:
+        return f"environment: {variable} ({dotted})"
+    number = line_of(text, key)
+    return f"{source}: {dotted}" + (f" (line {number})" if number else "")
+
+
 def refuse_variables(data: dict[str, Any], source: str, env_names: dict[tuple[str, ...], str], text: str) -> None:
     """Raise ConfigError (exit 2) for the first path setting of the merged ``data`` holding an environment
     variable (module doc), named as other configuration errors are: ``{source}: store.path (line N)`` for the
     file ``source`` (``text``: its content), ``environment: LMSYNC_STORE_PATH (store.path)`` for a variable in
     ``env_names``. The value is not repeated (a url's), only the variable found in it. Source: tester round 99b, 6."""
-    for key in _KEYS:
-        table = data.get(key[0])
-        value = table.get(key[1]) if isinstance(table, dict) else None
-        if not isinstance(value, str) or (name := variable_in(key, value)) is None:
+    for key, value in _settings(data):
+        if (name := variable_in(key, value)) is None:
             continue
-        dotted = ".".join(key)
         variable = env_names.get(key)
         shell = f"LMSYNC_{'_'.join(key).upper()}"
         example = f"sqlite:///{name}/..." if key == ("store", "url") else f"{name}/..."
         said = (f"names {name}, and lmsync does not expand environment variables in paths: a folder or file named "
                 f"'{name}' would be made")
+        where = _where(key, variable, source, text)
         if variable:
             raise ConfigError(
-                f"environment: {variable} ({dotted}): {said}",
+                f"{where}: {said}",
                 hint=f"set {variable} to the path written out; systemd's Environment= and single quotes in a shell "
                      f"leave {name} as written, while a shell expands it in double quotes "
                      f"({variable}=\"{example}\")",
             )
-        number = line_of(text, key)
-        at = f" (line {number})" if number else ""
         raise ConfigError(
-            f"{source}: {dotted}{at}: {said}",
+            f"{where}: {said}",
             hint=f"write the path out in full, with what {name} stands for in its place, or leave it out of the file and "
                  f"set {shell} from your shell, which expands {name} ({shell}=\"{example}\")",
         )
@@ -95,24 +111,16 @@ def refuse_unusable_paths(data: dict[str, Any], source: str, env_names: dict[tup
     the file (``text``: its content), the variable for one in ``env_names``; then for ``LMSYNC_STORE_PATH`` or
     ``LMSYNC_MOODLE_TOKEN_FILE`` set but empty, with the fix: set it, or unset it to use the file's value (module
     doc). Source: tester round 100a, 10 (a traceback, exit 1) and 15b (no fix)."""
-    for key in _KEYS:
-        table = data.get(key[0])
-        value = table.get(key[1]) if isinstance(table, dict) else None
-        if not isinstance(value, str):
-            continue
+    for key, value in _settings(data):
         variable = env_names.get(key)
-        dotted = ".".join(key)
         if key == ("store", "url") and value.strip().lower().startswith("sqlite:"):
             value += _url_file(value)  # %00 is a NUL to SQLite too: a traceback (tester round 101a, 1)
         if "\0" in value and (key != ("store", "url") or value.strip().lower().startswith("sqlite:")):
-            number = None if variable else line_of(text, key)
-            where = f"environment: {variable} ({dotted})" if variable else (
-                f"{source}: {dotted}" + (f" (line {number})" if number else ""))
-            raise ConfigError(f"{where}: holds a NUL character (\\u0000), which no file name can hold",
-                              hint="write the path without it (an editor or a script put it there?)")
+            raise ConfigError(f"{_where(key, variable, source, text)}: holds a NUL character (\\u0000), which no file "
+                              "name can hold", hint="write the path without it (an editor or a script put it there?)")
         if variable and key in _EMPTY_REFUSED and not value.strip():
             raise ConfigError(
-                f"environment: {variable} ({dotted}): is empty",
+                f"{_where(key, variable, source, text)}: is empty",
                 hint=f"set {variable} to the path of {_EMPTY_REFUSED[key][0]}, or unset it to use [{key[0]}] {key[1]} "
                      f"of {source} (or, with none there, {_EMPTY_REFUSED[key][1]})",
             )
