@@ -68,7 +68,12 @@ def test_a_variable_set_by_the_environment_is_refused_naming_the_variable(tmp_pa
     ],
 )
 def test_a_dollar_that_names_no_variable_or_a_postgresql_password_is_taken(tmp_path: Path, more: str) -> None:
-    load_config(_file(tmp_path, more), environ={})
+    config = load_config(_file(tmp_path, more), environ={})
+    written = more.split('"')[1]
+    if "url" in more:
+        assert config.store.url == written  # taken as written, the '$' kept
+    else:
+        assert config.store_path() == tmp_path / written  # beside the file, the '$' kept
 
 
 def test_the_run_makes_no_folder_named_after_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
