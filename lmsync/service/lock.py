@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -149,6 +150,10 @@ def programme_lock(
                 continue
             raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
                               hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
+        except IsADirectoryError:  # a traceback (tester round 102b, 1)
+            raise ConfigError(f"the lock file {path} is a folder: lmsync takes its lock at that name and has left it as "
+                              "it was", hint=_FOREIGN_HINT.format(name=path.name)) from None
+        _refuse_foreign(fd, path, store)  # before any chown, flock or truncate: the file is left as it was
         _owned_as_the_store(fd, store if store is not None and store.exists() else path.parent)
         try:
             while True:
@@ -195,6 +200,35 @@ def _missing_folders(folder: Path) -> list[Path]:
         missing.append(folder)
         folder = folder.parent
     return missing
+
+
+def _refuse_foreign(fd: int, path: Path, store: Path | None) -> None:
+    """Close ``fd`` and raise ConfigError (exit 2) when the file at the lock path is not a lock lmsync writes: a lock
+    file is empty or holds its holder's process id. The lock of a store ``X.db`` is ``X.lock``, so another
+    programme's store named ``X.lock``, or an admin's file of that name, was opened, emptied and taken as the lock,
+    and the run exited 0 (tester round 102b, 1: a whole store lost). Judged from ``fstat`` and the first bytes only;
+    nothing is written."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        kind = "not a regular file"
+    elif info.st_size == 0 or (info.st_size <= _PID_BYTES and os.pread(fd, _PID_BYTES, 0).strip().isdigit()):
+        return
+    else:
+        head = os.pread(fd, len(_SQLITE), 0)
+        kind = "a SQLite database" if head == _SQLITE else f"a file of {info.st_size} bytes"
+    os.close(fd)
+    guarded = f" of the store {store}" if store is not None else ""
+    raise ConfigError(
+        f"the lock file {path}{guarded} is {kind}, not a lock lmsync wrote: lmsync takes its lock at that name "
+        "and has left the file as it was",
+        hint=_FOREIGN_HINT.format(name=path.name),
+    )
+
+
+_FOREIGN_HINT = ("the lock of a store X.db is X.lock beside it: move {name} away (another programme's store? rename "
+                 "that store and its [store] path together), or give this programme's store another name in [store] path")
+_PID_BYTES = 32  # a lock file holds its holder's process id and nothing else (``programme_lock``)
+_SQLITE = b"SQLite format 3\x00"
 
 
 def _names(path: Path, fd: int) -> bool:
