@@ -316,8 +316,10 @@ class NudgesConfig(Section):
     interval_days: DaysAtLeastOne = 14
     """at most one nudge per person per pair in this many days"""
     daily_cap: NonNegative = 200
-    """at most this many nudge messages a day for the programme (the most pressing first; 0 switches nudges off;
-    1 is refused: a pair's two people are told the same day)"""
+    """at most this many nudge messages a day for the programme, one per person however many of their pairs it
+    covers (the most pressing first; the people their pairs link, a mentor and their mentees, are told the same
+    day or all wait, so a day may send fewer; 0 switches nudges off; 1 is refused: a pair's two people are told
+    the same day)"""
     quiet_hours: str = ""
     """local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as
     21:00-08:00 ('' = none)"""

@@ -111,8 +111,7 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     if report.held:
         lines.append(f"  held: {report.held} (nothing sent)")
     if report.capped:  # while held nothing goes today: they are over the cap, not "left for tomorrow" (round 59, 9)
-        lines.append(f"  {report.capped} more message(s) over [nudges] daily_cap" if report.held else
-                     f"  {report.capped} message(s) left for tomorrow by [nudges] daily_cap")
+        lines.append(_capped(report))
     if report.already_today:
         lines.append(f"  {report.already_today} person(s) already nudged today")
     if report.dry_run:
@@ -132,6 +131,20 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
         unsent = len({n.recipient_id for n in report.not_attempted})  # messages, as the other counts (round 22, 8)
         lines.append(f"  {unsent} message(s) not attempted ({len(report.not_attempted)} pair nudge(s)): {why}")
     return "\n".join(lines)
+
+
+def _capped(report: nudge_service.NudgeReport) -> str:
+    """The line of the messages the daily cap leaves out: messages are people, however many pairs each covers, and
+    some of the cap unused when the next people, linked by their pairs, do not fit together (tester round 102a, 4:
+    read as a mentor's message about five pairs taking five of the cap)."""
+    cap = "[nudges] daily_cap" + (f" = {report.daily_cap}" if report.daily_cap else "")
+    line = (f"  {report.capped} more message(s) over {cap}" if report.held else
+            f"  {report.capped} message(s) left for tomorrow by {cap}")
+    line += " (one message a person, however many pairs it covers)"
+    if report.cap_unused:
+        line += (f"; {report.cap_unused} of the day's {report.daily_cap} unused: the next people are linked by their "
+                 "pairs, whose two people are told the same day, and do not fit in them together")
+    return line
 
 
 @click.command("nudge", epilog=examples("lmsync nudge --dry-run", "lmsync nudge"))

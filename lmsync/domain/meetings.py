@@ -252,10 +252,19 @@ def parse_attended(text: str, field: str = "attended") -> bool:
 
 
 def parse_rating(text: str | None, field: str = "rating") -> int | None:
+    """A meeting's rating: a whole number from ``RATING_MIN`` to ``RATING_MAX``; blank: None. Every reader of a
+    meeting rating (the CSV import, ``meetings add --rating``, the meeting-log Feedback) parses it here.
+
+    Raises ``FieldProblem`` (``field``): ``'3.5' is not a whole number: a rating is 1, 2, 3, 4 or 5`` (it said
+    "not a rating from 1 to 5", where the surveys' import says "not a whole number": tester round 102a, 7), or
+    ``'6' is not a rating from 1 to 5``."""
     raw = (text or "").strip()
     if raw == "":
         return None
-    if not re.fullmatch(r"\d+", raw) or not RATING_MIN <= int(raw) <= RATING_MAX:
+    if not re.fullmatch(r"-?\d+", raw):
+        ratings = ", ".join(str(r) for r in range(RATING_MIN, RATING_MAX))
+        raise FieldProblem(field, f"{raw!r} is not a whole number: a rating is {ratings} or {RATING_MAX}")
+    if not RATING_MIN <= int(raw) <= RATING_MAX:
         raise FieldProblem(field, f"{raw!r} is not a rating from {RATING_MIN} to {RATING_MAX}")
     return int(raw)
 

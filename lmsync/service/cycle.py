@@ -224,7 +224,8 @@ def _nudges(run: _Run) -> StepResult:
         "sent": len({o.nudge.recipient_id for o in report.sent}),
         "failed": len({o.nudge.recipient_id for o in report.failed}),
         "unknown": len({o.nudge.recipient_id for o in report.unknown}),
-        "capped": report.capped,
+        "capped": report.capped,  # messages (people) left for tomorrow
+        "cap_unused": report.cap_unused,  # of the day's cap: the next people, linked by pairs, go together (102a, 4)
         "already_today": report.already_today,
         "hidden_events": report.hidden_events,
         "first_run_held": int(report.first_run),
@@ -248,7 +249,9 @@ def _nudges(run: _Run) -> StepResult:
     if report.already_today:
         text += f"; {report.already_today} person(s) already nudged today"
     if report.capped:
-        text += f"; {report.capped} more message(s) left for tomorrow (daily cap)"
+        unused = f", {report.cap_unused} of it unused: the next people, linked by their pairs, go together" \
+            if report.cap_unused else ""
+        text += f"; {report.capped} more message(s) left for tomorrow (daily cap{unused})"
     if report.stopped:  # SIGTERM between messages: the rest go on the next run
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
     if report.failed or report.unknown or report.not_attempted:

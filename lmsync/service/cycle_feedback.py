@@ -4,8 +4,13 @@ A response that cannot be read (a mistyped ``meeting_date``, say) is named as vi
 item and the fix. Moodle keeps it until its respondent edits it or a coordinator deletes it, so every run
 found it again: each ended partial (exit 1) and the daemon backed off to 6 h for the rest of the term (tester
 round 87a, 5). The first run that finds it says it (partial); a later run that finds it unchanged lists it
-all the same, counted as still unreadable since the day it was first found (``UnreadableResponses``), a known
+all the same, counted as still not stored since the day it was first found (``UnreadableResponses``), a known
 input problem: the step is ok, exit 0. The log's reason names the respondent by Moodle id (logs carry ids).
+
+Not stored is not always unreadable: a meeting-log response about a meeting the other side of its pair logged
+first was read well enough, and its row is not stored (``BOTH_SIDES``). The counts say both: ``still_not_stored``
+(all, as the line says), of them ``still_unreadable`` and ``still_logged_by_both_sides`` (tester round 102a, 6:
+``still_unreadable`` counted both, and the line called a both-sides response's meeting unreadable).
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
     read = {r.kind for r in reports}
     current = {key: since for key, since in found.since().items() if key[0] in read}  # the problems found now
     known = [since for key, since in current.items() if key in before]  # and found by an earlier read
+    both = {(r.kind, key) for r in reports for key in r.both_sides_keys}  # read, not unreadable (round 102a, 6)
+    known_both = sum(1 for key in current if key in before and key in both)
     counts = {
         "sources": len(reports),
         "attempts": sum(r.attempts for r in reports),
@@ -73,7 +80,9 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
         "removed": sum(r.removed for r in reports),
         "withheld": sum(r.withheld for r in reports),
         "problems": sum(r.problems for r in reports),
-        "still_unreadable": len(known),
+        "still_not_stored": len(known),
+        "still_unreadable": len(known) - known_both,
+        "still_logged_by_both_sides": known_both,
         "warnings": len(warnings),
         "failures": len(failures),
     }
@@ -100,6 +109,9 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
     # "not stored": a response logged by both sides was read well enough (tester round 90a, 7: "unreadable")
     still = f"{len(known)} response{'s' if len(known) > 1 else ''} still not stored since {min(known).isoformat()}" \
         if known else ""
+    if known_both:  # which of them cannot be read, and which are a meeting the other side logged first (102a, 6)
+        kinds = [f"{len(known) - known_both} unreadable"] * (len(known) > known_both)
+        still += f" ({', '.join([*kinds, f'{known_both} about a meeting logged by both sides'])})"
     if len(current) > len(known) or not known:  # a problem no run has said yet
         line = f"{text}; {len(warnings)} warning(s): {listed}" + (f"; of them {still} (said before)" if still else "")
         return _named(StepResult("feedback", "partial", EXIT_PARTIAL, line, counts), ids)

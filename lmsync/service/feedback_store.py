@@ -151,10 +151,15 @@ def note_unreadable(
     """Record the problems (attempt id, field, message) of one source's read (``UnreadableResponses``), each as a
     hash of its response's attempt id and last-modified time and the problem, so a response edited since is a new
     problem: a run says a new one and counts one it said before as still unreadable (tester round 87a, 5)."""
+    UnreadableResponses(store, programme).follow(source, set(problem_keys(attempts, problems)), today)
+
+
+def problem_keys(attempts: Iterable[FeedbackAttempt], problems: Iterable[tuple[int, str, str]]) -> list[str]:
+    """The hash ``UnreadableResponses`` keeps of each problem (attempt id, field, message), in order: a sha256
+    (64 hex characters) of the attempt id, its response's last-modified time (``attempts``) and the problem."""
     modified = {a.attempt_id: a.submitted.isoformat() for a in attempts}
-    found = {hashlib.sha256(json.dumps([attempt, modified.get(attempt, ""), field, message]).encode()).hexdigest()
-             for attempt, field, message in problems}
-    UnreadableResponses(store, programme).follow(source, found, today)
+    return [hashlib.sha256(json.dumps([attempt, modified.get(attempt, ""), field, message]).encode()).hexdigest()
+            for attempt, field, message in problems]
 
 
 def _not_of_erased(

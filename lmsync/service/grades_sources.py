@@ -20,6 +20,7 @@ from lmsync.service.feedback_sources import (
     find_feedback,
     read_feedback,
 )
+from lmsync.service.feedback_store import problem_keys
 from lmsync.service.meeting_log_people import meeting_log_resolver
 from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser
@@ -40,6 +41,9 @@ class SourceReport:
     problems: int = 0
     withheld: int = 0  # responses naming an erased person, dated before the erasure: not stored again
     both_sides: int = 0  # of ``problems``, meetings the other side logged first: read, not unreadable (round 89a, 1)
+    #: the ``UnreadableResponses`` hashes of those ``both_sides`` problems: the run tells them from the unreadable
+    #: ones it counts as still not stored (tester round 102a, 6)
+    both_sides_keys: frozenset[str] = frozenset()
 
     @property
     def unreadable(self) -> int:
@@ -86,18 +90,19 @@ def read_feedback_sources(
         return []
     feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
 
-    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str], int]:
-        """Store one source read: the counts, a warning per attempt that could not be used, and how many of
-        them are meetings the other side logged first (``BOTH_SIDES``)."""
+    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str], list[str]]:
+        """Store one source read: the counts, a warning per attempt that could not be used, and the
+        ``UnreadableResponses`` hashes of those that are meetings the other side logged first (``BOTH_SIDES``)."""
         if kind == "meetings":
             resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
+            both = problem_keys(source.attempts, [(p.attempt_id, p.field, p.message) for p in problems if p.both_sides])
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
-                            for p in problems], sum(p.both_sides for p in problems)  # no answer in logs (round 57, 2)
+                            for p in problems], both  # no answer in logs (round 57, 2)
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
-                        for a in unusable], 0
+                        for a in unusable], []
 
     def responder(user_id: int | None, attempt_id: int) -> str:
         """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
@@ -117,5 +122,5 @@ def read_feedback_sources(
         warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
         stored, removed = counts.added + counts.updated, counts.removed
         reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld,
-                                    both_sides))
+                                    len(both_sides), frozenset(both_sides)))
     return reports

@@ -194,6 +194,9 @@ def apply_cap(
     once: on a day that starts with it, ``cap`` messages go about the pairs whose people all fit
     (``_whole_pairs``), the rest tomorrow: the first ``cap`` people of it went, and a mentor was told
     about mentees who were not (tester round 56, 1).
+    ``cap``, ``sent_today`` and the count left for tomorrow are messages, one a person however many pairs it
+    covers, never pair nudges; a day may leave some of the cap unused when the next batch does not fit in it
+    (tester round 102a, 4: a mentor's message about five mentees read as five of the cap).
     Returns (messages, people with a message left for tomorrow by the cap, people already nudged today).
     """
     fresh = [g for g in groups if g[0].recipient_id not in already_today]

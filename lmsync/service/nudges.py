@@ -5,7 +5,11 @@ Who is told, and when (issue 13):
 * one message per person per run, covering all of their pairs that need attention (a mentor
   with three fading pairs gets one message with three paragraphs), and at most one a day;
 * at most ``[nudges] daily_cap`` messages a day for the programme, the most pressing first
-  (a fading pair before an at-risk one); the rest wait for the next day;
+  (a fading pair before an at-risk one); the rest wait for the next day. The cap counts messages
+  (people), not pairs; as a pair's two people are told the same day, the people linked by their
+  pairs (a mentor and their mentees) go together or wait together, so a day may leave some of the
+  cap unused (``cap_unused``; tester round 102a, 4: read as a mentor's message about five pairs
+  taking five of the cap);
 * none inside ``[nudges] quiet_hours`` (local time in ``[programme] timezone``), and none while
   an exam block is in progress: a course calendar event whose name (unescaped, trap 39)
   matches ``[nudges] exam_pattern``, read with core_calendar_get_calendar_events, which also
@@ -110,7 +114,9 @@ class NudgeReport:
     messages: list[list[PlannedNudge]] = field(default_factory=list)  # one per person, sent or due
     held: str | None = None  # why nothing was sent this run: quiet hours, an exam block, hidden events
     hidden_events: int = 0  # course calendar events Moodle would not show (nopermissions)
-    capped: int = 0  # people left for tomorrow by [nudges] daily_cap
+    capped: int = 0  # people (messages) left for tomorrow by [nudges] daily_cap
+    daily_cap: int = 0  # [nudges] daily_cap: messages (people) a day
+    cap_unused: int = 0  # messages the day's cap still allows, left unused as the next people go together
     already_today: int = 0  # people who already had a nudge today
     stopped: bool = False  # SIGTERM or Ctrl-C stopped the sending: ``not_attempted`` were not sent
     first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
@@ -206,6 +212,9 @@ def send_nudges(
     report.messages, report.capped, report.already_today = apply_cap(
         groups, already_today=already, sent_today=len(already), cap=config.nudges.daily_cap
     )
+    report.daily_cap = config.nudges.daily_cap
+    if report.capped:  # the next people, linked by their pairs, do not fit together (tester round 102a, 4)
+        report.cap_unused = max(0, report.daily_cap - len(already) - len(report.messages))
     if config.nudges.daily_cap == 0 and groups:  # switched off: said as a hold, not "left for tomorrow" (round 56, 6)
         report.messages, report.capped = [g for g in groups if g[0].recipient_id not in already], 0
         report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap of 2 or more to send them)"
@@ -235,7 +244,8 @@ def send_nudges(
         held=report.held is not None,
         first_run=report.first_run,
         hidden_events=report.hidden_events,
-        capped=report.capped,
+        capped=report.capped,  # people (messages), as ``messages``
+        cap_unused=report.cap_unused,
         already_today=report.already_today,
         sent=report.people("sent"),  # messages, as cycle.step counts them
         failed=report.people("failed"),
