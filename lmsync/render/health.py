@@ -18,7 +18,7 @@ from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, S
 from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.labels import People
 from lmsync.store.health import QueueItem
-from lmsync.store.queue import NOT_DUE, WATCH
+from lmsync.store.queue import GONE, NOT_DUE, WATCH
 
 HEALTH_COLUMNS = tuple(
     Column(key) for key in (
@@ -51,7 +51,10 @@ def _detail_lines(cell: Shown) -> list[str]:
 def health_view(report: HealthReport, people: People, today: date | None = None) -> Document:
     """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued.
 
-    ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4).
+    ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4); a view of
+    a day before it says its pairs are that day's, judged again now (``past_day_note``), its left-out pairs as that
+    day's (``health_past_day``), and JSON's ``pairs_away_since`` counts those judged with someone no longer active
+    in the course since (0 on today's view; tester round 102a, 2).
 
     ``counts`` (JSON) are the head line's: pairs by status, a pair a coordinator ended counted once,
     under ``ended`` (present when there is one), not under its status (``HealthReport.shown_counts``).
@@ -95,7 +98,12 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
     if report.ended:
         head += (f"\n({len(report.ended)} pair(s) a coordinator ended (`queue done --outcome closed`) are counted as "
                  "ended, not under their status, never listed as needing attention, and nobody is nudged about them)")
-    if report.assessment.skipped_inactive:
+    past = not report.recorded and today is not None and report.as_of < today
+    if report.assessment.skipped_inactive and past:  # that day's pairs, not today's circles (tester round 102a, 2)
+        head += (f"\n({report.assessment.skipped_inactive} pair(s) left out: someone in them is not active in the "
+                 "course today, and lmsync's health record of that day left them out too, or its pairing history "
+                 "does not date them)")
+    elif report.assessment.skipped_inactive:
         head += (f"\n({report.assessment.skipped_inactive} circle member(s) left out: they, or their circle's mentor, "
                  "have no active enrolment or a suspended Moodle account)")  # an account too (tester round 86b, 8)
     if report.assessment.unassigned_mentor_answers:
@@ -136,11 +144,23 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
                                         for i, why in report.unescalated]))
     if not report.recorded:
         blocks.append(Note("A view as of that date: nothing was stored or queued (plain `lmsync health` records today)."))
+    if past and report.assessment.pairs:
+        blocks.append(Note(past_day_note(report.assessment.away_since)))
+    blocks.append(Field("pairs_away_since", report.assessment.away_since))
     if not report.recorded and today is not None and report.as_of > today:
         blocks.append(Note(f"{report.as_of.isoformat()} is a day to come (today is {today.isoformat()}): a projection that "
                            "assumes no meeting, survey answer or coordinator action is recorded before then."))
     blocks.append(Field("projected", not report.recorded and today is not None and report.as_of > today))
     return Document(blocks)
+
+
+def past_day_note(away: int) -> str:
+    """What a view of a past day says of its figures (tester round 102a, 2): that day's pairs as ``lmsync report
+    --as-of`` takes them, judged again now, while the report counts the health recorded that day; ``away``: how many
+    of them hold someone no longer active in the course (``Assessment.away_since``)."""
+    said = (f" ({away} with someone no longer active in the course since, judged as on that day)" if away else "")
+    return ("That day's pairs as lmsync's pairing history has them" + said + ", judged again with what the store "
+            "holds now; `lmsync report --as-of` counts the health recorded that day, which may differ.")
 
 
 def unescalated_note(items: Sequence[tuple[QueueItem, str]], people: People | None = None) -> str:
@@ -187,7 +207,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         due = None if i.status in NOT_DUE or i.acked_on else i.due_on
         extra = "".join([
             f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
-            f"  paused {i.last_seen_on.isoformat()}: {i.gone_why}" if i.gone_why else "",
+            f": {i.gone_why}" if i.gone_why else "",
             "  no longer fading (minor signals only): not due" if i.status == WATCH and not i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
@@ -207,11 +227,13 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
+            # paused: ``last_seen_on`` is the day it was paused, its reasons the judgement before (tester round 102a, 5)
+            "flagged": f"paused on {i.last_seen_on.isoformat()}" if i.status == GONE else f"last flagged {i.last_seen_on.isoformat()}",
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons), "note": i.note,
         })
     acked = sum(1 for i in items if i.acked_on)
     return Table(
-        "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  item open since {since}  (last flagged {last_seen}){extra}",
+        "queue", QUEUE_COLUMNS, rows, line="{label}  {status}  item open since {since}  ({flagged}){extra}",
         details="lines", empty="the coordinator queue is empty",
         footer=f"{len(items) - acked} open item(s)"
         + (f" ({paused} of them paused)" if (paused := sum(1 for i in items if i.status == "gone" and not i.acked_on))

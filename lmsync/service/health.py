@@ -50,7 +50,7 @@ from lmsync.service.clock_check import check_clock_today
 from lmsync.service.ended_as_of import ended_on
 from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
-from lmsync.service.health_gone import Circles, pause_gone, paused_now
+from lmsync.service.health_gone import Circles, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
@@ -59,6 +59,7 @@ from lmsync.service.health_inputs import satisfaction_instruments as satisfactio
 from lmsync.service.health_inputs import store_is_new
 from lmsync.service.health_inputs import thresholds as thresholds
 from lmsync.service.health_inputs import today as today
+from lmsync.service.health_past_day import pairs_of_the_day
 
 # The coordinator queue, "not a good fit" and ``pair show`` live in their own modules; their
 # names stay importable from here, where the CLI, the cycle and the tests look for them.
@@ -114,6 +115,7 @@ class Assessment:
     unassigned_mentor_answers: int = 0  # mentors' wave scores naming none of their several mentees: not judged
     circles: Circles = field(default_factory=Circles)  # every circle's members as observed (health_gone)
     history_begins: date | None = None  # the pairing history's first day, when ``as_of`` is before it: no pair
+    away_since: int = 0  # pairs of a past day judged with someone no longer active in the course today (102a, 2)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -346,28 +348,32 @@ def circle_forums(
 
 
 @steady_gc()
-def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: date) -> Assessment:
+def observe_and_assess(
+    api: MoodleApi, config: Config, store: Store, *, as_of: date, away_since: bool = False
+) -> Assessment:
     """Every circle pair's health at ``as_of``; ``first_assessment`` while the store has never
-    nudged about the programme (``health_inputs.store_is_new``)."""
+    nudged about the programme (``health_inputs.store_is_new``).
+
+    A past ``as_of`` judges that day's pairs (``health_past_day.pairs_of_the_day``); ``away_since`` (``health
+    --as-of``) keeps those with someone no longer active in the course today, their accounts in ``roster``."""
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config, proof=circle_proof(store, config.programme.name))  # lmsync's circles (73, 1)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     begins = None
+    roster = snapshot.roster
+    away_pairs = 0
     if as_of < today(config):
-        pairs, skipped, begins = _pairs_of_the_day(config, store, snapshot, pairs, skipped, as_of)
+        day = pairs_of_the_day(config, store, api, snapshot.roster, pairs, left_out_pairs(config.programme.name, snapshot),
+                               as_of, away_since=away_since)
+        pairs, skipped, begins, away_pairs = day.pairs, day.left_out, day.begins, day.away_pairs
+        roster = {**day.away, **snapshot.roster}
     forums = circle_forums(config.programme.name, api, snapshot, programme_zone(config))
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
     watched_since = min(seen.values(), default=None)
     first_day = _first_day(store, config.programme.name, watched_since)  # once too
     healths, unassigned = assess_pairs(config, store, pairs, as_of=as_of, forums=forums, seen=seen, first_day=first_day)
-    roster = snapshot.roster
-    views = [
-        PairView(
-            h,
-            roster[h.mentor_id].username or str(h.mentor_id),
-            roster[h.mentee_id].username or str(h.mentee_id),
-        )
-        for h in healths
+    views = [  # a person of a past day Moodle no longer has an account of: by their id
+        PairView(h, _username(roster, h.mentor_id), _username(roster, h.mentee_id)) for h in healths
     ]
     paired_here = journal_pairing_days(store, config.programme.name, programme_zone(config))
     start = programme_start(config)
@@ -380,23 +386,12 @@ def observe_and_assess(api: MoodleApi, config: Config, store: Store, *, as_of: d
         and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
-                      Circles.of(config.programme.name, snapshot.observation), begins)
+                      Circles.of(config.programme.name, snapshot.observation), begins, away_pairs)
 
 
-def _pairs_of_the_day(
-    config: Config, store: Store, snapshot: Snapshot, current: list[tuple[int, int]], skipped: int, as_of: date
-) -> tuple[list[tuple[int, int]], int, date | None]:
-    """The pairs of a past ``as_of`` as the pairing history has them (``PairsByDate.on``), not today's
-    circles: ``health --as-of`` judged a pair made after that day and left out those that ended since
-    (tester round 54, 2). A pair of that day with someone no longer in the course (no name, no roster
-    row) is counted as left out, as today's are. A day before the history's first day has no pair, and
-    that first day is returned (``PairsByDate.begins``; else None)."""
-    dated = feedback_pairs_by_date(store, config.programme.name, current, tz=programme_zone(config))
-    if dated.begins is not None and as_of < dated.begins:
-        return [], 0, dated.begins
-    on_day = dated.on(as_of)
-    known = sorted(p for p in on_day if p[0] in snapshot.roster and p[1] in snapshot.roster)
-    return known, skipped + len(on_day) - len(known), None
+def _username(roster: Mapping[int, RosterUser], uid: int) -> str:
+    user = roster.get(uid)
+    return (user.username if user is not None else "") or str(uid)
 
 
 def unassigned_note(count: int) -> str:
@@ -420,7 +415,7 @@ def run_health(
     assessment, and not one row written, so a look at 2030 never queues pairs "fading since 2030".
     """
     day = as_of or today(config)
-    assessment = observe_and_assess(api, config, store, as_of=day)
+    assessment = observe_and_assess(api, config, store, as_of=day, away_since=not record)
     programme = config.programme.name
     start = programme_start(config)
     current = {(h.mentor_id, h.mentee_id) for h in assessment.healths}
@@ -429,7 +424,7 @@ def run_health(
                           # a closure counts from the day it was recorded: an earlier day's view shows that day
                           ended=frozenset(ended_on(store, programme, day) & current))
     if not record:
-        report.paused = paused_now(_queue(config, store))
+        report.paused = paused_now(_queue(config, store), on=day)  # those paused by that day (tester round 102a, 1)
         # counted as shown: an ended pair once, as ended, not also under its status (tester round 97a, 8)
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.shown_counts)
         return report

@@ -23,6 +23,7 @@ from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.service.observe import Snapshot
 from lmsync.store.queue import CoordinatorQueue, QueueItem
+from lmsync.store.queue_item import paused_day
 
 log = get_logger(__name__)
 
@@ -50,8 +51,21 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
     """(mentor, mentee) of every lmsync circle, both actively enrolled and neither account suspended; and how many
     were left out. A pair whose mentor's account was suspended (trap 41) was judged, nudged and escalated for the
     whole of the circle's hold, though neither could act (tester round 85b, 1): left out, its item is paused."""
-    pairs: set[tuple[int, int]] = set()
-    skipped = 0
+    judged = _circle_members(programme, snapshot)
+    return sorted({pair for pair, ok in judged if ok}), sum(1 for _pair, ok in judged if not ok)
+
+
+def left_out_pairs(programme: str, snapshot: Snapshot) -> set[tuple[int, int]]:
+    """The (mentor, member) pairs of lmsync circles that ``circle_pairs`` leaves out today (counted there): someone
+    in them without an active enrolment or with a suspended account. A view of a past day keeps those its pairing
+    history dates (``health_past_day``; tester round 102a, 2)."""
+    return {pair for pair, ok in _circle_members(programme, snapshot) if not ok}
+
+
+def _circle_members(programme: str, snapshot: Snapshot) -> list[tuple[tuple[int, int], bool]]:
+    """Each (mentor, member) of every lmsync circle (outsiders and the mentor left out), and whether both are
+    actively enrolled with neither account suspended."""
+    out = []
     suspended = snapshot.observation.suspended_user_ids
     for group in snapshot.observation.groups:
         mentor = mentor_of_idnumber(programme, group.idnumber)
@@ -60,11 +74,9 @@ def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, in
         for member in group.members:
             if member == mentor or member in snapshot.observation.outsiders:  # a teacher added by hand (round 18, 2)
                 continue
-            if mentor in snapshot.roster and member in snapshot.roster and not {mentor, member} & suspended:
-                pairs.add((mentor, member))
-            else:
-                skipped += 1
-    return sorted(pairs), skipped
+            active = mentor in snapshot.roster and member in snapshot.roster and not {mentor, member} & suspended
+            out.append(((mentor, member), active))
+    return out
 
 
 def away_circle_mentees(programme: str, snapshot: Snapshot) -> frozenset[int]:
@@ -117,7 +129,19 @@ def pause_gone(
     return queue.pause_gone(day, current, lambda pair: why_gone(pair, roster, circles))
 
 
-def paused_now(queue: CoordinatorQueue) -> list[QueueItem]:
+def paused_now(queue: CoordinatorQueue, on: date | None = None) -> list[QueueItem]:
     """The open items paused now (``QueueItem.paused``), oldest first, as ``lmsync queue list`` shows them: those
-    the health step paused on any run whose pair is still out of the programme (tester round 50, 10)."""
-    return [item for item in queue.open_items() if item.paused]
+    the health step paused on any run whose pair is still out of the programme (tester round 50, 10).
+
+    ``on``: the day a view is of (``health --as-of``): only the items whose pause began on or before it
+    (``paused_on``). A view of an earlier day listed items paused after it, even on a day before the programme
+    began (tester round 102a, 1). The queue keeps an item's present state only, so an item paused on that day and
+    since taken up again or closed is not listed: the view says what was paused then and still is. A day to come
+    (a projection) lists every item paused now."""
+    return [item for item in queue.open_items() if item.paused and (on is None or paused_on(item) <= on)]
+
+
+def paused_on(item: QueueItem) -> date:
+    """The day lmsync last paused ``item``: its note's (``queue_item.paused_day``), else its ``last_seen_on``
+    (``pause_gone`` sets it to the day it pauses an item)."""
+    return paused_day(item.note) or item.last_seen_on
