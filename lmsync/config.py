@@ -32,6 +32,7 @@ from lmsync.config_sections import (
     resolve_instruments,
 )
 from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
+from lmsync.config_types import loose_values
 from lmsync.config_variables import refuse_unusable_paths, refuse_variables
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
@@ -406,13 +407,17 @@ class Config(Section):
 
 
 def _format_errors(
-    error: ValidationError, source: str, env_names: dict[tuple[str, ...], str] | None = None, text: str = ""
+    error: ValidationError, source: str, env_names: dict[tuple[str, ...], str] | None = None, text: str = "",
+    loose: dict[tuple[str, ...], str] | None = None,
 ) -> str:
     """One line per problem, naming the file and the key's line in ``text`` (the file's content),
-    or the environment variable that set the key."""
-    lines = []
+    or the environment variable that set the key; ``loose``'s lines first (``config_types.loose_values``: a
+    value of the wrong TOML type), each in place of pydantic's own at or under its location."""
+    lines = list((loose or {}).values())
     for item in error.errors():
         loc = tuple(str(p) for p in item["loc"])
+        if any(loc[: len(at)] == at for at in loose or {}):
+            continue
         msg = item["msg"].removeprefix("Value error, ")  # a rule's own words
         if not loc:  # a rule over the whole file that names its key: located like a key's own error
             loc, msg = key_named_in(msg)
@@ -466,11 +471,14 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     drop_retired(data, str(file))
     refuse_moodle_url(data, str(file), env_names, text, in_file)  # empty, or holding a password
     refuse_empty_store_url(data, str(file), env_names, in_file)  # LMSYNC_STORE_URL= (tester round 97b, 8e)
+    loose = loose_values(Config, in_file, env_names, str(file), text)  # `true` for a number (tester round 102b, 5)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         # no file: the environment alone (not "lmsync.toml with environment ...", a file that is not
         # there; tester round 40, 6)
-        raise ConfigError(_format_errors(exc, str(file) if file.exists() else "", env_names, text)) from None
+        raise ConfigError(_format_errors(exc, str(file) if file.exists() else "", env_names, text, loose)) from None
+    if loose:
+        raise ConfigError("\n".join(loose.values()))
     config.source = file if file.exists() else None
     return config

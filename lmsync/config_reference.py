@@ -35,7 +35,9 @@ Generated from lmsync's configuration models by `lmsync config reference`; do no
 Every key can also be set by an environment variable named after its path
 (`[moodle] token_file` is `LMSYNC_MOODLE_TOKEN_FILE`); lists and tables are written as TOML
 literals (`LMSYNC_PROGRAMME_MENTOR_ROLES='["teacher"]'`). An unknown or mistyped key is an error
-that names its path. Tables under a `<name>` placeholder are keyed by a name you choose.
+that names its path. In the file, a number or a boolean is written as one, without quotes
+(`cadence_days = 14`, `verify_tls = false`); a variable's text is read as one
+(`LMSYNC_MOODLE_VERIFY_TLS=false`). Tables under a `<name>` placeholder are keyed by a name you choose.
 """
 
 

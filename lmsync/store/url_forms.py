@@ -12,7 +12,11 @@ PostgreSQL (``postgresql://``, ``postgresql+psycopg://``, ``postgres://``) or a 
 - an empty URL, said so (not "must be a PostgreSQL URL"; tester round 97b, 8e);
 - a SQLite URL whose path begins with ``~`` (``sqlite:///~/x.db``): SQLite does not expand ``~``, so a
   folder named ``~`` was made in the current folder (tester round 97b, 6), one ``rm -rf ~`` away from
-  the home folder; ``store copy --to`` expanded it instead, into a file ``[store] url`` never reads.
+  the home folder; ``store copy --to`` expanded it instead, into a file ``[store] url`` never reads;
+- a SQLite URL with a query or a fragment (``sqlite:///q.db?mode=ro``, ``sqlite:///q.db#x``): the query was left
+  off without a word, and the store opened and written as usual (tester round 102b, 6), and a fragment became
+  part of the file's name; a ``?`` or ``#`` in a file's name is written ``%3F`` or ``%23`` (``sqlite_url_for``).
+  A PostgreSQL URL keeps its query (``?sslmode=require``).
 
 A SQLite URL names its file one way everywhere (``sqlite_url_file``): SQLAlchemy's ``make_url(text).database``, the
 path with its percent-escapes decoded (``%20`` a space, ``%7E`` a ``~``) and the query (``?...``) left off, which is
@@ -55,6 +59,12 @@ TILDE = (f"{TILDE_WHY}: write the absolute path (sqlite:////home/you/lmsync.db),
          "file as [store] path, where '~' is the home folder")
 
 
+#: The reason for a SQLite URL with a query (``?...``) or a fragment (``#...``).
+QUERY = ("holds a query (?...) or a fragment (#...) in a SQLite URL, which lmsync does not use (the file would be "
+         "opened read-write whatever it says, and a #... made part of its name): take it off (sqlite:///path), "
+         "lmsync opens its store read-write by itself; a '?' or '#' in the file's name is written %3F or %23")
+
+
 def url_refusal(text: str) -> str | None:
     """Why ``text`` cannot name a store (module doc), or None when it may."""
     value = text.strip().lower()
@@ -71,6 +81,8 @@ def url_refusal(text: str) -> str | None:
         return IN_MEMORY
     if (sqlite_url_file(text) or "").startswith("~"):  # decoded: %7E is a '~' too (tester round 100a, 1)
         return TILDE
+    if "?" in rest or "#" in rest:  # ?mode=ro was dropped without a word (tester round 102b, 6)
+        return QUERY
     return None
 
 

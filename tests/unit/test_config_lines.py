@@ -60,7 +60,7 @@ def test_config_errors_name_their_lines(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     text = str(caught.value)
-    assert f"{path}: matching.triad_juniors (line 5): Input should be a valid integer" in text
+    assert f"{path}: matching.triad_juniors (line 5): a string, where an integer is expected" in text  # round 102b, 5
     assert f"{path}: unknown key moodle.tokn_file (line 8)" in text
 
 
