@@ -36,6 +36,7 @@ from lmsync.config_types import loose_values
 from lmsync.config_variables import refuse_unusable_paths, refuse_variables
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
+from lmsync.home_paths import home_path
 from lmsync.secrets import Token
 from lmsync.token_file import read_token_file, token_from
 
@@ -452,7 +453,8 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     environ = dict(os.environ if environ is None else environ)
     explicit = path is not None or "LMSYNC_CONFIG" in environ
     from_env = path is None and bool(environ.get("LMSYNC_CONFIG"))  # named so in errors (tester round 100a, 15a)
-    file = Path(path or environ.get("LMSYNC_CONFIG") or DEFAULT_CONFIG)
+    named = home_path(environ["LMSYNC_CONFIG"], "LMSYNC_CONFIG", ConfigError) if from_env else None  # '~/' (102b, 3)
+    file = Path(path or named or DEFAULT_CONFIG)
     data: dict[str, Any] = {}
     text = ""
     if file.exists():

@@ -35,8 +35,9 @@ from lmsync.allocator import hold_mmap_threshold
 from lmsync.cli.exiting import ExitsAtOnce
 from lmsync.cli.lazy import LazyCommands
 from lmsync.cli.output import EnvChoice, config_named, say
-from lmsync.errors import EXIT_INPUT, EXIT_OK, InputError, LmsyncError
+from lmsync.errors import EXIT_INPUT, EXIT_OK, ConfigError, InputError, LmsyncError
 from lmsync.file_kinds import not_a_file
+from lmsync.home_paths import home_path, home_path_or_as_given
 from lmsync.secrets import redact
 from lmsync.store.problems import admin_problem
 
@@ -98,14 +99,22 @@ class AppContext:
     config_given: bool = False
     _config: Config | None = field(default=None, repr=False)
 
+    def config_file(self) -> str | None:
+        """``config_path`` (None: neither given) with a leading ``~`` read as the home folder; raises ``InputError``
+        naming ``--config``, or ``ConfigError`` naming ``LMSYNC_CONFIG``, for an unknown ``~user`` (``home_paths``)."""
+        if self.config_path is None:
+            return None
+        given = self.config_given
+        return home_path(self.config_path, "--config" if given else "LMSYNC_CONFIG", InputError if given else ConfigError)
+
     def config(self) -> Config:
         if self._config is None:
             from lmsync.config import load_config  # pydantic: imported when a command needs it
 
             if self.config_given and self.config_path is not None:
-                refuse_config_argument(self.config_path)
+                refuse_config_argument(self.config_file() or self.config_path)
             # from LMSYNC_CONFIG: load_config reads it there, and names it in its errors (tester round 100a, 15a)
-            config = load_config(self.config_path if self.config_given else None)
+            config = load_config(self.config_file() if self.config_given else None)
             if config.source is None:  # no file: maybe the newcomer's demo (the Moodle client is heavy)
                 from lmsync.service.moodle import newcomer_defaults
 
@@ -266,7 +275,7 @@ def _app(ctx: click.Context) -> AppContext | None:
 def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     app = _app(ctx)
     if value is not None and app is not None:
-        app.config_path, app.config_given = value, True
+        app.config_path, app.config_given = home_path_or_as_given(value), True  # '~/c.toml' (tester round 102b, 3)
         app._config = None
 
 
@@ -326,12 +335,14 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv
 FORCE_OUT = click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 
 class OutPath(click.Path):
-    """``--out``'s type: a ``Path``, refusing an empty one (click would read ``""`` as the current
-    folder: tester round 5, 3)."""
+    """``--out``'s type, every command's: a ``Path``, refusing an empty one (click would read ``""`` as the current
+    folder: tester round 5, 3); a leading ``~`` or ``~user`` is the home folder (``home_paths.home_path``, InputError
+    naming ``--out`` for an unknown user: a folder named ``~`` was asked for, tester round 102b, 3)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
             raise InputError("--out is empty", hint="give --out the file (or, with --format csv, the folder) to write")
+        value = home_path(value, "--out") if isinstance(value, str) else value
         return super().convert(value, param, ctx)
 
 
@@ -473,4 +484,5 @@ def main(ctx: click.Context, config_path: str | None, log_format: str, log_level
     from click.core import ParameterSource
 
     given = ctx.get_parameter_source("config_path") is ParameterSource.COMMANDLINE  # not LMSYNC_CONFIG (99b, 8c)
+    config_path = home_path_or_as_given(config_path) if config_path else config_path  # '~/c.toml' (tester round 102b, 3)
     ctx.obj = AppContext(config_path=config_path, log_format=log_format, log_level=log_level.lower(), config_given=given)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import examples
+from lmsync.cli import OutPath, examples
 from lmsync.config_reference import reference_markdown
 from lmsync.errors import InputError
 from lmsync.service.out_files import check_out, own_files
@@ -21,7 +21,7 @@ def command() -> None:
     "reference",
     epilog=examples("lmsync config reference", "lmsync config reference --out CONFIGURATION.md"),
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), default=None,
               help="Write the Markdown here instead of printing it.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists (like `lmsync init --force`).")
 @click.pass_context

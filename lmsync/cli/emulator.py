@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from lmsync.cli import examples
-from lmsync.errors import ConfigError
+from lmsync.cli import AppContext, examples
+from lmsync.errors import ConfigError, LmsyncError, LockedError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
@@ -98,10 +100,21 @@ def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, worke
 @command.command("reset", epilog=examples("lmsync emulator reset --state demo.json"))
 @click.option("--state", "state", required=True, type=click.Path(dir_okay=False, path_type=Path), help="State file to overwrite.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site.")
-def reset_command(state: Path, seed: int) -> None:
-    """Overwrite the state file with a fresh demo site."""
+@click.pass_context
+def reset_command(ctx: click.Context, state: Path, seed: int) -> None:
+    """Overwrite the state file with a fresh demo site.
+
+    When FILE is the configured programme's own saved site, this takes the programme's lock: refused (exit 4)
+    while another run holds it, as `lmsync emulator edit` is.
+    """
     refuse_if_served(state, "this reset")
-    build_demo_site(seed).save(state)
+    app = ctx.find_root().obj
+    try:  # a configuration that does not load runs nothing that could save its site over this reset
+        config = app.config() if isinstance(app, AppContext) else None
+    except LmsyncError:
+        config = None
+    with _programme_lock(config, state) if config is not None else contextlib.nullcontext():  # 102b, 2
+        build_demo_site(seed).save(state)
     click.echo(f"reset {state} to the demo site (seed {seed})")
 
 
@@ -118,6 +131,40 @@ def edit_group() -> None:
     """
 
 
+@contextlib.contextmanager
+def _programme_lock(config: Any, state: Path | None) -> Iterator[None]:
+    """Hold the programme's lock (``runtime.lock_for``) for a change to ``state``, a site file (None: the programme's
+    own), when a run of ``config`` (a ``Config``) saves that site as it ends: no ``[moodle] url``, a SQLite store,
+    and ``state`` None or the programme's own site (``Config.emulator_state_path``, from ``config_sites``) by its
+    resolved path, links followed, or as one file. Raises ``LockedError`` (exit 4) while another run holds it, its
+    fix without ``--wait``, which neither command takes: a change saved meanwhile was said and then lost (tester
+    round 101a, 3), and ``--state`` naming that very file slipped past (tester round 102b, 2). Any other
+    ``state``: no lock."""
+    if not config.uses_emulator or (config.store.url or "").lower().startswith("postgres") or (
+            state is not None and not _same_file(state, config.emulator_state_path())):
+        yield
+        return
+    from lmsync.service.runtime import lock_for
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(lock_for(config))
+        except LockedError as exc:
+            raise LockedError(exc.message, hint="wait for it to finish, then run this command again") from None
+        yield
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: one resolved path (``os.path.realpath``: links followed, a loop left
+    as it is), or, both existing, one inode (a hard link)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
     """Load the site, apply ``change(site, course, programme)``, save, and say what changed."""
     config = ctx.obj.config()
@@ -127,14 +174,9 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
     from lmsync.service.moodle import emulator_site
 
     refuse_if_served(state if state is not None else config.emulator_state_path(), "this edit")  # round 24, 3
-    held: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
-    if state is None and not (config.store.url or "").lower().startswith("postgres"):
-        from lmsync.service.runtime import lock_for
-
-        # a run holding the programme's lock saves the site as it ends: an edit saved meanwhile was said and then
-        # lost (tester round 101a, 3); refused instead, exit 4, as another run would be
-        held = lock_for(config)
-    with held:
+    # a run holding the programme's lock saves the site as it ends: an edit saved meanwhile was said and then lost
+    # (tester round 101a, 3), --state naming that site too (tester round 102b, 2); refused instead, exit 4
+    with _programme_lock(config, state):
         if state is None:
             path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
         else:

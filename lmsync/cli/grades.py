@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, OutPath, echo_view, examples, save_plan
 from lmsync.cli.output import say
 from lmsync.config import Config
 from lmsync.errors import PartialFailure, PlanError
@@ -37,7 +37,7 @@ def command() -> None:
                     "lmsync grades plan --out grades.json --force"),
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
+    "--out", type=OutPath(dir_okay=False, path_type=Path), help="Save the plan as JSON for `grades push`."
 )
 @FORCE_OUT
 @click.option("--wait", is_flag=True, help="Wait for another run of this programme instead of exiting.")

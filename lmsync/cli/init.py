@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from lmsync.cli import examples
+from lmsync.cli import AppContext, OutPath, examples
 from lmsync.cli.output import say
 from lmsync.config import Config, load_config
 from lmsync.config_env import env_overrides
@@ -203,7 +203,7 @@ def _interactive() -> bool:
         "lmsync init --url https://moodle.example.edu --course MENTOR-2026 --token-file /etc/lmsync/token",
     ),
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), default=None,
               help="Where to write the configuration (default: the --config / LMSYNC_CONFIG file, else lmsync.toml).")
 @click.option("--url", default=None, help="[moodle] url: the Moodle site's address (none: the emulator).")
 @click.option("--token-file", default=None, help="[moodle] token_file: file holding the web-service token.")
@@ -217,7 +217,8 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
             course: str | None, forum: str | None, force: bool, no_input: bool) -> None:
     """Write a commented lmsync.toml from the shipped example, with values from flags or prompts."""
     # the file every later command reads (tester round 43, 6: init wrote lmsync.toml, doctor read --config's file)
-    config_path = getattr(ctx.obj, "config_path", None)  # --config, or LMSYNC_CONFIG
+    # --config, or LMSYNC_CONFIG, a leading '~' the home folder (tester round 102b, 3)
+    config_path = ctx.obj.config_file() if isinstance(ctx.obj, AppContext) else None
     out = out or (Path(config_path) if config_path else Path("lmsync.toml"))
     again = f"lmsync init --force --out {out}"
     token_file = _from_here(token_file, out)  # named from here, read from out's folder (tester round 87b, 6)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from lmsync.cli import examples
+from lmsync.cli import OutPath, examples
 from lmsync.errors import InputError
 from lmsync.moodle_side.plugin import write_plugin_zip
 from lmsync.moodle_side.requirements import required_capabilities, required_functions, role_spec, service_spec
@@ -27,7 +27,7 @@ def _out_option(default: str, what: str) -> Callable[[F], F]:
     """``--out PATH``: where to write ``what`` (default ``default`` in the working folder), and ``--force``."""
     out = click.option(
         "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=OutPath(dir_okay=False, path_type=Path),
         default=Path(default),
         show_default=True,
         help=f"Where to write {what}.",

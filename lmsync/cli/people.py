@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lmsync.cli import FORCE_OUT, examples
+from lmsync.cli import FORCE_OUT, OutPath, examples
 from lmsync.cli.output import say
 from lmsync.errors import InputError
 from lmsync.service import privacy
@@ -32,7 +32,7 @@ def command() -> None:
     epilog=examples("lmsync person export s0006 --out s0006.json", "lmsync person export s0006@example.org"),
 )
 @click.argument("who")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), help="Write the JSON here (mode 600).")
 @FORCE_OUT
 @click.pass_context
 def export_command(ctx: click.Context, who: str, out: Path | None, force: bool) -> None:

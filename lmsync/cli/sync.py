@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, echo_view, examples, save_plan
+from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, OutPath, echo_view, examples, save_plan
 from lmsync.cli.output import say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import sealed
@@ -47,7 +47,7 @@ def _wants_progress(ctx: click.Context) -> bool:
 
 @click.command("plan", epilog=examples("lmsync plan", "lmsync plan --out plan.json --allow-delete",
                                        "lmsync plan --out plan.json --force"))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), help="Save the plan as JSON for `lmsync apply`.")
 @FORCE_OUT
 @click.option("--allow-delete", is_flag=True, default=None, help="Plan deletion of lmsync groups no longer needed.")
 @click.option("--wait", is_flag=True, help="Accepted for scripts: a plan only reads, so it never waits for a run.")

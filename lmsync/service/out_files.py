@@ -74,8 +74,9 @@ def own_files(config_path: str | Path | None, *, configuration: bool = True) -> 
     Raises nothing."""
     from lmsync.config import DEFAULT_CONFIG, load_config
     from lmsync.errors import ConfigError
+    from lmsync.home_paths import home_path_or_as_given
 
-    file = Path(config_path or os.environ.get("LMSYNC_CONFIG") or DEFAULT_CONFIG)
+    file = Path(config_path or home_path_or_as_given(os.environ.get("LMSYNC_CONFIG") or "") or DEFAULT_CONFIG)
     try:
         config = load_config(config_path)
     except (ConfigError, OSError, ValueError):

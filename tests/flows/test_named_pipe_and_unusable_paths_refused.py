@@ -135,3 +135,33 @@ def test_lmsync_store_path_set_but_empty_says_how_to_fix_it(cli_home: Any, monke
     assert result.exit_code == EXIT_ADMIN, text
     assert "environment: LMSYNC_STORE_PATH (store.path): is empty" in text, text
     assert "fix: set LMSYNC_STORE_PATH to the path of the store's SQLite file, or unset it" in text, text
+
+
+@pytest.mark.parametrize("given", ["LMSYNC_CONFIG", "--config"])
+def test_round_102b_3_a_leading_tilde_in_the_configuration_path_is_the_home_folder(
+        cli_home: Any, monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    """Tester round 102b, 3: ``LMSYNC_CONFIG='~/c.toml'`` (and ``--config '~/c.toml'``, quoted) named a folder ``~``
+    in the current folder: the file in the home folder was not found, and the fix offered ``init --out '~/c.toml'``,
+    which asked for ``mkdir -p .../~``. ``~`` is the home folder now; a missing file is named by its expanded path,
+    and an unknown ``~user`` is refused naming where it came from (exit 2 for the variable, 3 for the option)."""
+    home = cli_home / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / "c.toml").write_text(TOML + '[store]\npath = "c.db"\n')
+
+    def run(path: str) -> Any:
+        if given == "LMSYNC_CONFIG":
+            monkeypatch.setenv("LMSYNC_CONFIG", path)
+            return CliRunner().invoke(main, ["emulator", "edit", "suspend", "s0058"])
+        return CliRunner().invoke(main, ["--config", path, "emulator", "edit", "suspend", "s0058"])
+
+    found = run("~/c.toml")
+    assert found.exit_code == 0, found.output
+    assert f"saved to {home / 'mentor-2026.emulator.json'}" in said(found.output), found.output
+    missing = said(run("~/gone.toml").output)
+    assert f"{home / 'gone.toml'}: no such configuration file" in missing, missing
+    assert f"`lmsync init --out {home / 'gone.toml'}` writes one there" in missing and "~" not in missing, missing
+    unknown = run("~nosuchuser-lmsync/c.toml")
+    assert unknown.exit_code == (EXIT_ADMIN if given == "LMSYNC_CONFIG" else EXIT_INPUT), unknown.output
+    assert f"{given}: '~nosuchuser-lmsync/c.toml' begins with '~nosuchuser-lmsync'" in said(unknown.output)
+    assert not (cli_home / "~").exists() and not (cli_home / "~nosuchuser-lmsync").exists()

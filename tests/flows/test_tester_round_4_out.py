@@ -225,3 +225,30 @@ def test_round_77b_6_out_is_owner_only_from_its_first_byte_and_never_a_device(
     assert written.exit_code == 0, written.output
     assert out.stat().st_mode & 0o777 == 0o600 and seen and set(seen) == {0o600}
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize("args", [*WRITERS.values(), ("init", "--no-input"), ("moodle", "plugin"),
+                                  ("moodle", "role-preset"), ("config", "reference")])
+def test_round_102b_3_every_out_reads_a_leading_tilde_as_the_home_folder(run: Any, store: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         args: tuple[str, ...]) -> None:
+    """Tester round 102b, 3: ``--out '~/x'`` (quoted: no shell expanded it) was a folder named ``~`` in the current
+    folder, and the refusal said to make one (``mkdir -p .../~``). It is the home folder, as for ``[store] path``."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    result = run(*args, "--out", "~/out.file")
+    assert result.exit_code == 0, result.output
+    assert (home / "out.file").is_file()
+    assert not (tmp_path / "~").exists() and "~" not in result.output, result.output
+
+
+@pytest.mark.parametrize("args", [("moodle", "plugin"), ("init", "--no-input"), ("plan",)])
+def test_round_102b_3_out_beginning_with_an_unknown_users_tilde_is_refused_naming_out(run: Any, tmp_path: Path,
+                                                                                      args: tuple[str, ...]) -> None:
+    """Tester round 102b, 3: ``--out '~nosuchuser/x'`` names a home folder nobody has: bad input (exit 3) naming
+    ``--out``, and no folder made."""
+    result = run(*args, "--out", "~nosuchuser-lmsync/x.file")
+    assert result.exit_code == 3, result.output
+    assert "--out: '~nosuchuser-lmsync/x.file' begins with '~nosuchuser-lmsync', and no home folder" in result.output
+    assert not any(path.name.startswith("~") for path in tmp_path.iterdir())
