@@ -14,7 +14,9 @@ Terms (weight 0 turns a term off):
 - ``shared_language``: at least one language in common.
 - ``need``: per mentee need found among the mentor's interests.
 - ``year_gap``: peer mentors only; full weight at the preferred gap, less further away;
-  a gap outside ``[peer_year_gap_min, peer_year_gap_max]`` makes the pair infeasible.
+  a gap outside ``[peer_year_gap_min, peer_year_gap_max]`` makes the pair infeasible (a new
+  pair, or one open to re-matching: an existing pair is kept outside the solver, scoring 0
+  here; ``unmatched.still_allowed``, tester round 103a, 1).
 - ``preference``: the mentee ranked this mentor (1st choice full weight, later less).
 - ``stickiness``: keeping an existing pair that was opened for re-matching.
 """

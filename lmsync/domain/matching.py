@@ -10,10 +10,13 @@ gets one of each, a peer taking at most ``triad_juniors``):
    said: the mentor changed their own profile (tester round 50, 2; second pass, 4).
 2. Existing pairs not flagged for re-matching are kept (Moodle is the truth and people
    are not reshuffled behind their backs); a pair that is no longer allowed (mentor left
-   or opted out, forbidden since) is dropped, and when a mentor's capacity fell below
-   its pairs the ones with the most meetings (``People.established``), then the
-   best-scoring, then the longest-standing (``People.since``) stay. Flagged pairs compete
-   again with the stickiness bonus, so re-matching moves as few of them as the scores allow.
+   or opted out, forbidden since) is dropped, while one that a year of study or the year
+   gap changed since puts outside the gap, or without a year, is kept and warned of
+   (``unmatched.still_allowed``, tester round 103a, 1; a flagged pair is judged as a new
+   one), and when a mentor's capacity fell below its pairs the ones with the most meetings
+   (``People.established``), then the best-scoring, then the longest-standing
+   (``People.since``) stay. Flagged pairs compete again with the stickiness bonus, so
+   re-matching moves as few of them as the scores allow.
 3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
    compatibility under capacity, minus a convex load cost, as many matched as possible,
    proven optimal on the full graph.
@@ -257,13 +260,15 @@ def _match_circle(
             continue  # pinned, no pair, or a pair that belongs to the other circle
         mentor_id = existing
         mentor = by_id[mentor_id]
-        why = still_allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings, warnings)
+        opened = rematch_all or mentee.id in rematch or mentor_id in rematch
+        # a year or gap changed since keeps the pair unless it is open to re-matching (tester round 103a, 1)
+        why = still_allowed(mentee, mentor, is_peer(kind, mentor), forbidden, settings, warnings, opened)
         if why or cap[mentor_id] == 0:
             warnings.append(f"{mentee.id}: existing pair with {mentor_id} dropped ({why or 'mentor opted out'})")
             # an opted-out mentor is named as such (tester round 50, 3: a long catch-all was said instead)
             earlier[mentee.id] = (mentor_id, f"the pair is not allowed: {why}" if why else MENTOR_OPTED_OUT)  # 66, 7
             continue
-        if rematch_all or mentee.id in rematch or mentor_id in rematch:
+        if opened:
             sticky[mentee.id] = mentor_id
             earlier[mentee.id] = (mentor_id, REMATCHING)
             continue

@@ -20,6 +20,7 @@ HELD_MEMBER = "in_held_circle"  # a notice's code: a member of a circle held whi
 #: out of new pairs
 HELD_BY_TWO_ROLES = frozenset({"held_with_mentor", "held_out", "kept_as_mentor"})
 YEAR_UNKNOWN = "year unknown"  # a peer pair with a year missing or unreadable (``allowed``)
+OUTSIDE_GAP = "outside the year gap"  # a peer pair whose gap is outside [matching] peer_year_gap_min/_max
 #: (mentee, mentor) -> why the pair may not be made, in matching's words (``matching._pairs``).
 Forbidden = Mapping[tuple[str, str], str]
 
@@ -34,19 +35,32 @@ def allowed(mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden,
         if mentee.year is None or mentor.year is None:
             return YEAR_UNKNOWN
         if settings.year_gap_value(mentor.year - mentee.year) is None:
-            return "outside the year gap"
+            return OUTSIDE_GAP
     return None
 
 
 def still_allowed(
-    mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden, settings: MatchSettings, warnings: list[str]
+    mentee: Person, mentor: Person, is_peer: bool, forbidden: Forbidden, settings: MatchSettings, warnings: list[str],
+    opened: bool = False,
 ) -> str | None:
-    """``allowed`` for an existing pair, which a year of study emptied or mistyped since does not end: a
-    mistyped capacity ends no pair either (tester round 62, 1: year "second" moved a mentee away from their
-    peer mentor for good). Such a kept pair is named in ``warnings``."""
+    """``allowed`` for an existing pair (mentee, their current mentor or peer mentor): None when it stays.
+
+    A year of study emptied, mistyped or changed since, or a year gap configured narrower since, does not
+    end an existing pair: such a pair is kept and named in ``warnings`` with why (tester round 62, 1: year
+    "second" moved a mentee away from their peer mentor for good; tester round 103a, 1: one edit of a year
+    to a value outside ``[matching] peer_year_gap_min``/``_max``, or the gap narrowed, did the same, and
+    setting the year back did not restore the pair). A pair ``opened`` for re-matching (``[matching]
+    rematch``) is judged as a new pair: the year rule applies, and its reason is returned. Any other
+    reason (the same person, a forbid, a "not a good fit" mark) ends the pair either way. Raises nothing.
+    """
     why = allowed(mentee, mentor, is_peer, forbidden, settings)
-    if why != YEAR_UNKNOWN:
+    if why not in (YEAR_UNKNOWN, OUTSIDE_GAP) or opened:
         return why
+    if why == OUTSIDE_GAP:
+        warnings.append(f"{mentee.id}: existing pair with {mentor.id} kept although it is outside the year gap "
+                        f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}] (the mentee is in year "
+                        f"{mentee.year}, the peer mentor in year {mentor.year}); a new pair would not be made")
+        return None
     whose = " and ".join(side for side, p in (("mentee's", mentee), ("peer mentor's", mentor)) if p.year is None)
     warnings.append(f"{mentee.id}: existing pair with {mentor.id} kept although the {whose} year is unknown")
     return None

@@ -36,8 +36,10 @@ def test_a_new_peer_pair_still_needs_both_years() -> None:
     assert not any("kept although" in w for w in result.warnings)
 
 
-def test_an_existing_pair_outside_the_year_gap_still_ends() -> None:
-    result = match(people(1, 6, current={"s1": "p1"}), MatchSettings())
+def test_an_existing_pair_outside_the_year_gap_opened_for_re_matching_ends() -> None:
+    """A pair outside the year gap is kept (tester round 103a, 1: ``test_year_gap_existing_pairs``) unless it is
+    open to re-matching: then the year rule applies as to a new pair."""
+    result = match(people(1, 6, current={"s1": "p1"}, rematch=frozenset({"s1"})), MatchSettings())
     assert {a.mentee: a.mentor for a in result.assignments} == {"s1": "m1"}
     assert "s1: existing pair with p1 dropped (outside the year gap)" in result.warnings
     # the move says which rule, not "the pair is no longer allowed" for every one (tester round 66, 7)
