@@ -142,9 +142,12 @@ class MatchingConfig(Section):
     peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty (never fewer than the juniors in the circle they hold)")
     triad_juniors: int = Field(3, ge=1, description="juniors per triad (structure = \"triads\")")
     peer_year_gap_min: int = Field(1, description="a peer mentor is at least this many years above the junior")
-    peer_year_gap_max: int = Field(3, description="... and at most this many")
+    peer_year_gap_max: int = Field(3, description="... and at most this many (new pairs, and pairs opened by rematch; an existing pair that a changed year or gap puts outside is kept, with a warning)")
     peer_year_gap_preferred: int = Field(2, description="the year gap that scores the full year_gap weight")
-    load_balance: float = Field(0.5, ge=0, le=MAX_WEIGHT, description="convex cost per extra mentee")
+    load_balance: float = Field(
+        0.5, ge=0, le=MAX_WEIGHT, description="the load-balance cost: a mentor's 2nd mentee costs this, the 3rd twice "
+        "this, and so on (n mentees: this x n(n-1)/2); matching maximises the total score less this cost, so loads "
+        "spread unless the scores say otherwise (`lmsync match` prints both)")
     attributes: AttributesConfig = AttributesConfig()
     weights: WeightsConfig = WeightsConfig()
     pins: list[tuple[str, str]] = Field(
@@ -156,11 +159,13 @@ class MatchingConfig(Section):
     )
     forbids: list[tuple[str, str]] = Field([], description="[mentee, mentor] pairs that must never be matched")
     rematch: list[str] = Field(
-        [], description="people (or \"*\": everyone) whose existing pairs compete again: a pair moves when another "
-        "mentor is better by more than [matching.weights] stickiness, the load balance counted (a tie, or a gain within "
-        "1/1024 of the weight, keeps the pair), so re-matching moves as few "
-        "as the scores allow (stickiness = 0 lets every flagged pair move freely); `lmsync match` says which pairs "
-        "stayed, which moved (and from whom) and which ended with no mentor"
+        [], description="people (or \"*\": everyone) whose existing pairs compete again, staying worth "
+        "[matching.weights] stickiness: a pair moves when the match's total (the scores less the load-balance cost) "
+        "gains more than stickiness by the move (a tie, or a gain within 1/1024 of the weight, keeps the pair). The "
+        "gain may be another mentee's: a flagged mentee can move to an equal or worse mentor when their mentor's place "
+        "lets a newcomer gain more. Re-matching moves as few as the total allows (stickiness = 0 lets every flagged "
+        "pair move freely); `lmsync match` says which pairs stayed, which moved (from whom, and who took the place) "
+        "and which ended with no mentor"
     )
     dual_role: Literal["exclude", "mentor", "mentee"] = Field(
         "exclude",

@@ -381,7 +381,9 @@ class WeightsConfig(Section):
     crashed the matcher, which keeps scores exact as multiples of 1/1024 far below 2**40)."""
 
     same_department: float = Field(3, ge=0, le=MAX_WEIGHT, description="mentor and mentee in the same department")
-    shared_interests: float = Field(1, ge=0, le=MAX_WEIGHT, description="per shared interest (scaled by overlap)")
+    shared_interests: float = Field(1, ge=0, le=MAX_WEIGHT, description="this weight times the number of interests "
+                                     "mentor and mentee share (a plain count, not scaled by overlap: 3 shared interests "
+                                     "score 3 times the weight)")
     shared_language: float = Field(1, ge=0, le=MAX_WEIGHT, description="at least one language in common")
     year_gap: float = Field(2, ge=0, le=MAX_WEIGHT, description="peer mentors: full weight at the preferred year gap")
     preference: float = Field(2, ge=0, le=MAX_WEIGHT, description="the mentee asked for this mentor (preferences column)")

@@ -59,7 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("lmsync.cli.doctor", "Check the Moodle site against plugin_config: web services, token, functions, "
                "capabilities, course set-up."),
     "emulator": ("lmsync.cli.emulator", "A stateful Moodle 4.5 emulator (demo site: MENTOR-2026 before lmsync ran)."),
-    "match": ("lmsync.cli.match", "Match mentees to mentors: optimal, explained, stable."),
+    "match": ("lmsync.cli.match",
+              "Match mentees to mentors: the best total score, each pair explained, existing pairs kept."),
     "plan": ("lmsync.cli.sync", "Show what a sync would change in Moodle, without changing anything."),
     "apply": ("lmsync.cli.sync", "Apply a saved plan as lmsync plans it now; refused if Moodle changed or the file was edited."),
     "sync": ("lmsync.cli.sync", "Plan and apply in one go (for cron); converges after any earlier failure."),

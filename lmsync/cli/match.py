@@ -28,7 +28,14 @@ from lmsync.service import match as service
 @click.option("--people-template", is_flag=True, help="Print the --people CSV header with example rows (two mentors, a mentee), and exit.")
 @click.pass_context
 def command(ctx: click.Context, people_file: str | None, fmt: str, people_template: bool) -> None:
-    """Match mentees to mentors: optimal, explained, stable."""
+    """Match mentees to mentors: the best total score, each pair explained, existing pairs kept.
+
+    The best total score: the sum of the pairs' scores less the load-balance cost ([matching]
+    load_balance), with as few mentees unmatched as possible. A mentee may get another mentor than
+    their own best when that lets others gain more, so the match is not "stable" in the
+    matching-theory sense. Existing pairs stay unless [matching] rematch opens them; an opened pair
+    moves when the total gains more than [matching.weights] stickiness by it.
+    """
     if people_template:
         say(PEOPLE_TEMPLATE, nl=False)
         return

@@ -10,7 +10,8 @@ are exact in floating point whatever the order, so BLAS, numpy and Python all ag
 
 Terms (weight 0 turns a term off):
 - ``department``: same department.
-- ``shared_interests``: per shared interest (whole normalised tokens).
+- ``shared_interests``: the weight times the number of shared interests (whole normalised tokens; a plain
+  count, not scaled by overlap: tester round 103a, 5).
 - ``shared_language``: at least one language in common.
 - ``need``: per mentee need found among the mentor's interests.
 - ``year_gap``: peer mentors only; full weight at the preferred gap, less further away;

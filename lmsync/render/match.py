@@ -1,8 +1,8 @@
 """``lmsync match`` as a view: the pairs with scores and reasons, the unmatched, the summary.
 
 JSON is ``MatchResult.to_dict()`` (people by id, every figure); text and CSV show one table of
-pairs and unmatched mentees, people as ``Name (username)`` (``labels``), then (text) the loads,
-the optimality per circle and the warnings.
+pairs and unmatched mentees, people as ``Name (username)`` (``labels``), then (text) the total score
+less the load-balance cost (``score_line``), the loads, the optimality per circle and the warnings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from lmsync.domain.matching import MatchResult
+from lmsync.domain.rematch_moves import named_reasons
 from lmsync.render.views import CSV_ONLY, TEXT, TEXT_CSV, Column, Document, Field, Note, Table
 
 COLUMNS = (
@@ -50,10 +51,13 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     """
     name = (labels or {}).get
     text_only = fmt in ("text", "table")
+    # a re-matched mentee's move names who took their mentor's place, by label here (tester round 103a, 2)
+    named = named_reasons(result.assignments, lambda i: name(i, i)) if fmt in (None, "text", "table") else {}
     rows = [
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
          "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
-         "reasons": reasons, "unmatched_reason": "", "why": reasons or STAYS.get(a.origin, NOTHING_SHARED), "origin": a.origin,
+         "reasons": reasons, "unmatched_reason": "", "origin": a.origin,
+         "why": "; ".join(named.get((a.circle, a.mentee), ())) or reasons or STAYS.get(a.origin, NOTHING_SHARED),
          "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": ""}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]
@@ -81,11 +85,21 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
         unmatched = (f"{places} place{'' if places == 1 else 's'} unmatched ({missing['mentor']} without a faculty mentor, "
                      f"{missing['peer']} without a peer mentor)")
     summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {unmatched}, "
-               f"total score {result.total_score:g}; {loads}"]
+               f"{score_line(result)}; {loads}"]
     summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]
     fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
+
+
+def score_line(result: MatchResult) -> str:
+    """``total score 10.8008, less load-balance cost 0.5 ([matching] load_balance) = 10.3008 maximised``: the
+    figure matching maximises, not the total score alone, which a coordinator could beat by hand by loading
+    one mentor more (tester round 103a, 4); ``total score 15 maximised`` when no load costs anything."""
+    if not result.load_cost:
+        return f"total score {result.total_score:g} maximised"
+    return (f"total score {result.total_score:g}, less load-balance cost {result.load_cost:g} ([matching] load_balance) "
+            f"= {result.objective:g} maximised")
 
 
 #: Up to this many mentors, the summary names each one's load; beyond it, how many carry each load.

@@ -59,6 +59,7 @@ from lmsync.domain.profile_text import plain_text
 from lmsync.errors import InputError
 from lmsync.service.csv_tables import ImportIssue, csv_problem, decode_csv, failed_import, separator
 from lmsync.service.people_csv_ids import id_problem, mentor_problem
+from lmsync.service.people_csv_preferences import preference_notices
 
 T = TypeVar("T")
 MULTI = ";"
@@ -85,7 +86,8 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     bad row (nothing is used). ``notices``, when given, receives what the file says that matching
     leaves aside (tester round 43, 12: both were silent): a capacity on a mentee-only row
     (``capacity_ignored``), a peer mentor without a year, whom the year gap then rules out
-    (``year_missing``), each naming its line."""
+    (``year_missing``), a preference of a mentor with capacity 0 or of the row itself
+    (``people_csv_preferences``), each naming its line."""
     path = Path(path)
     try:
         text = decode_csv(path.read_bytes(), str(path))  # line and hint like the imports (tester finding FIX-C 5)
@@ -221,8 +223,13 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     current_ids = {k: v for k, (_line, v) in named["current_mentor"].items()}
     peer_ids = {k: v for k, (_line, v) in named["current_peer"].items()}
     # a blank capacity is the default, never fewer than the mentees in the circle they hold (as on Moodle)
-    return People(tuple(at_least_held(persons, blank, held_counts(current_ids, peer_ids))), current=current_ids,
-                  current_peers=peer_ids)
+    people = People(tuple(at_least_held(persons, blank, held_counts(current_ids, peer_ids))), current=current_ids,
+                    current_peers=peer_ids)
+    if notices is not None:  # a choice of a mentor with capacity 0, or of oneself (tester round 103a, 8)
+        ids = (p.id for p in persons if p.preferences)
+        notices.extend(preference_notices(path, ((line, i, prefs) for i, (line, prefs) in zip(ids, chose, strict=True)),
+                                          people.persons))
+    return people
 
 
 def _references(
