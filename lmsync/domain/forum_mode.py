@@ -12,16 +12,22 @@ participant (tester round 17, 2: 21 circles' welcomes public at once). Until the
 that it keeps a discussion's group (a discussion of lmsync's account in a group), a sync posts one
 welcome first (``first_welcome_only``), observes it, and posts the others only when it kept its
 group: at worst one welcome is public, and the guard names it.
+
+A welcome an admin moved to all participants in a forum that keeps groups (lmsync's account has a later
+discussion in a group) is refused too, as a welcome of a circle shown to everyone, but said as what it is:
+the forum is in separate groups mode and that discussion was moved; it said "the forum is not in separate
+groups mode", in the sync and in doctor (tester round 103b, 4). ``public_welcome_words`` words both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from lmsync.domain.operations import Operation, PostWelcome
-from lmsync.domain.ownership import welcome_anchor
-from lmsync.domain.sync_state import Memory, Observation, UnsafePlan
+from lmsync.domain.ownership import welcome_anchor, welcome_marker
+from lmsync.domain.sync_state import Memory, Observation, ObservedDiscussion, UnsafePlan
+from lmsync.visible import quoted
 
 ALL_PARTICIPANTS = -1  # Moodle's groupid of a discussion shown to everyone in the forum
 
@@ -46,19 +52,68 @@ def guard_public_welcomes(observation: Observation, memory: Memory, ops: Sequenc
     anchor = f'id="{welcome_anchor(f"lmsync:{programme}:mentor:")}'  # every circle's marker starts so
     public = public_welcomes(observation, memory, anchor)
     if public:
-        raise public_welcome_refusal(public)
+        raise public_welcome_refusal(public, welcome_circles(observation, memory, public),
+                                     moved_by_hand(observation.discussions, public, observation.self_user_id))
 
 
-def public_welcome_refusal(public: Sequence[int]) -> UnsafePlan:
-    """The refusal naming lmsync's welcome discussions (ids) that Moodle shows to every participant."""
-    return UnsafePlan(
-        f"Refusing this plan: {len(public)} of lmsync's welcome discussion(s) (ids "
-        f"{', '.join(map(str, public[:10]))}{', ...' if len(public) > 10 else ''}) show to every participant of "
-        "the forum, not to one circle: the forum is not in separate groups mode, so each welcome posted "
-        "now would be public too, and posted again on every run.",
-        hint="in the forum's settings set Common module settings > Group mode: Separate groups, then delete "
-        "those discussions (the next sync posts each circle's welcome in its group)",
-    )
+def welcome_circles(observation: Observation, memory: Memory, public: Sequence[int]) -> dict[int, str]:
+    """Discussion id -> ``circle '<its group's name>'``, the circle whose welcome it is, for ``public``: by the
+    journal (``memory.posted``) or the circle's marker in the post (trap 40); a discussion of neither is left out."""
+    named = {g.idnumber: f"circle {quoted(g.name)}" for g in observation.groups if g.idnumber}
+    out = {discussion: named[idnumber] for idnumber, discussion in memory.posted.items()
+           if discussion in public and idnumber in named}
+    for d in observation.discussions:
+        if d.id in public and d.id not in out:
+            found = [name for idnumber, name in named.items() if welcome_marker(idnumber) in d.message]
+            if found:
+                out[d.id] = found[0]
+    return out
+
+
+def moved_by_hand(discussions: Sequence[ObservedDiscussion], public: Sequence[int], self_user_id: int | None) -> bool | None:
+    """What lmsync's account's discussions say of the forum's group mode, for the welcomes ``public`` (ids) shown to
+    all participants: True when each is older than one of lmsync's in a group (the forum kept a group after it: it
+    keeps groups, so they were moved to all participants in Moodle); None when some are newer than all of those
+    (moved, or the forum's group mode changed since); False when none of lmsync's is in a group (not in groups mode).
+    A forum's group mode is not visible over web services (see the module docstring)."""
+    grouped = [d.id for d in discussions if d.groupid > 0 and d.userid == self_user_id]
+    if not grouped:
+        return False
+    return True if max(public) < max(grouped) else None
+
+
+def public_welcome_words(public: Sequence[int], circles: Mapping[int, str], moved: bool | None) -> tuple[str, str]:
+    """(what, fix): the words of the sync's refusal and doctor's forum check for lmsync's welcome discussions
+    ``public`` (ids) shown to every participant, ``circles`` naming their circles (discussion id -> words), and
+    ``moved`` as :func:`moved_by_hand` answers (tester round 103b, 4)."""
+    listed = [f"{d} ({circles[d]})" if d in circles else str(d) for d in public[:10]]
+    more = ", ..." if len(public) > 10 else ""
+    them = (f"lmsync's welcome discussion {listed[0]} has" if len(public) == 1 else
+            f"{len(public)} of lmsync's welcome discussions ({'; '.join(listed)}{more}) have")
+    if moved is False:
+        return (f"{len(public)} of lmsync's welcome discussion(s) (ids {', '.join(listed)}{more}) show to every "
+                "participant of the forum, not to one circle: the forum is not in separate groups mode, so each "
+                "welcome posted now would be public too, and posted again on every run",
+                "in the forum's settings set Common module settings > Group mode: Separate groups, then delete those "
+                "discussions (the next sync posts each circle's welcome in its group)")
+    fix = ("in Moodle, open each and edit its first post: set Group back to its circle's group (or delete the "
+           "discussion: the next sync posts the circle's welcome again in its group)")
+    if moved:
+        return (f"the forum is in separate groups mode (lmsync's later welcomes keep their circles' groups), but {them} "
+                "been moved to all participants in Moodle: a circle's welcome shown to every participant of the forum",
+                fix)
+    return (f"{them} come back for every participant of the forum, not for one circle, while lmsync's earlier "
+            "welcomes keep their circles' groups: moved to all participants in Moodle, or the forum is no longer in "
+            "separate groups mode", fix + "; if the forum's settings say Group mode: No groups, set it to Separate "
+            "groups first")
+
+
+def public_welcome_refusal(public: Sequence[int], circles: Mapping[int, str] | None = None,
+                           moved: bool | None = False) -> UnsafePlan:
+    """The refusal naming lmsync's welcome discussions (ids) that Moodle shows to every participant, in the
+    words of :func:`public_welcome_words` (``moved`` False: the forum is not in separate groups mode)."""
+    what, fix = public_welcome_words(public, circles or {}, moved)
+    return UnsafePlan(f"Refusing this plan: {what}.", hint=fix)
 
 
 def keeps_groups(observation: Observation) -> bool:

@@ -166,46 +166,88 @@ def guard_unread_fields(
 @dataclass(frozen=True)
 class PeerCohortLoss:
     """The peer-mentor cohort lost as a whole (tester round 87b, 1): ``cause`` in words, ``circles`` the circles
-    lmsync made whose peer mentors it no longer reads as peer mentors, by idnumber -> their mentees."""
+    lmsync made whose peer mentors it no longer reads as peer mentors, by idnumber -> their mentees.
+
+    ``unknown``: with ``[programme] peer_mentor_cohort`` unset, the former mentors of ``circles`` -> the course
+    roles they hold now. The store does not record whether a circle was a faculty or a peer mentor's, so such a
+    circle is a mentor's who lost the mentor role as much as a peer mentor's whose setting was dropped, and the
+    words name both (tester round 103b, 3: one teacher made a student was refused as a lost peer cohort in a
+    programme that never had one)."""
 
     cause: str
     circles: Mapping[str, frozenset[int]]
+    unknown: Mapping[int, tuple[str, ...]] | None = None
 
     def said(self) -> str:
         mentees = sum(len(m) for m in self.circles.values())
+        if self.unknown is not None:
+            return f"{'that circle holds' if len(self.circles) == 1 else 'those circles hold'} {mentees} mentee(s)"
         return f"{len(self.circles)} circles of peer mentors lmsync made hold {mentees} mentee(s)"
+
+    def hint(self) -> str:
+        """The refusal's fix: for ``unknown``, give the people named a mentor role back (or set the cohort back)."""
+        if self.unknown is None:
+            return ("put the cohort's members back in Moodle (Site administration > Users > Cohorts) or [programme] "
+                    "peer_mentor_cohort back in lmsync.toml; if the programme really ends peer mentoring, "
+                    "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees")
+        who = ", ".join(f"user {uid}" for uid in sorted(self.unknown)[:LISTED])
+        return (f"if this is a mistake, give {who} a mentor role in the course again (the course's Participants "
+                "page, Roles column; for a peer mentor: put [programme] peer_mentor_cohort back in lmsync.toml); if "
+                "they really no longer mentor, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees")
+
+
+#: how many people a lost-role refusal names (then "and N more")
+LISTED = 5
+
+
+def lost_role_cause(former: Mapping[int, Sequence[str]], circles: int, mentor_roles: Sequence[str]) -> str:
+    """The cause of :class:`PeerCohortLoss` when ``[programme] peer_mentor_cohort`` is unset (``unknown``): the
+    mentors (``former``: Moodle id -> the course roles they hold now) no longer hold ``mentor_roles``, named by
+    id, each with their roles now, and, as the store cannot tell, for peer circles no longer in the cohort."""
+    people = sorted(former)
+    named = ", ".join(f"user {uid} (now {', '.join(sorted(former[uid])) or 'no role'})" for uid in people[:LISTED])
+    more = f" and {len(people) - LISTED} more" if len(people) > LISTED else ""
+    return (f"the mentor of {circles} circle(s) lmsync made no longer has a mentor role ([programme] mentor_roles: "
+            f"{', '.join(mentor_roles) or '(none set)'}): {named}{more} (or, for peer circles, is no longer in "
+            "[programme] peer_mentor_cohort, which is not set)")
 
 
 def peer_cohort_loss(
     owned: Mapping[str, ObservedGroup],
-    former: Collection[int],
+    former: Mapping[int, Sequence[str]],
     peers: Collection[int],
     *,
     programme: str,
     cohort: str | None,
+    mentor_roles: Sequence[str] = (),
 ) -> PeerCohortLoss | None:
     """The loss of the whole peer-mentor cohort, or None (tester round 87b, 1).
 
     ``former``: the mentors of lmsync's circles still active in the course who hold no mentor role and are
-    not in the peer-mentor cohort now (a circle without a mentor role is a peer mentor's: the store does not
-    record the role); ``peers``: the cohort's members in the course now; ``cohort``: ``[programme]
-    peer_mentor_cohort``. Their circles holding mentees are lost with the cohort when the setting is unset,
-    the cohort has no members in the course (emptied for a rebuild), or none of the peer mentors of lmsync's
-    circles is in it any more (two circles or more). One peer mentor leaving a cohort others stay in is an
-    ordinary departure: None.
+    not in the peer-mentor cohort now, each -> the course roles they hold now (a circle is made only for a mentor
+    role or the cohort); ``peers``: the cohort's members in the course now; ``cohort``: ``[programme]
+    peer_mentor_cohort``; ``mentor_roles``: ``[programme] mentor_roles``, for the words. Their circles holding
+    mentees are lost with the cohort when the cohort has no members in the course (emptied for a rebuild), or none
+    of the peer mentors of lmsync's circles is in it any more (two circles or more). One peer mentor leaving a
+    cohort others stay in is an ordinary departure: None. With the setting unset the store cannot tell a peer
+    mentor's circle from a mentor's who lost the mentor role: the loss is ``unknown`` and its cause names both
+    (:func:`lost_role_cause`, tester round 103b, 3).
     """
     lost: dict[str, frozenset[int]] = {}
     kept = False
+    mentors: set[int] = set()
     for idnumber, group in owned.items():
         mentor = mentor_of_idnumber(programme, idnumber)
         kept = kept or mentor in peers
-        if mentor in former and group.members - {mentor}:
+        if mentor is not None and mentor in former and group.members - {mentor}:
             lost[idnumber] = frozenset(group.members - {mentor})
+            mentors.add(mentor)
     if not lost:
         return None
     if not cohort:
-        cause = "[programme] peer_mentor_cohort is not set"
-    elif not peers:
+        unknown = {uid: tuple(former[uid]) for uid in mentors}
+        return PeerCohortLoss(lost_role_cause(unknown, len(lost), mentor_roles), lost, unknown)
+    if not peers:
         cause = f"the peer-mentor cohort {cohort!r} has no members in this course"
     elif len(lost) >= 2 and not kept:
         cause = f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more"
@@ -230,10 +272,9 @@ def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, m
         return
     out = moved | {(group, mentee) for group in deleted for mentee in loss.circles[group]}
     touched = sorted({group for group, _ in out})
+    taken = ", their peer mentors taken for mentees" if loss.unknown is None else ""
     raise UnsafePlan(
         f"Refusing this plan: {loss.cause}, while {loss.said()}; it would take {len(out)} of those mentees out of "
-        f"their circles (first: {', '.join(touched[:3])}) and re-match them, their peer mentors taken for mentees",
-        hint="put the cohort's members back in Moodle (Site administration > Users > Cohorts) or [programme] "
-        "peer_mentor_cohort back in lmsync.toml; if the programme really ends peer mentoring, "
-        "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees",
+        f"their circles (first: {', '.join(touched[:3])}) and re-match them{taken}",
+        hint=loss.hint(),
     )

@@ -32,7 +32,9 @@ LABELS = {
 
 
 def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> str:
-    """A summary line per kind, the first ``detail`` operations of each, destructive ones marked."""
+    """A summary line per kind, then its operations: every destructive one (``!``, a removal or a deletion), the
+    first ``detail`` of the others (``+``), then ``... and N more``. The destructive list was cut at ``detail``
+    too, and an admin could read what a sync takes away only with ``--format json`` (tester round 103b, 5)."""
     if plan.settled:  # not when writes sent earlier may still commit (issue 10 point 10)
         lines = [f"Plan for {plan.programme}: no changes (Moodle already matches)."]
     else:
@@ -43,11 +45,11 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
             if not ops:
                 continue
             lines.append(f"  {label}: {len(ops)}")
-            for op in ops[:detail]:
-                mark = "!" if op.destructive else "+"
-                lines.append(f"    {mark} {_describe(op, people)}")
-            if len(ops) > detail:
-                lines.append(f"    ... and {len(ops) - detail} more")
+            shown = [op for i, op in enumerate(ops) if op.destructive or i < detail]
+            for op in shown:
+                lines.append(f"    {'!' if op.destructive else '+'} {_describe(op, people)}")
+            if len(ops) > len(shown):
+                lines.append(f"    ... and {len(ops) - len(shown)} more")
     lines += unmatched_lines(plan.unmatched)
     for idnumber in plan.skipped_deletes:  # by its mentor's name (tester round 18, 7)
         circle = _circle(idnumber, people)

@@ -17,8 +17,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lmsync.config import Config
-from lmsync.domain.forum_mode import ALL_PARTICIPANTS, ANNOUNCEMENTS_WHY, NEWS, WELCOME_FORUM_FIX
+from lmsync.domain.forum_mode import (
+    ALL_PARTICIPANTS,
+    ANNOUNCEMENTS_WHY,
+    NEWS,
+    WELCOME_FORUM_FIX,
+    moved_by_hand,
+    public_welcome_words,
+)
 from lmsync.domain.ownership import WELCOME_ANCHOR
+from lmsync.domain.sync_state import ObservedDiscussion
 from lmsync.moodle.errors import MoodleError
 from lmsync.service.import_rules import MAX_AGE_WITHOUT_START
 from lmsync.service.programme_forum import programme_forums, several_forums
@@ -144,13 +152,13 @@ def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_u
         return  # reported by the capability probes
     # a welcome's marker survives the purifier as an id (trap 40), the older comment does not: both
     # count (round 9, 2: with only "lmsync:" looked for, 60 public welcomes passed as ok)
-    if any((WELCOME_ANCHOR in d.message or "lmsync:" in d.message) and d.groupid == ALL_PARTICIPANTS
-           and d.userid == self_user_id for d in discussions):
-        report.add(
-            "forum", "fail", f"{quoted(config.programme.forum)} is not in separate groups mode "
-            "(lmsync's welcome posts came back for all participants)",
-            "Forum settings > Common module settings > Group mode: Separate groups",
-        )
+    public = sorted(d.discussion for d in discussions if (WELCOME_ANCHOR in d.message or "lmsync:" in d.message)
+                    and d.groupid == ALL_PARTICIPANTS and d.userid == self_user_id)
+    if public:  # one moved to all participants is not a forum out of group mode (tester round 103b, 4)
+        seen = [ObservedDiscussion(d.discussion, d.groupid, d.subject, "", d.userid) for d in discussions]
+        what, fix = public_welcome_words(public, {d.discussion: quoted(html.unescape(d.subject)) for d in discussions},
+                                         moved_by_hand(seen, public, self_user_id))
+        report.add("forum", "fail", f"{quoted(config.programme.forum)}: {what}", fix)
     else:
         report.add(
             "forum", "ok", f"{quoted(config.programme.forum)} found (forum {forum.id}); its group mode is not "

@@ -64,15 +64,19 @@ def peer_loss(snapshot: Snapshot, config: Config) -> PeerCohortLoss | None:
     cohort now were its peer mentors (a circle is made only for a mentor role or the cohort)."""
     programme = config.programme
     mentor_roles = set(programme.mentor_roles)
-    former = {uid for uid, user in snapshot.roster.items()
+    former = {uid: tuple(sorted(user.roles)) for uid, user in snapshot.roster.items()
               if not user.suspended and not set(user.roles) & mentor_roles and uid not in snapshot.peer_mentor_ids}
     return peer_cohort_loss(owned_groups(snapshot.observation, programme.name)[0], former, snapshot.peer_mentor_ids,
-                            programme=programme.name, cohort=programme.peer_mentor_cohort)
+                            programme=programme.name, cohort=programme.peer_mentor_cohort,
+                            mentor_roles=programme.mentor_roles)
 
 
 def peer_loss_lines(snapshot: Snapshot, config: Config) -> list[str]:
     """``lmsync match``'s line for :func:`peer_loss`: the match re-matches those mentees, the sync refuses to."""
     loss = peer_loss(snapshot, config)
+    if loss is not None and loss.unknown is not None:  # a mentor role lost, or the cohort setting (tester round 103b, 3)
+        return [f"{loss.cause}, while {loss.said()}: this match re-matches those mentees, and lmsync sync refuses to; "
+                + loss.hint()]
     return [] if loss is None else [
         f"{loss.cause}, while {loss.said()}: this match re-matches them as if their peer mentors were mentees, and "
         "lmsync sync refuses to; put the cohort's members or the setting back (LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 "
