@@ -13,7 +13,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from lmsync.domain.operations import CreateGroup
+from lmsync.domain.ownership import circle_programme
 from lmsync.domain.people import MENTORING_ROLES, People
+from lmsync.domain.renumbered_circles import kept_apart, put_back_warnings
 from lmsync.domain.sync_state import Memory, Observation
 from lmsync.visible import quoted
 
@@ -65,16 +67,29 @@ def put_back(memory: Memory, idnumber: str, user: int) -> str:
 def remade(ops: Iterable[object], memory: Memory, observation: Observation | None = None) -> list[str]:
     """One warning for the circles lmsync made that were deleted in Moodle and are made again, and one for
     those whose group, its recorded Moodle id, is still in ``observation`` under another ID number: changed
-    in Moodle, not deleted (tester round 74, 4)."""
+    in Moodle, not deleted (tester round 74, 4), made again only when that group was taken over (the reason
+    said: ``renumbered_circles.kept_apart``); and first, one for those whose ID number the plan puts back on
+    their group instead (``renumbered_circles``; tester round 103b, 2: a second circle and welcome were made)."""
+    ops = list(ops)
+    back = put_back_warnings(ops, observation)
     again = [op for op in ops if isinstance(op, CreateGroup) and op.idnumber in memory.deleted]
     if not again:
-        return []
+        return back
     now: dict[int, str] = {}  # every group in the course -> its ID number (a disowned group's as read)
     if observation is not None:
         now = {g.id: g.idnumber for g in observation.groups} | {g.id: g.idnumber for g in observation.disowned}
     changed = [op for op in again if memory.deleted[op.idnumber] in now]
     gone = [op for op in again if op not in changed]
-    return _deleted(gone, memory) + _renumbered(changed, memory, now)
+    return back + _deleted(gone, memory) + _renumbered(changed, memory, now, _why_apart(changed, memory, observation))
+
+
+def _why_apart(again: list[CreateGroup], memory: Memory, observation: Observation | None) -> dict[str, str]:
+    """Circle ID number -> why its group, still in the course under another ID number, was not given it back."""
+    if observation is None:
+        return {}
+    read = {g.id: g for g in observation.groups} | {g.id: g for g in observation.disowned}  # a disowned one as read
+    return {op.idnumber: kept_apart(read[memory.deleted[op.idnumber]], observation, circle_programme(op.idnumber) or "")
+            for op in again if memory.deleted[op.idnumber] in read}
 
 
 def _deleted(again: list[CreateGroup], memory: Memory) -> list[str]:
@@ -90,17 +105,19 @@ def _deleted(again: list[CreateGroup], memory: Memory) -> list[str]:
             f"{quoted(first.name)} [{first.idnumber}]); they are made again and their mentees put back, their pairs kept"]
 
 
-def _renumbered(again: list[CreateGroup], memory: Memory, now: Mapping[int, str]) -> list[str]:
+def _renumbered(again: list[CreateGroup], memory: Memory, now: Mapping[int, str], why: Mapping[str, str]) -> list[str]:
     if not again:
         return []
     first, more = again[0], len(again) - 1
     was = memory.deleted[first.idnumber]
     changed = f"changed in Moodle to {quoted(now[was])}" if now[was] else "cleared in Moodle"
+    changed += f", and {why[first.idnumber]}" if why.get(first.idnumber) else ""
+    grouping = " and put it back in lmsync's grouping" if "grouping" in why.get(first.idnumber, "") else ""
     if not more:
         return [f"circle {quoted(first.name)} [{first.idnumber}]: the group lmsync made for it (Moodle id {was}) is "
                 f"still in the course, but its ID number was {changed}; lmsync knows a circle by its ID number, so it "
                 "is made again and its mentees put back, their pairs kept, and that group is left as it is (to keep "
-                "it as the circle instead, set its ID number back in Moodle before the next sync)"]
+                f"it as the circle instead, set its ID number back in Moodle{grouping} before the next sync)"]
     return [f"{len(again)} circles lmsync made are still in the course with their ID number changed in Moodle (the "
             f"first: {quoted(first.name)} [{first.idnumber}], Moodle id {was}, ID number {changed}); they are made "
             "again and their mentees put back, their pairs kept, and those groups are left as they are"]

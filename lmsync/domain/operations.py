@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 _T = TypeVar("_T")
 
@@ -78,9 +85,22 @@ class CreateGroup(_GroupOrGrouping):
 
 class UpdateGroup(_GroupOrGrouping):
     """Rename a circle back to its name. No ``description`` (empty): Moodle keeps what the group holds, so
-    a teacher's description survives the rename (tester round 53, 5: it was replaced without a word)."""
+    a teacher's description survives the rename (tester round 53, 5: it was replaced without a word).
+
+    ``idnumber_was``: None, or the ID number the circle's group carries in Moodle now ("": cleared), which the
+    update replaces with the circle's ``idnumber`` (``renumbered_circles``; tester round 103b, 2). Left out of
+    the saved plan when None, so a plan saved before it keeps its digest (``saved_plan.operations_digest``).
+    """
 
     kind: Literal["update_group"] = "update_group"
+    idnumber_was: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_idnumber_was(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.idnumber_was is None:
+            data.pop("idnumber_was", None)
+        return data
 
 
 class AssignGrouping(_Op):

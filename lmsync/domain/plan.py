@@ -306,9 +306,9 @@ def plan_sync(
         group = owned.get(idnumber)
         if group is None:
             ops.append(CreateGroup(idnumber=idnumber, name=name, description=description))
-        elif group.name != settings.displayed(name):
+        elif group.name != settings.displayed(name) or group.id in observation.renumbered:  # ID number: round 103b, 2
             # the name only: Moodle keeps a description left out, and what a teacher wrote there stays (round 53, 5)
-            ops.append(UpdateGroup(idnumber=idnumber, name=name))
+            ops.append(UpdateGroup(idnumber=idnumber, name=name, idnumber_was=observation.renumbered.get(group.id)))
         if group is not None and group.in_grouping and group.links > 1:
             ops.append(UnassignGrouping(group=idnumber, grouping=grouping))
         if group is None or not group.in_grouping or group.links > 1:
@@ -358,8 +358,8 @@ def plan_sync(
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
     for idnumber, group in sorted(owned.items()):
-        if idnumber in desired_members or idnumber in memory.held:  # held: its mentor is away (round 53, 1)
-            continue
+        if idnumber in desired_members or idnumber in memory.held or group.id in observation.renumbered:
+            continue  # held: its mentor is away (round 53, 1); its ID number changed in Moodle: left (round 103b, 2)
         mentor = mentor_of_idnumber(programme, idnumber)
         mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
         for user in sorted(group.members - {mentor} if mentor is not None else group.members):

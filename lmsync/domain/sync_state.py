@@ -82,6 +82,9 @@ class Observation:
     # groups carrying one of this programme's circle idnumbers that lmsync cannot prove it made, as read
     # (``circle_proof.disown``): in ``groups`` as any teacher's group, idnumber and members left out
     disowned: tuple[ObservedGroup, ...] = ()
+    # circles lmsync made whose ID number someone changed or cleared in Moodle, seen in ``groups`` with it put
+    # back (``renumbered_circles.with_idnumbers_back``): Moodle group id -> the ID number Moodle shows now
+    renumbered: Mapping[int, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
@@ -102,6 +105,8 @@ class Observation:
             data["other_groupings"] = sorted(self.other_grouping_names)
         if self.disowned:  # likewise (tester round 73, 1)
             data["disowned"] = sorted((g.id, g.idnumber, sorted(g.members)) for g in self.disowned)
+        if self.renumbered:  # likewise (tester round 103b, 2)
+            data["renumbered"] = sorted(self.renumbered.items())
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -185,7 +185,9 @@ class SyncFamily(OpFamily):
             )
         elif kind == "update_group":
             api.update_groups(  # a description left out is kept by Moodle (recorded core_group_update_groups/ok)
-                [{"id": self._group(op.idnumber), "name": op.name, **({"description": op.description} if op.description else {})}
+                [{"id": self._group(op.idnumber), "name": op.name, **({"description": op.description} if op.description else {}),
+                  # an ID number changed in Moodle put back (tester round 103b, 2); else left out, so Moodle keeps it
+                  **({"idnumber": op.idnumber} if op.idnumber_was is not None else {})}
                  for op in chunk]
             )
         elif kind in ("unassign_grouping", "assign_grouping"):

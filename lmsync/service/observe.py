@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +25,7 @@ from lmsync.domain.plan import (
     grouping_idnumber,
     mentor_of_idnumber,
 )
+from lmsync.domain.renumbered_circles import with_idnumbers_back
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -243,11 +244,16 @@ class _Groups:
     owned: int = 0
 
 
-def _read_groups(api: MoodleApi, programme: str, course_id: int, others: bool = True) -> _Groups:
+def _read_groups(
+    api: MoodleApi, programme: str, course_id: int, others: bool = True, recorded: Collection[int] = frozenset()
+) -> _Groups:
     """lmsync's grouping and the course's groups, lmsync's own confirmed by DB-backed reads (trap 27).
 
     ``others``: the members of circles lmsync made for other programmes are read too (in the same
     request), so the plan can refuse to place their people a second time (tester finding 4).
+    ``recorded``: the Moodle ids the store records as its circles; their members are read (same request)
+    whatever ID number they carry now, so a circle whose ID number was changed in Moodle keeps them when
+    it gets it back (``renumbered_circles``; tester round 103b, 2).
     """
     out = _Groups()
     # Every grouping carrying lmsync's idnumber is kept: the oldest is the programme's, the
@@ -275,7 +281,8 @@ def _read_groups(api: MoodleApi, programme: str, course_id: int, others: bool = 
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
     foreign = [g.id for g in course_groups if others and circle_programme(g.idnumber) not in (None, programme)]
-    members = confirmed_members(api, owned_ids + foreign)  # one batched call; phantoms bisected out
+    renumbered = [g.id for g in course_groups if g.id in recorded and g.id not in owned_ids and g.id not in foreign]
+    members = confirmed_members(api, owned_ids + foreign + renumbered)  # one batched call; phantoms bisected out
     owned = set(owned_ids)
     out.owned = len(owned & set(members))
     for group in course_groups:
@@ -367,7 +374,8 @@ def observe(
         memo.course_id = find_course_id(api, config.programme.course)
     course_id = memo.course_id
     with ReadPool(config.moodle.max_parallel) as pool:
-        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes)
+        recorded = frozenset(gid for ids in (proof.recorded if proof is not None else {}).values() for gid in ids)
+        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes, recorded)
         forum_read = pool.submit(_read_forum, api, course_id, config.programme.forum, memo) if forum else None
         peers_read = pool.submit(read_peer_mentors, api, config.programme.peer_mentor_cohort)
         roster = read_roster(
@@ -399,7 +407,8 @@ def observe(
         can_start_discussions=found.can_start_discussions,
         forum_type=found.forum_type,
     )
-    if proof is not None:
+    if proof is not None:  # a circle whose ID number was changed in Moodle gets it back first (round 103b, 2)
+        observation = with_idnumbers_back(observation, programme, proof)
         observation = disown(observation, programme, proof, _ghosts(api, programme, proof, observation, roster))
     # a group carrying a circle's ID number lmsync never made is a count here, not a warning: every
     # observation of a run saw it (four lines per run, tester round 75, 6); the plan's warning and the

@@ -184,3 +184,15 @@ def test_enrolled_users_groups_and_onlyactive(recorded: Site) -> None:
     page = ws(recorded, "core_enrol_get_enrolled_users", {"courseid": COURSE, "options": [
         {"name": "userfields", "value": "id,idnumber"}, {"name": "limitfrom", "value": 60}, {"name": "limitnumber", "value": 20}]})
     assert len(page) == 15 and set(page[0]) == {"id", "fullname", "idnumber"}
+
+
+def test_update_groups_trims_the_idnumber_before_checking_and_storing_it_trap_27(recorded: Site) -> None:
+    """groups_update_group trims the ID number, then looks it up in the course's group cache: one with spaces
+    around another group's is ``idnumbertaken``, and a cleared one put back is stored without them."""
+    taken = {"groups": [{"id": 2, "name": "Circle: Nikhil Müller", "idnumber": " lmsync:mentor-2026:mentor:66 "}]}
+    assert errorcode(ws(recorded, "core_group_update_groups", taken)) == "idnumbertaken"
+    ws(recorded, "core_group_update_groups", {"groups": [{"id": 1, "name": "Circle: Isla Okafor", "idnumber": ""}]})
+    assert next(g for g in course_groups(recorded) if g["id"] == 1)["idnumber"] == ""
+    back = {"groups": [{"id": 1, "name": "Circle: Isla Okafor", "idnumber": "lmsync:mentor-2026:mentor:66\t"}]}
+    assert ws(recorded, "core_group_update_groups", back) is None
+    assert next(g for g in course_groups(recorded) if g["id"] == 1)["idnumber"] == "lmsync:mentor-2026:mentor:66"

@@ -26,6 +26,7 @@ from lmsync.moodle.emulator.state import Course, Group, Grouping, Site, User
 from lmsync.moodle.text import GROUP_NAME_MAX, GROUPING_NAME_MAX, format_string
 
 _GROUPS = ("groups", "groupings", "group_cache_phantoms")
+PHP_TRIM = " \t\n\r\0\x0b"  # what PHP's trim() strips, no more (Python's strip() takes any Unicode space)
 
 
 def _group_listing(group: Group) -> dict[str, Any]:
@@ -214,9 +215,10 @@ def update_groups(call: Call, p: dict[str, Any]) -> None:
             raise invalid_parameter("A different group with the same name already exists in the course")
         if "visibility" in item and item["visibility"] not in (0, 1, 2, 3):
             raise invalid_parameter("Invalid group visibility provided. Must be one of 0,1,2,3")
-        idnumber = item.get("idnumber")
-        if idnumber and idnumber != group.idnumber and _idnumber_in_cache(call.checks, group.courseid, "groups", idnumber, group.id):
-            raise idnumber_taken()
+        if "idnumber" in item:  # groups_update_group trims it, then checks it against the cache (trap 27)
+            item["idnumber"] = idnumber = item["idnumber"].strip(PHP_TRIM)
+            if idnumber and idnumber != group.idnumber and _idnumber_in_cache(call.checks, group.courseid, "groups", idnumber, group.id):
+                raise idnumber_taken()
         _fits(item["name"], "groups", GROUP_NAME_MAX)
         group.name = item["name"].strip()
         for key in ("description", "enrolmentkey", "idnumber", "visibility", "participation"):
