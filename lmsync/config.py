@@ -265,8 +265,8 @@ class SyncConfig(Section):
     )
     away_mentor_hold_days: int = Field(14, ge=0, le=3650, description=(
         "a circle whose mentor is no longer active in the course (enrolment suspended or ended, account suspended) is "
-        "held as it is for this many days from the first sync that found them away, then its mentees are re-matched "
-        "(0 = at once)"))
+        "held as it is for this many days from the first sync that found them away, then its mentees are re-matched; "
+        "a circle's mentee found so while their mentor is active keeps their place as long, then is removed (0 = at once)"))
     welcome: WelcomeConfig = WelcomeConfig()
 
 

@@ -8,6 +8,8 @@ removed (tester round 17, 3).
 
 from __future__ import annotations
 
+from datetime import date
+
 from lmsync.domain.matching import MENTOR_GONE, MENTOR_OPTED_OUT, MOVED_BY_PIN, REMATCHING
 from lmsync.domain.sync_state import Memory, Observation
 
@@ -19,10 +21,17 @@ def not_ours(observation: Observation, memory: Memory, idnumber: str, user: int)
     return user in observation.outsiders and (idnumber, user) not in memory.placed
 
 
-def removal_reason(observation: Observation, user: int) -> str:
+def removal_reason(observation: Observation, user: int, held_until: date | None = None) -> str:
+    """Why ``user`` leaves a circle of a mentor who is here: not active, account suspended (trap 41), or
+    "re-matched" (the caller says more). ``held_until``: the last day their place was held while they were away
+    (``held_mentees``; tester round 103b, 1), said after why."""
     if user not in observation.active_user_ids:
-        return "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
-    return "account suspended" if user in observation.suspended_user_ids else "re-matched"  # trap 41
+        why = "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
+    elif user in observation.suspended_user_ids:
+        why = "account suspended"  # trap 41
+    else:
+        return "re-matched"
+    return why if held_until is None else f"{why}; their place was held until {held_until.isoformat()} ([sync] away_mentor_hold_days)"
 
 
 def mentor_gone(observation: Observation, mentor: int) -> str:

@@ -9,6 +9,11 @@ capacity that was written, even below the circle, stays as written: matching war
 
 - ``held_counts(*pairs)``: mentor id -> how many mentees name them, over every mapping of mentee id -> mentor id
   given (``People.current`` and ``current_peers``: a mentor's circle is both kinds of place).
+- ``less_held(persons, places, holding)``: ``persons`` in order, each mentor whose Moodle id is in ``places`` (how
+  many places of their circle are held for mentees away: ``held_mentees.MemberHolds.places``) with its ``capacity``
+  lowered by them, never below what they hold (``holding``) nor their capacity if lower: the held place is taken,
+  and no active mentee moves out for it (tester round 103b, 1: a mentee suspended one day lost their place to
+  another mentee at once). Pure; raises nothing.
 - ``at_least_held(persons, blank, holding)``: ``persons`` in order, each whose id is in ``blank`` with its
   ``capacity`` raised to ``holding`` (never lowered); the others are the same objects. Pure; raises nothing.
 """
@@ -31,3 +36,10 @@ def at_least_held(persons: Sequence[Person], blank: Collection[str], holding: Ma
     """``persons``, those in ``blank`` (a capacity left empty) with room at least for what they hold."""
     return [replace(p, capacity=holding[p.id]) if p.id in blank and holding.get(p.id, 0) > p.capacity else p
             for p in persons]
+
+
+def less_held(persons: Sequence[Person], places: Mapping[int, int], holding: Mapping[str, int]) -> list[Person]:
+    """``persons``, those whose Moodle id has places held (``places``: Moodle id -> how many) with room for them
+    taken: ``max(min(capacity, holding), capacity - held)``."""
+    return [replace(p, capacity=max(min(p.capacity, holding.get(p.id, 0)), p.capacity - places[p.moodle_id]))
+            if p.moodle_id is not None and places.get(p.moodle_id) else p for p in persons]

@@ -320,9 +320,9 @@ def plan_sync(
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
                 continue
-            if (idnumber, user) in by_hand and (idnumber, user) in memory.unsure:  # a guess is no proof (round 93b, 1)
-                continue
-            reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
+            if (idnumber, user) in memory.kept or ((idnumber, user) in by_hand and (idnumber, user) in memory.unsure):
+                continue  # a place held while they are away (round 103b, 1); a guess is no proof (round 93b, 1)
+            reason = by_hand.get((idnumber, user)) or removal_reason(observation, user, memory.place_ended.get((idnumber, user)))
             ours = (idnumber, user) in memory.placed
             if reason == "re-matched" and user in mentor_ids:  # round 18, 5; lmsync's placement: round 62, 3b
                 reason = ("a mentor of their own circle now (their roles, or [matching] dual_role)" if ours

@@ -164,6 +164,11 @@ class Memory:
     #: (circle idnumber, mentee id) of a mentee in several circles whom nothing lmsync knows ranks (no open pairing,
     #: no meeting): the plan removes none of those memberships, a guess by group id being no proof (tester round 93b, 1)
     unsure: frozenset[tuple[str, int]] = frozenset()
+    #: (circle idnumber, member id) of members away whose place is held while their mentor is here
+    #: (``held_mentees``; tester round 103b, 1): the plan does not remove them
+    kept: frozenset[tuple[str, int]] = frozenset()
+    #: those places whose hold is over -> its last day: their removal says so (``held_mentees``)
+    place_ended: Mapping[tuple[str, int], date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

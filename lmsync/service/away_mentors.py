@@ -7,6 +7,9 @@ circle whose mentor is no longer active (not actively enrolled, or the account s
 it is, members and all, for ``[sync] away_mentor_hold_days`` from the first sync that found the mentor
 away (``store.absences``); then its mentees are re-matched as before. A mentor back in time finds
 their circle as they left it.
+
+The same rule holds the place of a circle's mentee away while its mentor is here (``Holds.members``,
+``domain.held_mentees``; tester round 103b, 1): suspended for a day, they lost their mentor for good.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lmsync.config import Config
+from lmsync.domain.held_mentees import MemberHolds, away_members, member_holds
 from lmsync.domain.operations import PlanSignals
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation
 from lmsync.service.programme_settings import programme_today
-from lmsync.store.absences import MentorAbsences
+from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.pairings import PairingHistory
@@ -91,6 +95,8 @@ class Holds:
     at_once: frozenset[int] = frozenset()
     mentors: int = 0  # the circles' mentors (``circle_mentors``), for ``at_once``'s words
     min_source_fraction: float = 0.0
+    #: the places held for members away while their circle's mentor is here (tester round 103b, 1)
+    members: MemberHolds = field(default_factory=MemberHolds)
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -180,8 +186,10 @@ def holds(config: Config, store: Store | None, observation: Observation,
     mentors = circle_mentors(programme, observation, deleted[0])
     away = away_mentors(programme, observation, deleted[0])
     days = config.sync.away_mentor_hold_days
+    members = MemberHolds() if store is None else member_holds(  # their places, as long (tester round 103b, 1)
+        away_members(observation, programme), MemberAbsences(store, programme).since(), today, days)
     if store is None or not days or not away:
-        return Holds(away, {}, {}, today)
+        return Holds(away, {}, {}, today, members=members)
     known = MentorAbsences(store, programme).since()
     erased = erased_away(store, programme, away)
     since = {m: known.get(m, today) for m in away - erased}
@@ -192,7 +200,7 @@ def holds(config: Config, store: Store | None, observation: Observation,
             if (idnumber := mentor_group_idnumber(programme, m)) not in shown}
     fraction = config.sync.min_source_fraction
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
-                 gone, erased, mass_away(since, until, len(mentors), fraction), len(mentors), fraction)
+                 gone, erased, mass_away(since, until, len(mentors), fraction), len(mentors), fraction, members)
 
 
 def mass_away(since: Mapping[int, date], until: Mapping[int, date], mentors: int, min_source_fraction: float) -> frozenset[int]:
@@ -224,9 +232,12 @@ def erased_away(store: Store, programme: str, away: frozenset[int]) -> frozenset
 
 
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:
-    """Remember the day each away mentor was first found away (never an erased one, ``erased_away``); forget
-    those back (a sync's write)."""
-    return MentorAbsences(store, programme).follow(found.away - found.erased, found.today)
+    """Remember the day each away mentor, and each member away of a circle whose mentor is here
+    (``Holds.members``), was first found away (never an erased mentor, ``erased_away``); forget those back (a
+    sync's write). Returns (recorded, forgotten), both kinds summed."""
+    mentors = MentorAbsences(store, programme).follow(found.away - found.erased, found.today)
+    members = MemberAbsences(store, programme).follow(found.members.away, found.today)
+    return mentors[0] + members[0], mentors[1] + members[1]
 
 
 def last_held_day(since: date, days: int) -> date:

@@ -15,12 +15,14 @@ from datetime import date
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import LEFT_WITHOUT, left_without_words, moved_words
 from lmsync.domain.gone_circles import joining_words, left_line, mentor_went
+from lmsync.domain.held_mentees import MemberHolds
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.circle_records import with_circles_gone
+from lmsync.service.held_places import held_circles, with_held_places
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
@@ -76,6 +78,7 @@ def desired_state(
     held: Collection[int] = frozenset(),
     deleted: Mapping[int, int] | None = None,
     ended: Mapping[int, date] | None = None,
+    members: MemberHolds | None = None,
 ) -> Desired:
     """The circles the programme wants. ``standing`` (``lmsync.service.established.pair_standing``)
     settles a mentee found in two circles by their established pair; without it the older circle
@@ -89,8 +92,12 @@ def desired_state(
     existing pairs (``deleted_in_moodle.with_deleted_circles``; tester round 73, 2), their mentees left out of
     matching while the circle cannot be made: held, or its idnumber taken (``circle_records.with_circles_gone``;
     tester round 74); once its mentor is gone they are re-matched, each with why (``gone_circles``; tester round
-    75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons."""
-    read = people_from_snapshot(snapshot, config, standing, returning, named, held)
+    75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons.
+    ``members``: the places held for mentees away (``Holds.members``): taken from their mentors' room, and a
+    circle whose only places are held is kept (``held_places``; tester round 103b, 1)."""
+    members = members or MemberHolds()
+    read = with_held_places(people_from_snapshot(snapshot, config, standing, returning, named, held), members,
+                            show_names=config.privacy.show_names, named=named)
     people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
     result = run_match(people, config, read.notices, site=site, left_out=read.left_out)
     by_id = people.by_id()
@@ -110,6 +117,7 @@ def desired_state(
         for mentor, ids in sorted(mentees_of.items())
         if by_id[mentor].moodle_id is not None
     ]
+    circles += held_circles(people, members, {c.mentor_id for c in circles}, config.privacy.show_names)
     # a mentor gone is said by the plan from what Moodle shows of them (``circle_leaving.mentor_gone``)
     moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)

@@ -15,6 +15,7 @@ from lmsync.service.away_mentors import holds
 from lmsync.service.circle_records import circle_proof, deleted_circles, with_circles_gone
 from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
+from lmsync.service.held_places import with_held_places
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
 from lmsync.service.roster_config import peer_loss_lines
@@ -50,6 +51,8 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     away = holds(config, store, snapshot.observation, deleted)  # circles held while their mentor is away, as the sync
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
                                 usernames(api), away.until)
+    # the places held for mentees away are taken, as the sync has them (tester round 103b, 1)
+    read = with_held_places(read, away.members, show_names=config.privacy.show_names, named=usernames(api))
     # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
     people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
     read = replace(read, people=people, warnings=[*read.warnings, *waits])

@@ -163,7 +163,7 @@ def make_plan(
         deleted = deleted_circles(journal.store, programme, snapshot)
     away = holds(config, journal.store if journal is not None else None, snapshot.observation, deleted)
     desired = desired_state(snapshot, config, standing, returning, api_lookup(api), usernames(api), held=away.until,
-                            deleted=deleted[0], ended=away.ended)
+                            deleted=deleted[0], ended=away.ended, members=away.members)  # members: round 103b, 1
     unsure = frozenset((mentor_group_idnumber(programme, mentor), mentee) for mentor, mentee in desired.unsure)
     uncertain, memory = Uncertain(), Memory(unsure=unsure)
     if journal is not None:
@@ -173,7 +173,7 @@ def make_plan(
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, programme), joining=desired.joining,
                         held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1],
-                        unsure=unsure)
+                        unsure=unsure, kept=frozenset(away.members.kept), place_ended=away.members.ended)
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first

@@ -439,3 +439,18 @@ REVISION_0012_TABLES = (unreadable_responses,)
 #: notes and side; ``origin`` names the row that wrote it last, which may have kept them (an attendance register).
 #: NULL (every row stored before): not known apart, read as ``origin``.
 REVISION_0013_COLUMNS = (("meetings", "words_origin"),)
+
+# --- revision 0014: since when a circle's mentee has been away (tester round 103b, 1) --------------------------
+#: One row per member of a circle (not its mentor) whom a sync found no longer active in the course (enrolment
+#: suspended or ended, account suspended) while the circle's mentor is here, from the first such sync: their place
+#: is held for ``[sync] away_mentor_hold_days`` from ``since`` before they are removed. Deleted when they are back
+#: or out of every circle.
+member_absences = _programme_table(
+    "member_absences",
+    Column("user_id", Integer, nullable=False),  # a Moodle user id
+    Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that saw it
+    PrimaryKeyConstraint("programme", "user_id"),
+)
+
+#: The tables revision 0014 adds.
+REVISION_0014_TABLES = (member_absences,)

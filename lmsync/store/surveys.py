@@ -195,6 +195,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "pair_forbids": ("mentor_id", "mentee_id"),  # a pair marked not a good fit (revision 0003)
     "digests": ("recipient_id",),  # the digests a coordinator was sent (revision 0003)
     "mentor_absences": ("mentor_id",),  # since when a circle's mentor is away (revision 0008)
+    "member_absences": ("user_id",),  # since when a circle's mentee is away (revision 0014)
     "rater_counts": ("mentor_id",),  # how many answered about a mentor, counted at erasures (revision 0010)
 }
 

@@ -105,7 +105,8 @@ def test_every_command_has_help_text():
     walk(main, [])
 
 
-def test_round_10_9_a_plan_names_a_mentee_whose_enrolment_is_suspended(run, tmp_path):
+def test_round_10_9_a_plan_names_a_mentee_whose_enrolment_is_suspended(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # removed at once, not held (tester round 103b, 1)
     from lmsync.config import load_config
     from lmsync.domain.plan import mentor_of_idnumber
     from lmsync.service.moodle import emulator_site, newcomer_defaults

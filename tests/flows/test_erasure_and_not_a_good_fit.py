@@ -17,7 +17,10 @@ __all__ = ["env"]
 
 
 @pytest.mark.sqlite_only("the built-in emulator's store is a SQLite file")
-def test_round_48_1_erasure_names_the_marks_it_takes_and_the_forbid_that_keeps_the_pair_apart(env: Any) -> None:
+def test_round_48_1_erasure_names_the_marks_it_takes_and_the_forbid_that_keeps_the_pair_apart(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # out of the circle at once (tester round 103b, 1)
     config, site, _group, mentor, mentee = synced_with_a_pair_marked_not_a_good_fit(env, "queue")
     assert run_cli(env, "sync").exit_code == 0  # the mark moves the mentee away
     username, mentor_name = site.users[mentee].username, site.users[mentor].username

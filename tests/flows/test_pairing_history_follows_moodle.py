@@ -137,6 +137,7 @@ def test_52_1b_after_a_break_a_mentee_moved_by_hand_goes_back_to_the_mentor_they
     from lmsync.service.emulator_edit import set_suspended
     from lmsync.service.sync import make_plan
 
+    config = config.model_copy(update={"sync": config.sync.model_copy(update={"away_mentor_hold_days": 0})})  # a break past the hold of their place (tester round 103b, 1)
     site, store = build_demo_site(), Store.memory()
     _sync(config, site, store)
     course = course_of(site, config.programme.course)

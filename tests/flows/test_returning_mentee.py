@@ -28,7 +28,9 @@ COURSE = 2
 
 @pytest.fixture
 def config(programme_config):
-    return programme_config
+    # a break past the hold: the mentee is removed at once, not held (tester round 103b, 1)
+    config = programme_config
+    return config.model_copy(update={"sync": config.sync.model_copy(update={"away_mentor_hold_days": 0})})
 
 
 def sync(config, site, store):

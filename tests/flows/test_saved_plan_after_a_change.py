@@ -19,7 +19,9 @@ COURSE = 2
 
 @pytest.fixture
 def config(programme_config):
-    return programme_config
+    # the leaver is removed at once, not held (a suspended mentee's place is held otherwise: tester round 103b, 1)
+    config = programme_config
+    return config.model_copy(update={"sync": config.sync.model_copy(update={"away_mentor_hold_days": 0})})
 
 
 def synced_then_a_leaver_planned(config):

@@ -46,7 +46,7 @@ def circles_of(site, user):
 
 
 def test_round_10_1_a_mark_about_a_mentee_who_left_does_not_stop_the_sync(tmp_path, monkeypatch):
-    config = configured(tmp_path, monkeypatch)
+    config = configured(tmp_path, monkeypatch, "[sync]\naway_mentor_hold_days = 0\n")  # left: no place held (103b, 1)
     site = build_demo_site()
     sync_job(config, site=site)
     mentor, mentee = a_pair(site)

@@ -157,9 +157,12 @@ def test_a_plan_made_without_allow_delete_still_applies_when_apply_allows_delete
     assert len(circles(env)) == 20 and "DELETE" not in applied.output
 
 
-def test_round_31_5_a_saved_plan_that_only_removes_members_is_applied_without_allow_delete(env: Any) -> None:
+def test_round_31_5_a_saved_plan_that_only_removes_members_is_applied_without_allow_delete(
+    env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The hint said `lmsync apply p.json --allow-delete` for a plan whose only removals were members (a
     suspended mentee's); apply took it without the flag. Only a circle's deletion needs it."""
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # removed at once, not held (tester round 103b, 1)
     assert run_cli(env, "sync").exit_code == 0
     mentee = next(u.username for u in site(env).users.values() if (u.username or "").startswith("s")
                   and any(u.id in g.members for g in site(env).groups.values() if g.idnumber.startswith("lmsync:")))

@@ -44,7 +44,10 @@ def test_round_89a_5_a_suspended_member_of_a_held_circle_is_said_to_stay_until_t
     assert "(s0049) from " not in plan, plan  # no removal planned: the circle is held as it is
 
 
-def test_round_89a_5_a_suspended_member_of_a_circle_not_held_is_still_said_removed(cli_home: Any) -> None:
+def test_round_89a_5_a_suspended_member_of_a_circle_not_held_is_still_said_removed(
+    cli_home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")  # no place held (tester round 103b, 1)
     assert _run("sync").exit_code == 0
     assert _run("emulator", "edit", "suspend", "s0049", "--account").exit_code == 0
     plan = _run("plan").output

@@ -12,6 +12,8 @@ out by hand: ``test_closed_pair_taken_out_by_hand``) is the mentee kept from tha
 
 from __future__ import annotations
 
+import pytest
+
 from lmsync.config import load_config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.moodle.emulator.state import Site
@@ -19,6 +21,12 @@ from tests.flows.conftest import run_in
 
 MENTOR, MENTEE = "s0018", "s0005"
 BACK = "+ Jonah Ahmed (s0005) to Aoife Ahmed (s0018)'s circle"
+
+
+@pytest.fixture(autouse=True)
+def _break_past_the_hold(monkeypatch):
+    """The mentee's break outlasts the hold of their place (none: tester round 103b, 1): lmsync takes them out."""
+    monkeypatch.setenv("LMSYNC_SYNC_AWAY_MENTOR_HOLD_DAYS", "0")
 
 
 def _mentor_of(home, username):

@@ -59,6 +59,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pair_forbids": 0,  # tester round 6: not-a-good-fit marks and digests name people too
         "digests": 0,
         "mentor_absences": 0,  # tester round 53, 1: since when a circle's mentor is away
+        "member_absences": 0,  # tester round 103b, 1: since when a circle's mentee is away
         "rater_counts": 0,  # tester round 77b, 1: how many answered about a mentor, counted at erasures
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
@@ -80,6 +81,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "pair_forbids": [],
         "digests": [],
         "mentor_absences": [],
+        "member_absences": [],
         "rater_counts": [],
         "queue_tracking": [],
         "queue_coordinated": [],

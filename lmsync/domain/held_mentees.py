@@ -1,0 +1,97 @@
+"""A circle's place held while its mentee is away (tester round 103b, 1).
+
+A mentee whose enrolment (or account) was suspended for a single day lost their mentor for good: the next sync,
+unattended under cron, removed them from their circle ("not active in the course") and gave their place to
+another mentee at once; restored, they were unmatched, every mentor full. In Moodle a suspended enrolment or
+account keeps its group memberships, and Moodle's active enrolments do not tell a suspension from an unenrolment
+(an unenrolment takes the user out of every group, so a member still in the group who is not active is almost
+always suspended). The mentor's rule (``service.away_mentors``, tester round 53, 1) is reused as it is: a member
+of a circle whose mentor is here, found not active in the course or with their account suspended, keeps their
+place (not removed, their place not given to anyone) for ``[sync] away_mentor_hold_days`` from the first sync
+that found them away; then they are removed as before. Back in time, their pair continues unchanged.
+
+Pure: the days come in from the store (``store.absences.MemberAbsences``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lmsync.domain.ownership import mentor_of_idnumber
+from lmsync.domain.sync_state import Observation
+
+Place = tuple[str, int]  # (circle idnumber, member's Moodle id)
+
+
+def away_members(observation: Observation, programme: str) -> dict[Place, int]:
+    """The places of members away: (circle idnumber, member) -> the circle's mentor (Moodle ids), for each member
+    of this programme's circles who is not its mentor nor any circle's mentor, and is not active in the course or
+    has their account suspended (trap 41), while the circle's mentor is active with their account not suspended
+    (a circle whose mentor is away is held whole: ``away_mentors``)."""
+    def away(user: int) -> bool:
+        return user not in observation.active_user_ids or user in observation.suspended_user_ids
+
+    circles = {g.idnumber: m for g in observation.groups if (m := mentor_of_idnumber(programme, g.idnumber)) is not None}
+    mentors = set(circles.values())
+    return {(g.idnumber, user): circles[g.idnumber] for g in observation.groups if g.idnumber in circles
+            and not away(circles[g.idnumber]) for user in sorted(g.members - mentors) if away(user)}
+
+
+@dataclass(frozen=True)
+class MemberHolds:
+    """The places held for members away, and those whose hold is over, on ``today``.
+
+    ``kept``: place -> (the day a sync first found them away, the last day their place is held);
+    ``ended``: place -> the last day it was held (over: removed as before). ``mentors``: place -> the circle's
+    mentor (Moodle ids). ``away``: every member away (``kept`` and ``ended``), what ``MemberAbsences.follow``
+    records."""
+
+    kept: Mapping[Place, tuple[date, date]] = field(default_factory=dict)
+    ended: Mapping[Place, date] = field(default_factory=dict)
+    mentors: Mapping[Place, int] = field(default_factory=dict)
+
+    @property
+    def away(self) -> frozenset[int]:
+        return frozenset(user for _circle, user in (*self.kept, *self.ended))
+
+    def places(self) -> dict[int, int]:
+        """Mentor's Moodle id -> how many places of their circle are held (the match gives them to no one)."""
+        counts: dict[int, int] = {}
+        for place in self.kept:
+            counts[self.mentors[place]] = counts.get(self.mentors[place], 0) + 1
+        return counts
+
+    def lines(self, label: Callable[[int], str]) -> list[str]:
+        """One line per place held, the member named by ``label`` (Moodle id -> how views name them)."""
+        return [f"kept: {label(user)} suspended since {since.isoformat()} (enrolment or account), their place in "
+                f"{label(self.mentors[(circle, user)])}'s circle held until {until.isoformat()} ([sync] "
+                "away_mentor_hold_days), then removed unless they are back"
+                for (circle, user), (since, until) in sorted(self.kept.items())]
+
+    def account_words(self, user: int) -> str | None:
+        """How the notice of a suspended account held in its circle ends (``roster``'s "removed from their
+        circle" is not what happens), or None when ``user`` holds no place."""
+        days = sorted(until for (_c, u), (_s, until) in self.kept.items() if u == user)
+        return (f"; stays in their circle, their place held until {days[-1].isoformat()} ([sync] "
+                "away_mentor_hold_days); removed from it when the hold ends") if days else None
+
+
+def member_holds(away: Mapping[Place, int], known: Mapping[int, date], today: date, days: int) -> MemberHolds:
+    """Which places of ``away`` (``away_members``) are held on ``today``: each member's hold runs ``days`` days
+    (``[sync] away_mentor_hold_days``; 0: none, removed at once as before) from ``known`` (Moodle id -> the day a
+    sync first found them away; ``MemberAbsences.since``), else from ``today``. Raises nothing."""
+    if not days:
+        return MemberHolds(mentors=away)
+    kept: dict[Place, tuple[date, date]] = {}
+    ended: dict[Place, date] = {}
+    for place in away:
+        since = known.get(place[1], today)
+        last = since + timedelta(days=days - 1)  # as ``away_mentors.last_held_day``
+        if today <= last:
+            kept[place] = (since, last)
+        else:
+            ended[place] = last
+    return MemberHolds(kept, ended, away)
+
