@@ -19,7 +19,7 @@ LABELS = {
     "create_grouping": "create grouping",
     "update_grouping": "rename grouping",
     "create_group": "create group",
-    "update_group": "rename group",
+    "update_group": "rename group (or put its ID number back)",
     "unassign_grouping": "take doubly linked group out of grouping",
     "assign_grouping": "put group in grouping",
     "remove_member": "remove member",
@@ -105,7 +105,10 @@ def _circle(idnumber: str, people: People | None) -> str:
 def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
-        return f"{quoted(op.name)} [{op.idnumber}]"  # type: ignore[attr-defined]
+        was = getattr(op, "idnumber_was", None)  # a put-back, not a rename (renumbered_circles; tester round 103b, 2)
+        back = "" if was is None else (" (ID number put back: cleared in Moodle)" if not was else
+                                       f" (ID number put back: changed in Moodle to {quoted(was)})")
+        return f"{quoted(op.name)} [{op.idnumber}]{back}"  # type: ignore[attr-defined]
     if kind == "assign_grouping":
         return f"{_circle(op.group, people)} -> lmsync's grouping [{op.grouping}]"  # type: ignore[attr-defined]
     if kind in ("add_member", "remove_member"):

@@ -67,6 +67,9 @@ def test_round_103b_2_a_cleared_or_changed_circle_id_number_is_put_back_nothing_
     said = [w for w in plan["warnings"] if "put back" in w]
     assert len(said) == 1 and "2 circles lmsync made" in said[0] and "cleared in Moodle" in said[0], plan["warnings"]
     assert "nothing is made again" in said[0] and "they are made again" not in said[0], said
+    text = run_in(demo_home, "plan")  # the text plan says a put-back, not a plain rename
+    assert "(ID number put back: cleared in Moodle)" in text.output, text.output
+    assert "(ID number put back: changed in Moodle to 'ZARA-2026')" in text.output, text.output
 
     synced = run_in(demo_home, "sync")
     assert synced.exit_code == 0, synced.output
