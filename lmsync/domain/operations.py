@@ -131,11 +131,27 @@ class PostWelcome(_Op):
 
 
 class DeleteGroup(_Destructive):
+    """Delete a circle no longer wanted (only with ``allow_delete``).
+
+    ``hand_added``: Moodle user ids, ascending, of members the group still holds that lmsync did not put there and
+    never removes (no programme role: a teacher or observer added by hand, ``circle_leaving.not_ours``); their
+    membership goes with the group, so the plan names them (tester round 103b, 6: it said nothing). Left out of
+    the saved plan when empty, so a plan saved before it keeps its digest (``saved_plan.operations_digest``).
+    """
+
     kind: Literal["delete_group"] = "delete_group"
     group: Key[str]
     reason: str = ""
     name: str = ""  # the group's name as Moodle shows it: what a coordinator knows it by (tester round 17, 4)
     discussions: int = 0  # forum discussions in the group, which lose it with the group
+    hand_added: tuple[int, ...] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_hand_added(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.hand_added:
+            data.pop("hand_added", None)
+        return data
 
 
 DUPLICATE_REPAIR_REASON = (
@@ -236,12 +252,15 @@ class PlanSignals(BaseModel):
     they were first found; tester rounds 92b, 4 and 93b, 4); ``forum``: ``missing`` when the configured forum is
     not in the course (tester round 31, 2), ``announcements`` when it is the course's announcements forum
     (tester round 92b, 2), "" otherwise; ``two_roles``: people with a mentor role and a mentee role whom matching
-    holds until an admin decides (``[matching] dual_role``; tester round 94b, 6: `lmsync run` never said so).
+    holds until an admin decides (``[matching] dual_role``; tester round 94b, 6: `lmsync run` never said so);
+    ``places_held``: places in circles held while their mentee is away, their mentor here (``held_mentees``;
+    tester round 103b, 1: `lmsync run` said "in sync" and nothing of them).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     circles_held: int = 0
+    places_held: int = 0
     mentors_away_at_once: str = ""
     mentors_away_fails: bool = False
     forum: Literal["", "missing", "announcements"] = ""

@@ -45,6 +45,7 @@ from lmsync.domain.operations import (
     _Op,
 )
 from lmsync.domain.other_programmes import guard_other_programmes
+from lmsync.domain.outside_members import left_where_they_are, outside_members
 from lmsync.domain.ownership import (
     circle_pairs,
     grouping_idnumber,
@@ -351,9 +352,6 @@ def plan_sync(
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
     warnings += reposted(gone_welcomes) + remade(ops, memory, observation)  # made again: deleted in Moodle (rounds 9; 73, 2)
-    if kept_outsiders:
-        warnings.append(f"{kept_outsiders} member(s) of lmsync's circles hold no mentor or mentee role and were not put "
-                        "there by lmsync (a teacher or observer added by hand): left where they are")
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
@@ -362,10 +360,9 @@ def plan_sync(
             continue  # held: its mentor is away (round 53, 1); its ID number changed in Moodle: left (round 103b, 2)
         mentor = mentor_of_idnumber(programme, idnumber)
         mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
-        for user in sorted(group.members - {mentor} if mentor is not None else group.members):
-            if not_ours(observation, memory, idnumber, user):
-                kept_outsiders += 1
-                continue
+        others = group.members - {mentor} if mentor is not None else group.members
+        outside = outside_members(observation, memory, idnumber, others)  # named by its deletion: round 103b, 6
+        for user in sorted(others - set(outside)):
             if (idnumber, user) in by_hand and (idnumber, user) in memory.unsure:  # a guess is no proof (round 93b, 1)
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
@@ -377,10 +374,12 @@ def plan_sync(
         if settings.allow_delete:
             # why, as its members' removals say it (tester round 46, 4: a mentor back from leave read only this)
             why = "no longer a mentor circle" + (f": its mentor {mentor_went}" if mentor is not None else "")
-            ops.append(DeleteGroup(group=idnumber, reason=why, name=group.name,
+            ops.append(DeleteGroup(group=idnumber, reason=why, name=group.name, hand_added=outside,
                                    discussions=sum(1 for d in observation.discussions if d.groupid == group.id)))
         else:
+            kept_outsiders += len(outside)
             skipped.append(idnumber)
+    warnings.extend(left_where_they_are(kept_outsiders))
 
     _repair_duplicates(observation, grouping, duplicates, ops, warnings)
     guard_mass_removal(observation, owned, ops, settings, warnings)

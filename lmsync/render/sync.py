@@ -102,6 +102,16 @@ def _circle(idnumber: str, people: People | None) -> str:
     return f"{people.label(int(found.group(1)))}'s circle"
 
 
+def _hand_added(users: tuple[int, ...], people: People | None) -> str:
+    """What a circle's deletion adds of members lmsync did not put there (``DeleteGroup.hand_added``), each named
+    as the plan names people; "" when none. Their membership goes with the group (tester round 103b, 6)."""
+    if not users:
+        return ""
+    named = ", ".join(people.label(user) if people is not None else f"user #{user}" for user in users)
+    return (f"; it still holds {len(users)} member(s) not put there by lmsync (no mentor or mentee role: added by "
+            f"hand), whose membership goes with the group: {named}")
+
+
 def _describe(op: object, people: People | None = None) -> str:
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
@@ -121,7 +131,7 @@ def _describe(op: object, people: People | None = None) -> str:
     if kind == "delete_group":
         name = f"{quoted(op.name)} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
         lost = getattr(op, "discussions", 0)
-        return f"{name}[{op.group}] ({op.reason})" + (  # type: ignore[attr-defined]
+        return f"{name}[{op.group}] ({op.reason})" + _hand_added(getattr(op, "hand_added", ()), people) + (  # type: ignore[attr-defined]
             f"; {lost} forum discussion(s) in it stay in the forum without their group: check them first" if lost else "")
     if kind == "unassign_grouping":
         return f"{op.group} from {op.grouping} ({op.reason})"  # type: ignore[attr-defined]

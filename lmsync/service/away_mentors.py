@@ -34,12 +34,17 @@ HELD = " held as it is: its mentor is not active"  # how the plan's warning of a
 
 
 def held_line(signals: PlanSignals, counts: dict[str, int]) -> str:
-    """What ``lmsync run``'s sync line says of the circles held (``counts``: ``circles_held_mentor_away``):
-    it said "in sync" and an admin reading cron never learnt a hold ran (tester round 55, 5)."""
-    held = signals.circles_held
-    if held:
+    """What ``lmsync run``'s sync line says of the circles held (``counts``: ``circles_held_mentor_away``) and of
+    the places held for mentees away (``places_held_mentee_away``), "" when neither: it said "in sync" and an
+    admin reading cron never learnt a hold ran (tester rounds 55, 5 and 103b, 1)."""
+    line = ""
+    if held := signals.circles_held:
         counts["circles_held_mentor_away"] = held
-    return f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)" if held else ""
+        line += f"; {held} circle(s) held while their mentor is away (`lmsync plan` says until when)"
+    if places := signals.places_held:
+        counts["places_held_mentee_away"] = places
+        line += f"; {places} place(s) held while their mentee is away (`lmsync plan` says until when)"
+    return line
 
 
 #: how the plan's warning of the circles' mentors found away in one read begins (tester round 92b, 4)
@@ -106,8 +111,9 @@ class Holds:
         return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
 
     def signal(self, signals: PlanSignals) -> None:
-        """Set the plan's ``signals`` of the holds (``circles_held``, ``mentors_away_*``) that its warnings say."""
-        signals.circles_held = len(self.until)
+        """Set the plan's ``signals`` of the holds (``circles_held``, ``places_held``, ``mentors_away_*``) that its
+        warnings say."""
+        signals.circles_held, signals.places_held = len(self.until), len(self.members.kept)
         if self.at_once:
             signals.mentors_away_at_once, signals.mentors_away_fails = self._at_once_first(), self._at_once_day() >= self.today
 

@@ -107,3 +107,25 @@ def test_round_103b_1_after_the_hold_the_mentee_is_removed_as_before(programme, 
     assert [op.user_id for op in removed] == [mentee]
     assert "their place was held until 2026-10-15 ([sync] away_mentor_hold_days)" in removed[0].reason
     assert mentee not in _members(site, mentor)
+
+
+def test_round_103b_1_a_run_says_the_places_held(tmp_path, monkeypatch):
+    """`lmsync run`'s sync line said "in sync" and nothing of a place held for a mentee away, which `lmsync plan`
+    and `lmsync sync` say in a "kept: ..." line: it says how many, as it says circles held for an away mentor."""
+    from lmsync.service.cycle import cycle_job
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "lmsync.toml"
+    path.write_text(f'[programme]\nname = "{PROGRAMME}"\ncourse = "MENTOR-2026"\nforum = "Mentoring circles"\n')
+    config = load_config(path, environ={})
+    site = build_demo_site()
+    _on(monkeypatch, date(2026, 10, 1))
+    first = cycle_job(config, site=site, steps=("sync",)).step("sync")
+    assert first.state == "ok" and "held while" not in first.summary, first.summary
+    mentee = next(u.id for u in site.users.values() if u.username == "s0006")
+    set_suspended(site, course_of(site, config.programme.course), mentee, True)
+    _on(monkeypatch, date(2026, 10, 2))
+    step = cycle_job(config, site=site, steps=("sync",)).step("sync")
+    assert step.state == "ok" and step.summary.endswith("; in sync"), step.summary
+    assert "; 1 place(s) held while their mentee is away (`lmsync plan` says until when)" in step.summary
+    assert step.counts["places_held_mentee_away"] == 1 and "circles_held_mentor_away" not in step.counts
