@@ -134,7 +134,8 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
         from lmsync.service.unconverged import unconverged_hint
 
         raise PartialFailure(f"Moodle did not converge after {result.rounds} rounds{where}",
-                             hint=unconverged_hint(result, config.sync.write_settle_seconds))
+                             hint=unconverged_hint(result, config.sync.write_settle_seconds,  # round 102b, 4
+                                                   people=known[0] if known else None))
     if result.forum_missing:  # the circles are right, yet an admin must act (tester round 31, 2)
         raise ConfigError(f"the circles are in sync{where}, but no forum {config.programme.forum!r} is in the course: "
                           "none has a welcome discussion",
@@ -187,7 +188,7 @@ def _people_for(config: Any, plan: Plan, known: list[People]) -> People | None:
     # a plan of welcomes or grouping links only names circles too (tester round 52, 8: after a crash it read
     # "in lmsync:killtest-2026:mentor:67")
     if not (plan.by_kind("add_member") or plan.by_kind("remove_member") or plan.skipped_deletes
-            or plan.by_kind("post_welcome") or plan.by_kind("assign_grouping")):
+            or plan.by_kind("post_welcome") or plan.by_kind("assign_grouping") or plan.pending):
         return None
     if not known:
         known.append(load_people(config, reader=lambda c: read_roster_with(c, _member_ids(plan))))

@@ -3,7 +3,9 @@
 ``render(view, fmt, command)`` is what every command prints through (``lmsync.cli.echo_view``).
 
 * **text**: notes as written, fields as ``label: value``, tables as columns aligned on the widest
-  cell (or a row template); dates ISO, numbers ``:g``, ``True``/``False`` as yes/no.
+  cell (or a row template); dates ISO, numbers ``:g``, ``True``/``False`` as yes/no. A padded cell
+  (any column but the last) is cut to ``CELL_WIDTH`` columns with ``…``, IDs and a label's
+  ``(username)`` kept whole (:func:`clipped`).
 * **json**: an object of the view's fields and tables by key (a table alone: a list of objects),
   keys in the view's order, dates as ISO strings, numbers as numbers; two-space indent, UTF-8.
 * **csv**: a table's header (column keys) and rows; a document with several tables writes each as
@@ -20,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -153,6 +156,7 @@ def table_lines(table: Table) -> list[str]:
         columns = table.shown("text")
         head = [c.heading for c in columns]
         by_column = [[_shown(row.get(c.key)) for row in rows] for c in columns]
+        by_column[:-1] = [[clipped(v) for v in cells] for cells in by_column[:-1]]  # padded: tester round 103a, 7
         ascii_only = all("".join([h, *cells]).isascii() for h, cells in zip(head, by_column, strict=True))
         if ascii_only:  # a column's width is its longest cell's length (issue 15: 50,000 rows, 0.6 s -> 0.2 s)
             widths = [max(len(h), *map(len, cells)) for h, cells in zip(head, by_column, strict=True)]
@@ -200,6 +204,46 @@ def display_width(text: str) -> int:
     if width >= 0:
         return width
     return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+#: The widest a padded text cell is shown (display columns): one long value padded every line to it.
+CELL_WIDTH = 60
+#: An ID a user copies is kept whole up to this many columns (Moodle's longest username and ID number).
+ID_WIDTH = 100
+#: A cell ending in a parenthesised part: a person's label, ``Ada Lovelace (s0006)``, whose username is kept.
+_LABEL = re.compile(r"(?s)(.*\S) (\([^()]*\))")
+
+
+def clipped(text: str) -> str:
+    """A padded cell of a text table at most ``CELL_WIDTH`` columns wide, cut with ``…``: a 5,000-character name
+    padded every line of ``lmsync match`` to its width (tester round 103a, 7). JSON and CSV keep every value
+    whole; so does the text the last column (never padded) and an ID: a cell without spaces up to ``ID_WIDTH``
+    columns (a username, an ID number), a label's ``(username)`` up to ``ID_WIDTH``, its name cut instead."""
+    if len(text) <= CELL_WIDTH // 2 or display_width(text) <= CELL_WIDTH:
+        return text
+    if display_width(text) <= ID_WIDTH and not any(ch.isspace() for ch in text):
+        return text
+    label = _LABEL.fullmatch(text)
+    if label is not None and len(label.group(2)) <= ID_WIDTH:
+        tail = label.group(2)
+        return _cut(label.group(1), max(CELL_WIDTH - display_width(tail) - 1, 12)) + " " + tail
+    return _cut(text, CELL_WIDTH)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` columns: as it is when it fits, else its start and ``…``."""
+    if display_width(text) <= width:
+        return text
+    if text.isascii():
+        return text[: width - 1] + "…"
+    from wcwidth import wcwidth
+
+    used, end = 0, 0
+    for end, ch in enumerate(text):  # noqa: B007 - ``end`` is where the cut falls
+        used += max(wcwidth(ch), 0)
+        if used > width - 1:
+            break
+    return text[:end] + "…"
 
 
 def _pad(text: str, width: int, right: bool) -> str:

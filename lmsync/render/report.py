@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lmsync.render.formats import csv_rows
+from lmsync.render.report_charts import shared_count_words
 from lmsync.render.report_html import html_page
 
 if TYPE_CHECKING:
@@ -30,9 +31,15 @@ def table_csv(t: Table) -> str:
 def csv_files(data: ReportData) -> dict[str, str]:
     """``{file name: CSV text}``, one file per table of the report (header row even when empty), and
     ``notes.csv``: the page's notes (what is as of which day), which the CSV files left out (tester
-    round 50, 4)."""
+    round 50, 4), and, when pair health over time has rows, why it can count fewer pairs at risk or
+    fading than the summary, as the page's chart caption says (``shared_count_words``; tester round
+    102a, 3: summary.csv said 45, the over-time table 44, and no file said why)."""
     files = {f"{t.name}.csv": table_csv(t) for t in data.tables()}
-    files["notes.csv"] = csv_rows(("note",), [(note,) for note in data.notes])
+    notes = list(data.notes)
+    if data.health.rows:
+        notes.append(shared_count_words(f"In {data.health.name}.csv each pair", "that table",
+                                        f"{data.summary.name}.csv"))
+    files["notes.csv"] = csv_rows(("note",), [(note,) for note in notes])
     return files
 
 

@@ -116,6 +116,16 @@ def meetings_charts(data: ReportData) -> list[Chart]:
     return charts
 
 
+def shared_count_words(subject: str, counted: str, summary: str) -> str:
+    """Why pair health over time can count fewer pairs at risk or fading than the summary: ``"<subject> is counted
+    by what both its people may read: ..., so <counted> can count fewer ... than <summary>."`` The summary counts
+    a pair flagged by one side's own answers alone, unnamed (tester round 89a, 6: the two disagreed unsaid); the
+    chart's caption and the CSV export's ``notes.csv`` say it in these words (tester round 102a, 3)."""
+    return (f"{subject} is counted by what both its people may read: a pair one side's own answers alone flagged "
+            f"(a survey, meeting ratings) counts by its other signs, so {counted} can count fewer pairs at risk or "
+            f"fading than {summary}.")
+
+
 def health_chart(data: ReportData) -> list[Chart]:
     """Pairs by health status per snapshot day, stacked (bars for a single day)."""
     t = data.health
@@ -137,9 +147,7 @@ def health_chart(data: ReportData) -> list[Chart]:
         )
         + "On the last day: "
         + ", ".join(f"{status_label(s)} {n}" for s, n in last.items())
-        + ". Each pair is counted by what both its people may read: a pair one side's own answers alone flagged "
-        "(a survey, meeting ratings) counts by its other signs, so the chart can count fewer pairs at risk or "
-        "fading than the summary."  # the summary counts them, unnamed (tester round 89a, 6: the two disagreed unsaid)
+        + ". " + shared_count_words("Each pair", "the chart", "the summary")
     )
 
     def draw(_fig: Figure, ax: Axes) -> None:

@@ -51,6 +51,8 @@ from lmsync.service.circle_records import deleted_circles, record_circles, refus
 from lmsync.service.desire import Desired, desired_state, unmatched_counts
 from lmsync.service.established import open_placements, pair_standing, returning_mentors
 from lmsync.service.executor import Executor
+from lmsync.service.held_writes import held_warning
+from lmsync.service.labels import People
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
@@ -203,6 +205,8 @@ def make_plan(
     away.signal(plan.signals)
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
+    if plan.pending:  # which writes wait, by kind and target, not only how many (tester round 102b, 4)
+        plan.warnings.append(held_warning(plan.pending, programme, People(snapshot.roster, config.privacy.show_names)))
     plan.signals.two_roles = len({n.person for n in desired.notices if n.outcome in HELD_BY_TWO_ROLES})
     if snapshot.phantom_group_ids:
         plan.warnings.append(

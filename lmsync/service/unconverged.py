@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from lmsync.service.held_writes import held_said
+from lmsync.service.labels import People
 from lmsync.service.sync import SyncResult
 
 
@@ -52,13 +54,17 @@ def settle_wait(result: SyncResult, settle_seconds: float, now: float | None = N
     return f"{rule} ({about(left)} from now, after {at})"
 
 
-def unconverged_hint(result: SyncResult, settle_seconds: float, now: float | None = None) -> str:
-    """The fix line of an unconverged sync: the settle wait when writes are held, the refused
-    operations when there were some, else that the course changed while lmsync wrote."""
+def unconverged_hint(result: SyncResult, settle_seconds: float, now: float | None = None,
+                     people: People | None = None) -> str:
+    """The fix line of an unconverged sync: the settle wait when writes are held, naming them (``held_said``,
+    people and circles by ``people`` when given; tester round 102b, 4: nothing said which write waited), the
+    refused operations when there were some, else that the course changed while lmsync wrote."""
     parts = []
     held = held_count(result)
     if held:
-        parts.append(f"{held} write(s) sent earlier, whose answer was lost, may still commit in Moodle: "
+        plan = result.final_plan or result.first_plan
+        parts.append(f"{held} write(s) sent earlier, whose answer was lost, may still commit in Moodle "
+                     f"({held_said(plan.pending, plan.programme, people)}): "
                      f"{settle_wait(result, settle_seconds, now)}; the first run after that converges (it sends "
                      "them if Moodle still does not show them)")
     if refused := refused_count(result):
