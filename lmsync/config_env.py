@@ -9,6 +9,7 @@ the file's data before validating.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from lmsync.config_retired import retired_variable
+from lmsync.config_types import NUMBER_TEXT, date_example, is_date, scalar_kinds
 from lmsync.errors import ConfigError
 
 
@@ -101,13 +103,14 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> tuple[dict
 
 def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> Any:
     """A structured field's TOML literal, parsed; a number field's number (``"30"`` -> 30, for the
-    sections that take only a number written as one); any other field's text, unchanged."""
-    if annotation in (int, float):
-        try:
-            number = tomllib.loads(f"v = {value.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            return value  # the model says what is wrong with it
-        return number if isinstance(number, (int, float)) and not isinstance(number, bool) else value
+    sections that take only a number written as one); any other field's text, unchanged.
+
+    Text that is not the key's type is refused here, in a sentence naming the variable and the form
+    wanted (``value_problem``), not in pydantic's words (tester round 104b, 7). Raises ConfigError."""
+    if (problem := value_problem(key, value, annotation)) is not None:
+        raise ConfigError(f"environment: {key} ({'.'.join(path)}): {problem}")
+    if (number := _number(value, scalar_kinds(annotation))) is not None:
+        return number
     if not _is_structured(annotation):
         return value
     try:
@@ -117,6 +120,51 @@ def _parse_env_value(key: str, path: list[str], value: str, annotation: Any) -> 
             f"environment: {key} ({'.'.join(path)}): not a TOML list or table: {exc}",
             hint=f"write it as TOML, e.g. {key}='{toml_example(annotation)}'",
         ) from None
+
+
+#: The texts pydantic reads as a boolean, in any letter case (``LMSYNC_MOODLE_VERIFY_TLS=no``), kept as they are
+#: read; no space around them, as pydantic reads them.
+_BOOLEAN_TEXT = {"true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0"}
+
+
+def _number(value: str, kinds: frozenset[type] | None) -> int | float | None:
+    """``value`` as the number TOML reads (``"30"``: 30, ``"0x10"``: 16, ``"0.5"``: 0.5) for a key that takes only
+    numbers (``kinds`` from ``scalar_kinds``); None for another key, or text that is no number."""
+    if not kinds or not kinds <= {int, float}:
+        return None
+    try:
+        number = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        return None
+    return number if isinstance(number, (int, float)) and not isinstance(number, bool) else None
+
+
+def value_problem(key: str, value: str, annotation: Any) -> str | None:
+    """What is wrong with the text ``value`` of the variable ``key`` for a key of ``annotation``, with the form
+    wanted, or None when it is read (pydantic's own rules, ranges say, then stand): for a whole-number key, text
+    that is no whole number (``true``, ``3.0``: ``'true' is not a whole number: write it in digits, as
+    LMSYNC_MATCHING_DEFAULT_CAPACITY=3``);
+    for a number key, text that is no number; for a boolean key, text pydantic does not read as one (``maybe``);
+    for a date key, digits alone, which pydantic read as a Unix timestamp (``LMSYNC_MEETINGS_START=0``:
+    1970-01-01). Sources: tester round 104b, 3 and 7."""
+    kinds = scalar_kinds(annotation)
+    if is_date(annotation):
+        if NUMBER_TEXT.fullmatch(value):
+            return f"{value!r} is a number, not a date: write the date as {key}={date_example(value)}"
+        return None
+    if not kinds or str in kinds:
+        return None
+    if kinds == {bool}:
+        return None if value.lower() in _BOOLEAN_TEXT else f"{value!r} is not true or false: write {key}=true or {key}=false"
+    if not kinds <= {int, float}:
+        return None
+    number = _number(value, kinds)
+    if float in kinds:
+        return None if number is not None else f"{value!r} is not a number: write it in digits, as {key}=0.5"
+    if isinstance(number, int):
+        return None
+    example = int(number) if number is not None and math.isfinite(number) and number.is_integer() else 3
+    return f"{value!r} is not a whole number: write it in digits, as {key}={example}"
 
 
 def toml_example(annotation: Any) -> str:

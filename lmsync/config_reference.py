@@ -36,8 +36,10 @@ Every key can also be set by an environment variable named after its path
 (`[moodle] token_file` is `LMSYNC_MOODLE_TOKEN_FILE`); lists and tables are written as TOML
 literals (`LMSYNC_PROGRAMME_MENTOR_ROLES='["teacher"]'`). An unknown or mistyped key is an error
 that names its path. In the file, a number or a boolean is written as one, without quotes
-(`cadence_days = 14`, `verify_tls = false`); a variable's text is read as one
-(`LMSYNC_MOODLE_VERIFY_TLS=false`). Tables under a `<name>` placeholder are keyed by a name you choose.
+(`cadence_days = 14`, not `14.0`; `verify_tls = false`), a date as a TOML date or ISO text
+(`start = 2026-09-01` or `"2026-09-01"`, never a number), a list in brackets
+(`coordinators = ["alice"]`); a variable's text is read as one (`LMSYNC_MOODLE_VERIFY_TLS=false`),
+and text that is not its key's type is refused naming the variable. Tables under a `<name>` placeholder are keyed by a name you choose.
 """
 
 

@@ -9,14 +9,16 @@ the type expected (``lmsync.config_types``). ``LMSYNC_*`` variables are text and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel
 
 from lmsync.config import Config, load_config
-from lmsync.config_types import scalar_kinds
+from lmsync.config_types import is_date, scalar_kinds
 from lmsync.errors import EXIT_ADMIN, ConfigError
 
 
@@ -126,3 +128,81 @@ def test_the_walk_finds_the_keys_of_the_finding():
     assert {"matching.default_capacity", "moodle.verify_tls", "health.grace_days", "nudges.daily_cap",
             "instruments.x.scale_min", "instruments.x.rates_mentor", "waves.windows.T0.offset_months",
             "matching.weights.need", "grades.activity"} <= set(keys)
+
+
+# Tester round 104b, 3 and 7: the same walk over every key, for a decimal point on an integer key, a single value
+# for a list key, a number for a date key, and a variable whose text is not its key's type.
+
+
+def _keys(model: type[BaseModel], path: str, wanted: Callable[[Any], bool]) -> Iterator[str]:
+    """The dotted keys of ``model`` and its sections whose annotation is ``wanted``."""
+    for name, field in model.model_fields.items():
+        key, annotation = f"{path}{field.alias or name}", field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _keys(annotation, f"{key}.", wanted)
+        elif wanted(annotation):
+            yield key
+
+
+def _every_key(wanted: Callable[[Any], bool]) -> list[str]:
+    from lmsync.config_sections import InstrumentConfig, WaveWindowConfig
+
+    return [*_keys(Config, "", wanted), *_keys(InstrumentConfig, "instruments.x.", wanted),
+            *_keys(WaveWindowConfig, "waves.windows.T0.", wanted)]
+
+
+def _a_list(annotation: Any) -> bool:
+    """A list key: ``list[...]``, ``tuple[...]``, or either or None."""
+    if get_origin(annotation) in (Union, UnionType):
+        return all(_a_list(a) for a in get_args(annotation) if a is not type(None))
+    return get_origin(annotation) in (list, tuple, set)
+
+
+_INTEGER_KEYS = [k for k, kinds in _every_scalar_key() if int in kinds and float not in kinds]
+_LIST_KEYS = _every_key(_a_list)
+_DATE_KEYS = _every_key(is_date)
+
+
+@pytest.mark.parametrize("key", _INTEGER_KEYS)
+def test_every_integer_key_refuses_a_decimal_point_alike(tmp_path: Path, key: str):
+    said = f"{key} (line 2): a number with a decimal point, where "
+    refusal = _refusal(tmp_path, _toml(key, "3.0"))
+    assert said in refusal and refusal.split(said)[1].split("\n")[0].endswith("is expected: write 3" + (
+        ", or text in quotes" if key == "grades.activity" else "")), refusal
+
+
+@pytest.mark.parametrize("key", _LIST_KEYS)
+def test_every_list_key_refuses_a_single_string_saying_the_list_to_write(tmp_path: Path, key: str):
+    refusal = _refusal(tmp_path, _toml(key, '"alice"'))
+    assert f"{key} (line 2): a string, where a list is expected: write [" in refusal, refusal
+
+
+@pytest.mark.parametrize("key", _DATE_KEYS)
+def test_every_date_key_refuses_a_number_and_digits(tmp_path: Path, key: str):
+    for value, found in [("0", "a number"), ('"1788220800"', "a string of digits")]:
+        assert f'{key} (line 2): {found}, where a date is expected: write the date as 2026-09-01, a TOML date, or ' \
+               '"2026-09-01"' in _refusal(tmp_path, _toml(key, value)), (key, value)
+
+
+_ENV_SCALAR_KEYS = [(k, kinds) for k, kinds in _every_scalar_key() if "." in k and not k.startswith(
+    ("instruments.", "waves.windows.")) and str not in kinds]
+
+
+@pytest.mark.parametrize(("key", "kinds"), _ENV_SCALAR_KEYS, ids=[k for k, _ in _ENV_SCALAR_KEYS])
+def test_every_number_and_boolean_variable_refuses_text_of_another_type_in_a_sentence(
+        tmp_path: Path, key: str, kinds: frozenset[type]):
+    variable = "LMSYNC_" + key.replace(".", "_").upper()
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, "", {variable: "plenty"})
+    refusal = str(caught.value)
+    expected = "true or false" if kinds == {bool} else "a number" if float in kinds else "a whole number"
+    assert refusal.startswith(f"environment: {variable} ({key}): 'plenty' is not {expected}: write "), refusal
+
+
+def test_the_walks_find_the_keys_of_the_findings():
+    assert {"matching.default_capacity", "health.weight_watch", "nudges.daily_cap", "moodle.max_parallel",
+            "sync.away_mentor_hold_days", "waves.windows.T0.offset_months"} <= set(_INTEGER_KEYS)
+    assert {"health.coordinators", "grades.enabled", "programme.mentor_roles", "matching.pins",
+            "health.queue_due_days", "instruments.x.items"} <= set(_LIST_KEYS)
+    assert {"meetings.start", "waves.programme_start", "waves.windows.T0.start", "waves.windows.T0.end"} == set(
+        _DATE_KEYS)
