@@ -382,9 +382,13 @@ def store_check(config: Config, report: Any) -> None:
     use; an explicit ``[store] path`` whose folder does not exist is a warning (a typo makes a second,
     empty store there: tester round 12, 13). An existing store must be lmsync's, bound to this site and
     course, undamaged and writable: doctor passed a garbage file, a store of another site, a damaged
-    file and a read-only folder, each of which then stopped every run (tester round 20, 3). A ``[store] url`` password
-    in a configuration file others may read fails a ``store url`` check first (tester round 94b, 7)."""
+    file and a read-only folder, each of which then stopped every run (tester round 20, 3). A file at the store's lock
+    name that is no lock (``lock.lock_file_problem``, read-only) fails with the runs' words and fix (tester round 104b,
+    6). A ``[store] url`` password in a configuration file others may read fails a ``store url`` check first (tester
+    round 94b, 7)."""
     from lmsync.config_password import open_password
+    from lmsync.service.lock import lock_file_problem
+    from lmsync.service.runtime import lock_path
     from lmsync.service.stores import store_target
     from lmsync.store.db import is_postgres
 
@@ -426,6 +430,11 @@ def store_check(config: Config, report: Any) -> None:
         report.add("store", "fail", f"lmsync's user cannot write {unwritable[0]}",
                    "make the store file and its folder writable by lmsync's user (the folder holds the lock and "
                    f"SQLite's -wal file), or point {key} at a writable place")
+        return
+    # a file at the lock's name that is no lock: every run refuses it, in these words (tester round 104b, 6)
+    refused = lock_file_problem(lock_path(config), target if isinstance(target, Path) else None)
+    if refused is not None:
+        report.add("store", "fail", refused.message, refused.hint)
         return
     shown = str(path) if path.is_absolute() else f"{path} (relative: in the folder lmsync runs in, now {Path.cwd()})"
     if not path.exists():

@@ -151,8 +151,7 @@ def programme_lock(
             raise ConfigError(f"cannot make the lock file {path}: its folder takes no new files",
                               hint="point [store] path (LMSYNC_STORE_PATH) or XDG_STATE_HOME at a folder of your own") from None
         except IsADirectoryError:  # a traceback (tester round 102b, 1)
-            raise ConfigError(f"the lock file {path} is a folder: lmsync takes its lock at that name and has left it as "
-                              "it was", hint=_FOREIGN_HINT.format(name=path.name)) from None
+            raise _folder(path) from None
         _refuse_foreign(fd, path, store)  # before any chown, flock or truncate: the file is left as it was
         _owned_as_the_store(fd, store if store is not None and store.exists() else path.parent)
         try:
@@ -203,26 +202,59 @@ def _missing_folders(folder: Path) -> list[Path]:
 
 
 def _refuse_foreign(fd: int, path: Path, store: Path | None) -> None:
-    """Close ``fd`` and raise ConfigError (exit 2) when the file at the lock path is not a lock lmsync writes: a lock
-    file is empty or holds its holder's process id. The lock of a store ``X.db`` is ``X.lock``, so another
-    programme's store named ``X.lock``, or an admin's file of that name, was opened, emptied and taken as the lock,
-    and the run exited 0 (tester round 102b, 1: a whole store lost). Judged from ``fstat`` and the first bytes only;
-    nothing is written."""
+    """Close ``fd`` and raise ConfigError (exit 2) when the file at the lock path is not a lock lmsync writes
+    (:func:`not_a_lock`). The lock of a store ``X.db`` is ``X.lock``, so another programme's store named ``X.lock``,
+    or an admin's file of that name, was opened, emptied and taken as the lock, and the run exited 0 (tester round
+    102b, 1: a whole store lost). Judged from ``fstat`` and the first bytes only; nothing is written."""
     info = os.fstat(fd)
+    head = os.pread(fd, _PID_BYTES, 0) if stat.S_ISREG(info.st_mode) and info.st_size else b""
+    refused = not_a_lock(path, store, info, head)
+    if refused is not None:
+        os.close(fd)
+        raise refused
+
+
+def not_a_lock(path: Path, store: Path | None, info: os.stat_result, head: bytes) -> ConfigError | None:
+    """The refusal (exit 2, with its fix) of the file at the lock path ``path`` of ``store`` when it is not a lock
+    lmsync writes, else None. Pure: ``info`` is the file's ``stat``, ``head`` its first bytes (at least 32 of a
+    regular file that has them; none needed otherwise). A lock file is empty or holds its holder's process id; a
+    folder, a device, a pipe, a SQLite database or any other content is refused (tester round 102b, 1). Shared by
+    :func:`programme_lock` and doctor's read-only ``store`` check (:func:`lock_file_problem`; tester round 104b, 6)."""
+    if stat.S_ISDIR(info.st_mode):
+        return _folder(path)
     if not stat.S_ISREG(info.st_mode):
         kind = "not a regular file"
-    elif info.st_size == 0 or (info.st_size <= _PID_BYTES and os.pread(fd, _PID_BYTES, 0).strip().isdigit()):
-        return
+    elif info.st_size == 0 or (info.st_size <= _PID_BYTES and head[:_PID_BYTES].strip().isdigit()):
+        return None
     else:
-        head = os.pread(fd, len(_SQLITE), 0)
-        kind = "a SQLite database" if head == _SQLITE else f"a file of {info.st_size} bytes"
-    os.close(fd)
+        kind = "a SQLite database" if head[:len(_SQLITE)] == _SQLITE else f"a file of {info.st_size} bytes"
     guarded = f" of the store {store}" if store is not None else ""
-    raise ConfigError(
+    return ConfigError(
         f"the lock file {path}{guarded} is {kind}, not a lock lmsync wrote: lmsync takes its lock at that name "
         "and has left the file as it was",
         hint=_FOREIGN_HINT.format(name=path.name),
     )
+
+
+def lock_file_problem(path: Path, store: Path | None) -> ConfigError | None:
+    """What :func:`programme_lock` would refuse of the file now at the lock path ``path`` (:func:`not_a_lock`), judged
+    read-only: ``stat`` and, of a regular file, its first bytes; nothing is opened for writing, made or changed (doctor
+    never writes: tester round 104b, 6, doctor said "no problems" of a file every run refused). None when it is a lock,
+    when there is no file there yet (the first run makes it), or when it cannot be read (left to the runs to say)."""
+    try:
+        info = os.stat(path)
+        head = b""
+        if stat.S_ISREG(info.st_mode) and info.st_size:
+            with open(path, "rb") as file:
+                head = file.read(_PID_BYTES)
+    except OSError:
+        return None
+    return not_a_lock(path, store, info, head)
+
+
+def _folder(path: Path) -> ConfigError:
+    return ConfigError(f"the lock file {path} is a folder: lmsync takes its lock at that name and has left it as it was",
+                       hint=_FOREIGN_HINT.format(name=path.name))
 
 
 _FOREIGN_HINT = ("the lock of a store X.db is X.lock beside it: move {name} away (another programme's store? rename "

@@ -19,6 +19,7 @@ from lmsync.config import Config
 from lmsync.domain.compatibility import MatchSettings, Weights
 from lmsync.domain.match_result import load_cost
 from lmsync.domain.matching import MatchResult, Unmatched, match, pin_problems
+from lmsync.domain.meetable_preferences import meetable_preferences
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
 from lmsync.domain.rematch_moves import places, with_places_said
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES, HELD_MEMBER
@@ -85,6 +86,7 @@ def run_match(
     notices = _unfit_said(notices, people.current, unfit)
     del lookup  # its two key maps (~15 MB at 50,000 people) are not held through the solve (issue 15, memory)
     people = people.with_overrides(pins=pins, forbids=forbids, rematch=rematch, unfit=unfit)
+    people = meetable_preferences(people)  # a choice never met takes no rank (tester round 104b, 4)
     settings = settings_from_config(config)
     if problems or rematch_problems:
         problems += pin_problems(people, settings) if pins else []  # the pins that cannot hold, said with the rest

@@ -5,7 +5,8 @@ whose capacity is 0 (they take no mentees) or, on a ``mentor;mentee`` row, the r
 is matched with themselves) was taken in silence, and the choice simply never came true (tester
 round 103a, 8). Each is a ``PersonWarning`` like the reader's ``capacity_ignored`` and
 ``year_missing``: code ``preference_no_capacity`` or ``preference_self``, field ``preferences``,
-value the id named.
+value the id named. Matching drops both from the ranking (``lmsync.domain.meetable_preferences``), as the
+notices say: they took a rank and halved the weight of the real choice after them (tester round 104b, 4).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from lmsync.domain.people import Person, PersonWarning, id_key
+
+#: What matching does with such a choice (``lmsync.domain.meetable_preferences``; tester round 104b, 4).
+_NO_RANK = "it takes no rank, and the choices after it move up"
 
 
 def preference_notices(
@@ -31,9 +35,11 @@ def preference_notices(
             if id_key(choice) == id_key(mentee):
                 found.append(PersonWarning(
                     "preference_self", mentee, f"{path}:{line}: preferences: {mentee} names themself: nobody is "
-                    "matched with themselves, so that choice is not used", field="preferences", value=choice))
+                    f"matched with themselves, so that choice is not used: {_NO_RANK}", field="preferences",
+                    value=choice))
             elif capacity.get(id_key(choice)) == 0:
                 found.append(PersonWarning(
                     "preference_no_capacity", mentee, f"{path}:{line}: preferences: {choice} has capacity 0 (takes "
-                    f"no mentees), so {mentee}'s choice of them cannot be met", field="preferences", value=choice))
+                    f"no mentees), so {mentee}'s choice of them cannot be met in this run: {_NO_RANK}",
+                    field="preferences", value=choice))
     return found

@@ -120,6 +120,6 @@ def test_round_103a_8_a_preference_that_can_never_be_met_is_a_notice(tmp_path: P
     said = [(n.code, n.person, n.field, n.value) for n in notices]
     assert said == [("preference_self", "x1", "preferences", "x1"), ("preference_no_capacity", "e1", "preferences", "m1")]
     assert notices[0].message == (f"{people}:4: preferences: x1 names themself: nobody is matched with themselves, so "
-                                  "that choice is not used")
+                                  "that choice is not used: it takes no rank, and the choices after it move up")
     assert notices[1].message == (f"{people}:5: preferences: m1 has capacity 0 (takes no mentees), so e1's choice of "
-                                  "them cannot be met")
+                                  "them cannot be met in this run: it takes no rank, and the choices after it move up")
