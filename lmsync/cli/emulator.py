@@ -3,9 +3,10 @@
 ``serve`` answers Moodle's REST protocol on a local port (state saved to ``--state`` after each
 write, so a demo survives restarts); with ``--cost moodle45 --workers N`` it costs like Moodle
 (the recording site's per-request and per-item times, :mod:`lmsync.moodle.emulator.cost`) and
-answers at most N requests at once. ``reset`` writes a fresh demo site to the state file.
+answers at most N requests at once. ``reset`` writes a fresh demo site to the state file, an emulator state
+file or a new path, never lmsync's own files nor any other (``out_files.state_refusal``, tester round 104b, 1).
 ``edit`` changes the site as Moodle's own pages would, to rehearse a term
-(:mod:`lmsync.service.emulator_edit`).
+(:mod:`lmsync.service.emulator_edit`); its ``--state`` file must exist (tester round 104b, 8).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import click
 
 from lmsync.cli import AppContext, examples
-from lmsync.errors import ConfigError, LmsyncError, LockedError
+from lmsync.errors import ConfigError, InputError, LmsyncError, LockedError
 from lmsync.moodle.emulator import DEMO_TOKEN, Site, build_demo_site, cost_model
 from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
@@ -65,7 +66,8 @@ def serve_command(host: str, port: int, state: Path | None, seed: int, cost: str
 
 def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, workers: int | None,
            held: ServingLock | None) -> None:
-    site = Site.load(state) if state is not None and state.exists() else build_demo_site(seed)
+    site = (_load(state, None, "or a new path (a demo site is saved there)") if state is not None and state.exists()
+            else build_demo_site(seed))
     if state is not None and not state.exists():
         site.save(state)
     try:
@@ -98,24 +100,67 @@ def _serve(host: str, port: int, state: Path | None, seed: int, cost: str, worke
 
 
 @command.command("reset", epilog=examples("lmsync emulator reset --state demo.json"))
-@click.option("--state", "state", required=True, type=click.Path(dir_okay=False, path_type=Path), help="State file to overwrite.")
+@click.option("--state", "state", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Emulator state file to overwrite, or a new path.")
 @click.option("--seed", default=2026, show_default=True, type=int, help="Seed of the demo site.")
 @click.pass_context
 def reset_command(ctx: click.Context, state: Path, seed: int) -> None:
     """Overwrite the state file with a fresh demo site.
 
-    When FILE is the configured programme's own saved site, this takes the programme's lock: refused (exit 4)
-    while another run holds it, as `lmsync emulator edit` is.
+    FILE must be an emulator state file or a new path: the programme's own files (its store, the lock, the
+    configuration, the token file) and any other file are refused (exit 3), nothing written. When FILE is the
+    configured programme's own saved site, this takes the programme's lock: refused (exit 4) while another run
+    holds it, as `lmsync emulator edit` is.
     """
-    refuse_if_served(state, "this reset")
     app = ctx.find_root().obj
     try:  # a configuration that does not load runs nothing that could save its site over this reset
         config = app.config() if isinstance(app, AppContext) else None
     except LmsyncError:
         config = None
+    _refuse_reset(state, app, config)  # tester round 104b, 1: before the lock (a store is no site)
+    refuse_if_served(state, "this reset")
     with _programme_lock(config, state) if config is not None else contextlib.nullcontext():  # 102b, 2
         build_demo_site(seed).save(state)
     click.echo(f"reset {state} to the demo site (seed {seed})")
+
+
+def _refuse_reset(state: Path, app: Any, config: Any) -> None:
+    """Refuse ``reset --state`` on lmsync's own files or a file that is not an emulator state (``state_refusal``):
+    ``config`` (a ``Config``, None: it did not load, and ``own_files`` reads what its file names). Raises
+    ``InputError`` (exit 3); tester round 104b, 1: the store, the configuration and a held lock were replaced."""
+    from lmsync.service.out_files import folder_refusal, own_files, state_refusal
+
+    own = own_files(getattr(app, "config_path", None)) if config is None else []
+    site = config.emulator_state_path() if config is not None and config.uses_emulator else None
+    reason = state_refusal(state, config, own, site=site)
+    if reason is not None:
+        raise InputError(f"--state {reason}", hint="give --state an emulator state file (the programme's own is "
+                         f"{_site_name(config)}) or a new path: reset replaces no other file")
+    missing = folder_refusal(state, "--state")
+    if missing is not None:
+        raise InputError(missing[0], hint=missing[1])
+
+
+def _site_name(config: Any) -> str:
+    """The programme's own emulator site for a hint: its path (``config``: a ``Config``), else its pattern."""
+    if config is not None and config.uses_emulator:
+        return str(config.emulator_state_path())
+    return "<programme>.emulator.json beside its store"
+
+
+def _load(state: Path, config: Any, fix: str) -> Site:
+    """``Site.load(state)``; a file that is not an emulator state file (``is_emulator_state``), nor the programme's
+    own site (``config``: a ``Config`` or None), is refused with ``fix``, not with reset's, which refuses such a
+    file (tester round 104b, 1). Raises ``InputError`` (exit 3)."""
+    from lmsync.service.out_files import is_emulator_state
+
+    try:
+        return Site.load(state)
+    except InputError as exc:
+        own = config is not None and config.uses_emulator and _same_file(state, config.emulator_state_path())
+        if own or is_emulator_state(state):  # a damaged site: `emulator reset` remakes it there
+            raise
+        raise InputError(exc.message, hint=f"point --state at the emulator's site file (the programme's own is "
+                         f"{_site_name(config)}), {fix}") from None
 
 
 @command.group("edit", epilog=examples(
@@ -173,6 +218,8 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
                           hint="pass --state FILE to edit an emulator state file")
     from lmsync.service.moodle import emulator_site
 
+    if state is not None:
+        _refuse_missing(state, config)
     refuse_if_served(state if state is not None else config.emulator_state_path(), "this edit")  # round 24, 3
     # a run holding the programme's lock saves the site as it ends: an edit saved meanwhile was said and then lost
     # (tester round 101a, 3), --state naming that site too (tester round 102b, 2); refused instead, exit 4
@@ -180,15 +227,30 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
         if state is None:
             path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
         else:
-            path, site = state, Site.load(state) if state.exists() else build_demo_site()
+            path, site = state, _load(state, config, "or make a new one: `lmsync emulator reset --state NEW.json`")
         course = edits.course_of(site, config.programme.course)
         line = change(site, course, config.programme.name)
         site.save(path)
     click.echo(f"{line}  (saved to {path})")
 
 
+def _refuse_missing(state: Path, config: Any) -> None:
+    """Refuse ``edit --state`` on a file that does not exist, or in a folder that does not exist (``folder_refusal``,
+    as ``--out``): a misspelt name made a new demo site and edited that, exit 0 (tester round 104b, 8). ``config``: a
+    ``Config``. Raises ``InputError`` (exit 3)."""
+    from lmsync.service.out_files import folder_refusal
+
+    missing = folder_refusal(state, "--state")
+    if missing is not None:
+        raise InputError(missing[0], hint=missing[1])
+    if not state.exists():
+        raise InputError(f"--state {state}: no such file; nothing edited",
+                         hint=f"check the name (the programme's own site is {_site_name(config)}), or make one "
+                              f"first: `lmsync emulator reset --state {state}`")
+
+
 STATE = click.option("--state", "state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="Emulator state file to edit (default: the programme's built-in emulator).")
+                     help="Emulator state file to edit, which must exist (default: the programme's built-in emulator).")
 
 
 def _enrolment_command(name: str, suspended: bool, summary: str) -> None:

@@ -24,7 +24,8 @@ cycle's report (``[report] path``, tester round 5, 2) and each file of a CSV rep
 (``check_files``, tester round 5, 3); ``folder_refusal`` the missing-folder part, which
 ``[report] path`` follows too (tester round 77, 3). ``[report] path`` has no ``--force``: every run
 replaces the report it wrote before, and ``foreign_report`` refuses any other file there (tester
-round 78, 9: a README.md named there was replaced by the report, and doctor said ok).
+round 78, 9: a README.md named there was replaced by the report, and doctor said ok). ``state_refusal`` is
+``lmsync emulator reset --state``'s: lmsync's own files and any file but an emulator state file (tester round 104b, 1).
 
 A symbolic link is written through (``private_files.landing``): each check is made of the link and of
 its target, the file written (tester round 79, 4: a link to a web folder's ``latest.html`` was replaced
@@ -244,17 +245,9 @@ def refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, 
 def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] = (), writes_config: bool = False
              ) -> str | None:
     """``refusal``'s checks of ``path`` as named (a link's own name, or its target's)."""
-    if config is not None:
-        store = next((s for s in store_files(config) if _same_file(path, s)), None)
-        if store is not None and store.suffix == ".lock":
-            return f"{path} is this programme's lock file ({store}): lmsync's runs take turns on it"
-        if store is not None:
-            return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
-        # tester round 29, 4: `--out lmsync.toml --force` and `--out token --force` replaced them
-        owned = ((config.source, "this programme's configuration"), (config.moodle.token_file, "its web-service token file"))
-        for named, what in owned:
-            if named is not None and _same_file(path, Path(named)):
-                return f"{path} is {what}; not overwritten"
+    reason = _owned(path, config)
+    if reason is not None:
+        return reason
     if path.exists() and not path.is_file() and not path.is_dir():  # `--out /dev/null --force` (round 77b, 6)
         return f"{path} is not a regular file (a device, a pipe or a socket); not overwritten"
     if _token_like(path):
@@ -276,10 +269,58 @@ def _refusal(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] 
         return f"{path} is the built-in emulator's saved site; not overwritten (`lmsync emulator reset` remakes one)"
     if not writes_config and is_configuration(path):  # another programme's lmsync.toml (tester round 86a, 2)
         return f"{path} is an lmsync configuration ([moodle], [programme] or [store] sections); not overwritten"
-    for file, what in own:  # tester round 85a, 2: `init`/`config reference --out token --force` replaced it
+    return _owned(path, None, own)
+
+
+def _owned(path: Path, config: Config | None, own: Sequence[tuple[Path, str]] = ()) -> str | None:
+    """Why ``path`` as named is one of lmsync's own files: ``config``'s store, a companion of it or its lock, its
+    configuration or token file (tester round 29, 4: `--out lmsync.toml --force` and `--out token --force` replaced
+    them), or one of ``own`` (tester round 85a, 2); None when none."""
+    if config is not None:
+        store = next((s for s in store_files(config) if _same_file(path, s)), None)
+        if store is not None and store.suffix == ".lock":
+            return f"{path} is this programme's lock file ({store}): lmsync's runs take turns on it"
+        if store is not None:
+            return f"{path} is this programme's store ({store}): writing there would destroy lmsync's data"
+        named = ((config.source, "this programme's configuration"), (config.moodle.token_file, "its web-service token file"))
+        own = [(Path(file), what) for file, what in named if file is not None] + list(own)
+    for file, what in own:
         if _same_file(path, file):
             return f"{path} is {what}; not overwritten"
     return None
+
+
+def state_refusal(path: Path, config: Config | None = None, own: Sequence[tuple[Path, str]] = (), *,
+                  site: Path | None = None) -> str | None:
+    """Why ``lmsync emulator reset --state path`` must not write a fresh demo site at ``path``; None when it may.
+
+    Refused, as bad input: one of lmsync's own files (``_owned``: ``config``'s store, its ``-wal``/``-shm``/
+    ``-journal`` companions and its lock, its configuration and token file, and ``own``, ``own_files`` of a
+    configuration that does not load), named as it is or through a symbolic link; and any existing file that
+    is not an emulator state file (``is_emulator_state``: a JSON object opening with the site's settings), an
+    empty one too, unless it is ``site``, the programme's own saved site, which reset remakes whatever it
+    holds. A new path, or an existing emulator state file (a damaged one too), may be written: that is what
+    reset is for. Before, reset replaced the programme's SQLite store (all its meetings), its configuration
+    and its lock held by a run, with demo JSON, exit 0 (tester round 104b, 1). The text starts with ``path``.
+    Reads at most the file's first 4 KiB; raises nothing."""
+    target = landing(path)
+    for named in dict.fromkeys((path, target)):  # a link: its target too (the file a write through it lands on)
+        reason = _owned(named, config, own)
+        if reason is not None:
+            return reason if named == path else f"{path} is a symbolic link: {reason}"
+    if not path.exists():  # a new file (a link to nothing yet: the link is replaced)
+        return None
+    if (site is not None and _same_file(path, site)) or is_emulator_state(path):
+        return None
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "not a regular file (a device, a pipe or a socket)"
+    elif is_sqlite(path):
+        what = "a SQLite database (an lmsync store?)"
+    elif is_configuration(path):
+        what = "an lmsync configuration"
+    else:
+        what = "not an emulator state file (a JSON site as `lmsync emulator reset` writes it)"
+    return f"{path} is {what}; not overwritten"
 
 
 def is_configuration(path: Path) -> bool:

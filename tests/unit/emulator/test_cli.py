@@ -59,7 +59,8 @@ def test_tester_finding_emulator_state_not_json_is_a_clean_error(tmp_path: Path,
     assert result.exit_code == EXIT_INPUT, result.output
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"error: {broken}: not an emulator state file") and "line 2, column 3" in first
-    assert "lmsync emulator reset --state" in result.stderr
+    # not reset's fix: reset refuses a file that is not an emulator state (tester round 104b, 1)
+    assert "point --state at the emulator's site file" in result.stderr and "emulator reset" not in result.stderr
     assert broken.read_text(encoding="utf-8") == '{"users": {\n  oops\n}'  # left as it was
 
 
