@@ -21,16 +21,19 @@ def not_ours(observation: Observation, memory: Memory, idnumber: str, user: int)
     return user in observation.outsiders and (idnumber, user) not in memory.placed
 
 
-def removal_reason(observation: Observation, user: int, held_until: date | None = None) -> str:
+def removal_reason(observation: Observation, user: int, held_until: date | str | None = None) -> str:
     """Why ``user`` leaves a circle of a mentor who is here: not active, account suspended (trap 41), or
     "re-matched" (the caller says more). ``held_until``: the last day their place was held while they were away
-    (``held_mentees``; tester round 103b, 1), said after why."""
+    (``held_mentees``; tester round 103b, 1), said after why; or, as words, why no place is held for them (their
+    held place went to a pin, their pair is kept apart: ``held_give_way``; tester round 104a, 4 and 6)."""
     if user not in observation.active_user_ids:
         why = "not active in the course (unenrolled, or enrolment suspended)"  # both read alike (tester round 9, 6)
     elif user in observation.suspended_user_ids:
         why = "account suspended"  # trap 41
     else:
         return "re-matched"
+    if isinstance(held_until, str):
+        return f"{why}; {held_until}"
     return why if held_until is None else f"{why}; their place was held until {held_until.isoformat()} ([sync] away_mentor_hold_days)"
 
 

@@ -44,12 +44,12 @@ class MemberHolds:
     """The places held for members away, and those whose hold is over, on ``today``.
 
     ``kept``: place -> (the day a sync first found them away, the last day their place is held);
-    ``ended``: place -> the last day it was held (over: removed as before). ``mentors``: place -> the circle's
-    mentor (Moodle ids). ``away``: every member away (``kept`` and ``ended``), what ``MemberAbsences.follow``
-    records."""
+    ``ended``: place -> the last day it was held (over: removed as before), or why no place is held for them in
+    words (``without``). ``mentors``: place -> the circle's mentor (Moodle ids). ``away``: every member away
+    (``kept`` and ``ended``), what ``MemberAbsences.follow`` records."""
 
     kept: Mapping[Place, tuple[date, date]] = field(default_factory=dict)
-    ended: Mapping[Place, date] = field(default_factory=dict)
+    ended: Mapping[Place, date | str] = field(default_factory=dict)
     mentors: Mapping[Place, int] = field(default_factory=dict)
 
     @property
@@ -63,8 +63,19 @@ class MemberHolds:
             counts[self.mentors[place]] = counts.get(self.mentors[place], 0) + 1
         return counts
 
+    def without(self, given: Mapping[Place, str]) -> MemberHolds:
+        """These holds with the places of ``given`` (place -> why, in words: ``held_give_way``) held no longer:
+        moved from ``kept`` to ``ended`` with their words, which the plan's removal says (tester round 104a, 4
+        and 6). Places of ``given`` not kept are left as they are. Raises nothing."""
+        gone = {place: why for place, why in given.items() if place in self.kept}
+        if not gone:
+            return self
+        return MemberHolds({p: days for p, days in self.kept.items() if p not in gone}, {**self.ended, **gone},
+                           self.mentors)
+
     def lines(self, label: Callable[[int], str]) -> list[str]:
-        """One line per place held, the member named by ``label`` (Moodle id -> how views name them)."""
+        """One line per place held, the member named by ``label`` (Moodle id -> how views name them: ``Name
+        (username)``, never a bare id; tester round 104a, 12)."""
         return [f"kept: {label(user)} suspended since {since.isoformat()} (enrolment or account), their place in "
                 f"{label(self.mentors[(circle, user)])}'s circle held until {until.isoformat()} ([sync] "
                 "away_mentor_hold_days), then removed unless they are back"

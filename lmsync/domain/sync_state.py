@@ -167,8 +167,9 @@ class Memory:
     #: (circle idnumber, member id) of members away whose place is held while their mentor is here
     #: (``held_mentees``; tester round 103b, 1): the plan does not remove them
     kept: frozenset[tuple[str, int]] = frozenset()
-    #: those places whose hold is over -> its last day: their removal says so (``held_mentees``)
-    place_ended: Mapping[tuple[str, int], date] = field(default_factory=dict)
+    #: those places whose hold is over -> its last day: their removal says so (``held_mentees``); or -> why no place
+    #: is held for them, in words (given to a pin, a pair kept apart: tester round 104a, 4 and 6)
+    place_ended: Mapping[tuple[str, int], date | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from lmsync.domain.held_mentees import MemberHolds, away_members, member_holds
 from lmsync.domain.operations import PlanSignals
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation
+from lmsync.service.held_places import erased_holds
 from lmsync.service.programme_settings import programme_today
 from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
@@ -192,8 +193,8 @@ def holds(config: Config, store: Store | None, observation: Observation,
     mentors = circle_mentors(programme, observation, deleted[0])
     away = away_mentors(programme, observation, deleted[0])
     days = config.sync.away_mentor_hold_days
-    members = MemberHolds() if store is None else member_holds(  # their places, as long (tester round 103b, 1)
-        away_members(observation, programme), MemberAbsences(store, programme).since(), today, days)
+    members = MemberHolds() if store is None else erased_holds(store, programme, member_holds(  # their places, as
+        away_members(observation, programme), MemberAbsences(store, programme).since(), today, days))  # long: 103b, 1
     if store is None or not days or not away:
         return Holds(away, {}, {}, today, members=members)
     known = MentorAbsences(store, programme).since()

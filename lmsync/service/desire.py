@@ -22,7 +22,7 @@ from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.circle_records import with_circles_gone
-from lmsync.service.held_places import held_circles, with_held_places
+from lmsync.service.held_places import held_circles, settled_holds, with_held_places
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
@@ -47,6 +47,9 @@ class Desired:
     #: ``Memory.unsure``: (mentor, mentee) Moodle ids of the memberships of a mentee in several circles that nothing
     #: ranks (``TwoCircles.leave_alone``; tester round 93b, 1)
     unsure: frozenset[tuple[int, int]] = frozenset()
+    #: the places held for mentees away, less those a pin or a pair kept apart takes first (``Memory.kept``,
+    #: ``Memory.place_ended``; ``held_places.settled_holds``, tester round 104a, 4 and 6)
+    members: MemberHolds = field(default_factory=MemberHolds)
 
     def summary_lines(self, labels: Mapping[str, str] | None = None) -> list[str]:
         """The match in a few lines, people named by ``labels`` (username -> ``Name (username)``, as views
@@ -95,9 +98,11 @@ def desired_state(
     75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons.
     ``members``: the places held for mentees away (``Holds.members``): taken from their mentors' room, and a
     circle whose only places are held is kept (``held_places``; tester round 103b, 1)."""
-    members = members or MemberHolds()
-    read = with_held_places(people_from_snapshot(snapshot, config, standing, returning, named, held), members,
-                            show_names=config.privacy.show_names, named=named)
+    read = people_from_snapshot(snapshot, config, standing, returning, named, held)
+    # a pin and a pair kept apart come before a held place (tester round 104a, 4 and 6)
+    members = settled_holds(read, members or MemberHolds(), config.matching.pins, config.matching.forbids,
+                            show_names=config.privacy.show_names, named=named, site=site)
+    read = with_held_places(read, members, show_names=config.privacy.show_names, named=named, site=site)
     people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
     result = run_match(people, config, read.notices, site=site, left_out=read.left_out)
     by_id = people.by_id()
@@ -150,6 +155,7 @@ def desired_state(
         notices=list(result.notices),
         moved={user: words for user, words in moved.items() if user is not None},
         unsure=frozenset(pair for t in read.two_circles for pair in t.leave_alone(result.assignments)),
+        members=members,
     )
 
 

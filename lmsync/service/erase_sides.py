@@ -25,6 +25,7 @@ from lmsync.errors import LmsyncError
 from lmsync.service.away_mentors import hold_windows
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import store_session
+from lmsync.store.absences import MemberAbsences
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
@@ -57,6 +58,7 @@ class Sides:
     answered: bool = False  # the store holds survey answers of theirs
     rated_naming: bool = False  # their mentor(s) gave survey answers naming them (an import's about column)
     rated_untied: bool = False  # their mentor(s) gave survey answers naming no one (a Moodle Feedback form's)
+    place: date | None = None  # the day a sync first found them away, their place in a circle held (104a, 9)
 
 
 def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> Sides:
@@ -73,15 +75,16 @@ def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> 
             pairs = {(p.mentor_id, p.mentee_id) for p in PairingHistory(store, programme).history()}
             pairs |= set(HealthSnapshots(store, programme).first_seen())
             hold = hold_windows(config, store).get(user_id)
+            place = MemberAbsences(store, programme).since().get(user_id)
             surveys = SurveyRepository(store, programme)
             answered = bool(surveys.answers(respondent_id=user_id))
             mentors = mentors_now | {m for m, e in pairs if e == user_id and m != user_id}
             about = [a.about_id for m in sorted(mentors) for a in surveys.answers(respondent_id=m)]
     except (LmsyncError, OSError):
-        pairs, hold, answered, about = set(), None, False, []
+        pairs, hold, answered, about, place = set(), None, False, [], None
     mentee = bool(mentors_now) or any(e == user_id for _m, e in pairs)
     return Sides(leads or any(m == user_id for m, _e in pairs), mentee, hold, answered,
-                 rated_naming=user_id in about, rated_untied=None in about)
+                 rated_naming=user_id in about, rated_untied=None in about, place=place)
 
 
 def figures_withheld(sides: Sides) -> str:
@@ -117,7 +120,12 @@ def mentee_answers(sides: Sides) -> str:
 
 
 def hold_ended(config: Config, sides: Sides) -> str:
-    """The prompt's sentence on an away mentor's circle held now (tester round 77b, 3), or ""."""
+    """The prompt's sentence on an away mentor's circle held now (tester round 77b, 3), or on an away mentee's place
+    held in their circle (``held_places.erased_holds``; tester round 104a, 9), or ""."""
+    if sides.hold is None and sides.place is not None:
+        return (f" Their place in their circle is held while they are away (since {sides.place.isoformat()}): the "
+                "erasure ends the hold, as lmsync keeps nothing of them to date it by, and the next sync takes them "
+                "out of the circle.")
     if sides.hold is None or sides.hold[1] < programme_today(config):
         return ""
     since, last = sides.hold

@@ -19,6 +19,7 @@ from lmsync.service.health_inputs import journal_pairing_days, programme_start, 
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import erased_ids, open_store, refuse_if_absent
+from lmsync.store.absences import MemberAbsences
 from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
@@ -346,6 +347,23 @@ HELD_SAID = ("its circle is held as it is while the mentor is away (since {since
              "it has no open item")
 
 
+def mentee_away_said(config: Config, who: str, since: date) -> str:
+    """Why a pair whose mentee is away has no item to act on (tester round 104a, 7: "run lmsync health first",
+    which changed nothing): their place held (``held_mentees``), health leaves the pair out meanwhile."""
+    last = since + timedelta(days=config.sync.away_mentor_hold_days - 1)  # as ``away_mentors.last_held_day``
+    held = (f"their place in the circle held until {last.isoformat()} ([sync] away_mentor_hold_days)"
+            if last >= today(config) else f"their place was held until {last.isoformat()}: the next sync removes them")
+    return (f"the mentee ({who}) is away (enrolment or account suspended since {since.isoformat()}), "
+            f"{held}; health does not judge a pair while its mentee is away, so it has no open item")
+
+
+#: ``queue done``'s fix for a pair whose mentee is away (tester round 104a, 7): refused rather than marked, as a
+#: pair whose mentor is away is (``HELD_SAID``): nothing was judged to act on, and a forbid ends the pair now
+MENTEE_AWAY_FIX = ("once they are back, `lmsync health` (or `lmsync run`) judges the pair and this acts on it; to end "
+                   "the pair now, add [mentee, mentor] to [matching] forbids: the next sync takes the mentee out of the "
+                   "circle, their place no longer held")
+
+
 HOLD_ENDED_SAID = ("the mentor has been away since {since} and their circle's hold ended on {last}, so the pair has "
                    "ended: the first `lmsync run` after it matches the mentee with another mentor who has room")
 
@@ -408,6 +426,7 @@ def record_outcome(
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
         unknown = item is None and known_pair(store, config.programme.name, *pair) is None
         windows = hold_windows(config, store) if item is None and not unknown else {}
+        away = MemberAbsences(store, config.programme.name).since() if item is None and not unknown else {}
     if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
         raise NotAPair(*pair)
     window = next((windows[m] for m in pair if m in windows), None)
@@ -424,6 +443,9 @@ def record_outcome(
                  "is back; to act before, take the mentee out of the circle in Moodle, or set [sync] "
                  "away_mentor_hold_days lower",
         )
+    if item is None and (gone := next(((m, away[m]) for m in pair if m in away), None)) is not None:
+        who = (usernames or {}).get(gone[0]) or f"Moodle id {gone[0]}"
+        raise HeldCircle(f"pair {pair[0]}-{pair[1]}: {mentee_away_said(config, who, gone[1])}", hint=MENTEE_AWAY_FIX)
     if item is None:
         # with --outcome rematched already given, "also acts on a pair ... judged" read as the wrong fix: the
         # pair was not judged today (tester round 42, 6)

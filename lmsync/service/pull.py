@@ -15,12 +15,12 @@ from lmsync.service.away_mentors import holds
 from lmsync.service.circle_records import circle_proof, deleted_circles, with_circles_gone
 from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
-from lmsync.service.held_places import with_held_places
+from lmsync.service.held_places import settled_holds, with_held_places
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
 from lmsync.service.roster_config import peer_loss_lines
 from lmsync.service.runtime import session
-from lmsync.service.site_accounts import usernames
+from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.store.db import Store
 
 
@@ -52,7 +52,10 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
                                 usernames(api), away.until)
     # the places held for mentees away are taken, as the sync has them (tester round 103b, 1)
-    read = with_held_places(read, away.members, show_names=config.privacy.show_names, named=usernames(api))
+    shown = config.privacy.show_names  # a pin and a pair kept apart come first, as the sync has them (104a, 4 and 6)
+    members = settled_holds(read, away.members, config.matching.pins, config.matching.forbids, show_names=shown,
+                            named=usernames(api), site=api_lookup(api))
+    read = with_held_places(read, members, show_names=shown, named=usernames(api), site=api_lookup(api))
     # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
     people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
     read = replace(read, people=people, warnings=[*read.warnings, *waits])

@@ -175,7 +175,7 @@ def make_plan(
         memory = Memory(posted=journal.created("discussion"), pending=uncertain.pending,
                         placed=open_placements(journal.store, programme), joining=desired.joining,
                         held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1],
-                        unsure=unsure, kept=frozenset(away.members.kept), place_ended=away.members.ended)
+                        unsure=unsure, kept=frozenset(desired.members.kept), place_ended=desired.members.ended)
     settings = plan_settings(config, allow_delete=allow_delete)
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first

@@ -43,7 +43,7 @@ def test_round_10_0_a_term_rehearsed_on_the_emulator(run):
     suspended = run("emulator", "edit", "suspend", "s0001")
     assert suspended.exit_code == 0 and "s0001: enrolment in MENTOR-2026 suspended" in suspended.output
     plan = run("plan").output  # their place is held, said in one line (tester round 103b, 1)
-    assert "no changes" in plan and "kept: s0001 " in plan and "'s circle held until " in plan, plan
+    assert "no changes" in plan and "kept: Dmitri Kim (s0001) suspended" in plan and "'s circle held until " in plan, plan
     assert "s0001: enrolment in MENTOR-2026 active again" in run("emulator", "edit", "restore", "s0001").output
     assert "no changes" in run("plan").output  # back with their mentor: nothing to do
 
