@@ -149,7 +149,7 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
                           hint=f"{WELCOME_FORUM_FIX} (`lmsync doctor` checks it); the next sync posts the welcomes")
     if result.disowned:  # as `lmsync run` exits (2): an admin changes that group's ID number (tester round 75, 6)
         raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {result.disowned} group(s) carry a "
-                          "circle's ID number this store never made",
+                          "circle's ID number this store does not record for them",  # made as another: 104a, 3b
                           hint="`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle (Participants > "
                                "Groups > Edit group settings), or point [store] path at the store that made them")
     from lmsync.service.away_mentors import at_once_fails, at_once_line

@@ -102,8 +102,78 @@ def disowned_warnings(observation: Observation, proof: CircleProof | None = None
     said so, not "this store never made it" (tester round 74, 4)."""
     made = {gid: idnumber for idnumber, ids in (proof.recorded if proof else {}).items() for gid in ids}
     new = proof is None or not proof.holds_circles  # a store with no record disowns only a ghost's circle (87b, 2)
-    return [_disowned(group, made.get(group.id, ""), programme, ghost=new)
-            for group in sorted(observation.disowned, key=lambda g: g.id)]
+    out: list[str] = []
+    for group in sorted(observation.disowned, key=lambda g: g.id):
+        was = made.get(group.id, "")
+        said = None if proof is None or new or was == group.idnumber else (
+            _made_as_another(group, was, observation, proof) if was else _its_own_group(group, observation, proof))
+        said = _disowned(group, was, programme, ghost=new) if said is None else said
+        out.extend([said] if said else [])  # "": said with the other group of a swap
+    return out
+
+
+def _as_read(observation: Observation) -> dict[int, ObservedGroup]:
+    """The course's groups by Moodle id, each with the ID number Moodle shows (not as put back or disowned)."""
+    read = {g.id: replace(g, idnumber=observation.renumbered.get(g.id, g.idnumber)) for g in observation.groups}
+    return read | {g.id: g for g in observation.disowned}
+
+
+def _state(group: ObservedGroup) -> str:
+    return f"its ID number {quoted(group.idnumber)}" if group.idnumber else "its ID number cleared"
+
+
+def _made_as_another(group: ObservedGroup, was: str, observation: Observation, proof: CircleProof) -> str:
+    """The warning of a group this store made as the circle ``was`` that carries another circle's ID number now:
+    which group the store made for that one, and the fix that makes no second circle (tester round 104a, 2: the
+    advice "change its ID number" made a second circle with the same mentees, and a swap was not named).
+    "" for the second group of a swap (said with the first)."""
+    read = _as_read(observation)
+    now = group.idnumber
+    other = next((read[gid] for gid in sorted(proof.recorded.get(now, ())) if gid in read and gid != group.id), None)
+    left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted) and makes no "
+            "circle for either mentor while it holds that ID number")
+    this = f"group {quoted(group.name)} (Moodle id {group.id})"
+    if other is not None and other.idnumber == was:
+        if other.id < group.id:
+            return ""
+        return (f"{this} and group {quoted(other.name)} (Moodle id {other.id}) are both circles this store made, as "
+                f"[{was}] and [{now}], but their ID numbers were swapped in Moodle: {group.id} carries {now} and "
+                f"{other.id} carries {was}; lmsync leaves both as they are (no member changes, no rename, no welcome "
+                f"post, never deleted) and makes no circle for either mentor meanwhile. To fix it, clear the ID "
+                f"number of one of them in Moodle (Groups > Edit group settings): the next sync puts both back "
+                f"({group.id}'s to {was}, {other.id}'s to {now}), keeping their members and welcomes; or set "
+                f"{group.id}'s ID number to {was} and {other.id}'s to {now} yourself, clearing one first (Moodle "
+                "refuses an ID number another group holds)")
+    then = (f"lmsync then puts [{now}] back on group {quoted(other.name)} (Moodle id {other.id}), the one this store "
+            f"made for that circle ({_state(other)} now)" if other is not None else
+            f"the circle [{now}] is then made again if it is still needed (the group this store made for it is no "
+            "longer in the course)")
+    return (f"{this} carries the ID number {now}, another circle's, but this store made it as the circle [{was}] "
+            f"and its ID number was changed in Moodle: {left}; to fix it, set its ID number back to {was} in Moodle "
+            f"(Groups > Edit group settings): it keeps its members and welcome, and {then}")
+
+
+def _its_own_group(group: ObservedGroup, observation: Observation, proof: CircleProof) -> str | None:
+    """The warning of a group this store never made that carries a circle's ID number (in any letter case) while
+    the group the store made for that circle is still in the course with another ID number (tester round 104a,
+    3a: the plan said that group was no longer in the course and the circle would be made again); None when
+    that group is gone."""
+    circle = next((i for i in proof.recorded if i.lower() == group.idnumber.lower()), "")
+    read = _as_read(observation)
+    own = next((read[gid] for gid in sorted(proof.recorded.get(circle, ())) if gid in read and gid != group.id), None)
+    if own is None:
+        return None
+    grouping = observation.grouping_id is not None and not own.in_grouping
+    then = ("the circle is then made again, that group left as it is (put it back in lmsync's grouping first to "
+            "keep it as the circle)" if grouping else
+            f"the next sync puts [{circle}] back on group {own.id}, which keeps its members and welcome (nothing is "
+            "made again)")
+    return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, of this "
+            f"programme's circle [{circle}], but this store never made it; the group this store made for that "
+            f"circle, {quoted(own.name)} (Moodle id {own.id}), is still in the course with {_state(own)}: lmsync "
+            "leaves the first as it is (no member changes, no rename, no welcome post, never deleted) and gives "
+            f"that mentor no new mentees while it holds that ID number; change its ID number in Moodle (Groups > "
+            f"Edit group settings), and {then}")
 
 
 def _disowned(group: ObservedGroup, was: str = "", programme: str = "", *, ghost: bool = False) -> str:

@@ -46,11 +46,14 @@ def waiting_for_circles(
 
 def blocked_warnings(programme: str, waiting: Mapping[int, int], blocked: Collection[int]) -> list[str]:
     """One line per ``blocked`` mentor (``circle_proof.disowned_mentors``) whose mentees wait for their circle
-    (``waiting``: mentor -> how many; ``waiting_for_circles``)."""
+    (``waiting``: mentor -> how many; ``waiting_for_circles``). It says only what is true whichever group holds
+    the ID number and wherever the group lmsync made for the circle is: the warning about the group holding it
+    names both and the fix (``circle_proof.disowned_warnings``; tester round 104a, 3a and 3b: it said that group
+    was no longer in the course, and "never made" of a group lmsync made)."""
     return [
-        f"circle [{mentor_group_idnumber(programme, mentor)}]: the group lmsync made for it is no longer in the course, "
-        f"and a group lmsync never made holds its ID number, so the circle cannot be made: its {count} mentee(s) are "
-        "not matched with other mentors while that group holds it; once that group's ID number is changed in Moodle, "
-        "the circle is made again with them"
+        f"circle [{mentor_group_idnumber(programme, mentor)}]: a group lmsync cannot take as this circle holds its ID "
+        f"number (the warning about that group names it and the fix), so the circle cannot be made or kept: its "
+        f"{count} mentee(s) are not matched with other mentors while that group holds it; once its ID number is "
+        "changed as that warning says, they go back to their mentor's circle"
         for mentor, count in sorted(waiting.items()) if mentor in blocked
     ]

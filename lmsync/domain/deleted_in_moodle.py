@@ -56,12 +56,25 @@ def with_deleted_circles(
     return replace(people, persons=persons, current=current, current_peers=peers, forbids=forbids)
 
 
-def put_back(memory: Memory, idnumber: str, user: int) -> str:
+def put_back(memory: Memory, idnumber: str, user: int, observation: Observation | None = None) -> str:
     """Why a member lmsync placed goes back into a circle Moodle no longer shows them in; of another member, why
-    they join it when their circle was deleted in Moodle and its mentor is gone (``Memory.joining``; "" else)."""
+    they join it when their circle was deleted in Moodle and its mentor is gone (``Memory.joining``; "" else).
+    A circle whose group (its recorded Moodle id) is still in ``observation`` under another ID number was not
+    deleted: said as it is (tester round 104a, 11: "their circle's group was deleted in Moodle")."""
     if (idnumber, user) not in memory.placed:
         return memory.joining.get(user, "")
-    return CIRCLE_DELETED if idnumber in memory.deleted else TAKEN_OUT
+    if idnumber not in memory.deleted:
+        return TAKEN_OUT
+    was = memory.deleted[idnumber]
+    read = {} if observation is None else {g.id: g for g in (*observation.groups, *observation.disowned)}
+    if was not in read:
+        return CIRCLE_DELETED
+    group = read[was]  # a disowned group is listed twice: as read last
+    changed = f"changed in Moodle to {quoted(group.idnumber)}" if group.idnumber else "cleared in Moodle"
+    why = kept_apart(group, observation, circle_programme(idnumber) or "", idnumber) if observation else ""
+    return (f"put back: the group lmsync made for their circle ({quoted(group.name)}, Moodle id {was}) is still in the "
+            f"course, but its ID number was {changed}" + (f" and {why}" if why else "") +
+            ", so the circle is made again; the match still pairs them")
 
 
 def remade(ops: Iterable[object], memory: Memory, observation: Observation | None = None) -> list[str]:

@@ -90,16 +90,20 @@ class UpdateGroup(_GroupOrGrouping):
     ``idnumber_was``: None, or the ID number the circle's group carries in Moodle now ("": cleared), which the
     update replaces with the circle's ``idnumber`` (``renumbered_circles``; tester round 103b, 2). Left out of
     the saved plan when None, so a plan saved before it keeps its digest (``saved_plan.operations_digest``).
+    ``name_was``: None, or the name Moodle shows for the group now when a put-back also renames it back (tester
+    round 104a, 10: the plan named only the new name); left out when None likewise.
     """
 
     kind: Literal["update_group"] = "update_group"
     idnumber_was: str | None = None
+    name_was: str | None = None
 
     @model_serializer(mode="wrap")
     def _without_idnumber_was(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        if self.idnumber_was is None:
-            data.pop("idnumber_was", None)
+        for key in ("idnumber_was", "name_was"):
+            if getattr(self, key) is None:
+                data.pop(key, None)
         return data
 
 

@@ -54,6 +54,7 @@ from lmsync.domain.ownership import (
     welcome_marker,
     wrap_welcome,
 )
+from lmsync.domain.renumbered_circles import put_backs
 from lmsync.domain.sync_state import (
     DesiredCircle,
     Memory,
@@ -316,7 +317,7 @@ def plan_sync(
             ops.append(AssignGrouping(group=idnumber, grouping=grouping))
         have = group.members if group is not None else frozenset()
         for user in sorted(members - have):
-            ops.append(AddMember(group=idnumber, user_id=user, reason=put_back(memory, idnumber, user)))
+            ops.append(AddMember(group=idnumber, user_id=user, reason=put_back(memory, idnumber, user, observation)))
         for user in sorted(have - members):
             if not_ours(observation, memory, idnumber, user):
                 kept_outsiders += 1
@@ -351,13 +352,14 @@ def plan_sync(
                 gone_welcomes.append((idnumber, gone))
             ops.append(PostWelcome(group=idnumber, subject=subject, message=wrap_welcome(message, idnumber)))
 
+    warnings += put_backs(ops, owned, desired_members, observation, settings.displayed)  # wanted or not: round 104a, 1
     warnings += reposted(gone_welcomes) + remade(ops, memory, observation)  # made again: deleted in Moodle (rounds 9; 73, 2)
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
     # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
     for idnumber, group in sorted(owned.items()):
-        if idnumber in desired_members or idnumber in memory.held or group.id in observation.renumbered:
-            continue  # held: its mentor is away (round 53, 1); its ID number changed in Moodle: left (round 103b, 2)
+        if idnumber in desired_members or idnumber in memory.held:  # a renumbered one too, put back (round 104a, 1)
+            continue  # held: its mentor is away (round 53, 1)
         mentor = mentor_of_idnumber(programme, idnumber)
         mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
         others = group.members - {mentor} if mentor is not None else group.members

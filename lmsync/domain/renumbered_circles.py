@@ -15,75 +15,158 @@ convergent fix writes nothing new, it puts X back on that group (``core_group_up
 refuses one in use, ``idnumbertaken``), and the group keeps its members and welcome. The plan shows it as an
 ``update_group`` with ``idnumber_was`` set, and says so in a warning (``deleted_in_moodle.remade``).
 
+It is put back in the same way when it only changed letter case (Moodle on MySQL takes the two for one; tester
+round 104a, 3c), and when the group now carries another of this programme's circle ID numbers whose own group
+(the store's record) takes that one back in the same plan: a chain of put-backs, written in order (each ID
+number free when it is written: Moodle refuses one another group holds, ``idnumbertaken``), which ends on a
+group whose ID number is no circle's, or on a circle's that no group of the store's in the course is for: that
+circle is made at the next sync, once Moodle has freed its ID number (tester round 104a, 1: it was made a second
+time instead, its mentees in both groups). Every state between two of its writes is one this rule resolves again,
+so a run stopped half-way needs no journal. Two circles' groups holding each other's ID numbers (a swap)
+cannot be put back without a third, cleared step: they are left as they are and said
+(``circle_proof.disowned_warnings``: clear one of them, and the next sync puts both back; tester round 104a, 2).
+
 It is not put back, and today's rules apply (the circle is made again, that group left as it is, and the plan
 says why), when:
 
 - another group carries X, in any letter case (Moodle on MySQL compares without case): a teacher's group
   holding it is refused as before (``circle_proof.disown``), and no second group is made;
-- the group now carries a circle ID number, of this programme (tester round 74, 4: moved onto another
-  circle's, left alone as ``circle_proof.disown`` says) or of another lmsync programme;
+- the group now carries another lmsync programme's circle ID number, or one of this programme's that no chain
+  above gives back to its own group (tester round 74, 4: moved onto another circle's, left alone as
+  ``circle_proof.disown`` says);
 - the group was taken out of lmsync's grouping while its grouping is there: the grouping link and the ID
   number are the two marks lmsync writes on its circles, and a group stripped of both was taken over. A new
   name is no such evidence (lmsync renames its circles back whenever a name changes);
 - the store records the group for more than one circle whose ID number no group carries (which to put back
   is a guess).
 
-A circle the programme no longer wants (its mentor left, or has nobody to mentor) whose ID number was changed
-in Moodle is left as it is, nothing put back and none of its members removed (``plan.plan_sync``): the
-change is then read as a teacher keeping that group, as before this rule, and no duplicate is at stake.
+A circle the programme no longer wants (its mentor left or is away, or has nobody to mentor) whose ID number was
+changed in Moodle is put back all the same, and is then an owned circle like any other (``put_backs``): held
+while its mentor is away, its members removed and re-matched when the hold ends. It was left as it was, which
+kept lmsync's members in a group lmsync no longer handled: when a hold ended they were matched into other
+circles and kept in that one too, and a later sync said it had removed them (tester round 104a, 1).
 
 Pure: the observation and the store's record come in; Moodle is written only by the plan's operation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 
 from lmsync.domain.circle_proof import CircleProof, folded_mentor
-from lmsync.domain.operations import UpdateGroup
+from lmsync.domain.operations import CreateGroup, UpdateGroup, _Op
 from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup
 from lmsync.visible import quoted
 
+_ON_A_CIRCLE = "it now carries a circle's ID number"
 
-def kept_apart(group: ObservedGroup, observation: Observation, programme: str) -> str:
+
+def kept_apart(group: ObservedGroup, observation: Observation, programme: str, circle: str = "") -> str:
     """Why the circle group ``group`` (one the store records, carrying another ID number now) is taken over
     and not given its ID number back, as a clause ("it was taken out of lmsync's grouping"); "" when nothing
-    says so. ``programme``: this programme's name."""
-    if folded_mentor(programme, group.idnumber) is not None:
-        return "it now carries a circle's ID number"
-    if circle_programme(group.idnumber) is not None or circle_programme(group.idnumber.lower()) is not None:
-        return "it now carries another programme's circle ID number"
+    says so. ``programme``: this programme's name; ``circle``: the circle ID number the store records it for,
+    which it may carry in other letter cases (tester round 104a, 3c) or swapped with another circle's
+    (``with_idnumbers_back`` says when a chain gives that one back)."""
     if observation.grouping_id is not None and not group.in_grouping:
         return "it was taken out of lmsync's grouping"
+    if circle and group.idnumber.lower() == circle.lower():
+        return ""
+    if folded_mentor(programme, group.idnumber) is not None:
+        return _ON_A_CIRCLE
+    if circle_programme(group.idnumber) is not None or circle_programme(group.idnumber.lower()) is not None:
+        return "it now carries another programme's circle ID number"
     return ""
 
 
 def with_idnumbers_back(observation: Observation, programme: str, proof: CircleProof) -> Observation:
     """``observation`` with each circle group the store records (``proof.recorded``: circle ID number ->
     Moodle group ids) that carries another ID number now seen carrying its circle's again, and listed in
-    ``Observation.renumbered`` (group id -> the ID number Moodle shows now, "" cleared) for the plan to put it
-    back; unchanged when there is none or the rules in this module's docstring leave it apart. Call it on
-    the groups as read, before ``circle_proof.disown``. Raises nothing."""
+    ``Observation.renumbered`` (group id -> the ID number Moodle shows now, "" cleared), in the order the
+    plan must write them (a chain: each ID number free when written); unchanged when there is none or the
+    rules in this module's docstring leave it apart. Call it on the groups as read, before
+    ``circle_proof.disown``. Raises nothing."""
     if not proof.recorded:
         return observation
     by_id = {g.id: g for g in observation.groups}
-    carried = {g.idnumber for g in observation.groups} | {g.idnumber.lower() for g in observation.groups}
-    wanted: dict[int, list[str]] = {}  # group id -> the free circle ID numbers the store records it for
-    for idnumber, ids in sorted(proof.recorded.items()):
-        if mentor_of_idnumber(programme, idnumber) is None or idnumber in carried or idnumber.lower() in carried:
-            continue
-        for gid in sorted(ids):
-            group = by_id.get(gid)
-            if group is not None and not kept_apart(group, observation, programme):
-                wanted.setdefault(gid, []).append(idnumber)
-                break  # the oldest such copy is the circle, as with duplicates
-    back = {gid: found[0] for gid, found in wanted.items() if len(found) == 1}
+    holders: dict[str, set[int]] = {}  # an ID number, lower-cased -> the groups carrying it (Moodle on MySQL)
+    for g in observation.groups:
+        if g.idnumber:
+            holders.setdefault(g.idnumber.lower(), set()).add(g.id)
+    chains = [found for idnumber in sorted(proof.recorded)
+              if (found := _chain(idnumber, observation, programme, proof, by_id, holders))]
+    used: dict[int, int] = {}
+    for found in chains:
+        for gid, _ in found:
+            used[gid] = used.get(gid, 0) + 1
+    back: dict[int, str] = {}  # in writing order
+    for found in chains:
+        if all(used[gid] == 1 for gid, _ in found):  # a group two circles could take back: a guess, left
+            back.update(found)
     if not back:
         return observation
     groups = tuple(replace(g, idnumber=back[g.id]) if g.id in back else g for g in observation.groups)
-    return replace(observation, groups=groups, renumbered={gid: by_id[gid].idnumber for gid in sorted(back)})
+    return replace(observation, groups=groups, renumbered={gid: by_id[gid].idnumber for gid in back})
+
+
+def _chain(start: str, observation: Observation, programme: str, proof: CircleProof, by_id: Mapping[int, ObservedGroup],
+           holders: Mapping[str, set[int]]) -> list[tuple[int, str]]:
+    """The put-backs (group id, circle ID number), in writing order, that give the circle ID number ``start``,
+    free, back to its group: that group, then, when it carries another circle's ID number, that circle's own
+    group, and so on to a group whose ID number is no circle's (or its own in other letter cases), or to a
+    circle's that no group of the store's in the course is for (made at the next sync); [] when ``start`` is
+    not free or no chain ends so."""
+    out: list[tuple[int, str]] = []
+    idnumber, freed_by = start, 0  # the group of the chain that carries ``idnumber`` now (0: none)
+    while mentor_of_idnumber(programme, idnumber) is not None and all(i != idnumber for _, i in out):
+        if out and not any(gid in by_id for gid in proof.recorded.get(idnumber, ())):
+            return out  # freed for a circle whose group is gone: made at the next sync (``put_backs``)
+        group = next((by_id[gid] for gid in sorted(proof.recorded.get(idnumber, ())) if gid in by_id
+                      and kept_apart(by_id[gid], observation, programme, idnumber) in ("", _ON_A_CIRCLE)), None)
+        if group is None or group.idnumber == idnumber or holders.get(idnumber.lower(), set()) - {group.id, freed_by}:
+            return []  # none to take it, it has it, or another group holds it (in any letter case)
+        out.append((group.id, idnumber))
+        now = group.idnumber
+        if now.lower() == idnumber.lower() or mentor_of_idnumber(programme, now) is None:
+            return out
+        if holders.get(now.lower(), set()) != {group.id}:
+            return []
+        idnumber, freed_by = now, group.id
+    return []
+
+
+def put_backs(ops: list[_Op], owned: Mapping[str, ObservedGroup], wanted: Collection[str], observation: Observation,
+              displayed: Callable[[str], str] = str) -> list[str]:
+    """Complete ``ops`` (the plan's, in place) for the circles ``observation.renumbered`` puts back: an
+    ``UpdateGroup`` (its name as Moodle shows it) for each of them no longer ``wanted`` (tester round 104a, 1:
+    held, or whose members go, as any owned circle), ``name_was`` on each that a teacher also renamed (tester
+    round 104a, 10), and every put-back in the order ``with_idnumbers_back`` found (each ID number free when
+    written). ``owned``: the programme's circles by ID number (``plan.owned_groups``); ``displayed``: a name as
+    Moodle shows it (``PlanSettings.displayed``, trap 39), to tell a rename from the same name read back.
+    A circle whose ID number a put-back frees (its group is gone, and a group of the store's was moved onto it)
+    is not made in the same plan (Moodle makes groups before it updates them, and would refuse it): its
+    operations wait for the next sync, and the warning returned says so; [] when there is none."""
+    if not observation.renumbered:
+        return []
+    carried = {g.idnumber for g in observation.groups}
+    freed = {was for was in observation.renumbered.values() if was and was not in carried
+             and mentor_of_idnumber(circle_programme(was) or "", was) is not None}
+    waiting = [op for op in ops if getattr(op, "group", None) in freed or (isinstance(op, CreateGroup) and op.idnumber in freed)]
+    ops[:] = [op for op in ops if op not in waiting]
+    read = {g.id: g for g in observation.groups}
+    for idnumber, group in sorted(owned.items()):
+        if idnumber not in wanted and group.id in observation.renumbered:
+            ops.append(UpdateGroup(idnumber=idnumber, name=group.name, idnumber_was=observation.renumbered[group.id]))
+    order = {read[gid].idnumber: n for n, gid in enumerate(observation.renumbered) if gid in read}
+    slots = [n for n, op in enumerate(ops) if isinstance(op, UpdateGroup) and op.idnumber_was is not None]
+    back = sorted((op for n in slots if isinstance(op := ops[n], UpdateGroup)), key=lambda op: order.get(op.idnumber, len(order)))
+    for n, op in zip(slots, back, strict=True):
+        shown = owned[op.idnumber].name if op.idnumber in owned else op.name
+        ops[n] = op.model_copy(update={"name_was": shown}) if shown not in (op.name, displayed(op.name)) and op.name_was is None else op
+    return [f"circle [{idnumber}]: its ID number is free once the group of the store's carrying it gets its own back "
+            "in this sync; the circle is made at the next sync (Moodle would refuse it before)"
+            for idnumber in sorted(freed) if any(isinstance(op, CreateGroup) and op.idnumber == idnumber for op in waiting)]
 
 
 def put_back_warnings(ops: Iterable[object], observation: Observation | None) -> list[str]:

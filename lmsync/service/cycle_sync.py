@@ -55,7 +55,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     if result.disowned:  # the plan's warning never reached cron's reader: an admin must act (tester round 74, 2)
         counts["groups_with_a_circle_idnumber_not_ours"] = result.disowned
         text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
-                 "this store never made (see `lmsync plan`)")
+                 f"this store does not record for {'it' if result.disowned == 1 else 'them'} (see `lmsync plan`)")  # 104a, 3b
     if taken := result.taken_over():  # a new store at a mistyped path took over in silence (tester round 84, 7)
         counts["circles_taken_over"] = result.adopted
         text += f"; {taken}"

@@ -129,14 +129,14 @@ def test_round_74_2_a_mentor_whose_circle_idnumber_a_teachers_group_holds_keeps_
     assert not [line for line in _lines_naming(planned.output, usernames) if " to " in line], planned.output
     assert any(idnumber in line and "never made it" in line for line in planned.output.splitlines())
     said = next(line for line in planned.output.splitlines() if idnumber in line and "cannot be made" in line)
-    assert "a group lmsync never made holds its ID number" in said, said
+    assert "a group lmsync cannot take as this circle holds its ID number" in said, said  # round 104a, 3a
     assert f"its {len(mentees)} mentee(s)" in said and "not matched with other mentors" in said, said
-    assert "made again with them" in said, said
+    assert "they go back to their mentor's circle" in said, said
 
     ran = run_in(demo_home, "run")
     assert ran.exit_code == 2, ran.output  # an admin must act
     line = next(line for line in ran.output.splitlines() if "sync" in line and "write(s)" in line)
-    assert "1 group carries a circle's ID number this store never made (see `lmsync plan`)" in line, line
+    assert "1 group carries a circle's ID number this store does not record for it (see `lmsync plan`)" in line, line
     _config, site = _site(demo_home)
     placed = {u for g in site.groups.values() if mentor_of_idnumber(PROGRAMME, g.idnumber) for u in g.members}
     assert not placed & set(mentees), "the mentees of a blocked mentor were matched elsewhere"

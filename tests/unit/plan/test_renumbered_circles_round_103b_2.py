@@ -54,8 +54,10 @@ def test_no_put_back_when_another_group_holds_it_in_any_case_or_the_group_was_ta
     out = _circle(5, "lab-3", in_grouping=False)  # out of lmsync's grouping: taken over
     assert with_idnumbers_back(_observation(out), P, PROOF).renumbered == {}
     assert with_idnumbers_back(_observation(out, grouping=None), P, PROOF).renumbered == {5: "lab-3"}  # no grouping: no evidence
-    for other in (mentor_group_idnumber(P, 30), mentor_group_idnumber("q", 10)):  # a circle's ID number, any programme's
-        assert with_idnumbers_back(_observation(_circle(5, other)), P, PROOF).renumbered == {}
+    other = mentor_group_idnumber("q", 10)  # another programme's circle ID number
+    assert with_idnumbers_back(_observation(_circle(5, other)), P, PROOF).renumbered == {}
+    ours = mentor_group_idnumber(P, 30)  # this programme's, no group of the store's for it: put back (round 104a, 1)
+    assert with_idnumbers_back(_observation(_circle(5, ours)), P, PROOF).renumbered == {5: ours}
     twice = CircleProof(recorded={A: frozenset({5}), B: frozenset({5})})  # which one is a guess
     assert with_idnumbers_back(_observation(_circle(5, "")), P, twice).renumbered == {}
 
@@ -69,9 +71,11 @@ def test_a_plain_rename_keeps_its_saved_form_and_digest() -> None:
     assert edited(Plan.model_validate_json(saved.model_dump_json())) is False
 
 
-def test_a_renumbered_circle_no_longer_wanted_is_left_as_it_is() -> None:
+def test_a_renumbered_circle_no_longer_wanted_is_put_back_and_ended_as_any_owned_circle() -> None:
+    """Tester round 104a, 1 changed this rule: it was left as it was, its members with it."""
     seen = disown(with_idnumbers_back(_observation(_circle(5, "", 10, 11), _circle(6, B, 20, 21)), P, PROOF), P, PROOF)
     settings = PlanSettings(programme=P, grouping_name="G", group_name_template="Circle {mentor_fullname}",
                             allow_delete=True)
     plan = plan_sync(seen, [DesiredCircle(20, "6", frozenset({21}))], settings, Memory(posted={B: 41}))
-    assert plan.operations == [] and not any("put back" in w for w in plan.warnings), plan
+    assert [(op.kind, op.key) for op in plan.operations] == [
+        ("update_group", f"update_group:{A}"), ("remove_member", f"remove_member:{A}:11"), ("delete_group", f"delete_group:{A}")]
