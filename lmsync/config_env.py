@@ -13,11 +13,12 @@ import math
 import re
 import tomllib
 from collections.abc import Iterator
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 
+from lmsync.config_examples import is_structured as _is_structured
+from lmsync.config_examples import toml_example as toml_example
 from lmsync.config_retired import retired_variable
 from lmsync.config_types import NUMBER_TEXT, date_example, is_date, scalar_kinds
 from lmsync.errors import ConfigError
@@ -40,16 +41,6 @@ def _env_field(model: type[BaseModel], tokens: list[str]) -> tuple[list[str], An
             if sub:
                 return [name, *sub[0]], sub[1]
     return None
-
-
-def _is_structured(annotation: Any) -> bool:
-    """Whether a field holds a list, table or section (its environment value is a TOML literal)."""
-    origin = get_origin(annotation)
-    if origin in (Union, UnionType):
-        return any(_is_structured(arg) for arg in get_args(annotation) if arg is not type(None))
-    if origin in (list, tuple, dict, set, frozenset):
-        return True
-    return isinstance(annotation, type) and issubclass(annotation, (BaseModel, list, tuple, dict))
 
 
 _ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
@@ -165,22 +156,6 @@ def value_problem(key: str, value: str, annotation: Any) -> str | None:
         return None
     example = int(number) if number is not None and math.isfinite(number) and number.is_integer() else 3
     return f"{value!r} is not a whole number: write it in digits, as {key}={example}"
-
-
-def toml_example(annotation: Any) -> str:
-    """A TOML literal of ``annotation``'s shape for a hint: ``["a", "b"]`` for a list of texts,
-    ``[["a", "b"]]`` for a list of pairs (pins, forbids), ``{ a = "b" }`` for a table."""
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin in (Union, UnionType):
-        return next((toml_example(a) for a in args if a is not type(None) and _is_structured(a)), '["a", "b"]')
-    if origin is tuple:
-        return "[" + ", ".join(f'"{chr(97 + i)}"' for i in range(len(args) if args and args[-1] is not Ellipsis else 2)) + "]"
-    if origin in (list, set, frozenset):
-        inner = args[0] if args else str
-        return f"[{toml_example(inner)}]" if _is_structured(inner) else '["a", "b"]'
-    if origin is dict or (isinstance(annotation, type) and issubclass(annotation, (BaseModel, dict))):
-        return '{ a = "b" }'
-    return '["a", "b"]'
 
 
 def merge_tables(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

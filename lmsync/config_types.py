@@ -39,6 +39,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from lmsync.config_examples import toml_example
 from lmsync.config_lines import line_of
 
 __all__ = ["NUMBER_TEXT", "date_example", "is_date", "loose_values", "mismatch", "scalar_kinds"]
@@ -157,8 +158,6 @@ def _not_a_list(annotation: Any, value: Any) -> str | None:
     or None when ``value`` is a list or a table (pydantic's rules stand; tester round 104b, 7)."""
     if isinstance(value, (list, dict, datetime.date, datetime.time)):
         return None
-    from lmsync.config_env import toml_example
-
     origin, args = get_origin(annotation), get_args(annotation)
     inner = _bare(args[0]) if args and origin is not tuple else None
     scalar = inner is not None and (scalar_kinds(inner) is not None or is_date(inner))
