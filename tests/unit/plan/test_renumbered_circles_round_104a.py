@@ -3,7 +3,7 @@ whose ID number was cleared, swapped or re-cased in Moodle, and the words said o
 
 from __future__ import annotations
 
-from lmsync.domain.circle_proof import CircleProof, disown, disowned_warnings
+from lmsync.domain.circle_proof import disown, disowned_warnings
 from lmsync.domain.deleted_in_moodle import put_back
 from lmsync.domain.operations import UpdateGroup
 from lmsync.domain.plan import (
@@ -11,15 +11,17 @@ from lmsync.domain.plan import (
     Observation,
     ObservedGroup,
     PlanSettings,
-    mentor_group_idnumber,
     plan_sync,
 )
 from lmsync.domain.renumbered_circles import with_idnumbers_back
 from lmsync.domain.sync_state import DesiredCircle, ObservedDiscussion
+from tests.unit.plan.test_renumbered_circles_round_103b_2 import (  # the same two circles and proof
+    PROOF,
+    A,
+    B,
+    P,
+)
 
-P = "p"
-A, B = mentor_group_idnumber(P, 10), mentor_group_idnumber(P, 20)
-PROOF = CircleProof(recorded={A: frozenset({5}), B: frozenset({6})})
 SETTINGS = PlanSettings(programme=P, grouping_name="G", group_name_template="Circle {mentor_fullname}")
 
 
