@@ -111,10 +111,12 @@ class Holds:
     def idnumbers(self, programme: str) -> frozenset[str]:
         return frozenset(mentor_group_idnumber(programme, m) for m in self.until)
 
-    def signal(self, signals: PlanSignals) -> None:
+    def signal(self, signals: PlanSignals, members: MemberHolds) -> None:
         """Set the plan's ``signals`` of the holds (``circles_held``, ``places_held``, ``mentors_away_*``) that its
-        warnings say."""
-        signals.circles_held, signals.places_held = len(self.until), len(self.members.kept)
+        warnings say. ``members``: the places still held once a pin or a pair kept apart took theirs
+        (``held_places.held_people``, ``Desired.members``), not ``self.members``: the run's sync line counted a place
+        a ``[matching] forbids`` pair or a pin had just ended."""
+        signals.circles_held, signals.places_held = len(self.until), len(members.kept)
         if self.at_once:
             signals.mentors_away_at_once, signals.mentors_away_fails = self._at_once_first(), self._at_once_day() >= self.today
 

@@ -22,7 +22,7 @@ from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.circle_records import with_circles_gone
-from lmsync.service.held_places import held_circles, settled_holds, with_held_places
+from lmsync.service.held_places import held_circles, held_people
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
@@ -99,10 +99,8 @@ def desired_state(
     ``members``: the places held for mentees away (``Holds.members``): taken from their mentors' room, and a
     circle whose only places are held is kept (``held_places``; tester round 103b, 1)."""
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
-    # a pin and a pair kept apart come before a held place (tester round 104a, 4 and 6)
-    members = settled_holds(read, members or MemberHolds(), config.matching.pins, config.matching.forbids,
-                            show_names=config.privacy.show_names, named=named, site=site)
-    read = with_held_places(read, members, show_names=config.privacy.show_names, named=named, site=site)
+    # a pin and a pair kept apart come before a held place (tester round 104a, 4 and 6), as in `lmsync match`
+    read, members = held_people(read, members or MemberHolds(), config, named=named, site=site)
     people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
     result = run_match(people, config, read.notices, site=site, left_out=read.left_out)
     by_id = people.by_id()

@@ -1,9 +1,9 @@
 """The people matching sees, with the places of mentees away held (``domain.held_mentees``; tester round 103b, 1).
 
-Both the sync's ``desire`` and ``lmsync match`` (``pull``) read people through ``roster``; this puts on what it
-read the places held while their mentee is away: the mentor's room for them is taken
-(``held_capacity.less_held``), the notice of a suspended account held in its circle says it stays, and one line
-per place says until when it is held.
+Both the sync's ``desire`` and ``lmsync match`` (``pull``) read people through ``roster``; ``held_people`` (the one
+way both take) puts on what it read the places held while their mentee is away, less those a coordinator's decision
+takes first: the mentor's room for them is taken (``held_capacity.less_held``), the notice of a suspended account
+held in its circle says it stays, and one line per place says until when it is held.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from lmsync.config import Config
 from lmsync.domain.held_capacity import held_counts, less_held
 from lmsync.domain.held_give_way import apart, to_pins
 from lmsync.domain.held_mentees import MemberHolds
@@ -47,6 +48,22 @@ def _accounts(read: RosterPeople, users: Collection[int], named: Callable[[Colle
     missing = set(users) - known.keys() - notices.keys()
     found = named(missing) if missing and named is not None else {}
     return {user: known.get(user) or (notices.get(user) or found.get(user) or f"id:{user}", "") for user in users}
+
+
+def held_people(read: RosterPeople, members: MemberHolds, config: Config, *,
+                named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
+                site: SiteLookup | None = None) -> tuple[RosterPeople, MemberHolds]:
+    """``(read with the places held, the places still held)``: ``members`` settled against ``config``'s ``[matching]``
+    pins and forbids (``settled_holds``: pass ``config`` with the queue's not-a-good-fit marks,
+    ``health_queue.with_forbidden_pairs``, as the sync has it), then put on ``read`` (``with_held_places``), people
+    named as ``[privacy] show_names`` says. The one way the sync's plan (``desire.desired_state``) and ``lmsync
+    match`` (``pull``) take the held places, so they cannot drift; the places returned are the ones the plan keeps
+    and counts (``Holds.signal``: ``PlanSignals.places_held`` counted a place a pin or forbid had ended). Raises
+    what ``named``/``site`` raise."""
+    shown = config.privacy.show_names
+    members = settled_holds(read, members, config.matching.pins, config.matching.forbids, show_names=shown,
+                            named=named, site=site)
+    return with_held_places(read, members, show_names=shown, named=named, site=site), members
 
 
 def settled_holds(read: RosterPeople, members: MemberHolds, pins: Sequence[tuple[str, str]],

@@ -15,7 +15,7 @@ from lmsync.service.away_mentors import holds
 from lmsync.service.circle_records import circle_proof, deleted_circles, with_circles_gone
 from lmsync.service.established import pair_standing, returning_mentors
 from lmsync.service.health_queue import with_forbidden_pairs
-from lmsync.service.held_places import settled_holds, with_held_places
+from lmsync.service.held_places import held_people
 from lmsync.service.observe import observe
 from lmsync.service.roster import RosterPeople, people_from_snapshot
 from lmsync.service.roster_config import peer_loss_lines
@@ -27,7 +27,8 @@ from lmsync.store.db import Store
 def load_people(config: Config) -> RosterPeople:
     """The people, plus warnings about them (suspended accounts, two roles, typed values).
 
-    Pins and forbids are not applied here (``run_match`` applies them once).
+    Pins and forbids are not applied to the match here (``run_match`` applies them once); they only settle the
+    places held for mentees away (``held_places.held_people``), as the sync's plan does.
     """
     with session(config, read_only=True) as (conn, store):  # match is a read: it writes nothing
         return _people(conn.api, store, config)
@@ -38,8 +39,8 @@ def load_for_match(config: Config) -> tuple[RosterPeople, Config]:
     as ``lmsync plan`` has them (tester finding 8), from one read-only session: ``match`` writes
     nothing."""
     with session(config, read_only=True) as (conn, store):
-        read = _people(conn.api, store, config)
-        return read, with_forbidden_pairs(config, store)[0]
+        config = with_forbidden_pairs(config, store)[0]  # a held place ends for a pair marked, as the sync has it
+        return _people(conn.api, store, config), config
 
 
 def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
@@ -51,11 +52,9 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     away = holds(config, store, snapshot.observation, deleted)  # circles held while their mentor is away, as the sync
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
                                 usernames(api), away.until)
-    # the places held for mentees away are taken, as the sync has them (tester round 103b, 1)
-    shown = config.privacy.show_names  # a pin and a pair kept apart come first, as the sync has them (104a, 4 and 6)
-    members = settled_holds(read, away.members, config.matching.pins, config.matching.forbids, show_names=shown,
-                            named=usernames(api), site=api_lookup(api))
-    read = with_held_places(read, members, show_names=shown, named=usernames(api), site=api_lookup(api))
+    # the places held for mentees away are taken, a pin and a pair kept apart first, by the sync's own function
+    # (tester rounds 103b, 1; 104a, 4 and 6)
+    read, _members = held_people(read, away.members, config, named=usernames(api), site=api_lookup(api))
     # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
     people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
     read = replace(read, people=people, warnings=[*read.warnings, *waits])

@@ -202,7 +202,7 @@ def make_plan(
     plan.unmatched = unmatched_counts(desired.match)
     plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
-    away.signal(plan.signals)
+    away.signal(plan.signals, desired.members)  # the places still held once pins and forbids took theirs
     plan.warnings.extend(desired.warnings)
     plan.warning_items.extend(n.to_dict() for n in desired.notices)
     if plan.pending:  # which writes wait, by kind and target, not only how many (tester round 102b, 4)
