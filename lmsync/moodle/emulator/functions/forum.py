@@ -75,12 +75,11 @@ def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     # trap 17: no-groups forum drops the group to -1; otherwise the id is taken as given
     # (0 = the caller's current group, which is 0 for the non-member integration user).
     groupid = -1 if forum.groupmode == 0 else p["groupid"]
-    if forum.groupmode and groupid not in (0, -1) and not call.has("moodle/site:accessallgroups"):
-        group = site.groups.get(groupid)
-        if group is None or call.userid not in group.members:
-            # mod/forum/externallib.php add_discussion: moodle_exception('cannotcreatediscussion', 'forum'), the
-            # forum lang string (tester round 69, 1: the emulator had another string's text)
-            raise moodle_error("cannotcreatediscussion", "Could not create new discussion")
+    if forum.groupmode and not call.has("moodle/site:accessallgroups") and not _may_post_in(site, forum.courseid,
+                                                                                             call.userid, groupid):
+        # mod/forum/externallib.php add_discussion: moodle_exception('cannotcreatediscussion', 'forum'), the
+        # forum lang string (tester round 69, 1: the emulator had another string's text)
+        raise moodle_error("cannotcreatediscussion", "Could not create new discussion")
     if len(p["subject"]) > DISCUSSION_SUBJECT_MAX:  # forum_discussions.name, forum_posts.subject char(255)
         raise db_write_error("forum_discussions", "name", DISCUSSION_SUBJECT_MAX)
     did = site.next_id("discussions")
@@ -90,6 +89,24 @@ def add_discussion(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     )
     site.discussions[did] = discussion
     return {"discussionid": did, "warnings": []}
+
+
+def _may_post_in(site: Site, courseid: int, userid: int, groupid: int) -> bool:
+    """forum_user_can_post_discussion() (mod/forum/lib.php) past its capability checks, for a caller
+    *without* moodle/site:accessallgroups in a forum in group mode: ``groups_is_member($currentgroup)``,
+    false for a group that does not exist (deleted, never made) and for -1 ("all participants"); a
+    current group of 0 is refused ("no group membership and no accessallgroups means no new
+    discussions"). add_discussion replaces a groupid of 0 by groups_get_activity_group($cm), 0 for a
+    caller in no group of the course. With accessallgroups none of this is asked: any groupid is
+    stored as sent, a deleted group's too (trap 17; tester round 103b, 8).
+
+    A caller in some group who sends 0 is let through as before (Moodle would store their activity
+    group; the emulator keeps 0).
+    """
+    if groupid == 0:
+        return any(userid in g.members for g in site.groups_of_course(courseid))
+    group = site.groups.get(groupid) if groupid > 0 else None
+    return group is not None and userid in group.members
 
 
 def _replies(site: Site, discussionid: int) -> list[Post]:
