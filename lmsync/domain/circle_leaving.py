@@ -49,11 +49,15 @@ def mentor_gone(observation: Observation, mentor: int) -> str:
             "longer: capacity 0, another role, or out of the programme's mentor roles)")
 
 
-def moved_words(cause: str) -> str:
+def moved_words(cause: str, why: str = "") -> str:
     """How the plan says a member leaves a circle because the match moved them, from ``Match.cause``:
     a pin moved them, another mentee's pin displaced them, their mentor's capacity fell, the pair is
     no longer allowed, or ``[matching] rematch`` (``re-matched``). Tester round 45, 7: the plan said
-    "re-matched" of a pin's moves while ``lmsync match`` named the pin."""
+    "re-matched" of a pin's moves while ``lmsync match`` named the pin. ``why``: of a re-match the
+    load-balance cost made, its words (``rematch_moves.balance_words``): ``re-matched, to even out
+    mentors' loads: ...`` (tester round 104b, 9: "re-matched" gave no reason)."""
+    if cause == REMATCHING and why:
+        return f"re-matched, {why}"
     words = {
         MOVED_BY_PIN: "moved to another mentor by [matching] pins",
         REMATCHING: "re-matched",

@@ -51,7 +51,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     """
     name = (labels or {}).get
     text_only = fmt in ("text", "table")
-    # a re-matched mentee's move names who took their mentor's place, by label here (tester round 103a, 2)
+    # a moved mentee's former mentor and who took their place, by label here (tester rounds 103a, 2; 104b, 9)
     named = named_reasons(result.assignments, lambda i: name(i, i)) if fmt in (None, "text", "table") else {}
     rows = [
         {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,

@@ -19,6 +19,7 @@ from lmsync.domain.held_mentees import MemberHolds
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
+from lmsync.domain.rematch_moves import balance_words
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.circle_records import with_circles_gone
@@ -122,7 +123,9 @@ def desired_state(
     ]
     circles += held_circles(people, members, {c.mentor_id for c in circles}, config.privacy.show_names)
     # a mentor gone is said by the plan from what Moodle shows of them (``circle_leaving.mentor_gone``)
-    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause) for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
+    # a move the load-balance cost alone made says so with the loads (tester round 104b, 9)
+    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause, balance_words(a.reasons))
+             for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
         if item.mentee not in by_id:  # a two-role mentee left out: said by their notice, below (round 92a, 3)

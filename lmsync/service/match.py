@@ -21,7 +21,7 @@ from lmsync.domain.match_result import load_cost
 from lmsync.domain.matching import MatchResult, Unmatched, match, pin_problems
 from lmsync.domain.meetable_preferences import meetable_preferences
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning, summarise, unshared_departments
-from lmsync.domain.rematch_moves import places, with_places_said
+from lmsync.domain.rematch_moves import with_moves_said
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES, HELD_MEMBER
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
@@ -100,8 +100,8 @@ def run_match(
             raise
         # pins come only from the configuration here: a configuration error, exit 2 with its fix (tester round 3, 19)
         raise ConfigError(f"[matching] pins: {exc.message}", hint=STANDING_HINT) from None
-    # who took the place of a re-matched mentee who moved, and what is maximised (tester round 103a, 2 and 4)
-    result = replace(result, assignments=with_places_said(result.assignments, places(people.persons, settings)),
+    # why a re-matched mentee moved (who took the place, or the loads), what is maximised (tester rounds 103a, 2 and 4; 104b, 9)
+    result = replace(result, assignments=with_moves_said(result.assignments, people, settings),
                      load_cost=load_cost(result.loads, settings.load_balance))
     field_name = m.attributes.department or "department"
     items = [*notices, *unshared_departments(people, field_name)]

@@ -37,7 +37,9 @@ def test_round_103a_2_a_rematched_mentee_moved_to_free_a_seat_is_told_who_took_i
     text = _match(tmp_path, rows, toml)
     line = next(line for line in text.splitlines() if line.startswith("E1 (e1)"))
     assert "Mentor One (m1)" in line
-    assert line.endswith("moved from m3 (re-matching: m3's place went to E3 (e3), which the total score favours)")
+    # the former mentor by label too (tester round 104b, 9)
+    assert line.endswith("moved from Mentor Three (m3) (re-matching: Mentor Three (m3)'s place went to E3 (e3), which "
+                         "the total score favours)")
     data = json.loads(_match(tmp_path, rows, toml, "--format", "json"))
     moved = next(a for a in data["assignments"] if a["mentee"] == "e1")
     assert moved["reasons"][-1] == "moved from m3 (re-matching: m3's place went to e3, which the total score favours)"
@@ -67,7 +69,8 @@ def test_round_103a_2_a_pinned_or_returning_taker_is_said_as_such() -> None:
     assert moved_reason("m3", [("e3", "pinned")]) == (
         "moved from m3 (re-matching: m3's place went to e3 (pinned there by [matching] pins))")
     assert moved_reason("m3", [("e3", "matched"), ("e4", "returned")], lambda i: f"{i.upper()} ({i})") == (
-        "moved from m3 (re-matching: m3's places went to E3 (e3) and E4 (e4) (back with their mentor after a break), "
+        "moved from M3 (m3) (re-matching: M3 (m3)'s places went to E3 (e3) and E4 (e4) (back with their mentor after a "
+        "break), "
         "which the total score favours)")
     assert moved_reason("m3", []) == "moved from m3 (re-matching)"
 
