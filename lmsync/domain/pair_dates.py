@@ -131,24 +131,40 @@ class PairsByDate:
         return spans, min((p.start for p in self.history), default=None), first
 
 
-def days_apart(spans: Sequence[tuple[date, date | None]], start: date, end: date) -> int:
+def days_apart(
+    spans: Sequence[tuple[date, date | None]], start: date, end: date,
+    away: Sequence[tuple[date, date | None]] = (),
+) -> int:
     """Days in ``[start, end)`` on which a pair with these ``spans`` (``PairsByDate.spans``: oldest first) did not exist:
     its mentee away (enrolment suspended or ended) or moved, after its first span began (days before the
     history are the pair's, as everywhere). Health judges a silence over the days the pair existed only:
     the days away made a pair back from a break fading on the day it returned, and a pair taken out and
-    put back by hand (or away one day) started afresh with a new grace (tester rounds 52, 2 and 54, 1)."""
-    if not spans:
+    put back by hand (or away one day) started afresh with a new grace (tester rounds 52, 2 and 54, 1).
+    ``away``: the days its mentee was away while their place was held (first day, the day a sync found them no
+    longer away or None: still recorded; ``MemberAbsences.days_away``): the pair was kept, but those days are
+    apart too (tester round 104a, 8: back from three weeks' suspension, a pair was at risk for the silence while
+    its mentee was away). No spans: the pair existed from ``start`` on, but for ``away``. Raises nothing."""
+    if not spans and not away:
         return 0
-    begin = max(start, spans[0][0])
+    begin = max(start, spans[0][0]) if spans else start
     if begin >= end:
         return 0
-    covered, reached = 0, begin
-    for first, last in spans:
-        lo, hi = max(first, reached), min(last or end, end)
-        if hi > lo:
-            covered += (hi - lo).days
-            reached = hi
-    return (end - begin).days - covered
+    kept = _merged([(max(first, begin), min(last or end, end)) for first, last in (spans or [(begin, None)])])
+    gone = _merged([(max(first, begin), min(last or end, end)) for first, last in away])
+    together = sum((hi - lo).days for lo, hi in kept)
+    together -= sum(max(0, (min(hi, b) - max(lo, a)).days) for lo, hi in kept for a, b in gone)
+    return (end - begin).days - together
+
+
+def _merged(spans: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """``spans`` ([first day, end) each, possibly empty or overlapping) as disjoint non-empty spans, oldest first."""
+    out: list[tuple[date, date]] = []
+    for lo, hi in sorted(span for span in spans if span[1] > span[0]):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def after_closure(

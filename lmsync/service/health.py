@@ -82,6 +82,7 @@ from lmsync.service.programme_settings import programme_zone
 from lmsync.service.runtime import session
 from lmsync.service.steady_gc import steady_gc
 from lmsync.service.stores import warn_if_absent
+from lmsync.store.absences import MemberAbsences
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
@@ -240,6 +241,7 @@ def assess_pairs(
     # programme start, they were "fading, no meeting since pairing 92 days ago" (tester round 28, 3)
     restarts = restarted_after_erasure({}, pair_list, erased)
     closures = closure_days(store, programme)  # made again after a closure: a new pair (tester round 97a, 1)
+    away = MemberAbsences(store, programme).days_away()  # a held absence's days are apart too (tester round 104a, 8)
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
@@ -271,6 +273,7 @@ def assess_pairs(
             forum=(forums or {}).get(mentor),
             check_ins=checks,
             spans=spans,
+            away=away.get(mentee, ()),
         )
         out.append(assess(evidence, rules, as_of=as_of, rounds=rounds))
     return PairsAssessed(out, unassigned_mentor_scores(scores, instruments, mentees_of))

@@ -454,3 +454,20 @@ member_absences = _programme_table(
 
 #: The tables revision 0014 adds.
 REVISION_0014_TABLES = (member_absences,)
+
+# --- revision 0015: the days a circle's mentee was away while their place was held (tester round 104a, 8) --------
+#: One row per absence a ``member_absences`` row recorded, written when the sync forgets it: the member (not a
+#: circle's mentor) and the days from ``since`` (the first sync that found them away) up to ``until`` (exclusive: the
+#: day of the first sync that no longer did: back, or out of every circle). Health leaves these days out of a
+#: silence as it leaves out a break's (``pair_dates.days_apart``): back from a held absence, a pair was judged silent
+#: over the days its mentee was away.
+member_absence_spans = _programme_table(
+    "member_absence_spans",
+    Column("user_id", Integer, nullable=False),  # a Moodle user id
+    Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that first saw it
+    Column("until", Text, nullable=False),  # ISO day, the programme's local day of the sync that forgot it
+    PrimaryKeyConstraint("programme", "user_id", "since"),
+)
+
+#: The tables revision 0015 adds.
+REVISION_0015_TABLES = (member_absence_spans,)

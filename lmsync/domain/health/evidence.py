@@ -106,6 +106,10 @@ class PairEvidence:
     #: the days it existed only (``pair_dates.days_apart``; tester rounds 52, 2 and 54, 1); empty: it
     #: existed throughout
     spans: tuple[tuple[date, date | None], ...] = ()
+    #: the days its mentee was away while their place in the circle was held (first day, the day a sync found them
+    #: back or None: still recorded; ``MemberAbsences.days_away``): left out of a silence as a break's days are
+    #: (``pair_dates.days_apart``; tester round 104a, 8)
+    away: tuple[tuple[date, date | None], ...] = ()
 
 
 # --- from stored values to evidence ----------------------------------------------------------------

@@ -75,8 +75,9 @@ class Context:
         self.since: date = min([evidence.paired_since, *(m.date for m in self.meetings if floor is None or m.date >= floor)])
         self.last: date | None = self.attended[-1].date if self.attended else None
         self.gap = max(0, (as_of - (self.last or self.since)).days)
-        # the silence judged: over the days the pair existed, not those its mentee was away (rounds 52, 2; 54, 1)
-        self.apart = days_apart(evidence.spans, self.last or self.since, as_of)
+        # the silence judged: over the days the pair existed, not those its mentee was away (rounds 52, 2; 54, 1), held
+        # in their circle or not (104a, 8)
+        self.apart = days_apart(evidence.spans, self.last or self.since, as_of, evidence.away)
         self.silence = max(0, self.gap - self.apart)
         self.points = [p for p in evidence.satisfaction if p.date <= as_of]
         self.found: list[Reason] = []  # the reasons of the signals run so far

@@ -60,6 +60,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digests": 0,
         "mentor_absences": 0,  # tester round 53, 1: since when a circle's mentor is away
         "member_absences": 0,  # tester round 103b, 1: since when a circle's mentee is away
+        "member_absence_spans": 0,  # tester round 104a, 8: the days a circle's mentee was away, their place held
         "rater_counts": 0,  # tester round 77b, 1: how many answered about a mentor, counted at erasures
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
@@ -82,6 +83,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digests": [],
         "mentor_absences": [],
         "member_absences": [],
+        "member_absence_spans": [],
         "rater_counts": [],
         "queue_tracking": [],
         "queue_coordinated": [],
@@ -91,6 +93,32 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
     assert MeetingRepository(store, "p").count() == 2
     assert erase_person(store, 3) == dict.fromkeys(counts, 0)
     store.close()
+
+
+def test_round_104a_8_the_days_a_mentee_was_away_are_exported_and_erased_with_them():
+    """The days of a held absence (``member_absence_spans``, kept when the sync forgets the absence) name the
+    mentee: ``person export`` gives them, ``person erase`` takes them, and an absence of theirs that began on or before
+    their erasure is not kept again when a later sync forgets it."""
+    from lmsync.store.absences import MemberAbsences
+    from lmsync.store.erasures import record_erasure
+
+    store = Store.memory()
+    absences = MemberAbsences(store, "p")
+    absences.follow([3, 4], date(2026, 10, 1))
+    absences.follow([], date(2026, 10, 22))
+    assert absences.days_away() == {3: ((date(2026, 10, 1), date(2026, 10, 22)),),
+                                    4: ((date(2026, 10, 1), date(2026, 10, 22)),)}
+    assert export_person(store, 3)["member_absence_spans"] == [
+        {"programme": "p", "user_id": 3, "since": "2026-10-01", "until": "2026-10-22"}]
+    assert erase_person(store, 3)["member_absence_spans"] == 1
+    assert export_person(store, 3)["member_absence_spans"] == [] and 3 not in absences.days_away()
+    assert len(export_person(store, 4)["member_absence_spans"]) == 1
+    absences.follow([3, 4], date(2026, 11, 1))  # away again, still recorded: open
+    assert absences.days_away()[4] == ((date(2026, 10, 1), date(2026, 10, 22)), (date(2026, 11, 1), None))
+    with store.transaction():
+        record_erasure(store, 3, date(2026, 11, 2))  # erased while the absence is recorded
+    absences.follow([], date(2026, 11, 8))
+    assert 3 not in absences.days_away() and len(absences.days_away()[4]) == 2
 
 
 def test_feedback_source_mirror_removes_deleted_responses_only():
