@@ -318,8 +318,8 @@ class NudgesConfig(Section):
     daily_cap: NonNegative = 200
     """at most this many nudge messages a day for the programme, one per person however many of their pairs it
     covers (the most pressing first; the people their pairs link, a mentor and their mentees, are told the same
-    day or all wait, so a day may send fewer; 0 switches nudges off; 1 is refused: a pair's two people are told
-    the same day)"""
+    day or all wait, so a day may send fewer; such people more than the whole cap go together, over it, on a day
+    that starts with them; 0 switches nudges off; 1 is refused: a pair's two people are told the same day)"""
     quiet_hours: str = ""
     """local hours ([programme] timezone) when no nudge or digest is sent, HH:MM-HH:MM such as
     21:00-08:00 ('' = none)"""

@@ -112,6 +112,10 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
         lines.append(f"  held: {report.held} (nothing sent)")
     if report.capped:  # while held nothing goes today: they are over the cap, not "left for tomorrow" (round 59, 9)
         lines.append(_capped(report))
+    if report.cap_over:  # a circle larger than the whole cap goes whole, once each (tester round 104b, 5)
+        lines.append(f"  {report.cap_over} of these message(s) over [nudges] daily_cap = {report.daily_cap}: the day's "
+                     "first people, linked by their pairs (a mentor and their mentees), are more than the whole cap and "
+                     "go together, one message each, and nobody else today")
     if report.already_today:
         lines.append(f"  {report.already_today} person(s) already nudged today")
     if report.dry_run:

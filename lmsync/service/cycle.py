@@ -226,6 +226,7 @@ def _nudges(run: _Run) -> StepResult:
         "unknown": len({o.nudge.recipient_id for o in report.unknown}),
         "capped": report.capped,  # messages (people) left for tomorrow
         "cap_unused": report.cap_unused,  # of the day's cap: the next people, linked by pairs, go together (102a, 4)
+        "cap_over": report.cap_over,  # messages over the cap: a circle larger than it goes whole (104b, 5)
         "already_today": report.already_today,
         "hidden_events": report.hidden_events,
         "first_run_held": int(report.first_run),
@@ -248,6 +249,9 @@ def _nudges(run: _Run) -> StepResult:
         text += f"; {report.recently_nudged} pair nudge(s) not repeated (told inside [nudges] interval_days)"
     if report.already_today:
         text += f"; {report.already_today} person(s) already nudged today"
+    if report.cap_over:
+        text += (f"; {report.cap_over} of them over the daily cap (the day's first people, linked by their pairs, are "
+                 "more than it and go together)")
     if report.capped:
         unused = f", {report.cap_unused} of it unused: the next people, linked by their pairs, go together" \
             if report.cap_unused else ""

@@ -190,10 +190,13 @@ def apply_cap(
 
     People linked by their pairs (a mentor and their mentees) go as one batch, in the order of
     ``groups`` (most pressing first); a batch that does not fit in what is left of the cap waits,
-    with everyone after it, for tomorrow. A batch larger than the whole cap can never go at
-    once: on a day that starts with it, ``cap`` messages go about the pairs whose people all fit
-    (``_whole_pairs``), the rest tomorrow: the first ``cap`` people of it went, and a mentor was told
-    about mentees who were not (tester round 56, 1).
+    with everyone after it, for tomorrow. A batch larger than the whole cap can never fit: on a day
+    that starts with it (nothing sent yet, ``cap`` > 0) it goes whole, over the cap, and nothing
+    after it, so each of its people gets one message about all of their pairs (tester round 104b, 5:
+    cut to the pairs that fitted, it went over two days and its mentor was messaged on both, and
+    counted as left for tomorrow after the first; before that, round 56, 1: its first ``cap`` people
+    went, and a mentor was told about mentees who were not). The caller reports the excess as
+    ``len(messages) + sent_today - cap``.
     ``cap``, ``sent_today`` and the count left for tomorrow are messages, one a person however many pairs it
     covers, never pair nudges; a day may leave some of the cap unused when the next batch does not fit in it
     (tester round 102a, 4: a mentor's message about five mentees read as five of the cap).
@@ -204,34 +207,12 @@ def apply_cap(
     send: list[list[PlannedNudge]] = []
     for batch in _batches(fresh):
         if len(batch) > room:
-            if not send and room == cap:
-                send = _whole_pairs(batch, room)
+            if not send and room == cap > 0:
+                send = list(batch)
             break
         send += batch
         room -= len(batch)
-    sent = {g[0].recipient_id: len(g) for g in send}
-    left = sum(1 for g in fresh if sent.get(g[0].recipient_id, 0) < len(g))
-    return send, left, len(groups) - len(fresh)
-
-
-def _whole_pairs(batch: Sequence[list[PlannedNudge]], room: int) -> list[list[PlannedNudge]]:
-    """At most ``room`` of ``batch``'s messages, each cut to the pairs whose people in the batch are all
-    sent: pairs taken in the batch's order (most pressing first) while their people fit."""
-    people_of: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for group in batch:
-        for nudge in group:
-            people_of[(nudge.mentor_id, nudge.mentee_id)].add(nudge.recipient_id)
-    chosen: set[int] = set()
-    pairs: set[tuple[int, int]] = set()
-    for group in batch:
-        for nudge in group:
-            pair = (nudge.mentor_id, nudge.mentee_id)
-            needed = people_of[pair] - chosen
-            if pair not in pairs and len(chosen) + len(needed) <= room:
-                chosen |= needed
-                pairs.add(pair)
-    cut = [[n for n in group if (n.mentor_id, n.mentee_id) in pairs] for group in batch]
-    return [group for group in cut if group]
+    return send, len(fresh) - len(send), len(groups) - len(fresh)
 
 
 def _batches(groups: Sequence[list[PlannedNudge]]) -> list[list[list[PlannedNudge]]]:

@@ -9,7 +9,9 @@ Who is told, and when (issue 13):
   (people), not pairs; as a pair's two people are told the same day, the people linked by their
   pairs (a mentor and their mentees) go together or wait together, so a day may leave some of the
   cap unused (``cap_unused``; tester round 102a, 4: read as a mentor's message about five pairs
-  taking five of the cap);
+  taking five of the cap); people so linked who outnumber the whole cap go whole on a day that starts
+  with them, over the cap (``cap_over``), and nobody else that day (tester round 104b, 5: split over two
+  days, a mentor was messaged on both);
 * none inside ``[nudges] quiet_hours`` (local time in ``[programme] timezone``), and none while
   an exam block is in progress: a course calendar event whose name (unescaped, trap 39)
   matches ``[nudges] exam_pattern``, read with core_calendar_get_calendar_events, which also
@@ -117,6 +119,7 @@ class NudgeReport:
     capped: int = 0  # people (messages) left for tomorrow by [nudges] daily_cap
     daily_cap: int = 0  # [nudges] daily_cap: messages (people) a day
     cap_unused: int = 0  # messages the day's cap still allows, left unused as the next people go together
+    cap_over: int = 0  # messages over the cap: the day's first people, linked by their pairs, outnumber it (104b, 5)
     already_today: int = 0  # people who already had a nudge today
     stopped: bool = False  # SIGTERM or Ctrl-C stopped the sending: ``not_attempted`` were not sent
     first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
@@ -215,6 +218,8 @@ def send_nudges(
     report.daily_cap = config.nudges.daily_cap
     if report.capped:  # the next people, linked by their pairs, do not fit together (tester round 102a, 4)
         report.cap_unused = max(0, report.daily_cap - len(already) - len(report.messages))
+    # a mentor and mentees more than the whole cap go whole, once each, rather than over two days (tester round 104b, 5)
+    report.cap_over = max(0, len(already) + len(report.messages) - report.daily_cap) if report.daily_cap else 0
     if config.nudges.daily_cap == 0 and groups:  # switched off: said as a hold, not "left for tomorrow" (round 56, 6)
         report.messages, report.capped = [g for g in groups if g[0].recipient_id not in already], 0
         report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap of 2 or more to send them)"
@@ -246,6 +251,7 @@ def send_nudges(
         hidden_events=report.hidden_events,
         capped=report.capped,  # people (messages), as ``messages``
         cap_unused=report.cap_unused,
+        cap_over=report.cap_over,
         already_today=report.already_today,
         sent=report.people("sent"),  # messages, as cycle.step counts them
         failed=report.people("failed"),
