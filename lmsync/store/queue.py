@@ -31,6 +31,7 @@ from lmsync.store.queue_item import QueueItem as QueueItem
 from lmsync.store.queue_item import due_date as due_date
 from lmsync.store.queue_item import gone_note
 from lmsync.store.queue_item import item_of as _item
+from lmsync.store.queue_paused import paused_ids, shows_snapshot, statuses_back
 from lmsync.store.schema import coordinator_queue, queue_tracking
 from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json
 
@@ -257,7 +258,7 @@ class CoordinatorQueue(ProgrammeRepository):
         out = []
         for item in items:
             row = latest.get(item.pair)
-            if row is not None and row.day >= item.last_seen_on:
+            if row is not None and shows_snapshot(item.status, item.last_seen_on, row.day):  # not paused (104b, 2)
                 status = RECOVERED if row.status == "ok" else row.status
                 item = replace(item, status=status, reasons=row.reasons)
             out.append(item)
@@ -381,23 +382,23 @@ class CoordinatorQueue(ProgrammeRepository):
         A paused item is never due nor escalated (``QueueItem.overdue_days``) and stays open: a coordinator records any outcome on it as on any item,
         and the pair, back in a circle and judged, shows its status again with the item's due date, owner and
         escalation as they were (tester R44b-3; round 46, 3 and 5: closing it had wiped the escalation clock
-        and refused ``met``); a paused item whose pair is in ``current`` again takes the status it shows.
+        and refused ``met``); a paused item whose pair is in ``current`` again takes its latest snapshot's status.
         Items acknowledged and awaiting an outcome are neither due nor escalated already: left as they
         are. Returns the items paused, as they are now."""
-        paused = []
-        stored_gone = {r.id for r in self.store.rows(
-            select(_q.c.id).where(_q.c.programme == self.programme, _q.c.acked_on.is_(None), _q.c.status == GONE))}
-        for item in self.open_items():
+        paused, items = [], self.open_items()
+        stored_gone = paused_ids(self.store, self.programme)
+        back = statuses_back(self.store, self.programme, {i.pair for i in items if i.id in stored_gone} & current)
+        for item in items:
             if item.pair in current:
-                if item.id in stored_gone and item.status != GONE:  # back: its status as judged today (shown already)
+                if item.pair in back:  # back: its status as judged today, the same day it was paused too (104b, 2)
                     with self.store.transaction():
-                        self.store.write(_q.update().where(_q.c.id == item.id).values(status=item.status))
+                        self.store.write(_q.update().where(_q.c.id == item.id).values(status=back[item.pair]))
                 continue
-            if item.status == GONE:
+            if item.id in stored_gone:  # paused already: never a second note (tester round 104b, 2)
                 continue
             note = gone_note(day, why(item.pair))
             with self.store.transaction():
-                # last seen today: the pair's older snapshots no longer give the item their status (open_items)
+                # shown GONE from now on, even beside a snapshot of today (queue_paused.shows_snapshot)
                 self.store.write(_q.update().where(_q.c.id == item.id).values(
                     status=GONE, note=_joined(item.note, note), last_seen_on=max(day.isoformat(), item.last_seen_on.isoformat())))
                 paused.append(self._with_due(_item(self.store.first(self._select().where(_q.c.id == item.id)))))

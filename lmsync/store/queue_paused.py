@@ -1,0 +1,44 @@
+"""Which status an item lmsync paused shows, and which it takes back (tester round 104b, 2).
+
+An open item lmsync paused (status ``GONE``: its pair is no longer in the programme; ``CoordinatorQueue.pause_gone``)
+shows ``GONE`` until its pair is judged again. Its pair's latest snapshot may be of the very day it was paused,
+taken before the pause (health judged the pair that morning, the mentee's enrolment was suspended,
+health ran again): that judgement no longer gave the item its status. Before, it did (a snapshot of the pause's
+own day counted as one since the pause), so the item showed ``fading`` with a due date until the next day, whose run
+paused it again with a second note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from lmsync.store.db import Store
+from lmsync.store.queue_item import GONE, RECOVERED
+from lmsync.store.schema import coordinator_queue as _q
+from lmsync.store.snapshots import HealthSnapshots
+
+
+def shows_snapshot(stored_status: str, last_seen_on: date, snapshot_day: date) -> bool:
+    """Whether a snapshot of ``snapshot_day`` gives an open item (its stored status, and ``last_seen_on``: the day
+    health last queued it, or lmsync paused it) the pair's status: one of that day or later, but for an item lmsync
+    paused (``GONE``) only one of a later day, as a snapshot of the pause's day may be from before the pause. A
+    recording run that judges the pair again the same day gives the item its status back (``statuses_back``)."""
+    return snapshot_day > last_seen_on if stored_status == GONE else snapshot_day >= last_seen_on
+
+
+def statuses_back(store: Store, programme: str, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Pair -> the status a paused item of ``pairs``, judged again by this run (its snapshot written first), takes
+    back: the pair's latest snapshot's, ``recovered`` for ``ok`` (as ``CoordinatorQueue.open_items`` shows an item);
+    a pair never judged is left out."""
+    latest = HealthSnapshots(store, programme).latest(pairs)
+    return {pair: RECOVERED if row.status == "ok" else row.status for pair, row in latest.items()}
+
+
+def paused_ids(store: Store, programme: str) -> set[int]:
+    """The ids of ``programme``'s open items lmsync paused, as stored (whatever a later snapshot shows of them):
+    ``pause_gone`` never pauses one again, so it never gets a second note (tester round 104b, 2)."""
+    query = select(_q.c.id).where(_q.c.programme == programme, _q.c.acked_on.is_(None), _q.c.status == GONE)
+    return {r.id for r in store.rows(query)}
