@@ -16,10 +16,11 @@ import click
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
 from lmsync.cli.output import say
-from lmsync.render.meetings import meetings_view
+from lmsync.render.meetings import meetings_view, replaced_lines
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
 from lmsync.service.imports import ImportResult
+from lmsync.service.labels import People
 from lmsync.service.stores import refuse_if_absent
 
 DATE = click.option("--date", "when", required=True, help="YYYY-MM-DD; a slash date (DD/MM/YYYY, MM/DD/YYYY) is read as "
@@ -132,7 +133,11 @@ def _by_key(roster: dict[int, Any], user_id: int, key: str, typed: str) -> str:
 @FORMAT
 @click.pass_context
 def list_command(ctx: click.Context, person: str | None, since: object, fmt: str) -> None:
-    """Stored meetings, oldest first, people by name and username."""
+    """Stored meetings, oldest first, people by name and username.
+
+    A rating is shown only when the mentor gave it; "withheld" stands for a rating by the mentee, one whose side is
+    not known, or no rating at all, without telling which.
+    """
     config = ctx.obj.config()
     refuse_if_absent(config, "meetings list", holds="nothing to show")  # not "no meetings stored" (tester round 77, 6)
     since_date = since.date() if since is not None else None  # type: ignore[attr-defined]
@@ -191,7 +196,8 @@ def import_command() -> None:
     """Import CSV files: all of a file or nothing; importing a file again stores nothing twice."""
 
 
-def _report(result: ImportResult) -> str:
+def _report(result: ImportResult, people: People | None = None) -> str:
+    """What an import says: its counts and notes; with ``people``, the replaced rows each by name (``People.label``)."""
     c = result.counts
     rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"  # not "1 rows" (tester round 84, 10)
     text = f"{result.file_name}: {rows}, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
@@ -206,6 +212,8 @@ def _report(result: ImportResult) -> str:
         by = "another file (or `lmsync meetings add`)" if result.kind == "meetings" else "another file"  # round 85b, 10
         text += (f"\nnote: {c.replaced} of the updated row(s) replaced values {by} "
                  "had stored; if that was not meant, put the right values in a new file and import it")
+        if result.replaced and people is not None:  # which rows: the count alone named none (tester round 105b, 2)
+            text += ":\n" + "\n".join(replaced_lines(result.replaced, people))
     if c.kept:  # a re-import undid later corrections without a word (tester round 83, 1)
         since = (result.first_imported or "")[:10]
         by = "a later file or `lmsync meetings add`" if result.kind == "meetings" else "a later file"
@@ -275,7 +283,9 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
     keeps the stored rating, notes or side when the file has no such column; an empty cell clears the value only in
     a row of the mentor's side. No file clears a mentee's (or an unknown side's) rating and notes: an empty cell keeps
     them (remove the meeting with `lmsync meetings remove`, then import the row)."""
-    return _report(service.import_meetings(ctx.obj.config(), file, wait=wait))
+    config = ctx.obj.config()
+    result = service.import_meetings(config, file, wait=wait)
+    return _report(result, load_people(config, reader=_roster) if result.replaced else None)  # named as views do
 
 
 @_import("surveys")

@@ -3,7 +3,8 @@
 A coordinator's view, as ``lmsync pair show`` is, under its rule (``Meeting.coordinators_rating``): a
 meeting's rating is shown only when the mentor gave it; any other meeting's, a mentee's (their verdict on the
 mentor) or one whose side is not known, is ``withheld``, whether there is one or not (tester round 58, 6), and
-``rated_by`` says whose each rating is (tester round 50, 11).
+``rated_by`` says whose each rating is (tester round 50, 11). Also the lines naming the rows an import replaced
+(``replaced_lines``, tester round 105b, 2).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from lmsync.render.views import JSON_CSV, Column, Shown, Table
+from lmsync.service.import_replaced import ReplacedRow
 from lmsync.service.labels import People
+from lmsync.visible import visible
 
 COLUMNS = (
     Column("date"),
@@ -49,9 +52,11 @@ def meetings_view(rows: Sequence[Any], people: People) -> Table:
 
     meetings = [row.meeting for row in rows]
     withheld = sum(1 for m in meetings if _withheld(m))
-    # "the rating of 6" read as a rating of 6 (tester round 85b, 6)
-    note = (f"; any rating of {withheld} of them withheld: a mentee's rating is their verdict on the mentor and "
-            "is never shown one by one, nor is one whose side (rated by) is not known" if withheld else "")
+    # "the rating of 6" read as a rating of 6 (tester round 85b, 6); "any rating of 3 of them withheld" read as "a
+    # rating exists that I may not see" for meetings with none: it says what `withheld` covers (tester round 105b, 3)
+    note = (f"; {withheld} of them show the rating as withheld: a rating by the mentee (their verdict on the mentor, "
+            "never shown one by one), a rating whose side (rated by) is not known, or no rating at all, without "
+            "telling which" if withheld else "")
     return Table(
         "meetings",
         COLUMNS,
@@ -64,3 +69,46 @@ def meetings_view(rows: Sequence[Any], people: People) -> Table:
         empty="no meetings stored",
         footer=f"{len(rows)} meeting(s){note}",
     )
+
+
+REPLACED_SHOWN = 20  # rows a replaced-values note names one by one; the rest are counted
+
+
+def _change(field: str, was: Any, now: Any) -> str:
+    """One changed field as words: ``45 min -> 40 min``, ``missed -> attended``, ``the mentor's rating 4 -> 3``."""
+    if field == "minutes":
+        return f"{was} min -> {now} min"
+    if field == "attended":
+        return f"{'attended' if was else 'missed'} -> {'attended' if now else 'missed'}"
+    if field == "rating":
+        return f"the mentor's rating {'none' if was is None else was} -> {'none' if now is None else now}"
+    if field == "notes":
+        return "the mentor's notes changed"
+    return f"rated by {was or 'not known'} -> {now or 'not known'}"
+
+
+def _stored_by(by: str | None, line: int | None) -> str:
+    """Which file (or ``meetings add``, the Feedback meeting log) had stored the replaced values."""
+    if by is None:
+        return "who stored them is not known"
+    if by == "meetings add":
+        return "stored by `lmsync meetings add`"
+    if by == "feedback":
+        return "stored from the Feedback meeting log"
+    return f"stored by {visible(by)}" + (f", line {line}" if line is not None else "")
+
+
+def replaced_lines(rows: Sequence[ReplacedRow], people: People, *, shown: int = REPLACED_SHOWN) -> list[str]:
+    """An import's replaced rows (``lmsync.service.import_replaced``), one line each, the first ``shown`` of them
+    then ``... and N more``: ``  line 4: 2027-02-10, mentor Ann Smith (m0004), mentee s0015: 45 min -> 40 min,
+    missed -> attended (stored by fix.csv, line 2)``; people as every view names them (``People.label``). Only
+    the changes a coordinator may see are listed (tester round 105b, 2)."""
+    out = []
+    for r in rows[:shown]:
+        where = f"line {r.line}" if r.line is not None else "a row"
+        changes = ", ".join(_change(f, was, now) for f, was, now in zip(r.changed, r.was, r.now, strict=True))
+        out.append(f"  {where}: {r.date.isoformat()}, mentor {people.label(r.mentor_id)}, mentee "
+                   f"{people.label(r.mentee_id)}: {changes + ' ' if changes else ''}({_stored_by(r.by, r.by_line)})")
+    if len(rows) > shown:
+        out.append(f"  ... and {len(rows) - shown} more")
+    return out

@@ -60,6 +60,7 @@ from lmsync.service.csv_tables import (
     read_file,
     read_table,
 )
+from lmsync.service.import_replaced import ReplacedRow, replaced_rows
 from lmsync.service.import_rules import MAX_AGE_WITHOUT_START as MAX_AGE_WITHOUT_START
 from lmsync.service.import_rules import ImportRules as ImportRules
 from lmsync.service.import_rules import named as _named
@@ -95,6 +96,7 @@ class ImportResult:
     first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
     not_in_file: tuple[str, ...] = ()  # meetings: stored rows of an earlier file of this name not in it (round 85b, 3)
     words_kept: int = 0  # meetings: rows whose rating and notes were a withheld record's, kept (``hidden_words``)
+    replaced: tuple[ReplacedRow, ...] = ()  # meetings: rows replacing another file's values, named (round 105b, 2)
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -288,10 +290,11 @@ def import_meetings_file(
     meetings, note, repeats, shielded, words_from = parse_meetings_table(
         text, path.name, resolve, rules or ImportRules(), held=repository.held, own=own_file(path.name, seen)
     )
+    before = repository.held({(m.date, m.mentor_id, m.mentee_id) for m, _ in meetings})  # what a row replaces (105b, 2)
     saving = MeetingRepository(store, programme, words_from=words_from)  # kept words keep their origin (97a, 3)
-    result = replace(_store(saving, "meetings", path.name, sha, meetings, note, unchanged=repeats), words_kept=shielded)
-    if gone := repository.not_in_file(path.name, [m.natural_key for m, _ in meetings]):
-        result = replace(result, not_in_file=tuple(gone))
+    result = _store(saving, "meetings", path.name, sha, meetings, note, unchanged=repeats)
+    result = replace(result, words_kept=shielded, replaced=replaced_rows(before, meetings, result.counts.replaced_keys),
+                     not_in_file=tuple(repository.not_in_file(path.name, [m.natural_key for m, _ in meetings])))
     # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the
     # erasures as the rules read them for this import (``meetings.import_rules``), else read here
     erased = rules.erased if rules is not None else erased_on(store)
@@ -486,15 +489,7 @@ def _store(
     with repository.store.transaction() as conn:
         counts: SaveCounts = repository.save_in(conn, rows, keep_changed_since=since) + SaveCounts(unchanged=unchanged)
         imports.record_in(conn, kind, file_name, sha, len(rows) + unchanged, counts)
-    log.info(
-        "import.stored",
-        kind=kind,
-        rows=len(rows) + unchanged,
-        added=counts.added,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        withheld=counts.withheld,
-        kept=counts.kept,
-        seen_before=seen_before,
-    )
+    log.info("import.stored", kind=kind, rows=len(rows) + unchanged, added=counts.added, updated=counts.updated,
+             unchanged=counts.unchanged, withheld=counts.withheld, kept=counts.kept, replaced=counts.replaced,
+             seen_before=seen_before)
     return ImportResult(kind, file_name, len(rows) + unchanged, counts, seen_before, date_order, first_imported=since)

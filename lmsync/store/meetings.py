@@ -9,7 +9,7 @@ an importer can store a whole file, and the record that it did, atomically.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar, cast
 
@@ -40,6 +40,8 @@ class SaveCounts:
     withheld: int = 0
     kept: int = 0
     replaced: int = 0  # of ``updated``: rows whose values another file (or ``meetings add``) had stored
+    #: those rows' natural keys less the programme (meetings: ``Meeting.natural_key``), in save order; not compared
+    replaced_keys: tuple[tuple[Any, ...], ...] = field(default=(), compare=False)  # (tester round 105b, 2)
 
     def __add__(self, other: SaveCounts) -> SaveCounts:
         return SaveCounts(
@@ -50,6 +52,7 @@ class SaveCounts:
             self.withheld + other.withheld,
             self.kept + other.kept,
             self.replaced + other.replaced,
+            self.replaced_keys + other.replaced_keys,
         )
 
     @classmethod
@@ -86,10 +89,13 @@ def save_stamped(
     conn: Store, table: Table, rows: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, compare: str,
     keep_changed_since: str | None = None,
 ) -> SaveCounts:
-    """Upsert each ``(natural key, values)`` with ``upsert_stamped`` (one instant for all), counted."""
+    """Upsert each ``(natural key, values)`` with ``upsert_stamped`` (one instant for all), counted; the keys (less
+    the programme) of the rows it counted as replaced are ``replaced_keys`` (tester round 105b, 2)."""
     stamp = now_iso()
-    return SaveCounts.of(upsert_stamped(conn, table, key, values, compare=compare, stamp=stamp,
-                                        keep_changed_since=keep_changed_since) for key, values in rows)
+    done = [(key, upsert_stamped(conn, table, key, values, compare=compare, stamp=stamp,
+                                 keep_changed_since=keep_changed_since)) for key, values in rows]
+    replaced = tuple(tuple(v for k, v in key.items() if k != "programme") for key, outcome in done if outcome == "replaced")
+    return replace(SaveCounts.of(outcome for _, outcome in done), replaced_keys=replaced)
 
 
 class StampedRepository(ProgrammeRepository, Generic[_Item]):
