@@ -219,7 +219,9 @@ def send_nudges(
     if report.capped:  # the next people, linked by their pairs, do not fit together (tester round 102a, 4)
         report.cap_unused = max(0, report.daily_cap - len(already) - len(report.messages))
     # a mentor and mentees more than the whole cap go whole, once each, rather than over two days (tester round 104b, 5)
-    report.cap_over = max(0, len(already) + len(report.messages) - report.daily_cap) if report.daily_cap else 0
+    # only a day that starts with such people sends over the cap: a second nudge that day sends none over it (it
+    # said the first one's excess as its own: tester round 106a, 4)
+    report.cap_over = max(0, len(report.messages) - report.daily_cap) if report.daily_cap and not already else 0
     if config.nudges.daily_cap == 0 and groups:  # switched off: said as a hold, not "left for tomorrow" (round 56, 6)
         report.messages, report.capped = [g for g in groups if g[0].recipient_id not in already], 0
         report.held = "[nudges] daily_cap = 0 switches nudges off (set a cap of 2 or more to send them)"

@@ -61,3 +61,19 @@ def test_the_runs_nudge_step_says_how_many_went_over_the_cap(tmp_path, monkeypat
     assert counts["cap_unused"] == 0 and counts["capped"] > 0
     assert (f"; {counts['cap_over']} of them over the daily cap (the day's first people, linked by their pairs, are "
             "more than it and go together)") in step.summary, step.summary
+
+
+def test_a_second_nudge_the_same_day_sends_none_over_the_cap(tmp_path, monkeypatch):
+    """Tester round 106a, 4: a second `lmsync nudge` on a day whose first send went over the cap sent nothing, yet
+    said "N of these message(s) over [nudges] daily_cap": the first send's excess, as its own."""
+    config, site = _synced(tmp_path, monkeypatch)
+    for d in range(DAYS):
+        day = AS_OF + timedelta(days=d)
+        first = nudges.nudge_job(config, as_of=day, site=site, allow_mass_nudge=True)
+        if first.cap_over:
+            break
+    else:
+        raise AssertionError("no day went over the cap")
+    again = nudges.nudge_job(config, as_of=day, site=site, allow_mass_nudge=True)
+    assert again.people("sent") == 0 and again.cap_over == 0
+    assert "over [nudges] daily_cap" not in nudge_text(again)
