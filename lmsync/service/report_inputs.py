@@ -21,7 +21,7 @@ from lmsync.service.programme_settings import programme_zone
 from lmsync.service.rater_checkpoints import ErasureChanges, erasure_changes
 from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
 from lmsync.service.report_sections import ended as ended_item
-from lmsync.service.report_sections import with_ended
+from lmsync.service.report_sections import of_the_day, with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
@@ -95,7 +95,9 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     """Read the store (only reads) for a report at ``as_of``; later data is left out.
 
     Health snapshots spanning more than ``WEEKLY_HEALTH_AFTER`` are counted on one day per
-    week (``weekly_days``) unless ``daily_health`` (the CSV tables keep every day).
+    week (``weekly_days``) unless ``daily_health`` (the CSV tables keep every day). A snapshot counts, and a
+    flagged pair is listed, only when its pair is one of its day's pairs at the day's end (``PairsByDate.holds``,
+    lmsync's pairing history, as ``lmsync health --as-of`` takes them; tester round 105b, 1).
     """
     programme = config.programme.name
     since = term_start(config) or date.min
@@ -111,13 +113,22 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
     # ended (the summary counted it "ended, still flagged" where health counted it at risk; round 99a, 2)
     queue = {pair: state for pair, state in queue_states(store, programme, until=as_of).items()
              if not ended_item(state) or ended_that_day(ended.get(pair, ()), as_of)}
-    flagged = tuple(flagged_pairs(store, programme, health_day, ATTENTION)) if health_day else ()
+    # a pair's snapshot of a day it was not one of that day's pairs at the day's end (it ended later that day: health
+    # keeps the morning's row for ``pair show``) is not counted nor listed; only a pair the history ends can be one
+    # (tester round 105b, 1: 53 pairs on a day with 52, and the ended pair listed at risk)
+    moved = {(p.mentor_id, p.mentee_id) for p in by_date.history if p.end is not None}
+    gone = [(day, pair, status) for day, pair, status in pair_statuses(store, programme, moved, until=as_of, days=counted)
+            if not by_date.holds(pair, day)]
+    stale = {(day, pair) for day, pair, _ in gone}
+    flagged = tuple(f for f in flagged_pairs(store, programme, health_day, ATTENTION)
+                    if (health_day, (f.mentor_id, f.mentee_id)) not in stale) if health_day else ()
     return ReportInputs(
         months=months,
         held=sum(m.held for m in months),  # the months cover exactly the term up to as_of
         status_counts=tuple(with_ended(
-            health_status_counts(store, programme, until=as_of, days=counted),
-            pair_statuses(store, programme, ended, until=as_of, days=counted), ended,
+            of_the_day(health_status_counts(store, programme, until=as_of, days=counted), gone),
+            [s for s in pair_statuses(store, programme, ended, until=as_of, days=counted) if (s[0], s[1]) not in stale],
+            ended,
         )),
         health_weekly=weekly,
         health_day=health_day,

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-#: Health statuses in the order the report stacks them (statuses a newer lmsync adds go last).
-STATUS_ORDER = ("new", "ok", "watch", "at_risk", "fading", "ended", "closed")  # ended: by a coordinator
+#: Health statuses in the order the report stacks them: pair health over time has a column for each, always, 0 where no
+#: pair had it (a status a newer lmsync adds goes last; an old snapshot's ``new`` counts as ``ok``): its columns changed
+#: from one report to the next, and a spreadsheet built on one day's file broke on another's (tester round 105b, 4).
+STATUS_ORDER = ("ok", "watch", "at_risk", "fading", "ended", "closed")  # ended: by a coordinator
 #: Statuses listed in "today's at-risk list".
 ATTENTION = ("fading", "at_risk")
 #: The instrument whose per-mentor profile the report shows (Cho et al. 2011).

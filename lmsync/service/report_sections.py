@@ -14,7 +14,7 @@ from typing import Any
 
 from lmsync.domain.compatibility import TERM_WORDS
 from lmsync.domain.evaluation import response_rate
-from lmsync.domain.health import answered_by, without_ratings
+from lmsync.domain.health import LEGACY_STATUS, answered_by, without_ratings
 from lmsync.service.ended_as_of import ended_that_day
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
@@ -51,13 +51,31 @@ def with_ended(
     return sorted((day, status, n) for (day, status), n in table.items() if n)
 
 
+def of_the_day(
+    counts: Sequence[tuple[date, str, int]], gone: Iterable[tuple[date, tuple[int, int], str]],
+) -> list[tuple[date, str, int]]:
+    """``counts`` (``(day, status, pairs)``) less the snapshots in ``gone`` (``(day, pair, status)``: a pair's
+    snapshot of a day it was not one of that day's pairs at the day's end, by lmsync's pairing history). Health keeps
+    the morning's row of a pair that ended later that day (for ``pair show``), and the report counted it beside the
+    pair made in its place: 53 pairs on a day with 52, 52 at risk where ``lmsync health`` said 51 (tester round
+    105b, 1). Raises nothing."""
+    table: dict[tuple[date, str], int] = {(day, status): n for day, status, n in counts}
+    for day, _pair, status in gone:
+        if table.get((day, status), 0) > 0:
+            table[(day, status)] -= 1
+    return sorted((day, status, n) for (day, status), n in table.items() if n)
+
+
 def health_table(counts: Sequence[tuple[date, str, int]], *, weekly: bool = False) -> Table:
-    """``(day, status, pairs)`` counts as one row per snapshot day, one column per status (``STATUS_ORDER``)."""
-    seen = {status for _, status, _ in counts}
-    statuses = [s for s in STATUS_ORDER if s in seen] + sorted(seen - set(STATUS_ORDER))
+    """``(day, status, pairs)`` counts as one row per snapshot day, one column per status of ``STATUS_ORDER``,
+    always, in that order (0 where no pair had it), then any other status seen; ``new`` (an old snapshot's) counts
+    as ``ok`` (``LEGACY_STATUS``). Tester round 105b, 4: the columns followed the statuses some pair had."""
+    seen = {LEGACY_STATUS.get(status, status) for _, status, _ in counts}
+    statuses = [*STATUS_ORDER, *sorted(seen - set(STATUS_ORDER))]
     by_day: dict[date, dict[str, int]] = defaultdict(dict)
     for day, status, n in counts:
-        by_day[day][status] = n
+        shown = LEGACY_STATUS.get(status, status)
+        by_day[day][shown] = by_day[day].get(shown, 0) + n
     rows = tuple((day.isoformat(), *(by_day[day].get(s, 0) for s in statuses)) for day in sorted(by_day))
     title = "Pair health over time" + (", one snapshot day per week" if weekly else "")
     return Table("pair_health_over_time", title, ("day", *statuses), rows)

@@ -63,7 +63,8 @@ def test_issue_14_health_over_a_year_is_one_snapshot_day_per_week_counted_from_t
     for row in data.health.rows:
         got = dict(zip(data.health.columns[1:], row[1:], strict=True))
         expected = raw[date.fromisoformat(row[0])]
-        assert {s: n for s, n in got.items() if n} == dict(expected)
+        # an old snapshot's ``new`` counts as ``ok``: every status has its column (tester round 105b, 4)
+        assert {s: n for s, n in got.items() if n} == sum((Counter({("ok" if s == "new" else s): n}) for s, n in expected.items()), Counter())
     assert "fading" in data.health.columns and "one snapshot day per week" in data.health.title
     page = html_page(data)
     caption = re.search(r'<figcaption id="caption-health">([^<]*)</figcaption>', page)
