@@ -136,7 +136,7 @@ def list_command(ctx: click.Context, person: str | None, since: object, fmt: str
     """Stored meetings, oldest first, people by name and username.
 
     A rating is shown only when the mentor gave it; "withheld" stands for a rating by the mentee, one whose side is
-    not known, or no rating at all, without telling which.
+    not known, or no rating at all: the rating column does not tell these apart.
     """
     config = ctx.obj.config()
     refuse_if_absent(config, "meetings list", holds="nothing to show")  # not "no meetings stored" (tester round 77, 6)

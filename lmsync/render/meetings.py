@@ -54,9 +54,10 @@ def meetings_view(rows: Sequence[Any], people: People) -> Table:
     withheld = sum(1 for m in meetings if _withheld(m))
     # "the rating of 6" read as a rating of 6 (tester round 85b, 6); "any rating of 3 of them withheld" read as "a
     # rating exists that I may not see" for meetings with none: it says what `withheld` covers (tester round 105b, 3)
-    note = (f"; {withheld} of them show the rating as withheld: a rating by the mentee (their verdict on the mentor, "
-            "never shown one by one), a rating whose side (rated by) is not known, or no rating at all, without "
-            "telling which" if withheld else "")
+    # "without telling which" while `rated by` said mentee: the rating column is what does not tell (round 106a, 6)
+    note = (f"; {withheld} of them show the rating as withheld: every meeting the mentor did not rate, whether the "
+            "mentee rated it (their verdict on the mentor, never shown one by one), its side (rated by) is not known, "
+            "or nobody rated it; the rating column does not tell these apart" if withheld else "")
     return Table(
         "meetings",
         COLUMNS,

@@ -99,7 +99,7 @@ def test_round_50_11_meetings_list_says_who_rated_and_withholds_a_mentees_rating
     assert "withheld" in lines[day(71).isoformat()] and "mentee" in lines[day(71).isoformat()]
     assert " 4 " not in lines[day(71).isoformat()] and " 5 " not in lines[day(73).isoformat()]
     assert "rated by" in " ".join(text.split())
-    assert "2 of them show the rating as withheld: a rating by the mentee (their verdict on the mentor" in " ".join(text.split())
+    assert "2 of them show the rating as withheld: every meeting the mentor did not rate, whether the mentee rated it (their verdict on the mentor" in " ".join(text.split())
     # pair show keeps the same rule: the mentor's rating alone, the others never
     kept = {m.date: m.rating for m in pair_history(config, (mentor, mentee)).meetings}
     assert (kept[day(71)], kept[day(72)], kept[day(73)]) == (None, 2, None)
