@@ -7,10 +7,10 @@ Pure, like :mod:`lmsync.domain.plan`, which calls :func:`guard_mass_removal` on 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
-from lmsync.domain.ownership import mentor_of_idnumber
+from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
 
 __all__ = [
@@ -57,15 +57,20 @@ def guard_mass_removal(
     unplaced = placed - still
     tolerated = 1 - settings.min_source_fraction
     problems: list[str] = []
+    away_mentors: set[int] = set()
+    unmatched: set[int] = set()
     if unplaced and len(unplaced) > tolerated * len(placed):
         removed = {op.user_id for op in ops if isinstance(op, RemoveMember)}
         left = unplaced - observation.active_user_ids
         suspended = (unplaced & observation.suspended_user_ids) - left
-        unmatched = (unplaced & removed) - left - suspended
-        in_deleted = unplaced - left - suspended - unmatched
+        orphans, away_mentors = _mentor_away(observation, owned, (unplaced & removed) - left - suspended)
+        unmatched = (unplaced & removed) - left - suspended - orphans
+        in_deleted = unplaced - left - suspended - unmatched - orphans
+        away = (f"{len(orphans)} still enrolled whose circle's mentor is away ({len(away_mentors)} mentor(s) with "
+                "their enrolment suspended or ended, or their account suspended); " if orphans else "")
         problems.append(
             f"it would leave {len(unplaced)} of the {len(placed)} people placed in lmsync's circles in no circle "
-            f"at all ({len(unmatched)} still enrolled but no longer matched; {len(left)} unenrolled, with their "
+            f"at all ({away}{len(unmatched)} still enrolled but no longer matched; {len(left)} unenrolled, with their "
             f"enrolment suspended or ended, or not visible; {len(suspended)} with their account suspended; "
             f"{len(in_deleted)} only with their circle deleted); refusing to remove them"
         )
@@ -74,12 +79,45 @@ def guard_mass_removal(
     if not problems:
         return
     raise UnsafePlan(
-        "Refusing this plan: " + "; and ".join(problems) + ". Likely causes: a misspelt or changed role in "
-        "[programme] mentee_roles / mentor_roles / peer_mentor_cohort (roles), the course's enrolments changed "
-        "(enrolment), or lmsync's account lost a capability such as moodle/course:enrolreview "  # the role's (85a, 8)
-        "(capability); `lmsync doctor` checks all three. If this is really wanted, lower [sync] "
+        "Refusing this plan: " + "; and ".join(problems) + ". Likely causes: "
+        + _likely_causes(len(away_mentors), only_away=bool(away_mentors) and not unmatched)
+        + " If this is really wanted, lower [sync] "
         f"min_source_fraction (now {settings.min_source_fraction:g}; LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run)."
     )
+
+
+def _mentor_away(observation: Observation, owned: Mapping[str, ObservedGroup],
+                 people: set[int]) -> tuple[set[int], set[int]]:
+    """(those of ``people`` in a circle of ``owned`` whose mentor is away, those mentors): away is not active in
+    the course (enrolment suspended or ended) or with their account suspended, as ``away_mentors`` has it. Such
+    mentees lose their circle because their mentor is away, not because they are no longer matched (tester round
+    105a, 3: 57 mentees of 11 mentors suspended were counted "still enrolled but no longer matched")."""
+    orphans: set[int] = set()
+    mentors: set[int] = set()
+    for idnumber, group in owned.items():
+        mentor = mentor_of_idnumber(circle_programme(idnumber) or "", idnumber)
+        if mentor is None or (mentor in observation.active_user_ids and mentor not in observation.suspended_user_ids):
+            continue
+        if mine := group.members & people - {mentor}:
+            orphans |= mine
+            mentors.add(mentor)
+    return orphans, mentors
+
+
+def _likely_causes(away: int, *, only_away: bool) -> str:
+    """The refusal's likely causes: ``away`` circles' mentors away (enrolment suspended or ended, or account
+    suspended) first, then the roles, enrolments and capability; with ``only_away`` (nobody else is no longer
+    matched) the roles are not named, as nothing points at them (tester round 105a, 3)."""
+    said = (f"{away} mentor(s) of lmsync's circles away in Moodle (their enrolment suspended or ended, or their "
+            "account suspended: a leave, the course's enrolments changed, or an enrolment read that lost them); "
+            "a circle whose mentor is away is held as it is only for [sync] away_mentor_hold_days (0: not held), "
+            "then its mentees are re-matched (`lmsync match` says why these find no mentor); " if away else "")
+    if only_away:
+        return (said + "check the course's enrolments (enrolment) and that lmsync's account still has "
+                "moodle/course:enrolreview (capability); `lmsync doctor` checks both.")
+    return (said + "a misspelt or changed role in [programme] mentee_roles / mentor_roles / peer_mentor_cohort "
+            "(roles), the course's enrolments changed (enrolment), or lmsync's account lost a capability such as "
+            "moodle/course:enrolreview (capability); `lmsync doctor` checks all three.")  # the role's (85a, 8)
 
 
 def guard_unheld_roles(
@@ -172,11 +210,16 @@ class PeerCohortLoss:
     roles they hold now. The store does not record whether a circle was a faculty or a peer mentor's, so such a
     circle is a mentor's who lost the mentor role as much as a peer mentor's whose setting was dropped, and the
     words name both (tester round 103b, 3: one teacher made a student was refused as a lost peer cohort in a
-    programme that never had one)."""
+    programme that never had one). With the setting set, ``unknown`` holds the mentors who lost the mentor role
+    and are not in the cohort when the cohort itself is not lost: the same refusal (tester round 105a, 8).
+    ``names``: Moodle id -> "Name (username)", how the words name them (``user <id>`` when missing);
+    ``cohort``: ``[programme] peer_mentor_cohort``, "" when unset."""
 
     cause: str
     circles: Mapping[str, frozenset[int]]
     unknown: Mapping[int, tuple[str, ...]] | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
+    cohort: str = ""
 
     def said(self) -> str:
         mentees = sum(len(m) for m in self.circles.values())
@@ -190,26 +233,36 @@ class PeerCohortLoss:
             return ("put the cohort's members back in Moodle (Site administration > Users > Cohorts) or [programme] "
                     "peer_mentor_cohort back in lmsync.toml; if the programme really ends peer mentoring, "
                     "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees")
-        who = ", ".join(f"user {uid}" for uid in sorted(self.unknown)[:LISTED])
+        who = ", ".join(self.names.get(uid, f"user {uid}") for uid in sorted(self.unknown)[:LISTED])
+        peer = (f"put them back in the peer-mentor cohort {self.cohort!r} (Site administration > Users > Cohorts)"
+                if self.cohort else "put [programme] peer_mentor_cohort back in lmsync.toml")
         return (f"if this is a mistake, give {who} a mentor role in the course again (the course's Participants "
-                "page, Roles column; for a peer mentor: put [programme] peer_mentor_cohort back in lmsync.toml); if "
-                "they really no longer mentor, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees")
+                f"page, Roles column; for a peer mentor: {peer}); if they really no longer mentor, "
+                "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run re-matches those mentees")
 
 
 #: how many people a lost-role refusal names (then "and N more")
 LISTED = 5
 
 
-def lost_role_cause(former: Mapping[int, Sequence[str]], circles: int, mentor_roles: Sequence[str]) -> str:
-    """The cause of :class:`PeerCohortLoss` when ``[programme] peer_mentor_cohort`` is unset (``unknown``): the
-    mentors (``former``: Moodle id -> the course roles they hold now) no longer hold ``mentor_roles``, named by
-    id, each with their roles now, and, as the store cannot tell, for peer circles no longer in the cohort."""
+def lost_role_cause(former: Mapping[int, Sequence[str]], circles: int, mentor_roles: Sequence[str],
+                    names: Mapping[int, str] | None = None, cohort: str | None = None) -> str:
+    """The cause of :class:`PeerCohortLoss` for mentors who lost the mentor role (``unknown``): the mentors
+    (``former``: Moodle id -> the course roles they hold now) no longer hold ``mentor_roles``, each named by
+    ``names`` ("Name (username)", as every view names a person; ``user <id>`` when missing: tester round 105a, 8)
+    with their roles now, and, as the store cannot tell a peer mentor's circle from a faculty mentor's, are not
+    in the peer-mentor cohort ``cohort`` (or, unset, for peer circles no longer in it: tester round 103b, 3)."""
     people = sorted(former)
-    named = ", ".join(f"user {uid} (now {', '.join(sorted(former[uid])) or 'no role'})" for uid in people[:LISTED])
+    names = names or {}
+    named = ", ".join(f"{names.get(uid, f'user {uid}')} (now {', '.join(sorted(former[uid])) or 'no role'})"
+                      for uid in people[:LISTED])
     more = f" and {len(people) - LISTED} more" if len(people) > LISTED else ""
-    return (f"the mentor of {circles} circle(s) lmsync made no longer has a mentor role ([programme] mentor_roles: "
-            f"{', '.join(mentor_roles) or '(none set)'}): {named}{more} (or, for peer circles, is no longer in "
-            "[programme] peer_mentor_cohort, which is not set)")
+    roles = f"([programme] mentor_roles: {', '.join(mentor_roles) or '(none set)'})"
+    if cohort:
+        return (f"the mentor of {circles} circle(s) lmsync made no longer has a mentor role {roles} and is not in "
+                f"the peer-mentor cohort {cohort!r}: {named}{more}")
+    return (f"the mentor of {circles} circle(s) lmsync made no longer has a mentor role {roles}: {named}{more} (or, "
+            "for peer circles, is no longer in [programme] peer_mentor_cohort, which is not set)")
 
 
 def peer_cohort_loss(
@@ -220,18 +273,22 @@ def peer_cohort_loss(
     programme: str,
     cohort: str | None,
     mentor_roles: Sequence[str] = (),
+    names: Mapping[int, str] | None = None,
 ) -> PeerCohortLoss | None:
-    """The loss of the whole peer-mentor cohort, or None (tester round 87b, 1).
+    """The loss of the whole peer-mentor cohort, or of the mentor role by some mentors, or None (tester round
+    87b, 1; 105a, 8).
 
     ``former``: the mentors of lmsync's circles still active in the course who hold no mentor role and are
     not in the peer-mentor cohort now, each -> the course roles they hold now (a circle is made only for a mentor
     role or the cohort); ``peers``: the cohort's members in the course now; ``cohort``: ``[programme]
-    peer_mentor_cohort``; ``mentor_roles``: ``[programme] mentor_roles``, for the words. Their circles holding
-    mentees are lost with the cohort when the cohort has no members in the course (emptied for a rebuild), or none
-    of the peer mentors of lmsync's circles is in it any more (two circles or more). One peer mentor leaving a
-    cohort others stay in is an ordinary departure: None. With the setting unset the store cannot tell a peer
-    mentor's circle from a mentor's who lost the mentor role: the loss is ``unknown`` and its cause names both
-    (:func:`lost_role_cause`, tester round 103b, 3).
+    peer_mentor_cohort``; ``mentor_roles``: ``[programme] mentor_roles``, and ``names`` (Moodle id -> "Name
+    (username)"), for the words. Their circles holding mentees are lost with the cohort when the cohort has no
+    members in the course (emptied for a rebuild), or none of the peer mentors of lmsync's circles is in it any
+    more (two circles or more). Otherwise the store cannot tell a peer mentor's circle from a mentor's who lost
+    the mentor role: the loss is ``unknown`` and its cause names the mentors (:func:`lost_role_cause`, tester
+    round 103b, 3), whether the setting is set or not: with it set, a teacher made a student was re-matched,
+    their mentees all at once, and they themselves made a mentee in another circle while their own stood
+    (tester round 105a, 8). None when no such circle holds mentees.
     """
     lost: dict[str, frozenset[int]] = {}
     kept = False
@@ -244,16 +301,15 @@ def peer_cohort_loss(
             mentors.add(mentor)
     if not lost:
         return None
-    if not cohort:
-        unknown = {uid: tuple(former[uid]) for uid in mentors}
-        return PeerCohortLoss(lost_role_cause(unknown, len(lost), mentor_roles), lost, unknown)
-    if not peers:
-        cause = f"the peer-mentor cohort {cohort!r} has no members in this course"
-    elif len(lost) >= 2 and not kept:
-        cause = f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more"
-    else:
-        return None
-    return PeerCohortLoss(cause, lost)
+    if cohort and not peers:
+        return PeerCohortLoss(f"the peer-mentor cohort {cohort!r} has no members in this course", lost)
+    if cohort and len(lost) >= 2 and not kept:
+        return PeerCohortLoss(
+            f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more", lost)
+    unknown = {uid: tuple(former[uid]) for uid in mentors}
+    names = {uid: names[uid] for uid in mentors if uid in names} if names else {}
+    return PeerCohortLoss(lost_role_cause(unknown, len(lost), mentor_roles, names, cohort), lost, unknown, names,
+                          cohort or "")
 
 
 def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, min_source_fraction: float) -> None:

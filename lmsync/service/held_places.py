@@ -18,6 +18,7 @@ from lmsync.domain.held_give_way import apart, to_pins
 from lmsync.domain.held_mentees import MemberHolds
 from lmsync.domain.people import MENTORING_ROLES, People
 from lmsync.domain.plan import DesiredCircle
+from lmsync.service.acted_forbids import acted
 from lmsync.service.labels import named as name_and_username
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.roster import RosterPeople
@@ -29,7 +30,7 @@ from lmsync.store.snapshots import HealthSnapshots
 #: a site lookup by field (``site_accounts.api_lookup``): fields, value -> Moodle id -> account
 SiteLookup = Callable[[tuple[str, ...], str], dict[int, Any]]
 
-#: how ``roster`` ends the notice of a suspended account in a circle (``_suspended_member``)
+#: how ``roster`` ends the notice of a suspended account in a circle (``suspended_words.suspended_member``)
 _REMOVED = "; removed from their circle"
 
 
@@ -61,22 +62,24 @@ def held_people(read: RosterPeople, members: MemberHolds, config: Config, *,
     and counts (``Holds.signal``: ``PlanSignals.places_held`` counted a place a pin or forbid had ended). Raises
     what ``named``/``site`` raise."""
     shown = config.privacy.show_names
-    members = settled_holds(read, members, config.matching.pins, config.matching.forbids, show_names=shown,
-                            named=named, site=site)
-    return with_held_places(read, members, show_names=shown, named=named, site=site), members
+    members, apart_entries = settled_holds(read, members, config.matching.pins, config.matching.forbids,
+                                           show_names=shown, named=named, site=site)
+    read = with_held_places(read, members, show_names=shown, named=named, site=site)
+    return (replace(read, kept_apart=apart_entries) if apart_entries else read), members
 
 
 def settled_holds(read: RosterPeople, members: MemberHolds, pins: Sequence[tuple[str, str]],
                   forbids: Sequence[tuple[str, str]], *, show_names: bool = True,
                   named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
-                  site: SiteLookup | None = None) -> MemberHolds:
+                  site: SiteLookup | None = None) -> tuple[MemberHolds, frozenset[tuple[str, str]]]:
     """``members`` without the places a coordinator's decision takes first (``held_give_way``; tester round 104a, 4
     and 6): those whose pair ``forbids`` names (``[matching] forbids`` with the queue's not-a-good-fit marks,
     ``health_queue.with_forbidden_pairs``), then those the ``pins`` need (both ``(mentee, mentor)`` by id or alias,
-    as ``[matching]`` has them; a mentee away is named by username or ``id:N``). Raises what ``named``/``site``
-    raise."""
+    as ``[matching]`` has them; a mentee away is named by username or ``id:N``). Also returns the forbids, as written,
+    that ended a place (``acted_forbids``: their "waits" line is not said; tester round 105a, 5). Raises what
+    ``named``/``site`` raise."""
     if not members.kept or not (pins or forbids):
-        return members
+        return members, frozenset()
     people = read.people
     resolve = people.resolver()
     by_id = {p.id: p for p in people.persons}
@@ -88,8 +91,11 @@ def settled_holds(read: RosterPeople, members: MemberHolds, pins: Sequence[tuple
         person = by_id.get(resolve.get(key, ""))
         return person.moodle_id if person is not None else None
 
-    forbidden = {(m, away_keys[mentee]) for mentee, key in forbids if mentee in away_keys and (m := mentor(key)) is not None}
-    members = members.without(apart(members, forbidden))
+    entries = {(mentee, key): (m, away_keys[mentee]) for mentee, key in forbids
+               if mentee in away_keys and (m := mentor(key)) is not None}
+    ended = apart(members, set(entries.values()))
+    kept_apart = acted(entries, {(members.mentors[place], place[1]) for place in ended})
+    members = members.without(ended)
     current = {**people.current_peers, **people.current}
     circles = set(members.mentors.values())
     capacity = {p.moodle_id: p.capacity for p in people.persons if p.moodle_id in circles}
@@ -101,7 +107,7 @@ def settled_holds(read: RosterPeople, members: MemberHolds, pins: Sequence[tuple
         if person is None or m is None or m not in circles or mentor(current.get(person.id, "")) == m:
             continue  # not a mentee here, not a circle with a place held, or in that circle already
         pinned.setdefault(m, []).append(name_and_username(person.id, person.fullname or "", show_names=show_names))
-    return members.without(to_pins(members, capacity, active, pinned))
+    return members.without(to_pins(members, capacity, active, pinned)), kept_apart
 
 
 def with_held_places(read: RosterPeople, members: MemberHolds, *, show_names: bool = True,

@@ -25,6 +25,7 @@ from lmsync.domain.rematch_moves import with_moves_said
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES, HELD_MEMBER
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
+from lmsync.service.acted_forbids import unsaid_waits
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
 from lmsync.service.site_accounts import SiteLookup, api_lookup
@@ -495,5 +496,5 @@ def match_view(config: Config, people_file: str | Path | None = None) -> tuple[M
         result = run_match(read.people, config, read.notices, site=site, left_out=read.left_out)
     labels = {**read.left_out_labels, **person_labels(read.people, show_names=config.privacy.show_names)}
     said = [t.said(result.assignments) for t in read.two_circles]  # as the match ended (tester round 92b, 5)
-    return replace(result, warnings=[*read.warnings, *said, *result.warnings]), labels
+    return replace(result, warnings=[*read.warnings, *said, *unsaid_waits(result.warnings, read.kept_apart)]), labels
 

@@ -34,6 +34,7 @@ from lmsync.service.established import kept_apart, pinned_closed
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
+from lmsync.service.suspended_words import suspended_member, suspended_mentor
 from lmsync.service.two_roles import UNTIL, left_out_unmatched, left_out_words
 from lmsync.visible import visible
 
@@ -50,6 +51,9 @@ class RosterPeople:
     left_out_labels: dict[str, str] = field(default_factory=dict)  # their ids -> ``Name (username)``, as the match's
     #: mentees in several circles: their warning is said as the match ends (``TwoCircles.said``; round 92b, 5)
     two_circles: list[TwoCircles] = field(default_factory=list)
+    #: the [matching] forbids entries, as written, that ended a place held for a mentee away: their "waits" line is
+    #: not said (``held_places.held_people``, ``acted_forbids``; tester round 105a, 5)
+    kept_apart: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -75,22 +79,6 @@ def _warn(
         code=code, person=user.username or str(user.id), message=message, moodle_id=user.id,
         username=user.username or None, field=field_name, value=value, outcome=outcome,
     )
-
-
-def _suspended_member(user_id: int, owned: Sequence[ObservedGroup], held: Collection[int], programme: str) -> str:
-    """What the plan does with a suspended account's circle place: removed, unless the circle is held while its
-    mentor is away (then it stays until the hold ends; ``held`` is mentor -> last day held from ``sync``).
-    Tester round 89a, 5: it said "removed from their circle" of a held circle's member, and the plan kept them."""
-    mentors = [m for g in owned if user_id in g.members
-               and (m := mentor_of_idnumber(programme, g.idnumber)) is not None and m != user_id]
-    kept = [m for m in mentors if m in held]
-    if not kept:
-        return "; removed from their circle"
-    days = sorted(held[m] for m in kept if m in held) if isinstance(held, Mapping) else []
-    until = f" until {days[-1].isoformat()} ([sync] away_mentor_hold_days)" if days else ""
-    also = "; removed from their other circle(s)" if len(kept) < len(mentors) else ""
-    return (f"; stays in their circle, held as it is while its mentor is away{until}; removed from it when the hold "
-            f"ends{also}")
 
 
 def _label(user: RosterUser, show_names: bool) -> str:
@@ -236,11 +224,10 @@ def people_from_roster(
         if not (is_mentor or is_mentee or is_peer):
             continue
         if user.suspended:
-            if user.id in circle_mentors:
-                # held first, as every away mentor's (away_mentors): "re-matched" beside "held as it is" (round 85b, 1)
-                where = "; their circle is held as it is, then re-matched ([sync] away_mentor_hold_days)"
+            if user.id in circle_mentors:  # held, until when, or over (tester rounds 85b, 1; 105a, 6)
+                where = suspended_mentor(user.id, owned, held, programme.name, config.sync.away_mentor_hold_days)
             elif user.id in in_circle:
-                where = _suspended_member(user.id, owned, held, programme.name)
+                where = suspended_member(user.id, owned, held, programme.name)
             else:
                 where = ""
             notices.append(_warn(

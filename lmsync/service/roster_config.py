@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from lmsync.config import Config
 from lmsync.domain.mass_removal import PeerCohortLoss, peer_cohort_loss
-from lmsync.domain.plan import owned_groups
+from lmsync.domain.plan import mentor_of_idnumber, owned_groups
+from lmsync.service.labels import People
 from lmsync.service.observe import RosterUser, Snapshot
 
 
@@ -59,16 +60,20 @@ def unshown_field_lines(users: Iterable[RosterUser], config: Config) -> list[str
 
 
 def peer_loss(snapshot: Snapshot, config: Config) -> PeerCohortLoss | None:
-    """The peer-mentor cohort lost as a whole (``mass_removal.peer_cohort_loss``, tester round 87b, 1): the mentors
-    of lmsync's circles who are active in the course, hold no ``[programme] mentor_roles`` role and are not in the
-    cohort now were its peer mentors (a circle is made only for a mentor role or the cohort)."""
+    """The peer-mentor cohort lost as a whole, or the mentor role lost by the mentors of some circles
+    (``mass_removal.peer_cohort_loss``, tester rounds 87b, 1; 103b, 3; 105a, 8): the mentors of lmsync's circles
+    who are active in the course, hold no ``[programme] mentor_roles`` role and are not in the cohort now (a circle
+    is made only for a mentor role or the cohort), named as every view names a person ("Name (username)")."""
     programme = config.programme
     mentor_roles = set(programme.mentor_roles)
     former = {uid: tuple(sorted(user.roles)) for uid, user in snapshot.roster.items()
               if not user.suspended and not set(user.roles) & mentor_roles and uid not in snapshot.peer_mentor_ids}
-    return peer_cohort_loss(owned_groups(snapshot.observation, programme.name)[0], former, snapshot.peer_mentor_ids,
-                            programme=programme.name, cohort=programme.peer_mentor_cohort,
-                            mentor_roles=programme.mentor_roles)
+    owned = owned_groups(snapshot.observation, programme.name)[0]
+    people = People(snapshot.roster, config.privacy.show_names)
+    mentors = {mentor_of_idnumber(programme.name, idnumber) for idnumber in owned} & set(former)
+    return peer_cohort_loss(owned, former, snapshot.peer_mentor_ids, programme=programme.name,
+                            cohort=programme.peer_mentor_cohort, mentor_roles=programme.mentor_roles,
+                            names={uid: people.label(uid) for uid in mentors if uid is not None})
 
 
 def peer_loss_lines(snapshot: Snapshot, config: Config) -> list[str]:

@@ -1,8 +1,8 @@
 """Tester round 103b, 3: in a programme with no peer mentoring at all, one faculty mentor whose teacher role was
 changed to student (or observer) stopped every sync with "[programme] peer_mentor_cohort is not set, while 1
 circles of peer mentors ...", and a fix to put the cohort back. The store does not record whether a circle was a
-peer mentor's, so with the setting unset the refusal now names the mentor's id, the role they hold now and the
-mentor roles, covers a dropped cohort setting in one clause, and its fix gives the mentor role back first.
+peer mentor's, so with the setting unset the refusal now names the mentor (by "Name (username)" since tester round
+105a, 8), the role they hold now and the mentor roles, covers a dropped cohort setting in one clause, and its fix gives the mentor role back first.
 """
 
 from __future__ import annotations
@@ -64,10 +64,12 @@ def test_a_mentor_who_lost_the_mentor_role_is_named_not_a_peer_cohort(faculty_ho
     out = " ".join(refused.output.split())
     assert "circles of peer mentors" not in out, out
     assert "[programme] peer_mentor_cohort is not set," not in out, out
-    assert (f"no longer has a mentor role ([programme] mentor_roles: editingteacher, teacher): user {mentor} "
+    user = site.users[mentor]  # named "Name (username)", never a bare id (tester round 105a, 8)
+    label = f"{user.firstname} {user.lastname} ({user.username})"
+    assert (f"no longer has a mentor role ([programme] mentor_roles: editingteacher, teacher): {label} "
             f"(now {role})") in out, out
-    assert f"give user {mentor} a mentor role in the course again" in out, out
+    assert f"give {label} a mentor role in the course again" in out, out
     assert _circles(faculty_home) == before  # nothing written
     matched = run_in(faculty_home, "match")  # the read says the same, as a warning
     assert matched.exit_code == 0, matched.output
-    assert f"user {mentor} (now {role})" in " ".join(matched.output.split()), matched.output
+    assert f"{label} (now {role})" in " ".join(matched.output.split()), matched.output

@@ -3,7 +3,7 @@
 mentors' mentees out of their circles and re-match them (the peer mentors "take part as a mentee now").
 The mass-removal guard did not fire: the mentees were moved, not unplaced. Putting the cohort or the
 line back undid nothing. Such a plan is now refused before any write, naming the cause and the fix;
-one peer mentor leaving the cohort is still applied as before.
+one peer mentor leaving the cohort is refused as a mentor who lost the mentor role (tester round 105a, 8).
 """
 
 from __future__ import annotations
@@ -94,13 +94,28 @@ def test_the_cohort_restored_keeps_every_pair(demo_home: Any) -> None:
     assert _circles(demo_home) == before
 
 
-def test_one_peer_mentor_leaving_the_cohort_is_still_applied(demo_home: Any) -> None:
+def test_one_peer_mentor_leaving_the_cohort_is_refused_as_a_lost_mentor_role_then_applied_with_the_override(
+    demo_home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One peer mentor out of the cohort others stay in: the store cannot tell their circle from a teacher's
+    made a student, so it is refused as a lost mentor role, naming them, as with the cohort unset (tester round
+    105a, 8; it was re-matched at once before); the override applies it."""
     assert run_in(demo_home, "sync").exit_code == 0
     peer_circles = _peer_circles(demo_home)
     leaving_circle = sorted(peer_circles)[0]
     leaver = mentor_of_idnumber(PROGRAMME, leaving_circle)
     their_mentees = peer_circles[leaving_circle] - {leaver}
     _set_cohort(demo_home, lambda uid: uid != leaver)
+    before = _circles(demo_home)
+    refused = run_in(demo_home, "sync")
+    assert refused.exit_code == EXIT_ADMIN, refused.output
+    user = Site.load(_path(demo_home)).users[leaver]
+    said = " ".join(refused.output.split())
+    assert (f"no longer has a mentor role ([programme] mentor_roles: editingteacher, teacher) and is not in the "
+            f"peer-mentor cohort '{COHORT}': {user.firstname} {user.lastname} ({user.username}) (now student)") in said
+    assert f"put them back in the peer-mentor cohort '{COHORT}'" in said, said
+    assert _circles(demo_home) == before
+    monkeypatch.setenv("LMSYNC_SYNC_MIN_SOURCE_FRACTION", "0")
     done = run_in(demo_home, "sync")
     assert done.exit_code == 0, done.output
     after = _circles(demo_home)
