@@ -28,12 +28,15 @@ class CircleProof:
     answer was lost and not yet re-observed (the group may have committed: it is lmsync's).
     ``vouched``: idnumbers lmsync once proved another way, for a store from before ids were kept (a
     circle it placed mentees in, a create re-observed after a lost answer); they count only while
-    no id of theirs is recorded.
+    no id of theirs is recorded. ``groupings``: Moodle ids of the groupings lmsync created (the answers of its
+    ``create_grouping`` writes in the journal), its grouping's proof (``renumbered_grouping``; tester round
+    105a, 4).
     """
 
     recorded: Mapping[str, frozenset[int]] = field(default_factory=dict)
     unsettled: frozenset[str] = frozenset()
     vouched: frozenset[str] = frozenset()
+    groupings: frozenset[int] = frozenset()
 
     @property
     def holds_circles(self) -> bool:

@@ -65,12 +65,35 @@ class _GroupOrGrouping(_Op):
     description: str = ""
 
 
+class _Renamed(_GroupOrGrouping):
+    """Rename a group or lmsync's grouping back, or put its ID number back.
+
+    ``idnumber_was``: None, or the ID number it carries in Moodle now ("": cleared), which the update replaces
+    with ``idnumber`` (``renumbered_circles``, tester round 103b, 2; ``renumbered_grouping``, tester round 105a,
+    4). ``name_was``: None, or the name Moodle shows for it now when the update renames it (tester rounds 104a,
+    10 and 105a, 9a: the plan named only the new name). Each is left out of the saved plan when None, so a plan
+    saved before it keeps its digest (``saved_plan.operations_digest``).
+    """
+
+    idnumber_was: str | None = None
+    name_was: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_idnumber_was(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in ("idnumber_was", "name_was"):
+            if getattr(self, key) is None:
+                data.pop(key, None)
+        return data
+
+
 class CreateGrouping(_GroupOrGrouping):
     kind: Literal["create_grouping"] = "create_grouping"
 
 
-class UpdateGrouping(_GroupOrGrouping):
-    """Rename lmsync's own grouping (found by idnumber) to ``[programme] grouping_name``.
+class UpdateGrouping(_Renamed):
+    """Rename lmsync's own grouping (found by idnumber) to ``[programme] grouping_name``, or put its ID number
+    back (``idnumber_was`` set: ``renumbered_grouping``).
 
     ``description`` is what Moodle holds now: ``core_group_update_groupings`` requires one, and
     the rename must not overwrite what an admin wrote there.
@@ -83,28 +106,12 @@ class CreateGroup(_GroupOrGrouping):
     kind: Literal["create_group"] = "create_group"
 
 
-class UpdateGroup(_GroupOrGrouping):
-    """Rename a circle back to its name. No ``description`` (empty): Moodle keeps what the group holds, so
-    a teacher's description survives the rename (tester round 53, 5: it was replaced without a word).
-
-    ``idnumber_was``: None, or the ID number the circle's group carries in Moodle now ("": cleared), which the
-    update replaces with the circle's ``idnumber`` (``renumbered_circles``; tester round 103b, 2). Left out of
-    the saved plan when None, so a plan saved before it keeps its digest (``saved_plan.operations_digest``).
-    ``name_was``: None, or the name Moodle shows for the group now when a put-back also renames it back (tester
-    round 104a, 10: the plan named only the new name); left out when None likewise.
-    """
+class UpdateGroup(_Renamed):
+    """Rename a circle back to its name, or put its ID number back (``_Renamed``). No ``description`` (empty):
+    Moodle keeps what the group holds, so a teacher's description survives the rename (tester round 53, 5: it
+    was replaced without a word)."""
 
     kind: Literal["update_group"] = "update_group"
-    idnumber_was: str | None = None
-    name_was: str | None = None
-
-    @model_serializer(mode="wrap")
-    def _without_idnumber_was(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for key in ("idnumber_was", "name_was"):
-            if getattr(self, key) is None:
-                data.pop(key, None)
-        return data
 
 
 class AssignGrouping(_Op):

@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
+from lmsync.domain.circle_names import grouping_name, unique_names
+from lmsync.domain.circle_names import shorten as _shorten
 from lmsync.domain.deleted_in_moodle import put_back, remade, reposted
 from lmsync.domain.forum_mode import (
     FORUM_WARNINGS,
@@ -41,7 +43,6 @@ from lmsync.domain.operations import (
     RemoveMember,
     UnassignGrouping,
     UpdateGroup,
-    UpdateGrouping,
     _Op,
 )
 from lmsync.domain.other_programmes import guard_other_programmes
@@ -55,6 +56,7 @@ from lmsync.domain.ownership import (
     wrap_welcome,
 )
 from lmsync.domain.renumbered_circles import put_backs
+from lmsync.domain.renumbered_grouping import grouping_ops
 from lmsync.domain.sync_state import (
     DesiredCircle,
     Memory,
@@ -125,89 +127,7 @@ def _defuse(text: str) -> str:
     return _TAG_OPENER.sub("< ", text)
 
 
-def _unique_names(
-    circles: Iterable[DesiredCircle],
-    settings: PlanSettings,
-    observation: Observation,
-    owned: Mapping[str, ObservedGroup],
-    base_names: Mapping[str, str],
-) -> dict[str, str]:
-    """Group names (as sent) per circle idnumber, avoiding names of foreign groups and of each other.
-
-    Moodle refuses a duplicate group name with a reason-less ``invalidparameter`` (trap 4),
-    so a clash is worked around here with a numeric suffix rather than discovered there.
-    Names read back are formatted (trap 39) and ``&`` / ``&amp;`` read back alike, so clashes
-    are judged on the displayed form: at worst a suffix too many, never a refused batch.
-    """
-    shown = settings.displayed
-    owned_ids = {g.id for g in observation.groups if mentor_of_idnumber(settings.programme, g.idnumber) is not None}
-    taken = {g.name.strip() for g in observation.groups if g.id not in owned_ids}
-    names: dict[str, str] = {}
-    for circle in sorted(circles, key=lambda c: c.mentor_id):
-        idnumber = mentor_group_idnumber(settings.programme, circle.mentor_id)
-        base = base_names[idnumber]
-        current = owned.get(idnumber)
-        name = ""
-        if current is not None and current.name.strip() not in taken:
-            suffix = _suffix_of(current.name)
-            kept = base if suffix is None else f"{base} ({suffix})"
-            if shown(kept) == current.name:
-                name = kept  # keep a name we already chose, suffix included
-        if not name:
-            name, n = base, 2
-            while shown(name).strip() in taken:
-                name, n = _with_suffix(base, n, settings.group_name_max), n + 1
-        taken.add(shown(name).strip())
-        names[idnumber] = name
-    return names
-
-
-def _grouping_name(settings: PlanSettings, observation: Observation, warnings: list[str]) -> str:
-    """lmsync's grouping name: ``[programme] grouping_name``, or ``name (2)``, ``(3)``... while a grouping
-    lmsync did not make holds it (Moodle refuses a second grouping of one name with a reason-less
-    ``invalidparameter``, as it does groups, trap 4: tester round 17, 1, every sync failed for good).
-    Compared case-blind and as raw and displayed alike: at worst a suffix too many. A suffixed name
-    already in use is kept while the plain one is still taken; the clash is said in ``warnings``."""
-    base = settings.grouping_name.strip()
-    taken = {form.strip().casefold() for name in observation.other_grouping_names
-             for form in (name, settings.displayed(name))}
-    if base.casefold() not in taken:
-        return base
-    current = (observation.grouping_name or "").strip()
-    if _suffix_of(current) is not None and current.rpartition(" (")[0] == base and current.casefold() not in taken:
-        return current
-    name, n = base, 2
-    while name.casefold() in taken:
-        name, n = _with_suffix(base, n, 0), n + 1
-    warnings.append(f'a grouping named "{base}" that lmsync did not make is in the course: lmsync\'s is named "{name}"')
-    return name
-
-
-def _with_suffix(base: str, n: int, limit: int) -> str:
-    """``base (n)``, the base shortened when the whole would pass Moodle's column (``limit``, 0: none)."""
-    suffix = f" ({n})"
-    if limit and len(base) + len(suffix) > limit:
-        base = _shorten(base, limit - len(suffix))
-    return base + suffix
-
-
-def _suffix_of(name: str) -> int | None:
-    if name.endswith(")") and " (" in name:
-        _head, _, tail = name.rpartition(" (")
-        if tail[:-1].isdigit():
-            return int(tail[:-1])
-    return None
-
-
-SUFFIX_ROOM = 8  # " (9999)" and a margin: what _unique_names may add to a shortened name
-
-
-def _shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters (0: no limit), ending in ``...`` when cut."""
-    text = text.strip()
-    if not limit or len(text) <= limit:
-        return text
-    return text[: max(1, limit - 3)].rstrip() + "..."
+SUFFIX_ROOM = 8  # " (9999)" and a margin: what unique_names may add to a shortened name
 
 
 def _safe_base_name(circle: DesiredCircle, idnumber: str, settings: PlanSettings, warnings: list[str]) -> str:
@@ -271,18 +191,7 @@ def plan_sync(
     skipped: list[str] = []
     gone_welcomes: list[tuple[str, int]] = []  # circles whose welcome was deleted in Moodle, and its discussion
 
-    grouping_name = _grouping_name(settings, observation, warnings)
-    if observation.grouping_id is None:
-        ops.append(CreateGrouping(idnumber=grouping, name=grouping_name, description="Managed by lmsync"))
-    elif observation.grouping_name is not None and observation.grouping_name.strip() != grouping_name:
-        # grouping names come back raw (trap 39): compared as stored, never format_string'd
-        ops.append(
-            UpdateGrouping(
-                idnumber=grouping,
-                name=grouping_name,
-                description=observation.grouping_description,
-            )
-        )
+    ops += grouping_ops(observation, grouping, grouping_name(settings, observation, warnings), warnings)
 
     base_names = {
         mentor_group_idnumber(programme, c.mentor_id): _safe_base_name(
@@ -290,7 +199,7 @@ def plan_sync(
         )
         for c in circles
     }
-    names = _unique_names(circles, settings, observation, owned, base_names)
+    names = unique_names(circles, settings, observation, owned, base_names, warnings)
     desired_members: dict[str, set[int]] = {}
     kept_outsiders = 0  # members lmsync did not place who hold no programme role (tester round 17, 3)
     mentor_ids = {c.mentor_id for c in circles}
@@ -310,7 +219,8 @@ def plan_sync(
             ops.append(CreateGroup(idnumber=idnumber, name=name, description=description))
         elif group.name != settings.displayed(name) or group.id in observation.renumbered:  # ID number: round 103b, 2
             # the name only: Moodle keeps a description left out, and what a teacher wrote there stays (round 53, 5)
-            ops.append(UpdateGroup(idnumber=idnumber, name=name, idnumber_was=observation.renumbered.get(group.id)))
+            ops.append(UpdateGroup(idnumber=idnumber, name=name, idnumber_was=observation.renumbered.get(group.id),
+                                   name_was=None if group.name == settings.displayed(name) else group.name))  # 105a, 9a
         if group is not None and group.in_grouping and group.links > 1:
             ops.append(UnassignGrouping(group=idnumber, grouping=grouping))
         if group is None or not group.in_grouping or group.links > 1:

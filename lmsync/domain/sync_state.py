@@ -85,6 +85,9 @@ class Observation:
     # circles lmsync made whose ID number someone changed or cleared in Moodle, seen in ``groups`` with it put
     # back (``renumbered_circles.with_idnumbers_back``): Moodle group id -> the ID number Moodle shows now
     renumbered: Mapping[int, str] = field(default_factory=dict)
+    # lmsync's grouping read by the Moodle id the store's journal proves it made, carrying another ID number: the
+    # one Moodle shows now ("" cleared), None when it carries lmsync's (``renumbered_grouping``; round 105a, 4)
+    grouping_idnumber_was: str | None = None
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
@@ -107,6 +110,8 @@ class Observation:
             data["disowned"] = sorted((g.id, g.idnumber, sorted(g.members)) for g in self.disowned)
         if self.renumbered:  # likewise (tester round 103b, 2)
             data["renumbered"] = sorted(self.renumbered.items())
+        if self.grouping_idnumber_was is not None:  # likewise (tester round 105a, 4)
+            data["grouping_idnumber_was"] = self.grouping_idnumber_was
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

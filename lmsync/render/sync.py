@@ -118,8 +118,11 @@ def _describe(op: object, people: People | None = None) -> str:
         was = getattr(op, "idnumber_was", None)  # a put-back, not a rename (renumbered_circles; tester round 103b, 2)
         back = "" if was is None else (" (ID number put back: cleared in Moodle" if not was else
                                        f" (ID number put back: changed in Moodle to {quoted(was)}")
-        named = getattr(op, "name_was", None)  # renamed too: the name it has now (tester round 104a, 10)
-        back += "" if was is None else (f"; renamed back from {quoted(named)})" if named else ")")
+        named = getattr(op, "name_was", None)  # renamed: the name it has now (tester rounds 104a, 10; 105a, 9a)
+        if was is None:
+            back = f" (renamed from {quoted(named)})" if named else ""
+        else:
+            back += f"; renamed back from {quoted(named)})" if named else ")"
         return f"{quoted(op.name)} [{op.idnumber}]{back}"  # type: ignore[attr-defined]
     if kind == "assign_grouping":
         return f"{_circle(op.group, people)} -> lmsync's grouping [{op.grouping}]"  # type: ignore[attr-defined]

@@ -181,7 +181,8 @@ class SyncFamily(OpFamily):
         if kind == "update_grouping":
             (op,) = chunk
             api.update_groupings(
-                [{"id": self.grouping_ids[op.idnumber], "name": op.name, "description": op.description}]
+                [{"id": self.grouping_ids[op.idnumber], "name": op.name, "description": op.description,
+                  **({"idnumber": op.idnumber} if op.idnumber_was is not None else {})}]  # put back: round 105a, 4
             )
         elif kind == "update_group":
             api.update_groups(  # a description left out is kept by Moodle (recorded core_group_update_groups/ok)

@@ -26,6 +26,7 @@ from lmsync.domain.plan import (
     mentor_of_idnumber,
 )
 from lmsync.domain.renumbered_circles import with_idnumbers_back
+from lmsync.domain.renumbered_grouping import grouping_back
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -239,13 +240,15 @@ class _Groups:
     grouping_name: str = ""
     grouping_description: str = ""
     other_grouping_names: frozenset[str] = frozenset()  # the course's groupings that are not lmsync's
+    grouping_idnumber_was: str | None = None  # lmsync's grouping read by its proved id (``renumbered_grouping``)
     groups: list[ObservedGroup] = field(default_factory=list)
     phantoms: list[int] = field(default_factory=list)
     owned: int = 0
 
 
 def _read_groups(
-    api: MoodleApi, programme: str, course_id: int, others: bool = True, recorded: Collection[int] = frozenset()
+    api: MoodleApi, programme: str, course_id: int, others: bool = True, recorded: Collection[int] = frozenset(),
+    made_groupings: Collection[int] = frozenset(),
 ) -> _Groups:
     """lmsync's grouping and the course's groups, lmsync's own confirmed by DB-backed reads (trap 27).
 
@@ -253,7 +256,9 @@ def _read_groups(
     request), so the plan can refuse to place their people a second time (tester finding 4).
     ``recorded``: the Moodle ids the store records as its circles; their members are read (same request)
     whatever ID number they carry now, so a circle whose ID number was changed in Moodle keeps them when
-    it gets it back (``renumbered_circles``; tester round 103b, 2).
+    it gets it back (``renumbered_circles``; tester round 103b, 2). ``made_groupings``: the Moodle ids of the
+    groupings the store's journal proves lmsync made, one of which is read as lmsync's grouping when none carries
+    its ID number (``renumbered_grouping.grouping_back``; tester round 105a, 4).
     """
     out = _Groups()
     # Every grouping carrying lmsync's idnumber is kept: the oldest is the programme's, the
@@ -262,7 +267,9 @@ def _read_groups(
     links: Counter[int] = Counter()
     course_groupings = api.get_course_groupings(course_id)
     candidates = sorted(g.id for g in course_groupings if g.idnumber == owned_idnumber)
-    out.other_grouping_names = frozenset(g.name for g in course_groupings if g.idnumber != owned_idnumber)
+    back = grouping_back(((g.id, g.idnumber or "") for g in course_groupings), programme, made_groupings)
+    candidates = [back[0]] if back is not None else candidates  # its ID number changed in Moodle: round 105a, 4
+    out.other_grouping_names = frozenset(g.name for g in course_groupings if g.idnumber != owned_idnumber and g.id not in candidates)
     for candidate in candidates:
         try:
             confirmed = api.get_groupings([candidate], returngroups=True)
@@ -276,6 +283,7 @@ def _read_groups(
             continue
         out.grouping_id = candidate
         out.grouping_name, out.grouping_description = confirmed[0].name, confirmed[0].description or ""
+        out.grouping_idnumber_was = back[1] if back is not None else None
         links = Counter(g.id for g in confirmed[0].groups or [] if g.courseid == course_id)
 
     course_groups = api.get_course_groups(course_id)
@@ -375,7 +383,8 @@ def observe(
     course_id = memo.course_id
     with ReadPool(config.moodle.max_parallel) as pool:
         recorded = frozenset(gid for ids in (proof.recorded if proof is not None else {}).values() for gid in ids)
-        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes, recorded)
+        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes, recorded,
+                                  proof.groupings if proof is not None else frozenset())
         forum_read = pool.submit(_read_forum, api, course_id, config.programme.forum, memo) if forum else None
         peers_read = pool.submit(read_peer_mentors, api, config.programme.peer_mentor_cohort)
         roster = read_roster(
@@ -403,6 +412,7 @@ def observe(
         grouping_name=seen.grouping_name if seen.grouping_id is not None else None,
         grouping_description=seen.grouping_description,
         other_grouping_names=seen.other_grouping_names,
+        grouping_idnumber_was=seen.grouping_idnumber_was,
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
         can_start_discussions=found.can_start_discussions,
         forum_type=found.forum_type,

@@ -223,7 +223,8 @@ class Journal(ProgrammeRepository):
         """What this store holds of the programme's circles (``lmsync.domain.circle_proof``): the ids
         recorded (and, from stores of earlier releases, the ids their creates' answers gave), the
         creates whose answer is lost, and the idnumbers proved before ids were kept (re-observed
-        creates, circles lmsync placed mentees in). Three reads."""
+        creates, circles lmsync placed mentees in); and the Moodle ids its ``create_grouping`` writes were answered
+        with (``CircleProof.groupings``). Three reads."""
         recorded: dict[str, set[int]] = {}
         query = select(created_objects.c.key, created_objects.c.moodle_id).where(
             created_objects.c.programme == self.programme, created_objects.c.kind == CIRCLE)
@@ -231,10 +232,14 @@ class Journal(ProgrammeRepository):
             recorded.setdefault(str(row.key).rpartition("#")[0], set()).add(int(row.moodle_id))
         unsettled: set[str] = set()
         vouched: set[str] = set()
-        creates = select(journal.c.state, journal.c.op_keys, journal.c.result).where(
-            journal.c.programme == self.programme, journal.c.op_kind == "create_group")
+        groupings: set[int] = set()  # its grouping's proof: the ids create_grouping was answered with (round 105a, 4)
+        creates = select(journal.c.op_kind, journal.c.state, journal.c.op_keys, journal.c.result).where(
+            journal.c.programme == self.programme, journal.c.op_kind.in_(("create_group", "create_grouping")))
         for row in self.store.rows(creates):
-            if row.state == "ok" and row.result:
+            if row.op_kind == "create_grouping":
+                ids = (json.loads(row.result) or {}).get("ids") if row.state == "ok" and row.result else None
+                groupings.update(gid for gid in ids or [] if isinstance(gid, int))
+            elif row.state == "ok" and row.result:
                 for idnumber, group_id in (json.loads(row.result) or {}).get("idnumbers", {}).items():
                     recorded.setdefault(idnumber, set()).add(int(group_id))
             elif row.state in (*_UNSETTLED, "reobserved"):
@@ -243,5 +248,6 @@ class Journal(ProgrammeRepository):
         h = pairing_history
         placed = select(h.c.mentor_id).where(h.c.programme == self.programme, h.c.source.in_(("apply", "journal")))
         vouched.update(mentor_group_idnumber(self.programme, r.mentor_id) for r in self.store.rows(placed.distinct()))
-        return CircleProof({k: frozenset(v) for k, v in recorded.items()}, frozenset(unsettled), frozenset(vouched))
+        return CircleProof({k: frozenset(v) for k, v in recorded.items()}, frozenset(unsettled), frozenset(vouched),
+                           frozenset(groupings))
 

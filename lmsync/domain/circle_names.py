@@ -1,0 +1,125 @@
+"""The names lmsync gives its circles and its grouping in the course, and what it says when another group or
+grouping holds one (planned by :func:`lmsync.domain.plan.plan_sync`).
+
+Moodle refuses a second group or grouping of one name in a course with a reason-less ``invalidparameter``
+(trap 4; ``core_group_create_groups`` / ``update_groups`` compare the name untrimmed, the emulator likewise),
+so a NEW circle, or one lmsync must rename back, whose name is taken takes a `` (2)``, `` (3)``... suffix. An
+EXISTING circle keeps the name it has: a group lmsync did not make that copies it (a teacher's, or one Moodle
+on MySQL took for the same in other letter cases) is said in a warning, never dodged by renaming lmsync's own
+circle, which its members would see (tester round 105a, 9b: "Circle: Ifeoma Nguyen" became "... (2)").
+Pure: names come in as Moodle shows them (``PlanSettings.displayed``, trap 39).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from lmsync.domain.ownership import grouping_idnumber, mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.sync_state import DesiredCircle, Observation, ObservedGroup, PlanSettings
+from lmsync.visible import quoted
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (0: no limit), ending in ``...`` when cut."""
+    text = text.strip()
+    if not limit or len(text) <= limit:
+        return text
+    return text[: max(1, limit - 3)].rstrip() + "..."
+
+
+def with_suffix(base: str, n: int, limit: int) -> str:
+    """``base (n)``, the base shortened when the whole would pass Moodle's column (``limit``, 0: none)."""
+    suffix = f" ({n})"
+    if limit and len(base) + len(suffix) > limit:
+        base = shorten(base, limit - len(suffix))
+    return base + suffix
+
+
+def suffix_of(name: str) -> int | None:
+    """``n`` of a name ending in `` (n)``, else None."""
+    if name.endswith(")") and " (" in name:
+        _head, _, tail = name.rpartition(" (")
+        if tail[:-1].isdigit():
+            return int(tail[:-1])
+    return None
+
+
+def unique_names(
+    circles: Iterable[DesiredCircle],
+    settings: PlanSettings,
+    observation: Observation,
+    owned: Mapping[str, ObservedGroup],
+    base_names: Mapping[str, str],
+    warnings: list[str],
+) -> dict[str, str]:
+    """Group names (as sent) per circle idnumber: an existing circle named as lmsync named it (its base name,
+    with the suffix it already has) keeps that name, whoever else holds it; the others avoid the names of
+    every group in the course, lmsync's kept ones first, with a numeric suffix. ``owned``: the programme's
+    circles by ID number (``plan.owned_groups``); ``base_names``: circle ID number -> the name from the
+    template. Appends to ``warnings`` one line per kept circle whose name a group lmsync did not make also
+    holds. Raises nothing. Clashes are judged on the displayed form, stripped: at worst a suffix too many.
+    """
+    shown = settings.displayed
+    circles = sorted(circles, key=lambda c: c.mentor_id)
+    owned_ids = {g.id for g in observation.groups if mentor_of_idnumber(settings.programme, g.idnumber) is not None}
+    foreign = [g for g in observation.groups if g.id not in owned_ids]
+    names: dict[str, str] = {}
+    for circle in circles:  # kept first, so no new circle takes a name an existing one has (round 105a, 9b)
+        idnumber = mentor_group_idnumber(settings.programme, circle.mentor_id)
+        current, base = owned.get(idnumber), base_names[idnumber]
+        if current is not None:
+            suffix = suffix_of(current.name)
+            kept = base if suffix is None else f"{base} ({suffix})"
+            if shown(kept) == current.name:
+                names[idnumber] = kept
+    taken = {g.name.strip() for g in foreign} | {shown(name).strip() for name in names.values()}
+    for circle in circles:
+        idnumber = mentor_group_idnumber(settings.programme, circle.mentor_id)
+        if idnumber in names:
+            warnings.extend(_copied(owned[idnumber], idnumber, foreign))
+            continue
+        base = base_names[idnumber]
+        name, n = base, 2
+        while shown(name).strip() in taken:
+            name, n = with_suffix(base, n, settings.group_name_max), n + 1
+        taken.add(shown(name).strip())
+        names[idnumber] = name
+    return names
+
+
+def _copied(circle: ObservedGroup, idnumber: str, foreign: Iterable[ObservedGroup]) -> list[str]:
+    """The warning of the groups lmsync did not make whose name is ``circle``'s ([] when none)."""
+    copies = [g for g in foreign if g.name.strip() == circle.name.strip()]
+    if not copies:
+        return []
+    ids = ", ".join(str(g.id) for g in copies)
+    return [f"circle {quoted(circle.name)} [{idnumber}]: {len(copies)} group(s) lmsync did not make have the same "
+            f"name (Moodle id {ids}); lmsync keeps its circle's name, which its members know it by, and leaves "
+            "the other group as it is: rename the other one in Moodle (Groups > Edit group settings) so that "
+            "nobody mistakes one for the other"]
+
+
+def grouping_name(settings: PlanSettings, observation: Observation, warnings: list[str]) -> str:
+    """lmsync's grouping name: ``[programme] grouping_name``, or ``name (2)``, ``(3)``... while a grouping
+    lmsync did not make holds it (Moodle refuses a second grouping of one name with a reason-less
+    ``invalidparameter``, as it does groups, trap 4: tester round 17, 1, every sync failed for good).
+    Compared case-blind and as raw and displayed alike: at worst a suffix too many. A suffixed name
+    already in use is kept while the plain one is still taken; the clash is said in ``warnings``, with
+    what to do when that grouping is lmsync's own whose ID number was changed and this store cannot
+    prove it made it (``renumbered_grouping``; tester round 105a, 4)."""
+    base = settings.grouping_name.strip()
+    taken = {form.strip().casefold() for name in observation.other_grouping_names
+             for form in (name, settings.displayed(name))}
+    if base.casefold() not in taken:
+        return base
+    current = (observation.grouping_name or "").strip()
+    if suffix_of(current) is not None and current.rpartition(" (")[0] == base and current.casefold() not in taken:
+        return current
+    name, n = base, 2
+    while name.casefold() in taken:
+        name, n = with_suffix(base, n, 0), n + 1
+    hint = "" if observation.grouping_id is not None else (
+        " (this store has no record of making that one; if lmsync made it and its ID number was changed in Moodle, "
+        f"set its ID number back to {grouping_idnumber(settings.programme)} in Moodle before the next sync)")
+    warnings.append(f'a grouping named "{base}" that lmsync did not make is in the course: lmsync\'s is named "{name}"{hint}')
+    return name
