@@ -53,11 +53,12 @@ def moved_words(cause: str, why: str = "") -> str:
     """How the plan says a member leaves a circle because the match moved them, from ``Match.cause``:
     a pin moved them, another mentee's pin displaced them, their mentor's capacity fell, the pair is
     no longer allowed, or ``[matching] rematch`` (``re-matched``). Tester round 45, 7: the plan said
-    "re-matched" of a pin's moves while ``lmsync match`` named the pin. ``why``: of a re-match the
-    load-balance cost made, its words (``rematch_moves.balance_words``): ``re-matched, to even out
-    mentors' loads: ...`` (tester round 104b, 9: "re-matched" gave no reason)."""
+    "re-matched" of a pin's moves while ``lmsync match`` named the pin. ``why``: of a re-match, what
+    follows "re-matched" (``rematch_moves.plan_words``): ``re-matched, to even out mentors' loads: ...``,
+    ``re-matched: the circle's place went to ...`` (tester rounds 104b, 9; 106a, 3: "re-matched" gave no
+    reason)."""
     if cause == REMATCHING and why:
-        return f"re-matched, {why}"
+        return f"re-matched{why}"
     words = {
         MOVED_BY_PIN: "moved to another mentor by [matching] pins",
         REMATCHING: "re-matched",

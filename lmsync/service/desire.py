@@ -19,12 +19,13 @@ from lmsync.domain.held_mentees import MemberHolds
 from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
-from lmsync.domain.rematch_moves import balance_words
+from lmsync.domain.rematch_moves import plan_words
 from lmsync.domain.two_circles import PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.acted_forbids import unsaid_waits
 from lmsync.service.circle_records import with_circles_gone
 from lmsync.service.held_places import held_circles, held_people
+from lmsync.service.labels import named as name_of
 from lmsync.service.labels import with_moodle_id
 from lmsync.service.match import run_match
 from lmsync.service.observe import Snapshot
@@ -125,8 +126,10 @@ def desired_state(
     ]
     circles += held_circles(people, members, {c.mentor_id for c in circles}, config.privacy.show_names)
     # a mentor gone is said by the plan from what Moodle shows of them (``circle_leaving.mentor_gone``)
-    # a move the load-balance cost alone made says so with the loads (tester round 104b, 9)
-    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause, balance_words(a.reasons))
+    # each re-match move says why, as `lmsync match` does, people named as here (tester rounds 104b, 9; 106a, 3)
+    why = plan_words(result.assignments, lambda i: name_of(i, by_id[i].fullname or "" if i in by_id else "",
+                                                           show_names=config.privacy.show_names))
+    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause, why.get((a.circle, a.mentee), ""))
              for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause

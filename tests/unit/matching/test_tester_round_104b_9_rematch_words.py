@@ -52,11 +52,13 @@ def test_round_104b_9_a_move_the_load_balance_alone_made_says_so_with_the_loads(
     moved = next(a for a in data["assignments"] if a["mentee"] == "e1")
     assert (moved["mentor"], moved["origin"], moved["cause"]) == ("m2", "moved", REMATCHING)  # codes unchanged
     assert moved["reasons"][-1] == f"moved from m1 {BALANCED}"  # JSON: people by id
-    # the plan's words of e1 leaving m1's circle, from the same reasons (what ``desire`` would pass ``moved_words``)
-    from lmsync.domain.rematch_moves import balance_words
+    # the plan's words of e1 leaving m1's circle, from the same reasons (what ``desire`` passes ``moved_words``)
+    from lmsync.domain.rematch_moves import plan_words
 
-    assert moved_words(REMATCHING, balance_words(moved["reasons"])) == "re-matched, " + BALANCED[14:-1]
-    assert moved_words(REMATCHING, balance_words(["moved from m1 (re-matching)"])) == "re-matched"
+    said = Match("e1", "m2", 0, {}, moved["reasons"], "mentor", "moved", "m1", REMATCHING)
+    assert moved_words(REMATCHING, plan_words([said], str)[("mentor", "e1")]) == "re-matched, " + BALANCED[14:-1]
+    plain = Match("e1", "m2", 0, {}, ["moved from m1 (re-matching)"], "mentor", "moved", "m1", REMATCHING)
+    assert moved_words(REMATCHING, plan_words([plain], str).get(("mentor", "e1"), "")) == "re-matched"
 
 
 def test_round_104b_9_equal_scores_moved_by_the_loads_say_no_score_is_lost() -> None:
@@ -77,11 +79,13 @@ def test_round_104b_9_equal_scores_moved_by_the_loads_say_no_score_is_lost() -> 
 
 
 def test_round_104b_9_a_move_to_a_better_mentor_is_not_said_to_even_loads(tmp_path: Path) -> None:
-    # m2 shares two interests, worth more than the stickiness weight: the score, not the loads, moved e1
+    # m2 shares two interests, worth more than the stickiness weight: the score, not the loads, moved e1; it says
+    # so (tester round 106a, 3: the plan read only "re-matched" of it)
     rows = EVEN.replace("m2,mentor,3,Surgery,,", "m2,mentor,3,Surgery,x;y,").replace("e1,mentee,,Surgery,,",
                                                                                     "e1,mentee,,Surgery,x;y,")
     text = _match(tmp_path, rows, EVEN_TOML.replace("load_balance = 2", "load_balance = 0"))
-    assert _line(text, "E1 (e1)").endswith("moved from Mentor One (m1) (re-matching)")
+    assert _line(text, "E1 (e1)").endswith("moved from Mentor One (m1) (re-matching: their new mentor scores higher by "
+                                           "more than the stickiness weight (1))")
 
 
 def test_round_104b_9_the_former_mentor_is_named_as_views_name_people(tmp_path: Path) -> None:
