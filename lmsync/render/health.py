@@ -19,6 +19,7 @@ from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.labels import People
 from lmsync.store.health import QueueItem
 from lmsync.store.queue import GONE, NOT_DUE, WATCH
+from lmsync.store.queue_item import HOLD_PREFIX
 
 HEALTH_COLUMNS = tuple(
     Column(key) for key in (
@@ -201,13 +202,15 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
     ``today``, an item past its due date says by how many days (tester round 21, 11)."""
     rows = []
     for i in items:
-        overdue = i.overdue_days(today) if today is not None else 0
+        overdue = i.overdue_days(today) if today is not None and not i.on_hold else 0
         # never due: recovered (README; tester finding 12), paused while the pair is away (R44b-3), or
         # acknowledged (a coordinator is on it)
-        due = None if i.status in NOT_DUE or i.acked_on else i.due_on
+        due = None if i.status in NOT_DUE or i.acked_on or i.on_hold else i.due_on
         extra = "".join([
             f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
-            f": {i.gone_why}" if i.gone_why else "",
+            # a pair on hold is not gone (tester round 105a, 1): why from now, not the note's
+            f": {i.on_hold.removeprefix(HOLD_PREFIX)}; nothing is due until they are back" if i.on_hold
+            else f": {i.gone_why}" if i.gone_why else "",
             "  no longer fading (minor signals only): not due" if i.status == WATCH and not i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
@@ -224,7 +227,8 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "pair": f"{i.mentor_id}-{i.mentee_id}",
             "mentor": Shown(people.as_json(i.mentor_id), people.label(i.mentor_id)),
             "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
-            "status": i.status, "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
+            "status": Shown("on_hold", "on hold") if i.on_hold else i.status,  # not gone (tester round 105a, 1)
+            "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
             # paused: ``last_seen_on`` is the day it was paused, its reasons the judgement before (tester round 102a, 5)

@@ -448,7 +448,7 @@ def run_health(
         elif outcome == "snoozed":
             report.snoozed += 1  # "ended": a pair a coordinator closed is not counted as waiting
     # an item whose pair left the programme (suspended, enrolment ended, re-matched) waits for nobody (R44b-3)
-    report.gone = pause_gone(queue, day, current, assessment.roster, assessment.circles)
+    report.gone = pause_gone(queue, day, current, assessment.roster, assessment.circles, config=config)
     report.paused = paused_now(queue)
     report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from lmsync.config import Config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.service.observe import Snapshot
+from lmsync.service.queue_holds import pair_holds
 from lmsync.store.queue import CoordinatorQueue, QueueItem
-from lmsync.store.queue_item import paused_day
+from lmsync.store.queue_item import HOLD_PREFIX, gone_note, paused_day
 
 log = get_logger(__name__)
 
@@ -116,17 +118,29 @@ def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles)
 
 
 def pause_gone(
-    queue: CoordinatorQueue, day: date, current: set[tuple[int, int]], roster: Mapping[int, Any], circles: Circles
+    queue: CoordinatorQueue, day: date, current: set[tuple[int, int]], roster: Mapping[int, Any], circles: Circles,
+    *, config: Config | None = None,
 ) -> list[QueueItem]:
     """Pause the open items of pairs not in ``current``, the
     pairs judged at ``day`` from every circle, each with why (``why_gone``); none when the observation
     held no lmsync circle at all, or no pair in any (circle members unreadable, as a lost capability
-    leaves them, would otherwise pause every item). Returns the items paused, as they are now."""
+    leaves them, would otherwise pause every item). Returns the items paused, as they are now.
+
+    With ``config``, a pair on hold (``queue_holds.pair_holds``: a mentee's place, or a mentor's circle, held while
+    they are away) is paused saying so, not as gone; and an item paused on hold whose hold is over with the pair
+    still out is noted once more, as gone, with why (tester round 105a, 1)."""
     if not circles.members or not current:  # no circle, or no pair seen in one (members unreadable): unknowable
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
-    return queue.pause_gone(day, current, lambda pair: why_gone(pair, roster, circles))
+    out = {i.pair for i in queue.open_items()} - current
+    holds = pair_holds(config, queue.store, out, day) if config is not None else {}
+    paused = queue.pause_gone(
+        day, current, lambda pair: holds[pair].said if pair in holds else why_gone(pair, roster, circles))
+    for item in queue.open_items():  # on hold no longer, and still out: gone from today
+        if item.paused and item.pair in out - holds.keys() and (item.gone_why or "").startswith(HOLD_PREFIX):
+            queue.add_note(item, gone_note(day, why_gone(item.pair, roster, circles)))
+    return paused
 
 
 def paused_now(queue: CoordinatorQueue, on: date | None = None) -> list[QueueItem]:

@@ -17,6 +17,7 @@ from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
+from lmsync.service.queue_holds import HELD_FIX, held_item, on_hold_said, with_holds
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import erased_ids, open_store, refuse_if_absent
 from lmsync.store.absences import MemberAbsences
@@ -232,7 +233,8 @@ def _queue(
 
 def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]:
     """Open queue items, read from the store opened read-only; with ``acknowledged``, then the
-    items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``).
+    items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``). An open item of a
+    pair on hold has ``on_hold`` set (``queue_holds.with_holds``; tester round 105a, 1).
 
     Raises StoreAbsent (exit 3) when the store file does not exist: an empty queue read from no store
     reassured a coordinator looking at the wrong one (tester round 77, 6)."""
@@ -240,7 +242,9 @@ def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]
     store = open_store(config, read_only=True)
     try:
         queue = _queue(config, store)
-        return queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])
+        # an item of a pair on hold shows so, not as gone (tester round 105a, 1)
+        return with_holds(config, store, queue.open_items(), today(config)) + (
+            queue.awaiting_outcome() if acknowledged else [])
     finally:
         store.close()
 
@@ -390,7 +394,8 @@ def record_outcome(
     good fit, so the next sync (``lmsync run``) never makes it again and matches the mentee with
     another mentor who has room, if one has; ``closed`` and
     ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item,
-    ``NotAPair`` (an InputError) for two people the store knows no pair of.
+    ``NotAPair`` (an InputError) for two people the store knows no pair of; ``HeldCircle`` (an InputError), nothing
+    written, for any outcome on the item of a pair on hold (``queue_holds.held_item``; tester round 105a, 1).
     ``usernames`` (Moodle id -> username) of the pair's people and ``staff`` (``queue_staff``: the
     coordinators and ``escalate_to`` Moodle has; default: every configured name): an item opened
     here for a pair the rules did not queue goes to a coordinator who is not one of them and whom
@@ -409,7 +414,8 @@ def record_outcome(
     earlier: QueueItem | None = None
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
         queue = _queue(config, store, usernames, staff)
-        item = queue.done(pair, outcome, on=day, note=note)
+        held = held_item(config, queue, pair, day)  # nothing recorded while on hold (tester round 105a, 1)
+        item = None if held is not None else queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
             pair = (pair[1], pair[0])  # mentee named first (tester finding 12)
         if item is None and outcome in BY_HAND and (earlier := _standing(queue, pair)) is not None:
@@ -424,9 +430,12 @@ def record_outcome(
             item = queue.done(pair, outcome, on=day, note=note)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
-        unknown = item is None and known_pair(store, config.programme.name, *pair) is None
+        unknown = item is None and held is None and known_pair(store, config.programme.name, *pair) is None
         windows = hold_windows(config, store) if item is None and not unknown else {}
         away = MemberAbsences(store, config.programme.name).since() if item is None and not unknown else {}
+    if held is not None:
+        raise HeldCircle(f"pair {held[0].pair[0]}-{held[0].pair[1]}: {on_hold_said(held[1], usernames)}",
+                         hint=MENTEE_AWAY_FIX if held[1].side == "mentee" else HELD_FIX)
     if unknown:  # never a pair: the fix below (judge first) cannot help (tester round 50, 9)
         raise NotAPair(*pair)
     window = next((windows[m] for m in pair if m in windows), None)

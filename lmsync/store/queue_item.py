@@ -38,6 +38,10 @@ GONE = "gone"
 #: How lmsync's own note on such an item begins (``gone_note``), followed by the day and why.
 GONE_NOTE = "paused by lmsync on "
 
+#: How the why of an item paused while its pair is on hold begins (a mentee's place, or a mentor's circle, held while
+#: they are away: ``service.queue_holds``; tester round 105a, 1): its note says the pair is on hold, not gone.
+HOLD_PREFIX = "on hold: "
+
 #: The status an open item shows when its pair's latest snapshot has only early, minor signals (an unanswered
 #: survey, say): the pair no longer fades, so the item is not due nor escalated either; it stays listed until a
 #: coordinator records an outcome (tester round 83, 6: "42 day(s) overdue" for a pair meeting again).
@@ -65,6 +69,8 @@ class QueueItem:
     escalated_to: str | None = None
     escalated_on: date | None = None
     outcome_on: date | None = None  # the day the coordinator recorded ``outcome`` (an ack may come earlier)
+    # set by ``queue_holds.with_holds`` (never stored): the pair is on hold now, in words (tester round 105a, 1)
+    on_hold: str | None = None
 
     @property
     def pair(self) -> tuple[int, int]:
@@ -84,6 +90,8 @@ class QueueItem:
         if not self.paused or at < 0:
             return None
         said = note[at:]
+        if (held := said.find(_HELD_WHY)) >= 0:  # paused while on hold (tester round 105a, 1)
+            return said[held + len(_HELD_WHY) - len(HOLD_PREFIX):]
         start = said.find(_GONE_WHY)
         return said[start + len(_GONE_WHY):].removesuffix(")") if start >= 0 else None
 
@@ -95,11 +103,17 @@ class QueueItem:
 
 
 _GONE_WHY = ": the pair is no longer in the programme ("
+_HELD_WHY = f": the pair is {HOLD_PREFIX}"
 
 
 def gone_note(day: date, why: str) -> str:
     """lmsync's note on an item it pauses because its pair is no longer in the programme:
-    ``paused by lmsync on 2026-12-03: the pair is no longer in the programme (WHY)``."""
+    ``paused by lmsync on 2026-12-03: the pair is no longer in the programme (WHY)``; or, for a ``why`` that begins
+    ``HOLD_PREFIX`` (``PairHold.said``), because its pair is on hold: ``paused by lmsync on 2027-02-11: the pair is
+    on hold: the mentee has been away since ...`` (tester round 105a, 1: the pair of a mentee whose place was held
+    read as gone)."""
+    if why.startswith(HOLD_PREFIX):
+        return f"{GONE_NOTE}{day.isoformat()}: the pair is {why}"
     return f"{GONE_NOTE}{day.isoformat()}{_GONE_WHY}{why})"
 
 
