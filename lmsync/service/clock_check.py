@@ -6,20 +6,35 @@ second digest for a day already reported, with no warning (tester round 77, 5). 
 snapshot's day is the store's record of the last day a run (or ``lmsync health``) judged; a run dated
 before it stops before any step and says why. It is not a configuration error: the daemon goes on,
 and the first run after the clock is right again runs as usual.
+
+``lmsync sync`` and ``lmsync apply`` refuse the same way when the clock's day is before the last day the store
+recorded: a health judgement, or what a sync writes (``last_recorded_day``); a backdated sync ended pairs on a day
+before their stored meetings (tester round 105a, 2). ``lmsync plan`` and ``sync --dry-run`` only read: they warn.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
+
+from sqlalchemy import func, select
 
 from lmsync.config import Config
+from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_ADMIN, LmsyncError
 from lmsync.store.db import Store
+from lmsync.store.schema import (
+    journal,
+    member_absence_spans,
+    member_absences,
+    mentor_absences,
+    pairing_history,
+)
 from lmsync.store.snapshots import HealthSnapshots
 
 
 class ClockWentBack(LmsyncError):
-    """Today is earlier than the last day health judged the programme (exit 2: an admin must act)."""
+    """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``) than the last
+    day the store recorded (``last_recorded_day``): exit 2, an admin must act."""
 
     exit_code = EXIT_ADMIN
 
@@ -29,22 +44,94 @@ def check_clock(store: Store, programme: str, today: date) -> None:
     health snapshot's day of ``programme`` in ``store``; nothing otherwise (a new store has none)."""
     last = HealthSnapshots(store, programme).last_day()
     if last is not None and today < last:
-        # one day behind: as often a run under another time zone (a one-off LMSYNC_PROGRAMME_TIMEZONE, a changed
-        # [programme] timezone) that judged the next day early, not a clock gone back (tester round 85b, 8)
-        zone = (today - last).days == -1
-        cause = ("a run under another [programme] timezone (or LMSYNC_PROGRAMME_TIMEZONE) judged that day early, "
-                 "or the system clock went back" if zone else
-                 "the system clock went back (a virtual machine restored from a snapshot? NTP?)")
-        raise ClockWentBack(
-            f"the clock says {today.isoformat()}, but this store's last run judged the programme on "
-            f"{last.isoformat()}: {cause}; nothing ran, so no grade, nudge or digest is sent for a day already past",
-            hint=("keep one time zone for the programme; " if zone else "") + "set the system clock right "
-            "(timedatectl; chronyc tracking) if it is wrong; the next run on a later day goes on by itself. If the "
-            f"clock is right now and it was that earlier run whose clock ran ahead, runs go on again after "
-            f"{last.isoformat()}, and what that run sent (grades, nudges, a digest) stays sent: the grades are worked "
-            "out again by the first run after that day. `lmsync health --as-of DAY` and the other views still show "
-            "any day",
-        )
+        raise _went_back(today, last, f"this store's last run judged the programme on {last.isoformat()}",
+                         "nothing ran, so no grade, nudge or digest is sent for a day already past")
+
+
+def _went_back(today: date, last: date, recorded: str, kept: str, *, one: str = "run", many: str = "runs",
+               sent: str = "what that run sent (grades, nudges, a digest) stays sent") -> ClockWentBack:
+    """The refusal of a clock at ``today`` behind ``last``, the day the store ``recorded`` (words); ``kept``: what
+    the refusal spared; ``one``/``many``: what goes on by itself after ``last``; ``sent``: what an earlier command
+    under a clock ahead left."""
+    # one day behind: as often a run under another time zone (a one-off LMSYNC_PROGRAMME_TIMEZONE, a changed
+    # [programme] timezone) that judged the next day early, not a clock gone back (tester round 85b, 8)
+    zone = (today - last).days == -1
+    cause = ("a run under another [programme] timezone (or LMSYNC_PROGRAMME_TIMEZONE) judged that day early, "
+             "or the system clock went back" if zone else
+             "the system clock went back (a virtual machine restored from a snapshot? NTP?)")
+    return ClockWentBack(
+        f"the clock says {today.isoformat()}, but {recorded}: {cause}; {kept}",
+        hint=("keep one time zone for the programme; " if zone else "") + "set the system clock right "
+        f"(timedatectl; chronyc tracking) if it is wrong; the next {one} on a later day goes on by itself. If the "
+        f"clock is right now and it was that earlier run whose clock ran ahead, {many} go on again after "
+        f"{last.isoformat()}, and {sent}: the grades are worked out again by the first run after that day. "
+        "`lmsync health --as-of DAY` and the other views still show any day",
+    )
+
+
+def last_recorded_day(store: Store, programme: str, zone: tzinfo) -> tuple[date, str] | None:
+    """The latest day ``programme``'s records in ``store`` are dated (None: none), with words for what dated it: the
+    last health snapshot's day, or the latest day (in ``zone``, the programme's) of what a sync writes: the pairing
+    history's joins and leaves, the journal's batches (instants, UTC), the days a circle's mentor or member was
+    first found away (``mentor_absences``, ``member_absences``) and the last day of a kept absence
+    (``member_absence_spans``). A sync dated before it rewrote the pairing history: a pair that had met on a later
+    day read "paired 2026-12-07 to 2026-12-10" (tester round 105a, 2). Raises what the store raises."""
+    judged = HealthSnapshots(store, programme).last_day()
+    found: list[tuple[date, str]] = [] if judged is None else [
+        (judged, f"this store's last run judged the programme on {judged.isoformat()}")]
+    days = [store.scalar(select(func.max(table.c[column])).where(table.c.programme == programme))
+            for table, column in ((mentor_absences, "since"), (member_absences, "since"),
+                                  (member_absence_spans, "until"))]
+    instants = [store.scalar(select(func.max(table.c[column])).where(table.c.programme == programme))
+                for table, column in ((pairing_history, "joined_at"), (pairing_history, "left_at"),
+                                      (journal, "started_at"), (journal, "finished_at"))]
+    synced = [date.fromisoformat(day) for day in days if day] + [_day(at, zone) for at in instants if at]
+    if synced:
+        last = max(synced)
+        found.append((last, f"this store last recorded the programme (its pairing history, its journal of Moodle "
+                            f"writes or the days someone was found away) on {last.isoformat()}"))
+    return max(found, key=lambda item: item[0], default=None)
+
+
+def check_sync_clock(store: Store, config: Config) -> None:
+    """Raise ``ClockWentBack`` (exit 2) when a sync or an apply of ``config``'s programme would date what it writes
+    before a day ``store`` already recorded (``last_recorded_day``); nothing otherwise (tester round 105a, 2: a sync
+    under a clock ten days back exited 0 and ended pairs before their stored meetings). Called before anything is
+    written (``jobs.sync_job``, ``jobs.apply_job``); ``lmsync run`` refuses by ``check_clock`` before its sync step."""
+    if (problem := sync_clock_problem(store, config)) is not None:
+        raise problem
+
+
+def sync_clock_problem(store: Store, config: Config) -> ClockWentBack | None:
+    """The refusal ``check_sync_clock`` raises, or None: ``lmsync plan`` and ``sync --dry-run`` warn with it.
+
+    "Today" is the programme's day of the later of ``programme_settings.clock`` (it dates a sync's days) and the wall
+    clock (``store.db.now_iso`` dates the journal's and the pairing history's instants): one clock but in tests that
+    fix ``programme_settings.clock`` (faketime, or a clock set back, moves both)."""
+    from lmsync.service.programme_settings import clock, programme_zone
+
+    zone = programme_zone(config)
+    today = max(clock(), datetime.now(UTC)).astimezone(zone).date()
+    found = last_recorded_day(store, config.programme.name, zone)
+    if found is None or today >= found[0]:
+        return None
+    return _went_back(today, found[0], found[1], "nothing was synced, so the pairing history and Moodle's circles "
+                      "are as they were", one="sync", many="syncs and runs",
+                      sent="what it wrote or sent stays so")
+
+
+def clock_warned(plan: Plan, problem: ClockWentBack | None) -> Plan:
+    """``plan`` (changed in place) with a warning that a sync would refuse ``problem`` (none without one): ``lmsync
+    plan`` and ``sync --dry-run`` only read, so they show the plan and say it (tester round 105a, 2)."""
+    if problem is not None:
+        plan.warnings.append(f"`lmsync sync` and `lmsync apply` refuse to write now (exit 2): {problem.message}")
+    return plan
+
+
+def _day(instant: str, zone: tzinfo) -> date:
+    """The day in ``zone`` of a stored ISO instant (a naive one is UTC, as every store instant is)."""
+    moment = datetime.fromisoformat(instant)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def check_clock_today(store: Store, config: Config) -> None:

@@ -26,6 +26,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.errors import ConnectionFailed, Timeout
 from lmsync.secrets import redact
 from lmsync.service.apply import ApplyReport
+from lmsync.service.clock_check import check_sync_clock, clock_warned, sync_clock_problem
 from lmsync.service.health import with_forbidden_pairs
 from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
@@ -61,7 +62,9 @@ def plan_job(config: Config, *, allow_delete: bool | None = None, wait: bool = F
     with session(config, wait=wait, read_only=True, site=site) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
         # the journal: discussions lmsync posted (trap 32), writes that may still commit (issue 10)
-        return make_plan(conn.api, config, allow_delete=allow_delete, journal=Journal(store, config.programme.name))
+        planned = make_plan(conn.api, config, allow_delete=allow_delete, journal=Journal(store, config.programme.name))
+        clock_warned(planned.plan, sync_clock_problem(store, config))  # a read: warned (tester round 105a, 2)
+        return planned
 
 
 def apply_job(
@@ -79,6 +82,7 @@ def apply_job(
     with _stop_reads_as_stop(should_stop), session(config, wait=wait, should_stop=should_stop,
                                                    failed=_raised_only) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # as plan_job planned it
+        check_sync_clock(store, config)  # a clock behind the store's records: exit 2, nothing written (round 105a, 2)
         return apply_saved_plan(
             conn.api, config, store, plan,
             allow_delete=allow_delete, source=source, progress=progress, should_stop=should_stop,
@@ -103,6 +107,8 @@ def sync_job(
     with _stop_reads_as_stop(should_stop), session(config, wait=wait, site=site, read_only=dry_run,
                                                    should_stop=should_stop, failed=_raised_only) as (conn, store):
         config, _forbidden = with_forbidden_pairs(config, store)  # pairs marked not a good fit
+        if (late := sync_clock_problem(store, config)) is not None and not dry_run:
+            raise late  # before any write: the pairing history was dated back (tester round 105a, 2)
         result = run_sync(
             conn.api,
             config,
@@ -110,7 +116,7 @@ def sync_job(
             dry_run=dry_run,
             allow_delete=allow_delete,
             progress=progress,
-            on_plan=on_plan,
+            on_plan=on_plan if on_plan is None or late is None else lambda plan: on_plan(clock_warned(plan, late)),
             should_stop=should_stop,
             takes_over=takes_over,
         )
