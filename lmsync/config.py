@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from lmsync.config_env import env_overrides, merge_tables
 from lmsync.config_file import missing_config, read_config_text
@@ -34,6 +34,7 @@ from lmsync.config_sections import (
 from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
 from lmsync.config_types import loose_values
 from lmsync.config_variables import refuse_unusable_paths, refuse_variables
+from lmsync.config_words import in_words
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
 from lmsync.home_paths import home_path
@@ -326,6 +327,7 @@ class Config(Section):
     report: ReportConfig = ReportConfig()
     instruments: dict[str, InstrumentConfig] = {}
     source: Path | None = Field(None, exclude=True)
+    _written: tuple[str, dict[tuple[str, ...], str]] = PrivateAttr(("", {}))  # the file's text, the environment's keys
 
     @model_validator(mode="after")
     def _instruments_resolve(self) -> Config:
@@ -424,9 +426,10 @@ def _format_errors(
         loc = tuple(str(p) for p in item["loc"])
         if any(loc[: len(at)] == at for at in loose or {}):
             continue
-        msg = item["msg"].removeprefix("Value error, ")  # a rule's own words
-        if not loc:  # a rule over the whole file that names its key: located like a key's own error
-            loc, msg = key_named_in(msg)
+        loc, msg = in_words(item, loc) or (loc, item["msg"].removeprefix("Value error, "))  # lmsync's words (105a, 10)
+        named, rest = key_named_in(msg)
+        if named and named[: len(loc)] == loc:  # a rule naming its key, over the file or inside its table (105a, 10)
+            loc, msg = named, rest
         path = ".".join(loc)
         variable = next(
             (name for key, name in (env_names or {}).items() if loc[: len(key)] == key), None
@@ -448,7 +451,7 @@ def _format_errors(
             # round 26, 8: "invalid character in year" of "01/09/2026" said nothing of the form wanted
             example = "" if variable else f" ({loc[-1]} = 2026-09-01, a TOML date: no quotes)"
             lines.append(f"{where}: {item['input']!r} is not a date (YYYY-MM-DD, a day the calendar has){example}")
-        else:
+        elif f"{where}: {msg}" not in lines:  # a pin of none: two errors, one line
             lines.append(f"{where}: {msg}")
     return "\n".join(lines)
 
@@ -488,4 +491,5 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: dict[str, s
     if loose:
         raise ConfigError("\n".join(loose.values()))
     config.source = file if file.exists() else None
+    config._written = (text, env_names)  # where [matching] entries are written (``config_where``; 105a, 10)
     return config

@@ -65,8 +65,7 @@ def anchor_paths(data: dict[str, Any], folder: Path) -> None:
         value = table.get(key) if isinstance(table, dict) else None
         if isinstance(value, str) and value.strip():
             path = home_expanded(value.strip(), f"{section}.{key}")
-            slash = "/" if value.strip().endswith("/") else ""  # a folder's '/' is kept for the key's check (round 82a, 9)
-            table[key] = str(path if path.is_absolute() else folder / path) + slash  # type: ignore[index]
+            table[key] = str(path if path.is_absolute() else folder / path) + _kept_tail(value)  # type: ignore[index]
 
 
 def home_expanded(value: str, key: str) -> Path:
@@ -91,7 +90,21 @@ def expand_home(data: dict[str, Any]) -> None:
         table = data.get(section)
         value = table.get(key) if isinstance(table, dict) else None
         if isinstance(value, str) and value.strip().startswith("~"):
-            table[key] = str(home_expanded(value.strip(), f"{section}.{key}")) + ("/" if value.strip().endswith("/") else "")  # type: ignore[index]
+            table[key] = str(home_expanded(value.strip(), f"{section}.{key}")) + _kept_tail(value)  # type: ignore[index]
+
+
+def folder_tail(value: str) -> str:
+    """``"."`` or ``".."`` when the path ``value`` ends with that name (``"sub/.."``, ``"."``), else ``""``: such a path
+    names a folder whatever is there. ``[store] path = "newdir/sub/.."`` made ``newdir/sub`` and a lock file, then
+    failed as "cannot be written" (tester round 105a, 7)."""
+    last = value.strip().rsplit("/", 1)[-1]
+    return last if last in (".", "..") else ""
+
+
+def _kept_tail(value: str) -> str:
+    """What ``pathlib`` drops of ``value`` and the key's check needs: a folder's ``/`` (tester round 82a, 9) or a
+    final ``/.`` (``Path("sub/.")`` is ``sub``; tester round 105a, 7)."""
+    return "/" if value.strip().endswith("/") else "/." if folder_tail(value) == "." else ""
 
 
 def near_key(model: Any, loc: Sequence[object]) -> str | None:

@@ -280,14 +280,29 @@ class WavesConfig(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> WavesConfig:
-        if any(w.offset_months is not None for w in self.windows.values()) and self.programme_start is None:
-            raise ValueError("offset_months needs programme_start")
-        waves = self.to_waves()
-        if self.baseline is not None and self.baseline not in {w.name for w in waves}:
-            raise ValueError(f"baseline {self.baseline!r} is not one of the windows")
+        """Raise ValueError naming the key each problem is at (``waves.windows.T3: ...``), so the error points at
+        that window's line, not at ``[waves]`` (or line 1: tester round 105a, 10): an offset wave with no
+        programme_start, a window ending before it starts, a window overlapping an earlier one, an unknown baseline."""
+        offset = next((name for name, w in self.windows.items() if w.offset_months is not None), None)
+        if offset is not None and self.programme_start is None:
+            raise ValueError(f"waves.windows.{offset}: offset_months needs [waves] programme_start")
+        for name, window in self.windows.items():
+            if window.start is not None and window.end is not None and window.end < window.start:
+                raise ValueError(f"waves.windows.{name}: ends ({window.end}) before it starts ({window.start})")
+        ordered = sorted(self._unordered(), key=lambda w: w.start)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.start <= before.end:  # with the windows: an offset wave's are computed (tester round 51b, 11)
+                raise ValueError(f"waves.windows.{after.name}: waves {before.name} ({before.start} to {before.end}) "
+                                 f"and {after.name} ({after.start} to {after.end}) overlap")
+        if self.baseline is not None and self.baseline not in self.windows:
+            raise ValueError(f"waves.baseline: {self.baseline!r} is not one of the windows")
         return self
 
     def to_waves(self) -> tuple[Wave, ...]:
+        """The windows as waves, ordered by start (``ordered_waves``)."""
+        return ordered_waves(self._unordered())
+
+    def _unordered(self) -> list[Wave]:
         waves = []
         for name, window in self.windows.items():
             if window.offset_months is not None:
@@ -303,7 +318,7 @@ class WavesConfig(Section):
             else:
                 assert window.start is not None and window.end is not None
                 waves.append(Wave(name, window.start, window.end))
-        return ordered_waves(waves)
+        return waves
 
 
 class GradesConfig(Section):

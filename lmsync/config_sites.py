@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from lmsync.config_lines import folder_tail
 from lmsync.config_moodle_url import (
     PASSWORD_FIX,
     PASSWORD_PROBLEM,
@@ -124,9 +125,12 @@ class StoreConfig(Section):
     @field_validator("path", mode="before")
     @classmethod
     def _refuse_empty_path(cls, value: Any) -> Any:
-        if value is not None and str(value).strip() in ("", "."):  # a traceback (tester round 12, 7)
+        if value is not None and not str(value).strip():  # a traceback (tester round 12, 7)
             raise ValueError("is empty: give the SQLite file's path, or leave path out for the default "
                              "($XDG_STATE_HOME/lmsync/<programme name>.db)")
+        if value is not None and (tail := folder_tail(str(value))):  # "sub/..": a folder made, then refused (105a, 7)
+            raise ValueError(f"ends with {tail!r}, so it names a folder, not a store file: give the SQLite file inside "
+                             "it, e.g. <folder>/lmsync.db")
         if value is not None and str(value).endswith(("/", os.sep)):  # was made as a file named so (round 82a, 9)
             raise ValueError("ends with a '/', so it names a folder: give the SQLite file inside it, e.g. <folder>/lmsync.db")
         return value

@@ -26,6 +26,7 @@ from lmsync.domain.unmatched import HELD_BY_TWO_ROLES, HELD_MEMBER
 from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.acted_forbids import unsaid_waits
+from lmsync.service.decision_hints import decisions_hint
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
 from lmsync.service.site_accounts import SiteLookup, api_lookup
@@ -33,8 +34,7 @@ from lmsync.visible import visible
 
 log = get_logger(__name__)
 
-STANDING_HINT = ("correct or remove these entries of [matching] pins / forbids (in the configuration file, or "
-                 "LMSYNC_MATCHING_PINS / LMSYNC_MATCHING_FORBIDS where the environment sets them)")
+_PAIRS = ("pins", "forbids")  # the keys of pairs, named together in a fix (``decision_hints``)
 
 
 def settings_from_config(config: Config) -> MatchSettings:
@@ -92,7 +92,8 @@ def run_match(
     if problems or rematch_problems:
         problems += pin_problems(people, settings) if pins else []  # the pins that cannot hold, said with the rest
         raise ConfigError("[matching] " + "; ".join([*problems, *rematch_problems]),
-                          hint=_standing_hint(people_file, bool(problems), bool(rematch_problems)))
+                          hint=decisions_hint(config, (*(_PAIRS if problems else ()), *(("rematch",) if rematch_problems
+                                                                                        else ())), people_file))
     start = time.perf_counter()
     try:
         result = match(people, settings)
@@ -100,7 +101,7 @@ def run_match(
         if not pins:
             raise
         # pins come only from the configuration here: a configuration error, exit 2 with its fix (tester round 3, 19)
-        raise ConfigError(f"[matching] pins: {exc.message}", hint=STANDING_HINT) from None
+        raise ConfigError(f"[matching] pins: {exc.message}", hint=decisions_hint(config, _PAIRS)) from None
     # why a re-matched mentee moved (who took the place, or the loads), what is maximised (tester rounds 103a, 2 and 4; 104b, 9)
     result = replace(result, assignments=with_moves_said(result.assignments, people, settings),
                      load_cost=load_cost(result.loads, settings.load_balance))
@@ -152,24 +153,8 @@ def _two_roles_said(unmatched: list[Unmatched], notices: Iterable[PersonWarning]
     return [replace(u, reason=TWO_ROLES_UNMATCHED) if u.mentee in held else u for u in unmatched]
 
 
-REMATCH_HINT = ("correct or remove these entries of [matching] rematch (in the configuration file, or "
-                "LMSYNC_MATCHING_REMATCH where the environment sets it)")
-
-
-def _standing_hint(people_file: str | Path | None, standing: bool, rematch: bool) -> str:
-    """The fix of bad ``[matching]`` entries: of pins / forbids, of rematch, or of all three."""
-    if people_file is not None:
-        return _FILE_HINT
-    if standing and rematch:
-        return ("correct or remove these entries of [matching] pins / forbids / rematch (in the configuration file, or "
-                "LMSYNC_MATCHING_PINS / LMSYNC_MATCHING_FORBIDS / LMSYNC_MATCHING_REMATCH where the environment sets them)")
-    return STANDING_HINT if standing else REMATCH_HINT
-
-
 #: A decision naming nobody of a ``--people`` CSV (tester round 43, 8: it spoke of suspended enrolments).
 _NOT_IN_FILE = "is not an id in {}"
-_FILE_HINT = ("with --people, the configuration's [matching] pins, forbids and rematch name ids of the file: correct them, "
-              "take them out, or match with a configuration that has none")
 
 
 def _find(resolve: dict[str, str], lowered: dict[str, str], key: str) -> str | None:
@@ -256,7 +241,7 @@ def _rematch_ids(lookup: _Lookup, keys: Iterable[str], people_file: str | Path |
             problems.append(f"rematch {key!r}: nobody active in the programme has that username, idnumber, email or id "
                             "(someone who has left the course or whose enrolment is suspended has no pair to re-match)")
     if problems and raising:
-        raise ConfigError("[matching] " + "; ".join(problems), hint=_standing_hint(people_file, False, True))
+        raise ConfigError("[matching] " + "; ".join(problems), hint=decisions_hint(None, ("rematch",), people_file))
     return ids
 
 
@@ -425,7 +410,7 @@ def check_standing_decisions(
         if what == "forbid":
             problems += _forbid_sides(people, kept["forbid"], out["forbid"])
     if problems and raising:
-        raise ConfigError("[matching] " + "; ".join(problems), hint=_standing_hint(people_file, True, False))
+        raise ConfigError("[matching] " + "; ".join(problems), hint=decisions_hint(None, _PAIRS, people_file))
     return out["pin"], out["forbid"], kept["forbid"]
 
 

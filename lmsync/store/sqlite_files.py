@@ -73,12 +73,15 @@ def refuse_empty(path: Path, where: str) -> None:
 
 def refuse_not_a_store(path: Path, where: str) -> None:
     """Raise ConfigError when the file at ``path`` is not an lmsync store: empty (``refuse_empty``), not a
-    SQLite database, or another application's (tables, none of them lmsync's); a folder; a device, a named pipe or a
+    SQLite database, or another application's (tables, none of them lmsync's); a folder (or a path ending in ``..``,
+    whose folders may not be there yet: tester round 105a, 7); a device, a named pipe or a
     socket (``refuse_not_a_file``, tester round 99b, 1 and 9). Judged read-only, before
     anything opens the file to write it, so a file refused is left exactly as it was (tester round 79, 5;
     module doc). Nothing when no file is there (a new store is made) or it cannot be read (opening it names
     the problem); a damaged store is judged by opening it too."""
-    if path.is_dir():  # was a "disk I/O error" traceback (tester round 5, 9b); before any lock file (round 82a, 9)
+    # was a "disk I/O error" traceback (tester round 5, 9b); before any lock file (round 82a, 9); "new/sub/..", whose
+    # folders are not there yet, is one too (tester round 105a, 7: new/sub was made, then "cannot be written")
+    if path.is_dir() or path.name == "..":
         raise ConfigError(
             f"the store {where} is a folder, not a store file",
             hint="point [store] path (or LMSYNC_STORE_PATH) at a file inside it, e.g. <folder>/lmsync.db",
