@@ -92,3 +92,13 @@ def leaving_a_circle_gone(words: str, gone: str) -> str:
     if words.startswith(f"{LEFT_WITHOUT}: ") and not words.startswith(f"{LEFT_WITHOUT}: {MENTOR_OPTED_OUT}"):
         return f"{LEFT_WITHOUT} (their mentor {gone}): {words[len(LEFT_WITHOUT) + 2:]}"
     return words
+
+
+def mentor_now_a_mentee(others_stay: int) -> str:
+    """How the plan says a circle's mentor leaves their own circle, no longer wanted and kept (no
+    ``--allow-delete``), because the match places them as a mentee in another circle: without it they were
+    in two circles, their old one as its mentor and the new one as a mentee (tester round 105a, 8: a teacher
+    made a student, applied with ``LMSYNC_SYNC_MIN_SOURCE_FRACTION=0``). ``others_stay``: members lmsync
+    leaves in the kept circle (people it did not place, or a hand-added member it is unsure of)."""
+    kept = "kept empty" if not others_stay else f"kept with its {others_stay} other member(s)"
+    return f"now a mentee in another circle; their own circle is {kept} (needs --allow-delete to delete)"

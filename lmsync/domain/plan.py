@@ -15,7 +15,13 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
-from lmsync.domain.circle_leaving import leaving_a_circle_gone, mentor_gone, not_ours, removal_reason
+from lmsync.domain.circle_leaving import (
+    leaving_a_circle_gone,
+    mentor_gone,
+    mentor_now_a_mentee,
+    not_ours,
+    removal_reason,
+)
 from lmsync.domain.circle_names import grouping_name, unique_names
 from lmsync.domain.circle_names import shorten as _shorten
 from lmsync.domain.deleted_in_moodle import put_back, remade, reposted
@@ -266,7 +272,8 @@ def plan_sync(
     warnings += reposted(gone_welcomes) + remade(ops, memory, observation)  # made again: deleted in Moodle (rounds 9; 73, 2)
 
     # Owned circles no longer desired: their mentor left or has nobody to mentor. Mentees
-    # leave (they are re-matched elsewhere); the group itself goes only with allow_delete.
+    # leave (they are re-matched elsewhere); the group itself goes only with allow_delete. A kept
+    # circle's mentor whom the match places as a mentee elsewhere leaves it too (tester round 105a, 8).
     for idnumber, group in sorted(owned.items()):
         if idnumber in desired_members or idnumber in memory.held:  # a renumbered one too, put back (round 104a, 1)
             continue  # held: its mentor is away (round 53, 1)
@@ -274,8 +281,10 @@ def plan_sync(
         mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
         others = group.members - {mentor} if mentor is not None else group.members
         outside = outside_members(observation, memory, idnumber, others)  # named by its deletion: round 103b, 6
+        staying = len(outside)  # members the kept circle keeps (tester round 105a, 8)
         for user in sorted(others - set(outside)):
             if (idnumber, user) in by_hand and (idnumber, user) in memory.unsure:  # a guess is no proof (round 93b, 1)
+                staying += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
             if reason == "re-matched" and user in moved:
@@ -291,6 +300,9 @@ def plan_sync(
         else:
             kept_outsiders += len(outside)
             skipped.append(idnumber)
+            if mentor is not None and mentor in group.members and any(mentor in m for m in desired_members.values()):
+                # a mentee elsewhere now: never in two circles (tester round 105a, 8)
+                ops.append(RemoveMember(group=idnumber, user_id=mentor, reason=mentor_now_a_mentee(staying)))
     warnings.extend(left_where_they_are(kept_outsiders))
 
     _repair_duplicates(observation, grouping, duplicates, ops, warnings)

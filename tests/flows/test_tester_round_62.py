@@ -278,8 +278,12 @@ def test_round_64_5_a_mentor_counted_as_a_mentee_has_their_mentees_leave_saying_
     site.save(path)
     monkeypatch.setenv("LMSYNC_MATCHING_DUAL_ROLE", "mentee")
     shown = run_in(demo_home, "plan").output
-    leaving = [line for line in shown.splitlines() if "(m0003)'s circle" in line and " from " in line]
+    leaving = [line for line in shown.splitlines() if "(m0003)'s circle" in line and " from " in line
+               and "(m0003) from " not in line]  # the mentor's own leaving: below
     assert leaving, shown
+    named = f"{mentor.firstname} {mentor.lastname} (m0003)"  # a mentee elsewhere, in one circle (tester round 105a, 8)
+    assert f"{named} from {named}'s circle (now a mentee in another circle; their own circle is kept empty" in (
+        " ".join(shown.split())), shown
     assert all("their mentor m0003 has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)"
                in line for line in leaving), leaving
 
