@@ -1,6 +1,7 @@
 """What a failed connection's error text means, in a few words (urllib3's text names pools and retries).
 
-Used by :class:`lmsync.moodle.errors.ConnectionFailed` (its ``cause``), the retry rules and `lmsync doctor`.
+Used by :class:`lmsync.moodle.errors.ConnectionFailed` (its ``cause``), the retry rules and `lmsync doctor`;
+``ERRORCODE_HINTS`` by ``exception_from_body`` (a Moodle refusal whose errorcode says the site's state).
 """
 
 from __future__ import annotations
@@ -24,6 +25,19 @@ _CAUSES = (
     ("WRONG_VERSION_NUMBER", "TLS: https:// to a port that serves plain HTTP"),
     ("timed out", "timed out"),
 )
+
+
+#: The fix for a Moodle exception body by its ``errorcode``, where the class's own hint would mislead. Moodle answers
+#: ``sitemaintenance`` ("The site is undergoing maintenance and is currently not available", lang/en/admin.php) to
+#: every web-service call of a user without moodle/site:maintenanceaccess while maintenance mode is on
+#: (webservice/lib.php); the general hint sent admins to debugging (tester round 106b, 6). Exit stays 1.
+ERRORCODE_HINTS = {
+    "sitemaintenance": (
+        "the Moodle site is in maintenance mode and refused the call, so it changed nothing: the next run retries; "
+        "when the maintenance is over, switch it off in Site administration > Server > Maintenance mode "
+        "(or admin/cli/maintenance.php --disable on the server)"
+    ),
+}
 
 
 def short_cause(message: str) -> str:

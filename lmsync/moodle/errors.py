@@ -49,7 +49,7 @@ import re
 from typing import Any, TypedDict, Unpack
 
 from lmsync.errors import LmsyncError
-from lmsync.moodle.causes import short_cause
+from lmsync.moodle.causes import ERRORCODE_HINTS, short_cause
 from lmsync.moodle.keywords import check_keywords
 
 
@@ -497,4 +497,4 @@ def exception_from_body(function: str | None, body: dict[str, Any]) -> MoodleExc
     cls = _BY_ERRORCODE.get(errorcode, MoodleException)
     if cls is MissingCapability:
         return MissingCapability(text, capability=capability_title(message), **kw)
-    return cls(text, **kw)
+    return cls(text, hint=ERRORCODE_HINTS.get(errorcode), **kw)  # None: the class's own

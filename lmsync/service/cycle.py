@@ -223,7 +223,8 @@ def _nudges(run: _Run) -> StepResult:
         "pair_nudges_planned": len(report.planned),  # one per pair and person, before the daily limits
         "sent": len({o.nudge.recipient_id for o in report.sent}),
         "failed": len({o.nudge.recipient_id for o in report.failed}),
-        "unknown": len({o.nudge.recipient_id for o in report.unknown}),
+        "unknown": len({o.nudge.recipient_id for o in report.unknown}),  # answer lost: may have arrived, not re-sent
+        "not_attempted": len({n.recipient_id for n in report.not_attempted}),  # messages, after a stop or unknown one
         "capped": report.capped,  # messages (people) left for tomorrow
         "cap_unused": report.cap_unused,  # of the day's cap: the next people, linked by pairs, go together (102a, 4)
         "cap_over": report.cap_over,  # messages over the cap: a circle larger than it goes whole (104b, 5)
@@ -259,8 +260,23 @@ def _nudges(run: _Run) -> StepResult:
     if report.stopped:  # SIGTERM between messages: the rest go on the next run
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
     if report.failed or report.unknown or report.not_attempted:
-        return StepResult("nudges", "partial", EXIT_PARTIAL, text + f"; {counts['failed']} refused", counts)
+        return StepResult("nudges", "partial", EXIT_PARTIAL, text + _not_all_sent(report, counts), counts)
     return StepResult("nudges", "ok", EXIT_OK, text, counts)
+
+
+def _not_all_sent(report: Any, counts: dict[str, int]) -> str:
+    """The nudges line's tail when some messages were refused, lost or not attempted (``report``: a ``NudgeReport``;
+    ``counts``: the step's, in messages). Said: "0 refused" alone while Moodle held 3 of them, their answers lost
+    and 10 pair nudges not attempted, read as nothing sent (tester round 106b, 3)."""
+    parts = [f"{counts['failed']} refused"] if report.failed else []
+    if report.unknown:
+        parts.append(f"{counts['unknown']} with an unknown outcome (Moodle's answer was lost): they may have reached "
+                     "their people, and are not sent again")
+    if report.not_attempted:
+        why = "stopped after an unknown outcome" if report.unknown else "the sending stopped"
+        parts.append(f"{counts['not_attempted']} message(s) not attempted ({len(report.not_attempted)} pair "
+                     f"nudge(s)): {why}; the next run sends them")
+    return "; " + "; ".join(parts)
 
 
 def _digest(run: _Run) -> StepResult:

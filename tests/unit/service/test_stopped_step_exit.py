@@ -14,7 +14,7 @@ from lmsync.service.cycle_result import EXIT_PARTIAL
 
 def _nudge_report(**changes: Any) -> SimpleNamespace:
     values: dict[str, Any] = dict(
-        flagged_pairs=3, pairs=3, messages=[1, 2], planned=[1, 2], sent=[], failed=[], unknown=[], not_attempted=[2],
+        flagged_pairs=3, pairs=3, messages=[1, 2], planned=[1, 2], sent=[], failed=[], unknown=[], not_attempted=[SimpleNamespace(recipient_id=2)],
         capped=0, cap_unused=0, cap_over=0, already_today=0, hidden_events=0, first_run=False, held="", recently_nudged=0, stopped=True,
     )
     values.update(changes)
