@@ -16,6 +16,7 @@ from typing import Any
 from lmsync.domain.health import status_label
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import HealthReport, unassigned_note
+from lmsync.service.health_gone import PausedApart
 from lmsync.service.labels import People
 from lmsync.store.health import QueueItem
 from lmsync.store.queue import GONE, NOT_DUE, WATCH
@@ -135,11 +136,18 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         blocks.append(Note(f"Escalated (overdue): {escalated} (see `lmsync queue list`)."))
     if report.unescalated:
         blocks.append(Note(unescalated_note(report.unescalated, people)))
-    if report.paused:  # every run while they stay paused, not only the one that paused them (tester round 50, 10)
-        blocks.append(Note(gone_note(report.paused, people, {i.id for i in report.gone})))
+    # every run while they stay paused, not only the one that paused them (tester round 50, 10); those on hold while
+    # someone is away apart, not as no longer in the programme (after tester round 105a, 1)
+    apart = PausedApart.of(report.paused, report.gone)
+    if apart.gone:
+        blocks.append(Note(gone_note(apart.gone, people, apart.now)))
+    if apart.held:
+        blocks.append(Note(held_note(apart.held, people, apart.now)))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
-    # counts, as skipped_inactive (R44b-3): the items paused now, and those of them this run paused
-    blocks.append(Field("paused_not_in_programme", len(report.paused)))
+    # counts, as skipped_inactive (R44b-3): the items paused now (no longer in the programme, or on hold), and those
+    # of them this run paused
+    blocks.append(Field("paused_not_in_programme", len(apart.gone)))
+    blocks.append(Field("paused_on_hold", len(apart.held)))
     blocks.append(Field("paused_by_this_run", len(report.gone)))
     blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
                                         for i, why in report.unescalated]))
@@ -189,6 +197,19 @@ def gone_note(items: Sequence[QueueItem], people: People, now: Collection[int] =
     return (f"{len(items)} queue item(s) paused: the pair is no longer in the programme: {listed}. "
             "Never due nor escalated while away; `lmsync queue done` records an outcome on them as on any item, "
             "and a pair back in a circle takes its item up again as it was.")
+
+
+def held_note(items: Sequence[QueueItem], people: People, now: Collection[int] = ()) -> str:
+    """The queue items paused while their pair is on hold (``on_hold`` set: the mentee's place, or the mentor's
+    circle, held while they are away), each with who is away, until when, and since when it is paused: ``now`` holds
+    the ids of those this run paused. They were listed as no longer in the programme (after tester round 105a, 1)."""
+    def since(i: QueueItem) -> str:
+        return "put on hold by this run" if i.id in now else f"on hold since {i.last_seen_on.isoformat()}"
+    listed = "; ".join(f"{people.pair(*i.pair)} ({(i.on_hold or '').removeprefix(HOLD_PREFIX)}; {since(i)})"
+                       for i in items)
+    return (f"{len(items)} queue item(s) on hold while someone is away: {listed}. Never due nor escalated while on "
+            "hold; `lmsync queue done` takes no outcome on them until they are back, and health then judges the pair "
+            "again and takes its item up as it was.")
 
 
 def _queued_label(pair_id: str, people: People) -> str:

@@ -16,6 +16,7 @@ from lmsync.render.views import Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import PairHistory
 from lmsync.service.labels import People
 from lmsync.service.rater_checkpoints import ERASURE_WITHHELD
+from lmsync.store.queue_item import HOLD_PREFIX
 
 
 def _columns(*keys: str) -> tuple[Column, ...]:
@@ -58,9 +59,20 @@ def _closed_on(i: Any) -> Any:
     return i.outcome_on or i.acked_on if i.outcome not in (None, "met") else i.acked_on
 
 
+def _held(i: Any) -> bool:
+    """Whether ``i`` is open and paused while its pair is on hold (its pause note's why begins ``HOLD_PREFIX``): a
+    mentee's place, or a mentor's circle, held while they are away; not out of the programme (after tester round
+    105a, 1)."""
+    return not i.acked_on and getattr(i, "status", None) == "gone" and (getattr(i, "gone_why", None) or "").startswith(
+        HOLD_PREFIX)
+
+
 def _queue_state(i: Any) -> str:
     if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
+    elif _held(i):  # who is away, until when (after tester round 105a, 1)
+        state = (f"open, on hold since {i.last_seen_on.isoformat()} ({i.gone_why.removeprefix(HOLD_PREFIX)}; nothing is "
+                 "due until they are back)")
     elif not i.acked_on and getattr(i, "status", None) == "gone":  # never due while paused (tester round 63, 4)
         state = f"open, paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"
     else:
@@ -87,7 +99,7 @@ def pair_view(h: PairHistory, people: People) -> Document:
     ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
     unless the mentor is away and their circle held), ``ended_by_coordinator_on`` (the day of the closure that ends
     the pair today, as ``lmsync health`` counts it ended; null else: ``PairHistory.ended_since``), then one list per
-    table."""
+    table (a queue item paused while its pair is on hold: status ``on_hold``, due null, as ``lmsync queue list``)."""
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
     if h.paired:
         head += "\n  paired " + ", ".join(
@@ -123,8 +135,10 @@ def pair_view(h: PairHistory, people: People) -> Document:
         for n in h.nudges
     ]
     queue = [
-        {"opened": i.opened_on, "status": i.status, "owner": i.owner, "outcome": i.outcome,
-         "due": None if i.acked_on else i.due_on,  # no due date once acknowledged or closed, as queue list (round 38, 4)
+        {"opened": i.opened_on, "status": Shown("on_hold", "on hold") if _held(i) else i.status,  # as queue list
+         "owner": i.owner, "outcome": i.outcome,
+         # no due date once acknowledged or closed, as queue list (round 38, 4), nor while on hold (after 105a, 1)
+         "due": None if i.acked_on or _held(i) else i.due_on,
          # acknowledged and awaiting its outcome is not closed (tester round 35, 2: JSON and CSV said closed)
          "acknowledged_on": i.acked_on if i.outcome is None else None,
          "closed": _closed_on(i) if i.acked_on and i.outcome else None, "escalated_to": i.escalated_to, "note": i.note,

@@ -160,16 +160,19 @@ def _out_of_range(plan: GradesPlan, who: Callable[[int], str], *, detail: int = 
 
 def _health(run: _Run) -> StepResult:
     from lmsync.service.health import run_health, unassigned_note
+    from lmsync.service.health_gone import PausedApart
 
     report = run_health(run.api, run.config, run.store, as_of=run.day)
     run.outputs["health"] = report
+    apart = PausedApart.of(report.paused, report.gone)  # on hold apart from gone (after tester round 105a, 1)
     # statuses as the line and `lmsync health` count them: an ended pair under ended_by_coordinator alone
     counts = {k: n for k, n in report.shown_counts.items() if k != "ended"} | {
         "queued": len(report.queued),
         "escalated": len(report.escalated),
         "recovered": report.recovered,
         # items whose pair left the programme (R44b-3): paused now, and those of them this run paused (round 50, 10)
-        "paused_not_in_programme": len(report.paused),
+        "paused_not_in_programme": len(apart.gone),
+        "paused_on_hold": len(apart.held),
         "paused_by_this_run": len(report.gone),
         "not_a_good_fit": len(report.not_a_good_fit),
     }
@@ -180,9 +183,12 @@ def _health(run: _Run) -> StepResult:
         counts["ended_by_coordinator"] = len(report.ended)
     if report.escalated:
         text += f", {len(report.escalated)} escalated"
-    if report.paused:  # said while they stay paused, not only by the run that paused them (tester round 50, 10)
-        text += f", {len(report.paused)} queue item(s) paused (the pair is no longer in the programme)"
-        text += f", {len(report.gone)} of them by this run" if report.gone else ""
+    if apart.gone:  # said while they stay paused, not only by the run that paused them (tester round 50, 10)
+        text += f", {len(apart.gone)} queue item(s) paused (the pair is no longer in the programme)"
+        text += f", {apart.gone_now} of them by this run" if apart.gone_now else ""
+    if apart.held:  # not "no longer in the programme": their place or circle is held (after tester round 105a, 1)
+        text += f", {len(apart.held)} queue item(s) on hold while someone is away"
+        text += f", {apart.held_now} of them by this run" if apart.held_now else ""
     if report.unescalated:  # tester round 19, 3
         counts["unescalated"] = len(report.unescalated)
         text += f", {len(report.unescalated)} overdue could not be escalated (`lmsync health` says why)"

@@ -2,8 +2,9 @@
 
 Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
 at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
-of those lmsync paused since because the pair left the programme (tester R44b-3), and of the circles held
-while their mentor is away, or whose hold ended, since their last digest (tester round 61, 5);
+of those lmsync paused since because the pair left the programme (tester R44b-3) or, said apart, is on hold while
+someone is away (after tester round 105a, 1), and of the circles held while their mentor is away, or whose hold
+ended, since their last digest (tester round 61, 5);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -36,6 +37,7 @@ from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
 from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
+from lmsync.store.queue_item import HOLD_PREFIX
 from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
@@ -219,11 +221,20 @@ def digest_text(
             lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {why}; "
                          f"due {due}, {when}{extra}")
         lines += _unanswered_line(unanswered)
-    if paused:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
-        lines += ["", f"Paused, the pair no longer in the programme ({len(paused)}; nothing is due while they are away):"]
-        for i in paused:
+    # paused on hold (the mentee's place, or the mentor's circle, held while they are away) is not gone: said apart
+    # (after tester round 105a, 1: "no longer in the programme" for a pair whose place was held)
+    on_hold = [i for i in paused if (i.gone_why or "").startswith(HOLD_PREFIX)]
+    gone = [i for i in paused if i not in on_hold]
+    if gone:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
+        lines += ["", f"Paused, the pair no longer in the programme ({len(gone)}; nothing is due while they are away):"]
+        for i in gone:
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
                          f"since {i.last_seen_on.isoformat()}")
+    if on_hold:
+        lines += ["", f"On hold while someone is away ({len(on_hold)}; nothing is due, and `lmsync queue done` takes no "
+                      "outcome on them, until they are back):"]
+        lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {(i.gone_why or '').removeprefix(HOLD_PREFIX)}; "
+                  f"since {i.last_seen_on.isoformat()}" for i in on_hold]
     if recovered:  # an item stays open until its coordinator closes it: one who only reads learns of it here
         lines += ["", f"Recovered since your last digest ({len(recovered)}; nothing due: close the item once the "
                       "recovery holds, with no action needed):"]

@@ -50,7 +50,7 @@ from lmsync.service.clock_check import check_clock_today
 from lmsync.service.ended_as_of import ended_on
 from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
-from lmsync.service.health_gone import Circles, left_out_pairs, pause_gone, paused_now
+from lmsync.service.health_gone import Circles, PausedApart, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
@@ -427,7 +427,8 @@ def run_health(
                           # a closure counts from the day it was recorded: an earlier day's view shows that day
                           ended=frozenset(ended_on(store, programme, day) & current))
     if not record:
-        report.paused = paused_now(_queue(config, store), on=day)  # those paused by that day (tester round 102a, 1)
+        # those paused by that day (tester round 102a, 1), those on hold then said so (after tester round 105a, 1)
+        report.paused = paused_now(_queue(config, store), on=day, config=config)
         # counted as shown: an ended pair once, as ended, not also under its status (tester round 97a, 8)
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.shown_counts)
         return report
@@ -449,7 +450,7 @@ def run_health(
             report.snoozed += 1  # "ended": a pair a coordinator closed is not counted as waiting
     # an item whose pair left the programme (suspended, enrolment ended, re-matched) waits for nobody (R44b-3)
     report.gone = pause_gone(queue, day, current, assessment.roster, assessment.circles, config=config)
-    report.paused = paused_now(queue)
+    report.paused = paused_now(queue, config=config, today=day)  # on hold apart (after tester round 105a, 1)
     report.reassigned = queue.reassign()
     fading = {(h.mentor_id, h.mentee_id) for h in assessment.healths if h.status == "fading"}
     report.recovered = len(queue.close_recovered(day, fading))
@@ -474,7 +475,8 @@ def run_health(
         unescalated=len(report.unescalated),
         reassigned=len(report.reassigned),
         recovered=report.recovered,
-        paused_not_in_programme=len(report.paused),
+        paused_not_in_programme=len(PausedApart.of(report.paused).gone),
+        paused_on_hold=len(PausedApart.of(report.paused).held),
         paused_by_this_run=len(report.gone),
         not_a_good_fit=len(report.not_a_good_fit),
         **report.shown_counts,  # as the view counts them (tester round 97a, 8)

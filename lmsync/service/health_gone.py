@@ -14,7 +14,7 @@ not built yet, or its grouping deleted by hand).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +23,7 @@ from lmsync.config import Config
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.service.observe import Snapshot
-from lmsync.service.queue_holds import pair_holds
+from lmsync.service.queue_holds import pair_holds, with_holds
 from lmsync.store.queue import CoordinatorQueue, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX, gone_note, paused_day
 
@@ -143,16 +143,52 @@ def pause_gone(
     return paused
 
 
-def paused_now(queue: CoordinatorQueue, on: date | None = None) -> list[QueueItem]:
+def paused_now(
+    queue: CoordinatorQueue, on: date | None = None, *, config: Config | None = None, today: date | None = None
+) -> list[QueueItem]:
     """The open items paused now (``QueueItem.paused``), oldest first, as ``lmsync queue list`` shows them: those
-    the health step paused on any run whose pair is still out of the programme (tester round 50, 10).
+    the health step paused on any run whose pair is still out of the programme (tester round 50, 10). With
+    ``config``, each whose pair is on hold at ``today`` (else ``on``; ``queue_holds.with_holds``) has ``on_hold`` set,
+    as the list shows it, so the health step counts it apart (``PausedApart``; after tester round 105a, 1).
 
     ``on``: the day a view is of (``health --as-of``): only the items whose pause began on or before it
     (``paused_on``). A view of an earlier day listed items paused after it, even on a day before the programme
     began (tester round 102a, 1). The queue keeps an item's present state only, so an item paused on that day and
     since taken up again or closed is not listed: the view says what was paused then and still is. A day to come
     (a projection) lists every item paused now."""
-    return [item for item in queue.open_items() if item.paused and (on is None or paused_on(item) <= on)]
+    items = [item for item in queue.open_items() if item.paused and (on is None or paused_on(item) <= on)]
+    held_on = today or on
+    return with_holds(config, queue.store, items, held_on) if config is not None and held_on is not None else items
+
+
+@dataclass(frozen=True)
+class PausedApart:
+    """The items paused now (``paused_now``, ``on_hold`` set) told apart, as ``lmsync health`` and the run's health
+    line count them: ``gone``, those whose pair is no longer in the programme; ``held``, those on hold while the
+    mentee or mentor is away (their place or circle held: ``[sync] away_mentor_hold_days``); ``now``, the ids of
+    those this run paused. Held items were counted and listed as no longer in the programme (after tester round
+    105a, 1)."""
+
+    gone: list[QueueItem]
+    held: list[QueueItem]
+    now: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, paused: Iterable[QueueItem], by_this_run: Iterable[QueueItem] = ()) -> PausedApart:
+        """``paused`` apart; ``by_this_run``: the items this run paused (``pause_gone``)."""
+        items = list(paused)
+        return cls([i for i in items if not i.on_hold], [i for i in items if i.on_hold],
+                   frozenset(i.id for i in by_this_run))
+
+    @property
+    def gone_now(self) -> int:
+        """How many of ``gone`` this run paused."""
+        return sum(1 for i in self.gone if i.id in self.now)
+
+    @property
+    def held_now(self) -> int:
+        """How many of ``held`` this run paused."""
+        return sum(1 for i in self.held if i.id in self.now)
 
 
 def paused_on(item: QueueItem) -> date:

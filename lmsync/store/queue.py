@@ -31,7 +31,7 @@ from lmsync.store.queue_item import QueueItem as QueueItem
 from lmsync.store.queue_item import due_date as due_date
 from lmsync.store.queue_item import gone_note
 from lmsync.store.queue_item import item_of as _item
-from lmsync.store.queue_paused import paused_ids, shows_snapshot, statuses_back
+from lmsync.store.queue_paused import back_note, paused_ids, shows_snapshot, statuses_back
 from lmsync.store.schema import coordinator_queue, queue_tracking
 from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json
 
@@ -159,11 +159,10 @@ class CoordinatorQueue(ProgrammeRepository):
                 self.store.write(
                     _q.update()
                     .where(_q.c.id == row.id)
-                    .values(
-                        status=health.status,
-                        reasons=reasons_json(health),
-                        last_seen_on=max(day.isoformat(), row.last_seen_on),
-                    )
+                    # taken up again after a pause: its pause note says since when (tester round 106a, 5)
+                    .values(status=health.status, reasons=reasons_json(health),
+                            note=back_note(row.note, day) if row.status == GONE else row.note,
+                            last_seen_on=max(day.isoformat(), row.last_seen_on))
                 )
                 return "updated"
             # made again after its closure: a new pair, which the old pairing's acks do not snooze (tester round 97a, 2)
@@ -392,7 +391,8 @@ class CoordinatorQueue(ProgrammeRepository):
             if item.pair in current:
                 if item.pair in back:  # back: its status as judged today, the same day it was paused too (104b, 2)
                     with self.store.transaction():
-                        self.store.write(_q.update().where(_q.c.id == item.id).values(status=back[item.pair]))
+                        self.store.write(_q.update().where(_q.c.id == item.id).values(
+                            status=back[item.pair], note=back_note(item.note, day)))  # says so (106a, 5)
                 continue
             if item.id in stored_gone:  # paused already: never a second note (tester round 104b, 2)
                 continue

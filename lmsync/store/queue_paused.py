@@ -6,6 +6,9 @@ taken before the pause (health judged the pair that morning, the mentee's enrolm
 health ran again): that judgement no longer gave the item its status. Before, it did (a snapshot of the pause's
 own day counted as one since the pause), so the item showed ``fading`` with a due date until the next day, whose run
 paused it again with a second note.
+
+Taken up again, an item's pause note says so (``back_note``; tester round 106a, 5): it kept only "the pair is no
+longer in the programme" beside a fading item due again, so a coordinator read that the pair was gone.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import date
 from sqlalchemy import select
 
 from lmsync.store.db import Store
-from lmsync.store.queue_item import GONE, RECOVERED
+from lmsync.store.queue_item import GONE, GONE_NOTE, RECOVERED
 from lmsync.store.schema import coordinator_queue as _q
 from lmsync.store.snapshots import HealthSnapshots
 
@@ -42,3 +45,23 @@ def paused_ids(store: Store, programme: str) -> set[int]:
     ``pause_gone`` never pauses one again, so it never gets a second note (tester round 104b, 2)."""
     query = select(_q.c.id).where(_q.c.programme == programme, _q.c.acked_on.is_(None), _q.c.status == GONE)
     return {r.id for r in store.rows(query)}
+
+
+#: How lmsync's pause note ends once the item is taken up again (``back_note``), followed by the day.
+BACK = "; back in the programme on "
+
+
+def back_note(note: str | None, day: date) -> str | None:
+    """``note`` with lmsync's latest pause note in it (``queue_item.gone_note``, up to the next note joined after it
+    with `` / ``) ending ``; back in the programme on DAY``: its pair, paused as no longer in the programme or on hold,
+    was judged again at ``day`` and the item taken up again (tester round 106a, 5). Once: a pause note that says so
+    already, or a note with no pause note, is returned as it is."""
+    text = note or ""
+    at = text.rfind(GONE_NOTE)
+    if at < 0:
+        return note
+    end = text.find(" / ", at)
+    end = len(text) if end < 0 else end
+    if BACK in text[at:end]:
+        return note
+    return f"{text[:end]}{BACK}{day.isoformat()}{text[end:]}"
