@@ -33,6 +33,8 @@ def _redact_value(value: Any) -> Any:
 
 _format = "console"
 _level = logging.INFO
+#: (event, key, run id) of the warnings :func:`warn_once` has logged since :func:`configure` last ran.
+_said: set[tuple[str, str, Any]] = set()
 
 
 def log_format() -> str:
@@ -43,6 +45,7 @@ def log_format() -> str:
 def configure(log_format: str = "console", level: str = "info", stream: Any = None) -> None:
     """Configure structlog once per process; ``stream`` defaults to stderr."""
     global _format, _level
+    _said.clear()  # a new command: its warnings are said again (warn_once)
     _format = log_format
     _level = getattr(logging, level.upper(), logging.INFO)
     stream = stream or sys.stderr
@@ -68,6 +71,21 @@ def configure(log_format: str = "console", level: str = "info", stream: Any = No
 
 def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
+
+
+def warn_once(name: str, event: str, key: str, **fields: Any) -> bool:
+    """Log warning ``event`` (logger ``name``, with ``fields``) unless it was logged for ``key`` in this command
+    and run already; returns whether it was logged now.
+
+    A run is the ``run_id`` bound in structlog's context (``lmsync run`` and each daemon cycle), else the command
+    (:func:`configure` starts over). A sync opened Moodle twice (its plan names people from a second read), and
+    logged ``moodle.unencrypted`` twice (tester round 106b, 7)."""
+    said = (event, key, structlog.contextvars.get_contextvars().get("run_id"))
+    if said in _said:
+        return False
+    _said.add(said)
+    get_logger(name).warning(event, **fields)
+    return True
 
 
 

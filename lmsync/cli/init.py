@@ -253,6 +253,11 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     out.write_text(text, encoding="utf-8")
     target = redact(config.moodle.url or "the built-in emulator")  # a URL's password, as doctor (tester round 87b, 8a)
     say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
+    from lmsync.service.moodle import in_clear
+
+    if in_clear(config.moodle.url or ""):  # as doctor and every run say it (tester round 106b, 7)
+        say(f"warning: {target} is plain http to another host: the token and every answer (names, ratings) would "
+            f"cross the network unencrypted; use the site's https:// address in [moodle] url of {out}", err=True)
     if config.moodle.token_file is not None:  # round 27, 8: a token file every run would refuse, said now
         from lmsync.errors import ConfigError
         from lmsync.token_file import read_token_file

@@ -84,6 +84,7 @@ from lmsync.moodle.retry import (
     parse_retry_after,
     retryable,
 )
+from lmsync.moodle.tls import unverified, unverified_tls_failure_hint
 from lmsync.secrets import Token, redact, token_forms
 
 __all__ = [
@@ -155,6 +156,11 @@ class Transport:
     ``max_input_vars``, traps 23-25) and the transport refuses to send more. ``stats``
     counts the HTTP requests made per function, retries included. ``timeout`` and
     ``deadline`` are seconds: per attempt, and for all attempts of one call with the waits.
+
+    ``verify_tls=False`` (``[moodle] verify_tls``) makes every request without checking the certificate,
+    even when the environment names a CA bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``), which requests
+    puts over ``Session.verify = False`` unless ``verify`` is given per request (psf/requests issue 3829;
+    tester round 106b, 1); :func:`lmsync.moodle.tls.unverified` says so once instead of urllib3's warning per request.
     """
 
     def __init__(
@@ -172,6 +178,7 @@ class Transport:
         backoff_max: float = 30.0,
         pool_size: int = 1,
         stop: StopSignal | None = None,
+        verify_tls: bool = True,
     ) -> None:
         if not isinstance(token, Token):
             raise TypeError("token must be a lmsync.secrets.Token")
@@ -184,6 +191,11 @@ class Transport:
             self.session.mount("https://", adapter)
             self.session.mount("http://", adapter)
         self.session.headers.setdefault("User-Agent", f"lmsync/{__version__}")
+        #: whether the site's TLS certificate is checked; each request passes ``session.verify`` (tester round 106b, 1)
+        self.verify_tls = verify_tls
+        if not verify_tls:
+            self.session.verify = False
+            unverified(self.url)
         self.timeout = timeout
         self.deadline = deadline
         self.budget = budget
@@ -323,6 +335,7 @@ class Transport:
                 data=self._body(form),
                 timeout=timeout,
                 allow_redirects=False,
+                verify=self.session.verify,  # given per request, or the environment's CA bundle wins over False
             )
         except requests.exceptions.Timeout as exc:  # ConnectTimeout or ReadTimeout
             sent = not never_connected(exc)
@@ -339,7 +352,8 @@ class Transport:
                 function=function,
                 surely_not_sent=True,
                 tls=True,
-                hint="Check the site's TLS certificate (and [moodle] verify_tls, for a test site only) "
+                hint=unverified_tls_failure_hint() if self.session.verify is False else
+                "Check the site's TLS certificate (and [moodle] verify_tls, for a test site only) "
                 "and that [moodle] url uses the scheme the site serves (https:// or http://).",
             )
         except requests.exceptions.RequestException as exc:

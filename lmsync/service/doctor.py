@@ -41,21 +41,19 @@ from lmsync.service.doctor_checks import (
     forum_check,
     grades_enabled_check,
     names_in_course,
-    probe_forum_id,
-    probe_group,
     programme_start_check,
     quiet_hours_zone_check,
     reachable_checklist,
-    read_or_none,
-    refused_read,
     report_path_check,
     roles_check,
     store_check,
 )
-from lmsync.service.doctor_circles import circle_record_check
+from lmsync.service.doctor_circles import circle_record_check, grouping_check
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.doctor_input_vars import blame_the_cut, input_vars_check
 from lmsync.service.doctor_programmes import other_programme_check
+from lmsync.service.doctor_reads import CourseReads, placeholders, read_fix, report_unread
+from lmsync.service.doctor_tls import tls_check
 from lmsync.service.moodle import in_clear
 from lmsync.visible import quoted
 
@@ -184,6 +182,7 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
     if in_clear(api.transport.url):  # tester round 27, 7: accepted without a word
         report.add("encryption", "warn", f"{url} is plain http to another host: the token and every answer (names, "
                    "ratings) cross the network unencrypted", "use the site's https:// address in [moodle] url")
+    tls_check(api.transport, report)  # [moodle] verify_tls = false (tester round 106b, 1)
     _php_output(api, report)
     report.add("token", "ok", f"valid, for user id {info.userid} ({info.username}); from {source}")
     return info
@@ -238,68 +237,12 @@ def _functions(available: set[str], report: DoctorReport) -> None:
         report.add("functions", "fail", f"{function} is not in the token's service", fix)
 
 
-@dataclass
-class CourseReads:
-    """What doctor reads of the course once, for both the probes' ids and the set-up checks.
-
-    A read that Moodle refuses stays ``None``: the capability probes report the reason.
-    """
-
-    users: list[Any] | None = None
-    forums: list[Any] | None = None
-    feedbacks: list[Any] | None = None
-    #: a probe's id Moodle hid for want of a capability -> that capability (an assignment without
-    #: mod/assign:view: only a warning says it is there; tester round 29, 5)
-    hidden: dict[str, str] = field(default_factory=dict)
-    #: a probe's id whose read Moodle refused -> why, for its skip line (tester round 89b, 6)
-    unread: dict[str, str] = field(default_factory=dict)
-
-
-
-def _placeholders(api: MoodleApi, config: Config, report: DoctorReport) -> tuple[dict[str, Any], CourseReads]:
-    """Ids the probes need, found with reads; a missing one skips its probes, saying why."""
-    from lmsync.service.observe import find_course_id
-
-    values: dict[str, Any] = {}
-    try:
-        values["courseid"] = find_course_id(api, config.programme.course)
-        report.add("course", "ok", f"{config.programme.course} is course {values['courseid']}")
-    except (MoodleError, ConfigError) as exc:  # a check, not the end of doctor (tester round 12, 9)
-        report.add("course", "fail", str(exc.message), getattr(exc, "hint", None))
-        return values, CourseReads()
-    course = values["courseid"]
-    reads = CourseReads(
-        users=read_or_none(lambda: api.get_enrolled_users(
-            course, onlyactive=True, userfields=["id", "idnumber", "roles", "customfields"],
-            page_size=config.moodle.page_size,
-        )),
-        forums=read_or_none(lambda: api.get_forums_by_courses([course])),
-        feedbacks=read_or_none(lambda: api.get_feedbacks_by_courses([course]).feedbacks),
-    )
-    assignments = read_or_none(lambda: api.get_assignments([course]))
-    if assignments is not None and not assignments.all_assignments() and assignments.hidden_modules():
-        reads.hidden["assignmentid"] = "mod/assign:view"
-    mentee_roles = set(config.programme.mentee_roles)
-    prefix = f"lmsync:{config.programme.name}:mentor:"
-    found = {
-        "forumid": probe_forum_id(config, reads.forums, reads.unread),  # not the announcements forum (92b, 2)
-        "feedbackid": next((f.id for f in reads.feedbacks or []), None),
-        "assignmentid": next((a.id for a in assignments.all_assignments()), None) if assignments else None,
-        "userid": next((u.id for u in reads.users or [] if u.idnumber and u.role_shortnames() & mentee_roles), None),
-    }
-    try:
-        found["groupid"] = probe_group(api, course, prefix)  # any group lmsync's user is not in
-    except MoodleError as exc:  # not "no group in the course" when they could not be listed (tester round 89b, 6)
-        reads.unread["groupid"] = refused_read(exc, "the course's groups")
-    values.update({key: value for key, value in found.items() if value is not None})
-    return values, reads
-
-
 def _capabilities(
     api: MoodleApi, available: set[str], values: dict[str, Any], reads: CourseReads, report: DoctorReport
 ) -> None:
     hidden = reads.hidden
     failed_names: set[str] = set()
+    unanswered: set[str] = set()  # probes whose call failed without an answer: none is said "ok"
     # a refusal names a title; "View participants": the role holds it through course:enrolreview
     # (shared/moodle README, "Roles and capabilities")
     titled = {c.title: c.name for c in requirements.required_capabilities()}
@@ -339,13 +282,17 @@ def _capabilities(
             ok, detail = False, f"{probe.function} refused: nopermissions ({exc.capability or capability.title})"
         except MoodleException as exc:
             ok, detail = False, f"{probe.function} failed: {exc.errorcode}"
+        except MoodleError as exc:  # not JSON, a timeout: no answer, so not the role's want (tester round 106b, 2)
+            unanswered.add(capability.name)
+            report.add(capability.name, "fail", f"cannot probe: {exc.message}", read_fix(exc))
+            continue
         if ok:
             continue
         failed_names.add(capability.name)
         report.add(capability.name, "fail", f"the lmsync role lacks {capability.name} ({capability.title}): {detail}",
                    _grant(capability.name))
     probed = sum(1 for c in requirements.required_capabilities() if c.probe is not None)
-    if not failed_names:
+    if not failed_names and not unanswered:
         report.add("capabilities", "ok", f"{probed} capabilities probed with harmless reads")
     unprobed = [c.name for c in requirements.required_capabilities() if c.probe is None]
     report.add("capabilities (write)", "skip", f"not probed, to stay harmless: {', '.join(unprobed)}")
@@ -416,8 +363,9 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     try:
         course_id = find_course_id(api, config.programme.course)
         roster = read_roster(api, course_id, config.moodle.page_size)
-    except MoodleError:
-        return  # the capability checks above name what is missing
+    except MoodleError as exc:  # a refusal is named by the capability checks above; any other failure here
+        report_unread(report, "people", "the course's participants and their accounts", exc)
+        return
     try:
         peers = read_peer_mentors(api, config.programme.peer_mentor_cohort) & frozenset(roster)
     except (MoodleError, ConfigError) as exc:  # it ended doctor with no other check shown (tester round 12, 9)
@@ -475,13 +423,14 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     available = info.function_names()
     _functions(available, report)
     whole = input_vars_check(api, config, report, info.userid, available)  # PHP's max_input_vars (92b, 1)
-    values, reads = _placeholders(api, config, report)
+    values, reads = placeholders(api, config, report)
     _capabilities(api, available, values, reads, report)
     _course_setup(api, config, reads, report, info.userid)
     if not whole:
         blame_the_cut(report)
     if isinstance(values.get("courseid"), int):
         calendar_check(api, config, values["courseid"], report)
+        grouping_check(api, config, values["courseid"], report)  # read as each sync reads it (106b, 2)
         circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)
         other_programme_check(api, config, values["courseid"], report)  # a renamed programme's plan (95b, 7)
     coordinators_check(api, config, report)

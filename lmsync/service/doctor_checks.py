@@ -33,15 +33,6 @@ from lmsync.service.programme_forum import programme_forums, several_forums
 from lmsync.store.problems import FOLDER_HINT
 from lmsync.visible import quoted
 
-
-def read_or_none(read: Any) -> Any:
-    """``read()``, or None when Moodle refuses it: doctor's capability probes name what is missing."""
-    try:
-        return read()
-    except MoodleError:
-        return None
-
-
 #: What a probe's missing id stands for, in its "cannot probe yet" line: each said "run `lmsync sync` first",
 #: which makes lmsync's circles only (tester round 73, 8).
 PROBE_NEEDS = {
@@ -63,36 +54,6 @@ def cannot_probe(missing: Iterable[str], unread: Mapping[str, str] | None = None
     return ("cannot probe: " if all(key in unread for key in missing) else "cannot probe yet: ") + "; ".join(said)
 
 
-def refused_read(exc: MoodleError, what: str) -> str:
-    """Why ``what`` could not be read, in a probe's skip line: the function Moodle refused and, for a missing
-    capability, its title and name (``the course's groups could not be read: core_group_get_course_groups
-    refused: nopermissions (Manage groups: moodle/course:managegroups)``)."""
-    from lmsync.moodle.errors import MissingCapability
-    from lmsync.moodle_side import requirements
-
-    function = exc.function or "Moodle"
-    if isinstance(exc, MissingCapability):
-        titles = {c.title: c.name for c in requirements.required_capabilities()}
-        name = titles.get(exc.capability or "")
-        shown = f"{exc.capability}: {name}" if exc.capability and name else (exc.capability or name or "a capability")
-        return f"{what} could not be read: {function} refused: {exc.errorcode or 'nopermissions'} ({shown})"
-    return f"{what} could not be read: {function} failed: {exc.errorcode or type(exc).__name__}"
-
-
-def probe_group(api: Any, course: int, prefix: str) -> int | None:
-    """A group for the accessallgroups probe, which reads its members (core_enrol_get_enrolled_users with a
-    groupid needs the capability for a group the caller is not in): one of lmsync's circles (``prefix``: their
-    idnumbers'; the lmsync user is never in one), else any other group of the course the lmsync user is not a
-    member of. A first doctor on a course of 27 groups, none lmsync's, said "no groupid found (run lmsync sync
-    first)" (tester round 73, 8). Reads only."""
-    groups = api.get_course_groups(course)
-    circle = next((g.id for g in groups if g.idnumber.startswith(prefix)), None)
-    if circle is not None or not groups:
-        return circle
-    me = api.get_site_info().userid
-    return next((m.groupid for m in api.get_group_members([g.id for g in groups]) if me not in m.userids), None)
-
-
 LISTED_NAMES = 8  # at most this many of the course's activity names in a "no such activity" failure
 
 
@@ -107,21 +68,6 @@ def names_in_course(wanted: str, names: list[str]) -> str:
     listed = ", ".join(quoted(n) for n in sorted(names)[:LISTED_NAMES])
     more = f" and {len(names) - LISTED_NAMES} more" if len(names) > LISTED_NAMES else ""
     return f" ({f'did you mean {quoted(guess)}?; ' if guess else ''}the course has: {listed}{more})"
-
-
-def probe_forum_id(config: Config, forums: list[Any] | None, unread: dict[str, str]) -> int | None:
-    """The configured forum's id for the mod/forum:startdiscussion probe; None for the course's announcements
-    forum, whose cancreatediscussions answers for mod/forum:addnews (``unread`` says so in the probe's skip line:
-    it failed the lmsync role for want of startdiscussion, tester round 92b, 2)."""
-    found = programme_forums(forums or [], config.programme.forum)
-    if len(found) > 1:  # tester round 94b, 2
-        unread["forumid"] = "[programme] forum names more than one forum (see the forum check)"
-        return None
-    forum = found[0] if found else None
-    if forum is not None and forum.type == NEWS:
-        unread["forumid"] = "[programme] forum names the course's announcements forum (see the forum check)"
-        return None
-    return forum.id if forum is not None else None
 
 
 def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_user_id: int) -> None:
@@ -147,9 +93,12 @@ def forum_check(api: Any, config: Config, forums: list[Any], report: Any, self_u
         report.add("forum", "fail", f"{quoted(config.programme.forum)} (forum {forum.id}) is {ANNOUNCEMENTS_WHY}",
                    WELCOME_FORUM_FIX)
         return
-    discussions = read_or_none(lambda: api.get_forum_discussions(forum.id).discussions)
+    from lmsync.service.doctor_reads import checked_read
+
+    discussions = checked_read(lambda: api.get_forum_discussions(forum.id).discussions, report, "forum",
+                               f"the discussions of {quoted(config.programme.forum)} (forum {forum.id})")
     if discussions is None:
-        return  # reported by the capability probes
+        return  # a refusal: reported by the capability probes; another failure: just said (tester round 106b, 2)
     # a welcome's marker survives the purifier as an id (trap 40), the older comment does not: both
     # count (round 9, 2: with only "lmsync:" looked for, 60 public welcomes passed as ok)
     public = sorted(d.discussion for d in discussions if (WELCOME_ANCHOR in d.message or "lmsync:" in d.message)
@@ -305,7 +254,6 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
     would get no digest and no escalation. The check fails naming it; an unreadable answer warns. One
     the store records as erased fails too (``stores.erased_ids``, as the queue's staff: tester round 77b, 4).
     """
-    from lmsync.moodle.errors import MoodleError
     from lmsync.service.stores import erased_ids
 
     keys = [(name, "coordinators") for name in config.health.coordinators]
@@ -317,6 +265,10 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
         ids = {u.username: u.id for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username}
         found = set(ids)
     except MoodleError as exc:
+        from lmsync.service.doctor_reads import report_unread
+
+        if report_unread(report, "health coordinators", "the usernames", exc):  # no capability fixes it (106b, 2)
+            return
         report.add(
             "health coordinators", "warn", f"could not look the usernames up ({type(exc).__name__})",
             "give the lmsync role moodle/user:viewdetails so core_user_get_users_by_field answers",
@@ -345,7 +297,6 @@ def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> Non
     each course event as a ``nopermissions`` warning, HTTP 200 (trap 45). Reads the course's events
     of the coming year once; with no course events there is nothing to prove, which is said.
     """
-    from lmsync.moodle.errors import MoodleError
 
     if not config.nudges.exam_pattern:
         return
@@ -353,6 +304,10 @@ def calendar_check(api: Any, config: Config, course_id: int, report: Any) -> Non
     try:
         result = api.get_calendar_events(courseids=[course_id], timestart=now, timeend=now + 366 * 86400, userevents=False)
     except MoodleError as exc:
+        from lmsync.service.doctor_reads import report_unread
+
+        if report_unread(report, "calendar", "the course calendar", exc):  # not JSON, a timeout (106b, 2)
+            return
         report.add(
             "calendar", "warn", f"could not read the course calendar ({type(exc).__name__}): exam blocks unknown",
             "add core_calendar_get_calendar_events to the service (the local_lmsync plugin has it)",

@@ -24,6 +24,7 @@ from lmsync.service.circle_records import take_over_words
 from lmsync.service.stores import open_store, shown_store, store_target
 from lmsync.store.db import is_postgres
 from lmsync.store.journal import Journal
+from lmsync.visible import quoted
 
 
 def circle_record_check(api: MoodleApi, config: Config, course_id: int, report: Any) -> None:
@@ -50,6 +51,25 @@ def circle_record_check(api: MoodleApi, config: Config, course_id: int, report: 
                "(exit 2)",
                "point [store] path (or [store] url) at the programme's store (a mistyped path?); only if this store "
                "replaces a lost one, run `lmsync sync --store-takes-over` once")
+
+
+def grouping_check(api: MoodleApi, config: Config, course_id: int, report: Any) -> None:
+    """The course's groupings can be read, as every sync reads them to find the programme's grouping (tester round
+    106b, 2: doctor read none and said "no problems" while ``core_group_get_course_groupings`` answered a maintenance
+    page and ``lmsync sync`` failed). ``grouping`` lines: ``fail`` for a read that failed (not for a refusal: the
+    capability probes name it); ``ok`` naming the programme's grouping, or saying the first sync makes it."""
+    from lmsync.domain.ownership import grouping_idnumber
+    from lmsync.service.doctor_reads import checked_read
+
+    groupings = checked_read(lambda: api.get_course_groupings(course_id), report, "grouping", "the course's groupings")
+    if groupings is None:
+        return
+    owned = sorted((g for g in groupings if g.idnumber == grouping_idnumber(config.programme.name)), key=lambda g: g.id)
+    if owned:
+        report.add("grouping", "ok", f"{quoted(owned[0].name)} (grouping {owned[0].id}) holds the programme's circles")
+    else:
+        report.add("grouping", "ok", f"{len(groupings)} grouping(s) in the course, none the programme's yet (the first "
+                   "sync makes it)")
 
 
 def _holds_circles(config: Config) -> bool | None:

@@ -5,11 +5,12 @@ that are missing or anonymous before these run)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 
 from lmsync.config import Config
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.doctor_checks import read_or_none
+from lmsync.service.doctor_reads import checked_read
 from lmsync.visible import quoted
 
 
@@ -21,6 +22,11 @@ def feedback_item_checks(api: MoodleApi, config: Config, feedbacks: list[Any], r
     """Every check of this module, in the order doctor prints them."""
     _feedback_scales(api, config, feedbacks, report)
     _meeting_log_items(api, config, feedbacks, report)
+
+
+def _items(api: MoodleApi, feedback_id: int) -> list[Any]:
+    """The Feedback activity's items (``mod_feedback_get_items``)."""
+    return list(api.get_feedback_items(feedback_id).items)
 
 
 def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], report: Reporter) -> None:
@@ -35,12 +41,13 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
         feedback = find_feedback(feedbacks, config.meetings.feedback)
     except FeedbackSourceProblem:
         return  # missing or anonymous: reported above
-    items = read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+    check = f"meeting log {quoted(config.meetings.feedback)}"
+    items = checked_read(partial(_items, api, feedback.id), report, check,
+                         "its items")  # a failure that is no refusal is said (tester round 106b, 2)
     if items is None:
         return
     labels = set(item_labels(items).values())
     wanted = config.meetings.items
-    check = f"meeting log {quoted(config.meetings.feedback)}"
     named = sorted(label for label in labels if label)
     there = ", ".join(map(repr, named[:10])) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
     fix = ("give the Feedback item that label (Edit questions > the item > Label), or set [meetings.items] to its label"
@@ -87,9 +94,10 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
             feedback = find_feedback(feedbacks, section.feedback)
         except FeedbackSourceProblem:
             continue  # missing or anonymous: reported above
-        items = read_or_none(lambda fid=feedback.id: api.get_feedback_items(fid).items)
+        items = checked_read(partial(_items, api, feedback.id), report, f"instrument {name}",
+                             f"the items of Feedback {quoted(section.feedback)}")
         if items is None:
-            continue  # reported by the capability probes
+            continue  # a refusal: reported by the capability probes; another failure: said (tester round 106b, 2)
         by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
         problems = scale_problems(instruments[name], by_label, section.feedback_items)
         check = f"instrument {name}"

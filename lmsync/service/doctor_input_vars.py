@@ -28,6 +28,11 @@ def input_vars_check(api: MoodleApi, config: Config, report: Any, self_user_id: 
     try:
         probe = probe_full_batch(api, self_user_id)
     except MoodleError as exc:
+        from lmsync.service.doctor_reads import read_fix, refused
+
+        if not refused(exc):  # not JSON, a timeout: a sync fails on it too (tester round 106b, 2)
+            report.add(NAME, "fail", f"could not probe: {exc.message}", read_fix(exc))
+            return True
         report.add(NAME, "warn", f"could not probe: {FUNCTION} failed: {exc.errorcode or type(exc).__name__}",
                    exc.hint)
         return True

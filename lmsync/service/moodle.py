@@ -185,15 +185,14 @@ def open_moodle(
                 path.parent.mkdir(parents=True, exist_ok=True)
                 site.save(path)
         return
-    transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel, stop=stop)
-    if in_clear(moodle.url or ""):  # every run says it, not doctor alone (tester round 29, 3)
-        from lmsync.log import get_logger
+    transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel, stop=stop,
+                              verify_tls=moodle.verify_tls)  # per request, over a CA bundle's variable (round 106b, 1)
+    if in_clear(moodle.url or ""):  # every run says it, not doctor alone (tester round 29, 3), once (106b, 7)
+        from lmsync.log import warn_once
 
-        get_logger(__name__).warning(
-            "moodle.unencrypted", host=urlsplit(moodle.url or "").hostname,
+        warn_once(
+            __name__, "moodle.unencrypted", moodle.url or "", host=urlsplit(moodle.url or "").hostname,
             hint="[moodle] url is plain http to another host: the token and every answer cross the network "
                  "unencrypted; use the site's https:// address",
         )
-    if not moodle.verify_tls:
-        transport.session.verify = False
     yield MoodleConnection(MoodleApi(transport), transport, emulated=False)
