@@ -147,6 +147,9 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
         raise ConfigError(f"the circles are in sync{where}, but [programme] forum {config.programme.forum!r} is "
                           f"{ANNOUNCEMENTS_WHY}, and none has a welcome discussion",
                           hint=f"{WELCOME_FORUM_FIX} (`lmsync doctor` checks it); the next sync posts the welcomes")
+    if result.disowned and (own := result.first_plan.signals).own_renumbered:  # its own swapped: 107a, 7
+        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {own.own_renumbered}",
+                          hint=f"{own.own_renumbered_fix}; `lmsync plan` says more")
     if result.disowned:  # as `lmsync run` exits (2): an admin changes that group's ID number (tester round 75, 6)
         raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {result.disowned} group(s) carry a "
                           "circle's ID number this store does not record for them",  # made as another: 104a, 3b
@@ -157,7 +160,7 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
     if at_once := at_once_line(result.first_plan.signals, {}):  # as `lmsync run` exits (2): tester round 92b, 4
         if at_once_fails(result.first_plan.signals):  # the day they were first found away; later, said before (tester round 93b, 4)
             raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {at_once}",
-                              hint="`lmsync plan` says more; the next sync that reads the mentors again clears this")
+                              hint="`lmsync plan` says more; the next sync that reads them again clears this")
         say(f"warning: {at_once}", err=True)
     # a stop that came when nothing was left to do: in sync, and said so, not ignored (tester round 85a, 9)
     late = " (a stop was requested when nothing was left to do)" if stop() else ""

@@ -6,7 +6,9 @@ Moodle refuses a second group or grouping of one name in a course with a reason-
 so a NEW circle, or one lmsync must rename back, whose name is taken takes a `` (2)``, `` (3)``... suffix. An
 EXISTING circle keeps the name it has: a group lmsync did not make that copies it (a teacher's, or one Moodle
 on MySQL took for the same in other letter cases) is said in a warning, never dodged by renaming lmsync's own
-circle, which its members would see (tester round 105a, 9b: "Circle: Ifeoma Nguyen" became "... (2)").
+circle, which its members would see (tester round 105a, 9b: "Circle: Ifeoma Nguyen" became "... (2)"). A
+circle that took a suffix because another group held its name is said with that group, and gets its plain name
+back once no group holds it (tester round 107a, 8: it stayed "(2)" for good, the holder never named).
 Pure: names come in as Moodle shows them (``PlanSettings.displayed``, trap 39).
 """
 
@@ -56,8 +58,12 @@ def unique_names(
     with the suffix it already has) keeps that name, whoever else holds it; the others avoid the names of
     every group in the course, lmsync's kept ones first, with a numeric suffix. ``owned``: the programme's
     circles by ID number (``plan.owned_groups``); ``base_names``: circle ID number -> the name from the
-    template. Appends to ``warnings`` one line per kept circle whose name a group lmsync did not make also
-    holds. Raises nothing. Clashes are judged on the displayed form, stripped: at worst a suffix too many.
+    template. A kept circle with a suffix gets its base name back when no other group holds it (compared
+    letter case aside: Moodle on MySQL would refuse it), so it never stays "(2)" for a name since freed, and
+    never flaps: a circle named as the base is kept whoever copies it later (tester round 107a, 8). Appends to
+    ``warnings`` one line per kept circle whose name a group lmsync did not make also holds, and one per existing
+    circle renamed with a suffix because a group that is no circle holds its base name, naming that group.
+    Raises nothing. Clashes are judged on the displayed form, stripped: at worst a suffix too many.
     """
     shown = settings.displayed
     circles = sorted(circles, key=lambda c: c.mentor_id)
@@ -72,6 +78,13 @@ def unique_names(
             kept = base if suffix is None else f"{base} ({suffix})"
             if shown(kept) == current.name:
                 names[idnumber] = kept
+    held = ({shown(name).strip().casefold() for name in names.values()}  # every group's name, lmsync's kept too
+            | {g.name.strip().casefold() for g in observation.groups})
+    for idnumber, name in sorted(names.items()):  # a suffix whose base name is free again (tester round 107a, 8)
+        base = base_names[idnumber]
+        if name != base and shown(base).strip().casefold() not in held:
+            names[idnumber] = base
+            held.add(shown(base).strip().casefold())
     taken = {g.name.strip() for g in foreign} | {shown(name).strip() for name in names.values()}
     for circle in circles:
         idnumber = mentor_group_idnumber(settings.programme, circle.mentor_id)
@@ -84,7 +97,22 @@ def unique_names(
             name, n = with_suffix(base, n, settings.group_name_max), n + 1
         taken.add(shown(name).strip())
         names[idnumber] = name
+        if idnumber in owned:  # a circle renamed back, with a suffix (a new one's is said where it is made)
+            warnings.extend(_suffixed(idnumber, name, base, shown(base).strip(), foreign))
     return names
+
+
+def _suffixed(idnumber: str, name: str, base: str, shown: str, foreign: Iterable[ObservedGroup]) -> list[str]:
+    """The warning of a circle named ``name`` (a suffix) because groups that are no circle hold its ``base`` name
+    (``shown``: as Moodle shows it), naming them by name and Moodle id ([] when none does: another circle of the
+    same name holds it). Source: tester round 107a, 8."""
+    holders = [g for g in foreign if g.name.strip() == shown]
+    if name == base or not holders:
+        return []
+    who = ", ".join(f"{quoted(g.name)} (Moodle id {g.id})" for g in holders)
+    return [f"circle [{idnumber}] is named {quoted(name)}: the name {quoted(base)} is held by group {who}, which is "
+            f"not one of lmsync's circles and is left as it is; once that group is renamed in Moodle, the next sync "
+            f"names the circle {quoted(base)}"]
 
 
 def _copied(circle: ObservedGroup, idnumber: str, foreign: Iterable[ObservedGroup]) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
+from lmsync.domain.operations import Plan
 from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup
 from lmsync.visible import quoted
@@ -113,6 +114,44 @@ def disowned_warnings(observation: Observation, proof: CircleProof | None = None
         said = _disowned(group, was, programme, ghost=new) if said is None else said
         out.extend([said] if said else [])  # "": said with the other group of a swap
     return out
+
+
+def said_disowned(plan: Plan, observation: Observation, proof: CircleProof | None, programme: str) -> None:
+    """Adds to ``plan`` the warnings of the groups left alone (:func:`disowned_warnings`) and, when every one of
+    them is a circle this store made carrying another circle's ID number (:func:`renumbered_refusal`), the
+    refusal's words in ``plan.signals`` (``own_renumbered``, ``own_renumbered_fix``) for `lmsync sync` and
+    `lmsync run` to say instead of "this store does not record them" (tester round 107a, 7)."""
+    plan.warnings.extend(disowned_warnings(observation, proof, programme))
+    plan.signals.own_renumbered, plan.signals.own_renumbered_fix = renumbered_refusal(observation, proof)
+
+
+def renumbered_refusal(observation: Observation, proof: CircleProof | None) -> tuple[str, str]:
+    """(what, fix): the refusal's words when every group left alone (``Observation.disowned``) is one ``proof``
+    records as a circle this store made, now carrying another circle's ID number (swapped or moved round in
+    Moodle); ``("", "")`` when none is left alone or any is not such a group. ``what`` names each group by name
+    and Moodle id, the ID number it carries and the one it was made as; ``fix`` how to set them back, with
+    clearing one of each swap when they only carry one another's (the next sync puts the rest back,
+    ``renumbered_circles``). Source: tester round 107a, 7 (`lmsync sync` said they carried an ID number "this
+    store does not record for them" and to "point [store] path at the store that made them", while the plan
+    said both were circles this store made, swapped)."""
+    made = {gid: idnumber for idnumber, ids in (proof.recorded if proof else {}).items() for gid in ids}
+    groups = sorted(observation.disowned, key=lambda g: g.id)
+    if not groups or proof is None or not proof.holds_circles or any(
+            made.get(g.id, g.idnumber) == g.idnumber for g in groups):
+        return "", ""
+    swapped = sorted(made[g.id] for g in groups) == sorted(g.idnumber for g in groups)  # one another's numbers
+    each = "; ".join(f"group {quoted(g.name)} (Moodle id {g.id}) carries {g.idnumber}, made as {made[g.id]}"
+                     for g in groups)
+    what = (f"{len(groups)} circles this store made carry one another's ID numbers, swapped in Moodle: {each}"
+            if swapped else f"{len(groups)} circle(s) this store made carry another circle's ID number, changed in "
+            f"Moodle: {each}")
+    back = ", ".join(f"{g.id}'s to {made[g.id]}" for g in groups)
+    each_swap = " (one of each swap)" if len(groups) > 2 else ""
+    clear = (f"; or clear the ID number of one of them{each_swap}: the next sync puts them back, keeping their "
+             "members and welcomes" if swapped else "")
+    fix = (f"set their ID numbers back in Moodle (Participants > Groups > Edit group settings): {back}, clearing one "
+           f"first (Moodle refuses an ID number another group holds){clear}; lmsync leaves them as they are meanwhile")
+    return what, fix
 
 
 def _as_read(observation: Observation) -> dict[int, ObservedGroup]:

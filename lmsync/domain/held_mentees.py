@@ -106,3 +106,45 @@ def member_holds(away: Mapping[Place, int], known: Mapping[int, date], today: da
             ended[place] = last
     return MemberHolds(kept, ended, away)
 
+
+
+@dataclass(frozen=True)
+class AwayAtOnce:
+    """The people of the circles first found away on one ``day``, when more than ``1 - [sync] min_source_fraction``
+    of the ``placed`` people (mentors and members of the programme's circles) are: a broken enrolment read, not a
+    leave (``mass_away_people``; tester round 106b, 5). ``mentors``: held circles' mentors, ``members``: members whose
+    place is held (Moodle ids)."""
+
+    day: date
+    mentors: frozenset[int]
+    members: frozenset[int]
+    placed: int
+
+    @property
+    def found(self) -> int:
+        return len(self.mentors) + len(self.members)
+
+
+def mass_away_people(mentors: Mapping[int, date], kept: Mapping[Place, tuple[date, date]], placed: int,
+                     min_source_fraction: float) -> AwayAtOnce | None:
+    """The people first found away on one day, when they are more than ``1 - min_source_fraction`` of ``placed``
+    (the people placed in the programme's circles, mentors and members together: whom the mass-removal guard
+    counts; ``min_source_fraction`` 0 turns it off), with at least one member among them; None otherwise.
+
+    ``mentors``: held mentor -> the day a sync first found them away (``Holds.since``); ``kept``: the places held
+    (``MemberHolds.kept``: place -> (that day, the last day held)). Tester round 106b, 5: an enrolment read listing
+    only the teachers and 15 of the students held 4 circles and 37 places, "sync ok", exit 0, for two weeks; the
+    mentors' own alarm (``away_mentors.mass_away``) counts the mentors alone. Raises nothing."""
+    if not min_source_fraction or not placed:
+        return None
+    days: dict[date, tuple[set[int], set[int]]] = {}
+    for mentor, since in mentors.items():
+        days.setdefault(since, (set(), set()))[0].add(mentor)
+    for (_circle, user), (since, _last) in kept.items():
+        days.setdefault(since, (set(), set()))[1].add(user)
+    day, (away_mentors, away_members) = max(days.items(), key=lambda item: (len(item[1][0] | item[1][1]), item[0]),
+                                            default=(date.min, (set(), set())))
+    away_members -= away_mentors
+    if not away_members or len(away_mentors) + len(away_members) <= (1 - min_source_fraction) * placed:
+        return None
+    return AwayAtOnce(day, frozenset(away_mentors), frozenset(away_members), placed)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
 from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
+from lmsync.visible import quoted
 
 __all__ = [
     "PeerCohortLoss", "guard_mass_removal", "guard_peer_cohort_loss", "guard_unheld_roles", "guard_unread_fields",
@@ -213,13 +214,16 @@ class PeerCohortLoss:
     programme that never had one). With the setting set, ``unknown`` holds the mentors who lost the mentor role
     and are not in the cohort when the cohort itself is not lost: the same refusal (tester round 105a, 8).
     ``names``: Moodle id -> "Name (username)", how the words name them (``user <id>`` when missing);
-    ``cohort``: ``[programme] peer_mentor_cohort``, "" when unset."""
+    ``cohort``: ``[programme] peer_mentor_cohort``, "" when unset; ``labels``: circle idnumber -> the circle as
+    the plan names it, "Name (username)'s circle" or its group name quoted (the refusal named circles by ID number,
+    its people by name: tester round 107a, 9)."""
 
     cause: str
     circles: Mapping[str, frozenset[int]]
     unknown: Mapping[int, tuple[str, ...]] | None = None
     names: Mapping[int, str] = field(default_factory=dict)
     cohort: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def said(self) -> str:
         mentees = sum(len(m) for m in self.circles.values())
@@ -301,15 +305,28 @@ def peer_cohort_loss(
             mentors.add(mentor)
     if not lost:
         return None
+    labels = circle_labels({i: owned[i] for i in lost}, programme, names or {})
     if cohort and not peers:
-        return PeerCohortLoss(f"the peer-mentor cohort {cohort!r} has no members in this course", lost)
+        return PeerCohortLoss(f"the peer-mentor cohort {cohort!r} has no members in this course", lost, labels=labels)
     if cohort and len(lost) >= 2 and not kept:
         return PeerCohortLoss(
-            f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more", lost)
+            f"none of the peer mentors of lmsync's circles is in the peer-mentor cohort {cohort!r} any more", lost,
+            labels=labels)
     unknown = {uid: tuple(former[uid]) for uid in mentors}
     names = {uid: names[uid] for uid in mentors if uid in names} if names else {}
     return PeerCohortLoss(lost_role_cause(unknown, len(lost), mentor_roles, names, cohort), lost, unknown, names,
-                          cohort or "")
+                          cohort or "", labels)
+
+
+def circle_labels(circles: Mapping[str, ObservedGroup], programme: str, names: Mapping[int, str]) -> dict[str, str]:
+    """Circle idnumber -> the circle as the plan names it (``render.sync._circle``): its mentor's "Name
+    (username)'s circle" from ``names`` (Moodle id -> "Name (username)"), else its group's name quoted (tester
+    round 107a, 9: the lost-role refusal named "lmsync:mentoring-2026:mentor:68")."""
+    out: dict[str, str] = {}
+    for idnumber, group in circles.items():
+        mentor = mentor_of_idnumber(programme, idnumber)
+        out[idnumber] = f"{names[mentor]}'s circle" if mentor is not None and mentor in names else quoted(group.name)
+    return out
 
 
 def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, min_source_fraction: float) -> None:
@@ -327,7 +344,7 @@ def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, m
     if not moved and not deleted:
         return
     out = moved | {(group, mentee) for group in deleted for mentee in loss.circles[group]}
-    touched = sorted({group for group, _ in out})
+    touched = sorted({loss.labels.get(group, group) for group, _ in out})  # as the plan names them (107a, 9)
     taken = ", their peer mentors taken for mentees" if loss.unknown is None else ""
     raise UnsafePlan(
         f"Refusing this plan: {loss.cause}, while {loss.said()}; it would take {len(out)} of those mentees out of "

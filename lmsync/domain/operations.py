@@ -265,7 +265,13 @@ class PlanSignals(BaseModel):
     (tester round 92b, 2), "" otherwise; ``two_roles``: people with a mentor role and a mentee role whom matching
     holds until an admin decides (``[matching] dual_role``; tester round 94b, 6: `lmsync run` never said so);
     ``places_held``: places in circles held while their mentee is away, their mentor here (``held_mentees``;
-    tester round 103b, 1: `lmsync run` said "in sync" and nothing of them).
+    tester round 103b, 1: `lmsync run` said "in sync" and nothing of them); ``members_away_at_once``: the first
+    sentence of the warning that more than ``1 - [sync] min_source_fraction`` of the people placed in circles
+    (mentors and members together) were found away in one read, "" when not (or when the mentors' own is said), and
+    ``members_away_fails`` whether it fails the run (exit 2, only on the day they were first found; tester round
+    106b, 5: a read listing a quarter of the students held 37 places, "ok", exit 0); ``own_renumbered`` and
+    ``own_renumbered_fix``: when every group left alone for a circle's ID number is a circle this store made under
+    another's, what and the fix (``circle_proof.renumbered_refusal``; tester round 107a, 7), "" otherwise.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -274,8 +280,12 @@ class PlanSignals(BaseModel):
     places_held: int = 0
     mentors_away_at_once: str = ""
     mentors_away_fails: bool = False
+    members_away_at_once: str = ""
+    members_away_fails: bool = False
     forum: Literal["", "missing", "announcements"] = ""
     two_roles: int = 0
+    own_renumbered: str = ""
+    own_renumbered_fix: str = ""
 
 
 class Plan(PlannedWrites):

@@ -13,6 +13,7 @@ from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
 from lmsync.service.desire import without_mentor
 from lmsync.service.labels import People
+from lmsync.service.saved_applied import AlreadyApplied
 from lmsync.visible import quoted
 
 LABELS = {
@@ -148,6 +149,8 @@ def _describe(op: object, people: People | None = None) -> str:
 
 
 def report_text(report: ApplyReport) -> str:
+    if isinstance(report, AlreadyApplied):  # a saved plan applied before (tester round 106b, 4)
+        return report.words
     written = ", ".join(f"{LABELS.get(k, k)}: {n}" for k, n in sorted(report.written.items())) or "nothing"
     lines = [f"Applied in {report.batches} batch{'' if report.batches == 1 else 'es'}, {report.seconds:.1f}s: {written}"]
     for key, code in report.failed[:20]:

@@ -9,7 +9,10 @@ away (``store.absences``); then its mentees are re-matched as before. A mentor b
 their circle as they left it.
 
 The same rule holds the place of a circle's mentee away while its mentor is here (``Holds.members``,
-``domain.held_mentees``; tester round 103b, 1): suspended for a day, they lost their mentor for good.
+``domain.held_mentees``; tester round 103b, 1): suspended for a day, they lost their mentor for good. An enrolment
+read that finds most of the circles' people away at once is a broken read, not a leave: said, and the sync fails on
+the day it is first found, whether they are the mentors (``mass_away``; tester round 92b, 4) or the people placed in
+circles, mentors and members together (``held_mentees.mass_away_people``; tester round 106b, 5).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lmsync.config import Config
-from lmsync.domain.held_mentees import MemberHolds, away_members, member_holds
+from lmsync.domain.held_mentees import AwayAtOnce, MemberHolds, away_members, mass_away_people, member_holds
 from lmsync.domain.operations import PlanSignals
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.sync_state import Observation
@@ -54,18 +57,25 @@ AT_ONCE = "the enrolment read returned "
 
 def at_once_line(signals: PlanSignals, counts: dict[str, int]) -> str:
     """What ``lmsync run``'s sync line (and ``lmsync sync``'s error) says when every circle's mentor, or more
-    than ``[sync] min_source_fraction`` lets go, was found away in one read (``Holds.at_once``): its first
-    sentence, or "" (``counts``: ``circle_mentors_away_at_once``). Tester round 92b, 4: an enrolment read that
-    returned nobody said "sync ok ... 20 circle(s) held while their mentor is away", exit 0, for 14 days."""
+    than ``[sync] min_source_fraction`` lets go, was found away in one read (``Holds.at_once``), or more than it
+    lets go of the people placed in circles, mentors and members together (``Holds.people_at_once``): its first
+    sentence, or "" (``counts``: ``circle_mentors_away_at_once`` or ``circle_people_away_at_once``). Tester round
+    92b, 4: an enrolment read that returned nobody said "sync ok ... 20 circle(s) held while their mentor is away",
+    exit 0, for 14 days; tester round 106b, 5: one that returned a quarter of the students, "37 place(s) held"."""
     if signals.mentors_away_at_once:
         counts["circle_mentors_away_at_once"] = 1
-    return signals.mentors_away_at_once
+        return signals.mentors_away_at_once
+    if signals.members_away_at_once:
+        counts["circle_people_away_at_once"] = 1
+    return signals.members_away_at_once
 
 
 def at_once_fails(signals: PlanSignals) -> bool:
-    """Whether the mentors found away at once fail the sync (exit 2): only on the day they were first found
-    away; later runs of their holds say it, said before, and exit 0 (tester round 93b, 4)."""
-    return bool(signals.mentors_away_at_once) and signals.mentors_away_fails
+    """Whether the mentors (or the people of the circles) found away at once fail the sync (exit 2): only on the
+    day they were first found away; later runs of their holds say it, said before, and exit 0 (tester rounds
+    93b, 4 and 106b, 5)."""
+    return ((bool(signals.mentors_away_at_once) and signals.mentors_away_fails)
+            or (bool(signals.members_away_at_once) and signals.members_away_fails))
 
 
 def circle_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
@@ -74,6 +84,14 @@ def circle_mentors(programme: str, observation: Observation, deleted: Mapping[in
     as a circle's too, so a circle deleted while its mentor is away is held as one still there (tester round 74, 1)."""
     return frozenset({mentor for group in observation.groups if (mentor := mentor_of_idnumber(programme, group.idnumber))
                       is not None and group.members - {mentor}} | set((deleted or {}).values()))
+
+
+def placed_people(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> int:
+    """How many people are placed in this programme's circles: their members, mentors included, and the mentors
+    of circles deleted in Moodle (``circle_mentors``); whom ``Holds.people_at_once`` counts against."""
+    members = {user for group in observation.groups if mentor_of_idnumber(programme, group.idnumber) is not None
+               for user in group.members}
+    return len(members | circle_mentors(programme, observation, deleted))
 
 
 def away_mentors(programme: str, observation: Observation, deleted: Mapping[int, int] | None = None) -> frozenset[int]:
@@ -103,6 +121,9 @@ class Holds:
     min_source_fraction: float = 0.0
     #: the places held for members away while their circle's mentor is here (tester round 103b, 1)
     members: MemberHolds = field(default_factory=MemberHolds)
+    #: the people of the circles first found away on one day, mentors and members, when more than ``[sync]
+    #: min_source_fraction`` lets go of those placed, and ``at_once`` is not said (tester round 106b, 5)
+    people_at_once: AwayAtOnce | None = None
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -119,11 +140,14 @@ class Holds:
         signals.circles_held, signals.places_held = len(self.until), len(members.kept)
         if self.at_once:
             signals.mentors_away_at_once, signals.mentors_away_fails = self._at_once_first(), self._at_once_day() >= self.today
+        elif self.people_at_once:
+            signals.members_away_at_once = self._people_first(self.people_at_once)
+            signals.members_away_fails = self.people_at_once.day >= self.today
 
     def warnings(self, programme: str, observation: Observation) -> list[str]:
         """One line per held circle, for the plan; first, when they went away at once, what that says."""
         names = {g.idnumber: g.name for g in observation.groups}
-        out = [self._at_once()] if self.at_once else []
+        out = [self._at_once()] if self.at_once else [self._people(self.people_at_once)] if self.people_at_once else []
         for mentor in sorted(self.until):
             idnumber = mentor_group_idnumber(programme, mentor)
             if mentor in self.gone:
@@ -172,6 +196,32 @@ class Holds:
             f"or lower [sync] min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
         )
 
+    def _people_first(self, found: AwayAtOnce) -> str:
+        """The first sentence of ``_people``: the run's sync line (``at_once_line``; tester round 106b, 5)."""
+        who = [f"{len(found.members)} member(s) whose place is held"]
+        if found.mentors:
+            who.append(f"{len(found.mentors)} mentor(s) whose circle is held")
+        when = f" since {found.day.isoformat()} (said before)" if found.day < self.today else ""
+        return (f"{AT_ONCE}{found.found} of the {found.placed} people placed in circles as no longer active in the "
+                f"course ({' and '.join(who)}), all at once{when}: a broken read? Check the lmsync user's capabilities "
+                "(moodle/course:enrolreview; `lmsync doctor` checks them) and the course's enrolment plugins")
+
+    def _people(self, found: AwayAtOnce) -> str:
+        """The plan's warning of ``people_at_once``: it fails the runs of the day they were first found away, and
+        later runs of the holds say it (as ``_at_once``; tester round 106b, 5)."""
+        if found.day < self.today:
+            runs = (f"`lmsync sync` and `lmsync run` exited 2 for it on {found.day.isoformat()} and now say it "
+                    "without failing, until a read finds them again or the holds end")
+        else:
+            runs = ("`lmsync sync` and `lmsync run` exit 2 today, the day they were first found away; later runs say "
+                    "it without failing, until a read finds them again or the holds end")
+        return (
+            f"{self._people_first(found)}. Their places{' and circles' if found.mentors else ''} are held as they are, "
+            f"nothing removed; {runs}; "
+            "if they really are away, nothing needs doing (the holds end on their day), or lower [sync] "
+            f"min_source_fraction (now {self.min_source_fraction:g}) to hold them without this"
+        )
+
     def _deleted(self, idnumber: str, mentor: int) -> str:
         """The line of a held circle whose group was deleted in Moodle (tester round 74, 1)."""
         members, was = self.gone[mentor]
@@ -197,8 +247,11 @@ def holds(config: Config, store: Store | None, observation: Observation,
     days = config.sync.away_mentor_hold_days
     members = MemberHolds() if store is None else erased_holds(store, programme, member_holds(  # their places, as
         away_members(observation, programme), MemberAbsences(store, programme).since(), today, days))  # long: 103b, 1
+    fraction = config.sync.min_source_fraction
+    placed = placed_people(programme, observation, deleted[0])
     if store is None or not days or not away:
-        return Holds(away, {}, {}, today, members=members)
+        return Holds(away, {}, {}, today, members=members, min_source_fraction=fraction,
+                     people_at_once=mass_away_people({}, members.kept, placed, fraction))
     known = MentorAbsences(store, programme).since()
     erased = erased_away(store, programme, away)
     since = {m: known.get(m, today) for m in away - erased}
@@ -207,9 +260,10 @@ def holds(config: Config, store: Store | None, observation: Observation,
     shown = {g.idnumber for g in observation.groups}
     gone = {m: (sum(1 for mentor in deleted[0].values() if mentor == m), deleted[1].get(idnumber, 0)) for m in until
             if (idnumber := mentor_group_idnumber(programme, m)) not in shown}
-    fraction = config.sync.min_source_fraction
+    at_once = mass_away(since, until, len(mentors), fraction)
+    people = None if at_once else mass_away_people({m: since[m] for m in until}, members.kept, placed, fraction)
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
-                 gone, erased, mass_away(since, until, len(mentors), fraction), len(mentors), fraction, members)
+                 gone, erased, at_once, len(mentors), fraction, members, people)
 
 
 def mass_away(since: Mapping[int, date], until: Mapping[int, date], mentors: int, min_source_fraction: float) -> frozenset[int]:

@@ -54,7 +54,8 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
         text += f"; {kept} circle(s) no longer needed kept: delete with `lmsync sync --allow-delete`"
     if result.disowned:  # the plan's warning never reached cron's reader: an admin must act (tester round 74, 2)
         counts["groups_with_a_circle_idnumber_not_ours"] = result.disowned
-        text += (f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
+        text += (f"; {own} (see `lmsync plan`)" if (own := result.first_plan.signals.own_renumbered) else  # 107a, 7
+                 f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
                  f"this store does not record for {'it' if result.disowned == 1 else 'them'} (see `lmsync plan`)")  # 104a, 3b
     if taken := result.taken_over():  # a new store at a mistyped path took over in silence (tester round 84, 7)
         counts["circles_taken_over"] = result.adopted

@@ -83,6 +83,7 @@ from lmsync.service.labels import People
 from lmsync.service.observe import observe
 from lmsync.service.programme_settings import Settings, programme_today, programme_zone, settings
 from lmsync.service.runtime import session
+from lmsync.service.saved_applied import grades_plan_pushed
 from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
@@ -433,7 +434,8 @@ def push_job(
 
     A saved plan is checked against the plan made afresh (as ``grades plan`` makes it) and the fresh one is
     pushed; ``PlanError`` when the file requests a write it does not hold with the same value, lacks one, or the
-    gradebook changed since (``grades_saved.check_saved_grades_plan``; tester round 85a, 1)."""
+    gradebook changed since (``grades_saved.check_saved_grades_plan``; tester round 85a, 1); a file pushed before
+    (nothing planned now, the gradebook holds its writes) writes nothing: ``saved_applied.AlreadyPushed`` (106b, 4)."""
     from lmsync.service.clock_check import check_clock_today
     with session(config, wait=wait, site=site) as (conn, store):
         if as_of is None:  # no grade pushed for a day already past (tester round 78, 1)
@@ -443,6 +445,8 @@ def push_job(
             refuse_pending_creates(store, plan, settle=timedelta(seconds=config.sync.write_settle_seconds))
             fresh = make_grades_plan(conn.api, config, store, as_of=as_of, read_sources=False)
             check_course(plan, fresh.plan.course_id)
+            if (done := grades_plan_pushed(plan, fresh.plan, fresh.state, store, source)) is not None:
+                return PushResult(fresh.plan, done)  # pushed before: exit 0, nothing written (tester round 106b, 4)
             check_saved_grades_plan(plan, fresh.plan, source=source)  # tester round 85a, 1: never the file's
             report = push_grades(conn.api, config, store, fresh.plan, observed=fresh.state, takes_over=takes_over)
             return PushResult(fresh.plan, report)

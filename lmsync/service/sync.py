@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.circle_proof import disowned_warnings
+from lmsync.domain.circle_proof import said_disowned
 from lmsync.domain.forum_mode import (
     ALL_PARTICIPANTS,
     first_welcome_only,
@@ -58,6 +58,7 @@ from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.roster_config import peer_loss, unheld_roles
 from lmsync.service.run_ids import new_run_id
+from lmsync.service.saved_applied import sync_plan_applied
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.service.sync_result import SyncResult as SyncResult  # re-exported: callers import it here
 from lmsync.store.db import Store
@@ -200,7 +201,7 @@ def make_plan(
     except UnsafePlan as exc:
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
-    plan.warnings.extend(disowned_warnings(snapshot.observation, snapshot.proof, programme))
+    said_disowned(plan, snapshot.observation, snapshot.proof, programme)  # and the refusal of own swaps (107a, 7)
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     away.signal(plan.signals, desired.members)  # the places still held once pins and forbids took theirs
     plan.warnings.extend(desired.warnings)
@@ -399,6 +400,7 @@ def apply_saved_plan(
     way that changes the plan, the refusal says so; a change that leaves the plan as it was (a post
     in a circle, a member added to another group) is logged and the reviewed plan applied (tester
     round 9: any change refused a plan still exactly right). ``source``: the file's name, for messages.
+    A file applied before (nothing planned now, Moodle holds its writes): ``saved_applied.AlreadyApplied`` (106b, 4).
     A plan for another programme is a wrong file: :class:`InputError` (exit 3), before Moodle is read.
     """
     if plan.programme != config.programme.name:  # a wrong file: bad input, exit 3 (tester round 99b, 8a; was 2)
@@ -420,6 +422,8 @@ def apply_saved_plan(
     try:
         checked = checked_against(plan, fresh.plan, source=source, moodle_changed=now != plan.fingerprint)  # round 5, 7
     except PlanError as refused:
+        if (done := sync_plan_applied(plan, fresh.plan, snapshot.observation, source)) is not None:
+            return done  # applied before: exit 0, nothing written (tester round 106b, 4)
         if now == plan.fingerprint:
             raise
         raise PlanError(

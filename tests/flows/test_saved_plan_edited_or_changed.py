@@ -55,6 +55,9 @@ def test_a_file_whose_operations_were_edited_is_still_called_edited(env: Any) ->
 def test_an_unedited_file_after_moodle_changed_says_moodle_changed_and_not_edited(env: Any) -> None:
     assert run_cli(env, "plan", "--out", "p.json").exit_code == 0
     assert run_cli(env, "apply", "p.json").exit_code == 0
+    # a mentee the file placed taken out of every circle by hand: applied as it was, the file is no longer held in
+    # Moodle (applied twice with nothing changed it is "already applied", exit 0: tester round 106b, 4)
+    assert run_cli(env, "emulator", "edit", "move", "s0001", "--out").exit_code == 0
     again = words(run_cli(env, "apply", "p.json"))
     assert "Moodle changed since the plan was made" in again
     assert again.endswith("The file is as lmsync wrote it. fix: run `lmsync plan` again and review the new plan"), again

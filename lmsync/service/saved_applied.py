@@ -1,0 +1,107 @@
+"""A saved plan run again after it was applied is said so, exit 0, nothing written (tester round 106b, 4).
+
+``lmsync apply plan.json`` twice said "Moodle changed since the plan was made ... 133 of its 133 operations are
+not what lmsync plans now" (exit 2: an admin must act), and ``lmsync grades push g.json`` twice "the gradebook
+changed since ... 14 of its 14 requested writes", while ``lmsync grades plan`` said "no changes": a retried cron
+script was told to get an admin for nothing. When lmsync plans nothing now and Moodle already holds every write
+the file asks for, the file was applied (by itself, or by a sync since): :func:`sync_plan_applied` and
+:func:`grades_plan_pushed` return a report saying so. Any other mismatch keeps the refusal; an edited sync plan
+(its ``operations_digest`` no longer matches) too. What Moodle holds is read from the observation the fresh plan
+was made on, so this costs no request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lmsync.domain.operations import Operation, Plan
+from lmsync.domain.saved_plan import edited
+from lmsync.domain.sync_state import Observation
+from lmsync.service.executor import ExecReport
+from lmsync.service.grade_state import GradeState
+from lmsync.service.grades_plan import GradesPlan
+from lmsync.service.grades_push import PushReport, verify
+from lmsync.service.run_ids import new_run_id
+from lmsync.store.db import Store
+from lmsync.store.meetings import SentComments
+
+__all__ = ["AlreadyApplied", "AlreadyPushed", "already_words", "grades_plan_pushed", "held", "sync_plan_applied"]
+
+
+def already_words(source: str) -> str:
+    """The line said for a file already applied: ``already applied: Moodle already holds what SOURCE asks; ...``."""
+    return f"already applied: Moodle already holds what {source} asks; nothing to do"
+
+
+@dataclass
+class AlreadyApplied(ExecReport):
+    """An apply that wrote nothing as the saved file was applied already; ``words``: what to say."""
+
+    words: str = ""
+
+
+@dataclass
+class AlreadyPushed(PushReport):
+    """A grades push that wrote nothing as the saved file was pushed already; ``words``: what to say."""
+
+    words: str = ""
+
+
+def held(op: Operation, observation: Observation) -> bool:
+    """Whether Moodle, as ``observation`` shows it, already holds what ``op`` writes (a group by idnumber
+    with the op's name, a member in or out of its circle, a welcome in the circle, a group or copy gone)."""
+    groups = {g.idnumber: g for g in observation.groups}
+    group = groups.get(getattr(op, "group", ""))
+    if op.kind in ("create_grouping", "update_grouping"):
+        return observation.grouping_id is not None and observation.grouping_name == op.name
+    if op.kind in ("create_group", "update_group"):
+        named = groups.get(op.idnumber)
+        return named is not None and named.name == op.name
+    if op.kind == "assign_grouping":
+        return group is not None and group.in_grouping
+    if op.kind == "unassign_grouping":
+        return group is not None and group.links <= 1
+    if op.kind == "add_member":
+        return group is not None and op.user_id in group.members
+    if op.kind == "remove_member":
+        return group is None or op.user_id not in group.members
+    if op.kind == "post_welcome":
+        return group is not None and any(d.groupid == group.id for d in observation.discussions)
+    if op.kind == "delete_group":
+        return group is None
+    if op.kind == "delete_duplicate_group":
+        return all(g.id != op.group_id for g in (*observation.groups, *observation.disowned))
+    if op.kind == "delete_duplicate_grouping":
+        return op.grouping_id not in observation.extra_grouping_ids
+    return False
+
+
+def sync_plan_applied(saved: Plan, fresh: Plan, observation: Observation, source: str) -> AlreadyApplied | None:
+    """An :class:`AlreadyApplied` report when ``saved`` (read from ``source``, not edited) asks for writes, lmsync
+    plans none now (``fresh``, made on ``observation``), and Moodle holds every one (:func:`held`); else None
+    (the caller refuses the file as before). Source: tester round 106b, 4."""
+    if not saved.operations or fresh.operations or fresh.pending or edited(saved):
+        return None
+    if not all(held(op, observation) for op in saved.operations):
+        return None
+    return AlreadyApplied(run_id="already-applied", words=already_words(source))
+
+
+def grades_plan_pushed(saved: GradesPlan, fresh: GradesPlan, state: GradeState, store: Store,
+                       source: str) -> AlreadyPushed | None:
+    """An :class:`AlreadyPushed` report when ``saved`` (read from ``source``) requests writes, lmsync plans none
+    now and has nothing to leave for an admin (``fresh.in_sync``), and the gradebook read (``state``) holds every
+    one: each item once at its itemnumber with its details and grades (``grades_push.verify``), each assignment
+    grade, and each comment as the store recorded it sent (Moodle cannot be asked, trap 30); else None (the caller
+    refuses the file as before). Source: tester round 106b, 4."""
+    if saved.empty or not fresh.in_sync or saved.course_id != fresh.course_id:
+        return None
+    if any(len(state.at(r.itemnumber)) != 1 for r in saved.requests):
+        return None
+    if verify(saved, state)[1]:
+        return None
+    if saved.assignment_id is not None:
+        sent = SentComments(store, saved.programme).get(saved.assignment_id)
+        if any(a.comment is not None and sent.get(a.user_id) != a.comment for chunk in saved.assign_requests for a in chunk):
+            return None
+    return AlreadyPushed(new_run_id(), words=already_words(source))
