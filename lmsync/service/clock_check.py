@@ -10,6 +10,11 @@ and the first run after the clock is right again runs as usual.
 ``lmsync sync`` and ``lmsync apply`` refuse the same way when the clock's day is before the last day the store
 recorded: a health judgement, or what a sync writes (``last_recorded_day``); a backdated sync ended pairs on a day
 before their stored meetings (tester round 105a, 2). ``lmsync plan`` and ``sync --dry-run`` only read: they warn.
+``lmsync run`` (and the daemon's) refuses by both checks before any step (``check_run_clock``): it synced, and health
+judged, a day before the one a sync had recorded (tester round 107a, 1). The commands that record a day by the clock
+(``queue done``, ``queue ack``, ``meetings add``, ``meetings remove``, ``import meetings|surveys``) refuse the same way
+(``check_write_clock``): a closure dated that earlier day changed what ``health --as-of`` showed of days already past
+(tester round 107a, 2). What only reads (``queue list``, ``meetings list``, ``pair show``, ``health --as-of``) goes on.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from lmsync.store.snapshots import HealthSnapshots
 
 
 class ClockWentBack(LmsyncError):
-    """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``) than the last
-    day the store recorded (``last_recorded_day``): exit 2, an admin must act."""
+    """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``, ``run`` and
+    the commands that record: ``check_write_clock``) than the last day the store recorded (``last_recorded_day``):
+    exit 2, an admin must act."""
 
     exit_code = EXIT_ADMIN
 
@@ -97,7 +103,7 @@ def check_sync_clock(store: Store, config: Config) -> None:
     """Raise ``ClockWentBack`` (exit 2) when a sync or an apply of ``config``'s programme would date what it writes
     before a day ``store`` already recorded (``last_recorded_day``); nothing otherwise (tester round 105a, 2: a sync
     under a clock ten days back exited 0 and ended pairs before their stored meetings). Called before anything is
-    written (``jobs.sync_job``, ``jobs.apply_job``); ``lmsync run`` refuses by ``check_clock`` before its sync step."""
+    written (``jobs.sync_job``, ``jobs.apply_job``); ``lmsync run`` refuses by ``check_run_clock`` before any step."""
     if (problem := sync_clock_problem(store, config)) is not None:
         raise problem
 
@@ -108,16 +114,54 @@ def sync_clock_problem(store: Store, config: Config) -> ClockWentBack | None:
     "Today" is the programme's day of the later of ``programme_settings.clock`` (it dates a sync's days) and the wall
     clock (``store.db.now_iso`` dates the journal's and the pairing history's instants): one clock but in tests that
     fix ``programme_settings.clock`` (faketime, or a clock set back, moves both)."""
+    if (behind := _behind(store, config)) is None:
+        return None
+    return _went_back(behind[0], *behind[1], "nothing was synced, so the pairing history and Moodle's circles "
+                      "are as they were", one="sync", many="syncs and runs",
+                      sent="what it wrote or sent stays so")
+
+
+def _behind(store: Store, config: Config, now: datetime | None = None) -> tuple[date, tuple[date, str]] | None:
+    """(today, ``last_recorded_day``) when today is before that day, else None. Today: the programme's day of the
+    later of ``now`` (default: ``programme_settings.clock``; a naive one is UTC) and the wall clock, as
+    ``sync_clock_problem`` says why."""
     from lmsync.service.programme_settings import clock, programme_zone
 
     zone = programme_zone(config)
-    today = max(clock(), datetime.now(UTC)).astimezone(zone).date()
+    moment = now or clock()
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    today = max(moment, datetime.now(UTC)).astimezone(zone).date()
     found = last_recorded_day(store, config.programme.name, zone)
-    if found is None or today >= found[0]:
-        return None
-    return _went_back(today, found[0], found[1], "nothing was synced, so the pairing history and Moodle's circles "
-                      "are as they were", one="sync", many="syncs and runs",
-                      sent="what it wrote or sent stays so")
+    return None if found is None or today >= found[0] else (today, found)
+
+
+def check_run_clock(store: Store, config: Config, now: datetime | None = None) -> None:
+    """Raise ``ClockWentBack`` (exit 2) before any step of a run of ``config``'s programme at ``now`` (default: the
+    clock) when its day is before the last health snapshot's (``check_clock``) or before the last day ``store``
+    recorded (``last_recorded_day``, as ``lmsync sync`` refuses); nothing otherwise. Tester round 107a, 1: with a
+    sync's record of 2026-12-10 and no judgement that day, a run at 2026-12-08 synced (a mentee added, dated before
+    what was recorded) and judged that day, exit 0, while `lmsync sync` refused. The daemon goes on after it."""
+    from lmsync.service.programme_settings import programme_today
+
+    check_clock(store, config.programme.name, programme_today(config, now))
+    if (behind := _behind(store, config, now)) is not None:
+        raise _went_back(behind[0], *behind[1], "nothing ran, so nothing was synced and no grade, nudge or digest "
+                         "is sent for a day already past")
+
+
+def check_write_clock(store: Store, config: Config) -> Store:
+    """``store`` when a command that records a day by the clock (``queue done``, ``queue ack``, ``meetings add``,
+    ``meetings remove``, ``import meetings|surveys``) may write to it for ``config``'s programme; raises
+    ``ClockWentBack`` (exit 2, called before anything is written) when the programme's day is before the last day
+    ``store`` recorded (``last_recorded_day``). Tester round 107a, 2: `queue done` under a clock set back closed a
+    pair "since" that earlier day, and `health --as-of` of a day already judged changed (README: a closure counts
+    from the day it was recorded). Reads (`queue list`, `meetings list`, `pair show`) do not call it."""
+    if (behind := _behind(store, config)) is not None:
+        raise _went_back(behind[0], *behind[1], "nothing was written: what it records is dated the day it is "
+                         "recorded, and one dated that earlier day would change the days already past that "
+                         "`lmsync health --as-of` and the report show", one="command",
+                         many="the commands that record", sent="what it wrote or sent stays so")
+    return store
 
 
 def clock_warned(plan: Plan, problem: ClockWentBack | None) -> Plan:

@@ -437,7 +437,7 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     names no configured instrument's item, or ``ClockWentBack`` (exit 2, ``clock_check``): no step ran then.
     A second stop request while the run starts raises no error: every step says it was not run (``cycle_stop``).
     """
-    from lmsync.service.clock_check import check_clock
+    from lmsync.service.clock_check import check_run_clock
     from lmsync.service.health_queue import check_not_a_good_fit_item
     from lmsync.service.runtime import session
 
@@ -453,7 +453,7 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
             with session(config, wait=wait, site=site, should_stop=stop,
                          failed=lambda: result is None or result.run_exit_code != EXIT_OK) as (conn, store):
                 if options.get("as_of") is None:  # the clock's day, not one a caller chose (tester round 77, 5)
-                    check_clock(store, config.programme.name, programme_today(config, options.get("now")))
+                    check_run_clock(store, config, options.get("now"))  # and a sync's record (round 107a, 1)
                 began = True  # the emulator's site as this run changed it, saved at the end (round 30, 2)
                 result = run_cycle(conn.api, config, store, site=conn.site if conn.emulated else site, **options)
         except Exception as exc:  # a second stop request raises where it lands (StopFlag; round 80, 5)

@@ -14,6 +14,7 @@ from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import hold_windows
+from lmsync.service.clock_check import check_write_clock
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
@@ -254,14 +255,16 @@ def queue_ack(
     label: str | None = None,
 ) -> QueueItem:
     """Close the open queue item of ``pair`` (``MENTOR_ID-MENTEE_ID``), under the programme lock
-    (``wait`` for it; LockedError otherwise, tester finding 9). ``label`` names the pair in errors."""
+    (``wait`` for it; LockedError otherwise, tester finding 9). ``label`` names the pair in errors. Dated ``on``
+    (default: today; then ``ClockWentBack``, exit 2, nothing written, under a clock behind the store's records:
+    ``check_write_clock``, tester round 107a, 2)."""
     try:
         key = parse_pair_id(pair)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     refuse_if_absent(config, "queue ack")
     with store_session(config, wait=wait) as store:
-        queue = _queue(config, store)
+        queue = _queue(config, store if on is not None else check_write_clock(store, config))  # round 107a, 2
         if not queue.items(key) and queue.items((key[1], key[0])):
             key = (key[1], key[0])  # the mentee named first, its item acknowledged already (tester round 3, 15)
         met = next((i for i in queue.items(key) if i.acked_on is None and i.outcome == "met"), None)
@@ -395,7 +398,9 @@ def record_outcome(
     another mentor who has room, if one has; ``closed`` and
     ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item,
     ``NotAPair`` (an InputError) for two people the store knows no pair of; ``HeldCircle`` (an InputError), nothing
-    written, for any outcome on the item of a pair on hold (``queue_holds.held_item``; tester round 105a, 1).
+    written, for any outcome on the item of a pair on hold (``queue_holds.held_item``; tester round 105a, 1);
+    ``ClockWentBack`` (exit 2, nothing written) without ``on`` under a clock behind the store's records
+    (``check_write_clock``; tester round 107a, 2).
     ``usernames`` (Moodle id -> username) of the pair's people and ``staff`` (``queue_staff``: the
     coordinators and ``escalate_to`` Moodle has; default: every configured name): an item opened
     here for a pair the rules did not queue goes to a coordinator who is not one of them and whom
@@ -413,7 +418,7 @@ def record_outcome(
     refuse_if_absent(config, "queue done")
     earlier: QueueItem | None = None
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
-        queue = _queue(config, store, usernames, staff)
+        queue = _queue(config, store if on is not None else check_write_clock(store, config), usernames, staff)
         held = held_item(config, queue, pair, day)  # nothing recorded while on hold (tester round 105a, 1)
         item = None if held is not None else queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:

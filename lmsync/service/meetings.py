@@ -42,6 +42,7 @@ from lmsync.domain.plan import circle_pairs
 from lmsync.domain.waves import Wave, outside_every_wave
 from lmsync.errors import InputError
 from lmsync.log import get_logger
+from lmsync.service.clock_check import check_write_clock  # a clock behind the store's records (round 107a, 2)
 from lmsync.service.feedback_store import (  # re-exported: callers import them from here
     feedback_pairs_by_date,
     refuse_score_loss,
@@ -311,7 +312,7 @@ def remove_meetings(
     # asked without the programme lock: a question left open at a terminal held the lock, and every scheduled
     # run exited 4 behind it (tester round 77, 1); what was confirmed is removed under the lock if still there
     with _store_for(config, None, read_only=True) as db:
-        shown = _removable(MeetingRepository(db, config.programme.name), day, mentor_id, mentee_id)
+        shown = _removable(MeetingRepository(check_write_clock(db, config), config.programme.name), day, mentor_id, mentee_id)
     if not confirm([s.meeting for s in shown]):
         return []
     with _store_for(config, None, wait=wait) as db:
@@ -496,4 +497,4 @@ def _store_for(config: Config, store: Store | None, *, read_only: bool = False, 
         yield store
         return
     with store_session(config, wait=wait, read_only=read_only) as opened:
-        yield opened
+        yield opened if read_only else check_write_clock(opened, config)  # exit 2 behind the store's records

@@ -19,6 +19,13 @@ from tests.flows.test_cycle import AS_OF, NOON, circle_pairs, setup
 from tests.flows.test_cycle import site_and_coordinators as site_and_coordinators  # noqa: F401  (fixture)
 
 
+@pytest.fixture(autouse=True)
+def _on_the_day_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coordinator acts on the day the cycle judged (``AS_OF``), not under the wall clock behind it: `queue done`
+    under a clock behind the store's last judgement is refused, nothing written (tester round 107a, 2)."""
+    monkeypatch.setattr("lmsync.service.programme_settings.clock", lambda: NOON)
+
+
 def _a_mentor_and_a_stranger(tmp_path, site):
     """After one cycle: the configuration, usernames by id, a mentor and a mentee of another circle."""
     config, _cases = setup(tmp_path, site)

@@ -352,7 +352,8 @@ def test_issue_13_a_survey_answer_not_a_good_fit_rematches_the_pair(tmp_path, si
     assert any(n == mentee for _, n in circle_pairs(site))
 
 
-def test_issue_13_lmsync_run_pair_show_and_queue_done_from_the_command_line(tmp_path, site_and_coordinators):
+def test_issue_13_lmsync_run_pair_show_and_queue_done_from_the_command_line(tmp_path, site_and_coordinators,
+                                                                            monkeypatch):
     site = site_and_coordinators
     config, cases = setup(tmp_path, site)
     cycle_job(config, site=site, now=NOON, as_of=AS_OF)
@@ -366,6 +367,8 @@ def test_issue_13_lmsync_run_pair_show_and_queue_done_from_the_command_line(tmp_
     assert data["pair"] == f"{mentor}-{mentee}" and len(data["meetings"]) == 1
     assert data["status"][-1]["status"] == "fading" and data["queue"][0]["owner"] in cases["coordinators"]
     assert {n["state"] for n in data["nudges"]} == {"sent"}
+    # on the day judged: a clock behind it is refused, nothing written (tester round 107a, 2)
+    monkeypatch.setattr("lmsync.service.programme_settings.clock", lambda: NOON)
     done = runner.invoke(main, ["--config", cfg, "queue", "done", users[mentor], users[mentee], "--outcome", "met"])
     assert done.exit_code == 0, done.output
     assert "stays open" in done.output

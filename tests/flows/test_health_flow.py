@@ -253,13 +253,16 @@ def test_the_commands(config, term, tmp_path):
     listed = run("queue", "list")
     assert listed.exit_code == 0 and "3 open item(s)" in listed.output
     pair = data["queued"][0]
-    assert run("queue", "ack", pair, "--note", "met").exit_code == 0
-    assert "2 open item(s)" in run("queue", "list").output
-    missing = run("queue", "ack", pair)
-    assert missing.exit_code == EXIT_INPUT and "acknowledged on" in missing.output  # a second ack says when (tester finding 12)
-    mentor_id, mentee_id = pair.split("-")
-    swapped = run("queue", "ack", f"{mentee_id}-{mentor_id}")  # mentee first (tester round 3, 15)
-    assert swapped.exit_code == EXIT_INPUT and "acknowledged on" in swapped.output, swapped.output
+    with pytest.MonkeyPatch.context() as clock:  # on the day judged: a clock behind it is refused (tester round 107a, 2)
+        clock.setattr("lmsync.service.programme_settings.clock",
+                      lambda: datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12))
+        assert run("queue", "ack", pair, "--note", "met").exit_code == 0
+        assert "2 open item(s)" in run("queue", "list").output
+        missing = run("queue", "ack", pair)
+        assert missing.exit_code == EXIT_INPUT and "acknowledged on" in missing.output  # a second ack says when (finding 12)
+        mentor_id, mentee_id = pair.split("-")
+        swapped = run("queue", "ack", f"{mentee_id}-{mentor_id}")  # mentee first (tester round 3, 15)
+        assert swapped.exit_code == EXIT_INPUT and "acknowledged on" in swapped.output, swapped.output
 
     dry = run("nudge", "--dry-run", "--as-of", AS_OF.isoformat())
     assert dry.exit_code == 0 and "Would send on" in dry.output and "8 message(s) to 8 people about 5 pair(s)" in dry.output
