@@ -244,8 +244,8 @@ def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]
     try:
         queue = _queue(config, store)
         # an item of a pair on hold shows so, not as gone (tester round 105a, 1)
-        return with_holds(config, store, queue.open_items(), today(config)) + (
-            queue.awaiting_outcome() if acknowledged else [])
+        listed = queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])  # acknowledged too (107a, 3)
+        return with_holds(config, store, listed, today(config))
     finally:
         store.close()
 

@@ -117,10 +117,11 @@ def pair_holds(
 
 
 def with_holds(config: Config, store: Store, items: list[QueueItem], day: date) -> list[QueueItem]:
-    """``items`` with ``on_hold`` (``PairHold.said``) set on each open one (not acknowledged) whose pair is on hold
-    at ``day`` (``pair_holds``), as ``lmsync queue list`` shows them."""
-    holds = pair_holds(config, store, (i.pair for i in items if i.acked_on is None), day)
-    return [replace(i, on_hold=holds[i.pair].said) if i.acked_on is None and i.pair in holds else i for i in items]
+    """``items`` with ``on_hold`` (``PairHold.said``) set on each whose pair is on hold at ``day`` (``pair_holds``),
+    as ``lmsync queue list`` shows them: an acknowledged one too, as ``queue done`` refuses it as on hold (tester
+    round 107a, 3: it showed fading, awaiting outcome, and its outcome was refused with no hint why)."""
+    holds = pair_holds(config, store, (i.pair for i in items), day)
+    return [replace(i, on_hold=holds[i.pair].said) if i.pair in holds else i for i in items]
 
 
 def _utc_day(instant: str) -> date:

@@ -124,3 +124,21 @@ def test_round_105a_1_an_item_paused_on_hold_says_gone_once_the_hold_is_over(que
     assert line.count("paused by lmsync on 2027-02-13: the pair is no longer in the programme (") == 1, line
     assert "paused by lmsync on 2027-02-14" not in line, line
     assert "closed recorded" in _ok(home, "queue", "done", MENTOR, MENTEE, "--outcome", "closed")
+
+
+def test_round_107a_3_an_acknowledged_item_of_a_pair_on_hold_shows_on_hold(queued: Any, monkeypatch: Any) -> None:
+    """Tester round 107a, 3: an item acknowledged before its mentee went away showed `fading ... acknowledged,
+    awaiting outcome` with no hold, yet `queue done` refused it as on hold, with no hint why in the list."""
+    home = queued
+    _ok(home, "queue", "ack", MENTOR, MENTEE, "--note", "called the mentor")
+    _on(monkeypatch, date(2027, 2, 11))
+    _ok(home, "emulator", "edit", "suspend", MENTEE)
+    _ok(home, "run")
+    line = _line(home)
+    assert "  on hold  " in line and "acknowledged 2027-02-10, awaiting outcome" in line, line
+    assert "their place in the circle is held until 2027-02-24" in line and "  due 2" not in line, line
+    (item,) = [i for i in json.loads(_ok(home, "queue", "list", "--format", "json"))
+               if i["mentee"]["username"] == MENTEE]
+    assert item["status"] == "on_hold" and item["state"] == "awaiting_outcome", item
+    refused = run_in(home, "queue", "done", MENTOR, MENTEE, "--outcome", "met")
+    assert refused.exit_code == 3 and "on hold: the mentee (s0037)" in refused.output, refused.output
