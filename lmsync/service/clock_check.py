@@ -27,6 +27,7 @@ from lmsync.config import Config
 from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_ADMIN, LmsyncError
 from lmsync.store.db import Store
+from lmsync.store.pairings import local_day
 from lmsync.store.schema import (
     journal,
     member_absence_spans,
@@ -91,7 +92,7 @@ def last_recorded_day(store: Store, programme: str, zone: tzinfo) -> tuple[date,
     instants = [store.scalar(select(func.max(table.c[column])).where(table.c.programme == programme))
                 for table, column in ((pairing_history, "joined_at"), (pairing_history, "left_at"),
                                       (journal, "started_at"), (journal, "finished_at"))]
-    synced = [date.fromisoformat(day) for day in days if day] + [_day(at, zone) for at in instants if at]
+    synced = [date.fromisoformat(day) for day in days if day] + [local_day(at, zone) for at in instants if at]
     if synced:
         last = max(synced)
         found.append((last, f"this store last recorded the programme (its pairing history, its journal of Moodle "
@@ -170,12 +171,6 @@ def clock_warned(plan: Plan, problem: ClockWentBack | None) -> Plan:
     if problem is not None:
         plan.warnings.append(f"`lmsync sync` and `lmsync apply` refuse to write now (exit 2): {problem.message}")
     return plan
-
-
-def _day(instant: str, zone: tzinfo) -> date:
-    """The day in ``zone`` of a stored ISO instant (a naive one is UTC, as every store instant is)."""
-    moment = datetime.fromisoformat(instant)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def check_clock_today(store: Store, config: Config) -> None:

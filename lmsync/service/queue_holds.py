@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 from lmsync.config import Config
 from lmsync.service.away_mentors import last_held_day
 from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
-from lmsync.store.pairings import PairingHistory
+from lmsync.store.pairings import PairingHistory, local_day
 from lmsync.store.queue import CoordinatorQueue, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 
@@ -109,7 +109,7 @@ def pair_holds(
                 continue
             until = last_held_day(since, days)
             if until >= day and any(
-                    (p.mentor_id, p.mentee_id) == pair and (p.left_at is None or _utc_day(p.left_at) >= since)
+                    (p.mentor_id, p.mentee_id) == pair and (p.left_at is None or local_day(p.left_at, UTC) >= since)
                     for p in history):
                 out[pair] = PairHold(side, who, since, until)
                 break
@@ -122,8 +122,3 @@ def with_holds(config: Config, store: Store, items: list[QueueItem], day: date) 
     round 107a, 3: it showed fading, awaiting outcome, and its outcome was refused with no hint why)."""
     holds = pair_holds(config, store, (i.pair for i in items), day)
     return [replace(i, on_hold=holds[i.pair].said) if i.pair in holds else i for i in items]
-
-
-def _utc_day(instant: str) -> date:
-    moment = datetime.fromisoformat(instant)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()

@@ -172,7 +172,7 @@ class PairingHistory(ProgrammeRepository):
             .group_by(_h.c.mentor_id, _h.c.mentee_id)
         )
         return {
-            (row.mentor_id, row.mentee_id): _local_day(row.joined, tz) for row in self.store.rows(query)
+            (row.mentor_id, row.mentee_id): local_day(row.joined, tz) for row in self.store.rows(query)
         }
 
     def history(self) -> list[Pairing]:
@@ -194,8 +194,8 @@ class PairingHistory(ProgrammeRepository):
         query = select(_h.c.joined_at).where(
             _h.c.programme == self.programme, _h.c.mentor_id == pair[0], _h.c.mentee_id == pair[1])
         after = None if recorded is None else _aware(datetime.fromisoformat(recorded)).replace(microsecond=0)
-        days = [_local_day(joined, UTC) for (joined,) in self.store.rows(query)
-                if _local_day(joined, UTC) > day
+        days = [local_day(joined, UTC) for (joined,) in self.store.rows(query)
+                if local_day(joined, UTC) > day
                 and (after is None or _aware(datetime.fromisoformat(joined)).replace(microsecond=0) > after)]
         return min(days, default=None)
 
@@ -214,7 +214,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _local_day(instant: str, tz: tzinfo) -> date:
+def local_day(instant: str, tz: tzinfo) -> date:
     """The date in ``tz`` of a stored ISO instant (a naive one is UTC, as every store instant is)."""
     moment = datetime.fromisoformat(instant)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()
