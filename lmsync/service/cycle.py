@@ -266,22 +266,24 @@ def _nudges(run: _Run) -> StepResult:
     if report.stopped:  # SIGTERM between messages: the rest go on the next run
         return StepResult("nudges", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
     if report.failed or report.unknown or report.not_attempted:
-        return StepResult("nudges", "partial", EXIT_PARTIAL, text + _not_all_sent(report, counts), counts)
+        return StepResult("nudges", "partial", EXIT_PARTIAL,
+                          text + _not_all_sent(counts, f"message(s) not attempted ({len(report.not_attempted)} pair nudge(s))"), counts)
     return StepResult("nudges", "ok", EXIT_OK, text, counts)
 
 
-def _not_all_sent(report: Any, counts: dict[str, int]) -> str:
-    """The nudges line's tail when some messages were refused, lost or not attempted (``report``: a ``NudgeReport``;
-    ``counts``: the step's, in messages). Said: "0 refused" alone while Moodle held 3 of them, their answers lost
-    and 10 pair nudges not attempted, read as nothing sent (tester round 106b, 3)."""
-    parts = [f"{counts['failed']} refused"] if report.failed else []
-    if report.unknown:
+def _not_all_sent(counts: dict[str, int], unsent: str) -> str:
+    """The nudges and digest lines' tail when some messages were refused, lost or not attempted (``counts``: the
+    step's, in messages: ``failed``, ``unknown``, ``not_attempted``; ``unsent``: the words after the count of those
+    not attempted). Said: "0 refused" alone while Moodle held 3 of them, their answers lost and 10 pair nudges not
+    attempted, read as nothing sent (tester round 106b, 3); the digest line still counted its lost answers as
+    refused, and said nothing of the digests not attempted after one."""
+    parts = [f"{counts['failed']} refused"] if counts["failed"] else []
+    if counts["unknown"]:
         parts.append(f"{counts['unknown']} with an unknown outcome (Moodle's answer was lost): they may have reached "
                      "their people, and are not sent again")
-    if report.not_attempted:
-        why = "stopped after an unknown outcome" if report.unknown else "the sending stopped"
-        parts.append(f"{counts['not_attempted']} message(s) not attempted ({len(report.not_attempted)} pair "
-                     f"nudge(s)): {why}; the next run sends them")
+    if counts["not_attempted"]:
+        why = "stopped after an unknown outcome" if counts["unknown"] else "the sending stopped"
+        parts.append(f"{counts['not_attempted']} {unsent}: {why}; the next run sends them")
     return "; " + "; ".join(parts)
 
 
@@ -294,7 +296,9 @@ def _digest(run: _Run) -> StepResult:
         "digests": len(report.digests),
         "sent": states.count("sent"),
         "already": states.count("already"),
-        "failed": states.count("failed") + states.count("unknown"),
+        "failed": states.count("failed"),
+        "unknown": states.count("unknown"),  # answer lost: may have arrived, not sent again today
+        "not_attempted": len(report.not_attempted),  # after a lost answer: the next run sends them
         "unknown_coordinators": len(report.unknown_coordinators),
     }
     if not run.config.health.coordinators:
@@ -307,8 +311,8 @@ def _digest(run: _Run) -> StepResult:
     text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today{report.erased_note}"
     if report.problem:
         return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts, error="DigestProblem")
-    if counts["failed"]:
-        return StepResult("digest", "partial", EXIT_PARTIAL, f"{text}; {counts['failed']} refused", counts)
+    if counts["failed"] or counts["unknown"] or counts["not_attempted"]:  # said apart, as the nudges line (106b, 3)
+        return StepResult("digest", "partial", EXIT_PARTIAL, text + _not_all_sent(counts, "digest(s) not attempted"), counts)
     gone: tuple[State, int] = ("admin", EXIT_ADMIN) if report.erased_coordinators else ("ok", EXIT_OK)  # round 78, 6
     return StepResult("digest", *gone, text, counts)
 

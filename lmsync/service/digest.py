@@ -4,7 +4,8 @@ Each coordinator (``[health] coordinators``) is told, once a day at most, of the
 at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
 of those lmsync paused since because the pair left the programme (tester R44b-3) or, said apart, is on hold while
 someone is away (after tester round 105a, 1), and of the circles held while their mentor is away, or whose hold
-ended, since their last digest (tester round 61, 5);
+ended, since their last digest (tester round 61, 5), naming the mentees such an end left without a mentor
+(``hold_mentees``; tester round 107a, 5);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -29,13 +30,16 @@ from lmsync.service.away_mentors import hold_windows
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
+from lmsync.service.hold_mentees import HoldMentees, ended_lines, hold_mentees
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
+from lmsync.service.programme_settings import programme_zone
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 from lmsync.store.snapshots import HealthSnapshots
@@ -65,12 +69,14 @@ class Digest:
 @dataclass(frozen=True)
 class Hold:
     """A circle held as it is while its mentor is away (``away_mentors``): ``since`` the day a sync first found
-    them away, ``until`` its last day; ``ended`` once that day has passed (its mentees are re-matched)."""
+    them away, ``until`` its last day; ``ended`` once that day has passed (its mentees are re-matched); ``mentees``
+    of an ended one: matched with another mentor, or left with none (tester round 107a, 5)."""
 
     mentor_id: int
     since: date
     until: date
     ended: bool
+    mentees: HoldMentees = field(default_factory=HoldMentees)
 
 
 def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
@@ -89,6 +95,8 @@ class DigestReport:
     held: str | None = None
     escalate_to: str = ""  # [health] escalate_to, so ``problem`` names the setting of each unknown name
     erased_coordinators: list[str] = field(default_factory=list)  # configured usernames of people erased
+    #: usernames whose digest was due and not sent: the sending stopped after a lost answer (the executor re-observes)
+    not_attempted: list[str] = field(default_factory=list)
 
     @property
     def held_line(self) -> str:
@@ -246,12 +254,7 @@ def digest_text(
                       "with another mentor meanwhile):"]
         lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
                   for h in held]
-    ended = [h for h in holds if h.ended]
-    if ended:
-        lines += ["", f"Holds ended ({len(ended)}; the mentor is still away, so their mentees are matched with other "
-                      "mentors who have room):"]
-        lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
-                  for h in ended]
+    lines += ended_lines([h for h in holds if h.ended], label)  # and the mentees left alone (tester round 107a, 5)
     if items or new_items or recovered:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
@@ -339,9 +342,10 @@ def run_digest(
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
     open_items = _open_items(config, store)
-    holds = _holds(config, store, day)
+    holds = _holds(config, store, day, assessment)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
-    outside = ({uid for item in open_items for uid in item.pair} | {h.mentor_id for h in holds}) - set(assessment.roster)
+    outside = ({uid for item in open_items for uid in item.pair} | {h.mentor_id for h in holds}
+               | {m for h in holds for m in h.mentees.alone}) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
@@ -421,6 +425,7 @@ def run_digest(
         envelope = Envelope(family="messages", programme=programme, course_id=0, operations=list(ops))
         Executor(family, run_id=report.run_id, max_parallel=config.moodle.max_parallel).run(envelope)
         report.outcomes.update(family.states)
+        report.not_attempted = [d.username for d in due if d.username not in family.states]
     log.info(
         "digest.done",
         run_id=report.run_id,
@@ -441,7 +446,13 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
     return _queue(config, store).open_items()
 
 
-def _holds(config: Config, store: Store, day: date) -> list[Hold]:
+def _holds(config: Config, store: Store, day: date, assessment: Assessment) -> list[Hold]:
     """The circles held for an away mentor (``[sync] away_mentor_hold_days``), or whose hold is over while the
-    mentor is still away, as the sync's ``away_mentors.holds`` dates them: from the store's absences."""
-    return [Hold(m, since, until, until < day) for m, (since, until) in sorted(hold_windows(config, store).items())]
+    mentor is still away, as the sync's ``away_mentors.holds`` dates them: from the store's absences; an ended
+    one with where its mentees are (``hold_mentees``, from the pairing history and health's observation)."""
+    windows = sorted(hold_windows(config, store).items())
+    if not any(until < day for _m, (_since, until) in windows):
+        return [Hold(m, since, until, False) for m, (since, until) in windows]
+    history, zone = PairingHistory(store, config.programme.name).history(), programme_zone(config)
+    return [Hold(m, since, until, True, hold_mentees(history, m, since, zone, assessment.roster, assessment.circles))
+            if until < day else Hold(m, since, until, False) for m, (since, until) in windows]
