@@ -154,6 +154,20 @@ def renumbered_refusal(observation: Observation, proof: CircleProof | None) -> t
     return what, fix
 
 
+def made_as_another(observation: Observation, proof: CircleProof | None, programme: str) -> frozenset[int]:
+    """The mentors (Moodle ids) whose circle ID number a group left alone (``Observation.disowned``) carries that
+    ``proof`` records as another circle this store made: swapped or moved round in Moodle, the case
+    :func:`renumbered_refusal` and the plan's warning about that group (:func:`disowned_warnings`) explain. Their
+    mentees wait all the same (``disowned_mentors``), but ``circle_waits.blocked_warnings`` says nothing more of
+    them: its words are a group lmsync cannot take, a teacher's (tester round 108a, 2: a swapped circle got both).
+    Empty without a proof or for a store with no record of the programme's circles."""
+    if proof is None or not proof.holds_circles:
+        return frozenset()
+    made = {gid: idnumber for idnumber, ids in proof.recorded.items() for gid in ids}
+    return frozenset(mentor for g in observation.disowned if made.get(g.id, g.idnumber) != g.idnumber
+                     and (mentor := folded_mentor(programme, g.idnumber)) is not None)
+
+
 def _as_read(observation: Observation) -> dict[int, ObservedGroup]:
     """The course's groups by Moodle id, each with the ID number Moodle shows (not as put back or disowned)."""
     read = {g.id: replace(g, idnumber=observation.renumbered.get(g.id, g.idnumber)) for g in observation.groups}

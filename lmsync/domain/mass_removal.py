@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
 from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
@@ -128,6 +129,7 @@ def guard_unheld_roles(
     *,
     programme: str,
     min_source_fraction: float,
+    people: Labels | None = None,
 ) -> None:
     """Refuse to dissolve lmsync's circles because no one in the course holds a mentor or mentee role.
 
@@ -137,6 +139,9 @@ def guard_unheld_roles(
     nobody that is a misspelt ``[programme] mentor_roles`` / ``mentee_roles``, not a programme's end,
     however few it unplaces (the mass-removal guard counts people; tester round 5, 6). Raises
     :class:`UnsafePlan` naming the roles and the circles; ``min_source_fraction`` 0 is the override.
+    ``people``: how the circles' mentors are named ("Name (username)", as every view names a person), and
+    whether names are shown (:func:`circle_labels`: the circles were named by their ID numbers, which no
+    coordinator knows; tester round 108a, 1); without it, by their group names.
     """
     if not unheld or min_source_fraction <= 0:
         return
@@ -150,12 +155,24 @@ def guard_unheld_roles(
         f"the {kind} role(s) {', '.join(names) or '(none set)'} ([programme] {kind}_roles)"
         for kind, names in sorted(unheld.items())
     )
+    mentors = {m for i in dissolved if (m := mentor_of_idnumber(programme, i)) is not None}
+    named = sorted(circle_labels({i: owned[i] for i in dissolved}, programme,
+                                 {m: people.label(m) for m in mentors} if people is not None else {},
+                                 group_names=people is None or people.show_names).values())
     raise UnsafePlan(
         f"Refusing this plan: no one in the course has {roles}, and it would dissolve {len(dissolved)} of "
-        f"lmsync's {len(with_people)} circles with members (first: {', '.join(sorted(dissolved)[:3])})",
+        f"lmsync's {len(with_people)} circles with members (first: {'; '.join(named[:3])})",
         hint="fix [programme] mentor_roles / mentee_roles to the role shortnames the course uses, or run "
-        "`lmsync doctor`; if the circles really should go, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run",
+        f"`lmsync doctor`{_roles_back(unheld)}; if the circles really should go, LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 "
+        "for one run",
     )
+
+
+def _roles_back(unheld: Mapping[str, Sequence[str]]) -> str:
+    """The unheld-role refusal's other fix when the roles are right but their holders were given another role in
+    Moodle (a teacher made the mentors students: tester round 108a, 1), "" when no mentor role is unheld."""
+    return ("; if the course's mentors were given another role in Moodle, give them a mentor role again (the "
+            "course's Participants page, Roles column)" if "mentor" in unheld else "")
 
 
 def guard_unread_fields(
@@ -278,6 +295,7 @@ def peer_cohort_loss(
     cohort: str | None,
     mentor_roles: Sequence[str] = (),
     names: Mapping[int, str] | None = None,
+    group_names: bool = True,
 ) -> PeerCohortLoss | None:
     """The loss of the whole peer-mentor cohort, or of the mentor role by some mentors, or None (tester round
     87b, 1; 105a, 8).
@@ -286,7 +304,8 @@ def peer_cohort_loss(
     not in the peer-mentor cohort now, each -> the course roles they hold now (a circle is made only for a mentor
     role or the cohort); ``peers``: the cohort's members in the course now; ``cohort``: ``[programme]
     peer_mentor_cohort``; ``mentor_roles``: ``[programme] mentor_roles``, and ``names`` (Moodle id -> "Name
-    (username)"), for the words. Their circles holding mentees are lost with the cohort when the cohort has no
+    (username)"), and ``group_names`` (``[privacy] show_names``: a circle's name holds its mentor's), for the
+    words. Their circles holding mentees are lost with the cohort when the cohort has no
     members in the course (emptied for a rebuild), or none of the peer mentors of lmsync's circles is in it any
     more (two circles or more). Otherwise the store cannot tell a peer mentor's circle from a mentor's who lost
     the mentor role: the loss is ``unknown`` and its cause names the mentors (:func:`lost_role_cause`, tester
@@ -305,7 +324,7 @@ def peer_cohort_loss(
             mentors.add(mentor)
     if not lost:
         return None
-    labels = circle_labels({i: owned[i] for i in lost}, programme, names or {})
+    labels = circle_labels({i: owned[i] for i in lost}, programme, names or {}, group_names=group_names)
     if cohort and not peers:
         return PeerCohortLoss(f"the peer-mentor cohort {cohort!r} has no members in this course", lost, labels=labels)
     if cohort and len(lost) >= 2 and not kept:
@@ -318,15 +337,31 @@ def peer_cohort_loss(
                           cohort or "", labels)
 
 
-def circle_labels(circles: Mapping[str, ObservedGroup], programme: str, names: Mapping[int, str]) -> dict[str, str]:
-    """Circle idnumber -> the circle as the plan names it (``render.sync._circle``): its mentor's "Name
-    (username)'s circle" from ``names`` (Moodle id -> "Name (username)"), else its group's name quoted (tester
-    round 107a, 9: the lost-role refusal named "lmsync:mentoring-2026:mentor:68")."""
+def circle_labels(circles: Mapping[str, ObservedGroup], programme: str, names: Mapping[int, str], *,
+                  group_names: bool = True) -> dict[str, str]:
+    """Circle idnumber -> the circle as the plan names it (``render.sync._circle``), with its group's name as
+    Moodle shows it: "Name (username)'s circle 'Circle: Name'", its mentor from ``names`` (Moodle id -> "Name
+    (username)"), else "group 'Circle: Name'" (tester round 107a, 9: the lost-role refusal named
+    "lmsync:mentoring-2026:mentor:68"; 108a, 1: the name a teacher gave it, which Moodle shows, was not said).
+    Without ``group_names`` (``[privacy] show_names`` off: the name holds the mentor's full name by default),
+    "username's circle" alone."""
     out: dict[str, str] = {}
     for idnumber, group in circles.items():
         mentor = mentor_of_idnumber(programme, idnumber)
-        out[idnumber] = f"{names[mentor]}'s circle" if mentor is not None and mentor in names else quoted(group.name)
+        shown = f" {quoted(group.name)}" if group_names else ""
+        out[idnumber] = (f"{names[mentor]}'s circle{shown}" if mentor is not None and mentor in names
+                         else f"group {quoted(group.name)}")
     return out
+
+
+class Labels(Protocol):
+    """How a view names people (``service.labels.People``): ``label(Moodle id)`` -> "Name (username)", or the
+    username alone when ``show_names`` is off."""
+
+    @property
+    def show_names(self) -> bool: ...
+
+    def label(self, user_id: int) -> str: ...
 
 
 def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, min_source_fraction: float) -> None:
@@ -348,6 +383,6 @@ def guard_peer_cohort_loss(loss: PeerCohortLoss | None, ops: Sequence[_Op], *, m
     taken = ", their peer mentors taken for mentees" if loss.unknown is None else ""
     raise UnsafePlan(
         f"Refusing this plan: {loss.cause}, while {loss.said()}; it would take {len(out)} of those mentees out of "
-        f"their circles (first: {', '.join(touched[:3])}) and re-match them{taken}",
+        f"their circles (first: {'; '.join(touched[:3])}) and re-match them{taken}",
         hint=loss.hint(),
     )

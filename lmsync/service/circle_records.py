@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from lmsync.config import Config
-from lmsync.domain.circle_proof import CircleProof, disowned_mentors, last_recorded
+from lmsync.domain.circle_proof import CircleProof, disowned_mentors, last_recorded, made_as_another
 from lmsync.domain.circle_waits import blocked_warnings, waiting_for_circles
 from lmsync.domain.deleted_in_moodle import with_deleted_circles
 from lmsync.domain.gone_circles import mentoring, with_mentors_gone
@@ -115,18 +115,21 @@ def blocked_pairs(store: Store, programme: str, observation: Observation,
 
 
 def with_circles_gone(
-    people: People, observation: Observation, config: Config, deleted: Mapping[int, int], held: Collection[int]
+    people: People, observation: Observation, config: Config, deleted: Mapping[int, int], held: Collection[int],
+    proof: CircleProof | None = None,
 ) -> tuple[People, list[str], dict[int, int]]:
     """``people`` with the pairs of circles deleted in Moodle (``deleted``: mentee -> mentor) as existing pairs
     (``with_deleted_circles``; tester round 73, 2), the mentors whose circle idnumber a group not lmsync's holds
     given no room, and the mentees who wait for such a circle while its mentor mentors here, or for a circle
     ``held`` while its mentor is away, left out of matching (``circle_waits``; tester round 74); the mentees
     of such a circle whose mentor is gone re-matched as for a mentor who left (``gone_circles``; tester round
-    75); the warnings of the blocked ones, and the pairs (mentee -> mentor) of the mentors gone."""
+    75); the warnings of the blocked ones, and the pairs (mentee -> mentor) of the mentors gone. None for a circle
+    whose ID number a circle ``proof`` records as this store's holds (swapped or moved round in Moodle): the
+    warning about that group says it (``circle_proof.made_as_another``; tester round 108a, 2)."""
     programme = config.programme.name
     blocked = disowned_mentors(observation, programme)
     waiting = {*held, *(blocked & mentoring(people))}  # a blocked mentor gone waits for nothing (tester round 75, 1)
     people = with_deleted_circles(people, deleted, blocked, triads=config.matching.structure == "triads")
     people, counts = waiting_for_circles(people, deleted, waiting)
     people, gone = with_mentors_gone(people, deleted, waiting)
-    return people, blocked_warnings(programme, counts, blocked), gone
+    return people, blocked_warnings(programme, counts, blocked - made_as_another(observation, proof, programme)), gone

@@ -104,7 +104,7 @@ def desired_state(
     read = people_from_snapshot(snapshot, config, standing, returning, named, held)
     # a pin and a pair kept apart come before a held place (tester round 104a, 4 and 6), as in `lmsync match`
     read, members = held_people(read, members or MemberHolds(), config, named=named, site=site)
-    people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held)
+    people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held, snapshot.proof)
     result = run_match(people, config, read.notices, site=site, left_out=read.left_out)
     result = replace(result, warnings=unsaid_waits(result.warnings, read.kept_apart))  # acted (tester round 105a, 5)
     by_id = people.by_id()

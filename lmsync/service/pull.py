@@ -56,7 +56,7 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     # (tester rounds 103b, 1; 104a, 4 and 6)
     read, _members = held_people(read, away.members, config, named=usernames(api), site=api_lookup(api))
     # the pairs of a circle deleted in Moodle are the existing pairs, as the sync has them (tester rounds 73, 2; 74)
-    people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until)
+    people, waits, _gone = with_circles_gone(read.people, snapshot.observation, config, deleted[0], away.until, snapshot.proof)
     read = replace(read, people=people, warnings=[*read.warnings, *waits])
     # their members are in no row of the match: said as the plan says it (tester round 62, 4)
     read.warnings.extend(away.warnings(programme, snapshot.observation))

@@ -73,7 +73,8 @@ def peer_loss(snapshot: Snapshot, config: Config) -> PeerCohortLoss | None:
     mentors = {mentor_of_idnumber(programme.name, idnumber) for idnumber in owned} & set(former)
     return peer_cohort_loss(owned, former, snapshot.peer_mentor_ids, programme=programme.name,
                             cohort=programme.peer_mentor_cohort, mentor_roles=programme.mentor_roles,
-                            names={uid: people.label(uid) for uid in mentors if uid is not None})
+                            names={uid: people.label(uid) for uid in mentors if uid is not None},
+                            group_names=config.privacy.show_names)
 
 
 def peer_loss_lines(snapshot: Snapshot, config: Config) -> list[str]:

@@ -184,7 +184,7 @@ def make_plan(
             owned_groups(snapshot.observation, settings.programme)[0],
             {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles} | memory.held,
             unheld_roles(snapshot.roster.values(), config),
-            programme=settings.programme,
+            programme=settings.programme, people=People(snapshot.roster, config.privacy.show_names),
             min_source_fraction=settings.min_source_fraction,
         )
         guard_unread_fields(  # a lost capability empties every profile field (tester round 27, 1)

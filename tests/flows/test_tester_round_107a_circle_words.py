@@ -8,7 +8,8 @@
    without naming the group holding the name, and stayed "(2)" for good once that group was renamed. Now a warning
    names that group, and the next plan after the name is free renames the circle to its plain name, once.
 9. The lost-mentor-role refusal named a circle by its ID number ("first: lmsync:...:mentor:68") and people by name:
-   now the circle is named as the plan names it ("Name (username)'s circle").
+   now the circle is named as the plan names it ("Name (username)'s circle", with its group's name since
+   round 108a, 1).
 """
 
 from __future__ import annotations
@@ -150,5 +151,5 @@ def test_round_107a_9_the_lost_role_refusal_names_the_circle_as_the_plan_does(de
     refused = run_in(demo_home, "sync")
     said = _said(refused)
     assert refused.exit_code == EXIT_ADMIN, refused.output
-    assert f"(first: {mentor.firstname} {mentor.lastname} ({mentor.username})'s circle)" in said, said
+    assert f"(first: {mentor.firstname} {mentor.lastname} ({mentor.username})'s circle '{circle.name}')" in said, said
     assert circle.idnumber not in said, said
