@@ -69,7 +69,8 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
         refuse_if_absent(config, "health", holds="no pairing history or meetings to judge the pairs by: each would "
                          "be judged, and queued, as new")
     report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
-    roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair})
+    roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair}
+                           | {circle.mentor_id for circle in report.held})  # an away mentor's label (104b, 10)
     echo_view(ctx, health_view(report, people_of(config, roster), today=programme_today(config)), fmt)
 
 

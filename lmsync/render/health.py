@@ -110,6 +110,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
                  "have no active enrolment or a suspended Moodle account)")  # an account too (tester round 86b, 8)
     if report.assessment.unassigned_mentor_answers:
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
+    if report.held:  # named, as of that day whatever day it is asked (tester round 104b, 10)
+        head += f"\n({held_circles_note(report, people)})"
     blocks: list[Table | Field | Note] = [
         Note(head),
         Field("as_of", report.as_of),
@@ -121,6 +123,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         Field("queued", report.queued),
         Field("recorded", report.recorded),
         Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),
+        Field("circles_on_hold", [{"mentor": people.as_json(c.mentor_id), "since": c.since, "until": c.until,
+                                   "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in report.held]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),
@@ -161,6 +165,16 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
                            "assumes no meeting, survey answer or coordinator action is recorded before then."))
     blocks.append(Field("projected", not report.recorded and today is not None and report.as_of > today))
     return Document(blocks)
+
+
+def held_circles_note(report: HealthReport, people: People) -> str:
+    """What ``lmsync health`` says of the circles on hold on the day it judges (``HealthReport.held``): their mentor
+    away, their pairs left out of the judgement, each named by its mentor with the day its hold began and its last
+    day. A view of a past day of the hold left them out without a word (tester round 104b, 10)."""
+    listed = "; ".join(f"{people.label(c.mentor_id)}'s circle ({len(c.pairs)} pair(s)), on hold since {c.since.isoformat()}, "
+                       f"held until {c.until.isoformat()} at the latest" for c in report.held)
+    return (f"{sum(len(c.pairs) for c in report.held)} pair(s) on hold on {report.as_of.isoformat()}, left out of the "
+            f"judgement: their mentor is away and their circle held as it is ([sync] away_mentor_hold_days): {listed}")
 
 
 def past_day_note(away: int) -> str:

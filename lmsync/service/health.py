@@ -52,6 +52,7 @@ from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, PausedApart, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
+from lmsync.service.health_held import HeldCircle, held_circles
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -142,6 +143,7 @@ class HealthReport:
     not_a_good_fit: list[tuple[int, int]] = field(default_factory=list)  # newly forbidden by a survey answer
     starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
     ended: frozenset[tuple[int, int]] = frozenset()  # pairs a coordinator ended: never listed as needing attention
+    held: tuple[HeldCircle, ...] = ()  # circles on hold that day, their pairs left out (tester round 104b, 10)
 
     @property
     def as_of(self) -> date:
@@ -425,7 +427,8 @@ def run_health(
     report = HealthReport(assessment, count_statuses(assessment.healths), recorded=record,
                           starts_on=start if start is not None and day < start else None,
                           # a closure counts from the day it was recorded: an earlier day's view shows that day
-                          ended=frozenset(ended_on(store, programme, day) & current))
+                          ended=frozenset(ended_on(store, programme, day) & current),
+                          held=held_circles(config, store, day, current))  # on hold that day (tester round 104b, 10)
     if not record:
         # those paused by that day (tester round 102a, 1), those on hold then said so (after tester round 105a, 1)
         report.paused = paused_now(_queue(config, store), on=day, config=config)

@@ -6,7 +6,9 @@ do not tell a suspension from an unenrolment, so the sync remembers, per program
 found a circle's mentor away, and holds the circle as it is for ``[sync] away_mentor_hold_days``.
 Rows hold a Moodle id and a day. ``MemberAbsences`` (revision 0014) is the same of a circle's members whose
 mentor is here: their place is held as long (tester round 103b, 1). Forgetting one of those keeps its days in
-``member_absence_spans`` (revision 0015), which health leaves out of the pair's silence (tester round 104a, 8).
+``member_absence_spans`` (revision 0015), which health leaves out of the pair's silence (tester round 104a, 8); a
+mentor's, in ``mentor_absence_spans`` (revision 0016), by which ``lmsync health --as-of`` a day of the hold says the
+circle was on hold then, asked during the hold or after it (tester round 104b, 10).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from sqlalchemy import select
 
 from lmsync.store.db import ProgrammeRepository
 from lmsync.store.erasures import erased_on
-from lmsync.store.schema import member_absence_spans, member_absences, mentor_absences
+from lmsync.store.schema import member_absence_spans, member_absences, mentor_absence_spans, mentor_absences
 
 
 class MentorAbsences(ProgrammeRepository):
-    _table, _key = mentor_absences, "mentor_id"
+    _table, _spans, _key = mentor_absences, mentor_absence_spans, "mentor_id"
 
     def since(self) -> dict[int, date]:
         """Mentor Moodle id -> the day a sync first found them away (still away at the last sync)."""
@@ -51,39 +53,38 @@ class MentorAbsences(ProgrammeRepository):
         return len(new), len(back)
 
     def _ended(self, since: dict[int, date], today: date) -> None:
-        """Keep what is forgotten (Moodle id -> the day a sync first found them away), back ``today``; a mentor's:
-        nothing. Called inside ``follow``'s transaction."""
+        """Keep the days of each absence forgotten ``today`` (Moodle id -> its first day) in ``_spans`` (a mentor's:
+        revision 0016, tester round 104b, 10; a member's: revision 0015, tester round 104a, 8), but not one of an
+        erased person's that began on or before their erasure (it is theirs, and the erasure took it), nor one of no
+        day. Called inside ``follow``'s transaction."""
+        erased = erased_on(self.store) if since else {}
+        _s, key = self._spans, self._key
+        rows = [{"programme": self.programme, key: user, "since": day.isoformat(), "until": today.isoformat()}
+                for user, day in sorted(since.items()) if day < today and not (user in erased and day <= erased[user])]
+        for row in rows:  # an absence of the same first day kept before (a clock set back) is replaced
+            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c[key] == row[key],
+                                               _s.c.since == row["since"]))
+        if rows:
+            self.store.write(_s.insert(), rows)
+
+    def days_away(self) -> dict[int, tuple[tuple[date, date | None], ...]]:
+        """Moodle id -> the days each was away while their place (a member's) or circle (a mentor's) was held, oldest
+        first: (first day, the day a sync found them no longer away, exclusive), and (first day, None) for an absence
+        still recorded (``since``: they may be back since the last sync). Health leaves a member's days out of a
+        pair's silence (``pair_dates.days_apart``; tester round 104a, 8); ``health_held`` says a mentor's circle on
+        hold on a day of them (tester round 104b, 10). One read of each table; raises nothing."""
+        _s, key = self._spans, self._key
+        out: dict[int, list[tuple[date, date | None]]] = {}
+        for row in self.store.rows(select(_s.c[key].label("who"), _s.c.since, _s.c.until)
+                                   .where(_s.c.programme == self.programme)):
+            out.setdefault(row.who, []).append((date.fromisoformat(row.since), date.fromisoformat(row.until)))
+        for user, day in self.since().items():
+            out.setdefault(user, []).append((day, None))
+        return {user: tuple(sorted(days, key=lambda d: (d[0], d[1] or date.max))) for user, days in out.items()}
 
 
 class MemberAbsences(MentorAbsences):
     """The same of a circle's members (not its mentor) found away while their mentor is here: Moodle id -> the
     day a sync first found them away (revision 0014; tester round 103b, 1)."""
 
-    _table, _key = member_absences, "user_id"
-
-    def _ended(self, since: dict[int, date], today: date) -> None:
-        """Keep the days of each absence forgotten ``today`` (Moodle id -> its first day) in ``member_absence_spans``
-        (tester round 104a, 8), but not one of an erased person's that began on or before their erasure (it is
-        theirs, and the erasure took it), nor one of no day."""
-        erased = erased_on(self.store) if since else {}
-        rows = [{"programme": self.programme, "user_id": user, "since": day.isoformat(), "until": today.isoformat()}
-                for user, day in sorted(since.items()) if day < today and not (user in erased and day <= erased[user])]
-        _s = member_absence_spans
-        for row in rows:  # an absence of the same first day kept before (a clock set back) is replaced
-            self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c.user_id == row["user_id"],
-                                               _s.c.since == row["since"]))
-        if rows:
-            self.store.write(_s.insert(), rows)
-
-    def days_away(self) -> dict[int, tuple[tuple[date, date | None], ...]]:
-        """Moodle id -> the days each was away while their place was held, oldest first: (first day, the day a sync
-        found them no longer away, exclusive), and (first day, None) for an absence still recorded (``since``: they
-        may be back since the last sync). Health leaves these days out of a pair's silence (``pair_dates.days_apart``;
-        tester round 104a, 8). Raises nothing."""
-        _s = member_absence_spans
-        out: dict[int, list[tuple[date, date | None]]] = {}
-        for row in self.store.rows(select(_s.c.user_id, _s.c.since, _s.c.until).where(_s.c.programme == self.programme)):
-            out.setdefault(row.user_id, []).append((date.fromisoformat(row.since), date.fromisoformat(row.until)))
-        for user, day in self.since().items():
-            out.setdefault(user, []).append((day, None))
-        return {user: tuple(sorted(days, key=lambda d: (d[0], d[1] or date.max))) for user, days in out.items()}
+    _table, _spans, _key = member_absences, member_absence_spans, "user_id"

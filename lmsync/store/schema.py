@@ -471,3 +471,19 @@ member_absence_spans = _programme_table(
 
 #: The tables revision 0015 adds.
 REVISION_0015_TABLES = (member_absence_spans,)
+
+# --- revision 0016: the days a circle's mentor was away while their circle was held (tester round 104b, 10) -------
+#: One row per absence a ``mentor_absences`` row recorded, written when the sync forgets it (as
+#: ``member_absence_spans`` of a mentee's): the mentor and the days from ``since`` (the first sync that found them
+#: away) up to ``until`` (exclusive: the first sync that no longer did: back, or their circle gone or emptied).
+#: ``lmsync health --as-of`` a day of the hold says the circle was on hold then, asked during the hold or after it.
+mentor_absence_spans = _programme_table(
+    "mentor_absence_spans",
+    Column("mentor_id", Integer, nullable=False),  # a Moodle user id
+    Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that first saw it
+    Column("until", Text, nullable=False),  # ISO day, the programme's local day of the sync that forgot it
+    PrimaryKeyConstraint("programme", "mentor_id", "since"),
+)
+
+#: The tables revision 0016 adds.
+REVISION_0016_TABLES = (mentor_absence_spans,)

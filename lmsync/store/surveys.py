@@ -197,6 +197,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "mentor_absences": ("mentor_id",),  # since when a circle's mentor is away (revision 0008)
     "member_absences": ("user_id",),  # since when a circle's mentee is away (revision 0014)
     "member_absence_spans": ("user_id",),  # the days a circle's mentee was away, their place held (revision 0015)
+    "mentor_absence_spans": ("mentor_id",),  # the days a circle's mentor was away, their circle held (revision 0016)
     "rater_counts": ("mentor_id",),  # how many answered about a mentor, counted at erasures (revision 0010)
 }
 

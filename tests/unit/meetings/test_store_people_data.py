@@ -61,6 +61,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "mentor_absences": 0,  # tester round 53, 1: since when a circle's mentor is away
         "member_absences": 0,  # tester round 103b, 1: since when a circle's mentee is away
         "member_absence_spans": 0,  # tester round 104a, 8: the days a circle's mentee was away, their place held
+        "mentor_absence_spans": 0,  # tester round 104b, 10: the days a circle's mentor was away, their circle held
         "rater_counts": 0,  # tester round 77b, 1: how many answered about a mentor, counted at erasures
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
@@ -84,6 +85,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "mentor_absences": [],
         "member_absences": [],
         "member_absence_spans": [],
+        "mentor_absence_spans": [],
         "rater_counts": [],
         "queue_tracking": [],
         "queue_coordinated": [],

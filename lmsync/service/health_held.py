@@ -1,0 +1,64 @@
+"""The circles on hold on the day ``lmsync health`` judges: their mentor away, their pairs left out (tester round 104b, 10).
+
+A circle whose mentor is away (enrolment or account suspended) is held as it is for ``[sync] away_mentor_hold_days``
+(``away_mentors``), and its pairs end in the pairing history while the mentor is away (``pairs_followed``), so
+health judges none of them. ``lmsync health --as-of`` a day of the hold left them out without a word, and today's
+view only counted them among the members "left out". Both views now name each such circle by its mentor, with the
+day its hold began and its last day, and the pairs left out. Read from the store alone (``MentorAbsences.days_away``:
+the absence recorded now, and those kept once the mentor was back, revision 0016; the pairing history for the
+circle's pairs when the hold began), so a past day reads the same whatever day it is asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from lmsync.config import Config
+from lmsync.service.away_mentors import last_held_day
+from lmsync.service.programme_settings import programme_zone
+from lmsync.store.absences import MentorAbsences
+from lmsync.store.db import Store
+from lmsync.store.pairings import PairingHistory, local_day
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class HeldCircle:
+    """A circle on hold on the day judged: its mentor's Moodle id, the day a sync first found them away (``since``),
+    the last day it is held (``until``, inclusive: ``[sync] away_mentor_hold_days`` from ``since``; the mentor may
+    be back before), and its pairs left out of the judgement ((mentor, mentee) Moodle ids, sorted)."""
+
+    mentor_id: int
+    since: date
+    until: date
+    pairs: tuple[Pair, ...]
+
+
+def held_circles(config: Config, store: Store, day: date, judged: Collection[Pair] = ()) -> tuple[HeldCircle, ...]:
+    """The circles on hold on ``day`` (a programme day), by mentor id: a mentor recorded away on ``day`` (the
+    absence still recorded, or one kept with its end, ``day`` before that end) within its hold, each with the pairs
+    of the circle when the hold began (a pairing that began on or before that day and had not ended before it),
+    less those ``judged`` anyway. A circle with no such pair is not listed. Empty when ``away_mentor_hold_days`` is 0
+    (nothing is held). Two reads of the absences and one of the pairing history, whatever the pairs; raises what
+    the store raises."""
+    days = config.sync.away_mentor_hold_days
+    if not days:
+        return ()
+    programme = config.programme.name
+    windows = {mentor: since for mentor, spans in MentorAbsences(store, programme).days_away().items()
+               for since, end in spans if since <= day <= last_held_day(since, days) and (end is None or day < end)}
+    if not windows:
+        return ()
+    zone, skip = programme_zone(config), set(judged)
+    pairs: dict[int, set[Pair]] = {}
+    for row in PairingHistory(store, programme).history():
+        since = windows.get(row.mentor_id)
+        pair = (row.mentor_id, row.mentee_id)
+        if (since is not None and pair not in skip and local_day(row.joined_at, zone) <= since
+                and (row.left_at is None or local_day(row.left_at, zone) >= since)):
+            pairs.setdefault(row.mentor_id, set()).add(pair)
+    return tuple(HeldCircle(mentor, windows[mentor], last_held_day(windows[mentor], days), tuple(sorted(pairs[mentor])))
+                 for mentor in sorted(pairs))
