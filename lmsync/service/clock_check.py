@@ -15,27 +15,34 @@ judged, a day before the one a sync had recorded (tester round 107a, 1). The com
 (``queue done``, ``queue ack``, ``meetings add``, ``meetings remove``, ``import meetings|surveys``) refuse the same way
 (``check_write_clock``): a closure dated that earlier day changed what ``health --as-of`` showed of days already past
 (tester round 107a, 2). What only reads (``queue list``, ``meetings list``, ``pair show``, ``health --as-of``) goes on.
+Every day the store records by the clock counts (``store.recorded_days``), a coordinator's own too: an acknowledgement,
+an outcome, a meeting's or an import's recording day (never a meeting's own date); before, `queue done` under a clock
+at 2027-02-20 then `queue ack` at 2027-02-12, with no run between, was accepted (after tester round 107a, 2).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
-from sqlalchemy import func, select
-
 from lmsync.config import Config
 from lmsync.domain.plan import Plan
 from lmsync.errors import EXIT_ADMIN, LmsyncError
 from lmsync.store.db import Store
-from lmsync.store.pairings import local_day
-from lmsync.store.schema import (
-    journal,
-    member_absence_spans,
-    member_absences,
-    mentor_absences,
-    pairing_history,
-)
+from lmsync.store.recorded_days import ERASED, JUDGED, KINDS, QUEUE, RECORDS, SENT, SYNCED, latest_days
 from lmsync.store.snapshots import HealthSnapshots
+
+#: What dated the last day the store recorded, by kind (``recorded_days.KINDS``), in a refusal: "... but WORDS on DAY".
+_RECORDED = {
+    JUDGED: "this store's last run judged the programme",
+    SYNCED: "this store last recorded the programme (its pairing history, its journal of Moodle writes or the days "
+            "someone was found away)",
+    QUEUE: "this store last recorded a coordinator's queue record (an acknowledgement, an outcome, an item queued, "
+           "paused or put on hold, a pair marked not a good fit)",
+    RECORDS: "this store last recorded a meeting, a survey answer or an import (the day it was recorded, not the day "
+             "it names)",
+    SENT: "this store last recorded a nudge, a digest or grades it sent",
+    ERASED: "this store last recorded an erasure",
+}
 
 
 class ClockWentBack(LmsyncError):
@@ -51,8 +58,13 @@ def check_clock(store: Store, programme: str, today: date) -> None:
     health snapshot's day of ``programme`` in ``store``; nothing otherwise (a new store has none)."""
     last = HealthSnapshots(store, programme).last_day()
     if last is not None and today < last:
-        raise _went_back(today, last, f"this store's last run judged the programme on {last.isoformat()}",
-                         "nothing ran, so no grade, nudge or digest is sent for a day already past")
+        raise _judged_went_back(today, last)
+
+
+def _judged_went_back(today: date, last: date) -> ClockWentBack:
+    """``check_clock``'s refusal of ``today``, before ``last``, the last day health judged the programme."""
+    return _went_back(today, last, f"{_RECORDED[JUDGED]} on {last.isoformat()}",
+                      "nothing ran, so no grade, nudge or digest is sent for a day already past")
 
 
 def _went_back(today: date, last: date, recorded: str, kept: str, *, one: str = "run", many: str = "runs",
@@ -77,27 +89,24 @@ def _went_back(today: date, last: date, recorded: str, kept: str, *, one: str = 
 
 
 def last_recorded_day(store: Store, programme: str, zone: tzinfo) -> tuple[date, str] | None:
-    """The latest day ``programme``'s records in ``store`` are dated (None: none), with words for what dated it: the
-    last health snapshot's day, or the latest day (in ``zone``, the programme's) of what a sync writes: the pairing
-    history's joins and leaves, the journal's batches (instants, UTC), the days a circle's mentor or member was
-    first found away (``mentor_absences``, ``member_absences``) and the last day of a kept absence
-    (``member_absence_spans``). A sync dated before it rewrote the pairing history: a pair that had met on a later
-    day read "paired 2026-12-07 to 2026-12-10" (tester round 105a, 2). Raises what the store raises."""
-    judged = HealthSnapshots(store, programme).last_day()
-    found: list[tuple[date, str]] = [] if judged is None else [
-        (judged, f"this store's last run judged the programme on {judged.isoformat()}")]
-    days = [store.scalar(select(func.max(table.c[column])).where(table.c.programme == programme))
-            for table, column in ((mentor_absences, "since"), (member_absences, "since"),
-                                  (member_absence_spans, "until"))]
-    instants = [store.scalar(select(func.max(table.c[column])).where(table.c.programme == programme))
-                for table, column in ((pairing_history, "joined_at"), (pairing_history, "left_at"),
-                                      (journal, "started_at"), (journal, "finished_at"))]
-    synced = [date.fromisoformat(day) for day in days if day] + [local_day(at, zone) for at in instants if at]
-    if synced:
-        last = max(synced)
-        found.append((last, f"this store last recorded the programme (its pairing history, its journal of Moodle "
-                            f"writes or the days someone was found away) on {last.isoformat()}"))
-    return max(found, key=lambda item: item[0], default=None)
+    """The latest day ``programme``'s records in ``store`` are dated by the clock that wrote them (None: none), with
+    words for what dated it (``_last``): of every kind of record (``recorded_days.latest_days``, instants as their
+    day in ``zone``, the programme's): a health judgement; what a sync writes (the pairing history, the journal, the
+    days someone was found away: a sync dated before it rewrote the pairing history, a pair that had met on a later
+    day read "paired 2026-12-07 to 2026-12-10", tester round 105a, 2); a coordinator's queue record (an
+    acknowledgement, an outcome, a pause or hold, a not-a-good-fit mark); a meeting, survey answer or import by the
+    day it was recorded (never a meeting's own date, which a person types); a nudge, digest or grades sent; an
+    erasure. Before, a coordinator's own records did not count: `queue done --outcome met` under a clock at
+    2027-02-20, then `queue ack` at 2027-02-12, was accepted and dated before it (after tester round 107a, 2).
+    Raises what the store raises."""
+    return _last(latest_days(store, programme, zone))
+
+
+def _last(found: dict[str, date]) -> tuple[date, str] | None:
+    """The latest day of ``found`` (kind -> day, ``latest_days``) with words naming its kind (``_RECORDED``); on a
+    tie the kind first in ``recorded_days.KINDS`` (a health judgement first). None for none."""
+    dated = [(day, f"{_RECORDED[kind]} on {day.isoformat()}") for kind in KINDS if (day := found.get(kind))]
+    return max(dated, key=lambda item: item[0], default=None)
 
 
 def check_sync_clock(store: Store, config: Config) -> None:
@@ -122,18 +131,19 @@ def sync_clock_problem(store: Store, config: Config) -> ClockWentBack | None:
                       sent="what it wrote or sent stays so")
 
 
-def _behind(store: Store, config: Config, now: datetime | None = None) -> tuple[date, tuple[date, str]] | None:
-    """(today, ``last_recorded_day``) when today is before that day, else None. Today: the programme's day of the
-    later of ``now`` (default: ``programme_settings.clock``; a naive one is UTC) and the wall clock, as
-    ``sync_clock_problem`` says why."""
+def _behind(store: Store, config: Config, now: datetime | None = None,
+            found: dict[str, date] | None = None) -> tuple[date, tuple[date, str]] | None:
+    """(today, ``last_recorded_day``) when today is before that day, else None; ``found``: the store's days
+    (``latest_days``) when already read. Today: the programme's day of the later of ``now`` (default:
+    ``programme_settings.clock``; a naive one is UTC) and the wall clock, as ``sync_clock_problem`` says why."""
     from lmsync.service.programme_settings import clock, programme_zone
 
     zone = programme_zone(config)
     moment = now or clock()
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     today = max(moment, datetime.now(UTC)).astimezone(zone).date()
-    found = last_recorded_day(store, config.programme.name, zone)
-    return None if found is None or today >= found[0] else (today, found)
+    last = _last(latest_days(store, config.programme.name, zone) if found is None else found)
+    return None if last is None or today >= last[0] else (today, last)
 
 
 def check_run_clock(store: Store, config: Config, now: datetime | None = None) -> None:
@@ -141,11 +151,14 @@ def check_run_clock(store: Store, config: Config, now: datetime | None = None) -
     clock) when its day is before the last health snapshot's (``check_clock``) or before the last day ``store``
     recorded (``last_recorded_day``, as ``lmsync sync`` refuses); nothing otherwise. Tester round 107a, 1: with a
     sync's record of 2026-12-10 and no judgement that day, a run at 2026-12-08 synced (a mentee added, dated before
-    what was recorded) and judged that day, exit 0, while `lmsync sync` refused. The daemon goes on after it."""
-    from lmsync.service.programme_settings import programme_today
+    what was recorded) and judged that day, exit 0, while `lmsync sync` refused. The daemon goes on after it. The
+    store's days are read once for both checks (``latest_days``)."""
+    from lmsync.service.programme_settings import programme_today, programme_zone
 
-    check_clock(store, config.programme.name, programme_today(config, now))
-    if (behind := _behind(store, config, now)) is not None:
+    found = latest_days(store, config.programme.name, programme_zone(config))
+    if (judged := found.get(JUDGED)) is not None and (today := programme_today(config, now)) < judged:
+        raise _judged_went_back(today, judged)  # as ``check_clock``
+    if (behind := _behind(store, config, now, found)) is not None:
         raise _went_back(behind[0], *behind[1], "nothing ran, so nothing was synced and no grade, nudge or digest "
                          "is sent for a day already past")
 

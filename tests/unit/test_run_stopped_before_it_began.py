@@ -43,15 +43,15 @@ import os, signal
 
 from lmsync.service import clock_check
 
-_check = clock_check.check_clock
+_check = clock_check.check_run_clock
 
 
-def check_clock(*args, **kwargs):
+def check_run_clock(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGTERM)
     return _check(*args, **kwargs)
 
 
-clock_check.check_clock = check_clock
+clock_check.check_run_clock = check_run_clock
 """
 
 #: Another run holding the programme's lock (as lmsync takes it): the lock ``lmsync run`` takes here.

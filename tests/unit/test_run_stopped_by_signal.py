@@ -99,7 +99,7 @@ def _assert_stopped_before_any_step(result: Result) -> None:
 def test_round_80_5_a_second_stop_while_the_session_opens_lists_every_step_not_run(tmp_path, monkeypatch):
     from lmsync.service import clock_check
 
-    monkeypatch.setattr(clock_check, "check_clock", lambda *_a, **_k: _sigterm(2))  # inside the session, before a step
+    monkeypatch.setattr(clock_check, "check_run_clock", lambda *_a, **_k: _sigterm(2))  # inside the session, before a step
     _assert_stopped_before_any_step(_run(tmp_path, monkeypatch))
 
 
@@ -122,7 +122,7 @@ def test_round_80_5_an_error_while_stopping_that_is_not_the_stop_is_said_as_it_i
         _sigterm(1)
         raise ConfigError("the store belongs to another site")
 
-    monkeypatch.setattr(clock_check, "check_clock", check)
+    monkeypatch.setattr(clock_check, "check_run_clock", check)
     result = _run(tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"run_id": None, "exit_code": 2, "stopped": False}
