@@ -27,10 +27,11 @@ import hashlib
 import json
 import shlex
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lmsync.domain.operations import Plan
+from lmsync.domain.operations import Operation, Plan
 from lmsync.domain.plan_files import plan_kind, validated
 from lmsync.errors import InputError, PlanError
 
@@ -92,7 +93,8 @@ def edited(plan: Plan) -> bool | None:
     return plan.operations_digest != operations_digest(plan)
 
 
-def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", moodle_changed: bool = False) -> Plan:
+def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", moodle_changed: bool = False,
+                    describe: Callable[[Operation], str] | None = None) -> Plan:
     """``saved`` with the fresh plan's own operations, when every one of its operations is among
     those lmsync plans now (``fresh``) and it lacks none but group deletions.
 
@@ -101,7 +103,10 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
     fix; a deletion lmsync plans only with ``allow_delete`` says so. One whose key lmsync plans now with
     other values is said once, as changed, by the names of its fields that differ (:func:`_changed`;
     tester round 99b, 7); the fix for a file that may be edited names a new file (``_remake``). ``moodle_changed``: the caller
-    says Moodle's fingerprint changed, so an unedited file's refusal does not say it again.
+    says Moodle's fingerprint changed, so an unedited file's refusal does not say it again. ``describe``: an operation
+    the file lacks in an admin's words (``service.operation_words``; default: its journal key, ``Operation.key``):
+    lacking from the file, it has no index there to find it by (tester round 108a, 7). A file as lmsync wrote it with
+    no operations says so, and what lmsync plans now (tester round 108a, 10).
     """
     available = Counter(_identity(op) for op in fresh.operations)
     differing: list[int] = []
@@ -124,7 +129,7 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
     held = _held_deletes(saved, fresh, differing)
     only_held = bool(held) and len(held) == len(differing) and not missing
     state = edited(saved)
-    message = _describe(saved, fresh, differing, missing, changed) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
+    message = _describe(saved, fresh, differing, missing, changed, describe or _key) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
     raise PlanError(message, hint=_hint(held, only_held, state is False, source))
 
 
@@ -158,7 +163,13 @@ def _fields(names: list[str]) -> str:
     return f"its {said} {'differs' if len(names) == 1 else 'differ'}"
 
 
-def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any], changed: dict[int, list[str]]) -> str:
+def _key(op: Operation) -> str:
+    """``op`` by its journal key, as a refusal names it without an admin's words (``checked_against``)."""
+    return op.key
+
+
+def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any], changed: dict[int, list[str]],
+              words: Callable[[Operation], str]) -> str:
     parts: list[str] = []
     total = len(saved.operations)
     if changed:  # one operation lmsync plans now with another value: said once, with its fields (round 99b, 7)
@@ -174,9 +185,14 @@ def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any]
         verb = "is" if len(extra) == 1 else "are"
         parts.append(f"{len(extra)} of its {total} operations {verb} not what lmsync plans now ({named}{more})")
     if missing:  # named as the differing ones are (tester round 34, 8: "lacks 1 of the 9" said not which)
-        named = "; ".join(op.key for op in missing[:NAMED])
+        named = "; ".join(words(op) for op in missing[:NAMED])  # in words (tester round 108a, 7)
         more = f"; and {len(missing) - NAMED} more" if len(missing) > NAMED else ""
-        parts.append(f"it lacks {len(missing)} of the {len(fresh.operations)} operations lmsync plans now ({named}{more})")
+        if not total and edited(saved) is False:  # saved when lmsync planned nothing (tester round 108a, 10)
+            parts.append(f"the file holds no operations (lmsync planned none when it was saved), and lmsync now plans "
+                         f"{len(fresh.operations)} ({named}{more})")
+        else:
+            parts.append(f"it lacks {len(missing)} of the {len(fresh.operations)} operations lmsync plans now "
+                         f"({named}{more})")
     return "Refusing the saved plan: " + "; and ".join(parts) + "."
 
 

@@ -6,30 +6,15 @@ else as ``user #<id>``.
 
 from __future__ import annotations
 
-import re
-
 from lmsync.domain.plan import Plan
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
 from lmsync.service.desire import without_mentor
 from lmsync.service.labels import People
+from lmsync.service.operation_words import LABELS
+from lmsync.service.operation_words import circle as _circle
+from lmsync.service.operation_words import describe as _describe
 from lmsync.service.saved_applied import AlreadyApplied
-from lmsync.visible import quoted
-
-LABELS = {
-    "create_grouping": "create grouping",
-    "update_grouping": "rename grouping",
-    "create_group": "create group",
-    "update_group": "rename group (or put its ID number back)",
-    "unassign_grouping": "take doubly linked group out of grouping",
-    "assign_grouping": "put group in grouping",
-    "remove_member": "remove member",
-    "add_member": "add member",
-    "post_welcome": "post welcome discussion",
-    "delete_group": "DELETE group",
-    "delete_duplicate_group": "DELETE duplicate of an lmsync group",
-    "delete_duplicate_grouping": "DELETE duplicate of lmsync's grouping",
-}
 
 
 def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> str:
@@ -89,63 +74,6 @@ def plan_view(plan: Plan, *, people: People | None = None) -> Document:
         # each person's warning as fields (code, ids, a two-role notice's outcome): tester round 58, 7
         Field("warning_items", list(plan.warning_items)),
     ])
-
-
-_MENTOR = re.compile(r":mentor:(\d+)$")
-
-
-def _circle(idnumber: str, people: People | None) -> str:
-    """A circle as a coordinator knows it, its mentor's: ``Olivia Takahashi (m0003)'s circle``; the
-    idnumber without ``people`` (tester round 17, 8: "to lmsync:mentoring-2026:mentor:74" named nobody)."""
-    found = _MENTOR.search(idnumber)
-    if people is None or found is None:
-        return idnumber
-    return f"{people.label(int(found.group(1)))}'s circle"
-
-
-def _hand_added(users: tuple[int, ...], people: People | None) -> str:
-    """What a circle's deletion adds of members lmsync did not put there (``DeleteGroup.hand_added``), each named
-    as the plan names people; "" when none. Their membership goes with the group (tester round 103b, 6)."""
-    if not users:
-        return ""
-    named = ", ".join(people.label(user) if people is not None else f"user #{user}" for user in users)
-    return (f"; it still holds {len(users)} member(s) not put there by lmsync (no mentor or mentee role: added by "
-            f"hand), whose membership goes with the group: {named}")
-
-
-def _describe(op: object, people: People | None = None) -> str:
-    kind = getattr(op, "kind", "")
-    if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
-        was = getattr(op, "idnumber_was", None)  # a put-back, not a rename (renumbered_circles; tester round 103b, 2)
-        back = "" if was is None else (" (ID number put back: cleared in Moodle" if not was else
-                                       f" (ID number put back: changed in Moodle to {quoted(was)}")
-        named = getattr(op, "name_was", None)  # renamed: the name it has now (tester rounds 104a, 10; 105a, 9a)
-        if was is None:
-            back = f" (renamed from {quoted(named)})" if named else ""
-        else:
-            back += f"; renamed back from {quoted(named)})" if named else ")"
-        return f"{quoted(op.name)} [{op.idnumber}]{back}"  # type: ignore[attr-defined]
-    if kind == "assign_grouping":
-        return f"{_circle(op.group, people)} -> lmsync's grouping [{op.grouping}]"  # type: ignore[attr-defined]
-    if kind in ("add_member", "remove_member"):
-        reason = getattr(op, "reason", "")
-        who = people.label(op.user_id) if people is not None else f"user #{op.user_id}"  # type: ignore[attr-defined]
-        circle = _circle(op.group, people)  # type: ignore[attr-defined]
-        return f"{who} {'to' if kind == 'add_member' else 'from'} {circle}" + (f" ({reason})" if reason else "")
-    if kind == "post_welcome":
-        return f"{quoted(op.subject)} in {_circle(op.group, people)}"  # type: ignore[attr-defined]
-    if kind == "delete_group":
-        name = f"{quoted(op.name)} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
-        lost = getattr(op, "discussions", 0)
-        return f"{name}[{op.group}] ({op.reason})" + _hand_added(getattr(op, "hand_added", ()), people) + (  # type: ignore[attr-defined]
-            f"; {lost} forum discussion(s) in it stay in the forum without their group: check them first" if lost else "")
-    if kind == "unassign_grouping":
-        return f"{op.group} from {op.grouping} ({op.reason})"  # type: ignore[attr-defined]
-    if kind == "delete_duplicate_group":
-        return f"group id {op.group_id}, a second {op.group} ({op.reason})"  # type: ignore[attr-defined]
-    if kind == "delete_duplicate_grouping":
-        return f"grouping id {op.grouping_id}, a second {op.grouping} ({op.reason})"  # type: ignore[attr-defined]
-    return str(op)
 
 
 def report_text(report: ApplyReport) -> str:

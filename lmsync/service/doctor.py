@@ -49,6 +49,7 @@ from lmsync.service.doctor_checks import (
     store_check,
 )
 from lmsync.service.doctor_circles import circle_record_check, grouping_check
+from lmsync.service.doctor_clock import clock_store_check
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.doctor_input_vars import blame_the_cut, input_vars_check
 from lmsync.service.doctor_programmes import other_programme_check
@@ -419,6 +420,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         quiet_hours_zone_check(config, report)
         report_path_check(config, report)
         store_check(config, report)
+        clock_store_check(config, report)  # a clock behind the store (108a, 8)
         return report
     available = info.function_names()
     _functions(available, report)
@@ -439,4 +441,5 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     grades_enabled_check(config, report)
     report_path_check(config, report)
     store_check(config, report)
+    clock_store_check(config, report)  # a clock behind the store (108a, 8)
     return report

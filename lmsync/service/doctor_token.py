@@ -19,6 +19,7 @@ from lmsync.service.doctor_checks import (
     report_path_check,
     store_check,
 )
+from lmsync.service.doctor_clock import clock_store_check
 
 #: The sentence ``secrets.clean_token_text`` ends a refusal with: the fix, said apart in doctor's check.
 _COPY_AGAIN = ". Copy the token again"
@@ -44,5 +45,6 @@ def token_refusal(config: Config) -> DoctorReport | None:
         quiet_hours_zone_check(config, report)
         report_path_check(config, report)
         store_check(config, report)
+        clock_store_check(config, report)  # a clock behind the store (108a, 8)
         return report
     return None

@@ -8,24 +8,34 @@ the file asks for, the file was applied (by itself, or by a sync since): :func:`
 :func:`grades_plan_pushed` return a report saying so. Any other mismatch keeps the refusal; an edited sync plan
 (its ``operations_digest`` no longer matches) too. What Moodle holds is read from the observation the fresh plan
 was made on, so this costs no request.
+
+A file saved when lmsync planned nothing (``lmsync plan --out`` with Moodle in step), applied later, printed "Applied
+in 0 batches, 0.0s: nothing" (tester round 108a, 10): :func:`nothing_to_apply` says the file holds no operations and
+lmsync plans none now; when lmsync plans some now, :func:`checked_in_words` refuses the file saying so, as it refuses
+any file that lacks what lmsync plans, each lacking operation in an admin's words (tester round 108a, 7).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lmsync.config import Config
 from lmsync.domain.operations import Operation, Plan
-from lmsync.domain.saved_plan import edited
+from lmsync.domain.saved_plan import checked_against, edited
 from lmsync.domain.sync_state import Observation
 from lmsync.service.executor import ExecReport
 from lmsync.service.grade_state import GradeState
 from lmsync.service.grades_plan import GradesPlan
 from lmsync.service.grades_push import PushReport, verify
+from lmsync.service.labels import Named, People
+from lmsync.service.operation_words import operation_words
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.meetings import SentComments
 
-__all__ = ["AlreadyApplied", "AlreadyPushed", "already_words", "grades_plan_pushed", "held", "sync_plan_applied"]
+__all__ = ["AlreadyApplied", "AlreadyPushed", "already_words", "checked_in_words", "grades_plan_pushed", "held",
+           "nothing_to_apply", "sync_plan_applied"]
 
 
 def already_words(source: str) -> str:
@@ -105,3 +115,29 @@ def grades_plan_pushed(saved: GradesPlan, fresh: GradesPlan, state: GradeState, 
         if any(a.comment is not None and sent.get(a.user_id) != a.comment for chunk in saved.assign_requests for a in chunk):
             return None
     return AlreadyPushed(new_run_id(), words=already_words(source))
+
+
+def checked_in_words(saved: Plan, fresh: Plan, now: str, roster: Mapping[int, Named], config: Config,
+                     source: str) -> Plan:
+    """``domain.saved_plan.checked_against`` of ``saved`` (read from ``source``) against ``fresh``, Moodle's
+    fingerprint ``now`` telling whether Moodle changed since ``saved`` was made; an operation the file lacks is
+    named as ``lmsync plan`` prints it (``operation_words``; people from ``roster``, by name unless ``[privacy]
+    show_names`` is off), not by its journal key (tester round 108a, 7). Raises ``PlanError`` as it does."""
+    people = People(roster, config.privacy.show_names)
+    return checked_against(saved, fresh, source=source, moodle_changed=now != saved.fingerprint,
+                           describe=lambda op: operation_words(op, people))
+
+
+def nothing_to_apply(fresh: Plan, source: str) -> AlreadyApplied:
+    """What ``lmsync apply`` says, exit 0, nothing written, of a saved file with no operations that lmsync accepted
+    against ``fresh`` (its plan now): lmsync plans nothing now either ("nothing to apply: SOURCE holds no
+    operations, and lmsync plans none now ..."), or only circle deletions, which a file planned without
+    ``--allow-delete`` may lack (then: run ``lmsync plan`` again). It printed "Applied in 0 batches, 0.0s: nothing"
+    (tester round 108a, 10); a file with none where lmsync plans other writes is refused (``checked_in_words``)."""
+    if not fresh.operations:
+        return AlreadyApplied(run_id="already-applied", words=f"nothing to apply: {source} holds no operations, and "
+                              "lmsync plans none now (Moodle already matches); nothing was written")
+    return AlreadyApplied(run_id="already-applied", words=(
+        f"nothing to apply: {source} holds no operations, and nothing was written; lmsync now plans "
+        f"{len(fresh.operations)} circle deletion(s), which a plan made without --allow-delete leaves out: run "
+        "`lmsync plan --allow-delete --out plan.json` again, review the new plan, and apply that file"))

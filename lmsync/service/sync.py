@@ -37,7 +37,6 @@ from lmsync.domain.plan import (
     owned_groups,
     plan_sync,
 )
-from lmsync.domain.saved_plan import checked_against
 from lmsync.domain.sync_state import ObservedGroup
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.errors import InputError, PartialFailure, PlanError
@@ -58,7 +57,7 @@ from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.roster_config import peer_loss, unheld_roles
 from lmsync.service.run_ids import new_run_id
-from lmsync.service.saved_applied import sync_plan_applied
+from lmsync.service.saved_applied import checked_in_words, nothing_to_apply, sync_plan_applied
 from lmsync.service.site_accounts import api_lookup, usernames
 from lmsync.service.sync_result import SyncResult as SyncResult  # re-exported: callers import it here
 from lmsync.store.db import Store
@@ -420,7 +419,7 @@ def apply_saved_plan(
             hint="wait [sync] write_settle_seconds, then run `lmsync plan` again (or `lmsync sync`)",
         )
     try:
-        checked = checked_against(plan, fresh.plan, source=source, moodle_changed=now != plan.fingerprint)  # round 5, 7
+        checked = checked_in_words(plan, fresh.plan, now, snapshot.roster, config, source)  # round 5, 7; 108a, 7
     except PlanError as refused:
         if (done := sync_plan_applied(plan, fresh.plan, snapshot.observation, source)) is not None:
             return done  # applied before: exit 0, nothing written (tester round 106b, 4)
@@ -434,8 +433,8 @@ def apply_saved_plan(
     if now != plan.fingerprint:  # a post in a circle, a member of another group: the reviewed plan still holds
         log.warning("apply.moodle_changed_plan_holds", planned_on=plan.fingerprint, now=now,
                     operations=len(checked.operations))
-    if checked.empty:
-        return ApplyReport(run_id="empty")
+    if checked.empty:  # a file saved when lmsync planned nothing: said so (tester round 108a, 10)
+        return nothing_to_apply(fresh.plan, source)
     run_id = new_run_id()
     applier = _applier(api, journal, config, snapshot, run_id, progress, should_stop)
     try:
