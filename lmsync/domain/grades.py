@@ -59,6 +59,7 @@ from lmsync.domain.grade_items import (
     numeric_idnumber,
     safe_itemname,
 )
+from lmsync.domain.grade_names import name_clashes, other_names
 from lmsync.domain.metrics import MetricSpec, MetricValue
 from lmsync.domain.received_guard import hold_foreign_received, hold_shown_received, shown_notes
 from lmsync.visible import quoted
@@ -221,6 +222,7 @@ def plan_grades(
     records: Iterable[ItemRecord] = (),
     legacy_numbers: Collection[int] = (),
     first_received: Collection[tuple[str, int]] = (),
+    foreign_names: Mapping[str, Collection[int | None]] | None = None,
 ) -> GradeItemsPlan:
     """The requests that bring lmsync's grade items to the desired values, nothing more.
 
@@ -237,6 +239,8 @@ def plan_grades(
     never published by this store) is held back while an item this store cannot prove shows the
     mentor's received mean (``hold_foreign_received``; fourth tester, finding 1a), or while its own item
     shows another (``hold_shown_received``: the store's record went with an erasure; tester round 77b, 2).
+    ``foreign_names`` (item name -> Moodle ids of the course's other grade items): a name lmsync's item would share
+    with one of them takes a suffix, or is warned about (``lmsync.domain.grade_names``; tester round 108b, 1).
     """
     observed_list = list(observed)
     records = list(records)
@@ -260,6 +264,7 @@ def plan_grades(
         count=count,
         foreign_idnumbers=foreign_idnumbers,
     )
+    items, clashes = name_clashes(items, ownership.mine, other_names(ownership, foreign_names or {}))
     mine = {id(i) for i in ownership.mine.values()}
     guard = hold_foreign_received(values, first_received, (i for i in observed_list if id(i) not in mine))
     warnings.extend(guard.notes())
@@ -321,6 +326,8 @@ def plan_grades(
             )
         if seen is None and not writes:
             continue  # created with its first grade: an empty column only confuses teachers
+        if item.key in clashes:  # said only for an item that exists or is created now (tester round 108b, 1)
+            warnings.append(clashes[item.key])
         adopts = item.key in ownership.adopt
         item = _as_teacher_left_it(item, seen)
         details = item.details() if adopts or _needs_details(item, seen) else None

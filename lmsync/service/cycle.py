@@ -97,6 +97,7 @@ class _Run:
 
 
 def _grades(run: _Run) -> StepResult:
+    from lmsync.domain.grade_names import NAME_CLASH
     from lmsync.service.grades import HIDDEN_POLICY_WARNING, make_grades_plan, push_grades
 
     # the feedback step read the Feedback answers already: read them here only when it did not run
@@ -133,6 +134,7 @@ def _grades(run: _Run) -> StepResult:
     if HIDDEN_POLICY_WARNING in planned.plan.warnings:  # said on every run it takes effect (tester round 68, 2)
         text += "; mentees' ratings of their mentor are on hidden items a non-editing teacher can read ([grades] " \
                 "mentee_ratings = \"hidden\")"
+    text += "".join(f"; {w}" for w in planned.plan.warnings if NAME_CLASH in w)  # tester round 108b, 1
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)

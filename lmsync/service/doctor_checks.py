@@ -391,11 +391,28 @@ def store_check(config: Config, report: Any) -> None:
     if refused is not None:
         report.add("store", "fail", refused.message, refused.hint)
         return
-    shown = str(path) if path.is_absolute() else f"{path} (relative: in the folder lmsync runs in, now {Path.cwd()})"
+    shown = shown_store_path(config, path)
     if not path.exists():
         report.add("store", "ok", f"{shown} (made by the first run)")
     elif _store_opens(config, report, path) is not None:
         report.add("store", "ok", shown)
+
+
+def shown_store_path(config: Config, path: Path) -> str:
+    """The store's file ``path`` for doctor's store line: as it is when absolute; else where the relative path was read
+    from, with the absolute path: a ``[store] path`` written in the file from the file's folder (``anchor_paths``: the
+    line said "in the folder lmsync runs in" for ``--config p2/c.toml``, whose ``s.db`` is ``p2/s.db``: tester round
+    108b, 2), one set by environment or a ``sqlite:///`` url from the folder lmsync runs in (the README's rule)."""
+    if path.is_absolute():
+        return str(path)
+    full = os.path.abspath(path)
+    _text, env_names = config._written
+    from_file = config.store.url is None and config.store.path is not None and ("store", "path") not in env_names
+    if from_file and config.source is not None:
+        return (f"{full} (a relative [store] path in {config.source}: read from that file's folder, "
+                f"{os.path.abspath(config.source.parent)})")
+    by = env_names.get(("store", "url" if config.store.url is not None else "path"))
+    return f"{path} (relative{f', set by {by}' if by else ''}: read from the folder lmsync runs in, now {Path.cwd()}, so {full})"
 
 
 def _store_opens(config: Config, report: Any, target: Path | str) -> str | None:

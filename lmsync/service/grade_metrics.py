@@ -230,12 +230,14 @@ def build_grade_plan(
     foreign_idnumbers: Iterable[str] = (),
     records: Iterable[ItemRecord] = (),
     legacy_numbers: Iterable[int] = (),
+    foreign_names: Mapping[str, Collection[int]] | None = None,
 ) -> GradeItemsPlan:
     """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
     programme's activity as read back, ``enrolled`` the users with an active enrolment;
     ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades).
     A received mean this store never published is held back while another store's received item
-    shows the mentor's mean (``lmsync.domain.received_guard``; fourth tester, finding 1a)."""
+    shows the mentor's mean (``lmsync.domain.received_guard``; fourth tester, finding 1a). ``foreign_names``: the
+    course's other items named like lmsync's (``lmsync.domain.grade_names``; tester round 108b, 1)."""
     prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
     try:
         return plan_grades(
@@ -252,6 +254,7 @@ def build_grade_plan(
             records=records,
             legacy_numbers=frozenset(legacy_numbers),
             first_received=first_received(metrics),
+            foreign_names=foreign_names,
         )
     except ValueError as exc:
         raise ConfigError(f"grades: {exc}") from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.grade_items import ObservedGradeItem
+from lmsync.domain.grade_items import ITEMNAME_PREFIX, ObservedGradeItem
 from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import MissingCapability
@@ -51,6 +51,9 @@ class GradeState:
     assign_grades: dict[int, float | None] = field(default_factory=dict)
     # people whose assignment grade someone other than the token's user saved last (Moodle's grader)
     assign_graded_by_others: frozenset[int] = frozenset()
+    # name -> Moodle ids of the other items named like lmsync's (``lmsync_``...): a teacher's item of the name
+    # lmsync's would take (tester round 108b, 1)
+    foreign_names: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A digest of everything a grades plan depends on; a saved plan is refused when it changes."""
@@ -78,6 +81,8 @@ class GradeState:
             ),
             "assign_graded_by_others": sorted(self.assign_graded_by_others),
         }
+        if self.foreign_names:  # left out when none, so a plan saved before keeps its fingerprint
+            data["foreign_names"] = sorted((name, sorted(ids)) for name, ids in self.foreign_names.items())
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
     def at(self, itemnumber: int) -> list[ObservedGradeItem]:
@@ -134,6 +139,21 @@ def observed_items(
     return items, frozenset(foreign), users
 
 
+def foreign_item_names(reports: Iterable[GradeReport], *, cmid: int, owned: range) -> dict[str, frozenset[int]]:
+    """Name -> Moodle ids of the course's grade items off lmsync's range or activity whose name starts with
+    ``lmsync_`` (only such a name can be one lmsync gives: ``safe_itemname``; tester round 108b, 1)."""
+    found: dict[str, set[int]] = {}
+    for report in reports:
+        for user in report.usergrades:
+            for row in user.gradeitems:
+                if row.itemtype == "course" or not row.itemname or not row.itemname.startswith(ITEMNAME_PREFIX):
+                    continue
+                if row.itemmodule == "forum" and row.cmid == cmid and row.itemnumber in owned:
+                    continue
+                found.setdefault(row.itemname, set()).add(row.id)
+    return {name: frozenset(ids) for name, ids in found.items()}
+
+
 def read_grade_state(
     api: MoodleApi,
     *,
@@ -176,7 +196,8 @@ def read_grade_state(
             me = api.get_site_info().userid
             others = {uid for uid, grader in graded.items() if grader != me}
     return GradeState(
-        course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades, frozenset(others)
+        course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades, frozenset(others),
+        foreign_item_names(reports, cmid=cmid, owned=owned),
     )
 
 

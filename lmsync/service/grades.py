@@ -286,6 +286,7 @@ def ownership_plan(
         enrolled,
         budget=budget,
         foreign_idnumbers=state.foreign_idnumbers,
+        foreign_names=state.foreign_names,
         records=records,
         legacy_numbers=legacy_numbers,
     )
