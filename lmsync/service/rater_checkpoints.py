@@ -36,11 +36,19 @@ count does; stores whose erasures were counted before it have no such rows, and 
 An answer counts for the mentor it names (``about``), else for the respondent's mentor on its date (the
 pairing history, the pairs lmsync judged for a pair made by hand, ``PairsByDate`` with the erasures): the
 same rule whether counted before or after, so only a change in the answers changes a count.
+
+The programme-wide counts are kept per wave too (tester round 108b, 3): a count up to the erasure's day said
+that something changed, not in which wave, so one erasure withheld every wave begun by then of the instrument,
+T1 too, where the erased mentee had no part. So each configured wave begun by the erasure's day is counted apart
+(``PROGRAMME`` and ``SUBJECTS``, its sittings dated from its start to its end or the erasure's day, whichever
+comes first; ``wave_key`` names the row), and ``ErasureChanges.wave_withholds`` withholds a wave whose own count
+changed. A wave no erasure counted apart (a store counted before, waves configured since) is judged as before:
+withheld when a count up to an erasure's day on or after its start changed.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -62,6 +70,32 @@ PROGRAMME = 0
 #: negative id. A change in one withholds the ``PROGRAMME`` figures alike (tester round 94a, 2).
 SUBJECTS = -1
 
+#: A wave's window: its first and last day, both counted.
+Window = tuple[date, date]
+
+#: Between an instrument's name and a wave's window in ``wave_key`` (no instrument name holds it: a TOML key).
+_WAVE = "\x1fwave "
+
+
+def wave_key(instrument: str, window: Window) -> str:
+    """The ``rater_counts`` instrument column of a count of one wave's sittings (tester round 108b, 3)."""
+    return f"{instrument}{_WAVE}{window[0].isoformat()}..{window[1].isoformat()}"
+
+
+def _wave_of_key(key: str) -> tuple[str, Window] | None:
+    """``wave_key``'s instrument and window, None for a plain instrument's name."""
+    if _WAVE not in key:
+        return None
+    name, span = key.rsplit(_WAVE, 1)
+    first, last = span.split("..")
+    return name, (date.fromisoformat(first), date.fromisoformat(last))
+
+
+def _in_window(days: list[date], window: Window, on: date) -> int:
+    """How many of ``days`` (sorted) fall in ``window`` and on or before ``on``."""
+    return max(0, bisect_right(days, min(window[1], on)) - bisect_left(days, window[0]))
+
+
 #: How every view says a figure is withheld by ``ErasureChanges``: no count, no day (either would say more).
 ERASURE_WITHHELD = ("withheld: who answered about this mentor changed after an erasure (a mean now would give "
                     "one person's answers away by difference)")
@@ -72,12 +106,31 @@ class ErasureChanges:
     """(mentor id, instrument) -> the days counted (``rater_counts``) whose count now differs."""
 
     changed: Mapping[tuple[int, str], tuple[date, ...]] = field(default_factory=dict)
+    #: (instrument, erasure day) -> the wave windows (first, last day) counted apart that day (tester round 108b, 3).
+    counted_waves: Mapping[tuple[str, date], frozenset[Window]] = field(default_factory=dict)
+    #: instrument -> the wave windows whose programme-wide count differs now.
+    changed_waves: Mapping[str, frozenset[Window]] = field(default_factory=dict)
+    #: The configured waves by name -> window.
+    waves: Mapping[str, Window] = field(default_factory=dict)
 
     def withholds(self, mentor: int, instrument: str, first_day: date | None = None) -> bool:
         """Whether a figure of ``mentor`` on ``instrument`` over answers dated from ``first_day`` on (None:
         any day) may include answers dated on or before a day whose count differs now."""
         days = self.changed.get((mentor, instrument), ())
         return bool(days) and (first_day is None or first_day <= max(days))
+
+    def wave_withholds(self, instrument: str, wave: str, first_day: date | None = None) -> bool:
+        """Whether the programme-wide figure of ``instrument`` in ``wave`` (a configured wave's name) may give an
+        erased person's answers back: its own count changed, or an erasure that did not count it apart changed the
+        instrument's count up to a day on or after its start (tester round 108b, 3). A wave not configured: by
+        ``first_day`` (its first day, None: any), as ``withholds``."""
+        window = self.waves.get(wave)
+        if window is None:
+            return self.withholds(PROGRAMME, instrument, first_day)
+        if window in self.changed_waves.get(instrument, frozenset()):
+            return True
+        return any(window[0] <= day and window not in self.counted_waves.get((instrument, day), frozenset())
+                   for day in self.changed.get((PROGRAMME, instrument), ()))
 
     def held(self, instrument: str) -> set[int]:
         """The mentors whose figures on ``instrument`` are withheld whatever their days."""
@@ -129,6 +182,9 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
               for m in sorted(mentors - {erasing}) for i in sorted(names & deleting)}
     counts.update({(whole, i): bisect_right(days.get((whole, i), []), on)
                    for whole in (PROGRAMME, SUBJECTS) for i in sorted(deleting)})
+    windows = [(w.start, w.end) for w in s.waves if w.start <= on]  # each wave apart (tester round 108b, 3)
+    counts.update({(whole, wave_key(i, w)): _in_window(days.get((whole, i), []), w, on)
+                   for whole in (PROGRAMME, SUBJECTS) for i in sorted(deleting) for w in windows})
     return counts
 
 
@@ -146,7 +202,20 @@ def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
         return ErasureChanges()
     days = _sittings(store, s, tz)[0]
     changed: dict[tuple[int, str], list[date]] = defaultdict(list)
-    for (mentor, instrument, on), sittings in recorded.items():
-        if bisect_right(days.get((mentor, instrument), []), on) != sittings:
-            changed[(PROGRAMME if mentor == SUBJECTS else mentor, instrument)].append(on)
-    return ErasureChanges({key: tuple(sorted(set(on))) for key, on in changed.items()})
+    counted: dict[tuple[str, date], set[Window]] = defaultdict(set)
+    changed_waves: dict[str, set[Window]] = defaultdict(set)
+    for (mentor, key, on), sittings in recorded.items():
+        wave = _wave_of_key(key)
+        if wave is not None:  # one wave's count (tester round 108b, 3)
+            instrument, window = wave
+            counted[(instrument, on)].add(window)
+            if _in_window(days.get((mentor, instrument), []), window, on) != sittings:
+                changed_waves[instrument].add(window)
+        elif bisect_right(days.get((mentor, key), []), on) != sittings:
+            changed[(PROGRAMME if mentor == SUBJECTS else mentor, key)].append(on)
+    return ErasureChanges(
+        {key: tuple(sorted(set(on))) for key, on in changed.items()},
+        counted_waves={key: frozenset(w) for key, w in counted.items()},
+        changed_waves={key: frozenset(w) for key, w in changed_waves.items()},
+        waves={w.name: (w.start, w.end) for w in s.waves},
+    )

@@ -22,22 +22,24 @@ WITHHELD = "withheld (who answered changed after an erasure)"
 
 
 def wave_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
-    """A per-instrument-and-wave table (``instrument, side, wave, n, ...``) with the rows of a changed instrument
-    and a wave from ``starts`` (name -> first day; a wave not there: any day) withheld."""
+    """A per-instrument-and-wave table (``instrument, side, wave, n, ...``) with the rows of each wave the erasure
+    changed withheld (``ErasureChanges.wave_withholds``: that wave's own answers, not the instrument's; tester
+    round 108b, 3). ``starts``: name -> first day of a wave that is not configured (a wave not there: any day)."""
     rows = tuple(
         (*row[:3], WITHHELD, *([None] * (len(row) - 4)))
-        if changes.withholds(PROGRAMME, row[0], starts.get(row[2])) else row
+        if changes.wave_withholds(row[0], row[2], starts.get(row[2])) else row
         for row in table.rows
     )
     return replace(table, rows=rows)
 
 
 def evaluation_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
-    """The evaluation (``instrument, from_wave, to_wave, group, n, ...``) with each row whose instrument changed
-    over answers of its waves withheld, every group alike (a group left showing would give the others back)."""
+    """The evaluation (``instrument, from_wave, to_wave, group, n, ...``) with each row withheld whose from or to
+    wave is (``wave_rows``' rule; tester round 108b, 3), every group alike (a group left showing would give the
+    others back)."""
     rows = tuple(
         (*row[:4], WITHHELD, *([None] * (len(row) - 5)))
-        if changes.withholds(PROGRAMME, row[0], starts.get(row[1])) else row
+        if any(changes.wave_withholds(row[0], wave, starts.get(wave)) for wave in (row[1], row[2])) else row
         for row in table.rows
     )
     return replace(table, rows=rows)

@@ -8,7 +8,11 @@ the erasure is new: a person who comes back is recorded again.
 
 A mentor's note on a meeting of the whole circle is stored on each mentee's pair; erasing one mentee
 takes the note off the others' copies too (it may name them), and ``erased_notes`` (revision 0009)
-keeps a SHA-256 of its mentor, day and text, so a later read stores those copies without it (tester round 68, 1).
+keeps a SHA-256 of its mentor, day, text and response, so a later read stores those copies without it (tester
+round 68, 1). Only such copies: one Feedback response of the mentor's side (``shared_kind``) stored on several
+pairs, never a mentee's own note nor a row of a file or of ``meetings add``, which is one pair's alone even when
+its text and day are another mentee's (tester round 108b, 1: erasing s0002 took s0008's own note "my own worry
+about exams", logged with ``meetings add --rated-by mentee``, for good).
 """
 
 from __future__ import annotations
@@ -50,10 +54,21 @@ def withheld(erased: Mapping[int, date], day: date, people: Iterable[int | None]
     return any(person is not None and person in erased and day <= erased[person] for person in people)
 
 
-def note_key(mentor_id: int, day: str, notes: str) -> str:
+def note_key(mentor_id: int, day: str, notes: str, origin: str | None = None) -> str:
     """How ``erased_notes`` knows a circle meeting's note (``day``: ISO): a SHA-256 of the mentor's id, the
-    day and the text together, never the text or the id themselves."""
-    return hashlib.sha256(f"{mentor_id}|{day}|{notes}".encode()).hexdigest()
+    day, the text and the row's ``origin`` (its Feedback response) together, never the text or the id
+    themselves. Without ``origin``: the key erasures wrote before tester round 108b, 1 (no response), still
+    honoured for the rows ``shared_kind`` says may be copies."""
+    whole = f"{mentor_id}|{day}|{notes}" if origin is None else f"{mentor_id}|{day}|{notes}|{origin}"
+    return hashlib.sha256(whole.encode()).hexdigest()
+
+
+def shared_kind(source: str, rated_by: str | None) -> bool:
+    """Whether a meeting row of ``source`` rated by ``rated_by`` may be one copy of a note stored on several
+    pairs: a mentor's Feedback response (``meeting_log.meetings_by_attempt`` stores it on each mentee who was
+    there). A mentee's note, one of an unknown side and a row of a file or of ``meetings add`` are one pair's
+    own: an erasure of another mentee never takes them (tester round 108b, 1)."""
+    return source == "feedback" and rated_by == "mentor"
 
 
 def circle_key(mentor_id: int, day: str) -> str:
@@ -71,3 +86,14 @@ def record_erased_notes(store: Store, keys: Iterable[str]) -> None:
 def erased_note_keys(store: Store) -> set[str]:
     """Every note taken off with an erasure (``note_key``)."""
     return {r.note_sha256 for r in store.rows(select(_n))}
+
+
+def note_taken(
+    gone: set[str], mentor_id: int, day: date, notes: str | None, source: str, rated_by: str | None, origin: str | None
+) -> bool:
+    """Whether a meeting row about to be saved (its mentor, day, notes, source, side and ``origin``) carries a note
+    an erasure took off (``gone``: ``erased_note_keys``): only a row that may be a copy (``shared_kind``), by
+    its response's key or a key written before responses were part of it (tester rounds 68, 1 and 108b, 1)."""
+    if notes is None or not shared_kind(source, rated_by):
+        return False
+    return bool({note_key(mentor_id, day.isoformat(), notes), note_key(mentor_id, day.isoformat(), notes, origin)} & gone)

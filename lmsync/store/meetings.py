@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from lmsync.domain.meetings import RATED_BY, Meeting, RatedBy, Source
 from lmsync.store.db import ProgrammeRepository, Store, day_parser, now_iso
-from lmsync.store.erasures import erased_note_keys, erased_on, note_key, withheld
+from lmsync.store.erasures import erased_note_keys, erased_on, note_taken, withheld
 from lmsync.store.schema import assign_comments, imports, meetings, sent_assign_grades
 from lmsync.store.stamped import upsert_stamped
 
@@ -282,15 +282,14 @@ class MeetingRepository(StampedRepository[Meeting]):
         self, conn: Store, items: list[tuple[Meeting, str | None]]
     ) -> list[tuple[Meeting, str | None]]:
         """A circle meeting's note taken off the other mentees' copies when one of them was erased
-        (``erased_notes``) stays off: the same Feedback response read again brings it (tester round 68, 1)."""
+        (``erased_notes``) stays off: the same Feedback response read again brings it (tester round 68, 1).
+        Only on a row that may be such a copy (``shared_kind``): a mentee's own note, a file's or ``meetings
+        add``'s, is stored as given (tester round 108b, 1)."""
         gone = erased_note_keys(conn)
         if not gone:
             return items
-        return [
-            (replace(m, notes=None), o)
-            if m.notes is not None and note_key(m.mentor_id, m.date.isoformat(), m.notes) in gone else (m, o)
-            for m, o in items
-        ]
+        return [(replace(m, notes=None), o) if note_taken(gone, m.mentor_id, m.date, m.notes, m.source, m.rated_by, o)
+                else (m, o) for m, o in items]
 
     def replace_source(
         self,

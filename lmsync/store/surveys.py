@@ -267,22 +267,27 @@ def _coordinated(store: Store, username: str) -> list[dict[str, Any]]:
 def _take_shared_notes(store: Store, person_id: int, on: date) -> int:
     """Take a circle meeting's note off the other mentees' copies of it: a mentor's note on a meeting
     logged for the whole circle is stored on each mentee's pair, and may name the one erased (tester
-    round 68, 1). The copies are the rows of the same programme, mentor and day with the same text; the
-    note is remembered by hash (``record_erased_notes``) so that a later read does not store it again.
-    Returns how many copies lost it (their meetings stay)."""
+    round 68, 1). The copies are the rows of one mentor's Feedback response (``shared_kind``: source
+    ``feedback``, rated by the mentor, the same ``origin``) of the same programme, mentor and day with the same
+    text; a mentee's own note, or a file's or ``meetings add``'s row, is nobody's copy and stays (tester round
+    108b, 1: erasing s0002 took s0008's own note, same mentor, day and text, for good). The note is remembered by
+    hash (``record_erased_notes``) so that a later read does not store it again. Returns how many copies lost it
+    (their meetings stay)."""
     m = schema.meetings
-    own = store.rows(select(m.c.programme, m.c.mentor_id, m.c.meeting_date, m.c.notes)
-                     .where(m.c.mentee_id == person_id, m.c.notes.is_not(None)))
+    own = store.rows(select(m.c.programme, m.c.mentor_id, m.c.meeting_date, m.c.notes, m.c.origin)
+                     .where(m.c.mentee_id == person_id, m.c.notes.is_not(None), m.c.source == "feedback",
+                            m.c.rated_by == "mentor"))
     taken = 0
     keys = []
     for row in own:
         copies = store.rows(select(m).where(
             m.c.programme == row.programme, m.c.mentor_id == row.mentor_id, m.c.meeting_date == row.meeting_date,
-            m.c.mentee_id != person_id, m.c.notes == row.notes))
+            m.c.mentee_id != person_id, m.c.notes == row.notes, m.c.source == "feedback", m.c.rated_by == "mentor",
+            m.c.origin.is_(None) if row.origin is None else m.c.origin == row.origin))
         for copy in copies:  # its content hash as the same meeting without the note: a re-read finds it unchanged
             bare = replace(row_meeting(copy).meeting, notes=None)
             taken += store.write(m.update().where(m.c.id == copy.id).values(notes=None, content_hash=bare.content_hash))
-        keys.append(note_key(row.mentor_id, row.meeting_date, row.notes))
+        keys.append(note_key(row.mentor_id, row.meeting_date, row.notes, row.origin))
     keys += _circle_days(store, person_id, on)
     record_erased_notes(store, keys)
     return taken
