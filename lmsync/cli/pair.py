@@ -16,6 +16,7 @@ from lmsync.service import health as service
 from lmsync.service.directory import named, people_of, read_roster_of, with_accounts
 from lmsync.service.established import NotAPair
 from lmsync.service.pair_history import pairs_of
+from lmsync.service.pair_people import pair_people
 from lmsync.service.stores import refuse_if_absent
 
 
@@ -40,7 +41,8 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
     config = ctx.obj.config()
     if len(who) > 2:
         raise InputError("pair show takes one or two people", hint="lmsync pair show MENTOR MENTEE")
-    ids, roster = named(config, read_roster_of(config), who)  # someone who left is found site-wide
+    active = read_roster_of(config)
+    ids, roster = named(config, active, who)  # someone who left is found site-wide
     refuse_if_absent(config, "pair show", holds="nothing to show")  # not "0 pairs in the store" (tester round 77, 6)
     people = people_of(config, roster)
     if len(ids) == 2:
@@ -70,8 +72,10 @@ def pair_show_command(ctx: click.Context, who: tuple[str, ...], fmt: str) -> Non
                 summary=f"user {ids[0]} has {len(pairs)} pairs in the store",
             )
         pair = pairs[0]
+    # both named from their accounts, and where each stands in the course, whoever was typed (tester round 108a, 3)
+    people, standing = pair_people(config, active, roster, pair)
     history = service.pair_history(config, pair)
-    echo_view(ctx, pair_view(history, people), fmt)
+    echo_view(ctx, pair_view(history, people, standing), fmt)
 
 
 command = [pair_command]

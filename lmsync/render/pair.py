@@ -7,7 +7,8 @@ mentor's mentees, as the report shows it (``lmsync.service.health.pair_history``
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from lmsync.domain.pair_dates import after_closure
@@ -15,6 +16,7 @@ from lmsync.render.health import reasons_cell
 from lmsync.render.views import Column, Document, Field, Note, Shown, Table
 from lmsync.service.health import PairHistory
 from lmsync.service.labels import People
+from lmsync.service.pair_people import STANDING_WORDS
 from lmsync.service.rater_checkpoints import ERASURE_WITHHELD
 from lmsync.store.queue_item import HOLD_PREFIX
 
@@ -94,20 +96,73 @@ def _made_again(h: PairHistory, start: date) -> str:
     return f" (made again after a coordinator closed the pair on {max(d for d in closed if d < start).isoformat()}: a new pair)"
 
 
-def pair_view(h: PairHistory, people: People) -> Document:
+def _hold_of(h: PairHistory, end: date) -> tuple[date, date | None, date] | None:
+    """The mentor's absence that ended a span on ``end`` (the sync ends a mentor's pairs the day it first finds
+    them away): (its first day, the day it was no longer recorded or None, the last day of its hold); None else."""
+    return next(((a, b, a + timedelta(days=h.hold_days - 1)) for a, b in h.mentor_away if a == end and h.hold_days),
+                None)
+
+
+def _ran_out(hold: tuple[date, date | None, date]) -> bool:
+    """Whether the hold ran out with the mentor away (``_hold_of``): still recorded away after its last day, or no
+    longer recorded only from the second day after it (the sync after the last day takes the mentees out while it
+    still finds the mentor away; the next forgets them, their circle gone). Back on the first day after: held."""
+    return hold[1] is None or hold[1] > hold[2] + timedelta(days=1)
+
+
+def _paired(h: PairHistory) -> str:
+    """The pair's spans as ``pair show`` says them. A span the sync ended because the mentor was found away reads
+    as held, not ended: while the hold runs, "since" its first day and on hold; the mentor back while it ran, held
+    from the day they were found away until they were back; the hold run out, ended on its last day (when the
+    mentees left the circle), with the day the mentor was first found away. The pairing history itself keeps the
+    day the mentor was found away (tester round 108a, 9: the pair read as ended the day its hold began)."""
+    words = []
+    for n, (start, end) in enumerate(h.paired):
+        last, hold = n == len(h.paired) - 1, None if end is None else _hold_of(h, end)
+        if end is None or (last and h.held is not None):
+            span = f"since {start.isoformat()}"
+        elif hold is None:
+            span = f"{start.isoformat()} to {end.isoformat()}"
+        elif hold[1] is not None and hold[1] <= hold[2] + timedelta(days=1) and not last:  # back while held
+            span = (f"{start.isoformat()} to {end.isoformat()} (held while the mentor was away, from "
+                    f"{hold[0].isoformat()} until they were back on {hold[1].isoformat()})")
+        elif _ran_out(hold):  # the mentees left the circle after the hold's last day
+            span = f"{start.isoformat()} to {hold[2].isoformat()}"
+            if not last:
+                span += f" (ended with the hold on the mentor's circle: the mentor was away from {hold[0].isoformat()})"
+        else:
+            span = f"{start.isoformat()} to {end.isoformat()}"
+        words.append(span + _made_again(h, start))
+    end, hold = h.paired[-1][1], None if h.paired[-1][1] is None else _hold_of(h, h.paired[-1][1])
+    if end is None:
+        return ", ".join(words)
+    if h.held is not None:
+        return ", ".join(words) + (
+            f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is until "
+            f"{h.held[1].isoformat()}, then re-matched unless they are back)")
+    if hold is not None and _ran_out(hold):
+        return ", ".join(words) + (
+            f" (ended {hold[2].isoformat()}, the last day its circle was held: the mentor was away from "
+            f"{hold[0].isoformat()}, and the sync after the hold took the circle's mentees out to re-match them)")
+    return ", ".join(words) + f" (ended {end.isoformat()})"
+
+
+def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None = None) -> Document:
     """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, ``paired`` (spans
     ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
     unless the mentor is away and their circle held), ``ended_by_coordinator_on`` (the day of the closure that ends
     the pair today, as ``lmsync health`` counts it ended; null else: ``PairHistory.ended_since``), then one list per
-    table (a queue item paused while its pair is on hold: status ``on_hold``, due null, as ``lmsync queue list``)."""
+    table (a queue item paused while its pair is on hold: status ``on_hold``, due null, as ``lmsync queue list``).
+    ``mentor``/``mentee`` carry ``standing`` (``pair_people``: null while active in the course, else
+    ``enrolment_suspended``, ``account_suspended`` or ``not_enrolled``; tester round 108a, 3) and ``mentor_away`` the
+    mentor's recorded absences (``from``, ``until`` null while recorded, ``held_until`` the hold's last day; tester
+    round 108a, 9)."""
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
+    for uid, side in ((h.mentor_id, "mentor"), (h.mentee_id, "mentee")):  # tester round 108a, 3
+        if uid in (standing or {}):
+            head += f"\n  the {side} is {STANDING_WORDS[(standing or {})[uid]]}"
     if h.paired:
-        head += "\n  paired " + ", ".join(
-            (f"since {start.isoformat()}" if end is None else f"{start.isoformat()} to {end.isoformat()}")
-            + _made_again(h, start) for start, end in h.paired
-        ) + ("" if h.paired[-1][1] is None else f" (ended {h.paired[-1][1].isoformat()})" if h.held is None
-             else f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is "
-                  f"until {h.held[1].isoformat()}, then re-matched unless they are back)")
+        head += "\n  paired " + _paired(h)
     if h.ended_since is not None:  # as health counts it on the same day (tester round 100b, 4)
         head += (f"\n  ended by a coordinator since {h.ended_since.isoformat()} (`queue done --outcome closed`): "
                  "`lmsync health` counts it as ended until the pair is made again")
@@ -149,11 +204,13 @@ def pair_view(h: PairHistory, people: People) -> Document:
     return Document([
         Note(head),
         Field("pair", f"{h.mentor_id}-{h.mentee_id}"),
-        Field("mentor", people.as_json(h.mentor_id)),
-        Field("mentee", people.as_json(h.mentee_id)),
+        Field("mentor", {**people.as_json(h.mentor_id), "standing": (standing or {}).get(h.mentor_id)}),
+        Field("mentee", {**people.as_json(h.mentee_id), "standing": (standing or {}).get(h.mentee_id)}),
         Field("not_a_good_fit", forbidden),
         Field("paired", [{"from": start, "until": end} for start, end in h.paired]),
         Field("ended_by_coordinator_on", h.ended_since),
+        Field("mentor_away", [{"from": a, "until": b, "held_until": a + timedelta(days=h.hold_days - 1)}
+                              for a, b in h.mentor_away] if h.hold_days else []),
         Field("on_hold", {"mentor_away_since": h.held[0], "held_until": h.held[1]} if h.held else None),
         Table("meetings", _columns("date", "minutes", "attended", "source"), meetings,
               title=f"Meetings ({len(meetings)}):", line="  {date}  {minutes:>3} min  {came}  [{source}]", empty=""),

@@ -23,6 +23,7 @@ from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.rater_checkpoints import erasure_changes
 from lmsync.service.stores import open_store, warn_if_absent
+from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.forbids import PairForbids
@@ -86,6 +87,12 @@ class PairHistory:
     #: made again after a closure, until it is closed again). Tester round 100b, 4: the header said "since" the pair
     #: was made again while health counted it ended by the later closure.
     ended_since: date | None = None
+    #: the mentor's absences the store records, oldest first: (the day a sync first found them away, the day a sync
+    #: no longer recorded them, exclusive, or None while recorded; ``MentorAbsences.days_away``), with
+    #: ``hold_days`` (``[sync] away_mentor_hold_days``) to date each hold's last day: ``pair show`` says a span ended
+    #: by a hold as held, not ended, and one whose hold ran out as ended then (tester round 108a, 9)
+    mentor_away: tuple[tuple[date, date | None], ...] = ()
+    hold_days: int = 0
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -159,13 +166,15 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         held = None
         if window is not None and spans and spans[-1][1] is not None and spans[-1][1] >= window[0]:
             held = window if window[1] >= today(config) else None
+        mentor_away = MentorAbsences(store, programme).days_away().get(mentor, ())
         ended = ended_spans(store, programme).get(pair, ())
         ended_since = next((start for start, end in reversed(ended)
                             if ended_that_day(((start, end),), today(config))), None)
     finally:
         if own:
             store.close()
-    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since)
+    return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since,
+                       mentor_away, config.sync.away_mentor_hold_days)
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the

@@ -40,7 +40,7 @@ def test_round_61_8_a_pair_marked_not_a_good_fit_is_not_said_re_matched_before_a
     from lmsync.render.pair import pair_view
     from lmsync.service.pair_history import PairHistory
 
-    people = SimpleNamespace(pair=lambda a, b: f"m{a} / s{b}", label=lambda u: f"u{u}", as_json=lambda u: u)
+    people = SimpleNamespace(pair=lambda a, b: f"m{a} / s{b}", label=lambda u: f"u{u}", as_json=lambda u: {"id": u})
 
     def shown(paired: tuple[tuple[date, date | None], ...]) -> str:
         h = PairHistory(1, 2, [], [], [], [], [], ("queue", date(2027, 3, 5)), paired)
