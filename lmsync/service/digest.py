@@ -5,7 +5,8 @@ at risk or fading with their reasons, of the queue items due, overdue or escalat
 of those lmsync paused since because the pair left the programme (tester R44b-3) or, said apart, is on hold while
 someone is away (after tester round 105a, 1), and of the circles held while their mentor is away, or whose hold
 ended, since their last digest (tester round 61, 5), naming the mentees such an end left without a mentor
-(``hold_mentees``; tester round 107a, 5);
+(``hold_mentees``; tester round 107a, 5), of the mentors and mentees back from away and the mentees whose held place
+was given up (``digest_holds``; tester round 108a, 5 and 6);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -26,20 +27,19 @@ from lmsync.domain.envelope import Envelope, SendMessage
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
-from lmsync.service.away_mentors import hold_windows
+from lmsync.service import digest_holds as away
+from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
-from lmsync.service.hold_mentees import HoldMentees, ended_lines, hold_mentees
+from lmsync.service.hold_mentees import ended_lines
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
-from lmsync.service.programme_settings import programme_zone
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
-from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 from lmsync.store.snapshots import HealthSnapshots
@@ -59,30 +59,13 @@ class Digest:
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
     paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
     recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
-    holds: list[Hold] = field(default_factory=list)  # circles held, or whose hold ended, since their last digest
+    holds: list[Hold] = field(default_factory=list)  # circles held, whose hold ended, or back, since their last digest
+    places: list[PlaceHold] = field(default_factory=list)  # mentees' held places given up, or back, since then
 
     @property
     def empty(self) -> bool:
-        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds)
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A circle held as it is while its mentor is away (``away_mentors``): ``since`` the day a sync first found
-    them away, ``until`` its last day; ``ended`` once that day has passed (its mentees are re-matched); ``mentees``
-    of an ended one: matched with another mentor, or left with none (tester round 107a, 5)."""
-
-    mentor_id: int
-    since: date
-    until: date
-    ended: bool
-    mentees: HoldMentees = field(default_factory=HoldMentees)
-
-
-def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
-    """The holds a coordinator last told on ``after`` has not heard of: begun, or ended, in (after, day]. Tester
-    round 61, 5: a mentor away for weeks and their circle's mentees moved reached no digest."""
-    return [h for h in holds if after < (h.until + timedelta(days=1) if h.ended else h.since) <= day]
+        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds
+                    or self.places)
 
 
 @dataclass
@@ -138,16 +121,22 @@ def new_attention_pairs(
     Tester round 19, 1: compared with the day before, pairs first flagged on a day whose digest quiet
     hours held were in no digest ever (the next day's compared with that day's snapshot, already flagged).
     A pair a coordinator ended (``queue done --outcome closed``) is never news (tester round 21, 1: one
-    was listed as newly fading 22 days after it was closed).
+    was listed as newly fading 22 days after it was closed). A pair that snapshot left out (on hold while someone
+    was away, or out of the programme then) is compared with its own latest snapshot before (tester round 108a, 5:
+    a mentor's five pairs, fading and queued before the hold, were "newly at risk or fading" once the mentor was back).
     """
     ended = ended_by_coordinator(store, programme)
     earlier = _statuses_then(store, programme, told_on + timedelta(days=1)) if told_on is not None else {}
-    out = []
-    for view in assessment.pairs:
-        h = view.health
-        if (h.status in ("at_risk", "fading") and earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading")
-                and (h.mentor_id, h.mentee_id) not in ended):
-            out.append(h)
+    flagged = [v.health for v in assessment.pairs if v.health.status in ("at_risk", "fading")
+               and (v.health.mentor_id, v.health.mentee_id) not in ended]
+    if told_on is not None:
+        snapshots = HealthSnapshots(store, programme)
+        for h in flagged:
+            if (pair := (h.mentor_id, h.mentee_id)) not in earlier:
+                rows = [r for r in snapshots.rows(pair=pair) if r.day <= told_on]
+                if rows:
+                    earlier[pair] = max(rows, key=lambda r: r.day).status
+    out = [h for h in flagged if earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading")]
     return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
 
 
@@ -191,6 +180,8 @@ def digest_text(
     recovered: Sequence[QueueItem] = (),
     holds: Sequence[Hold] = (),
     owners: Mapping[tuple[int, int], str] | None = None,
+    places: Sequence[PlaceHold] = (),
+    back_items: Sequence[QueueItem] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
@@ -248,14 +239,20 @@ def digest_text(
                       "recovery holds, with no action needed):"]
         lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: ok again (item open since {i.opened_on.isoformat()})"
                   for i in recovered]
-    held = [h for h in holds if not h.ended]
+    # the people back, with their items active again, and the mentees whose held place was given up (round 108a, 5, 6)
+    lines += away.back_lines(holds, places, back_items, label, lambda i: f"- {i.status.replace('_', ' ')}: "
+                        f"{label(i.mentor_id)} / {label(i.mentee_id)}: {_why(i.reasons, unanswered)}; in your queue "
+                        f"again, due {i.due_on.isoformat() if i.due_on else '?'}")
+    unanswered.clear()
+    lines += away.given_up_lines(places, label)
+    held = [h for h in holds if not h.ended and h.back_on is None]
     if held:
         lines += ["", f"Circles held while their mentor is away ({len(held)}; their mentees stay and are not matched "
                       "with another mentor meanwhile):"]
         lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
                   for h in held]
     lines += ended_lines([h for h in holds if h.ended], label)  # and the mentees left alone (tester round 107a, 5)
-    if items or new_items or recovered:
+    if items or new_items or recovered or back_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
         lines += ["", "Record what was done about an item in your queue (met, re-matched, closed or no action needed): "
@@ -280,7 +277,7 @@ class DigestFamily(MessagesFamily):
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
         self.items[op.key] = (len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
-                              + len(digest.recovered) + len(digest.holds))
+                              + len(digest.recovered) + len(digest.holds) + len(digest.places))
         self.usernames[op.key] = digest.username
         return op
 
@@ -342,10 +339,12 @@ def run_digest(
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
     open_items = _open_items(config, store)
-    holds = _holds(config, store, day, assessment)
+    holds = away.circle_holds(config, store, day, assessment.roster, assessment.circles)
+    places = away.place_holds(config, store)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in open_items for uid in item.pair} | {h.mentor_id for h in holds}
-               | {m for h in holds for m in h.mentees.alone}) - set(assessment.roster)
+               | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
+               ) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
     last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
@@ -394,22 +393,30 @@ def run_digest(
             if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
             and status_then[told_on].get(i.pair, "ok") != "ok"
         ]
-        # said once, under "Newly in your queue" or "due or overdue" (tester rounds 61, 6 and 65, 3)
-        in_queue = {i.pair for i in queued} | {i.pair for i in mine}
-        fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
-        told = ([h for h in holds_since(holds, recovered_since, day) if h.mentor_id != me]
+        told = ([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me]
                 if username in config.health.coordinators else [])
+        theirs = [i for i in open_items if username in (i.owner, i.escalated_to) and me not in i.pair]
+        told_places = ([p for p in away.places_since(places, recovered_since, day, {i.pair for i in theirs})
+                        if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
+        back = ({h.mentor_id for h in told if h.back_on is not None}, {(p.mentor_id, p.mentee_id) for p in told_places})
+        back_items = [i for i in theirs if i.status != GONE and i not in mine and i not in queued
+                      and (i.mentor_id in back[0] or i.pair in back[1])]
+        # said once, under "Newly in your queue", "due or overdue" or "Back from away" (tester rounds 61, 6, 65, 3
+        # and 108a, 5)
+        in_queue = {i.pair for i in queued} | {i.pair for i in mine} | {i.pair for i in back_items}
+        fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
             digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
-                        {i.pair: i.owner for i in open_items if i.owner}),
+                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items),
             queued,
             paused,
             recovered,
             told,
+            told_places,
         )
         if digest.empty:
             continue
@@ -445,14 +452,3 @@ def _open_items(config: Config, store: Store) -> list[QueueItem]:
 
     return _queue(config, store).open_items()
 
-
-def _holds(config: Config, store: Store, day: date, assessment: Assessment) -> list[Hold]:
-    """The circles held for an away mentor (``[sync] away_mentor_hold_days``), or whose hold is over while the
-    mentor is still away, as the sync's ``away_mentors.holds`` dates them: from the store's absences; an ended
-    one with where its mentees are (``hold_mentees``, from the pairing history and health's observation)."""
-    windows = sorted(hold_windows(config, store).items())
-    if not any(until < day for _m, (_since, until) in windows):
-        return [Hold(m, since, until, False) for m, (since, until) in windows]
-    history, zone = PairingHistory(store, config.programme.name).history(), programme_zone(config)
-    return [Hold(m, since, until, True, hold_mentees(history, m, since, zone, assessment.roster, assessment.circles))
-            if until < day else Hold(m, since, until, False) for m, (since, until) in windows]

@@ -59,7 +59,7 @@ def hold_mentees(history: Sequence[Pairing], mentor: int, since: date, zone: tzi
 
 
 def ended_lines(ended: Sequence[Any], label: Callable[[int], str]) -> list[str]:
-    """The digest's lines of the holds that ended (``digest.Hold``, ``ended``): each mentor, with how many of their
+    """The digest's lines of the holds that ended (``digest_holds.Hold``, ``ended``): each mentor, with how many of their
     mentees were matched with other mentors and how many were left with none; then those left with none, by
     ``label``, with what a coordinator does about them (``NEEDS_A_MENTOR``). Said "their mentees are matched with
     other mentors who have room" of every hold, naming no mentee left alone (tester round 107a, 5)."""
