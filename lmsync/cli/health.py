@@ -21,6 +21,7 @@ from lmsync.errors import InputError, PartialFailure, PlanError
 from lmsync.render.health import health_view, queue_view
 from lmsync.service import health as service
 from lmsync.service import nudges as nudge_service
+from lmsync.service.as_of_day import refuse_after_today
 from lmsync.service.directory import (
     load_people,
     named,
@@ -61,10 +62,13 @@ AS_OF = click.option(
 def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: bool) -> None:
     """Which pairs are fading (coordinator view); stores today's snapshot and queues fading pairs.
 
-    With --as-of it is a view only: nothing is stored or queued. Refused where there is no store yet (a
+    With --as-of (today or a day that has passed) it is a view only: nothing is stored or queued. Refused where there is no store yet (a
     mistyped [store] path or sqlite:/// url): `lmsync sync` or `lmsync run` makes it.
     """
     config = ctx.obj.config()
+    if as_of is not None:  # a day to come judged every pair fading, as report refuses it (tester round 108b, 2)
+        refuse_after_today(config, as_of.date(), "health view", "judge every pair fading, even those meeting on "
+                           "schedule: no meeting nor survey answer can be recorded yet for the days to come")
     if as_of is None:  # a mistyped [store] path made a new store and queued every pair as new (tester round 79, 6)
         refuse_if_absent(config, "health", holds="no pairing history or meetings to judge the pairs by: each would "
                          "be judged, and queued, as new")

@@ -15,6 +15,7 @@ from typing import Any
 
 from lmsync.domain.health import status_label
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
+from lmsync.service.circles_left_alone import LEFT_ALONE, LeftAloneCircle
 from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.health_gone import PausedApart
 from lmsync.service.labels import People
@@ -112,6 +113,9 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     if report.held:  # named, as of that day whatever day it is asked (tester round 104b, 10)
         head += f"\n({held_circles_note(report, people)})"
+    alone = sorted(report.assessment.circles.left_alone.values(), key=lambda c: c.group_id) if not past else []
+    if alone:  # not as "the mentor no longer has a circle" (tester round 108a, 4)
+        head += f"\n({left_alone_note(alone, people)})"
     blocks: list[Table | Field | Note] = [
         Note(head),
         Field("as_of", report.as_of),
@@ -125,6 +129,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),
         Field("circles_on_hold", [{"mentor": people.as_json(c.mentor_id), "since": c.since, "until": c.until,
                                    "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in report.held]),
+        Field("circles_left_alone", [{"mentor": people.as_json(c.mentor_id), "group_id": c.group_id,
+                                      "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in alone]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),
@@ -145,8 +151,11 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
     apart = PausedApart.of(report.paused, report.gone)
     if apart.gone:
         blocks.append(Note(gone_note(apart.gone, people, apart.now)))
-    if apart.held:
-        blocks.append(Note(held_note(apart.held, people, apart.now)))
+    away = [i for i in apart.held if not (i.on_hold or "").startswith(LEFT_ALONE)]
+    if away:
+        blocks.append(Note(held_note(away, people, apart.now)))
+    if len(away) < len(apart.held):  # their circle left alone, nobody away (tester round 108a, 4)
+        blocks.append(Note(held_note([i for i in apart.held if i not in away], people, apart.now, alone=True)))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
     # counts, as skipped_inactive (R44b-3): the items paused now (no longer in the programme, or on hold), and those
     # of them this run paused
@@ -175,6 +184,18 @@ def held_circles_note(report: HealthReport, people: People) -> str:
                        f"held until {c.until.isoformat()} at the latest" for c in report.held)
     return (f"{sum(len(c.pairs) for c in report.held)} pair(s) on hold on {report.as_of.isoformat()}, left out of the "
             f"judgement: their mentor is away and their circle held as it is ([sync] away_mentor_hold_days): {listed}")
+
+
+def left_alone_note(circles: Sequence[LeftAloneCircle], people: People) -> str:
+    """What ``lmsync health`` says of the circles lmsync leaves alone while they carry another circle's ID number
+    (``Circles.left_alone``): their pairs left out of the judgement, each circle named by its mentor with its Moodle
+    group id. They were taken for circles gone, their items paused as "the mentor no longer has a circle" (tester
+    round 108a, 4)."""
+    listed = "; ".join(f"{people.label(c.mentor_id)}'s circle (Moodle group {c.group_id}, {len(c.pairs)} pair(s))"
+                       for c in circles)
+    return (f"{sum(len(c.pairs) for c in circles)} pair(s) left out of the judgement: their circle carries another "
+            "circle's ID number, changed in Moodle, and lmsync leaves it as it is until an admin sets it back "
+            f"(`lmsync sync` says how); the pairs are still in the programme: {listed}")
 
 
 def past_day_note(away: int) -> str:
@@ -213,14 +234,20 @@ def gone_note(items: Sequence[QueueItem], people: People, now: Collection[int] =
             "and a pair back in a circle takes its item up again as it was.")
 
 
-def held_note(items: Sequence[QueueItem], people: People, now: Collection[int] = ()) -> str:
+def held_note(items: Sequence[QueueItem], people: People, now: Collection[int] = (), *, alone: bool = False) -> str:
     """The queue items paused while their pair is on hold (``on_hold`` set: the mentee's place, or the mentor's
     circle, held while they are away), each with who is away, until when, and since when it is paused: ``now`` holds
-    the ids of those this run paused. They were listed as no longer in the programme (after tester round 105a, 1)."""
+    the ids of those this run paused. They were listed as no longer in the programme (after tester round 105a, 1).
+    ``alone``: the items are those paused while their circle is left alone for its ID number (``LEFT_ALONE``),
+    said as such: nobody is away (tester round 108a, 4)."""
     def since(i: QueueItem) -> str:
         return "put on hold by this run" if i.id in now else f"on hold since {i.last_seen_on.isoformat()}"
     listed = "; ".join(f"{people.pair(*i.pair)} ({(i.on_hold or '').removeprefix(HOLD_PREFIX)}; {since(i)})"
                        for i in items)
+    if alone:
+        return (f"{len(items)} queue item(s) on hold while lmsync leaves their circle alone: {listed}. Never due nor "
+                "escalated while on hold; `lmsync queue done` takes no outcome on them until an admin sets the "
+                "circle's ID number back, and health then judges the pair again and takes its item up as it was.")
     return (f"{len(items)} queue item(s) on hold while someone is away: {listed}. Never due nor escalated while on "
             "hold; `lmsync queue done` takes no outcome on them until they are back, and health then judges the pair "
             "again and takes its item up as it was.")
@@ -244,7 +271,8 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         extra = "".join([
             f"  acknowledged {i.acked_on.isoformat()}, awaiting outcome" if i.acked_on else "",
             # a pair on hold is not gone (tester round 105a, 1): why from now, not the note's
-            f": {i.on_hold.removeprefix(HOLD_PREFIX)}; nothing is due until they are back" if i.on_hold
+            f": {i.on_hold.removeprefix(HOLD_PREFIX)}; nothing is due until "
+            f"{'it is set back' if i.on_hold.startswith(LEFT_ALONE) else 'they are back'}" if i.on_hold
             else f": {i.gone_why}" if i.gone_why else "",
             "  no longer fading (minor signals only): not due" if i.status == WATCH and not i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest

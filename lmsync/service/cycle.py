@@ -189,7 +189,7 @@ def _health(run: _Run) -> StepResult:
         text += f", {len(apart.gone)} queue item(s) paused (the pair is no longer in the programme)"
         text += f", {apart.gone_now} of them by this run" if apart.gone_now else ""
     if apart.held:  # not "no longer in the programme": their place or circle is held (after tester round 105a, 1)
-        text += f", {len(apart.held)} queue item(s) on hold while someone is away"
+        text += f", {len(apart.held)} queue item(s) on hold {apart.held_why}"  # or left alone (tester round 108a, 4)
         text += f", {apart.held_now} of them by this run" if apart.held_now else ""
     if report.unescalated:  # tester round 19, 3
         counts["unescalated"] = len(report.unescalated)

@@ -362,7 +362,7 @@ def observe_and_assess(
     A past ``as_of`` judges that day's pairs (``health_past_day.pairs_of_the_day``); ``away_since`` (``health
     --as-of``) keeps those with someone no longer active in the course today, their accounts in ``roster``."""
     first = store_is_new(store, config.programme.name)
-    snapshot = observe(api, config, proof=circle_proof(store, config.programme.name))  # lmsync's circles (73, 1)
+    snapshot = observe(api, config, proof=(proof := circle_proof(store, config.programme.name)))  # its own (73, 1)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
     begins = None
     roster = snapshot.roster
@@ -391,7 +391,7 @@ def observe_and_assess(
         and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
-                      Circles.of(config.programme.name, snapshot.observation), begins, away_pairs)
+                      Circles.of(config.programme.name, snapshot.observation, proof), begins, away_pairs)  # 108a, 4
 
 
 def _username(roster: Mapping[int, RosterUser], uid: int) -> str:

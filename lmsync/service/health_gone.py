@@ -20,8 +20,15 @@ from datetime import date
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.circle_proof import CircleProof
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
+from lmsync.service.circles_left_alone import (
+    LEFT_ALONE,
+    LeftAloneCircle,
+    left_alone_circles,
+    left_alone_pairs,
+)
 from lmsync.service.observe import Snapshot
 from lmsync.service.queue_holds import pair_holds, with_holds
 from lmsync.store.queue import CoordinatorQueue, QueueItem
@@ -37,16 +44,19 @@ class Circles:
 
     members: Mapping[int, frozenset[int]] = field(default_factory=dict)
     outsiders: frozenset[int] = frozenset()
+    # mentor -> their circle left alone while it carries another circle's ID number (tester round 108a, 4)
+    left_alone: Mapping[int, LeftAloneCircle] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, programme: str, observation: Any) -> Circles:
-        """The circles of an ``Observation`` (``lmsync.domain.plan``)."""
+    def of(cls, programme: str, observation: Any, proof: CircleProof | None = None) -> Circles:
+        """The circles of an ``Observation`` (``lmsync.domain.plan``); with the store's ``proof``, those left alone
+        while they carry another circle's ID number (``circles_left_alone.left_alone_circles``)."""
         members: dict[int, frozenset[int]] = {}
         for group in observation.groups:
             mentor = mentor_of_idnumber(programme, group.idnumber)
             if mentor is not None:
                 members[mentor] = members.get(mentor, frozenset()) | (frozenset(group.members) - {mentor})
-        return cls(members, frozenset(observation.outsiders))
+        return cls(members, frozenset(observation.outsiders), left_alone_circles(observation, proof, programme))
 
 
 def circle_pairs(programme: str, snapshot: Snapshot) -> tuple[list[tuple[int, int]], int]:
@@ -128,17 +138,27 @@ def pause_gone(
 
     With ``config``, a pair on hold (``queue_holds.pair_holds``: a mentee's place, or a mentor's circle, held while
     they are away) is paused saying so, not as gone; and an item paused on hold whose hold is over with the pair
-    still out is noted once more, as gone, with why (tester round 105a, 1)."""
+    still out is noted once more, as gone, with why (tester round 105a, 1). A pair of a circle left alone while it
+    carries another circle's ID number (``Circles.left_alone``) is paused on hold saying so (``LeftAloneCircle.said``),
+    an item paused earlier for another reason noted once more so: it read "the mentor no longer has a circle"
+    (tester round 108a, 4)."""
     if not circles.members or not current:  # no circle, or no pair seen in one (members unreadable): unknowable
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
     out = {i.pair for i in queue.open_items()} - current
     holds = pair_holds(config, queue.store, out, day) if config is not None else {}
-    paused = queue.pause_gone(
-        day, current, lambda pair: holds[pair].said if pair in holds else why_gone(pair, roster, circles))
+    # a circle left alone while it carries another circle's ID number: on hold, not gone (tester round 108a, 4)
+    alone = {pair: why for pair, why in left_alone_pairs(circles.left_alone).items() if pair not in holds}
+    paused = queue.pause_gone(day, current, lambda pair: holds[pair].said if pair in holds else alone[pair]
+                              if pair in alone else why_gone(pair, roster, circles))
     for item in queue.open_items():  # on hold no longer, and still out: gone from today
-        if item.paused and item.pair in out - holds.keys() and (item.gone_why or "").startswith(HOLD_PREFIX):
+        if not item.paused or item.pair not in out:
+            continue
+        why = item.gone_why or ""
+        if item.pair in alone and why != alone[item.pair]:  # paused before as gone, or on hold for another reason
+            queue.add_note(item, gone_note(day, alone[item.pair]))
+        elif item.pair not in holds.keys() | alone.keys() and why.startswith(HOLD_PREFIX):
             queue.add_note(item, gone_note(day, why_gone(item.pair, roster, circles)))
     return paused
 
@@ -184,6 +204,16 @@ class PausedApart:
     def gone_now(self) -> int:
         """How many of ``gone`` this run paused."""
         return sum(1 for i in self.gone if i.id in self.now)
+
+    @property
+    def held_why(self) -> str:
+        """Why ``held`` are on hold, in words for the run's health line: someone away, their circle left alone for its
+        ID number (``circles_left_alone.LEFT_ALONE``; tester round 108a, 4), or both."""
+        alone = sum(1 for i in self.held if (i.on_hold or "").startswith(LEFT_ALONE))
+        if not alone:
+            return "while someone is away"
+        return ("while lmsync leaves their circle alone, its ID number to set back in Moodle" if alone == len(self.held)
+                else "while someone is away or lmsync leaves their circle alone (`lmsync health` says which)")
 
     @property
     def held_now(self) -> int:

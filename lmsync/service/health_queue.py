@@ -14,6 +14,7 @@ from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import hold_windows
+from lmsync.service.circles_left_alone import LEFT_ALONE_FIX, left_alone_item
 from lmsync.service.clock_check import check_write_clock
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
@@ -398,7 +399,8 @@ def record_outcome(
     another mentor who has room, if one has; ``closed`` and
     ``no_action`` close it. Raises InputError for an unknown outcome or a pair with no open item,
     ``NotAPair`` (an InputError) for two people the store knows no pair of; ``HeldCircle`` (an InputError), nothing
-    written, for any outcome on the item of a pair on hold (``queue_holds.held_item``; tester round 105a, 1);
+    written, for any outcome on the item of a pair on hold (``queue_holds.held_item``; tester round 105a, 1) or paused
+    while its circle is left alone (``circles_left_alone.left_alone_item``; tester round 108a, 4);
     ``ClockWentBack`` (exit 2, nothing written) without ``on`` under a clock behind the store's records
     (``check_write_clock``; tester round 107a, 2).
     ``usernames`` (Moodle id -> username) of the pair's people and ``staff`` (``queue_staff``: the
@@ -420,6 +422,10 @@ def record_outcome(
     with store_session(config, wait=wait) as store:  # under the programme lock (tester finding 9)
         queue = _queue(config, store if on is not None else check_write_clock(store, config), usernames, staff)
         held = held_item(config, queue, pair, day)  # nothing recorded while on hold (tester round 105a, 1)
+        if held is None and (alone := left_alone_item(queue, (pair, pair[::-1]))) is not None:  # nor left alone
+            raise HeldCircle(f"pair {alone.mentor_id}-{alone.mentee_id}: the pair is {alone.gone_why}; health does "
+                             "not judge the pair meanwhile, so its item is paused and takes no outcome",
+                             hint=LEFT_ALONE_FIX)  # nothing written (tester round 108a, 4)
         item = None if held is not None else queue.done(pair, outcome, on=day, note=note)
         if item is None and (item := queue.done((pair[1], pair[0]), outcome, on=day, note=note)) is not None:
             pair = (pair[1], pair[0])  # mentee named first (tester finding 12)

@@ -18,6 +18,7 @@ from datetime import UTC, date
 
 from lmsync.config import Config
 from lmsync.service.away_mentors import last_held_day
+from lmsync.service.circles_left_alone import is_left_alone
 from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.pairings import PairingHistory, local_day
@@ -119,6 +120,9 @@ def pair_holds(
 def with_holds(config: Config, store: Store, items: list[QueueItem], day: date) -> list[QueueItem]:
     """``items`` with ``on_hold`` (``PairHold.said``) set on each whose pair is on hold at ``day`` (``pair_holds``),
     as ``lmsync queue list`` shows them: an acknowledged one too, as ``queue done`` refuses it as on hold (tester
-    round 107a, 3: it showed fading, awaiting outcome, and its outcome was refused with no hint why)."""
+    round 107a, 3: it showed fading, awaiting outcome, and its outcome was refused with no hint why); and on each
+    paused because its circle is left alone (``circles_left_alone.is_left_alone``: its pause note's why)."""
     holds = pair_holds(config, store, (i.pair for i in items), day)
-    return [replace(i, on_hold=holds[i.pair].said) if i.pair in holds else i for i in items]
+    # paused while its circle is left alone, as the health run that paused it found it (tester round 108a, 4)
+    return [replace(i, on_hold=holds[i.pair].said) if i.pair in holds else
+            replace(i, on_hold=i.gone_why) if is_left_alone(i) else i for i in items]

@@ -28,8 +28,8 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.pair_dates import PairsByDate
-from lmsync.errors import InputError
 from lmsync.log import get_logger
+from lmsync.service.as_of_day import refuse_after_today
 from lmsync.service.health_inputs import programme_start
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
@@ -256,12 +256,8 @@ def report_job(
     from lmsync.service.site_accounts import accounts, api_lookup
 
     day = as_of or today(config)
-    if day > today(config):  # a wave still open would show its figures, each new answer moving them (round 26, 2)
-        raise InputError(
-            f"--as-of {day.isoformat()} is after today ({today(config).isoformat()} in the programme's timezone): a "
-            "report of a day to come would show the survey figures of waves that are still open",
-            hint="leave --as-of out for today's report, or give a day that has passed",
-        )
+    # a wave still open would show its figures, each new answer moving them (tester round 26, 2)
+    refuse_after_today(config, day, "report", "show the survey figures of waves that are still open")
     with session(config, site=site, read_only=True) as (conn, store):
         warn_if_absent(store)
         snapshot = observe(conn.api, config, proof=circle_proof(store, config.programme.name))  # round 73, 1

@@ -4,6 +4,7 @@ as a run does: while another run holds it, it is refused (exit 4) and the site i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -56,4 +57,16 @@ def test_an_edit_or_reset_with_state_naming_the_programmes_own_site_takes_the_lo
     assert done.exit_code == 0, done.output
     assert site.read_bytes() != before
     assert run_in(demo_home, "emulator", "reset", "--state", str(site)).exit_code == 0
-    assert site.read_bytes() == before
+    # a reset dates enrolment ends from the clock: the same site a second later differs there only (a flake)
+    assert _clockless(site.read_bytes()) == _clockless(before)
+
+
+def _clockless(state: bytes) -> Any:
+    """The emulator state ``state`` (JSON bytes) with every enrolment's ``timestart``/``timeend`` set to 0."""
+    data = json.loads(state)
+    for course in data.get("courses", {}).values():
+        for enrolment in course.get("enrolments", {}).values():
+            for key in ("timestart", "timeend"):
+                if key in enrolment:
+                    enrolment[key] = 0
+    return data

@@ -227,6 +227,9 @@ def test_the_commands(config, term, tmp_path):
     def run(*args):
         return runner.invoke(main, ["--config", cfg, "--log-level", "warning", *args])
 
+    noon = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    on_as_of = pytest.MonkeyPatch()  # on the day viewed: a day to come is refused (tester round 108b, 2)
+    on_as_of.setattr("lmsync.service.programme_settings.clock", lambda: noon)
     result = run("health", "--format", "json", "--as-of", AS_OF.isoformat())
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -249,6 +252,7 @@ def test_the_commands(config, term, tmp_path):
     table = run("health", "--as-of", AS_OF.isoformat())
     assert "0 watch, " in table.output and "Needing attention:" in table.output
     assert "nothing was stored or queued" in table.output
+    on_as_of.undo()
 
     listed = run("queue", "list")
     assert listed.exit_code == 0 and "3 open item(s)" in listed.output
@@ -292,6 +296,8 @@ def test_a_view_before_the_programme_starts_says_so_not_all_ok(tmp_path, monkeyp
     def run(*args):
         return runner.invoke(main, ["--config", str(cfg), "--log-level", "warning", "health", *args])
 
+    monkeypatch.setattr("lmsync.service.programme_settings.clock",  # a day to come is refused (tester round 108b, 2)
+                        lambda: datetime.combine(start, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12))
     before = run("--as-of", (start - timedelta(days=1)).isoformat())
     assert before.exit_code == 0, before.output
     assert f"the programme starts on {start.isoformat()}: nothing can be judged before then" in before.output

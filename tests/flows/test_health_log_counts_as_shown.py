@@ -7,7 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lmsync.config import load_config
+from lmsync.service.programme_settings import programme_today
 from tests.flows.test_closed_pair_taken_out_by_hand import MENTEE, MENTOR, _mentor_of, _ok
+
+
+def _today(home: Any) -> str:
+    """Today in the programme's zone: a view of a day to come is refused (tester round 108b, 2)."""
+    return programme_today(load_config(home / "lmsync.toml", environ={})).isoformat()
 
 
 def _counts(logs: list[dict[str, Any]], event: str) -> dict[str, int]:
@@ -20,7 +27,7 @@ def test_the_health_log_counts_an_ended_pair_once_as_ended(demo_home: Any) -> No
     assert _mentor_of(demo_home, MENTEE) == MENTOR
     _ok(demo_home, "health")
     _ok(demo_home, "queue", "done", MENTOR, MENTEE, "--outcome", "closed")
-    for args, event in ((("health",), "health.done"), (("health", "--as-of", "2099-01-01"), "health.viewed")):
+    for args, event in ((("health",), "health.done"), (("health", "--as-of", _today(demo_home)), "health.viewed")):
         said = _ok(demo_home, "--log-format", "json", "--log-level", "info", *args)
         logs = [json.loads(line) for line in said.splitlines() if line.startswith("{")]
         counts = _counts(logs, event)

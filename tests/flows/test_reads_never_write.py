@@ -91,8 +91,8 @@ def fingerprint(config):
 
 
 READS = {
-    "health --as-of 2030-01-01": ["health", "--as-of", "2030-01-01"],
-    "health --as-of (json)": ["health", "--format", "json", "--as-of", LATER.isoformat()],
+    "health --as-of today": ["health", "--as-of", TODAY.isoformat()],  # a day to come is refused (108b, 2)
+    "health --as-of (json)": ["health", "--format", "json", "--as-of", TODAY.isoformat()],
     "nudge --dry-run": ["nudge", "--dry-run", "--as-of", LATER.isoformat()],
     "plan": ["plan"],
     "grades plan": ["grades", "plan"],
@@ -127,9 +127,8 @@ def test_issue_11_health_as_of_2030_queues_nothing_but_plain_health_records_toda
     def run(*args):
         return CliRunner().invoke(main, ["--config", str(path), "--log-level", "warning", *args])
 
-    view = run("health", "--format", "json", "--as-of", "2030-01-01")
-    data = json.loads(view.stdout)
-    assert data["recorded"] is False and data["queued"] == [] and data["counts"]["fading"] > 0
+    view = run("health", "--format", "json", "--as-of", "2030-01-01")  # refused, a day to come (tester round 108b, 2)
+    assert view.exit_code == EXIT_INPUT and "is after today" in view.output, view.output
     assert {(i.mentor_id, i.mentee_id) for i in health.queue_list(config)} == queued
     assert all(i.opened_on.year < 2030 for i in health.queue_list(config))
     assert fingerprint(config) == before
