@@ -26,6 +26,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import func, select
+
 from lmsync.domain.instruments import (
     FeedbackAnswerProblem,
     SurveyAnswer,
@@ -34,6 +36,7 @@ from lmsync.domain.instruments import (
     score_waves,
 )
 from lmsync.domain.meeting_log import FeedbackAttempt, FeedbackProblem, meetings_by_attempt
+from lmsync.domain.meeting_log_held import without_held
 from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.pair_key import pair_maps
@@ -52,6 +55,7 @@ from lmsync.store.db import Store
 from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
+from lmsync.store.schema import meetings as meetings_table
 from lmsync.store.surveys import SurveyRepository
 from lmsync.store.unreadable_responses import UnreadableResponses
 
@@ -71,7 +75,9 @@ def store_feedback_meetings(
     """Mirror the meeting-log Feedback activity into the store (source ``feedback``).
 
     Each response is attributed to the pairs of ITS date (the store's pairing history; the
-    current ``pairs`` for dates before the history), so a re-match never rewrites the history.
+    current ``pairs`` for dates before the history), so a re-match never rewrites the history. A row for a
+    meeting a file or ``meetings add`` holds is not stored: the record stored first is kept, and a response
+    contradicting it is a problem of that response (``without_held``; tester round 109b, 2).
     """
     current = sorted(set(pairs))
     mentees_of, mentors_of = pair_maps(current)
@@ -82,17 +88,24 @@ def store_feedback_meetings(
         erased=erased_on(store), erased_in_circle=_erased_in_circle(store), date_order=s.date_order,
         one_to_one=s.meetings.one_to_one,
     )
-    meetings = [m for m, _ in read]
-    problems, of_erased = _not_of_erased(store, problems, attempts, tz)
+    repository = MeetingRepository(store, s.programme)
+    stored = repository.held({(m.date, m.mentor_id, m.mentee_id) for m, _ in read})
+    readable, elsewhere = without_held(read, {k: [(r.meeting, r.origin) for r in v] for k, v in stored.items()},
+                                       {a.attempt_id: a.user_id for a in attempts})  # tester round 109b, 2
+    meetings = [m for m, _ in readable]
+    problems, of_erased = _not_of_erased(store, problems + elsewhere, attempts, tz)
+    unread = [p for p in problems if p not in elsewhere]  # a row held elsewhere goes: not kept as an unreadable's
+    doubled = {r.meeting.natural_key for v in stored.values() if any(o.meeting.source != "feedback" for o in v)
+               for r in v if r.meeting.source == "feedback"}  # a second row an older read stored: not a loss
     try:
         # only the rows an unreadable response stored before are kept (tester round 88a, 2); a read that could
         # read no response at all (a mistyped item label) keeps every row and is refused as the loss it looks like
-        counts = MeetingRepository(store, s.programme).replace_source(
+        counts = repository.replace_source(
             "feedback",
-            [(m, attempt_origin(attempt)) for m, attempt in read],
-            min_fraction=s.min_source_fraction,
-            keep_missing=bool(problems) and not read,
-            held=unreadable_rows(problems) if read else None,
+            [(m, attempt_origin(attempt)) for m, attempt in readable],
+            min_fraction=_less_doubled(store, s, len(doubled)),
+            keep_missing=bool(unread) and not read,
+            held=unreadable_rows(unread) if read else None,
         )
     except RemovalRefused as exc:
         log.warning("meetings.feedback_refused", removing=exc.removing, stored=exc.stored, problems=len(problems))
@@ -114,6 +127,17 @@ def store_feedback_meetings(
         by_mentee=sum(1 for m in meetings if m.rated_by == "mentee"),
     )
     return counts, problems
+
+
+def _less_doubled(store: Store, s: Settings, doubled: int) -> float:
+    """``[sync] min_source_fraction`` for a read that removes ``doubled`` second rows of meetings a file or ``meetings
+    add`` holds (tester round 109b, 2): the removal guard (``check_removal``) then refuses only when the read would
+    remove more than ``1 - min_source_fraction`` of the stored Feedback rows besides those."""
+    if not doubled or not s.min_source_fraction:
+        return s.min_source_fraction
+    stored = store.scalar(select(func.count()).select_from(meetings_table).where(
+        meetings_table.c.programme == s.programme, meetings_table.c.source == "feedback"))
+    return s.min_source_fraction - doubled / max(int(stored), 1)
 
 
 ORIGIN = "feedback"  # a meeting row's or survey answer's origin: "feedback:ATTEMPT"; plain "feedback" before 88a, 2
