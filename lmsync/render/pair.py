@@ -106,8 +106,22 @@ def _hold_of(h: PairHistory, end: date) -> tuple[date, date | None, date] | None
 def _ran_out(hold: tuple[date, date | None, date]) -> bool:
     """Whether the hold ran out with the mentor away (``_hold_of``): still recorded away after its last day, or no
     longer recorded only from the second day after it (the sync after the last day takes the mentees out while it
-    still finds the mentor away; the next forgets them, their circle gone). Back on the first day after: held."""
+    still finds the mentor away; the absence stays recorded until a sync finds them back, however many syncs a day:
+    tester round 109a, 2). Back on the first day after: held."""
     return hold[1] is None or hold[1] > hold[2] + timedelta(days=1)
+
+
+def _place_held(h: PairHistory) -> str:
+    """Beside an open pair whose mentee is away: their place held and its last day, as the plan says it
+    (``PairHistory.place_held``); "" else. Tester round 109a, 7: the mentor's hold had its day, the mentee's none."""
+    if h.place_held is None:
+        return ""
+    since, last = (day.isoformat() for day in h.place_held)
+    if h.place_over:
+        return (f" (on hold: the mentee has been away since {since}; their place in the circle was held until {last}: "
+                "the next sync removes them from it unless they are back)")
+    return (f" (on hold: the mentee has been away since {since}; their place in the circle is held until {last} "
+            "([sync] away_mentor_hold_days), then removed unless they are back)")
 
 
 def _paired(h: PairHistory) -> str:
@@ -135,7 +149,7 @@ def _paired(h: PairHistory) -> str:
         words.append(span + _made_again(h, start))
     end, hold = h.paired[-1][1], None if h.paired[-1][1] is None else _hold_of(h, h.paired[-1][1])
     if end is None:
-        return ", ".join(words)
+        return ", ".join(words) + _place_held(h)
     if h.held is not None:
         return ", ".join(words) + (
             f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is until "
@@ -156,7 +170,8 @@ def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None
     ``mentor``/``mentee`` carry ``standing`` (``pair_people``: null while active in the course, else
     ``enrolment_suspended``, ``account_suspended`` or ``not_enrolled``; tester round 108a, 3) and ``mentor_away`` the
     mentor's recorded absences (``from``, ``until`` null while recorded, ``held_until`` the hold's last day; tester
-    round 108a, 9)."""
+    round 108a, 9); ``place_held`` (``mentee_away_since``, ``held_until``; null unless the mentee is away and their
+    place in the pair's circle held: tester round 109a, 7)."""
     head = f"Pair {people.pair(h.mentor_id, h.mentee_id)}"
     for uid, side in ((h.mentor_id, "mentor"), (h.mentee_id, "mentee")):  # tester round 108a, 3
         if uid in (standing or {}):
@@ -212,6 +227,8 @@ def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None
         Field("mentor_away", [{"from": a, "until": b, "held_until": a + timedelta(days=h.hold_days - 1)}
                               for a, b in h.mentor_away] if h.hold_days else []),
         Field("on_hold", {"mentor_away_since": h.held[0], "held_until": h.held[1]} if h.held else None),
+        Field("place_held", {"mentee_away_since": h.place_held[0], "held_until": h.place_held[1]}
+              if h.place_held else None),
         Table("meetings", _columns("date", "minutes", "attended", "source"), meetings,
               title=f"Meetings ({len(meetings)}):", line="  {date}  {minutes:>3} min  {came}  [{source}]", empty=""),
         Table("satisfaction", _columns("side", "instrument", "wave", "date", "score", "over", "withheld"), scores,

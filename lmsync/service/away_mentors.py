@@ -124,6 +124,9 @@ class Holds:
     #: the people of the circles first found away on one day, mentors and members, when more than ``[sync]
     #: min_source_fraction`` lets go of those placed, and ``at_once`` is not said (tester round 106b, 5)
     people_at_once: AwayAtOnce | None = None
+    #: mentors recorded away (``store.absences``) who lead no circle now and are still not active in the course: their
+    #: absence stays recorded until they are back (``still_away``; tester round 109a, 2)
+    still_away: frozenset[int] = frozenset()
 
     def ended_idnumbers(self, programme: str) -> dict[str, date]:
         """Circle idnumber -> the last day it was held, for the circles whose hold is over (``Memory.hold_ended``)."""
@@ -249,10 +252,11 @@ def holds(config: Config, store: Store | None, observation: Observation,
         away_members(observation, programme), MemberAbsences(store, programme).since(), today, days))  # long: 103b, 1
     fraction = config.sync.min_source_fraction
     placed = placed_people(programme, observation, deleted[0])
+    known = {} if store is None else MentorAbsences(store, programme).since()
+    kept = still_away(known, away, observation)
     if store is None or not days or not away:
         return Holds(away, {}, {}, today, members=members, min_source_fraction=fraction,
-                     people_at_once=mass_away_people({}, members.kept, placed, fraction))
-    known = MentorAbsences(store, programme).since()
+                     people_at_once=mass_away_people({}, members.kept, placed, fraction), still_away=kept)
     erased = erased_away(store, programme, away)
     since = {m: known.get(m, today) for m in away - erased}
     last = {m: last_held_day(day, days) for m, day in since.items()}
@@ -263,7 +267,19 @@ def holds(config: Config, store: Store | None, observation: Observation,
     at_once = mass_away(since, until, len(mentors), fraction)
     people = None if at_once else mass_away_people({m: since[m] for m in until}, members.kept, placed, fraction)
     return Holds(away, until, {m: since[m] for m in until}, today, {m: day for m, day in last.items() if m not in until},
-                 gone, erased, at_once, len(mentors), fraction, members, people)
+                 gone, erased, at_once, len(mentors), fraction, members, people, kept)
+
+
+def still_away(known: Mapping[int, date], away: frozenset[int], observation: Observation) -> frozenset[int]:
+    """The mentors of ``known`` (recorded away: Moodle id -> first day) not in ``away`` (they lead no circle now) and
+    still not active in ``observation`` (not actively enrolled, or the account suspended, as ``away_mentors``).
+
+    Tester round 109a, 2: the sync forgot a mentor's absence once the sync after their hold had emptied their
+    circle, though they were still away: a second run that day recorded it as ended then, and ``lmsync pair show``
+    read the hold as never run out (and, once they came back weeks later, as "back on" the day it was forgotten).
+    Their absence is kept until a sync finds them active again. Raises nothing."""
+    return frozenset(m for m in known if m not in away
+                     and (m not in observation.active_user_ids or m in observation.suspended_user_ids))
 
 
 def mass_away(since: Mapping[int, date], until: Mapping[int, date], mentors: int, min_source_fraction: float) -> frozenset[int]:
@@ -297,8 +313,9 @@ def erased_away(store: Store, programme: str, away: frozenset[int]) -> frozenset
 def record(store: Store, programme: str, found: Holds) -> tuple[int, int]:
     """Remember the day each away mentor, and each member away of a circle whose mentor is here
     (``Holds.members``), was first found away (never an erased mentor, ``erased_away``); forget those back (a
-    sync's write). Returns (recorded, forgotten), both kinds summed."""
-    mentors = MentorAbsences(store, programme).follow(found.away - found.erased, found.today)
+    sync's write; a mentor still away once their circle is emptied, ``Holds.still_away``, is not back). Returns
+    (recorded, forgotten), both kinds summed."""
+    mentors = MentorAbsences(store, programme).follow(found.away - found.erased, found.today, keep=found.still_away)
     members = MemberAbsences(store, programme).follow(found.members.away, found.today)
     return mentors[0] + members[0], mentors[1] + members[1]
 

@@ -13,7 +13,7 @@ from lmsync.domain.instruments import WaveScore
 from lmsync.domain.pair_dates import PairsByDate
 from lmsync.domain.rated_mentor import ever_paired, mentors_rated, ratings_by_mentor
 from lmsync.domain.waves import closed_waves_only
-from lmsync.service.away_mentors import hold_windows
+from lmsync.service.away_mentors import hold_windows, last_held_day
 from lmsync.service.ended_as_of import ended_spans, ended_that_day
 from lmsync.service.established import known_pairs
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
@@ -23,7 +23,7 @@ from lmsync.service.meetings import settings
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.rater_checkpoints import erasure_changes
 from lmsync.service.stores import open_store, warn_if_absent
-from lmsync.store.absences import MentorAbsences
+from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.forbids import PairForbids
@@ -93,6 +93,11 @@ class PairHistory:
     #: by a hold as held, not ended, and one whose hold ran out as ended then (tester round 108a, 9)
     mentor_away: tuple[tuple[date, date | None], ...] = ()
     hold_days: int = 0
+    #: (away since, the last day held) while the mentee is recorded away (``MemberAbsences.since``) and their place in
+    #: this pair's circle held (the pair open; ``held_mentees``), as the plan dates it: ``pair show`` said the mentee
+    #: away and "paired since", with no word of the hold nor its last day (tester round 109a, 7)
+    place_held: tuple[date, date] | None = None
+    place_over: bool = False  # the place's last day is before today: the next sync removes the mentee
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -167,6 +172,8 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         if window is not None and spans and spans[-1][1] is not None and spans[-1][1] >= window[0]:
             held = window if window[1] >= today(config) else None
         mentor_away = MentorAbsences(store, programme).days_away().get(mentor, ())
+        place_held = _place_held(MemberAbsences(store, programme).since().get(mentee), spans,
+                                 config.sync.away_mentor_hold_days)
         ended = ended_spans(store, programme).get(pair, ())
         ended_since = next((start for start, end in reversed(ended)
                             if ended_that_day(((start, end),), today(config))), None)
@@ -174,7 +181,17 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         if own:
             store.close()
     return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since,
-                       mentor_away, config.sync.away_mentor_hold_days)
+                       mentor_away, config.sync.away_mentor_hold_days, place_held,
+                       place_held is not None and place_held[1] < today(config))
+
+
+def _place_held(since: date | None, spans: tuple[tuple[date, date | None], ...], days: int) -> tuple[date, date] | None:
+    """(``since``, the last day the place is held: ``away_mentors.last_held_day``) when the mentee was first found away
+    on ``since`` and the pair's last span (``spans``) is open, its place held for ``days`` (``[sync]
+    away_mentor_hold_days``; 0: nothing held); None else (tester round 109a, 7)."""
+    if since is None or not days or not spans or spans[-1][1] is not None:
+        return None
+    return since, last_held_day(since, days)
 
 
 #: Reasons that speak of the mentee side's satisfaction or meeting ratings (a mentee's verdict on the

@@ -32,14 +32,16 @@ class MentorAbsences(ProgrammeRepository):
         query = select(_a.c[self._key].label("who"), _a.c.since).where(_a.c.programme == self.programme)
         return {row.who: date.fromisoformat(row.since) for row in self.store.rows(query)}
 
-    def follow(self, away: Collection[int], today: date) -> tuple[int, int]:
+    def follow(self, away: Collection[int], today: date, keep: Collection[int] = ()) -> tuple[int, int]:
         """Record the mentors ``away`` now: a new one from ``today``, one already recorded keeps their
-        day; one recorded and no longer away (back, or their circle gone) is forgotten. Returns
-        (recorded, forgotten); nothing is written when both are 0."""
+        day; one recorded and no longer away (back, or their circle gone) is forgotten, but for those of ``keep``
+        (recorded, still away, their circle emptied: ``away_mentors.still_away``; never recorded anew from it).
+        Tester round 109a, 2: a second sync the day the hold ended forgot a mentor still away, their absence kept as
+        ended that day. Returns (recorded, forgotten); nothing is written when both are 0."""
         _a, key = self._table, self._key
         known = self.since()
         new = sorted(set(away) - set(known))
-        back = sorted(set(known) - set(away))
+        back = sorted(set(known) - set(away) - set(keep))
         if not new and not back:
             return 0, 0
         with self.store.transaction():
