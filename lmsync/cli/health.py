@@ -35,6 +35,7 @@ from lmsync.service.established import NotAPair
 from lmsync.service.health_queue import BY_HAND, HeldCircle, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
+from lmsync.service.mentees_alone import mentees_without_mentor
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent, refuse_if_absent
@@ -74,8 +75,12 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
                          "be judged, and queued, as new")
     report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
     roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair}
-                           | {circle.mentor_id for circle in report.held})  # an away mentor's label (104b, 10)
-    echo_view(ctx, health_view(report, people_of(config, roster), today=programme_today(config)), fmt)
+                           | {circle.mentor_id for circle in report.held}  # an away mentor's label (104b, 10)
+                           | {uid for place in report.held_places for uid in place.pair})  # a mentee's (109a, 1)
+    alone = mentees_without_mentor(config, report.assessment.roster, report.assessment.circles,
+                                   report.assessment.peer_mentors)  # named where a coordinator reads (107a, 5)
+    echo_view(ctx, health_view(report, people_of(config, roster), today=programme_today(config), without_mentor=alone),
+              fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
@@ -102,6 +107,7 @@ def nudge_text(report: nudge_service.NudgeReport, people: People | None = None) 
     # messages are one per person; pairs are counted once, whichever of their people is told (round 3, 16)
     messages = len(report.messages)
     lines = [f"{head} on {report.as_of.isoformat()}: {messages} message(s) to {messages} people about {report.pairs} pair(s)"]
+    lines += [f"  warning: {report.clock_warning}"] if report.clock_warning else []  # a preview (109b, 1)
     if report.flagged_pairs:
         parts = [f"{report.pairs} in these messages"]
         if report.ended_pairs:

@@ -14,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from lmsync.domain.health import status_label
+from lmsync.render.health_places import held_places_json, held_places_note
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
 from lmsync.service.circles_left_alone import LEFT_ALONE, LeftAloneCircle
 from lmsync.service.health import HealthReport, unassigned_note
 from lmsync.service.health_gone import PausedApart
 from lmsync.service.labels import People
+from lmsync.service.mentees_alone import without_mentor_note
 from lmsync.store.health import QueueItem
 from lmsync.store.queue import GONE, NOT_DUE, WATCH
 from lmsync.store.queue_item import HOLD_PREFIX
@@ -51,7 +53,8 @@ def _detail_lines(cell: Shown) -> list[str]:
     return [f"{d['text']} [{d['code']}]" for d in cell.data]
 
 
-def health_view(report: HealthReport, people: People, today: date | None = None) -> Document:
+def health_view(report: HealthReport, people: People, today: date | None = None,
+                without_mentor: Sequence[int] | None = None) -> Document:
     """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued.
 
     ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4); a view of
@@ -68,7 +71,11 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
     ``status`` stays the judged status: it is what the evidence says of the pair (the day's snapshot, ``pair show``'s
     status over time and the queue hold it), and a pair made again after the closure is judged afresh from it; the
     coordinator's closure is a separate fact, not a verdict on the pair (tester round 100b, 1: the CSV said
-    ``watch`` and nothing else for a pair the text counted as ended)."""
+    ``watch`` and nothing else for a pair the text counted as ended).
+
+    ``without_mentor``: the mentees in the course with no mentor today (``mentees_alone.mentees_without_mentor``, Moodle
+    ids), named in the text (the first ten, the rest counted) and listed in JSON's ``mentees_without_mentor``, on a view
+    of today only: the store does not keep who was in the course on another day (JSON null then)."""
     rows = [
         {
             "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
@@ -113,9 +120,15 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     if report.held:  # named, as of that day whatever day it is asked (tester round 104b, 10)
         head += f"\n({held_circles_note(report, people)})"
+    if report.held_places:  # a mentee's place, as of that day whatever day it is asked (tester round 109a, 1)
+        head += f"\n({held_places_note(report, people)})"
     alone = sorted(report.assessment.circles.left_alone.values(), key=lambda c: c.group_id) if not past else []
     if alone:  # not as "the mentor no longer has a circle" (tester round 108a, 4)
         head += f"\n({left_alone_note(alone, people)})"
+    alone_now = (list(without_mentor) if without_mentor is not None and (report.recorded or report.as_of == today)
+                 else None)
+    if alone_now:  # named until they have one, not only by the digest of a hold's end (after tester round 107a, 5)
+        head += f"\n({without_mentor_note(alone_now, people.label)})"
     blocks: list[Table | Field | Note] = [
         Note(head),
         Field("as_of", report.as_of),
@@ -129,8 +142,10 @@ def health_view(report: HealthReport, people: People, today: date | None = None)
         Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),
         Field("circles_on_hold", [{"mentor": people.as_json(c.mentor_id), "since": c.since, "until": c.until,
                                    "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in report.held]),
+        Field("places_on_hold", held_places_json(report, people)),  # tester round 109a, 1
         Field("circles_left_alone", [{"mentor": people.as_json(c.mentor_id), "group_id": c.group_id,
                                       "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in alone]),
+        Field("mentees_without_mentor", None if alone_now is None else [people.as_json(m) for m in alone_now]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),

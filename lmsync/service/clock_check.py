@@ -18,6 +18,9 @@ judged, a day before the one a sync had recorded (tester round 107a, 1). The com
 Every day the store records by the clock counts (``store.recorded_days``), a coordinator's own too: an acknowledgement,
 an outcome, a meeting's or an import's recording day (never a meeting's own date); before, `queue done` under a clock
 at 2027-02-20 then `queue ack` at 2027-02-12, with no run between, was accepted (after tester round 107a, 2).
+``lmsync health`` (recording), a real ``lmsync nudge`` and ``lmsync grades push`` refuse by both checks too
+(``check_clock_today``): they checked only the last judgement, and a nudge under a clock behind a coordinator's
+`queue done --outcome closed` messaged the closed pair (tester round 109b, 1); ``nudge --dry-run`` warns.
 """
 
 from __future__ import annotations
@@ -46,9 +49,9 @@ _RECORDED = {
 
 
 class ClockWentBack(LmsyncError):
-    """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``, ``run`` and
-    the commands that record: ``check_write_clock``) than the last day the store recorded (``last_recorded_day``):
-    exit 2, an admin must act."""
+    """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``, ``run``,
+    ``health``, ``nudge``, ``grades push`` and the commands that record: ``check_write_clock``) than the last day the
+    store recorded (``last_recorded_day``): exit 2, an admin must act."""
 
     exit_code = EXIT_ADMIN
 
@@ -187,9 +190,35 @@ def clock_warned(plan: Plan, problem: ClockWentBack | None) -> Plan:
 
 
 def check_clock_today(store: Store, config: Config) -> None:
-    """``check_clock`` for the programme's day by the clock (``programme_today``): the commands that record a day
-    or send on their own (``lmsync health``, ``nudge``, ``grades push``) refuse as ``lmsync run`` does (tester
-    round 78, 1: a hand-run ``lmsync nudge`` under a clock a week back sent 29 messages again)."""
-    from lmsync.service.programme_settings import programme_today
+    """Raise ``ClockWentBack`` (exit 2, before anything is written or sent) when ``lmsync health`` (recording today's
+    view), a real ``lmsync nudge`` or ``lmsync grades push`` of ``config``'s programme runs under a clock behind the
+    last health judgement (``check_clock``, tester round 78, 1: a hand-run ``lmsync nudge`` under a clock a week back
+    sent 29 messages again) or behind the last day ``store`` recorded (``last_recorded_day``), as ``lmsync run``
+    refuses (``check_run_clock``). Tester round 109b, 1: after a coordinator's `queue done --outcome closed` on
+    2027-03-10, `lmsync nudge` under a clock at 2027-03-09 messaged that closed pair while `lmsync run` refused; and
+    `lmsync health` under a clock behind a coordinator's records wrote snapshots and moved queue items."""
+    from lmsync.service.programme_settings import programme_today, programme_zone
 
-    check_clock(store, config.programme.name, programme_today(config))
+    found = latest_days(store, config.programme.name, programme_zone(config))
+    if (judged := found.get(JUDGED)) is not None and (today := programme_today(config)) < judged:
+        raise _judged_went_back(today, judged)  # as ``check_clock``
+    if (behind := _behind(store, config, found=found)) is not None:
+        raise _went_back(behind[0], *behind[1], _SPARED, one="command", many="the commands that write",
+                         sent="what it wrote or sent stays so")
+
+
+#: What ``check_clock_today``'s refusal behind a record spared.
+_SPARED = ("nothing was written or sent, so no health judgement, nudge or grade is recorded or sent for a day "
+           "already past")
+
+
+def send_clock_warning(store: Store, config: Config) -> str | None:
+    """The warning ``lmsync nudge --dry-run`` (and ``--as-of``, a preview) shows when a real send would be refused
+    (``check_clock_today``), as ``lmsync plan`` warns of a refused sync (``clock_warned``); None when it would not
+    (tester round 109b, 1). Reads only; raises what the store raises."""
+    try:
+        check_clock_today(store, config)
+    except ClockWentBack as problem:
+        why = problem.message.rpartition("; ")[0] or problem.message  # without what a refused send spared
+        return f"a real `lmsync nudge` refuses to send now (exit 2): {why}"
+    return None

@@ -3,10 +3,13 @@
 Each coordinator (``[health] coordinators``) is told, once a day at most, of the pairs newly
 at risk or fading with their reasons, of the queue items due, overdue or escalated to them, and
 of those lmsync paused since because the pair left the programme (tester R44b-3) or, said apart, is on hold while
-someone is away (after tester round 105a, 1), and of the circles held while their mentor is away, or whose hold
+someone is away (after tester round 105a, 1), or, apart again, while lmsync leaves their circle alone for its ID
+number (``circles_left_alone``; tester round 108a, 4), and of the circles held while their mentor is away, or whose hold
 ended, since their last digest (tester round 61, 5), naming the mentees such an end left without a mentor
 (``hold_mentees``; tester round 107a, 5), of the mentors and mentees back from away and the mentees whose held place
-was given up (``digest_holds``; tester round 108a, 5 and 6);
+was given up (``digest_holds``; tester round 108a, 5 and 6; acknowledged items too, ``digest_acked``: 109a, 5 and
+6), and of the other mentees newly without a mentor, or with one again (``mentees_alone``; after tester round 107a, 5;
+109a, 4);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -28,18 +31,28 @@ from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service import digest_holds as away
+from lmsync.service.circles_left_alone import LEFT_ALONE
+from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
 from lmsync.service.hold_mentees import ended_lines
+from lmsync.service.mentees_alone import (
+    digest_lines,
+    mentees_without_mentor,
+    newly_without_mentor,
+    now_with_mentor,
+)
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
+from lmsync.service.programme_settings import programme_zone
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
+from lmsync.store.pairings import PairingHistory
 from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 from lmsync.store.snapshots import HealthSnapshots
@@ -61,11 +74,13 @@ class Digest:
     recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
     holds: list[Hold] = field(default_factory=list)  # circles held, whose hold ended, or back, since their last digest
     places: list[PlaceHold] = field(default_factory=list)  # mentees' held places given up, or back, since then
+    without_mentor: list[int] = field(default_factory=list)  # mentees newly without a mentor since then (107a, 5)
+    with_mentor: list[tuple[int, int]] = field(default_factory=list)  # (mentee, mentor): with one again (109a, 4)
 
     @property
     def empty(self) -> bool:
         return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds
-                    or self.places)
+                    or self.places or self.without_mentor or self.with_mentor)
 
 
 @dataclass
@@ -182,10 +197,15 @@ def digest_text(
     owners: Mapping[tuple[int, int], str] | None = None,
     places: Sequence[PlaceHold] = (),
     back_items: Sequence[QueueItem] = (),
+    without_mentor: Sequence[int] = (),
+    with_mentor: Sequence[tuple[int, int]] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
-    coordinators got the same list of 39 pairs and could not tell who was handling which)."""
+    coordinators got the same list of 39 pairs and could not tell who was handling which). ``without_mentor``: the
+    mentees newly without a mentor, none of them named by an ended hold's part (``mentees_alone.digest_lines``);
+    ``with_mentor``: (mentee, mentor) of those with a mentor again. An item of ``back_items`` is said under "Back from
+    away" only, not under "Queue items due or overdue" too (tester round 109a, 6)."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
     unanswered: Counter[str] = Counter()
     if new_items:
@@ -208,9 +228,9 @@ def digest_text(
             lines.append(f"- {p.status.replace('_', ' ')}: {label(p.mentor_id)} / {label(p.mentee_id)}: {reasons}"
                          + (("; in your queue" if owner == username else f"; in {owner}'s queue") if owner else ""))
         lines += _unanswered_line(unanswered)
-    if items:
-        lines += ["", f"Queue items due or overdue ({len(items)}):"]
-        for i in items:
+    if due_now := [i for i in items if i not in back_items]:
+        lines += ["", f"Queue items due or overdue ({len(due_now)}):"]
+        for i in due_now:
             late = i.overdue_days(day)
             when = f"{late} day(s) overdue" if late else "due today"
             extra = f", escalated from {i.owner}" if i.escalated_to == username and i.owner != username else ""
@@ -222,8 +242,10 @@ def digest_text(
         lines += _unanswered_line(unanswered)
     # paused on hold (the mentee's place, or the mentor's circle, held while they are away) is not gone: said apart
     # (after tester round 105a, 1: "no longer in the programme" for a pair whose place was held)
-    on_hold = [i for i in paused if (i.gone_why or "").startswith(HOLD_PREFIX)]
+    on_hold = [i for i in paused if (i.gone_why or i.on_hold or "").startswith(HOLD_PREFIX)]  # acknowledged: 109a, 5
     gone = [i for i in paused if i not in on_hold]
+    alone = [i for i in on_hold if (i.gone_why or "").startswith(LEFT_ALONE)]  # nobody away (tester round 108a, 4)
+    on_hold = [i for i in on_hold if i not in alone]
     if gone:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
         lines += ["", f"Paused, the pair no longer in the programme ({len(gone)}; nothing is due while they are away):"]
         for i in gone:
@@ -232,17 +254,17 @@ def digest_text(
     if on_hold:
         lines += ["", f"On hold while someone is away ({len(on_hold)}; nothing is due, and `lmsync queue done` takes no "
                       "outcome on them, until they are back):"]
-        lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {(i.gone_why or '').removeprefix(HOLD_PREFIX)}; "
-                  f"since {i.last_seen_on.isoformat()}" for i in on_hold]
+        lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {(i.gone_why or i.on_hold or '').removeprefix(HOLD_PREFIX)}"
+                  f"{acked_said(i)}; since {i.last_seen_on.isoformat()}" for i in on_hold]
+    lines += away.left_alone_lines(alone, label)
     if recovered:  # an item stays open until its coordinator closes it: one who only reads learns of it here
         lines += ["", f"Recovered since your last digest ({len(recovered)}; nothing due: close the item once the "
                       "recovery holds, with no action needed):"]
         lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: ok again (item open since {i.opened_on.isoformat()})"
                   for i in recovered]
     # the people back, with their items active again, and the mentees whose held place was given up (round 108a, 5, 6)
-    lines += away.back_lines(holds, places, back_items, label, lambda i: f"- {i.status.replace('_', ' ')}: "
-                        f"{label(i.mentor_id)} / {label(i.mentee_id)}: {_why(i.reasons, unanswered)}; in your queue "
-                        f"again, due {i.due_on.isoformat() if i.due_on else '?'}")
+    lines += away.back_lines(holds, places, back_items, label,
+                             lambda i: back_item_line(i, label, _why(i.reasons, unanswered), day, username))
     unanswered.clear()
     lines += away.given_up_lines(places, label)
     held = [h for h in holds if not h.ended and h.back_on is None]
@@ -251,7 +273,8 @@ def digest_text(
                       "with another mentor meanwhile):"]
         lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
                   for h in held]
-    lines += ended_lines([h for h in holds if h.ended], label)  # and the mentees left alone (tester round 107a, 5)
+    lines += ended_lines([h for h in holds if h.ended_away], label)  # and the mentees left alone (tester round 107a, 5)
+    lines += digest_lines(without_mentor, label, with_mentor)  # the others newly without one, or with one (107a, 5)
     if items or new_items or recovered or back_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
@@ -277,7 +300,8 @@ class DigestFamily(MessagesFamily):
     def digest_operation(self, digest: Digest) -> SendMessage:
         op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
         self.items[op.key] = (len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
-                              + len(digest.recovered) + len(digest.holds) + len(digest.places))
+                              + len(digest.recovered) + len(digest.holds) + len(digest.places)
+                              + len(digest.without_mentor) + len(digest.with_mentor))
         self.usernames[op.key] = digest.username
         return op
 
@@ -338,11 +362,14 @@ def run_digest(
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
-    open_items = _open_items(config, store)
+    open_items, awaiting = _open_items(config, store)  # and those acknowledged, awaiting an outcome (109a, 5)
+    held_acked = acked_on_hold(config, store, awaiting, day)
     holds = away.circle_holds(config, store, day, assessment.roster, assessment.circles)
     places = away.place_holds(config, store)
+    alone = mentees_without_mentor(config, assessment.roster, assessment.circles, assessment.peer_mentors)
+    history = PairingHistory(store, programme).history()
     # a suspended or departed person of an item is named from their account, as `queue list` names them
-    outside = ({uid for item in open_items for uid in item.pair} | {h.mentor_id for h in holds}
+    outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
                ) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
@@ -381,9 +408,9 @@ def run_digest(
             and me not in i.pair and i not in mine and i.status != GONE
         ]
         # their items lmsync paused since their last digest (never told: since yesterday), the pair gone
-        paused = [
-            i for i in open_items
-            if i.status == GONE and username in (i.owner, i.escalated_to) and me not in i.pair
+        paused = [  # and those acknowledged whose pair went on hold since (tester round 109a, 5)
+            i for i in [*open_items, *held_acked]
+            if (i.status == GONE or i.on_hold) and username in (i.owner, i.escalated_to) and me not in i.pair
             and recovered_since < i.last_seen_on <= day
         ]
         if told_on not in status_then:
@@ -395,28 +422,35 @@ def run_digest(
         ]
         told = ([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me]
                 if username in config.health.coordinators else [])
-        theirs = [i for i in open_items if username in (i.owner, i.escalated_to) and me not in i.pair]
+        theirs = [i for i in [*open_items, *awaiting] if username in (i.owner, i.escalated_to) and me not in i.pair]
         told_places = ([p for p in away.places_since(places, recovered_since, day, {i.pair for i in theirs})
                         if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
         back = ({h.mentor_id for h in told if h.back_on is not None}, {(p.mentor_id, p.mentee_id) for p in told_places})
-        back_items = [i for i in theirs if i.status != GONE and i not in mine and i not in queued
+        back_items = [i for i in theirs if i.status != GONE and i not in queued  # due too: 109a, 6
                       and (i.mentor_id in back[0] or i.pair in back[1])]
         # said once, under "Newly in your queue", "due or overdue" or "Back from away" (tester rounds 61, 6, 65, 3
         # and 108a, 5)
         in_queue = {i.pair for i in queued} | {i.pair for i in mine} | {i.pair for i in back_items}
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
+        named = {m for h in told if h.ended_away for m in h.mentees.alone}  # by the ended hold's part: not twice
+        newly = ([m for m in newly_without_mentor(alone, history, told_on, programme_zone(config), me) if m not in named]
+                 if username in config.health.coordinators else [])
+        placed = (list(now_with_mentor(history, told_on, programme_zone(config), holds, me))
+                  if username in config.health.coordinators else [])
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
             digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
-                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items),
+                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed),
             queued,
             paused,
             recovered,
             told,
             told_places,
+            newly,
+            placed,
         )
         if digest.empty:
             continue
@@ -447,8 +481,10 @@ def run_digest(
     return report
 
 
-def _open_items(config: Config, store: Store) -> list[QueueItem]:
+def _open_items(config: Config, store: Store) -> tuple[list[QueueItem], list[QueueItem]]:
+    """The queue's open items, and those acknowledged and awaiting an outcome (``awaiting_outcome``)."""
     from lmsync.service.health import _queue
 
-    return _queue(config, store).open_items()
+    queue = _queue(config, store)
+    return queue.open_items(), queue.awaiting_outcome()
 

@@ -1,12 +1,14 @@
 """The holds a coordinator's digest tells of, read from the store alone: circles held while their mentor is away,
 begun or ended since the coordinator's last digest sent (tester rounds 61, 5 and 107a, 5), the mentors and mentees
-back from away (tester round 108a, 5) and the mentees whose held place was given up (108a, 6).
+back from away (tester round 108a, 5) and the mentees whose held place was given up (108a, 6); and the items paused
+while lmsync leaves their circle alone, apart from those on hold while someone is away (108a, 4).
 
 A hold is dated by the absences the sync records (``store.absences``: the one recorded now, and those it forgot,
 kept with the day it forgot them, revision 0016 for a mentor's and 0015 for a mentee's) and the pairing history.
-The digest read only the absences recorded now, and the sync forgets a mentor's once their circle is emptied: a hold
-that ended on a day whose digest was held (quiet hours, the first-assessment guard) was in no digest ever (tester
-round 108a, 2).
+The digest read only the absences recorded now: a hold that ended on a day whose digest was held (quiet hours, the
+first-assessment guard) was in no digest ever (tester round 108a, 2). The sync keeps a mentor's absence recorded
+until a sync finds them active again, their circle emptied or not (tester round 109a, 2), so the day it was forgotten
+is the day they were back: with their circle, or after their hold ran out and their circle was re-matched (109a, 4).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.service.away_mentors import last_held_day
+from lmsync.service.circles_left_alone import LEFT_ALONE
 from lmsync.service.health_gone import Circles
 from lmsync.service.hold_mentees import HoldMentees, hold_mentees
 from lmsync.service.programme_settings import programme_zone
@@ -26,6 +29,7 @@ from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.pairings import Pairing, PairingHistory, local_day
 from lmsync.store.queue import GONE, QueueItem
+from lmsync.store.snapshots import HealthSnapshots
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class Hold:
     """A circle held as it is while its mentor is away (``away_mentors``): ``since`` the day a sync first found
     them away, ``until`` its last day; ``ended`` once that day has passed with them still away (its mentees are
     re-matched); ``mentees`` of an ended one: matched with another mentor, or left with none (tester round 107a, 5);
-    ``back_on``: the day a sync found the mentor back with their circle (tester round 108a, 5), else None."""
+    ``back_on``: the day a sync found the mentor back, with their circle (tester round 108a, 5) or, ``ended`` too,
+    after their hold ran out (``returned``; tester round 109a, 4), else None."""
 
     mentor_id: int
     since: date
@@ -42,15 +47,28 @@ class Hold:
     mentees: HoldMentees = field(default_factory=HoldMentees)
     back_on: date | None = None
 
+    @property
+    def returned(self) -> bool:
+        """Back after the hold ran out: their circle was re-matched while they were away (tester round 109a, 4)."""
+        return self.ended and self.back_on is not None
+
+    @property
+    def ended_away(self) -> bool:
+        """Ended with the mentor still away, as far as the digest knows (not ``returned``)."""
+        return self.ended and self.back_on is None
+
 
 def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
     """The holds a coordinator last told on ``after`` (the day of their last digest SENT, not the last one held) has
     not heard of, ``day`` today: begun in (after, day] and not over, ended (its day after ``until``) in (after,
-    day], or whose mentor is back in (after, day] after a hold begun on or before ``after`` (one they were told of).
-    Tester round 61, 5: a mentor away for weeks and their circle's mentees moved reached no digest."""
+    day], or whose mentor is back in (after, day]: with their circle after a hold begun on or before ``after`` (one
+    they were told of), or after their hold ran out (``Hold.returned``: news however it was told; tester round 109a,
+    4). Tester round 61, 5: a mentor away for weeks and their circle's mentees moved reached no digest."""
     out = []
     for h in holds:
-        if h.back_on is not None:
+        if h.returned:
+            told = after < (h.back_on or day) <= day
+        elif h.back_on is not None:
             told = h.since <= after < h.back_on <= day
         elif h.ended:
             told = after < h.until + timedelta(days=1) <= day
@@ -63,10 +81,12 @@ def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
 
 def circle_holds(config: Config, store: Store, day: date, roster: Mapping[int, Any], circles: Circles) -> list[Hold]:
     """Every circle hold the store knows of (``[sync] away_mentor_hold_days``; none when 0), by mentor and first day:
-    the absence recorded now (ended once its last day is before ``day``), and each absence the sync forgot: back
-    when the mentor's pairs were made again on the day it was forgotten (they came back to their circle), else ended
-    when forgotten after its last day (the circle emptied once the hold ended: tester round 108a, 2), else neither (a
-    hold begun only). An ended one carries where its mentees are (``hold_mentees``; ``roster`` and ``circles``: the
+    the absence recorded now (ended once its last day is before ``day``), and each absence the sync forgot (the day a
+    sync found the mentor active again: tester round 109a, 2): back with their circle when their pairs were made again
+    that day and no run (a health snapshot) came between the hold's last day and that day (none emptied their circle),
+    else ended when forgotten after its last day, and back then too (``Hold.returned``: the pairs made that day are of
+    their circle re-matched; tester round 109a, 4), else neither (a hold begun only). An absence forgotten after
+    ``day`` (a view of an earlier day) is read as recorded still. An ended one carries where its mentees are (``hold_mentees``; ``roster`` and ``circles``: the
     health step's observation). Reads the absences and the pairing history; raises what the store raises."""
     days = config.sync.away_mentor_hold_days
     if not days:
@@ -75,14 +95,17 @@ def circle_holds(config: Config, store: Store, day: date, roster: Mapping[int, A
     if not spans:
         return []
     history, zone = PairingHistory(store, config.programme.name).history(), programme_zone(config)
+    snapshots = HealthSnapshots(store, config.programme.name)
     out = []
     for mentor, windows in sorted(spans.items()):
         for since, end in windows:
             until = last_held_day(since, days)
-            back = end is not None and _made_again(history, mentor, end, zone)
+            end = None if end is not None and end > day else end
+            ran = end is not None and until < end and (snapshots.day_before(end) or date.min) > until
+            back = end is not None and not ran and _made_again(history, mentor, end, zone)
             ended = not back and (until < day if end is None else until < end)
             mentees = hold_mentees(history, mentor, since, zone, roster, circles) if ended else HoldMentees()
-            out.append(Hold(mentor, since, until, ended, mentees, end if back else None))
+            out.append(Hold(mentor, since, until, ended, mentees, end if back or (ended and end is not None) else None))
     return out
 
 
@@ -154,17 +177,24 @@ def back_lines(holds: Sequence[Hold], places: Sequence[PlaceHold], items: Sequen
                label: Callable[[int], str], item_line: Callable[[QueueItem], str]) -> list[str]:
     """The digest's "Back from away" part: each mentor back with their circle (``holds`` with ``back_on``) and each
     mentee back in their place (``places`` not given up), with the items of theirs in the coordinator's queue
-    (``items``, open and not paused) active again, each by ``item_line``. Tester round 108a, 5: a mentor back said
-    nothing, and their queued pairs were listed as newly at risk."""
+    (``items``: open and not paused, or acknowledged and awaiting an outcome) active again, each by ``item_line``,
+    a mentee's as a mentor's (tester round 109a, 6). A mentor back after their hold ran out (``Hold.returned``) is
+    said so: their circle was re-matched while they were away (tester round 109a, 4). Tester round 108a, 5: a mentor
+    back said nothing, and their queued pairs were listed as newly at risk."""
     back = [h for h in holds if h.back_on is not None]
     mentees = [p for p in places if not p.given_up]
     if not (back or mentees):
         return []
-    lines = ["", f"Back from away ({len(back) + len(mentees)}; their circle, or place, is as they left it, and their "
-                 "pairs are judged and nudged again):"]
+    kept = len(mentees) + sum(not h.returned for h in back)  # back to a circle or place held as they left it
+    as_left = ("" if not kept else "their circle, or place, is as they left it, and " if kept == len(back) + len(mentees)
+               else "a circle or place still held on their return is as they left it, and ")
+    lines = ["", f"Back from away ({len(back) + len(mentees)}; {as_left}their pairs are judged and nudged again):"]
     for h in back:
         lines.append(f"- {label(h.mentor_id)}, mentor: away since {h.since.isoformat()}, back on "
-                     f"{h.back_on.isoformat() if h.back_on else '?'} (their circle was held until {h.until.isoformat()})")
+                     f"{h.back_on.isoformat() if h.back_on else '?'} " + (
+                         f"after their hold ran out (held until {h.until.isoformat()}): their circle was re-matched "
+                         "while they were away; they mentor again" if h.returned
+                         else f"(their circle was held until {h.until.isoformat()})"))
         lines += ["  " + item_line(i) for i in items if i.mentor_id == h.mentor_id and i.status != GONE]
     for p in mentees:
         lines.append(f"- {label(p.mentee_id)}, mentee of {label(p.mentor_id)}: away since {p.since.isoformat()}, back "
@@ -190,3 +220,28 @@ def given_up_lines(places: Sequence[PlaceHold], label: Callable[[int], str]) -> 
               + ("; their item in your queue stays paused (no longer in the programme) until you record an outcome"
                  if p.in_queue else "") for p in gone]
     return lines
+
+
+def left_alone_lines(items: Sequence[QueueItem], label: Callable[[int], str]) -> list[str]:
+    """The digest's part for the items paused while lmsync leaves their pair's circle alone (``items``: their pause
+    note's why begins ``circles_left_alone.LEFT_ALONE``), apart from "On hold while someone is away": nobody is away,
+    the circle carries another circle's ID number until an admin sets it back, and the coordinator has only to tell
+    the admin (tester round 108a, 4: they were listed as on hold "until they are back"). Each with the circle's
+    Moodle group as the note says it and the day it was paused."""
+    if not items:
+        return []
+    lines = ["", f"On hold while lmsync leaves their circle alone ({len(items)}; the circle's ID number was changed in "
+                 "Moodle, and lmsync leaves the circle as it is until an admin sets its ID number back: nothing for you "
+                 "to do but tell the admin (`lmsync sync` tells them how); nothing is due, and `lmsync queue done` "
+                 "takes no outcome on them, until then, and the pairs are judged again after):"]
+    lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {_circle_said(i.gone_why or '')}; since "
+              f"{i.last_seen_on.isoformat()}" for i in items]
+    return lines
+
+
+def _circle_said(why: str) -> str:
+    """The circle of a left-alone item's why (``LeftAloneCircle.said``): ``their circle (Moodle group 6) carries another
+    circle's ID number``, without the prefix and what the part's head says already."""
+    said = why.removeprefix(LEFT_ALONE).removeprefix(": ").split(", changed in Moodle", 1)[0]
+    group, carries, rest = said.partition(" carries ")
+    return f"their circle ({group}) carries {rest}" if carries and group.startswith("Moodle group ") else said

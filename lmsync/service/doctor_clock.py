@@ -1,8 +1,8 @@
 """``lmsync doctor``'s check of the clock against the last day the store recorded (tester round 108a, 8).
 
-Under a clock earlier than the last day the store recorded the programme, ``lmsync sync``, ``apply``, ``run`` and the
-commands that record a day (``queue done``, ``queue ack``, ``meetings add|remove``, ``import meetings|surveys``)
-refuse to write, exit 2 (``clock_check``); doctor said "no problems" all the same. It now fails a ``clock`` check (as
+Under a clock earlier than the last day the store recorded the programme, ``lmsync sync``, ``apply``, ``run``,
+``health``, ``nudge``, ``grades push`` and the commands that record a day (``queue done``, ``queue ack``, ``meetings
+add|remove``, ``import meetings|surveys``) refuse to write, exit 2 (``clock_check``); doctor said "no problems" all the same. It now fails a ``clock`` check (as
 it fails what stops every run, a store it cannot use say) in ``clock_check``'s words and with its fix
 (``sync_clock_problem``), and says nothing when the clock is right. Read-only: the store is opened read-only, never
 made; a store that does not exist yet records no day, and one that cannot be opened is the store check's to say.
@@ -19,10 +19,12 @@ from lmsync.service.clock_check import sync_clock_problem
 from lmsync.service.stores import open_store, store_target
 from lmsync.store.db import is_postgres
 
-#: What a clock behind the store stops, after ``clock_check``'s words of why.
-STOPPED = ("`lmsync sync`, `apply`, `run` and the commands that record a day (`queue done`, `queue ack`, `meetings "
-           "add`, `meetings remove`, `import meetings`, `import surveys`) refuse to write (exit 2) until the clock "
-           "reaches that day; `lmsync plan`, `sync --dry-run` and the views still run")
+#: What a clock behind the store stops, after ``clock_check``'s words of why: every command that refuses it (tester
+#: round 109b, 3: the list lacked ``health``, ``nudge`` and ``grades push``, which refuse since 109b, 1).
+STOPPED = ("`lmsync sync`, `apply`, `run`, `health`, `nudge`, `grades push` and the commands that record a day (`queue "
+           "done`, `queue ack`, `meetings add`, `meetings remove`, `import meetings`, `import surveys`) refuse to write "
+           "or send (exit 2) until the clock reaches that day; `lmsync plan`, `sync --dry-run`, `nudge --dry-run` and "
+           "the views (`health --as-of`, `queue list`, `meetings list`, `pair show`) still run")
 
 
 def clock_store_check(config: Config, report: Any) -> None:

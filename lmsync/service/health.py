@@ -52,7 +52,7 @@ from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, PausedApart, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
-from lmsync.service.health_held import HeldCircle, held_circles
+from lmsync.service.health_held import HeldCircle, HeldPlace, held_circles, held_places
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -118,6 +118,7 @@ class Assessment:
     circles: Circles = field(default_factory=Circles)  # every circle's members as observed (health_gone)
     history_begins: date | None = None  # the pairing history's first day, when ``as_of`` is before it: no pair
     away_since: int = 0  # pairs of a past day judged with someone no longer active in the course today (102a, 2)
+    peer_mentors: frozenset[int] = frozenset()  # the peer-mentor cohort, as observed (``mentees_alone``)
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -144,6 +145,7 @@ class HealthReport:
     starts_on: date | None = None  # the programme's start, when ``as_of`` is before it (nothing to judge yet)
     ended: frozenset[tuple[int, int]] = frozenset()  # pairs a coordinator ended: never listed as needing attention
     held: tuple[HeldCircle, ...] = ()  # circles on hold that day, their pairs left out (tester round 104b, 10)
+    held_places: tuple[HeldPlace, ...] = ()  # mentees' places held that day, their pairs left out (109a, 1)
 
     @property
     def as_of(self) -> date:
@@ -364,9 +366,7 @@ def observe_and_assess(
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config, proof=(proof := circle_proof(store, config.programme.name)))  # its own (73, 1)
     pairs, skipped = circle_pairs(config.programme.name, snapshot)
-    begins = None
-    roster = snapshot.roster
-    away_pairs = 0
+    begins, roster, away_pairs = None, snapshot.roster, 0  # today's; a past day's below
     if as_of < today(config):
         day = pairs_of_the_day(config, store, api, snapshot.roster, pairs, left_out_pairs(config.programme.name, snapshot),
                                as_of, away_since=away_since)
@@ -391,7 +391,8 @@ def observe_and_assess(
         and _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start) is None
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
-                      Circles.of(config.programme.name, snapshot.observation, proof), begins, away_pairs)  # 108a, 4
+                      Circles.of(config.programme.name, snapshot.observation, proof), begins, away_pairs,  # 108a, 4
+                      snapshot.peer_mentor_ids)
 
 
 def _username(roster: Mapping[int, RosterUser], uid: int) -> str:
@@ -428,7 +429,8 @@ def run_health(
                           starts_on=start if start is not None and day < start else None,
                           # a closure counts from the day it was recorded: an earlier day's view shows that day
                           ended=frozenset(ended_on(store, programme, day) & current),
-                          held=held_circles(config, store, day, current))  # on hold that day (tester round 104b, 10)
+                          held=held_circles(config, store, day, current),  # on hold that day (tester round 104b, 10)
+                          held_places=held_places(config, store, day, current))  # a mentee's (tester round 109a, 1)
     if not record:
         # those paused by that day (tester round 102a, 1), those on hold then said so (after tester round 105a, 1)
         report.paused = paused_now(_queue(config, store), on=day, config=config)

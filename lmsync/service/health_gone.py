@@ -169,7 +169,8 @@ def paused_now(
     """The open items paused now (``QueueItem.paused``), oldest first, as ``lmsync queue list`` shows them: those
     the health step paused on any run whose pair is still out of the programme (tester round 50, 10). With
     ``config``, each whose pair is on hold at ``today`` (else ``on``; ``queue_holds.with_holds``) has ``on_hold`` set,
-    as the list shows it, so the health step counts it apart (``PausedApart``; after tester round 105a, 1).
+    as the list shows it, so the health step counts it apart (``PausedApart``; after tester round 105a, 1), and each
+    acknowledged item of a pair on hold too (tester round 109a, 5: left out of the count, shown on hold by the list).
 
     ``on``: the day a view is of (``health --as-of``): only the items whose pause began on or before it
     (``paused_on``). A view of an earlier day listed items paused after it, even on a day before the programme
@@ -178,7 +179,10 @@ def paused_now(
     (a projection) lists every item paused now."""
     items = [item for item in queue.open_items() if item.paused and (on is None or paused_on(item) <= on)]
     held_on = today or on
-    return with_holds(config, queue.store, items, held_on) if config is not None and held_on is not None else items
+    if config is None or held_on is None:
+        return items
+    # and an acknowledged item on hold, as `queue list` shows it (tester round 109a, 5)
+    return [i for i in with_holds(config, queue.store, items + queue.awaiting_outcome(), held_on) if i.paused or i.on_hold]
 
 
 @dataclass(frozen=True)

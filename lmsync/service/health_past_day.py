@@ -6,7 +6,8 @@ that day and left out those that ended since (tester round 54, 2). Today's Moodl
 an earlier day: someone whose enrolment or account was suspended, or who was unenrolled, after that day was in the
 programme then, and lmsync still knows them (by their account while it exists, else by their Moodle id). Asked on
 2026-11-25, ``--as-of 2026-11-10`` left out the pairs of two people suspended on 2026-11-16, and counted today's
-left-out circle members on top (tester round 102a, 2).
+left-out circle members on top (tester round 102a, 2). A mentee's held place that day is left out however the
+mentee is today (tester round 109a, 1).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lmsync.config import Config
 from lmsync.errors import LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.feedback_store import feedback_pairs_by_date
+from lmsync.service.health_held import held_places
 from lmsync.service.observe import RosterUser, roster_user
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.site_accounts import accounts
@@ -65,13 +67,19 @@ def pairs_of_the_day(
     day (its snapshot) exists and left the pair out: they were away already then. Without it (a nudge preview: a
     person away cannot be messaged) such a pair is left out as before, unless its people are still in today's
     roster. Left out are also the circle pairs left out today that the pairing history never dates (lmsync cannot
-    tell whether they were paired that day). A day before the history's first day has no pair (``begins``)."""
+    tell whether they were paired that day). A day before the history's first day has no pair (``begins``).
+
+    A pair whose mentee's place was held that day (``health_held.held_places``: away while their mentor was here) is
+    neither judged nor counted in ``left_out``, whether the mentee is away today or back: ``lmsync health`` names it
+    apart (``HealthReport.held_places``). Asked during the absence it was left out as "left them out too"; asked once
+    the mentee was back, judged (tester round 109a, 1)."""
     programme = config.programme.name
     dated = replace(feedback_pairs_by_date(store, programme, current, tz=programme_zone(config)),
                     erased=erased_on(store))  # as the report's ``PairsByDate`` (report.build)
     if dated.begins is not None and as_of < dated.begins:
         return DayPairs([], 0, dated.begins, {}, 0)
-    on_day = sorted(dated.on(as_of))
+    held = {place.pair for place in held_places(config, store, as_of)}  # said apart, whenever asked (109a, 1)
+    on_day = sorted(dated.on(as_of) - held)
     undated = sum(1 for pair in left_out_today if not dated.spans(pair))
     if not away_since:  # the old rule: in today's roster
         known = [p for p in on_day if p[0] in roster and p[1] in roster]

@@ -125,6 +125,7 @@ class NudgeReport:
     first_run: bool = False  # held by the first-assessment guard (``first_run_hold``): an admin must act
     flagged_pairs: int = 0  # pairs at risk or fading (what the first-run guard counts)
     ended_pairs: int = 0  # of them, pairs a coordinator closed as ended: never nudged
+    clock_warning: str | None = None  # a preview's: a real send would refuse the clock (clock_check, 109b, 1)
 
     @property
     def pairs(self) -> int:
@@ -275,12 +276,19 @@ def nudge_job(
     allow_mass_nudge: bool = False,
     should_stop: Callable[[], bool] | None = None,
 ) -> NudgeReport:
-    """One nudge run; a dry run opens the store read-only and sends nothing."""
+    """One nudge run; a dry run opens the store read-only and sends nothing. Raises ``ClockWentBack`` (exit 2, nothing
+    sent) for a real send of today (``as_of`` None or today) under a clock behind the store
+    (``clock_check.check_clock_today``); a dry run goes on and carries the refusal as ``clock_warning``."""
     with session(config, wait=wait, site=site, read_only=dry_run, should_stop=should_stop) as (conn, store):
         warn_if_absent(store)  # a dry run of a mistyped [store] path (tester round 38, 1)
-        if not dry_run and as_of is None:  # nobody nudged again for a day already past (tester round 78, 1)
-            from lmsync.service.clock_check import check_clock_today
+        from lmsync.service.clock_check import check_clock_today, send_clock_warning
+        from lmsync.service.programme_settings import programme_today
 
+        # a real send today (the CLI's --as-of may only be today) refuses a clock behind the store (78, 1; 109b, 1)
+        if not dry_run and as_of in (None, programme_today(config)):
             check_clock_today(store, config)
-        return run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
-                          should_stop=should_stop)
+        warning = send_clock_warning(store, config) if dry_run else None  # a preview says so
+        report = run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
+                            should_stop=should_stop)
+        report.clock_warning = warning
+        return report

@@ -134,8 +134,10 @@ def test_issue_11_health_as_of_2030_queues_nothing_but_plain_health_records_toda
     assert fingerprint(config) == before
 
     # the control: plain `lmsync health` stores a snapshot of its day, one after the fixture's judgement of LATER
-    # (a day before it is a clock gone back, refused: tester round 78, 1)
-    monkeypatch.setattr("lmsync.service.programme_settings.programme_today", lambda *_a, **_k: LATER + timedelta(days=1))
+    # (a day before it is a clock gone back, refused: tester round 78, 1; the clock itself, not only the programme's
+    # day, as health also refuses a clock behind the day the store recorded: tester round 109b, 1)
+    noon = datetime.combine(LATER + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    monkeypatch.setattr("lmsync.service.programme_settings.clock", lambda: noon)
     recorded = run("health", "--format", "json")
     assert recorded.exit_code == 0 and json.loads(recorded.stdout)["recorded"] is True
     after = fingerprint(config)

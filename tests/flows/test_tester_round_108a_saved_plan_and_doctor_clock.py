@@ -122,7 +122,7 @@ def test_round_108a_8_doctor_fails_a_clock_behind_the_last_day_the_store_recorde
     said = _said(behind)
     assert (f"[FAIL] clock: the clock says {BASE.isoformat()}, but this store's last run judged the programme on "
             f"{last.isoformat()}: the system clock went back") in said, said
-    assert "`lmsync sync`, `apply`, `run` and the commands that record a day" in said
+    assert "`lmsync sync`, `apply`, `run`, `health`, `nudge`, `grades push` and the commands that record a day" in said
     assert "fix: set the system clock right (timedatectl; chronyc tracking)" in said
     assert "no problems" not in said
     assert run_in(demo_home, "sync").exit_code == EXIT_ADMIN, "as the sync it warns of refuses"
