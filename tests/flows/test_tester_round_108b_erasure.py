@@ -16,14 +16,16 @@ The tester's setup on the built-in emulator, programme ``mentoring-2026`` starti
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from lmsync.config import load_config
 from lmsync.moodle.emulator.state import Site
+from lmsync.store import schema
+from lmsync.store.db import Store
 from tests.flows.test_tester_round_77b_erasure import REPORT_WITHHELD, _at, erase, run, table
 
 TOML = """[programme]
@@ -53,11 +55,16 @@ def add(home: Path, mentee: str, notes: str, rated_by: str = "mentee", mentor: s
 
 def notes_of(home: Path, who: str) -> list[str | None]:
     """The notes stored on ``who``'s meetings (the store read directly: an export leaves out the other side's)."""
-    site = Site.load(load_config(home / "lmsync.toml", environ={}).emulator_state_path())
+    config = load_config(home / "lmsync.toml", environ={})
+    site = Site.load(config.emulator_state_path())
     person = next(u.id for u in site.users.values() if u.username == who)
-    with sqlite3.connect(home / "store" / "p3.db") as db:
-        return [n for (n,) in db.execute("select notes from meetings where mentee_id = ? order by meeting_date, id",
-                                          (person,))]
+    store = Store(config.store_path())  # through the store: on the PostgreSQL pass it is no SQLite file
+    try:
+        m = schema.meetings
+        return [row.notes for row in store.rows(select(m.c.notes).where(m.c.mentee_id == person)
+                                                .order_by(m.c.meeting_date, m.c.id))]
+    finally:
+        store.close()
 
 
 def unenrol_and_erase(home: Path, mp: pytest.MonkeyPatch, who: str) -> str:
