@@ -20,7 +20,7 @@ that day), so both views of that day say it in the same words, whenever asked.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,8 +57,7 @@ def held_circles(config: Config, store: Store, day: date, judged: Collection[Pai
     if not days:
         return ()
     programme = config.programme.name
-    windows = {mentor: since for mentor, spans in MentorAbsences(store, programme).days_away().items()
-               for since, end in spans if since <= day <= last_held_day(since, days) and (end is None or day < end)}
+    windows = _held_on(MentorAbsences(store, programme).days_away(), day, days)
     if not windows:
         return ()
     zone, skip = programme_zone(config), set(judged)
@@ -100,8 +99,7 @@ def held_places(config: Config, store: Store, day: date, judged: Collection[Pair
     if not days:
         return ()
     programme = config.programme.name
-    windows = {member: since for member, spans in MemberAbsences(store, programme).days_away().items()
-               for since, end in spans if since <= day <= last_held_day(since, days) and (end is None or day < end)}
+    windows = _held_on(MemberAbsences(store, programme).days_away(), day, days)
     if not windows:
         return ()
     zone, skip = programme_zone(config), set(judged)
@@ -113,3 +111,11 @@ def held_places(config: Config, store: Store, day: date, judged: Collection[Pair
                 and (row.left_at is None or day < local_day(row.left_at, zone))):
             out.add(HeldPlace(pair, since, last_held_day(since, days)))
     return tuple(sorted(out, key=lambda p: p.pair))
+
+
+def _held_on(absences: Mapping[int, Sequence[tuple[date, date | None]]], day: date, days: int) -> dict[int, date]:
+    """Moodle id -> the first day away of the absence (of ``absences``: ``days_away()``, each (first day, end or
+    None)) within whose hold of ``days`` days ``day`` falls, before its end; one rule for a mentor's circle and a
+    mentee's place."""
+    return {person: since for person, spans in absences.items()
+            for since, end in spans if since <= day <= last_held_day(since, days) and (end is None or day < end)}
