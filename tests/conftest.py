@@ -26,10 +26,12 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from lmsync.store import suite_engine
+from tests.session_clock import keep_one_day
 
 POSTGRES_ENV = "LMSYNC_TEST_POSTGRES_URL"
 SESSION_RUN = uuid.uuid4().hex[:6]
 _test_numbers = itertools.count(1)
+_ONE_DAY = keep_one_day()  # before any test module takes its TODAY (tests/session_clock.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:
