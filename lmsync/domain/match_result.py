@@ -88,6 +88,15 @@ class MatchResult:
         mentees unmatched as possible; ``lmsync.domain.assignment``)."""
         return self.total_score - self.load_cost
 
+    def circle_summary(self, circle: CircleOptimality) -> str:
+        """How ``circle``'s matching went, in words: ``no mentees to match`` when the circle has no mentee at
+        all (tester round 110a, 8: with nobody enrolled as a mentee, `lmsync match` said every mentee's pair
+        was kept), else ``Optimality.describe``."""
+        if not any(a.circle == circle.circle for a in self.assignments) and not any(
+                u.circle == circle.circle for u in self.unmatched):
+            return "no mentees to match"
+        return circle.optimality.describe()
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "structure": self.structure,
@@ -99,7 +108,7 @@ class MatchResult:
             "loads": self.loads,
             "proven_optimal": self.proven_optimal,
             "optimality": [
-                {"circle": o.circle, **_plain(o.optimality), "summary": o.optimality.describe()} for o in self.optimality
+                {"circle": o.circle, **_plain(o.optimality), "summary": self.circle_summary(o)} for o in self.optimality
             ],
             "warnings": self.warnings,
             "warning_items": [n.to_dict() for n in self.notices],

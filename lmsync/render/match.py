@@ -86,7 +86,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
                      f"{missing['peer']} without a peer mentor)")
     summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {unmatched}, "
                f"{score_line(result)}; {loads}"]
-    summary += [f"{o.circle} circle: {o.optimality.describe()}" for o in result.optimality]
+    summary += [f"{o.circle} circle: {result.circle_summary(o)}" for o in result.optimality]
     summary += [f"warning: {warning}" for warning in result.warnings]
     fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
