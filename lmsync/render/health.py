@@ -92,7 +92,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
     attention = [
         {
             "status": v.health.status, "pair": people.pair(v.health.mentor_id, v.health.mentee_id),
-            "last": v.health.last_meeting or "never", "reasons": _detail_lines(reasons_cell(v.health.reasons)),
+            # a meeting attended, not one logged as missed (tester round 110a, 6: "last meeting never" beside a missed one)
+            "last": f"last met {v.health.last_meeting}" if v.health.last_meeting else "never met", "reasons": _detail_lines(reasons_cell(v.health.reasons)),
         }
         for v in report.attention
     ]
@@ -147,7 +148,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
                                       "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in alone]),
         Field("mentees_without_mentor", None if alone_now is None else [people.as_json(m) for m in alone_now]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
-        Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  last meeting {last}",
+        Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),
     ]
     if shown.get("watch"):  # counted in the head line, listed nowhere in text (tester round 11, 7)
