@@ -114,9 +114,10 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
         head += (f"\n({report.assessment.skipped_inactive} pair(s) left out: someone in them is not active in the "
                  "course today, and lmsync's health record of that day left them out too, or its pairing history "
                  "does not date them)")
-    elif report.assessment.skipped_inactive:
-        head += (f"\n({report.assessment.skipped_inactive} circle member(s) left out: they, or their circle's mentor, "
-                 "have no active enrolment or a suspended Moodle account)")  # an account too (tester round 86b, 8)
+    elif others := report.assessment.skipped_inactive - len(on_hold := _named_on_hold(report)):
+        besides = f", besides the {len(on_hold)} in the pairs on hold below" if on_hold else ""
+        head += (f"\n({others} circle member(s) left out: they, or their circle's mentor, have no active enrolment "
+                 f"or a suspended Moodle account{besides})")  # an account too (tester round 86b, 8)
     if report.assessment.unassigned_mentor_answers:
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     if report.held:  # named, as of that day whatever day it is asked (tester round 104b, 10)
@@ -190,6 +191,13 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
                            "assumes no meeting, survey answer or coordinator action is recorded before then."))
     blocks.append(Field("projected", not report.recorded and today is not None and report.as_of > today))
     return Document(blocks)
+
+
+def _named_on_hold(report: HealthReport) -> set[tuple[int, int]]:
+    """The pairs ``skipped_inactive`` counts today that the notes of circles and places on hold name anyway: a
+    mentee away was counted twice, as a circle member left out and as a pair on hold (tester round 110a, 7)."""
+    held = {pair for circle in report.held for pair in circle.pairs} | {place.pair for place in report.held_places}
+    return held & report.assessment.left_out
 
 
 def held_circles_note(report: HealthReport, people: People) -> str:

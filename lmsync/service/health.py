@@ -119,6 +119,7 @@ class Assessment:
     history_begins: date | None = None  # the pairing history's first day, when ``as_of`` is before it: no pair
     away_since: int = 0  # pairs of a past day judged with someone no longer active in the course today (102a, 2)
     peer_mentors: frozenset[int] = frozenset()  # the peer-mentor cohort, as observed (``mentees_alone``)
+    left_out: frozenset[tuple[int, int]] = frozenset()  # today's view: the pairs ``skipped_inactive`` counts
 
     @property
     def healths(self) -> list[PairHealth]:
@@ -365,12 +366,11 @@ def observe_and_assess(
     --as-of``) keeps those with someone no longer active in the course today, their accounts in ``roster``."""
     first = store_is_new(store, config.programme.name)
     snapshot = observe(api, config, proof=(proof := circle_proof(store, config.programme.name)))  # its own (73, 1)
-    pairs, skipped = circle_pairs(config.programme.name, snapshot)
+    (pairs, skipped), left = circle_pairs(config.programme.name, snapshot), left_out_pairs(config.programme.name, snapshot)
     begins, roster, away_pairs = None, snapshot.roster, 0  # today's; a past day's below
     if as_of < today(config):
-        day = pairs_of_the_day(config, store, api, snapshot.roster, pairs, left_out_pairs(config.programme.name, snapshot),
-                               as_of, away_since=away_since)
-        pairs, skipped, begins, away_pairs = day.pairs, day.left_out, day.begins, day.away_pairs
+        day = pairs_of_the_day(config, store, api, snapshot.roster, pairs, left, as_of, away_since=away_since)
+        pairs, skipped, begins, away_pairs, left = day.pairs, day.left_out, day.begins, day.away_pairs, set()
         roster = {**day.away, **snapshot.roster}
     forums = circle_forums(config.programme.name, api, snapshot, programme_zone(config))
     seen = HealthSnapshots(store, config.programme.name).first_seen()  # once, for the dates and unpaired_here
@@ -392,7 +392,7 @@ def observe_and_assess(
     )
     return Assessment(as_of, views, roster, skipped, snapshot.observation.course_id, first, unpaired, unassigned,
                       Circles.of(config.programme.name, snapshot.observation, proof), begins, away_pairs,  # 108a, 4
-                      snapshot.peer_mentor_ids)
+                      snapshot.peer_mentor_ids, frozenset(left))
 
 
 def _username(roster: Mapping[int, RosterUser], uid: int) -> str:
