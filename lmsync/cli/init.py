@@ -254,7 +254,11 @@ def command(ctx: click.Context, out: Path | None, url: str | None, token_file: s
     target = redact(config.moodle.url or "the built-in emulator")  # a URL's password, as doctor (tester round 87b, 8a)
     say(f"wrote {out}: programme {config.programme.name}, course {config.programme.course}, on {target}")
     from lmsync.service.moodle import in_clear
+    from lmsync.service.observe import EMULATOR_COURSE
 
+    if config.moodle.url is None and config.programme.course != EMULATOR_COURSE:  # tester round 110a, 4
+        say(f"warning: the built-in emulator has one course, {EMULATOR_COURSE}: every run refuses course "
+            f"{config.programme.course!r} until [moodle] url in {out} names the Moodle that has it", err=True)
     if in_clear(config.moodle.url or ""):  # as doctor and every run say it (tester round 106b, 7)
         say(f"warning: {target} is plain http to another host: the token and every answer (names, ratings) would "
             f"cross the network unencrypted; use the site's https:// address in [moodle] url of {out}", err=True)

@@ -42,6 +42,8 @@ log = get_logger(__name__)
 # What a roster read asks Moodle for (issue 15: only the fields a step needs; ``id`` and
 # ``fullname`` come back whether asked or not). People lookups (meetings, privacy, health) match
 # by email too; the sync asks for :func:`sync_user_fields`.
+#: the one course of the built-in emulator's demo site (``lmsync.moodle.emulator.demo``; a test keeps them one)
+EMULATOR_COURSE = "MENTOR-2026"
 ROSTER_FIELDS = ["id", "username", "idnumber", "fullname", "email", "customfields", "roles"]
 
 
@@ -121,7 +123,9 @@ def find_course_id(api: MoodleApi, shortname: str) -> int:
     if not courses:
         raise ConfigError(
             f"programme.course: no course with shortname {shortname!r} is visible to the lmsync user",
-            hint="check the shortname, and that the lmsync role has moodle/course:view at system level",
+            # the emulator's one course went unsaid (tester round 110a, 4: init and doctor took BIO-101 on it)
+            hint="check the shortname, and that the lmsync role has moodle/course:view at system level; the "
+                 f"built-in emulator (no [moodle] url) has one course, {EMULATOR_COURSE}",
         )
     return courses[0].id
 
