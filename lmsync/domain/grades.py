@@ -39,7 +39,7 @@ comments go through an assignment (``mod_assign_save_grades``), planned by
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -223,6 +223,7 @@ def plan_grades(
     legacy_numbers: Collection[int] = (),
     first_received: Collection[tuple[str, int]] = (),
     foreign_names: Mapping[str, Collection[int | None]] | None = None,
+    shown_name: Callable[[str], str] | None = None,
 ) -> GradeItemsPlan:
     """The requests that bring lmsync's grade items to the desired values, nothing more.
 
@@ -240,7 +241,9 @@ def plan_grades(
     mentor's received mean (``hold_foreign_received``; fourth tester, finding 1a), or while its own item
     shows another (``hold_shown_received``: the store's record went with an erasure; tester round 77b, 2).
     ``foreign_names`` (item name -> Moodle ids of the course's other grade items): a name lmsync's item would share
-    with one of them takes a suffix, or is warned about (``lmsync.domain.grade_names``; tester round 108b, 1).
+    with one of them takes a suffix, or is warned about (``lmsync.domain.grade_names``; tester round 108b, 1);
+    names are compared as ``shown_name`` (Moodle's ``format_string``) shows them, letter case aside (tester
+    round 111b, 8).
     """
     observed_list = list(observed)
     records = list(records)
@@ -264,7 +267,8 @@ def plan_grades(
         count=count,
         foreign_idnumbers=foreign_idnumbers,
     )
-    items, clashes = name_clashes(items, ownership.mine, other_names(ownership, foreign_names or {}))
+    others = other_names(ownership, foreign_names or {})
+    items, clashes = name_clashes(items, ownership.mine, others, shown=shown_name or (lambda name: name))
     mine = {id(i) for i in ownership.mine.values()}
     guard = hold_foreign_received(values, first_received, (i for i in observed_list if id(i) not in mine))
     warnings.extend(guard.notes())

@@ -26,6 +26,7 @@ from lmsync.domain.pair_dates import restarted_after_erasure, spans_after_erasur
 from lmsync.domain.rated_mentor import ever_paired
 from lmsync.domain.received_release import received_instruments, received_waves, release_received
 from lmsync.errors import ConfigError
+from lmsync.moodle.text import format_string
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.service.rater_checkpoints import erasure_changes
@@ -255,6 +256,7 @@ def build_grade_plan(
             legacy_numbers=frozenset(legacy_numbers),
             first_received=first_received(metrics),
             foreign_names=foreign_names,
+            shown_name=format_string,  # the gradebook shows a name so (tester round 111b, 8)
         )
     except ValueError as exc:
         raise ConfigError(f"grades: {exc}") from None

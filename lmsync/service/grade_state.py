@@ -22,7 +22,7 @@ from lmsync.errors import ConfigError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import MissingCapability
 from lmsync.moodle.models import Assignment, GradeReport
-from lmsync.moodle.text import same_name
+from lmsync.moodle.text import format_string, same_name
 from lmsync.service.programme_settings import Settings, settings
 
 
@@ -139,14 +139,19 @@ def observed_items(
     return items, frozenset(foreign), users
 
 
+def _named_like_lmsync(name: str) -> bool:
+    return format_string(name).strip().casefold().startswith(ITEMNAME_PREFIX)
+
+
 def foreign_item_names(reports: Iterable[GradeReport], *, cmid: int, owned: range) -> dict[str, frozenset[int]]:
     """Name -> Moodle ids of the course's grade items off lmsync's range or activity whose name starts with
-    ``lmsync_`` (only such a name can be one lmsync gives: ``safe_itemname``; tester round 108b, 1)."""
+    ``lmsync_`` (only such a name can be one lmsync gives: ``safe_itemname``; tester round 108b, 1) as the gradebook
+    shows it: after ``format_string``, letter case aside (``LMSYNC_Attendance`` too: tester round 111b, 8)."""
     found: dict[str, set[int]] = {}
     for report in reports:
         for user in report.usergrades:
             for row in user.gradeitems:
-                if row.itemtype == "course" or not row.itemname or not row.itemname.startswith(ITEMNAME_PREFIX):
+                if row.itemtype == "course" or not row.itemname or not _named_like_lmsync(row.itemname):
                     continue
                 if row.itemmodule == "forum" and row.cmid == cmid and row.itemnumber in owned:
                     continue
