@@ -19,6 +19,7 @@ from lmsync.cli.output import say
 from lmsync.render.meetings import meetings_view, replaced_lines
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
+from lmsync.service.import_said import places_text
 from lmsync.service.imports import ImportResult
 from lmsync.service.labels import People
 from lmsync.service.stores import refuse_if_absent
@@ -208,6 +209,8 @@ def _report(result: ImportResult, people: People | None = None) -> str:
     if result.seen_before:  # "before" while rows were stored again read as "nothing changed" (tester round 16, 1)
         text += " (a file with exactly these contents was imported before" + (
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
+    if c.withheld and result.withheld_rows:  # which register lines were dropped (tester round 112b, 5)
+        text += f"\n  withheld rows: {places_text(result.withheld_rows, c.withheld)}"
     if c.replaced:  # a renamed copy of an old file undid a later file's corrections without a word (round 84, 3)
         by = "another file (or `lmsync meetings add`)" if result.kind == "meetings" else "another file"  # round 85b, 10
         text += (f"\nnote: {c.replaced} of the updated row(s) replaced values {by} "
@@ -220,7 +223,8 @@ def _report(result: ImportResult, people: People | None = None) -> str:
         text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by {by}: they "
                  "are kept as stored, not undone; to store this file's values for them again, import those rows from a new file")
     if result.words_kept and not result.seen_before:  # a guess at a withheld rating told it (tester round 95a, 1)
-        text += (f"\nnote: {result.words_kept} row(s) give a rating or notes, or blank ones, for a meeting stored as the "
+        rows = ", ".join(result.words_kept_at[:10]) + (f" and {result.words_kept - 10} more" if result.words_kept > 10 else "")
+        text += (f"\nnote: {result.words_kept} row(s) ({rows}) give a rating or notes, or blank ones, for a meeting stored as the "
                  "mentee's (or of an unknown side), whose rating and notes are withheld from views: the stored ones are "
                  "kept, never compared with this file's nor cleared by it; to replace or clear them, remove the meeting "
                  "first with `lmsync meetings remove`, then import the row")
@@ -236,13 +240,14 @@ def _report(result: ImportResult, people: People | None = None) -> str:
         text += (f"\nwarning: {longer} meeting(s) longer than [meetings] max_minutes ({maximum}): a pair whose mean is "
                  "above it is not sent to the gradebook (`lmsync grades plan` names it); raise max_minutes in "
                  "lmsync.toml if such meetings are real")
+        if result.longer_rows:  # which rows, as for the pair that did not exist (tester round 112b, 5)
+            text += f"\n  rows: {places_text(result.longer_rows, longer)}"
     if result.outside_pair:  # counted in that month's figures without a word (tester rounds 21, 12; 57, 6; 58, 5)
         count, first, how = result.outside_pair
         text += (f"\nwarning: {count} meeting(s) dated when their pair did not exist (the first on {first.isoformat()}: "
                  f"{how}): kept, but no grade counts them; `lmsync meetings remove` takes one back if it is a mistake")
         if result.outside_rows:  # which rows (tester round 67, 5)
-            more = f" and {count - len(result.outside_rows)} more" if count > len(result.outside_rows) else ""
-            text += f"\n  rows: {', '.join(result.outside_rows)}{more}"
+            text += f"\n  rows: {places_text(result.outside_rows, count)}"
     return text
 
 

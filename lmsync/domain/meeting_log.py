@@ -29,6 +29,12 @@ from lmsync.domain.pair_key import pair_maps
 
 #: How a response is said whose meeting the other side logged first (``one_row_per_meeting``): not unreadable.
 BOTH_SIDES = "logged by both sides"
+#: A response about a pair whose other side was since erased (``FeedbackProblem.erased``): withheld, not said.
+ERASED_PAIR = "was in a pair whose other side was since erased"
+#: A response dated on or before its own respondent's erasure, of someone in no pair that day: withheld, not said.
+ERASED_RESPONDENT = "was sent by someone since erased, about a day before that"
+#: A mentor's response naming someone erased since, who was not among the day's mentees any more: their row, withheld.
+ERASED_NAMED = "names someone since erased"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class FeedbackProblem:
     message: str
     user_id: int | None = None  # who submitted the response: a view names them (tester round 12, 8)
     both_sides: bool = False  # a meeting the other side logged first (``BOTH_SIDES``): read, not unreadable
+    erased: bool = False  # about a pair whose other side was since erased (``ERASED_PAIR``): withheld, never said
 
 
 def meetings_by_attempt(
@@ -78,6 +85,7 @@ def meetings_by_attempt(
     dated: PairsByDate | None = None,
     erased: Mapping[int, date] | None = None,
     erased_in_circle: Callable[[int, date], bool] | None = None,
+    erased_partner: Callable[[int, date], bool] | None = None,
     date_order: Literal["auto", "dmy", "mdy"] = "auto",
     one_to_one: bool = False,
 ) -> tuple[list[tuple[Meeting, int]], list[FeedbackProblem]]:
@@ -92,10 +100,22 @@ def meetings_by_attempt(
       ``all``), a mentee not listed is recorded as absent, without the response's notes (they were
       not there: a note for one mentee was on every absent one's pair; tester pass 70, 1); a list naming none of the mentor's mentees that
       day (someone who had left the circle, say) is a problem, not a meeting the whole circle missed,
-      unless everyone it names was ``erased`` (Moodle id -> day) on or after that day: left out, as every
-      row about an erasure is.
+      unless everyone it names was ``erased`` (Moodle id -> day) on or after that day: then, when
+      ``erased_in_circle`` says a mentee since erased was in the circle that day, it is the circle's meeting and
+      the other mentees missed it, as the response said before the erasure (leaving it out removed their
+      records for good: tester round 112b, 1); else it is left out, as every row about an erasure is.
+    * Each person the attendance names who was ``erased`` on or after that day and is not among the day's
+      mentees (their pair went with the erasure) gives a problem marked ``erased`` (``ERASED_NAMED``): the row
+      the caller counts as withheld, never says (tester round 112b, 3).
     * ``erased_in_circle(mentor, day)``: whether a mentee since erased was in that mentor's circle that
       day; a response for the whole circle of such a day keeps no note (it may name them).
+    * ``erased_partner(person, day)``: whether someone since erased was in a pair with ``person`` that day (their
+      mentor, or a mentee of their circle). A response of someone in no pair that day who was in such a pair is
+      about the erased person, so it is a problem marked ``erased`` (the caller withholds it, as every row about an
+      erasure), not "is in no mentoring pair": erasing a mentor flagged their mentees' own answers about meetings
+      with them as broken, and every run listed them again (tester round 111b, 2). So is the response of someone
+      in no pair that day who was themselves ``erased`` on or after it (``ERASED_RESPONDENT``): back in a circle
+      since, their earlier response was flagged on every run (tester round 112b, 2).
     * Each meeting's ``rated_by`` is the respondent's side: the attempt's ``user_id`` is the
       mentor (they have mentees that day) or the mentee, whoever submitted the response.
     * A respondent in no pair, or an answer that does not parse, is reported as a problem
@@ -138,12 +158,18 @@ def meetings_by_attempt(
             mentors = sorted(set(mentors_of.get(attempt.user_id, ())))
             pairs: list[tuple[int, int, bool, bool]] = []  # mentor, mentee, attended, stated (not inferred)
             side: RatedBy = "mentor"
+            gone: list[int] = []  # people the attendance names, since erased, not among the day's mentees
             if mentees:
                 present = _attendees(raw_attended, resolve, items.attended)
+                gone = sorted(p for p in present or () if p not in mentees and day <= (erased or {}).get(p, date.min))
                 if present is not None and not present & set(mentees):  # else all of them "missed" it (round 59, 4)
-                    if all(day <= (erased or {}).get(person, date.min) for person in present):
-                        continue  # about people erased since: withheld, as every row about an erasure
-                    raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on that day")
+                    if present != set(gone):
+                        raise FieldProblem(items.attended, "names nobody who was one of the respondent's mentees on "
+                                                           "that day")
+                    if erased_in_circle is None or not erased_in_circle(attempt.user_id, day):
+                        problems += _withheld(attempt, gone)
+                        continue  # about people erased since, not of this circle: withheld, as every row about one
+                    # the circle's meeting, the one named since erased (tester round 112b, 1): the others missed it
                 if one_to_one and present is None:
                     raise FieldProblem(items.attended, "names no mentee: with [meetings] one_to_one a mentor's response "
                                                        "names the mentee (or mentees) met")
@@ -157,6 +183,13 @@ def meetings_by_attempt(
                 came = parse_attended(raw_attended, field=items.attended) if raw_attended.strip() else True
                 pairs = [(m, attempt.user_id, came, True) for m in mentors]
                 side = "mentee"
+            elif erased_partner is not None and erased_partner(attempt.user_id, day):
+                problems.append(FeedbackProblem(attempt.attempt_id, "respondent", ERASED_PAIR, attempt.user_id, erased=True))
+                continue  # withheld: the pair of that day is gone with the erasure (tester round 111b, 2)
+            elif day <= (erased or {}).get(attempt.user_id, date.min):
+                problems.append(FeedbackProblem(attempt.attempt_id, "respondent", ERASED_RESPONDENT, attempt.user_id,
+                                                erased=True))
+                continue  # their own pairs of that day went with their erasure (tester round 112b, 2)
             else:
                 raise FieldProblem("respondent", "is in no mentoring pair")
             if minutes == 0 and any(came for _, _, came, _ in pairs):  # as the imports refuse it (tester round 12, 2)
@@ -165,6 +198,7 @@ def meetings_by_attempt(
         except FieldProblem as problem:
             problems.append(FeedbackProblem(attempt.attempt_id, problem.field, problem.message, attempt.user_id))
             continue
+        problems += _withheld(attempt, gone)  # their rows, counted (tester round 112b, 3)
         for mentor_id, mentee_id, attended, stated in pairs:
             logged.append(LoggedRow(
                 Meeting(
@@ -189,6 +223,12 @@ def meetings_by_attempt(
         "row for it is not stored; to keep this one instead, delete the other response in Moodle"),
         who.get(c.attempt_id), both_sides=True) for c in clashes]
     return meetings, problems
+
+
+def _withheld(attempt: FeedbackAttempt, named: Iterable[int]) -> list[FeedbackProblem]:
+    """One problem marked ``erased`` per person ``named`` (Moodle ids, since erased) in ``attempt``'s attendance whose
+    row the read does not give: the caller counts each as a row withheld, and never says it."""
+    return [FeedbackProblem(attempt.attempt_id, "attended", ERASED_NAMED, attempt.user_id, erased=True) for _ in named]
 
 
 def _feedback_date(

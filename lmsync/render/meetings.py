@@ -2,7 +2,8 @@
 
 A coordinator's view, as ``lmsync pair show`` is, under its rule (``Meeting.coordinators_rating``): a
 meeting's rating is shown only when the mentor gave it; any other meeting's, a mentee's (their verdict on the
-mentor) or one whose side is not known, is ``withheld``, whether there is one or not (tester round 58, 6), and
+mentor) or one whose side is not known, is ``withheld``, whether there is one or not (tester round 58, 6), as is
+a meeting the mentor logged without a rating (tester round 112b, 6): no rating cell is ever blank, and
 ``rated_by`` says whose each rating is (tester round 50, 11). Also the lines naming the rows an import replaced
 (``replaced_lines``, tester round 105b, 2).
 """
@@ -33,8 +34,10 @@ COLUMNS = (
 def _withheld(m: Any) -> bool:
     """Whether the rating column says ``withheld``: for every meeting the mentor did not rate, with a rating
     or not. Said only where a rating existed, it told whether a mentee had rated the meeting, which the
-    exports keep to themselves (tester round 58, 6)."""
-    return bool(m.rated_by != "mentor")
+    exports keep to themselves (tester round 58, 6); a meeting of the mentor's side without a rating is one the
+    mentor did not rate too, which the README, the footer and ``meetings list --help`` say, and a blank cell
+    was the one rating value ``withheld`` was not (tester round 112b, 6)."""
+    return m.coordinators_rating is None
 
 
 def _rating(m: Any) -> int | Shown | None:

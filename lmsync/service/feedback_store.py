@@ -52,7 +52,7 @@ from lmsync.service.feedback_sources import (
 )
 from lmsync.service.programme_settings import Settings, clock
 from lmsync.store.db import Store
-from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, withheld
+from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, mentor_erased_key, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.schema import meetings as meetings_table
@@ -85,7 +85,8 @@ def store_feedback_meetings(
     attempts = list(attempts)
     read, problems = meetings_by_attempt(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
-        erased=erased_on(store), erased_in_circle=_erased_in_circle(store), date_order=s.date_order,
+        erased=erased_on(store), erased_in_circle=_erased_in_circle(store), erased_partner=_erased_partner(store),
+        date_order=s.date_order,
         one_to_one=s.meetings.one_to_one,
     )
     repository = MeetingRepository(store, s.programme)
@@ -189,15 +190,17 @@ def problem_keys(attempts: Iterable[FeedbackAttempt], problems: Iterable[tuple[i
 def _not_of_erased(
     store: Store, problems: list[FeedbackProblem], attempts: Iterable[FeedbackAttempt], tz: tzinfo
 ) -> tuple[list[FeedbackProblem], int]:
-    """The problems that are not a response of someone erased on or after the day they sent it, and how
-    many were (withheld, as every row about an erasure): Moodle keeps an erased person's response, whose
-    pairs the store no longer holds, so every run ended "partial" on "is in no mentoring pair" (tester
-    round 57, 4)."""
+    """The problems that are not a response of someone erased on or after the day they sent it, nor one about a
+    pair whose other side was since erased (``FeedbackProblem.erased``), and how many were (withheld, as every row
+    about an erasure): Moodle keeps an erased person's response, whose pairs the store no longer holds, so every
+    run ended "partial" on "is in no mentoring pair" (tester round 57, 4), and so it did on their partners' own
+    responses of those days (tester round 111b, 2)."""
     erased = erased_on(store)
     if not erased or not problems:
         return problems, 0
     sent = {a.attempt_id: a.submitted.astimezone(tz).date() for a in attempts}
-    kept = [p for p in problems if not withheld(erased, sent.get(p.attempt_id, date.min), (p.user_id,))]
+    kept = [p for p in problems
+            if not p.erased and not withheld(erased, sent.get(p.attempt_id, date.min), (p.user_id,))]
     return kept, len(problems) - len(kept)
 
 
@@ -420,3 +423,11 @@ def _erased_in_circle(store: Store) -> Callable[[int, date], bool]:
     """Whether a mentee since erased was in ``mentor``'s circle on ``day`` (``erasures.circle_key``)."""
     gone = erased_note_keys(store)
     return lambda mentor, day: bool(gone) and circle_key(mentor, day.isoformat()) in gone
+
+
+def _erased_partner(store: Store) -> Callable[[int, date], bool]:
+    """Whether someone since erased was in a pair with ``person`` on ``day``: their mentor (``mentor_erased_key``) or
+    a mentee of their circle (``circle_key``); tester round 111b, 2."""
+    gone = erased_note_keys(store)
+    return lambda person, day: bool(gone) and bool(
+        {circle_key(person, day.isoformat()), mentor_erased_key(person, day.isoformat())} & gone)

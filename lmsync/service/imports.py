@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from lmsync.domain.hidden_words import guard_hidden_words, keep_hidden_words, own_file
+from lmsync.domain.hidden_words import guard_hidden_words, keep_hidden_words, kept_quietly, own_file
 from lmsync.domain.instruments import Instrument, InstrumentValueError, SurveyAnswer
 from lmsync.domain.meeting_clash import against_held
 from lmsync.domain.meeting_columns import fields_not_given, keep_absent_fields, keep_sided_words, words_kept
@@ -47,7 +47,7 @@ from lmsync.domain.meetings import (
     parse_date,
     resolve_person,
 )
-from lmsync.domain.pair_dates import DatedPair, not_a_pair_on
+from lmsync.domain.pair_dates import DatedPair
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.csv_tables import (
@@ -64,6 +64,7 @@ from lmsync.service.import_replaced import ReplacedRow, replaced_rows
 from lmsync.service.import_rules import MAX_AGE_WITHOUT_START as MAX_AGE_WITHOUT_START
 from lmsync.service.import_rules import ImportRules as ImportRules
 from lmsync.service.import_rules import named as _named
+from lmsync.service.import_said import first_places, meeting_warnings
 from lmsync.service.survey_rows import about_missing, about_person, side_problem
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on, withheld
@@ -93,9 +94,12 @@ class ImportResult:
     outside_pair: tuple[int, date, str] | None = None  # meetings: (rows dated when their pair did not exist, the
     # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
     outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
+    longer_rows: tuple[str, ...] = ()  # the places of the rows ``longer_than`` counts, the first ten (round 112b, 5)
+    withheld_rows: tuple[str, ...] = ()  # places of the rows ``counts.withheld`` counts, the first ten (round 112b, 5)
     first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
     not_in_file: tuple[str, ...] = ()  # meetings: stored rows of an earlier file of this name not in it (round 85b, 3)
     words_kept: int = 0  # meetings: rows whose rating and notes were a withheld record's, kept (``hidden_words``)
+    words_kept_at: tuple[str, ...] = ()  # those rows' places, FILE:LINE (tester round 111b, 7)
     replaced: tuple[ReplacedRow, ...] = ()  # meetings: rows replacing another file's values, named (round 105b, 2)
 
 
@@ -112,9 +116,10 @@ def parse_meetings_csv(
 def parse_meetings_table(
     text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None,
     own: Callable[[str | None], bool] | None = None,
-) -> tuple[list[tuple[Meeting, str]], str | None, int, int, dict[tuple[str, int, int, str], str | None]]:
-    """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left out), how
-    many keep a withheld record's rating and notes, and the ``StoredMeeting.words_origin`` of each row (by natural
+) -> tuple[list[tuple[Meeting, str]], str | None, int, tuple[str, ...], dict[tuple[str, int, int, str], str | None]]:
+    """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left out), the
+    places (FILE:LINE) of the rows that keep a withheld record's rating and notes, less blank ones over a record they
+    equal (``kept_quietly``: tester round 111b, 7), and the ``StoredMeeting.words_origin`` of each row (by natural
     key) that keeps its record's words (``words_kept``: tester round 97a, 3); with ``held``, a row contradicting
     another source's record of its pair and date is a problem (FIX-B), a column the file lacks keeps that field of the
     row stored before (``keep_absent_fields``), and with ``own`` too, a row giving a rating or notes over a withheld
@@ -170,6 +175,7 @@ def parse_meetings_table(
     if issues:
         raise failed_import(file_name, issues)
     kept: list[tuple[Meeting, str]] = []
+    said: list[str] = []
     words_from: dict[tuple[str, int, int, str], str | None] = {}
     for (m, o), (_, line, _, _) in zip(out, typed, strict=True):
         if line not in repeats:  # a withheld record's words kept (``shielded``), or what the file lacks or cannot clear
@@ -177,7 +183,8 @@ def parse_meetings_table(
             kept.append((keep_absent_fields(keep_sided_words(keep_hidden_words(m, was, line in shielded), was), was, absent), o))
             if row is not None and words_kept(m, was, absent, line in shielded):
                 words_from[m.natural_key] = row.words_origin
-    return kept, note, len(repeats), len(shielded - repeats), words_from
+            said += [o] if line in shielded and not kept_quietly(m, was) else []
+    return kept, note, len(repeats), tuple(said), words_from
 
 
 def _pair_issue(
@@ -278,12 +285,13 @@ def import_meetings_file(
     With the pairing ``history``, the result counts the rows dated when their pair did not exist (before it
     began, after it ended, while apart; ``start``: the day meetings count from, ``not_a_pair_on``): kept, but
     said, as no grade counts them (tester rounds 21, 12; 58, 5; 74, 7; ``away``: each mentor away's hold, said as such,
-    round 86b, 8); a row withheld as about someone erased is
-    only counted (``counts.withheld``), neither there nor in ``longer_than`` (tester round 80, 3).
+    round 86b, 8); a row withheld as about someone erased is counted (``counts.withheld``) and named only in
+    ``withheld_rows``, neither there nor in ``longer_than`` (tester rounds 80, 3; 112b, 5).
 
     With ``max_minutes`` (``[meetings] max_minutes``, the mean-minutes item's maximum), the result
-    counts the rows longer than it: accepted, yet a pair's mean above it is refused by every grades
-    push until an admin acts (tester round 16, 3: an all-day retreat of 1,440 minutes)."""
+    counts the rows longer than it, naming them (``longer_rows``; tester round 112b, 5): accepted, yet a pair's
+    mean above it is refused by every grades push until an admin acts (tester round 16, 3: an all-day retreat of
+    1,440 minutes). The warnings' rows: ``import_said.meeting_warnings``."""
     text, sha = read_file(path)
     repository = MeetingRepository(store, programme)
     seen = ImportLog(store, programme).previous("meetings", sha) is not None
@@ -293,23 +301,14 @@ def import_meetings_file(
     before = repository.held({(m.date, m.mentor_id, m.mentee_id) for m, _ in meetings})  # what a row replaces (105b, 2)
     saving = MeetingRepository(store, programme, words_from=words_from)  # kept words keep their origin (97a, 3)
     result = _store(saving, "meetings", path.name, sha, meetings, note, unchanged=repeats)
-    result = replace(result, words_kept=shielded, replaced=replaced_rows(before, meetings, result.counts.replaced_keys),
+    result = replace(result, words_kept=len(shielded), words_kept_at=shielded, replaced=replaced_rows(before, meetings, result.counts.replaced_keys),
                      not_in_file=tuple(repository.not_in_file(path.name, [m.natural_key for m, _ in meetings])))
-    # rows about someone erased were withheld, not kept: only counted (tester round 80, 3: listed as kept); the
-    # erasures as the rules read them for this import (``meetings.import_rules``), else read here
+    # rows about someone erased were withheld, not kept: counted, and named as withheld only (tester rounds 80, 3;
+    # 112b, 5); the erasures as the rules read them for this import (``meetings.import_rules``), else read here
     erased = rules.erased if rules is not None else erased_on(store)
-    stored = [(m, where) for m, where in meetings if not withheld(erased, m.date, (m.mentor_id, m.mentee_id))]
-    if max_minutes is not None:
-        longer = sum(1 for m, _ in stored if m.minutes > max_minutes)
-        result = replace(result, longer_than=(longer, max_minutes)) if longer else result
-    apart = sorted((m.date, how, where) for m, where in stored
-                   if (how := not_a_pair_on(history, (m.mentor_id, m.mentee_id), m.date, start=start,
-                                            away=(away or {}).get(m.mentor_id))))
-    if not apart:
-        return result
-    first_day, first_how, _ = apart[0]
-    return replace(result, outside_pair=(len(apart), first_day, first_how),
-                   outside_rows=tuple(where for _d, _h, where in apart[:10]))
+    said = meeting_warnings(meetings, erased, max_minutes=max_minutes, history=history, start=start, away=away)
+    return replace(result, longer_than=said.longer_than, longer_rows=said.longer_rows, outside_pair=said.outside_pair,
+                   outside_rows=said.outside_rows, withheld_rows=said.withheld_rows)
 
 
 def meetings_template() -> str:
@@ -444,7 +443,9 @@ def import_surveys_file(
     text, sha = read_file(path)
     answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules())
     result = _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
-    return replace(result, days=tuple(a.date for a, _ in answers))
+    erased = erased_on(store)  # the rows ``counts.withheld`` counts, named (tester round 112b, 5)
+    dropped = first_places(o for a, o in answers if withheld(erased, a.date, (a.respondent_id, a.about_id)))
+    return replace(result, days=tuple(a.date for a, _ in answers), withheld_rows=dropped)
 
 
 def surveys_template(instruments: Mapping[str, Instrument]) -> str:

@@ -77,6 +77,13 @@ def circle_key(mentor_id: int, day: str) -> str:
     return hashlib.sha256(f"circle|{mentor_id}|{day}".encode()).hexdigest()
 
 
+def mentor_erased_key(mentee_id: int, day: str) -> str:
+    """How ``erased_notes`` knows that ``mentee_id``'s mentor on ``day`` (ISO) was since erased, as ``circle_key`` knows
+    a mentor's mentee since erased: a SHA-256, never the ids. A meeting-log response of that mentee dated that day is
+    about the erased mentor, so withheld, not "in no mentoring pair" (tester round 111b, 2)."""
+    return hashlib.sha256(f"mentor-erased|{mentee_id}|{day}".encode()).hexdigest()
+
+
 def record_erased_notes(store: Store, keys: Iterable[str]) -> None:
     """Remember the notes ``keys`` (``note_key``) as taken off with an erasure; call inside its transaction."""
     for key in sorted(set(keys) - erased_note_keys(store)):

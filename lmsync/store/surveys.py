@@ -24,7 +24,14 @@ from sqlalchemy import Table, func, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store, day_parser, now_iso
-from lmsync.store.erasures import circle_key, erasure_of, note_key, record_erased_notes, record_erasure
+from lmsync.store.erasures import (
+    circle_key,
+    erasure_of,
+    mentor_erased_key,
+    note_key,
+    record_erased_notes,
+    record_erasure,
+)
 from lmsync.store.meetings import SaveCounts, StampedRepository, row_meeting
 
 _a, _sc = schema.survey_answers, schema.survey_scores
@@ -295,14 +302,18 @@ def _take_shared_notes(store: Store, person_id: int, on: date) -> int:
 
 def _circle_days(store: Store, person_id: int, on: date) -> list[str]:
     """``circle_key`` of each day up to ``on`` that ``person_id`` was in a mentor's circle (pairing history):
-    a whole-circle meeting of such a day first read after the erasure stores no note (tester pass 70, 2)."""
+    a whole-circle meeting of such a day first read after the erasure stores no note (tester pass 70, 2); and
+    ``mentor_erased_key`` of each day up to ``on`` each mentee of theirs was in their circle: that mentee's
+    meeting-log response of such a day is withheld, not "in no mentoring pair" (tester round 111b, 2)."""
     h = schema.pairing_history
     keys = []
-    for row in store.rows(select(h.c.mentor_id, h.c.joined_at, h.c.left_at).where(h.c.mentee_id == person_id)):
+    for row in store.rows(select(h.c.mentor_id, h.c.mentee_id, h.c.joined_at, h.c.left_at)
+                          .where(or_(h.c.mentee_id == person_id, h.c.mentor_id == person_id))):
         day = datetime.fromisoformat(row.joined_at).date() - timedelta(days=1)  # a UTC instant: the zone's day may be earlier
         last = min(datetime.fromisoformat(row.left_at).date(), on) if row.left_at else on
         while day <= last:
-            keys.append(circle_key(row.mentor_id, day.isoformat()))
+            keys.append(circle_key(row.mentor_id, day.isoformat()) if row.mentee_id == person_id
+                        else mentor_erased_key(row.mentee_id, day.isoformat()))
             day += timedelta(days=1)
     return keys
 

@@ -98,11 +98,49 @@ def test_round_59_4_a_mentors_list_naming_none_of_their_mentees_is_a_problem_not
     assert [(m.mentee_id, m.attended) for m in found] == [(3, False), (4, True)]  # one of theirs named: as before
 
 
-def test_a_mentors_list_naming_only_someone_erased_since_is_left_out_not_a_problem(resolve):
+def test_a_mentors_list_naming_only_someone_erased_since_is_left_out_and_counted_withheld(resolve):
     """The list names s0003, erased on 20 Oct after a meeting on 12 Oct: the row is about an erasure, not a
     problem that would keep every run partial."""
     found, problems = meetings_from_feedback(
         [attempt(66, {"meeting_minutes": "45", "attended": "s0003", "date": "2026-10-12"}, attempt_id=7)],
         ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
     )
-    assert (found, problems) == ([], [])
+    assert found == []
+    # tester round 112b, 3: the erased person's row, counted as withheld (``erased``), never said
+    assert [(p.attempt_id, p.erased) for p in problems] == [(7, True)]
+
+
+def test_round_112b_1_a_circle_response_naming_only_a_mentee_erased_since_keeps_the_others_absent(resolve):
+    """Tester round 112b, 1: m0004's response named only the mentee since erased (s0003, whose pair went with the
+    erasure); the read left the whole response out and the other mentees' missed-meeting rows were removed for
+    good. When a mentee since erased was in the circle that day, the others missed it, as the response says."""
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "40", "attended": "s0003", "rating": "4", "notes": "circle meeting",
+                      "date": "2026-10-12"}, attempt_id=401)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
+        erased_in_circle=lambda mentor, day: (mentor, day) == (66, date(2026, 10, 12)),
+    )
+    assert [(m.mentee_id, m.attended, m.rating, m.notes, m.rated_by) for m in found] == [
+        (3, False, 4, None, "mentor"), (4, False, 4, None, "mentor")]
+    assert [(p.attempt_id, p.erased) for p in problems] == [(401, True)]  # the erased one's row: withheld (3)
+
+
+def test_round_112b_3_a_response_naming_a_mentee_and_someone_erased_since_counts_the_erased_row(resolve):
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "40", "attended": "s0001, s0003", "date": "2026-10-12"}, attempt_id=301)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
+    )
+    assert [(m.mentee_id, m.attended) for m in found] == [(3, True), (4, False)]
+    assert [(p.attempt_id, p.field, p.erased) for p in problems] == [(301, "attended", True)]
+
+
+def test_round_112b_2_a_response_of_someone_erased_since_in_no_pair_that_day_is_withheld(resolve):
+    """Tester round 112b, 2: s0003 (id 5), erased on 20 Oct and back since, sent a response about 12 Oct: "is in no
+    mentoring pair" on every run. It is about their erased pairs: marked ``erased``. One dated after the erasure
+    is still said."""
+    _, problems = meetings_from_feedback(
+        [attempt(5, {"meeting_minutes": "30", "attended": "yes", "date": "2026-10-12"}, attempt_id=201),
+         attempt(5, {"meeting_minutes": "30", "attended": "yes", "date": "2026-10-21"}, attempt_id=202)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
+    )
+    assert [(p.attempt_id, p.field, p.erased) for p in problems] == [(201, "respondent", True), (202, "respondent", False)]
