@@ -18,6 +18,7 @@ from lmsync.config import Config
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
 from lmsync.service import grades as service
+from lmsync.service.clock_reads import clock_warning
 from lmsync.service.grades_saved import read_saved_grades_plan
 from lmsync.service.out_files import check_out
 from lmsync.service.stores import refuse_if_absent
@@ -50,6 +51,8 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
         check_out(out, force=force, config=config)
     result = service.plan_job(config, wait=wait)
     echo_view(ctx, plan_view(result), fmt)
+    if (warning := clock_warning(config, "grades plan")) is not None:  # its push refuses (tester round 111b, 5)
+        say(warning, err=True)
     if out is not None:
         save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)
 

@@ -11,6 +11,7 @@ from lmsync.cli import FORCE_OUT, OutPath, examples
 from lmsync.cli.output import say
 from lmsync.errors import InputError
 from lmsync.service import privacy
+from lmsync.service.clock_reads import refuse_erase_behind
 from lmsync.service.out_files import check_out
 from lmsync.service.private_files import write_private
 from lmsync.service.stores import refuse_if_absent
@@ -83,6 +84,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     # never made by an erasure: one in a store that is not the programme's erased nothing (tester round 77b, 2)
     refuse_if_absent(config, "person erase", holds="nothing to erase, and the programme's store would keep it all")
     privacy.check_store(config)  # a store it cannot erase in is refused before anything is asked (tester round 78, 7)
+    refuse_erase_behind(config)  # a clock behind the store's records, exit 2 before anything is asked (round 111b, 1)
     person = privacy.identify(config, who)  # the prompt names the person, not what was typed
     refusal = privacy.still_here(person, who)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
@@ -155,6 +157,10 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "counts this person's own); copies outside the store (reports, exports, saved plans, backups) are yours "
             "to delete")  # tester round 25, 5 and 6; round 68, 5
         say(f"note: Moodle keeps its own copies, which lmsync does not delete: {MOODLE_KEEPS}")  # tester round 68, 5
+        if shared := counts.get("meeting_notes_shared"):  # other people's records changed: said (tester round 111b, 6)
+            say(f"note: meeting_notes_shared {shared}: a mentor's note on a circle meeting logged in Moodle's Feedback "
+                "meeting log was taken off that many meetings of the other mentees who were there, as it may name "
+                "this person; their meetings, ratings and own notes stay")
     if kept is not None:  # lmsync's proof it made the group (pass 70, 3), erased or not (tester round 78, 4)
         say(kept_note(kept))
     if marks and any(counts.values()):  # said again where --yes asked nothing

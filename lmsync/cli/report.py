@@ -75,3 +75,7 @@ def command(ctx: click.Context, out: Path, fmt: str, as_of: datetime | None, for
         say(f"report written to {out}")
     else:
         say(f"{len(written)} tables written to {out}/")
+    from lmsync.service.clock_reads import clock_warning
+
+    if (warning := clock_warning(config, "report", data.as_of)) is not None:  # a clock set back (tester round 111b, 5)
+        say(warning, err=True)

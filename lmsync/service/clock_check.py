@@ -21,6 +21,9 @@ at 2027-02-20 then `queue ack` at 2027-02-12, with no run between, was accepted 
 ``lmsync health`` (recording), a real ``lmsync nudge`` and ``lmsync grades push`` refuse by both checks too
 (``check_clock_today``): they checked only the last judgement, and a nudge under a clock behind a coordinator's
 `queue done --outcome closed` messaged the closed pair (tester round 109b, 1); ``nudge --dry-run`` warns.
+``lmsync person erase`` refuses by both checks too (``check_erase_clock``): an erasure under a clock set back was
+dated that earlier day, and a meeting it had erased, dated after that day, was imported again (tester round 111b, 1).
+What only reads warns (``clock_reads``, tester round 111b, 5).
 """
 
 from __future__ import annotations
@@ -50,10 +53,11 @@ _RECORDED = {
 
 class ClockWentBack(LmsyncError):
     """Today is earlier than the last day health judged the programme, or (``lmsync sync``, ``apply``, ``run``,
-    ``health``, ``nudge``, ``grades push`` and the commands that record: ``check_write_clock``) than the last day the
-    store recorded (``last_recorded_day``): exit 2, an admin must act."""
+    ``health``, ``nudge``, ``grades push``, ``person erase`` and the commands that record: ``check_write_clock``) than
+    the last day the store recorded (``last_recorded_day``): exit 2, an admin must act. ``last``: that day."""
 
     exit_code = EXIT_ADMIN
+    last: date | None = None
 
 
 def check_clock(store: Store, programme: str, today: date) -> None:
@@ -81,14 +85,17 @@ def _went_back(today: date, last: date, recorded: str, kept: str, *, one: str = 
     cause = ("a run under another [programme] timezone (or LMSYNC_PROGRAMME_TIMEZONE) judged that day early, "
              "or the system clock went back" if zone else
              "the system clock went back (a virtual machine restored from a snapshot? NTP?)")
-    return ClockWentBack(
+    problem = ClockWentBack(  # "go on again on DAY": they do on that day, not only after it (tester round 112b, 4)
         f"the clock says {today.isoformat()}, but {recorded}: {cause}; {kept}",
         hint=("keep one time zone for the programme; " if zone else "") + "set the system clock right "
         f"(timedatectl; chronyc tracking) if it is wrong; the next {one} on a later day goes on by itself. If the "
-        f"clock is right now and it was that earlier run whose clock ran ahead, {many} go on again after "
-        f"{last.isoformat()}, and {sent}: the grades are worked out again by the first run after that day. "
+        f"clock is right now and it was that earlier run whose clock ran ahead, {many} go on again on "
+        f"{last.isoformat()} (that day itself), and {sent}: the grades are worked out again by "
+        "the first run from that day. "
         "`lmsync health --as-of DAY` and the other views still show any day",
     )
+    problem.last = last
+    return problem
 
 
 def last_recorded_day(store: Store, programme: str, zone: tzinfo) -> tuple[date, str] | None:
@@ -197,19 +204,41 @@ def check_clock_today(store: Store, config: Config) -> None:
     refuses (``check_run_clock``). Tester round 109b, 1: after a coordinator's `queue done --outcome closed` on
     2027-03-10, `lmsync nudge` under a clock at 2027-03-09 messaged that closed pair while `lmsync run` refused; and
     `lmsync health` under a clock behind a coordinator's records wrote snapshots and moved queue items."""
+    _check_today(store, config, _SPARED)
+
+
+def check_erase_clock(store: Store, config: Config) -> None:
+    """Raise ``ClockWentBack`` (exit 2, before anything is erased) when ``lmsync person erase`` of ``config``'s
+    programme runs under a clock behind the last health judgement or the last day ``store`` recorded, as
+    ``check_clock_today``. Tester round 111b, 1: an erasure under a clock at 2026-10-20, behind a run of 2026-10-28,
+    was dated 2026-10-20, and a meeting of 2026-10-26 it had erased was imported again ("1 added"): the README's
+    erasure keeps out what names the person dated on or before the day it was recorded. Raises what the store
+    raises."""
+    _check_today(store, config, _ERASE_SPARED, judged_kept=_ERASE_SPARED)
+
+
+def _check_today(store: Store, config: Config, kept: str, *, judged_kept: str | None = None) -> None:
+    """``check_clock_today``'s two checks, the refusal saying ``kept`` (what it spared) behind a record, and behind
+    the last judgement ``judged_kept`` (default: ``check_clock``'s words)."""
     from lmsync.service.programme_settings import programme_today, programme_zone
 
     found = latest_days(store, config.programme.name, programme_zone(config))
     if (judged := found.get(JUDGED)) is not None and (today := programme_today(config)) < judged:
-        raise _judged_went_back(today, judged)  # as ``check_clock``
+        if judged_kept is None:
+            raise _judged_went_back(today, judged)  # as ``check_clock``
+        raise _went_back(today, judged, f"{_RECORDED[JUDGED]} on {judged.isoformat()}", judged_kept, one="command",
+                         many="the commands that write", sent="what it wrote or sent stays so")
     if (behind := _behind(store, config, found=found)) is not None:
-        raise _went_back(behind[0], *behind[1], _SPARED, one="command", many="the commands that write",
+        raise _went_back(behind[0], *behind[1], kept, one="command", many="the commands that write",
                          sent="what it wrote or sent stays so")
 
 
 #: What ``check_clock_today``'s refusal behind a record spared.
 _SPARED = ("nothing was written or sent, so no health judgement, nudge or grade is recorded or sent for a day "
            "already past")
+#: What ``check_erase_clock``'s refusal spared (tester round 111b, 1).
+_ERASE_SPARED = ("nothing was erased: an erasure is dated the day it is recorded, and one dated that earlier day "
+                 "would let the person's meetings and survey answers dated after it be stored again")
 
 
 def send_clock_warning(store: Store, config: Config) -> str | None:

@@ -2,7 +2,7 @@
 
 Under a clock earlier than the last day the store recorded the programme, ``lmsync sync``, ``apply``, ``run``,
 ``health``, ``nudge``, ``grades push`` and the commands that record a day (``queue done``, ``queue ack``, ``meetings
-add|remove``, ``import meetings|surveys``) refuse to write, exit 2 (``clock_check``); doctor said "no problems" all the same. It now fails a ``clock`` check (as
+add|remove``, ``import meetings|surveys``, ``person erase``) refuse to write, exit 2 (``clock_check``); doctor said "no problems" all the same. It now fails a ``clock`` check (as
 it fails what stops every run, a store it cannot use say) in ``clock_check``'s words and with its fix
 (``sync_clock_problem``), and says nothing when the clock is right. Read-only: the store is opened read-only, never
 made; a store that does not exist yet records no day, and one that cannot be opened is the store check's to say.
@@ -20,11 +20,13 @@ from lmsync.service.stores import open_store, store_target
 from lmsync.store.db import is_postgres
 
 #: What a clock behind the store stops, after ``clock_check``'s words of why: every command that refuses it (tester
-#: round 109b, 3: the list lacked ``health``, ``nudge`` and ``grades push``, which refuse since 109b, 1).
+#: round 109b, 3: the list lacked ``health``, ``nudge`` and ``grades push``, which refuse since 109b, 1; ``person
+#: erase`` refuses since tester round 111b, 1, and ``grades plan`` and ``report`` warn since 111b, 5).
 STOPPED = ("`lmsync sync`, `apply`, `run`, `health`, `nudge`, `grades push` and the commands that record a day (`queue "
-           "done`, `queue ack`, `meetings add`, `meetings remove`, `import meetings`, `import surveys`) refuse to write "
-           "or send (exit 2) until the clock reaches that day; `lmsync plan`, `sync --dry-run`, `nudge --dry-run` and "
-           "the views (`health --as-of`, `queue list`, `meetings list`, `pair show`) still run")
+           "done`, `queue ack`, `meetings add`, `meetings remove`, `import meetings`, `import surveys`, `person erase`) "
+           "refuse to write, send or erase (exit 2) until the clock reaches that day; `lmsync plan`, `sync --dry-run`, "
+           "`nudge --dry-run`, `grades plan` and the views (`report`, `health --as-of`, `queue list`, `meetings list`, "
+           "`pair show`) still run")
 
 
 def clock_store_check(config: Config, report: Any) -> None:

@@ -32,6 +32,7 @@ from lmsync.config import Config
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
+from lmsync.service.clock_check import check_erase_clock
 from lmsync.service.erase_circle import untie
 from lmsync.service.export_withholding import withhold_others_judgements
 from lmsync.service.moodle import MoodleConnection, open_moodle
@@ -435,6 +436,7 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     erased person's answers away by difference (tester round 77b, 1): on the instruments the erasure
     deletes an answer of only, none when it deletes no survey answer (tester round 92a, 2)."""
     with session(config) as (conn, store):
+        check_erase_clock(store, config)  # exit 2 under a clock behind the store's records (tester round 111b, 1)
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
         refusal = None if while_enrolled else still_here(identity, who)
         if refusal is not None:

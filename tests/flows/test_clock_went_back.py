@@ -98,5 +98,5 @@ def test_tester_round_94b_4_the_hint_says_what_happens_when_the_earlier_run_ran_
     HealthSnapshots(store, "p").replace_day(ahead, [PairHealth(1, 2, "ok", (), ahead, ahead, 0)])
     with pytest.raises(ClockWentBack) as refused:
         check_clock(store, "p", date(2026, 12, 5))
-    assert "runs go on again after 2027-02-13" in (refused.value.hint or "")
+    assert "runs go on again on 2027-02-13 (that day itself)" in (refused.value.hint or "")
     assert "stays sent" in (refused.value.hint or "")

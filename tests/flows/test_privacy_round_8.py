@@ -11,7 +11,7 @@ printed an empty export as if it were an answer.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +21,7 @@ from lmsync.cli import main
 from lmsync.config import load_config
 from lmsync.errors import InputError
 from lmsync.moodle.emulator.demo import build_demo_site
-from lmsync.service import jobs, privacy
+from lmsync.service import jobs, privacy, programme_settings
 from lmsync.service.moodle import emulator_site
 from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue
@@ -88,9 +88,12 @@ def test_tester_round_8_1_a_coordinators_export_lists_the_queue_items_they_own_w
     assert [i["item_id"] for i in escalated] == [ids[0]]
 
 
-def test_tester_round_8_1_erasing_a_coordinator_takes_their_name_off_the_queue_and_warns(setup):
+def test_tester_round_8_1_erasing_a_coordinator_takes_their_name_off_the_queue_and_warns(setup, monkeypatch):
     config, pair, _coordinator, coord, esc = setup
     ids = owned_items(config, pair, coord, esc)
+    # the erasures' clock after the items' last day: one behind it is refused (tester round 111b, 1)
+    later = datetime.combine(DAY + timedelta(days=91), datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    monkeypatch.setattr(programme_settings, "clock", lambda: later)
 
     result = CliRunner().invoke(main, ["person", "erase", coord, "--while-enrolled", "--yes"])
     assert result.exit_code == 0, result.output

@@ -76,7 +76,7 @@ def test_round_105a_2_a_sync_under_a_clock_behind_the_last_run_is_refused_and_wr
     words = _said(refused)
     assert (f"the clock says {(BASE + timedelta(days=3)).isoformat()}, but this store's last run judged the programme "
             f"on {judged}: the system clock went back") in words
-    assert "nothing was synced" in words and f"syncs and runs go on again after {judged}" in words
+    assert "nothing was synced" in words and f"syncs and runs go on again on {judged} (that day itself)" in words
     assert _recorded(demo_home) == before, "nothing written: the pairing history, the journal and Moodle as they were"
 
     plan = run_in(demo_home, "plan", "--out", "plan.json")  # a read: shown, with a warning, exit 0
