@@ -287,6 +287,12 @@ REMATCH = ("the pair is not made again: the next `lmsync run` matches the mentee
            "room, or leaves them with no mentor if none has; `lmsync plan` shows where they go before it is applied")
 
 
+#: What ``queue done --outcome met`` says of an item paused while its pair is no longer in the programme
+#: (``QueueItem.gone_why``): it said "next due DAY" of an item never due while paused (tester round 111a, 1).
+PAUSED_SAID = ("the pair is no longer in the programme ({why}); nothing is due unless the pair is back in a circle, "
+               "when its due date moves on by the days it was paused")
+
+
 @queue_command.command(
     "done",
     epilog=examples("lmsync queue done m0001 s0008 --outcome met --note 'met on Tuesday'"),
@@ -329,6 +335,9 @@ def queue_done_command(
     label = people.pair(item.mentor_id, item.mentee_id)
     if earlier is not None:
         say(_after_earlier(label, outcome, item, earlier, pinned(config, roster, item.pair) if roster else False))
+    elif item.acked_on is None and item.paused:  # never due while out (tester round 111a, 1: "next due" said)
+        why = item.gone_why or "not in any circle"
+        say(f"{label}: {outcome} recorded; the item stays open, paused: {PAUSED_SAID.format(why=why)}")
     elif item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"
         say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
@@ -337,6 +346,8 @@ def queue_done_command(
         if outcome == "closed" and item.status == GONE:  # paused: not in a circle now (tester round 46, 6)
             extra = ("; it was paused, the pair no longer in the programme: if they come back to the same circle, "
                      "nobody is nudged about them")
+        elif item.status == GONE:  # an acknowledged item too (tester round 111a, 1)
+            extra += "; it was paused, the pair no longer in the programme"
         elif outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle
             extra = ("; nobody is nudged about the pair again, but it stays in its Moodle circle (and its grades): "
                      "`--outcome rematched` has the next `lmsync run` match the mentee with another mentor who has room, "

@@ -330,5 +330,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
         + (f" ({paused} of them paused)" if (paused := sum(1 for i in items if i.status == "gone" and not i.acked_on))
            else "")
         + (f", {acked} acknowledged awaiting an outcome" if acked else "")
+        # an acknowledged item paused too, its pair no longer in the programme (tester round 111a, 1)
+        + (f" ({held} of them paused)" if (held := sum(1 for i in items if i.status == GONE and i.acked_on)) else "")
         + "; `lmsync queue done MENTOR MENTEE --outcome ...` closes one",
     )

@@ -52,7 +52,7 @@ from lmsync.service.established import closure_days
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, PausedApart, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
-from lmsync.service.health_held import HeldCircle, HeldPlace, held_circles, held_places
+from lmsync.service.health_held import HeldCircle, HeldPlace, held_circles, held_places, paused_on_day
 from lmsync.service.health_inputs import _instruments as _instruments
 from lmsync.service.health_inputs import journal_pairing_days as journal_pairing_days
 from lmsync.service.health_inputs import programme_start as programme_start
@@ -432,8 +432,8 @@ def run_health(
                           held=held_circles(config, store, day, current),  # on hold that day (tester round 104b, 10)
                           held_places=held_places(config, store, day, current))  # a mentee's (tester round 109a, 1)
     if not record:
-        # those paused by that day (tester round 102a, 1), those on hold then said so (after tester round 105a, 1)
-        report.paused = paused_now(_queue(config, store), on=day, config=config)
+        # those paused by that day (102a, 1), those on hold then as that day had them, whenever asked (111a, 2)
+        report.paused = paused_on_day(config, store, _queue(config, store), day, report.held, report.held_places)
         # counted as shown: an ended pair once, as ended, not also under its status (tester round 97a, 8)
         log.info("health.viewed", as_of=day.isoformat(), pairs=len(assessment.pairs), **report.shown_counts)
         return report

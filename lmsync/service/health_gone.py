@@ -141,18 +141,20 @@ def pause_gone(
     still out is noted once more, as gone, with why (tester round 105a, 1). A pair of a circle left alone while it
     carries another circle's ID number (``Circles.left_alone``) is paused on hold saying so (``LeftAloneCircle.said``),
     an item paused earlier for another reason noted once more so: it read "the mentor no longer has a circle"
-    (tester round 108a, 4)."""
+    (tester round 108a, 4). An item acknowledged and awaiting an outcome is paused and noted alike, its ack kept: it
+    stayed ``fading`` as a live pair, its pair re-matched (tester round 111a, 1)."""
     if not circles.members or not current:  # no circle, or no pair seen in one (members unreadable): unknowable
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
-    out = {i.pair for i in queue.open_items()} - current
+    pending = [*queue.open_items(), *queue.awaiting_outcome()]  # acknowledged ones too (tester round 111a, 1)
+    out = {i.pair for i in pending} - current
     holds = pair_holds(config, queue.store, out, day) if config is not None else {}
     # a circle left alone while it carries another circle's ID number: on hold, not gone (tester round 108a, 4)
     alone = {pair: why for pair, why in left_alone_pairs(circles.left_alone).items() if pair not in holds}
     paused = queue.pause_gone(day, current, lambda pair: holds[pair].said if pair in holds else alone[pair]
                               if pair in alone else why_gone(pair, roster, circles))
-    for item in queue.open_items():  # on hold no longer, and still out: gone from today
+    for item in [*queue.open_items(), *queue.awaiting_outcome()]:  # on hold no longer, and still out: gone from today
         if not item.paused or item.pair not in out:
             continue
         why = item.gone_why or ""
@@ -167,7 +169,8 @@ def paused_now(
     queue: CoordinatorQueue, on: date | None = None, *, config: Config | None = None, today: date | None = None
 ) -> list[QueueItem]:
     """The open items paused now (``QueueItem.paused``), oldest first, as ``lmsync queue list`` shows them: those
-    the health step paused on any run whose pair is still out of the programme (tester round 50, 10). With
+    the health step paused on any run whose pair is still out of the programme (tester round 50, 10), acknowledged
+    ones awaiting an outcome among them (tester round 111a, 1). With
     ``config``, each whose pair is on hold at ``today`` (else ``on``; ``queue_holds.with_holds``) has ``on_hold`` set,
     as the list shows it, so the health step counts it apart (``PausedApart``; after tester round 105a, 1), and each
     acknowledged item of a pair on hold too (tester round 109a, 5: left out of the count, shown on hold by the list).
@@ -176,13 +179,17 @@ def paused_now(
     (``paused_on``). A view of an earlier day listed items paused after it, even on a day before the programme
     began (tester round 102a, 1). The queue keeps an item's present state only, so an item paused on that day and
     since taken up again or closed is not listed: the view says what was paused then and still is. A day to come
-    (a projection) lists every item paused now."""
-    items = [item for item in queue.open_items() if item.paused and (on is None or paused_on(item) <= on)]
+    (a projection) lists every item paused now. ``health --as-of`` reads a past day's paused items from what the
+    store keeps of each instead (``health_paused_day.paused_items_on``; tester round 112a, 1)."""
+    awaiting = queue.awaiting_outcome()  # paused too once acknowledged (tester round 111a, 1)
+    items = [item for item in [*queue.open_items(), *awaiting] if item.paused and (on is None or paused_on(item) <= on)]
     held_on = today or on
     if config is None or held_on is None:
         return items
-    # and an acknowledged item on hold, as `queue list` shows it (tester round 109a, 5)
-    return [i for i in with_holds(config, queue.store, items + queue.awaiting_outcome(), held_on) if i.paused or i.on_hold]
+    # and an acknowledged item on hold (not yet paused), as `queue list` shows it (tester round 109a, 5)
+    listed = {i.id for i in items}
+    rest = [i for i in awaiting if i.id not in listed]
+    return [i for i in with_holds(config, queue.store, items + rest, held_on) if i.id in listed or i.on_hold]
 
 
 @dataclass(frozen=True)

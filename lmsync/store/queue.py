@@ -32,6 +32,7 @@ from lmsync.store.queue_item import due_date as due_date
 from lmsync.store.queue_item import gone_note
 from lmsync.store.queue_item import item_of as _item
 from lmsync.store.queue_paused import back_note, paused_ids, shows_snapshot, statuses_back
+from lmsync.store.queue_seen import flagged_again
 from lmsync.store.schema import coordinator_queue, queue_tracking
 from lmsync.store.snapshots import HealthSnapshots, SnapshotRow, reasons_json
 
@@ -171,6 +172,7 @@ class CoordinatorQueue(ProgrammeRepository):
                 acked_on = date.fromisoformat(acked)
                 recent = (day - acked_on).days < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
+                    flagged_again(self.store, latest, day)  # "last flagged" that day (tester round 112a, 6)
                     return "snoozed"
             waiting = _item(latest) if latest is not None and latest.acked_on is not None and latest.outcome is None else None
             item_id = self._insert(pair, health.status, reasons_json(health), day, day, after=waiting)
@@ -382,9 +384,9 @@ class CoordinatorQueue(ProgrammeRepository):
         and the pair, back in a circle and judged, shows its status again with the item's due date, owner and
         escalation as they were (tester R44b-3; round 46, 3 and 5: closing it had wiped the escalation clock
         and refused ``met``); a paused item whose pair is in ``current`` again takes its latest snapshot's status.
-        Items acknowledged and awaiting an outcome are neither due nor escalated already: left as they
-        are. Returns the items paused, as they are now."""
-        paused, items = [], self.open_items()
+        An item acknowledged and awaiting an outcome is paused and taken up again alike, its ack kept: it stayed
+        ``fading`` (tester round 111a, 1). Returns the items paused, as they are now."""
+        paused, items = [], [*self.open_items(), *self.awaiting_outcome()]  # acknowledged too (tester round 111a, 1)
         stored_gone = paused_ids(self.store, self.programme)
         back = statuses_back(self.store, self.programme, {i.pair for i in items if i.id in stored_gone} & current)
         for item in items:

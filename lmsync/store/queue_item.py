@@ -78,8 +78,10 @@ class QueueItem:
 
     @property
     def paused(self) -> bool:
-        """Open and paused by lmsync: its pair is no longer in the programme (``GONE``)."""
-        return self.status == GONE and self.acked_on is None
+        """Paused by lmsync (``GONE``: its pair is no longer in the programme, or on hold) and open, or acknowledged
+        and still without an outcome: an acknowledged item whose pair ended stayed ``fading`` as a live pair, left
+        out of the paused ones (tester round 111a, 1)."""
+        return self.status == GONE and (self.acked_on is None or self.outcome is None)
 
     @property
     def gone_why(self) -> str | None:
@@ -90,6 +92,8 @@ class QueueItem:
         if not self.paused or at < 0:
             return None
         said = note[at:]
+        if (end := said.find(" / ")) >= 0:  # a coordinator's note after it (``queue done --note``)
+            said = said[:end]
         if (held := said.find(_HELD_WHY)) >= 0:  # paused while on hold (tester round 105a, 1)
             return said[held + len(_HELD_WHY) - len(HOLD_PREFIX):]
         start = said.find(_GONE_WHY)

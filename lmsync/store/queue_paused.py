@@ -41,9 +41,10 @@ def statuses_back(store: Store, programme: str, pairs: Iterable[tuple[int, int]]
 
 
 def paused_ids(store: Store, programme: str) -> set[int]:
-    """The ids of ``programme``'s open items lmsync paused, as stored (whatever a later snapshot shows of them):
-    ``pause_gone`` never pauses one again, so it never gets a second note (tester round 104b, 2)."""
-    query = select(_q.c.id).where(_q.c.programme == programme, _q.c.acked_on.is_(None), _q.c.status == GONE)
+    """The ids of ``programme``'s items lmsync paused, as stored (whatever a later snapshot shows of them), open or
+    acknowledged (tester round 111a, 1; those with an outcome are never paused nor taken up again): ``pause_gone``
+    never pauses one again, so it never gets a second note (tester round 104b, 2)."""
+    query = select(_q.c.id).where(_q.c.programme == programme, _q.c.status == GONE)
     return {r.id for r in store.rows(query)}
 
 

@@ -66,17 +66,39 @@ def test_a_coordinator_records_any_outcome_on_a_paused_item(store):
     assert q.close_recovered(LATER, set()) == []  # a paused met item is not taken for recovered
 
 
-def test_awaiting_and_coordinator_closed_items_are_left_as_they_are(store):
+def test_coordinator_closed_items_are_left_as_they_are_and_an_acknowledged_one_is_paused(store):
+    """Tester round 111a, 1: an item acknowledged and awaiting its outcome stayed ``fading`` as a live pair when its
+    pair ended; it is paused as an open one is, its ack kept, once."""
     q = queue(store)
     for mentee in (3, 4, 5, 6):
         q.offer(DAY, fading(mentee))
     q.done((66, 3), "rematched", on=DAY + timedelta(days=1))
     q.done((66, 4), "closed", on=DAY + timedelta(days=1))
     q.done((66, 5), "no_action", on=DAY + timedelta(days=1))
-    q.ack((66, 6), on=DAY + timedelta(days=1))  # awaiting its outcome: neither due nor escalated already
-    before = q.items()
-    assert q.pause_gone(LATER, set(), _why) == []
-    assert q.items() == before
+    q.ack((66, 6), on=DAY + timedelta(days=1))  # awaiting its outcome
+    before = {i.id: i for i in q.items()}
+    (paused,) = q.pause_gone(LATER, set(), _why)
+    assert paused.pair == (66, 6) and paused.status == GONE and paused.paused and paused.gone_why == WHY
+    assert paused.acked_on == DAY + timedelta(days=1) and paused.outcome is None and paused.last_seen_on == LATER
+    assert [i for i in q.items() if i.id != paused.id] == [i for i in before.values() if i.id != paused.id]
+    assert q.awaiting_outcome() == [paused]
+    assert q.pause_gone(LATER + timedelta(days=1), set(), _why) == []  # paused once, one note
+    from lmsync.store.snapshots import HealthSnapshots
+
+    HealthSnapshots(store, "p").replace_day(LATER + timedelta(days=2), [fading(6)])
+    q.pause_gone(LATER + timedelta(days=2), {(66, 6)}, _why)  # back, judged: its status again, its ack kept
+    (back,) = q.awaiting_outcome()
+    assert back.status == "fading" and not back.paused and back.acked_on == paused.acked_on
+    assert [i.status for i in q.items() if i.id == back.id] == ["fading"]  # as stored too
+    assert back.note is not None and back.note.endswith(f"; back in the programme on {LATER + timedelta(days=2)}")
+
+
+def test_round_111a_1_why_a_paused_item_is_paused_leaves_out_a_coordinators_later_note(store):
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    q.pause_gone(LATER, set(), _why)
+    met = q.done((66, 3), "met", on=LATER, note="phoned them / both away")
+    assert met is not None and met.paused and met.gone_why == WHY, met.note
 
 
 def test_a_pair_back_keeps_its_item_due_date_owner_and_escalation(store):
