@@ -7,9 +7,10 @@ someone is away (after tester round 105a, 1), or, apart again, while lmsync leav
 number (``circles_left_alone``; tester round 108a, 4), and of the circles held while their mentor is away, or whose hold
 ended, since their last digest (tester round 61, 5), naming the mentees such an end left without a mentor
 (``hold_mentees``; tester round 107a, 5), of the mentors and mentees back from away and the mentees whose held place
-was given up (``digest_holds``; tester round 108a, 5 and 6; acknowledged items too, ``digest_acked``: 109a, 5 and
-6), and of the other mentees newly without a mentor, or with one again (``mentees_alone``; after tester round 107a, 5;
-109a, 4);
+was given up, or is held while they are away (``digest_holds``; tester round 108a, 5 and 6; 111a, 4; acknowledged
+items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, ``digest_rejoined``: 112a, 4), and of
+the other mentees newly without a mentor, or with one again (``mentees_alone``; after tester round 107a, 5; 109a, 4);
+their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -34,6 +35,8 @@ from lmsync.service import digest_holds as away
 from lmsync.service.circles_left_alone import LEFT_ALONE
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_holds import Hold, PlaceHold
+from lmsync.service.digest_paused import paused_since, with_paused_items
+from lmsync.service.digest_rejoined import rejoined
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
@@ -73,7 +76,7 @@ class Digest:
     paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
     recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
     holds: list[Hold] = field(default_factory=list)  # circles held, whose hold ended, or back, since their last digest
-    places: list[PlaceHold] = field(default_factory=list)  # mentees' held places given up, or back, since then
+    places: list[PlaceHold] = field(default_factory=list)  # mentees' places held, given up, or back, since then
     without_mentor: list[int] = field(default_factory=list)  # mentees newly without a mentor since then (107a, 5)
     with_mentor: list[tuple[int, int]] = field(default_factory=list)  # (mentee, mentor): with one again (109a, 4)
 
@@ -249,8 +252,8 @@ def digest_text(
     if gone:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
         lines += ["", f"Paused, the pair no longer in the programme ({len(gone)}; nothing is due while they are away):"]
         for i in gone:
-            lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}; "
-                         f"since {i.last_seen_on.isoformat()}")
+            lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}"
+                         f"{acked_said(i)}; since {i.last_seen_on.isoformat()}")  # acknowledged too (112a, 3)
     if on_hold:
         lines += ["", f"On hold while someone is away ({len(on_hold)}; nothing is due, and `lmsync queue done` takes no "
                       "outcome on them, until they are back):"]
@@ -273,6 +276,7 @@ def digest_text(
                       "with another mentor meanwhile):"]
         lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
                   for h in held]
+    lines += away.held_place_lines(places, label, {i.pair for i in on_hold})  # a mentee's too (tester round 111a, 4)
     lines += ended_lines([h for h in holds if h.ended_away], label)  # and the mentees left alone (tester round 107a, 5)
     lines += digest_lines(without_mentor, label, with_mentor)  # the others newly without one, or with one (107a, 5)
     if items or new_items or recovered or back_items:
@@ -365,7 +369,7 @@ def run_digest(
     open_items, awaiting = _open_items(config, store)  # and those acknowledged, awaiting an outcome (109a, 5)
     held_acked = acked_on_hold(config, store, awaiting, day)
     holds = away.circle_holds(config, store, day, assessment.roster, assessment.circles)
-    places = away.place_holds(config, store)
+    places = away.place_holds(config, store, day)
     alone = mentees_without_mentor(config, assessment.roster, assessment.circles, assessment.peer_mentors)
     history = PairingHistory(store, programme).history()
     # a suspended or departed person of an item is named from their account, as `queue list` names them
@@ -407,12 +411,9 @@ def run_digest(
             if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
             and me not in i.pair and i not in mine and i.status != GONE
         ]
-        # their items lmsync paused since their last digest (never told: since yesterday), the pair gone
-        paused = [  # and those acknowledged whose pair went on hold since (tester round 109a, 5)
-            i for i in [*open_items, *held_acked]
-            if (i.status == GONE or i.on_hold) and username in (i.owner, i.escalated_to) and me not in i.pair
-            and recovered_since < i.last_seen_on <= day
-        ]
+        # their items lmsync paused since their last digest (never told: since yesterday), the pair gone or on hold,
+        # acknowledged too (tester rounds 109a, 5 and 112a, 3)
+        paused = paused_since(open_items, awaiting, held_acked, username, me, recovered_since, day)
         if told_on not in status_then:
             status_then[told_on] = _statuses_then(store, programme, told_on + timedelta(days=1) if told_on else day)
         recovered = [  # ok again since they were last told (else since the day before): never said (round 56, 5)
@@ -420,12 +421,16 @@ def run_digest(
             if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
             and status_then[told_on].get(i.pair, "ok") != "ok"
         ]
-        told = ([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me]
-                if username in config.health.coordinators else [])
         theirs = [i for i in [*open_items, *awaiting] if username in (i.owner, i.escalated_to) and me not in i.pair]
+        told = (with_paused_items([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me],
+                                  theirs) if username in config.health.coordinators else [])  # 112a, 7
         told_places = ([p for p in away.places_since(places, recovered_since, day, {i.pair for i in theirs})
                         if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
-        back = ({h.mentor_id for h in told if h.back_on is not None}, {(p.mentor_id, p.mentee_id) for p in told_places})
+        placed = (list(now_with_mentor(history, told_on, programme_zone(config), holds, me))
+                  if username in config.health.coordinators else [])
+        placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
+        told_places += again
+        back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
         back_items = [i for i in theirs if i.status != GONE and i not in queued  # due too: 109a, 6
                       and (i.mentor_id in back[0] or i.pair in back[1])]
         # said once, under "Newly in your queue", "due or overdue" or "Back from away" (tester rounds 61, 6, 65, 3
@@ -435,8 +440,6 @@ def run_digest(
         named = {m for h in told if h.ended_away for m in h.mentees.alone}  # by the ended hold's part: not twice
         newly = ([m for m in newly_without_mentor(alone, history, told_on, programme_zone(config), me) if m not in named]
                  if username in config.health.coordinators else [])
-        placed = (list(now_with_mentor(history, told_on, programme_zone(config), holds, me))
-                  if username in config.health.coordinators else [])
         digest = Digest(
             username,
             users[username],

@@ -1,7 +1,8 @@
 """The holds a coordinator's digest tells of, read from the store alone: circles held while their mentor is away,
 begun or ended since the coordinator's last digest sent (tester rounds 61, 5 and 107a, 5), the mentors and mentees
-back from away (tester round 108a, 5) and the mentees whose held place was given up (108a, 6); and the items paused
-while lmsync leaves their circle alone, apart from those on hold while someone is away (108a, 4).
+back from away (tester round 108a, 5), the mentees whose held place was given up (108a, 6) or is held while they are
+away (tester round 111a, 4); and the items paused while lmsync leaves their circle alone, apart from those on hold
+while someone is away (108a, 4).
 
 A hold is dated by the absences the sync records (``store.absences``: the one recorded now, and those it forgot,
 kept with the day it forgot them, revision 0016 for a mentor's and 0015 for a mentee's) and the pairing history.
@@ -13,7 +14,7 @@ is the day they were back: with their circle, or after their hold ran out and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, tzinfo
 from typing import Any
@@ -38,7 +39,9 @@ class Hold:
     them away, ``until`` its last day; ``ended`` once that day has passed with them still away (its mentees are
     re-matched); ``mentees`` of an ended one: matched with another mentor, or left with none (tester round 107a, 5);
     ``back_on``: the day a sync found the mentor back, with their circle (tester round 108a, 5) or, ``ended`` too,
-    after their hold ran out (``returned``; tester round 109a, 4), else None."""
+    after their hold ran out (``returned``; tester round 109a, 4), else None; ``in_queue``: of an ended one, how many
+    paused items of the coordinator told are on its circle (set per coordinator: ``digest_paused.with_paused_items``;
+    tester round 112a, 7)."""
 
     mentor_id: int
     since: date
@@ -46,6 +49,7 @@ class Hold:
     ended: bool
     mentees: HoldMentees = field(default_factory=HoldMentees)
     back_on: date | None = None
+    in_queue: int = 0
 
     @property
     def returned(self) -> bool:
@@ -117,11 +121,14 @@ def _made_again(history: Sequence[Pairing], mentor: int, day: date, zone: tzinfo
 
 @dataclass(frozen=True)
 class PlaceHold:
-    """A mentee's place held in their mentor's circle while they were away (``held_mentees``) that is over: the
-    mentee and that mentor (Moodle ids), ``since`` the day a sync first found them away, ``until`` the last day held,
-    ``on`` the day it was over, and ``given_up``: True when the sync took them out of the circle (the hold ended with
-    them still away; tester round 108a, 6), False when they came back to their place (108a, 5); ``in_queue``: the
-    pair has an open item of the coordinator told (set per coordinator: ``places_since``)."""
+    """A mentee's place held in their mentor's circle while they are or were away (``held_mentees``): the mentee and
+    that mentor (Moodle ids), ``since`` the day a sync first found them away, ``until`` the last day held, ``on`` the
+    day it was over, and ``given_up``: True when the sync took them out of the circle (the hold ended with them still
+    away; tester round 108a, 6), False when they came back to their place (108a, 5); ``held``: True for a hold still
+    running (``on`` is then ``since``, the day it began, and ``given_up`` False; tester round 111a, 4); ``in_queue``:
+    the pair has an open item of the coordinator told (set per coordinator: ``places_since``); ``given_up_in``: for a
+    mentee back after that place was given up, the mentor of the circle that held it, ``mentor_id`` then the one they
+    were matched anew with and ``on`` the day that pair began (``digest_rejoined``, ``rejoined_line``; tester round 112a, 4), else None."""
 
     mentee_id: int
     mentor_id: int
@@ -130,13 +137,27 @@ class PlaceHold:
     on: date
     given_up: bool
     in_queue: bool = False
+    held: bool = False
+    given_up_in: int | None = None
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        """(mentor, mentee) Moodle ids, as a queue item's ``pair``."""
+        return self.mentor_id, self.mentee_id
+
+    @property
+    def back(self) -> bool:
+        """The mentee came back to their place (neither given up nor held still)."""
+        return not (self.given_up or self.held)
 
 
-def place_holds(config: Config, store: Store) -> list[PlaceHold]:
+def place_holds(config: Config, store: Store, day: date | None = None) -> list[PlaceHold]:
     """The mentees' held places that are over, as the store dates them: given up on the day their pair with the
     circle's mentor ended after the hold's last day (the absence recorded now or forgotten later), or back on the
-    day a sync forgot their absence with that pair still open. An erased mentee's are left out. Empty when ``[sync]
-    away_mentor_hold_days`` is 0. Reads the absences and the pairing history; raises what the store raises."""
+    day a sync forgot their absence with that pair still open; and, given ``day`` (today), those still held then
+    (``held``: the absence recorded now, the pair open, ``day`` no later than the hold's last day; tester round 111a,
+    4: a mentee's place held reached a digest only through a queue item). An erased mentee's are left out. Empty when
+    ``[sync] away_mentor_hold_days`` is 0. Reads the absences and the pairing history; raises what the store raises."""
     days = config.sync.away_mentor_hold_days
     if not days:
         return []
@@ -162,30 +183,52 @@ def place_holds(config: Config, store: Store) -> list[PlaceHold]:
                     out.append(PlaceHold(mentee, p.mentor_id, since, until, left, True))
                 elif left is None and end is not None:
                     out.append(PlaceHold(mentee, p.mentor_id, since, until, end, False))
+                elif left is None and day is not None and since <= day <= until:
+                    out.append(PlaceHold(mentee, p.mentor_id, since, until, since, False, held=True))
     return out
 
 
 def places_since(places: Sequence[PlaceHold], after: date, day: date, told: set[tuple[int, int]]) -> list[PlaceHold]:
-    """The places over in (after, day] that a coordinator last told on ``after`` hears of: every one given up, and a
-    mentee back whose pair (mentor, mentee) is in ``told`` (the pairs of their open items: one listed on hold
-    before) after a hold begun on or before ``after``; each ``in_queue`` when its pair is in ``told``."""
+    """The places a coordinator last told on ``after`` hears of at ``day``: those held from a day in (after, day]
+    (``held``), and those over in (after, day]: every one given up, and a mentee back after a hold begun on or before
+    ``after`` (so said held in an earlier digest; tester round 111a, 4: only a mentee whose pair had an item of theirs,
+    listed on hold, was said back); each ``in_queue`` when its pair is in ``told`` (the pairs of their items)."""
     return [replace(p, in_queue=(p.mentor_id, p.mentee_id) in told) for p in places if after < p.on <= day
-            and (p.given_up or (p.since <= after and (p.mentor_id, p.mentee_id) in told))]
+            and (p.given_up or p.held or p.since <= after)]
+
+
+def held_place_lines(places: Sequence[PlaceHold], label: Callable[[int], str],
+                     said: Collection[tuple[int, int]] = ()) -> list[str]:
+    """The digest's part naming each mentee newly away whose place is held (``places`` ``held``), with their mentor's
+    circle and the hold's last day, but not those whose pair (mentor, mentee) is in ``said`` (its queue item is listed
+    "On hold while someone is away", which says as much). Said as "Circles held while their mentor is away" says a
+    mentor's; tester round 111a, 4: a mentee away was in no digest unless their pair had a queue item."""
+    held = [p for p in places if p.held and (p.mentor_id, p.mentee_id) not in said]
+    if not held:
+        return []
+    lines = ["", f"Places held while their mentee is away ({len(held)}; they keep their place in their mentor's circle, "
+                 "and the pair is neither judged nor nudged until they are back; if they are still away after the day "
+                 "it is held until, the sync gives their place up):"]
+    lines += [f"- {label(p.mentee_id)}: away since {p.since.isoformat()}; their place in {label(p.mentor_id)}'s circle "
+              f"is held until {p.until.isoformat()} at the latest" for p in held]
+    return lines
 
 
 def back_lines(holds: Sequence[Hold], places: Sequence[PlaceHold], items: Sequence[QueueItem],
                label: Callable[[int], str], item_line: Callable[[QueueItem], str]) -> list[str]:
     """The digest's "Back from away" part: each mentor back with their circle (``holds`` with ``back_on``) and each
-    mentee back in their place (``places`` not given up), with the items of theirs in the coordinator's queue
+    mentee back in their place (``places`` ``back``), with the items of theirs in the coordinator's queue
     (``items``: open and not paused, or acknowledged and awaiting an outcome) active again, each by ``item_line``,
     a mentee's as a mentor's (tester round 109a, 6). A mentor back after their hold ran out (``Hold.returned``) is
-    said so: their circle was re-matched while they were away (tester round 109a, 4). Tester round 108a, 5: a mentor
-    back said nothing, and their queued pairs were listed as newly at risk."""
+    said so: their circle was re-matched while they were away (tester round 109a, 4), and so is a mentee matched anew
+    after their place was given up (``PlaceHold.given_up_in``; 112a, 4). Tester round 108a, 5: a mentor back said
+    nothing, and their queued pairs were listed as newly at risk."""
     back = [h for h in holds if h.back_on is not None]
-    mentees = [p for p in places if not p.given_up]
+    mentees = [p for p in places if p.back]
     if not (back or mentees):
         return []
-    kept = len(mentees) + sum(not h.returned for h in back)  # back to a circle or place held as they left it
+    # back to a circle or place held as they left it (not one matched anew: tester round 112a, 4)
+    kept = sum(p.given_up_in is None for p in mentees) + sum(not h.returned for h in back)
     as_left = ("" if not kept else "their circle, or place, is as they left it, and " if kept == len(back) + len(mentees)
                else "a circle or place still held on their return is as they left it, and ")
     lines = ["", f"Back from away ({len(back) + len(mentees)}; {as_left}their pairs are judged and nudged again):"]
@@ -197,7 +240,8 @@ def back_lines(holds: Sequence[Hold], places: Sequence[PlaceHold], items: Sequen
                          else f"(their circle was held until {h.until.isoformat()})"))
         lines += ["  " + item_line(i) for i in items if i.mentor_id == h.mentor_id and i.status != GONE]
     for p in mentees:
-        lines.append(f"- {label(p.mentee_id)}, mentee of {label(p.mentor_id)}: away since {p.since.isoformat()}, back "
+        lines.append(rejoined_line(p, label) if p.given_up_in is not None else
+                     f"- {label(p.mentee_id)}, mentee of {label(p.mentor_id)}: away since {p.since.isoformat()}, back "
                      f"on {p.on.isoformat()} (their place was held until {p.until.isoformat()})")
         lines += ["  " + item_line(i) for i in items
                   if (i.mentor_id, i.mentee_id) == (p.mentor_id, p.mentee_id) and i.status != GONE]
@@ -245,3 +289,12 @@ def _circle_said(why: str) -> str:
     said = why.removeprefix(LEFT_ALONE).removeprefix(": ").split(", changed in Moodle", 1)[0]
     group, carries, rest = said.partition(" carries ")
     return f"their circle ({group}) carries {rest}" if carries and group.startswith("Moodle group ") else said
+
+
+def rejoined_line(place: PlaceHold, label: Callable[[int], str]) -> str:
+    """The "Back from away" line of a mentee matched anew (``rejoined``): ``- Kavya Santos (s0015), mentee: away since
+    2026-12-21, back on 2027-01-02 after their place in Chloe Xu (m0004)'s circle was given up (held until
+    2026-12-30): matched anew with Chloe Xu (m0004)``. Raises nothing."""
+    return (f"- {label(place.mentee_id)}, mentee: away since {place.since.isoformat()}, back on {place.on.isoformat()} "
+            f"after their place in {label(place.given_up_in or 0)}'s circle was given up (held until "
+            f"{place.until.isoformat()}): matched anew with {label(place.mentor_id)}")

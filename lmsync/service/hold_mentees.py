@@ -62,7 +62,8 @@ def ended_lines(ended: Sequence[Any], label: Callable[[int], str]) -> list[str]:
     """The digest's lines of the holds that ended (``digest_holds.Hold``, ``ended``): each mentor, with how many of their
     mentees were matched with other mentors and how many were left with none; then those left with none, by
     ``label``, with what a coordinator does about them (``NEEDS_A_MENTOR``). Said "their mentees are matched with
-    other mentors who have room" of every hold, naming no mentee left alone (tester round 107a, 5)."""
+    other mentors who have room" of every hold, naming no mentee left alone (tester round 107a, 5). A hold's
+    ``in_queue`` (the coordinator's paused items on its circle) is said with it (tester round 112a, 7)."""
     if not ended:
         return []
     lines = ["", f"Holds ended ({len(ended)}; the mentor is still away, so their circle's pairs have ended):"]
@@ -74,6 +75,10 @@ def ended_lines(ended: Sequence[Any], label: Callable[[int], str]) -> list[str]:
             line += f"; {len(h.mentees.alone)} mentee(s) left without a mentor (below)"
         if not (h.mentees.matched or h.mentees.alone):
             line += "; their mentees are matched with other mentors who have room, if any has"
+        if getattr(h, "in_queue", 0):  # the owner's, as "Held places given up" says theirs (tester round 112a, 7)
+            many = h.in_queue != 1
+            line += (f"; {h.in_queue} item{'s' if many else ''} of its pairs in your queue {'stay' if many else 'stays'}"
+                     " paused (no longer in the programme) until you record an outcome")
         lines.append(line)
     alone = [(m, h) for h in ended for m in h.mentees.alone]
     if alone:
