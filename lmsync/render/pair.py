@@ -8,12 +8,13 @@ mentor's mentees, as the report shows it (``lmsync.service.health.pair_history``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from lmsync.domain.pair_dates import after_closure
 from lmsync.render.health import reasons_cell
+from lmsync.render.pair_spans import paired_json, paired_words
 from lmsync.render.views import Column, Document, Field, Note, Shown, Table
+from lmsync.service.circles_left_alone import LEFT_ALONE
 from lmsync.service.health import PairHistory
 from lmsync.service.labels import People
 from lmsync.service.pair_people import STANDING_WORDS
@@ -61,22 +62,42 @@ def _closed_on(i: Any) -> Any:
     return i.outcome_on or i.acked_on if i.outcome not in (None, "met") else i.acked_on
 
 
+def _paused(i: Any) -> bool:
+    """Whether lmsync paused ``i`` (status ``gone``) and it is open, or acknowledged and still without an outcome
+    (``QueueItem.paused``): an acknowledged item is paused and taken up again as an open one (tester round 111a, 1)."""
+    return getattr(i, "status", None) == "gone" and (not i.acked_on or i.outcome is None)
+
+
 def _held(i: Any) -> bool:
-    """Whether ``i`` is open and paused while its pair is on hold (its pause note's why begins ``HOLD_PREFIX``): a
-    mentee's place, or a mentor's circle, held while they are away; not out of the programme (after tester round
-    105a, 1)."""
-    return not i.acked_on and getattr(i, "status", None) == "gone" and (getattr(i, "gone_why", None) or "").startswith(
-        HOLD_PREFIX)
+    """Whether ``i`` is paused (``_paused``) while its pair is on hold (its pause note's why begins ``HOLD_PREFIX``):
+    a mentee's place, or a mentor's circle, held while they are away; not out of the programme (after tester round
+    105a, 1). An acknowledged item too, as ``lmsync queue list`` shows it (tester round 112a, 2: pair show said it
+    ``gone``)."""
+    return _paused(i) and (getattr(i, "gone_why", None) or "").startswith(HOLD_PREFIX)
+
+
+def _paused_words(i: Any) -> str:
+    """Why and since when ``i`` (``_paused``) is paused, as ``lmsync queue list`` says it: on hold, who is away and
+    until when, and what waits until they are back (nothing due; for an acknowledged item, no outcome: ``queue done``
+    refuses one while the pair is on hold); else that the pair is not in the programme and, when its note says it,
+    why (tester round 112a, 2)."""
+    why = getattr(i, "gone_why", None) or ""
+    waits = "no outcome is taken" if i.acked_on else "nothing is due"
+    if _held(i):  # who is away, until when (after tester round 105a, 1)
+        until = "it is set back" if why.startswith(LEFT_ALONE) else "they are back"
+        return f"on hold since {i.last_seen_on.isoformat()} ({why.removeprefix(HOLD_PREFIX)}; {waits} until {until})"
+    if i.acked_on:  # as queue list: the pair is no longer in the programme, and why
+        return f"paused {i.last_seen_on.isoformat()} (the pair is no longer in the programme" + (
+            f": {why}" if why else "") + "; nothing is due)"
+    return f"paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"
 
 
 def _queue_state(i: Any) -> str:
     if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
-    elif _held(i):  # who is away, until when (after tester round 105a, 1)
-        state = (f"open, on hold since {i.last_seen_on.isoformat()} ({i.gone_why.removeprefix(HOLD_PREFIX)}; nothing is "
-                 "due until they are back)")
-    elif not i.acked_on and getattr(i, "status", None) == "gone":  # never due while paused (tester round 63, 4)
-        state = f"open, paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"
+        state += f", {_paused_words(i)}" if _paused(i) else ""  # tester round 112a, 2: it said only "gone"
+    elif _paused(i):  # never due while paused (tester round 63, 4)
+        state = f"open, {_paused_words(i)}"
     else:
         state = f"closed {_closed_on(i).isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
         state += " (the pair recovered)" if i.acked_on and i.outcome == "met" else ""
@@ -86,87 +107,13 @@ def _queue_state(i: Any) -> str:
     ])
 
 
-def _made_again(h: PairHistory, start: date) -> str:
-    """Beside the span that begins on ``start``: that a coordinator's closure ended the pairing before it, when it
-    does (``pair_dates.after_closure``): health judges the pair from that day as a new one (tester round 97a, 1)."""
-    closed = [day for i in h.items if i.outcome == "closed" and (day := i.outcome_on or i.acked_on) is not None]
-    _spans, anew = after_closure(h.paired, closed, date.max)
-    if anew != start:
-        return ""
-    return f" (made again after a coordinator closed the pair on {max(d for d in closed if d < start).isoformat()}: a new pair)"
-
-
-def _hold_of(h: PairHistory, end: date) -> tuple[date, date | None, date] | None:
-    """The mentor's absence that ended a span on ``end`` (the sync ends a mentor's pairs the day it first finds
-    them away): (its first day, the day it was no longer recorded or None, the last day of its hold); None else."""
-    return next(((a, b, a + timedelta(days=h.hold_days - 1)) for a, b in h.mentor_away if a == end and h.hold_days),
-                None)
-
-
-def _ran_out(hold: tuple[date, date | None, date]) -> bool:
-    """Whether the hold ran out with the mentor away (``_hold_of``): still recorded away after its last day, or no
-    longer recorded only from the second day after it (the sync after the last day takes the mentees out while it
-    still finds the mentor away; the absence stays recorded until a sync finds them back, however many syncs a day:
-    tester round 109a, 2). Back on the first day after: held."""
-    return hold[1] is None or hold[1] > hold[2] + timedelta(days=1)
-
-
-def _place_held(h: PairHistory) -> str:
-    """Beside an open pair whose mentee is away: their place held and its last day, as the plan says it
-    (``PairHistory.place_held``); "" else. Tester round 109a, 7: the mentor's hold had its day, the mentee's none."""
-    if h.place_held is None:
-        return ""
-    since, last = (day.isoformat() for day in h.place_held)
-    if h.place_over:
-        return (f" (on hold: the mentee has been away since {since}; their place in the circle was held until {last}: "
-                "the next sync removes them from it unless they are back)")
-    return (f" (on hold: the mentee has been away since {since}; their place in the circle is held until {last} "
-            "([sync] away_mentor_hold_days), then removed unless they are back)")
-
-
-def _paired(h: PairHistory) -> str:
-    """The pair's spans as ``pair show`` says them. A span the sync ended because the mentor was found away reads
-    as held, not ended: while the hold runs, "since" its first day and on hold; the mentor back while it ran, held
-    from the day they were found away until they were back; the hold run out, ended on its last day (when the
-    mentees left the circle), with the day the mentor was first found away. The pairing history itself keeps the
-    day the mentor was found away (tester round 108a, 9: the pair read as ended the day its hold began)."""
-    words = []
-    for n, (start, end) in enumerate(h.paired):
-        last, hold = n == len(h.paired) - 1, None if end is None else _hold_of(h, end)
-        if end is None or (last and h.held is not None):
-            span = f"since {start.isoformat()}"
-        elif hold is None:
-            span = f"{start.isoformat()} to {end.isoformat()}"
-        elif hold[1] is not None and hold[1] <= hold[2] + timedelta(days=1) and not last:  # back while held
-            span = (f"{start.isoformat()} to {end.isoformat()} (held while the mentor was away, from "
-                    f"{hold[0].isoformat()} until they were back on {hold[1].isoformat()})")
-        elif _ran_out(hold):  # the mentees left the circle after the hold's last day
-            span = f"{start.isoformat()} to {hold[2].isoformat()}"
-            if not last:
-                span += f" (ended with the hold on the mentor's circle: the mentor was away from {hold[0].isoformat()})"
-        else:
-            span = f"{start.isoformat()} to {end.isoformat()}"
-        words.append(span + _made_again(h, start))
-    end, hold = h.paired[-1][1], None if h.paired[-1][1] is None else _hold_of(h, h.paired[-1][1])
-    if end is None:
-        return ", ".join(words) + _place_held(h)
-    if h.held is not None:
-        return ", ".join(words) + (
-            f" (on hold: the mentor has been away since {h.held[0].isoformat()}; their circle is held as it is until "
-            f"{h.held[1].isoformat()}, then re-matched unless they are back)")
-    if hold is not None and _ran_out(hold):
-        return ", ".join(words) + (
-            f" (ended {hold[2].isoformat()}, the last day its circle was held: the mentor was away from "
-            f"{hold[0].isoformat()}, and the sync after the hold took the circle's mentees out to re-match them)")
-    return ", ".join(words) + f" (ended {end.isoformat()})"
-
-
 def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None = None) -> Document:
     """The pair's history; JSON keys ``pair``, ``mentor``, ``mentee``, ``not_a_good_fit``, ``paired`` (spans
-    ``from``/``until``, ``until`` null while it lasts), ``on_hold`` (``mentor_away_since``, ``held_until``; null
+    as the text says them, ``pair_spans.paired_json``: ``from``/``until``, ``until`` null while it lasts or its
+    mentor's circle is held, the last day held when a hold ran out, with ``ended_with_hold``), ``on_hold`` (``mentor_away_since``, ``held_until``; null
     unless the mentor is away and their circle held), ``ended_by_coordinator_on`` (the day of the closure that ends
     the pair today, as ``lmsync health`` counts it ended; null else: ``PairHistory.ended_since``), then one list per
-    table (a queue item paused while its pair is on hold: status ``on_hold``, due null, as ``lmsync queue list``).
+    table (a queue item paused while its pair is on hold, open or acknowledged: status ``on_hold``, due null, as ``lmsync queue list``; tester round 112a, 2).
     ``mentor``/``mentee`` carry ``standing`` (``pair_people``: null while active in the course, else
     ``enrolment_suspended``, ``account_suspended`` or ``not_enrolled``; tester round 108a, 3) and ``mentor_away`` the
     mentor's recorded absences (``from``, ``until`` null while recorded, ``held_until`` the hold's last day; tester
@@ -177,7 +124,7 @@ def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None
         if uid in (standing or {}):
             head += f"\n  the {side} is {STANDING_WORDS[(standing or {})[uid]]}"
     if h.paired:
-        head += "\n  paired " + _paired(h)
+        head += "\n  paired " + paired_words(h)
     if h.ended_since is not None:  # as health counts it on the same day (tester round 100b, 4)
         head += (f"\n  ended by a coordinator since {h.ended_since.isoformat()} (`queue done --outcome closed`): "
                  "`lmsync health` counts it as ended until the pair is made again")
@@ -207,8 +154,8 @@ def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None
     queue = [
         {"opened": i.opened_on, "status": Shown("on_hold", "on hold") if _held(i) else i.status,  # as queue list
          "owner": i.owner, "outcome": i.outcome,
-         # no due date once acknowledged or closed, as queue list (round 38, 4), nor while on hold (after 105a, 1)
-         "due": None if i.acked_on or _held(i) else i.due_on,
+         # no due date once acknowledged or closed, as queue list (round 38, 4), nor while paused (after 105a, 1)
+         "due": None if i.acked_on or _paused(i) else i.due_on,
          # acknowledged and awaiting its outcome is not closed (tester round 35, 2: JSON and CSV said closed)
          "acknowledged_on": i.acked_on if i.outcome is None else None,
          "closed": _closed_on(i) if i.acked_on and i.outcome else None, "escalated_to": i.escalated_to, "note": i.note,
@@ -222,7 +169,7 @@ def pair_view(h: PairHistory, people: People, standing: Mapping[int, str] | None
         Field("mentor", {**people.as_json(h.mentor_id), "standing": (standing or {}).get(h.mentor_id)}),
         Field("mentee", {**people.as_json(h.mentee_id), "standing": (standing or {}).get(h.mentee_id)}),
         Field("not_a_good_fit", forbidden),
-        Field("paired", [{"from": start, "until": end} for start, end in h.paired]),
+        Field("paired", paired_json(h)),  # as the text says them (tester round 112a, 5)
         Field("ended_by_coordinator_on", h.ended_since),
         Field("mentor_away", [{"from": a, "until": b, "held_until": a + timedelta(days=h.hold_days - 1)}
                               for a, b in h.mentor_away] if h.hold_days else []),

@@ -98,6 +98,11 @@ class PairHistory:
     #: away and "paired since", with no word of the hold nor its last day (tester round 109a, 7)
     place_held: tuple[date, date] | None = None
     place_over: bool = False  # the place's last day is before today: the next sync removes the mentee
+    #: the mentee's absences the store records while their place was held, oldest first, as ``mentor_away``
+    #: (``MemberAbsences.days_away``): ``pair show`` says a span the sync ended because the hold on their place ran
+    #: out as ended on the place's last day, as a mentor's circle (tester round 112a, 5: it read as ended the day
+    #: after, with no word of the hold)
+    mentee_away: tuple[tuple[date, date | None], ...] = ()
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -172,8 +177,9 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
         if window is not None and spans and spans[-1][1] is not None and spans[-1][1] >= window[0]:
             held = window if window[1] >= today(config) else None
         mentor_away = MentorAbsences(store, programme).days_away().get(mentor, ())
-        place_held = _place_held(MemberAbsences(store, programme).since().get(mentee), spans,
-                                 config.sync.away_mentor_hold_days)
+        members_away = MemberAbsences(store, programme)
+        place_held = _place_held(members_away.since().get(mentee), spans, config.sync.away_mentor_hold_days)
+        mentee_away = members_away.days_away().get(mentee, ())
         ended = ended_spans(store, programme).get(pair, ())
         ended_since = next((start for start, end in reversed(ended)
                             if ended_that_day(((start, end),), today(config))), None)
@@ -182,7 +188,7 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             store.close()
     return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since,
                        mentor_away, config.sync.away_mentor_hold_days, place_held,
-                       place_held is not None and place_held[1] < today(config))
+                       place_held is not None and place_held[1] < today(config), mentee_away)
 
 
 def _place_held(since: date | None, spans: tuple[tuple[date, date | None], ...], days: int) -> tuple[date, date] | None:

@@ -80,7 +80,7 @@ def test_pair_show_says_a_pair_made_again_and_closed_again_is_ended_by_a_coordin
 
     shown = json.loads(_ok(demo_home, "pair", "show", MENTOR, MENTEE, "--format", "json"))
     assert shown["ended_by_coordinator_on"] == SECOND.isoformat(), shown
-    assert shown["paired"][-1] == {"from": AGAIN.isoformat(), "until": None}, shown["paired"]
+    assert shown["paired"][-1] == {"from": AGAIN.isoformat(), "until": None, "ended_with_hold": None}, shown["paired"]
     text = _ok(demo_home, "pair", "show", MENTOR, MENTEE)
     assert f"ended by a coordinator since {SECOND.isoformat()}" in text, text
     health = json.loads(_ok(demo_home, "health", "--format", "json"))

@@ -94,7 +94,9 @@ def test_round_108a_9_a_pair_whose_mentors_hold_runs_reads_as_held_then_as_ended
                       "re-match them)"), paired
     assert "ended 2027-02-06" not in shown, shown
     data = json.loads(_ok(home, "pair", "show", MENTOR, MENTEE, "--format", "json"))
-    assert data["paired"] == [{"from": "2026-12-07", "until": "2027-02-06"}], data["paired"]  # the history as it was
+    # as the text says it (tester round 112a, 5: the JSON said the day the mentor was found away)
+    assert data["paired"] == [{"from": "2026-12-07", "until": "2027-02-19", "ended_with_hold": {
+        "side": "mentor", "away_since": "2027-02-06", "held_until": "2027-02-19"}}], data["paired"]
     assert data["on_hold"] is None
     # the mentor still away: their absence is still recorded (tester round 109a, 2: the sync forgot it on 02-21)
     assert data["mentor_away"] == [{"from": "2027-02-06", "until": None, "held_until": "2027-02-19"}], data
