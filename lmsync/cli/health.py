@@ -40,6 +40,7 @@ from lmsync.service.programme_settings import programme_today
 from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent, refuse_if_absent
 from lmsync.store.queue import GONE, QueueItem
+from lmsync.store.queue_item import HOLD_PREFIX
 
 
 def _as_of(value: datetime | None) -> date | None:
@@ -266,7 +267,8 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     pair_id = f"{mentor_id}-{mentee_id}"
     people = people_of(config, roster) if roster else load_people(config)
     refuse_if_absent(config, "queue ack")  # said as `queue ack`, not as the `queue list` read next
-    open_pairs = {(i.mentor_id, i.mentee_id) for i in service.queue_list(config)}
+    listed = service.queue_list(config)
+    open_pairs = {(i.mentor_id, i.mentee_id) for i in listed}
     if (mentor_id, mentee_id) not in open_pairs and (mentee_id, mentor_id) in open_pairs:
         mentor_id, mentee_id = mentee_id, mentor_id  # the mentee named first, as `queue done` takes it
         pair_id = f"{mentor_id}-{mentee_id}"
@@ -274,9 +276,12 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
         item = service.queue_ack(config, pair_id, note=note, wait=wait, label=people.pair(mentor_id, mentee_id))
     except NotAPair:  # as `queue done` says it (tester round 56, 9)
         raise NotAPair(mentor_id, mentee_id, people.label, people_[0] if len(people_) == 2 else None) from None
+    # on hold, `queue done` refuses every outcome until they are back: said, not pointed to (tester round 113, 4)
+    held = next((i.on_hold for i in listed if i.pair == item.pair and i.on_hold), None)
     say(
-        f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); "
-        "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`"
+        f"acknowledged {people.pair(item.mentor_id, item.mentee_id)} (open since {item.opened_on.isoformat()}); " + (
+            f"the pair is on hold ({held.removeprefix(HOLD_PREFIX)}): `lmsync queue done` takes its outcome once they are back" if held else
+            "record what was done with `lmsync queue done MENTOR MENTEE --outcome ...`")
     )
 
 
