@@ -248,6 +248,11 @@ def send_clock_warning(store: Store, config: Config) -> str | None:
     try:
         check_clock_today(store, config)
     except ClockWentBack as problem:
-        why = problem.message.rpartition("; ")[0] or problem.message  # without what a refused send spared
-        return f"a real `lmsync nudge` refuses to send now (exit 2): {why}"
+        return f"a real `lmsync nudge` refuses to send now (exit 2): {why_refused(problem)}"
     return None
+
+
+def why_refused(problem: ClockWentBack) -> str:
+    """A refusal's words up to why, without what the refused command spared (its last ``; `` part): what a read
+    that goes on says of it (``send_clock_warning``, ``clock_reads``)."""
+    return problem.message.rpartition("; ")[0] or problem.message

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from lmsync.config import Config
-from lmsync.service.clock_check import ClockWentBack, check_clock_today, check_erase_clock
+from lmsync.service.clock_check import ClockWentBack, check_clock_today, check_erase_clock, why_refused
 from lmsync.store.db import Store
 
 
@@ -66,11 +66,6 @@ def clock_problem(config: Config) -> ClockWentBack | None:
     return _with_store(config, check_clock_today)
 
 
-def _why(problem: ClockWentBack) -> str:
-    """A refusal's words up to why, without what the refused command spared (its last ``; `` part)."""
-    return problem.message.rpartition("; ")[0] or problem.message
-
-
 def clock_warning(config: Config, command: str, day: date | None = None) -> str | None:
     """The warning (one line, then ``  fix: ...``) a read-only ``command`` prints on stderr under a clock behind the
     store's records (``clock_problem``), None otherwise. ``command``: ``"grades plan"`` (its push refuses) or
@@ -81,10 +76,10 @@ def clock_warning(config: Config, command: str, day: date | None = None) -> str 
     if (problem := clock_problem(config)) is None:
         return None
     if command == "grades plan":
-        said = f"`lmsync grades push` refuses to write now (exit 2): {_why(problem)}"
+        said = f"`lmsync grades push` refuses to write now (exit 2): {why_refused(problem)}"
     else:
         shown = f"; this {command} shows {day.isoformat()} by that clock, leaving out what is dated later" if day else ""
-        said = f"{_why(problem)}{shown}; {STOPPED}"
+        said = f"{why_refused(problem)}{shown}; {STOPPED}"
     return f"warning: {said}\n  fix: {problem.hint}" if problem.hint else f"warning: {said}"
 
 
@@ -96,7 +91,7 @@ def recorded_day_note(config: Config, day: date) -> tuple[str, str] | None:
     problem = clock_problem(config)
     if problem is None or problem.last is None or day > problem.last:
         return None
-    return (f"that day is not to come for this store: {_why(problem)}",
+    return (f"that day is not to come for this store: {why_refused(problem)}",
             f"set the system clock right (timedatectl; chronyc tracking) if it is wrong: once its day reaches "
             f"{day.isoformat()}, --as-of {day.isoformat()} shows it; meanwhile the commands that write refuse "
             "(`lmsync doctor` says which)")
