@@ -32,6 +32,7 @@ from lmsync.service.directory import (
     with_accounts,
 )
 from lmsync.service.established import NotAPair
+from lmsync.service.health_erased import erased_since
 from lmsync.service.health_queue import BY_HAND, HeldCircle, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
@@ -80,8 +81,10 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
                            | {uid for place in report.held_places for uid in place.pair})  # a mentee's (109a, 1)
     alone = mentees_without_mentor(config, report.assessment.roster, report.assessment.circles,
                                    report.assessment.peer_mentors)  # named where a coordinator reads (107a, 5)
-    echo_view(ctx, health_view(report, people_of(config, roster), today=programme_today(config), without_mentor=alone),
-              fmt)
+    today = programme_today(config)  # people erased since a past day: their pairs went with them (112b, 9b)
+    erased = erased_since(config, report.as_of) if report.as_of < today else 0
+    echo_view(ctx, health_view(report, people_of(config, roster), today=today, without_mentor=alone,
+                               erased_since=erased), fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:

@@ -109,6 +109,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         coordinator_said,
         figures_withheld,
         hold_ended,
+        notes_said,
         others_said,
         sides_of,
     )
@@ -127,8 +128,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         agreed = yes or click.confirm(
             f"Erase everything lmsync stores about {label}? {others} the pair's meetings, "
             "health history, coordinator queue items with their decisions, the record of nudges sent "
-            f"(so may be nudged again as if new){answers_lost(sides)}. A mentor's note on a "
-            "meeting of the whole circle leaves the other mentees' copies too (it may name this person)."
+            f"(so may be nudged again as if new){answers_lost(sides)}. {notes_said(sides)}"  # round 112b, 9a
             f"{hold_ended(config, sides)}{figures_withheld(sides)}{kept_apart}"
             f"{coordinator_said(privacy.still_coordinator(config, person), source)} This cannot be undone"
         )

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from lmsync.domain.pair_key import PairKey
+from lmsync.domain.pair_moved_back import moved_back
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,25 @@ class PairsByDate:
             return None
         made, first_day = spans[0][0], self._index[1]
         return min(start, made) if start is not None and made == first_day else made
+
+    def judged_spans(
+        self, pair: tuple[int, int], closed: Iterable[date], as_of: date
+    ) -> tuple[tuple[tuple[date, date | None], ...], date | None]:
+        """``pair``'s spans health judges on ``as_of`` and the day the pair was made anew (None: it was not): made
+        again after a coordinator's closure (``after_closure``, ``closed``: the closures' days) or moved back after
+        its mentee's pairing with another mentor (``pair_moved_back.moved_back``; tester round 113, 2), the later."""
+        spans, closure = after_closure(self.spans(pair), closed, as_of)
+        spans, back = moved_back(spans, [start for mentor, start in self._mentee_starts.get(pair[1], ())
+                                         if mentor != pair[0]], as_of)
+        return spans, back or closure
+
+    @cached_property
+    def _mentee_starts(self) -> dict[int, list[tuple[int, date]]]:
+        """Mentee -> (mentor, first day) of each of their pairings in the history."""
+        out: dict[int, list[tuple[int, date]]] = {}
+        for p in self.history:
+            out.setdefault(p.mentee_id, []).append((p.mentor_id, p.start))
+        return out
 
     @property
     def begins(self) -> date | None:

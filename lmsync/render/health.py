@@ -18,7 +18,8 @@ from lmsync.render.health_places import held_places_json, held_places_note
 from lmsync.render.views import JSON_CSV, TEXT, Column, Document, Field, Note, Shown, Table
 from lmsync.service.circles_left_alone import LEFT_ALONE, LeftAloneCircle
 from lmsync.service.health import HealthReport, unassigned_note
-from lmsync.service.health_gone import PausedApart
+from lmsync.service.health_erased import erased_note
+from lmsync.service.health_gone import PausedApart, paused_json
 from lmsync.service.labels import People
 from lmsync.service.mentees_alone import without_mentor_note
 from lmsync.store.health import QueueItem
@@ -54,7 +55,7 @@ def _detail_lines(cell: Shown) -> list[str]:
 
 
 def health_view(report: HealthReport, people: People, today: date | None = None,
-                without_mentor: Sequence[int] | None = None) -> Document:
+                without_mentor: Sequence[int] | None = None, erased_since: int = 0) -> Document:
     """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued.
 
     ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4); a view of
@@ -75,7 +76,11 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
 
     ``without_mentor``: the mentees in the course with no mentor today (``mentees_alone.mentees_without_mentor``, Moodle
     ids), named in the text (the first ten, the rest counted) and listed in JSON's ``mentees_without_mentor``, on a view
-    of today only: the store does not keep who was in the course on another day (JSON null then)."""
+    of today only: the store does not keep who was in the course on another day (JSON null then).
+
+    ``erased_since``: the people erased on or after a past day viewed (``health_erased.erased_since``), whose pairs
+    of that day went with their erasure: said in the text and counted in JSON's ``people_erased_since`` (0 on
+    today's view; tester round 112b, 9b)."""
     rows = [
         {
             "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
@@ -118,6 +123,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
         besides = f", besides the {len(on_hold)} in the pairs on hold below" if on_hold else ""
         head += (f"\n({others} circle member(s) left out: they, or their circle's mentor, have no active enrolment "
                  f"or a suspended Moodle account{besides})")  # an account too (tester round 86b, 8)
+    if (erased := erased_since if past else 0):  # fewer pairs than that day had, said (tester round 112b, 9b)
+        head += f"\n({erased_note(erased, report.as_of)})"
     if report.assessment.unassigned_mentor_answers:
         head += f"\n({unassigned_note(report.assessment.unassigned_mentor_answers)})"
     if report.held:  # named, as of that day whatever day it is asked (tester round 104b, 10)
@@ -139,6 +146,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
         Field("unassigned_mentor_answers", report.assessment.unassigned_mentor_answers),
         Field("programme_starts_on", report.starts_on),
         Field("pairing_history_begins_on", report.assessment.history_begins),
+        Field("people_erased_since", erased),
         Field("queued", report.queued),
         Field("recorded", report.recorded),
         Field("ended_by_coordinator", [f"{m}-{e}" for m, e in sorted(report.ended)]),
@@ -179,6 +187,9 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
     blocks.append(Field("paused_not_in_programme", len(apart.gone)))
     blocks.append(Field("paused_on_hold", len(apart.held)))
     blocks.append(Field("paused_by_this_run", len(report.gone)))
+    # which items, beside the counts kept for their consumers (tester round 113, 5)
+    blocks.append(Field("paused_not_in_programme_items", paused_json(apart.gone)))
+    blocks.append(Field("paused_on_hold_items", paused_json(apart.held)))
     blocks.append(Field("unescalated", [{"pair": f"{i.mentor_id}-{i.mentee_id}", "owner": i.owner, "why": why}
                                         for i, why in report.unescalated]))
     if not report.recorded:
@@ -285,7 +296,9 @@ def _queued_label(pair_id: str, people: People) -> str:
 def queue_view(items: Sequence[QueueItem], people: People, today: date | None = None) -> Table:
     """The open items, oldest first, then those acknowledged and awaiting an outcome (``acked_on``
     set; ``state`` says which); JSON: a list; text: one line per item, its reasons under it. With
-    ``today``, an item past its due date says by how many days (tester round 21, 11)."""
+    ``today``, an item past its due date says by how many days (tester round 21, 11). ``acknowledged_on`` is the ack's
+    day of an item awaiting its outcome, and of an open one a ``met`` reopened after an ack (``state`` ``open``,
+    ``QueueItem.acked_before_met``; tester round 113, 6: its day was dropped), else null."""
     rows = []
     for i in items:
         overdue = i.overdue_days(today) if today is not None and not i.on_hold else 0
@@ -305,6 +318,8 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             f"  due {due.isoformat()}" if due else "",
             f" ({overdue} day(s) overdue)" if due and overdue else "",
             f"  escalated to {i.escalated_to}" if i.escalated_to else "",
+            # the ack a met reopened kept (tester round 113, 6: its day was dropped)
+            f"  acknowledged {i.acked_before_met.isoformat()}" if i.acked_before_met else "",
             # a met said only by a later due date; the coordinators' notes only in pair show (tester round 86b, 12)
             f"  outcome met recorded {i.outcome_on.isoformat()}" if i.outcome == "met" and i.outcome_on else "",
             f"  note: {i.note}" if i.note else "",
@@ -317,7 +332,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "status": Shown("on_hold", "on hold") if i.on_hold else i.status,  # not gone (tester round 105a, 1)
             "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
-            "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on,
+            "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on or i.acked_before_met,
             # paused: ``last_seen_on`` is the day it was paused, its reasons the judgement before (tester round 102a, 5)
             "flagged": f"paused on {i.last_seen_on.isoformat()}" if i.status == GONE else f"last flagged {i.last_seen_on.isoformat()}",
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons), "note": i.note,

@@ -80,13 +80,13 @@ def _paused_words(i: Any) -> str:
     """Why and since when ``i`` (``_paused``) is paused, as ``lmsync queue list`` says it: on hold, who is away and
     until when, and what waits until they are back (nothing due; for an acknowledged item, no outcome: ``queue done``
     refuses one while the pair is on hold); else that the pair is not in the programme and, when its note says it,
-    why (tester round 112a, 2)."""
+    why (tester round 112a, 2; an open item too, tester round 113, 1: it said only "not in the programme")."""
     why = getattr(i, "gone_why", None) or ""
     waits = "no outcome is taken" if i.acked_on else "nothing is due"
     if _held(i):  # who is away, until when (after tester round 105a, 1)
         until = "it is set back" if why.startswith(LEFT_ALONE) else "they are back"
         return f"on hold since {i.last_seen_on.isoformat()} ({why.removeprefix(HOLD_PREFIX)}; {waits} until {until})"
-    if i.acked_on:  # as queue list: the pair is no longer in the programme, and why
+    if i.acked_on or why:  # as queue list: the pair is no longer in the programme, and why (tester round 113, 1)
         return f"paused {i.last_seen_on.isoformat()} (the pair is no longer in the programme" + (
             f": {why}" if why else "") + "; nothing is due)"
     return f"paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"

@@ -160,7 +160,9 @@ def _html_page(data: ReportData) -> str:
             "How many pairs were in each state on each day lmsync judged them"
             + (" (one day per week over this long a span)" if data.health_weekly else "")
             + (f"; below, the pairs at risk or fading on {escape(day)}, why, and, for a fading pair, where it stands in the coordinator's queue "
-               "(dates, and every other pair's item: `lmsync queue list`, for coordinators)." if day else "."),
+               # a pair at risk is not queued (tester round 110a, 3: "every other pair's item" sent readers to the queue)
+               "(lmsync queues a pair once it is judged fading, none for being at risk; the dates, and any item a pair "
+               "shown at risk has otherwise: `lmsync queue list`, for coordinators)." if day else "."),
             (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)
             + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk or fading</h3>")  # round 51b, 8

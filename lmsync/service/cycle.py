@@ -45,6 +45,7 @@ from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import ConnectionFailed, Timeout
+from lmsync.service.coordinator_accounts import all_suspended, suspended_logged, suspended_note
 from lmsync.service.cycle_feedback import feedback_step
 from lmsync.service.cycle_log import tell_done, tell_step
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
@@ -162,7 +163,7 @@ def _out_of_range(plan: GradesPlan, who: Callable[[int], str], *, detail: int = 
 
 def _health(run: _Run) -> StepResult:
     from lmsync.service.health import run_health, unassigned_note
-    from lmsync.service.health_gone import PausedApart
+    from lmsync.service.health_gone import PausedApart, paused_json
 
     report = run_health(run.api, run.config, run.store, as_of=run.day)
     run.outputs["health"] = report
@@ -176,6 +177,8 @@ def _health(run: _Run) -> StepResult:
         "paused_not_in_programme": len(apart.gone),
         "paused_on_hold": len(apart.held),
         "paused_by_this_run": len(report.gone),
+        "paused_not_in_programme_items": paused_json(apart.gone),  # which, as health's JSON (tester round 113, 5)
+        "paused_on_hold_items": paused_json(apart.held),
         "not_a_good_fit": len(report.not_a_good_fit),
     }
     # a pair a coordinator ended counts once, as ended (tester round 19, 5; round 23, 4)
@@ -302,6 +305,7 @@ def _digest(run: _Run) -> StepResult:
         "unknown": states.count("unknown"),  # answer lost: may have arrived, not sent again today
         "not_attempted": len(report.not_attempted),  # after a lost answer: the next run sends them
         "unknown_coordinators": len(report.unknown_coordinators),
+        "suspended_coordinators": len(report.suspended_coordinators),  # sent nothing (tester round 113, 3)
     }
     if not run.config.health.coordinators:
         return StepResult("digest", "ok", EXIT_OK, "no [health] coordinators configured", counts)
@@ -311,12 +315,20 @@ def _digest(run: _Run) -> StepResult:
     if report.held:
         return StepResult("digest", "held", EXIT_OK, report.held_line, counts)
     text = f"{counts['sent']} digest(s) sent, {counts['already']} already sent today{report.erased_note}"
+    # a suspended account named in the line, by its entry and Moodle id in the log (tester round 113, 3)
+    h = run.config.health
+    logged = text + suspended_logged(report.suspended_coordinators, h.escalate_to, h.coordinators)
+    text += suspended_note(list(report.suspended_coordinators), h.escalate_to, h.coordinators)
     if report.problem:
-        return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts, error="DigestProblem")
+        return StepResult("digest", "failed", EXIT_ADMIN, f"{text}; {report.problem}", counts, error="DigestProblem",
+                          logged=f"{logged}; {report.problem}")
     if counts["failed"] or counts["unknown"] or counts["not_attempted"]:  # said apart, as the nudges line (106b, 3)
-        return StepResult("digest", "partial", EXIT_PARTIAL, text + _not_all_sent(counts, "digest(s) not attempted"), counts)
-    gone: tuple[State, int] = ("admin", EXIT_ADMIN) if report.erased_coordinators else ("ok", EXIT_OK)  # round 78, 6
-    return StepResult("digest", *gone, text, counts)
+        more = _not_all_sent(counts, "digest(s) not attempted")
+        return StepResult("digest", "partial", EXIT_PARTIAL, text + more, counts, logged=logged + more)
+    # every coordinator suspended: nobody is given the queue, an admin acts (113, 3)
+    admin = report.erased_coordinators or all_suspended(report.suspended_coordinators, h.coordinators)
+    gone: tuple[State, int] = ("admin", EXIT_ADMIN) if admin else ("ok", EXIT_OK)  # round 78, 6
+    return StepResult("digest", *gone, text, counts, logged=logged)
 
 
 def _report(run: _Run) -> StepResult:

@@ -8,7 +8,7 @@ number (``circles_left_alone``; tester round 108a, 4), and of the circles held w
 ended, since their last digest (tester round 61, 5), naming the mentees such an end left without a mentor
 (``hold_mentees``; tester round 107a, 5), of the mentors and mentees back from away and the mentees whose held place
 was given up, or is held while they are away (``digest_holds``; tester round 108a, 5 and 6; 111a, 4; acknowledged
-items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, ``digest_rejoined``: 112a, 4), and of
+items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, matched anew or waiting without a mentor, ``digest_rejoined``: 112a, 4; 113), and of
 the other mentees newly without a mentor, or with one again (``mentees_alone``; after tester round 107a, 5; 109a, 4);
 their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
@@ -33,10 +33,11 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service import digest_holds as away
 from lmsync.service.circles_left_alone import LEFT_ALONE
+from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.digest_paused import paused_since, with_paused_items
-from lmsync.service.digest_rejoined import rejoined
+from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
@@ -98,6 +99,7 @@ class DigestReport:
     erased_coordinators: list[str] = field(default_factory=list)  # configured usernames of people erased
     #: usernames whose digest was due and not sent: the sending stopped after a lost answer (the executor re-observes)
     not_attempted: list[str] = field(default_factory=list)
+    suspended_coordinators: dict[str, int] = field(default_factory=dict)  # username -> id, account suspended: unsent
 
     @property
     def held_line(self) -> str:
@@ -269,7 +271,7 @@ def digest_text(
     lines += away.back_lines(holds, places, back_items, label,
                              lambda i: back_item_line(i, label, _why(i.reasons, unanswered), day, username))
     unanswered.clear()
-    lines += away.given_up_lines(places, label)
+    lines += away.given_up_lines(places, label) + waiting_lines(places, label)  # back with none (round 113)
     held = [h for h in holds if not h.ended and h.back_on is None]
     if held:
         lines += ["", f"Circles held while their mentor is away ({len(held)}; their mentees stay and are not matched "
@@ -356,13 +358,15 @@ def run_digest(
         return report
     if config.health.escalate_to and config.health.escalate_to not in names:
         names.append(config.health.escalate_to)  # told only of what escalated to them
-    users = {u.username: u.id for u in api.get_users_by_field("username", list(names)) if u.username}
+    found = [u for u in api.get_users_by_field("username", list(names)) if u.username]
+    users = {u.username: u.id for u in found}
     report.unknown_coordinators = [n for n in names if n not in users]
+    report.suspended_coordinators = suspended_of(found, names)  # sent no digest; the run says so (tester round 113, 3)
     # an erased coordinator still listed: no digest, and no ``digests`` row naming them again (tester round 77b, 4:
     # their rows went with the erasure, and a second digest of the day went to them)
     erased = erased_on(store)
     report.erased_coordinators = [n for n in names if n in users and users[n] in erased]
-    users = {n: uid for n, uid in users.items() if uid not in erased}
+    users = {n: uid for n, uid in users.items() if uid not in erased and n not in report.suspended_coordinators}
     programme = config.programme.name
     new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
     status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
@@ -429,7 +433,7 @@ def run_digest(
         placed = (list(now_with_mentor(history, told_on, programme_zone(config), holds, me))
                   if username in config.health.coordinators else [])
         placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
-        told_places += again
+        told_places += again + waiting(config, username, places, alone, history, me, theirs)  # round 113
         back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
         back_items = [i for i in theirs if i.status != GONE and i not in queued  # due too: 109a, 6
                       and (i.mentor_id in back[0] or i.pair in back[1])]
@@ -437,9 +441,9 @@ def run_digest(
         # and 108a, 5)
         in_queue = {i.pair for i in queued} | {i.pair for i in mine} | {i.pair for i in back_items}
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
-        named = {m for h in told if h.ended_away for m in h.mentees.alone}  # by the ended hold's part: not twice
+        named = {m for h in told if h.ended_away for m in h.mentees.alone} | {p.mentee_id for p in told_places if p.waiting}
         newly = ([m for m in newly_without_mentor(alone, history, told_on, programme_zone(config), me) if m not in named]
-                 if username in config.health.coordinators else [])
+                 if username in config.health.coordinators else [])  # named by a hold's or place's part: not twice
         digest = Digest(
             username,
             users[username],

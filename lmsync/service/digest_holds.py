@@ -128,7 +128,9 @@ class PlaceHold:
     running (``on`` is then ``since``, the day it began, and ``given_up`` False; tester round 111a, 4); ``in_queue``:
     the pair has an open item of the coordinator told (set per coordinator: ``places_since``); ``given_up_in``: for a
     mentee back after that place was given up, the mentor of the circle that held it, ``mentor_id`` then the one they
-    were matched anew with and ``on`` the day that pair began (``digest_rejoined``, ``rejoined_line``; tester round 112a, 4), else None."""
+    were matched anew with and ``on`` the day that pair began (``digest_rejoined``, ``rejoined_line``; tester round 112a, 4), else None;
+    ``waiting``: a given-up place whose mentee is back and has no mentor now (``digest_rejoined.waiting``; tester
+    round 113), said under "Back from away without a mentor", not under "Held places given up"."""
 
     mentee_id: int
     mentor_id: int
@@ -139,6 +141,7 @@ class PlaceHold:
     in_queue: bool = False
     held: bool = False
     given_up_in: int | None = None
+    waiting: bool = False
 
     @property
     def pair(self) -> tuple[int, int]:
@@ -253,7 +256,7 @@ def given_up_lines(places: Sequence[PlaceHold], label: Callable[[int], str]) -> 
     mentor, the last day held and the day the sync took them out, and, ``in_queue``, that the pair's item stays
     paused until an outcome is recorded; back later, they are matched anew (README, held places). Tester round
     108a, 6: such a mentee was in no digest."""
-    gone = [p for p in places if p.given_up]
+    gone = [p for p in places if p.given_up and not p.waiting]  # one back waiting: ``digest_rejoined`` (round 113)
     if not gone:
         return []
     lines = ["", f"Held places given up ({len(gone)}; the mentee was still away when the hold ended, so the sync took "

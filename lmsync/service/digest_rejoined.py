@@ -6,19 +6,30 @@ is active again when that pair is made again. The digest named them only under "
 digest ... nothing more to do for them", while the owner's item awaited an outcome (112a, 4). They are back from away
 now, as a mentor back after their hold ran out is (``digest_holds.Hold.returned``; tester round 109a, 4), their
 pair's items under their name.
+
+Back with no mentor who has room, they wait with none (``waiting``): ``lmsync health`` named them, the digest said
+nothing (tester round 113), as they had no pair open at the coordinator's last digest
+(``mentees_alone.newly_without_mentor``) and begin none (``now_with_mentor``). The store keeps no day they came back
+(the sync forgets a mentee's absence the day it gives their place up), so the digest cannot tell "back since your
+last digest": it names them under "Back from away without a mentor" in each digest while they wait, as it does a
+queue item overdue, with what to do (``mentees_alone.WHAT_TO_DO``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
+from lmsync.config import Config
+from lmsync.service.mentees_alone import WHAT_TO_DO
+from lmsync.service.programme_settings import programme_zone
 from lmsync.store.pairings import Pairing, local_day
 
 if TYPE_CHECKING:
     from lmsync.service.digest_holds import PlaceHold
+    from lmsync.store.queue import QueueItem
 
 
 def rejoined(places: Sequence[PlaceHold], placed: Sequence[tuple[int, int]], history: Sequence[Pairing],
@@ -42,3 +53,44 @@ def rejoined(places: Sequence[PlaceHold], placed: Sequence[tuple[int, int]], his
         last = max(gone, key=lambda p: p.on)
         back.append(replace(last, mentor_id=mentor, on=day, given_up=False, given_up_in=last.mentor_id))
     return rest, back
+
+
+def waiting(config: Config, username: str, places: Sequence[PlaceHold], alone: Collection[int],
+            history: Sequence[Pairing], me: int, theirs: Sequence[QueueItem]) -> list[PlaceHold]:
+    """The mentees coordinator ``username`` (Moodle id ``me``; one of ``[health] coordinators``, else none) is told
+    are back from away with no mentor (tester round 113): each of ``alone`` (``mentees_alone.mentees_without_mentor``:
+    in the course, not suspended, in no circle) whose latest place of ``places`` given up (``given_up``) was given
+    up on a day since which they began no pair (``history``, instants read in the programme's zone), as that
+    ``PlaceHold`` with ``waiting`` True and ``in_queue`` when its pair has an item of ``theirs`` (the coordinator's
+    items, open or awaiting an outcome). Never one of a place with ``me`` (a coordinator is never told about a pair
+    they are part of). By mentee; raises nothing."""
+    if username not in config.health.coordinators:
+        return []
+    zone, out = programme_zone(config), []
+    mine = {i.pair for i in theirs}
+    for mentee in sorted(set(alone)):
+        gone = [p for p in places if p.given_up and p.mentee_id == mentee and not p.held]
+        if not gone:
+            continue
+        last = max(gone, key=lambda p: p.on)
+        if me in (mentee, last.mentor_id) or any(
+                p.mentee_id == mentee and local_day(p.joined_at, zone) >= last.on for p in history):
+            continue  # matched anew since (and alone again: ``newly_without_mentor`` says them), or theirs
+        out.append(replace(last, waiting=True, in_queue=last.pair in mine))
+    return out
+
+
+def waiting_lines(places: Sequence[PlaceHold], label: Callable[[int], str]) -> list[str]:
+    """The digest's "Back from away without a mentor" part: each of ``places`` ``waiting`` (``waiting``) by ``label``
+    (``People.label``), with the circle whose place was given up and when, what to do, and, ``in_queue``, that the
+    pair's item stays paused until an outcome is recorded. Empty for none (tester round 113)."""
+    back = [p for p in places if p.waiting]
+    if not back:
+        return []
+    lines = ["", f"Back from away without a mentor ({len(back)}; their held place was given up while they were away, "
+                 f"and no mentor has room for them now: {WHAT_TO_DO}; named in each digest until they have one):"]
+    lines += [f"- {label(p.mentee_id)}: away since {p.since.isoformat()}; their place in {label(p.mentor_id)}'s "
+              f"circle was given up on {p.on.isoformat()}; back, with no mentor"
+              + ("; their item in your queue stays paused (no longer in the programme) until you record an outcome"
+                 if p.in_queue else "") for p in back]
+    return lines

@@ -252,8 +252,10 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
 
     Read with ``core_user_get_users_by_field`` (username), as the digest does: an unknown one
     would get no digest and no escalation. The check fails naming it; an unreadable answer warns. One
-    the store records as erased fails too (``stores.erased_ids``, as the queue's staff: tester round 77b, 4).
+    the store records as erased fails too (``stores.erased_ids``, as the queue's staff: tester round 77b, 4); one
+    whose account is suspended warns (``coordinator_accounts.doctor_lines``; tester round 113, 3).
     """
+    from lmsync.service.coordinator_accounts import doctor_lines
     from lmsync.service.stores import erased_ids
 
     keys = [(name, "coordinators") for name in config.health.coordinators]
@@ -262,7 +264,8 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
     if not keys:
         return
     try:
-        ids = {u.username: u.id for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username}
+        users = [u for u in api.get_users_by_field("username", sorted({n for n, _ in keys})) if u.username]
+        ids = {u.username: u.id for u in users}
         found = set(ids)
     except MoodleError as exc:
         from lmsync.service.doctor_reads import report_unread
@@ -286,7 +289,10 @@ def coordinators_check(api: Any, config: Config, report: Any) -> None:
         if ids.get(name) in gone:
             report.add(f"health {key}", "fail", f"[health] {key}: {quoted(name)} was erased (`lmsync person erase`): "
                        "gets no digest and no queue item", f"remove {quoted(name)} from [health] {key}")
-    if not unknown and not gone:
+    suspended = doctor_lines(keys, users, config.health.coordinators)  # warned, with the fix (tester round 113, 3)
+    for name, detail, fix in suspended:
+        report.add(name, "warn", detail, fix)
+    if not unknown and not gone and not suspended:
         report.add("health coordinators", "ok", f"{len(keys)} coordinator username(s) found in Moodle")
 
 

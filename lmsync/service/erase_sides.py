@@ -12,6 +12,11 @@ A mentee's mentor loses only the survey answers that name the mentee (an import'
 answers go, and the grades made from them change at the next push. A mentor's answers that name no one (a
 Moodle Feedback form's) are not about the mentee: they stay the mentor's, and no grade made from them changes;
 the question promised a change for both (tester round 78, 11), and now says which holds (``answers_lost``).
+
+A mentor's note on a whole-circle meeting is stored on each mentee's pair: erasing one mentee takes it off the
+others' copies, while erasing the mentor takes every meeting of theirs whole, every copy with it. The question told
+a mentor's erasure of "the other mentees' copies" (tester round 112b, 9a); ``notes_said`` says what each side's
+erasure does to them.
 """
 
 from __future__ import annotations
@@ -85,6 +90,26 @@ def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> 
     mentee = bool(mentors_now) or any(e == user_id for _m, e in pairs)
     return Sides(leads or any(m == user_id for m, _e in pairs), mentee, hold, answered,
                  rated_naming=user_id in about, rated_untied=None in about, place=place)
+
+
+#: What a mentee's erasure does to a mentor's note on a meeting of the whole circle (``surveys._take_shared_notes``).
+MENTEE_NOTES = ("A mentor's note on a meeting of the whole circle leaves the other mentees' copies too (it may name "
+                "this person).")
+#: What a mentor's erasure does to their meetings: every one goes whole, each mentee's copy of a whole-circle meeting
+#: too, with the ratings and notes either side gave, and none dated up to today is stored again (tester round 112b, 9a).
+MENTOR_NOTES = ("Every meeting of theirs goes whole, with the rating and notes stored on it (a meeting of the whole "
+                "circle from every mentee's record, with this person's note on it); none dated up to today is stored "
+                "again, from Moodle's Feedback meeting log, a file or `lmsync meetings add`.")
+
+
+def notes_said(sides: Sides) -> str:
+    """The prompt's sentence on the meetings a mentor's note was stored on, by the erased person's side: a mentee's
+    erasure takes the note off the other mentees' copies (``MENTEE_NOTES``); a mentor's takes their meetings whole
+    (``MENTOR_NOTES``), with no other mentee's copy left to change; someone on both sides reads both. Someone on
+    neither side (or a store that cannot be read) reads ``MENTEE_NOTES``, as before. Tester round 112b, 9a."""
+    if sides.mentor and sides.mentee:
+        return f"As a mentor: {MENTOR_NOTES} As a mentee: {MENTEE_NOTES}"
+    return MENTOR_NOTES if sides.mentor else MENTEE_NOTES
 
 
 def figures_withheld(sides: Sides) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, date, tzinfo
 
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.csv_tables import masked
+from lmsync.service.feedback_answer_words import answer_problem
 from lmsync.service.feedback_sources import (
     FeedbackSource,
     FeedbackSourceProblem,
@@ -101,8 +102,10 @@ def read_feedback_sources(
                             for p in problems], both  # no answer in logs (round 57, 2)
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
-        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: {a.said}"
-                        for a in unusable], []
+        section = s.instrument_sections.get(kind)  # the question by its label, what it takes (tester round 112b, 8)
+        labels = section.feedback_items if section is not None else {}
+        return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: "
+                        f"{answer_problem(a, s.instruments[kind], labels)}" for a in unusable], []
 
     def responder(user_id: int | None, attempt_id: int) -> str:
         """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``

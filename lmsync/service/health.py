@@ -41,7 +41,7 @@ from lmsync.domain.health import (
     unassigned_mentor_scores,
 )
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
-from lmsync.domain.pair_dates import after_closure, restarted_after_erasure
+from lmsync.domain.pair_dates import restarted_after_erasure
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -250,7 +250,7 @@ def assess_pairs(
     out = []
     for mentor, mentee in pair_list:
         pair = (mentor, mentee)
-        spans, anew = after_closure(dated.spans(pair), closures.get(pair, ()), as_of)
+        spans, anew = dated.judged_spans(pair, closures.get(pair, ()), as_of)  # closed, or moved back: new
         # from its first pairing: taken out and put back (or away a day), it started afresh (tester round 54, 1)
         made = spans[0][0] if spans else None  # programme days, as ``as_of``
         appeared = None if made else _appeared(seen.get(pair), watched_since, as_of, first_day.get(pair), start)

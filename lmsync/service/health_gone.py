@@ -107,9 +107,14 @@ def away_circle_mentees(programme: str, snapshot: Snapshot) -> frozenset[int]:
 
 
 def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles) -> str:
-    """Why ``pair`` is not among the pairs judged, in words, as far as Moodle says (never a name)."""
+    """Why ``pair`` is not among the pairs judged, in words, as far as Moodle says (never a name). A mentee now in
+    another mentor's circle is said first: the pair ended by that re-match (or move), whatever else is true of either
+    side; "the mentor is no longer active in the course" was kept for such a pair after the mentor came back (tester
+    round 113, 1)."""
     mentor, mentee = pair
-    said = []
+    moved = mentee not in circles.outsiders and any(
+        mentee in members for other, members in circles.members.items() if other != mentor)
+    said = ["the mentee is now in another mentor's circle"] if moved else []
     for side, uid in (("mentee", mentee), ("mentor", mentor)):
         user = roster.get(uid)
         if user is None:  # the roster holds active enrolments only (onlyactive: suspended and ended left out)
@@ -120,8 +125,6 @@ def why_gone(pair: tuple[int, int], roster: Mapping[int, Any], circles: Circles)
         return "; ".join(said)
     if mentee in circles.outsiders:
         return "the mentee no longer has a mentor or mentee role in the course"
-    if any(mentee in members for other, members in circles.members.items() if other != mentor):
-        return "the mentee is now in another mentor's circle"
     if mentor not in circles.members:
         return "the mentor no longer has a circle"
     return "the mentee is no longer in the mentor's circle"
@@ -138,7 +141,8 @@ def pause_gone(
 
     With ``config``, a pair on hold (``queue_holds.pair_holds``: a mentee's place, or a mentor's circle, held while
     they are away) is paused saying so, not as gone; and an item paused on hold whose hold is over with the pair
-    still out is noted once more, as gone, with why (tester round 105a, 1). A pair of a circle left alone while it
+    still out is noted once more, as gone, with why (tester round 105a, 1); so is an item paused as gone whose why
+    has changed since (``why_gone``: its mentee re-matched, its mentor back; tester round 113, 1). A pair of a circle left alone while it
     carries another circle's ID number (``Circles.left_alone``) is paused on hold saying so (``LeftAloneCircle.said``),
     an item paused earlier for another reason noted once more so: it read "the mentor no longer has a circle"
     (tester round 108a, 4). An item acknowledged and awaiting an outcome is paused and noted alike, its ack kept: it
@@ -160,8 +164,10 @@ def pause_gone(
         why = item.gone_why or ""
         if item.pair in alone and why != alone[item.pair]:  # paused before as gone, or on hold for another reason
             queue.add_note(item, gone_note(day, alone[item.pair]))
-        elif item.pair not in holds.keys() | alone.keys() and why.startswith(HOLD_PREFIX):
-            queue.add_note(item, gone_note(day, why_gone(item.pair, roster, circles)))
+        elif item.pair not in holds.keys() | alone.keys() and (now := why_gone(item.pair, roster, circles)) != why:
+            # why it is out today, once each time that changes: a hold over, or a mentee re-matched (or a mentor back)
+            # since; "the mentor is no longer active" stayed after the mentor came back (tester round 113, 1)
+            queue.add_note(item, gone_note(day, now))
     return paused
 
 
@@ -230,6 +236,16 @@ class PausedApart:
     def held_now(self) -> int:
         """How many of ``held`` this run paused."""
         return sum(1 for i in self.held if i.id in self.now)
+
+
+def paused_json(items: Iterable[QueueItem]) -> list[dict[str, Any]]:
+    """``items`` (``PausedApart.gone`` or ``.held``) for a coordinator's tool, in the order given: each
+    ``{"id": 41, "pair": "66-3", "why": "the mentee is now in another mentor's circle"}``, ``id`` the queue item's,
+    ``pair`` MENTOR_ID-MENTEE_ID (Moodle ids, never a name), ``why`` as ``lmsync queue list`` says it (an item on hold:
+    who is away and until when, without ``on hold: ``; null when its note says nothing). ``lmsync health`` and
+    ``lmsync run`` JSON gave counts only (tester round 113, 5)."""
+    return [{"id": i.id, "pair": f"{i.mentor_id}-{i.mentee_id}",
+             "why": why.removeprefix(HOLD_PREFIX) if (why := i.on_hold or i.gone_why) else None} for i in items]
 
 
 def paused_on(item: QueueItem) -> date:

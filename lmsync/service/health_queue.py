@@ -16,6 +16,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import hold_windows
 from lmsync.service.circles_left_alone import LEFT_ALONE_FIX, left_alone_item
 from lmsync.service.clock_check import check_write_clock
+from lmsync.service.coordinator_accounts import active_coordinators, suspended_usernames
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
@@ -166,7 +167,8 @@ def queue_staff(api: MoodleApi, config: Config, erased: Collection[int] = ()) ->
     round 77b, 4: an erased coordinator still listed was given items again, stored under their name). One
     read (core_user_get_users_by_field), none when no coordinators are listed (nobody owns an item then;
     ``escalate_to`` is returned unchecked). None when Moodle could not be asked (every name is used, as
-    before); the digest and ``lmsync doctor`` name the unknown ones."""
+    before); the digest and ``lmsync doctor`` name the unknown ones. A coordinator whose account is suspended is left
+    out while another is active (``coordinator_accounts``; tester round 113, 3)."""
     from lmsync.moodle.errors import MoodleError
 
     h = config.health
@@ -174,15 +176,20 @@ def queue_staff(api: MoodleApi, config: Config, erased: Collection[int] = ()) ->
         return QueueStaff([], h.escalate_to)
     names = list(dict.fromkeys([*h.coordinators, *([h.escalate_to] if h.escalate_to else [])]))
     try:
-        found = {u.username: u.id for u in api.get_users_by_field("username", names) if u.username}
+        users = [u for u in api.get_users_by_field("username", names) if u.username]
     except MoodleError as exc:
         log.warning("health.coordinators_unchecked", error=type(exc).__name__)
         return None
+    found = {u.username: u.id for u in users}
     erased_ids = set(erased)
     gone = [name for name in names if name in found and found[name] in erased_ids]
     known = [name for name in h.coordinators if name in found and name not in gone]
     if len(known) < len(h.coordinators):
         log.warning("health.coordinators_unknown", unknown=len(h.coordinators) - len(known), known=len(known))
+    # none suspended while another is active (tester round 113, 3): their items go to the active ones
+    if (active := active_coordinators(known, suspended_usernames(users))) != known:
+        log.warning("health.coordinators_suspended", suspended=len(known) - len(active), active=len(active))
+        known = active
     escalate_to = h.escalate_to if h.escalate_to in found and h.escalate_to not in gone else ""
     if h.escalate_to and not escalate_to:
         log.warning("health.escalate_to_unknown")

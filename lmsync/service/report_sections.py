@@ -183,8 +183,11 @@ def at_risk_table(
     return Table("at_risk_today", title, columns, tuple(rows))
 
 
-#: what the queue column says beside every pair whose shown status is not one lmsync queues (``QUEUED``), queued or not
-QUEUE_NOT_SHOWN = "not shown beside a pair at risk (coordinators: `lmsync queue list`)"
+#: what the queue column says beside every pair whose shown status is not one lmsync queues (``QUEUED``), queued or not:
+#: lmsync queues no pair for being at risk, and says when it would (tester round 110a, 3: "not shown ... (coordinators:
+#: `lmsync queue list`)" sent the reader to the queue for pairs lmsync does not queue)
+QUEUE_NOT_SHOWN = ("not queued for being at risk: lmsync queues a pair once `lmsync health` judges it fading; any item "
+                   "it has otherwise is not shown here (coordinators: `lmsync queue list`)")
 #: the shown statuses lmsync queues by itself: a pair the shared judgement calls fading is fading (one side's answers
 #: only ever add to a status), so it is queued whatever either side answered
 QUEUED = ("fading",)

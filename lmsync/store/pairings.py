@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import bindparam, func, select
 
+from lmsync.domain.pair_dates import days_apart
 from lmsync.domain.plan import mentor_of_idnumber
-from lmsync.store.db import ProgrammeRepository, now_iso
+from lmsync.store.db import ProgrammeRepository, Store, now_iso
 from lmsync.store.schema import pairing_history
 
 _h = pairing_history
@@ -203,6 +204,20 @@ class PairingHistory(ProgrammeRepository):
         """(mentor, mentee) of every pairing still open (lmsync placed the mentee and has not taken them out)."""
         query = select(_h.c.mentor_id, _h.c.mentee_id).where(_h.c.programme == self.programme, _h.c.left_at.is_(None))
         return [(r.mentor_id, r.mentee_id) for r in self.store.rows(query)]
+
+
+def days_paired(store: Store, programme: str, pair: tuple[int, int], since: date, day: date) -> int:
+    """The days from ``since`` up to ``day`` (exclusive; negative when ``day`` is earlier) on which ``pair`` (mentor,
+    mentee Moodle ids) existed as lmsync's pairing history has it, in UTC days as ``remade_on`` (days before its first
+    pairing count, and every day when the history never names it: ``pair_dates.days_apart``). The requeue clock of an
+    acknowledged queue item counts these (``CoordinatorQueue.offer``, ``[health] requeue_after_days``): it counted the
+    days a pair was apart (its mentee away, or with another mentor), and a pair back after weeks apart was queued again
+    on the day it was back (tester round 113, 2). One read of the history; raises only the store's errors."""
+    rows = store.rows(select(_h.c.joined_at, _h.c.left_at).where(
+        _h.c.programme == programme, _h.c.mentor_id == pair[0], _h.c.mentee_id == pair[1]))
+    spans = sorted(((local_day(r.joined_at, UTC), None if r.left_at is None else local_day(r.left_at, UTC)) for r in rows),
+                   key=lambda span: (span[0], span[1] or date.max))
+    return (day - since).days - days_apart(spans, since, day)
 
 
 def _later(*instants: str) -> str:

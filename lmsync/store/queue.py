@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.store.db import ProgrammeRepository, Store, now_iso
-from lmsync.store.pairings import PairingHistory
+from lmsync.store.pairings import PairingHistory, days_paired
 from lmsync.store.queue_item import GONE as GONE
 from lmsync.store.queue_item import NOT_DUE as NOT_DUE
 from lmsync.store.queue_item import OUTCOMES as OUTCOMES
@@ -28,8 +28,8 @@ from lmsync.store.queue_item import QUEUED_AGAIN as QUEUED_AGAIN
 from lmsync.store.queue_item import RECOVERED as RECOVERED
 from lmsync.store.queue_item import WATCH as WATCH
 from lmsync.store.queue_item import QueueItem as QueueItem
+from lmsync.store.queue_item import ack_kept_note, gone_note
 from lmsync.store.queue_item import due_date as due_date
-from lmsync.store.queue_item import gone_note
 from lmsync.store.queue_item import item_of as _item
 from lmsync.store.queue_paused import back_note, paused_ids, shows_snapshot, statuses_back
 from lmsync.store.queue_seen import flagged_again
@@ -170,7 +170,7 @@ class CoordinatorQueue(ProgrammeRepository):
             acked = None if closed else self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
             if acked is not None:
                 acked_on = date.fromisoformat(acked)
-                recent = (day - acked_on).days < self.requeue_after_days
+                recent = days_paired(self.store, self.programme, pair, acked_on, day) < self.requeue_after_days
                 if recent and not HealthSnapshots(self.store, self.programme).recovered_after(pair, acked_on):
                     flagged_again(self.store, latest, day)  # "last flagged" that day (tester round 112a, 6)
                     return "snoozed"
@@ -297,8 +297,8 @@ class CoordinatorQueue(ProgrammeRepository):
 
         With no open item, the pair's latest item closed without an outcome that closes it (by
         ``queue ack``, or recovered after a ``met``) still takes one (tester finding 7: an ack
-        means "I am on it"); ``met`` there reopens it until its next due date.
-        """
+        means "I am on it"); ``met`` there reopens it until its next due date, its ack's day kept in its note
+        (``ack_kept_note``; tester round 113, 6)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r} (one of {', '.join(OUTCOMES)})")
         with self.store.transaction():
@@ -329,7 +329,7 @@ class CoordinatorQueue(ProgrammeRepository):
                            "escalated_on": None}
                 reopen = {"acked_on": None, "acked_at": None} if item.acked_on is not None else {}
                 if note is not None or reopen:
-                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=_joined(item.note, note)))
+                    self.store.write(_q.update().where(_q.c.id == item.id).values(**reopen, note=_joined(ack_kept_note(item, on), note)))
             elif item.acked_on is not None:  # acknowledged: keep its ack, record the outcome
                 if note is not None:
                     self.store.write(_q.update().where(_q.c.id == item.id).values(note=_joined(item.note, note)))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -99,6 +100,16 @@ class QueueItem:
         start = said.find(_GONE_WHY)
         return said[start + len(_GONE_WHY):].removesuffix(")") if start >= 0 else None
 
+    @property
+    def acked_before_met(self) -> date | None:
+        """The day a coordinator acknowledged this open item before a ``met`` reopened it (``ack_kept_note``), None for
+        an item acknowledged now, one without a ``met``, or one whose note says no such day: ``queue done --outcome
+        met`` clears the ack and ``lmsync queue list`` dropped its day (tester round 113, 6)."""
+        if self.acked_on is not None or self.outcome != "met":
+            return None
+        found = _ACK_KEPT.findall(self.note or "")
+        return date.fromisoformat(found[-1]) if found else None
+
     def overdue_days(self, day: date) -> int:
         """Days past the due date at ``day`` (0 when not yet due, closed, recovered, on watch or paused)."""
         if self.due_on is None or self.acked_on is not None or self.status in NOT_DUE:
@@ -119,6 +130,22 @@ def gone_note(day: date, why: str) -> str:
     if why.startswith(HOLD_PREFIX):
         return f"{GONE_NOTE}{day.isoformat()}: the pair is {why}"
     return f"{GONE_NOTE}{day.isoformat()}{_GONE_WHY}{why})"
+
+
+#: lmsync's note on an acknowledged item a ``met`` reopens (``ack_kept_note``): ``acknowledged on DAY, met on DAY``,
+#: at the start of the note or after `` / ``.
+_ACK_KEPT = re.compile(r"(?:^| / )acknowledged on (\d{4}-\d{2}-\d{2}), met on \d{4}-\d{2}-\d{2}")
+
+
+def ack_kept_note(item: QueueItem, on: date) -> str | None:
+    """``item``'s note as a ``met`` recorded at ``on`` leaves it: an item acknowledged (``queue ack``) and awaiting its
+    outcome, which the ``met`` reopens (its ack cleared), keeps its ack's day after its earlier notes, ``acknowledged on
+    2027-02-11, met on 2027-02-12`` (``QueueItem.acked_before_met`` reads it back; tester round 113, 6); any other
+    item's note is returned as it is."""
+    if item.acked_on is None or item.outcome is not None:
+        return item.note
+    kept = f"acknowledged on {item.acked_on.isoformat()}, met on {on.isoformat()}"
+    return f"{item.note} / {kept}" if item.note else kept
 
 
 def paused_day(note: str | None) -> date | None:

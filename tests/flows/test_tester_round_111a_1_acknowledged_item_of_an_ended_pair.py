@@ -76,14 +76,16 @@ def test_round_111a_1_an_acknowledged_item_is_paused_when_its_pair_ends(acked, m
     _run(monkeypatch, date(2027, 3, 2), "sync")  # the hold over, m0005 still away: the circle re-matched
     health = _run(monkeypatch, date(2027, 3, 2), "health", hour=11)
     assert "4 queue item(s) paused: the pair is no longer in the programme" in health, health
-    assert f"{PAIR} (the mentor is no longer active in the course" in health, health
+    # the pair ended by the re-match, said first (tester round 113, 1)
+    assert f"{PAIR} (the mentee is now in another mentor's circle; the mentor is no longer active in the course" \
+        in health, health
     data = json.loads(_run(monkeypatch, date(2027, 3, 2), "health", "--as-of", "2027-03-02", "--format", "json",
                            hour=12))
     assert data["paused_not_in_programme"] == 4, {k: v for k, v in data.items() if "paused" in k}
     listing = _run(monkeypatch, date(2027, 3, 2), "queue", "list", hour=12)
     listed = _line(listing)
-    assert listed.startswith(f"{PAIR}  gone  item open since 2027-02-15  (paused on 2027-02-16)  {ACKED}: the mentor "
-                             "is no longer active in the course"), listed
+    assert listed.startswith(f"{PAIR}  gone  item open since 2027-02-15  (paused on 2027-02-16)  {ACKED}: the mentee "
+                             "is now in another mentor's circle; the mentor is no longer active in the course"), listed
     assert "fading" not in listed and "last flagged" not in listed, listed
     assert "1 acknowledged awaiting an outcome (1 of them paused)" in listing, listing.splitlines()[-1]
     item = next(i for i in json.loads(_run(monkeypatch, date(2027, 3, 2), "queue", "list", "--format", "json",
@@ -119,8 +121,8 @@ def test_round_111a_1_an_outcome_on_the_ended_acknowledged_pair_says_it_is_pause
     _ended(monkeypatch)
     said = _run(monkeypatch, date(2027, 3, 8), "queue", "done", "m0005", "s0013", "--outcome", "met", hour=12)
     assert "next due" not in said, said
-    assert (f"{PAIR}: met recorded; the item stays open, paused: the pair is no longer in the programme (the mentor "
-            "is no longer active in the course") in said, said
+    assert (f"{PAIR}: met recorded; the item stays open, paused: the pair is no longer in the programme (the mentee "
+            "is now in another mentor's circle; the mentor is no longer active in the course") in said, said
     listed = _line(_run(monkeypatch, date(2027, 3, 8), "queue", "list", hour=13))
     assert "  gone  " in listed and " due " not in listed and "outcome met recorded 2027-03-08" in listed, listed
 

@@ -156,6 +156,25 @@ def test_why_gone_says_what_moodle_tells_of_each_side_and_of_the_circles():
     assert why_gone((66, 3), roster, circles) == "the mentee is no longer in the mentor's circle"
 
 
+def test_round_113_1_a_re_matched_mentee_is_said_first_and_a_paused_items_why_follows_the_day(store):
+    """Tester round 113, 1: the mentor away, their mentee re-matched, then the mentor back: the item kept "the mentor
+    is no longer active in the course". The re-match is said first, and a changed why is noted once, that day."""
+    circles = Circles({66: frozenset(), 70: frozenset({3})})
+    roster = {70: User("m2"), 3: User("s3")}
+    assert why_gone((66, 3), roster, circles) == ("the mentee is now in another mentor's circle; "
+                                                  + WHY.replace("mentee", "mentor"))
+    q = queue(store)
+    q.offer(DAY, fading(3))
+    (paused,) = pause_gone(q, LATER, {(70, 3)}, roster, circles)
+    assert paused.gone_why == "the mentee is now in another mentor's circle; " + WHY.replace("mentee", "mentor")
+    back = LATER + timedelta(days=3)
+    for day in (back, back + timedelta(days=1)):  # the mentor back: noted once
+        assert pause_gone(q, day, {(70, 3)}, {**roster, 66: User("m")}, circles) == []
+    (item,) = q.open_items()
+    assert item.gone_why == "the mentee is now in another mentor's circle", item.note
+    assert (item.note or "").count("paused by lmsync on ") == 2 and item.last_seen_on == LATER, item.note
+
+
 def test_no_item_is_paused_when_the_course_holds_no_lmsync_circle_or_no_pair_was_judged(store):
     """No circle (before the first sync, or the grouping deleted by hand), or circles whose members came back
     empty (a capability lost on the web-service role, as tester round 27's empty profile fields): nothing

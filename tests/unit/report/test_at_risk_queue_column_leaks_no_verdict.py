@@ -16,7 +16,7 @@ from lmsync.domain.health import PairHealth, Reason, shared_view
 from lmsync.domain.health.status import _judge
 from lmsync.service.health_inputs import thresholds
 from lmsync.service.labels import People
-from lmsync.service.report_sections import at_risk_table
+from lmsync.service.report_sections import QUEUE_NOT_SHOWN, at_risk_table
 from lmsync.store.db import Store
 from lmsync.store.health import CoordinatorQueue
 from lmsync.store.report import FlaggedPair, QueueState, flagged_pairs, queue_states
@@ -56,7 +56,9 @@ def test_a_pair_queued_only_because_of_one_sides_answers_reads_like_a_pair_never
         store.close()
     assert _cells(table, 1) == _cells(table, 2)
     assert _cells(table, 1)[0] == "at_risk" and "lmsync queue list" in _cells(table, 1)[-1]
-    assert "open" not in str(table.rows) and "not queued" not in str(table.rows) and "2026-11-24" not in str(table.rows)
+    # one text beside both, no item state (round 110a, 3: that text says they are not queued for being at risk)
+    assert all(row[-1] == QUEUE_NOT_SHOWN for row in table.rows)
+    assert "open" not in str(table.rows) and "2026-11-24" not in str(table.rows)
 
 
 def test_every_queue_state_beside_a_pair_shown_at_risk_reads_the_same():
