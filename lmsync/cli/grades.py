@@ -87,6 +87,10 @@ def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_
         source=source,
     )
     say(push_text(result.report))
+    if plan is not None:  # a saved plan's push printed no plan: its name clashes said as the run says them (114a, 5)
+        from lmsync.domain.grade_names import clash_warnings
+        for warning in clash_warnings(result.plan.warnings):
+            say(f"  warning: {warning}")
     if result.report.held:  # tester round 14, 1: a store with no history of the programme writes no grade
         raise PlanError("no grade written: this store never paired the programme's circles and never wrote grades",
                         hint="check [store] in lmsync.toml; `lmsync grades push --store-takes-over` only if this "

@@ -36,8 +36,10 @@ from lmsync.service.health_erased import erased_since
 from lmsync.service.health_queue import BY_HAND, HeldCircle, queue_staff_of, record_outcome
 from lmsync.service.jobs import StopFlag
 from lmsync.service.labels import People
-from lmsync.service.mentees_alone import mentees_without_mentor
+from lmsync.service.mentees_alone import left_out_two_roles, mentees_without_mentor
+from lmsync.service.pair_people import STANDING_WORDS, pair_people
 from lmsync.service.programme_settings import programme_today
+from lmsync.service.rematch_now import already_rematched, mentors_now
 from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent, refuse_if_absent
 from lmsync.store.queue import GONE, QueueItem
@@ -84,7 +86,8 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
     today = programme_today(config)  # people erased since a past day: their pairs went with them (112b, 9b)
     erased = erased_since(config, report.as_of) if report.as_of < today else 0
     echo_view(ctx, health_view(report, people_of(config, roster), today=today, without_mentor=alone,
-                               erased_since=erased), fmt)
+                               erased_since=erased,  # named apart with match's fix (tester round 114b, 1)
+                               two_roles=left_out_two_roles(config, report.assessment.roster, alone)), fmt)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
@@ -266,9 +269,9 @@ def queue_ack_command(ctx: click.Context, people_: tuple[str, ...], note: str | 
     The older single MENTOR_ID-MENTEE_ID key (e.g. 66-3) still works.
     """
     config = ctx.obj.config()
-    (mentor_id, mentee_id), roster = _named_pair(config, people_, "queue ack", "MENTOR MENTEE")
+    (mentor_id, mentee_id), roster, active = _named_pair(config, people_, "queue ack", "MENTOR MENTEE")
     pair_id = f"{mentor_id}-{mentee_id}"
-    people = people_of(config, roster) if roster else load_people(config)
+    people, _standing = _pair_people(config, (mentor_id, mentee_id), roster, active)
     refuse_if_absent(config, "queue ack")  # said as `queue ack`, not as the `queue list` read next
     listed = service.queue_list(config)
     open_pairs = {(i.mentor_id, i.mentee_id) for i in listed}
@@ -323,8 +326,8 @@ def queue_done_command(
 ) -> None:
     """Record what was done about a pair's open item: MENTOR MENTEE by username, idnumber, email or Moodle id."""
     config = ctx.obj.config()
-    pair, roster = _named_pair(config, people_, "queue done", "MENTOR MENTEE --outcome met")
-    people = people_of(config, roster) if roster else load_people(config)
+    pair, roster, active = _named_pair(config, people_, "queue done", "MENTOR MENTEE --outcome met")
+    people, standing = _pair_people(config, pair, roster, active)
     try:  # an open item, or one acknowledged and still without an outcome (tester finding 7)
         known = {uid: people.username(uid) for uid in pair if uid in people.roster}  # never owner of their own pair
         # an item opened here goes only to a coordinator (or escalate_to) Moodle has, as health gives them
@@ -341,16 +344,23 @@ def queue_done_command(
         raise InputError(f"{people.pair(*pair)}: no open item in the coordinator queue", hint=exc.hint,
                          summary=f"pair {pair[0]}-{pair[1]}: no open item in the coordinator queue") from None
     label = people.pair(item.mentor_id, item.mentee_id)
+    # one away is said so, as `pair show` says it, never `user #74 (not in the course)` (tester round 114b, 5)
+    away = "".join(f"; the {side} is {STANDING_WORDS[standing[uid]]}"
+                   for side, uid in (("mentor", item.mentor_id), ("mentee", item.mentee_id)) if uid in standing)
+    # the mentee already with another mentor: nothing moves (tester round 114b, 3)
+    now = mentors_now(config, item.pair) if outcome == "rematched" or earlier is not None else []
+    rematch = already_rematched(now, people.label) if now else REMATCH
     if earlier is not None:
-        say(_after_earlier(label, outcome, item, earlier, pinned(config, roster, item.pair) if roster else False))
+        say(_after_earlier(label, outcome, item, earlier, pinned(config, roster, item.pair) if roster else False,
+                           rematch) + away)
     elif item.acked_on is None and item.paused:  # never due while out (tester round 111a, 1: "next due" said)
         why = item.gone_why or "not in any circle"
-        say(f"{label}: {outcome} recorded; the item stays open, paused: {PAUSED_SAID.format(why=why)}")
+        say(f"{label}: {outcome} recorded; the item stays open, paused: {PAUSED_SAID.format(why=why)}{away}")
     elif item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"
-        say(f"{label}: {outcome} recorded; the item stays open, next due {due}")
+        say(f"{label}: {outcome} recorded; the item stays open, next due {due}{away}")
     else:
-        extra = f"; {REMATCH}" if outcome == "rematched" else ""
+        extra = f"; {rematch}" if outcome == "rematched" else ""
         if outcome == "closed" and item.status == GONE:  # paused: not in a circle now (tester round 46, 6)
             extra = ("; it was paused, the pair no longer in the programme: if they come back to the same circle, "
                      "nobody is nudged about them")
@@ -366,7 +376,7 @@ def queue_done_command(
         if outcome == "rematched" and roster and pinned(config, roster, (item.mentor_id, item.mentee_id)):
             extra = ("; but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you "
                      "remove the pin")  # tester round 10, 2
-        say(f"{label}: {outcome} recorded; the item is closed{extra}")
+        say(f"{label}: {outcome} recorded; the item is closed{extra}{away}")
 
 
 def _held_two_roles(config: Config, user: Any) -> bool:
@@ -375,11 +385,13 @@ def _held_two_roles(config: Config, user: Any) -> bool:
     return config.matching.dual_role == "exclude" and all(programme_roles(config.programme, getattr(user, "roles", ())))
 
 
-def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem, pin: bool) -> str:
+def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem, pin: bool,
+                   rematch: str = REMATCH) -> str:
     """What ``queue done --outcome rematched|closed`` says after the pair's earlier ``rematched`` or
-    ``closed``: the same again is recorded once; the other keeps what the earlier one did, and says so."""
+    ``closed``: the same again is recorded once; the other keeps what the earlier one did, and says so.
+    ``rematch``: what the mark does (``REMATCH``, or ``rematch_now.already_rematched``)."""
     on = (earlier.outcome_on or earlier.acked_on or earlier.opened_on).isoformat()
-    rematch = (REMATCH if not pin else
+    rematch = (rematch if not pin else
                "but [matching] pins in lmsync.toml keeps this pair, so it is not re-matched until you remove the pin")
     if outcome == earlier.outcome:
         added = "; your note is added to its notes" if item.note != earlier.note else ""
@@ -391,20 +403,36 @@ def _after_earlier(label: str, outcome: str, item: QueueItem, earlier: QueueItem
             f"outcome rematched ({on}) stands: the pair stays marked not a good fit; {rematch}")
 
 
-def _named_pair(config: Config, people_: tuple[str, ...], command: str, usage: str) -> tuple[tuple[int, int], dict[int, Any]]:
-    """The ``(mentor, mentee)`` ids that ``queue ack`` / ``queue done`` were given, and the roster
-    read for them (empty for the older ``MENTOR_ID-MENTEE_ID`` key, which needs no Moodle read:
-    README promises it to both commands; tester round 8, 3). Raises ``InputError`` otherwise."""
+def _named_pair(config: Config, people_: tuple[str, ...], command: str,
+                usage: str) -> tuple[tuple[int, int], dict[int, Any], dict[int, Any]]:
+    """The ``(mentor, mentee)`` ids that ``queue ack`` / ``queue done`` were given, the roster
+    read for them and the course's active roster it holds (both empty for the older ``MENTOR_ID-MENTEE_ID`` key,
+    which needs no Moodle read: README promises it to both commands; tester round 8, 3). Raises ``InputError``
+    otherwise."""
     if len(people_) == 1 and "-" in people_[0] and all(p.isdigit() for p in people_[0].split("-", 1)):
         mentor, mentee = (int(part) for part in people_[0].split("-", 1))
-        return (mentor, mentee), {}
+        return (mentor, mentee), {}, {}
     if len(people_) != 2:
         raise InputError(
             f"{command} takes the mentor and the mentee, not {' '.join(people_)!r}",
             hint=f"lmsync {command} {usage} (username, idnumber, email or Moodle id)",
         )
-    (mentor, mentee), roster = named(config, read_roster_of(config), people_)  # someone who left: site-wide
-    return (mentor, mentee), roster
+    active = read_roster_of(config)
+    (mentor, mentee), roster = named(config, active, people_)  # someone who left: site-wide
+    return (mentor, mentee), roster, dict(active)
+
+
+def _pair_people(config: Config, pair: tuple[int, int], roster: dict[int, Any],
+                 active: dict[int, Any]) -> tuple[People, dict[int, str]]:
+    """``People`` naming both of ``pair`` and, for one not active in the course, where they stand (Moodle id ->
+    ``pair_people`` code, said in ``STANDING_WORDS``), as ``pair show`` names them: the older key named a mentor
+    whose enrolment was suspended ``user #74 (not in the course)`` (tester round 114b, 5). ``roster`` and
+    ``active`` as ``_named_pair`` gives them; for the older key (both empty) the roster is read here, best effort:
+    a failed read names them by id and says nothing of where they stand. Raises nothing."""
+    people = people_of(config, roster) if roster else load_people(config)
+    if people.note is not None:
+        return people, {}
+    return pair_people(config, active if roster else dict(people.roster), people.roster, pair)
 
 
 command = [health_command, nudge_command, queue_command]

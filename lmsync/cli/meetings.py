@@ -7,7 +7,7 @@ options, calls one function of ``lmsync.service.meetings`` and prints the result
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import click
 from lmsync.cli import FORMAT, echo_view, examples
 from lmsync.cli.dates import ISO_DATE
 from lmsync.cli.output import say
+from lmsync.domain.wave_sittings import PassedOver
 from lmsync.render.meetings import meetings_view, replaced_lines
 from lmsync.service import meetings as service
 from lmsync.service.directory import load_people, named, people_of
@@ -293,12 +294,26 @@ def import_meetings_command(ctx: click.Context, file: Path, wait: bool) -> str:
     return _report(result, load_people(config, reader=_roster) if result.replaced else None)  # named as views do
 
 
+def _passed_over_note(aside: Sequence[PassedOver], people: People) -> str:
+    """The later incomplete sittings a wave kept its complete score over, each by person (``People.label``),
+    instrument and day, the first ten; never an answer."""
+    listed = "; ".join(f"{people.label(p.respondent_id)}, {p.instrument} {p.day.isoformat()} (counted: {p.wave} "
+                       f"{p.counted.isoformat()})" for p in aside[:10])
+    more = f"; and {len(aside) - 10} more" if len(aside) > 10 else ""
+    return (f"{len(aside)} incomplete sitting(s) dated after a complete one in the same wave do not replace it "
+            f"(the latest complete sitting counts): {listed}{more}")
+
+
 @_import("surveys")
 def import_surveys_command(ctx: click.Context, file: Path, wait: bool) -> str:
     """Columns respondent,date,instrument,item,value[,about]; a blank value is an unanswered item."""
-    result, scored = service.import_surveys(ctx.obj.config(), file, wait=wait)
+    config = ctx.obj.config()
+    result, scored = service.import_surveys(config, file, wait=wait)
     text = (
         f"{_report(result)}; the programme now holds {scored.stored} wave score(s), {scored.complete} complete "
         "(an incomplete one has fewer items answered than its instrument requires)"
     )
-    return f"{text}; {scored.no_wave}" if scored.no_wave else text
+    text = f"{text}; {scored.no_wave}" if scored.no_wave else text
+    if scored.passed_over:  # a stray later item did not replace a full sitting: said, by person (tester round 114a, 2)
+        text += "; " + _passed_over_note(scored.passed_over, load_people(config, reader=_roster))
+    return text

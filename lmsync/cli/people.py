@@ -157,6 +157,9 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             "counts this person's own); copies outside the store (reports, exports, saved plans, backups) are yours "
             "to delete")  # tester round 25, 5 and 6; round 68, 5
         say(f"note: Moodle keeps its own copies, which lmsync does not delete: {MOODLE_KEEPS}")  # tester round 68, 5
+        if counts.get("meetings"):  # their partners' meeting grades change at the next push (tester round 114a, 4)
+            from lmsync.domain.grades_unbacked import ERASED_MEETINGS_NOTE
+            say(ERASED_MEETINGS_NOTE)
         if shared := counts.get("meeting_notes_shared"):  # other people's records changed: said (tester round 111b, 6)
             say(f"note: meeting_notes_shared {shared}: a mentor's note on a circle meeting logged in Moodle's Feedback "
                 "meeting log was taken off that many meetings of the other mentees who were there, as it may name "

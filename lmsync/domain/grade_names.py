@@ -24,6 +24,12 @@ from lmsync.visible import quoted
 
 #: every name-clash warning holds this (the run's grades line repeats them: tester round 108b, 1)
 NAME_CLASH = "lmsync never touches it"
+
+
+def clash_warnings(warnings: Iterable[str]) -> list[str]:
+    """The name-clash warnings among a grades plan's ``warnings`` (each holds ``NAME_CLASH``), in order: what the run's
+    grades line and a push of a saved plan repeat (tester rounds 108b, 1 and 114a, 5: a saved plan's push said none)."""
+    return [w for w in warnings if NAME_CLASH in w]
 MAX_NAME = 100
 
 

@@ -60,6 +60,7 @@ from lmsync.domain.grade_items import (
     safe_itemname,
 )
 from lmsync.domain.grade_names import name_clashes, other_names
+from lmsync.domain.grades_unbacked import unbacked_grades, unbacked_note
 from lmsync.domain.metrics import MetricSpec, MetricValue
 from lmsync.domain.received_guard import hold_foreign_received, hold_shown_received, shown_notes
 from lmsync.visible import quoted
@@ -224,6 +225,8 @@ def plan_grades(
     first_received: Collection[tuple[str, int]] = (),
     foreign_names: Mapping[str, Collection[int | None]] | None = None,
     shown_name: Callable[[str], str] | None = None,
+    erased: Collection[int] = (),
+    empty_values: Mapping[str, float] | None = None,
 ) -> GradeItemsPlan:
     """The requests that bring lmsync's grade items to the desired values, nothing more.
 
@@ -243,8 +246,14 @@ def plan_grades(
     ``foreign_names`` (item name -> Moodle ids of the course's other grade items): a name lmsync's item would share
     with one of them takes a suffix, or is warned about (``lmsync.domain.grade_names``; tester round 108b, 1);
     names are compared as ``shown_name`` (Moodle's ``format_string``) shows them, letter case aside (tester
-    round 111b, 8).
+    round 111b, 8). With ``empty_values`` (metric key -> value; the service passes ``grades_unbacked.EMPTY_VALUES``), a
+    grade on lmsync's own item of such a key that no figure backs any more (its meetings erased or taken back) is
+    written as that value, except an ``erased`` person's own (``grades_unbacked``; tester round 114a, 4).
     """
+    values = list(values)
+    backed: dict[str, set[int]] = {}
+    for v in values:
+        backed.setdefault(v.key, set()).add(v.user_id)
     observed_list = list(observed)
     records = list(records)
     ownership = classify_items(
@@ -322,6 +331,13 @@ def plan_grades(
                 unchanged += 1
                 continue
             writes.append(GradeWrite(user_id, value))
+        if seen is not None and empty_values:  # a grade its figure is gone from: emptied as Moodle allows (114a, 4)
+            unbacked = unbacked_grades(item.key, old, backed.get(item.key, set()), teachers=teachers,
+                                       enrolled=enrolled, erased=erased, empty=empty_values)
+            writes = sorted([*writes, *(GradeWrite(user_id, value) for user_id, value in unbacked)],
+                            key=lambda w: w.user_id)
+            if unbacked:
+                warnings.append(unbacked_note(item.itemname, len(unbacked)))
         if kept:
             warnings.append(
                 f"{item.itemname}: {kept} grade(s) a teacher overrode or locked in the gradebook are left as they are "

@@ -18,7 +18,7 @@ Moodle Feedback activity or a CSV file. Scoring order, fixed for every instrumen
 
 Waves (T0, T3, T6, ...) are inclusive date windows (:mod:`lmsync.domain.waves`); a sitting
 belongs to the wave whose window holds its date, and when a person answered several times
-inside one window the latest sitting counts. Feedback choice items are read in
+inside one window the latest complete sitting counts (``score_waves``). Feedback choice items are read in
 :mod:`lmsync.domain.feedback_choices`. This module re-exports both (``__all__``).
 """
 
@@ -318,25 +318,30 @@ class WaveScore:
 def score_waves(
     answers: Iterable[SurveyAnswer], instruments: Mapping[str, Instrument], waves: Iterable[Wave]
 ) -> list[WaveScore]:
-    """One score per (respondent, instrument, wave, relationship): the latest sitting in the window.
+    """One score per (respondent, instrument, wave, relationship): the latest complete sitting in the window.
 
     A sitting is the answers one person gave to one instrument on one date from one
     source about one relationship (``about_id``; ``None`` = not about one relationship).
-    Sittings outside every wave, or of an instrument not declared, are left out.
-    Ties on the date go to the sitting with more answered items, then to the source name.
+    Sittings outside every wave, or of an instrument not declared, are left out. A complete
+    sitting (``Score.complete``) wins over any incomplete one, later or not: a Moodle Feedback
+    attempt is a whole response, so a later stray item answer is not a new sitting that replaces
+    a full one, and items of two days are not merged into one (tester round 114a, 2); with no
+    complete sitting, the latest incomplete one stands (no total). Ties on the date go to the
+    sitting with more answered items, then to the source name. ``wave_sittings.passed_over``
+    names the later incomplete sittings left aside.
     """
     wave_list = ordered_waves(waves)
     sittings: dict[tuple[int, str, date, str, int | None], dict[str, str]] = defaultdict(dict)
     for a in answers:
         sittings[(a.respondent_id, a.instrument, a.date, a.source, a.about_id)][a.item] = a.value
-    best: dict[tuple[int, str, str, int | None], tuple[tuple[date, int, str], WaveScore]] = {}
+    best: dict[tuple[int, str, str, int | None], tuple[tuple[bool, date, int, str], WaveScore]] = {}
     for (person, name, day, source, about), values in sittings.items():
         instrument = instruments.get(name)
         wave = wave_for(wave_list, day)
         if instrument is None or wave is None:
             continue
         result = score(instrument, values)
-        rank = (day, result.answered, source)
+        rank = (result.complete, day, result.answered, source)
         key = (person, name, wave.name, about)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, WaveScore(person, name, wave.name, day, source, result, about))

@@ -28,6 +28,7 @@ from lmsync.domain.compatibility import MatchSettings
 from lmsync.domain.match_result import REMATCHING, Match
 from lmsync.domain.people import People, Person
 from lmsync.domain.rematch_swaps import EPSILON, Undo
+from lmsync.domain.score_figures import figure
 from lmsync.domain.unmatched import CircleKind
 
 #: How a taker came to the place, said after their name; solver-made origins say nothing (the total score
@@ -104,9 +105,10 @@ def balance_reason(before: str, stayed: int, now: int, load_balance: float, lost
     ratings: only the match's figures."""
     saved = load_balance * (stayed - now)
     than = "more than" if saved > lost + EPSILON else "as much as"
-    loss = " at no loss of score" if lost <= EPSILON else f", {than} the {lost:g} of score they lose"
+    # scores to two decimals, as the table shows them (tester round 114b, 6)
+    loss = " at no loss of score" if lost <= EPSILON else f", {than} the {figure(lost)} of score they lose"
     return (f"moved from {before} ({REMATCHING}, {EVEN_LOADS}: their former mentor would have {stayed} mentees had "
-            f"they stayed, against {now} with their new mentor now; that saves {saved:g} of load-balance cost ([matching] "
+            f"they stayed, against {now} with their new mentor now; that saves {figure(saved)} of load-balance cost ([matching] "
             f"load_balance {load_balance:g}){loss} (the stickiness weight counted))")
 
 

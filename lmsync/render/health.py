@@ -55,7 +55,8 @@ def _detail_lines(cell: Shown) -> list[str]:
 
 
 def health_view(report: HealthReport, people: People, today: date | None = None,
-                without_mentor: Sequence[int] | None = None, erased_since: int = 0) -> Document:
+                without_mentor: Sequence[int] | None = None, erased_since: int = 0,
+                two_roles: Collection[int] = ()) -> Document:
     """Every pair (JSON, CSV), the pairs needing attention with their reasons (text), what was queued.
 
     ``today`` (the programme's day): a view of a day after it says it is a projection (tester round 83, 4); a view of
@@ -76,7 +77,10 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
 
     ``without_mentor``: the mentees in the course with no mentor today (``mentees_alone.mentees_without_mentor``, Moodle
     ids), named in the text (the first ten, the rest counted) and listed in JSON's ``mentees_without_mentor``, on a view
-    of today only: the store does not keep who was in the course on another day (JSON null then).
+    of today only: the store does not keep who was in the course on another day (JSON null then). Those of them in
+    ``two_roles`` (``mentees_alone.left_out_two_roles``: left out of matching for their two roles) are named apart
+    with ``lmsync match``'s reason and fix, and listed in JSON's ``mentees_left_out_two_roles`` too (tester round
+    114b, 1: told to raise a mentor's capacity).
 
     ``erased_since``: the people erased on or after a past day viewed (``health_erased.erased_since``), whose pairs
     of that day went with their erasure: said in the text and counted in JSON's ``people_erased_since`` (0 on
@@ -137,7 +141,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
     alone_now = (list(without_mentor) if without_mentor is not None and (report.recorded or report.as_of == today)
                  else None)
     if alone_now:  # named until they have one, not only by the digest of a hold's end (after tester round 107a, 5)
-        head += f"\n({without_mentor_note(alone_now, people.label)})"
+        head += f"\n({without_mentor_note(alone_now, people.label, two_roles=two_roles)})"
     blocks: list[Table | Field | Note] = [
         Note(head),
         Field("as_of", report.as_of),
@@ -156,6 +160,8 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
         Field("circles_left_alone", [{"mentor": people.as_json(c.mentor_id), "group_id": c.group_id,
                                       "pairs": [f"{m}-{e}" for m, e in c.pairs]} for c in alone]),
         Field("mentees_without_mentor", None if alone_now is None else [people.as_json(m) for m in alone_now]),
+        Field("mentees_left_out_two_roles",  # of those, left out of matching for their two roles (114b, 1)
+              None if alone_now is None else [people.as_json(m) for m in alone_now if m in two_roles]),
         Table("pairs", HEALTH_COLUMNS, rows, formats=JSON_CSV),
         Table("attention", (), attention, title="Needing attention:", line="  {status:<8} {pair}  {last}",
               details="reasons", detail_line="           - {}", formats=TEXT),

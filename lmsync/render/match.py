@@ -1,8 +1,9 @@
 """``lmsync match`` as a view: the pairs with scores and reasons, the unmatched, the summary.
 
-JSON is ``MatchResult.to_dict()`` (people by id, every figure); text and CSV show one table of
-pairs and unmatched mentees, people as ``Name (username)`` (``labels``), then (text) the total score
-less the load-balance cost (``score_line``), the loads, the optimality per circle and the warnings.
+JSON is ``MatchResult.to_dict()`` (people by id, every figure exact); text and CSV show one table of
+pairs and unmatched mentees, people as ``Name (username)`` (``labels``), scores to two decimals with each
+pair's terms adding up to its score as shown (``score_figures``; tester round 114b, 6), then (text) the total
+score less the load-balance cost (``score_line``), the loads, the optimality per circle and the warnings.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.rematch_moves import named_reasons
+from lmsync.domain.score_figures import apportioned, figure, hundredths, shown
 from lmsync.render.views import CSV_ONLY, TEXT, TEXT_CSV, Column, Document, Field, Note, Table
 
 COLUMNS = (
@@ -54,8 +56,9 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     # a moved mentee's former mentor and who took their place, by label here (tester rounds 103a, 2; 104b, 9)
     named = named_reasons(result.assignments, lambda i: name(i, i)) if fmt in (None, "text", "table") else {}
     rows = [
-        {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": a.score,
-         "terms": "" if text_only else ";".join(f"{key}={value:g}" for key, value in a.terms.items()),
+        {"mentee": name(a.mentee, a.mentee), "mentor": name(a.mentor, a.mentor), "circle": a.circle, "score": shown(a.score),
+         "terms": "" if text_only else ";".join(f"{key}={figure(value)}"
+                                                for key, value in apportioned(a.terms, a.score).items()),
          "reasons": reasons, "unmatched_reason": "", "origin": a.origin,
          "why": "; ".join(named.get((a.circle, a.mentee), ())) or reasons or STAYS.get(a.origin, NOTHING_SHARED),
          "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": ""}
@@ -93,13 +96,20 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
 
 
 def score_line(result: MatchResult) -> str:
-    """``total score 10.8008, less load-balance cost 0.5 ([matching] load_balance) = 10.3008 maximised``: the
+    """``total score 10.8, less load-balance cost 0.5 ([matching] load_balance) = 10.3 maximised``: the
     figure matching maximises, not the total score alone, which a coordinator could beat by hand by loading
-    one mentor more (tester round 103a, 4); ``total score 15 maximised`` when no load costs anything."""
+    one mentor more (tester round 103a, 4); ``total score 15 maximised`` when no load costs anything. Figures
+    to two decimals, the maximised one as the two shown make it, and ``(scores rounded to 2 decimals; --format
+    json has them exact)`` after them when a score shown, a pair's or a total, is not exact (tester round 114b, 6:
+    ``1.33301`` and ``0.666992`` for a mentee's 2nd and 3rd of 3 choices)."""
+    rounded = any(hundredths(x) != x * 100 for x in (result.total_score, result.load_cost,
+                                                     *(a.score for a in result.assignments)))
+    said = " (scores rounded to 2 decimals; --format json has them exact)" if rounded else ""
     if not result.load_cost:
-        return f"total score {result.total_score:g} maximised"
-    return (f"total score {result.total_score:g}, less load-balance cost {result.load_cost:g} ([matching] load_balance) "
-            f"= {result.objective:g} maximised")
+        return f"total score {figure(result.total_score)} maximised{said}"
+    objective = (hundredths(result.total_score) - hundredths(result.load_cost)) / 100
+    return (f"total score {figure(result.total_score)}, less load-balance cost {figure(result.load_cost)} ([matching] "
+            f"load_balance) = {figure(objective)} maximised{said}")
 
 
 #: Up to this many mentors, the summary names each one's load; beyond it, how many carry each load.

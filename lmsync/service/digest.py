@@ -9,7 +9,7 @@ ended, since their last digest (tester round 61, 5), naming the mentees such an 
 (``hold_mentees``; tester round 107a, 5), of the mentors and mentees back from away and the mentees whose held place
 was given up, or is held while they are away (``digest_holds``; tester round 108a, 5 and 6; 111a, 4; acknowledged
 items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, matched anew or waiting without a mentor, ``digest_rejoined``: 112a, 4; 113), and of
-the other mentees newly without a mentor, or with one again (``mentees_alone``; after tester round 107a, 5; 109a, 4);
+the other mentees newly without a mentor, or with one again (``mentees_alone``, ``digest_alone``; 107a, 5; 109a, 4; 114b, 2);
 their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
@@ -35,19 +35,15 @@ from lmsync.service import digest_holds as away
 from lmsync.service.circles_left_alone import LEFT_ALONE
 from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
+from lmsync.service.digest_alone import AloneTold
 from lmsync.service.digest_holds import Hold, PlaceHold
-from lmsync.service.digest_paused import paused_since, with_paused_items
+from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
 from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
 from lmsync.service.hold_mentees import ended_lines
-from lmsync.service.mentees_alone import (
-    digest_lines,
-    mentees_without_mentor,
-    newly_without_mentor,
-    now_with_mentor,
-)
+from lmsync.service.mentees_alone import digest_lines, left_out_two_roles, mentees_without_mentor
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
 from lmsync.service.nudge_plan import URGENCY
 from lmsync.service.nudge_send import FUNCTION, MessagesFamily
@@ -204,13 +200,16 @@ def digest_text(
     back_items: Sequence[QueueItem] = (),
     without_mentor: Sequence[int] = (),
     with_mentor: Sequence[tuple[int, int]] = (),
+    two_roles: Sequence[int] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
     coordinators got the same list of 39 pairs and could not tell who was handling which). ``without_mentor``: the
     mentees newly without a mentor, none of them named by an ended hold's part (``mentees_alone.digest_lines``);
-    ``with_mentor``: (mentee, mentor) of those with a mentor again. An item of ``back_items`` is said under "Back from
-    away" only, not under "Queue items due or overdue" too (tester round 109a, 6)."""
+    ``with_mentor``: (mentee, mentor) of those with a mentor again; ``two_roles``: those of them left out of matching
+    for their two roles, named apart (``mentees_alone.left_out_two_roles``; tester round 114b, 1). An item of
+    ``back_items`` is said under "Back from away" only, not under "Queue items due or overdue" too (tester round
+    109a, 6)."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
     unanswered: Counter[str] = Counter()
     if new_items:
@@ -252,7 +251,7 @@ def digest_text(
     alone = [i for i in on_hold if (i.gone_why or "").startswith(LEFT_ALONE)]  # nobody away (tester round 108a, 4)
     on_hold = [i for i in on_hold if i not in alone]
     if gone:  # their items whose pair left the programme: nothing due, said once (tester R44b-3)
-        lines += ["", f"Paused, the pair no longer in the programme ({len(gone)}; nothing is due while they are away):"]
+        lines += ["", GONE_HEAD.format(count=len(gone))]  # true of every reason it is paused (tester round 114b, 3)
         for i in gone:
             lines.append(f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {i.gone_why or 'not in any circle'}"
                          f"{acked_said(i)}; since {i.last_seen_on.isoformat()}")  # acknowledged too (112a, 3)
@@ -271,7 +270,7 @@ def digest_text(
     lines += away.back_lines(holds, places, back_items, label,
                              lambda i: back_item_line(i, label, _why(i.reasons, unanswered), day, username))
     unanswered.clear()
-    lines += away.given_up_lines(places, label) + waiting_lines(places, label)  # back with none (round 113)
+    lines += away.given_up_lines(places, label) + waiting_lines(places, label, two_roles)  # back with none (round 113)
     held = [h for h in holds if not h.ended and h.back_on is None]
     if held:
         lines += ["", f"Circles held while their mentor is away ({len(held)}; their mentees stay and are not matched "
@@ -279,8 +278,8 @@ def digest_text(
         lines += [f"- {label(h.mentor_id)}: away since {h.since.isoformat()}, held until {h.until.isoformat()}"
                   for h in held]
     lines += away.held_place_lines(places, label, {i.pair for i in on_hold})  # a mentee's too (tester round 111a, 4)
-    lines += ended_lines([h for h in holds if h.ended_away], label)  # and the mentees left alone (tester round 107a, 5)
-    lines += digest_lines(without_mentor, label, with_mentor)  # the others newly without one, or with one (107a, 5)
+    lines += ended_lines([h for h in holds if h.ended_away], label, two_roles)  # and the mentees left alone (tester round 107a, 5)
+    lines += digest_lines(without_mentor, label, with_mentor, two_roles)  # the others newly without one, or with one (107a, 5)
     if items or new_items or recovered or back_items:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
@@ -376,6 +375,7 @@ def run_digest(
     places = away.place_holds(config, store, day)
     alone = mentees_without_mentor(config, assessment.roster, assessment.circles, assessment.peer_mentors)
     history = PairingHistory(store, programme).history()
+    late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
@@ -430,8 +430,7 @@ def run_digest(
                                   theirs) if username in config.health.coordinators else [])  # 112a, 7
         told_places = ([p for p in away.places_since(places, recovered_since, day, {i.pair for i in theirs})
                         if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
-        placed = (list(now_with_mentor(history, told_on, programme_zone(config), holds, me))
-                  if username in config.health.coordinators else [])
+        placed = late.placed(holds, told_on, me) if username in config.health.coordinators else []
         placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
         told_places += again + waiting(config, username, places, alone, history, me, theirs)  # round 113
         back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
@@ -442,15 +441,15 @@ def run_digest(
         in_queue = {i.pair for i in queued} | {i.pair for i in mine} | {i.pair for i in back_items}
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         named = {m for h in told if h.ended_away for m in h.mentees.alone} | {p.mentee_id for p in told_places if p.waiting}
-        newly = ([m for m in newly_without_mentor(alone, history, told_on, programme_zone(config), me) if m not in named]
-                 if username in config.health.coordinators else [])  # named by a hold's or place's part: not twice
+        # named by a hold's or place's part: not twice
+        newly = late.newly(told_on, me, named) if username in config.health.coordinators else []
         digest = Digest(
             username,
             users[username],
             fresh,
             mine,
             digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
-                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed),
+                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed, left_out_two_roles(config, assessment.roster, alone)),
             queued,
             paused,
             recovered,
@@ -473,6 +472,7 @@ def run_digest(
         envelope = Envelope(family="messages", programme=programme, course_id=0, operations=list(ops))
         Executor(family, run_id=report.run_id, max_parallel=config.moodle.max_parallel).run(envelope)
         report.outcomes.update(family.states)
+        late.save(store, programme, [d.user_id for d in due if family.states.get(d.username) == "sent"])
         report.not_attempted = [d.username for d in due if d.username not in family.states]
     log.info(
         "digest.done",

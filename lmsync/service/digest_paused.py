@@ -1,5 +1,6 @@
 """A coordinator's own paused queue items in their digest: those acknowledged that lmsync paused because their pair
-left the programme (tester round 112a, 3), and how many of theirs an ended circle hold paused (112a, 7).
+left the programme (tester round 112a, 3), and how many of theirs an ended circle hold paused (112a, 7); the head of
+the part that lists those paused, their pair no longer in the programme (``GONE_HEAD``; tester round 114b, 3).
 
 Acknowledged items are paused like open ones (``QueueItem.paused``, tester round 111a, 1), but the digest read the
 open items, and the acknowledged ones only while on hold (``digest_acked.acked_on_hold``): an acknowledged item paused
@@ -15,6 +16,13 @@ from datetime import date
 
 from lmsync.service.digest_holds import Hold
 from lmsync.store.queue import GONE, QueueItem
+
+#: The head of the digest's part for a coordinator's items paused, their pair no longer in the programme
+#: (``count``: how many). It said "nothing is due while they are away" of pairs nobody was away from: a mentee moved
+#: to another mentor when their mentor's capacity fell to 0 (tester round 114b, 3); this holds for every reason an
+#: item is paused so (``health_gone.why_gone``): nothing is due unless the pair is judged again, back in a circle.
+GONE_HEAD = ("Paused, the pair no longer in the programme ({count}; nothing is due unless the pair is back in a "
+             "circle; each stays open until an outcome is recorded):")
 
 
 def paused_since(items: Sequence[QueueItem], awaiting: Sequence[QueueItem], held_acked: Sequence[QueueItem],

@@ -23,7 +23,7 @@ from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
 from lmsync.config import Config
-from lmsync.service.mentees_alone import WHAT_TO_DO
+from lmsync.service.mentees_alone import TWO_ROLES_WHAT_TO_DO, WHAT_TO_DO
 from lmsync.service.programme_settings import programme_zone
 from lmsync.store.pairings import Pairing, local_day
 
@@ -80,17 +80,22 @@ def waiting(config: Config, username: str, places: Sequence[PlaceHold], alone: C
     return out
 
 
-def waiting_lines(places: Sequence[PlaceHold], label: Callable[[int], str]) -> list[str]:
+def waiting_lines(places: Sequence[PlaceHold], label: Callable[[int], str],
+                  two_roles: Collection[int] = ()) -> list[str]:
     """The digest's "Back from away without a mentor" part: each of ``places`` ``waiting`` (``waiting``) by ``label``
     (``People.label``), with the circle whose place was given up and when, what to do, and, ``in_queue``, that the
-    pair's item stays paused until an outcome is recorded. Empty for none (tester round 113)."""
-    back = [p for p in places if p.waiting]
-    if not back:
-        return []
-    lines = ["", f"Back from away without a mentor ({len(back)}; their held place was given up while they were away, "
-                 f"and no mentor has room for them now: {WHAT_TO_DO}; named in each digest until they have one):"]
-    lines += [f"- {label(p.mentee_id)}: away since {p.since.isoformat()}; their place in {label(p.mentor_id)}'s "
-              f"circle was given up on {p.on.isoformat()}; back, with no mentor"
-              + ("; their item in your queue stays paused (no longer in the programme) until you record an outcome"
-                 if p.in_queue else "") for p in back]
+    pair's item stays paused until an outcome is recorded. Those of ``two_roles`` (``mentees_alone.left_out_two_roles``)
+    are named apart, with ``lmsync match``'s reason and fix (tester round 114b, 1: "no mentor has room"). Empty for
+    none (tester round 113)."""
+    lines = []
+    for two, why in ((False, f"and no mentor has room for them now: {WHAT_TO_DO}"), (True, f"with {TWO_ROLES_WHAT_TO_DO}")):
+        back = [p for p in places if p.waiting and (p.mentee_id in two_roles) == two]
+        if not back:
+            continue
+        lines += ["", f"Back from away without a mentor ({len(back)}; their held place was given up while they were "
+                      f"away, {why}; named in each digest until they have one):"]
+        lines += [f"- {label(p.mentee_id)}: away since {p.since.isoformat()}; their place in {label(p.mentor_id)}'s "
+                  f"circle was given up on {p.on.isoformat()}; back, with no mentor"
+                  + ("; their item in your queue stays paused (no longer in the programme) until you record an outcome"
+                     if p.in_queue else "") for p in back]
     return lines

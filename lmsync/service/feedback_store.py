@@ -41,7 +41,6 @@ from lmsync.domain.meetings import Resolver
 from lmsync.domain.pair_dates import DatedPair, PairsByDate
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.score_loss import score_loss, stranded
-from lmsync.domain.waves import ordered_waves, wave_for
 from lmsync.log import get_logger
 from lmsync.moodle.models import FeedbackItem
 from lmsync.service.feedback_sources import (
@@ -51,11 +50,13 @@ from lmsync.service.feedback_sources import (
     scale_problems,
 )
 from lmsync.service.programme_settings import Settings, clock
+from lmsync.service.scores_current import out_of_date
 from lmsync.store.db import Store
 from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, mentor_erased_key, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.schema import meetings as meetings_table
+from lmsync.store.survey_sittings import sitting_keys
 from lmsync.store.surveys import SurveyRepository
 from lmsync.store.unreadable_responses import UnreadableResponses
 
@@ -387,8 +388,9 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
 
     Stored scores carry the wave names and windows of the last rescore (a Feedback read or an
     import); after a wave was renamed or its window moved they name waves that are not
-    configured, or the wrong one (tester finding 4). Then the stored answers are scored again
-    in memory (``score_waves``, as a rescore would) for this read; the next read or import stores
+    configured, or the wrong one (tester finding 4), and sittings a window holds now may have no score
+    (answers imported before the window was added: tester round 114a, 3; ``scores_current``). Then the
+    stored answers are scored again in memory (``score_waves``, as a rescore would) for this read; the next read or import stores
     them. Stored scores that no configured window or instrument holds any more are kept as stored
     (unless a rescore under the same wave key replaces them), like the health rules, which read
     the stored scores: a config edit that lost ``[waves]`` changes no report (tester round 8, 4).
@@ -396,12 +398,7 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
     """
     repo = SurveyRepository(store, s.programme)
     stored = repo.scores()
-    waves = ordered_waves(s.waves)
-    stale = sum(
-        1
-        for ws in stored
-        if ws.instrument not in s.instruments or getattr(wave_for(waves, ws.date), "name", None) != ws.wave
-    )
+    stale = out_of_date(stored, sitting_keys(store, s.programme), s.instruments, s.waves)
     if not stale:
         return stored
     rescored = score_waves(repo.answers(), s.instruments, s.waves)
@@ -417,6 +414,17 @@ def current_scores(store: Store, s: Settings) -> list[WaveScore]:
         [*rescored, *kept],
         key=lambda ws: (ws.respondent_id, ws.instrument, ws.date, -1 if ws.about_id is None else ws.about_id),
     )
+
+
+def current_totals(store: Store, s: Settings, instruments: Collection[str]) -> list[WaveScore]:
+    """``SurveyRepository.totals(instruments)`` (no subscales), or, when the stored scores of ``instruments`` are not
+    today's (``scores_current.out_of_date``), those of ``current_scores``: ``lmsync health`` and the run judge the
+    answers under today's windows (tester round 114a, 3). Same shape and order as ``totals``."""
+    stored = SurveyRepository(store, s.programme).totals(instruments)
+    if not out_of_date(stored, sitting_keys(store, s.programme, instruments), s.instruments, s.waves):
+        return stored
+    return [replace(ws, score=replace(ws.score, subscales={}))
+            for ws in current_scores(store, s) if ws.instrument in set(instruments)]
 
 
 def _erased_in_circle(store: Store) -> Callable[[int, date], bool]:

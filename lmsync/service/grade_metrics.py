@@ -12,6 +12,7 @@ from datetime import UTC, date, tzinfo
 from lmsync.config_sections import default_idnumber_prefix
 from lmsync.domain.grade_items import ItemRecord, ObservedGradeItem
 from lmsync.domain.grades import GradeItemsPlan, plan_grades
+from lmsync.domain.grades_unbacked import EMPTY_VALUES
 from lmsync.domain.metrics import (
     AttendanceSummary,
     MetricSpec,
@@ -232,13 +233,15 @@ def build_grade_plan(
     records: Iterable[ItemRecord] = (),
     legacy_numbers: Iterable[int] = (),
     foreign_names: Mapping[str, Collection[int]] | None = None,
+    erased: Collection[int] = (),
 ) -> GradeItemsPlan:
     """The grade writes for ``metrics``: ``observed`` are the items in the owned range on the
     programme's activity as read back, ``enrolled`` the users with an active enrolment;
     ``records``/``legacy_numbers`` prove which of them lmsync created (lmsync.domain.grades).
     A received mean this store never published is held back while another store's received item
     shows the mentor's mean (``lmsync.domain.received_guard``; fourth tester, finding 1a). ``foreign_names``: the
-    course's other items named like lmsync's (``lmsync.domain.grade_names``; tester round 108b, 1)."""
+    course's other items named like lmsync's (``lmsync.domain.grade_names``; tester round 108b, 1). ``erased``: the
+    erased people, whose own meeting grades stay as they are when no figure backs them (tester round 114a, 4)."""
     prefix = s.grades.idnumber_prefix or default_idnumber_prefix(s.programme)
     try:
         return plan_grades(
@@ -257,6 +260,8 @@ def build_grade_plan(
             first_received=first_received(metrics),
             foreign_names=foreign_names,
             shown_name=format_string,  # the gradebook shows a name so (tester round 111b, 8)
+            erased=frozenset(erased),
+            empty_values=EMPTY_VALUES,  # a meeting grade no figure backs any more is written as 0 (114a, 4)
         )
     except ValueError as exc:
         raise ConfigError(f"grades: {exc}") from None

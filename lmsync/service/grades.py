@@ -276,6 +276,7 @@ def ownership_plan(
     records: list[ItemRecord],
     legacy_numbers: Collection[int],
     budget: int,
+    erased: Collection[int] = (),
 ) -> GradeItemsPlan:
     """The grade writes for ``metrics`` on the items lmsync can prove are its own (the ones
     ``state`` read in the owned range; ``ConfigError`` when the range is full)."""
@@ -289,6 +290,7 @@ def ownership_plan(
         foreign_names=state.foreign_names,
         records=records,
         legacy_numbers=legacy_numbers,
+        erased=erased,  # their own grades stay when nothing backs them (tester round 114a, 4)
     )
 
 
@@ -353,7 +355,9 @@ def make_grades_plan(
         cmid=cmid,
         owned=owned_range(s),
         enrolled=enrolled,
-        graded_users={v.user_id for v in metrics.values} | set(erased),
+        # and whoever may hold a grade no figure backs now, to empty it: a mentor is in no course report (114a, 4)
+        graded_users={v.user_id for v in metrics.values} | set(erased) | set(metrics.attendance)
+        | {uid for uid, u in snapshot.roster.items() if u.roles & set(config.programme.mentor_roles)},
         assignment=target,
     )
     records = item_records(GradeItemRecords(store, s.programme, obs.course_id, cmid), now=datetime.now(UTC),
@@ -366,6 +370,7 @@ def make_grades_plan(
         records=records,
         legacy_numbers=legacy_itemnumbers(Journal(store, s.programme)),
         budget=config.moodle.batch_budget,
+        erased=set(erased),
     )
     warnings.extend(check_privacy(s, grade_plan))
     mentee_roles = set(config.programme.mentee_roles)

@@ -49,7 +49,7 @@ from lmsync.service.circle_records import circle_proof
 from lmsync.service.clock_check import check_clock_today
 from lmsync.service.ended_as_of import ended_on
 from lmsync.service.established import closure_days
-from lmsync.service.feedback_store import feedback_pairs_by_date
+from lmsync.service.feedback_store import current_totals, feedback_pairs_by_date
 from lmsync.service.health_gone import Circles, PausedApart, left_out_pairs, pause_gone, paused_now
 from lmsync.service.health_gone import circle_pairs as circle_pairs  # re-exported: callers import it here
 from lmsync.service.health_held import HeldCircle, HeldPlace, held_circles, held_places, paused_on_day
@@ -213,7 +213,7 @@ def assess_pairs(
     efficacy = _instruments(config, "self_efficacy_instruments", config.health.self_efficacy_instruments)
     meetings = meetings_by_pair(MeetingRepository(store, programme).pair_meetings(until=as_of))
     surveys = SurveyRepository(store, programme)
-    all_scores = surveys.totals([*instruments, *efficacy])  # totals only: no subscale is read
+    all_scores = current_totals(store, s, [*instruments, *efficacy])  # totals only; today's waves (114a, 3)
     scores = [ws for ws in all_scores if ws.instrument in instruments]
     by_person: dict[int, list[WaveScore]] = defaultdict(list)
     for ws in scores:

@@ -12,12 +12,13 @@ observation (``Assessment.roster`` and ``Assessment.circles``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any
 
 from lmsync.service.health_gone import Circles
+from lmsync.service.mentees_alone import TWO_ROLES_WHAT_TO_DO
 from lmsync.store.pairings import Pairing, local_day
 
 #: what a coordinator does for a mentee left with none: where a mentor's capacity is raised (CONFIGURATION.md,
@@ -58,12 +59,14 @@ def hold_mentees(history: Sequence[Pairing], mentor: int, since: date, zone: tzi
     return HoldMentees(tuple(sorted(matched)), tuple(sorted(alone)))
 
 
-def ended_lines(ended: Sequence[Any], label: Callable[[int], str]) -> list[str]:
+def ended_lines(ended: Sequence[Any], label: Callable[[int], str], two_roles: Collection[int] = ()) -> list[str]:
     """The digest's lines of the holds that ended (``digest_holds.Hold``, ``ended``): each mentor, with how many of their
     mentees were matched with other mentors and how many were left with none; then those left with none, by
     ``label``, with what a coordinator does about them (``NEEDS_A_MENTOR``). Said "their mentees are matched with
     other mentors who have room" of every hold, naming no mentee left alone (tester round 107a, 5). A hold's
-    ``in_queue`` (the coordinator's paused items on its circle) is said with it (tester round 112a, 7)."""
+    ``in_queue`` (the coordinator's paused items on its circle) is said with it (tester round 112a, 7). Those of
+    ``two_roles`` (``mentees_alone.left_out_two_roles``) are named apart, with ``lmsync match``'s reason and fix
+    (``mentees_alone.TWO_ROLES_WHAT_TO_DO``; tester round 114b, 1: told to raise a mentor's capacity)."""
     if not ended:
         return []
     lines = ["", f"Holds ended ({len(ended)}; the mentor is still away, so their circle's pairs have ended):"]
@@ -80,9 +83,10 @@ def ended_lines(ended: Sequence[Any], label: Callable[[int], str]) -> list[str]:
             line += (f"; {h.in_queue} item{'s' if many else ''} of its pairs in your queue {'stay' if many else 'stays'}"
                      " paused (no longer in the programme) until you record an outcome")
         lines.append(line)
-    alone = [(m, h) for h in ended for m in h.mentees.alone]
-    if alone:
-        lines += ["", f"Left without a mentor when their mentor's hold ended ({len(alone)}; {NEEDS_A_MENTOR}):"]
-        lines += [f"- {label(m)}: their mentor {label(h.mentor_id)} away since {h.since.isoformat()}, held until "
-                  f"{h.until.isoformat()}" for m, h in alone]
+    for two, what in ((False, NEEDS_A_MENTOR), (True, TWO_ROLES_WHAT_TO_DO)):
+        alone = [(m, h) for h in ended for m in h.mentees.alone if (m in two_roles) == two]
+        if alone:
+            lines += ["", f"Left without a mentor when their mentor's hold ended ({len(alone)}; {what}):"]
+            lines += [f"- {label(m)}: their mentor {label(h.mentor_id)} away since {h.since.isoformat()}, held until "
+                      f"{h.until.isoformat()}" for m, h in alone]
     return lines

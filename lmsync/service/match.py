@@ -73,7 +73,7 @@ def run_match(
     their capacity, so it is known they opted out and the pin is no typo (tester round 50, 2).
     """
     m = config.matching
-    notices = list(notices)
+    notices, left_out = list(notices), list(left_out)
     lookup = _Lookup.of(people, notices)  # once for the pins, forbids and rematch
     waiting: list[str] = []  # decisions naming someone away (suspended, not active in the course): they wait
     problems: list[str] = []  # every bad entry of pins, forbids and rematch, said together
@@ -111,7 +111,7 @@ def run_match(
         "matched",
         people=len(people.persons),
         assigned=len(result.assignments),
-        unmatched=len(result.unmatched),
+        unmatched=len(result.unmatched) + len(left_out),  # as the output counts them (tester round 114b, 8)
         proven_optimal=result.proven_optimal,
         people_warnings=len(items),
         warnings=len(held) + len(result.warnings),  # the rest, said in words (tester round 40b, 6)

@@ -39,6 +39,7 @@ from lmsync.domain.meetings import (
 )
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.plan import circle_pairs
+from lmsync.domain.wave_sittings import PassedOver, passed_over
 from lmsync.domain.waves import Wave, outside_every_wave
 from lmsync.errors import InputError
 from lmsync.log import get_logger
@@ -341,13 +342,12 @@ def _removable(repository: MeetingRepository, day: date, mentor_id: int, mentee_
 
 
 class ScoreCount(NamedTuple):
-    """The programme's wave scores after an import: all of them, and those with a total (an
-    incomplete one has fewer answered items than the instrument requires); ``no_wave`` says how
-    many of the file's answers no ``[waves]`` window holds, and why (tester round 4, 16)."""
-
+    """The programme's wave scores after an import: all, and those with a total (fewer answered items than required:
+    none); ``no_wave``: why answers fall in no wave (round 4, 16); ``passed_over``: later incomplete sittings (114a, 2)."""
     stored: int
     complete: int
     no_wave: str | None = None
+    passed_over: tuple[PassedOver, ...] = ()
 
 
 def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
@@ -375,9 +375,9 @@ def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources])
         refuse_score_loss(db, s, action="survey import")
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         rescore_surveys(db, s)
-        scores = SurveyRepository(db, s.programme).scores()
-        complete = sum(1 for ws in scores if ws.score.total is not None)
-        scored = ScoreCount(len(scores), complete, no_wave_note(result.days, s.waves))
+        scores = (repo := SurveyRepository(db, s.programme)).scores()
+        aside = passed_over(repo.answers(), s.instruments, s.waves, scores, days=set(result.days))  # round 114a, 2
+        scored = ScoreCount(len(scores), sum(ws.score.complete for ws in scores), no_wave_note(result.days, s.waves), tuple(aside))
     return result, scored
 
 

@@ -11,19 +11,23 @@ had no mentor on a given day).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any
 
 from lmsync.config import Config
 from lmsync.service.health_gone import Circles
 from lmsync.service.roster import programme_roles
+from lmsync.service.two_roles import FIX, TWO_ROLES_LEFT_OUT
 from lmsync.store.pairings import Pairing, local_day
 
 #: how many are named in a line of text; the rest are counted ("and N more")
 SHOWN = 10
 #: what a coordinator does for them (the same fix as ``hold_mentees.NEEDS_A_MENTOR``, shorter)
 WHAT_TO_DO = ("`lmsync match` says why; raise a mentor's capacity or add a mentor, and the next sync matches them")
+#: what a coordinator is told of one with a mentor role and a mentee role left out of matching: ``lmsync match``'s
+#: reason and fix, not ``WHAT_TO_DO`` (tester round 114b, 1)
+TWO_ROLES_WHAT_TO_DO = f"{TWO_ROLES_LEFT_OUT}; {FIX}"
 
 
 def mentees_without_mentor(config: Config, roster: Mapping[int, Any], circles: Circles,
@@ -58,15 +62,34 @@ def mentees_without_mentor(config: Config, roster: Mapping[int, Any], circles: C
     return tuple(sorted(out))
 
 
-def without_mentor_note(mentees: Sequence[int], label: Callable[[int], str], *, shown: int = SHOWN) -> str:
+def left_out_two_roles(config: Config, roster: Mapping[int, Any], mentees: Iterable[int]) -> tuple[int, ...]:
+    """Those of ``mentees`` (Moodle ids without a mentor: ``mentees_without_mentor``), in their order, whom
+    ``[matching] dual_role = "exclude"`` leaves out of matching: holders in ``roster`` (Moodle id -> a user with
+    ``roles``) of a mentor role and a mentee role of ``[programme]`` (``two_roles.TWO_ROLES_LEFT_OUT``, as ``lmsync
+    match`` counts them). Empty under another ``dual_role``. Raises nothing (tester round 114b, 1)."""
+    if config.matching.dual_role != "exclude":
+        return ()
+    return tuple(m for m in mentees if m in roster and all(programme_roles(config.programme,
+                                                                            getattr(roster[m], "roles", ()))))
+
+
+def without_mentor_note(mentees: Sequence[int], label: Callable[[int], str], *, shown: int = SHOWN,
+                        two_roles: Collection[int] = ()) -> str:
     """``3 mentee(s) in the course without a mentor: Ada Lovelace (s0006), ... (`lmsync match` says why; ...)``: the
     first ``shown`` of ``mentees`` (Moodle ids) by ``label`` (``People.label``: the username alone with ``[privacy]
-    show_names = false``), the rest counted ("and 4 more"). Empty for none."""
-    if not mentees:
-        return ""
-    named = ", ".join(label(m) for m in mentees[:shown])
-    more = f", and {len(mentees) - shown} more" if len(mentees) > shown else ""
-    return f"{len(mentees)} mentee(s) in the course without a mentor: {named}{more} ({WHAT_TO_DO})"
+    show_names = false``), the rest counted ("and 4 more"). Those of them in ``two_roles`` (``left_out_two_roles``)
+    are named apart, after them ("1 more mentee(s) ..." when there are others), with ``lmsync match``'s reason and
+    fix for them (``TWO_ROLES_WHAT_TO_DO``; tester round 114b, 1: told to raise a mentor's capacity). Empty for
+    none."""
+    two = [m for m in mentees if m in two_roles]
+    rest = [m for m in mentees if m not in two_roles]
+    parts = []
+    for group, what, more in ((rest, WHAT_TO_DO, ""), (two, TWO_ROLES_WHAT_TO_DO, "more " if rest else "")):
+        if group:
+            named = ", ".join(label(m) for m in group[:shown])
+            named += f", and {len(group) - shown} more" if len(group) > shown else ""
+            parts.append(f"{len(group)} {more}mentee(s) in the course without a mentor: {named} ({what})")
+    return "; ".join(parts)
 
 
 def newly_without_mentor(mentees: Iterable[int], history: Sequence[Pairing], told_on: date | None, zone: tzinfo,
@@ -118,12 +141,13 @@ def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzin
 
 
 def digest_lines(mentees: Sequence[int], label: Callable[[int], str],
-                 placed: Sequence[tuple[int, int]] = ()) -> list[str]:
+                 placed: Sequence[tuple[int, int]] = (), two_roles: Collection[int] = ()) -> list[str]:
     """The digest's part naming the mentees newly without a mentor (``newly_without_mentor``, less those its ended
-    holds' part names), in ``without_mentor_note``'s words, then those with a mentor again (``placed``: (mentee,
-    mentor) of ``now_with_mentor``; tester round 109a, 4), each with their mentor. Empty for none."""
-    lines = ["", f"Newly without a mentor since your last digest: {without_mentor_note(mentees, label)}."] if mentees \
-        else []
+    holds' part names), in ``without_mentor_note``'s words (those in ``two_roles`` apart), then those with a mentor
+    again (``placed``: (mentee, mentor) of ``now_with_mentor``; tester round 109a, 4), each with their mentor. Empty
+    for none."""
+    note = without_mentor_note(mentees, label, two_roles=two_roles)
+    lines = ["", f"Newly without a mentor since your last digest: {note}."] if mentees else []
     if placed:
         lines += ["", f"Now with a mentor since your last digest ({len(placed)}; they had none at your last digest: "
                       "nothing more to do for them):"]

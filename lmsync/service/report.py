@@ -67,6 +67,7 @@ from lmsync.service.report_sections import (
 from lmsync.service.report_surveys import survey_tables
 from lmsync.service.steady_gc import steady_gc
 from lmsync.service.stores import warn_if_absent
+from lmsync.service.two_roles import TWO_ROLES_LEFT_OUT
 from lmsync.store.db import Store
 
 __all__ = [
@@ -144,8 +145,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
                             inputs.last_met)
     match_scores, match_terms = match_tables(cohort.matched, people)
 
-    if cohort.mentee_ids is not None:
-        course_mentees = set(cohort.mentee_ids) | mentees
+    if cohort.mentee_ids is not None:  # with those left out of matching for their two roles (tester round 114b, 1)
+        course_mentees = set(cohort.mentee_ids) | mentees | cohort.two_roles
     else:
         mentee_roles = set(config.programme.mentee_roles)
         course_mentees = {uid for uid, u in cohort.roster.items() if set(getattr(u, "roles", ())) & mentee_roles} | mentees
@@ -162,6 +163,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         people_today=as_of < programme_today(config),
         unnamed=unnamed,
         away_circles=cohort.away_circles,
+        two_roles=cohort.two_roles,
     )
 
     notes = []
@@ -239,6 +241,14 @@ def matching_mentee_ids(people: Any) -> set[int]:
     return {p.moodle_id for p in people.persons if p.moodle_id is not None and p.has_role("mentee")}
 
 
+def left_out_two_roles(match: Any, roster: Mapping[int, Any]) -> frozenset[int]:
+    """Moodle ids of ``roster`` (Moodle id -> user with ``username``) the match (``MatchResult``) leaves unmatched for
+    holding a mentor role and a mentee role (``two_roles.TWO_ROLES_LEFT_OUT``: in no circle, not among its people;
+    person ids as ``roster.people_from_snapshot`` makes them). Tester round 114b, 1."""
+    out = {u.mentee for u in match.unmatched if u.reason == TWO_ROLES_LEFT_OUT}
+    return frozenset(uid for uid, user in roster.items() if (getattr(user, "username", "") or str(uid)) in out)
+
+
 def report_job(
     config: Config, *, as_of: date | None = None, site: Any = None, daily_health: bool = False
 ) -> ReportData:
@@ -275,8 +285,8 @@ def report_job(
         roster = {**away, **snapshot.roster}  # with no role: counted in no denominator, named in the tables
         # held, not unmatched (tester round 87a, 7a), as the plan holds them (tester round 100b, 5)
         held = held_circle_mentees(config, store, snapshot)
-        return build(config, inputs, ReportPeople(roster, pairs, matched, matching_mentee_ids(desired.people), held),
-                     as_of=day)
+        return build(config, inputs, ReportPeople(roster, pairs, matched, matching_mentee_ids(desired.people), held,
+                                                  left_out_two_roles(desired.match, snapshot.roster)), as_of=day)
 
 
 def write_report(data: ReportData, out: Path, renderer: ReportRenderer, *, fmt: str = "html",

@@ -66,6 +66,10 @@ class ReportPeople:
     #: active mentees of a circle held while its mentor is away (``report_held.held_circle_mentees``): in no
     #: pair while the mentor is away, yet not unmatched (tester round 87a, 7a)
     away_circles: frozenset[int] = frozenset()
+    #: mentees with a mentor role and a mentee role, in no circle, whom ``[matching] dual_role = "exclude"`` leaves out
+    #: of matching (``report.left_out_two_roles``): counted among the mentees in the course, noted apart (tester
+    #: round 114b, 1: counted nowhere, "100% matched" beside `lmsync health` naming them without a mentor)
+    two_roles: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from lmsync.domain.health import LEGACY_STATUS, answered_by, without_ratings
 from lmsync.service.ended_as_of import ended_that_day
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
+from lmsync.service.two_roles import TWO_ROLES_LEFT_OUT
 from lmsync.store.queue_item import GONE
 from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
 
@@ -299,6 +300,7 @@ def summary_table(
     people_today: bool = False,
     unnamed: int = 0,
     away_circles: frozenset[int] = frozenset(),
+    two_roles: frozenset[int] = frozenset(),
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
@@ -308,7 +310,9 @@ def summary_table(
     (Moodle keeps no earlier state): those four figures say "(today)" (tester round 50, 4: a
     summary as of a day before the programme began showed today's 48 pairs as that day's). ``away_circles``: the
     mentees of circles held while their mentor is away, in no pair yet matched: counted as matched, and said
-    (tester round 87a, 7a). ``unnamed``: the pairs at risk the table does not name (``unnamed_at_risk``)."""
+    (tester round 87a, 7a). ``unnamed``: the pairs at risk the table does not name (``unnamed_at_risk``).
+    ``two_roles``: mentees with a mentor role and a mentee role whom matching leaves out (``ReportPeople.two_roles``):
+    counted in no pair, and said (tester round 114b, 1)."""
     mentors = {m for m, _ in pairs}
     mentees = {e for _, e in pairs} | (away_circles & course_mentees)
     today = " (today)" if people_today else ""
@@ -319,6 +323,8 @@ def summary_table(
         ("share of mentees matched" + today, percent_text(response_rate(len(mentees), len(course_mentees)))),
         *([("of which in a circle held while its mentor is away" + today, len(away_circles & course_mentees))]
           if away_circles & course_mentees else []),
+        *([(f"of which without a mentor, with {TWO_ROLES_LEFT_OUT}" + today, len(two_roles & course_mentees))]
+          if two_roles & course_mentees else []),
         ("meetings this term" + (f" (since {term_start.isoformat()})" if term_start else ""), held),
     ]
     for wave_name, side_name, answered_n, expected_n, rate in response.rows:

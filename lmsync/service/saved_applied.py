@@ -24,6 +24,7 @@ from lmsync.config import Config
 from lmsync.domain.operations import Operation, Plan
 from lmsync.domain.saved_plan import checked_against, edited
 from lmsync.domain.sync_state import Observation
+from lmsync.moodle.text import format_string
 from lmsync.service.executor import ExecReport
 from lmsync.service.grade_state import GradeState
 from lmsync.service.grades_plan import GradesPlan
@@ -59,14 +60,20 @@ class AlreadyPushed(PushReport):
 
 def held(op: Operation, observation: Observation) -> bool:
     """Whether Moodle, as ``observation`` shows it, already holds what ``op`` writes (a group by idnumber
-    with the op's name, a member in or out of its circle, a welcome in the circle, a group or copy gone)."""
+    with the op's name, a member in or out of its circle, a welcome in the circle, a group or copy gone).
+
+    Names are compared as the planner compares them: a group's as Moodle returns it, through
+    ``format_string`` (``&`` -> ``&amp;``, ``<`` -> ``&lt;``, trap 39), the grouping's as stored, trimmed.
+    Comparing the sent text refused every plan naming a mentor ``Tom & Jerry`` or ``Tom <b>Bold</b>`` as
+    "Moodle changed" when applied again (tester round 114a, 1)."""
     groups = {g.idnumber: g for g in observation.groups}
     group = groups.get(getattr(op, "group", ""))
     if op.kind in ("create_grouping", "update_grouping"):
-        return observation.grouping_id is not None and observation.grouping_name == op.name
+        now = observation.grouping_name
+        return observation.grouping_id is not None and now is not None and now.strip() == op.name.strip()
     if op.kind in ("create_group", "update_group"):
         named = groups.get(op.idnumber)
-        return named is not None and named.name == op.name
+        return named is not None and named.name == format_string(op.name)
     if op.kind == "assign_grouping":
         return group is not None and group.in_grouping
     if op.kind == "unassign_grouping":

@@ -487,3 +487,13 @@ mentor_absence_spans = _programme_table(
 
 #: The tables revision 0016 adds.
 REVISION_0016_TABLES = (mentor_absence_spans,)
+
+# --- revision 0017: the mentees a coordinator's digest named as without a mentor (tester round 114b, 2) ----------
+#: One row per coordinator and mentee a digest sent to them named as without a mentor, with the day of the first such
+#: digest, kept until a digest says them with a mentor (``store.digest_alone``, ``service.digest_alone``).
+digest_alone = _programme_table(
+    "digest_alone", Column("recipient_id", Integer, nullable=False), Column("mentee_id", Integer, nullable=False),
+    Column("day", Text, nullable=False),  # ISO day, the programme's day of the digest that first named them
+    PrimaryKeyConstraint("programme", "recipient_id", "mentee_id"),
+)
+REVISION_0017_TABLES = (digest_alone,)  # the tables revision 0017 adds

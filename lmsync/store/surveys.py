@@ -206,6 +206,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "member_absence_spans": ("user_id",),  # the days a circle's mentee was away, their place held (revision 0015)
     "mentor_absence_spans": ("mentor_id",),  # the days a circle's mentor was away, their circle held (revision 0016)
     "rater_counts": ("mentor_id",),  # how many answered about a mentor, counted at erasures (revision 0010)
+    "digest_alone": ("recipient_id", "mentee_id"),  # a digest named a mentee as without a mentor (revision 0017)
 }
 
 

@@ -245,7 +245,10 @@ def test_tester_round_25_7_erase_under_json_logs_writes_json_notes_with_ids_not_
 def test_round_26_3_after_erasing_an_enrolled_mentee_no_zero_is_written_for_them_or_their_mentor(tmp_path, monkeypatch):
     """Erasing a mentee (``--while-enrolled``) deleted the pair's meetings, but the pair's period
     still counted from the programme start: the next push wrote 0% attendance and 0 meetings for
-    the mentee and their mentor, who had met every time. The pair now starts again after the erasure."""
+    the mentee and their mentor, who had met every time. The pair now starts again after the erasure: no figure
+    for either. The mentor's grades, made only from the erased meetings, are written as 0 and named (Moodle's web
+    services cannot empty a grade, and keeping them kept the erased meetings in the gradebook: tester round 114a, 4);
+    the erased mentee's own stay as they are."""
     from datetime import timedelta
 
     from lmsync.service import grades
@@ -270,7 +273,9 @@ def test_round_26_3_after_erasing_an_enrolled_mentee_no_zero_is_written_for_them
     privacy.erase(config, f"id:{mentee}", while_enrolled=True)
     after = grades.plan_job(config, as_of=as_of).plan
     rewritten = {(r.key, g.user_id): g.grade for r in after.requests for g in r.grades}
-    assert not {k: v for k, v in rewritten.items() if k[1] in (mentee, mentor)}, rewritten
+    assert not {k: v for k, v in rewritten.items() if k[1] == mentee}, rewritten
+    assert {v for k, v in rewritten.items() if k[1] == mentor} == {0.0}, rewritten  # emptied, not a 0% figure
+    assert any("have no meeting left behind them" in w for w in after.warnings), after.warnings
 
 
 def test_round_28_3_after_an_erasure_the_pairs_start_again_in_health_not_fading_since_the_programme_start(

@@ -78,7 +78,8 @@ def test_r44b_3_the_run_after_a_mentees_enrolment_is_suspended_pauses_their_pair
     mentee = site.users[pair[1]].username
     sent = {m["useridto"]: m["text"] for m in site.messages[before:]}
     text = sent[user_id(site, owner)]
-    head = "Paused, the pair no longer in the programme (1; nothing is due while they are away):"
+    head = ("Paused, the pair no longer in the programme (1; nothing is due unless the pair is back in a circle; each "
+            "stays open until an outcome is recorded):")  # nobody away when a mentee was moved (tester round 114b, 3)
     assert mentee in section(text, head) and SUSPENDED in section(text, head)
     assert mentee not in section(text, "Queue items due or overdue") and mentee not in section(text, "Newly")
     chief = sent[user_id(site, cases["chief"])]

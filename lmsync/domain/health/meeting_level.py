@@ -9,9 +9,11 @@ average at most ``rated_low`` is rating the meetings low (``meetings_rated_low_<
 
 Each side is judged on its own ratings alone (``Meeting.rated_by``); ratings whose side is not known
 are not judged here (a reason must say whose answers raised it, so the other side never sees them:
-``status.answered_by``). Registered in ``signals`` between ``hi_bye`` (short *and* low-rated meetings
-already say it: ``unless``) and ``meetings_declining`` (a fall of the same side's ratings alone is then
-the same phenomenon: it gives way to this one).
+``status.answered_by``). Registered in ``signals`` between ``hi_bye`` and ``meetings_declining`` (a fall of
+the same side's ratings alone is then the same phenomenon: it gives way to this one). It stays beside
+``hi_bye``, whose "low-rated" is a looser bar over both sides' ratings and names no side (tester round
+114b, 4: short meetings rated 1 by the mentee read only "at most 3.5 on average"); both read the
+``meetings`` channel, so together they are one kind of evidence, never ``several_signals`` by themselves.
 """
 
 from __future__ import annotations

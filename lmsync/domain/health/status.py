@@ -38,6 +38,7 @@ from lmsync.domain.health.evidence import PairEvidence, SurveyRound
 from lmsync.domain.health.signals import SEVERITY_RANK, Context, Reason, Severity, Signal, run_signals
 from lmsync.domain.health.thresholds import Thresholds
 from lmsync.domain.pair_key import PairKey
+from lmsync.domain.template_fill import fill
 
 Status = Literal["ok", "watch", "at_risk", "fading", "closed"]
 STATUSES: tuple[Status, ...] = ("ok", "watch", "at_risk", "fading", "closed")
@@ -283,7 +284,9 @@ class NudgeFields:
     programme: str
 
     def render(self, template: str) -> str:
-        return template.format(
+        """``template`` filled (``template_fill.fill``: no doubled full stop after "Samuel A."; tester round 114b, 7)."""
+        return fill(
+            template,
             firstname=self.firstname,
             other_firstname=self.other_firstname,
             weeks=self.weeks,

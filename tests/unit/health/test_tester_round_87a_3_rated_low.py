@@ -106,12 +106,19 @@ def test_a_side_needs_three_ratings_of_its_own_before_its_level_is_judged():
     assert "meetings_rated_low_mentee" in _pair(_by("mentee", [1, 1, 1])).codes
 
 
-def test_short_low_rated_meetings_are_hi_bye_once_not_also_rated_low():
-    """The same ratings do not make two reasons: hi_bye already says the short meetings are low-rated."""
+def test_short_meetings_rated_at_the_bottom_keep_the_level_beside_hi_bye():
+    """hi_bye's "low-rated" (at most 3.5 on average, whoever rated) named no side and hid a mentee rating every short
+    meeting 1 (tester round 114b, 4): the level stays beside it, one channel, so no ``several_signals``; the mentor
+    sees neither the level nor the ratings half of hi_bye, only the short meetings."""
     minutes = [45] * 6 + [10] * 3
     health = _pair(_by("mentee", [4, 5, 4, 5, 4, 4, 1, 1, 1]), minutes)
-    assert "hi_bye" in health.codes
-    assert not any(code.startswith("meetings_rated_low") for code in health.codes)
+    assert health.codes == ("hi_bye", "meetings_rated_low_mentee")
+    assert health.status == "at_risk" and {r.channel for r in health.reasons} == {"meetings"}
+    mentor_view = seen_by(health, "mentor", T)
+    assert mentor_view.codes == ("meetings_short",) and mentor_view.status == "at_risk"
+    assert health.shared_status is None  # what both know (the short meetings) says at risk as well
+    mild = _pair(_by("mentee", [4, 5, 4, 5, 4, 4, 3, 3, 3]), minutes)  # low-rated for hi_bye, not at the bottom
+    assert mild.codes == ("hi_bye",)
 
 
 def test_rated_low_is_a_health_key_on_the_1_to_5_scale():

@@ -1,0 +1,66 @@
+"""Grades lmsync published that no figure backs any more (tester round 114a, 4).
+
+A meeting figure (attendance, meetings, minutes) is computed from the stored meetings. When the meetings behind a
+grade lmsync wrote are gone from the store (an erasure took a partner's meetings with the person; a meeting taken back
+with ``lmsync meetings remove``), the person may have no figure left at all: the planner wrote nothing, so the
+gradebook kept, and lmsync called current, a grade made only from erased meetings (a privacy leak). Moodle's
+``core_grades_update_grades`` takes a number for every grade (``grade`` is a required PARAM_FLOAT: no web-service
+function empties one), so such a grade is written as the figure's empty value, 0, and the plan says so.
+
+Only grades on lmsync's own items are written (the planner's ``ownership.mine``), never one a teacher overrode or
+locked, never for someone not actively enrolled, and never for an erased person themself (Moodle keeps their own
+grades, as the erasure says: they are theirs to delete in Moodle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from lmsync.domain.grade_items import TOLERANCE
+
+#: Metric key -> the value a grade lmsync published is written as when no figure backs it any more: the meeting
+#: figures (``lmsync.domain.metrics.meeting_metrics``); survey figures are never cleared this way (a received mean
+#: stays as published: ``lmsync.domain.received_release``).
+EMPTY_VALUES: Mapping[str, float] = {"attendance": 0.0, "meetings": 0.0, "minutes": 0.0}
+
+#: What ``lmsync person erase`` says when it took meetings: the partners' grades change at the next push.
+ERASED_MEETINGS_NOTE = (
+    "note: the meeting grades lmsync published for the people they met (attendance, meetings, minutes) are recomputed "
+    "without the erased meetings at the next `lmsync grades push` or `lmsync run` (`lmsync grades plan` shows them); "
+    "one with no meeting left behind it is written as 0, as Moodle's web services cannot empty a grade"
+)
+
+
+def unbacked_grades(
+    key: str,
+    held: Mapping[int, float | None],
+    backed: Collection[int],
+    *,
+    teachers: Collection[int],
+    enrolled: Collection[int],
+    erased: Collection[int],
+    empty: Mapping[str, float] = EMPTY_VALUES,
+) -> list[tuple[int, float]]:
+    """(user id, value) for each grade ``held`` on lmsync's item for metric ``key`` that no figure backs now.
+
+    ``held``: user id -> the grade lmsync's item holds (None: no grade); ``backed``: the users with a figure for
+    ``key`` now (sent, unchanged or rejected alike); ``teachers``: users whose grade a teacher overrode or locked;
+    ``enrolled``: users with an active enrolment; ``erased``: erased people (their own grades are left as they are).
+    A key not in ``empty`` gives nothing; so does a grade already at the empty value. Sorted by user id. Raises
+    nothing. Source: tester round 114a, 4.
+    """
+    if key not in empty:
+        return []
+    value = empty[key]
+    return [
+        (user_id, value)
+        for user_id, before in sorted(held.items())
+        if before is not None and user_id not in backed and user_id not in teachers and user_id in enrolled
+        and user_id not in erased and abs(before - value) > TOLERANCE
+    ]
+
+
+def unbacked_note(itemname: str, count: int) -> str:
+    """The plan's warning on ``count`` grades of ``itemname`` written as 0 (``unbacked_grades``)."""
+    return (f"{itemname}: {count} grade(s) lmsync published have no meeting left behind them (erased, or taken back "
+            "with `lmsync meetings remove`): written as 0, as Moodle's web services cannot empty a grade")
