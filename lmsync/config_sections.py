@@ -389,8 +389,8 @@ MAX_WEIGHT = 1000  # a matching weight or the load cost: far above any useful on
 
 class WeightsConfig(Section):
     """How much each reason counts in a match score; a weight of 0 turns that term off. Scores are kept
-    exact as multiples of 1/1024 (about 0.001): a weight counts rounded to the nearest one (0.3 counts, and
-    shows, as 0.2998), and two weights closer than that count as equal.
+    exact as multiples of 1/1024 (about 0.001): a weight counts rounded to the nearest one (0.3 counts as 0.2998,
+    as `--format json` shows it; text and CSV show scores to 2 decimals), and two weights closer than that count as equal.
 
     Each weight is a finite number from 0 to ``MAX_WEIGHT`` (tester round 6, 2: ``inf`` or ``1e308``
     crashed the matcher, which keeps scores exact as multiples of 1/1024 far below 2**40)."""
