@@ -362,8 +362,9 @@ def queue_done_command(
     else:
         extra = f"; {rematch}" if outcome == "rematched" else ""
         if outcome == "closed" and item.status == GONE:  # paused: not in a circle now (tester round 46, 6)
-            extra = ("; it was paused, the pair no longer in the programme: if they come back to the same circle, "
-                     "nobody is nudged about them")
+            # made again later, the pair is a new one, nudged and queued (tester round 115a, 1: "nobody is nudged")
+            extra = ("; it was paused, the pair no longer in the programme: if the pair is made again later (a pin, "
+                     "or the mentee moved back by hand), it is a new pair, judged, nudged and queued like any other")
         elif item.status == GONE:  # an acknowledged item too (tester round 111a, 1)
             extra += "; it was paused, the pair no longer in the programme"
         elif outcome == "closed":  # tester round 23, 5: nothing said the pair was still in Moodle

@@ -108,6 +108,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         answers_lost,
         coordinator_said,
         figures_withheld,
+        grades_said,
         hold_ended,
         notes_said,
         others_said,
@@ -129,6 +130,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             f"Erase everything lmsync stores about {label}? {others} the pair's meetings, "
             "health history, coordinator queue items with their decisions, the record of nudges sent "
             f"(so may be nudged again as if new){answers_lost(sides)}. {notes_said(sides)}"  # round 112b, 9a
+            f"{grades_said(sides)}"  # the partners' meeting grades, said before it is done (tester round 115b, 4)
             f"{hold_ended(config, sides)}{figures_withheld(sides)}{kept_apart}"
             f"{coordinator_said(privacy.still_coordinator(config, person), source)} This cannot be undone"
         )

@@ -49,6 +49,11 @@ def mentor_gone(observation: Observation, mentor: int) -> str:
             "longer: capacity 0, another role, or out of the programme's mentor roles)")
 
 
+#: how a removal says a circle holds more mentees than its mentor's capacity (``removal_words`` says more of a hand
+#: placement's: tester round 115a, 6)
+OVER_CAPACITY = "their mentor's circle holds more mentees than their capacity"
+
+
 def moved_words(cause: str, why: str = "") -> str:
     """How the plan says a member leaves a circle because the match moved them, from ``Match.cause``:
     a pin moved them, another mentee's pin displaced them, their mentor's capacity fell, the pair is
@@ -63,7 +68,7 @@ def moved_words(cause: str, why: str = "") -> str:
         MOVED_BY_PIN: "moved to another mentor by [matching] pins",
         REMATCHING: "re-matched",
         "": "re-matched",
-        "over capacity": "re-matched: their mentor's circle holds more mentees than their capacity",
+        "over capacity": f"re-matched: {OVER_CAPACITY}",
     }
     return words.get(cause, f"re-matched: {cause}")  # "re-matched: displaced by the pin of s2"
 
@@ -77,7 +82,7 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
     (tester round 46b, 2). ``cause`` (``Unmatched.cause``) says first why their pair ended: a pin
     took the place (tester round 47, 4), the mentor's capacity fell, a re-match, the pair no longer
     allowed, the mentor opted out (``MENTOR_OPTED_OUT``, said as it is)."""
-    said = {"over capacity": "their mentor's circle holds more mentees than their capacity",
+    said = {"over capacity": OVER_CAPACITY,
             REMATCHING: "their pair was opened by [matching] rematch",
             MENTOR_GONE: ""}.get(cause, cause)  # the circle's removal says how their mentor is gone
     why = f"{said}; {reason}" if said else reason

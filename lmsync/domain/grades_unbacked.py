@@ -23,12 +23,15 @@ from lmsync.domain.grade_items import TOLERANCE
 #: stays as published: ``lmsync.domain.received_release``).
 EMPTY_VALUES: Mapping[str, float] = {"attendance": 0.0, "meetings": 0.0, "minutes": 0.0}
 
-#: What ``lmsync person erase`` says when it took meetings: the partners' grades change at the next push.
-ERASED_MEETINGS_NOTE = (
-    "note: the meeting grades lmsync published for the people they met (attendance, meetings, minutes) are recomputed "
+#: What erasing someone's meetings does to the partners' grades: they change at the next push. ``lmsync person
+#: erase`` says it in its question (tester round 115b, 4) and, when it took meetings, after (``ERASED_MEETINGS_NOTE``).
+ERASED_MEETINGS_GRADES = (
+    "the meeting grades lmsync published for the people they met (attendance, meetings, minutes) are recomputed "
     "without the erased meetings at the next `lmsync grades push` or `lmsync run` (`lmsync grades plan` shows them); "
     "one with no meeting left behind it is written as 0, as Moodle's web services cannot empty a grade"
 )
+#: What ``lmsync person erase`` says when it took meetings: the partners' grades change at the next push.
+ERASED_MEETINGS_NOTE = f"note: {ERASED_MEETINGS_GRADES}"
 
 
 def unbacked_grades(

@@ -22,6 +22,7 @@ from lmsync.service.health_erased import erased_note
 from lmsync.service.health_gone import PausedApart, paused_json
 from lmsync.service.labels import People
 from lmsync.service.mentees_alone import without_mentor_note
+from lmsync.service.queue_flagged import flagged
 from lmsync.store.health import QueueItem
 from lmsync.store.queue import GONE, NOT_DUE, WATCH
 from lmsync.store.queue_item import HOLD_PREFIX
@@ -336,11 +337,12 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "mentor": Shown(people.as_json(i.mentor_id), people.label(i.mentor_id)),
             "mentee": Shown(people.as_json(i.mentee_id), people.label(i.mentee_id)),
             "status": Shown("on_hold", "on hold") if i.on_hold else i.status,  # not gone (tester round 105a, 1)
-            "since": i.opened_on, "last_seen": i.last_seen_on, "owner": i.owner, "due": due,
+            "since": i.opened_on, "last_seen": flagged(i), "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on or i.acked_before_met,
             # paused: ``last_seen_on`` is the day it was paused, its reasons the judgement before (tester round 102a, 5)
-            "flagged": f"paused on {i.last_seen_on.isoformat()}" if i.status == GONE else f"last flagged {i.last_seen_on.isoformat()}",
+            # "last flagged" / JSON last_seen: the last day judged fading, not a pause's (tester round 115a, 2)
+            "flagged": f"paused on {i.last_seen_on.isoformat()}" if i.status == GONE else f"last flagged {flagged(i).isoformat()}",
             "label": people.pair(i.mentor_id, i.mentee_id), "extra": extra, "lines": _detail_lines(reasons), "note": i.note,
         })
     acked = sum(1 for i in items if i.acked_on)

@@ -104,7 +104,7 @@ def score_line(result: MatchResult) -> str:
     ``1.33301`` and ``0.666992`` for a mentee's 2nd and 3rd of 3 choices)."""
     rounded = any(hundredths(x) != x * 100 for x in (result.total_score, result.load_cost,
                                                      *(a.score for a in result.assignments)))
-    said = " (scores rounded to 2 decimals; --format json has them exact)" if rounded else ""
+    said = " (scores rounded to 2 decimals; --format json has them unrounded)" if rounded else ""
     if not result.load_cost:
         return f"total score {figure(result.total_score)} maximised{said}"
     objective = (hundredths(result.total_score) - hundredths(result.load_cost)) / 100

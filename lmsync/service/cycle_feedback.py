@@ -107,8 +107,10 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
     unread = any(r.unreadable for r in reports)  # counted where made: a "N more" line is not one (round 89a, 1)
     listed = "; ".join(warnings) + (f"; {FIX if meetings else FIX.partition(' and records')[0]}" if unread else "")
     # "not stored": a response logged by both sides was read well enough (tester round 90a, 7: "unreadable")
-    still = f"{len(known)} response{'s' if len(known) > 1 else ''} still not stored since {min(known).isoformat()}" \
-        if known else ""
+    # the first day of them, said so when one was first found later (tester round 115b, 5: "3 responses still not
+    # stored since 2026-10-09" while one of the three was first found on 2026-10-10)
+    since = f"{', the first of them' * (len(set(known)) > 1)} since {min(known).isoformat()}" if known else ""
+    still = f"{len(known)} response{'s' if len(known) > 1 else ''} still not stored{since}" if known else ""
     if known_both:  # which of them cannot be read, and which are a meeting the other side logged first (102a, 6)
         kinds = [f"{len(known) - known_both} unreadable"] * (len(known) > known_both)
         still += f" ({', '.join([*kinds, f'{known_both} about a meeting logged by both sides'])})"

@@ -21,6 +21,7 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     from lmsync.service.away_mentors import at_once_fails, at_once_line, held_line
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
+    from lmsync.service.removal_words import removals_said
     from lmsync.service.sync import run_sync
     from lmsync.service.unconverged import settle_wait
 
@@ -30,9 +31,11 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     written = sum(result.written.values())
     counts = {"rounds": result.rounds, "written": written, "not_a_good_fit_forbidden": len(forbidden)}
     added, removed = len(result.first_plan.by_kind("add_member")), len(result.first_plan.by_kind("remove_member"))
+    show = config.privacy.show_names
     moved = added + removed  # which way: "8 membership change(s)" were 8 removals (tester round 86a, wording)
     text = (f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
-            + (f" ({added} added, {removed} removed)" if moved else ""))
+            + (f" ({added} added, {removed} removed{removals_said(result.first_plan, result.desired, show)})"
+               if moved else ""))  # each removal lmsync decides with why (tester round 115a, 6)
     if forbidden:
         text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
     last_plan = result.final_plan or result.first_plan

@@ -37,6 +37,7 @@ from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_alone import AloneTold
 from lmsync.service.digest_holds import Hold, PlaceHold
+from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
 from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
 from lmsync.service.established import ended_by_coordinator
@@ -201,13 +202,15 @@ def digest_text(
     without_mentor: Sequence[int] = (),
     with_mentor: Sequence[tuple[int, int]] = (),
     two_roles: Sequence[int] = (),
+    moved: Sequence[str] = (),
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
     coordinators got the same list of 39 pairs and could not tell who was handling which). ``without_mentor``: the
     mentees newly without a mentor, none of them named by an ended hold's part (``mentees_alone.digest_lines``);
     ``with_mentor``: (mentee, mentor) of those with a mentor again; ``two_roles``: those of them left out of matching
-    for their two roles, named apart (``mentees_alone.left_out_two_roles``; tester round 114b, 1). An item of
+    for their two roles, named apart (``mentees_alone.left_out_two_roles``; tester round 114b, 1); ``moved``: the
+    lines of the items moved to them from another coordinator (``digest_moved``; tester round 115a, 5). An item of
     ``back_items`` is said under "Back from away" only, not under "Queue items due or overdue" too (tester round
     109a, 6)."""
     lines = [f"lmsync digest for {programme}, {day.isoformat()}"]
@@ -224,6 +227,7 @@ def digest_text(
                 f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; due {due}"
             )
         lines += _unanswered_line(unanswered)
+    lines += moved
     if new_pairs:
         lines += ["", f"Newly at risk or fading ({len(new_pairs)}):"]
         for p in new_pairs:
@@ -280,7 +284,7 @@ def digest_text(
     lines += away.held_place_lines(places, label, {i.pair for i in on_hold})  # a mentee's too (tester round 111a, 4)
     lines += ended_lines([h for h in holds if h.ended_away], label, two_roles)  # and the mentees left alone (tester round 107a, 5)
     lines += digest_lines(without_mentor, label, with_mentor, two_roles)  # the others newly without one, or with one (107a, 5)
-    if items or new_items or recovered or back_items:
+    if items or new_items or recovered or back_items or moved:
         # coordinators read, they do not type (tester round 12, 10): who records it, then how
         # of an item in the queue: a pair newly at risk without one takes only rematched or closed (round 86b, 6)
         lines += ["", "Record what was done about an item in your queue (met, re-matched, closed or no action needed): "
@@ -376,6 +380,7 @@ def run_digest(
     alone = mentees_without_mentor(config, assessment.roster, assessment.circles, assessment.peer_mentors)
     history = PairingHistory(store, programme).history()
     late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
+    owned = OwnedTold.read(store, programme, {u.id: str(u.username) for u in found}, report.suspended_coordinators, day)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
@@ -414,10 +419,14 @@ def run_digest(
             for i in open_items
             if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
             and me not in i.pair and i not in mine and i.status != GONE
-        ]
+        ]  # and those moved to them from another coordinator, said there only (tester round 115a, 5)
+        moved = owned.moved(me, [i for i in [*open_items, *awaiting] if i.owner == username and me not in i.pair],
+                            {i.id for i in queued})
+        mine, moved_ids = [i for i in mine if i.id not in {m.id for m, _ in moved}], {m.id for m, _ in moved}
         # their items lmsync paused since their last digest (never told: since yesterday), the pair gone or on hold,
         # acknowledged too (tester rounds 109a, 5 and 112a, 3)
-        paused = paused_since(open_items, awaiting, held_acked, username, me, recovered_since, day)
+        paused = [i for i in paused_since(open_items, awaiting, held_acked, username, me, recovered_since, day)
+                  if i.id not in moved_ids]
         if told_on not in status_then:
             status_then[told_on] = _statuses_then(store, programme, told_on + timedelta(days=1) if told_on else day)
         recovered = [  # ok again since they were last told (else since the day before): never said (round 56, 5)
@@ -434,30 +443,21 @@ def run_digest(
         placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
         told_places += again + waiting(config, username, places, alone, history, me, theirs)  # round 113
         back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
-        back_items = [i for i in theirs if i.status != GONE and i not in queued  # due too: 109a, 6
+        back_items = [i for i in theirs if i.status != GONE and i not in queued and i.id not in moved_ids  # 109a, 6
                       and (i.mentor_id in back[0] or i.pair in back[1])]
         # said once, under "Newly in your queue", "due or overdue" or "Back from away" (tester rounds 61, 6, 65, 3
         # and 108a, 5)
-        in_queue = {i.pair for i in queued} | {i.pair for i in mine} | {i.pair for i in back_items}
+        in_queue = {i.pair for i in [*queued, *mine, *back_items]} | {m.pair for m, _ in moved}
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         named = {m for h in told if h.ended_away for m in h.mentees.alone} | {p.mentee_id for p in told_places if p.waiting}
         # named by a hold's or place's part: not twice
         newly = late.newly(told_on, me, named) if username in config.health.coordinators else []
-        digest = Digest(
-            username,
-            users[username],
-            fresh,
-            mine,
-            digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
-                        {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed, left_out_two_roles(config, assessment.roster, alone)),
-            queued,
-            paused,
-            recovered,
-            told,
-            told_places,
-            newly,
-            placed,
-        )
+        text = digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
+                           {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
+                           left_out_two_roles(config, assessment.roster, alone),
+                           moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day))
+        digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
+                        recovered, told, told_places, newly, placed)
         if digest.empty:
             continue
         report.digests.append(digest)
@@ -472,7 +472,8 @@ def run_digest(
         envelope = Envelope(family="messages", programme=programme, course_id=0, operations=list(ops))
         Executor(family, run_id=report.run_id, max_parallel=config.moodle.max_parallel).run(envelope)
         report.outcomes.update(family.states)
-        late.save(store, programme, [d.user_id for d in due if family.states.get(d.username) == "sent"])
+        late.save(store, programme, sent := [d.user_id for d in due if family.states.get(d.username) == "sent"])
+        owned.save(store, programme, sent)  # the items each owned then (tester round 115a, 5)
         report.not_attempted = [d.username for d in due if d.username not in family.states]
     log.info(
         "digest.done",

@@ -296,8 +296,11 @@ def _circle_said(why: str) -> str:
 
 def rejoined_line(place: PlaceHold, label: Callable[[int], str]) -> str:
     """The "Back from away" line of a mentee matched anew (``rejoined``): ``- Kavya Santos (s0015), mentee: away since
-    2026-12-21, back on 2027-01-02 after their place in Chloe Xu (m0004)'s circle was given up (held until
-    2026-12-30): matched anew with Chloe Xu (m0004)``. Raises nothing."""
-    return (f"- {label(place.mentee_id)}, mentee: away since {place.since.isoformat()}, back on {place.on.isoformat()} "
-            f"after their place in {label(place.given_up_in or 0)}'s circle was given up (held until "
-            f"{place.until.isoformat()}): matched anew with {label(place.mentor_id)}")
+    2026-12-21; their place in Chloe Xu (m0004)'s circle was given up (held until 2026-12-30); back, matched anew
+    with Chloe Xu (m0004) on 2027-01-02``, the last day that of their new pair (``place.on``). No day they came back:
+    the store keeps none (the sync forgets their absence the day it gives their place up), and the day they were
+    matched anew is not it when they came back to no mentor with room (tester round 115a, 4: "back on" the day a
+    mentor's capacity was raised, five weeks after they came back). Raises nothing."""
+    return (f"- {label(place.mentee_id)}, mentee: away since {place.since.isoformat()}; their place in "
+            f"{label(place.given_up_in or 0)}'s circle was given up (held until {place.until.isoformat()}); back, "
+            f"matched anew with {label(place.mentor_id)} on {place.on.isoformat()}")

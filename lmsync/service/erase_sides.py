@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from lmsync.config import Config
+from lmsync.domain.grades_unbacked import ERASED_MEETINGS_GRADES
 from lmsync.domain.plan import mentor_of_idnumber
 from lmsync.errors import LmsyncError
 from lmsync.service.away_mentors import hold_windows
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.runtime import store_session
 from lmsync.store.absences import MemberAbsences
+from lmsync.store.meetings import MeetingRepository
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
@@ -64,6 +66,7 @@ class Sides:
     rated_naming: bool = False  # their mentor(s) gave survey answers naming them (an import's about column)
     rated_untied: bool = False  # their mentor(s) gave survey answers naming no one (a Moodle Feedback form's)
     place: date | None = None  # the day a sync first found them away, their place in a circle held (104a, 9)
+    met: bool = False  # the store holds meetings of theirs: their partners' meeting grades change (115b, 4)
 
 
 def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> Sides:
@@ -85,11 +88,22 @@ def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> 
             answered = bool(surveys.answers(respondent_id=user_id))
             mentors = mentors_now | {m for m, e in pairs if e == user_id and m != user_id}
             about = [a.about_id for m in sorted(mentors) for a in surveys.answers(respondent_id=m)]
+            met = bool(MeetingRepository(store, programme).find(person_id=user_id))
     except (LmsyncError, OSError):
-        pairs, hold, answered, about, place = set(), None, False, [], None
+        pairs, hold, answered, about, place, met = set(), None, False, [], None, False
     mentee = bool(mentors_now) or any(e == user_id for _m, e in pairs)
     return Sides(leads or any(m == user_id for m, _e in pairs), mentee, hold, answered,
-                 rated_naming=user_id in about, rated_untied=None in about, place=place)
+                 rated_naming=user_id in about, rated_untied=None in about, place=place, met=met)
+
+
+def grades_said(sides: Sides) -> str:
+    """The prompt's sentence on the meeting grades lmsync published for the other side of the pairs, which the
+    erasure's meetings leave (``grades_unbacked.ERASED_MEETINGS_GRADES``, said again after the erasure), or "" when
+    the store holds no meeting of theirs. The README promises the prompt says what the other side of each pair
+    loses; it said this only once done (tester round 115b, 4)."""
+    if not sides.met:
+        return ""
+    return f" {ERASED_MEETINGS_GRADES[0].upper()}{ERASED_MEETINGS_GRADES[1:]}."
 
 
 #: What a mentee's erasure does to a mentor's note on a meeting of the whole circle (``surveys._take_shared_notes``).

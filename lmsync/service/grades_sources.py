@@ -22,6 +22,7 @@ from lmsync.service.feedback_sources import (
     read_feedback,
 )
 from lmsync.service.feedback_store import problem_keys
+from lmsync.service.meeting_log_labels import refuse_read
 from lmsync.service.meeting_log_people import meeting_log_resolver
 from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser
@@ -95,6 +96,7 @@ def read_feedback_sources(
         """Store one source read: the counts, a warning per attempt that could not be used, and the
         ``UnreadableResponses`` hashes of those that are meetings the other side logged first (``BOTH_SIDES``)."""
         if kind == "meetings":
+            refuse_read(source.name, s.meetings.items, source.items)  # said once, no response blamed (115b, 3)
             resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             both = problem_keys(source.attempts, [(p.attempt_id, p.field, p.message) for p in problems if p.both_sides])
@@ -119,7 +121,8 @@ def read_feedback_sources(
             source = read_feedback(api, find_feedback(feedbacks, activity))
             counts, problems, both_sides = mirror(kind, source)
         except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
-            failures.append(f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback: {exc}")
+            where = getattr(exc, "setting", None) or f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback"
+            failures.append(f"{where}: {exc}")
             warnings.append(failures[-1])
             continue
         warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))

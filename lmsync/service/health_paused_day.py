@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from lmsync.store.queue_item import GONE, GONE_NOTE, QueueItem
-from lmsync.store.queue_paused import BACK
+from lmsync.store.queue_paused import BACK, LATER_BACK
 
 _DAY = 10  # characters of an ISO day
 
@@ -36,7 +36,7 @@ class Pause:
 def pauses(item: QueueItem) -> list[Pause]:
     """``item``'s pauses, oldest first, from its note: a pause begins with lmsync's first pause note after the last
     one taken up again, and ends with the next ``back in the programme on DAY`` (a coordinator's note after the pause
-    note, joined with `` / ``, is no part of it). An item stored paused (``GONE``) whose note has no pause note (its
+    note, joined with `` / ``, is no part of it; lmsync's back note may follow it: ``queue_paused.back_note``). An item stored paused (``GONE``) whose note has no pause note (its
     note erased) has one pause since its ``last_seen_on`` (``pause_gone`` sets it to the pause's day). A last pause
     with no back note on an item no longer stored paused was taken up before lmsync noted it (before tester round
     106a, 5): it is left out, its end unknown. Never raises."""
@@ -49,12 +49,16 @@ def pauses(item: QueueItem) -> list[Pause]:
         end = text.find(" / ", at)
         end = len(text) if end < 0 else end
         day = _day(text, at + len(GONE_NOTE))
-        back_at = text.find(BACK, at, end)
+        back_at, back_day = text.find(BACK, at, end), text.find(BACK, at, end) + len(BACK)
+        if back_at < 0:  # said after the notes written since the pause (tester round 115a, 7)
+            upto = text.find(GONE_NOTE, end)
+            back_at = text.find(LATER_BACK, end, len(text) if upto < 0 else upto)
+            back_day, back_at = back_at + len(LATER_BACK), end if back_at >= 0 else -1
         if day is not None:
             since = since or day
             notes.append((day, text[:back_at if back_at >= 0 else end]))
             if back_at >= 0:
-                out.append(Pause(since, _day(text, back_at + len(BACK)) or day, tuple(notes)))
+                out.append(Pause(since, _day(text, back_day) or day, tuple(notes)))
                 since, notes = None, []
         at = text.find(GONE_NOTE, end)
     if since is not None and item.status == GONE:

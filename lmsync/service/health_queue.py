@@ -20,6 +20,7 @@ from lmsync.service.coordinator_accounts import active_coordinators, suspended_u
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
 from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
 from lmsync.service.programme_settings import programme_zone, settings
+from lmsync.service.queue_flagged import with_flagged_days
 from lmsync.service.queue_holds import HELD_FIX, held_item, on_hold_said, with_holds
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import erased_ids, open_store, refuse_if_absent
@@ -253,7 +254,8 @@ def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]
         queue = _queue(config, store)
         # an item of a pair on hold shows so, not as gone (tester round 105a, 1)
         listed = queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])  # acknowledged too (107a, 3)
-        return with_holds(config, store, listed, today(config))
+        # "last flagged": a day health judged the pair fading, never a pause's (tester round 115a, 2)
+        return with_flagged_days(store, config.programme.name, with_holds(config, store, listed, today(config)))
     finally:
         store.close()
 

@@ -31,6 +31,7 @@ import operator
 import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -418,11 +419,14 @@ def _file_id(path: Path, line: int, field: str, written: str, folded: dict[str, 
 
 
 def _check_preferences(chose: list[tuple[int, tuple[str, ...]]], persons: list[Person]) -> list[ImportIssue]:
-    """A preference naming nobody who mentors is a typo that would silently drop a choice (tester finding)."""
+    """A preference naming nobody who mentors is a typo that would silently drop a choice (tester finding); one
+    naming the row itself is not: ``preference_notices`` warns of it (tester round 115b, 2: a mentee's was refused)."""
     mentoring = {p.id for p in persons if p.roles & {"mentor", "peer_mentor"}}
+    rows = zip(chose, (p.id for p in persons if p.preferences), strict=True)  # the row each choice is made on
     return [
         ImportIssue(line, "preferences", f"{choice!r} is not the id of a mentor or peer mentor in this file")
-        for line, preferences in chose for choice in preferences if choice not in mentoring
+        for (line, preferences), own in rows for choice in preferences
+        if choice not in mentoring and id_key(choice) != id_key(own)
     ]
 
 
@@ -465,7 +469,7 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
     folded = {name.casefold(): field for name, field in aliases.items()}  # "ID", "Role": tester finding 12
     columns: dict[str, str] = {}
     at: dict[str, int] = {}
-    unknown: list[str] = []  # every one in one message: the first alone hid the next typo (tester round 62, 9)
+    unknown: list[tuple[int, str]] = []  # every one in one message: the first alone hid the next typo (tester round 62, 9)
     for position, column in enumerate(header, start=1):
         if column in aliases or column.casefold() in folded:
             field = aliases.get(column) or folded[column.casefold()]
@@ -476,10 +480,13 @@ def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:
         elif column.casefold() in ATTRIBUTES or column == "":
             continue
         else:
-            unknown.append(f"column {position} {column!r}")
+            unknown.append((position, column))
     if unknown:  # as every other problem of the file: each one, a fix line, JSON's problems (tester round 64, 12)
-        known = ", ".join(sorted(set(aliases)))
-        raise _refused(path, [ImportIssue(1, column, f"unknown column (known: {known})") for column in unknown])
+        known, spelt = ", ".join(sorted(set(aliases))), {name.casefold(): name for name in sorted(aliases)}
+        near = [get_close_matches(name.casefold(), spelt, n=1) for _place, name in unknown]  # round 115b, 7: no hint
+        raise _refused(path, [ImportIssue(1, f"column {place} {name!r}", "unknown column (" + "".join(
+            f"did you mean {spelt[n]!r}?; " for n in close) + f"known: {known})")
+            for (place, name), close in zip(unknown, near, strict=True)])
     for required in ("id", "role"):
         if required not in columns:
             raise InputError(f"{path}:1: {required}: missing column")

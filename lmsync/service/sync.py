@@ -55,6 +55,7 @@ from lmsync.service.labels import People
 from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cache
 from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
+from lmsync.service.removal_words import said_over_capacity
 from lmsync.service.roster_config import peer_loss, unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.saved_applied import checked_in_words, nothing_to_apply, sync_plan_applied
@@ -201,6 +202,7 @@ def make_plan(
         raise PlanError(str(exc), hint=exc.hint) from None
     plan.unmatched = unmatched_counts(desired.match)
     said_disowned(plan, snapshot.observation, snapshot.proof, programme)  # and the refusal of own swaps (107a, 7)
+    said_over_capacity(plan, desired, snapshot.observation, memory.placed, programme, config.privacy.show_names)  # tester round 115a, 6
     plan.warnings.extend(away.warnings(config.programme.name, snapshot.observation))
     away.signal(plan.signals, desired.members)  # the places still held once pins and forbids took theirs
     plan.warnings.extend(desired.warnings)
@@ -209,10 +211,8 @@ def make_plan(
         plan.warnings.append(held_warning(plan.pending, programme, People(snapshot.roster, config.privacy.show_names)))
     plan.signals.two_roles = len({n.person for n in desired.notices if n.outcome in HELD_BY_TWO_ROLES})
     if snapshot.phantom_group_ids:
-        plan.warnings.append(
-            f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not exist "
-            "(left by a rolled-back batch); `lmsync sync` clears them with a no-op write"
-        )
+        plan.warnings.append(f"Moodle's group cache lists {len(snapshot.phantom_group_ids)} group(s) that do not "
+                             "exist (left by a rolled-back batch); `lmsync sync` clears them with a no-op write")
     return PlanResult(snapshot, desired, plan, uncertain, away)
 
 

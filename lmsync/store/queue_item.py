@@ -25,6 +25,11 @@ OUTCOMES = ("met", "rematched", "closed", "no_action")
 #: coordinator records (``OUTCOMES``).
 QUEUED_AGAIN = "queued_again"
 
+#: lmsync's outcome on an open item, or one acknowledged and still without an outcome, whose pair was made again as a
+#: new pair (moved back to its mentor after a pairing with another mentor: ``service.queue_made_again``; tester round
+#: 115a, 3): the new pair's first-meeting grace is no recovery of the old one. Not one a coordinator records.
+MADE_AGAIN = "made_again"
+
 #: The status an open item shows when its pair's latest health snapshot is ``ok`` again (tester
 #: finding 6): the coordinator closes it (``queue done``); it is never due nor escalated.
 RECOVERED = "recovered"
@@ -72,6 +77,9 @@ class QueueItem:
     outcome_on: date | None = None  # the day the coordinator recorded ``outcome`` (an ack may come earlier)
     # set by ``queue_holds.with_holds`` (never stored): the pair is on hold now, in words (tester round 105a, 1)
     on_hold: str | None = None
+    # set by ``queue_flagged.with_flagged_days`` (never stored): the last day health judged the pair fading, which
+    # ``lmsync queue list`` shows as "last flagged" (tester round 115a, 2: a pause's day was shown)
+    flagged_on: date | None = None
 
     @property
     def pair(self) -> tuple[int, int]:

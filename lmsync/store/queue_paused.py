@@ -51,11 +51,18 @@ def paused_ids(store: Store, programme: str) -> set[int]:
 #: How lmsync's pause note ends once the item is taken up again (``back_note``), followed by the day.
 BACK = "; back in the programme on "
 
+#: lmsync's note, after the notes written since its latest pause note, once the item is taken up again
+#: (``back_note``), followed by the day.
+LATER_BACK = " / back in the programme on "
+
 
 def back_note(note: str | None, day: date) -> str | None:
     """``note`` with lmsync's latest pause note in it (``queue_item.gone_note``, up to the next note joined after it
     with `` / ``) ending ``; back in the programme on DAY``: its pair, paused as no longer in the programme or on hold,
-    was judged again at ``day`` and the item taken up again (tester round 106a, 5). Once: a pause note that says so
+    was judged again at ``day`` and the item taken up again (tester round 106a, 5). A note written after that pause
+    note (a coordinator's ``queue ack --note``) stays before the day it came back: lmsync's note goes at the end,
+    `` / back in the programme on DAY``, the notes in the order written (tester round 115a, 7: "...; back in the
+    programme on 2027-03-10 / called mentor" read as if called after the 10th). Once: a pause note that says so
     already, or a note with no pause note, is returned as it is."""
     text = note or ""
     at = text.rfind(GONE_NOTE)
@@ -63,6 +70,8 @@ def back_note(note: str | None, day: date) -> str | None:
         return note
     end = text.find(" / ", at)
     end = len(text) if end < 0 else end
-    if BACK in text[at:end]:
+    if BACK in text[at:end] or LATER_BACK in text[end:]:
         return note
-    return f"{text[:end]}{BACK}{day.isoformat()}{text[end:]}"
+    if end < len(text):
+        return f"{text}{LATER_BACK}{day.isoformat()}"
+    return f"{text}{BACK}{day.isoformat()}"

@@ -374,8 +374,7 @@ mentor_absences = _programme_table(
     PrimaryKeyConstraint("programme", "mentor_id"),
 )
 
-#: The tables revision 0008 adds.
-REVISION_0008_TABLES = (mentor_absences,)
+REVISION_0008_TABLES = (mentor_absences,)  # the tables revision 0008 adds
 
 # --- revision 0009: the notes of circle meetings an erased mentee was part of (tester round 68, 1) ---
 #: A mentor's note on a meeting logged for the whole circle is stored on each mentee's pair. Erasing
@@ -410,8 +409,7 @@ rater_counts = _programme_table(
     PrimaryKeyConstraint("programme", "mentor_id", "instrument", "counted_on"),
 )
 
-#: The tables revision 0010 adds.
-REVISION_0010_TABLES = (rater_counts,)
+REVISION_0010_TABLES = (rater_counts,)  # the tables revision 0010 adds
 
 # --- revision 0011: each snapshot's status as both people may read it (tester round 86b, 1) -------------------
 #: The columns revision 0011 adds to tables that already exist: (table, column name).
@@ -431,8 +429,7 @@ unreadable_responses = _programme_table(
     PrimaryKeyConstraint("programme", "source", "problem_sha256"),
 )
 
-#: The tables revision 0012 adds.
-REVISION_0012_TABLES = (unreadable_responses,)
+REVISION_0012_TABLES = (unreadable_responses,)  # the tables revision 0012 adds
 
 # --- revision 0013: which row gave each meeting's rating, notes and side (tester round 97a, 3) -----------------
 #: ``meetings.words_origin``: the origin (``FILE:LINE``, as ``origin``) of the row that gave the record's rating,
@@ -452,8 +449,7 @@ member_absences = _programme_table(
     PrimaryKeyConstraint("programme", "user_id"),
 )
 
-#: The tables revision 0014 adds.
-REVISION_0014_TABLES = (member_absences,)
+REVISION_0014_TABLES = (member_absences,)  # the tables revision 0014 adds
 
 # --- revision 0015: the days a circle's mentee was away while their place was held (tester round 104a, 8) --------
 #: One row per absence a ``member_absences`` row recorded, written when the sync forgets it: the member (not a
@@ -469,8 +465,7 @@ member_absence_spans = _programme_table(
     PrimaryKeyConstraint("programme", "user_id", "since"),
 )
 
-#: The tables revision 0015 adds.
-REVISION_0015_TABLES = (member_absence_spans,)
+REVISION_0015_TABLES = (member_absence_spans,)  # the tables revision 0015 adds
 
 # --- revision 0016: the days a circle's mentor was away while their circle was held (tester round 104b, 10) -------
 #: One row per absence a ``mentor_absences`` row recorded, written when the sync forgets it (as
@@ -485,8 +480,7 @@ mentor_absence_spans = _programme_table(
     PrimaryKeyConstraint("programme", "mentor_id", "since"),
 )
 
-#: The tables revision 0016 adds.
-REVISION_0016_TABLES = (mentor_absence_spans,)
+REVISION_0016_TABLES = (mentor_absence_spans,)  # the tables revision 0016 adds
 
 # --- revision 0017: the mentees a coordinator's digest named as without a mentor (tester round 114b, 2) ----------
 #: One row per coordinator and mentee a digest sent to them named as without a mentor, with the day of the first such
@@ -497,3 +491,10 @@ digest_alone = _programme_table(
     PrimaryKeyConstraint("programme", "recipient_id", "mentee_id"),
 )
 REVISION_0017_TABLES = (digest_alone,)  # the tables revision 0017 adds
+
+# --- revision 0018: the queue items each coordinator's last digest sent knew as theirs (tester round 115a, 5) ------
+#: One row per coordinator and item they owned when a digest was sent to them, with that day (``store.digest_owned``).
+digest_owned = _programme_table(
+    "digest_owned", Column("recipient_id", Integer, nullable=False), Column("item_id", Integer, nullable=False),
+    Column("day", Text, nullable=False), PrimaryKeyConstraint("programme", "recipient_id", "item_id"))
+REVISION_0018_TABLES = (digest_owned,)  # the tables revision 0018 adds

@@ -207,6 +207,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "mentor_absence_spans": ("mentor_id",),  # the days a circle's mentor was away, their circle held (revision 0016)
     "rater_counts": ("mentor_id",),  # how many answered about a mentor, counted at erasures (revision 0010)
     "digest_alone": ("recipient_id", "mentee_id"),  # a digest named a mentee as without a mentor (revision 0017)
+    "digest_owned": ("recipient_id",),  # the queue items a coordinator owned at a digest sent (revision 0018)
 }
 
 

@@ -135,8 +135,8 @@ def test_round_112a_4_a_mentee_matched_anew_is_back_with_their_acknowledged_item
     _run(monkeypatch, _at(date(2027, 1, 2), 9), "run")
     digests = _digests(queued, date(2027, 1, 2))
     assert sorted(digests) == ["m0001", "m0002"], digests
-    back = ("- Kavya Santos (s0015), mentee: away since 2026-12-21, back on 2027-01-02 after their place in Chloe Xu "
-            "(m0004)'s circle was given up (held until 2026-12-30): matched anew with Chloe Xu (m0004)")
+    back = ("- Kavya Santos (s0015), mentee: away since 2026-12-21; their place in Chloe Xu (m0004)'s circle was given "
+            "up (held until 2026-12-30); back, matched anew with Chloe Xu (m0004) on 2027-01-02")  # 115a, 4
     item = "  - fading: Chloe Xu (m0004) / Kavya Santos (s0015): "
     for username, text in digests.items():
         section = _section(text, "Back from away (1;")

@@ -169,3 +169,20 @@ def test_round_113_one_given_up_and_back_since_the_last_digest_is_named_once_wit
         assert "Held places given up (1;" in text and LINE in _section(text, HEAD), text
         assert "Newly without a mentor" not in text, text
         assert text.count("Kavya Santos (s0015)") == 2, text  # given up, then back without a mentor
+
+
+def test_round_115a_4_a_mentee_matched_weeks_after_coming_back_is_not_said_back_that_day(given_up, monkeypatch):
+    """Tester round 115a, 4: back on 2 Jan with no mentor who had room, matched on 4 Jan once a mentor's capacity was
+    raised, the mentee was said "back on 2027-01-04": the day they were matched, not the day they came back (the
+    store keeps none). The line names the day of their new pair as that, and no back day."""
+    _run(monkeypatch, _at(date(2027, 1, 2), 8), "emulator", "edit", "restore", "s0015")
+    _run(monkeypatch, _at(date(2027, 1, 2), 9), "run")
+    _run(monkeypatch, _at(date(2027, 1, 4), 8), "emulator", "edit", "field", "m0004", "mentorcapacity", "8")
+    _run(monkeypatch, _at(date(2027, 1, 4), 9), "run")
+    digests = _digests(given_up, date(2027, 1, 4))
+    assert sorted(digests) == ["m0001", "m0002"], digests
+    for text in digests.values():
+        assert ("- Kavya Santos (s0015), mentee: away since 2026-12-21; their place in Chloe Xu (m0004)'s circle was "
+                "given up (held until 2026-12-30); back, matched anew with Chloe Xu (m0004) on 2027-01-04"
+                ) in _section(text, "Back from away (1;"), text
+        assert "back on 2027-01-04" not in text, text

@@ -33,13 +33,17 @@ class SatisfactionPoint:
     """One side's sitting of a satisfaction instrument in one wave.
 
     ``level`` is the score as a share of the scale (0..1), ``None`` when too few items were
-    answered to score: the sitting still shows that this side answered.
+    answered to score or the answer cannot be told to be about this pair. ``complete``: this side
+    sat the survey in full in this wave (any of its counted sittings was scored); an incomplete
+    sitting is not an answer, as in the report's response rate (tester round 115b, 1: health
+    judged a mentee who answered 3 of 5 items ``ok`` while the report counted them unanswered).
     """
 
     side: Side
     wave: str
     date: date
     level: float | None
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,11 @@ def satisfaction_points(
     this relationship wins. A mentor's answer naming no mentee while they mentor
     ``mentor_mentees`` > 1 (a Moodle Feedback form has no ``about``) is not judged as if it were
     about each of them (issue 13): it shows that the mentor answered, with no level
-    (``unassigned_mentor_scores`` counts them; tester round 4, 9).
+    (``unassigned_mentor_scores`` counts them; tester round 4, 9). A point is ``complete`` when any
+    counted sitting of its side and wave was (tester round 115b, 1).
     """
     best: dict[tuple[Side, str], tuple[bool, WaveScore, Instrument]] = {}
+    complete: set[tuple[Side, str]] = set()
     for s in scores:
         instrument = instruments.get(s.instrument)
         if instrument is None:
@@ -164,15 +170,17 @@ def satisfaction_points(
             continue  # about another of the respondent's relationships
         specific = s.about_id is not None
         key = (side, s.wave)
+        if s.score.complete:
+            complete.add(key)
         held = best.get(key)
         if held is None or (specific, s.date) > (held[0], held[1].date):
             best[key] = (specific, s, instrument)
     out = [
         SatisfactionPoint(
             side, s.wave, s.date, None if side == "mentor" and not specific and mentor_mentees > 1
-            else level(instrument, s.score.total)
+            else level(instrument, s.score.total), (side, wave) in complete,
         )
-        for (side, _), (specific, s, instrument) in best.items()
+        for (side, wave), (specific, s, instrument) in best.items()
     ]
     return tuple(sorted(out, key=lambda p: (p.date, p.side, p.wave)))
 

@@ -329,22 +329,24 @@ def _self_efficacy(ctx: Context) -> list[Reason]:
     return [ctx.reason("watch", "self_efficacy_flat", text, minor=True)]
 
 
-@signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave's satisfaction survey")
+@signal("survey_unanswered", "watch", "a surveyed side did not answer the latest closed wave's satisfaction survey in full")
 def _unanswered(ctx: Context) -> list[Reason]:
     relevant = [r for r in ctx.rounds if ctx.since <= r.halfway() and r.end < ctx.as_of and r.sides]
     if not relevant:
         return []
     latest = max(relevant, key=lambda r: (r.end, r.wave))
-    answered = {p.side for p in ctx.points if p.wave == latest.wave}
+    # an incomplete (unscored) sitting is no answer, as in the report's response rate (tester round 115b, 1)
+    sat = {p.side: p.complete for p in ctx.points if p.wave == latest.wave}
     return [
         ctx.reason(
             "watch",
             f"survey_unanswered_{side}",
-            f"no satisfaction survey answer from the {side} side ({latest.wave})",  # tester round 21, 7
+            f"no satisfaction survey answer from the {side} side ({latest.wave})"  # tester round 21, 7
+            + (": answered in part" if side in sat else ""),
             minor=True,
         )
         for side in ("mentee", "mentor")
-        if side in latest.sides and side not in answered
+        if side in latest.sides and not sat.get(side, False)
     ]
 
 

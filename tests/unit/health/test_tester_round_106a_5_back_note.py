@@ -56,7 +56,8 @@ def test_back_note_ends_the_latest_pause_note_and_leaves_the_others() -> None:
 
     earlier = "item 4 acknowledged on 2026-11-02"
     note = f"{earlier} / {PAUSED} / phoned Amira"
-    assert back_note(note, LATER) == f"{earlier} / {PAUSED}; back in the programme on {LATER.isoformat()} / phoned Amira"
+    # a note written after the pause note stays before the day it came back (tester round 115a, 7)
+    assert back_note(note, LATER) == f"{earlier} / {PAUSED} / phoned Amira / back in the programme on {LATER.isoformat()}"
     said = back_note(note, LATER)
     assert back_note(said, LATER + timedelta(days=3)) == said  # once
     assert back_note(earlier, LATER) == earlier and back_note(None, LATER) is None  # no pause note

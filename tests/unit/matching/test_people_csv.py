@@ -231,8 +231,8 @@ def test_tester_finding_12_column_names_and_roles_are_read_in_any_case(tmp_path:
     with pytest.raises(InputError, match="unknown column"):
         load_people_csv(write(tmp_path, "id,role,Departmnet\nt1,mentor,Science\n"), Config())
     # every unknown column at once (tester round 62, 9: "departement" hid "intrests")
-    with pytest.raises(InputError, match=r":1: column 3 'departement': unknown column \(known: .*\n.*:1: column 4 "
-                       r"'intrests': unknown column \(known: "):
+    with pytest.raises(InputError, match=r":1: column 3 'departement': unknown column \(did you mean 'department'\?; "
+                       r"known: .*\n.*:1: column 4 'intrests': unknown column \(did you mean 'interests'\?; known: "):
         load_people_csv(write(tmp_path, "id,role,departement,intrests\nt1,mentor,Science,AI\n"), Config())
 
 

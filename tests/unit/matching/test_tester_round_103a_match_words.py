@@ -95,11 +95,11 @@ def test_round_103a_4_the_summary_says_the_load_cost_the_optimum_pays(tmp_path: 
     # all three with m1 would total 11.7 but pay 1.5 (0 + 0.5 + 1.0): 10.2 < 10.3
     # to two decimals, told as rounded (tester round 114b, 6: it read 10.8008 and 10.3008)
     assert ("total score 10.8, less load-balance cost 0.5 ([matching] load_balance) = 10.3 maximised (scores rounded "
-            "to 2 decimals; --format json has them exact); loads: m1=2, m2=1") in text
+            "to 2 decimals; --format json has them unrounded); loads: m1=2, m2=1") in text
     data = json.loads(_match(tmp_path, rows, toml, "--format", "json"))
     assert (data["total_score"], data["load_cost"], data["objective"]) == (10.80078125, 0.5, 10.30078125)
     none = _match(tmp_path, rows, toml + "\n[matching]\nload_balance = 0\n")
-    assert "total score 11.7 maximised (scores rounded to 2 decimals; --format json has them exact); loads: m1=3, m2=0" in none
+    assert "total score 11.7 maximised (scores rounded to 2 decimals; --format json has them unrounded); loads: m1=3, m2=0" in none
 
 
 def test_round_103a_5_shared_interests_is_documented_as_a_plain_count() -> None:

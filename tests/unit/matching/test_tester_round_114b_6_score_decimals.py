@@ -35,7 +35,7 @@ def test_round_114b_6_ranked_choices_score_plainly_in_text_and_csv(tmp_path: Pat
     assert "1.33301" not in text and "0.666992" not in text, text
     scores = sorted(line.split()[-6] for line in text.splitlines() if "choice of 3" in line)
     assert scores == ["0.67", "1.33", "2"], text
-    assert "total score 4 maximised (scores rounded to 2 decimals; --format json has them exact)" in text
+    assert "total score 4 maximised (scores rounded to 2 decimals; --format json has them unrounded)" in text
     rows = list(csv.DictReader(io.StringIO(_match(tmp_path, "--format", "csv"))))
     assert sorted((r["score"], r["terms"]) for r in rows) == [
         ("0.67", "preference=0.67"), ("1.33", "preference=1.33"), ("2", "preference=2")], rows

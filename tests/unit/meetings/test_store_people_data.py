@@ -64,6 +64,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "mentor_absence_spans": 0,  # tester round 104b, 10: the days a circle's mentor was away, their circle held
         "rater_counts": 0,  # tester round 77b, 1: how many answered about a mentor, counted at erasures
         "digest_alone": 0,  # tester round 114b, 2: the mentees a coordinator's digest named as without a mentor
+        "digest_owned": 0,  # tester round 115a, 5: the queue items a coordinator owned at a digest sent
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
@@ -89,6 +90,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "mentor_absence_spans": [],
         "rater_counts": [],
         "digest_alone": [],
+        "digest_owned": [],
         "queue_tracking": [],
         "queue_coordinated": [],
         "erased_on": datetime.now(UTC).date().isoformat(),  # tester round 12, 1: all an erasure keeps
