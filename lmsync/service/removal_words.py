@@ -85,8 +85,20 @@ def removals_said(plan: Plan, desired: Desired | None, show_names: bool, shown: 
     said = []
     for op in ops[:shown]:
         mentor = mentor_of_idnumber(plan.programme, op.group)
-        where = f" from {_label(people, mentor, show_names)}'s circle" if mentor is not None else ""
-        why = op.reason.split("; ", 1)[0].replace(f" ({KEPT_RULE})", "")
-        said.append(f"{_label(people, op.user_id, show_names)}{where}, {why}")
+        where = "" if mentor is None else (  # never a bare id: a mentor away is not among ``desired`` (round 116, 2)
+            f" from {_label(people, mentor, show_names)}'s circle" if _known(people, mentor) else " from their mentor's circle")
+        why = _closed(op.reason.split("; ", 1)[0].replace(f" ({KEPT_RULE})", ""))
+        who = _label(people, op.user_id, show_names) if _known(people, op.user_id) else "a mentee (`lmsync plan` names them)"
+        said.append(f"{who}{where}, {why}")
     more = f"; and {len(ops) - shown} more (`lmsync plan` says why)" if len(ops) > shown else ""
     return ": " + "; ".join(said) + more
+
+
+def _known(people: People, user_id: int) -> bool:
+    return any(p.moodle_id == user_id for p in people.persons)
+
+
+def _closed(text: str) -> str:
+    """``text`` cut at its first ``"; "`` with the brackets it left open closed: the run line read "left with no
+    mentor (their mentor is not active in the course (unenrolled, or enrolment suspended)" (tester round 116, 2)."""
+    return text + ")" * max(text.count("(") - text.count(")"), 0)
