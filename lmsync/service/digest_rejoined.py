@@ -62,8 +62,8 @@ def waiting(config: Config, username: str, places: Sequence[PlaceHold], alone: C
     in the course, not suspended, in no circle) whose latest place of ``places`` given up (``given_up``) was given
     up on a day since which they began no pair (``history``, instants read in the programme's zone), as that
     ``PlaceHold`` with ``waiting`` True and ``in_queue`` when its pair has an item of ``theirs`` (the coordinator's
-    items, open or awaiting an outcome). Never one of a place with ``me`` (a coordinator is never told about a pair
-    they are part of). By mentee; raises nothing."""
+    items, open or awaiting an outcome). Never ``me`` themself; a coordinator who was the mentee's mentor is told too,
+    as that pair ended when the place was given up (tester round 116, 3). By mentee; raises nothing."""
     if username not in config.health.coordinators:
         return []
     zone, out = programme_zone(config), []
@@ -73,9 +73,9 @@ def waiting(config: Config, username: str, places: Sequence[PlaceHold], alone: C
         if not gone:
             continue
         last = max(gone, key=lambda p: p.on)
-        if me in (mentee, last.mentor_id) or any(
+        if me == mentee or any(  # their former mentor is told too: that pair ended (tester round 116, 3)
                 p.mentee_id == mentee and local_day(p.joined_at, zone) >= last.on for p in history):
-            continue  # matched anew since (and alone again: ``newly_without_mentor`` says them), or theirs
+            continue  # matched anew since (and alone again: ``newly_without_mentor`` says them), or themself
         out.append(replace(last, waiting=True, in_queue=last.pair in mine))
     return out
 
