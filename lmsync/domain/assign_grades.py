@@ -77,6 +77,9 @@ class AssignPlan:
     # grades of people this store erased while enrolled, saved by lmsync's web-service user: written by this store
     # before the erasure took its record of them; kept as they are, named, not a refusal (tester round 79, 2)
     erased_kept: list[Rejection] = field(default_factory=list)
+    # people whose grade this store wrote and no attendance figure backs any more, planned as 0 with a comment saying
+    # so (``lmsync.domain.assign_unbacked``; tester round 116, 11): the plan names how many
+    unbacked: list[int] = field(default_factory=list)
 
     @property
     def grade_count(self) -> int:

@@ -147,6 +147,8 @@ class GradeItemsPlan:
     duplicates: list[DuplicateItems] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # metric keys whose creation may still commit
     refused: list[UnprovenItem] = field(default_factory=list)  # metrics whose idnumber an unproven item carries
+    # (itemnumber, user id) of the writes of an empty value no figure backs (``grades_unbacked``; tester round 117c, 4)
+    unbacked: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def in_sync(self) -> bool:
@@ -307,6 +309,7 @@ def plan_grades(
     held: list[str] = []
     requests: list[GradeRequest] = []
     unchanged = 0
+    emptied: list[tuple[int, int]] = []
     for item in items:
         if item.itemnumber in duplicated:
             continue
@@ -338,6 +341,7 @@ def plan_grades(
                             key=lambda w: w.user_id)
             if unbacked:
                 warnings.append(unbacked_note(item.itemname, len(unbacked)))
+                emptied += [(item.itemnumber, user_id) for user_id, _ in unbacked]
         if kept:
             warnings.append(
                 f"{item.itemname}: {kept} grade(s) a teacher overrode or locked in the gradebook are left as they are "
@@ -373,6 +377,7 @@ def plan_grades(
         ownership.duplicates,
         held,
         [u for _, u in sorted(ownership.unproven.items())],
+        emptied,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
 from lmsync.service.grade_metrics import Metrics
+from lmsync.service.grades_zeroed import push_line
 from lmsync.service.saved_applied import AlreadyPushed
 from lmsync.visible import quoted
 
@@ -48,8 +49,11 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             lines.append(f"    ... and {len(plan.rejected) - detail} more")
         if plan.out_of_range:  # which figure and how to fix it, as the run's grades line says (tester round 94a, 5)
             lines.append(f"    to fix: {service.out_of_range_fix({r.key for r in plan.out_of_range})}")
-    if plan.held_grades:  # each received mean an erasure keeps from the gradebook (tester round 78, 5)
-        lines.append(f"  not written after an erasure: {len(plan.held_grades)} received mean(s)")
+    if plan.held_grades:  # each grade an erasure keeps from the gradebook (tester rounds 78, 5 and 117a, 1)
+        own = sum(1 for h in plan.held_grades if "-received-" not in h.key)  # a person's own survey grade (117a, 1)
+        received = len(plan.held_grades) - own
+        said = [f"{received} received mean(s)" if received else "", f"{own} own survey grade(s)" if own else ""]
+        lines.append(f"  not written after an erasure: {', '.join(part for part in said if part)}")
         for h in plan.held_grades[:detail]:
             lines.append(f"    = {h.key} for {plan.who(h.user_id)}: {h.state}: {h.reason}")
         if len(plan.held_grades) > detail:
@@ -127,7 +131,10 @@ def plan_view(result: service.GradesPlanResult) -> Document:
 
 
 def sources_text(result: service.GradesPlanResult) -> str:
-    lines = [f"Circles: {result.pairs} mentor-mentee pairs; {len(result.metrics.values)} figures computed"]
+    # those health leaves out, counted: its head line counted fewer pairs, unexplained (tester round 116, 6)
+    away = (f", {result.left_out} of them left out of `lmsync health` while someone in them is away (no active "
+            "enrolment or a suspended Moodle account)") if result.left_out else ""
+    lines = [f"Circles: {result.pairs} mentor-mentee pairs{away}; {len(result.metrics.values)} figures computed"]
     if result.pairs and not result.metrics.specs:  # every metric left out (tester round 58, 10)
         lines.append("  no figure: [grades] enabled names no metric to publish")
     elif result.pairs and not result.metrics.values:  # "0 figures" with no reason (tester round 24, 5)
@@ -168,6 +175,7 @@ def push_text(report: service.PushReport) -> str:
         f"Pushed in {report.requests} write requests ({report.reads} reads), {report.seconds:.1f}s: "
         f"{report.grades} grades, {report.details} item details, {report.assign_grades} assignment grades"
     ]
+    lines += push_line(report.zeroed)  # written as 0, no meeting behind them (tester round 117c, 4)
     if report.verified or report.mismatches:
         lines.append(f"  read back: {report.verified - len(report.mismatches)} of {report.verified} equal")
     for what, code in report.failed[:20]:

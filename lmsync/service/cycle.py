@@ -100,6 +100,7 @@ class _Run:
 def _grades(run: _Run) -> StepResult:
     from lmsync.domain.grade_names import NAME_CLASH
     from lmsync.service.grades import HIDDEN_POLICY_WARNING, make_grades_plan, push_grades
+    from lmsync.service.grades_zeroed import run_words, zeroed_counts
 
     # the feedback step read the Feedback answers already: read them here only when it did not run
     planned = make_grades_plan(
@@ -122,8 +123,10 @@ def _grades(run: _Run) -> StepResult:
         "mismatches": len(report.mismatches),
         "out_of_range": sum(r.out_of_range for r in planned.plan.rejected),
         "rejected": len(planned.plan.rejected),
+        **zeroed_counts(report.zeroed),  # written as 0, no meeting behind them: said in the line (tester round 117c, 4)
     }
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
+    text += run_words(report.zeroed)
     waiting = planned.metrics.meeting_grades_wait  # no meeting stored: none of its grades made (tester round 94b, 1)
     if waiting:
         counts["meeting_grades_waiting"] = 1

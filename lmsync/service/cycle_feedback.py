@@ -36,7 +36,19 @@ FIX = ("fix: its respondent corrects the response in Moodle, or a coordinator de
 def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outputs: dict[str, Any]) -> StepResult:
     """Read the meeting log and the instruments' Feedback activities (``read_feedback_sources``); the reports
     and warnings go to ``outputs["feedback"]``. A source unreadable or whose read was refused fails the step
-    (exit 2: an admin must act); a response with a problem not said before makes it partial (exit 1)."""
+    (exit 2: an admin must act); a response with a problem not said before makes it partial (exit 1). An
+    instrument none of whose labels names an item of its form is not read and said once after the line: the step
+    says ``admin`` (exit 2) and fails nothing else (``instrument_labels.admin_step``; tester round 116, 12)."""
+    from lmsync.service.instrument_labels import admin_step
+
+    refused: list[str] = []
+    return admin_step(_read_step(api, config, store, day, outputs, refused), refused)
+
+
+def _read_step(
+    api: MoodleApi, config: Config, store: Store, day: date, outputs: dict[str, Any], refused: list[str]
+) -> StepResult:
+    """``feedback_step`` but the instruments whose read was refused for their labels, which go to ``refused``."""
     from lmsync.domain.plan import circle_pairs
     from lmsync.service.circle_records import circle_proof
     from lmsync.service.grades import read_feedback_sources
@@ -62,7 +74,7 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
         reports = read_feedback_sources(
             api, store, s, course_id=obs.course_id, roster=snapshot.roster,
             pairs=circle_pairs(s.programme, obs.groups, obs.outsiders), today=day, warnings=warnings,
-            tz=programme_zone(config), failures=failures, who=who,
+            tz=programme_zone(config), failures=failures, who=who, admin=refused,
         )
     except Exception:
         found.forget([key for key in found.since() if key not in before])  # found, never said: the next run says them
@@ -85,6 +97,7 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
         "still_logged_by_both_sides": known_both,
         "warnings": len(warnings),
         "failures": len(failures),
+        "instruments_not_read": len(refused),  # their labels name no item of their form (tester round 116, 12)
     }
     text = (
         f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "

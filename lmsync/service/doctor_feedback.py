@@ -82,6 +82,7 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         find_feedback,
         scale_problems,
     )
+    from lmsync.service.instrument_labels import coverage_fix
 
     instruments = resolve_instruments(config.instruments)
     for name, section in sorted(config.instruments.items()):
@@ -101,8 +102,7 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         uncovered = coverage_problem(instruments[name], by_label, section.feedback_items)
         if uncovered:
             report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
-                       f"give the Feedback items these labels, or map them with [instruments.{name}] feedback_items, "
-                       "or define an instrument of your own with the items the activity has")
+                       coverage_fix(name))  # the run says the same fix (tester round 116, 12)
         for problem in problems:
             report.add(
                 check, "fail", problem,

@@ -5,12 +5,15 @@ them (the standing rule: a mentee's ratings of a mentor stay out of that mentor'
 rating and notes unless this person gave them (``rated_by``), survey answers and scores another
 respondent gave about them, the health reasons of the pair's snapshots and queue items that speak of
 the other side's answers (tester finding 2), the coordinator's free-text notes on queue items, and a mentor's
-received means published to the gradebook (``published_grades``: hidden from them there; tester round 93a, 4).
+received means published to the gradebook (``published_grades``: hidden from them there; tester round 93a, 4),
+nor the journal's writes of them (``without_received_writes``: written only when enough mentees rated them; tester
+round 117a, 5).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from lmsync.domain.health import answered_by, without_ratings
@@ -90,6 +93,32 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     data["withheld"] = withheld
     data["never_exported"] = list(NEVER_EXPORTED)
     return data
+
+
+#: How a received mean's metric key reads (``lmsync.domain.metrics``: ``<grade_name>-received-<wave>``).
+RECEIVED_MARK = "-received-"
+
+
+def without_received_writes(rows: list[dict[str, Any]], user_id: int,
+                            metrics_at: Mapping[int, Collection[str]]) -> list[dict[str, Any]]:
+    """The person's journal rows (``keys`` naming them) without the grade writes of their received mean: a key
+    ``grade:<itemnumber>:<user_id>`` whose itemnumber ``metrics_at`` (itemnumber -> metrics recorded there:
+    ``store.grade_items.metrics_by_itemnumber``) records a received mean at. Such a write exists only when at least
+    ``min_mentees_for_mentor_rating`` mentees rated them, which ``never_exported`` says stays out; a row left with
+    no key goes whole, uncounted (a count was a trace: tester round 25, 1). Tester round 117a, 5."""
+    received = {n for n, metrics in metrics_at.items() if any(RECEIVED_MARK in m for m in metrics)}
+    kept = []
+    for row in rows:
+        keys = [k for k in row["keys"] if not _received_write(k, user_id, received)]
+        if keys:
+            kept.append({**row, "keys": keys})
+    return kept
+
+
+def _received_write(key: str, user_id: int, received: Collection[int]) -> bool:
+    parts = key.split(":")
+    return (len(parts) == 3 and parts[0] == "grade" and parts[1].isdigit() and int(parts[1]) in received
+            and parts[2] == str(user_id))
 
 
 def _sides(row: dict[str, Any], user_id: int) -> tuple[str, str]:

@@ -31,6 +31,7 @@ from lmsync.moodle.text import format_string
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.service.rater_checkpoints import erasure_changes
+from lmsync.service.respondent_checkpoints import frozen_grades, respondent_changes
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.meetings import MeetingRepository
@@ -58,6 +59,9 @@ class Metrics:
     # no meeting stored at all: no meeting figure (nor the assignment's attendance) is published; ``attendance``
     # still says what each person is expected (tester round 94b, 1)
     meeting_grades_wait: bool = False
+    # (key, person) of people's own survey grades an erasure changed the answers behind: kept as the gradebook holds
+    # them, none written first (``respondent_checkpoints``; tester round 117a, 1)
+    respondent_held: frozenset[tuple[str, int]] = frozenset()
 
 
 def compute_metrics(
@@ -142,7 +146,10 @@ def compute_metrics(
     named = {f"{i.grade_name}-received-{w.name}": i.name for i in s.instruments.values() for w in s.waves}
     held = {(v.key, v.user_id) for v in release.values if v.key in waves_of and (v.key, v.user_id) not in release.kept
             and changes.withholds(v.user_id, named.get(v.key, ""), waves_of[v.key].start)}
-    values = [v for v in release.values if (v.key, v.user_id) not in held]
+    # and a person's own mean over answers an erasure took some of (a mentor's about the erased mentee): a new value
+    # beside the published one gave the deleted answers back by difference (tester round 117a, 1)
+    frozen = frozen_grades(s, respondent_changes(store, s), specs)
+    values = [v for v in release.values if (v.key, v.user_id) not in held | frozen]
     if s.grades.enabled is not None:
         enabled = set(s.grades.enabled)
         _known_metrics(enabled, specs)
@@ -164,6 +171,7 @@ def compute_metrics(
         dict(Counter(key for key, _mentor in held)),
         frozenset(held),
         not meetings and (bool(MEETING_KEYS & specs.keys()) or s.grades.assignment is not None),
+        frozenset((key, who) for key, who in frozen if key in specs),
     )
 
 

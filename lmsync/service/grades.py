@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignGrade, AssignPlan, plan_assignment_grades
+from lmsync.domain.assign_unbacked import UNBACKED_COMMENT, unbacked_assign_grades, unbacked_assign_note
 from lmsync.domain.grade_items import ItemRecord
 from lmsync.domain.grades import GradeItemsPlan
 from lmsync.domain.instruments import MENTOR_QUALITIES
@@ -131,6 +132,7 @@ class GradesPlanResult:
     sources: list[SourceReport] = field(default_factory=list)
     pairs: int = 0
     requests: int = 0  # Moodle reads it took
+    left_out: int = 0  # of ``pairs``, those health leaves out: someone in them away (tester round 116, 6)
 
 
 def assignment_plan(
@@ -145,8 +147,10 @@ def assignment_plan(
     """Attendance grade + comment on the assignment for its participants (the mentee roles), over
     grades this store can prove it wrote: its ``sent_assign_grades`` and, from before it kept them,
     its journal (``legacy_assign_users``). A grade of someone this store erased, saved by lmsync's web-service user,
-    is kept and named as written before the erasure (``erased_kept``; tester round 79, 2). Reads the store only
-    (tester finding 1)."""
+    is kept and named as written before the erasure (``erased_kept``; tester round 79, 2). A grade this store wrote
+    that no attendance figure backs any more (an erased mentor's meetings and pairs went with them) is planned as 0
+    with a comment saying so, and counted in ``unbacked`` (``lmsync.domain.assign_unbacked``; tester round 116, 11).
+    Reads the store only (tester finding 1)."""
     target = state.assignment
     if target is None:
         return None
@@ -157,18 +161,29 @@ def assignment_plan(
         text = f"<p>{html.escape(comment)}</p>" if target.comments_enabled else None
         desired.append(AssignGrade(uid, round(rate * target.grademax / 100.0, 2), text))
     sent = SentComments(store, s.programme).get(target.id)
-    return plan_assignment_grades(
-        desired,
+    written = SentAssignGrades(store, s.programme).get(target.id)
+    legacy = legacy_assign_users(Journal(store, s.programme), target.id)
+    erased = erased_on(store)
+    empty = unbacked_assign_grades(
+        state.assign_grades, {g.user_id for g in desired}, written=written, legacy=legacy,
+        graded_by_others=state.assign_graded_by_others, participants=participants, enrolled=state.enrolled,
+        erased=erased, comment=f"<p>{html.escape(UNBACKED_COMMENT)}</p>" if target.comments_enabled else None,
+    )
+    plan = plan_assignment_grades(
+        [*desired, *empty],
         state.assign_grades,
         sent,
         state.enrolled,
         grademax=target.grademax,
         budget=budget,
-        written=SentAssignGrades(store, s.programme).get(target.id),
-        legacy=legacy_assign_users(Journal(store, s.programme), target.id),
+        written=written,
+        legacy=legacy,
         graded_by_others=state.assign_graded_by_others,
-        erased=erased_on(store),
+        erased=erased,
     )
+    planned = {g.user_id for request in plan.requests for g in request.grades}
+    plan.unbacked = [g.user_id for g in empty if g.user_id in planned]
+    return plan
 
 
 class _Account(NamedTuple):
@@ -223,10 +238,13 @@ def assignment_notes(assign: AssignPlan | None, name: str | None, *, detail: int
     """One warning per assignment grade left as it is because this store cannot prove it wrote it
     (tester finding 1), the first ``detail`` of them (people as ``who`` names them), then how many more; then
     one per grade of a person erased while enrolled, written by this store before the erasure (``erased_kept``:
-    kept, no refusal; tester round 79, 2)."""
+    kept, no refusal; tester round 79, 2), and one counting the grades written as 0 because no meeting is left
+    behind them (``unbacked``; tester round 116, 11)."""
     if assign is None:
         return []
     kept = [f"assignment {name!r}, {who(r.user_id)}: {r.reason}" for r in assign.erased_kept]
+    if assign.unbacked:  # written as 0: no meeting left behind them (tester round 116, 11)
+        kept.append(unbacked_assign_note(str(name), len(assign.unbacked)))
     if not assign.refused:
         return kept
     notes = [f"assignment {name!r}, {who(r.user_id)}: {r.reason}" for r in assign.refused[:detail]]
@@ -394,7 +412,7 @@ def make_grades_plan(
         held_grades=len(plan.held_grades),
         **plan.summary(),
     )
-    return GradesPlanResult(plan, metrics, state, sources, len(pairs), requests)
+    return GradesPlanResult(plan, metrics, state, sources, len(pairs), requests, len(left_out))
 
 
 # --- jobs (lock + connection + store), as the CLI and the demo run them -----------------------------

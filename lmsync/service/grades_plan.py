@@ -125,10 +125,11 @@ class PlannedHeld(BaseModel):
     """A mentor's received mean not written, and why (tester round 78, 5: the plan dropped them unnamed):
     ``withheld``, a first mean over answers an erasure changed; ``held``, a mean the gradebook shows on
     lmsync's own item that an erasure took this store's record of (kept as published). No value: either
-    would tell what the others' answers gave (``grades_held``)."""
+    would tell what the others' answers gave (``grades_held``). Also a person's own survey grade an erasure took
+    answers from: ``held`` at the value the gradebook shows, else ``withheld`` (tester round 117a, 1)."""
 
-    key: str  # the received metric, e.g. satisfaction-mentee-received-T0
-    user_id: int  # the mentor whose grade it is (never a rater)
+    key: str  # the metric, e.g. satisfaction-mentee-received-T0, satisfaction-mentor-T0
+    user_id: int  # the person whose grade it is (a received mean's mentor, never a rater)
     state: str  # "withheld" or "held"
     reason: str
 
@@ -172,6 +173,10 @@ class GradesPlan(BaseModel):
     store_hold: str | None = None
     # received means not written after an erasure, each named: withheld or held (``PlannedHeld``)
     held_grades: list[PlannedHeld] = Field(default_factory=list)
+    # the writes of 0 that no meeting backs any more (an erasure or `meetings remove` took them): (itemnumber, user
+    # id) on the gradebook items, user ids on the assignment; the run, the push and the digest say them (117c, 4)
+    unbacked: list[tuple[int, int]] = Field(default_factory=list)
+    assign_unbacked: list[int] = Field(default_factory=list)
 
     def who(self, user_id: int) -> str:
         """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""
@@ -324,6 +329,8 @@ def assemble_plan(
             for r in (assign_plan.refused if assign_plan else [])
         ],
         assign_teacher_kept=list(assign_plan.teacher_kept) if assign_plan else [],
+        unbacked=list(grade_plan.unbacked),
+        assign_unbacked=list(assign_plan.unbacked) if assign_plan else [],
         unchanged=grade_plan.unchanged,
         assign_unchanged=assign_plan.unchanged if assign_plan else 0,
         warnings=warnings + grade_plan.warnings,

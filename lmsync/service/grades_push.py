@@ -23,6 +23,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sent
 from lmsync.service.grade_state import GradeState, find_assignment, read_grade_state
 from lmsync.service.grades_plan import PLAN_VERSION, GradesPlan
+from lmsync.service.grades_zeroed import Zeroed, journal_result, positions
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.programme_settings import settings
 from lmsync.service.run_ids import new_run_id
@@ -57,6 +58,7 @@ class PushReport:
     verified: int = 0
     seconds: float = 0.0
     held: str | None = None  # nothing written: the plan's store_hold, without takes_over (tester round 14, 1)
+    zeroed: Zeroed = field(default_factory=Zeroed)  # written as 0, no meeting behind them (tester round 117c, 4)
 
     @property
     def complete(self) -> bool:
@@ -118,16 +120,18 @@ class GradesFamily(OpFamily):
             )
             if not result.ok:
                 raise Refused(result.refusal(), {"statuses": result.statuses})  # words, not "status [4]" (94b, 5)
-            return Sent({"grades": len(op.grades), "details": op.itemdetails is not None})
+            return Sent(journal_result({"grades": len(op.grades), "details": op.itemdetails is not None},
+                                       positions(plan, kind, op)))
         self.api.save_assign_grades(
             op.assignment_id,
             [{"userid": g.user_id, "grade": g.grade, "comment": g.comment} for g in op.grades],
             grademax=op.grademax,
         )
-        return Sent({"grades": len(op.grades)})
+        return Sent(journal_result({"grades": len(op.grades)}, positions(plan, kind, op)))
 
     def accepted(self, kind: str, chunk: Sequence[Any], sent: Sent) -> None:
         (op,) = chunk
+        self.report.zeroed.add([op.grades[n].user_id for n in positions(self.plan, kind, op)])
         if kind == "update_grades":
             if op.adopts and op.idnumber is not None and op.metric is not None:
                 self.records.sending(op.itemnumber, op.metric, op.idnumber, state="adopted")

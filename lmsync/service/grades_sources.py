@@ -22,6 +22,7 @@ from lmsync.service.feedback_sources import (
     read_feedback,
 )
 from lmsync.service.feedback_store import problem_keys
+from lmsync.service.instrument_labels import refuse_read as refuse_instrument_read
 from lmsync.service.meeting_log_labels import refuse_read
 from lmsync.service.meeting_log_people import meeting_log_resolver
 from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
@@ -67,6 +68,7 @@ def read_feedback_sources(
     failures: list[str] | None = None,
     who: Callable[[int], str] | None = None,
     tz: tzinfo = UTC,
+    admin: list[str] | None = None,
 ) -> list[SourceReport]:
     """Mirror the configured meeting-log and survey Feedback activities into the store.
 
@@ -80,6 +82,9 @@ def read_feedback_sources(
     (an admin must act); it keeps what the store already holds from it: it is never emptied
     because of a misnamed activity or item label. A response's problem names its respondent as
     ``who`` does (a view: ``People.label``), else by Moodle id (tester round 12, 8).
+    An instrument none of whose labels names an item of its form is not read (``instrument_labels``); with
+    ``admin``, its message goes there only (an admin's fix that fails nothing else: tester round 116, 12), else
+    to ``failures`` and ``warnings`` as any source's.
     """
     failures = [] if failures is None else failures
     wanted: list[tuple[str, str]] = []
@@ -102,6 +107,8 @@ def read_feedback_sources(
             both = problem_keys(source.attempts, [(p.attempt_id, p.field, p.message) for p in problems if p.both_sides])
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
                             for p in problems], both  # no answer in logs (round 57, 2)
+        refuse_instrument_read(kind, s.instruments[kind], source.name, source.items,  # said once (116, 12)
+                               section.feedback_items if (section := s.instrument_sections.get(kind)) else {})
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         section = s.instrument_sections.get(kind)  # the question by its label, what it takes (tester round 112b, 8)
@@ -122,6 +129,9 @@ def read_feedback_sources(
             counts, problems, both_sides = mirror(kind, source)
         except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
             where = getattr(exc, "setting", None) or f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback"
+            if admin is not None and not getattr(exc, "blocks", True):  # an instrument's labels: the run goes on
+                admin.append(f"{where}: {exc}")
+                continue
             failures.append(f"{where}: {exc}")
             warnings.append(failures[-1])
             continue

@@ -34,17 +34,19 @@ from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.clock_check import check_erase_clock
 from lmsync.service.erase_circle import untie
-from lmsync.service.export_withholding import withhold_others_judgements
+from lmsync.service.export_withholding import withhold_others_judgements, without_received_writes
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.person_keys import split_key
 from lmsync.service.programme_settings import programme_today, programme_zone, settings
 from lmsync.service.rater_checkpoints import count_before_erasure, record_before_erasure
+from lmsync.service.respondent_checkpoints import count_respondents
 from lmsync.service.runtime import session, store_session
 from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
 from lmsync.service.stores import warn_if_absent
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on, erasure_of
+from lmsync.store.grade_items import metrics_by_itemnumber
 from lmsync.store.health import CoordinatorQueue, HealthSnapshots
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import MeetingRepository
@@ -388,7 +390,8 @@ def export_labelled(config: Config, who: str) -> tuple[dict[str, Any], str]:
         user_id = person.user_id
         data = withhold_others_judgements(export_person(store, user_id, person.username), user_id)
         data = {"person_id": user_id, **whose(person, config.privacy.show_names), "exported": provenance(config), **data}
-        data["journal"] = _journal_rows(store, config.programme.name, user_id)
+        data["journal"] = without_received_writes(  # their received mean's writes stay out (tester round 117a, 5)
+            _journal_rows(store, config.programme.name, user_id), user_id, metrics_by_itemnumber(store, config.programme.name))
         # a name as Moodle shows it, not as format_string escapes it for HTML ("&amp;": tester round 92a, 7)
         data["circles"] = [{"group_id": group.id, "name": html.unescape(group.name), "idnumber": group.idnumber}
                            for group in person.circles]
@@ -434,7 +437,8 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     are never stored again, and a row's date is a programme day. First, for every mentor, the answers
     others gave about them are counted (``rater_checkpoints``), so no figure over the rest gives the
     erased person's answers away by difference (tester round 77b, 1): on the instruments the erasure
-    deletes an answer of only, none when it deletes no survey answer (tester round 92a, 2)."""
+    deletes an answer of only, none when it deletes no survey answer (tester round 92a, 2); and every respondent's
+    own, so no one's own grade gives the answers about the erased person away (``respondent_checkpoints``; 117a, 1)."""
     with session(config) as (conn, store):
         check_erase_clock(store, config)  # exit 2 under a clock behind the store's records (tester round 111b, 1)
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
@@ -447,6 +451,7 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
         # person's answers away by difference (tester round 77b, 1); only on the instruments this erasure
         # deletes an answer of (tester round 92a, 2)
         before = count_before_erasure(store, settings(config), programme_zone(config), day, erasing=user_id)
+        before.update(count_respondents(store, settings(config), day, erasing=user_id))  # own answers (117a, 1)
         with store.transaction():
             # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
             counts = erase_person(store, user_id, identity.username, on=day, record_alone=identity.username is not None)

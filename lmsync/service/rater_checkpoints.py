@@ -44,6 +44,22 @@ T1 too, where the erased mentee had no part. So each configured wave begun by th
 comes first; ``wave_key`` names the row), and ``ErasureChanges.wave_withholds`` withholds a wave whose own count
 changed. A wave no erasure counted apart (a store counted before, waves configured since) is judged as before:
 withheld when a count up to an erasure's day on or after its start changed.
+
+Every count above is kept a second way too, over scored sittings only (``scored_key``; tester round 116, 1): the
+figures count a sitting only when it has a score (``Score.complete``: at least ``min_answered`` of the items
+answered): a wave score is the latest *complete* sitting (``score_waves``), ``pair show`` and the report's means are
+over totals, the mentor qualities over a relationship's latest sitting when complete. An incomplete sitting was in
+no figure, so erasing a mentee whose only sitting was one gave nothing back; yet the all-sittings counts changed and
+withheld for good the figures that never held it, the programme's whole mentee evaluation among them. A sitting
+here is one respondent's answers of one day on one instrument about one person (or no one), every source together
+(the mentor qualities join sources too, and joined answers are complete whenever a part is), judged under today's
+``[instruments]`` (an edit of ``min_answered`` since an erasure changes the count, and withholds: the figures moved as
+well); an answer no longer valid on the scale counts as answered. The rows are the same (mentor, ``PROGRAMME``,
+``SUBJECTS``, each wave) under the instrument's ``scored_key``, so erasing a mentor still deletes theirs
+(``rater_counts`` rows go by ``mentor_id``). An instrument whose erasure-day rows include scored ones is judged by
+those alone; one with the all-sittings rows only (a store counted before them) is judged by those, as before. And an
+erasure of a day that already holds all-sittings rows of an instrument but no scored ones (counted earlier that day
+before them) writes no scored rows of it: a count made after that day's first erasure would miss what it deleted.
 """
 
 from __future__ import annotations
@@ -55,6 +71,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from functools import cache
 
+from lmsync.domain.instruments import Instrument
+from lmsync.domain.waves import SurveyAnswer
 from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
@@ -70,6 +88,13 @@ PROGRAMME = 0
 #: negative id. A change in one withholds the ``PROGRAMME`` figures alike (tester round 94a, 2).
 SUBJECTS = -1
 
+#: After an instrument's name in ``scored_key`` (no instrument name holds it: a TOML key).
+_SCORED = "\x1fscored"
+
+#: After an instrument's name in a count of one respondent's own sittings (``respondent_checkpoints``; tester round
+#: 117a, 1): judged there, never here.
+RESPONDENT = "\x1fby"
+
 #: A wave's window: its first and last day, both counted.
 Window = tuple[date, date]
 
@@ -80,6 +105,18 @@ _WAVE = "\x1fwave "
 def wave_key(instrument: str, window: Window) -> str:
     """The ``rater_counts`` instrument column of a count of one wave's sittings (tester round 108b, 3)."""
     return f"{instrument}{_WAVE}{window[0].isoformat()}..{window[1].isoformat()}"
+
+
+def scored_key(instrument: str) -> str:
+    """The ``rater_counts`` instrument column of a count of ``instrument``'s scored sittings only (tester round 116, 1);
+    a wave's such count is ``wave_key(scored_key(instrument), window)``."""
+    return f"{instrument}{_SCORED}"
+
+
+def _base(key: str) -> tuple[str, bool]:
+    """A counted instrument column's instrument (without ``wave_key``'s window) and whether it counts scored sittings."""
+    name = key.rsplit(_WAVE, 1)[0]
+    return (name[: -len(_SCORED)], True) if name.endswith(_SCORED) else (name, False)
 
 
 def _wave_of_key(key: str) -> tuple[str, Window] | None:
@@ -138,11 +175,34 @@ class ErasureChanges:
                 if name == instrument and days and mentor != PROGRAMME}
 
 
+#: One sitting as counted here: (respondent, instrument, day, about) (tester round 116, 1).
+_Sitting = tuple[int, str, date, int | None]
+
+
+def _scored(answers: list[SurveyAnswer], instruments: Mapping[str, Instrument]) -> set[_Sitting]:
+    """The sittings of ``answers`` with a score: at least ``Instrument.required`` of the items answered, every source
+    together; an answer not valid on the scale counts as answered (tester round 116, 1)."""
+    given: dict[_Sitting, set[str]] = defaultdict(set)
+    for a in answers:
+        instrument = instruments.get(a.instrument)
+        if instrument is None or a.item not in instrument.items:
+            continue
+        try:
+            answered = instrument.parse_value(a.item, a.value) is not None
+        except ValueError:
+            answered = True
+        if answered:
+            given[(a.respondent_id, a.instrument, a.date, a.about_id)].add(a.item)
+    return {key for key, items in given.items()
+            if len(items) >= instruments[key[1]].required(len(instruments[key[1]].items))}
+
+
 def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, str], list[date]], set[int], set[str]]:
     """(mentor, instrument) -> the days of the sittings others gave about the mentor, sorted (one per respondent
     and day), (``PROGRAMME``, instrument) -> every sitting's day and (``SUBJECTS``, instrument) -> the day of
-    each respondent's answers of one day about one person (or no one); the mentors of the pairs the store knows;
-    the instruments mentees answer."""
+    each respondent's answers of one day about one person (or no one); the same again of the scored sittings only
+    under ``scored_key(instrument)`` (tester round 116, 1); the mentors of the pairs the store knows; the
+    instruments mentees answer."""
     names = {name for name, inst in s.instruments.items() if inst.rates_mentor or inst.side in ("mentee", "both")}
     judged = HealthSnapshots(store, s.programme).first_seen()
     by_date = replace(feedback_pairs_by_date(store, s.programme, judged, tz=tz, first_seen=judged), erased=erased_on(store))
@@ -150,16 +210,21 @@ def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, st
     on_day = cache(by_date.on)
     found: dict[tuple[int, str], set[tuple[int, date]]] = defaultdict(set)
     subjects: dict[str, set[tuple[int, int | None, date]]] = defaultdict(set)
-    for a in SurveyRepository(store, s.programme).answers():
-        if a.instrument not in s.instruments:
-            continue
-        found[(PROGRAMME, a.instrument)].add((a.respondent_id, a.date))
-        subjects[a.instrument].add((a.respondent_id, a.about_id, a.date))
+    answers = [a for a in SurveyRepository(store, s.programme).answers() if a.instrument in s.instruments]
+    scored = _scored(answers, s.instruments)
+    for a in answers:
+        keys = [a.instrument]
+        if (a.respondent_id, a.instrument, a.date, a.about_id) in scored:
+            keys.append(scored_key(a.instrument))
+        for key in keys:
+            found[(PROGRAMME, key)].add((a.respondent_id, a.date))
+            subjects[key].add((a.respondent_id, a.about_id, a.date))
         if a.instrument not in names:
             continue
         rated = {a.about_id} if a.about_id is not None else {m for m, e in on_day(a.date) if e == a.respondent_id}
         for mentor in (rated & mentors) - {a.respondent_id}:
-            found[(mentor, a.instrument)].add((a.respondent_id, a.date))
+            for key in keys:
+                found[(mentor, key)].add((a.respondent_id, a.date))
     days = {key: sorted(day for _who, day in sat) for key, sat in found.items()}
     days.update({(SUBJECTS, name): sorted(day for _who, _about, day in sat) for name, sat in subjects.items()})
     return days, mentors, names
@@ -172,47 +237,68 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
     sitting so dated, for every instrument (the report's programme-wide figures), and (``SUBJECTS``, instrument)
     -> every respondent's answers of a day about one person so dated (tester round 94a, 2). Only the instruments the
     erasure deletes an answer of (``erasing``'s own or one naming them), so nothing when it deletes none
-    (tester round 92a, 2: a figure the erasure did not change gives nothing of theirs back). Read before the
-    erasure deletes anything."""
+    (tester round 92a, 2: a figure the erasure did not change gives nothing of theirs back). Each count twice: of
+    every sitting under the instrument's name, of the scored ones under its ``scored_key`` (tester round 116, 1).
+    Read before the erasure deletes anything."""
     deleting = instruments_naming(store, s.programme, erasing) & set(s.instruments)
     if not deleting:
         return {}
     days, mentors, names = _sittings(store, s, tz)
-    counts = {(m, i): bisect_right(days.get((m, i), []), on)
-              for m in sorted(mentors - {erasing}) for i in sorted(names & deleting)}
-    counts.update({(whole, i): bisect_right(days.get((whole, i), []), on)
-                   for whole in (PROGRAMME, SUBJECTS) for i in sorted(deleting)})
+    kinds = [(i, k) for i in sorted(deleting) for k in (i, scored_key(i))]  # (instrument, counted column)
+    counts = {(m, k): bisect_right(days.get((m, k), []), on)
+              for m in sorted(mentors - {erasing}) for i, k in kinds if i in names}
+    counts.update({(whole, k): bisect_right(days.get((whole, k), []), on)
+                   for whole in (PROGRAMME, SUBJECTS) for _i, k in kinds})
     windows = [(w.start, w.end) for w in s.waves if w.start <= on]  # each wave apart (tester round 108b, 3)
-    counts.update({(whole, wave_key(i, w)): _in_window(days.get((whole, i), []), w, on)
-                   for whole in (PROGRAMME, SUBJECTS) for i in sorted(deleting) for w in windows})
+    counts.update({(whole, wave_key(k, w)): _in_window(days.get((whole, k), []), w, on)
+                   for whole in (PROGRAMME, SUBJECTS) for _i, k in kinds for w in windows})
     return counts
 
 
 def record_before_erasure(store: Store, programme: str, counts: Mapping[tuple[int, str], int], on: date) -> int:
     """Write ``count_before_erasure``'s counts as of ``on`` (the erasure's day; the first count of a day is kept);
-    call inside the erasure's transaction. Returns how many rows were written."""
-    return RaterCounts(store, programme).record(counts, on)
+    call inside the erasure's transaction. An instrument whose all-sittings counts of ``on`` are recorded already
+    with no scored ones (an erasure earlier that day, counted before them) gets no scored rows: they would be
+    counted after that erasure, and judged instead of its rows (tester round 116, 1). Returns how many rows were
+    written."""
+    repository = RaterCounts(store, programme)
+    kinds: dict[str, set[bool]] = defaultdict(set)
+    for _mentor, key, day in repository.counts():
+        if day == on:
+            name, scored = _base(key)
+            kinds[name].add(scored)
+    late = {name for name, found in kinds.items() if found == {False}}
+    return repository.record({(m, k): n for (m, k), n in counts.items()
+                              if not (_base(k)[1] and _base(k)[0] in late)}, on)
 
 
 def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
     """The counted figures whose answers changed since (``ErasureChanges``); none without an erasure counted.
-    A changed ``SUBJECTS`` count is the ``PROGRAMME`` figure's change (tester round 94a, 2). Reads the store only."""
+    A changed ``SUBJECTS`` count is the ``PROGRAMME`` figure's change (tester round 94a, 2). An instrument's counts
+    of one erasure day are judged by its scored rows when that day has any, else by its all-sittings rows (tester
+    round 116, 1). Reads the store only."""
     recorded = RaterCounts(store, s.programme).counts()
     if not recorded:
         return ErasureChanges()
     days = _sittings(store, s, tz)[0]
+    scored_days = {(_base(key)[0], on) for _mentor, key, on in recorded if _base(key)[1]}
     changed: dict[tuple[int, str], list[date]] = defaultdict(list)
     counted: dict[tuple[str, date], set[Window]] = defaultdict(set)
     changed_waves: dict[str, set[Window]] = defaultdict(set)
     for (mentor, key, on), sittings in recorded.items():
+        if RESPONDENT in key:
+            continue  # a respondent's own count: ``respondent_checkpoints`` judges it (tester round 117a, 1)
+        instrument, scored = _base(key)
+        if scored != ((instrument, on) in scored_days):
+            continue  # the other kind judges this instrument's counts of that day (tester round 116, 1)
         wave = _wave_of_key(key)
         if wave is not None:  # one wave's count (tester round 108b, 3)
-            instrument, window = wave
+            column, window = wave
             counted[(instrument, on)].add(window)
-            if _in_window(days.get((mentor, instrument), []), window, on) != sittings:
+            if _in_window(days.get((mentor, column), []), window, on) != sittings:
                 changed_waves[instrument].add(window)
         elif bisect_right(days.get((mentor, key), []), on) != sittings:
-            changed[(PROGRAMME if mentor == SUBJECTS else mentor, key)].append(on)
+            changed[(PROGRAMME if mentor == SUBJECTS else mentor, instrument)].append(on)
     return ErasureChanges(
         {key: tuple(sorted(set(on))) for key, on in changed.items()},
         counted_waves={key: frozenset(w) for key, w in counted.items()},

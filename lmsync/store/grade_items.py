@@ -75,3 +75,12 @@ class GradeItemRecords:
                 confirmed_at=now_iso(),
             )
         )
+
+
+def metrics_by_itemnumber(store: Store, programme: str) -> dict[int, set[str]]:
+    """Itemnumber -> the metrics this store recorded items of at it, for ``programme`` on any course or activity
+    (a person's export tells received means' writes apart by it: tester round 117a, 5)."""
+    found: dict[int, set[str]] = {}
+    for row in store.rows(select(_g.c.itemnumber, _g.c.metric).where(_g.c.programme == programme)):
+        found.setdefault(row.itemnumber, set()).add(row.metric)
+    return found

@@ -3,7 +3,9 @@
 Rows hold a mentor's Moodle id, an instrument, a day and a count of sittings (one respondent's
 answers of one day) others gave about that mentor up to that day: never a value, nor who answered.
 ``lmsync.service.rater_checkpoints`` writes them before an erasure and compares them afterwards, for the
-instruments the erasure deletes an answer of only (``instruments_naming``; tester round 92a, 2).
+instruments the erasure deletes an answer of only (``instruments_naming``; tester round 92a, 2). The instrument
+column names an instrument, or one wave of it (``wave_key``), or its scored sittings only (``scored_key``; tester
+round 116, 1): the same rows, so an erased mentor's still go by ``mentor_id``.
 """
 
 from __future__ import annotations
