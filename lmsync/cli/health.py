@@ -42,7 +42,7 @@ from lmsync.service.programme_settings import programme_today
 from lmsync.service.rematch_now import already_rematched, mentors_now
 from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent, refuse_if_absent
-from lmsync.store.queue import GONE, QueueItem
+from lmsync.store.queue import GONE, RECOVERED, WATCH, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 
 
@@ -303,6 +303,13 @@ REMATCH = ("the pair is not made again: the next `lmsync run` matches the mentee
 PAUSED_SAID = ("the pair is no longer in the programme ({why}); nothing is due unless the pair is back in a circle, "
                "when its due date moves on by the days it was paused")
 
+#: What ``queue done --outcome met`` says of an open item that is not due, its pair ok again or on watch: "next due
+#: DAY" was said of it, and the next run closed it, the pair no longer fading (``CoordinatorQueue.close_recovered``;
+#: tester round 117c, 5). ``state``: ``NOT_DUE_STATES``' words for its status.
+MET_NOT_DUE = ("the item stays open, not due while the pair no longer fades ({state}), and the next `lmsync run` "
+               "(or `lmsync health`) closes it unless it finds the pair fading again")
+NOT_DUE_STATES = {RECOVERED: "ok again", WATCH: "on watch: minor signals only"}
+
 
 @queue_command.command(
     "done",
@@ -356,6 +363,8 @@ def queue_done_command(
     elif item.acked_on is None and item.paused:  # never due while out (tester round 111a, 1: "next due" said)
         why = item.gone_why or "not in any circle"
         say(f"{label}: {outcome} recorded; the item stays open, paused: {PAUSED_SAID.format(why=why)}{away}")
+    elif item.acked_on is None and item.status in (RECOVERED, WATCH):  # never due (tester round 117c, 5)
+        say(f"{label}: {outcome} recorded; {MET_NOT_DUE.format(state=NOT_DUE_STATES[item.status])}{away}")
     elif item.acked_on is None:
         due = item.due_on.isoformat() if item.due_on else "?"
         say(f"{label}: {outcome} recorded; the item stays open, next due {due}{away}")

@@ -23,6 +23,7 @@ from lmsync.service.health_gone import PausedApart, paused_json
 from lmsync.service.labels import People
 from lmsync.service.mentees_alone import without_mentor_note
 from lmsync.service.queue_flagged import flagged
+from lmsync.service.queue_judged import judged_said
 from lmsync.store.health import QueueItem
 from lmsync.store.queue import GONE, NOT_DUE, WATCH
 from lmsync.store.queue_item import HOLD_PREFIX
@@ -36,7 +37,7 @@ HEALTH_COLUMNS = tuple(
 QUEUE_COLUMNS = tuple(
     Column(key) for key in (
         "pair", "mentor", "mentee", "status", "since", "last_seen", "owner", "due", "overdue_days", "outcome", "escalated_to",
-        "reasons", "state", "acknowledged_on", "note",
+        "reasons", "judged_status", "judged_on", "state", "acknowledged_on", "note",
     )
 )
 
@@ -305,7 +306,9 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
     set; ``state`` says which); JSON: a list; text: one line per item, its reasons under it. With
     ``today``, an item past its due date says by how many days (tester round 21, 11). ``acknowledged_on`` is the ack's
     day of an item awaiting its outcome, and of an open one a ``met`` reopened after an ack (``state`` ``open``,
-    ``QueueItem.acked_before_met``; tester round 113, 6: its day was dropped), else null."""
+    ``QueueItem.acked_before_met``; tester round 113, 6: its day was dropped), else null. ``judged_status`` and
+    ``judged_on`` (an item paused: its pair's last judgement before the pause, whose reasons it lists; text ``last
+    judged DAY: STATUS``, ``queue_judged.with_judged``; tester round 117c, 3), else null."""
     rows = []
     for i in items:
         overdue = i.overdue_days(today) if today is not None and not i.on_hold else 0
@@ -318,6 +321,8 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             f": {i.on_hold.removeprefix(HOLD_PREFIX)}; nothing is due until "
             f"{'it is set back' if i.on_hold.startswith(LEFT_ALONE) else 'they are back'}" if i.on_hold
             else f": {i.gone_why}" if i.gone_why else "",
+            # paused: the pair's last judgement before the pause, whose reasons are listed (tester round 117c, 3)
+            f"  {judged_said(i)}" if i.judged_on else "",
             "  no longer fading (minor signals only): not due" if i.status == WATCH and not i.acked_on else "",
             # no owner: no coordinators, or each is a party to the pair; nobody's digest
             # lists it, so the list says so (tester round 3, 7)
@@ -339,6 +344,7 @@ def queue_view(items: Sequence[QueueItem], people: People, today: date | None = 
             "status": Shown("on_hold", "on hold") if i.on_hold else i.status,  # not gone (tester round 105a, 1)
             "since": i.opened_on, "last_seen": flagged(i), "owner": i.owner, "due": due,
             "outcome": i.outcome, "escalated_to": i.escalated_to, "reasons": reasons, "overdue_days": overdue,
+            "judged_status": i.judged_status, "judged_on": i.judged_on,
             "state": "awaiting_outcome" if i.acked_on else "open", "acknowledged_on": i.acked_on or i.acked_before_met,
             # paused: ``last_seen_on`` is the day it was paused, its reasons the judgement before (tester round 102a, 5)
             # "last flagged" / JSON last_seen: the last day judged fading, not a pause's (tester round 115a, 2)

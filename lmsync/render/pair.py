@@ -19,7 +19,7 @@ from lmsync.service.health import PairHistory
 from lmsync.service.labels import People
 from lmsync.service.pair_people import STANDING_WORDS
 from lmsync.service.rater_checkpoints import ERASURE_WITHHELD
-from lmsync.store.queue_item import HOLD_PREFIX
+from lmsync.store.queue_item import HOLD_PREFIX, MADE_AGAIN
 
 
 def _columns(*keys: str) -> tuple[Column, ...]:
@@ -92,6 +92,11 @@ def _paused_words(i: Any) -> str:
     return f"paused {i.last_seen_on.isoformat()} (the pair is not in the programme; nothing is due)"
 
 
+#: lmsync's own outcomes in words beside the item (JSON and CSV keep the stored word): ``made_again`` read as a bare
+#: code beside the coordinator's ``met`` or ``closed`` (tester round 116, 9)
+_OUTCOME_WORDS = {MADE_AGAIN: "made again as a new pair (closed by lmsync)"}
+
+
 def _queue_state(i: Any) -> str:
     if i.acked_on and i.outcome is None:  # acknowledged, no outcome yet: queue done still takes one (round 3, 12)
         state = f"acknowledged {i.acked_on.isoformat()}, no outcome yet"
@@ -102,7 +107,7 @@ def _queue_state(i: Any) -> str:
         state = f"closed {_closed_on(i).isoformat()}" if i.acked_on else f"open, due {i.due_on.isoformat() if i.due_on else '?'}"
         state += " (the pair recovered)" if i.acked_on and i.outcome == "met" else ""
     return state + "".join([
-        f", owner {i.owner}" if i.owner else "", f", outcome {i.outcome}" if i.outcome else "",
+        f", owner {i.owner}" if i.owner else "", f", outcome {_OUTCOME_WORDS.get(i.outcome, i.outcome)}" if i.outcome else "",
         f", escalated to {i.escalated_to}" if i.escalated_to else "", f", note: {i.note}" if i.note else "",
     ])
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lmsync.domain.pair_dates import after_closure
+from lmsync.domain.pair_moved_back import moved_back
 from lmsync.service.pair_history import PairHistory
 
 
@@ -84,12 +85,21 @@ def said_spans(h: PairHistory) -> list[SaidSpan]:
 
 def _made_again(h: PairHistory, start: date) -> str:
     """Beside the span that begins on ``start``: that a coordinator's closure ended the pairing before it, when it
-    does (``pair_dates.after_closure``): health judges the pair from that day as a new one (tester round 97a, 1)."""
+    does (``pair_dates.after_closure``): health judges the pair from that day as a new one (tester round 97a, 1).
+    Else that the mentee was paired with another mentor while the pair was apart (``pair_moved_back.moved_back``,
+    ``PairHistory.others``): moved back, the pair is a new one too, judged from that day (tester round 116, 9: it read
+    as the same pair resumed)."""
     closed = [day for i in h.items if i.outcome == "closed" and (day := i.outcome_on or i.acked_on) is not None]
     _spans, anew = after_closure(h.paired, closed, date.max)
-    if anew != start:
+    if anew == start:
+        return f" (made again after a coordinator closed the pair on {max(d for d in closed if d < start).isoformat()}: a new pair)"
+    upto = tuple(span for span in h.paired if span[0] <= start)
+    _spans, back = moved_back(upto, h.others, date.max)
+    if back != start or len(upto) < 2 or upto[-2][1] is None:
         return ""
-    return f" (made again after a coordinator closed the pair on {max(d for d in closed if d < start).isoformat()}: a new pair)"
+    apart = max(d for d in h.others if upto[-2][1] <= d < start)  # the latest pairing with another mentor between
+    return (f" (made again after the mentee was paired with another mentor from {apart.isoformat()}, while the pair "
+            "was apart: a new pair)")
 
 
 def _place_held(h: PairHistory) -> str:

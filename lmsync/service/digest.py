@@ -10,7 +10,8 @@ ended, since their last digest (tester round 61, 5), naming the mentees such an 
 was given up, or is held while they are away (``digest_holds``; tester round 108a, 5 and 6; 111a, 4; acknowledged
 items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, matched anew or waiting without a mentor, ``digest_rejoined``: 112a, 4; 113), and of
 the other mentees newly without a mentor, or with one again (``mentees_alone``, ``digest_alone``; 107a, 5; 109a, 4; 114b, 2);
-their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7);
+their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7),
+or whose pair is ok again or no longer fading (``digest_eased``: 56, 5; 116, 7);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -36,10 +37,12 @@ from lmsync.service.circles_left_alone import LEFT_ALONE
 from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_alone import AloneTold
+from lmsync.service.digest_eased import eased_items, eased_lines
 from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
 from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
+from lmsync.service.digest_zeroed import ZeroedTold
 from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
@@ -54,7 +57,7 @@ from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
 from lmsync.store.pairings import PairingHistory
-from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, QueueItem
+from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, WATCH, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
 from lmsync.store.snapshots import HealthSnapshots
 
@@ -72,16 +75,17 @@ class Digest:
     text: str
     new_items: list[QueueItem] = field(default_factory=list)  # queued for this coordinator since their last digest
     paused: list[QueueItem] = field(default_factory=list)  # theirs, paused by lmsync since: the pair left (R44b-3)
-    recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again since their last digest (round 56, 5)
+    recovered: list[QueueItem] = field(default_factory=list)  # theirs, ok again or on watch since then (``digest_eased``)
     holds: list[Hold] = field(default_factory=list)  # circles held, whose hold ended, or back, since their last digest
     places: list[PlaceHold] = field(default_factory=list)  # mentees' places held, given up, or back, since then
     without_mentor: list[int] = field(default_factory=list)  # mentees newly without a mentor since then (107a, 5)
     with_mentor: list[tuple[int, int]] = field(default_factory=list)  # (mentee, mentor): with one again (109a, 4)
+    zeroed: int = 0  # people whose grades were written as 0 with no meeting behind them since then (117c, 4)
 
     @property
     def empty(self) -> bool:
         return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds
-                    or self.places or self.without_mentor or self.with_mentor)
+                    or self.places or self.without_mentor or self.with_mentor or self.zeroed)
 
 
 @dataclass
@@ -221,11 +225,10 @@ def digest_text(
             if i.status == "recovered":  # never due (README; third tester, finding 7)
                 lines.append(f"- recovered: {label(i.mentor_id)} / {label(i.mentee_id)}: ok again; nothing due")
                 continue
-            reasons = _why(i.reasons, unanswered)
-            due = i.due_on.isoformat() if i.due_on else "?"
-            lines.append(
-                f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; due {due}"
-            )
+            reasons = _why(i.reasons, unanswered)  # on watch already: never due either (tester round 116, 7)
+            due = ("no longer fading: nothing due" if i.status == WATCH
+                   else f"due {i.due_on.isoformat() if i.due_on else '?'}")
+            lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; {due}")
         lines += _unanswered_line(unanswered)
     lines += moved
     if new_pairs:
@@ -265,11 +268,7 @@ def digest_text(
         lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: {(i.gone_why or i.on_hold or '').removeprefix(HOLD_PREFIX)}"
                   f"{acked_said(i)}; since {i.last_seen_on.isoformat()}" for i in on_hold]
     lines += away.left_alone_lines(alone, label)
-    if recovered:  # an item stays open until its coordinator closes it: one who only reads learns of it here
-        lines += ["", f"Recovered since your last digest ({len(recovered)}; nothing due: close the item once the "
-                      "recovery holds, with no action needed):"]
-        lines += [f"- {label(i.mentor_id)} / {label(i.mentee_id)}: ok again (item open since {i.opened_on.isoformat()})"
-                  for i in recovered]
+    lines += eased_lines(recovered, label, lambda i: _why(i.reasons, Counter()))  # or on watch (tester round 116, 7)
     # the people back, with their items active again, and the mentees whose held place was given up (round 108a, 5, 6)
     lines += away.back_lines(holds, places, back_items, label,
                              lambda i: back_item_line(i, label, _why(i.reasons, unanswered), day, username))
@@ -381,6 +380,7 @@ def run_digest(
     history = PairingHistory(store, programme).history()
     late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
     owned = OwnedTold.read(store, programme, {u.id: str(u.username) for u in found}, report.suspended_coordinators, day)
+    zeroed = ZeroedTold.read(config, store)  # grades written as 0 since each coordinator's last digest (117c, 4)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
@@ -429,11 +429,9 @@ def run_digest(
                   if i.id not in moved_ids]
         if told_on not in status_then:
             status_then[told_on] = _statuses_then(store, programme, told_on + timedelta(days=1) if told_on else day)
-        recovered = [  # ok again since they were last told (else since the day before): never said (round 56, 5)
-            i for i in open_items
-            if i.status == RECOVERED and username in (i.owner, i.escalated_to) and me not in i.pair and i not in queued
-            and status_then[told_on].get(i.pair, "ok") != "ok"
-        ]
+        # ok again, or on watch, since they were last told (else since the day before): never said (56, 5; 116, 7)
+        recovered = eased_items(open_items, status_then[told_on], username, me, queued,  # acknowledged too (117c, 1)
+                                [i for i in awaiting if i.id not in {h.id for h in held_acked}])
         theirs = [i for i in [*open_items, *awaiting] if username in (i.owner, i.escalated_to) and me not in i.pair]
         told = (with_paused_items([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me],
                                   theirs) if username in config.health.coordinators else [])  # 112a, 7
@@ -455,9 +453,10 @@ def run_digest(
         text = digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
                            {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
                            left_out_two_roles(config, assessment.roster, alone),
-                           moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day))
+                           moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day)
+                           ) + zeroed.text(username, me)
         digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
-                        recovered, told, told_places, newly, placed)
+                        recovered, told, told_places, newly, placed, zeroed.people(username, me))
         if digest.empty:
             continue
         report.digests.append(digest)

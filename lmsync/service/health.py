@@ -80,6 +80,7 @@ from lmsync.service.pair_history import as_date as as_date
 from lmsync.service.pair_history import pair_history as pair_history
 from lmsync.service.pair_history import withhold_mentee_side as withhold_mentee_side
 from lmsync.service.programme_settings import programme_zone
+from lmsync.service.queue_made_again import close_made_again
 from lmsync.service.runtime import session
 from lmsync.service.steady_gc import steady_gc
 from lmsync.service.stores import warn_if_absent
@@ -443,9 +444,8 @@ def run_health(
     # nor one erased while still configured (tester round 77b, 4: given items again, under their name)
     staff = queue_staff(api, config, erased_on(store))
     queue = _queue(config, store, {uid: u.username for uid, u in assessment.roster.items() if u.username}, staff)
-    for health in assessment.healths:
-        if health.status != "fading":
-            continue
+    close_made_again(queue, day, current)  # before queueing: an old item is not taken up again (tester round 116, 10)
+    for health in (h for h in assessment.healths if h.status == "fading"):
         outcome = queue.offer(day, health)
         if outcome == "added":
             report.queued.append(health.pair_id)

@@ -31,7 +31,6 @@ from lmsync.service.circles_left_alone import (
 )
 from lmsync.service.observe import Snapshot
 from lmsync.service.queue_holds import pair_holds, with_holds
-from lmsync.service.queue_made_again import close_made_again
 from lmsync.store.queue import CoordinatorQueue, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX, gone_note, paused_day
 
@@ -152,7 +151,6 @@ def pause_gone(
         log.info("health.gone_unchecked", reason="no lmsync circle in the course" if not circles.members
                  else "no pair judged in any circle")
         return []
-    close_made_again(queue, day, current)  # the old pair's item, not recovered by a new pair's grace (115a, 3)
     pending = [*queue.open_items(), *queue.awaiting_outcome()]  # acknowledged ones too (tester round 111a, 1)
     out = {i.pair for i in pending} - current
     holds = pair_holds(config, queue.store, out, day) if config is not None else {}

@@ -22,6 +22,7 @@ from lmsync.service.health_inputs import journal_pairing_days, programme_start, 
 from lmsync.service.programme_settings import programme_zone, settings
 from lmsync.service.queue_flagged import with_flagged_days
 from lmsync.service.queue_holds import HELD_FIX, held_item, on_hold_said, with_holds
+from lmsync.service.queue_judged import with_judged
 from lmsync.service.runtime import store_session
 from lmsync.service.stores import erased_ids, open_store, refuse_if_absent
 from lmsync.store.absences import MemberAbsences
@@ -244,7 +245,8 @@ def _queue(
 def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]:
     """Open queue items, read from the store opened read-only; with ``acknowledged``, then the
     items acknowledged and still without an outcome (``acked_on`` set: ``lmsync queue list``). An open item of a
-    pair on hold has ``on_hold`` set (``queue_holds.with_holds``; tester round 105a, 1).
+    pair on hold has ``on_hold`` set (``queue_holds.with_holds``; tester round 105a, 1); a paused one its pair's last
+    judgement before the pause (``queue_judged.with_judged``; tester round 117c, 3).
 
     Raises StoreAbsent (exit 3) when the store file does not exist: an empty queue read from no store
     reassured a coordinator looking at the wrong one (tester round 77, 6)."""
@@ -254,8 +256,10 @@ def queue_list(config: Config, *, acknowledged: bool = False) -> list[QueueItem]
         queue = _queue(config, store)
         # an item of a pair on hold shows so, not as gone (tester round 105a, 1)
         listed = queue.open_items() + (queue.awaiting_outcome() if acknowledged else [])  # acknowledged too (107a, 3)
-        # "last flagged": a day health judged the pair fading, never a pause's (tester round 115a, 2)
-        return with_flagged_days(store, config.programme.name, with_holds(config, store, listed, today(config)))
+        # "last flagged": a day health judged the pair fading, never a pause's (tester round 115a, 2); a paused one
+        # with its pair's last judgement before the pause, not the reasons it was queued with (tester round 117c, 3)
+        listed = with_holds(config, store, listed, today(config))
+        return with_judged(store, config.programme.name, with_flagged_days(store, config.programme.name, listed))
     finally:
         store.close()
 
@@ -450,6 +454,8 @@ def record_outcome(
             item = queue.done(pair, outcome, on=day, note=note)
         if item is not None and outcome == "rematched":
             PairForbids(store, config.programme.name).mark(pair, source="queue", on=day)
+        if item is not None and item.acked_on is None:  # open: its pair's latest status, as queue list (117c, 5)
+            item = next((i for i in queue.open_items() if i.id == item.id), item)
         unknown = item is None and held is None and known_pair(store, config.programme.name, *pair) is None
         windows = hold_windows(config, store) if item is None and not unknown else {}
         away = MemberAbsences(store, config.programme.name).since() if item is None and not unknown else {}

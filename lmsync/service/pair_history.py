@@ -103,6 +103,10 @@ class PairHistory:
     #: out as ended on the place's last day, as a mentor's circle (tester round 112a, 5: it read as ended the day
     #: after, with no word of the hold)
     mentee_away: tuple[tuple[date, date | None], ...] = ()
+    #: the first days (programme days) of the mentee's pairings with every other mentor in the pairing history: a span
+    #: after one of them began while the pair was apart is a new pair (``pair_moved_back.moved_back``), and ``pair
+    #: show`` says so as after a closure (tester round 116, 9)
+    others: tuple[date, ...] = ()
 
 
 def pair_history(config: Config, pair: tuple[int, int], store: Store | None = None) -> PairHistory:
@@ -188,7 +192,8 @@ def pair_history(config: Config, pair: tuple[int, int], store: Store | None = No
             store.close()
     return PairHistory(mentor, mentee, meetings, scores, snapshots, nudges, items, forbidden, spans, held, ended_since,
                        mentor_away, config.sync.away_mentor_hold_days, place_held,
-                       place_held is not None and place_held[1] < today(config), mentee_away)
+                       place_held is not None and place_held[1] < today(config), mentee_away,
+                       tuple(p.start for p in dated if p.mentee_id == mentee and p.mentor_id != mentor))
 
 
 def _place_held(since: date | None, spans: tuple[tuple[date, date | None], ...], days: int) -> tuple[date, date] | None:

@@ -7,6 +7,11 @@ judgement: an acknowledged one showed ``recovered``, a ``met`` one was closed "(
 never met; the grace was read as a recovery. Such an item is now closed by lmsync with the outcome ``made_again``
 and a note ``the pair was made again as a new pair on DAY; this item was of the earlier pairing``; the new pair is
 judged, and queued, as any other.
+
+The close runs before the health step queues the day's fading pairs (``health.run_health``), not in the pause step
+after it: a moved-back pair no run judged during its grace days, found fading by the first run after them, took its
+old item up again as its own (tester round 116, 10). The new pair is then queued afresh, the old pairing's acks not
+snoozing it (``CoordinatorQueue.offer``).
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ from lmsync.log import get_logger
 from lmsync.store.db import ProgrammeRepository, Store, now_iso
 from lmsync.store.pairings import PairingHistory, days_paired
 from lmsync.store.queue_item import GONE as GONE
+from lmsync.store.queue_item import MADE_AGAIN, ack_kept_note, gone_note
 from lmsync.store.queue_item import NOT_DUE as NOT_DUE
 from lmsync.store.queue_item import OUTCOMES as OUTCOMES
 from lmsync.store.queue_item import QUEUED_AGAIN as QUEUED_AGAIN
 from lmsync.store.queue_item import RECOVERED as RECOVERED
 from lmsync.store.queue_item import WATCH as WATCH
 from lmsync.store.queue_item import QueueItem as QueueItem
-from lmsync.store.queue_item import ack_kept_note, gone_note
 from lmsync.store.queue_item import due_date as due_date
 from lmsync.store.queue_item import item_of as _item
 from lmsync.store.queue_paused import back_note, paused_ids, shows_snapshot, statuses_back
@@ -166,8 +166,10 @@ class CoordinatorQueue(ProgrammeRepository):
                             last_seen_on=max(day.isoformat(), row.last_seen_on))
                 )
                 return "updated"
-            # made again after its closure: a new pair, which the old pairing's acks do not snooze (tester round 97a, 2)
-            acked = None if closed else self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
+            # made again after its closure (tester round 97a, 2), or its old item closed as of an earlier pairing
+            # (``made_again``; tester round 116, 10): a new pair, which the old pairing's acks do not snooze
+            new = closed or (latest is not None and latest.outcome == MADE_AGAIN)
+            acked = None if new else self.store.scalar(select(func.max(_q.c.acked_on)).where(*self._pair(pair)))
             if acked is not None:
                 acked_on = date.fromisoformat(acked)
                 recent = days_paired(self.store, self.programme, pair, acked_on, day) < self.requeue_after_days
@@ -477,10 +479,8 @@ class CoordinatorQueue(ProgrammeRepository):
             row = self._open(pair)
             if row is None:
                 return None
-            self.store.write(
-                _q.update().where(_q.c.id == row.id).values(
-                    acked_on=on.isoformat(), acked_at=now_iso(), note=_joined(row.note, note))
-            )
+            self.store.write(_q.update().where(_q.c.id == row.id).values(
+                acked_on=on.isoformat(), acked_at=now_iso(), note=_joined(row.note, note)))
             closed = self.store.first(select(_q).where(_q.c.id == row.id))
         return _item(closed)
 

@@ -80,6 +80,11 @@ class QueueItem:
     # set by ``queue_flagged.with_flagged_days`` (never stored): the last day health judged the pair fading, which
     # ``lmsync queue list`` shows as "last flagged" (tester round 115a, 2: a pause's day was shown)
     flagged_on: date | None = None
+    # set by ``queue_judged.with_judged`` (never stored) on an item lmsync paused: the pair's status (``ok``,
+    # ``watch``, ``at_risk``, ``fading``) as health last judged it on or before the pause, and that day, whose reasons
+    # the item shows (tester round 117c, 3: it kept the reasons it was first queued with)
+    judged_status: str | None = None
+    judged_on: date | None = None
 
     @property
     def pair(self) -> tuple[int, int]:

@@ -86,7 +86,9 @@ def test_round_111a_1_an_acknowledged_item_is_paused_when_its_pair_ends(acked, m
     listed = _line(listing)
     assert listed.startswith(f"{PAIR}  gone  item open since 2027-02-15  (paused on 2027-02-16)  {ACKED}: the mentee "
                              "is now in another mentor's circle; the mentor is no longer active in the course"), listed
-    assert "fading" not in listed and "last flagged" not in listed, listed
+    # not shown fading as a live pair; its last judgement before the pause is said as such (tester round 117c, 3)
+    assert "  fading  " not in listed and "last flagged" not in listed, listed
+    assert "  last judged 2027-02-15: fading  " in listed, listed
     assert "1 acknowledged awaiting an outcome (1 of them paused)" in listing, listing.splitlines()[-1]
     item = next(i for i in json.loads(_run(monkeypatch, date(2027, 3, 2), "queue", "list", "--format", "json",
                                            hour=12)) if i["mentee"]["username"] == "s0013")

@@ -93,7 +93,8 @@ def test_round_115a_3_a_moved_back_pairs_old_item_is_closed_as_made_again(cli_ho
         shown = _run(monkeypatch, date(2027, 3, 6), "pair", "show", "m0005", mentee, hour=12)
         assert "since 2027-03-06" in shown, shown  # the probe: moved back, a new pair
         assert "the pair recovered" not in shown, shown  # old: s0051's met item closed "(the pair recovered)"
-        assert "outcome made_again" in shown and "closed 2027-03-06" in shown, shown
+        # in words since tester round 116, 9
+        assert "outcome made again as a new pair (closed by lmsync)" in shown and "closed 2027-03-06" in shown, shown
         assert shown.count("the pair was made again as a new pair on 2027-03-06; this item was of the earlier "
                            "pairing") == 1, shown
     # the new pair is judged and queued as any other once it fades (a new pair's grace, 21 days, then 2.6 x 14)
