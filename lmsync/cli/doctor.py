@@ -29,8 +29,11 @@ def command(ctx: click.Context, fmt: str) -> None:
     report = token_refusal(config)
     if report is None:
         with open_moodle(config) as conn:
-            if conn.emulated:
-                click.echo("No [moodle] url configured: checking the built-in emulator.", err=fmt != "text")
+            if conn.emulated:  # which site file: a renamed programme's fresh demo site was not told (117b, 7)
+                from lmsync.service.emulator_site_file import site_words
+
+                click.echo(f"No [moodle] url configured: checking the built-in emulator's {site_words(config)}.",
+                           err=fmt != "text")
             report = run_doctor(conn.api, config)
     echo_view(ctx, doctor_view(report), fmt)
     sys.exit(report.exit_code)

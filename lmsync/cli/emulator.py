@@ -130,7 +130,7 @@ def _refuse_reset(state: Path, app: Any, config: Any) -> None:
     from lmsync.service.out_files import folder_refusal, own_files, state_refusal
 
     own = own_files(getattr(app, "config_path", None)) if config is None else []
-    site = config.emulator_state_path() if config is not None and config.uses_emulator else None
+    site = _own_site(config) if config is not None and config.uses_emulator else None
     reason = state_refusal(state, config, own, site=site)
     if reason is not None:
         raise InputError(f"--state {reason}", hint="give --state an emulator state file (the programme's own is "
@@ -140,10 +140,18 @@ def _refuse_reset(state: Path, app: Any, config: Any) -> None:
         raise InputError(missing[0], hint=missing[1])
 
 
+def _own_site(config: Any) -> Path:
+    """The programme's emulator site file (``config``: a ``Config``): ``emulator_site_file.site_file``, its store's
+    after a rename of ``[programme] name`` (tester round 117b, 7)."""
+    from lmsync.service.emulator_site_file import site_file
+
+    return site_file(config)
+
+
 def _site_name(config: Any) -> str:
     """The programme's own emulator site for a hint: its path (``config``: a ``Config``), else its pattern."""
     if config is not None and config.uses_emulator:
-        return str(config.emulator_state_path())
+        return str(_own_site(config))
     return "<programme>.emulator.json beside its store"
 
 
@@ -156,7 +164,7 @@ def _load(state: Path, config: Any, fix: str) -> Site:
     try:
         return Site.load(state)
     except InputError as exc:
-        own = config is not None and config.uses_emulator and _same_file(state, config.emulator_state_path())
+        own = config is not None and config.uses_emulator and _same_file(state, _own_site(config))
         if own or is_emulator_state(state):  # a damaged site: `emulator reset` remakes it there
             raise
         raise InputError(exc.message, hint=f"point --state at the emulator's site file (the programme's own is "
@@ -186,7 +194,7 @@ def _programme_lock(config: Any, state: Path | None) -> Iterator[None]:
     round 101a, 3), and ``--state`` naming that very file slipped past (tester round 102b, 2). Any other
     ``state``: no lock."""
     if not config.uses_emulator or (config.store.url or "").lower().startswith("postgres") or (
-            state is not None and not _same_file(state, config.emulator_state_path())):
+            state is not None and not _same_file(state, _own_site(config))):
         yield
         return
     from lmsync.service.runtime import lock_for
@@ -220,12 +228,12 @@ def _edit(ctx: click.Context, state: Path | None, change: Any) -> None:
 
     if state is not None:
         _refuse_missing(state, config)
-    refuse_if_served(state if state is not None else config.emulator_state_path(), "this edit")  # round 24, 3
+    refuse_if_served(state if state is not None else _own_site(config), "this edit")  # round 24, 3
     # a run holding the programme's lock saves the site as it ends: an edit saved meanwhile was said and then lost
     # (tester round 101a, 3), --state naming that site too (tester round 102b, 2); refused instead, exit 4
     with _programme_lock(config, state):
         if state is None:
-            path, site = config.emulator_state_path(), emulator_site(config)  # the demo site until a command saved one
+            path, site = _own_site(config), emulator_site(config)  # the demo site until a command saved one
         else:
             path, site = state, _load(state, config, "or make a new one: `lmsync emulator reset --state NEW.json`")
         course = edits.course_of(site, config.programme.course)
@@ -296,14 +304,17 @@ def role_command(ctx: click.Context, who: str, role: str, remove: bool, state: P
     _edit(ctx, state, lambda site, course, _p: edits.second_role(site, course, edits.user_of(site, who), role, remove))
 
 
-@edit_group.command("field", epilog=examples("lmsync emulator edit field m0003 mentorcapacity 2"))
+@edit_group.command("field", epilog=examples("lmsync emulator edit field m0003 mentorcapacity 2",
+                                             "lmsync emulator edit field m0008 mentorcapacity -1"),
+                    context_settings={"ignore_unknown_options": True})  # VALUE -1 is no option (117b, 9)
 @click.argument("who")
 @click.argument("name")
 @click.argument("value")
 @STATE
 @click.pass_context
 def field_command(ctx: click.Context, who: str, name: str, value: str, state: Path | None) -> None:
-    """Set WHO's custom profile field NAME to VALUE ("" clears it), e.g. mentorcapacity 2."""
+    """Set WHO's custom profile field NAME to VALUE ("" clears it), e.g. mentorcapacity 2; a VALUE such as -1 is
+    taken as it is, not as an option."""
     _edit(ctx, state, lambda site, _c, _p: edits.set_field(site, edits.user_of(site, who), name, value))
 
 

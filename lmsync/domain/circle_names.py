@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from lmsync.domain.ownership import grouping_idnumber, mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import DesiredCircle, Observation, ObservedGroup, PlanSettings
 from lmsync.visible import quoted
 
@@ -109,7 +110,7 @@ def _suffixed(idnumber: str, name: str, base: str, shown: str, foreign: Iterable
     holders = [g for g in foreign if g.name.strip() == shown]
     if name == base or not holders:
         return []
-    who = ", ".join(f"{quoted(g.name)} (Moodle id {g.id})" for g in holders)
+    who = ", ".join(f"{quoted_seen(g.name)} (Moodle id {g.id})" for g in holders)
     return [f"circle [{idnumber}] is named {quoted(name)}: the name {quoted(base)} is held by group {who}, which is "
             f"not one of lmsync's circles and is left as it is; once that group is renamed in Moodle, the next sync "
             f"names the circle {quoted(base)}"]
@@ -121,7 +122,7 @@ def _copied(circle: ObservedGroup, idnumber: str, foreign: Iterable[ObservedGrou
     if not copies:
         return []
     ids = ", ".join(str(g.id) for g in copies)
-    return [f"circle {quoted(circle.name)} [{idnumber}]: {len(copies)} group(s) lmsync did not make have the same "
+    return [f"circle {quoted_seen(circle.name)} [{idnumber}]: {len(copies)} group(s) lmsync did not make have the same "
             f"name (Moodle id {ids}); lmsync keeps its circle's name, which its members know it by, and leaves "
             "the other group as it is: rename the other one in Moodle (Groups > Edit group settings) so that "
             "nobody mistakes one for the other"]

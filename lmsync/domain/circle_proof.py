@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from lmsync.domain.operations import Plan
 from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import Observation, ObservedGroup
 from lmsync.visible import quoted
 
@@ -30,14 +31,17 @@ class CircleProof:
     ``vouched``: idnumbers lmsync once proved another way, for a store from before ids were kept (a
     circle it placed mentees in, a create re-observed after a lost answer); they count only while
     no id of theirs is recorded. ``groupings``: Moodle ids of the groupings lmsync created (the answers of its
-    ``create_grouping`` writes in the journal), its grouping's proof (``renumbered_grouping``; tester round
-    105a, 4).
+    ``create_grouping`` writes in the journal) and of those a sync adopted (``created_objects``), its grouping's
+    proof (``renumbered_grouping``; tester round 105a, 4; ``grouping_proof``: tester round 117b, 1).
+    ``groupings_unsettled``: a ``create_grouping`` whose answer was lost (or, while no grouping id is known, one
+    re-observed): a grouping carrying lmsync's ID number may be that create's (``grouping_proof``).
     """
 
     recorded: Mapping[str, frozenset[int]] = field(default_factory=dict)
     unsettled: frozenset[str] = frozenset()
     vouched: frozenset[str] = frozenset()
     groupings: frozenset[int] = frozenset()
+    groupings_unsettled: bool = False
 
     @property
     def holds_circles(self) -> bool:
@@ -140,7 +144,7 @@ def renumbered_refusal(observation: Observation, proof: CircleProof | None) -> t
             made.get(g.id, g.idnumber) == g.idnumber for g in groups):
         return "", ""
     swapped = sorted(made[g.id] for g in groups) == sorted(g.idnumber for g in groups)  # one another's numbers
-    each = "; ".join(f"group {quoted(g.name)} (Moodle id {g.id}) carries {g.idnumber}, made as {made[g.id]}"
+    each = "; ".join(f"group {quoted_seen(g.name)} (Moodle id {g.id}) carries {g.idnumber}, made as {made[g.id]}"
                      for g in groups)
     what = (f"{len(groups)} circles this store made carry one another's ID numbers, swapped in Moodle: {each}"
             if swapped else f"{len(groups)} circle(s) this store made carry another circle's ID number, changed in "
@@ -188,11 +192,11 @@ def _made_as_another(group: ObservedGroup, was: str, observation: Observation, p
     other = next((read[gid] for gid in sorted(proof.recorded.get(now, ())) if gid in read and gid != group.id), None)
     left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted) and makes no "
             "circle for either mentor while it holds that ID number")
-    this = f"group {quoted(group.name)} (Moodle id {group.id})"
+    this = f"group {quoted_seen(group.name)} (Moodle id {group.id})"
     if other is not None and other.idnumber == was:
         if other.id < group.id:
             return ""
-        return (f"{this} and group {quoted(other.name)} (Moodle id {other.id}) are both circles this store made, as "
+        return (f"{this} and group {quoted_seen(other.name)} (Moodle id {other.id}) are both circles this store made, as "
                 f"[{was}] and [{now}], but their ID numbers were swapped in Moodle: {group.id} carries {now} and "
                 f"{other.id} carries {was}; lmsync leaves both as they are (no member changes, no rename, no welcome "
                 f"post, never deleted) and makes no circle for either mentor meanwhile. To fix it, clear the ID "
@@ -200,7 +204,7 @@ def _made_as_another(group: ObservedGroup, was: str, observation: Observation, p
                 f"({group.id}'s to {was}, {other.id}'s to {now}), keeping their members and welcomes; or set "
                 f"{group.id}'s ID number to {was} and {other.id}'s to {now} yourself, clearing one first (Moodle "
                 "refuses an ID number another group holds)")
-    then = (f"lmsync then puts [{now}] back on group {quoted(other.name)} (Moodle id {other.id}), the one this store "
+    then = (f"lmsync then puts [{now}] back on group {quoted_seen(other.name)} (Moodle id {other.id}), the one this store "
             f"made for that circle ({_state(other)} now)" if other is not None else
             f"the circle [{now}] is then made again if it is still needed (the group this store made for it is no "
             "longer in the course)")
@@ -224,9 +228,9 @@ def _its_own_group(group: ObservedGroup, observation: Observation, proof: Circle
             "keep it as the circle)" if grouping else
             f"the next sync puts [{circle}] back on group {own.id}, which keeps its members and welcome (nothing is "
             "made again)")
-    return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, of this "
+    return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, of this "
             f"programme's circle [{circle}], but this store never made it; the group this store made for that "
-            f"circle, {quoted(own.name)} (Moodle id {own.id}), is still in the course with {_state(own)}: lmsync "
+            f"circle, {quoted_seen(own.name)} (Moodle id {own.id}), is still in the course with {_state(own)}: lmsync "
             "leaves the first as it is (no member changes, no rename, no welcome post, never deleted) and gives "
             f"that mentor no new mentees while it holds that ID number; change its ID number in Moodle (Groups > "
             f"Edit group settings), and {then}")
@@ -237,23 +241,23 @@ def _disowned(group: ObservedGroup, was: str = "", programme: str = "", *, ghost
             "no circle, and makes no circle for that mentor while the group holds that ID number")
     mentor = folded_mentor(programme, group.idnumber) if programme else None
     if ghost and mentor is not None and mentor_of_idnumber(programme, group.idnumber) == mentor:
-        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+        return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
                 f"programme's circles, but Moodle has no account with id {mentor}: lmsync makes circles only for people, "
                 f"so this store, which has no record of the programme's circles yet and takes over those it finds, does "
                 f"not take it over: {left}; if it was made by hand, change its ID number in Moodle (Groups > Edit group "
                 "settings)")
     if mentor is not None and mentor_of_idnumber(programme, group.idnumber) is None:
-        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, this "
+        return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber}, this "
                 f"programme's circle ID number {mentor_group_idnumber(programme, mentor)} in other letter cases, which "
                 f"Moodle on MySQL takes for the same (it would refuse lmsync's circle, and the rest of its batch): "
                 f"{left}; change its ID number in Moodle (Groups > Edit group settings)")
     if was and was != group.idnumber:
-        return (f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+        return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
                 f"programme's circles, but this store made it as the circle [{was}] and its ID number was changed "
                 f"in Moodle to this circle's: {left}; to give that mentor a circle, change its ID number in Moodle "
                 "(Groups > Edit group settings)")
     return (
-        f"group {quoted(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+        f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
         f"programme's circles, but this store never made it (it records the programme's circles by their Moodle "
         f"ids, and not this one): {left}; if it was made by hand, change its ID number in Moodle (Groups > Edit "
         "group settings); if another lmsync store made it, run with that store ([store] path)"

@@ -16,6 +16,7 @@ from lmsync.domain.operations import CreateGroup
 from lmsync.domain.ownership import circle_programme
 from lmsync.domain.people import MENTORING_ROLES, People
 from lmsync.domain.renumbered_circles import kept_apart, put_back_warnings
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import Memory, Observation
 from lmsync.visible import quoted
 
@@ -72,7 +73,7 @@ def put_back(memory: Memory, idnumber: str, user: int, observation: Observation 
     group = read[was]  # a disowned group is listed twice: as read last
     changed = f"changed in Moodle to {quoted(group.idnumber)}" if group.idnumber else "cleared in Moodle"
     why = kept_apart(group, observation, circle_programme(idnumber) or "", idnumber) if observation else ""
-    return (f"put back: the group lmsync made for their circle ({quoted(group.name)}, Moodle id {was}) is still in the "
+    return (f"put back: the group lmsync made for their circle ({quoted_seen(group.name)}, Moodle id {was}) is still in the "
             f"course, but its ID number was {changed}" + (f" and {why}" if why else "") +
             ", so the circle is made again; the match still pairs them")
 

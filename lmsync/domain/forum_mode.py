@@ -26,8 +26,8 @@ from typing import Literal
 
 from lmsync.domain.operations import Operation, PostWelcome
 from lmsync.domain.ownership import welcome_anchor, welcome_marker
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import Memory, Observation, ObservedDiscussion, UnsafePlan
-from lmsync.visible import quoted
 
 ALL_PARTICIPANTS = -1  # Moodle's groupid of a discussion shown to everyone in the forum
 
@@ -59,7 +59,7 @@ def guard_public_welcomes(observation: Observation, memory: Memory, ops: Sequenc
 def welcome_circles(observation: Observation, memory: Memory, public: Sequence[int]) -> dict[int, str]:
     """Discussion id -> ``circle '<its group's name>'``, the circle whose welcome it is, for ``public``: by the
     journal (``memory.posted``) or the circle's marker in the post (trap 40); a discussion of neither is left out."""
-    named = {g.idnumber: f"circle {quoted(g.name)}" for g in observation.groups if g.idnumber}
+    named = {g.idnumber: f"circle {quoted_seen(g.name)}" for g in observation.groups if g.idnumber}
     out = {discussion: named[idnumber] for idnumber, discussion in memory.posted.items()
            if discussion in public and idnumber in named}
     for d in observation.discussions:

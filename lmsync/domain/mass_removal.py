@@ -12,8 +12,8 @@ from typing import Protocol
 
 from lmsync.domain.operations import AddMember, CreateGroup, DeleteGroup, RemoveMember, _Op
 from lmsync.domain.ownership import circle_programme, mentor_of_idnumber
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import Observation, ObservedGroup, PlanSettings, UnsafePlan
-from lmsync.visible import quoted
 
 __all__ = [
     "PeerCohortLoss", "guard_mass_removal", "guard_peer_cohort_loss", "guard_unheld_roles", "guard_unread_fields",
@@ -348,9 +348,9 @@ def circle_labels(circles: Mapping[str, ObservedGroup], programme: str, names: M
     out: dict[str, str] = {}
     for idnumber, group in circles.items():
         mentor = mentor_of_idnumber(programme, idnumber)
-        shown = f" {quoted(group.name)}" if group_names else ""
+        shown = f" {quoted_seen(group.name)}" if group_names else ""
         out[idnumber] = (f"{names[mentor]}'s circle{shown}" if mentor is not None and mentor in names
-                         else f"group {quoted(group.name)}")
+                         else f"group {quoted_seen(group.name)}")
     return out
 
 

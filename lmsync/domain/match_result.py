@@ -39,12 +39,25 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """A full ``mentor``'s place that the draw gave another mentee (``draw_ties``; tester round 117b, 6): the
+    unmatched mentee scored ``score`` with them, as the placed ``mentees`` there did (ids); ``more_mentors``: how many
+    other full mentors tie the same way. JSON: ``{"mentor", "score", "mentees", "more_mentors"}``."""
+
+    mentor: str
+    score: float
+    mentees: tuple[str, ...]
+    more_mentors: int = 0
+
+
+@dataclass(frozen=True)
 class Unmatched:
     mentee: str
     reason: str
     circle: CircleKind = "mentor"
     previous: str | None = None  # the mentor of an existing pair that ended, leaving them with none (tester round 42, 5)
     cause: str = ""  # why that pair ended, as ``Match.cause`` says it (tester round 47, 4: a pin's displacement)
+    draw: Draw | None = None  # a full mentor whose place went by the draw among equal scores (tester round 117b, 6)
 
 
 @dataclass(frozen=True)
@@ -125,12 +138,15 @@ def load_cost(loads: Mapping[str, int], load_balance: float) -> float:
     return float(load_balance * sum(n * (n - 1) // 2 for n in loads.values()))
 
 
-def _plain(item: Match | Unmatched | Optimality) -> dict[str, Any]:
+def _plain(item: Match | Unmatched | Optimality | Draw) -> dict[str, Any]:
     """``dataclasses.asdict`` for these flat records (fields in declaration order): their
-    values are strings, numbers and one level of list or dict, copied here. ``asdict``
-    deep-copies every value, several times slower over issue 15's 50,000 pairs."""
+    values are strings, numbers and one level of list or dict, copied here, and an ``Unmatched``'s
+    ``Draw``, as a dict. ``asdict`` deep-copies every value, several times slower over issue 15's 50,000
+    pairs."""
     out = {name: getattr(item, name) for name in item.__dataclass_fields__}  # Match is slotted: no vars()
     for key, value in out.items():
         if isinstance(value, dict | list):
             out[key] = value.copy()
+        elif isinstance(value, Draw):
+            out[key] = _plain(value)
     return out

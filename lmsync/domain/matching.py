@@ -38,6 +38,7 @@ from lmsync.domain.match_result import (
     MOVED_BY_PIN,
     REMATCHING,
     CircleOptimality,
+    Draw,
     Match,
     MatchResult,
     Unmatched,
@@ -338,10 +339,12 @@ def _match_circle(
     # commands which only read or describe a match start fast (issue 15, start-up).
     from lmsync.domain.assignment import solve
     from lmsync.domain.compatibility import Compatibility
+    from lmsync.domain.draw_ties import draw_ties
     from lmsync.domain.slot_solver import give_back
 
     comp = Compatibility(circle, settings)
     solution = solve(comp, circle.capacity, [load[p.id] for p in open_mentors], settings)
+    ties = draw_ties(comp, solution.mentor_of, circle.capacity)  # the draw decided (tester round 117b, 6)
     # its tables and the solve's freed arrays are handed back, else resident through the plan, the apply and
     # the next sync of a run (issue 15, memory: a 55,000-user sync's no-op re-sync peaked at 409 MB with them)
     del comp
@@ -380,7 +383,11 @@ def _match_circle(
             reason = why_unmatched(mentee)
             if how == REMATCHING:  # the pair ended and nothing replaced it: said (tester round 40b, 1)
                 warnings.append(f"{mentee.id}: existing pair with {before} ended by re-matching: now unmatched ({reason})")
-            unmatched.append(Unmatched(mentee.id, reason, kind, before, how if before is not None else ""))
+            tie = ties.get(i)
+            draw = None if tie is None else Draw(  # the score as ``explain`` gives it (a sticky pair: the weight)
+                open_mentors[tie.col].id, total(explain(circle, mentee, open_mentors[tie.col], circle.peer[tie.col],
+                                                        settings)[0]), tuple(sorted((free[r].id for r in tie.rows), key=id_key)), tie.more)
+            unmatched.append(Unmatched(mentee.id, reason, kind, before, how if before is not None else "", draw))
             continue
         mentor = open_mentors[j]
         key = None if mentee.id in ranks or mentee.id in sticky else (_profile(mentee, w), _profile(mentor, w), circle.peer[j])

@@ -32,6 +32,7 @@ from lmsync.domain.forum_mode import (
     refused_welcomes,
     welcome_forum,
 )
+from lmsync.domain.grouping_proof import without_held_grouping
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -131,6 +132,14 @@ _TAG_OPENER = re.compile(r"<(?=\S)")
 def _defuse(text: str) -> str:
     """``<`` that would open a tag becomes ``< `` (Moodle keeps a ``<`` followed by a space, trap 38)."""
     return _TAG_OPENER.sub("< ", text)
+
+
+def _own_circle(ours: bool) -> str:
+    """Why a mentor of their own circle leaves another circle: a mentee there whom lmsync placed (``ours``) and who
+    mentors now, else someone placed by hand (tester round 18, 5; round 62, 3b). Said in a circle that stays and in
+    one no longer wanted alike: the latter gave "re-matched: their mentor has no mentee ..." (tester round 117b, 4)."""
+    return ("a mentor of their own circle now (their roles, or [matching] dual_role)" if ours
+            else "a mentor of their own circle, never matched into this one (added by hand)")
 
 
 SUFFIX_ROOM = 8  # " (9999)" and a margin: what unique_names may add to a shortened name
@@ -243,8 +252,7 @@ def plan_sync(
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user, memory.place_ended.get((idnumber, user)))
             ours = (idnumber, user) in memory.placed
             if reason == "re-matched" and user in mentor_ids:  # round 18, 5; lmsync's placement: round 62, 3b
-                reason = ("a mentor of their own circle now (their roles, or [matching] dual_role)" if ours
-                          else "a mentor of their own circle, never matched into this one (added by hand)")
+                reason = _own_circle(ours)
             elif reason == "re-matched" and user not in moved and user not in placed:  # round 53, 3: not re-matched
                 reason = ("the match places them in no circle" if ours else
                           "never matched into this circle (added by hand): the match places them in no circle")
@@ -287,7 +295,9 @@ def plan_sync(
                 staying += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
-            if reason == "re-matched" and user in moved:
+            if reason == "re-matched" and user in mentor_ids:  # not "their mentor ...": tester round 117b, 4
+                reason = _own_circle((idnumber, user) in memory.placed)
+            elif reason == "re-matched" and user in moved:
                 reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_went)
             elif reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
                 reason = f"re-matched: their mentor {mentor_went}"
@@ -305,6 +315,7 @@ def plan_sync(
                 ops.append(RemoveMember(group=idnumber, user_id=mentor, reason=mentor_now_a_mentee(staying)))
     warnings.extend(left_where_they_are(kept_outsiders))
 
+    ops = without_held_grouping(observation, ops)  # no grouping of lmsync's to link to (tester round 117b, 1)
     _repair_duplicates(observation, grouping, duplicates, ops, warnings)
     guard_mass_removal(observation, owned, ops, settings, warnings)
     guard_other_programmes(observation, ops, settings)  # a renamed programme (tester finding 4)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from lmsync.domain.grouping_proof import held_grouping_warning
 from lmsync.domain.operations import CreateGrouping, UpdateGrouping, _Op
 from lmsync.domain.ownership import grouping_idnumber
 from lmsync.domain.sync_state import Observation
@@ -33,9 +34,13 @@ from lmsync.visible import quoted
 def grouping_ops(observation: Observation, grouping: str, name: str, warnings: list[str]) -> list[_Op]:
     """The plan's operation on lmsync's grouping: a ``CreateGrouping`` when there is none, an ``UpdateGrouping``
     when its name is not ``name`` (``name_was``: the name it has now; names come back raw, trap 39, so compared
-    as stored) or its ID number is not ``grouping`` (``idnumber_was``), [] when it matches. ``grouping``: lmsync's
-    grouping ID number (``ownership.grouping_idnumber``); ``name``: its name (``circle_names.grouping_name``).
-    Appends the warning of a put-back to ``warnings``. Raises nothing."""
+    as stored) or its ID number is not ``grouping`` (``idnumber_was``), [] when it matches, and [] while a grouping
+    the store cannot prove is lmsync's holds its ID number (``grouping_proof``; tester round 117b, 1). ``grouping``:
+    lmsync's grouping ID number (``ownership.grouping_idnumber``); ``name``: its name (``circle_names.grouping_name``).
+    Appends the warning of a put-back, or of a grouping held, to ``warnings``. Raises nothing."""
+    if observation.grouping_id is None and observation.grouping_held:  # not lmsync's: left as it is (117b, 1)
+        warnings.extend(held_grouping_warning(observation, grouping))
+        return []
     if observation.grouping_id is None:
         return [CreateGrouping(idnumber=grouping, name=name, description="Managed by lmsync")]
     was = observation.grouping_idnumber_was

@@ -104,8 +104,9 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
     other values is said once, as changed, by the names of its fields that differ (:func:`_changed`;
     tester round 99b, 7); the fix for a file that may be edited names a new file (``_remake``). ``moodle_changed``: the caller
     says Moodle's fingerprint changed, so an unedited file's refusal does not say it again. ``describe``: an operation
-    the file lacks in an admin's words (``service.operation_words``; default: its journal key, ``Operation.key``):
-    lacking from the file, it has no index there to find it by (tester round 108a, 7). A file as lmsync wrote it with
+    in an admin's words (``service.operation_words``; default: its journal key, ``Operation.key``): one the file lacks,
+    which has no index there to find it by (tester round 108a, 7), and one of the file's, after its index (tester
+    round 117b, 10: ``operation 2: remove_member:lmsync:mentoring-2026:mentor:72:33``). A file as lmsync wrote it with
     no operations says so, and what lmsync plans now (tester round 108a, 10).
     """
     available = Counter(_identity(op) for op in fresh.operations)
@@ -116,7 +117,8 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
             available[identity] -= 1
         else:
             differing.append(index)
-    changed = _changed(saved, fresh, differing, available)
+    planned_as: dict[int, Operation] = {}
+    changed = _changed(saved, fresh, differing, available, planned_as)
     missing = [op for op in fresh.operations if available[_identity(op)] > 0 and op.kind != "delete_group"]
     if not differing and not missing:
         wanted = Counter(_identity(op) for op in saved.operations)
@@ -129,17 +131,19 @@ def checked_against(saved: Plan, fresh: Plan, *, source: str = "PLAN.json", mood
     held = _held_deletes(saved, fresh, differing)
     only_held = bool(held) and len(held) == len(differing) and not missing
     state = edited(saved)
-    message = _describe(saved, fresh, differing, missing, changed, describe or _key) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
+    message = _describe(saved, fresh, differing, missing, changed, describe or _key, planned_as) + _cause(state, only_held=only_held, moodle_changed=moodle_changed)
     raise PlanError(message, hint=_hint(held, only_held, state is False, source))
 
 
-def _changed(saved: Plan, fresh: Plan, differing: list[int], available: Counter[str]) -> dict[int, list[str]]:
+def _changed(saved: Plan, fresh: Plan, differing: list[int], available: Counter[str],
+             planned_as: dict[int, Operation] | None = None) -> dict[int, list[str]]:
     """Index -> names of the fields that differ, for each of ``differing`` whose key lmsync plans now with
     other values; the fresh operation it pairs with is taken from ``available`` (so it is not also "lacked").
 
     Tester round 99b, 7: a group renamed in the file was named twice, as "not what lmsync plans now" and as
     lacking, and which field differed was not said. Fields are named, never their values (a group's name
-    holds its mentor's)."""
+    holds its mentor's). ``planned_as``: filled with index -> the operation lmsync plans now in its place, by which
+    a refusal names it (tester round 117b, 10: by its values as lmsync plans them, not the file's)."""
     remaining, leftover = Counter(available), dict[str, list[Any]]()
     for op in fresh.operations:
         if remaining[_identity(op)] > 0:
@@ -152,6 +156,8 @@ def _changed(saved: Plan, fresh: Plan, differing: list[int], available: Counter[
             continue
         planned = leftover[op.key].pop(0)
         available[_identity(planned)] -= 1
+        if planned_as is not None:
+            planned_as[index] = planned
         mine, theirs = op.model_dump(), planned.model_dump()
         changed[index] = sorted(name for name in mine.keys() | theirs.keys() if mine.get(name) != theirs.get(name))
     return changed
@@ -169,18 +175,18 @@ def _key(op: Operation) -> str:
 
 
 def _describe(saved: Plan, fresh: Plan, differing: list[int], missing: list[Any], changed: dict[int, list[str]],
-              words: Callable[[Operation], str]) -> str:
+              words: Callable[[Operation], str], planned_as: dict[int, Operation] | None = None) -> str:
     parts: list[str] = []
     total = len(saved.operations)
     if changed:  # one operation lmsync plans now with another value: said once, with its fields (round 99b, 7)
-        named = "; ".join(f"operation {i} ({saved.operations[i].key}): {_fields(fields)}"
+        named = "; ".join(f"operation {i} ({words((planned_as or {}).get(i, saved.operations[i]))}): {_fields(fields)}"
                           for i, fields in list(changed.items())[:NAMED])
         more = f"; and {len(changed) - NAMED} more" if len(changed) > NAMED else ""
         verb = "is" if len(changed) == 1 else "are"
         parts.append(f"{len(changed)} of its {total} operations {verb} changed from what lmsync plans now ({named}{more})")
     extra = [i for i in differing if i not in changed]
     if extra:
-        named = "; ".join(f"operation {i}: {saved.operations[i].key}" for i in extra[:NAMED])
+        named = "; ".join(f"operation {i}: {words(saved.operations[i])}" for i in extra[:NAMED])  # 117b, 10
         more = f"; and {len(extra) - NAMED} more" if len(extra) > NAMED else ""
         verb = "is" if len(extra) == 1 else "are"
         parts.append(f"{len(extra)} of its {total} operations {verb} not what lmsync plans now ({named}{more})")

@@ -88,6 +88,9 @@ class Observation:
     # lmsync's grouping read by the Moodle id the store's journal proves it made, carrying another ID number: the
     # one Moodle shows now ("" cleared), None when it carries lmsync's (``renumbered_grouping``; round 105a, 4)
     grouping_idnumber_was: str | None = None
+    # groupings carrying lmsync's grouping ID number that the store cannot prove are lmsync's, (Moodle id, name as
+    # read): left as they are, ``grouping_id`` None (``grouping_proof``; tester round 117b, 1)
+    grouping_held: tuple[tuple[int, str], ...] = ()
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
@@ -112,6 +115,8 @@ class Observation:
             data["renumbered"] = sorted(self.renumbered.items())
         if self.grouping_idnumber_was is not None:  # likewise (tester round 105a, 4)
             data["grouping_idnumber_was"] = self.grouping_idnumber_was
+        if self.grouping_held:  # likewise (tester round 117b, 1)
+            data["grouping_held"] = sorted(gid for gid, _ in self.grouping_held)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

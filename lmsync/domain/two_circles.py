@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.domain.ownership import mentor_group_idnumber
+from lmsync.domain.seen_names import seen
 from lmsync.domain.sync_state import DesiredCircle, ObservedGroup
 
 
@@ -78,7 +79,7 @@ def hand_added_reasons(
             there = kept_in.get(user)
             if there is not None and there != idnumber:
                 reasons[(idnumber, user)] = (  # the plan keeps them there, established or not (tester round 92b, 5)
-                    f"also in {names.get(idnumber, group.name)}'s circle, added by hand; "
+                    f"also in {names.get(idnumber, seen(group.name))}'s circle, added by hand; "
                     f"stays in {names.get(there, there)}'s, where the plan keeps them"
                 )
     return reasons

@@ -9,8 +9,9 @@ score less the load-balance cost (``score_line``), the loads, the optimality per
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from lmsync.domain.match_result import Draw
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.rematch_moves import named_reasons
 from lmsync.domain.score_figures import apportioned, figure, hundredths, shown
@@ -68,7 +69,8 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
         {"mentee": name(u.mentee, u.mentee), "mentor": "", "circle": u.circle, "score": None, "terms": "", "reasons": "",
          # why the pair ended, as a move says it (tester round 50, 3: a mentor's capacity of 0 went unsaid)
          "unmatched_reason": u.reason, "why": f"unmatched: {u.reason}" + (
-             f" (their pair with {name(u.previous, u.previous)} ended{f': {u.cause}' if u.cause else ''})" if u.previous else ""),
+             f" (their pair with {name(u.previous, u.previous)} ended{f': {u.cause}' if u.cause else ''})" if u.previous else "")
+         + draw_words(u.draw, lambda i: name(i, i)),
          "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else "",
          "cause": (u.cause or "") if u.previous else ""}
         for u in result.unmatched
@@ -93,6 +95,24 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     summary += [f"warning: {warning}" for warning in result.warnings]
     fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
+
+
+#: how the draw among equal scores goes (README, "Among mentees whose scores tie for the last places")
+DRAW_RULE = "a hash of [programme] name and each person's id, the same on every run"
+
+
+def draw_words(draw: Draw | None, name: Callable[[str], str]) -> str:
+    """``"; a tie: they score 0 with Dr Two (T2), as Ann A (A) and Dan D (D) placed there do, and ties go by a
+    draw (...)"`` for an unmatched mentee whose place a full mentor's draw decided (``Unmatched.draw``; tester
+    round 117b, 6: nothing said a draw decided); "" without one. People by ``name``."""
+    if draw is None:
+        return ""
+    placed = [name(m) for m in draw.mentees]
+    who = placed[0] if len(placed) == 1 else ", ".join(placed[:-1]) + f" and {placed[-1]}"
+    more = (f" (and with {draw.more_mentors} other full mentor{'s' if draw.more_mentors != 1 else ''})"
+            if draw.more_mentors else "")
+    return (f"; a tie: they score {figure(draw.score)} with {name(draw.mentor)}{more}, as {who} placed there "
+            f"{'does' if len(placed) == 1 else 'do'}, and ties go by a draw ({DRAW_RULE})")
 
 
 def score_line(result: MatchResult) -> str:

@@ -17,7 +17,7 @@ from lmsync.domain.circle_proof import CircleProof, disowned_mentors, last_recor
 from lmsync.domain.circle_waits import blocked_warnings, waiting_for_circles
 from lmsync.domain.deleted_in_moodle import with_deleted_circles
 from lmsync.domain.gone_circles import mentoring, with_mentors_gone
-from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
+from lmsync.domain.ownership import grouping_idnumber, mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.people import People
 from lmsync.domain.sync_state import Observation
 from lmsync.errors import PlanError
@@ -26,7 +26,7 @@ from lmsync.service.established import deleted_circle_pairs
 from lmsync.service.observe import Snapshot
 from lmsync.store.absences import MentorAbsences
 from lmsync.store.db import Store
-from lmsync.store.journal import Journal
+from lmsync.store.journal import GROUPING, Journal
 from lmsync.store.pairings import PairingHistory
 
 log = get_logger(__name__)
@@ -76,10 +76,14 @@ def circle_proof(store: Store, programme: str) -> CircleProof:
 def record_circles(store: Store, programme: str, snapshot: Snapshot, run_id: str) -> int:
     """Record the Moodle ids of the circles ``snapshot`` shows as lmsync's that the store has not
     recorded yet: those a store without a record adopts, and those found again by idnumber after a
-    create's answer was lost (their id was never answered). Returns the rows written."""
+    create's answer was lost (their id was never answered). Returns the rows written. Records lmsync's grouping
+    too when the store did not prove it by id (``grouping_proof``: adopted; tester round 117b, 1), not counted."""
     proof = snapshot.proof
     if proof is None:
         return 0
+    grouping = snapshot.observation.grouping_id
+    if grouping is not None and grouping not in proof.groupings:  # adopted: its proof from now on (117b, 1)
+        Journal(store, programme).remember_created(GROUPING, f"{grouping_idnumber(programme)}#{grouping}", grouping)
     new = [(g.idnumber, g.id) for g in snapshot.observation.groups
            if mentor_of_idnumber(programme, g.idnumber) is not None and g.id not in proof.recorded.get(g.idnumber, ())]
     if not new:

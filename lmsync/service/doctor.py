@@ -52,6 +52,7 @@ from lmsync.service.doctor_circles import circle_record_check, grouping_check
 from lmsync.service.doctor_clock import clock_store_check
 from lmsync.service.doctor_feedback import feedback_item_checks
 from lmsync.service.doctor_input_vars import blame_the_cut, input_vars_check
+from lmsync.service.doctor_programme_section import programme_section_check
 from lmsync.service.doctor_programmes import other_programme_check
 from lmsync.service.doctor_reads import CourseReads, placeholders, read_fix, report_unread
 from lmsync.service.doctor_tls import tls_check
@@ -359,9 +360,12 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
 
     Suspended accounts (trap 41), two roles (trap 42), profile values lmsync cannot read
     unambiguously and departments no mentor shares; each named by username, Moodle id,
-    field and value. Warnings, not failures: a coordinator fixes them in Moodle.
+    field and value. Warnings, not failures: a coordinator fixes them in Moodle. The circles are
+    read as the plan reads them (``doctor_people.planned_circles``), so a two-role person in a
+    circle is not said to be in none (tester round 117b, 3).
     """
     from lmsync.domain.people import LARGEST, unshared_departments
+    from lmsync.service.doctor_people import planned_circles
     from lmsync.service.observe import find_course_id, read_peer_mentors, read_roster
     from lmsync.service.roster import people_from_roster
 
@@ -380,7 +384,8 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     else:
         if config.programme.peer_mentor_cohort:
             report.add("peer mentor cohort", "ok", f"{len(peers)} of its members are in the course")
-    read = people_from_roster(roster, config, peer_mentor_ids=peers)
+    circles = planned_circles(api, config)  # a two-role person in a circle is said to be in it, as the plan says (117b, 3)
+    read = people_from_roster(roster, config, peer_mentor_ids=peers, groups=circles.groups, held=circles.held)
     notices = [*read.notices, *unshared_departments(read.people, config.matching.attributes.department or "department")]
     by_kind: dict[tuple[str, str], list[str]] = {}
     for notice in notices:
@@ -420,6 +425,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     report = DoctorReport()
     info = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
     if info is None:
+        programme_section_check(config, report)  # defaults in use (tester round 117b, 8)
         programme_start_check(config, report)
         quiet_hours_zone_check(config, report)
         report_path_check(config, report)
@@ -440,6 +446,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)
         other_programme_check(api, config, values["courseid"], report)  # a renamed programme's plan (95b, 7)
     coordinators_check(api, config, report)
+    programme_section_check(config, report)  # defaults in use (tester round 117b, 8)
     programme_start_check(config, report)
     quiet_hours_zone_check(config, report)
     grades_enabled_check(config, report)

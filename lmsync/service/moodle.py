@@ -57,9 +57,11 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
     """Say once per process, on stderr, that lmsync runs the built-in emulator; True when it spoke.
 
     Under ``--log-format json`` it is one structured event (``emulator.in_use``, a JSON line with
-    the reason and the store), so a log collector sees it; on a console, a plain loud line.
+    the reason, the store and the site file), so a log collector sees it; on a console, a plain loud line. Both name
+    the emulator's site file in use (``emulator_site_file.site_words``: tester round 117b, 7).
     """
     from lmsync.log import get_logger, log_format
+    from lmsync.service.emulator_site_file import site_file, site_words
     from lmsync.service.stores import shown_store
 
     global _announced
@@ -70,14 +72,14 @@ def announce_emulator(config: Config, *, stream: Any = None) -> bool:
     where = config.source if config.source is not None else "lmsync.toml"  # the file it reads (round 82a, 8)
     if log_format() == "json" and stream is None:
         get_logger(__name__).warning(
-            "emulator.in_use", reason=why, store=shown_store(config),
+            "emulator.in_use", reason=why, store=shown_store(config), site=str(site_file(config)),
             message="running against the built-in Moodle emulator (demo data, not a real site); "
             f"set [moodle] url in {where} to use your Moodle",
         )
         return True
     print(
         f"warning: {why}: running against the built-in Moodle emulator (demo data, not a real site);"
-        f" store {shown_store(config)}. Set [moodle] url in {where} to use your Moodle.",
+        f" store {shown_store(config)}; {site_words(config)}. Set [moodle] url in {where} to use your Moodle.",
         file=stream or sys.stderr,
     )
     return True
@@ -133,11 +135,13 @@ def in_clear(url: str) -> bool:
 
 
 def emulator_site(config: Config) -> Any:
-    """The persisted emulator site for this programme, or a fresh demo site."""
+    """The persisted emulator site for this programme (``emulator_site_file.site_file``: its store's when the
+    programme was renamed, tester round 117b, 7), or a fresh demo site."""
     from lmsync.moodle.emulator.demo import build_demo_site
     from lmsync.moodle.emulator.state import Site
+    from lmsync.service.emulator_site_file import site_file
 
-    path = config.emulator_state_path()
+    path = site_file(config)
     if path.exists():
         return Site.load(path)
     return build_demo_site()
@@ -163,14 +167,16 @@ def open_moodle(
     if config.uses_emulator:
         from lmsync.moodle.emulator.demo import DEMO_TOKEN
         from lmsync.moodle.emulator.server import EMULATOR_URL, EmulatorAdapter
+        from lmsync.service.emulator_site_file import site_file
 
         refuse_token_without_site(config, site)
         announce_emulator(config)
+        saved = site_file(config)  # the store's site after a rename, its own otherwise (tester round 117b, 7)
         if site is None:
             from lmsync.moodle.emulator.serving import refuse_if_served
 
             # a running `emulator serve` of this file would overwrite this run's writes (round 24, 3)
-            refuse_if_served(config.emulator_state_path(), "what this command changes on the built-in emulator")
+            refuse_if_served(saved, "what this command changes on the built-in emulator")
             site = emulator_site(config)
         session = requests.Session()
         adapter = EmulatorAdapter(site, fault=fault)
@@ -181,9 +187,8 @@ def open_moodle(
             yield conn
         finally:
             if conn.emulator_writes:  # a read leaves the emulator's saved state alone
-                path = config.emulator_state_path()
-                path.parent.mkdir(parents=True, exist_ok=True)
-                site.save(path)
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                site.save(saved)
         return
     transport = transport_for(moodle.url or "", config.load_token(), pool_size=moodle.max_parallel, stop=stop,
                               verify_tls=moodle.verify_tls)  # per request, over a CA bundle's variable (round 106b, 1)

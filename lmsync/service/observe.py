@@ -17,6 +17,7 @@ from typing import Any
 
 from lmsync.config import Config
 from lmsync.domain.circle_proof import CircleProof, disown
+from lmsync.domain.grouping_proof import proves_grouping
 from lmsync.domain.ownership import circle_programme
 from lmsync.domain.plan import (
     Observation,
@@ -245,6 +246,7 @@ class _Groups:
     grouping_description: str = ""
     other_grouping_names: frozenset[str] = frozenset()  # the course's groupings that are not lmsync's
     grouping_idnumber_was: str | None = None  # lmsync's grouping read by its proved id (``renumbered_grouping``)
+    held: list[tuple[int, str]] = field(default_factory=list)  # its ID number, not proven lmsync's (117b, 1)
     groups: list[ObservedGroup] = field(default_factory=list)
     phantoms: list[int] = field(default_factory=list)
     owned: int = 0
@@ -252,7 +254,7 @@ class _Groups:
 
 def _read_groups(
     api: MoodleApi, programme: str, course_id: int, others: bool = True, recorded: Collection[int] = frozenset(),
-    made_groupings: Collection[int] = frozenset(),
+    proof: CircleProof | None = None,
 ) -> _Groups:
     """lmsync's grouping and the course's groups, lmsync's own confirmed by DB-backed reads (trap 27).
 
@@ -260,9 +262,9 @@ def _read_groups(
     request), so the plan can refuse to place their people a second time (tester finding 4).
     ``recorded``: the Moodle ids the store records as its circles; their members are read (same request)
     whatever ID number they carry now, so a circle whose ID number was changed in Moodle keeps them when
-    it gets it back (``renumbered_circles``; tester round 103b, 2). ``made_groupings``: the Moodle ids of the
-    groupings the store's journal proves lmsync made, one of which is read as lmsync's grouping when none carries
-    its ID number (``renumbered_grouping.grouping_back``; tester round 105a, 4).
+    it gets it back (``renumbered_circles``; tester round 103b, 2). ``proof``: its ``groupings`` give lmsync's
+    grouping when none carries its ID number (``renumbered_grouping.grouping_back``; tester round 105a, 4); one
+    carrying it that it does not prove lmsync's is held (``grouping_proof``; tester round 117b, 1).
     """
     out = _Groups()
     # Every grouping carrying lmsync's idnumber is kept: the oldest is the programme's, the
@@ -271,7 +273,7 @@ def _read_groups(
     links: Counter[int] = Counter()
     course_groupings = api.get_course_groupings(course_id)
     candidates = sorted(g.id for g in course_groupings if g.idnumber == owned_idnumber)
-    back = grouping_back(((g.id, g.idnumber or "") for g in course_groupings), programme, made_groupings)
+    back = grouping_back(((g.id, g.idnumber or "") for g in course_groupings), programme, proof.groupings if proof else ())
     candidates = [back[0]] if back is not None else candidates  # its ID number changed in Moodle: round 105a, 4
     out.other_grouping_names = frozenset(g.name for g in course_groupings if g.idnumber != owned_idnumber and g.id not in candidates)
     for candidate in candidates:
@@ -281,6 +283,10 @@ def _read_groups(
             log.warning("observe.phantom_grouping", grouping_id=candidate)
             continue
         if not confirmed:
+            continue
+        inside = [(g.id, g.idnumber or "") for g in confirmed[0].groups or [] if g.courseid == course_id]
+        if out.grouping_id is None and back is None and not proves_grouping(proof, programme, candidate, inside):
+            out.held.append((candidate, confirmed[0].name))  # a teacher's grouping given lmsync's ID number (117b, 1)
             continue
         if out.grouping_id is not None:
             out.extra_groupings.append(candidate)
@@ -387,8 +393,7 @@ def observe(
     course_id = memo.course_id
     with ReadPool(config.moodle.max_parallel) as pool:
         recorded = frozenset(gid for ids in (proof.recorded if proof is not None else {}).values() for gid in ids)
-        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes, recorded,
-                                  proof.groupings if proof is not None else frozenset())
+        groups_read = pool.submit(_read_groups, api, programme, course_id, not config.sync.allow_other_programmes, recorded, proof)
         forum_read = pool.submit(_read_forum, api, course_id, config.programme.forum, memo) if forum else None
         peers_read = pool.submit(read_peer_mentors, api, config.programme.peer_mentor_cohort)
         roster = read_roster(
@@ -417,6 +422,7 @@ def observe(
         grouping_description=seen.grouping_description,
         other_grouping_names=seen.other_grouping_names,
         grouping_idnumber_was=seen.grouping_idnumber_was,
+        grouping_held=tuple(seen.held) if seen.grouping_id is None else (),
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
         can_start_discussions=found.can_start_discussions,
         forum_type=found.forum_type,

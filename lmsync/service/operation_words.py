@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lmsync.domain.seen_names import quoted_seen, seen
 from lmsync.service.labels import People
 from lmsync.visible import quoted
 
@@ -56,13 +57,15 @@ def hand_added(users: tuple[int, ...], people: People | None) -> str:
 def describe(op: object, people: People | None = None) -> str:
     """What ``op`` (an operation of ``domain.operations``) does, as the plan lists it under its kind's label
     (``LABELS``): ``Gabriela Van Dijk (s0053) to Aoife Müller (m0006)'s circle (put back: ...)``; ``str(op)`` for
-    an unknown kind."""
+    an unknown kind. A group's name as Moodle returned it (a rename's ``name_was``, a deletion's ``name``) is
+    printed as Moodle shows it (``seen_names``; tester round 117b, 5)."""
     kind = getattr(op, "kind", "")
     if kind in ("create_grouping", "update_grouping", "create_group", "update_group"):
         was = getattr(op, "idnumber_was", None)  # a put-back, not a rename (renumbered_circles; tester round 103b, 2)
         back = "" if was is None else (" (ID number put back: cleared in Moodle" if not was else
                                        f" (ID number put back: changed in Moodle to {quoted(was)}")
         named = getattr(op, "name_was", None)  # renamed: the name it has now (tester rounds 104a, 10; 105a, 9a)
+        named = seen(named) if named and kind == "update_group" else named  # as Moodle shows it (117b, 5)
         if was is None:
             back = f" (renamed from {quoted(named)})" if named else ""
         else:
@@ -78,9 +81,11 @@ def describe(op: object, people: People | None = None) -> str:
     if kind == "post_welcome":
         return f"{quoted(op.subject)} in {circle(op.group, people)}"  # type: ignore[attr-defined]
     if kind == "delete_group":
-        name = f"{quoted(op.name)} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
+        name = f"{quoted_seen(op.name)} " if getattr(op, "name", "") else ""  # type: ignore[attr-defined]
         lost = getattr(op, "discussions", 0)
-        return f"{name}[{op.group}] ({op.reason})" + hand_added(getattr(op, "hand_added", ()), people) + (  # type: ignore[attr-defined]
+        reason = getattr(op, "reason", "")  # one typed into a saved file may have none (tester round 117b, 10)
+        why = f" ({reason})" if reason else ""
+        return f"{name}[{op.group}]{why}" + hand_added(getattr(op, "hand_added", ()), people) + (  # type: ignore[attr-defined]
             f"; {lost} forum discussion(s) in it stay in the forum without their group: check them first" if lost else "")
     if kind == "unassign_grouping":
         return f"{op.group} from {op.grouping} ({op.reason})"  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from lmsync.store.schema import created_objects, journal, pairing_history
 
 #: ``created_objects.kind`` of a circle's group: key ``<idnumber>#<Moodle id>`` (tester round 73, 1)
 CIRCLE = "circle"
+GROUPING = "grouping"  # a grouping a sync adopted: its proof (``grouping_proof``; tester round 117b, 1)
 
 _UNSETTLED = ("intent", "unknown")
 
@@ -224,21 +225,27 @@ class Journal(ProgrammeRepository):
         recorded (and, from stores of earlier releases, the ids their creates' answers gave), the
         creates whose answer is lost, and the idnumbers proved before ids were kept (re-observed
         creates, circles lmsync placed mentees in); and the Moodle ids its ``create_grouping`` writes were answered
-        with (``CircleProof.groupings``). Three reads."""
+        with, and those of the groupings a sync adopted (``CircleProof.groupings``, ``groupings_unsettled``; tester
+        round 117b, 1). Three reads."""
         recorded: dict[str, set[int]] = {}
-        query = select(created_objects.c.key, created_objects.c.moodle_id).where(
-            created_objects.c.programme == self.programme, created_objects.c.kind == CIRCLE)
+        groupings: set[int] = set()  # its grouping's proof: the ids create_grouping was answered with (round 105a, 4)
+        query = select(created_objects.c.kind, created_objects.c.key, created_objects.c.moodle_id).where(
+            created_objects.c.programme == self.programme, created_objects.c.kind.in_((CIRCLE, GROUPING)))
         for row in self.store.rows(query):
+            if row.kind == GROUPING:  # adopted by a sync (grouping_proof; tester round 117b, 1)
+                groupings.add(int(row.moodle_id))
+                continue
             recorded.setdefault(str(row.key).rpartition("#")[0], set()).add(int(row.moodle_id))
         unsettled: set[str] = set()
         vouched: set[str] = set()
-        groupings: set[int] = set()  # its grouping's proof: the ids create_grouping was answered with (round 105a, 4)
+        lost_grouping: set[str] = set()  # states of create_grouping writes with no answer (tester round 117b, 1)
         creates = select(journal.c.op_kind, journal.c.state, journal.c.op_keys, journal.c.result).where(
             journal.c.programme == self.programme, journal.c.op_kind.in_(("create_group", "create_grouping")))
         for row in self.store.rows(creates):
             if row.op_kind == "create_grouping":
                 ids = (json.loads(row.result) or {}).get("ids") if row.state == "ok" and row.result else None
                 groupings.update(gid for gid in ids or [] if isinstance(gid, int))
+                lost_grouping.update([row.state] if row.state in (*_UNSETTLED, "reobserved") else [])
             elif row.state == "ok" and row.result:
                 for idnumber, group_id in (json.loads(row.result) or {}).get("idnumbers", {}).items():
                     recorded.setdefault(idnumber, set()).add(int(group_id))
@@ -249,5 +256,6 @@ class Journal(ProgrammeRepository):
         placed = select(h.c.mentor_id).where(h.c.programme == self.programme, h.c.source.in_(("apply", "journal")))
         vouched.update(mentor_group_idnumber(self.programme, r.mentor_id) for r in self.store.rows(placed.distinct()))
         return CircleProof({k: frozenset(v) for k, v in recorded.items()}, frozenset(unsettled), frozenset(vouched),
-                           frozenset(groupings))
+                           frozenset(groupings), bool(lost_grouping & set(_UNSETTLED)) or (
+                               "reobserved" in lost_grouping and not groupings))
 

@@ -32,6 +32,8 @@ _CLOSE = (
     .values(left_at=bindparam("at"))
 )
 _OPEN = _h.insert()
+#: sources of the rows of pairs this store made itself (its apply; the journal of an older store)
+_PLACED = ("apply", "journal")
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,12 @@ class PairingHistory(ProgrammeRepository):
         hand) or when it has none but the history knows its mentee (moved by hand to another circle:
         without the row the new pair's grades counted meetings expected from the programme's start, its
         meetings were refused as "never a pair", and after a break the mentee went back to the mentor
-        they had been moved away from; tester round 52, 1). Pairs of mentees the history never named
-        are left to ``PairsByDate.appeared``: a store that never paired a circle must still see those
+        they had been moved away from; tester round 52, 1), or when it has none and its mentee is new to
+        the history but its circle is one this store placed mentees in (a row of its mentor's of source
+        ``apply`` or ``journal``): a mentee put there by hand before the store's first health judgement was
+        dated from the programme's start, judged fading on its first day, and held every nudge as if another
+        store had made this store's own circle (tester round 117b, 2). Other pairs of mentees the history never
+        named are left to ``PairsByDate.appeared``: a store that never paired a circle must still see those
         circles as another store's (``nudge_holds.first_run_hold``). ``at``: the instant written
         (default now): the change happened between the previous observation and this one. Without it
         a past day's report counted a mentee who had left as still paired, for good (tester round 51c,
@@ -122,12 +128,15 @@ class PairingHistory(ProgrammeRepository):
         Returns (rows closed, rows opened); nothing is written when both are 0.
         """
         rows = self.store.rows(
-            select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at).where(_h.c.programme == self.programme)
+            select(_h.c.mentor_id, _h.c.mentee_id, _h.c.left_at, _h.c.source).where(_h.c.programme == self.programme)
         )
         open_pairs: set[tuple[int, int]] = set()
         known: set[tuple[int, int]] = set()
+        placed: set[int] = set()  # mentors whose circle this store placed mentees in (tester round 117b, 2)
         for row in rows:
             known.add((row.mentor_id, row.mentee_id))
+            if row.source in _PLACED:
+                placed.add(row.mentor_id)
             if row.left_at is None:
                 open_pairs.add((row.mentor_id, row.mentee_id))
         mentees = {mentee for _, mentee in known}
@@ -140,7 +149,7 @@ class PairingHistory(ProgrammeRepository):
             after = [gate for gate in gates if gate is not None]
             if len(after) < len(gates):  # someone of the pair was erased today: nothing of it is stored yet
                 continue
-            if pair in known or pair[1] in mentees or after:
+            if pair in known or pair[1] in mentees or pair[0] in placed or after:
                 back.append((*pair, _later(stamp, *after)))
         ended = sorted((pair, since) for pair, since in (judged or {}).items()
                        if pair not in known and pair not in shown and since < stamp)

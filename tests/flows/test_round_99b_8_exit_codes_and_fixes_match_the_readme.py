@@ -32,13 +32,14 @@ def test_a_group_renamed_in_a_saved_plan_is_said_once_by_its_field_with_a_new_pl
     assert run_in(demo_home, "plan", "--out", "bad/edited.json").exit_code == 0
     data = json.loads((demo_home / "bad/edited.json").read_text())
     index = next(i for i, op in enumerate(data["operations"]) if op["kind"] == "create_group")
-    key = f"create_group:{data['operations'][index]['idnumber']}"
+    idnumber, name = data["operations"][index]["idnumber"], data["operations"][index]["name"]
+    key = f"create group '{name}' [{idnumber}]"  # in words, as lmsync plans it (tester round 117b, 10)
     data["operations"][index]["name"] = "Circle: Someone Else"
     (demo_home / "bad/edited.json").write_text(json.dumps(data))
     refused = run_in(demo_home, "apply", "bad/edited.json")
     said = _said(refused)
     assert refused.exit_code == EXIT_ADMIN, refused.output
-    assert f"operation {index} ({key}): its name differs" in said and said.count(key) == 1, said
+    assert f"operation {index} ({key}): its name differs" in said and said.count(f"[{idnumber}]") == 1, said
     assert "it lacks" not in said and "Someone Else" not in said
     assert "--force" not in said and "`lmsync plan --out bad/edited-new.json`" in said
 

@@ -61,7 +61,7 @@ def test_an_empty_plan_edited_into_19_deletes_is_refused_and_deletes_nothing(env
         refused = run_cli(env, *args)
         assert refused.exit_code == EXIT_ADMIN, refused.output
         assert "19 of its 19 operations are not what lmsync plans now" in refused.output
-        assert "operation 0: delete_group:" in refused.output and "and 14 more" in refused.output
+        assert "operation 0: DELETE group [lmsync:" in refused.output and "and 14 more" in refused.output  # 117b, 10
         assert "lmsync plan --out p-new.json" in refused.output  # a new name keeps the edited file (round 99b, 7)
         assert circles(env) == before
 
@@ -77,7 +77,7 @@ def test_an_injected_welcome_text_is_refused_and_the_unedited_plan_posts_lmsyncs
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_ADMIN, refused.output
     said = " ".join(refused.output.split())  # changed, by its field, not its text (tester round 99b, 7)
-    assert f"1 of its {len(original)} operations is changed from what lmsync plans now (operation {index} (post_welcome:" in said
+    assert f"1 of its {len(original)} operations is changed from what lmsync plans now (operation {index} (post welcome discussion '" in said
     assert "): its message differs)" in said and "<script>" not in said
     assert not site(env).discussions and not circles(env)  # nothing at all was written
     edit(env, original)
@@ -95,8 +95,9 @@ def test_an_operation_naming_an_unknown_group_is_refused_by_index_not_a_keyerror
                {"kind": "delete_group", "group": "no-such-group"}])
     refused = run_cli(env, "apply", "p.json")
     assert refused.exit_code == EXIT_ADMIN, refused.output
-    assert "operation 0: add_member:lmsync:mentor-2026:mentor:999999:3" in refused.output
-    assert "operation 1: delete_group:no-such-group" in refused.output
+    # in an admin's words, not by journal key (tester round 117b, 10)
+    assert "operation 0: add member Dmitri Kim (s0001) to user #999999 (not in the course)'s circle" in refused.output
+    assert "operation 1: DELETE group [no-such-group])" in refused.output
 
 
 @pytest.mark.parametrize(
