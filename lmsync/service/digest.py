@@ -38,6 +38,7 @@ from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_alone import AloneTold
 from lmsync.service.digest_eased import eased_items, eased_lines
+from lmsync.service.digest_hold_ends import HoldEndsTold
 from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
@@ -81,11 +82,12 @@ class Digest:
     without_mentor: list[int] = field(default_factory=list)  # mentees newly without a mentor since then (107a, 5)
     with_mentor: list[tuple[int, int]] = field(default_factory=list)  # (mentee, mentor): with one again (109a, 4)
     zeroed: int = 0  # people whose grades were written as 0 with no meeting behind them since then (117c, 4)
+    hold_ends: int = 0  # circles whose hold an erasure of their mentor ended since then (117c, 2)
 
     @property
     def empty(self) -> bool:
         return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds
-                    or self.places or self.without_mentor or self.with_mentor or self.zeroed)
+                    or self.places or self.without_mentor or self.with_mentor or self.zeroed or self.hold_ends)
 
 
 @dataclass
@@ -381,6 +383,7 @@ def run_digest(
     late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
     owned = OwnedTold.read(store, programme, {u.id: str(u.username) for u in found}, report.suspended_coordinators, day)
     zeroed = ZeroedTold.read(config, store)  # grades written as 0 since each coordinator's last digest (117c, 4)
+    erased_holds = HoldEndsTold.read(config, store, day)  # holds an erasure ended since then (117c, 2)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
@@ -454,9 +457,10 @@ def run_digest(
                            {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
                            left_out_two_roles(config, assessment.roster, alone),
                            moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day)
-                           ) + zeroed.text(username, me)
+                           ) + zeroed.text(username, me) + erased_holds.text(username, me)
         digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
-                        recovered, told, told_places, newly, placed, zeroed.people(username, me))
+                        recovered, told, told_places, newly, placed, zeroed.people(username, me),
+                        len(erased_holds.ends_for(username, me)))
         if digest.empty:
             continue
         report.digests.append(digest)
@@ -477,8 +481,7 @@ def run_digest(
     log.info(
         "digest.done",
         run_id=report.run_id,
-        as_of=day.isoformat(),
-        coordinators=len(names),
+        as_of=day.isoformat(), coordinators=len(names),
         digests=len(report.digests),
         sent=sum(1 for v in report.outcomes.values() if v == "sent"),
         already=sum(1 for v in report.outcomes.values() if v == "already"),

@@ -3,8 +3,9 @@
 A push writes a meeting grade lmsync published that no meeting backs any more as 0 (an erasure took the meetings:
 ``lmsync.service.grades_zeroed``). Each coordinator (``[health] coordinators``) is told in their next digest sent, once:
 how many people's grades were written so since their last digest sent (since the store began, before their first),
-and that a teacher may grade them by hand in Moodle, which lmsync then leaves alone. Nobody is named, the erased
-person least of all. ``[health] escalate_to`` is told only of what escalated to them.
+and that a teacher may grade them by hand in Moodle, which lmsync then leaves alone. The part counts them and lists
+no one (the gradebook shows who reads 0; the digest's other parts may name the same people for their own reasons:
+tester round 118b, 4); the erased person is never named. ``[health] escalate_to`` is told only of what escalated to them.
 """
 
 from __future__ import annotations
@@ -47,4 +48,5 @@ class ZeroedTold:
         if not count:
             return ""
         who = "1 person" if count == 1 else f"{count} people"
-        return f"\n\nMeeting grades written as 0 since your last digest ({who}, not named here): {WHY}."
+        return (f"\n\nMeeting grades written as 0 since your last digest ({who}; their grades read 0 in Moodle's "
+                f"gradebook): {WHY}.")

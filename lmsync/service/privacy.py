@@ -34,6 +34,7 @@ from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.clock_check import check_erase_clock
 from lmsync.service.erase_circle import untie
+from lmsync.service.erase_hold_end import record_erased_hold
 from lmsync.service.export_withholding import withhold_others_judgements, without_received_writes
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
@@ -454,6 +455,7 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
         before.update(count_respondents(store, settings(config), day, erasing=user_id))  # own answers (117a, 1)
         with store.transaction():
             # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
+            record_erased_hold(config, store, user_id, day)  # the hold it ends, naming no one (tester round 117c, 2)
             counts = erase_person(store, user_id, identity.username, on=day, record_alone=identity.username is not None)
             if erasure_of(store, user_id) == day:
                 record_before_erasure(store, config.programme.name, before, day)

@@ -15,8 +15,14 @@ the report's programme-wide means gave the erased mentee's rating back to the te
 one mentor at an erasure would tie the erased person to them again, which the erasure undid. After it,
 ``erasure_changes`` counts them again: a figure over answers dated on or before a day whose count now
 differs is withheld in every view alike (``ERASURE_WITHHELD``, ``report_withheld``), for good, as late
-answers and further erasures never make the difference safe. A late answer dated before the erasure
-changes the count too, and is withheld the same way (it would be read back by difference as well).
+answers and further erasures never make the difference safe. The recount is over the answers stored when the day
+was counted (ids up to the day's mark, ``rater_counts.ANSWERS_UP_TO``; tester round 118b, 6): a count cannot see one
+sitting deleted and another added, so a late answer dated before the erasure put a lowered count back and showed the
+figure again (4 x before - 3 x after gave the erased mentee's rating back). Answers are only ever deleted after the
+mark, so a count the erasure lowered stays lower, and a late answer neither withholds nor puts back anything: a
+figure the erasure changed nothing of moves with it as with any answer. A later erasure of the same day re-bases the
+day's counts to its own mark (``rebase_day``), so what it deletes of the answers stored since withholds as well. A
+day counted before marks existed is recounted over every answer, as before.
 
 Only the instruments the erasure deletes an answer of are counted (tester round 92a, 2): those the erased
 person answered, or whose answers name them (``about``), as ``erase_person`` deletes both
@@ -60,13 +66,21 @@ well); an answer no longer valid on the scale counts as answered. The rows are t
 those alone; one with the all-sittings rows only (a store counted before them) is judged by those, as before. And an
 erasure of a day that already holds all-sittings rows of an instrument but no scored ones (counted earlier that day
 before them) writes no scored rows of it: a count made after that day's first erasure would miss what it deleted.
+
+An erasure that deletes no scored sitting of an instrument (neither the erased person's own nor another's about them)
+changed none of its figures, so its scored counts would only ever catch answers no erasure touched: erasing a mentee
+whose sittings were all incomplete, then importing another mentee's late answer dated before the erasure, withheld the
+programme's figure for good (tester round 118b, 1). Such an instrument gets one scored row only, under the marker
+"mentor" ``NOTHING_SCORED`` with a count of 0 that never changes (``scored_deleted`` says which instruments do not):
+the day is judged the scored way, as it should be, and finds nothing changed, where its all-sittings rows (which the
+erased incomplete sittings changed) would withhold. One row per instrument, never per mentor: it ties no one.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from functools import cache
@@ -77,7 +91,15 @@ from lmsync.service.feedback_store import feedback_pairs_by_date
 from lmsync.service.programme_settings import Settings
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
-from lmsync.store.rater_counts import RaterCounts, instruments_naming
+from lmsync.store.rater_counts import (
+    ANSWERS_UP_TO,
+    MARK,
+    RaterCounts,
+    answer_ids,
+    answers_up_to,
+    highest_answer_id,
+    instruments_naming,
+)
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
 
@@ -87,6 +109,10 @@ PROGRAMME = 0
 #: The "mentor" of the programme-wide counts per person answered about (``about``): no Moodle user has a
 #: negative id. A change in one withholds the ``PROGRAMME`` figures alike (tester round 94a, 2).
 SUBJECTS = -1
+
+#: The "mentor" of the one scored row of an instrument an erasure deleted no scored sitting of, with a count of 0:
+#: no Moodle user has a negative id, and no sitting is ever counted for it, so it never changes (tester round 118b, 1).
+NOTHING_SCORED = -2
 
 #: After an instrument's name in ``scored_key`` (no instrument name holds it: a TOML key).
 _SCORED = "\x1fscored"
@@ -197,12 +223,28 @@ def _scored(answers: list[SurveyAnswer], instruments: Mapping[str, Instrument]) 
             if len(items) >= instruments[key[1]].required(len(instruments[key[1]].items))}
 
 
-def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, str], list[date]], set[int], set[str]]:
+def scored_deleted(answers: list[SurveyAnswer], instruments: Mapping[str, Instrument], erasing: int, *,
+                   own: bool = True) -> set[str]:
+    """The instruments of ``answers`` (the programme's, all of them) on which an erasure of ``erasing`` deletes a
+    scored sitting (``_scored``): their own (unless not ``own``), or another's about them (a sitting's answers all
+    name the same respondent and person answered about, so the whole sitting goes). Tester round 118b, 1."""
+    naming = [a for a in answers if a.about_id == erasing or (own and a.respondent_id == erasing)]
+    return {instrument for _who, instrument, _day, _about in _scored(naming, instruments)}
+
+
+def _answers(store: Store, s: Settings) -> list[SurveyAnswer]:
+    """The programme's stored survey answers on the configured instruments."""
+    return [a for a in SurveyRepository(store, s.programme).answers() if a.instrument in s.instruments]
+
+
+def _sittings(store: Store, s: Settings, tz: tzinfo, answers: list[SurveyAnswer] | None = None,
+              ) -> tuple[dict[tuple[int, str], list[date]], set[int], set[str]]:
     """(mentor, instrument) -> the days of the sittings others gave about the mentor, sorted (one per respondent
     and day), (``PROGRAMME``, instrument) -> every sitting's day and (``SUBJECTS``, instrument) -> the day of
     each respondent's answers of one day about one person (or no one); the same again of the scored sittings only
     under ``scored_key(instrument)`` (tester round 116, 1); the mentors of the pairs the store knows; the
-    instruments mentees answer."""
+    instruments mentees answer. Over ``answers`` when given (the programme's answers on configured instruments,
+    as ``_answers`` reads them), else read here."""
     names = {name for name, inst in s.instruments.items() if inst.rates_mentor or inst.side in ("mentee", "both")}
     judged = HealthSnapshots(store, s.programme).first_seen()
     by_date = replace(feedback_pairs_by_date(store, s.programme, judged, tz=tz, first_seen=judged), erased=erased_on(store))
@@ -210,7 +252,7 @@ def _sittings(store: Store, s: Settings, tz: tzinfo) -> tuple[dict[tuple[int, st
     on_day = cache(by_date.on)
     found: dict[tuple[int, str], set[tuple[int, date]]] = defaultdict(set)
     subjects: dict[str, set[tuple[int, int | None, date]]] = defaultdict(set)
-    answers = [a for a in SurveyRepository(store, s.programme).answers() if a.instrument in s.instruments]
+    answers = _answers(store, s) if answers is None else answers
     scored = _scored(answers, s.instruments)
     for a in answers:
         keys = [a.instrument]
@@ -238,13 +280,17 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
     -> every respondent's answers of a day about one person so dated (tester round 94a, 2). Only the instruments the
     erasure deletes an answer of (``erasing``'s own or one naming them), so nothing when it deletes none
     (tester round 92a, 2: a figure the erasure did not change gives nothing of theirs back). Each count twice: of
-    every sitting under the instrument's name, of the scored ones under its ``scored_key`` (tester round 116, 1).
-    Read before the erasure deletes anything."""
+    every sitting under the instrument's name, of the scored ones under its ``scored_key`` (tester round 116, 1); an
+    instrument the erasure deletes no scored sitting of gets (``NOTHING_SCORED``, its ``scored_key``) -> 0 for the
+    scored ones instead (tester round 118b, 1). Read before the erasure deletes anything."""
     deleting = instruments_naming(store, s.programme, erasing) & set(s.instruments)
     if not deleting:
         return {}
-    days, mentors, names = _sittings(store, s, tz)
-    kinds = [(i, k) for i in sorted(deleting) for k in (i, scored_key(i))]  # (instrument, counted column)
+    answers = _answers(store, s)
+    days, mentors, names = _sittings(store, s, tz, answers)
+    scored = scored_deleted(answers, s.instruments, erasing) & deleting
+    kinds = [(i, k) for i in sorted(deleting) for k in (i, scored_key(i)) if k == i or i in scored]  # (instrument,
+    # counted column): the scored counts only where the erasure deletes a scored sitting (tester round 118b, 1)
     counts = {(m, k): bisect_right(days.get((m, k), []), on)
               for m in sorted(mentors - {erasing}) for i, k in kinds if i in names}
     counts.update({(whole, k): bisect_right(days.get((whole, k), []), on)
@@ -252,7 +298,50 @@ def count_before_erasure(store: Store, s: Settings, tz: tzinfo, on: date, *, era
     windows = [(w.start, w.end) for w in s.waves if w.start <= on]  # each wave apart (tester round 108b, 3)
     counts.update({(whole, wave_key(k, w)): _in_window(days.get((whole, k), []), w, on)
                    for whole in (PROGRAMME, SUBJECTS) for _i, k in kinds for w in windows})
+    counts.update({(NOTHING_SCORED, scored_key(i)): 0 for i in deleting - scored})  # judged scored, never changes
+    counts.update(rebase_day(store, s.programme, on, erasing, answers, lambda key: RESPONDENT not in key,
+                             lambda given: _recounter(_sittings(store, s, tz, given)[0], on)))  # tester round 118b, 6
     return counts
+
+
+#: How a day's rows are recounted over some answers: (mentor, instrument column) -> sittings.
+Recount = Callable[[int, str], int]
+
+
+def _recounter(days: Mapping[tuple[int, str], list[date]], on: date) -> Recount:
+    """A recount of ``count_before_erasure``'s rows of the day ``on`` over ``_sittings``' ``days``."""
+    def recount(mentor: int, key: str) -> int:
+        wave = _wave_of_key(key)
+        if wave is not None:
+            return _in_window(days.get((mentor, wave[0]), []), wave[1], on)
+        return bisect_right(days.get((mentor, key), []), on)
+    return recount
+
+
+def rebase_day(store: Store, programme: str, on: date, erasing: int, answers: list[SurveyAnswer],
+               mine: Callable[[str], bool], recounter: Callable[[list[SurveyAnswer]], Recount],
+               ) -> dict[tuple[int, str], int]:
+    """The rows to record of the erasure day ``on``'s answer mark (``rater_counts.ANSWERS_UP_TO``), read before an
+    erasure of ``erasing`` deletes anything: (``ANSWERS_UP_TO``, ``MARK``) -> the highest survey answer id now when
+    ``on`` has no rows yet. When an earlier erasure of ``on`` recorded rows and a mark, its rows whose instrument
+    column ``mine`` accepts (but ``erasing``'s, which go, and the markers) re-based to that mark moved here: each
+    recorded count + its recount (``recounter`` over ``answers``, the programme's) now - its recount now over the
+    answers up to the old mark, so the answers stored since are counted too and whatever an erasure of the day
+    deleted lowers a count for good (``record_before_erasure`` rewrites them). Nothing for a day counted before
+    marks existed (its first counts are kept and judged as before). Tester round 118b, 6."""
+    recorded = {(m, k): n for (m, k, day), n in RaterCounts(store, programme).counts().items() if day == on}
+    now = {(ANSWERS_UP_TO, MARK): highest_answer_id(store, programme)}
+    if not recorded:
+        return now
+    mark = recorded.get((ANSWERS_UP_TO, MARK))
+    if mark is None:
+        return {}
+    rows = {(m, k): n for (m, k), n in recorded.items()
+            if mine(k) and m not in (erasing, ANSWERS_UP_TO, NOTHING_SCORED)}
+    if not rows or now[(ANSWERS_UP_TO, MARK)] == mark:
+        return {**rows, **now}
+    after, before = recounter(answers), recounter(answers_up_to(answers, answer_ids(store, programme), mark))
+    return {**{(m, k): n + after(m, k) - before(m, k) for (m, k), n in rows.items()}, **now}
 
 
 def record_before_erasure(store: Store, programme: str, counts: Mapping[tuple[int, str], int], on: date) -> int:
@@ -268,29 +357,37 @@ def record_before_erasure(store: Store, programme: str, counts: Mapping[tuple[in
             name, scored = _base(key)
             kinds[name].add(scored)
     late = {name for name, found in kinds.items() if found == {False}}
-    return repository.record({(m, k): n for (m, k), n in counts.items()
-                              if not (_base(k)[1] and _base(k)[0] in late)}, on)
+    marked = (ANSWERS_UP_TO, MARK) in counts and on in repository.marks()
+    rewritten = repository.rewrite(counts, on) if marked else 0  # re-based (``rebase_day``; tester round 118b, 6)
+    return rewritten + repository.record({(m, k): n for (m, k), n in counts.items()
+                                          if not (_base(k)[1] and _base(k)[0] in late)}, on)
 
 
 def erasure_changes(store: Store, s: Settings, tz: tzinfo) -> ErasureChanges:
     """The counted figures whose answers changed since (``ErasureChanges``); none without an erasure counted.
     A changed ``SUBJECTS`` count is the ``PROGRAMME`` figure's change (tester round 94a, 2). An instrument's counts
     of one erasure day are judged by its scored rows when that day has any, else by its all-sittings rows (tester
-    round 116, 1). Reads the store only."""
-    recorded = RaterCounts(store, s.programme).counts()
+    round 116, 1); the ``NOTHING_SCORED`` marker is such a row and never a change (tester round 118b, 1). Reads the
+    store only."""
+    repository = RaterCounts(store, s.programme)
+    recorded = repository.counts()
     if not recorded:
         return ErasureChanges()
-    days = _sittings(store, s, tz)[0]
+    marks, answers = repository.marks(), _answers(store, s)
+    ids = answer_ids(store, s.programme) if marks else {}
+    by_mark = cache(lambda mark: _sittings(store, s, tz, answers_up_to(answers, ids, mark))[0])
     scored_days = {(_base(key)[0], on) for _mentor, key, on in recorded if _base(key)[1]}
     changed: dict[tuple[int, str], list[date]] = defaultdict(list)
     counted: dict[tuple[str, date], set[Window]] = defaultdict(set)
     changed_waves: dict[str, set[Window]] = defaultdict(set)
     for (mentor, key, on), sittings in recorded.items():
-        if RESPONDENT in key:
-            continue  # a respondent's own count: ``respondent_checkpoints`` judges it (tester round 117a, 1)
+        if RESPONDENT in key or mentor == ANSWERS_UP_TO:
+            continue  # a respondent's own count: ``respondent_checkpoints`` judges it (tester round 117a, 1); the mark
+        days = by_mark(marks.get(on))  # the answers stored when the day was counted (tester round 118b, 6)
         instrument, scored = _base(key)
-        if scored != ((instrument, on) in scored_days):
-            continue  # the other kind judges this instrument's counts of that day (tester round 116, 1)
+        if scored != ((instrument, on) in scored_days) or mentor == NOTHING_SCORED:
+            continue  # the other kind judges this instrument's counts of that day (tester round 116, 1); the marker
+            # of an erasure that deleted no scored sitting judges it unchanged (tester round 118b, 1)
         wave = _wave_of_key(key)
         if wave is not None:  # one wave's count (tester round 108b, 3)
             column, window = wave

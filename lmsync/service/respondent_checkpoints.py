@@ -18,20 +18,38 @@ sitting counted: one with none held nothing of anyone's. After it, ``respondent_
 respondent whose count of a wave differs now has their own grade of that wave (and a change since the baseline
 that uses it) kept as the gradebook holds it, and none written when none was published (``frozen_grades``; the
 grades plan names each: ``grades_held``), for good, as a late answer and a further erasure never make the
-difference safe. An erasure counted before this existed has no such rows: its grades are judged as before.
+difference safe. As in ``rater_checkpoints``, the recount is over the answers stored when the day was counted (its
+mark; tester round 118b, 6): a late answer neither freezes a grade nor thaws one. An erasure counted before this
+existed has no such rows: its grades are judged as before.
+
+Only the instruments the erasure deletes another's scored sitting about the erased person of are counted
+(``rater_checkpoints.scored_deleted``; tester round 118b, 1): a grade is over one's own scored sittings alone, so
+erasing someone about whom every sitting was incomplete changed no one else's grade, and counting that instrument
+froze a mentor's own grade when their late sitting about another mentee, dated before the erasure, was imported. Per instrument, never per
+respondent: rows for those who answered about the erased person alone would tie them to that person again.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
+from functools import cache
 
-from lmsync.domain.waves import ordered_waves
+from lmsync.domain.waves import SurveyAnswer, ordered_waves
 from lmsync.service.programme_settings import Settings
-from lmsync.service.rater_checkpoints import RESPONDENT, Window, _in_window, _scored, _wave_of_key, wave_key
+from lmsync.service.rater_checkpoints import (
+    RESPONDENT,
+    Window,
+    _in_window,
+    _scored,
+    _wave_of_key,
+    rebase_day,
+    scored_deleted,
+    wave_key,
+)
 from lmsync.store.db import Store
-from lmsync.store.rater_counts import RaterCounts, instruments_naming
+from lmsync.store.rater_counts import RaterCounts, answer_ids, answers_up_to, instruments_naming
 from lmsync.store.surveys import SurveyRepository
 
 #: (respondent's Moodle id, instrument, configured wave name) whose own figure an erasure changed.
@@ -43,9 +61,13 @@ def respondent_key(instrument: str, window: Window) -> str:
     return wave_key(f"{instrument}{RESPONDENT}", window)
 
 
-def _days(store: Store, s: Settings, instruments: Collection[str]) -> dict[tuple[int, str], list[date]]:
-    """(respondent, instrument) -> the days of their scored sittings, sorted (one per person answered about)."""
-    answers = [a for a in SurveyRepository(store, s.programme).answers() if a.instrument in instruments]
+def _days(store: Store, s: Settings, instruments: Collection[str], answers: list[SurveyAnswer] | None = None,
+          ) -> dict[tuple[int, str], list[date]]:
+    """(respondent, instrument) -> the days of their scored sittings, sorted (one per person answered about); over
+    ``answers`` when given (the programme's), else read here."""
+    if answers is None:
+        answers = SurveyRepository(store, s.programme).answers()
+    answers = [a for a in answers if a.instrument in instruments]
     days: dict[tuple[int, str], list[date]] = defaultdict(list)
     for respondent, instrument, day, _about in _scored(answers, s.instruments):
         days[(respondent, instrument)].append(day)
@@ -54,21 +76,37 @@ def _days(store: Store, s: Settings, instruments: Collection[str]) -> dict[tuple
 
 def count_respondents(store: Store, s: Settings, on: date, *, erasing: int) -> dict[tuple[int, str], int]:
     """(respondent id, ``respondent_key``) -> their scored sittings in that wave up to ``on`` (the erasure's day),
-    for every respondent but ``erasing`` with one, on each instrument the erasure of ``erasing`` deletes an answer
-    of, for each wave begun by ``on``. Empty when it deletes none. Read before the erasure deletes anything; the
-    result goes to ``rater_checkpoints.record_before_erasure`` with the other counts. Tester round 117a, 1."""
+    for every respondent but ``erasing`` with one, on each instrument the erasure of ``erasing`` deletes another's
+    scored sitting about them of (tester round 118b, 1), for each wave begun by ``on``. Empty when it deletes none. Read
+    before the erasure deletes anything; the result goes to ``rater_checkpoints.record_before_erasure`` with the
+    other counts. Tester round 117a, 1."""
     deleting = instruments_naming(store, s.programme, erasing) & set(s.instruments)
     if not deleting:
         return {}
+    answers = SurveyRepository(store, s.programme).answers()
+    rebased = rebase_day(store, s.programme, on, erasing, answers, lambda key: RESPONDENT in key,
+                         lambda given: _recounter(_days(store, s, set(s.instruments), given), on))  # 118b, 6
+    deleting &= scored_deleted(answers, s.instruments, erasing, own=False)  # others' own grades: about them only
     windows = [(w.start, w.end) for w in s.waves if w.start <= on]
     counts: Counter[tuple[int, str]] = Counter()
-    for (respondent, instrument), days in _days(store, s, deleting).items():
+    for (respondent, instrument), days in _days(store, s, deleting, answers).items():
         if respondent == erasing:
             continue
         for window in windows:
             if n := _in_window(days, window, on):
                 counts[(respondent, respondent_key(instrument, window))] = n
-    return dict(counts)
+    return {**counts, **rebased}
+
+
+def _recounter(days: Mapping[tuple[int, str], list[date]], on: date) -> Callable[[int, str], int]:
+    """A recount of ``count_respondents``' rows of the day ``on`` over ``_days``' ``days`` (tester round 118b, 6)."""
+    def recount(who: int, key: str) -> int:
+        wave = _wave_of_key(key)
+        if wave is None:
+            return 0
+        column, window = wave
+        return _in_window(days.get((who, column.removesuffix(RESPONDENT)), []), window, on)
+    return recount
 
 
 def respondent_changes(store: Store, s: Settings) -> set[Changed]:
@@ -79,9 +117,13 @@ def respondent_changes(store: Store, s: Settings) -> set[Changed]:
                 if RESPONDENT in key]
     if not recorded:
         return set()
-    days = _days(store, s, set(s.instruments))
+    repository = RaterCounts(store, s.programme)
+    marks, answers = repository.marks(), SurveyRepository(store, s.programme).answers()
+    ids = answer_ids(store, s.programme) if marks else {}
+    by_mark = cache(lambda mark: _days(store, s, set(s.instruments), answers_up_to(answers, ids, mark)))
     out: set[Changed] = set()
     for who, key, on, n in recorded:
+        days = by_mark(marks.get(on))  # the answers stored when the day was counted (tester round 118b, 6)
         wave = _wave_of_key(key)
         if wave is None:
             continue

@@ -27,6 +27,7 @@ from lmsync.store.schema import (
     digests,
     grade_items,
     health_snapshots,
+    hold_ends,
     imports,
     journal,
     meetings,
@@ -84,6 +85,7 @@ _SOURCES: tuple[tuple[str, Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (SENT, assign_comments, (), ("sent_at",)),
     (SENT, grade_items, (), ("sent_at", "confirmed_at")),
     (ERASED, rater_counts, ("counted_on",), ()),
+    (ERASED, hold_ends, ("day",), ()),  # a held circle's hold an erasure ended (tester round 117c, 2)
 )
 
 

@@ -323,12 +323,10 @@ digests = _numbered_table(
     UniqueConstraint("programme", "recipient_id", "day"),  # never two digests to one person on one day
 )
 
-#: The tables revision 0003 adds.
-REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)
+REVISION_0003_TABLES = (queue_tracking, pair_forbids, digests)  # the tables revision 0003 adds
 
 # --- revision 0004: which side logged (and rated) each meeting (issue 13) ---------------------------
-#: The columns revision 0004 adds to tables that already exist: (table, column name).
-REVISION_0004_COLUMNS = (("meetings", "rated_by"),)
+REVISION_0004_COLUMNS = (("meetings", "rated_by"),)  # the columns revision 0004 adds (table, column)
 
 # --- revision 0005: the received means lmsync published, frozen (tester finding FIX-A) ------------
 published_grades = _programme_table(
@@ -340,14 +338,12 @@ published_grades = _programme_table(
     PrimaryKeyConstraint("programme", "metric", "user_id"),
 )
 
-#: The tables revision 0005 adds.
-REVISION_0005_TABLES = (published_grades,)
+REVISION_0005_TABLES = (published_grades,)  # the tables revision 0005 adds
 
 # --- revision 0006: the assignment grade this store last wrote per person (tester finding 1) -------
 sent_assign_grades = _sent_per_person("sent_assign_grades", Column("grade", Float, nullable=False))
 
-#: The tables revision 0006 adds.
-REVISION_0006_TABLES = (sent_assign_grades,)
+REVISION_0006_TABLES = (sent_assign_grades,)  # the tables revision 0006 adds
 
 # --- revision 0007: who was erased, and on which day (tester round 12, 1) ------------------------
 #: One row per erased person (no programme: an erasure takes the person out of every programme of
@@ -360,8 +356,7 @@ erasures = Table(
     Column("erased_on", Text, nullable=False),  # ISO day, the programme's local day (privacy.erase)
 )
 
-#: The tables revision 0007 adds.
-REVISION_0007_TABLES = (erasures,)
+REVISION_0007_TABLES = (erasures,)  # the tables revision 0007 adds
 
 # --- revision 0008: since when each circle's mentor has been away (tester round 53, 1) -------------
 #: One row per mentor of a circle whom a sync found no longer active in the course (enrolment suspended
@@ -388,8 +383,7 @@ erased_notes = Table(
     Column("note_sha256", Text, primary_key=True),
 )
 
-#: The tables revision 0009 adds.
-REVISION_0009_TABLES = (erased_notes,)
+REVISION_0009_TABLES = (erased_notes,)  # the tables revision 0009 adds
 
 # --- revision 0010: who answered about each mentor, counted at each erasure (tester round 77b, 1) ---------
 #: Before an erasure deletes a person's answers, the sittings (one respondent's answers of one day) that
@@ -412,8 +406,7 @@ rater_counts = _programme_table(
 REVISION_0010_TABLES = (rater_counts,)  # the tables revision 0010 adds
 
 # --- revision 0011: each snapshot's status as both people may read it (tester round 86b, 1) -------------------
-#: The columns revision 0011 adds to tables that already exist: (table, column name).
-REVISION_0011_COLUMNS = (("health_snapshots", "shared_status"),)
+REVISION_0011_COLUMNS = (("health_snapshots", "shared_status"),)  # the columns revision 0011 adds (table, column)
 
 # --- revision 0012: the Feedback responses a read found unreadable, and since when (tester round 87a, 5) ------
 #: One row per problem of a Feedback response (``source``: ``meetings`` for the meeting log, else the
@@ -498,3 +491,10 @@ digest_owned = _programme_table(
     "digest_owned", Column("recipient_id", Integer, nullable=False), Column("item_id", Integer, nullable=False),
     Column("day", Text, nullable=False), PrimaryKeyConstraint("programme", "recipient_id", "item_id"))
 REVISION_0018_TABLES = (digest_owned,)  # the tables revision 0018 adds
+
+# --- revision 0019: a held circle's hold ended early by its mentor's erasure (tester round 117c, 2) ---------------
+#: One row per such erasure, naming no one: its day, how many mentees the circle held, and the journal's latest id then
+#: (a digest sent after has a larger one), so each coordinator's next digest says it once (``store.hold_ends``).
+hold_ends = _numbered_table("hold_ends", Column("day", Text, nullable=False), Column("mentees", Integer, nullable=False),
+                            Column("journal_mark", Integer, nullable=False))
+REVISION_0019_TABLES = (hold_ends,)  # the tables revision 0019 adds

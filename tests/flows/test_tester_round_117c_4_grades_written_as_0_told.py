@@ -86,7 +86,7 @@ def test_round_117c_4_the_run_and_the_next_digest_say_grades_were_written_as_0(
     told = _digests(home)[len(before):]
     assert len(told) == 1, told
     digest = _flat(html.unescape(told[0]).replace("<br />", " "))
-    assert ("Meeting grades written as 0 since your last digest (4 people, not named here): "
+    assert ("Meeting grades written as 0 since your last digest (4 people; their grades read 0 in Moodle's gradebook): "
             f"{WHY}.") in digest, digest
     assert "m0009" not in digest and "(s0" not in digest, digest  # nobody is named, the erased mentor least of all
     # said once: the next run writes nothing as 0, and its line and the next digest say nothing of it
