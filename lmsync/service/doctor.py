@@ -34,6 +34,7 @@ from lmsync.moodle.text import same_name
 from lmsync.moodle.transport import FAIL_FAST_READ_TIMEOUT
 from lmsync.moodle_side import requirements
 from lmsync.secrets import redact
+from lmsync.service.doctor_assignment import assignment_check
 from lmsync.service.doctor_checks import (
     calendar_check,
     cannot_probe,
@@ -445,6 +446,7 @@ def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
         grouping_check(api, config, values["courseid"], report)  # read as each sync reads it (106b, 2)
         circle_record_check(api, config, values["courseid"], report)  # a store that would take over (89b, 1)
         other_programme_check(api, config, values["courseid"], report)  # a renamed programme's plan (95b, 7)
+        assignment_check(api, config, values["courseid"], report)  # as grades plan finds it (118b, 5)
     coordinators_check(api, config, report)
     programme_section_check(config, report)  # defaults in use (tester round 117b, 8)
     programme_start_check(config, report)

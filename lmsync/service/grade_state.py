@@ -247,6 +247,19 @@ def find_assignment(api: MoodleApi, course_id: int, name: str) -> AssignmentTarg
 
 
 def _target(a: Assignment) -> AssignmentTarget:
+    """The assignment lmsync grades; ``ConfigError`` with its fix unless it has a point grade (Moodle's ``grade``:
+    negative, a scale; 0, grade type None: said as such, not as a scale, and with the fix; tester round 118b, 5)."""
     if a.grade <= 0:
-        raise ConfigError(f"grades.assignment: {a.name!r} is graded with a scale; lmsync needs a point grade")
+        how = "graded with a scale" if a.grade < 0 else "not graded (grade type None)"
+        raise ConfigError(f"grades.assignment: {a.name!r} is {how}; lmsync needs a point grade",
+                          hint="in the assignment's settings, Grade > Type: Point; or name another assignment in "
+                          "[grades] assignment")
     return AssignmentTarget(a.id, a.cmid, a.name, float(a.grade), a.feedback_comments_enabled)
+
+
+def comments_off_note(target: AssignmentTarget) -> str | None:
+    """The warning for an assignment with feedback comments off (grades go without their comment), or None;
+    ``grades plan`` and ``lmsync doctor`` say it (tester round 118b, 5)."""
+    if target.comments_enabled:
+        return None
+    return f"assignment {target.name!r} has feedback comments off: grades are sent without comments"

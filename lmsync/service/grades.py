@@ -48,6 +48,7 @@ from lmsync.service.grade_metrics import (
 )
 from lmsync.service.grade_state import (
     GradeState,
+    comments_off_note,
     find_assignment,
     observed_items,
     owned_range,
@@ -361,10 +362,8 @@ def make_grades_plan(
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)
     target = find_assignment(api, obs.course_id, s.grades.assignment) if s.grades.assignment else None
-    if target is not None and not target.comments_enabled:
-        warnings.append(
-            f"assignment {target.name!r} has feedback comments off: grades are sent without comments"
-        )
+    if target is not None and (off := comments_off_note(target)):
+        warnings.append(off)
     enrolled = frozenset(snapshot.roster)
     erased = erased_on(store)  # back in the course: their row is read, for a mean published before (round 78, 5)
     state = read_grade_state(
