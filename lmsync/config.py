@@ -252,7 +252,8 @@ class SyncConfig(Section):
             "programmes, by [programme] name, whose circles in the same course may hold people this programme "
             "places too (last year's programme, whose circles the course still holds, say); unlike "
             "allow_other_programmes, a plan that would give the people of any programme not named here a second "
-            "circle (a renamed [programme] name) is still refused"
+            "circle (a renamed [programme] name) is still refused, and so is one named here whose circles this "
+            "programme's store made: that is this programme under its earlier name"
         ),
     )
     write_settle_seconds: float = Field(

@@ -6,7 +6,8 @@ grouping, a second circle per mentor ("Circle: X (2)"), put everyone in two circ
 second welcome in each. Two programmes may share a course on purpose, but then their people
 differ; so a plan that would put people who are in another programme's circles into this one's is
 refused before any write, unless ``[sync] other_programmes`` names that programme (last year's
-circles, still in the course: tester round 24, 2) or ``[sync] allow_other_programmes`` says any
+circles, still in the course: tester round 24, 2) and this store never wrote for it (one it wrote for is
+this programme renamed: tester round 118a, 1), or ``[sync] allow_other_programmes`` says any
 programme may share people (which also lets a renamed programme through).
 
 Pure: it reads the observation and the planned operations only.
@@ -42,8 +43,10 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
     """Refuse a plan that puts members of another lmsync programme's circles into this programme's.
 
     Only people count: another programme's circles whose people this plan leaves alone (two
-    programmes with different people in one course) pass. Raises :class:`UnsafePlan` naming each
-    other programme, how many of its circles and people overlap, and the two fixes.
+    programmes with different people in one course) pass. A programme named in
+    ``settings.other_programmes`` passes, unless this store wrote for it (``settings.written_programmes``): then
+    it is this programme renamed, still refused (tester round 118a, 1). Raises :class:`UnsafePlan` naming each
+    other programme, how many of its circles and people overlap, and the fixes.
     """
     if settings.allow_other_programmes:
         return
@@ -52,7 +55,8 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
         return
     overlaps: list[tuple[int, str, str]] = []
     for other, circles in other_programme_circles(observation, settings.programme).items():
-        if other in settings.other_programmes:  # named in [sync] other_programmes (round 24, 2)
+        # named in [sync] other_programmes (round 24, 2), unless it is this store's own: a rename (118a, 1)
+        if other in settings.other_programmes and other not in settings.written_programmes:
             continue
         people: set[int] = set().union(*(g.members for g in circles))
         shared = people & added
@@ -70,16 +74,41 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
     if not overlaps:
         return
     overlaps.sort(key=lambda o: (-o[0], o[1]))
+    message = (f"{REFUSAL}, and this plan "
+               f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
+               f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.")
+    renamed = [other for _n, other, _t in overlaps if other in settings.written_programmes]
+    if renamed:
+        raise UnsafePlan(message + " " + renamed_words(renamed, settings), hint=renamed_hint(renamed, settings))
     names = " or ".join(f"'{other}'" for _n, other, _t in overlaps)
     raise UnsafePlan(
-        f"{REFUSAL}, and this plan "
-        f"would put {'; and '.join(text for _n, _o, text in overlaps)} into circles of programme "
-        f"'{settings.programme}' as well: they would be in two circles, each with its own welcome discussion.",
+        message,
         hint=(  # the rename advice last and qualified: followed for a live programme it takes over its circles
-            f"to run two programmes in one course on purpose, name the other in this programme's configuration: "
+            f"only if {names} is another programme (last year's, say), not this one under an earlier name, name it "
+            f"in this programme's configuration: "
             f"[sync] other_programmes = [{', '.join(json.dumps(o) for _n, o, _t in overlaps)}] "
-            f"(last year's circles, say; any other programme is still refused), or set [sync] {SETTING} = true "
-            f"for every programme (each programme's own file says it); only if this programme was renamed and "
+            f"(any other programme is still refused), or set [sync] {SETTING} = true "
+            f"for every programme (each programme's own file says it); if this programme was renamed and "
             f"{names} runs no more, set [programme] name back to {names}"
         ),
     )
+
+
+def renamed_words(renamed: Sequence[str], settings: PlanSettings) -> str:
+    """Why a programme this store wrote for is refused: it is this programme under an earlier name (118a, 1)."""
+    names = " or ".join(f"'{other}'" for other in renamed)
+    named = [other for other in renamed if other in settings.other_programmes]
+    listed = (f" [sync] other_programmes names {' and '.join(repr(o) for o in named)}, but that lets through only "
+              "another programme's circles, never this store's own" if named else "")
+    return (f"This store made the circles of programme {names} (its journal holds that programme's writes), so "
+            f"this is that programme with [programme] name changed to '{settings.programme}', not a second "
+            f"programme.{listed}{'.' if listed else ''}")
+
+
+def renamed_hint(renamed: Sequence[str], settings: PlanSettings) -> str:
+    """The fixes of a rename: the old name back first; a store of its own only for a second programme (118a, 1)."""
+    names = " or ".join(f"'{other}'" for other in renamed)
+    return (f"set [programme] name back to {names}: this store's programme keeps its circles, records and welcome "
+            f"discussions; only if '{settings.programme}' is really a second programme beside {names} in this course, "
+            f"give it a store of its own ([store] path: one programme, one store) and name {names} in its [sync] "
+            f"other_programmes, or set [sync] {SETTING} = true (which lets a renamed programme through as well)")

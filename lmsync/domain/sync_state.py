@@ -91,6 +91,10 @@ class Observation:
     # groupings carrying lmsync's grouping ID number that the store cannot prove are lmsync's, (Moodle id, name as
     # read): left as they are, ``grouping_id`` None (``grouping_proof``; tester round 117b, 1)
     grouping_held: tuple[tuple[int, str], ...] = ()
+    # lmsync's own grouping the store proves it made, its ID number changed or cleared in Moodle, while one of
+    # ``grouping_held`` carries it: (Moodle id, name as read, ID number now); it cannot get it back meanwhile
+    # (``renumbered_grouping.own_renumbered``; tester round 118a, 2)
+    own_grouping_held: tuple[int, str, str] | None = None
 
     def fingerprint(self) -> str:
         """A digest of everything the plan depends on; a saved plan is refused when it changes."""
@@ -117,6 +121,8 @@ class Observation:
             data["grouping_idnumber_was"] = self.grouping_idnumber_was
         if self.grouping_held:  # likewise (tester round 117b, 1)
             data["grouping_held"] = sorted(gid for gid, _ in self.grouping_held)
+        if self.own_grouping_held is not None:  # likewise (tester round 118a, 2)
+            data["own_grouping_held"] = list(self.own_grouping_held)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -206,6 +212,9 @@ class PlanSettings:
     allow_other_programmes: bool = False
     # the programmes named one by one: last year's circles share people, a renamed programme is still refused
     other_programmes: frozenset[str] = frozenset()
+    # the other programmes this store wrote for (its journal): this programme renamed, refused even when named in
+    # other_programmes (tester round 118a, 1; ``service.renamed_programmes``)
+    written_programmes: frozenset[str] = frozenset()
     extra: Mapping[str, str] = field(default_factory=dict)
     displayed: Callable[[str], str] = _same
     refused: Callable[[str], str | None] = _accepted

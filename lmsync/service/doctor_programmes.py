@@ -9,8 +9,9 @@ The check asks the plan itself, as ``lmsync plan`` makes it (read-only: the stor
 to Moodle), so it finds exactly what the sync refuses, and only people count, as there: two programmes with
 different people in one course pass. It plans only when the course holds circles of a programme that neither
 ``[sync] other_programmes`` names nor ``[sync] allow_other_programmes`` lets through (a plan reads the whole
-course). Lines (``other programmes``): ``fail`` with the plan's reason and fix; ``ok`` when the plan adds none of
-their people; ``skip`` (not checked) when the plan cannot be made, or stops first at another refusal.
+course); a programme this store wrote for counts even when named, as in the plan (a rename: tester round 118a, 1).
+Lines (``other programmes``): ``fail`` with the plan's reason and fix; ``ok`` when the plan adds none of their
+people; ``skip`` (not checked) when the plan cannot be made, or stops first at another refusal.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from lmsync.domain.ownership import circle_programme
 from lmsync.errors import LmsyncError, PlanError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import MoodleError
+from lmsync.service.renamed_programmes import config_written_programmes
 from lmsync.visible import quoted
 
 NAME = "other programmes"
@@ -38,8 +40,10 @@ def other_programme_check(api: MoodleApi, config: Config, course_id: int, report
         groups = api.get_course_groups(course_id)
     except MoodleError:
         return
-    named = {config.programme.name, *config.sync.other_programmes}
-    others = sorted({p for g in groups if (p := circle_programme(g.idnumber or "")) is not None and p not in named})
+    found = {p for g in groups if (p := circle_programme(g.idnumber or "")) is not None} - {config.programme.name}
+    if named := found & set(config.sync.other_programmes):  # named, unless this store wrote for it: this
+        found -= named - config_written_programmes(config)  # programme renamed, refused (tester round 118a, 1)
+    others = sorted(found)
     if not others:
         return
     names = " and ".join(quoted(o) for o in others)

@@ -56,6 +56,7 @@ from lmsync.service.observe import RunMemo, Snapshot, observe, refresh_group_cac
 from lmsync.service.pairs_followed import follow_moodle_pairs
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.removal_words import said_over_capacity
+from lmsync.service.renamed_programmes import with_written
 from lmsync.service.roster_config import peer_loss, unheld_roles
 from lmsync.service.run_ids import new_run_id
 from lmsync.service.saved_applied import checked_in_words, nothing_to_apply, sync_plan_applied
@@ -177,7 +178,7 @@ def make_plan(
                         placed=open_placements(journal.store, programme), joining=desired.joining,
                         held=away.idnumbers(programme), hold_ended=away.ended_idnumbers(programme), deleted=deleted[1],
                         unsure=unsure, kept=frozenset(desired.members.kept), place_ended=desired.members.ended)
-    settings = plan_settings(config, allow_delete=allow_delete)
+    settings = with_written(plan_settings(config, allow_delete=allow_delete), journal)  # a rename: tester round 118a, 1
     try:
         plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first
         guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)

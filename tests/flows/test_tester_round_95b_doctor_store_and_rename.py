@@ -110,15 +110,17 @@ def test_doctor_fails_a_renamed_programme_whose_plan_the_sync_refuses(cli_home):
     line = _line(doctor.output, "other programmes")
     assert line is not None and line.startswith(f"[FAIL] other programmes: {REFUSAL}"), doctor.output
     assert "'mentor-2026'" in line
-    assert 'other_programmes = ["mentor-2026"]' in doctor.output and "set [programme] name back" in doctor.output
+    assert "fix: set [programme] name back to 'mentor-2026'" in doctor.output  # this store's: a rename (118a, 1)
     assert "observe.done" not in doctor.output  # the plan's log lines are no check
 
 
 @pytest.mark.sqlite_only("the emulator's site file beside the SQLite store")
 def test_doctor_passes_the_other_programme_once_the_configuration_names_it(cli_home):
+    """A second programme with a store of its own; the same store would make it a rename, refused even when named
+    (tester round 118a, 1)."""
     _renamed(cli_home)
     _write(cli_home, PROGRAMME.replace("mentor-2026", "mentor-2027") + '[sync]\nother_programmes = ["mentor-2026"]\n',
-           store='path = "programme.db"')
+           store='path = "programme-2027.db"')
     doctor = run_in(cli_home, "doctor")
     assert REFUSAL not in doctor.output and _line(doctor.output, "other programmes") is None, doctor.output
 

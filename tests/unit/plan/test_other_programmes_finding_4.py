@@ -48,12 +48,33 @@ def test_finding_4_people_of_another_programmes_circles_are_refused_with_its_nam
     text, hint = str(refused.value), refused.value.hint or ""
     assert "3 of the 5 people in the 2 circles of programme 'old' (members of 1 of them)" in text
     assert "into circles of programme 'new' as well" in text
-    assert hint == (
-        "to run two programmes in one course on purpose, name the other in this programme's configuration: "
-        '[sync] other_programmes = ["old"] (last year\'s circles, say; any other programme is still refused), '
-        "or set [sync] allow_other_programmes = true for every programme (each programme's own file says it); only "
+    assert hint == (  # a store that never wrote for 'old': another programme first, qualified (tester round 118a, 1)
+        "only if 'old' is another programme (last year's, say), not this one under an earlier name, name it in this "
+        'programme\'s configuration: [sync] other_programmes = ["old"] (any other programme is still refused), '
+        "or set [sync] allow_other_programmes = true for every programme (each programme's own file says it); "
         "if this programme was renamed and 'old' runs no more, set [programme] name back to 'old'"
     )
+
+
+def test_round_118a_1_a_programme_this_store_wrote_for_is_a_rename_refused_even_when_named() -> None:
+    """``written_programmes`` (the store's journal holds writes of 'old'): naming 'old' in other_programmes does
+    not let the rename through; the refusal says why and its first fix is the old name back."""
+    renamed = PlanSettings(programme="new", grouping_name="Circles", post_welcome=False,
+                           other_programmes=frozenset({"old"}), written_programmes=frozenset({"old"}))
+    with pytest.raises(UnsafePlan) as refused:
+        plan_sync(observed(other_circles()), [circle(1, 2, 3)], renamed)
+    text, hint = str(refused.value), refused.value.hint or ""
+    assert "This store made the circles of programme 'old'" in text
+    assert "[sync] other_programmes names 'old', but that lets through only another programme's circles" in text
+    assert hint.startswith("set [programme] name back to 'old': ")
+    unnamed = PlanSettings(programme="new", grouping_name="Circles", post_welcome=False,
+                           written_programmes=frozenset({"old"}))
+    with pytest.raises(UnsafePlan) as plain:
+        plan_sync(observed(other_circles()), [circle(1, 2, 3)], unnamed)
+    assert "other_programmes names" not in str(plain.value)
+    assert (plain.value.hint or "").startswith("set [programme] name back to 'old': ")
+    allowed = PlanSettings(**{**renamed.__dict__, "allow_other_programmes": True})  # lets a rename through
+    assert len(plan_sync(observed(other_circles()), [circle(1, 2, 3)], allowed).by_kind("add_member")) == 3
 
 
 def test_round_24_2_last_years_programme_named_in_other_programmes_shares_people_and_a_rename_is_still_refused() -> None:
