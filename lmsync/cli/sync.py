@@ -151,10 +151,13 @@ def sync_command(ctx: click.Context, dry_run: bool, allow_delete: bool | None, w
         raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {own.own_renumbered}",
                           hint=f"{own.own_renumbered_fix}; `lmsync plan` says more")
     if result.disowned:  # as `lmsync run` exits (2): an admin changes that group's ID number (tester round 75, 6)
-        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {result.disowned} group(s) carry a "
-                          "circle's ID number this store does not record for them",  # made as another: 104a, 3b
-                          hint="`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle (Participants > "
-                               "Groups > Edit group settings), or point [store] path at the store that made them")
+        from lmsync.domain.circle_proof import DISOWNED_FIX, disowned_said
+
+        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {disowned_said(result.disowned)}",
+                          hint=DISOWNED_FIX)  # made as another: 104a, 3b; doctor says the same (118a, 3)
+    if (held := (result.final_plan or result.first_plan).signals).grouping_held:  # as `run` exits (2): 118a, 3
+        raise ConfigError(f"in sync after {result.rounds} round(s){where}, but {held.grouping_held}",
+                          hint=f"{held.grouping_held_fix}; `lmsync plan` says more")
     from lmsync.service.away_mentors import at_once_fails, at_once_line
 
     if at_once := at_once_line(result.first_plan.signals, {}):  # as `lmsync run` exits (2): tester round 92b, 4

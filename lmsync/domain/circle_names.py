@@ -135,8 +135,12 @@ def grouping_name(settings: PlanSettings, observation: Observation, warnings: li
     Compared case-blind and as raw and displayed alike: at worst a suffix too many. A suffixed name
     already in use is kept while the plain one is still taken; the clash is said in ``warnings``, with
     what to do when that grouping is lmsync's own whose ID number was changed and this store cannot
-    prove it made it (``renumbered_grouping``; tester round 105a, 4)."""
+    prove it made it (``renumbered_grouping``; tester round 105a, 4). The configured name, no warning, while a grouping
+    lmsync cannot prove is its own holds its ID number (``grouping_proof``): no grouping is planned then, and the
+    warning named a "(2)" that was never made (tester round 118a, 2)."""
     base = settings.grouping_name.strip()
+    if observation.grouping_id is None and observation.grouping_held:  # none is planned, so none is named (118a, 2)
+        return base
     taken = {form.strip().casefold() for name in observation.other_grouping_names
              for form in (name, settings.displayed(name))}
     if base.casefold() not in taken:

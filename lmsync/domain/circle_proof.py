@@ -129,6 +129,18 @@ def said_disowned(plan: Plan, observation: Observation, proof: CircleProof | Non
     plan.signals.own_renumbered, plan.signals.own_renumbered_fix = renumbered_refusal(observation, proof)
 
 
+DISOWNED_FIX = ("`lmsync plan` names the groups and who waits on them; change or clear their ID number in Moodle "
+                "(Participants > Groups > Edit group settings), or point [store] path at the store that made them")
+
+
+def disowned_said(count: int) -> str:
+    """What `lmsync sync`'s error and `lmsync doctor`'s ``circles`` line say of ``count`` groups left alone
+    (``Observation.disowned``) that are not all circles this store made under another's number (those say
+    :func:`renumbered_refusal`); the fix is ``DISOWNED_FIX``. Source: tester rounds 75, 6 and 104a, 3b (the
+    sync's words); 118a, 3 (doctor said nothing of them). Raises nothing."""
+    return f"{count} group(s) carry a circle's ID number this store does not record for them"
+
+
 def renumbered_refusal(observation: Observation, proof: CircleProof | None) -> tuple[str, str]:
     """(what, fix): the refusal's words when every group left alone (``Observation.disowned``) is one ``proof``
     records as a circle this store made, now carrying another circle's ID number (swapped or moved round in

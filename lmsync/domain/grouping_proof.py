@@ -23,7 +23,7 @@ Pure: the store's record comes in as a ``CircleProof``; ``None`` (a read with no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from lmsync.domain.circle_proof import CircleProof
 from lmsync.domain.operations import AssignGrouping, UnassignGrouping, _Op
@@ -44,18 +44,59 @@ def proves_grouping(proof: CircleProof | None, programme: str, grouping_id: int,
                               for gid, idnumber in held)
 
 
+HELD_GROUPING_FIX = ("change that grouping's ID number in Moodle (Participants > Groups > Groupings, edit the grouping), "
+                     "or point [store] path at the store that made it; the next sync then makes lmsync's grouping and "
+                     "puts the circles in it")
+
+
+def held_grouping_refusal(held: Sequence[tuple[int, str]], grouping: str,
+                          own: tuple[int, str, str] | None = None) -> tuple[str, str]:
+    """(what, fix): what `lmsync sync`'s error, `lmsync run`'s sync line and `lmsync doctor`'s ``grouping`` line say
+    of the groupings ``held`` (``(Moodle id, name as read)``, ``Observation.grouping_held``) carrying lmsync's
+    grouping ID number ``grouping`` that the store cannot prove are its own, each named, and how to fix it;
+    ``("", "")`` when none. ``own``: lmsync's own grouping the store proves it made, its ID number changed in Moodle
+    (``Observation.own_grouping_held``: Moodle id, name, ID number now): named, with its ID number put back by the
+    next sync once the other's is changed, instead of "the circles are in no grouping". Source: tester round 118a,
+    3 (the sync said "in sync", exit 0, and doctor "no problems", while the circles were in no grouping) and 2.
+    Raises nothing."""
+    if not held:
+        return "", ""
+    named = ", ".join(f"{quoted(name)} (Moodle id {gid})" for gid, name in held)
+    what = f"grouping {named} carries lmsync's grouping ID number {grouping} and this store cannot prove lmsync made it"
+    if own is None:
+        return f"{what}: lmsync leaves it as it is, and the programme's circles are in no grouping", HELD_GROUPING_FIX
+    return (f"{what}, while lmsync's own grouping {_own(own)}: lmsync leaves both as they are meanwhile (no circle put "
+            "in or taken out of either)",
+            f"change the other grouping's ID number in Moodle (Participants > Groups > Groupings, edit the grouping); "
+            f"the next sync then puts {grouping} back on lmsync's grouping (Moodle id {own[0]}), which keeps its circles")
+
+
+def _own(own: tuple[int, str, str]) -> str:
+    """lmsync's own grouping (Moodle id, name, ID number now) and what happened to its ID number."""
+    gid, name, now = own
+    changed = f"changed in Moodle to {quoted(now)}" if now else "cleared in Moodle"
+    return f"{quoted(name)} (Moodle id {gid}), which this store proves it made, is still in the course with its ID number {changed}"
+
+
 def held_grouping_warning(observation: Observation, grouping: str) -> list[str]:
     """The plan's warning for the groupings carrying lmsync's grouping ID number ``grouping`` (``lmsync:<programme>``)
     that the store cannot prove are its own
     (``Observation.grouping_held``, ``(Moodle id, name as read)``: grouping names come back raw, trap 39), [] when
-    none. Raises nothing."""
+    none; with lmsync's own grouping whose ID number was changed (``Observation.own_grouping_held``) named, and
+    what the next sync does once the other's is changed (tester round 118a, 2: it said "lmsync did not make" it
+    and named a "(2)" grouping that was never made). Raises nothing."""
     if observation.grouping_id is not None or not observation.grouping_held:
         return []
     named = ", ".join(f"{quoted(name)} (Moodle id {gid})" for gid, name in observation.grouping_held)
-    return [f"grouping {named} carries lmsync's grouping ID number {grouping}, but this store "
-            "cannot prove lmsync made it: it is left as it is (not renamed, no circle put in it), and lmsync's circles "
-            "are in no grouping meanwhile; change that grouping's ID number in Moodle (or run with the store that made "
-            "it), and the next sync makes lmsync's grouping again"]
+    said = (f"grouping {named} carries lmsync's grouping ID number {grouping}, but this store "
+            "cannot prove lmsync made it: it is left as it is (not renamed, no circle put in it)")
+    if (own := observation.own_grouping_held) is not None:
+        return [f"{said}; lmsync's own grouping {_own(own)}: it keeps the circles it holds, but cannot get its ID "
+                "number back while the other grouping carries it, and no circle is put in or taken out of it "
+                f"meanwhile; change the other grouping's ID number in Moodle, and the next sync puts {grouping} back "
+                f"on grouping {own[0]} (no grouping is made)"]
+    return [f"{said}, and lmsync's circles are in no grouping meanwhile; change that grouping's ID number in Moodle (or "
+            "run with the store that made it), and the next sync makes lmsync's grouping again"]
 
 
 def without_held_grouping(observation: Observation, ops: list[_Op]) -> list[_Op]:

@@ -271,7 +271,11 @@ class PlanSignals(BaseModel):
     ``members_away_fails`` whether it fails the run (exit 2, only on the day they were first found; tester round
     106b, 5: a read listing a quarter of the students held 37 places, "ok", exit 0); ``own_renumbered`` and
     ``own_renumbered_fix``: when every group left alone for a circle's ID number is a circle this store made under
-    another's, what and the fix (``circle_proof.renumbered_refusal``; tester round 107a, 7), "" otherwise.
+    another's, what and the fix (``circle_proof.renumbered_refusal``; tester round 107a, 7), "" otherwise;
+    ``grouping_held``: the groupings carrying lmsync's grouping ID number that the store cannot prove are its own,
+    named, and ``grouping_held_fix`` the fix (``grouping_proof.held_grouping_refusal``), "" when none, and
+    ``groupings_held`` how many: `lmsync sync` and `lmsync run` exit 2 (tester round 118a, 3: "in sync", exit 0,
+    while the circles were in no grouping).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -286,6 +290,9 @@ class PlanSignals(BaseModel):
     two_roles: int = 0
     own_renumbered: str = ""
     own_renumbered_fix: str = ""
+    grouping_held: str = ""
+    grouping_held_fix: str = ""
+    groupings_held: int = 0
 
 
 class Plan(PlannedWrites):

@@ -32,7 +32,7 @@ from lmsync.domain.forum_mode import (
     refused_welcomes,
     welcome_forum,
 )
-from lmsync.domain.grouping_proof import without_held_grouping
+from lmsync.domain.grouping_proof import held_grouping_refusal, without_held_grouping
 from lmsync.domain.mass_removal import guard_mass_removal
 from lmsync.domain.operations import (
     APPLY_ORDER,
@@ -324,6 +324,8 @@ def plan_sync(
     forum = forum_problem(observation, circles, settings.post_welcome)
     warnings.extend([FORUM_WARNINGS[forum]] if forum else [])
     ops, held = _hold_back(ops, memory.pending)
+    held_groupings = observation.grouping_held if observation.grouping_id is None else ()  # tester round 118a, 3
+    grouping_held, held_fix = held_grouping_refusal(held_groupings, grouping, observation.own_grouping_held)
     if held:
         warnings.append(
             f"{len(held)} write(s) sent earlier may still commit in Moodle (their answer was lost); "
@@ -336,7 +338,8 @@ def plan_sync(
         fingerprint=observation.fingerprint(),
         operations=ops,
         warnings=warnings,
-        skipped_deletes=skipped, pending=held, signals=PlanSignals(forum=forum),
+        skipped_deletes=skipped, pending=held, signals=PlanSignals(
+            forum=forum, grouping_held=grouping_held, grouping_held_fix=held_fix, groupings_held=len(held_groupings)),
     )
 
 

@@ -67,5 +67,15 @@ def grouping_back(groupings: Iterable[tuple[int, str]], programme: str, made: Co
     ours = grouping_idnumber(programme)
     if not made or any(idnumber.lower() == ours.lower() for _, idnumber in groupings):
         return None
-    return next(((gid, idnumber) for gid, idnumber in sorted(groupings) if gid in made
+    found = own_renumbered(((gid, "", idnumber) for gid, idnumber in groupings), made)
+    return None if found is None else (found[0], found[2])
+
+
+def own_renumbered(groupings: Iterable[tuple[int, str, str]], made: Collection[int]) -> tuple[int, str, str] | None:
+    """``(Moodle id, name, ID number)`` of the oldest of ``made`` (``CircleProof.groupings``) among the course's
+    ``groupings`` (Moodle id, name as read, ID number as read, "" none) that carries no lmsync programme's grouping
+    ID number: lmsync's grouping whose ID number was changed or cleared in Moodle, whether or not another grouping
+    carries lmsync's now (then ``Observation.own_grouping_held``: tester round 118a, 2); None when there is none.
+    Raises nothing."""
+    return next(((gid, name, idnumber) for gid, name, idnumber in sorted(groupings) if gid in made
                  and not idnumber.lower().startswith("lmsync:")), None)

@@ -11,7 +11,7 @@ from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service.apply import ApplyReport
 from lmsync.service.desire import without_mentor
 from lmsync.service.labels import People
-from lmsync.service.operation_words import LABELS
+from lmsync.service.operation_words import LABELS, kind_label
 from lmsync.service.operation_words import circle as _circle
 from lmsync.service.operation_words import describe as _describe
 from lmsync.service.saved_applied import AlreadyApplied
@@ -26,11 +26,11 @@ def plan_text(plan: Plan, *, detail: int = 20, people: People | None = None) -> 
     else:
         total = len(plan.operations)
         lines = [f"Plan for {plan.programme} (course {plan.course_id}, observed {plan.fingerprint}): {total} operation{'' if total == 1 else 's'}"]
-        for kind, label in LABELS.items():
+        for kind in LABELS:
             ops = plan.by_kind(kind)
             if not ops:
                 continue
-            lines.append(f"  {label}: {len(ops)}")
+            lines.append(f"  {kind_label(kind, ops)}: {len(ops)}")  # a grouping's put-back says so (118a, 4)
             shown = [op for i, op in enumerate(ops) if op.destructive or i < detail]
             for op in shown:
                 lines.append(f"    {'!' if op.destructive else '+'} {_describe(op, people)}")

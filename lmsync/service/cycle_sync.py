@@ -17,7 +17,8 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     """Plan and apply the circles (``run_sync``), pairs marked not a good fit forbidden in the matching input; the
     SyncResult goes to ``outputs["sync"]``. One line for cron's reader: writes, rounds, membership changes, and
     everything an admin or a coordinator must see in it (a shortage of mentors, held circles, circles kept for
-    --allow-delete, a group with a circle's ID number, circles a store with no record took over)."""
+    --allow-delete, a group with a circle's ID number, a grouping with lmsync's it cannot prove, circles a store with
+    no record took over)."""
     from lmsync.service.away_mentors import at_once_fails, at_once_line, held_line
     from lmsync.service.desire import without_mentor
     from lmsync.service.health import with_forbidden_pairs
@@ -60,6 +61,9 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
         text += (f"; {own} (see `lmsync plan`)" if (own := result.first_plan.signals.own_renumbered) else  # 107a, 7
                  f"; {result.disowned} group{' carries' if result.disowned == 1 else 's carry'} a circle's ID number "
                  f"this store does not record for {'it' if result.disowned == 1 else 'them'} (see `lmsync plan`)")  # 104a, 3b
+    if not_ours := last_plan.signals.grouping_held:  # no grouping for the circles: an admin must act (tester round 118a, 3)
+        counts["groupings_with_its_idnumber_not_ours"] = last_plan.signals.groupings_held
+        text += f"; {not_ours} (see `lmsync plan`)"
     if taken := result.taken_over():  # a new store at a mistyped path took over in silence (tester round 84, 7)
         counts["circles_taken_over"] = result.adopted
         text += f"; {taken}"
@@ -79,5 +83,5 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
                           "(name a Standard forum in Separate groups mode in [programme] forum)", counts)
     # that group's ID number is an admin's to change (tester round 74, 2); so is a broken enrolment read (92b, 4),
     # on the day it is first found: later runs of the holds say it, said before, and are ok (tester round 93b, 4)
-    admin = bool(result.disowned or at_once_fails(result.first_plan.signals))
+    admin = bool(result.disowned or last_plan.signals.grouping_held or at_once_fails(result.first_plan.signals))
     return StepResult("sync", "admin" if admin else "ok", EXIT_ADMIN if admin else EXIT_OK, text + "; in sync", counts)

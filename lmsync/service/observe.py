@@ -18,16 +18,10 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.domain.circle_proof import CircleProof, disown
 from lmsync.domain.grouping_proof import proves_grouping
-from lmsync.domain.ownership import circle_programme
-from lmsync.domain.plan import (
-    Observation,
-    ObservedDiscussion,
-    ObservedGroup,
-    grouping_idnumber,
-    mentor_of_idnumber,
-)
+from lmsync.domain.ownership import circle_programme, grouping_idnumber, mentor_of_idnumber
+from lmsync.domain.plan import Observation, ObservedDiscussion, ObservedGroup
 from lmsync.domain.renumbered_circles import with_idnumbers_back
-from lmsync.domain.renumbered_grouping import grouping_back
+from lmsync.domain.renumbered_grouping import grouping_back, own_renumbered
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -247,6 +241,7 @@ class _Groups:
     other_grouping_names: frozenset[str] = frozenset()  # the course's groupings that are not lmsync's
     grouping_idnumber_was: str | None = None  # lmsync's grouping read by its proved id (``renumbered_grouping``)
     held: list[tuple[int, str]] = field(default_factory=list)  # its ID number, not proven lmsync's (117b, 1)
+    own_held: tuple[int, str, str] | None = None  # lmsync's, renumbered, while one is ``held`` (118a, 2)
     groups: list[ObservedGroup] = field(default_factory=list)
     phantoms: list[int] = field(default_factory=list)
     owned: int = 0
@@ -296,6 +291,8 @@ def _read_groups(
         out.grouping_idnumber_was = back[1] if back is not None else None
         links = Counter(g.id for g in confirmed[0].groups or [] if g.courseid == course_id)
 
+    if out.held and out.grouping_id is None:  # lmsync's own, its ID number changed, is named (tester round 118a, 2)
+        out.own_held = own_renumbered(((g.id, g.name, g.idnumber or "") for g in course_groupings), proof.groupings if proof else ())
     course_groups = api.get_course_groups(course_id)
     owned_ids = [g.id for g in course_groups if mentor_of_idnumber(programme, g.idnumber) is not None]
     foreign = [g.id for g in course_groups if others and circle_programme(g.idnumber) not in (None, programme)]
@@ -423,6 +420,7 @@ def observe(
         other_grouping_names=seen.other_grouping_names,
         grouping_idnumber_was=seen.grouping_idnumber_was,
         grouping_held=tuple(seen.held) if seen.grouping_id is None else (),
+        own_grouping_held=seen.own_held,
         outsiders=frozenset(uid for uid, user in roster.items() if not user.roles & roles),
         can_start_discussions=found.can_start_discussions,
         forum_type=found.forum_type,

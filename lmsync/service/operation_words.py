@@ -9,12 +9,13 @@ operation the file lacked by its journal key, ``add_member:lmsync:mentoring-2026
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lmsync.domain.seen_names import quoted_seen, seen
 from lmsync.service.labels import People
 from lmsync.visible import quoted
 
-__all__ = ["LABELS", "circle", "describe", "hand_added", "operation_words"]
+__all__ = ["LABELS", "circle", "describe", "hand_added", "kind_label", "operation_words"]
 
 LABELS = {
     "create_grouping": "create grouping",
@@ -30,6 +31,20 @@ LABELS = {
     "delete_duplicate_group": "DELETE duplicate of an lmsync group",
     "delete_duplicate_grouping": "DELETE duplicate of lmsync's grouping",
 }
+
+
+def kind_label(kind: str, ops: Sequence[object]) -> str:
+    """The plan's label of ``ops``, its operations of ``kind``: ``LABELS[kind]``, but lmsync's grouping's updates
+    say what they do: ``put back grouping ID number`` when each only puts its ID number back (``idnumber_was`` set,
+    no ``name_was``), ``rename grouping and put back its ID number`` when they do both. Source: tester round 118a,
+    4 (a put-back read "rename grouping: 1"). Raises KeyError for a kind ``LABELS`` lacks."""
+    if kind != "update_grouping":
+        return LABELS[kind]
+    back = [getattr(op, "idnumber_was", None) is not None for op in ops]
+    renamed = [not was or getattr(op, "name_was", None) is not None for op, was in zip(ops, back, strict=True)]
+    if any(back):
+        return "rename grouping and put back its ID number" if any(renamed) else "put back grouping ID number"
+    return LABELS[kind]
 
 
 _MENTOR = re.compile(r":mentor:(\d+)$")
