@@ -102,6 +102,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
               person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
+    from lmsync.service.erase_backups import backup_notes, backups_said
     from lmsync.service.erase_circle import kept_circle, kept_note
     from lmsync.service.erase_marks import forbids_entry, marked_pairs
     from lmsync.service.erase_sides import (
@@ -132,7 +133,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             f"(so may be nudged again as if new){answers_lost(sides)}. {notes_said(sides)}"  # round 112b, 9a
             f"{grades_said(sides)}"  # the partners' meeting grades, said before it is done (tester round 115b, 4)
             f"{hold_ended(config, sides)}{figures_withheld(sides)}{kept_apart}"
-            f"{coordinator_said(privacy.still_coordinator(config, person), source)} This cannot be undone"
+            f"{coordinator_said(privacy.still_coordinator(config, person), source)}"
+            f"{backups_said(config)} This cannot be undone"  # the migration's backups (tester round 119, 1)
         )
     except click.Abort:  # no answer: end of input, no terminal (tester round 3, 18: "Aborted!", exit 1)
         raise InputError(f"nothing erased: no answer to confirm erasing {label}",
@@ -166,6 +168,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             say(f"note: meeting_notes_shared {shared}: a mentor's note on a circle meeting logged in Moodle's Feedback "
                 "meeting log was taken off that many meetings of the other mentees who were there, as it may name "
                 "this person; their meetings, ratings and own notes stay")
+    for line in backup_notes(config):  # a rollback to one brings them back (tester round 119, 1)
+        say(line)
     if kept is not None:  # lmsync's proof it made the group (pass 70, 3), erased or not (tester round 78, 4)
         say(kept_note(kept))
     if marks and any(counts.values()):  # said again where --yes asked nothing

@@ -27,9 +27,11 @@ from datetime import date
 from lmsync.config import Config
 from lmsync.domain.grades_unbacked import ERASED_MEETINGS_GRADES
 from lmsync.domain.plan import mentor_of_idnumber
+from lmsync.domain.waves import SurveyAnswer
 from lmsync.errors import LmsyncError
 from lmsync.service.away_mentors import hold_windows
-from lmsync.service.programme_settings import programme_today
+from lmsync.service.programme_settings import programme_today, settings
+from lmsync.service.rater_checkpoints import scored_deleted
 from lmsync.service.runtime import store_session
 from lmsync.store.absences import MemberAbsences
 from lmsync.store.meetings import MeetingRepository
@@ -67,6 +69,10 @@ class Sides:
     rated_untied: bool = False  # their mentor(s) gave survey answers naming no one (a Moodle Feedback form's)
     place: date | None = None  # the day a sync first found them away, their place in a circle held (104a, 9)
     met: bool = False  # the store holds meetings of theirs: their partners' meeting grades change (115b, 4)
+    named: bool = False  # the store holds survey answers anyone gave naming them (an import's about column)
+    # the erasure deletes a scored sitting (``rater_checkpoints.scored_deleted``), so withholds figures; True when
+    # not known, as before (tester round 119, 2)
+    scored: bool = True
 
 
 def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> Sides:
@@ -89,11 +95,23 @@ def sides_of(config: Config, user_id: int, circles: tuple[object, ...] = ()) -> 
             mentors = mentors_now | {m for m, e in pairs if e == user_id and m != user_id}
             about = [a.about_id for m in sorted(mentors) for a in surveys.answers(respondent_id=m)]
             met = bool(MeetingRepository(store, programme).find(person_id=user_id))
+            about_them, scored = _scored_of(config, surveys.answers(), user_id)
     except (LmsyncError, OSError):
         pairs, hold, answered, about, place, met = set(), None, False, [], None, False
+        about_them, scored = False, True
     mentee = bool(mentors_now) or any(e == user_id for _m, e in pairs)
     return Sides(leads or any(m == user_id for m, _e in pairs), mentee, hold, answered,
-                 rated_naming=user_id in about, rated_untied=None in about, place=place, met=met)
+                 rated_naming=user_id in about, rated_untied=None in about, place=place, met=met, named=about_them,
+                 scored=scored)
+
+
+def _scored_of(config: Config, answers: list[SurveyAnswer], user_id: int) -> tuple[bool, bool]:
+    """Whether any of ``answers`` names ``user_id`` (``about``), and whether their erasure deletes a scored sitting
+    (``rater_checkpoints.scored_deleted`` over the configured instruments: an incomplete sitting is in no figure, so
+    deleting it withholds nothing; tester round 119, 2)."""
+    instruments = settings(config).instruments
+    return (any(a.about_id == user_id for a in answers),
+            bool(scored_deleted([a for a in answers if a.instrument in instruments], instruments, user_id)))
 
 
 def grades_said(sides: Sides) -> str:
@@ -128,14 +146,23 @@ def notes_said(sides: Sides) -> str:
 
 def figures_withheld(sides: Sides) -> str:
     """The prompt's sentence on the report's survey figures an erasure withholds for good (``rater_checkpoints``;
-    tester round 78, 2: nothing said that the programme's evaluation would stop being shown), or ""."""
-    if not sides.answered:
+    tester round 78, 2: nothing said that the programme's evaluation would stop being shown), or "" when it deletes
+    no survey answer. Only a complete (scored) sitting is in a figure: the sentence said every figure "they were
+    part of" was withheld, and so too when all the sittings it deletes were incomplete, which withholds nothing
+    (``Sides.scored``; tester round 119, 2)."""
+    if not (sides.answered or sides.named):
         return ""
+    whose = ("Their survey answers and others' answers about them go" if sides.answered and sides.named
+             else "Their survey answers go" if sides.answered else "Others' survey answers about them go")
+    if not sides.scored:
+        return (f" {whose}, but none of those sittings is complete (at least the instrument's min_answered items "
+                "answered): an incomplete sitting is in no survey figure, so no figure is withheld.")
     # "their mentor's" only of a mentee: a mentor erased read it of themselves (tester round 79, 11)
     mentors = "their mentor's, and " if sides.mentee else ""
-    return (" Their survey answers go, so every survey figure over answers up to today that they were part of "
-            f"({mentors}the programme-wide means and evaluation of those waves in the report) is withheld from "
-            "then on, for good: a mean over the others would give their answers back by difference.")
+    return (f" {whose}, so every survey figure over answers up to today that their complete answers (or others' "
+            f"complete answers about them) were part of ({mentors}the programme-wide means and evaluation of those "
+            "waves in the report) is withheld from then on, for good: a mean over the others would give their "
+            "answers back by difference.")
 
 
 def answers_lost(sides: Sides) -> str:
