@@ -51,3 +51,12 @@ def downgrade_store(path: Path, revision: str) -> None:
             assert migrate.current_revision(conn) == revision
     finally:
         engine.dispose()
+
+
+def table_names(path: Path) -> set[str]:
+    """The names of the tables of the SQLite file ``path``, read without lmsync (the migration tests)."""
+    raw = sqlite3.connect(path)
+    try:
+        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        raw.close()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -12,15 +11,7 @@ from lmsync.store import migrate
 from lmsync.store.db import Store
 from lmsync.store.digest_alone import DigestAlone
 from lmsync.store.surveys import erase_person, export_person
-from tests.unit.store.legacy import downgrade_store
-
-
-def _tables(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        raw.close()
+from tests.unit.store.legacy import downgrade_store, table_names
 
 
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0016 is a SQLite file here")
@@ -28,7 +19,7 @@ def test_a_store_at_0016_migrates_forward_with_no_mentee_told_and_back(tmp_path)
     path = tmp_path / "old.db"
     Store(path).close()
     downgrade_store(path, "0016")  # as the previous lmsync left it
-    assert "digest_alone" not in _tables(path) and "digests" in _tables(path)
+    assert "digest_alone" not in table_names(path) and "digests" in table_names(path)
     store = Store(path)
     try:
         assert store.contents()["alembic_version"] == [(migrate.head_revision(),)]
@@ -36,7 +27,7 @@ def test_a_store_at_0016_migrates_forward_with_no_mentee_told_and_back(tmp_path)
     finally:
         store.close()
     downgrade_store(path, "0016")
-    assert "digest_alone" not in _tables(path) and "digests" in _tables(path)
+    assert "digest_alone" not in table_names(path) and "digests" in table_names(path)
 
 
 def test_each_coordinators_rows_are_replaced_apart_and_name_both_people(store_target):

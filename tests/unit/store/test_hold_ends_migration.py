@@ -4,7 +4,6 @@ id, so no export shows it and no erasure takes it."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -13,15 +12,7 @@ from lmsync.store import migrate
 from lmsync.store.db import Store
 from lmsync.store.hold_ends import HoldEnd, hold_ends_of, record_hold_end
 from lmsync.store.surveys import erase_person, export_person
-from tests.unit.store.legacy import downgrade_store
-
-
-def _tables(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        raw.close()
+from tests.unit.store.legacy import downgrade_store, table_names
 
 
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0018 is a SQLite file here")
@@ -29,7 +20,7 @@ def test_a_store_at_0018_migrates_forward_with_no_hold_ended_and_back(tmp_path):
     path = tmp_path / "old.db"
     Store(path).close()
     downgrade_store(path, "0018")
-    assert "hold_ends" not in _tables(path) and "digest_owned" in _tables(path)
+    assert "hold_ends" not in table_names(path) and "digest_owned" in table_names(path)
     store = Store(path)
     try:
         assert store.contents()["alembic_version"] == [(migrate.head_revision(),)]
@@ -37,7 +28,7 @@ def test_a_store_at_0018_migrates_forward_with_no_hold_ended_and_back(tmp_path):
     finally:
         store.close()
     downgrade_store(path, "0018")
-    assert "hold_ends" not in _tables(path) and "digest_owned" in _tables(path)
+    assert "hold_ends" not in table_names(path) and "digest_owned" in table_names(path)
 
 
 def test_a_hold_end_is_kept_per_programme_with_the_journals_mark_and_no_one_exports_or_erases_it(store_target):

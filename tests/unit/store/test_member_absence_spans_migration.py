@@ -7,7 +7,6 @@ days, which health leaves out of the pair's silence. The downgrade drops the tab
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -15,15 +14,7 @@ import pytest
 from lmsync.store import migrate
 from lmsync.store.absences import MemberAbsences
 from lmsync.store.db import Store
-from tests.unit.store.legacy import downgrade_store
-
-
-def _tables(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        raw.close()
+from tests.unit.store.legacy import downgrade_store, table_names
 
 
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0014 is a SQLite file here")
@@ -33,7 +24,7 @@ def test_a_store_at_0014_migrates_forward_and_keeps_the_days_of_an_absence_it_re
     MemberAbsences(store, "p").follow([3], date(2026, 10, 3))
     store.close()
     downgrade_store(path, "0014")  # as the previous lmsync left it
-    assert "member_absence_spans" not in _tables(path) and "member_absences" in _tables(path)
+    assert "member_absence_spans" not in table_names(path) and "member_absences" in table_names(path)
 
     store = Store(path)
     try:
@@ -45,7 +36,7 @@ def test_a_store_at_0014_migrates_forward_and_keeps_the_days_of_an_absence_it_re
     finally:
         store.close()
     downgrade_store(path, "0014")
-    assert "member_absence_spans" not in _tables(path)
+    assert "member_absence_spans" not in table_names(path)
 
 
 def test_the_days_of_a_held_absence_are_kept_on_each_engine(store_target):

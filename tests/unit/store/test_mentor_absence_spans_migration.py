@@ -8,7 +8,6 @@ The downgrade drops the table and keeps the rest.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -17,15 +16,7 @@ from lmsync.store import migrate
 from lmsync.store.absences import MemberAbsences, MentorAbsences
 from lmsync.store.db import Store
 from lmsync.store.surveys import erase_person, export_person
-from tests.unit.store.legacy import downgrade_store
-
-
-def _tables(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        raw.close()
+from tests.unit.store.legacy import downgrade_store, table_names
 
 
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0015 is a SQLite file here")
@@ -35,7 +26,7 @@ def test_a_store_at_0015_migrates_forward_and_keeps_the_days_of_a_mentors_absenc
     MentorAbsences(store, "p").follow([68], date(2027, 2, 5))
     store.close()
     downgrade_store(path, "0015")  # as the previous lmsync left it
-    assert "mentor_absence_spans" not in _tables(path) and "mentor_absences" in _tables(path)
+    assert "mentor_absence_spans" not in table_names(path) and "mentor_absences" in table_names(path)
 
     store = Store(path)
     try:
@@ -47,7 +38,7 @@ def test_a_store_at_0015_migrates_forward_and_keeps_the_days_of_a_mentors_absenc
     finally:
         store.close()
     downgrade_store(path, "0015")
-    assert "mentor_absence_spans" not in _tables(path)
+    assert "mentor_absence_spans" not in table_names(path)
 
 
 def test_a_mentors_held_absence_is_kept_apart_from_a_members_on_each_engine(store_target):

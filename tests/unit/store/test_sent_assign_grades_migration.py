@@ -20,7 +20,7 @@ from lmsync.store import migrate
 from lmsync.store.db import Store
 from lmsync.store.journal import Journal
 from lmsync.store.meetings import SentAssignGrades, SentComments
-from tests.unit.store.legacy import make_legacy_store
+from tests.unit.store.legacy import make_legacy_store, table_names
 
 JOURNAL = [
     # (function, op_kind, state, op_keys)
@@ -53,19 +53,11 @@ def _store_at_0005(path) -> None:
     engine.dispose()
 
 
-def _tables(path) -> set[str]:
-    raw = sqlite3.connect(path)
-    try:
-        return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    finally:
-        raw.close()
-
-
 @pytest.mark.sqlite_only("a store the previous lmsync left at revision 0005 is a SQLite file here")
 def test_tester_finding_1_a_store_at_0005_migrates_forward_and_proves_its_grades_by_its_journal(tmp_path):
     path = tmp_path / "old.db"
     _store_at_0005(path)
-    assert "sent_assign_grades" not in _tables(path)  # as the previous lmsync left it
+    assert "sent_assign_grades" not in table_names(path)  # as the previous lmsync left it
 
     store = Store(path)
     try:
@@ -83,7 +75,7 @@ def test_tester_finding_1_a_store_at_0005_migrates_forward_and_proves_its_grades
         assert SentAssignGrades(store, "p").get(2) == {} and SentAssignGrades(store, "q").get(1) == {}
     finally:
         store.close()
-    assert "sent_assign_grades" in _tables(path)
+    assert "sent_assign_grades" in table_names(path)
 
 
 @pytest.mark.sqlite_only("the downgrade is checked on the SQLite file")
