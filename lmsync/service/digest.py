@@ -383,7 +383,7 @@ def run_digest(
     late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
     owned = OwnedTold.read(store, programme, {u.id: str(u.username) for u in found}, report.suspended_coordinators, day)
     zeroed = ZeroedTold.read(config, store)  # grades written as 0 since each coordinator's last digest (117c, 4)
-    erased_holds = HoldEndsTold.read(config, store, day)  # holds an erasure ended since then (117c, 2)
+    erased_holds = HoldEndsTold.read(config, store, day, zeroed.last)  # holds an erasure ended since (117c, 2)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}

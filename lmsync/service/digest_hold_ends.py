@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from lmsync.config import Config
 from lmsync.store.db import Store
 from lmsync.store.hold_ends import HoldEnd, hold_ends_of
-from lmsync.store.zeroed_grades import last_digest_entries
 
 #: The head of the digest's part (the flow test of tester round 117c, 2 finds it by these words).
 HEAD = "Holds ended early since your last digest"
@@ -36,11 +35,10 @@ class HoldEndsTold:
     day: date
 
     @classmethod
-    def read(cls, config: Config, store: Store, day: date) -> HoldEndsTold:
-        """Two reads of the store (none when no erasure ended a hold); raises what the store raises."""
-        ends = hold_ends_of(store, config.programme.name)
-        last = last_digest_entries(store, config.programme.name) if ends else {}
-        return cls(ends, last, frozenset(config.health.coordinators), day)
+    def read(cls, config: Config, store: Store, day: date, last: dict[int, int]) -> HoldEndsTold:
+        """One read of the store; ``last``: each coordinator's last digest sent, as the digest run read it once
+        (``store.zeroed_grades.last_digest_entries``). Raises what the store raises."""
+        return cls(hold_ends_of(store, config.programme.name), last, frozenset(config.health.coordinators), day)
 
     def ends_for(self, username: str, me: int) -> list[HoldEnd]:
         """The holds ended since coordinator ``username`` (Moodle id ``me``) was last sent a digest: those recorded
