@@ -66,7 +66,7 @@ def upgrade(
 ) -> None:
     """Migrate the store on ``conn`` to ``revision`` (default: the newest) in one transaction.
 
-    ``announce`` (a writing run on the real store): log ``store.migrated`` when an existing
+    ``announce`` (a writing run on the real store): log ``store.migrated`` (a warning) when an existing
     store moves; ``path``: its SQLite file, copied first when it holds data (module doc).
     """
     with conn.begin():
@@ -103,8 +103,8 @@ def upgrade(
     if existing:
         with conn.begin():
             after = current_revision(conn)
-        if after != before:
-            log.info(
+        if after != before:  # a warning: seen at ``--log-level warning`` too (tester round 119, 4)
+            log.warning(
                 "store.migrated",
                 **{"from": before or "none", "to": after, "backup": str(backup) if backup else "none"},
             )

@@ -79,7 +79,7 @@ def test_upgrading_a_sqlite_store_with_data_copies_it_owner_only_and_logs_one_li
     assert len(lines) == 1
     assert lines[0] == {
         "event": "store.migrated",
-        "log_level": "info",
+        "log_level": "warning",  # seen at --log-level warning too (tester round 119, 4)
         "from": "0002",
         "to": head_revision(),
         "backup": str(backup),
