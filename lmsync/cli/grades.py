@@ -21,6 +21,7 @@ from lmsync.service import grades as service
 from lmsync.service.clock_reads import clock_warning
 from lmsync.service.grades_saved import read_saved_grades_plan
 from lmsync.service.out_files import check_out
+from lmsync.service.renamed_refusal import refuse_renamed, renamed_warning
 from lmsync.service.stores import refuse_if_absent
 
 
@@ -53,6 +54,8 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
     echo_view(ctx, plan_view(result), fmt)
     if (warning := clock_warning(config, "grades plan")) is not None:  # its push refuses (tester round 111b, 5)
         say(warning, err=True)
+    if (warning := renamed_warning(config, "grades plan")) is not None:  # so under a refused rename (118a, 5)
+        say(warning, err=True)
     if out is not None:
         save_plan(out, result.plan.model_dump_json(indent=2), f"push it with: lmsync grades push {out}", fmt)
 
@@ -72,6 +75,7 @@ def push_command(ctx: click.Context, plan_file: Path | None, wait: bool, store_t
     # no store at the configured path: refused as an import is, before Moodle is read or anything locked or made (it
     # made a new store there, exit 0, switching off the "no store" refusals: tester round 98a, 1)
     refuse_if_absent(config, "grades push", holds="no pairing history or meetings to grade: nothing was written")
+    refuse_renamed(config, "grades push")  # "no circles in Moodle yet: run `lmsync sync`" (tester round 118a, 5)
     _push(config, plan, wait=wait, takes_over=store_takes_over,
           source=str(plan_file) if plan_file is not None else "PLAN.json")
 

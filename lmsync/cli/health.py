@@ -40,6 +40,7 @@ from lmsync.service.mentees_alone import left_out_two_roles, mentees_without_men
 from lmsync.service.pair_people import STANDING_WORDS, pair_people
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.rematch_now import already_rematched, mentors_now
+from lmsync.service.renamed_refusal import refuse_renamed, renamed_warning
 from lmsync.service.roster import programme_roles
 from lmsync.service.stores import StoreAbsent, refuse_if_absent
 from lmsync.store.queue import GONE, RECOVERED, WATCH, QueueItem
@@ -77,6 +78,7 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
     if as_of is None:  # a mistyped [store] path made a new store and queued every pair as new (tester round 79, 6)
         refuse_if_absent(config, "health", holds="no pairing history or meetings to judge the pairs by: each would "
                          "be judged, and queued, as new")
+        refuse_renamed(config, "health")  # judged under a refused rename: no pair, every mentee waiting (118a, 5)
     report = service.health_job(config, as_of=_as_of(as_of), wait=wait, record=as_of is None)
     roster = with_accounts(config, report.assessment.roster, {uid for item in report.paused for uid in item.pair}
                            | {circle.mentor_id for circle in report.held}  # an away mentor's label (104b, 10)
@@ -88,6 +90,8 @@ def health_command(ctx: click.Context, fmt: str, as_of: datetime | None, wait: b
     echo_view(ctx, health_view(report, people_of(config, roster), today=today, without_mentor=alone,
                                erased_since=erased,  # named apart with match's fix (tester round 114b, 1)
                                two_roles=left_out_two_roles(config, report.assessment.roster, alone)), fmt)
+    if as_of is not None and (warning := renamed_warning(config, "health")) is not None:  # a view warns (118a, 5)
+        say(warning, err=True)
 
 
 def _recipient(n: nudge_service.PlannedNudge, people: People) -> str:
@@ -199,9 +203,12 @@ def nudge_command(
     if not dry_run:  # a real nudge made a new store at a mistyped [store] path (tester round 98a, 1); a preview reads
         refuse_if_absent(config, "nudge", holds="no pairing history or meetings to judge the pairs by: nothing was "
                          "sent")
+        refuse_renamed(config, "nudge")  # nothing sent, exit 0, under a refused rename (tester round 118a, 5)
     report = nudge_service.nudge_job(
         config, as_of=_as_of(as_of), dry_run=dry_run, wait=wait, allow_mass_nudge=allow_mass_nudge, should_stop=stop
     )
+    if dry_run and (warning := renamed_warning(config, "nudge")) is not None:  # a preview warns (118a, 5)
+        say(warning, err=True)
     _nudged(config, report, dry_run=dry_run)
 
 

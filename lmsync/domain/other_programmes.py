@@ -28,6 +28,10 @@ SETTING = "allow_other_programmes"
 #: How the refusal begins: ``lmsync doctor`` tells it from the plan's other refusals by it (tester round 95b, 7).
 REFUSAL = "Refusing this plan: the course holds circles lmsync made for another programme"
 
+#: How a rename's words begin (``renamed_words``): ``lmsync health``, ``nudge`` and ``grades`` tell a refused rename
+#: from the plan's other refusals of another programme by it (tester round 118a, 5).
+RENAMED = "This store made the circles of programme"
+
 
 def other_programme_circles(observation: Observation, programme: str) -> dict[str, list[ObservedGroup]]:
     """The circles lmsync made for programmes other than ``programme``, by programme name."""
@@ -100,7 +104,7 @@ def renamed_words(renamed: Sequence[str], settings: PlanSettings) -> str:
     named = [other for other in renamed if other in settings.other_programmes]
     listed = (f" [sync] other_programmes names {' and '.join(repr(o) for o in named)}, but that lets through only "
               "another programme's circles, never this store's own" if named else "")
-    return (f"This store made the circles of programme {names} (its journal holds that programme's writes), so "
+    return (f"{RENAMED} {names} (its journal holds that programme's writes), so "
             f"this is that programme with [programme] name changed to '{settings.programme}', not a second "
             f"programme.{listed}{'.' if listed else ''}")
 
