@@ -11,7 +11,7 @@ was given up, or is held while they are away (``digest_holds``; tester round 108
 items too, ``digest_acked``: 109a, 5 and 6; back after their place was given up, matched anew or waiting without a mentor, ``digest_rejoined``: 112a, 4; 113), and of
 the other mentees newly without a mentor, or with one again (``mentees_alone``, ``digest_alone``; 107a, 5; 109a, 4; 114b, 2);
 their own items paused, acknowledged ones too, or on a circle whose hold ended (``digest_paused``: 112a, 3 and 7),
-or whose pair is ok again or no longer fading (``digest_eased``: 56, 5; 116, 7);
+or whose pair is ok again or no longer fading (``digest_eased``: 56, 5; 116, 7), or that an erasure removed (``digest_erasures``: 118b, 3);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
 with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
@@ -38,7 +38,7 @@ from lmsync.service.coordinator_accounts import suspended_of
 from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_line
 from lmsync.service.digest_alone import AloneTold
 from lmsync.service.digest_eased import eased_items, eased_lines
-from lmsync.service.digest_hold_ends import HoldEndsTold
+from lmsync.service.digest_erasures import ErasuresTold
 from lmsync.service.digest_holds import Hold, PlaceHold
 from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
@@ -83,11 +83,12 @@ class Digest:
     with_mentor: list[tuple[int, int]] = field(default_factory=list)  # (mentee, mentor): with one again (109a, 4)
     zeroed: int = 0  # people whose grades were written as 0 with no meeting behind them since then (117c, 4)
     hold_ends: int = 0  # circles whose hold an erasure of their mentor ended since then (117c, 2)
+    queue_ends: int = 0  # their queue items, open or acknowledged, an erasure removed since then (118b, 3)
 
     @property
     def empty(self) -> bool:
-        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds
-                    or self.places or self.without_mentor or self.with_mentor or self.zeroed or self.hold_ends)
+        return not (self.new_pairs or self.items or self.new_items or self.paused or self.recovered or self.holds or self.places
+                    or self.without_mentor or self.with_mentor or self.zeroed or self.hold_ends or self.queue_ends)
 
 
 @dataclass
@@ -383,7 +384,7 @@ def run_digest(
     late = AloneTold.read(config, store, alone, history, day)  # whom each was told of (tester round 114b, 2)
     owned = OwnedTold.read(store, programme, {u.id: str(u.username) for u in found}, report.suspended_coordinators, day)
     zeroed = ZeroedTold.read(config, store)  # grades written as 0 since each coordinator's last digest (117c, 4)
-    erased_holds = HoldEndsTold.read(config, store, day, zeroed.last)  # holds an erasure ended since (117c, 2)
+    by_erasure = ErasuresTold.read(config, store, day, zeroed.last)  # holds ended, queue items removed (117c, 2; 118b, 3)
     # a suspended or departed person of an item is named from their account, as `queue list` names them
     outside = ({uid for item in [*open_items, *awaiting] for uid in item.pair} | {h.mentor_id for h in holds}
                | {m for h in holds for m in h.mentees.alone} | {u for p in places for u in (p.mentee_id, p.mentor_id)}
@@ -457,10 +458,10 @@ def run_digest(
                            {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
                            left_out_two_roles(config, assessment.roster, alone),
                            moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day)
-                           ) + zeroed.text(username, me) + erased_holds.text(username, me)
+                           ) + zeroed.text(username, me) + by_erasure.text(username, me)
         digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
                         recovered, told, told_places, newly, placed, zeroed.people(username, me),
-                        len(erased_holds.ends_for(username, me)))
+                        *by_erasure.counts(username, me))
         if digest.empty:
             continue
         report.digests.append(digest)
@@ -479,8 +480,7 @@ def run_digest(
         owned.save(store, programme, sent)  # the items each owned then (tester round 115a, 5)
         report.not_attempted = [d.username for d in due if d.username not in family.states]
     log.info(
-        "digest.done",
-        run_id=report.run_id,
+        "digest.done", run_id=report.run_id,
         as_of=day.isoformat(), coordinators=len(names),
         digests=len(report.digests),
         sent=sum(1 for v in report.outcomes.values() if v == "sent"),

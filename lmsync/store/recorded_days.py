@@ -46,6 +46,7 @@ from lmsync.store.schema import (
     survey_scores,
     unreadable_responses,
 )
+from lmsync.store.schema_more import queue_ends
 
 #: The kinds of record, in the order a tie is told (the first kind dated the latest day names it).
 JUDGED = "judged"  # a health judgement (``lmsync run``, ``lmsync health``): its snapshots' day
@@ -86,6 +87,7 @@ _SOURCES: tuple[tuple[str, Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (SENT, grade_items, (), ("sent_at", "confirmed_at")),
     (ERASED, rater_counts, ("counted_on",), ()),
     (ERASED, hold_ends, ("day",), ()),  # a held circle's hold an erasure ended (tester round 117c, 2)
+    (ERASED, queue_ends, ("day",), ()),  # the queue items a coordinator followed an erasure removed (118b, 3)
 )
 
 

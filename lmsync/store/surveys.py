@@ -33,6 +33,7 @@ from lmsync.store.erasures import (
     record_erasure,
 )
 from lmsync.store.meetings import SaveCounts, StampedRepository, row_meeting
+from lmsync.store.queue_ends import erase_queue_ends, queue_ends_for, record_queue_ends
 
 _a, _sc = schema.survey_answers, schema.survey_scores
 
@@ -239,7 +240,8 @@ def export_person(store: Store, person_id: int, username: str | None = None) -> 
     ``queue_tracking``: the owner, due date, follow-ups, outcome and escalation of their pairs'
     queue items (by ``item_id``), then ``queue_coordinated``: the queue items this person
     (``username``, a coordinator) owns or was escalated to, with the pair's ids, dates, outcome
-    and the item's ``note`` (empty without ``username``), then ``erased_on``: the day they were
+    and the item's ``note`` (empty without ``username``), then ``queue_ends``: how many of the items they
+    followed erasures removed, and when (``store.queue_ends``; empty without ``username``), then ``erased_on``: the day they were
     erased (``None``: never), all the store keeps of an erasure. Rows as stored: what the person may not
     see is the service's to withhold (``lmsync.service.export_withholding.withhold_others_judgements``)."""
     out: dict[str, Any] = {"person_id": person_id}
@@ -252,6 +254,7 @@ def export_person(store: Store, person_id: int, username: str | None = None) -> 
     rows = store.rows(select(tracking).where(_tracking_of(person_id)).order_by(tracking.c.item_id))
     out["queue_tracking"] = [dict(r._mapping) for r in rows]
     out["queue_coordinated"] = _coordinated(store, username) if username else []
+    out["queue_ends"] = queue_ends_for(store, username) if username else []  # tester round 118b, 3
     erased = erasure_of(store, person_id)
     out["erased_on"] = None if erased is None else erased.isoformat()  # what revision 0007 keeps of an erasure
     return out
@@ -331,7 +334,10 @@ def erase_person(
     name), in the same transaction: none is left behind without its item. Then the other queue
     items this person (``username``, a coordinator) owns or was escalated to lose that name:
     ``queue_owner`` and ``queue_escalated_to`` count the items set to no one (tester round 8, 1;
-    0 without ``username``); the items stay, they are the pairs'. Last, the erasure is recorded
+    0 without ``username``); the items stay, they are the pairs'. Before the person's own items go, each coordinator
+    following one is remembered with a count naming no pair, which their next digest says (``store.queue_ends``;
+    tester round 118b, 3); the coordinator's own such rows go with their erasure (``queue_ends``, 0 without
+    ``username``). Last, the erasure is recorded
     (``erasures``, revision 0007): a meeting or survey answer naming the person and dated on or
     before ``on`` (default: today, UTC; ``lmsync.service.privacy.erase`` gives the programme's local
     day, as rows are dated) is withheld from every later save, so the next Feedback read
@@ -343,6 +349,7 @@ def erase_person(
     erased_day = on or datetime.now(UTC).date()
     with store.transaction():
         shared = _take_shared_notes(store, person_id, erased_day)  # before their meetings go: it reads them
+        record_queue_ends(store, person_id, erased_day)  # before their items go: who followed them (118b, 3)
         deleted = store.write(tracking.delete().where(_tracking_of(person_id)))  # before their items
         for name, columns in _PERSON_TABLES.items():
             table = schema.metadata.tables[name]
@@ -356,4 +363,5 @@ def erase_person(
             if username:
                 cleared = store.write(tracking.update().where(_coordinator_is(column, username)).values({column: None}))
             counts[f"queue_{column}"] = cleared
+        counts["queue_ends"] = erase_queue_ends(store, username) if username else 0  # theirs (118b, 3)
     return counts

@@ -69,6 +69,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
         "queue_escalated_to": 0,
+        "queue_ends": 0,  # tester round 118b, 3: a coordinator's count of their items an erasure removed
     }
     assert export_person(store, 3) == {
         "person_id": 3,
@@ -93,6 +94,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digest_owned": [],
         "queue_tracking": [],
         "queue_coordinated": [],
+        "queue_ends": [],
         "erased_on": datetime.now(UTC).date().isoformat(),  # tester round 12, 1: all an erasure keeps
     }
     assert len(export_person(store, 4)["survey_answers"]) == 10
