@@ -493,8 +493,8 @@ digest_owned = _programme_table(
 REVISION_0018_TABLES = (digest_owned,)  # the tables revision 0018 adds
 
 # --- revision 0019: a held circle's hold ended early by its mentor's erasure (tester round 117c, 2) ---------------
-#: One row per such erasure, naming no one: its day, how many mentees the circle held, and the journal's latest id then
-#: (a digest sent after has a larger one), so each coordinator's next digest says it once (``store.hold_ends``).
+#: One row per such erasure, naming no one: its day, mentees held, the journal's latest id then (``store.hold_ends``).
 hold_ends = _numbered_table("hold_ends", Column("day", Text, nullable=False), Column("mentees", Integer, nullable=False),
                             Column("journal_mark", Integer, nullable=False))
 REVISION_0019_TABLES = (hold_ends,)  # the tables revision 0019 adds
+from lmsync.store import schema_more as _more  # noqa: E402,F401  the tables of 0020 on, on this metadata (not in __init__)

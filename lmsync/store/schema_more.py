@@ -1,8 +1,8 @@
 """The store's tables added once ``schema.py`` had reached its size (500 lines): on the same ``schema.metadata``.
 
-``lmsync.store`` imports this module whenever any of its modules is imported (``lmsync/store/__init__.py``), so the
-metadata every migration, comparison, copy, export and erasure reads (``schema.metadata``) always holds these tables
-too. Each is added by its own Alembic revision, as those of ``schema.py`` are.
+``schema.py`` imports this module at its end, so the metadata every migration, comparison, copy, export and erasure
+reads (``schema.metadata``) always holds these tables too; not ``lmsync/store/__init__.py``, which every CLI start
+imports (``lmsync match --people`` must not load SQLAlchemy: issue 15, ``test_startup``). Each is added by its own Alembic revision, as those of ``schema.py`` are.
 """
 
 from __future__ import annotations
