@@ -19,7 +19,6 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -28,18 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import SchemaItem
 
-metadata = MetaData()
+from lmsync.store.schema_base import _id, _numbered_table, _programme, metadata
+
+__all__ = ["metadata"]
 
 
 # --- the column groups several tables share (a fresh Column each call: one column, one table) ---
-def _id() -> Column[int]:
-    return Column("id", Integer, primary_key=True, autoincrement=True)
-
-
-def _programme() -> Column[str]:
-    """The programme a row belongs to (``[programme] name``): every table of programme data."""
-    return Column("programme", Text, nullable=False)
-
 
 def _pair() -> tuple[Column[int], Column[int]]:
     """A mentoring pair: its mentor's and mentee's Moodle user ids."""
@@ -78,12 +71,6 @@ def _delivery() -> tuple[Column[str], Column[int], Column[str], Column[int], Col
 def _programme_table(name: str, *items: SchemaItem) -> Table:
     """A table of one programme's rows, keyed by its own columns: ``programme`` first, then ``items``."""
     return Table(name, metadata, _programme(), *items)
-
-
-def _numbered_table(name: str, *items: SchemaItem) -> Table:
-    """A table of one programme's rows numbered by ``id`` (never reused on SQLite): ``id``,
-    ``programme``, then ``items``."""
-    return Table(name, metadata, _id(), _programme(), *items, sqlite_autoincrement=True)
 
 
 # --- 001: every write lmsync sends to Moodle, intent before and result after ----------------------
@@ -497,4 +484,4 @@ REVISION_0018_TABLES = (digest_owned,)  # the tables revision 0018 adds
 hold_ends = _numbered_table("hold_ends", Column("day", Text, nullable=False), Column("mentees", Integer, nullable=False),
                             Column("journal_mark", Integer, nullable=False))
 REVISION_0019_TABLES = (hold_ends,)  # the tables revision 0019 adds
-from lmsync.store import schema_more as _more  # noqa: E402,F401  the tables of 0020 on, on this metadata (not in __init__)
+from lmsync.store import schema_more as _more  # noqa: E402,F401  tables of 0020 on, on this metadata (not __init__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Integer, Text
 
-from lmsync.store.schema import _numbered_table
+from lmsync.store.schema_base import _numbered_table
 
 # --- revision 0020: the queue items a coordinator followed that an erasure removed (tester round 118b, 3) --------
 #: One row per erasure and coordinator following any of the items it removed (their owner, or whom it escalated to):
