@@ -43,7 +43,9 @@ def _env_field(model: type[BaseModel], tokens: list[str]) -> tuple[list[str], An
     return None
 
 
-_ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL"}  # and LMSYNC_TEST_* (tests')
+#: Variables of lmsync's that set no ``lmsync.toml`` key: the global options', the token's, and ``lmsync store copy``'s
+#: target (``LMSYNC_STORE_COPY_TO``: a URL with its password, out of ``ps``; tester round 120b, 2). And LMSYNC_TEST_*.
+_ENV_SKIP = {"LMSYNC_CONFIG", "LMSYNC_TOKEN", "LMSYNC_LOG_FORMAT", "LMSYNC_LOG_LEVEL", "LMSYNC_STORE_COPY_TO"}
 
 #: What Kubernetes puts in every pod for each Service of the namespace (service links): a Service
 #: named ``lmsync`` or ``lmsync-postgres`` gives ``LMSYNC_SERVICE_HOST``, ``LMSYNC_POSTGRES_PORT=tcp://...``.

@@ -13,22 +13,25 @@ from pathlib import Path
 
 from lmsync.errors import ConfigError
 from lmsync.secrets import Token
+from lmsync.systemd_credential import in_credentials_directory, not_the_credential_copy
 
 
 def read_token_file(path: Path) -> Token:
     """The token in ``path``; raises ``ConfigError`` naming what is wrong with the file."""
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
     except FileNotFoundError:
         raise _missing(path) from None
+    mode = status.st_mode
     if stat.S_ISDIR(mode):
         raise ConfigError(
             f"moodle.token_file: {path} is a directory, not a file",
             hint=f"point [moodle] token_file at the file holding the token (e.g. {path / 'token'}, chmod 600)",
         )
-    if mode & (stat.S_IRWXG | stat.S_IRWXO) and not _is_systemd_credential(path, mode):
+    if mode & (stat.S_IRWXG | stat.S_IRWXO) and (why := _not_a_credential(path, status)) is not None:
         raise ConfigError(
-            f"moodle.token_file: {path} is open to {open_to(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it",
+            f"moodle.token_file: {path} is open to {open_to(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it"
+            + why,
             hint=(f"a systemd credential is read from within its unit, where CREDENTIALS_DIRECTORY names {path.parent} "
                   "(never chmod it)" if path.resolve().parts[1:3] == ("run", "credentials")  # tester round 31
                   else f"chmod 600 {path}"),
@@ -86,13 +89,12 @@ def open_to(mode: int) -> str:
     return "its group and every user" if group and others else "its group" if group else "every user"
 
 
-def _is_systemd_credential(path: Path, mode: int) -> bool:
-    """systemd's LoadCredential copy: root-owned 0400 plus a read ACL for the unit's user.
-
-    ``stat`` shows that as 0440, which is not readable by other users, so it is accepted,
-    but only for a file directly inside ``$CREDENTIALS_DIRECTORY`` and never when writable.
-    """
-    creds = os.environ.get("CREDENTIALS_DIRECTORY")
-    if not creds or mode & (stat.S_IWGRP | stat.S_IRWXO):
-        return False
-    return path.resolve().parent == Path(creds).resolve()
+def _not_a_credential(path: Path, status: os.stat_result) -> str | None:
+    """None when ``path`` is systemd's credential copy, accepted though ``stat`` shows its group read (an ACL's mask:
+    ``lmsync.systemd_credential``, tester round 120b, 3: 0640, or a 0440 file its real group reads, passed whenever
+    ``CREDENTIALS_DIRECTORY`` named its folder); otherwise what the refusal adds after "only its owner may read it":
+    "" outside that folder, or a sentence saying why the file is not that copy."""
+    if not in_credentials_directory(path):
+        return ""
+    why = not_the_credential_copy(path, status)
+    return None if why is None else f". CREDENTIALS_DIRECTORY names its folder, but it is not systemd's credential copy: {why}"

@@ -10,7 +10,9 @@ Development) runs the whole suite with every store in PostgreSQL: ``Store(path)`
 ``[store] path`` and the CLI, in process or in a subprocess, all open one schema per SQLite path
 (lmsync.store.suite_engine). Each test gets a run token (``LMSYNC_TEST_STORE_RUN``) naming its
 schemas, dropped when it ends. A test about SQLite itself is marked
-``@pytest.mark.sqlite_only("why")`` and skips on that pass with the reason.
+``@pytest.mark.sqlite_only("why")`` and skips on that pass with the reason. A test about PostgreSQL's
+server itself (its sessions, its advisory locks) is marked ``@pytest.mark.postgresql_pass("why")``: it runs
+on that pass only and is deselected (not skipped) on the other, so under ``CI=true`` it never skips.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): a test about SQLite itself; skips on the PostgreSQL pass (LMSYNC_TEST_STORE=postgresql)",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_pass(reason): a test about the PostgreSQL server itself; runs on the PostgreSQL pass only "
+        "(LMSYNC_TEST_STORE=postgresql), deselected on the other",
+    )
     if suite_engine.active():
         if not os.environ.get(POSTGRES_ENV):
             raise pytest.UsageError(f"LMSYNC_TEST_STORE=postgresql needs {POSTGRES_ENV}, the test database's URL")
@@ -52,7 +59,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not suite_engine.active():
+    if not suite_engine.active():  # a postgresql_pass test is left to that pass: deselected, never skipped
+        elsewhere = [item for item in items if item.get_closest_marker("postgresql_pass") is not None]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if item.get_closest_marker("postgresql_pass") is None]
         return
     for item in items:
         marker = item.get_closest_marker("sqlite_only")

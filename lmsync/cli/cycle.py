@@ -17,6 +17,7 @@ import click
 from lmsync.cli import STORE_TAKES_OVER, allow_mass_nudge, examples, exit_code_for
 from lmsync.cli.output import say
 from lmsync.service import cycle
+from lmsync.service.cycle_lock import RUN_LOST
 from lmsync.service.cycle_stop import stopped_before_start, stopped_by_request
 from lmsync.service.jobs import StopFlag
 from lmsync.service.lock import StoppedWaiting
@@ -90,7 +91,8 @@ def run_command(ctx: click.Context, wait: bool, allow_mass_nudge: bool, store_ta
 def run_printer(as_json: bool) -> Callable[..., None]:
     """A run's last line: ``run ID: exit N`` for people (after "stopped on request" when it was), one
     ``{"run_id", "exit_code", "stopped"}`` object under ``--log-format json``, so a log shipper ties the
-    steps to their outcome (tester round 3, 17); ``lmsync daemon`` prints it after each run (round 20, 7)."""
+    steps to their outcome (tester round 3, 17); ``lmsync daemon`` prints it after each run (round 20, 7). A run
+    that lost the programme's lock says so before it (``"lock_lost": true``; tester round 120b, 1)."""
 
     def show(result: cycle.CycleResult | None, code: int, stopped: bool = False) -> None:
         if result is None:  # the daemon's run failed before it started (its reason is in the log: round 22, 7),
@@ -99,10 +101,13 @@ def run_printer(as_json: bool) -> Callable[..., None]:
             say(json.dumps({"run_id": None, "exit_code": code, "stopped": stopped}) if as_json
                        else f"{said}: exit {code}")
             return
-        if as_json:
-            say(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped}))
+        if as_json:  # "lock_lost" only when it was: the line other runs print is unchanged (tester round 120b, 1)
+            lost = {"lock_lost": True} if result.lock_lost else {}
+            say(json.dumps({"run_id": result.run_id, "exit_code": code, "stopped": result.stopped, **lost}))
             return
-        if result.stopped and any(s.state == "skipped" for s in result.steps):
+        if result.lock_lost:  # its PostgreSQL connection closed: in lmsync's words, the run's id kept (round 120b, 1)
+            say(RUN_LOST)
+        elif result.stopped and any(s.state == "skipped" for s in result.steps):
             say("stopped on request: the skipped steps run on the next run")
         elif result.stopped and result.steps:  # it came during the last step, which ended (round 80, 4)
             say(f"stopped on request during the last step ({result.steps[-1].step}): no step was left to skip")

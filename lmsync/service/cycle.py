@@ -47,6 +47,7 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import ConnectionFailed, Timeout
 from lmsync.service.coordinator_accounts import all_suspended, suspended_logged, suspended_note
 from lmsync.service.cycle_feedback import feedback_step
+from lmsync.service.cycle_lock import lost_at_release, lost_step, settled
 from lmsync.service.cycle_log import tell_done, tell_step
 from lmsync.service.cycle_result import CycleResult as CycleResult  # re-exported: callers import them here
 from lmsync.service.cycle_result import State as State
@@ -54,9 +55,11 @@ from lmsync.service.cycle_result import StepResult as StepResult
 from lmsync.service.cycle_result import step_failure as _failure
 from lmsync.service.cycle_stop import stop_summary, stopped_before_start, stopped_by_request
 from lmsync.service.cycle_sync import sync_step
+from lmsync.service.lock_watch import stop_words, watched
 from lmsync.service.programme_settings import programme_today
 from lmsync.service.run_ids import new_run_id, running
 from lmsync.store.db import Store
+from lmsync.store.locks import LockLost
 
 if TYPE_CHECKING:  # the report (scipy) is imported only when the report step runs
     from lmsync.service.grades_plan import GradesPlan
@@ -271,8 +274,8 @@ def _nudges(run: _Run) -> StepResult:
         unused = f", {report.cap_unused} of it unused: the next people, linked by their pairs, go together" \
             if report.cap_unused else ""
         text += f"; {report.capped} more message(s) left for tomorrow (daily cap{unused})"
-    if report.stopped:  # SIGTERM between messages: the rest go on the next run
-        return StepResult("nudges", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
+    if report.stopped:  # SIGTERM between messages, or the lock lost (round 120b, 1): the rest go on the next run
+        return StepResult("nudges", "partial", EXIT_PARTIAL, f"{text}; {stop_words()}", counts)
     if report.failed or report.unknown or report.not_attempted:
         return StepResult("nudges", "partial", EXIT_PARTIAL,
                           text + _not_all_sent(counts, f"message(s) not attempted ({len(report.not_attempted)} pair nudge(s))"), counts)
@@ -391,8 +394,9 @@ def run_cycle(
     day = as_of or programme_today(config, now)
     with running(new_run_id()) as run_id:  # the steps' own jobs log and journal under this id
         result = CycleResult(run_id, day)
-        run = _Run(api, config, store, day, now, site, should_stop, result.outputs, report_renderer, allow_mass_nudge,
-                   store_takes_over)
+        # the steps' writers stop between batches on a stop request or a lost lock (lock_watch; round 120b, 1)
+        run = _Run(api, config, store, day, now, site, watched(should_stop), result.outputs, report_renderer,
+                   allow_mass_nudge, store_takes_over)
         failed: set[str] = set()
         unreachable: str | None = None  # the step that found Moodle unreachable (after its retries)
         refused = False  # the sync's plan refused by a guard (a wrong programme name, a mass removal, ...)
@@ -400,6 +404,8 @@ def run_cycle(
             if should_stop is not None and should_stop():  # before any step began: README's words (round 81, 4)
                 step = StepResult(name, "skipped", EXIT_OK, stop_summary(result.steps))
                 result.stopped = True
+            elif lost := lost_step(name, result):  # the lock is gone: nothing more is written (round 120b, 1)
+                step = lost
             elif refused:  # the configuration or the course is likely wrong: nothing acts on it (round 63, 1)
                 step = StepResult(name, "skipped", EXIT_OK, "skipped: the sync's plan was refused (an admin acts first)")
                 failed.add(name)
@@ -433,6 +439,7 @@ def run_cycle(
         # a stop asked for during the last step (which finished) or that failed a step stops the run all the
         # same: the steps and the last line agree (round 80, 4 and 5; cycle_stop)
         result.stopped = result.stopped or bool(should_stop is not None and should_stop())
+        settled(result)  # a lock lost during the last step: cycle.done says exit 1 (round 120b, 1)
         tell_done(result)
         return result
 
@@ -456,7 +463,8 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
     Raises LockedError (exit 4) when another run holds the lock and ``wait`` is off, and
     ConfigError (exit 2) when the store or the token cannot be opened, or ``[health] not_a_good_fit_item``
     names no configured instrument's item, or ``ClockWentBack`` (exit 2, ``clock_check``): no step ran then.
-    A second stop request while the run starts raises no error: every step says it was not run (``cycle_stop``).
+    A second stop request while the run starts raises no error: every step says it was not run (``cycle_stop``), and
+    a lock found lost as it is let go neither: the run is returned ``lock_lost``, exit 1 (``cycle_lock``).
     """
     from lmsync.service.clock_check import check_run_clock
     from lmsync.service.health_queue import check_not_a_good_fit_item
@@ -477,6 +485,8 @@ def cycle_job(config: Config, *, wait: bool = False, site: Any = None, **options
                     check_run_clock(store, config, options.get("now"))  # and a sync's record (round 107a, 1)
                 began = True  # the emulator's site as this run changed it, saved at the end (round 30, 2)
                 result = run_cycle(conn.api, config, store, site=conn.site if conn.emulated else site, **options)
+        except LockLost as exc:  # its connection found closed as the lock was let go: the run's id kept (120b, 1)
+            return lost_at_release(result, exc)
         except Exception as exc:  # a second stop request raises where it lands (StopFlag; round 80, 5)
             if not stopped_by_request(exc, stop) or (began and result is None):
                 raise  # an error of its own, or a stop amid the steps

@@ -42,4 +42,4 @@ def tell_done(result: CycleResult) -> None:
     """The run's last log line: its code as ``lmsync run`` exits with it, and whether a stop request reached it."""
     # a journal reader must not take exit_code 0 for a stopped cycle (tester round 6, 9; round 7, 3)
     log.info("cycle.done", run_id=result.run_id, as_of=result.as_of.isoformat(), exit_code=result.run_exit_code,
-             stopped=result.stopped)
+             stopped=result.stopped, **({"lock_lost": True} if result.lock_lost else {}))

@@ -56,6 +56,9 @@ class CycleResult:
     steps: list[StepResult] = field(default_factory=list)
     stopped: bool = False
     outputs: dict[str, Any] = field(default_factory=dict)  # each step's own report (tests, the CLI)
+    #: The programme's lock was lost (its PostgreSQL connection closed) during the run or as it was let go: the
+    #: run stopped writing there, and exits 1 (``lock_watch``; tester round 120b, 1).
+    lock_lost: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -65,8 +68,8 @@ class CycleResult:
     def run_exit_code(self) -> int:
         """What ``lmsync run`` exits with and ``cycle.done`` logs: a stopped run left steps undone, a
         partial run for cron and systemd (tester round 3, 4; round 7, 3). The daemon reads
-        ``exit_code``: its own stop is not a failure."""
-        return max(self.exit_code, EXIT_PARTIAL) if self.stopped else self.exit_code
+        ``exit_code``: its own stop is not a failure. A run that lost its lock is partial too (round 120b, 1)."""
+        return max(self.exit_code, EXIT_PARTIAL) if self.stopped or self.lock_lost else self.exit_code
 
     @property
     def converged(self) -> bool:

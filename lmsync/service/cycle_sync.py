@@ -9,6 +9,7 @@ from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
+from lmsync.service.lock_watch import stop_words
 from lmsync.store.db import Store
 
 
@@ -67,8 +68,8 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     if taken := result.taken_over():  # a new store at a mistyped path took over in silence (tester round 84, 7)
         counts["circles_taken_over"] = result.adopted
         text += f"; {taken}"
-    if result.stopped:
-        return StepResult("sync", "partial", EXIT_PARTIAL, text + "; stopped on request", counts)
+    if result.stopped:  # a stop request, or the programme's lock lost between batches (tester round 120b, 1)
+        return StepResult("sync", "partial", EXIT_PARTIAL, f"{text}; {stop_words()}", counts)
     if not result.converged:
         held = len(last_plan.pending)  # tester round 27, 5: why, and until when (round 73, 3: how long is left)
         wait = (f"; {held} write(s) whose answer was lost may still commit: "

@@ -24,6 +24,7 @@ from lmsync.service.executor import EACH, Executor, Kind, OpFamily, Refused, Sen
 from lmsync.service.grade_state import GradeState, find_assignment, read_grade_state
 from lmsync.service.grades_plan import PLAN_VERSION, GradesPlan
 from lmsync.service.grades_zeroed import Zeroed, journal_result, positions
+from lmsync.service.lock_watch import lock_lost
 from lmsync.service.observe import find_course_id, read_roster
 from lmsync.service.programme_settings import settings
 from lmsync.service.run_ids import new_run_id
@@ -152,13 +153,15 @@ class GradesFamily(OpFamily):
 def push_envelope(
     api: MoodleApi, store: Store, plan: GradesPlan, *, run_id: str, max_parallel: int = 1
 ) -> PushReport:
-    """Send ``plan``'s requests through the executor; a lost answer stops the push (``uncertain``)."""
+    """Send ``plan``'s requests through the executor; a lost answer, or the programme's lock lost between batches
+    (tester round 120b, 1), stops the push (``uncertain``)."""
     report = PushReport(run_id)
     family = GradesFamily(api, store, plan, report)
-    done = Executor(family, run_id=run_id, max_parallel=max_parallel).run(plan.envelope())
+    # between batches: stopped once the programme's lock is lost (lock_watch; tester round 120b, 1)
+    done = Executor(family, run_id=run_id, max_parallel=max_parallel, should_stop=lock_lost).run(plan.envelope())
     report.requests = done.batches
     report.failed.extend(done.failed)
-    report.uncertain = done.lost is not None
+    report.uncertain = done.lost is not None or done.stopped  # stopped: nothing more read back nor recorded
     return report
 
 

@@ -28,6 +28,7 @@ from lmsync.secrets import redact
 from lmsync.service.apply import ApplyReport
 from lmsync.service.clock_check import check_sync_clock, clock_warned, sync_clock_problem
 from lmsync.service.health import with_forbidden_pairs
+from lmsync.service.lock_watch import watched
 from lmsync.service.runtime import lock_path, session
 from lmsync.service.sync import PlanResult, SyncResult, apply_saved_plan, make_plan, run_sync
 from lmsync.store.journal import Journal
@@ -85,7 +86,7 @@ def apply_job(
         check_sync_clock(store, config)  # a clock behind the store's records: exit 2, nothing written (round 105a, 2)
         return apply_saved_plan(
             conn.api, config, store, plan,
-            allow_delete=allow_delete, source=source, progress=progress, should_stop=should_stop,
+            allow_delete=allow_delete, source=source, progress=progress, should_stop=watched(should_stop),
         )
 
 
@@ -117,7 +118,7 @@ def sync_job(
             allow_delete=allow_delete,
             progress=progress,
             on_plan=on_plan if on_plan is None or late is None else lambda plan: on_plan(clock_warned(plan, late)),
-            should_stop=should_stop,
+            should_stop=watched(should_stop),  # and the lock lost: LockLost as it is let go (tester round 120b, 1)
             takes_over=takes_over,
         )
         log.info(

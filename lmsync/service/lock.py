@@ -7,7 +7,9 @@ kernel releases when the process dies, so a crashed run never leaves a stale loc
 With a PostgreSQL store (``[store] url``): a PostgreSQL advisory lock on a key derived from
 the programme (``lmsync.store.locks``), so daemons on several hosts (a Deployment with two
 replicas, cron on two servers) never both write: one runs, the other waits (``--wait``) or
-exits with ``EXIT_LOCKED`` (4). PostgreSQL releases it when the holder's connection ends.
+exits with ``EXIT_LOCKED`` (4). PostgreSQL releases it when the holder's connection ends, so a
+connection that ends mid-run loses it: the run then stops writing (``lmsync.service.lock_watch``) and
+exits 1 (``lmsync.store.locks.LockLost``; tester round 120b, 1).
 
 A run refused for its store leaves no lock file behind: ``lmsync run`` beside a store file of zero bytes
 (a failed restore, refused as not a store: ``lmsync.store.sqlite_files.refuse_empty``) made
@@ -36,6 +38,7 @@ from pathlib import Path
 from lmsync.errors import ConfigError, LockedError
 from lmsync.log import get_logger
 from lmsync.service.lock_reentry import already_held
+from lmsync.service.lock_watch import watching
 from lmsync.store.db import is_postgres
 from lmsync.store.locks import advisory_lock
 from lmsync.store.problems import make_private_folder
@@ -121,15 +124,17 @@ def programme_lock(
     (tester rounds 78, 7 and 79, 5; module doc), and a ``store`` that is a device, a named pipe or a socket does
     always (tester round 99b, 1 and 9). A folder this run made for the lock file, holding only that file when no
     ``store`` was made, is removed with it as the lock is let go; a run waiting for the lock then takes the lock file
-    made anew (tester round 100a, 7: ``_unmade_folders``)."""
+    made anew (tester round 100a, 7: ``_unmade_folders``). On PostgreSQL, raises ``LockLost`` (exit 1) as the lock is
+    let go when its connection closed while the body ran (tester round 120b, 1)."""
     if url is not None and is_postgres(url):
         name = programme or path.stem
         where = f"the PostgreSQL advisory lock of programme {name}"
         with advisory_lock(url, name, wait=wait, timeout=timeout, give_up=should_stop,
-                           waiting=lambda: log.info("lock.waiting", lock="postgresql", programme=name)) as held:
-            if not held:
+                           waiting=lambda: log.info("lock.waiting", lock="postgresql", programme=name)) as advisory:
+            if advisory is None:
                 raise _stopped(where) if should_stop and should_stop() else _locked(where)
-            yield
+            with watching(advisory):  # asked before each step and write batch (lock_watch; tester round 120b, 1)
+                yield
         return
     if already_held(path):  # the caller's run holds it through its steps (`lmsync demo`, round 99b, 3)
         yield

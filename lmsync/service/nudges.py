@@ -59,6 +59,7 @@ from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.ended_as_of import ended_on
 from lmsync.service.health import Assessment, observe_and_assess, today
+from lmsync.service.lock_watch import watched
 from lmsync.service.nudge_holds import (
     ExamCheck,
     exam_check,
@@ -289,6 +290,6 @@ def nudge_job(
             check_clock_today(store, config)
         warning = send_clock_warning(store, config) if dry_run else None  # a preview says so
         report = run_nudges(conn.api, config, store, as_of=as_of, dry_run=dry_run, allow_mass_nudge=allow_mass_nudge,
-                            should_stop=should_stop)
+                            should_stop=watched(should_stop))  # the lock lost too (tester round 120b, 1)
         report.clock_warning = warning
         return report

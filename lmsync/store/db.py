@@ -41,6 +41,7 @@ from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
+from lmsync.store.pg_session import connect_args, kept_alive
 from lmsync.store.problems import admin_problem, make_private_folder
 from lmsync.store.sqlite_files import (
     BOOKKEEPING,
@@ -172,7 +173,9 @@ class Store:
         return conn
 
     def _postgres(self, url: URL) -> Engine:
-        return create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, hide_parameters=True)
+        # one session for the store's life: kept from timing out on its own mid-run (pg_session; round 120b, 1)
+        return kept_alive(create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, hide_parameters=True,
+                                        connect_args=connect_args(url)))
 
     def _read_only_schema(self) -> None:
         """Bring a read-only store's view to the current schema without writing anything."""
