@@ -142,7 +142,7 @@ class MatchingConfig(Section):
     default_capacity: int = Field(4, ge=0, description="mentees per mentor when the capacity field is empty (never fewer than the mentees in the circle they hold)")
     peer_default_capacity: int = Field(2, ge=0, description="juniors per peer mentor when the capacity field is empty (never fewer than the juniors in the circle they hold)")
     triad_juniors: int = Field(3, ge=1, description="juniors per triad (structure = \"triads\")")
-    peer_year_gap_min: int = Field(1, description="a peer mentor is at least this many years above the junior")
+    peer_year_gap_min: int = Field(1, description="a peer mentor is at least this many years above the junior (0: same year)")
     peer_year_gap_max: int = Field(3, description="... and at most this many (new pairs, and pairs opened by rematch; an existing pair that a changed year or gap puts outside is kept, with a warning)")
     peer_year_gap_preferred: int = Field(2, description="the year gap that scores the full year_gap weight")
     load_balance: float = Field(
@@ -188,10 +188,12 @@ class MatchingConfig(Section):
 
     @model_validator(mode="after")
     def _year_gap_in_order(self) -> MatchingConfig:
-        """min <= preferred <= max, refused at load time naming the file's line or the environment
+        """0 <= min <= preferred <= max, refused at load time naming the file's line or the environment
         variables (tester round 40, 6 and 10: min above max was refused only by `match`, naming
-        neither; a preferred gap outside the range was taken without a word)."""
+        neither; a preferred gap outside the range was taken without a word; round 120c, 3: a negative min)."""
         low, high, preferred = self.peer_year_gap_min, self.peer_year_gap_max, self.peer_year_gap_preferred
+        if low < 0:  # a year-1 peer mentor mentored a year-4 student, "-3 years senior"
+            raise ValueError(f"peer_year_gap_min ({low}) is below 0: a peer mentor would be in an earlier year than the junior they mentor (0: the same year; 1: a year above)")
         if low > high:
             raise ValueError(f"peer_year_gap_min ({low}) is above peer_year_gap_max ({high})")
         if not low <= preferred <= high:
@@ -308,7 +310,8 @@ class ReportConfig(Section):
         5,
         ge=1,
         description="smallest group the report shows statistics for: a cell of the programme evaluation (mean, CI, "
-        "d_z, Wilcoxon) or of a wave table (mean, SD, CI) over fewer respondents reads \"fewer than <min_cell>\" instead",
+        "d_z, Wilcoxon) or of a wave table (mean, SD, CI) over fewer respondents reads \"fewer than <min_cell>\" instead; "
+        "for every instrument (a rating of a person or a person's own score, self-efficacy too), wave means and evaluation rows never give fewer respondents' answers back by difference: an evaluation row then shows its change without its means before and after, a later wave its n only; a figure withheld only after an erasure still counts as shown, so what was withheld beside it stays withheld",
     )
 
 

@@ -316,4 +316,4 @@ def import_surveys_command(ctx: click.Context, file: Path, wait: bool) -> str:
     text = f"{text}; {scored.no_wave}" if scored.no_wave else text
     if scored.passed_over:  # a stray later item did not replace a full sitting: said, by person (tester round 114a, 2)
         text += "; " + _passed_over_note(scored.passed_over, load_people(config, reader=_roster))
-    return text
+    return f"{text}; {scored.late}" if scored.late else text  # a closed wave's figures moved (tester round 121a, 7)

@@ -95,11 +95,13 @@ class SurveyAnswer:
 
 
 def closed_waves_only(waves: Sequence[Wave], as_of: date | None) -> dict[str, date]:
-    """The configured waves whose window has not reached its last day on ``as_of`` (name -> that day).
-    Their statistics wait for it: made daily while answers came in, two reports a day apart gave
-    away the one answer between them (n 5 mean 2.4, then n 6 mean 2.2: that answer was 1.2; tester
-    round 21, 2; `pair show` holds its mentees' means the same way, round 51c, 1). From then on a wave's figures change only by answers of its last day or dated
-    inside it and recorded late."""
+    """The configured waves whose window has not closed by ``as_of``: its last day not yet past (name -> that
+    day). Their statistics wait for the day after it: made daily while answers came in, two reports a day apart
+    gave away the one answer between them (n 5 mean 2.4, then n 6 mean 2.2: that answer was 1.2; tester
+    round 21, 2; `pair show` holds its mentees' means the same way, round 51c, 1); shown on the last day itself,
+    an answer given later that day did the same (tester round 121a, 5), so a wave closes the day after its last
+    day, as a mentor's received mean is published (``received_release``). From then on a wave's figures change
+    only by answers dated inside it and recorded late (``late_answers``)."""
     if as_of is None:
         return {}
-    return {w.name: w.end for w in waves if w.end > as_of}
+    return {w.name: w.end for w in waves if w.end >= as_of}

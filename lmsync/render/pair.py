@@ -41,7 +41,7 @@ def _satisfaction(s: Any) -> str:
     if getattr(s, "erased", False):  # no mean nor count: either gave an erased person's answers back (round 77b, 1)
         return ERASURE_WITHHELD
     if getattr(s, "open_until", None) is not None:
-        return f"open until {s.open_until.isoformat()}: the mentees' mean is shown from the wave's last day"
+        return f"open until {s.open_until.isoformat()}: the mentees' mean is shown from the day after the wave's last day"
     if s.withheld and s.over == 0:  # answers too incomplete to score count as none (tester round 6, 5)
         return "no scored answer from the mentor's mentees"
     if s.withheld:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from lmsync.domain.health import status_label
+from lmsync.render.report_cell_notes import split_reason
 from lmsync.render.report_figures import Chart, chart, mark
 
 if TYPE_CHECKING:
@@ -168,6 +169,15 @@ def health_chart(data: ReportData) -> list[Chart]:
     return [chart("health", "Pair health over time", caption, draw, xlabel="Snapshot day", ylabel="Pairs", size=(9.6, 3.6))]
 
 
+def _withheld_wave(wave: str, n: str) -> str:
+    """A caption's words for a wave whose mean is withheld (``n``: its n cell): "T1: n 5, mean withheld (beside ...)";
+    "T1 5, mean withheld" read as a mean of 5 (tester round 121a, 10)."""
+    if not n[:1].isdigit():  # "open until ...", "withheld (who answered changed after an erasure)"
+        return f"{wave} {n}"
+    head, reason = split_reason(n)
+    return f"{wave}: n {head}" + (f" ({reason})" if reason else "")
+
+
 def wave_charts(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
     """Mean score per wave with its 95% confidence interval, one bar series per instrument of ``t``
     (a wave summary table: instrument, side, wave, n, mean, sd, ci_low, ci_high, ...)."""
@@ -186,7 +196,8 @@ def wave_charts(t: Table, name: str, title: str, ylabel: str) -> list[Chart]:
         rows = [r for r in t.rows if r[0] == inst]
         parts.append(f"{instrument_label(inst)}: " + ", ".join(
             f"{r[2]} mean {_fmt(r[4])} (n {r[3]})" if r[4] is not None
-            else f"{r[2]} {r[3]}" if str(r[3]).startswith("open") else f"{r[2]} {r[3]} respondents" for r in rows))
+            else f"{r[2]} {r[3]} respondents" if str(r[3]).startswith("fewer") else _withheld_wave(r[2], str(r[3]))
+            for r in rows))
     if all(r[4] is None for r in t.rows):  # every wave under [report] min_cell: nothing to draw
         return []
     caption = _caption("Chart of mean scores per wave with 95% confidence intervals. ", parts, sep="; ")

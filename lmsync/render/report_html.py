@@ -15,6 +15,7 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 
 from lmsync.domain.health import status_label
+from lmsync.render.report_cell_notes import CellNotes
 from lmsync.render.report_charts import (
     evaluation_chart,
     health_chart,
@@ -31,7 +32,12 @@ if TYPE_CHECKING:
     from lmsync.service.report_model import ReportData, Table
 
 
-def _cell(value: Any, column: str) -> str:
+#: the count columns whose cell may give why a figure is withheld: the reason goes below the table (tester round
+#: 121a, 10: the sentence pushed the table's figures off the page)
+NOTE_COLUMNS = frozenset({"n", "mentees"})
+
+
+def _cell(value: Any, column: str, notes: CellNotes | None = None) -> str:
     if value is None:
         return '<td class="num">–</td>'
     if column == "status":
@@ -39,16 +45,29 @@ def _cell(value: Any, column: str) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
         return f'<td class="num">{escape(text)}</td>'
+    if notes is not None and column in NOTE_COLUMNS:
+        return _noted(notes, str(value))
     return f"<td>{escape(str(value))}</td>"
 
 
+def _noted(notes: CellNotes, text: str, css: str = "") -> str:
+    """A cell of ``text`` (class ``css``), its reason a note below the table, and class ``noted``, when it has one."""
+    cell = notes.cell(text)
+    classes = " ".join(c for c in (css, "noted" if cell != escape(text) else "") if c)
+    return (f'<td class="{classes}">' if classes else "<td>") + cell + "</td>"
+
+
 def table_html(t: Table, *, empty: str = "Nothing to show yet.") -> str:
-    """``t`` as an HTML table (its title as a hidden caption), or the ``empty`` sentence when it has no rows."""
+    """``t`` as an HTML table (its title as a hidden caption), or the ``empty`` sentence when it has no rows; a count
+    cell's reason for a withheld figure as a note below it (``report_cell_notes``)."""
     if not t.rows:
         return f'<p class="empty">{escape(empty)}</p>'
+    notes = CellNotes(t.name)
     head = "".join(f'<th scope="col">{escape(c.replace("_", " "))}</th>' for c in t.columns)
-    body = "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(row, t.columns, strict=True)) + "</tr>" for row in t.rows)
-    return f"<div class=\"wide\"><table><caption hidden>{escape(t.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    body = "".join("<tr>" + "".join(_cell(v, c, notes) for v, c in zip(row, t.columns, strict=True)) + "</tr>"
+                   for row in t.rows)
+    return (f"<div class=\"wide\"><table><caption hidden>{escape(t.title)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>{notes.html()}")
 
 
 def _two(value: Any) -> str:
@@ -88,17 +107,20 @@ def evaluation_table_html(t: Table) -> str:
         return ('<p class="empty">No before-and-after comparison yet: it needs two survey waves of one instrument '
                 'answered by the same people, at least [report] min_cell of them.</p>')
     head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _text in EVALUATION_COLUMNS)
+    notes = CellNotes(t.name)  # a withheld row's reason, below the table (tester round 121a, 10)
     body = ""
     for row in t.rows:
         named = dict(zip(t.columns, row, strict=True))
         cells = "".join(
-            ("<td>" if k < 3 else '<td class="num">') + escape(text(named)) + "</td>"
-            for k, (_label, text) in enumerate(EVALUATION_COLUMNS)
+            "<td>" + escape(text(named)) + "</td>" if k < 3 else
+            _noted(notes, text(named), "num") if label == "n" else
+            '<td class="num">' + escape(text(named)) + "</td>"
+            for k, (label, text) in enumerate(EVALUATION_COLUMNS)
         )
         body += f"<tr>{cells}</tr>"
     return (
         f'<div class="wide"><table class="evaluation"><caption hidden>{escape(t.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{notes.html()}"
     )
 
 
@@ -163,19 +185,27 @@ def _html_page(data: ReportData) -> str:
                # a pair at risk is not queued (tester round 110a, 3: "every other pair's item" sent readers to the queue)
                "(lmsync queues a pair once it is judged fading, none for being at risk; the dates, and any item a pair "
                "shown at risk has otherwise: `lmsync queue list`, for coordinators)." if day else "."),
-            (_figures(health) if health else '<p class="empty">No health snapshots yet.</p>')
+            (_figures(health) if health else '<p class="empty">No pair to judge yet.</p>' if data.no_pair_to_judge
+             else '<p class="empty">No health snapshots yet.</p>')
             + _data(data.health)
             + (f"<h3>At risk or fading on {escape(day)}</h3>" if day else "<h3>At risk or fading</h3>")  # round 51b, 8
             # no snapshot is no verdict: "No pair is at risk" stood beside `health --as-of` listing four
             # (tester round 37, 4)
-            + table_html(data.at_risk, empty=("No pair is named here." if data.at_risk_unnamed else
-                                              "No pair is at risk or fading.") if day else
+            + table_html(data.at_risk, empty=("No pair is named here." if data.at_risk_unnamed or data.at_risk_withheld
+                                              else "No pair is at risk or fading.") if day else
+                         # no pair to judge: none at risk, however often health runs (tester round 120a, 5)
+                         "No pair is at risk or fading: there was no pair to judge." if data.no_pair_to_judge else
                          "Not known: no health snapshot was recorded on or before this day, so no pair was judged.")
             # counted, not named: said where the table is, not in its hidden caption alone (tester round 87a, 6)
             + (f'<p class="empty">{data.at_risk_unnamed} more pair(s) at risk or fading are counted in the summary but '
                "not named here: one side's own answers (a survey, or meeting ratings) flagged them, and a mentor reading this report would learn "
                "their mentee's verdict (`lmsync health` and the coordinators' digest name them).</p>"
-               if data.at_risk_unnamed and day else ""),
+               if data.at_risk_unnamed and day else
+               # the same words whether fewer than min_cell or none: withheld (tester round 120a, 2)
+               '<p class="empty">Pairs that one side\'s own answers alone flagged (a survey, or meeting ratings) are not '
+               f"named here, nor counted in the summary while fewer than {data.at_risk_withheld} of them are flagged so, "
+               f"or fewer than {data.at_risk_withheld} of the pairs not named are not ([report] min_cell): see the "
+               "notes.</p>" if data.at_risk_withheld and day else ""),  # tester round 121a, 3
         )
     )
     satisfaction = wave_charts(data.satisfaction, "satisfaction", "Relationship satisfaction per wave", "Mean score (1-5)")

@@ -22,6 +22,7 @@ from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
+from lmsync.service.late_answers import complete_scores, late_by_wave, late_note
 from lmsync.service.pair_outside import stored_outside
 from lmsync.service.programme_settings import programme_zone
 from lmsync.store.db import Store
@@ -70,6 +71,7 @@ def _read_step(
     found = UnreadableResponses(store, s.programme)
     before = found.since()
     last = MeetingRepository(store, s.programme).last_id()  # rows this read stores first are said when outside their pair (88a, 6)
+    scores_before = complete_scores(store, s.programme)  # a closed wave's figures this read moves (round 121a, 7)
     try:
         reports = read_feedback_sources(
             api, store, s, course_id=obs.course_id, roster=snapshot.roster,
@@ -108,6 +110,9 @@ def _read_step(
         counts["dated_outside_their_pair"] = apart[0]
         text += (f"; {apart[0]} meeting(s) dated when their pair did not exist, kept but counted in no grade (first: "
                  f"{apart[1]})")
+    if late := late_by_wave(scores_before, complete_scores(store, s.programme), s.waves, day):
+        counts["late_answers"] = sum(late.values())  # people, over the closed waves named in the line
+        text += f"; {late_note(late, s.waves)}"
     if failures:  # the stored history is kept but stale: what depends on it is skipped
         found.forget([key for key in found.since() if key not in before])  # this line does not list them
         return StepResult("feedback", "failed", EXIT_ADMIN, f"{text}; {len(failures)} failed: {'; '.join(failures)}", counts,

@@ -40,7 +40,6 @@ from lmsync.domain.meetings import (
 from lmsync.domain.pair_key import pair_maps
 from lmsync.domain.plan import circle_pairs
 from lmsync.domain.wave_sittings import PassedOver, passed_over
-from lmsync.domain.waves import Wave, outside_every_wave
 from lmsync.errors import InputError
 from lmsync.log import get_logger
 from lmsync.service.clock_check import check_write_clock  # a clock behind the store's records (round 107a, 2)
@@ -62,10 +61,12 @@ from lmsync.service.imports import (
     surveys_template,
     typed_date,
 )
+from lmsync.service.late_answers import complete_scores, late_by_wave, late_note
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
 from lmsync.service.pair_outside import outside_the_pair, pair_days
 from lmsync.service.programme_settings import Settings, programme_today, settings
+from lmsync.service.survey_import_notes import no_wave_note  # re-exported
 
 __all__ = [
     "ImportSources",
@@ -348,21 +349,7 @@ class ScoreCount(NamedTuple):
     complete: int
     no_wave: str | None = None
     passed_over: tuple[PassedOver, ...] = ()
-
-
-def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
-    """Why answers dated ``days`` are never scored, or ``None`` when every one falls in a wave:
-    no windows at all, or dates outside every window (first start .. last end)."""
-    outside = outside_every_wave(days, waves)
-    if not outside:
-        return None
-    if not waves:
-        return f"{outside} answer(s) fall in no survey wave: [waves] has no windows"
-    # each window by name: a date between two waves is inside "first .. last" (tester round 16, 5)
-    windows = ", ".join(f"{w.name} {w.start.isoformat()} .. {w.end.isoformat()}" for w in sorted(waves, key=lambda w: w.start))
-    return (f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows}); they are stored "  # 86b, 4
-            "but count in no wave, so health still says those people did not answer: if they answered late, widen "
-            "that wave's window in [waves] (the next run counts them)")
+    late: str | None = None  # answers that moved a closed wave's figures (``late_answers``; tester round 121a, 7)
 
 
 def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources]) -> tuple[ImportResult, ScoreCount]:
@@ -373,11 +360,14 @@ def import_surveys(config: Config, path: Path, **sources: Unpack[ImportSources])
     s = settings(config)
     with _importing(config, sources) as (db, resolve, rules):
         refuse_score_loss(db, s, action="survey import")
+        before = complete_scores(db, s.programme)
         result = import_surveys_file(db, s.programme, path, resolve, s.instruments, rules=rules)
         rescore_surveys(db, s)
         scores = (repo := SurveyRepository(db, s.programme)).scores()
         aside = passed_over(repo.answers(), s.instruments, s.waves, scores, days=set(result.days))  # round 114a, 2
-        scored = ScoreCount(len(scores), sum(ws.score.complete for ws in scores), no_wave_note(result.days, s.waves), tuple(aside))
+        late = late_by_wave(before, complete_scores(db, s.programme), s.waves, rules.today or date.max, result.days)
+        scored = ScoreCount(len(scores), sum(ws.score.complete for ws in scores), no_wave_note(result.days, s.waves),
+                            tuple(aside), late_note(late, s.waves))
     return result, scored
 
 

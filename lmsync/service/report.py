@@ -22,7 +22,7 @@ and Moodle is only read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from lmsync.service.health_inputs import programme_start
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.private_files import write_private
-from lmsync.service.programme_settings import programme_today
+from lmsync.service.programme_settings import programme_now, programme_today
 from lmsync.service.report_inputs import (
     WEEKLY_HEALTH_AFTER,
     ReportInputs,
@@ -55,7 +55,7 @@ from lmsync.service.report_model import (
 from lmsync.service.report_sections import (
     MATCH_SCORE_NOTE,
     at_risk_table,
-    ended_pairs,
+    ended_still_flagged,
     health_table,
     match_tables,
     meetings_table,
@@ -65,6 +65,7 @@ from lmsync.service.report_sections import (
     unnamed_note,
 )
 from lmsync.service.report_surveys import survey_tables
+from lmsync.service.report_unnamed import Unnamed, could_be, no_pair_note, withheld_note
 from lmsync.service.steady_gc import steady_gc
 from lmsync.service.stores import warn_if_absent
 from lmsync.service.two_roles import TWO_ROLES_LEFT_OUT
@@ -141,8 +142,12 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
                             pairs_on=by_date.on, as_of=as_of, changes=inputs.changes)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
+    # counted, not named (tester round 87a, 6); withheld below [report] min_cell (tester round 120a, 2)
+    unnamed = Unnamed(unnamed_at_risk(inputs.flagged, inputs.queue), config.report.min_cell,
+                      could_be(inputs.status_counts, inputs.health_day), inputs.answers_by_health_day)
     at_risk = at_risk_table(inputs.flagged, inputs.queue, people, inputs.health_day, programme_today(config),
-                            inputs.last_met)
+                            inputs.last_met, withheld=unnamed.withheld)
+    no_pair_on = as_of if inputs.health_day is None and not survey_pairs else None  # none to judge (round 120a, 5)
     match_scores, match_terms = match_tables(cohort.matched, people)
 
     if cohort.mentee_ids is not None:  # with those left out of matching for their two roles (tester round 114b, 1)
@@ -150,7 +155,6 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     else:
         mentee_roles = set(config.programme.mentee_roles)
         course_mentees = {uid for uid, u in cohort.roster.items() if set(getattr(u, "roles", ())) & mentee_roles} | mentees
-    unnamed = unnamed_at_risk(inputs.flagged, inputs.queue)  # counted, not named (tester round 87a, 6)
     summary = summary_table(
         pair_list,
         course_mentees,
@@ -159,11 +163,12 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         response=surveys.response,
         health_day=inputs.health_day,
         at_risk=at_risk,
-        ended=len(ended_pairs(inputs.flagged, inputs.queue)),
+        ended=ended_still_flagged(inputs.flagged, inputs.queue),  # by the shared status (tester round 121a, 8)
         people_today=as_of < programme_today(config),
         unnamed=unnamed,
         away_circles=cohort.away_circles,
         two_roles=cohort.two_roles,
+        no_pair_on=no_pair_on,
     )
 
     notes = []
@@ -175,15 +180,19 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         notes.append(f"Meetings, surveys and health are as of {as_of.isoformat()} (survey figures over that day's "
                      "pairs, as lmsync recorded them); the circles and people are today's (Moodle keeps no earlier "
                      "state).")
-    if inputs.health_day is None and inputs.first_health_day is not None:  # later ones only (tester round 51, 3)
+    if no_pair_on is not None:
+        notes.append(no_pair_note(no_pair_on))
+    elif inputs.health_day is None and inputs.first_health_day is not None:  # later ones only (tester round 51, 3)
         notes.append(f"No health snapshot on or before {as_of.isoformat()}: the first is of "
                      f"{inputs.first_health_day.isoformat()}, so pair health is not known for this day.")
     elif inputs.health_day is None:
         notes.append("No health snapshots yet: run `lmsync health` (or `lmsync run`) to record them.")
     elif (as_of - inputs.health_day) > timedelta(days=7):
         notes.append(f"The latest health snapshot is from {inputs.health_day.isoformat()}.")
-    if unnamed and inputs.health_day is not None:  # the table's title is a hidden caption (tester round 87a, 6)
-        notes.append(unnamed_note(unnamed, inputs.health_day))
+    if unnamed.shown and inputs.health_day is not None:  # the table's title is a hidden caption (tester round 87a, 6)
+        notes.append(unnamed_note(unnamed.shown, inputs.health_day))
+    elif unnamed.withheld and inputs.health_day is not None:
+        notes.append(withheld_note(inputs.health_day, unnamed))
     if match_scores.rows:  # the score lmsync match shows of a kept pair is higher (tester round 89a, 9)
         notes.append(MATCH_SCORE_NOTE)
     if not config.report.names:
@@ -200,7 +209,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         programme=programme,
         course=config.programme.course,
         as_of=as_of,
-        generated_at=datetime.now(UTC).isoformat(timespec="minutes"),
+        # in the programme's zone, as its "as of" day is: a UTC time dated the page the day before (round 120a, 3)
+        generated_at=programme_now(config).isoformat(timespec="minutes"),
         names=config.report.names,
         term_start=start,
         health_day=inputs.health_day,
@@ -220,7 +230,9 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         qualities=surveys.qualities,
         mentor_qualities=surveys.mentor_qualities,
         notes=tuple(notes),
-        at_risk_unnamed=unnamed,
+        at_risk_unnamed=unnamed.shown,
+        at_risk_withheld=unnamed.min_cell if unnamed.withheld else 0,
+        no_pair_to_judge=no_pair_on is not None,
     )
 
 

@@ -23,6 +23,7 @@ from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
 from lmsync.service.report_sections import ended as ended_item
 from lmsync.service.report_sections import of_the_day, with_ended
 from lmsync.service.steady_gc import steady_gc
+from lmsync.store.answered_by import any_answer_by
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.report import (
@@ -70,6 +71,9 @@ class ReportInputs:
     erased: Mapping[int, date] = field(default_factory=dict)
     #: the survey figures whose answers changed after an erasure (``rater_checkpoints``): withheld
     changes: ErasureChanges = field(default_factory=ErasureChanges)
+    #: whether a survey answer or a meeting rating dated on or before ``health_day`` exists (``any_answer_by``):
+    #: without one no pair was flagged by one side's own answers, and that count is 0 (tester round 121a, 11)
+    answers_by_health_day: bool = True
 
 
 def term_start(config: Config) -> date | None:
@@ -142,4 +146,5 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         pairs_appeared=by_date.appeared,
         erased=erased_on(store),
         changes=erasure_changes(store, settings(config), programme_zone(config)),
+        answers_by_health_day=health_day is not None and any_answer_by(store, programme, health_day),
     )

@@ -99,8 +99,14 @@ class ReportData:
     qualities: Table
     mentor_qualities: Table
     notes: tuple[str, ...] = ()
-    #: pairs at risk or fading the at-risk table counts without naming them (``report_sections.unnamed_at_risk``)
+    #: pairs at risk or fading the at-risk table counts without naming them (``report_sections.unnamed_at_risk``), as
+    #: shown: 0 when withheld
     at_risk_unnamed: int = 0
+    #: ``[report] min_cell`` when the count of those pairs, and the total at risk with it, is withheld (fewer than it,
+    #: perhaps none: ``report_unnamed.Unnamed``; tester round 120a, 2), else 0
+    at_risk_withheld: int = 0
+    #: no health snapshot, and no pair on the report's day to judge: none at risk (tester round 120a, 5)
+    no_pair_to_judge: bool = False
 
     def tables(self) -> list[Table]:
         return [

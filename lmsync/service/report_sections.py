@@ -18,6 +18,7 @@ from lmsync.domain.health import LEGACY_STATUS, answered_by, without_ratings
 from lmsync.service.ended_as_of import ended_that_day
 from lmsync.service.labels import People
 from lmsync.service.report_model import ATTENTION, STATUS_ORDER, MatchedPair, Table, percent_text, round_cell
+from lmsync.service.report_unnamed import NO_UNNAMED, Unnamed, at_risk_rows
 from lmsync.service.two_roles import TWO_ROLES_LEFT_OUT
 from lmsync.store.queue_item import GONE
 from lmsync.store.report import FlaggedPair, MonthMeetings, QueueState
@@ -132,9 +133,18 @@ def ended_pairs(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], 
     return {(r.mentor_id, r.mentee_id) for r in flagged if ended(queue.get((r.mentor_id, r.mentee_id)))}
 
 
+def ended_still_flagged(flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState]) -> int:
+    """How many pairs a coordinator ended (``ended_pairs``) are at risk or fading by the status both their people may
+    read (``shown_status``), as the health chart counts them: one flagged by one side's own answers alone, counted
+    "still flagged", told its mentor their mentee's verdict (tester round 121a, 8)."""
+    ended = ended_pairs(flagged, queue)
+    return sum(1 for r in flagged if (r.mentor_id, r.mentee_id) in ended and shown_status(r) in ATTENTION)
+
+
 def at_risk_table(
     flagged: Sequence[FlaggedPair], queue: Mapping[tuple[int, int], QueueState], people: People,
     day: date | None = None, today: date | None = None, last_met: Mapping[tuple[int, int], date] | None = None,
+    *, withheld: bool = False,
 ) -> Table:
     """The pairs whose status is in ``ATTENTION`` (fading first), why, and, for a status lmsync queues, where they are
     in the coordinator's queue (``queue_column``); not a pair a coordinator ended (``ended_pairs``: tester round 21,
@@ -144,7 +154,8 @@ def at_risk_table(
     A pair that met after the snapshot's last meeting (``last_met``: a meeting recorded late, or held
     since) shows that meeting and says the judgement is older than it: listed as "no meeting for 61
     days" beside a meetings table that counted the meeting, the row read as a pair still silent
-    (tester round 51, 3)."""
+    (tester round 51, 3). ``withheld``: the count of pairs it does not name is withheld (``report_unnamed.Unnamed``),
+    so the title does not give it."""
     columns = ("mentor", "mentee", "status", "last_meeting", "reasons", "queue")
     order = {status: i for i, status in enumerate(ATTENTION)}
     ended = ended_pairs(flagged, queue)
@@ -178,7 +189,7 @@ def at_risk_table(
             )
         )
     title = "Pairs at risk today" if day is None or day == today else f"Pairs at risk on {day.isoformat()}"
-    if unnamed:
+    if unnamed and not withheld:  # withheld below [report] min_cell (``report_unnamed``; tester round 120a, 2)
         title += (f" ({unnamed} more that one side's own answers (a survey, or meeting ratings) flagged, not named here: a mentor reading it "
                   "would learn their mentee's verdict; `lmsync health` and the coordinators' digest name them)")
     return Table("at_risk_today", title, columns, tuple(rows))
@@ -298,9 +309,10 @@ def summary_table(
     at_risk: Table,
     ended: int = 0,
     people_today: bool = False,
-    unnamed: int = 0,
+    unnamed: Unnamed = NO_UNNAMED,
     away_circles: frozenset[int] = frozenset(),
     two_roles: frozenset[int] = frozenset(),
+    no_pair_on: date | None = None,
 ) -> Table:
     """The report's headline figures: pairs, mentors, mentees in the course (``course_mentees``,
     those in a pair included) and the share matched, meetings this term, survey response per
@@ -310,7 +322,8 @@ def summary_table(
     (Moodle keeps no earlier state): those four figures say "(today)" (tester round 50, 4: a
     summary as of a day before the programme began showed today's 48 pairs as that day's). ``away_circles``: the
     mentees of circles held while their mentor is away, in no pair yet matched: counted as matched, and said
-    (tester round 87a, 7a). ``unnamed``: the pairs at risk the table does not name (``unnamed_at_risk``).
+    (tester round 87a, 7a). ``unnamed``: the pairs at risk the table does not name (``report_unnamed.Unnamed``: withheld
+    below ``[report] min_cell``); ``no_pair_on``: the report's day when it had no pair to judge (``at_risk_rows``).
     ``two_roles``: mentees with a mentor role and a mentee role whom matching leaves out (``ReportPeople.two_roles``):
     counted in no pair, and said (tester round 114b, 1)."""
     mentors = {m for m, _ in pairs}
@@ -331,12 +344,6 @@ def summary_table(
         rows.append(
             (f"survey response {wave_name}, {side_name}", f"{percent_text(rate)} ({answered_n} of {expected_n})")
         )
-    if health_day is not None:
-        rows.append((f"pairs at risk or fading on {health_day.isoformat()}", len(at_risk.rows) + unnamed))
-        if unnamed:  # counted, not named (tester round 87a, 6: the summary said 1 where health said 4)
-            rows.append(("of which not named in the at-risk table (flagged by one side's own answers: a survey, or meeting ratings)", unnamed))
-        if ended:
-            rows.append((f"pairs a coordinator ended, still flagged on {health_day.isoformat()} (not counted above)", ended))
-    else:  # an empty at_risk_today.csv read as "no pair at risk" (tester round 38, 2)
-        rows.append(("pairs at risk or fading", "not known: no health snapshot on or before this report's day"))
+    # counted, not named (tester round 87a, 6), unless fewer than [report] min_cell (tester round 120a, 2 and 5)
+    rows.extend(at_risk_rows(health_day, len(at_risk.rows), unnamed, ended=ended, no_pair_on=no_pair_on))
     return Table("summary", "Summary", ("measure", "value"), tuple(rows))

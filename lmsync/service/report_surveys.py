@@ -24,7 +24,9 @@ from lmsync.domain.waves import closed_waves_only, waves_sat
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.rater_checkpoints import ErasureChanges
+from lmsync.service.report_differences import kept_apart, with_erased
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
+from lmsync.service.report_quality_items import item_scores
 from lmsync.service.report_withheld import WITHHELD, evaluation_rows, overall_rows, wave_rows
 
 #: ``(instrument, wave, respondent) -> total`` of complete scores.
@@ -87,16 +89,21 @@ def _wave_summary_table(
     eligible: Callable[[Instrument, Wave], set[int]],
     min_cell: int = 1,
     open_waves: Mapping[str, date] | None = None,
+    answered: dict[tuple[str, str], frozenset[int]] | None = None,
 ) -> Table:
     """Per instrument and wave: n, mean, SD, CI and response rate; a wave with fewer than ``min_cell``
     respondents reads "fewer than <min_cell>" with no statistics, as the evaluation does (tester round
     16, 6: a mean, SD and CI over three mentees of one mentor). A wave in ``open_waves`` (name -> the
-    last day of its window) reads "open until <day>", no statistics (``closed_waves_only``)."""
+    last day of its window) reads "open until <day>", no statistics (``closed_waves_only``).
+    ``answered``, when given, gets each row's respondents, ``(instrument, wave) -> ids``."""
     rows: list[tuple[Any, ...]] = []
     for inst in instruments.values():
         for wave in waves:
             people = eligible(inst, wave)
-            values = [v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people]
+            scored = {who: v for (i, w, who), v in complete.items() if i == inst.name and w == wave.name and who in people}
+            values = list(scored.values())
+            if answered is not None:
+                answered[(inst.name, wave.name)] = frozenset(scored)
             if not values:
                 continue
             if open_waves and wave.name in open_waves:
@@ -152,10 +159,12 @@ def _evaluation_table(
     year_of: Mapping[int, str],
     min_cell: int = 1,
     open_waves: Mapping[str, date] | None = None,
+    paired_of: dict[tuple[str, str, str, str], frozenset[int]] | None = None,
 ) -> Table:
     """Paired change per instrument, later wave and group; a group with fewer than ``min_cell``
     paired respondents shows "fewer than <min_cell>" for n and no statistics (small-cell suppression).
-    A later wave still open (``open_waves``) is left out until it closes (``closed_waves_only``)."""
+    A later wave still open (``open_waves``) is left out until it closes (``closed_waves_only``).
+    ``paired_of``, when given, gets each row's respondents, ``(instrument, from, to, group) -> ids``."""
     base, later = _later_waves(waves, baseline)
     later = [w for w in later if not (open_waves and (w.name in open_waves or (base and base.name in open_waves)))]
     rows = []
@@ -181,6 +190,8 @@ def _evaluation_table(
                 )
                 if not paired:
                     continue
+                if paired_of is not None:
+                    paired_of[(inst.name, base.name, wave.name, group)] = frozenset(paired)
                 before = [complete[(inst.name, base.name, who)] for who in paired]
                 after = [complete[(inst.name, wave.name, who)] for who in paired]
                 members_from = (before_people if group == "all"
@@ -301,7 +312,8 @@ def _qualities_tables(
     The programme row follows ``min_cell`` (a quality over fewer raters reads "fewer than <min_cell>", no mean),
     and the answers of mentors not shown (under ``min_mentees``) count in it only while their raters together are
     at least ``min_cell``, else it is over the mentors shown only and its title says so (``complementary``'s idea):
-    it counted one mentor's single mentee at n=4 with min_cell 5 and gave their answers back (tester round 88a, 5)."""
+    it counted one mentor's single mentee at n=4 with min_cell 5 and gave their answers back (tester round 88a, 5).
+    Each quality alike: a shown mentor's quality rated by fewer than ``min_mentees`` (``item_scores``; round 120a, 1)."""
     items = instrument.items if instrument is not None else ()
     overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
     per_mentor = Table(
@@ -349,7 +361,9 @@ def _qualities_tables(
     overall_rows: list[tuple[Any, ...]] = []
     if raters and len(raters) >= min_mentees:
         for item in items:
-            scores = [v[item] for ratings in counted.values() for v in ratings.values() if item in v]
+            scores, partial = item_scores(counted, item, min_mentees, min_cell, withheld)
+            if partial and not overall.title.endswith("only"):
+                overall = replace(overall, title=f"{overall.title}, over the mentors shown only")
             if len(scores) < min_cell:
                 overall_rows.append((item, f"fewer than {min_cell}", None))
             else:
@@ -399,7 +413,7 @@ def survey_tables(
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
     waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
     open_waves = closed_waves_only(s.waves, as_of)  # configured windows only: sat waves have no window
-    closed = {w.name: w.end for w in s.waves if as_of is not None and w.end <= as_of}
+    closed = {w.name: w.end for w in s.waves if as_of is not None and w.end < as_of}  # as closed_waves_only
     sides: dict[tuple[date, date] | None, tuple[set[int], set[int]]] = {}
 
     def side_of(side: str, wave: Wave) -> set[int]:
@@ -425,6 +439,8 @@ def survey_tables(
     instruments = s.instruments
     with_scores = {i for i, _w, _p in complete}
     sat_names = [n for n in config.health.satisfaction_instruments if n in instruments and n in with_scores]
+    answered: dict[tuple[str, str], frozenset[int]] = {}
+    paired: dict[tuple[str, str, str, str], frozenset[int]] = {}
     satisfaction = _wave_summary_table(
         "relationship_satisfaction",
         "Relationship satisfaction per wave, both sides",
@@ -434,6 +450,7 @@ def survey_tables(
         eligible,
         config.report.min_cell,
         open_waves,
+        answered,
     )
     tracked = {
         n: i
@@ -442,7 +459,7 @@ def survey_tables(
     }
     self_efficacy = _wave_summary_table(
         "self_efficacy", "Self-efficacy across waves", tracked, complete, waves, eligible, config.report.min_cell,
-        open_waves,
+        open_waves, answered,
     )
     others = {
         n: i
@@ -451,7 +468,8 @@ def survey_tables(
     }
     evaluated = {**tracked, **{n: instruments[n] for n in sat_names}, **others}
     evaluation = _evaluation_table(
-        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell, open_waves=open_waves
+        evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell, open_waves=open_waves,
+        paired_of=paired,
     )
     # an answer inside a wave still open waits for its last day, as every other figure does: each new one
     # moved a mentor's means and two reports a day apart gave it back (tester round 51c, 2)
@@ -462,6 +480,14 @@ def survey_tables(
         pairs_on, changes.held(QUALITIES_INSTRUMENT), min_cell=config.report.min_cell,
     )
     starts = {w.name: w.start for w in s.waves}
+    # no wave mean and evaluation row that give answers back together (tester round 120a, 1), every instrument's
+    # (round 121a, 9: self-efficacy's too); judged before an erasure withholds any, so a figure withheld only for an
+    # erasure counts as shown, as earlier reports showed it, and what it kept back stays so (round 121a, 2)
+    order, m = [w.name for w in waves], config.report.min_cell
+    answered = with_erased(answered, lambda i, w: changes.wave_withholds(i, w, starts.get(w)))
+    satisfaction, evaluation = kept_apart(satisfaction, evaluation, answered, paired, sat_names, order, m)
+    rest = [n for n in evaluated if n not in sat_names]
+    self_efficacy, evaluation = kept_apart(self_efficacy, evaluation, answered, paired, rest, order, m)
     return SurveyTables(
         satisfaction=wave_rows(satisfaction, changes, starts),
         self_efficacy=wave_rows(self_efficacy, changes, starts),

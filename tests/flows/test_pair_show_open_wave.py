@@ -54,11 +54,13 @@ def mentee_side(config):
     return [s for s in pair_history(config, (MENTOR, 1)).scores if s.side == "mentee"]
 
 
-def test_round_51c_1_pair_show_holds_the_mentees_mean_until_the_waves_last_day(config, monkeypatch):
-    on(monkeypatch, END - timedelta(days=1))
-    (score,) = mentee_side(config)
-    assert score.open_until == END and score.score is None and score.over == 0
-    assert _satisfaction(score) == f"open until {END.isoformat()}: the mentees' mean is shown from the wave's last day"
-    on(monkeypatch, END)  # its last day: shown, over everyone who answered
+def test_round_51c_1_pair_show_holds_the_mentees_mean_until_the_waves_last_day_has_passed(config, monkeypatch):
+    for day in (END - timedelta(days=1), END):  # its last day too: answers still come in (tester round 121a, 5)
+        on(monkeypatch, day)
+        (score,) = mentee_side(config)
+        assert score.open_until == END and score.score is None and score.over == 0
+        assert _satisfaction(score) == (f"open until {END.isoformat()}: the mentees' mean is shown from the day after "
+                                        "the wave's last day")
+    on(monkeypatch, END + timedelta(days=1))  # the day after: shown, over everyone who answered
     (score,) = mentee_side(config)
     assert score.open_until is None and score.over == len(MENTEES) and score.score is not None

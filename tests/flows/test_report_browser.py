@@ -197,3 +197,58 @@ def test_issue_14_the_browser_check_catches_requests_and_console_errors(browser,
     found = browser.problems(url)
     assert any(p.startswith("request: http://example.invalid/") for p in found)
     assert any("console error" in p for p in found)
+
+
+#: every ``<text>`` of every chart drawn outside its SVG's box (the SVG clips it): chart id, text, how far out
+OUTSIDE = """
+[...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    const out = Math.max(box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom);
+    return {chart: svg.closest('figure').id, text: t.textContent, out: out};
+  }).filter(x => x.out > 0.5);
+})
+"""
+
+
+def test_tester_round_120a_4_every_chart_title_is_whole_in_chromium(browser, tmp_path):
+    """"Why pairs were matched" read "Why pairs were matc": the long reason label "a peer mentor the right years
+    senior" pushed the plot right, the title began where the plot does, and the SVG cut off what ran past its edge.
+    Checked in the layout Chromium draws: no text of any chart runs outside its SVG."""
+    store = Store.memory()
+    config = config_for(":memory:", 80)
+    p = programme(store, config, pairs=24, days=80)
+    terms = ({"year_gap": 2.0, "shared_language": 1.0}, {"need": 1.0, "preference": 2.0, "department": 1.0})
+    matched = [MatchedPair(m, e, 3.0, terms[e % 2]) for m, e in p.pairs]
+    data = gather(config, store, as_of=AS_OF, roster=p.roster, pairs=p.pairs, matched=matched)
+    page = write_report(data, tmp_path / "report.html", renderer())[0]
+    browser.open(page.resolve().as_uri())
+    titles = browser.evaluate("[...document.querySelectorAll('figure.chart svg > title')].map(t => t.textContent)")
+    assert "Why pairs were matched" in titles
+    assert browser.evaluate(OUTSIDE) == []
+
+
+#: every table wider than its box (``div.wide`` scrolls it sideways), with the "Data behind the charts" opened
+TOO_WIDE = """
+(() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  return [...document.querySelectorAll('div.wide')].map(w => ({
+    table: (w.querySelector('caption') || {}).textContent || '', scroll: w.scrollWidth, box: w.clientWidth,
+  })).filter(x => x.scroll > x.box + 1);
+})()
+"""
+
+
+def test_tester_round_121a_10_withheld_figures_keep_the_evaluation_table_within_the_page(browser, tmp_path):
+    """The reason a figure is withheld sat in a number cell that does not wrap, and at 1280 pixels the evaluation
+    table showed only Instrument, Waves, Group and n; its figures were reachable only by scrolling the table. Checked
+    in the layout Chromium draws: no table is wider than the page, and the reasons are notes below the tables."""
+    from tests.unit.report.test_tester_round_121a_10_withheld_cells import withheld_data
+
+    page = write_report(withheld_data(), tmp_path / "report.html", renderer())[0]
+    browser.open(page.resolve().as_uri())
+    assert browser.evaluate(TOO_WIDE) == []
+    notes = browser.evaluate("[...document.querySelectorAll('ol.cell-notes li')].map(li => li.textContent)")
+    assert any(n.startswith("5, means before and after withheld: beside the per-wave means") for n in notes)
+    assert any(n.startswith("5, mean withheld: beside the programme evaluation") for n in notes)

@@ -43,7 +43,8 @@ def test_issue_14_evaluation_matches_an_independent_computation_from_the_stored_
         got = dict(zip(data.evaluation.columns, row, strict=True))
         n, mean, sd = len(d), d.mean(), d.std(ddof=1)
         half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
-        assert got["n"] == n
+        # its means before and after may be withheld, kept apart from the per-wave means (tester round 121a, 9)
+        assert got["n"] == n or str(got["n"]).startswith(f"{n}, means before and after withheld")
         assert got["mean_change"] == pytest.approx(mean, abs=1e-3)
         assert got["ci_low"] == pytest.approx(mean - half, abs=1e-3) and got["ci_high"] == pytest.approx(mean + half, abs=1e-3)
         assert got["d_z"] == pytest.approx(mean / sd, abs=1e-3)

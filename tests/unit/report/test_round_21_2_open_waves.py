@@ -22,7 +22,8 @@ def complete(t3_answers: int) -> dict[tuple[str, str, int], float]:
 
 def test_closed_waves_only_names_the_waves_before_their_last_day():
     assert closed_waves_only([T0, T3], date(2027, 1, 25)) == {"T3": date(2027, 1, 31)}
-    assert closed_waves_only([T0, T3], date(2027, 1, 31)) == {}  # its last day: shown
+    assert closed_waves_only([T0, T3], date(2027, 1, 31)) == {"T3": date(2027, 1, 31)}  # last day: open (121a, 5)
+    assert closed_waves_only([T0, T3], date(2027, 2, 1)) == {}  # the day after: shown
     assert closed_waves_only([T0, T3], None) == {}
 
 

@@ -122,9 +122,12 @@ def test_round_87a_6_the_summary_and_the_page_count_the_pairs_the_table_does_not
 
     store = Store.memory()
     try:
-        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, RATED_LOW), _health(2, RATED_LOW)])
-        config = Config.model_validate({"programme": {"name": "p"}})
-        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2)])
+        HealthSnapshots(store, "p").replace_day(DAY, [_health(1, RATED_LOW), _health(2, RATED_LOW), _health(3),
+                                                      _health(4)])
+        # two of four, shown from [report] min_cell 2 on (fewer are withheld: tester round 120a, 2; and fewer than 2
+        # not flagged so: round 121a, 3)
+        config = Config.model_validate({"programme": {"name": "p"}, "report": {"min_cell": 2}})
+        data = gather(config, store, as_of=DAY, roster={}, pairs=[(66, 1), (66, 2), (66, 3), (66, 4)])
     finally:
         store.close()
     assert data.at_risk.rows == () and data.at_risk_unnamed == 2

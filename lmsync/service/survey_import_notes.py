@@ -1,0 +1,23 @@
+"""Why an imported survey answer counts in no wave, said by ``lmsync import surveys`` (tester rounds 4, 16; 16, 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from lmsync.domain.waves import Wave, outside_every_wave
+
+
+def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
+    """Why answers dated ``days`` are never scored, or ``None`` when every one falls in a wave:
+    no windows at all, or dates outside every window (first start .. last end)."""
+    outside = outside_every_wave(days, waves)
+    if not outside:
+        return None
+    if not waves:
+        return f"{outside} answer(s) fall in no survey wave: [waves] has no windows"
+    # each window by name: a date between two waves is inside "first .. last" (tester round 16, 5)
+    windows = ", ".join(f"{w.name} {w.start.isoformat()} .. {w.end.isoformat()}" for w in sorted(waves, key=lambda w: w.start))
+    return (f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows}); they are stored "  # 86b, 4
+            "but count in no wave, so health still says those people did not answer: if they answered late, widen "
+            "that wave's window in [waves] (the next run counts them)")
