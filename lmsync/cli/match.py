@@ -42,6 +42,8 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
     result, labels = service.match_view(ctx.obj.config(), people_file)
     echo_view(ctx, match_view(result, labels, fmt), fmt)
     if fmt == "csv":  # text shows them under the table, JSON in "warnings": CSV has no place (tester round 40b, 2)
+        if result.mutual is not None:  # how far the search went, as text says it (tester round 121b, 9)
+            say(f"note: {result.mutual.describe()}", err=True)
         for warning in result.warnings:
             say(f"warning: {warning}", err=True)
 

@@ -107,6 +107,8 @@ class MatchSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "load_balance", non_negative_quantum("load_balance", self.load_balance))
+        if self.peer_year_gap_min < 0:  # a junior mentoring a senior (tester round 120c, 3)
+            raise ValueError("peer_year_gap_min is below 0")
         if self.peer_year_gap_min > self.peer_year_gap_max:
             raise ValueError("peer_year_gap_min is above peer_year_gap_max")
 

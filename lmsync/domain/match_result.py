@@ -69,6 +69,38 @@ class CircleOptimality:
     optimality: Optimality
 
 
+#: What a match says when mutual pairs were refused and the best total with that rule is not proven.
+NOT_PROVEN_MUTUAL = "best found; not proven optimal once mutual pairs are refused"
+
+
+@dataclass(frozen=True)
+class MutualPairs:
+    """Two people who would have mentored each other, refused (``lmsync.domain.mutual_pairs``; tester round
+    120c, 2): ``refused``, the (mentee, mentor) directions forbidden in the match given; ``solves``, the circles'
+    solves it took; ``proven``, whether the match is proven the best with no mutual pair (most matched, then
+    the total score less the load-balance cost), not only on its own graph; ``stopped``, why an unproven search
+    ended early (``mutual_pairs.SOLVE_LIMIT``, ``TIME_LIMIT``, ``NOT_SEARCHED``; None: it did not) and
+    ``stopped_words``, that in words (tester round 121b, 9). JSON: ``{"refused": [[mentee, mentor], ...],
+    "solves", "proven", "stopped", "summary"}``."""
+
+    refused: tuple[tuple[str, str], ...]
+    solves: int
+    proven: bool
+    stopped: str | None = None
+    stopped_words: str = ""
+
+    def describe(self) -> str:
+        """``1 mutual pair refused (nobody mentors their own mentor); the best total with that rule, proven over
+        4 solves`` or, unproven, ``...; best found in 34 solves; not proven optimal once mutual pairs are refused``,
+        then why the search stopped (``: the search stopped after 32 solves (its limit)``)."""
+        n = len(self.refused)
+        head = f"{n} mutual pair{'' if n == 1 else 's'} refused (nobody mentors their own mentor)"
+        if self.proven:
+            return f"{head}; the best total with that rule, proven over {self.solves} solves (each proven on its own graph)"
+        why = f": {self.stopped_words}" if self.stopped_words else ""
+        return f"{head}; {NOT_PROVEN_MUTUAL.replace('best found', f'best found in {self.solves} solves')}{why}"
+
+
 @dataclass(frozen=True)
 class MatchResult:
     """A whole matching: ``assignments`` (kept, pinned and matched pairs), ``unmatched`` mentees
@@ -90,10 +122,12 @@ class MatchResult:
     # value, suggestion, message): suspended accounts, two roles, values people typed.
     notices: list[PersonWarning] = field(default_factory=list)
     load_cost: float = 0.0
+    mutual: MutualPairs | None = None  # mutual pairs refused (None: no solve made one)
 
     @property
     def proven_optimal(self) -> bool:
-        return all(o.optimality.proven for o in self.optimality)
+        """Every circle proven on its own graph and, when mutual pairs were refused, the best with that rule."""
+        return all(o.optimality.proven for o in self.optimality) and (self.mutual is None or self.mutual.proven)
 
     @property
     def objective(self) -> float:
@@ -108,6 +142,9 @@ class MatchResult:
         if not any(a.circle == circle.circle for a in self.assignments) and not any(
                 u.circle == circle.circle for u in self.unmatched):
             return "no mentees to match"
+        if self.mutual is not None and not self.mutual.proven and circle.optimality.proven:
+            # its own graph's proof is not the programme's (tester round 120c, 2)
+            return f"{circle.optimality.describe()} with the refused mutual pairs left out, not proven the best way to refuse them"
         return circle.optimality.describe()
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +160,9 @@ class MatchResult:
             "optimality": [
                 {"circle": o.circle, **_plain(o.optimality), "summary": self.circle_summary(o)} for o in self.optimality
             ],
+            "mutual_pairs": None if self.mutual is None else {
+                "refused": [list(pair) for pair in self.mutual.refused], "solves": self.mutual.solves,
+                "proven": self.mutual.proven, "stopped": self.mutual.stopped, "summary": self.mutual.describe()},
             "warnings": self.warnings,
             "warning_items": [n.to_dict() for n in self.notices],
         }

@@ -20,6 +20,9 @@ gets one of each, a peer taking at most ``triad_juniors``):
 3. Everyone else is assigned by ``lmsync.domain.assignment.solve``: maximum total
    compatibility under capacity, minus a convex load cost, as many matched as possible,
    proven optimal on the full graph.
+4. Nobody mentors their own mentor: when a solve pairs two people both ways, the best match
+   without such a pair is searched for and its proof, or its absence, said
+   (``lmsync.domain.mutual_pairs``; tester round 120c, 2).
 
 People are processed in id order, so the same input gives the same output whatever order
 it arrived in.
@@ -41,8 +44,10 @@ from lmsync.domain.match_result import (
     Draw,
     Match,
     MatchResult,
+    MutualPairs,
     Unmatched,
 )
+from lmsync.domain.mutual_pairs import Attempt, loops, without_mutual_pairs
 from lmsync.domain.optimality import Optimality
 from lmsync.domain.people import People, Person, id_key
 from lmsync.domain.pins import pin_problems as pins_problems
@@ -123,38 +128,36 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
                 {resolve.get(a, a): resolve.get(b, b) for a, b in pairs.items() if resolve.get(b, b) not in mentor_ids})
                for (kind, mentors, current), pairs in zip(plans, own, strict=True)]
     ranks = {p.id: {resolve.get(k, k): rank for rank, k in reversed(list(enumerate(p.preferences)))} for p in mentees if p.preferences}
+    two_roles = not mentees_now.isdisjoint(mentor_ids)  # someone may mentor their own mentor
     del resolve, plans, own, mentees_now
-    settled: list[str] = []
     # Someone with a mentee and a mentor role (vertical mentoring, a CSV "mentee;mentor") may be
     # both the mentee and the mentor of one other such person in a single solve. A pair is never
-    # mutual: the weaker direction is forbidden and the circles solved again (tester finding 1).
-    for _ in range(len(people.persons) + 1):
-        circle_warnings = list(warnings)
-        assignments: list[Match] = []
-        unmatched: list[Unmatched] = []
-        results: list[CircleOptimality] = []
-        loads: dict[str, int] = {}
+    # mutual: the best match without one is searched for (``mutual_pairs``; tester finding 1, round 120c, 2).
+    def solve(forbidden: Forbidden) -> Attempt:
+        attempt = Attempt([], [], [], {}, list(warnings))
         for kind, mentors, current, gone in circles:
             cap = {p.id: peer_capacity.get(p.id, p.capacity) for p in mentors}
             made = _match_circle(
                 kind, mentees, mentors, cap, current, pins, forbidden, rematch, rematch_all, ranks, settings,
-                circle_warnings, returning, standing, gone,
+                attempt.warnings, returning, standing, gone,
             )
-            assignments += made[0]
-            unmatched += made[1]
-            results.append(CircleOptimality(kind, made[2]))
+            attempt.assignments += made[0]
+            attempt.unmatched += made[1]
+            attempt.optimality.append(CircleOptimality(kind, made[2]))
             for mentor in mentors:
                 if cap[mentor.id] > 0:
-                    loads[mentor.id] = 0
+                    attempt.loads[mentor.id] = 0
             for a in made[0]:
-                loads[a.mentor] = loads.get(a.mentor, 0) + 1
-        mutual = _mutual(assignments)
-        if not mutual:
-            break
-        forbidden = {**forbidden, **dict.fromkeys(mutual, "their own mentee")}  # mentoring each other
-        settled += [f"{mentor} and {mentee} would have mentored each other: {mentee} is not matched to {mentor}"
-                    for mentee, mentor in mutual]
-    warnings = [*circle_warnings, *settled]
+                attempt.loads[a.mentor] = attempt.loads.get(a.mentor, 0) + 1
+        return attempt
+
+    mutual: MutualPairs | None = None
+    if two_roles:
+        done, mutual, settled = without_mutual_pairs(solve, forbidden, settings.load_balance)
+        done.warnings += [*settled, *loops(done.assignments)]
+    else:  # nobody is both a mentee and a mentor: one solve, nothing more (issue 15, speed)
+        done = solve(forbidden)
+    assignments, unmatched, loads = done.assignments, done.unmatched, done.loads
     assignments.sort(key=lambda a: (a.circle, a.mentee))
     unmatched.sort(key=lambda u: (u.circle, u.mentee))
     return MatchResult(
@@ -163,25 +166,10 @@ def match(people: People, settings: MatchSettings) -> MatchResult:
         unmatched=unmatched,
         total_score=float(sum(a.score for a in assignments)),
         loads=dict(sorted(loads.items())),
-        optimality=results,
-        warnings=warnings,
+        optimality=done.optimality,
+        warnings=done.warnings,
+        mutual=mutual,
     )
-
-
-def _mutual(assignments: Sequence[Match]) -> list[tuple[str, str]]:
-    """The weaker direction ``(mentee, mentor)`` of each pair of assignments in which two people
-    mentor each other: the lower score, on a tie the one whose mentor's id sorts later."""
-    by_pair = {(a.mentee, a.mentor): a for a in assignments}
-    weaker = []
-    for (mentee, mentor), one in by_pair.items():
-        other = by_pair.get((mentor, mentee))
-        if other is not None and mentee < mentor:
-            if one.score != other.score:
-                worse = one if one.score < other.score else other
-            else:
-                worse = one if one.mentor > other.mentor else other
-            weaker.append((worse.mentee, worse.mentor))
-    return sorted(weaker)
 
 
 def _merged(first: Mapping[str, str], second: Mapping[str, str]) -> dict[str, str]:

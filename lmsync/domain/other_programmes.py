@@ -54,6 +54,7 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
     """
     if settings.allow_other_programmes:
         return
+    guard_case_renamed(observation, settings)
     added = {op.user_id for op in ops if isinstance(op, AddMember)}
     if not added:
         return
@@ -95,6 +96,31 @@ def guard_other_programmes(observation: Observation, ops: Sequence[_Op], setting
             f"for every programme (each programme's own file says it); if this programme was renamed and "
             f"{names} runs no more, set [programme] name back to {names}"
         ),
+    )
+
+
+def guard_case_renamed(observation: Observation, settings: PlanSettings) -> None:
+    """Refuse a plan whose ``[programme] name`` differs only in letter case from a programme this store wrote for
+    (``settings.written_programmes``) whose circles are in the course: a rename, whatever the plan adds (tester round
+    121b, 2). Moodle on MySQL compares ID numbers without regard to case, so the new name's circles collide with the
+    old ones': no member was added (the guard above saw no one), and the sync made a second, empty grouping, then
+    stopped on a wrong fix, while health named every mentee without a mentor. Raises :class:`UnsafePlan` with the
+    rename's words and one fix: the old name back."""
+    folded = settings.programme.casefold()
+    renamed = sorted(other for other, circles in other_programme_circles(observation, settings.programme).items()
+                     if other.casefold() == folded and other in settings.written_programmes and circles)
+    if not renamed:
+        return
+    circles = sum(len(g) for o, g in other_programme_circles(observation, settings.programme).items() if o in renamed)
+    names = " or ".join(f"'{other}'" for other in renamed)
+    raise UnsafePlan(
+        f"{REFUSAL}, {names}, whose name differs from '{settings.programme}' only in letter case: Moodle on MySQL "
+        f"compares ID numbers without regard to case, so this plan's grouping and circles would clash with its "
+        f"{circles} circles (a second, empty grouping; circles it cannot make; every mentee without a mentor). "
+        + renamed_words(renamed, settings),
+        hint=(f"set [programme] name back to {names} (letter case included): this store's programme keeps its "
+              "circles, records and welcome discussions; a name that differs only in letter case cannot be a "
+              "second programme in this course"),
     )
 
 

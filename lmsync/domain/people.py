@@ -407,7 +407,7 @@ class PersonWarning:
     """Something about one person that a coordinator (or a script) should act on.
 
     ``code`` is stable (``account_suspended``, ``account_state_unknown``, ``dual_role``,
-    ``value_read``, ``value_unreadable``, ``department_unshared``); ``person`` is the id
+    ``value_read``, ``value_unreadable``, ``year_implausible`` (``year_of_study``), ``department_unshared``); ``person`` is the id
     matching uses (the username on the Moodle path); ``moodle_id`` and ``username`` are set
     when the person came from Moodle; ``field`` / ``value`` name the profile field and
     what was typed there; ``suggestion`` is a nearest known value, when there is one.

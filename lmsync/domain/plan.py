@@ -73,7 +73,7 @@ from lmsync.domain.sync_state import (
     PlanSettings,
     UnsafePlan,
 )
-from lmsync.domain.two_circles import hand_added_reasons
+from lmsync.domain.two_circles import CircleMentors, hand_added_reasons
 from lmsync.visible import quoted
 
 __all__ = [
@@ -183,11 +183,13 @@ def plan_sync(
     settings: PlanSettings,
     memory: Memory | None = None,
     moved: Mapping[int, str] | None = None,
+    mentors: CircleMentors | None = None,
 ) -> Plan:
     """The operations that make Moodle match ``circles``, touching only lmsync-owned objects.
 
     ``moved``: user id -> why the match moved them from their circle (``circle_leaving.moved_words``),
-    said in place of a bare "re-matched" when they leave it.
+    said in place of a bare "re-matched" when they leave it. ``mentors``: the near-peer mentors and how reasons name
+    mentors (``two_circles.CircleMentors``; tester round 121b, 3 and 4).
 
     Names are compared as Moodle would display them (``settings.displayed``, trap 39); welcome
     posts are recognised by the journal or a marker that survives the purifier (traps 32, 40);
@@ -219,7 +221,7 @@ def plan_sync(
     kept_outsiders = 0  # members lmsync did not place who hold no programme role (tester round 17, 3)
     mentor_ids = {c.mentor_id for c in circles}
     placed = {user for c in circles for user in c.mentee_ids}  # whom the match places in some circle
-    by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids)  # FIX-C
+    by_hand = hand_added_reasons(programme, owned, circles, observation.active_user_ids, mentors)  # FIX-C; 121b, 3
     for circle in sorted(circles, key=lambda c: c.mentor_id):
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
         name = names[idnumber]

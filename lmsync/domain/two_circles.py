@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lmsync.domain.ownership import mentor_group_idnumber
+from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.domain.seen_names import seen
 from lmsync.domain.sync_state import DesiredCircle, ObservedGroup
 
@@ -57,30 +57,64 @@ class PairStanding:
         return ", ".join(parts) or "neither pair is in lmsync's history or has meetings: the older circle"
 
 
+@dataclass(frozen=True)
+class CircleMentors:
+    """What the plan's reasons know of the mentors of lmsync's circles, by Moodle id (tester round 121b, 3 and 4).
+
+    ``peer``: the near-peer mentors (``structure = "triads"``; empty otherwise): a junior is in one faculty circle
+    and one near-peer circle, and only a second circle of the same kind was added by hand. ``shown``: how a reason
+    names each mentor, as every view does: ``Name (username)``, the username alone with ``[privacy] show_names``
+    off. ``names``: whether names may be shown: off, a mentor not in ``shown`` is named by Moodle id, never by the
+    group's name (which may hold theirs)."""
+
+    peer: frozenset[int] = frozenset()
+    shown: Mapping[int, str] = field(default_factory=dict)
+    names: bool = True
+
+
 def hand_added_reasons(
     programme: str,
     owned: Mapping[str, ObservedGroup],
     circles: Iterable[DesiredCircle],
     active: frozenset[int],
+    mentors: CircleMentors | None = None,
 ) -> dict[tuple[str, int], str]:
-    """``(circle idnumber, user id)`` -> removal reason, for a user the plan keeps in another circle
-    that already holds them: that membership stays, this one was added by hand (FIX-C)."""
-    names = {mentor_group_idnumber(programme, c.mentor_id): c.mentor_name for c in circles}
-    kept_in: dict[int, str] = {}
+    """``(circle idnumber, user id)`` -> removal reason, for a user the plan keeps in another circle of the same
+    kind (faculty or near-peer: ``mentors.peer``) that already holds them: that membership stays, this one was added
+    by hand (FIX-C). A triad junior's faculty circle is no second near-peer circle: leaving the near-peer one they
+    are not "added by hand" (tester round 121b, 3). Mentors are named by ``mentors.shown`` (121b, 4)."""
+    mentors = mentors or CircleMentors()
+    circles = list(circles)
+    fallback = {c.mentor_id: c.mentor_name for c in circles}
+
+    def kind(idnumber: str) -> bool:
+        return mentor_of_idnumber(programme, idnumber) in mentors.peer
+
+    def name(idnumber: str, group: ObservedGroup | None) -> str:
+        mentor = mentor_of_idnumber(programme, idnumber)
+        if mentor is not None and mentor in mentors.shown:
+            return mentors.shown[mentor]
+        if not mentors.names:
+            return f"user #{mentor}" if mentor is not None else idnumber
+        if mentor is not None and mentor in fallback:
+            return fallback[mentor]
+        return seen(group.name) if group is not None else idnumber
+
+    kept_in: dict[tuple[int, bool], str] = {}
     for circle in circles:
         idnumber = mentor_group_idnumber(programme, circle.mentor_id)
         group = owned.get(idnumber)
         for user in circle.mentee_ids & active:
             if group is not None and user in group.members:
-                kept_in[user] = idnumber
+                kept_in[(user, kind(idnumber))] = idnumber
     reasons: dict[tuple[str, int], str] = {}
     for idnumber, group in owned.items():
         for user in group.members:
-            there = kept_in.get(user)
+            there = kept_in.get((user, kind(idnumber)))
             if there is not None and there != idnumber:
                 reasons[(idnumber, user)] = (  # the plan keeps them there, established or not (tester round 92b, 5)
-                    f"also in {names.get(idnumber, seen(group.name))}'s circle, added by hand; "
-                    f"stays in {names.get(there, there)}'s, where the plan keeps them"
+                    f"also in {name(idnumber, group)}'s circle, added by hand; "
+                    f"stays in {name(there, owned.get(there))}'s, where the plan keeps them"
                 )
     return reasons
 

@@ -105,8 +105,11 @@ def unmatched_reason(
 ) -> str:
     """Why ``mentee`` got no mentor among ``mentors`` (``cap``: each one's places, 0 for none), in
     words for the coordinator: nobody with room, everyone allowed full, or what rules out each
-    mentor with room (forbidden, marked not a good fit, outside the peer year gap, year unknown),
-    counted. One pass over ``mentors``."""
+    mentor with room (forbidden, marked not a good fit, their own mentee, outside the peer year gap,
+    year unknown), counted, every rule named (tester round 120c, 5: a mentee with no year read only
+    "year of study unknown" when a forbid ruled out the faculty mentor), also beside "full" (``no capacity
+    left: the one allowed mentor is full; 3 other mentors ruled out: 1 forbidden, ...``; tester round 121b,
+    7). One pass over ``mentors``."""
     label = "peer mentor" if kind == "peer" else "mentor"
     available = [p for p in mentors if cap[p.id] > 0 and p.id != mentee.id]
     if not available:
@@ -121,16 +124,31 @@ def unmatched_reason(
             fits += 1
         else:
             why[reason] = why.get(reason, 0) + 1
+    gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
     if fits:
         full = f"no capacity left: the one allowed {label} is full" if fits == 1 else (
             f"no capacity left: all {fits} allowed {label}s are full")
-        unknown = why.get("year unknown", 0) if mentee.year is None else 0
-        if unknown:  # tester round 46b, 4: "all full" while peer places were open to a mentee with a year
-            full += f"; {unknown} peer mentor(s) could not be chosen: they need a year of study, and none is set for this mentee"
+        if not why:
+            return full
+        if mentee.year is None and set(why) == {YEAR_UNKNOWN}:
+            # tester round 46b, 4: "all full" while peer places were open to a mentee with a year
+            return (f"{full}; {why[YEAR_UNKNOWN]} peer mentor(s) could not be chosen: they need a year of study, and "
+                    "none is set for this mentee")
+        # the mentors the rules rule out, every rule named: not only "full" (tester round 121b, 7: a forbid, the
+        # year gap and a missing year ruled out three with room, and the reason read "raise m1's capacity")
+        others = sum(why.values())
+        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
+        full += f"; {others} other {label}{'' if others == 1 else 's'} ruled out: {parts}"
+        if why.get(YEAR_UNKNOWN) and mentee.year is None:
+            full += f" (no year of study is set for this mentee: peer mentors within the year gap {gap} need one)"
         return full
-    gap = f"[{settings.peer_year_gap_min}, {settings.peer_year_gap_max}]"
-    if why.get("year unknown") and mentee.year is None:
-        return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"
+    if why.get(YEAR_UNKNOWN) and mentee.year is None:
+        if set(why) == {YEAR_UNKNOWN}:
+            return f"year of study unknown, so no {label} within the year gap {gap} can be chosen"
+        # every other rule counted too: a forbid on the only faculty mentor was dropped (tester round 120c, 5)
+        parts = ", ".join(f"{count} {reason}" for reason, count in sorted(why.items()))
+        return (f"no allowed {label}: {parts} (no year of study is set for this mentee: peer mentors within the "
+                f"year gap {gap} need one)")
     if set(why) == {"forbidden"}:
         return f"every candidate {label} is forbidden"
     if set(why) <= set(forbidden.values()) | {"forbidden"}:  # not only [matching] forbids (tester round 40, 4)

@@ -1,9 +1,11 @@
 """``lmsync match`` as a view: the pairs with scores and reasons, the unmatched, the summary.
 
 JSON is ``MatchResult.to_dict()`` (people by id, every figure exact); text and CSV show one table of
-pairs and unmatched mentees, people as ``Name (username)`` (``labels``), scores to two decimals with each
+pairs and unmatched mentees, people as ``Name (username)`` (``labels``; CSV: each row's circle ``proven`` or
+``best found``, column ``optimality``), scores to two decimals with each
 pair's terms adding up to its score as shown (``score_figures``; tester round 114b, 6), then (text) the total
-score less the load-balance cost (``score_line``), the loads, the optimality per circle and the warnings.
+score less the load-balance cost (``score_line``), the loads, the optimality per circle, the mutual pairs refused
+(``MutualPairs.describe``) and the warnings.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from lmsync.domain.match_result import Draw
+from lmsync.domain.match_result import NOT_PROVEN_MUTUAL, Draw
 from lmsync.domain.matching import MatchResult
 from lmsync.domain.rematch_moves import named_reasons
 from lmsync.domain.score_figures import apportioned, figure, hundredths, shown
@@ -28,6 +30,8 @@ COLUMNS = (
     Column("origin", formats=CSV_ONLY),  # how the pair came about; the mentor before a move (tester round 40b, 2)
     Column("previous_mentor", formats=CSV_ONLY),
     Column("cause", formats=CSV_ONLY),  # why that pair ended, as JSON's ``cause`` (tester round 82, 3)
+    # the row's circle: "proven" optimal, or "best found" (tester round 121b, 9: a CSV said neither)
+    Column("optimality", formats=CSV_ONLY),
     Column("why", formats=TEXT),
 )
 
@@ -38,6 +42,9 @@ ORIGIN_WORDS = {"kept": "kept", "stayed": "stayed after re-matching", "moved": "
                 "returned": "back after a break", "pinned": "pinned", "matched": "matched anew"}
 
 
+#: The CSV ``optimality`` of a row: its circle's match proven the best (on its own graph and, when mutual pairs
+#: were refused, with that rule), or only the best found (the text summary and JSON say why).
+PROVEN, BEST_FOUND = "proven", "best found"
 #: The "why" of a pair no weighted term scores (round 42: the cell was empty, as if something was missing).
 NOTHING_SHARED = "nothing in common that the weights score"
 #: ... of such a pair that existed before and stays: it stays because no mentor scores higher, not for what its
@@ -54,6 +61,8 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     """
     name = (labels or {}).get
     text_only = fmt in ("text", "table")
+    proven = {o.circle: PROVEN if o.optimality.proven and (result.mutual is None or result.mutual.proven) else BEST_FOUND
+              for o in result.optimality}
     # a moved mentee's former mentor and who took their place, by label here (tester rounds 103a, 2; 104b, 9)
     named = named_reasons(result.assignments, lambda i: name(i, i)) if fmt in (None, "text", "table") else {}
     rows = [
@@ -62,7 +71,8 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
                                                 for key, value in apportioned(a.terms, a.score).items()),
          "reasons": reasons, "unmatched_reason": "", "origin": a.origin,
          "why": "; ".join(named.get((a.circle, a.mentee), ())) or reasons or STAYS.get(a.origin, NOTHING_SHARED),
-         "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": ""}
+         "previous_mentor": name(a.previous, a.previous) if a.previous else "", "cause": "",
+         "optimality": proven.get(a.circle, BEST_FOUND)}
         for a, reasons in ((a, "; ".join(a.reasons)) for a in result.assignments)
     ]
     rows += [
@@ -72,7 +82,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
              f" (their pair with {name(u.previous, u.previous)} ended{f': {u.cause}' if u.cause else ''})" if u.previous else "")
          + draw_words(u.draw, lambda i: name(i, i)),
          "origin": "ended" if u.previous else "", "previous_mentor": name(u.previous, u.previous) if u.previous else "",
-         "cause": (u.cause or "") if u.previous else ""}
+         "cause": (u.cause or "") if u.previous else "", "optimality": proven.get(u.circle, BEST_FOUND)}
         for u in result.unmatched
     ]
     loads = loads_line(result.loads)
@@ -92,6 +102,7 @@ def match_view(result: MatchResult, labels: Mapping[str, str] | None = None, fmt
     summary = [f"{count} pair{'' if count == 1 else 's'}{f' ({how})' if how else ''}, {unmatched}, "
                f"{score_line(result)}; {loads}"]
     summary += [f"{o.circle} circle: {result.circle_summary(o)}" for o in result.optimality]
+    summary += [result.mutual.describe()] if result.mutual else []  # tester round 120c, 2
     summary += [f"warning: {warning}" for warning in result.warnings]
     fields = [] if fmt not in (None, "json") else [Field(key, value) for key, value in result.to_dict().items()]
     return Document([Table("pairs", COLUMNS, rows, formats=TEXT_CSV), Note("\n".join(summary)), *fields])
@@ -125,11 +136,13 @@ def score_line(result: MatchResult) -> str:
     rounded = any(hundredths(x) != x * 100 for x in (result.total_score, result.load_cost,
                                                      *(a.score for a in result.assignments)))
     said = " (scores rounded to 2 decimals; --format json has them unrounded)" if rounded else ""
+    # not "maximised" when refusing mutual pairs left the best total unproven (tester round 120c, 2)
+    best = " maximised" if result.mutual is None or result.mutual.proven else f" ({NOT_PROVEN_MUTUAL})"
     if not result.load_cost:
-        return f"total score {figure(result.total_score)} maximised{said}"
+        return f"total score {figure(result.total_score)}{best}{said}"
     objective = (hundredths(result.total_score) - hundredths(result.load_cost)) / 100
     return (f"total score {figure(result.total_score)}, less load-balance cost {figure(result.load_cost)} ([matching] "
-            f"load_balance) = {figure(objective)} maximised{said}")
+            f"load_balance) = {figure(objective)}{best}{said}")
 
 
 #: Up to this many mentors, the summary names each one's load; beyond it, how many carry each load.

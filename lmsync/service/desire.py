@@ -20,10 +20,12 @@ from lmsync.domain.matching import MENTOR_GONE, MatchResult
 from lmsync.domain.people import MENTORING_ROLES, People, PersonWarning
 from lmsync.domain.plan import DesiredCircle
 from lmsync.domain.rematch_moves import plan_words
-from lmsync.domain.two_circles import PairStanding
+from lmsync.domain.two_circles import CircleMentors, PairStanding
 from lmsync.domain.unmatched import HELD_BY_TWO_ROLES
 from lmsync.service.acted_forbids import unsaid_waits
+from lmsync.service.circle_mentors import circle_mentors, juniors_cause
 from lmsync.service.circle_records import with_circles_gone
+from lmsync.service.cohort_roles import PEER_MENTOR_NOW, peer_now_reason
 from lmsync.service.held_places import held_circles, held_people
 from lmsync.service.labels import named as name_of
 from lmsync.service.labels import with_moodle_id
@@ -53,6 +55,8 @@ class Desired:
     #: the places held for mentees away, less those a pin or a pair kept apart takes first (``Memory.kept``,
     #: ``Memory.place_ended``; ``held_places.settled_holds``, tester round 104a, 4 and 6)
     members: MemberHolds = field(default_factory=MemberHolds)
+    #: the near-peer mentors and how reasons name mentors (``plan_sync``; tester round 121b, 3 and 4)
+    mentors: CircleMentors = field(default_factory=CircleMentors)
 
     def summary_lines(self, labels: Mapping[str, str] | None = None) -> list[str]:
         """The match in a few lines, people named by ``labels`` (username -> ``Name (username)``, as views
@@ -101,7 +105,7 @@ def desired_state(
     75). ``ended``: away mentor whose hold is over -> its last day (``Holds.ended``), for those reasons.
     ``members``: the places held for mentees away (``Holds.members``): taken from their mentors' room, and a
     circle whose only places are held is kept (``held_places``; tester round 103b, 1)."""
-    read = people_from_snapshot(snapshot, config, standing, returning, named, held)
+    read = people_from_snapshot(snapshot, config, standing, returning, named, held, site=site)
     # a pin and a pair kept apart come before a held place (tester round 104a, 4 and 6), as in `lmsync match`
     read, members = held_people(read, members or MemberHolds(), config, named=named, site=site)
     people, waits, gone = with_circles_gone(read.people, snapshot.observation, config, deleted or {}, held, snapshot.proof)
@@ -129,13 +133,16 @@ def desired_state(
     # each re-match move says why, as `lmsync match` does, people named as here (tester rounds 104b, 9; 106a, 3)
     why = plan_words(result.assignments, lambda i: name_of(i, by_id[i].fullname or "" if i in by_id else "",
                                                            show_names=config.privacy.show_names))
-    moved = {by_id[a.mentee].moodle_id: moved_words(a.cause, why.get((a.circle, a.mentee), ""))
+    juniors = config.matching.triad_juniors  # a near-peer circle cut to triad_juniors says so (tester round 121b, 3)
+    moved = {by_id[a.mentee].moodle_id: moved_words(juniors_cause(a.cause, a.circle, by_id.get(a.previous or ""), juniors),
+                                                    why.get((a.circle, a.mentee), ""))
              for a in result.assignments if a.cause not in ("", MENTOR_GONE)}
     # one with no mentor now leaves their circle "with no mentor", not "(re-matched)" (tester round 46b, 2)
     for item in result.unmatched:  # a triad's mentee moved in one circle keeps that cause
         if item.mentee not in by_id:  # a two-role mentee left out: said by their notice, below (round 92a, 3)
             continue
-        moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", item.cause))
+        cause = juniors_cause(item.cause, item.circle, by_id.get(item.previous or ""), juniors)
+        moved.setdefault(by_id[item.mentee].moodle_id, left_without_words(item.reason, item.circle == "peer", cause))
     placed = {a.mentee for a in result.assignments}
     for notice in read.notices:  # a two-role person held out of matching is not "re-matched" (tester rounds 53, 2; 54, 3)
         waiting = notice.outcome in HELD_BY_TWO_ROLES
@@ -146,10 +153,14 @@ def desired_state(
         elif notice.outcome == "counted_as_mentor" and notice.moodle_id is not None:  # not "added by hand" (62, 3b)
             moved.setdefault(notice.moodle_id, "a mentor now: a mentor role and a mentee role, counted as a mentor "
                                                "([matching] dual_role)")
+        elif notice.outcome == PEER_MENTOR_NOW and notice.moodle_id is not None:  # tester round 120c, 4
+            moved.setdefault(notice.moodle_id, peer_now_reason(config))
     as_mentee = {n.person for n in read.notices if n.outcome == "counted_as_mentee"}
     for mentee_id, mentor_id in people.current.items() if as_mentee else ():  # not a catch-all (round 64, 5)
         if mentor_id in as_mentee and mentee_id in by_id and (moodle_id := by_id[mentee_id].moodle_id) is not None:
-            moved[moodle_id] = (("re-matched" if mentee_id in placed else LEFT_WITHOUT) + f": their mentor {mentor_id} "
+            full = by_id[mentor_id].fullname or "" if mentor_id in by_id else ""  # named (tester round 120c, 8)
+            moved[moodle_id] = (("re-matched" if mentee_id in placed else LEFT_WITHOUT) + ": their mentor "
+                                f"{name_of(mentor_id, full, show_names=config.privacy.show_names)} "
                                 "has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)")
     joining, left = _gone_words(snapshot, config, people, result, moved, gone, ended or {})
     return Desired(
@@ -162,6 +173,7 @@ def desired_state(
         moved={user: words for user, words in moved.items() if user is not None},
         unsure=frozenset(pair for t in read.two_circles for pair in t.leave_alone(result.assignments)),
         members=members,
+        mentors=circle_mentors(snapshot, config),
     )
 
 

@@ -8,6 +8,7 @@ what is wrong and the admin step that fixes it; the token itself is never printe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from lmsync.config import Config
@@ -366,9 +367,14 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
     circle is not said to be in none (tester round 117b, 3).
     """
     from lmsync.domain.people import LARGEST, unshared_departments
+    from lmsync.domain.year_of_study import YEAR_FIX
+    from lmsync.service.cohort_roles import DOCTOR_FIXES
     from lmsync.service.doctor_people import planned_circles
+    from lmsync.service.match import person_labels
+    from lmsync.service.match_warning_names import named_notices
     from lmsync.service.observe import find_course_id, read_peer_mentors, read_roster
     from lmsync.service.roster import people_from_roster
+    from lmsync.service.site_accounts import api_lookup
 
     try:
         course_id = find_course_id(api, config.programme.course)
@@ -386,8 +392,11 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
         if config.programme.peer_mentor_cohort:
             report.add("peer mentor cohort", "ok", f"{len(peers)} of its members are in the course")
     circles = planned_circles(api, config)  # a two-role person in a circle is said to be in it, as the plan says (117b, 3)
-    read = people_from_roster(roster, config, peer_mentor_ids=peers, groups=circles.groups, held=circles.held)
-    notices = [*read.notices, *unshared_departments(read.people, config.matching.attributes.department or "department")]
+    read = people_from_roster(roster, config, peer_mentor_ids=peers, groups=circles.groups, held=circles.held,
+                              site=api_lookup(api))  # a held circle's mentor named (tester round 121b, 5)
+    unshared = unshared_departments(read.people, config.matching.attributes.department or "department")
+    named = partial(person_labels, read.people, show_names=config.privacy.show_names)  # as the plan (round 120c, 8)
+    notices = [*read.notices, *named_notices(unshared, named)]
     by_kind: dict[tuple[str, str], list[str]] = {}
     for notice in notices:
         by_kind.setdefault((notice.code, notice.field or ""), []).append(notice.message)
@@ -398,7 +407,9 @@ def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:
         "dual_role": "remove one of the roles in the course, or set [matching] dual_role",
         "value_read": "ask the person (or an admin) to type the number alone",
         "value_unreadable": f"ask the person (or an admin) to type one number (a capacity: 0 to {LARGEST:,})",
+        "year_implausible": f"ask the person (or an admin) to {YEAR_FIX}, not a class's year",  # tester round 120c, 7
         "department_unshared": "correct the value, or add the spelling to [matching] aliases",
+        **DOCTOR_FIXES,  # a peer-mentor cohort member with a mentor role, or a mentee in a circle (tester round 120c)
     }
     for (code, field_name), messages in sorted(by_kind.items()):
         shown = "; ".join(messages[:10]) + (f"; ... and {len(messages) - 10} more" if len(messages) > 10 else "")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ from lmsync.errors import ConfigError, PinError
 from lmsync.log import get_logger
 from lmsync.service.acted_forbids import unsaid_waits
 from lmsync.service.decision_hints import decisions_hint
+from lmsync.service.match_warning_names import named_notices, named_warnings
 from lmsync.service.people_csv import load_people_csv
 from lmsync.service.person_keys import split_key
 from lmsync.service.site_accounts import SiteLookup, api_lookup
@@ -103,10 +105,11 @@ def run_match(
         # pins come only from the configuration here: a configuration error, exit 2 with its fix (tester round 3, 19)
         raise ConfigError(f"[matching] pins: {exc.message}", hint=decisions_hint(config, _PAIRS)) from None
     # why a re-matched mentee moved (who took the place, or the loads), what is maximised (tester rounds 103a, 2 and 4; 104b, 9)
+    labels = partial(person_labels, people, show_names=config.privacy.show_names)  # its warnings name (round 120c, 8)
     result = replace(result, assignments=with_moves_said(result.assignments, people, settings),
-                     load_cost=load_cost(result.loads, settings.load_balance))
+                     load_cost=load_cost(result.loads, settings.load_balance), warnings=named_warnings(result.warnings, labels))
     field_name = m.attributes.department or "department"
-    items = [*notices, *unshared_departments(people, field_name)]
+    items = [*notices, *named_notices(unshared_departments(people, field_name), labels)]
     log.info(
         "matched",
         people=len(people.persons),

@@ -38,7 +38,6 @@ from typing import TypeVar, cast
 from lmsync.config import Config
 from lmsync.domain.held_capacity import at_least_held, held_counts
 from lmsync.domain.people import (
-    LARGEST,
     PLACEHOLDERS,
     ROLES,
     People,
@@ -58,8 +57,10 @@ from lmsync.domain.people import (
 )
 from lmsync.domain.profile_text import plain_text
 from lmsync.errors import InputError
+from lmsync.service import people_csv_numbers as numbers
 from lmsync.service.csv_tables import ImportIssue, csv_problem, decode_csv, failed_import, separator
 from lmsync.service.people_csv_ids import id_problem, mentor_problem
+from lmsync.service.people_csv_numbers import BadCell
 from lmsync.service.people_csv_preferences import preference_notices
 
 T = TypeVar("T")
@@ -118,11 +119,12 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
     words = _Cells(lambda part: _word(part, spellings))  # one value of a multi-valued cell
     # Programmes repeat the same roles, departments, interests and languages: each distinct cell is read once.
     roles_of = _Cells(lambda text: _roles(text, config))
-    capacity_of, year_of = _Cells(_capacity), _Cells(_year)
+    capacity_of, year_of = _Cells(numbers.capacity), _Cells(numbers.year)  # as the sync reads them (round 120c, 6)
     department_of = _Cells(lambda text: normal_department(respell(text, spellings)))
     values_of = _Cells(lambda text: _values(text, words))
     needs_of = _Cells(lambda text: tokens(split_values(_semicolons(text), MULTI)))  # needs are not respelt
     chose: list[tuple[int, tuple[str, ...]]] = []  # (line, preferences), checked once every mentor is known
+    refused_chose: list[tuple[int, tuple[str, ...]]] = []  # ... of rows refused for a cell: checked for ids only
     problems: list[ImportIssue] = []  # every row's, raised together once the file is read
     short: list[tuple[int, int]] = []  # (line, cells) of rows with fewer cells than the header
     for line, row in _rows(path, reader, skipped, problems):
@@ -150,48 +152,52 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         if broken:  # a quote left open (tester round 4, 17)
             problems.append(ImportIssue(line, broken[0], 'holds a line break: a quote (") opened on this line is not closed on it'))
             continue
+        bad: list[ImportIssue] = []  # every bad cell of the row, not the first alone (tester round 120c, 6)
         if not person_id:
-            problems.append(ImportIssue(line, "id", "empty"))
-            continue
-        if MULTI_SEPARATORS.search(person_id):  # preferences could never name it (tester round 82, 4)
-            problems.append(ImportIssue(line, "id", f"{person_id!r} holds a comma or semicolon, which separate the ids "
-                                        "of preferences: an id cannot hold one"))
-            continue
-        if said := id_problem(person_id):  # a NUL byte was taken as part of the id (tester round 95a)
-            problems.append(ImportIssue(line, "id", said))
-            continue
+            bad.append(ImportIssue(line, "id", "empty"))
+        elif MULTI_SEPARATORS.search(person_id):  # preferences could never name it (tester round 82, 4)
+            bad.append(ImportIssue(line, "id", f"{person_id!r} holds a comma or semicolon, which separate the ids "
+                                   "of preferences: an id cannot hold one"))
+        elif said := id_problem(person_id):  # a NUL byte was taken as part of the id (tester round 95a)
+            bad.append(ImportIssue(line, "id", said))
         # people are named in any case and width: t1, T1 and Ｔ1 are one id (third and fourth testers)
-        key = id_key(person_id)
-        if key in seen:
+        elif (key := id_key(person_id)) in seen:
             earlier, written = seen[key]
             case = "" if written == person_id else f" as {written} (ids are read in any case)"
-            problems.append(ImportIssue(line, "id", f"{person_id} already appears on line {earlier}{case}"))
-            continue
-        seen[key] = (line, person_id)
+            bad.append(ImportIssue(line, "id", f"{person_id} already appears on line {earlier}{case}"))
+        else:
+            seen[key] = (line, person_id)
         ranked = normal_preferences(MULTI_SEPARATORS.split(preferences)) if preferences else ()
-        try:
-            primary, also, default = roles_of[role]
-            persons.append(
-                Person.normalised(
-                    id=person_id,
-                    role=primary,
-                    also=also,
-                    capacity=capacity_of[capacity] if capacity else default,
-                    department=department_of[department],
-                    interests=values_of[interests],
-                    # "N/A" (round 47, 6); a year 0 (a foundation year) is a year, not the placeholder "0"
-                    year=year_of[year] if year and normalise(year) not in PLACEHOLDERS - {"0"} else None,
-                    languages=values_of[languages],
-                    fullname=fullname or None,
-                    preferences=ranked,
-                    needs=needs_of[needs],
-                )
-            )
-        except _BadCell as bad:
-            problems.append(ImportIssue(line, bad.field, bad.message))
+        roles = numbers.cell(roles_of, role, line, bad)
+        counted = numbers.cell(capacity_of, capacity, line, bad) if capacity else None
+        # "N/A" (round 47, 6); a year 0 (a foundation year) is a year, not the placeholder "0"
+        aged = numbers.cell(year_of, year, line, bad) if year and normalise(year) not in PLACEHOLDERS - {"0"} else None
+        if bad or roles is None:
+            # the row's other cells named in the same pass, not after a re-run (tester round 121b, 8)
+            problems += bad + [ImportIssue(line, field, said) for field, given in (("current_mentor", mentor),
+                                                                                     ("current_peer", peer))
+                               if given and (said := mentor_problem(field, given))]
+            refused_chose.append((line, ranked))
             continue
+        primary, also, default = roles
+        persons.append(
+            Person.normalised(
+                id=person_id,
+                role=primary,
+                also=also,
+                capacity=counted.value if counted else default,
+                department=department_of[department],
+                interests=values_of[interests],
+                year=aged.value if aged else None,
+                languages=values_of[languages],
+                fullname=fullname or None,
+                preferences=ranked,
+                needs=needs_of[needs],
+            )
+        )
         if notices is not None:
             notices.extend(_row_notices(path, line, person_id, role, capacity, year, primary, also))
+            notices.extend(numbers.read_as(path, line, person_id, (("capacity", counted), ("year", aged))))
         if ranked:
             chose.append((line, ranked))
         if not capacity:
@@ -207,7 +213,7 @@ def load_people_csv(path: str | Path, config: Config, notices: list[PersonWarnin
         problems.append(ImportIssue(1 + skipped, "", "a header and no people: one row per mentor and mentee below it"))
     if problems:  # with a preference naming no id of the file at all: one run lists them all (tester round 15, 7)
         problems += [ImportIssue(line, "preferences", f"{choice!r} is not the id of anyone in this file")
-                     for line, prefs in chose for choice in prefs
+                     for line, prefs in chose + refused_chose for choice in prefs
                      if id_key(choice) not in seen]
         # and what the rows read name wrongly, but for ids of rows refused above (tester round 66, 4: three runs)
         failed = set(seen) - {id_key(p.id) for p in persons}
@@ -315,17 +321,9 @@ def _row_notices(path: Path, line: int, person_id: str, role: str, capacity: str
     return found
 
 
-class _BadCell(ValueError):
-    """A cell that cannot be read: ``field`` and ``message`` for the error naming its line (``_fail``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(field, message)
-        self.field, self.message = field, message
-
-
 class _Cells(dict[str, T]):
     """Cell text -> ``read(text)``, each distinct cell read once (issue 15, speed: 60,000 rows hold a
-    few thousand distinct cells). A cell ``read`` refuses (``_BadCell``) is not remembered."""
+    few thousand distinct cells). A cell ``read`` refuses (``people_csv_numbers.BadCell``) is not remembered."""
 
     def __init__(self, read: Callable[[str], T]) -> None:
         super().__init__()
@@ -340,10 +338,10 @@ def _roles(text: str, config: Config) -> tuple[Role, frozenset[Role], int]:
     """A role cell as the primary role, the others (as ``Person`` holds them) and the default capacity."""
     roles = [r.strip().lower() for r in MULTI_SEPARATORS.split(text) if r.strip()]  # "Mentor" too
     if not roles:
-        raise _BadCell("role", "empty (use mentor, peer_mentor or mentee)")
+        raise BadCell("role", "empty (use mentor, peer_mentor or mentee)")
     for role in roles:
         if role not in ROLES:
-            raise _BadCell("role", f"{role!r} is not one of mentor, peer_mentor, mentee")
+            raise BadCell("role", f"{role!r} is not one of mentor, peer_mentor, mentee")
     primary = cast(Role, "mentee" if "mentee" in roles else roles[0])
     all_roles = frozenset(cast(Role, r) for r in roles)
     return primary, normal_also(primary, all_roles), default_capacity(all_roles, config)
@@ -366,23 +364,6 @@ def _rows(path: Path, reader: _csv.Reader, skipped: int, problems: list[ImportIs
         line = reader.line_num + skipped
         if row:
             yield start, row
-
-
-_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
-
-
-def _capacity(text: str) -> int:
-    capacity = _integer(text, "capacity")
-    if capacity < 0:
-        raise _BadCell("capacity", "must be 0 or more")
-    return capacity
-
-
-def _year(text: str) -> int:
-    year = _integer(text, "year")
-    if year < 0:  # a year of study (tester round 40b, 11: -3 was taken)
-        raise _BadCell("year", "must be 0 or more")
-    return year
 
 
 def _values(text: str, words: dict[str, str]) -> frozenset[str]:
@@ -439,17 +420,6 @@ def _refused(path: Path, problems: list[ImportIssue]) -> InputError:
     """The one error for a refused people file: every problem found (the first 25), nothing matched."""
     return failed_import(str(path), problems, outcome="nothing was matched",
                          hint="fix the file and run lmsync match again")
-
-
-def _integer(text: str, field: str) -> int:
-    """A whole number as written: digits, or "2.0" as a spreadsheet may save a number cell (tester
-    round 15, 7). Not Python's other spellings: "1e3" read as 1,000 and "1_0" as 10 (tester round 40, 9)."""
-    if not _WHOLE.fullmatch(text):
-        raise _BadCell(field, f"{text!r} is not a whole number")
-    value = int(text.split(".", 1)[0])
-    if abs(value) > LARGEST:
-        raise _BadCell(field, f"{text!r} is too large (at most {LARGEST:,})")
-    return value
 
 
 def _columns(path: Path, header: list[str], config: Config) -> dict[str, str]:

@@ -51,7 +51,7 @@ def _people(api: MoodleApi, store: Store, config: Config) -> RosterPeople:
     deleted = deleted_circles(store, programme, snapshot)
     away = holds(config, store, snapshot.observation, deleted)  # circles held while their mentor is away, as the sync
     read = people_from_snapshot(snapshot, config, pair_standing(store, programme), returning_mentors(store, programme),
-                                usernames(api), away.until)
+                                usernames(api), away.until, site=api_lookup(api))
     # the places held for mentees away are taken, a pin and a pair kept apart first, by the sync's own function
     # (tester rounds 103b, 1; 104a, 4 and 6)
     read, _members = held_people(read, away.members, config, named=usernames(api), site=api_lookup(api))

@@ -30,10 +30,13 @@ from lmsync.domain.people import (
 from lmsync.domain.plan import ObservedGroup, mentor_of_idnumber
 from lmsync.domain.two_circles import PairStanding, TwoCircles
 from lmsync.domain.unmatched import HELD_MEMBER
+from lmsync.domain.year_of_study import YEAR_FIX, year_problem
+from lmsync.service.cohort_roles import COHORT_UNTIL, cohort_mentee, cohort_mentor_role
 from lmsync.service.established import kept_apart, pinned_closed
 from lmsync.service.labels import named, with_moodle_id
 from lmsync.service.observe import RosterUser, Snapshot
 from lmsync.service.roster_config import unheld_role_lines, unshown_field_lines
+from lmsync.service.site_accounts import SiteLookup
 from lmsync.service.suspended_words import suspended_member, suspended_mentor
 from lmsync.service.two_roles import UNTIL, left_out_unmatched, left_out_words
 from lmsync.visible import visible
@@ -108,12 +111,14 @@ def person_from_roster(
     def field_value(shortname: str | None) -> str | None:
         return profile.get(shortname) if shortname else None
 
-    def number(shortname: str | None, missing: str, least: int | None = None) -> int | None:
+    def number(shortname: str | None, missing: str, least: int | None = None, year: bool = False) -> int | None:
         typed = read_number(field_value(shortname))
         problem = out_of_range(typed.value, least)
-        if problem:  # '99999999999999999999' or a capacity of '-3': counted as missing, as 'lots' is (tester round 4, 4 and 8)
+        implausible = year_problem(typed.value) if year and not problem else None  # 2026: unknown (round 120c, 7)
+        if problem or implausible:  # '99999999999999999999' or a capacity of '-3': counted as missing, as 'lots' is (tester round 4, 4 and 8)
             notices.append(_warn(
-                user, "value_unreadable", f"{_label(user, show)}: {shortname} {typed.text!r} {problem}; {missing}",
+                user, "year_implausible" if implausible else "value_unreadable", f"{_label(user, show)}: {shortname} "
+                f"{typed.text!r} {problem or implausible}; {missing}" + (f": {YEAR_FIX}" if implausible else ""),
                 shortname, typed.text,
             ))
             return None
@@ -143,7 +148,7 @@ def person_from_roster(
                               "field means [matching] default_capacity)", least=0)
             freeze = capacity is None
     # a year below 0 means nothing (a people file refuses it): unknown, as a word is (tester round 64, 2)
-    year = number(attrs.year, "counts as missing (year unknown)", least=0) if attrs.year else None
+    year = number(attrs.year, "counts as missing (year unknown)", least=0, year=True) if attrs.year else None
     person = Person(
         id=user.username or str(user.id),
         role=role,
@@ -171,12 +176,13 @@ def people_from_roster(
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
-    held: Collection[int] = frozenset(),
+    held: Collection[int] = frozenset(), site: SiteLookup | None = None,
 ) -> RosterPeople:
     """Who takes part, from the roster and lmsync's circles (``groups``), with warnings.
 
     - ``held``: mentors away whose circles are held as they are (``away_mentors``, tester round 53, 1):
-      a member of such a circle (and of no other) is not matched while it is held.
+      a member of such a circle (and of no other) is not matched while it is held. ``site``: names a circle's
+      mentor not in the roster, as ``cohort_roles.cohort_mentee`` says (tester round 121b, 5).
 
     - A suspended account (trap 41) is never a person: never matched or placed. When it is
       in a circle, the plan removes a mentee ("account suspended"; a circle held while its mentor is
@@ -184,6 +190,8 @@ def people_from_roster(
     - A user with a mentor role and a mentee role (trap 42) is named, and
       ``[matching] dual_role`` decides: ``mentor``, ``mentee``, or ``exclude`` (the default:
       no new matching; a circle they already mentor or belong to is kept as it is).
+    - A member of the peer-mentor cohort with a mentor role and no mentee role stays a peer mentor (the year gap
+      applies), named; one who is a mentee in a circle leaves it as a peer mentor now, named (``cohort_roles``).
     - Hand-typed numbers are read by ``read_number``; ``[matching] aliases`` respells
       department, interests and languages.
 
@@ -239,6 +247,7 @@ def people_from_roster(
         hold = in_circle_held_out = False
         if is_mentor and is_mentee:
             decision = matching.dual_role
+            until = COHORT_UNTIL if is_peer else UNTIL  # which value keeps a peer mentor (tester round 121b, 10)
             roles = ", ".join(sorted(user.roles))
             if decision == "exclude":
                 hold = True
@@ -247,18 +256,18 @@ def people_from_roster(
                 elif user.id in in_circle and _with_active_mentor(user.id, owned, roster, programme.name):
                     kept = "held_with_mentor"
                     outcome = "kept in their circle while their mentor has room for them, matched with no other mentor"
-                    is_mentor = False
+                    is_mentor = False  # a mentee, in the cohort too: the two-role rules win (tester round 121b, 1)
                     stay_put.add(user.id)  # with their mentor only: a fall of capacity moved them (round 54, 3)
                 else:  # the circle's mentor left or is away (tester round 53, 2), or in no circle: not matched anew
                     kept, in_circle_held_out = "held_out", user.id in in_circle
-                    outcome, taken_from = left_out_words(user.id, owned, held, programme.name)
+                    outcome, taken_from = left_out_words(user.id, owned, held, programme.name, until=until)
                     if taken_from is not None:  # in no circle after this plan: the match's unmatched (round 92a, 3)
                         left[user.username or str(user.id)] = taken_from
                         left_labels[user.username or str(user.id)] = visible(
                             f"{user.fullname} ({user.username})" if show and user.fullname and user.username
                             else user.username or str(user.id))
                 if kept != "held_out":
-                    outcome += f" {UNTIL}"
+                    outcome += f" {until}"
             else:
                 kept, outcome = f"counted_as_{decision}", f"counted as {decision} ([matching] dual_role)"
                 is_mentor = decision == "mentor"
@@ -272,9 +281,14 @@ def people_from_roster(
             ))
             if hold and (in_circle_held_out or (user.id not in circle_mentors and user.id not in in_circle)):
                 continue
+        elif is_mentor and is_peer:  # the cohort decides, whatever mentor role they hold (tester round 120c, 1)
+            is_mentor = False
+            notices.append(cohort_mentor_role(user, _label(user, show), config))
+        if is_peer and not (is_mentor or hold or triads) and user.id in in_circle:  # no mentee now (tester round 120c, 4)
+            notices.extend(n for n in [cohort_mentee(user, _label(user, show), owned, roster, held, config, site)] if n)
         if is_mentor:
             read = person_from_roster(user, "mentor", config, spellings=spellings)
-        elif is_peer:
+        elif is_peer and user.id not in stay_put:  # held in their circle: a mentee (tester round 121b, 1)
             also: tuple[Role, ...] = ("mentee",) if triads else ()
             read = person_from_roster(user, "peer_mentor", config, also=also, spellings=spellings)
         else:
@@ -468,7 +482,7 @@ def people_from_snapshot(
     standing: Callable[[Collection[int]], PairStanding] | None = None,
     returning: Callable[[Collection[int]], Mapping[int, int]] | None = None,
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
-    held: Collection[int] = frozenset(),
+    held: Collection[int] = frozenset(), site: SiteLookup | None = None,
 ) -> RosterPeople:
     """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
     ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C);
@@ -482,5 +496,5 @@ def people_from_snapshot(
         standing=standing,
         returning=returning,
         named=named,
-        held=held,
+        held=held, site=site,
     )

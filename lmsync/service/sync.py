@@ -180,7 +180,7 @@ def make_plan(
                         unsure=unsure, kept=frozenset(desired.members.kept), place_ended=desired.members.ended)
     settings = with_written(plan_settings(config, allow_delete=allow_delete), journal)  # a rename: tester round 118a, 1
     try:
-        plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved)  # mass-removal guard first
+        plan = plan_sync(snapshot.observation, desired.circles, settings, memory, desired.moved, desired.mentors)
         guard_unheld_roles(  # a misspelt role dissolves circles however few people it unplaces (tester round 5, 6)
             owned_groups(snapshot.observation, settings.programme)[0],
             {mentor_group_idnumber(settings.programme, c.mentor_id) for c in desired.circles} | memory.held,

@@ -26,22 +26,24 @@ TWO_ROLES_LEFT_OUT = ("a mentor role and a mentee role: left out of matching unt
                       "([matching] dual_role)")
 
 
-def left_out_words(user_id: int, owned: Sequence[ObservedGroup], held: Collection[int], programme: str) -> tuple[str, int | None]:
+def left_out_words(user_id: int, owned: Sequence[ObservedGroup], held: Collection[int], programme: str, *,
+                   until: str = UNTIL) -> tuple[str, int | None]:
     """(what a two-role person who is no circle's mentor and whose circle has no active mentor is told, the mentor of
     the circle they are taken out of now: None while that circle is held for its away mentor, ``held``: mentor ->
-    last day held, from ``sync``). ``0`` when they are in no circle at all."""
+    last day held, from ``sync``). ``0`` when they are in no circle at all. ``until``: how "until an admin decides"
+    is said (``cohort_roles.COHORT_UNTIL`` for a peer-mentor cohort member; tester round 121b, 10)."""
     mentors = [m for g in owned if user_id in g.members
                and (m := mentor_of_idnumber(programme, g.idnumber)) is not None and m != user_id]
     if not mentors:
-        return f"left out of matching: in no circle, with no mentor, {UNTIL}; {FIX}", 0
+        return f"left out of matching: in no circle, with no mentor, {until}; {FIX}", 0
     base = "left out of matching (the mentor of their circle is no longer active)"
     kept = [m for m in mentors if m in held]
     if kept:
         days = sorted(held[m] for m in kept) if isinstance(held, Mapping) else []
-        until = f" until {days[-1].isoformat()} ([sync] away_mentor_hold_days)" if days else ""
-        return (f"{base}: they stay in their circle while it is held for its mentor{until}, then are taken out of "
-                f"it with no mentor unless the mentor is back, and are not matched anew {UNTIL}; {FIX}"), None
-    return (f"{base}: taken out of their circle, with no mentor, and not matched anew {UNTIL}; {FIX}"), mentors[0]
+        last = f" until {days[-1].isoformat()} ([sync] away_mentor_hold_days)" if days else ""
+        return (f"{base}: they stay in their circle while it is held for its mentor{last}, then are taken out of "
+                f"it with no mentor unless the mentor is back, and are not matched anew {until}; {FIX}"), None
+    return (f"{base}: taken out of their circle, with no mentor, and not matched anew {until}; {FIX}"), mentors[0]
 
 
 def left_out_unmatched(left: Mapping[str, int], departed: Mapping[tuple[str, bool], str]) -> list[Unmatched]:

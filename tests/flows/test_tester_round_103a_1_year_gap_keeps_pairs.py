@@ -17,8 +17,9 @@ from lmsync.moodle.emulator.state import Site
 from tests.flows.conftest import run_in
 
 PROGRAMME = "mentor-2026"  # demo_home's
-KEPT = ("s0005: existing pair with s0018 kept although it is outside the year gap [1, 3] (the mentee is in year 6, "
-        "the peer mentor in year 6); a new pair would not be made")
+# named as every view names people (tester round 120c, 8: "s0005: existing pair with s0018 ...")
+KEPT = ("Jonah Ahmed (s0005): existing pair with Aoife Ahmed (s0018) kept although it is outside the year gap [1, 3] "
+        "(the mentee is in year 6, the peer mentor in year 6); a new pair would not be made")
 
 
 def _circle_of(home: Any, username: str) -> str | None:

@@ -16,7 +16,7 @@ from lmsync.domain import people as people_module
 from lmsync.domain.plan import mentor_group_idnumber, mentor_of_idnumber
 from lmsync.moodle.emulator.demo import build_demo_site
 from lmsync.moodle.emulator.state import Site
-from lmsync.service import people_csv
+from lmsync.service import people_csv_numbers
 from lmsync.service.moodle import open_moodle
 from lmsync.service.sync import make_plan, run_sync
 from lmsync.store.db import Store
@@ -89,7 +89,7 @@ def test_finding_4_a_huge_moodle_capacity_is_named_and_counts_as_missing(env: An
 
 def test_finding_4_the_csv_and_the_moodle_path_share_one_bound(env: Any) -> None:
     """tester round 4, 4: one constant; a huge year from Moodle is named as well (the CSV refuses it)."""
-    assert people_csv.LARGEST is people_module.LARGEST == 1_000_000
+    assert people_csv_numbers.LARGEST is people_module.LARGEST == 1_000_000  # its number cells (round 120c, 6)
     config, site = seed(env, yearofstudy=(S0002, "99999999999999999999"))
     with open_moodle(config, site=site) as conn:
         planned = make_plan(conn.api, config)

@@ -234,7 +234,7 @@ def test_round_64_2_a_year_below_0_is_named_and_keeps_an_existing_peer_pair(demo
     assert run_in(demo_home, "emulator", "edit", "field", "--", mentee, "yearofstudy", "-1").exit_code == 0
     shown = run_in(demo_home, "plan").output
     assert "yearofstudy '-1' is below 0; counts as missing (year unknown)" in shown, shown
-    assert f"{mentee}: existing pair with" in shown and "kept although the mentee's year is unknown" in shown
+    assert f"({mentee}): existing pair with" in shown and "kept although the mentee's year is unknown" in shown
     assert f"({mentee}) from" not in shown
 
 
@@ -284,8 +284,8 @@ def test_round_64_5_a_mentor_counted_as_a_mentee_has_their_mentees_leave_saying_
     named = f"{mentor.firstname} {mentor.lastname} (m0003)"  # a mentee elsewhere, in one circle (tester round 105a, 8)
     assert f"{named} from {named}'s circle (now a mentee in another circle; their own circle is kept empty" in (
         " ".join(shown.split())), shown
-    assert all("their mentor m0003 has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)"
-               in line for line in leaving), leaving
+    assert all(f"their mentor {named} has a mentor role and a mentee role, counted as a mentee ([matching] dual_role)"
+               in line for line in leaving), leaving  # named as the line names them (tester round 120c, 8)
 
 
 def test_round_64_8_a_current_peer_naming_nobody_is_warned_of_beside_a_current_mentor() -> None:

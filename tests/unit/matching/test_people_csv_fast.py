@@ -160,9 +160,9 @@ def test_normalised_person_keeps_the_checks(change: dict[str, object], message: 
     [
         # A cell read once is remembered; a bad one is not, and is refused on every line it appears.
         ("id,role,capacity\nm1,mentor,2\nm2,mentor,2\nm3,mentor,-2\n", ":4: capacity:"),
-        ("id,role,year\ns1,mentee,2\ns2,mentee,two\n", ":3: year:"),
+        ("id,role,year\ns1,mentee,2\ns2,mentee,two or three\n", ":3: year:"),  # 'two' is 2 (round 120c, 6)
         ("id,role\ns1,mentee\ns2,mentee;tutor\n", ":3: role: 'tutor'"),
-        ("id,role,capacity,year\ns1,mentee,x,y\n", ":2: capacity:"),  # the first bad field of a row, as before
+        ("id,role,capacity,year\ns1,mentee,x,y\n", ":2: capacity:"),  # each bad field of a row (round 120c, 6)
         ("id,role,capacity\ns1,mentee;,\n\"s2\",\" ; \",\n", ":3: role: empty"),
     ],
 )

@@ -1,0 +1,38 @@
+"""What the plan's removal reasons know of circles' mentors (tester round 121b, 3 and 4).
+
+With ``structure = "triads"`` a junior is in one faculty circle and one near-peer circle, both placed by lmsync; a
+junior leaving the near-peer circle (its mentor's capacity fell) was said to be "also in ... added by hand", the kept
+faculty circle taken for a second, hand-made one (``domain.two_circles.hand_added_reasons``). And that reason named
+mentors by full name whatever ``[privacy] show_names`` says. The plan now gets the near-peer mentors and each
+mentor's label as every view gives it (``labels.People.label``).
+"""
+
+from __future__ import annotations
+
+from lmsync.config import Config
+from lmsync.domain.circle_leaving import OVER_CAPACITY
+from lmsync.domain.people import Person
+from lmsync.domain.two_circles import CircleMentors
+from lmsync.service.labels import People
+from lmsync.service.observe import Snapshot
+
+
+def circle_mentors(snapshot: Snapshot, config: Config) -> CircleMentors:
+    """The near-peer mentors (Moodle ids, triads only: the peer-mentor cohort) and how a removal reason names each
+    enrolled user: ``Name (username)``, the username alone with ``[privacy] show_names`` off."""
+    people = People(snapshot.roster, config.privacy.show_names)
+    triads = config.matching.structure == "triads"
+    return CircleMentors(peer=snapshot.peer_mentor_ids if triads else frozenset(),
+                         shown={uid: people.label(uid) for uid in snapshot.roster},
+                         names=config.privacy.show_names)
+
+
+def juniors_cause(cause: str, circle: str, previous: Person | None, triad_juniors: int) -> str:
+    """``cause`` (``Match.cause``, ``Unmatched.cause``), or, when a near-peer circle held more juniors than
+    ``[matching] triad_juniors`` lets its mentor take though their capacity field allows more, that said: "more
+    mentees than their capacity" misled a coordinator whose capacity field says 2 and whose circle holds 2 (tester
+    round 121b, 3). ``previous``: the mentor of the pair that ended."""
+    if cause != "over capacity" or circle != "peer" or previous is None or previous.capacity <= triad_juniors:
+        return cause
+    return (f"{OVER_CAPACITY.removesuffix('their capacity')}[matching] triad_juniors = {triad_juniors} lets a "
+            f"near-peer mentor take (their capacity is {previous.capacity})")
