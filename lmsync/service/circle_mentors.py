@@ -9,6 +9,8 @@ mentor's label as every view gives it (``labels.People.label``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from lmsync.config import Config
 from lmsync.domain.circle_leaving import OVER_CAPACITY
 from lmsync.domain.people import Person
@@ -17,13 +19,31 @@ from lmsync.service.labels import People
 from lmsync.service.observe import Snapshot
 
 
+class _Labels(Mapping[int, str]):
+    """Each enrolled user's label (``People.label``), made only when a reason asks for it: a dict of every label,
+    made for each plan, raised the 50,000-user sync's peak RSS (``benchmarks/sync.py --rss``, issue 15)."""
+
+    def __init__(self, people: People) -> None:
+        self._people = people
+
+    def __getitem__(self, user_id: int) -> str:
+        if user_id not in self._people.roster:
+            raise KeyError(user_id)
+        return self._people.label(user_id)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._people.roster)
+
+    def __len__(self) -> int:
+        return len(self._people.roster)
+
+
 def circle_mentors(snapshot: Snapshot, config: Config) -> CircleMentors:
     """The near-peer mentors (Moodle ids, triads only: the peer-mentor cohort) and how a removal reason names each
-    enrolled user: ``Name (username)``, the username alone with ``[privacy] show_names`` off."""
-    people = People(snapshot.roster, config.privacy.show_names)
+    enrolled user: ``Name (username)``, the username alone with ``[privacy] show_names`` off (labelled when asked)."""
     triads = config.matching.structure == "triads"
     return CircleMentors(peer=snapshot.peer_mentor_ids if triads else frozenset(),
-                         shown={uid: people.label(uid) for uid in snapshot.roster},
+                         shown=_Labels(People(snapshot.roster, config.privacy.show_names)),
                          names=config.privacy.show_names)
 
 

@@ -69,9 +69,9 @@ def term_config(config: Config, start: date, end: date) -> Config:
             "programme_start": start,
             "windows": {
                 "T0": {"start": start - timedelta(days=7), "end": start + timedelta(days=21)},
-                # ends on the term's last day, the report's day: the report shows a wave once its window
-                # has reached its last day (``report_surveys.closed_waves_only``)
-                "T3": {"start": end - timedelta(days=21), "end": end},
+                # ends the day before the term's last day, the report's day: the report shows a wave from the
+                # day after its window's last day (``waves.closed_waves_only``; tester round 121a, 5)
+                "T3": {"start": end - timedelta(days=21), "end": end - timedelta(days=1)},
             },
         }
     )
