@@ -12,12 +12,39 @@ coordinator never sent a digest before is told of those of today and yesterday o
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 from lmsync.config import Config
 from lmsync.store.db import Store
 from lmsync.store.hold_ends import HoldEnd, hold_ends_of
+
+
+class _Recorded(Protocol):
+    """A record of an erasure's end: its day and the journal's latest id then (``HoldEnd``, ``QueueEnd``)."""
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def journal_mark(self) -> int: ...
+
+
+_End = TypeVar("_End", bound=_Recorded)
+
+
+def since_last_digest(ends: Sequence[_End], last: Mapping[int, int], me: int, day: date) -> list[_End]:
+    """The ``ends`` recorded since Moodle user ``me`` was last sent a digest (``last``: Moodle id -> its journal id):
+    those recorded when the journal's latest entry was their last digest's or an earlier one; never sent one, those
+    of ``day`` and the day before. Shared by the holds ended and the queue items removed (tester rounds 117c, 2;
+    118b, 3)."""
+    after = last.get(me)
+    if after is None:
+        return [e for e in ends if day - timedelta(days=1) <= e.day <= day]
+    return [e for e in ends if e.journal_mark >= after]
+
 
 #: The head of the digest's part (the flow test of tester round 117c, 2 finds it by these words).
 HEAD = "Holds ended early since your last digest"
@@ -46,10 +73,7 @@ class HoldEndsTold:
         and yesterday. None for one not of ``[health] coordinators``."""
         if username not in self.coordinators:
             return []
-        after = self.last.get(me)
-        if after is None:
-            return [e for e in self.ends if self.day - timedelta(days=1) <= e.day <= self.day]
-        return [e for e in self.ends if e.journal_mark >= after]
+        return since_last_digest(self.ends, self.last, me, self.day)
 
     def text(self, username: str, me: int) -> str:
         """The digest's part for them ("\\n\\nHolds ended early since your last digest ..."), or "" when there is

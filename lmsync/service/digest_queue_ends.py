@@ -13,8 +13,9 @@ those of today and yesterday only, as of a hold an erasure ended (``digest_hold_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from lmsync.service.digest_hold_ends import since_last_digest
 from lmsync.store.db import Store
 from lmsync.store.queue_ends import QueueEnd, queue_ends_of
 
@@ -41,11 +42,7 @@ class QueueEndsTold:
         """The removals of ``username``'s items (Moodle id ``me``) since they were last sent a digest: those recorded
         when the journal's latest entry was their last digest's or an earlier one; never sent one, those of today and
         yesterday."""
-        ends = self.ends.get(username.strip().lower(), [])
-        after = self.last.get(me)
-        if after is None:
-            return [e for e in ends if self.day - timedelta(days=1) <= e.day <= self.day]
-        return [e for e in ends if e.journal_mark >= after]
+        return since_last_digest(self.ends.get(username.strip().lower(), []), self.last, me, self.day)
 
     def items(self, username: str, me: int) -> int:
         """How many of their items erasures removed since their last digest (the digest's count)."""
