@@ -48,7 +48,7 @@ def other_programme_check(api: MoodleApi, config: Config, course_id: int, report
         return
     names = " and ".join(quoted(o) for o in others)
     try:
-        _plan(api, config)
+        plan_read_only(api, config)
     except PlanError as exc:
         if exc.message.startswith(REFUSAL):
             report.add(NAME, "fail", f"{exc.message} (`lmsync sync` and `lmsync run` stop here, exit 2)", exc.hint)
@@ -64,9 +64,10 @@ def other_programme_check(api: MoodleApi, config: Config, course_id: int, report
                "their people in its own circles")
 
 
-def _plan(api: MoodleApi, config: Config) -> None:
+def plan_read_only(api: MoodleApi, config: Config) -> None:
     """Make the plan as ``lmsync plan`` makes it (``jobs.plan_job``: the store read-only, its marks of pairs not a
-    good fit, its journal), on doctor's Moodle connection; raises what planning raises."""
+    good fit, its journal), on the caller's Moodle connection (doctor's; ``renamed_refusal``'s); raises what planning
+    raises."""
     from lmsync.log import warnings_only
     from lmsync.service.health_queue import with_forbidden_pairs
     from lmsync.service.stores import open_store
@@ -76,7 +77,7 @@ def _plan(api: MoodleApi, config: Config) -> None:
     store = open_store(config, read_only=True)
     try:
         planned, _forbidden = with_forbidden_pairs(config, store)
-        with warnings_only():  # the plan's info lines (observed, matched) are no check of doctor's
+        with warnings_only():  # the plan's info lines (observed, matched) are not the caller's
             make_plan(api, planned, journal=Journal(store, planned.programme.name))
     finally:
         store.close()

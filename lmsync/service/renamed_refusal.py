@@ -68,25 +68,16 @@ def renamed_refusal(config: Config) -> PlanError | None:
 
 
 def _plan_refusal(api: MoodleApi, config: Config) -> PlanError | None:
-    """Make the plan as ``lmsync plan`` makes it (the store read-only, its marks of pairs not a good fit, its journal);
-    its refusal when it is the rename's, None otherwise. Raises what opening the store raises."""
-    from lmsync.log import warnings_only
-    from lmsync.service.health_queue import with_forbidden_pairs
-    from lmsync.service.stores import open_store
-    from lmsync.service.sync import make_plan
-    from lmsync.store.journal import Journal
+    """Make the plan as ``lmsync plan`` makes it (``doctor_programmes.plan_read_only``); its refusal when it is the
+    rename's, None otherwise. Raises what opening the store raises."""
+    from lmsync.service.doctor_programmes import plan_read_only
 
-    store = open_store(config, read_only=True)
     try:
-        planned, _forbidden = with_forbidden_pairs(config, store)
-        with warnings_only():  # the plan's info lines (observed, matched) are not this command's
-            make_plan(api, planned, journal=Journal(store, planned.programme.name))
+        plan_read_only(api, config)
     except PlanError as exc:
         return exc if exc.message.startswith(REFUSAL) and RENAMED in exc.message else None
     except (LmsyncError, MoodleError):
         return None
-    finally:
-        store.close()
     return None
 
 
