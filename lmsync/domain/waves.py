@@ -27,6 +27,13 @@ class Wave:
     def holds(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    @property
+    def middle(self) -> date:
+        """The window's middle day (its first day plus half its length, rounded down): health asks a pair for the
+        wave's answer only then, so a closed wave's figures count those paired on it and on its last day (tester
+        round 63, 2; the mentor qualities too: round 122b, 2)."""
+        return self.start + (self.end - self.start) // 2
+
 
 def add_months(day: date, months: int) -> date:
     """``day`` plus whole calendar months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""

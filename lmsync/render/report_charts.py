@@ -318,19 +318,22 @@ def evaluation_chart(data: ReportData) -> list[Chart]:
 
 
 def qualities_chart(data: ReportData) -> list[Chart]:
-    """The programme's mean rating of each mentor quality (1 to 5)."""
+    """The programme's mean rating of each mentor quality (1 to 5) in the latest closed wave the table has (its rows
+    are per closed wave: tester round 122b, 2); the table below the chart has every wave's."""
     t = data.qualities
     if not t.rows:
         return []
-    labels, means = [q.replace("_", " ") for q in t.column("quality")], t.column("mean")
+    wave = t.rows[-1][0]
+    rows = [row for row in t.rows if row[0] == wave]
+    labels, means = [str(row[1]).replace("_", " ") for row in rows], [row[3] for row in rows]
     caption = _caption(
-        "Bar chart of the programme's mean rating of each mentor quality (1 to 5): ",
+        f"Bar chart of the programme's mean rating of each mentor quality (1 to 5) in wave {wave}: ",
         (f"{label} {_fmt(m)}" for label, m in zip(labels, means, strict=True)),
     )
     return [
         _ranked_bars(
             "qualities",
-            "Mentor qualities, programme mean",
+            f"Mentor qualities, programme mean, {wave}",
             caption,
             labels,
             [m or 0 for m in means],

@@ -256,12 +256,12 @@ def _html_page(data: ReportData) -> str:
             "qualities",
             "Mentor qualities",
             "Nine qualities of outstanding mentors (Cho, Ramanan &amp; Feldman, 2011) as mentees rate them. "
-            f"A mentor appears only with ratings from at least {data.min_mentees} mentees, and only as the mean; "
-            "no single mentee's rating is shown.",
+            f"A mentor appears only with ratings from at least {data.min_mentees} mentees, and only as the mean, "
+            "per survey wave from the day after its window closes; no single mentee's rating is shown.",
             _figures(qualities)
             + table_html(
                 data.mentor_qualities,
-                empty=f"No mentor has ratings from {data.min_mentees} or more mentees yet.",
+                empty=f"No closed survey wave has a mentor rated by {data.min_mentees} or more mentees yet.",
             ),
         )
     )

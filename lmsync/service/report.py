@@ -15,7 +15,7 @@ Moodle and writes the files.
 Privacy: people are shown by username unless ``[report] names = true``. Mentees' ratings
 of a mentor (instruments with ``rates_mentor``, e.g. ``mentor_qualities``) appear only as
 each mentor's mean over at least ``[grades] min_mentees_for_mentor_rating`` mentees, and
-programme-wide means; never one mentee's answer. Reads only: the store is opened read-only
+programme-wide means, per closed wave (``report_qualities``); never one mentee's answer. Reads only: the store is opened read-only
 and Moodle is only read.
 """
 
@@ -193,6 +193,7 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         notes.append(unnamed_note(unnamed.shown, inputs.health_day))
     elif unnamed.withheld and inputs.health_day is not None:
         notes.append(withheld_note(inputs.health_day, unnamed))
+    notes.extend(surveys.notes)  # why no mentor qualities are shown yet (tester round 122b, 2)
     if match_scores.rows:  # the score lmsync match shows of a kept pair is higher (tester round 89a, 9)
         notes.append(MATCH_SCORE_NOTE)
     if not config.report.names:

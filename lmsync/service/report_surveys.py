@@ -4,17 +4,14 @@ Statistics come from ``lmsync.domain.evaluation`` (scipy.stats). Only people cur
 pair count: the denominator of a response rate is the current mentors or mentees, as the
 instrument's side says. Mentees' ratings of a mentor (``mentor_qualities``) appear only as
 each mentor's mean over at least ``[grades] min_mentees_for_mentor_rating`` mentees, and
-programme-wide means; never one mentee's answer.
+programme-wide means, per closed wave (``report_qualities``); never one mentee's answer.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from statistics import fmean
 from typing import Any
 
 from lmsync.config import Config
@@ -26,8 +23,8 @@ from lmsync.service.meetings import settings
 from lmsync.service.rater_checkpoints import ErasureChanges
 from lmsync.service.report_differences import kept_apart, with_erased
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
-from lmsync.service.report_quality_items import item_scores
-from lmsync.service.report_withheld import WITHHELD, evaluation_rows, overall_rows, wave_rows
+from lmsync.service.report_qualities import qualities_note, qualities_tables
+from lmsync.service.report_withheld import evaluation_rows, wave_rows
 
 #: ``(instrument, wave, respondent) -> total`` of complete scores.
 Complete = Mapping[tuple[str, str, int], float]
@@ -35,7 +32,8 @@ Complete = Mapping[tuple[str, str, int], float]
 
 @dataclass(frozen=True)
 class SurveyTables:
-    """The report's survey tables (``survey_tables``); ``response`` rows: wave, side, answered, expected, rate."""
+    """The report's survey tables (``survey_tables``); ``response`` rows: wave, side, answered, expected, rate;
+    ``notes``: what the page's notes add about them (``report_qualities.qualities_note``)."""
 
     satisfaction: Table
     self_efficacy: Table
@@ -43,6 +41,7 @@ class SurveyTables:
     response: Table
     qualities: Table
     mentor_qualities: Table
+    notes: tuple[str, ...] = ()
 
 
 def _side_people(side: str, mentors: set[int], mentees: set[int]) -> set[int]:
@@ -290,102 +289,6 @@ def _response_table(
     )
 
 
-def _qualities_tables(
-    answers: Sequence[SurveyAnswer],
-    instrument: Instrument | None,
-    pairs: Sequence[tuple[int, int]],
-    min_mentees: int,
-    people: People,
-    pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
-    withheld: Collection[int] = (),
-    *,
-    min_cell: int = 1,
-) -> tuple[Table, Table]:
-    """Programme-wide means per quality, and each mentor's means over at least ``min_mentees`` mentees.
-
-    An answer naming no mentor rates the respondent's mentor on its date when ``pairs_on`` (the
-    pairs of a day, ``PairsByDate.on``) is given, else their current mentor(s): after a re-match
-    the new mentor is not credited with a rating of the old one (as grades: tester round 6, 4).
-    A mentor of ``withheld`` (who answered about them changed after an erasure: ``rater_checkpoints``)
-    with any rating has a row with neither count nor means, "withheld": the row over the others gave
-    all nine of an erased mentee's answers back by difference (tester round 77b, 1).
-    The programme row follows ``min_cell`` (a quality over fewer raters reads "fewer than <min_cell>", no mean),
-    and the answers of mentors not shown (under ``min_mentees``) count in it only while their raters together are
-    at least ``min_cell``, else it is over the mentors shown only and its title says so (``complementary``'s idea):
-    it counted one mentor's single mentee at n=4 with min_cell 5 and gave their answers back (tester round 88a, 5).
-    Each quality alike: a shown mentor's quality rated by fewer than ``min_mentees`` (``item_scores``; round 120a, 1)."""
-    items = instrument.items if instrument is not None else ()
-    overall = Table("mentor_qualities_overall", "Mentor qualities, programme mean", ("quality", "mentees", "mean"))
-    per_mentor = Table(
-        "mentor_qualities_per_mentor", "Mentor qualities per mentor", ("mentor", "mentees", *items)
-    )
-    if instrument is None:
-        return overall, per_mentor
-    mentors_of: dict[int, set[int]] = defaultdict(set)
-    for mentor, mentee in pairs:
-        mentors_of[mentee].add(mentor)
-    on_day = cache(pairs_on) if pairs_on is not None else None
-    # each (mentee, mentor) relationship's latest sitting
-    sittings: dict[tuple[int, int], tuple[date, dict[str, float]]] = {}
-    for a in answers:
-        if a.instrument != instrument.name:
-            continue
-        try:
-            value = instrument.parse_value(a.item, a.value)
-        except ValueError:
-            continue
-        if a.about_id is not None:
-            rated = {a.about_id}
-        elif on_day is not None:
-            rated = {m for m, e in on_day(a.date) if e == a.respondent_id}
-        else:
-            rated = mentors_of.get(a.respondent_id, set())
-        for mentor in rated:
-            key = (a.respondent_id, mentor)
-            day, values = sittings.get(key, (date.min, {}))
-            if a.date > day:
-                day, values = a.date, {}
-            if a.date == day and value is not None:
-                values[a.item] = value
-            sittings[key] = (day, values)
-    by_mentor: dict[int, dict[int, dict[str, float]]] = defaultdict(dict)
-    for (mentee, mentor), (_day, values) in sittings.items():
-        if len(values) >= instrument.required(len(items)):
-            by_mentor[mentor][mentee] = values
-    hidden = {m for m, ratings in by_mentor.items() if len(ratings) < min_mentees and m not in withheld}
-    counted = dict(by_mentor)
-    if 0 < len({mentee for m in hidden for mentee in by_mentor[m]}) < min_cell:  # would be given back by difference
-        counted = {m: ratings for m, ratings in by_mentor.items() if m not in hidden}
-        overall = replace(overall, title=f"{overall.title}, over the mentors shown only")
-    raters = {mentee for ratings in counted.values() for mentee in ratings}
-    overall_rows: list[tuple[Any, ...]] = []
-    if raters and len(raters) >= min_mentees:
-        for item in items:
-            scores, partial = item_scores(counted, item, min_mentees, min_cell, withheld)
-            if partial and not overall.title.endswith("only"):
-                overall = replace(overall, title=f"{overall.title}, over the mentors shown only")
-            if len(scores) < min_cell:
-                overall_rows.append((item, f"fewer than {min_cell}", None))
-            else:
-                overall_rows.append((item, len(scores), round_cell(fmean(scores), 2)))
-    mentor_rows: list[tuple[Any, ...]] = []
-    for mentor, ratings in sorted(by_mentor.items(), key=lambda kv: people.label(kv[0])):
-        if mentor in withheld:
-            mentor_rows.append((people.label(mentor), WITHHELD, *([None] * len(items))))
-            continue
-        if len(ratings) < min_mentees:
-            continue
-        means = []
-        for item in items:
-            given = [v[item] for v in ratings.values() if item in v]
-            means.append(round_cell(fmean(given), 2) if len(given) >= min_mentees else None)
-        mentor_rows.append((people.label(mentor), len(ratings), *means))
-    return (
-        Table(overall.name, overall.title, overall.columns, tuple(overall_rows)),
-        Table(per_mentor.name, per_mentor.title, per_mentor.columns, tuple(mentor_rows)),
-    )
-
-
 def survey_tables(
     config: Config,
     scores: Iterable[WaveScore],
@@ -423,7 +326,7 @@ def survey_tables(
         health asks a pair for a wave's answer only then (tester round 63, 2: a mentee paired four days
         before the wave closed was a non-respondent); else ``pairs``."""
         end = closed.get(wave.name) if pairs_on is not None else None
-        key = None if end is None else (wave.start + (end - wave.start) // 2, end)
+        key = None if end is None else (wave.middle, end)
         if key not in sides:
             if key is None or pairs_on is None:
                 sides[key] = ({m for m, _ in pairs}, {e for _, e in pairs})
@@ -471,14 +374,15 @@ def survey_tables(
         evaluated, complete, waves, s.baseline, eligible, year_of, min_cell=config.report.min_cell, open_waves=open_waves,
         paired_of=paired,
     )
-    # an answer inside a wave still open waits for its last day, as every other figure does: each new one
-    # moved a mentor's means and two reports a day apart gave it back (tester round 51c, 2)
-    still_open = [w for w in s.waves if w.name in open_waves]
-    quality_answers = [a for a in quality_answers if not any(w.holds(a.date) for w in still_open)]
-    qualities, mentor_qualities = _qualities_tables(
-        quality_answers, instruments.get(QUALITIES_INSTRUMENT), pairs, s.grades.min_mentees_for_mentor_rating, people,
-        pairs_on, changes.held(QUALITIES_INSTRUMENT), min_cell=config.report.min_cell,
+    # per closed wave, over its answers and fixed group: a wave still open waits for its last day (tester round 51c,
+    # 2), and a first-time rater between two reports gave their ratings back by difference (round 122b, 2)
+    closed_waves = [w for w in s.waves if w.name not in open_waves]
+    qualities, mentor_qualities = qualities_tables(
+        quality_answers, instruments.get(QUALITIES_INSTRUMENT), closed_waves,
+        pairs_on or (lambda _day: set(pairs)), s.grades.min_mentees_for_mentor_rating, people, changes,
+        min_cell=config.report.min_cell,
     )
+    said = qualities_note(s.waves, closed_waves, {a.date for a in quality_answers if a.instrument == QUALITIES_INSTRUMENT})
     starts = {w.name: w.start for w in s.waves}
     # no wave mean and evaluation row that give answers back together (tester round 120a, 1), every instrument's
     # (round 121a, 9: self-efficacy's too); judged before an erasure withholds any, so a figure withheld only for an
@@ -495,6 +399,7 @@ def survey_tables(
         response=_response_table(instruments, complete, waves, side_of,
                                  opened={w.name for w in s.waves if as_of is not None and w.start <= as_of},
                                  fed={n for n, section in s.instrument_sections.items() if section.feedback}),
-        qualities=overall_rows(qualities, changes, QUALITIES_INSTRUMENT),
+        qualities=qualities,
         mentor_qualities=mentor_qualities,
+        notes=(said,) if said else (),
     )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from lmsync.service.rater_checkpoints import PROGRAMME, ErasureChanges
+from lmsync.service.rater_checkpoints import ErasureChanges
 from lmsync.service.report_model import Table
 
 #: A withheld figure's count cell (``n``, ``mentees``): no count (it changed), no day (it would date the erasure).
@@ -43,10 +43,3 @@ def evaluation_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, 
         for row in table.rows
     )
     return replace(table, rows=rows)
-
-
-def overall_rows(table: Table, changes: ErasureChanges, instrument: str) -> Table:
-    """The programme-wide means per quality (``quality, mentees, mean``), withheld when ``instrument`` changed."""
-    if not changes.withholds(PROGRAMME, instrument):
-        return table
-    return replace(table, rows=tuple((row[0], WITHHELD, *([None] * (len(row) - 2))) for row in table.rows))

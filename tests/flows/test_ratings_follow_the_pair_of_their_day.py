@@ -102,10 +102,15 @@ def test_pair_show_counts_an_answer_naming_its_mentor_whatever_its_day(config):
 
 
 def test_report_credits_a_mentor_qualities_answer_to_the_mentor_of_its_day():
+    """Per closed wave (tester round 122b, 2): three mentees rated mentor 2 early in T3, then moved to mentor 1
+    before T3's middle day. Credited by today's pairs, mentor 1 got their ratings of mentor 2 (a row over 4
+    mentees); by the pairs of the answer's day they rate mentor 2, who did not have them on T3's middle and last
+    day (the closed wave's group), so they count for no one."""
     store = Store.memory()
     config = config_for(":memory:", 120)
+    t3 = config.waves.windows["T3"]
     roster, pairs = roster_and_pairs(12)  # mentors 1-3, four mentees each
-    moved_on = AS_OF - timedelta(days=30)
+    moved_on = t3.start + timedelta(days=4)  # before T3's middle day
     moved = [e for m, e in pairs if m == 1][:3]  # were mentor 2's until ``moved_on``
     history = PairingHistory(store, config.programme.name)
     start = f"{AS_OF - timedelta(days=100)}T08:00:00+00:00"
@@ -113,17 +118,16 @@ def test_report_credits_a_mentor_qualities_answer_to_the_mentor_of_its_day():
                                   for m, e in pairs], at=start)
     history.record("remove_member", [(f"lmsync:{config.programme.name}:mentor:2", e) for e in moved], at=f"{moved_on}T08:00:00+00:00")
     history.record("add_member", [(f"lmsync:{config.programme.name}:mentor:1", e) for e in moved], at=f"{moved_on}T08:00:00+00:00")
-    answered = {e: (moved_on - timedelta(days=10) if e in moved else AS_OF - timedelta(days=5)) for _m, e in pairs}
+    answered = {e: (t3.start + timedelta(days=1) if e in moved else t3.end - timedelta(days=2)) for _m, e in pairs}
     store.write(schema.survey_answers.insert(), [
         dict(programme=config.programme.name, respondent_id=e, instrument="mentor_qualities", answer_date=day.isoformat(),
              item=item, value="4", source="csv", origin="test", created_at=STAMP, updated_at=STAMP, about_id=0)
         for e, day in answered.items() for item in QUALITIES
     ])
     data = gather(config, store, as_of=AS_OF, roster=roster, pairs=pairs)
-    raters = {row[0]: row[1] for row in data.mentor_qualities.rows}
-    # mentor 2: its four mentees and the three who rated it before they moved; mentor 1: one
-    # rater (under the minimum of 3, no row); before the fix mentor 1 showed 4, mentor 2 4
-    assert raters == {"t0002": 7, "t0003": 4}
+    raters = {(row[0], row[1]): row[2] for row in data.mentor_qualities.rows}
+    # mentor 1: one rater of its own (under the minimum of 3, no row); credited by today's pairs it showed 4
+    assert raters == {("T3", "t0002"): 4, ("T3", "t0003"): 4}
 
 
 def test_round_51c_2_mentor_qualities_answered_in_a_wave_still_open_wait_for_its_last_day():
@@ -141,7 +145,7 @@ def test_round_51c_2_mentor_qualities_answered_in_a_wave_still_open_wait_for_its
     during = gather(config, store, as_of=AS_OF - timedelta(days=2), roster=roster, pairs=pairs)
     assert during.mentor_qualities.rows == () and during.qualities.rows == ()
     closed = gather(config, store, as_of=AS_OF, roster=roster, pairs=pairs)
-    assert {row[1] for row in closed.mentor_qualities.rows} == {4} and closed.qualities.rows
+    assert {row[:3:2] for row in closed.mentor_qualities.rows} == {("T6", 4)} and closed.qualities.rows
 
 
 def test_round_63_2_and_3_a_closed_waves_response_counts_the_people_paired_by_its_middle_day(config):

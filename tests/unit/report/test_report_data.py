@@ -72,13 +72,15 @@ def test_issue_14_mentor_qualities_only_as_means_over_enough_mentees(made):
     store, config, p, data = made
     minimum = config.grades.min_mentees_for_mentor_rating
     assert data.mentor_qualities.rows
-    assert all(row[1] >= minimum for row in data.mentor_qualities.rows)
+    assert data.mentor_qualities.columns[:3] == ("wave", "mentor", "mentees")
+    assert {row[0] for row in data.mentor_qualities.rows} == {"T6"}  # the closed wave the answers are dated in
+    assert all(row[2] >= minimum for row in data.mentor_qualities.rows)
     # a mentor rated by fewer mentees than the minimum does not appear at all
     rated = {}
     for a in SurveyRepository(store, config.programme.name).answers(instrument="mentor_qualities"):
         mentor = next(m for m, e in p.pairs if e == a.respondent_id)
         rated.setdefault(mentor, set()).add(a.respondent_id)
-    shown = {row[0] for row in data.mentor_qualities.rows}
+    shown = {row[1] for row in data.mentor_qualities.rows}
     assert shown == {p.roster[m].username for m, mentees in rated.items() if len(mentees) >= minimum}
     # nothing in the page or the CSV ties a mentee to a quality rating
     text = csv_files(data)["mentor_qualities_per_mentor.csv"]
