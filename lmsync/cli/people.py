@@ -97,8 +97,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
               + ("" if paired else "(if they hold a mentee or mentor role) ") + "pairs them as if new; their pairs' meeting grades count again from tomorrow (the gradebook keeps "
               "their values until then; the other side's count of meetings held loses the erased ones), and their "
               "assignment attendance grade, whose record this store then no longer holds, is left as it is: "
-              "`lmsync grades plan` names it whenever the grade lmsync works out differs from it (clear it in "
-              "Moodle's gradebook for lmsync to write it again)",  # rounds 26, 3, 48, 3 and 79, 2 (no exit 2 for it)
+              "`lmsync grades plan` names it whenever the grade lmsync works out differs from it (keep it, or give "
+              "their grade by hand in Moodle's grading page: a grade cleared there stays the clearer's)",  # rounds 26, 3, 48, 3 and 79, 2 (no exit 2 for it)
               person.label, f"Moodle id {person.user_id}")
     # someone not in the course is labelled by the id already (tester round 6, 13)
     label = f"{person.label} (Moodle id {person.user_id})" if person.enrolled else person.label
@@ -113,6 +113,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
         hold_ended,
         notes_said,
         others_said,
+        own_grades_note,
         sides_of,
     )
 
@@ -168,6 +169,8 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
             say(f"note: meeting_notes_shared {shared}: a mentor's note on a circle meeting logged in Moodle's Feedback "
                 "meeting log was taken off that many meetings of the other mentees who were there, as it may name "
                 "this person; their meetings, ratings and own notes stay")
+        if own := own_grades_note(sides):  # their mentor's own survey grades are held, not changed (round 122b, 3)
+            say(own)
     for line in backup_notes(config):  # a rollback to one brings them back (tester round 119, 1)
         say(line)
     if kept is not None:  # lmsync's proof it made the group (pass 70, 3), erased or not (tester round 78, 4)

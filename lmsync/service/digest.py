@@ -14,7 +14,9 @@ their own items paused, acknowledged ones too, or on a circle whose hold ended (
 or whose pair is ok again or no longer fading (``digest_eased``: 56, 5; 116, 7), or that an erasure removed (``digest_erasures``: 118b, 3);
 ``[health] escalate_to`` only of what escalated to them. A coordinator is never told
 about a pair they are part of. Sent through the executor like a nudge (``MessagesFamily``),
-with a ``digests`` row written before the send; held in quiet hours, and when the nudges are held
+with a ``digests`` row written before the send (its marks: ``digest_family``); "since their last digest" is since the
+moment it was sent, not its day (``digest_since``, ``digest_moment``, ``digest_flagged``: tester round 122c, 1);
+held in quiet hours, and when the nudges are held
 by the first-assessment guard (``nudge_holds.first_run_hold``: the digest would spread the same
 unchecked judgement of every pair; tester finding 1a).
 """
@@ -28,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.domain.envelope import Envelope, SendMessage
+from lmsync.domain.envelope import Envelope
 from lmsync.domain.health import PairHealth
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
@@ -39,28 +41,29 @@ from lmsync.service.digest_acked import acked_on_hold, acked_said, back_item_lin
 from lmsync.service.digest_alone import AloneTold
 from lmsync.service.digest_eased import eased_items, eased_lines
 from lmsync.service.digest_erasures import ErasuresTold
+from lmsync.service.digest_family import DigestFamily
+from lmsync.service.digest_flagged import StatusesTold, new_attention_pairs
 from lmsync.service.digest_holds import Hold, PlaceHold
+from lmsync.service.digest_moment import last_moments, newly_queued, pairing_mark
 from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
 from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
+from lmsync.service.digest_since import last_told, never
 from lmsync.service.digest_zeroed import ZeroedTold
-from lmsync.service.established import ended_by_coordinator
 from lmsync.service.executor import Executor
 from lmsync.service.health import Assessment
 from lmsync.service.hold_mentees import ended_lines
 from lmsync.service.mentees_alone import digest_lines, left_out_two_roles, mentees_without_mentor
 from lmsync.service.nudge_holds import first_run_hold, quiet_hours_hold
-from lmsync.service.nudge_plan import URGENCY
-from lmsync.service.nudge_send import FUNCTION, MessagesFamily
 from lmsync.service.programme_settings import programme_zone
 from lmsync.service.run_ids import new_run_id
 from lmsync.store.db import Store
+from lmsync.store.digest_statuses import queue_mark
 from lmsync.store.erasures import erased_on
 from lmsync.store.messages import DigestLog
 from lmsync.store.pairings import PairingHistory
-from lmsync.store.queue import GONE, NOT_DUE, RECOVERED, WATCH, QueueItem
+from lmsync.store.queue import GONE, NOT_DUE, WATCH, QueueItem
 from lmsync.store.queue_item import HOLD_PREFIX
-from lmsync.store.snapshots import HealthSnapshots
 
 log = get_logger(__name__)
 
@@ -134,42 +137,6 @@ class DigestReport:
         if self.escalate_to in self.unknown_coordinators:
             parts.append(f"[health] escalate_to: no Moodle user {self.escalate_to}")
         return "; ".join(parts)
-
-
-def new_attention_pairs(
-    store: Store, programme: str, assessment: Assessment, told_on: date | None = None
-) -> list[PairHealth]:
-    """Pairs at risk or fading today that were neither when the coordinator was last told: in the latest
-    snapshot on or before ``told_on`` (the day of their last digest sent), all of them when never told.
-
-    Tester round 19, 1: compared with the day before, pairs first flagged on a day whose digest quiet
-    hours held were in no digest ever (the next day's compared with that day's snapshot, already flagged).
-    A pair a coordinator ended (``queue done --outcome closed``) is never news (tester round 21, 1: one
-    was listed as newly fading 22 days after it was closed). A pair that snapshot left out (on hold while someone
-    was away, or out of the programme then) is compared with its own latest snapshot before (tester round 108a, 5:
-    a mentor's five pairs, fading and queued before the hold, were "newly at risk or fading" once the mentor was back).
-    """
-    ended = ended_by_coordinator(store, programme)
-    earlier = _statuses_then(store, programme, told_on + timedelta(days=1)) if told_on is not None else {}
-    flagged = [v.health for v in assessment.pairs if v.health.status in ("at_risk", "fading")
-               and (v.health.mentor_id, v.health.mentee_id) not in ended]
-    if told_on is not None:
-        snapshots = HealthSnapshots(store, programme)
-        for h in flagged:
-            if (pair := (h.mentor_id, h.mentee_id)) not in earlier:
-                rows = [r for r in snapshots.rows(pair=pair) if r.day <= told_on]
-                if rows:
-                    earlier[pair] = max(rows, key=lambda r: r.day).status
-    out = [h for h in flagged if earlier.get((h.mentor_id, h.mentee_id)) not in ("at_risk", "fading")]
-    return sorted(out, key=lambda p: (URGENCY.get(p.status, 2), p.mentor_id, p.mentee_id))
-
-
-def _statuses_then(store: Store, programme: str, day: date) -> dict[tuple[int, int], str]:
-    """Each pair's status in the latest health snapshot before ``day`` (the day after a coordinator was last told:
-    what their digest said; never told: before today)."""
-    snapshots = HealthSnapshots(store, programme)
-    before = snapshots.day_before(day)
-    return {} if before is None else {(r.mentor_id, r.mentee_id): r.status for r in snapshots.rows(day=before)}
 
 
 def _why(reasons: Sequence[tuple[str, str]], unanswered: Counter[str]) -> str:
@@ -295,47 +262,6 @@ def digest_text(
     return "\n".join(lines)
 
 
-class DigestFamily(MessagesFamily):
-    """The digest on the executor: one message per coordinator, a ``digests`` row (unique per
-    coordinator and day) and a journal entry written before the send, finished after it."""
-
-    clientmsgid_prefix = "lmsync-digest"
-
-    def __init__(self, api: MoodleApi, store: Store, programme: str, *, day: date) -> None:
-        super().__init__(api, store, programme, day=day)
-        self.digests = DigestLog(store, programme)
-        self.items: dict[str, int] = {}
-        self.usernames: dict[str, str] = {}
-        self.states: dict[str, str] = {}
-
-    def digest_operation(self, digest: Digest) -> SendMessage:
-        op = SendMessage(recipient_id=digest.user_id, text=digest.text, mentor_id=0, mentee_id=0, reason="digest")
-        self.items[op.key] = (len(digest.new_pairs) + len(digest.items) + len(digest.new_items) + len(digest.paused)
-                              + len(digest.recovered) + len(digest.holds) + len(digest.places)
-                              + len(digest.without_mentor) + len(digest.with_mentor))
-        self.usernames[op.key] = digest.username
-        return op
-
-    def intent(self, run_id: str, kind: str, chunk: Sequence[Any]) -> int:
-        (op,) = chunk
-        with self.store.transaction() as conn:
-            digest_id = self.digests.intent(conn, recipient_id=op.recipient_id, day=self.day, items=self.items[op.key])
-            entry = self.journal.intent(run_id, FUNCTION, "digest", [f"digest:{digest_id}"])
-            self.digests.link_journal(conn, digest_id, entry)
-        self.ids[op.key] = [digest_id]
-        return entry
-
-    def finish(self, entry: int, kind: str, chunk: Sequence[Any], state: str, result: Any) -> None:
-        (op,) = chunk
-        done = {"ok": "sent", "failed": "failed"}.get(state, "unknown")
-        msgid = result.get("msgid") if done == "sent" else None
-        error = None if done == "sent" else str(result.get("errorcode") or result.get("error") or "unknown")
-        with self.store.transaction():
-            self.journal.finish(entry, state, {"msgid": msgid} if msgid is not None else {"error": error})
-            self.digests.finish(self.ids[op.key][0], done, msgid=msgid, error=error)
-        self.states[self.usernames[op.key]] = done
-
-
 def run_digest(
     api: MoodleApi,
     config: Config,
@@ -373,8 +299,8 @@ def run_digest(
     report.erased_coordinators = [n for n in names if n in users and users[n] in erased]
     users = {n: uid for n, uid in users.items() if uid not in erased and n not in report.suspended_coordinators}
     programme = config.programme.name
-    new_since: dict[date | None, list[PairHealth]] = {}  # by the day a coordinator was last told
-    status_then: dict[date | None, dict[tuple[int, int], str]] = {}  # pair statuses then, by the same day
+    new_since: dict[object, list[PairHealth]] = {}  # by the day a coordinator was last told, or by them (122c, 1)
+    statuses = StatusesTold.read(store, programme, day)  # the pair statuses their last digest was told from
     open_items, awaiting = _open_items(config, store)  # and those acknowledged, awaiting an outcome (109a, 5)
     held_acked = acked_on_hold(config, store, awaiting, day)
     holds = away.circle_holds(config, store, day, assessment.roster, assessment.circles)
@@ -391,10 +317,9 @@ def run_digest(
                ) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
-    last_sent: dict[int, date] = {}  # each coordinator's last digest sent before today
-    for record in log_.records():
-        if record.state == "sent" and record.day < day:
-            last_sent[record.recipient_id] = max(record.day, last_sent.get(record.recipient_id, record.day))
+    records = log_.records()
+    last_sent = last_told(records, day)  # each coordinator's last digest sent before today: day, journal id
+    moments = last_moments(records, day)  # and the queue's, the pairings' latest then (122c, 1)
     for username in names:
         if username not in users:
             continue
@@ -406,24 +331,21 @@ def run_digest(
             and me not in i.pair
             and i.status not in NOT_DUE  # ok again, on watch only, or away: not chased (finding 6; R44b-3; round 83, 6)
         ]
-        told_on = last_sent.get(me)
-        if told_on not in new_since:
-            new_since[told_on] = new_attention_pairs(store, programme, assessment, told_on)
+        told_at = last_sent.get(me) or never(day)  # its moment: a change after the day's digest is news (122c, 1)
+        told_on, moment = told_at.day if me in last_sent else None, moments.get(me)
+        then, exact = statuses.then(me, told_on)  # what their last digest was told from (122c, 1)
+        if (key := me if exact else told_on) not in new_since:
+            new_since[key] = new_attention_pairs(store, programme, assessment, told_on, then if exact else None)
         fresh = (
-            [p for p in new_since[told_on] if me not in (p.mentor_id, p.mentee_id)]
+            [p for p in new_since[key] if me not in (p.mentor_id, p.mentee_id)]
             if username in config.health.coordinators
             else []
         )
         # queued since their last digest sent (a held one told them nothing: tester round 19, 1); a pair that
         # recovered is news only from yesterday on, never from before they were first told
-        since = told_on or date.min
         recovered_since = told_on or day - timedelta(days=1)
-        queued = [
-            i
-            for i in open_items
-            if i.owner == username and (recovered_since if i.status == RECOVERED else since) < i.opened_on <= day
-            and me not in i.pair and i not in mine and i.status != GONE
-        ]  # and those moved to them from another coordinator, said there only (tester round 115a, 5)
+        queued = [i for i in open_items if i.owner == username and newly_queued(i, moment, day)
+                  and me not in i.pair and i not in mine and i.status != GONE]  # opened after it (122c, 1)  # and those moved to them from another coordinator, said there only (tester round 115a, 5)
         moved = owned.moved(me, [i for i in [*open_items, *awaiting] if i.owner == username and me not in i.pair],
                             {i.id for i in queued})
         mine, moved_ids = [i for i in mine if i.id not in {m.id for m, _ in moved}], {m.id for m, _ in moved}
@@ -431,17 +353,16 @@ def run_digest(
         # acknowledged too (tester rounds 109a, 5 and 112a, 3)
         paused = [i for i in paused_since(open_items, awaiting, held_acked, username, me, recovered_since, day)
                   if i.id not in moved_ids]
-        if told_on not in status_then:
-            status_then[told_on] = _statuses_then(store, programme, told_on + timedelta(days=1) if told_on else day)
         # ok again, or on watch, since they were last told (else since the day before): never said (56, 5; 116, 7)
-        recovered = eased_items(open_items, status_then[told_on], username, me, queued,  # acknowledged too (117c, 1)
+        recovered = eased_items(open_items, then, username, me, queued,  # acknowledged too (117c, 1)
                                 [i for i in awaiting if i.id not in {h.id for h in held_acked}])
         theirs = [i for i in [*open_items, *awaiting] if username in (i.owner, i.escalated_to) and me not in i.pair]
-        told = (with_paused_items([h for h in away.holds_since(holds, recovered_since, day) if h.mentor_id != me],
+        told = (with_paused_items([h for h in away.holds_since(holds, told_at, day) if h.mentor_id != me],
                                   theirs) if username in config.health.coordinators else [])  # 112a, 7
-        told_places = ([p for p in away.places_since(places, recovered_since, day, {i.pair for i in theirs})
+        told_places = ([p for p in away.places_since(places, told_at, day, {i.pair for i in theirs})
                         if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
-        placed = late.placed(holds, told_on, me) if username in config.health.coordinators else []
+        mark = moment.pairing_mark if moment is not None else None  # the pairings' latest then (122c, 1)
+        placed = late.placed(holds, told_on, me, mark) if username in config.health.coordinators else []
         placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
         told_places += again + waiting(config, username, places, alone, history, me, theirs)  # round 113
         back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
@@ -453,7 +374,7 @@ def run_digest(
         fresh = [p for p in fresh if (p.mentor_id, p.mentee_id) not in in_queue]
         named = {m for h in told if h.ended_away for m in h.mentees.alone} | {p.mentee_id for p in told_places if p.waiting}
         # named by a hold's or place's part: not twice
-        newly = late.newly(told_on, me, named) if username in config.health.coordinators else []
+        newly = late.newly(told_on, me, named, mark) if username in config.health.coordinators else []
         text = digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
                            {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
                            left_out_two_roles(config, assessment.roster, alone),
@@ -471,13 +392,14 @@ def run_digest(
     if due:
         report.held = first_run_hold(config, assessment, allow=allow_mass_nudge) or quiet_hours_hold(config, now)
     if not dry_run and report.held is None and due:
-        family = DigestFamily(api, store, programme, day=day)
+        family = DigestFamily(api, store, programme, day=day, marks=(queue_mark(store, programme), pairing_mark(history)))
         ops = [family.digest_operation(d) for d in due]
         envelope = Envelope(family="messages", programme=programme, course_id=0, operations=list(ops))
         Executor(family, run_id=report.run_id, max_parallel=config.moodle.max_parallel).run(envelope)
         report.outcomes.update(family.states)
         late.save(store, programme, sent := [d.user_id for d in due if family.states.get(d.username) == "sent"])
         owned.save(store, programme, sent)  # the items each owned then (tester round 115a, 5)
+        statuses.save(sent)  # the pair statuses each was told from (tester round 122c, 1)
         report.not_attempted = [d.username for d in due if d.username not in family.states]
     log.info(
         "digest.done", run_id=report.run_id,

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.service.digest_moment import recorded_by
 from lmsync.service.mentees_alone import newly_without_mentor, now_with_mentor
 from lmsync.service.programme_settings import programme_zone
 from lmsync.store.db import Store
 from lmsync.store.digest_alone import DigestAlone
 from lmsync.store.erasures import erased_on
-from lmsync.store.pairings import Pairing, local_day
+from lmsync.store.pairings import Pairing
 
 
 @dataclass
@@ -50,18 +51,19 @@ class AloneTold:
         told = DigestAlone(store, config.programme.name).told()
         return cls(frozenset(alone), told, history, programme_zone(config), day, frozenset(erased_on(store)))
 
-    def newly(self, told_on: date | None, me: int, named: Collection[int]) -> list[int]:
+    def newly(self, told_on: date | None, me: int, named: Collection[int], mark: datetime | None = None) -> list[int]:
         """The mentees coordinator ``me`` (last sent a digest on ``told_on``, None: never) is told are newly without a
         mentor, sorted: those ``newly_without_mentor`` says (a mentor at ``told_on``, none now) and each now
         without one whom no digest sent to ``me`` named and who had no pair open at the end of ``told_on`` (a late
         joiner, one never placed), never ``me``; less ``named`` (said by an ended hold's part or "Back from away
         without a mentor"). Notes them, ``named`` too, as told to ``me`` once their digest is sent (``save``).
-        Raises nothing."""
+        ``mark``: the pairing history's latest instant at that digest, the end of ``told_on`` (``digest_moment``;
+        tester round 122c, 1). Raises nothing."""
         mine = self.told.get(me, {})
         then = set() if told_on is None else {
-            p.mentee_id for p in self.history if local_day(p.joined_at, self.zone) <= told_on
-            and (p.left_at is None or local_day(p.left_at, self.zone) > told_on)}
-        said = newly_without_mentor(sorted(self.alone), self.history, told_on, self.zone, me)
+            p.mentee_id for p in self.history if recorded_by(p.joined_at, told_on, self.zone, mark)
+            and (p.left_at is None or not recorded_by(p.left_at, told_on, self.zone, mark))}
+        said = newly_without_mentor(sorted(self.alone), self.history, told_on, self.zone, me, mark)
         out = sorted((set(said) | {m for m in self.alone if m not in mine and m not in then and m != me}) - set(named))
         placed = self._placed(me)
         kept = {m: d for m, d in mine.items() if m not in placed}
@@ -69,12 +71,13 @@ class AloneTold:
         self.pending[me] = {m: d for m, d in kept.items() if m not in self.erased}
         return out
 
-    def placed(self, holds: Iterable[Any], told_on: date | None, me: int) -> list[tuple[int, int]]:
+    def placed(self, holds: Iterable[Any], told_on: date | None, me: int,
+               mark: datetime | None = None) -> list[tuple[int, int]]:
         """(mentee, mentor) by mentee of those with a mentor again told to ``me`` (last sent a digest on ``told_on``):
         those ``now_with_mentor`` says (``holds``: ``digest_holds.Hold``; a mentor lost by ``told_on``) and each a
         digest sent to ``me`` named as without a mentor who has a pair open now (the latest begun), never a pair with
-        ``me``. Raises nothing."""
-        out = dict(now_with_mentor(self.history, told_on, self.zone, holds, me))
+        ``me``; ``mark`` as ``newly``'s. Raises nothing."""
+        out = dict(now_with_mentor(self.history, told_on, self.zone, holds, me, mark))
         out.update({m: mentor for m, mentor in self._placed(me).items() if me not in (m, mentor) and m not in out})
         return sorted(out.items())
 

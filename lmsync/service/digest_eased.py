@@ -33,7 +33,7 @@ def eased_items(
     ``awaiting`` (acknowledged, without an outcome, not on hold: ``CoordinatorQueue.awaiting_outcome``; tester round
     117c, 1), owned by, or escalated to, ``username`` (Moodle id ``me``, never a party to the pair), not among
     ``queued`` (said as newly queued), whose pair eased since the coordinator was last told, by ``then`` (pair ->
-    status in the latest health snapshot of that day, ``digest._statuses_then``): ``recovered`` now and not ``ok``
+    status their last digest sent was told from, ``digest_flagged.StatusesTold.then``): ``recovered`` now and not ``ok``
     then (tester round 56, 5), or ``watch`` now and at risk or fading then (tester round 116, 7). Oldest first (day
     opened, then id); raises nothing."""
     return sorted((

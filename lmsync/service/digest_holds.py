@@ -22,6 +22,7 @@ from typing import Any
 from lmsync.config import Config
 from lmsync.service.away_mentors import last_held_day
 from lmsync.service.circles_left_alone import LEFT_ALONE
+from lmsync.service.digest_since import Since
 from lmsync.service.health_gone import Circles
 from lmsync.service.hold_mentees import HoldMentees, hold_mentees
 from lmsync.service.programme_settings import programme_zone
@@ -50,6 +51,8 @@ class Hold:
     mentees: HoldMentees = field(default_factory=HoldMentees)
     back_on: date | None = None
     in_queue: int = 0
+    since_mark: int | None = None  # the journal's latest id when a sync found them away, and back (122c, 1)
+    back_mark: int | None = None
 
     @property
     def returned(self) -> bool:
@@ -62,22 +65,24 @@ class Hold:
         return self.ended and self.back_on is None
 
 
-def holds_since(holds: Sequence[Hold], after: date, day: date) -> list[Hold]:
-    """The holds a coordinator last told on ``after`` (the day of their last digest SENT, not the last one held) has
-    not heard of, ``day`` today: begun in (after, day] and not over, ended (its day after ``until``) in (after,
-    day], or whose mentor is back in (after, day]: with their circle after a hold begun on or before ``after`` (one
-    they were told of), or after their hold ran out (``Hold.returned``: news however it was told; tester round 109a,
-    4). Tester round 61, 5: a mentor away for weeks and their circle's mentees moved reached no digest."""
+def holds_since(holds: Sequence[Hold], after: Since, day: date) -> list[Hold]:
+    """The holds a coordinator last told at ``after`` (the moment of their last digest SENT, not the last one held)
+    has not heard of, ``day`` today: begun after it and not over, ended (its day after ``until``) in (after, day], or
+    whose mentor is back after it: with their circle after a hold begun before it (one they were told of), or after
+    their hold ran out (``Hold.returned``: news however it was told; tester round 109a, 4). Tester round 61, 5: a
+    mentor away for weeks and their circle's mentees moved reached no digest; 122c, 1: one found away by a run after
+    the day's digest was in none (compared by day, not by ``Hold.since_mark``)."""
     out = []
     for h in holds:
+        back = h.back_on is not None and after.after(h.back_on, h.back_mark) and (h.back_on or day) <= day
         if h.returned:
-            told = after < (h.back_on or day) <= day
+            told = back
         elif h.back_on is not None:
-            told = h.since <= after < h.back_on <= day
+            told = back and not after.after(h.since, h.since_mark)
         elif h.ended:
-            told = after < h.until + timedelta(days=1) <= day
+            told = after.day < h.until + timedelta(days=1) <= day
         else:
-            told = after < h.since <= day
+            told = after.after(h.since, h.since_mark) and h.since <= day
         if told:
             out.append(h)
     return out
@@ -95,21 +100,22 @@ def circle_holds(config: Config, store: Store, day: date, roster: Mapping[int, A
     days = config.sync.away_mentor_hold_days
     if not days:
         return []
-    spans = MentorAbsences(store, config.programme.name).days_away()
+    spans = MentorAbsences(store, config.programme.name).marked_days_away()
     if not spans:
         return []
     history, zone = PairingHistory(store, config.programme.name).history(), programme_zone(config)
     snapshots = HealthSnapshots(store, config.programme.name)
     out = []
     for mentor, windows in sorted(spans.items()):
-        for since, end in windows:
+        for since, end, since_mark, end_mark in windows:
             until = last_held_day(since, days)
-            end = None if end is not None and end > day else end
+            end, end_mark = (None, None) if end is not None and end > day else (end, end_mark)
             ran = end is not None and until < end and (snapshots.day_before(end) or date.min) > until
             back = end is not None and not ran and _made_again(history, mentor, end, zone)
             ended = not back and (until < day if end is None else until < end)
             mentees = hold_mentees(history, mentor, since, zone, roster, circles) if ended else HoldMentees()
-            out.append(Hold(mentor, since, until, ended, mentees, end if back or (ended and end is not None) else None))
+            out.append(Hold(mentor, since, until, ended, mentees, end if back or (ended and end is not None) else None,
+                            since_mark=since_mark, back_mark=end_mark))
     return out
 
 
@@ -142,6 +148,8 @@ class PlaceHold:
     held: bool = False
     given_up_in: int | None = None
     waiting: bool = False
+    since_mark: int | None = None  # the journal's latest id when a sync found them away, and back (122c, 1)
+    on_mark: int | None = None
 
     @property
     def pair(self) -> tuple[int, int]:
@@ -165,7 +173,7 @@ def place_holds(config: Config, store: Store, day: date | None = None) -> list[P
     if not days:
         return []
     programme = config.programme.name
-    spans = MemberAbsences(store, programme).days_away()
+    spans = MemberAbsences(store, programme).marked_days_away()
     if not spans:
         return []
     erased, zone = erased_on(store), programme_zone(config)
@@ -176,28 +184,32 @@ def place_holds(config: Config, store: Store, day: date | None = None) -> list[P
     for mentee, windows in sorted(spans.items()):
         if mentee in erased:
             continue
-        for since, end in windows:
+        for since, end, since_mark, end_mark in windows:
             until = last_held_day(since, days)
             held = [p for p in rows.get(mentee, ()) if local_day(p.joined_at, zone) <= since
                     and (p.left_at is None or local_day(p.left_at, zone) >= since)]
             for p in held:
                 left = local_day(p.left_at, zone) if p.left_at is not None else None
                 if left is not None and until < left and (end is None or left <= end):
-                    out.append(PlaceHold(mentee, p.mentor_id, since, until, left, True))
+                    out.append(PlaceHold(mentee, p.mentor_id, since, until, left, True, since_mark=since_mark))
                 elif left is None and end is not None:
-                    out.append(PlaceHold(mentee, p.mentor_id, since, until, end, False))
+                    out.append(PlaceHold(mentee, p.mentor_id, since, until, end, False, since_mark=since_mark,
+                                         on_mark=end_mark))
                 elif left is None and day is not None and since <= day <= until:
-                    out.append(PlaceHold(mentee, p.mentor_id, since, until, since, False, held=True))
+                    out.append(PlaceHold(mentee, p.mentor_id, since, until, since, False, held=True,
+                                         since_mark=since_mark))
     return out
 
 
-def places_since(places: Sequence[PlaceHold], after: date, day: date, told: set[tuple[int, int]]) -> list[PlaceHold]:
-    """The places a coordinator last told on ``after`` hears of at ``day``: those held from a day in (after, day]
-    (``held``), and those over in (after, day]: every one given up, and a mentee back after a hold begun on or before
-    ``after`` (so said held in an earlier digest; tester round 111a, 4: only a mentee whose pair had an item of theirs,
-    listed on hold, was said back); each ``in_queue`` when its pair is in ``told`` (the pairs of their items)."""
-    return [replace(p, in_queue=(p.mentor_id, p.mentee_id) in told) for p in places if after < p.on <= day
-            and (p.given_up or p.held or p.since <= after)]
+def places_since(places: Sequence[PlaceHold], after: Since, day: date, told: set[tuple[int, int]]) -> list[PlaceHold]:
+    """The places a coordinator last told at ``after`` (their last digest sent) hears of at ``day``: those held from
+    after it (``held``), and those over after it, up to ``day``: every one given up (by day), and a mentee back after a
+    hold begun before it (so said held in an earlier digest; tester round 111a, 4: only a mentee whose pair had an
+    item of theirs, listed on hold, was said back); each ``in_queue`` when its pair is in ``told`` (the pairs of their
+    items). Held or back after that day's digest: by the marks (``PlaceHold.since_mark``; tester round 122c, 1)."""
+    return [replace(p, in_queue=(p.mentor_id, p.mentee_id) in told) for p in places if p.on <= day and (
+        after.day < p.on if p.given_up else after.after(p.since, p.since_mark) if p.held
+        else after.after(p.on, p.on_mark) and not after.after(p.since, p.since_mark))]
 
 
 def held_place_lines(places: Sequence[PlaceHold], label: Callable[[int], str],

@@ -9,7 +9,8 @@ published. An away mentor's circle is no longer held (round 77b, 3), and a coord
 no digest and no queue item while listed (round 77b, 4): the question says each before it is asked.
 
 A mentee's mentor loses only the survey answers that name the mentee (an import's ``about`` column): those
-answers go, and the grades made from them change at the next push. A mentor's answers that name no one (a
+answers go, and a grade made from them stays as Moodle shows it, held at every push, or gets none if none was
+published (``OWN_GRADES_KEPT``; tester round 122b, 3: said to "change at the next push"). A mentor's answers that name no one (a
 Moodle Feedback form's) are not about the mentee: they stay the mentor's, and no grade made from them changes;
 the question promised a change for both (tester round 78, 11), and now says which holds (``answers_lost``).
 
@@ -39,10 +40,20 @@ from lmsync.store.pairings import PairingHistory
 from lmsync.store.snapshots import HealthSnapshots
 from lmsync.store.surveys import SurveyRepository
 
+#: What becomes of a mentor's own survey grade made from their answers about the erased mentee (the push holds it:
+#: ``grades_held.OWN_HELD_REASON``); "change at the next push" was said of it (tester round 122b, 3).
+OWN_GRADES_KEPT = ("that Moodle's gradebook shows stays as it is, `held` at every push, and none is published where "
+                   "none was, `withheld`, so that no push gives the erased answers away: to clear one, do so in "
+                   "Moodle's gradebook")
+#: Said after the erasure when their mentor gave answers naming them (``own_grades_note``; tester round 122b, 3).
+OWN_GRADES_NOTE = ("note: a grade their mentor's own survey answers about this person were part of (a mentor's "
+                   f"rating of the relationship) {OWN_GRADES_KEPT}")
+
+
 #: What the other side loses of their survey answers, by the erased person's side. A mentee's mentor: the answers
 #: naming the mentee (tester round 78, 11: said of answers naming no one too, which stay and change no grade).
-MENTEE_ANSWERS = ("their own survey answers about this person (a mentor's rating of the relationship; grades made "
-                  "from them change at the next push)")
+MENTEE_ANSWERS = ("their own survey answers about this person (a mentor's rating of the relationship; a grade made "
+                  f"from them {OWN_GRADES_KEPT})")
 MENTEE_ANSWERS_UNTIED = ("no survey answer of theirs about this person (a mentor's rating of the relationship): "
                          "those they gave name no one (a Moodle Feedback form's), so they stay theirs and no grade "
                          "made from them changes")
@@ -175,6 +186,13 @@ def answers_lost(sides: Sides) -> str:
     said = MENTOR_ANSWERS if sides.mentor else mentee_answers(sides)
     # "lose(s) the meetings, ..., and none of ...: this store holds none" did not parse (tester round 99a, 7)
     return f", {'but' if said in (MENTEE_ANSWERS_UNTIED, MENTEE_ANSWERS_NONE) else 'and'} {said}"
+
+
+def own_grades_note(sides: Sides) -> str:
+    """The note said after the erasure of a mentee whose mentor gave survey answers naming them (``rated_naming``):
+    the mentor's own grades made from them are held as Moodle shows them (``OWN_GRADES_NOTE``), or "" (tester round
+    122b, 3: the question said they "change at the next push", the push held them)."""
+    return OWN_GRADES_NOTE if sides.rated_naming else ""
 
 
 def mentee_answers(sides: Sides) -> str:

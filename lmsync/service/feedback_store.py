@@ -52,7 +52,8 @@ from lmsync.service.feedback_sources import (
 from lmsync.service.programme_settings import Settings, clock
 from lmsync.service.scores_current import out_of_date
 from lmsync.store.db import Store
-from lmsync.store.erasures import circle_key, erased_note_keys, erased_on, mentor_erased_key, withheld
+from lmsync.store.erased_circles import erased_in_circle, erased_partner
+from lmsync.store.erasures import erased_on, withheld
 from lmsync.store.meetings import MeetingRepository, RemovalRefused, SaveCounts
 from lmsync.store.pairings import PairingHistory
 from lmsync.store.schema import meetings as meetings_table
@@ -86,7 +87,8 @@ def store_feedback_meetings(
     attempts = list(attempts)
     read, problems = meetings_by_attempt(
         attempts, s.meetings.items.to_domain(), mentees_of, mentors_of, resolve, tz=tz, today=today, dated=dated,
-        erased=erased_on(store), erased_in_circle=_erased_in_circle(store), erased_partner=_erased_partner(store),
+        erased=erased_on(store), erased_in_circle=erased_in_circle(store, s.programme, dated.begins),
+        erased_partner=erased_partner(store, s.programme, dated.begins),
         date_order=s.date_order,
         one_to_one=s.meetings.one_to_one,
     )
@@ -425,17 +427,3 @@ def current_totals(store: Store, s: Settings, instruments: Collection[str]) -> l
         return stored
     return [replace(ws, score=replace(ws.score, subscales={}))
             for ws in current_scores(store, s) if ws.instrument in set(instruments)]
-
-
-def _erased_in_circle(store: Store) -> Callable[[int, date], bool]:
-    """Whether a mentee since erased was in ``mentor``'s circle on ``day`` (``erasures.circle_key``)."""
-    gone = erased_note_keys(store)
-    return lambda mentor, day: bool(gone) and circle_key(mentor, day.isoformat()) in gone
-
-
-def _erased_partner(store: Store) -> Callable[[int, date], bool]:
-    """Whether someone since erased was in a pair with ``person`` on ``day``: their mentor (``mentor_erased_key``) or
-    a mentee of their circle (``circle_key``); tester round 111b, 2."""
-    gone = erased_note_keys(store)
-    return lambda person, day: bool(gone) and bool(
-        {circle_key(person, day.isoformat()), mentor_erased_key(person, day.isoformat())} & gone)

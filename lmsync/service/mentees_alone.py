@@ -12,14 +12,15 @@ had no mentor on a given day).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.service.digest_moment import recorded_by
 from lmsync.service.health_gone import Circles
 from lmsync.service.roster import programme_roles
 from lmsync.service.two_roles import FIX, TWO_ROLES_LEFT_OUT
-from lmsync.store.pairings import Pairing, local_day
+from lmsync.store.pairings import Pairing
 
 #: how many are named in a line of text; the rest are counted ("and N more")
 SHOWN = 10
@@ -93,26 +94,29 @@ def without_mentor_note(mentees: Sequence[int], label: Callable[[int], str], *, 
 
 
 def newly_without_mentor(mentees: Iterable[int], history: Sequence[Pairing], told_on: date | None, zone: tzinfo,
-                         me: int = 0) -> tuple[int, ...]:
+                         me: int = 0, mark: datetime | None = None) -> tuple[int, ...]:
     """Those of ``mentees`` (now without a mentor: ``mentees_without_mentor``) a coordinator (Moodle id ``me``) last
     sent a digest on ``told_on`` has not been told of: every one when never told; else those the pairing history
     (``PairingHistory.history()``, instants read in ``zone``, the programme's) had in a pair open at the end of
     ``told_on`` (they had a mentor then, and lost them since: a hold ended, the mentor left, a re-match with no room).
     The store keeps no list of who had no mentor on a day, so one with no such pair (still unmatched, or new to the
     course since and not placed) is not told again: ``lmsync health`` names them every day. Never one whose pair
-    then was with ``me`` (a coordinator is never told about a pair they are part of). Raises nothing."""
+    then was with ``me`` (a coordinator is never told about a pair they are part of). ``mark``: the pairing history's
+    latest instant at that digest (``digest_moment.Moment.pairing_mark``): "the end of ``told_on``" is then that
+    moment, a pair begun or ended by a run after that day's digest after it (tester round 122c, 1). Raises nothing."""
     now = tuple(mentees)
     if told_on is None:
         return now
     then: dict[int, set[int]] = {}
     for p in history:
-        if local_day(p.joined_at, zone) <= told_on and (p.left_at is None or local_day(p.left_at, zone) > told_on):
+        if recorded_by(p.joined_at, told_on, zone, mark) and (
+                p.left_at is None or not recorded_by(p.left_at, told_on, zone, mark)):
             then.setdefault(p.mentee_id, set()).add(p.mentor_id)
     return tuple(m for m in now if m in then and me not in then[m] and m != me)
 
 
 def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzinfo, holds: Iterable[Any] = (),
-                    me: int = 0) -> tuple[tuple[int, int], ...]:
+                    me: int = 0, mark: datetime | None = None) -> tuple[tuple[int, int], ...]:
     """(mentee, mentor) Moodle ids, by mentee, of those a coordinator (``me``) last sent a digest on ``told_on`` knew
     without a mentor and who have one now: in the pairing history (``PairingHistory.history()``, instants read in
     ``zone``, the programme's) a pair open now that began after ``told_on``, none open at the end of ``told_on``, and
@@ -120,21 +124,23 @@ def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzin
     room; a mentee new to the course is not one), unless its mentor's circle was held then (``holds``:
     ``digest_holds.Hold``, whose pairs end while it is held and are made again when they are back). None when never
     told; never a pair with ``me``. Tester round 109a, 4: a mentee named as left without a mentor was matched when
-    their mentor came back, and the digest never said so. Raises nothing."""
+    their mentor came back, and the digest never said so. ``mark``: as ``newly_without_mentor``'s, the end of
+    ``told_on`` that digest's moment (tester round 122c, 1: one who lost a mentor after that day's digest, and had
+    one again by the next, was said to have had none at it). Raises nothing."""
     if told_on is None:
         return ()
     ended: dict[int, Pairing] = {}
     open_then: set[int] = set()
     for p in history:
-        joined, left = local_day(p.joined_at, zone), local_day(p.left_at, zone) if p.left_at is not None else None
-        if joined <= told_on and (left is None or left > told_on):
+        left = None if p.left_at is None else recorded_by(p.left_at, told_on, zone, mark)  # True: ended by then
+        if recorded_by(p.joined_at, told_on, zone, mark) and not left:
             open_then.add(p.mentee_id)
-        elif left is not None and left <= told_on:
+        elif left:
             last = ended.get(p.mentee_id)
             if last is None or (last.left_at or "") < (p.left_at or ""):  # their latest pair ended by then
                 ended[p.mentee_id] = p
     held = {h.mentor_id for h in holds if h.since <= told_on <= h.until and (h.back_on or date.max) > told_on}
-    out = {p.mentee_id: p.mentor_id for p in history if p.left_at is None and local_day(p.joined_at, zone) > told_on
+    out = {p.mentee_id: p.mentor_id for p in history if p.left_at is None and not recorded_by(p.joined_at, told_on, zone, mark)
            and p.mentee_id not in open_then and p.mentee_id in ended and ended[p.mentee_id].mentor_id not in held
            and me not in (p.mentee_id, p.mentor_id)}
     return tuple(sorted(out.items()))

@@ -16,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lmsync.store.db import ProgrammeRepository
 from lmsync.store.erasures import erased_on
-from lmsync.store.schema import member_absence_spans, member_absences, mentor_absence_spans, mentor_absences
+from lmsync.store.schema import (
+    journal,
+    member_absence_spans,
+    member_absences,
+    mentor_absence_spans,
+    mentor_absences,
+)
 
 
 class MentorAbsences(ProgrammeRepository):
@@ -44,30 +50,54 @@ class MentorAbsences(ProgrammeRepository):
         back = sorted(set(known) - set(away) - set(keep))
         if not new and not back:
             return 0, 0
+        mark = int(self.store.scalar(select(func.max(journal.c.id))) or 0)  # tester round 122c, 1
         with self.store.transaction():
-            self._ended({m: known[m] for m in back}, today)
+            self._ended({m: known[m] for m in back}, today, mark)
             if back:
                 self.store.write(_a.delete().where(_a.c.programme == self.programme, _a.c[key].in_(back)))
             if new:
                 self.store.write(_a.insert(), [
-                    {"programme": self.programme, key: m, "since": today.isoformat()} for m in new
+                    {"programme": self.programme, key: m, "since": today.isoformat(), "journal_mark": mark} for m in new
                 ])
         return len(new), len(back)
 
-    def _ended(self, since: dict[int, date], today: date) -> None:
+    def _ended(self, since: dict[int, date], today: date, mark: int) -> None:
         """Keep the days of each absence forgotten ``today`` (Moodle id -> its first day) in ``_spans`` (a mentor's:
         revision 0016, tester round 104b, 10; a member's: revision 0015, tester round 104a, 8), but not one of an
         erased person's that began on or before their erasure (it is theirs, and the erasure took it), nor one of no
-        day. Called inside ``follow``'s transaction."""
+        day. ``mark``: the journal's latest id now (``until_mark``), the row's own its ``since_mark`` (tester round
+        122c, 1). Called inside ``follow``'s transaction."""
         erased = erased_on(self.store) if since else {}
-        _s, key = self._spans, self._key
-        rows = [{"programme": self.programme, key: user, "since": day.isoformat(), "until": today.isoformat()}
+        _s, key, marks = self._spans, self._key, self.marks()
+        rows = [{"programme": self.programme, key: user, "since": day.isoformat(), "until": today.isoformat(),
+                 "since_mark": marks.get(user), "until_mark": mark}
                 for user, day in sorted(since.items()) if day < today and not (user in erased and day <= erased[user])]
         for row in rows:  # an absence of the same first day kept before (a clock set back) is replaced
             self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c[key] == row[key],
                                                _s.c.since == row["since"]))
         if rows:
             self.store.write(_s.insert(), rows)
+
+    def marks(self) -> dict[int, int]:
+        """Moodle id -> the journal's latest id when a sync first found them away (still away at the last sync),
+        for the rows recorded since revision 0021 (tester round 122c, 1). One read."""
+        _a = self._table
+        query = select(_a.c[self._key].label("who"), _a.c.journal_mark).where(
+            _a.c.programme == self.programme, _a.c.journal_mark.is_not(None))
+        return {row.who: int(row.journal_mark) for row in self.store.rows(query)}
+
+    def marked_days_away(self) -> dict[int, tuple[tuple[date, date | None, int | None, int | None], ...]]:
+        """``days_away`` with, for each absence, the journal's latest id when a sync first found them away and when
+        it forgot them (None: recorded before revision 0021, or not forgotten): (first day, end, since mark, end mark).
+        The digest tells by them what changed after its last one sent (tester round 122c, 1). Raises nothing."""
+        _s, key = self._spans, self._key
+        marks = {(row.who, date.fromisoformat(row.since)): (row.since_mark, row.until_mark) for row in self.store.rows(
+            select(_s.c[key].label("who"), _s.c.since, _s.c.since_mark, _s.c.until_mark)
+            .where(_s.c.programme == self.programme))}
+        now = self.marks()
+        return {user: tuple((since, end, *(marks.get((user, since), (None, None)) if end is not None
+                                          else (now.get(user), None))) for since, end in days)
+                for user, days in self.days_away().items()}
 
     def days_away(self) -> dict[int, tuple[tuple[date, date | None], ...]]:
         """Moodle id -> the days each was away while their place (a member's) or circle (a mentor's) was held, oldest

@@ -84,6 +84,20 @@ def mentor_erased_key(mentee_id: int, day: str) -> str:
     return hashlib.sha256(f"mentor-erased|{mentee_id}|{day}".encode()).hexdigest()
 
 
+def circle_before_key(programme: str, mentor_id: int) -> str:
+    """How ``erased_notes`` knows that a mentee since erased was in ``mentor_id``'s circle of ``programme`` on every day
+    before the pairing history began: their first recorded pair was with that mentor, and a response dated before the
+    history is stored on each mentee's first recorded pair (``PairsByDate``), ``[meetings] start`` counting it. A
+    SHA-256, never the ids (tester round 122b, 1: a whole-circle note of such a day came back once edited)."""
+    return hashlib.sha256(f"circle-before|{programme}|{mentor_id}".encode()).hexdigest()
+
+
+def mentor_erased_before_key(programme: str, mentee_id: int) -> str:
+    """``circle_before_key`` of the other side: ``mentee_id``'s first recorded mentor in ``programme``, whose circle
+    the mentee was in on every day before the pairing history began, was since erased (tester round 122b, 1)."""
+    return hashlib.sha256(f"mentor-erased-before|{programme}|{mentee_id}".encode()).hexdigest()
+
+
 def record_erased_notes(store: Store, keys: Iterable[str]) -> None:
     """Remember the notes ``keys`` (``note_key``) as taken off with an erasure; call inside its transaction."""
     for key in sorted(set(keys) - erased_note_keys(store)):

@@ -141,6 +141,9 @@ class DigestRecord:
     state: str
     msgid: int | None
     error: str | None
+    journal_id: int | None = None  # its send's journal entry: a change recorded after has a larger mark (122c, 1)
+    queue_mark: int | None = None  # the queue's largest item id then (revision 0022)
+    pairing_mark: str | None = None  # the pairing history's latest instant then (revision 0022)
 
 
 class DigestLog(_MessageLog):
@@ -164,8 +167,8 @@ class DigestLog(_MessageLog):
             conn.write(
                 _d.update()
                 .where(_d.c.id == failed.id)
-                .values(items=items, state="intent", msgid=None, error=None, journal_id=None,
-                        created_at=now_iso(), finished_at=None)
+                .values(items=items, state="intent", msgid=None, error=None, journal_id=None, queue_mark=None,
+                        pairing_mark=None, created_at=now_iso(), finished_at=None)
             )
             return int(failed.id)
         return self._insert_intent(conn, recipient_id=recipient_id, day=day.isoformat(), items=items)

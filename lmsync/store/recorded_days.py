@@ -46,7 +46,7 @@ from lmsync.store.schema import (
     survey_scores,
     unreadable_responses,
 )
-from lmsync.store.schema_more import queue_ends
+from lmsync.store.schema_more import digest_statuses, queue_ends
 
 #: The kinds of record, in the order a tie is told (the first kind dated the latest day names it).
 JUDGED = "judged"  # a health judgement (``lmsync run``, ``lmsync health``): its snapshots' day
@@ -81,6 +81,7 @@ _SOURCES: tuple[tuple[str, Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (SENT, digests, ("day",), ("created_at", "finished_at")),
     (SENT, digest_alone, ("day",), ()),
     (SENT, digest_owned, ("day",), ()),
+    (SENT, digest_statuses, ("day",), ()),  # the pair statuses a coordinator's last digest was told from (122c, 1)
     (SENT, published_grades, (), ("published_at",)),
     (SENT, sent_assign_grades, (), ("sent_at",)),
     (SENT, assign_comments, (), ("sent_at",)),

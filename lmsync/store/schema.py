@@ -307,6 +307,7 @@ digests = _numbered_table(
     Column("day", Text, nullable=False),
     Column("items", Integer, nullable=False),  # pairs and queue items the digest named
     *_delivery(),
+    Column("queue_mark", Integer), Column("pairing_mark", Text),  # revision 0022: the queue's, pairings' latest then
     UniqueConstraint("programme", "recipient_id", "day"),  # never two digests to one person on one day
 )
 
@@ -353,6 +354,7 @@ mentor_absences = _programme_table(
     "mentor_absences",
     Column("mentor_id", Integer, nullable=False),  # a Moodle user id
     Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that saw it
+    Column("journal_mark", Integer),  # revision 0021: the journal's latest id then (NULL: recorded before it)
     PrimaryKeyConstraint("programme", "mentor_id"),
 )
 
@@ -426,6 +428,7 @@ member_absences = _programme_table(
     "member_absences",
     Column("user_id", Integer, nullable=False),  # a Moodle user id
     Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that saw it
+    Column("journal_mark", Integer),  # revision 0021: the journal's latest id then (NULL: recorded before it)
     PrimaryKeyConstraint("programme", "user_id"),
 )
 
@@ -442,6 +445,7 @@ member_absence_spans = _programme_table(
     Column("user_id", Integer, nullable=False),  # a Moodle user id
     Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that first saw it
     Column("until", Text, nullable=False),  # ISO day, the programme's local day of the sync that forgot it
+    Column("since_mark", Integer), Column("until_mark", Integer),  # revision 0021: the journal's latest ids
     PrimaryKeyConstraint("programme", "user_id", "since"),
 )
 
@@ -457,6 +461,7 @@ mentor_absence_spans = _programme_table(
     Column("mentor_id", Integer, nullable=False),  # a Moodle user id
     Column("since", Text, nullable=False),  # ISO day, the programme's local day of the sync that first saw it
     Column("until", Text, nullable=False),  # ISO day, the programme's local day of the sync that forgot it
+    Column("since_mark", Integer), Column("until_mark", Integer),  # revision 0021: the journal's latest ids
     PrimaryKeyConstraint("programme", "mentor_id", "since"),
 )
 

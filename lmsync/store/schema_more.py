@@ -7,9 +7,9 @@ imports (``lmsync match --people`` must not load SQLAlchemy: issue 15, ``test_st
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, Text
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, Table, Text
 
-from lmsync.store.schema_base import _numbered_table
+from lmsync.store.schema_base import _numbered_table, _programme, metadata
 
 # --- revision 0020: the queue items a coordinator followed that an erasure removed (tester round 118b, 3) --------
 #: One row per erasure and coordinator following any of the items it removed (their owner, or whom it escalated to):
@@ -21,3 +21,27 @@ queue_ends = _numbered_table(
     Column("day", Text, nullable=False), Column("items", Integer, nullable=False),
     Column("acknowledged", Integer, nullable=False), Column("journal_mark", Integer, nullable=False))
 REVISION_0020_TABLES = (queue_ends,)  # the tables revision 0020 adds
+
+# --- revision 0021: when a sync recorded each absence, and forgot it, by the journal (tester round 122c, 1) --------
+#: The journal's latest id when a sync first found a circle's mentor or member away (``journal_mark``; a span's
+#: ``since_mark``) and when it forgot them (``until_mark``): a digest sent earlier the same day has a smaller or equal
+#: one, so a hold begun or a person back after that day's digest is told in the next digest (``digest_since``). NULL
+#: on the rows of a store from before this revision: compared by day, as before. Declared on ``schema.py``'s tables.
+REVISION_0021_COLUMNS = (("mentor_absences", "journal_mark"), ("member_absences", "journal_mark"),
+                         ("mentor_absence_spans", "since_mark"), ("mentor_absence_spans", "until_mark"),
+                         ("member_absence_spans", "since_mark"), ("member_absence_spans", "until_mark"))
+
+# --- revision 0022: what a coordinator's last digest knew, by the moment it was sent (tester round 122c, 1) -------
+#: Two columns of ``digests`` (declared in ``schema.py``): the queue's largest item id (``queue_mark``) and the
+#: pairing history's latest instant (``pairing_mark``, ISO-8601 UTC) when the digest was about to be sent, so an item
+#: opened, or a pair begun or ended, after that day's digest is news to the next one; NULL on a digest from before it.
+REVISION_0022_COLUMNS = (("digests", "queue_mark"), ("digests", "pairing_mark"))
+#: One row per coordinator and pair of the health snapshot their last digest sent was told from, with its status and
+#: that digest's day (``store.digest_statuses``): "newly at risk or fading", "recovered" and "no longer fading" compare
+#: with it, not with that day's snapshot, which a later ``health`` the same day rewrites.
+digest_statuses = Table(
+    "digest_statuses", metadata, _programme(), Column("recipient_id", Integer, nullable=False),
+    Column("mentor_id", Integer, nullable=False), Column("mentee_id", Integer, nullable=False),
+    Column("status", Text, nullable=False), Column("day", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "recipient_id", "mentor_id", "mentee_id"))
+REVISION_0022_TABLES = (digest_statuses,)  # the table revision 0022 adds

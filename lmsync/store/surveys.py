@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
@@ -24,10 +24,9 @@ from sqlalchemy import Table, func, or_, select
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
 from lmsync.store.db import Store, day_parser, now_iso
+from lmsync.store.erased_circles import circle_days
 from lmsync.store.erasures import (
-    circle_key,
     erasure_of,
-    mentor_erased_key,
     note_key,
     record_erased_notes,
     record_erasure,
@@ -209,6 +208,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "rater_counts": ("mentor_id",),  # how many answered about a mentor, counted at erasures (revision 0010)
     "digest_alone": ("recipient_id", "mentee_id"),  # a digest named a mentee as without a mentor (revision 0017)
     "digest_owned": ("recipient_id",),  # the queue items a coordinator owned at a digest sent (revision 0018)
+    "digest_statuses": ("recipient_id", "mentor_id", "mentee_id"),  # pair statuses a digest was told from (0022)
 }
 
 
@@ -300,27 +300,9 @@ def _take_shared_notes(store: Store, person_id: int, on: date) -> int:
             bare = replace(row_meeting(copy).meeting, notes=None)
             taken += store.write(m.update().where(m.c.id == copy.id).values(notes=None, content_hash=bare.content_hash))
         keys.append(note_key(row.mentor_id, row.meeting_date, row.notes, row.origin))
-    keys += _circle_days(store, person_id, on)
+    keys += circle_days(store, person_id, on)  # the days they were in a circle (tester round 122b, 1)
     record_erased_notes(store, keys)
     return taken
-
-
-def _circle_days(store: Store, person_id: int, on: date) -> list[str]:
-    """``circle_key`` of each day up to ``on`` that ``person_id`` was in a mentor's circle (pairing history):
-    a whole-circle meeting of such a day first read after the erasure stores no note (tester pass 70, 2); and
-    ``mentor_erased_key`` of each day up to ``on`` each mentee of theirs was in their circle: that mentee's
-    meeting-log response of such a day is withheld, not "in no mentoring pair" (tester round 111b, 2)."""
-    h = schema.pairing_history
-    keys = []
-    for row in store.rows(select(h.c.mentor_id, h.c.mentee_id, h.c.joined_at, h.c.left_at)
-                          .where(or_(h.c.mentee_id == person_id, h.c.mentor_id == person_id))):
-        day = datetime.fromisoformat(row.joined_at).date() - timedelta(days=1)  # a UTC instant: the zone's day may be earlier
-        last = min(datetime.fromisoformat(row.left_at).date(), on) if row.left_at else on
-        while day <= last:
-            keys.append(circle_key(row.mentor_id, day.isoformat()) if row.mentee_id == person_id
-                        else mentor_erased_key(row.mentee_id, day.isoformat()))
-            day += timedelta(days=1)
-    return keys
 
 
 def erase_person(

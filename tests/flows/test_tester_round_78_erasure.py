@@ -197,7 +197,8 @@ def test_round_78_11_a_mentees_erasure_says_the_answers_naming_them_go_and_their
     home: Path, tmp_path: Path,
 ) -> None:
     """The other case: m0009 also answered about s0026 by name (an import's about column). Those answers go with
-    s0026, and the grades made from them change: said, beside the answers naming no one, which stay."""
+    s0026, and the grades made from them are held as Moodle shows them (tester round 122b, 3): said, beside the
+    answers naming no one, which stay."""
     mentor, mentee = user_id(home, "m0009"), user_id(home, "s0026")
     kept = answers_of(home, mentor)
     about = tmp_path / "about.csv"
@@ -208,8 +209,10 @@ def test_round_78_11_a_mentees_erasure_says_the_answers_naming_them_go_and_their
     assert len(answers_of(home, mentor)) == len(kept) + 5
     run(home, "emulator", "edit", "unenrol", "s0026")
     asked = question(home, "s0026")
-    assert ("their own survey answers about this person (a mentor's rating of the relationship; grades made from "
-            "them change at the next push); their answers that name no one (a Moodle Feedback form's) stay theirs, "
+    assert ("their own survey answers about this person (a mentor's rating of the relationship; a grade made from "
+            "them that Moodle's gradebook shows stays as it is, `held` at every push, and none is published where "
+            "none was, `withheld`, so that no push gives the erased answers away: to clear one, do so in Moodle's "
+            "gradebook); their answers that name no one (a Moodle Feedback form's) stay theirs, "
             "and no grade made from those changes") in asked, asked
     erase(home, "s0026")
     assert answers_of(home, mentor) == kept

@@ -87,7 +87,7 @@ def test_a_mentees_mentor_is_told_what_they_lose_of_their_answers(naming: bool, 
     sides = Sides(mentor=False, mentee=True, rated_naming=naming, rated_untied=untied)
     joined = ", and" if naming else ", but"  # "lose(s) ..., and none of ...": did not parse (tester round 99a, 7)
     assert answers_lost(sides) == f"{joined} {said}"
-    assert ("grades made from them change" in said) == naming
+    assert ("`held` at every push" in said) == naming  # held, not changed: tester round 122b, 3
     both = answers_lost(Sides(mentor=True, mentee=True, rated_naming=naming, rated_untied=untied))
     assert both == f", and as this person's mentees, {MENTOR_ANSWERS}; as their mentor, {said}"
     mentor = answers_lost(Sides(mentor=True, mentee=False, rated_naming=naming, rated_untied=untied))

@@ -65,6 +65,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "rater_counts": 0,  # tester round 77b, 1: how many answered about a mentor, counted at erasures
         "digest_alone": 0,  # tester round 114b, 2: the mentees a coordinator's digest named as without a mentor
         "digest_owned": 0,  # tester round 115a, 5: the queue items a coordinator owned at a digest sent
+        "digest_statuses": 0,  # tester round 122c, 1: the pair statuses a coordinator's last digest was told from
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
@@ -92,6 +93,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "rater_counts": [],
         "digest_alone": [],
         "digest_owned": [],
+        "digest_statuses": [],
         "queue_tracking": [],
         "queue_coordinated": [],
         "queue_ends": [],
@@ -117,7 +119,8 @@ def test_round_104a_8_the_days_a_mentee_was_away_are_exported_and_erased_with_th
     assert absences.days_away() == {3: ((date(2026, 10, 1), date(2026, 10, 22)),),
                                     4: ((date(2026, 10, 1), date(2026, 10, 22)),)}
     assert export_person(store, 3)["member_absence_spans"] == [
-        {"programme": "p", "user_id": 3, "since": "2026-10-01", "until": "2026-10-22"}]
+        {"programme": "p", "user_id": 3, "since": "2026-10-01", "until": "2026-10-22", "since_mark": 0,
+         "until_mark": 0}]  # the journal's latest ids then (none yet): tester round 122c, 1
     assert erase_person(store, 3)["member_absence_spans"] == 1
     assert export_person(store, 3)["member_absence_spans"] == [] and 3 not in absences.days_away()
     assert len(export_person(store, 4)["member_absence_spans"]) == 1

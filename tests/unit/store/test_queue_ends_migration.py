@@ -38,7 +38,7 @@ def test_a_store_at_0019_migrates_forward_with_no_queue_end_and_back(tmp_path):
     assert "queue_ends" not in table_names(path) and "hold_ends" in table_names(path)
     store = Store(path)
     try:
-        assert store.contents()["alembic_version"] == [(migrate.head_revision(),)] == [("0020",)]
+        assert store.contents()["alembic_version"] == [(migrate.head_revision(),)] and migrate.head_revision() >= "0020"
         assert queue_ends_of(store, "p") == {}
     finally:
         store.close()
