@@ -202,7 +202,7 @@ def _report(result: ImportResult, people: People | None = None) -> str:
     """What an import says: its counts and notes; with ``people``, the replaced rows each by name (``People.label``)."""
     c = result.counts
     rows = f"{result.rows} row{'' if result.rows == 1 else 's'}"  # not "1 rows" (tester round 84, 10)
-    text = f"{result.file_name}: {rows}, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
+    text = f"{result.said_name}: {rows}, {c.added} added, {c.updated} updated, {c.unchanged} unchanged"
     if c.withheld:  # rows about someone erased, dated before the erasure (tester round 12, 1)
         text += f", {c.withheld} withheld (about people erased: `lmsync person erase` keeps them out)"
     if c.kept:
@@ -211,7 +211,7 @@ def _report(result: ImportResult, people: People | None = None) -> str:
         text += " (a file with exactly these contents was imported before" + (
             "; the rows that differ from what is stored now were stored again)" if c.added or c.updated else ")")
     if c.withheld and result.withheld_rows:  # which register lines were dropped (tester round 112b, 5)
-        text += f"\n  withheld rows: {places_text(result.withheld_rows, c.withheld)}"
+        text += f"\n  withheld rows: {places_text(result.said_places(result.withheld_rows), c.withheld)}"
     if c.replaced:  # a renamed copy of an old file undid a later file's corrections without a word (round 84, 3)
         by = "another file (or `lmsync meetings add`)" if result.kind == "meetings" else "another file"  # round 85b, 10
         text += (f"\nnote: {c.replaced} of the updated row(s) replaced values {by} "
@@ -224,7 +224,7 @@ def _report(result: ImportResult, people: People | None = None) -> str:
         text += (f"\nnote: {c.kept} row(s) of this file changed after it was first imported ({since}), by {by}: they "
                  "are kept as stored, not undone; to store this file's values for them again, import those rows from a new file")
     if result.words_kept and not result.seen_before:  # a guess at a withheld rating told it (tester round 95a, 1)
-        rows = ", ".join(result.words_kept_at[:10]) + (f" and {result.words_kept - 10} more" if result.words_kept > 10 else "")
+        rows = ", ".join(result.said_places(result.words_kept_at[:10])) + (f" and {result.words_kept - 10} more" if result.words_kept > 10 else "")
         text += (f"\nnote: {result.words_kept} row(s) ({rows}) give a rating or notes, or blank ones, for a meeting stored as the "
                  "mentee's (or of an unknown side), whose rating and notes are withheld from views: the stored ones are "
                  "kept, never compared with this file's nor cleared by it; to replace or clear them, remove the meeting "
@@ -242,13 +242,13 @@ def _report(result: ImportResult, people: People | None = None) -> str:
                  "above it is not sent to the gradebook (`lmsync grades plan` names it); raise max_minutes in "
                  "lmsync.toml if such meetings are real")
         if result.longer_rows:  # which rows, as for the pair that did not exist (tester round 112b, 5)
-            text += f"\n  rows: {places_text(result.longer_rows, longer)}"
+            text += f"\n  rows: {places_text(result.said_places(result.longer_rows), longer)}"
     if result.outside_pair:  # counted in that month's figures without a word (tester rounds 21, 12; 57, 6; 58, 5)
         count, first, how = result.outside_pair
         text += (f"\nwarning: {count} meeting(s) dated when their pair did not exist (the first on {first.isoformat()}: "
                  f"{how}): kept, but no grade counts them; `lmsync meetings remove` takes one back if it is a mistake")
         if result.outside_rows:  # which rows (tester round 67, 5)
-            text += f"\n  rows: {places_text(result.outside_rows, count)}"
+            text += f"\n  rows: {places_text(result.said_places(result.outside_rows), count)}"
     return text
 
 

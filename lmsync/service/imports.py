@@ -24,7 +24,7 @@ date order) is :mod:`lmsync.service.csv_tables`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -60,7 +60,8 @@ from lmsync.service.csv_tables import (
     read_file,
     read_table,
 )
-from lmsync.service.import_replaced import ReplacedRow, replaced_rows
+from lmsync.service.import_replaced import replaced_rows
+from lmsync.service.import_result import ImportResult as ImportResult
 from lmsync.service.import_rules import MAX_AGE_WITHOUT_START as MAX_AGE_WITHOUT_START
 from lmsync.service.import_rules import ImportRules as ImportRules
 from lmsync.service.import_rules import named as _named
@@ -81,28 +82,6 @@ _Row_contra = TypeVar("_Row_contra", contravariant=True)
 HeldLookup = Callable[[Iterable[tuple[date, int, int]]], Mapping[tuple[date, int, int], Sequence[StoredMeeting]]]
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    kind: str
-    file_name: str
-    rows: int
-    counts: SaveCounts
-    seen_before: bool  # a file with the same bytes was imported earlier
-    date_order: str | None = None  # how slash dates were read, said to the user ("day first ...")
-    days: tuple[date, ...] = ()  # surveys: each row's date (the summary says which fall in no wave)
-    longer_than: tuple[int, int] | None = None  # meetings: (rows over [meetings] max_minutes, that maximum)
-    outside_pair: tuple[int, date, str] | None = None  # meetings: (rows dated when their pair did not exist, the
-    # first such date, how: ``pair_dates.not_a_pair_on``): kept, but said (tester rounds 21, 12; 57, 6; 58, 5)
-    outside_rows: tuple[str, ...] = ()  # those rows' places, FILE:LINE, the first ten (tester round 67, 5)
-    longer_rows: tuple[str, ...] = ()  # the places of the rows ``longer_than`` counts, the first ten (round 112b, 5)
-    withheld_rows: tuple[str, ...] = ()  # places of the rows ``counts.withheld`` counts, the first ten (round 112b, 5)
-    first_imported: str | None = None  # when a file with the same bytes was first imported (an instant as stored)
-    not_in_file: tuple[str, ...] = ()  # meetings: stored rows of an earlier file of this name not in it (round 85b, 3)
-    words_kept: int = 0  # meetings: rows whose rating and notes were a withheld record's, kept (``hidden_words``)
-    words_kept_at: tuple[str, ...] = ()  # those rows' places, FILE:LINE (tester round 111b, 7)
-    replaced: tuple[ReplacedRow, ...] = ()  # meetings: rows replacing another file's values, named (round 105b, 2)
-
-
 # --- meetings -----------------------------------------------------------------------------------
 
 
@@ -115,7 +94,7 @@ def parse_meetings_csv(
 
 def parse_meetings_table(
     text: str, file_name: str, resolve: Resolver, rules: ImportRules, held: HeldLookup | None = None,
-    own: Callable[[str | None], bool] | None = None,
+    own: Callable[[str | None], bool] | None = None, shown: str | None = None,
 ) -> tuple[list[tuple[Meeting, str]], str | None, int, tuple[str, ...], dict[tuple[str, int, int, str], str | None]]:
     """``parse_meetings_csv``, how slash dates were read, how many rows repeat another source's record (left out), the
     places (FILE:LINE) of the rows that keep a withheld record's rating and notes, less blank ones over a record they
@@ -123,11 +102,13 @@ def parse_meetings_table(
     key) that keeps its record's words (``words_kept``: tester round 97a, 3); with ``held``, a row contradicting
     another source's record of its pair and date is a problem (FIX-B), a column the file lacks keeps that field of the
     row stored before (``keep_absent_fields``), and with ``own`` too, a row giving a rating or notes over a withheld
-    record's is refused, or keeps the record's when ``own`` says their origin is the file's (``hidden_words``)."""
+    record's is refused, or keeps the record's when ``own`` says their origin is the file's (``hidden_words``).
+    Problems name the file ``shown`` (the path as given, tester round 122c, 2), else ``file_name``, the origins' name."""
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
-    rows = read_table(text, file_name, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
+    where = shown or file_name
+    rows = read_table(text, where, MEETING_COLUMNS, MEETING_OPTIONAL_COLUMNS, issues=issues)
     absent = fields_not_given(rows[0][1] if rows else ())  # every row has the header's columns
-    order, note = decide_date_order(rows, file_name, rules.date_order, issues)
+    order, note = decide_date_order(rows, where, rules.date_order, issues)
     guard = DateStyleGuard(order_open=order is None)
     seen: dict[tuple[str, int, int, str], int] = {}
     out: list[tuple[Meeting, str]] = []
@@ -173,7 +154,7 @@ def parse_meetings_table(
         issues.extend(ImportIssue(*problem) for problem in sorted(found))  # the people quoted: masked in logs
         own_rows = {s.meeting.natural_key: s for v in stored.values() for s in v}
     if issues:
-        raise failed_import(file_name, issues)
+        raise failed_import(where, issues)
     kept: list[tuple[Meeting, str]] = []
     said: list[str] = []
     words_from: dict[tuple[str, int, int, str], str | None] = {}
@@ -296,7 +277,8 @@ def import_meetings_file(
     repository = MeetingRepository(store, programme)
     seen = ImportLog(store, programme).previous("meetings", sha) is not None
     meetings, note, repeats, shielded, words_from = parse_meetings_table(
-        text, path.name, resolve, rules or ImportRules(), held=repository.held, own=own_file(path.name, seen)
+        text, path.name, resolve, rules or ImportRules(), held=repository.held, own=own_file(path.name, seen),
+        shown=str(path),  # problems name the path as given; the store keeps the name (tester round 122c, 2)
     )
     before = repository.held({(m.date, m.mentor_id, m.mentee_id) for m, _ in meetings})  # what a row replaces (105b, 2)
     saving = MeetingRepository(store, programme, words_from=words_from)  # kept words keep their origin (97a, 3)
@@ -308,7 +290,7 @@ def import_meetings_file(
     erased = rules.erased if rules is not None else erased_on(store)
     said = meeting_warnings(meetings, erased, max_minutes=max_minutes, history=history, start=start, away=away)
     return replace(result, longer_than=said.longer_than, longer_rows=said.longer_rows, outside_pair=said.outside_pair,
-                   outside_rows=said.outside_rows, withheld_rows=said.withheld_rows)
+                   outside_rows=said.outside_rows, withheld_rows=said.withheld_rows, shown=str(path))
 
 
 def meetings_template() -> str:
@@ -339,6 +321,7 @@ def parse_surveys_table(
     resolve: Resolver,
     instruments: Mapping[str, Instrument],
     rules: ImportRules,
+    shown: str | None = None,
 ) -> tuple[list[tuple[SurveyAnswer, str]], str | None]:
     """``parse_surveys_csv`` plus the sentence saying how slash dates were read.
 
@@ -346,11 +329,13 @@ def parse_surveys_table(
     e.g. each mentee on a mentor-side form, so a mentor with four mentees rates each one;
     the answers are stored and scored per relationship. It must be in a pair with the
     respondent when pairs are known, and given on a relationship instrument answered by a
-    mentor of several current mentees (``survey_rows.about_missing``, tester round 4, 9).
+    mentor of several current mentees (``survey_rows.about_missing``, tester round 4, 9). Problems name the file
+    ``shown`` (the path as given, tester round 122c, 2), else ``file_name``, the name the origins keep.
     """
     issues: list[ImportIssue] = []  # a row with too few fields too, with every other row's (round 26, 7)
-    rows = read_table(text, file_name, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
-    order, note = decide_date_order(rows, file_name, rules.date_order, issues)
+    where = shown or file_name
+    rows = read_table(text, where, SURVEY_COLUMNS, SURVEY_OPTIONAL_COLUMNS, issues=issues)
+    order, note = decide_date_order(rows, where, rules.date_order, issues)
     guard = DateStyleGuard(order_open=order is None)
     seen: dict[tuple[int, str, date, str, int | None], tuple[int, str]] = {}  # the first line, and its value
     out: list[tuple[SurveyAnswer, str]] = []
@@ -375,7 +360,7 @@ def parse_surveys_table(
             continue
         out.append((answer, f"{file_name}:{line}"))
     if issues:
-        raise failed_import(file_name, issues)
+        raise failed_import(where, issues)
     return out, note
 
 
@@ -441,11 +426,11 @@ def import_surveys_file(
     rules: ImportRules | None = None,
 ) -> ImportResult:
     text, sha = read_file(path)
-    answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules())
+    answers, note = parse_surveys_table(text, path.name, resolve, instruments, rules or ImportRules(), str(path))
     result = _store(SurveyRepository(store, programme), "surveys", path.name, sha, answers, note)
     erased = erased_on(store)  # the rows ``counts.withheld`` counts, named (tester round 112b, 5)
     dropped = first_places(o for a, o in answers if withheld(erased, a.date, (a.respondent_id, a.about_id)))
-    return replace(result, days=tuple(a.date for a, _ in answers), withheld_rows=dropped)
+    return replace(result, days=tuple(a.date for a, _ in answers), withheld_rows=dropped, shown=str(path))
 
 
 def surveys_template(instruments: Mapping[str, Instrument]) -> str:

@@ -65,6 +65,7 @@ from lmsync.service.late_answers import complete_scores, late_by_wave, late_note
 from lmsync.service.moodle import open_moodle
 from lmsync.service.observe import find_course_id, observe, read_roster
 from lmsync.service.pair_outside import outside_the_pair, pair_days
+from lmsync.service.person_keys import moodle_id
 from lmsync.service.programme_settings import Settings, programme_today, settings
 from lmsync.service.survey_import_notes import no_wave_note  # re-exported
 
@@ -467,9 +468,8 @@ def list_meetings(
     """Stored meetings, optionally of one person (a Moodle user id, or a name by the person key)."""
     person_id: int | None = None
     if person is not None:
-        if person.strip().isdigit():
-            person_id = int(person)
-        else:
+        person_id = moodle_id(person)  # ASCII digits within 64 bits: '٥' or 20 digits is a key (round 122b, 4-5)
+        if person_id is None:
             try:
                 person_id = resolve_person(_resolver(config, people, loader), person, "person").user_id
             except ValueError as exc:

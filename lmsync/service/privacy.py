@@ -38,7 +38,7 @@ from lmsync.service.erase_hold_end import record_erased_hold
 from lmsync.service.export_withholding import withhold_others_judgements, without_received_writes
 from lmsync.service.moodle import MoodleConnection, open_moodle
 from lmsync.service.observe import find_course_id, read_roster
-from lmsync.service.person_keys import split_key
+from lmsync.service.person_keys import moodle_id, split_key
 from lmsync.service.programme_settings import programme_today, programme_zone, settings
 from lmsync.service.rater_checkpoints import count_before_erasure, record_before_erasure
 from lmsync.service.respondent_checkpoints import count_respondents
@@ -71,7 +71,7 @@ def _who(user: Any, show_names: bool) -> str:
 
 def _matches(roster: dict[int, Any], field: str, value: str) -> list[int]:
     if field == "id":
-        return [int(value)] if value.isdigit() and int(value) in roster else []
+        return [number] if (number := moodle_id(value)) is not None and number in roster else []
     wanted = value.lower()
     return sorted(uid for uid, user in roster.items() if (getattr(user, field, "") or "").strip().lower() == wanted)
 
@@ -124,8 +124,9 @@ def resolve(
     one being picked silently. The course's ``roster`` is searched first; a key matching nobody
     there is looked up site-wide (``site``: someone who has left the course is named as anyone
     else, tester round 8, 6). Raises ``InputError`` (exit 3) for a key matching nobody or
-    several people; a number (or ``id:N``) nobody has is taken as the id of someone whose account
-    is gone (the store may still hold their rows). ``show_names`` adds full names to the people
+    several people; a Moodle id (``person_keys.moodle_id``: ASCII digits within 64 bits, else a key like any
+    other, and ``id:`` before it refused; tester round 122b, 4-5) nobody has, or ``id:N``, is taken as the id of
+    someone whose account is gone (the store may still hold their rows). ``show_names`` adds full names to the people
     an error lists (``[privacy] show_names``). ``known``: the Moodle ids the store knows of, read
     only when ``who`` matches nobody, so the error can say how to find the id of someone who has
     left (tester round 4, 11).
@@ -133,15 +134,15 @@ def resolve(
     value, fields = split_key(who)
     if not value:
         raise InputError(f"{who!r} names nobody: give a username, idnumber, email or Moodle id")
-    if fields == ("id",) and not value.isdigit():  # "'abc' matches nobody" (tester round 77b, 13)
+    if fields == ("id",) and moodle_id(value) is None:  # "'abc' matches nobody" (tester round 77b, 13; 122b, 4)
         raise InputError(f"{who!r}: a Moodle id is a number (id:66)", hint="or give the username, idnumber or email")
     person = _pick(roster, fields, value, show_names)
     if person is None and site is not None:
         person = _pick(site(fields, value), fields, value, show_names)
     if person is not None:
         return person
-    if value.isdigit() and "id" in fields:
-        return int(value)  # no longer in Moodle: the store may still hold their rows
+    if (number := moodle_id(value)) is not None and "id" in fields:
+        return number  # no longer in Moodle: the store may still hold their rows
     raise InputError(
         f"{value!r} matches nobody in the programme course" + (" nor elsewhere in Moodle" if site else ""),
         summary="the person named matches nobody in the course", hint=_left_hint(roster, known),

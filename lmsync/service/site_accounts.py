@@ -10,6 +10,7 @@ from typing import Any
 
 from lmsync.log import get_logger
 from lmsync.moodle.errors import MoodleException
+from lmsync.service.person_keys import moodle_id
 
 log = get_logger(__name__)
 
@@ -30,9 +31,10 @@ def api_lookup(api: Any) -> SiteLookup:
     def lookup(fields: tuple[str, ...], value: str) -> dict[int, Any]:
         found: dict[int, Any] = {}
         for field in fields:
-            if field == "id" and not value.isdigit():
+            number = moodle_id(value) if field == "id" else None  # no id: 'abc', '٥', 20 digits (round 122b, 4)
+            if field == "id" and number is None:
                 continue
-            values: list[str | int] = [int(value)] if field == "id" else list(dict.fromkeys([value, value.lower()]))
+            values: list[str | int] = [number] if number is not None else list(dict.fromkeys([value, value.lower()]))
             try:
                 users = api.get_users_by_field(field, values)
             except MoodleException as exc:

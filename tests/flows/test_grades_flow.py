@@ -916,7 +916,7 @@ def test_tester_round_9_4_an_item_whose_idnumber_was_changed_by_hand_is_refused_
         assert grades.make_grades_plan(conn.api, config, store, as_of=AS_OF).plan.in_sync
 
 
-def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_said(config, tmp_path):
+def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_said(config, tmp_path, monkeypatch):
     from datetime import date as day
 
     site = site_with_circles()
@@ -935,7 +935,8 @@ def test_tester_round_21_12_a_meeting_dated_after_its_pair_ended_is_kept_and_sai
                         f"2026-10-14,{name[mentor].username},{name[moved].username},30,yes\n"
                         f"2026-10-14,{name[mentor].username},{name[stays].username},30,yes\n")
         people = [Person(u.id, u.username, u.idnumber, u.email) for u in (site.users[i] for i in site.courses[2].enrolments)]
-        result = import_meetings(config, path, people=people, store=store, today=AS_OF)
+        monkeypatch.chdir(tmp_path)  # the file named as typed in its folder: notes name it as given (round 122c, 2)
+        result = import_meetings(config, path.relative_to(tmp_path), people=people, store=store, today=AS_OF)
         assert result.counts.added == 3  # kept: a pair may go on meeting
         assert result.outside_pair == (1, day(2026, 10, 14), "after the pair ended (2026-10-01)")  # 20 Sep: paired
         from lmsync.cli.meetings import _report

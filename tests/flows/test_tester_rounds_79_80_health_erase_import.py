@@ -105,7 +105,7 @@ def test_round_80_3_rows_withheld_about_someone_erased_are_not_listed_as_kept(
     early = (ERASED_ON - timedelta(days=30)).isoformat()  # before both pairs began, and before the erasure
     both = demo_home / "both.csv"
     both.write_text(f"date,mentor,mentee,minutes,attended\n{early},{m1},{s1},30,yes\n{early},{m2},{s2},30,yes\n")
-    imported = run_in(demo_home, "import", "meetings", str(both))
+    imported = run_in(demo_home, "import", "meetings", both.name)  # as typed in its folder (122c, 2)
     assert imported.exit_code == 0, imported.output
     assert "1 added" in imported.stdout and "1 withheld (about people erased" in imported.stdout
     assert "warning: 1 meeting(s) dated when their pair did not exist" in said(imported), imported.output
@@ -113,7 +113,7 @@ def test_round_80_3_rows_withheld_about_someone_erased_are_not_listed_as_kept(
     assert "withheld rows: both.csv:2" in said(imported), imported.output  # named as withheld (round 112b, 5)
     only = demo_home / "only.csv"
     only.write_text(f"date,mentor,mentee,minutes,attended\n{early},{m1},{s1},45,yes\n")
-    withheld = run_in(demo_home, "import", "meetings", str(only))
+    withheld = run_in(demo_home, "import", "meetings", only.name)
     assert withheld.exit_code == 0, withheld.output
     assert "0 added" in withheld.stdout and "1 withheld (about people erased" in withheld.stdout
     assert "did not exist" not in withheld.output and "meetings remove" not in withheld.output, withheld.output

@@ -33,9 +33,11 @@ HEADER = "date,mentor,mentee,minutes,attended"
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``lmsync meetings ...`` / ``lmsync import ...`` against a store in ``tmp_path``, people from ``PEOPLE``."""
+    """``lmsync meetings ...`` / ``lmsync import ...`` against a store in ``tmp_path``, people from ``PEOPLE``, run
+    from ``tmp_path``: a file named as typed there is named so (``w2.csv:3``; the path as given, tester round 122c, 2)."""
     from lmsync.cli.meetings import command, import_command
 
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(service, "roster_people", lambda _config: PEOPLE)
     monkeypatch.setattr(service, "moodle_pairs", lambda _config: PAIRS)
     config = Config.model_validate({"store": {"path": str(tmp_path / "p.db")}})
@@ -57,14 +59,14 @@ def test_round_112b_5_the_max_minutes_warning_names_its_rows_by_file_and_line(ru
     one = tmp_path / "w2.csv"
     (day,) = _days(1)
     one.write_text(f"{HEADER}\n{day},m0002,s0003,30,yes\n{day},m0001,s0001,500,yes\n", encoding="utf-8")
-    result = run("import", "meetings", str(one))
+    result = run("import", "meetings", one.name)
     assert result.exit_code == 0, result.output
     warning = result.output.split("warning: 1 meeting(s) longer than [meetings] max_minutes (240)")[1]
     assert warning.splitlines()[1] == "  rows: w2.csv:3", result.output  # the line under it, as for a pair apart
     assert "w2.csv:2" not in result.output
     many = tmp_path / "long.csv"  # twelve: the first ten named, then "and 2 more"
     many.write_text(HEADER + "\n" + "".join(f"{d},m0001,s0002,300,yes\n" for d in _days(12)), encoding="utf-8")
-    result = run("import", "meetings", str(many))
+    result = run("import", "meetings", many.name)
     assert result.exit_code == 0, result.output
     listed = ", ".join(f"long.csv:{line}" for line in range(2, 12))
     assert f"\n  rows: {listed} and 2 more" in result.output, result.output
@@ -81,7 +83,7 @@ def test_round_112b_5_rows_withheld_as_about_someone_erased_are_named_by_file_an
     rows = [f"{days[0]},m0002,s0003,30,yes"] + [f"{d},m0001,s0001,30,yes" for d in days[1:]]  # lines 2; 3 to 14
     path = tmp_path / "register.csv"
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = run("import", "meetings", str(path))
+    result = run("import", "meetings", path.name)
     assert result.exit_code == 0, result.output
     assert "1 added" in result.output and "12 withheld (about people erased" in result.output, result.output
     listed = ", ".join(f"register.csv:{line}" for line in range(3, 13))
@@ -89,7 +91,7 @@ def test_round_112b_5_rows_withheld_as_about_someone_erased_are_named_by_file_an
     assert "register.csv:2" not in result.output and "s0001" not in result.output
     few = tmp_path / "few.csv"  # under ten: all named, no "more"
     few.write_text(f"{HEADER}\n{days[0]},m0001,s0001,45,yes\n", encoding="utf-8")
-    result = run("import", "meetings", str(few))
+    result = run("import", "meetings", few.name)
     assert result.exit_code == 0 and "1 withheld" in result.output, result.output
     assert "keeps them out)\n  withheld rows: few.csv:2\n" in result.output, result.output  # under the counts
 
@@ -115,7 +117,9 @@ def test_round_112b_6_a_meeting_the_mentor_logged_without_a_rating_lists_as_with
     assert "1 of them show the rating as withheld" in " ".join(text.split()), text
 
 
-def test_round_112b_5_survey_answers_withheld_as_about_someone_erased_are_named_too(tmp_path: Path) -> None:
+def test_round_112b_5_survey_answers_withheld_as_about_someone_erased_are_named_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``lmsync import surveys`` says the same counts, so its withheld rows are named the same way."""
     from lmsync.cli.meetings import _report
     from lmsync.service.imports import ImportRules, import_surveys_file
@@ -129,7 +133,8 @@ def test_round_112b_5_survey_answers_withheld_as_about_someone_erased_are_named_
     store = Store.memory()
     try:
         record_erasure(store, 3, today)  # s0001
-        result = import_surveys_file(store, settings.programme, path, service.make_resolver(PEOPLE, "username"),
+        monkeypatch.chdir(tmp_path)  # the file named as typed in its folder (tester round 122c, 2)
+        result = import_surveys_file(store, settings.programme, Path(path.name), service.make_resolver(PEOPLE, "username"),
                                      settings.instruments, rules=ImportRules(today=today))
     finally:
         store.close()
