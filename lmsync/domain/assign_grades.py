@@ -111,7 +111,9 @@ def plan_assignment_grades(
     one over a grade someone else saved last (``graded_by_others``: Moodle's ``grader`` is not the
     web-service user; a teacher who changed only the feedback comment, fourth tester, finding 3) is
     ``teacher_kept``: the teacher's decision, left as it is without asking an admin to act (tester
-    round 17, 6: a refusal made every run exit 2, and its fix was to clear the teacher's grade).
+    round 17, 6: a refusal made every run exit 2, and its fix was to clear the teacher's grade). That holds
+    for a row with no grade too: a teacher who saved only a feedback comment on someone ungraded leaves Moodle's
+    "no grade" with themself as grader, and writing over it replaced their comment (tester round 122a, 1).
     Without them (the defaults) this store proves nothing: only people without a grade are written.
     ``erased``: Moodle id -> the day this store erased them (``store.erasures``). An erasure deletes the
     store's record of the grade it wrote (``sent_assign_grades``) and its journal's proof: such a person's grade,
@@ -139,7 +141,7 @@ def plan_assignment_grades(
         if same_grade and same_comment:
             unchanged += 1
             continue
-        if before is not None and g.user_id in graded_by_others:  # a teacher graded last: theirs to keep
+        if g.user_id in graded_by_others:  # a teacher saved last, a grade or only a comment: theirs (122a, 1)
             teacher_kept.append(g.user_id)
             continue
         problem = not_provably_mine(before, written.get(g.user_id), g.user_id in legacy)
@@ -178,12 +180,14 @@ def not_provably_mine(held: float | None, wrote: float | None, legacy: bool) -> 
     if wrote is None and not legacy:
         return (
             f"Moodle holds {shown}, saved by lmsync's web-service user but not written by this store (another "
-            "lmsync store's); left as it is. If this store should own it, clear the grade in Moodle"
+            "lmsync store's); left as it is (a grade cleared in Moodle stays its clearer's: Moodle keeps who saved a row "
+            "last, so no store writes it again; give it by hand in Moodle's grading page)"
         )
     if wrote is not None and abs(held - wrote) > TOLERANCE:
         return (
             f"Moodle holds {shown}, changed since this store wrote {moodle_number(wrote)} by lmsync's web-service "
-            "user (another lmsync store); left as it is. If this store should own it, clear the grade in Moodle"
+            "user (another lmsync store); left as it is (a grade cleared in Moodle stays its clearer's: Moodle keeps "
+            "who saved a row last, so no store writes it again; give it by hand in Moodle's grading page)"
         )
     return None
 
@@ -195,5 +199,6 @@ def written_before_erasure(held: float, erased_on: date) -> str:
     return (
         f"Moodle holds {moodle_number(held)}, saved by lmsync's web-service user: written by this store before their "
         f"erasure on {erased_on.isoformat()} (`lmsync person erase`), which removed lmsync's record of it; left as "
-        "it is: clear it in Moodle's gradebook for lmsync to write their grade again, or keep it"
+        "it is: keep it, or give their grade by hand in Moodle's grading page (a grade cleared there stays the "
+        "clearer's: Moodle keeps who saved a row last, so lmsync never writes it again)"
     )

@@ -101,6 +101,9 @@ class ObservedGradeItem:
     # user id -> "overridden" or "locked": a teacher's grade in the gradebook, which Moodle keeps
     # whatever lmsync sends (tester round 9, 3): never written, so never a difference to resend
     teachers: Mapping[int, str] = field(default_factory=dict)
+    # a teacher locked the whole item (the column): Moodle refuses every write to it (status 4), so none is planned
+    # (``lmsync.domain.locked_items``; tester round 122a, 6)
+    locked: bool = False
 
 
 @dataclass(frozen=True)

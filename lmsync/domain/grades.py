@@ -61,6 +61,7 @@ from lmsync.domain.grade_items import (
 )
 from lmsync.domain.grade_names import name_clashes, other_names
 from lmsync.domain.grades_unbacked import unbacked_grades, unbacked_note
+from lmsync.domain.locked_items import LockedItem
 from lmsync.domain.metrics import MetricSpec, MetricValue
 from lmsync.domain.received_guard import hold_foreign_received, hold_shown_received, shown_notes
 from lmsync.visible import quoted
@@ -149,6 +150,8 @@ class GradeItemsPlan:
     refused: list[UnprovenItem] = field(default_factory=list)  # metrics whose idnumber an unproven item carries
     # (itemnumber, user id) of the writes of an empty value no figure backs (``grades_unbacked``; tester round 117c, 4)
     unbacked: list[tuple[int, int]] = field(default_factory=list)
+    # lmsync's items a teacher locked: held, never written (``locked_items``; tester round 122a, 6)
+    locked: list[LockedItem] = field(default_factory=list)
 
     @property
     def in_sync(self) -> bool:
@@ -250,7 +253,9 @@ def plan_grades(
     names are compared as ``shown_name`` (Moodle's ``format_string``) shows them, letter case aside (tester
     round 111b, 8). With ``empty_values`` (metric key -> value; the service passes ``grades_unbacked.EMPTY_VALUES``), a
     grade on lmsync's own item of such a key that no figure backs any more (its meetings erased or taken back) is
-    written as that value, except an ``erased`` person's own (``grades_unbacked``; tester round 114a, 4).
+    written as that value, except an ``erased`` person's own (``grades_unbacked``; tester round 114a, 4). An item of
+    lmsync's a teacher locked gets no request at all (Moodle refuses it, status 4): it is ``locked``, with how many of
+    its grades differ (``lmsync.domain.locked_items``; tester round 122a, 6).
     """
     values = list(values)
     backed: dict[str, set[int]] = {}
@@ -310,6 +315,7 @@ def plan_grades(
     requests: list[GradeRequest] = []
     unchanged = 0
     emptied: list[tuple[int, int]] = []
+    locked: list[LockedItem] = []
     for item in items:
         if item.itemnumber in duplicated:
             continue
@@ -339,9 +345,12 @@ def plan_grades(
                                        enrolled=enrolled, erased=erased, empty=empty_values)
             writes = sorted([*writes, *(GradeWrite(user_id, value) for user_id, value in unbacked)],
                             key=lambda w: w.user_id)
-            if unbacked:
-                warnings.append(unbacked_note(item.itemname, len(unbacked)))
+            if unbacked and not seen.locked:
+                warnings.append(unbacked_note(item.itemname, len(unbacked), key=item.key))
                 emptied += [(item.itemnumber, user_id) for user_id, _ in unbacked]
+        if seen is not None and seen.locked:  # Moodle refuses every write to it: held (tester round 122a, 6)
+            locked.append(LockedItem(item.key, seen.itemname or item.itemname, item.itemnumber, len(writes)))
+            continue
         if kept:
             warnings.append(
                 f"{item.itemname}: {kept} grade(s) a teacher overrode or locked in the gradebook are left as they are "
@@ -378,6 +387,7 @@ def plan_grades(
         held,
         [u for _, u in sorted(ownership.unproven.items())],
         emptied,
+        locked,
     )
 
 

@@ -63,7 +63,14 @@ def unbacked_grades(
     ]
 
 
-def unbacked_note(itemname: str, count: int) -> str:
-    """The plan's warning on ``count`` grades of ``itemname`` written as 0 (``unbacked_grades``)."""
-    return (f"{itemname}: {count} grade(s) lmsync published have no meeting left behind them (erased, or taken back "
+def unbacked_note(itemname: str, count: int, *, key: str | None = None) -> str:
+    """The plan's warning on ``count`` grades of ``itemname`` (metric ``key``) written as 0 (``unbacked_grades``).
+
+    For the mean minutes the 0 is said to be a placeholder, not a figure: a mean length of no meeting does not exist,
+    and "0 minutes" read as one (tester round 122a, 7). The rule stays: keeping the published mean would keep a figure
+    made from meetings erased or taken back as wrong (tester round 114a, 4), and nothing else empties a grade."""
+    note = (f"{itemname}: {count} grade(s) lmsync published have no meeting left behind them (erased, or taken back "
             "with `lmsync meetings remove`): written as 0, as Moodle's web services cannot empty a grade")
+    if key == "minutes":
+        note += "; the 0 is a placeholder, not a mean of 0 minutes (no meeting is left to take a mean of)"
+    return note

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from lmsync.domain.locked_items import LOCKED_WHY
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
 from lmsync.service.grade_metrics import Metrics
+from lmsync.service.grades_left import head_words, plan_lines
 from lmsync.service.grades_zeroed import push_line
 from lmsync.service.saved_applied import AlreadyPushed
 from lmsync.visible import quoted
@@ -17,15 +19,16 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
         f"Grades for {plan.programme} (course {plan.course_id}, forum cm {plan.activity_cmid}, "
         f"itemnumbers {plan.itemnumbers[0]}-{plan.itemnumbers[1]}, observed {plan.fingerprint})"
     )
+    left = head_words(plan)  # grades left as they are, counted: "no changes (3 ...)" of 4 (tester round 122a, 4)
     if plan.in_sync:
-        lines = [f"{head}: no changes ({plan.unchanged + plan.assign_unchanged} grades already in Moodle)."]
+        lines = [f"{head}: no changes ({plan.unchanged + plan.assign_unchanged} grades already in Moodle{left})."]
     elif plan.empty:
-        lines = [f"{head}: nothing to send, but not in sync (see below)."]
+        lines = [f"{head}: nothing to send, but not in sync (see below{left})."]
     else:
         lines = [
             f"{head}: {plan.grade_count} grades in {len(plan.requests)} requests"
             + (f", {plan.assign_count} assignment grades" if plan.assign_requests else "")
-            + f"; {plan.unchanged + plan.assign_unchanged} unchanged"
+            + f"; {plan.unchanged + plan.assign_unchanged} unchanged{left}"
         ]
         for number, (details, count) in per_item(plan).items():
             item = plan.item(number)
@@ -58,6 +61,7 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
             lines.append(f"    = {h.key} for {plan.who(h.user_id)}: {h.state}: {h.reason}")
         if len(plan.held_grades) > detail:
             lines.append(f"    ... and {len(plan.held_grades) - detail} more (`--format json` lists them all)")
+    lines += plan_lines(plan, plan.who, detail=detail)  # locked items, grades with no answer (122a, 4 and 6)
     for d in plan.duplicates:
         ids = ", ".join("?" if i is None else str(i) for i in d.item_ids)
         lines.append(
@@ -78,7 +82,8 @@ def plan_text(plan: service.GradesPlan, *, detail: int = 10) -> str:
         )
     if plan.assign_teacher_kept:
         lines.append(f"  = assignment {quoted(plan.assignment_name or '')}: {len(plan.assign_teacher_kept)} grade(s) a teacher saved "
-                     "last are kept as the teacher left them (lmsync writes no grade over a teacher's)")
+                     "last are kept as the teacher left them (lmsync writes no grade over a teacher's, nor over a feedback "
+                     "comment a teacher saved without a grade)")
     for warning in plan.warnings:
         lines.append(f"  warning: {warning}")
     if plan.store_hold and not plan.empty:
@@ -125,6 +130,16 @@ def plan_view(result: service.GradesPlanResult) -> Document:
         Table("held_grades", (Column("key"), Column("user_id"), Column("person"), Column("state"), Column("reason")),
               [{"key": h.key, "user_id": h.user_id, "person": plan.who(h.user_id), "state": h.state,
                 "reason": h.reason} for h in plan.held_grades],
+              formats=JSON_CSV),
+        # survey grades published with no answer behind them any more, left as they are (tester round 122a, 4)
+        Table("unanswered", (Column("key"), Column("user_id"), Column("person"), Column("state"), Column("reason")),
+              [{"key": h.key, "user_id": h.user_id, "person": plan.who(h.user_id), "state": h.state,
+                "reason": h.reason} for h in plan.unanswered],
+              formats=JSON_CSV),
+        # lmsync's items a teacher locked: no write planned (tester round 122a, 6)
+        Table("locked_items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("reason")),
+              [{"itemnumber": x.itemnumber, "itemname": x.itemname, "grades": x.grades, "reason": LOCKED_WHY}
+               for x in plan.locked_items],
               formats=JSON_CSV),
         Field("warnings", list(plan.warnings)),
     ])

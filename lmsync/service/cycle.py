@@ -103,6 +103,7 @@ class _Run:
 def _grades(run: _Run) -> StepResult:
     from lmsync.domain.grade_names import NAME_CLASH
     from lmsync.service.grades import HIDDEN_POLICY_WARNING, make_grades_plan, push_grades
+    from lmsync.service.grades_left import left_counts, left_words
     from lmsync.service.grades_zeroed import run_words, zeroed_counts
 
     # the feedback step read the Feedback answers already: read them here only when it did not run
@@ -142,6 +143,7 @@ def _grades(run: _Run) -> StepResult:
         text += "; mentees' ratings of their mentor are on hidden items a non-editing teacher can read ([grades] " \
                 "mentee_ratings = \"hidden\")"
     text += "".join(f"; {w}" for w in planned.plan.warnings if NAME_CLASH in w)  # tester round 108b, 1
+    text, counts = text + left_words(planned.plan), counts | left_counts(planned.plan)  # round 122a, 4 and 6
     if report.left:  # tester finding 6: left for an admin, a retry changes nothing
         return StepResult("grades", "admin", EXIT_ADMIN, f"{text}; {len(report.left)} left for an admin "
                           "(this store cannot prove it wrote them: `lmsync grades plan` says why)", counts)

@@ -178,17 +178,24 @@ def compute_metrics(
 MEETING_KEYS = frozenset({"attendance", "meetings", "minutes"})  # the figures meetings give (meeting_metric_specs)
 
 
-def meeting_wait_note(s: Settings) -> str:
+def meeting_wait_note(s: Settings, *, zeroed: int = 0) -> str:
     """Why no meeting grade is computed while the store holds no meeting, and how to record one (tester round
-    94b, 1: every person got 0 attendance from a programme with no meeting source)."""
+    94b, 1: every person got 0 attendance from a programme with no meeting source). ``zeroed``: how many grades the
+    same plan writes as 0 because lmsync published them from meetings no longer stored (``grades_unbacked``,
+    ``assign_unbacked``): then the note says they are written, not that nothing is (tester round 122a, 7)."""
     how = (f"meetings logged in the Feedback activity {s.meetings.feedback!r} are read by `lmsync run` and "
            "`lmsync grades push`, or record them with `lmsync import meetings` or `lmsync meetings add`"
            if s.meetings.feedback else
            "set [meetings] feedback to the Feedback activity that logs meetings, or record them with "
            "`lmsync import meetings` or `lmsync meetings add`")
+    if not zeroed:
+        return ("meeting grades wait for the first meeting: no meeting is stored for this programme yet, so no "
+                "attendance, meetings or minutes grade (nor an assignment's attendance grade) is computed or written; "
+                f"{how}")
     return ("meeting grades wait for the first meeting: no meeting is stored for this programme yet, so no "
-            "attendance, meetings or minutes grade (nor an assignment's attendance grade) is computed or written; "
-            f"{how}")
+            "attendance, meetings or minutes grade (nor an assignment's attendance grade) is computed; the only ones "
+            f"written are the {zeroed} lmsync published before from meetings no longer stored, written as 0 (named "
+            f"below), as Moodle's web services cannot empty a grade; {how}")
 
 
 def _until_today(

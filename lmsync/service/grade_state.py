@@ -49,7 +49,8 @@ class GradeState:
     read_users: tuple[int, ...]
     assignment: AssignmentTarget | None = None
     assign_grades: dict[int, float | None] = field(default_factory=dict)
-    # people whose assignment grade someone other than the token's user saved last (Moodle's grader)
+    # people whose assignment row someone other than the token's user saved last (Moodle's grader), with a grade or
+    # without one (only a feedback comment: tester round 122a, 1)
     assign_graded_by_others: frozenset[int] = frozenset()
     # name -> Moodle ids of the other items named like lmsync's (``lmsync_``...): a teacher's item of the name
     # lmsync's would take (tester round 108b, 1)
@@ -81,6 +82,8 @@ class GradeState:
             ),
             "assign_graded_by_others": sorted(self.assign_graded_by_others),
         }
+        if locked := sorted(i.id or 0 for i in self.items.values() if i.locked):  # so when none (122a, 6)
+            data["locked"] = locked
         if self.foreign_names:  # left out when none, so a plan saved before keeps its fingerprint
             data["foreign_names"] = sorted((name, sorted(ids)) for name, ids in self.foreign_names.items())
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
@@ -114,9 +117,10 @@ def observed_items(
                 assert row.itemnumber is not None
                 seen = rows.setdefault(
                     row.id,
-                    {"row": row, "grades": {}, "hidden": [], "teachers": {}},
+                    {"row": row, "grades": {}, "hidden": [], "teachers": {}, "locked": False},
                 )
                 seen["hidden"].append(row.gradeishidden)
+                seen["locked"] |= bool(row.locked)  # the item's lock, on each of its rows (tester round 122a, 6)
                 if row.graderaw is not None:
                     seen["grades"][user.userid] = float(row.graderaw)
                 if row.gradeislocked or row.gradeisoverridden:
@@ -135,6 +139,7 @@ def observed_items(
             grades=seen["grades"],
             id=item_id,
             teachers=seen["teachers"],
+            locked=seen["locked"],
         )
     return items, frozenset(foreign), users
 
@@ -196,10 +201,12 @@ def read_grade_state(
                 if g.userid not in latest or g.attemptnumber >= latest[g.userid][0]:
                     latest[g.userid] = (g.attemptnumber, value, g.grader)
         assign_grades = {uid: value for uid, (_n, value, _g) in latest.items()}
-        graded = {uid: grader for uid, (_n, value, grader) in latest.items() if value is not None and grader > 0}
-        if graded:  # who lmsync is on this site: the token's user (fourth tester, finding 3)
+        # a row anyone saved, graded or not: a teacher who saved only a feedback comment leaves "no grade" (-1, or
+        # NULL: '') with themself as grader, and that row is theirs too (tester round 122a, 1)
+        saved = {uid: grader for uid, (_n, _value, grader) in latest.items() if grader > 0}
+        if saved:  # who lmsync is on this site: the token's user (fourth tester, finding 3)
             me = api.get_site_info().userid
-            others = {uid for uid, grader in graded.items() if grader != me}
+            others = {uid for uid, grader in saved.items() if grader != me}
     return GradeState(
         course_id, cmid, items, foreign, enrolled, extra, assignment, assign_grades, frozenset(others),
         foreign_item_names(reports, cmid=cmid, owned=owned),

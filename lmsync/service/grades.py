@@ -57,6 +57,7 @@ from lmsync.service.grade_state import (
 )
 from lmsync.service.grades_held import held_grades
 from lmsync.service.grades_hold import foreign_store_hold
+from lmsync.service.grades_left import unanswered
 from lmsync.service.grades_plan import (
     HIDDEN_POLICY_WARNING,
     GradesPlan,
@@ -321,7 +322,8 @@ def make_grades_plan(
     With ``read_sources=False`` the store is only read (``grades plan``: reads never write, issue
     11; the cycle, whose feedback step already read them), and ``sources`` is empty. Each received
     mean an erasure keeps from the gradebook is named in ``plan.held_grades`` (``grades_held``; tester
-    round 78, 5), the gradebook rows of erased people back in the course read for it.
+    round 78, 5), the gradebook rows of erased people back in the course read for it; each survey grade published
+    that no stored answer backs any more, left as it is, in ``plan.unanswered`` (``grades_left``; round 122a, 4).
     """
     started = api.transport.requests_made
     s = settings(config)
@@ -356,8 +358,7 @@ def make_grades_plan(
     left_out = set(pairs) - set(current)
     metrics = compute_metrics(store, s, current, as_of=today, tz=programme_zone(config), left_out=left_out,
                               active=frozenset(snapshot.roster) | {who for pair in left_out for who in pair})
-    if metrics.meeting_grades_wait:  # no meeting stored: no meeting grade, said (tester round 94b, 1)
-        warnings.append(meeting_wait_note(s))
+    wait_at = len(warnings)  # no meeting stored: no meeting grade, said (tester round 94b, 1) once the plan is made
     warnings.extend(received_notes(metrics))
     warnings.extend(unpublished_instruments(s))
     cmid = resolve_activity(api, config, obs.course_id, snapshot.forum_cmid)
@@ -394,12 +395,17 @@ def make_grades_plan(
     participants = {uid for uid, u in snapshot.roster.items() if u.roles & mentee_roles}
     assign = assignment_plan(s, metrics, state, store, participants, budget=config.moodle.batch_budget)
     warnings.extend(assignment_notes(assign, target.name if target is not None else None, who=labels.label))
+    if metrics.meeting_grades_wait:  # with the grades written as 0 all the same, counted (tester round 122a, 7)
+        zeroed = len(grade_plan.unbacked) + (len(assign.unbacked) if assign is not None else 0)
+        warnings.insert(wait_at, meeting_wait_note(s, zeroed=zeroed))
     plan = assemble_plan(config, s, state, grade_plan, assign, as_of=today, warnings=warnings)
     plan.store_hold = foreign_store_hold(store, s.programme, pairs)
     # each received mean an erasure keeps from the gradebook, named (tester round 78, 5: dropped unsaid)
     plan.held_grades = held_grades(metrics, state, records, erased, grade_plan.requests)
+    plan.unanswered = unanswered(metrics, state, records, erased, plan.held_grades)  # tester round 122a, 4
     # the people its rejections, refusals and held means name (not every graded person: a saved plan holds no more)
-    named = {r.user_id for r in (*plan.rejected, *plan.assign_refused)} | {h.user_id for h in plan.held_grades}
+    named = {r.user_id for r in (*plan.rejected, *plan.assign_refused)} | {
+        h.user_id for h in (*plan.held_grades, *plan.unanswered)}
     plan.people = _named(api, config, labels, sorted(named))
     requests = api.transport.requests_made - started
     log.info(

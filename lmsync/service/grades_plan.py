@@ -15,6 +15,7 @@ from lmsync.config import Config
 from lmsync.domain.assign_grades import AssignPlan
 from lmsync.domain.envelope import AssignGradeValue, Envelope, GradeValue, SaveAssignGrades, UpdateGrades
 from lmsync.domain.grades import GradeItemSpec, GradeItemsPlan, GradeRequest, GradeWrite
+from lmsync.domain.locked_items import LockedItem
 from lmsync.errors import PlanError
 from lmsync.service.grade_state import GradeState
 from lmsync.service.programme_settings import Settings
@@ -126,12 +127,27 @@ class PlannedHeld(BaseModel):
     ``withheld``, a first mean over answers an erasure changed; ``held``, a mean the gradebook shows on
     lmsync's own item that an erasure took this store's record of (kept as published). No value: either
     would tell what the others' answers gave (``grades_held``). Also a person's own survey grade an erasure took
-    answers from: ``held`` at the value the gradebook shows, else ``withheld`` (tester round 117a, 1)."""
+    answers from: ``held`` at the value the gradebook shows, else ``withheld`` (tester round 117a, 1); and, in
+    ``GradesPlan.unanswered``, a survey grade with no stored answer behind it any more: ``published``, left as it is
+    (``grades_left``; tester round 122a, 4)."""
 
     key: str  # the metric, e.g. satisfaction-mentee-received-T0, satisfaction-mentor-T0
     user_id: int  # the person whose grade it is (a received mean's mentor, never a rater)
-    state: str  # "withheld" or "held"
+    state: str  # "withheld", "held", or "published" (``GradesPlan.unanswered``)
     reason: str
+
+
+class PlannedLocked(BaseModel):
+    """One of lmsync's own grade items a teacher locked: no write planned, ``grades`` of its grades differ from
+    lmsync's figures (``lmsync.domain.locked_items``; tester round 122a, 6)."""
+
+    key: str
+    itemname: str
+    itemnumber: int
+    grades: int
+
+    def describe(self) -> str:
+        return LockedItem(self.key, self.itemname, self.itemnumber, self.grades).describe()
 
 
 class GradesPlan(BaseModel):
@@ -177,6 +193,11 @@ class GradesPlan(BaseModel):
     # id) on the gradebook items, user ids on the assignment; the run, the push and the digest say them (117c, 4)
     unbacked: list[tuple[int, int]] = Field(default_factory=list)
     assign_unbacked: list[int] = Field(default_factory=list)
+    # lmsync's items a teacher locked: left as they are, no write planned (tester round 122a, 6)
+    locked_items: list[PlannedLocked] = Field(default_factory=list)
+    # survey grades lmsync published that no stored answer backs any more: left as they are, each named
+    # (``grades_unanswered``; tester round 122a, 4)
+    unanswered: list[PlannedHeld] = Field(default_factory=list)
 
     def who(self, user_id: int) -> str:
         """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""
@@ -343,6 +364,8 @@ def assemble_plan(
             for d in grade_plan.duplicates
         ],
         held=list(grade_plan.held),
+        locked_items=[PlannedLocked(key=x.key, itemname=x.itemname, itemnumber=x.itemnumber, grades=x.differ)
+                      for x in grade_plan.locked],
         refused=[
             PlannedRefusal(
                 key=u.key, idnumber=u.idnumber, itemnumber=u.itemnumber, item_id=u.item_id, message=u.describe()

@@ -29,7 +29,7 @@ from tests.flows.test_tester_round_94_grades import store_one_meeting
 
 ASSIGNMENT = 1
 NOT_WRITTEN = "saved by lmsync's web-service user but not written by this store (another lmsync store's); left as it is"
-CLEAR = "If this store should own it, clear the grade in Moodle"
+CLEAR = "a grade cleared in Moodle stays its clearer's"  # clearing no longer hands it back (round 122a, 1)
 
 
 @pytest.fixture
@@ -94,8 +94,9 @@ def test_tester_finding_1_a_second_store_never_overwrites_anothers_assignment_gr
 def test_tester_finding_1_a_teachers_grade_is_left_and_the_others_are_still_written(config, tmp_path):
     """A teacher changes one grade store a wrote: a's next push leaves it and writes everyone else's;
     it is the teacher's decision, kept without asking an admin to act (tester round 17, 6: every run
-    exited 2 for good, and the fix offered was to clear the teacher's grade). Once the teacher clears
-    it, a owns it again."""
+    exited 2 for good, and the fix offered was to clear the teacher's grade). A row the teacher clears stays
+    theirs: Moodle keeps "no grade" with the teacher as grader, as after a feedback comment saved without a grade
+    (tester round 122a, 1), so lmsync writes nothing over it."""
     site = site_with_circles()
     store = Store.memory()
     term(config, site, tmp_path, store)
@@ -114,8 +115,8 @@ def test_tester_finding_1_a_teachers_grade_is_left_and_the_others_are_still_writ
 
         site.assignments[ASSIGNMENT].grades[teacher_set].grade = -1.0  # the teacher clears it
         plan, report = push(conn, config, store, as_of=later)
-        assert report.complete and [g.user_id for c in plan.assign_requests for g in c] == [teacher_set]
-        assert site.assignments[ASSIGNMENT].grades[teacher_set].grade != 7.5
+        assert report.complete and plan.assign_requests == [] and plan.assign_teacher_kept == [teacher_set]
+        assert site.assignments[ASSIGNMENT].grades[teacher_set].grade == -1.0
 
 
 def test_fourth_tester_finding_3_a_teachers_feedback_comment_on_lmsyncs_grade_is_left(config, tmp_path):

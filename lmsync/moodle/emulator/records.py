@@ -198,7 +198,7 @@ class Feedback:
 class AssignGrade:
     id: int
     userid: int
-    grade: float  # -1 = no grade
+    grade: float | None  # -1 = no grade; None: NULL (a grading form saved with the grade blank), returned as ""
     grader: int
     timecreated: int
     timemodified: int

@@ -150,7 +150,14 @@ class AssignGrade(MoodleModel):
     timecreated: int = 0
     timemodified: int = 0
     grader: int = 0
-    grade: float | None = None  # "75.00000"; -1 = no grade (trap 20)
+    grade: float | None = None  # "75.00000"; -1 = no grade (trap 20); "" = NULL, no grade either
+
+    @field_validator("grade", mode="before")
+    @classmethod
+    def _null_grade(cls, value: Any) -> Any:
+        """Moodle's ``(string)$rd->grade`` of a NULL grade (a teacher saved the grading form with the grade blank and
+        only a feedback comment) is "": no grade, not an unreadable answer (tester round 122a, 1)."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def has_grade(self) -> bool:

@@ -42,7 +42,7 @@ def test_tester_finding_1_a_grade_nobody_in_this_store_wrote_is_refused_and_left
     reason = result.refused[0].reason
     assert reason.startswith("Moodle holds 7.5, saved by lmsync's web-service user but not written by this store")
     assert "another lmsync store's" in reason and "left as it is" in reason
-    assert "clear the grade in Moodle" in reason
+    assert "a grade cleared in Moodle stays its clearer's" in reason and "clear the grade in Moodle" not in reason
     assert result.rejected == [] and result.unchanged == 0
 
 
@@ -62,7 +62,7 @@ def test_tester_finding_1_a_grade_changed_in_moodle_since_this_store_wrote_it_is
     (refused,) = result.refused
     assert refused.user_id == 3
     assert refused.reason.startswith("Moodle holds 90, changed since this store wrote 50 by lmsync's web-service user")
-    assert "clear the grade in Moodle" in refused.reason
+    assert "a grade cleared in Moodle stays its clearer's" in refused.reason
 
 
 def test_tester_finding_1_a_store_from_before_0006_adopts_the_grades_its_journal_shows_it_wrote():
@@ -92,9 +92,9 @@ def test_tester_finding_1_unchanged_grades_need_no_proof_and_validation_still_co
 
 def test_round_17_6_a_grade_a_teacher_saved_last_is_kept_not_refused():
     """A teacher's grade (Moodle's grader is not the web-service user) is theirs: kept, not a refusal an
-    admin must clear (every run exited 2 for good, tester round 17, 6); a teacher's grade on someone
-    without one yet cannot be: nobody graded them, so they are written."""
-    result = plan([AssignGrade(3, 60.0), AssignGrade(4, 60.0), AssignGrade(5, 60.0)], {3: 90.0, 4: 50.0, 5: None},
-                  written={4: 50.0}, graded_by_others={3, 4, 5})
-    assert result.teacher_kept == [3, 4] and result.refused == []
-    assert written_users(result) == [5]
+    admin must clear (every run exited 2 for good, tester round 17, 6). So is a row a teacher saved without a grade
+    (5: only a feedback comment, tester round 122a, 1); someone nobody saved a row for (9) is written."""
+    result = plan([AssignGrade(3, 60.0), AssignGrade(4, 60.0), AssignGrade(5, 60.0), AssignGrade(9, 60.0)],
+                  {3: 90.0, 4: 50.0, 5: None}, written={4: 50.0}, graded_by_others={3, 4, 5})
+    assert result.teacher_kept == [3, 4, 5] and result.refused == []
+    assert written_users(result) == [9]

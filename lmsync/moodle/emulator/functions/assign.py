@@ -82,9 +82,9 @@ def save_grades(call: Call, p: dict[str, Any]) -> None:
         existing = assign.grades.get(uid)
         record = existing or AssignGrade(id=site.next_id("assign_grades"), userid=uid, grade=-1, grader=-1,
                                          timecreated=now, timemodified=now)
-        record.grade = -1.0 if dropped else value
-        record.grader = -1 if dropped else call.userid
-        record.timemodified = now
+        if not dropped:  # a dropped grade leaves the row as it was (update_grade returns before writing it): a new
+            # one as get_user_grade made it (-1, grader -1), an existing one with its grade and grader
+            record.grade, record.grader, record.timemodified = value, call.userid, now
         comment = entry.get("plugindata", {}).get("assignfeedbackcomments_editor")
         if comment is not None:
             record.comment = comment["text"]
@@ -112,7 +112,8 @@ def get_grades(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             continue
         out.append({"assignmentid": aid, "grades": [
             {"id": g.id, "userid": g.userid, "attemptnumber": 0, "timecreated": g.timecreated,
-             "timemodified": g.timemodified, "grader": g.grader, "grade": f"{g.grade:.5f}"}
+             "timemodified": g.timemodified, "grader": g.grader,
+             "grade": "" if g.grade is None else f"{g.grade:.5f}"}  # (string)$rd->grade: NULL is ""
             for g in sorted(grades, key=lambda g: g.id)
         ]})
     return {"assignments": out, "warnings": warnings}
