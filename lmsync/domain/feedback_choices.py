@@ -45,7 +45,7 @@ class FeedbackOptions:
     def rated(self) -> bool:
         return self.typ == "multichoicerated"
 
-    def value_at(self, rawval: str | None) -> str | None:
+    def value_at(self, rawval: str | None, na_values: Iterable[str] = ()) -> str | None:
         """The value of the option(s) an answer chose; ``None`` when nothing was chosen.
 
         ``rawval`` is ``None`` (JSON null: the attempt was made before the item existed,
@@ -53,12 +53,18 @@ class FeedbackOptions:
         (``"1"``) otherwise, or positions joined by ``|`` for check boxes (their values
         are joined the same way). A position with no option (the item was edited after the
         answer) raises ``FeedbackPresentationError``.
+
+        A rated option whose label or value is one of ``na_values`` (compared trimmed, in any
+        case) is no answer: ``0####N/A`` chosen is ``None``, not the rated value ``0``, as
+        ``numeric_values`` leaves it out of the item's scale (tester round 122a, 3: doctor
+        passed such an item, and its answer was read as 0, outside the scale).
         """
         if rawval is None:
             return None
         text = str(rawval).strip()
         if text in ("", "0"):
             return None
+        skip = {v.strip().lower() for v in na_values} if self.rated else set()
         values = []
         for part in text.split("|"):
             part = part.strip()
@@ -66,8 +72,11 @@ class FeedbackOptions:
                 raise FeedbackPresentationError(
                     f"answer position {part!r} is not one of the item's {len(self.choices)} options"
                 )
-            values.append(self.choices[int(part) - 1].value)
-        return "|".join(values)
+            choice = self.choices[int(part) - 1]
+            if choice.value.strip().lower() in skip or choice.label.strip().lower() in skip:
+                continue
+            values.append(choice.value)
+        return "|".join(values) if values else None
 
     def numeric_values(self, na_values: Iterable[str] = ()) -> list[float]:
         """The options' values as numbers, declared N/A labels or values left out.

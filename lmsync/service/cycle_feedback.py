@@ -22,6 +22,7 @@ from lmsync.config import Config
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
+from lmsync.service.feedback_still import still_said
 from lmsync.service.late_answers import complete_scores, late_by_wave, late_note
 from lmsync.service.pair_outside import stored_outside
 from lmsync.service.programme_settings import programme_zone
@@ -38,8 +39,10 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
     """Read the meeting log and the instruments' Feedback activities (``read_feedback_sources``); the reports
     and warnings go to ``outputs["feedback"]``. A source unreadable or whose read was refused fails the step
     (exit 2: an admin must act); a response with a problem not said before makes it partial (exit 1). An
-    instrument none of whose labels names an item of its form is not read and said once after the line: the step
-    says ``admin`` (exit 2) and fails nothing else (``instrument_labels.admin_step``; tester round 116, 12)."""
+    instrument none of whose labels names an item of its form, or whose Feedback cannot be used (named twice, its
+    read refused: tester round 122a, 5), is not read and said once after the line: the step says ``admin`` (exit 2)
+    and fails nothing else (``instrument_labels.admin_step``; tester round 116, 12). The meeting log's problem still
+    fails the step: health, nudges and the digest would judge every pair on the meetings not read."""
     from lmsync.service.instrument_labels import admin_step
 
     refused: list[str] = []
@@ -49,7 +52,7 @@ def feedback_step(api: MoodleApi, config: Config, store: Store, day: date, outpu
 def _read_step(
     api: MoodleApi, config: Config, store: Store, day: date, outputs: dict[str, Any], refused: list[str]
 ) -> StepResult:
-    """``feedback_step`` but the instruments whose read was refused for their labels, which go to ``refused``."""
+    """``feedback_step`` but the instruments not read (``read_feedback_sources``' ``admin``), which go to ``refused``."""
     from lmsync.domain.plan import circle_pairs
     from lmsync.service.circle_records import circle_proof
     from lmsync.service.grades import read_feedback_sources
@@ -87,6 +90,8 @@ def _read_step(
     known = [since for key, since in current.items() if key in before]  # and found by an earlier read
     both = {(r.kind, key) for r in reports for key in r.both_sides_keys}  # read, not unreadable (round 102a, 6)
     known_both = sum(1 for key in current if key in before and key in both)
+    answers = {(r.kind, key) for r in reports for key in r.answer_keys}  # one answer left out (round 122a, 3)
+    known_answers = sum(1 for key in current if key in before and key in answers)
     counts = {
         "sources": len(reports),
         "attempts": sum(r.attempts for r in reports),
@@ -97,9 +102,10 @@ def _read_step(
         "still_not_stored": len(known),
         "still_unreadable": len(known) - known_both,
         "still_logged_by_both_sides": known_both,
+        "still_answers_left_out": known_answers,  # of them, one answer of a survey response (tester round 122a, 3)
         "warnings": len(warnings),
         "failures": len(failures),
-        "instruments_not_read": len(refused),  # their labels name no item of their form (tester round 116, 12)
+        "instruments_not_read": len(refused),  # their labels (116, 12), or their Feedback unusable (122a, 5)
     }
     text = (
         f"{counts['sources']} Feedback source(s), {counts['attempts']} attempt(s), {counts['stored']} row(s) stored, "
@@ -127,11 +133,8 @@ def _read_step(
     # "not stored": a response logged by both sides was read well enough (tester round 90a, 7: "unreadable")
     # the first day of them, said so when one was first found later (tester round 115b, 5: "3 responses still not
     # stored since 2026-10-09" while one of the three was first found on 2026-10-10)
-    since = f"{', the first of them' * (len(set(known)) > 1)} since {min(known).isoformat()}" if known else ""
-    still = f"{len(known)} response{'s' if len(known) > 1 else ''} still not stored{since}" if known else ""
-    if known_both:  # which of them cannot be read, and which are a meeting the other side logged first (102a, 6)
-        kinds = [f"{len(known) - known_both} unreadable"] * (len(known) > known_both)
-        still += f" ({', '.join([*kinds, f'{known_both} about a meeting logged by both sides'])})"
+    # and an answer left out of a survey response whose other answers were stored is an answer (round 122a, 3)
+    still = still_said(known, known_both, known_answers)
     if len(current) > len(known) or not known:  # a problem no run has said yet
         line = f"{text}; {len(warnings)} warning(s): {listed}" + (f"; of them {still} (said before)" if still else "")
         return _named(StepResult("feedback", "partial", EXIT_PARTIAL, line, counts), ids)

@@ -340,13 +340,13 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
         for feedback in feedbacks:
             if feedback.is_anonymous:
                 report.add(
-                    f"feedback {quoted(feedback.name)}", "fail" if any(same_name(feedback.name, w) for w in wanted) else "warn",
+                    f"feedback {quoted(feedback.name)}", "fail" if any(_names(feedback, w) for w in wanted) else "warn",
                     "anonymous: lmsync cannot tie its answers to people",
                     "Feedback settings > Question and submission settings > Record user names: User's name will be "
                     "logged and shown with answers",
                 )
         for name in wanted:
-            if not any(same_name(f.name, name) for f in feedbacks):
+            if not any(_names(f, name) for f in feedbacks):  # by name or course-module id (tester round 122a, 5)
                 keys = [f"[instruments.{k}] feedback" for k, i in sorted(config.instruments.items()) if i.feedback == name]
                 keys = (["[meetings] feedback"] if config.meetings.feedback == name else []) + keys
                 report.add(f"feedback {quoted(name)}", "fail",
@@ -355,6 +355,11 @@ def _course_setup(api: MoodleApi, config: Config, reads: CourseReads, report: Do
         if feedbacks:
             report.add("feedback", "ok", f"{len(feedbacks)} Feedback activities found")
         feedback_item_checks(api, config, feedbacks, report)
+
+
+def _names(feedback: Any, wanted: str) -> bool:
+    """Whether the configured ``wanted`` names ``feedback``, by name or course-module id, as the read takes it."""
+    return same_name(feedback.name, wanted) or str(feedback.coursemodule) == wanted.strip()
 
 
 def _people(api: MoodleApi, config: Config, report: DoctorReport) -> None:

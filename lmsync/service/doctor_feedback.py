@@ -24,6 +24,17 @@ def feedback_item_checks(api: MoodleApi, config: Config, feedbacks: list[Any], r
     _meeting_log_items(api, config, feedbacks, report)
 
 
+def named_twice(problem: Exception, check: str, report: Reporter) -> None:
+    """Fail ``check`` when ``problem`` is a name that names several Feedback activities, naming their course-module
+    ids and the fix (``FeedbackNamedTwice``): doctor reported it nowhere and said "no problems" (tester round
+    122a, 5). A missing or anonymous activity is said by doctor's activity checks, before these."""
+    from lmsync.service.feedback_sources import FeedbackNamedTwice
+
+    if isinstance(problem, FeedbackNamedTwice):
+        message, _, _ = str(problem).partition(f"; {problem.fix}")
+        report.add(check, "fail", f"{message}: lmsync cannot tell which one to read", problem.fix)
+
+
 def _items(api: MoodleApi, feedback_id: int) -> list[Any]:
     """The Feedback activity's items (``mod_feedback_get_items``)."""
     return list(api.get_feedback_items(feedback_id).items)
@@ -33,16 +44,24 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
     """The meeting log's ``[meetings.items]`` labels must be on its Feedback items (tester round 6,
     12: a mistyped minutes label passed doctor). Without the minutes item no meeting can be read
     (fail); a missing optional one only leaves its field empty (warn, naming what that means)."""
-    from lmsync.service.feedback_sources import FeedbackSourceProblem, find_feedback, item_labels
+    from lmsync.service.feedback_label_twins import FIX as TWINS_FIX
+    from lmsync.service.feedback_label_twins import meeting_log_reads, repeated_problem
+    from lmsync.service.feedback_sources import (
+        FeedbackSourceProblem,
+        find_feedback,
+        item_labels,
+        repeated_labels,
+    )
     from lmsync.service.meeting_log_labels import labels_fix, minutes_missing
 
     if not config.meetings.feedback:
         return
+    check = f"meeting log {quoted(config.meetings.feedback)}"
     try:
         feedback = find_feedback(feedbacks, config.meetings.feedback)
-    except FeedbackSourceProblem:
-        return  # missing or anonymous: reported above
-    check = f"meeting log {quoted(config.meetings.feedback)}"
+    except FeedbackSourceProblem as exc:
+        named_twice(exc, check, report)  # missing or anonymous: reported above
+        return
     items = checked_read(partial(_items, api, feedback.id), report, check,
                          "its items")  # a failure that is no refusal is said (tester round 106b, 2)
     if items is None:
@@ -53,6 +72,9 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
     if (absent := minutes_missing(wanted, labels)) is not None:  # the run says the same (tester round 115b, 3)
         report.add(check, "fail", absent, fix)
         return
+    twins = repeated_problem(repeated_labels(items), meeting_log_reads(wanted))  # the run refuses it (122a, 2)
+    if twins:
+        report.add(check, "fail", twins, TWINS_FIX)
     meaning = {"attended": "every logged meeting counts as attended", "rating": "meetings are stored without a rating",
                "notes": "meetings are stored without notes", "date": "a meeting is dated when its answer was submitted"}
     if config.meetings.one_to_one:  # each mentor's response names the mentee met (tester round 90a, 8)
@@ -65,7 +87,7 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
         report.add(check, "warn", f"the item labelled {wanted.attended!r} is not required: with [meetings] one_to_one a "
                    "mentor's response left without it names no mentee and is not stored",
                    "make the item required (Edit questions > the item > Required)")
-    elif not missing:
+    elif not missing and not twins:
         report.add(check, "ok", "every [meetings.items] label is on the activity")
 
 
@@ -76,10 +98,13 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
     passes is what the read accepts.
     """
     from lmsync.config_sections import resolve_instruments
+    from lmsync.service.feedback_label_twins import FIX as TWINS_FIX
+    from lmsync.service.feedback_label_twins import instrument_reads, repeated_problem
     from lmsync.service.feedback_sources import (
         FeedbackSourceProblem,
         coverage_problem,
         find_feedback,
+        repeated_labels,
         scale_problems,
     )
     from lmsync.service.instrument_labels import coverage_fix
@@ -90,8 +115,9 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
             continue
         try:
             feedback = find_feedback(feedbacks, section.feedback)
-        except FeedbackSourceProblem:
-            continue  # missing or anonymous: reported above
+        except FeedbackSourceProblem as exc:
+            named_twice(exc, f"instrument {name}", report)  # missing or anonymous: reported above
+            continue
         items = checked_read(partial(_items, api, feedback.id), report, f"instrument {name}",
                              f"the items of Feedback {quoted(section.feedback)}")
         if items is None:
@@ -103,12 +129,15 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         if uncovered:
             report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
                        coverage_fix(name))  # the run says the same fix (tester round 116, 12)
+        twins = repeated_problem(repeated_labels(items), instrument_reads(instruments[name], section.feedback_items))
+        if twins:  # the run reads nothing of the form (tester round 122a, 2)
+            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {twins}", TWINS_FIX)
         for problem in problems:
             report.add(
                 check, "fail", problem,
                 f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
                 f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
             )
-        if not problems and not uncovered:
+        if not problems and not uncovered and not twins:
             report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
                        f"{instruments[name].scale_min}-{instruments[name].scale_max}")

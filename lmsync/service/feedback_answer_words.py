@@ -22,7 +22,8 @@ def answer_problem(problem: FeedbackAnswerProblem, instrument: Instrument, label
     is its own label). A problem of the whole response (``item`` empty: the respondent's side) says its message.
 
     ``question labelled comments (item hours): the answer (not shown) is not a number; the item takes a whole number
-    from 1 to 5, a declared N/A value (na) or no answer``."""
+    from 1 to 5, a declared N/A value (na) or no answer; that answer is left out, the response's other answers are
+    stored``: only that answer (tester round 122a, 3: the line said the response was not stored)."""
     if not problem.item:
         return problem.message
     label = labels.get(problem.item, problem.item)
@@ -32,4 +33,5 @@ def answer_problem(problem: FeedbackAnswerProblem, instrument: Instrument, label
             else "is not a number" if "not a number" in problem.message else "cannot be read")
     na = f", a declared N/A value ({', '.join(sorted(instrument.na_values))})" if instrument.na_values else ""
     return (f"question labelled {label} (item {problem.item}): the answer (not shown) {kind}; the item takes a whole "
-            f"number from {instrument.scale_min} to {instrument.scale_max}{na} or no answer")
+            f"number from {instrument.scale_min} to {instrument.scale_max}{na} or no answer; that answer is left out, "
+            "the response's other answers are stored")

@@ -15,7 +15,7 @@ position. ``rawval`` JSON null (an attempt made before the item existed) is unan
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,10 +33,15 @@ from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.models import Feedback, FeedbackItem
 from lmsync.moodle.models import FeedbackAttempt as MoodleAttempt
 from lmsync.moodle.text import same_name
+from lmsync.visible import quoted
 
 log = get_logger(__name__)
 
 PAGE_SIZE = 500  # attempts per read; responses_analysis pages by attempt and tells the total
+#: The N/A option labels of the meeting log's rated items (its rating): the built-in instruments' N/A values. A
+#: rated option so labelled (``0####N/A``) chosen is no answer: the meeting is stored without a rating (tester round
+#: 122a, 3: it was read as the rating 0 and the whole meeting was left out).
+MEETING_LOG_NA = frozenset({"n/a", "na"})
 
 
 class FeedbackSourceProblem(Exception):
@@ -71,15 +76,33 @@ class ScoreLossRefused(ConfigError, FeedbackSourceProblem):
         self.stored = stored
 
 
+class FeedbackNamedTwice(FeedbackSourceProblem):
+    """More than one Feedback activity of the course answers to the configured name (a rollover, an import): none
+    is read, nothing stored or removed. ``coursemodules``: their course-module ids, ascending; ``fix``: how to name
+    one, as the forum's refusal says (``programme_forum.several_forums``). Tester round 122a, 5: the message named
+    no id, and doctor printed no line for it."""
+
+    def __init__(self, wanted: str, found: Sequence[Feedback]) -> None:
+        self.coursemodules = ids = sorted(f.coursemodule for f in found)
+        listed = ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
+        self.fix = (f"give its course-module id as text (e.g. feedback = \"{ids[0]}\": the number after id= in the "
+                    f"activity's address, mod/feedback/view.php?id={ids[0]}), or rename all but one")
+        super().__init__(f"{len(found)} Feedback activities are named {quoted(wanted)} (course modules {listed}); "
+                         f"{self.fix}")
+
+
 @dataclass(frozen=True)
 class FeedbackSource:
     """One Feedback activity read back: its id, every attempt with values by label, and its
-    items (label -> item) so callers can check scales."""
+    items (label -> item) so callers can check scales. ``repeated``: each label two or more
+    of its items with a value carry -> those items, in the form's order (``items`` holds the last
+    of them only; a label lmsync reads must not be one: ``feedback_label_twins``)."""
 
     feedback_id: int
     name: str
     attempts: list[FeedbackAttempt]
     items: dict[str, FeedbackItem] = field(default_factory=dict)
+    repeated: dict[str, tuple[FeedbackItem, ...]] = field(default_factory=dict)
 
 
 def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
@@ -88,9 +111,7 @@ def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
     if not matches:
         raise FeedbackSourceProblem(f"no Feedback activity named {wanted!r} in the course")
     if len(matches) > 1:
-        raise FeedbackSourceProblem(
-            f"{len(matches)} Feedback activities are named {wanted!r}; give its course-module id"
-        )
+        raise FeedbackNamedTwice(wanted, matches)
     found = matches[0]
     if found.is_anonymous:
         raise FeedbackSourceProblem(
@@ -101,13 +122,15 @@ def find_feedback(feedbacks: Iterable[Feedback], wanted: str) -> Feedback:
 
 
 def to_attempt(
-    attempt: MoodleAttempt, labels: dict[int, str], options: Mapping[int, FeedbackOptions] | None = None
+    attempt: MoodleAttempt, labels: dict[int, str], options: Mapping[int, FeedbackOptions] | None = None,
+    na_values: Iterable[str] = (),
 ) -> FeedbackAttempt:
     """Values by label, each choice answer turned from its position into its value (trap 43).
 
     ``options`` maps item id -> the item's parsed options (``item_options``). Items without
     a label (or without a value, e.g. page breaks) and unanswered items (``rawval`` null,
-    ``""``, or position ``"0"`` of a choice) are left out. A position with no option (the
+    ``""``, or position ``"0"`` of a choice, or a rated option labelled as one of ``na_values``:
+    tester round 122a, 3) are left out. A position with no option (the
     item was edited after the answer) is kept as a sentence that no scale or yes/no reads,
     so it is reported as a problem for that attempt instead of being scored.
     """
@@ -121,7 +144,7 @@ def to_attempt(
             values[labels[r.id]] = r.rawval
             continue
         try:
-            value = choice.value_at(r.rawval)
+            value = choice.value_at(r.rawval, na_values)
         except FeedbackPresentationError as exc:
             value = f"<{exc}>"
         if value is not None:
@@ -185,8 +208,11 @@ def coverage_problem(
             f"{needed} answered, so no answer is ever scored; missing: {', '.join(missing)}")
 
 
-def read_feedback(api: MoodleApi, feedback: Feedback, *, page_size: int = PAGE_SIZE) -> FeedbackSource:
-    """Every attempt of ``feedback``, paged (the answer says the total; attempts are not sorted)."""
+def read_feedback(
+    api: MoodleApi, feedback: Feedback, *, page_size: int = PAGE_SIZE, na_values: Iterable[str] = ()
+) -> FeedbackSource:
+    """Every attempt of ``feedback``, paged (the answer says the total; attempts are not sorted). A rated option
+    labelled (or valued) as one of ``na_values`` (the instrument's, or ``MEETING_LOG_NA``) chosen is no answer."""
     items = api.get_feedback_items(feedback.id).items
     labels = item_labels(items)
     options = item_options(items)
@@ -196,12 +222,23 @@ def read_feedback(api: MoodleApi, feedback: Feedback, *, page_size: int = PAGE_S
         result = api.get_feedback_responses_analysis(feedback.id, page=page, perpage=page_size)
         for attempt in result.attempts:
             if attempt.id not in seen:
-                seen[attempt.id] = to_attempt(attempt, labels, options)
+                seen[attempt.id] = to_attempt(attempt, labels, options, na_values)
         if len(result.attempts) < page_size or len(seen) >= result.totalattempts:
             break
         page += 1
     log.info("feedback.read", feedback_id=feedback.id, attempts=len(seen), requests=page + 2)
     by_label = {labels[i.id]: i for i in items if i.id in labels}
     return FeedbackSource(
-        feedback.id, feedback.name, sorted(seen.values(), key=lambda a: a.attempt_id), by_label
+        feedback.id, feedback.name, sorted(seen.values(), key=lambda a: a.attempt_id), by_label, repeated_labels(items)
     )
+
+
+def repeated_labels(items: Iterable[FeedbackItem]) -> dict[str, tuple[FeedbackItem, ...]]:
+    """Each label (trimmed) that two or more of ``items`` with a value carry -> those items, in the given order.
+    Moodle does not check labels are unique; a copied question or a template applied twice repeats them (tester
+    round 122a, 2)."""
+    found: dict[str, list[FeedbackItem]] = {}
+    for item in items:
+        if item.hasvalue and item.label.strip():
+            found.setdefault(item.label.strip(), []).append(item)
+    return {label: tuple(twins) for label, twins in found.items() if len(twins) > 1}

@@ -15,7 +15,10 @@ from datetime import UTC, date, tzinfo
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.csv_tables import masked
 from lmsync.service.feedback_answer_words import answer_problem
+from lmsync.service.feedback_label_twins import refuse_instrument_read as refuse_instrument_twins
+from lmsync.service.feedback_label_twins import refuse_meeting_log_read as refuse_meeting_log_twins
 from lmsync.service.feedback_sources import (
+    MEETING_LOG_NA,
     FeedbackSource,
     FeedbackSourceProblem,
     find_feedback,
@@ -47,6 +50,9 @@ class SourceReport:
     #: the ``UnreadableResponses`` hashes of those ``both_sides`` problems: the run tells them from the unreadable
     #: ones it counts as still not stored (tester round 102a, 6)
     both_sides_keys: frozenset[str] = frozenset()
+    #: the ``UnreadableResponses`` hashes of the problems that left out one answer of a survey response, whose other
+    #: answers were stored: the run says an answer, not a response, is still left out (tester round 122a, 3)
+    answer_keys: frozenset[str] = frozenset()
 
     @property
     def unreadable(self) -> int:
@@ -82,9 +88,12 @@ def read_feedback_sources(
     (an admin must act); it keeps what the store already holds from it: it is never emptied
     because of a misnamed activity or item label. A response's problem names its respondent as
     ``who`` does (a view: ``People.label``), else by Moodle id (tester round 12, 8).
-    An instrument none of whose labels names an item of its form is not read (``instrument_labels``); with
-    ``admin``, its message goes there only (an admin's fix that fails nothing else: tester round 116, 12), else
-    to ``failures`` and ``warnings`` as any source's.
+    With ``admin``, an instrument whose Feedback cannot be used (its labels name no item of its form:
+    ``instrument_labels``, tester round 116, 12; its name names several activities, a read refused for its
+    removals, a scale mismatch: tester round 122a, 5) is not read and its message goes there only: an admin's fix
+    that fails nothing else, as the stored answers stay (nothing stored or removed). The meeting log's stays a
+    failure: health would judge every pair on the meetings not read. Without ``admin`` (``grades push``), every
+    such message goes to ``failures`` and ``warnings``.
     """
     failures = [] if failures is None else failures
     wanted: list[tuple[str, str]] = []
@@ -97,24 +106,29 @@ def read_feedback_sources(
         return []
     feedbacks = api.get_feedbacks_by_courses([course_id]).feedbacks
 
-    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str], list[str]]:
+    def mirror(kind: str, source: FeedbackSource) -> tuple[SaveCounts, list[str], list[str], list[str]]:
         """Store one source read: the counts, a warning per attempt that could not be used, and the
-        ``UnreadableResponses`` hashes of those that are meetings the other side logged first (``BOTH_SIDES``)."""
+        ``UnreadableResponses`` hashes of those that are meetings the other side logged first (``BOTH_SIDES``), and
+        of those that left out one answer of a survey response (``SourceReport.answer_keys``)."""
         if kind == "meetings":
             refuse_read(source.name, s.meetings.items, source.items)  # said once, no response blamed (115b, 3)
+            refuse_meeting_log_twins(source.name, s.meetings.items, source.repeated)  # a label on 2 items (122a, 2)
             resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             both = problem_keys(source.attempts, [(p.attempt_id, p.field, p.message) for p in problems if p.both_sides])
             return counts, [f"meeting log, {responder(p.user_id, p.attempt_id)}: {p.field}: {masked(p.message)}"
-                            for p in problems], both  # no answer in logs (round 57, 2)
+                            for p in problems], both, []  # no answer in logs (round 57, 2)
         refuse_instrument_read(kind, s.instruments[kind], source.name, source.items,  # said once (116, 12)
                                section.feedback_items if (section := s.instrument_sections.get(kind)) else {})
+        refuse_instrument_twins(kind, s.instruments[kind], source.name, source.repeated,  # (tester round 122a, 2)
+                                section.feedback_items if section is not None else {})
         counts, unusable = store_feedback_answers(store, s, kind, source.attempts, tz=tz, items=source.items, pairs=pairs)
         submitted = {a.attempt_id: a.user_id for a in source.attempts}
         section = s.instrument_sections.get(kind)  # the question by its label, what it takes (tester round 112b, 8)
         labels = section.feedback_items if section is not None else {}
+        answers = problem_keys(source.attempts, [(a.attempt_id, a.item, a.message) for a in unusable if a.item])
         return counts, [f"{kind}, {responder(submitted.get(a.attempt_id), a.attempt_id)}: "
-                        f"{answer_problem(a, s.instruments[kind], labels)}" for a in unusable], []
+                        f"{answer_problem(a, s.instruments[kind], labels)}" for a in unusable], [], answers
 
     def responder(user_id: int | None, attempt_id: int) -> str:
         """Whose response: ``Ada Lovelace (s0005)'s response (attempt 103)`` with ``who``, else ``user #9's``
@@ -125,11 +139,13 @@ def read_feedback_sources(
     reports = []
     for kind, activity in wanted:
         try:
-            source = read_feedback(api, find_feedback(feedbacks, activity))
-            counts, problems, both_sides = mirror(kind, source)
+            na = MEETING_LOG_NA if kind == "meetings" else s.instruments[kind].na_values  # N/A: no answer (122a, 3)
+            source = read_feedback(api, find_feedback(feedbacks, activity), na_values=na)
+            counts, problems, both_sides, answers = mirror(kind, source)
         except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
             where = getattr(exc, "setting", None) or f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback"
-            if admin is not None and not getattr(exc, "blocks", True):  # an instrument's labels: the run goes on
+            # an instrument not read (its labels, its name, a refused read): the run goes on (116, 12; 122a, 5)
+            if admin is not None and (kind != "meetings" or not getattr(exc, "blocks", True)):
                 admin.append(f"{where}: {exc}")
                 continue
             failures.append(f"{where}: {exc}")
@@ -138,5 +154,5 @@ def read_feedback_sources(
         warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
         stored, removed = counts.added + counts.updated, counts.removed
         reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld,
-                                    len(both_sides), frozenset(both_sides)))
+                                    len(both_sides), frozenset(both_sides), frozenset(answers)))
     return reports

@@ -69,13 +69,14 @@ def refuse_read(
 def admin_step(step: StepResult, refused: Sequence[str]) -> StepResult:
     """``step`` (the feedback step's line) with the instruments whose read was ``refused`` said once after it:
     state ``admin``, exit 2, the other steps unaffected (a step ``failed`` by another source stays failed); ``step``
-    as it is when none was."""
+    as it is when none was. ``refused`` holds every instrument not read, for its labels or because its Feedback
+    cannot be used (tester round 122a, 5): the error is ``InstrumentNotRead``."""
     if not refused:
         return step
     said = f"; {len(refused)} instrument(s) not read, an admin must act: {'; '.join(refused)}"
     step.exit_code = max(step.exit_code, EXIT_ADMIN)
     if step.state != "failed":
-        step.state, step.error = "admin", "InstrumentLabelsWrong"
+        step.state, step.error = "admin", "InstrumentNotRead"
     step.summary += said
     if step.logged is not None:
         step.logged += said
