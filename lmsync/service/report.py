@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.closed_windows import held_scores, held_waves, moved_note
 from lmsync.domain.pair_dates import PairsByDate
 from lmsync.log import get_logger
 from lmsync.service.as_of_day import refuse_after_today
@@ -138,8 +139,11 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     # and means (tester round 50, second pass, 1)
     earlier = as_of < programme_today(config)
     survey_pairs = sorted(by_date.on(as_of)) if earlier else pair_list
-    surveys = survey_tables(config, inputs.scores, inputs.quality_answers, survey_pairs, cohort.roster, people,
-                            pairs_on=by_date.on, as_of=as_of, changes=inputs.changes)
+    # a closed wave's figures over the window it closed with, whatever lmsync.toml says now (tester round 123a, 1)
+    kept = held_waves(settings(config).waves, inputs.closed_windows, as_of)
+    surveys = survey_tables(config, held_scores(inputs.scores, kept), inputs.quality_answers, survey_pairs,
+                            cohort.roster, people, pairs_on=by_date.on, as_of=as_of, changes=inputs.changes,
+                            waves=kept.waves)
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     # counted, not named (tester round 87a, 6); withheld below [report] min_cell (tester round 120a, 2)
@@ -194,6 +198,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     elif unnamed.withheld and inputs.health_day is not None:
         notes.append(withheld_note(inputs.health_day, unnamed))
     notes.extend(surveys.notes)  # why no mentor qualities are shown yet (tester round 122b, 2)
+    if said := moved_note(kept.moved):  # a closed wave's window moved in lmsync.toml (tester round 123a, 1)
+        notes.append(said)
     if match_scores.rows:  # the score lmsync match shows of a kept pair is higher (tester round 89a, 9)
         notes.append(MATCH_SCORE_NOTE)
     if not config.report.names:

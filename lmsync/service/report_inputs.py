@@ -24,6 +24,7 @@ from lmsync.service.report_sections import ended as ended_item
 from lmsync.service.report_sections import of_the_day, with_ended
 from lmsync.service.steady_gc import steady_gc
 from lmsync.store.answered_by import any_answer_by
+from lmsync.store.closed_windows import recorded
 from lmsync.store.db import Store
 from lmsync.store.erasures import erased_on
 from lmsync.store.report import (
@@ -74,6 +75,9 @@ class ReportInputs:
     #: whether a survey answer or a meeting rating dated on or before ``health_day`` exists (``any_answer_by``):
     #: without one no pair was flagged by one side's own answers, and that count is 0 (tester round 121a, 11)
     answers_by_health_day: bool = True
+    #: each recorded survey wave's window as it closed (``store.closed_windows``): a closed wave's figures stay over
+    #: it whatever lmsync.toml says now (tester round 123a, 1)
+    closed_windows: Mapping[str, tuple[date, date]] = field(default_factory=dict)
 
 
 def term_start(config: Config) -> date | None:
@@ -147,4 +151,5 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         erased=erased_on(store),
         changes=erasure_changes(store, settings(config), programme_zone(config)),
         answers_by_health_day=health_day is not None and any_answer_by(store, programme, health_day),
+        closed_windows=recorded(store, programme),
     )

@@ -300,6 +300,7 @@ def survey_tables(
     pairs_on: Callable[[date], set[tuple[int, int]]] | None = None,
     as_of: date | None = None,
     changes: ErasureChanges | None = None,
+    waves: Sequence[Wave] | None = None,
 ) -> SurveyTables:
     """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
 
@@ -308,15 +309,18 @@ def survey_tables(
     plus every other instrument with scores except ``mentor_qualities``, overall and per year
     of study, suppressing groups under ``[report] min_cell``. A figure over answers that
     ``changes`` says changed after an erasure is withheld (``report_withheld``; tester round 77b, 1).
+    ``waves``: the windows to count (``closed_windows.held_waves``: a closed wave's as it closed; tester round
+    123a, 1); default: ``[waves]``'.
     """
     s = settings(config)
+    configured = tuple(waves) if waves is not None else s.waves
     changes = changes or ErasureChanges()
     scores = list(scores)  # read twice below
     complete = _complete(scores)
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
-    waves = list(s.waves) or list(waves_sat((score.wave, score.date) for score in scores))
-    open_waves = closed_waves_only(s.waves, as_of)  # configured windows only: sat waves have no window
-    closed = {w.name: w.end for w in s.waves if as_of is not None and w.end < as_of}  # as closed_waves_only
+    waves = list(configured) or list(waves_sat((score.wave, score.date) for score in scores))
+    open_waves = closed_waves_only(configured, as_of)  # configured windows only: sat waves have no window
+    closed = {w.name: w.end for w in configured if as_of is not None and w.end < as_of}  # as closed_waves_only
     sides: dict[tuple[date, date] | None, tuple[set[int], set[int]]] = {}
 
     def side_of(side: str, wave: Wave) -> set[int]:
@@ -376,14 +380,14 @@ def survey_tables(
     )
     # per closed wave, over its answers and fixed group: a wave still open waits for its last day (tester round 51c,
     # 2), and a first-time rater between two reports gave their ratings back by difference (round 122b, 2)
-    closed_waves = [w for w in s.waves if w.name not in open_waves]
+    closed_waves = [w for w in configured if w.name not in open_waves]
     qualities, mentor_qualities = qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), closed_waves,
         pairs_on or (lambda _day: set(pairs)), s.grades.min_mentees_for_mentor_rating, people, changes,
         min_cell=config.report.min_cell,
     )
-    said = qualities_note(s.waves, closed_waves, {a.date for a in quality_answers if a.instrument == QUALITIES_INSTRUMENT})
-    starts = {w.name: w.start for w in s.waves}
+    said = qualities_note(configured, closed_waves, {a.date for a in quality_answers if a.instrument == QUALITIES_INSTRUMENT})
+    starts = {w.name: w.start for w in configured}
     # no wave mean and evaluation row that give answers back together (tester round 120a, 1), every instrument's
     # (round 121a, 9: self-efficacy's too); judged before an erasure withholds any, so a figure withheld only for an
     # erasure counts as shown, as earlier reports showed it, and what it kept back stays so (round 121a, 2)
@@ -397,7 +401,7 @@ def survey_tables(
         self_efficacy=wave_rows(self_efficacy, changes, starts),
         evaluation=evaluation_rows(evaluation, changes, starts),
         response=_response_table(instruments, complete, waves, side_of,
-                                 opened={w.name for w in s.waves if as_of is not None and w.start <= as_of},
+                                 opened={w.name for w in configured if as_of is not None and w.start <= as_of},
                                  fed={n for n, section in s.instrument_sections.items() if section.feedback}),
         qualities=qualities,
         mentor_qualities=mentor_qualities,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.service.closed_windows import record_closed
 from lmsync.service.lock import programme_lock
 from lmsync.service.moodle import MoodleConnection, open_moodle, refuse_token_without_site
 from lmsync.service.stores import absent_store, open_store, store_target, unmade
@@ -97,6 +98,8 @@ def store_session(
     stopped before it stored anything returns "stopped" rather than raising, and left a store holding only its
     binding, after which ``health`` and ``queue list`` judged every pair as new (tester round 100a, 14). A store
     that holds anything is kept (``stores.unmade``), and one that was there before is never judged.
+    A write session that ends without failing records each survey wave's window as it closed
+    (``closed_windows.record_closed``; tester round 123a, 1).
     """
     lock = nullcontext() if read_only else lock_for(config, wait=wait, should_stop=should_stop)
     with lock:
@@ -105,6 +108,9 @@ def store_session(
             store = open_store(config, read_only=read_only)
             try:
                 yield store
+                stopped = (failed is not None and failed()) or (should_stop is not None and should_stop())
+                if not read_only and not stopped:  # each closed wave's window as it closed (tester round 123a, 1)
+                    record_closed(config, store)
             finally:
                 store.close()
         except BaseException:

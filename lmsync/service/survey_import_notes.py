@@ -1,4 +1,7 @@
-"""Why an imported survey answer counts in no wave, said by ``lmsync import surveys`` (tester rounds 4, 16; 16, 5)."""
+"""Why an imported survey answer counts in no wave, said by ``lmsync import surveys`` (tester rounds 4, 16; 16, 5).
+
+It no longer advises widening a closed wave's window for late answers: that gave a late rater's ratings back by
+difference, and the report keeps the window a wave closed with (tester round 123a, 1)."""
 
 from __future__ import annotations
 
@@ -19,5 +22,6 @@ def no_wave_note(days: Iterable[date], waves: tuple[Wave, ...]) -> str | None:
     # each window by name: a date between two waves is inside "first .. last" (tester round 16, 5)
     windows = ", ".join(f"{w.name} {w.start.isoformat()} .. {w.end.isoformat()}" for w in sorted(waves, key=lambda w: w.start))
     return (f"{outside} answer(s) fall in no survey wave: outside every [waves] window ({windows}); they are stored "  # 86b, 4
-            "but count in no wave, so health still says those people did not answer: if they answered late, widen "
-            "that wave's window in [waves] (the next run counts them)")
+            "but count in no wave, so health still says those people did not answer; answers dated after a wave "
+            "closed count in none of its report figures (the report keeps the window each wave closed with): widen "
+            "a wave's window in [waves] only before it closes")  # tester round 123a, 1

@@ -46,7 +46,7 @@ from lmsync.store.schema import (
     survey_scores,
     unreadable_responses,
 )
-from lmsync.store.schema_more import digest_statuses, queue_ends
+from lmsync.store.schema_more import closed_windows, digest_statuses, queue_ends
 
 #: The kinds of record, in the order a tie is told (the first kind dated the latest day names it).
 JUDGED = "judged"  # a health judgement (``lmsync run``, ``lmsync health``): its snapshots' day
@@ -77,6 +77,7 @@ _SOURCES: tuple[tuple[str, Table, tuple[str, ...], tuple[str, ...]], ...] = (
     (RECORDS, survey_scores, (), ("scored_at",)),
     (RECORDS, imports, (), ("imported_at",)),
     (RECORDS, unreadable_responses, ("since",), ()),
+    (RECORDS, closed_windows, ("recorded_on",), ()),  # the day a closed wave's window was kept (round 123a, 1)
     (SENT, nudges, ("day",), ("created_at", "finished_at")),
     (SENT, digests, ("day",), ("created_at", "finished_at")),
     (SENT, digest_alone, ("day",), ()),

@@ -45,3 +45,14 @@ digest_statuses = Table(
     Column("status", Text, nullable=False), Column("day", Text, nullable=False),
     PrimaryKeyConstraint("programme", "recipient_id", "mentor_id", "mentee_id"))
 REVISION_0022_TABLES = (digest_statuses,)  # the table revision 0022 adds
+
+# --- revision 0023: each survey wave's window as it was when the wave closed (tester round 123a, 1) ---------------
+#: One row per programme and wave, written once, by the first command that writes the store after the wave's last
+#: day (``service.closed_windows``): the wave's name, first and last day (ISO dates) as ``[waves]`` had them then, and
+#: the programme day it was recorded. The report keeps a closed wave's figures over this window, whatever lmsync.toml
+#: says later (widened, a late answer's ratings were given back by difference). No person's id.
+closed_windows = Table(
+    "closed_windows", metadata, _programme(), Column("wave", Text, nullable=False),
+    Column("start", Text, nullable=False), Column("end", Text, nullable=False),
+    Column("recorded_on", Text, nullable=False), PrimaryKeyConstraint("programme", "wave"))
+REVISION_0023_TABLES = (closed_windows,)  # the table revision 0023 adds

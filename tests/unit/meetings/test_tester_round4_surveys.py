@@ -119,8 +119,10 @@ def test_tester_round_4_16_the_summary_says_when_answers_fall_in_no_wave(run, tm
         "(T0 2026-09-01 .. 2026-09-30, T3 2026-11-20 .. 2026-12-10)"
     ) in result.output
     # round 86b, 4: what it means for health, and the fix
-    assert "health still says those people did not answer: if they answered late, widen that wave's window" in " ".join(
-        result.output.split())
+    # round 123a, 1: widening a closed wave's window is no longer the advice (it gave a late rater's ratings back)
+    said = " ".join(result.output.split())
+    assert "health still says those people did not answer; answers dated after a wave closed count in none" in said
+    assert "widen a wave's window in [waves] only before it closes" in said and "the next run counts them" not in said
     inside = HEADER + rows("m0002").replace("2026-10-12", "2026-09-12")
     result = CliRunner().invoke(import_command, ["surveys", str(write(tmp_path, inside, "in.csv"))], obj=Obj(config))
     assert result.exit_code == 0, result.output

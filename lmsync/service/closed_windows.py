@@ -1,0 +1,35 @@
+"""Recording each survey wave's window as it closed, at every command that writes the store (tester round 123a, 1).
+
+``runtime.store_session`` is the one place every write command opens the store (``sync``, ``run``, ``health``, the
+imports, ``queue``, ``grades``, ...): as such a session ends without failing, ``record_closed`` records each
+configured wave whose last day is before the programme's day and that has no record yet, with lmsync.toml's window
+of that moment (``store.closed_windows``). A read (``report``, ``health --as-of``) opens the store read-only and
+records nothing; it reads the records (``report_inputs``) and keeps a closed wave's figures over the window it
+closed with (``domain.closed_windows``).
+"""
+
+from __future__ import annotations
+
+from lmsync.config import Config
+from lmsync.errors import ConfigError
+from lmsync.log import get_logger
+from lmsync.service.programme_settings import programme_today, settings
+from lmsync.store.closed_windows import record
+from lmsync.store.db import Store
+
+log = get_logger(__name__)
+
+
+def record_closed(config: Config, store: Store) -> int:
+    """Record the window of each configured wave closed by the programme's day (its last day before it) that the
+    store has none of yet; returns how many were recorded (0 also when ``[waves]`` does not validate: the command's
+    own reading of it says why)."""
+    try:
+        waves = settings(config).waves
+    except ConfigError:
+        return 0
+    day = programme_today(config)
+    made = record(store, config.programme.name, {w.name: (w.start, w.end) for w in waves if w.end < day}, day)
+    if made:
+        log.info("waves.closed_windows_recorded", waves=made, day=day.isoformat())
+    return made
