@@ -362,7 +362,8 @@ def run_digest(
         told_places = ([p for p in away.places_since(places, told_at, day, {i.pair for i in theirs})
                         if me not in (p.mentee_id, p.mentor_id)] if username in config.health.coordinators else [])
         mark = moment.pairing_mark if moment is not None else None  # the pairings' latest then (122c, 1)
-        placed = late.placed(holds, told_on, me, mark) if username in config.health.coordinators else []
+        placed = (late.placed(holds, told_on, me, mark, away.held_at(holds, told_at))  # held then: 123a, 2
+                  if username in config.health.coordinators else [])
         placed, again = rejoined(places, placed, history, programme_zone(config))  # back, matched anew (112a, 4)
         told_places += again + waiting(config, username, places, alone, history, me, theirs)  # round 113
         back = ({h.mentor_id for h in told if h.back_on is not None}, {p.pair for p in told_places if not p.held})
@@ -383,11 +384,11 @@ def run_digest(
         digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
                         recovered, told, told_places, newly, placed, zeroed.people(username, me),
                         *by_erasure.counts(username, me))
+        if log_.on(digest.user_id, day) is not None:  # one sent today, whether or not there is news (123a, 2)
+            report.outcomes[username] = "already"
         if digest.empty:
             continue
         report.digests.append(digest)
-        if log_.on(digest.user_id, day) is not None:
-            report.outcomes[username] = "already"
     due = [d for d in report.digests if d.username not in report.outcomes]
     if due:
         report.held = first_run_hold(config, assessment, allow=allow_mass_nudge) or quiet_hours_hold(config, now)

@@ -72,12 +72,13 @@ class AloneTold:
         return out
 
     def placed(self, holds: Iterable[Any], told_on: date | None, me: int,
-               mark: datetime | None = None) -> list[tuple[int, int]]:
+               mark: datetime | None = None, held: Collection[int] | None = None) -> list[tuple[int, int]]:
         """(mentee, mentor) by mentee of those with a mentor again told to ``me`` (last sent a digest on ``told_on``):
         those ``now_with_mentor`` says (``holds``: ``digest_holds.Hold``; a mentor lost by ``told_on``) and each a
         digest sent to ``me`` named as without a mentor who has a pair open now (the latest begun), never a pair with
-        ``me``; ``mark`` as ``newly``'s. Raises nothing."""
-        out = dict(now_with_mentor(self.history, told_on, self.zone, holds, me, mark))
+        ``me``; ``mark`` as ``newly``'s; ``held``: the mentors whose circle was held at that digest's moment
+        (``digest_holds.held_at``; tester round 123a, 2). Raises nothing."""
+        out = dict(now_with_mentor(self.history, told_on, self.zone, holds, me, mark, held))
         out.update({m: mentor for m, mentor in self._placed(me).items() if me not in (m, mentor) and m not in out})
         return sorted(out.items())
 

@@ -88,6 +88,16 @@ def holds_since(holds: Sequence[Hold], after: Since, day: date) -> list[Hold]:
     return out
 
 
+def held_at(holds: Sequence[Hold], after: Since) -> set[int]:
+    """The mentors whose circle was held at ``after`` (a coordinator's last digest sent): the hold begun by then (its
+    ``since_mark`` before that digest's, or an earlier day), its last day not before that digest's day, and the mentor
+    not back by then (``back_mark`` that digest's or later, or a later day). Their mentees were in a held circle at
+    that digest, not without a mentor (tester round 123a, 2: a mentor away and back the day of the digest that told
+    the hold had their four mentees said "Now with a mentor ... they had none at your last digest"). Raises nothing."""
+    return {h.mentor_id for h in holds if not after.after(h.since, h.since_mark) and after.day <= h.until
+            and (h.back_on is None or after.after(h.back_on, h.back_mark))}
+
+
 def circle_holds(config: Config, store: Store, day: date, roster: Mapping[int, Any], circles: Circles) -> list[Hold]:
     """Every circle hold the store knows of (``[sync] away_mentor_hold_days``; none when 0), by mentor and first day:
     the absence recorded now (ended once its last day is before ``day``), and each absence the sync forgot (the day a

@@ -116,7 +116,8 @@ def newly_without_mentor(mentees: Iterable[int], history: Sequence[Pairing], tol
 
 
 def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzinfo, holds: Iterable[Any] = (),
-                    me: int = 0, mark: datetime | None = None) -> tuple[tuple[int, int], ...]:
+                    me: int = 0, mark: datetime | None = None,
+                    held: Collection[int] | None = None) -> tuple[tuple[int, int], ...]:
     """(mentee, mentor) Moodle ids, by mentee, of those a coordinator (``me``) last sent a digest on ``told_on`` knew
     without a mentor and who have one now: in the pairing history (``PairingHistory.history()``, instants read in
     ``zone``, the programme's) a pair open now that began after ``told_on``, none open at the end of ``told_on``, and
@@ -126,7 +127,9 @@ def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzin
     told; never a pair with ``me``. Tester round 109a, 4: a mentee named as left without a mentor was matched when
     their mentor came back, and the digest never said so. ``mark``: as ``newly_without_mentor``'s, the end of
     ``told_on`` that digest's moment (tester round 122c, 1: one who lost a mentor after that day's digest, and had
-    one again by the next, was said to have had none at it). Raises nothing."""
+    one again by the next, was said to have had none at it). ``held``: the mentors whose circle was held at that
+    digest's moment (``digest_holds.held_at``; None: by ``told_on``'s day, a hold back that day taken as over; tester
+    round 123a, 2). Raises nothing."""
     if told_on is None:
         return ()
     ended: dict[int, Pairing] = {}
@@ -139,7 +142,8 @@ def now_with_mentor(history: Sequence[Pairing], told_on: date | None, zone: tzin
             last = ended.get(p.mentee_id)
             if last is None or (last.left_at or "") < (p.left_at or ""):  # their latest pair ended by then
                 ended[p.mentee_id] = p
-    held = {h.mentor_id for h in holds if h.since <= told_on <= h.until and (h.back_on or date.max) > told_on}
+    if held is None:
+        held = {h.mentor_id for h in holds if h.since <= told_on <= h.until and (h.back_on or date.max) > told_on}
     out = {p.mentee_id: p.mentor_id for p in history if p.left_at is None and not recorded_by(p.joined_at, told_on, zone, mark)
            and p.mentee_id not in open_then and p.mentee_id in ended and ended[p.mentee_id].mentor_id not in held
            and me not in (p.mentee_id, p.mentor_id)}

@@ -66,12 +66,15 @@ class MentorAbsences(ProgrammeRepository):
         revision 0016, tester round 104b, 10; a member's: revision 0015, tester round 104a, 8), but not one of an
         erased person's that began on or before their erasure (it is theirs, and the erasure took it), nor one of no
         day. ``mark``: the journal's latest id now (``until_mark``), the row's own its ``since_mark`` (tester round
-        122c, 1). Called inside ``follow``'s transaction."""
+        122c, 1). One begun and forgotten the same day is kept when it has its mark (a run's digest may have told of
+        it: tester round 123a, 2), as a span of no day (``days_away`` leaves it out). Called inside ``follow``'s
+        transaction."""
         erased = erased_on(self.store) if since else {}
         _s, key, marks = self._spans, self._key, self.marks()
         rows = [{"programme": self.programme, key: user, "since": day.isoformat(), "until": today.isoformat(),
                  "since_mark": marks.get(user), "until_mark": mark}
-                for user, day in sorted(since.items()) if day < today and not (user in erased and day <= erased[user])]
+                for user, day in sorted(since.items()) if (day < today or marks.get(user) is not None)
+                and not (user in erased and day <= erased[user])]
         for row in rows:  # an absence of the same first day kept before (a clock set back) is replaced
             self.store.write(_s.delete().where(_s.c.programme == self.programme, _s.c[key] == row[key],
                                                _s.c.since == row["since"]))
@@ -97,7 +100,7 @@ class MentorAbsences(ProgrammeRepository):
         now = self.marks()
         return {user: tuple((since, end, *(marks.get((user, since), (None, None)) if end is not None
                                           else (now.get(user), None))) for since, end in days)
-                for user, days in self.days_away().items()}
+                for user, days in self._days(same_day=True).items()}
 
     def days_away(self) -> dict[int, tuple[tuple[date, date | None], ...]]:
         """Moodle id -> the days each was away while their place (a member's) or circle (a mentor's) was held, oldest
@@ -105,11 +108,16 @@ class MentorAbsences(ProgrammeRepository):
         still recorded (``since``: they may be back since the last sync). Health leaves a member's days out of a
         pair's silence (``pair_dates.days_apart``; tester round 104a, 8); ``health_held`` says a mentor's circle on
         hold on a day of them (tester round 104b, 10). One read of each table; raises nothing."""
+        return self._days(same_day=False)
+
+    def _days(self, same_day: bool) -> dict[int, tuple[tuple[date, date | None], ...]]:
+        """``days_away``, with the absences begun and forgotten the same day (no day away) when ``same_day``."""
         _s, key = self._spans, self._key
         out: dict[int, list[tuple[date, date | None]]] = {}
         for row in self.store.rows(select(_s.c[key].label("who"), _s.c.since, _s.c.until)
                                    .where(_s.c.programme == self.programme)):
-            out.setdefault(row.who, []).append((date.fromisoformat(row.since), date.fromisoformat(row.until)))
+            if same_day or row.since < row.until:
+                out.setdefault(row.who, []).append((date.fromisoformat(row.since), date.fromisoformat(row.until)))
         for user, day in self.since().items():
             out.setdefault(user, []).append((day, None))
         return {user: tuple(sorted(days, key=lambda d: (d[0], d[1] or date.max))) for user, days in out.items()}

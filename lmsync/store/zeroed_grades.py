@@ -11,6 +11,7 @@ a larger id than a coordinator's last digest sent was written after it.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -23,22 +24,34 @@ _FUNCTIONS = ("core_grades_update_grades", "mod_assign_save_grades")
 
 
 def zeroed_writes(store: Store, programme: str) -> list[tuple[int, list[int]]]:
-    """(journal entry id, Moodle ids of the people whose grades it wrote as 0 with no meeting behind them), oldest
-    first, of every grades request of ``programme`` Moodle accepted (``ok``); a person since erased is left out (their
-    key reads ``erased``). One read; raises what the store raises."""
-    rows = store.rows(
-        select(journal.c.id, journal.c.op_keys, journal.c.result)
-        .where(journal.c.programme == programme, journal.c.state == "ok", journal.c.function.in_(_FUNCTIONS),
-               journal.c.result.like(f'%"{RESULT_KEY}"%'))
-        .order_by(journal.c.id)
-    )
-    out = []
+    """(journal entry id, Moodle ids of the people whose grades it wrote as 0 with no meeting behind them, and that
+    still read 0: no later grades request Moodle accepted wrote that grade again), oldest first, of every grades
+    request of ``programme`` Moodle accepted (``ok``); a person since erased is left out (their key reads ``erased``).
+    Tester round 123a, 3: a grade written as 0 at 14:00 and written back (1.0) at 16:00, its meeting imported again,
+    was counted as reading 0. One read; raises what the store raises."""
+    first = store.scalar(select(func.min(journal.c.id)).where(*_ok(programme), journal.c.result.like(f'%"{RESULT_KEY}"%')))
+    if first is None:
+        return []
+    rows = store.rows(select(journal.c.id, journal.c.op_keys, journal.c.result)
+                      .where(*_ok(programme), journal.c.id >= first).order_by(journal.c.id))
+    last: dict[str, tuple[int, bool]] = {}  # a grade's op key -> its last write: (entry id, written as 0 unbacked)
     for row in rows:
-        keys, result = json.loads(row.op_keys), json.loads(row.result)
-        found = result.get(RESULT_KEY, []) if isinstance(result, dict) else []
-        ids = [keys[n].rsplit(":", 1)[1] for n in found if isinstance(n, int) and 0 <= n < len(keys)]
-        out.append((int(row.id), [int(i) for i in ids if i.isdigit()]))
-    return out
+        keys, result = json.loads(row.op_keys or "[]"), json.loads(row.result or "null")
+        found = set(result.get(RESULT_KEY, []) if isinstance(result, dict) else [])
+        for n, key in enumerate(keys if isinstance(keys, list) else []):
+            if isinstance(key, str):
+                last[key] = (int(row.id), n in found)
+    out: dict[int, set[int]] = {}
+    for key, (entry, zero) in last.items():
+        user = key.rsplit(":", 1)[-1]
+        if zero and user.isdigit():
+            out.setdefault(entry, set()).add(int(user))
+    return [(entry, sorted(users)) for entry, users in sorted(out.items())]
+
+
+def _ok(programme: str) -> tuple[Any, ...]:
+    """The conditions of a grades request of ``programme`` Moodle accepted."""
+    return journal.c.programme == programme, journal.c.state == "ok", journal.c.function.in_(_FUNCTIONS)
 
 
 def last_digest_entries(store: Store, programme: str) -> dict[int, int]:
