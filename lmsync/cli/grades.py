@@ -111,6 +111,10 @@ def _push(config: Config, plan: service.GradesPlan | None, *, wait: bool, takes_
             hint="`lmsync grades plan` lists them: correct the meeting or answer behind each, or raise the maximum "
                  "in lmsync.toml's [meetings] (max_meetings, max_minutes)",
         )
+    if result.plan.exposed_items:  # a locked rating of mentors left visible: a privacy problem (tester round 123b, 3)
+        from lmsync.domain.locked_items import EXPOSED_FIX
+        from lmsync.service.grades_left import exposed_words
+        raise PlanError(f"{exposed_words(result.plan)} (nothing else held back)", hint=EXPOSED_FIX)
     if result.report.failed or result.report.mismatches:
         raise PartialFailure(
             f"{len(result.report.failed)} write(s) refused by Moodle, {len(result.report.mismatches)} grade(s) read back "

@@ -143,6 +143,17 @@ def parse_feedback_presentation(typ: str, presentation: str) -> FeedbackOptions 
     return FeedbackOptions(typ, subtype, tuple(choices))
 
 
+#: Option labels that read as "not answered", compared in any case with spaces, dots and brackets left out.
+_NOT_ANSWERED = frozenset({"na", "n/a", "notapplicable", "noanswer", "notanswered", "doesnotapply", "notrelevant"})
+
+
+def looks_not_answered(label: str) -> bool:
+    """Whether an option's label reads as a not-answered value (``N/A``, ``NA``, ``n/a``, ``N.A.``, ``Not
+    applicable``, ``(no answer)``, any case): doctor then suggests declaring it in ``na_values`` rather than
+    widening the scale to its value, which would count it as a score (tester round 123b, 2)."""
+    return re.sub(r"[\s.()\[\]_-]+", "", label.lower()) in _NOT_ANSWERED
+
+
 def numeric_item_range(typ: str, presentation: str) -> tuple[float, float] | None:
     """``(min, max)`` of a Feedback ``numeric`` item (presentation ``"0|240"``); ``None`` if open."""
     if typ != "numeric":

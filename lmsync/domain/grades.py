@@ -60,7 +60,7 @@ from lmsync.domain.grade_items import (
     safe_itemname,
 )
 from lmsync.domain.grade_names import name_clashes, other_names
-from lmsync.domain.grades_unbacked import unbacked_grades, unbacked_note
+from lmsync.domain.grades_unbacked import already_empty, unbacked_grades, unbacked_note
 from lmsync.domain.locked_items import LockedItem
 from lmsync.domain.metrics import MetricSpec, MetricValue
 from lmsync.domain.received_guard import hold_foreign_received, hold_shown_received, shown_notes
@@ -255,7 +255,9 @@ def plan_grades(
     grade on lmsync's own item of such a key that no figure backs any more (its meetings erased or taken back) is
     written as that value, except an ``erased`` person's own (``grades_unbacked``; tester round 114a, 4). An item of
     lmsync's a teacher locked gets no request at all (Moodle refuses it, status 4): it is ``locked``, with how many of
-    its grades differ (``lmsync.domain.locked_items``; tester round 122a, 6).
+    its grades differ (``lmsync.domain.locked_items``; tester round 122a, 6), and ``exposed`` when lmsync keeps it
+    hidden and the gradebook shows it (tester round 123b, 3). A grade no figure backs that already holds the empty
+    value counts as ``unchanged`` (``grades_unbacked.already_empty``; tester round 123b, 6).
     """
     values = list(values)
     backed: dict[str, set[int]] = {}
@@ -348,8 +350,11 @@ def plan_grades(
             if unbacked and not seen.locked:
                 warnings.append(unbacked_note(item.itemname, len(unbacked), key=item.key))
                 emptied += [(item.itemnumber, user_id) for user_id, _ in unbacked]
+            unchanged += already_empty(item.key, old, backed.get(item.key, set()), teachers=teachers,
+                                       enrolled=enrolled, erased=erased, empty=empty_values)  # 123b, 6
         if seen is not None and seen.locked:  # Moodle refuses every write to it: held (tester round 122a, 6)
-            locked.append(LockedItem(item.key, seen.itemname or item.itemname, item.itemnumber, len(writes)))
+            locked.append(LockedItem(item.key, seen.itemname or item.itemname, item.itemnumber, len(writes),
+                                     exposed=item.hidden and seen.hidden is False))  # tester round 123b, 3
             continue
         if kept:
             warnings.append(

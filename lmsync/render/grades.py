@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lmsync.domain.locked_items import LOCKED_WHY
 from lmsync.render.views import JSON_CSV, Column, Document, Field, Note, Table
 from lmsync.service import grades as service
 from lmsync.service.grade_metrics import Metrics
@@ -132,14 +131,18 @@ def plan_view(result: service.GradesPlanResult) -> Document:
                 "reason": h.reason} for h in plan.held_grades],
               formats=JSON_CSV),
         # survey grades published with no answer behind them any more, left as they are (tester round 122a, 4)
-        Table("unanswered", (Column("key"), Column("user_id"), Column("person"), Column("state"), Column("reason")),
+        # ``cause``: no_answer, or too_few_answers for a score (tester round 123b, 5)
+        Table("unanswered", (Column("key"), Column("user_id"), Column("person"), Column("state"), Column("cause"),
+                             Column("reason")),
               [{"key": h.key, "user_id": h.user_id, "person": plan.who(h.user_id), "state": h.state,
-                "reason": h.reason} for h in plan.unanswered],
+                "cause": h.cause, "reason": h.reason} for h in plan.unanswered],
               formats=JSON_CSV),
-        # lmsync's items a teacher locked: no write planned (tester round 122a, 6)
-        Table("locked_items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("reason")),
-              [{"itemnumber": x.itemnumber, "itemname": x.itemname, "grades": x.grades, "reason": LOCKED_WHY}
-               for x in plan.locked_items],
+        # lmsync's items a teacher locked: no write planned (tester round 122a, 6); ``exposed``: one lmsync keeps
+        # hidden that the gradebook shows, a privacy problem (tester round 123b, 3)
+        Table("locked_items", (Column("itemnumber"), Column("itemname"), Column("grades"), Column("exposed"),
+                               Column("reason")),
+              [{"itemnumber": x.itemnumber, "itemname": x.itemname, "grades": x.grades, "exposed": x.exposed,
+                "reason": x.domain().why} for x in plan.locked_items],
               formats=JSON_CSV),
         Field("warnings", list(plan.warnings)),
     ])

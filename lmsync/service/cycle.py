@@ -122,11 +122,9 @@ def _grades(run: _Run) -> StepResult:
         "requests": report.requests,
         "grades": report.grades,
         "assignment_grades": report.assign_grades,
-        "failed": len(report.failed),
-        "left": len(report.left),
+        "failed": len(report.failed), "left": len(report.left),
         "mismatches": len(report.mismatches),
-        "out_of_range": sum(r.out_of_range for r in planned.plan.rejected),
-        "rejected": len(planned.plan.rejected),
+        "out_of_range": sum(r.out_of_range for r in planned.plan.rejected), "rejected": len(planned.plan.rejected),
         **zeroed_counts(report.zeroed),  # written as 0, no meeting behind them: said in the line (tester round 117c, 4)
     }
     text = f"{report.grades} grade(s), {report.assign_grades} assignment grade(s) in {report.requests} request(s)"
@@ -151,10 +149,13 @@ def _grades(run: _Run) -> StepResult:
         # (the README's exit 2), named with the fix: "`grades plan` says which" beside a plan of "no changes" (94a, 5)
         return StepResult("grades", "admin", EXIT_ADMIN, text + _out_of_range(planned.plan, planned.plan.who), counts,
                           logged=text + _out_of_range(planned.plan, lambda user_id: f"user #{user_id}"))
+    if planned.plan.exposed_items:  # a locked rating of mentors left visible: privacy, an admin's (round 123b, 3)
+        return StepResult("grades", "admin", EXIT_ADMIN, text, counts)
     if report.failed or report.mismatches or report.uncertain:
         return StepResult("grades", "partial", EXIT_PARTIAL, f"{text}; {len(report.failed)} refused", counts)
-    # held, not failed: no meeting is stored yet, which no admin need fix (tester round 94b, 1)
-    return StepResult("grades", "held" if waiting else "ok", EXIT_OK, text, counts)
+    # held (no meeting stored yet: no admin's, tester round 94b, 1) while no other grade is written or in Moodle (123b, 7)
+    graded = report.grades or report.assign_grades or planned.plan.unchanged or planned.plan.assign_unchanged
+    return StepResult("grades", "held" if waiting and not graded else "ok", EXIT_OK, text, counts)
 
 
 def _out_of_range(plan: GradesPlan, who: Callable[[int], str], *, detail: int = 3) -> str:

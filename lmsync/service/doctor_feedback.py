@@ -100,6 +100,7 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
     from lmsync.config_sections import resolve_instruments
     from lmsync.service.feedback_label_twins import FIX as TWINS_FIX
     from lmsync.service.feedback_label_twins import instrument_reads, repeated_problem
+    from lmsync.service.feedback_moved import activity_named, doctor_source_check
     from lmsync.service.feedback_sources import (
         FeedbackSourceProblem,
         coverage_problem,
@@ -108,6 +109,7 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         scale_problems,
     )
     from lmsync.service.instrument_labels import coverage_fix
+    from lmsync.service.scale_na_fix import doctor_fix, scale_problem_fixes
 
     instruments = resolve_instruments(config.instruments)
     for name, section in sorted(config.instruments.items()):
@@ -118,8 +120,8 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         except FeedbackSourceProblem as exc:
             named_twice(exc, f"instrument {name}", report)  # missing or anonymous: reported above
             continue
-        items = checked_read(partial(_items, api, feedback.id), report, f"instrument {name}",
-                             f"the items of Feedback {quoted(section.feedback)}")
+        shown = activity_named(feedback, section.feedback)  # by its name and id (tester round 123b, 4)
+        items = checked_read(partial(_items, api, feedback.id), report, f"instrument {name}", f"the items of {shown}")
         if items is None:
             continue  # a refusal: reported by the capability probes; another failure: said (tester round 106b, 2)
         by_label = {i.label.strip(): i for i in items if i.label.strip() and i.hasvalue}
@@ -127,17 +129,19 @@ def _feedback_scales(api: MoodleApi, config: Config, feedbacks: list[Any], repor
         check = f"instrument {name}"
         uncovered = coverage_problem(instruments[name], by_label, section.feedback_items)
         if uncovered:
-            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {uncovered}",
+            report.add(check, "fail", f"{shown}: {uncovered}",
                        coverage_fix(name))  # the run says the same fix (tester round 116, 12)
         twins = repeated_problem(repeated_labels(items), instrument_reads(instruments[name], section.feedback_items))
         if twins:  # the run reads nothing of the form (tester round 122a, 2)
-            report.add(check, "fail", f"Feedback {quoted(section.feedback)}: {twins}", TWINS_FIX)
-        for problem in problems:
-            report.add(
+            report.add(check, "fail", f"{shown}: {twins}", TWINS_FIX)
+        for problem, na in scale_problem_fixes(instruments[name], by_label, section.feedback_items):
+            report.add(  # an option off the scale reading "N/A" is declared, not scored (tester round 123b, 2)
                 check, "fail", problem,
+                doctor_fix(name, quoted(section.feedback), instruments[name], na) if na else
                 f"edit the item's values in Feedback {quoted(section.feedback)} > Edit questions, or set "
                 f"[instruments.{name}] scale_min/scale_max to the item's range; until then its answers are not read",
             )
         if not problems and not uncovered and not twins:
-            report.add(check, "ok", f"Feedback {quoted(section.feedback)} items match the scale "
+            report.add(check, "ok", f"{shown} items match the scale "
                        f"{instruments[name].scale_min}-{instruments[name].scale_max}")
+        doctor_source_check(api, config, feedbacks, feedback, name, report)  # an empty copy? (tester round 123b, 4)

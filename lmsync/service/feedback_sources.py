@@ -57,12 +57,16 @@ class FeedbackScaleMismatch(FeedbackSourceProblem):
 
 class FeedbackRemovalRefused(FeedbackSourceProblem):
     """A Feedback read that would remove more than ``1 - [sync] min_source_fraction`` of
-    the rows stored from that source: nothing from it was stored or removed."""
+    the rows stored from that source: nothing from it was stored or removed. ``what``: the rows (``checkin answer``),
+    ``read``/``problems``: the read's counts, ``override``: how to let the rows go, saying it deletes them (a sentence's
+    end, after "If ...,"), for a refusal said again with its cause (``feedback_moved``; tester round 123b, 4)."""
 
-    def __init__(self, message: str, *, removing: int, stored: int) -> None:
+    def __init__(self, message: str, *, removing: int, stored: int, what: str = "", read: int = 0, problems: int = 0,
+                 override: str = "") -> None:
         super().__init__(message)
         self.removing = removing
         self.stored = stored
+        self.what, self.read, self.problems, self.override = what, read, problems, override
 
 
 class ScoreLossRefused(ConfigError, FeedbackSourceProblem):

@@ -50,6 +50,7 @@ from lmsync.service.feedback_sources import (
     scale_problems,
 )
 from lmsync.service.programme_settings import Settings, clock
+from lmsync.service.scale_na_fix import declare_words, not_answered_labels
 from lmsync.service.scores_current import out_of_date
 from lmsync.store.db import Store
 from lmsync.store.erased_circles import erased_in_circle, erased_partner
@@ -248,17 +249,20 @@ def appeared_by_hand(
 def _removal_refused(
     what: str, exc: RemovalRefused, *, read: int, problems: int, s: Settings, labels: str, activity: str
 ) -> FeedbackRemovalRefused:
-    """The refusal of a Feedback read that would empty a source: counts, likely causes, override."""
+    """The refusal of a Feedback read that would empty a source: counts, likely causes, override. The rows keep their
+    response, not their activity: "stored from Feedback", not "from it", and the override says it deletes them
+    (tester round 123b, 4; ``feedback_moved.moved_refusal`` says where they came from when it can tell)."""
+    override = (f"lower [sync] min_source_fraction (now {s.min_source_fraction:g}) or set "
+                f"LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run: either deletes the {exc.removing} stored row(s) the "
+                "read does not find.")
     return FeedbackRemovalRefused(
         f"Feedback read refused, nothing stored or removed: it would remove {exc.removing} of the "
-        f"{exc.stored} {what} row(s) stored from it ({read} row(s) read, {problems} row problem(s)). "
+        f"{exc.stored} {what} row(s) stored from Feedback ({read} row(s) read, {problems} row problem(s)). "
         f"Likely causes: a mistyped item label in {labels} (item labels), lmsync's account lost a "
         "capability such as mod/feedback:viewreports (capability), or "
-        f"{activity} names the wrong activity (wrong activity); `lmsync doctor` checks them. If the "
-        f"responses were really deleted, lower [sync] min_source_fraction (now {s.min_source_fraction:g}; "
-        "LMSYNC_SYNC_MIN_SOURCE_FRACTION=0 for one run).",
-        removing=exc.removing,
-        stored=exc.stored,
+        f"{activity} names the wrong activity (wrong activity); `lmsync doctor` checks them. If the responses were "
+        f"really deleted, {override}",
+        removing=exc.removing, stored=exc.stored, what=what, read=read, problems=problems, override=override,
     )
 
 
@@ -289,9 +293,12 @@ def store_feedback_answers(
     if items is not None:
         problems_found = scale_problems(instrument, items, labels)
         if problems_found:
+            na = not_answered_labels(instrument, items, labels)  # "N/A" off the scale: declared (tester round 123b, 2)
+            fix = (f"declare the not-answered option: {declare_words(instrument_name, na, bool(instrument.na_values))}"
+                   if na else f"fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max")
             raise FeedbackScaleMismatch(
                 f"instrument {instrument_name}: Feedback refused, nothing stored: " + "; ".join(problems_found)
-                + f" (fix the item in Moodle or [instruments.{instrument_name}] scale_min/scale_max)"
+                + f" ({fix})"
             )
     refuse_score_loss(store, s, action=f"Feedback read of instrument {instrument_name}")
     attempts = list(attempts)

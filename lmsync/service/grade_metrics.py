@@ -26,6 +26,7 @@ from lmsync.domain.metrics import (
 from lmsync.domain.pair_dates import restarted_after_erasure, spans_after_erasure
 from lmsync.domain.rated_mentor import ever_paired
 from lmsync.domain.received_release import received_instruments, received_waves, release_received
+from lmsync.domain.survey_unanswered import ShortSitting, short_sittings
 from lmsync.errors import ConfigError
 from lmsync.moodle.text import format_string
 from lmsync.service.feedback_store import current_scores, feedback_pairs_by_date
@@ -62,6 +63,8 @@ class Metrics:
     # (key, person) of people's own survey grades an erasure changed the answers behind: kept as the gradebook holds
     # them, none written first (``respondent_checkpoints``; tester round 117a, 1)
     respondent_held: frozenset[tuple[str, int]] = frozenset()
+    # (key, person) -> their stored sitting of the wave that makes no score: too few answers (tester round 123b, 5)
+    short: Mapping[tuple[str, int], ShortSitting] = field(default_factory=dict)
 
 
 def compute_metrics(
@@ -172,6 +175,7 @@ def compute_metrics(
         frozenset(held),
         not meetings and (bool(MEETING_KEYS & specs.keys()) or s.grades.assignment is not None),
         frozenset((key, who) for key, who in frozen if key in specs),
+        short_sittings(scores, s.instruments),
     )
 
 

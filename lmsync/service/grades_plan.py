@@ -135,6 +135,8 @@ class PlannedHeld(BaseModel):
     user_id: int  # the person whose grade it is (a received mean's mentor, never a rater)
     state: str  # "withheld", "held", or "published" (``GradesPlan.unanswered``)
     reason: str
+    # of an unanswered grade: "no_answer" (none stored) or "too_few_answers" (too few for a score; round 123b, 5)
+    cause: str | None = None
 
 
 class PlannedLocked(BaseModel):
@@ -145,9 +147,13 @@ class PlannedLocked(BaseModel):
     itemname: str
     itemnumber: int
     grades: int
+    exposed: bool = False  # lmsync keeps it hidden and the gradebook shows it: a privacy problem (round 123b, 3)
+
+    def domain(self) -> LockedItem:
+        return LockedItem(self.key, self.itemname, self.itemnumber, self.grades, self.exposed)
 
     def describe(self) -> str:
-        return LockedItem(self.key, self.itemname, self.itemnumber, self.grades).describe()
+        return self.domain().describe()
 
 
 class GradesPlan(BaseModel):
@@ -199,6 +205,11 @@ class GradesPlan(BaseModel):
     # (``grades_unanswered``; tester round 122a, 4)
     unanswered: list[PlannedHeld] = Field(default_factory=list)
 
+    @property
+    def exposed_items(self) -> list[PlannedLocked]:
+        """The locked items lmsync keeps hidden that the gradebook shows: an admin's (exit 2; tester round 123b, 3)."""
+        return [x for x in self.locked_items if x.exposed]
+
     def who(self, user_id: int) -> str:
         """A person the plan names as views show people (``Name (username)``); ``user #N`` when unknown."""
         return self.people.get(user_id, f"user #{user_id}")
@@ -215,7 +226,9 @@ class GradesPlan(BaseModel):
         return (self.empty and not self.duplicates and not self.held and not self.refused and not self.assign_refused
                 # a figure its item cannot hold: the run says it on every day (exit 2), so the plan never says
                 # "no changes" beside it (tester round 94a, 5)
-                and not self.out_of_range)
+                and not self.out_of_range
+                # a locked rating of mentors left visible: an admin's (exit 2), never "no changes" (tester round 123b, 3)
+                and not self.exposed_items)
 
     @property
     def out_of_range(self) -> list[PlannedRejection]:
@@ -364,8 +377,8 @@ def assemble_plan(
             for d in grade_plan.duplicates
         ],
         held=list(grade_plan.held),
-        locked_items=[PlannedLocked(key=x.key, itemname=x.itemname, itemnumber=x.itemnumber, grades=x.differ)
-                      for x in grade_plan.locked],
+        locked_items=[PlannedLocked(key=x.key, itemname=x.itemname, itemnumber=x.itemnumber, grades=x.differ,
+                                    exposed=x.exposed) for x in grade_plan.locked],
         refused=[
             PlannedRefusal(
                 key=u.key, idnumber=u.idnumber, itemnumber=u.itemnumber, item_id=u.item_id, message=u.describe()

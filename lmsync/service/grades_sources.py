@@ -17,8 +17,10 @@ from lmsync.service.csv_tables import masked
 from lmsync.service.feedback_answer_words import answer_problem
 from lmsync.service.feedback_label_twins import refuse_instrument_read as refuse_instrument_twins
 from lmsync.service.feedback_label_twins import refuse_meeting_log_read as refuse_meeting_log_twins
+from lmsync.service.feedback_moved import moved_refusal
 from lmsync.service.feedback_sources import (
     MEETING_LOG_NA,
+    FeedbackRemovalRefused,
     FeedbackSource,
     FeedbackSourceProblem,
     find_feedback,
@@ -140,9 +142,11 @@ def read_feedback_sources(
     for kind, activity in wanted:
         try:
             na = MEETING_LOG_NA if kind == "meetings" else s.instruments[kind].na_values  # N/A: no answer (122a, 3)
-            source = read_feedback(api, find_feedback(feedbacks, activity), na_values=na)
+            source = read_feedback(api, found := find_feedback(feedbacks, activity), na_values=na)
             counts, problems, both_sides, answers = mirror(kind, source)
         except FeedbackSourceProblem as exc:  # unreadable, a scale mismatch, too many removals: nothing stored
+            if isinstance(exc, FeedbackRemovalRefused):  # the rows came from another activity? (tester round 123b, 4)
+                exc = moved_refusal(api, store, s.programme, feedbacks, found, activity, kind, exc, len(source.attempts))
             where = getattr(exc, "setting", None) or f"{'meetings' if kind == 'meetings' else 'instruments.' + kind}.feedback"
             # an instrument not read (its labels, its name, a refused read): the run goes on (116, 12; 122a, 5)
             if admin is not None and (kind != "meetings" or not getattr(exc, "blocks", True)):

@@ -27,11 +27,13 @@ def split_key(who: str) -> tuple[str, tuple[str, ...]]:
 
 def moodle_id(value: str) -> int | None:
     """The Moodle id ``value`` is, or ``None`` when it cannot be one: a Moodle id is ASCII digits only
-    (``'٥'`` and ``'５'`` are not 5, tester round 122b, 5) and at most ``MAX_ID`` (a mistyped 20-digit
-    student number is no id: it crashed the store's query, tester round 122b, 4). A key that is not an id
-    is looked up as a username, idnumber or email like any other; ``id:`` before it is refused."""
+    (``'٥'`` and ``'５'`` are not 5, tester round 122b, 5), from 1 (no Moodle user has id 0, and the store's
+    ``about_id`` 0 means "names no one": ``person erase 0`` deleted every such answer, tester round 123b, 1)
+    to ``MAX_ID`` (a mistyped 20-digit student number is no id: it crashed the store's query, tester round
+    122b, 4). A key that is not an id is looked up as a username, idnumber or email like any other; ``id:``
+    before it is refused."""
     text = value.strip()
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
         return None
     number = int(text)
-    return number if number <= MAX_ID else None
+    return number if 1 <= number <= MAX_ID else None

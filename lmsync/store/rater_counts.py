@@ -99,7 +99,10 @@ def answers_up_to(answers: list[SurveyAnswer], ids: Mapping[tuple[int, str, date
 def instruments_naming(store: Store, programme: str, person_id: int) -> set[str]:
     """The instruments of ``programme`` on which the store holds a survey answer or wave score naming
     ``person_id``, as respondent or as whom it is about: those an erasure of them deletes rows of
-    (``lmsync.store.surveys.erase_person``), and so the only ones whose figures it changes (tester round 92a, 2)."""
+    (``lmsync.store.surveys.erase_person``), and so the only ones whose figures it changes (tester round 92a, 2).
+    None for an id below 1: ``about_id`` 0 names no one (tester round 123b, 1)."""
+    if person_id < 1:
+        return set()
     selects = [select(t.c.instrument).where(t.c.programme == programme,
                                             or_(t.c.respondent_id == person_id, t.c.about_id == person_id))
                for t in (survey_answers, survey_scores)]

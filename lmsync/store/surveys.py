@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Table, false, func, or_, select
 
 from lmsync.domain.instruments import Score, SurveyAnswer, WaveScore
 from lmsync.store import schema
@@ -213,7 +213,10 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
 
 
 def _naming(table: Table, columns: tuple[str, ...], person_id: int) -> Any:
-    return or_(*(table.c[c] == person_id for c in columns))
+    """The rows of ``table`` naming ``person_id`` in any of ``columns``; none for an id below 1: no Moodle user
+    has one, and ``about_id`` 0 is the store's "names no one" (``person erase 0`` deleted every answer naming
+    no one, tester round 123b, 1)."""
+    return or_(*(table.c[c] == person_id for c in columns)) if person_id >= 1 else false()
 
 
 def _tracking_of(person_id: int) -> Any:
@@ -338,7 +341,7 @@ def erase_person(
             counts[name] = store.write(table.delete().where(_naming(table, columns, person_id)))
         counts["queue_tracking"] = deleted
         counts["meeting_notes_shared"] = shared
-        if record_alone or any(counts.values()):
+        if (record_alone or any(counts.values())) and person_id >= 1:  # no one has id 0 (tester round 123b, 1)
             record_erasure(store, person_id, erased_day)  # so no later read stores it again (tester round 12, 1)
         for column in _COORDINATOR_COLUMNS:
             cleared = 0
