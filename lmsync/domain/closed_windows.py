@@ -31,10 +31,16 @@ class HeldWaves:
 def held_waves(configured: Iterable[Wave], recorded: Mapping[str, tuple[date, date]], as_of: date) -> HeldWaves:
     """The configured waves, each one whose recorded window (``recorded``: name -> first, last day) closed before
     ``as_of`` put back to that window. A configured wave the kept windows now overlap is cut to the days they leave
-    (none left: left out), so a date still means one wave. A recorded wave no longer configured is not added."""
+    (none left: left out), so a date still means one wave; kept windows that overlap one another are cut the same way,
+    the earlier first (a report must never fail on what the store keeps: review of round 123a, 1). A recorded wave
+    no longer configured is not added."""
     configured = tuple(configured)
-    held = {w.name: Wave(w.name, *recorded[w.name]) for w in configured
-            if w.name in recorded and recorded[w.name][1] < as_of}
+    held: dict[str, Wave] = {}
+    for w in sorted((Wave(c.name, *recorded[c.name]) for c in configured
+                     if c.name in recorded and recorded[c.name][1] < as_of), key=lambda w: (w.start, w.end, w.name)):
+        cut = _outside(w, held.values())  # kept windows that overlap (recorded before this rule) never fail the report
+        if cut is not None:
+            held[w.name] = cut
     if not held:
         return HeldWaves(configured, {})
     waves = [held.get(w.name) or w for w in configured]

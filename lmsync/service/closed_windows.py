@@ -2,8 +2,9 @@
 
 ``runtime.store_session`` is the one place every write command opens the store (``sync``, ``run``, ``health``, the
 imports, ``queue``, ``grades``, ...): as such a session ends without failing, ``record_closed`` records each
-configured wave whose last day is before the programme's day and that has no record yet, with lmsync.toml's window
-of that moment (``store.closed_windows``). A read (``report``, ``health --as-of``) opens the store read-only and
+configured wave whose last day is before the programme's day and that has no record yet, with its window as the
+report counts it at that moment (lmsync.toml's, cut to the days earlier kept windows leave: ``held_waves``), so kept
+windows never overlap (``store.closed_windows``). A read (``report``, ``health --as-of``) opens the store read-only and
 records nothing; it reads the records (``report_inputs``) and keeps a closed wave's figures over the window it
 closed with (``domain.closed_windows``).
 """
@@ -11,10 +12,11 @@ closed with (``domain.closed_windows``).
 from __future__ import annotations
 
 from lmsync.config import Config
+from lmsync.domain.closed_windows import held_waves
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.service.programme_settings import programme_today, settings
-from lmsync.store.closed_windows import record
+from lmsync.store.closed_windows import record, recorded
 from lmsync.store.db import Store
 
 log = get_logger(__name__)
@@ -29,7 +31,8 @@ def record_closed(config: Config, store: Store) -> int:
     except ConfigError:
         return 0
     day = programme_today(config)
-    made = record(store, config.programme.name, {w.name: (w.start, w.end) for w in waves if w.end < day}, day)
+    counted = held_waves(waves, recorded(store, config.programme.name), day).waves  # as the report counts them
+    made = record(store, config.programme.name, {w.name: (w.start, w.end) for w in counted if w.end < day}, day)
     if made:
         log.info("waves.closed_windows_recorded", waves=made, day=day.isoformat())
     return made
