@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from lmsync.config import Config
 from lmsync.service.clock_check import ClockWentBack, check_clock_today, check_erase_clock, why_refused
@@ -29,16 +28,9 @@ def _with_store(config: Config, check: Callable[[Store, Config], None]) -> Clock
     """The ``ClockWentBack`` that ``check(store, config)`` raises on the programme's store opened read-only, or None
     (no refusal; no store yet; a store that cannot be opened or read). Only ``ClockWentBack`` is caught of what the
     check raises; opening errors are left to the command."""
-    from lmsync.errors import LmsyncError
-    from lmsync.service.stores import open_store, store_target
-    from lmsync.store.db import is_postgres
+    from lmsync.service.stores import existing_read_only
 
-    try:
-        target = store_target(config)
-        if not is_postgres(target) and not Path(target).exists():
-            return None
-        store = open_store(config, read_only=True)
-    except (LmsyncError, OSError):
+    if (store := existing_read_only(config)) is None:
         return None
     try:
         check(store, config)

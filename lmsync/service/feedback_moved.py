@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from lmsync.config import Config
-from lmsync.errors import LmsyncError
 from lmsync.moodle.api import MoodleApi
 from lmsync.moodle.errors import MoodleError
 from lmsync.moodle.models import Feedback
@@ -127,15 +125,9 @@ def moved_refusal(api: MoodleApi, store: Store, programme: str, feedbacks: Itera
 def _stored(config: Config, kind: str) -> dict[int | None, int] | None:
     """``rows_by_response`` from the configured store opened read-only; None when there is none yet or it cannot be
     opened or read (the store check says why)."""
-    from lmsync.service.stores import open_store, store_target
-    from lmsync.store.db import is_postgres
+    from lmsync.service.stores import existing_read_only
 
-    try:
-        target = store_target(config)
-        if not is_postgres(target) and not Path(target).exists():
-            return None
-        store = open_store(config, read_only=True)
-    except (LmsyncError, OSError):
+    if (store := existing_read_only(config)) is None:
         return None
     try:
         return rows_by_response(store, config.programme.name, kind)

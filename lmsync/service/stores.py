@@ -20,7 +20,7 @@ from lmsync.config import Config
 from lmsync.errors import ConfigError, InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.service.out_files import SQLITE_COMPANIONS
-from lmsync.store.db import Store, StoreBinding
+from lmsync.store.db import Store, StoreBinding, is_postgres
 from lmsync.store.erasures import erased_on
 from lmsync.store.integrity import damage
 from lmsync.store.unreachable import opened_target, shown_url, store_url
@@ -153,6 +153,18 @@ def open_store(config: Config, *, read_only: bool = False) -> Store:
         store.close()
         raise
     return store
+
+
+def existing_read_only(config: Config) -> Store | None:
+    """The configured store opened read-only (``open_store``), or None when it is not made yet (nothing is made here)
+    or cannot be opened (an ``LmsyncError`` or ``OSError``: the command or doctor's store check says why)."""
+    try:
+        target = store_target(config)
+        if not is_postgres(target) and not Path(target).exists():
+            return None
+        return open_store(config, read_only=True)
+    except (LmsyncError, OSError):
+        return None
 
 
 def erased_ids(config: Config) -> set[int]:
