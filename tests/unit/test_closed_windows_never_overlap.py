@@ -10,9 +10,14 @@ that overlap (recorded before this rule) are cut, the earlier first.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+from lmsync.config import load_config
 from lmsync.domain.closed_windows import held_waves
 from lmsync.domain.waves import Wave
+from lmsync.service.closed_windows import record_closed
+from lmsync.store.closed_windows import record, recorded
+from lmsync.store.db import Store
 
 JAN1, JAN10, JAN11, JAN31, FEB1, FEB20 = (date(2026, 1, 1), date(2026, 1, 10), date(2026, 1, 11), date(2026, 1, 31),
                                           date(2026, 2, 1), date(2026, 2, 20))
@@ -25,9 +30,17 @@ def test_overlapping_kept_windows_are_cut_not_refused() -> None:
     assert [(w.name, w.start, w.end) for w in kept.waves] == [("w1", JAN1, JAN31), ("w2", FEB1, FEB20)]
 
 
-def test_a_closing_wave_is_counted_as_the_report_counts_it() -> None:
-    configured = [Wave("w1", JAN1, JAN10), Wave("w2", JAN11, FEB20)]
-    while_open = held_waves(configured, {"w1": (JAN1, JAN31)}, date(2026, 2, 10))
-    after = held_waves(configured, {"w1": (JAN1, JAN31)}, date(2026, 2, 21))
-    assert [(w.name, w.start) for w in while_open.waves] == [("w1", JAN1), ("w2", FEB1)]
-    assert [(w.name, w.start) for w in after.waves] == [("w1", JAN1), ("w2", FEB1)]  # what record_closed now keeps
+def test_a_closing_wave_is_kept_as_the_report_counts_it(tmp_path: Path) -> None:
+    """``record_closed`` keeps w2 from 1 Feb, as the report counted it while open, not lmsync.toml's 11 Jan."""
+    (tmp_path / "lmsync.toml").write_text(
+        '[programme]\nname = "p"\ncourse = "MENTOR-2026"\n[store]\npath = "p.db"\n[waves]\n'
+        'programme_start = 2026-01-01\n[waves.windows]\nw1 = { start = 2026-01-01, end = 2026-01-10 }\n'
+        'w2 = { start = 2026-01-11, end = 2026-02-20 }\n')
+    config = load_config(tmp_path / "lmsync.toml", environ={})
+    store = Store(tmp_path / "p.db")
+    try:
+        record(store, "p", {"w1": (JAN1, JAN31)}, FEB1)  # w1 kept before the admin shortened it
+        assert record_closed(config, store) == 1  # w2 closed long before today
+        assert recorded(store, "p") == {"w1": (JAN1, JAN31), "w2": (FEB1, FEB20)}  # was 11 Jan: overlapping w1
+    finally:
+        store.close()
