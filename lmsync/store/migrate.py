@@ -1,7 +1,11 @@
 """Running the store's Alembic migrations on an open connection (both engines).
 
 ``upgrade`` is a no-op when the store is at the newest revision (checked without loading
-Alembic's command machinery, so opening a current store stays cheap).
+Alembic's command machinery, so opening a current store stays cheap). A new, empty store is
+made at the newest revision in one step, from ``lmsync.store.schema.metadata``, and stamped
+with it (Alembic's cookbook, "Building an Up to Date Database from Scratch"): a fifth of the
+time of running every migration in turn. The migrations leave exactly that schema
+(tests/unit/store/test_schema_metadata.py, both engines).
 
 A writing run that moves an existing store to a newer revision says so in one line
 (``store.migrated from=0002 to=0003 backup=...``: revisions and the copy's path, nothing of the
@@ -22,13 +26,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, literal_column, select, table
+from sqlalchemy import Connection, func, inspect, literal_column, select, table
 
 from lmsync.log import get_logger
 
 log = get_logger(__name__)
 
 _IMMEDIATE = "lmsync_immediate"
+
+#: One PostgreSQL advisory key for every programme's schema changes ("lmsync"): taken for the transaction that
+#: makes or migrates a schema, so two daemons opening a new database at once never both create its tables.
+MIGRATION_LOCK_KEY = 0x6C6D73796E63
 
 #: The store's machinery, not programme data (as ``lmsync.store.db`` counts it).
 _BOOKKEEPING = frozenset({"schema_version", "store_binding", "sqlite_sequence", "alembic_version"})
@@ -73,6 +81,8 @@ def upgrade(
         before = current_revision(conn)
     if revision == "head" and before == head_revision():
         return
+    if revision == "head" and before is None and _made_new(conn):
+        return
     if before is not None and before not in known_revisions():  # before any copy or change (tester round 80, 1)
         from lmsync.store.problems import newer_store
 
@@ -108,6 +118,34 @@ def upgrade(
                 "store.migrated",
                 **{"from": before or "none", "to": after, "backup": str(backup) if backup else "none"},
             )
+
+
+def _made_new(conn: Connection) -> bool:
+    """Make an empty store's schema at the newest revision from the metadata, and stamp it; False (nothing
+    done) when the store holds a table or a revision by the time its lock is held (an older store, or another
+    process made it meanwhile): the migrations then run as before. Serialised as the migrations are: SQLite's
+    ``BEGIN IMMEDIATE``, PostgreSQL's transaction-scoped advisory lock ``MIGRATION_LOCK_KEY``."""
+    from lmsync.store.schema import metadata
+
+    conn.info[_IMMEDIATE] = True
+    try:
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+            if current_revision(conn) is not None or any(
+                name != "sqlite_sequence" for name in inspect(conn).get_table_names()
+            ):
+                return False
+            metadata.create_all(conn, checkfirst=False)
+            MigrationContext.configure(conn).stamp(_scripts(), "head")
+    finally:
+        conn.info[_IMMEDIATE] = False
+    return True
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
 
 
 def _backup_sqlite(conn: Connection, path: Path, revision: str) -> Path:

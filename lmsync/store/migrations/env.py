@@ -10,9 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import func, select
 
+from lmsync.store.migrate import MIGRATION_LOCK_KEY
 from lmsync.store.schema import metadata
-
-MIGRATION_LOCK_KEY = 0x6C6D73796E63  # "lmsync": one key for every programme's schema changes
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, transaction_per_migration=False)

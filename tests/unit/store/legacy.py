@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lmsync.store.db import Store
 
 LEGACY_SQL = Path(__file__).with_name("legacy_sql")
 
@@ -60,3 +64,26 @@ def table_names(path: Path) -> set[str]:
         return {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     finally:
         raw.close()
+
+
+def migrated_in_turn(target: Path | str) -> Store:
+    """The store at ``target`` (a SQLite path or a database URL, empty) made by every migration in turn, from the
+    first revision up, as a store an older lmsync made and each newer one migrated; opened as a ``Store``."""
+    from sqlalchemy import create_engine
+
+    from lmsync.store import migrate, suite_engine
+    from lmsync.store.db import Store
+
+    where = suite_engine.redirect(target)  # the suite's PostgreSQL pass keeps even this one in PostgreSQL
+    engine = create_engine(where if isinstance(where, str) and "://" in where else f"sqlite:///{where}")
+    try:
+        with engine.connect() as conn:
+            migrate.upgrade(conn, "0001")
+            assert migrate.current_revision(conn) == "0001"
+            conn.rollback()
+            migrate.upgrade(conn)
+            assert migrate.current_revision(conn) == migrate.head_revision()
+            conn.rollback()
+    finally:
+        engine.dispose()
+    return Store(target)

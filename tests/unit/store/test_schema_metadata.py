@@ -2,7 +2,9 @@
 
 Alembic's autogenerate (``compare_metadata``) compares the tables, columns, types,
 nullability, server defaults, constraints and indexes of ``schema.metadata`` against a store
-the migrations made. A new store (both engines) must show no difference at all; a store made
+the migrations made. A store made by every migration in turn from an empty one (both engines)
+must show no difference at all (a new store is made from the metadata at once: tests/unit/store/
+test_new_store_from_metadata.py); a store made
 by the numbered-SQL era and migrated forward (its tables were made by the old SQL files, not
 from the metadata) only the differences SQLite cannot tell apart, listed in ``_SQLITE_ALIKE``.
 So a change to ``schema.py`` that changes the schema (a column group helper gone wrong, a
@@ -19,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 
 from lmsync.store import schema
 from lmsync.store.db import Store
-from tests.unit.store.legacy import make_legacy_store
+from tests.unit.store.legacy import make_legacy_store, migrated_in_turn
 
 
 def _differences(store: Store) -> list[Any]:
@@ -50,8 +52,8 @@ def _sqlite_alike(diff: tuple[Any, ...]) -> bool:
     return False
 
 
-def test_issue_12_a_new_store_is_exactly_the_schema_metadata_on_each_engine(store_target):
-    store = Store(store_target)
+def test_issue_12_every_migration_in_turn_leaves_exactly_the_schema_metadata_on_each_engine(store_target):
+    store = migrated_in_turn(store_target)
     try:
         assert _differences(store) == []
     finally:
