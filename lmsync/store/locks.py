@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from lmsync.errors import PartialFailure
 from lmsync.secrets import redact
+from lmsync.store import suite_engine
 from lmsync.store.db import store_url
 from lmsync.store.pg_session import connect_args, kept_alive
 from lmsync.store.unreachable import unreachable
@@ -57,8 +58,10 @@ def lock_lost_error(reason: str) -> LockLost:
 
 
 def advisory_key(programme: str) -> int:
-    """A signed 64-bit key for ``programme`` (the first 8 bytes of SHA-256 of ``lmsync:<name>``)."""
-    digest = hashlib.sha256(f"lmsync:programme:{programme}".encode()).digest()
+    """A signed 64-bit key for ``programme`` (the first 8 bytes of SHA-256 of ``lmsync:programme:<name>``; in the
+    test suite's PostgreSQL pass, of that and the running test's token, so tests run side by side on one database
+    never hold each other's lock: ``suite_engine.lock_salt``)."""
+    digest = hashlib.sha256(f"lmsync:programme:{programme}{suite_engine.lock_salt()}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 

@@ -55,6 +55,15 @@ def active() -> bool:
     return os.environ.get(SWITCH) == "postgresql"
 
 
+def lock_salt() -> str:
+    """``""``, or (the switch on) ``":"`` and the running test's token: an advisory lock's key is the programme's
+    and the test's, so the suite's tests run side by side (``pytest -n``) on one database without holding each
+    other's programme lock, while the processes one test starts share it (they inherit its token)."""
+    if not active():
+        return ""
+    return f":{os.environ.get(RUN, '')}"
+
+
 def redirect(target: Path | str, *, read_only: bool = False) -> Path | str:
     """``target`` itself, or (switch on, a SQLite target) the URL of the schema standing for it.
 
