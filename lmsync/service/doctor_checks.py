@@ -352,6 +352,8 @@ def store_check(config: Config, report: Any) -> None:
     from lmsync.service.runtime import lock_path
     from lmsync.service.stores import store_target
     from lmsync.store.db import is_postgres
+    from lmsync.store.pg_refusals import store_refused
+    from lmsync.store.unreachable import shown_url, store_url
 
     if (open_file := open_password(config)) is not None:  # said, never refused: runs go on (tester round 94b, 7)
         report.add("store url", "fail", open_file.detail, open_file.fix)
@@ -359,7 +361,10 @@ def store_check(config: Config, report: Any) -> None:
     target = store_target(config)  # the file of a sqlite:/// url, as the commands open it (tester round 95b, 1)
     if is_postgres(target):
         state = _store_opens(config, report, target)
-        if state is not None:  # bound only when it is: an empty database is no store yet (tester round 89b, 4)
+        url = store_url(target)
+        if state is not None and url is not None and (pg_refused := store_refused(url, shown_url(url))) is not None:  # tester round 124, 3, 6, 7
+            report.add("store", "fail", *pg_refused)
+        elif state is not None:  # bound only when it is: an empty database is no store yet (tester round 89b, 4)
             report.add("store", "ok", {
                 "bound": "the PostgreSQL store answers, bound to this site and course",
                 "unbound": "the PostgreSQL store answers, bound to no site yet (the first run binds it to this site "

@@ -112,10 +112,10 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
     if bound is None:
         if store.read_only:
             return None
-        bound = store.bind(site, course)
-        if bound.adopted:
+        bound, recorded = store.claim_binding(site, course)  # not recorded: another process's, since the read above
+        if recorded and bound.adopted:  # (as an existing binding, not said as this run's: tester round 124, 2)
             log.warning("store.adopted", path=store.where, site=bound.site, course=bound.course)
-        else:
+        elif recorded:
             log.info("store.bound", path=store.where, site=bound.site, course=bound.course)
     if same_site(bound.site, site) and bound.course == course:
         return bound

@@ -41,12 +41,13 @@ from sqlalchemy.pool import StaticPool
 
 from lmsync.errors import ConfigError
 from lmsync.store import schema, suite_engine
+from lmsync.store.not_ours import refuse_not_ours
+from lmsync.store.pg_refusals import watch
 from lmsync.store.pg_session import connect_args, kept_alive
 from lmsync.store.problems import admin_problem, make_private_folder
 from lmsync.store.sqlite_files import (
     BOOKKEEPING,
     connect,
-    foreign_store,
     not_a_database,
     open_read_only,
     private_companions,
@@ -113,24 +114,25 @@ class Store:
         """Connect, then bring the schema to this lmsync's (read-only: in view only)."""
         self.engine = self._postgres(url) if url is not None else self._sqlite(target)
         self._c: Connection = self.engine.connect()
-        if self.dialect == "sqlite":
-            self._refuse_foreign()
+        if self.read_only and self.dialect == "postgresql":
+            self._c = self._c.execution_options(postgresql_readonly=True)
+        self._refuse_foreign()
         if self.read_only:
-            if self.dialect == "postgresql":
-                self._c = self._c.execution_options(postgresql_readonly=True)
             self._read_only_schema()
         else:
             self.migrate()
 
     def _refuse_foreign(self) -> None:
-        """Refuse another application's SQLite database: tables, none lmsync's (tester round 5, 10). A file at
-        the store's path was judged before it was opened (``refuse_not_a_store``, tester round 79, 5): this
-        judges what the connection sees, an in-memory store or one a test redirected included."""
-        with self._c.begin():
-            names = [n for n in inspect(self._c).get_table_names() if not n.startswith("sqlite_")]
-        if names and not any(n in schema.metadata.tables or n in _BOOKKEEPING for n in names):
+        """Refuse another application's database (tables, none lmsync's: tester round 5, 10; a PostgreSQL one,
+        round 124, 1) and a store a newer lmsync wrote (round 124, 4), on reads and writes alike, before anything
+        is made: ``not_ours``. A file at the store's path was judged before it was opened (``refuse_not_a_store``,
+        tester round 79, 5): this judges what the connection sees, a PostgreSQL database, an in-memory store or
+        one a test redirected included."""
+        try:
+            refuse_not_ours(self._c, self.where)
+        except ConfigError:
             self.close()
-            raise foreign_store(self.where, len(names))
+            raise
 
     # --- engines ----------------------------------------------------------------------------
 
@@ -173,9 +175,10 @@ class Store:
         return conn
 
     def _postgres(self, url: URL) -> Engine:
-        # one session for the store's life: kept from timing out on its own mid-run (pg_session; round 120b, 1)
-        return kept_alive(create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, hide_parameters=True,
-                                        connect_args=connect_args(url)))
+        # one session for the store's life: kept from timing out on its own mid-run (pg_session; round 120b, 1);
+        # a privilege or an object the server refuses is the admin's error, exit 2 (pg_refusals; round 124, 3, 6, 7)
+        return watch(kept_alive(create_engine(url, poolclass=StaticPool, pool_reset_on_return=None, hide_parameters=True,
+                                              connect_args=connect_args(url))), url, self.where)
 
     def _read_only_schema(self) -> None:
         """Bring a read-only store's view to the current schema without writing anything."""
@@ -311,17 +314,19 @@ class Store:
         with self._unit() as conn:
             return int(conn.execute(statement, params).scalar_one())
 
-    def insert(self, table: Any, row: dict[str, Any], *, update: Sequence[str] = ()) -> None:
-        """Insert ``row``; with ``update``, an upsert on the table's primary key (both engines)."""
-        stmt: Any
+    def _dialect_insert(self, table: Any, row: dict[str, Any]) -> Any:
+        """``insert(table).values(**row)`` of this store's dialect: it takes ``on_conflict_do_*`` (both engines)."""
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            stmt = pg_insert(table).values(**row)
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            return pg_insert(table).values(**row)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            stmt = sqlite_insert(table).values(**row)
+        return sqlite_insert(table).values(**row)
+
+    def insert(self, table: Any, row: dict[str, Any], *, update: Sequence[str] = ()) -> None:
+        """Insert ``row``; with ``update``, an upsert on the table's primary key (both engines)."""
+        stmt = self._dialect_insert(table, row)
         if update:
             keys = [c.name for c in table.primary_key.columns]
             stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update})
@@ -351,27 +356,27 @@ class Store:
         return False
 
     def bind(self, site: str, course: str) -> StoreBinding:
-        """Record ``site`` and ``course`` unless a binding exists; returns the binding in force.
+        """Record ``site`` and ``course`` unless a binding exists; returns the binding in force (``claim_binding``).
 
         Raises ``sqlalchemy.exc.DBAPIError`` on a read-only store (callers bind only writable ones).
         """
+        return self.claim_binding(site, course)[0]
+
+    def claim_binding(self, site: str, course: str) -> tuple[StoreBinding, bool]:
+        """``bind``, and whether this call recorded the binding: False when one was there, another process's
+        included. Two programmes' first runs on one new PostgreSQL store both read no binding; the second
+        insert waits for the first's transaction and then records nothing (``ON CONFLICT DO NOTHING``, under
+        PostgreSQL's default READ COMMITTED), so the second run finds the first's binding as on an existing
+        store, not a ``store_binding_pkey`` traceback (tester round 124, 2). SQLite's ``BEGIN IMMEDIATE``
+        serialises the read and the insert already. Whether this call wrote is told by ``RETURNING``: a
+        PostgreSQL transaction's row count is -1 (psycopg's pipeline). Raises ``DBAPIError`` on a read-only store."""
         with self.transaction():
-            current = self.binding()
-            if current is not None:
-                return current
-            adopted = self.holds_data()
-            self.write(
-                schema.store_binding.insert().values(
-                    id=1,
-                    site=site,
-                    course=course,
-                    bound_at=now_iso(),
-                    adopted=int(adopted),
-                )
-            )
+            wrote = self.binding() is None and self.first(self._dialect_insert(schema.store_binding, {
+                "id": 1, "site": site, "course": course, "bound_at": now_iso(), "adopted": int(self.holds_data()),
+            }).on_conflict_do_nothing(index_elements=["id"]).returning(schema.store_binding.c.id)) is not None
         bound = self.binding()
         assert bound is not None
-        return bound
+        return bound, wrote
 
     def rebind(self, site: str, course: str) -> StoreBinding:
         """Bind a store that holds no data yet to ``site`` and ``course`` instead (a first run

@@ -81,8 +81,10 @@ def upgrade(
         before = current_revision(conn)
     if revision == "head" and before == head_revision():
         return
-    if revision == "head" and before is None and _made_new(conn):
-        return
+    if revision == "head" and before is None:
+        made, before = _made_new(conn)  # ``before`` as found under the lock (tester round 124, 5)
+        if made or before == head_revision():  # made here, or by another process meanwhile: nothing to do
+            return
     if before is not None and before not in known_revisions():  # before any copy or change (tester round 80, 1)
         from lmsync.store.problems import newer_store
 
@@ -120,11 +122,13 @@ def upgrade(
             )
 
 
-def _made_new(conn: Connection) -> bool:
-    """Make an empty store's schema at the newest revision from the metadata, and stamp it; False (nothing
-    done) when the store holds a table or a revision by the time its lock is held (an older store, or another
-    process made it meanwhile): the migrations then run as before. Serialised as the migrations are: SQLite's
-    ``BEGIN IMMEDIATE``, PostgreSQL's transaction-scoped advisory lock ``MIGRATION_LOCK_KEY``."""
+def _made_new(conn: Connection) -> tuple[bool, str | None]:
+    """Make an empty store's schema at the newest revision from the metadata, and stamp it; returns whether it
+    did, and the revision found once its lock is held. Nothing is done when the store holds a table or a
+    revision by then: an older store (the migrations then run as before), or one another process made meanwhile
+    (at the newest revision: nothing left to do, no ``store.migrated`` line and no copy; tester round 124, 5).
+    Serialised as the migrations are: SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's transaction-scoped advisory
+    lock ``MIGRATION_LOCK_KEY``."""
     from lmsync.store.schema import metadata
 
     conn.info[_IMMEDIATE] = True
@@ -132,15 +136,14 @@ def _made_new(conn: Connection) -> bool:
         with conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
-            if current_revision(conn) is not None or any(
-                name != "sqlite_sequence" for name in inspect(conn).get_table_names()
-            ):
-                return False
+            found = current_revision(conn)
+            if found is not None or any(name != "sqlite_sequence" for name in inspect(conn).get_table_names()):
+                return False, found
             metadata.create_all(conn, checkfirst=False)
             MigrationContext.configure(conn).stamp(_scripts(), "head")
     finally:
         conn.info[_IMMEDIATE] = False
-    return True
+    return True, head_revision()
 
 
 @cache

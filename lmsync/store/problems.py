@@ -82,12 +82,32 @@ def make_private_folder(path: Path) -> None:
         raise problem from None
 
 
-def newer_store(where: str, revision: str) -> ConfigError:
+def newer_store(where: str, revision: str, *, postgres: bool = False) -> ConfigError:
     """The error for a store whose recorded schema revision this lmsync does not know: a newer lmsync made it
-    (or another Alembic-managed application did). Nothing was changed (tester round 80, 1)."""
+    (or another Alembic-managed application did). Nothing was changed (tester round 80, 1). ``postgres``: the
+    fix in a PostgreSQL store's words: no ``.bak-`` copy is made of one, the README's ``pg_dump`` is its
+    backup, and ``[store] url`` names it (tester round 124, 4)."""
+    if postgres:
+        hint = ("run the lmsync release that last wrote it (or a newer one), or restore the pg_dump of it taken "
+                "before that upgrade; if it is another application's, point [store] url (or LMSYNC_STORE_URL) at "
+                "a database of lmsync's own")
+    else:
+        hint = ("run the lmsync release that last wrote it (or a newer one), or restore the <name>.db.bak-* copy an "
+                "upgrade left beside it; if it is another application's, point [store] path at another file")
     return ConfigError(
         f"the store {where} records schema revision {revision!r}, which this lmsync does not know: a newer lmsync "
         "made it (or it is another application's database); nothing was changed",
-        hint="run the lmsync release that last wrote it (or a newer one), or restore the <name>.db.bak-* copy an "
-             "upgrade left beside it; if it is another application's, point [store] path at another file",
+        hint=hint,
+    )
+
+
+def foreign_database(where: str, schema: str, tables: int) -> ConfigError:
+    """The error for a PostgreSQL ``[store] url`` naming another application's database: ``tables`` tables in
+    ``schema`` (the one the store uses), none of them lmsync's (tester round 124, 1; a SQLite file's:
+    ``sqlite_files.foreign_store``). Nothing was made there."""
+    return ConfigError(
+        f"the store {where} is not an lmsync store: its schema {schema} holds {tables} tables of another "
+        "application and none of lmsync's; nothing was made there",
+        hint="point [store] url (or LMSYNC_STORE_URL) at a database of lmsync's own (an empty one: lmsync makes "
+             "its store itself), or at an empty schema of this one (?options=-csearch_path%3D<schema>)",
     )

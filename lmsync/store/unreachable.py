@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from lmsync.errors import ConfigError, PartialFailure
 from lmsync.secrets import redact
+from lmsync.store.pg_refusals import refusal
 
 #: Query parameters of a PostgreSQL URL that carry a secret (libpq's connection keywords).
 SECRET_PARAMETERS = ("password", "sslpassword")
@@ -58,6 +59,8 @@ def unreachable(exc: DBAPIError, url: URL) -> PartialFailure | ConfigError:
         if secret:
             reason = reason.replace(secret, "<redacted>")
     where = shown_url(url)
+    if (refused := refusal(exc.orig, url, where)) is not None:  # a privilege, an object in the way (round 124, 6, 7)
+        return refused
     if any(words in reason.lower() for words in _ADMIN_MUST_ACT):
         return ConfigError(
             f"the store {where} cannot be opened: {reason}",
