@@ -109,22 +109,30 @@ def check_binding(store: Store, config: Config) -> StoreBinding | None:
     """
     site, course = site_of(config), config.programme.course
     bound = store.binding()
+    taken = False  # bound by another process since the read above: its run is still going
     if bound is None:
         if store.read_only:
             return None
         bound, recorded = store.claim_binding(site, course)  # not recorded: another process's, since the read above
-        if recorded and bound.adopted:  # (as an existing binding, not said as this run's: tester round 124, 2)
+        taken = not recorded  # (an existing binding, not said as this run's: tester round 124, 2)
+        if recorded and bound.adopted:
             log.warning("store.adopted", path=store.where, site=bound.site, course=bound.course)
         elif recorded:
             log.info("store.bound", path=store.where, site=bound.site, course=bound.course)
     if same_site(bound.site, site) and bound.course == course:
         return bound
-    if not store.holds_data():  # bound by a run that wrote nothing (re-test finding 2)
+    # Bound by a run that wrote nothing (re-test finding 2) is rebound; never one another run made a moment ago,
+    # which has yet to write: taking it would leave that run writing into a store bound to this course (review of
+    # tester round 124, 2).
+    if not taken and not store.holds_data():
         if store.read_only:  # a read takes it as the next write will, and writes nothing (tester round 31, 3)
             return None
         log.warning("store.rebound", path=store.where, site=site, course=course, was_site=bound.site,
                     was_course=bound.course)  # a mistyped course, not only a site (tester round 33, 5)
-        return store.rebind(site, course)
+        try:
+            return store.rebind(site, course)
+        except ValueError:  # data came in since holds_data: the binding stays, refused below
+            pass
     raise ConfigError(
         f"the store {store.where} belongs to site {bound.site}, course {bound.course}; "
         f"this configuration names site {site}, course {course}",

@@ -101,6 +101,10 @@ class Store:
             refuse_not_a_store(self.path, self.where)  # judged read-only, before the chmod, WAL and migrations
         try:
             self._open(url, str(target))
+        except ConfigError:  # refused once open (a privilege, an object in the way): its connection is let go
+            if hasattr(self, "_c"):
+                self.close()
+            raise
         except (sqlite3.DatabaseError, DBAPIError) as exc:
             if url is not None and isinstance(exc, DBAPIError):  # ProgrammingError too: a mistyped option (round 22, 4)
                 raise unreachable(exc, url) from None
@@ -234,7 +238,7 @@ class Store:
         """
         from lmsync.store.migrate import upgrade
 
-        upgrade(self._c, announce=True, path=self.path)
+        upgrade(self._c, announce=True, path=self.path, where=self.where)
 
     # --- statements -------------------------------------------------------------------------
 

@@ -70,7 +70,8 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def upgrade(
-    conn: Connection, revision: str = "head", *, announce: bool = False, path: Path | None = None
+    conn: Connection, revision: str = "head", *, announce: bool = False, path: Path | None = None,
+    where: str | None = None,
 ) -> None:
     """Migrate the store on ``conn`` to ``revision`` (default: the newest) in one transaction.
 
@@ -88,7 +89,8 @@ def upgrade(
     if before is not None and before not in known_revisions():  # before any copy or change (tester round 80, 1)
         from lmsync.store.problems import newer_store
 
-        raise newer_store(str(path) if path is not None else "store", before)
+        raise newer_store(where or (str(path) if path is not None else "(unnamed)"), before,
+                          postgres=conn.dialect.name == "postgresql")
     backup: Path | None = None
     existing = False
     if announce:

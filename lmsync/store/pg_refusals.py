@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from lmsync.errors import ConfigError
+from lmsync.secrets import redact
 
 #: SQLSTATEs of a refusal: insufficient_privilege (``permission denied for ...``, ``must be owner of ...``);
 #: a relation of lmsync's name that is not lmsync's table (duplicate_table, duplicate_object, wrong_object_type);
@@ -58,16 +59,18 @@ def role_of(url: URL, orig: Any = None) -> str:
     return url.username or getpass.getuser()
 
 
-def refusal(orig: Any, url: URL, where: str) -> ConfigError | None:
+def refusal(orig: Any, url: URL, where: str, schema: str | None = None) -> ConfigError | None:
     """The admin's error for the driver's error ``orig`` on the store ``where`` (the URL as messages show it), or
-    None when it is no refusal of ``refusal``'s kinds (module doc)."""
+    None when it is no refusal of ``refusal``'s kinds (module doc). ``schema``: the session's current schema when
+    known (SQLAlchemy's ``default_schema_name``: a search_path set on the role or database, not in the URL, included),
+    else the URL's (``schema_of``)."""
     state = getattr(orig, "sqlstate", None)
     lines = str(orig).strip().splitlines()
-    reason = lines[0] if lines else "no reason given"
+    reason = redact(lines[0]) if lines else "no reason given"
     if state == PRIVILEGE:
         words = reason.lower()
         kind = next((k for k in ("schema", "database") if f"for {k}" in words), "owner" if "must be owner" in words else "tables")
-        schema = reason.rsplit(" ", 1)[-1].strip('"') if kind == "schema" else schema_of(url)
+        schema = reason.rsplit(" ", 1)[-1].strip('"') if kind == "schema" else (schema or schema_of(url))
         return _privilege(reason, kind, url, where, role_of(url, orig), schema)
     if state in IN_THE_WAY:
         return ConfigError(
@@ -79,9 +82,10 @@ def refusal(orig: Any, url: URL, where: str) -> ConfigError | None:
     if state == NO_SCHEMA:
         return ConfigError(
             f"the store {where} has no schema to make its tables in: {reason} (the search_path names no schema "
-            "that exists)",
-            hint="fix search_path in [store] url's options (or the role's or database's search_path), or create "
-                 "that schema: CREATE SCHEMA NAME AUTHORIZATION ROLE",
+            "that exists, or none the role may use)",
+            hint=f"if the schema exists, GRANT USAGE, CREATE ON SCHEMA NAME TO {role_of(url, orig)} (as its owner); "
+                 "else fix search_path in [store] url's options (or the role's or database's search_path), or "
+                 "create that schema: CREATE SCHEMA NAME AUTHORIZATION ROLE",
         )
     return None
 
@@ -127,7 +131,7 @@ def watch(engine: Engine, url: URL, where: str) -> Engine:
 
     @event.listens_for(engine, "handle_error")
     def _refused(context: Any) -> ConfigError | None:
-        return refusal(context.original_exception, url, where)
+        return refusal(context.original_exception, url, where, getattr(context.dialect, "default_schema_name", None))
 
     return engine
 

@@ -61,7 +61,9 @@ def lock_salt() -> str:
     other's programme lock, while the processes one test starts share it (they inherit its token)."""
     if not active():
         return ""
-    return f":{os.environ.get(RUN, '')}"
+    if not os.environ.get(RUN):  # the switch left on outside the suite: refused, never a deployment's key changed
+        raise _outside()
+    return f":{os.environ[RUN]}"
 
 
 def redirect(target: Path | str, *, read_only: bool = False) -> Path | str:

@@ -33,3 +33,14 @@ def test_on_the_postgresql_pass_two_tests_never_share_a_programme_lock_and_one_t
     monkeypatch.setenv(suite_engine.RUN, "two")
     assert advisory_key("Year 1 mentoring") != first
     assert first != _released("Year 1 mentoring")
+
+
+def test_the_switch_left_on_without_a_test_run_is_refused_not_a_changed_key(monkeypatch):
+    """Only the suite sets both: a deployment whose environment kept ``LMSYNC_TEST_STORE`` alone must not take another
+    key than its other daemons (review of round 124, 4)."""
+    import pytest
+
+    monkeypatch.setenv(suite_engine.SWITCH, "postgresql")
+    monkeypatch.delenv(suite_engine.RUN, raising=False)
+    with pytest.raises(suite_engine.OutsideTheSuite):
+        advisory_key("Year 1 mentoring")

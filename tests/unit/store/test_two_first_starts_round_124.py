@@ -146,17 +146,22 @@ def test_round_124_2_a_run_losing_the_binding_insert_on_postgresql_goes_on_with_
         other.close()
 
 
+@pytest.mark.parametrize("data", [True, False], ids=["holds_data", "nothing_written_yet"])
 @pytest.mark.parametrize("step", ["binding", "holds_data"])
 def test_round_124_2_a_run_that_loses_the_binding_race_to_another_course_is_refused_as_on_an_existing_store(
-    store_target, tmp_path, monkeypatch, step,
+    store_target, tmp_path, monkeypatch, step, data,
 ):
+    """Refused, and the winner's binding stays, even while the winner has written nothing yet: rebinding it (as a
+    store a finished run bound and left empty is rebound) would leave the winner, still running, writing into a
+    store bound to the loser's course (review of round 124, 2)."""
     if step == "holds_data" and not isinstance(store_target, str):
         pytest.skip("SQLite: bind's BEGIN IMMEDIATE keeps another writer out between its read and its insert")
     store, other = _two_stores(store_target)
     try:
-        _bound_by_the_other_first(store, other, "MENTOR-2027", data=True, monkeypatch=monkeypatch, step=step)
+        _bound_by_the_other_first(store, other, "MENTOR-2027", data=data, monkeypatch=monkeypatch, step=step)
         with pytest.raises(ConfigError, match="course MENTOR-2027; this configuration names site .*course MENTOR-2026"):
             check_binding(store, _config(tmp_path, "MENTOR-2026"))
+        assert other.binding() is not None and other.binding().course == "MENTOR-2027"
     finally:
         store.close()
         other.close()
