@@ -33,7 +33,8 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
     their dates and this side's and shared reasons; the other side's reasons (:func:`withhold_other_side`)
     are left out without a trace, and every row's status and score are withheld (they weigh both
     sides' answers; withheld only where the other side's reasons stood, they told a mentor which
-    mentee rated them low: tester rounds 11, 2 and 23, 1); ``several_signals`` (it counted the hidden ones)
+    mentee rated them low: tester rounds 11, 2 and 23, 1), as is every ``digest_statuses`` row's ``status`` (the
+    snapshot status a digest was told from: tester round 126, 1); ``several_signals`` (it counted the hidden ones)
     goes too, and ``hi_bye`` reads as ``meetings_short`` (short *and low-rated*: a mentor who rated 4 learns
     the mentee's; round 25, 2). A queue item whose reasons include the other side's answers, or a
     ``hi_bye`` (whose ratings' side a stored reason does not say), is left out whole with its tracking: an
@@ -74,6 +75,10 @@ def withhold_others_judgements(data: dict[str, Any], user_id: int) -> dict[str, 
             # verdict, so its presence told that they had (tester round 97a, 5)
             row.update({k: None if k == "score" else "withheld" for k in ("status", "shared_status", "score") if k in row})
             row["reasons"] = json.dumps(kept_reasons)  # no count of what went: a count was a trace (round 25, 1)
+    # the pair status a coordinator's digest was told from is that day's snapshot status: withheld as it is there, in
+    # every export holding such a row, uncounted (a mentor read the at_risk their mentee's rating made: round 126, 1)
+    for row in data.get("digest_statuses", []):
+        row["status"] = "withheld"
     # a nudge to the other side alone says what flagged the pair (round 23, 1); not counted either (round 25, 1)
     data["nudges"] = [r for r in data.get("nudges", []) if r.get("recipient_id") == user_id]
     # how many answered about a mentor (counted at each erasure): a count of others' answers about them, as
@@ -135,7 +140,8 @@ NEVER_EXPORTED = (
     "who rated a meeting, and how, where and when its row was written, unless this person rated it",
     "survey answers and scores other people gave about this person, and the means of them lmsync published to the "
     "gradebook (hidden there from the person they are about)",
-    "the status, shared status and score of each health snapshot and queue item (they weigh both sides' answers)",
+    "the status, shared status and score of each health snapshot and queue item, and the pair status each digest was "
+    "told from (they weigh both sides' answers)",
     "health reasons drawn from the other side's answers, and how many signs they made together",
     "nudges sent to the other side",
     "queue items whose reasons include the other side's answers or meeting ratings (they may exist by them alone)",
