@@ -14,8 +14,13 @@ capacity that was written, even below the circle, stays as written: matching war
   lowered by them, never below what they hold (``holding``) nor their capacity if lower: the held place is taken,
   and no active mentee moves out for it (tester round 103b, 1: a mentee suspended one day lost their place to
   another mentee at once). Pure; raises nothing.
-- ``at_least_held(persons, blank, holding)``: ``persons`` in order, each whose id is in ``blank`` with its
-  ``capacity`` raised to ``holding`` (never lowered); the others are the same objects. Pure; raises nothing.
+- ``at_least_held(persons, blank, holding)``: ``persons`` in order, each whose id is in ``blank`` and holds a
+  circle with its ``capacity`` raised to ``holding`` (never lowered) and ``Person.blank_held`` set to it; the others
+  are the same objects. Pure; raises nothing.
+- ``circle_places(person, triads, juniors)``: the places matching counts in the person's circle: the capacity, a
+  peer mentor's (no faculty mentor role) in triads cut to ``juniors`` (``[matching] triad_juniors``) but, their
+  capacity field empty, never below the juniors they hold (``blank_held``; tester round 126, 2: a peer mentor with
+  six juniors in ``current_peer`` was cut to the default 3, three kept peer pairs broken). Pure; raises nothing.
 """
 
 from __future__ import annotations
@@ -33,9 +38,18 @@ def held_counts(*pairs: Mapping[str, str]) -> dict[str, int]:
 
 
 def at_least_held(persons: Sequence[Person], blank: Collection[str], holding: Mapping[str, int]) -> list[Person]:
-    """``persons``, those in ``blank`` (a capacity left empty) with room at least for what they hold."""
-    return [replace(p, capacity=holding[p.id]) if p.id in blank and holding.get(p.id, 0) > p.capacity else p
-            for p in persons]
+    """``persons``, those in ``blank`` (a capacity left empty) with room at least for what they hold, that held
+    count kept as ``blank_held`` (a triad's cut at ``triad_juniors`` stops there: ``circle_places``)."""
+    return [replace(p, capacity=max(p.capacity, holding[p.id]), blank_held=holding[p.id])
+            if p.id in blank and holding.get(p.id, 0) > 0 else p for p in persons]
+
+
+def circle_places(person: Person, triads: bool, juniors: int) -> int:
+    """Places in ``person``'s circle as matching counts them (0 or more): ``capacity``; in ``triads``, for a peer
+    mentor who is no faculty mentor, ``min(capacity, juniors)`` raised to ``min(capacity, blank_held)``."""
+    if not triads or person.has_role("mentor"):
+        return person.capacity
+    return max(min(person.capacity, juniors), min(person.capacity, person.blank_held))
 
 
 def less_held(persons: Sequence[Person], places: Mapping[int, int], holding: Mapping[str, int]) -> list[Person]:

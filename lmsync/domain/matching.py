@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from lmsync.domain.compatibility import Circle, MatchSettings, Weights, explain, total
+from lmsync.domain.held_capacity import circle_places
 from lmsync.domain.match_result import (
     MENTOR_GONE,
     MENTOR_OPTED_OUT,
@@ -71,7 +72,8 @@ def _circles(people: People, settings: MatchSettings) -> tuple[list[Person], Pla
     faculty = [p for p in persons if p.has_role("mentor")]
     peers = [p for p in persons if p.has_role("peer_mentor") and not p.has_role("mentor")]
     if settings.structure == "triads":
-        peer_capacity = {p.id: min(p.capacity, settings.triad_juniors) for p in peers}
+        # at most triad_juniors, a blank capacity never below the juniors held (tester round 126, 2)
+        peer_capacity = {p.id: circle_places(p, True, settings.triad_juniors) for p in peers}
         plans: Plans = [("mentor", faculty, dict(people.current)),
                         ("peer", peers, _merged(people.current_peers, people.current))]
         own: list[Mapping[str, str]] = [_merged(people.current, people.departed),

@@ -112,7 +112,8 @@ class Person:
 
     ``capacity`` is how many mentees they take in their mentoring role (0 = opted out); it
     means nothing for a pure mentee. ``aliases`` are other keys (idnumber when ``id`` is a
-    username) that pins, forbids and preferences may use.
+    username) that pins, forbids and preferences may use. ``blank_held``: with the capacity field
+    empty, how many mentees' current pairs name them (``held_capacity.at_least_held``), else 0.
     """
 
     id: str
@@ -128,6 +129,7 @@ class Person:
     needs: frozenset[str] = frozenset()
     also: frozenset[Role] = frozenset()
     aliases: Collection[str] = ()  # held as a sorted tuple: a frozenset of 4 is 216 bytes (issue 15, memory)
+    blank_held: int = 0  # capacity field empty: the mentees whose pair names them (held_capacity; round 126, 2)
 
     def __post_init__(self) -> None:
         self._check()
@@ -173,7 +175,7 @@ class Person:
         same values). The checks still run: raises ValueError as ``Person`` does.
         """
         person = object.__new__(cls)
-        values = (id, role, capacity, department, interests, year, languages, None, fullname, preferences, needs, also, ())
+        values = (id, role, capacity, department, interests, year, languages, None, fullname, preferences, needs, also, (), 0)
         for name, value in zip(_PERSON_FIELDS, values, strict=True):
             object.__setattr__(person, name, value)
         if not (id and capacity >= 0 and role in ROLES and _ROLE_SET.issuperset(also)):

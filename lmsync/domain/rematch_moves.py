@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from lmsync.domain.compatibility import MatchSettings
+from lmsync.domain.held_capacity import circle_places
 from lmsync.domain.match_result import REMATCHING, Match
 from lmsync.domain.people import People, Person
 from lmsync.domain.rematch_swaps import EPSILON, Undo
@@ -114,9 +115,9 @@ def balance_reason(before: str, stayed: int, now: int, load_balance: float, lost
 
 def places(persons: Iterable[Person], settings: MatchSettings) -> dict[str, int]:
     """Mentor id -> places in their circle, as matching counts them (``matching._circles``): the capacity,
-    a peer mentor's (no faculty mentor role) capped at ``triad_juniors`` in triads."""
+    a peer mentor's (no faculty mentor role) capped at ``triad_juniors`` in triads (``held_capacity.circle_places``)."""
     triads = settings.structure == "triads"
-    return {p.id: min(p.capacity, settings.triad_juniors) if triads and not p.has_role("mentor") else p.capacity
+    return {p.id: circle_places(p, triads, settings.triad_juniors)
             for p in persons if p.has_role("mentor") or p.has_role("peer_mentor")}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -77,12 +78,16 @@ def row_by_row(text: str, config: Config) -> list[Person]:
     spellings = spelling_map(config.matching.aliases)
     folded = {}
     persons = []
+    held: Counter[str] = Counter()  # a blank capacity keeps the circle it holds (tester round 126, 2: blank_held)
+    blank: set[str] = set()
     for row in csv.DictReader(io.StringIO(text)):
         if not any(row.values()):
             continue
         cell = {key: value.strip() for key, value in row.items()}
         roles = [r.strip() for r in MULTI_SEPARATORS.split(cell["role"]) if r.strip()]
         folded[cell["id"].casefold()] = cell["id"]
+        held[cell.get("current_mentor", "").casefold()] += 1
+        blank |= {cell["id"]} if not cell["capacity"] else set()
         persons.append(
             Person(
                 id=cell["id"],
@@ -100,7 +105,9 @@ def row_by_row(text: str, config: Config) -> list[Person]:
         )
     return [
         Person(**{**{f: getattr(p, f) for f in Person.__dataclass_fields__},  # type: ignore[arg-type]
-                  "preferences": tuple(folded[c.casefold()] for c in p.preferences)})
+                  "preferences": tuple(folded[c.casefold()] for c in p.preferences),
+                  **({"capacity": max(p.capacity, n), "blank_held": n}
+                     if p.id in blank and (n := held[p.id.casefold()]) else {})})
         for p in persons
     ]
 
