@@ -120,23 +120,13 @@ class Store:
         self._c: Connection = self.engine.connect()
         if self.read_only and self.dialect == "postgresql":
             self._c = self._c.execution_options(postgresql_readonly=True)
-        self._refuse_foreign()
+        # another application's database, a newer lmsync's store: refused before anything is made (``not_ours``;
+        # tester rounds 5, 10 and 124, 1 and 4); ``__init__`` lets the connection go
+        refuse_not_ours(self._c, self.where)
         if self.read_only:
             self._read_only_schema()
         else:
             self.migrate()
-
-    def _refuse_foreign(self) -> None:
-        """Refuse another application's database (tables, none lmsync's: tester round 5, 10; a PostgreSQL one,
-        round 124, 1) and a store a newer lmsync wrote (round 124, 4), on reads and writes alike, before anything
-        is made: ``not_ours``. A file at the store's path was judged before it was opened (``refuse_not_a_store``,
-        tester round 79, 5): this judges what the connection sees, a PostgreSQL database, an in-memory store or
-        one a test redirected included."""
-        try:
-            refuse_not_ours(self._c, self.where)
-        except ConfigError:
-            self.close()
-            raise
 
     # --- engines ----------------------------------------------------------------------------
 

@@ -83,3 +83,17 @@ def mentee_of(home: Any, mentor: str) -> str:
     mentor_id = next(u.id for u in site.users.values() if u.username == mentor)
     group = next(g for g in site.groups.values() if mentor_of_idnumber("mentor-2026", g.idnumber) == mentor_id)
     return str(site.users[min(group.members - {mentor_id})].username)
+
+
+def run_sql(url: str, *statements: str) -> None:
+    """Run ``statements`` in one transaction on the database ``url`` names, outside lmsync (set-ups of tests that
+    make a database lmsync must refuse or cannot use)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()

@@ -17,27 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from lmsync.store.db import Store
 
-from .conftest import run_in
+from .conftest import run_in, run_sql
 
 READERS_AND_WRITERS = [("doctor",), ("queue", "list"), ("health", "--as-of", "2026-10-01"), ("sync",), ("run",)]
 
 
 def _said(result: Any) -> str:
     return " ".join(result.output.split())
-
-
-def _sql(url: str, *statements: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 def _tables(url: str) -> list[str]:
@@ -56,7 +46,7 @@ def _configured(home: Path, url: str) -> None:
 def test_round_124_1_another_applications_postgresql_database_is_refused_and_nothing_is_made(
     cli_home: Path, postgres_url: str
 ) -> None:
-    _sql(postgres_url, "CREATE TABLE mdl_user (id bigserial PRIMARY KEY, username varchar(100))",
+    run_sql(postgres_url, "CREATE TABLE mdl_user (id bigserial PRIMARY KEY, username varchar(100))",
          "CREATE TABLE mdl_course (id bigserial PRIMARY KEY, shortname text)")
     _configured(cli_home, postgres_url)
     for args in READERS_AND_WRITERS:
@@ -72,12 +62,12 @@ def test_round_124_1_another_applications_postgresql_database_is_refused_and_not
 
 def test_round_124_1_lmsyncs_tables_beside_anothers_stay_a_store(cli_home: Path, postgres_url: str) -> None:
     Store(postgres_url).close()  # lmsync's store, at this lmsync's revision
-    _sql(postgres_url, "CREATE TABLE mdl_user (id bigserial PRIMARY KEY)")
+    run_sql(postgres_url, "CREATE TABLE mdl_user (id bigserial PRIMARY KEY)")
     _configured(cli_home, postgres_url)
     assert run_in(cli_home, "queue", "list").exit_code == 0
     Store(postgres_url).close()
     # an older lmsync store (no revision recorded yet, the numbered-SQL era's or the migrations' middle) beside it too
-    _sql(postgres_url, "DELETE FROM alembic_version")
+    run_sql(postgres_url, "DELETE FROM alembic_version")
     Store(postgres_url).close()
     assert "mdl_user" in _tables(postgres_url)
 
@@ -86,7 +76,7 @@ def test_round_124_4_a_postgresql_store_a_newer_lmsync_wrote_is_refused_alike_by
     cli_home: Path, postgres_url: str
 ) -> None:
     Store(postgres_url).close()
-    _sql(postgres_url, "UPDATE alembic_version SET version_num = '0999'")
+    run_sql(postgres_url, "UPDATE alembic_version SET version_num = '0999'")
     _configured(cli_home, postgres_url)
     for args in READERS_AND_WRITERS:
         result = run_in(cli_home, *args)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from lmsync.config import load_config
@@ -27,17 +27,7 @@ from lmsync.service.doctor_checks import store_check
 from lmsync.store import schema
 from lmsync.store.db import Store
 
-from .conftest import run_in
-
-
-def _sql(url: str, *statements: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
-    finally:
-        engine.dispose()
+from .conftest import run_in, run_sql
 
 
 def _schema(url: str) -> str:
@@ -49,11 +39,11 @@ def role(postgres_url: str) -> Iterator[str]:
     """A new login role of the test server (no password: as the test server's own), with USAGE on the test's schema
     only; dropped with whatever it was granted afterwards."""
     name = f"lmsync_r_{uuid.uuid4().hex[:10]}"
-    _sql(postgres_url, f"CREATE ROLE {name} LOGIN", f'GRANT USAGE ON SCHEMA "{_schema(postgres_url)}" TO {name}')
+    run_sql(postgres_url, f"CREATE ROLE {name} LOGIN", f'GRANT USAGE ON SCHEMA "{_schema(postgres_url)}" TO {name}')
     try:
         yield name
     finally:
-        _sql(postgres_url, f"DROP OWNED BY {name}", f"DROP ROLE {name}")
+        run_sql(postgres_url, f"DROP OWNED BY {name}", f"DROP ROLE {name}")
 
 
 def _as(url: str, role: str) -> str:
@@ -72,7 +62,7 @@ def _store_line(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, url: str) -> tup
 def test_round_124_3_a_read_only_role_is_told_the_grant_exit_2_not_a_traceback(postgres_url, role, tmp_path,
                                                                              monkeypatch):
     Store(postgres_url).close()  # the service's role makes the store
-    _sql(postgres_url, f'GRANT SELECT ON ALL TABLES IN SCHEMA "{_schema(postgres_url)}" TO {role}')
+    run_sql(postgres_url, f'GRANT SELECT ON ALL TABLES IN SCHEMA "{_schema(postgres_url)}" TO {role}')
     reader = _as(postgres_url, role)
     store = Store(reader)
     try:
@@ -97,7 +87,7 @@ def test_round_124_3_a_read_only_role_is_told_the_grant_exit_2_not_a_traceback(p
 def test_round_124_3_the_cli_says_one_line_exit_2(postgres_url, role, cli_home):
     (cli_home / "lmsync.toml").write_text(f'[programme]\nname = "mentor-2026"\n[store]\nurl = "{postgres_url}"\n')
     assert run_in(cli_home, "sync").exit_code == 0  # the service's role makes the store and the pairs
-    _sql(postgres_url, f'GRANT SELECT ON ALL TABLES IN SCHEMA "{_schema(postgres_url)}" TO {role}')
+    run_sql(postgres_url, f'GRANT SELECT ON ALL TABLES IN SCHEMA "{_schema(postgres_url)}" TO {role}')
     (cli_home / "lmsync.toml").write_text(
         f'[programme]\nname = "mentor-2026"\n[store]\nurl = "{_as(postgres_url, role)}"\n')
     result = run_in(cli_home, "health")  # the coordinator's daily view records a snapshot
@@ -118,7 +108,7 @@ def test_round_124_6_a_role_without_create_on_its_schema(postgres_url, role, tmp
 
 
 def test_round_124_7_a_view_named_like_a_table_is_the_admins_not_a_retry(postgres_url, tmp_path, monkeypatch):
-    _sql(postgres_url, "CREATE VIEW meetings AS SELECT 1 AS id")
+    run_sql(postgres_url, "CREATE VIEW meetings AS SELECT 1 AS id")
     status, detail, _fix = _store_line(tmp_path, monkeypatch, postgres_url)
     assert status == "fail" and 'relation "meetings" is not a table' in detail, detail
     with pytest.raises(ConfigError) as refused:  # was PartialFailure, exit 1, "check that the database server runs"
