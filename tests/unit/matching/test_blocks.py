@@ -53,6 +53,42 @@ def _reference(red: np.ndarray, ids: np.ndarray, noise: np.ndarray, margin: floa
 
 
 @pytest.mark.parametrize("settings", [MatchSettings(), TIES], ids=["varied", "ties"])
+@pytest.mark.parametrize(("margin", "fewest", "most"), [(0.0, 32, 32), (1.0, 3, 32), (0.5, 8, 12), (0.0, 40, 60)])
+def test_pick_on_wide_rows_equals_sorting_every_row(settings: MatchSettings, margin: float, fewest: int, most: int) -> None:
+    """Rows wide enough for ``_floor_for`` (the set maxima that replace the doubling steps, issue
+    15): still exactly the cells a sort of every row picks, ties and infeasible pairs included."""
+    people = programme(30, 700, 11)
+    comp = _comp(dataclasses.replace(people, forbids=(("s000", "t001"), ("s003", "t250"))), settings)
+    scores = pair_scan.Scores(comp)
+    prices = np.random.default_rng(2).integers(0, 8, comp.m) * 0.5
+    priced = scores.priced(prices, 8.0)
+    red = scores.reduced(slice(0, comp.n), priced)
+    red[5, ::3] = priced.infeasible_below - 1  # a row with a third of its mentors out of reach
+    ids = np.arange(7, 7 + comp.n)
+    best = red.max(axis=1)
+    rows = np.flatnonzero(best >= priced.infeasible_below)
+    r, c = pair_scan.pick(red, best, rows, margin, fewest, most, scores.noise, ids, priced.infeasible_below)
+    got = set(zip(r.tolist(), c.tolist(), strict=True))
+    assert len(got) == len(r)
+    assert got == _reference(red, ids, scores.noise, margin, fewest, most, priced.infeasible_below)
+
+
+@pytest.mark.parametrize("fewest", [1, 3, 32])
+def test_floor_for_leaves_at_least_fewest_cells_whatever_the_ties(fewest: int) -> None:
+    rng = np.random.default_rng(fewest)
+    part = rng.integers(0, 3, (50, 1000)).astype(np.float32)  # three values: ties everywhere
+    part[0] = 0.0
+    part[1, :] = -100.0
+    part[1, 999] = 2.0  # one feasible cell: the floor falls to the infeasible bound
+    floor = pair_scan._floor_for(part, fewest, -50.0)
+    assert floor is not None
+    above = (part >= floor.astype(np.float32)[:, None]).sum(axis=1)
+    assert (above[2:] >= fewest).all()
+    assert floor[1] == -50.0 if fewest > 1 else floor[1] == 2.0
+    assert pair_scan._floor_for(part[:, :4 * fewest], fewest, -50.0) is None  # too narrow to gain
+
+
+@pytest.mark.parametrize("settings", [MatchSettings(), TIES], ids=["varied", "ties"])
 @pytest.mark.parametrize(("margin", "fewest", "most"), [(0.0, 5, 5), (0.5, 3, 6), (1.0, 2, 40), (0.0, 1, 1)])
 def test_pick_equals_sorting_every_row(settings: MatchSettings, margin: float, fewest: int, most: int) -> None:
     comp = _comp(programme(70, 45, 3), settings)
