@@ -76,14 +76,15 @@ class Auction:
         gave_up = np.zeros(n, dtype=bool)
         self._release_unhappy(eps)
         rounds = 0
+        # Each mentor's slots by price and its two cheapest prices; after a round only the mentors
+        # bid on are sorted again (each row is sorted alone, so the same order as sorting all: the
+        # whole table per round was half of a late round's time; issue 15, speed).
+        order, cheapest = _by_price(self.total)
         while rounds < max_rounds:
             bidders = np.flatnonzero((self.where < 0) & ~gave_up)
             if len(bidders) == 0:
                 break
             rounds += 1
-            order = np.argsort(self.total, axis=1)  # slots by price, per mentor (cheap: m x w)
-            cheapest = np.take_along_axis(self.total, order[:, :2], axis=1) if width > 1 else np.hstack(
-                [self.total, np.full((m, 1), np.inf)])
             j, best, own, runner = self._offers(bidders, cheapest[:, 0], cheapest[:, 1])
             runner = np.maximum(runner, self.floor)
             hopeless = best < self.floor
@@ -107,6 +108,8 @@ class Auction:
             self.total[j, slot] = bid
             self.holder[j, slot] = bidders
             self.where[bidders] = j * width + slot
+            changed = np.unique(j)
+            order[changed], cheapest[changed] = _by_price(self.total[changed])
         return rounds
 
     def _offers(self, bidders: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -152,6 +155,15 @@ class Auction:
             w = self.where[bad]
             self.holder.ravel()[w] = -1
             self.where[bad] = -1
+
+
+def _by_price(total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's slots by price (``argsort``) and its two cheapest prices (``+inf`` for a
+    second when a mentor has one slot column)."""
+    order = np.argsort(total, axis=1)
+    if total.shape[1] > 1:
+        return order, np.take_along_axis(total, order[:, :2], axis=1)
+    return order, np.hstack([total, np.full((len(total), 1), np.inf)])
 
 
 def _score_of(cols: np.ndarray, values: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import lmsync.domain.assignment as assignment
+import lmsync.domain.auction as auction_module
 from lmsync.domain.auction import estimate_prices
 from lmsync.domain.compatibility import Circle, Compatibility, MatchSettings, Weights
 from lmsync.domain.matching import match
@@ -59,6 +60,39 @@ def test_auction_prices_clear_a_small_market() -> None:
     held = auction.where // auction.total.shape[1]
     assert held.tolist() == [0, 1]  # the optimal assignment on this graph (5 + 3 > 4 + 1)
     assert 1.0 - 0.02 <= prices[0] - prices[1] <= 4.0 + 0.02  # both mentees happy within eps
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auction_resorting_only_the_mentors_bid_on_keeps_every_mentors_cheapest_prices(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Issue 15, speed: after a round only the mentors whose slots took bids are sorted by price
+    again; every round still bids against each mentor's two cheapest slot prices."""
+    rng = np.random.default_rng(seed)
+    n, m = 400, 60
+    rows = np.repeat(np.arange(n), 8)
+    cols = np.concatenate([rng.choice(m, 8, replace=False) for _ in range(n)])
+    scores = rng.integers(0, 12, len(rows)) * 0.5  # ties: price wars
+    order = np.lexsort((cols, rows))
+    edges = (rows[order], cols[order], scores[order])
+    capacity = rng.integers(1, 9, m)
+
+    sorted_rows: list[int] = []
+    real_sort, real_offers = auction_module._by_price, auction_module.Auction._offers
+
+    def sort_spy(total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sorted_rows.append(len(total))
+        return real_sort(total)
+
+    def offers_spy(self: auction_module.Auction, bidders: np.ndarray, first: np.ndarray,
+                   second: np.ndarray) -> tuple[np.ndarray, ...]:
+        fresh = np.sort(self.total, axis=1)  # every mentor's prices sorted afresh
+        assert np.array_equal(first, fresh[:, 0]) and np.array_equal(second, fresh[:, 1])
+        return real_offers(self, bidders, first, second)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(auction_module, "_by_price", sort_spy)
+    monkeypatch.setattr(auction_module.Auction, "_offers", offers_spy)
+    prices, auction = estimate_prices(n, edges, capacity, np.zeros(m), 0.5, -20.0, schedule=(0.25,))
+    assert len(sorted_rows) > 10 and min(sorted_rows) < m  # later rounds sorted only some mentors
+    assert (auction.where >= 0).sum() == min(n, int(capacity.sum())) and np.isfinite(prices).all()
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
