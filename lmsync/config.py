@@ -34,6 +34,7 @@ from lmsync.config_sections import (
 from lmsync.config_sites import MoodleConfig, StoreConfig, refuse_empty_store_url
 from lmsync.config_types import loose_values
 from lmsync.config_variables import refuse_unusable_paths, refuse_variables
+from lmsync.config_welcome import WelcomeConfig
 from lmsync.config_words import in_words
 from lmsync.errors import ConfigError
 from lmsync.health_config import HealthConfig, NudgesConfig, TimeZoneName
@@ -200,34 +201,6 @@ class MatchingConfig(Section):
             raise ValueError(f"peer_year_gap_preferred ({preferred}) is outside peer_year_gap_min to peer_year_gap_max "
                              f"({low} to {high}): no pair could score the full year_gap weight")
         return self
-
-
-class WelcomeConfig(Section):
-    """The discussion posted in each new circle ({group_name}, {mentor_fullname})."""
-
-    subject: str = Field(
-        "Welcome to {mentor_fullname}'s mentoring circle", description="subject of the welcome discussion"
-    )
-
-    @field_validator("subject")
-    @classmethod
-    def _moodle_accepts(cls, value: str) -> str:
-        from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX
-
-        problem = moodle_name_problem(value, ("group_name", "mentor_fullname"), DISCUSSION_SUBJECT_MAX)
-        if problem:
-            raise ValueError(problem)
-        return value
-    message: str = Field(
-        description="HTML body of the welcome discussion; {group_name} and {mentor_fullname} go in as text (HTML-escaped)",
-        default=(
-            "<p>Welcome, {mentor_fullname}'s circle.</p>"
-            "<p>Agenda for your first meeting:</p>"
-            "<ol><li>Introductions and what each of you hopes to get from the programme</li>"
-            "<li>Agree how often and where you will meet</li>"
-            "<li>Set one goal for the next month</li></ol>"
-        ),
-    )
 
 
 class SyncConfig(Section):

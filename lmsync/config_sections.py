@@ -48,6 +48,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from lmsync.config_placeholders import placeholder_problem
 from lmsync.domain.instruments import (
     BUILTIN_INSTRUMENTS,
     Instrument,
@@ -365,16 +366,16 @@ def moodle_name_problem(
     Group and grouping names and discussion subjects are validated, not cleaned: a ``<`` that
     opens a tag fails the whole batch with a reason-less ``invalidparameter`` (shared/moodle
     README, trap 38), so a template is checked at load time with each ``{placeholder}`` filled
-    with a plain word. An unknown placeholder is reported too. With ``max_length`` (Moodle's
+    with a plain word. An unknown, malformed or positional placeholder, or one with a format spec,
+    conversion or attribute/index access, is reported too (``config_placeholders``). With ``max_length`` (Moodle's
     column length, ``lmsync.moodle.text.GROUP_NAME_MAX`` ...), a template whose own text, with
     the placeholders empty, is already longer is refused (``name_problem``). People's names
     filled in later are checked by the plan.
     """
-    try:
-        sample = template.format(**{name: "Sample" for name in placeholders})
-    except (KeyError, IndexError, ValueError) as exc:
-        allowed = ", ".join("{" + p + "}" for p in placeholders) or "none"
-        return f"unknown or malformed placeholder {exc} (placeholders: {allowed})"
+    problem = placeholder_problem(template, placeholders)  # only plain {name}s (tester round 127, 3)
+    if problem:
+        return problem
+    sample = template.format(**{name: "Sample" for name in placeholders})
     if not sample.strip():
         return "must not be empty"
     if max_length is not None:
