@@ -134,9 +134,14 @@ class Scores:
         """The sparse bonus of each sorted edge key (row * m + col), 0 where none."""
         out = np.zeros(len(keys))
         if len(self._bonus_keys) and len(keys):
-            where = np.minimum(np.searchsorted(keys, self._bonus_keys), len(keys) - 1)
-            hit = keys[where] == self._bonus_keys
-            out[where[hit]] = self._bonus_values[hit]
+            # only the bonus keys within the edges' range: a block's edges are one block of rows,
+            # and searching every bonus key per block cost 0.2 s at 50,000 x 10,000 (issue 15, speed)
+            a = int(np.searchsorted(self._bonus_keys, keys[0], side="left"))
+            b = int(np.searchsorted(self._bonus_keys, keys[-1], side="right"))
+            bonus_keys = self._bonus_keys[a:b]
+            where = np.minimum(np.searchsorted(keys, bonus_keys), len(keys) - 1)
+            hit = keys[where] == bonus_keys
+            out[where[hit]] = self._bonus_values[a:b][hit]
         return out
 
     def bonus_edges(self) -> Edges:
