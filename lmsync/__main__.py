@@ -1,3 +1,3 @@
-from lmsync.cli import main
+from lmsync.cli import console
 
-main()
+console()

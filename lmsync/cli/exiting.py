@@ -6,10 +6,11 @@ timeout (``[moodle] timeout_seconds``, round 82a, 2). ``ExitsAtOnce`` hands the 
 ``jobs.exit_at_once``, which ends the process there when such threads are left. Nothing changes for a command
 that was not stopped twice, or when lmsync is run through ``main.main()`` (click's test runner does).
 
-A command that ends with nothing left to close (no store was opened: SQLAlchemy was never loaded; no thread but
-the main one) runs the exit handlers (``atexit``: logging's flush, finalizers), flushes its output and ends the
-process there (``end_without_teardown``), instead of letting Python free every object it built one by one:
-after ``lmsync match --people`` of 50,000 x 10,000 that teardown took 0.2-0.35 s of the run (issue 15, speed).
+Run as the console script or ``python -m lmsync`` (``lmsync.cli.console``), a command that ends with nothing left
+to close (no store was opened: SQLAlchemy was never loaded; no thread but the main one) runs the exit handlers
+(``atexit``: logging's flush, finalizers), flushes its output and ends the process there (``end_without_teardown``),
+instead of letting Python free every object it built one by one: after ``lmsync match --people`` of 50,000 x 10,000
+that teardown took 0.2-0.35 s of the run (issue 15, speed). A program calling ``main()`` keeps its process.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ExitsAtOnce(click.Group):
     16 KiB chunks, and one frame more put the matching's hot calls on a chunk's edge, mapping and unmapping one
     25,000 times (measured: 5,000 x 1,000 ties 1.13 -> 1.45 s, 2,700 -> 25,300 ``munmap``)."""
 
+    ends_at_once = False  # the console entry's copy (``lmsync.cli.console``) only: see ``end_without_teardown``
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return self.main(*args, **kwargs)
@@ -39,7 +42,7 @@ class ExitsAtOnce(click.Group):
             jobs = sys.modules.get("lmsync.service.jobs")  # loaded by every command that takes stop requests
             if jobs is not None:
                 jobs.exit_at_once(code)
-            if exc.code is None or isinstance(exc.code, int):  # a text code is printed by Python's own exit
+            if self.ends_at_once and (exc.code is None or isinstance(exc.code, int)):  # a text code: Python prints it
                 end_without_teardown(code)
             raise
 
