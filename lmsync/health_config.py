@@ -207,7 +207,11 @@ class HealthConfig(Section):
     """survey item ('instrument.item' or 'item', '' = none) whose yes answer marks the respondent's pair as
     not a good fit when health next judges (`lmsync health`, or the health step of `lmsync run`): the pair is
     then forbidden and re-matched by the sync after that. Yes is 1 (a survey CSV gives the numeric item's 1;
-    an answer read from Moodle Feedback may also be yes or true)"""
+    an answer read from Moodle Feedback may also be yes or true). The pair is the respondent's on their
+    instrument's side (mentee: with their mentor; mentor: with the mentee its about column names, else their
+    only one; both: the one its about column names, else the only pair they have), one that existed on the
+    answer's day: an answer naming no one (as every Feedback answer) marks none when its respondent had another
+    partner on that side that day (re-matched then)"""
 
     @field_validator("coordinators", "escalate_to")
     @classmethod

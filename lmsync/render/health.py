@@ -86,7 +86,11 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
 
     ``erased_since``: the people erased on or after a past day viewed (``health_erased.erased_since``), whose pairs
     of that day went with their erasure: said in the text and counted in JSON's ``people_erased_since`` (0 on
-    today's view; tester round 112b, 9b)."""
+    today's view; tester round 112b, 9b).
+
+    The pairs this run marked not a good fit from a survey answer (``HealthReport.not_a_good_fit``) are named in the
+    text and listed in JSON's ``not_a_good_fit`` (``"mentor-mentee"`` ids; empty on a view of another day, which marks
+    nothing; tester round 127, 5)."""
     rows = [
         {
             "pair": v.health.pair_id, "mentor_id": v.health.mentor_id, "mentor": v.mentor_username,
@@ -179,6 +183,10 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
         blocks.append(Note(f"Escalated (overdue): {escalated} (see `lmsync queue list`)."))
     if report.unescalated:
         blocks.append(Note(unescalated_note(report.unescalated, people)))
+    if report.not_a_good_fit:  # a lasting decision, said where the coordinator looks (tester round 127, 5)
+        marked = "; ".join(people.pair(m, e) for m, e in report.not_a_good_fit)
+        blocks.append(Note(f"Marked not a good fit by a survey answer: {marked}: never made again, re-matched by the "
+                           "next sync (`lmsync pair show` says when)."))
     # every run while they stay paused, not only the one that paused them (tester round 50, 10); those on hold while
     # someone is away apart, not as no longer in the programme (after tester round 105a, 1)
     apart = PausedApart.of(report.paused, report.gone)
@@ -190,6 +198,7 @@ def health_view(report: HealthReport, people: People, today: date | None = None,
     if len(away) < len(apart.held):  # their circle left alone, nobody away (tester round 108a, 4)
         blocks.append(Note(held_note([i for i in apart.held if i not in away], people, apart.now, alone=True)))
     blocks.append(Field("escalated", [f"{i.mentor_id}-{i.mentee_id}" for i in report.escalated]))
+    blocks.append(Field("not_a_good_fit", [f"{m}-{e}" for m, e in report.not_a_good_fit]))  # marked by this run
     # counts, as skipped_inactive (R44b-3): the items paused now (no longer in the programme, or on hold), and those
     # of them this run paused
     blocks.append(Field("paused_not_in_programme", len(apart.gone)))

@@ -38,8 +38,9 @@ def sync_step(api: MoodleApi, config: Config, store: Store, should_stop: Callabl
     text = (f"{written} write(s) in {result.rounds} round(s), {moved} membership change(s) planned"
             + (f" ({added} added, {removed} removed{removals_said(result.first_plan, result.desired, show)})"
                if moved else ""))  # each removal lmsync decides with why (tester round 115a, 6)
-    if forbidden:
-        text += f"; {len(forbidden)} pair(s) not a good fit forbidden"
+    if forbidden:  # standing marks, not this run's: "forbidden" on every later run read as new (tester round 127, 5)
+        n = len(forbidden)
+        text += f"; {n} pair{'' if n == 1 else 's'} marked not a good fit {'is' if n == 1 else 'are'} kept apart"
     last_plan = result.final_plan or result.first_plan
     if result.first_plan.unmatched:  # a shortage is the coordinator's to see in every run (tester round 46b, 2)
         counts["without_mentor"] = sum(result.first_plan.unmatched.values())

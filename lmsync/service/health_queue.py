@@ -1,16 +1,15 @@
-"""A pair that is not a good fit (forbidden in the matching input, re-matched by the next sync), and
-the coordinator queue's commands (``lmsync queue list|ack|done``; store only, no Moodle needed)."""
+"""The coordinator queue's commands (``lmsync queue list|ack|done``; store only, no Moodle needed), and the
+names of a pair that is not a good fit, kept here for their callers (``lmsync.service.not_a_good_fit``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from lmsync.config import Config
 from lmsync.domain.health import parse_pair_id
-from lmsync.errors import ConfigError, InputError, LmsyncError
+from lmsync.errors import InputError, LmsyncError
 from lmsync.log import get_logger
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.away_mentors import hold_windows
@@ -18,8 +17,11 @@ from lmsync.service.circles_left_alone import LEFT_ALONE_FIX, left_alone_item
 from lmsync.service.clock_check import check_write_clock
 from lmsync.service.coordinator_accounts import active_coordinators, suspended_usernames
 from lmsync.service.established import NotAPair, known_pair, made_again_since_closed
-from lmsync.service.health_inputs import journal_pairing_days, programme_start, today
-from lmsync.service.programme_settings import programme_zone, settings
+from lmsync.service.health_inputs import today
+from lmsync.service.not_a_good_fit import check_not_a_good_fit_item as check_not_a_good_fit_item
+from lmsync.service.not_a_good_fit import mark_not_a_good_fit as mark_not_a_good_fit
+from lmsync.service.not_a_good_fit import not_a_good_fit_answers as not_a_good_fit_answers
+from lmsync.service.not_a_good_fit import with_forbidden_pairs as with_forbidden_pairs
 from lmsync.service.queue_flagged import with_flagged_days
 from lmsync.service.queue_holds import HELD_FIX, held_item, on_hold_said, with_holds
 from lmsync.service.queue_judged import with_judged
@@ -30,113 +32,8 @@ from lmsync.store.db import Store
 from lmsync.store.forbids import PairForbids
 from lmsync.store.queue import OUTCOMES, CoordinatorQueue, QueueItem
 from lmsync.store.snapshots import HealthSnapshots, SnapshotRow
-from lmsync.store.surveys import SurveyRepository
 
 log = get_logger(__name__)
-
-
-# --- "not a good fit": forbidden in the matching input, re-matched by the next sync ------------------
-
-_YES = {"1", "yes", "y", "true", "ja", "oui", "si"}
-
-
-def _check_item(config: Config, instrument: str, item: str) -> None:
-    """``[health] not_a_good_fit_item`` names a configured instrument's item (a bare item: any one's):
-    a typo matched no answer and no pair was ever re-matched, without a word (tester round 19)."""
-    instruments = settings(config).instruments
-    if instrument and instrument not in instruments:
-        raise ConfigError(f"health.not_a_good_fit_item: no instrument {instrument!r}",
-                          hint=f"name one of {', '.join(sorted(instruments))} as INSTRUMENT.ITEM, or a bare ITEM")
-    holders = [instruments[instrument]] if instrument else list(instruments.values())
-    if not any(item in i.items for i in holders):
-        where = f"instrument {instrument!r}" if instrument else "any configured instrument"
-        raise ConfigError(f"health.not_a_good_fit_item: {where} has no item {item!r}",
-                          hint="give the item's name as [instruments.<name>] items lists it")
-
-
-def check_not_a_good_fit_item(config: Config) -> None:
-    """Raise ``ConfigError`` when ``[health] not_a_good_fit_item`` names no configured instrument's item:
-    ``lmsync run`` asks before its first step (tester round 44b, 5: the sync had written first)."""
-    wanted = config.health.not_a_good_fit_item.strip()
-    if wanted:
-        instrument, _, item = wanted.rpartition(".")
-        _check_item(config, instrument, item)
-
-
-def not_a_good_fit_answers(
-    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
-) -> list[tuple[int, int]]:
-    """Current pairs a survey answer says are not a good fit (``[health] not_a_good_fit_item``).
-
-    The item is ``instrument.item`` or a bare ``item`` (any instrument); a yes (1, yes, true)
-    counts. A mentor's answer names its mentee by ``about_id``; a mentor answering in general
-    with several mentees names none, and is left out. Only answers dated on or after the pair
-    started count, so a mentee's answer about a former mentor never forbids the new one.
-    """
-    wanted = config.health.not_a_good_fit_item.strip()
-    if not wanted:
-        return []
-    instrument, _, item = wanted.rpartition(".")
-    _check_item(config, instrument, item)
-    pair_list = sorted(set(pairs))
-    mentees_of: dict[int, list[int]] = defaultdict(list)
-    mentor_of: dict[int, list[int]] = defaultdict(list)
-    for mentor, mentee in pair_list:
-        mentees_of[mentor].append(mentee)
-        mentor_of[mentee].append(mentor)
-    started = journal_pairing_days(store, config.programme.name, programme_zone(config))  # local days, as answers'
-    start = programme_start(config)
-    found: set[tuple[int, int]] = set()
-    for answer in SurveyRepository(store, config.programme.name).answers(instrument=instrument or None):
-        if answer.item != item or answer.value.strip().lower() not in _YES or answer.date > as_of:
-            continue
-        who = answer.respondent_id
-        if who in mentees_of:
-            others = [answer.about_id] if answer.about_id else mentees_of[who]
-            candidates = [(who, m) for m in others if m in mentees_of[who]]
-        else:
-            others = [answer.about_id] if answer.about_id else mentor_of.get(who, [])
-            candidates = [(m, who) for m in others if m in mentor_of.get(who, [])]
-        if len(candidates) != 1:
-            continue  # names no current pair, or several: not one pair to forbid
-        pair = candidates[0]
-        since = started.get(pair) or start
-        if since is None or answer.date >= since:
-            found.add(pair)
-    return sorted(found)
-
-
-def mark_not_a_good_fit(
-    config: Config, store: Store, pairs: Iterable[tuple[int, int]], *, as_of: date
-) -> list[tuple[int, int]]:
-    """Record the survey's not-a-good-fit pairs as forbidden; returns those newly recorded."""
-    forbids = PairForbids(store, config.programme.name)
-    return [
-        pair
-        for pair in not_a_good_fit_answers(config, store, pairs, as_of=as_of)
-        if forbids.mark(pair, source="survey", on=as_of)
-    ]
-
-
-def with_forbidden_pairs(config: Config, store: Store) -> tuple[Config, list[tuple[int, int]]]:
-    """``config`` with every pair marked not a good fit added to ``[matching] forbids``.
-
-    The normal plan then drops that pair ("forbidden since") and places the mentee anew with
-    the fewest changes (stickiness holds every other pair); the plan shows what else moves.
-    Each person is written ``id:N`` (their Moodle id, an alias matching knows), so no Moodle read
-    is needed and ``run_match`` tells these marks from the file's own forbids
-    (``lmsync.service.match.stored_forbid``): a mark about someone who left is set aside, not an
-    error that stops every sync (tester round 10, 1). Returns the configuration and the forbidden
-    pairs (mentor, mentee).
-    """
-    pairs = sorted(PairForbids(store, config.programme.name).pairs())
-    if not pairs:
-        return config, []
-    known = set(config.matching.forbids)
-    wanted = [(f"id:{mentee}", f"id:{mentor}") for mentor, mentee in pairs]
-    extra = [pair for pair in wanted if pair not in known]
-    matching = config.matching.model_copy(update={"forbids": [*config.matching.forbids, *extra]})
-    return config.model_copy(update={"matching": matching}), pairs
 
 
 # --- the coordinator queue (store only: no Moodle needed) ------------------------------------------

@@ -109,6 +109,15 @@ class SurveyRepository(StampedRepository[SurveyAnswer]):
             for r in self.store.rows(query)
         ]
 
+    def written_at(self, *, item: str) -> dict[tuple[int, str, date, str, str, int | None], str]:
+        """When each stored answer to ``item`` got its value (``updated_at``: an ISO UTC instant to the second),
+        keyed ``(respondent_id, instrument, date, item, source, about_id)`` as ``SurveyAnswer`` has them: an
+        answer written before a pair began was given before it (``not_a_good_fit``; tester round 127, 1)."""
+        query = select(_a.c.respondent_id, _a.c.instrument, _a.c.answer_date, _a.c.item, _a.c.source, _a.c.about_id,
+                       _a.c.updated_at).where(_a.c.programme == self.programme, _a.c.item == item)
+        return {(r.respondent_id, r.instrument, date.fromisoformat(r.answer_date), r.item, r.source,
+                 _about_value(r.about_id)): r.updated_at for r in self.store.rows(query)}
+
     def replace_scores(self, scores: Iterable[WaveScore]) -> int:
         """Rewrite this programme's wave scores; returns how many are stored."""
         stamp = now_iso()

@@ -171,8 +171,13 @@ def test_a_not_a_good_fit_answer_given_before_a_rematch_on_the_programme_day_spa
     answer = SurveyAnswer(3, "relationship_satisfaction_mentee", date(2026, 12, 2), "rs4", "yes", "csv")
     SurveyRepository(store, "p").save([(answer, "test")])
     assert not_a_good_fit_answers(config, store, [(77, 3)], as_of=date(2026, 12, 3)) == []
+    # on 3 December (Auckland) mentee 3 had mentor 66 until 11:35, then 77: an answer of that day naming no one
+    # may be about either, so it marks neither (tester round 127, 1); one naming 77 counts
     later = SurveyAnswer(3, "relationship_satisfaction_mentee", date(2026, 12, 3), "rs4", "yes", "csv")
-    SurveyRepository(store, "p").save([(later, "test")])  # said of the new mentor: it counts
+    SurveyRepository(store, "p").save([(later, "test")])
+    assert not_a_good_fit_answers(config, store, [(77, 3)], as_of=date(2026, 12, 3)) == []
+    named = SurveyAnswer(3, "relationship_satisfaction_mentee", date(2026, 12, 3), "rs4", "yes", "csv", about_id=77)
+    SurveyRepository(store, "p").save([(named, "test")])  # said of the new mentor: it counts
     assert not_a_good_fit_answers(config, store, [(77, 3)], as_of=date(2026, 12, 3)) == [(77, 3)]
 
 
