@@ -74,6 +74,7 @@ def moved_words(cause: str, why: str = "") -> str:
 
 
 LEFT_WITHOUT = "left with no mentor"
+LEFT_WITHOUT_PEER = "left with no near-peer"  # a triad junior's near-peer place (``left_without_words``)
 
 
 def left_without_words(reason: str, near_peer: bool = False, cause: str = "") -> str:
@@ -86,16 +87,18 @@ def left_without_words(reason: str, near_peer: bool = False, cause: str = "") ->
             REMATCHING: "their pair was opened by [matching] rematch",
             MENTOR_GONE: ""}.get(cause, cause)  # the circle's removal says how their mentor is gone
     why = f"{said}; {reason}" if said else reason
-    return f"left with no near-peer: {why}" if near_peer else f"{LEFT_WITHOUT}: {why}"
+    return f"{LEFT_WITHOUT_PEER}: {why}" if near_peer else f"{LEFT_WITHOUT}: {why}"
 
 
-def leaving_a_circle_gone(words: str, gone: str) -> str:
+def leaving_a_circle_gone(words: str, gone: str, near_peer: bool = False) -> str:
     """``words`` (``moved_words`` or ``left_without_words``) of a member leaving a circle that is no
     longer wanted, with why it goes (``mentor_gone``) where the words do not say it already: not of a
     mentor the match knows opted out (tester round 50, 3: the catch-all "has no mentee in the new
-    match (...)" was said of a capacity of 0)."""
-    if words.startswith(f"{LEFT_WITHOUT}: ") and not words.startswith(f"{LEFT_WITHOUT}: {MENTOR_OPTED_OUT}"):
-        return f"{LEFT_WITHOUT} (their mentor {gone}): {words[len(LEFT_WITHOUT) + 2:]}"
+    match (...)" was said of a capacity of 0). ``near_peer``: the circle of a triad's near-peer mentor, left
+    "with no near-peer (their near-peer mentor ...)" as a pair's is "with no mentor" (tester round 127, 2)."""
+    left, mentor = (LEFT_WITHOUT_PEER, "near-peer mentor") if near_peer else (LEFT_WITHOUT, "mentor")
+    if words.startswith(f"{left}: ") and not words.startswith(f"{left}: {MENTOR_OPTED_OUT}"):
+        return f"{left} (their {mentor} {gone}): {words[len(left) + 2:]}"
     return words
 
 

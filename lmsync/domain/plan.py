@@ -289,6 +289,7 @@ def plan_sync(
             continue  # held: its mentor is away (round 53, 1)
         mentor = mentor_of_idnumber(programme, idnumber)
         mentor_went = "" if mentor is None else mentor_gone(observation, mentor) + _hold_over(memory, idnumber)
+        near_peer = mentors is not None and mentor in mentors.peer  # a triad's near-peer circle (tester round 127, 2)
         others = group.members - {mentor} if mentor is not None else group.members
         outside = outside_members(observation, memory, idnumber, others)  # named by its deletion: round 103b, 6
         staying = len(outside)  # members the kept circle keeps (tester round 105a, 8)
@@ -297,12 +298,12 @@ def plan_sync(
                 staying += 1
                 continue
             reason = by_hand.get((idnumber, user)) or removal_reason(observation, user)
-            if reason == "re-matched" and user in mentor_ids:  # not "their mentor ...": tester round 117b, 4
-                reason = _own_circle((idnumber, user) in memory.placed)
+            if reason == "re-matched" and user in mentor_ids and user not in placed:  # not "their mentor ...": 117b, 4
+                reason = _own_circle((idnumber, user) in memory.placed)  # placed: a triad's peer mentor is a junior too
             elif reason == "re-matched" and user in moved:
-                reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_went)
+                reason = moved[user] if mentor is None else leaving_a_circle_gone(moved[user], mentor_went, near_peer)
             elif reason == "re-matched" and mentor is not None:  # why the circle goes (tester round 15, 5)
-                reason = f"re-matched: their mentor {mentor_went}"
+                reason = f"re-matched: their {'near-peer mentor' if near_peer else 'mentor'} {mentor_went}"
             ops.append(RemoveMember(group=idnumber, user_id=user, reason=reason))
         if settings.allow_delete:
             # why, as its members' removals say it (tester round 46, 4: a mentor back from leave read only this)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsync.domain.ownership import mentor_group_idnumber, mentor_of_idnumber
-from lmsync.domain.seen_names import seen
+from lmsync.domain.seen_names import quoted_seen
 from lmsync.domain.sync_state import DesiredCircle, ObservedGroup
 
 
@@ -90,15 +90,17 @@ def hand_added_reasons(
     def kind(idnumber: str) -> bool:
         return mentor_of_idnumber(programme, idnumber) in mentors.peer
 
-    def name(idnumber: str, group: ObservedGroup | None) -> str:
+    def name(idnumber: str, group: ObservedGroup | None, noun: str = "") -> str:
+        """``Mentor's`` + ``noun``; a mentor named by no one, the group as Moodle shows it: "Circle: X's circle"
+        read oddly (tester round 127, 2)."""
         mentor = mentor_of_idnumber(programme, idnumber)
         if mentor is not None and mentor in mentors.shown:
-            return mentors.shown[mentor]
+            return f"{mentors.shown[mentor]}'s{noun}"
         if not mentors.names:
-            return f"user #{mentor}" if mentor is not None else idnumber
+            return f"user #{mentor}'s{noun}" if mentor is not None else f"circle {idnumber}"
         if mentor is not None and mentor in fallback:
-            return fallback[mentor]
-        return seen(group.name) if group is not None else idnumber
+            return f"{fallback[mentor]}'s{noun}"
+        return f"the circle {quoted_seen(group.name)}" if group is not None else f"circle {idnumber}"
 
     kept_in: dict[tuple[int, bool], str] = {}
     for circle in circles:
@@ -113,8 +115,8 @@ def hand_added_reasons(
             there = kept_in.get((user, kind(idnumber)))
             if there is not None and there != idnumber:
                 reasons[(idnumber, user)] = (  # the plan keeps them there, established or not (tester round 92b, 5)
-                    f"also in {name(idnumber, group)}'s circle, added by hand; "
-                    f"stays in {name(there, owned.get(there))}'s, where the plan keeps them"
+                    f"also in {name(idnumber, group, ' circle')}, added by hand; "
+                    f"stays in {name(there, owned.get(there))}, where the plan keeps them"
                 )
     return reasons
 

@@ -39,10 +39,12 @@ class _Labels(Mapping[int, str]):
 
 
 def circle_mentors(snapshot: Snapshot, config: Config) -> CircleMentors:
-    """The near-peer mentors (Moodle ids, triads only: the peer-mentor cohort) and how a removal reason names each
-    enrolled user: ``Name (username)``, the username alone with ``[privacy] show_names`` off (labelled when asked)."""
+    """The near-peer mentors (Moodle ids, triads only: the peer-mentor cohort, those gone from the course too: a
+    junior leaving a gone peer mentor's circle was "added by hand", its kind taken for faculty; tester round 127, 2)
+    and how a removal reason names each enrolled user: ``Name (username)``, the username alone with ``[privacy]
+    show_names`` off (labelled when asked)."""
     triads = config.matching.structure == "triads"
-    return CircleMentors(peer=snapshot.peer_mentor_ids if triads else frozenset(),
+    return CircleMentors(peer=snapshot.peer_mentor_ids | snapshot.peer_mentors_gone if triads else frozenset(),
                          shown=_Labels(People(snapshot.roster, config.privacy.show_names)),
                          names=config.privacy.show_names)
 

@@ -103,6 +103,7 @@ class Snapshot:
     roster: dict[int, RosterUser]
     forum_cmid: int | None = None
     peer_mentor_ids: frozenset[int] = frozenset()
+    peer_mentors_gone: frozenset[int] = frozenset()  # of the cohort, not in the course: a gone mentor's circle's kind
     phantom_group_ids: tuple[int, ...] = ()
     grouping_name: str = ""
     grouping_description: str = ""
@@ -401,7 +402,7 @@ def observe(
             account_batch=config.moodle.batch_budget - 1,  # + the "field" variable
             pool=pool,
         )
-        peers = peers_read.result() & frozenset(roster)
+        peers = (cohort := peers_read.result()) & frozenset(roster)
         seen = groups_read.result()
         found = forum_read.result() if forum_read is not None else _Forum()
     roles = {*config.programme.mentor_roles, *config.programme.mentee_roles}  # a programme role: not an outsider
@@ -443,7 +444,7 @@ def observe(
         observation=observation,
         roster=roster,
         forum_cmid=found.forum_cmid,
-        peer_mentor_ids=peers,
+        peer_mentor_ids=peers, peer_mentors_gone=cohort - peers,  # tester round 127, 2
         phantom_group_ids=tuple(seen.phantoms),
         grouping_name=seen.grouping_name,
         grouping_description=seen.grouping_description,

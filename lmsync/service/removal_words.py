@@ -78,6 +78,7 @@ def removals_said(plan: Plan, desired: Desired | None, show_names: bool, shown: 
     """The removals lmsync decides in ``plan``, named with why in a few words (module docstring); people by
     ``desired``'s (``user #<id>`` without it, or for someone not among them)."""
     people = desired.people if desired is not None else People(())
+    peer = desired.mentors.peer if desired is not None else frozenset()  # a triad's near-peer circle: tester round 127, 2
     ops = [op for op in plan.operations
            if isinstance(op, RemoveMember) and op.reason and not op.reason.startswith(MOODLE_REMOVALS)]
     if not ops:
@@ -86,7 +87,8 @@ def removals_said(plan: Plan, desired: Desired | None, show_names: bool, shown: 
     for op in ops[:shown]:
         mentor = mentor_of_idnumber(plan.programme, op.group)
         where = "" if mentor is None else (  # never a bare id: a mentor away is not among ``desired`` (round 116, 2)
-            f" from {_label(people, mentor, show_names)}'s circle" if _known(people, mentor) else " from their mentor's circle")
+            f" from {_label(people, mentor, show_names)}'s circle" if _known(people, mentor)
+            else f" from their {'near-peer mentor' if mentor in peer else 'mentor'}'s circle")
         why = _closed(op.reason.split("; ", 1)[0].replace(f" ({KEPT_RULE})", ""))
         who = _label(people, op.user_id, show_names) if _known(people, op.user_id) else "a mentee (`lmsync plan` names them)"
         said.append(f"{who}{where}, {why}")

@@ -484,15 +484,15 @@ def people_from_snapshot(
     named: Callable[[Collection[int]], Mapping[int, str]] | None = None,
     held: Collection[int] = frozenset(), site: SiteLookup | None = None,
 ) -> RosterPeople:
-    """``people_from_roster`` over one observation (roster, peer cohort, lmsync's circles);
+    """``people_from_roster`` over one observation (roster, peer cohort with its members gone from the course: a
+    gone peer mentor's juniors are ``departed_peers``, tester round 127, 2; lmsync's circles);
     ``standing``: what the store knows of pairs, for a mentee in two circles (FIX-C);
     ``returning``: the mentor a mentee back after a break returns to (tester round 9);
     ``named``: usernames of mentors no longer in the course (tester round 50, 1)."""
     return people_from_roster(
         snapshot.roster,
         config,
-        peer_mentor_ids=snapshot.peer_mentor_ids,
-        groups=snapshot.observation.groups,
+        peer_mentor_ids=snapshot.peer_mentor_ids | snapshot.peer_mentors_gone, groups=snapshot.observation.groups,
         standing=standing,
         returning=returning,
         named=named,
