@@ -139,7 +139,10 @@ def _same_day_counts(answer: SurveyAnswer, pair: Pair, spans: _Spans, written: d
         return True  # dated from the programme's start: no other pairing of theirs is known
     key = (who, answer.instrument, answer.date, answer.item, answer.source, answer.about_id)
     stored = written.get(key)
-    if stored is not None and datetime.fromisoformat(stored) < datetime.fromisoformat(spans.joined[pair]):
+    # at whole seconds: an answer's stored instant keeps no fraction, so one stored in the second the pair was made
+    # (12:00:01 for 12:00:01.157) is not taken as stored before it; the flow test failed on the clock's milliseconds
+    made = datetime.fromisoformat(spans.joined[pair]).replace(microsecond=0)
+    if stored is not None and datetime.fromisoformat(stored) < made:
         return False  # written before the pair was made: given before it
     side, partner = ("mentee", pair[0]) if who == pair[1] else ("mentor", pair[1])
     return bool(answer.about_id) or not spans.other_partner_on(who, side, partner, answer.date)
