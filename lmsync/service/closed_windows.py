@@ -7,6 +7,11 @@ report counts it at that moment (lmsync.toml's, cut to the days earlier kept win
 windows never overlap (``store.closed_windows``). A read (``report``, ``health --as-of``) opens the store read-only and
 records nothing; it reads the records (``report_inputs``) and keeps a closed wave's figures over the window it
 closed with (``domain.closed_windows``).
+
+With a wave's window, the same moment records the sittings dated inside it (``store.closed_sittings``; tester round
+128, 1 and 2): the report counts the wave over those alone, and withholds a figure one of them was part of once it is
+removed or changed (``domain.closed_sittings``). A wave closed before that record existed gets it at the next such
+command, over the window it closed with.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from lmsync.domain.closed_windows import held_waves
 from lmsync.errors import ConfigError
 from lmsync.log import get_logger
 from lmsync.service.programme_settings import programme_today, settings
+from lmsync.store import closed_sittings
 from lmsync.store.closed_windows import record, recorded
 from lmsync.store.db import Store
 
@@ -35,4 +41,9 @@ def record_closed(config: Config, store: Store) -> int:
     made = record(store, config.programme.name, {w.name: (w.start, w.end) for w in counted if w.end < day}, day)
     if made:
         log.info("waves.closed_windows_recorded", waves=made, day=day.isoformat())
+    kept = recorded(store, config.programme.name)
+    have = closed_sittings.recorded(store, config.programme.name)
+    for name in sorted(set(kept) - set(have)):  # what each closed wave counts (tester round 128, 1 and 2)
+        n = closed_sittings.record(store, config.programme.name, name, kept[name])
+        log.info("waves.closed_sittings_recorded", wave=name, sittings=n)
     return made

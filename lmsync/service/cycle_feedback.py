@@ -117,7 +117,7 @@ def _read_step(
         text += (f"; {apart[0]} meeting(s) dated when their pair did not exist, kept but counted in no grade (first: "
                  f"{apart[1]})")
     if late := late_by_wave(scores_before, complete_scores(store, s.programme), s.waves, day):
-        counts["late_answers"] = sum(late.values())  # people, over the closed waves named in the line
+        counts["late_answers"] = sum(m.people for m in late.values())  # people, over the closed waves named
         text += f"; {late_note(late, s.waves)}"
     if failures:  # the stored history is kept but stale: what depends on it is skipped
         found.forget([key for key in found.since() if key not in before])  # this line does not list them

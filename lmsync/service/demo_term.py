@@ -33,6 +33,7 @@ from lmsync.service.meetings import import_meetings, import_surveys
 from lmsync.service.observe import RosterUser, observe
 from lmsync.service.programme_settings import programme_today, programme_zone
 from lmsync.service.runtime import session
+from lmsync.store import closed_sittings
 from lmsync.store.pairings import PairingHistory
 
 TERM_END = date(2026, 11, 24)  # the demo site's recorded check-in day
@@ -388,6 +389,10 @@ def run_demo_term(
         more_csv = Path(folder) / "surveys-both-sides.csv"
         more = write_more_surveys_csv(more_csv, pairs, snapshot.roster, start, end)
         more_import, scored = import_surveys(term, more_csv, people=people, today=end)
+    # the term's answers stand for answers that came in during the term, yet are imported at once on its last day,
+    # after T0 closed: what each closed wave counts is recorded again over them as this session ends (round 128)
+    with session(term, site=site) as (_conn, store):
+        closed_sittings.forget(store, term.programme.name)
     stopped()
     logged = log_meetings_in_moodle(site, pairs, end)
     read_logged_meetings(term, site, pairs, end)  # before the weekly judgements, which must see them (round 32, 1)

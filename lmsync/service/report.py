@@ -36,6 +36,7 @@ from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.private_files import write_private
 from lmsync.service.programme_settings import programme_now, programme_today
+from lmsync.service.report_closed import ClosedChanges, counted_answers, counted_scores, late_note
 from lmsync.service.report_inputs import (
     WEEKLY_HEALTH_AFTER,
     ReportInputs,
@@ -141,9 +142,13 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
     survey_pairs = sorted(by_date.on(as_of)) if earlier else pair_list
     # a closed wave's figures over the window it closed with, whatever lmsync.toml says now (tester round 123a, 1)
     kept = held_waves(settings(config).waves, inputs.closed_windows, as_of)
-    surveys = survey_tables(config, held_scores(inputs.scores, kept), inputs.quality_answers, survey_pairs,
+    # over the sittings each recorded closed wave closed with, a changed one's figures withheld (tester round 128, 1)
+    closed = {name: count for name, count in inputs.closed.items() if name in kept.held}
+    scores = counted_scores(held_scores(inputs.scores, kept), inputs.closed_answers, closed, kept.held,
+                            settings(config).instruments)
+    surveys = survey_tables(config, scores, counted_answers(inputs.quality_answers, closed, kept.held), survey_pairs,
                             cohort.roster, people, pairs_on=by_date.on, as_of=as_of, changes=inputs.changes,
-                            waves=kept.waves)
+                            waves=kept.waves, after_close=ClosedChanges({n: c.changed for n, c in closed.items() if c.changed}))
     meetings = meetings_table(inputs.months)
     health = health_table(inputs.status_counts, weekly=inputs.health_weekly)
     # counted, not named (tester round 87a, 6); withheld below [report] min_cell (tester round 120a, 2)
@@ -199,6 +204,8 @@ def build(config: Config, inputs: ReportInputs, cohort: ReportPeople, *, as_of: 
         notes.append(withheld_note(inputs.health_day, unnamed))
     notes.extend(surveys.notes)  # why no mentor qualities are shown yet (tester round 122b, 2)
     if said := moved_note(kept.moved):  # a closed wave's window moved in lmsync.toml (tester round 123a, 1)
+        notes.append(said)
+    if said := late_note(closed, kept.waves):  # answers stored after their wave closed (tester round 128, 2)
         notes.append(said)
     if match_scores.rows:  # the score lmsync match shows of a kept pair is higher (tester round 89a, 9)
         notes.append(MATCH_SCORE_NOTE)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.closed_sittings import ClosedCount, judge
 from lmsync.domain.instruments import SurveyAnswer, WaveScore
 from lmsync.domain.pair_dates import DatedPair
 from lmsync.service.ended_as_of import ended_spans, ended_that_day
@@ -23,6 +25,7 @@ from lmsync.service.report_model import ATTENTION, QUALITIES_INSTRUMENT
 from lmsync.service.report_sections import ended as ended_item
 from lmsync.service.report_sections import of_the_day, with_ended
 from lmsync.service.steady_gc import steady_gc
+from lmsync.store import closed_sittings
 from lmsync.store.answered_by import any_answer_by
 from lmsync.store.closed_windows import recorded
 from lmsync.store.db import Store
@@ -78,6 +81,11 @@ class ReportInputs:
     #: each recorded survey wave's window as it closed (``store.closed_windows``): a closed wave's figures stay over
     #: it whatever lmsync.toml says now (tester round 123a, 1)
     closed_windows: Mapping[str, tuple[date, date]] = field(default_factory=dict)
+    #: each recorded closed wave's sittings now against those it closed with (``domain.closed_sittings``): counted,
+    #: stored late, changed since (tester round 128, 1 and 2)
+    closed: Mapping[str, ClosedCount] = field(default_factory=dict)
+    #: every instrument's answers dated inside those waves' windows, to score them over their counted sittings again
+    closed_answers: tuple[SurveyAnswer, ...] = ()
 
 
 def term_start(config: Config) -> date | None:
@@ -151,5 +159,19 @@ def read_inputs(config: Config, store: Store, *, as_of: date, daily_health: bool
         erased=erased_on(store),
         changes=erasure_changes(store, settings(config), programme_zone(config)),
         answers_by_health_day=health_day is not None and any_answer_by(store, programme, health_day),
-        closed_windows=recorded(store, programme),
+        closed_windows=(windows := recorded(store, programme)),
+        **closed_counts(store, programme, windows),
     )
+
+
+def closed_counts(store: Store, programme: str, windows: Mapping[str, tuple[date, date]]) -> dict[str, Any]:
+    """``ReportInputs``' ``closed`` and ``closed_answers`` for the waves of ``windows`` (name -> the window each closed
+    with) whose sittings were recorded (``store.closed_sittings``; tester round 128, 1 and 2)."""
+    records = {name: r for name, r in closed_sittings.recorded(store, programme).items() if name in windows}
+    if not records:
+        return {}
+    spans = [windows[name] for name in records]
+    now = closed_sittings.stamps(store, programme, spans)
+    closed = {name: judge(r, {k: v for k, v in now.items() if windows[name][0] <= k[2] <= windows[name][1]})
+              for name, r in records.items()}
+    return {"closed": closed, "closed_answers": tuple(closed_sittings.answers_inside(store, programme, spans))}

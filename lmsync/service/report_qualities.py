@@ -26,6 +26,7 @@ from typing import Any
 from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave
 from lmsync.service.labels import People
 from lmsync.service.rater_checkpoints import ErasureChanges
+from lmsync.service.report_closed import CLOSED_WITHHELD, ClosedChanges
 from lmsync.service.report_model import Table, round_cell
 from lmsync.service.report_quality_items import item_scores
 from lmsync.service.report_withheld import WITHHELD
@@ -156,6 +157,7 @@ def qualities_tables(
     changes: ErasureChanges | None = None,
     *,
     min_cell: int = 1,
+    after_close: ClosedChanges | None = None,
 ) -> tuple[Table, Table]:
     """The programme's means per closed wave and quality (``mentor_qualities_overall``: wave, quality, mentees, mean)
     and each mentor's means per closed wave over at least ``min_mentees`` mentees (``mentor_qualities_per_mentor``:
@@ -173,7 +175,9 @@ def qualities_tables(
     shown (under ``min_mentees``) count in them only while their raters together are at least ``min_cell``, else they
     are over the mentors shown only and the title says so (tester round 88a, 5); each quality alike: a shown mentor's
     quality rated by fewer than ``min_mentees`` (``item_scores``; round 120a, 1). A wave whose programme-wide count
-    an erasure changed (``ErasureChanges.wave_withholds``) has its programme rows ``WITHHELD``."""
+    an erasure changed (``ErasureChanges.wave_withholds``) has its programme rows ``WITHHELD``. A sitting the wave
+    counted that was removed or changed after it closed (``after_close``; tester round 128, 1) withholds the wave's programme
+    rows and the row of the mentor it rated alike (``CLOSED_WITHHELD``)."""
     items = instrument.items if instrument is not None else ()
     title = "Mentor qualities, programme mean"
     overall_columns = ("wave", "quality", "mentees", "mean")
@@ -181,6 +185,7 @@ def qualities_tables(
     if instrument is None or not closed:
         return Table("mentor_qualities_overall", title, overall_columns), per_mentor
     changes = changes or ErasureChanges()
+    after_close = after_close or ClosedChanges()
     on_day = cache(pairs_on)
     held = changes.held(instrument.name)
     overall_rows: list[tuple[Any, ...]] = []
@@ -188,11 +193,15 @@ def qualities_tables(
     shown_only: list[str] = []
     for wave in closed:
         withheld = {m for m in held if changes.withholds(m, instrument.name, wave.start)}
+        moved = after_close.mentors(instrument.name, wave.name, on_day) - withheld  # an erasure's reason first
         by_mentor = _sittings(answers, instrument, wave, on_day, wave_group(wave, on_day))
-        rows = _wave_rows(by_mentor, items, min_mentees, people, withheld, min_cell)
+        rows = _wave_rows(by_mentor, items, min_mentees, people, withheld | moved, min_cell)
         erased = changes.wave_withholds(instrument.name, wave.name, wave.start)
-        overall_rows += [(wave.name, row[0], WITHHELD, None) if erased else (wave.name, *row) for row in rows.overall]
-        mentor_rows += [(wave.name, *row) for row in rows.per_mentor]
+        why = WITHHELD if erased else CLOSED_WITHHELD if after_close.wave_withholds(instrument.name, wave.name) else None
+        overall_rows += [(wave.name, row[0], why, None) if why else (wave.name, *row) for row in rows.overall]
+        moved_labels = {people.label(m) for m in moved}
+        mentor_rows += [(wave.name, row[0], CLOSED_WITHHELD, *row[2:]) if row[0] in moved_labels else (wave.name, *row)
+                        for row in rows.per_mentor]
         if rows.shown_only and rows.overall:
             shown_only.append(wave.name)
     waves_with_rows = list(dict.fromkeys(row[0] for row in overall_rows))

@@ -341,9 +341,8 @@ def summary_table(
         ("meetings this term" + (f" (since {term_start.isoformat()})" if term_start else ""), held),
     ]
     for wave_name, side_name, answered_n, expected_n, rate in response.rows:
-        rows.append(
-            (f"survey response {wave_name}, {side_name}", f"{percent_text(rate)} ({answered_n} of {expected_n})")
-        )
+        rows.append((f"survey response {wave_name}, {side_name}", f"{percent_text(rate)} ({answered_n} of {expected_n})"
+                     if isinstance(answered_n, int) else str(answered_n)))  # withheld (tester round 128, 1)
     # counted, not named (tester round 87a, 6), unless fewer than [report] min_cell (tester round 120a, 2 and 5)
     rows.extend(at_risk_rows(health_day, len(at_risk.rows), unnamed, ended=ended, no_pair_on=no_pair_on))
     return Table("summary", "Summary", ("measure", "value"), tuple(rows))

@@ -21,6 +21,9 @@ from lmsync.domain.waves import closed_waves_only, waves_sat
 from lmsync.service.labels import People
 from lmsync.service.meetings import settings
 from lmsync.service.rater_checkpoints import ErasureChanges
+from lmsync.service.report_closed import ClosedChanges, response_rows
+from lmsync.service.report_closed import evaluation_rows as closed_evaluation_rows
+from lmsync.service.report_closed import wave_rows as closed_wave_rows
 from lmsync.service.report_differences import kept_apart, with_erased
 from lmsync.service.report_model import QUALITIES_INSTRUMENT, Table, round_cell
 from lmsync.service.report_qualities import qualities_note, qualities_tables
@@ -301,6 +304,7 @@ def survey_tables(
     as_of: date | None = None,
     changes: ErasureChanges | None = None,
     waves: Sequence[Wave] | None = None,
+    after_close: ClosedChanges | None = None,
 ) -> SurveyTables:
     """The survey tables over the current ``(mentor, mentee)`` ``pairs`` (sorted, distinct).
 
@@ -310,11 +314,13 @@ def survey_tables(
     of study, suppressing groups under ``[report] min_cell``. A figure over answers that
     ``changes`` says changed after an erasure is withheld (``report_withheld``; tester round 77b, 1).
     ``waves``: the windows to count (``closed_windows.held_waves``: a closed wave's as it closed; tester round
-    123a, 1); default: ``[waves]``'.
+    123a, 1); default: ``[waves]``'. ``after_close``: the sittings removed or changed since their wave closed, whose
+    figures read ``report_closed.CLOSED_WITHHELD`` (tester round 128, 1 and 2).
     """
     s = settings(config)
     configured = tuple(waves) if waves is not None else s.waves
     changes = changes or ErasureChanges()
+    after_close = after_close or ClosedChanges()
     scores = list(scores)  # read twice below
     complete = _complete(scores)
     # no [waves] configured (a store read on its own, the demo's played term): the waves its scores name
@@ -384,7 +390,7 @@ def survey_tables(
     qualities, mentor_qualities = qualities_tables(
         quality_answers, instruments.get(QUALITIES_INSTRUMENT), closed_waves,
         pairs_on or (lambda _day: set(pairs)), s.grades.min_mentees_for_mentor_rating, people, changes,
-        min_cell=config.report.min_cell,
+        min_cell=config.report.min_cell, after_close=after_close,
     )
     said = qualities_note(configured, closed_waves, {a.date for a in quality_answers if a.instrument == QUALITIES_INSTRUMENT})
     starts = {w.name: w.start for w in configured}
@@ -392,17 +398,18 @@ def survey_tables(
     # (round 121a, 9: self-efficacy's too); judged before an erasure withholds any, so a figure withheld only for an
     # erasure counts as shown, as earlier reports showed it, and what it kept back stays so (round 121a, 2)
     order, m = [w.name for w in waves], config.report.min_cell
-    answered = with_erased(answered, lambda i, w: changes.wave_withholds(i, w, starts.get(w)))
+    answered = with_erased(answered, lambda i, w: changes.wave_withholds(i, w, starts.get(w))
+                           or after_close.wave_withholds(i, w))  # shown before, as an erasure's (tester round 128, 1)
     satisfaction, evaluation = kept_apart(satisfaction, evaluation, answered, paired, sat_names, order, m)
     rest = [n for n in evaluated if n not in sat_names]
     self_efficacy, evaluation = kept_apart(self_efficacy, evaluation, answered, paired, rest, order, m)
     return SurveyTables(
-        satisfaction=wave_rows(satisfaction, changes, starts),
-        self_efficacy=wave_rows(self_efficacy, changes, starts),
-        evaluation=evaluation_rows(evaluation, changes, starts),
-        response=_response_table(instruments, complete, waves, side_of,
-                                 opened={w.name for w in configured if as_of is not None and w.start <= as_of},
-                                 fed={n for n, section in s.instrument_sections.items() if section.feedback}),
+        satisfaction=closed_wave_rows(wave_rows(satisfaction, changes, starts), after_close),
+        self_efficacy=closed_wave_rows(wave_rows(self_efficacy, changes, starts), after_close),
+        evaluation=closed_evaluation_rows(evaluation_rows(evaluation, changes, starts), after_close),
+        response=response_rows(_response_table(
+            instruments, complete, waves, side_of, opened={w.name for w in configured if as_of is not None and w.start <= as_of},
+            fed={n for n, section in s.instrument_sections.items() if section.feedback}), after_close, instruments),
         qualities=qualities,
         mentor_qualities=mentor_qualities,
         notes=(said,) if said else (),

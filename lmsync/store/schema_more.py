@@ -56,3 +56,21 @@ closed_windows = Table(
     Column("start", Text, nullable=False), Column("end", Text, nullable=False),
     Column("recorded_on", Text, nullable=False), PrimaryKeyConstraint("programme", "wave"))
 REVISION_0023_TABLES = (closed_windows,)  # the table revision 0023 adds
+
+# --- revision 0024: the sittings each survey wave counted when it closed (tester round 128, 1 and 2) -----------------
+#: One row per sitting (one respondent's answers to one instrument on one day from one source, about one person or
+#: none: ``about_id`` 0) dated inside a closed wave's kept window, written once with the wave's ``closed_windows`` row
+#: (``service.closed_windows``): how many answer rows it had, a digest of its items and values (``domain.closed_sittings.
+#: digest``: to tell a sitting changed in place; erased with the answers) and the UTC instant; one more row per wave,
+#: ``respondent_id`` 0 and the other key columns empty, says the wave was recorded (it may hold no sitting) and holds
+#: the highest survey answer id then stored in ``answers`` (rows above it were stored later). The report counts a
+#: closed wave over these sittings only, and withholds the figures of one that changed since
+#: (``domain.closed_sittings``); an erasure deletes the rows naming the erased person, as their answers.
+closed_sittings = Table(
+    "closed_sittings", metadata, _programme(), Column("wave", Text, nullable=False),
+    Column("respondent_id", Integer, nullable=False), Column("instrument", Text, nullable=False),
+    Column("sitting_date", Text, nullable=False), Column("source", Text, nullable=False),
+    Column("about_id", Integer, nullable=False), Column("answers", Integer, nullable=False),
+    Column("digest", Text, nullable=False), Column("recorded_at", Text, nullable=False),
+    PrimaryKeyConstraint("programme", "wave", "respondent_id", "instrument", "sitting_date", "source", "about_id"))
+REVISION_0024_TABLES = (closed_sittings,)  # the table revision 0024 adds

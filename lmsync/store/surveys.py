@@ -218,6 +218,7 @@ _PERSON_TABLES: dict[str, tuple[str, ...]] = {
     "digest_alone": ("recipient_id", "mentee_id"),  # a digest named a mentee as without a mentor (revision 0017)
     "digest_owned": ("recipient_id",),  # the queue items a coordinator owned at a digest sent (revision 0018)
     "digest_statuses": ("recipient_id", "mentor_id", "mentee_id"),  # pair statuses a digest was told from (0022)
+    "closed_sittings": ("respondent_id", "about_id"),  # the sittings a closed wave counted (0024; round 128, 1)
 }
 
 

@@ -61,10 +61,13 @@ def report(home: Path, folder: str) -> dict[str, list[list[str]]]:
 
 def set_up(home: Path, mp: pytest.MonkeyPatch, day: date, config: str) -> None:
     (home / "lmsync.toml").write_text(config)
-    _at(mp, day)
+    # stored while T3 is open: a closed wave counts only the answers stored by the first command that writes the store
+    # after its last day (tester round 128, 1 and 2)
+    _at(mp, min(day, date(2026, 11, 20)))
     run(home, "sync")
     run(home, "import", "surveys", str(ratings(home, "mq1.csv", ("s0008", "2026-11-10", "m0001", 4),
                                                ("s0020", "2026-11-10", "m0001", 3), ("s0027", "2026-11-10", "m0001", 5))))
+    _at(mp, day)
 
 
 def test_tester_round_122b_2_two_reports_either_side_of_a_first_time_rater_give_nothing_back(

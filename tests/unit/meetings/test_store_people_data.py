@@ -66,6 +66,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digest_alone": 0,  # tester round 114b, 2: the mentees a coordinator's digest named as without a mentor
         "digest_owned": 0,  # tester round 115a, 5: the queue items a coordinator owned at a digest sent
         "digest_statuses": 0,  # tester round 122c, 1: the pair statuses a coordinator's last digest was told from
+        "closed_sittings": 0,  # tester round 128, 1: the sittings a closed wave counted go with the answers
         "queue_tracking": 0,  # the tracking of their queue items goes with the items
         "meeting_notes_shared": 0,  # tester round 68, 1: a circle meeting's note leaves the others' copies
         "queue_owner": 0,  # tester round 8, 1: a coordinator's name leaves the items they own
@@ -94,6 +95,7 @@ def test_erase_person_removes_them_and_only_them(tmp_path):
         "digest_alone": [],
         "digest_owned": [],
         "digest_statuses": [],
+        "closed_sittings": [],
         "queue_tracking": [],
         "queue_coordinated": [],
         "queue_ends": [],
