@@ -361,12 +361,29 @@ class Config(Section):
 
         return emulator_site_path(self.store.url, self.store_path(), self.programme.name)
 
+    def setting_name(self, key: tuple[str, str]) -> str:
+        """The setting ``key`` named where its value came from, as configuration errors name it:
+        ``LMSYNC_MOODLE_TOKEN_FILE (moodle.token_file)`` when the environment set it, else ``[moodle] token_file``
+        (the deploy/ units set it only so: tester round 129, 3)."""
+        variable = self._written[1].get(key)
+        return f"{variable} ({'.'.join(key)})" if variable else f"[{key[0]}] {key[1]}"
+
     def token_source(self) -> str:
         """Where ``load_token`` takes the token from, for messages: ``LMSYNC_TOKEN`` (it wins) or the
-        token file (tester round 12, 10: doctor never said the environment variable had won)."""
+        token file (tester round 12, 10: doctor never said the environment variable had won), named by the
+        variable that set it (``setting_name``)."""
+        file = self.setting_name(("moodle", "token_file"))
         if os.environ.get("LMSYNC_TOKEN") is not None:
-            return "LMSYNC_TOKEN (it wins over [moodle] token_file)" if self.moodle.token_file else "LMSYNC_TOKEN"
-        return f"[moodle] token_file {self.moodle.token_file}" if self.moodle.token_file else "no token configured"
+            return f"LMSYNC_TOKEN (it wins over {file})" if self.moodle.token_file else "LMSYNC_TOKEN"
+        return f"{file} {self.moodle.token_file}" if self.moodle.token_file else "no token configured"
+
+    def token_place(self) -> str:
+        """Where a fix tells the admin to put a new token: ``[moodle] token_file (chmod 600) or LMSYNC_TOKEN``, or
+        the file the environment's ``LMSYNC_MOODLE_TOKEN_FILE`` names (tester round 129, 3)."""
+        file = self.setting_name(("moodle", "token_file"))
+        if file.startswith("["):
+            return f"{file} (chmod 600) or LMSYNC_TOKEN"
+        return f"the file {file} names (chmod 600), or LMSYNC_TOKEN"
 
     def load_token(self) -> Token:
         """The web-service token, from ``LMSYNC_TOKEN`` or a private ``token_file``.

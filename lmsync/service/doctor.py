@@ -107,7 +107,8 @@ def url_checklist(url: str) -> str:
 #: reported in seconds, not after ``[moodle] timeout_seconds``.
 FIRST_CALL_TIMEOUT = FAIL_FAST_READ_TIMEOUT
 
-def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configured token") -> SiteInfo | None:
+def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configured token",
+                place: str = "[moodle] token_file (chmod 600) or LMSYNC_TOKEN") -> SiteInfo | None:
     """Reachable, web services and REST on, token valid. Returns the site's answer: the service's functions,
     and the token's user, the author of lmsync's posts (tester round 87b, 4).
 
@@ -128,7 +129,7 @@ def _connection(api: MoodleApi, report: DoctorReport, source: str = "the configu
         report.add(
             "token", "fail", f"Moodle refused the token from {source} (invalidtoken: wrong, expired or missing)",
             f"{WS_MENU} > Manage tokens: create a token for the lmsync user and the lmsync service, "
-            "then put it in [moodle] token_file (chmod 600) or LMSYNC_TOKEN",
+            f"then put it in {place}",  # ``Config.token_place``: the variable that set it (tester round 129, 3)
         )
         return None
     except UserSuspended:
@@ -247,6 +248,9 @@ def _capabilities(
     hidden = reads.hidden
     failed_names: set[str] = set()
     unanswered: set[str] = set()  # probes whose call failed without an answer: none is said "ok"
+    # not probed because a read it needs failed (the course's groups, refused without managegroups): it blocks the
+    # probes that need it, as a failed one does; startdiscussion was failed for accessallgroups (tester round 129, 1)
+    unproven: set[str] = set()
     passed = 0  # probes that read what the capability shows
     # a refusal names a title; "View participants": the role holds it through course:enrolreview
     # (shared/moodle README, "Roles and capabilities")
@@ -260,8 +264,9 @@ def _capabilities(
             report.add(capability.name, "skip", f"cannot probe: {probe.function} is not in the service")
             continue
         blocked = sorted(set(probe.also_needs) & failed_names)
-        if blocked:  # its read needs one already failed: that one is the fix (startdiscussion, accessallgroups)
-            report.add(capability.name, "skip", f"cannot probe while {', '.join(blocked)} is missing")
+        unsure = sorted(set(probe.also_needs) & unproven)
+        if blocked or unsure:  # its read needs one failed or unprobed: that one is the fix (tester round 129, 1)
+            report.add(capability.name, "skip", f"cannot probe while {_blockers(blocked, unsure)}")
             continue
         missing = sorted(probe.placeholders() - set(values))
         if any(hidden.get(key) == capability.name for key in missing):
@@ -272,6 +277,8 @@ def _capabilities(
             continue
         if missing:
             report.add(capability.name, "skip", cannot_probe(missing, reads.unread))  # what is missing, not "sync first" (round 73, 8)
+            if all(key in reads.unread for key in missing):  # a read failed, not a course without a group yet
+                unproven.add(capability.name)
             continue
         try:
             answer = api.transport.call(probe.function, probe.render(values))
@@ -304,6 +311,15 @@ def _capabilities(
                    f"other {probed - passed} could not be probed yet (above)")
     unprobed = [c.name for c in requirements.required_capabilities() if c.probe is None]
     report.add("capabilities (write)", "skip", f"not probed, to stay harmless: {', '.join(unprobed)}")
+
+
+def _blockers(missing: list[str], unproven: list[str]) -> str:
+    """What a probe waits for: ``moodle/course:view is missing``, ``moodle/site:accessallgroups is missing or
+    cannot be probed (above)`` for one not probed because a read it needs failed (tester round 129, 1)."""
+    said = [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"] if missing else []
+    if unproven:
+        said.append(f"{', '.join(unproven)} {'is' if len(unproven) == 1 else 'are'} missing or cannot be probed (above)")
+    return " and ".join(said)
 
 
 def _grant(name: str) -> str:
@@ -440,7 +456,8 @@ def _php_output(api: MoodleApi, report: DoctorReport) -> None:
 
 def run_doctor(api: MoodleApi, config: Config) -> DoctorReport:
     report = DoctorReport()
-    info = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source())
+    info = _connection(api, report, "the built-in emulator" if config.uses_emulator else config.token_source(),
+                       config.token_place())
     if info is None:
         programme_section_check(config, report)  # defaults in use (tester round 117b, 8)
         programme_start_check(config, report)

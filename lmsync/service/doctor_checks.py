@@ -165,36 +165,39 @@ def report_path_check(config: Config, report: Any) -> None:
     user cannot write: said by doctor, not first by the last step of every run (tester rounds 8, 8 and 77, 2
     and 3). A symbolic link is judged as a run writes it: through to its target, each check made of the
     target too (tester round 79, 4). Reads only: ``os.access`` as lmsync's user, no test write. Nothing when
-    no path is set."""
+    no path is set. The setting is named where it was set: ``LMSYNC_REPORT_PATH (report.path)`` when the
+    environment set it, as the deploy/ variants do (``Config.setting_name``; tester round 129, 3)."""
     from lmsync.service.out_files import folder_refusal, foreign_report, refusal
 
     if config.report.path is None:
         return
+    key = config.setting_name(("report", "path"))
+    either = f"{key} (or LMSYNC_REPORT_PATH)" if key.startswith("[") else key
     path = Path(config.report.path)
     # the state folder, where the store is: lmsync writes there under the shipped units; a web root is neither
     # writable there (ProtectSystem=strict) nor the place for a page of personal data (tester round 77, 2)
     elsewhere = f"e.g. {config.store_path().with_name(f'{config.programme.name}.report.html')}"
     reason = refusal(path, config)
-    missing = folder_refusal(path, "[report] path")
+    missing = folder_refusal(path, key)
     target = Path(os.path.realpath(path))  # a link: its target is written
     if reason is not None:
         report.add("report path", "fail", reason,
-                   f"point [report] path (or LMSYNC_REPORT_PATH) at another file, {elsewhere}")
+                   f"point {either} at another file, {elsewhere}")
     elif path.is_dir():
         report.add("report path", "fail", f"{path} is a folder: the report is one HTML file",
-                   "name a file in [report] path, e.g. report.html")
+                   f"name a file in {key}, e.g. report.html")
     elif missing is not None:  # never made by a run, as for --out (tester round 77, 3)
         report.add("report path", "fail", *missing)
-    elif (foreign := foreign_report(path, "[report] path")) is not None:  # a run refuses it (tester round 78, 9)
+    elif (foreign := foreign_report(path, key)) is not None:  # a run refuses it (tester round 78, 9)
         report.add("report path", "fail", *foreign)
     elif not os.access(target.parent, os.W_OK | os.X_OK):  # each run writes a new file there and renames it
         report.add("report path", "fail", f"lmsync's user cannot write in the folder {target.parent}, where each run "
                    f"writes the report {target.name}",
                    f"make the folder writable by lmsync's user (under systemd: ReadWritePaths= in the unit), or point "
-                   f"[report] path at a file in a folder it can write, {elsewhere}")
+                   f"{key} at a file in a folder it can write, {elsewhere}")
     elif target.exists() and not os.access(target, os.W_OK):  # another account's file (in /tmp, its own to replace)
         report.add("report path", "fail", f"lmsync's user cannot write the file {target}",
-                   f"make the file writable by lmsync's user (or remove it), or point [report] path at another file, "
+                   f"make the file writable by lmsync's user (or remove it), or point {key} at another file, "
                    f"{elsewhere}")
     elif path.is_symlink():  # written through, the link kept, as a run does (tester round 79, 4)
         report.add("report path", "ok", f"each run writes the report to {path}, a symbolic link: to its target "

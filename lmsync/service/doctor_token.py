@@ -38,7 +38,7 @@ def token_refusal(config: Config) -> DoctorReport | None:
         detail, copy, rest = exc.message.partition(_COPY_AGAIN)
         fix = exc.hint or (copy.removeprefix(". ") + rest if copy else None) or (
             f"{WS_MENU} > Manage tokens: copy the lmsync user's token again and put it, alone, in "
-            "[moodle] token_file (chmod 600) or LMSYNC_TOKEN")
+            f"{config.token_place()}")
         report = DoctorReport()
         report.add("token", "fail", detail, fix)
         programme_start_check(config, report)
