@@ -222,6 +222,8 @@ class LmsyncGroup(ExitsAtOnce):
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
             self._usage(exc)
+        except LmsyncError as exc:  # a bad LMSYNC_LOG_LEVEL/LMSYNC_LOG_FORMAT: exit 2 (EnvChoice, tester round 129, 4)
+            _fail(parent, type(exc).__name__, exc.message, exc.exit_code, exc.hint)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -51,17 +51,25 @@ def config_named(ctx: click.Context | None, text: str) -> str:
 
 
 class EnvChoice(click.Choice):  # type: ignore[type-arg]
-    """``click.Choice`` whose error names the environment variable a bad value came from: ``LMSYNC_LOG_FORMAT=jsn``
-    was reported as "Invalid value for '--log-format'", an option nobody had given (tester round 85a, 10)."""
+    """``click.Choice`` for a global option an ``LMSYNC_*`` variable may set. A bad value on the command line stays
+    click's usage error (exit 3); one from the environment is the deployment's configuration: a
+    :class:`~lmsync.errors.ConfigError` (exit 2) naming the variable and the values allowed, as every other
+    ``LMSYNC_*`` variable's (``LMSYNC_LOG_LEVEL=warn`` in a unit exited 3, "bad input", tester round 129, 4; it was
+    reported as "Invalid value for '--log-format'", an option nobody had given, tester round 85a, 10)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
-        except click.BadParameter as exc:
+        except click.BadParameter:
             from click.core import ParameterSource
 
             envvar = getattr(param, "envvar", None)
             if ctx is None or param is None or not param.name or not isinstance(envvar, str) \
                     or ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
                 raise
-            raise click.BadParameter(exc.message, ctx=ctx, param_hint=envvar) from None
+            from lmsync.errors import ConfigError
+
+            allowed = ", ".join(str(choice) for choice in self.choices)
+            raise ConfigError(f"environment: {envvar}={value!r} is not a value it takes (one of {allowed})",
+                              hint=f"set {envvar} to one of {allowed}, or unset it (the default: {param.default})"
+                              ) from None

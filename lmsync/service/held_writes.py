@@ -55,6 +55,20 @@ def held_said(keys: Iterable[str], programme: str, people: People | None = None,
     return "; ".join(said[:shown]) + (f"; and {rest} more" if rest > 0 else "")
 
 
+def held_ids(keys: Iterable[str], *, shown: int = 20) -> list[dict[str, Any]]:
+    """The first ``shown`` held writes for JSON and logs, ids and kinds only (no name, whatever ``[privacy]
+    show_names``): each ``{"kind": "add_member", "circle": "lmsync:p:mentor:67", "user_id": 81}``, ``circle`` the
+    circle's ID number (None for lmsync's grouping), ``user_id`` the Moodle id of the member added (None for
+    another kind). ``lmsync run``'s sync step only counted them (tester round 129, 2)."""
+    items = []
+    for key in list(keys)[:shown]:
+        kind, _, target = key.partition(":")
+        group, _, user = target.rpartition(":") if kind == "add_member" else (target, "", "")
+        items.append({"kind": kind, "circle": group if kind != "create_grouping" and group else None,
+                      "user_id": int(user) if user.isdigit() else None})
+    return items
+
+
 def held_warning(keys: Iterable[str], programme: str, people: People | None = None) -> str:
     """The plan's warning that names its held writes (``held_said``), said after the one that counts them:
     ``the write(s) waiting for Moodle: post welcome discussion in Olivia Takahashi (m0003)'s circle [...]``."""

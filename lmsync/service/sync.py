@@ -228,7 +228,7 @@ def settle_seen(journal: Journal, planned: PlanResult, run_id: str) -> None:
         journal.settle(planned.uncertain.settled, run_id, "re-observed after the settle time")
         log.warning("sync.recovered", run_id=run_id, unfinished_batches=len(planned.uncertain.settled))
     if still:
-        log.warning("sync.pending", run_id=run_id, operations=len(still))
+        log.warning("sync.pending", run_id=run_id, operations=len(still), first=sorted(still)[:5])  # which: 129, 2
 
 
 def record_settled_pairings(journal: Journal, entries: Sequence[int], groups: Iterable[ObservedGroup]) -> int:
@@ -340,7 +340,7 @@ def run_sync(
             resent = resent or bool(planned.uncertain.settled)
         if round_no == 1:
             result = SyncResult(run_id=run_id, first_plan=planned.plan, final_plan=None, desired=planned.desired,
-                                store=store.where,
+                                store=store.where, roster=planned.snapshot.roster,  # held writes named (round 129, 2)
                                 forum_missing=planned.plan.signals.forum == "missing",
                                 forum_announcements=planned.plan.signals.forum == "announcements",
                                 disowned=len(planned.snapshot.observation.disowned),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lmsync.domain.plan import Plan
 from lmsync.service.apply import ApplyReport
@@ -35,6 +37,9 @@ class SyncResult:
     #: a sync refuses them without --store-takes-over (tester round 89b, 1)
     untaken: int = 0
     store: str = ""  # the store synced, for messages (``Store.where``: no password)
+    #: the course's roster as the first round read it (Moodle id -> ``RosterUser``): the run's sync line names the
+    #: writes that wait by it (``held_writes``; tester round 129, 2)
+    roster: Mapping[int, Any] = field(default_factory=dict)
 
     def taken_over(self) -> str | None:
         """What a sync that took over circles says (``adopted``), or None."""
