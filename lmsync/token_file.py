@@ -16,21 +16,24 @@ from lmsync.secrets import Token
 from lmsync.systemd_credential import in_credentials_directory, not_the_credential_copy
 
 
-def read_token_file(path: Path) -> Token:
-    """The token in ``path``; raises ``ConfigError`` naming what is wrong with the file."""
+def read_token_file(path: Path, named: str = "moodle.token_file", key: str = "[moodle] token_file") -> Token:
+    """The token in ``path``; raises ``ConfigError`` naming what is wrong with the file. ``named`` begins each
+    message and ``key`` is what a fix points at the file: ``LMSYNC_MOODLE_TOKEN_FILE (moodle.token_file)`` and
+    ``LMSYNC_MOODLE_TOKEN_FILE`` when the environment set the path (``Config.load_token``), as doctor names it
+    (tester round 129, 3: the deploy/ units set it only so, and the errors sent the admin to a key not in the file)."""
     try:
         status = path.stat()
     except FileNotFoundError:
-        raise _missing(path) from None
+        raise _missing(path, named) from None
     mode = status.st_mode
     if stat.S_ISDIR(mode):
         raise ConfigError(
-            f"moodle.token_file: {path} is a directory, not a file",
-            hint=f"point [moodle] token_file at the file holding the token (e.g. {path / 'token'}, chmod 600)",
+            f"{named}: {path} is a directory, not a file",
+            hint=f"point {key} at the file holding the token (e.g. {path / 'token'}, chmod 600)",
         )
     if mode & (stat.S_IRWXG | stat.S_IRWXO) and (why := _not_a_credential(path, status)) is not None:
         raise ConfigError(
-            f"moodle.token_file: {path} is open to {open_to(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it"
+            f"{named}: {path} is open to {open_to(mode)} (mode {stat.S_IMODE(mode):o}); only its owner may read it"
             + why,
             hint=(f"a systemd credential is read from within its unit, where CREDENTIALS_DIRECTORY names {path.parent} "
                   "(never chmod it)" if path.resolve().parts[1:3] == ("run", "credentials")  # tester round 31
@@ -42,16 +45,16 @@ def read_token_file(path: Path) -> Token:
     except UnicodeDecodeError:
         utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
         raise ConfigError(
-            f"moodle.token_file: {path} is not UTF-8 text{' (it is UTF-16)' if utf16 else ''}",
+            f"{named}: {path} is not UTF-8 text{' (it is UTF-16)' if utf16 else ''}",
             hint=f"save {path} as plain UTF-8 or ASCII text holding only the token",
         ) from None
     if not text.strip():
-        raise ConfigError(f"moodle.token_file: {path} is empty",
+        raise ConfigError(f"{named}: {path} is empty",
                           hint=f"write the token (from Site administration > Server > Web services > Manage tokens) to {path}")
-    return token_from(f"moodle.token_file {path}", text)
+    return token_from(f"{named} {path}", text)
 
 
-def _missing(path: Path) -> ConfigError:
+def _missing(path: Path, named: str) -> ConfigError:
     """``path`` does not exist, said where it was looked for, with a fix line as every other error has (tester
     round 39, 5). A relative path written in the configuration file is the file's folder's (``config_lines.
     anchor_paths``); set by ``LMSYNC_MOODLE_TOKEN_FILE``, the current folder's, which the fix line said was the
@@ -61,12 +64,12 @@ def _missing(path: Path) -> ConfigError:
     write = "write the token (from Site administration > Server > Web services > Manage tokens) to that file, chmod 600"
     if env and path in (Path(env), Path(env).expanduser()):
         return ConfigError(
-            f"moodle.token_file: {path} does not exist{where}",
+            f"{named}: {path} does not exist{where}",
             hint=f"{write}, or set LMSYNC_MOODLE_TOKEN_FILE to the file holding it (set by environment, a relative "
                  "path is read from the current folder)",
         )
     return ConfigError(
-        f"moodle.token_file: {path} does not exist{where}",
+        f"{named}: {path} does not exist{where}",
         hint=f"{write}, or point [moodle] token_file at the file holding it (a relative path written in the "
              "configuration file is read from that file's folder)",
     )
