@@ -28,6 +28,7 @@ from lmsync.domain.closed_sittings import ClosedCount, Key
 from lmsync.domain.instruments import Instrument, SurveyAnswer, Wave, WaveScore, score_waves
 from lmsync.domain.waves import wave_for
 from lmsync.service.report_model import Table
+from lmsync.service.report_withheld import withhold_rows
 
 #: A figure's count cell when a sitting it counted was removed or changed after its wave closed: no count, no day.
 CLOSED_WITHHELD = "withheld (answers it counted were removed or changed after the wave closed)"
@@ -99,18 +100,15 @@ def wave_rows(table: Table, changes: ClosedChanges) -> Table:
     """A per-instrument-and-wave table (``instrument, side, wave, n, ...``) with each row whose wave's sitting of
     the instrument changed withheld (``CLOSED_WITHHELD`` in ``n``, no statistics); one an erasure withheld keeps
     its words."""
-    rows = tuple((*row[:3], CLOSED_WITHHELD, *([None] * (len(row) - 4)))
-                 if changes.wave_withholds(row[0], row[2]) and not _erased(row[3]) else row for row in table.rows)
-    return replace(table, rows=rows)
+    return withhold_rows(table, 3, CLOSED_WITHHELD,
+                         lambda row: changes.wave_withholds(row[0], row[2]) and not _erased(row[3]))
 
 
 def evaluation_rows(table: Table, changes: ClosedChanges) -> Table:
     """The evaluation (``instrument, from_wave, to_wave, group, n, ...``) with each row withheld whose from or to wave
     is (``wave_rows``' rule), every group alike."""
-    rows = tuple((*row[:4], CLOSED_WITHHELD, *([None] * (len(row) - 5)))
-                 if any(changes.wave_withholds(row[0], w) for w in (row[1], row[2])) and not _erased(row[4]) else row
-                 for row in table.rows)
-    return replace(table, rows=rows)
+    return withhold_rows(table, 4, CLOSED_WITHHELD, lambda row: any(changes.wave_withholds(row[0], w) for w in (row[1], row[2]))
+                         and not _erased(row[4]))
 
 
 def response_rows(table: Table, changes: ClosedChanges, instruments: Mapping[str, Instrument]) -> Table:

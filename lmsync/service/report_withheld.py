@@ -10,9 +10,10 @@ and the CSV files alike. The response table keeps its counts: it says who answer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from lmsync.service.rater_checkpoints import ErasureChanges
 from lmsync.service.report_model import Table
@@ -21,25 +22,23 @@ from lmsync.service.report_model import Table
 WITHHELD = "withheld (who answered changed after an erasure)"
 
 
+def withhold_rows(table: Table, at: int, words: str, withholds: Callable[[tuple[Any, ...]], bool]) -> Table:
+    """``table`` with each row ``withholds`` picks reading ``words`` in its count column ``at`` and no figure after
+    it. Serves an erasure's rule here and a closed wave's (``report_closed``)."""
+    rows = tuple((*row[:at], words, *([None] * (len(row) - at - 1))) if withholds(row) else row for row in table.rows)
+    return replace(table, rows=rows)
+
+
 def wave_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
     """A per-instrument-and-wave table (``instrument, side, wave, n, ...``) with the rows of each wave the erasure
     changed withheld (``ErasureChanges.wave_withholds``: that wave's own answers, not the instrument's; tester
     round 108b, 3). ``starts``: name -> first day of a wave that is not configured (a wave not there: any day)."""
-    rows = tuple(
-        (*row[:3], WITHHELD, *([None] * (len(row) - 4)))
-        if changes.wave_withholds(row[0], row[2], starts.get(row[2])) else row
-        for row in table.rows
-    )
-    return replace(table, rows=rows)
+    return withhold_rows(table, 3, WITHHELD, lambda row: changes.wave_withholds(row[0], row[2], starts.get(row[2])))
 
 
 def evaluation_rows(table: Table, changes: ErasureChanges, starts: Mapping[str, date]) -> Table:
     """The evaluation (``instrument, from_wave, to_wave, group, n, ...``) with each row withheld whose from or to
     wave is (``wave_rows``' rule; tester round 108b, 3), every group alike (a group left showing would give the
     others back)."""
-    rows = tuple(
-        (*row[:4], WITHHELD, *([None] * (len(row) - 5)))
-        if any(changes.wave_withholds(row[0], wave, starts.get(wave)) for wave in (row[1], row[2])) else row
-        for row in table.rows
-    )
-    return replace(table, rows=rows)
+    return withhold_rows(table, 4, WITHHELD, lambda row: any(changes.wave_withholds(row[0], wave, starts.get(wave))
+                                                             for wave in (row[1], row[2])))
