@@ -355,8 +355,12 @@ def per_respondent(scores: Iterable[WaveScore]) -> list[WaveScore]:
     """One score per (respondent, instrument, wave): scores about single relationships merged.
 
     For consumers that publish one value per person (the gradebook): a mentor who rated
-    each of four mentees gets the mean of the four complete totals (a general, ``about``-less
-    score of the same wave wins over them). Scores already one per person pass unchanged.
+    each of four mentees gets the mean of the four complete totals, dated by the latest of
+    them. A general, ``about``-less score of the same wave and those merged ones: the latest
+    complete sitting counts, as within a wave (README, Safety); on one day, or with neither
+    complete, the general one. A self-efficacy export that fills ``about`` with the mentee's
+    mentor lost every later sitting to an earlier ``about``-less one (tester round 130b, 1).
+    Scores already one per person pass unchanged.
     """
     general: dict[tuple[int, str, str], WaveScore] = {}
     about: dict[tuple[int, str, str], list[WaveScore]] = defaultdict(list)
@@ -368,14 +372,29 @@ def per_respondent(scores: Iterable[WaveScore]) -> list[WaveScore]:
             about[key].append(s)
     out = dict(general)
     for key, group in about.items():
-        if key in out:
-            continue
         complete = [s.score.total for s in group if s.score.total is not None]
         latest = max(group, key=lambda s: s.date)
+        general_score = out.get(key)
+        if general_score is not None and _first_counts(general_score, _latest_complete(group)):
+            continue
         total = math.fsum(complete) / len(complete) if complete else None
         merged = Score(latest.score.instrument, total, latest.score.answered, latest.score.required)
         out[key] = WaveScore(key[0], key[1], key[2], latest.date, latest.source, merged)
     return sorted(out.values(), key=lambda s: (s.respondent_id, s.instrument, s.date))
+
+
+def _latest_complete(group: list[WaveScore]) -> WaveScore:
+    complete = [s for s in group if s.score.total is not None]
+    return max(complete or group, key=lambda s: s.date)
+
+
+def _first_counts(first: WaveScore, second: WaveScore) -> bool:
+    """Whether ``first`` counts over ``second`` of the same person and wave: a complete one over
+    an incomplete one, else the later one; ``first`` on the same day."""
+    complete = (first.score.total is not None, second.score.total is not None)
+    if complete[0] != complete[1]:
+        return complete[0]
+    return first.date >= second.date
 
 
 # --- answers read from a Moodle Feedback activity ---------------------------------------------
