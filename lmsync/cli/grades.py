@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, OutPath, echo_view, examples, save_plan
-from lmsync.cli.output import say
+from lmsync.cli.output import csv_warnings, say
 from lmsync.config import Config
 from lmsync.errors import PartialFailure, PlanError
 from lmsync.render.grades import plan_text, plan_view, push_text
@@ -52,6 +52,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, wait: bool, 
         check_out(out, force=force, config=config)
     result = service.plan_job(config, wait=wait)
     echo_view(ctx, plan_view(result), fmt)
+    csv_warnings(fmt, result.plan.warnings)
     if (warning := clock_warning(config, "grades plan")) is not None:  # its push refuses (tester round 111b, 5)
         say(warning, err=True)
     if (warning := renamed_warning(config, "grades plan")) is not None:  # so under a refused rename (118a, 5)

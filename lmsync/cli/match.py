@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from lmsync.cli import FORMAT, echo_view, examples
-from lmsync.cli.output import say
+from lmsync.cli.output import csv_warnings, say
 from lmsync.render.match import match_view
 from lmsync.service import match as service
 
@@ -41,11 +41,10 @@ def command(ctx: click.Context, people_file: str | None, fmt: str, people_templa
         return
     result, labels = service.match_view(ctx.obj.config(), people_file)
     echo_view(ctx, match_view(result, labels, fmt), fmt)
-    if fmt == "csv":  # text shows them under the table, JSON in "warnings": CSV has no place (tester round 40b, 2)
-        if result.mutual is not None:  # how far the search went, as text says it (tester round 121b, 9)
-            say(f"note: {result.mutual.describe()}", err=True)
-        for warning in result.warnings:
-            say(f"warning: {warning}", err=True)
+    # text shows them under the table, JSON in "warnings": CSV has no place (tester round 40b, 2)
+    if fmt == "csv" and result.mutual is not None:  # how far the search went, as text says it (tester round 121b, 9)
+        say(f"note: {result.mutual.describe()}", err=True)
+    csv_warnings(fmt, result.warnings)
 
 
 #: ``--people-template``: every column ``--people`` reads (lmsync.service.people_csv): two mentors and a

@@ -9,6 +9,7 @@ the same per cell.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -73,3 +74,12 @@ class EnvChoice(click.Choice):  # type: ignore[type-arg]
             raise ConfigError(f"environment: {envvar}={value!r} is not a value it takes (one of {allowed})",
                               hint=f"set {envvar} to one of {allowed}, or unset it (the default: {param.default})"
                               ) from None
+
+
+def csv_warnings(fmt: str, warnings: Iterable[str]) -> None:
+    """A view's warnings on stderr when it is written as CSV: text shows them under the table and JSON in
+    ``warnings``, and CSV has no place for them (README, output formats: notes that are not data go to stderr;
+    tester round 40b, 2 for ``match``, 130b, 2 for ``plan`` and ``grades plan``, which dropped them)."""
+    if fmt == "csv":
+        for warning in warnings:
+            say(f"warning: {warning}", err=True)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from lmsync.cli import FORCE_OUT, FORMAT, STORE_TAKES_OVER, OutPath, echo_view, examples, save_plan
-from lmsync.cli.output import say
+from lmsync.cli.output import csv_warnings, say
 from lmsync.domain.plan import Plan, mentor_of_idnumber
 from lmsync.domain.saved_plan import sealed
 from lmsync.errors import ConfigError, PartialFailure
@@ -66,6 +66,7 @@ def plan_command(ctx: click.Context, out: Path | None, force: bool, allow_delete
     roster = result.snapshot.roster
     roster = {**roster, **site_accounts(config, _member_ids(result.plan) - set(roster))}
     echo_view(ctx, plan_view(result.plan, people=people_of(config, roster)), fmt)
+    csv_warnings(fmt, result.plan.warnings)
     if out is not None:
         # only a circle's deletion needs the flag; a member's removal is planned without it (round 24, 7; round 31, 5)
         deletes = " --allow-delete" if result.plan.by_kind("delete_group") else ""
