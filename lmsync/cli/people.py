@@ -89,7 +89,7 @@ def erase_command(ctx: click.Context, who: str, yes: bool, while_enrolled: bool)
     refusal = privacy.still_here(person, who)
     if refusal is not None and not while_enrolled:  # tester round 4, 6
         raise refusal
-    if person.enrolled:
+    if person.enrolled and (person.paired_role or person.partners):  # a coordinator as a manager: never paired (130a, 1)
         again = ("once their enrolment is active again, the next sync reads them again"  # round 51b, 9
                  if person.suspended else "the next sync reads them again")
         paired = bool(person.partners or person.held_partners or person.circles or person.past_partners)  # a coordinator's? (round 85b, 10)

@@ -42,6 +42,7 @@ from lmsync.service.person_keys import moodle_id, split_key
 from lmsync.service.programme_settings import programme_today, programme_zone, settings
 from lmsync.service.rater_checkpoints import count_before_erasure, record_before_erasure
 from lmsync.service.respondent_checkpoints import count_respondents
+from lmsync.service.roster import programme_roles
 from lmsync.service.runtime import session, store_session
 from lmsync.service.site_accounts import SiteLookup, accounts, site_lookup
 from lmsync.service.stores import warn_if_absent
@@ -213,6 +214,7 @@ class Identity(NamedTuple):
     held_partners: tuple[str, ...] = ()  # (tester round 100b, 6: named as earlier pairs)
     # the idnumber of the course's group naming them its mentor, in it or not (tester round 78, 4), else None
     own_circle: str | None = None
+    paired_role: bool = True  # enrolled in a [programme] mentor or mentee role, which the sync pairs (tester round 130a, 1)
 
 
 #: The lmsync circles someone is in: each group with its members' Moodle ids.
@@ -271,7 +273,7 @@ def _identity_of(conn: MoodleConnection, config: Config, course: int, roster: di
     if user_id in roster:
         user = roster[user_id]
         return Identity(user_id, describe(roster, user_id, show_names=show), True, labels, user.username or None, groups,
-                        _fullname(user), own_circle=own)
+                        _fullname(user), own_circle=own, paired_role=any(programme_roles(config.programme, user.roles)))
     # a suspended enrolment is not in the active roster, and is still an enrolment: they may come back
     # (a leave), so erasing them needs --while-enrolled as for anyone enrolled (tester round 11, 3)
     enrolled = any(u.id == user_id for u in conn.api.get_enrolled_users(course, page_size=config.moodle.page_size,
@@ -336,10 +338,10 @@ def still_here(identity: Identity, who: str) -> InputError | None:
     item closed) and the record of nudges sent, so the other side may be nudged at once with
     "no meeting yet", and a store's first-run guard may hold every later run.
     """
-    if not identity.enrolled and not identity.partners:
-        return None
+    if not (enrolled := identity.enrolled and identity.paired_role) and not identity.partners:
+        return None  # a coordinator enrolled as a manager, say, is never paired: nothing to bring back (130a, 1)
     where = [
-        *(["still enrolled in the programme course"] if identity.enrolled else []),
+        *(["still enrolled in the programme course"] if enrolled else []),
         *([f"in a circle with {', '.join(identity.partners)}"] if identity.partners else []),
     ]
     # a suspended enrolment is not read by the sync: back when it is active again (tester round 51, 6)
