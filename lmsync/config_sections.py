@@ -325,7 +325,8 @@ class WavesConfig(Section):
 class GradesConfig(Section):
     """Grade items lmsync owns on the programme's activity: numbers, names, privacy of ratings."""
 
-    itemnumber_base: int = Field(1000, ge=1, description="first grade-item itemnumber lmsync owns")
+    itemnumber_base: int = Field(1000, description="first grade-item itemnumber lmsync owns (2 or more: a "
+                                 "forum's itemnumbers 0 and 1 are Moodle's own, its ratings and whole-forum grading)")
     itemnumber_count: int = Field(100, ge=1, description="how many itemnumbers from the base lmsync may use")
     activity: str | int | None = Field(
         None, description="forum name or course-module id (default: programme.forum)"
@@ -350,6 +351,16 @@ class GradesConfig(Section):
         "item is hidden from the mentor it is about",
     )
     enabled: list[str] | None = Field(None, description="metric keys to publish (default: all)")
+
+    @field_validator("itemnumber_base")
+    @classmethod
+    def _clear_of_moodles_items(cls, value: int) -> int:
+        """A forum's grade items 0 (ratings) and 1 (whole-forum grading) are Moodle's: a teacher turning either on
+        or off would rename, rescale or delete an item of lmsync's there (tester round 130b)."""
+        if value < 2:
+            raise ValueError("must be 2 or more: a forum's itemnumbers 0 and 1 are Moodle's own (its ratings and "
+                             "whole-forum grading), which a teacher's settings rename or delete")
+        return value
 
 
 def default_idnumber_prefix(programme_name: str) -> int | None:
