@@ -107,7 +107,8 @@ def name_clashes(
         alike = [] if plain in holder_names else sorted(holder_names)
         # the other item's name, when only letter case or markup tells it apart (tester round 111b, 8)
         its_name = "the same name" if not alike else (
-            f"the name {', '.join(quoted(n) for n in alike)}, the same column heading but for letter case or markup")
+            f"the name {', '.join(quoted(n) for n in alike)}, the same column heading but for letter case, spaces around "
+            "it or markup")
         if seen is not None and seen.itemname == plain:
             given.add(key(plain))
             out.append(item)

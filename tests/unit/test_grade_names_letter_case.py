@@ -30,3 +30,11 @@ def test_names_are_compared_as_the_gradebook_shows_them():
     # an exact clash still says "the same name"
     (_,), notes = name_clashes([_spec()], {"attendance": mine}, {NAME: {41}})
     assert "have the same name" in notes["attendance"]
+
+
+def test_a_name_apart_by_the_spaces_around_it_is_said_so():
+    # tester round 130b, 3: "lmsync_minutes " was "the same column heading but for letter case or markup"
+    (item,), notes = name_clashes([_spec()], {}, {f"{NAME} ": {41}})
+    assert item.itemname == f"{NAME}-2"
+    assert f"the name '{NAME} ', the same column heading but for letter case, spaces around it or markup" in notes[
+        "attendance"], notes
