@@ -446,8 +446,7 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
     with session(config) as (conn, store):
         check_erase_clock(store, config)  # exit 2 under a clock behind the store's records (tester round 111b, 1)
         identity = _identity(conn, config, who, known=lambda: store_people(store, config.programme.name, erased=False))
-        refusal = None if while_enrolled else still_here(identity, who)
-        if refusal is not None:
+        if (refusal := None if while_enrolled else still_here(identity, who)) is not None:
             raise refusal
         user_id = identity.user_id
         day = programme_today(config)
@@ -459,7 +458,8 @@ def erase(config: Config, who: str, *, while_enrolled: bool = False) -> dict[str
         with store.transaction():
             # someone Moodle does not know and the store holds nothing about: nothing to remember (tester round 20, 6)
             record_erased_hold(config, store, user_id, day)  # the hold it ends, naming no one (tester round 117c, 2)
-            counts = erase_person(store, user_id, identity.username, on=day, record_alone=identity.username is not None)
+            counts = erase_person(store, user_id, identity.username, on=day,  # erased before: known (130a, 2)
+                                  record_alone=identity.username is not None or erasure_of(store, user_id) is not None)
             if erasure_of(store, user_id) == day:
                 record_before_erasure(store, config.programme.name, before, day)
         counts["journal"] = _scrub_journal(store, config.programme.name, user_id)
