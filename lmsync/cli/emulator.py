@@ -28,6 +28,7 @@ from lmsync.moodle.emulator.cost import COST_MODELS
 from lmsync.moodle.emulator.server import REST_PATH, make_server
 from lmsync.moodle.emulator.serving import ServingLock, refuse_if_served, serving
 from lmsync.service import emulator_edit as edits
+from lmsync.service import emulator_edit_objects as objects
 
 
 @click.group("emulator", epilog=examples("lmsync emulator serve --port 8765 --state demo.json"))
@@ -356,3 +357,69 @@ def move_command(ctx: click.Context, who: str, mentor: str | None, out: bool, st
         return edits.move(site, course, programme, edits.user_of(site, who), target)
 
     _edit(ctx, state, change)
+
+
+# --- other people's objects: a lived-in course (tester round 130b, 3) --------------------------------------------
+
+
+@edit_group.command("group", epilog=examples("lmsync emulator edit group 'Tutor group 3' --member s0008 --member s0009",
+                                             "lmsync emulator edit group 'Circle: Ada Lovelace' --grouping 'Tutor groups'"))
+@click.argument("name")
+@click.option("--idnumber", default="", help="Its ID number (default: none).")
+@click.option("--member", "members", multiple=True, metavar="WHO", help="A participant to add (repeatable).")
+@click.option("--grouping", default=None, help="A grouping of the course to put it in.")
+@STATE
+@click.pass_context
+def group_command(ctx: click.Context, name: str, idnumber: str, members: tuple[str, ...], grouping: str | None,
+                  state: Path | None) -> None:
+    """A teacher's group in the programme course (Groups > Create group), lmsync's name or not: rehearse a course
+    that already holds other people's groups, which lmsync must leave alone."""
+    _edit(ctx, state, lambda site, course, _p: objects.group(site, course, name, idnumber, members, grouping))
+
+
+@edit_group.command("grouping", epilog=examples("lmsync emulator edit grouping 'Tutor groups'"))
+@click.argument("name")
+@click.option("--idnumber", default="", help="Its ID number (default: none).")
+@STATE
+@click.pass_context
+def grouping_command(ctx: click.Context, name: str, idnumber: str, state: Path | None) -> None:
+    """A teacher's grouping in the programme course (Groups > Groupings), empty: `edit group --grouping` fills it."""
+    _edit(ctx, state, lambda site, course, _p: objects.grouping(site, course, name, idnumber))
+
+
+@edit_group.command("discussion", epilog=examples("lmsync emulator edit discussion 'Welcome & first steps'",
+                                                  "lmsync emulator edit discussion 'Exam week' --group 'Tutor group 3'"))
+@click.argument("subject")
+@click.option("--forum", default=None, help="The forum's name or course-module id (default: [programme] forum).")
+@click.option("--group", "group_name", default=None, help="The group it is for (default: all participants).")
+@click.option("--message", default="", help="Its text (HTML; default: the subject).")
+@STATE
+@click.pass_context
+def discussion_command(ctx: click.Context, subject: str, forum: str | None, group_name: str | None, message: str,
+                       state: Path | None) -> None:
+    """A teacher's discussion in a forum of the programme course, beside lmsync's welcome posts."""
+    forum_name = forum if forum is not None else ctx.obj.config().programme.forum
+    _edit(ctx, state, lambda site, course, _p: objects.discussion(site, course, forum_name, subject, message, group_name))
+
+
+@edit_group.command("grade-item", epilog=examples("lmsync emulator edit grade-item lmsync_attendance --grade s0008=70",
+                                                  "lmsync emulator edit grade-item 'Reflective log' --max 10"))
+@click.argument("name")
+@click.option("--max", "grademax", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
+              help="Its maximum grade.")
+@click.option("--grade", "grades", multiple=True, metavar="WHO=VALUE", help="A grade a teacher gave (repeatable).")
+@STATE
+@click.pass_context
+def grade_item_command(ctx: click.Context, name: str, grademax: float, grades: tuple[str, ...], state: Path | None) -> None:
+    """A teacher's manual grade item in the programme course's gradebook (Gradebook setup > Add grade item), with
+    grades: rehearse a gradebook that holds other items, named like lmsync's or not, which lmsync never writes."""
+    parsed: dict[str, float] = {}
+    for item in grades:
+        who, sep, value = item.partition("=")
+        try:
+            parsed[who.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not WHO=VALUE with a number", param_hint="--grade") from None
+        if not sep or not who.strip():
+            raise click.BadParameter(f"{item!r} is not WHO=VALUE", param_hint="--grade")
+    _edit(ctx, state, lambda site, course, _p: objects.grade_item(site, course, name, grademax, parsed))
