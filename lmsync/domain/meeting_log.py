@@ -170,6 +170,9 @@ def meetings_by_attempt(
                         problems += _withheld(attempt, gone)
                         continue  # about people erased since, not of this circle: withheld, as every row about one
                     # the circle's meeting, the one named since erased (tester round 112b, 1): the others missed it
+                elif present is not None:  # one name of someone else: a mentee it meant was counted absent (131b, 1)
+                    _strangers(raw_attended, resolve, items.attended,
+                               set(mentees) | set(gone) | set(mentors) | {attempt.user_id})
                 if one_to_one and present is None:
                     raise FieldProblem(items.attended, "names no mentee: with [meetings] one_to_one a mentor's response "
                                                        "names the mentee (or mentees) met")
@@ -270,3 +273,19 @@ def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:
             where = f"name {place} of {len(names)}: " if len(names) > 1 else ""
             raise FieldProblem(field, where + problem.message) from None
     return present
+
+
+def _strangers(raw: str, resolve: Resolver, field: str, known: set[int]) -> None:
+    """Raise ``FieldProblem`` when the attendance names someone who is none of ``known`` (the respondent's mentees
+    of that day, those erased since, their own mentors, themselves): another circle's student, or a mistyped name
+    that is somebody's. Stored, the response counted the mentee it meant absent and said nothing, while a name that
+    is nobody's was a problem (tester round 131b, 1). Says which name by place; the value stays masked in logs."""
+    names = [token for token in re.split(r"[,;\n]+", raw.strip()) if token.strip()]
+    places = [place for place, token in enumerate(names, start=1)
+              if resolve_person(resolve, token, field).user_id not in known]
+    if places:
+        which = ", ".join(str(p) for p in places)
+        raise FieldProblem(field, f"name{'s' if len(places) > 1 else ''} {which} of {len(names)}: "
+                           f"{'are' if len(places) > 1 else 'is'} not one of the respondent's mentees on that day (a "
+                           "mistyped name, or a student of another circle): the response is not stored, so no mentee "
+                           "it meant is counted absent")

@@ -93,9 +93,12 @@ def test_round_59_4_a_mentors_list_naming_none_of_their_mentees_is_a_problem_not
          attempt(66, {"meeting_minutes": "30", "attended": "s0003, s0002", "date": "2026-10-13"}, attempt_id=8)],
         ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC,
     )
-    assert [(p.attempt_id, p.field) for p in problems] == [(7, "attended")]
+    assert [(p.attempt_id, p.field) for p in problems] == [(7, "attended"), (8, "attended")]
     assert "names nobody who was one of the respondent's mentees on that day" in problems[0].message
-    assert [(m.mentee_id, m.attended) for m in found] == [(3, False), (4, True)]  # one of theirs named: as before
+    # tester round 131b, 1: one of theirs named beside someone of another circle (a mistyped name, say) is a problem
+    # too, naming the place: stored, it counted the mentee meant absent without a word
+    assert problems[1].message.startswith("name 1 of 2: is not one of the respondent's mentees on that day")
+    assert found == []
 
 
 def test_a_mentors_list_naming_only_someone_erased_since_is_left_out_and_counted_withheld(resolve):
@@ -144,3 +147,20 @@ def test_round_112b_2_a_response_of_someone_erased_since_in_no_pair_that_day_is_
         ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC, erased={5: date(2026, 10, 20)},
     )
     assert [(p.attempt_id, p.field, p.erased) for p in problems] == [(201, "respondent", True), (202, "respondent", False)]
+
+
+def test_round_131b_1_naming_oneself_or_ones_mentees_stays_a_meeting_and_another_circles_student_is_named_by_place(
+    resolve,
+):
+    """Tester round 131b, 1: m0001 meant s0001 and typed s0003 (m0002's mentee): the meeting was stored with s0001
+    absent, no word. Now the response is a problem naming the place of the name; a list naming the mentor
+    themselves beside their mentees is a meeting as before."""
+    found, problems = meetings_from_feedback(
+        [attempt(66, {"meeting_minutes": "45", "attended": "m0001; s0002", "date": "2026-10-12"}, attempt_id=7),
+         attempt(66, {"meeting_minutes": "30", "attended": "s0002, s0003, s0001", "date": "2026-10-13"}, attempt_id=8)],
+        ITEMS, MENTEES_OF, MENTORS_OF, resolve, tz=UTC,
+    )
+    assert [(m.mentee_id, m.attended, m.date.day) for m in found] == [(3, False, 12), (4, True, 12)]
+    assert [(p.attempt_id, p.field) for p in problems] == [(8, "attended")]
+    assert problems[0].message.startswith("name 2 of 3: is not one of the respondent's mentees on that day")
+    assert "s0003" not in problems[0].message  # the value stays out of what a log may say
