@@ -58,6 +58,7 @@ def unbacked_assign_grades(
 
 def unbacked_assign_note(name: str, count: int) -> str:
     """The plan's warning on ``count`` grades of the assignment ``name`` written as 0 (``unbacked_assign_grades``)."""
-    return (f"assignment {name!r}: {count} attendance grade(s) lmsync wrote have no meeting left behind them (erased, "
-            f"or taken back with `lmsync meetings remove`): written as 0 with the comment {UNBACKED_COMMENT!r}, as "
+    return (f"assignment {name!r}: {count} attendance grade(s) lmsync wrote have no meeting left behind them (a Feedback "
+            "meeting-log response corrected or deleted in Moodle, `lmsync meetings remove`, or an erasure): "
+            f"written as 0 with the comment {UNBACKED_COMMENT!r}, as "
             "Moodle's web services cannot empty a grade")

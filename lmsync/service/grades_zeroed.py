@@ -21,10 +21,12 @@ from typing import Any
 from lmsync.service.grades_plan import GradesPlan
 from lmsync.store.zeroed_grades import RESULT_KEY
 
-#: Why such a grade is 0, and what a teacher may do about it: said by the run, the push and the digest.
-WHY = ("no meeting backs them any more (the meetings went with an erasure, or were taken back with `lmsync meetings "
-       "remove`), and Moodle's web services cannot empty a grade; a teacher may grade them by hand in Moodle, and "
-       "lmsync then leaves that grade alone")
+#: Why such a grade is 0, and what a teacher may do about it: said by the run, the push and the digest. Every way
+#: a meeting goes, a response edited or deleted in Moodle first: it named an erasure or `meetings remove` alone,
+#: and a coordinator looked for an erasure that never happened (tester round 131b, 4).
+WHY = ("no meeting backs them any more (the meetings were taken back: a Feedback meeting-log response corrected "
+       "or deleted in Moodle, `lmsync meetings remove`, or an erasure), and Moodle's web services cannot empty a "
+       "grade; a teacher may grade them by hand in Moodle, and lmsync then leaves that grade alone")
 
 
 @dataclass

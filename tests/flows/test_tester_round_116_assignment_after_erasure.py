@@ -57,7 +57,8 @@ def test_round_116_11_an_erased_mentors_mentees_assignment_grades_are_written_ag
     planned = " ".join(run(home, "grades", "plan").output.split())
     assert "~ assignment 'Mentoring attendance': 4 grades with comments" in planned, planned  # s0026 and 3 more
     assert ("assignment 'Mentoring attendance': 4 attendance grade(s) lmsync wrote have no meeting left behind them "
-            "(erased, or taken back with `lmsync meetings remove`): written as 0 with the comment 'no meetings "
+            "(a Feedback meeting-log response corrected or deleted in Moodle, `lmsync meetings remove`, or an "
+            "erasure): written as 0 with the comment 'no meetings "
             "counted', as Moodle's web services cannot empty a grade") in planned, planned
     run(home, "grades", "push")
     after = _assignment(home)

@@ -61,9 +61,9 @@ def home(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return cli_home
 
 
-WHY = ("no meeting backs them any more (the meetings went with an erasure, or were taken back with `lmsync meetings "
-       "remove`), and Moodle's web services cannot empty a grade; a teacher may grade them by hand in Moodle, and "
-       "lmsync then leaves that grade alone")
+WHY = ("no meeting backs them any more (the meetings were taken back: a Feedback meeting-log response corrected "
+       "or deleted in Moodle, `lmsync meetings remove`, or an erasure), and Moodle's web services cannot empty a "
+       "grade; a teacher may grade them by hand in Moodle, and lmsync then leaves that grade alone")
 
 
 def _grades_step(output: str) -> dict[str, Any]:
