@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from lmsync.config import Config
+from lmsync.domain.waves import outside_every_wave
 from lmsync.errors import EXIT_ADMIN, EXIT_OK, EXIT_PARTIAL
 from lmsync.moodle.api import MoodleApi
 from lmsync.service.cycle_result import StepResult
@@ -26,6 +27,7 @@ from lmsync.service.feedback_still import still_said
 from lmsync.service.late_answers import complete_scores, late_by_wave, late_note
 from lmsync.service.pair_outside import stored_outside
 from lmsync.service.programme_settings import programme_zone
+from lmsync.service.survey_import_notes import no_wave_note
 from lmsync.store.db import Store
 from lmsync.store.meetings import MeetingRepository
 from lmsync.store.unreadable_responses import UnreadableResponses
@@ -116,6 +118,11 @@ def _read_step(
         counts["dated_outside_their_pair"] = apart[0]
         text += (f"; {apart[0]} meeting(s) dated when their pair did not exist, kept but counted in no grade (first: "
                  f"{apart[1]})")
+    # answers this read stored that no wave scores, as `import surveys` says of a file's (tester round 131b, 5)
+    read_days = [d for r in reports if r.stored for d in r.response_days]
+    if note := no_wave_note(read_days, s.waves, "response(s)"):
+        counts["responses_in_no_wave"] = outside_every_wave(read_days, s.waves)
+        text += f"; {note}"
     if late := late_by_wave(scores_before, complete_scores(store, s.programme), s.waves, day):
         counts["late_answers"] = sum(m.people for m in late.values())  # people, over the closed waves named
         text += f"; {late_note(late, s.waves)}"

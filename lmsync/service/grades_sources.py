@@ -55,6 +55,9 @@ class SourceReport:
     #: the ``UnreadableResponses`` hashes of the problems that left out one answer of a survey response, whose other
     #: answers were stored: the run says an answer, not a response, is still left out (tester round 122a, 3)
     answer_keys: frozenset[str] = frozenset()
+    #: an instrument's responses' days as read (submission days in the programme's zone): the run says how many fall
+    #: in no survey wave, stored but scored in none, as `import surveys` says it (tester round 131b, 5)
+    response_days: tuple[date, ...] = ()
 
     @property
     def unreadable(self) -> int:
@@ -157,6 +160,7 @@ def read_feedback_sources(
             continue
         warnings.extend(problems[:10] + [f"{kind}: {len(problems) - 10} more response(s) with a problem"] * (len(problems) > 10))
         stored, removed = counts.added + counts.updated, counts.removed
+        days = () if kind == "meetings" else tuple(a.submitted.astimezone(tz).date() for a in source.attempts)
         reports.append(SourceReport(kind, activity, len(source.attempts), stored, removed, len(problems), counts.withheld,
-                                    len(both_sides), frozenset(both_sides), frozenset(answers)))
+                                    len(both_sides), frozenset(both_sides), frozenset(answers), days))
     return reports
