@@ -44,6 +44,7 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
     """The meeting log's ``[meetings.items]`` labels must be on its Feedback items (tester round 6,
     12: a mistyped minutes label passed doctor). Without the minutes item no meeting can be read
     (fail); a missing optional one only leaves its field empty (warn, naming what that means)."""
+    from lmsync.domain.meeting_rating_item import FIX as RATING_FIX
     from lmsync.service.feedback_label_twins import FIX as TWINS_FIX
     from lmsync.service.feedback_label_twins import meeting_log_reads, repeated_problem
     from lmsync.service.feedback_sources import (
@@ -53,6 +54,7 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
         repeated_labels,
     )
     from lmsync.service.meeting_log_labels import labels_fix, minutes_missing
+    from lmsync.service.meeting_log_rating import unrated
 
     if not config.meetings.feedback:
         return
@@ -82,12 +84,15 @@ def _meeting_log_items(api: MoodleApi, config: Config, feedbacks: list[Any], rep
     missing = [(key, label) for key in meaning if (label := getattr(wanted, key)) and label not in labels]
     for key, label in missing:
         report.add(check, "warn", f"no item labelled {label!r} ([meetings.items] {key}): {meaning[key]}", fix)
+    by_label = {i.label.strip(): i for i in items if i.hasvalue}
+    if unrated_item := unrated(wanted, by_label):  # the run refuses the read, naming the form (131b, 2)
+        report.add(check, "fail", f"{unrated_item}: no meeting of the log can be read", RATING_FIX)
     optional = [i for i in items if i.hasvalue and i.label.strip() == wanted.attended and not i.required]
     if config.meetings.one_to_one and optional:
         report.add(check, "warn", f"the item labelled {wanted.attended!r} is not required: with [meetings] one_to_one a "
                    "mentor's response left without it names no mentee and is not stored",
                    "make the item required (Edit questions > the item > Required)")
-    elif not missing and not twins:
+    elif not missing and not twins and not unrated_item:
         report.add(check, "ok", "every [meetings.items] label is on the activity")
 
 

@@ -30,6 +30,7 @@ from lmsync.service.feedback_store import problem_keys
 from lmsync.service.instrument_labels import refuse_read as refuse_instrument_read
 from lmsync.service.meeting_log_labels import refuse_read
 from lmsync.service.meeting_log_people import meeting_log_resolver
+from lmsync.service.meeting_log_rating import refuse_unrated
 from lmsync.service.meetings import store_feedback_answers, store_feedback_meetings
 from lmsync.service.observe import RosterUser
 from lmsync.service.programme_settings import Settings
@@ -118,6 +119,7 @@ def read_feedback_sources(
         if kind == "meetings":
             refuse_read(source.name, s.meetings.items, source.items)  # said once, no response blamed (115b, 3)
             refuse_meeting_log_twins(source.name, s.meetings.items, source.repeated)  # a label on 2 items (122a, 2)
+            refuse_unrated(source.name, s.meetings.items, source.items)  # a rating item giving none (131b, 2)
             resolve = meeting_log_resolver(api, store, s.programme, roster, s.meetings.person_key)  # round 58, 4
             counts, problems = store_feedback_meetings(store, s, source.attempts, pairs, resolve, tz=tz, today=today)
             both = problem_keys(source.attempts, [(p.attempt_id, p.field, p.message) for p in problems if p.both_sides])
