@@ -48,6 +48,7 @@ from lmsync.service.digest_moment import last_moments, newly_queued, pairing_mar
 from lmsync.service.digest_moved import OwnedTold, moved_lines
 from lmsync.service.digest_paused import GONE_HEAD, paused_since, with_paused_items
 from lmsync.service.digest_rejoined import rejoined, waiting, waiting_lines
+from lmsync.service.digest_requeued import requeued, requeued_words
 from lmsync.service.digest_since import last_told, never
 from lmsync.service.digest_zeroed import ZeroedTold
 from lmsync.service.executor import Executor
@@ -177,6 +178,7 @@ def digest_text(
     with_mentor: Sequence[tuple[int, int]] = (),
     two_roles: Sequence[int] = (),
     moved: Sequence[str] = (),
+    requeued: Mapping[int, QueueItem] | None = None,
 ) -> str:
     """The plain-text digest: reasons in words, people by ``label(user_id)``, never a score. ``owners``: the
     coordinator (username) whose queue holds each newly flagged pair, named beside it (tester round 77, 7: two
@@ -198,7 +200,8 @@ def digest_text(
             reasons = _why(i.reasons, unanswered)  # on watch already: never due either (tester round 116, 7)
             due = ("no longer fading: nothing due" if i.status == WATCH
                    else f"due {i.due_on.isoformat() if i.due_on else '?'}")
-            lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; {due}")
+            lines.append(f"- {i.status.replace('_', ' ')}: {label(i.mentor_id)} / {label(i.mentee_id)}: {reasons}; {due}"
+                         + requeued_words(i, requeued or {}))  # an acknowledged pair's, said so (131a, 1)
         lines += _unanswered_line(unanswered)
     lines += moved
     if new_pairs:
@@ -317,6 +320,7 @@ def run_digest(
                ) - set(assessment.roster)
     people = people_of(config, {**assessment.roster, **accounts(api, outside)})
     log_ = DigestLog(store, programme)
+    followed = requeued(store, programme)  # new items following an acknowledged one (tester round 131a, 1)
     records = log_.records()
     last_sent = last_told(records, day)  # each coordinator's last digest sent before today: day, journal id
     moments = last_moments(records, day)  # and the queue's, the pairings' latest then (122c, 1)
@@ -379,8 +383,8 @@ def run_digest(
         text = digest_text(programme, day, fresh, mine, people.label, username, queued, paused, recovered, told,
                            {i.pair: i.owner for i in open_items if i.owner}, told_places, back_items, newly, placed,
                            left_out_two_roles(config, assessment.roster, alone),
-                           moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day)
-                           ) + zeroed.text(username, me) + by_erasure.text(username, me)
+                           moved_lines(moved, people.label, lambda i: _why(i.reasons, Counter()), day),
+                           followed) + zeroed.text(username, me) + by_erasure.text(username, me)
         digest = Digest(username, users[username], fresh, mine, text, [*queued, *(m for m, _ in moved)], paused,
                         recovered, told, told_places, newly, placed, zeroed.people(username, me),
                         *by_erasure.counts(username, me))
