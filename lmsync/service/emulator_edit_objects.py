@@ -12,6 +12,7 @@ the caller saves the site. Errors are ``InputError`` (exit 3) naming what clashe
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lmsync.errors import InputError
@@ -25,7 +26,9 @@ def group(site: Any, course: Any, name: str, idnumber: str, members: tuple[str, 
     course's grouping named ``grouping`` when given. Moodle's form refuses a name or ID number another group of
     the course has (``groups_get_group_by_name``, ``groups_get_group_by_idnumber``): refused alike."""
     from lmsync.moodle.emulator.records import Group
+    from lmsync.moodle.text import GROUP_NAME_MAX
 
+    name, idnumber = _cleaned("group", name, GROUP_NAME_MAX), idnumber.strip()
     _unique(site.groups_of_course(course.id), "group", name, idnumber)
     into = _grouping_named(site, course, grouping) if grouping is not None else None
     ids = {user_of(site, who) for who in members}
@@ -46,7 +49,9 @@ def grouping(site: Any, course: Any, name: str, idnumber: str) -> str:
     """A teacher's grouping in ``course`` (Groups > Groupings > Create grouping), empty; refused when another
     grouping of the course has the name or ID number, as Moodle's form refuses it."""
     from lmsync.moodle.emulator.records import Grouping
+    from lmsync.moodle.text import GROUPING_NAME_MAX
 
+    name, idnumber = _cleaned("grouping", name, GROUPING_NAME_MAX), idnumber.strip()
     _unique([g for g in site.groupings.values() if g.courseid == course.id], "grouping", name, idnumber)
     made = Grouping(site.next_id("groupings"), course.id, name, idnumber, "Made by hand (emulator edit)")
     site.groupings[made.id] = made
@@ -58,7 +63,9 @@ def discussion(site: Any, course: Any, forum_name: str, subject: str, message: s
     """A teacher's discussion in the course's forum ``forum_name`` (its name, or its course-module id), for the
     group ``group_name`` of the course, else for all participants (-1, as Moodle stores it)."""
     from lmsync.moodle.emulator.records import Discussion
+    from lmsync.moodle.text import DISCUSSION_SUBJECT_MAX
 
+    subject = _cleaned("discussion subject", subject, DISCUSSION_SUBJECT_MAX)  # required on the forum's form
     forum = _forum_named(site, course, forum_name)
     groupid = -1
     if group_name is not None:
@@ -83,11 +90,19 @@ def grade_item(site: Any, course: Any, name: str, grademax: float, grades: dict[
 
     if not name.strip():
         raise InputError("a grade item needs a name")
+    if not math.isfinite(grademax) or grademax <= 0:  # NaN made the site file no JSON (tester round 132a, 2)
+        raise InputError(f"--max {grademax:g} is not a maximum grade", hint="give a number above 0, such as 100")
     values: dict[int, float] = {}
     for who, value in grades.items():
+        if not math.isfinite(value):
+            raise InputError(f"grade {value:g} for {who} is not a number", hint="give a grade such as 70")
         if not 0 <= value <= grademax:
             raise InputError(f"grade {value:g} for {who} is outside 0..{grademax:g}", hint="give --max to raise the range")
-        values[user_of(site, who)] = value
+        uid = user_of(site, who)
+        if uid not in course.enrolments:  # the gradebook grades the course's participants only (132a, 2)
+            raise InputError(f"{who} is not enrolled in {course.shortname}",
+                             hint="`lmsync emulator edit join USERNAME` enrols someone first")
+        values[uid] = value
     item = GradeItem(id=site.next_id("grade_items"), courseid=course.id, itemtype="manual", itemname=name, idnumber="",
                      grademax=grademax)
     now = site.now()
@@ -97,13 +112,23 @@ def grade_item(site: Any, course: Any, name: str, grademax: float, grades: dict[
     return f"grade item {name!r} (id {item.id}, manual) made in {course.shortname}'s gradebook with {len(values)} grade(s)"
 
 
-def _unique(existing: list[Any], kind: str, name: str, idnumber: str) -> None:
+def _cleaned(kind: str, name: str, longest: int) -> str:
+    """``name`` as Moodle's form stores it (trimmed), or ``InputError`` for what the form refuses: nothing, a tag
+    (``PARAM_TEXT``, trap 38), more characters than its column holds (tester round 132a, 2)."""
+    from lmsync.moodle.text import name_problem
+
     if not name.strip():
-        raise InputError(f"a {kind} needs a name")
-    if any(g.name == name for g in existing):
+        raise InputError(f"a {kind} needs a name" if "subject" not in kind else f"a {kind} is required")
+    if (problem := name_problem(name, longest)) is not None:
+        raise InputError(f"{kind} {name.strip()[:60]!r}: {problem}")
+    return name.strip()
+
+
+def _unique(existing: list[Any], kind: str, name: str, idnumber: str) -> None:
+    if any(g.name.strip() == name for g in existing):
         raise InputError(f"another {kind} of the course is named {name!r}: Moodle refuses a second one",
                          hint="give another name")
-    if idnumber and any(g.idnumber == idnumber for g in existing):
+    if idnumber and any(g.idnumber.strip() == idnumber for g in existing):
         raise InputError(f"another {kind} of the course has the ID number {idnumber!r}: Moodle refuses a second one",
                          hint="give another --idnumber, or none")
 

@@ -56,3 +56,36 @@ def test_moodles_refusals_are_the_edits_refusals(env: Any) -> None:  # noqa: F81
         refused = run_cli(env, "emulator", "edit", *args)
         assert refused.exit_code == 3, (args, refused.output)
         assert said in refused.output, refused.output
+
+
+def test_round_132a_2_what_moodles_forms_refuse_or_trim_is_refused_or_trimmed(env: Any) -> None:  # noqa: F811
+    config, _site = seed(env)
+    assert run_cli(env, "emulator", "edit", "group", "Tutor group 1 ", "--idnumber", " tg1 ").exit_code == 0
+    site = Site.load(config.emulator_state_path())
+    assert [(g.name, g.idnumber) for g in site.groups.values() if g.name.startswith("Tutor")] == [("Tutor group 1", "tg1")]
+    assert run_cli(env, "emulator", "edit", "grade-item", "Quiz", "--grade", "s0008=1").exit_code == 0
+    for args, said in ((("group", "Tutor group 1"), "another group of the course is named 'Tutor group 1'"),
+                       (("group", "Other", "--idnumber", "tg1 "), "has the ID number 'tg1'"),
+                       (("group", "Lab <b>A</b>"), "Moodle refuses names with a '<' that opens a tag"),
+                       (("group", "x" * 300), "Moodle holds at most 254 characters here"),
+                       (("discussion", " "), "a discussion subject is required"),
+                       (("grade-item", "Reflective", "--max", "nan"), "is not a maximum grade"),
+                       (("grade-item", "Portfolio", "--max", "inf"), "is not a maximum grade"),
+                       (("grade-item", "Quiz2", "--grade", "s0008=nan"), "grade nan for s0008 is not a number")):
+        refused = run_cli(env, "emulator", "edit", *args)
+        assert refused.exit_code == 3, (args, refused.output)
+        assert said in refused.output, (args, refused.output)
+    assert run_cli(env, "emulator", "edit", "unenrol", "s0050").exit_code == 0
+    gone = run_cli(env, "emulator", "edit", "grade-item", "Quiz3", "--grade", "s0050=40")
+    assert gone.exit_code == 3 and "s0050 is not enrolled in MENTOR-2026" in gone.output, gone.output
+    Site.load(config.emulator_state_path())  # still a site file
+
+
+def test_round_132a_1_an_edit_through_a_linked_site_file_writes_the_linked_site(env: Any, tmp_path: Any) -> None:  # noqa: F811
+    seed(env)
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    assert run_cli(env, "emulator", "reset", "--state", str(real)).exit_code == 0
+    link.symlink_to(real)
+    assert run_cli(env, "emulator", "edit", "group", "Tutor 1", "--state", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert [g.name for g in Site.load(real).groups.values() if g.name == "Tutor 1"] == ["Tutor 1"]

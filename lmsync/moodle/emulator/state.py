@@ -303,8 +303,10 @@ class Site:
         return site
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the state atomically (temp file in the same folder, then rename)."""
-        target = Path(path)
+        """Write the state atomically (temp file in the same folder, then rename). A ``path`` that is a symbolic
+        link is written through to its target, the link kept (``os.path.realpath``), as a report path is: the rename
+        had put a plain file in the link's place, and the site it named never got the change (tester round 132a, 1)."""
+        target = Path(os.path.realpath(path))
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # beside the store: personal data (round 25, 9)
         with self.lock:
             payload = json.dumps(self.to_json(), separators=(",", ":"))
